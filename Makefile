@@ -1,0 +1,40 @@
+# chainwatch: thin wrapper over the CMake presets. BUILD_ROOT lets parallel checkouts or
+# sessions use separate build folders (make test BUILD_ROOT=/tmp/cw-build).
+BUILD_ROOT ?= build
+FUZZ_SECONDS ?= 60
+JOBS ?= 2
+
+.PHONY: all bootstrap release asan demo test bench fuzz lint clean
+
+all: release
+
+bootstrap:
+	@bash scripts/bootstrap.sh
+
+release: bootstrap
+	@cmake --preset release -B $(BUILD_ROOT)/release >/dev/null
+	@cmake --build $(BUILD_ROOT)/release -j $(JOBS)
+
+asan: bootstrap
+	@cmake --preset asan -B $(BUILD_ROOT)/asan >/dev/null
+	@cmake --build $(BUILD_ROOT)/asan -j $(JOBS)
+
+demo: release
+	@bash scripts/demo.sh $(BUILD_ROOT)/release/chainwatch
+
+test: asan
+	@cd $(BUILD_ROOT)/asan && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+bench: release
+	@bash scripts/bench.sh $(BUILD_ROOT)/release
+
+fuzz: bootstrap
+	@cmake --preset fuzz -B $(BUILD_ROOT)/fuzz >/dev/null
+	@cmake --build $(BUILD_ROOT)/fuzz -j $(JOBS)
+	@bash scripts/fuzz.sh $(BUILD_ROOT)/fuzz $(FUZZ_SECONDS)
+
+lint: release
+	@bash scripts/lint.sh $(BUILD_ROOT)/release
+
+clean:
+	rm -rf $(BUILD_ROOT)

@@ -1,0 +1,75 @@
+/*
+ * util.h: small shared helpers: allocation wrappers, hex, hashing, whole-file reads,
+ * a growable byte buffer, and a terminal progress line.
+ */
+#ifndef CHAINWATCH_UTIL_H
+#define CHAINWATCH_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ---- allocation (wrappers so tests can inject failure later) ---- */
+void *cw_malloc(size_t n);
+void *cw_calloc(size_t count, size_t n);
+void *cw_realloc(void *p, size_t n);
+char *cw_strdup(const char *s);
+void cw_free(void *p);
+
+/* ---- hex ---- */
+/* Writes 2*n lowercase hex digits and a NUL into out (size >= 2n+1). */
+void cw_hex_encode(char *out, const uint8_t *in, size_t n);
+/* Same, bytes reversed (Bitcoin's display order for hashes). */
+void cw_hex_encode_rev(char *out, const uint8_t *in, size_t n);
+/* Decodes exactly 2*n hex digits; returns 0 or CW_EINVAL. */
+int cw_hex_decode(uint8_t *out, size_t n, const char *hex);
+int cw_hex_decode_rev(uint8_t *out, size_t n, const char *hex);
+/* Decodes a hex string of any even length into a new buffer (*out owned by caller). */
+int cw_hex_decode_alloc(uint8_t **out, size_t *out_len, const char *hex);
+
+/* ---- hashing (OpenSSL libcrypto) ---- */
+void cw_sha256(uint8_t out[32], const void *data, size_t n);
+void cw_sha256d(uint8_t out[32], const void *data, size_t n);
+/* Double SHA-256 over the concatenation of up to 4 pieces (NULL-terminated by n_pieces). */
+void cw_sha256d_pieces(uint8_t out[32], size_t n_pieces, const void *const *data,
+                       const size_t *len);
+void cw_hash160(uint8_t out[20], const void *data, size_t n);
+
+/* ---- files ---- */
+/* Reads a whole file into a new buffer (*out owned by caller). */
+int cw_file_read(uint8_t **out, size_t *out_len, const char *path);
+/* Writes a file atomically: path.tmp, fsync, rename, fsync of the directory. */
+int cw_file_write_atomic(const char *path, const void *data, size_t n);
+int cw_mkdir_p(const char *path);
+int cw_fsync_dir(const char *dir);
+
+/* ---- growable buffer ---- */
+typedef struct cw_buf {
+    uint8_t *data;
+    size_t len;
+    size_t cap;
+} cw_buf;
+int cw_buf_reserve(cw_buf *b, size_t extra);
+int cw_buf_append(cw_buf *b, const void *data, size_t n);
+int cw_buf_printf(cw_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cw_buf_deinit(cw_buf *b);
+
+/* ---- progress line on a terminal; silent when stderr is not a tty ---- */
+typedef struct cw_progress cw_progress;
+/* total may be 0 when unknown. The label is copied. */
+cw_progress *cw_progress_new(const char *label, uint64_t total, const char *unit);
+/* Updates the count and extra counters (shown as rates); redraws at most 5 times a second. */
+void cw_progress_update(cw_progress *p, uint64_t done, uint64_t tx, uint64_t bytes);
+void cw_progress_free(cw_progress *p);
+bool cw_progress_enabled(const cw_progress *p);
+
+/* ---- time ---- */
+double cw_now(void); /* monotonic seconds */
+
+/* ---- strict number parsing (no atoi) ---- */
+int cw_parse_u64(uint64_t *out, const char *s);
+int cw_parse_i64(int64_t *out, const char *s);
+int cw_parse_double(double *out, const char *s);
+
+#endif

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# make demo: runs chainwatch end to end on the embedded default (local store + SQLite).
+# Each stage is added as its capability lands; re-running is safe (stages are idempotent).
+set -euo pipefail
+BIN=${1:-build/release/chainwatch}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+OUT=${CW_DEMO_DIR:-$ROOT/demo-data}
+SHARED=${CW_SHARED_DATA:-$ROOT/../shared/data}
+mkdir -p "$OUT"
+echo "== chainwatch demo: output in $OUT"
+for stage in "$ROOT"/scripts/demo.d/*.sh; do
+    [ -e "$stage" ] || continue
+    echo "== $(basename "$stage" .sh)"
+    BIN="$BIN" OUT="$OUT" SHARED="$SHARED" ROOT="$ROOT" bash "$stage"
+done
+echo "== demo done. Look in $OUT"

@@ -1,0 +1,48 @@
+/*
+ * cli.h: the command table and helpers shared by src/cli/cmd_*.c.
+ *
+ * Each src/cli/cmd_<verb>.c defines one `const cw_command cw_cmd_<verb>`; CMake lists them in
+ * the generated commands.inc, so adding a command touches no other file.
+ * Exit codes (documented in README.md): 0 success, 1 failure, 2 usage error, 3 not found,
+ * 4 integrity check failed, 130 interrupted.
+ */
+#ifndef CW_CLI_H
+#define CW_CLI_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+enum {
+    CW_EXIT_OK = 0,
+    CW_EXIT_FAIL = 1,
+    CW_EXIT_USAGE = 2,
+    CW_EXIT_NOTFOUND = 3,
+    CW_EXIT_CHECK = 4,
+    CW_EXIT_INTR = 130
+};
+
+typedef struct cw_command {
+    const char *name;    /* the verb: chainwatch <name> ... */
+    const char *summary; /* one line for `chainwatch --help` */
+    const char *usage;   /* full --help text */
+    int (*run)(int argc, char **argv); /* argv[0] is the verb; returns an exit code */
+} cw_command;
+
+/* Prints the last error as "chainwatch <verb>: <message>" and maps the code to an exit code. */
+int cw_cli_fail(const char *verb, int rc);
+
+/* Prints usage to stdout (--help) and returns CW_EXIT_OK. */
+int cw_cli_help(const cw_command *cmd);
+
+/* Prints "chainwatch <verb>: <msg>\n" plus a hint to stderr and returns CW_EXIT_USAGE. */
+int cw_cli_usage_error(const cw_command *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Dumps a JSON value to stdout with sorted keys and a newline; steals the reference. */
+int cw_cli_print_json(json_t *v);
+
+/* True when argv contains --help or -h. */
+bool cw_cli_wants_help(int argc, char **argv);
+
+#endif
