@@ -1,0 +1,106 @@
+/*
+ * store.h: the building blocks of chainwatch's memory-mapped stores.
+ *
+ * cw_column: a fixed-width column file. 64-byte header (magic "CWCOL001", format version, row
+ * width, rows at last close, name), then rows. Writers map the file read-write with spare
+ * capacity and append; the authoritative row count is the store's manifest, never the file
+ * size, so a crash leaves at most unpublished rows past the count, which the next writer
+ * overwrites. Readers map read-only.
+ *
+ * cw_hashidx: an on-disk open-addressing hash table (linear probing) from a key to a dense
+ * u32 id. A slot holds (32-bit fingerprint << 32) | (id + 1); 0 is empty. Keys are not stored:
+ * the caller's callback compares a key with the key of an id (from its key column). Slots whose
+ * id is at or past the caller's visible limit are skipped by lookups, so readers never see
+ * unpublished rows. Deletion uses backward shift, so no tombstones accumulate.
+ *
+ * cw_manifest: named u64 counters in a small text file with an xxhash64 checksum line,
+ * replaced atomically (write tmp, fsync, rename, fsync dir).
+ */
+#ifndef CHAINWATCH_STORE_H
+#define CHAINWATCH_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CW_COLUMN_HEADER 64
+
+typedef struct cw_column {
+    int fd;
+    bool writable;
+    uint32_t width;
+    uint64_t rows;     /* rows the owner considers present (published or being written) */
+    uint64_t cap;      /* rows that fit in the mapping */
+    uint8_t *map;      /* header + rows */
+    size_t map_len;
+    char path[4096];
+} cw_column;
+
+/* Opens (creating when writable) dir/name.col with the given row width. */
+int cw_column_open(cw_column *c, const char *dir, const char *name, uint32_t width,
+                   bool writable);
+/* Unmaps and closes; when writable and truncate is set, trims the file to `rows` rows and
+ * records rows in the header. */
+int cw_column_close(cw_column *c, bool truncate);
+/* Makes room for n more rows past c->rows (remapping; pointers into the old map die). */
+int cw_column_reserve(cw_column *c, uint64_t n);
+/* Pointer to row i (borrowed; valid until the next reserve or close). */
+static inline void *cw_column_row(const cw_column *c, uint64_t i)
+{
+    return c->map + CW_COLUMN_HEADER + i * c->width;
+}
+/* Appends one row (copying width bytes). */
+int cw_column_append(cw_column *c, const void *row);
+/* msync of the rows [from, to). */
+int cw_column_sync(cw_column *c, uint64_t from, uint64_t to);
+/* File size the rows occupy. */
+uint64_t cw_column_bytes(const cw_column *c);
+
+typedef struct cw_hashidx {
+    int fd;
+    bool writable;
+    uint64_t cap;   /* slots, a power of two */
+    uint64_t count; /* live entries */
+    uint64_t *slots;
+    uint8_t *map;
+    size_t map_len;
+    char path[4096];
+} cw_hashidx;
+
+/* Returns true when key equals the key stored for id. */
+typedef bool (*cw_hashidx_eq)(const void *key, uint32_t id, void *ctx);
+/* Returns the 64-bit hash of the key of id (used when growing). */
+typedef uint64_t (*cw_hashidx_hash_id)(uint32_t id, void *ctx);
+
+int cw_hashidx_open(cw_hashidx *h, const char *dir, const char *name, bool writable);
+int cw_hashidx_close(cw_hashidx *h);
+/* Looks up a key with hash h64; ids >= limit are invisible. Returns 0 and *id, or CW_ENOTFOUND. */
+int cw_hashidx_find(const cw_hashidx *h, uint64_t h64, const void *key, uint32_t limit,
+                    cw_hashidx_eq eq, void *ctx, uint32_t *id);
+/* Inserts id for a key known to be absent; grows (rehashing through hash_id) past 70% load. */
+int cw_hashidx_insert(cw_hashidx *h, uint64_t h64, uint32_t id, cw_hashidx_hash_id hash_id,
+                      void *ctx);
+/* Replaces the id stored for a present key (old id) with new_id. */
+int cw_hashidx_replace(cw_hashidx *h, uint64_t h64, uint32_t old_id, uint32_t new_id);
+/* Deletes the entry (h64, id) if present; returns 0 either way. hash_id must answer for the
+ * ids of the entries that follow in the probe run (backward-shift deletion needs their homes). */
+int cw_hashidx_delete(cw_hashidx *h, uint64_t h64, uint32_t id, cw_hashidx_hash_id hash_id,
+                      void *ctx);
+int cw_hashidx_sync(cw_hashidx *h);
+/* Records the live-entry count in the header. */
+void cw_hashidx_set_count(cw_hashidx *h, uint64_t count);
+uint64_t cw_hashidx_bytes(const cw_hashidx *h);
+
+#define CW_MANIFEST_MAX 32
+typedef struct cw_manifest {
+    size_t n;
+    char keys[CW_MANIFEST_MAX][32];
+    uint64_t vals[CW_MANIFEST_MAX];
+} cw_manifest;
+
+int cw_manifest_read(cw_manifest *m, const char *path);
+int cw_manifest_write(const cw_manifest *m, const char *path);
+uint64_t cw_manifest_get(const cw_manifest *m, const char *key, uint64_t dflt);
+int cw_manifest_set(cw_manifest *m, const char *key, uint64_t val);
+
+#endif

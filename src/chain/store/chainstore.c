@@ -1,0 +1,927 @@
+/*
+ * chainstore.c: the chain store schema on top of src/store (columns, hash indexes, manifest).
+ *
+ * Files in the store directory (docs/STORE-FORMAT.md):
+ *   blocks.col txs.col txmeta.col txid.col ins.col outs.col outlink.col addrs.col addrlast.col
+ *   ext.col, txid.hix addr.hix, MANIFEST (published counts), PENDING (present only while a
+ *   commit or rollback is being applied), LOCK (writer flock).
+ *
+ * Write protocol. Between commits, apply_block only appends rows past the published counts;
+ * lookups of new txids and addresses, spends of published outputs and the last output of
+ * published addresses live in in-memory overlays. cw_chainstore_commit then:
+ *   1. msyncs the appended rows;  2. writes PENDING = new counts;
+ *   3. applies the in-place effects (spent marks on published outputs, last-output links of
+ *      published addresses, index inserts), all derived from the appended rows;
+ *   4. msyncs them;  5. replaces MANIFEST with the new counts;  6. removes PENDING.
+ * Recovery (a writable open that finds PENDING) undoes step 3 for the rows between MANIFEST and
+ * PENDING, which are on disk since step 1, and removes PENDING: the store is then exactly the
+ * last published commit. Every undo step is idempotent, so recovery can itself be interrupted.
+ * A rollback (reorg) writes PENDING = current counts and MANIFEST = target counts first, then
+ * undoes, so an interrupted rollback is finished by the same recovery.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <xxhash.h>
+
+#include "chainwatch/chainstore.h"
+#include "chainwatch/errors.h"
+#include "chainwatch/store.h"
+#include "chainwatch/util.h"
+#include "util/u64map.h"
+
+_Static_assert(sizeof(cw_row_block) == 160, "block row");
+_Static_assert(sizeof(cw_row_tx) == 16, "tx row");
+_Static_assert(sizeof(cw_row_txmeta) == 16, "txmeta row");
+_Static_assert(sizeof(cw_row_in) == 12, "in row");
+_Static_assert(sizeof(cw_row_out) == 16, "out row");
+_Static_assert(sizeof(cw_row_ext) == 56, "ext row");
+_Static_assert(sizeof(cw_addr_key) == 43, "addr key");
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the chain store format is little-endian; a big-endian port needs byte swaps"
+#endif
+
+#define MAX_MONEY 2100000000000000ull
+
+enum { C_BLOCK, C_TX, C_TXMETA, C_TXID, C_IN, C_OUT, C_OUTLINK, C_ADDR, C_ADDRLAST, C_EXT, N_COLS };
+
+static const struct {
+    const char *name;
+    uint32_t width;
+} col_defs[N_COLS] = {
+    {"blocks", sizeof(cw_row_block)}, {"txs", sizeof(cw_row_tx)},
+    {"txmeta", sizeof(cw_row_txmeta)}, {"txid", 32},
+    {"ins", sizeof(cw_row_in)},       {"outs", sizeof(cw_row_out)},
+    {"outlink", 8},                   {"addrs", CW_ROW_ADDR_WIDTH},
+    {"addrlast", 8},                  {"ext", sizeof(cw_row_ext)},
+};
+
+struct cw_chainstore {
+    char dir[PATH_MAX - 64];
+    bool writable;
+    int lock_fd;
+    cw_network net;
+    uint32_t base_height;
+    cw_column cols[N_COLS];
+    cw_hashidx txidx, addridx;
+    cw_chainstore_counts pub; /* published (MANIFEST) */
+    /* overlays for the batch being applied */
+    cw_u64map txmap;   /* h64(txid) -> tx */
+    cw_u64map addrmap; /* h64(addr key) -> addr */
+    cw_u64map spent;   /* published output -> spending tx */
+    cw_u64map last;    /* published addr -> last output */
+    cw_prevout_lookup prevout_fn;
+    void *prevout_ctx;
+};
+
+static uint64_t rows(const cw_chainstore *cs, int c)
+{
+    return cs->cols[c].rows;
+}
+
+static void *row(const cw_chainstore *cs, int c, uint64_t i)
+{
+    return cw_column_row(&cs->cols[c], i);
+}
+
+static uint64_t txid_h64(const uint8_t *txid)
+{
+    uint64_t h;
+    memcpy(&h, txid, 8);
+    return h;
+}
+
+static uint64_t addr_h64(const cw_addr_key *k)
+{
+    return XXH3_64bits(k, sizeof *k);
+}
+
+/* hash index callbacks */
+static bool txid_eq(const void *key, uint32_t id, void *ctx)
+{
+    const cw_chainstore *cs = ctx;
+    return id < rows(cs, C_TXID) && memcmp(row(cs, C_TXID, id), key, 32) == 0;
+}
+
+static uint64_t txid_hash_id(uint32_t id, void *ctx)
+{
+    return txid_h64(row(ctx, C_TXID, id));
+}
+
+static bool addr_eq(const void *key, uint32_t id, void *ctx)
+{
+    const cw_chainstore *cs = ctx;
+    return id < rows(cs, C_ADDR) && memcmp(row(cs, C_ADDR, id), key, sizeof(cw_addr_key)) == 0;
+}
+
+static uint64_t addr_hash_id(uint32_t id, void *ctx)
+{
+    return addr_h64(row(ctx, C_ADDR, id));
+}
+
+static void counts_to_manifest(cw_manifest *m, const cw_chainstore *cs,
+                               const cw_chainstore_counts *c)
+{
+    memset(m, 0, sizeof *m);
+    cw_manifest_set(m, "format", CW_STORE_FORMAT);
+    cw_manifest_set(m, "network", (uint64_t)cs->net);
+    cw_manifest_set(m, "base_height", cs->base_height);
+    cw_manifest_set(m, "blocks", c->blocks);
+    cw_manifest_set(m, "txs", c->txs);
+    cw_manifest_set(m, "ins", c->ins);
+    cw_manifest_set(m, "outs", c->outs);
+    cw_manifest_set(m, "addrs", c->addrs);
+    cw_manifest_set(m, "exts", c->exts);
+}
+
+static void counts_from_manifest(cw_chainstore_counts *c, const cw_manifest *m)
+{
+    c->blocks = cw_manifest_get(m, "blocks", 0);
+    c->txs = cw_manifest_get(m, "txs", 0);
+    c->ins = cw_manifest_get(m, "ins", 0);
+    c->outs = cw_manifest_get(m, "outs", 0);
+    c->addrs = cw_manifest_get(m, "addrs", 0);
+    c->exts = cw_manifest_get(m, "exts", 0);
+}
+
+static void path_of(char *out, size_t n, const cw_chainstore *cs, const char *name)
+{
+    if ((size_t)snprintf(out, n, "%.*s/%s", (int)(n - 16), cs->dir, name) >= n)
+        out[n - 1] = '\0';
+}
+
+static void set_rows(cw_chainstore *cs, const cw_chainstore_counts *c)
+{
+    cs->cols[C_BLOCK].rows = c->blocks;
+    cs->cols[C_TX].rows = c->txs;
+    cs->cols[C_TXMETA].rows = c->txs;
+    cs->cols[C_TXID].rows = c->txs;
+    cs->cols[C_IN].rows = c->ins;
+    cs->cols[C_OUT].rows = c->outs;
+    cs->cols[C_OUTLINK].rows = c->outs;
+    cs->cols[C_ADDR].rows = c->addrs;
+    cs->cols[C_ADDRLAST].rows = c->addrs;
+    cs->cols[C_EXT].rows = c->exts;
+}
+
+static cw_chainstore_counts cur_counts(const cw_chainstore *cs)
+{
+    cw_chainstore_counts c = {rows(cs, C_BLOCK), rows(cs, C_TX), rows(cs, C_IN),
+                              rows(cs, C_OUT),   rows(cs, C_ADDR), rows(cs, C_EXT)};
+    return c;
+}
+
+static int check_fits(const cw_chainstore *cs, const cw_chainstore_counts *c)
+{
+    const uint64_t need[N_COLS] = {c->blocks, c->txs,  c->txs,   c->txs,   c->ins,
+                                   c->outs,   c->outs, c->addrs, c->addrs, c->exts};
+    for (int i = 0; i < N_COLS; i++) {
+        if (need[i] > cs->cols[i].cap)
+            return cw_error_set(CW_ECORRUPT, "%s: holds %llu rows, the manifest says %llu",
+                                cs->cols[i].path, (unsigned long long)cs->cols[i].cap,
+                                (unsigned long long)need[i]);
+    }
+    return 0;
+}
+
+/* Undoes the in-place effects of rows in [to, from) (see the file comment). Idempotent. */
+static int undo_inplace(cw_chainstore *cs, const cw_chainstore_counts *from,
+                        const cw_chainstore_counts *to)
+{
+    int rc = check_fits(cs, from);
+    if (rc)
+        return rc;
+    set_rows(cs, from);
+    for (uint64_t i = from->ins; i-- > to->ins;) {
+        const cw_row_in *in = row(cs, C_IN, i);
+        if (in->spent_tx >= to->txs)
+            continue; /* spends an output that is itself being removed, or coinbase/external */
+        const cw_row_tx *ptx = row(cs, C_TX, in->spent_tx);
+        uint64_t o = ptx->first_out + in->spent_vout;
+        if (o >= to->outs)
+            continue;
+        cw_row_out *out = row(cs, C_OUT, o);
+        if (out->spending_tx != CW_NONE32 && out->spending_tx >= to->txs)
+            out->spending_tx = CW_NONE32;
+    }
+    for (uint64_t o = from->outs; o-- > to->outs;) {
+        const cw_row_out *out = row(cs, C_OUT, o);
+        if (out->addr == CW_NONE32 || out->addr >= to->addrs)
+            continue;
+        uint64_t *last = row(cs, C_ADDRLAST, out->addr);
+        if (*last == o)
+            *last = *(uint64_t *)row(cs, C_OUTLINK, o);
+    }
+    for (uint64_t t = from->txs; t-- > to->txs;) {
+        const uint8_t *txid = row(cs, C_TXID, t);
+        if ((rc = cw_hashidx_delete(&cs->txidx, txid_h64(txid), (uint32_t)t, txid_hash_id, cs)))
+            return rc;
+    }
+    for (uint64_t a = from->addrs; a-- > to->addrs;) {
+        const cw_addr_key *k = row(cs, C_ADDR, a);
+        if ((rc = cw_hashidx_delete(&cs->addridx, addr_h64(k), (uint32_t)a, addr_hash_id, cs)))
+            return rc;
+    }
+    cw_hashidx_set_count(&cs->txidx, to->txs);
+    cw_hashidx_set_count(&cs->addridx, to->addrs);
+    if ((rc = cw_column_sync(&cs->cols[C_OUT], 0, to->outs)) ||
+        (rc = cw_column_sync(&cs->cols[C_ADDRLAST], 0, to->addrs)) ||
+        (rc = cw_hashidx_sync(&cs->txidx)) || (rc = cw_hashidx_sync(&cs->addridx)))
+        return rc;
+    set_rows(cs, to);
+    return 0;
+}
+
+static int recover(cw_chainstore *cs)
+{
+    char pend[PATH_MAX];
+    path_of(pend, sizeof pend, cs, "PENDING");
+    if (access(pend, F_OK) != 0)
+        return 0;
+    cw_manifest pm;
+    int rc = cw_manifest_read(&pm, pend);
+    if (rc == CW_ECORRUPT) {
+        /* A torn PENDING means the crash came before step 3: nothing was changed in place. */
+        unlink(pend);
+        return cw_fsync_dir(cs->dir);
+    }
+    if (rc)
+        return rc;
+    cw_chainstore_counts from;
+    counts_from_manifest(&from, &pm);
+    if ((rc = undo_inplace(cs, &from, &cs->pub)))
+        return cw_error_wrap(rc, "recovering an interrupted commit: ");
+    if (unlink(pend) < 0)
+        return cw_error_set(CW_EIO, "%s: %s", pend, strerror(errno));
+    return cw_fsync_dir(cs->dir);
+}
+
+int cw_chainstore_open(cw_chainstore **out, const char *dir, bool writable, cw_network net)
+{
+    int rc = 0;
+    cw_chainstore *cs = cw_calloc(1, sizeof *cs);
+    if (!cs)
+        return cw_error_set(CW_ENOMEM, "out of memory");
+    cs->lock_fd = -1;
+    cs->txidx.fd = cs->addridx.fd = -1;
+    for (int i = 0; i < N_COLS; i++)
+        cs->cols[i].fd = -1;
+    if ((size_t)snprintf(cs->dir, sizeof cs->dir, "%s", dir) >= sizeof cs->dir) {
+        cw_free(cs);
+        return cw_error_set(CW_EINVAL, "store path too long: %s", dir);
+    }
+    cs->writable = writable;
+    cs->net = net;
+    char mpath[PATH_MAX];
+    path_of(mpath, sizeof mpath, cs, "MANIFEST");
+    if (writable) {
+        if ((rc = cw_mkdir_p(dir)))
+            goto fail;
+        char lpath[PATH_MAX];
+        path_of(lpath, sizeof lpath, cs, "LOCK");
+        cs->lock_fd = open(lpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (cs->lock_fd < 0) {
+            rc = cw_error_set(CW_EIO, "%s: %s", lpath, strerror(errno));
+            goto fail;
+        }
+        if (flock(cs->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+            rc = cw_error_set(CW_EBUSY, "%s: another chainwatch process is writing this store",
+                              dir);
+            goto fail;
+        }
+    }
+    cw_manifest m;
+    rc = cw_manifest_read(&m, mpath);
+    if (rc == CW_ENOTFOUND && writable) {
+        counts_to_manifest(&m, cs, &cs->pub);
+        if ((rc = cw_manifest_write(&m, mpath)))
+            goto fail;
+    } else if (rc == CW_ENOTFOUND) {
+        rc = cw_error_set(CW_ENOTFOUND, "%s: not a chain store (no MANIFEST)", dir);
+        goto fail;
+    } else if (rc) {
+        goto fail;
+    } else {
+        if (cw_manifest_get(&m, "format", 0) != CW_STORE_FORMAT) {
+            rc = cw_error_set(CW_EVERSION, "%s: store format %llu, this build reads %d", dir,
+                              (unsigned long long)cw_manifest_get(&m, "format", 0),
+                              CW_STORE_FORMAT);
+            goto fail;
+        }
+        cw_network stored = (cw_network)cw_manifest_get(&m, "network", 0);
+        if (writable && stored != net) {
+            rc = cw_error_set(CW_EINVAL, "%s: store holds the %s network, not %s", dir,
+                              cw_network_name(stored), cw_network_name(net));
+            goto fail;
+        }
+        cs->net = stored;
+        cs->base_height = (uint32_t)cw_manifest_get(&m, "base_height", 0);
+        counts_from_manifest(&cs->pub, &m);
+    }
+    for (int i = 0; i < N_COLS; i++) {
+        if ((rc = cw_column_open(&cs->cols[i], dir, col_defs[i].name, col_defs[i].width,
+                                 writable)))
+            goto fail;
+    }
+    if ((rc = cw_hashidx_open(&cs->txidx, dir, "txid", writable)) ||
+        (rc = cw_hashidx_open(&cs->addridx, dir, "addr", writable)))
+        goto fail;
+    if (writable && (rc = recover(cs)))
+        goto fail;
+    if ((rc = check_fits(cs, &cs->pub)))
+        goto fail;
+    set_rows(cs, &cs->pub);
+    *out = cs;
+    return 0;
+fail:
+    cw_chainstore_close(cs);
+    return rc;
+}
+
+int cw_chainstore_close(cw_chainstore *cs)
+{
+    if (!cs)
+        return 0;
+    int rc = 0;
+    /* Uncommitted rows are dropped: the files are trimmed to the published counts. */
+    set_rows(cs, &cs->pub);
+    for (int i = 0; i < N_COLS; i++) {
+        if (cs->cols[i].fd >= 0) {
+            int r = cw_column_close(&cs->cols[i], cs->writable);
+            if (r && !rc)
+                rc = r;
+        }
+    }
+    if (cs->txidx.fd >= 0)
+        cw_hashidx_close(&cs->txidx);
+    if (cs->addridx.fd >= 0)
+        cw_hashidx_close(&cs->addridx);
+    if (cs->lock_fd >= 0)
+        close(cs->lock_fd);
+    cw_u64map_deinit(&cs->txmap);
+    cw_u64map_deinit(&cs->addrmap);
+    cw_u64map_deinit(&cs->spent);
+    cw_u64map_deinit(&cs->last);
+    cw_free(cs);
+    return rc;
+}
+
+cw_network cw_chainstore_network(const cw_chainstore *cs)
+{
+    return cs->net;
+}
+
+cw_chainstore_counts cw_chainstore_counts_get(const cw_chainstore *cs)
+{
+    return cs->pub;
+}
+
+uint32_t cw_chainstore_base_height(const cw_chainstore *cs)
+{
+    return cs->base_height;
+}
+
+const char *cw_chainstore_dir(const cw_chainstore *cs)
+{
+    return cs->dir;
+}
+
+const cw_row_block *cw_chainstore_block(const cw_chainstore *cs, uint64_t r)
+{
+    return row(cs, C_BLOCK, r);
+}
+
+const cw_row_tx *cw_chainstore_tx(const cw_chainstore *cs, uint64_t tx)
+{
+    return row(cs, C_TX, tx);
+}
+
+const cw_row_txmeta *cw_chainstore_txmeta(const cw_chainstore *cs, uint64_t tx)
+{
+    return row(cs, C_TXMETA, tx);
+}
+
+const uint8_t *cw_chainstore_txid(const cw_chainstore *cs, uint64_t tx)
+{
+    return row(cs, C_TXID, tx);
+}
+
+const cw_row_in *cw_chainstore_in(const cw_chainstore *cs, uint64_t in)
+{
+    return row(cs, C_IN, in);
+}
+
+const cw_row_out *cw_chainstore_out(const cw_chainstore *cs, uint64_t out)
+{
+    return row(cs, C_OUT, out);
+}
+
+uint64_t cw_chainstore_outlink(const cw_chainstore *cs, uint64_t out)
+{
+    return *(const uint64_t *)row(cs, C_OUTLINK, out);
+}
+
+const cw_addr_key *cw_chainstore_addr(const cw_chainstore *cs, uint64_t addr)
+{
+    return row(cs, C_ADDR, addr);
+}
+
+uint64_t cw_chainstore_addr_last(const cw_chainstore *cs, uint64_t addr)
+{
+    /* Skip outputs past the published count (a commit in progress in another process). */
+    uint64_t o = *(const uint64_t *)row(cs, C_ADDRLAST, addr);
+    while (o != CW_NONE64 && o >= cs->pub.outs) {
+        if (o >= cs->cols[C_OUTLINK].cap)
+            return CW_NONE64;
+        o = *(const uint64_t *)row(cs, C_OUTLINK, o);
+    }
+    return o;
+}
+
+const cw_row_ext *cw_chainstore_ext(const cw_chainstore *cs, uint64_t ext)
+{
+    return row(cs, C_EXT, ext);
+}
+
+void cw_chainstore_tx_range(const cw_chainstore *cs, uint64_t tx, uint64_t *in0, uint64_t *in1,
+                            uint64_t *out0, uint64_t *out1)
+{
+    const cw_row_tx *t = row(cs, C_TX, tx);
+    *in0 = t->first_in;
+    *out0 = t->first_out;
+    if (tx + 1 < rows(cs, C_TX)) {
+        const cw_row_tx *n = row(cs, C_TX, tx + 1);
+        *in1 = n->first_in;
+        *out1 = n->first_out;
+    } else {
+        *in1 = rows(cs, C_IN);
+        *out1 = rows(cs, C_OUT);
+    }
+}
+
+uint64_t cw_chainstore_out_tx(const cw_chainstore *cs, uint64_t out)
+{
+    uint64_t lo = 0, hi = rows(cs, C_TX);
+    while (hi - lo > 1) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (((const cw_row_tx *)row(cs, C_TX, mid))->first_out <= out)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    /* Txs with no outputs share first_out with the next one: step forward to the owner. */
+    while (lo + 1 < rows(cs, C_TX) && ((const cw_row_tx *)row(cs, C_TX, lo + 1))->first_out <= out)
+        lo++;
+    return lo;
+}
+
+uint64_t cw_chainstore_in_tx(const cw_chainstore *cs, uint64_t in)
+{
+    uint64_t lo = 0, hi = rows(cs, C_TX);
+    while (hi - lo > 1) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (((const cw_row_tx *)row(cs, C_TX, mid))->first_in <= in)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    while (lo + 1 < rows(cs, C_TX) && ((const cw_row_tx *)row(cs, C_TX, lo + 1))->first_in <= in)
+        lo++;
+    return lo;
+}
+
+uint64_t cw_chainstore_tx_block(const cw_chainstore *cs, uint64_t tx)
+{
+    uint64_t lo = 0, hi = rows(cs, C_BLOCK);
+    while (hi - lo > 1) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (((const cw_row_block *)row(cs, C_BLOCK, mid))->first_tx <= tx)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+int cw_chainstore_find_tx(const cw_chainstore *cs, const uint8_t txid[32], uint64_t *tx)
+{
+    uint32_t id;
+    uint64_t h = txid_h64(txid);
+    if (cw_hashidx_find(&cs->txidx, h, txid, (uint32_t)cs->pub.txs, txid_eq,
+                        (void *)(uintptr_t)cs, &id) ==
+        0) {
+        *tx = id;
+        return 0;
+    }
+    uint64_t cur = 0, v;
+    while (cw_u64map_next(&cs->txmap, h, &cur, &v)) {
+        if (v < rows(cs, C_TX) && memcmp(row(cs, C_TXID, v), txid, 32) == 0) {
+            *tx = v;
+            return 0;
+        }
+    }
+    return CW_ENOTFOUND;
+}
+
+int cw_chainstore_find_addr(const cw_chainstore *cs, const cw_addr_key *key, uint64_t *addr)
+{
+    uint32_t id;
+    uint64_t h = addr_h64(key);
+    if (cw_hashidx_find(&cs->addridx, h, key, (uint32_t)cs->pub.addrs, addr_eq,
+                        (void *)(uintptr_t)cs,
+                        &id) == 0) {
+        *addr = id;
+        return 0;
+    }
+    uint64_t cur = 0, v;
+    while (cw_u64map_next(&cs->addrmap, h, &cur, &v)) {
+        if (v < rows(cs, C_ADDR) && memcmp(row(cs, C_ADDR, v), key, sizeof *key) == 0) {
+            *addr = v;
+            return 0;
+        }
+    }
+    return CW_ENOTFOUND;
+}
+
+int cw_chainstore_find_block(const cw_chainstore *cs, const uint8_t hash[32], uint64_t *r)
+{
+    for (uint64_t i = rows(cs, C_BLOCK); i-- > 0;) {
+        if (memcmp(((const cw_row_block *)row(cs, C_BLOCK, i))->hash, hash, 32) == 0) {
+            *r = i;
+            return 0;
+        }
+    }
+    return CW_ENOTFOUND;
+}
+
+int cw_chainstore_in_value(const cw_chainstore *cs, uint64_t in, uint64_t *value)
+{
+    const cw_row_in *r = row(cs, C_IN, in);
+    if (r->spent_tx == CW_IN_COINBASE)
+        return CW_ENOTFOUND;
+    if (r->spent_tx == CW_IN_EXTERNAL) {
+        const cw_row_ext *e = row(cs, C_EXT, r->spent_vout);
+        if (!e->known)
+            return CW_ENOTFOUND;
+        *value = e->value;
+        return 0;
+    }
+    const cw_row_tx *t = row(cs, C_TX, r->spent_tx);
+    *value = cw_out_value(row(cs, C_OUT, t->first_out + r->spent_vout));
+    return 0;
+}
+
+void cw_chainstore_set_prevouts(cw_chainstore *cs, cw_prevout_lookup fn, void *ctx)
+{
+    cs->prevout_fn = fn;
+    cs->prevout_ctx = ctx;
+}
+
+/* ---- applying blocks -------------------------------------------------------------- */
+
+static int reserve_all(cw_chainstore *cs, const cw_block *b)
+{
+    const uint64_t need[N_COLS] = {1, b->n_tx, b->n_tx, b->n_tx, b->n_ins,
+                                   b->n_outs, b->n_outs, b->n_outs + b->n_ins,
+                                   b->n_outs + b->n_ins, b->n_ins};
+    for (int i = 0; i < N_COLS; i++) {
+        int rc = cw_column_reserve(&cs->cols[i], need[i]);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static uint64_t last_out_of(const cw_chainstore *cs, uint64_t a)
+{
+    if (a >= cs->pub.addrs)
+        return *(const uint64_t *)row(cs, C_ADDRLAST, a);
+    uint64_t v;
+    if (cw_u64map_get(&cs->last, a, &v))
+        return v;
+    return *(const uint64_t *)row(cs, C_ADDRLAST, a);
+}
+
+static int set_last_out(cw_chainstore *cs, uint64_t a, uint64_t o)
+{
+    if (a >= cs->pub.addrs) {
+        *(uint64_t *)row(cs, C_ADDRLAST, a) = o;
+        return 0;
+    }
+    return cw_u64map_set(&cs->last, a, o);
+}
+
+/* Finds or creates the address id of a key. */
+static int addr_id(cw_chainstore *cs, const cw_addr_key *k, uint32_t *out)
+{
+    uint64_t a;
+    if (cw_chainstore_find_addr(cs, k, &a) == 0) {
+        *out = (uint32_t)a;
+        return 0;
+    }
+    a = rows(cs, C_ADDR);
+    if (a >= CW_NONE32 - 1)
+        return cw_error_set(CW_EINVAL, "address id space (32 bits) exhausted");
+    uint8_t r[CW_ROW_ADDR_WIDTH] = {0};
+    memcpy(r, k, sizeof *k);
+    uint64_t none = CW_NONE64;
+    int rc;
+    if ((rc = cw_column_append(&cs->cols[C_ADDR], r)) ||
+        (rc = cw_column_append(&cs->cols[C_ADDRLAST], &none)) ||
+        (rc = cw_u64map_put(&cs->addrmap, addr_h64(k), a)))
+        return rc;
+    *out = (uint32_t)a;
+    return 0;
+}
+
+static bool is_null_prevout(const cw_txin *in)
+{
+    if (in->prev_vout != 0xffffffffu)
+        return false;
+    for (int i = 0; i < 32; i++) {
+        if (in->prev_txid[i])
+            return false;
+    }
+    return true;
+}
+
+static int link_input(cw_chainstore *cs, const cw_block *b, uint32_t height, uint32_t ti,
+                      const cw_txin *in, uint64_t t, cw_row_in *r)
+{
+    char hex[65];
+    uint64_t p;
+    r->sequence = in->sequence;
+    if (cw_chainstore_find_tx(cs, in->prev_txid, &p) == 0) {
+        uint64_t in0, in1, o0, o1;
+        cw_chainstore_tx_range(cs, p, &in0, &in1, &o0, &o1);
+        if (in->prev_vout >= o1 - o0) {
+            cw_hex_encode_rev(hex, b->txs[ti].txid, 32);
+            return cw_error_set(CW_ECORRUPT,
+                                "block %u tx %s spends output %u of a tx with %llu outputs",
+                                height, hex, in->prev_vout, (unsigned long long)(o1 - o0));
+        }
+        uint64_t o = o0 + in->prev_vout;
+        cw_row_out *out = row(cs, C_OUT, o);
+        uint64_t prior;
+        bool spent = out->spending_tx != CW_NONE32 ||
+                     (o < cs->pub.outs && cw_u64map_get(&cs->spent, o, &prior));
+        if (spent) {
+            cw_hex_encode_rev(hex, b->txs[ti].txid, 32);
+            return cw_error_set(CW_ECORRUPT, "block %u tx %s double-spends output %llu", height,
+                                hex, (unsigned long long)o);
+        }
+        if (o >= cs->pub.outs)
+            out->spending_tx = (uint32_t)t;
+        else if (cw_u64map_put(&cs->spent, o, t))
+            return CW_ENOMEM;
+        r->spent_tx = (uint32_t)p;
+        r->spent_vout = in->prev_vout;
+        return 0;
+    }
+    /* Not in the store: a prevout from before the store's first block. */
+    cw_row_ext e;
+    memset(&e, 0, sizeof e);
+    memcpy(e.txid, in->prev_txid, 32);
+    e.vout = in->prev_vout;
+    e.addr = CW_NONE32;
+    const uint8_t *script;
+    size_t slen;
+    uint64_t value;
+    if (cs->prevout_fn &&
+        cs->prevout_fn(cs->prevout_ctx, in->prev_txid, in->prev_vout, &value, &script, &slen)) {
+        cw_addr_key k;
+        e.type = (uint8_t)cw_script_classify(script, slen, &k);
+        if (k.kind != CW_ADDR_NONE) {
+            uint32_t a;
+            int rc = addr_id(cs, &k, &a);
+            if (rc)
+                return rc;
+            e.addr = a;
+        }
+        e.value = value;
+        e.known = 1;
+    } else if (cs->base_height == 0) {
+        cw_hex_encode_rev(hex, b->txs[ti].txid, 32);
+        char phex[65];
+        cw_hex_encode_rev(phex, in->prev_txid, 32);
+        return cw_error_set(CW_ECORRUPT, "block %u tx %s spends unknown output %s:%u", height,
+                            hex, phex, in->prev_vout);
+    }
+    r->spent_tx = CW_IN_EXTERNAL;
+    r->spent_vout = (uint32_t)rows(cs, C_EXT);
+    return cw_column_append(&cs->cols[C_EXT], &e);
+}
+
+int cw_chainstore_apply_block(cw_chainstore *cs, const cw_block *b, uint32_t height,
+                              cw_work chainwork)
+{
+    int rc;
+    char hex[65];
+    if (rows(cs, C_BLOCK) == 0 && cs->pub.blocks == 0)
+        cs->base_height = height;
+    if (rows(cs, C_TX) + b->n_tx >= CW_IN_EXTERNAL)
+        return cw_error_set(CW_EINVAL, "tx id space (32 bits) exhausted");
+    if ((rc = reserve_all(cs, b)))
+        return rc;
+    cw_row_block br;
+    memset(&br, 0, sizeof br);
+    memcpy(br.hash, b->hash, 32);
+    memcpy(br.prev, b->header.prev, 32);
+    memcpy(br.merkle, b->header.merkle, 32);
+    br.work_hi = chainwork.hi;
+    br.work_lo = chainwork.lo;
+    br.version = b->header.version;
+    br.time = b->header.time;
+    br.bits = b->header.bits;
+    br.nonce = b->header.nonce;
+    br.first_tx = rows(cs, C_TX);
+    br.n_tx = b->n_tx;
+    br.size = b->size;
+    br.weight = b->weight;
+    br.height = height;
+    br.first_addr = (uint32_t)rows(cs, C_ADDR);
+    br.first_ext = (uint32_t)rows(cs, C_EXT);
+    for (uint32_t ti = 0; ti < b->n_tx; ti++) {
+        const cw_tx *tx = &b->txs[ti];
+        uint64_t t = rows(cs, C_TX);
+        cw_row_tx tr = {rows(cs, C_IN), rows(cs, C_OUT)};
+        cw_row_txmeta tm = {tx->version, tx->locktime, tx->size, tx->base_size * 3 + tx->size};
+        for (uint32_t i = 0; i < tx->n_in; i++) {
+            const cw_txin *in = &b->ins[tx->first_in + i];
+            cw_row_in r;
+            if (ti == 0 && tx->n_in == 1 && is_null_prevout(in)) {
+                r.spent_tx = CW_IN_COINBASE;
+                r.spent_vout = in->prev_vout;
+                r.sequence = in->sequence;
+            } else if ((rc = link_input(cs, b, height, ti, in, t, &r))) {
+                return rc;
+            }
+            if ((rc = cw_column_append(&cs->cols[C_IN], &r)))
+                return rc;
+        }
+        for (uint32_t i = 0; i < tx->n_out; i++) {
+            const cw_txout *o = &b->outs[tx->first_out + i];
+            if (o->value < 0 || (uint64_t)o->value > MAX_MONEY) {
+                cw_hex_encode_rev(hex, tx->txid, 32);
+                return cw_error_set(CW_ECORRUPT, "block %u tx %s output %u: value %lld out of range",
+                                    height, hex, i, (long long)o->value);
+            }
+            cw_addr_key k;
+            cw_script_type st = cw_script_classify(o->script, o->script_len, &k);
+            uint32_t a = CW_NONE32;
+            if (k.kind != CW_ADDR_NONE && (rc = addr_id(cs, &k, &a)))
+                return rc;
+            uint64_t oid = rows(cs, C_OUT);
+            cw_row_out orow = {(uint64_t)o->value | (uint64_t)st << 56, a, CW_NONE32};
+            uint64_t prev = a == CW_NONE32 ? CW_NONE64 : last_out_of(cs, a);
+            if ((rc = cw_column_append(&cs->cols[C_OUT], &orow)) ||
+                (rc = cw_column_append(&cs->cols[C_OUTLINK], &prev)))
+                return rc;
+            if (a != CW_NONE32 && (rc = set_last_out(cs, a, oid)))
+                return rc;
+        }
+        /* BIP30: a later tx with an existing txid replaces it (Core's rule; mainnet has two). */
+        if ((rc = cw_column_append(&cs->cols[C_TXID], tx->txid)) ||
+            (rc = cw_column_append(&cs->cols[C_TX], &tr)) ||
+            (rc = cw_column_append(&cs->cols[C_TXMETA], &tm)) ||
+            (rc = cw_u64map_put(&cs->txmap, txid_h64(tx->txid), t)))
+            return rc;
+    }
+    return cw_column_append(&cs->cols[C_BLOCK], &br);
+}
+
+static int write_counts(cw_chainstore *cs, const char *name, const cw_chainstore_counts *c)
+{
+    cw_manifest m;
+    char p[PATH_MAX];
+    counts_to_manifest(&m, cs, c);
+    path_of(p, sizeof p, cs, name);
+    return cw_manifest_write(&m, p);
+}
+
+static void clear_overlays(cw_chainstore *cs)
+{
+    cw_u64map_clear(&cs->txmap);
+    cw_u64map_clear(&cs->addrmap);
+    cw_u64map_clear(&cs->spent);
+    cw_u64map_clear(&cs->last);
+}
+
+int cw_chainstore_commit(cw_chainstore *cs)
+{
+    int rc;
+    cw_chainstore_counts to = cur_counts(cs), from = cs->pub;
+    if (!memcmp(&to, &from, sizeof to))
+        return 0;
+    /* 1. appended rows to disk */
+    const uint64_t lo[N_COLS] = {from.blocks, from.txs,  from.txs,   from.txs,   from.ins,
+                                 from.outs,   from.outs, from.addrs, from.addrs, from.exts};
+    for (int i = 0; i < N_COLS; i++) {
+        if ((rc = cw_column_sync(&cs->cols[i], lo[i], cs->cols[i].rows)))
+            return rc;
+    }
+    /* 2. journal */
+    if ((rc = write_counts(cs, "PENDING", &to)))
+        return rc;
+    /* 3. in-place effects */
+    for (uint64_t t = from.txs; t < to.txs; t++) {
+        uint64_t in0, in1, o0, o1;
+        cw_chainstore_tx_range(cs, t, &in0, &in1, &o0, &o1);
+        for (uint64_t i = in0; i < in1; i++) {
+            const cw_row_in *r = row(cs, C_IN, i);
+            if (r->spent_tx >= from.txs)
+                continue;
+            uint64_t o = ((const cw_row_tx *)row(cs, C_TX, r->spent_tx))->first_out + r->spent_vout;
+            ((cw_row_out *)row(cs, C_OUT, o))->spending_tx = (uint32_t)t;
+        }
+    }
+    for (uint64_t o = from.outs; o < to.outs; o++) {
+        const cw_row_out *out = row(cs, C_OUT, o);
+        if (out->addr != CW_NONE32 && out->addr < from.addrs)
+            *(uint64_t *)row(cs, C_ADDRLAST, out->addr) = o;
+    }
+    for (uint64_t t = from.txs; t < to.txs; t++) {
+        const uint8_t *txid = row(cs, C_TXID, t);
+        uint32_t old;
+        if (cw_hashidx_find(&cs->txidx, txid_h64(txid), txid, (uint32_t)t, txid_eq, cs, &old) ==
+            0)
+            rc = cw_hashidx_replace(&cs->txidx, txid_h64(txid), old, (uint32_t)t);
+        else
+            rc = cw_hashidx_insert(&cs->txidx, txid_h64(txid), (uint32_t)t, txid_hash_id, cs);
+        if (rc)
+            return rc;
+    }
+    for (uint64_t a = from.addrs; a < to.addrs; a++) {
+        const cw_addr_key *k = row(cs, C_ADDR, a);
+        if ((rc = cw_hashidx_insert(&cs->addridx, addr_h64(k), (uint32_t)a, addr_hash_id, cs)))
+            return rc;
+    }
+    cw_hashidx_set_count(&cs->txidx, cs->txidx.count);
+    cw_hashidx_set_count(&cs->addridx, cs->addridx.count);
+    /* 4. */
+    if ((rc = cw_column_sync(&cs->cols[C_OUT], 0, from.outs)) ||
+        (rc = cw_column_sync(&cs->cols[C_ADDRLAST], 0, from.addrs)) ||
+        (rc = cw_hashidx_sync(&cs->txidx)) || (rc = cw_hashidx_sync(&cs->addridx)))
+        return rc;
+    /* 5. publish */
+    if ((rc = write_counts(cs, "MANIFEST", &to)))
+        return rc;
+    cs->pub = to;
+    clear_overlays(cs);
+    /* 6. */
+    char pend[PATH_MAX];
+    path_of(pend, sizeof pend, cs, "PENDING");
+    if (unlink(pend) < 0)
+        return cw_error_set(CW_EIO, "%s: %s", pend, strerror(errno));
+    return cw_fsync_dir(cs->dir);
+}
+
+int cw_chainstore_rollback(cw_chainstore *cs, uint64_t n_blocks)
+{
+    int rc;
+    if (n_blocks >= cs->pub.blocks)
+        return 0;
+    /* Drop anything applied but not committed. */
+    set_rows(cs, &cs->pub);
+    clear_overlays(cs);
+    cw_chainstore_counts from = cs->pub, to;
+    const cw_row_block *first_gone = row(cs, C_BLOCK, n_blocks);
+    to.blocks = n_blocks;
+    to.txs = first_gone->first_tx;
+    if (to.txs < from.txs) {
+        const cw_row_tx *t = row(cs, C_TX, to.txs);
+        to.ins = t->first_in;
+        to.outs = t->first_out;
+    } else {
+        to.ins = from.ins;
+        to.outs = from.outs;
+    }
+    to.addrs = first_gone->first_addr;
+    to.exts = first_gone->first_ext;
+    if ((rc = write_counts(cs, "PENDING", &from)) || (rc = write_counts(cs, "MANIFEST", &to)))
+        return rc;
+    cs->pub = to;
+    if ((rc = undo_inplace(cs, &from, &to)))
+        return rc;
+    char pend[PATH_MAX];
+    path_of(pend, sizeof pend, cs, "PENDING");
+    if (unlink(pend) < 0)
+        return cw_error_set(CW_EIO, "%s: %s", pend, strerror(errno));
+    return cw_fsync_dir(cs->dir);
+}
+
+uint64_t cw_chainstore_bytes(const cw_chainstore *cs, uint64_t *index_bytes)
+{
+    uint64_t n = 0;
+    for (int i = 0; i < N_COLS; i++)
+        n += CW_COLUMN_HEADER + cs->cols[i].rows * cs->cols[i].width;
+    if (index_bytes)
+        *index_bytes = cw_hashidx_bytes(&cs->txidx) + cw_hashidx_bytes(&cs->addridx);
+    return n;
+}

@@ -1,0 +1,166 @@
+/*
+ * column.c: fixed-width column files, memory-mapped (see store.h for the format).
+ * A writer's mapping is MAP_SHARED, so rows written survive the death of the process (kill -9);
+ * durability against power loss comes from cw_column_sync before the manifest is published.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "chainwatch/errors.h"
+#include "chainwatch/store.h"
+
+static const char col_magic[8] = {'C', 'W', 'C', 'O', 'L', '0', '0', '1'};
+#define COL_VERSION 1
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    memcpy(p, &v, 4);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static int map_file(cw_column *c, size_t len)
+{
+    int prot = c->writable ? PROT_READ | PROT_WRITE : PROT_READ;
+    void *m = mmap(NULL, len, prot, MAP_SHARED, c->fd, 0);
+    if (m == MAP_FAILED)
+        return cw_error_set(CW_EIO, "%s: mmap of %zu bytes: %s", c->path, len, strerror(errno));
+    c->map = m;
+    c->map_len = len;
+    c->cap = (len - CW_COLUMN_HEADER) / c->width;
+    return 0;
+}
+
+int cw_column_open(cw_column *c, const char *dir, const char *name, uint32_t width,
+                   bool writable)
+{
+    memset(c, 0, sizeof *c);
+    c->fd = -1;
+    c->width = width;
+    c->writable = writable;
+    snprintf(c->path, sizeof c->path, "%s/%s.col", dir, name);
+    c->fd = open(c->path, writable ? O_RDWR | O_CREAT | O_CLOEXEC : O_RDONLY | O_CLOEXEC, 0644);
+    if (c->fd < 0)
+        return cw_error_set(errno == ENOENT ? CW_ENOTFOUND : CW_EIO, "%s: %s", c->path,
+                            strerror(errno));
+    struct stat st;
+    if (fstat(c->fd, &st) < 0)
+        goto ioerr;
+    if (st.st_size == 0) {
+        if (!writable)
+            return cw_error_set(CW_ECORRUPT, "%s: empty column file", c->path);
+        uint8_t hdr[CW_COLUMN_HEADER] = {0};
+        memcpy(hdr, col_magic, 8);
+        put32(hdr + 8, COL_VERSION);
+        put32(hdr + 12, width);
+        snprintf((char *)hdr + 24, 32, "%s", name);
+        if (pwrite(c->fd, hdr, sizeof hdr, 0) != (ssize_t)sizeof hdr)
+            goto ioerr;
+        st.st_size = CW_COLUMN_HEADER;
+    }
+    if ((size_t)st.st_size < CW_COLUMN_HEADER)
+        return cw_error_set(CW_ECORRUPT, "%s: file shorter than its header", c->path);
+    uint8_t hdr[CW_COLUMN_HEADER];
+    if (pread(c->fd, hdr, sizeof hdr, 0) != (ssize_t)sizeof hdr)
+        goto ioerr;
+    if (memcmp(hdr, col_magic, 8) != 0)
+        return cw_error_set(CW_ECORRUPT, "%s: not a chainwatch column file (bad magic)",
+                            c->path);
+    if (get32(hdr + 8) != COL_VERSION)
+        return cw_error_set(CW_EVERSION, "%s: column format version %u (this build reads %u)",
+                            c->path, get32(hdr + 8), COL_VERSION);
+    if (get32(hdr + 12) != width)
+        return cw_error_set(CW_ECORRUPT, "%s: row width %u, expected %u", c->path,
+                            get32(hdr + 12), width);
+    return map_file(c, (size_t)st.st_size);
+ioerr:
+    return cw_error_set(CW_EIO, "%s: %s", c->path, strerror(errno));
+}
+
+int cw_column_reserve(cw_column *c, uint64_t n)
+{
+    if (c->rows + n <= c->cap)
+        return 0;
+    if (!c->writable)
+        return cw_error_set(CW_EPERM, "%s: column opened read-only", c->path);
+    uint64_t cap = c->cap + c->cap / 2;
+    if (cap < c->rows + n)
+        cap = c->rows + n;
+    if (cap < 4096)
+        cap = 4096;
+    size_t len = CW_COLUMN_HEADER + (size_t)cap * c->width;
+    if (ftruncate(c->fd, (off_t)len) < 0)
+        return cw_error_set(CW_EIO, "%s: growing to %zu bytes: %s", c->path, len,
+                            strerror(errno));
+    void *m = mremap(c->map, c->map_len, len, MREMAP_MAYMOVE);
+    if (m == MAP_FAILED)
+        return cw_error_set(CW_EIO, "%s: mremap to %zu bytes: %s", c->path, len,
+                            strerror(errno));
+    c->map = m;
+    c->map_len = len;
+    c->cap = cap;
+    return 0;
+}
+
+int cw_column_append(cw_column *c, const void *row)
+{
+    int rc = cw_column_reserve(c, 1);
+    if (rc)
+        return rc;
+    memcpy(cw_column_row(c, c->rows), row, c->width);
+    c->rows++;
+    return 0;
+}
+
+int cw_column_sync(cw_column *c, uint64_t from, uint64_t to)
+{
+    if (!c->writable || to <= from)
+        return 0;
+    long page = sysconf(_SC_PAGESIZE);
+    size_t start = CW_COLUMN_HEADER + (size_t)from * c->width;
+    size_t end = CW_COLUMN_HEADER + (size_t)to * c->width;
+    start -= start % (size_t)page;
+    if (end > c->map_len)
+        end = c->map_len;
+    if (msync(c->map + start, end - start, MS_SYNC) < 0)
+        return cw_error_set(CW_EIO, "%s: msync: %s", c->path, strerror(errno));
+    return 0;
+}
+
+uint64_t cw_column_bytes(const cw_column *c)
+{
+    return CW_COLUMN_HEADER + c->rows * c->width;
+}
+
+int cw_column_close(cw_column *c, bool truncate)
+{
+    int rc = 0;
+    if (c->map && c->writable && truncate) {
+        uint64_t rows = c->rows;
+        memcpy(c->map + 16, &rows, 8);
+        if (msync(c->map, c->map_len, MS_SYNC) < 0)
+            rc = cw_error_set(CW_EIO, "%s: msync: %s", c->path, strerror(errno));
+    }
+    if (c->map)
+        munmap(c->map, c->map_len);
+    c->map = NULL;
+    if (c->fd >= 0) {
+        if (c->writable && truncate && rc == 0) {
+            if (ftruncate(c->fd, (off_t)cw_column_bytes(c)) < 0 || fsync(c->fd) < 0)
+                rc = cw_error_set(CW_EIO, "%s: %s", c->path, strerror(errno));
+        }
+        close(c->fd);
+    }
+    c->fd = -1;
+    return rc;
+}

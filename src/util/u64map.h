@@ -1,0 +1,27 @@
+/*
+ * u64map.h: an in-memory open-addressing hash map from u64 keys to u64 values (linear
+ * probing, power-of-two capacity, load <= 1/2). Duplicate keys are allowed (a multimap):
+ * cw_u64map_get walks all values of a key through a cursor. Value UINT64_MAX is reserved.
+ * Used for per-batch overlays in the ingest writer.
+ */
+#ifndef CW_U64MAP_H
+#define CW_U64MAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct cw_u64map {
+    uint64_t *keys;
+    uint64_t *vals;
+    uint64_t cap, count;
+} cw_u64map;
+
+int cw_u64map_put(cw_u64map *m, uint64_t key, uint64_t val);          /* adds (multimap) */
+int cw_u64map_set(cw_u64map *m, uint64_t key, uint64_t val);          /* replaces or adds */
+/* Iterates values of key: start with *cursor = 0; returns false when no more. */
+bool cw_u64map_next(const cw_u64map *m, uint64_t key, uint64_t *cursor, uint64_t *val);
+bool cw_u64map_get(const cw_u64map *m, uint64_t key, uint64_t *val);  /* first value */
+void cw_u64map_clear(cw_u64map *m);
+void cw_u64map_deinit(cw_u64map *m);
+
+#endif
