@@ -6,7 +6,9 @@
  * (hash or witness program). P2PK outputs map to the P2PKH key of the same public key, so
  * coins paid to a key and to its hash belong to one address (the usual explorer convention);
  * the output keeps its own script type. Bare multisig and nonstandard scripts are keyed by
- * SHA-256 of the script and shown as "multisig-<hex>" / "script-<hex>".
+ * SHA-256 of the script and shown as "multisig-<hex>" / "script-<hex>". A version-0 witness
+ * program whose length is neither 20 nor 32 bytes has no valid segwit address (BIP141/173), so
+ * it is shown as "witness-v0-<hex program>"; these three forms are the same on every network.
  */
 #ifndef CHAINWATCH_ADDRESS_H
 #define CHAINWATCH_ADDRESS_H
@@ -24,6 +26,9 @@ typedef enum cw_network {
 /* Parses "main", "test", "signet", "regtest"; returns 0 or CW_EINVAL. */
 int cw_network_parse(cw_network *out, const char *name);
 const char *cw_network_name(cw_network net);
+/* The bech32 human-readable part of a network: "bc", "tb" (test and signet), "bcrt";
+ * "" for an unknown value. (Added by the address helper.) */
+const char *cw_network_hrp(cw_network net);
 /* The 4-byte message start (blk file magic) of a network. */
 void cw_network_magic(uint8_t out[4], cw_network net);
 
@@ -69,11 +74,12 @@ typedef struct cw_addr_key {
 cw_script_type cw_script_classify(const uint8_t *spk, size_t len, cw_addr_key *out_key);
 
 /* Writes the address string of key for the network into out (size >= CW_ADDR_STR_MAX).
- * Returns 0, or CW_EINVAL for kind NONE. */
+ * Returns 0, or CW_EINVAL for kind NONE or a malformed key (wrong length for its kind, bytes
+ * past len not zero). For every key it accepts, cw_addr_decode gives the same key back. */
 int cw_addr_encode(char *out, size_t out_size, const cw_addr_key *key, cw_network net);
 
 /* Parses an address string (base58check P2PKH/P2SH, bech32/bech32m segwit, or the
- * "multisig-<hex>" / "script-<hex>" forms) for the network. Returns 0 or CW_EINVAL with a
+ * "multisig-<hex>" / "script-<hex>" / "witness-v0-<hex>" forms) for the network. Returns 0 or CW_EINVAL with a
  * message saying why (bad checksum, wrong network, wrong bech32 variant for the version...). */
 int cw_addr_decode(cw_addr_key *out, const char *s, cw_network net);
 
