@@ -1,0 +1,54 @@
+/* cmd_block.c: `chainwatch block HEIGHT|HASH --store DIR [--json]`. */
+#include <stdio.h>
+
+#include "chainwatch/query.h"
+#include "cli/store_opts.h"
+
+extern const cw_command cw_cmd_block;
+
+static int run(int argc, char **argv)
+{
+    cw_store_opts o;
+    int ec = cw_store_opts_parse(&o, &cw_cmd_block, argc, argv, 1, 1);
+    if (ec)
+        return ec;
+    cw_chainstore *cs;
+    if ((ec = cw_store_opts_open(&cs, &o, "block")))
+        return ec;
+    json_t *j;
+    int rc = cw_query_block(&j, cs, o.args[0], 1);
+    if (rc) {
+        cw_chainstore_close(cs);
+        return cw_cli_fail("block", rc);
+    }
+    if (o.json) {
+        ec = cw_cli_print_json(j);
+    } else {
+        printf("block %s\n  height %lld  time %lld  txs %lld  size %lld  weight %lld\n"
+               "  prev %s\n  merkle %s  bits %s  nonce %lld  chainwork %s\n",
+               json_string_value(json_object_get(j, "hash")),
+               (long long)json_integer_value(json_object_get(j, "height")),
+               (long long)json_integer_value(json_object_get(j, "time")),
+               (long long)json_integer_value(json_object_get(j, "n_tx")),
+               (long long)json_integer_value(json_object_get(j, "size")),
+               (long long)json_integer_value(json_object_get(j, "weight")),
+               json_string_value(json_object_get(j, "prev")),
+               json_string_value(json_object_get(j, "merkle_root")),
+               json_string_value(json_object_get(j, "bits")),
+               (long long)json_integer_value(json_object_get(j, "nonce")),
+               json_string_value(json_object_get(j, "chainwork")));
+        size_t i;
+        json_t *v;
+        json_array_foreach(json_object_get(j, "txids"), i, v) printf("  tx %zu %s\n", i,
+                                                                     json_string_value(v));
+        json_decref(j);
+    }
+    cw_chainstore_close(cs);
+    return ec;
+}
+
+const cw_command cw_cmd_block = {
+    "block", "show a block of the chain store",
+    "Usage: chainwatch block HEIGHT|HASH --store DIR [--json]\n\n"
+    "Shows a block's header fields, chain work and its txids.\n",
+    run};

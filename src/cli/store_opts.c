@@ -1,0 +1,48 @@
+/* store_opts.c: see store_opts.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "chainwatch/errors.h"
+#include "chainwatch/util.h"
+#include "cli/store_opts.h"
+
+int cw_store_opts_parse(cw_store_opts *o, const cw_command *cmd, int argc, char **argv,
+                        int min_args, int max_args)
+{
+    memset(o, 0, sizeof *o);
+    o->store = getenv("CHAINWATCH_STORE");
+    o->limit = 25;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--json")) {
+            o->json = true;
+        } else if (!strcmp(a, "--store") || !strcmp(a, "--offset") || !strcmp(a, "--limit")) {
+            if (i + 1 >= argc)
+                return cw_cli_usage_error(cmd, "%s needs a value", a);
+            const char *v = argv[++i];
+            if (!strcmp(a, "--store"))
+                o->store = v;
+            else if (cw_parse_u64(!strcmp(a, "--offset") ? &o->offset : &o->limit, v))
+                return cw_cli_usage_error(cmd, "%s: %s", a, cw_error_last());
+        } else if (!strncmp(a, "--", 2)) {
+            return cw_cli_usage_error(cmd, "unknown option %s", a);
+        } else {
+            if (o->n_args >= max_args || o->n_args >= 8)
+                return cw_cli_usage_error(cmd, "too many arguments");
+            o->args[o->n_args++] = argv[i];
+        }
+    }
+    if (o->n_args < min_args)
+        return cw_cli_usage_error(cmd, "missing argument");
+    if (!o->store)
+        return cw_cli_usage_error(cmd, "--store DIR is required (or set CHAINWATCH_STORE)");
+    return CW_EXIT_OK;
+}
+
+int cw_store_opts_open(cw_chainstore **cs, const cw_store_opts *o, const char *verb)
+{
+    int rc = cw_chainstore_open(cs, o->store, false, CW_NET_MAIN);
+    if (rc)
+        return cw_cli_fail(verb, rc);
+    return CW_EXIT_OK;
+}

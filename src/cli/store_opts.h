@@ -1,0 +1,28 @@
+/*
+ * store_opts.h: option parsing shared by the chain query commands (block, tx, address, check):
+ * positional arguments plus --store DIR (default $CHAINWATCH_STORE), --json, --offset, --limit.
+ */
+#ifndef CW_CLI_STORE_OPTS_H
+#define CW_CLI_STORE_OPTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "chainwatch/chainstore.h"
+#include "cli/cli.h"
+
+typedef struct cw_store_opts {
+    const char *store;
+    bool json;
+    uint64_t offset, limit;
+    char *args[8];
+    int n_args;
+} cw_store_opts;
+
+/* Parses argv (argv[0] is the verb); returns CW_EXIT_OK or a usage exit code. */
+int cw_store_opts_parse(cw_store_opts *o, const cw_command *cmd, int argc, char **argv,
+                        int min_args, int max_args);
+/* Opens the store read-only; prints the error and returns an exit code on failure. */
+int cw_store_opts_open(cw_chainstore **cs, const cw_store_opts *o, const char *verb);
+
+#endif
