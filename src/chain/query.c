@@ -51,6 +51,28 @@ static json_t *block_json(const cw_chainstore *cs, uint64_t r, int with_txs)
     json_object_set_new(j, "bits", json_string(bits));
     if (r + 1 < c.blocks)
         json_object_set_new(j, "next", hexrev(cw_chainstore_block(cs, r + 1)->hash));
+    /* fees: sum over non-coinbase txs, when every input value is known */
+    bool known = true;
+    uint64_t fees = 0, reward = 0;
+    for (uint64_t t = b->first_tx; t < b->first_tx + b->n_tx && t < c.txs; t++) {
+        uint64_t in0, in1, o0, o1, v, sum_in = 0, sum_out = 0;
+        cw_chainstore_tx_range(cs, t, &in0, &in1, &o0, &o1);
+        for (uint64_t o = o0; o < o1; o++)
+            sum_out += cw_out_value(cw_chainstore_out(cs, o));
+        if (t == b->first_tx) {
+            reward = sum_out;
+            continue;
+        }
+        for (uint64_t i = in0; i < in1 && known; i++) {
+            if (cw_chainstore_in_value(cs, i, &v))
+                known = false;
+            else
+                sum_in += v;
+        }
+        fees += sum_in - sum_out;
+    }
+    json_object_set_new(j, "coinbase_value", json_integer((json_int_t)reward));
+    json_object_set_new(j, "fees", known ? json_integer((json_int_t)fees) : json_null());
     if (with_txs) {
         json_t *txs = json_array();
         for (uint64_t t = b->first_tx; t < b->first_tx + b->n_tx && t < c.txs; t++)

@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,7 +79,16 @@ struct cw_chainstore {
     cw_u64map last;    /* published addr -> last output */
     cw_prevout_lookup prevout_fn;
     void *prevout_ctx;
+    /* crash injection for tests: CW_TEST_CRASH_POINT=N kills the process with SIGKILL at the
+     * N-th crash point of this handle (between and inside the steps of commit and rollback) */
+    uint64_t crash_at, crash_count;
 };
+
+static void crash_point(cw_chainstore *cs)
+{
+    if (cs->crash_at && ++cs->crash_count == cs->crash_at)
+        raise(SIGKILL);
+}
 
 static uint64_t rows(const cw_chainstore *cs, int c)
 {
@@ -210,6 +220,7 @@ static int undo_inplace(cw_chainstore *cs, const cw_chainstore_counts *from,
         if (out->spending_tx != CW_NONE32 && out->spending_tx >= to->txs)
             out->spending_tx = CW_NONE32;
     }
+    crash_point(cs);
     for (uint64_t o = from->outs; o-- > to->outs;) {
         const cw_row_out *out = row(cs, C_OUT, o);
         if (out->addr == CW_NONE32 || out->addr >= to->addrs)
@@ -218,6 +229,7 @@ static int undo_inplace(cw_chainstore *cs, const cw_chainstore_counts *from,
         if (*last == o)
             *last = *(uint64_t *)row(cs, C_OUTLINK, o);
     }
+    crash_point(cs);
     for (uint64_t t = from->txs; t-- > to->txs;) {
         const uint8_t *txid = row(cs, C_TXID, t);
         if ((rc = cw_hashidx_delete(&cs->txidx, txid_h64(txid), (uint32_t)t, txid_hash_id, cs)))
@@ -278,6 +290,9 @@ int cw_chainstore_open(cw_chainstore **out, const char *dir, bool writable, cw_n
     }
     cs->writable = writable;
     cs->net = net;
+    const char *crash = getenv("CW_TEST_CRASH_POINT");
+    if (writable && crash && cw_parse_u64(&cs->crash_at, crash))
+        cs->crash_at = 0;
     char mpath[PATH_MAX];
     path_of(mpath, sizeof mpath, cs, "MANIFEST");
     if (writable) {
@@ -827,8 +842,10 @@ int cw_chainstore_commit(cw_chainstore *cs)
             return rc;
     }
     /* 2. journal */
+    crash_point(cs);
     if ((rc = write_counts(cs, "PENDING", &to)))
         return rc;
+    crash_point(cs);
     /* 3. in-place effects */
     for (uint64_t t = from.txs; t < to.txs; t++) {
         uint64_t in0, in1, o0, o1;
@@ -841,6 +858,7 @@ int cw_chainstore_commit(cw_chainstore *cs)
             ((cw_row_out *)row(cs, C_OUT, o))->spending_tx = (uint32_t)t;
         }
     }
+    crash_point(cs);
     for (uint64_t o = from.outs; o < to.outs; o++) {
         const cw_row_out *out = row(cs, C_OUT, o);
         if (out->addr != CW_NONE32 && out->addr < from.addrs)
@@ -857,6 +875,7 @@ int cw_chainstore_commit(cw_chainstore *cs)
         if (rc)
             return rc;
     }
+    crash_point(cs);
     for (uint64_t a = from.addrs; a < to.addrs; a++) {
         const cw_addr_key *k = row(cs, C_ADDR, a);
         if ((rc = cw_hashidx_insert(&cs->addridx, addr_h64(k), (uint32_t)a, addr_hash_id, cs)))
@@ -869,9 +888,11 @@ int cw_chainstore_commit(cw_chainstore *cs)
         (rc = cw_column_sync(&cs->cols[C_ADDRLAST], 0, from.addrs)) ||
         (rc = cw_hashidx_sync(&cs->txidx)) || (rc = cw_hashidx_sync(&cs->addridx)))
         return rc;
+    crash_point(cs);
     /* 5. publish */
     if ((rc = write_counts(cs, "MANIFEST", &to)))
         return rc;
+    crash_point(cs);
     cs->pub = to;
     clear_overlays(cs);
     /* 6. */
@@ -904,8 +925,12 @@ int cw_chainstore_rollback(cw_chainstore *cs, uint64_t n_blocks)
     }
     to.addrs = first_gone->first_addr;
     to.exts = first_gone->first_ext;
-    if ((rc = write_counts(cs, "PENDING", &from)) || (rc = write_counts(cs, "MANIFEST", &to)))
+    if ((rc = write_counts(cs, "PENDING", &from)))
         return rc;
+    crash_point(cs);
+    if ((rc = write_counts(cs, "MANIFEST", &to)))
+        return rc;
+    crash_point(cs);
     cs->pub = to;
     if ((rc = undo_inplace(cs, &from, &to)))
         return rc;

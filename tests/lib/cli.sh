@@ -1,0 +1,34 @@
+# tests/lib/cli.sh: helpers for the CLI tests (sourced). Each test runs in its own temp folder.
+set -euo pipefail
+CW_BIN=${CW_BIN:?CW_BIN must point at the chainwatch binary}
+SHARED=${CW_SHARED_DATA:-$(dirname "$0")/../../../shared/data}
+T=$(mktemp -d "${TMPDIR:-/tmp}/cwcli.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+export CW_NO_PROGRESS=1
+PASSED=0
+FAILED=0
+
+need_shared() { # need_shared REL...: skip (exit 77) when a fixture is absent
+    for rel in "$@"; do
+        if [ ! -e "$SHARED/$rel" ]; then
+            echo "SKIPPED: shared fixture $SHARED/$rel is absent"
+            exit 77
+        fi
+    done
+}
+ok() { PASSED=$((PASSED + 1)); echo "ok   $*"; }
+bad() { FAILED=$((FAILED + 1)); echo "FAIL $*" >&2; }
+check() { # check "description" command...
+    local what=$1; shift
+    if "$@"; then ok "$what"; else bad "$what"; fi
+}
+check_eq() { # check_eq "description" actual expected
+    if [ "$2" == "$3" ]; then ok "$1"; else bad "$1: got '$2', expected '$3'"; fi
+}
+store_digest() { # digest of every store file but the lock (byte-identical stores match)
+    (cd "$1" && find . -type f ! -name LOCK ! -name '*.tmp' | LC_ALL=C sort | xargs sha256sum) | sha256sum | cut -d' ' -f1
+}
+finish() {
+    echo "$PASSED passed, $FAILED failed"
+    [ "$FAILED" -eq 0 ]
+}
