@@ -133,6 +133,7 @@ int cw_blkdir_open(cw_blkdir **out, const char *dir, cw_network net);
 void cw_blkdir_close(cw_blkdir *d);
 uint32_t cw_blkdir_n_files(const cw_blkdir *d);
 const char *cw_blkdir_file_name(const cw_blkdir *d, uint32_t file);
+const char *cw_blkdir_file_path(const cw_blkdir *d, uint32_t file);
 uint64_t cw_blkdir_total_bytes(const cw_blkdir *d);
 /* Scans every file's framing and headers. *recs owned by the caller. Errors name the file
  * and offset: bad magic, garbage between records, a size past the end of the file. */

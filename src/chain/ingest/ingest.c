@@ -100,7 +100,7 @@ static int load_block(cw_blkdir *d, const cw_blkrec *rec, cw_buf *buf, cw_block 
     if ((rc = cw_blkdir_read(d, rec, buf->data)))
         return rc;
     char what[320];
-    snprintf(what, sizeof what, "%s: block at offset %llu", cw_blkdir_file_name(d, rec->file),
+    snprintf(what, sizeof what, "%s: block at offset %llu", cw_blkdir_file_path(d, rec->file),
              (unsigned long long)rec->offset);
     if ((rc = cw_block_decode(b, buf->data, rec->size, what, rec->offset, true)))
         return rc;
@@ -444,7 +444,7 @@ int cw_ingest_btc(const cw_ingest_opts *o, cw_ingest_stats *st)
         node *nd = &t.nodes[path[i]];
         if ((rc = cw_chainstore_apply_block(cs, b, (uint32_t)nd->height, nd->work))) {
             const cw_blkrec *rec = &recs[order[i]];
-            cw_error_wrap(rc, "%s: block at offset %llu: ", cw_blkdir_file_name(dir, rec->file),
+            cw_error_wrap(rc, "%s: block at offset %llu: ", cw_blkdir_file_path(dir, rec->file),
                           (unsigned long long)rec->offset);
             goto out;
         }

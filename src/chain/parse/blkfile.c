@@ -181,6 +181,11 @@ const char *cw_blkdir_file_name(const cw_blkdir *d, uint32_t file)
     return file < d->n_files ? d->files[file].name : "?";
 }
 
+const char *cw_blkdir_file_path(const cw_blkdir *d, uint32_t file)
+{
+    return file < d->n_files ? d->files[file].path : "?";
+}
+
 uint64_t cw_blkdir_total_bytes(const cw_blkdir *d)
 {
     return d->total;
