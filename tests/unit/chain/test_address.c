@@ -6,7 +6,9 @@
  * Each list's count is asserted against the number in PROVENANCE.md so that a skipped or
  * truncated file fails the test. Base58check addresses of known keys (genesis, block 170)
  * are the published ones; the testnet forms were computed with an independent Python
- * implementation (hashlib + a ten-line base58).
+ * implementation (hashlib + a ten-line base58). Finally, the regtest chain generated with
+ * Bitcoin Core (btc-regtest-labeled-chain): every output classifies, and the outputs that
+ * paid the labelled P2PKH/P2SH/P2WPKH/P2WSH addresses encode to exactly Core's strings.
  */
 #include <ctype.h>
 #include <jansson.h>
@@ -14,6 +16,7 @@
 #include <string.h>
 
 #include "chainwatch/address.h"
+#include "chainwatch/chain.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/util.h"
 #include "harness.h"
@@ -612,6 +615,103 @@ static void test_encode_rejects(void)
     CHECK_EQ_INT(cw_addr_encode(s, 10, &k, CW_NET_MAIN), CW_EINVAL);
 }
 
+
+/* ---- Bitcoin Core regtest chain with labelled addresses ------------------------------ */
+
+static void test_regtest_labeled_chain(void)
+{
+    json_t *labels = load_json("btc-regtest-labeled-chain/output.json");
+    uint8_t *file = NULL;
+    size_t file_len = 0;
+    cw_block b;
+    memset(&b, 0, sizeof b);
+    REQUIRE(cw_file_read(&file, &file_len,
+                         cw_test_data("btc-regtest-labeled-chain/blk00000.dat")) == 0);
+    static const uint8_t magic[4] = {0xfa, 0xbf, 0xb5, 0xda};
+    int n_blocks = 0, n_outputs = 0, n_labels = 0, n_by_type[CW_SCRIPT_TYPE_COUNT] = {0};
+    int found_op_return = 0, found_multisig = 0, found_p2sh_multisig = 0;
+    size_t off = 0;
+    while (off + 8 <= file_len && memcmp(file + off, magic, 4) == 0) {
+        uint32_t size = (uint32_t)file[off + 4] | (uint32_t)file[off + 5] << 8 |
+                        (uint32_t)file[off + 6] << 16 | (uint32_t)file[off + 7] << 24;
+        REQUIRE(off + 8 + size <= file_len);
+        REQUIRE(cw_block_decode(&b, file + off + 8, size, "blk00000.dat", off + 8, true) == 0);
+        off += 8 + (size_t)size;
+        n_blocks++;
+        for (uint32_t t = 0; t < b.n_tx; t++) {
+            const cw_tx *tx = &b.txs[t];
+            char txid[65];
+            cw_hex_encode_rev(txid, tx->txid, 32);
+            /* the label whose value is this txid, if any */
+            const char *label = NULL;
+            const char *lk;
+            json_t *lv;
+            json_object_foreach(labels, lk, lv)
+            {
+                if (json_is_string(lv) && !strcmp(json_string_value(lv), txid))
+                    label = lk;
+            }
+            int matched = 0;
+            for (uint32_t o = 0; o < tx->n_out; o++) {
+                const cw_txout *out = &b.outs[tx->first_out + o];
+                cw_addr_key k;
+                cw_script_type st = cw_script_classify(out->script, out->script_len, &k);
+                n_by_type[st]++;
+                n_outputs++;
+                if (!label)
+                    continue;
+                if (!strcmp(label, "op-return-tx") && st == CW_SCRIPT_OP_RETURN)
+                    found_op_return++;
+                if (!strcmp(label, "raw-multisig-tx") && st == CW_SCRIPT_MULTISIG)
+                    found_multisig++;
+                if (!strcmp(label, "p2sh-multisig-tx") && st == CW_SCRIPT_P2SH)
+                    found_p2sh_multisig++;
+                if (strncmp(label, "address-", 8) != 0)
+                    continue;
+                /* "address-p2wpkh-spend-0-tx" -> the address under "address-p2wpkh-spend-0" */
+                char akey[64];
+                snprintf(akey, sizeof akey, "%.*s", (int)(strlen(label) - 3), label);
+                const char *want = json_string_value(json_object_get(labels, akey));
+                REQUIRE(want != NULL);
+                char got[CW_ADDR_STR_MAX];
+                if (cw_addr_encode(got, sizeof got, &k, CW_NET_REGTEST) != 0 || strcmp(got, want))
+                    continue;
+                matched++;
+                CHECK_EQ_INT(out->value, 100000000); /* "-value": 1 (BTC) */
+                char tname[32];
+                snprintf(tname, sizeof tname, "p2%.*s", (int)strcspn(label + 10, "-"),
+                         label + 10);
+                CHECK_EQ_STR(cw_script_type_name(st), tname);
+                /* and Core's string decodes back to this output's script */
+                cw_addr_key k2;
+                uint8_t spk[42];
+                CHECK_EQ_INT(cw_addr_decode(&k2, want, CW_NET_REGTEST), 0);
+                CHECK_EQ_INT(cw_addr_script(spk, &k2), (long long)out->script_len);
+                CHECK(memcmp(spk, out->script, out->script_len) == 0);
+            }
+            if (label && !strncmp(label, "address-", 8)) {
+                if (matched != 1)
+                    fprintf(stderr, "  %s: %d outputs match the label\n", label, matched);
+                CHECK_EQ_INT(matched, 1);
+                n_labels++;
+            }
+        }
+    }
+    /* checksums.txt: "Chain contains 202 blocks, 356 txes, 178 inputs, 693 outputs" */
+    CHECK_EQ_INT(n_blocks, 202);
+    CHECK_EQ_INT(n_outputs, 693);
+    CHECK_EQ_INT(n_labels, 12); /* 3 each of p2pkh, p2sh, p2wpkh, p2wsh */
+    CHECK_EQ_INT(found_op_return, 1);
+    CHECK_EQ_INT(found_multisig, 1);
+    CHECK_EQ_INT(found_p2sh_multisig, 1);
+    /* Core's wallet makes only standard outputs */
+    CHECK_EQ_INT(n_by_type[CW_SCRIPT_NONSTANDARD], 0);
+    CHECK_EQ_INT(n_by_type[CW_SCRIPT_WITNESS_UNKNOWN], 0);
+    cw_block_deinit(&b);
+    cw_free(file);
+    json_decref(labels);
+}
+
 int main(void)
 {
     RUN(test_networks);
@@ -625,5 +725,6 @@ int main(void)
     RUN(test_segwit_errors);
     RUN(test_hex_forms);
     RUN(test_encode_rejects);
+    RUN(test_regtest_labeled_chain);
     return cw_test_done();
 }
