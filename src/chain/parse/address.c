@@ -626,7 +626,8 @@ int cw_addr_decode(cw_addr_key *out, const char *s, cw_network net)
             snprintf(b32_err, sizeof b32_err, "%s", cw_error_last());
             rc = decode_base58(out, s, net);
             if (rc == NOT_BASE58CHECK) {
-                if (strchr(s + 1, '1') && !strchr(s, ' '))
+                /* Mention bech32 only when s is no base58 string at all. */
+                if (strspn(s, b58_alphabet) != len && strchr(s + 1, '1'))
                     rc = cw_error_wrap(CW_EINVAL,
                                        "address '%.100s': not bech32 (%s) and not base58check: ",
                                        s, b32_err);

@@ -9,11 +9,21 @@
  * SHA-256("") from FIPS 180, and the script templates of BIP16/141/341 and Bitcoin Core's
  * Solver. Every script is classified from a heap copy of exactly its length so that ASan
  * catches a read past the end.
+ *
+ * Real outputs: every output of four mainnet fixture blocks (btc-mainnet-blocks) is classified
+ * and its address compared with python-bitcoinlib 0.11.2 (Debian python3-bitcoinlib), an
+ * independent implementation, through a SHA-256 of the one-line-per-output listing. The
+ * listing has the address for P2PK/P2PKH/P2SH/P2WPKH/P2WSH outputs and "-" otherwise; it was
+ * made with CBech32BitcoinAddress / P2SHBitcoinAddress / P2PKHBitcoinAddress.from_scriptPubKey
+ * (canonical pushes only, bare checksig off) and, for P2PK (33-byte 02/03 or 65-byte
+ * 04/06/07 key + OP_CHECKSIG), P2PKHBitcoinAddress.from_pubkey. (bitcoinlib's own bare-checksig
+ * path hashes only 64 bytes of an uncompressed key, a bug, so it is not used.)
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "chainwatch/address.h"
+#include "chainwatch/chain.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/util.h"
 #include "harness.h"
@@ -391,6 +401,91 @@ static void test_type_names(void)
     CHECK_EQ_INT(CW_ADDR_NONSTD, 5);
 }
 
+
+/* ---- real mainnet outputs vs python-bitcoinlib ----------------------------------------- */
+
+typedef struct xcheck {
+    const char *file;
+    int framed; /* blk framing (magic + size) or one bare block */
+    int n_outputs, n_with_address;
+    const char *sha256;
+} xcheck;
+
+static void xcheck_block(cw_buf *lines, int counts[2], int by_type[CW_SCRIPT_TYPE_COUNT],
+                         const cw_block *b)
+{
+    for (uint32_t i = 0; i < b->n_outs; i++) {
+        const cw_txout *out = &b->outs[i];
+        cw_addr_key k;
+        cw_script_type t = cw_script_classify(out->script, out->script_len, &k);
+        by_type[t]++;
+        counts[0]++;
+        if (t == CW_SCRIPT_P2PK || t == CW_SCRIPT_P2PKH || t == CW_SCRIPT_P2SH ||
+            t == CW_SCRIPT_P2WPKH || t == CW_SCRIPT_P2WSH) {
+            char a[CW_ADDR_STR_MAX];
+            if (cw_addr_encode(a, sizeof a, &k, CW_NET_MAIN) != 0)
+                snprintf(a, sizeof a, "(encode failed)");
+            cw_buf_printf(lines, "%s\n", a);
+            counts[1]++;
+        } else {
+            cw_buf_printf(lines, "-\n");
+        }
+    }
+}
+
+static void test_mainnet_outputs(void)
+{
+    static const xcheck cases[] = {
+        {"btc-mainnet-blocks/mainnet-h0-h438.blk", 1, 451, 451,
+         "52ea7c52381ba46000ccc81243caf345c1c20a623eee914c83ea55b381a1072b"},
+        {"btc-mainnet-blocks/h277647.blk", 1, 769, 769,
+         "10da3703c6f143aad49140a6ec0ce53f8538f27cd1e0bedc82f4762cdc751404"},
+        {"btc-mainnet-blocks/h481829.block", 0, 5146, 5136,
+         "7daaa57820d2b1170449aa9356db4ebf97029739f0d7396514d267b0277aa544"},
+        {"btc-mainnet-blocks/h574200.block", 0, 8150, 7174,
+         "042ec970cf34753fea2f7390b3932b0fea5d6fa9708bf3f625c6ed67f369ec78"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        uint8_t *file = NULL;
+        size_t len = 0;
+        REQUIRE(cw_file_read(&file, &len, cw_test_data(cases[c].file)) == 0);
+        cw_block b;
+        memset(&b, 0, sizeof b);
+        cw_buf lines = {0};
+        int counts[2] = {0, 0}, by_type[CW_SCRIPT_TYPE_COUNT] = {0};
+        if (cases[c].framed) {
+            size_t off = 0;
+            while (off + 8 <= len && file[off] == 0xf9 && file[off + 1] == 0xbe) {
+                uint32_t size = (uint32_t)file[off + 4] | (uint32_t)file[off + 5] << 8 |
+                                (uint32_t)file[off + 6] << 16 | (uint32_t)file[off + 7] << 24;
+                REQUIRE(off + 8 + size <= len);
+                REQUIRE(cw_block_decode(&b, file + off + 8, size, cases[c].file, off + 8,
+                                        false) == 0);
+                xcheck_block(&lines, counts, by_type, &b);
+                off += 8 + (size_t)size;
+            }
+        } else {
+            REQUIRE(cw_block_decode(&b, file, len, cases[c].file, 0, false) == 0);
+            xcheck_block(&lines, counts, by_type, &b);
+        }
+        CHECK_EQ_INT(counts[0], cases[c].n_outputs);
+        CHECK_EQ_INT(counts[1], cases[c].n_with_address);
+        uint8_t h[32];
+        char hex[65];
+        cw_sha256(h, lines.data, lines.len);
+        cw_hex_encode(hex, h, 32);
+        CHECK_EQ_STR(hex, cases[c].sha256);
+        fprintf(stderr, "  %s:", cases[c].file);
+        for (int t = 0; t < CW_SCRIPT_TYPE_COUNT; t++)
+            if (by_type[t])
+                fprintf(stderr, " %s=%d", cw_script_type_name((cw_script_type)t), by_type[t]);
+        fprintf(stderr, "\n");
+        cw_buf_deinit(&lines);
+        cw_block_deinit(&b);
+        cw_free(file);
+    }
+}
+
 int main(void)
 {
     RUN(test_p2pk_real);
@@ -403,5 +498,6 @@ int main(void)
     RUN(test_all_prefixes);
     RUN(test_script_roundtrip);
     RUN(test_type_names);
+    RUN(test_mainnet_outputs);
     return cw_test_done();
 }
