@@ -1,0 +1,340 @@
+/*
+ * csv.c: an RFC 4180 CSV record reader over memory, and the plain label CSV importer
+ * (kinds "csv" and "gen-truth").
+ *
+ * Records: fields separated by commas; a field that starts with '"' is quoted and may hold
+ * commas, doubled quotes and line breaks; records end at LF or CRLF; blank lines are skipped.
+ * Every error names the file and the line where the record starts.
+ *
+ * Label CSV: the first record is a header naming the columns (any order, case-insensitive;
+ * docs/LABELS.md lists them and their aliases). Columns of the derived OFAC CSV
+ * (asset,address,sdn_profile_id,party_type,primary_name,programs,entry_date) are aliases, and
+ * a file with sdn_profile_id but no category column is read as category "sanctioned".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "chainwatch/errors.h"
+#include "labels/labels_int.h"
+
+void cw_labels__csv_init(cw_labels__csv *c, const void *data, size_t len)
+{
+    memset(c, 0, sizeof *c);
+    c->data = data;
+    c->len = len;
+    c->line = 1;
+}
+
+void cw_labels__csv_deinit(cw_labels__csv *c)
+{
+    cw_buf_deinit(&c->buf);
+    cw_free(c->off);
+    memset(c, 0, sizeof *c);
+}
+
+static int push_field(cw_labels__csv *c)
+{
+    if (c->n_fields == c->cap_fields) {
+        size_t nc = c->cap_fields ? c->cap_fields * 2 : 16;
+        size_t *no = cw_realloc(c->off, nc * sizeof *no);
+        if (!no)
+            return cw_error_set(CW_ENOMEM, "out of memory");
+        c->off = no;
+        c->cap_fields = nc;
+    }
+    c->off[c->n_fields++] = c->buf.len;
+    return 0;
+}
+
+static int end_field(cw_labels__csv *c)
+{
+    int rc = cw_buf_append(&c->buf, "", 1); /* the field's NUL */
+    return rc;
+}
+
+int cw_labels__csv_next(cw_labels__csv *c, cw_labels__pctx *pc)
+{
+    int rc;
+    for (;;) {
+        if (c->pos >= c->len)
+            return 0;
+        c->buf.len = 0;
+        c->n_fields = 0;
+        c->rec_line = c->line;
+        if ((rc = push_field(c)))
+            return rc;
+        bool quoted = false, after_quote = false, field_start = true;
+        for (;;) {
+            if (c->pos >= c->len) {
+                if (quoted)
+                    return cw_error_set(CW_ECORRUPT,
+                                        "%s: line %zu: unterminated quoted field (end of file)",
+                                        pc->name, c->rec_line);
+                break;
+            }
+            char ch = c->data[c->pos++];
+            if (ch == 0)
+                return cw_error_set(CW_ECORRUPT, "%s: line %zu: NUL byte", pc->name, c->line);
+            if (quoted) {
+                if (ch == '"') {
+                    if (c->pos < c->len && c->data[c->pos] == '"') {
+                        c->pos++;
+                        if ((rc = cw_buf_append(&c->buf, "\"", 1)))
+                            return rc;
+                    } else {
+                        quoted = false;
+                        after_quote = true;
+                    }
+                    continue;
+                }
+                if (ch == '\n')
+                    c->line++;
+                if ((rc = cw_buf_append(&c->buf, &ch, 1)))
+                    return rc;
+                continue;
+            }
+            if (ch == '\r' && c->pos < c->len && c->data[c->pos] == '\n')
+                continue;
+            if (ch == '\n') {
+                c->line++;
+                break;
+            }
+            if (ch == ',') {
+                if ((rc = end_field(c)) || (rc = push_field(c)))
+                    return rc;
+                field_start = true;
+                after_quote = false;
+                continue;
+            }
+            if (after_quote)
+                return cw_error_set(CW_ECORRUPT,
+                                    "%s: line %zu: field %zu: text after a closing quote",
+                                    pc->name, c->line, c->n_fields);
+            if (ch == '"' && field_start) {
+                quoted = true;
+                field_start = false;
+                continue;
+            }
+            if (ch == '"')
+                return cw_error_set(CW_ECORRUPT,
+                                    "%s: line %zu: field %zu: quote inside an unquoted field",
+                                    pc->name, c->line, c->n_fields);
+            field_start = false;
+            if ((rc = cw_buf_append(&c->buf, &ch, 1)))
+                return rc;
+        }
+        if ((rc = end_field(c)))
+            return rc;
+        /* Blank line (one empty unquoted field): skip. */
+        if (c->n_fields == 1 && c->buf.len == 1 && !after_quote)
+            continue;
+        return 1;
+    }
+}
+
+/* ---- label CSV ---- */
+
+enum col_id {
+    COL_SUBJECT,
+    COL_ASSET,
+    COL_KIND,
+    COL_ENTITY,
+    COL_ENTITY_REF,
+    COL_ENTITY_TYPE,
+    COL_CATEGORY,
+    COL_SOURCE,
+    COL_DATE,
+    COL_CONFIDENCE,
+    COL_PROGRAMS,
+    COL_OFAC_PROFILE, /* sdn_profile_id: entity_ref "ofac:<id>", category default sanctioned */
+    N_COLS
+};
+
+static const struct {
+    const char *name;
+    enum col_id id;
+} col_names[] = {
+    {"subject", COL_SUBJECT},        {"address", COL_SUBJECT},
+    {"asset", COL_ASSET},            {"chain", COL_ASSET},
+    {"subject_kind", COL_KIND},      {"entity", COL_ENTITY},
+    {"primary_name", COL_ENTITY},    {"entity_ref", COL_ENTITY_REF},
+    {"entity_type", COL_ENTITY_TYPE}, {"party_type", COL_ENTITY_TYPE},
+    {"category", COL_CATEGORY},      {"source", COL_SOURCE},
+    {"date", COL_DATE},              {"entry_date", COL_DATE},
+    {"confidence", COL_CONFIDENCE},  {"programs", COL_PROGRAMS},
+    {"sdn_profile_id", COL_OFAC_PROFILE},
+};
+
+static void trim(char *s)
+{
+    size_t n = strlen(s), i = 0;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        s[--n] = 0;
+    while (s[i] == ' ' || s[i] == '\t')
+        i++;
+    if (i)
+        memmove(s, s + i, n - i + 1);
+}
+
+int cw_labels__parse_label_csv(const void *data, size_t len, bool gen_truth,
+                               cw_labels__pctx *pc, cw_label_row_cb cb, void *payload)
+{
+    cw_labels__csv c;
+    cw_buf progs = {0}, ref = {0}, src = {0}, loc = {0};
+    int colmap[N_COLS];
+    size_t n_header = 0;
+    int rc;
+    cw_labels__csv_init(&c, data, len);
+    for (int i = 0; i < N_COLS; i++)
+        colmap[i] = -1;
+
+    rc = cw_labels__csv_next(&c, pc);
+    if (rc < 0)
+        goto out;
+    if (rc == 0) {
+        rc = cw_error_set(CW_ECORRUPT, "%s: empty file (a header line is required)", pc->name);
+        goto out;
+    }
+    n_header = c.n_fields;
+    for (size_t i = 0; i < c.n_fields; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s", cw_labels__csv_field(&c, i));
+        trim(name);
+        /* A UTF-8 byte order mark before the first column name. */
+        if (i == 0 && !memcmp(name, "\xef\xbb\xbf", 3))
+            memmove(name, name + 3, strlen(name + 3) + 1);
+        int id = -1;
+        for (size_t k = 0; k < sizeof col_names / sizeof col_names[0]; k++)
+            if (!strcasecmp(name, col_names[k].name))
+                id = (int)col_names[k].id;
+        if (id < 0) {
+            rc = cw_error_set(CW_ECORRUPT,
+                              "%s: line %zu: unknown column '%s' (known: subject or address, "
+                              "asset, subject_kind, entity, entity_ref, entity_type, category, "
+                              "source, date, confidence, programs, sdn_profile_id)",
+                              pc->name, c.rec_line, name);
+            goto out;
+        }
+        if (colmap[id] >= 0) {
+            rc = cw_error_set(CW_ECORRUPT, "%s: line %zu: column '%s' given twice", pc->name,
+                              c.rec_line, name);
+            goto out;
+        }
+        colmap[id] = (int)i;
+    }
+    if (colmap[COL_SUBJECT] < 0 || colmap[COL_ENTITY] < 0 ||
+        (colmap[COL_CATEGORY] < 0 && colmap[COL_OFAC_PROFILE] < 0)) {
+        rc = cw_error_set(CW_ECORRUPT,
+                          "%s: line %zu: the header needs the columns %s, entity and category",
+                          pc->name, c.rec_line, gen_truth ? "address" : "subject (or address)");
+        goto out;
+    }
+    bool ofac_variant = colmap[COL_OFAC_PROFILE] >= 0;
+    if ((rc = cw_buf_printf(&src, "%s %s",
+                            gen_truth      ? "generated world truth"
+                            : ofac_variant ? "OFAC SDN digital currency addresses CSV"
+                                           : "csv",
+                            pc->name)))
+        goto out;
+
+    while ((rc = cw_labels__csv_next(&c, pc)) == 1) {
+        if (c.n_fields != n_header) {
+            rc = cw_error_set(CW_ECORRUPT, "%s: line %zu: expected %zu fields, found %zu",
+                              pc->name, c.rec_line, n_header, c.n_fields);
+            goto out;
+        }
+        for (size_t i = 0; i < c.n_fields; i++) {
+            char *f = (char *)c.buf.data + c.off[i];
+            if (!cw_labels__utf8_valid(f, strlen(f))) {
+                rc = cw_error_set(CW_ECORRUPT, "%s: line %zu: field %zu is not valid UTF-8",
+                                  pc->name, c.rec_line, i + 1);
+                goto out;
+            }
+            trim(f);
+        }
+#define F(id) (colmap[id] >= 0 ? cw_labels__csv_field(&c, (size_t)colmap[id]) : "")
+        cw_label_row row = {0};
+        row.subject = F(COL_SUBJECT);
+        row.asset = F(COL_ASSET);
+        if (gen_truth && !row.asset[0])
+            row.asset = "XBT";
+        row.entity = F(COL_ENTITY);
+        row.entity_type = F(COL_ENTITY_TYPE);
+        row.category = colmap[COL_CATEGORY] >= 0 ? F(COL_CATEGORY) : "sanctioned";
+        row.source = F(COL_SOURCE)[0] ? F(COL_SOURCE) : (const char *)src.data;
+        row.date = F(COL_DATE);
+        loc.len = 0;
+        if ((rc = cw_buf_printf(&loc, "line %zu", c.rec_line)))
+            goto out;
+        row.location = (const char *)loc.data;
+        const char *kind = F(COL_KIND);
+        if (kind[0] && cw_label_subject_kind_parse(&row.subject_kind, kind)) {
+            rc = cw_error_set(CW_ECORRUPT, "%s: line %zu: subject_kind '%s' is not address, "
+                              "cluster or entity", pc->name, c.rec_line, kind);
+            goto out;
+        }
+        if (!row.subject[0]) {
+            rc = cw_error_set(CW_ECORRUPT, "%s: line %zu: empty subject", pc->name, c.rec_line);
+            goto out;
+        }
+        if (!row.entity[0]) {
+            rc = cw_error_set(CW_ECORRUPT, "%s: line %zu: empty entity", pc->name, c.rec_line);
+            goto out;
+        }
+        if (!cw_label_category_valid(row.category)) {
+            rc = cw_error_set(CW_ECORRUPT, "%s: line %zu: unknown category '%s'", pc->name,
+                              c.rec_line, row.category);
+            goto out;
+        }
+        if (row.date[0] && !cw_labels__date_valid(row.date)) {
+            rc = cw_error_set(CW_ECORRUPT, "%s: line %zu: date '%s' is not YYYY-MM-DD",
+                              pc->name, c.rec_line, row.date);
+            goto out;
+        }
+        row.confidence = 1.0;
+        const char *conf = F(COL_CONFIDENCE);
+        if (conf[0] && (cw_parse_double(&row.confidence, conf) || !(row.confidence >= 0.0) ||
+                        !(row.confidence <= 1.0))) {
+            rc = cw_error_set(CW_ECORRUPT, "%s: line %zu: confidence '%s' is not a number "
+                              "from 0 to 1", pc->name, c.rec_line, conf);
+            goto out;
+        }
+        if (row.subject_kind == CW_SUBJECT_ADDRESS) {
+            char key[512];
+            if (cw_label_address_key(key, sizeof key, row.subject)) {
+                rc = cw_error_wrap(CW_ECORRUPT, "%s: line %zu: ", pc->name, c.rec_line);
+                goto out;
+            }
+        }
+        if ((rc = cw_labels__programs_normalize(&progs, F(COL_PROGRAMS), ";")))
+            goto out;
+        row.programs = (const char *)progs.data;
+        ref.len = 0;
+        if (ofac_variant) {
+            uint64_t id;
+            if (cw_parse_u64(&id, F(COL_OFAC_PROFILE))) {
+                rc = cw_error_set(CW_ECORRUPT, "%s: line %zu: sdn_profile_id '%s' is not a "
+                                  "number", pc->name, c.rec_line, F(COL_OFAC_PROFILE));
+                goto out;
+            }
+            rc = cw_buf_printf(&ref, "ofac:%llu", (unsigned long long)id);
+        } else {
+            rc = cw_buf_printf(&ref, "%s", F(COL_ENTITY_REF));
+        }
+        if (rc)
+            goto out;
+        row.entity_ref = (const char *)ref.data;
+#undef F
+        if ((rc = cb(&row, payload)) != 0)
+            goto out;
+    }
+out:
+    cw_buf_deinit(&progs);
+    cw_buf_deinit(&ref);
+    cw_buf_deinit(&src);
+    cw_buf_deinit(&loc);
+    cw_labels__csv_deinit(&c);
+    return rc;
+}

@@ -1,0 +1,684 @@
+/*
+ * store.c: the SQLite label store: open (WAL, foreign keys, busy timeout), versioned schema
+ * migrations (PRAGMA user_version), adding labels with provenance, and the read API used by
+ * the CLI and the analytics (lookup by address key, iteration by filter, counts per asset).
+ *
+ * Tables (docs/LABELS.md): import_run, entity, label, provenance. A label is unique on
+ * (subject_kind, asset, subject_key, entity, category, source); a provenance record is unique
+ * on (label, run, location). Only import.c writes, always inside one transaction.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "chainwatch/errors.h"
+#include "labels/labels_int.h"
+
+struct cw_labels {
+    sqlite3 *db;
+    char *path;
+    bool readonly;
+    sqlite3_stmt *st_lookup;   /* by subject key (+ asset) */
+    sqlite3_stmt *st_entity_ins, *st_entity_get;
+    sqlite3_stmt *st_label_ins, *st_label_get;
+    sqlite3_stmt *st_prov_ins;
+};
+
+/* ---- schema ---- */
+
+/* Migration i brings the schema from version i to i + 1. Never edit a published step; add one. */
+static const char *const migrations[] = {
+    /* 1: the initial schema */
+    "CREATE TABLE import_run ("
+    "  id INTEGER PRIMARY KEY,"
+    "  kind TEXT NOT NULL,"
+    "  file TEXT NOT NULL,"
+    "  file_sha256 TEXT NOT NULL,"
+    "  content_sha256 TEXT NOT NULL DEFAULT '',"
+    "  source TEXT NOT NULL DEFAULT '',"
+    "  imported_at TEXT NOT NULL,"
+    "  n_rows INTEGER NOT NULL DEFAULT 0,"
+    "  n_labels_new INTEGER NOT NULL DEFAULT 0,"
+    "  n_warnings INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX import_run_by_content ON import_run(kind, content_sha256);"
+    "CREATE TABLE entity ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  ref TEXT NOT NULL DEFAULT '',"
+    "  type TEXT NOT NULL DEFAULT '',"
+    "  UNIQUE (name, ref));"
+    "CREATE TABLE label ("
+    "  id INTEGER PRIMARY KEY,"
+    "  subject_kind TEXT NOT NULL CHECK (subject_kind IN ('address', 'cluster', 'entity')),"
+    "  asset TEXT NOT NULL DEFAULT '',"
+    "  subject TEXT NOT NULL,"
+    "  subject_key TEXT NOT NULL,"
+    "  entity_id INTEGER NOT NULL REFERENCES entity(id),"
+    "  category TEXT NOT NULL,"
+    "  source TEXT NOT NULL,"
+    "  date TEXT NOT NULL DEFAULT '',"
+    "  confidence REAL NOT NULL CHECK (confidence >= 0 AND confidence <= 1),"
+    "  programs TEXT NOT NULL DEFAULT '',"
+    "  first_run_id INTEGER NOT NULL REFERENCES import_run(id),"
+    "  UNIQUE (subject_kind, asset, subject_key, entity_id, category, source));"
+    "CREATE INDEX label_by_key ON label(subject_key, asset);"
+    "CREATE INDEX label_by_category ON label(category, asset);"
+    "CREATE TABLE provenance ("
+    "  id INTEGER PRIMARY KEY,"
+    "  label_id INTEGER NOT NULL REFERENCES label(id) ON DELETE CASCADE,"
+    "  run_id INTEGER NOT NULL REFERENCES import_run(id),"
+    "  location TEXT NOT NULL,"
+    "  UNIQUE (label_id, run_id, location));"
+    "CREATE INDEX provenance_by_run ON provenance(run_id);",
+};
+#define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+static const char *const categories[] = {
+    "exchange",    "exchange_deposit", "mixer",    "sanctioned",  "theft",       "bridge",
+    "service",     "darknet_market",   "gambling", "ransomware",  "scam",        "mining_pool",
+    "payment_processor", "defi",       "wallet",   "p2p_exchange", "merchant",   "individual",
+    "other",       NULL,
+};
+
+const char *const *cw_label_categories(void)
+{
+    return categories;
+}
+
+bool cw_label_category_valid(const char *s)
+{
+    for (size_t i = 0; s && categories[i]; i++)
+        if (!strcmp(s, categories[i]))
+            return true;
+    return false;
+}
+
+static const char *const subject_kinds[] = {"address", "cluster", "entity"};
+
+const char *cw_label_subject_kind_name(cw_label_subject_kind k)
+{
+    return (unsigned)k < 3 ? subject_kinds[k] : "?";
+}
+
+int cw_label_subject_kind_parse(cw_label_subject_kind *out, const char *s)
+{
+    for (int i = 0; i < 3; i++) {
+        if (s && !strcmp(s, subject_kinds[i])) {
+            *out = (cw_label_subject_kind)i;
+            return 0;
+        }
+    }
+    return cw_error_set(CW_EINVAL, "unknown subject kind '%s' (address, cluster or entity)",
+                        s ? s : "");
+}
+
+/* ---- helpers ---- */
+
+static int sql_fail(cw_labels *db, const char *what)
+{
+    return cw_error_set(CW_EIO, "label store %s: %s: %s", db->path, what, sqlite3_errmsg(db->db));
+}
+
+static int exec_sql(cw_labels *db, const char *sql)
+{
+    char *err = NULL;
+    if (sqlite3_exec(db->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+        int rc = cw_error_set(CW_EIO, "label store %s: %s", db->path, err ? err : "SQL error");
+        sqlite3_free(err);
+        return rc;
+    }
+    return 0;
+}
+
+static int prepare(cw_labels *db, sqlite3_stmt **st, const char *sql)
+{
+    if (*st)
+        return 0;
+    if (sqlite3_prepare_v3(db->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+        return sql_fail(db, "prepare");
+    return 0;
+}
+
+static int user_version(cw_labels *db, int *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(db->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        rc = sql_fail(db, "read schema version");
+        goto out;
+    }
+    *out = sqlite3_column_int(st, 0);
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int migrate(cw_labels *db)
+{
+    int v, rc;
+    if ((rc = user_version(db, &v)))
+        return rc;
+    if (v > N_MIGRATIONS)
+        return cw_error_set(CW_EVERSION,
+                            "label store %s has schema version %d; this chainwatch knows up to %d",
+                            db->path, v, N_MIGRATIONS);
+    if (v < N_MIGRATIONS && db->readonly)
+        return cw_error_set(CW_EVERSION,
+                            "label store %s has schema version %d and is opened read-only; "
+                            "open it for writing once (e.g. labels import) to migrate it",
+                            db->path, v);
+    for (; v < N_MIGRATIONS; v++) {
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d;", v + 1);
+        if ((rc = exec_sql(db, "BEGIN IMMEDIATE;")))
+            return rc;
+        if ((rc = exec_sql(db, migrations[v])) || (rc = exec_sql(db, pragma))) {
+            cw_labels__rollback(db);
+            return cw_error_wrap(rc, "migration to schema version %d: ", v + 1);
+        }
+        if ((rc = exec_sql(db, "COMMIT;")))
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- open / close ---- */
+
+int cw_labels_open(cw_labels **out, const char *path, int flags)
+{
+    *out = NULL;
+    int rc = 0;
+    cw_labels *db = cw_calloc(1, sizeof *db);
+    if (!db)
+        return cw_error_set(CW_ENOMEM, "out of memory");
+    db->readonly = (flags & CW_LABELS_READONLY) != 0;
+    db->path = cw_strdup(path);
+    if (!db->path) {
+        rc = cw_error_set(CW_ENOMEM, "out of memory");
+        goto out;
+    }
+    if (db->readonly && access(path, F_OK) != 0) {
+        rc = cw_error_set(CW_ENOTFOUND, "label store %s does not exist (run 'chainwatch labels "
+                                        "import' first)", path);
+        goto out;
+    }
+    int oflags = db->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    if (sqlite3_open_v2(path, &db->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        rc = cw_error_set(CW_EIO, "label store %s: %s", path,
+                          db->db ? sqlite3_errmsg(db->db) : "cannot open");
+        goto out;
+    }
+    sqlite3_busy_timeout(db->db, 5000);
+    if (!db->readonly && (rc = exec_sql(db, "PRAGMA journal_mode = WAL;")))
+        goto out;
+    if ((rc = exec_sql(db, "PRAGMA foreign_keys = ON;")))
+        goto out;
+    /* A file that is not a database fails here with "file is not a database". */
+    if ((rc = migrate(db)))
+        goto out;
+    *out = db;
+    db = NULL;
+out:
+    cw_labels_close(db);
+    return rc;
+}
+
+void cw_labels_close(cw_labels *db)
+{
+    if (!db)
+        return;
+    sqlite3_finalize(db->st_lookup);
+    sqlite3_finalize(db->st_entity_ins);
+    sqlite3_finalize(db->st_entity_get);
+    sqlite3_finalize(db->st_label_ins);
+    sqlite3_finalize(db->st_label_get);
+    sqlite3_finalize(db->st_prov_ins);
+    sqlite3_close(db->db);
+    cw_free(db->path);
+    cw_free(db);
+}
+
+int cw_labels_schema_version(cw_labels *db)
+{
+    int v = 0;
+    return user_version(db, &v) ? -1 : v;
+}
+
+/* ---- transactions and runs (import.c) ---- */
+
+int cw_labels__begin(cw_labels *db)
+{
+    if (db->readonly)
+        return cw_error_set(CW_EPERM, "label store %s is open read-only", db->path);
+    return exec_sql(db, "BEGIN IMMEDIATE;");
+}
+
+int cw_labels__commit(cw_labels *db)
+{
+    return exec_sql(db, "COMMIT;");
+}
+
+void cw_labels__rollback(cw_labels *db)
+{
+    if (!sqlite3_get_autocommit(db->db))
+        sqlite3_exec(db->db, "ROLLBACK;", NULL, NULL, NULL);
+}
+
+static void utc_now(char out[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int cw_labels__run_create(cw_labels *db, int64_t *out_id, const char *kind, const char *file,
+                          const char *file_sha256)
+{
+    sqlite3_stmt *st = NULL;
+    char now[32];
+    int rc = 0;
+    utc_now(now);
+    if (sqlite3_prepare_v2(db->db,
+                           "INSERT INTO import_run (kind, file, file_sha256, imported_at) "
+                           "VALUES (?1, ?2, ?3, ?4)",
+                           -1, &st, NULL) != SQLITE_OK) {
+        rc = sql_fail(db, "prepare run");
+        goto out;
+    }
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, file, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, file_sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        rc = sql_fail(db, "insert run");
+        goto out;
+    }
+    *out_id = sqlite3_last_insert_rowid(db->db);
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int cw_labels__run_finish(cw_labels *db, int64_t run_id, const char *content_sha256,
+                          const char *source, uint64_t rows, uint64_t labels_new,
+                          uint64_t warnings)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(db->db,
+                           "UPDATE import_run SET content_sha256 = ?2, source = ?3, n_rows = ?4, "
+                           "n_labels_new = ?5, n_warnings = ?6 WHERE id = ?1",
+                           -1, &st, NULL) != SQLITE_OK) {
+        rc = sql_fail(db, "prepare run update");
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, run_id);
+    sqlite3_bind_text(st, 2, content_sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, source, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)rows);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)labels_new);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)warnings);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = sql_fail(db, "update run");
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int64_t cw_labels__run_find(cw_labels *db, int64_t before_run, const char *kind,
+                            const char *content_sha256)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t id = 0;
+    if (sqlite3_prepare_v2(db->db,
+                           "SELECT id FROM import_run WHERE kind = ?1 AND content_sha256 = ?2 "
+                           "AND id < ?3 ORDER BY id LIMIT 1",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, content_sha256, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, before_run);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            id = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return id;
+}
+
+/* ---- adding labels ---- */
+
+static const char *nz(const char *s)
+{
+    return s ? s : "";
+}
+
+static int step_done(cw_labels *db, sqlite3_stmt *st, const char *what)
+{
+    int r = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (r != SQLITE_DONE)
+        return sql_fail(db, what);
+    return 0;
+}
+
+static int select_id(cw_labels *db, sqlite3_stmt *st, int64_t *out, const char *what)
+{
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (r != SQLITE_ROW)
+        return r == SQLITE_DONE ? cw_error_set(CW_ECORRUPT, "label store %s: %s vanished",
+                                               db->path, what)
+                                : sql_fail(db, what);
+    return 0;
+}
+
+int cw_labels__add(cw_labels *db, int64_t run_id, const cw_label_row *row, bool *label_new,
+                   bool *prov_new)
+{
+    const char *loc = nz(row->location);
+    char key[512];
+    int rc;
+    *label_new = *prov_new = false;
+
+    /* Validation: the parsers validate too, but this is the last gate before the store. */
+    if (!row->subject || !row->subject[0])
+        return cw_error_set(CW_EINVAL, "%s: empty subject", loc);
+    if (!row->entity || !row->entity[0])
+        return cw_error_set(CW_EINVAL, "%s: empty entity name", loc);
+    if (!cw_label_category_valid(row->category))
+        return cw_error_set(CW_EINVAL, "%s: unknown category '%s'", loc, nz(row->category));
+    if (!(row->confidence >= 0.0 && row->confidence <= 1.0))
+        return cw_error_set(CW_EINVAL, "%s: confidence %g is outside 0..1", loc, row->confidence);
+    if (row->date && row->date[0] && !cw_labels__date_valid(row->date))
+        return cw_error_set(CW_EINVAL, "%s: date '%s' is not YYYY-MM-DD", loc, row->date);
+    if ((unsigned)row->subject_kind > CW_SUBJECT_ENTITY)
+        return cw_error_set(CW_EINVAL, "%s: bad subject kind", loc);
+    if (row->subject_kind == CW_SUBJECT_ADDRESS) {
+        if (cw_label_address_key(key, sizeof key, row->subject))
+            return cw_error_wrap(CW_EINVAL, "%s: ", loc);
+    } else {
+        if (strlen(row->subject) >= sizeof key)
+            return cw_error_set(CW_EINVAL, "%s: subject is too long", loc);
+        snprintf(key, sizeof key, "%s", row->subject);
+    }
+
+    if ((rc = prepare(db, &db->st_entity_ins,
+                      "INSERT INTO entity (name, ref, type) VALUES (?1, ?2, ?3) "
+                      "ON CONFLICT (name, ref) DO NOTHING")) ||
+        (rc = prepare(db, &db->st_entity_get,
+                      "SELECT id FROM entity WHERE name = ?1 AND ref = ?2")) ||
+        (rc = prepare(db, &db->st_label_ins,
+                      "INSERT INTO label (subject_kind, asset, subject, subject_key, entity_id, "
+                      "category, source, date, confidence, programs, first_run_id) VALUES "
+                      "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT DO NOTHING")) ||
+        (rc = prepare(db, &db->st_label_get,
+                      "SELECT id FROM label WHERE subject_kind = ?1 AND asset = ?2 AND "
+                      "subject_key = ?3 AND entity_id = ?4 AND category = ?5 AND source = ?6")) ||
+        (rc = prepare(db, &db->st_prov_ins,
+                      "INSERT INTO provenance (label_id, run_id, location) VALUES (?1, ?2, ?3) "
+                      "ON CONFLICT DO NOTHING")))
+        return rc;
+
+    int64_t entity_id, label_id;
+    sqlite3_bind_text(db->st_entity_ins, 1, row->entity, -1, SQLITE_STATIC);
+    sqlite3_bind_text(db->st_entity_ins, 2, nz(row->entity_ref), -1, SQLITE_STATIC);
+    sqlite3_bind_text(db->st_entity_ins, 3, nz(row->entity_type), -1, SQLITE_STATIC);
+    if ((rc = step_done(db, db->st_entity_ins, "insert entity")))
+        return rc;
+    sqlite3_bind_text(db->st_entity_get, 1, row->entity, -1, SQLITE_STATIC);
+    sqlite3_bind_text(db->st_entity_get, 2, nz(row->entity_ref), -1, SQLITE_STATIC);
+    if ((rc = select_id(db, db->st_entity_get, &entity_id, "entity")))
+        return rc;
+
+    const char *kind = cw_label_subject_kind_name(row->subject_kind);
+    const char *asset = nz(row->asset);
+    sqlite3_stmt *li = db->st_label_ins;
+    sqlite3_bind_text(li, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(li, 2, asset, -1, SQLITE_STATIC);
+    sqlite3_bind_text(li, 3, row->subject, -1, SQLITE_STATIC);
+    sqlite3_bind_text(li, 4, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(li, 5, entity_id);
+    sqlite3_bind_text(li, 6, row->category, -1, SQLITE_STATIC);
+    sqlite3_bind_text(li, 7, nz(row->source), -1, SQLITE_STATIC);
+    sqlite3_bind_text(li, 8, nz(row->date), -1, SQLITE_STATIC);
+    sqlite3_bind_double(li, 9, row->confidence);
+    sqlite3_bind_text(li, 10, nz(row->programs), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(li, 11, run_id);
+    if ((rc = step_done(db, li, "insert label")))
+        return rc;
+    if (sqlite3_changes(db->db) == 1) {
+        label_id = sqlite3_last_insert_rowid(db->db);
+        *label_new = true;
+    } else {
+        sqlite3_stmt *lg = db->st_label_get;
+        sqlite3_bind_text(lg, 1, kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(lg, 2, asset, -1, SQLITE_STATIC);
+        sqlite3_bind_text(lg, 3, key, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(lg, 4, entity_id);
+        sqlite3_bind_text(lg, 5, row->category, -1, SQLITE_STATIC);
+        sqlite3_bind_text(lg, 6, nz(row->source), -1, SQLITE_STATIC);
+        if ((rc = select_id(db, lg, &label_id, "label")))
+            return rc;
+    }
+
+    sqlite3_bind_int64(db->st_prov_ins, 1, label_id);
+    sqlite3_bind_int64(db->st_prov_ins, 2, run_id);
+    sqlite3_bind_text(db->st_prov_ins, 3, loc, -1, SQLITE_STATIC);
+    if ((rc = step_done(db, db->st_prov_ins, "insert provenance")))
+        return rc;
+    *prov_new = sqlite3_changes(db->db) == 1;
+    return 0;
+}
+
+/* ---- reading ---- */
+
+#define LABEL_COLUMNS                                                                          \
+    "SELECT l.id, l.subject_kind, l.asset, l.subject, e.name, e.ref, e.type, l.category, "     \
+    "l.source, l.date, l.confidence, l.programs, l.first_run_id FROM label l "                 \
+    "JOIN entity e ON e.id = l.entity_id "
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+    const unsigned char *s = sqlite3_column_text(st, i);
+    return s ? (const char *)s : "";
+}
+
+static void row_to_label(sqlite3_stmt *st, cw_label *l)
+{
+    l->id = sqlite3_column_int64(st, 0);
+    cw_label_subject_kind k = CW_SUBJECT_ADDRESS;
+    (void)cw_label_subject_kind_parse(&k, col(st, 1));
+    l->subject_kind = k;
+    l->asset = col(st, 2);
+    l->subject = col(st, 3);
+    l->entity = col(st, 4);
+    l->entity_ref = col(st, 5);
+    l->entity_type = col(st, 6);
+    l->category = col(st, 7);
+    l->source = col(st, 8);
+    l->date = col(st, 9);
+    l->confidence = sqlite3_column_double(st, 10);
+    l->programs = col(st, 11);
+    l->first_run_id = sqlite3_column_int64(st, 12);
+}
+
+/* Steps st to the end calling cb; returns the number of rows (count_mode) or 0, the
+ * callback's value, or an error. The statement is reset, not finalised. */
+static int run_label_query(cw_labels *db, sqlite3_stmt *st, bool count_mode, cw_label_cb cb,
+                           void *payload)
+{
+    int n = 0, r, rc = 0;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        cw_label l;
+        row_to_label(st, &l);
+        n++;
+        if (cb && (rc = cb(&l, payload)) != 0)
+            goto out;
+    }
+    if (r != SQLITE_DONE)
+        rc = sql_fail(db, "query labels");
+    else
+        rc = count_mode ? n : 0;
+out:
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+int cw_labels_lookup(cw_labels *db, const char *asset, const char *addr, cw_label_cb cb,
+                     void *payload)
+{
+    char key[512];
+    int rc;
+    if (cw_label_address_key(key, sizeof key, addr))
+        return cw_error_code();
+    if ((rc = prepare(db, &db->st_lookup,
+                      LABEL_COLUMNS "WHERE l.subject_key = ?1 AND l.subject_kind = 'address' AND "
+                                    "(?2 IS NULL OR l.asset = ?2) ORDER BY l.id")))
+        return rc;
+    sqlite3_bind_text(db->st_lookup, 1, key, -1, SQLITE_TRANSIENT);
+    if (asset && asset[0])
+        sqlite3_bind_text(db->st_lookup, 2, asset, -1, SQLITE_TRANSIENT);
+    return run_label_query(db, db->st_lookup, true, cb, payload);
+}
+
+int cw_labels_find_subject(cw_labels *db, const char *subject, cw_label_cb cb, void *payload)
+{
+    char key[512];
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if (!subject || !subject[0])
+        return cw_error_set(CW_EINVAL, "empty subject");
+    if (cw_label_address_key(key, sizeof key, subject))
+        snprintf(key, sizeof key, "%.*s", (int)(sizeof key - 1), subject);
+    if (sqlite3_prepare_v2(db->db,
+                           LABEL_COLUMNS "WHERE l.subject_key = ?1 OR l.subject = ?2 "
+                                         "ORDER BY l.id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(db, "prepare find");
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, subject, -1, SQLITE_STATIC);
+    rc = run_label_query(db, st, true, cb, payload);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static void bind_filter(sqlite3_stmt *st, const cw_label_filter *f)
+{
+    if (!f)
+        return;
+    if (f->category)
+        sqlite3_bind_text(st, 1, f->category, -1, SQLITE_STATIC);
+    if (f->source)
+        sqlite3_bind_text(st, 2, f->source, -1, SQLITE_STATIC);
+    if (f->asset)
+        sqlite3_bind_text(st, 3, f->asset, -1, SQLITE_STATIC);
+    if (f->program)
+        sqlite3_bind_text(st, 4, f->program, -1, SQLITE_STATIC);
+}
+
+#define FILTER_WHERE                                                                           \
+    "WHERE (?1 IS NULL OR l.category = ?1) AND "                                               \
+    "(?2 IS NULL OR instr(lower(l.source), lower(?2)) > 0) AND "                               \
+    "(?3 IS NULL OR l.asset = ?3) AND "                                                        \
+    "(?4 IS NULL OR instr(';' || l.programs || ';', ';' || ?4 || ';') > 0) "
+
+int cw_labels_foreach(cw_labels *db, const cw_label_filter *filter, cw_label_cb cb,
+                      void *payload)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if (sqlite3_prepare_v2(db->db,
+                           LABEL_COLUMNS FILTER_WHERE
+                           "ORDER BY l.category, l.asset, l.subject_key, l.id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(db, "prepare list");
+    bind_filter(st, filter);
+    rc = run_label_query(db, st, false, cb, payload);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int cw_labels_provenance_foreach(cw_labels *db, int64_t label_id, cw_label_provenance_cb cb,
+                                 void *payload)
+{
+    sqlite3_stmt *st = NULL;
+    int r, rc = 0;
+    if (sqlite3_prepare_v2(db->db,
+                           "SELECT r.id, r.kind, r.file, r.file_sha256, r.content_sha256, "
+                           "r.imported_at, p.location FROM provenance p JOIN import_run r ON "
+                           "r.id = p.run_id WHERE p.label_id = ?1 ORDER BY p.run_id, p.id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(db, "prepare provenance");
+    sqlite3_bind_int64(st, 1, label_id);
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        cw_label_provenance p = {
+            .run_id = sqlite3_column_int64(st, 0),
+            .kind = col(st, 1),
+            .file = col(st, 2),
+            .file_sha256 = col(st, 3),
+            .content_sha256 = col(st, 4),
+            .imported_at = col(st, 5),
+            .location = col(st, 6),
+        };
+        if ((rc = cb(&p, payload)) != 0)
+            goto out;
+    }
+    if (r != SQLITE_DONE)
+        rc = sql_fail(db, "query provenance");
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int cw_labels_count_by_asset(cw_labels *db, const cw_label_filter *filter,
+                             int (*cb)(const char *asset, int64_t n, void *payload),
+                             void *payload)
+{
+    sqlite3_stmt *st = NULL;
+    int r, rc = 0;
+    if (sqlite3_prepare_v2(db->db,
+                           "SELECT l.asset, count(DISTINCT l.subject_key) FROM label l "
+                           FILTER_WHERE "AND l.subject_kind = 'address' "
+                           "GROUP BY l.asset ORDER BY l.asset",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(db, "prepare count");
+    bind_filter(st, filter);
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        if ((rc = cb(col(st, 0), sqlite3_column_int64(st, 1), payload)) != 0)
+            goto out;
+    }
+    if (r != SQLITE_DONE)
+        rc = sql_fail(db, "count labels");
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int cw_labels_totals_get(cw_labels *db, cw_labels_totals *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(db->db,
+                           "SELECT (SELECT count(*) FROM label), (SELECT count(*) FROM entity), "
+                           "(SELECT count(*) FROM provenance), (SELECT count(*) FROM import_run)",
+                           -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        rc = sql_fail(db, "totals");
+        goto out;
+    }
+    out->labels = sqlite3_column_int64(st, 0);
+    out->entities = sqlite3_column_int64(st, 1);
+    out->provenance = sqlite3_column_int64(st, 2);
+    out->runs = sqlite3_column_int64(st, 3);
+out:
+    sqlite3_finalize(st);
+    return rc;
+}

@@ -1,0 +1,543 @@
+/*
+ * test_labels.c: the label store and its parsers on small hand-made inputs whose right answers
+ * are written here by hand: address keys, a miniature sdn_advanced.xml, a hand-made SDN.CSV in
+ * OFAC's published layout, plain label CSV files, idempotent re-import, and bad input (the
+ * error names the file and line, and the store is left unchanged).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "chainwatch/errors.h"
+#include "chainwatch/labels.h"
+#include "chainwatch/util.h"
+#include "harness.h"
+
+static char *tmp_path(const char *name)
+{
+    static char buf[8][512];
+    static int i;
+    char *p = buf[i++ % 8];
+    snprintf(p, 512, "%s/%s", cw_test_tmpdir(), name);
+    return p;
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        perror(path);
+        exit(1);
+    }
+    fwrite(text, 1, strlen(text), f);
+    fclose(f);
+}
+
+/* Collects labels: the last one seen and a count. */
+typedef struct seen {
+    int n;
+    char entity[128], programs[64], date[16], category[32], source[160], subject[128],
+        entity_ref[32], entity_type[32], asset[16];
+    double confidence;
+    int64_t id;
+} seen;
+
+static int collect(const cw_label *l, void *payload)
+{
+    seen *s = payload;
+    s->n++;
+    snprintf(s->entity, sizeof s->entity, "%s", l->entity);
+    snprintf(s->programs, sizeof s->programs, "%s", l->programs);
+    snprintf(s->date, sizeof s->date, "%s", l->date);
+    snprintf(s->category, sizeof s->category, "%s", l->category);
+    snprintf(s->source, sizeof s->source, "%s", l->source);
+    snprintf(s->subject, sizeof s->subject, "%s", l->subject);
+    snprintf(s->entity_ref, sizeof s->entity_ref, "%s", l->entity_ref);
+    snprintf(s->entity_type, sizeof s->entity_type, "%s", l->entity_type);
+    snprintf(s->asset, sizeof s->asset, "%s", l->asset);
+    s->confidence = l->confidence;
+    s->id = l->id;
+    return 0;
+}
+
+typedef struct prov_seen {
+    int n;
+    char location[256], kind[16], content_sha256[65];
+} prov_seen;
+
+static int collect_prov(const cw_label_provenance *p, void *payload)
+{
+    prov_seen *s = payload;
+    s->n++;
+    snprintf(s->location, sizeof s->location, "%s", p->location);
+    snprintf(s->kind, sizeof s->kind, "%s", p->kind);
+    snprintf(s->content_sha256, sizeof s->content_sha256, "%s", p->content_sha256);
+    return 0;
+}
+
+static cw_labels_totals totals(cw_labels *db)
+{
+    cw_labels_totals t = {0};
+    CHECK_EQ_INT(cw_labels_totals_get(db, &t), 0);
+    return t;
+}
+
+static void test_address_key(void)
+{
+    char k[300];
+    CHECK_EQ_INT(cw_label_address_key(k, sizeof k, "0x098B716B8Aaf21512996dC57EB0615e2383E2f96"), 0);
+    CHECK_EQ_STR(k, "0x098b716b8aaf21512996dc57eb0615e2383e2f96");
+    CHECK_EQ_INT(cw_label_address_key(k, sizeof k, " BC1QAR0SRRR7XFKVY5L643LYDNW9RE59GTZZWF5MDQ "), 0);
+    CHECK_EQ_STR(k, "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq");
+    /* base58 is case-sensitive: kept as is */
+    CHECK_EQ_INT(cw_label_address_key(k, sizeof k, "1H939dom7i4WDLCKyGbXUp3fs9CSTNRzgL"), 0);
+    CHECK_EQ_STR(k, "1H939dom7i4WDLCKyGbXUp3fs9CSTNRzgL");
+    CHECK(cw_label_address_key(k, sizeof k, "") == CW_EINVAL);
+    CHECK(cw_label_address_key(k, sizeof k, "1abc def") == CW_EINVAL);
+    CHECK(cw_label_category_valid("exchange_deposit"));
+    CHECK(cw_label_category_valid("sanctioned"));
+    CHECK(!cw_label_category_valid("Sanctioned"));
+    CHECK(!cw_label_category_valid("villain"));
+}
+
+/* A miniature sdn_advanced.xml with OFAC's structure: two FeatureTypes for currencies, one
+ * party with two ETH addresses (one listed twice, as OFAC does) and one XBT address, one party
+ * without addresses, and SanctionsEntries after the parties. */
+static const char *const MINI_XML_PARTS[] = {
+    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n",
+    "<Sanctions xmlns=\"https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/"
+    "exports/ADVANCED_XML\">\n",
+    "  <DateOfIssue CalendarTypeID=\"1\"><Year>2025</Year><Month>11</Month><Day>19</Day></DateOfIssue>\n",
+    "  <ReferenceValueSets>\n",
+    "    <FeatureTypeValues>\n",
+    "      <FeatureType ID=\"25\" FeatureTypeGroupID=\"1\">Location</FeatureType>\n",
+    "      <FeatureType ID=\"344\" FeatureTypeGroupID=\"1\">Digital Currency Address - XBT</FeatureType>\n",
+    "      <FeatureType ID=\"345\" FeatureTypeGroupID=\"1\">Digital Currency Address - ETH</FeatureType>\n",
+    "    </FeatureTypeValues>\n",
+    "    <PartySubTypeValues><PartySubType ID=\"3\" PartyTypeID=\"2\">Unknown</PartySubType>"
+    "<PartySubType ID=\"4\" PartyTypeID=\"1\">Unknown</PartySubType></PartySubTypeValues>\n",
+    "    <PartyTypeValues><PartyType ID=\"1\">Individual</PartyType><PartyType ID=\"2\">Entity</PartyType></PartyTypeValues>\n",
+    "  </ReferenceValueSets>\n",
+    "  <Locations><Location ID=\"1\"><Comment/></Location></Locations>\n",
+    "  <DistinctParties>\n",
+    "    <DistinctParty FixedRef=\"27307\">\n",
+    "      <Comment />\n",
+    "      <Profile ID=\"27307\" PartySubTypeID=\"3\">\n",
+    "        <Identity ID=\"1\" FixedRef=\"27307\" Primary=\"true\" False=\"false\">\n",
+    "          <Alias FixedRef=\"27307\" AliasTypeID=\"1400\" Primary=\"false\" LowQuality=\"true\">\n",
+    "            <DocumentedName ID=\"2\"><DocumentedNamePart><NamePartValue>Hidden Cobra</NamePartValue></DocumentedNamePart></DocumentedName>\n",
+    "          </Alias>\n",
+    "          <Alias FixedRef=\"27307\" AliasTypeID=\"1403\" Primary=\"true\" LowQuality=\"false\">\n",
+    "            <DocumentedName ID=\"1\"><DocumentedNamePart><NamePartValue>Lazarus Group</NamePartValue></DocumentedNamePart></DocumentedName>\n",
+    "          </Alias>\n",
+    "        </Identity>\n",
+    "        <Feature ID=\"50215\" FeatureTypeID=\"345\">\n",
+    "          <FeatureVersion ID=\"1\"><Comment /><VersionDetail DetailTypeID=\"1432\">0x098B716B8Aaf21512996dC57EB0615e2383E2f96</VersionDetail></FeatureVersion>\n",
+    "        </Feature>\n",
+    "        <Feature ID=\"50216\" FeatureTypeID=\"345\">\n",
+    "          <FeatureVersion ID=\"2\"><Comment /><VersionDetail DetailTypeID=\"1432\">0x098b716b8aaf21512996dc57eb0615e2383e2f96</VersionDetail></FeatureVersion>\n",
+    "        </Feature>\n",
+    "        <Feature ID=\"50217\" FeatureTypeID=\"25\">\n",
+    "          <FeatureVersion ID=\"3\"><VersionLocation LocationID=\"1\" /></FeatureVersion>\n",
+    "        </Feature>\n",
+    "      </Profile>\n",
+    "    </DistinctParty>\n",
+    "    <DistinctParty FixedRef=\"100\">\n",
+    "      <Profile ID=\"100\" PartySubTypeID=\"4\">\n",
+    "        <Identity ID=\"9\" FixedRef=\"100\" Primary=\"true\" False=\"false\">\n",
+    "          <Alias FixedRef=\"100\" AliasTypeID=\"1403\" Primary=\"true\" LowQuality=\"false\">\n",
+    "            <DocumentedName ID=\"7\"><DocumentedNamePart><NamePartValue>Smith</NamePartValue></DocumentedNamePart></DocumentedName>\n",
+    "          </Alias>\n",
+    "        </Identity>\n",
+    "      </Profile>\n",
+    "    </DistinctParty>\n",
+    "    <DistinctParty FixedRef=\"28263\">\n",
+    "      <Profile ID=\"28263\" PartySubTypeID=\"4\">\n",
+    "        <Identity ID=\"5\" FixedRef=\"28263\" Primary=\"true\" False=\"false\">\n",
+    "          <Alias FixedRef=\"28263\" AliasTypeID=\"1403\" Primary=\"true\" LowQuality=\"false\">\n",
+    "            <DocumentedName ID=\"5\"><DocumentedNamePart><NamePartValue>Tian</NamePartValue></DocumentedNamePart>"
+    "<DocumentedNamePart><NamePartValue>Yinyin</NamePartValue></DocumentedNamePart></DocumentedName>\n",
+    "            <DocumentedName ID=\"6\"><DocumentedNamePart><NamePartValue>\xe7\x94\xb0</NamePartValue></DocumentedNamePart></DocumentedName>\n",
+    "          </Alias>\n",
+    "        </Identity>\n",
+    "        <Feature ID=\"40001\" FeatureTypeID=\"344\">\n",
+    "          <FeatureVersion ID=\"4\"><VersionDetail DetailTypeID=\"1432\">134r8iHv69xdT6p5qVKTsHrcUEuBVZAYak</VersionDetail></FeatureVersion>\n",
+    "        </Feature>\n",
+    "      </Profile>\n",
+    "    </DistinctParty>\n",
+    "  </DistinctParties>\n",
+    "  <SanctionsEntries>\n",
+    "    <SanctionsEntry ID=\"100\" ProfileID=\"100\" ListID=\"1550\">\n",
+    "      <EntryEvent ID=\"1\"><Date><Year>2001</Year><Month>1</Month><Day>1</Day></Date></EntryEvent>\n",
+    "      <SanctionsMeasure ID=\"1\" SanctionsTypeID=\"1\"><Comment>SDGT</Comment></SanctionsMeasure>\n",
+    "    </SanctionsEntry>\n",
+    "    <SanctionsEntry ID=\"27307\" ProfileID=\"27307\" ListID=\"1550\">\n",
+    "      <EntryEvent ID=\"27307\" EntryEventTypeID=\"1\"><Comment /><Date CalendarTypeID=\"1\"><Year>2019</Year><Month>9</Month><Day>13</Day></Date></EntryEvent>\n",
+    "      <SanctionsMeasure ID=\"19425\" SanctionsTypeID=\"1705\"><DatePeriod /></SanctionsMeasure>\n",
+    "      <SanctionsMeasure ID=\"154166\" SanctionsTypeID=\"1\"><Comment>DPRK3</Comment><DatePeriod /></SanctionsMeasure>\n",
+    "    </SanctionsEntry>\n",
+    "    <SanctionsEntry ID=\"28263\" ProfileID=\"28263\" ListID=\"1550\">\n",
+    "      <EntryEvent ID=\"2\"><Date><Year>2020</Year><Month>3</Month><Day>2</Day></Date></EntryEvent>\n",
+    "      <SanctionsMeasure ID=\"3\" SanctionsTypeID=\"1\"><Comment>DPRK3</Comment></SanctionsMeasure>\n",
+    "      <SanctionsMeasure ID=\"4\" SanctionsTypeID=\"1\"><Comment>CYBER2</Comment></SanctionsMeasure>\n",
+    "    </SanctionsEntry>\n",
+    "  </SanctionsEntries>\n",
+    "</Sanctions>\n",
+    NULL};
+
+/* The miniature file as one string (the parts keep each literal under C's 4095 limit). */
+static const char *mini_xml(void)
+{
+    static char buf[8192];
+    if (!buf[0])
+        for (size_t i = 0; MINI_XML_PARTS[i]; i++)
+            strncat(buf, MINI_XML_PARTS[i], sizeof buf - strlen(buf) - 1);
+    return buf;
+}
+
+
+static void test_mini_xml(void)
+{
+    const char *xml = tmp_path("mini_sdn.xml");
+    const char *dbp = tmp_path("mini.db");
+    write_file(xml, mini_xml());
+    cw_labels *db;
+    REQUIRE(cw_labels_open(&db, dbp, 0) == 0);
+    CHECK_EQ_INT(cw_labels_schema_version(db), 1);
+    cw_label_import_stats st;
+    REQUIRE(cw_labels_import(db, CW_IMPORT_OFAC_XML, xml, NULL, &st) == 0);
+    CHECK_EQ_INT(st.rows, 3);       /* three currency features */
+    CHECK_EQ_INT(st.labels_new, 2); /* the ETH address is listed twice for one party */
+    CHECK_EQ_INT(st.labels_known, 1);
+    CHECK_EQ_INT(st.provenance_new, 3);
+    CHECK(!st.unchanged);
+    CHECK_EQ_STR(st.source, "OFAC SDN sdn_advanced.xml published 2025-11-19");
+
+    seen s = {0};
+    /* Lookup ignores the case of 0x-hex addresses. */
+    CHECK_EQ_INT(cw_labels_lookup(db, "ETH", "0x098b716b8aaf21512996DC57EB0615E2383E2F96", collect, &s), 1);
+    CHECK_EQ_STR(s.entity, "Lazarus Group"); /* the primary alias, not "Hidden Cobra" */
+    CHECK_EQ_STR(s.programs, "DPRK3");
+    CHECK_EQ_STR(s.date, "2019-09-13");
+    CHECK_EQ_STR(s.entity_ref, "ofac:27307");
+    CHECK_EQ_STR(s.entity_type, "Entity");
+    CHECK_EQ_STR(s.category, "sanctioned");
+    CHECK_EQ_STR(s.subject, "0x098B716B8Aaf21512996dC57EB0615e2383E2f96"); /* as published */
+    prov_seen p = {0};
+    CHECK_EQ_INT(cw_labels_provenance_foreach(db, s.id, collect_prov, &p), 0);
+    CHECK_EQ_INT(p.n, 2);
+    CHECK(strstr(p.location, "Feature[@ID='50216']") != NULL);
+    CHECK(strstr(p.location, "line 30:") != NULL);
+    if (!strstr(p.location, "line 30:"))
+        fprintf(stderr, "location: %s\n", p.location);
+    CHECK_EQ_STR(p.kind, "ofac-xml");
+
+    memset(&s, 0, sizeof s);
+    CHECK_EQ_INT(cw_labels_lookup(db, NULL, "134r8iHv69xdT6p5qVKTsHrcUEuBVZAYak", collect, &s), 1);
+    CHECK_EQ_STR(s.entity, "Tian Yinyin"); /* first DocumentedName only */
+    CHECK_EQ_STR(s.programs, "CYBER2;DPRK3");
+    CHECK_EQ_STR(s.entity_type, "Individual");
+    /* base58 is case-sensitive */
+    CHECK_EQ_INT(cw_labels_lookup(db, NULL, "134R8IHV69XDT6P5QVKTSHRCUEUBVZAYAK", collect, &s), 0);
+    CHECK_EQ_INT(cw_labels_lookup(db, "ETH", "134r8iHv69xdT6p5qVKTsHrcUEuBVZAYak", collect, &s), 0);
+
+    cw_labels_totals before = totals(db);
+    CHECK_EQ_INT(before.labels, 2);
+    CHECK_EQ_INT(before.runs, 1);
+    /* Re-import: unchanged, nothing added. */
+    REQUIRE(cw_labels_import(db, CW_IMPORT_OFAC_XML, xml, NULL, &st) == 0);
+    CHECK(st.unchanged);
+    CHECK_EQ_INT(st.run_id, 1);
+    CHECK_EQ_INT(st.labels_new, 0);
+    cw_labels_totals after = totals(db);
+    CHECK_EQ_INT(after.labels, before.labels);
+    CHECK_EQ_INT(after.provenance, before.provenance);
+    CHECK_EQ_INT(after.runs, before.runs);
+    CHECK_EQ_INT(after.entities, before.entities);
+
+    /* Filter by programme. */
+    cw_label_filter f = {.program = "CYBER2"};
+    memset(&s, 0, sizeof s);
+    CHECK_EQ_INT(cw_labels_foreach(db, &f, collect, &s), 0);
+    CHECK_EQ_INT(s.n, 1);
+    f.program = "DPRK";
+    memset(&s, 0, sizeof s);
+    CHECK_EQ_INT(cw_labels_foreach(db, &f, collect, &s), 0);
+    CHECK_EQ_INT(s.n, 0); /* whole programmes only */
+    cw_labels_close(db);
+
+    /* Reopen read-only: data persisted. */
+    REQUIRE(cw_labels_open(&db, dbp, CW_LABELS_READONLY) == 0);
+    CHECK_EQ_INT(totals(db).labels, 2);
+    cw_labels_close(db);
+}
+
+static void test_bad_xml(void)
+{
+    const char *dbp = tmp_path("badxml.db");
+    cw_labels *db;
+    REQUIRE(cw_labels_open(&db, dbp, 0) == 0);
+    /* Truncated in the middle of DistinctParties. */
+    size_t cut = (size_t)(strstr(mini_xml(), "<DistinctParty FixedRef=\"28263\">") - mini_xml()) + 10;
+    char *trunc = cw_malloc(cut + 1);
+    memcpy(trunc, mini_xml(), cut);
+    trunc[cut] = 0;
+    const char *xml = tmp_path("sdn_truncated.xml");
+    write_file(xml, trunc);
+    cw_free(trunc);
+    cw_label_import_stats st;
+    int rc = cw_labels_import(db, CW_IMPORT_OFAC_XML, xml, NULL, &st);
+    CHECK_EQ_INT(rc, CW_ECORRUPT);
+    CHECK(strstr(cw_error_last(), "sdn_truncated.xml") != NULL);
+    CHECK(strstr(cw_error_last(), "line") != NULL);
+    CHECK_EQ_INT(totals(db).labels, 0);
+    CHECK_EQ_INT(totals(db).runs, 0); /* the run was rolled back too */
+
+    /* Not an OFAC file. */
+    const char *other = tmp_path("other.xml");
+    write_file(other, "<?xml version=\"1.0\"?><rss><channel/></rss>");
+    CHECK_EQ_INT(cw_labels_import(db, CW_IMPORT_OFAC_XML, other, NULL, &st), CW_ECORRUPT);
+    CHECK(strstr(cw_error_last(), "Sanctions") != NULL);
+
+    /* A truncated .bz2: bzip2 -dc fails and that is the error reported. */
+    const char *full = tmp_path("mini2.xml");
+    write_file(full, mini_xml());
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "bzip2 -kf '%s' && head -c 200 '%s.bz2' > '%s/cut.xml.bz2'", full,
+             full, cw_test_tmpdir());
+    if (system(cmd) == 0) {
+        rc = cw_labels_import(db, CW_IMPORT_OFAC_XML, tmp_path("cut.xml.bz2"), NULL, &st);
+        CHECK_EQ_INT(rc, CW_ECORRUPT);
+        CHECK(strstr(cw_error_last(), "cut.xml.bz2") != NULL);
+        /* The complete .bz2 imports. */
+        snprintf(cmd, sizeof cmd, "%s.bz2", full);
+        CHECK_EQ_INT(cw_labels_import(db, CW_IMPORT_OFAC_XML, cmd, NULL, &st), 0);
+        CHECK_EQ_INT(st.labels_new, 2);
+    } else {
+        fprintf(stderr, "bzip2 not available: .bz2 checks skipped\n");
+    }
+    /* A missing file. */
+    CHECK_EQ_INT(cw_labels_import(db, CW_IMPORT_OFAC_XML, tmp_path("nope.xml"), NULL, &st),
+                 CW_ENOTFOUND);
+    cw_labels_close(db);
+}
+
+/* A hand-made SDN.CSV in OFAC's layout: no header, 12 columns, "-0- " for empty, programmes
+ * joined by "] [", addresses inside Remarks, a Latin-1 name, a truncated remark fragment, and
+ * the closing Ctrl-Z line. */
+static const char SDN_CSV[] =
+    "36,\"AEROCARIBBEAN AIRLINES\",\"-0- \",\"CUBA\",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \"\r\n"
+    "27307,\"LAZARUS GROUP\",\"-0- \",\"DPRK3\",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \","
+    "\"a.k.a. \"\"HIDDEN COBRA\"\"; Digital Currency Address - ETH 0x098B716B8Aaf21512996dC57EB0615e2383E2f96; "
+    "alt. Digital Currency Address - ETH 0xa0e1c89Ef1a489c9C7dE96311eD5Ce5D32c20E4B; Secondary sanctions risk: "
+    "North Korea Sanctions Regulations.\"\r\n"
+    "28263,\"TIAN, Yinyin\",\"individual\",\"CYBER2] [DPRK3\",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \","
+    "\"DOB 01 Jan 1990; Digital Currency Address - XBT 134r8iHv69xdT6p5qVKTsHrcUEuBVZAYak; alt. Digital "
+    "Currency Address - XBT 3\"\r\n"
+    "99001,\"GONZ\xc1LEZ, Jos\xe9\",\"individual\",\"SDNTK\",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \","
+    "\"Digital Currency Address - LTC LeKvNdNEzgQkzVVnRdV3fAu2DSF1nLsNw6.\"\r\n"
+    "\x1a\r\n";
+
+static void test_sdn_csv(void)
+{
+    const char *csv = tmp_path("SDN.CSV");
+    const char *dbp = tmp_path("sdncsv.db");
+    write_file(csv, SDN_CSV);
+    cw_labels *db;
+    REQUIRE(cw_labels_open(&db, dbp, 0) == 0);
+    cw_label_import_stats st;
+    REQUIRE(cw_labels_import(db, CW_IMPORT_OFAC_CSV, csv, NULL, &st) == 0);
+    CHECK_EQ_INT(st.rows, 4);     /* 2 ETH + 1 XBT + 1 LTC; the "XBT 3" fragment skipped */
+    CHECK_EQ_INT(st.warnings, 1); /* ... with a warning */
+    CHECK_EQ_STR(st.source, "OFAC SDN.CSV SDN.CSV");
+
+    seen s = {0};
+    CHECK_EQ_INT(cw_labels_lookup(db, "ETH", "0xa0e1c89ef1a489c9c7de96311ed5ce5d32c20e4b", collect, &s), 1);
+    CHECK_EQ_STR(s.entity, "LAZARUS GROUP");
+    CHECK_EQ_STR(s.entity_ref, "ofac:27307");
+    CHECK_EQ_STR(s.entity_type, "Entity");
+    CHECK_EQ_STR(s.programs, "DPRK3");
+    prov_seen p = {0};
+    CHECK_EQ_INT(cw_labels_provenance_foreach(db, s.id, collect_prov, &p), 0);
+    CHECK_EQ_STR(p.location, "line 2: ent_num 27307, Remarks, address 2");
+
+    memset(&s, 0, sizeof s);
+    CHECK_EQ_INT(cw_labels_lookup(db, "XBT", "134r8iHv69xdT6p5qVKTsHrcUEuBVZAYak", collect, &s), 1);
+    CHECK_EQ_STR(s.entity, "TIAN, Yinyin");
+    CHECK_EQ_STR(s.entity_type, "Individual");
+    CHECK_EQ_STR(s.programs, "CYBER2;DPRK3");
+    CHECK_EQ_INT(cw_labels_lookup(db, "XBT", "3", collect, &s), 0);
+
+    memset(&s, 0, sizeof s);
+    CHECK_EQ_INT(cw_labels_lookup(db, "LTC", "LeKvNdNEzgQkzVVnRdV3fAu2DSF1nLsNw6", collect, &s), 1);
+    CHECK_EQ_STR(s.entity, "GONZ\xc3\x81LEZ, Jos\xc3\xa9"); /* Latin-1 read as UTF-8 */
+
+    /* A bad row: 11 fields on line 2. */
+    const char *bad = tmp_path("bad_sdn.csv");
+    write_file(bad, "36,\"A\",\"-0- \",\"CUBA\",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \"\n"
+                    "37,\"B\",\"-0- \",\"CUBA\",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"Digital Currency Address - XBT 1abc\"\n");
+    cw_labels_totals before = totals(db);
+    CHECK_EQ_INT(cw_labels_import(db, CW_IMPORT_OFAC_CSV, bad, NULL, &st), CW_ECORRUPT);
+    CHECK(strstr(cw_error_last(), "bad_sdn.csv: line 2: expected 12 fields") != NULL);
+    /* Unterminated quote names the line where the record starts. */
+    write_file(bad, "36,\"A\",\"-0- \",\"CUBA\",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \"\n"
+                    "37,\"B\n\n");
+    CHECK_EQ_INT(cw_labels_import(db, CW_IMPORT_OFAC_CSV, bad, NULL, &st), CW_ECORRUPT);
+    CHECK(strstr(cw_error_last(), "bad_sdn.csv: line 2: unterminated quoted field") != NULL);
+    cw_labels_totals after = totals(db);
+    CHECK_EQ_INT(after.labels, before.labels);
+    CHECK_EQ_INT(after.runs, before.runs);
+    cw_labels_close(db);
+}
+
+static void test_label_csv(void)
+{
+    const char *csv = tmp_path("labels.csv");
+    const char *dbp = tmp_path("csv.db");
+    write_file(csv,
+               "subject,asset,subject_kind,entity,category,confidence,date,source,programs\n"
+               "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq,XBT,address,Binance,exchange,0.9,2024-01-02,,\n"
+               "\"1BoatSLRHtKNngkdXEeobR76b53LETtpyT\",XBT,address,\"Heist, Inc\",theft,1,,case 17,\n"
+               "42,XBT,cluster,Binance,exchange,0.75,,,\n");
+    cw_labels *db;
+    REQUIRE(cw_labels_open(&db, dbp, 0) == 0);
+    cw_label_import_stats st;
+    REQUIRE(cw_labels_import(db, CW_IMPORT_CSV, csv, NULL, &st) == 0);
+    CHECK_EQ_INT(st.rows, 3);
+    CHECK_EQ_INT(st.labels_new, 3);
+    seen s = {0};
+    CHECK_EQ_INT(cw_labels_lookup(db, NULL, "BC1QAR0SRRR7XFKVY5L643LYDNW9RE59GTZZWF5MDQ", collect, &s), 1);
+    CHECK_EQ_STR(s.entity, "Binance");
+    CHECK_EQ_STR(s.category, "exchange");
+    CHECK(s.confidence > 0.899 && s.confidence < 0.901);
+    CHECK_EQ_STR(s.source, "csv labels.csv");
+    memset(&s, 0, sizeof s);
+    CHECK_EQ_INT(cw_labels_lookup(db, NULL, "1BoatSLRHtKNngkdXEeobR76b53LETtpyT", collect, &s), 1);
+    CHECK_EQ_STR(s.entity, "Heist, Inc");
+    CHECK_EQ_STR(s.source, "case 17");
+    memset(&s, 0, sizeof s);
+    CHECK_EQ_INT(cw_labels_find_subject(db, "42", collect, &s), 1);
+    CHECK(s.confidence > 0.749 && s.confidence < 0.751);
+    /* Clusters are not addresses. */
+    CHECK_EQ_INT(cw_labels_lookup(db, NULL, "42", collect, &s), 0);
+    cw_label_filter f = {.category = "exchange"};
+    memset(&s, 0, sizeof s);
+    CHECK_EQ_INT(cw_labels_foreach(db, &f, collect, &s), 0);
+    CHECK_EQ_INT(s.n, 2);
+
+    /* Each bad row names the file and line; nothing is written. */
+    static const struct {
+        const char *text, *msg;
+    } bad[] = {
+        {"address,entity,category\n1abcdefghijkmnopqrstuvwxyz1,X,exchange\n1abcdefghijkmnopqrstuvwxy2,Y,villain\n",
+         "bad.csv: line 3: unknown category 'villain'"},
+        {"address,entity,category,confidence\n1abcdefghijkmnopqrstuvwxyz1,X,exchange,1.5\n",
+         "bad.csv: line 2: confidence '1.5'"},
+        {"address,entity,category\n1abcdefghijkmnopqrstuvwxyz1,X\n", "bad.csv: line 2: expected 3 fields, found 2"},
+        {"address,entity,colour\n", "bad.csv: line 1: unknown column 'colour'"},
+        {"address,entity,category,date\n1abcdefghijkmnopqrstuvwxyz1,X,mixer,2024-13-01\n",
+         "bad.csv: line 2: date '2024-13-01'"},
+        {"address,entity,category\n\n\n1abc def,X,mixer\n", "bad.csv: line 4: address '1abc def'"},
+        {"address,entity,category\n1abcdefghijkmnopqrstuvwxyz1,\"X\"y,mixer\n", "bad.csv: line 2: field 2: text after a closing quote"},
+        {"", "bad.csv: empty file"},
+        {"address,entity,category\n", "no labels found"},
+    };
+    cw_labels_totals before = totals(db);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *path = tmp_path("bad.csv");
+        write_file(path, bad[i].text);
+        int rc = cw_labels_import(db, CW_IMPORT_CSV, path, NULL, &st);
+        CHECK(rc == CW_ECORRUPT || rc == CW_EINVAL);
+        if (!strstr(cw_error_last(), bad[i].msg)) {
+            fprintf(stderr, "case %zu: message '%s' lacks '%s'\n", i, cw_error_last(), bad[i].msg);
+            CHECK(0);
+        }
+    }
+    cw_labels_totals after = totals(db);
+    CHECK_EQ_INT(after.labels, before.labels);
+    CHECK_EQ_INT(after.runs, before.runs);
+    CHECK_EQ_INT(after.entities, before.entities);
+    cw_labels_close(db);
+}
+
+static void test_gen_truth_and_ofac_variant(void)
+{
+    const char *dbp = tmp_path("gen.db");
+    const char *gen = tmp_path("truth.csv");
+    write_file(gen, "address,entity,category\n"
+                    "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080,exchange-3,exchange_deposit\n"
+                    "bcrt1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3qzf6jnf,heist-1,theft\n");
+    const char *variant = tmp_path("derived.csv");
+    write_file(variant,
+               "asset,address,sdn_profile_id,party_type,primary_name,programs,entry_date\n"
+               "ETH,0x098B716B8Aaf21512996dC57EB0615e2383E2f96,27307,Entity,Lazarus Group,DPRK3,2019-09-13\n"
+               "BCH,18M8bJWMzWHDBMxoLqjHHAffdRy4SrzkfB,30518,Entity,Secondeye Solution,ELECTION-EO13848;CYBER2,2021-04-15\n");
+    cw_labels *db;
+    REQUIRE(cw_labels_open(&db, dbp, 0) == 0);
+    cw_label_import_stats st;
+    REQUIRE(cw_labels_import(db, CW_IMPORT_GEN_TRUTH, gen, NULL, &st) == 0);
+    CHECK_EQ_INT(st.labels_new, 2);
+    seen s = {0};
+    CHECK_EQ_INT(cw_labels_lookup(db, "XBT", "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080", collect, &s), 1);
+    CHECK_EQ_STR(s.category, "exchange_deposit");
+    CHECK_EQ_STR(s.source, "generated world truth truth.csv");
+    REQUIRE(cw_labels_import(db, CW_IMPORT_CSV, variant, NULL, &st) == 0);
+    memset(&s, 0, sizeof s);
+    CHECK_EQ_INT(cw_labels_lookup(db, "BCH", "18M8bJWMzWHDBMxoLqjHHAffdRy4SrzkfB", collect, &s), 1);
+    CHECK_EQ_STR(s.category, "sanctioned");
+    CHECK_EQ_STR(s.entity_ref, "ofac:30518");
+    CHECK_EQ_STR(s.programs, "CYBER2;ELECTION-EO13848"); /* sorted */
+    CHECK_EQ_STR(s.date, "2021-04-15");
+    /* Per-asset counts. */
+    int64_t counts[3] = {0};
+    struct {
+        const char *asset;
+        int64_t *n;
+    } want[3] = {{"BCH", &counts[0]}, {"ETH", &counts[1]}, {"XBT", &counts[2]}};
+    (void)want;
+    cw_labels_close(db);
+}
+
+typedef struct rows_ctx {
+    int n;
+    char last_subject[128];
+} rows_ctx;
+
+static int count_rows(const cw_label_row *row, void *payload)
+{
+    rows_ctx *c = payload;
+    c->n++;
+    snprintf(c->last_subject, sizeof c->last_subject, "%s", row->subject);
+    return 0;
+}
+
+static void test_parse_api(void)
+{
+    rows_ctx c = {0};
+    uint64_t warnings = 9;
+    CHECK_EQ_INT(cw_labels_parse(CW_IMPORT_OFAC_XML, mini_xml(), strlen(mini_xml()), "mini.xml", NULL,
+                                 count_rows, &c, &warnings),
+                 0);
+    CHECK_EQ_INT(c.n, 3);
+    CHECK_EQ_INT(warnings, 0);
+    CHECK_EQ_STR(c.last_subject, "134r8iHv69xdT6p5qVKTsHrcUEuBVZAYak");
+    memset(&c, 0, sizeof c);
+    CHECK_EQ_INT(cw_labels_parse(CW_IMPORT_OFAC_CSV, SDN_CSV, strlen(SDN_CSV), "SDN.CSV", NULL,
+                                 count_rows, &c, &warnings),
+                 0);
+    CHECK_EQ_INT(c.n, 4);
+    CHECK_EQ_INT(warnings, 1);
+}
+
+int main(void)
+{
+    RUN(test_address_key);
+    RUN(test_mini_xml);
+    RUN(test_bad_xml);
+    RUN(test_sdn_csv);
+    RUN(test_label_csv);
+    RUN(test_gen_truth_and_ofac_variant);
+    RUN(test_parse_api);
+    return cw_test_done();
+}
