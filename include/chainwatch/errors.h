@@ -27,7 +27,7 @@ enum {
 /* Sets the thread-local detail message and returns `code`, so callers can write
  * `return cw_error_set(CW_EIO, "open %s: %s", path, strerror(errno));`. */
 int cw_error_set(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int cw_error_vset(int code, const char *fmt, va_list ap);
+int cw_error_vset(int code, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 /* Prefixes the current message with more context ("ingest: " + old message). */
 int cw_error_wrap(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

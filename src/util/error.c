@@ -12,7 +12,7 @@
 static _Thread_local char errmsg[CW_ERRMSG_MAX];
 static _Thread_local int errcode;
 
-int cw_error_vset(int code, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) int cw_error_vset(int code, const char *fmt, va_list ap)
 {
     vsnprintf(errmsg, sizeof errmsg, fmt, ap);
     errcode = code;
