@@ -22,7 +22,7 @@ asan: bootstrap
 demo: release
 	@bash scripts/demo.sh $(BUILD_ROOT)/release/chainwatch
 
-test: asan
+test: asan release
 	@cd $(BUILD_ROOT)/asan && ctest --output-on-failure -j $(JOBS) --timeout 900
 
 bench: release

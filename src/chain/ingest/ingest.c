@@ -438,7 +438,7 @@ int cw_ingest_btc(const cw_ingest_opts *o, cw_ingest_stats *st)
     prog = o->progress ? cw_progress_new("ingest", n_path, "blocks") : NULL;
     uint64_t commit_txs = o->commit_txs ? o->commit_txs : DEFAULT_COMMIT_TXS, since = 0;
     for (uint64_t i = 0; i < n_path; i++) {
-        cw_block *b;
+        cw_block *b = NULL;
         if ((rc = pipeline_next(&pl, &b)))
             goto out;
         node *nd = &t.nodes[path[i]];
