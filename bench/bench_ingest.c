@@ -1,0 +1,96 @@
+/*
+ * bench_ingest.c: ingest throughput (MB/s, tx/s) with 1 and 2 threads on a generated chain,
+ * against the physical bound for hashing every txid: single-core SHA-256 throughput as
+ * measured by `openssl speed -evp sha256` on this machine. Also store bytes per transaction
+ * against BlockSci's layout. Not a test: it prints figures.
+ *
+ * usage: bench_ingest BLOCKS_DIR WORK_DIR [NETWORK]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chainwatch/chainstore.h"
+#include "chainwatch/errors.h"
+#include "chainwatch/ingest.h"
+#include "chainwatch/util.h"
+
+/* Parses the last (largest block size) column of `openssl speed -evp sha256`, in MB/s. */
+static double openssl_speed(double *small)
+{
+    FILE *p = popen("openssl speed -seconds 2 -evp sha256 2>/dev/null", "r");
+    if (!p)
+        return 0;
+    char line[512];
+    double peak = 0;
+    *small = 0;
+    while (fgets(line, sizeof line, p)) {
+        if (strncmp(line, "sha256", 6) != 0 && strncmp(line, "SHA256", 6) != 0)
+            continue;
+        /* "sha256  123.45k 456.78k ... 1234567.89k": values in 1000s of bytes per second */
+        double v[8];
+        int n = sscanf(line, "%*s %lfk %lfk %lfk %lfk %lfk %lfk", &v[0], &v[1], &v[2], &v[3], &v[4],
+                       &v[5]);
+        if (n >= 1) {
+            peak = v[n - 1] * 1000 / 1e6;
+            *small = n >= 3 ? v[2] * 1000 / 1e6 : 0; /* 256-byte blocks */
+        }
+    }
+    pclose(p);
+    return peak;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: %s BLOCKS_DIR WORK_DIR [NETWORK]\n", argv[0]);
+        return 2;
+    }
+    cw_network net = CW_NET_REGTEST;
+    if (argc > 3 && cw_network_parse(&net, argv[3])) {
+        fprintf(stderr, "%s\n", cw_error_last());
+        return 2;
+    }
+    double small = 0, bound = openssl_speed(&small);
+    printf("openssl speed -evp sha256 (1 core): %.0f MB/s at 16 KiB blocks, %.0f MB/s at 256 B\n",
+           bound, small);
+    for (int threads = 1; threads <= 2; threads++) {
+        char store[4096], cmd[4200];
+        snprintf(store, sizeof store, "%s/bench-store-%d", argv[2], threads);
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", store);
+        if (system(cmd) != 0)
+            return 1;
+        cw_ingest_opts o = {0};
+        o.blocks_dir = argv[1];
+        o.store_dir = store;
+        o.net = net;
+        o.to_height = -1;
+        o.threads = threads;
+        cw_ingest_stats st;
+        if (cw_ingest_btc(&o, &st)) {
+            fprintf(stderr, "ingest: %s\n", cw_error_last());
+            return 1;
+        }
+        double mbs = (double)st.bytes_read / st.seconds / 1e6;
+        printf("ingest threads=%d: %llu blocks, %llu txs, %.1f MB in %.2f s: %.1f MB/s, %.0f tx/s, "
+               "%.3f of the SHA-256 bound\n",
+               threads, (unsigned long long)st.blocks_added, (unsigned long long)st.txs_added,
+               (double)st.bytes_read / 1e6, st.seconds, mbs, (double)st.txs_added / st.seconds,
+               bound > 0 ? mbs / bound : 0);
+        if (threads == 1) {
+            cw_chainstore *cs;
+            if (cw_chainstore_open(&cs, store, false, net) == 0) {
+                uint64_t idx = 0, cols = cw_chainstore_bytes(cs, &idx);
+                cw_chainstore_counts c = cw_chainstore_counts_get(cs);
+                double per_tx = (double)cols / (double)c.txs;
+                double blocksci = 16 + 8 + 32 + 16.0 * (double)(c.ins + c.outs) / (double)c.txs;
+                printf("store: %.1f B/tx in columns (+%.1f B/tx indexes); BlockSci layout for the "
+                       "same chain: %.1f B/tx (ratio %.2f); %.2f inputs, %.2f outputs per tx\n",
+                       per_tx, (double)idx / (double)c.txs, blocksci, per_tx / blocksci,
+                       (double)c.ins / (double)c.txs, (double)c.outs / (double)c.txs);
+                cw_chainstore_close(cs);
+            }
+        }
+    }
+    return 0;
+}
