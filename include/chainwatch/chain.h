@@ -124,6 +124,7 @@ typedef struct cw_blkrec {
     uint32_t file;   /* index into the directory's file list */
     uint64_t offset; /* of the block bytes (after magic and size) */
     uint32_t size;
+    uint32_t bits; /* difficulty bits from the header */
     uint8_t hash[32];
     uint8_t prev[32];
 } cw_blkrec;

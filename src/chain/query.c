@@ -257,8 +257,8 @@ int cw_query_address(json_t **out, const cw_chainstore *cs, const char *s, uint6
     uint64_t *all = cw_malloc((txs.count + 1) * sizeof *all);
     uint64_t n_all = 0;
     for (uint64_t i = 0; i < txs.cap; i++) {
-        if (txs.vals[i] != UINT64_MAX)
-            all[n_all++] = txs.keys[i];
+        if (txs.slots[i].val != UINT64_MAX)
+            all[n_all++] = txs.slots[i].key;
     }
     qsort(all, n_all, sizeof *all, cmp_desc);
     for (uint64_t i = offset; i < n_all && i < offset + limit; i++) {

@@ -19,27 +19,21 @@ static inline uint64_t mix(uint64_t x)
 
 static int rehash(cw_u64map *m, uint64_t ncap)
 {
-    uint64_t *nk = malloc(ncap * sizeof *nk), *nv = malloc(ncap * sizeof *nv);
-    if (!nk || !nv) {
-        free(nk);
-        free(nv);
+    cw_u64pair *ns = malloc(ncap * sizeof *ns);
+    if (!ns)
         return cw_error_set(CW_ENOMEM, "out of memory for a %llu-slot map",
                             (unsigned long long)ncap);
-    }
-    memset(nv, 0xff, ncap * sizeof *nv);
+    memset(ns, 0xff, ncap * sizeof *ns);
     for (uint64_t i = 0; i < m->cap; i++) {
-        if (m->vals[i] == EMPTY)
+        if (m->slots[i].val == EMPTY)
             continue;
-        uint64_t j = mix(m->keys[i]) & (ncap - 1);
-        while (nv[j] != EMPTY)
+        uint64_t j = mix(m->slots[i].key) & (ncap - 1);
+        while (ns[j].val != EMPTY)
             j = (j + 1) & (ncap - 1);
-        nk[j] = m->keys[i];
-        nv[j] = m->vals[i];
+        ns[j] = m->slots[i];
     }
-    free(m->keys);
-    free(m->vals);
-    m->keys = nk;
-    m->vals = nv;
+    free(m->slots);
+    m->slots = ns;
     m->cap = ncap;
     return 0;
 }
@@ -52,10 +46,10 @@ int cw_u64map_put(cw_u64map *m, uint64_t key, uint64_t val)
             return rc;
     }
     uint64_t j = mix(key) & (m->cap - 1);
-    while (m->vals[j] != EMPTY)
+    while (m->slots[j].val != EMPTY)
         j = (j + 1) & (m->cap - 1);
-    m->keys[j] = key;
-    m->vals[j] = val;
+    m->slots[j].key = key;
+    m->slots[j].val = val;
     m->count++;
     return 0;
 }
@@ -63,9 +57,10 @@ int cw_u64map_put(cw_u64map *m, uint64_t key, uint64_t val)
 int cw_u64map_set(cw_u64map *m, uint64_t key, uint64_t val)
 {
     if (m->cap) {
-        for (uint64_t j = mix(key) & (m->cap - 1); m->vals[j] != EMPTY; j = (j + 1) & (m->cap - 1)) {
-            if (m->keys[j] == key) {
-                m->vals[j] = val;
+        for (uint64_t j = mix(key) & (m->cap - 1); m->slots[j].val != EMPTY;
+             j = (j + 1) & (m->cap - 1)) {
+            if (m->slots[j].key == key) {
+                m->slots[j].val = val;
                 return 0;
             }
         }
@@ -80,10 +75,10 @@ bool cw_u64map_next(const cw_u64map *m, uint64_t key, uint64_t *cursor, uint64_t
     uint64_t start = mix(key) & (m->cap - 1);
     for (uint64_t n = *cursor; n < m->cap; n++) {
         uint64_t j = (start + n) & (m->cap - 1);
-        if (m->vals[j] == EMPTY)
+        if (m->slots[j].val == EMPTY)
             return false;
-        if (m->keys[j] == key) {
-            *val = m->vals[j];
+        if (m->slots[j].key == key) {
+            *val = m->slots[j].val;
             *cursor = n + 1;
             return true;
         }
@@ -100,13 +95,12 @@ bool cw_u64map_get(const cw_u64map *m, uint64_t key, uint64_t *val)
 void cw_u64map_clear(cw_u64map *m)
 {
     if (m->cap)
-        memset(m->vals, 0xff, m->cap * sizeof *m->vals);
+        memset(m->slots, 0xff, m->cap * sizeof *m->slots);
     m->count = 0;
 }
 
 void cw_u64map_deinit(cw_u64map *m)
 {
-    free(m->keys);
-    free(m->vals);
+    free(m->slots);
     memset(m, 0, sizeof *m);
 }

@@ -10,9 +10,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+typedef struct cw_u64pair {
+    uint64_t key, val;
+} cw_u64pair;
+
 typedef struct cw_u64map {
-    uint64_t *keys;
-    uint64_t *vals;
+    cw_u64pair *slots; /* key and value side by side: one cache line per probe */
     uint64_t cap, count;
 } cw_u64map;
 

@@ -17,6 +17,7 @@
  * hot path (see bench/bench_ingest.c). */
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/evp.h>
+#include <openssl/ripemd.h>
 #include <openssl/sha.h>
 
 #include "chainwatch/errors.h"
@@ -129,14 +130,17 @@ int cw_hex_decode_alloc(uint8_t **out, size_t *out_len, const char *hex)
 
 void cw_sha256(uint8_t out[32], const void *data, size_t n)
 {
-    SHA256(data, n, out);
+    SHA256_CTX ctx;
+    SHA256_Init(&ctx);
+    SHA256_Update(&ctx, data, n);
+    SHA256_Final(out, &ctx);
 }
 
 void cw_sha256d(uint8_t out[32], const void *data, size_t n)
 {
     uint8_t first[32];
-    SHA256(data, n, first);
-    SHA256(first, 32, out);
+    cw_sha256(first, data, n);
+    cw_sha256(out, first, 32);
 }
 
 void cw_sha256d_pieces(uint8_t out[32], size_t n_pieces, const void *const *data,
@@ -148,15 +152,14 @@ void cw_sha256d_pieces(uint8_t out[32], size_t n_pieces, const void *const *data
     for (size_t i = 0; i < n_pieces; i++)
         SHA256_Update(&ctx, data[i], len[i]);
     SHA256_Final(first, &ctx);
-    SHA256(first, 32, out);
+    cw_sha256(out, first, 32);
 }
 
 void cw_hash160(uint8_t out[20], const void *data, size_t n)
 {
     uint8_t sha[32];
-    unsigned int outlen = 20;
-    SHA256(data, n, sha);
-    EVP_Digest(sha, 32, out, &outlen, EVP_ripemd160(), NULL);
+    cw_sha256(sha, data, n);
+    RIPEMD160(sha, 32, out); /* direct call: no per-call provider fetch (see the note above) */
 }
 
 int cw_file_read(uint8_t **out, size_t *out_len, const char *path)

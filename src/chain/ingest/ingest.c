@@ -352,13 +352,7 @@ int cw_ingest_btc(const cw_ingest_opts *o, cw_ingest_stats *st)
         if ((rc = tree_add(&t, recs[i].hash, recs[i].prev, &idx)))
             goto out;
         t.nodes[idx].rec = i;
-        /* bits are at offset 72 of the header; re-read from the record cheaply */
-        uint8_t hdr[80];
-        cw_blkrec r80 = recs[i];
-        r80.size = 80;
-        if ((rc = cw_blkdir_read(dir, &r80, hdr)))
-            goto out;
-        memcpy(&t.nodes[idx].bits, hdr + 72, 4);
+        t.nodes[idx].bits = recs[i].bits;
         if (is_zero32(recs[i].prev))
             have_genesis = true;
     }

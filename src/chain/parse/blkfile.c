@@ -323,6 +323,7 @@ int cw_blkdir_scan(cw_blkdir *d, cw_blkrec **recs, size_t *n_recs)
             rec->size = size;
             cw_block_hash(rec->hash, frame + 8);
             memcpy(rec->prev, frame + 8 + 4, 32);
+            memcpy(&rec->bits, frame + 8 + 72, 4);
             off += 8 + (uint64_t)size;
         }
     }

@@ -528,18 +528,22 @@ int cw_chainstore_find_tx(const cw_chainstore *cs, const uint8_t txid[32], uint6
 {
     uint32_t id;
     uint64_t h = txid_h64(txid);
-    if (cw_hashidx_find(&cs->txidx, h, txid, (uint32_t)cs->pub.txs, txid_eq,
-                        (void *)(uintptr_t)cs, &id) ==
-        0) {
-        *tx = id;
+    /* The batch overlay first: most spends are of recent outputs. The newest match wins
+     * (BIP30 duplicates). */
+    uint64_t cur = 0, v, best = CW_NONE64;
+    while (cw_u64map_next(&cs->txmap, h, &cur, &v)) {
+        if (v < rows(cs, C_TX) && (best == CW_NONE64 || v > best) &&
+            memcmp(row(cs, C_TXID, v), txid, 32) == 0)
+            best = v;
+    }
+    if (best != CW_NONE64) {
+        *tx = best;
         return 0;
     }
-    uint64_t cur = 0, v;
-    while (cw_u64map_next(&cs->txmap, h, &cur, &v)) {
-        if (v < rows(cs, C_TX) && memcmp(row(cs, C_TXID, v), txid, 32) == 0) {
-            *tx = v;
-            return 0;
-        }
+    if (cw_hashidx_find(&cs->txidx, h, txid, (uint32_t)cs->pub.txs, txid_eq,
+                        (void *)(uintptr_t)cs, &id) == 0) {
+        *tx = id;
+        return 0;
     }
     return CW_ENOTFOUND;
 }
