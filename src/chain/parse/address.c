@@ -77,25 +77,28 @@ void cw_network_magic(uint8_t out[4], cw_network net)
 
 static const char b58_alphabet[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
-/* Digit value of each byte, -1 for bytes outside the alphabet (0 O I l, non-ASCII...). */
-static const int8_t b58_map[256] = {
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, /* 0x00 */
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, /* 0x10 */
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, /* 0x20 */
-    -1, 0,  1,  2,  3,  4,  5,  6,  7,  8,  -1, -1, -1, -1, -1, -1, /* 0x30 '1'..'9' */
-    -1, 9,  10, 11, 12, 13, 14, 15, 16, -1, 17, 18, 19, 20, 21, -1, /* 0x40 'A'..'N' */
-    22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, -1, -1, -1, -1, -1, /* 0x50 'P'..'Z' */
-    -1, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, -1, 44, 45, 46, /* 0x60 'a'..'o' */
-    47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, -1, -1, -1, -1, -1, /* 0x70 'p'..'z' */
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, /* 0x80.. */
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+/* Digit value of each byte, XX for bytes outside the alphabet (0 O I l, non-ASCII...). */
+#define XX 0xff /* not a digit */
+/* clang-format off */
+static const uint8_t b58_map[256] = {
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, /* 0x00 */
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, /* 0x10 */
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, /* 0x20 */
+    XX, 0,  1,  2,  3,  4,  5,  6,  7,  8,  XX, XX, XX, XX, XX, XX, /* 0x30 '1'..'9' */
+    XX, 9,  10, 11, 12, 13, 14, 15, 16, XX, 17, 18, 19, 20, 21, XX, /* 0x40 'A'..'N' */
+    22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, XX, XX, XX, XX, XX, /* 0x50 'P'..'Z' */
+    XX, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, XX, 44, 45, 46, /* 0x60 'a'..'o' */
+    47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, XX, XX, XX, XX, XX, /* 0x70 'p'..'z' */
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, /* 0x80 */
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, /* 0x90 */
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, /* 0xa0 */
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, /* 0xb0 */
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, /* 0xc0 */
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, /* 0xd0 */
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, /* 0xe0 */
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, /* 0xf0 */
 };
+/* clang-format on */
 
 /* Limits that keep the work buffers on the stack; addresses are far smaller. */
 #define B58_MAX_BYTES 256
@@ -158,8 +161,7 @@ int cw_base58_decode(uint8_t *out, size_t out_cap, size_t *out_len, const char *
 {
     size_t slen = strnlen(s, B58_MAX_CHARS + 1);
     if (slen > B58_MAX_CHARS)
-        return cw_error_set(CW_EINVAL, "base58: string longer than %d characters",
-                            B58_MAX_CHARS);
+        return cw_error_set(CW_EINVAL, "base58: string longer than %d characters", B58_MAX_CHARS);
     size_t zeros = 0;
     while (zeros < slen && s[zeros] == '1')
         zeros++;
@@ -169,12 +171,11 @@ int cw_base58_decode(uint8_t *out, size_t out_cap, size_t *out_len, const char *
     for (size_t i = zeros; i < slen;) {
         uint32_t group = 0, mul = 1;
         for (size_t j = 0; j < 5 && i < slen; j++, i++) {
-            int digit = b58_map[(unsigned char)s[i]];
-            if (digit < 0)
-                return cw_error_set(CW_EINVAL,
-                                    "base58: invalid character 0x%02x at position %zu",
+            uint8_t digit = b58_map[(unsigned char)s[i]];
+            if (digit == XX)
+                return cw_error_set(CW_EINVAL, "base58: invalid character 0x%02x at position %zu",
                                     (unsigned char)s[i], i);
-            group = group * 58 + (uint32_t)digit;
+            group = group * 58 + digit;
             mul *= 58;
         }
         uint64_t carry = group;
@@ -228,8 +229,8 @@ int cw_base58check_decode(uint8_t *out, size_t out_cap, size_t *out_len, const c
     if (memcmp(h, buf + n - 4, 4) != 0)
         return cw_error_set(CW_EINVAL, "base58check: bad checksum");
     if (n - 4 > out_cap)
-        return cw_error_set(CW_EINVAL, "base58check: payload of %zu bytes, more than %zu",
-                            n - 4, out_cap);
+        return cw_error_set(CW_EINVAL, "base58check: payload of %zu bytes, more than %zu", n - 4,
+                            out_cap);
     memcpy(out, buf, n - 4);
     *out_len = n - 4;
     return 0;
@@ -244,20 +245,22 @@ static const char b32_charset[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 #define BECH32_CONST 1u
 #define BECH32M_CONST 0x2bc830a3u
 
-/* Value of a lowercase data character, -1 for any other byte. */
+/* Value of a lowercase data character, XX for any other byte. */
 static int b32_value(unsigned char c)
 {
-    static const int8_t map[128] = {
-        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, /* 0x00 */
-        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, /* 0x10 */
-        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, /* 0x20 */
-        15, -1, 10, 17, 21, 20, 26, 30, 7,  5,  -1, -1, -1, -1, -1, -1, /* 0x30 '0'..'9' */
-        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, /* 0x40 */
-        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, /* 0x50 */
-        -1, 29, -1, 24, 13, 25, 9,  8,  23, -1, 18, 22, 31, 27, 19, -1, /* 0x60 'a'..'o' */
-        1,  0,  3,  16, 11, 28, 12, 14, 6,  4,  2,  -1, -1, -1, -1, -1, /* 0x70 'p'..'z' */
+    /* clang-format off */
+    static const uint8_t map[128] = {
+        XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, /* 0x00 */
+        XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, /* 0x10 */
+        XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, /* 0x20 */
+        15, XX, 10, 17, 21, 20, 26, 30, 7,  5,  XX, XX, XX, XX, XX, XX, /* 0x30 '0'..'9' */
+        XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, /* 0x40 */
+        XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, /* 0x50 */
+        XX, 29, XX, 24, 13, 25, 9,  8,  23, XX, 18, 22, 31, 27, 19, XX, /* 0x60 'a'..'o' */
+        1,  0,  3,  16, 11, 28, 12, 14, 6,  4,  2,  XX, XX, XX, XX, XX, /* 0x70 'p'..'z' */
     };
-    return c < 128 ? map[c] : -1;
+    /* clang-format on */
+    return c < 128 && map[c] != XX ? map[c] : -1;
 }
 
 static uint32_t polymod_step(uint32_t pre)
@@ -282,8 +285,8 @@ static uint32_t polymod(const char *hrp, size_t hrp_len, const uint8_t *data, si
     return chk;
 }
 
-int cw_bech32_encode(char *out, size_t out_size, const char *hrp, const uint8_t *data5,
-                     size_t n, cw_bech32_variant variant)
+int cw_bech32_encode(char *out, size_t out_size, const char *hrp, const uint8_t *data5, size_t n,
+                     cw_bech32_variant variant)
 {
     char lhrp[BECH32_HRP_MAX + 1];
     uint8_t values[BECH32_MAX_LEN];
@@ -296,8 +299,7 @@ int cw_bech32_encode(char *out, size_t out_size, const char *hrp, const uint8_t 
         return cw_error_set(CW_EINVAL, "bech32: %zu characters is more than %d",
                             hrp_len + 1 + n + 6, BECH32_MAX_LEN);
     if (out_size < hrp_len + 1 + n + 6 + 1)
-        return cw_error_set(CW_EINVAL, "bech32: output buffer of %zu bytes is too small",
-                            out_size);
+        return cw_error_set(CW_EINVAL, "bech32: output buffer of %zu bytes is too small", out_size);
     for (size_t i = 0; i < hrp_len; i++) {
         unsigned char c = (unsigned char)hrp[i];
         if (c < 33 || c > 126)
@@ -389,8 +391,8 @@ static int check_program(int witver, size_t prog_len)
     if (witver < 0 || witver > 16)
         return cw_error_set(CW_EINVAL, "segwit: invalid witness version %d", witver);
     if (prog_len < 2 || prog_len > 40)
-        return cw_error_set(CW_EINVAL,
-                            "segwit: invalid program length %zu (must be 2..40 bytes)", prog_len);
+        return cw_error_set(CW_EINVAL, "segwit: invalid program length %zu (must be 2..40 bytes)",
+                            prog_len);
     if (witver == 0 && prog_len != 20 && prog_len != 32)
         return cw_error_set(CW_EINVAL,
                             "segwit: invalid program length %zu for witness version 0 "
@@ -399,8 +401,8 @@ static int check_program(int witver, size_t prog_len)
     return 0;
 }
 
-int cw_segwit_encode(char *out, size_t out_size, const char *hrp, int witver,
-                     const uint8_t *prog, size_t prog_len)
+int cw_segwit_encode(char *out, size_t out_size, const char *hrp, int witver, const uint8_t *prog,
+                     size_t prog_len)
 {
     int rc = check_program(witver, prog_len);
     if (rc)
@@ -423,8 +425,7 @@ int cw_segwit_encode(char *out, size_t out_size, const char *hrp, int witver,
     return cw_bech32_encode(out, out_size, hrp, data5, n, witver == 0 ? CW_BECH32 : CW_BECH32M);
 }
 
-int cw_segwit_decode(int *witver, uint8_t *prog, size_t *prog_len, const char *hrp,
-                     const char *s)
+int cw_segwit_decode(int *witver, uint8_t *prog, size_t *prog_len, const char *hrp, const char *s)
 {
     char got_hrp[BECH32_HRP_MAX + 1];
     uint8_t data5[BECH32_MAX_LEN];
@@ -500,7 +501,7 @@ static int encode_hex_form(char *out, size_t out_size, const char *prefix, const
     if (out_size < pl + 2 * (size_t)key->len + 1)
         return cw_error_set(CW_EINVAL, "address: output buffer of %zu bytes is too small",
                             out_size);
-    memcpy(out, prefix, pl);
+    snprintf(out, out_size, "%s", prefix);
     cw_hex_encode(out + pl, key->data, key->len);
     return 0;
 }
@@ -510,8 +511,8 @@ int cw_addr_encode(char *out, size_t out_size, const cw_addr_key *key, cw_networ
     if (!net_ok(net))
         return cw_error_set(CW_EINVAL, "address: unknown network %d", (int)net);
     if (!key_canonical(key))
-        return cw_error_set(CW_EINVAL, "address: key is not canonical (kind %u, len %u)",
-                            key->kind, key->len);
+        return cw_error_set(CW_EINVAL, "address: key is not canonical (kind %u, len %u)", key->kind,
+                            key->len);
     switch ((cw_addr_kind)key->kind) {
     case CW_ADDR_NONE:
         return cw_error_set(CW_EINVAL, "address: OP_RETURN outputs have no address");
@@ -525,8 +526,7 @@ int cw_addr_encode(char *out, size_t out_size, const cw_addr_key *key, cw_networ
         return cw_base58check_encode(out, out_size, payload, sizeof payload);
     }
     case CW_ADDR_WITNESS:
-        if (key->witver == 0 && key->len >= 2 && key->len <= 40 && key->len != 20 &&
-            key->len != 32)
+        if (key->witver == 0 && key->len >= 2 && key->len <= 40 && key->len != 20 && key->len != 32)
             return encode_hex_form(out, out_size, pfx_witness0, key);
         return cw_segwit_encode(out, out_size, nets[net].hrp, key->witver, key->data, key->len);
     case CW_ADDR_MULTISIG:
@@ -612,9 +612,8 @@ static int decode_base58(cw_addr_key *out, const char *s, cw_network net)
     if (cw_base58check_decode(payload, sizeof payload, &n, s) != 0)
         return NOT_BASE58CHECK;
     if (n != 21)
-        return cw_error_set(CW_EINVAL,
-                            "address '%.100s': base58check payload of %zu bytes (expected 21)", s,
-                            n);
+        return cw_error_set(
+            CW_EINVAL, "address '%.100s': base58check payload of %zu bytes (expected 21)", s, n);
     uint8_t v = payload[0];
     if (v == nets[net].pkh_version || v == nets[net].sh_version) {
         out->kind = v == nets[net].pkh_version ? CW_ADDR_PKH : CW_ADDR_SH;

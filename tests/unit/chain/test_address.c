@@ -293,8 +293,7 @@ static void test_base58check(void)
 
 static int checksum_count[2][2]; /* [bip173|bip350][valid|invalid] */
 
-static void check_valid_checksums(json_t *root, const char *bip, cw_bech32_variant want,
-                                  int *count)
+static void check_valid_checksums(json_t *root, const char *bip, cw_bech32_variant want, int *count)
 {
     size_t i;
     json_t *v;
@@ -643,7 +642,7 @@ static void test_segwit_errors(void)
     uint8_t d5[90] = {0};
     CHECK_EQ_INT(cw_bech32_encode(s, sizeof s, "", d5, 1, CW_BECH32), CW_EINVAL);
     CHECK_EQ_INT(cw_bech32_encode(s, sizeof s, "a", d5, 83, CW_BECH32), CW_EINVAL); /* 91 */
-    CHECK_EQ_INT(cw_bech32_encode(s, sizeof s, "a", d5, 82, CW_BECH32), 0);          /* 90 */
+    CHECK_EQ_INT(cw_bech32_encode(s, sizeof s, "a", d5, 82, CW_BECH32), 0);         /* 90 */
     d5[0] = 32;
     CHECK_EQ_INT(cw_bech32_encode(s, sizeof s, "a", d5, 1, CW_BECH32), CW_EINVAL);
 }
@@ -668,19 +667,22 @@ static void test_hex_forms(void)
             CHECK(memcmp(&k, &k2, sizeof k) == 0);
         }
     }
-    CHECK_EQ_INT(cw_addr_decode(&k2, "script-E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA4"
-                                     "95991B7852B855",
+    CHECK_EQ_INT(cw_addr_decode(&k2,
+                                "script-E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA4"
+                                "95991B7852B855",
                                 CW_NET_MAIN),
                  0);
     CHECK(memcmp(&k, &k2, sizeof k) == 0);
     CHECK_EQ_INT(cw_addr_decode(&k2, "script-e3b0", CW_NET_MAIN), CW_EINVAL);
     CHECK_EQ_INT(cw_addr_decode(&k2, "script-", CW_NET_MAIN), CW_EINVAL);
-    CHECK_EQ_INT(cw_addr_decode(&k2, "multisig-zzb0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca"
-                                     "495991b7852b855",
+    CHECK_EQ_INT(cw_addr_decode(&k2,
+                                "multisig-zzb0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca"
+                                "495991b7852b855",
                                 CW_NET_MAIN),
                  CW_EINVAL);
-    CHECK_EQ_INT(cw_addr_decode(&k2, "multisig-e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca"
-                                     "495991b7852b85500",
+    CHECK_EQ_INT(cw_addr_decode(&k2,
+                                "multisig-e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca"
+                                "495991b7852b85500",
                                 CW_NET_MAIN),
                  CW_EINVAL);
     /* witness v0 of an odd length */
@@ -692,9 +694,9 @@ static void test_hex_forms(void)
     CHECK_EQ_INT(cw_addr_script(spk, &k2), 7);
     CHECK(spk[0] == 0x00 && spk[1] == 5 && spk[6] == 5);
     CHECK_EQ_INT(cw_addr_decode(&k2, "witness-v0-01", CW_NET_MAIN), CW_EINVAL);
-    CHECK_EQ_INT(cw_addr_decode(&k2, "witness-v0-751e76e8199196d454941c45d1b3a323f1433bd6",
-                                CW_NET_MAIN),
-                 CW_EINVAL);
+    CHECK_EQ_INT(
+        cw_addr_decode(&k2, "witness-v0-751e76e8199196d454941c45d1b3a323f1433bd6", CW_NET_MAIN),
+        CW_EINVAL);
     CHECK(strstr(cw_error_last(), "bech32") != NULL);
 }
 
@@ -733,7 +735,6 @@ static void test_encode_rejects(void)
     k.kind = CW_ADDR_PKH;
     CHECK_EQ_INT(cw_addr_encode(s, 10, &k, CW_NET_MAIN), CW_EINVAL);
 }
-
 
 /* ---- Bitcoin Core regtest chain with labelled addresses ------------------------------ */
 
@@ -798,8 +799,7 @@ static void test_regtest_labeled_chain(void)
                 matched++;
                 CHECK_EQ_INT(out->value, 100000000); /* "-value": 1 (BTC) */
                 char tname[32];
-                snprintf(tname, sizeof tname, "p2%.*s", (int)strcspn(label + 10, "-"),
-                         label + 10);
+                snprintf(tname, sizeof tname, "p2%.*s", (int)strcspn(label + 10, "-"), label + 10);
                 CHECK_EQ_STR(cw_script_type_name(st), tname);
                 /* and Core's string decodes back to this output's script */
                 cw_addr_key k2;
