@@ -434,7 +434,7 @@ int cw_segwit_decode(int *witver, uint8_t *prog, size_t *prog_len, const char *h
     int rc = cw_bech32_decode(got_hrp, data5, &n, &variant, s);
     if (rc)
         return rc;
-    if (strcmp(got_hrp, hrp) != 0)
+    if (strcasecmp(got_hrp, hrp) != 0)
         return cw_error_set(CW_EINVAL, "segwit: human-readable part '%s' is not '%.20s'", got_hrp,
                             hrp);
     if (n == 0)
