@@ -20,11 +20,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define FAIL(...)                                                                              \
-    do {                                                                                       \
-        fprintf(stderr, "fuzz_address: " __VA_ARGS__);                                         \
-        fprintf(stderr, " (last error: %s)\n", cw_error_last());                               \
-        abort();                                                                               \
+#define FAIL(...)                                                                                  \
+    do {                                                                                           \
+        fprintf(stderr, "fuzz_address: " __VA_ARGS__);                                             \
+        fprintf(stderr, " (last error: %s)\n", cw_error_last());                                   \
+        abort();                                                                                   \
     } while (0)
 
 static int canonical(const cw_addr_key *k)

@@ -79,8 +79,9 @@ cw_script_type cw_script_classify(const uint8_t *spk, size_t len, cw_addr_key *o
 int cw_addr_encode(char *out, size_t out_size, const cw_addr_key *key, cw_network net);
 
 /* Parses an address string (base58check P2PKH/P2SH, bech32/bech32m segwit, or the
- * "multisig-<hex>" / "script-<hex>" / "witness-v0-<hex>" forms) for the network. Returns 0 or CW_EINVAL with a
- * message saying why (bad checksum, wrong network, wrong bech32 variant for the version...). */
+ * "multisig-<hex>" / "script-<hex>" / "witness-v0-<hex>" forms) for the network. Returns 0 or
+ * CW_EINVAL with a message saying why (bad checksum, wrong network, wrong bech32 variant for the
+ * version...). */
 int cw_addr_decode(cw_addr_key *out, const char *s, cw_network net);
 
 /* Writes the scriptPubKey an address key pays to (for PKH, SH, WITNESS); returns its length

@@ -77,15 +77,36 @@ void cw_network_magic(uint8_t out[4], cw_network net)
 
 static const char b58_alphabet[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
+/* Digit value of each byte, XX for bytes outside the alphabet (0 O I l, non-ASCII...). */
+#define XX 0xff /* not a digit */
+/* clang-format off */
+static const uint8_t b58_map[256] = {
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, /* 0x00 */
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, /* 0x10 */
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, /* 0x20 */
+    XX, 0,  1,  2,  3,  4,  5,  6,  7,  8,  XX, XX, XX, XX, XX, XX, /* 0x30 '1'..'9' */
+    XX, 9,  10, 11, 12, 13, 14, 15, 16, XX, 17, 18, 19, 20, 21, XX, /* 0x40 'A'..'N' */
+    22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, XX, XX, XX, XX, XX, /* 0x50 'P'..'Z' */
+    XX, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, XX, 44, 45, 46, /* 0x60 'a'..'o' */
+    47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, XX, XX, XX, XX, XX, /* 0x70 'p'..'z' */
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, /* 0x80 */
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, /* 0x90 */
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, /* 0xa0 */
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, /* 0xb0 */
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, /* 0xc0 */
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, /* 0xd0 */
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, /* 0xe0 */
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, /* 0xf0 */
+};
+/* clang-format on */
+
 /* Limits that keep the work buffers on the stack; addresses are far smaller. */
 #define B58_MAX_BYTES 256
 #define B58_MAX_CHARS 360 /* > 256 * log(256) / log(58) */
-
-static int b58_digit(unsigned char c)
-{
-    const char *p = c ? strchr(b58_alphabet, c) : NULL;
-    return p ? (int)(p - b58_alphabet) : -1;
-}
+/* The number is held in 32-bit limbs and converted five base-58 digits at a time
+ * (58^5 < 2^32): about ten times fewer divisions than Core's digit-by-digit loop. */
+#define B58_POW5 656356768u /* 58^5 */
+#define B58_LIMBS (B58_MAX_CHARS / 5 + 2)
 
 int cw_base58_encode(char *out, size_t out_size, const uint8_t *data, size_t n)
 {
@@ -95,34 +116,44 @@ int cw_base58_encode(char *out, size_t out_size, const uint8_t *data, size_t n)
     size_t zeros = 0;
     while (zeros < n && data[zeros] == 0)
         zeros++;
-    /* log(256) / log(58) < 138 / 100: the big-endian base-58 digits of data[zeros..]. */
-    uint8_t b58[B58_MAX_BYTES * 138 / 100 + 1];
-    size_t size = (n - zeros) * 138 / 100 + 1;
-    size_t length = 0;
-    memset(b58, 0, size);
-    for (size_t i = zeros; i < n; i++) {
-        unsigned carry = data[i];
-        size_t j = 0;
-        for (size_t k = size; (carry != 0 || j < length) && k > 0; j++) {
-            k--;
-            carry += 256u * b58[k];
-            b58[k] = (uint8_t)(carry % 58);
-            carry /= 58;
-        }
-        length = j;
+    /* Big-endian 32-bit limbs of data[zeros..n); the first limb takes the odd bytes. */
+    uint32_t limb[B58_MAX_BYTES / 4 + 1];
+    size_t m = n - zeros, nl = (m + 3) / 4, first = m % 4 ? m % 4 : 4;
+    const uint8_t *p = data + zeros;
+    for (size_t i = 0; i < nl; i++) {
+        size_t take = i == 0 ? first : 4;
+        uint32_t v = 0;
+        for (size_t j = 0; j < take; j++)
+            v = v << 8 | *p++;
+        limb[i] = v;
     }
-    size_t it = size - length;
-    while (it < size && b58[it] == 0)
-        it++;
-    size_t need = zeros + (size - it) + 1;
+    /* Base-58 digits, least significant first. */
+    uint8_t digits[B58_MAX_BYTES * 138 / 100 + 6];
+    size_t nd = 0, start = 0;
+    while (start < nl) {
+        uint64_t rem = 0;
+        for (size_t i = start; i < nl; i++) {
+            uint64_t cur = rem << 32 | limb[i];
+            limb[i] = (uint32_t)(cur / B58_POW5);
+            rem = cur % B58_POW5;
+        }
+        while (start < nl && limb[start] == 0)
+            start++;
+        for (int j = 0; j < 5; j++) {
+            digits[nd++] = (uint8_t)(rem % 58);
+            rem /= 58;
+        }
+    }
+    while (nd > 0 && digits[nd - 1] == 0)
+        nd--; /* the last group's leading zeros */
+    size_t need = zeros + nd + 1;
     if (out_size < need)
         return cw_error_set(CW_EINVAL, "base58: output needs %zu bytes, buffer has %zu", need,
                             out_size);
     memset(out, '1', zeros);
-    size_t o = zeros;
-    for (; it < size; it++)
-        out[o++] = b58_alphabet[b58[it]];
-    out[o] = '\0';
+    for (size_t i = 0; i < nd; i++)
+        out[zeros + i] = b58_alphabet[digits[nd - 1 - i]];
+    out[zeros + nd] = '\0';
     return 0;
 }
 
@@ -130,39 +161,44 @@ int cw_base58_decode(uint8_t *out, size_t out_cap, size_t *out_len, const char *
 {
     size_t slen = strnlen(s, B58_MAX_CHARS + 1);
     if (slen > B58_MAX_CHARS)
-        return cw_error_set(CW_EINVAL, "base58: string longer than %d characters",
-                            B58_MAX_CHARS);
+        return cw_error_set(CW_EINVAL, "base58: string longer than %d characters", B58_MAX_CHARS);
     size_t zeros = 0;
     while (zeros < slen && s[zeros] == '1')
         zeros++;
-    /* log(58) / log(256) < 733 / 1000: the big-endian bytes of the number. */
-    uint8_t b256[B58_MAX_CHARS * 733 / 1000 + 1];
-    size_t size = (slen - zeros) * 733 / 1000 + 1;
-    size_t length = 0;
-    memset(b256, 0, size);
-    for (size_t i = zeros; i < slen; i++) {
-        int digit = b58_digit((unsigned char)s[i]);
-        if (digit < 0)
-            return cw_error_set(CW_EINVAL, "base58: invalid character 0x%02x at position %zu",
-                                (unsigned char)s[i], i);
-        unsigned carry = (unsigned)digit;
-        size_t j = 0;
-        for (size_t k = size; (carry != 0 || j < length) && k > 0; j++) {
-            k--;
-            carry += 58u * b256[k];
-            b256[k] = (uint8_t)(carry & 0xff);
-            carry >>= 8;
+    /* Little-endian 32-bit limbs; each group of up to 5 digits: limb = limb * 58^k + group. */
+    uint32_t limb[B58_LIMBS];
+    size_t nl = 0;
+    for (size_t i = zeros; i < slen;) {
+        uint32_t group = 0, mul = 1;
+        for (size_t j = 0; j < 5 && i < slen; j++, i++) {
+            uint8_t digit = b58_map[(unsigned char)s[i]];
+            if (digit == XX)
+                return cw_error_set(CW_EINVAL, "base58: invalid character 0x%02x at position %zu",
+                                    (unsigned char)s[i], i);
+            group = group * 58 + digit;
+            mul *= 58;
         }
-        length = j;
+        uint64_t carry = group;
+        for (size_t k = 0; k < nl; k++) {
+            carry += (uint64_t)limb[k] * mul;
+            limb[k] = (uint32_t)carry;
+            carry >>= 32;
+        }
+        if (carry)
+            limb[nl++] = (uint32_t)carry;
     }
-    size_t it = size - length;
-    while (it < size && b256[it] == 0)
-        it++;
-    size_t n = zeros + (size - it);
+    /* Minimal big-endian bytes of the number, after `zeros` zero bytes. */
+    size_t nb = nl * 4;
+    while (nb > 0 && ((limb[(nb - 1) / 4] >> (8 * ((nb - 1) % 4))) & 0xff) == 0)
+        nb--;
+    size_t n = zeros + nb;
     if (n > out_cap)
         return cw_error_set(CW_EINVAL, "base58: decodes to %zu bytes, more than %zu", n, out_cap);
     memset(out, 0, zeros);
-    memcpy(out + zeros, b256 + it, size - it);
+    for (size_t i = 0; i < nb; i++) {
+        size_t bi = nb - 1 - i; /* byte index from the least significant end */
+        out[zeros + i] = (uint8_t)(limb[bi / 4] >> (8 * (bi % 4)));
+    }
     *out_len = n;
     return 0;
 }
@@ -193,8 +229,8 @@ int cw_base58check_decode(uint8_t *out, size_t out_cap, size_t *out_len, const c
     if (memcmp(h, buf + n - 4, 4) != 0)
         return cw_error_set(CW_EINVAL, "base58check: bad checksum");
     if (n - 4 > out_cap)
-        return cw_error_set(CW_EINVAL, "base58check: payload of %zu bytes, more than %zu",
-                            n - 4, out_cap);
+        return cw_error_set(CW_EINVAL, "base58check: payload of %zu bytes, more than %zu", n - 4,
+                            out_cap);
     memcpy(out, buf, n - 4);
     *out_len = n - 4;
     return 0;
@@ -209,10 +245,22 @@ static const char b32_charset[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 #define BECH32_CONST 1u
 #define BECH32M_CONST 0x2bc830a3u
 
+/* Value of a lowercase data character, XX for any other byte. */
 static int b32_value(unsigned char c)
 {
-    const char *p = c ? strchr(b32_charset, c) : NULL;
-    return p ? (int)(p - b32_charset) : -1;
+    /* clang-format off */
+    static const uint8_t map[128] = {
+        XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, /* 0x00 */
+        XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, /* 0x10 */
+        XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, /* 0x20 */
+        15, XX, 10, 17, 21, 20, 26, 30, 7,  5,  XX, XX, XX, XX, XX, XX, /* 0x30 '0'..'9' */
+        XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, /* 0x40 */
+        XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, /* 0x50 */
+        XX, 29, XX, 24, 13, 25, 9,  8,  23, XX, 18, 22, 31, 27, 19, XX, /* 0x60 'a'..'o' */
+        1,  0,  3,  16, 11, 28, 12, 14, 6,  4,  2,  XX, XX, XX, XX, XX, /* 0x70 'p'..'z' */
+    };
+    /* clang-format on */
+    return c < 128 && map[c] != XX ? map[c] : -1;
 }
 
 static uint32_t polymod_step(uint32_t pre)
@@ -237,8 +285,8 @@ static uint32_t polymod(const char *hrp, size_t hrp_len, const uint8_t *data, si
     return chk;
 }
 
-int cw_bech32_encode(char *out, size_t out_size, const char *hrp, const uint8_t *data5,
-                     size_t n, cw_bech32_variant variant)
+int cw_bech32_encode(char *out, size_t out_size, const char *hrp, const uint8_t *data5, size_t n,
+                     cw_bech32_variant variant)
 {
     char lhrp[BECH32_HRP_MAX + 1];
     uint8_t values[BECH32_MAX_LEN];
@@ -251,8 +299,7 @@ int cw_bech32_encode(char *out, size_t out_size, const char *hrp, const uint8_t 
         return cw_error_set(CW_EINVAL, "bech32: %zu characters is more than %d",
                             hrp_len + 1 + n + 6, BECH32_MAX_LEN);
     if (out_size < hrp_len + 1 + n + 6 + 1)
-        return cw_error_set(CW_EINVAL, "bech32: output buffer of %zu bytes is too small",
-                            out_size);
+        return cw_error_set(CW_EINVAL, "bech32: output buffer of %zu bytes is too small", out_size);
     for (size_t i = 0; i < hrp_len; i++) {
         unsigned char c = (unsigned char)hrp[i];
         if (c < 33 || c > 126)
@@ -344,8 +391,8 @@ static int check_program(int witver, size_t prog_len)
     if (witver < 0 || witver > 16)
         return cw_error_set(CW_EINVAL, "segwit: invalid witness version %d", witver);
     if (prog_len < 2 || prog_len > 40)
-        return cw_error_set(CW_EINVAL,
-                            "segwit: invalid program length %zu (must be 2..40 bytes)", prog_len);
+        return cw_error_set(CW_EINVAL, "segwit: invalid program length %zu (must be 2..40 bytes)",
+                            prog_len);
     if (witver == 0 && prog_len != 20 && prog_len != 32)
         return cw_error_set(CW_EINVAL,
                             "segwit: invalid program length %zu for witness version 0 "
@@ -354,8 +401,8 @@ static int check_program(int witver, size_t prog_len)
     return 0;
 }
 
-int cw_segwit_encode(char *out, size_t out_size, const char *hrp, int witver,
-                     const uint8_t *prog, size_t prog_len)
+int cw_segwit_encode(char *out, size_t out_size, const char *hrp, int witver, const uint8_t *prog,
+                     size_t prog_len)
 {
     int rc = check_program(witver, prog_len);
     if (rc)
@@ -378,8 +425,7 @@ int cw_segwit_encode(char *out, size_t out_size, const char *hrp, int witver,
     return cw_bech32_encode(out, out_size, hrp, data5, n, witver == 0 ? CW_BECH32 : CW_BECH32M);
 }
 
-int cw_segwit_decode(int *witver, uint8_t *prog, size_t *prog_len, const char *hrp,
-                     const char *s)
+int cw_segwit_decode(int *witver, uint8_t *prog, size_t *prog_len, const char *hrp, const char *s)
 {
     char got_hrp[BECH32_HRP_MAX + 1];
     uint8_t data5[BECH32_MAX_LEN];
@@ -388,7 +434,7 @@ int cw_segwit_decode(int *witver, uint8_t *prog, size_t *prog_len, const char *h
     int rc = cw_bech32_decode(got_hrp, data5, &n, &variant, s);
     if (rc)
         return rc;
-    if (strcmp(got_hrp, hrp) != 0)
+    if (strcasecmp(got_hrp, hrp) != 0)
         return cw_error_set(CW_EINVAL, "segwit: human-readable part '%s' is not '%.20s'", got_hrp,
                             hrp);
     if (n == 0)
@@ -455,7 +501,7 @@ static int encode_hex_form(char *out, size_t out_size, const char *prefix, const
     if (out_size < pl + 2 * (size_t)key->len + 1)
         return cw_error_set(CW_EINVAL, "address: output buffer of %zu bytes is too small",
                             out_size);
-    memcpy(out, prefix, pl);
+    snprintf(out, out_size, "%s", prefix);
     cw_hex_encode(out + pl, key->data, key->len);
     return 0;
 }
@@ -465,8 +511,8 @@ int cw_addr_encode(char *out, size_t out_size, const cw_addr_key *key, cw_networ
     if (!net_ok(net))
         return cw_error_set(CW_EINVAL, "address: unknown network %d", (int)net);
     if (!key_canonical(key))
-        return cw_error_set(CW_EINVAL, "address: key is not canonical (kind %u, len %u)",
-                            key->kind, key->len);
+        return cw_error_set(CW_EINVAL, "address: key is not canonical (kind %u, len %u)", key->kind,
+                            key->len);
     switch ((cw_addr_kind)key->kind) {
     case CW_ADDR_NONE:
         return cw_error_set(CW_EINVAL, "address: OP_RETURN outputs have no address");
@@ -480,8 +526,7 @@ int cw_addr_encode(char *out, size_t out_size, const cw_addr_key *key, cw_networ
         return cw_base58check_encode(out, out_size, payload, sizeof payload);
     }
     case CW_ADDR_WITNESS:
-        if (key->witver == 0 && key->len >= 2 && key->len <= 40 && key->len != 20 &&
-            key->len != 32)
+        if (key->witver == 0 && key->len >= 2 && key->len <= 40 && key->len != 20 && key->len != 32)
             return encode_hex_form(out, out_size, pfx_witness0, key);
         return cw_segwit_encode(out, out_size, nets[net].hrp, key->witver, key->data, key->len);
     case CW_ADDR_MULTISIG:
@@ -567,9 +612,8 @@ static int decode_base58(cw_addr_key *out, const char *s, cw_network net)
     if (cw_base58check_decode(payload, sizeof payload, &n, s) != 0)
         return NOT_BASE58CHECK;
     if (n != 21)
-        return cw_error_set(CW_EINVAL,
-                            "address '%.100s': base58check payload of %zu bytes (expected 21)", s,
-                            n);
+        return cw_error_set(
+            CW_EINVAL, "address '%.100s': base58check payload of %zu bytes (expected 21)", s, n);
     uint8_t v = payload[0];
     if (v == nets[net].pkh_version || v == nets[net].sh_version) {
         out->kind = v == nets[net].pkh_version ? CW_ADDR_PKH : CW_ADDR_SH;
@@ -585,6 +629,18 @@ static int decode_base58(cw_addr_key *out, const char *s, cw_network net)
                             "address '%.100s' is for a test network (test/signet/regtest), not %s",
                             s, nets[net].name);
     return cw_error_set(CW_EINVAL, "address '%.100s': unknown base58 version byte 0x%02x", s, v);
+}
+
+/* Any bech32 string: its hrp must be the network's, then the segwit rules apply. */
+static int decode_bech32(cw_addr_key *out, const char *s, cw_network net)
+{
+    char hrp[BECH32_HRP_MAX + 1];
+    uint8_t data5[BECH32_MAX_LEN];
+    size_t n;
+    cw_bech32_variant variant;
+    if (cw_bech32_decode(hrp, data5, &n, &variant, s) != 0)
+        return cw_error_wrap(CW_EINVAL, "address '%.100s': ", s);
+    return decode_segwit(out, s, hrp, net);
 }
 
 int cw_addr_decode(cw_addr_key *out, const char *s, cw_network net)
@@ -612,28 +668,34 @@ int cw_addr_decode(cw_addr_key *out, const char *s, cw_network net)
                               "address '%.100s': a %u-byte version 0 program has a bech32 "
                               "address; use that",
                               s, out->len);
+    } else if (starts_with_known_hrp(s)) {
+        rc = decode_bech32(out, s, net);
+    } else if (strspn(s, b58_alphabet) == len) {
+        /* A base58 string; it could still be bech32 with an unknown hrp (all its characters
+         * can be base58 ones), which only matters for the message. */
+        rc = decode_base58(out, s, net);
+        if (rc == NOT_BASE58CHECK) {
+            char b58_err[256];
+            snprintf(b58_err, sizeof b58_err, "%s", cw_error_last());
+            rc = decode_bech32(out, s, net);
+            if (rc != 0 && !strstr(cw_error_last(), "human-readable part"))
+                rc = cw_error_set(CW_EINVAL, "address '%.100s': %s", s, b58_err);
+        }
     } else {
+        /* Not base58; say why it is not bech32 either. */
         char hrp[BECH32_HRP_MAX + 1];
         uint8_t data5[BECH32_MAX_LEN];
         size_t n;
         cw_bech32_variant variant;
         if (cw_bech32_decode(hrp, data5, &n, &variant, s) == 0) {
             rc = decode_segwit(out, s, hrp, net);
-        } else if (starts_with_known_hrp(s)) {
-            rc = cw_error_wrap(CW_EINVAL, "address '%.100s': ", s);
         } else {
-            char b32_err[256];
+            char b32_err[256], b58_err[256];
             snprintf(b32_err, sizeof b32_err, "%s", cw_error_last());
-            rc = decode_base58(out, s, net);
-            if (rc == NOT_BASE58CHECK) {
-                /* Mention bech32 only when s is no base58 string at all. */
-                if (strspn(s, b58_alphabet) != len && strchr(s + 1, '1'))
-                    rc = cw_error_wrap(CW_EINVAL,
-                                       "address '%.100s': not bech32 (%s) and not base58check: ",
-                                       s, b32_err);
-                else
-                    rc = cw_error_wrap(CW_EINVAL, "address '%.100s': ", s);
-            }
+            decode_base58(out, s, net);
+            snprintf(b58_err, sizeof b58_err, "%s", cw_error_last());
+            rc = cw_error_set(CW_EINVAL, "address '%.100s': not base58check (%s) and not %s", s,
+                              b58_err, b32_err);
         }
     }
     if (rc)

@@ -33,8 +33,8 @@ enum {
 };
 
 static const char *const type_names[CW_SCRIPT_TYPE_COUNT] = {
-    "nonstandard", "p2pk",     "p2pkh",     "p2sh",      "p2wpkh",
-    "p2wsh",       "p2tr",     "multisig",  "op_return", "witness_unknown",
+    "nonstandard", "p2pk", "p2pkh",    "p2sh",      "p2wpkh",
+    "p2wsh",       "p2tr", "multisig", "op_return", "witness_unknown",
 };
 
 const char *cw_script_type_name(cw_script_type t)

@@ -148,6 +148,125 @@ static void test_base58_vectors(void)
     CHECK_EQ_STR(ok, "3EFU7m");
 }
 
+/* Bitcoin Core's digit-by-digit base58 (base58.cpp), as a reference for the limb version. */
+static void ref_base58_encode(char *out, const uint8_t *data, size_t n)
+{
+    static const char alpha[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+    size_t zeros = 0, length = 0;
+    while (zeros < n && data[zeros] == 0)
+        zeros++;
+    size_t size = (n - zeros) * 138 / 100 + 1;
+    uint8_t b58[512] = {0};
+    for (size_t i = zeros; i < n; i++) {
+        unsigned carry = data[i];
+        size_t j = 0;
+        for (size_t k = size; (carry != 0 || j < length) && k > 0; j++) {
+            k--;
+            carry += 256u * b58[k];
+            b58[k] = (uint8_t)(carry % 58);
+            carry /= 58;
+        }
+        length = j;
+    }
+    size_t it = size - length;
+    while (it < size && b58[it] == 0)
+        it++;
+    size_t o = 0;
+    for (size_t i = 0; i < zeros; i++)
+        out[o++] = '1';
+    for (; it < size; it++)
+        out[o++] = alpha[b58[it]];
+    out[o] = '\0';
+}
+
+static void test_base58_reference(void)
+{
+    /* 3000 pseudo-random inputs (xorshift, fixed seed) of 0..80 bytes, some with leading
+     * zeros and some all 0xff: encode as Core does, decode back. */
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    int mismatches = 0;
+    for (int iter = 0; iter < 3000; iter++) {
+        uint8_t data[80], back[100];
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        size_t n = (size_t)(x % 81), lead = (size_t)((x >> 8) % 4);
+        for (size_t i = 0; i < n; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            data[i] = i < lead ? 0 : (iter % 7 == 0 ? 0xff : (uint8_t)x);
+        }
+        char got[200], want[200];
+        ref_base58_encode(want, data, n);
+        REQUIRE(cw_base58_encode(got, sizeof got, data, n) == 0);
+        size_t bn = 0;
+        REQUIRE(cw_base58_decode(back, sizeof back, &bn, got) == 0);
+        if (strcmp(got, want) != 0 || bn != n || memcmp(back, data, n) != 0)
+            mismatches++;
+    }
+    CHECK_EQ_INT(mismatches, 0);
+    /* every byte value as a one-character string */
+    static const char alpha[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+    for (int c = 1; c < 256; c++) {
+        char str[2] = {(char)c, 0};
+        uint8_t out[4];
+        size_t n = 9;
+        const char *pos = strchr(alpha, c);
+        int rc = cw_base58_decode(out, sizeof out, &n, str);
+        if (!pos) {
+            CHECK_EQ_INT(rc, CW_EINVAL);
+            continue;
+        }
+        CHECK_EQ_INT(rc, 0);
+        CHECK_EQ_INT(n, 1);
+        CHECK_EQ_INT(out[0], pos - alpha);
+    }
+    /* the largest sizes the stack buffers take */
+    uint8_t big[256];
+    memset(big, 0xff, sizeof big);
+    char s[400];
+    CHECK_EQ_INT(cw_base58_encode(s, sizeof s, big, 256), 0);
+    CHECK_EQ_INT(strlen(s), 350);
+    uint8_t back[300];
+    size_t bn;
+    CHECK_EQ_INT(cw_base58_decode(back, sizeof back, &bn, s), 0);
+    CHECK(bn == 256 && memcmp(back, big, 256) == 0);
+    CHECK_EQ_INT(cw_base58_encode(s, sizeof s, big, 257), CW_EINVAL);
+    memset(s, 'z', 360);
+    s[360] = '\0';
+    CHECK_EQ_INT(cw_base58_decode(back, sizeof back, &bn, s), 0); /* 360 chars: 264 bytes */
+    CHECK_EQ_INT(bn, 264);
+    s[360] = 'z';
+    s[361] = '\0';
+    CHECK_EQ_INT(cw_base58_decode(back, sizeof back, &bn, s), CW_EINVAL);
+}
+
+static void test_bech32_charset(void)
+{
+    static const char charset[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+    for (uint8_t v = 0; v < 32; v++) {
+        char s[32], hrp[84];
+        uint8_t d[90];
+        size_t n;
+        cw_bech32_variant var;
+        CHECK_EQ_INT(cw_bech32_encode(s, sizeof s, "a", &v, 1, CW_BECH32M), 0);
+        CHECK_EQ_INT(s[2], charset[v]);
+        CHECK_EQ_INT(cw_bech32_decode(hrp, d, &n, &var, s), 0);
+        CHECK(n == 1 && d[0] == v && var == CW_BECH32M);
+    }
+    /* every printable character outside the charset (and not '1') is an invalid data char */
+    for (int c = 33; c < 127; c++) {
+        if (strchr(charset, tolower(c)) || c == '1')
+            continue;
+        char s[] = "a1xqqqqqq";
+        s[2] = (char)c;
+        char hrp[84];
+        uint8_t d[90];
+        size_t n;
+        cw_bech32_variant var;
+        CHECK_EQ_INT(cw_bech32_decode(hrp, d, &n, &var, s), CW_EINVAL);
+        CHECK(strstr(cw_error_last(), "invalid data character") != NULL ||
+              strstr(cw_error_last(), "mixed") != NULL);
+    }
+}
+
 static void test_base58check(void)
 {
     /* genesis coinbase key's hash -> the published address */
@@ -174,8 +293,7 @@ static void test_base58check(void)
 
 static int checksum_count[2][2]; /* [bip173|bip350][valid|invalid] */
 
-static void check_valid_checksums(json_t *root, const char *bip, cw_bech32_variant want,
-                                  int *count)
+static void check_valid_checksums(json_t *root, const char *bip, cw_bech32_variant want, int *count)
 {
     size_t i;
     json_t *v;
@@ -524,7 +642,7 @@ static void test_segwit_errors(void)
     uint8_t d5[90] = {0};
     CHECK_EQ_INT(cw_bech32_encode(s, sizeof s, "", d5, 1, CW_BECH32), CW_EINVAL);
     CHECK_EQ_INT(cw_bech32_encode(s, sizeof s, "a", d5, 83, CW_BECH32), CW_EINVAL); /* 91 */
-    CHECK_EQ_INT(cw_bech32_encode(s, sizeof s, "a", d5, 82, CW_BECH32), 0);          /* 90 */
+    CHECK_EQ_INT(cw_bech32_encode(s, sizeof s, "a", d5, 82, CW_BECH32), 0);         /* 90 */
     d5[0] = 32;
     CHECK_EQ_INT(cw_bech32_encode(s, sizeof s, "a", d5, 1, CW_BECH32), CW_EINVAL);
 }
@@ -549,19 +667,22 @@ static void test_hex_forms(void)
             CHECK(memcmp(&k, &k2, sizeof k) == 0);
         }
     }
-    CHECK_EQ_INT(cw_addr_decode(&k2, "script-E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA4"
-                                     "95991B7852B855",
+    CHECK_EQ_INT(cw_addr_decode(&k2,
+                                "script-E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA4"
+                                "95991B7852B855",
                                 CW_NET_MAIN),
                  0);
     CHECK(memcmp(&k, &k2, sizeof k) == 0);
     CHECK_EQ_INT(cw_addr_decode(&k2, "script-e3b0", CW_NET_MAIN), CW_EINVAL);
     CHECK_EQ_INT(cw_addr_decode(&k2, "script-", CW_NET_MAIN), CW_EINVAL);
-    CHECK_EQ_INT(cw_addr_decode(&k2, "multisig-zzb0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca"
-                                     "495991b7852b855",
+    CHECK_EQ_INT(cw_addr_decode(&k2,
+                                "multisig-zzb0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca"
+                                "495991b7852b855",
                                 CW_NET_MAIN),
                  CW_EINVAL);
-    CHECK_EQ_INT(cw_addr_decode(&k2, "multisig-e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca"
-                                     "495991b7852b85500",
+    CHECK_EQ_INT(cw_addr_decode(&k2,
+                                "multisig-e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca"
+                                "495991b7852b85500",
                                 CW_NET_MAIN),
                  CW_EINVAL);
     /* witness v0 of an odd length */
@@ -573,9 +694,9 @@ static void test_hex_forms(void)
     CHECK_EQ_INT(cw_addr_script(spk, &k2), 7);
     CHECK(spk[0] == 0x00 && spk[1] == 5 && spk[6] == 5);
     CHECK_EQ_INT(cw_addr_decode(&k2, "witness-v0-01", CW_NET_MAIN), CW_EINVAL);
-    CHECK_EQ_INT(cw_addr_decode(&k2, "witness-v0-751e76e8199196d454941c45d1b3a323f1433bd6",
-                                CW_NET_MAIN),
-                 CW_EINVAL);
+    CHECK_EQ_INT(
+        cw_addr_decode(&k2, "witness-v0-751e76e8199196d454941c45d1b3a323f1433bd6", CW_NET_MAIN),
+        CW_EINVAL);
     CHECK(strstr(cw_error_last(), "bech32") != NULL);
 }
 
@@ -614,7 +735,6 @@ static void test_encode_rejects(void)
     k.kind = CW_ADDR_PKH;
     CHECK_EQ_INT(cw_addr_encode(s, 10, &k, CW_NET_MAIN), CW_EINVAL);
 }
-
 
 /* ---- Bitcoin Core regtest chain with labelled addresses ------------------------------ */
 
@@ -679,8 +799,7 @@ static void test_regtest_labeled_chain(void)
                 matched++;
                 CHECK_EQ_INT(out->value, 100000000); /* "-value": 1 (BTC) */
                 char tname[32];
-                snprintf(tname, sizeof tname, "p2%.*s", (int)strcspn(label + 10, "-"),
-                         label + 10);
+                snprintf(tname, sizeof tname, "p2%.*s", (int)strcspn(label + 10, "-"), label + 10);
                 CHECK_EQ_STR(cw_script_type_name(st), tname);
                 /* and Core's string decodes back to this output's script */
                 cw_addr_key k2;
@@ -716,7 +835,9 @@ int main(void)
 {
     RUN(test_networks);
     RUN(test_base58_vectors);
+    RUN(test_base58_reference);
     RUN(test_base58check);
+    RUN(test_bech32_charset);
     RUN(test_bech32_checksums);
     RUN(test_segwit_valid);
     RUN(test_segwit_invalid);

@@ -29,15 +29,15 @@
 #include "harness.h"
 
 /* the genesis key's X and Y coordinates, without the 04 prefix */
-#define GENESIS_XY                                                                             \
-    "678afdb0fe5548271967f1a67130b7105cd6a828e03909a67962e0ea1f61deb649f6bc3f4cef38c4f35504e5"   \
+#define GENESIS_XY                                                                                 \
+    "678afdb0fe5548271967f1a67130b7105cd6a828e03909a67962e0ea1f61deb649f6bc3f4cef38c4f35504e5"     \
     "1ec112de5c384df7ba0b8d578a4c702b6bf11d5f"
 #define GENESIS_PK "04" GENESIS_XY
-#define HAL_PK                                                                                 \
-    "04ae1a62fe09c5f51b13905f07f06b99a2f7159b2225f374cd378d71302fa28414e7aab37397f554a7df5f142c" \
+#define HAL_PK                                                                                     \
+    "04ae1a62fe09c5f51b13905f07f06b99a2f7159b2225f374cd378d71302fa28414e7aab37397f554a7df5f142c"   \
     "21c1b7303b8a0626f1baded5c72a704f7e6cd84c"
-#define SATOSHI_PK                                                                             \
-    "0411db93e1dcdb8a016b49840f8c53bc1eb68a382e97b1482ecad7b148a6909a5cb2e0eaddfb84ccf9744464f8" \
+#define SATOSHI_PK                                                                                 \
+    "0411db93e1dcdb8a016b49840f8c53bc1eb68a382e97b1482ecad7b148a6909a5cb2e0eaddfb84ccf9744464f8"   \
     "2e160bfa9b8b64f9d4c03f999b8643f656b412a3"
 #define G_X "79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
 #define G_PK "02" G_X
@@ -267,8 +267,14 @@ static void test_multisig(void)
     CHECK_EQ_INT(classify_hex("510051ae", &k), CW_SCRIPT_NONSTANDARD);
     /* a 66-byte "pubkey", an empty push, a 32-byte push */
     CHECK_EQ_INT(classify_hex("5142" GENESIS_PK "0051ae", &k), CW_SCRIPT_NONSTANDARD);
-    CHECK_EQ_INT(classify_hex("51" "4c00" "51ae", &k), CW_SCRIPT_NONSTANDARD);
-    CHECK_EQ_INT(classify_hex("5120" G_H160 "000000000000000000000000" "51ae", &k),
+    CHECK_EQ_INT(classify_hex("51"
+                              "4c00"
+                              "51ae",
+                              &k),
+                 CW_SCRIPT_NONSTANDARD);
+    CHECK_EQ_INT(classify_hex("5120" G_H160 "000000000000000000000000"
+                              "51ae",
+                              &k),
                  CW_SCRIPT_NONSTANDARD);
     /* PUSHDATA length running past the end of the script */
     CHECK_EQ_INT(classify_hex("514cff" G_PK "51ae", &k), CW_SCRIPT_NONSTANDARD);
@@ -309,8 +315,8 @@ static void test_nonstandard(void)
     CHECK_EQ_STR(addr_main(&k),
                  "script-e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     /* truncated pushes of each form */
-    static const char *const bad[] = {"4c", "4d01", "4e010000", "4c05aa", "4d0500aa",
-                                      "4e05000000aa", "05aabb", "ac", "51", "00"};
+    static const char *const bad[] = {"4c",           "4d01",   "4e010000", "4c05aa", "4d0500aa",
+                                      "4e05000000aa", "05aabb", "ac",       "51",     "00"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         CHECK_EQ_INT(classify_hex(bad[i], &k), CW_SCRIPT_NONSTANDARD);
         CHECK_EQ_INT(k.kind, CW_ADDR_NONSTD);
@@ -327,7 +333,7 @@ static void test_all_prefixes(void)
 {
     char *ms = multisig_hex(2, 3, 3, "4d2100");
     const char *scripts[] = {"41" GENESIS_PK "ac", "76a914" G_H160 "88ac", "a914" G_H160 "87",
-                             "0014" G_H160, "5228" G_H160 G_H160, ms};
+                             "0014" G_H160,        "5228" G_H160 G_H160,   ms};
     for (size_t i = 0; i < sizeof scripts / sizeof scripts[0]; i++) {
         uint8_t *b;
         size_t n;
@@ -355,8 +361,9 @@ static void test_all_prefixes(void)
 static void test_script_roundtrip(void)
 {
     /* cw_addr_script gives back exactly the classified script for hash/witness templates. */
-    const char *scripts[] = {"76a914" G_H160 "88ac", "a914" G_H160 "87", "0014" G_H160,
-                             "5114" G_H160,          "6002751e",         "0019" G_H160 "0102030405"};
+    const char *scripts[] = {
+        "76a914" G_H160 "88ac", "a914" G_H160 "87", "0014" G_H160,
+        "5114" G_H160,          "6002751e",         "0019" G_H160 "0102030405"};
     for (size_t i = 0; i < sizeof scripts / sizeof scripts[0]; i++) {
         uint8_t *b;
         size_t n;
@@ -400,7 +407,6 @@ static void test_type_names(void)
     CHECK_EQ_INT(CW_SCRIPT_WITNESS_UNKNOWN, 9);
     CHECK_EQ_INT(CW_ADDR_NONSTD, 5);
 }
-
 
 /* ---- real mainnet outputs vs python-bitcoinlib ----------------------------------------- */
 
@@ -459,8 +465,8 @@ static void test_mainnet_outputs(void)
                 uint32_t size = (uint32_t)file[off + 4] | (uint32_t)file[off + 5] << 8 |
                                 (uint32_t)file[off + 6] << 16 | (uint32_t)file[off + 7] << 24;
                 REQUIRE(off + 8 + size <= len);
-                REQUIRE(cw_block_decode(&b, file + off + 8, size, cases[c].file, off + 8,
-                                        false) == 0);
+                REQUIRE(cw_block_decode(&b, file + off + 8, size, cases[c].file, off + 8, false) ==
+                        0);
                 xcheck_block(&lines, counts, by_type, &b);
                 off += 8 + (size_t)size;
             }
