@@ -7,7 +7,11 @@
  * Every error names the file and the line where the record starts.
  *
  * Label CSV: the first record is a header naming the columns (any order, case-insensitive;
- * docs/LABELS.md lists them and their aliases). Columns of the derived OFAC CSV
+ * docs/LABELS.md lists them and their aliases). Ground truth (gen-truth) is more lenient:
+ * unknown columns are ignored, generator category names are mapped (user -> individual,
+ * miner -> mining_pool, coordinator -> mixer, thief -> theft), and a file without header is
+ * read as address,entity,category (3 columns) or as the generator's addresses.csv layout
+ * address,script_type,entity_id,entity,category,customer (6 columns). Columns of the derived OFAC CSV
  * (asset,address,sdn_profile_id,party_type,primary_name,programs,entry_date) are aliases, and
  * a file with sdn_profile_id but no category column is read as category "sanctioned".
  */
@@ -149,6 +153,7 @@ enum col_id {
     COL_CONFIDENCE,
     COL_PROGRAMS,
     COL_OFAC_PROFILE, /* sdn_profile_id: entity_ref "ofac:<id>", category default sanctioned */
+    COL_GEN_ID,       /* gen-truth entity_id: entity_ref "gen:<id>" */
     N_COLS
 };
 
@@ -164,8 +169,30 @@ static const struct {
     {"category", COL_CATEGORY},      {"source", COL_SOURCE},
     {"date", COL_DATE},              {"entry_date", COL_DATE},
     {"confidence", COL_CONFIDENCE},  {"programs", COL_PROGRAMS},
-    {"sdn_profile_id", COL_OFAC_PROFILE},
+    {"sdn_profile_id", COL_OFAC_PROFILE}, {"entity_name", COL_ENTITY},
+    {"entity_id", COL_GEN_ID},
 };
+
+/* Generator category names (src/chain/gen) that differ from label categories. */
+static const char *gen_category(const char *c)
+{
+    static const char *const map[][2] = {
+        {"miner", "mining_pool"}, {"user", "individual"}, {"coordinator", "mixer"},
+        {"coinjoin_coordinator", "mixer"}, {"thief", "theft"}, {"heist", "theft"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (!strcmp(c, map[i][0]))
+            return map[i][1];
+    return c;
+}
+
+static int find_col(const char *name)
+{
+    for (size_t k = 0; k < sizeof col_names / sizeof col_names[0]; k++)
+        if (!strcasecmp(name, col_names[k].name))
+            return (int)col_names[k].id;
+    return -1;
+}
 
 static void trim(char *s)
 {
@@ -198,31 +225,55 @@ int cw_labels__parse_label_csv(const void *data, size_t len, bool gen_truth,
         goto out;
     }
     n_header = c.n_fields;
+    size_t n_known = 0;
     for (size_t i = 0; i < c.n_fields; i++) {
         char name[64];
         snprintf(name, sizeof name, "%s", cw_labels__csv_field(&c, i));
         trim(name);
-        /* A UTF-8 byte order mark before the first column name. */
         if (i == 0 && !memcmp(name, "\xef\xbb\xbf", 3))
-            memmove(name, name + 3, strlen(name + 3) + 1);
-        int id = -1;
-        for (size_t k = 0; k < sizeof col_names / sizeof col_names[0]; k++)
-            if (!strcasecmp(name, col_names[k].name))
-                id = (int)col_names[k].id;
-        if (id < 0) {
-            rc = cw_error_set(CW_ECORRUPT,
-                              "%s: line %zu: unknown column '%s' (known: subject or address, "
-                              "asset, subject_kind, entity, entity_ref, entity_type, category, "
-                              "source, date, confidence, programs, sdn_profile_id)",
-                              pc->name, c.rec_line, name);
-            goto out;
+            memmove(name, name + 3, strlen(name + 3) + 1); /* UTF-8 byte order mark */
+        n_known += find_col(name) >= 0;
+    }
+    if (gen_truth && n_known == 0 && (n_header == 3 || n_header == 6)) {
+        /* No header: the generator's layouts (docs/LABELS.md). Read the first line as data. */
+        if (n_header == 3) {
+            colmap[COL_SUBJECT] = 0;
+            colmap[COL_ENTITY] = 1;
+            colmap[COL_CATEGORY] = 2;
+        } else { /* address,script_type,entity_id,entity,category,customer */
+            colmap[COL_SUBJECT] = 0;
+            colmap[COL_GEN_ID] = 2;
+            colmap[COL_ENTITY] = 3;
+            colmap[COL_CATEGORY] = 4;
         }
-        if (colmap[id] >= 0) {
-            rc = cw_error_set(CW_ECORRUPT, "%s: line %zu: column '%s' given twice", pc->name,
-                              c.rec_line, name);
-            goto out;
+        cw_labels__csv_deinit(&c);
+        cw_labels__csv_init(&c, data, len);
+    } else {
+        for (size_t i = 0; i < c.n_fields; i++) {
+            char name[64];
+            snprintf(name, sizeof name, "%s", cw_labels__csv_field(&c, i));
+            trim(name);
+            if (i == 0 && !memcmp(name, "\xef\xbb\xbf", 3))
+                memmove(name, name + 3, strlen(name + 3) + 1);
+            int id = find_col(name);
+            if (id < 0 && gen_truth)
+                continue; /* generator files may carry more columns (script_type, ...) */
+            if (id < 0) {
+                rc = cw_error_set(CW_ECORRUPT,
+                                  "%s: line %zu: unknown column '%s' (known: subject or address, "
+                                  "asset, subject_kind, entity, entity_ref, entity_type, "
+                                  "category, source, date, confidence, programs, "
+                                  "sdn_profile_id)",
+                                  pc->name, c.rec_line, name);
+                goto out;
+            }
+            if (colmap[id] >= 0) {
+                rc = cw_error_set(CW_ECORRUPT, "%s: line %zu: column '%s' given twice", pc->name,
+                                  c.rec_line, name);
+                goto out;
+            }
+            colmap[id] = (int)i;
         }
-        colmap[id] = (int)i;
     }
     if (colmap[COL_SUBJECT] < 0 || colmap[COL_ENTITY] < 0 ||
         (colmap[COL_CATEGORY] < 0 && colmap[COL_OFAC_PROFILE] < 0)) {
@@ -263,6 +314,8 @@ int cw_labels__parse_label_csv(const void *data, size_t len, bool gen_truth,
         row.entity = F(COL_ENTITY);
         row.entity_type = F(COL_ENTITY_TYPE);
         row.category = colmap[COL_CATEGORY] >= 0 ? F(COL_CATEGORY) : "sanctioned";
+        if (gen_truth)
+            row.category = gen_category(row.category);
         row.source = F(COL_SOURCE)[0] ? F(COL_SOURCE) : (const char *)src.data;
         row.date = F(COL_DATE);
         loc.len = 0;
@@ -320,6 +373,8 @@ int cw_labels__parse_label_csv(const void *data, size_t len, bool gen_truth,
                 goto out;
             }
             rc = cw_buf_printf(&ref, "ofac:%llu", (unsigned long long)id);
+        } else if (colmap[COL_GEN_ID] >= 0 && F(COL_GEN_ID)[0]) {
+            rc = cw_buf_printf(&ref, "gen:%s", F(COL_GEN_ID));
         } else {
             rc = cw_buf_printf(&ref, "%s", F(COL_ENTITY_REF));
         }

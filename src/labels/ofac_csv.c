@@ -97,13 +97,21 @@ int cw_labels__parse_sdn_csv(const void *data, size_t len, cw_labels__pctx *pc,
                 continue;
             }
             p++;
-            size_t n = strcspn(p, "; \t,");
+            size_t n = 0;
+            while (p[n] && (unsigned char)p[n] > ' ' && p[n] != ';' && p[n] != ',')
+                n++;
             while (n && p[n - 1] == '.')
                 n--; /* sentence end, never part of an address */
             addr.len = 0;
             if ((rc = cw_buf_append(&addr, p, n)))
                 goto out;
             p += n;
+            char key[512];
+            if (cw_label_address_key(key, sizeof key, (const char *)addr.data)) {
+                cw_labels__warn(pc, "%s: line %zu: %s address: %s; skipped", pc->name,
+                                c.rec_line, (const char *)asset.data, cw_error_last());
+                continue;
+            }
             bool truncated;
             const char *problem = cw_labels__address_problem((const char *)asset.data,
                                                              (const char *)addr.data, &truncated);

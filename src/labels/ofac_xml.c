@@ -554,7 +554,7 @@ static int run_reader(xmlTextReaderPtr rd, cw_labels__pctx *pc, cw_label_row_cb 
     }
     if (!rc && (r < 0 || x.xml_error[0])) {
         if (x.xml_error[0])
-            rc = cw_error_set(CW_ECORRUPT, "%s: line %d: XML error: %s", pc->name,
+            rc = cw_error_set(CW_ECORRUPT, "%s: line %d: malformed or truncated XML: %s", pc->name,
                               x.xml_error_line, x.xml_error);
         else
             rc = cw_error_set(CW_ECORRUPT, "%s: line %d: malformed or truncated XML", pc->name,

@@ -461,6 +461,14 @@ static void test_label_csv(void)
     cw_labels_close(db);
 }
 
+static int append_count(const char *asset, int64_t n, void *payload)
+{
+    char *out = payload;
+    size_t len = strlen(out);
+    snprintf(out + len, 128 - len, "%s=%lld ", asset, (long long)n);
+    return 0;
+}
+
 static void test_gen_truth_and_ofac_variant(void)
 {
     const char *dbp = tmp_path("gen.db");
@@ -489,13 +497,40 @@ static void test_gen_truth_and_ofac_variant(void)
     CHECK_EQ_STR(s.entity_ref, "ofac:30518");
     CHECK_EQ_STR(s.programs, "CYBER2;ELECTION-EO13848"); /* sorted */
     CHECK_EQ_STR(s.date, "2021-04-15");
-    /* Per-asset counts. */
-    int64_t counts[3] = {0};
-    struct {
-        const char *asset;
-        int64_t *n;
-    } want[3] = {{"BCH", &counts[0]}, {"ETH", &counts[1]}, {"XBT", &counts[2]}};
-    (void)want;
+    /* Per-asset counts: BCH 1, ETH 1, XBT 2. */
+    char got[128] = "";
+    CHECK_EQ_INT(cw_labels_count_by_asset(db, NULL, append_count, got), 0);
+    CHECK_EQ_STR(got, "BCH=1 ETH=1 XBT=2 ");
+
+    /* The generator's addresses.csv layout without header, with its category names. */
+    const char *gen6 = tmp_path("addresses.csv");
+    write_file(gen6, "bcrt1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh,p2wpkh,7,user-000007,user,\n"
+                     "2N3oefVeg6stiTb5Kh3ozCSkaqmx91FDbsm,p2sh,3,exchange-003,exchange_deposit,7\n"
+                     "mipcBbFg9gMiCh81Kj8tqqdgoZub1ZJRfn,p2pkh,9,heist-thief-1,thief,\n");
+    REQUIRE(cw_labels_import(db, CW_IMPORT_GEN_TRUTH, gen6, NULL, &st) == 0);
+    CHECK_EQ_INT(st.rows, 3);
+    memset(&s, 0, sizeof s);
+    CHECK_EQ_INT(cw_labels_lookup(db, "XBT", "2N3oefVeg6stiTb5Kh3ozCSkaqmx91FDbsm", collect, &s), 1);
+    CHECK_EQ_STR(s.entity, "exchange-003");
+    CHECK_EQ_STR(s.entity_ref, "gen:3");
+    CHECK_EQ_STR(s.category, "exchange_deposit");
+    memset(&s, 0, sizeof s);
+    CHECK_EQ_INT(cw_labels_lookup(db, NULL, "mipcBbFg9gMiCh81Kj8tqqdgoZub1ZJRfn", collect, &s), 1);
+    CHECK_EQ_STR(s.category, "theft");
+    memset(&s, 0, sizeof s);
+    CHECK_EQ_INT(cw_labels_lookup(db, NULL, "bcrt1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh", collect, &s), 1);
+    CHECK_EQ_STR(s.category, "individual");
+    /* With a header, extra generator columns are ignored (but not in plain CSV). */
+    const char *genh = tmp_path("truth_h.csv");
+    write_file(genh, "address,script_type,entity_id,entity_name,category,customer\n"
+                     "1BoatSLRHtKNngkdXEeobR76b53LETtpyT,p2pkh,12,miner-012,miner,\n");
+    REQUIRE(cw_labels_import(db, CW_IMPORT_GEN_TRUTH, genh, NULL, &st) == 0);
+    memset(&s, 0, sizeof s);
+    CHECK_EQ_INT(cw_labels_lookup(db, NULL, "1BoatSLRHtKNngkdXEeobR76b53LETtpyT", collect, &s), 1);
+    CHECK_EQ_STR(s.category, "mining_pool");
+    CHECK_EQ_STR(s.entity_ref, "gen:12");
+    CHECK_EQ_INT(cw_labels_import(db, CW_IMPORT_CSV, genh, NULL, &st), CW_ECORRUPT);
+    CHECK(strstr(cw_error_last(), "unknown column 'script_type'") != NULL);
     cw_labels_close(db);
 }
 
