@@ -78,7 +78,7 @@ static int run(int argc, char **argv)
     }
     if (optind < argc)
         return cw_cli_usage_error(&cw_cmd_gen, "unexpected argument '%s'", argv[optind]);
-    if (!o.out_dir)
+    if (!o.out_dir || !*o.out_dir)
         return cw_cli_usage_error(&cw_cmd_gen, "--out DIR is required");
     cw_gen_scenario *sc = NULL;
     if (scenario) {

@@ -134,8 +134,8 @@ static int act_user_pay(gen_world *w)
         return 1;
     gen_entity *e = &w->ents[u];
     uint32_t k = 1 + (e->coins.n > 6 ? e->coins.n / 4 : (uint32_t)gen_below(&w->rng, 2));
-    if (k > 40)
-        k = 40;
+    if (k > 12)
+        k = 12;
     take_random(w, &e->coins, k);
     uint64_t sum = scratch_sum(w, 0);
     uint64_t feerate = gen_tx_feerate(w);
@@ -290,7 +290,7 @@ static int act_sweep(gen_world *w)
     gen_exchange *ex = &w->ex[x];
     if (ex->deposits.n < 3)
         return 1;
-    take_random(w, &ex->deposits, 10 + (uint32_t)gen_below(&w->rng, 140));
+    take_random(w, &ex->deposits, 3 + (uint32_t)gen_below(&w->rng, 40));
     gen_dest d;
     set_dest(&d, 0, ex->hot_addr[gen_below(&w->rng, 3)], ex->ent, w->ents[ex->ent].pref_type,
              &w->ents[ex->ent].coins);
@@ -307,7 +307,7 @@ static int act_merchant(gen_world *w)
     gen_entity *e = &w->ents[m];
     if (e->coins.n < 4)
         return 1;
-    take_random(w, &e->coins, e->coins.n > 100 ? 100 : e->coins.n);
+    take_random(w, &e->coins, e->coins.n > 30 ? 30 : e->coins.n);
     uint32_t x = e->home_ex;
     uint32_t addr = deposit_addr(w, x, m);
     if (!addr)
@@ -423,7 +423,7 @@ static int priority_step(gen_world *w)
     if (w->ex[x].deposits.n >= 60) {
         /* act_sweep picks its own exchange: sweep this one directly */
         gen_exchange *ex = &w->ex[x];
-        take_random(w, &ex->deposits, 10 + (uint32_t)gen_below(&w->rng, 140));
+        take_random(w, &ex->deposits, 3 + (uint32_t)gen_below(&w->rng, 40));
         gen_dest d;
         set_dest(&d, 0, ex->hot_addr[gen_below(&w->rng, 3)], ex->ent,
                  w->ents[ex->ent].pref_type, &w->ents[ex->ent].coins);
@@ -441,7 +441,7 @@ static int act_consolidate(gen_world *w)
     if (u == UINT32_MAX)
         return 1;
     gen_entity *e = &w->ents[u];
-    take_random(w, &e->coins, e->coins.n > 200 ? 200 : e->coins.n);
+    take_random(w, &e->coins, e->coins.n > 40 ? 40 : e->coins.n);
     gen_dest d;
     uint8_t type;
     uint32_t addr = gen_addr_recv(w, u, &type);
@@ -629,7 +629,7 @@ static const uint64_t *wasabi_denoms(size_t *n)
     return table;
 }
 
-/* Appends the standard-denomination outputs for value v (at most 8, the rest as one change
+/* Appends the standard-denomination outputs for value v (at most 6, the rest as one change
  * output when >= 5000 sat); returns the sum placed; the remainder goes to miners. */
 static uint64_t decompose(gen_world *w, uint64_t v, uint32_t owner, gen_coinvec *keep,
                           uint32_t tag, uint32_t *n_dest, int *err)
@@ -641,8 +641,8 @@ static uint64_t decompose(gen_world *w, uint64_t v, uint32_t owner, gen_coinvec 
     uint8_t type = w->ents[owner].cat == GEN_CAT_USER && w->ents[owner].pref_type == CW_SCRIPT_P2TR
                        ? CW_SCRIPT_P2TR
                        : CW_SCRIPT_P2WPKH;
-    for (size_t i = 0; i < nd && outs < 8; i++) {
-        while (v - placed >= den[i] && outs < 8) {
+    for (size_t i = 0; i < nd && outs < 6; i++) {
+        while (v - placed >= den[i] && outs < 6) {
             if (gen_dests_reserve(w, *n_dest + 2) != 0) {
                 *err = CW_ENOMEM;
                 return placed;
@@ -687,7 +687,7 @@ int gen_wasabi_round(gen_world *w, const gen_coin *extra, uint32_t n_extra, uint
                      uint32_t *n_out_out)
 {
     uint64_t feerate = gen_tx_feerate(w);
-    uint32_t want = 15 + (uint32_t)gen_below(&w->rng, 60);
+    uint32_t want = 12 + (uint32_t)gen_below(&w->rng, 40);
     /* participants: [start, end) ranges in scratch */
     typedef struct part {
         uint32_t from, to, owner;
@@ -811,7 +811,7 @@ int gen_economy_step(gen_world *w)
     } acts[] = {
         {act_user_pay, 360}, {act_user_deposit, 140}, {act_withdraw, 120}, {act_sweep, 45},
         {act_merchant, 40},  {act_service, 60},       {act_miner, 40},     {act_consolidate, 40},
-        {act_whirlpool, 60}, {act_wasabi, 3},
+        {act_whirlpool, 20}, {act_wasabi, 1},
     };
     enum { N_ACTS = sizeof acts / sizeof acts[0] };
     int prc = priority_step(w);

@@ -792,6 +792,10 @@ int cw_gen_run(const cw_gen_opts *opts, cw_gen_stats *out)
     w->opts = opts;
     w->net = opts->net;
     gen_tx_init(&w->tx);
+    if (!opts->out_dir || !*opts->out_dir) {
+        rc = cw_error_set(CW_EINVAL, "no output directory");
+        goto out;
+    }
     if (opts->txs < 1000) {
         rc = cw_error_set(CW_EINVAL, "--txs must be at least 1000 (got %llu)",
                           (unsigned long long)opts->txs);

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# gen_errors.sh: bad scenarios and options get a clear error naming the field, a non-zero exit
+# and no crash.
+. "$(dirname "$0")/../lib/cli.sh"
+
+expect_fail() { # expect_fail "what" needle args...
+    local what=$1 needle=$2; shift 2
+    local err rc=0
+    err=$("$CW_BIN" gen --out "$T/o" --quiet "$@" 2>&1 >/dev/null) || rc=$?
+    if [ "$rc" -ne 0 ] && [[ "$err" == *"$needle"* ]]; then ok "$what"; else bad "$what (rc $rc): $err"; fi
+}
+W='"world":{"exchanges":["A","B"]}'
+heist() { printf '{%s,"heists":[{"name":"h","victim":"A","amount_sat":%s,"steps":[%s]}]}' "$W" "$1" "$2"; }
+
+echo '{"world":{"exchanges":["A","B"]},"heists":[{"name":"h","victim":"A","amount_sat":100000000,"colour":"red","steps":[]}]}' > "$T/unknown.json"
+expect_fail "unknown field" 'heists[0]: unknown field "colour"' --scenario "$T/unknown.json"
+heist -5 '' > "$T/neg.json"
+expect_fail "negative amount" 'heists[0].amount_sat: must not be negative' --scenario "$T/neg.json"
+heist 100000000 '{"type":"fan_out","split_sat":[90000000,20000000]}' > "$T/split.json"
+expect_fail "unpayable split" 'heists[0].steps[0].split_sat: the split sums to 110000000' --scenario "$T/split.json"
+heist 100000000 '{"type":"peel_chain","hops":-2}' > "$T/hops.json"
+expect_fail "negative hops" 'heists[0].steps[0].hops: must not be negative' --scenario "$T/hops.json"
+heist 100000000 '{"type":"cash_out","to":["Mars"]}' > "$T/to.json"
+expect_fail "unknown exchange" 'heists[0].steps[0].to[0]' --scenario "$T/to.json"
+printf '{"heists": [' > "$T/syntax.json"
+expect_fail "JSON syntax error with line" 'syntax.json: line' --scenario "$T/syntax.json"
+expect_fail "missing scenario file" 'nope.json' --scenario "$T/nope.json"
+expect_fail "bad xor key" '--xor-key' --xor-key 12
+expect_fail "bad network" '--network' --network testnet7
+expect_fail "too few txs" 'at least 1000' --txs 10
+err=$("$CW_BIN" gen --txs 2000 --out "" 2>&1 >/dev/null) && rc=0 || rc=$?
+check_eq "empty --out is a usage error" "$rc" 2
+check "and says so" grep -q -- '--out DIR is required' <<<"$err"
+rc=0; "$CW_BIN" gen --help | grep -q 'Usage: chainwatch gen' || rc=1
+check_eq "--help" "$rc" 0
+finish
