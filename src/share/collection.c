@@ -6,7 +6,10 @@
  * path filters with cw_tlp_allows(). date_added is unique and strictly increasing (one
  * microsecond past the previous one when the clock has not moved), and `seq` grows with it,
  * so paging by `seq` (the opaque TAXII `next`) neither loses nor repeats an object while
- * others are added. Publishing is idempotent: the id of the last published alert is kept in
+ * others are added. A cyber-observable has a deterministic id (the same wallet in two
+ * alerts): when it comes again under a less restrictive TLP, the stored copy takes that
+ * marking (and a new date_added), since the less restricted alert discloses it anyway; a more
+ * restrictive repeat changes nothing. Publishing is idempotent: the id of the last published alert is kept in
  * table node and moved in the same transaction as the objects.
  */
 #include <sqlite3.h>
@@ -51,7 +54,10 @@ static int add_locked(cw_node *n, const json_t *obj, cw_tlp tlp, const char *sha
     if (!text)
         return cw_error_set(CW_ENOMEM, "out of memory");
     int rc = 0;
-    if (sqlite3_prepare_v2(n->db, "INSERT INTO stix_objects(id, version, type, spec_version, date_added, tlp, share_to, json) VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(id, version) DO NOTHING",
+    if (sqlite3_prepare_v2(n->db, "INSERT INTO stix_objects(id, version, type, spec_version, date_added, tlp, share_to, json) VALUES(?,?,?,?,?,?,?,?) "
+                           "ON CONFLICT(id, version) DO UPDATE SET tlp = excluded.tlp, share_to = "
+                           "excluded.share_to, json = excluded.json, date_added = excluded.date_added "
+                           "WHERE excluded.tlp < stix_objects.tlp",
                            -1, &st, NULL)) {
         free(text);
         return sql_fail(n->db, "add");
@@ -106,6 +112,28 @@ static int put(cw_node *n, json_t *obj, cw_tlp tlp, const char *share_to, json_t
         (*count)++;
     json_decref(obj);
     return rc;
+}
+
+/* STIX forbids empty lists: drops members whose value is an empty array or object, at any
+ * depth (a copy of the alert's evidence may hold them). */
+static void prune_empty(json_t *v)
+{
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *e;
+        void *tmp;
+        json_object_foreach_safe(v, tmp, k, e)
+        {
+            prune_empty(e);
+            if ((json_is_array(e) && json_array_size(e) == 0) ||
+                (json_is_object(e) && json_object_size(e) == 0))
+                json_object_del(v, k);
+        }
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(v, i, e) prune_empty(e);
+    }
 }
 
 static int publish_one(cw_node *n, const json_t *a, int *count)
@@ -187,6 +215,10 @@ static int publish_one(cw_node *n, const json_t *a, int *count)
                                 "severity", json_object_get(a, "severity"), "source",
                                 json_object_get(a, "source"), "alert_id", json_object_get(a, "id"),
                                 "share_to", json_object_get(a, "share_to"), "evidence", ev);
+        json_t *ext_copy = json_deep_copy(ext);
+        json_decref(ext);
+        ext = ext_copy;
+        prune_empty(ext);
         json_object_set_new(rep, "extensions", json_pack("{s:o}", CW_STIX_EXT_ALERT, ext));
     }
     if (!rc)
