@@ -296,7 +296,8 @@ void cw_server__taxii(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
     if (n == 2) {
         if (!get)
             { cw_server__error(r, 405, "Method not allowed", NULL); return; }
-        r->body = json_pack("{s:s, s:[s], s:I}", "title", "chainwatch alerts", "versions",
+        r->body = json_pack("{s:s, s:s, s:[s], s:I}", "title", "chainwatch alerts", "description",
+                            "The API root of a chainwatch node: one collection of signed alerts.", "versions",
                             TAXII_MEDIA, "max_content_length", (json_int_t)s->max_body);
         return;
     }
