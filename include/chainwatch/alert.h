@@ -52,7 +52,7 @@ typedef enum cw_alert_status {
 /* What an engine hands to cw_alert_emit(). Strings are borrowed for the call. */
 typedef struct cw_alert_input {
     cw_alert_source source;
-    const char *kind;        /* required: lowercase words joined by '-' */
+    const char *kind; /* required: lowercase words joined by '-' */
     cw_alert_severity severity;
     cw_tlp tlp;
     const char *share_to;    /* comma-separated organisations for AMBER / AMBER+STRICT, or NULL */
@@ -138,8 +138,7 @@ int cw_alert_parse_time(int64_t *out, const char *s);
 int cw_alert__sqlite_open(struct sqlite3 **out, const char *path);
 /* Applies migrations[version..n-1] of `module`, each in a transaction, recording the version
  * in table cw_schema. A database newer than n is CW_EVERSION. */
-int cw_alert__migrate(struct sqlite3 *db, const char *module, const char *const *migrations,
-                      int n);
+int cw_alert__migrate(struct sqlite3 *db, const char *module, const char *const *migrations, int n);
 /* Runs SQL with no result rows; CW_EIO with the SQLite message on failure. */
 int cw_alert__exec(struct sqlite3 *db, const char *sql);
 

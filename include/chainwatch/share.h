@@ -124,7 +124,12 @@ const uint8_t *cw_node_secret_key(const cw_node *n);
 json_t *cw_node_info(const cw_node *n);
 
 /* ---- API keys and roles ---- */
-typedef enum cw_role { CW_ROLE_READER = 0, CW_ROLE_ANALYST = 1, CW_ROLE_ADMIN = 2, CW_ROLE_PEER = 3 } cw_role;
+typedef enum cw_role {
+    CW_ROLE_READER = 0,
+    CW_ROLE_ANALYST = 1,
+    CW_ROLE_ADMIN = 2,
+    CW_ROLE_PEER = 3
+} cw_role;
 const char *cw_role_name(cw_role r);
 int cw_role_parse(cw_role *out, const char *s);
 
@@ -181,17 +186,17 @@ int cw_share_collection_add(cw_node *n, const json_t *obj, cw_tlp tlp, const cha
 
 /* TAXII query over the node's collection, for `who` (TLP-filtered). */
 typedef struct cw_taxii_query {
-    int64_t added_after_us;   /* 0: none */
-    int64_t next;             /* 0: start; otherwise the opaque `next` of the previous page */
-    int64_t limit;            /* 0: 100; max 1000 */
-    const char *match_id;     /* comma-separated ids or NULL */
-    const char *match_type;   /* comma-separated types or NULL */
-    const char *match_version;/* "last" (default), "first", "all", or a timestamp list */
+    int64_t added_after_us;         /* 0: none */
+    int64_t next;                   /* 0: start; otherwise the opaque `next` of the previous page */
+    int64_t limit;                  /* 0: 100; max 1000 */
+    const char *match_id;           /* comma-separated ids or NULL */
+    const char *match_type;         /* comma-separated types or NULL */
+    const char *match_version;      /* "last" (default), "first", "all", or a timestamp list */
     const char *match_spec_version; /* "2.1" or NULL */
 } cw_taxii_query;
 
 typedef struct cw_taxii_page {
-    json_t *objects;     /* array of objects (or manifest records when manifest was asked) */
+    json_t *objects; /* array of objects (or manifest records when manifest was asked) */
     bool more;
     int64_t next;        /* when more */
     int64_t first_added; /* 0 when empty */

@@ -147,8 +147,7 @@ int cw_alert_parse_time(int64_t *out, const char *s)
         return cw_error_set(CW_EINVAL, "timestamp missing");
     const char *p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
     if (!p)
-        return cw_error_set(CW_EINVAL, "timestamp '%s': expected YYYY-MM-DDTHH:MM:SS[.ffffff]Z",
-                            s);
+        return cw_error_set(CW_EINVAL, "timestamp '%s': expected YYYY-MM-DDTHH:MM:SS[.ffffff]Z", s);
     int64_t frac = 0;
     if (*p == '.') {
         p++;
@@ -227,8 +226,8 @@ static int normalise_json(char **out, const char *text, const char *field, bool 
     json_error_t err;
     json_t *v = json_loads(text, JSON_REJECT_DUPLICATES, &err);
     if (!v)
-        return cw_error_set(CW_EINVAL, "%s: invalid JSON at line %d column %d: %s", field,
-                            err.line, err.column, err.text);
+        return cw_error_set(CW_EINVAL, "%s: invalid JSON at line %d column %d: %s", field, err.line,
+                            err.column, err.text);
     if (!(json_is_object(v) || (!object_only && json_is_array(v)))) {
         json_decref(v);
         return cw_error_set(CW_EINVAL, "%s: must be a JSON %s", field,
@@ -258,7 +257,8 @@ int cw_alert_emit(cw_alert_db *db, const cw_alert_input *in, int64_t *out_id, bo
                             in->kind ? in->kind : "(null)");
     if (!in->title || !*in->title)
         return cw_error_set(CW_EINVAL, "alert: title is required");
-    if ((in->tlp == CW_TLP_AMBER_STRICT) && (!in->share_to || !*in->share_to || strchr(in->share_to, ',')))
+    if ((in->tlp == CW_TLP_AMBER_STRICT) &&
+        (!in->share_to || !*in->share_to || strchr(in->share_to, ',')))
         return cw_error_set(CW_EINVAL,
                             "alert: TLP:AMBER+STRICT needs exactly one organisation in share_to");
     if ((rc = normalise_json(&evidence, in->evidence ? in->evidence : "{}", "evidence", false)))
@@ -353,8 +353,8 @@ out:
 }
 
 #define ALERT_COLUMNS                                                                              \
-    "id, time, last_seen, occurrences, source, kind, severity, tlp, share_to, title, "            \
-    "explanation, evidence, provenance, status, status_by, status_at, status_note, dedup_key, "   \
+    "id, time, last_seen, occurrences, source, kind, severity, tlp, share_to, title, "             \
+    "explanation, evidence, provenance, status, status_by, status_at, status_note, dedup_key, "    \
     "cooldown"
 
 static json_t *json_text_or_null(sqlite3_stmt *st, int col)
@@ -377,8 +377,9 @@ static json_t *row_to_json(sqlite3_stmt *st)
     json_object_set_new(o, "occurrences", json_integer(sqlite3_column_int64(st, 3)));
     json_object_set_new(o, "source", json_text_or_null(st, 4));
     json_object_set_new(o, "kind", json_text_or_null(st, 5));
-    json_object_set_new(o, "severity",
-                        json_string(cw_alert_severity_name((cw_alert_severity)sqlite3_column_int(st, 6))));
+    json_object_set_new(
+        o, "severity",
+        json_string(cw_alert_severity_name((cw_alert_severity)sqlite3_column_int(st, 6))));
     cw_tlp tlp = (cw_tlp)sqlite3_column_int(st, 7);
     json_object_set_new(o, "tlp", json_string(cw_tlp_name(tlp)));
     json_t *aud = json_array();
@@ -402,8 +403,9 @@ static json_t *row_to_json(sqlite3_stmt *st)
     const char *pv = (const char *)sqlite3_column_text(st, 12);
     json_t *pvj = pv ? json_loads(pv, 0, NULL) : NULL;
     json_object_set_new(o, "provenance", pvj ? pvj : json_null());
-    json_object_set_new(o, "status",
-                        json_string(cw_alert_status_name((cw_alert_status)sqlite3_column_int(st, 13))));
+    json_object_set_new(
+        o, "status",
+        json_string(cw_alert_status_name((cw_alert_status)sqlite3_column_int(st, 13))));
     json_object_set_new(o, "status_by", json_text_or_null(st, 14));
     if (sqlite3_column_type(st, 15) == SQLITE_NULL) {
         json_object_set_new(o, "status_at", json_null());

@@ -26,7 +26,8 @@ int cw_alert__sqlite_open(sqlite3 **out, const char *path)
 {
     sqlite3 *db = NULL;
     *out = NULL;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+    if (sqlite3_open_v2(path, &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                         NULL) != SQLITE_OK) {
         int rc = cw_error_set(CW_EIO, "%s: cannot open database: %s", path,
                               db ? sqlite3_errmsg(db) : "out of memory");

@@ -150,7 +150,8 @@ static int run(int argc, char **argv)
         if (rc)
             return cw_cli_fail("alerts", rc);
         if (json)
-            return cw_cli_print_json(json_pack("{s:I, s:b}", "id", (json_int_t)new_id, "deduplicated", dedup));
+            return cw_cli_print_json(
+                json_pack("{s:I, s:b}", "id", (json_int_t)new_id, "deduplicated", dedup));
         printf("%s alert %lld\n", dedup ? "deduplicated into" : "raised", (long long)new_id);
         return CW_EXIT_OK;
     }

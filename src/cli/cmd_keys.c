@@ -81,7 +81,9 @@ static int run(int argc, char **argv)
                        json_string_value(json_object_get(k, "org")),
                        json_string_value(json_object_get(k, "role")),
                        json_string_value(json_object_get(k, "created")),
-                       json_string_value(json_object_get(k, "revoked")) ? json_string_value(json_object_get(k, "revoked")) : "-");
+                       json_string_value(json_object_get(k, "revoked"))
+                           ? json_string_value(json_object_get(k, "revoked"))
+                           : "-");
             json_decref(out);
             out = NULL;
         }
@@ -94,7 +96,8 @@ static int run(int argc, char **argv)
 
 const cw_command cw_cmd_keys = {
     "keys", "create, revoke or list API keys of users and partners",
-    "Usage: chainwatch keys add NAME [--role reader|analyst|admin|peer] [--org ORG] [--db PATH] [--json]\n"
+    "Usage: chainwatch keys add NAME [--role reader|analyst|admin|peer] [--org ORG] [--db PATH] "
+    "[--json]\n"
     "       chainwatch keys revoke NAME [--db PATH] [--json]\n"
     "       chainwatch keys list [--db PATH] [--json]\n\n"
     "add prints the new key once (only a keyed hash is stored). ORG is the organisation the\n"

@@ -69,8 +69,8 @@ static int run(int argc, char **argv)
                        (long long)json_integer_value(json_object_get(p, "fetched")),
                        (long long)json_integer_value(json_object_get(p, "stored")),
                        (long long)json_integer_value(json_object_get(p, "rejected")),
-                       (long long)json_integer_value(json_object_get(p, "alerts")),
-                       rc ? ": " : "", rc ? json_string_value(json_object_get(p, "error")) : "");
+                       (long long)json_integer_value(json_object_get(p, "alerts")), rc ? ": " : "",
+                       rc ? json_string_value(json_object_get(p, "error")) : "");
             json_decref(out);
             out = NULL;
         }
@@ -103,7 +103,8 @@ const cw_command cw_cmd_peer = {
     "       chainwatch peer pull [NAME] [--db PATH] [--json]\n\n"
     "URL is the partner's base URL (http://127.0.0.1:PORT or https://host:port); API_KEY the key\n"
     "the partner issued to this node (role peer); HEX the partner's Ed25519 public key as\n"
-    "printed by its `chainwatch node show`. pull fetches new objects over TAXII 2.1, verifies each\n"
+    "printed by its `chainwatch node show`. pull fetches new objects over TAXII 2.1, verifies "
+    "each\n"
     "signature, stores verified objects with their provenance, raises partner alerts for\n"
     "reports and logs rejected objects in the audit log (peer.reject).\n",
     run};

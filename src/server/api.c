@@ -75,8 +75,10 @@ void cw_server__api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
         return;
     }
     if (n == 1 && !strcmp(segs[0], "node")) {
-        if (!get)
-            { cw_server__error(r, 405, "Method not allowed", NULL); return; }
+        if (!get) {
+            cw_server__error(r, 405, "Method not allowed", NULL);
+            return;
+        }
         r->body = cw_node_info(s->node);
         return;
     }
@@ -85,8 +87,10 @@ void cw_server__api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
         return;
     }
     if (n == 1) {
-        if (!get)
-            { cw_server__error(r, 405, "Method not allowed", NULL); return; }
+        if (!get) {
+            cw_server__error(r, 405, "Method not allowed", NULL);
+            return;
+        }
         list_alerts(s, q, r);
         return;
     }
@@ -104,19 +108,29 @@ void cw_server__api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
     if (n == 2) {
         if (!get) {
             json_decref(a);
-            { cw_server__error(r, 405, "Method not allowed", NULL); return; }
+            {
+                cw_server__error(r, 405, "Method not allowed", NULL);
+                return;
+            }
         }
         r->body = a;
         return;
     }
     json_decref(a);
     bool ack = !strcmp(segs[2], "ack"), close = !strcmp(segs[2], "close");
-    if (!ack && !close)
-        { cw_server__error(r, 404, "Not found", "no such resource"); return; }
-    if (!post)
-        { cw_server__error(r, 405, "Method not allowed", NULL); return; }
-    if (q->who.role != CW_ROLE_ANALYST && q->who.role != CW_ROLE_ADMIN)
-        { cw_server__error(r, 403, "Forbidden", "acknowledging and closing need role analyst or admin"); return; }
+    if (!ack && !close) {
+        cw_server__error(r, 404, "Not found", "no such resource");
+        return;
+    }
+    if (!post) {
+        cw_server__error(r, 405, "Method not allowed", NULL);
+        return;
+    }
+    if (q->who.role != CW_ROLE_ANALYST && q->who.role != CW_ROLE_ADMIN) {
+        cw_server__error(r, 403, "Forbidden",
+                         "acknowledging and closing need role analyst or admin");
+        return;
+    }
     const char *note = NULL;
     json_t *body = NULL;
     if (q->body_len) {
@@ -125,16 +139,23 @@ void cw_server__api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
         if (!json_is_object(body) ||
             (json_object_get(body, "note") && !json_is_string(json_object_get(body, "note")))) {
             json_decref(body);
-            { cw_server__error(r, 400, "Bad request", "body: expected {\"note\": \"...\"}"); return; }
+            {
+                cw_server__error(r, 400, "Bad request", "body: expected {\"note\": \"...\"}");
+                return;
+            }
         }
         note = json_string_value(json_object_get(body, "note"));
     }
     int rc = cw_alert_set_status(cw_node_alerts(s->node), (int64_t)id,
                                  ack ? CW_ALERT_ACKNOWLEDGED : CW_ALERT_CLOSED, q->who.name, note);
     json_decref(body);
-    if (rc == CW_EINVAL)
-        { cw_server__error(r, 409, "Conflict", cw_error_last()); return; }
-    if (rc)
-        { cw_server__error(r, 500, "Error", cw_error_last()); return; }
+    if (rc == CW_EINVAL) {
+        cw_server__error(r, 409, "Conflict", cw_error_last());
+        return;
+    }
+    if (rc) {
+        cw_server__error(r, 500, "Error", cw_error_last());
+        return;
+    }
     cw_alert_get(cw_node_alerts(s->node), (int64_t)id, &r->body);
 }

@@ -63,7 +63,8 @@ static bool read_query(cw_req *q, cw_resp *r, cw_taxii_query *tq)
     const char *aa = cw_server__arg(q, "added_after"), *lim = cw_server__arg(q, "limit");
     const char *nx = cw_server__arg(q, "next");
     if (aa && cw_alert_parse_time(&tq->added_after_us, aa)) {
-        cw_server__error(r, 400, "Bad request", "added_after: expected a timestamp like 2026-01-01T00:00:00.000000Z");
+        cw_server__error(r, 400, "Bad request",
+                         "added_after: expected a timestamp like 2026-01-01T00:00:00.000000Z");
         return false;
     }
     uint64_t v;
@@ -187,17 +188,26 @@ static const char *stix_problem(const json_t *o)
 
 static void post_objects(cw_server *s, cw_req *q, cw_resp *r)
 {
-    if (q->who.role != CW_ROLE_ANALYST && q->who.role != CW_ROLE_ADMIN)
-        { cw_server__error(r, 403, "Forbidden", "adding objects needs role analyst or admin"); return; }
+    if (q->who.role != CW_ROLE_ANALYST && q->who.role != CW_ROLE_ADMIN) {
+        cw_server__error(r, 403, "Forbidden", "adding objects needs role analyst or admin");
+        return;
+    }
     const char *ct = MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, "Content-Type");
-    if (!ct || strncasecmp(ct, "application/taxii+json", 22))
-        { cw_server__error(r, 415, "Unsupported media type", "send " TAXII_MEDIA); return; }
+    if (!ct || strncasecmp(ct, "application/taxii+json", 22)) {
+        cw_server__error(r, 415, "Unsupported media type", "send " TAXII_MEDIA);
+        return;
+    }
     json_error_t err;
-    json_t *env = q->body_len ? json_loadb(q->body, q->body_len, JSON_REJECT_DUPLICATES, &err) : NULL;
+    json_t *env =
+        q->body_len ? json_loadb(q->body, q->body_len, JSON_REJECT_DUPLICATES, &err) : NULL;
     json_t *objs = json_object_get(env, "objects");
     if (!json_is_array(objs)) {
         json_decref(env);
-        { cw_server__error(r, 400, "Bad request", "body: expected an envelope {\"objects\": [...]}"); return; }
+        {
+            cw_server__error(r, 400, "Bad request",
+                             "body: expected an envelope {\"objects\": [...]}");
+            return;
+        }
     }
     char sid[96], now[32];
     cw_stix_new_id(sid, "status");
@@ -263,8 +273,10 @@ static void get_status(cw_server *s, const char *id, cw_resp *r)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(cw_node_sqlite(s->node), "SELECT json FROM taxii_status WHERE id = ?",
-                           -1, &st, NULL))
-        { cw_server__error(r, 500, "Error", "status lookup failed"); return; }
+                           -1, &st, NULL)) {
+        cw_server__error(r, 500, "Error", "status lookup failed");
+        return;
+    }
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW)
         r->body = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
@@ -276,14 +288,20 @@ static void get_status(cw_server *s, const char *id, cw_resp *r)
 void cw_server__taxii(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
 {
     bool get = !strcmp(q->method, "GET"), post = !strcmp(q->method, "POST");
-    if (!accept_ok(q))
-        { cw_server__error(r, 406, "Not acceptable", "this server speaks " TAXII_MEDIA); return; }
+    if (!accept_ok(q)) {
+        cw_server__error(r, 406, "Not acceptable", "this server speaks " TAXII_MEDIA);
+        return;
+    }
     /* segs[0] is "taxii2" */
-    if (n < 1)
-        { cw_server__error(r, 404, "Not found", NULL); return; }
+    if (n < 1) {
+        cw_server__error(r, 404, "Not found", NULL);
+        return;
+    }
     if (n == 1) {
-        if (!get)
-            { cw_server__error(r, 405, "Method not allowed", NULL); return; }
+        if (!get) {
+            cw_server__error(r, 405, "Method not allowed", NULL);
+            return;
+        }
         char title[128];
         snprintf(title, sizeof title, "chainwatch node %s", cw_node_name(s->node));
         r->body = json_pack("{s:s, s:s, s:s, s:[s]}", "title", title, "description",
@@ -291,56 +309,93 @@ void cw_server__taxii(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
                             "api_roots", "/taxii2/api/");
         return;
     }
-    if (strcmp(segs[1], "api"))
-        { cw_server__error(r, 404, "Not found", "no such API root"); return; }
+    if (strcmp(segs[1], "api")) {
+        cw_server__error(r, 404, "Not found", "no such API root");
+        return;
+    }
     if (n == 2) {
-        if (!get)
-            { cw_server__error(r, 405, "Method not allowed", NULL); return; }
+        if (!get) {
+            cw_server__error(r, 405, "Method not allowed", NULL);
+            return;
+        }
         r->body = json_pack("{s:s, s:s, s:[s], s:I}", "title", "chainwatch alerts", "description",
-                            "The API root of a chainwatch node: one collection of signed alerts.", "versions",
-                            TAXII_MEDIA, "max_content_length", (json_int_t)s->max_body);
+                            "The API root of a chainwatch node: one collection of signed alerts.",
+                            "versions", TAXII_MEDIA, "max_content_length", (json_int_t)s->max_body);
         return;
     }
     if (!strcmp(segs[2], "status") && n == 4) {
-        if (!get)
-            { cw_server__error(r, 405, "Method not allowed", NULL); return; }
-        { get_status(s, segs[3], r); return; }
+        if (!get) {
+            cw_server__error(r, 405, "Method not allowed", NULL);
+            return;
+        }
+        {
+            get_status(s, segs[3], r);
+            return;
+        }
     }
-    if (strcmp(segs[2], "collections"))
-        { cw_server__error(r, 404, "Not found", "no such resource"); return; }
+    if (strcmp(segs[2], "collections")) {
+        cw_server__error(r, 404, "Not found", "no such resource");
+        return;
+    }
     if (n == 3) {
-        if (!get)
-            { cw_server__error(r, 405, "Method not allowed", NULL); return; }
+        if (!get) {
+            cw_server__error(r, 405, "Method not allowed", NULL);
+            return;
+        }
         r->body = json_pack("{s:[o]}", "collections", collection_json(s, &q->who));
         return;
     }
-    if (strcmp(segs[3], cw_node_collection_id(s->node)))
-        { cw_server__error(r, 404, "Not found", "no such collection"); return; }
+    if (strcmp(segs[3], cw_node_collection_id(s->node))) {
+        cw_server__error(r, 404, "Not found", "no such collection");
+        return;
+    }
     if (n == 4) {
-        if (!get)
-            { cw_server__error(r, 405, "Method not allowed", NULL); return; }
+        if (!get) {
+            cw_server__error(r, 405, "Method not allowed", NULL);
+            return;
+        }
         r->body = collection_json(s, &q->who);
         return;
     }
     if (!strcmp(segs[4], "manifest") && n == 5) {
-        if (!get)
-            { cw_server__error(r, 405, "Method not allowed", NULL); return; }
-        { objects_page(s, q, r, NULL, 1); return; }
+        if (!get) {
+            cw_server__error(r, 405, "Method not allowed", NULL);
+            return;
+        }
+        {
+            objects_page(s, q, r, NULL, 1);
+            return;
+        }
     }
-    if (strcmp(segs[4], "objects"))
-        { cw_server__error(r, 404, "Not found", "no such resource"); return; }
+    if (strcmp(segs[4], "objects")) {
+        cw_server__error(r, 404, "Not found", "no such resource");
+        return;
+    }
     if (n == 5) {
-        if (post)
-            { post_objects(s, q, r); return; }
-        if (!get)
-            { cw_server__error(r, 405, "Method not allowed", NULL); return; }
-        { objects_page(s, q, r, NULL, 0); return; }
+        if (post) {
+            post_objects(s, q, r);
+            return;
+        }
+        if (!get) {
+            cw_server__error(r, 405, "Method not allowed", NULL);
+            return;
+        }
+        {
+            objects_page(s, q, r, NULL, 0);
+            return;
+        }
     }
-    if (!get)
-        { cw_server__error(r, 405, "Method not allowed", NULL); return; }
-    if (n == 6)
-        { objects_page(s, q, r, segs[5], 0); return; }
-    if (n == 7 && !strcmp(segs[6], "versions"))
-        { objects_page(s, q, r, segs[5], 2); return; }
+    if (!get) {
+        cw_server__error(r, 405, "Method not allowed", NULL);
+        return;
+    }
+    if (n == 6) {
+        objects_page(s, q, r, segs[5], 0);
+        return;
+    }
+    if (n == 7 && !strcmp(segs[6], "versions")) {
+        objects_page(s, q, r, segs[5], 2);
+        return;
+    }
     cw_server__error(r, 404, "Not found", "no such resource");
 }

@@ -9,8 +9,8 @@
  * others are added. A cyber-observable has a deterministic id (the same wallet in two
  * alerts): when it comes again under a less restrictive TLP, the stored copy takes that
  * marking (and a new date_added), since the less restricted alert discloses it anyway; a more
- * restrictive repeat changes nothing. Publishing is idempotent: the id of the last published alert is kept in
- * table node and moved in the same transaction as the objects.
+ * restrictive repeat changes nothing. Publishing is idempotent: the id of the last published alert
+ * is kept in table node and moved in the same transaction as the objects.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -42,7 +42,8 @@ static int add_locked(cw_node *n, const json_t *obj, cw_tlp tlp, const char *sha
         version = "1970-01-01T00:00:00.000Z"; /* SCOs have no versions */
     sqlite3_stmt *st = NULL;
     int64_t last = 0;
-    if (sqlite3_prepare_v2(n->db, "SELECT coalesce(max(date_added), 0) FROM stix_objects", -1, &st, NULL))
+    if (sqlite3_prepare_v2(n->db, "SELECT coalesce(max(date_added), 0) FROM stix_objects", -1, &st,
+                           NULL))
         return sql_fail(n->db, "add");
     if (sqlite3_step(st) == SQLITE_ROW)
         last = sqlite3_column_int64(st, 0);
@@ -54,11 +55,14 @@ static int add_locked(cw_node *n, const json_t *obj, cw_tlp tlp, const char *sha
     if (!text)
         return cw_error_set(CW_ENOMEM, "out of memory");
     int rc = 0;
-    if (sqlite3_prepare_v2(n->db, "INSERT INTO stix_objects(id, version, type, spec_version, date_added, tlp, share_to, json) VALUES(?,?,?,?,?,?,?,?) "
-                           "ON CONFLICT(id, version) DO UPDATE SET tlp = excluded.tlp, share_to = "
-                           "excluded.share_to, json = excluded.json, date_added = excluded.date_added "
-                           "WHERE excluded.tlp < stix_objects.tlp",
-                           -1, &st, NULL)) {
+    if (sqlite3_prepare_v2(
+            n->db,
+            "INSERT INTO stix_objects(id, version, type, spec_version, date_added, tlp, share_to, "
+            "json) VALUES(?,?,?,?,?,?,?,?) "
+            "ON CONFLICT(id, version) DO UPDATE SET tlp = excluded.tlp, share_to = "
+            "excluded.share_to, json = excluded.json, date_added = excluded.date_added "
+            "WHERE excluded.tlp < stix_objects.tlp",
+            -1, &st, NULL)) {
         free(text);
         return sql_fail(n->db, "add");
     }
@@ -167,7 +171,8 @@ static int publish_one(cw_node *n, const json_t *a, int *count)
         json_t *wallet_refs = json_array();
         for (i = 0; !rc && i < na; i++) {
             av[i] = json_string_value(json_array_get(addrs, i));
-            rc = put(n, cw_stix_wallet(&c, av[i], json_string_value(json_object_get(ev, "currency"))),
+            rc = put(n,
+                     cw_stix_wallet(&c, av[i], json_string_value(json_object_get(ev, "currency"))),
                      tlp, aud, wallet_refs, count);
         }
         json_t *ind = rc ? NULL : cw_stix_indicator(&c, title, expl, av, na);
@@ -177,17 +182,19 @@ static int publish_one(cw_node *n, const json_t *a, int *count)
             snprintf(ind_id_copy, sizeof ind_id_copy, "%s", ind_id);
         if (!rc)
             rc = put(n, ind, tlp, aud, refs, count);
-        json_t *od = rc ? NULL
-                        : cw_stix_observed_data(&c, wallet_refs, t, last,
-                                                json_integer_value(json_object_get(a, "occurrences")));
+        json_t *od =
+            rc ? NULL
+               : cw_stix_observed_data(&c, wallet_refs, t, last,
+                                       json_integer_value(json_object_get(a, "occurrences")));
         char od_id[96] = "";
         if (od)
             snprintf(od_id, sizeof od_id, "%s", json_string_value(json_object_get(od, "id")));
         if (!rc)
             rc = put(n, od, tlp, aud, refs, count);
         if (!rc)
-            rc = put(n, cw_stix_sighting(&c, ind_id_copy, od_id, n->identity,
-                                         json_integer_value(json_object_get(a, "occurrences"))),
+            rc = put(n,
+                     cw_stix_sighting(&c, ind_id_copy, od_id, n->identity,
+                                      json_integer_value(json_object_get(a, "occurrences"))),
                      tlp, aud, refs, count);
         if (!rc) {
             size_t k;
@@ -199,11 +206,11 @@ static int publish_one(cw_node *n, const json_t *a, int *count)
     }
     if (!rc && source && !strcmp(source, "supply")) {
         json_t *lvl = json_object_get(ev, "risk_level");
-        rc = put(n, cw_stix_supply_disruption(&c, title,
-                                              json_string_value(json_object_get(ev, "commodity")),
-                                              json_string_value(json_object_get(ev, "country")),
-                                              json_is_integer(lvl) ? (int)json_integer_value(lvl) : 0,
-                                              expl),
+        rc = put(n,
+                 cw_stix_supply_disruption(
+                     &c, title, json_string_value(json_object_get(ev, "commodity")),
+                     json_string_value(json_object_get(ev, "country")),
+                     json_is_integer(lvl) ? (int)json_integer_value(lvl) : 0, expl),
                  tlp, aud, refs, count);
     }
     if (!rc && json_array_size(refs) == 0)
@@ -249,7 +256,8 @@ int cw_share_publish_pending(cw_node *n, int *out_n)
             break;
         rc = publish_one(n, a, &count);
         if (!rc) {
-            snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(json_object_get(a, "id")));
+            snprintf(buf, sizeof buf, "%lld",
+                     (long long)json_integer_value(json_object_get(a, "id")));
             rc = cw_share__meta_set(n->db, "published_alert_id", buf);
         }
         if (!rc)
@@ -303,17 +311,20 @@ int cw_taxii_collection_query(cw_node *n, const cw_principal *who, const cw_taxi
             memcpy(tmp, p, l);
             tmp[l] = 0;
             if (cw_alert_parse_time(&t, tmp))
-                return cw_error_set(CW_EINVAL, "match[version]: '%s' is not last, first, all or a timestamp", tmp);
+                return cw_error_set(
+                    CW_EINVAL, "match[version]: '%s' is not last, first, all or a timestamp", tmp);
             p += l + (c ? 1 : 0);
         }
     }
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(n->db,
-                           "SELECT s.seq, s.id, s.version, s.type, s.spec_version, s.date_added, s.tlp, s.share_to, s.json,"
-                           " (SELECT max(version) FROM stix_objects x WHERE x.id = s.id),"
-                           " (SELECT min(version) FROM stix_objects x WHERE x.id = s.id)"
-                           " FROM stix_objects s WHERE s.date_added > ? AND s.seq > ? ORDER BY s.seq",
-                           -1, &st, NULL))
+    if (sqlite3_prepare_v2(
+            n->db,
+            "SELECT s.seq, s.id, s.version, s.type, s.spec_version, s.date_added, s.tlp, "
+            "s.share_to, s.json,"
+            " (SELECT max(version) FROM stix_objects x WHERE x.id = s.id),"
+            " (SELECT min(version) FROM stix_objects x WHERE x.id = s.id)"
+            " FROM stix_objects s WHERE s.date_added > ? AND s.seq > ? ORDER BY s.seq",
+            -1, &st, NULL))
         return sql_fail(n->db, "query");
     sqlite3_bind_int64(st, 1, q->added_after_us);
     sqlite3_bind_int64(st, 2, q->next);

@@ -113,8 +113,8 @@ static size_t utf8_next(const unsigned char *s, size_t len, uint32_t *cp)
             return 0;
         v = (v << 6) | (s[i] & 0x3F);
     }
-    if ((n == 2 && v < 0x80) || (n == 3 && v < 0x800) || (n == 4 && v < 0x10000) ||
-        v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+    if ((n == 2 && v < 0x80) || (n == 3 && v < 0x800) || (n == 4 && v < 0x10000) || v > 0x10FFFF ||
+        (v >= 0xD800 && v <= 0xDFFF))
         return 0;
     *cp = v;
     return n;
@@ -220,9 +220,12 @@ int cw_jcs_serialize(const json_t *v, cw_buf *out)
     char num[32];
     int rc = 0;
     switch (json_typeof(v)) {
-    case JSON_NULL: return cw_buf_append(out, "null", 4);
-    case JSON_TRUE: return cw_buf_append(out, "true", 4);
-    case JSON_FALSE: return cw_buf_append(out, "false", 5);
+    case JSON_NULL:
+        return cw_buf_append(out, "null", 4);
+    case JSON_TRUE:
+        return cw_buf_append(out, "true", 4);
+    case JSON_FALSE:
+        return cw_buf_append(out, "false", 5);
     case JSON_INTEGER: {
         json_int_t i = json_integer_value(v);
         if (i > 9007199254740992LL || i < -9007199254740992LL) {
@@ -236,7 +239,8 @@ int cw_jcs_serialize(const json_t *v, cw_buf *out)
         if ((rc = cw_jcs_format_number(num, json_real_value(v))))
             return rc;
         return cw_buf_append(out, num, strlen(num));
-    case JSON_STRING: return put_string(out, json_string_value(v), json_string_length(v));
+    case JSON_STRING:
+        return put_string(out, json_string_value(v), json_string_length(v));
     case JSON_ARRAY: {
         size_t i;
         json_t *e;

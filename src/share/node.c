@@ -44,7 +44,8 @@ static const char *const migrations[] = {
     "CREATE TABLE received_objects (peer TEXT NOT NULL, id TEXT NOT NULL, version TEXT NOT NULL,"
     " type TEXT NOT NULL, json TEXT NOT NULL, received INTEGER NOT NULL,"
     " PRIMARY KEY (peer, id, version));"
-    "CREATE TABLE taxii_status (id TEXT PRIMARY KEY, json TEXT NOT NULL, created INTEGER NOT NULL);",
+    "CREATE TABLE taxii_status (id TEXT PRIMARY KEY, json TEXT NOT NULL, created INTEGER NOT "
+    "NULL);",
 };
 
 static int sql_fail(sqlite3 *db, const char *what)
@@ -72,8 +73,9 @@ int cw_share__meta_get(sqlite3 *db, const char *k, char *buf, size_t cap)
 int cw_share__meta_set(sqlite3 *db, const char *k, const char *v)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, "INSERT INTO node(k, v) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
-                           -1, &st, NULL))
+    if (sqlite3_prepare_v2(
+            db, "INSERT INTO node(k, v) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
+            -1, &st, NULL))
         return sql_fail(db, "meta");
     sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, v, -1, SQLITE_STATIC);
@@ -106,7 +108,8 @@ int cw_node_init(const char *path, const char *name, const char *org)
         return rc;
     sqlite3 *db = cw_alert_db_sqlite(adb);
     char buf[256];
-    if ((rc = cw_alert__migrate(db, "share", migrations, (int)(sizeof migrations / sizeof *migrations))))
+    if ((rc = cw_alert__migrate(db, "share", migrations,
+                                (int)(sizeof migrations / sizeof *migrations))))
         goto out;
     if (cw_share__meta_get(db, "name", buf, sizeof buf) == 0) {
         rc = cw_error_set(CW_EEXISTS, "%s: node '%s' already initialised", path, buf);
@@ -125,15 +128,24 @@ int cw_node_init(const char *path, const char *name, const char *org)
     cw_stix_new_id(coll, "collection");
     if ((rc = cw_alert__exec(db, "BEGIN IMMEDIATE")))
         goto out;
-    if (!rc) rc = cw_share__meta_set(db, "name", name);
-    if (!rc) rc = cw_share__meta_set(db, "org", org);
-    if (!rc) rc = cw_share__meta_set(db, "secret", secret_hex);
-    if (!rc) rc = cw_share__meta_set(db, "public_key", pk_hex);
-    if (!rc) rc = cw_share__meta_set(db, "secret_key", sk_hex);
-    if (!rc) rc = cw_share__meta_set(db, "identity", ident);
-    if (!rc) rc = cw_share__meta_set(db, "collection", coll + strlen("collection--"));
-    if (!rc) rc = cw_share__meta_set(db, "published_alert_id", "0");
-    if (!rc) rc = cw_share__meta_set(db, "audit_head_seq", "0");
+    if (!rc)
+        rc = cw_share__meta_set(db, "name", name);
+    if (!rc)
+        rc = cw_share__meta_set(db, "org", org);
+    if (!rc)
+        rc = cw_share__meta_set(db, "secret", secret_hex);
+    if (!rc)
+        rc = cw_share__meta_set(db, "public_key", pk_hex);
+    if (!rc)
+        rc = cw_share__meta_set(db, "secret_key", sk_hex);
+    if (!rc)
+        rc = cw_share__meta_set(db, "identity", ident);
+    if (!rc)
+        rc = cw_share__meta_set(db, "collection", coll + strlen("collection--"));
+    if (!rc)
+        rc = cw_share__meta_set(db, "published_alert_id", "0");
+    if (!rc)
+        rc = cw_share__meta_set(db, "audit_head_seq", "0");
     if (!rc)
         rc = cw_share__meta_set(db, "audit_head_hash",
                                 "0000000000000000000000000000000000000000000000000000000000000000");
@@ -163,7 +175,8 @@ int cw_node_init(const char *path, const char *name, const char *org)
     json_t *defs = cw_stix_extension_definitions();
     size_t i;
     json_t *d;
-    json_array_foreach(defs, i, d) if (!rc) rc = cw_share_collection_add(n, d, CW_TLP_CLEAR, "", NULL);
+    json_array_foreach(defs, i, d) if (!rc) rc =
+        cw_share_collection_add(n, d, CW_TLP_CLEAR, "", NULL);
     json_decref(defs);
     json_t *me = cw_stix_identity(ident, name, "organization", cw_alert_now_us());
     if (!rc && me)
@@ -191,12 +204,17 @@ int cw_node_open(cw_node **out, const char *path)
     char hex[160];
     if (!rc) {
         n->db = cw_alert_db_sqlite(n->alerts);
-        rc = cw_alert__migrate(n->db, "share", migrations, (int)(sizeof migrations / sizeof *migrations));
+        rc = cw_alert__migrate(n->db, "share", migrations,
+                               (int)(sizeof migrations / sizeof *migrations));
     }
-    if (!rc) rc = cw_share__meta_get(n->db, "name", n->name, sizeof n->name);
-    if (!rc) rc = cw_share__meta_get(n->db, "org", n->org, sizeof n->org);
-    if (!rc) rc = cw_share__meta_get(n->db, "identity", n->identity, sizeof n->identity);
-    if (!rc) rc = cw_share__meta_get(n->db, "collection", n->collection, sizeof n->collection);
+    if (!rc)
+        rc = cw_share__meta_get(n->db, "name", n->name, sizeof n->name);
+    if (!rc)
+        rc = cw_share__meta_get(n->db, "org", n->org, sizeof n->org);
+    if (!rc)
+        rc = cw_share__meta_get(n->db, "identity", n->identity, sizeof n->identity);
+    if (!rc)
+        rc = cw_share__meta_get(n->db, "collection", n->collection, sizeof n->collection);
     if (!rc && !(rc = cw_share__meta_get(n->db, "secret", hex, sizeof hex)))
         rc = cw_hex_decode(n->secret, 32, hex) ? cw_error_set(CW_ECORRUPT, "node: bad secret") : 0;
     if (!rc && !(rc = cw_share__meta_get(n->db, "public_key", hex, sizeof hex)))
@@ -206,7 +224,8 @@ int cw_node_open(cw_node **out, const char *path)
     sodium_memzero(hex, sizeof hex);
     if (rc) {
         if (rc == CW_ENOTFOUND)
-            cw_error_set(CW_ENOTFOUND, "%s: not a chainwatch node (run chainwatch node init)", path);
+            cw_error_set(CW_ENOTFOUND, "%s: not a chainwatch node (run chainwatch node init)",
+                         path);
         cw_node_close(n);
         return rc;
     }
@@ -223,14 +242,38 @@ void cw_node_close(cw_node *n)
     cw_free(n);
 }
 
-cw_alert_db *cw_node_alerts(cw_node *n) { return n->alerts; }
-struct sqlite3 *cw_node_sqlite(cw_node *n) { return n->db; }
-const char *cw_node_name(const cw_node *n) { return n->name; }
-const char *cw_node_org(const cw_node *n) { return n->org; }
-const char *cw_node_identity_id(const cw_node *n) { return n->identity; }
-const char *cw_node_collection_id(const cw_node *n) { return n->collection; }
-const uint8_t *cw_node_public_key(const cw_node *n) { return n->pk; }
-const uint8_t *cw_node_secret_key(const cw_node *n) { return n->sk; }
+cw_alert_db *cw_node_alerts(cw_node *n)
+{
+    return n->alerts;
+}
+struct sqlite3 *cw_node_sqlite(cw_node *n)
+{
+    return n->db;
+}
+const char *cw_node_name(const cw_node *n)
+{
+    return n->name;
+}
+const char *cw_node_org(const cw_node *n)
+{
+    return n->org;
+}
+const char *cw_node_identity_id(const cw_node *n)
+{
+    return n->identity;
+}
+const char *cw_node_collection_id(const cw_node *n)
+{
+    return n->collection;
+}
+const uint8_t *cw_node_public_key(const cw_node *n)
+{
+    return n->pk;
+}
+const uint8_t *cw_node_secret_key(const cw_node *n)
+{
+    return n->sk;
+}
 
 json_t *cw_node_info(const cw_node *n)
 {
@@ -288,7 +331,8 @@ int cw_keys_add(cw_node *n, const char *name, const char *org, cw_role role, cha
     key_hash(hash, n, key);
     sqlite3_stmt *st = NULL;
     int rc = 0;
-    if (sqlite3_prepare_v2(n->db, "INSERT INTO api_keys(name, org, role, hash, created) VALUES(?,?,?,?,?)",
+    if (sqlite3_prepare_v2(n->db,
+                           "INSERT INTO api_keys(name, org, role, hash, created) VALUES(?,?,?,?,?)",
                            -1, &st, NULL)) {
         rc = sql_fail(n->db, "keys");
         goto out;
@@ -316,8 +360,9 @@ out:
 int cw_keys_revoke(cw_node *n, const char *name)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(n->db, "UPDATE api_keys SET revoked = ? WHERE name = ? AND revoked IS NULL",
-                           -1, &st, NULL))
+    if (sqlite3_prepare_v2(n->db,
+                           "UPDATE api_keys SET revoked = ? WHERE name = ? AND revoked IS NULL", -1,
+                           &st, NULL))
         return sql_fail(n->db, "keys");
     sqlite3_bind_int64(st, 1, cw_alert_now_us());
     sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
@@ -331,16 +376,18 @@ int cw_keys_revoke(cw_node *n, const char *name)
 int cw_keys_list(cw_node *n, json_t **out)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(n->db, "SELECT name, org, role, created, revoked FROM api_keys ORDER BY name",
+    if (sqlite3_prepare_v2(n->db,
+                           "SELECT name, org, role, created, revoked FROM api_keys ORDER BY name",
                            -1, &st, NULL))
         return sql_fail(n->db, "keys");
     json_t *arr = json_array();
     char t[32];
     while (sqlite3_step(st) == SQLITE_ROW) {
         cw_alert_format_time(t, sqlite3_column_int64(st, 3), 0);
-        json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "name", (const char *)sqlite3_column_text(st, 0),
-                              "org", (const char *)sqlite3_column_text(st, 1), "role",
-                              cw_role_name((cw_role)sqlite3_column_int(st, 2)), "created", t);
+        json_t *o =
+            json_pack("{s:s, s:s, s:s, s:s}", "name", (const char *)sqlite3_column_text(st, 0),
+                      "org", (const char *)sqlite3_column_text(st, 1), "role",
+                      cw_role_name((cw_role)sqlite3_column_int(st, 2)), "created", t);
         if (sqlite3_column_type(st, 4) == SQLITE_NULL) {
             json_object_set_new(o, "revoked", json_null());
         } else {
@@ -364,8 +411,8 @@ int cw_keys_authenticate(cw_node *n, const char *key, cw_principal *out)
     char hash[65];
     key_hash(hash, n, key);
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(n->db, "SELECT name, org, role, revoked FROM api_keys WHERE hash = ?", -1,
-                           &st, NULL))
+    if (sqlite3_prepare_v2(n->db, "SELECT name, org, role, revoked FROM api_keys WHERE hash = ?",
+                           -1, &st, NULL))
         return sql_fail(n->db, "keys");
     sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
     int rc;
@@ -410,15 +457,18 @@ bool cw_tlp_allows(cw_tlp tlp, const char *share_to, const char *node_org, const
     bool local = who->role != CW_ROLE_PEER && !strcasecmp(who->org, node_org);
     switch (tlp) {
     case CW_TLP_CLEAR:
-    case CW_TLP_GREEN: return true;
-    case CW_TLP_AMBER: return local || in_list(share_to, who->org);
+    case CW_TLP_GREEN:
+        return true;
+    case CW_TLP_AMBER:
+        return local || in_list(share_to, who->org);
     case CW_TLP_AMBER_STRICT: {
         /* Exactly one named organisation. */
         if (share_to && strchr(share_to, ','))
             return local;
         return local || in_list(share_to, who->org);
     }
-    case CW_TLP_RED: return local;
+    case CW_TLP_RED:
+        return local;
     }
     return false;
 }
@@ -461,7 +511,9 @@ int cw_audit_append(cw_node *n, const char *actor, const char *action, const cha
     sqlite3_stmt *st = NULL;
     if (!rc) {
         audit_hash(hash, n, prev, seq, t, f);
-        if (sqlite3_prepare_v2(n->db, "INSERT INTO audit(seq, time, actor, action, target, outcome, detail, prev, hash) VALUES(?,?,?,?,?,?,?,?,?)",
+        if (sqlite3_prepare_v2(n->db,
+                               "INSERT INTO audit(seq, time, actor, action, target, outcome, "
+                               "detail, prev, hash) VALUES(?,?,?,?,?,?,?,?,?)",
                                -1, &st, NULL)) {
             rc = sql_fail(n->db, "audit");
         } else {
@@ -492,7 +544,9 @@ int cw_audit_append(cw_node *n, const char *actor, const char *action, const cha
 int cw_audit_verify(cw_node *n, int64_t *out_n, char out_head[65])
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(n->db, "SELECT seq, time, actor, action, target, outcome, detail, prev, hash FROM audit ORDER BY seq",
+    if (sqlite3_prepare_v2(n->db,
+                           "SELECT seq, time, actor, action, target, outcome, detail, prev, hash "
+                           "FROM audit ORDER BY seq",
                            -1, &st, NULL))
         return sql_fail(n->db, "audit");
     char prev[65] = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -547,8 +601,11 @@ int cw_audit_verify(cw_node *n, int64_t *out_n, char out_head[65])
 int cw_audit_list(cw_node *n, int64_t limit, const char *action, json_t **out)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(n->db, "SELECT * FROM (SELECT seq, time, actor, action, target, outcome, detail, hash FROM audit WHERE (?1 IS NULL OR action = ?1) ORDER BY seq DESC LIMIT ?2) ORDER BY seq",
-                           -1, &st, NULL))
+    if (sqlite3_prepare_v2(
+            n->db,
+            "SELECT * FROM (SELECT seq, time, actor, action, target, outcome, detail, hash FROM "
+            "audit WHERE (?1 IS NULL OR action = ?1) ORDER BY seq DESC LIMIT ?2) ORDER BY seq",
+            -1, &st, NULL))
         return sql_fail(n->db, "audit");
     if (action)
         sqlite3_bind_text(st, 1, action, -1, SQLITE_STATIC);
@@ -557,15 +614,14 @@ int cw_audit_list(cw_node *n, int64_t limit, const char *action, json_t **out)
     char t[32];
     while (sqlite3_step(st) == SQLITE_ROW) {
         cw_alert_format_time(t, sqlite3_column_int64(st, 1), 6);
-        json_array_append_new(
-            arr, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "seq",
-                           (json_int_t)sqlite3_column_int64(st, 0), "time", t, "actor",
-                           (const char *)sqlite3_column_text(st, 2), "action",
-                           (const char *)sqlite3_column_text(st, 3), "target",
-                           (const char *)sqlite3_column_text(st, 4), "outcome",
-                           (const char *)sqlite3_column_text(st, 5), "detail",
-                           (const char *)sqlite3_column_text(st, 6), "hash",
-                           (const char *)sqlite3_column_text(st, 7)));
+        json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "seq",
+                                             (json_int_t)sqlite3_column_int64(st, 0), "time", t,
+                                             "actor", (const char *)sqlite3_column_text(st, 2),
+                                             "action", (const char *)sqlite3_column_text(st, 3),
+                                             "target", (const char *)sqlite3_column_text(st, 4),
+                                             "outcome", (const char *)sqlite3_column_text(st, 5),
+                                             "detail", (const char *)sqlite3_column_text(st, 6),
+                                             "hash", (const char *)sqlite3_column_text(st, 7)));
     }
     sqlite3_finalize(st);
     *out = arr;

@@ -34,12 +34,15 @@ int cw_peer_add(cw_node *n, const char *name, const char *url, const char *api_k
     if (!url || (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)))
         return cw_error_set(CW_EINVAL, "peer: URL must start with http:// or https://");
     if (!api_key || !*api_key)
-        return cw_error_set(CW_EINVAL, "peer: --key (the API key issued by the partner) is required");
+        return cw_error_set(CW_EINVAL,
+                            "peer: --key (the API key issued by the partner) is required");
     if (!pubkey_hex || strlen(pubkey_hex) != 64 || cw_hex_decode(pk, 32, pubkey_hex))
-        return cw_error_set(CW_EINVAL, "peer: --pubkey must be 64 hex digits (the partner's Ed25519 key)");
+        return cw_error_set(CW_EINVAL,
+                            "peer: --pubkey must be 64 hex digits (the partner's Ed25519 key)");
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(n->db, "INSERT INTO peers(name, url, api_key, pubkey, org) VALUES(?,?,?,lower(?),?)",
-                           -1, &st, NULL))
+    if (sqlite3_prepare_v2(
+            n->db, "INSERT INTO peers(name, url, api_key, pubkey, org) VALUES(?,?,?,lower(?),?)",
+            -1, &st, NULL))
         return sql_fail(n->db, "add");
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
@@ -56,8 +59,9 @@ int cw_peer_add(cw_node *n, const char *name, const char *url, const char *api_k
 int cw_peer_list(cw_node *n, json_t **out)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(n->db, "SELECT name, url, pubkey, org, added_after, last_pull FROM peers ORDER BY name",
-                           -1, &st, NULL))
+    if (sqlite3_prepare_v2(
+            n->db, "SELECT name, url, pubkey, org, added_after, last_pull FROM peers ORDER BY name",
+            -1, &st, NULL))
         return sql_fail(n->db, "list");
     json_t *arr = json_array();
     char t[32];
@@ -144,10 +148,11 @@ static int http_get(const char *url, const char *api_key, json_t **out, fetch *f
                               "GET %s: HTTP %ld", url, *status);
         } else {
             json_error_t err;
-            *out = json_loadb((const char *)f->body.data, f->body.len, JSON_REJECT_DUPLICATES, &err);
+            *out =
+                json_loadb((const char *)f->body.data, f->body.len, JSON_REJECT_DUPLICATES, &err);
             if (!*out)
-                rc = cw_error_set(CW_ECORRUPT, "GET %s: invalid JSON at line %d: %s", url,
-                                  err.line, err.text);
+                rc = cw_error_set(CW_ECORRUPT, "GET %s: invalid JSON at line %d: %s", url, err.line,
+                                  err.text);
         }
     }
     curl_slist_free_all(hs);
@@ -215,14 +220,15 @@ static int raise_partner_alert(cw_node *n, const char *peer, const char *url, co
     in.share_to = (const char *)aud.data;
     in.title = json_string_value(json_object_get(o, "name"));
     in.explanation = json_string_value(json_object_get(o, "description"));
-    char *evidence = json_dumps(json_object_get(ext, "evidence") ? json_object_get(ext, "evidence")
-                                                                   : json_object_get(o, "object_refs"),
-                                JSON_COMPACT | JSON_SORT_KEYS);
+    char *evidence =
+        json_dumps(json_object_get(ext, "evidence") ? json_object_get(ext, "evidence")
+                                                    : json_object_get(o, "object_refs"),
+                   JSON_COMPACT | JSON_SORT_KEYS);
     char t[32];
     cw_alert_format_time(t, cw_alert_now_us(), 6);
-    json_t *prov = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "peer", peer, "url", url,
-                             "object_id", id, "signer_public_key", pk_hex, "signature",
-                             "ed25519-verified", "received", t);
+    json_t *prov =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "peer", peer, "url", url, "object_id", id,
+                  "signer_public_key", pk_hex, "signature", "ed25519-verified", "received", t);
     char *provs = json_dumps(prov, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(prov);
     in.evidence = evidence;
@@ -254,7 +260,8 @@ static int process_object(cw_node *n, const char *peer, const char *url, const c
         ps->known++;
         return 0;
     }
-    int vr = id && type ? cw_stix_verify(o, pk) : cw_error_set(CW_ECORRUPT, "object without id or type");
+    int vr =
+        id && type ? cw_stix_verify(o, pk) : cw_error_set(CW_ECORRUPT, "object without id or type");
     if (vr) {
         ps->rejected++;
         char detail[512];
@@ -269,7 +276,9 @@ static int process_object(cw_node *n, const char *peer, const char *url, const c
     int rc = 0;
     if (!text)
         return cw_error_set(CW_ENOMEM, "out of memory");
-    if (sqlite3_prepare_v2(n->db, "INSERT INTO received_objects(peer, id, version, type, json, received) VALUES(?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+    if (sqlite3_prepare_v2(n->db,
+                           "INSERT INTO received_objects(peer, id, version, type, json, received) "
+                           "VALUES(?,?,?,?,?,?) ON CONFLICT DO NOTHING",
                            -1, &st, NULL)) {
         free(text);
         return sql_fail(n->db, "store");
@@ -330,8 +339,9 @@ static int pull_one(cw_node *n, const char *peer, const char *url, const char *a
         char after[32];
         cw_alert_format_time(after, added_after, 6);
         if (added_after > 0)
-            snprintf(u, sizeof u, "%s/taxii2/api/collections/%s/objects/?limit=100&added_after=%s%s%s",
-                     url, coll_id, after, *next ? "&next=" : "", next);
+            snprintf(u, sizeof u,
+                     "%s/taxii2/api/collections/%s/objects/?limit=100&added_after=%s%s%s", url,
+                     coll_id, after, *next ? "&next=" : "", next);
         else
             snprintf(u, sizeof u, "%s/taxii2/api/collections/%s/objects/?limit=100%s%s", url,
                      coll_id, *next ? "&next=" : "", next);
@@ -363,7 +373,8 @@ static int pull_one(cw_node *n, const char *peer, const char *url, const char *a
              ps.stored, ps.rejected, ps.alerts);
     if (!rc) {
         sqlite3_stmt *st = NULL;
-        if (!sqlite3_prepare_v2(n->db, "UPDATE peers SET added_after = ?, last_pull = ? WHERE name = ?",
+        if (!sqlite3_prepare_v2(n->db,
+                                "UPDATE peers SET added_after = ?, last_pull = ? WHERE name = ?",
                                 -1, &st, NULL)) {
             sqlite3_bind_int64(st, 1, newest);
             sqlite3_bind_int64(st, 2, cw_alert_now_us());
@@ -380,17 +391,19 @@ static int pull_one(cw_node *n, const char *peer, const char *url, const char *a
     cw_audit_append(n, "cli", "peer.pull", peer, rc ? "error" : "ok", rc ? errmsg : detail);
     if (rc)
         cw_error_set(rc, "%s", errmsg);
-    json_array_append_new(summary, json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:s}", "peer", peer,
-                                             "status", rc ? "error" : "ok", "fetched", ps.fetched,
-                                             "stored", ps.stored, "rejected", ps.rejected,
-                                             "alerts", ps.alerts, "error", errmsg));
+    json_array_append_new(summary,
+                          json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:s}", "peer", peer, "status",
+                                    rc ? "error" : "ok", "fetched", ps.fetched, "stored", ps.stored,
+                                    "rejected", ps.rejected, "alerts", ps.alerts, "error", errmsg));
     return rc;
 }
 
 int cw_peer_pull(cw_node *n, const char *name, json_t **out)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(n->db, "SELECT name, url, api_key, pubkey, added_after FROM peers WHERE ?1 IS NULL OR name = ?1 ORDER BY name",
+    if (sqlite3_prepare_v2(n->db,
+                           "SELECT name, url, api_key, pubkey, added_after FROM peers WHERE ?1 IS "
+                           "NULL OR name = ?1 ORDER BY name",
                            -1, &st, NULL))
         return sql_fail(n->db, "pull");
     if (name)

@@ -25,8 +25,8 @@ static const char *const tlp_ids[5] = {
     "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003", /* TLP:AMBER+STRICT */
     "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1", /* TLP:RED */
 };
-static const char *const tlp_labels[5] = {"TLP:CLEAR", "TLP:GREEN", "TLP:AMBER",
-                                          "TLP:AMBER+STRICT", "TLP:RED"};
+static const char *const tlp_labels[5] = {"TLP:CLEAR", "TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT",
+                                          "TLP:RED"};
 
 const char *cw_stix_tlp_marking_id(cw_tlp t)
 {
@@ -50,10 +50,9 @@ json_t *cw_stix_tlp_marking(cw_tlp t)
     if ((unsigned)t >= 5)
         return NULL;
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:{s:s, s:s}}}", "type", "marking-definition",
-                     "spec_version", "2.1", "id", tlp_ids[t], "created",
-                     "2022-10-01T00:00:00.000Z", "name", tlp_labels[t], "extensions",
-                     CW_STIX_EXT_TLP2, "extension_type", "property-extension", "tlp_2_0",
-                     cw_tlp_name(t));
+                     "spec_version", "2.1", "id", tlp_ids[t], "created", "2022-10-01T00:00:00.000Z",
+                     "name", tlp_labels[t], "extensions", CW_STIX_EXT_TLP2, "extension_type",
+                     "property-extension", "tlp_2_0", cw_tlp_name(t));
 }
 
 static void format_uuid(char *out, const uint8_t u[16])
@@ -130,8 +129,8 @@ json_t *cw_stix_identity(const char *id, const char *name, const char *identity_
 
 json_t *cw_stix_chainwatch_identity(void)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "type", "identity",
-                     "spec_version", "2.1", "id", CW_STIX_IDENTITY_CHAINWATCH, "created",
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "type", "identity", "spec_version",
+                     "2.1", "id", CW_STIX_IDENTITY_CHAINWATCH, "created",
                      "2026-11-28T00:00:00.000Z", "modified", "2026-11-28T00:00:00.000Z", "name",
                      "chainwatch", "identity_class", "system", "description",
                      "Defines the chainwatch STIX extensions.");
@@ -142,9 +141,8 @@ static json_t *ext_def(const char *id, const char *name, const char *description
 {
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:[s]}", "type",
                      "extension-definition", "spec_version", "2.1", "id", id, "created_by_ref",
-                     CW_STIX_IDENTITY_CHAINWATCH, "created", "2026-11-28T00:00:00.000Z",
-                     "modified", "2026-11-28T00:00:00.000Z", "name", name, "description",
-                     description, "schema",
+                     CW_STIX_IDENTITY_CHAINWATCH, "created", "2026-11-28T00:00:00.000Z", "modified",
+                     "2026-11-28T00:00:00.000Z", "name", name, "description", description, "schema",
                      "https://chainwatch.invalid/schemas/docs/SHARING.md", "version", "1.0.0",
                      "extension_types", ext_type);
 }
@@ -192,8 +190,8 @@ json_t *cw_stix_wallet(const cw_stix_ctx *c, const char *address, const char *cu
     if (rc)
         return NULL;
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:[s], s:{s:{s:s}}}", "type",
-                     "cryptocurrency-wallet", "spec_version", "2.1", "id", id, "address",
-                     address, "currency", currency ? currency : "BTC", "object_marking_refs",
+                     "cryptocurrency-wallet", "spec_version", "2.1", "id", id, "address", address,
+                     "currency", currency ? currency : "BTC", "object_marking_refs",
                      tlp_ids[c->tlp], "extensions", CW_STIX_EXT_WALLET, "extension_type",
                      "new-sco");
 }
@@ -301,8 +299,9 @@ json_t *cw_stix_supply_disruption(const cw_stix_ctx *c, const char *name, const 
         json_object_set_new(o, "risk_level", json_integer(risk_level));
         if (description && *description)
             json_object_set_new(o, "description", json_string(description));
-        json_object_set_new(o, "extensions",
-                            json_pack("{s:{s:s}}", CW_STIX_EXT_SUPPLY, "extension_type", "new-sdo"));
+        json_object_set_new(
+            o, "extensions",
+            json_pack("{s:{s:s}}", CW_STIX_EXT_SUPPLY, "extension_type", "new-sdo"));
     }
     return o;
 }

@@ -41,10 +41,11 @@ static void test_rfc_sorting(void)
 {
     /* RFC 8785 section 3.2.3: members sorted by UTF-16 code units (the emoji's surrogate
      * pair D83D sorts before U+FB33 although its code point is larger). */
-    const char *in = "{\"\\u20ac\":\"Euro Sign\",\"\\r\":\"Carriage Return\",\"\\ufb33\":\"Hebrew "
-                     "Letter Dalet With Dagesh\",\"1\":\"One\",\"\\ud83d\\ude00\":\"Emoji: Grinning "
-                     "Face\",\"\\u0080\":\"Control\",\"\\u00f6\":\"Latin Small Letter O With "
-                     "Diaeresis\"}";
+    const char *in =
+        "{\"\\u20ac\":\"Euro Sign\",\"\\r\":\"Carriage Return\",\"\\ufb33\":\"Hebrew "
+        "Letter Dalet With Dagesh\",\"1\":\"One\",\"\\ud83d\\ude00\":\"Emoji: Grinning "
+        "Face\",\"\\u0080\":\"Control\",\"\\u00f6\":\"Latin Small Letter O With "
+        "Diaeresis\"}";
     const char *want = "{\"\\r\":\"Carriage Return\",\"1\":\"One\",\"\xc2\x80\":\"Control\","
                        "\"\xc3\xb6\":\"Latin Small Letter O With Diaeresis\",\"\xe2\x82\xac\":"
                        "\"Euro Sign\",\"\xf0\x9f\x98\x80\":\"Emoji: Grinning Face\","

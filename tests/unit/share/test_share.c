@@ -24,7 +24,8 @@ static void test_ed25519_rfc8032(void)
     CHECK_EQ_STR(hex, "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
     crypto_sign_detached(sig, NULL, (const unsigned char *)"", 0, sk);
     cw_hex_encode(hex, sig, 64);
-    CHECK_EQ_STR(hex, "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b");
+    CHECK_EQ_STR(hex, "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a3"
+                      "3bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b");
 }
 
 static void test_sign_canonical(void)
@@ -82,25 +83,39 @@ static void test_stix_sign_verify(void)
 
 static void test_stix_builders(void)
 {
-    CHECK_EQ_STR(cw_stix_tlp_marking_id(CW_TLP_CLEAR), "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487");
-    CHECK_EQ_STR(cw_stix_tlp_marking_id(CW_TLP_GREEN), "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb");
-    CHECK_EQ_STR(cw_stix_tlp_marking_id(CW_TLP_AMBER), "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421");
-    CHECK_EQ_STR(cw_stix_tlp_marking_id(CW_TLP_AMBER_STRICT), "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003");
-    CHECK_EQ_STR(cw_stix_tlp_marking_id(CW_TLP_RED), "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1");
+    CHECK_EQ_STR(cw_stix_tlp_marking_id(CW_TLP_CLEAR),
+                 "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487");
+    CHECK_EQ_STR(cw_stix_tlp_marking_id(CW_TLP_GREEN),
+                 "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb");
+    CHECK_EQ_STR(cw_stix_tlp_marking_id(CW_TLP_AMBER),
+                 "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421");
+    CHECK_EQ_STR(cw_stix_tlp_marking_id(CW_TLP_AMBER_STRICT),
+                 "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003");
+    CHECK_EQ_STR(cw_stix_tlp_marking_id(CW_TLP_RED),
+                 "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1");
     json_t *m = cw_stix_tlp_marking(CW_TLP_AMBER_STRICT);
     char *s = NULL;
     REQUIRE(cw_jcs_dumps(m, &s, NULL) == 0);
     /* The object as published with the TLP 2.0 extension. */
-    CHECK_EQ_STR(s, "{\"created\":\"2022-10-01T00:00:00.000Z\",\"extensions\":{\"extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d\":{\"extension_type\":\"property-extension\",\"tlp_2_0\":\"amber+strict\"}},\"id\":\"marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003\",\"name\":\"TLP:AMBER+STRICT\",\"spec_version\":\"2.1\",\"type\":\"marking-definition\"}");
+    CHECK_EQ_STR(s, "{\"created\":\"2022-10-01T00:00:00.000Z\",\"extensions\":{\"extension-"
+                    "definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d\":{\"extension_type\":"
+                    "\"property-extension\",\"tlp_2_0\":\"amber+strict\"}},\"id\":\"marking-"
+                    "definition--939a9414-2ddd-4d32-a0cd-375ea402b003\",\"name\":\"TLP:AMBER+"
+                    "STRICT\",\"spec_version\":\"2.1\",\"type\":\"marking-definition\"}");
     free(s);
     json_decref(m);
     cw_tlp t;
-    CHECK_EQ_INT(cw_stix_tlp_from_marking_id(&t, "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"), 0);
+    CHECK_EQ_INT(
+        cw_stix_tlp_from_marking_id(&t, "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"),
+        0);
     CHECK_EQ_INT(t, CW_TLP_RED);
     /* TLP 1.0 GREEN is not a TLP 2.0 marking */
-    CHECK_EQ_INT(cw_stix_tlp_from_marking_id(&t, "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"), CW_ENOTFOUND);
+    CHECK_EQ_INT(
+        cw_stix_tlp_from_marking_id(&t, "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"),
+        CW_ENOTFOUND);
 
-    cw_stix_ctx c = {"identity--07943265-88ae-4976-bbca-7a1831c63cb2", CW_TLP_AMBER, 1764288000123000LL};
+    cw_stix_ctx c = {"identity--07943265-88ae-4976-bbca-7a1831c63cb2", CW_TLP_AMBER,
+                     1764288000123000LL};
     json_t *w = cw_stix_wallet(&c, "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa", "BTC");
     REQUIRE(w);
     /* uuid.uuid5(UUID('00abedb4-aa42-466c-9c01-fed23315a9b7'), '{"address":"1A1z..."}') */
@@ -108,7 +123,8 @@ static void test_stix_builders(void)
                  "cryptocurrency-wallet--0c89648c-8ceb-5aaf-991c-7860047601ea");
     json_decref(w);
     CHECK(cw_stix_wallet(&c, "1A1z' OR '1'='1", "BTC") == NULL); /* pattern injection refused */
-    const char *addrs[2] = {"1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"};
+    const char *addrs[2] = {"1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa",
+                            "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"};
     json_t *ind = cw_stix_indicator(&c, "n", NULL, addrs, 2);
     REQUIRE(ind);
     CHECK_EQ_STR(json_string_value(json_object_get(ind, "pattern")),
@@ -150,7 +166,8 @@ static void test_keys_and_tlp(void)
     CHECK(strstr(cw_error_last(), "unknown") != NULL);
     /* Only the keyed hash is stored: the key text appears nowhere in the table. */
     sqlite3_stmt *st = NULL;
-    sqlite3_prepare_v2(cw_node_sqlite(n), "SELECT count(*) FROM api_keys WHERE hash = ? OR name = ?", -1, &st, NULL);
+    sqlite3_prepare_v2(cw_node_sqlite(n),
+                       "SELECT count(*) FROM api_keys WHERE hash = ? OR name = ?", -1, &st, NULL);
     sqlite3_bind_text(st, 1, k1, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, k1, -1, SQLITE_STATIC);
     REQUIRE(sqlite3_step(st) == SQLITE_ROW);
@@ -215,7 +232,10 @@ static void test_audit_chain(void)
     char sql[900];
     snprintf(sql, sizeof sql, "VACUUM INTO '%s'", copy);
     REQUIRE(exec_sql(path, sql) == SQLITE_OK);
-    REQUIRE(exec_sql(copy, "DROP TRIGGER audit_no_update; UPDATE audit SET actor = 'mallory' WHERE seq = 3") == SQLITE_OK);
+    REQUIRE(exec_sql(
+                copy,
+                "DROP TRIGGER audit_no_update; UPDATE audit SET actor = 'mallory' WHERE seq = 3") ==
+            SQLITE_OK);
     REQUIRE(cw_node_open(&n, copy) == 0);
     CHECK_EQ_INT(cw_audit_verify(n, NULL, NULL), CW_ECORRUPT);
     CHECK(strstr(cw_error_last(), "entry 3") != NULL);
@@ -224,7 +244,8 @@ static void test_audit_chain(void)
     snprintf(copy, sizeof copy, "%s/audit-del.db", cw_test_tmpdir());
     snprintf(sql, sizeof sql, "VACUUM INTO '%s'", copy);
     REQUIRE(exec_sql(path, sql) == SQLITE_OK);
-    REQUIRE(exec_sql(copy, "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = 4") == SQLITE_OK);
+    REQUIRE(exec_sql(copy, "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = 4") ==
+            SQLITE_OK);
     REQUIRE(cw_node_open(&n, copy) == 0);
     CHECK_EQ_INT(cw_audit_verify(n, NULL, NULL), CW_ECORRUPT);
     CHECK(strstr(cw_error_last(), "entry 4") != NULL);
@@ -233,7 +254,8 @@ static void test_audit_chain(void)
     snprintf(copy, sizeof copy, "%s/audit-trunc.db", cw_test_tmpdir());
     snprintf(sql, sizeof sql, "VACUUM INTO '%s'", copy);
     REQUIRE(exec_sql(path, sql) == SQLITE_OK);
-    REQUIRE(exec_sql(copy, "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = 6") == SQLITE_OK);
+    REQUIRE(exec_sql(copy, "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = 6") ==
+            SQLITE_OK);
     REQUIRE(cw_node_open(&n, copy) == 0);
     CHECK_EQ_INT(cw_audit_verify(n, NULL, NULL), CW_ECORRUPT);
     cw_node_close(n);
