@@ -210,9 +210,10 @@ int cw_taxii_collection_query(cw_node *n, const cw_principal *who, const cw_taxi
 
 /* ---- partners ---- */
 /* Registers a partner node: its TAXII base URL ("http://127.0.0.1:8443"), the API key this node
- * presents there, the partner's Ed25519 public key (64 hex digits) and its organisation. */
+ * presents there, the partner's Ed25519 public key (64 hex digits), its organisation, and
+ * optionally a PEM CA file that signs the partner's TLS certificate (NULL: the system CAs). */
 int cw_peer_add(cw_node *n, const char *name, const char *url, const char *api_key,
-                const char *pubkey_hex, const char *org);
+                const char *pubkey_hex, const char *org, const char *cacert);
 int cw_peer_list(cw_node *n, json_t **out);
 /* Pulls new objects from one partner (name) or all (NULL): pages through the partner's
  * collection from the last date_added seen, verifies each object's signature against the

@@ -185,6 +185,15 @@ static int run(int argc, char **argv)
         rc = cw_alert_set_status(db, id, to, who, note);
         if (!rc)
             rc = cw_alert_get(db, id, &out);
+        cw_node *node = NULL;
+        if (!rc && cw_node_open(&node, db_path) == 0) {
+            /* On a sharing node, status changes are audited like the API's. */
+            char target[32];
+            snprintf(target, sizeof target, "alert/%lld", (long long)id);
+            rc = cw_audit_append(node, who, is_ack ? "alert.ack" : "alert.close", target, "ok",
+                                 note ? note : "");
+            cw_node_close(node);
+        }
         if (!rc && !json) {
             printf("alert %lld %s by %s\n", (long long)id, cw_alert_status_name(to), who);
             json_decref(out);
@@ -192,8 +201,10 @@ static int run(int argc, char **argv)
         }
     }
     cw_alert_db_close(db);
-    if (rc)
+    if (rc) {
+        json_decref(out);
         return cw_cli_fail("alerts", rc);
+    }
     return out ? cw_cli_print_json(out) : CW_EXIT_OK;
 }
 

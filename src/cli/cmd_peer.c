@@ -17,7 +17,7 @@ static int run(int argc, char **argv)
     if (argc < 2)
         return cw_cli_usage_error(cmd, "missing subcommand (add, list, pull)");
     const char *db = getenv("CW_DB") ? getenv("CW_DB") : "chainwatch.db";
-    const char *key = NULL, *pubkey = NULL, *org = NULL, *pos[2] = {NULL, NULL};
+    const char *key = NULL, *pubkey = NULL, *org = NULL, *cacert = NULL, *pos[2] = {NULL, NULL};
     int npos = 0;
     bool json = false;
     for (int i = 2; i < argc; i++) {
@@ -31,6 +31,8 @@ static int run(int argc, char **argv)
             pubkey = argv[++i];
         else if (i + 1 < argc && !strcmp(argv[i], "--org"))
             org = argv[++i];
+        else if (i + 1 < argc && !strcmp(argv[i], "--cacert"))
+            cacert = argv[++i];
         else if (argv[i][0] != '-' && npos < 2)
             pos[npos++] = argv[i];
         else
@@ -47,7 +49,7 @@ static int run(int argc, char **argv)
         return cw_cli_fail("peer", rc);
     json_t *out = NULL;
     if (add) {
-        rc = cw_peer_add(n, pos[0], pos[1], key, pubkey, org);
+        rc = cw_peer_add(n, pos[0], pos[1], key, pubkey, org, cacert);
         if (!rc) {
             cw_audit_append(n, "cli", "peer.add", pos[0], "ok", pos[1]);
             if (!json)
@@ -98,12 +100,14 @@ static int run(int argc, char **argv)
 
 const cw_command cw_cmd_peer = {
     "peer", "register partner nodes and pull their signed STIX objects",
-    "Usage: chainwatch peer add NAME URL --key API_KEY --pubkey HEX [--org ORG] [--db PATH]\n"
+    "Usage: chainwatch peer add NAME URL --key API_KEY --pubkey HEX [--org ORG] [--cacert PEM]\n"
+    "                           [--db PATH]\n"
     "       chainwatch peer list [--db PATH] [--json]\n"
     "       chainwatch peer pull [NAME] [--db PATH] [--json]\n\n"
     "URL is the partner's base URL (http://127.0.0.1:PORT or https://host:port); API_KEY the key\n"
     "the partner issued to this node (role peer); HEX the partner's Ed25519 public key as\n"
-    "printed by its `chainwatch node show`. pull fetches new objects over TAXII 2.1, verifies "
+    "printed by its `chainwatch node show`; --cacert a PEM file of the CA (or the self-signed\n"
+    "certificate) behind an https URL. pull fetches new objects over TAXII 2.1, verifies "
     "each\n"
     "signature, stores verified objects with their provenance, raises partner alerts for\n"
     "reports and logs rejected objects in the audit log (peer.reject).\n",

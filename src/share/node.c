@@ -46,6 +46,8 @@ static const char *const migrations[] = {
     " PRIMARY KEY (peer, id, version));"
     "CREATE TABLE taxii_status (id TEXT PRIMARY KEY, json TEXT NOT NULL, created INTEGER NOT "
     "NULL);",
+    /* 2: a CA bundle per partner, for https URLs with a private CA. */
+    "ALTER TABLE peers ADD COLUMN cacert TEXT;",
 };
 
 static int sql_fail(sqlite3 *db, const char *what)

@@ -10,6 +10,8 @@
  * is stored nowhere and logged as peer.reject in the audit log.
  */
 #include <curl/curl.h>
+#include <errno.h>
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +28,7 @@ static int sql_fail(sqlite3 *db, const char *what)
 }
 
 int cw_peer_add(cw_node *n, const char *name, const char *url, const char *api_key,
-                const char *pubkey_hex, const char *org)
+                const char *pubkey_hex, const char *org, const char *cacert)
 {
     uint8_t pk[CW_SIGN_PK];
     if (!name || !*name || strlen(name) > 63)
@@ -39,9 +41,13 @@ int cw_peer_add(cw_node *n, const char *name, const char *url, const char *api_k
     if (!pubkey_hex || strlen(pubkey_hex) != 64 || cw_hex_decode(pk, 32, pubkey_hex))
         return cw_error_set(CW_EINVAL,
                             "peer: --pubkey must be 64 hex digits (the partner's Ed25519 key)");
+    char cafull[PATH_MAX];
+    if (cacert && !realpath(cacert, cafull))
+        return cw_error_set(CW_EINVAL, "peer: --cacert %s: %s", cacert, strerror(errno));
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(
-            n->db, "INSERT INTO peers(name, url, api_key, pubkey, org) VALUES(?,?,?,lower(?),?)",
+            n->db,
+            "INSERT INTO peers(name, url, api_key, pubkey, org, cacert) VALUES(?,?,?,lower(?),?,?)",
             -1, &st, NULL))
         return sql_fail(n->db, "add");
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -49,6 +55,8 @@ int cw_peer_add(cw_node *n, const char *name, const char *url, const char *api_k
     sqlite3_bind_text(st, 3, api_key, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, pubkey_hex, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, org ? org : name, -1, SQLITE_STATIC);
+    if (cacert)
+        sqlite3_bind_text(st, 6, cafull, -1, SQLITE_STATIC);
     int s = sqlite3_step(st);
     sqlite3_finalize(st);
     if (s == SQLITE_CONSTRAINT)
@@ -115,7 +123,8 @@ static size_t on_header(char *p, size_t sz, size_t nm, void *ud)
 }
 
 /* GETs url with the TAXII Accept header and bearer key; parses the JSON body into *out. */
-static int http_get(const char *url, const char *api_key, json_t **out, fetch *f, long *status)
+static int http_get(const char *url, const char *api_key, const char *cacert, json_t **out,
+                    fetch *f, long *status)
 {
     *out = NULL;
     memset(f, 0, sizeof *f);
@@ -136,6 +145,8 @@ static int http_get(const char *url, const char *api_key, json_t **out, fetch *f
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    if (cacert && *cacert)
+        curl_easy_setopt(c, CURLOPT_CAINFO, cacert);
     CURLcode cc = curl_easy_perform(c);
     int rc = 0;
     *status = 0;
@@ -302,7 +313,7 @@ static int process_object(cw_node *n, const char *peer, const char *url, const c
 }
 
 static int pull_one(cw_node *n, const char *peer, const char *url, const char *api_key,
-                    const char *pk_hex, int64_t added_after, json_t *summary)
+                    const char *pk_hex, const char *cacert, int64_t added_after, json_t *summary)
 {
     uint8_t pk[32];
     if (cw_hex_decode(pk, 32, pk_hex))
@@ -313,7 +324,7 @@ static int pull_one(cw_node *n, const char *peer, const char *url, const char *a
     fetch f;
     long status = 0;
     snprintf(u, sizeof u, "%s/taxii2/api/collections/", url);
-    int rc = http_get(u, api_key, &doc, &f, &status);
+    int rc = http_get(u, api_key, cacert, &doc, &f, &status);
     const char *coll = NULL;
     if (!rc) {
         size_t i;
@@ -345,7 +356,7 @@ static int pull_one(cw_node *n, const char *peer, const char *url, const char *a
         else
             snprintf(u, sizeof u, "%s/taxii2/api/collections/%s/objects/?limit=100%s%s", url,
                      coll_id, *next ? "&next=" : "", next);
-        if ((rc = http_get(u, api_key, &doc, &f, &status)))
+        if ((rc = http_get(u, api_key, cacert, &doc, &f, &status)))
             break;
         size_t i;
         json_t *o;
@@ -402,7 +413,8 @@ int cw_peer_pull(cw_node *n, const char *name, json_t **out)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(n->db,
-                           "SELECT name, url, api_key, pubkey, added_after FROM peers WHERE ?1 IS "
+                           "SELECT name, url, api_key, pubkey, added_after, coalesce(cacert, '') "
+                           "FROM peers WHERE ?1 IS "
                            "NULL OR name = ?1 ORDER BY name",
                            -1, &st, NULL))
         return sql_fail(n->db, "pull");
@@ -410,12 +422,13 @@ int cw_peer_pull(cw_node *n, const char *name, json_t **out)
         sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     json_t *rows = json_array();
     while (sqlite3_step(st) == SQLITE_ROW)
-        json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:I}", "name",
+        json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:I, s:s}", "name",
                                               (const char *)sqlite3_column_text(st, 0), "url",
                                               (const char *)sqlite3_column_text(st, 1), "key",
                                               (const char *)sqlite3_column_text(st, 2), "pk",
                                               (const char *)sqlite3_column_text(st, 3), "after",
-                                              (json_int_t)sqlite3_column_int64(st, 4)));
+                                              (json_int_t)sqlite3_column_int64(st, 4), "cacert",
+                                              (const char *)sqlite3_column_text(st, 5)));
     sqlite3_finalize(st);
     int rc = 0;
     if (name && json_array_size(rows) == 0)
@@ -429,6 +442,7 @@ int cw_peer_pull(cw_node *n, const char *name, json_t **out)
                            json_string_value(json_object_get(r, "url")),
                            json_string_value(json_object_get(r, "key")),
                            json_string_value(json_object_get(r, "pk")),
+                           json_string_value(json_object_get(r, "cacert")),
                            json_integer_value(json_object_get(r, "after")), summary);
         if (prc && !rc)
             rc = prc;

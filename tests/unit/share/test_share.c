@@ -353,6 +353,38 @@ static void test_publish_and_paging(void)
     cw_node_close(n);
 }
 
+static void test_share_migration_upgrade(void)
+{
+    /* A node at share schema 1 (no peers.cacert) is brought to 2 on open. */
+    char path[600];
+    snprintf(path, sizeof path, "%s/mig.db", cw_test_tmpdir());
+    REQUIRE(cw_node_init(path, "KOR", NULL) == 0);
+    REQUIRE(exec_sql(path, "ALTER TABLE peers DROP COLUMN cacert; UPDATE cw_schema SET version = 1 "
+                           "WHERE module = 'share'") == SQLITE_OK);
+    CHECK(exec_sql(path, "SELECT cacert FROM peers") != SQLITE_OK);
+    cw_node *n = NULL;
+    REQUIRE(cw_node_open(&n, path) == 0);
+    CHECK_EQ_INT(cw_peer_add(n, "USA", "https://127.0.0.1:1", "k",
+                             "e63c32d5feb1a092ebdac3a0b50cf5e2e2adb3fa4742512a8722c9e85c404e79",
+                             "USA", NULL),
+                 0);
+    CHECK_EQ_INT(cw_peer_add(n, "JPN", "ftp://x", "k",
+                             "e63c32d5feb1a092ebdac3a0b50cf5e2e2adb3fa4742512a8722c9e85c404e79",
+                             "JPN", NULL),
+                 CW_EINVAL);
+    CHECK_EQ_INT(cw_peer_add(n, "JPN", "http://x", "k", "abcd", "JPN", NULL), CW_EINVAL);
+    cw_node_close(n);
+    CHECK(exec_sql(path, "SELECT cacert FROM peers") == SQLITE_OK);
+    sqlite3 *s = NULL;
+    sqlite3_stmt *st = NULL;
+    REQUIRE(sqlite3_open(path, &s) == SQLITE_OK);
+    sqlite3_prepare_v2(s, "SELECT version FROM cw_schema WHERE module = 'share'", -1, &st, NULL);
+    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    CHECK_EQ_INT(sqlite3_column_int(st, 0), 2);
+    sqlite3_finalize(st);
+    sqlite3_close(s);
+}
+
 int main(void)
 {
     RUN(test_ed25519_rfc8032);
@@ -362,5 +394,6 @@ int main(void)
     RUN(test_keys_and_tlp);
     RUN(test_audit_chain);
     RUN(test_publish_and_paging);
+    RUN(test_share_migration_upgrade);
     return cw_test_done();
 }
