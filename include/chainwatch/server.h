@@ -1,0 +1,47 @@
+/*
+ * server.h: the node's HTTP server (libmicrohttpd): the JSON API under /api/v1/ and
+ * TAXII 2.1 under /taxii2/, API-key authentication, roles, TLP enforcement on every read,
+ * and an audit entry for every request (including refused ones).
+ *
+ * Plain HTTP is accepted only on a loopback address; any other address needs TLS (a PEM
+ * certificate and key, through libmicrohttpd's GnuTLS support).
+ */
+#ifndef CHAINWATCH_SERVER_H
+#define CHAINWATCH_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct cw_server cw_server;
+
+typedef struct cw_server_config {
+    const char *db_path;  /* an initialised node (chainwatch node init) */
+    const char *listen;   /* "127.0.0.1:8443"; port 0 picks a free port */
+    const char *tls_cert; /* PEM files, both or neither */
+    const char *tls_key;
+    size_t max_body;  /* bytes; 0: 1 MiB */
+    unsigned threads; /* 0: 2 */
+} cw_server_config;
+
+/* Opens the node and starts serving on internal threads. Returns 0, CW_EINVAL (bad listen
+ * address, plain HTTP on a non-loopback address, TLS files missing or unsupported), CW_EIO
+ * (cannot bind) or an error from cw_node_open. *out is owned by the caller. */
+int cw_server_start(cw_server **out, const cw_server_config *cfg);
+/* The port actually bound (useful with port 0). */
+uint16_t cw_server_port(const cw_server *s);
+/* Stops the daemon (waiting for requests in flight) and closes the node; accepts NULL. */
+void cw_server_stop(cw_server *s);
+
+/* ---- per-request arena (also used by tests) ---- */
+typedef struct cw_arena cw_arena;
+/* A new arena whose first block holds `first` bytes (0: 4 KiB). NULL when out of memory. */
+cw_arena *cw_arena_new(size_t first);
+/* n bytes aligned to 16, valid until cw_arena_free; NULL when out of memory. */
+void *cw_arena_alloc(cw_arena *a, size_t n);
+char *cw_arena_strndup(cw_arena *a, const char *s, size_t n);
+/* Bytes handed out so far. */
+size_t cw_arena_used(const cw_arena *a);
+/* Frees every block; accepts NULL. */
+void cw_arena_free(cw_arena *a);
+
+#endif

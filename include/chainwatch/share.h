@@ -1,0 +1,225 @@
+/*
+ * share.h: trilateral sharing. RFC 8785 JSON canonicalization (JCS), Ed25519 detached
+ * signatures over the canonical form, STIX 2.1 object builders with TLP 2.0 markings, the
+ * node (identity, keys, API keys, roles, TLP enforcement, hash-chained audit log), publishing
+ * of local alerts as signed STIX objects, and the TAXII 2.1 pull client for partner nodes.
+ *
+ * A node is one SQLite database (see alert.h); this module adds its tables with its own
+ * migrations. Times are microseconds since the epoch.
+ */
+#ifndef CHAINWATCH_SHARE_H
+#define CHAINWATCH_SHARE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chainwatch/alert.h"
+#include "chainwatch/util.h"
+
+/* ---- RFC 8785 JSON canonicalization ---- */
+
+/* Appends the canonical form of v to out: object members sorted by their UTF-16 code units,
+ * no insignificant white space, strings escaped as RFC 8785 says, numbers in the ECMAScript
+ * Number.prototype.toString form. jansson integers beyond +-2^53 are serialised as the double
+ * they round to, as an ECMAScript consumer would see them. Returns 0, CW_EINVAL (NaN or
+ * infinity, invalid UTF-8 in a string) or CW_ENOMEM. */
+int cw_jcs_serialize(const json_t *v, cw_buf *out);
+/* The canonical form as a new NUL-terminated string (*out owned by the caller, free()). */
+int cw_jcs_dumps(const json_t *v, char **out, size_t *out_len);
+/* Formats a finite double as ECMAScript does (shortest round-trip digits). buf: 32 bytes.
+ * Returns 0 or CW_EINVAL for NaN and infinities. */
+int cw_jcs_format_number(char buf[32], double d);
+
+/* ---- Ed25519 over JCS ---- */
+enum { CW_SIGN_PK = 32, CW_SIGN_SK = 64, CW_SIGN_SIG = 64 };
+
+/* The signature property-extension carried by every object a node signs. */
+#define CW_STIX_EXT_SIGNATURE "extension-definition--05c5622a-ce6d-4427-b5cc-2f3b0d7c9d22"
+
+/* Signs the canonical form of v. Returns 0 or an error from cw_jcs_serialize. */
+int cw_sign_json(uint8_t sig[CW_SIGN_SIG], const json_t *v, const uint8_t sk[CW_SIGN_SK]);
+/* Verifies; returns 0 or CW_ECORRUPT ("signature does not verify"). */
+int cw_verify_json(const uint8_t sig[CW_SIGN_SIG], const json_t *v, const uint8_t pk[CW_SIGN_PK]);
+/* Adds (or replaces) the signature extension on a STIX object: the signature covers the JCS
+ * form of the object without that extension entry (and without `extensions` if that entry was
+ * its only member). The extension holds alg "Ed25519", the public key (hex) and the signature
+ * (hex). Returns 0, CW_EINVAL (not an object) or CW_ENOMEM. */
+int cw_stix_sign(json_t *obj, const uint8_t sk[CW_SIGN_SK], const uint8_t pk[CW_SIGN_PK]);
+/* Checks an object's signature against the expected signer key pk. Returns 0, CW_ENOTFOUND
+ * (unsigned), or CW_ECORRUPT (wrong key, malformed or failing signature) with the reason. */
+int cw_stix_verify(const json_t *obj, const uint8_t pk[CW_SIGN_PK]);
+
+/* ---- STIX 2.1 builders ---- */
+#define CW_STIX_IDENTITY_CHAINWATCH "identity--b3c7261a-294d-4894-ad5a-ecb01835e976"
+#define CW_STIX_EXT_WALLET "extension-definition--b5e5dd0a-d915-4b35-bd8a-e9b7f2bf7493"
+#define CW_STIX_EXT_SUPPLY "extension-definition--8f508272-7a91-4467-91c3-37404952c0ce"
+#define CW_STIX_EXT_ALERT "extension-definition--1aa5b5b4-3e28-4d3f-90c6-e4e2a80cc549"
+#define CW_STIX_EXT_TLP2 "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
+
+/* Common properties of the objects a node creates. */
+typedef struct cw_stix_ctx {
+    const char *created_by; /* identity id of the node */
+    cw_tlp tlp;
+    int64_t time_us; /* created = modified */
+} cw_stix_ctx;
+
+/* The official STIX id of a TLP 2.0 marking-definition (static string). */
+const char *cw_stix_tlp_marking_id(cw_tlp t);
+/* The level of an official TLP 2.0 marking id; CW_ENOTFOUND for other ids. */
+int cw_stix_tlp_from_marking_id(cw_tlp *out, const char *id);
+/* The published TLP 2.0 marking-definition object (new reference). */
+json_t *cw_stix_tlp_marking(cw_tlp t);
+/* A new random "<type>--<uuid4>" (buf: 96 bytes). */
+void cw_stix_new_id(char buf[96], const char *type);
+/* A deterministic SCO id: "<type>--<uuid5(STIX namespace, JCS(contributing))>". */
+int cw_stix_sco_id(char buf[96], const char *type, const json_t *contributing);
+
+/* Builders return a new reference, or NULL on allocation failure / bad arguments. */
+json_t *cw_stix_identity(const char *id, const char *name, const char *identity_class,
+                         int64_t time_us);
+/* The chainwatch identity that defines the extensions (fixed id). */
+json_t *cw_stix_chainwatch_identity(void);
+/* The four extension-definitions this module uses (wallet SCO, supply-disruption SDO,
+ * alert properties, signature), as an array. */
+json_t *cw_stix_extension_definitions(void);
+/* A cryptocurrency-wallet SCO (new-sco extension) for address on chain `currency` ("BTC"). */
+json_t *cw_stix_wallet(const cw_stix_ctx *c, const char *address, const char *currency);
+/* An indicator matching any of the wallet addresses. */
+json_t *cw_stix_indicator(const cw_stix_ctx *c, const char *name, const char *description,
+                          const char *const *addresses, size_t n_addresses);
+json_t *cw_stix_observed_data(const cw_stix_ctx *c, const json_t *object_refs, int64_t first_us,
+                              int64_t last_us, int64_t number_observed);
+json_t *cw_stix_sighting(const cw_stix_ctx *c, const char *sighting_of_ref,
+                         const char *observed_data_ref, const char *where_sighted_ref,
+                         int64_t count);
+json_t *cw_stix_report(const cw_stix_ctx *c, const char *name, const char *description,
+                       const json_t *object_refs);
+/* A supply-disruption SDO (new-sdo extension): commodity ("lithium"), country (ISO code),
+ * risk level 0..4, a description. */
+json_t *cw_stix_supply_disruption(const cw_stix_ctx *c, const char *name, const char *commodity,
+                                  const char *country, int risk_level, const char *description);
+
+/* ---- node ---- */
+typedef struct cw_node cw_node;
+
+/* Initialises a node in the database at path: a node secret (32 random bytes), an Ed25519 key
+ * pair, the node's identity object and its TAXII collection. name: the node ("USA"); org: the
+ * organisation used by TLP rules (defaults to name). CW_EEXISTS when already initialised. */
+int cw_node_init(const char *path, const char *name, const char *org);
+/* Opens an initialised node (CW_ENOTFOUND when `node init` was not run). */
+int cw_node_open(cw_node **out, const char *path);
+void cw_node_close(cw_node *n);
+/* Borrowed accessors, valid until cw_node_close. */
+cw_alert_db *cw_node_alerts(cw_node *n);
+struct sqlite3 *cw_node_sqlite(cw_node *n);
+const char *cw_node_name(const cw_node *n);
+const char *cw_node_org(const cw_node *n);
+const char *cw_node_identity_id(const cw_node *n);
+const char *cw_node_collection_id(const cw_node *n);
+const uint8_t *cw_node_public_key(const cw_node *n);
+const uint8_t *cw_node_secret_key(const cw_node *n);
+/* name, org, identity, collection, public key (hex) as JSON (new reference). */
+json_t *cw_node_info(const cw_node *n);
+
+/* ---- API keys and roles ---- */
+typedef enum cw_role {
+    CW_ROLE_READER = 0,
+    CW_ROLE_ANALYST = 1,
+    CW_ROLE_ADMIN = 2,
+    CW_ROLE_PEER = 3
+} cw_role;
+const char *cw_role_name(cw_role r);
+int cw_role_parse(cw_role *out, const char *s);
+
+typedef struct cw_principal {
+    char name[64];
+    char org[64];
+    cw_role role;
+} cw_principal;
+
+/* Creates an API key for a user or partner. The key (printable, 46 characters) is returned
+ * once in *out_key (owned; free()); only its keyed hash (BLAKE2b keyed with the node secret)
+ * is stored. CW_EEXISTS if name is taken, CW_EINVAL for a bad name or org. */
+int cw_keys_add(cw_node *n, const char *name, const char *org, cw_role role, char **out_key);
+/* Revokes the key of `name` (CW_ENOTFOUND). */
+int cw_keys_revoke(cw_node *n, const char *name);
+/* [{name, org, role, created, revoked}] (no hashes). */
+int cw_keys_list(cw_node *n, json_t **out);
+/* Finds the principal of a presented key. CW_EPERM for unknown or revoked keys (the message
+ * says which, for the audit log). */
+int cw_keys_authenticate(cw_node *n, const char *key, cw_principal *out);
+
+/* TLP 2.0 enforcement for a read by `who` of an object marked tlp with audience share_to
+ * (comma-separated organisations) on a node of organisation node_org:
+ *  RED: never leaves the node: only the node's own users (not peers) of node_org;
+ *  AMBER+STRICT: only the named organisation (and the node's own users);
+ *  AMBER: the named partner organisations (and the node's own users);
+ *  GREEN, CLEAR: every authenticated partner and user. */
+bool cw_tlp_allows(cw_tlp tlp, const char *share_to, const char *node_org, const cw_principal *who);
+
+/* ---- audit log ---- */
+/* Appends an entry to the hash-chained audit log: seq, time, actor, action, target, outcome,
+ * detail, and hash = BLAKE2b-256 keyed with the node secret over the previous hash and the
+ * entry. The table refuses UPDATE and DELETE (triggers). Returns 0 or CW_EIO. */
+int cw_audit_append(cw_node *n, const char *actor, const char *action, const char *target,
+                    const char *outcome, const char *detail);
+/* Recomputes the chain. Returns 0 when intact (*out_n entries, *out_head the last hash, hex,
+ * 65 bytes), or CW_ECORRUPT naming the first bad entry (edited, deleted, inserted, reordered,
+ * or the recorded head does not match). */
+int cw_audit_verify(cw_node *n, int64_t *out_n, char out_head[65]);
+/* The last `limit` entries (or all when 0), oldest first, optionally only `action`. */
+int cw_audit_list(cw_node *n, int64_t limit, const char *action, json_t **out);
+
+/* ---- the node's collection ---- */
+/* Publishes local alerts not yet published: builds STIX objects (wallets, indicator,
+ * observed-data, sighting for chain alerts with addresses; supply-disruption for supply
+ * alerts; a report for each), marks them with the alert's TLP, signs them with the node key
+ * and adds them to the collection. *out_n (may be NULL): objects added. */
+int cw_share_publish_pending(cw_node *n, int *out_n);
+
+/* Adds one object (already signed or official) to the collection with the given TLP and
+ * audience; date_added is strictly increasing. Used by publishing and TAXII POST. */
+int cw_share_collection_add(cw_node *n, const json_t *obj, cw_tlp tlp, const char *share_to,
+                            int64_t *out_date_added);
+
+/* TAXII query over the node's collection, for `who` (TLP-filtered). */
+typedef struct cw_taxii_query {
+    int64_t added_after_us;         /* 0: none */
+    int64_t next;                   /* 0: start; otherwise the opaque `next` of the previous page */
+    int64_t limit;                  /* 0: 100; max 1000 */
+    const char *match_id;           /* comma-separated ids or NULL */
+    const char *match_type;         /* comma-separated types or NULL */
+    const char *match_version;      /* "last" (default), "first", "all", or a timestamp list */
+    const char *match_spec_version; /* "2.1" or NULL */
+} cw_taxii_query;
+
+typedef struct cw_taxii_page {
+    json_t *objects; /* array of objects (or manifest records when manifest was asked) */
+    bool more;
+    int64_t next;        /* when more */
+    int64_t first_added; /* 0 when empty */
+    int64_t last_added;
+} cw_taxii_page;
+
+/* Runs a query; manifest true returns {id, date_added, version, media_type} records instead
+ * of objects. page->objects is owned by the caller. Returns 0 or CW_EINVAL (a bad filter). */
+int cw_taxii_collection_query(cw_node *n, const cw_principal *who, const cw_taxii_query *q,
+                              bool manifest, cw_taxii_page *page);
+
+/* ---- partners ---- */
+/* Registers a partner node: its TAXII base URL ("http://127.0.0.1:8443"), the API key this node
+ * presents there, the partner's Ed25519 public key (64 hex digits), its organisation, and
+ * optionally a PEM CA file that signs the partner's TLS certificate (NULL: the system CAs). */
+int cw_peer_add(cw_node *n, const char *name, const char *url, const char *api_key,
+                const char *pubkey_hex, const char *org, const char *cacert);
+int cw_peer_list(cw_node *n, json_t **out);
+/* Pulls new objects from one partner (name) or all (NULL): pages through the partner's
+ * collection from the last date_added seen, verifies each object's signature against the
+ * partner's key, stores verified objects with provenance, raises partner alerts for reports,
+ * and logs rejected objects to the audit log. *out (may be NULL) is a summary per peer.
+ * Returns 0 when every peer was reached (rejections are not errors), else the first error. */
+int cw_peer_pull(cw_node *n, const char *name, json_t **out);
+
+#endif

@@ -1,0 +1,588 @@
+/*
+ * alert.c: the alert store (table `alerts` of a node database) and cw_alert_emit().
+ *
+ * Invariants: status only moves new -> acknowledged -> closed (or new -> closed); each
+ * move records who and when. Dedup: an alert with a dedup key that is not closed and was
+ * raised less than its cool-down ago absorbs a new alert with the same key (occurrences and
+ * last_seen go up, nothing else changes), so a condition that persists raises one alert per
+ * cool-down period. A negative cool-down absorbs forever (used for partner objects, whose
+ * dedup key is the STIX id).
+ */
+#include <ctype.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "chainwatch/alert.h"
+#include "chainwatch/errors.h"
+#include "chainwatch/util.h"
+
+struct cw_alert_db {
+    sqlite3 *db;
+};
+
+static const char *const migrations[] = {
+    /* 1: the alerts table. */
+    "CREATE TABLE alerts ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " time INTEGER NOT NULL,"
+    " last_seen INTEGER NOT NULL,"
+    " occurrences INTEGER NOT NULL DEFAULT 1,"
+    " source TEXT NOT NULL CHECK (source IN ('chain','supply','partner')),"
+    " kind TEXT NOT NULL,"
+    " severity INTEGER NOT NULL CHECK (severity BETWEEN 0 AND 4),"
+    " tlp INTEGER NOT NULL CHECK (tlp BETWEEN 0 AND 4),"
+    " share_to TEXT NOT NULL DEFAULT '',"
+    " title TEXT NOT NULL,"
+    " explanation TEXT NOT NULL DEFAULT '',"
+    " evidence TEXT NOT NULL DEFAULT '{}',"
+    " provenance TEXT,"
+    " status INTEGER NOT NULL DEFAULT 0 CHECK (status BETWEEN 0 AND 2),"
+    " status_by TEXT, status_at INTEGER, status_note TEXT,"
+    " dedup_key TEXT, cooldown INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX alerts_dedup ON alerts(dedup_key, time);"
+    "CREATE INDEX alerts_status ON alerts(status, id);",
+};
+
+static const char *const source_names[] = {"chain", "supply", "partner"};
+static const char *const severity_names[] = {"info", "low", "medium", "high", "critical"};
+static const char *const tlp_names[] = {"clear", "green", "amber", "amber+strict", "red"};
+static const char *const status_names[] = {"new", "acknowledged", "closed"};
+
+const char *cw_alert_source_name(cw_alert_source s)
+{
+    return (unsigned)s < 3 ? source_names[s] : "?";
+}
+const char *cw_alert_severity_name(cw_alert_severity s)
+{
+    return (unsigned)s < 5 ? severity_names[s] : "?";
+}
+const char *cw_tlp_name(cw_tlp t)
+{
+    return (unsigned)t < 5 ? tlp_names[t] : "?";
+}
+const char *cw_alert_status_name(cw_alert_status s)
+{
+    return (unsigned)s < 3 ? status_names[s] : "?";
+}
+
+static int parse_name(int *out, const char *s, const char *const *names, int n, const char *what)
+{
+    if (s) {
+        for (int i = 0; i < n; i++) {
+            if (!strcasecmp(s, names[i])) {
+                *out = i;
+                return 0;
+            }
+        }
+    }
+    return cw_error_set(CW_EINVAL, "%s: unknown value '%s'", what, s ? s : "(null)");
+}
+
+int cw_alert_source_parse(cw_alert_source *out, const char *s)
+{
+    int v = 0, rc = parse_name(&v, s, source_names, 3, "source");
+    if (!rc)
+        *out = (cw_alert_source)v;
+    return rc;
+}
+int cw_alert_severity_parse(cw_alert_severity *out, const char *s)
+{
+    int v = 0, rc = parse_name(&v, s, severity_names, 5, "severity");
+    if (!rc)
+        *out = (cw_alert_severity)v;
+    return rc;
+}
+int cw_tlp_parse(cw_tlp *out, const char *s)
+{
+    if (s && !strncasecmp(s, "TLP:", 4))
+        s += 4;
+    int v = 0, rc = parse_name(&v, s, tlp_names, 5, "tlp");
+    if (!rc)
+        *out = (cw_tlp)v;
+    return rc;
+}
+int cw_alert_status_parse(cw_alert_status *out, const char *s)
+{
+    int v = 0, rc = parse_name(&v, s, status_names, 3, "status");
+    if (!rc)
+        *out = (cw_alert_status)v;
+    return rc;
+}
+
+int64_t cw_alert_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+void cw_alert_format_time(char buf[32], int64_t us, int digits)
+{
+    time_t s = (time_t)(us / 1000000);
+    int64_t frac = us % 1000000;
+    if (frac < 0) {
+        frac += 1000000;
+        s -= 1;
+    }
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    size_t n = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (digits == 3)
+        snprintf(buf + n, 32 - n, ".%03dZ", (int)(frac / 1000));
+    else if (digits == 6)
+        snprintf(buf + n, 32 - n, ".%06dZ", (int)frac);
+    else
+        snprintf(buf + n, 32 - n, "Z");
+}
+
+int cw_alert_parse_time(int64_t *out, const char *s)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    if (!s)
+        return cw_error_set(CW_EINVAL, "timestamp missing");
+    const char *p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (!p)
+        return cw_error_set(CW_EINVAL, "timestamp '%s': expected YYYY-MM-DDTHH:MM:SS[.ffffff]Z", s);
+    int64_t frac = 0;
+    if (*p == '.') {
+        p++;
+        int nd = 0;
+        while (isdigit((unsigned char)*p)) {
+            if (nd < 6) {
+                frac = frac * 10 + (*p - '0');
+                nd++;
+            }
+            p++;
+        }
+        if (nd == 0)
+            return cw_error_set(CW_EINVAL, "timestamp '%s': empty fraction", s);
+        for (; nd < 6; nd++)
+            frac *= 10;
+    }
+    if (p[0] != 'Z' || p[1])
+        return cw_error_set(CW_EINVAL, "timestamp '%s': must end with Z", s);
+    time_t t = timegm(&tm);
+    *out = (int64_t)t * 1000000 + frac;
+    return 0;
+}
+
+int cw_alert_db_open(cw_alert_db **out, const char *path)
+{
+    *out = NULL;
+    cw_alert_db *a = cw_calloc(1, sizeof *a);
+    if (!a)
+        return cw_error_set(CW_ENOMEM, "out of memory");
+    int rc = cw_alert__sqlite_open(&a->db, path);
+    if (!rc)
+        rc = cw_alert__migrate(a->db, "alert", migrations,
+                               (int)(sizeof migrations / sizeof migrations[0]));
+    if (rc) {
+        if (a->db)
+            cw_error_wrap(rc, "%s: ", path);
+        cw_alert_db_close(a);
+        return rc;
+    }
+    *out = a;
+    return 0;
+}
+
+void cw_alert_db_close(cw_alert_db *db)
+{
+    if (!db)
+        return;
+    sqlite3_close(db->db);
+    cw_free(db);
+}
+
+struct sqlite3 *cw_alert_db_sqlite(cw_alert_db *db)
+{
+    return db->db;
+}
+
+static int sql_fail(cw_alert_db *db, const char *what)
+{
+    return cw_error_set(CW_EIO, "alerts: %s: %s", what, sqlite3_errmsg(db->db));
+}
+
+static bool valid_kind(const char *k)
+{
+    if (!k || !*k || strlen(k) > 64)
+        return false;
+    for (const char *p = k; *p; p++)
+        if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '-' || *p == '_' ||
+              *p == '.'))
+            return false;
+    return true;
+}
+
+/* Checks that text is a JSON object or array; returns its compact form (owned). */
+static int normalise_json(char **out, const char *text, const char *field, bool object_only)
+{
+    json_error_t err;
+    json_t *v = json_loads(text, JSON_REJECT_DUPLICATES, &err);
+    if (!v)
+        return cw_error_set(CW_EINVAL, "%s: invalid JSON at line %d column %d: %s", field, err.line,
+                            err.column, err.text);
+    if (!(json_is_object(v) || (!object_only && json_is_array(v)))) {
+        json_decref(v);
+        return cw_error_set(CW_EINVAL, "%s: must be a JSON %s", field,
+                            object_only ? "object" : "object or array");
+    }
+    *out = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+    json_decref(v);
+    return *out ? 0 : cw_error_set(CW_ENOMEM, "out of memory");
+}
+
+int cw_alert_emit(cw_alert_db *db, const cw_alert_input *in, int64_t *out_id, bool *out_deduped)
+{
+    char *evidence = NULL, *provenance = NULL;
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    bool began = false;
+    if (out_deduped)
+        *out_deduped = false;
+    if ((unsigned)in->source > 2)
+        return cw_error_set(CW_EINVAL, "alert: source %d out of range", (int)in->source);
+    if ((unsigned)in->severity > 4)
+        return cw_error_set(CW_EINVAL, "alert: severity %d out of range", (int)in->severity);
+    if ((unsigned)in->tlp > 4)
+        return cw_error_set(CW_EINVAL, "alert: tlp %d out of range", (int)in->tlp);
+    if (!valid_kind(in->kind))
+        return cw_error_set(CW_EINVAL, "alert: kind '%s' must be 1-64 of [a-z0-9-_.]",
+                            in->kind ? in->kind : "(null)");
+    if (!in->title || !*in->title)
+        return cw_error_set(CW_EINVAL, "alert: title is required");
+    if ((in->tlp == CW_TLP_AMBER_STRICT) &&
+        (!in->share_to || !*in->share_to || strchr(in->share_to, ',')))
+        return cw_error_set(CW_EINVAL,
+                            "alert: TLP:AMBER+STRICT needs exactly one organisation in share_to");
+    if ((rc = normalise_json(&evidence, in->evidence ? in->evidence : "{}", "evidence", false)))
+        goto out;
+    if (in->provenance && (rc = normalise_json(&provenance, in->provenance, "provenance", true)))
+        goto out;
+    int64_t now = in->time_us ? in->time_us : cw_alert_now_us();
+
+    if ((rc = cw_alert__exec(db->db, "BEGIN IMMEDIATE")))
+        goto out;
+    began = true;
+    if (in->dedup_key && *in->dedup_key) {
+        if (sqlite3_prepare_v2(db->db,
+                               "SELECT id FROM alerts WHERE dedup_key = ? AND status != 2 AND "
+                               "(? < 0 OR time >= ?) ORDER BY time DESC LIMIT 1",
+                               -1, &st, NULL)) {
+            rc = sql_fail(db, "dedup lookup");
+            goto out;
+        }
+        sqlite3_bind_text(st, 1, in->dedup_key, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, in->cooldown_us);
+        sqlite3_bind_int64(st, 3, now - in->cooldown_us);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            int64_t id = sqlite3_column_int64(st, 0);
+            sqlite3_finalize(st);
+            st = NULL;
+            if (sqlite3_prepare_v2(db->db,
+                                   "UPDATE alerts SET occurrences = occurrences + 1, "
+                                   "last_seen = max(last_seen, ?) WHERE id = ?",
+                                   -1, &st, NULL)) {
+                rc = sql_fail(db, "dedup update");
+                goto out;
+            }
+            sqlite3_bind_int64(st, 1, now);
+            sqlite3_bind_int64(st, 2, id);
+            if (sqlite3_step(st) != SQLITE_DONE) {
+                rc = sql_fail(db, "dedup update");
+                goto out;
+            }
+            if (out_id)
+                *out_id = id;
+            if (out_deduped)
+                *out_deduped = true;
+            goto commit;
+        }
+        sqlite3_finalize(st);
+        st = NULL;
+    }
+    if (sqlite3_prepare_v2(db->db,
+                           "INSERT INTO alerts(time, last_seen, source, kind, severity, tlp, "
+                           "share_to, title, explanation, evidence, provenance, dedup_key, "
+                           "cooldown) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           -1, &st, NULL)) {
+        rc = sql_fail(db, "insert");
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_text(st, 3, source_names[in->source], -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, in->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 5, (int)in->severity);
+    sqlite3_bind_int(st, 6, (int)in->tlp);
+    sqlite3_bind_text(st, 7, in->share_to ? in->share_to : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, in->title, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, in->explanation ? in->explanation : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, evidence, -1, SQLITE_STATIC);
+    if (provenance)
+        sqlite3_bind_text(st, 11, provenance, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 11);
+    if (in->dedup_key && *in->dedup_key)
+        sqlite3_bind_text(st, 12, in->dedup_key, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 12);
+    sqlite3_bind_int64(st, 13, in->cooldown_us);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        rc = sql_fail(db, "insert");
+        goto out;
+    }
+    if (out_id)
+        *out_id = sqlite3_last_insert_rowid(db->db);
+commit:
+    rc = cw_alert__exec(db->db, "COMMIT");
+    began = false;
+out:
+    sqlite3_finalize(st);
+    if (began)
+        cw_alert__exec(db->db, "ROLLBACK");
+    free(evidence);
+    free(provenance);
+    return rc;
+}
+
+#define ALERT_COLUMNS                                                                              \
+    "id, time, last_seen, occurrences, source, kind, severity, tlp, share_to, title, "             \
+    "explanation, evidence, provenance, status, status_by, status_at, status_note, dedup_key, "    \
+    "cooldown"
+
+static json_t *json_text_or_null(sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    return t ? json_string((const char *)t) : json_null();
+}
+
+static json_t *row_to_json(sqlite3_stmt *st)
+{
+    char tbuf[32];
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
+    cw_alert_format_time(tbuf, sqlite3_column_int64(st, 1), 6);
+    json_object_set_new(o, "time", json_string(tbuf));
+    cw_alert_format_time(tbuf, sqlite3_column_int64(st, 2), 6);
+    json_object_set_new(o, "last_seen", json_string(tbuf));
+    json_object_set_new(o, "occurrences", json_integer(sqlite3_column_int64(st, 3)));
+    json_object_set_new(o, "source", json_text_or_null(st, 4));
+    json_object_set_new(o, "kind", json_text_or_null(st, 5));
+    json_object_set_new(
+        o, "severity",
+        json_string(cw_alert_severity_name((cw_alert_severity)sqlite3_column_int(st, 6))));
+    cw_tlp tlp = (cw_tlp)sqlite3_column_int(st, 7);
+    json_object_set_new(o, "tlp", json_string(cw_tlp_name(tlp)));
+    json_t *aud = json_array();
+    const char *share_to = (const char *)sqlite3_column_text(st, 8);
+    if (share_to && *share_to) {
+        const char *p = share_to;
+        while (*p) {
+            const char *c = strchr(p, ',');
+            size_t n = c ? (size_t)(c - p) : strlen(p);
+            if (n)
+                json_array_append_new(aud, json_stringn(p, n));
+            p += n + (c ? 1 : 0);
+        }
+    }
+    json_object_set_new(o, "share_to", aud);
+    json_object_set_new(o, "title", json_text_or_null(st, 9));
+    json_object_set_new(o, "explanation", json_text_or_null(st, 10));
+    const char *ev = (const char *)sqlite3_column_text(st, 11);
+    json_t *evj = ev ? json_loads(ev, 0, NULL) : NULL;
+    json_object_set_new(o, "evidence", evj ? evj : json_object());
+    const char *pv = (const char *)sqlite3_column_text(st, 12);
+    json_t *pvj = pv ? json_loads(pv, 0, NULL) : NULL;
+    json_object_set_new(o, "provenance", pvj ? pvj : json_null());
+    json_object_set_new(
+        o, "status",
+        json_string(cw_alert_status_name((cw_alert_status)sqlite3_column_int(st, 13))));
+    json_object_set_new(o, "status_by", json_text_or_null(st, 14));
+    if (sqlite3_column_type(st, 15) == SQLITE_NULL) {
+        json_object_set_new(o, "status_at", json_null());
+    } else {
+        cw_alert_format_time(tbuf, sqlite3_column_int64(st, 15), 6);
+        json_object_set_new(o, "status_at", json_string(tbuf));
+    }
+    json_object_set_new(o, "status_note", json_text_or_null(st, 16));
+    json_object_set_new(o, "dedup_key", json_text_or_null(st, 17));
+    json_object_set_new(o, "cooldown_s", json_integer(sqlite3_column_int64(st, 18) / 1000000));
+    return o;
+}
+
+int cw_alert_get(cw_alert_db *db, int64_t id, json_t **out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    *out = NULL;
+    if (sqlite3_prepare_v2(db->db, "SELECT " ALERT_COLUMNS " FROM alerts WHERE id = ?", -1, &st,
+                           NULL))
+        return sql_fail(db, "get");
+    sqlite3_bind_int64(st, 1, id);
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        *out = row_to_json(st);
+        if (!*out)
+            rc = cw_error_set(CW_ENOMEM, "out of memory");
+    } else if (s == SQLITE_DONE) {
+        rc = cw_error_set(CW_ENOTFOUND, "alert %lld not found", (long long)id);
+    } else {
+        rc = sql_fail(db, "get");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int cw_alert_list(cw_alert_db *db, const cw_alert_filter *f, json_t **out)
+{
+    cw_alert_filter none;
+    memset(&none, 0, sizeof none);
+    if (!f)
+        f = &none;
+    *out = NULL;
+    int status = -1, sev = 0;
+    if (f->status) {
+        cw_alert_status s;
+        if (cw_alert_status_parse(&s, f->status))
+            return CW_EINVAL;
+        status = (int)s;
+    }
+    if (f->source) {
+        cw_alert_source s;
+        if (cw_alert_source_parse(&s, f->source))
+            return CW_EINVAL;
+    }
+    if (f->min_severity) {
+        cw_alert_severity s;
+        if (cw_alert_severity_parse(&s, f->min_severity))
+            return CW_EINVAL;
+        sev = (int)s;
+    }
+    if (f->limit < 0)
+        return cw_error_set(CW_EINVAL, "limit: must be positive");
+    int64_t limit = f->limit ? f->limit : 100;
+    if (limit > 1000)
+        limit = 1000;
+    bool asc = f->after_id > 0;
+    const char *sql =
+        asc ? "SELECT " ALERT_COLUMNS " FROM alerts WHERE (?1 < 0 OR status = ?1) AND "
+              "(?2 IS NULL OR source = lower(?2)) AND (?3 IS NULL OR kind = ?3) AND severity >= ?4 "
+              "AND time >= ?5 AND id > ?6 ORDER BY id ASC LIMIT ?7"
+            : "SELECT " ALERT_COLUMNS " FROM alerts WHERE (?1 < 0 OR status = ?1) AND "
+              "(?2 IS NULL OR source = lower(?2)) AND (?3 IS NULL OR kind = ?3) AND severity >= ?4 "
+              "AND time >= ?5 AND id > ?6 ORDER BY id DESC LIMIT ?7";
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL))
+        return sql_fail(db, "list");
+    sqlite3_bind_int(st, 1, status);
+    if (f->source)
+        sqlite3_bind_text(st, 2, f->source, -1, SQLITE_STATIC);
+    if (f->kind)
+        sqlite3_bind_text(st, 3, f->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, sev);
+    sqlite3_bind_int64(st, 5, f->since_us);
+    sqlite3_bind_int64(st, 6, f->after_id);
+    sqlite3_bind_int64(st, 7, limit + 1);
+    json_t *arr = json_array();
+    int rc = 0, s;
+    int64_t n = 0, last = 0;
+    bool more = false;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == limit) {
+            more = true;
+            break;
+        }
+        last = sqlite3_column_int64(st, 0);
+        json_array_append_new(arr, row_to_json(st));
+        n++;
+    }
+    if (s != SQLITE_ROW && s != SQLITE_DONE)
+        rc = sql_fail(db, "list");
+    sqlite3_finalize(st);
+    if (rc) {
+        json_decref(arr);
+        return rc;
+    }
+    /* Keyset paging continues upward from the last id when ascending; descending lists
+     * report where they stopped so that a caller can ask for older ids with since/after. */
+    *out = json_pack("{s:o, s:o, s:b}", "alerts", arr, "next_after_id",
+                     asc && more ? json_integer(last) : json_null(), "more", more);
+    return *out ? 0 : cw_error_set(CW_ENOMEM, "out of memory");
+}
+
+int cw_alert_set_status(cw_alert_db *db, int64_t id, cw_alert_status status, const char *who,
+                        const char *note)
+{
+    if ((unsigned)status > 2 || status == CW_ALERT_NEW)
+        return cw_error_set(CW_EINVAL, "status: can only acknowledge or close");
+    if (!who || !*who)
+        return cw_error_set(CW_EINVAL, "status: who is required");
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(db->db,
+                           "UPDATE alerts SET status = ?1, status_by = ?2, status_at = ?3, "
+                           "status_note = ?4 WHERE id = ?5 AND status < ?1",
+                           -1, &st, NULL))
+        return sql_fail(db, "set status");
+    sqlite3_bind_int(st, 1, (int)status);
+    sqlite3_bind_text(st, 2, who, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, cw_alert_now_us());
+    if (note)
+        sqlite3_bind_text(st, 4, note, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 4);
+    sqlite3_bind_int64(st, 5, id);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = sql_fail(db, "set status");
+    sqlite3_finalize(st);
+    if (rc)
+        return rc;
+    if (sqlite3_changes(db->db) == 1)
+        return 0;
+    json_t *cur = NULL;
+    rc = cw_alert_get(db, id, &cur);
+    if (rc)
+        return rc;
+    rc = cw_error_set(CW_EINVAL, "alert %lld is %s; cannot move it to %s", (long long)id,
+                      json_string_value(json_object_get(cur, "status")),
+                      cw_alert_status_name(status));
+    json_decref(cur);
+    return rc;
+}
+
+int cw_alert_foreach_local(cw_alert_db *db, int64_t after_id,
+                           int (*fn)(const json_t *alert, void *payload), void *payload)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db->db,
+                           "SELECT " ALERT_COLUMNS " FROM alerts WHERE id > ? AND source != "
+                           "'partner' ORDER BY id",
+                           -1, &st, NULL))
+        return sql_fail(db, "foreach");
+    sqlite3_bind_int64(st, 1, after_id);
+    int rc = 0, s;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *a = row_to_json(st);
+        if (!a) {
+            rc = cw_error_set(CW_ENOMEM, "out of memory");
+            break;
+        }
+        rc = fn(a, payload);
+        json_decref(a);
+        if (rc)
+            break;
+    }
+    if (!rc && s != SQLITE_DONE)
+        rc = sql_fail(db, "foreach");
+    sqlite3_finalize(st);
+    return rc;
+}

@@ -1,0 +1,227 @@
+/*
+ * cmd_alerts.c: `chainwatch alerts list|show|ack|close|raise`: reads and moves alerts in a
+ * node database. `raise` is the manual (and test) way to emit an alert; engines call
+ * cw_alert_emit() directly. Alerts raised here are also published to the node's STIX
+ * collection (signed), so partners can pull them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chainwatch/alert.h"
+#include "chainwatch/errors.h"
+#include "chainwatch/share.h"
+#include "chainwatch/util.h"
+#include "cli/cli.h"
+
+extern const cw_command cw_cmd_alerts;
+
+static const char *opt_value(int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc)
+        return NULL;
+    return argv[++*i];
+}
+
+static void print_alert_line(const json_t *a)
+{
+    printf("%-6lld %-27s %-8s %-8s %-12s %-13s %s\n",
+           (long long)json_integer_value(json_object_get(a, "id")),
+           json_string_value(json_object_get(a, "time")),
+           json_string_value(json_object_get(a, "source")),
+           json_string_value(json_object_get(a, "severity")),
+           json_string_value(json_object_get(a, "status")),
+           json_string_value(json_object_get(a, "tlp")),
+           json_string_value(json_object_get(a, "title")));
+}
+
+static int run(int argc, char **argv)
+{
+    const cw_command *cmd = &cw_cmd_alerts;
+    if (argc < 2)
+        return cw_cli_usage_error(cmd, "missing subcommand (list, show, ack, close, raise)");
+    const char *sub = argv[1];
+    const char *db_path = getenv("CW_DB") ? getenv("CW_DB") : "chainwatch.db";
+    bool json = false;
+    cw_alert_filter f;
+    memset(&f, 0, sizeof f);
+    cw_alert_input in;
+    memset(&in, 0, sizeof in);
+    in.severity = CW_SEV_MEDIUM;
+    in.tlp = CW_TLP_AMBER;
+    const char *who = getenv("USER") ? getenv("USER") : "cli";
+    const char *note = NULL, *id_arg = NULL;
+    int64_t cooldown_s = 0;
+    int rc = 0;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i], *v = NULL;
+        if (!strcmp(a, "--json")) {
+            json = true;
+            continue;
+        }
+        if (a[0] != '-' || a[1] != '-') {
+            if (id_arg)
+                return cw_cli_usage_error(cmd, "unexpected argument '%s'", a);
+            id_arg = a;
+            continue;
+        }
+        if (!(v = opt_value(argc, argv, &i)))
+            return cw_cli_usage_error(cmd, "%s needs a value", a);
+        if (!strcmp(a, "--db"))
+            db_path = v;
+        else if (!strcmp(a, "--status"))
+            f.status = v;
+        else if (!strcmp(a, "--source")) {
+            f.source = v;
+            if (cw_alert_source_parse(&in.source, v))
+                return cw_cli_usage_error(cmd, "%s", cw_error_last());
+        } else if (!strcmp(a, "--kind"))
+            f.kind = in.kind = v;
+        else if (!strcmp(a, "--min-severity"))
+            f.min_severity = v;
+        else if (!strcmp(a, "--limit")) {
+            uint64_t n;
+            if (cw_parse_u64(&n, v) || n == 0 || n > 1000)
+                return cw_cli_usage_error(cmd, "--limit: expected 1..1000, got '%s'", v);
+            f.limit = (int64_t)n;
+        } else if (!strcmp(a, "--after")) {
+            uint64_t n;
+            if (cw_parse_u64(&n, v))
+                return cw_cli_usage_error(cmd, "--after: expected an alert id, got '%s'", v);
+            f.after_id = (int64_t)n;
+        } else if (!strcmp(a, "--by"))
+            who = v;
+        else if (!strcmp(a, "--note"))
+            note = v;
+        else if (!strcmp(a, "--severity")) {
+            if (cw_alert_severity_parse(&in.severity, v))
+                return cw_cli_usage_error(cmd, "%s", cw_error_last());
+        } else if (!strcmp(a, "--tlp")) {
+            if (cw_tlp_parse(&in.tlp, v))
+                return cw_cli_usage_error(cmd, "%s", cw_error_last());
+        } else if (!strcmp(a, "--share-to"))
+            in.share_to = v;
+        else if (!strcmp(a, "--title"))
+            in.title = v;
+        else if (!strcmp(a, "--explanation"))
+            in.explanation = v;
+        else if (!strcmp(a, "--evidence"))
+            in.evidence = v;
+        else if (!strcmp(a, "--dedup-key"))
+            in.dedup_key = v;
+        else if (!strcmp(a, "--cooldown")) {
+            if (cw_parse_i64(&cooldown_s, v))
+                return cw_cli_usage_error(cmd, "--cooldown: expected seconds, got '%s'", v);
+        } else
+            return cw_cli_usage_error(cmd, "unknown option '%s'", a);
+    }
+    in.cooldown_us = cooldown_s * 1000000;
+
+    bool is_list = !strcmp(sub, "list"), is_show = !strcmp(sub, "show");
+    bool is_ack = !strcmp(sub, "ack"), is_close = !strcmp(sub, "close");
+    bool is_raise = !strcmp(sub, "raise");
+    if (!is_list && !is_show && !is_ack && !is_close && !is_raise)
+        return cw_cli_usage_error(cmd, "unknown subcommand '%s'", sub);
+    int64_t id = 0;
+    if (is_show || is_ack || is_close) {
+        uint64_t n;
+        if (!id_arg || cw_parse_u64(&n, id_arg) || n == 0)
+            return cw_cli_usage_error(cmd, "%s needs an alert id", sub);
+        id = (int64_t)n;
+    } else if (id_arg) {
+        return cw_cli_usage_error(cmd, "unexpected argument '%s'", id_arg);
+    }
+
+    if (is_raise) {
+        cw_node *node = NULL;
+        if ((rc = cw_node_open(&node, db_path)))
+            return cw_cli_fail("alerts", rc);
+        int64_t new_id = 0;
+        bool dedup = false;
+        rc = cw_alert_emit(cw_node_alerts(node), &in, &new_id, &dedup);
+        if (!rc)
+            rc = cw_share_publish_pending(node, NULL);
+        if (!rc) {
+            char target[32];
+            snprintf(target, sizeof target, "alert/%lld", (long long)new_id);
+            rc = cw_audit_append(node, who, "alert.raise", target, "ok", in.title);
+        }
+        cw_node_close(node);
+        if (rc)
+            return cw_cli_fail("alerts", rc);
+        if (json)
+            return cw_cli_print_json(
+                json_pack("{s:I, s:b}", "id", (json_int_t)new_id, "deduplicated", dedup));
+        printf("%s alert %lld\n", dedup ? "deduplicated into" : "raised", (long long)new_id);
+        return CW_EXIT_OK;
+    }
+
+    cw_alert_db *db = NULL;
+    if ((rc = cw_alert_db_open(&db, db_path)))
+        return cw_cli_fail("alerts", rc);
+    json_t *out = NULL;
+    if (is_list) {
+        rc = cw_alert_list(db, &f, &out);
+        if (!rc && !json) {
+            size_t k;
+            json_t *a;
+            printf("%-6s %-27s %-8s %-8s %-12s %-13s %s\n", "ID", "TIME", "SOURCE", "SEVERITY",
+                   "STATUS", "TLP", "TITLE");
+            json_array_foreach(json_object_get(out, "alerts"), k, a) print_alert_line(a);
+            json_decref(out);
+            out = NULL;
+        }
+    } else if (is_show) {
+        rc = cw_alert_get(db, id, &out);
+        if (!rc && !json) {
+            char *s = json_dumps(out, JSON_INDENT(2) | JSON_SORT_KEYS);
+            printf("%s\n", s ? s : "");
+            free(s);
+            json_decref(out);
+            out = NULL;
+        }
+    } else {
+        cw_alert_status to = is_ack ? CW_ALERT_ACKNOWLEDGED : CW_ALERT_CLOSED;
+        rc = cw_alert_set_status(db, id, to, who, note);
+        if (!rc)
+            rc = cw_alert_get(db, id, &out);
+        cw_node *node = NULL;
+        if (!rc && cw_node_open(&node, db_path) == 0) {
+            /* On a sharing node, status changes are audited like the API's. */
+            char target[32];
+            snprintf(target, sizeof target, "alert/%lld", (long long)id);
+            rc = cw_audit_append(node, who, is_ack ? "alert.ack" : "alert.close", target, "ok",
+                                 note ? note : "");
+            cw_node_close(node);
+        }
+        if (!rc && !json) {
+            printf("alert %lld %s by %s\n", (long long)id, cw_alert_status_name(to), who);
+            json_decref(out);
+            out = NULL;
+        }
+    }
+    cw_alert_db_close(db);
+    if (rc) {
+        json_decref(out);
+        return cw_cli_fail("alerts", rc);
+    }
+    return out ? cw_cli_print_json(out) : CW_EXIT_OK;
+}
+
+const cw_command cw_cmd_alerts = {
+    "alerts", "list, show, acknowledge, close or raise alerts",
+    "Usage: chainwatch alerts list  [--db PATH] [--status S] [--source S] [--kind K]\n"
+    "                               [--min-severity S] [--limit N] [--after ID] [--json]\n"
+    "       chainwatch alerts show  ID [--db PATH] [--json]\n"
+    "       chainwatch alerts ack   ID [--db PATH] [--by WHO] [--note TEXT] [--json]\n"
+    "       chainwatch alerts close ID [--db PATH] [--by WHO] [--note TEXT] [--json]\n"
+    "       chainwatch alerts raise --title T --kind K [--source chain|supply] [--severity S]\n"
+    "                               [--tlp clear|green|amber|amber+strict|red] [--share-to ORGS]\n"
+    "                               [--explanation T] [--evidence JSON] [--dedup-key K]\n"
+    "                               [--cooldown SECONDS] [--db PATH] [--json]\n\n"
+    "The database defaults to $CW_DB or ./chainwatch.db. Status: new, acknowledged, closed;\n"
+    "severity: info, low, medium, high, critical. --share-to names the organisation(s) that may\n"
+    "receive a TLP:AMBER (comma-separated) or TLP:AMBER+STRICT (exactly one) alert.\n"
+    "`raise` needs an initialised node (chainwatch node init) and publishes the alert to the\n"
+    "node's signed STIX collection.\n",
+    run};

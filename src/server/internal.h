@@ -1,0 +1,54 @@
+/* internal.h: what the files of src/server share (private). */
+#ifndef CW_SERVER_INTERNAL_H
+#define CW_SERVER_INTERNAL_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "chainwatch/server.h"
+#include "chainwatch/share.h"
+
+struct cw_server {
+    struct MHD_Daemon *d;
+    cw_node *node;
+    pthread_mutex_t lock; /* one request at a time touches the node */
+    size_t max_body;
+    uint16_t port;
+    char *cert, *key;
+};
+
+/* One request's state, allocated from its own arena. */
+typedef struct cw_req {
+    cw_arena *arena;
+    struct MHD_Connection *conn;
+    const char *method, *url;
+    char *body;
+    size_t body_len, body_cap;
+    bool too_big;
+    cw_principal who;
+} cw_req;
+
+/* What a handler answers: a status, a JSON body (owned until sent) and headers. */
+typedef struct cw_resp {
+    unsigned status;
+    json_t *body;
+    const char *content_type;
+    const char *hdr_name[4];
+    const char *hdr_value[4];
+    int n_hdr;
+    const char *audit_detail;
+} cw_resp;
+
+/* Sets an error response {"title","description","http_status"}. */
+void cw_server__error(cw_resp *r, unsigned status, const char *title, const char *description);
+void cw_server__header(cw_resp *r, const char *name, const char *value);
+const char *cw_server__arg(cw_req *q, const char *name);
+
+/* Handlers: called with the node locked and the principal authenticated. segs are the path
+ * segments after the prefix. */
+void cw_server__api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r);
+void cw_server__taxii(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r);
+
+#endif

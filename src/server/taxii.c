@@ -1,0 +1,401 @@
+/*
+ * taxii.c: TAXII 2.1 under /taxii2/: discovery, the API root "api", its collections (one:
+ * the node's signed alerts), objects (GET with added_after, limit, next, match[id|type|
+ * version|spec_version]; POST for analysts and admins), one object, its versions, the
+ * manifest, and status resources of POSTs. Media type application/taxii+json;version=2.1;
+ * X-TAXII-Date-Added-First/Last on object and manifest pages; timestamps with microseconds.
+ */
+#include <ctype.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "chainwatch/errors.h"
+#include "chainwatch/util.h"
+#include "server/internal.h"
+
+#define TAXII_MEDIA "application/taxii+json;version=2.1"
+#define STIX_MEDIA "application/stix+json;version=2.1"
+
+static bool accept_ok(cw_req *q)
+{
+    const char *a = MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, "Accept");
+    if (!a || !*a || strstr(a, "*/*") || strstr(a, "application/*"))
+        return true;
+    const char *p = strstr(a, "application/taxii+json");
+    if (!p)
+        return false;
+    const char *v = strstr(p, "version=");
+    return !v || !strncmp(v + 8, "2.1", 3);
+}
+
+static json_t *collection_json(cw_server *s, const cw_principal *who)
+{
+    char title[128];
+    snprintf(title, sizeof title, "%s alerts", cw_node_name(s->node));
+    bool can_write = who->role == CW_ROLE_ANALYST || who->role == CW_ROLE_ADMIN;
+    return json_pack("{s:s, s:s, s:s, s:b, s:b, s:[s]}", "id", cw_node_collection_id(s->node),
+                     "title", title, "description",
+                     "Signed STIX 2.1 objects raised by this chainwatch node, TLP-filtered for the "
+                     "caller.",
+                     "can_read", 1, "can_write", can_write, "media_types", STIX_MEDIA);
+}
+
+static void set_added_headers(cw_req *q, cw_resp *r, const cw_taxii_page *pg)
+{
+    if (!pg->first_added)
+        return;
+    char *a = cw_arena_alloc(q->arena, 32), *b = cw_arena_alloc(q->arena, 32);
+    if (!a || !b)
+        return;
+    cw_alert_format_time(a, pg->first_added, 6);
+    cw_alert_format_time(b, pg->last_added, 6);
+    cw_server__header(r, "X-TAXII-Date-Added-First", a);
+    cw_server__header(r, "X-TAXII-Date-Added-Last", b);
+}
+
+/* Fills q from the URL arguments; 400 on a bad value. */
+static bool read_query(cw_req *q, cw_resp *r, cw_taxii_query *tq)
+{
+    memset(tq, 0, sizeof *tq);
+    const char *aa = cw_server__arg(q, "added_after"), *lim = cw_server__arg(q, "limit");
+    const char *nx = cw_server__arg(q, "next");
+    if (aa && cw_alert_parse_time(&tq->added_after_us, aa)) {
+        cw_server__error(r, 400, "Bad request",
+                         "added_after: expected a timestamp like 2026-01-01T00:00:00.000000Z");
+        return false;
+    }
+    uint64_t v;
+    if (lim) {
+        if (cw_parse_u64(&v, lim) || v == 0) {
+            cw_server__error(r, 400, "Bad request", "limit: expected a positive integer");
+            return false;
+        }
+        tq->limit = v > 1000 ? 1000 : (int64_t)v;
+    }
+    if (nx) {
+        if (cw_parse_u64(&v, nx) || v > INT64_MAX) {
+            cw_server__error(r, 400, "Bad request", "next: not a value this server handed out");
+            return false;
+        }
+        tq->next = (int64_t)v;
+    }
+    tq->match_id = cw_server__arg(q, "match[id]");
+    tq->match_type = cw_server__arg(q, "match[type]");
+    tq->match_version = cw_server__arg(q, "match[version]");
+    tq->match_spec_version = cw_server__arg(q, "match[spec_version]");
+    return true;
+}
+
+static void objects_page(cw_server *s, cw_req *q, cw_resp *r, const char *obj_id, int kind)
+{
+    /* kind 0: objects envelope, 1: manifest, 2: versions */
+    cw_taxii_query tq;
+    if (!read_query(q, r, &tq))
+        return;
+    if (obj_id) {
+        tq.match_id = obj_id;
+        if (kind == 2)
+            tq.match_version = "all";
+    }
+    cw_share_publish_pending(s->node, NULL);
+    cw_taxii_page pg;
+    int rc = cw_taxii_collection_query(s->node, &q->who, &tq, kind != 0, &pg);
+    if (rc) {
+        cw_server__error(r, rc == CW_EINVAL ? 400 : 500, rc == CW_EINVAL ? "Bad request" : "Error",
+                         cw_error_last());
+        return;
+    }
+    if (obj_id && json_array_size(pg.objects) == 0) {
+        json_decref(pg.objects);
+        cw_server__error(r, 404, "Not found", "no such object in this collection");
+        return;
+    }
+    char *detail = cw_arena_alloc(q->arena, 48);
+    if (detail) {
+        snprintf(detail, 48, "%zu objects", json_array_size(pg.objects));
+        r->audit_detail = detail;
+    }
+    set_added_headers(q, r, &pg);
+    json_t *env = json_pack("{s:b}", "more", pg.more);
+    if (pg.more) {
+        char nb[32];
+        snprintf(nb, sizeof nb, "%lld", (long long)pg.next);
+        json_object_set_new(env, "next", json_string(nb));
+    }
+    if (kind == 2) {
+        json_t *vs = json_array();
+        size_t i;
+        json_t *o;
+        json_array_foreach(pg.objects, i, o) json_array_append(vs, json_object_get(o, "version"));
+        json_object_set_new(env, "versions", vs);
+        json_decref(pg.objects);
+    } else if (json_array_size(pg.objects)) {
+        json_object_set_new(env, "objects", pg.objects);
+    } else {
+        json_decref(pg.objects);
+    }
+    r->body = env;
+}
+
+static bool valid_identifier(const char *id, const char *type)
+{
+    size_t tl = strlen(type);
+    if (strncmp(id, type, tl) || strncmp(id + tl, "--", 2))
+        return false;
+    const char *u = id + tl + 2;
+    if (strlen(u) != 36)
+        return false;
+    for (int i = 0; i < 36; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (u[i] != '-')
+                return false;
+        } else if (!isxdigit((unsigned char)u[i])) {
+            return false;
+        }
+    }
+    return u[14] >= '1' && u[14] <= '5' && strchr("89abAB", u[19]);
+}
+
+/* Checks the properties every STIX 2.1 object needs; NULL when fine, else the reason. */
+static const char *stix_problem(const json_t *o)
+{
+    if (!json_is_object(o))
+        return "not a JSON object";
+    const char *type = json_string_value(json_object_get(o, "type"));
+    const char *id = json_string_value(json_object_get(o, "id"));
+    const char *spec = json_string_value(json_object_get(o, "spec_version"));
+    if (!type || strlen(type) < 3 || strlen(type) > 250)
+        return "type: missing or not 3-250 characters";
+    for (const char *p = type; *p; p++)
+        if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '-'))
+            return "type: only a-z, 0-9 and '-'";
+    if (!id || !valid_identifier(id, type))
+        return "id: must be <type>--<RFC 4122 UUID>";
+    if (!spec || strcmp(spec, "2.1"))
+        return "spec_version: must be 2.1";
+    static const char *const ts[] = {"created", "modified"};
+    for (int i = 0; i < 2; i++) {
+        json_t *t = json_object_get(o, ts[i]);
+        int64_t v;
+        if (t && (!json_is_string(t) || cw_alert_parse_time(&v, json_string_value(t))))
+            return "created/modified: must be RFC 3339 timestamps ending in Z";
+    }
+    return NULL;
+}
+
+static void post_objects(cw_server *s, cw_req *q, cw_resp *r)
+{
+    if (q->who.role != CW_ROLE_ANALYST && q->who.role != CW_ROLE_ADMIN) {
+        cw_server__error(r, 403, "Forbidden", "adding objects needs role analyst or admin");
+        return;
+    }
+    const char *ct = MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, "Content-Type");
+    if (!ct || strncasecmp(ct, "application/taxii+json", 22)) {
+        cw_server__error(r, 415, "Unsupported media type", "send " TAXII_MEDIA);
+        return;
+    }
+    json_error_t err;
+    json_t *env =
+        q->body_len ? json_loadb(q->body, q->body_len, JSON_REJECT_DUPLICATES, &err) : NULL;
+    json_t *objs = json_object_get(env, "objects");
+    if (!json_is_array(objs)) {
+        json_decref(env);
+        {
+            cw_server__error(r, 400, "Bad request",
+                             "body: expected an envelope {\"objects\": [...]}");
+            return;
+        }
+    }
+    char sid[96], now[32];
+    cw_stix_new_id(sid, "status");
+    cw_alert_format_time(now, cw_alert_now_us(), 6);
+    json_t *ok = json_array(), *bad = json_array();
+    size_t i;
+    json_t *o;
+    json_array_foreach(objs, i, o)
+    {
+        const char *why = stix_problem(o);
+        const char *id = json_string_value(json_object_get(o, "id"));
+        const char *ver = json_string_value(json_object_get(o, "modified"));
+        if (!why) {
+            cw_tlp tlp = CW_TLP_AMBER; /* unmarked: stays on this node */
+            size_t k;
+            json_t *m;
+            json_array_foreach(json_object_get(o, "object_marking_refs"), k, m)
+            {
+                cw_tlp t;
+                if (!cw_stix_tlp_from_marking_id(&t, json_string_value(m)) && t >= tlp)
+                    tlp = t;
+            }
+            json_t *c = json_deep_copy(o);
+            if (!c || cw_stix_sign(c, cw_node_secret_key(s->node), cw_node_public_key(s->node)) ||
+                cw_share_collection_add(s->node, c, tlp, "", NULL))
+                why = "could not store";
+            json_decref(c);
+        }
+        json_t *rec = json_pack("{s:s}", "id", id ? id : "");
+        if (ver)
+            json_object_set_new(rec, "version", json_string(ver));
+        if (why) {
+            json_object_set_new(rec, "message", json_string(why));
+            json_array_append_new(bad, rec);
+        } else {
+            json_array_append_new(ok, rec);
+        }
+    }
+    json_decref(env);
+    size_t nok = json_array_size(ok), nbad = json_array_size(bad);
+    json_t *st = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:[]}", "id",
+                           sid + strlen("status--"), "status", "complete", "request_timestamp", now,
+                           "total_count", (json_int_t)(nok + nbad), "success_count",
+                           (json_int_t)nok, "failure_count", (json_int_t)nbad, "pending_count",
+                           (json_int_t)0, "successes", ok, "failures", bad, "pendings");
+    char *text = json_dumps(st, JSON_COMPACT | JSON_SORT_KEYS);
+    sqlite3_stmt *ins = NULL;
+    if (text && !sqlite3_prepare_v2(cw_node_sqlite(s->node),
+                                    "INSERT INTO taxii_status(id, json, created) VALUES(?,?,?)", -1,
+                                    &ins, NULL)) {
+        sqlite3_bind_text(ins, 1, sid + strlen("status--"), -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 2, text, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 3, cw_alert_now_us());
+        sqlite3_step(ins);
+    }
+    sqlite3_finalize(ins);
+    free(text);
+    r->status = 202;
+    r->body = st;
+}
+
+static void get_status(cw_server *s, const char *id, cw_resp *r)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(cw_node_sqlite(s->node), "SELECT json FROM taxii_status WHERE id = ?",
+                           -1, &st, NULL)) {
+        cw_server__error(r, 500, "Error", "status lookup failed");
+        return;
+    }
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        r->body = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+    sqlite3_finalize(st);
+    if (!r->body)
+        cw_server__error(r, 404, "Not found", "no such status");
+}
+
+void cw_server__taxii(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
+{
+    bool get = !strcmp(q->method, "GET"), post = !strcmp(q->method, "POST");
+    if (!accept_ok(q)) {
+        cw_server__error(r, 406, "Not acceptable", "this server speaks " TAXII_MEDIA);
+        return;
+    }
+    /* segs[0] is "taxii2" */
+    if (n < 1) {
+        cw_server__error(r, 404, "Not found", NULL);
+        return;
+    }
+    if (n == 1) {
+        if (!get) {
+            cw_server__error(r, 405, "Method not allowed", NULL);
+            return;
+        }
+        char title[128];
+        snprintf(title, sizeof title, "chainwatch node %s", cw_node_name(s->node));
+        r->body = json_pack("{s:s, s:s, s:s, s:[s]}", "title", title, "description",
+                            "TAXII 2.1 server of a chainwatch node", "default", "/taxii2/api/",
+                            "api_roots", "/taxii2/api/");
+        return;
+    }
+    if (strcmp(segs[1], "api")) {
+        cw_server__error(r, 404, "Not found", "no such API root");
+        return;
+    }
+    if (n == 2) {
+        if (!get) {
+            cw_server__error(r, 405, "Method not allowed", NULL);
+            return;
+        }
+        r->body = json_pack("{s:s, s:s, s:[s], s:I}", "title", "chainwatch alerts", "description",
+                            "The API root of a chainwatch node: one collection of signed alerts.",
+                            "versions", TAXII_MEDIA, "max_content_length", (json_int_t)s->max_body);
+        return;
+    }
+    if (!strcmp(segs[2], "status") && n == 4) {
+        if (!get) {
+            cw_server__error(r, 405, "Method not allowed", NULL);
+            return;
+        }
+        {
+            get_status(s, segs[3], r);
+            return;
+        }
+    }
+    if (strcmp(segs[2], "collections")) {
+        cw_server__error(r, 404, "Not found", "no such resource");
+        return;
+    }
+    if (n == 3) {
+        if (!get) {
+            cw_server__error(r, 405, "Method not allowed", NULL);
+            return;
+        }
+        r->body = json_pack("{s:[o]}", "collections", collection_json(s, &q->who));
+        return;
+    }
+    if (strcmp(segs[3], cw_node_collection_id(s->node))) {
+        cw_server__error(r, 404, "Not found", "no such collection");
+        return;
+    }
+    if (n == 4) {
+        if (!get) {
+            cw_server__error(r, 405, "Method not allowed", NULL);
+            return;
+        }
+        r->body = collection_json(s, &q->who);
+        return;
+    }
+    if (!strcmp(segs[4], "manifest") && n == 5) {
+        if (!get) {
+            cw_server__error(r, 405, "Method not allowed", NULL);
+            return;
+        }
+        {
+            objects_page(s, q, r, NULL, 1);
+            return;
+        }
+    }
+    if (strcmp(segs[4], "objects")) {
+        cw_server__error(r, 404, "Not found", "no such resource");
+        return;
+    }
+    if (n == 5) {
+        if (post) {
+            post_objects(s, q, r);
+            return;
+        }
+        if (!get) {
+            cw_server__error(r, 405, "Method not allowed", NULL);
+            return;
+        }
+        {
+            objects_page(s, q, r, NULL, 0);
+            return;
+        }
+    }
+    if (!get) {
+        cw_server__error(r, 405, "Method not allowed", NULL);
+        return;
+    }
+    if (n == 6) {
+        objects_page(s, q, r, segs[5], 0);
+        return;
+    }
+    if (n == 7 && !strcmp(segs[6], "versions")) {
+        objects_page(s, q, r, segs[5], 2);
+        return;
+    }
+    cw_server__error(r, 404, "Not found", "no such resource");
+}

@@ -1,0 +1,25 @@
+/* internal.h: the node structure and helpers shared by the files of src/share (private). */
+#ifndef CW_SHARE_INTERNAL_H
+#define CW_SHARE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "chainwatch/share.h"
+
+struct cw_node {
+    cw_alert_db *alerts;
+    sqlite3 *db; /* borrowed from alerts */
+    char name[64];
+    char org[64];
+    char identity[96];
+    char collection[64];
+    uint8_t secret[32];
+    uint8_t pk[CW_SIGN_PK];
+    uint8_t sk[CW_SIGN_SK];
+};
+
+/* Reads / writes a value of table node. */
+int cw_share__meta_get(sqlite3 *db, const char *k, char *buf, size_t cap);
+int cw_share__meta_set(sqlite3 *db, const char *k, const char *v);
+
+#endif

@@ -1,0 +1,631 @@
+/*
+ * node.c: a chainwatch node: its identity and keys (table node), API keys with roles
+ * (table api_keys, keyed BLAKE2b hashes only), TLP 2.0 enforcement, and the append-only,
+ * hash-chained audit log (table audit, guarded by triggers; head kept in table node).
+ *
+ * Audit chain: hash_i = BLAKE2b-256(key = node secret, prev_hash_i || seq || time || actor ||
+ * action || target || outcome || detail), each field length-prefixed; prev_hash_1 is 64
+ * zeros. An edit changes a hash; a deletion or insertion breaks seq or prev; a truncation at
+ * the end no longer matches the head recorded in table node. Someone holding the database
+ * (and so the secret) can rebuild a consistent chain: publish the head (`audit verify`
+ * prints it) to detect that.
+ */
+#include <ctype.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "chainwatch/errors.h"
+#include "chainwatch/share.h"
+#include "share/internal.h"
+
+static const char *const migrations[] = {
+    /* 1 */
+    "CREATE TABLE node (k TEXT PRIMARY KEY, v TEXT NOT NULL);"
+    "CREATE TABLE api_keys (name TEXT PRIMARY KEY, org TEXT NOT NULL, role INTEGER NOT NULL,"
+    " hash TEXT NOT NULL UNIQUE, created INTEGER NOT NULL, revoked INTEGER);"
+    "CREATE TABLE audit (seq INTEGER PRIMARY KEY, time INTEGER NOT NULL, actor TEXT NOT NULL,"
+    " action TEXT NOT NULL, target TEXT NOT NULL, outcome TEXT NOT NULL, detail TEXT NOT NULL,"
+    " prev TEXT NOT NULL, hash TEXT NOT NULL);"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;"
+    "CREATE TABLE stix_objects (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL,"
+    " version TEXT NOT NULL, type TEXT NOT NULL, spec_version TEXT NOT NULL,"
+    " date_added INTEGER NOT NULL UNIQUE, tlp INTEGER NOT NULL, share_to TEXT NOT NULL,"
+    " json TEXT NOT NULL, UNIQUE(id, version));"
+    "CREATE TABLE peers (name TEXT PRIMARY KEY, url TEXT NOT NULL, api_key TEXT NOT NULL,"
+    " pubkey TEXT NOT NULL, org TEXT NOT NULL, added_after INTEGER NOT NULL DEFAULT 0,"
+    " last_pull INTEGER);"
+    "CREATE TABLE received_objects (peer TEXT NOT NULL, id TEXT NOT NULL, version TEXT NOT NULL,"
+    " type TEXT NOT NULL, json TEXT NOT NULL, received INTEGER NOT NULL,"
+    " PRIMARY KEY (peer, id, version));"
+    "CREATE TABLE taxii_status (id TEXT PRIMARY KEY, json TEXT NOT NULL, created INTEGER NOT "
+    "NULL);",
+    /* 2: a CA bundle per partner, for https URLs with a private CA. */
+    "ALTER TABLE peers ADD COLUMN cacert TEXT;",
+};
+
+static int sql_fail(sqlite3 *db, const char *what)
+{
+    return cw_error_set(CW_EIO, "node: %s: %s", what, sqlite3_errmsg(db));
+}
+
+int cw_share__meta_get(sqlite3 *db, const char *k, char *buf, size_t cap)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT v FROM node WHERE k = ?", -1, &st, NULL))
+        return sql_fail(db, "meta");
+    sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
+    int rc;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        snprintf(buf, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+        rc = 0;
+    } else {
+        rc = cw_error_set(CW_ENOTFOUND, "node: '%s' not set (run chainwatch node init)", k);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int cw_share__meta_set(sqlite3 *db, const char *k, const char *v)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(
+            db, "INSERT INTO node(k, v) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
+            -1, &st, NULL))
+        return sql_fail(db, "meta");
+    sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, v, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sql_fail(db, "meta");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static bool valid_name(const char *s)
+{
+    if (!s || !*s || strlen(s) > 63)
+        return false;
+    for (const char *p = s; *p; p++)
+        if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '_' || *p == '.'))
+            return false;
+    return true;
+}
+
+int cw_node_init(const char *path, const char *name, const char *org)
+{
+    if (!org)
+        org = name;
+    if (!valid_name(name) || !valid_name(org))
+        return cw_error_set(CW_EINVAL, "node: name and org must be 1-63 of [A-Za-z0-9._-]");
+    if (sodium_init() < 0)
+        return cw_error_set(CW_EIO, "libsodium failed to initialise");
+    cw_alert_db *adb = NULL;
+    int rc = cw_alert_db_open(&adb, path);
+    if (rc)
+        return rc;
+    sqlite3 *db = cw_alert_db_sqlite(adb);
+    char buf[256];
+    if ((rc = cw_alert__migrate(db, "share", migrations,
+                                (int)(sizeof migrations / sizeof *migrations))))
+        goto out;
+    if (cw_share__meta_get(db, "name", buf, sizeof buf) == 0) {
+        rc = cw_error_set(CW_EEXISTS, "%s: node '%s' already initialised", path, buf);
+        goto out;
+    }
+    uint8_t secret[32], pk[CW_SIGN_PK], sk[CW_SIGN_SK];
+    char secret_hex[65], pk_hex[65], sk_hex[129], ident[96], coll[96];
+    randombytes_buf(secret, sizeof secret);
+    crypto_sign_keypair(pk, sk);
+    cw_hex_encode(secret_hex, secret, 32);
+    cw_hex_encode(pk_hex, pk, 32);
+    cw_hex_encode(sk_hex, sk, 64);
+    sodium_memzero(sk, sizeof sk);
+    sodium_memzero(secret, sizeof secret);
+    cw_stix_new_id(ident, "identity");
+    cw_stix_new_id(coll, "collection");
+    if ((rc = cw_alert__exec(db, "BEGIN IMMEDIATE")))
+        goto out;
+    if (!rc)
+        rc = cw_share__meta_set(db, "name", name);
+    if (!rc)
+        rc = cw_share__meta_set(db, "org", org);
+    if (!rc)
+        rc = cw_share__meta_set(db, "secret", secret_hex);
+    if (!rc)
+        rc = cw_share__meta_set(db, "public_key", pk_hex);
+    if (!rc)
+        rc = cw_share__meta_set(db, "secret_key", sk_hex);
+    if (!rc)
+        rc = cw_share__meta_set(db, "identity", ident);
+    if (!rc)
+        rc = cw_share__meta_set(db, "collection", coll + strlen("collection--"));
+    if (!rc)
+        rc = cw_share__meta_set(db, "published_alert_id", "0");
+    if (!rc)
+        rc = cw_share__meta_set(db, "audit_head_seq", "0");
+    if (!rc)
+        rc = cw_share__meta_set(db, "audit_head_hash",
+                                "0000000000000000000000000000000000000000000000000000000000000000");
+    sodium_memzero(sk_hex, sizeof sk_hex);
+    sodium_memzero(secret_hex, sizeof secret_hex);
+    rc = rc ? rc : cw_alert__exec(db, "COMMIT");
+    if (rc) {
+        cw_alert__exec(db, "ROLLBACK");
+        goto out;
+    }
+    cw_alert_db_close(adb);
+    adb = NULL;
+    /* The collection's standing objects: the TLP 2.0 markings, the extension definitions and
+     * their author, and the node's own identity (signed). */
+    cw_node *n = NULL;
+    if ((rc = cw_node_open(&n, path)))
+        goto out;
+    for (int t = 0; !rc && t < 5; t++) {
+        json_t *m = cw_stix_tlp_marking((cw_tlp)t);
+        rc = m ? cw_share_collection_add(n, m, CW_TLP_CLEAR, "", NULL) : CW_ENOMEM;
+        json_decref(m);
+    }
+    json_t *cwid = cw_stix_chainwatch_identity();
+    if (!rc)
+        rc = cw_share_collection_add(n, cwid, CW_TLP_CLEAR, "", NULL);
+    json_decref(cwid);
+    json_t *defs = cw_stix_extension_definitions();
+    size_t i;
+    json_t *d;
+    json_array_foreach(defs, i, d) if (!rc) rc =
+        cw_share_collection_add(n, d, CW_TLP_CLEAR, "", NULL);
+    json_decref(defs);
+    json_t *me = cw_stix_identity(ident, name, "organization", cw_alert_now_us());
+    if (!rc && me)
+        rc = cw_stix_sign(me, cw_node_secret_key(n), cw_node_public_key(n));
+    if (!rc)
+        rc = me ? cw_share_collection_add(n, me, CW_TLP_GREEN, "", NULL) : CW_ENOMEM;
+    json_decref(me);
+    if (!rc)
+        rc = cw_audit_append(n, "cli", "node.init", name, "ok", org);
+    cw_node_close(n);
+out:
+    cw_alert_db_close(adb);
+    return rc;
+}
+
+int cw_node_open(cw_node **out, const char *path)
+{
+    *out = NULL;
+    if (sodium_init() < 0)
+        return cw_error_set(CW_EIO, "libsodium failed to initialise");
+    cw_node *n = cw_calloc(1, sizeof *n);
+    if (!n)
+        return cw_error_set(CW_ENOMEM, "out of memory");
+    int rc = cw_alert_db_open(&n->alerts, path);
+    char hex[160];
+    if (!rc) {
+        n->db = cw_alert_db_sqlite(n->alerts);
+        rc = cw_alert__migrate(n->db, "share", migrations,
+                               (int)(sizeof migrations / sizeof *migrations));
+    }
+    if (!rc)
+        rc = cw_share__meta_get(n->db, "name", n->name, sizeof n->name);
+    if (!rc)
+        rc = cw_share__meta_get(n->db, "org", n->org, sizeof n->org);
+    if (!rc)
+        rc = cw_share__meta_get(n->db, "identity", n->identity, sizeof n->identity);
+    if (!rc)
+        rc = cw_share__meta_get(n->db, "collection", n->collection, sizeof n->collection);
+    if (!rc && !(rc = cw_share__meta_get(n->db, "secret", hex, sizeof hex)))
+        rc = cw_hex_decode(n->secret, 32, hex) ? cw_error_set(CW_ECORRUPT, "node: bad secret") : 0;
+    if (!rc && !(rc = cw_share__meta_get(n->db, "public_key", hex, sizeof hex)))
+        rc = cw_hex_decode(n->pk, 32, hex) ? cw_error_set(CW_ECORRUPT, "node: bad public key") : 0;
+    if (!rc && !(rc = cw_share__meta_get(n->db, "secret_key", hex, sizeof hex)))
+        rc = cw_hex_decode(n->sk, 64, hex) ? cw_error_set(CW_ECORRUPT, "node: bad secret key") : 0;
+    sodium_memzero(hex, sizeof hex);
+    if (rc) {
+        if (rc == CW_ENOTFOUND)
+            cw_error_set(CW_ENOTFOUND, "%s: not a chainwatch node (run chainwatch node init)",
+                         path);
+        cw_node_close(n);
+        return rc;
+    }
+    *out = n;
+    return 0;
+}
+
+void cw_node_close(cw_node *n)
+{
+    if (!n)
+        return;
+    cw_alert_db_close(n->alerts);
+    sodium_memzero(n, sizeof *n);
+    cw_free(n);
+}
+
+cw_alert_db *cw_node_alerts(cw_node *n)
+{
+    return n->alerts;
+}
+struct sqlite3 *cw_node_sqlite(cw_node *n)
+{
+    return n->db;
+}
+const char *cw_node_name(const cw_node *n)
+{
+    return n->name;
+}
+const char *cw_node_org(const cw_node *n)
+{
+    return n->org;
+}
+const char *cw_node_identity_id(const cw_node *n)
+{
+    return n->identity;
+}
+const char *cw_node_collection_id(const cw_node *n)
+{
+    return n->collection;
+}
+const uint8_t *cw_node_public_key(const cw_node *n)
+{
+    return n->pk;
+}
+const uint8_t *cw_node_secret_key(const cw_node *n)
+{
+    return n->sk;
+}
+
+json_t *cw_node_info(const cw_node *n)
+{
+    char pk[65];
+    cw_hex_encode(pk, n->pk, 32);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", n->name, "org", n->org, "identity",
+                     n->identity, "collection", n->collection, "public_key", pk);
+}
+
+/* ---- roles, keys ---- */
+static const char *const role_names[] = {"reader", "analyst", "admin", "peer"};
+
+const char *cw_role_name(cw_role r)
+{
+    return (unsigned)r < 4 ? role_names[r] : "?";
+}
+
+int cw_role_parse(cw_role *out, const char *s)
+{
+    for (int i = 0; s && i < 4; i++) {
+        if (!strcasecmp(s, role_names[i])) {
+            *out = (cw_role)i;
+            return 0;
+        }
+    }
+    return cw_error_set(CW_EINVAL, "role: unknown value '%s' (reader, analyst, admin, peer)",
+                        s ? s : "(null)");
+}
+
+static void key_hash(char out[65], const cw_node *n, const char *key)
+{
+    uint8_t h[32];
+    crypto_generichash(h, sizeof h, (const unsigned char *)key, strlen(key), n->secret, 32);
+    cw_hex_encode(out, h, 32);
+}
+
+int cw_keys_add(cw_node *n, const char *name, const char *org, cw_role role, char **out_key)
+{
+    *out_key = NULL;
+    if (!valid_name(name) || !valid_name(org))
+        return cw_error_set(CW_EINVAL, "keys: name and org must be 1-63 of [A-Za-z0-9._-]");
+    if ((unsigned)role > 3)
+        return cw_error_set(CW_EINVAL, "keys: bad role");
+    uint8_t raw[32];
+    randombytes_buf(raw, sizeof raw);
+    char b64[64];
+    sodium_bin2base64(b64, sizeof b64, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(raw, sizeof raw);
+    size_t klen = strlen(b64) + 4;
+    char *key = cw_malloc(klen);
+    if (!key)
+        return cw_error_set(CW_ENOMEM, "out of memory");
+    snprintf(key, klen, "cw_%s", b64);
+    char hash[65];
+    key_hash(hash, n, key);
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(n->db,
+                           "INSERT INTO api_keys(name, org, role, hash, created) VALUES(?,?,?,?,?)",
+                           -1, &st, NULL)) {
+        rc = sql_fail(n->db, "keys");
+        goto out;
+    }
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, org, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, (int)role);
+    sqlite3_bind_text(st, 4, hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, cw_alert_now_us());
+    int s = sqlite3_step(st);
+    if (s == SQLITE_CONSTRAINT)
+        rc = cw_error_set(CW_EEXISTS, "keys: a key named '%s' exists", name);
+    else if (s != SQLITE_DONE)
+        rc = sql_fail(n->db, "keys");
+out:
+    sqlite3_finalize(st);
+    if (rc) {
+        cw_free(key);
+        return rc;
+    }
+    *out_key = key;
+    return 0;
+}
+
+int cw_keys_revoke(cw_node *n, const char *name)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(n->db,
+                           "UPDATE api_keys SET revoked = ? WHERE name = ? AND revoked IS NULL", -1,
+                           &st, NULL))
+        return sql_fail(n->db, "keys");
+    sqlite3_bind_int64(st, 1, cw_alert_now_us());
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sql_fail(n->db, "keys");
+    sqlite3_finalize(st);
+    if (!rc && sqlite3_changes(n->db) != 1)
+        rc = cw_error_set(CW_ENOTFOUND, "keys: no active key named '%s'", name);
+    return rc;
+}
+
+int cw_keys_list(cw_node *n, json_t **out)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(n->db,
+                           "SELECT name, org, role, created, revoked FROM api_keys ORDER BY name",
+                           -1, &st, NULL))
+        return sql_fail(n->db, "keys");
+    json_t *arr = json_array();
+    char t[32];
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        cw_alert_format_time(t, sqlite3_column_int64(st, 3), 0);
+        json_t *o =
+            json_pack("{s:s, s:s, s:s, s:s}", "name", (const char *)sqlite3_column_text(st, 0),
+                      "org", (const char *)sqlite3_column_text(st, 1), "role",
+                      cw_role_name((cw_role)sqlite3_column_int(st, 2)), "created", t);
+        if (sqlite3_column_type(st, 4) == SQLITE_NULL) {
+            json_object_set_new(o, "revoked", json_null());
+        } else {
+            cw_alert_format_time(t, sqlite3_column_int64(st, 4), 0);
+            json_object_set_new(o, "revoked", json_string(t));
+        }
+        json_array_append_new(arr, o);
+    }
+    sqlite3_finalize(st);
+    *out = arr;
+    return 0;
+}
+
+int cw_keys_authenticate(cw_node *n, const char *key, cw_principal *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!key || !*key)
+        return cw_error_set(CW_EPERM, "no API key presented");
+    if (strlen(key) > 256)
+        return cw_error_set(CW_EPERM, "unknown API key");
+    char hash[65];
+    key_hash(hash, n, key);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(n->db, "SELECT name, org, role, revoked FROM api_keys WHERE hash = ?",
+                           -1, &st, NULL))
+        return sql_fail(n->db, "keys");
+    sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+    int rc;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        snprintf(out->name, sizeof out->name, "%s", (const char *)sqlite3_column_text(st, 0));
+        snprintf(out->org, sizeof out->org, "%s", (const char *)sqlite3_column_text(st, 1));
+        out->role = (cw_role)sqlite3_column_int(st, 2);
+        rc = sqlite3_column_type(st, 3) == SQLITE_NULL
+                 ? 0
+                 : cw_error_set(CW_EPERM, "revoked API key of '%s'", out->name);
+    } else {
+        rc = cw_error_set(CW_EPERM, "unknown API key");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- TLP ---- */
+static bool in_list(const char *list, const char *org)
+{
+    size_t ol = strlen(org);
+    const char *p = list ? list : "";
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        const char *c = strchr(p, ',');
+        size_t l = c ? (size_t)(c - p) : strlen(p);
+        size_t tl = l;
+        while (tl && p[tl - 1] == ' ')
+            tl--;
+        if (tl == ol && ol && !strncasecmp(p, org, ol))
+            return true;
+        p += l + (c ? 1 : 0);
+    }
+    return false;
+}
+
+bool cw_tlp_allows(cw_tlp tlp, const char *share_to, const char *node_org, const cw_principal *who)
+{
+    if (!who)
+        return false;
+    bool local = who->role != CW_ROLE_PEER && !strcasecmp(who->org, node_org);
+    switch (tlp) {
+    case CW_TLP_CLEAR:
+    case CW_TLP_GREEN:
+        return true;
+    case CW_TLP_AMBER:
+        return local || in_list(share_to, who->org);
+    case CW_TLP_AMBER_STRICT: {
+        /* Exactly one named organisation. */
+        if (share_to && strchr(share_to, ','))
+            return local;
+        return local || in_list(share_to, who->org);
+    }
+    case CW_TLP_RED:
+        return local;
+    }
+    return false;
+}
+
+/* ---- audit ---- */
+static void audit_hash(char out[65], const cw_node *n, const char *prev, int64_t seq, int64_t t,
+                       const char *const fields[5])
+{
+    crypto_generichash_state s;
+    crypto_generichash_init(&s, n->secret, 32, 32);
+    uint64_t v[2] = {(uint64_t)seq, (uint64_t)t};
+    crypto_generichash_update(&s, (const unsigned char *)prev, 64);
+    crypto_generichash_update(&s, (const unsigned char *)v, sizeof v);
+    for (int i = 0; i < 5; i++) {
+        uint64_t l = strlen(fields[i]);
+        crypto_generichash_update(&s, (const unsigned char *)&l, sizeof l);
+        crypto_generichash_update(&s, (const unsigned char *)fields[i], l);
+    }
+    uint8_t h[32];
+    crypto_generichash_final(&s, h, 32);
+    cw_hex_encode(out, h, 32);
+}
+
+int cw_audit_append(cw_node *n, const char *actor, const char *action, const char *target,
+                    const char *outcome, const char *detail)
+{
+    const char *f[5] = {actor ? actor : "", action ? action : "", target ? target : "",
+                        outcome ? outcome : "", detail ? detail : ""};
+    char prev[80], seqs[32], hash[65];
+    int rc = cw_alert__exec(n->db, "BEGIN IMMEDIATE");
+    if (rc)
+        return rc;
+    int64_t seq = 0;
+    if (!(rc = cw_share__meta_get(n->db, "audit_head_hash", prev, sizeof prev)))
+        rc = cw_share__meta_get(n->db, "audit_head_seq", seqs, sizeof seqs);
+    if (!rc && (cw_parse_i64(&seq, seqs) || strlen(prev) != 64))
+        rc = cw_error_set(CW_ECORRUPT, "audit: bad head in table node");
+    int64_t t = cw_alert_now_us();
+    seq++;
+    sqlite3_stmt *st = NULL;
+    if (!rc) {
+        audit_hash(hash, n, prev, seq, t, f);
+        if (sqlite3_prepare_v2(n->db,
+                               "INSERT INTO audit(seq, time, actor, action, target, outcome, "
+                               "detail, prev, hash) VALUES(?,?,?,?,?,?,?,?,?)",
+                               -1, &st, NULL)) {
+            rc = sql_fail(n->db, "audit");
+        } else {
+            sqlite3_bind_int64(st, 1, seq);
+            sqlite3_bind_int64(st, 2, t);
+            for (int i = 0; i < 5; i++)
+                sqlite3_bind_text(st, 3 + i, f[i], -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 8, prev, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 9, hash, -1, SQLITE_STATIC);
+            if (sqlite3_step(st) != SQLITE_DONE)
+                rc = sql_fail(n->db, "audit");
+        }
+        sqlite3_finalize(st);
+    }
+    if (!rc) {
+        snprintf(seqs, sizeof seqs, "%lld", (long long)seq);
+        rc = cw_share__meta_set(n->db, "audit_head_seq", seqs);
+    }
+    if (!rc)
+        rc = cw_share__meta_set(n->db, "audit_head_hash", hash);
+    if (!rc)
+        rc = cw_alert__exec(n->db, "COMMIT");
+    if (rc)
+        cw_alert__exec(n->db, "ROLLBACK");
+    return rc;
+}
+
+int cw_audit_verify(cw_node *n, int64_t *out_n, char out_head[65])
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(n->db,
+                           "SELECT seq, time, actor, action, target, outcome, detail, prev, hash "
+                           "FROM audit ORDER BY seq",
+                           -1, &st, NULL))
+        return sql_fail(n->db, "audit");
+    char prev[65] = "0000000000000000000000000000000000000000000000000000000000000000";
+    int64_t expect = 1;
+    int rc = 0;
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        int64_t seq = sqlite3_column_int64(st, 0);
+        const char *f[5];
+        for (int i = 0; i < 5; i++) {
+            const unsigned char *t = sqlite3_column_text(st, 2 + i);
+            f[i] = t ? (const char *)t : "";
+        }
+        const char *rprev = (const char *)sqlite3_column_text(st, 7);
+        const char *rhash = (const char *)sqlite3_column_text(st, 8);
+        char h[65];
+        if (seq != expect) {
+            rc = cw_error_set(CW_ECORRUPT, "audit: entry %lld missing (found %lld next): deleted",
+                              (long long)expect, (long long)seq);
+        } else if (!rprev || strcmp(rprev, prev)) {
+            rc = cw_error_set(CW_ECORRUPT, "audit: entry %lld does not chain to entry %lld",
+                              (long long)seq, (long long)seq - 1);
+        } else {
+            audit_hash(h, n, prev, seq, sqlite3_column_int64(st, 1), f);
+            if (!rhash || strcmp(rhash, h))
+                rc = cw_error_set(CW_ECORRUPT, "audit: entry %lld was altered (hash mismatch)",
+                                  (long long)seq);
+            else
+                memcpy(prev, h, 65);
+        }
+        expect++;
+    }
+    sqlite3_finalize(st);
+    if (rc)
+        return rc;
+    char head[80], seqs[32];
+    int64_t hs = -1;
+    if ((rc = cw_share__meta_get(n->db, "audit_head_hash", head, sizeof head)) ||
+        (rc = cw_share__meta_get(n->db, "audit_head_seq", seqs, sizeof seqs)))
+        return rc;
+    if (cw_parse_i64(&hs, seqs) || hs != expect - 1 || strcmp(head, prev))
+        return cw_error_set(CW_ECORRUPT,
+                            "audit: log ends at entry %lld but the recorded head is entry %s: "
+                            "entries were removed or added",
+                            (long long)(expect - 1), seqs);
+    if (out_n)
+        *out_n = expect - 1;
+    if (out_head)
+        memcpy(out_head, prev, 65);
+    return 0;
+}
+
+int cw_audit_list(cw_node *n, int64_t limit, const char *action, json_t **out)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(
+            n->db,
+            "SELECT * FROM (SELECT seq, time, actor, action, target, outcome, detail, hash FROM "
+            "audit WHERE (?1 IS NULL OR action = ?1) ORDER BY seq DESC LIMIT ?2) ORDER BY seq",
+            -1, &st, NULL))
+        return sql_fail(n->db, "audit");
+    if (action)
+        sqlite3_bind_text(st, 1, action, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
+    json_t *arr = json_array();
+    char t[32];
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        cw_alert_format_time(t, sqlite3_column_int64(st, 1), 6);
+        json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "seq",
+                                             (json_int_t)sqlite3_column_int64(st, 0), "time", t,
+                                             "actor", (const char *)sqlite3_column_text(st, 2),
+                                             "action", (const char *)sqlite3_column_text(st, 3),
+                                             "target", (const char *)sqlite3_column_text(st, 4),
+                                             "outcome", (const char *)sqlite3_column_text(st, 5),
+                                             "detail", (const char *)sqlite3_column_text(st, 6),
+                                             "hash", (const char *)sqlite3_column_text(st, 7)));
+    }
+    sqlite3_finalize(st);
+    *out = arr;
+    return 0;
+}

@@ -1,0 +1,270 @@
+/* test_alert.c: the alert store: emit, dedup and cool-down, status moves, filters, paging,
+ * schema version refusal, bad input. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "chainwatch/alert.h"
+#include "chainwatch/errors.h"
+#include "harness.h"
+
+static char db_path[512];
+
+static cw_alert_input base(void)
+{
+    cw_alert_input in;
+    memset(&in, 0, sizeof in);
+    in.source = CW_ALERT_SRC_CHAIN;
+    in.kind = "sanctioned-address-active";
+    in.severity = CW_SEV_HIGH;
+    in.tlp = CW_TLP_GREEN;
+    in.title = "Sanctioned address received funds";
+    in.evidence = "{\"addresses\":[\"1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa\"]}";
+    return in;
+}
+
+static void test_emit_and_get(void)
+{
+    cw_alert_db *db = NULL;
+    REQUIRE(cw_alert_db_open(&db, db_path) == 0);
+    cw_alert_input in = base();
+    in.time_us = 1764288000000000LL; /* 2025-11-28T00:00:00Z */
+    int64_t id = 0;
+    bool dd = true;
+    CHECK_EQ_INT(cw_alert_emit(db, &in, &id, &dd), 0);
+    CHECK(id > 0);
+    CHECK(!dd);
+    json_t *a = NULL;
+    REQUIRE(cw_alert_get(db, id, &a) == 0);
+    CHECK_EQ_STR(json_string_value(json_object_get(a, "time")), "2025-11-28T00:00:00.000000Z");
+    CHECK_EQ_STR(json_string_value(json_object_get(a, "source")), "chain");
+    CHECK_EQ_STR(json_string_value(json_object_get(a, "severity")), "high");
+    CHECK_EQ_STR(json_string_value(json_object_get(a, "tlp")), "green");
+    CHECK_EQ_STR(json_string_value(json_object_get(a, "status")), "new");
+    CHECK_EQ_STR(json_string_value(json_array_get(
+                     json_object_get(json_object_get(a, "evidence"), "addresses"), 0)),
+                 "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa");
+    json_decref(a);
+    CHECK_EQ_INT(cw_alert_get(db, 9999, &a), CW_ENOTFOUND);
+    cw_alert_db_close(db);
+}
+
+static void test_dedup_cooldown(void)
+{
+    cw_alert_db *db = NULL;
+    REQUIRE(cw_alert_db_open(&db, db_path) == 0);
+    cw_alert_input in = base();
+    in.dedup_key = "addr:1A1z";
+    in.cooldown_us = 3600LL * 1000000;
+    in.time_us = 1000LL * 1000000;
+    int64_t id1 = 0, id2 = 0, id3 = 0, id4 = 0;
+    bool dd = false;
+    CHECK_EQ_INT(cw_alert_emit(db, &in, &id1, &dd), 0);
+    CHECK(!dd);
+    in.time_us += 600LL * 1000000; /* 10 minutes later: absorbed */
+    CHECK_EQ_INT(cw_alert_emit(db, &in, &id2, &dd), 0);
+    CHECK(dd);
+    CHECK_EQ_INT(id2, id1);
+    json_t *a = NULL;
+    REQUIRE(cw_alert_get(db, id1, &a) == 0);
+    CHECK_EQ_INT(json_integer_value(json_object_get(a, "occurrences")), 2);
+    json_decref(a);
+    in.time_us += 3600LL * 1000000; /* past the cool-down of the first: new alert */
+    CHECK_EQ_INT(cw_alert_emit(db, &in, &id3, &dd), 0);
+    CHECK(!dd);
+    CHECK(id3 != id1);
+    /* a closed alert does not absorb */
+    CHECK_EQ_INT(cw_alert_set_status(db, id3, CW_ALERT_CLOSED, "ana", "handled"), 0);
+    in.time_us += 1;
+    CHECK_EQ_INT(cw_alert_emit(db, &in, &id4, &dd), 0);
+    CHECK(!dd);
+    CHECK(id4 != id3);
+    /* forever */
+    in.dedup_key = "report--x";
+    in.cooldown_us = -1;
+    CHECK_EQ_INT(cw_alert_emit(db, &in, &id1, &dd), 0);
+    in.time_us += 1000LL * 86400 * 1000000;
+    CHECK_EQ_INT(cw_alert_emit(db, &in, &id2, &dd), 0);
+    CHECK(dd);
+    CHECK_EQ_INT(id1, id2);
+    cw_alert_db_close(db);
+}
+
+static void test_status_moves(void)
+{
+    cw_alert_db *db = NULL;
+    REQUIRE(cw_alert_db_open(&db, db_path) == 0);
+    cw_alert_input in = base();
+    int64_t id = 0;
+    REQUIRE(cw_alert_emit(db, &in, &id, NULL) == 0);
+    CHECK_EQ_INT(cw_alert_set_status(db, id, CW_ALERT_ACKNOWLEDGED, "alice", NULL), 0);
+    CHECK_EQ_INT(cw_alert_set_status(db, id, CW_ALERT_ACKNOWLEDGED, "bob", NULL), CW_EINVAL);
+    CHECK_EQ_INT(cw_alert_set_status(db, id, CW_ALERT_CLOSED, "bob", "false positive"), 0);
+    CHECK_EQ_INT(cw_alert_set_status(db, id, CW_ALERT_ACKNOWLEDGED, "bob", NULL), CW_EINVAL);
+    CHECK_EQ_INT(cw_alert_set_status(db, id, CW_ALERT_NEW, "bob", NULL), CW_EINVAL);
+    CHECK_EQ_INT(cw_alert_set_status(db, 123456, CW_ALERT_CLOSED, "bob", NULL), CW_ENOTFOUND);
+    json_t *a = NULL;
+    REQUIRE(cw_alert_get(db, id, &a) == 0);
+    CHECK_EQ_STR(json_string_value(json_object_get(a, "status")), "closed");
+    CHECK_EQ_STR(json_string_value(json_object_get(a, "status_by")), "bob");
+    CHECK_EQ_STR(json_string_value(json_object_get(a, "status_note")), "false positive");
+    CHECK(json_is_string(json_object_get(a, "status_at")));
+    json_decref(a);
+    cw_alert_db_close(db);
+}
+
+static void test_bad_input(void)
+{
+    cw_alert_db *db = NULL;
+    REQUIRE(cw_alert_db_open(&db, db_path) == 0);
+    cw_alert_input in = base();
+    in.kind = "Bad Kind";
+    CHECK_EQ_INT(cw_alert_emit(db, &in, NULL, NULL), CW_EINVAL);
+    in = base();
+    in.title = "";
+    CHECK_EQ_INT(cw_alert_emit(db, &in, NULL, NULL), CW_EINVAL);
+    in = base();
+    in.evidence = "{\"a\":";
+    CHECK_EQ_INT(cw_alert_emit(db, &in, NULL, NULL), CW_EINVAL);
+    CHECK(strstr(cw_error_last(), "evidence") != NULL);
+    in = base();
+    in.evidence = "42";
+    CHECK_EQ_INT(cw_alert_emit(db, &in, NULL, NULL), CW_EINVAL);
+    in = base();
+    in.tlp = CW_TLP_AMBER_STRICT; /* needs exactly one organisation */
+    CHECK_EQ_INT(cw_alert_emit(db, &in, NULL, NULL), CW_EINVAL);
+    in.share_to = "KOR,JPN";
+    CHECK_EQ_INT(cw_alert_emit(db, &in, NULL, NULL), CW_EINVAL);
+    in.share_to = "KOR";
+    CHECK_EQ_INT(cw_alert_emit(db, &in, NULL, NULL), 0);
+    in = base();
+    in.tlp = (cw_tlp)9;
+    CHECK_EQ_INT(cw_alert_emit(db, &in, NULL, NULL), CW_EINVAL);
+    cw_alert_db_close(db);
+}
+
+static void test_list_filters_paging(void)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/list.db", cw_test_tmpdir());
+    cw_alert_db *db = NULL;
+    REQUIRE(cw_alert_db_open(&db, path) == 0);
+    for (int i = 0; i < 25; i++) {
+        cw_alert_input in = base();
+        in.source = i % 5 == 0 ? CW_ALERT_SRC_SUPPLY : CW_ALERT_SRC_CHAIN;
+        in.kind = i % 5 == 0 ? "supply-risk-change" : "sanctioned-address-active";
+        in.severity = (cw_alert_severity)(i % 5);
+        REQUIRE(cw_alert_emit(db, &in, NULL, NULL) == 0);
+    }
+    json_t *out = NULL;
+    cw_alert_filter f;
+    memset(&f, 0, sizeof f);
+    f.source = "supply";
+    REQUIRE(cw_alert_list(db, &f, &out) == 0);
+    CHECK_EQ_INT(json_array_size(json_object_get(out, "alerts")), 5);
+    json_decref(out);
+    memset(&f, 0, sizeof f);
+    f.min_severity = "high"; /* severities 3 and 4: 10 of 25 */
+    REQUIRE(cw_alert_list(db, &f, &out) == 0);
+    CHECK_EQ_INT(json_array_size(json_object_get(out, "alerts")), 10);
+    json_decref(out);
+    /* keyset paging: 7 + 7 + 7 + 4, every id once */
+    memset(&f, 0, sizeof f);
+    f.limit = 7;
+    f.after_id = 0;
+    int seen = 0, pages = 0;
+    int64_t prev = 0;
+    bool ok_order = true;
+    f.after_id = 0;
+    /* after_id 0 lists newest first; use after_id from 0 by starting at a fake 0 -> first page
+     * ascending needs after_id >= 1, so take id 1 separately */
+    json_t *first = NULL;
+    REQUIRE(cw_alert_get(db, 1, &first) == 0);
+    json_decref(first);
+    seen = 1;
+    prev = 1;
+    f.after_id = 1;
+    for (;;) {
+        REQUIRE(cw_alert_list(db, &f, &out) == 0);
+        json_t *arr = json_object_get(out, "alerts");
+        size_t i;
+        json_t *a;
+        json_array_foreach(arr, i, a)
+        {
+            int64_t id = json_integer_value(json_object_get(a, "id"));
+            if (id != prev + 1)
+                ok_order = false;
+            prev = id;
+            seen++;
+        }
+        pages++;
+        json_t *nx = json_object_get(out, "next_after_id");
+        bool more = json_is_true(json_object_get(out, "more"));
+        if (more)
+            f.after_id = json_integer_value(nx);
+        json_decref(out);
+        if (!more)
+            break;
+    }
+    CHECK_EQ_INT(seen, 25);
+    CHECK_EQ_INT(pages, 4);
+    CHECK(ok_order);
+    memset(&f, 0, sizeof f);
+    f.status = "bogus";
+    CHECK_EQ_INT(cw_alert_list(db, &f, &out), CW_EINVAL);
+    cw_alert_db_close(db);
+}
+
+static void test_schema_newer_refused(void)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/newer.db", cw_test_tmpdir());
+    cw_alert_db *db = NULL;
+    REQUIRE(cw_alert_db_open(&db, path) == 0);
+    cw_alert_db_close(db);
+    sqlite3 *s = NULL;
+    REQUIRE(sqlite3_open(path, &s) == SQLITE_OK);
+    CHECK_EQ_INT(sqlite3_exec(s, "UPDATE cw_schema SET version = 99 WHERE module = 'alert'", NULL,
+                              NULL, NULL),
+                 SQLITE_OK);
+    sqlite3_close(s);
+    CHECK_EQ_INT(cw_alert_db_open(&db, path), CW_EVERSION);
+    CHECK(db == NULL);
+    /* WAL mode is on */
+    REQUIRE(sqlite3_open(path, &s) == SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    sqlite3_prepare_v2(s, "PRAGMA journal_mode", -1, &st, NULL);
+    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    CHECK_EQ_STR((const char *)sqlite3_column_text(st, 0), "wal");
+    sqlite3_finalize(st);
+    sqlite3_close(s);
+}
+
+static void test_time_format(void)
+{
+    char b[32];
+    cw_alert_format_time(b, 1764288000123456LL, 6);
+    CHECK_EQ_STR(b, "2025-11-28T00:00:00.123456Z");
+    cw_alert_format_time(b, 1764288000123456LL, 3);
+    CHECK_EQ_STR(b, "2025-11-28T00:00:00.123Z");
+    int64_t t = 0;
+    CHECK_EQ_INT(cw_alert_parse_time(&t, "2025-11-28T00:00:00.123456Z"), 0);
+    CHECK_EQ_INT(t, 1764288000123456LL);
+    CHECK_EQ_INT(cw_alert_parse_time(&t, "2025-11-28T00:00:00.1Z"), 0);
+    CHECK_EQ_INT(t, 1764288000100000LL);
+    CHECK_EQ_INT(cw_alert_parse_time(&t, "2025-11-28 00:00:00"), CW_EINVAL);
+    CHECK_EQ_INT(cw_alert_parse_time(&t, "2025-11-28T00:00:00+01:00"), CW_EINVAL);
+}
+
+int main(void)
+{
+    snprintf(db_path, sizeof db_path, "%s/alerts.db", cw_test_tmpdir());
+    RUN(test_emit_and_get);
+    RUN(test_dedup_cooldown);
+    RUN(test_status_moves);
+    RUN(test_bad_input);
+    RUN(test_list_filters_paging);
+    RUN(test_schema_newer_refused);
+    RUN(test_time_format);
+    return cw_test_done();
+}
