@@ -468,23 +468,23 @@ static int do_backtest(const opts *o)
                    json_string_value(json_object_get(e, "note")));
         }
         json_t *sm = json_object_get(res, "summary");
+        char hr[32] = "n/a", nsr[32] = "n/a";
+        if (json_is_number(json_object_get(sm, "hit_rate")))
+            snprintf(hr, sizeof hr, "%.3f", json_number_value(json_object_get(sm, "hit_rate")));
+        if (json_is_number(json_object_get(sm, "noise_to_signal")))
+            snprintf(nsr, sizeof nsr, "%.3f",
+                     json_number_value(json_object_get(sm, "noise_to_signal")));
         printf("events %lld, scored %lld, hits %lld, misses %lld, no data %lld; hit rate %s\n",
                (long long)json_integer_value(json_object_get(sm, "events")),
                (long long)json_integer_value(json_object_get(sm, "scored")),
                (long long)json_integer_value(json_object_get(sm, "hits")),
                (long long)json_integer_value(json_object_get(sm, "misses")),
-               (long long)json_integer_value(json_object_get(sm, "no_data")),
-               json_is_number(json_object_get(sm, "hit_rate"))
-                   ? json_dumps(json_object_get(sm, "hit_rate"), JSON_ENCODE_ANY)
-                   : "n/a");
+               (long long)json_integer_value(json_object_get(sm, "no_data")), hr);
         printf("alerts %lld (level >= %s), matched %lld, false alarms %lld; noise-to-signal %s\n",
                (long long)json_integer_value(json_object_get(sm, "alerts")),
                json_string_value(json_object_get(sm, "level")),
                (long long)json_integer_value(json_object_get(sm, "alerts_matched")),
-               (long long)json_integer_value(json_object_get(sm, "false_alarms")),
-               json_is_number(json_object_get(sm, "noise_to_signal"))
-                   ? json_dumps(json_object_get(sm, "noise_to_signal"), JSON_ENCODE_ANY)
-                   : "n/a");
+               (long long)json_integer_value(json_object_get(sm, "false_alarms")), nsr);
         json_array_foreach(json_object_get(res, "unmatched_alerts"), i, e)
         {
             if (i >= 20) {
