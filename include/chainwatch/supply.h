@@ -129,6 +129,16 @@ double cw_supply_wgi_hhi(const double *shares, const double *wgi10, size_t n);
  * apparent consumption is not positive. */
 double cw_supply_nir(double production, double imports, double exports);
 
+/* Production concentration of commodity in year from the production table: shares against the
+ * world total row (W00) when loaded and not below the sum of the rows (a rounded total may be),
+ * otherwise that sum; "other countries" (ZZZ) count
+ * in the denominator but not as a producer; withheld (W) and NA rows are left out. top_iso3 and
+ * wgi_hhi may be NULL; wgi_hhi uses each producer's latest WGI year <= year (NAN without WGI).
+ * share_of/share_out (both optional) return one country's share. CW_ENOTFOUND without data. */
+int cw_supply_production_conc(cw_supply *s, const char *commodity, int year, cw_supply_conc *out,
+                              char top_iso3[4], double *wgi_hhi, const char *share_of,
+                              double *share_out);
+
 /* ---- anomaly detectors (pure) ------------------------------------------------------------ */
 
 /* xoshiro256** seeded by splitmix64: a fixed-seed generator for synthesis and tests. */
@@ -172,12 +182,15 @@ size_t cw_supply_cusum_run_length(const double *u, size_t n, double k, double h)
 typedef struct cw_supply_bocpd_params {
     double hazard; /* constant hazard 1/lambda */
     double mu0, kappa0, alpha0, beta0; /* normal-gamma prior */
-    size_t max_run; /* run lengths are truncated at this value (0: n) */
+    size_t max_run;   /* run lengths are truncated at this value (0: n) */
+    size_t short_run; /* cp_prob = P(run length <= short_run) */
 } cw_supply_bocpd_params;
 
 /* Bayesian online change-point detection (Adams & MacKay 2007) with a Gaussian likelihood of
  * unknown mean and precision and a normal-gamma prior (Student-t predictive). For each t,
- * cp_prob[t] = P(run length <= 2 | x_1..t) and map_run[t] = the most probable run length.
+ * cp_prob[t] = P(run length <= short_run | x_1..t), the posterior probability that the current
+ * run began within the last short_run observations, and map_run[t] = the most probable run
+ * length (run length r at t: x[t-r+1..t] form the current run).
  * NAN inputs leave the posterior unchanged. Either output may be NULL. Returns CW_ENOMEM. */
 int cw_supply_bocpd(double *cp_prob, size_t *map_run, const double *x, size_t n,
                     const cw_supply_bocpd_params *p);

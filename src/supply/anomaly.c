@@ -227,6 +227,7 @@ void cw_supply_bocpd_defaults(cw_supply_bocpd_params *p)
     p->alpha0 = 1;
     p->beta0 = 1;
     p->max_run = 0;
+    p->short_run = 3;
 }
 
 /* log density of a Student-t with nu dof, location mu, scale^2 = s2 */
@@ -309,7 +310,7 @@ int cw_supply_bocpd(double *cp_prob, size_t *map_run, const double *x, size_t n,
         size_t arg = 0;
         for (size_t r = 0; r < nr; r++) {
             pr[r] = g[r] / tot;
-            if (r <= 2)
+            if (r <= p->short_run)
                 c2 += pr[r];
             if (pr[r] > best) {
                 best = pr[r];

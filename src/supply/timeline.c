@@ -332,12 +332,12 @@ static int load_production(cw_supply_timeline *t, cw_supply *s, prod_year **out,
         int year = step == SQLITE_ROW ? sqlite3_column_int(st, 0) : -2;
         if (year != cur && cur != -1) {
             /* close year cur */
-            double total = isfinite(world) ? world : 0;
-            if (!isfinite(world)) {
-                for (size_t i = 0; i < nv; i++)
-                    total += vals[i];
-                total += other;
-            }
+            /* the world total row, unless the parts (with "other") add up to more */
+            double total = other;
+            for (size_t i = 0; i < nv; i++)
+                total += vals[i];
+            if (isfinite(world) && world > total)
+                total = world;
             cw_supply_conc c;
             if (nv && cw_supply_concentration(&c, vals, nv, total) == 0) {
                 prod_year *n2 = cw_realloc(py, (np + 1) * sizeof *n2);
@@ -801,5 +801,74 @@ out:
         return rc;
     }
     *out = t;
+    return 0;
+}
+
+int cw_supply_production_conc(cw_supply *s, const char *commodity, int year, cw_supply_conc *out,
+                              char top_iso3[4], double *wgi_hhi, const char *share_of,
+                              double *share_out)
+{
+    const char *canon = cw_supply_commodity_resolve(s, commodity);
+    if (!canon)
+        return cw_error_set(CW_ENOTFOUND, "unknown commodity '%s'", commodity);
+    char want[4] = "";
+    if (share_of && cw_supply_country_resolve(s, share_of, want))
+        return CW_ENOTFOUND;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT country, value FROM production WHERE commodity=?1 AND year=?2 "
+                           "AND value IS NOT NULL ORDER BY country",
+                           -1, &st, NULL) != SQLITE_OK)
+        return cw_supply__sqlerr(s->db, "prepare");
+    sqlite3_bind_text(st, 1, canon, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, year);
+    double vals[256], world = NAN, other = 0, want_v = NAN;
+    char isos[256][4];
+    size_t nv = 0;
+    while (sqlite3_step(st) == SQLITE_ROW && nv < 256) {
+        const char *iso = (const char *)sqlite3_column_text(st, 0);
+        double v = sqlite3_column_double(st, 1);
+        if (!strcmp(iso, "W00")) {
+            world = v;
+            continue;
+        }
+        if (!strcmp(iso, "ZZZ")) {
+            other += v;
+            continue;
+        }
+        if (!strcmp(iso, want))
+            want_v = v;
+        vals[nv] = v;
+        snprintf(isos[nv], 4, "%s", iso);
+        nv++;
+    }
+    sqlite3_finalize(st);
+    if (!nv)
+        return cw_error_set(CW_ENOTFOUND, "no production data for %s in %d", canon, year);
+    double total = other;
+    for (size_t i = 0; i < nv; i++)
+        total += vals[i];
+    if (isfinite(world) && world > total)
+        total = world;
+    int rc = cw_supply_concentration(out, vals, nv, total);
+    if (rc)
+        return rc;
+    if (top_iso3)
+        memcpy(top_iso3, isos[out->top_index], 4);
+    if (share_out)
+        *share_out = isfinite(want_v) ? want_v / out->total : 0;
+    if (wgi_hhi) {
+        double sh[256], w[256];
+        size_t nw = 0;
+        for (size_t i = 0; i < nv; i++) {
+            int uy = 0;
+            double g = wgi10(s, isos[i], year, &uy);
+            if (isnan(g))
+                continue;
+            sh[nw] = vals[i] / out->total;
+            w[nw++] = g;
+        }
+        *wgi_hhi = nw ? cw_supply_wgi_hhi(sh, w, nw) : NAN;
+    }
     return 0;
 }
