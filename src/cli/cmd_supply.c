@@ -1,0 +1,594 @@
+/*
+ * cmd_supply.c: `chainwatch supply <load|status|explain|changes|backtest|synth|ref>`: the
+ * supply-chain early warning (issue 5). Thin: parses options, calls src/supply, prints.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chainwatch/errors.h"
+#include "chainwatch/supply.h"
+#include "cli/cli.h"
+
+static const char usage[] =
+    "Usage: chainwatch supply <subcommand> [options]\n"
+    "\n"
+    "Supply-chain early warning for critical minerals and lithium-ion batteries.\n"
+    "\n"
+    "Subcommands:\n"
+    "  load KIND FILE     load one file in one transaction; KIND is comtrade, usgs, pinksheet,\n"
+    "                     prices, wgi or events. Rejected rows are listed by file and line and\n"
+    "                     nothing is loaded unless --keep-going. Loading twice is harmless.\n"
+    "      --reporter ISO3 --flow X|M   for the derived Comtrade layout (period_dt,partner_name,...)\n"
+    "      --series NAME [--unit U]     for price files without series/unit columns\n"
+    "      --keep-going                 commit the good rows even if some are rejected\n"
+    "      --all-issues                 list every skipped row (default: the first 10)\n"
+    "  status [--partner P] [--commodity C] [--at YYYY-MM]\n"
+    "                     the current level of every commodity x partner (USA, KOR, JPN) with the\n"
+    "                     rules that fired; records level changes in supply_alerts\n"
+    "  explain COMMODITY PARTNER [--at YYYY-MM]\n"
+    "                     every indicator, the fired rules with values and thresholds, data\n"
+    "                     freshness and gaps\n"
+    "  changes [--commodity C] [--partner P] [--from YYYY-MM] [--to YYYY-MM]\n"
+    "                     the level changes over time (the alerts), recorded in supply_alerts\n"
+    "  backtest --events FILE [--from YYYY-MM] [--to YYYY-MM] [--level N] [--window MONTHS]\n"
+    "                     per event: was there an alert at or above level N before the effective\n"
+    "                     date, and how early; hit rate, false alarms, noise-to-signal ratio\n"
+    "  synth --out DIR --seed S [--years N] [--first-year Y]\n"
+    "                     write synthetic Comtrade+ CSV, prices and events with planted disruptions\n"
+    "  ref DIR            reload the reference tables from DIR (see data/supply)\n"
+    "\n"
+    "Common options:\n"
+    "  --db PATH          supply database (default $CW_SUPPLY_DB or ./supply.db)\n"
+    "  --rules FILE       rule table (default: the built-in copy of data/supply/rules.csv)\n"
+    "  --json             machine-readable output\n"
+    "\n"
+    "Levels: 1 interest, 2 caution, 3 alert, 4 severe. Formulas: docs/SUPPLY-INDICATORS.md.\n";
+
+typedef struct {
+    const char *db, *rules, *partner, *commodity, *at, *from, *to, *events, *out, *reporter,
+        *flow, *series, *unit, *seed, *years, *first_year, *level, *window;
+    bool json, keep_going, all_issues;
+    const char *pos[4];
+    int n_pos;
+} opts;
+
+static int parse(opts *o, int argc, char **argv, int start)
+{
+    memset(o, 0, sizeof *o);
+    o->db = getenv("CW_SUPPLY_DB");
+    if (!o->db)
+        o->db = "supply.db";
+    struct {
+        const char *name;
+        const char **dst;
+    } vals[] = {{"--db", &o->db},         {"--rules", &o->rules},   {"--partner", &o->partner},
+                {"--commodity", &o->commodity}, {"--at", &o->at},   {"--from", &o->from},
+                {"--to", &o->to},         {"--events", &o->events}, {"--out", &o->out},
+                {"--reporter", &o->reporter}, {"--flow", &o->flow}, {"--series", &o->series},
+                {"--unit", &o->unit},     {"--seed", &o->seed},     {"--years", &o->years},
+                {"--first-year", &o->first_year}, {"--level", &o->level}, {"--window", &o->window}};
+    for (int i = start; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--json")) {
+            o->json = true;
+            continue;
+        }
+        if (!strcmp(a, "--keep-going")) {
+            o->keep_going = true;
+            continue;
+        }
+        if (!strcmp(a, "--all-issues")) {
+            o->all_issues = true;
+            continue;
+        }
+        bool matched = false;
+        for (size_t k = 0; k < sizeof vals / sizeof vals[0]; k++)
+            if (!strcmp(a, vals[k].name)) {
+                if (i + 1 >= argc) {
+                    fprintf(stderr, "chainwatch supply: %s needs a value\n", a);
+                    return -1;
+                }
+                *vals[k].dst = argv[++i];
+                matched = true;
+            }
+        if (matched)
+            continue;
+        if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "chainwatch supply: unknown option %s\n", a);
+            return -1;
+        }
+        if (o->n_pos >= 4) {
+            fprintf(stderr, "chainwatch supply: too many arguments\n");
+            return -1;
+        }
+        o->pos[o->n_pos++] = a;
+    }
+    return 0;
+}
+
+static int fail(int rc)
+{
+    return cw_cli_fail("supply", rc);
+}
+
+static int open_all(const opts *o, cw_supply **s, cw_supply_rules **r)
+{
+    int rc = cw_supply_open(s, o->db);
+    if (rc)
+        return rc;
+    if (r && (rc = cw_supply_rules_load(r, o->rules))) {
+        cw_supply_close(*s);
+        *s = NULL;
+    }
+    return rc;
+}
+
+/* ---- load ---- */
+static int do_load(const opts *o)
+{
+    if (o->n_pos != 2) {
+        fprintf(stderr, "chainwatch supply load: expected KIND FILE\nTry 'chainwatch supply --help'.\n");
+        return CW_EXIT_USAGE;
+    }
+    cw_supply_kind kind;
+    int rc = cw_supply_kind_parse(&kind, o->pos[0]);
+    if (rc)
+        return fail(rc);
+    cw_supply *s;
+    if ((rc = cw_supply_open(&s, o->db)))
+        return fail(rc);
+    cw_supply_load_opts lo = {o->reporter, o->flow, o->series, o->unit, o->keep_going};
+    cw_supply_load_report rep;
+    rc = cw_supply_load(s, kind, o->pos[1], &lo, &rep);
+    int exit_code = CW_EXIT_OK;
+    if (o->json) {
+        json_t *issues = json_array();
+        for (size_t i = 0; i < rep.n_issues; i++)
+            json_array_append_new(
+                issues, json_pack("{s:s, s:I, s:s}", "kind",
+                                  rep.issues[i].kind == CW_SUPPLY_ISSUE_REJECT ? "rejected"
+                                                                                : "skipped",
+                                  "line", (json_int_t)rep.issues[i].line, "message",
+                                  rep.issues[i].msg));
+        json_t *j = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:b, s:o}", "file", o->pos[1],
+                              "kind", o->pos[0], "rows_read", (json_int_t)rep.rows_read,
+                              "rows_loaded", (json_int_t)rep.rows_loaded, "rows_skipped",
+                              (json_int_t)rep.rows_skipped, "rows_rejected",
+                              (json_int_t)rep.rows_rejected, "committed", rep.committed, "issues",
+                              issues);
+        if (rc)
+            json_object_set_new(j, "error", json_string(cw_error_last()));
+        cw_cli_print_json(j);
+    } else {
+        size_t shown = 0;
+        for (size_t i = 0; i < rep.n_issues; i++) {
+            const cw_supply_issue *is = &rep.issues[i];
+            if (is->kind == CW_SUPPLY_ISSUE_SKIP && !o->all_issues && shown++ >= 10)
+                continue;
+            fprintf(is->kind == CW_SUPPLY_ISSUE_REJECT ? stderr : stdout, "%s:%zu: %s: %s\n",
+                    o->pos[1], is->line,
+                    is->kind == CW_SUPPLY_ISSUE_REJECT ? "rejected" : "skipped", is->msg);
+        }
+        if (shown > 10)
+            printf("... %zu more skipped rows (--all-issues lists them)\n", shown - 10);
+        if (!rc)
+            printf("%s: %zu rows read, %zu loaded, %zu skipped (explained above), %zu rejected%s\n",
+                   o->pos[1], rep.rows_read, rep.rows_loaded, rep.rows_skipped, rep.rows_rejected,
+                   rep.committed ? "; committed" : "");
+    }
+    if (rc)
+        exit_code = fail(rc);
+    cw_supply_load_report_deinit(&rep);
+    cw_supply_close(s);
+    return exit_code;
+}
+
+/* ---- status / explain ---- */
+static void print_detail(json_t *d)
+{
+    printf("%s %s at %s: level %s\n", json_string_value(json_object_get(d, "commodity")),
+           json_string_value(json_object_get(d, "partner")),
+           json_string_value(json_object_get(d, "period")),
+           json_string_value(json_object_get(d, "level_name")));
+    json_t *f = json_object_get(d, "fired");
+    size_t i;
+    json_t *o;
+    if (json_array_size(f))
+        printf("fired rules:\n");
+    json_array_foreach(f, i, o)
+    {
+        printf("  %-18s %-8s %-16s %.4g %s %g (at %s)\n      %s\n",
+               json_string_value(json_object_get(o, "rule")),
+               json_string_value(json_object_get(o, "level")),
+               json_string_value(json_object_get(o, "indicator")),
+               json_number_value(json_object_get(o, "value")),
+               json_string_value(json_object_get(o, "op")),
+               json_number_value(json_object_get(o, "threshold")),
+               json_string_value(json_object_get(o, "at")),
+               json_string_value(json_object_get(o, "source")));
+    }
+    printf("indicators:\n");
+    const char *k;
+    json_t *v;
+    json_object_foreach(json_object_get(d, "indicators"), k, v)
+    {
+        if (json_is_number(v))
+            printf("  %-18s %.6g\n", k, json_number_value(v));
+        else
+            printf("  %-18s n/a\n", k);
+    }
+    json_t *ts = json_object_get(d, "top_supplier"), *tp = json_object_get(d, "top_producer");
+    if (json_is_string(ts))
+        printf("top supplier: %s\n", json_string_value(ts));
+    if (json_is_string(tp))
+        printf("top producer: %s\n", json_string_value(tp));
+    json_t *data = json_object_get(d, "data");
+    json_t *tr = json_object_get(data, "trade"), *pr = json_object_get(data, "price");
+    if (json_is_object(tr))
+        printf("trade: %s, %s to %s, %lld months old, %lld of last 12 months missing\n",
+               json_string_value(json_object_get(tr, "basis")),
+               json_string_value(json_object_get(tr, "first")),
+               json_string_value(json_object_get(tr, "last")),
+               (long long)json_integer_value(json_object_get(tr, "age_months")),
+               (long long)json_integer_value(json_object_get(tr, "missing_months_last_12")));
+    if (json_is_object(pr))
+        printf("price: %s (%s), %s to %s\n", json_string_value(json_object_get(pr, "series")),
+               json_string_value(json_object_get(pr, "unit")),
+               json_string_value(json_object_get(pr, "first")),
+               json_string_value(json_object_get(pr, "last")));
+    json_t *po = json_object_get(data, "production");
+    if (json_is_object(po))
+        printf("production: year %lld%s\n",
+               (long long)json_integer_value(json_object_get(po, "year")),
+               json_is_true(json_object_get(po, "estimated")) ? " (estimate)" : "");
+    json_array_foreach(json_object_get(data, "gaps"), i, o) printf("gap: %s\n",
+                                                                  json_string_value(o));
+}
+
+static int do_explain(const opts *o)
+{
+    if (o->n_pos != 2) {
+        fprintf(stderr, "chainwatch supply explain: expected COMMODITY PARTNER\n"
+                        "Try 'chainwatch supply --help'.\n");
+        return CW_EXIT_USAGE;
+    }
+    cw_supply *s;
+    cw_supply_rules *r;
+    int rc = open_all(o, &s, &r);
+    if (rc)
+        return fail(rc);
+    json_t *d;
+    rc = cw_supply_explain(s, r, o->pos[0], o->pos[1], o->at, &d);
+    int ec = CW_EXIT_OK;
+    if (rc)
+        ec = fail(rc);
+    else if (o->json)
+        ec = cw_cli_print_json(d);
+    else {
+        print_detail(d);
+        json_decref(d);
+    }
+    cw_supply_rules_free(r);
+    cw_supply_close(s);
+    return ec;
+}
+
+static const char *const partners[] = {"USA", "KOR", "JPN"};
+
+static int do_status(const opts *o)
+{
+    cw_supply *s;
+    cw_supply_rules *r;
+    int rc = open_all(o, &s, &r);
+    if (rc)
+        return fail(rc);
+    int ec = CW_EXIT_OK;
+    json_t *rows = json_array();
+    const char *const *coms;
+    size_t n_com = cw_supply_commodities(s, &coms);
+    const char *one_com = NULL;
+    if (o->commodity && !(one_com = cw_supply_commodity_resolve(s, o->commodity))) {
+        rc = cw_error_set(CW_ENOTFOUND, "unknown commodity '%s'", o->commodity);
+        goto out;
+    }
+    char one_par[4] = "";
+    if (o->partner && (rc = cw_supply_country_resolve(s, o->partner, one_par)))
+        goto out;
+    for (size_t a = 0; a < n_com; a++) {
+        if (one_com && strcmp(one_com, coms[a]))
+            continue;
+        for (size_t b = 0; b < 3; b++) {
+            const char *p = one_par[0] ? one_par : partners[b];
+            if (one_par[0] && b > 0)
+                break;
+            json_t *d;
+            rc = cw_supply_explain(s, r, coms[a], p, o->at, &d);
+            if (rc == CW_ENOTFOUND) {
+                json_array_append_new(rows, json_pack("{s:s, s:s, s:n, s:s}", "commodity", coms[a],
+                                                      "partner", p, "level", "note",
+                                                      cw_error_last()));
+                rc = 0;
+                continue;
+            }
+            if (rc)
+                goto out;
+            json_array_append_new(rows, d);
+        }
+    }
+    /* record level changes (with events) as alert rows */
+    cw_supply_level_change *ch = NULL;
+    size_t n_ch = 0, n_new = 0;
+    rc = cw_supply_level_changes(s, r, one_com, one_par[0] ? one_par : NULL, NULL, o->at, true, &ch,
+                                 &n_ch);
+    if (!rc)
+        rc = cw_supply_alerts_record(s, ch, n_ch, &n_new);
+    cw_supply_level_changes_free(ch, n_ch);
+    if (rc)
+        goto out;
+    if (o->json) {
+        ec = cw_cli_print_json(json_pack("{s:o, s:I}", "assessments", rows, "new_alert_rows",
+                                         (json_int_t)n_new));
+        rows = NULL;
+    } else {
+        printf("%-12s %-4s %-8s %-9s %s\n", "commodity", "prt", "period", "level", "fired rules");
+        size_t i;
+        json_t *d;
+        json_array_foreach(rows, i, d)
+        {
+            json_t *lv = json_object_get(d, "level_name");
+            if (!lv) {
+                printf("%-12s %-4s %-8s %-9s %s\n",
+                       json_string_value(json_object_get(d, "commodity")),
+                       json_string_value(json_object_get(d, "partner")), "-", "no data",
+                       json_string_value(json_object_get(d, "note")));
+                continue;
+            }
+            char fired[512] = "";
+            size_t pos = 0, k;
+            json_t *f;
+            json_array_foreach(json_object_get(d, "fired"), k, f)
+            {
+                int w = snprintf(fired + pos, sizeof fired - pos, "%s%s", k ? " " : "",
+                                 json_string_value(json_object_get(f, "rule")));
+                if (w > 0 && (size_t)w < sizeof fired - pos)
+                    pos += (size_t)w;
+            }
+            printf("%-12s %-4s %-8s %-9s %s\n", json_string_value(json_object_get(d, "commodity")),
+                   json_string_value(json_object_get(d, "partner")),
+                   json_string_value(json_object_get(d, "period")), json_string_value(lv),
+                   pos ? fired : "-");
+        }
+        printf("%zu new level changes recorded in supply_alerts (%s)\n", n_new, o->db);
+    }
+out:
+    json_decref(rows);
+    if (rc)
+        ec = fail(rc);
+    cw_supply_rules_free(r);
+    cw_supply_close(s);
+    return ec;
+}
+
+static int do_changes(const opts *o)
+{
+    cw_supply *s;
+    cw_supply_rules *r;
+    int rc = open_all(o, &s, &r);
+    if (rc)
+        return fail(rc);
+    cw_supply_level_change *ch = NULL;
+    size_t n = 0, n_new = 0;
+    int ec = CW_EXIT_OK;
+    rc = cw_supply_level_changes(s, r, o->commodity, o->partner, o->from, o->to, true, &ch, &n);
+    if (!rc)
+        rc = cw_supply_alerts_record(s, ch, n, &n_new);
+    if (rc) {
+        ec = fail(rc);
+    } else if (o->json) {
+        json_t *a = json_array();
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "commodity",
+                                               ch[i].commodity, "partner", ch[i].partner, "period",
+                                               ch[i].period, "from",
+                                               cw_supply_level_name(ch[i].old_level), "to",
+                                               cw_supply_level_name(ch[i].new_level), "reason",
+                                               ch[i].reason));
+        ec = cw_cli_print_json(json_pack("{s:o, s:I}", "changes", a, "new_alert_rows",
+                                         (json_int_t)n_new));
+    } else {
+        for (size_t i = 0; i < n; i++)
+            printf("%s %-12s %s %-8s -> %-8s %s\n", ch[i].period, ch[i].commodity, ch[i].partner,
+                   cw_supply_level_name(ch[i].old_level), cw_supply_level_name(ch[i].new_level),
+                   ch[i].reason);
+        printf("%zu level changes, %zu new rows in supply_alerts\n", n, n_new);
+    }
+    cw_supply_level_changes_free(ch, n);
+    cw_supply_rules_free(r);
+    cw_supply_close(s);
+    return ec;
+}
+
+/* ---- backtest ---- */
+static int do_backtest(const opts *o)
+{
+    if (!o->events) {
+        fprintf(stderr, "chainwatch supply backtest: --events FILE is required\n"
+                        "Try 'chainwatch supply --help'.\n");
+        return CW_EXIT_USAGE;
+    }
+    cw_supply_backtest_opts bo = {o->from, o->to, CW_SUPPLY_CAUTION, 12};
+    if (o->level) {
+        int lv = cw_supply_level_parse(o->level);
+        if (lv <= 0) {
+            fprintf(stderr, "chainwatch supply backtest: --level must be 1-4 or a level name\n");
+            return CW_EXIT_USAGE;
+        }
+        bo.level = lv;
+    }
+    if (o->window) {
+        char *end;
+        long w = strtol(o->window, &end, 10);
+        if (*end || w < 1 || w > 60) {
+            fprintf(stderr, "chainwatch supply backtest: --window must be 1..60 months\n");
+            return CW_EXIT_USAGE;
+        }
+        bo.window_months = (int)w;
+    }
+    cw_supply *s;
+    cw_supply_rules *r;
+    int rc = open_all(o, &s, &r);
+    if (rc)
+        return fail(rc);
+    json_t *res;
+    int ec = CW_EXIT_OK;
+    rc = cw_supply_backtest(s, r, o->events, &bo, &res);
+    if (rc) {
+        ec = fail(rc);
+    } else if (o->json) {
+        ec = cw_cli_print_json(res);
+    } else {
+        size_t i;
+        json_t *e;
+        printf("%-24s %-10s %-12s %-4s %-8s %s\n", "event", "effective", "commodity", "prt",
+               "result", "lead (months) / note");
+        json_array_foreach(json_object_get(res, "events"), i, e)
+        {
+            json_t *lead = json_object_get(e, "lead_months");
+            char leadbuf[32] = "";
+            if (json_is_integer(lead))
+                snprintf(leadbuf, sizeof leadbuf, "%lld ", (long long)json_integer_value(lead));
+            printf("%-24s %-10s %-12s %-4s %-8s %s%s\n",
+                   json_string_value(json_object_get(e, "event_id")),
+                   json_string_value(json_object_get(e, "effective")),
+                   json_string_value(json_object_get(e, "commodity")),
+                   json_string_value(json_object_get(e, "partner")),
+                   json_string_value(json_object_get(e, "result")), leadbuf,
+                   json_string_value(json_object_get(e, "note")));
+        }
+        json_t *sm = json_object_get(res, "summary");
+        char hr[32] = "n/a", nsr[32] = "n/a";
+        if (json_is_number(json_object_get(sm, "hit_rate")))
+            snprintf(hr, sizeof hr, "%.3f", json_number_value(json_object_get(sm, "hit_rate")));
+        if (json_is_number(json_object_get(sm, "noise_to_signal")))
+            snprintf(nsr, sizeof nsr, "%.3f",
+                     json_number_value(json_object_get(sm, "noise_to_signal")));
+        printf("events %lld, scored %lld, hits %lld, misses %lld, no data %lld; hit rate %s\n",
+               (long long)json_integer_value(json_object_get(sm, "events")),
+               (long long)json_integer_value(json_object_get(sm, "scored")),
+               (long long)json_integer_value(json_object_get(sm, "hits")),
+               (long long)json_integer_value(json_object_get(sm, "misses")),
+               (long long)json_integer_value(json_object_get(sm, "no_data")), hr);
+        printf("alerts %lld (level >= %s), matched %lld, false alarms %lld; noise-to-signal %s\n",
+               (long long)json_integer_value(json_object_get(sm, "alerts")),
+               json_string_value(json_object_get(sm, "level")),
+               (long long)json_integer_value(json_object_get(sm, "alerts_matched")),
+               (long long)json_integer_value(json_object_get(sm, "false_alarms")), nsr);
+        json_array_foreach(json_object_get(res, "unmatched_alerts"), i, e)
+        {
+            if (i >= 20) {
+                printf("... %zu more unmatched alerts (--json lists all)\n",
+                       json_array_size(json_object_get(res, "unmatched_alerts")) - 20);
+                break;
+            }
+            printf("unmatched alert: %s %s %s %s\n", json_string_value(json_object_get(e, "period")),
+                   json_string_value(json_object_get(e, "commodity")),
+                   json_string_value(json_object_get(e, "partner")),
+                   json_string_value(json_object_get(e, "level")));
+        }
+        json_decref(res);
+    }
+    cw_supply_rules_free(r);
+    cw_supply_close(s);
+    return ec;
+}
+
+/* ---- synth / ref ---- */
+static int do_synth(const opts *o)
+{
+    if (!o->out || !o->seed) {
+        fprintf(stderr, "chainwatch supply synth: --out DIR and --seed S are required\n"
+                        "Try 'chainwatch supply --help'.\n");
+        return CW_EXIT_USAGE;
+    }
+    cw_supply_synth_opts so = {0, 2010, 15};
+    char *end;
+    so.seed = strtoull(o->seed, &end, 10);
+    if (*end || !*o->seed) {
+        fprintf(stderr, "chainwatch supply synth: --seed must be a number\n");
+        return CW_EXIT_USAGE;
+    }
+    if (o->years) {
+        long y = strtol(o->years, &end, 10);
+        if (*end || y < 3 || y > 40) {
+            fprintf(stderr, "chainwatch supply synth: --years must be 3..40\n");
+            return CW_EXIT_USAGE;
+        }
+        so.years = (int)y;
+    }
+    if (o->first_year) {
+        long y = strtol(o->first_year, &end, 10);
+        if (*end || y < 1990 || y > 2100) {
+            fprintf(stderr, "chainwatch supply synth: --first-year must be 1990..2100\n");
+            return CW_EXIT_USAGE;
+        }
+        so.first_year = (int)y;
+    }
+    int rc = cw_supply_synth(o->out, &so);
+    if (rc)
+        return fail(rc);
+    printf("wrote %s/comtrade.csv, prices.csv, events.csv, truth.csv (seed %llu, %d-%d)\n", o->out,
+           (unsigned long long)so.seed, so.first_year, so.first_year + so.years - 1);
+    return CW_EXIT_OK;
+}
+
+static int do_ref(const opts *o)
+{
+    if (o->n_pos != 1) {
+        fprintf(stderr, "chainwatch supply ref: expected DIR\n");
+        return CW_EXIT_USAGE;
+    }
+    cw_supply *s;
+    int rc = cw_supply_open(&s, o->db);
+    if (!rc)
+        rc = cw_supply_ref_reload(s, o->pos[0]);
+    cw_supply_close(s);
+    if (rc)
+        return fail(rc);
+    printf("reference tables reloaded from %s\n", o->pos[0]);
+    return CW_EXIT_OK;
+}
+
+static int run(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return CW_EXIT_USAGE;
+    }
+    opts o;
+    if (parse(&o, argc, argv, 2))
+        return CW_EXIT_USAGE;
+    const char *sub = argv[1];
+    if (!strcmp(sub, "load"))
+        return do_load(&o);
+    if (!strcmp(sub, "status"))
+        return do_status(&o);
+    if (!strcmp(sub, "explain"))
+        return do_explain(&o);
+    if (!strcmp(sub, "changes"))
+        return do_changes(&o);
+    if (!strcmp(sub, "backtest"))
+        return do_backtest(&o);
+    if (!strcmp(sub, "synth"))
+        return do_synth(&o);
+    if (!strcmp(sub, "ref"))
+        return do_ref(&o);
+    fprintf(stderr, "chainwatch supply: unknown subcommand '%s'\nTry 'chainwatch supply --help'.\n",
+            sub);
+    return CW_EXIT_USAGE;
+}
+
+const cw_command cw_cmd_supply = {"supply",
+                                  "supply-chain early warning: load data, status, explain, backtest",
+                                  usage, run};

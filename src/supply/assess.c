@@ -1,0 +1,425 @@
+/*
+ * assess.c: rule evaluation on a timeline (levels with the fired indicators, values,
+ * thresholds, data freshness and gaps), `explain`, level changes over time and their
+ * recording as rows of supply_alerts (cw_supply_level_changes is the hook for the alert
+ * subsystem).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "chainwatch/errors.h"
+#include "supply/supply_int.h"
+#include "supply/supply_rules.h"
+#include "supply/supply_tl.h"
+
+static const char *const op_text[] = {">=", ">", "<=", "<"};
+
+static bool compare(double v, int op, double th)
+{
+    switch (op) {
+    case 0: return v >= th;
+    case 1: return v > th;
+    case 2: return v <= th;
+    default: return v < th;
+    }
+}
+
+/* The rule's value at month i: the indicator at i, or over the lookback window the extreme
+ * in the direction of the comparison. *at receives the month index of that value. */
+static double rule_value(const cw_supply_timeline *t, const cw_sup_rule *ru, size_t i, size_t *at)
+{
+    int k = cw_supply__ind_index(ru->indicator);
+    const double *v = t->v[k];
+    size_t lo = i >= (size_t)ru->lookback ? i - (size_t)ru->lookback : 0;
+    double best = NAN;
+    *at = i;
+    for (size_t j = lo; j <= i; j++) {
+        if (!isfinite(v[j]))
+            continue;
+        bool better = isnan(best) || (ru->op <= 1 ? v[j] > best : v[j] < best);
+        if (better) {
+            best = v[j];
+            *at = j;
+        }
+    }
+    return best;
+}
+
+static json_t *num_or_null(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+static int months_now(void)
+{
+    time_t now = time(NULL);
+    struct tm tmv;
+    gmtime_r(&now, &tmv);
+    return (tmv.tm_year + 1900) * 12 + tmv.tm_mon;
+}
+
+static json_t *data_json(const cw_supply_timeline *t, size_t i)
+{
+    int m = t->m0 + (int)i;
+    char buf[8];
+    json_t *d = json_object();
+    json_t *gaps = json_array();
+    /* trade */
+    if (t->trade_first >= 0) {
+        json_t *tr = json_object();
+        char basis[96];
+        if (t->direct)
+            snprintf(basis, sizeof basis, "imports reported by %s", t->partner);
+        else {
+            size_t pos = 0;
+            pos += (size_t)snprintf(basis, sizeof basis, "mirror: exports to %s reported by",
+                                    t->partner);
+            for (size_t k = 0; k < t->n_suppliers && k < 4 && pos < sizeof basis; k++)
+                pos += (size_t)snprintf(basis + pos, sizeof basis - pos, " %s", t->suppliers[k]);
+            if (t->n_suppliers > 4 && pos < sizeof basis)
+                snprintf(basis + pos, sizeof basis - pos, " and %zu more", t->n_suppliers - 4);
+        }
+        json_object_set_new(tr, "basis", json_string(basis));
+        cw_supply__month_format(buf, t->trade_first);
+        json_object_set_new(tr, "first", json_string(buf));
+        int last = t->trade_last < m ? t->trade_last : m;
+        cw_supply__month_format(buf, last);
+        json_object_set_new(tr, "last", json_string(buf));
+        json_object_set_new(tr, "age_months", json_integer(m - last));
+        json_object_set_new(tr, "months_behind_today", json_integer(months_now() - last));
+        int miss = 0;
+        for (int k = m - 11; k <= m; k++)
+            if (k >= t->m0 && isnan(t->v[TL_TRADE_VALUE][k - t->m0]))
+                miss++;
+        json_object_set_new(tr, "missing_months_last_12", json_integer(miss));
+        json_object_set_new(d, "trade", tr);
+        if (miss)
+            json_array_append_new(gaps, json_sprintf("trade: %d of the last 12 months have no rows",
+                                                     miss));
+        if (!t->conc_ok)
+            json_array_append_new(
+                gaps, json_string("import concentration and friend-share: only mirror data from "
+                                  "fewer than 3 reporters; load the partner's own imports"));
+        if (m - last > 3)
+            json_array_append_new(gaps, json_sprintf("trade data ends %d months before %s",
+                                                     m - last, t->labels[i]));
+    } else {
+        json_object_set_new(d, "trade", json_null());
+        json_array_append_new(gaps, json_string("no trade data for this commodity and partner"));
+    }
+    /* price */
+    if (t->price_first >= 0) {
+        json_t *pr = json_object();
+        json_object_set_new(pr, "series", json_string(t->price_series));
+        json_object_set_new(pr, "unit", json_string(t->price_unit));
+        cw_supply__month_format(buf, t->price_first);
+        json_object_set_new(pr, "first", json_string(buf));
+        int last = t->price_last < m ? t->price_last : m;
+        cw_supply__month_format(buf, last);
+        json_object_set_new(pr, "last", json_string(buf));
+        json_object_set_new(pr, "age_months", json_integer(m - last));
+        json_object_set_new(pr, "months_behind_today", json_integer(months_now() - last));
+        json_object_set_new(d, "price", pr);
+    } else {
+        json_object_set_new(d, "price", json_null());
+        json_array_append_new(gaps, json_string("no price series mapped to this commodity "
+                                                "(data/supply/price_series.csv)"));
+    }
+    /* production and governance */
+    if (t->prod_year[i]) {
+        json_t *po = json_object();
+        json_object_set_new(po, "year", json_integer(t->prod_year[i]));
+        json_object_set_new(po, "estimated", json_boolean(t->prod_est[i]));
+        json_object_set_new(po, "top_producer", json_string(t->prod_top[i]));
+        json_object_set_new(po, "wgi_year", t->wgi_year ? json_integer(t->wgi_year) : json_null());
+        json_object_set_new(po, "producers_without_wgi", json_integer(t->wgi_missing[i]));
+        json_object_set_new(d, "production", po);
+        if (t->wgi_missing[i])
+            json_array_append_new(gaps, json_sprintf("wgi_hhi: %d producing countries lack WGI "
+                                                     "scores (value is a lower bound)",
+                                                     t->wgi_missing[i]));
+        if (!t->wgi_year)
+            json_array_append_new(gaps, json_string("no WGI data loaded"));
+    } else {
+        json_object_set_new(d, "production", json_null());
+        json_array_append_new(gaps, json_string("no production data for this year or earlier"));
+    }
+    if (isnan(t->v[TL_NIR][i]))
+        json_array_append_new(gaps, json_string("nir: needs the partner's own imports and "
+                                                "exports (net weight) and its production"));
+    json_object_set_new(d, "gaps", gaps);
+    return d;
+}
+
+int cw_supply_timeline_level(const cw_supply_timeline *t, const cw_supply_rules *r, size_t i,
+                             bool with_events, json_t **detail)
+{
+    if (detail)
+        *detail = NULL;
+    if (i >= t->n)
+        return cw_error_set(CW_EINVAL, "month index %zu out of range", i);
+    bool fired[256];
+    if (r->n > 256)
+        return cw_error_set(CW_EINVAL, "at most 256 rules");
+    int level = 0;
+    json_t *jf = detail ? json_array() : NULL, *jn = detail ? json_array() : NULL;
+    for (size_t k = 0; k < r->n; k++) {
+        const cw_sup_rule *ru = &r->rules[k];
+        fired[k] = false;
+        if (ru->kind == CW_RULE_EVENT && !with_events)
+            continue;
+        size_t at;
+        double v = rule_value(t, ru, i, &at);
+        if (isnan(v)) {
+            if (jn)
+                json_array_append_new(jn, json_pack("{s:s, s:s, s:s}", "rule", ru->id, "indicator",
+                                                    ru->indicator, "why", "no data"));
+            continue;
+        }
+        if (!compare(v, ru->op, ru->threshold))
+            continue;
+        bool ok = true;
+        for (int q = 0; q < ru->n_requires; q++)
+            if (!fired[ru->requires[q]])
+                ok = false;
+        if (!ok)
+            continue;
+        fired[k] = true;
+        if (ru->level > level)
+            level = ru->level;
+        if (jf) {
+            json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:f, s:s, s:s}", "rule", ru->id,
+                                  "level", cw_supply_level_name(ru->level), "kind",
+                                  ru->kind == CW_RULE_STRUCTURAL ? "structural"
+                                  : ru->kind == CW_RULE_DYNAMIC  ? "dynamic"
+                                                                 : "event",
+                                  "indicator", ru->indicator, "value", num_or_null(v), "op",
+                                  op_text[ru->op], "threshold", ru->threshold, "at", t->labels[at],
+                                  "source", ru->source ? ru->source : "");
+            if (ru->n_requires) {
+                json_t *req = json_array();
+                for (int q = 0; q < ru->n_requires; q++)
+                    json_array_append_new(req, json_string(r->rules[ru->requires[q]].id));
+                json_object_set_new(o, "requires", req);
+            }
+            json_array_append_new(jf, o);
+        }
+    }
+    if (detail) {
+        json_t *ind = json_object();
+        for (int k = 0; k < TL_N_IND; k++)
+            json_object_set_new(ind, cw_supply__ind_name(k), num_or_null(t->v[k][i]));
+        json_t *evs = json_array();
+        int m = t->m0 + (int)i;
+        for (size_t k = 0; k < t->n_ev; k++)
+            if (t->ev[k].month <= m && t->ev[k].month >= m - 12)
+                json_array_append_new(evs, json_string(t->ev[k].id));
+        *detail = json_pack(
+            "{s:s, s:s, s:s, s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "commodity",
+            t->commodity, "partner", t->partner, "period", t->labels[i], "level", level,
+            "level_name", cw_supply_level_name(level), "fired", jf, "not_evaluated", jn,
+            "indicators", ind, "top_supplier",
+            t->top_supplier[i][0] ? json_string(t->top_supplier[i]) : json_null(),
+            "top_producer", t->prod_top[i][0] ? json_string(t->prod_top[i]) : json_null(),
+            "events_last_12_months", evs, "data", data_json(t, i));
+        if (*detail && t->line_up_hs[i])
+            json_object_set_new(*detail, "line_z_up_hs6", json_sprintf("%06d", t->line_up_hs[i]));
+        if (*detail && t->line_down_hs[i])
+            json_object_set_new(*detail, "line_z_down_hs6",
+                                json_sprintf("%06d", t->line_down_hs[i]));
+        if (!*detail)
+            return cw_error_set(CW_ENOMEM, "out of memory building JSON");
+    }
+    return level;
+}
+
+int cw_supply_explain(cw_supply *s, const cw_supply_rules *r, const char *commodity,
+                      const char *partner, const char *period, json_t **out)
+{
+    *out = NULL;
+    cw_supply_timeline *t;
+    int rc = cw_supply_timeline_build(&t, s, commodity, partner);
+    if (rc)
+        return rc;
+    size_t i = t->n - 1;
+    if (period) {
+        int m = cw_supply__month_parse(period);
+        if (m < 0) {
+            rc = cw_error_set(CW_EINVAL, "bad period '%s' (YYYY-MM)", period);
+            goto out;
+        }
+        if (m < t->m0 || m >= t->m0 + (int)t->n) {
+            rc = cw_error_set(CW_ENOTFOUND, "%s %s: no data for %s (data cover %s to %s)",
+                              t->commodity, t->partner, period, t->labels[0], t->labels[t->n - 1]);
+            goto out;
+        }
+        i = (size_t)(m - t->m0);
+    }
+    rc = cw_supply_timeline_level(t, r, i, true, out);
+    if (rc > 0)
+        rc = 0;
+out:
+    cw_supply_timeline_free(t);
+    return rc;
+}
+
+/* ---- level changes ----------------------------------------------------------------------- */
+
+void cw_supply_level_changes_free(cw_supply_level_change *c, size_t n)
+{
+    for (size_t i = 0; i < n && c; i++)
+        cw_free(c[i].reason);
+    cw_free(c);
+}
+
+static char *reason_text(json_t *detail)
+{
+    cw_buf b = {0};
+    json_t *f = json_object_get(detail, "fired");
+    size_t k;
+    json_t *o;
+    json_array_foreach(f, k, o)
+    {
+        cw_buf_printf(&b, "%s%s %s=%.4g %s %g", k ? "; " : "",
+                      json_string_value(json_object_get(o, "rule")),
+                      json_string_value(json_object_get(o, "indicator")),
+                      json_number_value(json_object_get(o, "value")),
+                      json_string_value(json_object_get(o, "op")),
+                      json_number_value(json_object_get(o, "threshold")));
+    }
+    if (!b.len)
+        cw_buf_printf(&b, "no rule fires");
+    uint8_t z = 0;
+    cw_buf_append(&b, &z, 1);
+    return (char *)b.data;
+}
+
+int cw_supply__changes_of(const cw_supply_timeline *t, const cw_supply_rules *r, int from, int to,
+                          bool with_events, cw_supply_level_change **out, size_t *n_out)
+{
+    int prev = -1;
+    int rc = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        int m = t->m0 + (int)i;
+        if ((from >= 0 && m < from) || (to >= 0 && m > to))
+            continue;
+        int lv = cw_supply_timeline_level(t, r, i, with_events, NULL);
+        if (lv < 0)
+            return lv;
+        if (prev < 0)
+            prev = 0;
+        if (lv == prev)
+            continue;
+        json_t *d = NULL;
+        if ((rc = cw_supply_timeline_level(t, r, i, with_events, &d)) < 0)
+            return rc;
+        cw_supply_level_change *nc = cw_realloc(*out, (*n_out + 1) * sizeof *nc);
+        if (!nc) {
+            json_decref(d);
+            return cw_error_set(CW_ENOMEM, "out of memory");
+        }
+        *out = nc;
+        cw_supply_level_change *c = &nc[(*n_out)++];
+        memset(c, 0, sizeof *c);
+        snprintf(c->commodity, sizeof c->commodity, "%s", t->commodity);
+        snprintf(c->partner, sizeof c->partner, "%s", t->partner);
+        snprintf(c->period, sizeof c->period, "%s", t->labels[i]);
+        c->old_level = prev;
+        c->new_level = lv;
+        c->reason = reason_text(d);
+        json_decref(d);
+        prev = lv;
+    }
+    return 0;
+}
+
+static const char *const default_partners[] = {"USA", "KOR", "JPN"};
+
+int cw_supply_level_changes(cw_supply *s, const cw_supply_rules *r, const char *commodity,
+                            const char *partner, const char *from, const char *to,
+                            bool with_events, cw_supply_level_change **out, size_t *n_out)
+{
+    *out = NULL;
+    *n_out = 0;
+    int mf = from ? cw_supply__month_parse(from) : -1, mt = to ? cw_supply__month_parse(to) : -1;
+    if ((from && mf < 0) || (to && mt < 0))
+        return cw_error_set(CW_EINVAL, "bad --from/--to month (YYYY-MM)");
+    const char *com_list[64];
+    size_t n_com = 0;
+    if (commodity) {
+        const char *c = cw_supply_commodity_resolve(s, commodity);
+        if (!c)
+            return cw_error_set(CW_ENOTFOUND, "unknown commodity '%s'", commodity);
+        com_list[n_com++] = c;
+    } else {
+        for (size_t i = 0; i < s->n_commodities && n_com < 64; i++)
+            com_list[n_com++] = s->commodities[i];
+    }
+    const char *par_list[3];
+    size_t n_par = 0;
+    if (partner)
+        par_list[n_par++] = partner;
+    else
+        for (size_t i = 0; i < 3; i++)
+            par_list[n_par++] = default_partners[i];
+    for (size_t a = 0; a < n_com; a++)
+        for (size_t b = 0; b < n_par; b++) {
+            cw_supply_timeline *t;
+            int rc = cw_supply_timeline_build(&t, s, com_list[a], par_list[b]);
+            if (rc == CW_ENOTFOUND)
+                continue;
+            if (rc)
+                goto fail;
+            rc = cw_supply__changes_of(t, r, mf, mt, with_events, out, n_out);
+            cw_supply_timeline_free(t);
+            if (rc)
+                goto fail;
+            continue;
+        fail:
+            cw_supply_level_changes_free(*out, *n_out);
+            *out = NULL;
+            *n_out = 0;
+            return rc;
+        }
+    return 0;
+}
+
+int cw_supply_alerts_record(cw_supply *s, const cw_supply_level_change *c, size_t n,
+                            size_t *n_new)
+{
+    *n_new = 0;
+    sqlite3_stmt *st;
+    int rc = cw_supply__exec(s->db, "BEGIN IMMEDIATE");
+    if (rc)
+        return rc;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT OR IGNORE INTO supply_alerts(commodity, partner, period, "
+                           "old_level, new_level, reason) VALUES(?1,?2,?3,?4,?5,?6)",
+                           -1, &st, NULL) != SQLITE_OK) {
+        rc = cw_supply__sqlerr(s->db, "prepare");
+        cw_supply__exec(s->db, "ROLLBACK");
+        return rc;
+    }
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, c[i].commodity, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, c[i].partner, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, c[i].period, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 4, c[i].old_level);
+        sqlite3_bind_int(st, 5, c[i].new_level);
+        sqlite3_bind_text(st, 6, c[i].reason, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            rc = cw_supply__sqlerr(s->db, "insert alert");
+            break;
+        }
+        *n_new += (size_t)sqlite3_changes(s->db);
+    }
+    sqlite3_finalize(st);
+    if (rc) {
+        cw_supply__exec(s->db, "ROLLBACK");
+        return rc;
+    }
+    return cw_supply__exec(s->db, "COMMIT");
+}

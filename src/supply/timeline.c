@@ -1,0 +1,874 @@
+/*
+ * timeline.c: every indicator of one commodity x partner for every month, computed once from
+ * the supply tables so that status, explain, level changes, the backtest and the benchmark
+ * all read the same numbers. All monthly values are causal (month t uses data up to t).
+ *
+ * Trade basis: the partner's own imports (reporter = partner, flow M) when loaded, otherwise
+ * mirror data (other reporters' exports to the partner). Reads: trade, prices,
+ * price_series_map (cached), production, wgi, events, countries (cached).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "chainwatch/errors.h"
+#include "supply/supply_int.h"
+#include "supply/supply_rules.h"
+#include "supply/supply_tl.h"
+
+static const char *const ind_names[] = {CW_SUPPLY_INDICATORS};
+
+int cw_supply__ind_index(const char *name)
+{
+    for (size_t i = 0; i < TL_N_IND; i++)
+        if (!strcmp(ind_names[i], name))
+            return (int)i;
+    return -1;
+}
+
+const char *cw_supply__ind_name(int i)
+{
+    return i >= 0 && i < TL_N_IND ? ind_names[i] : "?";
+}
+
+void cw_supply_timeline_free(cw_supply_timeline *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < TL_N_IND; i++)
+        cw_free(t->v[i]);
+    cw_free(t->labels);
+    cw_free(t->top_supplier);
+    cw_free(t->prod_top);
+    cw_free(t->prod_year);
+    cw_free(t->prod_est);
+    cw_free(t->wgi_missing);
+    cw_free(t->ev);
+    cw_free(t->trade_rows);
+    cw_free(t->line_up_hs);
+    cw_free(t->line_down_hs);
+    cw_free(t);
+}
+
+size_t cw_supply_timeline_months(const cw_supply_timeline *t)
+{
+    return t->n;
+}
+
+const char *cw_supply_timeline_period(const cw_supply_timeline *t, size_t i)
+{
+    return i < t->n ? t->labels[i] : NULL;
+}
+
+double cw_supply_timeline_value(const cw_supply_timeline *t, const char *indicator, size_t i)
+{
+    int k = cw_supply__ind_index(indicator);
+    if (k < 0 || i >= t->n)
+        return NAN;
+    return t->v[k][i];
+}
+
+/* ---- SQL helpers ---- */
+
+static int hs_list(cw_supply_timeline *t, const cw_supply *s, const char *commodity, char *out,
+                   size_t cap)
+{
+    size_t len = 0;
+    out[0] = 0;
+    for (size_t i = 0; i < s->n_lines; i++) {
+        if (strcmp(s->lines[i].commodity, commodity) || !s->lines[i].include)
+            continue;
+        if (t->n_lines < TL_MAX_LINES)
+            t->lines[t->n_lines++] = s->lines[i].hs6;
+        int w = snprintf(out + len, cap - len, "%s'%06d'", len ? "," : "", s->lines[i].hs6);
+        if (w < 0 || (size_t)w >= cap - len)
+            return cw_error_set(CW_EINVAL, "too many HS lines for %s", commodity);
+        len += (size_t)w;
+    }
+    if (!len)
+        return cw_error_set(CW_ENOTFOUND, "commodity %s has no included HS lines", commodity);
+    return 0;
+}
+
+static int supplier_index(cw_supply_timeline *t, const char *iso)
+{
+    for (size_t i = 0; i < t->n_suppliers; i++)
+        if (!strcmp(t->suppliers[i], iso))
+            return (int)i;
+    if (t->n_suppliers >= TL_MAX_SUPPLIERS)
+        return -1;
+    snprintf(t->suppliers[t->n_suppliers], 4, "%s", iso);
+    return (int)t->n_suppliers++;
+}
+
+static double unit_kg(const char *unit)
+{
+    if (!strcmp(unit, "t"))
+        return 1000.0;
+    if (!strcmp(unit, "kt"))
+        return 1e6;
+    if (!strcmp(unit, "kg"))
+        return 1.0;
+    return NAN;
+}
+
+/* Runs the detector chain on a monthly value series: log, seasonal residual, robust z,
+ * EWMA, CUSUM, BOCPD. Writes into the indicator slots starting at z_slot. */
+static int detectors(cw_supply_timeline *t, const double *val, int zi, int ewi, int ewabs, int cui,
+                     int cdi, int cpi)
+{
+    size_t n = t->n;
+    double *y = cw_malloc(n * sizeof *y), *r = cw_malloc(n * sizeof *r);
+    int rc = 0;
+    if (!y || !r) {
+        rc = cw_error_set(CW_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+        y[i] = isfinite(val[i]) ? log(val[i] + 1.0) : NAN;
+    cw_supply_seasonal_resid(r, y, n, 12, 3);
+    cw_supply_robust_z(t->v[zi], r, n, 36, 12);
+    if (ewi >= 0)
+        cw_supply_ewma(t->v[ewi], t->v[zi], n, 0.2, 3.0);
+    else
+        cw_supply_ewma(t->v[ewabs], t->v[zi], n, 0.2, 3.0);
+    for (size_t i = 0; i < n; i++)
+        t->v[ewabs][i] = fabs(ewi >= 0 ? t->v[ewi][i] : t->v[ewabs][i]);
+    cw_supply_cusum(t->v[cui], t->v[cdi], t->v[zi], n, 0.5, 5.0);
+    cw_supply_bocpd_params bp;
+    cw_supply_bocpd_defaults(&bp);
+    rc = cw_supply_bocpd(t->v[cpi], NULL, t->v[zi], n, &bp);
+out:
+    cw_free(y);
+    cw_free(r);
+    return rc;
+}
+
+static int load_trade(cw_supply_timeline *t, cw_supply *s, const char *hs)
+{
+    char sql[2048];
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    /* direct imports reported by the partner? */
+    snprintf(sql, sizeof sql,
+             "SELECT COUNT(*) FROM trade WHERE reporter=?1 AND flow='M' AND freq='M' AND hs6 IN (%s)",
+             hs);
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return cw_supply__sqlerr(s->db, "prepare");
+    sqlite3_bind_text(st, 1, t->partner, -1, SQLITE_STATIC);
+    t->direct = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0;
+    sqlite3_finalize(st);
+    if (t->direct)
+        snprintf(sql, sizeof sql,
+                 "SELECT partner, period, SUM(value_usd), hs6 FROM trade WHERE reporter=?1 AND"
+                 " flow='M' AND freq='M' AND hs6 IN (%s) GROUP BY partner, hs6, period",
+                 hs);
+    else
+        snprintf(sql, sizeof sql,
+                 "SELECT reporter, period, SUM(value_usd), hs6 FROM trade WHERE partner=?1 AND"
+                 " flow='X' AND freq='M' AND hs6 IN (%s) GROUP BY reporter, hs6, period",
+                 hs);
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return cw_supply__sqlerr(s->db, "prepare");
+    sqlite3_bind_text(st, 1, t->partner, -1, SQLITE_STATIC);
+    size_t cap = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *sup = (const char *)sqlite3_column_text(st, 0);
+        int m = cw_supply__month_parse((const char *)sqlite3_column_text(st, 1));
+        if (m < 0 || !sup)
+            continue;
+        int si = supplier_index(t, sup);
+        if (si < 0)
+            continue;
+        if (t->n_trade_rows == cap) {
+            cap = cap ? cap * 2 : 256;
+            tl_trade_row *nr = cw_realloc(t->trade_rows, cap * sizeof *nr);
+            if (!nr) {
+                rc = cw_error_set(CW_ENOMEM, "out of memory");
+                goto out;
+            }
+            t->trade_rows = nr;
+        }
+        int hs6 = (int)strtol((const char *)sqlite3_column_text(st, 3), NULL, 10), li = 0;
+        for (size_t k = 0; k < t->n_lines; k++)
+            if (t->lines[k] == hs6)
+                li = (int)k;
+        t->trade_rows[t->n_trade_rows++] = (tl_trade_row){si, li, m, sqlite3_column_double(st, 2)};
+        if (t->trade_first < 0 || m < t->trade_first)
+            t->trade_first = m;
+        if (m > t->trade_last)
+            t->trade_last = m;
+    }
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+typedef struct {
+    int m;
+    double v;
+} mv;
+
+static int load_price(cw_supply_timeline *t, cw_supply *s, mv **out, size_t *n_out)
+{
+    *out = NULL;
+    *n_out = 0;
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    /* the mapped series with the latest data, then the most points */
+    if (sqlite3_prepare_v2(s->db, "SELECT MAX(date), COUNT(*) FROM prices WHERE series=?1", -1, &st,
+                           NULL) != SQLITE_OK)
+        return cw_supply__sqlerr(s->db, "prepare");
+    char best_last[11] = "";
+    long best_n = 0;
+    for (size_t i = 0; i < s->n_pseries; i++) {
+        if (strcmp(s->pseries[i].commodity, t->commodity))
+            continue;
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, s->pseries[i].series, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_type(st, 0) == SQLITE_NULL)
+            continue;
+        const char *last = (const char *)sqlite3_column_text(st, 0);
+        long cnt = (long)sqlite3_column_int64(st, 1);
+        int cmp = strncmp(last, best_last, 7);
+        if (!best_last[0] || cmp > 0 || (cmp == 0 && cnt > best_n)) {
+            snprintf(best_last, sizeof best_last, "%s", last);
+            best_n = cnt;
+            snprintf(t->price_series, sizeof t->price_series, "%s", s->pseries[i].series);
+        }
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (!t->price_series[0])
+        return 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT substr(date,1,7) AS m, AVG(value), MAX(unit) FROM prices WHERE "
+                           "series=?1 GROUP BY m ORDER BY m",
+                           -1, &st, NULL) != SQLITE_OK)
+        return cw_supply__sqlerr(s->db, "prepare");
+    sqlite3_bind_text(st, 1, t->price_series, -1, SQLITE_STATIC);
+    size_t n = 0, cap = 0;
+    mv *a = NULL;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int m = cw_supply__month_parse((const char *)sqlite3_column_text(st, 0));
+        if (m < 0)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 128;
+            mv *na = cw_realloc(a, cap * sizeof *na);
+            if (!na) {
+                rc = cw_error_set(CW_ENOMEM, "out of memory");
+                goto out;
+            }
+            a = na;
+        }
+        a[n++] = (mv){m, sqlite3_column_double(st, 1)};
+        const unsigned char *u = sqlite3_column_text(st, 2);
+        snprintf(t->price_unit, sizeof t->price_unit, "%s", u ? (const char *)u : "");
+    }
+out:
+    sqlite3_finalize(st);
+    if (rc) {
+        cw_free(a);
+        return rc;
+    }
+    *out = a;
+    *n_out = n;
+    return 0;
+}
+
+/* Production concentration per year (no look-ahead: month t uses the latest year <= t's). */
+typedef struct {
+    int year;
+    double hhi, top, wgi_hhi;
+    char top_iso[4];
+    bool est;
+    int wgi_year;
+    int n_wgi_missing;
+    double world;
+} prod_year;
+
+static double wgi10(cw_supply *s, const char *iso, int year, int *used_year)
+{
+    sqlite3_stmt *st;
+    double v = NAN;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT year, AVG(estimate) FROM wgi WHERE country=?1 AND year<=?2 "
+                           "GROUP BY year ORDER BY year DESC LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return NAN;
+    sqlite3_bind_text(st, 1, iso, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, year);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *used_year = sqlite3_column_int(st, 0);
+        v = cw_supply_wgi_scale(sqlite3_column_double(st, 1));
+    }
+    sqlite3_finalize(st);
+    return v;
+}
+
+static int load_production(cw_supply_timeline *t, cw_supply *s, prod_year **out, size_t *n_out)
+{
+    *out = NULL;
+    *n_out = 0;
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT year, country, value, estimated FROM production WHERE "
+                           "commodity=?1 ORDER BY year, country",
+                           -1, &st, NULL) != SQLITE_OK)
+        return cw_supply__sqlerr(s->db, "prepare");
+    sqlite3_bind_text(st, 1, t->commodity, -1, SQLITE_STATIC);
+    prod_year *py = NULL;
+    size_t np = 0;
+    double vals[64], world = NAN, other = 0;
+    char isos[64][4];
+    size_t nv = 0;
+    int cur = -1;
+    bool est = false;
+    for (;;) {
+        int step = sqlite3_step(st);
+        int year = step == SQLITE_ROW ? sqlite3_column_int(st, 0) : -2;
+        if (year != cur && cur != -1) {
+            /* close year cur */
+            /* the world total row, unless the parts (with "other") add up to more */
+            double total = other;
+            for (size_t i = 0; i < nv; i++)
+                total += vals[i];
+            if (isfinite(world) && world > total)
+                total = world;
+            cw_supply_conc c;
+            if (nv && cw_supply_concentration(&c, vals, nv, total) == 0) {
+                prod_year *n2 = cw_realloc(py, (np + 1) * sizeof *n2);
+                if (!n2) {
+                    rc = cw_error_set(CW_ENOMEM, "out of memory");
+                    goto out;
+                }
+                py = n2;
+                prod_year *p = &py[np++];
+                memset(p, 0, sizeof *p);
+                p->year = cur;
+                p->hhi = c.hhi;
+                p->top = c.top_share;
+                p->est = est;
+                p->world = c.total;
+                snprintf(p->top_iso, sizeof p->top_iso, "%s", isos[c.top_index]);
+                double sh[64], w[64];
+                size_t nw = 0;
+                p->wgi_year = 0;
+                for (size_t i = 0; i < nv; i++) {
+                    int uy = 0;
+                    double g = wgi10(s, isos[i], cur, &uy);
+                    if (isnan(g)) {
+                        if (vals[i] > 0)
+                            p->n_wgi_missing++;
+                        continue;
+                    }
+                    if (uy > p->wgi_year)
+                        p->wgi_year = uy;
+                    sh[nw] = vals[i] / c.total;
+                    w[nw++] = g;
+                }
+                p->wgi_hhi = nw && p->n_wgi_missing == 0 ? cw_supply_wgi_hhi(sh, w, nw) : NAN;
+                if (nw && p->n_wgi_missing)
+                    p->wgi_hhi = cw_supply_wgi_hhi(sh, w, nw); /* lower bound; gap reported */
+                if (!nw)
+                    p->wgi_hhi = NAN;
+            }
+            nv = 0;
+            world = NAN;
+            other = 0;
+            est = false;
+        }
+        if (step != SQLITE_ROW)
+            break;
+        cur = year;
+        const char *iso = (const char *)sqlite3_column_text(st, 1);
+        if (sqlite3_column_type(st, 2) == SQLITE_NULL || !iso)
+            continue;
+        double v = sqlite3_column_double(st, 2);
+        est = est || sqlite3_column_int(st, 3);
+        if (!strcmp(iso, "W00"))
+            world = v;
+        else if (!strcmp(iso, "ZZZ"))
+            other += v;
+        else if (nv < 64) {
+            vals[nv] = v;
+            snprintf(isos[nv], 4, "%s", iso);
+            nv++;
+        }
+    }
+out:
+    sqlite3_finalize(st);
+    if (rc) {
+        cw_free(py);
+        return rc;
+    }
+    *out = py;
+    *n_out = np;
+    return 0;
+}
+
+static bool token_match(const char *list, const char *word)
+{
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", list);
+    for (char *tok = buf, *next; tok && *tok; tok = next) {
+        next = strchr(tok, ';');
+        if (next)
+            *next++ = 0;
+        if (!strcmp(cw_supply__trim(tok), word) || !strcmp(cw_supply__trim(tok), "all"))
+            return true;
+    }
+    return false;
+}
+
+static int load_events(cw_supply_timeline *t, cw_supply *s)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT event_id, announced, commodity, affected FROM events ORDER BY "
+                           "announced",
+                           -1, &st, NULL) != SQLITE_OK)
+        return cw_supply__sqlerr(s->db, "prepare");
+    int rc = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(st, 0);
+        const char *ann = (const char *)sqlite3_column_text(st, 1);
+        const char *com = (const char *)sqlite3_column_text(st, 2);
+        const char *aff = (const char *)sqlite3_column_text(st, 3);
+        if (!id || !ann || !com || !aff)
+            continue;
+        const char *canon = NULL;
+        char buf[128];
+        snprintf(buf, sizeof buf, "%s", com);
+        bool match = token_match(com, t->commodity);
+        for (char *tok = buf, *next; !match && tok && *tok; tok = next) {
+            next = strchr(tok, ';');
+            if (next)
+                *next++ = 0;
+            canon = cw_supply_commodity_resolve(s, cw_supply__trim(tok));
+            if (canon && !strcmp(canon, t->commodity))
+                match = true;
+        }
+        if (!match || (strcmp(aff, "all") && strcmp(aff, t->partner)))
+            continue;
+        int m = strlen(ann) >= 7 ? cw_supply__month_parse(ann) : -1;
+        if (m < 0) { /* a year alone: count it in January */
+            char yb[8];
+            snprintf(yb, sizeof yb, "%.4s-01", ann);
+            m = cw_supply__month_parse(yb);
+        }
+        if (m < 0)
+            continue;
+        tl_event *ne = cw_realloc(t->ev, (t->n_ev + 1) * sizeof *ne);
+        if (!ne) {
+            rc = cw_error_set(CW_ENOMEM, "out of memory");
+            break;
+        }
+        t->ev = ne;
+        snprintf(ne[t->n_ev].id, sizeof ne->id, "%s", id);
+        ne[t->n_ev].month = m;
+        t->n_ev++;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char *commodity,
+                             const char *partner)
+{
+    *out = NULL;
+    const char *canon = cw_supply_commodity_resolve(s, commodity);
+    if (!canon)
+        return cw_error_set(CW_ENOTFOUND, "unknown commodity '%s'", commodity);
+    cw_supply_timeline *t = cw_calloc(1, sizeof *t);
+    if (!t)
+        return cw_error_set(CW_ENOMEM, "out of memory");
+    mv *price = NULL;
+    size_t n_price = 0;
+    prod_year *py = NULL;
+    size_t n_py = 0;
+    double *sup = NULL;
+    int rc = 0;
+    snprintf(t->commodity, sizeof t->commodity, "%s", canon);
+    if ((rc = cw_supply_country_resolve(s, partner, t->partner)))
+        goto out;
+    t->trade_first = -1;
+    t->trade_last = -1;
+    char hs[1024];
+    if ((rc = hs_list(t, s, canon, hs, sizeof hs)))
+        goto out;
+    if ((rc = load_trade(t, s, hs)))
+        goto out;
+    if ((rc = load_price(t, s, &price, &n_price)))
+        goto out;
+    int m0 = t->trade_first, m1 = t->trade_last;
+    if (n_price) {
+        t->price_first = price[0].m;
+        t->price_last = price[n_price - 1].m;
+        if (m0 < 0 || price[0].m < m0)
+            m0 = price[0].m;
+        if (price[n_price - 1].m > m1)
+            m1 = price[n_price - 1].m;
+    } else {
+        t->price_first = t->price_last = -1;
+    }
+    if (m0 < 0) {
+        rc = cw_error_set(CW_ENOTFOUND, "no trade or price data for %s and %s", canon, t->partner);
+        goto out;
+    }
+    t->m0 = m0;
+    t->n = (size_t)(m1 - m0 + 1);
+    size_t n = t->n;
+    for (size_t i = 0; i < TL_N_IND; i++) {
+        t->v[i] = cw_malloc(n * sizeof(double));
+        if (!t->v[i]) {
+            rc = cw_error_set(CW_ENOMEM, "out of memory");
+            goto out;
+        }
+        for (size_t k = 0; k < n; k++)
+            t->v[i][k] = NAN;
+    }
+    t->labels = cw_malloc(n * sizeof *t->labels);
+    t->top_supplier = cw_calloc(n, sizeof *t->top_supplier);
+    t->prod_top = cw_calloc(n, sizeof *t->prod_top);
+    t->prod_year = cw_calloc(n, sizeof *t->prod_year);
+    t->prod_est = cw_calloc(n, sizeof *t->prod_est);
+    t->wgi_missing = cw_calloc(n, sizeof *t->wgi_missing);
+    sup = cw_calloc(n * (t->n_suppliers ? t->n_suppliers : 1), sizeof *sup);
+    if (!t->labels || !t->top_supplier || !t->prod_top || !t->prod_year || !t->prod_est ||
+        !t->wgi_missing || !sup) {
+        rc = cw_error_set(CW_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+        cw_supply__month_format(t->labels[i], m0 + (int)i);
+
+    /* ---- trade totals and per-supplier matrix ---- */
+    int w00 = -1;
+    for (size_t i = 0; i < t->n_suppliers; i++)
+        if (!strcmp(t->suppliers[i], "W00"))
+            w00 = (int)i;
+    bool *has = cw_calloc(n, sizeof *has);
+    double *world = cw_calloc(n, sizeof *world);
+    if (!has || !world) {
+        cw_free(has);
+        cw_free(world);
+        rc = cw_error_set(CW_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t k = 0; k < t->n_trade_rows; k++) {
+        tl_trade_row *r = &t->trade_rows[k];
+        size_t i = (size_t)(r->month - m0);
+        if (r->supplier == w00) {
+            world[i] += r->value;
+        } else {
+            sup[i * t->n_suppliers + (size_t)r->supplier] += r->value;
+        }
+        has[i] = true;
+    }
+    double *tv = t->v[TL_TRADE_VALUE];
+    for (size_t i = 0; i < n; i++) {
+        if (!has[i])
+            continue;
+        double tot = 0;
+        bool any = false;
+        for (size_t j = 0; j < t->n_suppliers; j++)
+            if ((int)j != w00) {
+                tot += sup[i * t->n_suppliers + j];
+                any = true;
+            }
+        tv[i] = any && tot > 0 ? tot : world[i];
+    }
+    cw_free(has);
+    cw_free(world);
+    /* gaps: months without rows between the first and last trade month */
+    if (t->trade_first >= 0)
+        for (int m = t->trade_first; m <= t->trade_last; m++)
+            if (isnan(tv[m - m0]))
+                t->trade_gaps++;
+    if ((rc = detectors(t, tv, TL_TRADE_Z, TL_TRADE_EWMA, TL_TRADE_EWMA_ABS, TL_TRADE_CUSUM_UP,
+                        TL_TRADE_CUSUM_DOWN, TL_TRADE_CP)))
+        goto out;
+
+    /* ---- per-line robust z (controls often target one line): the most extreme line among
+     * those carrying >= 10% of the commodity's trailing 12-month value ---- */
+    t->line_up_hs = cw_calloc(n, sizeof *t->line_up_hs);
+    t->line_down_hs = cw_calloc(n, sizeof *t->line_down_hs);
+    if (!t->line_up_hs || !t->line_down_hs) {
+        rc = cw_error_set(CW_ENOMEM, "out of memory");
+        goto out;
+    }
+    if (t->n_lines > 1 && t->n_trade_rows) {
+        double *lv = cw_calloc(n * t->n_lines, sizeof *lv);
+        double *y = cw_malloc(n * sizeof *y), *r = cw_malloc(n * sizeof *r);
+        double *z = cw_malloc(n * sizeof *z);
+        if (!lv || !y || !r || !z) {
+            cw_free(lv);
+            cw_free(y);
+            cw_free(r);
+            cw_free(z);
+            rc = cw_error_set(CW_ENOMEM, "out of memory");
+            goto out;
+        }
+        for (size_t k = 0; k < t->n_trade_rows; k++) {
+            tl_trade_row *row = &t->trade_rows[k];
+            if (row->supplier != w00 || t->n_suppliers == 1)
+                lv[(size_t)row->line * n + (size_t)(row->month - m0)] += row->value;
+        }
+        for (size_t l = 0; l < t->n_lines; l++) {
+            double *x = lv + l * n;
+            for (size_t i = 0; i < n; i++)
+                y[i] = isfinite(tv[i]) ? log(x[i] + 1.0) : NAN;
+            cw_supply_seasonal_resid(r, y, n, 12, 3);
+            cw_supply_robust_z(z, r, n, 36, 12);
+            for (size_t i = 0; i < n; i++) {
+                if (!isfinite(z[i]))
+                    continue;
+                double lsum = 0, tsum = 0;
+                for (size_t k = i >= 12 ? i - 12 : 0; k < i; k++)
+                    if (isfinite(tv[k])) {
+                        lsum += x[k];
+                        tsum += tv[k];
+                    }
+                if (!(tsum > 0) || lsum < 0.1 * tsum)
+                    continue;
+                if (isnan(t->v[TL_LINE_UP][i]) || z[i] > t->v[TL_LINE_UP][i]) {
+                    t->v[TL_LINE_UP][i] = z[i];
+                    t->line_up_hs[i] = t->lines[l];
+                }
+                if (isnan(t->v[TL_LINE_DOWN][i]) || z[i] < t->v[TL_LINE_DOWN][i]) {
+                    t->v[TL_LINE_DOWN][i] = z[i];
+                    t->line_down_hs[i] = t->lines[l];
+                }
+            }
+        }
+        cw_free(lv);
+        cw_free(y);
+        cw_free(r);
+        cw_free(z);
+    } else {
+        memcpy(t->v[TL_LINE_UP], t->v[TL_TRADE_Z], n * sizeof(double));
+        memcpy(t->v[TL_LINE_DOWN], t->v[TL_TRADE_Z], n * sizeof(double));
+        for (size_t i = 0; i < n; i++)
+            t->line_up_hs[i] = t->line_down_hs[i] = t->n_lines ? t->lines[0] : 0;
+    }
+
+    /* ---- import concentration and friend-share over the trailing 12 months ---- */
+    size_t n_real = t->n_suppliers - (w00 >= 0 ? 1 : 0);
+    t->conc_ok = t->direct ? n_real >= 1 : n_real >= 3;
+    if (t->conc_ok) {
+        double *acc = cw_calloc(t->n_suppliers ? t->n_suppliers : 1, sizeof *acc);
+        bool *aligned = cw_calloc(t->n_suppliers ? t->n_suppliers : 1, sizeof *aligned);
+        if (!acc || !aligned) {
+            cw_free(acc);
+            cw_free(aligned);
+            rc = cw_error_set(CW_ENOMEM, "out of memory");
+            goto out;
+        }
+        for (size_t j = 0; j < t->n_suppliers; j++) {
+            const cw_sup_country *c = cw_supply__country(s, t->suppliers[j]);
+            aligned[j] = c && c->aligned;
+        }
+        for (size_t i = 0; i < n; i++) {
+            size_t months = 0;
+            for (size_t j = 0; j < t->n_suppliers; j++)
+                acc[j] = 0;
+            for (size_t k = i >= 11 ? i - 11 : 0; k <= i; k++) {
+                if (isnan(tv[k]))
+                    continue;
+                months++;
+                for (size_t j = 0; j < t->n_suppliers; j++)
+                    acc[j] += sup[k * t->n_suppliers + j];
+            }
+            if (months < 6)
+                continue;
+            double vals[TL_MAX_SUPPLIERS], total = 0, friendly = 0;
+            size_t map[TL_MAX_SUPPLIERS], nvv = 0;
+            for (size_t j = 0; j < t->n_suppliers; j++) {
+                if ((int)j == w00)
+                    continue;
+                total += acc[j];
+                if (aligned[j])
+                    friendly += acc[j];
+                if (strcmp(t->suppliers[j], "ZZZ")) {
+                    vals[nvv] = acc[j];
+                    map[nvv++] = j;
+                }
+            }
+            cw_supply_conc c;
+            if (!nvv || cw_supply_concentration(&c, vals, nvv, total))
+                continue;
+            t->v[TL_IMPORT_TOP][i] = c.top_share;
+            t->v[TL_IMPORT_HHI][i] = c.hhi;
+            t->v[TL_IMPORT_ENS][i] = c.ens;
+            t->v[TL_FRIEND][i] = friendly / total;
+            snprintf(t->top_supplier[i], 4, "%s", t->suppliers[map[c.top_index]]);
+        }
+        cw_free(acc);
+        cw_free(aligned);
+    }
+
+    /* ---- prices ---- */
+    for (size_t k = 0; k < n_price; k++)
+        t->v[TL_PRICE][price[k].m - m0] = price[k].v;
+    /* the price EWMA ratio itself is not a named indicator; only its absolute value is */
+    if ((rc = detectors(t, t->v[TL_PRICE], TL_PRICE_Z, -1, TL_PRICE_EWMA_ABS, TL_PRICE_CUSUM_UP,
+                        TL_PRICE_CUSUM_DOWN, TL_PRICE_CP)))
+        goto out;
+
+    /* ---- production (per year, no look-ahead) ---- */
+    if ((rc = load_production(t, s, &py, &n_py)))
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        int year = (m0 + (int)i) / 12;
+        const prod_year *best = NULL;
+        for (size_t k = 0; k < n_py; k++)
+            if (py[k].year <= year)
+                best = &py[k];
+        if (!best)
+            continue;
+        t->v[TL_PROD_HHI][i] = best->hhi;
+        t->v[TL_PROD_TOP][i] = best->top;
+        t->v[TL_WGI_HHI][i] = best->wgi_hhi;
+        snprintf(t->prod_top[i], 4, "%s", best->top_iso);
+        t->prod_year[i] = best->year;
+        t->prod_est[i] = best->est;
+        t->wgi_missing[i] = best->n_wgi_missing;
+        t->wgi_year = best->wgi_year;
+    }
+
+    /* ---- net import reliance (direct trade and the partner's own production) ---- */
+    if (t->direct) {
+        sqlite3_stmt *st = NULL;
+        char sql[2048];
+        snprintf(sql, sizeof sql,
+                 "SELECT substr(period,1,4) AS y, SUM(CASE WHEN flow='M' THEN net_kg END),"
+                 " SUM(CASE WHEN flow='X' THEN net_kg END) FROM trade WHERE reporter=?1 AND"
+                 " partner<>'W00' AND freq='M' AND hs6 IN (%s) GROUP BY y",
+                 hs);
+        sqlite3_stmt *pq = NULL;
+        if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK ||
+            sqlite3_prepare_v2(s->db,
+                               "SELECT value, unit FROM production WHERE commodity=?1 AND "
+                               "country=?2 AND year<=?3 AND value IS NOT NULL ORDER BY year DESC "
+                               "LIMIT 1",
+                               -1, &pq, NULL) != SQLITE_OK) {
+            sqlite3_finalize(st);
+            sqlite3_finalize(pq);
+            rc = cw_supply__sqlerr(s->db, "prepare");
+            goto out;
+        }
+        sqlite3_bind_text(st, 1, t->partner, -1, SQLITE_STATIC);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            int y = (int)strtol((const char *)sqlite3_column_text(st, 0), NULL, 10);
+            if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+                continue;
+            double imp = sqlite3_column_double(st, 1), exp_ = sqlite3_column_double(st, 2);
+            sqlite3_reset(pq);
+            sqlite3_bind_text(pq, 1, t->commodity, -1, SQLITE_STATIC);
+            sqlite3_bind_text(pq, 2, t->partner, -1, SQLITE_STATIC);
+            sqlite3_bind_int(pq, 3, y);
+            if (sqlite3_step(pq) != SQLITE_ROW)
+                continue;
+            double prod = sqlite3_column_double(pq, 0) *
+                          unit_kg((const char *)sqlite3_column_text(pq, 1));
+            double nir = cw_supply_nir(prod, imp, exp_);
+            for (size_t i = 0; i < n; i++)
+                if ((m0 + (int)i) / 12 == y)
+                    t->v[TL_NIR][i] = nir;
+        }
+        sqlite3_finalize(st);
+        sqlite3_finalize(pq);
+    }
+
+    /* ---- events announced per month ---- */
+    if ((rc = load_events(t, s)))
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        t->v[TL_EVENT][i] = 0;
+    for (size_t k = 0; k < t->n_ev; k++)
+        if (t->ev[k].month >= m0 && t->ev[k].month <= m1)
+            t->v[TL_EVENT][t->ev[k].month - m0] += 1;
+out:
+    cw_free(price);
+    cw_free(py);
+    cw_free(sup);
+    if (rc) {
+        cw_supply_timeline_free(t);
+        return rc;
+    }
+    *out = t;
+    return 0;
+}
+
+int cw_supply_production_conc(cw_supply *s, const char *commodity, int year, cw_supply_conc *out,
+                              char top_iso3[4], double *wgi_hhi, const char *share_of,
+                              double *share_out)
+{
+    const char *canon = cw_supply_commodity_resolve(s, commodity);
+    if (!canon)
+        return cw_error_set(CW_ENOTFOUND, "unknown commodity '%s'", commodity);
+    char want[4] = "";
+    if (share_of && cw_supply_country_resolve(s, share_of, want))
+        return CW_ENOTFOUND;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT country, value FROM production WHERE commodity=?1 AND year=?2 "
+                           "AND value IS NOT NULL ORDER BY country",
+                           -1, &st, NULL) != SQLITE_OK)
+        return cw_supply__sqlerr(s->db, "prepare");
+    sqlite3_bind_text(st, 1, canon, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, year);
+    double vals[256], world = NAN, other = 0, want_v = NAN;
+    char isos[256][4];
+    size_t nv = 0;
+    while (sqlite3_step(st) == SQLITE_ROW && nv < 256) {
+        const char *iso = (const char *)sqlite3_column_text(st, 0);
+        double v = sqlite3_column_double(st, 1);
+        if (!strcmp(iso, "W00")) {
+            world = v;
+            continue;
+        }
+        if (!strcmp(iso, "ZZZ")) {
+            other += v;
+            continue;
+        }
+        if (!strcmp(iso, want))
+            want_v = v;
+        vals[nv] = v;
+        snprintf(isos[nv], 4, "%s", iso);
+        nv++;
+    }
+    sqlite3_finalize(st);
+    if (!nv)
+        return cw_error_set(CW_ENOTFOUND, "no production data for %s in %d", canon, year);
+    double total = other;
+    for (size_t i = 0; i < nv; i++)
+        total += vals[i];
+    if (isfinite(world) && world > total)
+        total = world;
+    int rc = cw_supply_concentration(out, vals, nv, total);
+    if (rc)
+        return rc;
+    if (top_iso3)
+        memcpy(top_iso3, isos[out->top_index], 4);
+    if (share_out)
+        *share_out = isfinite(want_v) ? want_v / out->total : 0;
+    if (wgi_hhi) {
+        double sh[256], w[256];
+        size_t nw = 0;
+        for (size_t i = 0; i < nv; i++) {
+            int uy = 0;
+            double g = wgi10(s, isos[i], year, &uy);
+            if (isnan(g))
+                continue;
+            sh[nw] = vals[i] / out->total;
+            w[nw++] = g;
+        }
+        *wgi_hhi = nw ? cw_supply_wgi_hhi(sh, w, nw) : NAN;
+    }
+    return 0;
+}
