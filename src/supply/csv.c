@@ -254,7 +254,7 @@ int cw_supply__date_norm(char out[11], const char *s)
         m = digits(s + 5, 2);
         if (!valid_ymd(y, m, 1))
             return CW_EINVAL;
-        snprintf(out, 11, "%04d-%02d", y, m);
+        snprintf(out, 11, "%04u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u);
         return 0;
     }
     if (l == 10 && s[4] == '-' && s[7] == '-') {
@@ -270,7 +270,7 @@ int cw_supply__date_norm(char out[11], const char *s)
     }
     if (!valid_ymd(y, m, d))
         return CW_EINVAL;
-    snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);
     return 0;
 }
 
