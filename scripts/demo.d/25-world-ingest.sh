@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# demo stage: ingest the generated world (stage 10) into the chain store, check it, load the
+# world's ground truth and OFAC's list as labels. Re-running is safe: ingest appends nothing
+# new and label imports are idempotent.
+set -euo pipefail
+W="$OUT/world"
+S="$OUT/store"
+L="$OUT/labels.db"
+"$BIN" ingest btc --blocks "$W/blocks" --store "$S" --network regtest --threads 2
+"$BIN" check --store "$S"
+"$BIN" labels import gen-truth "$W/truth/addresses.csv" --db "$L" --quiet > /dev/null
+if [ -e "$SHARED/ofac-sdn-digital-currency/sdn_advanced.xml.bz2" ]; then
+    "$BIN" labels import ofac-xml "$SHARED/ofac-sdn-digital-currency/sdn_advanced.xml.bz2" --db "$L" --quiet > /dev/null
+fi
+"$BIN" labels count --db "$L"
+theft=$(awk -F, '$4=="theft" {print $2; exit}' "$W/truth/thief_txs.csv")
+if [ -n "$theft" ]; then
+    echo "-- the heist transaction, from the store:"
+    "$BIN" tx "$theft" --store "$S" | head -8
+fi
+echo "-- look: $BIN tx|block|address ... --store $S ; labels: $BIN labels show ADDR --db $L"
