@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "chainwatch/chainstore.h"
 #include "chainwatch/errors.h"
@@ -40,6 +41,14 @@ static double openssl_speed(double *small)
     return peak;
 }
 
+static double cpu_seconds(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -67,27 +76,41 @@ int main(int argc, char **argv)
         o.to_height = -1;
         o.threads = threads;
         cw_ingest_stats st;
+        double cpu0 = cpu_seconds();
         if (cw_ingest_btc(&o, &st)) {
             fprintf(stderr, "ingest: %s\n", cw_error_last());
             return 1;
         }
         double mbs = (double)st.bytes_read / st.seconds / 1e6;
+        double cpu = cpu_seconds() - cpu0;
         printf("ingest threads=%d: %llu blocks, %llu txs, %.1f MB in %.2f s: %.1f MB/s, %.0f tx/s, "
                "%.3f of the SHA-256 bound\n",
                threads, (unsigned long long)st.blocks_added, (unsigned long long)st.txs_added,
                (double)st.bytes_read / 1e6, st.seconds, mbs, (double)st.txs_added / st.seconds,
                bound > 0 ? mbs / bound : 0);
+        printf("  CPU time %.2f s: %.1f MB per CPU-second (%.3f of the bound; wall time suffers "
+               "when other work shares the cores)\n",
+               cpu, (double)st.bytes_read / cpu / 1e6,
+               bound > 0 ? (double)st.bytes_read / cpu / 1e6 / bound : 0);
         if (threads == 1) {
             cw_chainstore *cs;
             if (cw_chainstore_open(&cs, store, false, net) == 0) {
                 uint64_t idx = 0, cols = cw_chainstore_bytes(cs, &idx);
                 cw_chainstore_counts c = cw_chainstore_counts_get(cs);
-                double per_tx = (double)cols / (double)c.txs;
-                double blocksci = 16 + 8 + 32 + 16.0 * (double)(c.ins + c.outs) / (double)c.txs;
-                printf("store: %.1f B/tx in columns (+%.1f B/tx indexes); BlockSci layout for the "
-                       "same chain: %.1f B/tx (ratio %.2f); %.2f inputs, %.2f outputs per tx\n",
-                       per_tx, (double)idx / (double)c.txs, blocksci, per_tx / blocksci,
-                       (double)c.ins / (double)c.txs, (double)c.outs / (double)c.txs);
+                double tx = (double)c.txs;
+                /* tx, txmeta, txid: 64 B; ins 12 B; outs 16 B; outlink 8 B; addrs 44 + 8 B */
+                double core = (64.0 * tx + 12.0 * (double)c.ins + 16.0 * (double)c.outs) / tx;
+                double link = 8.0 * (double)c.outs / tx;
+                double addr = 52.0 * (double)c.addrs / tx;
+                double blocksci = 16 + 8 + 32 + 16.0 * (double)(c.ins + c.outs) / tx;
+                printf("store: %.1f B/tx in all columns (+%.1f B/tx hash indexes), of which\n"
+                       "  txs+inputs+outputs %.1f B/tx vs BlockSci's layout %.1f B/tx (ratio %.2f)\n"
+                       "  per-address output chain %.1f B/tx (BlockSci: a RocksDB index, not "
+                       "counted)\n"
+                       "  address table %.1f B/tx (%.2f addresses per tx)\n"
+                       "  chain: %.2f inputs, %.2f outputs per tx\n",
+                       (double)cols / tx, (double)idx / tx, core, blocksci, core / blocksci, link,
+                       addr, (double)c.addrs / tx, (double)c.ins / tx, (double)c.outs / tx);
                 cw_chainstore_close(cs);
             }
         }
