@@ -73,6 +73,12 @@ typedef struct cw_block {
     cw_txout *outs;
     uint32_t n_ins, n_outs; /* totals over the block */
     uint32_t cap_tx, cap_in, cap_out;
+    /* Output classification, filled by cw_block_classify (may run on a decoder thread). */
+    cw_addr_key *keys;
+    uint8_t *types;
+    uint64_t *key_hash; /* XXH3-64 of each key */
+    uint32_t cap_keys;
+    bool classified;
 } cw_block;
 
 void cw_block_header_parse(cw_block_header *out, const uint8_t raw[80]);
@@ -87,6 +93,10 @@ void cw_block_deinit(cw_block *b);
 
 /* Computes txid and wtxid of every tx of a decoded block. */
 void cw_block_hash_txs(cw_block *b);
+/* Classifies every output script and hashes its address key (see cw_block.keys). Pure: any
+ * thread may call it on its own block. Returns 0 or CW_ENOMEM. */
+int cw_block_classify(cw_block *b);
+
 /* Merkle root of the block's txids. */
 int cw_block_merkle(uint8_t out[32], const cw_block *b);
 

@@ -139,8 +139,9 @@ void cw_chainstore_set_prevouts(cw_chainstore *cs, cw_prevout_lookup fn, void *c
 
 /* Appends a decoded block (txids computed) as the next height. Links every input to the
  * output it spends (CW_ECORRUPT naming the tx for a missing or double-spent prevout when the
- * store starts at genesis). Work is the block's cumulative chain work. */
-int cw_chainstore_apply_block(cw_chainstore *cs, const cw_block *b, uint32_t height,
+ * store starts at genesis). Work is the block's cumulative chain work. Classifies the outputs
+ * first unless cw_block_classify already did (on a decoder thread). */
+int cw_chainstore_apply_block(cw_chainstore *cs, cw_block *b, uint32_t height,
                               cw_work chainwork);
 /* Publishes everything applied since the last commit. */
 int cw_chainstore_commit(cw_chainstore *cs);

@@ -87,6 +87,11 @@ int cw_hashidx_replace(cw_hashidx *h, uint64_t h64, uint32_t old_id, uint32_t ne
 int cw_hashidx_delete(cw_hashidx *h, uint64_t h64, uint32_t id, cw_hashidx_hash_id hash_id,
                       void *ctx);
 int cw_hashidx_sync(cw_hashidx *h);
+/* Starts loading the first probe slot of h64 into cache. */
+static inline void cw_hashidx_prefetch(const cw_hashidx *h, uint64_t h64)
+{
+    __builtin_prefetch(&h->slots[h64 & (h->cap - 1)]);
+}
 /* Records the live-entry count in the header. */
 void cw_hashidx_set_count(cw_hashidx *h, uint64_t count);
 uint64_t cw_hashidx_bytes(const cw_hashidx *h);

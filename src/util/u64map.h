@@ -25,6 +25,19 @@ int cw_u64map_set(cw_u64map *m, uint64_t key, uint64_t val);          /* replace
 bool cw_u64map_next(const cw_u64map *m, uint64_t key, uint64_t *cursor, uint64_t *val);
 bool cw_u64map_get(const cw_u64map *m, uint64_t key, uint64_t *val);  /* first value */
 void cw_u64map_clear(cw_u64map *m);
+/* Starts loading the first probe slot of key into cache. */
+static inline void cw_u64map_prefetch(const cw_u64map *m, uint64_t key)
+{
+    if (m->cap) {
+        uint64_t x = key;
+        x ^= x >> 33;
+        x *= 0xff51afd7ed558ccdull;
+        x ^= x >> 33;
+        x *= 0xc4ceb9fe1a85ec53ull;
+        x ^= x >> 33;
+        __builtin_prefetch(&m->slots[x & (m->cap - 1)]);
+    }
+}
 void cw_u64map_deinit(cw_u64map *m);
 
 #endif

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+
 #include "chainwatch/chain.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/util.h"
@@ -315,6 +317,7 @@ void cw_block_hash(uint8_t out[32], const uint8_t raw[80])
 int cw_block_decode(cw_block *b, const uint8_t *data, size_t len, const char *what,
                     uint64_t base_offset, bool compute_hashes)
 {
+    b->classified = false;
     rd r = {data, len, 0, what ? what : "block", base_offset, 0};
     if (rd_need(&r, 80, "block header"))
         return r.err;
@@ -358,8 +361,36 @@ void cw_block_hash_txs(cw_block *b)
         cw_tx_hash(&b->txs[i]);
 }
 
+int cw_block_classify(cw_block *b)
+{
+    if (b->n_outs > b->cap_keys) {
+        uint32_t cap = b->n_outs + b->n_outs / 2 + 16;
+        cw_addr_key *k = realloc(b->keys, (size_t)cap * sizeof *k);
+        if (k)
+            b->keys = k;
+        uint8_t *t = k ? realloc(b->types, cap) : NULL;
+        if (t)
+            b->types = t;
+        uint64_t *h = t ? realloc(b->key_hash, (size_t)cap * sizeof *h) : NULL;
+        if (!h)
+            return cw_error_set(CW_ENOMEM, "out of memory classifying outputs");
+        b->key_hash = h;
+        b->cap_keys = cap;
+    }
+    for (uint32_t i = 0; i < b->n_outs; i++) {
+        b->types[i] = (uint8_t)cw_script_classify(b->outs[i].script, b->outs[i].script_len,
+                                                  &b->keys[i]);
+        b->key_hash[i] = XXH3_64bits(&b->keys[i], sizeof b->keys[i]);
+    }
+    b->classified = true;
+    return 0;
+}
+
 void cw_block_deinit(cw_block *b)
 {
+    free(b->keys);
+    free(b->types);
+    free(b->key_hash);
     free(b->txs);
     free(b->ins);
     free(b->outs);

@@ -112,6 +112,9 @@ static uint64_t addr_h64(const cw_addr_key *k)
     return XXH3_64bits(k, sizeof *k);
 }
 
+static int find_addr_h(const cw_chainstore *cs, const cw_addr_key *key, uint64_t h,
+                       uint64_t *addr);
+
 /* hash index callbacks */
 static bool txid_eq(const void *key, uint32_t id, void *ctx)
 {
@@ -550,22 +553,7 @@ int cw_chainstore_find_tx(const cw_chainstore *cs, const uint8_t txid[32], uint6
 
 int cw_chainstore_find_addr(const cw_chainstore *cs, const cw_addr_key *key, uint64_t *addr)
 {
-    uint32_t id;
-    uint64_t h = addr_h64(key);
-    if (cw_hashidx_find(&cs->addridx, h, key, (uint32_t)cs->pub.addrs, addr_eq,
-                        (void *)(uintptr_t)cs,
-                        &id) == 0) {
-        *addr = id;
-        return 0;
-    }
-    uint64_t cur = 0, v;
-    while (cw_u64map_next(&cs->addrmap, h, &cur, &v)) {
-        if (v < rows(cs, C_ADDR) && memcmp(row(cs, C_ADDR, v), key, sizeof *key) == 0) {
-            *addr = v;
-            return 0;
-        }
-    }
-    return CW_ENOTFOUND;
+    return find_addr_h(cs, key, addr_h64(key), addr);
 }
 
 int cw_chainstore_find_block(const cw_chainstore *cs, const uint8_t hash[32], uint64_t *r)
@@ -636,11 +624,30 @@ static int set_last_out(cw_chainstore *cs, uint64_t a, uint64_t o)
     return cw_u64map_set(&cs->last, a, o);
 }
 
-/* Finds or creates the address id of a key. */
-static int addr_id(cw_chainstore *cs, const cw_addr_key *k, uint32_t *out)
+static int find_addr_h(const cw_chainstore *cs, const cw_addr_key *key, uint64_t h,
+                       uint64_t *addr)
+{
+    uint32_t id;
+    uint64_t cur = 0, v;
+    while (cw_u64map_next(&cs->addrmap, h, &cur, &v)) {
+        if (v < rows(cs, C_ADDR) && memcmp(row(cs, C_ADDR, v), key, sizeof *key) == 0) {
+            *addr = v;
+            return 0;
+        }
+    }
+    if (cw_hashidx_find(&cs->addridx, h, key, (uint32_t)cs->pub.addrs, addr_eq,
+                        (void *)(uintptr_t)cs, &id) == 0) {
+        *addr = id;
+        return 0;
+    }
+    return CW_ENOTFOUND;
+}
+
+/* Finds or creates the address id of a key whose XXH3-64 is h. */
+static int addr_id_h(cw_chainstore *cs, const cw_addr_key *k, uint64_t h, uint32_t *out)
 {
     uint64_t a;
-    if (cw_chainstore_find_addr(cs, k, &a) == 0) {
+    if (find_addr_h(cs, k, h, &a) == 0) {
         *out = (uint32_t)a;
         return 0;
     }
@@ -653,10 +660,15 @@ static int addr_id(cw_chainstore *cs, const cw_addr_key *k, uint32_t *out)
     int rc;
     if ((rc = cw_column_append(&cs->cols[C_ADDR], r)) ||
         (rc = cw_column_append(&cs->cols[C_ADDRLAST], &none)) ||
-        (rc = cw_u64map_put(&cs->addrmap, addr_h64(k), a)))
+        (rc = cw_u64map_put(&cs->addrmap, h, a)))
         return rc;
     *out = (uint32_t)a;
     return 0;
+}
+
+static int addr_id(cw_chainstore *cs, const cw_addr_key *k, uint32_t *out)
+{
+    return addr_id_h(cs, k, addr_h64(k), out);
 }
 
 static bool is_null_prevout(const cw_txin *in)
@@ -737,11 +749,26 @@ static int link_input(cw_chainstore *cs, const cw_block *b, uint32_t height, uin
     return cw_column_append(&cs->cols[C_EXT], &e);
 }
 
-int cw_chainstore_apply_block(cw_chainstore *cs, const cw_block *b, uint32_t height,
+int cw_chainstore_apply_block(cw_chainstore *cs, cw_block *b, uint32_t height,
                               cw_work chainwork)
 {
     int rc;
     char hex[65];
+    if (!b->classified && (rc = cw_block_classify(b)))
+        return rc;
+    /* Issue every index probe's first memory access up front: the lookups below are bound by
+     * memory latency, and a block's worth of prefetches overlap it. */
+    for (uint32_t i = 0; i < b->n_ins; i++) {
+        uint64_t h = txid_h64(b->ins[i].prev_txid);
+        cw_u64map_prefetch(&cs->txmap, h);
+        cw_hashidx_prefetch(&cs->txidx, h);
+    }
+    for (uint32_t i = 0; i < b->n_outs; i++) {
+        if (b->keys[i].kind == CW_ADDR_NONE)
+            continue;
+        cw_u64map_prefetch(&cs->addrmap, b->key_hash[i]);
+        cw_hashidx_prefetch(&cs->addridx, b->key_hash[i]);
+    }
     if (rows(cs, C_BLOCK) == 0 && cs->pub.blocks == 0)
         cs->base_height = height;
     if (rows(cs, C_TX) + b->n_tx >= CW_IN_EXTERNAL)
@@ -791,10 +818,11 @@ int cw_chainstore_apply_block(cw_chainstore *cs, const cw_block *b, uint32_t hei
                 return cw_error_set(CW_ECORRUPT, "block %u tx %s output %u: value %lld out of range",
                                     height, hex, i, (long long)o->value);
             }
-            cw_addr_key k;
-            cw_script_type st = cw_script_classify(o->script, o->script_len, &k);
+            uint32_t oi = tx->first_out + i;
+            const cw_addr_key *k = &b->keys[oi];
+            cw_script_type st = (cw_script_type)b->types[oi];
             uint32_t a = CW_NONE32;
-            if (k.kind != CW_ADDR_NONE && (rc = addr_id(cs, &k, &a)))
+            if (k->kind != CW_ADDR_NONE && (rc = addr_id_h(cs, k, b->key_hash[oi], &a)))
                 return rc;
             uint64_t oid = rows(cs, C_OUT);
             cw_row_out orow = {(uint64_t)o->value | (uint64_t)st << 56, a, CW_NONE32};
