@@ -6,6 +6,9 @@ set -euo pipefail
 W="$OUT/world"
 S="$OUT/store"
 L="$OUT/labels.db"
+if [ ! -e "$W/truth/world.json" ]; then
+    "$BIN" gen --out "$W" --txs 200000 --seed 1
+fi
 "$BIN" ingest btc --blocks "$W/blocks" --store "$S" --network regtest --threads 2
 "$BIN" check --store "$S"
 "$BIN" labels import gen-truth "$W/truth/addresses.csv" --db "$L" --quiet > /dev/null
