@@ -26,7 +26,7 @@ struct sqlite3;
 typedef struct cw_supply cw_supply;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define CW_SUPPLY_SCHEMA_VERSION 1
+#define CW_SUPPLY_SCHEMA_VERSION 2
 
 /* Opens (creating if needed) the supply database at path, switches it to WAL, applies pending
  * migrations and seeds the reference tables from the built-in copies of data/supply/ (.csv) when

@@ -58,18 +58,50 @@ double cw_supply_rng_normal(cw_supply_rng *r)
 }
 
 /* ---- helpers ---- */
-static int cmp_d(const void *a, const void *b)
+/* Quickselect: partially orders v so that v[k] is the k-th smallest, v[0..k) <= v[k]. */
+static void select_k(double *v, size_t n, size_t k)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
+    size_t lo = 0, hi = n - 1;
+    while (hi > lo) {
+        double pivot = v[lo + (hi - lo) / 2];
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i <= j) {
+                double tmp = v[i];
+                v[i] = v[j];
+                v[j] = tmp;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return;
+    }
 }
 
 static double median_inplace(double *v, size_t n)
 {
     if (n == 0)
         return NAN;
-    qsort(v, n, sizeof *v, cmp_d);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    size_t k = n / 2;
+    select_k(v, n, k);
+    if (n % 2)
+        return v[k];
+    double lower = v[0];
+    for (size_t i = 1; i < k; i++)
+        if (v[i] > lower)
+            lower = v[i];
+    return 0.5 * (lower + v[k]);
 }
 
 double cw_supply_median(const double *x, size_t n)
@@ -230,14 +262,6 @@ void cw_supply_bocpd_defaults(cw_supply_bocpd_params *p)
     p->short_run = 3;
 }
 
-/* log density of a Student-t with nu dof, location mu, scale^2 = s2 */
-static double student_logpdf(double x, double nu, double mu, double s2)
-{
-    double z = (x - mu) * (x - mu) / (nu * s2);
-    return lgamma((nu + 1) / 2) - lgamma(nu / 2) - 0.5 * log(nu * M_PI * s2) -
-           (nu + 1) / 2 * log1p(z);
-}
-
 int cw_supply_bocpd(double *cp_prob, size_t *map_run, const double *x, size_t n,
                     const cw_supply_bocpd_params *p)
 {
@@ -246,11 +270,11 @@ int cw_supply_bocpd(double *cp_prob, size_t *map_run, const double *x, size_t n,
     if (R < 2)
         R = 2;
     double *pr = cw_calloc(R, sizeof *pr), *lp = cw_calloc(R, sizeof *lp);
-    double *g = cw_calloc(R, sizeof *g);
+    double *g = cw_calloc(R, sizeof *g), *lgd = cw_calloc(R, sizeof *lgd);
     double *mu = cw_calloc(R, sizeof *mu), *ka = cw_calloc(R, sizeof *ka);
     double *al = cw_calloc(R, sizeof *al), *be = cw_calloc(R, sizeof *be);
     int rc = 0;
-    if (!pr || !lp || !g || !mu || !ka || !al || !be) {
+    if (!pr || !lp || !g || !lgd || !mu || !ka || !al || !be) {
         rc = cw_error_set(CW_ENOMEM, "out of memory");
         goto out;
     }
@@ -261,6 +285,11 @@ int cw_supply_bocpd(double *cp_prob, size_t *map_run, const double *x, size_t n,
     al[0] = p->alpha0;
     be[0] = p->beta0;
     const double H = p->hazard;
+    /* alpha of run r is alpha0 + r/2, so the Student-t normaliser depends on r only */
+    for (size_t r = 0; r < R; r++) {
+        double nu = 2 * (p->alpha0 + 0.5 * (double)r);
+        lgd[r] = lgamma((nu + 1) / 2) - lgamma(nu / 2);
+    }
     for (size_t t = 0; t < n; t++) {
         if (!isfinite(x[t])) {
             if (cp_prob)
@@ -272,7 +301,8 @@ int cw_supply_bocpd(double *cp_prob, size_t *map_run, const double *x, size_t n,
         double maxl = -INFINITY;
         for (size_t r = 0; r < nr; r++) {
             double s2 = be[r] * (ka[r] + 1) / (al[r] * ka[r]);
-            lp[r] = student_logpdf(x[t], 2 * al[r], mu[r], s2);
+            double nu = 2 * al[r], d = x[t] - mu[r];
+            lp[r] = lgd[r] - 0.5 * log(nu * M_PI * s2) - (nu + 1) / 2 * log1p(d * d / (nu * s2));
             if (lp[r] > maxl)
                 maxl = lp[r];
         }
@@ -326,6 +356,7 @@ out:
     cw_free(pr);
     cw_free(lp);
     cw_free(g);
+    cw_free(lgd);
     cw_free(mu);
     cw_free(ka);
     cw_free(al);

@@ -246,7 +246,7 @@ int cw_supply__date_norm(char out[11], const char *s)
         y = digits(s, 4);
         if (y < 1900 || y > 2200)
             return CW_EINVAL;
-        snprintf(out, 11, "%04d", y);
+        snprintf(out, 11, "%04u", (unsigned)y % 10000u);
         return 0;
     }
     if (l == 7 && s[4] == '-') {
@@ -270,7 +270,8 @@ int cw_supply__date_norm(char out[11], const char *s)
     }
     if (!valid_ymd(y, m, d))
         return CW_EINVAL;
-    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);
+    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
+             (unsigned)d % 100u);
     return 0;
 }
 

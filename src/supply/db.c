@@ -45,6 +45,9 @@ static const char *const migrations[] = {
     " UNIQUE(commodity, partner, period, new_level));"
     "CREATE TABLE loads(kind TEXT NOT NULL, file TEXT NOT NULL, sha256 TEXT NOT NULL,"
     " rows_loaded INTEGER, rows_skipped INTEGER, PRIMARY KEY(kind, sha256));",
+    /* version 2: the partner's own imports are read by reporter, flow and HS line (covering) */
+    "CREATE INDEX trade_reporter ON trade(reporter, flow, hs6, partner, period, freq, value_usd,"
+    " net_kg);",
 };
 
 int cw_supply__exec(sqlite3 *db, const char *sql)

@@ -152,7 +152,9 @@ static int load_trade(cw_supply_timeline *t, cw_supply *s, const char *hs)
     int rc = 0;
     /* direct imports reported by the partner? */
     snprintf(sql, sizeof sql,
-             "SELECT COUNT(*) FROM trade WHERE reporter=?1 AND flow='M' AND freq='M' AND hs6 IN (%s)",
+             "SELECT EXISTS(SELECT 1 FROM trade INDEXED BY trade_reporter WHERE reporter=?1 AND"
+             " flow='M' AND freq='M' AND"
+             " hs6 IN (%s))",
              hs);
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return cw_supply__sqlerr(s->db, "prepare");
@@ -161,7 +163,8 @@ static int load_trade(cw_supply_timeline *t, cw_supply *s, const char *hs)
     sqlite3_finalize(st);
     if (t->direct)
         snprintf(sql, sizeof sql,
-                 "SELECT partner, period, SUM(value_usd), hs6 FROM trade WHERE reporter=?1 AND"
+                 "SELECT partner, period, SUM(value_usd), hs6 FROM trade INDEXED BY trade_reporter"
+                 " WHERE reporter=?1 AND"
                  " flow='M' AND freq='M' AND hs6 IN (%s) GROUP BY partner, hs6, period",
                  hs);
     else
@@ -746,7 +749,8 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
         char sql[2048];
         snprintf(sql, sizeof sql,
                  "SELECT substr(period,1,4) AS y, SUM(CASE WHEN flow='M' THEN net_kg END),"
-                 " SUM(CASE WHEN flow='X' THEN net_kg END) FROM trade WHERE reporter=?1 AND"
+                 " SUM(CASE WHEN flow='X' THEN net_kg END) FROM trade INDEXED BY trade_reporter"
+                 " WHERE reporter=?1 AND"
                  " partner<>'W00' AND freq='M' AND hs6 IN (%s) GROUP BY y",
                  hs);
         sqlite3_stmt *pq = NULL;

@@ -17,6 +17,22 @@ static void test_median_robust_z(void)
     const double a[] = {3, 1, 2}, b[] = {4, 1, 3, 2};
     NEAR(cw_supply_median(a, 3), 2, 0);
     NEAR(cw_supply_median(b, 4), 2.5, 0);
+    /* the selection-based median against a sorted copy, odd and even sizes, with ties */
+    cw_supply_rng rng;
+    cw_supply_rng_seed(&rng, 99);
+    for (int n = 1; n <= 60; n++) {
+        double v[60], w[60];
+        for (int i = 0; i < n; i++)
+            v[i] = w[i] = (double)(cw_supply_rng_next(&rng) % 7);
+        for (int i = 1; i < n; i++) /* insertion sort */
+            for (int j = i; j > 0 && w[j - 1] > w[j]; j--) {
+                double t = w[j];
+                w[j] = w[j - 1];
+                w[j - 1] = t;
+            }
+        double want = n % 2 ? w[n / 2] : 0.5 * (w[n / 2 - 1] + w[n / 2]);
+        CHECK(cw_supply_median(v, (size_t)n) == want);
+    }
     const double x[] = {1, 2, 3, 4, 5, 10};
     double z[6];
     cw_supply_robust_z(z, x, 6, 5, 5);
