@@ -34,6 +34,16 @@ if [ -r "$SHARED/china-cm-exports-comtrade/deep_dive_hs6_monthly.csv" ]; then
     "$BIN" supply load usgs "$SHARED/usgs-mcs2026-extract/world_production_mcs2026.csv"
     "$BIN" supply load wgi "$SHARED/wgi/wgidataset.csv" > /dev/null
     "$BIN" supply load events "$SHARED/facts/disruption_events.csv"
+    "$BIN" supply load pinksheet "$SHARED/worldbank-pink-sheet/selected_monthly_long.csv"
+    "$BIN" supply load prices \
+        "$SHARED/lithium-carbonate-china-spot/lithium_carbonate_99.5_china_spot_daily.csv" \
+        --series li2co3_cn_spot --unit CNY/t
+    for m in Cobalt Nickel; do
+        "$BIN" supply load prices \
+            "$SHARED/battery-metal-prices-dailymetalprice/${m}_prices_2017-01-01_to_2025-10-31_merged.csv" \
+            --series "$(echo $m | tr A-Z a-z)_dmp" | tail -1
+    done
+    : > "$D/real-graphite.txt"
     for m in 2023-11 2023-12; do
         "$BIN" supply explain graphite KOR --at $m | head -12 | tee -a "$D/real-graphite.txt"
     done
