@@ -58,12 +58,13 @@ size_t cw_supply_commodities(cw_supply *s, const char *const **out);
 /* ---- loaders ----------------------------------------------------------------------------- */
 
 typedef enum {
-    CW_SUPPLY_COMTRADE,  /* Comtrade+ final-data CSV, or the derived period_dt/partner_name/hs6 layout */
+    CW_SUPPLY_COMTRADE,  /* Comtrade+ final-data CSV, or the derived period_dt/partner_name/hs6
+                            layout */
     CW_SUPPLY_USGS,      /* USGS MCS world-production table (commodity,unit,country,prod_YYYY...) */
     CW_SUPPLY_PINKSHEET, /* World Bank Pink Sheet monthly (wide sheet export or long layout) */
-    CW_SUPPLY_PRICES,    /* series,date,value,unit; or Date,Price,Unit; or an Investing.com export */
-    CW_SUPPLY_WGI,       /* Worldwide Governance Indicators, long layout */
-    CW_SUPPLY_EVENTS     /* events CSV (event_id,date_announced,date_effective,...) */
+    CW_SUPPLY_PRICES, /* series,date,value,unit; or Date,Price,Unit; or an Investing.com export */
+    CW_SUPPLY_WGI,    /* Worldwide Governance Indicators, long layout */
+    CW_SUPPLY_EVENTS  /* events CSV (event_id,date_announced,date_effective,...) */
 } cw_supply_kind;
 
 /* Parses "comtrade", "usgs", "pinksheet", "prices", "wgi", "events". */
@@ -180,10 +181,10 @@ void cw_supply_cusum(double *up, double *down, const double *u, size_t n, double
 size_t cw_supply_cusum_run_length(const double *u, size_t n, double k, double h);
 
 typedef struct cw_supply_bocpd_params {
-    double hazard; /* constant hazard 1/lambda */
+    double hazard;                     /* constant hazard 1/lambda */
     double mu0, kappa0, alpha0, beta0; /* normal-gamma prior */
-    size_t max_run;   /* run lengths are truncated at this value (0: n) */
-    size_t short_run; /* cp_prob = P(run length <= short_run) */
+    size_t max_run;                    /* run lengths are truncated at this value (0: n) */
+    size_t short_run;                  /* cp_prob = P(run length <= short_run) */
 } cw_supply_bocpd_params;
 
 /* Bayesian online change-point detection (Adams & MacKay 2007) with a Gaussian likelihood of
@@ -198,7 +199,13 @@ void cw_supply_bocpd_defaults(cw_supply_bocpd_params *p);
 
 /* ---- rules, levels, assessment ----------------------------------------------------------- */
 
-enum { CW_SUPPLY_NONE = 0, CW_SUPPLY_INTEREST, CW_SUPPLY_CAUTION, CW_SUPPLY_ALERT, CW_SUPPLY_SEVERE };
+enum {
+    CW_SUPPLY_NONE = 0,
+    CW_SUPPLY_INTEREST,
+    CW_SUPPLY_CAUTION,
+    CW_SUPPLY_ALERT,
+    CW_SUPPLY_SEVERE
+};
 const char *cw_supply_level_name(int level);
 /* Accepts a name ("alert") or a number 0..4; returns the level or CW_EINVAL. */
 int cw_supply_level_parse(const char *text);
@@ -244,12 +251,11 @@ typedef struct cw_supply_level_change {
 /* Level changes of every commodity x partner (filters may be NULL) over months [from, to]
  * (YYYY-MM, NULL = open). The first evaluated month counts as a change from none. */
 int cw_supply_level_changes(cw_supply *s, const cw_supply_rules *r, const char *commodity,
-                            const char *partner, const char *from, const char *to,
-                            bool with_events, cw_supply_level_change **out, size_t *n_out);
+                            const char *partner, const char *from, const char *to, bool with_events,
+                            cw_supply_level_change **out, size_t *n_out);
 void cw_supply_level_changes_free(cw_supply_level_change *c, size_t n);
 /* Records changes in supply_alerts (idempotent on commodity, partner, period, level). */
-int cw_supply_alerts_record(cw_supply *s, const cw_supply_level_change *c, size_t n,
-                            size_t *n_new);
+int cw_supply_alerts_record(cw_supply *s, const cw_supply_level_change *c, size_t n, size_t *n_new);
 
 /* ---- backtest ---------------------------------------------------------------------------- */
 

@@ -20,7 +20,8 @@ static const char usage[] =
     "  load KIND FILE     load one file in one transaction; KIND is comtrade, usgs, pinksheet,\n"
     "                     prices, wgi or events. Rejected rows are listed by file and line and\n"
     "                     nothing is loaded unless --keep-going. Loading twice is harmless.\n"
-    "      --reporter ISO3 --flow X|M   for the derived Comtrade layout (period_dt,partner_name,...)\n"
+    "      --reporter ISO3 --flow X|M   for the derived Comtrade layout "
+    "(period_dt,partner_name,...)\n"
     "      --series NAME [--unit U]     for price files without series/unit columns\n"
     "      --keep-going                 commit the good rows even if some are rejected\n"
     "      --all-issues                 list every skipped row (default: the first 10)\n"
@@ -36,7 +37,8 @@ static const char usage[] =
     "                     per event: was there an alert at or above level N before the effective\n"
     "                     date, and how early; hit rate, false alarms, noise-to-signal ratio\n"
     "  synth --out DIR --seed S [--years N] [--first-year Y]\n"
-    "                     write synthetic Comtrade+ CSV, prices and events with planted disruptions\n"
+    "                     write synthetic Comtrade+ CSV, prices and events with planted "
+    "disruptions\n"
     "  ref DIR            reload the reference tables from DIR (see data/supply)\n"
     "\n"
     "Common options:\n"
@@ -47,8 +49,8 @@ static const char usage[] =
     "Levels: 1 interest, 2 caution, 3 alert, 4 severe. Formulas: docs/SUPPLY-INDICATORS.md.\n";
 
 typedef struct {
-    const char *db, *rules, *partner, *commodity, *at, *from, *to, *events, *out, *reporter,
-        *flow, *series, *unit, *seed, *years, *first_year, *level, *window;
+    const char *db, *rules, *partner, *commodity, *at, *from, *to, *events, *out, *reporter, *flow,
+        *series, *unit, *seed, *years, *first_year, *level, *window;
     bool json, keep_going, all_issues;
     const char *pos[4];
     int n_pos;
@@ -63,12 +65,15 @@ static int parse(opts *o, int argc, char **argv, int start)
     struct {
         const char *name;
         const char **dst;
-    } vals[] = {{"--db", &o->db},         {"--rules", &o->rules},   {"--partner", &o->partner},
-                {"--commodity", &o->commodity}, {"--at", &o->at},   {"--from", &o->from},
-                {"--to", &o->to},         {"--events", &o->events}, {"--out", &o->out},
-                {"--reporter", &o->reporter}, {"--flow", &o->flow}, {"--series", &o->series},
-                {"--unit", &o->unit},     {"--seed", &o->seed},     {"--years", &o->years},
-                {"--first-year", &o->first_year}, {"--level", &o->level}, {"--window", &o->window}};
+    } vals[] = {{"--db", &o->db},           {"--rules", &o->rules},
+                {"--partner", &o->partner}, {"--commodity", &o->commodity},
+                {"--at", &o->at},           {"--from", &o->from},
+                {"--to", &o->to},           {"--events", &o->events},
+                {"--out", &o->out},         {"--reporter", &o->reporter},
+                {"--flow", &o->flow},       {"--series", &o->series},
+                {"--unit", &o->unit},       {"--seed", &o->seed},
+                {"--years", &o->years},     {"--first-year", &o->first_year},
+                {"--level", &o->level},     {"--window", &o->window}};
     for (int i = start; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--json")) {
@@ -129,7 +134,8 @@ static int open_all(const opts *o, cw_supply **s, cw_supply_rules **r)
 static int do_load(const opts *o)
 {
     if (o->n_pos != 2) {
-        fprintf(stderr, "chainwatch supply load: expected KIND FILE\nTry 'chainwatch supply --help'.\n");
+        fprintf(stderr,
+                "chainwatch supply load: expected KIND FILE\nTry 'chainwatch supply --help'.\n");
         return CW_EXIT_USAGE;
     }
     cw_supply_kind kind;
@@ -147,17 +153,15 @@ static int do_load(const opts *o)
         json_t *issues = json_array();
         for (size_t i = 0; i < rep.n_issues; i++)
             json_array_append_new(
-                issues, json_pack("{s:s, s:I, s:s}", "kind",
-                                  rep.issues[i].kind == CW_SUPPLY_ISSUE_REJECT ? "rejected"
-                                                                                : "skipped",
-                                  "line", (json_int_t)rep.issues[i].line, "message",
-                                  rep.issues[i].msg));
-        json_t *j = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:b, s:o}", "file", o->pos[1],
-                              "kind", o->pos[0], "rows_read", (json_int_t)rep.rows_read,
-                              "rows_loaded", (json_int_t)rep.rows_loaded, "rows_skipped",
-                              (json_int_t)rep.rows_skipped, "rows_rejected",
-                              (json_int_t)rep.rows_rejected, "committed", rep.committed, "issues",
-                              issues);
+                issues,
+                json_pack("{s:s, s:I, s:s}", "kind",
+                          rep.issues[i].kind == CW_SUPPLY_ISSUE_REJECT ? "rejected" : "skipped",
+                          "line", (json_int_t)rep.issues[i].line, "message", rep.issues[i].msg));
+        json_t *j = json_pack(
+            "{s:s, s:s, s:I, s:I, s:I, s:I, s:b, s:o}", "file", o->pos[1], "kind", o->pos[0],
+            "rows_read", (json_int_t)rep.rows_read, "rows_loaded", (json_int_t)rep.rows_loaded,
+            "rows_skipped", (json_int_t)rep.rows_skipped, "rows_rejected",
+            (json_int_t)rep.rows_rejected, "committed", rep.committed, "issues", issues);
         if (rc)
             json_object_set_new(j, "error", json_string(cw_error_last()));
         cw_cli_print_json(j);
@@ -243,8 +247,8 @@ static void print_detail(json_t *d)
         printf("production: year %lld%s\n",
                (long long)json_integer_value(json_object_get(po, "year")),
                json_is_true(json_object_get(po, "estimated")) ? " (estimate)" : "");
-    json_array_foreach(json_object_get(data, "gaps"), i, o) printf("gap: %s\n",
-                                                                  json_string_value(o));
+    json_array_foreach(json_object_get(data, "gaps"), i, o)
+        printf("gap: %s\n", json_string_value(o));
 }
 
 static int do_explain(const opts *o)
@@ -306,9 +310,9 @@ static int do_status(const opts *o)
             json_t *d;
             rc = cw_supply_explain(s, r, coms[a], p, o->at, &d);
             if (rc == CW_ENOTFOUND) {
-                json_array_append_new(rows, json_pack("{s:s, s:s, s:n, s:s}", "commodity", coms[a],
-                                                      "partner", p, "level", "note",
-                                                      cw_error_last()));
+                json_array_append_new(rows,
+                                      json_pack("{s:s, s:s, s:n, s:s}", "commodity", coms[a],
+                                                "partner", p, "level", "note", cw_error_last()));
                 rc = 0;
                 continue;
             }
@@ -328,8 +332,8 @@ static int do_status(const opts *o)
     if (rc)
         goto out;
     if (o->json) {
-        ec = cw_cli_print_json(json_pack("{s:o, s:I}", "assessments", rows, "new_alert_rows",
-                                         (json_int_t)n_new));
+        ec = cw_cli_print_json(
+            json_pack("{s:o, s:I}", "assessments", rows, "new_alert_rows", (json_int_t)n_new));
         rows = NULL;
     } else {
         printf("%-12s %-4s %-8s %-9s %s\n", "commodity", "prt", "period", "level", "fired rules");
@@ -389,14 +393,13 @@ static int do_changes(const opts *o)
     } else if (o->json) {
         json_t *a = json_array();
         for (size_t i = 0; i < n; i++)
-            json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "commodity",
-                                               ch[i].commodity, "partner", ch[i].partner, "period",
-                                               ch[i].period, "from",
-                                               cw_supply_level_name(ch[i].old_level), "to",
-                                               cw_supply_level_name(ch[i].new_level), "reason",
-                                               ch[i].reason));
-        ec = cw_cli_print_json(json_pack("{s:o, s:I}", "changes", a, "new_alert_rows",
-                                         (json_int_t)n_new));
+            json_array_append_new(
+                a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "commodity", ch[i].commodity,
+                             "partner", ch[i].partner, "period", ch[i].period, "from",
+                             cw_supply_level_name(ch[i].old_level), "to",
+                             cw_supply_level_name(ch[i].new_level), "reason", ch[i].reason));
+        ec = cw_cli_print_json(
+            json_pack("{s:o, s:I}", "changes", a, "new_alert_rows", (json_int_t)n_new));
     } else {
         for (size_t i = 0; i < n; i++)
             printf("%s %-12s %s %-8s -> %-8s %s\n", ch[i].period, ch[i].commodity, ch[i].partner,
@@ -492,7 +495,8 @@ static int do_backtest(const opts *o)
                        json_array_size(json_object_get(res, "unmatched_alerts")) - 20);
                 break;
             }
-            printf("unmatched alert: %s %s %s %s\n", json_string_value(json_object_get(e, "period")),
+            printf("unmatched alert: %s %s %s %s\n",
+                   json_string_value(json_object_get(e, "period")),
                    json_string_value(json_object_get(e, "commodity")),
                    json_string_value(json_object_get(e, "partner")),
                    json_string_value(json_object_get(e, "level")));
@@ -589,6 +593,5 @@ static int run(int argc, char **argv)
     return CW_EXIT_USAGE;
 }
 
-const cw_command cw_cmd_supply = {"supply",
-                                  "supply-chain early warning: load data, status, explain, backtest",
-                                  usage, run};
+const cw_command cw_cmd_supply = {
+    "supply", "supply-chain early warning: load data, status, explain, backtest", usage, run};

@@ -19,10 +19,14 @@ static const char *const op_text[] = {">=", ">", "<=", "<"};
 static bool compare(double v, int op, double th)
 {
     switch (op) {
-    case 0: return v >= th;
-    case 1: return v > th;
-    case 2: return v <= th;
-    default: return v < th;
+    case 0:
+        return v >= th;
+    case 1:
+        return v > th;
+    case 2:
+        return v <= th;
+    default:
+        return v < th;
     }
 }
 
@@ -96,15 +100,15 @@ static json_t *data_json(const cw_supply_timeline *t, size_t i)
         json_object_set_new(tr, "missing_months_last_12", json_integer(miss));
         json_object_set_new(d, "trade", tr);
         if (miss)
-            json_array_append_new(gaps, json_sprintf("trade: %d of the last 12 months have no rows",
-                                                     miss));
+            json_array_append_new(
+                gaps, json_sprintf("trade: %d of the last 12 months have no rows", miss));
         if (!t->conc_ok)
             json_array_append_new(
                 gaps, json_string("import concentration and friend-share: only mirror data from "
                                   "fewer than 3 reporters; load the partner's own imports"));
         if (m - last > 3)
-            json_array_append_new(gaps, json_sprintf("trade data ends %d months before %s",
-                                                     m - last, t->labels[i]));
+            json_array_append_new(
+                gaps, json_sprintf("trade data ends %d months before %s", m - last, t->labels[i]));
     } else {
         json_object_set_new(d, "trade", json_null());
         json_array_append_new(gaps, json_string("no trade data for this commodity and partner"));
@@ -216,14 +220,14 @@ int cw_supply_timeline_level(const cw_supply_timeline *t, const cw_supply_rules 
         for (size_t k = 0; k < t->n_ev; k++)
             if (t->ev[k].month <= m && t->ev[k].month >= m - 12)
                 json_array_append_new(evs, json_string(t->ev[k].id));
-        *detail = json_pack(
-            "{s:s, s:s, s:s, s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "commodity",
-            t->commodity, "partner", t->partner, "period", t->labels[i], "level", level,
-            "level_name", cw_supply_level_name(level), "fired", jf, "not_evaluated", jn,
-            "indicators", ind, "top_supplier",
-            t->top_supplier[i][0] ? json_string(t->top_supplier[i]) : json_null(),
-            "top_producer", t->prod_top[i][0] ? json_string(t->prod_top[i]) : json_null(),
-            "events_last_12_months", evs, "data", data_json(t, i));
+        *detail =
+            json_pack("{s:s, s:s, s:s, s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "commodity",
+                      t->commodity, "partner", t->partner, "period", t->labels[i], "level", level,
+                      "level_name", cw_supply_level_name(level), "fired", jf, "not_evaluated", jn,
+                      "indicators", ind, "top_supplier",
+                      t->top_supplier[i][0] ? json_string(t->top_supplier[i]) : json_null(),
+                      "top_producer", t->prod_top[i][0] ? json_string(t->prod_top[i]) : json_null(),
+                      "events_last_12_months", evs, "data", data_json(t, i));
         if (*detail && t->line_up_hs[i])
             json_object_set_new(*detail, "line_z_up_hs6", json_sprintf("%06d", t->line_up_hs[i]));
         if (*detail && t->line_down_hs[i])
@@ -338,8 +342,8 @@ int cw_supply__changes_of(const cw_supply_timeline *t, const cw_supply_rules *r,
 static const char *const default_partners[] = {"USA", "KOR", "JPN"};
 
 int cw_supply_level_changes(cw_supply *s, const cw_supply_rules *r, const char *commodity,
-                            const char *partner, const char *from, const char *to,
-                            bool with_events, cw_supply_level_change **out, size_t *n_out)
+                            const char *partner, const char *from, const char *to, bool with_events,
+                            cw_supply_level_change **out, size_t *n_out)
 {
     *out = NULL;
     *n_out = 0;
@@ -386,8 +390,7 @@ int cw_supply_level_changes(cw_supply *s, const cw_supply_rules *r, const char *
     return 0;
 }
 
-int cw_supply_alerts_record(cw_supply *s, const cw_supply_level_change *c, size_t n,
-                            size_t *n_new)
+int cw_supply_alerts_record(cw_supply *s, const cw_supply_level_change *c, size_t n, size_t *n_new)
 {
     *n_new = 0;
     sqlite3_stmt *st;

@@ -196,8 +196,9 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *event
                 }
             if (!covered) {
                 result = "no_data";
-                snprintf(note, sizeof note, "no trade or price series covers %d months before "
-                                            "the effective date",
+                snprintf(note, sizeof note,
+                         "no trade or price series covers %d months before "
+                         "the effective date",
                          W);
                 no_data++;
             } else if (best_lead >= 0) {
@@ -211,12 +212,12 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *event
                 misses++;
             }
         }
-        json_t *je = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "event_id", v->id,
-                               "announced", v->announced, "effective", v->effective, "commodity",
-                               v->commodities, "partner", v->affected, "result", result, "note",
-                               note);
-        json_object_set_new(je, "lead_months", best_lead >= 0 ? json_integer(best_lead)
-                                                              : json_null());
+        json_t *je =
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "event_id", v->id, "announced",
+                      v->announced, "effective", v->effective, "commodity", v->commodities,
+                      "partner", v->affected, "result", result, "note", note);
+        json_object_set_new(je, "lead_months",
+                            best_lead >= 0 ? json_integer(best_lead) : json_null());
         json_object_set_new(je, "line", json_integer((json_int_t)v->line));
         json_array_append_new(jevents, je);
     }
@@ -264,9 +265,8 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *event
                 } else {
                     json_array_append_new(
                         unmatched, json_pack("{s:s, s:s, s:s, s:s}", "period", x->t->labels[i],
-                                             "commodity", x->t->commodity, "partner",
-                                             x->t->partner, "level",
-                                             cw_supply_level_name(x->level[i])));
+                                             "commodity", x->t->commodity, "partner", x->t->partner,
+                                             "level", cw_supply_level_name(x->level[i])));
                 }
             }
         }
@@ -283,17 +283,17 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *event
     json_t *sum = json_pack(
         "{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:o, s:s, s:i, s:s, s:s,"
         " s:{s:I, s:I, s:I, s:I}}",
-        "events", (json_int_t)n_ev, "scored", (json_int_t)(hits + misses), "hits",
-        (json_int_t)hits, "misses", (json_int_t)misses, "no_data", (json_int_t)no_data,
-        "out_of_scope", (json_int_t)out_scope, "hit_rate",
-        isfinite(hit_rate) ? json_real(hit_rate) : json_null(), "alerts", (json_int_t)n_alerts,
-        "alerts_matched", (json_int_t)matched, "false_alarms", (json_int_t)(n_alerts - matched),
-        "noise_to_signal", isfinite(nsr) ? json_real(nsr) : json_null(), "level",
-        cw_supply_level_name(L), "window_months", W, "from", fb, "to", tb, "months",
-        "signal_in_window", (json_int_t)A, "signal_outside", (json_int_t)B, "quiet_in_window",
-        (json_int_t)C, "quiet_outside", (json_int_t)D);
-    *out = json_pack("{s:o, s:o, s:o, s:s}", "summary", sum, "events", jevents,
-                     "unmatched_alerts", unmatched, "note",
+        "events", (json_int_t)n_ev, "scored", (json_int_t)(hits + misses), "hits", (json_int_t)hits,
+        "misses", (json_int_t)misses, "no_data", (json_int_t)no_data, "out_of_scope",
+        (json_int_t)out_scope, "hit_rate", isfinite(hit_rate) ? json_real(hit_rate) : json_null(),
+        "alerts", (json_int_t)n_alerts, "alerts_matched", (json_int_t)matched, "false_alarms",
+        (json_int_t)(n_alerts - matched), "noise_to_signal",
+        isfinite(nsr) ? json_real(nsr) : json_null(), "level", cw_supply_level_name(L),
+        "window_months", W, "from", fb, "to", tb, "months", "signal_in_window", (json_int_t)A,
+        "signal_outside", (json_int_t)B, "quiet_in_window", (json_int_t)C, "quiet_outside",
+        (json_int_t)D);
+    *out = json_pack("{s:o, s:o, s:o, s:s}", "summary", sum, "events", jevents, "unmatched_alerts",
+                     unmatched, "note",
                      "event rules are off in the backtest: levels come from structural and "
                      "dynamic rules only");
     jevents = unmatched = NULL;

@@ -24,7 +24,8 @@ static const char *const migrations[] = {
     "CREATE TABLE commodities(commodity TEXT NOT NULL, hs6 TEXT NOT NULL, stage TEXT,"
     " confidence TEXT, include INTEGER NOT NULL DEFAULT 1, note TEXT, seq INTEGER,"
     " PRIMARY KEY(commodity, hs6));"
-    "CREATE TABLE commodity_aliases(alias TEXT PRIMARY KEY COLLATE NOCASE, commodity TEXT NOT NULL);"
+    "CREATE TABLE commodity_aliases(alias TEXT PRIMARY KEY COLLATE NOCASE, commodity TEXT NOT "
+    "NULL);"
     "CREATE TABLE price_series_map(series TEXT PRIMARY KEY, commodity TEXT, note TEXT);"
     "CREATE TABLE production(commodity TEXT NOT NULL, country TEXT NOT NULL, year INTEGER NOT NULL,"
     " value REAL, unit TEXT NOT NULL, status TEXT NOT NULL DEFAULT '', estimated INTEGER NOT NULL"
@@ -37,10 +38,12 @@ static const char *const migrations[] = {
     " unit TEXT NOT NULL, source TEXT, PRIMARY KEY(series, date));"
     "CREATE TABLE wgi(country TEXT NOT NULL, year INTEGER NOT NULL, indicator TEXT NOT NULL,"
     " estimate REAL NOT NULL, PRIMARY KEY(country, year, indicator));"
-    "CREATE TABLE events(event_id TEXT PRIMARY KEY, announced TEXT NOT NULL, effective TEXT NOT NULL,"
+    "CREATE TABLE events(event_id TEXT PRIMARY KEY, announced TEXT NOT NULL, effective TEXT NOT "
+    "NULL,"
     " precision TEXT, commodity TEXT, hs6_scope TEXT, actor TEXT, affected TEXT NOT NULL,"
     " type TEXT, description TEXT, source TEXT);"
-    "CREATE TABLE supply_alerts(id INTEGER PRIMARY KEY, commodity TEXT NOT NULL, partner TEXT NOT NULL,"
+    "CREATE TABLE supply_alerts(id INTEGER PRIMARY KEY, commodity TEXT NOT NULL, partner TEXT NOT "
+    "NULL,"
     " period TEXT NOT NULL, old_level INTEGER NOT NULL, new_level INTEGER NOT NULL, reason TEXT,"
     " UNIQUE(commodity, partner, period, new_level));"
     "CREATE TABLE loads(kind TEXT NOT NULL, file TEXT NOT NULL, sha256 TEXT NOT NULL,"
@@ -101,16 +104,25 @@ typedef struct {
 } ref_spec;
 
 static const ref_spec specs[] = {
-    {"countries.csv", "countries", {"iso3", "iso2", "m49", "comtrade_code", "name", "aligned", NULL},
+    {"countries.csv",
+     "countries",
+     {"iso3", "iso2", "m49", "comtrade_code", "name", "aligned", NULL},
      "INSERT INTO countries VALUES(?1,?2,?3,?4,?5,?6)"},
-    {"country_aliases.csv", "country_aliases", {"alias", "iso3", NULL},
+    {"country_aliases.csv",
+     "country_aliases",
+     {"alias", "iso3", NULL},
      "INSERT OR REPLACE INTO country_aliases VALUES(?1,?2)"},
-    {"commodities.csv", "commodities",
+    {"commodities.csv",
+     "commodities",
      {"commodity", "hs6", "stage", "confidence", "include", "note", NULL},
      "INSERT INTO commodities VALUES(?1,?2,?3,?4,?5,?6,?7)"},
-    {"commodity_aliases.csv", "commodity_aliases", {"alias", "commodity", NULL},
+    {"commodity_aliases.csv",
+     "commodity_aliases",
+     {"alias", "commodity", NULL},
      "INSERT OR REPLACE INTO commodity_aliases VALUES(?1,?2)"},
-    {"price_series.csv", "price_series_map", {"series", "commodity", "note", NULL},
+    {"price_series.csv",
+     "price_series_map",
+     {"series", "commodity", "note", NULL},
      "INSERT OR REPLACE INTO price_series_map VALUES(?1,?2,?3)"},
 };
 
@@ -148,7 +160,8 @@ int cw_supply__ref_fill(cw_supply *s, const char *(*get)(const char *name, void 
         for (; sp->cols[ncols]; ncols++) {
             idx[ncols] = cw_supply__csv_col(&c, sp->cols[ncols]);
             if (idx[ncols] < 0) {
-                rc = cw_error_set(CW_ECORRUPT, "%s:1: missing column %s", sp->file, sp->cols[ncols]);
+                rc =
+                    cw_error_set(CW_ECORRUPT, "%s:1: missing column %s", sp->file, sp->cols[ncols]);
                 goto next;
             }
         }
@@ -239,7 +252,8 @@ static void cache_free(cw_supply *s)
     s->commodities = NULL;
     s->caliases = NULL;
     s->pseries = NULL;
-    s->n_countries = s->n_aliases = s->n_lines = s->n_commodities = s->n_caliases = s->n_pseries = 0;
+    s->n_countries = s->n_aliases = s->n_lines = s->n_commodities = s->n_caliases = s->n_pseries =
+        0;
 }
 
 static int cmp_country(const void *a, const void *b)
@@ -326,10 +340,11 @@ int cw_supply__ref_cache(cw_supply *s)
     sqlite3_finalize(st);
     st = NULL;
     /* commodity lines */
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT commodity, hs6, stage, confidence, include, note FROM commodities"
-                           " ORDER BY seq",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            s->db,
+            "SELECT commodity, hs6, stage, confidence, include, note FROM commodities"
+            " ORDER BY seq",
+            -1, &st, NULL) != SQLITE_OK)
         return cw_supply__sqlerr(s->db, "prepare");
     n = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {

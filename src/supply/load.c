@@ -91,11 +91,11 @@ typedef struct {
     keyset keys;
 } lctx;
 
-#define ISSUE(ctx, kind, ...)                                                                  \
-    do {                                                                                       \
-        int irc_ = cw_supply__issue((ctx)->rep, kind, (ctx)->c->rec_line, __VA_ARGS__);        \
-        if (irc_)                                                                              \
-            return irc_;                                                                       \
+#define ISSUE(ctx, kind, ...)                                                                      \
+    do {                                                                                           \
+        int irc_ = cw_supply__issue((ctx)->rep, kind, (ctx)->c->rec_line, __VA_ARGS__);            \
+        if (irc_)                                                                                  \
+            return irc_;                                                                           \
     } while (0)
 
 /* Checks for a duplicate natural key. Returns 1 when the row must not be inserted (an issue
@@ -109,7 +109,8 @@ static int dup_check(lctx *x, const char *key, double value, const char *what)
     if (!found)
         return 0;
     if (e->value == value || (isnan(e->value) && isnan(value)))
-        ISSUE(x, CW_SUPPLY_ISSUE_SKIP, "duplicate of line %zu (%s), identical value", e->line, what);
+        ISSUE(x, CW_SUPPLY_ISSUE_SKIP, "duplicate of line %zu (%s), identical value", e->line,
+              what);
     else
         ISSUE(x, CW_SUPPLY_ISSUE_REJECT,
               "duplicate period: %s already given at line %zu with a different value (%g vs %g)",
@@ -202,20 +203,22 @@ static int load_comtrade(lctx *x, sqlite3_stmt *ins)
         c_val = cw_supply__csv_col(c, "val");
         c_wgt = cw_supply__csv_col(c, "qty");
         if (c_period < 0 || c_par < 0 || c_cmd < 0 || c_val < 0)
-            return cw_error_set(CW_ECORRUPT,
-                                "%s:1: not a Comtrade CSV: expected Comtrade+ final-data columns "
-                                "(cmdCode, flowCode, reporterISO, partnerISO, period, primaryValue,"
-                                " netWgt) or the derived layout (period_dt, partner_name, hs6, val, qty)",
-                                c->path);
+            return cw_error_set(
+                CW_ECORRUPT,
+                "%s:1: not a Comtrade CSV: expected Comtrade+ final-data columns "
+                "(cmdCode, flowCode, reporterISO, partnerISO, period, primaryValue,"
+                " netWgt) or the derived layout (period_dt, partner_name, hs6, val, qty)",
+                c->path);
         derived = true;
     }
     char fixed_rep[4] = "", fixed_flow[2] = "";
     if (derived) {
         if (!x->o || !x->o->reporter || !x->o->flow)
-            return cw_error_set(CW_EINVAL,
-                                "%s:1: the derived layout (period_dt, partner_name, hs6, val) names no "
-                                "reporter or flow: give --reporter ISO3 and --flow X|M",
-                                c->path);
+            return cw_error_set(
+                CW_EINVAL,
+                "%s:1: the derived layout (period_dt, partner_name, hs6, val) names no "
+                "reporter or flow: give --reporter ISO3 and --flow X|M",
+                c->path);
         if (cw_supply_country_resolve(x->s, x->o->reporter, fixed_rep))
             return cw_error_set(CW_EINVAL, "--reporter: unknown country '%s'", x->o->reporter);
         if (strcmp(x->o->flow, "X") && strcmp(x->o->flow, "M"))
@@ -276,8 +279,8 @@ static int load_comtrade(lctx *x, sqlite3_stmt *ins)
             }
             snprintf(flow, sizeof flow, "%s", F(x, c_flow));
             if (strcmp(flow, "M") && strcmp(flow, "X")) {
-                ISSUE(x, CW_SUPPLY_ISSUE_SKIP, "flowCode %s: only imports (M) and exports (X) are used",
-                      F(x, c_flow));
+                ISSUE(x, CW_SUPPLY_ISSUE_SKIP,
+                      "flowCode %s: only imports (M) and exports (X) are used", F(x, c_flow));
                 continue;
             }
             const char *p2 = F(x, c_p2), *cu = F(x, c_customs), *mo = F(x, c_mot);
@@ -298,8 +301,8 @@ static int load_comtrade(lctx *x, sqlite3_stmt *ins)
         const char *cmd = F(x, c_cmd);
         int hs = hs6_parse(cmd);
         if (hs < 0) {
-            ISSUE(x, CW_SUPPLY_ISSUE_REJECT, "cmdCode '%s' is not an HS6 code (load HS6 lines only)",
-                  cmd);
+            ISSUE(x, CW_SUPPLY_ISSUE_REJECT,
+                  "cmdCode '%s' is not an HS6 code (load HS6 lines only)", cmd);
             continue;
         }
         if (!cw_supply__hs_known(x->s, hs)) {
@@ -433,9 +436,8 @@ static int load_usgs(lctx *x, sqlite3_stmt *ins)
                 if (!strcmp(units[i].commodity, com))
                     u = &units[i];
             if (u && strcmp(u->unit, unit)) {
-                snprintf(whybuf, sizeof whybuf,
-                         "unit mismatch: %s here but %s at line %zu for %s", unit, u->unit, u->line,
-                         com);
+                snprintf(whybuf, sizeof whybuf, "unit mismatch: %s here but %s at line %zu for %s",
+                         unit, u->unit, u->line, com);
                 why = whybuf;
             } else if (!u) {
                 sqlite3_reset(uq);
@@ -543,8 +545,8 @@ static int price_put(pctx *p, const char *series, const char *date, double value
         if (!strcmp(p->ss[i].series, series))
             u = &p->ss[i];
     if (u && strcmp(u->unit, unit)) {
-        ISSUE(x, CW_SUPPLY_ISSUE_REJECT, "unit mismatch for %s: %s here but %s at line %zu",
-              series, unit, u->unit, u->line);
+        ISSUE(x, CW_SUPPLY_ISSUE_REJECT, "unit mismatch for %s: %s here but %s at line %zu", series,
+              unit, u->unit, u->line);
         return 1;
     }
     if (!u) {
@@ -659,11 +661,12 @@ static int load_pinksheet(lctx *x, pctx *p)
         rc = cw_supply__csv_next(c);
         if (rc <= 0) {
             if (rc == 0)
-                rc = cw_error_set(CW_ECORRUPT,
-                                  "%s: not a Pink Sheet export: no row with a YYYYMmm period found "
-                                  "(expected the 'Monthly Prices' sheet: names, units, codes, then "
-                                  "1960M01... rows) nor the long layout period,series_code,unit,value",
-                                  c->path);
+                rc = cw_error_set(
+                    CW_ECORRUPT,
+                    "%s: not a Pink Sheet export: no row with a YYYYMmm period found "
+                    "(expected the 'Monthly Prices' sheet: names, units, codes, then "
+                    "1960M01... rows) nor the long layout period,series_code,unit,value",
+                    c->path);
             goto out;
         }
         header_rows++;
@@ -789,12 +792,13 @@ static int load_prices(lctx *x, pctx *p)
         c_val = c_price;
         commas = c_open >= 0; /* Investing.com export: "72,500.00" */
         if (!series)
-            return cw_error_set(CW_EINVAL, "%s:1: this price layout (Date, Price%s) has no series "
-                                           "column: give --series NAME",
+            return cw_error_set(CW_EINVAL,
+                                "%s:1: this price layout (Date, Price%s) has no series "
+                                "column: give --series NAME",
                                 c->path, c_unit >= 0 ? ", Unit" : "");
         if (c_unit < 0 && !unit)
-            return cw_error_set(CW_EINVAL, "%s:1: this price layout has no unit column: give --unit",
-                                c->path);
+            return cw_error_set(CW_EINVAL,
+                                "%s:1: this price layout has no unit column: give --unit", c->path);
     } else {
         return cw_error_set(CW_ECORRUPT,
                             "%s:1: not a price CSV: expected series,date,value,unit or Date,Price"
@@ -822,8 +826,8 @@ static int load_prices(lctx *x, pctx *p)
         }
         char date[11];
         if (cw_supply__date_norm(date, F(x, c_date))) {
-            ISSUE(x, CW_SUPPLY_ISSUE_REJECT, "date: bad date '%s' (YYYY-MM-DD, YYYY-MM or MM/DD/YYYY)",
-                  F(x, c_date));
+            ISSUE(x, CW_SUPPLY_ISSUE_REJECT,
+                  "date: bad date '%s' (YYYY-MM-DD, YYYY-MM or MM/DD/YYYY)", F(x, c_date));
             continue;
         }
         if (strlen(date) == 4) {
@@ -975,9 +979,9 @@ int cw_supply__events_read(cw_supply *s, const char *path, cw_sup_event **out, s
             snprintf(why, sizeof why, "date_announced: bad date '%s'", F(&x, c_ann));
         } else if (cw_supply__date_norm(e.effective, F(&x, c_eff))) {
             snprintf(why, sizeof why, "date_effective: bad date '%s'", F(&x, c_eff));
-        } else if (strncmp(e.effective, e.announced, strlen(e.effective) < strlen(e.announced)
-                                                          ? strlen(e.effective)
-                                                          : strlen(e.announced)) < 0) {
+        } else if (strncmp(e.effective, e.announced,
+                           strlen(e.effective) < strlen(e.announced) ? strlen(e.effective)
+                                                                     : strlen(e.announced)) < 0) {
             snprintf(why, sizeof why, "date_effective %s is before date_announced %s", e.effective,
                      e.announced);
         }
@@ -1069,9 +1073,9 @@ static int load_events(lctx *x)
     if (rc)
         return rc;
     sqlite3_stmt *ins = NULL;
-    if (sqlite3_prepare_v2(x->s->db,
-                           "INSERT OR REPLACE INTO events VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
-                           -1, &ins, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(
+            x->s->db, "INSERT OR REPLACE INTO events VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
+            -1, &ins, NULL) != SQLITE_OK) {
         rc = cw_supply__sqlerr(x->s->db, "prepare");
         goto out;
     }
@@ -1102,7 +1106,8 @@ out:
 
 /* ---- driver ------------------------------------------------------------------------------ */
 
-static const char *const kind_names[] = {"comtrade", "usgs", "pinksheet", "prices", "wgi", "events"};
+static const char *const kind_names[] = {"comtrade", "usgs", "pinksheet",
+                                         "prices",   "wgi",  "events"};
 
 int cw_supply_kind_parse(cw_supply_kind *out, const char *name)
 {

@@ -7,6 +7,7 @@
 
 #include "chainwatch/supply.h"
 
+/* clang-format off */
 static const unsigned char ref_commodities_csv[] = {
     99, 111, 109, 109, 111, 100, 105, 116, 121, 44, 104, 115, 54, 44, 115, 116,
     97, 103, 101, 44, 99, 111, 110, 102, 105, 100, 101, 110, 99, 101, 44, 105,
@@ -1537,6 +1538,8 @@ static const unsigned char ref_rules_csv[] = {
     32, 97, 110, 32, 97, 110, 110, 111, 117, 110, 99, 101, 100, 32, 109, 101,
     97, 115, 117, 114, 101, 34, 10, 0,
 };
+
+/* clang-format on */
 
 const char *cw_supply_ref_builtin(const char *name)
 {

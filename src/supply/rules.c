@@ -71,8 +71,9 @@ int cw_supply_rules_parse(cw_supply_rules **out, const char *text, size_t len, c
         rc = rc ? rc : cw_error_set(CW_ECORRUPT, "%s: empty rule table", name);
         goto out;
     }
-    static const char *const cols[] = {"rule_id", "level", "kind", "indicator", "op",
-                                       "threshold", "lookback_months", "requires", "source"};
+    static const char *const cols[] = {"rule_id",         "level",    "kind",
+                                       "indicator",       "op",       "threshold",
+                                       "lookback_months", "requires", "source"};
     int idx[9];
     for (size_t i = 0; i < 9; i++) {
         idx[i] = cw_supply__csv_col(&c, cols[i]);
@@ -84,8 +85,8 @@ int cw_supply_rules_parse(cw_supply_rules **out, const char *text, size_t len, c
     size_t need = c.n_fields;
     while ((rc = cw_supply__csv_next(&c)) == 1) {
         if (c.n_fields < need) {
-            rc = cw_error_set(CW_ECORRUPT, "%s:%zu: expected %zu fields, got %zu", name,
-                              c.rec_line, need, c.n_fields);
+            rc = cw_error_set(CW_ECORRUPT, "%s:%zu: expected %zu fields, got %zu", name, c.rec_line,
+                              need, c.n_fields);
             goto out;
         }
         cw_sup_rule ru;
@@ -106,8 +107,9 @@ int cw_supply_rules_parse(cw_supply_rules **out, const char *text, size_t len, c
             }
         ru.level = cw_supply_level_parse(f[1]);
         if (ru.level <= 0) {
-            rc = cw_error_set(CW_ECORRUPT, "%s:%zu: level '%s' is not interest, caution, alert or "
-                                           "severe",
+            rc = cw_error_set(CW_ECORRUPT,
+                              "%s:%zu: level '%s' is not interest, caution, alert or "
+                              "severe",
                               name, c.rec_line, f[1]);
             goto out;
         }
@@ -123,7 +125,8 @@ int cw_supply_rules_parse(cw_supply_rules **out, const char *text, size_t len, c
             goto out;
         }
         if (!known_indicator(f[3])) {
-            rc = cw_error_set(CW_ECORRUPT, "%s:%zu: unknown indicator '%s'", name, c.rec_line, f[3]);
+            rc =
+                cw_error_set(CW_ECORRUPT, "%s:%zu: unknown indicator '%s'", name, c.rec_line, f[3]);
             goto out;
         }
         snprintf(ru.indicator, sizeof ru.indicator, "%s", f[3]);
@@ -133,8 +136,8 @@ int cw_supply_rules_parse(cw_supply_rules **out, const char *text, size_t len, c
             if (!strcmp(f[4], ops[i]))
                 ru.op = i;
         if (ru.op < 0) {
-            rc = cw_error_set(CW_ECORRUPT, "%s:%zu: op '%s' is not >=, >, <= or <", name, c.rec_line,
-                              f[4]);
+            rc = cw_error_set(CW_ECORRUPT, "%s:%zu: op '%s' is not >=, >, <= or <", name,
+                              c.rec_line, f[4]);
             goto out;
         }
         if (cw_supply__num(&ru.threshold, f[5], false)) {
@@ -162,12 +165,14 @@ int cw_supply_rules_parse(cw_supply_rules **out, const char *text, size_t len, c
                 if (!strcmp(r->rules[i].id, tok))
                     found = (int)i;
             if (found < 0) {
-                rc = cw_error_set(CW_ECORRUPT, "%s:%zu: requires '%s', which is not an earlier rule",
-                                  name, c.rec_line, tok);
+                rc =
+                    cw_error_set(CW_ECORRUPT, "%s:%zu: requires '%s', which is not an earlier rule",
+                                 name, c.rec_line, tok);
                 goto out;
             }
             if (ru.n_requires >= 4) {
-                rc = cw_error_set(CW_ECORRUPT, "%s:%zu: at most 4 required rules", name, c.rec_line);
+                rc =
+                    cw_error_set(CW_ECORRUPT, "%s:%zu: at most 4 required rules", name, c.rec_line);
                 goto out;
             }
             ru.requires[ru.n_requires++] = found;

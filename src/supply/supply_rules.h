@@ -5,11 +5,12 @@
 #include "chainwatch/supply.h"
 
 /* Every indicator name a rule may use (see docs/SUPPLY-INDICATORS.md). */
-#define CW_SUPPLY_INDICATORS                                                                   \
-    "import_top_share", "import_hhi", "import_ens", "friend_share", "nir", "prod_hhi",         \
-        "prod_top_share", "wgi_hhi", "trade_value", "trade_z", "trade_ewma", "trade_ewma_abs",  \
-        "trade_cusum_up", "trade_cusum_down", "trade_cp", "price", "price_z", "price_ewma_abs", \
-        "price_cusum_up", "price_cusum_down", "price_cp", "event_active", "line_z_up", "line_z_down"
+#define CW_SUPPLY_INDICATORS                                                                       \
+    "import_top_share", "import_hhi", "import_ens", "friend_share", "nir", "prod_hhi",             \
+        "prod_top_share", "wgi_hhi", "trade_value", "trade_z", "trade_ewma", "trade_ewma_abs",     \
+        "trade_cusum_up", "trade_cusum_down", "trade_cp", "price", "price_z", "price_ewma_abs",    \
+        "price_cusum_up", "price_cusum_down", "price_cp", "event_active", "line_z_up",             \
+        "line_z_down"
 
 enum { CW_RULE_STRUCTURAL, CW_RULE_DYNAMIC, CW_RULE_EVENT };
 

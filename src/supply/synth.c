@@ -25,19 +25,32 @@ typedef struct {
 } sc;
 
 static const sc countries[] = {
-    {"KOR", "KR", "Rep. of Korea", 410}, {"JPN", "JP", "Japan", 392},
-    {"USA", "US", "USA", 842},          {"CHN", "CN", "China", 156},
-    {"MOZ", "MZ", "Mozambique", 508},   {"MDG", "MG", "Madagascar", 450},
-    {"BRA", "BR", "Brazil", 76},        {"CAN", "CA", "Canada", 124},
-    {"CHL", "CL", "Chile", 152},        {"AUS", "AU", "Australia", 36},
-    {"ARG", "AR", "Argentina", 32},     {"FIN", "FI", "Finland", 246},
-    {"NOR", "NO", "Norway", 579},       {"COD", "CD", "Dem. Rep. of the Congo", 180},
-    {"BEL", "BE", "Belgium", 56},       {"IDN", "ID", "Indonesia", 360},
-    {"RUS", "RU", "Russian Federation", 643}, {"PHL", "PH", "Philippines", 608},
-    {"ZAF", "ZA", "South Africa", 710}, {"GAB", "GA", "Gabon", 266},
-    {"EST", "EE", "Estonia", 233},      {"MYS", "MY", "Malaysia", 458},
-    {"VNM", "VN", "Viet Nam", 704},     {"DEU", "DE", "Germany", 276},
-    {"TJK", "TJ", "Tajikistan", 762},   {"BOL", "BO", "Bolivia", 68},
+    {"KOR", "KR", "Rep. of Korea", 410},
+    {"JPN", "JP", "Japan", 392},
+    {"USA", "US", "USA", 842},
+    {"CHN", "CN", "China", 156},
+    {"MOZ", "MZ", "Mozambique", 508},
+    {"MDG", "MG", "Madagascar", 450},
+    {"BRA", "BR", "Brazil", 76},
+    {"CAN", "CA", "Canada", 124},
+    {"CHL", "CL", "Chile", 152},
+    {"AUS", "AU", "Australia", 36},
+    {"ARG", "AR", "Argentina", 32},
+    {"FIN", "FI", "Finland", 246},
+    {"NOR", "NO", "Norway", 579},
+    {"COD", "CD", "Dem. Rep. of the Congo", 180},
+    {"BEL", "BE", "Belgium", 56},
+    {"IDN", "ID", "Indonesia", 360},
+    {"RUS", "RU", "Russian Federation", 643},
+    {"PHL", "PH", "Philippines", 608},
+    {"ZAF", "ZA", "South Africa", 710},
+    {"GAB", "GA", "Gabon", 266},
+    {"EST", "EE", "Estonia", 233},
+    {"MYS", "MY", "Malaysia", 458},
+    {"VNM", "VN", "Viet Nam", 704},
+    {"DEU", "DE", "Germany", 276},
+    {"TJK", "TJ", "Tajikistan", 762},
+    {"BOL", "BO", "Bolivia", 68},
     {"POL", "PL", "Poland", 616},
 };
 
@@ -55,40 +68,90 @@ typedef struct {
     double line_split; /* share of the first line */
     const char *sup[5];
     double share[5];
-    double base; /* monthly USD into one partner */
+    double base;  /* monthly USD into one partner */
     double price; /* starting price, USD/t */
 } scom;
 
 static const scom coms[] = {
-    {"graphite", {250410, 380110}, 0.5, {"CHN", "MOZ", "MDG", "BRA", "CAN"},
-     {0.80, 0.06, 0.05, 0.04, 0.05}, 3.0e7, 1200},
-    {"lithium", {283691, 282520}, 0.6, {"CHL", "AUS", "ARG", "CHN", NULL},
-     {0.50, 0.20, 0.20, 0.10, 0}, 8.0e7, 9000},
-    {"cobalt", {810520, 282200}, 0.7, {"CHN", "FIN", "NOR", "COD", "BEL"},
-     {0.40, 0.20, 0.15, 0.15, 0.10}, 2.0e7, 30000},
-    {"nickel", {750210, 260400}, 0.6, {"IDN", "CAN", "AUS", "RUS", "PHL"},
-     {0.30, 0.20, 0.15, 0.15, 0.20}, 6.0e7, 15000},
-    {"manganese", {260200, 720211}, 0.5, {"ZAF", "GAB", "AUS", "CHN", NULL},
-     {0.45, 0.25, 0.20, 0.10, 0}, 1.5e7, 1800},
-    {"rare_earths", {284690, 850511}, 0.4, {"CHN", "EST", "MYS", "VNM", NULL},
-     {0.70, 0.10, 0.12, 0.08, 0}, 1.2e7, 40000},
-    {"gallium", {811292, 811299}, 0.8, {"CHN", "DEU", "CAN", "RUS", NULL},
-     {0.85, 0.06, 0.05, 0.04, 0}, 2.0e6, 300000},
-    {"germanium", {282560, 0}, 1.0, {"CHN", "BEL", "RUS", "CAN", NULL},
-     {0.70, 0.15, 0.10, 0.05, 0}, 1.5e6, 1200000},
-    {"antimony", {811010, 282580}, 0.5, {"CHN", "TJK", "RUS", "BOL", "VNM"},
-     {0.60, 0.15, 0.10, 0.10, 0.05}, 4.0e6, 9000},
-    {"li_ion", {850760, 850790}, 0.8, {"CHN", "KOR", "JPN", "POL", NULL},
-     {0.60, 0.20, 0.10, 0.10, 0}, 4.0e8, 0},
+    {"graphite",
+     {250410, 380110},
+     0.5,
+     {"CHN", "MOZ", "MDG", "BRA", "CAN"},
+     {0.80, 0.06, 0.05, 0.04, 0.05},
+     3.0e7,
+     1200},
+    {"lithium",
+     {283691, 282520},
+     0.6,
+     {"CHL", "AUS", "ARG", "CHN", NULL},
+     {0.50, 0.20, 0.20, 0.10, 0},
+     8.0e7,
+     9000},
+    {"cobalt",
+     {810520, 282200},
+     0.7,
+     {"CHN", "FIN", "NOR", "COD", "BEL"},
+     {0.40, 0.20, 0.15, 0.15, 0.10},
+     2.0e7,
+     30000},
+    {"nickel",
+     {750210, 260400},
+     0.6,
+     {"IDN", "CAN", "AUS", "RUS", "PHL"},
+     {0.30, 0.20, 0.15, 0.15, 0.20},
+     6.0e7,
+     15000},
+    {"manganese",
+     {260200, 720211},
+     0.5,
+     {"ZAF", "GAB", "AUS", "CHN", NULL},
+     {0.45, 0.25, 0.20, 0.10, 0},
+     1.5e7,
+     1800},
+    {"rare_earths",
+     {284690, 850511},
+     0.4,
+     {"CHN", "EST", "MYS", "VNM", NULL},
+     {0.70, 0.10, 0.12, 0.08, 0},
+     1.2e7,
+     40000},
+    {"gallium",
+     {811292, 811299},
+     0.8,
+     {"CHN", "DEU", "CAN", "RUS", NULL},
+     {0.85, 0.06, 0.05, 0.04, 0},
+     2.0e6,
+     300000},
+    {"germanium",
+     {282560, 0},
+     1.0,
+     {"CHN", "BEL", "RUS", "CAN", NULL},
+     {0.70, 0.15, 0.10, 0.05, 0},
+     1.5e6,
+     1200000},
+    {"antimony",
+     {811010, 282580},
+     0.5,
+     {"CHN", "TJK", "RUS", "BOL", "VNM"},
+     {0.60, 0.15, 0.10, 0.10, 0.05},
+     4.0e6,
+     9000},
+    {"li_ion",
+     {850760, 850790},
+     0.8,
+     {"CHN", "KOR", "JPN", "POL", NULL},
+     {0.60, 0.20, 0.10, 0.10, 0},
+     4.0e8,
+     0},
 };
 #define N_COMS (sizeof coms / sizeof coms[0])
 
 static const char *const partners[] = {"KOR", "JPN", "USA"};
 
 typedef struct {
-    size_t com;      /* index into coms */
-    int sup;         /* index of the acting supplier */
-    int affected;    /* -1 = all partners, else index into partners */
+    size_t com;               /* index into coms */
+    int sup;                  /* index of the acting supplier */
+    int affected;             /* -1 = all partners, else index into partners */
     int announced, effective; /* month indexes from the start */
     double surge, cut;
     char id[48];
@@ -169,7 +232,8 @@ int cw_supply_synth(const char *dir, const cw_supply_synth_opts *o)
         memset(x, 0, sizeof *x);
         x->com = com;
         x->sup = 0; /* the dominant supplier acts */
-        x->affected = (cw_supply_rng_next(&rng) % 3 == 0) ? -1 : (int)(cw_supply_rng_next(&rng) % 3);
+        x->affected =
+            (cw_supply_rng_next(&rng) % 3 == 0) ? -1 : (int)(cw_supply_rng_next(&rng) % 3);
         if (x->affected >= 0 && !strcmp(partners[x->affected], coms[com].sup[0]))
             x->affected = -1;
         x->announced = start + (int)(cw_supply_rng_next(&rng) % 12);
@@ -278,8 +342,9 @@ int cw_supply_synth(const char *dir, const cw_supply_synth_opts *o)
         else
             snprintf(hs, sizeof hs, "%06d", cm->lines[0]);
         int a = d[i].announced, e = d[i].effective;
-        fprintf(ev, "%s,%04d-%02d,%04d-%02d-01,day,%s,%s,%s,%s,export_licensing,\"planted by "
-                    "chainwatch supply synth (seed %llu)\",synthetic,\n",
+        fprintf(ev,
+                "%s,%04d-%02d,%04d-%02d-01,day,%s,%s,%s,%s,export_licensing,\"planted by "
+                "chainwatch supply synth (seed %llu)\",synthetic,\n",
                 d[i].id, first_year + a / 12, a % 12 + 1, first_year + e / 12, e % 12 + 1,
                 cm->commodity, hs, actor->iso2, aff, (unsigned long long)o->seed);
         fprintf(tr, "%s,%s,%s,%s,%04d-%02d,%04d-%02d,%.3f,%.3f\n", d[i].id, cm->commodity,

@@ -777,8 +777,8 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
             sqlite3_bind_int(pq, 3, y);
             if (sqlite3_step(pq) != SQLITE_ROW)
                 continue;
-            double prod = sqlite3_column_double(pq, 0) *
-                          unit_kg((const char *)sqlite3_column_text(pq, 1));
+            double prod =
+                sqlite3_column_double(pq, 0) * unit_kg((const char *)sqlite3_column_text(pq, 1));
             double nir = cw_supply_nir(prod, imp, exp_);
             for (size_t i = 0; i < n; i++)
                 if ((m0 + (int)i) / 12 == y)

@@ -160,8 +160,10 @@ static void test_bocpd_locates_change(void)
         int false_alarms = 0;
         for (int i = 30; i < CP - 5; i++)
             false_alarms += cp[i] >= 0.5;
-        fprintf(stderr, "    P(change within 6) peak %.3f after the change; %d in-control months "
-                        "above 0.5\n", peak, false_alarms);
+        fprintf(stderr,
+                "    P(change within 6) peak %.3f after the change; %d in-control months "
+                "above 0.5\n",
+                peak, false_alarms);
         CHECK(peak >= 0.5);
         CHECK(false_alarms <= 3); /* out of 115 in-control months */
     }

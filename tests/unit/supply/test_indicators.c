@@ -44,7 +44,7 @@ static void test_wgi(void)
     NEAR(cw_supply_wgi_scale(2.5), 0, 1e-12);
     NEAR(cw_supply_wgi_scale(-2.5), 10, 1e-12);
     NEAR(cw_supply_wgi_scale(1.0), 3, 1e-12);
-    NEAR(cw_supply_wgi_scale(3.0), 0, 1e-12);  /* clamped */
+    NEAR(cw_supply_wgi_scale(3.0), 0, 1e-12);   /* clamped */
     NEAR(cw_supply_wgi_scale(-3.0), 10, 1e-12); /* clamped */
     const double sh[] = {0.75, 0.25}, g[] = {8, 2};
     NEAR(cw_supply_wgi_hhi(sh, g, 2), 0.5625 * 8 + 0.0625 * 2, 1e-12); /* 4.625 */

@@ -42,8 +42,7 @@ static bool has_issue(const cw_supply_load_report *r, cw_supply_issue_kind k, si
                       const char *needle)
 {
     for (size_t i = 0; i < r->n_issues; i++)
-        if (r->issues[i].kind == k && r->issues[i].line == line &&
-            strstr(r->issues[i].msg, needle))
+        if (r->issues[i].kind == k && r->issues[i].line == line && strstr(r->issues[i].msg, needle))
             return true;
     return false;
 }
@@ -95,22 +94,21 @@ static void test_schema(void)
     CHECK(cw_supply_open(&s, path) == CW_EVERSION);
 }
 
-#define CT_HEAD                                                                                \
-    "freqCode,refPeriodId,period,reporterCode,reporterISO,flowCode,partnerCode,partnerISO,"   \
+#define CT_HEAD                                                                                    \
+    "freqCode,refPeriodId,period,reporterCode,reporterISO,flowCode,partnerCode,partnerISO,"        \
     "partner2Code,cmdCode,customsCode,motCode,netWgt,primaryValue\n"
 
 static void test_comtrade(void)
 {
     cw_supply *s = open_db("ct.db");
     REQUIRE(s);
-    const char *good = write_file(
-        "ct_good.csv",
-        CT_HEAD "M,20230101,202301,410,KOR,M,156,CHN,0,250410,C00,0,1000,5000\n"
-                "M,20230201,202302,410,KOR,M,156,CHN,0,250410,C00,0,1000,6000\n"
-                "M,20230101,202301,410,KOR,M,36,AUS,0,250410,C00,0,100,700\n"
-                "M,20230101,202301,410,KOR,RX,156,CHN,0,250410,C00,0,1,1\n"
-                "M,20230101,202301,410,KOR,M,156,CHN,0,250410,C01,0,1,1\n"
-                "M,20230101,202301,410,KOR,M,156,CHN,0,250410,C00,0,1000,5000\n");
+    const char *good = write_file("ct_good.csv", CT_HEAD
+                                  "M,20230101,202301,410,KOR,M,156,CHN,0,250410,C00,0,1000,5000\n"
+                                  "M,20230201,202302,410,KOR,M,156,CHN,0,250410,C00,0,1000,6000\n"
+                                  "M,20230101,202301,410,KOR,M,36,AUS,0,250410,C00,0,100,700\n"
+                                  "M,20230101,202301,410,KOR,RX,156,CHN,0,250410,C00,0,1,1\n"
+                                  "M,20230101,202301,410,KOR,M,156,CHN,0,250410,C01,0,1,1\n"
+                                  "M,20230101,202301,410,KOR,M,156,CHN,0,250410,C00,0,1000,5000\n");
     cw_supply_load_report rep;
     REQUIRE(cw_supply_load(s, CW_SUPPLY_COMTRADE, good, NULL, &rep) == 0);
     CHECK(rep.committed);
@@ -132,15 +130,14 @@ static void test_comtrade(void)
     CHECK_EQ_INT(q1(s, "SELECT COUNT(*) FROM loads"), 1);
 
     /* bad rows: unknown HS, unknown country, bad number, conflicting duplicate period */
-    const char *bad = write_file(
-        "ct_bad.csv",
-        CT_HEAD "M,20230301,202303,410,KOR,M,156,CHN,0,250410,C00,0,1000,5000\n"
-                "M,20230301,202303,410,KOR,M,156,CHN,0,999999,C00,0,1,1\n"
-                "M,20230301,202303,410,KOR,M,999,XXX,0,250410,C00,0,1,1\n"
-                "M,20230301,202303,410,KOR,M,36,AUS,0,250410,C00,0,1,abc\n"
-                "M,20230301,202303,410,KOR,M,156,CHN,0,250410,C00,0,1000,9999\n"
-                "M,20230301,202303,410,KOR,M,156\n"
-                "M,20230301,202303,410,KOR,M,156,CHN,0,TOTAL,C00,0,1,1\n");
+    const char *bad = write_file("ct_bad.csv", CT_HEAD
+                                 "M,20230301,202303,410,KOR,M,156,CHN,0,250410,C00,0,1000,5000\n"
+                                 "M,20230301,202303,410,KOR,M,156,CHN,0,999999,C00,0,1,1\n"
+                                 "M,20230301,202303,410,KOR,M,999,XXX,0,250410,C00,0,1,1\n"
+                                 "M,20230301,202303,410,KOR,M,36,AUS,0,250410,C00,0,1,abc\n"
+                                 "M,20230301,202303,410,KOR,M,156,CHN,0,250410,C00,0,1000,9999\n"
+                                 "M,20230301,202303,410,KOR,M,156\n"
+                                 "M,20230301,202303,410,KOR,M,156,CHN,0,TOTAL,C00,0,1,1\n");
     CHECK(cw_supply_load(s, CW_SUPPLY_COMTRADE, bad, NULL, &rep) == CW_ECORRUPT);
     CHECK(!rep.committed);
     CHECK_EQ_INT(rep.rows_rejected, 6);
@@ -169,10 +166,10 @@ static void test_comtrade(void)
     cw_supply_load_report_deinit(&rep);
 
     /* derived layout needs --reporter/--flow; with them it loads, names resolved */
-    const char *der = write_file("derived.csv",
-                                 "period_dt,partner_name,hs6,val,qty,uv\n"
-                                 "2023-11-01,South Korea,250410,23036914.0,13884535.0,1.6\n"
-                                 "2023-11-01,Japan,380110,6799965.0,5909460.0,1.1\n");
+    const char *der =
+        write_file("derived.csv", "period_dt,partner_name,hs6,val,qty,uv\n"
+                                  "2023-11-01,South Korea,250410,23036914.0,13884535.0,1.6\n"
+                                  "2023-11-01,Japan,380110,6799965.0,5909460.0,1.1\n");
     CHECK(cw_supply_load(s, CW_SUPPLY_COMTRADE, der, NULL, &rep) == CW_EINVAL);
     cw_supply_load_report_deinit(&rep);
     cw_supply_load_opts dopt = {"CHN", "X", NULL, NULL, false};
@@ -189,13 +186,12 @@ static void test_usgs(void)
     cw_supply *s = open_db("usgs.db");
     REQUIRE(s);
     const char *f = write_file(
-        "usgs.csv",
-        "commodity,measure,unit,country,prod_2024,prod_2025e,reserves,raw_note\n"
-        "cobalt,mine,t,United States,200,W,70000,\n"
-        "cobalt,mine,t,Congo (Kinshasa),700,800,1,\n"
-        "cobalt,mine,t,Other countries,100,NA,1,\n"
-        "cobalt,mine,t,World total (rounded),1000,1000,1,\n"
-        "graphite_natural,mine,t,China,50,60,,\n");
+        "usgs.csv", "commodity,measure,unit,country,prod_2024,prod_2025e,reserves,raw_note\n"
+                    "cobalt,mine,t,United States,200,W,70000,\n"
+                    "cobalt,mine,t,Congo (Kinshasa),700,800,1,\n"
+                    "cobalt,mine,t,Other countries,100,NA,1,\n"
+                    "cobalt,mine,t,World total (rounded),1000,1000,1,\n"
+                    "graphite_natural,mine,t,China,50,60,,\n");
     cw_supply_load_report rep;
     REQUIRE(cw_supply_load(s, CW_SUPPLY_USGS, f, NULL, &rep) == 0);
     CHECK_EQ_INT(rep.rows_loaded, 5);
@@ -212,14 +208,13 @@ static void test_usgs(void)
     CHECK(fabs(share - 0.7) < 1e-12);
     CHECK(fabs(c.hhi - (0.49 + 0.04)) < 1e-12); /* ZZZ is not a producer */
     /* unit mismatch: against the same file and against rows already loaded */
-    const char *g = write_file("usgs_bad.csv",
-                               "commodity,measure,unit,country,prod_2024\n"
-                               "cobalt,mine,kt,Canada,3\n"
-                               "nickel,mine,t,Canada,3\n"
-                               "nickel,mine,kt,Russia,3\n"
-                               "unobtainium,mine,t,Canada,3\n"
-                               "nickel,mine,t,Atlantis,3\n"
-                               "nickel,mine,t,Brazil,lots\n");
+    const char *g = write_file("usgs_bad.csv", "commodity,measure,unit,country,prod_2024\n"
+                                               "cobalt,mine,kt,Canada,3\n"
+                                               "nickel,mine,t,Canada,3\n"
+                                               "nickel,mine,kt,Russia,3\n"
+                                               "unobtainium,mine,t,Canada,3\n"
+                                               "nickel,mine,t,Atlantis,3\n"
+                                               "nickel,mine,t,Brazil,lots\n");
     CHECK(cw_supply_load(s, CW_SUPPLY_USGS, g, NULL, &rep) == CW_ECORRUPT);
     CHECK(has_issue(&rep, CW_SUPPLY_ISSUE_REJECT, 2, "unit mismatch"));
     CHECK(has_issue(&rep, CW_SUPPLY_ISSUE_REJECT, 4, "unit mismatch"));
@@ -249,11 +244,12 @@ static void test_prices_pinksheet_wgi_events(void)
     CHECK(has_issue(&rep, CW_SUPPLY_ISSUE_REJECT, 2, "unit mismatch"));
     cw_supply_load_report_deinit(&rep);
     /* Investing.com layout: thousands separators, MM/DD/YYYY, BOM */
-    const char *inv = write_file("inv.csv", "\xEF\xBB\xBF\"Date\",\"Price\",\"Open\",\"High\",\"Low\","
-                                            "\"Vol.\",\"Change %\"\n"
-                                            "\"11/01/2024\",\"72,500.00\",\"72,500.00\",\"74,000.00\","
-                                            "\"71,000.00\",\"\",\"0.00%\"\n"
-                                            "\"13/01/2024\",\"1.00\",\"\",\"\",\"\",\"\",\"\"\n");
+    const char *inv =
+        write_file("inv.csv", "\xEF\xBB\xBF\"Date\",\"Price\",\"Open\",\"High\",\"Low\","
+                              "\"Vol.\",\"Change %\"\n"
+                              "\"11/01/2024\",\"72,500.00\",\"72,500.00\",\"74,000.00\","
+                              "\"71,000.00\",\"\",\"0.00%\"\n"
+                              "\"13/01/2024\",\"1.00\",\"\",\"\",\"\",\"\",\"\"\n");
     cw_supply_load_opts po = {NULL, NULL, "li", "CNY/t", false};
     CHECK(cw_supply_load(s, CW_SUPPLY_PRICES, inv, &po, &rep) == CW_ECORRUPT);
     CHECK(has_issue(&rep, CW_SUPPLY_ISSUE_REJECT, 3, "bad date"));
@@ -263,23 +259,24 @@ static void test_prices_pinksheet_wgi_events(void)
     cw_supply_load_report_deinit(&rep);
     CHECK_EQ_INT(q1(s, "SELECT value FROM prices WHERE series='li' AND date='2024-11-01'"), 72500);
     /* Pink Sheet sheet export */
-    const char *pk = write_file(
-        "pink.csv", "World Bank Commodity Price Data (The Pink Sheet),,\n"
-                    "\"monthly prices in nominal US dollars, 1960 to present\"\n"
-                    "Updated on December 02 2025\n"
-                    ",\"Nickel\",Tin\n"
-                    ",($/mt),($/mt)\n"
-                    ",NICKEL,TIN\n"
-                    "2022M02,24016,44000\n"
-                    "2022M03,33924,\xE2\x80\xA6\n"
-                    "2022M04,33000\n");
+    const char *pk =
+        write_file("pink.csv", "World Bank Commodity Price Data (The Pink Sheet),,\n"
+                               "\"monthly prices in nominal US dollars, 1960 to present\"\n"
+                               "Updated on December 02 2025\n"
+                               ",\"Nickel\",Tin\n"
+                               ",($/mt),($/mt)\n"
+                               ",NICKEL,TIN\n"
+                               "2022M02,24016,44000\n"
+                               "2022M03,33924,\xE2\x80\xA6\n"
+                               "2022M04,33000\n");
     REQUIRE(cw_supply_load(s, CW_SUPPLY_PINKSHEET, pk, NULL, &rep) == 0);
     CHECK(has_issue(&rep, CW_SUPPLY_ISSUE_SKIP, 7, "TIN"));
     cw_supply_load_report_deinit(&rep);
     CHECK_EQ_INT(q1(s, "SELECT value FROM prices WHERE series='NICKEL' AND date='2022-03'"), 33924);
     CHECK_EQ_INT(q1(s, "SELECT COUNT(*) FROM prices WHERE series='TIN'"), 1);
     /* WGI with CRLF, BOM, '..' */
-    const char *w = write_file("wgi.csv", "\xEF\xBB\xBF" "codeindyr,code,countryname,year,indicator,"
+    const char *w = write_file("wgi.csv", "\xEF\xBB\xBF"
+                                          "codeindyr,code,countryname,year,indicator,"
                                           "estimate,stddev\r\n"
                                           "ZARcc2023,ZAR,\"Congo, Dem. Rep.\",2023,cc,-1.5,0.2\r\n"
                                           "KORcc2023,KOR,Korea,2023,cc,..,..\r\n"

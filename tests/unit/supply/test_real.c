@@ -108,7 +108,7 @@ static void test_graphite_2023(void)
         double up = at(t, "line_z_up", "2023-11"), down = at(t, "line_z_down", "2023-12");
         fprintf(stderr, "  graphite %s: 2023-11 line_z_up %.2f, 2023-12 line_z_down %.2f\n",
                 partners[p], up, down);
-        CHECK(up >= 3.5);   /* front-loading before the 1 December 2023 licensing */
+        CHECK(up >= 3.5);    /* front-loading before the 1 December 2023 licensing */
         CHECK(down <= -3.5); /* and the collapse after it */
         cw_supply_timeline_free(t);
     }

@@ -16,8 +16,8 @@ static void test_builtin_matches_files(void)
     const char *src = getenv("CW_SOURCE_DIR");
     if (!src)
         cw_test_skip("CW_SOURCE_DIR is not set");
-    static const char *const files[] = {"commodities.csv", "commodity_aliases.csv",
-                                        "countries.csv",   "country_aliases.csv",
+    static const char *const files[] = {"commodities.csv",  "commodity_aliases.csv",
+                                        "countries.csv",    "country_aliases.csv",
                                         "price_series.csv", "rules.csv"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char path[2048];
@@ -28,7 +28,8 @@ static void test_builtin_matches_files(void)
         const char *b = cw_supply_ref_builtin(files[i]);
         CHECK(b && strlen(b) == len && memcmp(b, buf, len) == 0);
         if (!(b && strlen(b) == len && memcmp(b, buf, len) == 0))
-            fprintf(stderr, "  %s differs from the built-in copy: run data/supply/gen_ref_data.py\n",
+            fprintf(stderr,
+                    "  %s differs from the built-in copy: run data/supply/gen_ref_data.py\n",
                     files[i]);
         cw_free(buf);
     }
@@ -41,7 +42,8 @@ static void test_rules(void)
     REQUIRE(cw_supply_rules_load(&r, NULL) == 0);
     CHECK(cw_supply_rules_count(r) >= 10);
     cw_supply_rules_free(r);
-    const char *head = "rule_id,level,kind,indicator,op,threshold,lookback_months,requires,source\n";
+    const char *head =
+        "rule_id,level,kind,indicator,op,threshold,lookback_months,requires,source\n";
     struct {
         const char *body, *needle;
     } bad[] = {

@@ -70,8 +70,9 @@ static void test_backtest_finds_planted(void)
     json_t *sum = json_object_get(res, "summary");
     long long n = json_integer_value(json_object_get(sum, "events"));
     long long hits = json_integer_value(json_object_get(sum, "hits"));
-    fprintf(stderr, "  synthetic backtest: %lld of %lld planted disruptions hit, %lld alerts, "
-                    "%lld false alarms\n",
+    fprintf(stderr,
+            "  synthetic backtest: %lld of %lld planted disruptions hit, %lld alerts, "
+            "%lld false alarms\n",
             hits, n, (long long)json_integer_value(json_object_get(sum, "alerts")),
             (long long)json_integer_value(json_object_get(sum, "false_alarms")));
     CHECK(n >= 3);
@@ -101,8 +102,8 @@ static void test_backtest_finds_planted(void)
             char *ys[2] = {c1 ? c1 + 1 : NULL, c2 ? c2 + 1 : NULL};
             for (int k = 0; k < 2 && ys[1]; k++) {
                 char *y = ys[k];
-                int yr = (y[0] - '0') * 1000 + (y[1] - '0') * 100 + (y[2] - '0') * 10 +
-                         (y[3] - '0') - 2;
+                int yr =
+                    (y[0] - '0') * 1000 + (y[1] - '0') * 100 + (y[2] - '0') * 10 + (y[3] - '0') - 2;
                 for (int d = 3; d >= 0; d--, yr /= 10)
                     y[d] = (char)('0' + yr % 10);
             }
