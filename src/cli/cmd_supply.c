@@ -201,8 +201,7 @@ static void print_detail(json_t *d)
     json_t *o;
     if (json_array_size(f))
         printf("fired rules:\n");
-    json_array_foreach(f, i, o)
-    {
+    for (i = 0; i < json_array_size(f) && (o = json_array_get(f, i)); i++) {
         printf("  %-18s %-8s %-16s %.4g %s %g (at %s)\n      %s\n",
                json_string_value(json_object_get(o, "rule")),
                json_string_value(json_object_get(o, "level")),
@@ -216,8 +215,9 @@ static void print_detail(json_t *d)
     printf("indicators:\n");
     const char *k;
     json_t *v;
-    json_object_foreach(json_object_get(d, "indicators"), k, v)
-    {
+    for (void *it_ = json_object_iter(json_object_get(d, "indicators"));
+         it_ && (k = json_object_iter_key(it_)) && (v = json_object_iter_value(it_));
+         it_ = json_object_iter_next(json_object_get(d, "indicators"), it_)) {
         if (json_is_number(v))
             printf("  %-18s %.6g\n", k, json_number_value(v));
         else
@@ -247,7 +247,9 @@ static void print_detail(json_t *d)
         printf("production: year %lld%s\n",
                (long long)json_integer_value(json_object_get(po, "year")),
                json_is_true(json_object_get(po, "estimated")) ? " (estimate)" : "");
-    json_array_foreach(json_object_get(data, "gaps"), i, o)
+    for (i = 0; i < json_array_size(json_object_get(data, "gaps")) &&
+                (o = json_array_get(json_object_get(data, "gaps"), i));
+         i++)
         printf("gap: %s\n", json_string_value(o));
 }
 
@@ -301,7 +303,7 @@ static int do_status(const opts *o)
     if (o->partner && (rc = cw_supply_country_resolve(s, o->partner, one_par)))
         goto out;
     for (size_t a = 0; a < n_com; a++) {
-        if (one_com && strcmp(one_com, coms[a]))
+        if (one_com && strcmp(one_com, coms[a]) != 0)
             continue;
         for (size_t b = 0; b < 3; b++) {
             const char *p = one_par[0] ? one_par : partners[b];
@@ -339,8 +341,7 @@ static int do_status(const opts *o)
         printf("%-12s %-4s %-8s %-9s %s\n", "commodity", "prt", "period", "level", "fired rules");
         size_t i;
         json_t *d;
-        json_array_foreach(rows, i, d)
-        {
+        for (i = 0; i < json_array_size(rows) && (d = json_array_get(rows, i)); i++) {
             json_t *lv = json_object_get(d, "level_name");
             if (!lv) {
                 printf("%-12s %-4s %-8s %-9s %s\n",
@@ -352,8 +353,9 @@ static int do_status(const opts *o)
             char fired[512] = "";
             size_t pos = 0, k;
             json_t *f;
-            json_array_foreach(json_object_get(d, "fired"), k, f)
-            {
+            for (k = 0; k < json_array_size(json_object_get(d, "fired")) &&
+                        (f = json_array_get(json_object_get(d, "fired"), k));
+                 k++) {
                 int w = snprintf(fired + pos, sizeof fired - pos, "%s%s", k ? " " : "",
                                  json_string_value(json_object_get(f, "rule")));
                 if (w > 0 && (size_t)w < sizeof fired - pos)
@@ -456,8 +458,9 @@ static int do_backtest(const opts *o)
         json_t *e;
         printf("%-24s %-10s %-12s %-4s %-8s %s\n", "event", "effective", "commodity", "prt",
                "result", "lead (months) / note");
-        json_array_foreach(json_object_get(res, "events"), i, e)
-        {
+        for (i = 0; i < json_array_size(json_object_get(res, "events")) &&
+                    (e = json_array_get(json_object_get(res, "events"), i));
+             i++) {
             json_t *lead = json_object_get(e, "lead_months");
             char leadbuf[32] = "";
             if (json_is_integer(lead))
@@ -488,8 +491,9 @@ static int do_backtest(const opts *o)
                json_string_value(json_object_get(sm, "level")),
                (long long)json_integer_value(json_object_get(sm, "alerts_matched")),
                (long long)json_integer_value(json_object_get(sm, "false_alarms")), nsr);
-        json_array_foreach(json_object_get(res, "unmatched_alerts"), i, e)
-        {
+        for (i = 0; i < json_array_size(json_object_get(res, "unmatched_alerts")) &&
+                    (e = json_array_get(json_object_get(res, "unmatched_alerts"), i));
+             i++) {
             if (i >= 20) {
                 printf("... %zu more unmatched alerts (--json lists all)\n",
                        json_array_size(json_object_get(res, "unmatched_alerts")) - 20);

@@ -284,8 +284,7 @@ static char *reason_text(json_t *detail)
     json_t *f = json_object_get(detail, "fired");
     size_t k;
     json_t *o;
-    json_array_foreach(f, k, o)
-    {
+    for (k = 0; k < json_array_size(f) && (o = json_array_get(f, k)); k++) {
         cw_buf_printf(&b, "%s%s %s=%.4g %s %g", k ? "; " : "",
                       json_string_value(json_object_get(o, "rule")),
                       json_string_value(json_object_get(o, "indicator")),

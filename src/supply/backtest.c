@@ -242,7 +242,8 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *event
                 event_commodities(s, &ev[e], mask);
                 if (!mask[x->com])
                     continue;
-                if (strcmp(ev[e].affected, "all") && strcmp(ev[e].affected, partners[x->par]))
+                if (strcmp(ev[e].affected, "all") != 0 &&
+                    strcmp(ev[e].affected, partners[x->par]) != 0)
                     continue;
                 if (m >= E - W && m <= E)
                     in_window = true;
@@ -283,15 +284,15 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *event
     json_t *sum = json_pack(
         "{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:o, s:s, s:i, s:s, s:s,"
         " s:{s:I, s:I, s:I, s:I}}",
-        "events", (json_int_t)n_ev, "scored", (json_int_t)(hits + misses), "hits", (json_int_t)hits,
-        "misses", (json_int_t)misses, "no_data", (json_int_t)no_data, "out_of_scope",
-        (json_int_t)out_scope, "hit_rate", isfinite(hit_rate) ? json_real(hit_rate) : json_null(),
-        "alerts", (json_int_t)n_alerts, "alerts_matched", (json_int_t)matched, "false_alarms",
-        (json_int_t)(n_alerts - matched), "noise_to_signal",
-        isfinite(nsr) ? json_real(nsr) : json_null(), "level", cw_supply_level_name(L),
-        "window_months", W, "from", fb, "to", tb, "months", "signal_in_window", (json_int_t)A,
-        "signal_outside", (json_int_t)B, "quiet_in_window", (json_int_t)C, "quiet_outside",
-        (json_int_t)D);
+        "events", (json_int_t)n_ev, "scored", (json_int_t)hits + (json_int_t)misses, "hits",
+        (json_int_t)hits, "misses", (json_int_t)misses, "no_data", (json_int_t)no_data,
+        "out_of_scope", (json_int_t)out_scope, "hit_rate",
+        isfinite(hit_rate) ? json_real(hit_rate) : json_null(), "alerts", (json_int_t)n_alerts,
+        "alerts_matched", (json_int_t)matched, "false_alarms", (json_int_t)(n_alerts - matched),
+        "noise_to_signal", isfinite(nsr) ? json_real(nsr) : json_null(), "level",
+        cw_supply_level_name(L), "window_months", W, "from", fb, "to", tb, "months",
+        "signal_in_window", (json_int_t)A, "signal_outside", (json_int_t)B, "quiet_in_window",
+        (json_int_t)C, "quiet_outside", (json_int_t)D);
     *out = json_pack("{s:o, s:o, s:o, s:s}", "summary", sum, "events", jevents, "unmatched_alerts",
                      unmatched, "note",
                      "event rules are off in the backtest: levels come from structural and "

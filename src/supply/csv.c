@@ -195,18 +195,14 @@ int cw_supply__month_parse(const char *s)
 {
     size_t l = strlen(s);
     int y = -1, m = -1;
-    if (l >= 7 && s[4] == '-' && (l == 7 || (l == 10 && s[7] == '-'))) {
+    /* the month starts after a separator ("YYYY-MM", "YYYY-MM-DD", "YYYYMmm") or directly
+     * ("YYYYMM", "YYYYMMDD" as in refPeriodId) */
+    bool sep = (l == 7 || (l == 10 && s[7] == '-')) &&
+               (s[4] == '-' || (l == 7 && (s[4] == 'M' || s[4] == 'm')));
+    bool plain = l == 6 || l == 8;
+    if (sep || plain) {
         y = digits(s, 4);
-        m = digits(s + 5, 2);
-    } else if (l == 6) {
-        y = digits(s, 4);
-        m = digits(s + 4, 2);
-    } else if (l == 7 && (s[4] == 'M' || s[4] == 'm')) {
-        y = digits(s, 4);
-        m = digits(s + 5, 2);
-    } else if (l == 8) { /* YYYYMMDD as in refPeriodId */
-        y = digits(s, 4);
-        m = digits(s + 4, 2);
+        m = digits(s + (sep ? 5 : 4), 2);
     }
     if (y < 1900 || y > 2200 || m < 1 || m > 12)
         return -1;

@@ -221,7 +221,7 @@ static int load_comtrade(lctx *x, sqlite3_stmt *ins)
                 c->path);
         if (cw_supply_country_resolve(x->s, x->o->reporter, fixed_rep))
             return cw_error_set(CW_EINVAL, "--reporter: unknown country '%s'", x->o->reporter);
-        if (strcmp(x->o->flow, "X") && strcmp(x->o->flow, "M"))
+        if (strcmp(x->o->flow, "X") != 0 && strcmp(x->o->flow, "M") != 0)
             return cw_error_set(CW_EINVAL, "--flow must be X or M, not '%s'", x->o->flow);
         fixed_flow[0] = x->o->flow[0];
     }
@@ -249,7 +249,7 @@ static int load_comtrade(lctx *x, sqlite3_stmt *ins)
             const char *per = c_period >= 0 ? F(x, c_period) : "";
             if (!*fq)
                 fq = strlen(per) == 4 ? "A" : "M";
-            if (strcmp(fq, "M") && strcmp(fq, "A")) {
+            if (strcmp(fq, "M") != 0 && strcmp(fq, "A") != 0) {
                 ISSUE(x, CW_SUPPLY_ISSUE_REJECT, "freqCode: '%s' is neither M nor A", fq);
                 continue;
             }
@@ -278,14 +278,14 @@ static int load_comtrade(lctx *x, sqlite3_stmt *ins)
                 continue;
             }
             snprintf(flow, sizeof flow, "%s", F(x, c_flow));
-            if (strcmp(flow, "M") && strcmp(flow, "X")) {
+            if (strcmp(flow, "M") != 0 && strcmp(flow, "X") != 0) {
                 ISSUE(x, CW_SUPPLY_ISSUE_SKIP,
                       "flowCode %s: only imports (M) and exports (X) are used", F(x, c_flow));
                 continue;
             }
             const char *p2 = F(x, c_p2), *cu = F(x, c_customs), *mo = F(x, c_mot);
-            if ((*p2 && strcmp(p2, "0")) || (*cu && strcmp(cu, "C00")) ||
-                (*mo && strcmp(mo, "0"))) {
+            if ((*p2 && strcmp(p2, "0") != 0) || (*cu && strcmp(cu, "C00") != 0) ||
+                (*mo && strcmp(mo, "0") != 0)) {
                 ISSUE(x, CW_SUPPLY_ISSUE_SKIP,
                       "breakdown row (partner2Code %s, customsCode %s, motCode %s): only totals "
                       "(0, C00, 0) are loaded so flows are not double counted",
@@ -435,7 +435,7 @@ static int load_usgs(lctx *x, sqlite3_stmt *ins)
             for (size_t i = 0; i < n_units; i++)
                 if (!strcmp(units[i].commodity, com))
                     u = &units[i];
-            if (u && strcmp(u->unit, unit)) {
+            if (u && strcmp(u->unit, unit) != 0) {
                 snprintf(whybuf, sizeof whybuf, "unit mismatch: %s here but %s at line %zu for %s",
                          unit, u->unit, u->line, com);
                 why = whybuf;
@@ -544,7 +544,7 @@ static int price_put(pctx *p, const char *series, const char *date, double value
     for (size_t i = 0; i < p->n_ss; i++)
         if (!strcmp(p->ss[i].series, series))
             u = &p->ss[i];
-    if (u && strcmp(u->unit, unit)) {
+    if (u && strcmp(u->unit, unit) != 0) {
         ISSUE(x, CW_SUPPLY_ISSUE_REJECT, "unit mismatch for %s: %s here but %s at line %zu", series,
               unit, u->unit, u->line);
         return 1;
@@ -816,7 +816,7 @@ static int load_prices(lctx *x, pctx *p)
         }
         const char *se = c_series >= 0 ? F(x, c_series) : series;
         const char *un = c_unit >= 0 ? F(x, c_unit) : unit;
-        if (unit && c_unit >= 0 && strcmp(un, unit)) {
+        if (unit && c_unit >= 0 && strcmp(un, unit) != 0) {
             ISSUE(x, CW_SUPPLY_ISSUE_REJECT, "unit mismatch: %s in the file, --unit %s", un, unit);
             continue;
         }

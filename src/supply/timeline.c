@@ -77,7 +77,7 @@ static int hs_list(cw_supply_timeline *t, const cw_supply *s, const char *commod
     size_t len = 0;
     out[0] = 0;
     for (size_t i = 0; i < s->n_lines; i++) {
-        if (strcmp(s->lines[i].commodity, commodity) || !s->lines[i].include)
+        if (strcmp(s->lines[i].commodity, commodity) != 0 || !s->lines[i].include)
             continue;
         if (t->n_lines < TL_MAX_LINES)
             t->lines[t->n_lines++] = s->lines[i].hs6;
@@ -226,7 +226,7 @@ static int load_price(cw_supply_timeline *t, cw_supply *s, mv **out, size_t *n_o
     char best_last[11] = "";
     long best_n = 0;
     for (size_t i = 0; i < s->n_pseries; i++) {
-        if (strcmp(s->pseries[i].commodity, t->commodity))
+        if (strcmp(s->pseries[i].commodity, t->commodity) != 0)
             continue;
         sqlite3_reset(st);
         sqlite3_bind_text(st, 1, s->pseries[i].series, -1, SQLITE_STATIC);
@@ -455,7 +455,7 @@ static int load_events(cw_supply_timeline *t, cw_supply *s)
             if (canon && !strcmp(canon, t->commodity))
                 match = true;
         }
-        if (!match || (strcmp(aff, "all") && strcmp(aff, t->partner)))
+        if (!match || (strcmp(aff, "all") != 0 && strcmp(aff, t->partner) != 0))
             continue;
         int m = strlen(ann) >= 7 ? cw_supply__month_parse(ann) : -1;
         if (m < 0) { /* a year alone: count it in January */
@@ -523,7 +523,7 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
         goto out;
     }
     t->m0 = m0;
-    t->n = (size_t)(m1 - m0 + 1);
+    t->n = (size_t)(m1 - m0) + 1;
     size_t n = t->n;
     for (size_t i = 0; i < TL_N_IND; i++) {
         t->v[i] = cw_malloc(n * sizeof(double));
@@ -696,7 +696,7 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
                 total += acc[j];
                 if (aligned[j])
                     friendly += acc[j];
-                if (strcmp(t->suppliers[j], "ZZZ")) {
+                if (strcmp(t->suppliers[j], "ZZZ") != 0) {
                     vals[nvv] = acc[j];
                     map[nvv++] = j;
                 }
