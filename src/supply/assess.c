@@ -34,8 +34,7 @@ static bool compare(double v, int op, double th)
  * in the direction of the comparison. *at receives the month index of that value. */
 static double rule_value(const cw_supply_timeline *t, const cw_sup_rule *ru, size_t i, size_t *at)
 {
-    int k = cw_supply__ind_index(ru->indicator);
-    const double *v = t->v[k];
+    const double *v = t->v[ru->ind];
     size_t lo = i >= (size_t)ru->lookback ? i - (size_t)ru->lookback : 0;
     double best = NAN;
     *at = i;

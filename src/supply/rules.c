@@ -45,13 +45,13 @@ size_t cw_supply_rules_count(const cw_supply_rules *r)
     return r->n;
 }
 
-static bool known_indicator(const char *name)
+static int indicator_index(const char *name)
 {
     static const char *const names[] = {CW_SUPPLY_INDICATORS};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(names[i], name))
-            return true;
-    return false;
+            return (int)i;
+    return -1;
 }
 
 int cw_supply_rules_parse(cw_supply_rules **out, const char *text, size_t len, const char *name)
@@ -124,7 +124,8 @@ int cw_supply_rules_parse(cw_supply_rules **out, const char *text, size_t len, c
                               name, c.rec_line, f[2]);
             goto out;
         }
-        if (!known_indicator(f[3])) {
+        ru.ind = indicator_index(f[3]);
+        if (ru.ind < 0) {
             rc =
                 cw_error_set(CW_ECORRUPT, "%s:%zu: unknown indicator '%s'", name, c.rec_line, f[3]);
             goto out;

@@ -751,7 +751,7 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
                  "SELECT substr(period,1,4) AS y, SUM(CASE WHEN flow='M' THEN net_kg END),"
                  " SUM(CASE WHEN flow='X' THEN net_kg END) FROM trade INDEXED BY trade_reporter"
                  " WHERE reporter=?1 AND"
-                 " partner<>'W00' AND freq='M' AND hs6 IN (%s) GROUP BY y",
+                 " flow IN ('M', 'X') AND partner<>'W00' AND freq='M' AND hs6 IN (%s) GROUP BY y",
                  hs);
         sqlite3_stmt *pq = NULL;
         if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK ||
