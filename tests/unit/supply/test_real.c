@@ -76,6 +76,14 @@ static void test_load_all_real_series(void)
     load(CW_SUPPLY_PRICES,
          "battery-metal-prices-dailymetalprice/Cobalt_prices_2017-01-01_to_2025-10-31_merged.csv",
          &co, 0);
+    cw_supply_load_opts lid = {NULL, NULL, "lithium_dmp", NULL, false};
+    load(CW_SUPPLY_PRICES,
+         "battery-metal-prices-dailymetalprice/Lithium_prices_2017-01-01_to_2025-10-31_merged.csv",
+         &lid, 0);
+    cw_supply_load_opts nid = {NULL, NULL, "nickel_dmp", NULL, false};
+    load(CW_SUPPLY_PRICES,
+         "battery-metal-prices-dailymetalprice/Nickel_prices_2017-01-01_to_2025-10-31_merged.csv",
+         &nid, 0);
     load(CW_SUPPLY_EVENTS, "facts/disruption_events.csv", NULL, 15);
     /* the Pink Sheet nickel price of March 2022 (LME squeeze) as in the facts table */
     cw_supply_timeline *t;
