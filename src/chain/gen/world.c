@@ -52,10 +52,6 @@ uint64_t gen_coinvec_sum(const gen_coinvec *cv)
     return s;
 }
 
-bool gen_coin_spendable(const gen_world *w, const gen_coin *c)
-{
-    return !c->coinbase || c->height + GEN_MATURITY <= w->height;
-}
 
 /* ---------------------------------------------------------------- addresses */
 

@@ -175,7 +175,6 @@ int gen_send_exact(gen_world *w, const gen_coin *ins, uint32_t n_in, const gen_d
                    uint32_t n_dest, uint8_t txid_out[32]);
 int gen_dests_reserve(gen_world *w, uint32_t n);
 uint64_t gen_tx_feerate(gen_world *w);
-bool gen_coin_spendable(const gen_world *w, const gen_coin *c);
 size_t gen_input_vsize(uint8_t type);
 size_t gen_spk_len(uint8_t type);
 bool gen_block_full(const gen_world *w);
@@ -218,5 +217,10 @@ void gen_entity_name(const gen_world *w, uint32_t ent, char *out, size_t n);
 int gen_addr_string(const gen_world *w, uint32_t addr, uint8_t type, char *out, size_t n);
 void gen_outpoint_str(char *out, const uint8_t txid[32], uint32_t vout); /* txid:vout */
 int gen_truth_close(gen_world *w);
+
+static inline bool gen_coin_spendable(const gen_world *w, const gen_coin *c)
+{
+    return !c->coinbase || c->height + GEN_MATURITY <= w->height;
+}
 
 #endif
