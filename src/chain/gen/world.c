@@ -6,6 +6,7 @@
  * siblings), and keeps the coin and address bookkeeping shared by economy.c and heist.c.
  */
 #include <string.h>
+#include <unistd.h>
 
 #include "chain/gen/world.h"
 #include "chainwatch/address.h"
@@ -818,6 +819,26 @@ int cw_gen_run(const cw_gen_opts *opts, cw_gen_stats *out)
                           (unsigned long long)opts->txs, w->sc->name, w->n_blocks,
                           (unsigned long long)w->n_blocks * 3);
         goto out;
+    }
+    /* never overwrite block files that are not a generated world (a real node's datadir) */
+    {
+        cw_buf a = {0}, b = {0};
+        rc = cw_buf_printf(&a, "%s/blocks/blk00000.dat", opts->out_dir);
+        if (rc == 0)
+            rc = cw_buf_printf(&b, "%s/truth/world.json", opts->out_dir);
+        bool foreign = rc == 0 && access((const char *)a.data, F_OK) == 0 &&
+                       access((const char *)b.data, F_OK) != 0;
+        cw_buf_deinit(&a);
+        cw_buf_deinit(&b);
+        if (rc != 0)
+            goto out;
+        if (foreign) {
+            rc = cw_error_set(CW_EEXISTS,
+                              "%s/blocks holds blk files that chainwatch gen did not write "
+                              "(no truth/world.json); refusing to replace them",
+                              opts->out_dir);
+            goto out;
+        }
     }
     if ((rc = setup_entities(w)) != 0 || (rc = gen_dests_reserve(w, 256)) != 0)
         goto out;
