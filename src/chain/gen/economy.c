@@ -135,7 +135,7 @@ static int act_user_pay(gen_world *w)
     gen_entity *e = &w->ents[u];
     uint32_t k = 1 + (e->coins.n > 6 ? e->coins.n / 4 : (uint32_t)gen_below(&w->rng, 2));
     if (k > 12)
-        k = 12;
+        k = e->coins.n > 48 ? 40 : 12; /* a wallet with many small coins sweeps them along */
     take_random(w, &e->coins, k);
     uint64_t sum = scratch_sum(w, 0);
     uint64_t feerate = gen_tx_feerate(w);
@@ -431,7 +431,36 @@ static int priority_step(gen_world *w)
     uint32_t m = w->first_miner + (uint32_t)gen_below(&w->rng, w->n_miners);
     if (spendable_count(w, &w->ents[m].coins) >= 3)
         return miner_pays(w, m);
+    /* coordinators sell their fee income; exchanges consolidate a fragmented hot wallet; this
+     * keeps every wallet's coin count, and so the memory, bounded */
+    uint32_t c = gen_chance(&w->rng, 0.5) ? w->whirlpool_coord : w->wasabi_coord;
+    if (w->ents[c].coins.n >= 64) {
+        gen_entity *e = &w->ents[c];
+        take_random(w, &e->coins, 40);
+        uint32_t cx = e->home_ex;
+        uint32_t addr = deposit_addr(w, cx, c);
+        if (!addr)
+            return CW_EIO;
+        gen_dest d;
+        set_dest(&d, 0, addr, w->ex[cx].ent, w->ents[w->ex[cx].ent].pref_type,
+                 &w->ex[cx].deposits);
+        int rc = sweep(w, 0, &d, w->feerate / 2 ? w->feerate / 2 : 1);
+        if (rc == 1)
+            restore(w, &e->coins, 0);
+        return rc;
+    }
     uint32_t x = (uint32_t)gen_below(&w->rng, w->n_exchanges);
+    gen_entity *xe = &w->ents[w->ex[x].ent];
+    if (xe->coins.n >= 400) {
+        take_random(w, &xe->coins, 60);
+        gen_dest d;
+        set_dest(&d, 0, w->ex[x].hot_addr[gen_below(&w->rng, 3)], w->ex[x].ent, xe->pref_type,
+                 &xe->coins);
+        int rc = sweep(w, 0, &d, w->feerate / 2 ? w->feerate / 2 : 1);
+        if (rc == 1)
+            restore(w, &xe->coins, 0);
+        return rc;
+    }
     if (w->ex[x].deposits.n >= 60) {
         /* act_sweep picks its own exchange: sweep this one directly */
         gen_exchange *ex = &w->ex[x];
