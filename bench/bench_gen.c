@@ -78,9 +78,8 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("gen: %llu txs, %llu blocks, %llu inputs, %llu outputs, %llu addresses\n",
-           (unsigned long long)st.txs, (unsigned long long)st.blocks,
-           (unsigned long long)st.inputs, (unsigned long long)st.outputs,
-           (unsigned long long)st.addresses);
+           (unsigned long long)st.txs, (unsigned long long)st.blocks, (unsigned long long)st.inputs,
+           (unsigned long long)st.outputs, (unsigned long long)st.addresses);
     printf("gen: %.1f MB of blk files in %llu files (%.0f bytes/tx)\n", (double)st.bytes / 1e6,
            (unsigned long long)st.files, (double)st.bytes / (double)st.txs);
     printf("gen: wall %.2f s: %.0f tx/s, %.1f MB/s\n", st.seconds, (double)st.txs / st.seconds,

@@ -427,8 +427,8 @@ int gen_merkle_root(uint8_t out[32], const uint8_t (*hashes)[32], size_t n)
     return 0;
 }
 
-void gen_header(uint8_t out[80], uint32_t version, const uint8_t prev[32],
-                const uint8_t merkle[32], uint32_t time, uint32_t bits, uint32_t nonce)
+void gen_header(uint8_t out[80], uint32_t version, const uint8_t prev[32], const uint8_t merkle[32],
+                uint32_t time, uint32_t bits, uint32_t nonce)
 {
     put_u32(out, version);
     memcpy(out + 4, prev, 32);
@@ -473,7 +473,7 @@ void gen_header_grind(uint8_t hdr[80], uint8_t hash[32])
 size_t gen_bip34(uint8_t *out, uint32_t height)
 {
     /* CScriptNum push: OP_0 for 0, OP_1..OP_16 are not used by BIP34 (Core pushes bytes) */
-    uint8_t num[5];
+    uint8_t num[5] = {0};
     size_t n = 0;
     uint32_t h = height;
     while (h) {
