@@ -35,20 +35,20 @@ typedef struct cw_gen_step {
     uint32_t outputs;    /* fan_out: number of outputs */
     uint64_t *split_sat; /* fan_out: explicit output amounts (optional) */
     size_t n_split;
-    uint32_t hops;                   /* peel_chain: hops per chain */
-    double peel_min, peel_max;       /* peel_chain: peel as a fraction of the coin */
+    uint32_t hops;                         /* peel_chain: hops per chain */
+    double peel_min, peel_max;             /* peel_chain: peel as a fraction of the coin */
     double interval_min_h, interval_max_h; /* peel_chain: hours between hops */
-    uint32_t rounds;                 /* coinjoin: rounds (whirlpool: mixes per coin) */
-    uint64_t pool_sat;               /* whirlpool: pool denomination */
-    uint32_t max_coins;              /* whirlpool: premix coins made by the Tx0 */
-    double coordinator_fee;          /* wasabi: coordinator fee rate on inputs */
-    uint32_t into;                   /* consolidate: number of resulting coins */
-    uint32_t deposits;               /* cash_out: number of deposit transactions */
-    double over_days;                /* cash_out: spread */
-    double fraction;                 /* cash_out: share of holdings cashed out */
-    char **to;                       /* peel_chain / cash_out: exchange names */
+    uint32_t rounds;                       /* coinjoin: rounds (whirlpool: mixes per coin) */
+    uint64_t pool_sat;                     /* whirlpool: pool denomination */
+    uint32_t max_coins;                    /* whirlpool: premix coins made by the Tx0 */
+    double coordinator_fee;                /* wasabi: coordinator fee rate on inputs */
+    uint32_t into;                         /* consolidate: number of resulting coins */
+    uint32_t deposits;                     /* cash_out: number of deposit transactions */
+    double over_days;                      /* cash_out: spread */
+    double fraction;                       /* cash_out: share of holdings cashed out */
+    char **to;                             /* peel_chain / cash_out: exchange names */
     size_t n_to;
-    double hours;                    /* wait */
+    double hours; /* wait */
 } cw_gen_step;
 
 typedef struct cw_gen_heist {
@@ -57,7 +57,7 @@ typedef struct cw_gen_heist {
     uint64_t amount_sat; /* exactly this much is stolen */
     double at_day;       /* earliest day of the theft (day 0 = block 1) */
     uint32_t theft_outputs;
-    uint64_t fee_rate;   /* sat/vB paid by the thief */
+    uint64_t fee_rate; /* sat/vB paid by the thief */
     cw_gen_step *steps;
     size_t n_steps;
 } cw_gen_heist;
@@ -75,8 +75,7 @@ typedef struct cw_gen_scenario {
  * wrong types, negative or zero amounts, unknown exchange names and splits that cannot be paid
  * are CW_EINVAL with a message naming the field ("demo.json: heists[0].steps[1].hops: ...").
  * *out is owned by the caller (cw_gen_scenario_free). */
-int cw_gen_scenario_parse(cw_gen_scenario **out, const char *json, size_t len,
-                          const char *source);
+int cw_gen_scenario_parse(cw_gen_scenario **out, const char *json, size_t len, const char *source);
 int cw_gen_scenario_load(cw_gen_scenario **out, const char *path);
 /* The built-in demo scenario (the same text as data/scenarios/demo-heist.json). */
 const char *cw_gen_default_scenario(void);
@@ -84,22 +83,22 @@ void cw_gen_scenario_free(cw_gen_scenario *s);
 
 /* ---- generation ---- */
 typedef struct cw_gen_opts {
-    const char *out_dir;          /* blocks go to out_dir/blocks, truth to out_dir/truth */
-    uint64_t txs;                 /* transactions in the best chain, coinbases included */
+    const char *out_dir; /* blocks go to out_dir/blocks, truth to out_dir/truth */
+    uint64_t txs;        /* transactions in the best chain, coinbases included */
     uint64_t seed;
     const cw_gen_scenario *scenario; /* NULL: the built-in demo scenario */
-    cw_network net;               /* CW_NET_REGTEST (default) or CW_NET_MAIN: magic, genesis */
+    cw_network net;                  /* CW_NET_REGTEST (default) or CW_NET_MAIN: magic, genesis */
     bool xor_on;
     uint8_t xor_key[8];
-    uint64_t max_file_size;       /* 0: 128 MiB (tests use small files to exercise rollover) */
-    bool progress;                /* progress line on stderr when it is a terminal */
+    uint64_t max_file_size; /* 0: 128 MiB (tests use small files to exercise rollover) */
+    bool progress;          /* progress line on stderr when it is a terminal */
 } cw_gen_opts;
 
 typedef struct cw_gen_stats {
-    uint64_t txs;        /* best-chain transactions written */
-    uint64_t blocks;     /* best-chain blocks (genesis included) */
+    uint64_t txs;    /* best-chain transactions written */
+    uint64_t blocks; /* best-chain blocks (genesis included) */
     uint64_t stale_blocks;
-    uint64_t bytes;      /* blk file bytes */
+    uint64_t bytes; /* blk file bytes */
     uint64_t files;
     uint64_t addresses;
     uint64_t inputs, outputs;

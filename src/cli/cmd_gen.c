@@ -25,12 +25,16 @@ static int run(int argc, char **argv)
     o.progress = true;
     const char *scenario = NULL;
     bool json = false;
-    static const struct option longopts[] = {
-        {"out", required_argument, NULL, 'o'},      {"txs", required_argument, NULL, 't'},
-        {"seed", required_argument, NULL, 's'},     {"scenario", required_argument, NULL, 'S'},
-        {"network", required_argument, NULL, 'n'},  {"xor-key", required_argument, NULL, 'x'},
-        {"max-file-size", required_argument, NULL, 'm'}, {"json", no_argument, NULL, 'J'},
-        {"quiet", no_argument, NULL, 'q'},          {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"out", required_argument, NULL, 'o'},
+                                             {"txs", required_argument, NULL, 't'},
+                                             {"seed", required_argument, NULL, 's'},
+                                             {"scenario", required_argument, NULL, 'S'},
+                                             {"network", required_argument, NULL, 'n'},
+                                             {"xor-key", required_argument, NULL, 'x'},
+                                             {"max-file-size", required_argument, NULL, 'm'},
+                                             {"json", no_argument, NULL, 'J'},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {NULL, 0, NULL, 0}};
     optind = 1;
     int ch;
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {

@@ -31,6 +31,11 @@ expect_fail "too few txs" 'at least 1000' --txs 10
 err=$("$CW_BIN" gen --txs 2000 --out "" 2>&1 >/dev/null) && rc=0 || rc=$?
 check_eq "empty --out is a usage error" "$rc" 2
 check "and says so" grep -q -- '--out DIR is required' <<<"$err"
+mkdir -p "$T/node/blocks" && echo "not ours" > "$T/node/blocks/blk00000.dat"
+err=$("$CW_BIN" gen --txs 20000 --out "$T/node" --quiet 2>&1 >/dev/null) && rc=0 || rc=$?
+check "refuses to replace a real node's blk files" test "$rc" -ne 0
+check "and says why" grep -q "did not write" <<<"$err"
+check_eq "the foreign file is untouched" "$(cat "$T/node/blocks/blk00000.dat")" "not ours"
 rc=0; "$CW_BIN" gen --help | grep -q 'Usage: chainwatch gen' || rc=1
 check_eq "--help" "$rc" 0
 finish

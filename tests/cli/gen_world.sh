@@ -40,4 +40,7 @@ check "gen --network main" "$CW_BIN" gen --out "$T/m" --txs 2500 --seed 9 --scen
     --network main --quiet
 check "python-bitcoinlib checks the mainnet-format world" $PY "$SRC/tests/diff/gen_check.py" "$T/m"
 check "mainnet addresses in the truth" grep -q '^bc1q' "$T/m/truth/addresses.csv"
+check "ingest --network main reads it" "$CW_BIN" ingest btc --blocks "$T/m/blocks" --store "$T/sm" \
+    --network main --quiet
+check "chainwatch check passes (main)" "$CW_BIN" check --store "$T/sm"
 finish

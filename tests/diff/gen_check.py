@@ -238,6 +238,9 @@ def main():
                     missing += 1
     if missing:
         fail("%d outputs pay addresses missing from addresses.csv" % missing)
+    unused = len(set(addr) - used)
+    if unused * 100 > len(addr):
+        fail("%d of %d listed addresses never appear on the best chain" % (unused, len(addr)))
     cj = {}
     for row in csv.DictReader(open(os.path.join(tdir, "coinjoins.csv"))):
         cj[lx(row["txid"])] = row
@@ -259,8 +262,9 @@ def main():
     heists = json.load(open(os.path.join(tdir, "heists.json")))
     for hz in heists:
         check_heist(hz, chain, blocks, addr, cj, utxo, net)
-    print("%d blocks (%d stale, %d before their parent), %d txs, %d addresses, %d coinjoins, %d heists"
-          % (len(chain), len(stale), early, n_tx, len(addr), len(cj), len(heists)))
+    print("%d blocks (%d stale, %d before their parent), %d txs, %d addresses (%d unused), "
+          "%d coinjoins, %d heists" % (len(chain), len(stale), early, n_tx, len(addr), unused,
+                                       len(cj), len(heists)))
     if failures:
         print("%d failures" % len(failures))
         return 1

@@ -122,8 +122,8 @@ int gen_blkw_close(gen_blkw *w)
 {
     int rc = 0;
     if (w->f && fclose(w->f) != 0)
-        rc = cw_error_set(CW_EIO, "%s/blk%05u.dat: close: %s", w->dir ? w->dir : "?",
-                          w->file_no, strerror(errno));
+        rc = cw_error_set(CW_EIO, "%s/blk%05u.dat: close: %s", w->dir ? w->dir : "?", w->file_no,
+                          strerror(errno));
     w->f = NULL;
     cw_free(w->scratch);
     cw_free(w->dir);

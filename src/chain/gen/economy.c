@@ -135,7 +135,7 @@ static int act_user_pay(gen_world *w)
     gen_entity *e = &w->ents[u];
     uint32_t k = 1 + (e->coins.n > 6 ? e->coins.n / 4 : (uint32_t)gen_below(&w->rng, 2));
     if (k > 12)
-        k = 12;
+        k = e->coins.n > 48 ? 40 : 12; /* a wallet with many small coins sweeps them along */
     take_random(w, &e->coins, k);
     uint64_t sum = scratch_sum(w, 0);
     uint64_t feerate = gen_tx_feerate(w);
@@ -170,8 +170,8 @@ static int act_user_pay(gen_world *w)
         amount = GEN_DUST;
     gen_dest *d = w->dests;
     set_dest(d, amount, addr, to, type, &w->ents[to].coins);
-    int rc = gen_send(w, w->scratch.v, w->scratch.n, d, 1, u, feerate, NULL, NULL, NULL,
-                      GEN_NO_TAG);
+    int rc =
+        gen_send(w, w->scratch.v, w->scratch.n, d, 1, u, feerate, NULL, NULL, NULL, GEN_NO_TAG);
     if (rc == 1) {
         restore(w, &e->coins, 0);
         return 1;
@@ -186,8 +186,8 @@ static int act_user_deposit(gen_world *w)
     if (u == UINT32_MAX)
         return 1;
     gen_entity *e = &w->ents[u];
-    uint32_t x = gen_chance(&w->rng, 0.8) ? e->home_ex
-                                          : (uint32_t)gen_below(&w->rng, w->n_exchanges);
+    uint32_t x =
+        gen_chance(&w->rng, 0.8) ? e->home_ex : (uint32_t)gen_below(&w->rng, w->n_exchanges);
     take_random(w, &e->coins, 1 + (uint32_t)gen_below(&w->rng, 3));
     uint64_t feerate = gen_tx_feerate(w);
     uint64_t sum = scratch_sum(w, 0);
@@ -208,14 +208,26 @@ static int act_user_deposit(gen_world *w)
         d->value = (uint64_t)((double)(sum - fee_est) * (0.3 + 0.6 * gen_unit(&w->rng)));
         if (d->value < GEN_DUST)
             d->value = GEN_DUST;
-        rc = gen_send(w, w->scratch.v, w->scratch.n, d, 1, u, feerate, NULL, NULL, NULL,
-                      GEN_NO_TAG);
+        rc =
+            gen_send(w, w->scratch.v, w->scratch.n, d, 1, u, feerate, NULL, NULL, NULL, GEN_NO_TAG);
         if (rc == 0)
             w->scratch.n = 0;
     }
     if (rc == 1)
         restore(w, &e->coins, 0);
     return rc;
+}
+
+/* The balance of a coin vector, estimated from at most 32 sampled coins (hot wallets hold
+ * thousands of coins; an exact sum per withdrawal would dominate the run time). */
+static uint64_t hot_estimate(gen_world *w, const gen_coinvec *cv)
+{
+    if (cv->n <= 32)
+        return gen_coinvec_sum(cv);
+    uint64_t s = 0;
+    for (int i = 0; i < 32; i++)
+        s += cv->v[gen_below(&w->rng, cv->n)].value;
+    return s / 32 * cv->n;
 }
 
 static int act_withdraw(gen_world *w)
@@ -239,7 +251,7 @@ static int act_withdraw(gen_world *w)
         want += amounts[i];
     }
     /* an exchange pays out at most an eighth of its hot wallet per batch */
-    uint64_t cap = gen_coinvec_sum(&e->coins) / 8;
+    uint64_t cap = hot_estimate(w, &e->coins) / 8;
     if (want > cap) {
         double f = (double)cap / (double)want;
         want = 0;
@@ -254,7 +266,7 @@ static int act_withdraw(gen_world *w)
     while (scratch_sum(w, 0) < want + fee_est + GEN_DUST && got < 8 && e->coins.n > 0)
         got += take_random(w, &e->coins, 1);
     uint64_t sum = scratch_sum(w, 0);
-    fee_est = feerate * (scratch_vsize(w, 0) + n * 43 + 60);
+    fee_est = feerate * (scratch_vsize(w, 0) + (uint64_t)n * 43 + 60);
     if (sum < want + fee_est + GEN_DUST) {
         /* scale the batch down to what the hot wallet coins hold */
         if (sum < fee_est + (uint64_t)n * 20000) {
@@ -389,8 +401,8 @@ static int miner_pays(gen_world *w, uint32_t m)
         return CW_EIO;
     set_dest(&w->dests[n], (avail - payout) * (70 + gen_below(&w->rng, 25)) / 100, addr,
              w->ex[x].ent, w->ents[w->ex[x].ent].pref_type, &w->ex[x].deposits);
-    int rc = gen_send(w, w->scratch.v, w->scratch.n, w->dests, n + 1, m, feerate, NULL, NULL,
-                      NULL, GEN_NO_TAG);
+    int rc = gen_send(w, w->scratch.v, w->scratch.n, w->dests, n + 1, m, feerate, NULL, NULL, NULL,
+                      GEN_NO_TAG);
     if (rc == 1) {
         restore(w, &e->coins, 0);
         return 1;
@@ -419,14 +431,42 @@ static int priority_step(gen_world *w)
     uint32_t m = w->first_miner + (uint32_t)gen_below(&w->rng, w->n_miners);
     if (spendable_count(w, &w->ents[m].coins) >= 3)
         return miner_pays(w, m);
+    /* coordinators sell their fee income; exchanges consolidate a fragmented hot wallet; this
+     * keeps every wallet's coin count, and so the memory, bounded */
+    uint32_t c = gen_chance(&w->rng, 0.5) ? w->whirlpool_coord : w->wasabi_coord;
+    if (w->ents[c].coins.n >= 64) {
+        gen_entity *e = &w->ents[c];
+        take_random(w, &e->coins, 40);
+        uint32_t cx = e->home_ex;
+        uint32_t addr = deposit_addr(w, cx, c);
+        if (!addr)
+            return CW_EIO;
+        gen_dest d;
+        set_dest(&d, 0, addr, w->ex[cx].ent, w->ents[w->ex[cx].ent].pref_type, &w->ex[cx].deposits);
+        int rc = sweep(w, 0, &d, w->feerate / 2 ? w->feerate / 2 : 1);
+        if (rc == 1)
+            restore(w, &e->coins, 0);
+        return rc;
+    }
     uint32_t x = (uint32_t)gen_below(&w->rng, w->n_exchanges);
+    gen_entity *xe = &w->ents[w->ex[x].ent];
+    if (xe->coins.n >= 400) {
+        take_random(w, &xe->coins, 60);
+        gen_dest d;
+        set_dest(&d, 0, w->ex[x].hot_addr[gen_below(&w->rng, 3)], w->ex[x].ent, xe->pref_type,
+                 &xe->coins);
+        int rc = sweep(w, 0, &d, w->feerate / 2 ? w->feerate / 2 : 1);
+        if (rc == 1)
+            restore(w, &xe->coins, 0);
+        return rc;
+    }
     if (w->ex[x].deposits.n >= 60) {
         /* act_sweep picks its own exchange: sweep this one directly */
         gen_exchange *ex = &w->ex[x];
         take_random(w, &ex->deposits, 3 + (uint32_t)gen_below(&w->rng, 40));
         gen_dest d;
-        set_dest(&d, 0, ex->hot_addr[gen_below(&w->rng, 3)], ex->ent,
-                 w->ents[ex->ent].pref_type, &w->ents[ex->ent].coins);
+        set_dest(&d, 0, ex->hot_addr[gen_below(&w->rng, 3)], ex->ent, w->ents[ex->ent].pref_type,
+                 &w->ents[ex->ent].coins);
         int rc = sweep(w, 0, &d, w->feerate / 2 ? w->feerate / 2 : 1);
         if (rc == 1)
             restore(w, &ex->deposits, 0);
@@ -595,8 +635,8 @@ int gen_whirlpool_honest_tx0(gen_world *w, int p)
             return CW_EIO;
         set_dest(&w->dests[k], coord_fee, ca, w->whirlpool_coord, ct,
                  &w->ents[w->whirlpool_coord].coins);
-        int rc = gen_send(w, &c, 1, w->dests, (uint32_t)k + 1, u, feerate, NULL, NULL, NULL,
-                          GEN_NO_TAG);
+        int rc =
+            gen_send(w, &c, 1, w->dests, (uint32_t)k + 1, u, feerate, NULL, NULL, NULL, GEN_NO_TAG);
         if (rc == 1) {
             gen_coinvec_push(&e->coins, &c);
             continue;
@@ -620,19 +660,19 @@ static int act_whirlpool(gen_world *w)
 static const uint64_t *wasabi_denoms(size_t *n)
 {
     /* 1-2-5 series from 5,000 sat to 50 BTC, largest first */
-    static const uint64_t table[] = {
-        5000000000ULL, 2000000000ULL, 1000000000ULL, 500000000ULL, 200000000ULL, 100000000ULL,
-        50000000ULL,   20000000ULL,   10000000ULL,   5000000ULL,   2000000ULL,   1000000ULL,
-        500000ULL,     200000ULL,     100000ULL,     50000ULL,     20000ULL,     10000ULL,
-        5000ULL};
+    static const uint64_t table[] = {5000000000ULL, 2000000000ULL, 1000000000ULL, 500000000ULL,
+                                     200000000ULL,  100000000ULL,  50000000ULL,   20000000ULL,
+                                     10000000ULL,   5000000ULL,    2000000ULL,    1000000ULL,
+                                     500000ULL,     200000ULL,     100000ULL,     50000ULL,
+                                     20000ULL,      10000ULL,      5000ULL};
     *n = sizeof table / sizeof table[0];
     return table;
 }
 
 /* Appends the standard-denomination outputs for value v (at most 6, the rest as one change
  * output when >= 5000 sat); returns the sum placed; the remainder goes to miners. */
-static uint64_t decompose(gen_world *w, uint64_t v, uint32_t owner, gen_coinvec *keep,
-                          uint32_t tag, uint32_t *n_dest, int *err)
+static uint64_t decompose(gen_world *w, uint64_t v, uint32_t owner, gen_coinvec *keep, uint32_t tag,
+                          uint32_t *n_dest, int *err)
 {
     size_t nd;
     const uint64_t *den = wasabi_denoms(&nd);
@@ -741,7 +781,7 @@ int gen_wasabi_round(gen_world *w, const gen_coin *extra, uint32_t n_extra, uint
             in += w->scratch.v[j].value;
             vs += gen_input_vsize(w->scratch.v[j].type);
         }
-        uint64_t mining = feerate * (vs + 8 * 31);
+        uint64_t mining = feerate * (vs + 8ULL * 31);
         uint64_t coord = in >= 1000000 ? (uint64_t)((double)in * coord_rate) : 0;
         if (in < mining + coord + 5000) {
             mining = in - coord > 5000 ? mining : 0;
@@ -795,8 +835,8 @@ int gen_wasabi_round(gen_world *w, const gen_coin *extra, uint32_t n_extra, uint
 
 static int act_wasabi(gen_world *w)
 {
-    return gen_wasabi_round(w, NULL, 0, UINT32_MAX, NULL, GEN_NO_TAG, 0.003, NULL, NULL, NULL,
-                            NULL, NULL, NULL);
+    return gen_wasabi_round(w, NULL, 0, UINT32_MAX, NULL, GEN_NO_TAG, 0.003, NULL, NULL, NULL, NULL,
+                            NULL, NULL);
 }
 
 /* ---------------------------------------------------------------- dispatch */

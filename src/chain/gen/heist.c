@@ -238,10 +238,10 @@ static int write_ttx(gen_world *w, gen_heist_rt *rt, const gen_ttx *t)
     cw_hex_encode_rev(hx, t->txid, 32);
     if (t->parent != GEN_NO_TAG)
         cw_hex_encode_rev(px, rt->txs[t->parent].txid, 32);
-    if (fprintf(w->f_ttx, "%s,%s,%u,%s,%s,%llu,%llu,%llu,%llu,%llu\n", rt->h->name, hx,
-                t->height, t->kind, px, (unsigned long long)t->in,
-                (unsigned long long)t->out_thief, (unsigned long long)t->deposit,
-                (unsigned long long)t->fee, (unsigned long long)t->coord) < 0)
+    if (fprintf(w->f_ttx, "%s,%s,%u,%s,%s,%llu,%llu,%llu,%llu,%llu\n", rt->h->name, hx, t->height,
+                t->kind, px, (unsigned long long)t->in, (unsigned long long)t->out_thief,
+                (unsigned long long)t->deposit, (unsigned long long)t->fee,
+                (unsigned long long)t->coord) < 0)
         return cw_error_set(CW_EIO, "%s/thief_txs.csv: write failed", w->truth_dir);
     return 0;
 }
@@ -266,8 +266,8 @@ static int record(gen_world *w, gen_heist_rt *rt, uint32_t ti, const uint8_t txi
             continue; /* the victim's change */
         } else if (is_exchange(w, d[i].owner)) {
             t->deposit += d[i].value;
-            gen_dep dep = {{0}, i, d[i].addr, d[i].owner - w->first_exchange, ti, d[i].value,
-                           d[i].type};
+            gen_dep dep = {{0}, i,          d[i].addr, d[i].owner - w->first_exchange,
+                           ti,  d[i].value, d[i].type};
             memcpy(dep.txid, txid, 32);
             int rc = add_dep(rt, &dep);
             if (rc)
@@ -339,8 +339,7 @@ static int deposit_dest(gen_world *w, gen_heist_rt *rt, const cw_gen_step *s, ge
     return 0;
 }
 
-static int step_error(const gen_heist_rt *rt, const cw_gen_step *s, const char *what,
-                      uint64_t have)
+static int step_error(const gen_heist_rt *rt, const cw_gen_step *s, const char *what, uint64_t have)
 {
     return cw_error_set(CW_EINVAL, "scenario: %s: %s (the thief holds %llu sat at height then)",
                         s ? s->where : rt->h->name, what, (unsigned long long)have);
@@ -433,8 +432,9 @@ static int job_fanout(gen_world *w, gen_heist_rt *rt, const cw_gen_step *s)
         return 0;
     if (s->n_split && chunks > 1) {
         give_back(w, rt, 0);
-        return step_error(rt, s, "split_sat needs the thief's coins in one transaction (at most "
-                                 "400 coins)",
+        return step_error(rt, s,
+                          "split_sat needs the thief's coins in one transaction (at most "
+                          "400 coins)",
                           gen_coinvec_sum(&w->ents[rt->thief].coins));
     }
     gen_coin *all = cw_malloc((size_t)n_all * sizeof *all);
@@ -493,8 +493,10 @@ static int job_fanout(gen_world *w, gen_heist_rt *rt, const cw_gen_step *s)
             }
             uint64_t placed = 0;
             for (uint32_t i = 0; i < s->outputs && rc == 0; i++) {
-                uint64_t v = i + 1 == s->outputs ? avail - placed
-                                                 : (uint64_t)((__extension__(unsigned __int128)avail * wts[i]) / wsum);
+                uint64_t v =
+                    i + 1 == s->outputs
+                        ? avail - placed
+                        : (uint64_t)((__extension__(unsigned __int128) avail * wts[i]) / wsum);
                 placed += v;
                 rc = thief_dest(w, rt, &d[nd++], v, keep, ti);
             }
@@ -517,7 +519,7 @@ static int job_peel(gen_world *w, gen_heist_rt *rt, const cw_gen_step *s, uint32
     gen_lane *l = &rt->lanes[lane];
     uint64_t fr = rt->h->fee_rate;
     uint64_t v = l->coin.value;
-    uint64_t fee = fr * (ins_vsize(&l->coin, 1) + 2 * 43);
+    uint64_t fee = fr * (ins_vsize(&l->coin, 1) + 2ULL * 43);
     double f = s->peel_min + (s->peel_max - s->peel_min) * gen_unit(&rt->rng);
     uint64_t peel = (uint64_t)((double)v * f);
     if (peel < 10000 || v < peel + fee + 10000) {
@@ -676,8 +678,8 @@ static int job_tx0(gen_world *w, gen_heist_rt *rt, const cw_gen_step *s)
     if (rc == 0 && !ca)
         rc = CW_EIO;
     if (rc == 0) {
-        d[nd++] = (gen_dest){coord_fee, ca, w->whirlpool_coord, ct,
-                             &w->ents[w->whirlpool_coord].coins, GEN_NO_TAG};
+        d[nd++] = (gen_dest){
+            coord_fee, ca, w->whirlpool_coord, ct, &w->ents[w->whirlpool_coord].coins, GEN_NO_TAG};
         uint64_t change = sum - k * unit - coord_fee - fee;
         if (change >= GEN_DUST)
             rc = thief_dest(w, rt, &d[nd++], change, tc, ti); /* the "doxxic change" */
@@ -804,9 +806,10 @@ static int job_cashout(gen_world *w, gen_heist_rt *rt, const cw_gen_step *s)
     uint32_t left = rt->cash_jobs_left--;
     if (rt->cash_left == 0 || tc->n == 0)
         return 0;
-    uint64_t amount = left <= 1 ? rt->cash_left
-                                : (uint64_t)((double)(rt->cash_left / left) *
-                                             (0.7 + 0.6 * gen_unit(&rt->rng)));
+    uint64_t amount =
+        left <= 1
+            ? rt->cash_left
+            : (uint64_t)((double)rt->cash_left / (double)left * (0.7 + 0.6 * gen_unit(&rt->rng)));
     if (amount > rt->cash_left)
         amount = rt->cash_left;
     uint64_t fr = rt->h->fee_rate;
@@ -820,7 +823,7 @@ static int job_cashout(gen_world *w, gen_heist_rt *rt, const cw_gen_step *s)
         gen_coin c = gen_coinvec_take(tc, best);
         gen_coinvec_push(&rt->work, &c);
         sum += c.value;
-        fee = fr * (ins_vsize(rt->work.v, rt->work.n) + 2 * 43);
+        fee = fr * (ins_vsize(rt->work.v, rt->work.n) + 2ULL * 43);
         if (sum >= amount + fee)
             break;
     }
@@ -1146,13 +1149,13 @@ static json_t *heist_json(gen_world *w, gen_heist_rt *rt)
     json_object_set_new(o, "thief_txids", all);
     bool holds = stolen == rt->h->amount_sat &&
                  stolen == deposited + unspent + rt->fee_mining + rt->fee_coord;
-    json_object_set_new(
-        o, "totals",
-        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:b}", "stolen_sat", (json_int_t)stolen,
-                  "deposited_sat", (json_int_t)deposited, "unspent_sat", (json_int_t)unspent,
-                  "fees_mining_sat", (json_int_t)rt->fee_mining, "fees_coordinator_sat",
-                  (json_int_t)rt->fee_coord, "lost_to_peers_sat", (json_int_t)0,
-                  "identity_holds", holds));
+    json_object_set_new(o, "totals",
+                        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:b}", "stolen_sat",
+                                  (json_int_t)stolen, "deposited_sat", (json_int_t)deposited,
+                                  "unspent_sat", (json_int_t)unspent, "fees_mining_sat",
+                                  (json_int_t)rt->fee_mining, "fees_coordinator_sat",
+                                  (json_int_t)rt->fee_coord, "lost_to_peers_sat", (json_int_t)0,
+                                  "identity_holds", holds));
     return o;
 }
 
@@ -1169,16 +1172,15 @@ int gen_heists_write_truth(gen_world *w)
         }
         json_t *tot = json_object_get(o, "totals");
         if (!json_is_true(json_object_get(tot, "identity_holds")))
-            rc = cw_error_set(CW_ECORRUPT,
-                              "internal: heist %s: stolen value does not balance (stolen %lld, "
-                              "deposited %lld, unspent %lld, fees %lld + %lld)",
-                              rt->h->name,
-                              (long long)json_integer_value(json_object_get(tot, "stolen_sat")),
-                              (long long)json_integer_value(json_object_get(tot, "deposited_sat")),
-                              (long long)json_integer_value(json_object_get(tot, "unspent_sat")),
-                              (long long)json_integer_value(json_object_get(tot, "fees_mining_sat")),
-                              (long long)json_integer_value(
-                                  json_object_get(tot, "fees_coordinator_sat")));
+            rc = cw_error_set(
+                CW_ECORRUPT,
+                "internal: heist %s: stolen value does not balance (stolen %lld, "
+                "deposited %lld, unspent %lld, fees %lld + %lld)",
+                rt->h->name, (long long)json_integer_value(json_object_get(tot, "stolen_sat")),
+                (long long)json_integer_value(json_object_get(tot, "deposited_sat")),
+                (long long)json_integer_value(json_object_get(tot, "unspent_sat")),
+                (long long)json_integer_value(json_object_get(tot, "fees_mining_sat")),
+                (long long)json_integer_value(json_object_get(tot, "fees_coordinator_sat")));
         json_array_append_new(arr, o);
     }
     if (rc == 0) {

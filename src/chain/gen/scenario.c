@@ -87,8 +87,8 @@ static void join_path(char *out, size_t n, const char *base, const char *field)
 }
 
 /* Reads an optional positive integer (min..max); keeps *out when absent. */
-static int get_uint(const pctx *c, const char *base, json_t *obj, const char *field,
-                    uint64_t min, uint64_t max, uint64_t *out)
+static int get_uint(const pctx *c, const char *base, json_t *obj, const char *field, uint64_t min,
+                    uint64_t max, uint64_t *out)
 {
     json_t *v = json_object_get(obj, field);
     if (!v)
@@ -102,9 +102,8 @@ static int get_uint(const pctx *c, const char *base, json_t *obj, const char *fi
         return cw_error_set(CW_EINVAL, "%s: %s: must not be negative (got %lld)", c->src, path,
                             (long long)x);
     if ((uint64_t)x < min || (uint64_t)x > max)
-        return cw_error_set(CW_EINVAL, "%s: %s: must be between %llu and %llu (got %lld)",
-                            c->src, path, (unsigned long long)min, (unsigned long long)max,
-                            (long long)x);
+        return cw_error_set(CW_EINVAL, "%s: %s: must be between %llu and %llu (got %lld)", c->src,
+                            path, (unsigned long long)min, (unsigned long long)max, (long long)x);
     *out = (uint64_t)x;
     return 0;
 }
@@ -123,8 +122,8 @@ static int get_num(const pctx *c, const char *base, json_t *obj, const char *fie
     if (x < 0 && min >= 0)
         return cw_error_set(CW_EINVAL, "%s: %s: must not be negative (got %g)", c->src, path, x);
     if (!(x >= min && x <= max))
-        return cw_error_set(CW_EINVAL, "%s: %s: must be between %g and %g (got %g)", c->src,
-                            path, min, max, x);
+        return cw_error_set(CW_EINVAL, "%s: %s: must be between %g and %g (got %g)", c->src, path,
+                            min, max, x);
     *out = x;
     return 0;
 }
@@ -166,8 +165,8 @@ static int get_str(const pctx *c, const char *base, json_t *obj, const char *fie
     return *out ? 0 : CW_ENOMEM;
 }
 
-static int get_names(const pctx *c, const char *base, json_t *obj, const char *field,
-                     char ***out, size_t *n_out)
+static int get_names(const pctx *c, const char *base, json_t *obj, const char *field, char ***out,
+                     size_t *n_out)
 {
     json_t *v = json_object_get(obj, field);
     if (!v)
@@ -185,8 +184,8 @@ static int get_names(const pctx *c, const char *base, json_t *obj, const char *f
     for (size_t i = 0; i < n; i++) {
         json_t *e = json_array_get(v, i);
         if (!json_is_string(e) || json_string_length(e) == 0)
-            return cw_error_set(CW_EINVAL, "%s: %s[%zu]: must be a non-empty string", c->src,
-                                path, i);
+            return cw_error_set(CW_EINVAL, "%s: %s[%zu]: must be a non-empty string", c->src, path,
+                                i);
         names[i] = cw_strdup(json_string_value(e));
         if (!names[i])
             return CW_ENOMEM;
@@ -205,10 +204,25 @@ static int find_exchange(const cw_gen_scenario *s, const char *name)
 static int parse_step(const pctx *c, const cw_gen_scenario *s, const cw_gen_heist *h,
                       const char *where, json_t *o, cw_gen_step *st)
 {
-    static const char *const keys[] = {"type", "kind", "delay_hours", "outputs", "split_sat",
-                                       "hops", "peel_fraction", "interval_hours", "rounds",
-                                       "pool_sat", "max_coins", "coordinator_fee", "into",
-                                       "deposits", "over_days", "fraction", "to", "hours", NULL};
+    static const char *const keys[] = {"type",
+                                       "kind",
+                                       "delay_hours",
+                                       "outputs",
+                                       "split_sat",
+                                       "hops",
+                                       "peel_fraction",
+                                       "interval_hours",
+                                       "rounds",
+                                       "pool_sat",
+                                       "max_coins",
+                                       "coordinator_fee",
+                                       "into",
+                                       "deposits",
+                                       "over_days",
+                                       "fraction",
+                                       "to",
+                                       "hours",
+                                       NULL};
     snprintf(st->where, sizeof st->where, "%s", where);
     if (!json_is_object(o))
         return fail(c, where, "must be an object", NULL);
@@ -287,8 +301,7 @@ static int parse_step(const pctx *c, const cw_gen_scenario *s, const cw_gen_heis
             rc = fail(c, path, "only applies to fan_out steps", NULL);
             goto out;
         }
-        if (!json_is_array(split) || json_array_size(split) == 0 ||
-            json_array_size(split) > 1000) {
+        if (!json_is_array(split) || json_array_size(split) == 0 || json_array_size(split) > 1000) {
             rc = fail(c, path, "must be an array of 1..1000 amounts in satoshis", NULL);
             goto out;
         }
@@ -301,9 +314,8 @@ static int parse_step(const pctx *c, const cw_gen_scenario *s, const cw_gen_heis
         for (size_t i = 0; i < st->n_split; i++) {
             json_t *e = json_array_get(split, i);
             if (!json_is_integer(e) || json_integer_value(e) < 1000) {
-                rc = cw_error_set(CW_EINVAL,
-                                  "%s: %s[%zu]: must be an integer amount >= 1000 sat%s", c->src,
-                                  path, i,
+                rc = cw_error_set(CW_EINVAL, "%s: %s[%zu]: must be an integer amount >= 1000 sat%s",
+                                  c->src, path, i,
                                   json_is_integer(e) && json_integer_value(e) < 0
                                       ? " (negative amounts are not allowed)"
                                       : "");
@@ -445,16 +457,15 @@ static int parse_heist(const pctx *c, const cw_gen_scenario *s, size_t idx, json
     return 0;
 }
 
-int cw_gen_scenario_parse(cw_gen_scenario **out, const char *json, size_t len,
-                          const char *source)
+int cw_gen_scenario_parse(cw_gen_scenario **out, const char *json, size_t len, const char *source)
 {
     *out = NULL;
     pctx c = {source ? source : "scenario"};
     json_error_t jerr;
     json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root)
-        return cw_error_set(CW_EINVAL, "%s: line %d column %d: %s", c.src, jerr.line,
-                            jerr.column, jerr.text);
+        return cw_error_set(CW_EINVAL, "%s: line %d column %d: %s", c.src, jerr.line, jerr.column,
+                            jerr.text);
     cw_gen_scenario *s = cw_calloc(1, sizeof *s);
     int rc = CW_ENOMEM;
     if (!s)

@@ -13,9 +13,14 @@
 
 const char *gen_cat_name(int cat)
 {
-    static const char *const names[] = {"miner",    "user",    "exchange",
-                                        "exchange_deposit", "merchant", "service",
-                                        "coinjoin_coordinator", "thief"};
+    static const char *const names[] = {"miner",
+                                        "user",
+                                        "exchange",
+                                        "exchange_deposit",
+                                        "merchant",
+                                        "service",
+                                        "coinjoin_coordinator",
+                                        "thief"};
     return cat >= 0 && cat < 8 ? names[cat] : "unknown";
 }
 

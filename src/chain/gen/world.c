@@ -6,6 +6,7 @@
  * siblings), and keeps the coin and address bookkeeping shared by economy.c and heist.c.
  */
 #include <string.h>
+#include <unistd.h>
 
 #include "chain/gen/world.h"
 #include "chainwatch/address.h"
@@ -50,11 +51,6 @@ uint64_t gen_coinvec_sum(const gen_coinvec *cv)
     for (uint32_t i = 0; i < cv->n; i++)
         s += cv->v[i].value;
     return s;
-}
-
-bool gen_coin_spendable(const gen_world *w, const gen_coin *c)
-{
-    return !c->coinbase || c->height + GEN_MATURITY <= w->height;
 }
 
 /* ---------------------------------------------------------------- addresses */
@@ -531,7 +527,7 @@ static int finish_block(gen_run *r, uint32_t time)
     bool extend = r->stale_left > 0 && !start;
     if (start || extend) {
         const uint8_t *base = start ? parent : r->stale_tip;
-        uint32_t sh = start ? h : h; /* a stale extension sits at the best height of h */
+        uint32_t sh = h; /* a sibling, or an extension one above its stale parent, sits at h */
         if (start) {
             r->stale_left = r->stale[r->next_stale].len;
             r->next_stale++;
@@ -651,10 +647,10 @@ static int setup_entities(gen_world *w)
             e->cat = GEN_CAT_USER;
             e->index = i - w->first_user;
             uint64_t x = gen_below(&w->rng, 100);
-            e->pref_type = x < 15 ? CW_SCRIPT_P2PKH
-                         : x < 35 ? CW_SCRIPT_P2SH
-                         : x < 80 ? CW_SCRIPT_P2WPKH
-                                  : CW_SCRIPT_P2TR;
+            e->pref_type = x < 15   ? CW_SCRIPT_P2PKH
+                           : x < 35 ? CW_SCRIPT_P2SH
+                           : x < 80 ? CW_SCRIPT_P2WPKH
+                                    : CW_SCRIPT_P2TR;
             /* address reuse with a heavy tail: most users rarely reuse, a few always do */
             x = gen_below(&w->rng, 100);
             e->reuse = x < 60 ? 1300 : x < 85 ? 19660 : x < 95 ? 52428 : 64880;
@@ -680,8 +676,8 @@ static int setup_addresses(gen_world *w)
     for (uint32_t x = 0; x < w->n_exchanges; x++) {
         gen_exchange *ex = &w->ex[x];
         for (int i = 0; i < 3; i++) {
-            ex->hot_addr[i] = gen_addr_new(w, ex->ent, GEN_CAT_EXCHANGE,
-                                           w->ents[ex->ent].pref_type, UINT32_MAX);
+            ex->hot_addr[i] =
+                gen_addr_new(w, ex->ent, GEN_CAT_EXCHANGE, w->ents[ex->ent].pref_type, UINT32_MAX);
             if (!ex->hot_addr[i])
                 return CW_EIO;
         }
@@ -740,7 +736,7 @@ static uint64_t target_after(uint64_t n_txs, uint32_t n_blocks, uint32_t h)
     uint64_t k = h - GEN_MATURITY;
     if (k > span)
         k = span;
-    return (uint64_t)h + 1 + (uint64_t)((__extension__(unsigned __int128)extra * k) / span);
+    return (uint64_t)h + 1 + (uint64_t)((__extension__(unsigned __int128) extra * k) / span);
 }
 
 static int write_world_json(gen_run *r, const cw_gen_stats *st)
@@ -823,6 +819,26 @@ int cw_gen_run(const cw_gen_opts *opts, cw_gen_stats *out)
                           (unsigned long long)w->n_blocks * 3);
         goto out;
     }
+    /* never overwrite block files that are not a generated world (a real node's datadir) */
+    {
+        cw_buf a = {0}, b = {0};
+        rc = cw_buf_printf(&a, "%s/blocks/blk00000.dat", opts->out_dir);
+        if (rc == 0)
+            rc = cw_buf_printf(&b, "%s/truth/world.json", opts->out_dir);
+        bool foreign = rc == 0 && access((const char *)a.data, F_OK) == 0 &&
+                       access((const char *)b.data, F_OK) != 0;
+        cw_buf_deinit(&a);
+        cw_buf_deinit(&b);
+        if (rc != 0)
+            goto out;
+        if (foreign) {
+            rc = cw_error_set(CW_EEXISTS,
+                              "%s/blocks holds blk files that chainwatch gen did not write "
+                              "(no truth/world.json); refusing to replace them",
+                              opts->out_dir);
+            goto out;
+        }
+    }
     if ((rc = setup_entities(w)) != 0 || (rc = gen_dests_reserve(w, 256)) != 0)
         goto out;
     if ((rc = cw_buf_printf(&dir, "%s/truth", opts->out_dir)) != 0)
@@ -881,7 +897,7 @@ int cw_gen_run(const cw_gen_opts *opts, cw_gen_stats *out)
         w->txbuf.len = 0;
         w->block_txs = 0;
         w->block_fees = 0;
-        w->block_weight = 4 * 200;
+        w->block_weight = 800; /* header and coinbase */
         w->block_witness = false;
         /* the fee market drifts between 1 and 120 sat/vB */
         w->feerate = w->feerate * (90 + gen_below(&w->rng, 21)) / 100;

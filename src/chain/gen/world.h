@@ -65,9 +65,9 @@ typedef struct gen_entity {
     uint16_t reuse;     /* probability of reusing the last address, in 1/65536 */
     uint32_t last_addr; /* 0 = none yet */
     uint8_t last_type;
-    uint32_t index;     /* index within its category (names: user-000042) */
-    uint32_t home_ex;   /* the exchange this entity sells to */
-    const char *name;   /* NULL for generated names */
+    uint32_t index;   /* index within its category (names: user-000042) */
+    uint32_t home_ex; /* the exchange this entity sells to */
+    const char *name; /* NULL for generated names */
     gen_coinvec coins;
 } gen_entity;
 
@@ -75,7 +75,7 @@ typedef struct gen_exchange {
     uint32_t ent;
     gen_coinvec deposits; /* deposit-address coins waiting to be swept */
     uint32_t hot_addr[3];
-    uint32_t *dep_addr;   /* per entity id: that customer's deposit address here, 0 = none */
+    uint32_t *dep_addr; /* per entity id: that customer's deposit address here, 0 = none */
 } gen_exchange;
 
 /* One Whirlpool pool: premix coins (denomination + fee slack) and postmix coins that remix. */
@@ -103,8 +103,8 @@ typedef struct gen_heist_rt gen_heist_rt;
 typedef struct gen_world {
     const cw_gen_opts *opts;
     const cw_gen_scenario *sc;
-    gen_rng rng;      /* the economy's stream */
-    uint64_t salt;    /* address key salt from the seed */
+    gen_rng rng;   /* the economy's stream */
+    uint64_t salt; /* address key salt from the seed */
     cw_network net;
 
     gen_entity *ents;
@@ -122,10 +122,10 @@ typedef struct gen_world {
     uint32_t n_addrs;
 
     /* the block being built */
-    uint32_t height;     /* height of the block being built */
-    uint32_t n_blocks;   /* planned best-chain blocks (genesis included) */
-    uint64_t feerate;    /* base sat/vB this block */
-    cw_buf txbuf;        /* serialized non-coinbase transactions */
+    uint32_t height;   /* height of the block being built */
+    uint32_t n_blocks; /* planned best-chain blocks (genesis included) */
+    uint64_t feerate;  /* base sat/vB this block */
+    cw_buf txbuf;      /* serialized non-coinbase transactions */
     uint8_t (*txids)[32];
     uint8_t (*wtxids)[32];
     uint32_t block_txs, cap_txs;
@@ -138,9 +138,9 @@ typedef struct gen_world {
     uint64_t txs_done;
     uint64_t inputs, outputs;
 
-    gen_tx tx;             /* scratch transaction */
-    gen_coinvec scratch;   /* scratch inputs */
-    gen_dest *dests;       /* scratch outputs */
+    gen_tx tx;           /* scratch transaction */
+    gen_coinvec scratch; /* scratch inputs */
+    gen_dest *dests;     /* scratch outputs */
     uint32_t cap_dests;
 
     gen_heist_rt *heists;
@@ -175,7 +175,6 @@ int gen_send_exact(gen_world *w, const gen_coin *ins, uint32_t n_in, const gen_d
                    uint32_t n_dest, uint8_t txid_out[32]);
 int gen_dests_reserve(gen_world *w, uint32_t n);
 uint64_t gen_tx_feerate(gen_world *w);
-bool gen_coin_spendable(const gen_world *w, const gen_coin *c);
 size_t gen_input_vsize(uint8_t type);
 size_t gen_spk_len(uint8_t type);
 bool gen_block_full(const gen_world *w);
@@ -218,5 +217,10 @@ void gen_entity_name(const gen_world *w, uint32_t ent, char *out, size_t n);
 int gen_addr_string(const gen_world *w, uint32_t addr, uint8_t type, char *out, size_t n);
 void gen_outpoint_str(char *out, const uint8_t txid[32], uint32_t vout); /* txid:vout */
 int gen_truth_close(gen_world *w);
+
+static inline bool gen_coin_spendable(const gen_world *w, const gen_coin *c)
+{
+    return !c->coinbase || c->height + GEN_MATURITY <= w->height;
+}
 
 #endif

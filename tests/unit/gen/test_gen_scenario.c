@@ -53,8 +53,8 @@ static void expect_error(const char *text, const char *needle1, const char *need
 }
 
 #define WORLD "\"world\":{\"exchanges\":[\"A\",\"B\"]}"
-#define HEIST(extra, steps)                                                                    \
-    "{" WORLD ",\"heists\":[{\"name\":\"h\",\"victim\":\"A\",\"amount_sat\":100000000" extra  \
+#define HEIST(extra, steps)                                                                        \
+    "{" WORLD ",\"heists\":[{\"name\":\"h\",\"victim\":\"A\",\"amount_sat\":100000000" extra       \
     ",\"steps\":[" steps "]}]}"
 
 static void test_errors_name_the_field(void)

@@ -89,7 +89,7 @@ static void test_determinism_and_identity(void)
         snprintf(rel, sizeof rel, "blocks/blk%05u.dat", (unsigned)f);
         char *a = path(d1, rel), *b = path(d2, rel), *x = path(d4, rel);
         CHECK(same_file(a, b, NULL));
-        CHECK(same_file(a, x, key));  /* the XOR'd file de-obfuscates to the same bytes */
+        CHECK(same_file(a, x, key));   /* the XOR'd file de-obfuscates to the same bytes */
         CHECK(!same_file(a, x, NULL)); /* and is obfuscated */
         cw_free(a);
         cw_free(b);
@@ -134,8 +134,8 @@ static void test_determinism_and_identity(void)
     json_t *first = json_array_get(h, 0);
     CHECK(json_array_size(json_object_get(first, "coinjoin_txids")) >= 2);
     CHECK(json_array_size(json_object_get(first, "peel_chain_txids")) >= 4);
-    CHECK(json_integer_value(json_object_get(json_object_get(first, "totals"),
-                                             "fees_coordinator_sat")) > 0);
+    CHECK(json_integer_value(
+              json_object_get(json_object_get(first, "totals"), "fees_coordinator_sat")) > 0);
     json_decref(h);
     cw_free(hj);
     cw_free(d1);
