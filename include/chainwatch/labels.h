@@ -92,6 +92,12 @@ void cw_labels_close(cw_labels *db);
 /* The schema version of the open database (PRAGMA user_version). */
 int cw_labels_schema_version(cw_labels *db);
 
+/* Optional read transaction around many lookups (screening a batch): one snapshot, and no
+ * per-query locking. Returns 0 or CW_EIO; end always succeeds. Not to be used while an
+ * import runs on the same handle. */
+int cw_labels_read_begin(cw_labels *db);
+void cw_labels_read_end(cw_labels *db);
+
 /* Labels whose address key equals the key of addr (any asset when asset is NULL or "").
  * Uses a prepared statement and the subject-key index. Returns the number of labels
  * visited (>= 0), the callback's non-zero value, or a negative CW_E* code. */

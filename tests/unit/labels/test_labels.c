@@ -256,6 +256,17 @@ static void test_mini_xml(void)
     CHECK_EQ_INT(after.runs, before.runs);
     CHECK_EQ_INT(after.entities, before.entities);
 
+    /* The same content under another name: read, found identical, rolled back. */
+    const char *copy = tmp_path("copy_of_sdn.xml");
+    write_file(copy, mini_xml());
+    REQUIRE(cw_labels_import(db, CW_IMPORT_OFAC_XML, copy, NULL, &st) == 0);
+    CHECK(st.unchanged);
+    CHECK_EQ_INT(st.run_id, 1);
+    CHECK_EQ_INT(st.rows, 3);
+    after = totals(db);
+    CHECK_EQ_INT(after.runs, 1);
+    CHECK_EQ_INT(after.provenance, before.provenance);
+
     /* Filter by programme. */
     cw_label_filter f = {.program = "CYBER2"};
     memset(&s, 0, sizeof s);
