@@ -28,7 +28,19 @@ struct cw_labels {
     sqlite3_stmt *st_entity_ins, *st_entity_get;
     sqlite3_stmt *st_label_ins, *st_label_get;
     sqlite3_stmt *st_prov_ins;
+    /* Ids of the last source and entity added (rows of one file mostly repeat them); valid
+     * only inside the current write transaction. */
+    char *last_source, *last_entity_name, *last_entity_ref;
+    int64_t last_source_id, last_entity_id;
 };
+
+static void forget_last(cw_labels *db)
+{
+    cw_free(db->last_source);
+    cw_free(db->last_entity_name);
+    cw_free(db->last_entity_ref);
+    db->last_source = db->last_entity_name = db->last_entity_ref = NULL;
+}
 
 /* ---- schema ---- */
 
@@ -250,6 +262,7 @@ void cw_labels_close(cw_labels *db)
     sqlite3_finalize(db->st_label_get);
     sqlite3_finalize(db->st_prov_ins);
     sqlite3_close(db->db);
+    forget_last(db);
     cw_free(db->path);
     cw_free(db);
 }
@@ -277,6 +290,7 @@ int cw_labels__begin(cw_labels *db)
 {
     if (db->readonly)
         return cw_error_set(CW_EPERM, "label store %s is open read-only", db->path);
+    forget_last(db);
     return exec_sql(db, "BEGIN IMMEDIATE;");
 }
 
@@ -287,6 +301,7 @@ int cw_labels__commit(cw_labels *db)
 
 void cw_labels__rollback(cw_labels *db)
 {
+    forget_last(db);
     if (!sqlite3_get_autocommit(db->db))
         sqlite3_exec(db->db, "ROLLBACK;", NULL, NULL, NULL);
 }
@@ -476,21 +491,41 @@ int cw_labels__add(cw_labels *db, int64_t run_id, const cw_label_row *row, bool 
         return rc;
 
     int64_t entity_id, label_id, source_id;
-    sqlite3_bind_text(db->st_source_ins, 1, nz(row->source), -1, SQLITE_STATIC);
-    if ((rc = step_done(db, db->st_source_ins, "insert source")))
-        return rc;
-    sqlite3_bind_text(db->st_source_get, 1, nz(row->source), -1, SQLITE_STATIC);
-    if ((rc = select_id(db, db->st_source_get, &source_id, "source")))
-        return rc;
-    sqlite3_bind_text(db->st_entity_ins, 1, row->entity, -1, SQLITE_STATIC);
-    sqlite3_bind_text(db->st_entity_ins, 2, nz(row->entity_ref), -1, SQLITE_STATIC);
-    sqlite3_bind_text(db->st_entity_ins, 3, nz(row->entity_type), -1, SQLITE_STATIC);
-    if ((rc = step_done(db, db->st_entity_ins, "insert entity")))
-        return rc;
-    sqlite3_bind_text(db->st_entity_get, 1, row->entity, -1, SQLITE_STATIC);
-    sqlite3_bind_text(db->st_entity_get, 2, nz(row->entity_ref), -1, SQLITE_STATIC);
-    if ((rc = select_id(db, db->st_entity_get, &entity_id, "entity")))
-        return rc;
+    const char *src = nz(row->source), *ename = row->entity, *eref = nz(row->entity_ref);
+    if (db->last_source && !strcmp(db->last_source, src)) {
+        source_id = db->last_source_id;
+    } else {
+        sqlite3_bind_text(db->st_source_ins, 1, src, -1, SQLITE_STATIC);
+        if ((rc = step_done(db, db->st_source_ins, "insert source")))
+            return rc;
+        sqlite3_bind_text(db->st_source_get, 1, src, -1, SQLITE_STATIC);
+        if ((rc = select_id(db, db->st_source_get, &source_id, "source")))
+            return rc;
+        cw_free(db->last_source);
+        db->last_source = cw_strdup(src);
+        db->last_source_id = source_id;
+    }
+    if (db->last_entity_name && !strcmp(db->last_entity_name, ename) &&
+        !strcmp(db->last_entity_ref, eref)) {
+        entity_id = db->last_entity_id;
+    } else {
+        sqlite3_bind_text(db->st_entity_ins, 1, ename, -1, SQLITE_STATIC);
+        sqlite3_bind_text(db->st_entity_ins, 2, eref, -1, SQLITE_STATIC);
+        sqlite3_bind_text(db->st_entity_ins, 3, nz(row->entity_type), -1, SQLITE_STATIC);
+        if ((rc = step_done(db, db->st_entity_ins, "insert entity")))
+            return rc;
+        sqlite3_bind_text(db->st_entity_get, 1, ename, -1, SQLITE_STATIC);
+        sqlite3_bind_text(db->st_entity_get, 2, eref, -1, SQLITE_STATIC);
+        if ((rc = select_id(db, db->st_entity_get, &entity_id, "entity")))
+            return rc;
+        cw_free(db->last_entity_name);
+        cw_free(db->last_entity_ref);
+        db->last_entity_name = cw_strdup(ename);
+        db->last_entity_ref = cw_strdup(eref);
+        db->last_entity_id = entity_id;
+        if (!db->last_entity_name || !db->last_entity_ref)
+            forget_last(db);
+    }
 
     const char *kind = cw_label_subject_kind_name(row->subject_kind);
     const char *asset = nz(row->asset);
