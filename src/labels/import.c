@@ -125,7 +125,7 @@ int cw_labels_import(cw_labels *db, cw_label_import_kind kind, const char *path,
         xml_io io = {.in = &in};
         rc = cw_labels__parse_ofac_xml_io(xml_read, &io, &pc, on_row, &ic);
         if (io.err && (!rc || rc == CW_ECORRUPT))
-            rc = cw_error_set(io.err, "%s", "read error while parsing XML");
+            rc = cw_error_set(io.err, "%s: read error while parsing XML", path);
         in_open = false;
         int rc2 = cw_labels__input_close(&in, content_sha);
         /* A bzip2 failure explains a parse error better than the parse error itself. */
