@@ -104,7 +104,8 @@ void cw_labels_read_end(cw_labels *db);
 int cw_labels_lookup(cw_labels *db, const char *asset, const char *addr, cw_label_cb cb,
                      void *payload);
 
-/* Labels of any subject kind whose subject (or its address key) equals subject. Same returns. */
+/* Labels of any subject kind whose subject (or its address key) equals subject, and the
+ * labels of the entity whose name or reference ("ofac:27307") equals subject. Same returns. */
 int cw_labels_find_subject(cw_labels *db, const char *subject, cw_label_cb cb, void *payload);
 
 typedef struct cw_label_filter {

@@ -68,6 +68,7 @@ static const char *const migrations[] = {
     "  ref TEXT NOT NULL DEFAULT '',"
     "  type TEXT NOT NULL DEFAULT '',"
     "  UNIQUE (name, ref));"
+    "CREATE INDEX entity_by_ref ON entity(ref);"
     "CREATE TABLE label ("
     "  id INTEGER PRIMARY KEY,"
     "  subject_kind TEXT NOT NULL CHECK (subject_kind IN ('address', 'cluster', 'entity')),"
@@ -654,8 +655,9 @@ int cw_labels_find_subject(cw_labels *db, const char *subject, cw_label_cb cb, v
     if (cw_label_address_key(key, sizeof key, subject))
         snprintf(key, sizeof key, "%.*s", (int)(sizeof key - 1), subject);
     if (sqlite3_prepare_v2(db->db,
-                           LABEL_COLUMNS "WHERE l.subject_key = ?1 OR l.subject_key = ?2 "
-                                         "ORDER BY l.id",
+                           LABEL_COLUMNS "WHERE l.subject_key = ?1 OR l.subject_key = ?2 OR "
+                                         "l.entity_id IN (SELECT id FROM entity WHERE "
+                                         "name = ?2 OR ref = ?2) ORDER BY l.id",
                            -1, &st, NULL) != SQLITE_OK)
         return sql_fail(db, "prepare find");
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);

@@ -259,6 +259,13 @@ static void test_lazarus(void)
     prov p = {0};
     CHECK_EQ_INT(cw_labels_provenance_foreach(db, b.id, prov_cb, &p), 0);
     CHECK_EQ_INT(p.n, 2);
+    /* By entity name or reference: its labels. */
+    laz e = {0};
+    CHECK_EQ_INT(cw_labels_find_subject(db, "Lazarus Group", lazarus_cb, &e), 8);
+    CHECK_EQ_INT(e.ok, 8);
+    laz r = {0};
+    CHECK_EQ_INT(cw_labels_find_subject(db, "ofac:27307", lazarus_cb, &r), 8);
+    CHECK_EQ_INT(r.ok, 8);
     /* Unknown address. */
     n = 0;
     CHECK_EQ_INT(cw_labels_lookup(db, NULL, "1BoatSLRHtKNngkdXEeobR76b53LETtpyT", count_cb, &n), 0);
