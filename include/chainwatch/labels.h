@@ -92,13 +92,20 @@ void cw_labels_close(cw_labels *db);
 /* The schema version of the open database (PRAGMA user_version). */
 int cw_labels_schema_version(cw_labels *db);
 
+/* Optional read transaction around many lookups (screening a batch): one snapshot, and no
+ * per-query locking. Returns 0 or CW_EIO; end always succeeds. Not to be used while an
+ * import runs on the same handle. */
+int cw_labels_read_begin(cw_labels *db);
+void cw_labels_read_end(cw_labels *db);
+
 /* Labels whose address key equals the key of addr (any asset when asset is NULL or "").
  * Uses a prepared statement and the subject-key index. Returns the number of labels
  * visited (>= 0), the callback's non-zero value, or a negative CW_E* code. */
 int cw_labels_lookup(cw_labels *db, const char *asset, const char *addr, cw_label_cb cb,
                      void *payload);
 
-/* Labels of any subject kind whose subject (or its address key) equals subject. Same returns. */
+/* Labels of any subject kind whose subject (or its address key) equals subject, and the
+ * labels of the entity whose name or reference ("ofac:27307") equals subject. Same returns. */
 int cw_labels_find_subject(cw_labels *db, const char *subject, cw_label_cb cb, void *payload);
 
 typedef struct cw_label_filter {

@@ -185,16 +185,33 @@ typedef struct list_ctx {
     size_t n;
 } list_ctx;
 
+/* Prints s in a column of width characters (UTF-8 aware: cut and padded by code points). */
+static void print_col(const char *s, int width)
+{
+    int n = 0;
+    const char *p = s;
+    while (*p && n < width) {
+        p++;
+        while ((*p & 0xc0) == 0x80)
+            p++;
+        n++;
+    }
+    fwrite(s, 1, (size_t)(p - s), stdout);
+    for (; n < width; n++)
+        fputc(' ', stdout);
+    fputc(' ', stdout);
+}
+
 static int on_list(const cw_label *l, void *payload)
 {
     list_ctx *c = payload;
     c->n++;
     if (c->arr)
         return json_array_append_new(c->arr, label_json(l)) ? CW_ENOMEM : 0;
-    printf("%-16s %-5s %-44s %-32.32s %-14s %-10s %.2f  %s\n", l->category,
-           l->asset[0] ? l->asset : "-", l->subject, l->entity,
-           l->programs[0] ? l->programs : "-", l->date[0] ? l->date : "-", l->confidence,
-           l->source);
+    printf("%-16s %-5s %-44s ", l->category, l->asset[0] ? l->asset : "-", l->subject);
+    print_col(l->entity, 32);
+    printf("%-14s %-10s %.2f  %s\n", l->programs[0] ? l->programs : "-",
+           l->date[0] ? l->date : "-", l->confidence, l->source);
     return 0;
 }
 
@@ -383,7 +400,8 @@ const cw_command cw_cmd_labels = {
     "  Warnings (odd addresses, kept as published) go to stderr; --quiet hides them.\n"
     "list               labels matching the filters (--source: case-insensitive substring;\n"
     "                   --program: one sanctions programme such as DPRK3)\n"
-    "show SUBJECT       every label of an address, cluster id or entity, with provenance\n"
+    "show SUBJECT       every label of an address, cluster id, entity name or entity\n"
+    "                   reference (ofac:27307), with provenance\n"
     "count              distinct addresses per asset matching the filters, and store totals\n"
     "\n"
     "Exit codes: 0 success, 1 failure (bad input file: the message names file and line),\n"

@@ -2,7 +2,8 @@
  * import.c: cw_labels_parse (parsers without a store) and cw_labels_import (parse a file into
  * the store in one transaction).
  *
- * Idempotence: a run whose kind and content SHA-256 equal an earlier run's is rolled back and
+ * Idempotence: a file whose kind and bytes (SHA-256) equal an earlier run's is not read again;
+ * a run whose kind and content SHA-256 equal an earlier run's is rolled back; both are
  * reported as unchanged; within a run, labels and provenance records are unique by
  * constraint, so repeated rows (OFAC lists some address twice for a party) never duplicate.
  * Any error rolls the whole import back: nothing is half-written.
@@ -100,6 +101,15 @@ int cw_labels_import(cw_labels *db, cw_label_import_kind kind, const char *path,
         return cw_error_set(CW_EINVAL, "unknown import kind %d", (int)kind);
     if ((rc = cw_labels__file_sha256(path, file_sha)))
         return rc;
+    /* The same bytes imported before: nothing to read (the content check below also catches
+     * the same content under another compression or name). */
+    int64_t same = cw_labels__run_find_file(db, cw_label_import_kind_name(kind), file_sha, st);
+    if (same > 0) {
+        st->run_id = same;
+        st->unchanged = true;
+        st->labels_known = st->rows;
+        return 0;
+    }
     if ((rc = cw_labels__begin(db)))
         return rc;
     in_tx = true;
@@ -115,7 +125,7 @@ int cw_labels_import(cw_labels *db, cw_label_import_kind kind, const char *path,
         xml_io io = {.in = &in};
         rc = cw_labels__parse_ofac_xml_io(xml_read, &io, &pc, on_row, &ic);
         if (io.err && (!rc || rc == CW_ECORRUPT))
-            rc = cw_error_set(io.err, "%s", "read error while parsing XML");
+            rc = cw_error_set(io.err, "%s: read error while parsing XML", path);
         in_open = false;
         int rc2 = cw_labels__input_close(&in, content_sha);
         /* A bzip2 failure explains a parse error better than the parse error itself. */

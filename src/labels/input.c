@@ -70,8 +70,18 @@ int cw_labels__input_open(cw_labels__input *in, const char *path)
     posix_spawn_file_actions_adddup2(&fa, p[1], 1);
     posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
     char *argv[] = {(char *)(uintptr_t) "bzip2", (char *)(uintptr_t) "-dc", NULL};
+    /* The child gets SIGPIPE's default action even if we ignore it (a server does), so that
+     * closing the pipe early ends it by SIGPIPE rather than by a write error exit status. */
+    posix_spawnattr_t attr;
+    sigset_t def;
+    posix_spawnattr_init(&attr);
+    sigemptyset(&def);
+    sigaddset(&def, SIGPIPE);
+    posix_spawnattr_setsigdefault(&attr, &def);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
     pid_t pid;
-    int e = posix_spawnp(&pid, "bzip2", &fa, NULL, argv, environ);
+    int e = posix_spawnp(&pid, "bzip2", &fa, &attr, argv, environ);
+    posix_spawnattr_destroy(&attr);
     posix_spawn_file_actions_destroy(&fa);
     close(fd);
     close(p[1]);

@@ -110,6 +110,10 @@ int cw_labels__run_finish(cw_labels *db, int64_t run_id, const char *content_sha
 /* The first earlier run of this kind with this content, or 0. */
 int64_t cw_labels__run_find(cw_labels *db, int64_t before_run, const char *kind,
                             const char *content_sha256);
+/* The first completed run of this kind whose file had these bytes: its id (0 if none), and
+ * its source, content hash and row count into stats. */
+int64_t cw_labels__run_find_file(cw_labels *db, const char *kind, const char *file_sha256,
+                                 cw_label_import_stats *stats);
 /* Adds a label and its provenance under run_id. *label_new and *prov_new say what was new.
  * Validates the row (category, confidence, date, subject); CW_EINVAL names row->location. */
 int cw_labels__add(cw_labels *db, int64_t run_id, const cw_label_row *row, bool *label_new,

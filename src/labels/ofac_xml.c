@@ -214,7 +214,7 @@ static int on_start(xstate *x)
         if (strcmp(n, "Sanctions") != 0)
             return cw_error_set(CW_ECORRUPT, "%s: line %d: root element is <%s>, not <Sanctions> "
                                 "(is this OFAC's sdn_advanced.xml?)", x->pc->name,
-                                xmlTextReaderGetParserLineNumber(rd), n);
+                                node_line(rd), n);
         x->seen_root = true;
         return 0;
     }
@@ -244,7 +244,7 @@ static int on_start(xstate *x)
             const char *asset = t + sizeof pre - 1;
             if (!asset[0] || strlen(asset) >= 16)
                 rc = cw_error_set(CW_ECORRUPT, "%s: line %d: FeatureType '%s' has a bad asset "
-                                  "code", x->pc->name, xmlTextReaderGetParserLineNumber(rd), t);
+                                  "code", x->pc->name, node_line(rd), t);
             else
                 rc = add_id_name(&x->assets, &x->n_assets, &x->cap_assets, id, 0, asset);
         }
@@ -276,7 +276,7 @@ static int on_start(xstate *x)
         x->cur_ref = attr(rd, "FixedRef");
         if (!x->cur_ref)
             return cw_error_set(CW_ECORRUPT, "%s: line %d: DistinctParty without FixedRef",
-                                x->pc->name, xmlTextReaderGetParserLineNumber(rd));
+                                x->pc->name, node_line(rd));
         return 0;
     }
     if (x->in_party) {
@@ -402,7 +402,7 @@ static int on_end(xstate *x)
             if (!x->cur_name.len)
                 return cw_error_set(CW_ECORRUPT, "%s: line %d: DistinctParty %s has digital "
                                     "currency addresses but no primary name", x->pc->name,
-                                    xmlTextReaderGetParserLineNumber(x->rd), x->cur_ref);
+                                    node_line(x->rd), x->cur_ref);
             int rc = grow((void **)&x->parties, &x->cap_parties, x->n_parties,
                           sizeof *x->parties);
             if (rc)

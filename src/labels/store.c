@@ -3,9 +3,10 @@
  * migrations (PRAGMA user_version), adding labels with provenance, and the read API used by
  * the CLI and the analytics (lookup by address key, iteration by filter, counts per asset).
  *
- * Tables (docs/LABELS.md): import_run, entity, label, provenance. A label is unique on
- * (subject_kind, asset, subject_key, entity, category, source); a provenance record is unique
- * on (label, run, location). Only import.c writes, always inside one transaction.
+ * Tables (docs/LABELS.md): import_run, source, entity, label, provenance. A label is unique on
+ * (subject_key, asset, subject_kind, entity, category, source): that index, led by the subject
+ * key, serves lookups. A provenance record is unique on (label, run, location). Only import.c
+ * writes, always inside one transaction.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,11 +23,24 @@ struct cw_labels {
     sqlite3 *db;
     char *path;
     bool readonly;
-    sqlite3_stmt *st_lookup;   /* by subject key (+ asset) */
+    sqlite3_stmt *st_lookup, *st_lookup_asset; /* by subject key (and asset) */
+    sqlite3_stmt *st_source_ins, *st_source_get;
     sqlite3_stmt *st_entity_ins, *st_entity_get;
     sqlite3_stmt *st_label_ins, *st_label_get;
     sqlite3_stmt *st_prov_ins;
+    /* Ids of the last source and entity added (rows of one file mostly repeat them); valid
+     * only inside the current write transaction. */
+    char *last_source, *last_entity_name, *last_entity_ref;
+    int64_t last_source_id, last_entity_id;
 };
+
+static void forget_last(cw_labels *db)
+{
+    cw_free(db->last_source);
+    cw_free(db->last_entity_name);
+    cw_free(db->last_entity_ref);
+    db->last_source = db->last_entity_name = db->last_entity_ref = NULL;
+}
 
 /* ---- schema ---- */
 
@@ -45,12 +59,16 @@ static const char *const migrations[] = {
     "  n_labels_new INTEGER NOT NULL DEFAULT 0,"
     "  n_warnings INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX import_run_by_content ON import_run(kind, content_sha256);"
+    "CREATE TABLE source ("
+    "  id INTEGER PRIMARY KEY,"
+    "  text TEXT NOT NULL UNIQUE);"
     "CREATE TABLE entity ("
     "  id INTEGER PRIMARY KEY,"
     "  name TEXT NOT NULL,"
     "  ref TEXT NOT NULL DEFAULT '',"
     "  type TEXT NOT NULL DEFAULT '',"
     "  UNIQUE (name, ref));"
+    "CREATE INDEX entity_by_ref ON entity(ref);"
     "CREATE TABLE label ("
     "  id INTEGER PRIMARY KEY,"
     "  subject_kind TEXT NOT NULL CHECK (subject_kind IN ('address', 'cluster', 'entity')),"
@@ -59,13 +77,12 @@ static const char *const migrations[] = {
     "  subject_key TEXT NOT NULL,"
     "  entity_id INTEGER NOT NULL REFERENCES entity(id),"
     "  category TEXT NOT NULL,"
-    "  source TEXT NOT NULL,"
+    "  source_id INTEGER NOT NULL REFERENCES source(id),"
     "  date TEXT NOT NULL DEFAULT '',"
     "  confidence REAL NOT NULL CHECK (confidence >= 0 AND confidence <= 1),"
     "  programs TEXT NOT NULL DEFAULT '',"
     "  first_run_id INTEGER NOT NULL REFERENCES import_run(id),"
-    "  UNIQUE (subject_kind, asset, subject_key, entity_id, category, source));"
-    "CREATE INDEX label_by_key ON label(subject_key, asset);"
+    "  UNIQUE (subject_key, asset, subject_kind, entity_id, category, source_id));"
     "CREATE INDEX label_by_category ON label(category, asset);"
     "CREATE TABLE provenance ("
     "  id INTEGER PRIMARY KEY,"
@@ -117,6 +134,8 @@ int cw_label_subject_kind_parse(cw_label_subject_kind *out, const char *s)
 }
 
 /* ---- helpers ---- */
+
+static const char *col(sqlite3_stmt *st, int i);
 
 static int sql_fail(cw_labels *db, const char *what)
 {
@@ -216,7 +235,9 @@ int cw_labels_open(cw_labels **out, const char *path, int flags)
     sqlite3_busy_timeout(db->db, 5000);
     if (!db->readonly && (rc = exec_sql(db, "PRAGMA journal_mode = WAL;")))
         goto out;
-    if ((rc = exec_sql(db, "PRAGMA foreign_keys = ON;")))
+    /* Lookups are random point reads: map the file and keep a larger page cache. */
+    if ((rc = exec_sql(db, "PRAGMA foreign_keys = ON; PRAGMA mmap_size = 1073741824; "
+                           "PRAGMA cache_size = -65536;")))
         goto out;
     /* A file that is not a database fails here with "file is not a database". */
     if ((rc = migrate(db)))
@@ -233,12 +254,16 @@ void cw_labels_close(cw_labels *db)
     if (!db)
         return;
     sqlite3_finalize(db->st_lookup);
+    sqlite3_finalize(db->st_lookup_asset);
+    sqlite3_finalize(db->st_source_ins);
+    sqlite3_finalize(db->st_source_get);
     sqlite3_finalize(db->st_entity_ins);
     sqlite3_finalize(db->st_entity_get);
     sqlite3_finalize(db->st_label_ins);
     sqlite3_finalize(db->st_label_get);
     sqlite3_finalize(db->st_prov_ins);
     sqlite3_close(db->db);
+    forget_last(db);
     cw_free(db->path);
     cw_free(db);
 }
@@ -249,12 +274,24 @@ int cw_labels_schema_version(cw_labels *db)
     return user_version(db, &v) ? -1 : v;
 }
 
+int cw_labels_read_begin(cw_labels *db)
+{
+    return exec_sql(db, "BEGIN DEFERRED;");
+}
+
+void cw_labels_read_end(cw_labels *db)
+{
+    if (!sqlite3_get_autocommit(db->db))
+        sqlite3_exec(db->db, "COMMIT;", NULL, NULL, NULL);
+}
+
 /* ---- transactions and runs (import.c) ---- */
 
 int cw_labels__begin(cw_labels *db)
 {
     if (db->readonly)
         return cw_error_set(CW_EPERM, "label store %s is open read-only", db->path);
+    forget_last(db);
     return exec_sql(db, "BEGIN IMMEDIATE;");
 }
 
@@ -265,6 +302,7 @@ int cw_labels__commit(cw_labels *db)
 
 void cw_labels__rollback(cw_labels *db)
 {
+    forget_last(db);
     if (!sqlite3_get_autocommit(db->db))
         sqlite3_exec(db->db, "ROLLBACK;", NULL, NULL, NULL);
 }
@@ -350,6 +388,29 @@ int64_t cw_labels__run_find(cw_labels *db, int64_t before_run, const char *kind,
     return id;
 }
 
+int64_t cw_labels__run_find_file(cw_labels *db, const char *kind, const char *file_sha256,
+                                 cw_label_import_stats *stats)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t id = 0;
+    if (sqlite3_prepare_v2(db->db,
+                           "SELECT id, source, content_sha256, n_rows FROM import_run WHERE "
+                           "kind = ?1 AND file_sha256 = ?2 AND content_sha256 != '' "
+                           "ORDER BY id LIMIT 1",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, file_sha256, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            id = sqlite3_column_int64(st, 0);
+            snprintf(stats->source, sizeof stats->source, "%s", col(st, 1));
+            snprintf(stats->content_sha256, sizeof stats->content_sha256, "%s", col(st, 2));
+            stats->rows = (uint64_t)sqlite3_column_int64(st, 3);
+        }
+    }
+    sqlite3_finalize(st);
+    return id;
+}
+
 /* ---- adding labels ---- */
 
 static const char *nz(const char *s)
@@ -414,28 +475,58 @@ int cw_labels__add(cw_labels *db, int64_t run_id, const cw_label_row *row, bool 
                       "ON CONFLICT (name, ref) DO NOTHING")) ||
         (rc = prepare(db, &db->st_entity_get,
                       "SELECT id FROM entity WHERE name = ?1 AND ref = ?2")) ||
+        (rc = prepare(db, &db->st_source_ins,
+                      "INSERT INTO source (text) VALUES (?1) ON CONFLICT (text) DO NOTHING")) ||
+        (rc = prepare(db, &db->st_source_get, "SELECT id FROM source WHERE text = ?1")) ||
         (rc = prepare(db, &db->st_label_ins,
                       "INSERT INTO label (subject_kind, asset, subject, subject_key, entity_id, "
-                      "category, source, date, confidence, programs, first_run_id) VALUES "
+                      "category, source_id, date, confidence, programs, first_run_id) VALUES "
                       "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT DO NOTHING")) ||
         (rc = prepare(db, &db->st_label_get,
-                      "SELECT id FROM label WHERE subject_kind = ?1 AND asset = ?2 AND "
-                      "subject_key = ?3 AND entity_id = ?4 AND category = ?5 AND source = ?6")) ||
+                      "SELECT id FROM label WHERE subject_key = ?3 AND asset = ?2 AND "
+                      "subject_kind = ?1 AND entity_id = ?4 AND category = ?5 AND "
+                      "source_id = ?6")) ||
         (rc = prepare(db, &db->st_prov_ins,
                       "INSERT INTO provenance (label_id, run_id, location) VALUES (?1, ?2, ?3) "
                       "ON CONFLICT DO NOTHING")))
         return rc;
 
-    int64_t entity_id, label_id;
-    sqlite3_bind_text(db->st_entity_ins, 1, row->entity, -1, SQLITE_STATIC);
-    sqlite3_bind_text(db->st_entity_ins, 2, nz(row->entity_ref), -1, SQLITE_STATIC);
-    sqlite3_bind_text(db->st_entity_ins, 3, nz(row->entity_type), -1, SQLITE_STATIC);
-    if ((rc = step_done(db, db->st_entity_ins, "insert entity")))
-        return rc;
-    sqlite3_bind_text(db->st_entity_get, 1, row->entity, -1, SQLITE_STATIC);
-    sqlite3_bind_text(db->st_entity_get, 2, nz(row->entity_ref), -1, SQLITE_STATIC);
-    if ((rc = select_id(db, db->st_entity_get, &entity_id, "entity")))
-        return rc;
+    int64_t entity_id, label_id, source_id;
+    const char *src = nz(row->source), *ename = row->entity, *eref = nz(row->entity_ref);
+    if (db->last_source && !strcmp(db->last_source, src)) {
+        source_id = db->last_source_id;
+    } else {
+        sqlite3_bind_text(db->st_source_ins, 1, src, -1, SQLITE_STATIC);
+        if ((rc = step_done(db, db->st_source_ins, "insert source")))
+            return rc;
+        sqlite3_bind_text(db->st_source_get, 1, src, -1, SQLITE_STATIC);
+        if ((rc = select_id(db, db->st_source_get, &source_id, "source")))
+            return rc;
+        cw_free(db->last_source);
+        db->last_source = cw_strdup(src);
+        db->last_source_id = source_id;
+    }
+    if (db->last_entity_name && !strcmp(db->last_entity_name, ename) &&
+        !strcmp(db->last_entity_ref, eref)) {
+        entity_id = db->last_entity_id;
+    } else {
+        sqlite3_bind_text(db->st_entity_ins, 1, ename, -1, SQLITE_STATIC);
+        sqlite3_bind_text(db->st_entity_ins, 2, eref, -1, SQLITE_STATIC);
+        sqlite3_bind_text(db->st_entity_ins, 3, nz(row->entity_type), -1, SQLITE_STATIC);
+        if ((rc = step_done(db, db->st_entity_ins, "insert entity")))
+            return rc;
+        sqlite3_bind_text(db->st_entity_get, 1, ename, -1, SQLITE_STATIC);
+        sqlite3_bind_text(db->st_entity_get, 2, eref, -1, SQLITE_STATIC);
+        if ((rc = select_id(db, db->st_entity_get, &entity_id, "entity")))
+            return rc;
+        cw_free(db->last_entity_name);
+        cw_free(db->last_entity_ref);
+        db->last_entity_name = cw_strdup(ename);
+        db->last_entity_ref = cw_strdup(eref);
+        db->last_entity_id = entity_id;
+        if (!db->last_entity_name || !db->last_entity_ref)
+            forget_last(db);
+    }
 
     const char *kind = cw_label_subject_kind_name(row->subject_kind);
     const char *asset = nz(row->asset);
@@ -446,7 +537,7 @@ int cw_labels__add(cw_labels *db, int64_t run_id, const cw_label_row *row, bool 
     sqlite3_bind_text(li, 4, key, -1, SQLITE_STATIC);
     sqlite3_bind_int64(li, 5, entity_id);
     sqlite3_bind_text(li, 6, row->category, -1, SQLITE_STATIC);
-    sqlite3_bind_text(li, 7, nz(row->source), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(li, 7, source_id);
     sqlite3_bind_text(li, 8, nz(row->date), -1, SQLITE_STATIC);
     sqlite3_bind_double(li, 9, row->confidence);
     sqlite3_bind_text(li, 10, nz(row->programs), -1, SQLITE_STATIC);
@@ -463,7 +554,7 @@ int cw_labels__add(cw_labels *db, int64_t run_id, const cw_label_row *row, bool 
         sqlite3_bind_text(lg, 3, key, -1, SQLITE_STATIC);
         sqlite3_bind_int64(lg, 4, entity_id);
         sqlite3_bind_text(lg, 5, row->category, -1, SQLITE_STATIC);
-        sqlite3_bind_text(lg, 6, nz(row->source), -1, SQLITE_STATIC);
+        sqlite3_bind_int64(lg, 6, source_id);
         if ((rc = select_id(db, lg, &label_id, "label")))
             return rc;
     }
@@ -481,8 +572,8 @@ int cw_labels__add(cw_labels *db, int64_t run_id, const cw_label_row *row, bool 
 
 #define LABEL_COLUMNS                                                                          \
     "SELECT l.id, l.subject_kind, l.asset, l.subject, e.name, e.ref, e.type, l.category, "     \
-    "l.source, l.date, l.confidence, l.programs, l.first_run_id FROM label l "                 \
-    "JOIN entity e ON e.id = l.entity_id "
+    "s.text, l.date, l.confidence, l.programs, l.first_run_id FROM label l "                   \
+    "JOIN entity e ON e.id = l.entity_id JOIN source s ON s.id = l.source_id "
 
 static const char *col(sqlite3_stmt *st, int i)
 {
@@ -539,14 +630,19 @@ int cw_labels_lookup(cw_labels *db, const char *asset, const char *addr, cw_labe
     int rc;
     if (cw_label_address_key(key, sizeof key, addr))
         return cw_error_code();
-    if ((rc = prepare(db, &db->st_lookup,
-                      LABEL_COLUMNS "WHERE l.subject_key = ?1 AND l.subject_kind = 'address' AND "
-                                    "(?2 IS NULL OR l.asset = ?2) ORDER BY l.id")))
+    /* Two statements so that both use the (subject_key, asset, ...) index fully. */
+    bool by_asset = asset && asset[0];
+    sqlite3_stmt **st = by_asset ? &db->st_lookup_asset : &db->st_lookup;
+    if ((rc = prepare(db, st,
+                      by_asset ? LABEL_COLUMNS "WHERE l.subject_key = ?1 AND l.asset = ?2 AND "
+                                               "l.subject_kind = 'address' ORDER BY l.id"
+                               : LABEL_COLUMNS "WHERE l.subject_key = ?1 AND "
+                                               "l.subject_kind = 'address' ORDER BY l.id")))
         return rc;
-    sqlite3_bind_text(db->st_lookup, 1, key, -1, SQLITE_TRANSIENT);
-    if (asset && asset[0])
-        sqlite3_bind_text(db->st_lookup, 2, asset, -1, SQLITE_TRANSIENT);
-    return run_label_query(db, db->st_lookup, true, cb, payload);
+    sqlite3_bind_text(*st, 1, key, -1, SQLITE_TRANSIENT);
+    if (by_asset)
+        sqlite3_bind_text(*st, 2, asset, -1, SQLITE_TRANSIENT);
+    return run_label_query(db, *st, true, cb, payload);
 }
 
 int cw_labels_find_subject(cw_labels *db, const char *subject, cw_label_cb cb, void *payload)
@@ -559,8 +655,9 @@ int cw_labels_find_subject(cw_labels *db, const char *subject, cw_label_cb cb, v
     if (cw_label_address_key(key, sizeof key, subject))
         snprintf(key, sizeof key, "%.*s", (int)(sizeof key - 1), subject);
     if (sqlite3_prepare_v2(db->db,
-                           LABEL_COLUMNS "WHERE l.subject_key = ?1 OR l.subject = ?2 "
-                                         "ORDER BY l.id",
+                           LABEL_COLUMNS "WHERE l.subject_key = ?1 OR l.subject_key = ?2 OR "
+                                         "l.entity_id IN (SELECT id FROM entity WHERE "
+                                         "name = ?2 OR ref = ?2) ORDER BY l.id",
                            -1, &st, NULL) != SQLITE_OK)
         return sql_fail(db, "prepare find");
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
@@ -586,7 +683,7 @@ static void bind_filter(sqlite3_stmt *st, const cw_label_filter *f)
 
 #define FILTER_WHERE                                                                           \
     "WHERE (?1 IS NULL OR l.category = ?1) AND "                                               \
-    "(?2 IS NULL OR instr(lower(l.source), lower(?2)) > 0) AND "                               \
+    "(?2 IS NULL OR instr(lower(s.text), lower(?2)) > 0) AND "                                 \
     "(?3 IS NULL OR l.asset = ?3) AND "                                                        \
     "(?4 IS NULL OR instr(';' || l.programs || ';', ';' || ?4 || ';') > 0) "
 
@@ -646,7 +743,7 @@ int cw_labels_count_by_asset(cw_labels *db, const cw_label_filter *filter,
     int r, rc = 0;
     if (sqlite3_prepare_v2(db->db,
                            "SELECT l.asset, count(DISTINCT l.subject_key) FROM label l "
-                           FILTER_WHERE "AND l.subject_kind = 'address' "
+                           "JOIN source s ON s.id = l.source_id " FILTER_WHERE "AND l.subject_kind = 'address' "
                            "GROUP BY l.asset ORDER BY l.asset",
                            -1, &st, NULL) != SQLITE_OK)
         return sql_fail(db, "prepare count");

@@ -42,6 +42,15 @@ check_eq "unknown kind: exit 2" "$rc" 2
 check_eq "unknown category filter: exit 2" "$rc" 2
 "$CW_BIN" labels import csv "$T/absent.csv" --db "$DB" 2> /dev/null; rc=$?
 check_eq "absent file: exit 3" "$rc" 3
+printf 'this is not a database, just text that is long enough to fill a header page.....' > "$T/junk.db"
+"$CW_BIN" labels list --db "$T/junk.db" 2> "$T/err"; rc=$?
+check_eq "not a database: exit 1" "$rc" 1
+check "not a database: message names the file" grep -q "junk.db" "$T/err"
+cp "$DB" "$T/future.db"
+sqlite3 "$T/future.db" "PRAGMA user_version = 99;" 2> /dev/null
+"$CW_BIN" labels count --db "$T/future.db" 2> "$T/err"; rc=$?
+check_eq "newer schema: exit 1" "$rc" 1
+check "newer schema: message" grep -q "schema version 99" "$T/err"
 set -e
 check "--help" bash -c "'$CW_BIN' labels --help | grep -q 'labels import KIND FILE'"
 finish

@@ -235,6 +235,13 @@ static void test_lazarus(void)
             CHECK(strstr(p.loc, "Feature[@ID='50215']") != NULL);
         }
     }
+    /* Inside a read transaction too (batch screening). */
+    CHECK_EQ_INT(cw_labels_read_begin(db), 0);
+    laz t = {0};
+    for (size_t i = 0; i < 8; i++)
+        CHECK_EQ_INT(cw_labels_lookup(db, "ETH", LAZARUS_ETH[i], lazarus_cb, &t), 1);
+    CHECK_EQ_INT(t.ok, 8);
+    cw_labels_read_end(db);
     /* Lower-case lookup finds the checksummed address. */
     laz z = {0};
     CHECK_EQ_INT(cw_labels_lookup(db, NULL, "0x098b716b8aaf21512996dc57eb0615e2383e2f96", lazarus_cb, &z), 1);
@@ -252,6 +259,13 @@ static void test_lazarus(void)
     prov p = {0};
     CHECK_EQ_INT(cw_labels_provenance_foreach(db, b.id, prov_cb, &p), 0);
     CHECK_EQ_INT(p.n, 2);
+    /* By entity name or reference: its labels. */
+    laz e = {0};
+    CHECK_EQ_INT(cw_labels_find_subject(db, "Lazarus Group", lazarus_cb, &e), 8);
+    CHECK_EQ_INT(e.ok, 8);
+    laz r = {0};
+    CHECK_EQ_INT(cw_labels_find_subject(db, "ofac:27307", lazarus_cb, &r), 8);
+    CHECK_EQ_INT(r.ok, 8);
     /* Unknown address. */
     n = 0;
     CHECK_EQ_INT(cw_labels_lookup(db, NULL, "1BoatSLRHtKNngkdXEeobR76b53LETtpyT", count_cb, &n), 0);
