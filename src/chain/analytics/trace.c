@@ -102,6 +102,61 @@ static int push_tx(cw_trace *t, uint64_t tx)
     return heap_push(t, t->opts.direction == CW_TRACE_FORWARD ? tx : UINT64_MAX - tx);
 }
 
+/* ---------------------------------------------------------------- output -> node map */
+
+static inline uint64_t hmix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    return x;
+}
+
+static bool map_get(const cw_trace *t, uint64_t out, uint64_t *idx)
+{
+    if (!t->slots)
+        return false;
+    uint64_t k = out + 1;
+    for (uint64_t j = hmix(k) & t->slot_mask;; j = (j + 1) & t->slot_mask) {
+        const cw_trace__slot *s = &t->slots[j];
+        if (s->key == k) {
+            *idx = s->val;
+            return true;
+        }
+        if (s->key == 0)
+            return false;
+    }
+}
+
+static void slot_insert(cw_trace__slot *slots, uint64_t mask, uint64_t k, uint64_t v)
+{
+    uint64_t j = hmix(k) & mask;
+    while (slots[j].key)
+        j = (j + 1) & mask;
+    slots[j] = (cw_trace__slot){k, v};
+}
+
+/* Adds out -> idx; out must be absent. Load stays at or under 1/2. */
+static int map_put(cw_trace *t, uint64_t out, uint64_t idx)
+{
+    if ((t->slot_count + 1) * 2 > (t->slots ? t->slot_mask + 1 : 0)) {
+        uint64_t cap = t->slots ? (t->slot_mask + 1) * 2 : 1024;
+        cw_trace__slot *n = cw_calloc(cap, sizeof *n);
+        if (!n)
+            return cw_error_set(CW_ENOMEM, "trace: out of memory for a %llu-slot map",
+                                (unsigned long long)cap);
+        for (uint64_t i = 0; t->slots && i <= t->slot_mask; i++)
+            if (t->slots[i].key)
+                slot_insert(n, cap - 1, t->slots[i].key, t->slots[i].val);
+        cw_free(t->slots);
+        t->slots = n;
+        t->slot_mask = cap - 1;
+    }
+    slot_insert(t->slots, t->slot_mask, out + 1, idx);
+    t->slot_count++;
+    return 0;
+}
+
 /* ---------------------------------------------------------------- nodes and ends */
 
 static int new_node(cw_trace *t, uint64_t out, uint64_t tx, uint32_t hop, uint32_t parent,
@@ -113,7 +168,7 @@ static int new_node(cw_trace *t, uint64_t out, uint64_t tx, uint32_t hop, uint32
     }
     int rc = GROW(t->nodes, t->cap_nodes, t->n_nodes + 1);
     if (rc == 0)
-        rc = cw_u64map_set(&t->by_out, out, t->n_nodes);
+        rc = map_put(t, out, t->n_nodes);
     if (rc)
         return rc;
     t->nodes[t->n_nodes] = (cw_trace__node){out, 0, tx, 0, 0, hop, parent, false};
@@ -352,7 +407,7 @@ static int process_forward(cw_trace *t, uint64_t tx)
             uint64_t po = cw_chainstore_tx(cs, r->spent_tx)->first_out + r->spent_vout;
             v = cw_out_value(cw_chainstore_out(cs, po));
             uint64_t idx;
-            if (cw_u64map_get(&t->by_out, po, &idx) && !t->nodes[idx].ended) {
+            if (map_get(t, po, &idx) && !t->nodes[idx].ended) {
                 ni = (uint32_t)idx;
                 cw_trace__node *n = &t->nodes[ni];
                 T_in += n->amount;
@@ -468,7 +523,7 @@ static int process_forward(cw_trace *t, uint64_t tx)
             continue;
         uint64_t out = o0 + j, idx;
         t->stats.edges++;
-        if (cw_u64map_get(&t->by_out, out, &idx)) {
+        if (map_get(t, out, &idx)) {
             /* a source output (already wholly traced): the value that reached it ends as
              * "self" so that it is not counted twice */
             if ((rc = GROW(t->edges, t->cap_edges, t->n_edges + 1)))
@@ -525,7 +580,7 @@ static int process_backward(cw_trace *t, uint64_t tx)
         uint64_t idx;
         t->s_oval[j] = cw_out_value(cw_chainstore_out(cs, o0 + j));
         t->s_node[j] = UINT32_MAX;
-        if (cw_u64map_get(&t->by_out, o0 + j, &idx) && !t->nodes[idx].ended) {
+        if (map_get(t, o0 + j, &idx) && !t->nodes[idx].ended) {
             uint32_t ni = (uint32_t)idx;
             const cw_trace__node *n = &t->nodes[ni];
             t->s_node[j] = ni;
@@ -635,7 +690,7 @@ static int process_backward(cw_trace *t, uint64_t tx)
             continue;
         }
         uint64_t po = cw_chainstore_tx(cs, r->spent_tx)->first_out + r->spent_vout, idx;
-        if (cw_u64map_get(&t->by_out, po, &idx)) {
+        if (map_get(t, po, &idx)) {
             /* another source (e.g. the screened address's own coins): ends as "self" */
             if ((rc = GROW(t->edges, t->cap_edges, t->n_edges + 1)))
                 return rc;
@@ -702,7 +757,7 @@ int cw_trace_run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelma
                               (unsigned long long)o);
             break;
         }
-        if (cw_u64map_get(&t->by_out, o, &idx))
+        if (map_get(t, o, &idx))
             continue; /* given twice */
         uint64_t creator = cw_chainstore_out_tx(cs, o);
         uint32_t ni;
@@ -757,7 +812,7 @@ void cw_trace_free(cw_trace *t)
 {
     if (!t)
         return;
-    cw_u64map_deinit(&t->by_out);
+    cw_free(t->slots);
     cw_free(t->nodes);
     cw_free(t->ends);
     cw_free(t->ivl);
@@ -794,7 +849,7 @@ const cw_trace_end *cw_trace_end_at(const cw_trace *t, size_t i)
 uint64_t cw_trace_amount_at(const cw_trace *t, uint64_t out)
 {
     uint64_t idx;
-    return cw_u64map_get(&t->by_out, out, &idx) ? t->nodes[idx].amount : 0;
+    return map_get(t, out, &idx) ? t->nodes[idx].amount : 0;
 }
 
 size_t cw_trace_path(const cw_trace *t, uint32_t node, uint64_t *txs, size_t cap)

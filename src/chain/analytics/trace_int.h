@@ -6,7 +6,6 @@
 #define CW_TRACE_INT_H
 
 #include "chainwatch/trace.h"
-#include "util/u64map.h"
 
 typedef struct cw_trace__ivl {
     uint64_t s, e; /* [s, e) satoshi positions */
@@ -22,6 +21,10 @@ typedef struct cw_trace__node {
     uint32_t parent; /* node of the largest traced contribution, UINT32_MAX for a source */
     bool ended;      /* its value ended here (a cw_trace_end): never carried on */
 } cw_trace__node;
+
+typedef struct cw_trace__slot {
+    uint64_t key, val; /* together: one cache miss per probe */
+} cw_trace__slot;
 
 typedef struct cw_trace__rem {
     uint64_t rem;
@@ -46,7 +49,8 @@ struct cw_trace {
     uint64_t max_nodes;
     cw_trace_stats stats;
 
-    cw_u64map by_out; /* output -> node */
+    cw_trace__slot *slots; /* output -> node: open addressing, key = output + 1 (0: empty) */
+    uint64_t slot_mask, slot_count;
     cw_trace__node *nodes;
     size_t n_nodes, cap_nodes;
     cw_trace_end *ends;

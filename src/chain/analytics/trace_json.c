@@ -13,6 +13,7 @@
 #include "chainwatch/errors.h"
 #include "chainwatch/query.h"
 #include "chainwatch/util.h"
+#include "util/u64map.h"
 
 typedef struct acc {
     uint64_t key; /* addr id, or entity name pointer */
