@@ -126,9 +126,10 @@ int main(int argc, char **argv)
     json_array_foreach(json_object_get(h, "stolen_outputs"), i, v)
     {
         cw_trace_sources s = {0};
-        if (n < 64 && cw_trace_sources_add(&s, cs, NULL,
-                                           json_string_value(json_object_get(v, "outpoint")),
-                                           UINT32_MAX) == 0 && s.n == 1)
+        if (n < 64 &&
+            cw_trace_sources_add(&s, cs, NULL, json_string_value(json_object_get(v, "outpoint")),
+                                 UINT32_MAX) == 0 &&
+            s.n == 1)
             src[n++] = s.outs[0];
         cw_trace_sources_deinit(&s);
     }

@@ -94,15 +94,15 @@ bool cw_trace_coinjoin_generic(void *ctx, const cw_chainstore *cs, uint64_t tx);
 typedef struct cw_trace_opts {
     cw_trace_model model;
     cw_trace_dir direction;
-    uint32_t max_hops;     /* 0: no limit */
-    uint64_t min_value;    /* tracked amounts below this end as dust (0 or 1: none) */
-    uint32_t until_height; /* forward: ignore txs above; backward: do not go below.
-                            * UINT32_MAX: none */
+    uint32_t max_hops;                   /* 0: no limit */
+    uint64_t min_value;                  /* tracked amounts below this end as dust (0 or 1: none) */
+    uint32_t until_height;               /* forward: ignore txs above; backward: do not go below.
+                                          * UINT32_MAX: none */
     const char *stop[CW_TRACE_MAX_STOP]; /* categories where value stops */
     size_t n_stop;
-    bool stop_any_label;  /* stop at every labelled address (screening) */
-    uint64_t self_addr;   /* backward: value from this address ends as CW_END_SELF;
-                           * CW_NONE64 for none */
+    bool stop_any_label; /* stop at every labelled address (screening) */
+    uint64_t self_addr;  /* backward: value from this address ends as CW_END_SELF;
+                          * CW_NONE64 for none */
     cw_trace_coinjoin coinjoin;
     cw_trace_is_coinjoin_fn is_coinjoin; /* NULL: cw_trace_coinjoin_generic */
     void *is_coinjoin_ctx;
@@ -125,8 +125,7 @@ typedef struct cw_trace_sources {
  * engine). Returns 0, CW_EINVAL (not parseable) or CW_ENOTFOUND (not in the store / no label),
  * with a message naming the argument. */
 int cw_trace_sources_add(cw_trace_sources *src, const cw_chainstore *cs,
-                         const cw_trace_labelmap *labels, const char *from,
-                         uint32_t until_height);
+                         const cw_trace_labelmap *labels, const char *from, uint32_t until_height);
 void cw_trace_sources_deinit(cw_trace_sources *src);
 
 typedef struct cw_trace cw_trace;
@@ -135,12 +134,12 @@ typedef struct cw_trace cw_trace;
  * coinbase and external ends, where `tx` says which tx). */
 typedef struct cw_trace_end {
     cw_trace_end_kind kind;
-    uint64_t out;     /* global output number, or CW_NONE64 */
-    uint64_t tx;      /* tx that created out (forward) / the tx whose inputs end (backward) */
-    uint64_t addr;    /* address id or CW_NONE64 */
-    uint64_t amount;  /* satoshis of traced value */
+    uint64_t out;    /* global output number, or CW_NONE64 */
+    uint64_t tx;     /* tx that created out (forward) / the tx whose inputs end (backward) */
+    uint64_t addr;   /* address id or CW_NONE64 */
+    uint64_t amount; /* satoshis of traced value */
     uint32_t hop;
-    uint32_t node;    /* node index for cw_trace_path, UINT32_MAX for fee/coinbase/external */
+    uint32_t node; /* node index for cw_trace_path, UINT32_MAX for fee/coinbase/external */
 } cw_trace_end;
 
 typedef struct cw_trace_stats {
@@ -149,7 +148,7 @@ typedef struct cw_trace_stats {
     uint64_t nodes;     /* tainted outputs */
     uint64_t intervals; /* FIFO intervals stored */
     uint32_t max_hop;
-    bool truncated;     /* max_nodes reached: the trace is incomplete */
+    bool truncated; /* max_nodes reached: the trace is incomplete */
     double seconds;
     uint64_t source_value; /* traced value at the sources */
 } cw_trace_stats;

@@ -116,7 +116,7 @@ static int run(int argc, char **argv)
             json = true;
             continue;
         }
-        if (strncmp(a, "--", 2)) {
+        if (strncmp(a, "--", 2) != 0) {
             addrs[n_addrs++] = argv[i];
             continue;
         }

@@ -59,7 +59,8 @@ static void print_table(json_t *j, const cw_trace_stats *st)
     {
         int64_t x = json_integer_value(json_object_get(v, "value"));
         sat_btc(b, sizeof b, x);
-        printf("  %-10s %20s BTC  %6.2f%%  (%lld)\n", k, b, total ? 100.0 * (double)x / (double)total : 0.0,
+        printf("  %-10s %20s BTC  %6.2f%%  (%lld)\n", k, b,
+               total ? 100.0 * (double)x / (double)total : 0.0,
                (long long)json_integer_value(json_object_get(v, "count")));
     }
     size_t i;
@@ -134,7 +135,7 @@ static int run(int argc, char **argv)
             json = true;
             continue;
         }
-        if (strncmp(a, "--", 2))
+        if (strncmp(a, "--", 2) != 0)
             return cw_cli_usage_error(&cw_cmd_trace, "unexpected argument '%s'", a);
         if ((ec = need(argc, argv, i)))
             goto out;
@@ -203,7 +204,7 @@ static int run(int argc, char **argv)
                 char *c = strchr(p, ',');
                 if (c)
                     *c++ = 0;
-                if (*p && strcmp(p, "none")) {
+                if (*p && strcmp(p, "none") != 0) {
                     if (!cw_label_category_valid(p)) {
                         ec = cw_cli_usage_error(&cw_cmd_trace,
                                                 "--stop-at: '%s' is not a label category", p);

@@ -21,6 +21,9 @@ MAP=$(key taint-mapping-tx)
 check_eq "fifo mapping: outputs 1 and 2" "$(tr --from "$(key taint-mapping-fund-tx-2):0" --max-hops 1 | jq -c '[.graph[0].outputs[] | .traced]')" '[266660000,133340000]'
 check_eq "backward fifo: minted" "$(tr --from "$(key taint-check-tx):3" --direction backward | jq -c '.ended')" '{"coinbase":{"count":1,"value":166660000}}'
 
+check_eq "JSON is deterministic (byte for byte)" "$(tr --from "$(key taint-mapping-fund-tx-2):0" --model haircut | sha256sum)" "$(tr --from "$(key taint-mapping-fund-tx-2):0" --model haircut | sha256sum)"
+check "table output" sh -c "\"$CW_BIN\" trace --store \"$S\" --from $SPLIT:0 | grep -q 'strongest paths'"
+
 # labels: the fund-tx-1 address is a thief, merge-tx-1's output an exchange deposit
 THIEF=$("$CW_BIN" tx "$(key taint-fund-tx-1)" --store "$S" --json | jq -r '.outputs[0].address')
 DEP=$("$CW_BIN" tx "$(key taint-merge-tx-1)" --store "$S" --json | jq -r '.outputs[0].address')

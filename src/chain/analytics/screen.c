@@ -41,15 +41,14 @@ void cw_screen_opts_init(cw_screen_opts *o)
 static int cat_index(const char *c)
 {
     const char *const *cats = cw_label_categories();
-    for (int i = 0; cats[i] && i < MAX_CATS; i++)
+    for (int i = 0; i < MAX_CATS && cats[i]; i++)
         if (!strcmp(cats[i], c))
             return i;
     return -1;
 }
 
 int cw_screen_address(cw_screen_result **out, const cw_chainstore *cs,
-                      const cw_trace_labelmap *labels, const char *addr,
-                      const cw_screen_opts *opts)
+                      const cw_trace_labelmap *labels, const char *addr, const cw_screen_opts *opts)
 {
     *out = NULL;
     cw_addr_key k;
@@ -155,16 +154,16 @@ json_t *cw_screen_json(const cw_screen_result *r, size_t top_paths)
         return NULL;
     json_t *exp = json_array();
     const char *const *cats = cw_label_categories();
-    for (int i = 0; cats[i] && i < MAX_CATS; i++) {
+    for (int i = 0; i < MAX_CATS && cats[i]; i++) {
         const cat_acc *c = &r->cats[i];
         uint64_t v = c->direct + c->indirect;
         if (!v)
             continue;
         json_array_append_new(
             exp, json_pack("{s:s, s:I, s:f, s:I, s:I, s:I}", "category", cats[i], "value",
-                           (json_int_t)v, "share", base ? (double)v / (double)base : 0.0,
-                           "direct", (json_int_t)c->direct, "indirect", (json_int_t)c->indirect,
-                           "min_hops", (json_int_t)c->min_hop));
+                           (json_int_t)v, "share", base ? (double)v / (double)base : 0.0, "direct",
+                           (json_int_t)c->direct, "indirect", (json_int_t)c->indirect, "min_hops",
+                           (json_int_t)c->min_hop));
     }
     json_object_set_new(j, "exposure", exp);
     json_object_set_new(j, "unknown_share",
@@ -176,7 +175,7 @@ json_t *cw_screen_json(const cw_screen_result *r, size_t top_paths)
     json_t *p;
     json_array_foreach(json_object_get(tj, "paths"), i, p)
     {
-        if (strcmp(json_string_value(json_object_get(p, "how")), "label"))
+        if (strcmp(json_string_value(json_object_get(p, "how")), "label") != 0)
             continue;
         json_object_del(p, "how");
         json_array_append(paths, p);

@@ -20,10 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chain/analytics/trace_int.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/trace.h"
 #include "chainwatch/util.h"
-#include "chain/analytics/trace_int.h"
 
 __extension__ typedef unsigned __int128 u128;
 
@@ -49,8 +49,7 @@ static int grow(void **p, size_t *cap, size_t need, size_t width)
         n *= 2;
     void *q = cw_realloc(*p, n * width);
     if (!q)
-        return cw_error_set(CW_ENOMEM, "trace: out of memory (%zu items of %zu bytes)", n,
-                            width);
+        return cw_error_set(CW_ENOMEM, "trace: out of memory (%zu items of %zu bytes)", n, width);
     *p = q;
     *cap = n;
     return 0;
@@ -176,8 +175,8 @@ static int new_node(cw_trace *t, uint64_t out, uint64_t tx, uint32_t hop, uint32
     return 0;
 }
 
-static int add_end(cw_trace *t, cw_trace_end_kind kind, uint64_t out, uint64_t tx,
-                   uint64_t addr, uint64_t amount, uint32_t hop, uint32_t node)
+static int add_end(cw_trace *t, cw_trace_end_kind kind, uint64_t out, uint64_t tx, uint64_t addr,
+                   uint64_t amount, uint32_t hop, uint32_t node)
 {
     if (amount == 0) {
         if (node != UINT32_MAX && kind != CW_END_SELF)
@@ -452,8 +451,7 @@ static int process_forward(cw_trace *t, uint64_t tx)
     }
     t->stats.edges += n_tainted;
 
-    bool cj = t->opts.coinjoin != CW_CJ_ORDER &&
-              t->is_cj(t->opts.is_coinjoin_ctx, cs, tx);
+    bool cj = t->opts.coinjoin != CW_CJ_ORDER && t->is_cj(t->opts.is_coinjoin_ctx, cs, tx);
     tr->coinjoin = cj;
     if (cj && t->opts.coinjoin == CW_CJ_STOP) {
         tr->end_amount = T_in;
@@ -503,7 +501,7 @@ static int process_forward(cw_trace *t, uint64_t tx)
             uint32_t j = pout[k];
             if ((rc = clip(t, t->axis, t->n_axis, &pa, lo, lo + t->s_oval[j], false, &oamt[j])))
                 return rc;
-            t->s_amt[j] = lo;    /* start of output j on the axis */
+            t->s_amt[j] = lo; /* start of output j on the axis */
             lo += t->s_oval[j];
         }
         if ((rc = clip(t, t->axis, t->n_axis, &pa, lo, V_in, false, &oamt[n_out])))
@@ -513,8 +511,7 @@ static int process_forward(cw_trace *t, uint64_t tx)
     /* fee end */
     if (oamt[n_out]) {
         tr->end_amount = oamt[n_out];
-        if ((rc = add_end(t, CW_END_FEE, CW_NONE64, tx, CW_NONE64, oamt[n_out], hop,
-                          UINT32_MAX)))
+        if ((rc = add_end(t, CW_END_FEE, CW_NONE64, tx, CW_NONE64, oamt[n_out], hop, UINT32_MAX)))
             return rc;
     }
     /* output nodes */
@@ -696,8 +693,8 @@ static int process_backward(cw_trace *t, uint64_t tx)
                 return rc;
             t->edges[t->n_edges++] = (uint32_t)idx;
             t->txr[t->n_txr - 1].n_out++;
-            if ((rc = add_end(t, CW_END_SELF, po, tx, out_addr(cw_chainstore_out(cs, po)),
-                              iamt[k], hop, (uint32_t)idx)))
+            if ((rc = add_end(t, CW_END_SELF, po, tx, out_addr(cw_chainstore_out(cs, po)), iamt[k],
+                              hop, (uint32_t)idx)))
                 return rc;
             continue;
         }
@@ -710,8 +707,8 @@ static int process_backward(cw_trace *t, uint64_t tx)
             uint64_t len;
             t->nodes[ni].ivl_off = t->n_ivl;
             t->ivl_open = false;
-            if ((rc = clip(t, t->axis, t->n_axis, &pa, t->s_oamt[k], t->s_oamt[k] + ival[k],
-                           true, &len)))
+            if ((rc = clip(t, t->axis, t->n_axis, &pa, t->s_oamt[k], t->s_oamt[k] + ival[k], true,
+                           &len)))
                 return rc;
             t->nodes[ni].ivl_n = (uint32_t)(t->n_ivl - t->nodes[ni].ivl_off);
         }

@@ -34,7 +34,7 @@ typedef struct cw_trace__rem {
 typedef struct cw_trace__txrec {
     uint64_t tx;
     uint32_t hop;
-    uint32_t e0;     /* first edge: n_in nodes that carried value in, then n_out nodes out */
+    uint32_t e0; /* first edge: n_in nodes that carried value in, then n_out nodes out */
     uint32_t n_in, n_out;
     uint64_t end_amount; /* fee (forward), coinbase/external/coinjoin ends */
     bool coinjoin;

@@ -92,8 +92,7 @@ static json_t *outpoint_json(const cw_chainstore *cs, uint64_t out)
     uint64_t tx = cw_chainstore_out_tx(cs, out);
     char s[80];
     cw_hex_encode_rev(s, cw_chainstore_txid(cs, tx), 32);
-    snprintf(s + 64, 16, ":%llu",
-             (unsigned long long)(out - cw_chainstore_tx(cs, tx)->first_out));
+    snprintf(s + 64, 16, ":%llu", (unsigned long long)(out - cw_chainstore_tx(cs, tx)->first_out));
     return json_string(s);
 }
 
@@ -144,15 +143,14 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
         json_array_append_new(stop, json_string(t->opts.stop[i]));
     json_object_set_new(
         j, "options",
-        json_pack("{s:s, s:s, s:I, s:I, s:o, s:o, s:s, s:b}", "model",
-                  cw_trace_model_name(t->opts.model), "direction",
-                  t->opts.direction == CW_TRACE_FORWARD ? "forward" : "backward", "max_hops",
-                  (json_int_t)t->opts.max_hops, "min_value", (json_int_t)t->opts.min_value,
-                  "until_height",
-                  t->opts.until_height == UINT32_MAX ? json_null()
-                                                     : json_integer(t->opts.until_height),
-                  "stop_at", stop, "coinjoin", cw_trace_coinjoin_name(t->opts.coinjoin),
-                  "labels", t->labels != NULL));
+        json_pack(
+            "{s:s, s:s, s:I, s:I, s:o, s:o, s:s, s:b}", "model", cw_trace_model_name(t->opts.model),
+            "direction", t->opts.direction == CW_TRACE_FORWARD ? "forward" : "backward", "max_hops",
+            (json_int_t)t->opts.max_hops, "min_value", (json_int_t)t->opts.min_value,
+            "until_height",
+            t->opts.until_height == UINT32_MAX ? json_null() : json_integer(t->opts.until_height),
+            "stop_at", stop, "coinjoin", cw_trace_coinjoin_name(t->opts.coinjoin), "labels",
+            t->labels != NULL));
     /* sources: nodes at hop 0 */
     json_t *src = json_array();
     size_t n_src = 0;
@@ -161,10 +159,10 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
         if (n->parent != UINT32_MAX || n->hop != 0)
             continue;
         if (n_src++ < 100)
-            json_array_append_new(src, json_pack("{s:o, s:I, s:o}", "outpoint",
-                                                 outpoint_json(cs, n->out), "value",
-                                                 (json_int_t)n->amount, "address",
-                                                 addr_json(cs, cw_chainstore_out(cs, n->out)->addr)));
+            json_array_append_new(
+                src, json_pack("{s:o, s:I, s:o}", "outpoint", outpoint_json(cs, n->out), "value",
+                               (json_int_t)n->amount, "address",
+                               addr_json(cs, cw_chainstore_out(cs, n->out)->addr)));
     }
     json_object_set_new(j, "sources", src);
     json_object_set_new(j, "n_sources", json_integer((json_int_t)n_src));
@@ -200,9 +198,9 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
     json_t *totals = json_object();
     for (int k = 0; k < CW_END_N; k++)
         if (cnt[k])
-            json_object_set_new(totals, cw_trace_end_kind_name((cw_trace_end_kind)k),
-                                json_pack("{s:I, s:I}", "value", (json_int_t)tot[k], "count",
-                                          (json_int_t)cnt[k]));
+            json_object_set_new(
+                totals, cw_trace_end_kind_name((cw_trace_end_kind)k),
+                json_pack("{s:I, s:I}", "value", (json_int_t)tot[k], "count", (json_int_t)cnt[k]));
     json_object_set_new(j, "ended", totals);
     json_object_set_new(j, "ended_value", json_integer((json_int_t)ended));
 
@@ -223,11 +221,11 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
     json_t *ents = json_array();
     for (size_t i = 0; i < by_ent.n; i++) {
         const acc *a = &by_ent.a[i];
-        json_array_append_new(
-            ents, json_pack("{s:s, s:s, s:I, s:I, s:I, s:o}", "entity",
-                            a->entity ? a->entity : "unknown", "category", a->category, "value",
-                            (json_int_t)a->amount, "outputs", (json_int_t)a->n, "min_hops",
-                            (json_int_t)a->min_hop, "how", kinds_json(a->kinds)));
+        json_array_append_new(ents, json_pack("{s:s, s:s, s:I, s:I, s:I, s:o}", "entity",
+                                              a->entity ? a->entity : "unknown", "category",
+                                              a->category, "value", (json_int_t)a->amount,
+                                              "outputs", (json_int_t)a->n, "min_hops",
+                                              (json_int_t)a->min_hop, "how", kinds_json(a->kinds)));
     }
     json_object_set_new(j, "by_entity", ents);
     if (by_addr.n > 1)
@@ -236,17 +234,17 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
     for (size_t i = 0; i < by_addr.n && i < top; i++) {
         const acc *a = &by_addr.a[i];
         json_array_append_new(
-            addrs, json_pack("{s:o, s:s, s:s, s:I, s:I, s:I, s:o}", "address",
-                             addr_json(cs, a->key), "entity", a->entity ? a->entity : "unknown",
-                             "category", a->category, "value", (json_int_t)a->amount, "outputs",
-                             (json_int_t)a->n, "min_hops", (json_int_t)a->min_hop, "how",
-                             kinds_json(a->kinds)));
+            addrs,
+            json_pack("{s:o, s:s, s:s, s:I, s:I, s:I, s:o}", "address", addr_json(cs, a->key),
+                      "entity", a->entity ? a->entity : "unknown", "category", a->category, "value",
+                      (json_int_t)a->amount, "outputs", (json_int_t)a->n, "min_hops",
+                      (json_int_t)a->min_hop, "how", kinds_json(a->kinds)));
     }
     json_object_set_new(j, "by_address", addrs);
     json_object_set_new(j, "n_addresses", json_integer((json_int_t)by_addr.n));
 
     /* strongest paths: the largest ends at outputs */
-    sorted = cw_malloc((t->n_ends + 1) * sizeof *sorted);
+    sorted = cw_malloc((t->n_ends + 1) * sizeof(const cw_trace_end *));
     path = cw_malloc(4096 * sizeof *path);
     if (!sorted || !path)
         goto fail;
@@ -255,7 +253,7 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
         if (t->ends[i].node != UINT32_MAX)
             sorted[n_sorted++] = &t->ends[i];
     if (n_sorted > 1)
-        qsort(sorted, n_sorted, sizeof *sorted, cmp_end);
+        qsort(sorted, n_sorted, sizeof(const cw_trace_end *), cmp_end);
     json_t *paths = json_array();
     for (size_t i = 0; i < n_sorted && i < top; i++) {
         const cw_trace_end *e = sorted[i];
@@ -266,11 +264,11 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
         for (size_t k = 0; k < n; k++)
             json_array_append_new(txs, txid_json(cs, path[k]));
         json_array_append_new(
-            paths, json_pack("{s:o, s:o, s:s, s:s, s:I, s:s, s:I, s:o}", "outpoint",
-                             outpoint_json(cs, e->out), "address", addr_json(cs, e->addr),
-                             "entity", ent ? ent : "unknown", "category", cat, "value",
-                             (json_int_t)e->amount, "how", cw_trace_end_kind_name(e->kind),
-                             "hops", (json_int_t)e->hop, "txids", txs));
+            paths,
+            json_pack("{s:o, s:o, s:s, s:s, s:I, s:s, s:I, s:o}", "outpoint",
+                      outpoint_json(cs, e->out), "address", addr_json(cs, e->addr), "entity",
+                      ent ? ent : "unknown", "category", cat, "value", (json_int_t)e->amount, "how",
+                      cw_trace_end_kind_name(e->kind), "hops", (json_int_t)e->hop, "txids", txs));
     }
     json_object_set_new(j, "paths", paths);
 
@@ -282,29 +280,31 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
         json_t *in = json_array(), *outs = json_array();
         for (uint32_t k = 0; k < r->n_in + r->n_out; k++) {
             const cw_trace__node *n = &t->nodes[t->edges[r->e0 + k]];
-            json_array_append_new(k < r->n_in ? in : outs,
-                                  json_pack("{s:o, s:o, s:I, s:I}", "outpoint",
-                                            outpoint_json(cs, n->out), "address",
-                                            addr_json(cs, cw_chainstore_out(cs, n->out)->addr),
-                                            "value", (json_int_t)cw_out_value(cw_chainstore_out(cs, n->out)),
-                                            "traced", (json_int_t)n->amount));
+            json_array_append_new(
+                k < r->n_in ? in : outs,
+                json_pack("{s:o, s:o, s:I, s:I}", "outpoint", outpoint_json(cs, n->out), "address",
+                          addr_json(cs, cw_chainstore_out(cs, n->out)->addr), "value",
+                          (json_int_t)cw_out_value(cw_chainstore_out(cs, n->out)), "traced",
+                          (json_int_t)n->amount));
         }
-        json_t *g = json_pack("{s:o, s:I, s:I, s:b, s:o, s:o}", "txid", txid_json(cs, r->tx),
-                              "height", (json_int_t)cw_chainstore_block(cs, cw_chainstore_tx_block(cs, r->tx))->height,
-                              "hop", (json_int_t)r->hop, "coinjoin", r->coinjoin,
-                              fwd ? "inputs" : "outputs", in, fwd ? "outputs" : "inputs", outs);
+        json_t *g = json_pack(
+            "{s:o, s:I, s:I, s:b, s:o, s:o}", "txid", txid_json(cs, r->tx), "height",
+            (json_int_t)cw_chainstore_block(cs, cw_chainstore_tx_block(cs, r->tx))->height, "hop",
+            (json_int_t)r->hop, "coinjoin", r->coinjoin, fwd ? "inputs" : "outputs", in,
+            fwd ? "outputs" : "inputs", outs);
         if (r->end_amount)
-            json_object_set_new(g, fwd ? "fee_or_end" : "end", json_integer((json_int_t)r->end_amount));
+            json_object_set_new(g, fwd ? "fee_or_end" : "end",
+                                json_integer((json_int_t)r->end_amount));
         json_array_append_new(graph, g);
     }
     json_object_set_new(j, "graph", graph);
     json_object_set_new(j, "graph_truncated", json_boolean(t->n_txr > graph_limit));
-    json_object_set_new(
-        j, "stats",
-        json_pack("{s:I, s:I, s:I, s:I, s:I, s:b}", "txs", (json_int_t)t->stats.txs,
-                  "edges", (json_int_t)t->stats.edges, "nodes", (json_int_t)t->stats.nodes,
-                  "intervals", (json_int_t)t->stats.intervals, "max_hop",
-                  (json_int_t)t->stats.max_hop, "truncated", t->stats.truncated));
+    json_object_set_new(j, "stats",
+                        json_pack("{s:I, s:I, s:I, s:I, s:I, s:b}", "txs", (json_int_t)t->stats.txs,
+                                  "edges", (json_int_t)t->stats.edges, "nodes",
+                                  (json_int_t)t->stats.nodes, "intervals",
+                                  (json_int_t)t->stats.intervals, "max_hop",
+                                  (json_int_t)t->stats.max_hop, "truncated", t->stats.truncated));
     cw_free(sorted);
     cw_free(path);
     accs_deinit(&by_addr);

@@ -16,7 +16,7 @@
 #include "util/u64map.h"
 
 typedef struct lm_entry {
-    uint32_t entity; /* index into names */
+    uint32_t entity;   /* index into names */
     uint32_t category; /* index into cw_label_categories() */
 } lm_entry;
 
@@ -31,9 +31,8 @@ struct cw_trace_labelmap {
 };
 
 static const char *const model_names[] = {"poison", "haircut", "fifo"};
-static const char *const end_names[] = {"label",  "unspent",  "fee",      "dust",
-                                        "frontier", "burned", "coinbase", "external",
-                                        "coinjoin", "self"};
+static const char *const end_names[] = {"label",  "unspent",  "fee",      "dust",     "frontier",
+                                        "burned", "coinbase", "external", "coinjoin", "self"};
 static const char *const cj_names[] = {"order", "rank", "stop"};
 
 const char *cw_trace_model_name(cw_trace_model m)
@@ -119,7 +118,7 @@ static int on_label(const cw_label *l, void *payload)
     cw_trace_labelmap *m = b->m;
     if (l->subject_kind != CW_SUBJECT_ADDRESS)
         return 0;
-    if (l->asset[0] && strcmp(l->asset, "XBT") && strcmp(l->asset, "BTC"))
+    if (l->asset[0] && strcmp(l->asset, "XBT") != 0 && strcmp(l->asset, "BTC") != 0)
         return 0;
     cw_addr_key k;
     uint64_t a, seen;
@@ -288,8 +287,7 @@ static uint32_t out_height(const cw_chainstore *cs, uint64_t out)
     return cw_chainstore_block(cs, cw_chainstore_tx_block(cs, t))->height;
 }
 
-static int add_address(cw_trace_sources *s, const cw_chainstore *cs, uint64_t a,
-                       uint32_t until)
+static int add_address(cw_trace_sources *s, const cw_chainstore *cs, uint64_t a, uint32_t until)
 {
     for (uint64_t o = cw_chainstore_addr_last(cs, a); o != CW_NONE64;
          o = cw_chainstore_outlink(cs, o)) {
@@ -343,8 +341,7 @@ int cw_trace_sources_add(cw_trace_sources *src, const cw_chainstore *cs,
         if (cw_hex_decode_rev(txid, 32, hex) == 0) {
             uint64_t t, vout = UINT64_MAX;
             if (len > 64 && cw_parse_u64(&vout, from + 65))
-                return cw_error_set(CW_EINVAL, "--from %s: the output index is not a number",
-                                    from);
+                return cw_error_set(CW_EINVAL, "--from %s: the output index is not a number", from);
             if (cw_chainstore_find_tx(cs, txid, &t))
                 return cw_error_set(CW_ENOTFOUND, "--from %s: tx %s is not in the store", from,
                                     hex);
@@ -374,8 +371,7 @@ int cw_trace_sources_add(cw_trace_sources *src, const cw_chainstore *cs,
     size_t before = src->n;
     int rc = add_address(src, cs, a, until);
     if (rc == 0 && src->n == before)
-        rc = cw_error_set(CW_ENOTFOUND, "--from %s: no outputs at or below the height limit",
-                          from);
+        rc = cw_error_set(CW_ENOTFOUND, "--from %s: no outputs at or below the height limit", from);
     return rc;
 }
 

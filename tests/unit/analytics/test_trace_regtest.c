@@ -210,8 +210,7 @@ static void test_mapping(void)
     /* mapping-tx:0's last 10,000 sat = axis [333,320,000, 333,330,000) -> input 0 (fund-1);
      * mapping-tx:1 [0, 166,650,000) = axis [333,330,000, 499,980,000): fund-1 gets
      * 400,000,000 - 333,330,000 = 66,670,000, fund-2 the remaining 99,980,000 */
-    CHECK_EQ_INT(cw_trace_amount_at(t, out_of("taint-mapping-fund-tx-1", 0)),
-                 10000 + 66670000);
+    CHECK_EQ_INT(cw_trace_amount_at(t, out_of("taint-mapping-fund-tx-1", 0)), 10000 + 66670000);
     CHECK_EQ_INT(cw_trace_amount_at(t, s), 99980000);
     CHECK_EQ_INT(total_ended(t), 166660000);
     cw_trace_free(t);
@@ -241,6 +240,26 @@ static void test_limits(void)
     REQUIRE(cw_trace_run(&t, cs, NULL, &s, 1, &o) == 0);
     CHECK_EQ_INT(ended(t, CW_END_DUST, NULL), 3 * 133332000ull);
     cw_trace_free(t);
+    /* the memory bound: a trace that reaches max_nodes stops and says so */
+    o.min_value = 1;
+    o.max_nodes = 3;
+    REQUIRE(cw_trace_run(&t, cs, NULL, &s, 1, &o) == 0);
+    CHECK(cw_trace_stats_get(t)->truncated);
+    CHECK_EQ_INT(cw_trace_stats_get(t)->nodes, 3);
+    cw_trace_free(t);
+    o.max_nodes = 0;
+    /* backward with --until-height: value created below the height is not followed */
+    uint64_t c3 = out_of("taint-check-tx", 3);
+    o.model = CW_TRACE_FIFO;
+    o.direction = CW_TRACE_BACKWARD;
+    o.until_height = 198; /* mapping-tx (198) is followed, the fund txs (197) are not */
+    REQUIRE(cw_trace_run(&t, cs, NULL, &c3, 1, &o) == 0);
+    CHECK_EQ_INT(ended(t, CW_END_FRONTIER, NULL), 166660000);
+    CHECK_EQ_INT(cw_trace_amount_at(t, s), 166660000);
+    CHECK_EQ_INT(cw_trace_stats_get(t)->txs, 2);
+    cw_trace_free(t);
+    o.until_height = UINT32_MAX;
+    o.direction = CW_TRACE_FORWARD;
     /* no sources, bad source strings */
     CHECK(cw_trace_run(&t, cs, NULL, &s, 0, &o) == CW_EINVAL);
     cw_trace_sources src = {0};
@@ -268,9 +287,12 @@ static void test_coinjoin(void)
     REQUIRE(cw_trace_sources_add(&src, cs, NULL, txid_of("simple-coinjoin-tx"), UINT32_MAX) == 0);
     uint64_t cj_tx = cw_chainstore_out_tx(cs, src.outs[0]);
     CHECK(cw_trace_coinjoin_generic(NULL, cs, cj_tx));
-    CHECK(cw_trace_coinjoin_generic(NULL, cs, cw_chainstore_out_tx(cs, out_of("taint-mapping-tx", 0))));
-    CHECK(!cw_trace_coinjoin_generic(NULL, cs, cw_chainstore_out_tx(cs, out_of("taint-check-tx", 0))));
-    CHECK(!cw_trace_coinjoin_generic(NULL, cs, cw_chainstore_out_tx(cs, out_of("taint-split-tx-1", 0))));
+    CHECK(cw_trace_coinjoin_generic(NULL, cs,
+                                    cw_chainstore_out_tx(cs, out_of("taint-mapping-tx", 0))));
+    CHECK(!cw_trace_coinjoin_generic(NULL, cs,
+                                     cw_chainstore_out_tx(cs, out_of("taint-check-tx", 0))));
+    CHECK(!cw_trace_coinjoin_generic(NULL, cs,
+                                     cw_chainstore_out_tx(cs, out_of("taint-split-tx-1", 0))));
     cw_trace_sources_deinit(&src);
     /* backward from a CoinJoin output with --coinjoin stop ends in the CoinJoin */
     char from[96];

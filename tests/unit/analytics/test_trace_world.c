@@ -93,8 +93,8 @@ static uint64_t outpoint(const char *op)
 }
 
 typedef struct result {
-    double recall;       /* deposit txs with traced value / deposit txs */
-    double worst_err;    /* largest relative error of an exchange's traced deposits */
+    double recall;    /* deposit txs with traced value / deposit txs */
+    double worst_err; /* largest relative error of an exchange's traced deposits */
     size_t exchanges_missed;
     uint64_t ended;
 } result;
