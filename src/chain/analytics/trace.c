@@ -356,6 +356,25 @@ static void rank_perm(uint32_t *p, const uint64_t *v, size_t n)
     }
 }
 
+/* The output order of a ranked CoinJoin: outputs paid to a coordinator (label category
+ * "mixer") first, as fees are, then the rest by value, largest first. */
+static void rank_out_perm(const cw_trace *t, uint32_t *p, const uint64_t *v, uint64_t o0, size_t n)
+{
+    rank_perm(p, v, n);
+    if (!t->labels)
+        return;
+    size_t front = 0;
+    for (size_t k = 0; k < n; k++) {
+        const char *cat;
+        uint64_t a = out_addr(cw_chainstore_out(t->cs, o0 + p[k]));
+        if (cw_trace_labelmap_get(t->labels, a, NULL, &cat) && !strcmp(cat, "mixer")) {
+            uint32_t x = p[k];
+            memmove(p + front + 1, p + front, (k - front) * sizeof *p);
+            p[front++] = x;
+        }
+    }
+}
+
 /* Clips the sorted intervals A[0..nA) (axis coordinates) to [lo, hi) and appends them,
  * shifted to start at lo, to the pool. *pa is a cursor that only moves forward past
  * intervals ending at or before lo (ranges are visited in increasing order). Returns the
@@ -471,9 +490,10 @@ static int process_forward(cw_trace *t, uint64_t tx)
     } else {
         /* FIFO: the tainted intervals on the input axis */
         uint32_t *pin = t->s_perm, *pout = t->s_operm;
-        if (cj && t->opts.coinjoin == CW_CJ_RANK) {
+        bool ranked = cj && t->opts.coinjoin == CW_CJ_RANK;
+        if (ranked) {
             rank_perm(pin, t->s_val, n_in);
-            rank_perm(pout, t->s_oval, n_out);
+            rank_out_perm(t, pout, t->s_oval, o0, n_out);
         } else {
             identity(pin, n_in);
             identity(pout, n_out);
@@ -494,9 +514,15 @@ static int process_forward(cw_trace *t, uint64_t tx)
             }
             pos += t->s_val[i];
         }
-        /* amounts first (no storing), so that nodes are only made for tainted outputs */
+        /* amounts first (no storing), so that nodes are only made for tainted outputs. A
+         * ranked CoinJoin pays its fee first: [0, fee), then the outputs. */
         size_t pa = 0;
         uint64_t lo = 0;
+        if (ranked) {
+            if ((rc = clip(t, t->axis, t->n_axis, &pa, 0, fee, false, &oamt[n_out])))
+                return rc;
+            lo = fee;
+        }
         for (size_t k = 0; k < n_out; k++) {
             uint32_t j = pout[k];
             if ((rc = clip(t, t->axis, t->n_axis, &pa, lo, lo + t->s_oval[j], false, &oamt[j])))
@@ -504,7 +530,7 @@ static int process_forward(cw_trace *t, uint64_t tx)
             t->s_amt[j] = lo; /* start of output j on the axis */
             lo += t->s_oval[j];
         }
-        if ((rc = clip(t, t->axis, t->n_axis, &pa, lo, V_in, false, &oamt[n_out])))
+        if (!ranked && (rc = clip(t, t->axis, t->n_axis, &pa, lo, V_in, false, &oamt[n_out])))
             return rc;
     }
 
@@ -640,15 +666,20 @@ static int process_backward(cw_trace *t, uint64_t tx)
             return rc;
     } else {
         uint32_t *pin = t->s_perm, *pout = t->s_operm;
-        if (cj && t->opts.coinjoin == CW_CJ_RANK) {
+        bool ranked = cj && t->opts.coinjoin == CW_CJ_RANK;
+        if (ranked) {
             rank_perm(pin, ival, n_in);
-            rank_perm(pout, t->s_oval, n_out);
+            rank_out_perm(t, pout, t->s_oval, o0, n_out);
         } else {
             identity(pin, n_in);
             identity(pout, n_out);
         }
         t->n_axis = 0;
-        uint64_t pos = 0;
+        /* the mirror of forward: a ranked CoinJoin's outputs start after its fee */
+        uint64_t V_out = 0;
+        for (size_t j = 0; j < n_out; j++)
+            V_out += t->s_oval[j];
+        uint64_t pos = ranked && V_in > V_out ? V_in - V_out : 0;
         for (size_t k = 0; k < n_out; k++) {
             uint32_t j = pout[k];
             uint32_t ni = t->s_node[j];

@@ -24,6 +24,7 @@
 #define FEE 10000ull
 
 static cw_chainstore *cs;
+static cw_trace_coinjoin cj_policy = CW_CJ_ORDER; /* the standard FIFO */
 static json_t *labels_json;
 
 static const char *txid_of(const char *key)
@@ -58,7 +59,7 @@ static cw_trace *run(const uint64_t *src, size_t n, cw_trace_model m, cw_trace_d
     cw_trace_opts o;
     cw_trace_opts_init(&o);
     o.model = m;
-    o.coinjoin = m == CW_TRACE_FIFO ? CW_CJ_RANK : CW_CJ_ORDER; /* as the CLI */
+    o.coinjoin = cj_policy;
     o.direction = d;
     o.until_height = until;
     cw_trace *t = NULL;
@@ -223,6 +224,39 @@ static void test_mapping(void)
     cw_trace_free(t);
 }
 
+/* taint-mapping-tx (3 inputs, 3 equal outputs) is flagged as a CoinJoin; ranked (the CLI's
+ * FIFO default) it pays its 10,000 sat fee first: outputs at [10,000, 333,340,000),
+ * [333,340,000, 666,670,000), [666,670,000, 1e9); traced [400M, 800M) */
+static void test_mapping_ranked(void)
+{
+    uint64_t s = out_of("taint-mapping-fund-tx-2", 0);
+    uint64_t m0 = out_of("taint-mapping-tx", 0), m1 = out_of("taint-mapping-tx", 1),
+             m2 = out_of("taint-mapping-tx", 2);
+    uint64_t c[6];
+    for (unsigned i = 0; i < 6; i++)
+        c[i] = out_of("taint-check-tx", i);
+    cj_policy = CW_CJ_RANK;
+    cw_trace *t = run(&s, 1, CW_TRACE_FIFO, CW_TRACE_FORWARD, UINT32_MAX);
+    CHECK_EQ_INT(cw_trace_amount_at(t, m0), 0);
+    CHECK_EQ_INT(cw_trace_amount_at(t, m1), 266670000);
+    CHECK_EQ_INT(cw_trace_amount_at(t, m2), 133330000);
+    /* check-tx is not a CoinJoin (6 equal outputs from 3 inputs): plain order; traced
+     * [399,990,000, 799,990,000) of its axis */
+    uint64_t want[6] = {0, 0, 99990000, 166660000, 133350000, 0};
+    for (int i = 0; i < 6; i++)
+        CHECK_EQ_INT(cw_trace_amount_at(t, c[i]), want[i]);
+    CHECK_EQ_INT(total_ended(t), 400000000);
+    cw_trace_free(t);
+    /* backward, the mirror: check-tx:2 -> mapping-tx:0 (10,000) and :1 (166,650,000) at
+     * [333,330,000, 499,990,000) of the ranked axis -> fund-1 66,670,000, fund-2 99,990,000 */
+    t = run(&c[2], 1, CW_TRACE_FIFO, CW_TRACE_BACKWARD, UINT32_MAX);
+    CHECK_EQ_INT(cw_trace_amount_at(t, out_of("taint-mapping-fund-tx-1", 0)), 66670000);
+    CHECK_EQ_INT(cw_trace_amount_at(t, s), 99990000);
+    CHECK_EQ_INT(total_ended(t), 166660000);
+    cw_trace_free(t);
+    cj_policy = CW_CJ_ORDER;
+}
+
 static void test_limits(void)
 {
     uint64_t s = out_of("taint-mapping-fund-tx-2", 0);
@@ -280,9 +314,7 @@ static void test_coinjoin(void)
 {
     /* simple-coinjoin-tx: 3 inputs, 3 x 50,000,000 + 3 change: flagged by the generic rule;
      * the split and check txs are not (6 equal outputs from 3 inputs); the mapping tx
-     * (3 inputs, 3 equal outputs) is structurally one and is flagged: ranking it keeps its
-     * order (equal outputs, inputs already by value), so FIFO's values above hold under
-     * --coinjoin rank too */
+     * (3 inputs, 3 equal outputs) is structurally one and is flagged (test_mapping_ranked) */
     cw_trace_sources src = {0};
     REQUIRE(cw_trace_sources_add(&src, cs, NULL, txid_of("simple-coinjoin-tx"), UINT32_MAX) == 0);
     uint64_t cj_tx = cw_chainstore_out_tx(cs, src.outs[0]);
@@ -335,6 +367,7 @@ int main(void)
     RUN(test_haircut_blocksci);
     RUN(test_fifo_split_merge);
     RUN(test_mapping);
+    RUN(test_mapping_ranked);
     RUN(test_limits);
     RUN(test_coinjoin);
     cw_chainstore_close(cs);
