@@ -75,7 +75,7 @@ void cw_trace_labelmap_free(cw_trace_labelmap *m);
 bool cw_trace_labelmap_get(const cw_trace_labelmap *m, uint64_t addr, const char **entity,
                            const char **category);
 size_t cw_trace_labelmap_count(const cw_trace_labelmap *m);
-/* Every address id labelled with this entity name or this category (or subject string);
+/* Every address id labelled with this entity name or this category;
  * cb is called once per address. Returns the number of addresses. */
 size_t cw_trace_labelmap_find(const cw_trace_labelmap *m, const char *entity_or_category,
                               void (*cb)(uint64_t addr, void *payload), void *payload);
@@ -121,7 +121,7 @@ typedef struct cw_trace_sources {
 
 /* Resolves --from: "txid:vout" (one output), "txid" (every output of the tx), an address
  * (every output paid to it, up to until_height), or "label:NAME" (every address whose label
- * entity, category or subject is NAME; needs labels). Appends to *src (deduplicated by the
+ * entity or category is NAME; needs labels). Appends to *src (deduplicated by the
  * engine). Returns 0, CW_EINVAL (not parseable) or CW_ENOTFOUND (not in the store / no label),
  * with a message naming the argument. */
 int cw_trace_sources_add(cw_trace_sources *src, const cw_chainstore *cs,
