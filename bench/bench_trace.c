@@ -1,0 +1,185 @@
+/*
+ * bench_trace.c: trace throughput on a generated world with the default heist: forward FIFO
+ * from the heist's stolen outputs (stopping at exchanges, as an investigation does), forward
+ * haircut and poison with a hop limit and no stop (the value spreads through the economy:
+ * the engine's raw edge rate), and screening (addresses per second, 3 hops back under
+ * haircut). Prints edges/s (traced input->tx and tx->output edges) and hops/s (txs
+ * processed: each is one step of the frontier), per CPU second of this process (the machine
+ * is shared; wall time is printed too). Not a test.
+ *
+ * usage: bench_trace [WORLD_DIR]   (default: bench-world beside this program, as made by
+ * scripts/bench.sh; generated with 200,000 txs when absent). The store is ingested into
+ * WORLD_DIR/trace-store once and reused.
+ */
+#include <jansson.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "chainwatch/chainstore.h"
+#include "chainwatch/errors.h"
+#include "chainwatch/gen.h"
+#include "chainwatch/ingest.h"
+#include "chainwatch/screen.h"
+#include "chainwatch/trace.h"
+#include "chainwatch/util.h"
+
+static int fail(const char *what)
+{
+    fprintf(stderr, "bench_trace: %s: %s\n", what, cw_error_last());
+    return 1;
+}
+
+static bool exists(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0;
+}
+
+/* CPU seconds of this process: the machine is shared, so wall time overstates */
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void run(const char *name, const cw_chainstore *cs, const uint64_t *src, size_t n,
+                const cw_trace_opts *o, int reps)
+{
+    double t0 = cw_now(), c0 = cpu_now();
+    cw_trace_stats last = {0};
+    for (int r = 0; r < reps; r++) {
+        cw_trace *t = NULL;
+        if (cw_trace_run(&t, cs, NULL, src, n, o)) {
+            fail(name);
+            return;
+        }
+        last = *cw_trace_stats_get(t);
+        cw_trace_free(t);
+    }
+    double w = (cw_now() - t0) / reps, s = (cpu_now() - c0) / reps;
+    if (s <= 0)
+        s = 1e-9;
+    printf("  %-38s %7llu txs %8llu edges %7llu nodes  max hop %3u  %8.2f ms CPU (%8.2f wall)  "
+           "%6.2f M edges/s  %6.2f M hops/s (CPU)\n",
+           name, (unsigned long long)last.txs, (unsigned long long)last.edges,
+           (unsigned long long)last.nodes, last.max_hop, s * 1e3, w * 1e3,
+           (double)last.edges / s / 1e6, (double)last.txs / s / 1e6);
+}
+
+int main(int argc, char **argv)
+{
+    char world[4096], blocks[4200], store[4200], hj[4200];
+    if (argc > 1) {
+        snprintf(world, sizeof world, "%s", argv[1]);
+    } else {
+        char self[4096];
+        snprintf(self, sizeof self, "%s", argv[0]);
+        snprintf(world, sizeof world, "%s/bench-world", dirname(self));
+    }
+    snprintf(blocks, sizeof blocks, "%s/blocks", world);
+    snprintf(store, sizeof store, "%s/trace-store", world);
+    snprintf(hj, sizeof hj, "%s/truth/heists.json", world);
+    if (!exists(hj)) {
+        printf("generating a 200,000-tx world in %s\n", world);
+        cw_gen_opts go = {0};
+        go.out_dir = world;
+        go.txs = 200000;
+        go.seed = 1;
+        go.net = CW_NET_REGTEST;
+        cw_gen_stats gs;
+        if (cw_gen_run(&go, &gs))
+            return fail("gen");
+    }
+    char done[4300];
+    snprintf(done, sizeof done, "%s/.done", store);
+    if (!exists(done)) {
+        char cmd[4400];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", store);
+        if (system(cmd) != 0)
+            return 1;
+        cw_ingest_opts io = {blocks, store, CW_NET_REGTEST, -1, 2, NULL, 0, false, NULL};
+        cw_ingest_stats is;
+        if (cw_ingest_btc(&io, &is))
+            return fail("ingest");
+        FILE *f = fopen(done, "w");
+        if (f)
+            fclose(f);
+    }
+    cw_chainstore *cs;
+    if (cw_chainstore_open(&cs, store, false, CW_NET_REGTEST))
+        return fail("open");
+    json_error_t je;
+    json_t *all = json_load_file(hj, 0, &je);
+    if (!all) {
+        fprintf(stderr, "%s: %s\n", hj, je.text);
+        return 1;
+    }
+    json_t *h = json_array_get(all, 0);
+    uint64_t src[64];
+    size_t n = 0, i;
+    json_t *v;
+    json_array_foreach(json_object_get(h, "stolen_outputs"), i, v)
+    {
+        cw_trace_sources s = {0};
+        if (n < 64 &&
+            cw_trace_sources_add(&s, cs, NULL, json_string_value(json_object_get(v, "outpoint")),
+                                 UINT32_MAX) == 0 &&
+            s.n == 1)
+            src[n++] = s.outs[0];
+        cw_trace_sources_deinit(&s);
+    }
+    cw_chainstore_counts c = cw_chainstore_counts_get(cs);
+    printf("world %s: %llu txs, %llu inputs, %llu outputs; heist %s, %zu stolen outputs\n", world,
+           (unsigned long long)c.txs, (unsigned long long)c.ins, (unsigned long long)c.outs,
+           json_string_value(json_object_get(h, "name")), n);
+    if (!n)
+        return fail("no stolen outputs found in the store");
+
+    cw_trace_opts o;
+    cw_trace_opts_init(&o);
+    o.coinjoin = CW_CJ_RANK;
+    run("fifo forward, no stop (to the tip)", cs, src, n, &o, 3);
+    o.max_hops = 20;
+    o.model = CW_TRACE_HAIRCUT;
+    o.coinjoin = CW_CJ_ORDER;
+    o.min_value = 1000;
+    run("haircut forward, 20 hops, >= 1000 sat", cs, src, n, &o, 1);
+    o.max_hops = 8;
+    o.min_value = 1;
+    o.model = CW_TRACE_POISON;
+    run("poison forward, 8 hops", cs, src, n, &o, 1);
+    o.model = CW_TRACE_FIFO;
+    o.direction = CW_TRACE_BACKWARD;
+    o.max_hops = 30;
+    uint64_t last_out = c.outs - 1;
+    run("fifo backward from the last output", cs, &last_out, 1, &o, 3);
+    o.model = CW_TRACE_HAIRCUT;
+    o.max_hops = 6;
+    run("haircut backward, 6 hops", cs, &last_out, 1, &o, 1);
+
+    /* screening: the heist's deposit addresses and as many other recent addresses */
+    cw_screen_opts so;
+    cw_screen_opts_init(&so);
+    size_t n_addr = 0;
+    double t0 = cpu_now();
+    json_array_foreach(json_object_get(h, "deposits"), i, v)
+    {
+        cw_screen_result *r = NULL;
+        if (cw_screen_address(&r, cs, NULL, json_string_value(json_object_get(v, "address")),
+                              &so) == 0)
+            n_addr++;
+        cw_screen_result_free(r);
+    }
+    double s = cpu_now() - t0;
+    printf("  screening (3 hops, haircut, no labels): %zu addresses in %.3f s CPU = %.0f "
+           "addresses/s\n",
+           n_addr, s, s > 0 ? (double)n_addr / s : 0.0);
+    json_decref(all);
+    cw_chainstore_close(cs);
+    return 0;
+}

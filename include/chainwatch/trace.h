@@ -1,0 +1,176 @@
+/*
+ * trace.h: follow the money. Taint tracing over the chain store under three models (poison,
+ * haircut, FIFO; docs/TRACE-MODELS.md defines them exactly), forward (where did this value go)
+ * or backward (where did it come from), with a summary of where the value ended per address,
+ * entity and category (from the label store) and the strongest paths.
+ *
+ * The engine walks txs in chain order (forward: increasing tx number, backward: decreasing)
+ * through a heap of tx numbers, so every tx is processed once with all its tainted inputs
+ * known. State is one node per tainted output (a hash map output -> node), FIFO intervals in
+ * one growing pool; nothing is allocated per step beyond amortised growth of those arrays.
+ * Memory is bounded by max_nodes (the trace stops and says so when it is reached).
+ */
+#ifndef CHAINWATCH_TRACE_H
+#define CHAINWATCH_TRACE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chainwatch/chainstore.h"
+#include "chainwatch/labels.h"
+
+typedef enum cw_trace_model {
+    CW_TRACE_POISON = 0,
+    CW_TRACE_HAIRCUT = 1,
+    CW_TRACE_FIFO = 2
+} cw_trace_model;
+
+typedef enum cw_trace_dir { CW_TRACE_FORWARD = 0, CW_TRACE_BACKWARD = 1 } cw_trace_dir;
+
+/* What a CoinJoin does to the model (docs/TRACE-MODELS.md, "CoinJoins"). */
+typedef enum cw_trace_coinjoin {
+    CW_CJ_ORDER = 0, /* no special case: the model as for any tx */
+    CW_CJ_RANK = 1,  /* FIFO over inputs and outputs ranked by value, largest first */
+    CW_CJ_STOP = 2   /* value entering a CoinJoin ends there (sink "coinjoin") */
+} cw_trace_coinjoin;
+
+/* How a traced amount stopped (a terminal node). */
+typedef enum cw_trace_end_kind {
+    CW_END_LABEL = 0,    /* reached an address whose label category is in the stop set */
+    CW_END_UNSPENT = 1,  /* forward: output unspent at the tip or at until_height */
+    CW_END_FEE = 2,      /* forward: paid as a mining fee */
+    CW_END_DUST = 3,     /* amount below min_value: not followed */
+    CW_END_FRONTIER = 4, /* max_hops reached: still moving, not followed */
+    CW_END_BURNED = 5,   /* forward: OP_RETURN (no address) */
+    CW_END_COINBASE = 6, /* backward: newly minted (block subsidy and fees) */
+    CW_END_EXTERNAL = 7, /* backward: prevout before the store's first block, or before
+                          * until_height */
+    CW_END_COINJOIN = 8, /* entered a CoinJoin under CW_CJ_STOP */
+    CW_END_SELF = 9,     /* value that reached (forward) or came from (backward) another
+                          * source output, or (backward) the address self_addr: it is
+                          * already counted at that source */
+    CW_END_N = 10
+} cw_trace_end_kind;
+
+const char *cw_trace_model_name(cw_trace_model m);
+int cw_trace_model_parse(cw_trace_model *out, const char *s);
+const char *cw_trace_end_kind_name(cw_trace_end_kind k);
+const char *cw_trace_coinjoin_name(cw_trace_coinjoin c);
+int cw_trace_coinjoin_parse(cw_trace_coinjoin *out, const char *s);
+
+/* ---- labels by address id ---- */
+/* An in-memory map from chain-store address id to its label (entity, category), built once
+ * from the label store so that the hot path never queries SQLite. */
+typedef struct cw_trace_labelmap cw_trace_labelmap;
+
+/* Loads every address label of db (asset XBT or empty) whose address decodes for the store's
+ * network and occurs in the store. An address with several labels keeps the first in the
+ * store's order (category, asset, subject, id). *out owned by the caller
+ * (cw_trace_labelmap_free). Returns 0, CW_ENOMEM or the label store's error. */
+int cw_trace_labelmap_new(cw_trace_labelmap **out, const cw_chainstore *cs, cw_labels *db);
+void cw_trace_labelmap_free(cw_trace_labelmap *m);
+/* Label of an address id: true and borrowed strings (valid until _free), or false. */
+bool cw_trace_labelmap_get(const cw_trace_labelmap *m, uint64_t addr, const char **entity,
+                           const char **category);
+size_t cw_trace_labelmap_count(const cw_trace_labelmap *m);
+/* Every address id labelled with this entity name or this category;
+ * cb is called once per address. Returns the number of addresses. */
+size_t cw_trace_labelmap_find(const cw_trace_labelmap *m, const char *entity_or_category,
+                              void (*cb)(uint64_t addr, void *payload), void *payload);
+
+/* ---- CoinJoin detection ---- */
+/* Decides whether tx is a CoinJoin. The pattern module (issue 4, "Patterns") provides the
+ * real flags; until then cw_trace_coinjoin_generic is used. */
+typedef bool (*cw_trace_is_coinjoin_fn)(void *ctx, const cw_chainstore *cs, uint64_t tx);
+/* Generic rule: >= 2 inputs, >= 3 outputs, and the most common output value is shared by
+ * >= 3 outputs and by no more outputs than there are inputs (ctx unused). */
+bool cw_trace_coinjoin_generic(void *ctx, const cw_chainstore *cs, uint64_t tx);
+
+/* ---- running a trace ---- */
+#define CW_TRACE_MAX_STOP 16
+
+typedef struct cw_trace_opts {
+    cw_trace_model model;
+    cw_trace_dir direction;
+    uint32_t max_hops;                   /* 0: no limit */
+    uint64_t min_value;                  /* tracked amounts below this end as dust (0 or 1: none) */
+    uint32_t until_height;               /* forward: ignore txs above; backward: do not go below.
+                                          * UINT32_MAX: none */
+    const char *stop[CW_TRACE_MAX_STOP]; /* categories where value stops */
+    size_t n_stop;
+    bool stop_any_label; /* stop at every labelled address (screening) */
+    uint64_t self_addr;  /* backward: value from this address ends as CW_END_SELF;
+                          * CW_NONE64 for none */
+    cw_trace_coinjoin coinjoin;
+    cw_trace_is_coinjoin_fn is_coinjoin; /* NULL: cw_trace_coinjoin_generic */
+    void *is_coinjoin_ctx;
+    uint64_t max_nodes; /* 0: 50,000,000 */
+} cw_trace_opts;
+
+/* Fills opts with the defaults: FIFO, forward, no hop limit, min_value 1, no height limit,
+ * no stop categories, CoinJoins ranked (FIFO) or as ordinary txs. */
+void cw_trace_opts_init(cw_trace_opts *o);
+
+/* A source: an output (global output number) whose whole value is traced. */
+typedef struct cw_trace_sources {
+    uint64_t *outs;
+    size_t n, cap;
+} cw_trace_sources;
+
+/* Resolves --from: "txid:vout" (one output), "txid" (every output of the tx), an address
+ * (every output paid to it, up to until_height), or "label:NAME" (every address whose label
+ * entity or category is NAME; needs labels). Appends to *src (deduplicated by the
+ * engine). Returns 0, CW_EINVAL (not parseable) or CW_ENOTFOUND (not in the store / no label),
+ * with a message naming the argument. */
+int cw_trace_sources_add(cw_trace_sources *src, const cw_chainstore *cs,
+                         const cw_trace_labelmap *labels, const char *from, uint32_t until_height);
+void cw_trace_sources_deinit(cw_trace_sources *src);
+
+typedef struct cw_trace cw_trace;
+
+/* A terminal node: `amount` of traced value stopped at output `out` (CW_NONE64 for fees,
+ * coinbase and external ends, where `tx` says which tx). */
+typedef struct cw_trace_end {
+    cw_trace_end_kind kind;
+    uint64_t out;    /* global output number, or CW_NONE64 */
+    uint64_t tx;     /* tx that created out (forward) / the tx whose inputs end (backward) */
+    uint64_t addr;   /* address id or CW_NONE64 */
+    uint64_t amount; /* satoshis of traced value */
+    uint32_t hop;
+    uint32_t node; /* node index for cw_trace_path, UINT32_MAX for fee/coinbase/external */
+} cw_trace_end;
+
+typedef struct cw_trace_stats {
+    uint64_t txs;       /* txs processed */
+    uint64_t edges;     /* tainted input->tx and tx->output edges */
+    uint64_t nodes;     /* tainted outputs */
+    uint64_t intervals; /* FIFO intervals stored */
+    uint32_t max_hop;
+    bool truncated; /* max_nodes reached: the trace is incomplete */
+    double seconds;
+    uint64_t source_value; /* traced value at the sources */
+} cw_trace_stats;
+
+/* Runs a trace. labels may be NULL (no stop categories then, everything "unknown").
+ * Returns 0, CW_EINVAL (no sources, bad options), CW_ENOMEM. *out owned by the caller. */
+int cw_trace_run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelmap *labels,
+                 const uint64_t *sources, size_t n_sources, const cw_trace_opts *opts);
+void cw_trace_free(cw_trace *t);
+
+const cw_trace_stats *cw_trace_stats_get(const cw_trace *t);
+size_t cw_trace_n_ends(const cw_trace *t);
+const cw_trace_end *cw_trace_end_at(const cw_trace *t, size_t i);
+/* Traced amount at an output (0 when untouched). */
+uint64_t cw_trace_amount_at(const cw_trace *t, uint64_t out);
+/* The path of a node back to its source: the txs, source first, through the largest tainted
+ * input of each tx. Writes at most cap tx numbers into txs; returns the path length. */
+size_t cw_trace_path(const cw_trace *t, uint32_t node, uint64_t *txs, size_t cap);
+
+/* The result as JSON: options, sources, totals per end kind, by_category, by_entity,
+ * by_address (top `top`), the strongest paths (top `top` ends with their tx paths) and the
+ * flow graph (the first `graph_limit` txs; "graph_truncated" says when cut). */
+json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit);
+
+#endif

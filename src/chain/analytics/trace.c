@@ -1,0 +1,899 @@
+/*
+ * trace.c: the taint-tracing engine (trace.h; the models are defined in
+ * docs/TRACE-MODELS.md).
+ *
+ * Invariants:
+ *  - A tx number is processed at most once: forward, txs are popped from a min-heap of tx
+ *    numbers, and a spending tx always has a larger number than the txs it spends, so every
+ *    tainted input of a tx is known when it is popped; backward, the same with a max-heap.
+ *    Duplicate heap entries pop consecutively and are skipped.
+ *  - One node per tainted output (map output number -> node index). A node is created once,
+ *    by the single tx that creates the output (forward) or spends it (backward); a source
+ *    node is never overwritten.
+ *  - FIFO taint is a sorted list of disjoint [start, end) intervals per node, relative to the
+ *    output's first satoshi, stored contiguously in one pool. Node amount = their total.
+ *  - Conservation: for FIFO and haircut, the sum of the ends equals the sources' value to the
+ *    satoshi (haircut apportions with the largest-remainder rule). Poison does not conserve.
+ * Memory: nodes, ends, intervals and tx records grow amortised; per-tx scratch buffers are
+ * reused. Nothing is allocated per step otherwise. max_nodes bounds the run.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "chain/analytics/trace_int.h"
+#include "chainwatch/errors.h"
+#include "chainwatch/trace.h"
+#include "chainwatch/util.h"
+
+__extension__ typedef unsigned __int128 u128;
+
+void cw_trace_opts_init(cw_trace_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->model = CW_TRACE_FIFO;
+    o->direction = CW_TRACE_FORWARD;
+    o->min_value = 1;
+    o->until_height = UINT32_MAX;
+    o->self_addr = CW_NONE64;
+    o->coinjoin = CW_CJ_ORDER;
+}
+
+/* ---------------------------------------------------------------- growth helpers */
+
+static int grow(void **p, size_t *cap, size_t need, size_t width)
+{
+    if (need <= *cap)
+        return 0;
+    size_t n = *cap ? *cap : 64;
+    while (n < need)
+        n *= 2;
+    void *q = cw_realloc(*p, n * width);
+    if (!q)
+        return cw_error_set(CW_ENOMEM, "trace: out of memory (%zu items of %zu bytes)", n, width);
+    *p = q;
+    *cap = n;
+    return 0;
+}
+
+#define GROW(arr, capv, need) grow((void **)&(arr), &(capv), (need), sizeof *(arr))
+
+/* ---------------------------------------------------------------- heap of tx keys */
+
+static int heap_push(cw_trace *t, uint64_t key)
+{
+    int rc = GROW(t->heap, t->cap_heap, t->n_heap + 1);
+    if (rc)
+        return rc;
+    size_t i = t->n_heap++;
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (t->heap[p] <= key)
+            break;
+        t->heap[i] = t->heap[p];
+        i = p;
+    }
+    t->heap[i] = key;
+    return 0;
+}
+
+static uint64_t heap_pop(cw_trace *t)
+{
+    uint64_t top = t->heap[0], last = t->heap[--t->n_heap];
+    size_t i = 0, n = t->n_heap;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && t->heap[c + 1] < t->heap[c])
+            c++;
+        if (last <= t->heap[c])
+            break;
+        t->heap[i] = t->heap[c];
+        i = c;
+    }
+    if (n)
+        t->heap[i] = last;
+    return top;
+}
+
+static int push_tx(cw_trace *t, uint64_t tx)
+{
+    return heap_push(t, t->opts.direction == CW_TRACE_FORWARD ? tx : UINT64_MAX - tx);
+}
+
+/* ---------------------------------------------------------------- output -> node map */
+
+static inline uint64_t hmix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    return x;
+}
+
+static bool map_get(const cw_trace *t, uint64_t out, uint64_t *idx)
+{
+    if (!t->slots)
+        return false;
+    uint64_t k = out + 1;
+    for (uint64_t j = hmix(k) & t->slot_mask;; j = (j + 1) & t->slot_mask) {
+        const cw_trace__slot *s = &t->slots[j];
+        if (s->key == k) {
+            *idx = s->val;
+            return true;
+        }
+        if (s->key == 0)
+            return false;
+    }
+}
+
+static void slot_insert(cw_trace__slot *slots, uint64_t mask, uint64_t k, uint64_t v)
+{
+    uint64_t j = hmix(k) & mask;
+    while (slots[j].key)
+        j = (j + 1) & mask;
+    slots[j] = (cw_trace__slot){k, v};
+}
+
+/* Adds out -> idx; out must be absent. Load stays at or under 1/2. */
+static int map_put(cw_trace *t, uint64_t out, uint64_t idx)
+{
+    if ((t->slot_count + 1) * 2 > (t->slots ? t->slot_mask + 1 : 0)) {
+        uint64_t cap = t->slots ? (t->slot_mask + 1) * 2 : 1024;
+        cw_trace__slot *n = cw_calloc(cap, sizeof *n);
+        if (!n)
+            return cw_error_set(CW_ENOMEM, "trace: out of memory for a %llu-slot map",
+                                (unsigned long long)cap);
+        for (uint64_t i = 0; t->slots && i <= t->slot_mask; i++)
+            if (t->slots[i].key)
+                slot_insert(n, cap - 1, t->slots[i].key, t->slots[i].val);
+        cw_free(t->slots);
+        t->slots = n;
+        t->slot_mask = cap - 1;
+    }
+    slot_insert(t->slots, t->slot_mask, out + 1, idx);
+    t->slot_count++;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- nodes and ends */
+
+static int new_node(cw_trace *t, uint64_t out, uint64_t tx, uint32_t hop, uint32_t parent,
+                    uint32_t *idx)
+{
+    if (t->n_nodes >= t->max_nodes) {
+        t->stats.truncated = true;
+        return 1;
+    }
+    int rc = GROW(t->nodes, t->cap_nodes, t->n_nodes + 1);
+    if (rc == 0)
+        rc = map_put(t, out, t->n_nodes);
+    if (rc)
+        return rc;
+    t->nodes[t->n_nodes] = (cw_trace__node){out, 0, tx, 0, 0, hop, parent, false};
+    *idx = (uint32_t)t->n_nodes++;
+    return 0;
+}
+
+static int add_end(cw_trace *t, cw_trace_end_kind kind, uint64_t out, uint64_t tx, uint64_t addr,
+                   uint64_t amount, uint32_t hop, uint32_t node)
+{
+    if (amount == 0) {
+        if (node != UINT32_MAX && kind != CW_END_SELF)
+            t->nodes[node].ended = true;
+        return 0;
+    }
+    int rc = GROW(t->ends, t->cap_ends, t->n_ends + 1);
+    if (rc)
+        return rc;
+    t->ends[t->n_ends++] = (cw_trace_end){kind, out, tx, addr, amount, hop, node};
+    if (node != UINT32_MAX && kind != CW_END_SELF)
+        t->nodes[node].ended = true;
+    return 0;
+}
+
+static int add_ivl(cw_trace *t, uint64_t s, uint64_t e)
+{
+    if (t->n_ivl && t->ivl_open && t->ivl[t->n_ivl - 1].e == s) {
+        t->ivl[t->n_ivl - 1].e = e; /* adjacent: merge */
+        return 0;
+    }
+    int rc = GROW(t->ivl, t->cap_ivl, t->n_ivl + 1);
+    if (rc)
+        return rc;
+    t->ivl[t->n_ivl++] = (cw_trace__ivl){s, e};
+    t->ivl_open = true;
+    return 0;
+}
+
+static uint32_t tx_height(const cw_trace *t, uint64_t tx)
+{
+    return cw_chainstore_block(t->cs, cw_chainstore_tx_block(t->cs, tx))->height;
+}
+
+static bool stops_at(const cw_trace *t, uint64_t addr)
+{
+    const char *cat;
+    if (!t->labels || addr == CW_NONE64 || !cw_trace_labelmap_get(t->labels, addr, NULL, &cat))
+        return false;
+    if (t->opts.stop_any_label)
+        return true;
+    for (size_t i = 0; i < t->opts.n_stop; i++)
+        if (!strcmp(t->opts.stop[i], cat))
+            return true;
+    return false;
+}
+
+static uint64_t out_addr(const cw_row_out *o)
+{
+    return o->addr == CW_NONE32 ? CW_NONE64 : o->addr;
+}
+
+/* Forward: decides what happens to the value at a new node (follow it or end it). */
+static int settle_forward(cw_trace *t, uint32_t ni, bool source)
+{
+    cw_trace__node *n = &t->nodes[ni];
+    const cw_row_out *o = cw_chainstore_out(t->cs, n->out);
+    uint64_t addr = out_addr(o);
+    if (addr == CW_NONE64)
+        return add_end(t, CW_END_BURNED, n->out, n->tx, addr, n->amount, n->hop, ni);
+    if (!source && stops_at(t, addr))
+        return add_end(t, CW_END_LABEL, n->out, n->tx, addr, n->amount, n->hop, ni);
+    uint64_t sp = o->spending_tx;
+    if (sp == CW_NONE32 || sp >= t->counts.txs ||
+        (t->opts.until_height != UINT32_MAX && tx_height(t, sp) > t->opts.until_height))
+        return add_end(t, CW_END_UNSPENT, n->out, n->tx, addr, n->amount, n->hop, ni);
+    if (!source && n->amount < t->opts.min_value)
+        return add_end(t, CW_END_DUST, n->out, n->tx, addr, n->amount, n->hop, ni);
+    if (t->opts.max_hops && n->hop >= t->opts.max_hops)
+        return add_end(t, CW_END_FRONTIER, n->out, n->tx, addr, n->amount, n->hop, ni);
+    return push_tx(t, sp);
+}
+
+/* Backward: the value at a new node (a prevout) is followed to the tx that created it. */
+static int settle_backward(cw_trace *t, uint32_t ni, bool source)
+{
+    cw_trace__node *n = &t->nodes[ni];
+    const cw_row_out *o = cw_chainstore_out(t->cs, n->out);
+    uint64_t addr = out_addr(o);
+    uint64_t creator = cw_chainstore_out_tx(t->cs, n->out);
+    if (!source) {
+        if (addr != CW_NONE64 && addr == t->opts.self_addr)
+            return add_end(t, CW_END_SELF, n->out, n->tx, addr, n->amount, n->hop, ni);
+        if (stops_at(t, addr))
+            return add_end(t, CW_END_LABEL, n->out, n->tx, addr, n->amount, n->hop, ni);
+        if (n->amount < t->opts.min_value)
+            return add_end(t, CW_END_DUST, n->out, n->tx, addr, n->amount, n->hop, ni);
+        if ((t->opts.max_hops && n->hop >= t->opts.max_hops) ||
+            (t->opts.until_height != UINT32_MAX && tx_height(t, creator) < t->opts.until_height))
+            return add_end(t, CW_END_FRONTIER, n->out, n->tx, addr, n->amount, n->hop, ni);
+    }
+    return push_tx(t, creator);
+}
+
+/* ---------------------------------------------------------------- apportioning */
+
+typedef cw_trace__rem rem_slot;
+
+static int cmp_rem(const void *a, const void *b)
+{
+    const rem_slot *x = a, *y = b;
+    if (x->rem != y->rem)
+        return x->rem < y->rem ? 1 : -1;
+    return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* out[i] = total * w[i] / W rounded by the largest-remainder rule (ties to the lower index):
+ * the parts sum to total exactly. */
+static int apportion(cw_trace *t, uint64_t total, const uint64_t *w, size_t n, uint64_t W,
+                     uint64_t *out)
+{
+    if (W == 0) {
+        memset(out, 0, n * sizeof *out);
+        return 0;
+    }
+    int rc = GROW(t->rem, t->cap_rem, n);
+    if (rc)
+        return rc;
+    rem_slot *rs = t->rem;
+    uint64_t placed = 0;
+    for (size_t i = 0; i < n; i++) {
+        u128 p = (u128)total * w[i];
+        out[i] = (uint64_t)(p / W);
+        rs[i] = (rem_slot){(uint64_t)(p % W), (uint32_t)i};
+        placed += out[i];
+    }
+    uint64_t left = total - placed; /* < n */
+    if (left) {
+        qsort(rs, n, sizeof *rs, cmp_rem);
+        for (size_t k = 0; k < left && k < n; k++)
+            out[rs[k].idx]++;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- per-tx scratch */
+
+static int scratch(cw_trace *t, size_t n_in, size_t n_out)
+{
+    size_t n = (n_in > n_out ? n_in : n_out) + 1;
+    int rc = GROW(t->s_val, t->cap_s_val, n);
+    if (rc == 0)
+        rc = GROW(t->s_node, t->cap_s_node, n);
+    if (rc == 0)
+        rc = GROW(t->s_amt, t->cap_s_amt, n);
+    if (rc == 0)
+        rc = GROW(t->s_perm, t->cap_s_perm, n);
+    if (rc == 0)
+        rc = GROW(t->s_oval, t->cap_s_oval, n);
+    if (rc == 0)
+        rc = GROW(t->s_operm, t->cap_s_operm, n);
+    if (rc == 0)
+        rc = GROW(t->s_oamt, t->cap_s_oamt, n);
+    return rc;
+}
+
+static void identity(uint32_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] = (uint32_t)i;
+}
+
+/* Ranks indexes by value, largest first, ties by index (a stable order). */
+static void rank_perm(uint32_t *p, const uint64_t *v, size_t n)
+{
+    /* insertion sort: CoinJoins have at most a few hundred outputs, and qsort's comparator
+     * could not see the values without global state */
+    identity(p, n);
+    for (size_t i = 1; i < n; i++) {
+        uint32_t x = p[i];
+        size_t j = i;
+        while (j > 0 && v[p[j - 1]] < v[x]) {
+            p[j] = p[j - 1];
+            j--;
+        }
+        p[j] = x;
+    }
+}
+
+/* The output order of a ranked CoinJoin: outputs paid to a coordinator (label category
+ * "mixer") first, as fees are, then the rest by value, largest first. */
+static void rank_out_perm(const cw_trace *t, uint32_t *p, const uint64_t *v, uint64_t o0, size_t n)
+{
+    rank_perm(p, v, n);
+    if (!t->labels)
+        return;
+    size_t front = 0;
+    for (size_t k = 0; k < n; k++) {
+        const char *cat;
+        uint64_t a = out_addr(cw_chainstore_out(t->cs, o0 + p[k]));
+        if (cw_trace_labelmap_get(t->labels, a, NULL, &cat) && !strcmp(cat, "mixer")) {
+            uint32_t x = p[k];
+            memmove(p + front + 1, p + front, (k - front) * sizeof *p);
+            p[front++] = x;
+        }
+    }
+}
+
+/* Clips the sorted intervals A[0..nA) (axis coordinates) to [lo, hi) and appends them,
+ * shifted to start at lo, to the pool. *pa is a cursor that only moves forward past
+ * intervals ending at or before lo (ranges are visited in increasing order). Returns the
+ * clipped length through *len. */
+static int clip(cw_trace *t, const cw_trace__ivl *A, size_t nA, size_t *pa, uint64_t lo,
+                uint64_t hi, bool store, uint64_t *len)
+{
+    *len = 0;
+    while (*pa < nA && A[*pa].e <= lo)
+        (*pa)++;
+    for (size_t q = *pa; q < nA && A[q].s < hi; q++) {
+        uint64_t s = A[q].s > lo ? A[q].s : lo, e = A[q].e < hi ? A[q].e : hi;
+        if (e <= s)
+            continue;
+        *len += e - s;
+        if (store) {
+            int rc = add_ivl(t, s - lo, e - lo);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- forward tx */
+
+static int process_forward(cw_trace *t, uint64_t tx)
+{
+    const cw_chainstore *cs = t->cs;
+    uint64_t in0, in1, o0, o1;
+    cw_chainstore_tx_range(cs, tx, &in0, &in1, &o0, &o1);
+    size_t n_in = in1 - in0, n_out = o1 - o0;
+    int rc = scratch(t, n_in, n_out);
+    if (rc)
+        return rc;
+    uint64_t V_in = 0, V_out = 0, T_in = 0;
+    uint32_t hop = UINT32_MAX, parent = UINT32_MAX;
+    uint64_t best = 0;
+    size_t n_tainted = 0;
+    for (size_t k = 0; k < n_in; k++) {
+        const cw_row_in *r = cw_chainstore_in(cs, in0 + k);
+        uint64_t v = 0;
+        uint32_t ni = UINT32_MAX;
+        if (r->spent_tx == CW_IN_EXTERNAL) {
+            const cw_row_ext *e = cw_chainstore_ext(cs, r->spent_vout);
+            v = e->known ? e->value : 0;
+        } else if (r->spent_tx != CW_IN_COINBASE) {
+            uint64_t po = cw_chainstore_tx(cs, r->spent_tx)->first_out + r->spent_vout;
+            v = cw_out_value(cw_chainstore_out(cs, po));
+            uint64_t idx;
+            if (map_get(t, po, &idx) && !t->nodes[idx].ended) {
+                ni = (uint32_t)idx;
+                cw_trace__node *n = &t->nodes[ni];
+                T_in += n->amount;
+                n_tainted++;
+                if (n->hop < hop)
+                    hop = n->hop;
+                if (parent == UINT32_MAX || n->amount > best) {
+                    best = n->amount;
+                    parent = ni;
+                }
+            }
+        }
+        t->s_val[k] = v;
+        t->s_node[k] = ni;
+        V_in += v;
+    }
+    if (n_tainted == 0)
+        return 0;
+    for (size_t j = 0; j < n_out; j++) {
+        t->s_oval[j] = cw_out_value(cw_chainstore_out(cs, o0 + j));
+        V_out += t->s_oval[j];
+    }
+    if (V_in < V_out)
+        V_in = V_out; /* unknown external prevouts: their value is clean */
+    uint64_t fee = V_in - V_out;
+    hop++;
+    if (hop > t->stats.max_hop)
+        t->stats.max_hop = hop;
+
+    /* the tx record for the graph */
+    if ((rc = GROW(t->txr, t->cap_txr, t->n_txr + 1)))
+        return rc;
+    cw_trace__txrec *tr = &t->txr[t->n_txr++];
+    *tr = (cw_trace__txrec){tx, hop, t->n_edges, 0, 0, 0, 0};
+    for (size_t k = 0; k < n_in; k++) {
+        if (t->s_node[k] == UINT32_MAX)
+            continue;
+        if ((rc = GROW(t->edges, t->cap_edges, t->n_edges + 1)))
+            return rc;
+        t->edges[t->n_edges++] = t->s_node[k];
+        tr->n_in++;
+    }
+    t->stats.edges += n_tainted;
+
+    bool cj = t->opts.coinjoin != CW_CJ_ORDER && t->is_cj(t->opts.is_coinjoin_ctx, cs, tx);
+    tr->coinjoin = cj;
+    if (cj && t->opts.coinjoin == CW_CJ_STOP) {
+        tr->end_amount = T_in;
+        return add_end(t, CW_END_COINJOIN, CW_NONE64, tx, CW_NONE64, T_in, hop, UINT32_MAX);
+    }
+
+    /* the amount each output (and the fee, slot n_out) receives */
+    uint64_t *oamt = t->s_oamt;
+    bool fifo = t->opts.model == CW_TRACE_FIFO;
+    if (t->opts.model == CW_TRACE_POISON) {
+        memcpy(oamt, t->s_oval, n_out * sizeof *oamt);
+        oamt[n_out] = fee;
+    } else if (t->opts.model == CW_TRACE_HAIRCUT) {
+        t->s_oval[n_out] = fee;
+        if ((rc = apportion(t, T_in, t->s_oval, n_out + 1, V_in, oamt)))
+            return rc;
+    } else {
+        /* FIFO: the tainted intervals on the input axis */
+        uint32_t *pin = t->s_perm, *pout = t->s_operm;
+        bool ranked = cj && t->opts.coinjoin == CW_CJ_RANK;
+        if (ranked) {
+            rank_perm(pin, t->s_val, n_in);
+            rank_out_perm(t, pout, t->s_oval, o0, n_out);
+        } else {
+            identity(pin, n_in);
+            identity(pout, n_out);
+        }
+        t->n_axis = 0;
+        uint64_t pos = 0;
+        for (size_t k = 0; k < n_in; k++) {
+            uint32_t i = pin[k];
+            uint32_t ni = t->s_node[i];
+            if (ni != UINT32_MAX) {
+                const cw_trace__node *n = &t->nodes[ni];
+                for (uint32_t q = 0; q < n->ivl_n; q++) {
+                    if ((rc = GROW(t->axis, t->cap_axis, t->n_axis + 1)))
+                        return rc;
+                    const cw_trace__ivl *iv = &t->ivl[n->ivl_off + q];
+                    t->axis[t->n_axis++] = (cw_trace__ivl){pos + iv->s, pos + iv->e};
+                }
+            }
+            pos += t->s_val[i];
+        }
+        /* amounts first (no storing), so that nodes are only made for tainted outputs. A
+         * ranked CoinJoin pays its fee first: [0, fee), then the outputs. */
+        size_t pa = 0;
+        uint64_t lo = 0;
+        if (ranked) {
+            if ((rc = clip(t, t->axis, t->n_axis, &pa, 0, fee, false, &oamt[n_out])))
+                return rc;
+            lo = fee;
+        }
+        for (size_t k = 0; k < n_out; k++) {
+            uint32_t j = pout[k];
+            if ((rc = clip(t, t->axis, t->n_axis, &pa, lo, lo + t->s_oval[j], false, &oamt[j])))
+                return rc;
+            t->s_amt[j] = lo; /* start of output j on the axis */
+            lo += t->s_oval[j];
+        }
+        if (!ranked && (rc = clip(t, t->axis, t->n_axis, &pa, lo, V_in, false, &oamt[n_out])))
+            return rc;
+    }
+
+    /* fee end */
+    if (oamt[n_out]) {
+        tr->end_amount = oamt[n_out];
+        if ((rc = add_end(t, CW_END_FEE, CW_NONE64, tx, CW_NONE64, oamt[n_out], hop, UINT32_MAX)))
+            return rc;
+    }
+    /* output nodes */
+    for (size_t j = 0; j < n_out; j++) {
+        if (!oamt[j])
+            continue;
+        uint64_t out = o0 + j, idx;
+        t->stats.edges++;
+        if (map_get(t, out, &idx)) {
+            /* a source output (already wholly traced): the value that reached it ends as
+             * "self" so that it is not counted twice */
+            if ((rc = GROW(t->edges, t->cap_edges, t->n_edges + 1)))
+                return rc;
+            t->edges[t->n_edges++] = (uint32_t)idx;
+            t->txr[t->n_txr - 1].n_out++;
+            if ((rc = add_end(t, CW_END_SELF, out, tx, out_addr(cw_chainstore_out(cs, out)),
+                              oamt[j], hop, (uint32_t)idx)))
+                return rc;
+            continue;
+        }
+        uint32_t ni;
+        rc = new_node(t, out, tx, hop, parent, &ni);
+        if (rc)
+            return rc;
+        cw_trace__node *n = &t->nodes[ni];
+        n->amount = oamt[j];
+        if (fifo) {
+            size_t pa = 0;
+            uint64_t len;
+            n->ivl_off = t->n_ivl;
+            t->ivl_open = false;
+            if ((rc = clip(t, t->axis, t->n_axis, &pa, t->s_amt[j], t->s_amt[j] + t->s_oval[j],
+                           true, &len)))
+                return rc;
+            n = &t->nodes[ni];
+            n->ivl_n = (uint32_t)(t->n_ivl - n->ivl_off);
+        }
+        if ((rc = GROW(t->edges, t->cap_edges, t->n_edges + 1)))
+            return rc;
+        t->edges[t->n_edges++] = ni;
+        t->txr[t->n_txr - 1].n_out++;
+        if ((rc = settle_forward(t, ni, false)))
+            return rc;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- backward tx */
+
+static int process_backward(cw_trace *t, uint64_t tx)
+{
+    const cw_chainstore *cs = t->cs;
+    uint64_t in0, in1, o0, o1;
+    cw_chainstore_tx_range(cs, tx, &in0, &in1, &o0, &o1);
+    size_t n_in = in1 - in0, n_out = o1 - o0;
+    int rc = scratch(t, n_in, n_out);
+    if (rc)
+        return rc;
+    uint64_t A = 0, best = 0, V_in = 0;
+    uint32_t hop = UINT32_MAX, parent = UINT32_MAX;
+    size_t n_tracked = 0;
+    for (size_t j = 0; j < n_out; j++) {
+        uint64_t idx;
+        t->s_oval[j] = cw_out_value(cw_chainstore_out(cs, o0 + j));
+        t->s_node[j] = UINT32_MAX;
+        if (map_get(t, o0 + j, &idx) && !t->nodes[idx].ended) {
+            uint32_t ni = (uint32_t)idx;
+            const cw_trace__node *n = &t->nodes[ni];
+            t->s_node[j] = ni;
+            A += n->amount;
+            n_tracked++;
+            if (n->hop < hop)
+                hop = n->hop;
+            if (parent == UINT32_MAX || n->amount > best) {
+                best = n->amount;
+                parent = ni;
+            }
+        }
+    }
+    if (n_tracked == 0)
+        return 0;
+    hop++;
+    if (hop > t->stats.max_hop)
+        t->stats.max_hop = hop;
+    if ((rc = GROW(t->txr, t->cap_txr, t->n_txr + 1)))
+        return rc;
+    cw_trace__txrec *tr = &t->txr[t->n_txr++];
+    *tr = (cw_trace__txrec){tx, hop, t->n_edges, 0, 0, 0, 0};
+    for (size_t j = 0; j < n_out; j++) {
+        if (t->s_node[j] == UINT32_MAX)
+            continue;
+        if ((rc = GROW(t->edges, t->cap_edges, t->n_edges + 1)))
+            return rc;
+        t->edges[t->n_edges++] = t->s_node[j];
+        tr->n_in++;
+    }
+    t->stats.edges += n_tracked;
+    if (cw_chainstore_in(cs, in0)->spent_tx == CW_IN_COINBASE) {
+        tr->end_amount = A;
+        return add_end(t, CW_END_COINBASE, CW_NONE64, tx, CW_NONE64, A, hop, UINT32_MAX);
+    }
+    bool cj = t->opts.coinjoin != CW_CJ_ORDER && t->is_cj(t->opts.is_coinjoin_ctx, cs, tx);
+    tr->coinjoin = cj;
+    if (cj && t->opts.coinjoin == CW_CJ_STOP) {
+        tr->end_amount = A;
+        return add_end(t, CW_END_COINJOIN, CW_NONE64, tx, CW_NONE64, A, hop, UINT32_MAX);
+    }
+    /* input values and prevouts */
+    uint64_t *ival = t->s_val, *iamt = t->s_amt;
+    for (size_t k = 0; k < n_in; k++) {
+        const cw_row_in *r = cw_chainstore_in(cs, in0 + k);
+        if (r->spent_tx == CW_IN_EXTERNAL) {
+            const cw_row_ext *e = cw_chainstore_ext(cs, r->spent_vout);
+            ival[k] = e->known ? e->value : 0;
+        } else {
+            uint64_t po = cw_chainstore_tx(cs, r->spent_tx)->first_out + r->spent_vout;
+            ival[k] = cw_out_value(cw_chainstore_out(cs, po));
+        }
+        V_in += ival[k];
+    }
+    bool fifo = t->opts.model == CW_TRACE_FIFO;
+    if (t->opts.model == CW_TRACE_POISON) {
+        memcpy(iamt, ival, n_in * sizeof *iamt);
+    } else if (t->opts.model == CW_TRACE_HAIRCUT) {
+        if ((rc = apportion(t, A, ival, n_in, V_in, iamt)))
+            return rc;
+    } else {
+        uint32_t *pin = t->s_perm, *pout = t->s_operm;
+        bool ranked = cj && t->opts.coinjoin == CW_CJ_RANK;
+        if (ranked) {
+            rank_perm(pin, ival, n_in);
+            rank_out_perm(t, pout, t->s_oval, o0, n_out);
+        } else {
+            identity(pin, n_in);
+            identity(pout, n_out);
+        }
+        t->n_axis = 0;
+        /* the mirror of forward: a ranked CoinJoin's outputs start after its fee */
+        uint64_t V_out = 0;
+        for (size_t j = 0; j < n_out; j++)
+            V_out += t->s_oval[j];
+        uint64_t pos = ranked && V_in > V_out ? V_in - V_out : 0;
+        for (size_t k = 0; k < n_out; k++) {
+            uint32_t j = pout[k];
+            uint32_t ni = t->s_node[j];
+            if (ni != UINT32_MAX) {
+                const cw_trace__node *n = &t->nodes[ni];
+                for (uint32_t q = 0; q < n->ivl_n; q++) {
+                    if ((rc = GROW(t->axis, t->cap_axis, t->n_axis + 1)))
+                        return rc;
+                    const cw_trace__ivl *iv = &t->ivl[n->ivl_off + q];
+                    t->axis[t->n_axis++] = (cw_trace__ivl){pos + iv->s, pos + iv->e};
+                }
+            }
+            pos += t->s_oval[j];
+        }
+        size_t pa = 0;
+        uint64_t lo = 0;
+        for (size_t k = 0; k < n_in; k++) {
+            uint32_t i = pin[k];
+            if ((rc = clip(t, t->axis, t->n_axis, &pa, lo, lo + ival[i], false, &iamt[i])))
+                return rc;
+            t->s_oamt[i] = lo;
+            lo += ival[i];
+        }
+    }
+    for (size_t k = 0; k < n_in; k++) {
+        if (!iamt[k])
+            continue;
+        const cw_row_in *r = cw_chainstore_in(cs, in0 + k);
+        t->stats.edges++;
+        if (r->spent_tx == CW_IN_EXTERNAL) {
+            if ((rc = add_end(t, CW_END_EXTERNAL, CW_NONE64, tx, CW_NONE64, iamt[k], hop,
+                              UINT32_MAX)))
+                return rc;
+            tr = &t->txr[t->n_txr - 1];
+            tr->end_amount += iamt[k];
+            continue;
+        }
+        uint64_t po = cw_chainstore_tx(cs, r->spent_tx)->first_out + r->spent_vout, idx;
+        if (map_get(t, po, &idx)) {
+            /* another source (e.g. the screened address's own coins): ends as "self" */
+            if ((rc = GROW(t->edges, t->cap_edges, t->n_edges + 1)))
+                return rc;
+            t->edges[t->n_edges++] = (uint32_t)idx;
+            t->txr[t->n_txr - 1].n_out++;
+            if ((rc = add_end(t, CW_END_SELF, po, tx, out_addr(cw_chainstore_out(cs, po)), iamt[k],
+                              hop, (uint32_t)idx)))
+                return rc;
+            continue;
+        }
+        uint32_t ni;
+        if ((rc = new_node(t, po, tx, hop, parent, &ni)))
+            return rc;
+        t->nodes[ni].amount = iamt[k];
+        if (fifo) {
+            size_t pa = 0;
+            uint64_t len;
+            t->nodes[ni].ivl_off = t->n_ivl;
+            t->ivl_open = false;
+            if ((rc = clip(t, t->axis, t->n_axis, &pa, t->s_oamt[k], t->s_oamt[k] + ival[k], true,
+                           &len)))
+                return rc;
+            t->nodes[ni].ivl_n = (uint32_t)(t->n_ivl - t->nodes[ni].ivl_off);
+        }
+        if ((rc = GROW(t->edges, t->cap_edges, t->n_edges + 1)))
+            return rc;
+        t->edges[t->n_edges++] = ni;
+        t->txr[t->n_txr - 1].n_out++;
+        if ((rc = settle_backward(t, ni, false)))
+            return rc;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- run */
+
+int cw_trace_run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelmap *labels,
+                 const uint64_t *sources, size_t n_sources, const cw_trace_opts *opts)
+{
+    *out = NULL;
+    if (n_sources == 0)
+        return cw_error_set(CW_EINVAL, "trace: no source (nothing to trace)");
+    if ((unsigned)opts->model > CW_TRACE_FIFO || (unsigned)opts->direction > 1 ||
+        (unsigned)opts->coinjoin > CW_CJ_STOP)
+        return cw_error_set(CW_EINVAL, "trace: bad options");
+    double t0 = cw_now();
+    cw_trace *t = cw_calloc(1, sizeof *t);
+    if (!t)
+        return CW_ENOMEM;
+    t->cs = cs;
+    t->labels = labels;
+    t->opts = *opts;
+    t->counts = cw_chainstore_counts_get(cs);
+    t->max_nodes = opts->max_nodes ? opts->max_nodes : 50000000;
+    if (t->max_nodes > UINT32_MAX - 1)
+        t->max_nodes = UINT32_MAX - 1;
+    t->is_cj = opts->is_coinjoin ? opts->is_coinjoin : cw_trace_coinjoin_generic;
+    int rc = 0;
+    bool fwd = opts->direction == CW_TRACE_FORWARD;
+    for (size_t i = 0; i < n_sources && rc == 0; i++) {
+        uint64_t o = sources[i], idx;
+        if (o >= t->counts.outs) {
+            rc = cw_error_set(CW_EINVAL, "trace: source output %llu is not in the store",
+                              (unsigned long long)o);
+            break;
+        }
+        if (map_get(t, o, &idx))
+            continue; /* given twice */
+        uint64_t creator = cw_chainstore_out_tx(cs, o);
+        uint32_t ni;
+        rc = new_node(t, o, creator, 0, UINT32_MAX, &ni);
+        if (rc == 1)
+            rc = cw_error_set(CW_EINVAL, "trace: more sources than max_nodes");
+        if (rc)
+            break;
+        uint64_t v = cw_out_value(cw_chainstore_out(cs, o));
+        t->nodes[ni].amount = v;
+        t->stats.source_value += v;
+        if (opts->model == CW_TRACE_FIFO) {
+            t->nodes[ni].ivl_off = t->n_ivl;
+            t->ivl_open = false;
+            if (v && (rc = add_ivl(t, 0, v)))
+                break;
+            t->nodes[ni].ivl_n = v ? 1 : 0;
+        }
+    }
+    /* settle the sources once all are nodes (a source spent by another source's tx) */
+    for (size_t ni = 0; ni < t->n_nodes && rc == 0; ni++)
+        rc = fwd ? settle_forward(t, (uint32_t)ni, true) : settle_backward(t, (uint32_t)ni, true);
+    uint64_t last = UINT64_MAX;
+    bool any = false;
+    while (rc == 0 && t->n_heap) {
+        uint64_t key = heap_pop(t);
+        if (any && key == last)
+            continue;
+        any = true;
+        last = key;
+        uint64_t tx = fwd ? key : UINT64_MAX - key;
+        t->stats.txs++;
+        rc = fwd ? process_forward(t, tx) : process_backward(t, tx);
+    }
+    if (rc == 1)
+        rc = 0; /* max_nodes: truncated, reported in the stats */
+    t->stats.nodes = t->n_nodes;
+    t->stats.intervals = t->n_ivl;
+    t->stats.seconds = cw_now() - t0;
+    /* the scratch is not needed any more */
+    cw_free(t->heap);
+    t->heap = NULL;
+    if (rc) {
+        cw_trace_free(t);
+        return rc;
+    }
+    *out = t;
+    return 0;
+}
+
+void cw_trace_free(cw_trace *t)
+{
+    if (!t)
+        return;
+    cw_free(t->slots);
+    cw_free(t->nodes);
+    cw_free(t->ends);
+    cw_free(t->ivl);
+    cw_free(t->axis);
+    cw_free(t->heap);
+    cw_free(t->txr);
+    cw_free(t->edges);
+    cw_free(t->rem);
+    cw_free(t->s_val);
+    cw_free(t->s_node);
+    cw_free(t->s_amt);
+    cw_free(t->s_perm);
+    cw_free(t->s_oval);
+    cw_free(t->s_operm);
+    cw_free(t->s_oamt);
+    cw_free(t);
+}
+
+const cw_trace_stats *cw_trace_stats_get(const cw_trace *t)
+{
+    return &t->stats;
+}
+
+size_t cw_trace_n_ends(const cw_trace *t)
+{
+    return t->n_ends;
+}
+
+const cw_trace_end *cw_trace_end_at(const cw_trace *t, size_t i)
+{
+    return i < t->n_ends ? &t->ends[i] : NULL;
+}
+
+uint64_t cw_trace_amount_at(const cw_trace *t, uint64_t out)
+{
+    uint64_t idx;
+    return map_get(t, out, &idx) ? t->nodes[idx].amount : 0;
+}
+
+size_t cw_trace_path(const cw_trace *t, uint32_t node, uint64_t *txs, size_t cap)
+{
+    size_t n = 0;
+    for (uint32_t i = node; i != UINT32_MAX && i < t->n_nodes && n < cap && n < 100000;
+         i = t->nodes[i].parent)
+        if (n == 0 || txs[n - 1] != t->nodes[i].tx) /* backward: a source's creator is the
+                                                     * spender of its hop-1 prevouts */
+            txs[n++] = t->nodes[i].tx;
+    if (t->opts.direction == CW_TRACE_FORWARD) {
+        for (size_t a = 0, b = n ? n - 1 : 0; a < b; a++, b--) {
+            uint64_t x = txs[a];
+            txs[a] = txs[b];
+            txs[b] = x;
+        }
+    }
+    return n;
+}

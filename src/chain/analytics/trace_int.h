@@ -1,0 +1,78 @@
+/*
+ * trace_int.h: the trace result and engine state shared by trace.c (the engine) and
+ * trace_json.c (output). Not a public interface.
+ */
+#ifndef CW_TRACE_INT_H
+#define CW_TRACE_INT_H
+
+#include "chainwatch/trace.h"
+
+typedef struct cw_trace__ivl {
+    uint64_t s, e; /* [s, e) satoshi positions */
+} cw_trace__ivl;
+
+typedef struct cw_trace__node {
+    uint64_t out;     /* global output number */
+    uint64_t amount;  /* traced satoshis at this output */
+    uint64_t tx;      /* forward: the tx that created out; backward: the tx that spends it */
+    uint64_t ivl_off; /* FIFO: first interval in the pool */
+    uint32_t ivl_n;
+    uint32_t hop;
+    uint32_t parent; /* node of the largest traced contribution, UINT32_MAX for a source */
+    bool ended;      /* its value ended here (a cw_trace_end): never carried on */
+} cw_trace__node;
+
+typedef struct cw_trace__slot {
+    uint64_t key, val; /* together: one cache miss per probe */
+} cw_trace__slot;
+
+typedef struct cw_trace__rem {
+    uint64_t rem;
+    uint32_t idx;
+} cw_trace__rem;
+
+typedef struct cw_trace__txrec {
+    uint64_t tx;
+    uint32_t hop;
+    uint32_t e0; /* first edge: n_in nodes that carried value in, then n_out nodes out */
+    uint32_t n_in, n_out;
+    uint64_t end_amount; /* fee (forward), coinbase/external/coinjoin ends */
+    bool coinjoin;
+} cw_trace__txrec;
+
+struct cw_trace {
+    const cw_chainstore *cs;
+    const cw_trace_labelmap *labels;
+    cw_trace_opts opts;
+    cw_chainstore_counts counts;
+    cw_trace_is_coinjoin_fn is_cj;
+    uint64_t max_nodes;
+    cw_trace_stats stats;
+
+    cw_trace__slot *slots; /* output -> node: open addressing, key = output + 1 (0: empty) */
+    uint64_t slot_mask, slot_count;
+    cw_trace__node *nodes;
+    size_t n_nodes, cap_nodes;
+    cw_trace_end *ends;
+    size_t n_ends, cap_ends;
+    cw_trace__ivl *ivl; /* FIFO interval pool */
+    size_t n_ivl, cap_ivl;
+    bool ivl_open; /* the last interval belongs to the node being filled */
+    cw_trace__txrec *txr;
+    size_t n_txr, cap_txr;
+    uint32_t *edges;
+    size_t n_edges, cap_edges;
+    uint64_t *heap;
+    size_t n_heap, cap_heap;
+
+    /* per-tx scratch, reused */
+    cw_trace__ivl *axis;
+    size_t n_axis, cap_axis;
+    cw_trace__rem *rem;
+    size_t cap_rem;
+    uint64_t *s_val, *s_amt, *s_oval, *s_oamt;
+    uint32_t *s_node, *s_perm, *s_operm;
+    size_t cap_s_val, cap_s_amt, cap_s_oval, cap_s_oamt, cap_s_node, cap_s_perm, cap_s_operm;
+};
+
+#endif

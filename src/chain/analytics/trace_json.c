@@ -1,0 +1,322 @@
+/*
+ * trace_json.c: a trace result as JSON (cw_trace_json): totals per end kind, where the value
+ * ended per category, entity and address (labels from the label map; unlabelled addresses
+ * are "unknown"), the strongest paths (the largest ends with the tx path that brought the
+ * most value to each) and the flow graph (txs with their traced inputs and outputs).
+ * Arrays are sorted by amount (descending) then by key, so the output is deterministic.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chain/analytics/trace_int.h"
+#include "chainwatch/errors.h"
+#include "chainwatch/query.h"
+#include "chainwatch/util.h"
+#include "util/u64map.h"
+
+typedef struct acc {
+    uint64_t key; /* addr id, or entity name pointer */
+    const char *entity, *category;
+    uint64_t amount, n;
+    uint32_t kinds; /* bit per end kind */
+    uint32_t min_hop;
+} acc;
+
+typedef struct accs {
+    cw_u64map idx;
+    acc *a;
+    size_t n, cap;
+} accs;
+
+static acc *acc_get(accs *s, uint64_t key)
+{
+    uint64_t i;
+    if (cw_u64map_get(&s->idx, key, &i))
+        return &s->a[i];
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        acc *a = cw_realloc(s->a, cap * sizeof *a);
+        if (!a)
+            return NULL;
+        s->a = a;
+        s->cap = cap;
+    }
+    if (cw_u64map_set(&s->idx, key, s->n))
+        return NULL;
+    s->a[s->n] = (acc){key, NULL, NULL, 0, 0, 0, UINT32_MAX};
+    return &s->a[s->n++];
+}
+
+static void accs_deinit(accs *s)
+{
+    cw_u64map_deinit(&s->idx);
+    cw_free(s->a);
+}
+
+static int cmp_acc(const void *x, const void *y)
+{
+    const acc *a = x, *b = y;
+    if (a->amount != b->amount)
+        return a->amount < b->amount ? 1 : -1;
+    return (a->key > b->key) - (a->key < b->key);
+}
+
+static int cmp_cat(const void *x, const void *y)
+{
+    const acc *a = x, *b = y;
+    if (a->amount != b->amount)
+        return a->amount < b->amount ? 1 : -1;
+    return strcmp(a->category, b->category);
+}
+
+static int cmp_ent(const void *x, const void *y)
+{
+    const acc *a = x, *b = y;
+    if (a->amount != b->amount)
+        return a->amount < b->amount ? 1 : -1;
+    return strcmp(a->entity ? a->entity : "", b->entity ? b->entity : "");
+}
+
+static json_t *kinds_json(uint32_t kinds)
+{
+    json_t *k = json_array();
+    for (int i = 0; i < CW_END_N; i++)
+        if (kinds & (1u << i))
+            json_array_append_new(k, json_string(cw_trace_end_kind_name((cw_trace_end_kind)i)));
+    return k;
+}
+
+static json_t *outpoint_json(const cw_chainstore *cs, uint64_t out)
+{
+    uint64_t tx = cw_chainstore_out_tx(cs, out);
+    char s[80];
+    cw_hex_encode_rev(s, cw_chainstore_txid(cs, tx), 32);
+    snprintf(s + 64, 16, ":%llu", (unsigned long long)(out - cw_chainstore_tx(cs, tx)->first_out));
+    return json_string(s);
+}
+
+static json_t *txid_json(const cw_chainstore *cs, uint64_t tx)
+{
+    char s[65];
+    cw_hex_encode_rev(s, cw_chainstore_txid(cs, tx), 32);
+    return json_string(s);
+}
+
+static json_t *addr_json(const cw_chainstore *cs, uint64_t addr)
+{
+    char buf[CW_ADDR_STR_MAX];
+    cw_query_addr_string(buf, cs, addr == CW_NONE64 ? CW_NONE32 : (uint32_t)addr);
+    return json_string(buf);
+}
+
+static void label_of(const cw_trace *t, uint64_t addr, const char **ent, const char **cat)
+{
+    *ent = NULL;
+    *cat = "unknown";
+    if (!cw_trace_labelmap_get(t->labels, addr, ent, cat)) {
+        *ent = NULL;
+        *cat = "unknown";
+    }
+}
+
+static int cmp_end(const void *x, const void *y)
+{
+    const cw_trace_end *a = *(const cw_trace_end *const *)x, *b = *(const cw_trace_end *const *)y;
+    if (a->amount != b->amount)
+        return a->amount < b->amount ? 1 : -1;
+    return (a->out > b->out) - (a->out < b->out);
+}
+
+json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
+{
+    const cw_chainstore *cs = t->cs;
+    json_t *j = json_object();
+    accs by_addr = {0}, by_ent = {0}, by_cat = {0};
+    const cw_trace_end **sorted = NULL;
+    uint64_t *path = NULL;
+    if (!j)
+        return NULL;
+    /* options */
+    json_t *stop = json_array();
+    for (size_t i = 0; i < t->opts.n_stop; i++)
+        json_array_append_new(stop, json_string(t->opts.stop[i]));
+    json_object_set_new(
+        j, "options",
+        json_pack(
+            "{s:s, s:s, s:I, s:I, s:o, s:o, s:s, s:b}", "model", cw_trace_model_name(t->opts.model),
+            "direction", t->opts.direction == CW_TRACE_FORWARD ? "forward" : "backward", "max_hops",
+            (json_int_t)t->opts.max_hops, "min_value", (json_int_t)t->opts.min_value,
+            "until_height",
+            t->opts.until_height == UINT32_MAX ? json_null() : json_integer(t->opts.until_height),
+            "stop_at", stop, "coinjoin", cw_trace_coinjoin_name(t->opts.coinjoin), "labels",
+            t->labels != NULL));
+    /* sources: nodes at hop 0 */
+    json_t *src = json_array();
+    size_t n_src = 0;
+    for (size_t i = 0; i < t->n_nodes; i++) {
+        const cw_trace__node *n = &t->nodes[i];
+        if (n->parent != UINT32_MAX || n->hop != 0)
+            continue;
+        if (n_src++ < 100)
+            json_array_append_new(
+                src, json_pack("{s:o, s:I, s:o}", "outpoint", outpoint_json(cs, n->out), "value",
+                               (json_int_t)n->amount, "address",
+                               addr_json(cs, cw_chainstore_out(cs, n->out)->addr)));
+    }
+    json_object_set_new(j, "sources", src);
+    json_object_set_new(j, "n_sources", json_integer((json_int_t)n_src));
+    json_object_set_new(j, "source_value", json_integer((json_int_t)t->stats.source_value));
+
+    /* totals per end kind, and the accumulators */
+    uint64_t tot[CW_END_N] = {0}, cnt[CW_END_N] = {0}, ended = 0;
+    for (size_t i = 0; i < t->n_ends; i++) {
+        const cw_trace_end *e = &t->ends[i];
+        tot[e->kind] += e->amount;
+        cnt[e->kind]++;
+        ended += e->amount;
+        if (e->addr == CW_NONE64)
+            continue;
+        const char *ent, *cat;
+        label_of(t, e->addr, &ent, &cat);
+        acc *a = acc_get(&by_addr, e->addr);
+        acc *b = acc_get(&by_ent, (uint64_t)(uintptr_t)ent);
+        acc *c = acc_get(&by_cat, (uint64_t)(uintptr_t)cat);
+        if (!a || !b || !c)
+            goto fail;
+        acc *all[3] = {a, b, c};
+        for (int k = 0; k < 3; k++) {
+            all[k]->entity = ent;
+            all[k]->category = cat;
+            all[k]->amount += e->amount;
+            all[k]->n++;
+            all[k]->kinds |= 1u << e->kind;
+            if (e->hop < all[k]->min_hop)
+                all[k]->min_hop = e->hop;
+        }
+    }
+    json_t *totals = json_object();
+    for (int k = 0; k < CW_END_N; k++)
+        if (cnt[k])
+            json_object_set_new(
+                totals, cw_trace_end_kind_name((cw_trace_end_kind)k),
+                json_pack("{s:I, s:I}", "value", (json_int_t)tot[k], "count", (json_int_t)cnt[k]));
+    json_object_set_new(j, "ended", totals);
+    json_object_set_new(j, "ended_value", json_integer((json_int_t)ended));
+
+    /* per category, entity, address */
+    if (by_cat.n > 1)
+        qsort(by_cat.a, by_cat.n, sizeof *by_cat.a, cmp_cat);
+    json_t *cats = json_array();
+    for (size_t i = 0; i < by_cat.n; i++) {
+        const acc *a = &by_cat.a[i];
+        json_array_append_new(cats, json_pack("{s:s, s:I, s:I, s:o}", "category", a->category,
+                                              "value", (json_int_t)a->amount, "outputs",
+                                              (json_int_t)a->n, "how", kinds_json(a->kinds)));
+    }
+    json_object_set_new(j, "by_category", cats);
+    /* entities: sort key must not depend on pointers: sort by amount, then name */
+    if (by_ent.n > 1)
+        qsort(by_ent.a, by_ent.n, sizeof *by_ent.a, cmp_ent);
+    json_t *ents = json_array();
+    for (size_t i = 0; i < by_ent.n; i++) {
+        const acc *a = &by_ent.a[i];
+        json_array_append_new(ents, json_pack("{s:s, s:s, s:I, s:I, s:I, s:o}", "entity",
+                                              a->entity ? a->entity : "unknown", "category",
+                                              a->category, "value", (json_int_t)a->amount,
+                                              "outputs", (json_int_t)a->n, "min_hops",
+                                              (json_int_t)a->min_hop, "how", kinds_json(a->kinds)));
+    }
+    json_object_set_new(j, "by_entity", ents);
+    if (by_addr.n > 1)
+        qsort(by_addr.a, by_addr.n, sizeof *by_addr.a, cmp_acc);
+    json_t *addrs = json_array();
+    for (size_t i = 0; i < by_addr.n && i < top; i++) {
+        const acc *a = &by_addr.a[i];
+        json_array_append_new(
+            addrs,
+            json_pack("{s:o, s:s, s:s, s:I, s:I, s:I, s:o}", "address", addr_json(cs, a->key),
+                      "entity", a->entity ? a->entity : "unknown", "category", a->category, "value",
+                      (json_int_t)a->amount, "outputs", (json_int_t)a->n, "min_hops",
+                      (json_int_t)a->min_hop, "how", kinds_json(a->kinds)));
+    }
+    json_object_set_new(j, "by_address", addrs);
+    json_object_set_new(j, "n_addresses", json_integer((json_int_t)by_addr.n));
+
+    /* strongest paths: the largest ends at outputs */
+    sorted = cw_malloc((t->n_ends + 1) * sizeof(const cw_trace_end *));
+    path = cw_malloc(4096 * sizeof *path);
+    if (!sorted || !path)
+        goto fail;
+    size_t n_sorted = 0;
+    for (size_t i = 0; i < t->n_ends; i++)
+        if (t->ends[i].node != UINT32_MAX)
+            sorted[n_sorted++] = &t->ends[i];
+    if (n_sorted > 1)
+        qsort(sorted, n_sorted, sizeof(const cw_trace_end *), cmp_end);
+    json_t *paths = json_array();
+    for (size_t i = 0; i < n_sorted && i < top; i++) {
+        const cw_trace_end *e = sorted[i];
+        const char *ent, *cat;
+        label_of(t, e->addr, &ent, &cat);
+        size_t n = cw_trace_path(t, e->node, path, 4096);
+        json_t *txs = json_array();
+        for (size_t k = 0; k < n; k++)
+            json_array_append_new(txs, txid_json(cs, path[k]));
+        json_array_append_new(
+            paths,
+            json_pack("{s:o, s:o, s:s, s:s, s:I, s:s, s:I, s:o}", "outpoint",
+                      outpoint_json(cs, e->out), "address", addr_json(cs, e->addr), "entity",
+                      ent ? ent : "unknown", "category", cat, "value", (json_int_t)e->amount, "how",
+                      cw_trace_end_kind_name(e->kind), "hops", (json_int_t)e->hop, "txids", txs));
+    }
+    json_object_set_new(j, "paths", paths);
+
+    /* the flow graph */
+    json_t *graph = json_array();
+    bool fwd = t->opts.direction == CW_TRACE_FORWARD;
+    for (size_t i = 0; i < t->n_txr && i < graph_limit; i++) {
+        const cw_trace__txrec *r = &t->txr[i];
+        json_t *in = json_array(), *outs = json_array();
+        for (uint32_t k = 0; k < r->n_in + r->n_out; k++) {
+            const cw_trace__node *n = &t->nodes[t->edges[r->e0 + k]];
+            json_array_append_new(
+                k < r->n_in ? in : outs,
+                json_pack("{s:o, s:o, s:I, s:I}", "outpoint", outpoint_json(cs, n->out), "address",
+                          addr_json(cs, cw_chainstore_out(cs, n->out)->addr), "value",
+                          (json_int_t)cw_out_value(cw_chainstore_out(cs, n->out)), "traced",
+                          (json_int_t)n->amount));
+        }
+        json_t *g = json_pack(
+            "{s:o, s:I, s:I, s:b, s:o, s:o}", "txid", txid_json(cs, r->tx), "height",
+            (json_int_t)cw_chainstore_block(cs, cw_chainstore_tx_block(cs, r->tx))->height, "hop",
+            (json_int_t)r->hop, "coinjoin", r->coinjoin, fwd ? "inputs" : "outputs", in,
+            fwd ? "outputs" : "inputs", outs);
+        if (r->end_amount)
+            json_object_set_new(g, fwd ? "fee_or_end" : "end",
+                                json_integer((json_int_t)r->end_amount));
+        json_array_append_new(graph, g);
+    }
+    json_object_set_new(j, "graph", graph);
+    json_object_set_new(j, "graph_truncated", json_boolean(t->n_txr > graph_limit));
+    json_object_set_new(j, "stats",
+                        json_pack("{s:I, s:I, s:I, s:I, s:I, s:b}", "txs", (json_int_t)t->stats.txs,
+                                  "edges", (json_int_t)t->stats.edges, "nodes",
+                                  (json_int_t)t->stats.nodes, "intervals",
+                                  (json_int_t)t->stats.intervals, "max_hop",
+                                  (json_int_t)t->stats.max_hop, "truncated", t->stats.truncated));
+    cw_free(sorted);
+    cw_free(path);
+    accs_deinit(&by_addr);
+    accs_deinit(&by_ent);
+    accs_deinit(&by_cat);
+    return j;
+fail:
+    cw_free(sorted);
+    cw_free(path);
+    accs_deinit(&by_addr);
+    accs_deinit(&by_ent);
+    accs_deinit(&by_cat);
+    json_decref(j);
+    return NULL;
+}

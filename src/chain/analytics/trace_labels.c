@@ -1,0 +1,382 @@
+/*
+ * trace_labels.c: the address-id -> label map used by tracing and screening, the generic
+ * CoinJoin rule, the name tables of trace.h, and --from resolution (trace sources).
+ *
+ * The map is built once per run from the SQLite label store: every address label whose
+ * subject decodes for the store's network and is present in the store's address index.
+ * Entity names are interned (one copy per entity); categories point into the label module's
+ * static category list. Lookups are one u64map probe.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "chainwatch/errors.h"
+#include "chainwatch/trace.h"
+#include "chainwatch/util.h"
+#include "util/u64map.h"
+
+typedef struct lm_entry {
+    uint32_t entity;   /* index into names */
+    uint32_t category; /* index into cw_label_categories() */
+} lm_entry;
+
+struct cw_trace_labelmap {
+    cw_u64map by_addr; /* addr id -> entry index */
+    lm_entry *e;
+    uint64_t *addrs; /* entry index -> addr id */
+    size_t n, cap;
+    char **names;
+    size_t n_names, cap_names;
+    json_t *intern; /* name -> index, only while building */
+};
+
+static const char *const model_names[] = {"poison", "haircut", "fifo"};
+static const char *const end_names[] = {"label",  "unspent",  "fee",      "dust",     "frontier",
+                                        "burned", "coinbase", "external", "coinjoin", "self"};
+static const char *const cj_names[] = {"order", "rank", "stop"};
+
+const char *cw_trace_model_name(cw_trace_model m)
+{
+    return (unsigned)m < 3 ? model_names[m] : "?";
+}
+
+int cw_trace_model_parse(cw_trace_model *out, const char *s)
+{
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(s, model_names[i])) {
+            *out = (cw_trace_model)i;
+            return 0;
+        }
+    return cw_error_set(CW_EINVAL, "unknown model '%s' (poison, haircut, fifo)", s);
+}
+
+const char *cw_trace_end_kind_name(cw_trace_end_kind k)
+{
+    return (unsigned)k < CW_END_N ? end_names[k] : "?";
+}
+
+const char *cw_trace_coinjoin_name(cw_trace_coinjoin c)
+{
+    return (unsigned)c < 3 ? cj_names[c] : "?";
+}
+
+int cw_trace_coinjoin_parse(cw_trace_coinjoin *out, const char *s)
+{
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(s, cj_names[i])) {
+            *out = (cw_trace_coinjoin)i;
+            return 0;
+        }
+    return cw_error_set(CW_EINVAL, "unknown CoinJoin policy '%s' (order, rank, stop)", s);
+}
+
+/* ---------------------------------------------------------------- label map */
+
+static int category_index(const char *c)
+{
+    const char *const *cats = cw_label_categories();
+    for (int i = 0; cats[i]; i++)
+        if (!strcmp(cats[i], c))
+            return i;
+    return -1;
+}
+
+typedef struct build_ctx {
+    cw_trace_labelmap *m;
+    const cw_chainstore *cs;
+    int rc;
+} build_ctx;
+
+static int intern(cw_trace_labelmap *m, const char *name, uint32_t *idx)
+{
+    json_t *v = json_object_get(m->intern, name);
+    if (v) {
+        *idx = (uint32_t)json_integer_value(v);
+        return 0;
+    }
+    if (m->n_names == m->cap_names) {
+        size_t cap = m->cap_names ? m->cap_names * 2 : 64;
+        char **n = cw_realloc(m->names, cap * sizeof *n);
+        if (!n)
+            return CW_ENOMEM;
+        m->names = n;
+        m->cap_names = cap;
+    }
+    char *d = cw_strdup(name);
+    if (!d)
+        return CW_ENOMEM;
+    m->names[m->n_names] = d;
+    *idx = (uint32_t)m->n_names++;
+    if (json_object_set_new(m->intern, name, json_integer((json_int_t)*idx)))
+        return CW_ENOMEM;
+    return 0;
+}
+
+static int on_label(const cw_label *l, void *payload)
+{
+    build_ctx *b = payload;
+    cw_trace_labelmap *m = b->m;
+    if (l->subject_kind != CW_SUBJECT_ADDRESS)
+        return 0;
+    if (l->asset[0] && strcmp(l->asset, "XBT") != 0 && strcmp(l->asset, "BTC") != 0)
+        return 0;
+    cw_addr_key k;
+    uint64_t a, seen;
+    if (cw_addr_decode(&k, l->subject, cw_chainstore_network(b->cs)) != 0)
+        return 0;
+    if (cw_chainstore_find_addr(b->cs, &k, &a) != 0)
+        return 0;
+    if (cw_u64map_get(&m->by_addr, a, &seen))
+        return 0; /* the first label of an address wins */
+    int cat = category_index(l->category);
+    if (cat < 0)
+        return 0;
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 1024;
+        lm_entry *e = cw_realloc(m->e, cap * sizeof *e);
+        if (!e)
+            return b->rc = CW_ENOMEM;
+        m->e = e;
+        uint64_t *ad = cw_realloc(m->addrs, cap * sizeof *ad);
+        if (!ad)
+            return b->rc = CW_ENOMEM;
+        m->addrs = ad;
+        m->cap = cap;
+    }
+    uint32_t ent;
+    int rc = intern(m, l->entity, &ent);
+    if (rc == 0)
+        rc = cw_u64map_set(&m->by_addr, a, m->n);
+    if (rc)
+        return b->rc = rc;
+    m->e[m->n] = (lm_entry){ent, (uint32_t)cat};
+    m->addrs[m->n] = a;
+    m->n++;
+    return 0;
+}
+
+int cw_trace_labelmap_new(cw_trace_labelmap **out, const cw_chainstore *cs, cw_labels *db)
+{
+    *out = NULL;
+    cw_trace_labelmap *m = cw_calloc(1, sizeof *m);
+    if (!m)
+        return CW_ENOMEM;
+    m->intern = json_object();
+    if (!m->intern) {
+        cw_free(m);
+        return CW_ENOMEM;
+    }
+    build_ctx b = {m, cs, 0};
+    int rc = db ? cw_labels_foreach(db, NULL, on_label, &b) : 0;
+    if (b.rc)
+        rc = b.rc;
+    json_decref(m->intern);
+    m->intern = NULL;
+    if (rc < 0) {
+        cw_trace_labelmap_free(m);
+        return rc;
+    }
+    *out = m;
+    return 0;
+}
+
+void cw_trace_labelmap_free(cw_trace_labelmap *m)
+{
+    if (!m)
+        return;
+    cw_u64map_deinit(&m->by_addr);
+    for (size_t i = 0; i < m->n_names; i++)
+        cw_free(m->names[i]);
+    cw_free(m->names);
+    cw_free(m->e);
+    cw_free(m->addrs);
+    json_decref(m->intern);
+    cw_free(m);
+}
+
+bool cw_trace_labelmap_get(const cw_trace_labelmap *m, uint64_t addr, const char **entity,
+                           const char **category)
+{
+    uint64_t i;
+    if (!m || addr == CW_NONE64 || !cw_u64map_get(&m->by_addr, addr, &i))
+        return false;
+    if (entity)
+        *entity = m->names[m->e[i].entity];
+    if (category)
+        *category = cw_label_categories()[m->e[i].category];
+    return true;
+}
+
+size_t cw_trace_labelmap_count(const cw_trace_labelmap *m)
+{
+    return m ? m->n : 0;
+}
+
+size_t cw_trace_labelmap_find(const cw_trace_labelmap *m, const char *name,
+                              void (*cb)(uint64_t addr, void *payload), void *payload)
+{
+    size_t n = 0;
+    if (!m)
+        return 0;
+    int cat = category_index(name);
+    for (size_t i = 0; i < m->n; i++) {
+        if ((cat >= 0 && m->e[i].category == (uint32_t)cat) ||
+            !strcmp(m->names[m->e[i].entity], name)) {
+            if (cb)
+                cb(m->addrs[i], payload);
+            n++;
+        }
+    }
+    return n;
+}
+
+/* ---------------------------------------------------------------- CoinJoin rule */
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+bool cw_trace_coinjoin_generic(void *ctx, const cw_chainstore *cs, uint64_t tx)
+{
+    (void)ctx;
+    uint64_t in0, in1, o0, o1;
+    cw_chainstore_tx_range(cs, tx, &in0, &in1, &o0, &o1);
+    uint64_t n_in = in1 - in0, n_out = o1 - o0;
+    if (n_in < 2 || n_out < 3 || n_out > 4096)
+        return false;
+    if (cw_chainstore_in(cs, in0)->spent_tx == CW_IN_COINBASE)
+        return false;
+    uint64_t small[64], *v = n_out <= 64 ? small : cw_malloc(n_out * sizeof *v);
+    if (!v)
+        return false;
+    for (uint64_t o = o0; o < o1; o++)
+        v[o - o0] = cw_out_value(cw_chainstore_out(cs, o));
+    qsort(v, n_out, sizeof *v, cmp_u64);
+    uint64_t best = 1, run = 1;
+    for (uint64_t i = 1; i < n_out; i++) {
+        run = v[i] == v[i - 1] ? run + 1 : 1;
+        if (run > best)
+            best = run;
+    }
+    if (v != small)
+        cw_free(v);
+    return best >= 3 && best <= n_in;
+}
+
+/* ---------------------------------------------------------------- sources */
+
+static int src_push(cw_trace_sources *s, uint64_t out)
+{
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 16;
+        uint64_t *o = cw_realloc(s->outs, cap * sizeof *o);
+        if (!o)
+            return CW_ENOMEM;
+        s->outs = o;
+        s->cap = cap;
+    }
+    s->outs[s->n++] = out;
+    return 0;
+}
+
+static uint32_t out_height(const cw_chainstore *cs, uint64_t out)
+{
+    uint64_t t = cw_chainstore_out_tx(cs, out);
+    return cw_chainstore_block(cs, cw_chainstore_tx_block(cs, t))->height;
+}
+
+static int add_address(cw_trace_sources *s, const cw_chainstore *cs, uint64_t a, uint32_t until)
+{
+    for (uint64_t o = cw_chainstore_addr_last(cs, a); o != CW_NONE64;
+         o = cw_chainstore_outlink(cs, o)) {
+        if (until != UINT32_MAX && out_height(cs, o) > until)
+            continue;
+        int rc = src_push(s, o);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+typedef struct find_ctx {
+    cw_trace_sources *s;
+    const cw_chainstore *cs;
+    uint32_t until;
+    int rc;
+} find_ctx;
+
+static void on_found(uint64_t addr, void *payload)
+{
+    find_ctx *f = payload;
+    if (f->rc == 0)
+        f->rc = add_address(f->s, f->cs, addr, f->until);
+}
+
+int cw_trace_sources_add(cw_trace_sources *src, const cw_chainstore *cs,
+                         const cw_trace_labelmap *labels, const char *from, uint32_t until)
+{
+    cw_chainstore_counts c = cw_chainstore_counts_get(cs);
+    if (!strncmp(from, "label:", 6)) {
+        if (!labels)
+            return cw_error_set(CW_EINVAL, "--from %s: a label source needs --labels DB", from);
+        find_ctx f = {src, cs, until, 0};
+        size_t n = cw_trace_labelmap_find(labels, from + 6, on_found, &f);
+        if (f.rc)
+            return f.rc;
+        if (n == 0)
+            return cw_error_set(CW_ENOTFOUND,
+                                "--from %s: no address in the store has a label with this "
+                                "entity or category",
+                                from);
+        return 0;
+    }
+    size_t len = strlen(from);
+    if (len >= 64 && len <= 64 + 11 && (len == 64 || from[64] == ':')) {
+        uint8_t txid[32];
+        char hex[65];
+        memcpy(hex, from, 64);
+        hex[64] = 0;
+        if (cw_hex_decode_rev(txid, 32, hex) == 0) {
+            uint64_t t, vout = UINT64_MAX;
+            if (len > 64 && cw_parse_u64(&vout, from + 65))
+                return cw_error_set(CW_EINVAL, "--from %s: the output index is not a number", from);
+            if (cw_chainstore_find_tx(cs, txid, &t))
+                return cw_error_set(CW_ENOTFOUND, "--from %s: tx %s is not in the store", from,
+                                    hex);
+            uint64_t in0, in1, o0, o1;
+            cw_chainstore_tx_range(cs, t, &in0, &in1, &o0, &o1);
+            if (vout != UINT64_MAX) {
+                if (vout >= o1 - o0)
+                    return cw_error_set(CW_ENOTFOUND, "--from %s: tx has %llu outputs", from,
+                                        (unsigned long long)(o1 - o0));
+                return src_push(src, o0 + vout);
+            }
+            for (uint64_t o = o0; o < o1; o++) {
+                int rc = src_push(src, o);
+                if (rc)
+                    return rc;
+            }
+            return 0;
+        }
+    }
+    cw_addr_key k;
+    uint64_t a;
+    if (cw_addr_decode(&k, from, cw_chainstore_network(cs)) != 0)
+        return cw_error_wrap(CW_EINVAL,
+                             "--from %s: not txid:vout, txid, label:NAME or an address: ", from);
+    if (cw_chainstore_find_addr(cs, &k, &a) != 0 || a >= c.addrs)
+        return cw_error_set(CW_ENOTFOUND, "--from %s: address has no outputs in the store", from);
+    size_t before = src->n;
+    int rc = add_address(src, cs, a, until);
+    if (rc == 0 && src->n == before)
+        rc = cw_error_set(CW_ENOTFOUND, "--from %s: no outputs at or below the height limit", from);
+    return rc;
+}
+
+void cw_trace_sources_deinit(cw_trace_sources *src)
+{
+    cw_free(src->outs);
+    memset(src, 0, sizeof *src);
+}
