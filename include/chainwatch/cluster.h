@@ -33,12 +33,14 @@
 #define CW_CHANGE_POWER10 (1u << 3) /* the only non-round output when another is round */
 #define CW_CHANGE_PEEL (1u << 4)    /* the larger output of a peel-chain link */
 #define CW_CHANGE_REUSE (1u << 5)   /* the only output paid back to an input address */
-#define CW_CHANGE_N 6
+#define CW_CHANGE_LOCKTIME (1u << 6) /* nonzero locktime: the only output spent by a tx that
+                                        also sets a nonzero locktime */
+#define CW_CHANGE_N 7
 #define CW_CHANGE_ALL ((1u << CW_CHANGE_N) - 1)
 
 /* Name of heuristic bit i ("fresh", ...), NULL past the last. */
 const char *cw_cluster_change_name(unsigned bit);
-/* Parses "fresh,optimal,type,power10,peel,reuse", "all" or "none"; CW_EINVAL naming the
+/* Parses "fresh,optimal,type,power10,peel,reuse,locktime", "all" or "none"; CW_EINVAL naming the
  * unknown word. */
 int cw_cluster_change_parse(uint32_t *out, const char *list);
 

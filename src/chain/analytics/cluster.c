@@ -31,8 +31,8 @@ int cw_analytics__set_tip(cw_manifest *m, const cw_chainstore *cs);
 bool cw_analytics__tip_matches(const cw_chainstore *cs, const cw_manifest *m);
 int cw_analytics__lock(int *fd, const char *dir, const char *name);
 
-static const char *const change_names[CW_CHANGE_N] = {"fresh", "optimal", "type",
-                                                      "power10", "peel", "reuse"};
+static const char *const change_names[CW_CHANGE_N] = {"fresh", "optimal", "type", "power10",
+                                                      "peel", "reuse", "locktime"};
 
 const char *cw_cluster_change_name(unsigned bit)
 {
@@ -59,7 +59,7 @@ int cw_cluster_change_parse(uint32_t *out, const char *list)
         if (b == CW_CHANGE_N)
             return cw_error_set(CW_EINVAL,
                                 "--change: unknown heuristic '%.*s' (fresh, optimal, type, "
-                                "power10, peel, reuse, all, none)",
+                                "power10, peel, reuse, locktime, all, none)",
                                 (int)n, p);
         *out |= 1u << b;
         p += n;
@@ -127,13 +127,15 @@ int cw_cluster_change_output(const cw_chainstore *cs, uint64_t tx, uint32_t tx_f
     }
     for (uint64_t k = 0; k < n_out; k++) {
         const cw_row_out *o = cw_chainstore_out(cs, o0 + k);
-        elig[k] = o->addr != CW_NONE32 && cw_out_value(o) > 0;
+        elig[k] = o->addr != CW_NONE32;
         votes[k] = 0;
         n_elig += elig[k];
     }
     if (n_elig < 2)
         return CW_ENOTFOUND;
     bool cand[MAX_CHANGE_OUTS];
+    bool locktime = cw_chainstore_txmeta(cs, tx)->locktime != 0;
+    uint64_t n_txs = cw_chainstore_counts_get(cs).txs;
     for (unsigned h = 0; h < CW_CHANGE_N; h++) {
         if (!(which & (1u << h)))
             continue;
@@ -170,9 +172,15 @@ int cw_cluster_change_output(const cw_chainstore *cs, uint64_t tx, uint32_t tx_f
             case 4: /* peel: the larger output of a peel-chain link continues the chain */
                 cand[k] = peel && k == large;
                 break;
-            default: /* reuse: paid back to an input address */
+            case 6: /* locktime: spent by a tx that, like this one, sets a nonzero locktime */
+                cand[k] = locktime && o->spending_tx != CW_NONE32 && o->spending_tx < n_txs &&
+                          cw_chainstore_txmeta(cs, o->spending_tx)->locktime != 0;
+                break;
+            case 5: /* reuse: paid back to an input address */
                 for (unsigned j = 0; j < n_in_addrs; j++)
                     cand[k] |= in_addrs[j] == o->addr;
+                break;
+            default:
                 break;
             }
             n_cand += cand[k];
@@ -471,8 +479,8 @@ int cw_cluster_build(const char *store_dir, uint32_t change, cw_cluster_stats *s
             continue;
         if ((rc = apply_change(&u, cs, t, f, change, first, &st)))
             goto out;
-        if ((change & CW_CHANGE_PEEL) && (f & CW_PAT_PEEL) && from > 0) {
-            /* the parent's peel link may have been completed by this tx */
+        if ((change & (CW_CHANGE_PEEL | CW_CHANGE_LOCKTIME)) && from > 0) {
+            /* these two look at the spending tx: a parent's decision may be new */
             for (uint64_t i = i0; i < i1; i++) {
                 uint32_t p = cw_chainstore_in(cs, i)->spent_tx;
                 uint32_t pf = 0;
