@@ -59,8 +59,9 @@ static int find_addr(const cw_chainstore *cs, const char *s, uint32_t *out)
 {
     cw_addr_key k;
     uint64_t a;
-    if (cw_addr_decode(&k, s, cw_chainstore_network(cs)))
-        return cw_error_wrap(CW_EINVAL, "address '%s': ", s);
+    int rc = cw_addr_decode(&k, s, cw_chainstore_network(cs));
+    if (rc)
+        return rc;
     if (cw_chainstore_find_addr(cs, &k, &a))
         return cw_error_set(CW_ENOTFOUND, "address %s has no outputs in the store", s);
     *out = (uint32_t)a;
