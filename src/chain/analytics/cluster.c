@@ -405,6 +405,14 @@ int cw_cluster_build(const char *store_dir, uint32_t change, cw_cluster_stats *s
     }
     cw_error_clear();
     gen_dir(odir, sizeof odir, store_dir, old_gen);
+    if (have_old && !st.rebuilt && from == c.txs && old_addrs == c.addrs) {
+        /* up to date: nothing to write */
+        st.txs_before = st.txs_after = from;
+        st.addrs = c.addrs;
+        st.clusters = cw_manifest_get(&m, "clusters", 0);
+        st.merges = cw_manifest_get(&m, "merges", 0);
+        goto out;
+    }
     if (from > 0) {
         void *p = NULL, *mg = NULL;
         u.n_merges = cw_manifest_get(&m, "merges", 0);
