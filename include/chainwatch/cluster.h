@@ -1,0 +1,93 @@
+/*
+ * cluster.h: address clustering over a chain store (docs/CLUSTERING.md).
+ *
+ * The multi-input heuristic (all input addresses of a tx belong to one wallet) with CoinJoin
+ * txs excluded (CW_PAT_COINJOIN from patterns.h), plus optional change-address heuristics,
+ * selectable and composable as a bit set. Union-find over dense address ids (path compression,
+ * union by rank); each successful union records the tx that caused it, so `why` can name the
+ * txs that joined two addresses (the recorded unions form a spanning forest of each cluster).
+ *
+ * Persisted in the store directory: `cluster.manifest` (format, generation, txs/blocks/tip
+ * covered, heuristics, counts) naming the folder `cluster.<gen>/` that holds the columns
+ * parent.col (address -> root address), addr2cl.col (address -> dense cluster id), cloff.col
+ * (cluster -> first member, CSR offsets, clusters + 1 rows), clmem.col (members, address ids
+ * ascending within a cluster) and merges.col (a u32, b u32, tx u32 per union). A build writes
+ * a new generation and publishes it by replacing the manifest, so readers never see a half
+ * written one. Builds continue from the covered tx count; a reorg below it, or a different set
+ * of heuristics, rebuilds from tx 0. Cluster ids are dense and ordered by their smallest
+ * address id; they are renumbered by every build (address ids are the stable names).
+ */
+#ifndef CHAINWATCH_CLUSTER_H
+#define CHAINWATCH_CLUSTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chainwatch/chainstore.h"
+
+/* Change heuristics (bit set). */
+#define CW_CHANGE_FRESH (1u << 0)   /* the only output to an address never seen before */
+#define CW_CHANGE_OPTIMAL (1u << 1) /* the only output smaller than every input */
+#define CW_CHANGE_TYPE (1u << 2)    /* the only output of the inputs' script type */
+#define CW_CHANGE_POWER10 (1u << 3) /* the only non-round output when another is round */
+#define CW_CHANGE_PEEL (1u << 4)    /* the larger output of a peel-chain link */
+#define CW_CHANGE_REUSE (1u << 5)   /* the only output paid back to an input address */
+#define CW_CHANGE_LOCKTIME (1u << 6) /* nonzero locktime: the only output spent by a tx that
+                                        also sets a nonzero locktime */
+#define CW_CHANGE_N 7
+#define CW_CHANGE_ALL ((1u << CW_CHANGE_N) - 1)
+
+/* Name of heuristic bit i ("fresh", ...), NULL past the last. */
+const char *cw_cluster_change_name(unsigned bit);
+/* Parses "fresh,optimal,type,power10,peel,reuse,locktime", "all" or "none"; CW_EINVAL naming the
+ * unknown word. */
+int cw_cluster_change_parse(uint32_t *out, const char *list);
+
+/* The change output of tx under the heuristics in `which` (see docs/CLUSTERING.md for how
+ * they compose): 0 and *vout, or CW_ENOTFOUND when they do not single out one output
+ * (coinbase, CoinJoin, fewer than two outputs, no agreement). tx_flags are the CW_PAT_* flags
+ * of tx (cw_patterns_compute). Sets no error message. */
+int cw_cluster_change_output(const cw_chainstore *cs, uint64_t tx, uint32_t tx_flags,
+                             uint32_t which, uint32_t *vout);
+
+typedef struct cw_cluster_stats {
+    uint64_t txs_before, txs_after; /* txs covered before / after */
+    uint64_t addrs, clusters, merges;
+    uint64_t multi_input_merges, change_merges; /* unions from each kind of evidence */
+    uint64_t coinjoin_skipped;                  /* txs excluded as CoinJoin */
+    uint64_t largest;                           /* size of the largest cluster */
+    bool rebuilt;
+    double seconds;
+} cw_cluster_stats;
+
+/* Builds or extends the clusters of the store in store_dir (builds the pattern flags first).
+ * change is a CW_CHANGE_* set. Opens the chain store read-only; takes store_dir/cluster.lock
+ * (CW_EBUSY when held). stats may be NULL. */
+int cw_cluster_build(const char *store_dir, uint32_t change, cw_cluster_stats *stats);
+
+/* A read-only view of the persisted clusters. */
+typedef struct cw_clusters cw_clusters;
+/* CW_ENOTFOUND when never built; CW_ECORRUPT when the chain was reorganised since. */
+int cw_clusters_open(cw_clusters **out, const cw_chainstore *cs);
+void cw_clusters_close(cw_clusters *c);
+uint64_t cw_clusters_count(const cw_clusters *c);
+uint64_t cw_clusters_addrs(const cw_clusters *c); /* addresses covered */
+uint32_t cw_clusters_change(const cw_clusters *c); /* heuristics used */
+uint64_t cw_clusters_txs(const cw_clusters *c);    /* txs covered */
+/* Cluster id of an address (CW_NONE32 past the covered addresses). */
+uint32_t cw_clusters_of(const cw_clusters *c, uint32_t addr);
+/* Members of a cluster, ascending (borrowed; valid until cw_clusters_close). */
+const uint32_t *cw_clusters_members(const cw_clusters *c, uint32_t cluster, uint64_t *n);
+
+/* One step of a `why` path: the union of addresses a and b caused by tx. */
+typedef struct cw_cluster_step {
+    uint32_t a, b, tx;
+} cw_cluster_step;
+/* The unions that join addresses a and b (path in the union forest, from a to b): *steps
+ * owned by the caller (cw_free). CW_ENOTFOUND when they are in different clusters; 0 steps
+ * when a == b. */
+int cw_clusters_why(const cw_clusters *c, uint32_t a, uint32_t b, cw_cluster_step **steps,
+                    size_t *n_steps);
+
+#endif
