@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# demo stage 90: the dashboard. Makes the front-end libraries servable (scripts/web-build.sh),
+# makes sure the demo node ($OUT/node.db) exists with an analyst key and the heist alert (its
+# evidence is the heist's path from a generated world's ground truth: the world of an earlier
+# stage when there is one, else a small one made here), then starts `chainwatch serve` on
+# 127.0.0.1:8080 in the background and prints the URL and the login key.
+# Idempotent: a demo server started before (pid in $OUT/serve.pid) is stopped first; the node,
+# the key and the alert are reused.
+set -euo pipefail
+LISTEN=${CW_DEMO_LISTEN:-127.0.0.1:8080}
+DB="$OUT/node.db"
+KEYFILE="$OUT/dashboard-key.txt"
+PIDFILE="$OUT/serve.pid"
+
+bash "$ROOT/scripts/web-build.sh"
+
+# Stop the previous demo server, only if the pid is still a chainwatch serve on our database.
+if [ -s "$PIDFILE" ]; then
+    old=$(cat "$PIDFILE")
+    if [ -r "/proc/$old/cmdline" ] && tr '\0' ' ' < "/proc/$old/cmdline" | grep -q "serve --db $DB"; then
+        echo "stopping the previous demo server (pid $old)"
+        kill "$old" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$old" 2>/dev/null || break; sleep 0.1; done
+    fi
+    rm -f "$PIDFILE"
+fi
+
+if [ ! -e "$DB" ]; then
+    "$BIN" node init --db "$DB" --name USA >/dev/null
+    rm -f "$KEYFILE"
+fi
+if [ ! -s "$KEYFILE" ]; then
+    ( umask 077; "$BIN" keys add "demo-analyst-$(date +%s)" --role analyst --db "$DB" > "$KEYFILE" )
+fi
+
+if [ "$("$BIN" alerts list --db "$DB" --kind stolen-funds-at-exchange --status new --json | jq '.alerts | length')" = 0 ] &&
+   [ "$("$BIN" alerts list --db "$DB" --kind stolen-funds-at-exchange --status acknowledged --json | jq '.alerts | length')" = 0 ]; then
+    TRUTH=$(ls "$OUT"/*/truth/heists.json 2>/dev/null | head -1 || true)
+    if [ -z "$TRUTH" ]; then
+        "$BIN" gen --out "$OUT/web-world" --txs 20000 --seed 7 --quiet >/dev/null
+        TRUTH="$OUT/web-world/truth/heists.json"
+    fi
+    EVIDENCE=$(node "$ROOT/tests/e2e/lib/truth-trace.mjs" "$TRUTH")
+    NAME=$(jq -r '.[0].name' "$TRUTH")
+    N=$(jq '.[0].deposits_by_exchange | length' "$TRUTH")
+    "$BIN" alerts raise --db "$DB" --kind stolen-funds-at-exchange --severity critical --tlp amber \
+        --share-to KOR --title "Heist $NAME: stolen funds reached $N exchanges" \
+        --explanation "The path from the theft to each exchange deposit (generated world, ground truth)." \
+        --evidence "$EVIDENCE" >/dev/null
+    echo "raised the heist alert ($NAME, from $TRUTH)"
+fi
+
+ARGS=()
+if "$BIN" serve --help 2>&1 | grep -q -- --web-root; then
+    ARGS=(--web-root "$ROOT/web")
+else
+    echo "note: this chainwatch has no 'serve --web-root' yet: only the API is served (see docs/DASHBOARD.md)"
+fi
+rm -f "$OUT/serve.ready"
+nohup "$BIN" serve --db "$DB" --listen "$LISTEN" --ready-file "$OUT/serve.ready" "${ARGS[@]}" \
+    > "$OUT/serve.log" 2>&1 < /dev/null &
+echo $! > "$PIDFILE"
+for _ in $(seq 100); do [ -s "$OUT/serve.ready" ] && break; kill -0 "$(cat "$PIDFILE")" 2>/dev/null || break; sleep 0.1; done
+if [ ! -s "$OUT/serve.ready" ]; then
+    echo "the server did not start:" >&2
+    cat "$OUT/serve.log" >&2
+    rm -f "$PIDFILE"
+    exit 1
+fi
+echo
+echo "  dashboard:  http://$(cat "$OUT/serve.ready")/"
+echo "  API key:    $(cat "$KEYFILE")   (role analyst; also in $KEYFILE)"
+echo "  stop it:    kill $(cat "$PIDFILE")"

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# web_e2e.sh: end-to-end browser tests of the dashboard. Starts a fresh node on a loopback port
+# chosen by the kernel, seeds it (a generated world's heist as a chain alert whose evidence is
+# the heist's path from the ground truth, a sanctioned-address alert, a supply alert, a RED one),
+# writes real supply documents (supply synth/load/status/explain), and runs
+# tests/e2e/dashboard.test.mjs (playwright-core driving Debian's chromium, headless). The
+# server is stopped on exit. Screenshots go to $CW_BUILD_DIR/e2e-artifacts/.
+# Skips (77) only when chromium is missing; npm packages come from scripts/web-build.sh.
+set -euo pipefail
+BIN=${CW_BIN:?CW_BIN not set}
+SRC=${CW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+BUILD=${CW_BUILD_DIR:-$SRC/build}
+CHROMIUM=${CW_CHROMIUM:-/usr/bin/chromium}
+[ -x "$CHROMIUM" ] || { echo "SKIP: $CHROMIUM not installed (scripts/bootstrap.sh installs it)"; exit 77; }
+command -v node >/dev/null || { echo "FAIL: node is missing" >&2; exit 1; }
+bash "$SRC/scripts/web-build.sh"
+
+T=$(mktemp -d)
+PID=
+cleanup() {
+    if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
+    rm -rf "$T"
+}
+trap cleanup EXIT
+DB="$T/node.db"
+"$BIN" node init --db "$DB" --name USA >/dev/null
+ANALYST=$("$BIN" keys add analyst1 --role analyst --db "$DB")
+READER=$("$BIN" keys add reader1 --role reader --db "$DB")
+
+# A world with a heist; its path to the exchanges from the ground truth.
+"$BIN" gen --out "$T/world" --txs 20000 --seed 7 --quiet >/dev/null
+node "$SRC/tests/e2e/lib/truth-trace.mjs" "$T/world/truth/heists.json" > "$T/trace.json"
+EVIDENCE=$(node -e '
+const t = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+const h = JSON.parse(require("fs").readFileSync(process.argv[2], "utf8"))[0];
+t.txids = [h.theft_txid];
+t.addresses = [...new Set(h.deposits.map((d) => d.address))].slice(0, 3);
+process.stdout.write(JSON.stringify(t));' "$T/trace.json" "$T/world/truth/heists.json")
+HEIST=$(jq -r '.[0].name' "$T/world/truth/heists.json")
+"$BIN" alerts raise --db "$DB" --kind stolen-funds-at-exchange --severity critical --tlp amber --share-to KOR \
+    --title "Heist $HEIST: stolen funds reached exchanges" \
+    --explanation "Funds from the $HEIST theft reached 5 exchanges through peel chains and CoinJoins." \
+    --evidence "$EVIDENCE" >/dev/null
+"$BIN" alerts raise --db "$DB" --kind sanctioned-address-active --severity high --tlp green \
+    --title "Sanctioned address active" --evidence '{"addresses":["1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"]}' >/dev/null
+"$BIN" alerts raise --db "$DB" --source supply --kind supply-risk-change --severity medium --tlp clear \
+    --title "graphite for KOR rose to interest" --evidence '{"commodity":"graphite","partner":"KOR","level":1}' >/dev/null
+"$BIN" alerts raise --db "$DB" --kind internal-note --severity low --tlp red --title "Internal lead (red)" >/dev/null
+
+# Real supply documents from the supply engine, for the pages' file import.
+export CW_SUPPLY_DB="$T/supply.db"
+"$BIN" supply synth --out "$T/syn" --seed 5 --years 8 --first-year 2015 >/dev/null
+"$BIN" supply load comtrade "$T/syn/comtrade.csv" >/dev/null
+"$BIN" supply load prices "$T/syn/prices.csv" >/dev/null
+"$BIN" supply load events "$T/syn/events.csv" >/dev/null
+"$BIN" supply status --json > "$T/status.json"
+"$BIN" supply explain graphite KOR --json > "$T/explain.json"
+
+MODE=intercept
+ARGS=()
+if "$BIN" serve --help 2>&1 | grep -q -- --web-root; then
+    MODE=server
+    ARGS=(--web-root "$SRC/web")
+fi
+"$BIN" serve --db "$DB" --listen 127.0.0.1:0 --ready-file "$T/ready" "${ARGS[@]}" 2>"$T/serve.log" &
+PID=$!
+for _ in $(seq 100); do [ -s "$T/ready" ] && break; sleep 0.1; done
+[ -s "$T/ready" ] || { cat "$T/serve.log"; exit 1; }
+
+ART="$BUILD/e2e-artifacts"
+mkdir -p "$ART"
+export CW_URL="http://$(cat "$T/ready")" CW_KEY_ANALYST="$ANALYST" CW_KEY_READER="$READER" \
+    CW_STATIC_MODE="$MODE" CW_WEB_DIR="$SRC/web" CW_ARTIFACTS="$ART" CW_CHROMIUM="$CHROMIUM" \
+    CW_FIXTURES="$T" CW_HEISTS="$T/world/truth/heists.json" CW_DB="$DB" CW_BIN="$BIN" \
+    NODE_PATH="$SRC/node_modules"
+echo "web_e2e: dashboard at $CW_URL (static files: $MODE), screenshots in $ART"
+cd "$SRC"
+node --test --test-reporter=spec tests/e2e/dashboard.test.mjs
