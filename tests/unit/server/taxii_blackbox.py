@@ -201,6 +201,12 @@ check("server still serving", s == 200)
 # JSON API: alerts, paging, roles, ack.
 s, h, d = req("GET", "/api/v1/alerts?limit=2&after=1", reader, accept="application/json")
 check("alerts page ascending from after", s == 200 and [a["id"] for a in d["alerts"]] == [2, 3] and d["more"], d)
+s, h, d = req("GET", "/api/v1/alerts?limit=2", reader, accept="application/json")
+s2, h2, d2 = req("GET", "/api/v1/alerts?limit=2&before=%s" % (d or {}).get("next_before_id"), reader,
+                 accept="application/json")
+check("alerts newest first, paged with before", s == 200 and s2 == 200 and
+      [a["id"] for a in d["alerts"]] == [4, 3] and [a["id"] for a in d2["alerts"]] == [2, 1] and
+      not d2["more"], (d, d2))
 s, h, d = req("GET", "/api/v1/alerts?status=new&min_severity=high", reader, accept="application/json")
 check("alerts filters", s == 200 and all(a["status"] == "new" and a["severity"] in ("high", "critical")
                                            for a in d["alerts"]) and len(d["alerts"]) >= 1, d)
