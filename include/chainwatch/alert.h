@@ -75,7 +75,8 @@ typedef struct cw_alert_filter {
     const char *kind;
     const char *min_severity; /* "info".."critical" */
     int64_t since_us;         /* time >= since_us */
-    int64_t after_id;         /* id > after_id (keyset paging) */
+    int64_t after_id;         /* id > after_id, ascending (keyset paging) */
+    int64_t before_id;        /* id < before_id, newest first (keyset paging) */
     int64_t limit;            /* 0: 100; at most 1000 */
 } cw_alert_filter;
 
@@ -96,8 +97,10 @@ int cw_alert_emit(cw_alert_db *db, const cw_alert_input *in, int64_t *out_id, bo
  * Returns 0 or CW_ENOTFOUND. */
 int cw_alert_get(cw_alert_db *db, int64_t id, json_t **out);
 
-/* Alerts matching f, newest id first unless f->after_id is set (then ascending ids),
- * as {"alerts":[...], "next_after_id": N or null}. Returns 0, CW_EINVAL or CW_EIO. */
+/* Alerts matching f, newest id first unless f->after_id is set (then ascending ids), as
+ * {"alerts":[...], "more": bool, "next_after_id": N|null, "next_before_id": N|null}: pass
+ * the next_* value back as after_id / before_id for the next page. Returns 0, CW_EINVAL
+ * (bad filter, or both after_id and before_id) or CW_EIO. */
 int cw_alert_list(cw_alert_db *db, const cw_alert_filter *f, json_t **out);
 
 /* Moves an alert to `status`, recording who and when (and an optional note). Allowed moves:

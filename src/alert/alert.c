@@ -469,6 +469,8 @@ int cw_alert_list(cw_alert_db *db, const cw_alert_filter *f, json_t **out)
     }
     if (f->limit < 0)
         return cw_error_set(CW_EINVAL, "limit: must be positive");
+    if (f->after_id > 0 && f->before_id > 0)
+        return cw_error_set(CW_EINVAL, "after and before: give one of them");
     int64_t limit = f->limit ? f->limit : 100;
     if (limit > 1000)
         limit = 1000;
@@ -479,7 +481,7 @@ int cw_alert_list(cw_alert_db *db, const cw_alert_filter *f, json_t **out)
               "AND time >= ?5 AND id > ?6 ORDER BY id ASC LIMIT ?7"
             : "SELECT " ALERT_COLUMNS " FROM alerts WHERE (?1 < 0 OR status = ?1) AND "
               "(?2 IS NULL OR source = lower(?2)) AND (?3 IS NULL OR kind = ?3) AND severity >= ?4 "
-              "AND time >= ?5 AND id > ?6 ORDER BY id DESC LIMIT ?7";
+              "AND time >= ?5 AND id > ?6 AND (?8 <= 0 OR id < ?8) ORDER BY id DESC LIMIT ?7";
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL))
         return sql_fail(db, "list");
@@ -492,6 +494,8 @@ int cw_alert_list(cw_alert_db *db, const cw_alert_filter *f, json_t **out)
     sqlite3_bind_int64(st, 5, f->since_us);
     sqlite3_bind_int64(st, 6, f->after_id);
     sqlite3_bind_int64(st, 7, limit + 1);
+    if (!asc)
+        sqlite3_bind_int64(st, 8, f->before_id);
     json_t *arr = json_array();
     int rc = 0, s;
     int64_t n = 0, last = 0;
@@ -512,10 +516,11 @@ int cw_alert_list(cw_alert_db *db, const cw_alert_filter *f, json_t **out)
         json_decref(arr);
         return rc;
     }
-    /* Keyset paging continues upward from the last id when ascending; descending lists
-     * report where they stopped so that a caller can ask for older ids with since/after. */
-    *out = json_pack("{s:o, s:o, s:b}", "alerts", arr, "next_after_id",
-                     asc && more ? json_integer(last) : json_null(), "more", more);
+    /* Keyset paging: ascending pages continue with after = next_after_id, descending (newest
+     * first) pages with before = next_before_id; ids never shift when alerts are added. */
+    *out = json_pack("{s:o, s:o, s:o, s:b}", "alerts", arr, "next_after_id",
+                     asc && more ? json_integer(last) : json_null(), "next_before_id",
+                     !asc && more ? json_integer(last) : json_null(), "more", more);
     return *out ? 0 : cw_error_set(CW_ENOMEM, "out of memory");
 }
 

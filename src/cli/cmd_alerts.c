@@ -89,6 +89,11 @@ static int run(int argc, char **argv)
             if (cw_parse_u64(&n, v))
                 return cw_cli_usage_error(cmd, "--after: expected an alert id, got '%s'", v);
             f.after_id = (int64_t)n;
+        } else if (!strcmp(a, "--before")) {
+            uint64_t n;
+            if (cw_parse_u64(&n, v))
+                return cw_cli_usage_error(cmd, "--before: expected an alert id, got '%s'", v);
+            f.before_id = (int64_t)n;
         } else if (!strcmp(a, "--by"))
             who = v;
         else if (!strcmp(a, "--note"))
@@ -211,7 +216,8 @@ static int run(int argc, char **argv)
 const cw_command cw_cmd_alerts = {
     "alerts", "list, show, acknowledge, close or raise alerts",
     "Usage: chainwatch alerts list  [--db PATH] [--status S] [--source S] [--kind K]\n"
-    "                               [--min-severity S] [--limit N] [--after ID] [--json]\n"
+    "                               [--min-severity S] [--limit N] [--after ID | --before ID] "
+    "[--json]\n"
     "       chainwatch alerts show  ID [--db PATH] [--json]\n"
     "       chainwatch alerts ack   ID [--db PATH] [--by WHO] [--note TEXT] [--json]\n"
     "       chainwatch alerts close ID [--db PATH] [--by WHO] [--note TEXT] [--json]\n"

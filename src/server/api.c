@@ -36,6 +36,7 @@ static void list_alerts(cw_server *s, cw_req *q, cw_resp *r)
     f.kind = cw_server__arg(q, "kind");
     f.min_severity = cw_server__arg(q, "min_severity");
     const char *lim = cw_server__arg(q, "limit"), *after = cw_server__arg(q, "after");
+    const char *before = cw_server__arg(q, "before");
     uint64_t v;
     if (lim) {
         if (cw_parse_u64(&v, lim) || v == 0 || v > 1000) {
@@ -50,6 +51,13 @@ static void list_alerts(cw_server *s, cw_req *q, cw_resp *r)
             return;
         }
         f.after_id = (int64_t)v;
+    }
+    if (before) {
+        if (cw_parse_u64(&v, before)) {
+            cw_server__error(r, 400, "Bad request", "before: expected an alert id");
+            return;
+        }
+        f.before_id = (int64_t)v;
     }
     json_t *out = NULL;
     int rc = cw_alert_list(cw_node_alerts(s->node), &f, &out);

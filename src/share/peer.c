@@ -248,6 +248,22 @@ static int raise_partner_alert(cw_node *n, const char *peer, const char *url, co
     in.cooldown_us = -1;
     bool dedup = false;
     int rc = cw_alert_emit(n->alerts, &in, NULL, &dedup);
+    if (rc == CW_EINVAL) {
+        /* A verified object whose alert fields do not fit ours (odd kind, no name, a strict
+         * audience of several, evidence that is not an object): raise a plain partner alert
+         * rather than stop the pull, and say so in the audit log. */
+        char why[300];
+        snprintf(why, sizeof why, "alert fields replaced: %s", cw_error_last());
+        in.kind = "partner-report";
+        if (!in.title || !*in.title)
+            in.title = "(untitled partner report)";
+        if (in.tlp == CW_TLP_AMBER_STRICT)
+            in.share_to = n->org;
+        in.evidence = NULL;
+        rc = cw_alert_emit(n->alerts, &in, NULL, &dedup);
+        if (!rc)
+            rc = cw_audit_append(n, peer, "peer.adjust", id, "ok", why);
+    }
     if (!rc && !dedup)
         ps->alerts++;
     free(evidence);

@@ -120,6 +120,29 @@ check "tampered object rejected" '[ "$(jq ".[0].rejected" "$T/KOR.pull3")" -ge 1
 check "tampered object not stored, no alert" '[[ "$(titles KOR)" != *"tamper"* ]] && [ "$(sqlite3 "$T/KOR.db" "SELECT count(*) FROM received_objects WHERE json LIKE '"'"'%tamper%'"'"'")" = 0 ]'
 check "rejection in KOR audit log" '"$BIN" audit list --db "$T/KOR.db" --action peer.reject | grep -q "does not verify"'
 
+# A verified report whose alert fields do not fit (bad kind, evidence not an object), POSTed to
+# USA's collection by an analyst: KOR still raises a plain partner alert and notes it.
+AN=$("$BIN" keys add analyst1 --role analyst --db "$U")
+/usr/bin/python3 - "$AN" "http://127.0.0.1:${PORT[USA]}/taxii2/api/collections/${COLL[USA]}/objects/" <<'PY'
+import json, sys, urllib.request, uuid
+rep = {"type": "report", "spec_version": "2.1", "id": "report--" + str(uuid.uuid4()),
+       "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z",
+       "name": "odd fields", "published": "2026-01-01T00:00:00.000Z",
+       "object_refs": ["identity--b3c7261a-294d-4894-ad5a-ecb01835e976"],
+       "object_marking_refs": ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],
+       "extensions": {"extension-definition--1aa5b5b4-3e28-4d3f-90c6-e4e2a80cc549":
+                      {"extension_type": "property-extension", "kind": "Bad Kind!", "evidence": "text"}}}
+req = urllib.request.Request(sys.argv[2], data=json.dumps({"objects": [rep]}).encode(), method="POST",
+                             headers={"Authorization": "Bearer " + sys.argv[1],
+                                      "Content-Type": "application/taxii+json;version=2.1"})
+with urllib.request.urlopen(req, timeout=10) as r:
+    assert r.status == 202
+PY
+"$BIN" peer pull USA --db "$T/KOR.db"
+ODD=$("$BIN" alerts list --db "$T/KOR.db" --source partner --json | jq -r '.alerts[] | select(.title=="odd fields") | .kind')
+check "odd partner fields still raise a partner alert" '[ "$ODD" = partner-report ]'
+check "adjustment noted in the audit log" '"$BIN" audit list --db "$T/KOR.db" --action peer.adjust | grep -q "kind"'
+
 # Revoked and unknown keys: 401, both audited.
 URL="http://127.0.0.1:${PORT[USA]}/taxii2/api/collections/"
 check "revoked key gets 401" '[ "$(http_status "$REVOKED" "$URL")" = 401 ]'

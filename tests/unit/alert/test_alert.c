@@ -209,6 +209,37 @@ static void test_list_filters_paging(void)
     CHECK_EQ_INT(seen, 25);
     CHECK_EQ_INT(pages, 4);
     CHECK(ok_order);
+    /* newest first: 25..19, 18..12, 11..5, 4..1 */
+    memset(&f, 0, sizeof f);
+    f.limit = 7;
+    int64_t expect = 25;
+    seen = 0;
+    pages = 0;
+    ok_order = true;
+    for (;;) {
+        REQUIRE(cw_alert_list(db, &f, &out) == 0);
+        size_t i;
+        json_t *a;
+        json_array_foreach(json_object_get(out, "alerts"), i, a)
+        {
+            if (json_integer_value(json_object_get(a, "id")) != expect--)
+                ok_order = false;
+            seen++;
+        }
+        pages++;
+        bool more = json_is_true(json_object_get(out, "more"));
+        if (more)
+            f.before_id = json_integer_value(json_object_get(out, "next_before_id"));
+        json_decref(out);
+        if (!more)
+            break;
+    }
+    CHECK_EQ_INT(seen, 25);
+    CHECK_EQ_INT(pages, 4);
+    CHECK(ok_order);
+    f.after_id = 3;
+    f.before_id = 9;
+    CHECK_EQ_INT(cw_alert_list(db, &f, &out), CW_EINVAL);
     memset(&f, 0, sizeof f);
     f.status = "bogus";
     CHECK_EQ_INT(cw_alert_list(db, &f, &out), CW_EINVAL);

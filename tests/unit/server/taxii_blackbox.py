@@ -113,6 +113,7 @@ while True:
                "pattern": "[cryptocurrency-wallet:address = '1BoatSLRHtKNngkdXEeobR76b53LETtpyT']",
                "pattern_type": "stix", "valid_from": "2026-01-01T00:00:00Z",
                "object_marking_refs": ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"]}
+        posted_id = ind["id"]
         ps, _, pd = req("POST", objects, analyst, {"objects": [ind]}, TAXII)
         check("POST during paging accepted", ps == 202 and pd["success_count"] == 1, pd)
     if not d.get("more"):
@@ -122,8 +123,8 @@ check("X-TAXII-Date-Added-First/Last present, microseconds, ordered", hdr_ok)
 check("paging repeats nothing", len(seen) == len(set(seen)), len(seen))
 s, h, d = req("GET", objects + "?limit=1000", peer)
 allids = [o["id"] + "@" + o.get("modified", "") for o in d.get("objects", [])]
-check("paging loses nothing (incl. the object POSTed meanwhile)", sorted(seen) == sorted(allids),
-      (len(seen), len(allids)))
+check("paging loses nothing (incl. the object POSTed meanwhile)", sorted(seen) == sorted(allids) and
+      any(x.startswith(posted_id + "@") for x in seen), (len(seen), len(allids)))
 
 # added_after: strictly after.
 s, h, d = req("GET", manifest + "?limit=3", peer)
@@ -166,6 +167,11 @@ if s == 202:
     s2, h2, st = req("GET", "/taxii2/api/status/%s/" % d["id"], analyst)
     check("status resource 200", s2 == 200 and st["id"] == d["id"], st)
     keys_cover("status", st or {}, m_status)
+s, _, d = req("GET", objects + good["id"] + "/", peer)
+check("unmarked POSTed object stays on the node (404 for a partner)", s == 404, s)
+s, _, d = req("GET", objects + good["id"] + "/", reader)
+check("unmarked POSTed object readable locally, signed by the node", s == 200 and
+      "extension-definition--05c5622a-ce6d-4427-b5cc-2f3b0d7c9d22" in d["objects"][0]["extensions"], d)
 s, _, _ = req("POST", objects, reader, {"objects": [good]}, TAXII)
 check("reader may not POST (403)", s == 403, s)
 s, _, _ = req("POST", objects, peer, {"objects": [good]}, TAXII)
@@ -201,6 +207,12 @@ check("server still serving", s == 200)
 # JSON API: alerts, paging, roles, ack.
 s, h, d = req("GET", "/api/v1/alerts?limit=2&after=1", reader, accept="application/json")
 check("alerts page ascending from after", s == 200 and [a["id"] for a in d["alerts"]] == [2, 3] and d["more"], d)
+s, h, d = req("GET", "/api/v1/alerts?limit=2", reader, accept="application/json")
+s2, h2, d2 = req("GET", "/api/v1/alerts?limit=2&before=%s" % (d or {}).get("next_before_id"), reader,
+                 accept="application/json")
+check("alerts newest first, paged with before", s == 200 and s2 == 200 and
+      [a["id"] for a in d["alerts"]] == [4, 3] and [a["id"] for a in d2["alerts"]] == [2, 1] and
+      not d2["more"], (d, d2))
 s, h, d = req("GET", "/api/v1/alerts?status=new&min_severity=high", reader, accept="application/json")
 check("alerts filters", s == 200 and all(a["status"] == "new" and a["severity"] in ("high", "critical")
                                            for a in d["alerts"]) and len(d["alerts"]) >= 1, d)
