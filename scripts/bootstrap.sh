@@ -5,13 +5,18 @@ set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
       libssl-dev openssl libsqlite3-dev sqlite3 libjansson-dev libsodium-dev libmicrohttpd-dev
       libcurl4-openssl-dev libxxhash-dev libxml2-dev libbz2-dev bzip2
-      python3 python3-bitcoinlib valgrind jq)
+      python3 python3-bitcoinlib valgrind jq bsdutils chromium)
 missing=()
 for p in "${pkgs[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
         missing+=("$p")
     fi
 done
+# Node.js and npm (for the dashboard's front-end packages and browser tests): the machine's own
+# Node 20 is used when present; Debian's packages otherwise.
+if ! command -v npm > /dev/null 2>&1; then
+    missing+=(nodejs npm)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0
 fi

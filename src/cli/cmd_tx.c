@@ -1,6 +1,7 @@
 /* cmd_tx.c: `chainwatch tx TXID --store DIR [--json]`. */
 #include <stdio.h>
 
+#include "chainwatch/patterns.h"
 #include "chainwatch/query.h"
 #include "cli/store_opts.h"
 
@@ -29,6 +30,7 @@ static int run(int argc, char **argv)
         cw_chainstore_close(cs);
         return cw_cli_fail("tx", rc);
     }
+    cw_patterns_annotate_tx(j, cs);
     if (o.json) {
         ec = cw_cli_print_json(j);
     } else {
@@ -41,6 +43,13 @@ static int run(int argc, char **argv)
             printf("  coinbase");
         else
             print_sat("  fee ", json_object_get(j, "fee"));
+        json_t *fl = json_object_get(j, "flags");
+        if (json_array_size(fl)) {
+            size_t k;
+            json_t *f;
+            printf("\n  patterns:");
+            json_array_foreach(fl, k, f) printf(" %s", json_string_value(f));
+        }
         printf("\n  inputs:\n");
         size_t i;
         json_t *v;
