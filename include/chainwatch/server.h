@@ -19,6 +19,8 @@ typedef struct cw_server_config {
     const char *listen;   /* "127.0.0.1:8443"; port 0 picks a free port */
     const char *tls_cert; /* PEM files, both or neither */
     const char *tls_key;
+    const char *store_dir; /* chain store for /api/v1/chain/ (NULL: none) */
+    const char *labels_db; /* label store used by traces and lookups (NULL: none) */
     size_t max_body;  /* bytes; 0: 1 MiB */
     unsigned threads; /* 0: 2 */
 } cw_server_config;

@@ -29,6 +29,10 @@ static int run(int argc, char **argv)
             cfg.db_path = v;
         else if (!strcmp(a, "--listen"))
             cfg.listen = v;
+        else if (!strcmp(a, "--store"))
+            cfg.store_dir = v;
+        else if (!strcmp(a, "--labels"))
+            cfg.labels_db = v;
         else if (!strcmp(a, "--tls-cert"))
             cfg.tls_cert = v;
         else if (!strcmp(a, "--tls-key"))
@@ -69,8 +73,10 @@ static int run(int argc, char **argv)
 const cw_command cw_cmd_serve = {
     "serve", "serve the JSON API and TAXII 2.1 for partners and users",
     "Usage: chainwatch serve [--db PATH] [--listen HOST:PORT] [--tls-cert PEM --tls-key PEM]\n"
-    "                        [--max-body BYTES] [--ready-file F]\n\n"
-    "Serves /api/v1/ (alerts: list, show, ack, close) and /taxii2/ (TAXII 2.1: discovery, API\n"
+    "                        [--store DIR] [--labels DB] [--max-body BYTES] [--ready-file F]\n\n"
+    "Serves /api/v1/ (alerts: list, show, ack, close; with --store, the chain under\n"
+    "/api/v1/chain/: status, tx/TXID, block/ID, address/ADDR, cluster/ADDR, screen/ADDR,\n"
+    "trace?from=&model=&direction=&max_hops=&stop_at=; --labels names the label store) and /taxii2/ (TAXII 2.1: discovery, API\n"
     "root /taxii2/api/, the node's collection with objects, manifest, versions, status). Every\n"
     "request needs an API key (chainwatch keys add) as 'Authorization: Bearer KEY'. Plain HTTP\n"
     "only on loopback (default 127.0.0.1:8443); elsewhere give a TLS certificate and key. Port 0\n"

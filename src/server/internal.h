@@ -10,9 +10,12 @@
 #include "chainwatch/server.h"
 #include "chainwatch/share.h"
 
+typedef struct cw_chain_ctx cw_chain_ctx;
+
 struct cw_server {
     struct MHD_Daemon *d;
     cw_node *node;
+    cw_chain_ctx *chain; /* the chain store and labels behind /api/v1/chain/ (chain_api.c) */
     pthread_mutex_t lock; /* one request at a time touches the node */
     size_t max_body;
     uint16_t port;
@@ -50,5 +53,9 @@ const char *cw_server__arg(cw_req *q, const char *name);
  * segments after the prefix. */
 void cw_server__api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r);
 void cw_server__taxii(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r);
+/* /api/v1/chain/...: segs start after "chain". */
+void cw_server__chain_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r);
+int cw_server__chain_open(cw_chain_ctx **out, const char *store_dir, const char *labels_path);
+void cw_server__chain_close(cw_chain_ctx *c);
 
 #endif

@@ -293,6 +293,9 @@ int cw_server_start(cw_server **out, const cw_server_config *cfg)
         goto fail;
     if ((rc = cw_node_open(&s->node, cfg->db_path)))
         goto fail;
+    if ((cfg->store_dir || cfg->labels_db) &&
+        (rc = cw_server__chain_open(&s->chain, cfg->store_dir, cfg->labels_db)))
+        goto fail;
     /* Publish what the engines raised while the server was down. */
     if ((rc = cw_share_publish_pending(s->node, NULL)))
         goto fail;
@@ -339,6 +342,7 @@ void cw_server_stop(cw_server *s)
     if (s->node && s->d)
         cw_audit_append(s->node, "server", "server.stop", "", "ok", "");
     cw_node_close(s->node);
+    cw_server__chain_close(s->chain);
     pthread_mutex_destroy(&s->lock);
     cw_free(s->cert);
     cw_free(s->key);

@@ -1,0 +1,302 @@
+/*
+ * chain_api.c: the chain engine behind the JSON API, under /api/v1/chain/:
+ *   GET tx/{txid}                      a transaction (cw_query_tx) with its pattern flags
+ *   GET address/{addr}?offset&limit    an address (cw_query_address), its cluster and labels
+ *   GET block/{height|hash}            a block (cw_query_block)
+ *   GET cluster/{addr}?limit           the cluster of an address: size and a page of members
+ *   GET trace?from=..&model=..&direction=..&max_hops=..&min_value=..&stop_at=a,b
+ *                                      a trace (cw_trace_json: flow graph + summary)
+ *   GET screen/{addr}?hops=k           exposure of an address (cw_screen_json)
+ *   GET status                         store counts and what has been built over it
+ * The store is opened read-only when the server starts (serve --store, --labels) and reopened
+ * when its MANIFEST changes, so a running `ingest` or `watch` shows up at the next request.
+ * The label map used by traces is built once per opened store. Requests run one at a time
+ * (the server's lock), so this state needs no locking of its own.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "chainwatch/chainstore.h"
+#include "chainwatch/cluster.h"
+#include "chainwatch/errors.h"
+#include "chainwatch/labels.h"
+#include "chainwatch/patterns.h"
+#include "chainwatch/query.h"
+#include "chainwatch/screen.h"
+#include "chainwatch/trace.h"
+#include "chainwatch/util.h"
+#include "server/internal.h"
+
+struct cw_chain_ctx {
+    char *store_dir;
+    char *labels_path;
+    cw_chainstore *cs;
+    cw_labels *labels;
+    cw_trace_labelmap *lm;
+    struct timespec manifest_mtime;
+};
+
+int cw_server__chain_open(cw_chain_ctx **out, const char *store_dir, const char *labels_path)
+{
+    cw_chain_ctx *c = cw_calloc(1, sizeof *c);
+    if (!c)
+        return cw_error_set(CW_ENOMEM, "out of memory");
+    c->store_dir = store_dir ? cw_strdup(store_dir) : NULL;
+    c->labels_path = labels_path ? cw_strdup(labels_path) : NULL;
+    if (c->labels_path) {
+        int rc = cw_labels_open(&c->labels, c->labels_path, CW_LABELS_READONLY);
+        if (rc) {
+            cw_server__chain_close(c);
+            return rc;
+        }
+    }
+    *out = c;
+    return 0;
+}
+
+void cw_server__chain_close(cw_chain_ctx *c)
+{
+    if (!c)
+        return;
+    cw_trace_labelmap_free(c->lm);
+    cw_chainstore_close(c->cs);
+    cw_labels_close(c->labels);
+    cw_free(c->store_dir);
+    cw_free(c->labels_path);
+    cw_free(c);
+}
+
+/* The current store, reopened when its MANIFEST changed. */
+static int store_of(cw_chain_ctx *c, cw_chainstore **out)
+{
+    if (!c->store_dir)
+        return cw_error_set(CW_ENOTFOUND, "this node serves no chain store (serve --store DIR)");
+    char mpath[PATH_MAX];
+    snprintf(mpath, sizeof mpath, "%s/MANIFEST", c->store_dir);
+    struct stat st;
+    if (stat(mpath, &st) != 0)
+        return cw_error_set(CW_ENOTFOUND, "%s: not a chain store", c->store_dir);
+    if (!c->cs || st.st_mtim.tv_sec != c->manifest_mtime.tv_sec ||
+        st.st_mtim.tv_nsec != c->manifest_mtime.tv_nsec) {
+        cw_trace_labelmap_free(c->lm);
+        c->lm = NULL;
+        cw_chainstore_close(c->cs);
+        c->cs = NULL;
+        int rc = cw_chainstore_open(&c->cs, c->store_dir, false, CW_NET_MAIN);
+        if (rc)
+            return rc;
+        c->manifest_mtime = st.st_mtim;
+    }
+    *out = c->cs;
+    return 0;
+}
+
+static const cw_trace_labelmap *labelmap_of(cw_chain_ctx *c)
+{
+    if (!c->lm && c->labels && c->cs && cw_trace_labelmap_new(&c->lm, c->cs, c->labels) != 0)
+        c->lm = NULL;
+    return c->lm;
+}
+
+static void fail(cw_resp *r, int rc)
+{
+    unsigned status = rc == CW_ENOTFOUND ? 404 : rc == CW_EINVAL ? 400 : 500;
+    cw_server__error(r, status,
+                     status == 404 ? "Not found" : status == 400 ? "Bad request" : "Server error",
+                     cw_error_last());
+}
+
+static uint64_t arg_u64(cw_req *q, const char *name, uint64_t dflt, bool *bad)
+{
+    const char *v = cw_server__arg(q, name);
+    uint64_t x;
+    if (!v || !*v)
+        return dflt;
+    if (cw_parse_u64(&x, v)) {
+        *bad = true;
+        return dflt;
+    }
+    return x;
+}
+
+static json_t *labels_json(cw_chain_ctx *c, const cw_chainstore *cs, uint32_t addr)
+{
+    const cw_trace_labelmap *lm = labelmap_of(c);
+    const char *entity, *category;
+    if (lm && cw_trace_labelmap_get(lm, addr, &entity, &category))
+        return json_pack("{s:s, s:s}", "entity", entity, "category", category);
+    (void)cs;
+    return json_null();
+}
+
+static void do_trace(cw_chain_ctx *c, cw_chainstore *cs, cw_req *q, cw_resp *r)
+{
+    cw_trace_opts o;
+    cw_trace_opts_init(&o);
+    bool bad = false;
+    const char *from = cw_server__arg(q, "from");
+    const char *model = cw_server__arg(q, "model");
+    const char *dir = cw_server__arg(q, "direction");
+    const char *stop = cw_server__arg(q, "stop_at");
+    if (!from || !*from) {
+        cw_server__error(r, 400, "Bad request", "from= is required (txid:vout, txid, address or label:NAME)");
+        return;
+    }
+    if (model && cw_trace_model_parse(&o.model, model)) {
+        fail(r, CW_EINVAL);
+        return;
+    }
+    if (dir && !strcmp(dir, "backward"))
+        o.direction = CW_TRACE_BACKWARD;
+    else if (dir && strcmp(dir, "forward")) {
+        cw_server__error(r, 400, "Bad request", "direction must be forward or backward");
+        return;
+    }
+    o.max_hops = (uint32_t)arg_u64(q, "max_hops", 0, &bad);
+    o.min_value = arg_u64(q, "min_value", 1, &bad);
+    uint64_t until = arg_u64(q, "until_height", UINT32_MAX, &bad);
+    o.until_height = until > UINT32_MAX ? UINT32_MAX : (uint32_t)until;
+    size_t top = (size_t)arg_u64(q, "top", 10, &bad);
+    size_t graph = (size_t)arg_u64(q, "graph_limit", 2000, &bad);
+    if (bad) {
+        cw_server__error(r, 400, "Bad request", "a numeric parameter is not a number");
+        return;
+    }
+    char *stops = NULL;
+    if (stop && *stop) {
+        stops = cw_arena_strndup(q->arena, stop, strlen(stop));
+        char *save = NULL;
+        for (char *p = strtok_r(stops, ",", &save); p && o.n_stop < CW_TRACE_MAX_STOP;
+             p = strtok_r(NULL, ",", &save))
+            o.stop[o.n_stop++] = p;
+    }
+    const cw_trace_labelmap *lm = labelmap_of(c);
+    cw_trace_sources src = {0};
+    cw_trace *t = NULL;
+    int rc = cw_trace_sources_add(&src, cs, lm, from, o.until_height);
+    if (!rc)
+        rc = cw_trace_run(&t, cs, lm, src.outs, src.n, &o);
+    if (rc) {
+        fail(r, rc);
+    } else {
+        r->body = cw_trace_json(t, top, graph);
+        r->audit_detail = "trace";
+    }
+    cw_trace_free(t);
+    cw_trace_sources_deinit(&src);
+}
+
+void cw_server__chain_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
+{
+    cw_chain_ctx *c = s->chain;
+    cw_chainstore *cs = NULL;
+    if (strcmp(q->method, "GET") != 0) {
+        cw_server__error(r, 405, "Method not allowed", NULL);
+        return;
+    }
+    int rc = c ? store_of(c, &cs) : cw_error_set(CW_ENOTFOUND, "no chain store configured");
+    if (rc) {
+        fail(r, rc);
+        return;
+    }
+    const char *what = n >= 1 ? segs[0] : "";
+    json_t *j = NULL;
+    if (n == 1 && !strcmp(what, "status")) {
+        cw_chainstore_counts k = cw_chainstore_counts_get(cs);
+        j = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:b}", "network",
+                      cw_network_name(cw_chainstore_network(cs)), "blocks", (json_int_t)k.blocks,
+                      "tip_height",
+                      (json_int_t)(k.blocks ? cw_chainstore_base_height(cs) + k.blocks - 1 : 0),
+                      "txs", (json_int_t)k.txs, "inputs", (json_int_t)k.ins, "outputs",
+                      (json_int_t)k.outs, "addresses", (json_int_t)k.addrs, "labels",
+                      c->labels != NULL);
+    } else if (n == 2 && !strcmp(what, "tx")) {
+        rc = cw_query_tx(&j, cs, segs[1]);
+        if (!rc)
+            cw_patterns_annotate_tx(j, cs);
+    } else if (n == 2 && !strcmp(what, "block")) {
+        rc = cw_query_block(&j, cs, segs[1], 1);
+    } else if (n == 2 && !strcmp(what, "address")) {
+        bool bad = false;
+        uint64_t off = arg_u64(q, "offset", 0, &bad), lim = arg_u64(q, "limit", 25, &bad);
+        if (bad || lim > 1000) {
+            cw_server__error(r, 400, "Bad request", "offset/limit: numbers, limit <= 1000");
+            return;
+        }
+        rc = cw_query_address(&j, cs, segs[1], off, lim);
+        if (!rc) {
+            uint32_t id = (uint32_t)json_integer_value(json_object_get(j, "id"));
+            json_object_set_new(j, "label", labels_json(c, cs, id));
+            cw_clusters *cl = NULL;
+            if (cw_clusters_open(&cl, cs) == 0) {
+                uint64_t size = 0;
+                uint32_t cid = cw_clusters_of(cl, id);
+                cw_clusters_members(cl, cid, &size);
+                json_object_set_new(j, "cluster",
+                                    json_pack("{s:I, s:I}", "id", (json_int_t)cid, "size",
+                                              (json_int_t)size));
+                cw_clusters_close(cl);
+            }
+        }
+    } else if (n == 2 && !strcmp(what, "cluster")) {
+        cw_addr_key k;
+        uint64_t a;
+        cw_clusters *cl = NULL;
+        bool bad = false;
+        uint64_t lim = arg_u64(q, "limit", 100, &bad);
+        if (bad || lim > 10000) {
+            cw_server__error(r, 400, "Bad request", "limit: a number <= 10000");
+            return;
+        }
+        if ((rc = cw_addr_decode(&k, segs[1], cw_chainstore_network(cs))) == 0 &&
+            (rc = cw_chainstore_find_addr(cs, &k, &a)) == 0 && (rc = cw_clusters_open(&cl, cs)) == 0) {
+            uint64_t size = 0;
+            uint32_t cid = cw_clusters_of(cl, (uint32_t)a);
+            const uint32_t *m = cw_clusters_members(cl, cid, &size);
+            json_t *members = json_array();
+            char s2[CW_ADDR_STR_MAX];
+            for (uint64_t i = 0; i < size && i < lim; i++) {
+                cw_query_addr_string(s2, cs, m[i]);
+                json_t *e = json_pack("{s:s}", "address", s2);
+                json_object_set_new(e, "label", labels_json(c, cs, m[i]));
+                json_array_append_new(members, e);
+            }
+            j = json_pack("{s:s, s:I, s:I, s:o}", "address", segs[1], "cluster", (json_int_t)cid,
+                          "size", (json_int_t)size, "members", members);
+            cw_clusters_close(cl);
+        } else if (rc == CW_ENOTFOUND && !cl) {
+            rc = cw_error_set(CW_ENOTFOUND, "%s: unknown address, or clusters not built "
+                                            "(chainwatch cluster build)", segs[1]);
+        }
+    } else if (n == 2 && !strcmp(what, "screen")) {
+        cw_screen_opts o;
+        cw_screen_opts_init(&o);
+        bool bad = false;
+        o.hops = (uint32_t)arg_u64(q, "hops", o.hops, &bad);
+        if (bad || o.hops > 20) {
+            cw_server__error(r, 400, "Bad request", "hops: a number <= 20");
+            return;
+        }
+        cw_screen_result *sr = NULL;
+        rc = cw_screen_address(&sr, cs, labelmap_of(c), segs[1], &o);
+        if (!rc)
+            j = cw_screen_json(sr, 5);
+        cw_screen_result_free(sr);
+    } else if (n == 1 && !strcmp(what, "trace")) {
+        do_trace(c, cs, q, r);
+        return;
+    } else {
+        cw_server__error(r, 404, "Not found", "chain routes: status, tx/ID, block/ID, address/A, "
+                                              "cluster/A, screen/A, trace?from=");
+        return;
+    }
+    if (rc) {
+        json_decref(j);
+        fail(r, rc);
+        return;
+    }
+    r->body = j;
+}
