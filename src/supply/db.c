@@ -565,6 +565,13 @@ int cw_supply_country_resolve(cw_supply *s, const char *text, char iso3[4])
                 memcpy(iso3, s->countries[i].iso3, 4);
                 return 0;
             }
+        /* Comtrade's special areas (bunkers, "nes" regions) are aliases of ZZZ */
+        cw_sup_alias dkey = {t, {0}};
+        const cw_sup_alias *da = bsearch(&dkey, s->aliases, s->n_aliases, sizeof dkey, cmp_alias);
+        if (da) {
+            memcpy(iso3, da->iso3, 4);
+            return 0;
+        }
         return cw_error_set(CW_ENOTFOUND, "unknown country code %s", t);
     }
     if (l == 3) {

@@ -89,6 +89,8 @@ typedef struct {
     cw_supply_load_report *rep;
     const cw_supply_load_opts *o;
     keyset keys;
+    keyset fold_keys;       /* Comtrade keys folded into ZZZ in this file */
+    sqlite3_stmt *fold_add; /* adds a folded row to the one already inserted */
 } lctx;
 
 #define ISSUE(ctx, kind, ...)                                                                      \
@@ -273,7 +275,9 @@ static int load_comtrade(lctx *x, sqlite3_stmt *ins)
             }
             (void)c_month;
             const char *r = c_rep_iso >= 0 && *F(x, c_rep_iso) ? F(x, c_rep_iso) : F(x, c_rep);
-            if (cw_supply_country_resolve(x->s, r, rep_iso)) {
+            if (cw_supply_country_resolve(x->s, r, rep_iso) &&
+                (c_rep < 0 || !*F(x, c_rep) ||
+                 cw_supply_country_resolve(x->s, F(x, c_rep), rep_iso))) {
                 ISSUE(x, CW_SUPPLY_ISSUE_REJECT, "reporter: unknown country '%s'", r);
                 continue;
             }
@@ -294,7 +298,10 @@ static int load_comtrade(lctx *x, sqlite3_stmt *ins)
             }
         }
         const char *p = c_par_iso >= 0 && *F(x, c_par_iso) ? F(x, c_par_iso) : F(x, c_par);
-        if (cw_supply_country_resolve(x->s, p, par_iso)) {
+        /* an ISO column we do not know ("_X", "S19") falls back to the numeric code */
+        if (cw_supply_country_resolve(x->s, p, par_iso) &&
+            (derived || c_par < 0 || !*F(x, c_par) ||
+             cw_supply_country_resolve(x->s, F(x, c_par), par_iso))) {
             ISSUE(x, CW_SUPPLY_ISSUE_REJECT, "partner: unknown country '%s'", p);
             continue;
         }
@@ -332,13 +339,50 @@ static int load_comtrade(lctx *x, sqlite3_stmt *ins)
             cw_supply__month_format(period, month);
         else
             snprintf(period, sizeof period, "%04d", year);
-        char key[96];
+        char key[96], fkey[192];
         snprintf(key, sizeof key, "%s|%s|%06d|%s|%s", rep_iso, par_iso, hs, flow, period);
-        int d = dup_check(x, key, value, key);
+        /* several source areas (Comtrade's "nes" regions, bunkers) fold into ZZZ: their rows
+         * are summed, and only a repeat of the same source row is a duplicate */
+        bool fold = !strcmp(par_iso, "ZZZ") || !strcmp(rep_iso, "ZZZ");
+        snprintf(fkey, sizeof fkey, "%s|%s|%s", key, fold ? p : "",
+                 fold && c_rep >= 0 ? F(x, c_rep) : "");
+        int d = dup_check(x, fkey, value, key);
         if (d < 0)
             return d;
         if (d)
             continue;
+        if (fold) {
+            bool seen;
+            if (!keyset_put(&x->fold_keys, key, c->rec_line, value, &seen))
+                return cw_error_set(CW_ENOMEM, "out of memory");
+            if (seen) {
+                if (!x->fold_add &&
+                    sqlite3_prepare_v2(x->s->db,
+                                       "UPDATE trade SET value_usd = value_usd + ?6, net_kg ="
+                                       " CASE WHEN ?7 IS NULL THEN net_kg ELSE IFNULL(net_kg, 0) +"
+                                       " ?7 END WHERE reporter=?1 AND partner=?2 AND hs6=?3 AND"
+                                       " flow=?4 AND period=?5",
+                                       -1, &x->fold_add, NULL) != SQLITE_OK)
+                    return cw_supply__sqlerr(x->s->db, "prepare");
+                char hs_t[12];
+                snprintf(hs_t, sizeof hs_t, "%06d", hs);
+                sqlite3_reset(x->fold_add);
+                sqlite3_bind_text(x->fold_add, 1, rep_iso, -1, SQLITE_TRANSIENT);
+                sqlite3_bind_text(x->fold_add, 2, par_iso, -1, SQLITE_TRANSIENT);
+                sqlite3_bind_text(x->fold_add, 3, hs_t, -1, SQLITE_TRANSIENT);
+                sqlite3_bind_text(x->fold_add, 4, flow, -1, SQLITE_TRANSIENT);
+                sqlite3_bind_text(x->fold_add, 5, period, -1, SQLITE_TRANSIENT);
+                sqlite3_bind_double(x->fold_add, 6, value);
+                if (isnan(kg))
+                    sqlite3_bind_null(x->fold_add, 7);
+                else
+                    sqlite3_bind_double(x->fold_add, 7, kg);
+                if (sqlite3_step(x->fold_add) != SQLITE_DONE)
+                    return cw_supply__sqlerr(x->s->db, "update trade");
+                x->rep->rows_loaded++;
+                continue;
+            }
+        }
         char hs_text[12];
         snprintf(hs_text, sizeof hs_text, "%06d", hs);
         char freq_text[2] = {freq, 0};
@@ -964,7 +1008,7 @@ int cw_supply__events_read(cw_supply *s, const char *path, cw_sup_event **out, s
         goto out;
     }
     size_t need = c.n_fields;
-    lctx x = {s, &c, rep, NULL, {0}};
+    lctx x = {s, &c, rep, NULL, {0}, {0}, NULL};
     while ((rc = cw_supply__csv_next(&c)) == 1) {
         rep->rows_read++;
         char why[256] = "";
@@ -1167,7 +1211,7 @@ int cw_supply_load(cw_supply *s, cw_supply_kind kind, const char *path,
     memset(&c, 0, sizeof c);
     sqlite3_stmt *ins = NULL, *uq = NULL;
     pctx p = {0};
-    lctx x = {s, &c, rep, opts, {0}};
+    lctx x = {s, &c, rep, opts, {0}, {0}, NULL};
     bool in_tx = false;
     int rc = cw_supply__csv_open(&c, path);
     if (rc)
@@ -1270,7 +1314,9 @@ out:
         cw_error_set(code, "%s", saved);
     }
     cw_free(p.ss);
+    sqlite3_finalize(x.fold_add);
     keyset_free(&x.keys);
+    keyset_free(&x.fold_keys);
     cw_supply__csv_close(&c);
     return rc;
 }

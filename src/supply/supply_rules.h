@@ -20,7 +20,7 @@ typedef struct {
     int kind;
     char indicator[32];
     int ind; /* index in CW_SUPPLY_INDICATORS */
-    int op; /* 0 >=, 1 >, 2 <=, 3 < */
+    int op;  /* 0 >=, 1 >, 2 <=, 3 < */
     double threshold;
     int lookback;
     int requires[4];

@@ -159,6 +159,21 @@ static void test_comtrade(void)
     cw_supply_load_report_deinit(&rep);
     CHECK_EQ_INT(q1(s, "SELECT COUNT(*) FROM trade"), 4);
 
+    /* Comtrade's special partners: "Areas, nes" (_X / 899), "Other Asia, nes" (S19 / 490),
+     * bunkers (837) */
+    const char *nes =
+        write_file("ct_nes.csv", CT_HEAD "M,20230401,202304,410,KOR,M,899,_X,0,250410,C00,0,1,10\n"
+                                         "M,20230401,202304,410,KOR,M,490,S19,0,250410,C00,0,1,20\n"
+                                         "M,20230401,202304,410,KOR,M,837,,0,250410,C00,0,1,30\n");
+    for (int twice = 0; twice < 2; twice++) { /* folded rows are summed, and reloads idempotent */
+        CHECK(cw_supply_load(s, CW_SUPPLY_COMTRADE, nes, NULL, &rep) == 0);
+        cw_supply_load_report_deinit(&rep);
+    }
+    CHECK_EQ_INT(q1(s, "SELECT SUM(value_usd) FROM trade WHERE period='2023-04' AND partner='ZZZ'"),
+                 40);
+    CHECK_EQ_INT(q1(s, "SELECT value_usd FROM trade WHERE period='2023-04' AND partner='TWN'"), 20);
+    CHECK_EQ_INT(q1(s, "SELECT COUNT(*) FROM trade"), 6);
+
     /* a file in the wrong format */
     const char *wgi = write_file("wrong.csv", "code,year,indicator,estimate\nKOR,2020,cc,1.2\n");
     CHECK(cw_supply_load(s, CW_SUPPLY_COMTRADE, wgi, NULL, &rep) == CW_ECORRUPT);
