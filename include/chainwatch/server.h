@@ -23,6 +23,7 @@ typedef struct cw_server_config {
     const char *labels_db; /* label store used by traces and lookups (NULL: none) */
     size_t max_body;  /* bytes; 0: 1 MiB */
     unsigned threads; /* 0: 2 */
+    const char *web_root; /* the dashboard's files (web/), served at /; NULL: no dashboard */
 } cw_server_config;
 
 /* Opens the node and starts serving on internal threads. Returns 0, CW_EINVAL (bad listen
