@@ -19,8 +19,9 @@ typedef struct cw_server_config {
     const char *listen;   /* "127.0.0.1:8443"; port 0 picks a free port */
     const char *tls_cert; /* PEM files, both or neither */
     const char *tls_key;
-    size_t max_body;  /* bytes; 0: 1 MiB */
-    unsigned threads; /* 0: 2 */
+    size_t max_body;      /* bytes; 0: 1 MiB */
+    unsigned threads;     /* 0: 2 */
+    const char *web_root; /* the dashboard's files (web/), served at /; NULL: no dashboard */
 } cw_server_config;
 
 /* Opens the node and starts serving on internal threads. Returns 0, CW_EINVAL (bad listen

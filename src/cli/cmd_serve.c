@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "chainwatch/errors.h"
 #include "chainwatch/server.h"
@@ -33,6 +34,8 @@ static int run(int argc, char **argv)
             cfg.tls_cert = v;
         else if (!strcmp(a, "--tls-key"))
             cfg.tls_key = v;
+        else if (!strcmp(a, "--web-root"))
+            cfg.web_root = v;
         else if (!strcmp(a, "--ready-file"))
             ready = v;
         else if (!strcmp(a, "--max-body")) {
@@ -42,6 +45,20 @@ static int run(int argc, char **argv)
             cfg.max_body = (size_t)n;
         } else
             return cw_cli_usage_error(cmd, "unknown option '%s'", a);
+    }
+    if (!cfg.web_root)
+        cfg.web_root = getenv("CW_WEB_ROOT");
+    if (cfg.web_root) {
+        char probe[4096];
+        snprintf(probe, sizeof probe, "%s/index.html", cfg.web_root);
+        if (access(probe, R_OK))
+            return cw_cli_usage_error(cmd, "--web-root: %s has no index.html", cfg.web_root);
+        snprintf(probe, sizeof probe, "%s/vendor/cytoscape.min.js", cfg.web_root);
+        if (access(probe, R_OK))
+            fprintf(stderr,
+                    "chainwatch serve: warning: %s/vendor/ is incomplete (run "
+                    "scripts/web-build.sh): the graphs and charts will not show\n",
+                    cfg.web_root);
     }
     sigset_t set;
     sigemptyset(&set);
@@ -69,11 +86,13 @@ static int run(int argc, char **argv)
 const cw_command cw_cmd_serve = {
     "serve", "serve the JSON API and TAXII 2.1 for partners and users",
     "Usage: chainwatch serve [--db PATH] [--listen HOST:PORT] [--tls-cert PEM --tls-key PEM]\n"
-    "                        [--max-body BYTES] [--ready-file F]\n\n"
+    "                        [--max-body BYTES] [--ready-file F] [--web-root DIR]\n\n"
     "Serves /api/v1/ (alerts: list, show, ack, close) and /taxii2/ (TAXII 2.1: discovery, API\n"
     "root /taxii2/api/, the node's collection with objects, manifest, versions, status). Every\n"
     "request needs an API key (chainwatch keys add) as 'Authorization: Bearer KEY'. Plain HTTP\n"
     "only on loopback (default 127.0.0.1:8443); elsewhere give a TLS certificate and key. Port 0\n"
     "picks a free port; --ready-file receives HOST:PORT once the server listens. Stops on\n"
-    "SIGINT/SIGTERM.\n",
+    "SIGINT/SIGTERM.\n"
+    "--web-root DIR (or $CW_WEB_ROOT) serves the analyst dashboard from DIR (the repository's\n"
+    "web/ after scripts/web-build.sh) at /; its pages ask for an API key and call /api/v1/.\n",
     run};

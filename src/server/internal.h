@@ -17,6 +17,7 @@ struct cw_server {
     size_t max_body;
     uint16_t port;
     char *cert, *key;
+    char *web_root; /* NULL: no dashboard */
 };
 
 /* One request's state, allocated from its own arena. */

@@ -6,7 +6,8 @@
  * are read to the end. Every request under /api/v1/ and /taxii2/ needs an API key
  * ("Authorization: Bearer KEY" or "X-API-Key: KEY"); a missing, unknown or revoked key gets
  * 401 and an audit entry (auth.fail). Authenticated requests are audited too (http.read /
- * http.write with the status code). The node is used under one mutex.
+ * http.write with the status code). The node is used under one mutex. With a web root, other
+ * paths are the dashboard's static files (static.c), served without a key.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include "chainwatch/errors.h"
 #include "chainwatch/util.h"
 #include "server/internal.h"
+#include "server/static.h"
 
 void cw_server__error(cw_resp *r, unsigned status, const char *title, const char *description)
 {
@@ -199,6 +201,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (!q->too_big)
             return MHD_YES;
     }
+    /* The dashboard's files: no API key (they hold no data; the pages call the API with one). */
+    if (s->web_root && !q->too_big && cw_static_wants(q->url))
+        return cw_static_serve(c, s->web_root, q->method, q->url);
     cw_resp r;
     memset(&r, 0, sizeof r);
     r.status = 200;
@@ -291,6 +296,10 @@ int cw_server_start(cw_server **out, const cw_server_config *cfg)
     if (tls && ((rc = read_text(&s->cert, cfg->tls_cert, "--tls-cert")) ||
                 (rc = read_text(&s->key, cfg->tls_key, "--tls-key"))))
         goto fail;
+    if (cfg->web_root && !(s->web_root = cw_strdup(cfg->web_root))) {
+        rc = cw_error_set(CW_ENOMEM, "out of memory");
+        goto fail;
+    }
     if ((rc = cw_node_open(&s->node, cfg->db_path)))
         goto fail;
     /* Publish what the engines raised while the server was down. */
@@ -342,5 +351,6 @@ void cw_server_stop(cw_server *s)
     pthread_mutex_destroy(&s->lock);
     cw_free(s->cert);
     cw_free(s->key);
+    cw_free(s->web_root);
     cw_free(s);
 }
