@@ -6,7 +6,8 @@
  * are read to the end. Every request under /api/v1/ and /taxii2/ needs an API key
  * ("Authorization: Bearer KEY" or "X-API-Key: KEY"); a missing, unknown or revoked key gets
  * 401 and an audit entry (auth.fail). Authenticated requests are audited too (http.read /
- * http.write with the status code). The node is used under one mutex.
+ * http.write with the status code). The node is used under one mutex. With a web root, other
+ * paths are the dashboard's static files (static.c), served without a key.
  */
 #include <arpa/inet.h>
 #include <errno.h>

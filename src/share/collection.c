@@ -254,7 +254,18 @@ int cw_share_publish_pending(cw_node *n, int *out_n)
             break;
         if ((rc = cw_alert__exec(n->db, "BEGIN IMMEDIATE")))
             break;
-        rc = publish_one(n, a, &count);
+        /* Another process (the CLI beside a running server) may have published it since we
+         * looked: re-read the mark inside the write transaction. */
+        int64_t id = json_integer_value(json_object_get(a, "id"));
+        rc = cw_share__meta_get(n->db, "published_alert_id", buf, sizeof buf);
+        if (!rc && cw_parse_i64(&done, buf))
+            rc = cw_error_set(CW_ECORRUPT, "node: bad published_alert_id");
+        if (!rc && id <= done) {
+            rc = cw_alert__exec(n->db, "ROLLBACK");
+            continue;
+        }
+        if (!rc)
+            rc = publish_one(n, a, &count);
         if (!rc) {
             snprintf(buf, sizeof buf, "%lld",
                      (long long)json_integer_value(json_object_get(a, "id")));

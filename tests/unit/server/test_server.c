@@ -114,11 +114,40 @@ static void test_listen_policy_and_live(void)
     cw_node_close(n);
 }
 
+static void test_web_root_hook(void)
+{
+    /* With a web root, paths outside /api and /taxii2 are the dashboard's files (no key);
+     * the APIs still need one. */
+    char path[600], root[600], file[700];
+    snprintf(path, sizeof path, "%s/web.db", cw_test_tmpdir());
+    snprintf(root, sizeof root, "%s/webroot", cw_test_tmpdir());
+    REQUIRE(cw_node_init(path, "JPN", NULL) == 0);
+    REQUIRE(cw_mkdir_p(root) == 0);
+    snprintf(file, sizeof file, "%s/index.html", root);
+    REQUIRE(cw_file_write_atomic(file, "<!doctype html><title>x</title>", 31) == 0);
+    cw_server_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.db_path = path;
+    cfg.listen = "127.0.0.1:0";
+    cfg.web_root = root;
+    cw_server *s = NULL;
+    REQUIRE(cw_server_start(&s, &cfg) == 0);
+    uint16_t port = cw_server_port(s);
+    CHECK_EQ_INT(get(port, "/", NULL), 200);
+    CHECK_EQ_INT(get(port, "/index.html", NULL), 200);
+    CHECK_EQ_INT(get(port, "/missing.js", NULL), 404);
+    CHECK_EQ_INT(get(port, "/.git/config", NULL), 400);
+    CHECK_EQ_INT(get(port, "/api/v1/alerts", NULL), 401);
+    CHECK_EQ_INT(get(port, "/taxii2/", NULL), 401);
+    cw_server_stop(s);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     RUN(test_arena);
     RUN(test_listen_policy_and_live);
+    RUN(test_web_root_hook);
     curl_global_cleanup();
     return cw_test_done();
 }

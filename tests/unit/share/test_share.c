@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "chainwatch/errors.h"
 #include "chainwatch/share.h"
@@ -385,6 +387,59 @@ static void test_share_migration_upgrade(void)
     sqlite3_close(s);
 }
 
+static void test_concurrent_publish(void)
+{
+    /* Three processes publish the same pending alerts at once (the CLI beside a running
+     * server): every alert is published exactly once. */
+    char path[600];
+    snprintf(path, sizeof path, "%s/race.db", cw_test_tmpdir());
+    REQUIRE(cw_node_init(path, "USA", NULL) == 0);
+    cw_node *n = NULL;
+    REQUIRE(cw_node_open(&n, path) == 0);
+    cw_alert_input in;
+    memset(&in, 0, sizeof in);
+    in.kind = "k";
+    in.title = "t";
+    in.tlp = CW_TLP_GREEN;
+    for (int i = 0; i < 40; i++)
+        REQUIRE(cw_alert_emit(cw_node_alerts(n), &in, NULL, NULL) == 0);
+    cw_node_close(n);
+    int go[2];
+    REQUIRE(pipe(go) == 0);
+    pid_t kids[3];
+    for (int k = 0; k < 3; k++) {
+        kids[k] = fork();
+        REQUIRE(kids[k] >= 0);
+        if (kids[k] == 0) {
+            char c;
+            close(go[1]);
+            cw_node *m = NULL;
+            if (cw_node_open(&m, path))
+                _exit(2);
+            if (read(go[0], &c, 1) != 0) /* wait until the parent closes the pipe */
+                _exit(3);
+            int rc = cw_share_publish_pending(m, NULL);
+            cw_node_close(m);
+            _exit(rc ? 1 : 0);
+        }
+    }
+    close(go[0]);
+    close(go[1]);
+    for (int k = 0; k < 3; k++) {
+        int st = -1;
+        waitpid(kids[k], &st, 0);
+        CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    }
+    sqlite3 *s = NULL;
+    sqlite3_stmt *st = NULL;
+    REQUIRE(sqlite3_open(path, &s) == SQLITE_OK);
+    sqlite3_prepare_v2(s, "SELECT count(*) FROM stix_objects WHERE type = 'report'", -1, &st, NULL);
+    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    CHECK_EQ_INT(sqlite3_column_int(st, 0), 40);
+    sqlite3_finalize(st);
+    sqlite3_close(s);
+}
+
 int main(void)
 {
     RUN(test_ed25519_rfc8032);
@@ -395,5 +450,6 @@ int main(void)
     RUN(test_audit_chain);
     RUN(test_publish_and_paging);
     RUN(test_share_migration_upgrade);
+    RUN(test_concurrent_publish);
     return cw_test_done();
 }
