@@ -16,6 +16,8 @@ struct cw_server {
     struct MHD_Daemon *d;
     cw_node *node;
     cw_chain_ctx *chain; /* the chain store and labels behind /api/v1/chain/ (chain_api.c) */
+    char *supply_db;     /* supply database behind /api/v1/supply/ (more_api.c), or NULL */
+    char *supply_rules;  /* rule table file, NULL: the built-in default */
     pthread_mutex_t lock; /* one request at a time touches the node */
     size_t max_body;
     uint16_t port;
@@ -58,5 +60,7 @@ void cw_server__taxii(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r);
 void cw_server__chain_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r);
 int cw_server__chain_open(cw_chain_ctx **out, const char *store_dir, const char *labels_path);
 void cw_server__chain_close(cw_chain_ctx *c);
+/* search, trace, supply, peers, audit (more_api.c); false when the route is not one of them. */
+bool cw_server__more_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r);
 
 #endif

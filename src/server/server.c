@@ -302,6 +302,11 @@ int cw_server_start(cw_server **out, const cw_server_config *cfg)
     }
     if ((rc = cw_node_open(&s->node, cfg->db_path)))
         goto fail;
+    if ((cfg->supply_db && !(s->supply_db = cw_strdup(cfg->supply_db))) ||
+        (cfg->supply_rules && !(s->supply_rules = cw_strdup(cfg->supply_rules)))) {
+        rc = cw_error_set(CW_ENOMEM, "out of memory");
+        goto fail;
+    }
     if ((cfg->store_dir || cfg->labels_db) &&
         (rc = cw_server__chain_open(&s->chain, cfg->store_dir, cfg->labels_db)))
         goto fail;
@@ -352,6 +357,8 @@ void cw_server_stop(cw_server *s)
         cw_audit_append(s->node, "server", "server.stop", "", "ok", "");
     cw_node_close(s->node);
     cw_server__chain_close(s->chain);
+    cw_free(s->supply_db);
+    cw_free(s->supply_rules);
     pthread_mutex_destroy(&s->lock);
     cw_free(s->cert);
     cw_free(s->key);

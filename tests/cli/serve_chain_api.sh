@@ -8,10 +8,14 @@ SC="$CW_SOURCE_DIR/data/scenarios/quick-heist.json"
 "$CW_BIN" ingest btc --blocks "$T/w/blocks" --store "$T/s" --network regtest --to 40 --quiet > /dev/null
 "$CW_BIN" labels import gen-truth "$T/w/truth/addresses.csv" --db "$T/labels.db" --quiet > /dev/null
 "$CW_BIN" cluster build --store "$T/s" > /dev/null
+export CW_SUPPLY_DB="$T/supply.db"
+"$CW_BIN" supply synth --out "$T/synth" --seed 7 --years 6 --first-year 2018 > /dev/null
+"$CW_BIN" supply load comtrade "$T/synth/comtrade.csv" > /dev/null
+"$CW_BIN" supply load prices "$T/synth/prices.csv" > /dev/null
 DB="$T/node.db"
 "$CW_BIN" node init --db "$DB" --name USA > /dev/null
 KEY=$("$CW_BIN" keys add analyst1 --role analyst --db "$DB")
-"$CW_BIN" serve --db "$DB" --store "$T/s" --labels "$T/labels.db" --listen 127.0.0.1:0 --ready-file "$T/ready" 2> "$T/log" &
+"$CW_BIN" serve --db "$DB" --store "$T/s" --labels "$T/labels.db" --supply-db "$T/supply.db" --listen 127.0.0.1:0 --ready-file "$T/ready" 2> "$T/log" &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$T"' EXIT
 for _ in $(seq 100); do [ -s "$T/ready" ] && break; sleep 0.1; done
@@ -40,6 +44,18 @@ check_eq "trace: forward FIFO from the tx" "$(get "trace?from=$TXID&model=fifo&m
 check_eq "bad txid: 400" "$(code tx/zz)" 400
 check_eq "unknown tx: 404" "$(code tx/0000000000000000000000000000000000000000000000000000000000000000)" 404
 check_eq "trace without from: 400" "$(code trace)" 400
+# the dashboard's other routes
+check_eq "search txid -> tx" "$(get "../search?q=$TXID" | jq -r '.kind + " " + .result.txid')" "tx $TXID"
+check_eq "search address" "$(get "../search?q=$ADDR" | jq -r '.kind')" address
+check_eq "search height" "$(get "../search?q=40" | jq -r '.kind + " " + (.result.height|tostring)')" "block 40"
+check_eq "/api/v1/trace = chain/trace" "$(get "../trace?from=$TXID&max_hops=2" | jq -S .)" "$(get "trace?from=$TXID&max_hops=2" | jq -S .)"
+check_eq "peers: a list" "$(get ../peers | jq '.peers | type')" '"array"'
+check "audit: our requests are in it" bash -c "curl -s -H 'Authorization: Bearer $KEY' '$U/../audit?limit=50' | jq -e '[.entries[] | select(.action == \"http.read\")] | length > 0' > /dev/null"
+st=$(get ../supply/status)
+check_eq "supply status: the same as the CLI" "$(jq '[.assessments[] | .level] | sort' <<<"$st")" "$("$CW_BIN" supply status --json | jq '[.assessments[] | .level] | sort')"
+c=$(jq -r '[.assessments[] | select(.level != null)][0].commodity' <<<"$st")
+check_eq "supply explain" "$(get "../supply/explain/$c/KOR" | jq -S 'del(.generated_at)')" "$("$CW_BIN" supply explain "$c" KOR --json | jq -S 'del(.generated_at)')"
+check_eq "unknown commodity: 404" "$(code ../supply/explain/unobtainium/KOR)" 404
 # blocks ingested while the server runs are seen by the next request
 "$CW_BIN" ingest btc --blocks "$T/w/blocks" --store "$T/s" --network regtest --to 60 --quiet > /dev/null
 check_eq "status after more blocks: 61" "$(get status | jq .blocks)" 61

@@ -1,0 +1,226 @@
+/*
+ * more_api.c: the JSON API routes the dashboard needs beyond alerts and the chain:
+ *   GET /api/v1/trace?...              the same as /api/v1/chain/trace
+ *   GET /api/v1/search?q=TEXT          what TEXT is (tx, block, address, label) and its answer
+ *   GET /api/v1/supply/status?partner=&commodity=&at=
+ *   GET /api/v1/supply/explain/{commodity}/{partner}?at=
+ *   GET /api/v1/peers                  this node's partners (admin and analyst)
+ *   GET /api/v1/audit?limit=&action=   the audit trail (admin and analyst)
+ * The supply database is opened per request (serve --supply-db) read-only in effect: nothing
+ * here records level changes; `chainwatch supply status` does.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chainwatch/errors.h"
+#include "chainwatch/share.h"
+#include "chainwatch/supply.h"
+#include "chainwatch/util.h"
+#include "server/internal.h"
+
+static const char *const partners[] = {"USA", "KOR", "JPN"};
+
+static void fail(cw_resp *r, int rc)
+{
+    unsigned status = rc == CW_ENOTFOUND ? 404 : rc == CW_EINVAL ? 400 : 500;
+    cw_server__error(r, status,
+                     status == 404 ? "Not found" : status == 400 ? "Bad request" : "Server error",
+                     cw_error_last());
+}
+
+static void supply(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
+{
+    if (!s->supply_db) {
+        cw_server__error(r, 404, "Not found", "this node serves no supply data (serve --supply-db)");
+        return;
+    }
+    cw_supply *sp = NULL;
+    cw_supply_rules *rules = NULL;
+    int rc = cw_supply_open(&sp, s->supply_db);
+    if (!rc)
+        rc = cw_supply_rules_load(&rules, s->supply_rules);
+    if (rc) {
+        fail(r, rc);
+        goto out;
+    }
+    const char *at = cw_server__arg(q, "at");
+    if (at && !*at)
+        at = NULL;
+    if (n == 3 && !strcmp(segs[0], "explain")) {
+        const char *com = cw_supply_commodity_resolve(sp, segs[1]);
+        char par[4];
+        if (!com) {
+            cw_server__error(r, 404, "Not found", "unknown commodity");
+            goto out;
+        }
+        if ((rc = cw_supply_country_resolve(sp, segs[2], par))) {
+            fail(r, rc);
+            goto out;
+        }
+        json_t *d = NULL;
+        if ((rc = cw_supply_explain(sp, rules, com, par, at, &d)))
+            fail(r, rc);
+        else
+            r->body = d;
+        goto out;
+    }
+    if (n != 1 || strcmp(segs[0], "status")) {
+        cw_server__error(r, 404, "Not found", "supply routes: status, explain/C/P");
+        goto out;
+    }
+    const char *qc = cw_server__arg(q, "commodity"), *qp = cw_server__arg(q, "partner");
+    const char *one_com = NULL;
+    char one_par[4] = "";
+    if (qc && *qc && !(one_com = cw_supply_commodity_resolve(sp, qc))) {
+        cw_server__error(r, 404, "Not found", "unknown commodity");
+        goto out;
+    }
+    if (qp && *qp && (rc = cw_supply_country_resolve(sp, qp, one_par))) {
+        fail(r, rc);
+        goto out;
+    }
+    const char *const *coms;
+    size_t n_com = cw_supply_commodities(sp, &coms);
+    json_t *rows = json_array();
+    for (size_t a = 0; a < n_com; a++) {
+        if (one_com && strcmp(one_com, coms[a]) != 0)
+            continue;
+        for (size_t b = 0; b < 3; b++) {
+            const char *p = one_par[0] ? one_par : partners[b];
+            if (one_par[0] && b > 0)
+                break;
+            json_t *d = NULL;
+            rc = cw_supply_explain(sp, rules, coms[a], p, at, &d);
+            if (rc == CW_ENOTFOUND) {
+                json_array_append_new(rows, json_pack("{s:s, s:s, s:n, s:s}", "commodity", coms[a],
+                                                      "partner", p, "level", "note",
+                                                      cw_error_last()));
+                continue;
+            }
+            if (rc) {
+                json_decref(rows);
+                fail(r, rc);
+                goto out;
+            }
+            json_array_append_new(rows, d);
+        }
+    }
+    r->body = json_pack("{s:o}", "assessments", rows);
+out:
+    cw_supply_rules_free(rules);
+    cw_supply_close(sp);
+}
+
+static bool is_hex64(const char *t)
+{
+    if (strlen(t) != 64)
+        return false;
+    for (const char *p = t; *p; p++) {
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F')))
+            return false;
+    }
+    return true;
+}
+
+/* search: rewrites the request into a chain route and answers {kind, query, result}. */
+static void search(cw_server *s, cw_req *q, cw_resp *r)
+{
+    const char *t = cw_server__arg(q, "q");
+    if (!t || !*t) {
+        cw_server__error(r, 400, "Bad request", "q= is required");
+        return;
+    }
+    char tx_s[] = "tx", block_s[] = "block", addr_s[] = "address";
+    char *segs[2];
+    const char *kind;
+    segs[1] = cw_arena_strndup(q->arena, t, strlen(t));
+    if (is_hex64(t)) {
+        /* a txid, else a block hash */
+        segs[0] = tx_s;
+        cw_server__chain_api(s, q, segs, 2, r);
+        kind = "tx";
+        if (r->status == 404) {
+            json_decref(r->body);
+            r->body = NULL;
+            r->status = 200;
+            segs[0] = block_s;
+            cw_server__chain_api(s, q, segs, 2, r);
+            kind = "block";
+        }
+    } else if (strspn(t, "0123456789") == strlen(t)) {
+        segs[0] = block_s;
+        cw_server__chain_api(s, q, segs, 2, r);
+        kind = "block";
+    } else {
+        segs[0] = addr_s;
+        cw_server__chain_api(s, q, segs, 2, r);
+        kind = "address";
+    }
+    if (r->status >= 400)
+        return;
+    json_t *res = r->body;
+    r->body = json_pack("{s:s, s:s, s:o}", "kind", kind, "query", t, "result", res);
+}
+
+bool cw_server__more_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
+{
+    bool get = !strcmp(q->method, "GET");
+    bool staff = q->who.role == CW_ROLE_ANALYST || q->who.role == CW_ROLE_ADMIN;
+    if (n < 1)
+        return false;
+    if (!strcmp(segs[0], "trace") && n == 1) {
+        char trace_s[] = "trace";
+        char *cs[1] = {trace_s};
+        cw_server__chain_api(s, q, cs, 1, r);
+        return true;
+    }
+    if (!strcmp(segs[0], "search") && n == 1) {
+        if (!get)
+            cw_server__error(r, 405, "Method not allowed", NULL);
+        else
+            search(s, q, r);
+        return true;
+    }
+    if (!strcmp(segs[0], "supply")) {
+        if (!get)
+            cw_server__error(r, 405, "Method not allowed", NULL);
+        else
+            supply(s, q, segs + 1, n - 1, r);
+        return true;
+    }
+    if ((!strcmp(segs[0], "peers") || !strcmp(segs[0], "audit")) && n == 1) {
+        if (!get) {
+            cw_server__error(r, 405, "Method not allowed", NULL);
+            return true;
+        }
+        if (!staff) {
+            cw_server__error(r, 403, "Forbidden", "analysts and admins only");
+            return true;
+        }
+        json_t *list = NULL;
+        int rc;
+        if (!strcmp(segs[0], "peers")) {
+            rc = cw_peer_list(s->node, &list);
+        } else {
+            uint64_t lim = 200;
+            const char *l = cw_server__arg(q, "limit");
+            if (l && *l && cw_parse_u64(&lim, l)) {
+                cw_server__error(r, 400, "Bad request", "limit: a number");
+                return true;
+            }
+            const char *action = cw_server__arg(q, "action");
+            rc = cw_audit_list(s->node, (int64_t)lim, action && *action ? action : NULL, &list);
+        }
+        if (rc) {
+            fail(r, rc);
+            return true;
+        }
+        if (json_is_array(list))
+            r->body = json_pack("{s:o}", !strcmp(segs[0], "peers") ? "peers" : "entries", list);
+        else
+            r->body = list;
+        return true;
+    }
+    return false;
+}
