@@ -16,9 +16,10 @@ command -v node >/dev/null || { echo "FAIL: node is missing" >&2; exit 1; }
 bash "$SRC/scripts/web-build.sh"
 
 T=$(mktemp -d)
-PID=
+PID= KPID=
 cleanup() {
     if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
+    if [ -n "$KPID" ]; then kill "$KPID" 2>/dev/null || true; wait "$KPID" 2>/dev/null || true; fi
     rm -rf "$T"
 }
 trap cleanup EXIT
@@ -46,6 +47,20 @@ HEIST=$(jq -r '.[0].name' "$T/world/truth/heists.json")
 "$BIN" alerts raise --db "$DB" --source supply --kind supply-risk-change --severity medium --tlp clear \
     --title "graphite for KOR rose to interest" --evidence '{"commodity":"graphite","partner":"KOR","level":1}' >/dev/null
 "$BIN" alerts raise --db "$DB" --kind internal-note --severity low --tlp red --title "Internal lead (red)" >/dev/null
+
+# A partner alert: KOR raises one, USA pulls it over TAXII (KOR's server runs only for the pull).
+"$BIN" node init --db "$T/kor.db" --name KOR >/dev/null
+KK=$("$BIN" keys add peer-USA --role peer --org USA --db "$T/kor.db")
+"$BIN" alerts raise --db "$T/kor.db" --kind sanctioned-address-active --severity high --tlp green \
+    --title "KOR: Lazarus address active" --evidence '{"addresses":["1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"]}' >/dev/null
+"$BIN" serve --db "$T/kor.db" --listen 127.0.0.1:0 --ready-file "$T/kor.ready" 2>"$T/kor.log" &
+KPID=$!
+for _ in $(seq 100); do [ -s "$T/kor.ready" ] && break; sleep 0.1; done
+[ -s "$T/kor.ready" ] || { cat "$T/kor.log"; exit 1; }
+"$BIN" peer add KOR "http://$(cat "$T/kor.ready")" --key "$KK" --org KOR \
+    --pubkey "$("$BIN" node show --db "$T/kor.db" --json | jq -r .public_key)" --db "$DB" >/dev/null
+"$BIN" peer pull --db "$DB" | grep -q "new alerts 1" || { echo "FAIL: partner alert not pulled" >&2; exit 1; }
+kill "$KPID"; wait "$KPID" 2>/dev/null || true; KPID=
 
 # Real supply documents from the supply engine, for the pages' file import.
 export CW_SUPPLY_DB="$T/supply.db"

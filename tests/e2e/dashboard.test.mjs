@@ -133,7 +133,7 @@ test('a missing or bad API key shows the login prompt; a good one opens the queu
 
 test('alert queue: the heist alert with its TLP badge and originating node; filters', async () => {
   await go('#/alerts');
-  assert.equal(await rowsOf('table.alerts'), 4);
+  assert.equal(await rowsOf('table.alerts'), 5);
   const heist = page.locator('table.alerts tbody tr', { hasText: heists[0].name });
   assert.equal(await heist.count(), 1, 'the heist alert is listed');
   assert.equal(await heist.locator('.tlp').textContent(), 'TLP:AMBER');
@@ -148,9 +148,16 @@ test('alert queue: the heist alert with its TLP badge and originating node; filt
   assert.equal(await rowsOf('table.alerts'), 1);
   assert.match(await page.textContent('table.alerts tbody'), /graphite/);
   await go('#/alerts?status=open&partner=KOR');
-  assert.equal(await rowsOf('table.alerts'), 1, 'only the AMBER alert shared with KOR');
+  assert.equal(await rowsOf('table.alerts'), 2, 'the AMBER alert shared with KOR and the one KOR sent');
   await go('#/alerts?status=open&min_severity=high');
-  assert.equal(await rowsOf('table.alerts'), 2);
+  assert.equal(await rowsOf('table.alerts'), 3);
+  await go('#/alerts?status=open&source=partner');
+  assert.equal(await rowsOf('table.alerts'), 1);
+  const kor = page.locator('table.alerts tbody tr', { hasText: 'Lazarus' });
+  assert.equal(await kor.locator('td.origin').textContent(), 'KOR', 'a partner alert names the node it came from');
+  await kor.locator('a.alert-link').click();
+  await page.waitForSelector('.alert-detail');
+  assert.match(await page.textContent('.alert-detail'), /peer KOR .*ed25519-verified/);
 });
 
 test('the heist trace: graph, cash-out exchanges with the ground-truth amounts, expand, exports', async () => {
