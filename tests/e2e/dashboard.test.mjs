@@ -120,6 +120,8 @@ test('a missing or bad API key shows the login prompt; a good one opens the queu
   await page.goto(`${BASE}/#/alerts`);
   await page.locator('#login').waitFor({ state: 'visible' });
   assert.equal(await page.locator('#main .msg.warn').count(), 1, 'the page behind says to log in');
+  assert.ok(!(await page.locator('#logout').isVisible()), 'no "Log out" before logging in');
+  assert.ok(!(await page.locator('#login-reason').isVisible()), 'no empty warning box');
   await shot('01-login');
   await login('cw_this-is-not-a-key');
   await page.waitForSelector('#login-reason:not([hidden])');
