@@ -5,7 +5,7 @@
 // the server to trace one hop further), entities coloured by category, CoinJoin and
 // peel-chain marks; exports the graph as JSON, CSV (one row per edge) and PNG.
 import { api, query, Unavailable } from '../api.js';
-import { h, clear, flash, btc, short, download, toCsv, libMissing } from '../ui.js';
+import { h, clear, flash, btc, short, download, toCsv, libMissing, loadLib } from '../ui.js';
 
 export const CATEGORY_COLOURS = {
   theft: '#b3261e', sanctioned: '#7a0010', mixer: '#6a3d9a', exchange: '#0b5cad',
@@ -91,9 +91,9 @@ export function edgesCsv(g) {
 }
 
 // Mounts the graph into box. Returns a controller or null when cytoscape is missing.
-export function mountGraph(box, g, { title = 'trace' } = {}) {
+export async function mountGraph(box, g, { title = 'trace' } = {}) {
   clear(box);
-  if (typeof window.cytoscape !== 'function') { box.append(libMissing('cytoscape')); return null; }
+  try { await loadLib('cytoscape'); } catch { box.append(libMissing('cytoscape')); return null; }
   const maxHop = Math.max(0, ...g.nodes.map((n) => n.hop));
   let depth = Math.min(maxHop, 6);
   const revealed = new Set();

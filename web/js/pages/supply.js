@@ -7,7 +7,7 @@
 // price and trade series with anomalies and events (GET /api/v1/supply/series/C?partner=P)
 // when the server has them. Both documents can also be opened from files, offline.
 import { api, seg, query } from '../api.js';
-import { h, clear, errorPanel, num, pct, table, readJsonFile, libMissing } from '../ui.js';
+import { h, clear, errorPanel, num, pct, table, readJsonFile, libMissing, loadLib } from '../ui.js';
 
 export const LEVELS = ['none', 'interest', 'caution', 'alert', 'severe'];
 let imported = { status: null, explain: new Map() }; // documents opened from files (this tab)
@@ -74,8 +74,8 @@ async function overview(view, { params }) {
   }
 }
 
-function seriesChart(el, s) {
-  if (typeof window.echarts !== 'object') { el.append(libMissing('echarts')); return; }
+async function seriesChart(el, s) {
+  try { await loadLib('echarts'); } catch { el.append(libMissing('echarts')); return; }
   const chart = window.echarts.init(el, null, { renderer: 'canvas' });
   const lines = [];
   const mk = (name, pts, axis) => ({
