@@ -70,6 +70,7 @@ export CW_SUPPLY_DB="$T/supply.db"
 "$BIN" supply load events "$T/syn/events.csv" >/dev/null
 "$BIN" supply status --json > "$T/status.json"
 "$BIN" supply explain graphite KOR --json > "$T/explain.json"
+"$BIN" supply changes --commodity gallium --partner JPN --json > "$T/changes.json"
 
 MODE=intercept
 ARGS=()
