@@ -28,11 +28,32 @@ DB="$T/node.db"
 ANALYST=$("$BIN" keys add analyst1 --role analyst --db "$DB")
 READER=$("$BIN" keys add reader1 --role reader --db "$DB")
 
-# A world with a heist; its path to the exchanges from the ground truth.
+# A world with a heist, ingested and labelled from its ground truth, and the heist traced by the
+# engine (FIFO, stopping at exchanges and mixers, as demo stage 30): the alert's evidence is that
+# trace, compacted to what the graph needs. Without a trace command, the truth's path instead.
 "$BIN" gen --out "$T/world" --txs 20000 --seed 7 --quiet >/dev/null
-node "$SRC/tests/e2e/lib/truth-trace.mjs" "$T/world/truth/heists.json" > "$T/trace.json"
+node "$SRC/tests/e2e/lib/truth-trace.mjs" "$T/world/truth/heists.json" > "$T/truth-trace.json"
+TRACE_KIND=truth
+cp "$T/truth-trace.json" "$T/trace.json"
+if "$BIN" trace --help >/dev/null 2>&1; then
+    "$BIN" ingest btc --blocks "$T/world/blocks" --store "$T/store" --network regtest >/dev/null 2>&1
+    awk -F, 'NR == 1 { print "address,entity,category"; next }
+             { c = $5; if (c == "coinjoin_coordinator") c = "mixer"; else if (c == "thief") c = "theft";
+               else if (c == "miner") c = "mining_pool"; else if (c == "user") next; print $1 "," $4 "," c }' \
+        "$T/world/truth/addresses.csv" > "$T/labels.csv"
+    "$BIN" labels import csv "$T/labels.csv" --db "$T/labels.db" --quiet >/dev/null
+    FROM=()
+    for op in $(jq -r '.[0].stolen_outputs[].outpoint' "$T/world/truth/heists.json"); do FROM+=(--from "$op"); done
+    "$BIN" trace "${FROM[@]}" --model fifo --store "$T/store" --labels "$T/labels.db" \
+        --stop-at exchange,exchange_deposit,mixer --top 1000 --json |
+        jq -c '{graph: [.graph[] | {txid, hop, coinjoin, inputs: [.inputs[] | {outpoint, traced}],
+                outputs: [.outputs[] | {address, outpoint, traced}]}],
+                by_address: [.by_address[] | select(.how | index("label")) | {address, entity, category}],
+                by_entity, options, sources}' > "$T/trace.json"
+    TRACE_KIND=engine
+fi
 EVIDENCE=$(node -e '
-const t = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+const t = { trace: JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")) };
 const h = JSON.parse(require("fs").readFileSync(process.argv[2], "utf8"))[0];
 t.txids = [h.theft_txid];
 t.addresses = [...new Set(h.deposits.map((d) => d.address))].slice(0, 3);
@@ -87,7 +108,7 @@ ART="$BUILD/e2e-artifacts"
 mkdir -p "$ART"
 export CW_URL="http://$(cat "$T/ready")" CW_KEY_ANALYST="$ANALYST" CW_KEY_READER="$READER" \
     CW_STATIC_MODE="$MODE" CW_WEB_DIR="$SRC/web" CW_ARTIFACTS="$ART" CW_CHROMIUM="$CHROMIUM" \
-    CW_FIXTURES="$T" CW_HEISTS="$T/world/truth/heists.json" CW_DB="$DB" CW_BIN="$BIN" \
+    CW_FIXTURES="$T" CW_TRACE_KIND="$TRACE_KIND" CW_HEISTS="$T/world/truth/heists.json" CW_DB="$DB" CW_BIN="$BIN" \
     NODE_PATH="$SRC/node_modules"
 echo "web_e2e: dashboard at $CW_URL (static files: $MODE), screenshots in $ART"
 cd "$SRC"
