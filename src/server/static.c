@@ -20,9 +20,9 @@
 #include "chainwatch/errors.h"
 #include "server/static.h"
 
-#define CSP                                                                                    \
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "                \
-    "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "     \
+#define CSP                                                                                        \
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "                    \
+    "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "         \
     "frame-ancestors 'none'; form-action 'self'"
 
 bool cw_static_wants(const char *url)
@@ -84,7 +84,8 @@ int cw_static_resolve(char *out, size_t cap, const char *root, const char *url)
         return cw_error_set(CW_ENOTFOUND, "static: %s: no such file", url);
     size_t rl = strlen(croot);
     /* Under the root: the root itself is a directory, so a file must be below "root/". */
-    if (strncmp(real, croot, rl) || (real[rl] != '/' && strcmp(croot, "/")))
+    bool root_is_slash = strcmp(croot, "/") == 0;
+    if (strncmp(real, croot, rl) != 0 || (real[rl] != '/' && !root_is_slash))
         return cw_error_set(CW_ENOTFOUND, "static: %s leads outside the web root", url);
     if (stat(real, &st) || !S_ISREG(st.st_mode))
         return cw_error_set(CW_ENOTFOUND, "static: %s: not a regular file", url);
@@ -190,8 +191,7 @@ static bool etag_matches(const char *inm, const char *etag)
 enum MHD_Result cw_static_serve(struct MHD_Connection *c, const char *root, const char *method,
                                 const char *url)
 {
-    bool head = !strcmp(method, "HEAD");
-    if (!head && strcmp(method, "GET"))
+    if (strcmp(method, "HEAD") != 0 && strcmp(method, "GET") != 0)
         return error(c, 405, "Method not allowed", "static files: GET or HEAD only");
     char path[PATH_MAX];
     int rc = cw_static_resolve(path, sizeof path, root, url);

@@ -16,9 +16,10 @@ command -v node >/dev/null || { echo "FAIL: node is missing" >&2; exit 1; }
 bash "$SRC/scripts/web-build.sh"
 
 T=$(mktemp -d)
-PID=
+PID= KPID=
 cleanup() {
     if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
+    if [ -n "$KPID" ]; then kill "$KPID" 2>/dev/null || true; wait "$KPID" 2>/dev/null || true; fi
     rm -rf "$T"
 }
 trap cleanup EXIT
@@ -27,11 +28,32 @@ DB="$T/node.db"
 ANALYST=$("$BIN" keys add analyst1 --role analyst --db "$DB")
 READER=$("$BIN" keys add reader1 --role reader --db "$DB")
 
-# A world with a heist; its path to the exchanges from the ground truth.
+# A world with a heist, ingested and labelled from its ground truth, and the heist traced by the
+# engine (FIFO, stopping at exchanges and mixers, as demo stage 30): the alert's evidence is that
+# trace, compacted to what the graph needs. Without a trace command, the truth's path instead.
 "$BIN" gen --out "$T/world" --txs 20000 --seed 7 --quiet >/dev/null
-node "$SRC/tests/e2e/lib/truth-trace.mjs" "$T/world/truth/heists.json" > "$T/trace.json"
+node "$SRC/tests/e2e/lib/truth-trace.mjs" "$T/world/truth/heists.json" > "$T/truth-trace.json"
+TRACE_KIND=truth
+cp "$T/truth-trace.json" "$T/trace.json"
+if "$BIN" trace --help >/dev/null 2>&1; then
+    "$BIN" ingest btc --blocks "$T/world/blocks" --store "$T/store" --network regtest >/dev/null 2>&1
+    awk -F, 'NR == 1 { print "address,entity,category"; next }
+             { c = $5; if (c == "coinjoin_coordinator") c = "mixer"; else if (c == "thief") c = "theft";
+               else if (c == "miner") c = "mining_pool"; else if (c == "user") next; print $1 "," $4 "," c }' \
+        "$T/world/truth/addresses.csv" > "$T/labels.csv"
+    "$BIN" labels import csv "$T/labels.csv" --db "$T/labels.db" --quiet >/dev/null
+    FROM=()
+    for op in $(jq -r '.[0].stolen_outputs[].outpoint' "$T/world/truth/heists.json"); do FROM+=(--from "$op"); done
+    "$BIN" trace "${FROM[@]}" --model fifo --store "$T/store" --labels "$T/labels.db" \
+        --stop-at exchange,exchange_deposit,mixer --top 1000 --json |
+        jq -c '{graph: [.graph[] | {txid, hop, coinjoin, inputs: [.inputs[] | {outpoint, traced}],
+                outputs: [.outputs[] | {address, outpoint, traced}]}],
+                by_address: [.by_address[] | select(.how | index("label")) | {address, entity, category}],
+                by_entity, options, sources}' > "$T/trace.json"
+    TRACE_KIND=engine
+fi
 EVIDENCE=$(node -e '
-const t = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+const t = { trace: JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")) };
 const h = JSON.parse(require("fs").readFileSync(process.argv[2], "utf8"))[0];
 t.txids = [h.theft_txid];
 t.addresses = [...new Set(h.deposits.map((d) => d.address))].slice(0, 3);
@@ -47,6 +69,20 @@ HEIST=$(jq -r '.[0].name' "$T/world/truth/heists.json")
     --title "graphite for KOR rose to interest" --evidence '{"commodity":"graphite","partner":"KOR","level":1}' >/dev/null
 "$BIN" alerts raise --db "$DB" --kind internal-note --severity low --tlp red --title "Internal lead (red)" >/dev/null
 
+# A partner alert: KOR raises one, USA pulls it over TAXII (KOR's server runs only for the pull).
+"$BIN" node init --db "$T/kor.db" --name KOR >/dev/null
+KK=$("$BIN" keys add peer-USA --role peer --org USA --db "$T/kor.db")
+"$BIN" alerts raise --db "$T/kor.db" --kind sanctioned-address-active --severity high --tlp green \
+    --title "KOR: Lazarus address active" --evidence '{"addresses":["1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"]}' >/dev/null
+"$BIN" serve --db "$T/kor.db" --listen 127.0.0.1:0 --ready-file "$T/kor.ready" 2>"$T/kor.log" &
+KPID=$!
+for _ in $(seq 100); do [ -s "$T/kor.ready" ] && break; sleep 0.1; done
+[ -s "$T/kor.ready" ] || { cat "$T/kor.log"; exit 1; }
+"$BIN" peer add KOR "http://$(cat "$T/kor.ready")" --key "$KK" --org KOR \
+    --pubkey "$("$BIN" node show --db "$T/kor.db" --json | jq -r .public_key)" --db "$DB" >/dev/null
+"$BIN" peer pull --db "$DB" | grep -q "new alerts 1" || { echo "FAIL: partner alert not pulled" >&2; exit 1; }
+kill "$KPID"; wait "$KPID" 2>/dev/null || true; KPID=
+
 # Real supply documents from the supply engine, for the pages' file import.
 export CW_SUPPLY_DB="$T/supply.db"
 "$BIN" supply synth --out "$T/syn" --seed 5 --years 8 --first-year 2015 >/dev/null
@@ -55,6 +91,7 @@ export CW_SUPPLY_DB="$T/supply.db"
 "$BIN" supply load events "$T/syn/events.csv" >/dev/null
 "$BIN" supply status --json > "$T/status.json"
 "$BIN" supply explain graphite KOR --json > "$T/explain.json"
+"$BIN" supply changes --commodity gallium --partner JPN --json > "$T/changes.json"
 
 MODE=intercept
 ARGS=()
@@ -71,7 +108,7 @@ ART="$BUILD/e2e-artifacts"
 mkdir -p "$ART"
 export CW_URL="http://$(cat "$T/ready")" CW_KEY_ANALYST="$ANALYST" CW_KEY_READER="$READER" \
     CW_STATIC_MODE="$MODE" CW_WEB_DIR="$SRC/web" CW_ARTIFACTS="$ART" CW_CHROMIUM="$CHROMIUM" \
-    CW_FIXTURES="$T" CW_HEISTS="$T/world/truth/heists.json" CW_DB="$DB" CW_BIN="$BIN" \
+    CW_FIXTURES="$T" CW_TRACE_KIND="$TRACE_KIND" CW_HEISTS="$T/world/truth/heists.json" CW_DB="$DB" CW_BIN="$BIN" \
     NODE_PATH="$SRC/node_modules"
 echo "web_e2e: dashboard at $CW_URL (static files: $MODE), screenshots in $ART"
 cd "$SRC"

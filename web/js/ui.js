@@ -116,6 +116,24 @@ export function table(caption, cols, rows, attrs = {}) {
     h('tbody', {}, rows.map((r) => h('tr', {}, cols.map((c) => h('td', {}, c.render ? c.render(r) : (r[c.key] ?? '—')))))));
 }
 
+// Loads vendor/<file> once (a classic script defining a global); resolves to the global, or
+// rejects when the file is missing (web-build.sh not run).
+const LIBS = { cytoscape: ['cytoscape.min.js', () => window.cytoscape], echarts: ['echarts.min.js', () => window.echarts] };
+const loading = new Map();
+export function loadLib(name) {
+  const [file, get] = LIBS[name];
+  if (get()) return Promise.resolve(get());
+  if (!loading.has(name)) {
+    loading.set(name, new Promise((resolve, reject) => {
+      const s = h('script', { src: `vendor/${file}` });
+      s.addEventListener('load', () => (get() ? resolve(get()) : reject(new Error(`${name} did not load`))));
+      s.addEventListener('error', () => { loading.delete(name); reject(new Error(`vendor/${file} is missing`)); });
+      document.head.append(s);
+    }));
+  }
+  return loading.get(name);
+}
+
 export function libMissing(name) {
   return h('div', { class: 'msg error', role: 'alert' },
     `${name} is not installed on this server: run scripts/web-build.sh (it copies the npm packages into web/vendor/).`);

@@ -50,5 +50,5 @@ if (process.argv[1] && import.meta.url === `file://${process.argv[1]}`) {
   const [file, idx] = process.argv.slice(2);
   if (!file) { console.error('usage: truth-trace.mjs HEISTS_JSON [INDEX]'); process.exit(2); }
   const doc = truthTrace(JSON.parse(readFileSync(file, 'utf8')), Number(idx || 0));
-  process.stdout.write(JSON.stringify({ trace: doc }));
+  process.stdout.write(JSON.stringify(doc));
 }

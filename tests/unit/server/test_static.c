@@ -5,9 +5,9 @@
  * reveal the secret file placed next to the root. */
 #include <arpa/inet.h>
 #include <curl/curl.h>
-#include <netinet/in.h>
 #include <limits.h>
 #include <microhttpd.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,8 +133,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         return MHD_YES;
     }
     if (!cw_static_wants(url)) {
-        struct MHD_Response *r = MHD_create_response_from_buffer(3, (void *)(uintptr_t) "api",
-                                                                 MHD_RESPMEM_PERSISTENT);
+        struct MHD_Response *r =
+            MHD_create_response_from_buffer(3, (void *)(uintptr_t) "api", MHD_RESPMEM_PERSISTENT);
         enum MHD_Result ret = MHD_queue_response(c, 299, r);
         MHD_destroy_response(r);
         return ret;
@@ -228,9 +228,9 @@ static void test_live(void)
     memset(&sa, 0, sizeof sa);
     sa.sin_family = AF_INET;
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK); /* port 0: the kernel picks one */
-    struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, handler, NULL,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_END);
+    struct MHD_Daemon *d =
+        MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, handler,
+                         NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_END);
     REQUIRE(d);
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     uint16_t port = info->port;
@@ -286,8 +286,9 @@ static void test_live(void)
     cw_buf_deinit(&r.body);
 
     /* Never the secret, whatever the spelling. */
-    const char *evil[] = {"/../secret.txt",     "/sub/../../secret.txt", "/%2e%2e/secret.txt",
-                          "/sub/%2E%2E/%2e%2e/secret.txt", "/leak.txt", "/.git/config",
+    const char *evil[] = {"/../secret.txt",     "/sub/../../secret.txt",
+                          "/%2e%2e/secret.txt", "/sub/%2E%2E/%2e%2e/secret.txt",
+                          "/leak.txt",          "/.git/config",
                           "/..%2fsecret.txt",   "/%2e%2e%5csecret.txt"};
     for (size_t i = 0; i < sizeof evil / sizeof evil[0]; i++) {
         fetch(&r, port, NULL, evil[i], NULL);

@@ -148,7 +148,7 @@ async function showAlert(id, detail, ctx, tbody) {
         h('dt', {}, 'Originating node'), h('dd', { class: 'origin' }, origin(a, ctx)),
         h('dt', {}, 'Raised'), h('dd', {}, when(a.time), a.occurrences > 1 ? ` (×${a.occurrences}, last ${when(a.last_seen)})` : ''),
         a.status_by ? [h('dt', {}, 'Status by'), h('dd', {}, `${a.status_by} at ${when(a.status_at)}${a.status_note ? `: ${a.status_note}` : ''}`)] : null,
-        p ? [h('dt', {}, 'Provenance'), h('dd', {}, [p.peer && `peer ${p.peer}`, p.url, p.verification || p.signature_status, p.stix_id || p.object_id].filter(Boolean).join(' · '))] : null),
+        p ? [h('dt', {}, 'Provenance'), h('dd', {}, [p.peer && `peer ${p.peer}`, p.url, p.signature, p.object_id, p.received && `received ${when(p.received)}`].filter(Boolean).join(' · '))] : null),
       a.explanation ? h('p', { class: 'explanation' }, a.explanation) : null,
       h('h3', {}, 'Evidence'), evidenceView(a.evidence),
       trace ? h('p', {}, h('a', { class: 'button', href: `#/investigate?alert=${a.id}` }, 'Open the trace graph')) : null,

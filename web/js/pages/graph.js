@@ -5,7 +5,7 @@
 // the server to trace one hop further), entities coloured by category, CoinJoin and
 // peel-chain marks; exports the graph as JSON, CSV (one row per edge) and PNG.
 import { api, query, Unavailable } from '../api.js';
-import { h, clear, flash, btc, short, download, toCsv, libMissing } from '../ui.js';
+import { h, clear, flash, btc, short, download, toCsv, libMissing, loadLib } from '../ui.js';
 
 export const CATEGORY_COLOURS = {
   theft: '#b3261e', sanctioned: '#7a0010', mixer: '#6a3d9a', exchange: '#0b5cad',
@@ -24,8 +24,44 @@ function flagList(n) {
 
 // Normalised graph: {nodes:[{id,kind,label,category,entity,hop,value,coinjoin,peel}],
 // edges:[{id,source,target,value,hop}], meta}
+// `chainwatch trace --json` (docs/TRACE-MODELS.md): graph is a list of transactions with
+// inputs and outputs carrying the traced value; by_address says which ending addresses are
+// labelled (entity, category). Edges: tx -> tx where an output is spent inside the graph;
+// tx -> entity for outputs that stopped at a labelled address.
+function fromEngine(doc) {
+  const spentBy = new Map();
+  for (const t of doc.graph) for (const i of t.inputs || []) spentBy.set(i.outpoint, t.txid);
+  const minHop = Math.min(...doc.graph.map((t) => Number(t.hop) || 0));
+  const info = new Map((doc.by_address || []).map((a) => [a.address, a]));
+  const nodes = new Map(), agg = new Map();
+  for (const t of doc.graph) {
+    nodes.set(t.txid, { id: t.txid, kind: 'tx', label: t.txid, category: 'unknown', entity: '', hop: (Number(t.hop) || 0) - minHop,
+      value: null, coinjoin: !!t.coinjoin, peel: !!(t.peel || t.peel_chain) });
+  }
+  const add = (s, d, v, hop) => { const k = `${s}>${d}`; const e = agg.get(k); if (e) e.value += v; else agg.set(k, { source: s, target: d, value: v, hop }); };
+  for (const t of doc.graph) {
+    const hop = nodes.get(t.txid).hop + 1;
+    for (const o of t.outputs || []) {
+      const v = Number(o.traced ?? o.value) || 0;
+      const to = spentBy.get(o.outpoint);
+      if (to && nodes.has(to)) { if (to !== t.txid) add(t.txid, to, v, hop); continue; }
+      const a = info.get(o.address);
+      if (!a || !(a.entity || a.category)) continue;
+      const id = `entity:${a.entity || a.category}`;
+      if (!nodes.has(id)) nodes.set(id, { id, kind: 'entity', label: a.entity || a.category, category: (a.category || 'unknown').toLowerCase(), entity: a.entity || '', hop, value: null, coinjoin: false, peel: false });
+      else nodes.get(id).hop = Math.min(nodes.get(id).hop, hop);
+      add(t.txid, id, v, hop);
+    }
+  }
+  const edges = [...agg.values()].map((e, i) => ({ id: `e${i}`, ...e }));
+  const o = doc.options || {};
+  return { nodes: [...nodes.values()], edges, meta: { model: o.model || doc.model, direction: o.direction, source: (doc.sources || []).map((s) => s.outpoint).join(' '), summary: doc.by_entity } };
+}
+
 export function normaliseTrace(doc) {
   if (!doc || typeof doc !== 'object') return null;
+  const eng = doc.trace && Array.isArray(doc.trace.graph) ? doc.trace : doc;
+  if (Array.isArray(eng.graph) && eng.graph.length && eng.graph[0].txid && Array.isArray(eng.graph[0].outputs)) return fromEngine(eng);
   const t = doc.trace && typeof doc.trace === 'object' ? doc.trace : doc.graph && typeof doc.graph === 'object' ? doc.graph : doc;
   if (Array.isArray(t.nodes) && Array.isArray(t.edges)) {
     const nodes = t.nodes.map((n) => {
@@ -91,9 +127,9 @@ export function edgesCsv(g) {
 }
 
 // Mounts the graph into box. Returns a controller or null when cytoscape is missing.
-export function mountGraph(box, g, { title = 'trace' } = {}) {
+export async function mountGraph(box, g, { title = 'trace' } = {}) {
   clear(box);
-  if (typeof window.cytoscape !== 'function') { box.append(libMissing('cytoscape')); return null; }
+  try { await loadLib('cytoscape'); } catch { box.append(libMissing('cytoscape')); return null; }
   const maxHop = Math.max(0, ...g.nodes.map((n) => n.hop));
   let depth = Math.min(maxHop, 6);
   const revealed = new Set();
@@ -222,6 +258,7 @@ export function endpoints(g) {
   const out = new Set(g.edges.map((e) => e.source));
   const into = new Map();
   for (const e of g.edges) into.set(e.target, (into.get(e.target) || 0) + (Number(e.value) || 0));
-  return g.nodes.filter((n) => !out.has(n.id) && into.has(n.id)).map((n) => ({ ...n, received: into.get(n.id) }))
-    .sort((a, b) => b.received - a.received);
+  let ends = g.nodes.filter((n) => !out.has(n.id) && into.has(n.id));
+  if (ends.some((n) => n.kind === 'entity')) ends = ends.filter((n) => n.kind === 'entity'); // labelled ends
+  return ends.map((n) => ({ ...n, received: into.get(n.id) })).sort((a, b) => b.received - a.received);
 }

@@ -58,7 +58,7 @@ function factsView(doc) {
   return box;
 }
 
-function showTrace(box, doc, title) {
+async function showTrace(box, doc, title) {
   const g = normaliseTrace(doc);
   clear(box);
   if (!g || !g.nodes.length) { box.append(h('p', { class: 'msg warn' }, 'This document holds no trace graph (expected nodes and edges, or paths).')); return; }
@@ -66,7 +66,7 @@ function showTrace(box, doc, title) {
     [g.meta.model && `model ${g.meta.model}`, g.meta.direction, g.meta.source && `from ${g.meta.source}`, `${g.nodes.length} nodes, ${g.edges.length} edges`].filter(Boolean).join(' · ')));
   const graphBox = h('div', {});
   box.append(graphBox);
-  mountGraph(graphBox, g, { title });
+  await mountGraph(graphBox, g, { title });
   const ends = endpoints(g);
   if (ends.length) {
     box.append(table('Where the value ended', [
@@ -98,7 +98,7 @@ export async function render(view, { params, isCurrent }) {
   fileIn.addEventListener('change', async () => {
     const f = fileIn.files[0];
     if (!f) return;
-    try { showTrace(traceBox, await readJsonFile(f), f.name.replace(/\.json$/, '')); } catch (e) { clear(traceBox).append(errorPanel(e, f.name)); }
+    try { await showTrace(traceBox, await readJsonFile(f), f.name.replace(/\.json$/, '')); } catch (e) { clear(traceBox).append(errorPanel(e, f.name)); }
   });
   view.append(form, h('p', { class: 'file-open' }, h('label', { for: 'trace-file' }, 'Or open a trace file (chainwatch trace … --json): '), fileIn));
   const facts = h('div', { id: 'facts' });
@@ -110,7 +110,7 @@ export async function render(view, { params, isCurrent }) {
       const a = await api(`alerts/${seg(alertId)}`);
       if (!isCurrent()) return;
       facts.append(h('p', {}, 'Trace from alert ', h('a', { href: `#/alerts?id=${a.id}&status=` }, `#${a.id}: ${a.title}`)));
-      showTrace(traceBox, a.evidence, `alert-${a.id}-trace`);
+      await showTrace(traceBox, a.evidence, `alert-${a.id}-trace`);
     } catch (e) { facts.append(errorPanel(e, `Alert ${alertId}`)); }
     return;
   }
@@ -125,7 +125,7 @@ export async function render(view, { params, isCurrent }) {
   try {
     const t = await api(`trace${query({ from: q, model, max_hops: hops })}`);
     if (!isCurrent()) return;
-    showTrace(traceBox, t, `trace-${q.slice(0, 16)}`);
+    await showTrace(traceBox, t, `trace-${q.slice(0, 16)}`);
   } catch (e) {
     traceBox.append(errorPanel(e, 'Trace'));
   }

@@ -7,7 +7,7 @@
 // price and trade series with anomalies and events (GET /api/v1/supply/series/C?partner=P)
 // when the server has them. Both documents can also be opened from files, offline.
 import { api, seg, query } from '../api.js';
-import { h, clear, errorPanel, num, pct, table, readJsonFile, libMissing } from '../ui.js';
+import { h, clear, errorPanel, num, pct, table, readJsonFile, libMissing, loadLib } from '../ui.js';
 
 export const LEVELS = ['none', 'interest', 'caution', 'alert', 'severe'];
 let imported = { status: null, explain: new Map() }; // documents opened from files (this tab)
@@ -74,8 +74,8 @@ async function overview(view, { params }) {
   }
 }
 
-function seriesChart(el, s) {
-  if (typeof window.echarts !== 'object') { el.append(libMissing('echarts')); return; }
+async function seriesChart(el, s) {
+  try { await loadLib('echarts'); } catch { el.append(libMissing('echarts')); return; }
   const chart = window.echarts.init(el, null, { renderer: 'canvas' });
   const lines = [];
   const mk = (name, pts, axis) => ({
@@ -84,13 +84,15 @@ function seriesChart(el, s) {
   if (s.price && s.price.length) lines.push(mk(`price${s.price_unit ? ` (${s.price_unit})` : ''}`, s.price, 0));
   if (s.trade && s.trade.length) lines.push(mk('imports (USD)', s.trade, 1));
   const anomalies = (s.anomalies || []).map((a) => ({ name: a.detector || a.kind || 'anomaly', coord: [a.period || a.date, a.value], value: a.detector || '!' }));
-  if (lines[0]) lines[0].markPoint = { symbol: 'pin', symbolSize: 34, itemStyle: { color: '#b3261e' }, data: anomalies };
+  // Pins without text (they crowd); the name shows on hover and in the list under the chart.
+  if (lines[0]) lines[0].markPoint = { symbol: 'pin', symbolSize: 22, itemStyle: { color: '#b3261e' }, label: { show: false }, tooltip: { formatter: (p) => `${p.data.coord[0]}: ${p.name}` }, data: anomalies };
   const events = (s.events || []).map((e) => ({ xAxis: e.period || e.date || e.effective, label: { formatter: e.title || e.name || e.kind || 'event', color: '#111' } }));
   if (lines[0]) lines[0].markLine = { symbol: 'none', lineStyle: { color: '#6a3d9a', type: 'dashed' }, data: events };
   chart.setOption({
     animation: false, color: ['#0b5cad', '#a15c00'], tooltip: { trigger: 'axis' }, legend: { top: 0 },
     grid: { left: 60, right: 70, top: 40, bottom: 40 },
-    xAxis: { type: 'category' }, yAxis: [{ type: 'value', name: 'price', scale: true }, { type: 'value', name: 'imports', scale: true }],
+    xAxis: { type: 'category' },
+    yAxis: [{ type: 'value', name: 'price', scale: true }, { type: 'value', name: s.trade && s.trade.length ? 'imports' : '', scale: true, show: !!(s.trade && s.trade.length) }],
     series: lines,
   });
   new ResizeObserver(() => chart.resize()).observe(el);
@@ -134,6 +136,10 @@ function seriesView(s) {
   }
   const chart = h('div', { class: 'chart', id: 'series-chart', role: 'img', 'aria-label': 'Price and trade series with anomalies and events' });
   box.append(h('h2', {}, 'Price and trade'), chart);
+  const marks = [...(s.anomalies || []).map((a) => ({ when: a.period || a.date, what: `anomaly: ${a.detector || a.kind || ''}` })),
+    ...(s.events || []).map((e) => ({ when: e.period || e.date || e.effective, what: `event: ${e.title || e.name || e.kind || ''}` }))]
+    .sort((a, b) => String(a.when).localeCompare(String(b.when)));
+  if (marks.length) box.append(h('details', {}, h('summary', {}, `Marked on the chart (${marks.length})`), table('', [{ key: 'when', label: 'When' }, { key: 'what', label: 'What' }], marks)));
   requestAnimationFrame(() => seriesChart(chart, s));
   return box;
 }
