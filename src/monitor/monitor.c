@@ -1,0 +1,423 @@
+/*
+ * monitor.c: alert rules over the chain store, the label store and the supply database, see
+ * include/chainwatch/monitor.h. Every alert carries a dedup key with an unlimited cool-down, so
+ * the rules can run after every block and a long-running case raises each finding once.
+ */
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chainwatch/alert.h"
+#include "chainwatch/chainstore.h"
+#include "chainwatch/errors.h"
+#include "chainwatch/labels.h"
+#include "chainwatch/monitor.h"
+#include "chainwatch/patterns.h"
+#include "chainwatch/query.h"
+#include "chainwatch/share.h"
+#include "chainwatch/supply.h"
+#include "chainwatch/trace.h"
+#include "chainwatch/util.h"
+
+typedef struct ctx {
+    cw_alert_db *alerts;
+    cw_monitor_stats *st;
+} ctx;
+
+static int emit(ctx *c, const cw_alert_input *in)
+{
+    int64_t id;
+    bool dedup = false;
+    int rc = cw_alert_emit(c->alerts, in, &id, &dedup);
+    if (rc)
+        return rc;
+    if (dedup)
+        c->st->deduped++;
+    else
+        c->st->raised++;
+    return 0;
+}
+
+static bool watched_category(const char *cat)
+{
+    return !strcmp(cat, "sanctioned") || !strcmp(cat, "theft") || !strcmp(cat, "watchlist");
+}
+
+/* ---- scan position -------------------------------------------------------------------- */
+
+static void state_path(char *out, size_t n, const char *node_db)
+{
+    snprintf(out, n, "%s.monitor", node_db);
+}
+
+static uint64_t state_read(const char *node_db, const cw_chainstore *cs)
+{
+    char p[PATH_MAX];
+    state_path(p, sizeof p, node_db);
+    uint8_t *data;
+    size_t len;
+    if (cw_file_read(&data, &len, p))
+        return 0;
+    uint64_t txs = 0, block = 0;
+    char hash[65] = "";
+    if (sscanf((char *)data, "txs %" SCNu64 " block %" SCNu64 " %64s", &txs, &block, hash) != 3)
+        txs = 0;
+    cw_free(data);
+    cw_chainstore_counts k = cw_chainstore_counts_get(cs);
+    if (txs == 0 || block >= k.blocks || txs > k.txs)
+        return 0;
+    char have[65];
+    cw_hex_encode_rev(have, cw_chainstore_block(cs, block)->hash, 32);
+    return strcmp(have, hash) ? 0 : txs; /* a reorg below the position: rescan */
+}
+
+static int state_write(const char *node_db, const cw_chainstore *cs)
+{
+    cw_chainstore_counts k = cw_chainstore_counts_get(cs);
+    if (!k.blocks)
+        return 0;
+    char p[PATH_MAX], hash[65], text[200];
+    state_path(p, sizeof p, node_db);
+    cw_hex_encode_rev(hash, cw_chainstore_block(cs, k.blocks - 1)->hash, 32);
+    int n = snprintf(text, sizeof text, "txs %" PRIu64 " block %" PRIu64 " %s\n", k.txs,
+                     k.blocks - 1, hash);
+    return cw_file_write_atomic(p, text, (size_t)n);
+}
+
+/* ---- rule: watched addresses receive or spend ------------------------------------------- */
+
+static int rule_watched(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap *lm, uint64_t from)
+{
+    cw_chainstore_counts k = cw_chainstore_counts_get(cs);
+    char txid[65], addr[CW_ADDR_STR_MAX], key[256], title[512], ev[1024];
+    for (uint64_t t = from; t < k.txs; t++) {
+        uint64_t in0, in1, o0, o1;
+        cw_chainstore_tx_range(cs, t, &in0, &in1, &o0, &o1);
+        for (int side = 0; side < 2; side++) {
+            uint64_t a0 = side ? in0 : o0, a1 = side ? in1 : o1;
+            for (uint64_t i = a0; i < a1; i++) {
+                uint32_t a;
+                uint64_t value;
+                if (side) {
+                    const cw_row_in *r = cw_chainstore_in(cs, i);
+                    if (r->spent_tx >= CW_IN_EXTERNAL)
+                        continue;
+                    const cw_row_out *o =
+                        cw_chainstore_out(cs, cw_chainstore_tx(cs, r->spent_tx)->first_out +
+                                                  r->spent_vout);
+                    a = o->addr;
+                    value = cw_out_value(o);
+                } else {
+                    const cw_row_out *o = cw_chainstore_out(cs, i);
+                    a = o->addr;
+                    value = cw_out_value(o);
+                }
+                const char *entity, *category;
+                if (a == CW_NONE32 || !cw_trace_labelmap_get(lm, a, &entity, &category) ||
+                    !watched_category(category))
+                    continue;
+                cw_hex_encode_rev(txid, cw_chainstore_txid(cs, t), 32);
+                cw_query_addr_string(addr, cs, a);
+                const char *kind = side ? "sanctioned-address-spends" : "sanctioned-address-receives";
+                snprintf(key, sizeof key, "%s:%s:%s", kind, addr, txid);
+                snprintf(title, sizeof title, "%s address %s (%s) %s %.8f BTC in tx %.16s…",
+                         category, addr, entity, side ? "spends" : "receives", (double)value / 1e8,
+                         txid);
+                const cw_row_block *b = cw_chainstore_block(cs, cw_chainstore_tx_block(cs, t));
+                snprintf(ev, sizeof ev,
+                         "{\"txid\":\"%s\",\"address\":\"%s\",\"entity\":\"%s\",\"category\":\"%s\","
+                         "\"value_sat\":%" PRIu64 ",\"height\":%u,\"direction\":\"%s\"}",
+                         txid, addr, entity, category, value, b->height, side ? "spend" : "receive");
+                json_t *evj = json_loads(ev, 0, NULL); /* entity names may need escaping */
+                char *evs = NULL;
+                if (!evj) {
+                    evj = json_pack("{s:s, s:s, s:s, s:s, s:I}", "txid", txid, "address", addr,
+                                    "entity", entity, "category", category, "value_sat",
+                                    (json_int_t)value);
+                }
+                evs = json_dumps(evj, JSON_COMPACT | JSON_SORT_KEYS);
+                json_decref(evj);
+                cw_alert_input in = {0};
+                in.source = CW_ALERT_SRC_CHAIN;
+                in.kind = kind;
+                in.severity = CW_SEV_HIGH;
+                in.tlp = CW_TLP_GREEN;
+                in.title = title;
+                in.explanation = "An address on a watchlist (sanctions or theft labels) moved "
+                                 "funds in a newly scanned transaction.";
+                in.evidence = evs;
+                in.dedup_key = key;
+                in.cooldown_us = -1;
+                int rc = emit(c, &in);
+                free(evs);
+                if (rc)
+                    return rc;
+            }
+        }
+    }
+    return 0;
+}
+
+/* ---- rule: cases (stolen funds at exchanges, CoinJoin entry) ----------------------------- */
+
+static cw_tlp tlp_parse(const char *s)
+{
+    if (!s)
+        return CW_TLP_AMBER;
+    if (!strcmp(s, "clear"))
+        return CW_TLP_CLEAR;
+    if (!strcmp(s, "green"))
+        return CW_TLP_GREEN;
+    if (!strcmp(s, "amber+strict"))
+        return CW_TLP_AMBER_STRICT;
+    if (!strcmp(s, "red"))
+        return CW_TLP_RED;
+    return CW_TLP_AMBER;
+}
+
+static int rule_case(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap *lm, json_t *cs_j,
+                     const char *file, size_t idx)
+{
+    const char *name = json_string_value(json_object_get(cs_j, "name"));
+    json_t *from = json_object_get(cs_j, "from");
+    if (!name || !json_is_array(from) || !json_array_size(from))
+        return cw_error_set(CW_EINVAL, "%s: case %zu: needs \"name\" and a non-empty \"from\" list",
+                            file, idx);
+    cw_trace_opts o;
+    cw_trace_opts_init(&o);
+    o.model = CW_TRACE_FIFO;
+    o.stop[0] = "exchange";
+    o.stop[1] = "exchange_deposit";
+    o.n_stop = 2;
+    cw_trace_sources src = {0};
+    cw_trace *t = NULL;
+    json_t *j = NULL;
+    size_t i;
+    json_t *f;
+    int rc = 0;
+    json_array_foreach(from, i, f)
+    {
+        if (!json_is_string(f)) {
+            rc = cw_error_set(CW_EINVAL, "%s: case '%s': from[%zu] is not a string", file, name, i);
+            goto out;
+        }
+        if ((rc = cw_trace_sources_add(&src, cs, lm, json_string_value(f), UINT32_MAX))) {
+            if (rc == CW_ENOTFOUND) { /* not in the store yet: nothing to watch */
+                rc = 0;
+                continue;
+            }
+            cw_error_wrap(rc, "%s: case '%s': ", file, name);
+            goto out;
+        }
+    }
+    if (!src.n)
+        goto out;
+    if ((rc = cw_trace_run(&t, cs, lm, src.outs, src.n, &o)))
+        goto out;
+    j = cw_trace_json(t, 50, 0);
+    const char *sev_s = json_string_value(json_object_get(cs_j, "severity"));
+    cw_alert_severity sev = sev_s && !strcmp(sev_s, "high") ? CW_SEV_HIGH : CW_SEV_CRITICAL;
+    const char *tlp_s = json_string_value(json_object_get(cs_j, "tlp"));
+    const char *share_to = json_string_value(json_object_get(cs_j, "share_to"));
+    json_t *ent;
+    json_array_foreach(json_object_get(j, "by_entity"), i, ent)
+    {
+        const char *cat = json_string_value(json_object_get(ent, "category"));
+        const char *who = json_string_value(json_object_get(ent, "entity"));
+        json_int_t value = json_integer_value(json_object_get(ent, "value"));
+        if (!cat || !who || value <= 0 ||
+            (strcmp(cat, "exchange") && strcmp(cat, "exchange_deposit")))
+            continue;
+        char key[512], title[512];
+        snprintf(key, sizeof key, "stolen-funds-at-exchange:%s:%s", name, who);
+        snprintf(title, sizeof title, "Case %s: %.8f BTC of traced funds reached %s", name,
+                 (double)value / 1e8, who);
+        json_t *paths = json_array();
+        size_t k;
+        json_t *p;
+        json_array_foreach(json_object_get(j, "paths"), k, p)
+        {
+            const char *pe = json_string_value(json_object_get(p, "entity"));
+            if (pe && !strcmp(pe, who) && json_array_size(paths) < 3)
+                json_array_append(paths, p);
+        }
+        json_t *ev = json_pack("{s:s, s:s, s:s, s:I, s:I, s:O, s:o, s:s}", "case", name, "exchange",
+                               who, "category", cat, "value_sat", value, "source_value_sat",
+                               json_integer_value(json_object_get(j, "source_value")), "sources",
+                               from, "paths", paths, "model", "fifo");
+        json_object_set(ev, "min_hops", json_object_get(ent, "min_hops"));
+        json_object_set(ev, "outputs", json_object_get(ent, "outputs"));
+        char *evs = json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS);
+        json_decref(ev);
+        cw_alert_input in = {0};
+        in.source = CW_ALERT_SRC_CHAIN;
+        in.kind = "stolen-funds-at-exchange";
+        in.severity = sev;
+        in.tlp = tlp_parse(tlp_s);
+        in.share_to = share_to;
+        in.title = title;
+        in.explanation = "A forward FIFO trace from the case's sources (docs/TRACE-MODELS.md), "
+                         "stopped at labelled exchanges, ends at this exchange's addresses; the "
+                         "evidence gives the amount, the hops and the strongest paths.";
+        in.evidence = evs;
+        in.dedup_key = key;
+        in.cooldown_us = -1;
+        rc = emit(c, &in);
+        free(evs);
+        if (rc)
+            goto out;
+    }
+    /* CoinJoin entry: any traced tx flagged as a CoinJoin */
+    size_t n_cj = 0;
+    json_t *g;
+    json_t *first_cj = NULL;
+    json_t *full = cw_trace_json(t, 1, 100000);
+    json_array_foreach(json_object_get(full, "graph"), i, g)
+    {
+        if (json_is_true(json_object_get(g, "coinjoin"))) {
+            if (!first_cj)
+                first_cj = json_object_get(g, "txid");
+            n_cj++;
+        }
+    }
+    if (n_cj) {
+        char key[512], title[512];
+        snprintf(key, sizeof key, "watched-funds-coinjoin:%s", name);
+        snprintf(title, sizeof title, "Case %s: traced funds entered %zu CoinJoin transaction%s",
+                 name, n_cj, n_cj == 1 ? "" : "s");
+        json_t *ev = json_pack("{s:s, s:I, s:O}", "case", name, "coinjoins", (json_int_t)n_cj,
+                               "first_coinjoin_txid", first_cj ? first_cj : json_null());
+        char *evs = json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS);
+        json_decref(ev);
+        cw_alert_input in = {0};
+        in.source = CW_ALERT_SRC_CHAIN;
+        in.kind = "watched-funds-coinjoin";
+        in.severity = CW_SEV_MEDIUM;
+        in.tlp = tlp_parse(tlp_s);
+        in.share_to = share_to;
+        in.title = title;
+        in.explanation = "Value traced from the case's sources went through transactions the "
+                         "pattern rules flag as CoinJoins (docs/PATTERNS.md).";
+        in.evidence = evs;
+        in.dedup_key = key;
+        in.cooldown_us = -1;
+        rc = emit(c, &in);
+        free(evs);
+    }
+    json_decref(full);
+out:
+    json_decref(j);
+    cw_trace_free(t);
+    cw_trace_sources_deinit(&src);
+    return rc;
+}
+
+/* ---- rule: supply level changes -------------------------------------------------------- */
+
+static int rule_supply(ctx *c, const char *db)
+{
+    cw_supply *s = NULL;
+    cw_supply_rules *r = NULL;
+    cw_supply_level_change *ch = NULL;
+    size_t n = 0;
+    int rc = cw_supply_open(&s, db);
+    if (!rc)
+        rc = cw_supply_rules_load(&r, NULL);
+    if (!rc)
+        rc = cw_supply_level_changes(s, r, NULL, NULL, NULL, NULL, true, &ch, &n);
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (ch[i].new_level <= ch[i].old_level || ch[i].new_level < CW_SUPPLY_CAUTION)
+            continue;
+        char key[200], title[400];
+        snprintf(key, sizeof key, "supply-level:%s:%s:%s:%d", ch[i].commodity, ch[i].partner,
+                 ch[i].period, ch[i].new_level);
+        snprintf(title, sizeof title, "%s for %s: supply risk %s -> %s (%s)", ch[i].commodity,
+                 ch[i].partner, cw_supply_level_name(ch[i].old_level),
+                 cw_supply_level_name(ch[i].new_level), ch[i].period);
+        json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "commodity", ch[i].commodity,
+                               "partner", ch[i].partner, "period", ch[i].period, "from",
+                               cw_supply_level_name(ch[i].old_level), "to",
+                               cw_supply_level_name(ch[i].new_level), "reason",
+                               ch[i].reason ? ch[i].reason : "");
+        char *evs = json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS);
+        json_decref(ev);
+        cw_alert_input in = {0};
+        in.source = CW_ALERT_SRC_SUPPLY;
+        in.kind = "supply-level-change";
+        in.severity = ch[i].new_level >= CW_SUPPLY_SEVERE  ? CW_SEV_CRITICAL
+                      : ch[i].new_level >= CW_SUPPLY_ALERT ? CW_SEV_HIGH
+                                                           : CW_SEV_MEDIUM;
+        in.tlp = CW_TLP_GREEN;
+        in.title = title;
+        in.explanation = ch[i].reason;
+        in.evidence = evs;
+        in.dedup_key = key;
+        in.cooldown_us = -1;
+        rc = emit(c, &in);
+        free(evs);
+    }
+    cw_supply_level_changes_free(ch, n);
+    cw_supply_rules_free(r);
+    cw_supply_close(s);
+    return rc;
+}
+
+int cw_monitor_run(const cw_monitor_opts *o, cw_monitor_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    double t0 = cw_now();
+    if (!o->node_db)
+        return cw_error_set(CW_EINVAL, "a node database is required (--db)");
+    cw_node *node = NULL;
+    cw_chainstore *cs = NULL;
+    cw_labels *labels = NULL;
+    cw_trace_labelmap *lm = NULL;
+    json_t *cases = NULL;
+    int rc = cw_node_open(&node, o->node_db);
+    if (rc)
+        return rc;
+    ctx c = {cw_node_alerts(node), st};
+    if (o->store_dir) {
+        if ((rc = cw_chainstore_open(&cs, o->store_dir, false, CW_NET_MAIN)))
+            goto out;
+        if (o->labels_db && ((rc = cw_labels_open(&labels, o->labels_db, CW_LABELS_READONLY)) ||
+                             (rc = cw_trace_labelmap_new(&lm, cs, labels))))
+            goto out;
+        uint64_t from = state_read(o->node_db, cs);
+        st->txs_scanned = cw_chainstore_counts_get(cs).txs - from;
+        if (lm && (rc = rule_watched(&c, cs, lm, from)))
+            goto out;
+        if (o->cases_file) {
+            json_error_t err;
+            cases = json_load_file(o->cases_file, 0, &err);
+            if (!cases || !json_is_array(cases)) {
+                rc = cw_error_set(CW_EINVAL, "%s: line %d: %s", o->cases_file, err.line,
+                                  cases ? "expected a JSON array of cases" : err.text);
+                goto out;
+            }
+            size_t i;
+            json_t *k;
+            json_array_foreach(cases, i, k)
+            {
+                if ((rc = rule_case(&c, cs, lm, k, o->cases_file, i)))
+                    goto out;
+            }
+        }
+        if ((rc = state_write(o->node_db, cs)))
+            goto out;
+    }
+    if (o->supply_db && (rc = rule_supply(&c, o->supply_db)))
+        goto out;
+    /* what the rules raised is published to partners by the share module */
+    rc = cw_share_publish_pending(node, NULL);
+out:
+    json_decref(cases);
+    cw_trace_labelmap_free(lm);
+    cw_labels_close(labels);
+    cw_chainstore_close(cs);
+    cw_node_close(node);
+    st->seconds = cw_now() - t0;
+    return rc;
+}
