@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "chainwatch/errors.h"
+#include "chainwatch/patterns.h"
 #include "chainwatch/trace.h"
 #include "chainwatch/util.h"
 #include "cli/cli.h"
@@ -244,7 +245,16 @@ static int run(int argc, char **argv)
     cw_trace_labelmap *lm = NULL;
     cw_trace_sources src = {0};
     cw_trace *t = NULL;
+    cw_patterns *pv = NULL;
     int rc = cw_chainstore_open(&cs, store, false, CW_NET_MAIN);
+    /* CoinJoin flags from txflags.col when `chainwatch patterns` built it, else computed */
+    if (rc == 0) {
+        if (cw_patterns_open(&pv, cs) == 0) {
+            o.is_coinjoin = cw_trace_coinjoin_patterns;
+            o.is_coinjoin_ctx = pv;
+        }
+        cw_error_clear(); /* not built: computed per tx instead */
+    }
     if (rc == 0 && labels_db) {
         rc = cw_labels_open(&db, labels_db, CW_LABELS_READONLY);
         if (rc == 0)
@@ -268,6 +278,7 @@ static int run(int argc, char **argv)
         }
     }
     cw_trace_free(t);
+    cw_patterns_close(pv);
     cw_trace_sources_deinit(&src);
     cw_trace_labelmap_free(lm);
     if (db)
