@@ -123,8 +123,9 @@ typedef struct cw_trace_sources {
 } cw_trace_sources;
 
 /* Resolves --from: "txid:vout" (one output), "txid" (every output of the tx), an address
- * (every output paid to it, up to until_height), or "label:NAME" (every address whose label
- * entity or category is NAME; needs labels). Appends to *src (deduplicated by the
+ * (every output paid to it, up to until_height), "label:NAME" (every address whose label
+ * entity or category is NAME; needs labels), or "cluster:ID" / "cluster:ADDRESS" (every
+ * address of the cluster; needs `chainwatch cluster build`). Appends to *src (deduplicated by the
  * engine). Returns 0, CW_EINVAL (not parseable) or CW_ENOTFOUND (not in the store / no label),
  * with a message naming the argument. */
 int cw_trace_sources_add(cw_trace_sources *src, const cw_chainstore *cs,

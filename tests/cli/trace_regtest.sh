@@ -56,6 +56,16 @@ check_eq "batch: one JSON line per address" "$(wc -l < "$T/out.jsonl")" 3
 check_eq "batch: the bad one has an error" "$(sed -n 3p "$T/out.jsonl" | jq -r 'has("error")')" true
 check_eq "batch: exit 3 (an address not found)" "$rc" 3
 
+# cluster sources: merge-tx-1 joins its two input addresses (multi-input heuristic)
+M1=$("$CW_BIN" tx "$(key taint-merge-tx-1)" --store "$S" --json | jq -r '.inputs[0].address')
+set +e
+"$CW_BIN" trace --store "$S" --from "cluster:$M1" 2> "$T/err"; rc=$?
+set -e
+check_eq "cluster source before cluster build: exit 3" "$rc" 3
+check "cluster source before cluster build: says so" grep -q "cluster build" "$T/err"
+"$CW_BIN" cluster build --store "$S" > /dev/null
+check_eq "cluster source: both input addresses of merge-tx-1" "$(tr --from "cluster:$M1" | jq -c '[.n_sources, .source_value]')" '[2,299980000]'
+
 # bad input
 set +e
 "$CW_BIN" trace --store "$S" 2> "$T/err"; rc=$?
