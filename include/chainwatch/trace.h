@@ -81,11 +81,14 @@ size_t cw_trace_labelmap_find(const cw_trace_labelmap *m, const char *entity_or_
                               void (*cb)(uint64_t addr, void *payload), void *payload);
 
 /* ---- CoinJoin detection ---- */
-/* Decides whether tx is a CoinJoin. The pattern module (issue 4, "Patterns") provides the
- * real flags; until then cw_trace_coinjoin_generic is used. */
+/* Decides whether tx is a CoinJoin. */
 typedef bool (*cw_trace_is_coinjoin_fn)(void *ctx, const cw_chainstore *cs, uint64_t tx);
-/* Generic rule: >= 2 inputs, >= 3 outputs, and the most common output value is shared by
- * >= 3 outputs and by no more outputs than there are inputs (ctx unused). */
+/* The default: the pattern module's CW_PAT_COINJOIN flag (patterns.h, docs/PATTERNS.md), from
+ * txflags.col when ctx is an open cw_patterns view covering tx, else computed on the fly. */
+bool cw_trace_coinjoin_patterns(void *ctx, const cw_chainstore *cs, uint64_t tx);
+/* A simpler rule (kept for callers without the pattern module): >= 2 inputs, >= 3 outputs,
+ * and the most common output value is shared by >= 3 outputs and by no more outputs than
+ * there are inputs (ctx unused). */
 bool cw_trace_coinjoin_generic(void *ctx, const cw_chainstore *cs, uint64_t tx);
 
 /* ---- running a trace ---- */
@@ -104,7 +107,7 @@ typedef struct cw_trace_opts {
     uint64_t self_addr;  /* backward: value from this address ends as CW_END_SELF;
                           * CW_NONE64 for none */
     cw_trace_coinjoin coinjoin;
-    cw_trace_is_coinjoin_fn is_coinjoin; /* NULL: cw_trace_coinjoin_generic */
+    cw_trace_is_coinjoin_fn is_coinjoin; /* NULL: cw_trace_coinjoin_patterns */
     void *is_coinjoin_ctx;
     uint64_t max_nodes; /* 0: 50,000,000 */
 } cw_trace_opts;
@@ -120,8 +123,9 @@ typedef struct cw_trace_sources {
 } cw_trace_sources;
 
 /* Resolves --from: "txid:vout" (one output), "txid" (every output of the tx), an address
- * (every output paid to it, up to until_height), or "label:NAME" (every address whose label
- * entity or category is NAME; needs labels). Appends to *src (deduplicated by the
+ * (every output paid to it, up to until_height), "label:NAME" (every address whose label
+ * entity or category is NAME; needs labels), or "cluster:ID" / "cluster:ADDRESS" (every
+ * address of the cluster; needs `chainwatch cluster build`). Appends to *src (deduplicated by the
  * engine). Returns 0, CW_EINVAL (not parseable) or CW_ENOTFOUND (not in the store / no label),
  * with a message naming the argument. */
 int cw_trace_sources_add(cw_trace_sources *src, const cw_chainstore *cs,

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # demo stage: follow the money of the generated world's heist. Uses $OUT/world (generated) and
-# $OUT/store (ingested) when an earlier stage made them, else makes them here (200,000 txs,
-# the default heist scenario). Labels come from the world's ground truth (every address that
-# is not an individual user's). Then: FIFO trace from the stolen outputs, the truth beside it,
-# and the exposure screen of one deposit address. Re-running reuses everything.
+# $OUT/store (ingested) when an earlier stage made them (10-gen, 25-world-ingest), else makes
+# them here (200,000 txs, the default heist scenario). Labels: $OUT/labels.db (stage 25: the
+# world's ground truth and OFAC) when present, else made here from the ground truth (every
+# address that is not an individual user's). Then: FIFO trace from the stolen outputs, the
+# truth beside it, and the exposure screen of one deposit address. Re-running reuses all.
 set -euo pipefail
 W="$OUT/world"
 S="$OUT/store"
 L="$OUT/world-labels.db"
+[ -e "$OUT/labels.db" ] && L="$OUT/labels.db"
 if [ ! -e "$W/truth/heists.json" ]; then
     echo "-- generating a world with a heist (chainwatch gen, 200,000 txs)"
     "$BIN" gen --out "$W" --txs 200000 --seed 1 --quiet

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "chainwatch/errors.h"
+#include "chainwatch/patterns.h"
 #include "chainwatch/trace.h"
 #include "chainwatch/util.h"
 #include "cli/cli.h"
@@ -244,7 +245,16 @@ static int run(int argc, char **argv)
     cw_trace_labelmap *lm = NULL;
     cw_trace_sources src = {0};
     cw_trace *t = NULL;
+    cw_patterns *pv = NULL;
     int rc = cw_chainstore_open(&cs, store, false, CW_NET_MAIN);
+    /* CoinJoin flags from txflags.col when `chainwatch patterns` built it, else computed */
+    if (rc == 0) {
+        if (cw_patterns_open(&pv, cs) == 0) {
+            o.is_coinjoin = cw_trace_coinjoin_patterns;
+            o.is_coinjoin_ctx = pv;
+        }
+        cw_error_clear(); /* not built: computed per tx instead */
+    }
     if (rc == 0 && labels_db) {
         rc = cw_labels_open(&db, labels_db, CW_LABELS_READONLY);
         if (rc == 0)
@@ -268,6 +278,7 @@ static int run(int argc, char **argv)
         }
     }
     cw_trace_free(t);
+    cw_patterns_close(pv);
     cw_trace_sources_deinit(&src);
     cw_trace_labelmap_free(lm);
     if (db)
@@ -291,8 +302,9 @@ const cw_command cw_cmd_trace = {
     "dust, the hop frontier; with the strongest paths and the flow graph (--json).\n"
     "Models and rules: docs/TRACE-MODELS.md.\n\n"
     "  --from SRC        txid:vout (one output), txid (all its outputs), an address (every\n"
-    "                    output paid to it) or label:NAME (addresses labelled with entity or\n"
-    "                    category NAME); repeatable\n"
+    "                    output paid to it), label:NAME (addresses labelled with entity or\n"
+    "                    category NAME) or cluster:ID|ADDRESS (every address of the cluster,\n"
+    "                    after `chainwatch cluster build`); repeatable\n"
     "  --model M         fifo (default), haircut or poison\n"
     "  --direction D     forward (default: where did it go) or backward (where from)\n"
     "  --max-hops N      stop following after N txs (default: no limit)\n"

@@ -19,7 +19,7 @@ check_eq "strongest path: split > merge-1 > merge-3" "$(tr --from "$SPLIT:0" | j
 check_eq "graph: two txs, hops 1 and 2" "$(tr --from "$SPLIT:0" | jq -c '[.graph[].hop]')" '[1,2]'
 MAP=$(key taint-mapping-tx)
 check_eq "fifo mapping (order): outputs 1 and 2" "$(tr --from "$(key taint-mapping-fund-tx-2):0" --max-hops 1 --coinjoin order | jq -c '[.graph[0].outputs[] | .traced]')" '[266660000,133340000]'
-check_eq "fifo mapping (ranked CoinJoin, fee first)" "$(tr --from "$(key taint-mapping-fund-tx-2):0" --max-hops 1 | jq -c '[.graph[0].coinjoin, [.graph[0].outputs[] | .traced]]')" '[true,[266670000,133330000]]'
+check_eq "fifo mapping (default): not a CoinJoin by the pattern rules" "$(tr --from "$(key taint-mapping-fund-tx-2):0" --max-hops 1 | jq -c '[.graph[0].coinjoin, [.graph[0].outputs[] | .traced]]')" '[false,[266660000,133340000]]'
 check_eq "backward fifo: minted" "$(tr --from "$(key taint-check-tx):3" --direction backward | jq -c '.ended')" '{"coinbase":{"count":1,"value":166660000}}'
 
 check_eq "JSON is deterministic (byte for byte)" "$(tr --from "$(key taint-mapping-fund-tx-2):0" --model haircut | sha256sum)" "$(tr --from "$(key taint-mapping-fund-tx-2):0" --model haircut | sha256sum)"
@@ -55,6 +55,16 @@ set -e
 check_eq "batch: one JSON line per address" "$(wc -l < "$T/out.jsonl")" 3
 check_eq "batch: the bad one has an error" "$(sed -n 3p "$T/out.jsonl" | jq -r 'has("error")')" true
 check_eq "batch: exit 3 (an address not found)" "$rc" 3
+
+# cluster sources: merge-tx-1 joins its two input addresses (multi-input heuristic)
+M1=$("$CW_BIN" tx "$(key taint-merge-tx-1)" --store "$S" --json | jq -r '.inputs[0].address')
+set +e
+"$CW_BIN" trace --store "$S" --from "cluster:$M1" 2> "$T/err"; rc=$?
+set -e
+check_eq "cluster source before cluster build: exit 3" "$rc" 3
+check "cluster source before cluster build: says so" grep -q "cluster build" "$T/err"
+"$CW_BIN" cluster build --store "$S" > /dev/null
+check_eq "cluster source: both input addresses of merge-tx-1" "$(tr --from "cluster:$M1" | jq -c '[.n_sources, .source_value]')" '[2,299980000]'
 
 # bad input
 set +e

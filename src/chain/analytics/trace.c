@@ -22,10 +22,19 @@
 
 #include "chain/analytics/trace_int.h"
 #include "chainwatch/errors.h"
+#include "chainwatch/patterns.h"
 #include "chainwatch/trace.h"
 #include "chainwatch/util.h"
 
 __extension__ typedef unsigned __int128 u128;
+
+bool cw_trace_coinjoin_patterns(void *ctx, const cw_chainstore *cs, uint64_t tx)
+{
+    uint32_t f;
+    if (ctx && cw_patterns_tx_flags((const cw_patterns *)ctx, tx, &f) == 0)
+        return (f & CW_PAT_COINJOIN) != 0;
+    return (cw_patterns_compute(cs, tx) & CW_PAT_COINJOIN) != 0;
+}
 
 void cw_trace_opts_init(cw_trace_opts *o)
 {
@@ -775,7 +784,7 @@ int cw_trace_run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelma
     t->max_nodes = opts->max_nodes ? opts->max_nodes : 50000000;
     if (t->max_nodes > UINT32_MAX - 1)
         t->max_nodes = UINT32_MAX - 1;
-    t->is_cj = opts->is_coinjoin ? opts->is_coinjoin : cw_trace_coinjoin_generic;
+    t->is_cj = opts->is_coinjoin ? opts->is_coinjoin : cw_trace_coinjoin_patterns;
     int rc = 0;
     bool fwd = opts->direction == CW_TRACE_FORWARD;
     for (size_t i = 0; i < n_sources && rc == 0; i++) {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chainwatch/cluster.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/trace.h"
 #include "chainwatch/util.h"
@@ -314,10 +315,50 @@ static void on_found(uint64_t addr, void *payload)
         f->rc = add_address(f->s, f->cs, addr, f->until);
 }
 
+/* "cluster:ID" or "cluster:ADDRESS": every address of the cluster (cluster.h; needs
+ * `chainwatch cluster build`). Ids are renumbered by every build; an address is stable. */
+static int add_cluster(cw_trace_sources *src, const cw_chainstore *cs, const char *from,
+                       uint32_t until)
+{
+    const char *arg = from + 8;
+    cw_clusters *cl = NULL;
+    int rc = cw_clusters_open(&cl, cs);
+    if (rc)
+        return cw_error_wrap(rc, "--from %s: clusters (run `chainwatch cluster build`): ", from);
+    uint64_t id;
+    if (cw_parse_u64(&id, arg) != 0) {
+        cw_addr_key k;
+        uint64_t a;
+        if (cw_addr_decode(&k, arg, cw_chainstore_network(cs)) != 0) {
+            rc = cw_error_wrap(CW_EINVAL, "--from %s: not a cluster id or an address: ", from);
+            goto out;
+        }
+        if (cw_chainstore_find_addr(cs, &k, &a) != 0 ||
+            (id = cw_clusters_of(cl, (uint32_t)a)) == CW_NONE32) {
+            rc = cw_error_set(CW_ENOTFOUND, "--from %s: address not in the store's clusters", from);
+            goto out;
+        }
+    }
+    if (id >= cw_clusters_count(cl)) {
+        rc = cw_error_set(CW_ENOTFOUND, "--from %s: there are %llu clusters", from,
+                          (unsigned long long)cw_clusters_count(cl));
+        goto out;
+    }
+    uint64_t n;
+    const uint32_t *m = cw_clusters_members(cl, (uint32_t)id, &n);
+    for (uint64_t i = 0; i < n && rc == 0; i++)
+        rc = add_address(src, cs, m[i], until);
+out:
+    cw_clusters_close(cl);
+    return rc;
+}
+
 int cw_trace_sources_add(cw_trace_sources *src, const cw_chainstore *cs,
                          const cw_trace_labelmap *labels, const char *from, uint32_t until)
 {
     cw_chainstore_counts c = cw_chainstore_counts_get(cs);
+    if (!strncmp(from, "cluster:", 8))
+        return add_cluster(src, cs, from, until);
     if (!strncmp(from, "label:", 6)) {
         if (!labels)
             return cw_error_set(CW_EINVAL, "--from %s: a label source needs --labels DB", from);

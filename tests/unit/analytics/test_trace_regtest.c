@@ -25,6 +25,7 @@
 
 static cw_chainstore *cs;
 static cw_trace_coinjoin cj_policy = CW_CJ_ORDER; /* the standard FIFO */
+static cw_trace_is_coinjoin_fn cj_rule;           /* NULL: the pattern module's flags */
 static json_t *labels_json;
 
 static const char *txid_of(const char *key)
@@ -60,6 +61,7 @@ static cw_trace *run(const uint64_t *src, size_t n, cw_trace_model m, cw_trace_d
     cw_trace_opts_init(&o);
     o.model = m;
     o.coinjoin = cj_policy;
+    o.is_coinjoin = cj_rule;
     o.direction = d;
     o.until_height = until;
     cw_trace *t = NULL;
@@ -224,7 +226,8 @@ static void test_mapping(void)
     cw_trace_free(t);
 }
 
-/* taint-mapping-tx (3 inputs, 3 equal outputs) is flagged as a CoinJoin; ranked (the CLI's
+/* taint-mapping-tx (3 inputs, 3 equal outputs, no change) is flagged as a CoinJoin by the
+ * generic rule (not by the pattern module's, which wants change outputs); ranked (the CLI's
  * FIFO default) it pays its 10,000 sat fee first: outputs at [10,000, 333,340,000),
  * [333,340,000, 666,670,000), [666,670,000, 1e9); traced [400M, 800M) */
 static void test_mapping_ranked(void)
@@ -236,6 +239,7 @@ static void test_mapping_ranked(void)
     for (unsigned i = 0; i < 6; i++)
         c[i] = out_of("taint-check-tx", i);
     cj_policy = CW_CJ_RANK;
+    cj_rule = cw_trace_coinjoin_generic;
     cw_trace *t = run(&s, 1, CW_TRACE_FIFO, CW_TRACE_FORWARD, UINT32_MAX);
     CHECK_EQ_INT(cw_trace_amount_at(t, m0), 0);
     CHECK_EQ_INT(cw_trace_amount_at(t, m1), 266670000);
@@ -253,6 +257,12 @@ static void test_mapping_ranked(void)
     CHECK_EQ_INT(cw_trace_amount_at(t, out_of("taint-mapping-fund-tx-1", 0)), 66670000);
     CHECK_EQ_INT(cw_trace_amount_at(t, s), 99990000);
     CHECK_EQ_INT(total_ended(t), 166660000);
+    cw_trace_free(t);
+    /* with the pattern module's rule the mapping tx is an ordinary tx: standard FIFO */
+    cj_rule = NULL;
+    t = run(&s, 1, CW_TRACE_FIFO, CW_TRACE_FORWARD, UINT32_MAX);
+    CHECK_EQ_INT(cw_trace_amount_at(t, m1), 266660000);
+    CHECK_EQ_INT(cw_trace_amount_at(t, m2), 133340000);
     cw_trace_free(t);
     cj_policy = CW_CJ_ORDER;
 }
@@ -319,6 +329,9 @@ static void test_coinjoin(void)
     REQUIRE(cw_trace_sources_add(&src, cs, NULL, txid_of("simple-coinjoin-tx"), UINT32_MAX) == 0);
     uint64_t cj_tx = cw_chainstore_out_tx(cs, src.outs[0]);
     CHECK(cw_trace_coinjoin_generic(NULL, cs, cj_tx));
+    CHECK(cw_trace_coinjoin_patterns(NULL, cs, cj_tx));
+    CHECK(!cw_trace_coinjoin_patterns(NULL, cs,
+                                      cw_chainstore_out_tx(cs, out_of("taint-mapping-tx", 0))));
     CHECK(cw_trace_coinjoin_generic(NULL, cs,
                                     cw_chainstore_out_tx(cs, out_of("taint-mapping-tx", 0))));
     CHECK(!cw_trace_coinjoin_generic(NULL, cs,
