@@ -188,6 +188,13 @@ static int rule_case(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap *l
     cw_trace_opts o;
     cw_trace_opts_init(&o);
     o.model = CW_TRACE_FIFO;
+    o.coinjoin = CW_CJ_RANK; /* as `chainwatch trace` (docs/TRACE-MODELS.md, CoinJoins) */
+    cw_patterns *pv = NULL;
+    if (cw_patterns_open(&pv, cs) == 0) {
+        o.is_coinjoin = cw_trace_coinjoin_patterns;
+        o.is_coinjoin_ctx = pv;
+    }
+    cw_error_clear();
     o.stop[0] = "exchange";
     o.stop[1] = "exchange_deposit";
     o.n_stop = 2;
@@ -230,10 +237,13 @@ static int rule_case(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap *l
         if (!cat || !who || value <= 0 ||
             (strcmp(cat, "exchange") && strcmp(cat, "exchange_deposit")))
             continue;
+        /* The amount is in the key: when more of the case's funds reach the same exchange,
+         * a new alert says so (the evidence of the newest one has the total). */
         char key[512], title[512];
-        snprintf(key, sizeof key, "stolen-funds-at-exchange:%s:%s", name, who);
-        snprintf(title, sizeof title, "Case %s: %.8f BTC of traced funds reached %s", name,
-                 (double)value / 1e8, who);
+        snprintf(key, sizeof key, "stolen-funds-at-exchange:%s:%s:%lld", name, who,
+                 (long long)value);
+        snprintf(title, sizeof title, "Case %s: %.8f BTC of traced funds reached %s (total so far)",
+                 name, (double)value / 1e8, who);
         json_t *paths = json_array();
         size_t k;
         json_t *p;
@@ -311,6 +321,7 @@ out:
     json_decref(j);
     cw_trace_free(t);
     cw_trace_sources_deinit(&src);
+    cw_patterns_close(pv);
     return rc;
 }
 
