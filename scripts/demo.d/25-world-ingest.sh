@@ -19,6 +19,7 @@ fi
 theft=$(awk -F, '$4=="theft" {print $2; exit}' "$W/truth/thief_txs.csv")
 if [ -n "$theft" ]; then
     echo "-- the heist transaction, from the store:"
-    "$BIN" tx "$theft" --store "$S" | head -8
+    "$BIN" tx "$theft" --store "$S" > "$OUT/heist-tx.txt"
+    head -8 "$OUT/heist-tx.txt"
 fi
 echo "-- look: $BIN tx|block|address ... --store $S ; labels: $BIN labels show ADDR --db $L"

@@ -68,8 +68,11 @@ if [ "$("$BIN" alerts list --db "$DB" --kind stolen-funds-at-exchange --status n
 fi
 
 ARGS=()
+[ -e "$OUT/store/MANIFEST" ] && ARGS+=(--store "$OUT/store")
+[ -e "$OUT/labels.db" ] && ARGS+=(--labels "$OUT/labels.db")
+[ -e "$OUT/supply/supply.db" ] && ARGS+=(--supply-db "$OUT/supply/supply.db")
 if "$BIN" serve --help 2>&1 | grep -q -- --web-root; then
-    ARGS=(--web-root "$ROOT/web")
+    ARGS+=(--web-root "$ROOT/web")
 else
     echo "note: this chainwatch has no 'serve --web-root' yet: only the API is served (see docs/DASHBOARD.md)"
 fi
