@@ -207,6 +207,20 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s)
     for (size_t i = 0; i < n_addr; i++)
         if (i == 0 || s->addrs[i] != s->addrs[i - 1])
             distinct++;
+    /* an output paid back to an input address (CoinJoin software never does that) */
+    bool reuse = false;
+    for (uint64_t o = o0; o < o1 && !reuse; o++) {
+        uint32_t a = cw_chainstore_out(cs, o)->addr;
+        size_t lo = 0, hi = n_addr;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (s->addrs[mid] < a)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        reuse = lo < n_addr && s->addrs[lo] == a && a != CW_NONE32;
+    }
     /* largest class of equal output values (ties: the larger value) and standard denominations */
     size_t n_std = 0;
     for (size_t i = 0; i < n_out; i++)
@@ -234,11 +248,11 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s)
         f |= CW_PAT_WHIRLPOOL;
     if (k >= 10 && v >= 8000000 && v <= 12000000 && n_in >= k && m >= 1 && distinct >= k / 2)
         f |= CW_PAT_WASABI1;
-    if (n_in >= 10 && n_out >= 10 && distinct >= 5 && 2 * n_std >= n_out && std_distinct >= 3 &&
+    if (n_in >= 5 && n_out >= 10 && distinct >= 5 && 2 * n_std >= n_out && std_distinct >= 3 &&
         std_repeated >= 1)
         f |= CW_PAT_WASABI2;
     bool generic = k >= 3 && v >= 1000 && n_in >= k && distinct >= k && all_known &&
-                   max_out <= max_in && m + 1 >= k && m <= k + 1;
+                   max_out <= max_in && !reuse && m + 1 >= k && m <= k + 1;
     if (generic && !(f & (CW_PAT_WHIRLPOOL | CW_PAT_WASABI1 | CW_PAT_WASABI2)) && m <= k)
         f |= CW_PAT_JOINMARKET;
     if (generic || f)
