@@ -163,6 +163,20 @@ static bool peel_link(const cw_chainstore *cs, uint64_t tx)
     return false;
 }
 
+/* The flags of a tx that is not a CoinJoin: fan-out, fan-in, peel-chain link. */
+static uint32_t shape_flags(const cw_chainstore *cs, uint64_t tx, uint64_t n_in,
+                            uint64_t n_out_all)
+{
+    uint32_t f = 0;
+    if (n_in <= 3 && n_out_all >= 5)
+        f |= CW_PAT_FANOUT;
+    if (n_in >= 5 && n_out_all <= 2)
+        f |= CW_PAT_FANIN;
+    if (peel_link(cs, tx))
+        f |= CW_PAT_PEEL;
+    return f;
+}
+
 static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s)
 {
     uint64_t i0, i1, o0, o1;
@@ -170,6 +184,9 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s)
     uint64_t n_in = i1 - i0, n_out_all = o1 - o0;
     if (n_in && cw_chainstore_in(cs, i0)->spent_tx == CW_IN_COINBASE)
         return CW_PAT_COINBASE;
+    /* every CoinJoin rule needs >= 3 inputs and >= 3 outputs: most txs stop here */
+    if (n_in < 3 || n_out_all < 3)
+        return shape_flags(cs, tx, n_in, n_out_all);
     uint32_t f = 0;
     size_t need = n_in > n_out_all ? n_in : n_out_all;
     if (scratch_fit(s, need + 1))
@@ -257,15 +274,7 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s)
         f |= CW_PAT_JOINMARKET;
     if (generic || f)
         f |= CW_PAT_COINJOIN;
-    if (!(f & CW_PAT_COINJOIN)) {
-        if (n_in <= 3 && n_out_all >= 5)
-            f |= CW_PAT_FANOUT;
-        if (n_in >= 5 && n_out_all <= 2)
-            f |= CW_PAT_FANIN;
-        if (peel_link(cs, tx))
-            f |= CW_PAT_PEEL;
-    }
-    return f;
+    return f & CW_PAT_COINJOIN ? f : f | shape_flags(cs, tx, n_in, n_out_all);
 }
 
 uint32_t cw_patterns_compute(const cw_chainstore *cs, uint64_t tx)
