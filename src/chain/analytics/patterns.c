@@ -163,6 +163,20 @@ static bool peel_link(const cw_chainstore *cs, uint64_t tx)
     return false;
 }
 
+/* The flags of a tx that is not a CoinJoin: fan-out, fan-in, peel-chain link. */
+static uint32_t shape_flags(const cw_chainstore *cs, uint64_t tx, uint64_t n_in,
+                            uint64_t n_out_all)
+{
+    uint32_t f = 0;
+    if (n_in <= 3 && n_out_all >= 5)
+        f |= CW_PAT_FANOUT;
+    if (n_in >= 5 && n_out_all <= 2)
+        f |= CW_PAT_FANIN;
+    if (peel_link(cs, tx))
+        f |= CW_PAT_PEEL;
+    return f;
+}
+
 static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s)
 {
     uint64_t i0, i1, o0, o1;
@@ -170,6 +184,9 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s)
     uint64_t n_in = i1 - i0, n_out_all = o1 - o0;
     if (n_in && cw_chainstore_in(cs, i0)->spent_tx == CW_IN_COINBASE)
         return CW_PAT_COINBASE;
+    /* every CoinJoin rule needs >= 3 inputs and >= 3 outputs: most txs stop here */
+    if (n_in < 3 || n_out_all < 3)
+        return shape_flags(cs, tx, n_in, n_out_all);
     uint32_t f = 0;
     size_t need = n_in > n_out_all ? n_in : n_out_all;
     if (scratch_fit(s, need + 1))
@@ -207,6 +224,20 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s)
     for (size_t i = 0; i < n_addr; i++)
         if (i == 0 || s->addrs[i] != s->addrs[i - 1])
             distinct++;
+    /* an output paid back to an input address (CoinJoin software never does that) */
+    bool reuse = false;
+    for (uint64_t o = o0; o < o1 && !reuse; o++) {
+        uint32_t a = cw_chainstore_out(cs, o)->addr;
+        size_t lo = 0, hi = n_addr;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (s->addrs[mid] < a)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        reuse = lo < n_addr && s->addrs[lo] == a && a != CW_NONE32;
+    }
     /* largest class of equal output values (ties: the larger value) and standard denominations */
     size_t n_std = 0;
     for (size_t i = 0; i < n_out; i++)
@@ -234,24 +265,16 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s)
         f |= CW_PAT_WHIRLPOOL;
     if (k >= 10 && v >= 8000000 && v <= 12000000 && n_in >= k && m >= 1 && distinct >= k / 2)
         f |= CW_PAT_WASABI1;
-    if (n_in >= 10 && n_out >= 10 && distinct >= 5 && 2 * n_std >= n_out && std_distinct >= 3 &&
+    if (n_in >= 5 && n_out >= 10 && distinct >= 5 && 2 * n_std >= n_out && std_distinct >= 3 &&
         std_repeated >= 1)
         f |= CW_PAT_WASABI2;
     bool generic = k >= 3 && v >= 1000 && n_in >= k && distinct >= k && all_known &&
-                   max_out <= max_in && m + 1 >= k && m <= k + 1;
+                   max_out <= max_in && !reuse && m + 1 >= k && m <= k + 1;
     if (generic && !(f & (CW_PAT_WHIRLPOOL | CW_PAT_WASABI1 | CW_PAT_WASABI2)) && m <= k)
         f |= CW_PAT_JOINMARKET;
     if (generic || f)
         f |= CW_PAT_COINJOIN;
-    if (!(f & CW_PAT_COINJOIN)) {
-        if (n_in <= 3 && n_out_all >= 5)
-            f |= CW_PAT_FANOUT;
-        if (n_in >= 5 && n_out_all <= 2)
-            f |= CW_PAT_FANIN;
-        if (peel_link(cs, tx))
-            f |= CW_PAT_PEEL;
-    }
-    return f;
+    return f & CW_PAT_COINJOIN ? f : f | shape_flags(cs, tx, n_in, n_out_all);
 }
 
 uint32_t cw_patterns_compute(const cw_chainstore *cs, uint64_t tx)

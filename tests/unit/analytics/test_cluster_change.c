@@ -200,6 +200,41 @@ static void test_incremental(void)
     cw_chainstore_close(cs2);
 }
 
+/* A reorg below the covered tip (here: a rollback to height 150) makes readers refuse the old
+ * results and the next builds start again from tx 0. */
+static void test_reorg(void)
+{
+    char s3[4200];
+    snprintf(s3, sizeof s3, "%s/store3", cw_test_tmpdir());
+    REQUIRE(ingest(s3, -1) == 0);
+    cw_cluster_stats st;
+    REQUIRE(cw_cluster_build(s3, 0, &st) == 0);
+    CHECK_EQ_INT(st.txs_after, 356);
+    cw_chainstore *w;
+    REQUIRE(cw_chainstore_open(&w, s3, true, CW_NET_REGTEST) == 0);
+    CHECK(cw_chainstore_rollback(w, 151) == 0);
+    uint64_t txs = cw_chainstore_counts_get(w).txs;
+    cw_chainstore_close(w);
+    CHECK(txs < 356);
+    cw_chainstore *r;
+    REQUIRE(cw_chainstore_open(&r, s3, false, CW_NET_REGTEST) == 0);
+    cw_clusters *cl = NULL;
+    cw_patterns *p = NULL;
+    CHECK(cw_clusters_open(&cl, r) == CW_ECORRUPT);
+    CHECK(cw_patterns_open(&p, r) == CW_ECORRUPT);
+    REQUIRE(cw_cluster_build(s3, 0, &st) == 0);
+    CHECK(st.rebuilt);
+    CHECK_EQ_INT(st.txs_before, 0);
+    CHECK_EQ_INT(st.txs_after, txs);
+    CHECK(cw_clusters_open(&cl, r) == 0);
+    CHECK(cw_patterns_open(&p, r) == 0);
+    if (p)
+        CHECK_EQ_INT(cw_patterns_covered(p), txs);
+    cw_patterns_close(p);
+    cw_clusters_close(cl);
+    cw_chainstore_close(r);
+}
+
 static void test_parse(void)
 {
     uint32_t m;
@@ -235,6 +270,7 @@ int main(void)
     RUN(test_change_cases);
     RUN(test_clusters);
     RUN(test_incremental);
+    RUN(test_reorg);
     RUN(test_parse);
     cw_chainstore_close(cs);
     json_decref(key);

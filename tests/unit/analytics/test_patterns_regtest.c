@@ -7,12 +7,14 @@
  */
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "chainwatch/chainstore.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/ingest.h"
 #include "chainwatch/patterns.h"
+#include "chainwatch/query.h"
 #include "chainwatch/util.h"
 #include "harness.h"
 
@@ -98,6 +100,15 @@ static void test_flags(void)
     cw_patterns_flags_string(names, sizeof names, CW_PAT_COINJOIN | CW_PAT_JOINMARKET);
     CHECK_EQ_STR(names, "coinjoin,joinmarket");
     cw_patterns_close(p);
+    /* the hook for `chainwatch tx`: flags from the column */
+    json_t *j;
+    REQUIRE(cw_query_tx(&j, cs, json_string_value(json_object_get(key, "simple-coinjoin-tx"))) == 0);
+    cw_patterns_annotate_tx(j, cs);
+    char *dump = json_dumps(json_object_get(j, "flags"), JSON_COMPACT);
+    CHECK_EQ_STR(dump, "[\"coinjoin\",\"joinmarket\"]");
+    CHECK_EQ_STR(json_string_value(json_object_get(j, "flags_source")), "column");
+    free(dump);
+    json_decref(j);
     cw_chainstore_close(cs);
 }
 
