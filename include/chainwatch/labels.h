@@ -170,6 +170,10 @@ typedef int (*cw_label_row_cb)(const cw_label_row *row, void *payload);
 /* Options for parsing and importing. All fields may be zero/NULL. */
 typedef struct cw_label_import_opts {
     const char *source;  /* overrides the importer's source description */
+    /* Comma-separated categories whose rows are not imported (e.g. "individual" to leave a
+     * generated world's users unlabelled), or NULL. Part of the run's identity: the same file
+     * imported with another list is not "unchanged". */
+    const char *exclude_categories;
     /* Called for each warning (address that does not look valid, duplicate row...); the
      * message names the file and line. NULL: warnings are only counted. */
     void (*warn)(const char *msg, void *payload);
@@ -191,6 +195,7 @@ typedef struct cw_label_import_stats {
     uint64_t labels_known; /* rows that matched an existing label */
     uint64_t provenance_new;
     uint64_t warnings;
+    uint64_t skipped; /* rows left out by exclude_categories */
     bool unchanged; /* nothing new: the transaction was rolled back, the store is as before */
     char source[256];
     char content_sha256[65];

@@ -17,7 +17,7 @@ extern const cw_command cw_cmd_labels;
 
 typedef struct opts {
     const char *db;
-    const char *category, *source, *asset, *program;
+    const char *category, *source, *asset, *program, *exclude;
     bool json, quiet;
     const char *pos[3];
     int n_pos;
@@ -50,6 +50,8 @@ static int parse_opts(opts *o, int argc, char **argv)
             slot = &o->asset;
         else if (!strcmp(a, "--program"))
             slot = &o->program;
+        else if (!strcmp(a, "--exclude"))
+            slot = &o->exclude;
         if (slot) {
             if (i + 1 >= argc)
                 return cw_cli_usage_error(&cw_cmd_labels, "%s needs a value", a);
@@ -131,7 +133,10 @@ static int do_import(const opts *o)
     if (rc)
         return cw_cli_fail("labels", rc);
     warn_state ws = {.quiet = o->quiet};
-    cw_label_import_opts io = {.source = o->source, .warn = on_warn, .warn_payload = &ws};
+    cw_label_import_opts io = {.source = o->source,
+                               .exclude_categories = o->exclude,
+                               .warn = on_warn,
+                               .warn_payload = &ws};
     cw_label_import_stats st;
     rc = cw_labels_import(db, kind, o->pos[1], &io, &st);
     if (rc) {
@@ -151,12 +156,12 @@ static int do_import(const opts *o)
             return cw_cli_fail("labels", rc);
         }
         ret = cw_cli_print_json(json_pack(
-            "{s:s, s:s, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:o}", "kind",
+            "{s:s, s:s, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:o}", "kind",
             cw_label_import_kind_name(kind), "file", o->pos[1], "run", (json_int_t)st.run_id,
             "unchanged", st.unchanged, "rows", (json_int_t)st.rows, "labels_new",
             (json_int_t)st.labels_new, "labels_known", (json_int_t)st.labels_known,
             "provenance_new", (json_int_t)st.provenance_new, "warnings",
-            (json_int_t)st.warnings, "source", st.source, "content_sha256", st.content_sha256,
+            (json_int_t)st.warnings, "skipped", (json_int_t)st.skipped, "source", st.source, "content_sha256", st.content_sha256,
             "addresses_per_asset", counts));
     } else {
         if (st.unchanged)
@@ -165,10 +170,10 @@ static int do_import(const opts *o)
                    o->pos[1], (long long)st.run_id, (unsigned long long)st.rows);
         else
             printf("%s: imported as run %lld: %llu rows, %llu new labels, %llu already "
-                   "present, %llu warnings\n",
+                   "present, %llu excluded, %llu warnings\n",
                    o->pos[1], (long long)st.run_id, (unsigned long long)st.rows,
                    (unsigned long long)st.labels_new, (unsigned long long)st.labels_known,
-                   (unsigned long long)st.warnings);
+                   (unsigned long long)st.skipped, (unsigned long long)st.warnings);
         printf("source: %s\ncontent sha256: %s\naddresses per asset (this source):\n", st.source,
                st.content_sha256);
         count_ctx cc = {.print = true};
@@ -381,7 +386,8 @@ static int run(int argc, char **argv)
 
 const cw_command cw_cmd_labels = {
     "labels", "entity labels and watchlists (OFAC SDN, label CSV files)",
-    "Usage: chainwatch labels import KIND FILE [--db PATH] [--source TEXT] [--quiet] [--json]\n"
+    "Usage: chainwatch labels import KIND FILE [--db PATH] [--source TEXT] [--exclude C,...]\n"
+    "                                [--quiet] [--json]\n"
     "       chainwatch labels list [--category C] [--source S] [--asset A] [--program P] "
     "[--json]\n"
     "       chainwatch labels show SUBJECT [--json]\n"
@@ -397,6 +403,8 @@ const cw_command cw_cmd_labels = {
     "    csv         a label CSV with a header (subject/address, entity, category, ...)\n"
     "    gen-truth   a generated world's ground truth (address,entity,category CSV)\n"
     "  Importing the same content again changes nothing. --source overrides the source text.\n"
+    "  --exclude leaves rows of these categories out (gen-truth: --exclude individual leaves\n"
+    "  the world's users unlabelled, as an investigator would have them).\n"
     "  Warnings (odd addresses, kept as published) go to stderr; --quiet hides them.\n"
     "list               labels matching the filters (--source: case-insensitive substring;\n"
     "                   --program: one sanctions programme such as DPRK3)\n"

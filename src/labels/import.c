@@ -41,6 +41,7 @@ int cw_labels_parse(cw_label_import_kind kind, const void *data, size_t len, con
 
 typedef struct import_ctx {
     cw_labels *db;
+    const char *exclude; /* ",a,b," or NULL */
     int64_t run_id;
     const cw_label_import_opts *opts;
     cw_label_import_stats *st;
@@ -50,6 +51,14 @@ static int on_row(const cw_label_row *row, void *payload)
 {
     import_ctx *ic = payload;
     cw_label_row r = *row;
+    if (ic->exclude && row->category) {
+        char probe[64];
+        snprintf(probe, sizeof probe, ",%s,", row->category);
+        if (strstr(ic->exclude, probe)) {
+            ic->st->skipped++;
+            return 0;
+        }
+    }
     if (ic->opts && ic->opts->source && ic->opts->source[0])
         r.source = ic->opts->source;
     if (!ic->st->source[0])
@@ -99,24 +108,60 @@ int cw_labels_import(cw_labels *db, cw_label_import_kind kind, const char *path,
 
     if ((unsigned)kind > CW_IMPORT_GEN_TRUTH)
         return cw_error_set(CW_EINVAL, "unknown import kind %d", (int)kind);
-    if ((rc = cw_labels__file_sha256(path, file_sha)))
+    /* The exclusion list, checked and normalised: ",a,b," for matching, "exclude=a,b" for the
+     * run's identity. */
+    cw_buf excl = {0}, options = {0};
+    if ((rc = cw_buf_append(&options, "", 0)))
         return rc;
+    if (opts && opts->exclude_categories && opts->exclude_categories[0]) {
+        char *copy = cw_strdup(opts->exclude_categories);
+        if (!copy)
+            return cw_error_set(CW_ENOMEM, "out of memory");
+        rc = cw_buf_append(&excl, ",", 1);
+        for (char *p = copy; !rc && *p;) {
+            size_t k = strcspn(p, ",");
+            char *item = p;
+            p += k;
+            if (*p)
+                *p++ = 0;
+            if (!*item)
+                continue;
+            if (!cw_label_category_valid(item))
+                rc = cw_error_set(CW_EINVAL, "exclude: unknown category '%s'", item);
+            else if (!(rc = cw_buf_printf(&excl, "%s,", item)))
+                rc = cw_buf_printf(&options, "%s%s", options.len ? "," : "exclude=", item);
+        }
+        cw_free(copy);
+        if (rc) {
+            cw_buf_deinit(&excl);
+            cw_buf_deinit(&options);
+            return rc;
+        }
+    }
+    const char *opt_text = (const char *)options.data;
+    if ((rc = cw_labels__file_sha256(path, file_sha)))
+        goto out;
     /* The same bytes imported before: nothing to read (the content check below also catches
      * the same content under another compression or name). */
-    int64_t same = cw_labels__run_find_file(db, cw_label_import_kind_name(kind), file_sha, st);
+    int64_t same =
+        cw_labels__run_find_file(db, cw_label_import_kind_name(kind), file_sha, opt_text, st);
     if (same > 0) {
         st->run_id = same;
         st->unchanged = true;
         st->labels_known = st->rows;
-        return 0;
+        goto out;
     }
     if ((rc = cw_labels__begin(db)))
-        return rc;
+        goto out;
     in_tx = true;
     if ((rc = cw_labels__run_create(db, &st->run_id, cw_label_import_kind_name(kind), path,
-                                    file_sha)))
+                                    file_sha, opt_text)))
         goto out;
-    import_ctx ic = {.db = db, .run_id = st->run_id, .opts = opts, .st = st};
+    import_ctx ic = {.db = db,
+                     .exclude = excl.len ? (const char *)excl.data : NULL,
+                     .run_id = st->run_id,
+                     .opts = opts,
+                     .st = st};
 
     if (kind == CW_IMPORT_OFAC_XML) {
         if ((rc = cw_labels__input_open(&in, path)))
@@ -147,12 +192,14 @@ int cw_labels_import(cw_labels *db, cw_label_import_kind kind, const char *path,
     st->warnings = pc.warnings;
     snprintf(st->content_sha256, sizeof st->content_sha256, "%s", content_sha);
     if (st->rows == 0) {
-        rc = cw_error_set(CW_ECORRUPT, "%s: no labels found in the file", path);
+        rc = st->skipped ? cw_error_set(CW_EINVAL, "%s: all %llu labels excluded", path,
+                                        (unsigned long long)st->skipped)
+                         : cw_error_set(CW_ECORRUPT, "%s: no labels found in the file", path);
         goto out;
     }
 
     int64_t earlier = cw_labels__run_find(db, st->run_id, cw_label_import_kind_name(kind),
-                                          content_sha);
+                                          content_sha, opt_text);
     if (earlier > 0 || (st->labels_new == 0 && st->provenance_new == 0)) {
         cw_labels__rollback(db);
         in_tx = false;
@@ -177,5 +224,7 @@ out:
         st->labels_new = st->provenance_new = 0;
     }
     cw_buf_deinit(&content);
+    cw_buf_deinit(&excl);
+    cw_buf_deinit(&options);
     return rc;
 }

@@ -102,18 +102,19 @@ int cw_labels__file_sha256(const char *path, char out[65]);
 int cw_labels__begin(cw_labels *db);
 int cw_labels__commit(cw_labels *db);
 void cw_labels__rollback(cw_labels *db);
+/* options: what besides the content decides what a run imports ("" or "exclude=a,b"). */
 int cw_labels__run_create(cw_labels *db, int64_t *out_id, const char *kind, const char *file,
-                          const char *file_sha256);
+                          const char *file_sha256, const char *options);
 int cw_labels__run_finish(cw_labels *db, int64_t run_id, const char *content_sha256,
                           const char *source, uint64_t rows, uint64_t labels_new,
                           uint64_t warnings);
 /* The first earlier run of this kind with this content, or 0. */
 int64_t cw_labels__run_find(cw_labels *db, int64_t before_run, const char *kind,
-                            const char *content_sha256);
+                            const char *content_sha256, const char *options);
 /* The first completed run of this kind whose file had these bytes: its id (0 if none), and
  * its source, content hash and row count into stats. */
 int64_t cw_labels__run_find_file(cw_labels *db, const char *kind, const char *file_sha256,
-                                 cw_label_import_stats *stats);
+                                 const char *options, cw_label_import_stats *stats);
 /* Adds a label and its provenance under run_id. *label_new and *prov_new say what was new.
  * Validates the row (category, confidence, date, subject); CW_EINVAL names row->location. */
 int cw_labels__add(cw_labels *db, int64_t run_id, const cw_label_row *row, bool *label_new,

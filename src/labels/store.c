@@ -91,8 +91,13 @@ static const char *const migrations[] = {
     "  location TEXT NOT NULL,"
     "  UNIQUE (label_id, run_id, location));"
     "CREATE INDEX provenance_by_run ON provenance(run_id);",
+    /* 2: import options that change what a run imports (exclude=...) */
+    "ALTER TABLE import_run ADD COLUMN options TEXT NOT NULL DEFAULT '';",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+/* The oldest schema the read functions work on (they do not use import_run.options): a
+ * read-only open accepts it as it is. Raise it when a migration changes what reads use. */
+#define MIN_READ_VERSION 1
 
 static const char *const categories[] = {
     "exchange",    "exchange_deposit", "mixer",    "sanctioned",  "theft",       "bridge",
@@ -186,11 +191,14 @@ static int migrate(cw_labels *db)
         return cw_error_set(CW_EVERSION,
                             "label store %s has schema version %d; this chainwatch knows up to %d",
                             db->path, v, N_MIGRATIONS);
-    if (v < N_MIGRATIONS && db->readonly)
+    if (v < N_MIGRATIONS && db->readonly) {
+        if (v >= MIN_READ_VERSION)
+            return 0;
         return cw_error_set(CW_EVERSION,
                             "label store %s has schema version %d and is opened read-only; "
                             "open it for writing once (e.g. labels import) to migrate it",
                             db->path, v);
+    }
     for (; v < N_MIGRATIONS; v++) {
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d;", v + 1);
@@ -316,15 +324,15 @@ static void utc_now(char out[32])
 }
 
 int cw_labels__run_create(cw_labels *db, int64_t *out_id, const char *kind, const char *file,
-                          const char *file_sha256)
+                          const char *file_sha256, const char *options)
 {
     sqlite3_stmt *st = NULL;
     char now[32];
     int rc = 0;
     utc_now(now);
     if (sqlite3_prepare_v2(db->db,
-                           "INSERT INTO import_run (kind, file, file_sha256, imported_at) "
-                           "VALUES (?1, ?2, ?3, ?4)",
+                           "INSERT INTO import_run (kind, file, file_sha256, imported_at, "
+                           "options) VALUES (?1, ?2, ?3, ?4, ?5)",
                            -1, &st, NULL) != SQLITE_OK) {
         rc = sql_fail(db, "prepare run");
         goto out;
@@ -333,6 +341,7 @@ int cw_labels__run_create(cw_labels *db, int64_t *out_id, const char *kind, cons
     sqlite3_bind_text(st, 2, file, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, file_sha256, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, options, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE) {
         rc = sql_fail(db, "insert run");
         goto out;
@@ -370,17 +379,18 @@ out:
 }
 
 int64_t cw_labels__run_find(cw_labels *db, int64_t before_run, const char *kind,
-                            const char *content_sha256)
+                            const char *content_sha256, const char *options)
 {
     sqlite3_stmt *st = NULL;
     int64_t id = 0;
     if (sqlite3_prepare_v2(db->db,
                            "SELECT id FROM import_run WHERE kind = ?1 AND content_sha256 = ?2 "
-                           "AND id < ?3 ORDER BY id LIMIT 1",
+                           "AND id < ?3 AND options = ?4 ORDER BY id LIMIT 1",
                            -1, &st, NULL) == SQLITE_OK) {
         sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, content_sha256, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 3, before_run);
+        sqlite3_bind_text(st, 4, options, -1, SQLITE_STATIC);
         if (sqlite3_step(st) == SQLITE_ROW)
             id = sqlite3_column_int64(st, 0);
     }
@@ -389,17 +399,18 @@ int64_t cw_labels__run_find(cw_labels *db, int64_t before_run, const char *kind,
 }
 
 int64_t cw_labels__run_find_file(cw_labels *db, const char *kind, const char *file_sha256,
-                                 cw_label_import_stats *stats)
+                                 const char *options, cw_label_import_stats *stats)
 {
     sqlite3_stmt *st = NULL;
     int64_t id = 0;
     if (sqlite3_prepare_v2(db->db,
                            "SELECT id, source, content_sha256, n_rows FROM import_run WHERE "
-                           "kind = ?1 AND file_sha256 = ?2 AND content_sha256 != '' "
-                           "ORDER BY id LIMIT 1",
+                           "kind = ?1 AND file_sha256 = ?2 AND content_sha256 != '' AND "
+                           "options = ?3 ORDER BY id LIMIT 1",
                            -1, &st, NULL) == SQLITE_OK) {
         sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, file_sha256, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, options, -1, SQLITE_STATIC);
         if (sqlite3_step(st) == SQLITE_ROW) {
             id = sqlite3_column_int64(st, 0);
             snprintf(stats->source, sizeof stats->source, "%s", col(st, 1));

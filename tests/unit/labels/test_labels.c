@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "chainwatch/errors.h"
 #include "chainwatch/labels.h"
 #include "chainwatch/util.h"
@@ -204,7 +206,7 @@ static void test_mini_xml(void)
     write_file(xml, mini_xml());
     cw_labels *db;
     REQUIRE(cw_labels_open(&db, dbp, 0) == 0);
-    CHECK_EQ_INT(cw_labels_schema_version(db), 1);
+    CHECK_EQ_INT(cw_labels_schema_version(db), 2);
     cw_label_import_stats st;
     REQUIRE(cw_labels_import(db, CW_IMPORT_OFAC_XML, xml, NULL, &st) == 0);
     CHECK_EQ_INT(st.rows, 3);       /* three currency features */
@@ -531,6 +533,25 @@ static void test_gen_truth_and_ofac_variant(void)
     memset(&s, 0, sizeof s);
     CHECK_EQ_INT(cw_labels_lookup(db, NULL, "bcrt1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh", collect, &s), 1);
     CHECK_EQ_STR(s.category, "individual");
+    /* --exclude: a fresh store gets the file without its users; the same file without the
+     * exclusion is not "unchanged" and adds them. */
+    cw_labels *db2;
+    REQUIRE(cw_labels_open(&db2, tmp_path("excl.db"), 0) == 0);
+    cw_label_import_opts ex = {.exclude_categories = "individual,mixer"};
+    REQUIRE(cw_labels_import(db2, CW_IMPORT_GEN_TRUTH, gen6, &ex, &st) == 0);
+    CHECK_EQ_INT(st.rows, 2);
+    CHECK_EQ_INT(st.skipped, 1);
+    CHECK_EQ_INT(cw_labels_lookup(db2, NULL, "bcrt1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh", collect, &s), 0);
+    REQUIRE(cw_labels_import(db2, CW_IMPORT_GEN_TRUTH, gen6, &ex, &st) == 0);
+    CHECK(st.unchanged);
+    REQUIRE(cw_labels_import(db2, CW_IMPORT_GEN_TRUTH, gen6, NULL, &st) == 0);
+    CHECK(!st.unchanged);
+    CHECK_EQ_INT(st.labels_new, 1);
+    cw_label_import_opts bad_ex = {.exclude_categories = "individual,villain"};
+    CHECK_EQ_INT(cw_labels_import(db2, CW_IMPORT_GEN_TRUTH, gen6, &bad_ex, &st), CW_EINVAL);
+    CHECK(strstr(cw_error_last(), "'villain'") != NULL);
+    cw_labels_close(db2);
+
     /* With a header, extra generator columns are ignored (but not in plain CSV). */
     const char *genh = tmp_path("truth_h.csv");
     write_file(genh, "address,script_type,entity_id,entity_name,category,customer\n"
@@ -543,6 +564,48 @@ static void test_gen_truth_and_ofac_variant(void)
     CHECK_EQ_INT(cw_labels_import(db, CW_IMPORT_CSV, genh, NULL, &st), CW_ECORRUPT);
     CHECK(strstr(cw_error_last(), "unknown column 'script_type'") != NULL);
     cw_labels_close(db);
+}
+
+/* A version-1 store (before import_run.options) is migrated when opened for writing; a
+ * read-only open reads it as it is (reads do not use the new column); its labels survive.
+ * A version-0 file (an empty or foreign SQLite database) is refused read-only. */
+static void test_migration_v1(void)
+{
+    const char *dbp = tmp_path("v1.db");
+    const char *csv = tmp_path("v1.csv");
+    write_file(csv, "address,entity,category\n1BoatSLRHtKNngkdXEeobR76b53LETtpyT,X,theft\n");
+    cw_labels *db;
+    cw_label_import_stats st;
+    REQUIRE(cw_labels_open(&db, dbp, 0) == 0);
+    REQUIRE(cw_labels_import(db, CW_IMPORT_CSV, csv, NULL, &st) == 0);
+    cw_labels_close(db);
+    /* Turn it back into what version 1 wrote. */
+    sqlite3 *raw;
+    REQUIRE(sqlite3_open(dbp, &raw) == SQLITE_OK);
+    CHECK_EQ_INT(sqlite3_exec(raw, "ALTER TABLE import_run DROP COLUMN options; "
+                                   "PRAGMA user_version = 1;", NULL, NULL, NULL),
+                 SQLITE_OK);
+    sqlite3_close(raw);
+    REQUIRE(cw_labels_open(&db, dbp, CW_LABELS_READONLY) == 0);
+    CHECK_EQ_INT(cw_labels_schema_version(db), 1);
+    seen r = {0};
+    CHECK_EQ_INT(cw_labels_lookup(db, NULL, "1BoatSLRHtKNngkdXEeobR76b53LETtpyT", collect, &r), 1);
+    cw_labels_close(db);
+    REQUIRE(cw_labels_open(&db, dbp, 0) == 0);
+    CHECK_EQ_INT(cw_labels_schema_version(db), 2);
+    seen s = {0};
+    CHECK_EQ_INT(cw_labels_lookup(db, NULL, "1BoatSLRHtKNngkdXEeobR76b53LETtpyT", collect, &s), 1);
+    /* The migrated run has options '' and is recognised: re-import unchanged. */
+    REQUIRE(cw_labels_import(db, CW_IMPORT_CSV, csv, NULL, &st) == 0);
+    CHECK(st.unchanged);
+    cw_labels_close(db);
+
+    const char *empty = tmp_path("empty.db");
+    REQUIRE(sqlite3_open(empty, &raw) == SQLITE_OK);
+    CHECK_EQ_INT(sqlite3_exec(raw, "CREATE TABLE t(x);", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(raw);
+    CHECK_EQ_INT(cw_labels_open(&db, empty, CW_LABELS_READONLY), CW_EVERSION);
+    CHECK(strstr(cw_error_last(), "schema version 0") != NULL);
 }
 
 typedef struct rows_ctx {
@@ -585,5 +648,6 @@ int main(void)
     RUN(test_label_csv);
     RUN(test_gen_truth_and_ofac_variant);
     RUN(test_parse_api);
+    RUN(test_migration_v1);
     return cw_test_done();
 }
