@@ -45,7 +45,8 @@ if [ -r "$SHARED/china-cm-exports-comtrade/deep_dive_hs6_monthly.csv" ]; then
     done
     : > "$D/real-graphite.txt"
     for m in 2023-11 2023-12; do
-        "$BIN" supply explain graphite KOR --at $m | head -12 | tee -a "$D/real-graphite.txt"
+        "$BIN" supply explain graphite KOR --at $m > "$D/explain-$m.txt"
+        head -12 "$D/explain-$m.txt" | tee -a "$D/real-graphite.txt"
     done
     "$BIN" supply backtest --events "$SHARED/facts/disruption_events.csv" | tee "$D/real-backtest.txt"
 fi
