@@ -15,7 +15,8 @@ if "$BIN" gen --help > /dev/null 2>&1; then
         touch "$WORLD/.done-$TXS"
     fi
 fi
-for b in "$BUILD"/bench_*; do
+for b in "$BUILD"/bench_ingest "$BUILD"/bench_analytics "$BUILD"/bench_cluster \
+         "$BUILD"/bench_trace "$BUILD"/bench_gen "$BUILD"/bench_supply; do
     [ -x "$b" ] || continue
     name=$(basename "$b")
     echo "== $name"
@@ -27,6 +28,14 @@ for b in "$BUILD"/bench_*; do
         else
             echo "(no generator yet: skipping)"
         fi ;;
+    bench_analytics)
+        store="$BUILD/bench-store-1"
+        if [ -e "$store/MANIFEST" ]; then "$b" "$store"; else echo "(run after bench_ingest)"; fi ;;
+    bench_cluster)
+        store="$BUILD/bench-store-1"
+        if [ -e "$store/MANIFEST" ]; then "$b" "$store"; else "$b"; fi ;;
+    bench_trace)
+        if [ -d "$WORLD" ]; then "$b" "$WORLD"; else "$b"; fi ;;
     *) "$b" ;;
     esac
 done

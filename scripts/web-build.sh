@@ -28,6 +28,10 @@ need_install=0
 for f in "${FILES[@]}"; do
     [ -s "node_modules/${f%%:*}" ] || need_install=1
 done
+# test-only packages (playwright-core for the browser tests, ajv for STIX schema checks)
+for f in playwright-core/package.json ajv/dist/2020.js ajv-formats/dist/index.js; do
+    [ -s "node_modules/$f" ] || need_install=1
+done
 [ -d node_modules/playwright-core ] || need_install=1
 if [ "$need_install" = 1 ]; then
     command -v npm >/dev/null || { echo "web-build: npm is missing (apt-get install npm)" >&2; exit 1; }

@@ -28,3 +28,6 @@ n=$(wc -l < "$T/objects.jsonl")
 echo "$n objects emitted"
 [ "$n" -ge 40 ] || { echo "FAIL: expected at least 40 objects"; exit 1; }
 /usr/bin/python3 "$CW_SOURCE_DIR/tests/unit/share/stix_validate.py" "$SCHEMAS" "$T/objects.jsonl"
+# and with npm's ajv (installed by scripts/web-build.sh from package-lock.json)
+bash "$CW_SOURCE_DIR/scripts/web-build.sh"
+node "$CW_SOURCE_DIR/tests/share/stix_ajv.mjs" "$SCHEMAS" "$T/objects.jsonl"
