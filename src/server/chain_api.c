@@ -197,7 +197,12 @@ void cw_server__chain_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *
         cw_server__error(r, 405, "Method not allowed", NULL);
         return;
     }
-    int rc = c ? store_of(c, &cs) : cw_error_set(CW_ENOTFOUND, "no chain store configured");
+    if (!c || !c->store_dir) {
+        cw_server__error(r, 404, "Not found", "no such resource (this node serves no chain store: "
+                                              "serve --store)");
+        return;
+    }
+    int rc = store_of(c, &cs);
     if (rc) {
         fail(r, rc);
         return;

@@ -32,7 +32,9 @@ static void fail(cw_resp *r, int rc)
 static void supply(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
 {
     if (!s->supply_db) {
-        cw_server__error(r, 404, "Not found", "this node serves no supply data (serve --supply-db)");
+        /* the same answer as an unknown route: the dashboard then says "not available" */
+        cw_server__error(r, 404, "Not found",
+                         "no such resource (this node serves no supply data: serve --supply-db)");
         return;
     }
     cw_supply *sp = NULL;
@@ -131,6 +133,10 @@ static void search(cw_server *s, cw_req *q, cw_resp *r)
         cw_server__error(r, 400, "Bad request", "q= is required");
         return;
     }
+    if (!s->chain) {
+        cw_server__error(r, 404, "Not found", "no such resource (this node serves no chain store)");
+        return;
+    }
     char tx_s[] = "tx", block_s[] = "block", addr_s[] = "address";
     char *segs[2];
     const char *kind;
@@ -160,7 +166,71 @@ static void search(cw_server *s, cw_req *q, cw_resp *r)
     if (r->status >= 400)
         return;
     json_t *res = r->body;
-    r->body = json_pack("{s:s, s:s, s:o}", "kind", kind, "query", t, "result", res);
+    /* The dashboard's shape (docs/DASHBOARD.md): kind, id, cluster facts, exposure, labels,
+     * plus the engine's whole answer under "result". */
+    json_t *doc = json_pack("{s:s, s:s, s:O}", "kind", kind, "query", t, "result", res);
+    if (!strcmp(kind, "address")) {
+        json_object_set(doc, "id", json_object_get(res, "address"));
+        json_t *cl = json_object_get(res, "cluster");
+        json_t *facts = json_pack("{s:O, s:O, s:O, s:O}", "received", json_object_get(res, "received"),
+                                  "balance", json_object_get(res, "balance"), "tx_count",
+                                  json_object_get(res, "tx_count"), "outputs",
+                                  json_object_get(res, "outputs"));
+        if (cl) {
+            json_object_set(facts, "id", json_object_get(cl, "id"));
+            json_object_set(facts, "size", json_object_get(cl, "size"));
+        }
+        json_t *fs = json_object_get(res, "first_seen"), *ls = json_object_get(res, "last_seen");
+        if (fs)
+            json_object_set(facts, "first_seen", json_object_get(fs, "height"));
+        if (ls)
+            json_object_set(facts, "last_seen", json_object_get(ls, "height"));
+        json_object_set_new(doc, "cluster", facts);
+        json_t *lab = json_object_get(res, "label");
+        json_object_set_new(doc, "labels", json_is_object(lab) ? json_pack("[O]", lab) : json_array());
+        /* exposure: the screen answer's categories */
+        char scr_s[] = "screen";
+        char *ss[2] = {scr_s, segs[1]};
+        cw_resp sr;
+        memset(&sr, 0, sizeof sr);
+        sr.status = 200;
+        cw_server__chain_api(s, q, ss, 2, &sr);
+        if (sr.status < 400 && sr.body) {
+            json_t *exp = json_array();
+            size_t i;
+            json_t *e;
+            json_array_foreach(json_object_get(sr.body, "exposure"), i, e)
+            {
+                json_array_append_new(exp, json_pack("{s:O, s:O, s:O, s:O, s:O}", "category",
+                                                     json_object_get(e, "category"), "share",
+                                                     json_object_get(e, "share"), "direct",
+                                                     json_object_get(e, "direct"), "indirect",
+                                                     json_object_get(e, "indirect"), "hops",
+                                                     json_object_get(e, "min_hops")));
+            }
+            json_object_set_new(doc, "exposure", exp);
+        }
+        json_decref(sr.body);
+    } else if (!strcmp(kind, "tx")) {
+        json_object_set(doc, "id", json_object_get(res, "txid"));
+        json_t *results = json_array();
+        size_t i;
+        json_t *o;
+        json_array_foreach(json_object_get(res, "outputs"), i, o)
+        {
+            json_t *a = json_object_get(o, "address");
+            if (json_is_string(a) && strcmp(json_string_value(a), "-"))
+                json_array_append_new(results, json_pack("{s:s, s:O, s:O}", "kind", "address", "id", a,
+                                                         "label", json_object_get(o, "type")));
+        }
+        json_object_set_new(doc, "results", results);
+        json_object_set_new(doc, "labels", json_array());
+    } else {
+        json_object_set(doc, "id", json_object_get(res, "hash"));
+        json_object_set_new(doc, "labels", json_array());
+    }
+    json_decref(res);
+    r->body = doc;
 }
 
 bool cw_server__more_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
@@ -170,6 +240,10 @@ bool cw_server__more_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r
     if (n < 1)
         return false;
     if (!strcmp(segs[0], "trace") && n == 1) {
+        if (!s->chain) {
+            cw_server__error(r, 404, "Not found", "no such resource (this node serves no chain store)");
+            return true;
+        }
         char trace_s[] = "trace";
         char *cs[1] = {trace_s};
         cw_server__chain_api(s, q, cs, 1, r);
