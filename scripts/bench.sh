@@ -39,3 +39,7 @@ for b in "$BUILD"/bench_ingest "$BUILD"/bench_analytics "$BUILD"/bench_cluster \
     *) "$b" ;;
     esac
 done
+echo "== server"
+if [ -e "$BUILD/bench-store-1/MANIFEST" ]; then
+    BENCH_SERVER_SECONDS=${BENCH_SERVER_SECONDS:-30} bash "$(dirname "$0")/../bench/server.sh" "$BIN" "$BUILD/bench-store-1"
+fi
