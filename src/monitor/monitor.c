@@ -195,9 +195,12 @@ static int rule_case(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap *l
         o.is_coinjoin_ctx = pv;
     }
     cw_error_clear();
+    /* value stops where it leaves the launderer's hands: exchanges, and CoinJoin coordinators
+     * (their fees are not the thief's to move on) */
     o.stop[0] = "exchange";
     o.stop[1] = "exchange_deposit";
-    o.n_stop = 2;
+    o.stop[2] = "mixer";
+    o.n_stop = 3;
     cw_trace_sources src = {0};
     cw_trace *t = NULL;
     json_t *j = NULL;
