@@ -40,6 +40,31 @@ static int emit(ctx *c, const cw_alert_input *in)
     return 0;
 }
 
+/* Raises one alert with evidence ev (the reference is stolen), deduplicated for ever on key. */
+static int raise_alert(ctx *c, cw_alert_source src, const char *kind, cw_alert_severity sev,
+                       cw_tlp tlp, const char *share_to, const char *title,
+                       const char *explanation, json_t *ev, const char *key)
+{
+    char *evs = ev ? json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(ev);
+    if (!evs)
+        return cw_error_set(CW_ENOMEM, "out of memory building alert evidence");
+    cw_alert_input in = {0};
+    in.source = src;
+    in.kind = kind;
+    in.severity = sev;
+    in.tlp = tlp;
+    in.share_to = share_to;
+    in.title = title;
+    in.explanation = explanation;
+    in.evidence = evs;
+    in.dedup_key = key;
+    in.cooldown_us = -1;
+    int rc = emit(c, &in);
+    free(evs);
+    return rc;
+}
+
 static bool watched_category(const char *cat)
 {
     return !strcmp(cat, "sanctioned") || !strcmp(cat, "theft") || !strcmp(cat, "watchlist");
@@ -91,7 +116,7 @@ static int state_write(const char *node_db, const cw_chainstore *cs)
 static int rule_watched(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap *lm, uint64_t from)
 {
     cw_chainstore_counts k = cw_chainstore_counts_get(cs);
-    char txid[65], addr[CW_ADDR_STR_MAX], key[256], title[512], ev[1024];
+    char txid[65], addr[CW_ADDR_STR_MAX], key[256], title[512];
     for (uint64_t t = from; t < k.txs; t++) {
         uint64_t in0, in1, o0, o1;
         cw_chainstore_tx_range(cs, t, &in0, &in1, &o0, &o1);
@@ -126,32 +151,15 @@ static int rule_watched(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap
                          category, addr, entity, side ? "spends" : "receives", (double)value / 1e8,
                          txid);
                 const cw_row_block *b = cw_chainstore_block(cs, cw_chainstore_tx_block(cs, t));
-                snprintf(ev, sizeof ev,
-                         "{\"txid\":\"%s\",\"address\":\"%s\",\"entity\":\"%s\",\"category\":\"%s\","
-                         "\"value_sat\":%" PRIu64 ",\"height\":%u,\"direction\":\"%s\"}",
-                         txid, addr, entity, category, value, b->height, side ? "spend" : "receive");
-                json_t *evj = json_loads(ev, 0, NULL); /* entity names may need escaping */
-                char *evs = NULL;
-                if (!evj) {
-                    evj = json_pack("{s:s, s:s, s:s, s:s, s:I}", "txid", txid, "address", addr,
-                                    "entity", entity, "category", category, "value_sat",
-                                    (json_int_t)value);
-                }
-                evs = json_dumps(evj, JSON_COMPACT | JSON_SORT_KEYS);
-                json_decref(evj);
-                cw_alert_input in = {0};
-                in.source = CW_ALERT_SRC_CHAIN;
-                in.kind = kind;
-                in.severity = CW_SEV_HIGH;
-                in.tlp = CW_TLP_GREEN;
-                in.title = title;
-                in.explanation = "An address on a watchlist (sanctions or theft labels) moved "
-                                 "funds in a newly scanned transaction.";
-                in.evidence = evs;
-                in.dedup_key = key;
-                in.cooldown_us = -1;
-                int rc = emit(c, &in);
-                free(evs);
+                json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "txid", txid,
+                                       "address", addr, "entity", entity, "category", category,
+                                       "value_sat", (json_int_t)value, "height",
+                                       (json_int_t)b->height, "direction",
+                                       side ? "spend" : "receive");
+                int rc = raise_alert(c, CW_ALERT_SRC_CHAIN, kind, CW_SEV_HIGH, CW_TLP_GREEN, NULL,
+                                     title, "An address on a watchlist (sanctions or theft labels) "
+                                            "moved funds in a newly scanned transaction.",
+                                     ev, key);
                 if (rc)
                     return rc;
             }
@@ -262,23 +270,12 @@ static int rule_case(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap *l
                                from, "paths", paths, "model", "fifo");
         json_object_set(ev, "min_hops", json_object_get(ent, "min_hops"));
         json_object_set(ev, "outputs", json_object_get(ent, "outputs"));
-        char *evs = json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS);
-        json_decref(ev);
-        cw_alert_input in = {0};
-        in.source = CW_ALERT_SRC_CHAIN;
-        in.kind = "stolen-funds-at-exchange";
-        in.severity = sev;
-        in.tlp = tlp_parse(tlp_s);
-        in.share_to = share_to;
-        in.title = title;
-        in.explanation = "A forward FIFO trace from the case's sources (docs/TRACE-MODELS.md), "
+        rc = raise_alert(c, CW_ALERT_SRC_CHAIN, "stolen-funds-at-exchange", sev, tlp_parse(tlp_s),
+                         share_to, title,
+                         "A forward FIFO trace from the case's sources (docs/TRACE-MODELS.md), "
                          "stopped at labelled exchanges, ends at this exchange's addresses; the "
-                         "evidence gives the amount, the hops and the strongest paths.";
-        in.evidence = evs;
-        in.dedup_key = key;
-        in.cooldown_us = -1;
-        rc = emit(c, &in);
-        free(evs);
+                         "evidence gives the amount, the hops and the strongest paths.",
+                         ev, key);
         if (rc)
             goto out;
     }
@@ -302,22 +299,11 @@ static int rule_case(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap *l
                  name, n_cj, n_cj == 1 ? "" : "s");
         json_t *ev = json_pack("{s:s, s:I, s:O}", "case", name, "coinjoins", (json_int_t)n_cj,
                                "first_coinjoin_txid", first_cj ? first_cj : json_null());
-        char *evs = json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS);
-        json_decref(ev);
-        cw_alert_input in = {0};
-        in.source = CW_ALERT_SRC_CHAIN;
-        in.kind = "watched-funds-coinjoin";
-        in.severity = CW_SEV_MEDIUM;
-        in.tlp = tlp_parse(tlp_s);
-        in.share_to = share_to;
-        in.title = title;
-        in.explanation = "Value traced from the case's sources went through transactions the "
-                         "pattern rules flag as CoinJoins (docs/PATTERNS.md).";
-        in.evidence = evs;
-        in.dedup_key = key;
-        in.cooldown_us = -1;
-        rc = emit(c, &in);
-        free(evs);
+        rc = raise_alert(c, CW_ALERT_SRC_CHAIN, "watched-funds-coinjoin", CW_SEV_MEDIUM,
+                         tlp_parse(tlp_s), share_to, title,
+                         "Value traced from the case's sources went through transactions the "
+                         "pattern rules flag as CoinJoins (docs/PATTERNS.md).",
+                         ev, key);
     }
     json_decref(full);
 out:
@@ -355,22 +341,11 @@ static int rule_supply(ctx *c, const char *db)
                                cw_supply_level_name(ch[i].old_level), "to",
                                cw_supply_level_name(ch[i].new_level), "reason",
                                ch[i].reason ? ch[i].reason : "");
-        char *evs = json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS);
-        json_decref(ev);
-        cw_alert_input in = {0};
-        in.source = CW_ALERT_SRC_SUPPLY;
-        in.kind = "supply-level-change";
-        in.severity = ch[i].new_level >= CW_SUPPLY_SEVERE  ? CW_SEV_CRITICAL
-                      : ch[i].new_level >= CW_SUPPLY_ALERT ? CW_SEV_HIGH
-                                                           : CW_SEV_MEDIUM;
-        in.tlp = CW_TLP_GREEN;
-        in.title = title;
-        in.explanation = ch[i].reason;
-        in.evidence = evs;
-        in.dedup_key = key;
-        in.cooldown_us = -1;
-        rc = emit(c, &in);
-        free(evs);
+        cw_alert_severity sev = ch[i].new_level >= CW_SUPPLY_SEVERE  ? CW_SEV_CRITICAL
+                                : ch[i].new_level >= CW_SUPPLY_ALERT ? CW_SEV_HIGH
+                                                                     : CW_SEV_MEDIUM;
+        rc = raise_alert(c, CW_ALERT_SRC_SUPPLY, "supply-level-change", sev, CW_TLP_GREEN, NULL,
+                         title, ch[i].reason, ev, key);
     }
     cw_supply_level_changes_free(ch, n);
     cw_supply_rules_free(r);

@@ -101,14 +101,6 @@ static const cw_trace_labelmap *labelmap_of(cw_chain_ctx *c)
     return c->lm;
 }
 
-static void fail(cw_resp *r, int rc)
-{
-    unsigned status = rc == CW_ENOTFOUND ? 404 : rc == CW_EINVAL ? 400 : 500;
-    cw_server__error(r, status,
-                     status == 404 ? "Not found" : status == 400 ? "Bad request" : "Server error",
-                     cw_error_last());
-}
-
 static uint64_t arg_u64(cw_req *q, const char *name, uint64_t dflt, bool *bad)
 {
     const char *v = cw_server__arg(q, name);
@@ -146,7 +138,7 @@ static void do_trace(cw_chain_ctx *c, cw_chainstore *cs, cw_req *q, cw_resp *r)
         return;
     }
     if (model && cw_trace_model_parse(&o.model, model)) {
-        fail(r, CW_EINVAL);
+        cw_server__fail(r, CW_EINVAL);
         return;
     }
     if (dir && !strcmp(dir, "backward"))
@@ -180,7 +172,7 @@ static void do_trace(cw_chain_ctx *c, cw_chainstore *cs, cw_req *q, cw_resp *r)
     if (!rc)
         rc = cw_trace_run(&t, cs, lm, src.outs, src.n, &o);
     if (rc) {
-        fail(r, rc);
+        cw_server__fail(r, rc);
     } else {
         r->body = cw_trace_json(t, top, graph);
         r->audit_detail = "trace";
@@ -204,7 +196,7 @@ void cw_server__chain_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *
     }
     int rc = store_of(c, &cs);
     if (rc) {
-        fail(r, rc);
+        cw_server__fail(r, rc);
         return;
     }
     const char *what = n >= 1 ? segs[0] : "";
@@ -300,7 +292,7 @@ void cw_server__chain_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *
     }
     if (rc) {
         json_decref(j);
-        fail(r, rc);
+        cw_server__fail(r, rc);
         return;
     }
     r->body = j;

@@ -50,6 +50,9 @@ typedef struct cw_resp {
 /* Sets an error response {"title","description","http_status"}. */
 void cw_server__error(cw_resp *r, unsigned status, const char *title, const char *description);
 void cw_server__header(cw_resp *r, const char *name, const char *value);
+/* An error response for an engine's code: 404 CW_ENOTFOUND, 400 CW_EINVAL, else 500, with the
+ * thread's error message as the description. */
+void cw_server__fail(cw_resp *r, int rc);
 const char *cw_server__arg(cw_req *q, const char *name);
 
 /* Handlers: called with the node locked and the principal authenticated. segs are the path

@@ -21,14 +21,6 @@
 
 static const char *const partners[] = {"USA", "KOR", "JPN"};
 
-static void fail(cw_resp *r, int rc)
-{
-    unsigned status = rc == CW_ENOTFOUND ? 404 : rc == CW_EINVAL ? 400 : 500;
-    cw_server__error(r, status,
-                     status == 404 ? "Not found" : status == 400 ? "Bad request" : "Server error",
-                     cw_error_last());
-}
-
 static void supply(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
 {
     if (!s->supply_db) {
@@ -43,7 +35,7 @@ static void supply(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
     if (!rc)
         rc = cw_supply_rules_load(&rules, s->supply_rules);
     if (rc) {
-        fail(r, rc);
+        cw_server__fail(r, rc);
         goto out;
     }
     const char *at = cw_server__arg(q, "at");
@@ -57,12 +49,12 @@ static void supply(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
             goto out;
         }
         if ((rc = cw_supply_country_resolve(sp, segs[2], par))) {
-            fail(r, rc);
+            cw_server__fail(r, rc);
             goto out;
         }
         json_t *d = NULL;
         if ((rc = cw_supply_explain(sp, rules, com, par, at, &d)))
-            fail(r, rc);
+            cw_server__fail(r, rc);
         else
             r->body = d;
         goto out;
@@ -79,7 +71,7 @@ static void supply(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
         goto out;
     }
     if (qp && *qp && (rc = cw_supply_country_resolve(sp, qp, one_par))) {
-        fail(r, rc);
+        cw_server__fail(r, rc);
         goto out;
     }
     const char *const *coms;
@@ -102,7 +94,7 @@ static void supply(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
             }
             if (rc) {
                 json_decref(rows);
-                fail(r, rc);
+                cw_server__fail(r, rc);
                 goto out;
             }
             json_array_append_new(rows, d);
@@ -287,7 +279,7 @@ bool cw_server__more_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r
             rc = cw_audit_list(s->node, (int64_t)lim, action && *action ? action : NULL, &list);
         }
         if (rc) {
-            fail(r, rc);
+            cw_server__fail(r, rc);
             return true;
         }
         if (json_is_array(list))

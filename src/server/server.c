@@ -32,6 +32,14 @@ void cw_server__error(cw_resp *r, unsigned status, const char *title, const char
                         description ? description : title, "http_status", code);
 }
 
+void cw_server__fail(cw_resp *r, int rc)
+{
+    unsigned status = rc == CW_ENOTFOUND ? 404 : rc == CW_EINVAL ? 400 : 500;
+    cw_server__error(r, status,
+                     status == 404 ? "Not found" : status == 400 ? "Bad request" : "Server error",
+                     cw_error_last());
+}
+
 void cw_server__header(cw_resp *r, const char *name, const char *value)
 {
     if (r->n_hdr < 4) {

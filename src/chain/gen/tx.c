@@ -6,15 +6,11 @@
  */
 #include <string.h>
 
-/* SHA256_CTX is deprecated in OpenSSL 3, but the one-shot SHA256() goes through EVP and takes a
- * lock per call, which cost ~10% of generation time (perf, 200k-tx world); see gen_sha256d. */
-#define OPENSSL_SUPPRESS_DEPRECATED
-#include <openssl/sha.h>
-
 #include "chain/gen/rng.h"
 #include "chain/gen/tx.h"
 #include "chainwatch/address.h"
 #include "chainwatch/errors.h"
+#include "chainwatch/util.h"
 
 void gen_tx_init(gen_tx *tx)
 {
@@ -38,29 +34,6 @@ void gen_tx_deinit(gen_tx *tx)
     cw_free(tx->in);
     cw_free(tx->out);
     memset(tx, 0, sizeof *tx);
-}
-
-/* Double SHA-256 of up to three pieces through SHA256_CTX (no EVP dispatch). */
-static void sha256d3(uint8_t out[32], const void *a, size_t na, const void *b, size_t nb,
-                     const void *c, size_t nc)
-{
-    SHA256_CTX ctx;
-    uint8_t first[32];
-    SHA256_Init(&ctx);
-    SHA256_Update(&ctx, a, na);
-    if (nb)
-        SHA256_Update(&ctx, b, nb);
-    if (nc)
-        SHA256_Update(&ctx, c, nc);
-    SHA256_Final(first, &ctx);
-    SHA256_Init(&ctx);
-    SHA256_Update(&ctx, first, 32);
-    SHA256_Final(out, &ctx);
-}
-
-void gen_sha256d(uint8_t out[32], const void *data, size_t n)
-{
-    sha256d3(out, data, n, NULL, 0, NULL, 0);
 }
 
 static uint8_t sig_first_byte(uint64_t sigseed)
@@ -389,11 +362,13 @@ int gen_tx_serialize(cw_buf *b, const gen_tx *tx, uint8_t txid[32], uint8_t wtxi
     p = put_u32(p, tx->locktime);
     b->len += (size_t)(p - start);
     if (wit) {
-        sha256d3(txid, start, 4, body, (size_t)(body_end - body), p - 4, 4);
+        const void *pieces[3] = {start, body, p - 4};
+        const size_t lens[3] = {4, (size_t)(body_end - body), 4};
+        cw_sha256d_pieces(txid, 3, pieces, lens);
         if (wtxid)
-            gen_sha256d(wtxid, start, (size_t)(p - start));
+            cw_sha256d(wtxid, start, (size_t)(p - start));
     } else {
-        gen_sha256d(txid, start, (size_t)(p - start));
+        cw_sha256d(txid, start, (size_t)(p - start));
         if (wtxid)
             memcpy(wtxid, txid, 32);
     }
@@ -417,7 +392,7 @@ int gen_merkle_root(uint8_t out[32], const uint8_t (*hashes)[32], size_t n)
             uint8_t pair[64];
             memcpy(pair, cur[2 * i], 32);
             memcpy(pair + 32, cur[2 * i + 1 < m ? 2 * i + 1 : 2 * i], 32);
-            gen_sha256d(level[i], pair, 64);
+            cw_sha256d(level[i], pair, 64);
         }
         cur = (const uint8_t(*)[32])level;
         m = half;
@@ -464,7 +439,7 @@ void gen_header_grind(uint8_t hdr[80], uint8_t hash[32])
                      (uint32_t)hdr[79] << 24;
     for (uint32_t i = 0; i < (1u << 20); i++) {
         put_u32(hdr + 76, nonce + i);
-        gen_sha256d(hash, hdr, 80);
+        cw_sha256d(hash, hdr, 80);
         if (meets_target(hash, bits))
             return;
     }

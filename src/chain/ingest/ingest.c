@@ -419,11 +419,8 @@ int cw_ingest_btc(const cw_ingest_opts *o, cw_ingest_stats *st)
         path[n_path - 1 - i] = x;
     }
     uint64_t *order = stack; /* reuse */
-    uint64_t total_bytes = 0;
-    for (uint64_t i = 0; i < n_path; i++) {
+    for (uint64_t i = 0; i < n_path; i++)
         order[i] = t.nodes[path[i]].rec;
-        total_bytes += recs[order[i]].size;
-    }
     pl.dir = dir;
     pl.recs = recs;
     pl.order = order;
@@ -462,7 +459,6 @@ int cw_ingest_btc(const cw_ingest_opts *o, cw_ingest_stats *st)
         }
         cw_progress_update(prog, i + 1, st->txs_added, st->bytes_read);
     }
-    (void)total_bytes;
     if ((rc = cw_chainstore_commit(cs)))
         goto out;
 done:

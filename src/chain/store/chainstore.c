@@ -483,35 +483,34 @@ void cw_chainstore_tx_range(const cw_chainstore *cs, uint64_t tx, uint64_t *in0,
     }
 }
 
-uint64_t cw_chainstore_out_tx(const cw_chainstore *cs, uint64_t out)
+/* The tx owning global input (field 0) or output (field 1) number n: the last tx whose first
+ * number is <= n; txs with none of them share it with the next tx, so step forward past them. */
+static uint64_t owner_tx(const cw_chainstore *cs, uint64_t n, int field)
 {
+#define FIRST(t) (field ? ((const cw_row_tx *)row(cs, C_TX, (t)))->first_out                  \
+                        : ((const cw_row_tx *)row(cs, C_TX, (t)))->first_in)
     uint64_t lo = 0, hi = rows(cs, C_TX);
     while (hi - lo > 1) {
         uint64_t mid = lo + (hi - lo) / 2;
-        if (((const cw_row_tx *)row(cs, C_TX, mid))->first_out <= out)
+        if (FIRST(mid) <= n)
             lo = mid;
         else
             hi = mid;
     }
-    /* Txs with no outputs share first_out with the next one: step forward to the owner. */
-    while (lo + 1 < rows(cs, C_TX) && ((const cw_row_tx *)row(cs, C_TX, lo + 1))->first_out <= out)
+    while (lo + 1 < rows(cs, C_TX) && FIRST(lo + 1) <= n)
         lo++;
     return lo;
+#undef FIRST
+}
+
+uint64_t cw_chainstore_out_tx(const cw_chainstore *cs, uint64_t out)
+{
+    return owner_tx(cs, out, 1);
 }
 
 uint64_t cw_chainstore_in_tx(const cw_chainstore *cs, uint64_t in)
 {
-    uint64_t lo = 0, hi = rows(cs, C_TX);
-    while (hi - lo > 1) {
-        uint64_t mid = lo + (hi - lo) / 2;
-        if (((const cw_row_tx *)row(cs, C_TX, mid))->first_in <= in)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    while (lo + 1 < rows(cs, C_TX) && ((const cw_row_tx *)row(cs, C_TX, lo + 1))->first_in <= in)
-        lo++;
-    return lo;
+    return owner_tx(cs, in, 0);
 }
 
 uint64_t cw_chainstore_tx_block(const cw_chainstore *cs, uint64_t tx)
