@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     cw_block b = {0};
-    if (cw_block_decode(&b, data, size, "fuzz", 0, true) == 0) {
+    if (cw_block_decode(&b, data, size, "fuzz", 0, CW_HASH_ALL) == 0) {
         uint8_t root[32];
         if (cw_block_merkle(root, &b) != 0)
             abort();

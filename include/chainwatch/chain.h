@@ -84,11 +84,15 @@ typedef struct cw_block {
 void cw_block_header_parse(cw_block_header *out, const uint8_t raw[80]);
 void cw_block_hash(uint8_t out[32], const uint8_t raw[80]);
 
+/* Which hashes cw_block_decode computes: txids (needed to link and for the merkle root) and
+ * wtxids (BIP141; a second pass over every segwit tx's bytes, so only when asked for). */
+enum { CW_HASH_NONE = 0, CW_HASH_TXID = 1, CW_HASH_WTXID = 2, CW_HASH_ALL = 3 };
+
 /* Decodes a serialised block. `what` names the source for messages ("blk00001.dat offset 8"),
- * base_offset is added to byte offsets in messages. With compute_hashes false, txids are not
- * computed (the caller does it, perhaps on other threads). Returns 0 or CW_ECORRUPT/CW_ENOMEM. */
+ * base_offset is added to byte offsets in messages. `hashes` (CW_HASH_*) says which hashes to
+ * compute; the others are left unset. Returns 0 or CW_ECORRUPT/CW_ENOMEM. */
 int cw_block_decode(cw_block *b, const uint8_t *data, size_t len, const char *what,
-                    uint64_t base_offset, bool compute_hashes);
+                    uint64_t base_offset, int hashes);
 void cw_block_deinit(cw_block *b);
 
 /* Computes txid and wtxid of every tx of a decoded block. */
@@ -105,7 +109,9 @@ int cw_block_merkle(uint8_t out[32], const cw_block *b);
 int cw_tx_decode(cw_tx *tx, const uint8_t *data, size_t len, size_t *consumed, cw_txin **ins,
                  uint32_t *cap_in, cw_txout **outs, uint32_t *cap_out, uint32_t first_in,
                  uint32_t first_out, const char *what, uint64_t base_offset);
-void cw_tx_hash(cw_tx *tx);
+void cw_tx_hash(cw_tx *tx);       /* txid and wtxid */
+void cw_tx_hash_txid(cw_tx *tx);  /* txid only */
+void cw_tx_hash_wtxid(cw_tx *tx); /* wtxid only (after cw_tx_hash_txid for non-segwit txs) */
 
 /* Serialises a decoded tx back to bytes (for round-trip checks); *out owned by the caller. */
 int cw_tx_serialize(uint8_t **out, size_t *out_len, const cw_tx *tx, const cw_txin *ins,

@@ -19,7 +19,7 @@
 #include "chainwatch/address.h"
 #include "chainwatch/chain.h"
 
-#define CW_STORE_FORMAT 1
+#define CW_STORE_FORMAT 2
 #define CW_NONE32 0xffffffffu
 #define CW_NONE64 UINT64_MAX
 #define CW_IN_COINBASE 0xffffffffu /* in.spent_tx of a coinbase input */

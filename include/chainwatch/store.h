@@ -7,11 +7,12 @@
  * size, so a crash leaves at most unpublished rows past the count, which the next writer
  * overwrites. Readers map read-only.
  *
- * cw_hashidx: an on-disk open-addressing hash table (linear probing) from a key to a dense
- * u32 id. A slot holds (32-bit fingerprint << 32) | (id + 1); 0 is empty. Keys are not stored:
- * the caller's callback compares a key with the key of an id (from its key column). Slots whose
- * id is at or past the caller's visible limit are skipped by lookups, so readers never see
- * unpublished rows. Deletion uses backward shift, so no tombstones accumulate.
+ * cw_hashidx: an on-disk hash table (ordered linear probing) from a key to a dense u32 id. A
+ * slot holds (32-bit fingerprint << 32) | (id + 1); 0 is empty; the home slot is the top bits of
+ * the fingerprint and live slots are kept sorted, so the layout depends only on the set of
+ * entries (see hashidx.c). Keys are not stored: the caller's callback compares a key with the
+ * key of an id (from its key column). Slots whose id is at or past the caller's visible limit are
+ * skipped by lookups, so readers never see unpublished rows. Deletion shifts back: no tombstones.
  *
  * cw_manifest: named u64 counters in a small text file with an xxhash64 checksum line,
  * replaced atomically (write tmp, fsync, rename, fsync dir).
@@ -29,16 +30,15 @@ typedef struct cw_column {
     int fd;
     bool writable;
     uint32_t width;
-    uint64_t rows;     /* rows the owner considers present (published or being written) */
-    uint64_t cap;      /* rows that fit in the mapping */
-    uint8_t *map;      /* header + rows */
+    uint64_t rows; /* rows the owner considers present (published or being written) */
+    uint64_t cap;  /* rows that fit in the mapping */
+    uint8_t *map;  /* header + rows */
     size_t map_len;
     char path[4096];
 } cw_column;
 
 /* Opens (creating when writable) dir/name.col with the given row width. */
-int cw_column_open(cw_column *c, const char *dir, const char *name, uint32_t width,
-                   bool writable);
+int cw_column_open(cw_column *c, const char *dir, const char *name, uint32_t width, bool writable);
 /* Unmaps and closes; when writable and truncate is set, trims the file to `rows` rows and
  * records rows in the header. */
 int cw_column_close(cw_column *c, bool truncate);
@@ -59,8 +59,10 @@ uint64_t cw_column_bytes(const cw_column *c);
 typedef struct cw_hashidx {
     int fd;
     bool writable;
-    uint64_t cap;   /* slots, a power of two */
-    uint64_t count; /* live entries */
+    unsigned bits;    /* log2 of the home slots */
+    uint64_t cap;     /* home slots, 2^bits (load is kept <= 70% of it) */
+    uint64_t n_slots; /* home slots plus the overflow tail */
+    uint64_t count;   /* live entries */
     uint64_t *slots;
     uint8_t *map;
     size_t map_len;
@@ -69,28 +71,25 @@ typedef struct cw_hashidx {
 
 /* Returns true when key equals the key stored for id. */
 typedef bool (*cw_hashidx_eq)(const void *key, uint32_t id, void *ctx);
-/* Returns the 64-bit hash of the key of id (used when growing). */
-typedef uint64_t (*cw_hashidx_hash_id)(uint32_t id, void *ctx);
 
 int cw_hashidx_open(cw_hashidx *h, const char *dir, const char *name, bool writable);
 int cw_hashidx_close(cw_hashidx *h);
 /* Looks up a key with hash h64; ids >= limit are invisible. Returns 0 and *id, or CW_ENOTFOUND. */
 int cw_hashidx_find(const cw_hashidx *h, uint64_t h64, const void *key, uint32_t limit,
                     cw_hashidx_eq eq, void *ctx, uint32_t *id);
-/* Inserts id for a key known to be absent; grows (rehashing through hash_id) past 70% load. */
-int cw_hashidx_insert(cw_hashidx *h, uint64_t h64, uint32_t id, cw_hashidx_hash_id hash_id,
-                      void *ctx);
+/* Inserts id for a key known to be absent; grows (a streaming pass) past 70% load. */
+int cw_hashidx_insert(cw_hashidx *h, uint64_t h64, uint32_t id);
 /* Replaces the id stored for a present key (old id) with new_id. */
 int cw_hashidx_replace(cw_hashidx *h, uint64_t h64, uint32_t old_id, uint32_t new_id);
-/* Deletes the entry (h64, id) if present; returns 0 either way. hash_id must answer for the
- * ids of the entries that follow in the probe run (backward-shift deletion needs their homes). */
-int cw_hashidx_delete(cw_hashidx *h, uint64_t h64, uint32_t id, cw_hashidx_hash_id hash_id,
-                      void *ctx);
+/* Deletes the entry (h64, id) if present; returns 0 either way. */
+int cw_hashidx_delete(cw_hashidx *h, uint64_t h64, uint32_t id);
+/* Drops every entry whose id is >= limit (one sequential pass; crash recovery). */
+void cw_hashidx_prune(cw_hashidx *h, uint32_t limit);
 int cw_hashidx_sync(cw_hashidx *h);
-/* Starts loading the first probe slot of h64 into cache. */
+/* Starts loading the home slot of h64 into cache. */
 static inline void cw_hashidx_prefetch(const cw_hashidx *h, uint64_t h64)
 {
-    __builtin_prefetch(&h->slots[h64 & (h->cap - 1)]);
+    __builtin_prefetch(&h->slots[(h64 >> 32) >> (32 - h->bits)]);
 }
 /* Records the live-entry count in the header. */
 void cw_hashidx_set_count(cw_hashidx *h, uint64_t count);

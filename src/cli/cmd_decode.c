@@ -65,7 +65,7 @@ static int decode_block(const uint8_t *data, size_t len, const char *what, uint6
                         cw_network net)
 {
     cw_block b = {0};
-    int rc = cw_block_decode(&b, data, len, what, base, true);
+    int rc = cw_block_decode(&b, data, len, what, base, CW_HASH_ALL);
     if (rc) {
         cw_block_deinit(&b);
         return rc;

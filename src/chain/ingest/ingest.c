@@ -102,7 +102,7 @@ static int load_block(cw_blkdir *d, const cw_blkrec *rec, cw_buf *buf, cw_block 
     char what[320];
     snprintf(what, sizeof what, "%s: block at offset %llu", cw_blkdir_file_path(d, rec->file),
              (unsigned long long)rec->offset);
-    if ((rc = cw_block_decode(b, buf->data, rec->size, what, rec->offset, true)) ||
+    if ((rc = cw_block_decode(b, buf->data, rec->size, what, rec->offset, CW_HASH_TXID)) ||
         (rc = cw_block_classify(b)))
         return rc;
     uint8_t root[32];

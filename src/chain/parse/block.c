@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define XXH_INLINE_ALL /* the key hash is on the ingest hot path */
 #include <xxhash.h>
 
 #include "chainwatch/chain.h"
@@ -272,17 +273,29 @@ static int tx_read(rd *r, cw_tx *tx, cw_txin **ins, uint32_t *cap_in, cw_txout *
     return 0;
 }
 
-void cw_tx_hash(cw_tx *tx)
+void cw_tx_hash_txid(cw_tx *tx)
 {
     if (tx->segwit) {
         const void *pieces[3] = {tx->raw, tx->raw + tx->io_offset, tx->raw + tx->size - 4};
         size_t lens[3] = {4, tx->io_len, 4};
         cw_sha256d_pieces(tx->txid, 3, pieces, lens);
-        cw_sha256d(tx->wtxid, tx->raw, tx->size);
     } else {
         cw_sha256d(tx->txid, tx->raw, tx->size);
-        memcpy(tx->wtxid, tx->txid, 32);
     }
+}
+
+void cw_tx_hash_wtxid(cw_tx *tx)
+{
+    if (tx->segwit)
+        cw_sha256d(tx->wtxid, tx->raw, tx->size);
+    else
+        memcpy(tx->wtxid, tx->txid, 32);
+}
+
+void cw_tx_hash(cw_tx *tx)
+{
+    cw_tx_hash_txid(tx);
+    cw_tx_hash_wtxid(tx);
 }
 
 int cw_tx_decode(cw_tx *tx, const uint8_t *data, size_t len, size_t *consumed, cw_txin **ins,
@@ -315,7 +328,7 @@ void cw_block_hash(uint8_t out[32], const uint8_t raw[80])
 }
 
 int cw_block_decode(cw_block *b, const uint8_t *data, size_t len, const char *what,
-                    uint64_t base_offset, bool compute_hashes)
+                    uint64_t base_offset, int hashes)
 {
     b->classified = false;
     rd r = {data, len, 0, what ? what : "block", base_offset, 0};
@@ -343,8 +356,10 @@ int cw_block_decode(cw_block *b, const uint8_t *data, size_t len, const char *wh
         n_out += tx->n_out;
         tx->raw = data + (r.pos - tx->size);
         weight += (uint64_t)tx->base_size * 3 + tx->size;
-        if (compute_hashes)
-            cw_tx_hash(tx);
+        if (hashes & CW_HASH_TXID)
+            cw_tx_hash_txid(tx);
+        if (hashes & CW_HASH_WTXID)
+            cw_tx_hash_wtxid(tx);
     }
     if (r.pos != len)
         return rd_fail(&r, "trailing bytes after the last transaction");

@@ -3,21 +3,22 @@
  *
  * Files in the store directory (docs/STORE-FORMAT.md):
  *   blocks.col txs.col txmeta.col txid.col ins.col outs.col outlink.col addrs.col addrlast.col
- *   ext.col, txid.hix addr.hix, MANIFEST (published counts), PENDING (present only while a
- *   commit or rollback is being applied), LOCK (writer flock).
+ *   ext.col, txid.hix addr.hix, MANIFEST (published counts), LOCK (writer flock).
  *
- * Write protocol. Between commits, apply_block only appends rows past the published counts;
- * lookups of new txids and addresses, spends of published outputs and the last output of
- * published addresses live in in-memory overlays. cw_chainstore_commit then:
- *   1. msyncs the appended rows;  2. writes PENDING = new counts;
- *   3. applies the in-place effects (spent marks on published outputs, last-output links of
- *      published addresses, index inserts), all derived from the appended rows;
- *   4. msyncs them;  5. replaces MANIFEST with the new counts;  6. removes PENDING.
- * Recovery (a writable open that finds PENDING) undoes step 3 for the rows between MANIFEST and
- * PENDING, which are on disk since step 1, and removes PENDING: the store is then exactly the
- * last published commit. Every undo step is idempotent, so recovery can itself be interrupted.
- * A rollback (reorg) writes PENDING = current counts and MANIFEST = target counts first, then
- * undoes, so an interrupted rollback is finished by the same recovery.
+ * Write protocol. apply_block appends rows past the published counts and applies their
+ * in-place effects at once (spent marks on earlier outputs, the last-output link of each
+ * address, index inserts), each effect strictly after the row it derives from, so that every
+ * in-place value past the published counts is explained by a row on disk. Readers ignore ids
+ * and offsets at or past the published counts. cw_chainstore_commit msyncs everything and then
+ * replaces MANIFEST (atomically): that is the commit point.
+ * Recovery (every writable open) undoes the in-place effects of the rows between MANIFEST and
+ * the end of each column file (the rows of an interrupted writer, or nothing after a clean
+ * close, which trims the files): spent marks pointing past the published txs are cleared, each
+ * address's last output walks back along its links, index entries past the counts are pruned.
+ * Every step is idempotent, so recovery can itself be interrupted. A rollback (reorg) writes
+ * MANIFEST = target counts first and then undoes the same way, so an interrupted rollback is
+ * finished by the recovery. The hash index layout depends only on its set of entries, so a
+ * resumed store is byte-identical to an uninterrupted one.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,13 +30,13 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#define XXH_INLINE_ALL /* the key hash is on the ingest hot path */
 #include <xxhash.h>
 
 #include "chainwatch/chainstore.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/store.h"
 #include "chainwatch/util.h"
-#include "util/u64map.h"
 
 _Static_assert(sizeof(cw_row_block) == 160, "block row");
 _Static_assert(sizeof(cw_row_tx) == 16, "tx row");
@@ -56,11 +57,16 @@ static const struct {
     const char *name;
     uint32_t width;
 } col_defs[N_COLS] = {
-    {"blocks", sizeof(cw_row_block)}, {"txs", sizeof(cw_row_tx)},
-    {"txmeta", sizeof(cw_row_txmeta)}, {"txid", 32},
-    {"ins", sizeof(cw_row_in)},       {"outs", sizeof(cw_row_out)},
-    {"outlink", 8},                   {"addrs", CW_ROW_ADDR_WIDTH},
-    {"addrlast", 8},                  {"ext", sizeof(cw_row_ext)},
+    {"blocks", sizeof(cw_row_block)},
+    {"txs", sizeof(cw_row_tx)},
+    {"txmeta", sizeof(cw_row_txmeta)},
+    {"txid", 32},
+    {"ins", sizeof(cw_row_in)},
+    {"outs", sizeof(cw_row_out)},
+    {"outlink", 8},
+    {"addrs", CW_ROW_ADDR_WIDTH},
+    {"addrlast", 8},
+    {"ext", sizeof(cw_row_ext)},
 };
 
 struct cw_chainstore {
@@ -72,11 +78,7 @@ struct cw_chainstore {
     cw_column cols[N_COLS];
     cw_hashidx txidx, addridx;
     cw_chainstore_counts pub; /* published (MANIFEST) */
-    /* overlays for the batch being applied */
-    cw_u64map txmap;   /* h64(txid) -> tx */
-    cw_u64map addrmap; /* h64(addr key) -> addr */
-    cw_u64map spent;   /* published output -> spending tx */
-    cw_u64map last;    /* published addr -> last output */
+    bool opened;              /* every file open: close may undo uncommitted rows */
     cw_prevout_lookup prevout_fn;
     void *prevout_ctx;
     /* crash injection for tests: CW_TEST_CRASH_POINT=N kills the process with SIGKILL at the
@@ -112,8 +114,7 @@ static uint64_t addr_h64(const cw_addr_key *k)
     return XXH3_64bits(k, sizeof *k);
 }
 
-static int find_addr_h(const cw_chainstore *cs, const cw_addr_key *key, uint64_t h,
-                       uint64_t *addr);
+static int find_addr_h(const cw_chainstore *cs, const cw_addr_key *key, uint64_t h, uint64_t *addr);
 
 /* hash index callbacks */
 static bool txid_eq(const void *key, uint32_t id, void *ctx)
@@ -122,20 +123,10 @@ static bool txid_eq(const void *key, uint32_t id, void *ctx)
     return id < rows(cs, C_TXID) && memcmp(row(cs, C_TXID, id), key, 32) == 0;
 }
 
-static uint64_t txid_hash_id(uint32_t id, void *ctx)
-{
-    return txid_h64(row(ctx, C_TXID, id));
-}
-
 static bool addr_eq(const void *key, uint32_t id, void *ctx)
 {
     const cw_chainstore *cs = ctx;
     return id < rows(cs, C_ADDR) && memcmp(row(cs, C_ADDR, id), key, sizeof(cw_addr_key)) == 0;
-}
-
-static uint64_t addr_hash_id(uint32_t id, void *ctx)
-{
-    return addr_h64(row(ctx, C_ADDR, id));
 }
 
 static void counts_to_manifest(cw_manifest *m, const cw_chainstore *cs,
@@ -185,7 +176,7 @@ static void set_rows(cw_chainstore *cs, const cw_chainstore_counts *c)
 
 static cw_chainstore_counts cur_counts(const cw_chainstore *cs)
 {
-    cw_chainstore_counts c = {rows(cs, C_BLOCK), rows(cs, C_TX), rows(cs, C_IN),
+    cw_chainstore_counts c = {rows(cs, C_BLOCK), rows(cs, C_TX),   rows(cs, C_IN),
                               rows(cs, C_OUT),   rows(cs, C_ADDR), rows(cs, C_EXT)};
     return c;
 }
@@ -203,9 +194,14 @@ static int check_fits(const cw_chainstore *cs, const cw_chainstore_counts *c)
     return 0;
 }
 
-/* Undoes the in-place effects of rows in [to, from) (see the file comment). Idempotent. */
+/* Undoes the in-place effects of the rows in [to, from) (see the file comment); from may be
+ * the column capacities, past the rows an interrupted writer got to: rows it never wrote hold
+ * zeros or older rows, and only in-place values that point past `to` are ever changed, so they
+ * are harmless. With prune, index entries past `to` are removed by one pass over each index
+ * (recovery); without, by deleting the entries of the dropped rows (rollback, close).
+ * Idempotent. */
 static int undo_inplace(cw_chainstore *cs, const cw_chainstore_counts *from,
-                        const cw_chainstore_counts *to)
+                        const cw_chainstore_counts *to, bool prune)
 {
     int rc = check_fits(cs, from);
     if (rc)
@@ -233,18 +229,24 @@ static int undo_inplace(cw_chainstore *cs, const cw_chainstore_counts *from,
             *last = *(uint64_t *)row(cs, C_OUTLINK, o);
     }
     crash_point(cs);
-    for (uint64_t t = from->txs; t-- > to->txs;) {
-        const uint8_t *txid = row(cs, C_TXID, t);
-        if ((rc = cw_hashidx_delete(&cs->txidx, txid_h64(txid), (uint32_t)t, txid_hash_id, cs)))
-            return rc;
+    if (prune) {
+        cw_hashidx_prune(&cs->txidx, (uint32_t)to->txs);
+        cw_hashidx_prune(&cs->addridx, (uint32_t)to->addrs);
+    } else {
+        for (uint64_t t = from->txs; t-- > to->txs;) {
+            const uint8_t *txid = row(cs, C_TXID, t);
+            if ((rc = cw_hashidx_delete(&cs->txidx, txid_h64(txid), (uint32_t)t)))
+                return rc;
+        }
+        for (uint64_t a = from->addrs; a-- > to->addrs;) {
+            const cw_addr_key *k = row(cs, C_ADDR, a);
+            if ((rc = cw_hashidx_delete(&cs->addridx, addr_h64(k), (uint32_t)a)))
+                return rc;
+        }
+        cw_hashidx_set_count(&cs->txidx, cs->txidx.count);
+        cw_hashidx_set_count(&cs->addridx, cs->addridx.count);
     }
-    for (uint64_t a = from->addrs; a-- > to->addrs;) {
-        const cw_addr_key *k = row(cs, C_ADDR, a);
-        if ((rc = cw_hashidx_delete(&cs->addridx, addr_h64(k), (uint32_t)a, addr_hash_id, cs)))
-            return rc;
-    }
-    cw_hashidx_set_count(&cs->txidx, to->txs);
-    cw_hashidx_set_count(&cs->addridx, to->addrs);
+    crash_point(cs);
     if ((rc = cw_column_sync(&cs->cols[C_OUT], 0, to->outs)) ||
         (rc = cw_column_sync(&cs->cols[C_ADDRLAST], 0, to->addrs)) ||
         (rc = cw_hashidx_sync(&cs->txidx)) || (rc = cw_hashidx_sync(&cs->addridx)))
@@ -253,28 +255,34 @@ static int undo_inplace(cw_chainstore *cs, const cw_chainstore_counts *from,
     return 0;
 }
 
+/* The rows every column file has room for: an upper bound on what an interrupted writer
+ * wrote (a clean close trims the files to the published rows). */
+static cw_chainstore_counts file_counts(const cw_chainstore *cs)
+{
+    cw_chainstore_counts c = {cs->cols[C_BLOCK].cap, cs->cols[C_TX].cap,   cs->cols[C_IN].cap,
+                              cs->cols[C_OUT].cap,   cs->cols[C_ADDR].cap, cs->cols[C_EXT].cap};
+    uint64_t t = cs->cols[C_TXMETA].cap < cs->cols[C_TXID].cap ? cs->cols[C_TXMETA].cap
+                                                               : cs->cols[C_TXID].cap;
+    if (t < c.txs)
+        c.txs = t;
+    if (cs->cols[C_OUTLINK].cap < c.outs)
+        c.outs = cs->cols[C_OUTLINK].cap;
+    if (cs->cols[C_ADDRLAST].cap < c.addrs)
+        c.addrs = cs->cols[C_ADDRLAST].cap;
+    return c;
+}
+
 static int recover(cw_chainstore *cs)
 {
-    char pend[PATH_MAX];
-    path_of(pend, sizeof pend, cs, "PENDING");
-    if (access(pend, F_OK) != 0)
+    cw_chainstore_counts from = file_counts(cs), to = cs->pub;
+    bool dirty = from.blocks > to.blocks || from.txs > to.txs || from.ins > to.ins ||
+                 from.outs > to.outs || from.addrs > to.addrs || from.exts > to.exts;
+    if (!dirty)
         return 0;
-    cw_manifest pm;
-    int rc = cw_manifest_read(&pm, pend);
-    if (rc == CW_ECORRUPT) {
-        /* A torn PENDING means the crash came before step 3: nothing was changed in place. */
-        unlink(pend);
-        return cw_fsync_dir(cs->dir);
-    }
-    if (rc)
-        return rc;
-    cw_chainstore_counts from;
-    counts_from_manifest(&from, &pm);
-    if ((rc = undo_inplace(cs, &from, &cs->pub)))
-        return cw_error_wrap(rc, "recovering an interrupted commit: ");
-    if (unlink(pend) < 0)
-        return cw_error_set(CW_EIO, "%s: %s", pend, strerror(errno));
-    return cw_fsync_dir(cs->dir);
+    if (from.txs < to.txs || from.ins < to.ins || from.outs < to.outs || from.addrs < to.addrs)
+        return check_fits(cs, &to); /* files shorter than the manifest: report it */
+    int rc = undo_inplace(cs, &from, &to, true);
+    return rc ? cw_error_wrap(rc, "recovering an interrupted write: ") : 0;
 }
 
 int cw_chainstore_open(cw_chainstore **out, const char *dir, bool writable, cw_network net)
@@ -309,8 +317,8 @@ int cw_chainstore_open(cw_chainstore **out, const char *dir, bool writable, cw_n
             goto fail;
         }
         if (flock(cs->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-            rc = cw_error_set(CW_EBUSY, "%s: another chainwatch process is writing this store",
-                              dir);
+            rc =
+                cw_error_set(CW_EBUSY, "%s: another chainwatch process is writing this store", dir);
             goto fail;
         }
     }
@@ -327,9 +335,9 @@ int cw_chainstore_open(cw_chainstore **out, const char *dir, bool writable, cw_n
         goto fail;
     } else {
         if (cw_manifest_get(&m, "format", 0) != CW_STORE_FORMAT) {
-            rc = cw_error_set(CW_EVERSION, "%s: store format %llu, this build reads %d", dir,
-                              (unsigned long long)cw_manifest_get(&m, "format", 0),
-                              CW_STORE_FORMAT);
+            rc =
+                cw_error_set(CW_EVERSION, "%s: store format %llu, this build reads %d", dir,
+                             (unsigned long long)cw_manifest_get(&m, "format", 0), CW_STORE_FORMAT);
             goto fail;
         }
         cw_network stored = (cw_network)cw_manifest_get(&m, "network", 0);
@@ -343,8 +351,7 @@ int cw_chainstore_open(cw_chainstore **out, const char *dir, bool writable, cw_n
         counts_from_manifest(&cs->pub, &m);
     }
     for (int i = 0; i < N_COLS; i++) {
-        if ((rc = cw_column_open(&cs->cols[i], dir, col_defs[i].name, col_defs[i].width,
-                                 writable)))
+        if ((rc = cw_column_open(&cs->cols[i], dir, col_defs[i].name, col_defs[i].width, writable)))
             goto fail;
     }
     if ((rc = cw_hashidx_open(&cs->txidx, dir, "txid", writable)) ||
@@ -355,6 +362,7 @@ int cw_chainstore_open(cw_chainstore **out, const char *dir, bool writable, cw_n
     if ((rc = check_fits(cs, &cs->pub)))
         goto fail;
     set_rows(cs, &cs->pub);
+    cs->opened = true;
     *out = cs;
     return 0;
 fail:
@@ -367,7 +375,12 @@ int cw_chainstore_close(cw_chainstore *cs)
     if (!cs)
         return 0;
     int rc = 0;
-    /* Uncommitted rows are dropped: the files are trimmed to the published counts. */
+    /* Uncommitted rows are dropped: their in-place effects are undone and the files are
+     * trimmed to the published counts. */
+    if (cs->opened && cs->writable) {
+        cw_chainstore_counts cur = cur_counts(cs);
+        rc = undo_inplace(cs, &cur, &cs->pub, false);
+    }
     set_rows(cs, &cs->pub);
     for (int i = 0; i < N_COLS; i++) {
         if (cs->cols[i].fd >= 0) {
@@ -382,10 +395,6 @@ int cw_chainstore_close(cw_chainstore *cs)
         cw_hashidx_close(&cs->addridx);
     if (cs->lock_fd >= 0)
         close(cs->lock_fd);
-    cw_u64map_deinit(&cs->txmap);
-    cw_u64map_deinit(&cs->addrmap);
-    cw_u64map_deinit(&cs->spent);
-    cw_u64map_deinit(&cs->last);
     cw_free(cs);
     return rc;
 }
@@ -487,8 +496,9 @@ void cw_chainstore_tx_range(const cw_chainstore *cs, uint64_t tx, uint64_t *in0,
  * number is <= n; txs with none of them share it with the next tx, so step forward past them. */
 static uint64_t owner_tx(const cw_chainstore *cs, uint64_t n, int field)
 {
-#define FIRST(t) (field ? ((const cw_row_tx *)row(cs, C_TX, (t)))->first_out                  \
-                        : ((const cw_row_tx *)row(cs, C_TX, (t)))->first_in)
+#define FIRST(t)                                                                                   \
+    (field ? ((const cw_row_tx *)row(cs, C_TX, (t)))->first_out                                    \
+           : ((const cw_row_tx *)row(cs, C_TX, (t)))->first_in)
     uint64_t lo = 0, hi = rows(cs, C_TX);
     while (hi - lo > 1) {
         uint64_t mid = lo + (hi - lo) / 2;
@@ -529,20 +539,9 @@ uint64_t cw_chainstore_tx_block(const cw_chainstore *cs, uint64_t tx)
 int cw_chainstore_find_tx(const cw_chainstore *cs, const uint8_t txid[32], uint64_t *tx)
 {
     uint32_t id;
-    uint64_t h = txid_h64(txid);
-    /* The batch overlay first: most spends are of recent outputs. The newest match wins
-     * (BIP30 duplicates). */
-    uint64_t cur = 0, v, best = CW_NONE64;
-    while (cw_u64map_next(&cs->txmap, h, &cur, &v)) {
-        if (v < rows(cs, C_TX) && (best == CW_NONE64 || v > best) &&
-            memcmp(row(cs, C_TXID, v), txid, 32) == 0)
-            best = v;
-    }
-    if (best != CW_NONE64) {
-        *tx = best;
-        return 0;
-    }
-    if (cw_hashidx_find(&cs->txidx, h, txid, (uint32_t)cs->pub.txs, txid_eq,
+    /* Rows being written are visible to their writer; a reader's rows are the published ones.
+     * BIP30 duplicates: the index holds the newest. */
+    if (cw_hashidx_find(&cs->txidx, txid_h64(txid), txid, (uint32_t)rows(cs, C_TX), txid_eq,
                         (void *)(uintptr_t)cs, &id) == 0) {
         *tx = id;
         return 0;
@@ -593,9 +592,16 @@ void cw_chainstore_set_prevouts(cw_chainstore *cs, cw_prevout_lookup fn, void *c
 
 static int reserve_all(cw_chainstore *cs, const cw_block *b)
 {
-    const uint64_t need[N_COLS] = {1, b->n_tx, b->n_tx, b->n_tx, b->n_ins,
-                                   b->n_outs, b->n_outs, b->n_outs + b->n_ins,
-                                   b->n_outs + b->n_ins, b->n_ins};
+    const uint64_t need[N_COLS] = {1,
+                                   b->n_tx,
+                                   b->n_tx,
+                                   b->n_tx,
+                                   b->n_ins,
+                                   b->n_outs,
+                                   b->n_outs,
+                                   b->n_outs + b->n_ins,
+                                   b->n_outs + b->n_ins,
+                                   b->n_ins};
     for (int i = 0; i < N_COLS; i++) {
         int rc = cw_column_reserve(&cs->cols[i], need[i]);
         if (rc)
@@ -604,37 +610,10 @@ static int reserve_all(cw_chainstore *cs, const cw_block *b)
     return 0;
 }
 
-static uint64_t last_out_of(const cw_chainstore *cs, uint64_t a)
-{
-    if (a >= cs->pub.addrs)
-        return *(const uint64_t *)row(cs, C_ADDRLAST, a);
-    uint64_t v;
-    if (cw_u64map_get(&cs->last, a, &v))
-        return v;
-    return *(const uint64_t *)row(cs, C_ADDRLAST, a);
-}
-
-static int set_last_out(cw_chainstore *cs, uint64_t a, uint64_t o)
-{
-    if (a >= cs->pub.addrs) {
-        *(uint64_t *)row(cs, C_ADDRLAST, a) = o;
-        return 0;
-    }
-    return cw_u64map_set(&cs->last, a, o);
-}
-
-static int find_addr_h(const cw_chainstore *cs, const cw_addr_key *key, uint64_t h,
-                       uint64_t *addr)
+static int find_addr_h(const cw_chainstore *cs, const cw_addr_key *key, uint64_t h, uint64_t *addr)
 {
     uint32_t id;
-    uint64_t cur = 0, v;
-    while (cw_u64map_next(&cs->addrmap, h, &cur, &v)) {
-        if (v < rows(cs, C_ADDR) && memcmp(row(cs, C_ADDR, v), key, sizeof *key) == 0) {
-            *addr = v;
-            return 0;
-        }
-    }
-    if (cw_hashidx_find(&cs->addridx, h, key, (uint32_t)cs->pub.addrs, addr_eq,
+    if (cw_hashidx_find(&cs->addridx, h, key, (uint32_t)rows(cs, C_ADDR), addr_eq,
                         (void *)(uintptr_t)cs, &id) == 0) {
         *addr = id;
         return 0;
@@ -659,7 +638,7 @@ static int addr_id_h(cw_chainstore *cs, const cw_addr_key *k, uint64_t h, uint32
     int rc;
     if ((rc = cw_column_append(&cs->cols[C_ADDR], r)) ||
         (rc = cw_column_append(&cs->cols[C_ADDRLAST], &none)) ||
-        (rc = cw_u64map_put(&cs->addrmap, h, a)))
+        (rc = cw_hashidx_insert(&cs->addridx, h, (uint32_t)a)))
         return rc;
     *out = (uint32_t)a;
     return 0;
@@ -682,7 +661,7 @@ static bool is_null_prevout(const cw_txin *in)
 }
 
 static int link_input(cw_chainstore *cs, const cw_block *b, uint32_t height, uint32_t ti,
-                      const cw_txin *in, uint64_t t, cw_row_in *r)
+                      const cw_txin *in, cw_row_in *r, uint64_t *spent_out)
 {
     char hex[65];
     uint64_t p;
@@ -693,23 +672,17 @@ static int link_input(cw_chainstore *cs, const cw_block *b, uint32_t height, uin
         if (in->prev_vout >= o1 - o0) {
             cw_hex_encode_rev(hex, b->txs[ti].txid, 32);
             return cw_error_set(CW_ECORRUPT,
-                                "block %u tx %s spends output %u of a tx with %llu outputs",
-                                height, hex, in->prev_vout, (unsigned long long)(o1 - o0));
+                                "block %u tx %s spends output %u of a tx with %llu outputs", height,
+                                hex, in->prev_vout, (unsigned long long)(o1 - o0));
         }
         uint64_t o = o0 + in->prev_vout;
-        cw_row_out *out = row(cs, C_OUT, o);
-        uint64_t prior;
-        bool spent = out->spending_tx != CW_NONE32 ||
-                     (o < cs->pub.outs && cw_u64map_get(&cs->spent, o, &prior));
-        if (spent) {
+        if (((const cw_row_out *)row(cs, C_OUT, o))->spending_tx != CW_NONE32) {
             cw_hex_encode_rev(hex, b->txs[ti].txid, 32);
             return cw_error_set(CW_ECORRUPT, "block %u tx %s double-spends output %llu", height,
                                 hex, (unsigned long long)o);
         }
-        if (o >= cs->pub.outs)
-            out->spending_tx = (uint32_t)t;
-        else if (cw_u64map_put(&cs->spent, o, t))
-            return CW_ENOMEM;
+        /* the spent mark is set by the caller once this input's row is written */
+        *spent_out = o;
         r->spent_tx = (uint32_t)p;
         r->spent_vout = in->prev_vout;
         return 0;
@@ -740,16 +713,15 @@ static int link_input(cw_chainstore *cs, const cw_block *b, uint32_t height, uin
         cw_hex_encode_rev(hex, b->txs[ti].txid, 32);
         char phex[65];
         cw_hex_encode_rev(phex, in->prev_txid, 32);
-        return cw_error_set(CW_ECORRUPT, "block %u tx %s spends unknown output %s:%u", height,
-                            hex, phex, in->prev_vout);
+        return cw_error_set(CW_ECORRUPT, "block %u tx %s spends unknown output %s:%u", height, hex,
+                            phex, in->prev_vout);
     }
     r->spent_tx = CW_IN_EXTERNAL;
     r->spent_vout = (uint32_t)rows(cs, C_EXT);
     return cw_column_append(&cs->cols[C_EXT], &e);
 }
 
-int cw_chainstore_apply_block(cw_chainstore *cs, cw_block *b, uint32_t height,
-                              cw_work chainwork)
+int cw_chainstore_apply_block(cw_chainstore *cs, cw_block *b, uint32_t height, cw_work chainwork)
 {
     int rc;
     char hex[65];
@@ -757,16 +729,11 @@ int cw_chainstore_apply_block(cw_chainstore *cs, cw_block *b, uint32_t height,
         return rc;
     /* Issue every index probe's first memory access up front: the lookups below are bound by
      * memory latency, and a block's worth of prefetches overlap it. */
-    for (uint32_t i = 0; i < b->n_ins; i++) {
-        uint64_t h = txid_h64(b->ins[i].prev_txid);
-        cw_u64map_prefetch(&cs->txmap, h);
-        cw_hashidx_prefetch(&cs->txidx, h);
-    }
+    for (uint32_t i = 0; i < b->n_ins; i++)
+        cw_hashidx_prefetch(&cs->txidx, txid_h64(b->ins[i].prev_txid));
     for (uint32_t i = 0; i < b->n_outs; i++) {
-        if (b->keys[i].kind == CW_ADDR_NONE)
-            continue;
-        cw_u64map_prefetch(&cs->addrmap, b->key_hash[i]);
-        cw_hashidx_prefetch(&cs->addridx, b->key_hash[i]);
+        if (b->keys[i].kind != CW_ADDR_NONE)
+            cw_hashidx_prefetch(&cs->addridx, b->key_hash[i]);
     }
     if (rows(cs, C_BLOCK) == 0 && cs->pub.blocks == 0)
         cs->base_height = height;
@@ -800,22 +767,26 @@ int cw_chainstore_apply_block(cw_chainstore *cs, cw_block *b, uint32_t height,
         for (uint32_t i = 0; i < tx->n_in; i++) {
             const cw_txin *in = &b->ins[tx->first_in + i];
             cw_row_in r;
+            uint64_t spent = CW_NONE64;
             if (ti == 0 && tx->n_in == 1 && is_null_prevout(in)) {
                 r.spent_tx = CW_IN_COINBASE;
                 r.spent_vout = in->prev_vout;
                 r.sequence = in->sequence;
-            } else if ((rc = link_input(cs, b, height, ti, in, t, &r))) {
+            } else if ((rc = link_input(cs, b, height, ti, in, &r, &spent))) {
                 return rc;
             }
             if ((rc = cw_column_append(&cs->cols[C_IN], &r)))
                 return rc;
+            if (spent != CW_NONE64)
+                ((cw_row_out *)row(cs, C_OUT, spent))->spending_tx = (uint32_t)t;
         }
         for (uint32_t i = 0; i < tx->n_out; i++) {
             const cw_txout *o = &b->outs[tx->first_out + i];
             if (o->value < 0 || (uint64_t)o->value > MAX_MONEY) {
                 cw_hex_encode_rev(hex, tx->txid, 32);
-                return cw_error_set(CW_ECORRUPT, "block %u tx %s output %u: value %lld out of range",
-                                    height, hex, i, (long long)o->value);
+                return cw_error_set(CW_ECORRUPT,
+                                    "block %u tx %s output %u: value %lld out of range", height,
+                                    hex, i, (long long)o->value);
             }
             uint32_t oi = tx->first_out + i;
             const cw_addr_key *k = &b->keys[oi];
@@ -825,21 +796,33 @@ int cw_chainstore_apply_block(cw_chainstore *cs, cw_block *b, uint32_t height,
                 return rc;
             uint64_t oid = rows(cs, C_OUT);
             cw_row_out orow = {(uint64_t)o->value | (uint64_t)st << 56, a, CW_NONE32};
-            uint64_t prev = a == CW_NONE32 ? CW_NONE64 : last_out_of(cs, a);
+            uint64_t *last = a == CW_NONE32 ? NULL : row(cs, C_ADDRLAST, a);
+            uint64_t prev = last ? *last : CW_NONE64;
             if ((rc = cw_column_append(&cs->cols[C_OUT], &orow)) ||
                 (rc = cw_column_append(&cs->cols[C_OUTLINK], &prev)))
                 return rc;
-            if (a != CW_NONE32 && (rc = set_last_out(cs, a, oid)))
-                return rc;
+            if (last)
+                *last = oid;
         }
-        /* BIP30: a later tx with an existing txid replaces it (Core's rule; mainnet has two). */
         if ((rc = cw_column_append(&cs->cols[C_TXID], tx->txid)) ||
             (rc = cw_column_append(&cs->cols[C_TX], &tr)) ||
-            (rc = cw_column_append(&cs->cols[C_TXMETA], &tm)) ||
-            (rc = cw_u64map_put(&cs->txmap, txid_h64(tx->txid), t)))
+            (rc = cw_column_append(&cs->cols[C_TXMETA], &tm)))
+            return rc;
+        /* BIP30: a later tx with an existing txid replaces it (Core's rule; mainnet has two). */
+        uint64_t h = txid_h64(tx->txid);
+        uint32_t old;
+        if (cw_hashidx_find(&cs->txidx, h, tx->txid, (uint32_t)t, txid_eq, cs, &old) == 0)
+            rc = cw_hashidx_replace(&cs->txidx, h, old, (uint32_t)t);
+        else
+            rc = cw_hashidx_insert(&cs->txidx, h, (uint32_t)t);
+        if (rc)
             return rc;
     }
-    return cw_column_append(&cs->cols[C_BLOCK], &br);
+    if ((rc = cw_column_append(&cs->cols[C_BLOCK], &br)))
+        return rc;
+    if (rows(cs, C_BLOCK) % 16 == 0)
+        crash_point(cs); /* in-place effects applied, not yet committed */
+    return 0;
 }
 
 static int write_counts(cw_chainstore *cs, const char *name, const cw_chainstore_counts *c)
@@ -851,87 +834,32 @@ static int write_counts(cw_chainstore *cs, const char *name, const cw_chainstore
     return cw_manifest_write(&m, p);
 }
 
-static void clear_overlays(cw_chainstore *cs)
-{
-    cw_u64map_clear(&cs->txmap);
-    cw_u64map_clear(&cs->addrmap);
-    cw_u64map_clear(&cs->spent);
-    cw_u64map_clear(&cs->last);
-}
-
 int cw_chainstore_commit(cw_chainstore *cs)
 {
     int rc;
     cw_chainstore_counts to = cur_counts(cs), from = cs->pub;
     if (!memcmp(&to, &from, sizeof to))
         return 0;
-    /* 1. appended rows to disk */
-    const uint64_t lo[N_COLS] = {from.blocks, from.txs,  from.txs,   from.txs,   from.ins,
-                                 from.outs,   from.outs, from.addrs, from.addrs, from.exts};
+    crash_point(cs);
+    /* 1. appended rows, and the in-place values (spent marks, last outputs, indexes), to disk */
+    const uint64_t lo[N_COLS] = {from.blocks, from.txs,  from.txs,   from.txs, from.ins,
+                                 0,           from.outs, from.addrs, 0,        from.exts};
     for (int i = 0; i < N_COLS; i++) {
         if ((rc = cw_column_sync(&cs->cols[i], lo[i], cs->cols[i].rows)))
             return rc;
     }
-    /* 2. journal */
     crash_point(cs);
-    if ((rc = write_counts(cs, "PENDING", &to)))
-        return rc;
-    crash_point(cs);
-    /* 3. in-place effects */
-    for (uint64_t t = from.txs; t < to.txs; t++) {
-        uint64_t in0, in1, o0, o1;
-        cw_chainstore_tx_range(cs, t, &in0, &in1, &o0, &o1);
-        for (uint64_t i = in0; i < in1; i++) {
-            const cw_row_in *r = row(cs, C_IN, i);
-            if (r->spent_tx >= from.txs)
-                continue;
-            uint64_t o = ((const cw_row_tx *)row(cs, C_TX, r->spent_tx))->first_out + r->spent_vout;
-            ((cw_row_out *)row(cs, C_OUT, o))->spending_tx = (uint32_t)t;
-        }
-    }
-    crash_point(cs);
-    for (uint64_t o = from.outs; o < to.outs; o++) {
-        const cw_row_out *out = row(cs, C_OUT, o);
-        if (out->addr != CW_NONE32 && out->addr < from.addrs)
-            *(uint64_t *)row(cs, C_ADDRLAST, out->addr) = o;
-    }
-    for (uint64_t t = from.txs; t < to.txs; t++) {
-        const uint8_t *txid = row(cs, C_TXID, t);
-        uint32_t old;
-        if (cw_hashidx_find(&cs->txidx, txid_h64(txid), txid, (uint32_t)t, txid_eq, cs, &old) ==
-            0)
-            rc = cw_hashidx_replace(&cs->txidx, txid_h64(txid), old, (uint32_t)t);
-        else
-            rc = cw_hashidx_insert(&cs->txidx, txid_h64(txid), (uint32_t)t, txid_hash_id, cs);
-        if (rc)
-            return rc;
-    }
-    crash_point(cs);
-    for (uint64_t a = from.addrs; a < to.addrs; a++) {
-        const cw_addr_key *k = row(cs, C_ADDR, a);
-        if ((rc = cw_hashidx_insert(&cs->addridx, addr_h64(k), (uint32_t)a, addr_hash_id, cs)))
-            return rc;
-    }
     cw_hashidx_set_count(&cs->txidx, cs->txidx.count);
     cw_hashidx_set_count(&cs->addridx, cs->addridx.count);
-    /* 4. */
-    if ((rc = cw_column_sync(&cs->cols[C_OUT], 0, from.outs)) ||
-        (rc = cw_column_sync(&cs->cols[C_ADDRLAST], 0, from.addrs)) ||
-        (rc = cw_hashidx_sync(&cs->txidx)) || (rc = cw_hashidx_sync(&cs->addridx)))
+    if ((rc = cw_hashidx_sync(&cs->txidx)) || (rc = cw_hashidx_sync(&cs->addridx)))
         return rc;
     crash_point(cs);
-    /* 5. publish */
+    /* 2. publish: the commit point */
     if ((rc = write_counts(cs, "MANIFEST", &to)))
         return rc;
-    crash_point(cs);
     cs->pub = to;
-    clear_overlays(cs);
-    /* 6. */
-    char pend[PATH_MAX];
-    path_of(pend, sizeof pend, cs, "PENDING");
-    if (unlink(pend) < 0)
-        return cw_error_set(CW_EIO, "%s: %s", pend, strerror(errno));
-    return cw_fsync_dir(cs->dir);
+    crash_point(cs);
+    return 0;
 }
 
 int cw_chainstore_rollback(cw_chainstore *cs, uint64_t n_blocks)
@@ -940,8 +868,9 @@ int cw_chainstore_rollback(cw_chainstore *cs, uint64_t n_blocks)
     if (n_blocks >= cs->pub.blocks)
         return 0;
     /* Drop anything applied but not committed. */
-    set_rows(cs, &cs->pub);
-    clear_overlays(cs);
+    cw_chainstore_counts cur = cur_counts(cs);
+    if ((rc = undo_inplace(cs, &cur, &cs->pub, false)))
+        return rc;
     cw_chainstore_counts from = cs->pub, to;
     const cw_row_block *first_gone = row(cs, C_BLOCK, n_blocks);
     to.blocks = n_blocks;
@@ -956,20 +885,12 @@ int cw_chainstore_rollback(cw_chainstore *cs, uint64_t n_blocks)
     }
     to.addrs = first_gone->first_addr;
     to.exts = first_gone->first_ext;
-    if ((rc = write_counts(cs, "PENDING", &from)))
-        return rc;
     crash_point(cs);
     if ((rc = write_counts(cs, "MANIFEST", &to)))
         return rc;
     crash_point(cs);
     cs->pub = to;
-    if ((rc = undo_inplace(cs, &from, &to)))
-        return rc;
-    char pend[PATH_MAX];
-    path_of(pend, sizeof pend, cs, "PENDING");
-    if (unlink(pend) < 0)
-        return cw_error_set(CW_EIO, "%s: %s", pend, strerror(errno));
-    return cw_fsync_dir(cs->dir);
+    return undo_inplace(cs, &from, &to, false);
 }
 
 uint64_t cw_chainstore_bytes(const cw_chainstore *cs, uint64_t *index_bytes)

@@ -755,7 +755,8 @@ static void test_regtest_labeled_chain(void)
         uint32_t size = (uint32_t)file[off + 4] | (uint32_t)file[off + 5] << 8 |
                         (uint32_t)file[off + 6] << 16 | (uint32_t)file[off + 7] << 24;
         REQUIRE(off + 8 + size <= file_len);
-        REQUIRE(cw_block_decode(&b, file + off + 8, size, "blk00000.dat", off + 8, true) == 0);
+        REQUIRE(cw_block_decode(&b, file + off + 8, size, "blk00000.dat", off + 8, CW_HASH_ALL) ==
+                0);
         off += 8 + (size_t)size;
         n_blocks++;
         for (uint32_t t = 0; t < b.n_tx; t++) {

@@ -47,7 +47,7 @@ static void check_block(const fixture *f, const uint8_t *data, size_t len)
 {
     cw_block b = {0};
     char h[65];
-    int rc = cw_block_decode(&b, data, len, f->file, 0, true);
+    int rc = cw_block_decode(&b, data, len, f->file, 0, CW_HASH_ALL);
     CHECK_EQ_INT(rc, 0);
     if (rc) {
         fprintf(stderr, "  %s: %s\n", f->file, cw_error_last());
@@ -119,7 +119,7 @@ static void test_genesis_in_blk(void)
     uint32_t sz;
     memcpy(&sz, data + 4, 4);
     cw_block b = {0};
-    REQUIRE(cw_block_decode(&b, data + 8, sz, "genesis", 8, true) == 0);
+    REQUIRE(cw_block_decode(&b, data + 8, sz, "genesis", 8, CW_HASH_ALL) == 0);
     char h[65];
     cw_hex_encode_rev(h, b.txs[0].txid, 32);
     CHECK_EQ_STR(h, "4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b");
@@ -217,22 +217,22 @@ static void test_bad_encodings(void)
     /* header then a CompactSize 0xff with a huge count */
     blk[80] = 0xff;
     memset(blk + 81, 0xff, 8);
-    CHECK(cw_block_decode(&b, blk, 89, "bad", 0, true) == CW_ECORRUPT);
+    CHECK(cw_block_decode(&b, blk, 89, "bad", 0, CW_HASH_ALL) == CW_ECORRUPT);
     CHECK(strstr(cw_error_last(), "oversized CompactSize") != NULL);
     CHECK(strstr(cw_error_last(), "offset 80") != NULL);
     /* a count that cannot fit */
     blk[80] = 0xfd;
     blk[81] = 0x00;
     blk[82] = 0x10; /* 4096 txs in 7 bytes */
-    CHECK(cw_block_decode(&b, blk, 90, "bad", 0, true) == CW_ECORRUPT);
+    CHECK(cw_block_decode(&b, blk, 90, "bad", 0, CW_HASH_ALL) == CW_ECORRUPT);
     CHECK(strstr(cw_error_last(), "cannot fit") != NULL);
     /* non-canonical CompactSize */
     blk[80] = 0xfd;
     blk[81] = 0x01;
     blk[82] = 0x00;
-    CHECK(cw_block_decode(&b, blk, 90, "bad", 0, true) == CW_ECORRUPT);
+    CHECK(cw_block_decode(&b, blk, 90, "bad", 0, CW_HASH_ALL) == CW_ECORRUPT);
     /* truncated header */
-    CHECK(cw_block_decode(&b, blk, 50, "bad", 0, true) == CW_ECORRUPT);
+    CHECK(cw_block_decode(&b, blk, 50, "bad", 0, CW_HASH_ALL) == CW_ECORRUPT);
     CHECK(strstr(cw_error_last(), "truncated block header") != NULL);
     cw_block_deinit(&b);
 }

@@ -465,13 +465,13 @@ static void test_mainnet_outputs(void)
                 uint32_t size = (uint32_t)file[off + 4] | (uint32_t)file[off + 5] << 8 |
                                 (uint32_t)file[off + 6] << 16 | (uint32_t)file[off + 7] << 24;
                 REQUIRE(off + 8 + size <= len);
-                REQUIRE(cw_block_decode(&b, file + off + 8, size, cases[c].file, off + 8, false) ==
-                        0);
+                REQUIRE(cw_block_decode(&b, file + off + 8, size, cases[c].file, off + 8,
+                                        CW_HASH_NONE) == 0);
                 xcheck_block(&lines, counts, by_type, &b);
                 off += 8 + (size_t)size;
             }
         } else {
-            REQUIRE(cw_block_decode(&b, file, len, cases[c].file, 0, false) == 0);
+            REQUIRE(cw_block_decode(&b, file, len, cases[c].file, 0, CW_HASH_NONE) == 0);
             xcheck_block(&lines, counts, by_type, &b);
         }
         CHECK_EQ_INT(counts[0], cases[c].n_outputs);

@@ -1,0 +1,197 @@
+/*
+ * test_hashidx.c: the ordered on-disk hash index (src/store/hashidx.c).
+ * Known truth: a table of random 64-bit key hashes (with planted fingerprint collisions) and
+ * their ids. Every key must be found with its id, absent keys and ids past the limit must not,
+ * and the layout must depend only on the set of entries: inserting in id order, in a random
+ * order, inserting extra entries and deleting them, or pruning them, must all give the same
+ * bytes on disk (what makes a resumed chain store byte-identical to an uninterrupted one).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chainwatch/errors.h"
+#include "chainwatch/store.h"
+#include "harness.h"
+
+#define N 30000
+#define EXTRA 6000
+
+static uint64_t keys[N + EXTRA];
+
+static uint64_t rng(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static bool eq(const void *key, uint32_t id, void *ctx)
+{
+    (void)ctx;
+    return id < N + EXTRA && keys[id] == *(const uint64_t *)key;
+}
+
+static void make_keys(void)
+{
+    uint64_t s = 0x9e3779b97f4a7c15ull;
+    for (int i = 0; i < N + EXTRA; i++) {
+        keys[i] = rng(&s);
+        /* every 50th key shares its fingerprint (high 32 bits) with the previous one */
+        if (i % 50 == 49)
+            keys[i] = (keys[i - 1] & 0xffffffff00000000ull) | (keys[i] & 0xffffffffu);
+    }
+}
+
+static void shuffle(uint32_t *a, int n, uint64_t seed)
+{
+    for (int i = n - 1; i > 0; i--) {
+        int j = (int)(rng(&seed) % (uint64_t)(i + 1));
+        uint32_t t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+    }
+}
+
+static char *slurp(const char *dir, const char *name, size_t *len)
+{
+    char p[4200];
+    snprintf(p, sizeof p, "%s/%s.hix", dir, name);
+    FILE *f = fopen(p, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)n);
+    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
+        free(b);
+        b = NULL;
+    }
+    fclose(f);
+    *len = (size_t)n;
+    return b;
+}
+
+/* Builds index `name`: inserts order[0..n), then deletes (or prunes) ids >= keep. */
+static void build(const char *name, const uint32_t *order, int n, uint32_t keep, bool prune)
+{
+    cw_hashidx h;
+    REQUIRE(cw_hashidx_open(&h, cw_test_tmpdir(), name, true) == 0);
+    for (int i = 0; i < n; i++)
+        REQUIRE(cw_hashidx_insert(&h, keys[order[i]], order[i]) == 0);
+    if (prune) {
+        cw_hashidx_prune(&h, keep);
+    } else {
+        for (int i = n; i-- > 0;) {
+            if (order[i] >= keep)
+                REQUIRE(cw_hashidx_delete(&h, keys[order[i]], order[i]) == 0);
+        }
+        cw_hashidx_set_count(&h, h.count);
+    }
+    CHECK_EQ_INT((long long)h.count, (long long)keep);
+    REQUIRE(cw_hashidx_close(&h) == 0);
+}
+
+static void test_lookups(void)
+{
+    uint32_t order[N];
+    for (uint32_t i = 0; i < N; i++)
+        order[i] = i;
+    build("look", order, N, N, false);
+    cw_hashidx h;
+    REQUIRE(cw_hashidx_open(&h, cw_test_tmpdir(), "look", false) == 0);
+    CHECK(h.cap >= 32768); /* grew from 1024 home slots, load <= 70% */
+    int found = 0, hidden = 0, absent = 0;
+    for (uint32_t i = 0; i < N; i++) {
+        uint32_t id;
+        found += cw_hashidx_find(&h, keys[i], &keys[i], N, eq, NULL, &id) == 0 && id == i;
+        hidden += cw_hashidx_find(&h, keys[i], &keys[i], i, eq, NULL, &id) != 0;
+    }
+    for (uint32_t i = N; i < N + EXTRA; i++) {
+        uint32_t id;
+        absent += cw_hashidx_find(&h, keys[i], &keys[i], N + EXTRA, eq, NULL, &id) != 0;
+    }
+    CHECK_EQ_INT(found, N);
+    CHECK_EQ_INT(hidden, N);
+    CHECK_EQ_INT(absent, EXTRA);
+    /* ordered: live slots increase */
+    uint64_t prev = 0, live = 0;
+    bool sorted = true;
+    for (uint64_t i = 0; i < h.n_slots; i++) {
+        if (!h.slots[i])
+            continue;
+        sorted &= h.slots[i] > prev;
+        prev = h.slots[i];
+        live++;
+    }
+    CHECK(sorted);
+    CHECK_EQ_INT((long long)live, N);
+    cw_hashidx_close(&h);
+}
+
+static void test_layout_is_canonical(void)
+{
+    static uint32_t in_order[N + EXTRA], shuffled[N + EXTRA];
+    for (uint32_t i = 0; i < N + EXTRA; i++)
+        in_order[i] = shuffled[i] = i;
+    shuffle(shuffled, N + EXTRA, 42);
+    /* all reach N + EXTRA entries, so all have the same capacity */
+    build("a", in_order, N + EXTRA, N, false); /* in order, extras deleted newest first */
+    build("b", shuffled, N + EXTRA, N, false); /* random order, extras deleted */
+    build("c", shuffled, N + EXTRA, N, true);  /* random order, extras pruned */
+    build("d", in_order, N + EXTRA, N, true);  /* in order, pruned */
+    size_t la, lb, lc, ld;
+    char *a = slurp(cw_test_tmpdir(), "a", &la), *b = slurp(cw_test_tmpdir(), "b", &lb),
+         *c = slurp(cw_test_tmpdir(), "c", &lc), *d = slurp(cw_test_tmpdir(), "d", &ld);
+    REQUIRE(a && b && c && d);
+    CHECK(la == lb && la == lc && la == ld);
+    CHECK(la == lb && memcmp(a, b, la) == 0);
+    CHECK(la == lc && memcmp(a, c, la) == 0);
+    CHECK(la == ld && memcmp(a, d, la) == 0);
+    free(a);
+    free(b);
+    free(c);
+    free(d);
+    /* replace: id 7 -> N + 1 for key 7, then back: same bytes as before */
+    cw_hashidx h;
+    REQUIRE(cw_hashidx_open(&h, cw_test_tmpdir(), "a", true) == 0);
+    REQUIRE(cw_hashidx_replace(&h, keys[7], 7, N + 1) == 0);
+    uint32_t id = 0;
+    /* the entry now names id N + 1, whose key (in this test's key table) is another one */
+    CHECK(cw_hashidx_find(&h, keys[7], &keys[7], N + 2, eq, NULL, &id) == CW_ENOTFOUND);
+    CHECK(cw_hashidx_replace(&h, keys[7], 7, 9) == CW_ENOTFOUND); /* 7 is gone */
+    REQUIRE(cw_hashidx_replace(&h, keys[7], N + 1, 7) == 0);
+    REQUIRE(cw_hashidx_close(&h) == 0);
+    a = slurp(cw_test_tmpdir(), "a", &la);
+    d = slurp(cw_test_tmpdir(), "d", &ld);
+    REQUIRE(a && d);
+    CHECK(la == ld && memcmp(a, d, la) == 0);
+    free(a);
+    free(d);
+}
+
+static void test_bad_file(void)
+{
+    char p[4200];
+    snprintf(p, sizeof p, "%s/bad.hix", cw_test_tmpdir());
+    FILE *f = fopen(p, "wb");
+    REQUIRE(f);
+    fputs("CWHIX001 an index of the previous format", f);
+    for (int i = 0; i < 100; i++)
+        fputc(0, f);
+    fclose(f);
+    cw_hashidx h;
+    CHECK(cw_hashidx_open(&h, cw_test_tmpdir(), "bad", false) != 0);
+    cw_hashidx_close(&h);
+}
+
+int main(void)
+{
+    make_keys();
+    RUN(test_lookups);
+    RUN(test_layout_is_canonical);
+    RUN(test_bad_file);
+    return cw_test_done();
+}
