@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "chainwatch/chain.h"
 #include "chainwatch/chainstore.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/ingest.h"
@@ -49,6 +50,68 @@ static double cpu_seconds(void)
            (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
+/* The front end alone, one thread, over every record of the directory (stale ones too):
+ * reading the (cached) files, parsing, hashing the txids and merkle roots, classifying the
+ * output scripts. What is left of an ingest's time is the store writer's. */
+static int front_end(const char *blocks, cw_network net, double bound)
+{
+    cw_blkdir *d = NULL;
+    cw_blkrec *recs = NULL;
+    size_t n = 0;
+    if (cw_blkdir_open(&d, blocks, net) || cw_blkdir_scan(d, &recs, &n)) {
+        fprintf(stderr, "front end: %s\n", cw_error_last());
+        cw_blkdir_close(d);
+        return 1;
+    }
+    cw_buf buf = {0};
+    cw_block b = {0};
+    double t_read = 0, t_parse = 0, t_hash = 0, t_class = 0;
+    uint64_t bytes = 0, txs = 0, hashed = 0;
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        double t0 = cw_now();
+        if ((rc = cw_buf_reserve(&buf, recs[i].size)) ||
+            (rc = cw_blkdir_read(d, &recs[i], buf.data)))
+            break;
+        double t1 = cw_now();
+        if ((rc = cw_block_decode(&b, buf.data, recs[i].size, "bench", 0, CW_HASH_NONE)))
+            break;
+        double t2 = cw_now();
+        uint8_t root[32];
+        for (uint32_t k = 0; k < b.n_tx; k++) {
+            cw_tx_hash_txid(&b.txs[k]);
+            hashed += b.txs[k].base_size;
+        }
+        if ((rc = cw_block_merkle(root, &b)))
+            break;
+        double t3 = cw_now();
+        if ((rc = cw_block_classify(&b)))
+            break;
+        double t4 = cw_now();
+        t_read += t1 - t0;
+        t_parse += t2 - t1;
+        t_hash += t3 - t2;
+        t_class += t4 - t3;
+        bytes += recs[i].size;
+        txs += b.n_tx;
+    }
+    if (rc)
+        fprintf(stderr, "front end: %s\n", cw_error_last());
+    double mb = (double)bytes / 1e6, all = t_read + t_parse + t_hash + t_class;
+    printf("front end, 1 thread, %.1f MB, %llu txs (all records):\n"
+           "  read %.2f s, parse %.2f s, txids+merkle %.2f s (%.0f MB/s of tx bytes without "
+           "witness, %.0f MB/s of block bytes), classify %.2f s\n"
+           "  total %.2f s = %.0f MB/s, %.3f of the SHA-256 bound: the ceiling for any store "
+           "writer behind this front end\n",
+           mb, (unsigned long long)txs, t_read, t_parse, t_hash, (double)hashed / t_hash / 1e6,
+           mb / t_hash, t_class, all, mb / all, bound > 0 ? mb / all / bound : 0);
+    cw_block_deinit(&b);
+    cw_buf_deinit(&buf);
+    free(recs);
+    cw_blkdir_close(d);
+    return rc ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -63,6 +126,8 @@ int main(int argc, char **argv)
     double small = 0, bound = openssl_speed(&small);
     printf("openssl speed -evp sha256 (1 core): %.0f MB/s at 16 KiB blocks, %.0f MB/s at 256 B\n",
            bound, small);
+    if (front_end(argv[1], net, bound))
+        return 1;
     for (int threads = 1; threads <= 2; threads++) {
         char store[4096], cmd[4200];
         snprintf(store, sizeof store, "%s/bench-store-%d", argv[2], threads);

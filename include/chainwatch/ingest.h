@@ -19,7 +19,7 @@ typedef struct cw_ingest_opts {
     int64_t to_height;       /* stop at this height; -1 for the tip */
     int threads;             /* decoding/hashing threads (>= 1) */
     const char *prevouts;    /* optional btcd .utxostore file of prevouts */
-    uint64_t commit_txs;     /* commit after this many txs (0: default) */
+    uint64_t commit_txs;     /* commit after this many txs (0: every 10 seconds) */
     bool progress;           /* show a progress line when stderr is a terminal */
     volatile int *stop;      /* set non-zero (from a signal handler) to stop after a commit */
 } cw_ingest_opts;

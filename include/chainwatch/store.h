@@ -34,6 +34,7 @@ typedef struct cw_column {
     uint64_t cap;  /* rows that fit in the mapping */
     uint8_t *map;  /* header + rows */
     size_t map_len;
+    size_t populated; /* bytes of the mapping already faulted in for appends */
     char path[4096];
 } cw_column;
 
@@ -90,6 +91,18 @@ int cw_hashidx_sync(cw_hashidx *h);
 static inline void cw_hashidx_prefetch(const cw_hashidx *h, uint64_t h64)
 {
     __builtin_prefetch(&h->slots[(h64 >> 32) >> (32 - h->bits)]);
+}
+/* The first id whose slot carries h64's fingerprint, or UINT32_MAX: a candidate only (not
+ * confirmed against the key), for warming caches ahead of cw_hashidx_find. */
+static inline uint32_t cw_hashidx_peek(const cw_hashidx *h, uint64_t h64)
+{
+    uint64_t fp = h64 >> 32;
+    const uint64_t *s = h->slots + (fp >> (32 - h->bits)), *end = h->slots + h->n_slots;
+    for (; s < end && *s && (*s >> 32) <= fp; s++) {
+        if ((*s >> 32) == fp)
+            return (uint32_t)*s - 1;
+    }
+    return UINT32_MAX;
 }
 /* Records the live-entry count in the header. */
 void cw_hashidx_set_count(cw_hashidx *h, uint64_t count);

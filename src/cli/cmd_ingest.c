@@ -123,7 +123,7 @@ const cw_command cw_cmd_ingest = {
     "  --to HEIGHT         stop at this height\n"
     "  --threads N         decoding threads (default 1: decode inline)\n"
     "  --prevouts FILE     prevouts for a store that starts mid-chain (btcd .utxostore format)\n"
-    "  --commit-txs N      commit every N transactions (default 250000)\n"
+    "  --commit-txs N      commit every N transactions (default: every 10 seconds)\n"
     "  --quiet             no progress line\n"
     "  --json              print the summary as JSON\n",
     run};

@@ -213,6 +213,10 @@ static int grow(cw_hashidx *h)
             unlink(tmp);
             return rc;
         }
+#ifdef MADV_POPULATE_WRITE
+        /* every page is written below and by the inserts that follow: fault them all at once */
+        (void)madvise(nh.map, nh.map_len, MADV_POPULATE_WRITE);
+#endif
         uint64_t live;
         if (!place_all(&nh, nh.slots, h->slots, h->n_slots, UINT32_MAX, &live)) {
             munmap(nh.map, nh.map_len);

@@ -23,7 +23,10 @@
 #include "chainwatch/util.h"
 #include "util/u64map.h"
 
-#define DEFAULT_COMMIT_TXS 250000
+/* Without --commit-txs, commit every COMMIT_SECONDS: a commit msyncs every dirty page of the
+ * store (and the next writes to them fault again), so a bulk ingest commits a few times a
+ * minute, not every few hundred thousand txs; a kill loses at most that much work. */
+#define COMMIT_SECONDS 10.0
 #define NODE_NONE UINT64_MAX
 
 typedef struct node {
@@ -270,10 +273,10 @@ static int connect(tree *t, uint64_t i, bool allow_root, cw_blkdir *dir, const c
                 int rc = load_block(dir, &recs[nd->rec], buf, scratch);
                 if (rc)
                     return rc;
-                int64_t h = scratch->n_tx && scratch->txs[0].n_in
-                                ? cw_coinbase_height(scratch->ins[0].script,
-                                                     scratch->ins[0].script_len)
-                                : -1;
+                int64_t h =
+                    scratch->n_tx && scratch->txs[0].n_in
+                        ? cw_coinbase_height(scratch->ins[0].script, scratch->ins[0].script_len)
+                        : -1;
                 nd->height = h < 0 ? 0 : h;
                 nd->work = w;
                 nd->state = 1;
@@ -428,7 +431,8 @@ int cw_ingest_btc(const cw_ingest_opts *o, cw_ingest_stats *st)
     if ((rc = pipeline_start(&pl, o->threads > 1 ? o->threads : 0)))
         goto out;
     prog = o->progress ? cw_progress_new("ingest", n_path, "blocks") : NULL;
-    uint64_t commit_txs = o->commit_txs ? o->commit_txs : DEFAULT_COMMIT_TXS, since = 0;
+    uint64_t since = 0;
+    double last_commit = cw_now();
     for (uint64_t i = 0; i < n_path; i++) {
         cw_block *b = NULL;
         if ((rc = pipeline_next(&pl, &b)))
@@ -446,13 +450,17 @@ int cw_ingest_btc(const cw_ingest_opts *o, cw_ingest_stats *st)
         st->outs_added += b->n_outs;
         st->bytes_read += b->size;
         since += b->n_tx;
-        if (since >= commit_txs || *stop) {
+        bool due =
+            o->commit_txs ? since >= o->commit_txs : cw_now() - last_commit >= COMMIT_SECONDS;
+        if (due || *stop) {
             if ((rc = cw_chainstore_commit(cs)))
                 goto out;
             since = 0;
+            last_commit = cw_now();
             if (*stop) {
-                rc = cw_error_set(CW_EINTR, "interrupted after %llu blocks; committed, run again "
-                                            "to continue",
+                rc = cw_error_set(CW_EINTR,
+                                  "interrupted after %llu blocks; committed, run again "
+                                  "to continue",
                                   (unsigned long long)st->blocks_added);
                 goto out;
             }
