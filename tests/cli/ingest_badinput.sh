@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Bad input: truncated file, bad magic, garbage between records, garbage after the zero tail, a
 # size running past the end of the file, an oversized CompactSize, a tx count that cannot fit,
-# a merkle root that does not match: each gives a clear error naming the file and the offset,
+# a merkle root that does not match, a double spend, a spend of an output that does not exist:
+# each gives a clear error naming the file and the offset,
 # a non-zero exit, no crash, and leaves the store exactly at its last commit.
 source "$(dirname "$0")/../lib/cli.sh"
 need_shared btc-mainnet-blocks/mainnet-h0-h438.blk
@@ -91,6 +92,35 @@ expect_to() { # like expect_fail with --to 101
 expect_to bigcompact "blk00001.dat" "oversized CompactSize" "offset 88"
 expect_to nofit "blk00001.dat" "cannot fit" "offset 88"
 expect_to badmerkle "blk00001.dat" "merkle root"
+# well-formed blocks whose txs spend badly: checked when the batch is committed
+for c in doublespend badvout; do
+    mkdir -p "$T/$c"; ln -s "$M/mainnet-h0-h438.blk" "$T/$c/blk00000.dat"
+    /usr/bin/python3 - "$T/$c/blk00001.dat" "$TIP" "$c" <<'PY'
+import sys, struct, hashlib
+out, tip, case = sys.argv[1], bytes.fromhex(sys.argv[2])[::-1], sys.argv[3]
+d = lambda b: hashlib.sha256(hashlib.sha256(b).digest()).digest()
+cb = bytes.fromhex('01000000010000000000000000000000000000000000000000000000000000000000000000ffffffff'
+                   '0603650000cafeffffffff0100f2052a010000001976a914' + '22'*20 + '88ac00000000')
+b1 = bytes.fromhex('0e3e2357e806b6cdb1f70b54c3a3a17b6714ee1f0e68bebb44a74b1efd512098')[::-1]
+def spend(vout, tag):  # spends block 1's coinbase output `vout` (signatures are not checked)
+    return (struct.pack('<i', 1) + b'\x01' + b1 + struct.pack('<I', vout) + b'\x01' + bytes([tag])
+            + b'\xff\xff\xff\xff' + b'\x01' + struct.pack('<q', 1000) + b'\x01\x51' + bytes(4))
+txs = [cb, spend(0, 1), spend(0, 2)] if case == 'doublespend' else [cb, spend(7, 1)]
+level = [d(t) for t in txs]
+while len(level) > 1:
+    if len(level) % 2: level.append(level[-1])
+    level = [d(level[i] + level[i + 1]) for i in range(0, len(level), 2)]
+# equal work to the real block 101: grind the nonce so this one has the smaller hash (the tie rule)
+for nonce in range(1 << 24):
+    hdr = struct.pack('<i', 1) + tip + level[0] + struct.pack('<III', 1231470000, 0x1d00ffff, nonce)
+    if d(hdr)[:2] == b'\0\0':
+        break
+blk = hdr + bytes([len(txs)]) + b''.join(txs)
+open(out, 'wb').write(bytes.fromhex('f9beb4d9') + struct.pack('<I', len(blk)) + blk + bytes(64))
+PY
+done
+expect_to doublespend "block 101 tx" "double-spends output"
+expect_to badvout "block 101 tx" "spends output 7 of a tx with 1 outputs"
 check "the store still checks" "$CW_BIN" check --store "$T/s"
 rc=0; "$CW_BIN" ingest btc --blocks "$T/nonexistent" --store "$T/s" 2>/dev/null || rc=$?
 check_eq "missing blocks dir: exit 3" "$rc" 3

@@ -51,6 +51,10 @@ _Static_assert(sizeof(cw_addr_key) == 43, "addr key");
 
 #define MAX_MONEY 2100000000000000ull
 
+typedef struct cw_spend {
+    uint32_t spent_tx, vout, tx; /* tx spends output vout of spent_tx */
+} cw_spend;
+
 enum { C_BLOCK, C_TX, C_TXMETA, C_TXID, C_IN, C_OUT, C_OUTLINK, C_ADDR, C_ADDRLAST, C_EXT, N_COLS };
 
 static const struct {
@@ -79,6 +83,11 @@ struct cw_chainstore {
     cw_hashidx txidx, addridx;
     cw_chainstore_counts pub; /* published (MANIFEST) */
     bool opened;              /* every file open: close may undo uncommitted rows */
+    /* Spends linked since the last commit whose output rows are not touched yet: the spent
+     * tx's output range, the double-spend check and the spent mark are done at commit, sorted
+     * by spent tx, so the rows are visited in file order instead of one cache miss each. */
+    cw_spend *spends, *spends_tmp;
+    uint64_t n_spends, cap_spends;
     cw_prevout_lookup prevout_fn;
     void *prevout_ctx;
     /* crash injection for tests: CW_TEST_CRASH_POINT=N kills the process with SIGKILL at the
@@ -206,6 +215,7 @@ static int undo_inplace(cw_chainstore *cs, const cw_chainstore_counts *from,
     int rc = check_fits(cs, from);
     if (rc)
         return rc;
+    cs->n_spends = 0; /* pending spends of dropped rows */
     set_rows(cs, from);
     for (uint64_t i = from->ins; i-- > to->ins;) {
         const cw_row_in *in = row(cs, C_IN, i);
@@ -395,6 +405,8 @@ int cw_chainstore_close(cw_chainstore *cs)
         cw_hashidx_close(&cs->addridx);
     if (cs->lock_fd >= 0)
         close(cs->lock_fd);
+    free(cs->spends);
+    free(cs->spends_tmp);
     cw_free(cs);
     return rc;
 }
@@ -649,6 +661,88 @@ static int addr_id(cw_chainstore *cs, const cw_addr_key *k, uint32_t *out)
     return addr_id_h(cs, k, addr_h64(k), out);
 }
 
+static int push_spend(cw_chainstore *cs, uint32_t spent_tx, uint32_t vout, uint32_t tx)
+{
+    if (cs->n_spends == cs->cap_spends) {
+        uint64_t cap = cs->cap_spends ? cs->cap_spends * 2 : 65536;
+        cw_spend *a = realloc(cs->spends, (size_t)cap * sizeof *a);
+        if (!a)
+            return cw_error_set(CW_ENOMEM, "out of memory for pending spends");
+        cs->spends = a;
+        cw_spend *t = realloc(cs->spends_tmp, (size_t)cap * sizeof *t);
+        if (!t)
+            return cw_error_set(CW_ENOMEM, "out of memory for pending spends");
+        cs->spends_tmp = t;
+        cs->cap_spends = cap;
+    }
+    cs->spends[cs->n_spends++] = (cw_spend){spent_tx, vout, tx};
+    return 0;
+}
+
+/* Stable LSD radix sort of the pending spends by spent tx (11 bits a pass; passes whose digit
+ * is the same for every entry are skipped). Stable: spends of one output stay in tx order, so
+ * the later of two is the one reported as the double spend. */
+static void sort_spends(cw_chainstore *cs)
+{
+    cw_spend *a = cs->spends, *tmp = cs->spends_tmp;
+    uint64_t n = cs->n_spends;
+    for (int shift = 0; shift < 32; shift += 11) {
+        uint64_t count[2048] = {0};
+        for (uint64_t i = 0; i < n; i++)
+            count[(a[i].spent_tx >> shift) & 2047]++;
+        if (n == 0 || count[(a[0].spent_tx >> shift) & 2047] == n)
+            continue;
+        uint64_t sum = 0;
+        for (int d = 0; d < 2048; d++) {
+            uint64_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (uint64_t i = 0; i < n; i++)
+            tmp[count[(a[i].spent_tx >> shift) & 2047]++] = a[i];
+        cw_spend *x = a;
+        a = tmp;
+        tmp = x;
+    }
+    cs->spends = a;
+    cs->spends_tmp = tmp;
+}
+
+/* Error for a bad spend: names the spending tx's block and txid. */
+static int spend_error(const cw_chainstore *cs, const cw_spend *sp, uint64_t n_out)
+{
+    char hex[65];
+    const cw_row_block *blk = row(cs, C_BLOCK, cw_chainstore_tx_block(cs, sp->tx));
+    cw_hex_encode_rev(hex, row(cs, C_TXID, sp->tx), 32);
+    if (sp->vout >= n_out)
+        return cw_error_set(CW_ECORRUPT,
+                            "block %u tx %s spends output %u of a tx with %llu outputs",
+                            blk->height, hex, sp->vout, (unsigned long long)n_out);
+    uint64_t o = ((const cw_row_tx *)row(cs, C_TX, sp->spent_tx))->first_out + sp->vout;
+    return cw_error_set(CW_ECORRUPT, "block %u tx %s double-spends output %llu", blk->height, hex,
+                        (unsigned long long)o);
+}
+
+/* Checks and marks the pending spends in spent-tx order (see cw_spend). The input rows are on
+ * disk already, so a crash in here leaves only marks that recovery clears. */
+static int resolve_spends(cw_chainstore *cs)
+{
+    sort_spends(cs);
+    for (uint64_t i = 0; i < cs->n_spends; i++) {
+        const cw_spend *sp = &cs->spends[i];
+        uint64_t in0, in1, o0, o1;
+        cw_chainstore_tx_range(cs, sp->spent_tx, &in0, &in1, &o0, &o1);
+        if (sp->vout >= o1 - o0)
+            return spend_error(cs, sp, o1 - o0);
+        cw_row_out *out = row(cs, C_OUT, o0 + sp->vout);
+        if (out->spending_tx != CW_NONE32)
+            return spend_error(cs, sp, o1 - o0);
+        out->spending_tx = sp->tx;
+    }
+    cs->n_spends = 0;
+    return 0;
+}
+
 static bool is_null_prevout(const cw_txin *in)
 {
     if (in->prev_vout != 0xffffffffu)
@@ -661,28 +755,14 @@ static bool is_null_prevout(const cw_txin *in)
 }
 
 static int link_input(cw_chainstore *cs, const cw_block *b, uint32_t height, uint32_t ti,
-                      const cw_txin *in, cw_row_in *r, uint64_t *spent_out)
+                      const cw_txin *in, cw_row_in *r, bool *spent)
 {
     char hex[65];
     uint64_t p;
     r->sequence = in->sequence;
     if (cw_chainstore_find_tx(cs, in->prev_txid, &p) == 0) {
-        uint64_t in0, in1, o0, o1;
-        cw_chainstore_tx_range(cs, p, &in0, &in1, &o0, &o1);
-        if (in->prev_vout >= o1 - o0) {
-            cw_hex_encode_rev(hex, b->txs[ti].txid, 32);
-            return cw_error_set(CW_ECORRUPT,
-                                "block %u tx %s spends output %u of a tx with %llu outputs", height,
-                                hex, in->prev_vout, (unsigned long long)(o1 - o0));
-        }
-        uint64_t o = o0 + in->prev_vout;
-        if (((const cw_row_out *)row(cs, C_OUT, o))->spending_tx != CW_NONE32) {
-            cw_hex_encode_rev(hex, b->txs[ti].txid, 32);
-            return cw_error_set(CW_ECORRUPT, "block %u tx %s double-spends output %llu", height,
-                                hex, (unsigned long long)o);
-        }
-        /* the spent mark is set by the caller once this input's row is written */
-        *spent_out = o;
+        /* checked and marked at commit (resolve_spends) */
+        *spent = true;
         r->spent_tx = (uint32_t)p;
         r->spent_vout = in->prev_vout;
         return 0;
@@ -723,13 +803,13 @@ static int link_input(cw_chainstore *cs, const cw_block *b, uint32_t height, uin
 
 /* Warms the caches for applying b: the lookups are bound by memory latency, so all of a
  * block's index slots are requested first (wave 1), then the rows their candidates name (wave
- * 2: txid and tx rows of spent txs, key and last-output rows of known addresses), then the spent
- * outputs' rows (wave 3), and the misses overlap. Hints only: nothing is decided here, and this
- * block's own txs, not yet indexed, are simply not prefetched. (Waves spread over the next
- * blocks were measured slower: the extra blocks in flight evict what the waves bring.) */
+ * 2: txid rows of spent txs, key and last-output rows of known addresses), and the misses
+ * overlap. Hints only: nothing is decided here, and this block's own txs, not yet indexed, are
+ * simply not prefetched. (Waves spread over the next blocks were measured slower: the extra
+ * blocks in flight evict what the waves bring.) */
 static void prefetch(const cw_chainstore *cs, const cw_block *b, int wave)
 {
-    uint64_t n_tx = rows(cs, C_TX), n_out = rows(cs, C_OUT), n_addr = rows(cs, C_ADDR);
+    uint64_t n_tx = rows(cs, C_TX), n_addr = rows(cs, C_ADDR);
     for (uint32_t i = 0; i < b->n_ins; i++) {
         uint64_t h = txid_h64(b->ins[i].prev_txid);
         if (wave <= 1) {
@@ -737,18 +817,10 @@ static void prefetch(const cw_chainstore *cs, const cw_block *b, int wave)
             continue;
         }
         uint32_t t = cw_hashidx_peek(&cs->txidx, h);
-        if (t >= n_tx)
-            continue;
-        if (wave == 2) {
+        if (t < n_tx)
             __builtin_prefetch(row(cs, C_TXID, t));
-            __builtin_prefetch(row(cs, C_TX, t));
-        } else {
-            uint64_t o = ((const cw_row_tx *)row(cs, C_TX, t))->first_out + b->ins[i].prev_vout;
-            if (o < n_out)
-                __builtin_prefetch(row(cs, C_OUT, o));
-        }
     }
-    if (!b->classified || wave >= 3)
+    if (!b->classified)
         return;
     for (uint32_t i = 0; i < b->n_outs; i++) {
         if (b->keys[i].kind == CW_ADDR_NONE)
@@ -771,8 +843,8 @@ int cw_chainstore_apply_block(cw_chainstore *cs, cw_block *b, uint32_t height, c
     char hex[65];
     if (!b->classified && (rc = cw_block_classify(b)))
         return rc;
-    for (int wave = 1; wave <= 3; wave++)
-        prefetch(cs, b, wave);
+    prefetch(cs, b, 1);
+    prefetch(cs, b, 2);
     if (rows(cs, C_BLOCK) == 0 && cs->pub.blocks == 0)
         cs->base_height = height;
     if (rows(cs, C_TX) + b->n_tx >= CW_IN_EXTERNAL)
@@ -805,7 +877,7 @@ int cw_chainstore_apply_block(cw_chainstore *cs, cw_block *b, uint32_t height, c
         for (uint32_t i = 0; i < tx->n_in; i++) {
             const cw_txin *in = &b->ins[tx->first_in + i];
             cw_row_in r;
-            uint64_t spent = CW_NONE64;
+            bool spent = false;
             if (ti == 0 && tx->n_in == 1 && is_null_prevout(in)) {
                 r.spent_tx = CW_IN_COINBASE;
                 r.spent_vout = in->prev_vout;
@@ -815,8 +887,8 @@ int cw_chainstore_apply_block(cw_chainstore *cs, cw_block *b, uint32_t height, c
             }
             if ((rc = cw_column_append(&cs->cols[C_IN], &r)))
                 return rc;
-            if (spent != CW_NONE64)
-                ((cw_row_out *)row(cs, C_OUT, spent))->spending_tx = (uint32_t)t;
+            if (spent && (rc = push_spend(cs, r.spent_tx, r.spent_vout, (uint32_t)t)))
+                return rc;
         }
         for (uint32_t i = 0; i < tx->n_out; i++) {
             const cw_txout *o = &b->outs[tx->first_out + i];
@@ -878,6 +950,8 @@ int cw_chainstore_commit(cw_chainstore *cs)
     cw_chainstore_counts to = cur_counts(cs), from = cs->pub;
     if (!memcmp(&to, &from, sizeof to))
         return 0;
+    if ((rc = resolve_spends(cs)))
+        return rc;
     crash_point(cs);
     /* 1. appended rows, and the in-place values (spent marks, last outputs, indexes), to disk */
     const uint64_t lo[N_COLS] = {from.blocks, from.txs,  from.txs,   from.txs, from.ins,
