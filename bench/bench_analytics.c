@@ -70,15 +70,16 @@ int main(int argc, char **argv)
                     unknown++;
                     continue;
                 }
-                in_sum += cw_out_value(
-                    cw_chainstore_out(cs, cw_chainstore_tx(cs, r->spent_tx)->first_out + r->spent_vout));
+                in_sum += cw_out_value(cw_chainstore_out(
+                    cs, cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout));
             }
         }
         double wall = cw_now() - w0, cpu = cpu_now() - c0;
         if (round == 0)
             continue;
         double rate = (double)(c.ins + c.outs) / (cpu > 0 ? cpu : 1e-9);
-        printf("full scan linked round %d (each input's value through its spent output): %llu txs, %llu inputs + %llu outputs in %.3f s CPU (%.3f s "
+        printf("full scan linked round %d (each input's value through its spent output): %llu txs, "
+               "%llu inputs + %llu outputs in %.3f s CPU (%.3f s "
                "wall): %.1f M inputs+outputs/s per core; BlockSci ~300 M/s: ratio %.2f "
                "(outputs %.8f BTC, spent %.8f BTC, %llu coinbase/external inputs)\n",
                round, (unsigned long long)c.txs, (unsigned long long)c.ins,

@@ -38,17 +38,17 @@ typedef struct cw_row_block {
     uint32_t height;
     uint32_t first_addr; /* address count before this block (for rollback) */
     uint32_t first_ext;  /* ext.col count before this block */
-} cw_row_block; /* 160 bytes */
+} cw_row_block;          /* 160 bytes */
 
-typedef struct cw_row_tx {
-    uint64_t first_in;  /* global input number of the first input */
-    uint64_t first_out; /* global output number of the first output */
-} cw_row_tx;            /* 16 bytes; counts come from the next row */
+/* A tx row (txs.col, 24 bytes): first_in u40, first_out u40 (global input/output numbers of
+ * its first input and output; counts come from the next row), size u24 (bytes with witness),
+ * base_size u24 (bytes without), version i32, locktime u32. Read through the accessors. */
+#define CW_ROW_TX_WIDTH 24
 
-typedef struct cw_row_txmeta {
+typedef struct cw_txmeta {
     int32_t version;
     uint32_t locktime, size, weight;
-} cw_row_txmeta; /* 16 bytes */
+} cw_txmeta;
 
 typedef struct cw_row_in {
     uint32_t spent_tx;   /* tx number, CW_IN_COINBASE or CW_IN_EXTERNAL */
@@ -57,10 +57,10 @@ typedef struct cw_row_in {
 } cw_row_in; /* 12 bytes */
 
 typedef struct cw_row_out {
-    uint64_t value_type; /* value in satoshis (low 56 bits), script type (high 8 bits) */
-    uint32_t addr;       /* address id or CW_NONE32 (OP_RETURN) */
+    uint64_t value_type;  /* value in satoshis (low 56 bits), script type (high 8 bits) */
+    uint32_t addr;        /* address id or CW_NONE32 (OP_RETURN) */
     uint32_t spending_tx; /* tx that spends it, CW_NONE32 while unspent */
-} cw_row_out; /* 16 bytes */
+} cw_row_out;             /* 16 bytes */
 
 typedef struct cw_row_ext {
     uint8_t txid[32];
@@ -101,8 +101,9 @@ const char *cw_chainstore_dir(const cw_chainstore *cs);
 
 /* Accessors (borrowed pointers, bounds-checked by the caller against the counts). */
 const cw_row_block *cw_chainstore_block(const cw_chainstore *cs, uint64_t row);
-const cw_row_tx *cw_chainstore_tx(const cw_chainstore *cs, uint64_t tx);
-const cw_row_txmeta *cw_chainstore_txmeta(const cw_chainstore *cs, uint64_t tx);
+uint64_t cw_chainstore_tx_first_in(const cw_chainstore *cs, uint64_t tx);
+uint64_t cw_chainstore_tx_first_out(const cw_chainstore *cs, uint64_t tx);
+cw_txmeta cw_chainstore_txmeta(const cw_chainstore *cs, uint64_t tx);
 const uint8_t *cw_chainstore_txid(const cw_chainstore *cs, uint64_t tx);
 const cw_row_in *cw_chainstore_in(const cw_chainstore *cs, uint64_t in);
 const cw_row_out *cw_chainstore_out(const cw_chainstore *cs, uint64_t out);
@@ -133,16 +134,15 @@ int cw_chainstore_in_value(const cw_chainstore *cs, uint64_t in, uint64_t *value
 /* Prevouts known from outside the store (for a store that starts mid-chain). */
 typedef struct cw_prevout_source cw_prevout_source;
 /* Looks up txid:vout; returns true and fills value and script (borrowed). */
-typedef bool (*cw_prevout_lookup)(void *ctx, const uint8_t txid[32], uint32_t vout,
-                                  uint64_t *value, const uint8_t **script, size_t *script_len);
+typedef bool (*cw_prevout_lookup)(void *ctx, const uint8_t txid[32], uint32_t vout, uint64_t *value,
+                                  const uint8_t **script, size_t *script_len);
 void cw_chainstore_set_prevouts(cw_chainstore *cs, cw_prevout_lookup fn, void *ctx);
 
 /* Appends a decoded block (txids computed) as the next height. Links every input to the
  * output it spends (CW_ECORRUPT naming the tx for a missing or double-spent prevout when the
  * store starts at genesis). Work is the block's cumulative chain work. Classifies the outputs
  * first unless cw_block_classify already did (on a decoder thread). */
-int cw_chainstore_apply_block(cw_chainstore *cs, cw_block *b, uint32_t height,
-                              cw_work chainwork);
+int cw_chainstore_apply_block(cw_chainstore *cs, cw_block *b, uint32_t height, cw_work chainwork);
 /* Publishes everything applied since the last commit. */
 int cw_chainstore_commit(cw_chainstore *cs);
 /* Undoes committed blocks down to n_blocks rows (a reorg), committing the result. */

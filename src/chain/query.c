@@ -41,11 +41,11 @@ static json_t *block_json(const cw_chainstore *cs, uint64_t r, int with_txs)
     else
         snprintf(work, sizeof work, "%" PRIx64, b->work_lo);
     json_t *j = json_pack("{s:o, s:I, s:o, s:o, s:i, s:I, s:s, s:I, s:I, s:I, s:I, s:s}", "hash",
-                          hexrev(b->hash), "height", (json_int_t)b->height, "prev",
-                          hexrev(b->prev), "merkle_root", hexrev(b->merkle), "version",
-                          b->version, "time", (json_int_t)b->time, "bits", "", "nonce",
-                          (json_int_t)b->nonce, "n_tx", (json_int_t)b->n_tx, "size",
-                          (json_int_t)b->size, "weight", (json_int_t)b->weight, "chainwork", work);
+                          hexrev(b->hash), "height", (json_int_t)b->height, "prev", hexrev(b->prev),
+                          "merkle_root", hexrev(b->merkle), "version", b->version, "time",
+                          (json_int_t)b->time, "bits", "", "nonce", (json_int_t)b->nonce, "n_tx",
+                          (json_int_t)b->n_tx, "size", (json_int_t)b->size, "weight",
+                          (json_int_t)b->weight, "chainwork", work);
     char bits[9];
     snprintf(bits, sizeof bits, "%08x", b->bits);
     json_object_set_new(j, "bits", json_string(bits));
@@ -112,7 +112,7 @@ int cw_query_tx_num(json_t **out, const cw_chainstore *cs, uint64_t t)
     cw_chainstore_counts c = cw_chainstore_counts_get(cs);
     uint64_t in0, in1, o0, o1;
     cw_chainstore_tx_range(cs, t, &in0, &in1, &o0, &o1);
-    const cw_row_txmeta *m = cw_chainstore_txmeta(cs, t);
+    cw_txmeta meta = cw_chainstore_txmeta(cs, t), *m = &meta;
     uint64_t br = cw_chainstore_tx_block(cs, t);
     const cw_row_block *b = cw_chainstore_block(cs, br);
     char addr[CW_ADDR_STR_MAX];
@@ -142,7 +142,7 @@ int cw_query_tx_num(json_t **out, const cw_chainstore *cs, uint64_t t)
                 all_known = false;
             }
         } else {
-            uint64_t o = cw_chainstore_tx(cs, r->spent_tx)->first_out + r->spent_vout;
+            uint64_t o = cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout;
             const cw_row_out *po = cw_chainstore_out(cs, o);
             cw_query_addr_string(addr, cs, po->addr);
             json_object_set_new(ji, "prev_txid", hexrev(cw_chainstore_txid(cs, r->spent_tx)));
@@ -178,12 +178,12 @@ int cw_query_tx_num(json_t **out, const cw_chainstore *cs, uint64_t t)
         out_sum += cw_out_value(r);
         json_array_append_new(outs, jo);
     }
-    json_t *j = json_pack("{s:o, s:I, s:o, s:i, s:I, s:I, s:I, s:b, s:o, s:o, s:I}", "txid",
-                          hexrev(cw_chainstore_txid(cs, t)), "height", (json_int_t)b->height,
-                          "block", hexrev(b->hash), "version", m->version, "locktime",
-                          (json_int_t)m->locktime, "size", (json_int_t)m->size, "weight",
-                          (json_int_t)m->weight, "coinbase", coinbase, "inputs", ins, "outputs",
-                          outs, "output_value", (json_int_t)out_sum);
+    json_t *j =
+        json_pack("{s:o, s:I, s:o, s:i, s:I, s:I, s:I, s:b, s:o, s:o, s:I}", "txid",
+                  hexrev(cw_chainstore_txid(cs, t)), "height", (json_int_t)b->height, "block",
+                  hexrev(b->hash), "version", m->version, "locktime", (json_int_t)m->locktime,
+                  "size", (json_int_t)m->size, "weight", (json_int_t)m->weight, "coinbase",
+                  coinbase, "inputs", ins, "outputs", outs, "output_value", (json_int_t)out_sum);
     json_object_set_new(j, "time", json_integer(b->time));
     if (all_known && in1 > in0) {
         json_object_set_new(j, "input_value", json_integer((json_int_t)in_sum));
@@ -228,7 +228,8 @@ int cw_query_address(json_t **out, const cw_chainstore *cs, const char *s, uint6
     json_t *page = json_array();
     uint64_t n_txs = 0;
     /* newest first along the outlink chain; spending txs count as activity too */
-    for (uint64_t o = cw_chainstore_addr_last(cs, a); o != CW_NONE64; o = cw_chainstore_outlink(cs, o)) {
+    for (uint64_t o = cw_chainstore_addr_last(cs, a); o != CW_NONE64;
+         o = cw_chainstore_outlink(cs, o)) {
         const cw_row_out *r = cw_chainstore_out(cs, o);
         uint64_t t = cw_chainstore_out_tx(cs, o);
         received += cw_out_value(r);
@@ -272,21 +273,21 @@ int cw_query_address(json_t **out, const cw_chainstore *cs, const char *s, uint6
     cw_u64map_deinit(&txs);
     char canon[CW_ADDR_STR_MAX];
     cw_query_addr_string(canon, cs, (uint32_t)a);
-    json_t *j = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I}", "address",
-                          canon, "id", (json_int_t)a, "received", (json_int_t)received, "sent",
-                          (json_int_t)sent, "balance", (json_int_t)(received - sent), "outputs",
-                          (json_int_t)n_out, "unspent_outputs", (json_int_t)n_unspent,
-                          "tx_count", (json_int_t)n_txs, "txs", page, "offset",
-                          (json_int_t)offset, "limit", (json_int_t)limit);
+    json_t *j =
+        json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I}", "address", canon, "id",
+                  (json_int_t)a, "received", (json_int_t)received, "sent", (json_int_t)sent,
+                  "balance", (json_int_t)(received - sent), "outputs", (json_int_t)n_out,
+                  "unspent_outputs", (json_int_t)n_unspent, "tx_count", (json_int_t)n_txs, "txs",
+                  page, "offset", (json_int_t)offset, "limit", (json_int_t)limit);
     if (n_txs) {
         const cw_row_block *fb = cw_chainstore_block(cs, cw_chainstore_tx_block(cs, first_tx));
         const cw_row_block *lb = cw_chainstore_block(cs, cw_chainstore_tx_block(cs, last_tx));
-        json_object_set_new(j, "first_seen", json_pack("{s:I, s:I}", "height",
-                                                       (json_int_t)fb->height, "time",
-                                                       (json_int_t)fb->time));
-        json_object_set_new(j, "last_seen", json_pack("{s:I, s:I}", "height",
-                                                      (json_int_t)lb->height, "time",
-                                                      (json_int_t)lb->time));
+        json_object_set_new(j, "first_seen",
+                            json_pack("{s:I, s:I}", "height", (json_int_t)fb->height, "time",
+                                      (json_int_t)fb->time));
+        json_object_set_new(j, "last_seen",
+                            json_pack("{s:I, s:I}", "height", (json_int_t)lb->height, "time",
+                                      (json_int_t)lb->time));
     }
     *out = j;
     return j ? 0 : cw_error_set(CW_ENOMEM, "out of memory");

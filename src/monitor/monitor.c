@@ -42,8 +42,8 @@ static int emit(ctx *c, const cw_alert_input *in)
 
 /* Raises one alert with evidence ev (the reference is stolen), deduplicated for ever on key. */
 static int raise_alert(ctx *c, cw_alert_source src, const char *kind, cw_alert_severity sev,
-                       cw_tlp tlp, const char *share_to, const char *title,
-                       const char *explanation, json_t *ev, const char *key)
+                       cw_tlp tlp, const char *share_to, const char *title, const char *explanation,
+                       json_t *ev, const char *key)
 {
     char *evs = ev ? json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(ev);
@@ -129,9 +129,8 @@ static int rule_watched(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap
                     const cw_row_in *r = cw_chainstore_in(cs, i);
                     if (r->spent_tx >= CW_IN_EXTERNAL)
                         continue;
-                    const cw_row_out *o =
-                        cw_chainstore_out(cs, cw_chainstore_tx(cs, r->spent_tx)->first_out +
-                                                  r->spent_vout);
+                    const cw_row_out *o = cw_chainstore_out(
+                        cs, cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout);
                     a = o->addr;
                     value = cw_out_value(o);
                 } else {
@@ -145,21 +144,22 @@ static int rule_watched(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap
                     continue;
                 cw_hex_encode_rev(txid, cw_chainstore_txid(cs, t), 32);
                 cw_query_addr_string(addr, cs, a);
-                const char *kind = side ? "sanctioned-address-spends" : "sanctioned-address-receives";
+                const char *kind =
+                    side ? "sanctioned-address-spends" : "sanctioned-address-receives";
                 snprintf(key, sizeof key, "%s:%s:%s", kind, addr, txid);
                 snprintf(title, sizeof title, "%s address %s (%s) %s %.8f BTC in tx %.16s…",
                          category, addr, entity, side ? "spends" : "receives", (double)value / 1e8,
                          txid);
                 const cw_row_block *b = cw_chainstore_block(cs, cw_chainstore_tx_block(cs, t));
-                json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "txid", txid,
-                                       "address", addr, "entity", entity, "category", category,
-                                       "value_sat", (json_int_t)value, "height",
-                                       (json_int_t)b->height, "direction",
-                                       side ? "spend" : "receive");
-                int rc = raise_alert(c, CW_ALERT_SRC_CHAIN, kind, CW_SEV_HIGH, CW_TLP_GREEN, NULL,
-                                     title, "An address on a watchlist (sanctions or theft labels) "
-                                            "moved funds in a newly scanned transaction.",
-                                     ev, key);
+                json_t *ev = json_pack(
+                    "{s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "txid", txid, "address", addr, "entity",
+                    entity, "category", category, "value_sat", (json_int_t)value, "height",
+                    (json_int_t)b->height, "direction", side ? "spend" : "receive");
+                int rc =
+                    raise_alert(c, CW_ALERT_SRC_CHAIN, kind, CW_SEV_HIGH, CW_TLP_GREEN, NULL, title,
+                                "An address on a watchlist (sanctions or theft labels) "
+                                "moved funds in a newly scanned transaction.",
+                                ev, key);
                 if (rc)
                     return rc;
             }

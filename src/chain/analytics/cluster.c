@@ -31,8 +31,8 @@ int cw_analytics__set_tip(cw_manifest *m, const cw_chainstore *cs);
 bool cw_analytics__tip_matches(const cw_chainstore *cs, const cw_manifest *m);
 int cw_analytics__lock(int *fd, const char *dir, const char *name);
 
-static const char *const change_names[CW_CHANGE_N] = {"fresh", "optimal", "type", "power10",
-                                                      "peel", "reuse", "locktime"};
+static const char *const change_names[CW_CHANGE_N] = {"fresh", "optimal", "type",    "power10",
+                                                      "peel",  "reuse",   "locktime"};
 
 const char *cw_cluster_change_name(unsigned bit)
 {
@@ -89,7 +89,7 @@ static uint32_t in_addr_type(const cw_chainstore *cs, uint64_t in, uint64_t *val
         return e->addr;
     }
     const cw_row_out *o =
-        cw_chainstore_out(cs, cw_chainstore_tx(cs, r->spent_tx)->first_out + r->spent_vout);
+        cw_chainstore_out(cs, cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout);
     *type = (int)cw_out_type(o);
     *value = cw_out_value(o);
     return o->addr;
@@ -134,7 +134,7 @@ int cw_cluster_change_output(const cw_chainstore *cs, uint64_t tx, uint32_t tx_f
     if (n_elig < 2)
         return CW_ENOTFOUND;
     bool cand[MAX_CHANGE_OUTS];
-    bool locktime = cw_chainstore_txmeta(cs, tx)->locktime != 0;
+    bool locktime = cw_chainstore_txmeta(cs, tx).locktime != 0;
     uint64_t n_txs = cw_chainstore_counts_get(cs).txs;
     for (unsigned h = 0; h < CW_CHANGE_N; h++) {
         if (!(which & (1u << h)))
@@ -174,7 +174,7 @@ int cw_cluster_change_output(const cw_chainstore *cs, uint64_t tx, uint32_t tx_f
                 break;
             case 6: /* locktime: spent by a tx that, like this one, sets a nonzero locktime */
                 cand[k] = locktime && o->spending_tx != CW_NONE32 && o->spending_tx < n_txs &&
-                          cw_chainstore_txmeta(cs, o->spending_tx)->locktime != 0;
+                          cw_chainstore_txmeta(cs, o->spending_tx).locktime != 0;
                 break;
             case 5: /* reuse: paid back to an input address */
                 for (unsigned j = 0; j < n_in_addrs; j++)
@@ -324,14 +324,13 @@ static int read_col(void **out, const char *dir, const char *name, uint32_t w, u
 
 /* ------------------------------------------------------------------ build */
 
-static int apply_change(uf *u, const cw_chainstore *cs, uint64_t t, uint32_t flags,
-                        uint32_t change, uint32_t first_addr, cw_cluster_stats *st)
+static int apply_change(uf *u, const cw_chainstore *cs, uint64_t t, uint32_t flags, uint32_t change,
+                        uint32_t first_addr, cw_cluster_stats *st)
 {
     uint32_t vout;
-    if (first_addr == CW_NONE32 ||
-        cw_cluster_change_output(cs, t, flags, change, &vout) != 0)
+    if (first_addr == CW_NONE32 || cw_cluster_change_output(cs, t, flags, change, &vout) != 0)
         return 0;
-    uint32_t a = cw_chainstore_out(cs, cw_chainstore_tx(cs, t)->first_out + vout)->addr;
+    uint32_t a = cw_chainstore_out(cs, cw_chainstore_tx_first_out(cs, t) + vout)->addr;
     int r = uf_union(u, first_addr, a, (uint32_t)t);
     if (r > 0)
         st->change_merges++;
@@ -379,8 +378,10 @@ int cw_cluster_build(const char *store_dir, uint32_t change, cw_cluster_stats *s
         goto out;
     cw_chainstore_counts c = cw_chainstore_counts_get(cs);
     if (cw_patterns_covered(pat) < c.txs) {
-        rc = cw_error_set(CW_EBUSY, "%s: pattern flags cover fewer txs than the store (a "
-                          "concurrent ingest?); run again", store_dir);
+        rc = cw_error_set(CW_EBUSY,
+                          "%s: pattern flags cover fewer txs than the store (a "
+                          "concurrent ingest?); run again",
+                          store_dir);
         goto out;
     }
     if (c.addrs >= CW_NONE32 || c.txs >= CW_NONE32) {
@@ -549,8 +550,7 @@ int cw_cluster_build(const char *store_dir, uint32_t change, cw_cluster_stats *s
         (rc = write_col(ndir, "addr2cl", 4, clid, c.addrs)) ||
         (rc = write_col(ndir, "cloff", 8, off, n_cl + 1)) ||
         (rc = write_col(ndir, "clmem", 4, mem, c.addrs)) ||
-        (rc = write_col(ndir, "merges", 12, u.merges, u.n_merges)) ||
-        (rc = cw_fsync_dir(ndir)))
+        (rc = write_col(ndir, "merges", 12, u.merges, u.n_merges)) || (rc = cw_fsync_dir(ndir)))
         goto out;
     memset(&m, 0, sizeof m);
     if ((rc = cw_manifest_set(&m, "format", CL_FORMAT)) ||
@@ -648,8 +648,7 @@ int cw_clusters_open(cw_clusters **out, const cw_chainstore *cs)
         if ((rc = cw_column_open(spec[i].col, gdir, spec[i].name, spec[i].w, false)))
             goto fail;
         if (spec[i].col->cap < spec[i].rows) {
-            rc = cw_error_set(CW_ECORRUPT, "%s: shorter than its manifest says",
-                              spec[i].col->path);
+            rc = cw_error_set(CW_ECORRUPT, "%s: shorter than its manifest says", spec[i].col->path);
             goto fail;
         }
     }

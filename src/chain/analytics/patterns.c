@@ -25,9 +25,9 @@
 
 #define PAT_FORMAT 1
 
-static const char *const flag_names[CW_PAT_N_FLAGS] = {
-    "coinjoin", "whirlpool", "wasabi1", "wasabi2", "joinmarket",
-    "peel_chain", "fan_out", "fan_in", "coinbase"};
+static const char *const flag_names[CW_PAT_N_FLAGS] = {"coinjoin", "whirlpool",  "wasabi1",
+                                                       "wasabi2",  "joinmarket", "peel_chain",
+                                                       "fan_out",  "fan_in",     "coinbase"};
 
 const char *cw_patterns_flag_name(unsigned bit)
 {
@@ -99,8 +99,7 @@ static uint32_t in_addr(const cw_chainstore *cs, uint64_t in)
         const cw_row_ext *e = cw_chainstore_ext(cs, r->spent_vout);
         return e->known ? e->addr : CW_NONE32;
     }
-    return cw_chainstore_out(cs, cw_chainstore_tx(cs, r->spent_tx)->first_out + r->spent_vout)
-        ->addr;
+    return cw_chainstore_out(cs, cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout)->addr;
 }
 
 /* Wasabi 2 standard denominations: >= 5000 sat and 1/2/5 x 10^n, 2^n, 3^n or 2 x 3^n. */
@@ -164,8 +163,7 @@ static bool peel_link(const cw_chainstore *cs, uint64_t tx)
 }
 
 /* The flags of a tx that is not a CoinJoin: fan-out, fan-in, peel-chain link. */
-static uint32_t shape_flags(const cw_chainstore *cs, uint64_t tx, uint64_t n_in,
-                            uint64_t n_out_all)
+static uint32_t shape_flags(const cw_chainstore *cs, uint64_t tx, uint64_t n_in, uint64_t n_out_all)
 {
     uint32_t f = 0;
     if (n_in <= 3 && n_out_all >= 5)
@@ -412,8 +410,9 @@ int cw_patterns_build(const char *store_dir, cw_patterns_stats *stats)
     for (uint64_t t = 0; t < c.txs; t++)
         for (unsigned b = 0; b < CW_PAT_N_FLAGS; b++)
             st.counts[b] += (rows[t] >> b) & 1;
-    if ((rc = cw_manifest_set(&m, "format", PAT_FORMAT)) || (rc = cw_manifest_set(&m, "txs", c.txs)) ||
-        (rc = cw_analytics__set_tip(&m, cs)) || (rc = cw_manifest_write(&m, mpath)))
+    if ((rc = cw_manifest_set(&m, "format", PAT_FORMAT)) ||
+        (rc = cw_manifest_set(&m, "txs", c.txs)) || (rc = cw_analytics__set_tip(&m, cs)) ||
+        (rc = cw_manifest_write(&m, mpath)))
         goto out;
     st.txs_after = c.txs;
 out:

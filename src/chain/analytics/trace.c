@@ -431,7 +431,7 @@ static int process_forward(cw_trace *t, uint64_t tx)
             const cw_row_ext *e = cw_chainstore_ext(cs, r->spent_vout);
             v = e->known ? e->value : 0;
         } else if (r->spent_tx != CW_IN_COINBASE) {
-            uint64_t po = cw_chainstore_tx(cs, r->spent_tx)->first_out + r->spent_vout;
+            uint64_t po = cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout;
             v = cw_out_value(cw_chainstore_out(cs, po));
             uint64_t idx;
             if (map_get(t, po, &idx) && !t->nodes[idx].ended) {
@@ -662,7 +662,7 @@ static int process_backward(cw_trace *t, uint64_t tx)
             const cw_row_ext *e = cw_chainstore_ext(cs, r->spent_vout);
             ival[k] = e->known ? e->value : 0;
         } else {
-            uint64_t po = cw_chainstore_tx(cs, r->spent_tx)->first_out + r->spent_vout;
+            uint64_t po = cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout;
             ival[k] = cw_out_value(cw_chainstore_out(cs, po));
         }
         V_in += ival[k];
@@ -726,7 +726,7 @@ static int process_backward(cw_trace *t, uint64_t tx)
             tr->end_amount += iamt[k];
             continue;
         }
-        uint64_t po = cw_chainstore_tx(cs, r->spent_tx)->first_out + r->spent_vout, idx;
+        uint64_t po = cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout, idx;
         if (map_get(t, po, &idx)) {
             /* another source (e.g. the screened address's own coins): ends as "self" */
             if ((rc = GROW(t->edges, t->cap_edges, t->n_edges + 1)))

@@ -92,7 +92,7 @@ static json_t *outpoint_json(const cw_chainstore *cs, uint64_t out)
     uint64_t tx = cw_chainstore_out_tx(cs, out);
     char s[80];
     cw_hex_encode_rev(s, cw_chainstore_txid(cs, tx), 32);
-    snprintf(s + 64, 16, ":%llu", (unsigned long long)(out - cw_chainstore_tx(cs, tx)->first_out));
+    snprintf(s + 64, 16, ":%llu", (unsigned long long)(out - cw_chainstore_tx_first_out(cs, tx)));
     return json_string(s);
 }
 

@@ -39,8 +39,6 @@
 #include "chainwatch/util.h"
 
 _Static_assert(sizeof(cw_row_block) == 160, "block row");
-_Static_assert(sizeof(cw_row_tx) == 16, "tx row");
-_Static_assert(sizeof(cw_row_txmeta) == 16, "txmeta row");
 _Static_assert(sizeof(cw_row_in) == 12, "in row");
 _Static_assert(sizeof(cw_row_out) == 16, "out row");
 _Static_assert(sizeof(cw_row_ext) == 56, "ext row");
@@ -55,15 +53,14 @@ typedef struct cw_spend {
     uint32_t spent_tx, vout, tx; /* tx spends output vout of spent_tx */
 } cw_spend;
 
-enum { C_BLOCK, C_TX, C_TXMETA, C_TXID, C_IN, C_OUT, C_OUTLINK, C_ADDR, C_ADDRLAST, C_EXT, N_COLS };
+enum { C_BLOCK, C_TX, C_TXID, C_IN, C_OUT, C_OUTLINK, C_ADDR, C_ADDRLAST, C_EXT, N_COLS };
 
 static const struct {
     const char *name;
     uint32_t width;
 } col_defs[N_COLS] = {
     {"blocks", sizeof(cw_row_block)},
-    {"txs", sizeof(cw_row_tx)},
-    {"txmeta", sizeof(cw_row_txmeta)},
+    {"txs", CW_ROW_TX_WIDTH},
     {"txid", 32},
     {"ins", sizeof(cw_row_in)},
     {"outs", sizeof(cw_row_out)},
@@ -109,6 +106,27 @@ static uint64_t rows(const cw_chainstore *cs, int c)
 static void *row(const cw_chainstore *cs, int c, uint64_t i)
 {
     return cw_column_row(&cs->cols[c], i);
+}
+
+/* Fields of a tx row (see CW_ROW_TX_WIDTH): little-endian 40- and 24-bit numbers. The 8-byte
+ * loads stay inside the 24-byte row. */
+static inline uint64_t tx_first_in(const cw_chainstore *cs, uint64_t tx)
+{
+    uint64_t v;
+    memcpy(&v, row(cs, C_TX, tx), 8);
+    return v & 0xffffffffffull;
+}
+
+static inline uint64_t tx_first_out(const cw_chainstore *cs, uint64_t tx)
+{
+    uint64_t v;
+    memcpy(&v, (const uint8_t *)row(cs, C_TX, tx) + 5, 8);
+    return v & 0xffffffffffull;
+}
+
+static inline uint32_t ld24(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
 }
 
 static uint64_t txid_h64(const uint8_t *txid)
@@ -173,7 +191,6 @@ static void set_rows(cw_chainstore *cs, const cw_chainstore_counts *c)
 {
     cs->cols[C_BLOCK].rows = c->blocks;
     cs->cols[C_TX].rows = c->txs;
-    cs->cols[C_TXMETA].rows = c->txs;
     cs->cols[C_TXID].rows = c->txs;
     cs->cols[C_IN].rows = c->ins;
     cs->cols[C_OUT].rows = c->outs;
@@ -192,8 +209,8 @@ static cw_chainstore_counts cur_counts(const cw_chainstore *cs)
 
 static int check_fits(const cw_chainstore *cs, const cw_chainstore_counts *c)
 {
-    const uint64_t need[N_COLS] = {c->blocks, c->txs,  c->txs,   c->txs,   c->ins,
-                                   c->outs,   c->outs, c->addrs, c->addrs, c->exts};
+    const uint64_t need[N_COLS] = {c->blocks, c->txs,   c->txs,   c->ins, c->outs,
+                                   c->outs,   c->addrs, c->addrs, c->exts};
     for (int i = 0; i < N_COLS; i++) {
         if (need[i] > cs->cols[i].cap)
             return cw_error_set(CW_ECORRUPT, "%s: holds %llu rows, the manifest says %llu",
@@ -221,8 +238,7 @@ static int undo_inplace(cw_chainstore *cs, const cw_chainstore_counts *from,
         const cw_row_in *in = row(cs, C_IN, i);
         if (in->spent_tx >= to->txs)
             continue; /* spends an output that is itself being removed, or coinbase/external */
-        const cw_row_tx *ptx = row(cs, C_TX, in->spent_tx);
-        uint64_t o = ptx->first_out + in->spent_vout;
+        uint64_t o = tx_first_out(cs, in->spent_tx) + in->spent_vout;
         if (o >= to->outs)
             continue;
         cw_row_out *out = row(cs, C_OUT, o);
@@ -271,10 +287,8 @@ static cw_chainstore_counts file_counts(const cw_chainstore *cs)
 {
     cw_chainstore_counts c = {cs->cols[C_BLOCK].cap, cs->cols[C_TX].cap,   cs->cols[C_IN].cap,
                               cs->cols[C_OUT].cap,   cs->cols[C_ADDR].cap, cs->cols[C_EXT].cap};
-    uint64_t t = cs->cols[C_TXMETA].cap < cs->cols[C_TXID].cap ? cs->cols[C_TXMETA].cap
-                                                               : cs->cols[C_TXID].cap;
-    if (t < c.txs)
-        c.txs = t;
+    if (cs->cols[C_TXID].cap < c.txs)
+        c.txs = cs->cols[C_TXID].cap;
     if (cs->cols[C_OUTLINK].cap < c.outs)
         c.outs = cs->cols[C_OUTLINK].cap;
     if (cs->cols[C_ADDRLAST].cap < c.addrs)
@@ -436,14 +450,26 @@ const cw_row_block *cw_chainstore_block(const cw_chainstore *cs, uint64_t r)
     return row(cs, C_BLOCK, r);
 }
 
-const cw_row_tx *cw_chainstore_tx(const cw_chainstore *cs, uint64_t tx)
+uint64_t cw_chainstore_tx_first_in(const cw_chainstore *cs, uint64_t tx)
 {
-    return row(cs, C_TX, tx);
+    return tx_first_in(cs, tx);
 }
 
-const cw_row_txmeta *cw_chainstore_txmeta(const cw_chainstore *cs, uint64_t tx)
+uint64_t cw_chainstore_tx_first_out(const cw_chainstore *cs, uint64_t tx)
 {
-    return row(cs, C_TXMETA, tx);
+    return tx_first_out(cs, tx);
+}
+
+cw_txmeta cw_chainstore_txmeta(const cw_chainstore *cs, uint64_t tx)
+{
+    const uint8_t *r = row(cs, C_TX, tx);
+    cw_txmeta m;
+    uint32_t size = ld24(r + 10), base = ld24(r + 13);
+    memcpy(&m.version, r + 16, 4);
+    memcpy(&m.locktime, r + 20, 4);
+    m.size = size;
+    m.weight = base * 3 + size;
+    return m;
 }
 
 const uint8_t *cw_chainstore_txid(const cw_chainstore *cs, uint64_t tx)
@@ -491,13 +517,11 @@ const cw_row_ext *cw_chainstore_ext(const cw_chainstore *cs, uint64_t ext)
 void cw_chainstore_tx_range(const cw_chainstore *cs, uint64_t tx, uint64_t *in0, uint64_t *in1,
                             uint64_t *out0, uint64_t *out1)
 {
-    const cw_row_tx *t = row(cs, C_TX, tx);
-    *in0 = t->first_in;
-    *out0 = t->first_out;
+    *in0 = tx_first_in(cs, tx);
+    *out0 = tx_first_out(cs, tx);
     if (tx + 1 < rows(cs, C_TX)) {
-        const cw_row_tx *n = row(cs, C_TX, tx + 1);
-        *in1 = n->first_in;
-        *out1 = n->first_out;
+        *in1 = tx_first_in(cs, tx + 1);
+        *out1 = tx_first_out(cs, tx + 1);
     } else {
         *in1 = rows(cs, C_IN);
         *out1 = rows(cs, C_OUT);
@@ -508,9 +532,7 @@ void cw_chainstore_tx_range(const cw_chainstore *cs, uint64_t tx, uint64_t *in0,
  * number is <= n; txs with none of them share it with the next tx, so step forward past them. */
 static uint64_t owner_tx(const cw_chainstore *cs, uint64_t n, int field)
 {
-#define FIRST(t)                                                                                   \
-    (field ? ((const cw_row_tx *)row(cs, C_TX, (t)))->first_out                                    \
-           : ((const cw_row_tx *)row(cs, C_TX, (t)))->first_in)
+#define FIRST(t) (field ? tx_first_out(cs, (t)) : tx_first_in(cs, (t)))
     uint64_t lo = 0, hi = rows(cs, C_TX);
     while (hi - lo > 1) {
         uint64_t mid = lo + (hi - lo) / 2;
@@ -589,8 +611,7 @@ int cw_chainstore_in_value(const cw_chainstore *cs, uint64_t in, uint64_t *value
         *value = e->value;
         return 0;
     }
-    const cw_row_tx *t = row(cs, C_TX, r->spent_tx);
-    *value = cw_out_value(row(cs, C_OUT, t->first_out + r->spent_vout));
+    *value = cw_out_value(row(cs, C_OUT, tx_first_out(cs, r->spent_tx) + r->spent_vout));
     return 0;
 }
 
@@ -605,7 +626,6 @@ void cw_chainstore_set_prevouts(cw_chainstore *cs, cw_prevout_lookup fn, void *c
 static int reserve_all(cw_chainstore *cs, const cw_block *b)
 {
     const uint64_t need[N_COLS] = {1,
-                                   b->n_tx,
                                    b->n_tx,
                                    b->n_tx,
                                    b->n_ins,
@@ -718,7 +738,7 @@ static int spend_error(const cw_chainstore *cs, const cw_spend *sp, uint64_t n_o
         return cw_error_set(CW_ECORRUPT,
                             "block %u tx %s spends output %u of a tx with %llu outputs",
                             blk->height, hex, sp->vout, (unsigned long long)n_out);
-    uint64_t o = ((const cw_row_tx *)row(cs, C_TX, sp->spent_tx))->first_out + sp->vout;
+    uint64_t o = tx_first_out(cs, sp->spent_tx) + sp->vout;
     return cw_error_set(CW_ECORRUPT, "block %u tx %s double-spends output %llu", blk->height, hex,
                         (unsigned long long)o);
 }
@@ -872,8 +892,21 @@ int cw_chainstore_apply_block(cw_chainstore *cs, cw_block *b, uint32_t height, c
     for (uint32_t ti = 0; ti < b->n_tx; ti++) {
         const cw_tx *tx = &b->txs[ti];
         uint64_t t = rows(cs, C_TX);
-        cw_row_tx tr = {rows(cs, C_IN), rows(cs, C_OUT)};
-        cw_row_txmeta tm = {tx->version, tx->locktime, tx->size, tx->base_size * 3 + tx->size};
+        if (tx->size >= 1u << 24) {
+            cw_hex_encode_rev(hex, tx->txid, 32);
+            return cw_error_set(CW_ECORRUPT, "block %u tx %s: %u bytes, larger than any block",
+                                height, hex, tx->size);
+        }
+        uint8_t tr[CW_ROW_TX_WIDTH];
+        uint64_t fi = rows(cs, C_IN), fo = rows(cs, C_OUT);
+        if (fi >> 40 || fo >> 40)
+            return cw_error_set(CW_EINVAL, "input/output number space (40 bits) exhausted");
+        memcpy(tr, &fi, 5);
+        memcpy(tr + 5, &fo, 5);
+        memcpy(tr + 10, &tx->size, 3);
+        memcpy(tr + 13, &tx->base_size, 3);
+        memcpy(tr + 16, &tx->version, 4);
+        memcpy(tr + 20, &tx->locktime, 4);
         for (uint32_t i = 0; i < tx->n_in; i++) {
             const cw_txin *in = &b->ins[tx->first_in + i];
             cw_row_in r;
@@ -915,8 +948,7 @@ int cw_chainstore_apply_block(cw_chainstore *cs, cw_block *b, uint32_t height, c
                 *last = oid;
         }
         if ((rc = cw_column_append(&cs->cols[C_TXID], tx->txid)) ||
-            (rc = cw_column_append(&cs->cols[C_TX], &tr)) ||
-            (rc = cw_column_append(&cs->cols[C_TXMETA], &tm)))
+            (rc = cw_column_append(&cs->cols[C_TX], tr)))
             return rc;
         /* BIP30: a later tx with an existing txid replaces it (Core's rule; mainnet has two). */
         uint64_t h = txid_h64(tx->txid);
@@ -954,8 +986,8 @@ int cw_chainstore_commit(cw_chainstore *cs)
         return rc;
     crash_point(cs);
     /* 1. appended rows, and the in-place values (spent marks, last outputs, indexes), to disk */
-    const uint64_t lo[N_COLS] = {from.blocks, from.txs,  from.txs,   from.txs, from.ins,
-                                 0,           from.outs, from.addrs, 0,        from.exts};
+    const uint64_t lo[N_COLS] = {from.blocks, from.txs,   from.txs, from.ins, 0,
+                                 from.outs,   from.addrs, 0,        from.exts};
     for (int i = 0; i < N_COLS; i++) {
         if ((rc = cw_column_sync(&cs->cols[i], lo[i], cs->cols[i].rows)))
             return rc;
@@ -988,9 +1020,8 @@ int cw_chainstore_rollback(cw_chainstore *cs, uint64_t n_blocks)
     to.blocks = n_blocks;
     to.txs = first_gone->first_tx;
     if (to.txs < from.txs) {
-        const cw_row_tx *t = row(cs, C_TX, to.txs);
-        to.ins = t->first_in;
-        to.outs = t->first_out;
+        to.ins = tx_first_in(cs, to.txs);
+        to.outs = tx_first_out(cs, to.txs);
     } else {
         to.ins = from.ins;
         to.outs = from.outs;

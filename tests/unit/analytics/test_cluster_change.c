@@ -121,8 +121,7 @@ static uint32_t in_addr(uint64_t t, unsigned k)
     uint64_t i0, i1, o0, o1;
     cw_chainstore_tx_range(cs, t, &i0, &i1, &o0, &o1);
     const cw_row_in *r = cw_chainstore_in(cs, i0 + k);
-    return cw_chainstore_out(cs, cw_chainstore_tx(cs, r->spent_tx)->first_out + r->spent_vout)
-        ->addr;
+    return cw_chainstore_out(cs, cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout)->addr;
 }
 
 static void test_clusters(void)
@@ -238,7 +237,8 @@ static void test_reorg(void)
 static void test_parse(void)
 {
     uint32_t m;
-    CHECK(cw_cluster_change_parse(&m, "fresh,peel") == 0 && m == (CW_CHANGE_FRESH | CW_CHANGE_PEEL));
+    CHECK(cw_cluster_change_parse(&m, "fresh,peel") == 0 &&
+          m == (CW_CHANGE_FRESH | CW_CHANGE_PEEL));
     CHECK(cw_cluster_change_parse(&m, "all") == 0 && m == CW_CHANGE_ALL);
     CHECK(cw_cluster_change_parse(&m, "none") == 0 && m == 0);
     CHECK(cw_cluster_change_parse(&m, "fresh,bogus") == CW_EINVAL);

@@ -190,7 +190,7 @@ static bool tx_touches(const cw_chainstore *cs, uint32_t t, uint32_t a)
     for (uint64_t i = i0; i < i1; i++) {
         const cw_row_in *r = cw_chainstore_in(cs, i);
         if (r->spent_tx < CW_IN_EXTERNAL &&
-            cw_chainstore_out(cs, cw_chainstore_tx(cs, r->spent_tx)->first_out + r->spent_vout)
+            cw_chainstore_out(cs, cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout)
                     ->addr == a)
             return true;
     }
@@ -235,8 +235,8 @@ static void test_world(void)
     metrics m = measure(cl);
     printf("clustering (multi-input, CoinJoin excluded): precision %.5f per address, %.5f "
            "pairwise; recall %.5f pairwise; %llu multi-address clusters, %llu mixing entities\n",
-           m.addr_precision, m.pair_precision, m.pair_recall,
-           (unsigned long long)m.clusters_multi, (unsigned long long)m.merged_entities);
+           m.addr_precision, m.pair_precision, m.pair_recall, (unsigned long long)m.clusters_multi,
+           (unsigned long long)m.merged_entities);
     CHECK(m.addr_precision >= 0.99);
     CHECK(m.pair_precision >= 0.99);
     CHECK(m.pair_recall > 0.0);
@@ -348,7 +348,8 @@ static void test_world(void)
                 fp++;
         }
     }
-    double prec = tp + fp ? (double)tp / (double)(tp + fp) : 0, rec = n_true ? (double)tp / (double)n_true : 0;
+    double prec = tp + fp ? (double)tp / (double)(tp + fp) : 0,
+           rec = n_true ? (double)tp / (double)n_true : 0;
     printf("CoinJoin detection: %llu true, %llu flagged, %llu correct: precision %.5f, recall "
            "%.5f\n",
            (unsigned long long)n_true, (unsigned long long)(tp + fp), (unsigned long long)tp, prec,

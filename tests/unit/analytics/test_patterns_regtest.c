@@ -102,7 +102,8 @@ static void test_flags(void)
     cw_patterns_close(p);
     /* the hook for `chainwatch tx`: flags from the column */
     json_t *j;
-    REQUIRE(cw_query_tx(&j, cs, json_string_value(json_object_get(key, "simple-coinjoin-tx"))) == 0);
+    REQUIRE(cw_query_tx(&j, cs, json_string_value(json_object_get(key, "simple-coinjoin-tx"))) ==
+            0);
     cw_patterns_annotate_tx(j, cs);
     char *dump = json_dumps(json_object_get(j, "flags"), JSON_COMPACT);
     CHECK_EQ_STR(dump, "[\"coinjoin\",\"joinmarket\"]");
