@@ -35,6 +35,7 @@ typedef struct cw_column {
     uint8_t *map;  /* header + rows */
     size_t map_len;
     size_t populated; /* bytes of the mapping already faulted in for appends */
+    size_t written;   /* bytes whose writeback cw_column_writeback has started */
     char path[4096];
 } cw_column;
 
@@ -54,6 +55,10 @@ static inline void *cw_column_row(const cw_column *c, uint64_t i)
 int cw_column_append(cw_column *c, const void *row);
 /* msync of the rows [from, to). */
 int cw_column_sync(cw_column *c, uint64_t from, uint64_t to);
+/* Starts (does not wait for) the writeback of the whole pages of rows below `rows` that were
+ * not started yet, once at least min_bytes have accumulated: for rows that are never written
+ * again, so that a later cw_column_sync finds them on disk already. */
+void cw_column_writeback(cw_column *c, uint64_t rows, size_t min_bytes);
 /* File size the rows occupy. */
 uint64_t cw_column_bytes(const cw_column *c);
 

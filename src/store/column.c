@@ -157,6 +157,19 @@ int cw_column_sync(cw_column *c, uint64_t from, uint64_t to)
     return 0;
 }
 
+void cw_column_writeback(cw_column *c, uint64_t rows, size_t min_bytes)
+{
+    size_t end = (CW_COLUMN_HEADER + (size_t)rows * c->width) & ~(size_t)4095;
+    if (c->written > end)
+        c->written = end; /* rolled back */
+    if (!c->writable || end < c->written + min_bytes)
+        return;
+    /* a hint: the commit's msync writes whatever this did not */
+    (void)sync_file_range(c->fd, (off_t)c->written, (off_t)(end - c->written),
+                          SYNC_FILE_RANGE_WRITE);
+    c->written = end;
+}
+
 uint64_t cw_column_bytes(const cw_column *c)
 {
     return CW_COLUMN_HEADER + c->rows * c->width;
