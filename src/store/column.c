@@ -117,11 +117,16 @@ static void populate_ahead(cw_column *c, size_t end)
 #ifdef MADV_POPULATE_WRITE
     if (end <= c->populated)
         return;
-    size_t from = end & ~(size_t)4095, to = from + POPULATE_CHUNK;
+    static const uint8_t zeros[POPULATE_CHUNK];
+    size_t from = (end + 4095) & ~(size_t)4095, to = from + POPULATE_CHUNK;
+    if (from < c->populated)
+        from = c->populated;
     if (to > c->map_len)
         to = c->map_len;
-    if (to > from)
+    if (to > from) {
+        (void)pwrite(c->fd, zeros, to - from, (off_t)from);
         (void)madvise(c->map + from, to - from, MADV_POPULATE_WRITE); /* a hint: faults work too */
+    }
     c->populated = to;
 #else
     (void)c;

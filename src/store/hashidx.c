@@ -213,8 +213,14 @@ static int grow(cw_hashidx *h)
             unlink(tmp);
             return rc;
         }
+        /* every page is written below and by the inserts that follow: put them in the page
+         * cache with write() (large folios, no fault per page) and map them all at once */
+        static const uint8_t zeros[1 << 20];
+        for (size_t off = HIX_HEADER; off < nh.map_len; off += sizeof zeros) {
+            size_t n = nh.map_len - off < sizeof zeros ? nh.map_len - off : sizeof zeros;
+            (void)pwrite(fd, zeros, n, (off_t)off); /* hints: the faults work without them */
+        }
 #ifdef MADV_POPULATE_WRITE
-        /* every page is written below and by the inserts that follow: fault them all at once */
         (void)madvise(nh.map, nh.map_len, MADV_POPULATE_WRITE);
 #endif
         uint64_t live;

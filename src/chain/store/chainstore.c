@@ -830,6 +830,10 @@ static int link_input(cw_chainstore *cs, const cw_block *b, uint32_t height, uin
 static void prefetch(const cw_chainstore *cs, const cw_block *b, int wave)
 {
     uint64_t n_tx = rows(cs, C_TX), n_addr = rows(cs, C_ADDR);
+    if (wave <= 1) {
+        for (uint32_t i = 0; i < b->n_tx; i++) /* where each new txid goes */
+            cw_hashidx_prefetch(&cs->txidx, txid_h64(b->txs[i].txid));
+    }
     for (uint32_t i = 0; i < b->n_ins; i++) {
         uint64_t h = txid_h64(b->ins[i].prev_txid);
         if (wave <= 1) {
