@@ -102,7 +102,11 @@ int main(int argc, char **argv)
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", store);
         if (system(cmd) != 0)
             return 1;
-        cw_ingest_opts io = {blocks, store, CW_NET_REGTEST, -1, 2, NULL, 0, false, NULL};
+        cw_ingest_opts io = {.blocks_dir = blocks,
+                             .store_dir = store,
+                             .net = CW_NET_REGTEST,
+                             .to_height = -1,
+                             .threads = 2};
         cw_ingest_stats is;
         if (cw_ingest_btc(&io, &is))
             return fail("ingest");

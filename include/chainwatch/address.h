@@ -51,12 +51,12 @@ const char *cw_script_type_name(cw_script_type t); /* "p2pkh", "p2tr", ... */
 
 /* Address kinds (how the key is interpreted and shown). Values are part of the store format. */
 typedef enum cw_addr_kind {
-    CW_ADDR_NONE = 0,      /* OP_RETURN: no address */
-    CW_ADDR_PKH = 1,       /* 20-byte hash160, base58 version 0x00 (P2PKH and P2PK) */
-    CW_ADDR_SH = 2,        /* 20-byte hash160, base58 version 0x05 */
-    CW_ADDR_WITNESS = 3,   /* witness version + 2..40 byte program: bech32 (v0) / bech32m (v1+) */
-    CW_ADDR_MULTISIG = 4,  /* SHA-256 of a bare multisig script */
-    CW_ADDR_NONSTD = 5     /* SHA-256 of a nonstandard script */
+    CW_ADDR_NONE = 0,     /* OP_RETURN: no address */
+    CW_ADDR_PKH = 1,      /* 20-byte hash160, base58 version 0x00 (P2PKH and P2PK) */
+    CW_ADDR_SH = 2,       /* 20-byte hash160, base58 version 0x05 */
+    CW_ADDR_WITNESS = 3,  /* witness version + 2..40 byte program: bech32 (v0) / bech32m (v1+) */
+    CW_ADDR_MULTISIG = 4, /* SHA-256 of a bare multisig script */
+    CW_ADDR_NONSTD = 5    /* SHA-256 of a nonstandard script */
 } cw_addr_kind;
 
 typedef struct cw_addr_key {
@@ -99,17 +99,16 @@ int cw_base58check_decode(uint8_t *out, size_t out_cap, size_t *out_len, const c
 
 typedef enum cw_bech32_variant { CW_BECH32 = 1, CW_BECH32M = 2 } cw_bech32_variant;
 /* Generic bech32 string with 5-bit data values. */
-int cw_bech32_encode(char *out, size_t out_size, const char *hrp, const uint8_t *data5,
-                     size_t n, cw_bech32_variant variant);
+int cw_bech32_encode(char *out, size_t out_size, const char *hrp, const uint8_t *data5, size_t n,
+                     cw_bech32_variant variant);
 /* Decodes a bech32/bech32m string: hrp (lowercased) into hrp_out (size >= 84), 5-bit data into
  * data5 (capacity 90), *variant gets which checksum matched. CW_EINVAL for any invalid string
  * (mixed case, bad characters, bad checksum, too long, no separator...). */
 int cw_bech32_decode(char *hrp_out, uint8_t *data5, size_t *n, cw_bech32_variant *variant,
                      const char *s);
 /* Segwit address encode/decode (BIP173 + BIP350 rules: v0 bech32, v1+ bech32m). */
-int cw_segwit_encode(char *out, size_t out_size, const char *hrp, int witver,
-                     const uint8_t *prog, size_t prog_len);
-int cw_segwit_decode(int *witver, uint8_t *prog, size_t *prog_len, const char *hrp,
-                     const char *s);
+int cw_segwit_encode(char *out, size_t out_size, const char *hrp, int witver, const uint8_t *prog,
+                     size_t prog_len);
+int cw_segwit_decode(int *witver, uint8_t *prog, size_t *prog_len, const char *hrp, const char *s);
 
 #endif

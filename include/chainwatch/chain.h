@@ -101,6 +101,10 @@ void cw_block_hash_txs(cw_block *b);
  * thread may call it on its own block. Returns 0 or CW_ENOMEM. */
 int cw_block_classify(cw_block *b);
 
+/* Checks the BIP141 witness commitment against the wtxids (decode with CW_HASH_ALL first).
+ * Returns 0, or CW_ECORRUPT naming `what`. */
+int cw_block_check_witness(const cw_block *b, const char *what);
+
 /* Merkle root of the block's txids. */
 int cw_block_merkle(uint8_t out[32], const cw_block *b);
 

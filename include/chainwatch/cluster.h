@@ -33,8 +33,9 @@
 #define CW_CHANGE_POWER10 (1u << 3) /* the only non-round output when another is round */
 #define CW_CHANGE_PEEL (1u << 4)    /* the larger output of a peel-chain link */
 #define CW_CHANGE_REUSE (1u << 5)   /* the only output paid back to an input address */
-#define CW_CHANGE_LOCKTIME (1u << 6) /* nonzero locktime: the only output spent by a tx that
-                                        also sets a nonzero locktime */
+#define CW_CHANGE_LOCKTIME                                                                         \
+    (1u << 6) /* nonzero locktime: the only output spent by a tx that                              \
+                 also sets a nonzero locktime */
 #define CW_CHANGE_N 7
 #define CW_CHANGE_ALL ((1u << CW_CHANGE_N) - 1)
 
@@ -72,7 +73,7 @@ typedef struct cw_clusters cw_clusters;
 int cw_clusters_open(cw_clusters **out, const cw_chainstore *cs);
 void cw_clusters_close(cw_clusters *c);
 uint64_t cw_clusters_count(const cw_clusters *c);
-uint64_t cw_clusters_addrs(const cw_clusters *c); /* addresses covered */
+uint64_t cw_clusters_addrs(const cw_clusters *c);  /* addresses covered */
 uint32_t cw_clusters_change(const cw_clusters *c); /* heuristics used */
 uint64_t cw_clusters_txs(const cw_clusters *c);    /* txs covered */
 /* Cluster id of an address (CW_NONE32 past the covered addresses). */

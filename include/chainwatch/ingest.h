@@ -16,12 +16,13 @@ typedef struct cw_ingest_opts {
     const char *blocks_dir;
     const char *store_dir;
     cw_network net;
-    int64_t to_height;       /* stop at this height; -1 for the tip */
-    int threads;             /* decoding/hashing threads (>= 1) */
-    const char *prevouts;    /* optional btcd .utxostore file of prevouts */
-    uint64_t commit_txs;     /* commit after this many txs (0: every 10 seconds) */
-    bool progress;           /* show a progress line when stderr is a terminal */
-    volatile int *stop;      /* set non-zero (from a signal handler) to stop after a commit */
+    int64_t to_height;    /* stop at this height; -1 for the tip */
+    int threads;          /* decoding/hashing threads (>= 1) */
+    const char *prevouts; /* optional btcd .utxostore file of prevouts */
+    uint64_t commit_txs;  /* commit after this many txs (0: every 10 seconds) */
+    bool progress;        /* show a progress line when stderr is a terminal */
+    bool verify_witness;  /* compute wtxids and check each block's BIP141 commitment */
+    volatile int *stop;   /* set non-zero (from a signal handler) to stop after a commit */
 } cw_ingest_opts;
 
 typedef struct cw_ingest_stats {
@@ -32,8 +33,8 @@ typedef struct cw_ingest_stats {
     uint64_t blocks_added; /* blocks appended */
     uint64_t txs_added;
     uint64_t ins_added, outs_added;
-    uint64_t bytes_read;   /* block bytes decoded */
-    int64_t tip_height;    /* height of the store's tip afterwards, -1 when empty */
+    uint64_t bytes_read; /* block bytes decoded */
+    int64_t tip_height;  /* height of the store's tip afterwards, -1 when empty */
     double seconds;
 } cw_ingest_stats;
 

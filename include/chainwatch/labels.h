@@ -53,10 +53,10 @@ int cw_label_address_key(char *out, size_t out_size, const char *addr);
 typedef struct cw_label {
     int64_t id;
     cw_label_subject_kind subject_kind;
-    const char *asset;      /* "XBT", "ETH"... or "" for clusters and entities */
-    const char *subject;    /* as published */
-    const char *entity;     /* entity name */
-    const char *entity_ref; /* external id, e.g. "ofac:27307", or "" */
+    const char *asset;       /* "XBT", "ETH"... or "" for clusters and entities */
+    const char *subject;     /* as published */
+    const char *entity;      /* entity name */
+    const char *entity_ref;  /* external id, e.g. "ofac:27307", or "" */
     const char *entity_type; /* e.g. "Entity", "Individual", or "" */
     const char *category;
     const char *source;   /* e.g. "OFAC SDN sdn_advanced.xml published 2025-11-19" */
@@ -74,7 +74,7 @@ typedef struct cw_label_provenance {
     const char *file_sha256;    /* of the bytes on disk */
     const char *content_sha256; /* of the decompressed content */
     const char *imported_at;    /* UTC, ISO 8601 */
-    const char *location;       /* "line 12" or "line 1183708: DistinctParty[@FixedRef='27307']/..." */
+    const char *location; /* "line 12" or "line 1183708: DistinctParty[@FixedRef='27307']/..." */
 } cw_label_provenance;
 
 /* Callbacks return 0 to go on; any other value stops the iteration and is returned. */
@@ -117,8 +117,7 @@ typedef struct cw_label_filter {
 
 /* Every label matching filter (NULL: all), ordered by category, asset, subject key, id.
  * Returns 0, the callback's non-zero value or a negative CW_E* code. */
-int cw_labels_foreach(cw_labels *db, const cw_label_filter *filter, cw_label_cb cb,
-                      void *payload);
+int cw_labels_foreach(cw_labels *db, const cw_label_filter *filter, cw_label_cb cb, void *payload);
 
 /* The provenance records of one label, oldest first. Same returns as cw_labels_foreach. */
 int cw_labels_provenance_foreach(cw_labels *db, int64_t label_id, cw_label_provenance_cb cb,
@@ -127,8 +126,7 @@ int cw_labels_provenance_foreach(cw_labels *db, int64_t label_id, cw_label_prove
 /* Number of distinct (asset, address key) pairs per asset among address labels matching
  * filter. cb is called once per asset in asset order. Returns 0 or a negative CW_E* code. */
 int cw_labels_count_by_asset(cw_labels *db, const cw_label_filter *filter,
-                             int (*cb)(const char *asset, int64_t n, void *payload),
-                             void *payload);
+                             int (*cb)(const char *asset, int64_t n, void *payload), void *payload);
 
 /* Totals: labels, entities, provenance records, import runs. */
 typedef struct cw_labels_totals {
@@ -138,10 +136,10 @@ int cw_labels_totals_get(cw_labels *db, cw_labels_totals *out);
 
 /* ---- importers ---- */
 typedef enum cw_label_import_kind {
-    CW_IMPORT_OFAC_XML = 0,  /* sdn_advanced.xml (.xml or .xml.bz2) */
-    CW_IMPORT_OFAC_CSV = 1,  /* OFAC's legacy SDN.CSV (no header, 12 columns) */
-    CW_IMPORT_CSV = 2,       /* a plain label CSV with a header (docs/LABELS.md) */
-    CW_IMPORT_GEN_TRUTH = 3  /* a generated world's ground truth (CSV, docs/LABELS.md) */
+    CW_IMPORT_OFAC_XML = 0, /* sdn_advanced.xml (.xml or .xml.bz2) */
+    CW_IMPORT_OFAC_CSV = 1, /* OFAC's legacy SDN.CSV (no header, 12 columns) */
+    CW_IMPORT_CSV = 2,      /* a plain label CSV with a header (docs/LABELS.md) */
+    CW_IMPORT_GEN_TRUTH = 3 /* a generated world's ground truth (CSV, docs/LABELS.md) */
 } cw_label_import_kind;
 
 /* "ofac-xml", "ofac-csv", "csv", "gen-truth". */
@@ -169,7 +167,7 @@ typedef int (*cw_label_row_cb)(const cw_label_row *row, void *payload);
 
 /* Options for parsing and importing. All fields may be zero/NULL. */
 typedef struct cw_label_import_opts {
-    const char *source;  /* overrides the importer's source description */
+    const char *source; /* overrides the importer's source description */
     /* Comma-separated categories whose rows are not imported (e.g. "individual" to leave a
      * generated world's users unlabelled), or NULL. Part of the run's identity: the same file
      * imported with another list is not "unchanged". */
@@ -196,7 +194,7 @@ typedef struct cw_label_import_stats {
     uint64_t provenance_new;
     uint64_t warnings;
     uint64_t skipped; /* rows left out by exclude_categories */
-    bool unchanged; /* nothing new: the transaction was rolled back, the store is as before */
+    bool unchanged;   /* nothing new: the transaction was rolled back, the store is as before */
     char source[256];
     char content_sha256[65];
 } cw_label_import_stats;

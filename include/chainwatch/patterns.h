@@ -44,9 +44,9 @@ uint32_t cw_patterns_compute(const cw_chainstore *cs, uint64_t tx);
 bool cw_patterns_peel_shape(const cw_chainstore *cs, uint64_t tx, uint32_t *large);
 
 typedef struct cw_patterns_stats {
-    uint64_t txs_before;  /* txs covered before this build */
-    uint64_t txs_after;   /* txs covered now */
-    bool rebuilt;         /* a reorg (or a damaged column) forced a rebuild from tx 0 */
+    uint64_t txs_before;             /* txs covered before this build */
+    uint64_t txs_after;              /* txs covered now */
+    bool rebuilt;                    /* a reorg (or a damaged column) forced a rebuild from tx 0 */
     uint64_t counts[CW_PAT_N_FLAGS]; /* txs carrying each flag, over the whole store */
     double seconds;
 } cw_patterns_stats;

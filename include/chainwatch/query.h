@@ -11,8 +11,7 @@
 #include "chainwatch/chainstore.h"
 
 /* A block by height ("170") or hash (64 hex digits). Lists txids when with_txs. */
-int cw_query_block(json_t **out, const cw_chainstore *cs, const char *height_or_hash,
-                   int with_txs);
+int cw_query_block(json_t **out, const cw_chainstore *cs, const char *height_or_hash, int with_txs);
 /* A tx by txid: inputs with the outputs they spend, outputs with addresses and spending txs,
  * fee when every input value is known. */
 int cw_query_tx(json_t **out, const cw_chainstore *cs, const char *txid_hex);

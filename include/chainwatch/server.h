@@ -19,13 +19,13 @@ typedef struct cw_server_config {
     const char *listen;   /* "127.0.0.1:8443"; port 0 picks a free port */
     const char *tls_cert; /* PEM files, both or neither */
     const char *tls_key;
-    const char *store_dir; /* chain store for /api/v1/chain/ (NULL: none) */
-    const char *labels_db; /* label store used by traces and lookups (NULL: none) */
+    const char *store_dir;    /* chain store for /api/v1/chain/ (NULL: none) */
+    const char *labels_db;    /* label store used by traces and lookups (NULL: none) */
     const char *supply_db;    /* supply database for /api/v1/supply/ (NULL: none) */
     const char *supply_rules; /* rule table (NULL: built-in default) */
-    size_t max_body;  /* bytes; 0: 1 MiB */
-    unsigned threads; /* 0: 2 */
-    const char *web_root; /* the dashboard's files (web/), served at /; NULL: no dashboard */
+    size_t max_body;          /* bytes; 0: 1 MiB */
+    unsigned threads;         /* 0: 2 */
+    const char *web_root;     /* the dashboard's files (web/), served at /; NULL: no dashboard */
 } cw_server_config;
 
 /* Opens the node and starts serving on internal threads. Returns 0, CW_EINVAL (bad listen

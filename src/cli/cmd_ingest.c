@@ -34,19 +34,28 @@ static int run(int argc, char **argv)
     o.threads = 1;
     o.progress = true;
     bool json = false;
-    static const struct option longopts[] = {
-        {"blocks", required_argument, NULL, 'b'}, {"store", required_argument, NULL, 's'},
-        {"network", required_argument, NULL, 'n'}, {"to", required_argument, NULL, 't'},
-        {"threads", required_argument, NULL, 'j'}, {"prevouts", required_argument, NULL, 'p'},
-        {"commit-txs", required_argument, NULL, 'c'}, {"json", no_argument, NULL, 'J'},
-        {"quiet", no_argument, NULL, 'q'}, {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"blocks", required_argument, NULL, 'b'},
+                                             {"store", required_argument, NULL, 's'},
+                                             {"network", required_argument, NULL, 'n'},
+                                             {"to", required_argument, NULL, 't'},
+                                             {"threads", required_argument, NULL, 'j'},
+                                             {"prevouts", required_argument, NULL, 'p'},
+                                             {"commit-txs", required_argument, NULL, 'c'},
+                                             {"json", no_argument, NULL, 'J'},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"verify-witness", no_argument, NULL, 'w'},
+                                             {NULL, 0, NULL, 0}};
     optind = 2;
     int ch;
     uint64_t v;
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (ch) {
-        case 'b': o.blocks_dir = optarg; break;
-        case 's': o.store_dir = optarg; break;
+        case 'b':
+            o.blocks_dir = optarg;
+            break;
+        case 's':
+            o.store_dir = optarg;
+            break;
         case 'n':
             if (cw_network_parse(&o.net, optarg))
                 return cw_cli_usage_error(&cw_cmd_ingest, "%s", cw_error_last());
@@ -61,15 +70,25 @@ static int run(int argc, char **argv)
                 return cw_cli_usage_error(&cw_cmd_ingest, "--threads: 1..64, got '%s'", optarg);
             o.threads = (int)v;
             break;
-        case 'p': o.prevouts = optarg; break;
+        case 'p':
+            o.prevouts = optarg;
+            break;
         case 'c':
             if (cw_parse_u64(&v, optarg) || v < 1)
                 return cw_cli_usage_error(&cw_cmd_ingest, "--commit-txs: a positive count");
             o.commit_txs = v;
             break;
-        case 'J': json = true; break;
-        case 'q': o.progress = false; break;
-        default: return cw_cli_usage_error(&cw_cmd_ingest, "unknown option");
+        case 'J':
+            json = true;
+            break;
+        case 'q':
+            o.progress = false;
+            break;
+        case 'w':
+            o.verify_witness = true;
+            break;
+        default:
+            return cw_cli_usage_error(&cw_cmd_ingest, "unknown option");
         }
     }
     if (optind < argc)
@@ -123,6 +142,8 @@ const cw_command cw_cmd_ingest = {
     "  --to HEIGHT         stop at this height\n"
     "  --threads N         decoding threads (default 1: decode inline)\n"
     "  --prevouts FILE     prevouts for a store that starts mid-chain (btcd .utxostore format)\n"
+    "  --verify-witness    also compute wtxids and check every block's BIP141 witness\n"
+    "                      commitment (txids and merkle roots are always checked)\n"
     "  --commit-txs N      commit every N transactions (default: every 10 seconds)\n"
     "  --quiet             no progress line\n"
     "  --json              print the summary as JSON\n",

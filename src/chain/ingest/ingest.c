@@ -94,7 +94,7 @@ static bool is_zero32(const uint8_t *h)
 }
 
 /* Reads and decodes a record's block; verifies the merkle root. */
-static int load_block(cw_blkdir *d, const cw_blkrec *rec, cw_buf *buf, cw_block *b)
+static int load_block(cw_blkdir *d, const cw_blkrec *rec, cw_buf *buf, cw_block *b, bool witness)
 {
     buf->len = 0;
     int rc = cw_buf_reserve(buf, rec->size);
@@ -105,8 +105,9 @@ static int load_block(cw_blkdir *d, const cw_blkrec *rec, cw_buf *buf, cw_block 
     char what[320];
     snprintf(what, sizeof what, "%s: block at offset %llu", cw_blkdir_file_path(d, rec->file),
              (unsigned long long)rec->offset);
-    if ((rc = cw_block_decode(b, buf->data, rec->size, what, rec->offset, CW_HASH_TXID)) ||
-        (rc = cw_block_classify(b)))
+    if ((rc = cw_block_decode(b, buf->data, rec->size, what, rec->offset,
+                              witness ? CW_HASH_ALL : CW_HASH_TXID)) ||
+        (rc = cw_block_classify(b)) || (witness && (rc = cw_block_check_witness(b, what))))
         return rc;
     uint8_t root[32];
     if ((rc = cw_block_merkle(root, b)))
@@ -131,6 +132,7 @@ typedef struct pipeline {
     const cw_blkrec *recs;
     const uint64_t *order; /* rec indexes in apply order */
     uint64_t n;
+    bool witness; /* verify BIP141 witness commitments */
     slot *slots;
     uint64_t n_slots;
     uint64_t next_claim;   /* next job to claim */
@@ -155,7 +157,7 @@ static void *worker(void *arg)
         uint64_t job = p->next_claim++;
         slot *s = &p->slots[job % p->n_slots];
         pthread_mutex_unlock(&p->mu);
-        s->rc = load_block(p->dir, &p->recs[p->order[job]], &s->buf, &s->block);
+        s->rc = load_block(p->dir, &p->recs[p->order[job]], &s->buf, &s->block, p->witness);
         if (s->rc)
             snprintf(s->err, sizeof s->err, "%s", cw_error_last());
         pthread_mutex_lock(&p->mu);
@@ -172,7 +174,8 @@ static int pipeline_next(pipeline *p, cw_block **out)
     if (p->n_threads == 0) {
         /* single-threaded: decode inline */
         slot *s = &p->slots[0];
-        int rc = load_block(p->dir, &p->recs[p->order[p->next_consume++]], &s->buf, &s->block);
+        int rc = load_block(p->dir, &p->recs[p->order[p->next_consume++]], &s->buf, &s->block,
+                            p->witness);
         if (rc)
             return rc;
         *out = &s->block;
@@ -270,7 +273,7 @@ static int connect(tree *t, uint64_t i, bool allow_root, cw_blkdir *dir, const c
                 nd->state = 1;
             } else if (allow_root && nd->rec != NODE_NONE) {
                 /* a store starting mid-chain: height from BIP34 */
-                int rc = load_block(dir, &recs[nd->rec], buf, scratch);
+                int rc = load_block(dir, &recs[nd->rec], buf, scratch, false);
                 if (rc)
                     return rc;
                 int64_t h =
@@ -428,6 +431,7 @@ int cw_ingest_btc(const cw_ingest_opts *o, cw_ingest_stats *st)
     pl.recs = recs;
     pl.order = order;
     pl.n = n_path;
+    pl.witness = o->verify_witness;
     if ((rc = pipeline_start(&pl, o->threads > 1 ? o->threads : 0)))
         goto out;
     prog = o->progress ? cw_progress_new("ingest", n_path, "blocks") : NULL;

@@ -177,8 +177,7 @@ static int read_inputs(rd *r, uint64_t n, cw_txin **ins, uint32_t *cap_in, uint3
     return r->err;
 }
 
-static int read_outputs(rd *r, uint64_t n, cw_txout **outs, uint32_t *cap_out,
-                        uint32_t first_out)
+static int read_outputs(rd *r, uint64_t n, cw_txout **outs, uint32_t *cap_out, uint32_t first_out)
 {
     if (grow((void **)outs, cap_out, (uint64_t)first_out + n, sizeof **outs))
         return r->err = CW_ENOMEM;
@@ -393,8 +392,8 @@ int cw_block_classify(cw_block *b)
         b->cap_keys = cap;
     }
     for (uint32_t i = 0; i < b->n_outs; i++) {
-        b->types[i] = (uint8_t)cw_script_classify(b->outs[i].script, b->outs[i].script_len,
-                                                  &b->keys[i]);
+        b->types[i] =
+            (uint8_t)cw_script_classify(b->outs[i].script, b->outs[i].script_len, &b->keys[i]);
         b->key_hash[i] = XXH3_64bits(&b->keys[i], sizeof b->keys[i]);
     }
     b->classified = true;
@@ -440,17 +439,17 @@ int cw_tx_serialize(uint8_t **out, size_t *out_len, const cw_tx *tx, const cw_tx
     cw_buf b = {0};
     uint8_t tmp[16];
     int rc = 0;
-#define PUT(p, n)                                                                              \
-    do {                                                                                       \
-        if ((rc = cw_buf_append(&b, (p), (n))))                                                \
-            goto out;                                                                          \
+#define PUT(p, n)                                                                                  \
+    do {                                                                                           \
+        if ((rc = cw_buf_append(&b, (p), (n))))                                                    \
+            goto out;                                                                              \
     } while (0)
-#define PUT32(v)                                                                               \
-    do {                                                                                       \
-        uint32_t v_ = (uint32_t)(v);                                                           \
-        uint8_t b_[4] = {(uint8_t)v_, (uint8_t)(v_ >> 8), (uint8_t)(v_ >> 16),                 \
-                         (uint8_t)(v_ >> 24)};                                                 \
-        PUT(b_, 4);                                                                            \
+#define PUT32(v)                                                                                   \
+    do {                                                                                           \
+        uint32_t v_ = (uint32_t)(v);                                                               \
+        uint8_t b_[4] = {(uint8_t)v_, (uint8_t)(v_ >> 8), (uint8_t)(v_ >> 16),                     \
+                         (uint8_t)(v_ >> 24)};                                                     \
+        PUT(b_, 4);                                                                                \
     } while (0)
     PUT32(tx->version);
     if (tx->segwit) {
@@ -615,4 +614,59 @@ int64_t cw_coinbase_height(const uint8_t *script, size_t len)
     if (script[op] & 0x80) /* negative numbers are not heights */
         return -1;
     return v;
+}
+
+/* BIP141: the coinbase's last output whose script starts 6a24aa21a9ed commits to
+ * SHA256d(witness merkle root || the coinbase input's single 32-byte witness item), the root
+ * taken over the wtxids with the coinbase's as zero. A block with witness data must have it. */
+int cw_block_check_witness(const cw_block *b, const char *what)
+{
+    static const uint8_t tag[6] = {0x6a, 0x24, 0xaa, 0x21, 0xa9, 0xed};
+    what = what ? what : "block";
+    if (b->n_tx == 0)
+        return 0;
+    const cw_tx *cb = &b->txs[0];
+    const uint8_t *commit = NULL;
+    for (uint32_t i = 0; i < cb->n_out; i++) {
+        const cw_txout *o = &b->outs[cb->first_out + i];
+        if (o->script_len >= 38 && !memcmp(o->script, tag, 6))
+            commit = o->script + 6;
+    }
+    bool any = false;
+    for (uint32_t i = 0; i < b->n_tx && !any; i++)
+        any = b->txs[i].segwit;
+    if (!commit)
+        return any ? cw_error_set(CW_ECORRUPT, "%s: witness data without a witness commitment",
+                                  what)
+                   : 0;
+    const cw_txin *ci = &b->ins[cb->first_in];
+    /* the witness: item count 1, length 32, then the 32-byte reserved value */
+    if (cb->n_in != 1 || ci->n_witness != 1 || ci->witness_len != 34 || ci->witness[1] != 32)
+        return cw_error_set(CW_ECORRUPT, "%s: the coinbase's witness is not one 32-byte item",
+                            what);
+    uint8_t(*level)[32] = malloc((size_t)(b->n_tx + 1) * 32);
+    if (!level)
+        return cw_error_set(CW_ENOMEM, "out of memory for the witness merkle tree");
+    memset(level[0], 0, 32);
+    for (uint32_t i = 1; i < b->n_tx; i++)
+        memcpy(level[i], b->txs[i].wtxid, 32);
+    uint32_t n = b->n_tx;
+    while (n > 1) {
+        if (n & 1) {
+            memcpy(level[n], level[n - 1], 32);
+            n++;
+        }
+        for (uint32_t i = 0; i < n / 2; i++)
+            cw_sha256d(level[i], level[2 * i], 64);
+        n /= 2;
+    }
+    uint8_t buf[64], got[32];
+    memcpy(buf, level[0], 32);
+    memcpy(buf + 32, ci->witness + 2, 32);
+    free(level);
+    cw_sha256d(got, buf, 64);
+    if (memcmp(got, commit, 32) != 0)
+        return cw_error_set(CW_ECORRUPT, "%s: witness commitment does not match the witnesses",
+                            what);
+    return 0;
 }

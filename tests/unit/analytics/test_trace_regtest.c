@@ -370,7 +370,11 @@ int main(void)
         fprintf(stderr, "%s: %s\n", lj, jerr.text);
         return 1;
     }
-    cw_ingest_opts io = {blocks, store, CW_NET_REGTEST, -1, 1, NULL, 0, false, NULL};
+    cw_ingest_opts io = {.blocks_dir = blocks,
+                         .store_dir = store,
+                         .net = CW_NET_REGTEST,
+                         .to_height = -1,
+                         .threads = 1};
     cw_ingest_stats st;
     if (cw_ingest_btc(&io, &st) || cw_chainstore_open(&cs, store, false, CW_NET_REGTEST)) {
         fprintf(stderr, "ingest: %s\n", cw_error_last());

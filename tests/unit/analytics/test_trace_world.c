@@ -281,7 +281,11 @@ int main(void)
     go.seed = 1;
     go.net = CW_NET_REGTEST;
     cw_gen_stats gs;
-    cw_ingest_opts io = {blocks, store, CW_NET_REGTEST, -1, 2, NULL, 0, false, NULL};
+    cw_ingest_opts io = {.blocks_dir = blocks,
+                         .store_dir = store,
+                         .net = CW_NET_REGTEST,
+                         .to_height = -1,
+                         .threads = 2};
     cw_ingest_stats is;
     if (cw_gen_run(&go, &gs) || cw_ingest_btc(&io, &is) ||
         cw_chainstore_open(&cs, store, false, CW_NET_REGTEST)) {

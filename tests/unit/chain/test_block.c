@@ -23,22 +23,22 @@ typedef struct fixture {
 static const fixture fixtures[] = {
     {"h169482.block", "0000000000000756935f1ee9d5987857b604046f846d3df56d024cdb5f368665", 14, 60,
      231, -1, -1},
-    {"h227835.block", "00000000000001aa077d7aa84c532a4d69bdbff519609d1da0835261b7a74eb6", 122, 0,
-     0, -1, -1},
-    {"h227836.block", "00000000000000d0dfd4c9d588d325dce4f32c1b31b7c0064cba7025a9b9adcc", 100, 0,
-     0, -1, 227836},
-    {"h363703.block", "0000000000000000011b2a4cb91b63886ffe0d2263fd17ac5a9b902a219e0a14", 587,
-     3043, 1418, -1, 363703},
-    {"h370661.block", "00000000000000001416a613602d73bbe5c79170fd8f39d509896b829cf9021e", 708, 0,
-     0, -1, 370661},
+    {"h227835.block", "00000000000001aa077d7aa84c532a4d69bdbff519609d1da0835261b7a74eb6", 122, 0, 0,
+     -1, -1},
+    {"h227836.block", "00000000000000d0dfd4c9d588d325dce4f32c1b31b7c0064cba7025a9b9adcc", 100, 0, 0,
+     -1, 227836},
+    {"h363703.block", "0000000000000000011b2a4cb91b63886ffe0d2263fd17ac5a9b902a219e0a14", 587, 3043,
+     1418, -1, 363703},
+    {"h370661.block", "00000000000000001416a613602d73bbe5c79170fd8f39d509896b829cf9021e", 708, 0, 0,
+     -1, 370661},
     {"h383616.block", "00000000000000000aab6a2b34e979b09ca185584bd1aecf204f24d150ff55e9", 1731,
      3620, 4307, -1, 383616},
     {"h481815.block", "000000000000000000893c019d81f2d48ee33892c12428f3121bbd16ed6db926", 2097, 0,
      0, 0, 481815},
     {"h481829.block", "000000000000000000917cba69f69b758fe396c8e30ae97bbcf08c4eb975e726", 2020, 0,
      0, 1, 481829},
-    {"h540107.block", "00000000000000000021868c2cefc52a480d173c849412fe81c4e5ab806f94ab", 230,
-     7033, 472, 104, 540107},
+    {"h540107.block", "00000000000000000021868c2cefc52a480d173c849412fe81c4e5ab806f94ab", 230, 7033,
+     472, 104, 540107},
     {"h574200.block", "0000000000000000001602407ac49862a7bca9d00f7f402db20b7be2f5de59d2", 3315,
      5055, 8150, 1341, 574200},
 };
@@ -96,6 +96,51 @@ static void test_mainnet_blocks(void)
     }
 }
 
+/* BIP141 commitments of real segwit blocks check; one flipped witness byte (which the merkle
+ * root does not cover) is caught; pre-segwit blocks need none. */
+static void test_witness_commitment(void)
+{
+    static const char *const files[] = {"h481829.block", "h540107.block", "h574200.block",
+                                        "h383616.block"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char rel[128];
+        snprintf(rel, sizeof rel, "btc-mainnet-blocks/%s", files[i]);
+        uint8_t *data;
+        size_t len;
+        REQUIRE(cw_file_read(&data, &len, cw_test_data(rel)) == 0);
+        cw_block b = {0};
+        REQUIRE(cw_block_decode(&b, data, len, files[i], 0, CW_HASH_ALL) == 0);
+        CHECK_EQ_INT(cw_block_check_witness(&b, files[i]), 0);
+        /* the first data byte of the first non-empty witness item (lengths < 0xfd) */
+        const uint8_t *victim = NULL;
+        for (uint32_t k = b.txs[0].n_in; k < b.n_ins && !victim; k++) {
+            const cw_txin *in = &b.ins[k];
+            const uint8_t *p = in->witness, *end = p + in->witness_len;
+            for (p = p ? p + 1 : NULL; p && p < end && *p < 0xfd && !victim; p += 1 + *p) {
+                if (*p > 0)
+                    victim = p + 1;
+            }
+        }
+        if (i < 3) {
+            if (!victim) /* 481829's only witness is the coinbase's reserved value */
+                victim = b.ins[0].witness + 2;
+            data[(size_t)(victim - data)] ^= 1;
+            cw_block b2 = {0};
+            REQUIRE(cw_block_decode(&b2, data, len, files[i], 0, CW_HASH_ALL) == 0);
+            uint8_t root[32];
+            REQUIRE(cw_block_merkle(root, &b2) == 0);
+            CHECK(memcmp(root, b2.header.merkle, 32) == 0); /* txids do not see it */
+            CHECK_EQ_INT(cw_block_check_witness(&b2, files[i]), CW_ECORRUPT);
+            CHECK(strstr(cw_error_last(), "witness commitment does not match") != NULL);
+            cw_block_deinit(&b2);
+        } else {
+            CHECK(victim == NULL && b.ins[0].witness == NULL); /* 2015: no witness, no commitment */
+        }
+        cw_block_deinit(&b);
+        cw_free(data);
+    }
+}
+
 static void test_framed_277647(void)
 {
     uint8_t *data;
@@ -106,7 +151,9 @@ static void test_framed_277647(void)
     memcpy(&sz, data + 4, 4);
     REQUIRE(sz == len - 8);
     fixture f = {"h277647.blk", "0000000000000000054a714e580b16c583701712ab91060e92dbde6eb1e052a8",
-                 213, 733, 769, -1, 277647};
+                 213,           733,
+                 769,           -1,
+                 277647};
     check_block(&f, data + 8, sz);
     cw_free(data);
 }
@@ -152,9 +199,8 @@ static void test_megatx(void)
     cw_txout *outs = NULL;
     uint32_t ci = 0, co = 0;
     size_t used = 0;
-    CHECK_EQ_INT(cw_tx_decode(&tx, buf.data, buf.len, &used, &ins, &ci, &outs, &co, 0, 0, "megatx",
-                              0),
-                 0);
+    CHECK_EQ_INT(
+        cw_tx_decode(&tx, buf.data, buf.len, &used, &ins, &ci, &outs, &co, 0, 0, "megatx", 0), 0);
     CHECK_EQ_INT(used, buf.len);
     CHECK_EQ_INT(tx.n_in, 5569);
     CHECK_EQ_INT(tx.n_out, 1);
@@ -244,7 +290,7 @@ static void test_work(void)
     CHECK_EQ_INT(w.hi, 0);
     CHECK_EQ_INT(w.lo, 0x100010001ull); /* Core: genesis chainwork 0x100010001 */
     CHECK_EQ_INT(cw_work_from_bits(&w, 0x207fffff), 0);
-    CHECK_EQ_INT(w.lo, 2); /* regtest */
+    CHECK_EQ_INT(w.lo, 2);                                 /* regtest */
     CHECK(cw_work_from_bits(&w, 0x1d800000) == CW_EINVAL); /* negative */
     CHECK(cw_work_from_bits(&w, 0) == CW_EINVAL);
     cw_work a = {0, UINT64_MAX}, one = {0, 1};
@@ -260,6 +306,7 @@ int main(void)
     RUN(test_genesis_in_blk);
     RUN(test_mainnet_blocks);
     RUN(test_framed_277647);
+    RUN(test_witness_commitment);
     RUN(test_megatx);
     RUN(test_tx_valid_roundtrip);
     return cw_test_done();
