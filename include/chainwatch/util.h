@@ -31,6 +31,8 @@ int cw_hex_decode_alloc(uint8_t **out, size_t *out_len, const char *hex);
 /* ---- hashing (OpenSSL libcrypto) ---- */
 void cw_sha256(uint8_t out[32], const void *data, size_t n);
 void cw_sha256d(uint8_t out[32], const void *data, size_t n);
+/* SHA256d of exactly 64 bytes (a merkle node): three compressions, no buffering. */
+void cw_sha256d64(uint8_t out[32], const uint8_t in[64]);
 /* Double SHA-256 over the concatenation of up to 4 pieces (NULL-terminated by n_pieces). */
 void cw_sha256d_pieces(uint8_t out[32], size_t n_pieces, const void *const *data,
                        const size_t *len);

@@ -136,23 +136,60 @@ void cw_sha256(uint8_t out[32], const void *data, size_t n)
     SHA256_Final(out, &ctx);
 }
 
+static void be32_words(uint8_t out[32], const SHA256_CTX *c)
+{
+    for (int i = 0; i < 8; i++) {
+        uint32_t w = c->h[i];
+        out[4 * i] = (uint8_t)(w >> 24);
+        out[4 * i + 1] = (uint8_t)(w >> 16);
+        out[4 * i + 2] = (uint8_t)(w >> 8);
+        out[4 * i + 3] = (uint8_t)w;
+    }
+}
+
+/* The second SHA-256 of a double hash has a 32-byte message: one compression of the digest and
+ * fixed padding (0x80, zeros, length 256 bits), without Init/Update/Final's buffering. */
+static void sha256_32(uint8_t out[32], const uint8_t digest[32])
+{
+    uint8_t blk[64] = {0};
+    memcpy(blk, digest, 32);
+    blk[32] = 0x80;
+    blk[62] = 0x01; /* 256 bits */
+    SHA256_CTX c;
+    SHA256_Init(&c);
+    SHA256_Transform(&c, blk);
+    be32_words(out, &c);
+}
+
 void cw_sha256d(uint8_t out[32], const void *data, size_t n)
 {
     uint8_t first[32];
     cw_sha256(first, data, n);
-    cw_sha256(out, first, 32);
+    sha256_32(out, first);
+}
+
+void cw_sha256d64(uint8_t out[32], const uint8_t in[64])
+{
+    static const uint8_t pad[64] = {[0] = 0x80, [62] = 0x02}; /* 512 bits */
+    SHA256_CTX c;
+    uint8_t first[32];
+    SHA256_Init(&c);
+    SHA256_Transform(&c, in);
+    SHA256_Transform(&c, pad);
+    be32_words(first, &c);
+    sha256_32(out, first);
 }
 
 void cw_sha256d_pieces(uint8_t out[32], size_t n_pieces, const void *const *data,
                        const size_t *len)
 {
     SHA256_CTX ctx;
-    uint8_t first[32];
     SHA256_Init(&ctx);
     for (size_t i = 0; i < n_pieces; i++)
         SHA256_Update(&ctx, data[i], len[i]);
+    uint8_t first[32];
     SHA256_Final(first, &ctx);
-    cw_sha256(out, first, 32);
+    sha256_32(out, first);
 }
 
 void cw_hash160(uint8_t out[20], const void *data, size_t n)

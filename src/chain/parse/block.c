@@ -425,7 +425,7 @@ int cw_block_merkle(uint8_t out[32], const cw_block *b)
             n++;
         }
         for (uint32_t i = 0; i < n / 2; i++)
-            cw_sha256d(level[i], level[2 * i], 64);
+            cw_sha256d64(level[i], level[2 * i]);
         n /= 2;
     }
     memcpy(out, level[0], 32);
@@ -657,7 +657,7 @@ int cw_block_check_witness(const cw_block *b, const char *what)
             n++;
         }
         for (uint32_t i = 0; i < n / 2; i++)
-            cw_sha256d(level[i], level[2 * i], 64);
+            cw_sha256d64(level[i], level[2 * i]);
         n /= 2;
     }
     uint8_t buf[64], got[32];

@@ -38,6 +38,17 @@ static void test_sha256_vectors(void)
     uint8_t h2[32];
     cw_sha256d_pieces(h2, 2, pieces, lens);
     CHECK(memcmp(h, h2, 32) == 0);
+    /* the 64-byte merkle-node hash agrees with the general one */
+    uint8_t node[64], a[32], b[32];
+    for (int k = 0; k < 64; k++)
+        node[k] = (uint8_t)(k * 37 + 11);
+    cw_sha256d(a, node, 64);
+    cw_sha256d64(b, node);
+    CHECK(memcmp(a, b, 32) == 0);
+    memcpy(node, hdr, 64); /* and on the genesis header's first 64 bytes */
+    cw_sha256d(a, node, 64);
+    cw_sha256d64(b, node);
+    CHECK(memcmp(a, b, 32) == 0);
     /* hash160 of the empty string (RIPEMD160(SHA256(""))). */
     uint8_t h160[20];
     cw_hash160(h160, "", 0);
