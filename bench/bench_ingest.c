@@ -50,6 +50,47 @@ static double cpu_seconds(void)
            (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
+/* Memory latency of this machine: a dependent pointer chase and independent random reads over
+ * 512 MiB (far beyond the caches), in ns per read. The store writer's index lookups are such
+ * reads; the independent figure is what its prefetch waves can reach at best. */
+static void memory_probe(void)
+{
+    size_t n = ((size_t)512 << 20) / 8;
+    uint64_t *a = malloc(n * sizeof *a);
+    if (!a)
+        return;
+    for (size_t i = 0; i < n; i++)
+        a[i] = i;
+    uint64_t s = 88172645463325252ull;
+    for (size_t i = n - 1; i > 0; i--) { /* one random cycle (Sattolo) */
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        size_t j = (size_t)(s % i);
+        uint64_t t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+    }
+    const size_t steps = 2000000;
+    uint64_t x = 0, sum = 0;
+    double t0 = cw_now();
+    for (size_t i = 0; i < steps; i++)
+        x = a[x];
+    double t1 = cw_now();
+    for (size_t i = 0; i < steps; i++) {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        sum += a[s % n];
+    }
+    double t2 = cw_now();
+    printf("memory: dependent random read %.0f ns, independent random reads %.1f ns each "
+           "(512 MiB; checksum %llu)\n",
+           (t1 - t0) / (double)steps * 1e9, (t2 - t1) / (double)steps * 1e9,
+           (unsigned long long)((x + sum) & 0xff));
+    free(a);
+}
+
 /* The front end alone, one thread, over every record of the directory (stale ones too):
  * reading the (cached) files, parsing, hashing the txids and merkle roots, classifying the
  * output scripts. What is left of an ingest's time is the store writer's. */
@@ -131,6 +172,7 @@ int main(int argc, char **argv)
     double small = 0, bound = openssl_speed(&small);
     printf("openssl speed -evp sha256 (1 core): %.0f MB/s at 16 KiB blocks, %.0f MB/s at 256 B\n",
            bound, small);
+    memory_probe();
     if (front_end(argv[1], net, bound))
         return 1;
     for (int threads = 1; threads <= 2; threads++) {
