@@ -96,7 +96,7 @@ static int xml_read(void *ctx, char *buf, int len)
 int cw_labels_import(cw_labels *db, cw_label_import_kind kind, const char *path,
                      const cw_label_import_opts *opts, cw_label_import_stats *stats)
 {
-    cw_label_import_stats local;
+    cw_label_import_stats local = {0};
     cw_label_import_stats *st = stats ? stats : &local;
     memset(st, 0, sizeof *st);
     cw_labels__pctx pc = {.name = cw_labels__basename(path), .opts = opts};
