@@ -168,7 +168,7 @@ static int run(int argc, char **argv)
         if (!strcmp(argv[i], "--change")) {
             if (i + 1 >= argc)
                 return cw_cli_usage_error(&cw_cmd_cluster, "--change needs a value");
-            if (strcmp(sub, "build"))
+            if (strcmp(sub, "build") != 0)
                 return cw_cli_usage_error(&cw_cmd_cluster, "--change is an option of build");
             if (cw_cluster_change_parse(&change, argv[++i]))
                 return cw_cli_usage_error(&cw_cmd_cluster, "%s", cw_error_last());

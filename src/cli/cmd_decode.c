@@ -42,7 +42,7 @@ static json_t *tx_json(const cw_tx *tx, const cw_txin *ins, const cw_txout *outs
     cw_hex_encode_rev(h, tx->txid, 32);
     json_t *j = json_pack("{s:s, s:I, s:I, s:b, s:i, s:I, s:o, s:o}", "txid", h, "size",
                           (json_int_t)tx->size, "weight",
-                          (json_int_t)(tx->base_size * 3 + tx->size), "segwit", tx->segwit,
+                          (json_int_t)tx->base_size * 3 + tx->size, "segwit", tx->segwit,
                           "version", tx->version, "locktime", (json_int_t)tx->locktime, "inputs",
                           ji, "outputs", jo);
     cw_hex_encode_rev(h, tx->wtxid, 32);
@@ -120,7 +120,7 @@ static int run(int argc, char **argv)
         size_t off = 0;
         while (rc == 0 && off + 8 <= len && !(data[off] == 0 && data[off + 1] == 0 &&
                                               data[off + 2] == 0 && data[off + 3] == 0)) {
-            if (memcmp(data + off, magic, 4)) {
+            if (memcmp(data + off, magic, 4) != 0) {
                 rc = cw_error_set(CW_ECORRUPT, "%s: bad magic at offset %zu", arg, off);
                 break;
             }

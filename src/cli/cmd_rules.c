@@ -28,7 +28,7 @@ int cw_cli__rule_opt(cw_monitor_opts *o, int argc, char **argv, int *i)
 
 static int run(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "run"))
+    if (argc < 2 || strcmp(argv[1], "run") != 0)
         return cw_cli_usage_error(&cw_cmd_rules, "expected 'rules run'");
     cw_monitor_opts o = {0};
     bool json = false;

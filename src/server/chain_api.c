@@ -143,7 +143,7 @@ static void do_trace(cw_chain_ctx *c, cw_chainstore *cs, cw_req *q, cw_resp *r)
     }
     if (dir && !strcmp(dir, "backward"))
         o.direction = CW_TRACE_BACKWARD;
-    else if (dir && strcmp(dir, "forward")) {
+    else if (dir && strcmp(dir, "forward") != 0) {
         cw_server__error(r, 400, "Bad request", "direction must be forward or backward");
         return;
     }

@@ -59,7 +59,7 @@ static void supply(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
             r->body = d;
         goto out;
     }
-    if (n != 1 || strcmp(segs[0], "status")) {
+    if (n != 1 || strcmp(segs[0], "status") != 0) {
         cw_server__error(r, 404, "Not found", "supply routes: status, explain/C/P");
         goto out;
     }
@@ -211,7 +211,7 @@ static void search(cw_server *s, cw_req *q, cw_resp *r)
         json_array_foreach(json_object_get(res, "outputs"), i, o)
         {
             json_t *a = json_object_get(o, "address");
-            if (json_is_string(a) && strcmp(json_string_value(a), "-"))
+            if (json_is_string(a) && strcmp(json_string_value(a), "-") != 0)
                 json_array_append_new(results, json_pack("{s:s, s:O, s:O}", "kind", "address", "id", a,
                                                          "label", json_object_get(o, "type")));
         }
