@@ -142,8 +142,8 @@ int cw_store_check(json_t **out, const cw_chainstore *cs)
             const cw_row_out *o = cw_chainstore_out(cs, po0 + r->spent_vout);
             if (o->spending_tx != t)
                 bad(&k, "outs.col row %llu: spending_tx %u but input %llu of tx %llu spends it",
-                    (unsigned long long)po0 + r->spent_vout, o->spending_tx,
-                    (unsigned long long)i, (unsigned long long)t);
+                    (unsigned long long)po0 + r->spent_vout, o->spending_tx, (unsigned long long)i,
+                    (unsigned long long)t);
         }
         for (uint64_t o = o0; o < o1; o++) {
             const cw_row_out *r = cw_chainstore_out(cs, o);
@@ -157,8 +157,8 @@ int cw_store_check(json_t **out, const cw_chainstore *cs)
             }
             if (r->spending_tx != CW_NONE32) {
                 if (r->spending_tx <= t || r->spending_tx >= c.txs) {
-                    bad(&k, "outs.col row %llu: spending tx %u out of range",
-                        (unsigned long long)o, r->spending_tx);
+                    bad(&k, "outs.col row %llu: spending tx %u out of range", (unsigned long long)o,
+                        r->spending_tx);
                     continue;
                 }
                 uint64_t s0, s1, so0, so1;
@@ -204,12 +204,11 @@ int cw_store_check(json_t **out, const cw_chainstore *cs)
     if (chained != addressed_outputs)
         bad(&k, "outlink.col: %llu outputs reachable from addresses, %llu outputs have one",
             (unsigned long long)chained, (unsigned long long)addressed_outputs);
-    json_t *j = json_pack("{s:b, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:I, s:o}", "ok",
-                          k.n_errors == 0, "checked", "blocks", (json_int_t)c.blocks, "txs",
-                          (json_int_t)c.txs, "inputs", (json_int_t)c.ins, "outputs",
-                          (json_int_t)c.outs, "addresses", (json_int_t)c.addrs, "external_prevouts",
-                          (json_int_t)c.exts, "n_errors", (json_int_t)k.n_errors, "errors",
-                          k.errors);
+    json_t *j = json_pack(
+        "{s:b, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:I, s:o}", "ok", k.n_errors == 0, "checked",
+        "blocks", (json_int_t)c.blocks, "txs", (json_int_t)c.txs, "inputs", (json_int_t)c.ins,
+        "outputs", (json_int_t)c.outs, "addresses", (json_int_t)c.addrs, "external_prevouts",
+        (json_int_t)c.exts, "n_errors", (json_int_t)k.n_errors, "errors", k.errors);
     *out = j;
     if (!j)
         return cw_error_set(CW_ENOMEM, "out of memory");

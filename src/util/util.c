@@ -180,8 +180,7 @@ void cw_sha256d64(uint8_t out[32], const uint8_t in[64])
     sha256_32(out, first);
 }
 
-void cw_sha256d_pieces(uint8_t out[32], size_t n_pieces, const void *const *data,
-                       const size_t *len)
+void cw_sha256d_pieces(uint8_t out[32], size_t n_pieces, const void *const *data, const size_t *len)
 {
     SHA256_CTX ctx;
     SHA256_Init(&ctx);
