@@ -57,12 +57,12 @@ int cw_store_check(json_t **out, const cw_chainstore *cs)
         put32(hdr + 72, b->bits);
         put32(hdr + 76, b->nonce);
         cw_block_hash(h, hdr);
-        if (memcmp(h, b->hash, 32))
+        if (memcmp(h, b->hash, 32) != 0)
             bad(&k, "blocks.col row %llu: stored hash is not the hash of the stored header",
                 (unsigned long long)r);
         if (b->height != base + r)
             bad(&k, "blocks.col row %llu: height %u, expected %llu", (unsigned long long)r,
-                b->height, (unsigned long long)(base + r));
+                b->height, (unsigned long long)base + r);
         cw_work w;
         if (cw_work_from_bits(&w, b->bits)) {
             bad(&k, "blocks.col row %llu: bad bits %08x", (unsigned long long)r, b->bits);
@@ -77,12 +77,12 @@ int cw_store_check(json_t **out, const cw_chainstore *cs)
         }
         if (r > 0) {
             const cw_row_block *p = cw_chainstore_block(cs, r - 1);
-            if (memcmp(b->prev, p->hash, 32))
+            if (memcmp(b->prev, p->hash, 32) != 0)
                 bad(&k, "blocks.col row %llu: prev is not the hash of row %llu",
                     (unsigned long long)r, (unsigned long long)(r - 1));
             if (b->first_tx != p->first_tx + p->n_tx)
                 bad(&k, "blocks.col row %llu: first_tx %llu, expected %llu", (unsigned long long)r,
-                    (unsigned long long)b->first_tx, (unsigned long long)(p->first_tx + p->n_tx));
+                    (unsigned long long)b->first_tx, (unsigned long long)p->first_tx + p->n_tx);
             if (b->first_addr < p->first_addr || b->first_ext < p->first_ext)
                 bad(&k, "blocks.col row %llu: address/ext counters go backwards",
                     (unsigned long long)r);
@@ -96,7 +96,7 @@ int cw_store_check(json_t **out, const cw_chainstore *cs)
         const cw_row_block *l = cw_chainstore_block(cs, c.blocks - 1);
         if (l->first_tx + l->n_tx != c.txs)
             bad(&k, "blocks.col: the last block ends at tx %llu but txs.col has %llu rows",
-                (unsigned long long)(l->first_tx + l->n_tx), (unsigned long long)c.txs);
+                (unsigned long long)l->first_tx + l->n_tx, (unsigned long long)c.txs);
     }
     /* txs, inputs, outputs */
     uint64_t *ext_refs = cw_calloc(c.exts + 1, sizeof *ext_refs);
@@ -112,7 +112,7 @@ int cw_store_check(json_t **out, const cw_chainstore *cs)
             bad(&k, "txs.col row 0: ranges do not start at 0");
         if (cw_chainstore_find_tx(cs, cw_chainstore_txid(cs, t), &tt))
             bad(&k, "txid.hix: tx %llu is missing from the index", (unsigned long long)t);
-        else if (tt != t && memcmp(cw_chainstore_txid(cs, tt), cw_chainstore_txid(cs, t), 32))
+        else if (tt != t && memcmp(cw_chainstore_txid(cs, tt), cw_chainstore_txid(cs, t), 32) != 0)
             bad(&k, "txid.hix: tx %llu maps to tx %llu", (unsigned long long)t,
                 (unsigned long long)tt);
         for (uint64_t i = in0; i < in1; i++) {
@@ -142,8 +142,8 @@ int cw_store_check(json_t **out, const cw_chainstore *cs)
             const cw_row_out *o = cw_chainstore_out(cs, po0 + r->spent_vout);
             if (o->spending_tx != t)
                 bad(&k, "outs.col row %llu: spending_tx %u but input %llu of tx %llu spends it",
-                    (unsigned long long)(po0 + r->spent_vout), o->spending_tx,
-                    (unsigned long long)i, (unsigned long long)t);
+                    (unsigned long long)po0 + r->spent_vout, o->spending_tx, (unsigned long long)i,
+                    (unsigned long long)t);
         }
         for (uint64_t o = o0; o < o1; o++) {
             const cw_row_out *r = cw_chainstore_out(cs, o);
@@ -157,8 +157,8 @@ int cw_store_check(json_t **out, const cw_chainstore *cs)
             }
             if (r->spending_tx != CW_NONE32) {
                 if (r->spending_tx <= t || r->spending_tx >= c.txs) {
-                    bad(&k, "outs.col row %llu: spending tx %u out of range",
-                        (unsigned long long)o, r->spending_tx);
+                    bad(&k, "outs.col row %llu: spending tx %u out of range", (unsigned long long)o,
+                        r->spending_tx);
                     continue;
                 }
                 uint64_t s0, s1, so0, so1;
@@ -204,12 +204,11 @@ int cw_store_check(json_t **out, const cw_chainstore *cs)
     if (chained != addressed_outputs)
         bad(&k, "outlink.col: %llu outputs reachable from addresses, %llu outputs have one",
             (unsigned long long)chained, (unsigned long long)addressed_outputs);
-    json_t *j = json_pack("{s:b, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:I, s:o}", "ok",
-                          k.n_errors == 0, "checked", "blocks", (json_int_t)c.blocks, "txs",
-                          (json_int_t)c.txs, "inputs", (json_int_t)c.ins, "outputs",
-                          (json_int_t)c.outs, "addresses", (json_int_t)c.addrs, "external_prevouts",
-                          (json_int_t)c.exts, "n_errors", (json_int_t)k.n_errors, "errors",
-                          k.errors);
+    json_t *j = json_pack(
+        "{s:b, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:I, s:o}", "ok", k.n_errors == 0, "checked",
+        "blocks", (json_int_t)c.blocks, "txs", (json_int_t)c.txs, "inputs", (json_int_t)c.ins,
+        "outputs", (json_int_t)c.outs, "addresses", (json_int_t)c.addrs, "external_prevouts",
+        (json_int_t)c.exts, "n_errors", (json_int_t)k.n_errors, "errors", k.errors);
     *out = j;
     if (!j)
         return cw_error_set(CW_ENOMEM, "out of memory");

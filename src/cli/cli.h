@@ -23,9 +23,9 @@ enum {
 };
 
 typedef struct cw_command {
-    const char *name;    /* the verb: chainwatch <name> ... */
-    const char *summary; /* one line for `chainwatch --help` */
-    const char *usage;   /* full --help text */
+    const char *name;                  /* the verb: chainwatch <name> ... */
+    const char *summary;               /* one line for `chainwatch --help` */
+    const char *usage;                 /* full --help text */
     int (*run)(int argc, char **argv); /* argv[0] is the verb; returns an exit code */
 } cw_command;
 

@@ -40,9 +40,9 @@ static int run(int argc, char **argv)
                    (long long)json_integer_value(json_object_get(l, "height")));
         size_t i;
         json_t *v;
-        json_array_foreach(json_object_get(j, "txs"), i, v) printf(
-            "  %lld %s\n", (long long)json_integer_value(json_object_get(v, "height")),
-            json_string_value(json_object_get(v, "txid")));
+        json_array_foreach(json_object_get(j, "txs"), i, v)
+            printf("  %lld %s\n", (long long)json_integer_value(json_object_get(v, "height")),
+                   json_string_value(json_object_get(v, "txid")));
         json_decref(j);
     }
     cw_chainstore_close(cs);

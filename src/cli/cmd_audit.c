@@ -34,7 +34,7 @@ static int run(int argc, char **argv)
             return cw_cli_usage_error(cmd, "unexpected argument '%s'", argv[i]);
     }
     bool verify = !strcmp(argv[1], "verify");
-    if (!verify && strcmp(argv[1], "list"))
+    if (!verify && strcmp(argv[1], "list") != 0)
         return cw_cli_usage_error(cmd, "unknown subcommand '%s'", argv[1]);
     cw_node *n = NULL;
     int rc = cw_node_open(&n, db);

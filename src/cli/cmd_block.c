@@ -39,16 +39,15 @@ static int run(int argc, char **argv)
                json_string_value(json_object_get(j, "chainwork")));
         size_t i;
         json_t *v;
-        json_array_foreach(json_object_get(j, "txids"), i, v) printf("  tx %zu %s\n", i,
-                                                                     json_string_value(v));
+        json_array_foreach(json_object_get(j, "txids"), i, v)
+            printf("  tx %zu %s\n", i, json_string_value(v));
         json_decref(j);
     }
     cw_chainstore_close(cs);
     return ec;
 }
 
-const cw_command cw_cmd_block = {
-    "block", "show a block of the chain store",
-    "Usage: chainwatch block HEIGHT|HASH --store DIR [--json]\n\n"
-    "Shows a block's header fields, chain work and its txids.\n",
-    run};
+const cw_command cw_cmd_block = {"block", "show a block of the chain store",
+                                 "Usage: chainwatch block HEIGHT|HASH --store DIR [--json]\n\n"
+                                 "Shows a block's header fields, chain work and its txids.\n",
+                                 run};

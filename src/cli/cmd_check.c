@@ -34,8 +34,8 @@ static int run(int argc, char **argv)
                rc ? "PROBLEMS" : "ok");
         size_t i;
         json_t *v;
-        json_array_foreach(json_object_get(j, "errors"), i, v) printf("  %s\n",
-                                                                      json_string_value(v));
+        json_array_foreach(json_object_get(j, "errors"), i, v)
+            printf("  %s\n", json_string_value(v));
         json_decref(j);
     }
     return rc ? CW_EXIT_CHECK : CW_EXIT_OK;

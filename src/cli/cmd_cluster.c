@@ -45,8 +45,8 @@ static int do_build(const cw_store_opts *o, uint32_t change)
             "change_merges", (json_int_t)st.change_merges, "coinjoin_skipped",
             (json_int_t)st.coinjoin_skipped, "largest_cluster", (json_int_t)st.largest, "change",
             ch, "seconds", st.seconds));
-    printf("cluster: %" PRIu64 " addresses in %" PRIu64 " clusters (largest %" PRIu64
-           "), %" PRIu64 " txs covered (%" PRIu64 " new%s), change heuristics: %s\n"
+    printf("cluster: %" PRIu64 " addresses in %" PRIu64 " clusters (largest %" PRIu64 "), %" PRIu64
+           " txs covered (%" PRIu64 " new%s), change heuristics: %s\n"
            "  unions this build: %" PRIu64 " multi-input, %" PRIu64 " change; %" PRIu64
            " CoinJoin txs skipped; %.2f s\n",
            st.addrs, st.clusters, st.largest, st.txs_after, st.txs_after - st.txs_before,
@@ -76,8 +76,10 @@ static int do_show(const cw_store_opts *o, const cw_chainstore *cs, const cw_clu
         return rc;
     uint32_t id = cw_clusters_of(cl, a);
     if (id == CW_NONE32)
-        return cw_error_set(CW_ENOTFOUND, "address %s is newer than the clusters (run "
-                            "`chainwatch cluster build`)", o->args[1]);
+        return cw_error_set(CW_ENOTFOUND,
+                            "address %s is newer than the clusters (run "
+                            "`chainwatch cluster build`)",
+                            o->args[1]);
     uint64_t n;
     const uint32_t *mem = cw_clusters_members(cl, id, &n);
     /* totals: every output paid to a member (outlink chains) */
@@ -101,15 +103,14 @@ static int do_show(const cw_store_opts *o, const cw_chainstore *cs, const cw_clu
             json_array_append_new(page, json_string(s));
         }
         return cw_cli_print_json(json_pack(
-            "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I, s:s, s:I}", "address",
-            o->args[1], "address_id", (json_int_t)a, "cluster", (json_int_t)id, "size",
-            (json_int_t)n, "received", (json_int_t)received, "balance", (json_int_t)unspent,
-            "outputs", (json_int_t)n_outs, "members", page, "offset", (json_int_t)o->offset,
-            "limit", (json_int_t)o->limit, "change", ch, "txs_covered",
-            (json_int_t)cw_clusters_txs(cl)));
+            "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I, s:s, s:I}", "address", o->args[1],
+            "address_id", (json_int_t)a, "cluster", (json_int_t)id, "size", (json_int_t)n,
+            "received", (json_int_t)received, "balance", (json_int_t)unspent, "outputs",
+            (json_int_t)n_outs, "members", page, "offset", (json_int_t)o->offset, "limit",
+            (json_int_t)o->limit, "change", ch, "txs_covered", (json_int_t)cw_clusters_txs(cl)));
     }
-    printf("address %s: cluster %u, %" PRIu64 " addresses, received %" PRIu64
-           " sat in %" PRIu64 " outputs, balance %" PRIu64 " sat (change heuristics: %s)\n",
+    printf("address %s: cluster %u, %" PRIu64 " addresses, received %" PRIu64 " sat in %" PRIu64
+           " outputs, balance %" PRIu64 " sat (change heuristics: %s)\n",
            o->args[1], id, n, received, n_outs, unspent, ch);
     for (uint64_t i = o->offset; i < n && i < o->offset + o->limit; i++) {
         cw_query_addr_string(s, cs, mem[i]);
@@ -143,15 +144,15 @@ static int do_why(const cw_store_opts *o, const cw_chainstore *cs, const cw_clus
         cw_query_addr_string(sb, cs, steps[i].b);
         cw_hex_encode_rev(tx, cw_chainstore_txid(cs, steps[i].tx), 32);
         if (arr)
-            json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "txid", tx, "from", sa,
-                                                 "to", sb));
+            json_array_append_new(arr,
+                                  json_pack("{s:s, s:s, s:s}", "txid", tx, "from", sa, "to", sb));
         else
             printf("  %s  %s -> %s\n", tx, sa, sb);
     }
     cw_free(steps);
     if (arr)
-        return cw_cli_print_json(json_pack("{s:s, s:s, s:o}", "a", o->args[1], "b", o->args[2],
-                                           "steps", arr));
+        return cw_cli_print_json(
+            json_pack("{s:s, s:s, s:o}", "a", o->args[1], "b", o->args[2], "steps", arr));
     return 0;
 }
 
@@ -168,7 +169,7 @@ static int run(int argc, char **argv)
         if (!strcmp(argv[i], "--change")) {
             if (i + 1 >= argc)
                 return cw_cli_usage_error(&cw_cmd_cluster, "--change needs a value");
-            if (strcmp(sub, "build"))
+            if (strcmp(sub, "build") != 0)
                 return cw_cli_usage_error(&cw_cmd_cluster, "--change is an option of build");
             if (cw_cluster_change_parse(&change, argv[++i]))
                 return cw_cli_usage_error(&cw_cmd_cluster, "%s", cw_error_last());

@@ -31,8 +31,8 @@ static json_t *tx_json(const cw_tx *tx, const cw_txin *ins, const cw_txout *outs
         const cw_txout *o = &outs[tx->first_out + i];
         cw_addr_key k;
         cw_script_type t = cw_script_classify(o->script, o->script_len, &k);
-        json_t *jv = json_pack("{s:I, s:s}", "value", (json_int_t)o->value, "type",
-                               cw_script_type_name(t));
+        json_t *jv =
+            json_pack("{s:I, s:s}", "value", (json_int_t)o->value, "type", cw_script_type_name(t));
         if (k.kind != CW_ADDR_NONE && cw_addr_encode(a, sizeof a, &k, net) == 0)
             json_object_set_new(jv, "address", json_string(a));
         else
@@ -41,10 +41,9 @@ static json_t *tx_json(const cw_tx *tx, const cw_txin *ins, const cw_txout *outs
     }
     cw_hex_encode_rev(h, tx->txid, 32);
     json_t *j = json_pack("{s:s, s:I, s:I, s:b, s:i, s:I, s:o, s:o}", "txid", h, "size",
-                          (json_int_t)tx->size, "weight",
-                          (json_int_t)(tx->base_size * 3 + tx->size), "segwit", tx->segwit,
-                          "version", tx->version, "locktime", (json_int_t)tx->locktime, "inputs",
-                          ji, "outputs", jo);
+                          (json_int_t)tx->size, "weight", (json_int_t)tx->base_size * 3 + tx->size,
+                          "segwit", tx->segwit, "version", tx->version, "locktime",
+                          (json_int_t)tx->locktime, "inputs", ji, "outputs", jo);
     cw_hex_encode_rev(h, tx->wtxid, 32);
     json_object_set_new(j, "wtxid", json_string(h));
     return j;
@@ -76,8 +75,8 @@ static int decode_block(const uint8_t *data, size_t len, const char *what, uint6
     cw_hex_encode_rev(h, b.hash, 32);
     cw_hex_encode_rev(m, b.header.merkle, 32);
     print_line(json_pack("{s:s, s:I, s:I, s:I, s:s, s:b}", "block", h, "n_tx", (json_int_t)b.n_tx,
-                         "size", (json_int_t)b.size, "weight", (json_int_t)b.weight,
-                         "merkle_root", m, "merkle_ok", memcmp(root, b.header.merkle, 32) == 0));
+                         "size", (json_int_t)b.size, "weight", (json_int_t)b.weight, "merkle_root",
+                         m, "merkle_ok", memcmp(root, b.header.merkle, 32) == 0));
     for (uint32_t i = 0; i < b.n_tx; i++)
         print_line(tx_json(&b.txs[i], b.ins, b.outs, net));
     cw_block_deinit(&b);
@@ -118,9 +117,10 @@ static int run(int argc, char **argv)
         uint8_t magic[4];
         cw_network_magic(magic, net);
         size_t off = 0;
-        while (rc == 0 && off + 8 <= len && !(data[off] == 0 && data[off + 1] == 0 &&
-                                              data[off + 2] == 0 && data[off + 3] == 0)) {
-            if (memcmp(data + off, magic, 4)) {
+        while (
+            rc == 0 && off + 8 <= len &&
+            !(data[off] == 0 && data[off + 1] == 0 && data[off + 2] == 0 && data[off + 3] == 0)) {
+            if (memcmp(data + off, magic, 4) != 0) {
                 rc = cw_error_set(CW_ECORRUPT, "%s: bad magic at offset %zu", arg, off);
                 break;
             }

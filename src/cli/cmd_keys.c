@@ -36,7 +36,7 @@ static int run(int argc, char **argv)
     if (cw_role_parse(&role, role_s))
         return cw_cli_usage_error(cmd, "%s", cw_error_last());
     bool add = !strcmp(argv[1], "add"), revoke = !strcmp(argv[1], "revoke");
-    if (!add && !revoke && strcmp(argv[1], "list"))
+    if (!add && !revoke && strcmp(argv[1], "list") != 0)
         return cw_cli_usage_error(cmd, "unknown subcommand '%s'", argv[1]);
     if ((add || revoke) && !name)
         return cw_cli_usage_error(cmd, "%s needs a NAME", argv[1]);

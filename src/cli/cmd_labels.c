@@ -83,12 +83,11 @@ static json_t *label_json(const cw_label *l)
         }
     }
     return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:o, s:I}", "id",
-                     (json_int_t)l->id, "subject_kind",
-                     cw_label_subject_kind_name(l->subject_kind), "asset", l->asset, "subject",
-                     l->subject, "entity", l->entity, "entity_ref", l->entity_ref, "entity_type",
-                     l->entity_type, "category", l->category, "source", l->source, "date",
-                     l->date, "confidence", l->confidence, "programs", progs, "first_run",
-                     (json_int_t)l->first_run_id);
+                     (json_int_t)l->id, "subject_kind", cw_label_subject_kind_name(l->subject_kind),
+                     "asset", l->asset, "subject", l->subject, "entity", l->entity, "entity_ref",
+                     l->entity_ref, "entity_type", l->entity_type, "category", l->category,
+                     "source", l->source, "date", l->date, "confidence", l->confidence, "programs",
+                     progs, "first_run", (json_int_t)l->first_run_id);
 }
 
 /* ---- import ---- */
@@ -160,9 +159,9 @@ static int do_import(const opts *o)
             cw_label_import_kind_name(kind), "file", o->pos[1], "run", (json_int_t)st.run_id,
             "unchanged", st.unchanged, "rows", (json_int_t)st.rows, "labels_new",
             (json_int_t)st.labels_new, "labels_known", (json_int_t)st.labels_known,
-            "provenance_new", (json_int_t)st.provenance_new, "warnings",
-            (json_int_t)st.warnings, "skipped", (json_int_t)st.skipped, "source", st.source, "content_sha256", st.content_sha256,
-            "addresses_per_asset", counts));
+            "provenance_new", (json_int_t)st.provenance_new, "warnings", (json_int_t)st.warnings,
+            "skipped", (json_int_t)st.skipped, "source", st.source, "content_sha256",
+            st.content_sha256, "addresses_per_asset", counts));
     } else {
         if (st.unchanged)
             printf("%s: unchanged: this content was already imported (run %lld); %llu rows, "
@@ -215,8 +214,8 @@ static int on_list(const cw_label *l, void *payload)
         return json_array_append_new(c->arr, label_json(l)) ? CW_ENOMEM : 0;
     printf("%-16s %-5s %-44s ", l->category, l->asset[0] ? l->asset : "-", l->subject);
     print_col(l->entity, 32);
-    printf("%-14s %-10s %.2f  %s\n", l->programs[0] ? l->programs : "-",
-           l->date[0] ? l->date : "-", l->confidence, l->source);
+    printf("%-14s %-10s %.2f  %s\n", l->programs[0] ? l->programs : "-", l->date[0] ? l->date : "-",
+           l->confidence, l->source);
     return 0;
 }
 
@@ -268,12 +267,11 @@ static int on_prov(const cw_label_provenance *p, void *payload)
             c->cur_prov,
             json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "run", (json_int_t)p->run_id, "kind",
                       p->kind, "file", p->file, "file_sha256", p->file_sha256, "content_sha256",
-                      p->content_sha256, "imported_at", p->imported_at, "location",
-                      p->location));
+                      p->content_sha256, "imported_at", p->imported_at, "location", p->location));
         return 0;
     }
-    printf("  from:        run %lld (%s) %s, imported %s\n", (long long)p->run_id, p->kind,
-           p->file, p->imported_at);
+    printf("  from:        run %lld (%s) %s, imported %s\n", (long long)p->run_id, p->kind, p->file,
+           p->imported_at);
     printf("               file sha256 %s\n               content sha256 %s\n", p->file_sha256,
            p->content_sha256);
     printf("               at %s\n", p->location);

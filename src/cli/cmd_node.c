@@ -36,7 +36,7 @@ static int run(int argc, char **argv)
             return cw_cli_usage_error(cmd, "init needs --name");
         if ((rc = cw_node_init(db, name, org)))
             return cw_cli_fail("node", rc);
-    } else if (strcmp(argv[1], "show")) {
+    } else if (strcmp(argv[1], "show") != 0) {
         return cw_cli_usage_error(cmd, "unknown subcommand '%s'", argv[1]);
     }
     cw_node *n = NULL;

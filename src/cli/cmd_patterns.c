@@ -22,11 +22,11 @@ static int do_build(const cw_store_opts *o)
     if (o->json) {
         json_t *c = json_object();
         for (unsigned b = 0; b < CW_PAT_N_FLAGS; b++)
-            json_object_set_new(c, cw_patterns_flag_name(b), json_integer((json_int_t)st.counts[b]));
-        return cw_cli_print_json(json_pack("{s:I, s:I, s:b, s:o, s:f}", "txs_before",
-                                           (json_int_t)st.txs_before, "txs", (json_int_t)st.txs_after,
-                                           "rebuilt", st.rebuilt, "counts", c, "seconds",
-                                           st.seconds));
+            json_object_set_new(c, cw_patterns_flag_name(b),
+                                json_integer((json_int_t)st.counts[b]));
+        return cw_cli_print_json(json_pack(
+            "{s:I, s:I, s:b, s:o, s:f}", "txs_before", (json_int_t)st.txs_before, "txs",
+            (json_int_t)st.txs_after, "rebuilt", st.rebuilt, "counts", c, "seconds", st.seconds));
     }
     printf("patterns: %" PRIu64 " txs covered (%" PRIu64 " new%s) in %.2f s\n", st.txs_after,
            st.txs_after - st.txs_before, st.rebuilt ? ", rebuilt after a reorg" : "", st.seconds);

@@ -39,7 +39,7 @@ static int run(int argc, char **argv)
             return cw_cli_usage_error(cmd, "unexpected argument '%s'", argv[i]);
     }
     bool add = !strcmp(argv[1], "add"), pull = !strcmp(argv[1], "pull");
-    if (!add && !pull && strcmp(argv[1], "list"))
+    if (!add && !pull && strcmp(argv[1], "list") != 0)
         return cw_cli_usage_error(cmd, "unknown subcommand '%s'", argv[1]);
     if (add && (npos != 2 || !key || !pubkey))
         return cw_cli_usage_error(cmd, "add needs NAME URL --key KEY --pubkey HEX");

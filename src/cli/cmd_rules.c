@@ -28,7 +28,7 @@ int cw_cli__rule_opt(cw_monitor_opts *o, int argc, char **argv, int *i)
 
 static int run(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "run"))
+    if (argc < 2 || strcmp(argv[1], "run") != 0)
         return cw_cli_usage_error(&cw_cmd_rules, "expected 'rules run'");
     cw_monitor_opts o = {0};
     bool json = false;
@@ -46,10 +46,9 @@ static int run(int argc, char **argv)
     if (rc)
         return cw_cli_fail("rules", rc);
     if (json)
-        return cw_cli_print_json(json_pack("{s:I, s:I, s:I, s:f}", "txs_scanned",
-                                           (json_int_t)st.txs_scanned, "raised",
-                                           (json_int_t)st.raised, "deduped",
-                                           (json_int_t)st.deduped, "seconds", st.seconds));
+        return cw_cli_print_json(json_pack(
+            "{s:I, s:I, s:I, s:f}", "txs_scanned", (json_int_t)st.txs_scanned, "raised",
+            (json_int_t)st.raised, "deduped", (json_int_t)st.deduped, "seconds", st.seconds));
     printf("rules: %llu txs scanned, %llu alerts raised, %llu already open (%.2f s)\n",
            (unsigned long long)st.txs_scanned, (unsigned long long)st.raised,
            (unsigned long long)st.deduped, st.seconds);
@@ -66,6 +65,7 @@ const cw_command cw_cmd_rules = {
     "  stolen-funds-at-exchange             a case's traced funds reach an exchange (--cases)\n"
     "  watched-funds-coinjoin               a case's traced funds enter a CoinJoin (--cases)\n"
     "  supply-level-change                  a supply risk level rises (--supply-db)\n"
-    "Cases file: [{\"name\":..., \"from\":[\"txid:vout\"|\"txid\"|address...], \"severity\":\"critical\",\n"
+    "Cases file: [{\"name\":..., \"from\":[\"txid:vout\"|\"txid\"|address...], "
+    "\"severity\":\"critical\",\n"
     "\"tlp\":\"amber\", \"share_to\":\"KOR\"}]. New alerts are published to partners.\n",
     run};

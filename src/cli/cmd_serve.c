@@ -63,8 +63,9 @@ static int run(int argc, char **argv)
             return cw_cli_usage_error(cmd, "--web-root: %s has no index.html", cfg.web_root);
         snprintf(probe, sizeof probe, "%s/vendor/cytoscape.min.js", cfg.web_root);
         if (access(probe, R_OK))
-            fprintf(stderr, "chainwatch serve: warning: %s/vendor/ is incomplete (run "
-                            "scripts/web-build.sh): the graphs and charts will not show\n",
+            fprintf(stderr,
+                    "chainwatch serve: warning: %s/vendor/ is incomplete (run "
+                    "scripts/web-build.sh): the graphs and charts will not show\n",
                     cfg.web_root);
     }
     sigset_t set;

@@ -34,7 +34,8 @@ static int run(int argc, char **argv)
     if (o.json) {
         ec = cw_cli_print_json(j);
     } else {
-        printf("tx %s\n  block %lld %s  size %lld  weight %lld", json_string_value(json_object_get(j, "txid")),
+        printf("tx %s\n  block %lld %s  size %lld  weight %lld",
+               json_string_value(json_object_get(j, "txid")),
                (long long)json_integer_value(json_object_get(j, "height")),
                json_string_value(json_object_get(j, "block")),
                (long long)json_integer_value(json_object_get(j, "size")),

@@ -15,10 +15,14 @@ int cw_cli_fail(const char *verb, int rc)
 {
     fprintf(stderr, "chainwatch %s: %s\n", verb, cw_error_last());
     switch (rc) {
-    case CW_ENOTFOUND: return CW_EXIT_NOTFOUND;
-    case CW_EINVAL: return CW_EXIT_USAGE;
-    case CW_EINTR: return CW_EXIT_INTR;
-    default: return CW_EXIT_FAIL;
+    case CW_ENOTFOUND:
+        return CW_EXIT_NOTFOUND;
+    case CW_EINVAL:
+        return CW_EXIT_USAGE;
+    case CW_EINTR:
+        return CW_EXIT_INTR;
+    default:
+        return CW_EXIT_FAIL;
     }
 }
 

@@ -11,8 +11,8 @@
  * unknown columns are ignored, generator category names are mapped (user -> individual,
  * miner -> mining_pool, coordinator -> mixer, thief -> theft), and a file without header is
  * read as address,entity,category (3 columns) or as the generator's addresses.csv layout
- * address,script_type,entity_id,entity,category,customer (6 columns). Columns of the derived OFAC CSV
- * (asset,address,sdn_profile_id,party_type,primary_name,programs,entry_date) are aliases, and
+ * address,script_type,entity_id,entity,category,customer (6 columns). Columns of the derived OFAC
+ * CSV (asset,address,sdn_profile_id,party_type,primary_name,programs,entry_date) are aliases, and
  * a file with sdn_profile_id but no category column is read as category "sanctioned".
  */
 #include <stdio.h>
@@ -114,8 +114,8 @@ int cw_labels__csv_next(cw_labels__csv *c, cw_labels__pctx *pc)
             }
             if (after_quote)
                 return cw_error_set(CW_ECORRUPT,
-                                    "%s: line %zu: field %zu: text after a closing quote",
-                                    pc->name, c->line, c->n_fields);
+                                    "%s: line %zu: field %zu: text after a closing quote", pc->name,
+                                    c->line, c->n_fields);
             if (ch == '"' && field_start) {
                 quoted = true;
                 field_start = false;
@@ -161,15 +161,24 @@ static const struct {
     const char *name;
     enum col_id id;
 } col_names[] = {
-    {"subject", COL_SUBJECT},        {"address", COL_SUBJECT},
-    {"asset", COL_ASSET},            {"chain", COL_ASSET},
-    {"subject_kind", COL_KIND},      {"entity", COL_ENTITY},
-    {"primary_name", COL_ENTITY},    {"entity_ref", COL_ENTITY_REF},
-    {"entity_type", COL_ENTITY_TYPE}, {"party_type", COL_ENTITY_TYPE},
-    {"category", COL_CATEGORY},      {"source", COL_SOURCE},
-    {"date", COL_DATE},              {"entry_date", COL_DATE},
-    {"confidence", COL_CONFIDENCE},  {"programs", COL_PROGRAMS},
-    {"sdn_profile_id", COL_OFAC_PROFILE}, {"entity_name", COL_ENTITY},
+    {"subject", COL_SUBJECT},
+    {"address", COL_SUBJECT},
+    {"asset", COL_ASSET},
+    {"chain", COL_ASSET},
+    {"subject_kind", COL_KIND},
+    {"entity", COL_ENTITY},
+    {"primary_name", COL_ENTITY},
+    {"entity_ref", COL_ENTITY_REF},
+    {"entity_type", COL_ENTITY_TYPE},
+    {"party_type", COL_ENTITY_TYPE},
+    {"category", COL_CATEGORY},
+    {"source", COL_SOURCE},
+    {"date", COL_DATE},
+    {"entry_date", COL_DATE},
+    {"confidence", COL_CONFIDENCE},
+    {"programs", COL_PROGRAMS},
+    {"sdn_profile_id", COL_OFAC_PROFILE},
+    {"entity_name", COL_ENTITY},
     {"entity_id", COL_GEN_ID},
 };
 
@@ -177,8 +186,8 @@ static const struct {
 static const char *gen_category(const char *c)
 {
     static const char *const map[][2] = {
-        {"miner", "mining_pool"}, {"user", "individual"}, {"coordinator", "mixer"},
-        {"coinjoin_coordinator", "mixer"}, {"thief", "theft"}, {"heist", "theft"},
+        {"miner", "mining_pool"},          {"user", "individual"}, {"coordinator", "mixer"},
+        {"coinjoin_coordinator", "mixer"}, {"thief", "theft"},     {"heist", "theft"},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (!strcmp(c, map[i][0]))
@@ -205,8 +214,8 @@ static void trim(char *s)
         memmove(s, s + i, n - i + 1);
 }
 
-int cw_labels__parse_label_csv(const void *data, size_t len, bool gen_truth,
-                               cw_labels__pctx *pc, cw_label_row_cb cb, void *payload)
+int cw_labels__parse_label_csv(const void *data, size_t len, bool gen_truth, cw_labels__pctx *pc,
+                               cw_label_row_cb cb, void *payload)
 {
     cw_labels__csv c;
     cw_buf progs = {0}, ref = {0}, src = {0}, loc = {0};
@@ -292,8 +301,8 @@ int cw_labels__parse_label_csv(const void *data, size_t len, bool gen_truth,
 
     while ((rc = cw_labels__csv_next(&c, pc)) == 1) {
         if (c.n_fields != n_header) {
-            rc = cw_error_set(CW_ECORRUPT, "%s: line %zu: expected %zu fields, found %zu",
-                              pc->name, c.rec_line, n_header, c.n_fields);
+            rc = cw_error_set(CW_ECORRUPT, "%s: line %zu: expected %zu fields, found %zu", pc->name,
+                              c.rec_line, n_header, c.n_fields);
             goto out;
         }
         for (size_t i = 0; i < c.n_fields; i++) {
@@ -324,8 +333,10 @@ int cw_labels__parse_label_csv(const void *data, size_t len, bool gen_truth,
         row.location = (const char *)loc.data;
         const char *kind = F(COL_KIND);
         if (kind[0] && cw_label_subject_kind_parse(&row.subject_kind, kind)) {
-            rc = cw_error_set(CW_ECORRUPT, "%s: line %zu: subject_kind '%s' is not address, "
-                              "cluster or entity", pc->name, c.rec_line, kind);
+            rc = cw_error_set(CW_ECORRUPT,
+                              "%s: line %zu: subject_kind '%s' is not address, "
+                              "cluster or entity",
+                              pc->name, c.rec_line, kind);
             goto out;
         }
         if (!row.subject[0]) {
@@ -342,16 +353,18 @@ int cw_labels__parse_label_csv(const void *data, size_t len, bool gen_truth,
             goto out;
         }
         if (row.date[0] && !cw_labels__date_valid(row.date)) {
-            rc = cw_error_set(CW_ECORRUPT, "%s: line %zu: date '%s' is not YYYY-MM-DD",
-                              pc->name, c.rec_line, row.date);
+            rc = cw_error_set(CW_ECORRUPT, "%s: line %zu: date '%s' is not YYYY-MM-DD", pc->name,
+                              c.rec_line, row.date);
             goto out;
         }
         row.confidence = 1.0;
         const char *conf = F(COL_CONFIDENCE);
         if (conf[0] && (cw_parse_double(&row.confidence, conf) || !(row.confidence >= 0.0) ||
                         !(row.confidence <= 1.0))) {
-            rc = cw_error_set(CW_ECORRUPT, "%s: line %zu: confidence '%s' is not a number "
-                              "from 0 to 1", pc->name, c.rec_line, conf);
+            rc = cw_error_set(CW_ECORRUPT,
+                              "%s: line %zu: confidence '%s' is not a number "
+                              "from 0 to 1",
+                              pc->name, c.rec_line, conf);
             goto out;
         }
         if (row.subject_kind == CW_SUBJECT_ADDRESS) {
@@ -368,8 +381,10 @@ int cw_labels__parse_label_csv(const void *data, size_t len, bool gen_truth,
         if (ofac_variant) {
             uint64_t id;
             if (cw_parse_u64(&id, F(COL_OFAC_PROFILE))) {
-                rc = cw_error_set(CW_ECORRUPT, "%s: line %zu: sdn_profile_id '%s' is not a "
-                                  "number", pc->name, c.rec_line, F(COL_OFAC_PROFILE));
+                rc = cw_error_set(CW_ECORRUPT,
+                                  "%s: line %zu: sdn_profile_id '%s' is not a "
+                                  "number",
+                                  pc->name, c.rec_line, F(COL_OFAC_PROFILE));
                 goto out;
             }
             rc = cw_buf_printf(&ref, "ofac:%llu", (unsigned long long)id);

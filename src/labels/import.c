@@ -96,7 +96,7 @@ static int xml_read(void *ctx, char *buf, int len)
 int cw_labels_import(cw_labels *db, cw_label_import_kind kind, const char *path,
                      const cw_label_import_opts *opts, cw_label_import_stats *stats)
 {
-    cw_label_import_stats local;
+    cw_label_import_stats local = {0};
     cw_label_import_stats *st = stats ? stats : &local;
     memset(st, 0, sizeof *st);
     cw_labels__pctx pc = {.name = cw_labels__basename(path), .opts = opts};
@@ -184,8 +184,8 @@ int cw_labels_import(cw_labels *db, cw_label_import_kind kind, const char *path,
         if (kind == CW_IMPORT_OFAC_CSV)
             rc = cw_labels__parse_sdn_csv(content.data, content.len, &pc, on_row, &ic);
         else
-            rc = cw_labels__parse_label_csv(content.data, content.len,
-                                            kind == CW_IMPORT_GEN_TRUTH, &pc, on_row, &ic);
+            rc = cw_labels__parse_label_csv(content.data, content.len, kind == CW_IMPORT_GEN_TRUTH,
+                                            &pc, on_row, &ic);
         if (rc)
             goto out;
     }
@@ -198,8 +198,8 @@ int cw_labels_import(cw_labels *db, cw_label_import_kind kind, const char *path,
         goto out;
     }
 
-    int64_t earlier = cw_labels__run_find(db, st->run_id, cw_label_import_kind_name(kind),
-                                          content_sha, opt_text);
+    int64_t earlier =
+        cw_labels__run_find(db, st->run_id, cw_label_import_kind_name(kind), content_sha, opt_text);
     if (earlier > 0 || (st->labels_new == 0 && st->provenance_new == 0)) {
         cw_labels__rollback(db);
         in_tx = false;

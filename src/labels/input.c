@@ -49,8 +49,7 @@ int cw_labels__input_open(cw_labels__input *in, const char *path)
     in->sha = sha;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        rc = cw_error_set(errno == ENOENT ? CW_ENOTFOUND : CW_EIO, "%s: %s", path,
-                          strerror(errno));
+        rc = cw_error_set(errno == ENOENT ? CW_ENOTFOUND : CW_EIO, "%s: %s", path, strerror(errno));
         goto fail;
     }
     if (!ends_with(path, ".bz2")) {
@@ -186,8 +185,7 @@ int cw_labels__file_sha256(const char *path, char out[65])
         goto out;
     }
     if (fd < 0) {
-        rc = cw_error_set(errno == ENOENT ? CW_ENOTFOUND : CW_EIO, "%s: %s", path,
-                          strerror(errno));
+        rc = cw_error_set(errno == ENOENT ? CW_ENOTFOUND : CW_EIO, "%s: %s", path, strerror(errno));
         goto out;
     }
     for (;;) {

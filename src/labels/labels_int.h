@@ -72,10 +72,10 @@ int cw_labels__parse_ofac_xml_mem(const void *data, size_t len, cw_labels__pctx 
 /* Streams XML through read_fn (returns bytes read, 0 at the end, -1 on error). */
 int cw_labels__parse_ofac_xml_io(int (*read_fn)(void *ctx, char *buf, int len), void *ctx,
                                  cw_labels__pctx *pc, cw_label_row_cb cb, void *payload);
-int cw_labels__parse_sdn_csv(const void *data, size_t len, cw_labels__pctx *pc,
-                             cw_label_row_cb cb, void *payload);
-int cw_labels__parse_label_csv(const void *data, size_t len, bool gen_truth,
-                               cw_labels__pctx *pc, cw_label_row_cb cb, void *payload);
+int cw_labels__parse_sdn_csv(const void *data, size_t len, cw_labels__pctx *pc, cw_label_row_cb cb,
+                             void *payload);
+int cw_labels__parse_label_csv(const void *data, size_t len, bool gen_truth, cw_labels__pctx *pc,
+                               cw_label_row_cb cb, void *payload);
 
 /* ---- input files ---- */
 typedef struct cw_labels__input {

@@ -35,12 +35,12 @@ static int field(cw_buf *out, const cw_labels__csv *c, size_t i)
     return cw_labels__to_utf8(out, s, n);
 }
 
-int cw_labels__parse_sdn_csv(const void *data, size_t len, cw_labels__pctx *pc,
-                             cw_label_row_cb cb, void *payload)
+int cw_labels__parse_sdn_csv(const void *data, size_t len, cw_labels__pctx *pc, cw_label_row_cb cb,
+                             void *payload)
 {
     cw_labels__csv c;
-    cw_buf name = {0}, type = {0}, progs = {0}, prog_raw = {0}, remarks = {0}, ref = {0},
-           loc = {0}, src = {0}, asset = {0}, addr = {0};
+    cw_buf name = {0}, type = {0}, progs = {0}, prog_raw = {0}, remarks = {0}, ref = {0}, loc = {0},
+           src = {0}, asset = {0}, addr = {0};
     int rc;
     cw_labels__csv_init(&c, data, len);
     if ((rc = cw_buf_printf(&src, "OFAC SDN.CSV %s", pc->name)))
@@ -55,8 +55,10 @@ int cw_labels__parse_sdn_csv(const void *data, size_t len, cw_labels__pctx *pc,
         }
         uint64_t ent;
         if (cw_parse_u64(&ent, cw_labels__csv_field(&c, 0))) {
-            rc = cw_error_set(CW_ECORRUPT, "%s: line %zu: field 1 (ent_num) '%.40s' is not a "
-                              "number", pc->name, c.rec_line, cw_labels__csv_field(&c, 0));
+            rc = cw_error_set(CW_ECORRUPT,
+                              "%s: line %zu: field 1 (ent_num) '%.40s' is not a "
+                              "number",
+                              pc->name, c.rec_line, cw_labels__csv_field(&c, 0));
             goto out;
         }
         if ((rc = field(&remarks, &c, 11)))
@@ -69,8 +71,8 @@ int cw_labels__parse_sdn_csv(const void *data, size_t len, cw_labels__pctx *pc,
             (rc = cw_labels__programs_normalize(&progs, (const char *)prog_raw.data, "]")))
             goto out;
         if (!name.len) {
-            rc = cw_error_set(CW_ECORRUPT, "%s: line %zu: field 2 (SDN_Name) is empty",
-                              pc->name, c.rec_line);
+            rc = cw_error_set(CW_ECORRUPT, "%s: line %zu: field 2 (SDN_Name) is empty", pc->name,
+                              c.rec_line);
             goto out;
         }
         /* SDN_Type is empty for entities, else "individual", "vessel", "aircraft". */
@@ -92,8 +94,10 @@ int cw_labels__parse_sdn_csv(const void *data, size_t len, cw_labels__pctx *pc,
                 goto out;
             p += an;
             if (!an || *p != ' ') {
-                cw_labels__warn(pc, "%s: line %zu: Remarks: '%s%.*s' has no asset code and "
-                                "address; skipped", pc->name, c.rec_line, MARK, (int)an, p - an);
+                cw_labels__warn(pc,
+                                "%s: line %zu: Remarks: '%s%.*s' has no asset code and "
+                                "address; skipped",
+                                pc->name, c.rec_line, MARK, (int)an, p - an);
                 continue;
             }
             p++;
@@ -108,8 +112,8 @@ int cw_labels__parse_sdn_csv(const void *data, size_t len, cw_labels__pctx *pc,
             p += n;
             char key[512];
             if (cw_label_address_key(key, sizeof key, (const char *)addr.data)) {
-                cw_labels__warn(pc, "%s: line %zu: %s address: %s; skipped", pc->name,
-                                c.rec_line, (const char *)asset.data, cw_error_last());
+                cw_labels__warn(pc, "%s: line %zu: %s address: %s; skipped", pc->name, c.rec_line,
+                                (const char *)asset.data, cw_error_last());
                 continue;
             }
             bool truncated;
@@ -123,8 +127,8 @@ int cw_labels__parse_sdn_csv(const void *data, size_t len, cw_labels__pctx *pc,
                     continue;
             }
             loc.len = 0;
-            if ((rc = cw_buf_printf(&loc, "line %zu: ent_num %llu, Remarks, address %d",
-                                    c.rec_line, (unsigned long long)ent, k)))
+            if ((rc = cw_buf_printf(&loc, "line %zu: ent_num %llu, Remarks, address %d", c.rec_line,
+                                    (unsigned long long)ent, k)))
                 goto out;
             cw_label_row row = {
                 .subject_kind = CW_SUBJECT_ADDRESS,

@@ -212,9 +212,10 @@ static int on_start(xstate *x)
 
     if (depth == 0) {
         if (strcmp(n, "Sanctions") != 0)
-            return cw_error_set(CW_ECORRUPT, "%s: line %d: root element is <%s>, not <Sanctions> "
-                                "(is this OFAC's sdn_advanced.xml?)", x->pc->name,
-                                node_line(rd), n);
+            return cw_error_set(CW_ECORRUPT,
+                                "%s: line %d: root element is <%s>, not <Sanctions> "
+                                "(is this OFAC's sdn_advanced.xml?)",
+                                x->pc->name, node_line(rd), n);
         x->seen_root = true;
         return 0;
     }
@@ -243,8 +244,10 @@ static int on_start(xstate *x)
         if (t && attr_long(rd, "ID", &id) && !strncmp(t, pre, sizeof pre - 1)) {
             const char *asset = t + sizeof pre - 1;
             if (!asset[0] || strlen(asset) >= 16)
-                rc = cw_error_set(CW_ECORRUPT, "%s: line %d: FeatureType '%s' has a bad asset "
-                                  "code", x->pc->name, node_line(rd), t);
+                rc = cw_error_set(CW_ECORRUPT,
+                                  "%s: line %d: FeatureType '%s' has a bad asset "
+                                  "code",
+                                  x->pc->name, node_line(rd), t);
             else
                 rc = add_id_name(&x->assets, &x->n_assets, &x->cap_assets, id, 0, asset);
         }
@@ -306,9 +309,10 @@ static int on_start(xstate *x)
             char *t = text(rd);
             int line = node_line(rd);
             if (!t || !t[0]) {
-                rc = cw_error_set(CW_ECORRUPT, "%s: line %d: DistinctParty %s: Feature %s: "
-                                  "empty digital currency address", x->pc->name, line,
-                                  x->cur_ref, x->cur_feature_id);
+                rc = cw_error_set(CW_ECORRUPT,
+                                  "%s: line %d: DistinctParty %s: Feature %s: "
+                                  "empty digital currency address",
+                                  x->pc->name, line, x->cur_ref, x->cur_feature_id);
             } else if (!(rc = grow((void **)&x->features, &x->cap_features, x->n_features,
                                    sizeof *x->features))) {
                 feature *f = &x->features[x->n_features];
@@ -400,11 +404,11 @@ static int on_end(xstate *x)
             if (x->n_features == x->cur_first_feature)
                 return 0; /* no addresses: forget the party */
             if (!x->cur_name.len)
-                return cw_error_set(CW_ECORRUPT, "%s: line %d: DistinctParty %s has digital "
-                                    "currency addresses but no primary name", x->pc->name,
-                                    node_line(x->rd), x->cur_ref);
-            int rc = grow((void **)&x->parties, &x->cap_parties, x->n_parties,
-                          sizeof *x->parties);
+                return cw_error_set(CW_ECORRUPT,
+                                    "%s: line %d: DistinctParty %s has digital "
+                                    "currency addresses but no primary name",
+                                    x->pc->name, node_line(x->rd), x->cur_ref);
+            int rc = grow((void **)&x->parties, &x->cap_parties, x->n_parties, sizeof *x->parties);
             if (rc)
                 return rc;
             party *p = &x->parties[x->n_parties];
@@ -446,8 +450,10 @@ static int emit(xstate *x, cw_label_row_cb cb, void *payload)
         goto out;
     }
     if (!x->n_assets) {
-        rc = cw_error_set(CW_ECORRUPT, "%s: no 'Digital Currency Address' feature types in "
-                          "ReferenceValueSets", x->pc->name);
+        rc = cw_error_set(CW_ECORRUPT,
+                          "%s: no 'Digital Currency Address' feature types in "
+                          "ReferenceValueSets",
+                          x->pc->name);
         goto out;
     }
     if ((rc = cw_buf_printf(&src, "OFAC SDN sdn_advanced.xml published %04d-%02d-%02d",
@@ -456,8 +462,10 @@ static int emit(xstate *x, cw_label_row_cb cb, void *payload)
     for (size_t i = 0; i < x->n_parties; i++) {
         party *p = &x->parties[i];
         if (!p->has_entry)
-            cw_labels__warn(x->pc, "%s: DistinctParty %s (%s) has no SanctionsEntry: no "
-                            "programmes or date", x->pc->name, p->ref, p->name);
+            cw_labels__warn(x->pc,
+                            "%s: DistinctParty %s (%s) has no SanctionsEntry: no "
+                            "programmes or date",
+                            x->pc->name, p->ref, p->name);
     }
     for (size_t i = 0; i < x->n_features; i++) {
         feature *f = &x->features[i];
@@ -467,10 +475,8 @@ static int emit(xstate *x, cw_label_row_cb cb, void *payload)
         if (problem)
             cw_labels__warn(x->pc, "%s: %s: %s address '%s' (%s): %s; kept as published",
                             x->pc->name, f->loc, f->asset, f->addr, p->name, problem);
-        if ((rc = cw_labels__programs_normalize(&progs,
-                                                p->programs.data ? (const char *)p->programs.data
-                                                                 : "",
-                                                ";")))
+        if ((rc = cw_labels__programs_normalize(
+                 &progs, p->programs.data ? (const char *)p->programs.data : "", ";")))
             goto out;
         char ref[64];
         snprintf(ref, sizeof ref, "ofac:%s", p->ref);
@@ -517,8 +523,7 @@ static void xstate_free(xstate *x)
     xmlFree(x->cur_ref);
 }
 
-static int run_reader(xmlTextReaderPtr rd, cw_labels__pctx *pc, cw_label_row_cb cb,
-                      void *payload)
+static int run_reader(xmlTextReaderPtr rd, cw_labels__pctx *pc, cw_label_row_cb cb, void *payload)
 {
     xstate x;
     memset(&x, 0, sizeof x);

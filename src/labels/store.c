@@ -100,10 +100,26 @@ static const char *const migrations[] = {
 #define MIN_READ_VERSION 1
 
 static const char *const categories[] = {
-    "exchange",    "exchange_deposit", "mixer",    "sanctioned",  "theft",       "bridge",
-    "service",     "darknet_market",   "gambling", "ransomware",  "scam",        "mining_pool",
-    "payment_processor", "defi",       "wallet",   "p2p_exchange", "merchant",   "individual",
-    "other",       NULL,
+    "exchange",
+    "exchange_deposit",
+    "mixer",
+    "sanctioned",
+    "theft",
+    "bridge",
+    "service",
+    "darknet_market",
+    "gambling",
+    "ransomware",
+    "scam",
+    "mining_pool",
+    "payment_processor",
+    "defi",
+    "wallet",
+    "p2p_exchange",
+    "merchant",
+    "individual",
+    "other",
+    NULL,
 };
 
 const char *const *cw_label_categories(void)
@@ -230,8 +246,10 @@ int cw_labels_open(cw_labels **out, const char *path, int flags)
         goto out;
     }
     if (db->readonly && access(path, F_OK) != 0) {
-        rc = cw_error_set(CW_ENOTFOUND, "label store %s does not exist (run 'chainwatch labels "
-                                        "import' first)", path);
+        rc = cw_error_set(CW_ENOTFOUND,
+                          "label store %s does not exist (run 'chainwatch labels "
+                          "import' first)",
+                          path);
         goto out;
     }
     int oflags = db->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
@@ -353,8 +371,7 @@ out:
 }
 
 int cw_labels__run_finish(cw_labels *db, int64_t run_id, const char *content_sha256,
-                          const char *source, uint64_t rows, uint64_t labels_new,
-                          uint64_t warnings)
+                          const char *source, uint64_t rows, uint64_t labels_new, uint64_t warnings)
 {
     sqlite3_stmt *st = NULL;
     int rc = 0;
@@ -445,9 +462,9 @@ static int select_id(cw_labels *db, sqlite3_stmt *st, int64_t *out, const char *
         *out = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     if (r != SQLITE_ROW)
-        return r == SQLITE_DONE ? cw_error_set(CW_ECORRUPT, "label store %s: %s vanished",
-                                               db->path, what)
-                                : sql_fail(db, what);
+        return r == SQLITE_DONE
+                   ? cw_error_set(CW_ECORRUPT, "label store %s: %s vanished", db->path, what)
+                   : sql_fail(db, what);
     return 0;
 }
 
@@ -581,9 +598,9 @@ int cw_labels__add(cw_labels *db, int64_t run_id, const cw_label_row *row, bool 
 
 /* ---- reading ---- */
 
-#define LABEL_COLUMNS                                                                          \
-    "SELECT l.id, l.subject_kind, l.asset, l.subject, e.name, e.ref, e.type, l.category, "     \
-    "s.text, l.date, l.confidence, l.programs, l.first_run_id FROM label l "                   \
+#define LABEL_COLUMNS                                                                              \
+    "SELECT l.id, l.subject_kind, l.asset, l.subject, e.name, e.ref, e.type, l.category, "         \
+    "s.text, l.date, l.confidence, l.programs, l.first_run_id FROM label l "                       \
     "JOIN entity e ON e.id = l.entity_id JOIN source s ON s.id = l.source_id "
 
 static const char *col(sqlite3_stmt *st, int i)
@@ -692,21 +709,19 @@ static void bind_filter(sqlite3_stmt *st, const cw_label_filter *f)
         sqlite3_bind_text(st, 4, f->program, -1, SQLITE_STATIC);
 }
 
-#define FILTER_WHERE                                                                           \
-    "WHERE (?1 IS NULL OR l.category = ?1) AND "                                               \
-    "(?2 IS NULL OR instr(lower(s.text), lower(?2)) > 0) AND "                                 \
-    "(?3 IS NULL OR l.asset = ?3) AND "                                                        \
+#define FILTER_WHERE                                                                               \
+    "WHERE (?1 IS NULL OR l.category = ?1) AND "                                                   \
+    "(?2 IS NULL OR instr(lower(s.text), lower(?2)) > 0) AND "                                     \
+    "(?3 IS NULL OR l.asset = ?3) AND "                                                            \
     "(?4 IS NULL OR instr(';' || l.programs || ';', ';' || ?4 || ';') > 0) "
 
-int cw_labels_foreach(cw_labels *db, const cw_label_filter *filter, cw_label_cb cb,
-                      void *payload)
+int cw_labels_foreach(cw_labels *db, const cw_label_filter *filter, cw_label_cb cb, void *payload)
 {
     sqlite3_stmt *st = NULL;
     int rc;
-    if (sqlite3_prepare_v2(db->db,
-                           LABEL_COLUMNS FILTER_WHERE
-                           "ORDER BY l.category, l.asset, l.subject_key, l.id",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            db->db, LABEL_COLUMNS FILTER_WHERE "ORDER BY l.category, l.asset, l.subject_key, l.id",
+            -1, &st, NULL) != SQLITE_OK)
         return sql_fail(db, "prepare list");
     bind_filter(st, filter);
     rc = run_label_query(db, st, false, cb, payload);
@@ -747,14 +762,14 @@ out:
 }
 
 int cw_labels_count_by_asset(cw_labels *db, const cw_label_filter *filter,
-                             int (*cb)(const char *asset, int64_t n, void *payload),
-                             void *payload)
+                             int (*cb)(const char *asset, int64_t n, void *payload), void *payload)
 {
     sqlite3_stmt *st = NULL;
     int r, rc = 0;
     if (sqlite3_prepare_v2(db->db,
                            "SELECT l.asset, count(DISTINCT l.subject_key) FROM label l "
-                           "JOIN source s ON s.id = l.source_id " FILTER_WHERE "AND l.subject_kind = 'address' "
+                           "JOIN source s ON s.id = l.source_id " FILTER_WHERE
+                           "AND l.subject_kind = 'address' "
                            "GROUP BY l.asset ORDER BY l.asset",
                            -1, &st, NULL) != SQLITE_OK)
         return sql_fail(db, "prepare count");

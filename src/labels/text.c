@@ -123,12 +123,10 @@ int cw_label_address_key(char *out, size_t out_size, const char *addr)
     }
     memcpy(out, addr, n);
     out[n] = 0;
-    bool fold = false;
-    if (n > 2 && out[0] == '0' && (out[1] == 'x' || out[1] == 'X') && is_hex(out + 2, n - 2))
-        fold = true; /* EVM: EIP-55 mixed case is only a checksum */
-    else if (!has_lower(out) && bech32_shape(out))
-        fold = true; /* bech32 is case-insensitive; lower case is canonical */
-    if (fold)
+    /* Lower-cased: EVM hex (EIP-55 mixed case is only a checksum) and bech32 (case-insensitive,
+     * lower case is canonical). */
+    bool evm = n > 2 && out[0] == '0' && (out[1] == 'x' || out[1] == 'X') && is_hex(out + 2, n - 2);
+    if (evm || (!has_lower(out) && bech32_shape(out)))
         for (size_t i = 0; i < n; i++)
             if (out[i] >= 'A' && out[i] <= 'Z')
                 out[i] = (char)(out[i] + 32);

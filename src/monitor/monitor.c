@@ -3,6 +3,7 @@
  * include/chainwatch/monitor.h. Every alert carries a dedup key with an unlimited cool-down, so
  * the rules can run after every block and a long-running case raises each finding once.
  */
+#include <ctype.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -77,6 +78,33 @@ static void state_path(char *out, size_t n, const char *node_db)
     snprintf(out, n, "%s.monitor", node_db);
 }
 
+/* "txs N block M HASH", read as sscanf("txs %" SCNu64 " block %" SCNu64 " %64s") did (the
+ * same whitespace, sign and saturation rules through strtoull), with every step checked. */
+static bool state_parse(const char *s, uint64_t *txs, uint64_t *block, char hash[65])
+{
+    char *end;
+    if (strncmp(s, "txs", 3) != 0)
+        return false;
+    *txs = (uint64_t)strtoull(s + 3, &end, 10);
+    if (end == s + 3)
+        return false;
+    for (s = end; isspace((unsigned char)*s); s++)
+        ;
+    if (strncmp(s, "block", 5) != 0)
+        return false;
+    *block = (uint64_t)strtoull(s + 5, &end, 10);
+    if (end == s + 5)
+        return false;
+    for (s = end; isspace((unsigned char)*s); s++)
+        ;
+    size_t n = 0;
+    while (n < 64 && s[n] && !isspace((unsigned char)s[n]))
+        n++;
+    memcpy(hash, s, n);
+    hash[n] = '\0';
+    return n > 0;
+}
+
 static uint64_t state_read(const char *node_db, const cw_chainstore *cs)
 {
     char p[PATH_MAX];
@@ -87,7 +115,7 @@ static uint64_t state_read(const char *node_db, const cw_chainstore *cs)
         return 0;
     uint64_t txs = 0, block = 0;
     char hash[65] = "";
-    if (sscanf((char *)data, "txs %" SCNu64 " block %" SCNu64 " %64s", &txs, &block, hash) != 3)
+    if (!state_parse((const char *)data, &txs, &block, hash))
         txs = 0;
     cw_free(data);
     cw_chainstore_counts k = cw_chainstore_counts_get(cs);
@@ -246,7 +274,7 @@ static int rule_case(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap *l
         const char *who = json_string_value(json_object_get(ent, "entity"));
         json_int_t value = json_integer_value(json_object_get(ent, "value"));
         if (!cat || !who || value <= 0 ||
-            (strcmp(cat, "exchange") && strcmp(cat, "exchange_deposit")))
+            (strcmp(cat, "exchange") != 0 && strcmp(cat, "exchange_deposit") != 0))
             continue;
         /* The amount is in the key: when more of the case's funds reach the same exchange,
          * a new alert says so (the evidence of the newest one has the total). */

@@ -96,7 +96,7 @@ void cw_server__api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
         cw_server__chain_api(s, q, segs + 1, n - 1, r);
         return;
     }
-    if (n < 1 || strcmp(segs[0], "alerts")) {
+    if (n < 1 || strcmp(segs[0], "alerts") != 0) {
         cw_server__error(r, 404, "Not found", "no such resource");
         return;
     }

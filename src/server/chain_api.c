@@ -134,7 +134,8 @@ static void do_trace(cw_chain_ctx *c, cw_chainstore *cs, cw_req *q, cw_resp *r)
     const char *dir = cw_server__arg(q, "direction");
     const char *stop = cw_server__arg(q, "stop_at");
     if (!from || !*from) {
-        cw_server__error(r, 400, "Bad request", "from= is required (txid:vout, txid, address or label:NAME)");
+        cw_server__error(r, 400, "Bad request",
+                         "from= is required (txid:vout, txid, address or label:NAME)");
         return;
     }
     if (model && cw_trace_model_parse(&o.model, model)) {
@@ -143,7 +144,7 @@ static void do_trace(cw_chain_ctx *c, cw_chainstore *cs, cw_req *q, cw_resp *r)
     }
     if (dir && !strcmp(dir, "backward"))
         o.direction = CW_TRACE_BACKWARD;
-    else if (dir && strcmp(dir, "forward")) {
+    else if (dir && strcmp(dir, "forward") != 0) {
         cw_server__error(r, 400, "Bad request", "direction must be forward or backward");
         return;
     }
@@ -190,8 +191,9 @@ void cw_server__chain_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *
         return;
     }
     if (!c || !c->store_dir) {
-        cw_server__error(r, 404, "Not found", "no such resource (this node serves no chain store: "
-                                              "serve --store)");
+        cw_server__error(r, 404, "Not found",
+                         "no such resource (this node serves no chain store: "
+                         "serve --store)");
         return;
     }
     int rc = store_of(c, &cs);
@@ -203,13 +205,12 @@ void cw_server__chain_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *
     json_t *j = NULL;
     if (n == 1 && !strcmp(what, "status")) {
         cw_chainstore_counts k = cw_chainstore_counts_get(cs);
-        j = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:b}", "network",
-                      cw_network_name(cw_chainstore_network(cs)), "blocks", (json_int_t)k.blocks,
-                      "tip_height",
-                      (json_int_t)(k.blocks ? cw_chainstore_base_height(cs) + k.blocks - 1 : 0),
-                      "txs", (json_int_t)k.txs, "inputs", (json_int_t)k.ins, "outputs",
-                      (json_int_t)k.outs, "addresses", (json_int_t)k.addrs, "labels",
-                      c->labels != NULL);
+        j = json_pack(
+            "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:b}", "network",
+            cw_network_name(cw_chainstore_network(cs)), "blocks", (json_int_t)k.blocks,
+            "tip_height", (json_int_t)(k.blocks ? cw_chainstore_base_height(cs) + k.blocks - 1 : 0),
+            "txs", (json_int_t)k.txs, "inputs", (json_int_t)k.ins, "outputs", (json_int_t)k.outs,
+            "addresses", (json_int_t)k.addrs, "labels", c->labels != NULL);
     } else if (n == 2 && !strcmp(what, "tx")) {
         rc = cw_query_tx(&j, cs, segs[1]);
         if (!rc)
@@ -232,9 +233,9 @@ void cw_server__chain_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *
                 uint64_t size = 0;
                 uint32_t cid = cw_clusters_of(cl, id);
                 cw_clusters_members(cl, cid, &size);
-                json_object_set_new(j, "cluster",
-                                    json_pack("{s:I, s:I}", "id", (json_int_t)cid, "size",
-                                              (json_int_t)size));
+                json_object_set_new(
+                    j, "cluster",
+                    json_pack("{s:I, s:I}", "id", (json_int_t)cid, "size", (json_int_t)size));
                 cw_clusters_close(cl);
             }
         }
@@ -249,7 +250,8 @@ void cw_server__chain_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *
             return;
         }
         if ((rc = cw_addr_decode(&k, segs[1], cw_chainstore_network(cs))) == 0 &&
-            (rc = cw_chainstore_find_addr(cs, &k, &a)) == 0 && (rc = cw_clusters_open(&cl, cs)) == 0) {
+            (rc = cw_chainstore_find_addr(cs, &k, &a)) == 0 &&
+            (rc = cw_clusters_open(&cl, cs)) == 0) {
             uint64_t size = 0;
             uint32_t cid = cw_clusters_of(cl, (uint32_t)a);
             const uint32_t *m = cw_clusters_members(cl, cid, &size);
@@ -265,8 +267,10 @@ void cw_server__chain_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *
                           "size", (json_int_t)size, "members", members);
             cw_clusters_close(cl);
         } else if (rc == CW_ENOTFOUND && !cl) {
-            rc = cw_error_set(CW_ENOTFOUND, "%s: unknown address, or clusters not built "
-                                            "(chainwatch cluster build)", segs[1]);
+            rc = cw_error_set(CW_ENOTFOUND,
+                              "%s: unknown address, or clusters not built "
+                              "(chainwatch cluster build)",
+                              segs[1]);
         }
     } else if (n == 2 && !strcmp(what, "screen")) {
         cw_screen_opts o;
@@ -286,8 +290,9 @@ void cw_server__chain_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *
         do_trace(c, cs, q, r);
         return;
     } else {
-        cw_server__error(r, 404, "Not found", "chain routes: status, tx/ID, block/ID, address/A, "
-                                              "cluster/A, screen/A, trace?from=");
+        cw_server__error(r, 404, "Not found",
+                         "chain routes: status, tx/ID, block/ID, address/A, "
+                         "cluster/A, screen/A, trace?from=");
         return;
     }
     if (rc) {

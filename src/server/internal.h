@@ -15,9 +15,9 @@ typedef struct cw_chain_ctx cw_chain_ctx;
 struct cw_server {
     struct MHD_Daemon *d;
     cw_node *node;
-    cw_chain_ctx *chain; /* the chain store and labels behind /api/v1/chain/ (chain_api.c) */
-    char *supply_db;     /* supply database behind /api/v1/supply/ (more_api.c), or NULL */
-    char *supply_rules;  /* rule table file, NULL: the built-in default */
+    cw_chain_ctx *chain;  /* the chain store and labels behind /api/v1/chain/ (chain_api.c) */
+    char *supply_db;      /* supply database behind /api/v1/supply/ (more_api.c), or NULL */
+    char *supply_rules;   /* rule table file, NULL: the built-in default */
     pthread_mutex_t lock; /* one request at a time touches the node */
     size_t max_body;
     uint16_t port;

@@ -59,7 +59,7 @@ static void supply(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
             r->body = d;
         goto out;
     }
-    if (n != 1 || strcmp(segs[0], "status")) {
+    if (n != 1 || strcmp(segs[0], "status") != 0) {
         cw_server__error(r, 404, "Not found", "supply routes: status, explain/C/P");
         goto out;
     }
@@ -87,9 +87,9 @@ static void supply(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
             json_t *d = NULL;
             rc = cw_supply_explain(sp, rules, coms[a], p, at, &d);
             if (rc == CW_ENOTFOUND) {
-                json_array_append_new(rows, json_pack("{s:s, s:s, s:n, s:s}", "commodity", coms[a],
-                                                      "partner", p, "level", "note",
-                                                      cw_error_last()));
+                json_array_append_new(rows,
+                                      json_pack("{s:s, s:s, s:n, s:s}", "commodity", coms[a],
+                                                "partner", p, "level", "note", cw_error_last()));
                 continue;
             }
             if (rc) {
@@ -164,10 +164,10 @@ static void search(cw_server *s, cw_req *q, cw_resp *r)
     if (!strcmp(kind, "address")) {
         json_object_set(doc, "id", json_object_get(res, "address"));
         json_t *cl = json_object_get(res, "cluster");
-        json_t *facts = json_pack("{s:O, s:O, s:O, s:O}", "received", json_object_get(res, "received"),
-                                  "balance", json_object_get(res, "balance"), "tx_count",
-                                  json_object_get(res, "tx_count"), "outputs",
-                                  json_object_get(res, "outputs"));
+        json_t *facts =
+            json_pack("{s:O, s:O, s:O, s:O}", "received", json_object_get(res, "received"),
+                      "balance", json_object_get(res, "balance"), "tx_count",
+                      json_object_get(res, "tx_count"), "outputs", json_object_get(res, "outputs"));
         if (cl) {
             json_object_set(facts, "id", json_object_get(cl, "id"));
             json_object_set(facts, "size", json_object_get(cl, "size"));
@@ -179,7 +179,8 @@ static void search(cw_server *s, cw_req *q, cw_resp *r)
             json_object_set(facts, "last_seen", json_object_get(ls, "height"));
         json_object_set_new(doc, "cluster", facts);
         json_t *lab = json_object_get(res, "label");
-        json_object_set_new(doc, "labels", json_is_object(lab) ? json_pack("[O]", lab) : json_array());
+        json_object_set_new(doc, "labels",
+                            json_is_object(lab) ? json_pack("[O]", lab) : json_array());
         /* exposure: the screen answer's categories */
         char scr_s[] = "screen";
         char *ss[2] = {scr_s, segs[1]};
@@ -211,9 +212,9 @@ static void search(cw_server *s, cw_req *q, cw_resp *r)
         json_array_foreach(json_object_get(res, "outputs"), i, o)
         {
             json_t *a = json_object_get(o, "address");
-            if (json_is_string(a) && strcmp(json_string_value(a), "-"))
-                json_array_append_new(results, json_pack("{s:s, s:O, s:O}", "kind", "address", "id", a,
-                                                         "label", json_object_get(o, "type")));
+            if (json_is_string(a) && strcmp(json_string_value(a), "-") != 0)
+                json_array_append_new(results, json_pack("{s:s, s:O, s:O}", "kind", "address", "id",
+                                                         a, "label", json_object_get(o, "type")));
         }
         json_object_set_new(doc, "results", results);
         json_object_set_new(doc, "labels", json_array());
@@ -233,7 +234,8 @@ bool cw_server__more_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r
         return false;
     if (!strcmp(segs[0], "trace") && n == 1) {
         if (!s->chain) {
-            cw_server__error(r, 404, "Not found", "no such resource (this node serves no chain store)");
+            cw_server__error(r, 404, "Not found",
+                             "no such resource (this node serves no chain store)");
             return true;
         }
         char trace_s[] = "trace";

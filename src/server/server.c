@@ -36,7 +36,9 @@ void cw_server__fail(cw_resp *r, int rc)
 {
     unsigned status = rc == CW_ENOTFOUND ? 404 : rc == CW_EINVAL ? 400 : 500;
     cw_server__error(r, status,
-                     status == 404 ? "Not found" : status == 400 ? "Bad request" : "Server error",
+                     status == 404   ? "Not found"
+                     : status == 400 ? "Bad request"
+                                     : "Server error",
                      cw_error_last());
 }
 

@@ -143,7 +143,7 @@ static void objects_page(cw_server *s, cw_req *q, cw_resp *r, const char *obj_id
 static bool valid_identifier(const char *id, const char *type)
 {
     size_t tl = strlen(type);
-    if (strncmp(id, type, tl) || strncmp(id + tl, "--", 2))
+    if (strncmp(id, type, tl) != 0 || strncmp(id + tl, "--", 2) != 0)
         return false;
     const char *u = id + tl + 2;
     if (strlen(u) != 36)
@@ -174,7 +174,7 @@ static const char *stix_problem(const json_t *o)
             return "type: only a-z, 0-9 and '-'";
     if (!id || !valid_identifier(id, type))
         return "id: must be <type>--<RFC 4122 UUID>";
-    if (!spec || strcmp(spec, "2.1"))
+    if (!spec || strcmp(spec, "2.1") != 0)
         return "spec_version: must be 2.1";
     static const char *const ts[] = {"created", "modified"};
     for (int i = 0; i < 2; i++) {
@@ -193,7 +193,7 @@ static void post_objects(cw_server *s, cw_req *q, cw_resp *r)
         return;
     }
     const char *ct = MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, "Content-Type");
-    if (!ct || strncasecmp(ct, "application/taxii+json", 22)) {
+    if (!ct || strncasecmp(ct, "application/taxii+json", 22) != 0) {
         cw_server__error(r, 415, "Unsupported media type", "send " TAXII_MEDIA);
         return;
     }
@@ -256,7 +256,7 @@ static void post_objects(cw_server *s, cw_req *q, cw_resp *r)
     size_t nok = json_array_size(ok), nbad = json_array_size(bad);
     json_t *st = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:[]}", "id",
                            sid + strlen("status--"), "status", "complete", "request_timestamp", now,
-                           "total_count", (json_int_t)(nok + nbad), "success_count",
+                           "total_count", (json_int_t)nok + (json_int_t)nbad, "success_count",
                            (json_int_t)nok, "failure_count", (json_int_t)nbad, "pending_count",
                            (json_int_t)0, "successes", ok, "failures", bad, "pendings");
     char *text = json_dumps(st, JSON_COMPACT | JSON_SORT_KEYS);
@@ -315,7 +315,7 @@ void cw_server__taxii(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
                             "api_roots", "/taxii2/api/");
         return;
     }
-    if (strcmp(segs[1], "api")) {
+    if (strcmp(segs[1], "api") != 0) {
         cw_server__error(r, 404, "Not found", "no such API root");
         return;
     }
@@ -339,7 +339,7 @@ void cw_server__taxii(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
             return;
         }
     }
-    if (strcmp(segs[2], "collections")) {
+    if (strcmp(segs[2], "collections") != 0) {
         cw_server__error(r, 404, "Not found", "no such resource");
         return;
     }
@@ -351,7 +351,7 @@ void cw_server__taxii(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
         r->body = json_pack("{s:[o]}", "collections", collection_json(s, &q->who));
         return;
     }
-    if (strcmp(segs[3], cw_node_collection_id(s->node))) {
+    if (strcmp(segs[3], cw_node_collection_id(s->node)) != 0) {
         cw_server__error(r, 404, "Not found", "no such collection");
         return;
     }
@@ -373,7 +373,7 @@ void cw_server__taxii(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
             return;
         }
     }
-    if (strcmp(segs[4], "objects")) {
+    if (strcmp(segs[4], "objects") != 0) {
         cw_server__error(r, 404, "Not found", "no such resource");
         return;
     }

@@ -356,9 +356,9 @@ int cw_taxii_collection_query(cw_node *n, const cw_principal *who, const cw_taxi
             continue;
         if (q->match_spec_version && !list_has(q->match_spec_version, spec))
             continue;
-        if (v_last && strcmp(version, (const char *)sqlite3_column_text(st, 9)))
+        if (v_last && strcmp(version, (const char *)sqlite3_column_text(st, 9)) != 0)
             continue;
-        if (v_first && strcmp(version, (const char *)sqlite3_column_text(st, 10)))
+        if (v_first && strcmp(version, (const char *)sqlite3_column_text(st, 10)) != 0)
             continue;
         if (!v_all && !v_last && !v_first && !list_has(mv, version))
             continue;

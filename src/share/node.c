@@ -567,12 +567,12 @@ int cw_audit_verify(cw_node *n, int64_t *out_n, char out_head[65])
         if (seq != expect) {
             rc = cw_error_set(CW_ECORRUPT, "audit: entry %lld missing (found %lld next): deleted",
                               (long long)expect, (long long)seq);
-        } else if (!rprev || strcmp(rprev, prev)) {
+        } else if (!rprev || strcmp(rprev, prev) != 0) {
             rc = cw_error_set(CW_ECORRUPT, "audit: entry %lld does not chain to entry %lld",
                               (long long)seq, (long long)seq - 1);
         } else {
             audit_hash(h, n, prev, seq, sqlite3_column_int64(st, 1), f);
-            if (!rhash || strcmp(rhash, h))
+            if (!rhash || strcmp(rhash, h) != 0)
                 rc = cw_error_set(CW_ECORRUPT, "audit: entry %lld was altered (hash mismatch)",
                                   (long long)seq);
             else
@@ -588,7 +588,7 @@ int cw_audit_verify(cw_node *n, int64_t *out_n, char out_head[65])
     if ((rc = cw_share__meta_get(n->db, "audit_head_hash", head, sizeof head)) ||
         (rc = cw_share__meta_get(n->db, "audit_head_seq", seqs, sizeof seqs)))
         return rc;
-    if (cw_parse_i64(&hs, seqs) || hs != expect - 1 || strcmp(head, prev))
+    if (cw_parse_i64(&hs, seqs) || hs != expect - 1 || strcmp(head, prev) != 0)
         return cw_error_set(CW_ECORRUPT,
                             "audit: log ends at entry %lld but the recorded head is entry %s: "
                             "entries were removed or added",

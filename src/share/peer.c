@@ -33,7 +33,7 @@ int cw_peer_add(cw_node *n, const char *name, const char *url, const char *api_k
     uint8_t pk[CW_SIGN_PK];
     if (!name || !*name || strlen(name) > 63)
         return cw_error_set(CW_EINVAL, "peer: bad name");
-    if (!url || (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)))
+    if (!url || (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0))
         return cw_error_set(CW_EINVAL, "peer: URL must start with http:// or https://");
     if (!api_key || !*api_key)
         return cw_error_set(CW_EINVAL,

@@ -93,11 +93,13 @@ int cw_stix_verify(const json_t *obj, const uint8_t pk[CW_SIGN_PK])
     const char *pk_hex = json_string_value(json_object_get(s, "public_key"));
     const char *sig_hex = json_string_value(json_object_get(s, "signature"));
     uint8_t sig[CW_SIGN_SIG], got_pk[CW_SIGN_PK];
-    if (!alg || strcmp(alg, "Ed25519"))
+    if (!alg || strcmp(alg, "Ed25519") != 0)
         return cw_error_set(CW_ECORRUPT, "%s: signature alg is not Ed25519", id);
-    if (!sig_hex || strlen(sig_hex) != 2 * CW_SIGN_SIG || cw_hex_decode(sig, CW_SIGN_SIG, sig_hex))
+    if (!sig_hex || strlen(sig_hex) != (size_t)2 * CW_SIGN_SIG ||
+        cw_hex_decode(sig, CW_SIGN_SIG, sig_hex))
         return cw_error_set(CW_ECORRUPT, "%s: malformed signature", id);
-    if (!pk_hex || strlen(pk_hex) != 2 * CW_SIGN_PK || cw_hex_decode(got_pk, CW_SIGN_PK, pk_hex))
+    if (!pk_hex || strlen(pk_hex) != (size_t)2 * CW_SIGN_PK ||
+        cw_hex_decode(got_pk, CW_SIGN_PK, pk_hex))
         return cw_error_set(CW_ECORRUPT, "%s: malformed public_key", id);
     if (sodium_memcmp(got_pk, pk, CW_SIGN_PK) != 0)
         return cw_error_set(CW_ECORRUPT, "%s: signed by an unexpected key", id);

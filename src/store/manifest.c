@@ -3,8 +3,10 @@
  * "checksum <xxh64 hex>" over the lines before it. Written atomically; a torn or edited
  * manifest fails its checksum and is reported, never half-trusted.
  */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <xxhash.h>
@@ -28,8 +30,11 @@ int cw_manifest_read(cw_manifest *m, const char *path)
         return cw_error_set(CW_ECORRUPT, "%s: no checksum line", path);
     }
     uint64_t want = XXH64(text, (size_t)(cs - text), 0);
-    uint64_t got;
-    if (sscanf(cs, "checksum %" SCNx64, &got) != 1 || got != want) {
+    /* strtoull as sscanf("checksum %" SCNx64) read it: whitespace, sign, 0x, saturating */
+    const char *hex = cs + strlen("checksum");
+    char *end;
+    uint64_t got = (uint64_t)strtoull(hex, &end, 16);
+    if (end == hex || got != want) {
         cw_free(data);
         return cw_error_set(CW_ECORRUPT, "%s: checksum mismatch (edited or torn manifest)", path);
     }
@@ -38,13 +43,19 @@ int cw_manifest_read(cw_manifest *m, const char *path)
     int line = 0;
     for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
         line++;
-        char key[32];
-        uint64_t v;
-        if (sscanf(l, "%31s %" SCNu64, key, &v) != 2 || m->n >= CW_MANIFEST_MAX) {
+        /* as sscanf("%31s %" SCNu64) read it: a word of 1..31 characters, then a number */
+        const char *key = l;
+        while (isspace((unsigned char)*key))
+            key++;
+        size_t kn = 0;
+        while (kn < 31 && key[kn] && !isspace((unsigned char)key[kn]))
+            kn++;
+        uint64_t v = (uint64_t)strtoull(key + kn, &end, 10);
+        if (kn == 0 || end == key + kn || m->n >= CW_MANIFEST_MAX) {
             cw_free(data);
             return cw_error_set(CW_ECORRUPT, "%s: line %d: bad entry '%s'", path, line, l);
         }
-        snprintf(m->keys[m->n], sizeof m->keys[0], "%s", key);
+        snprintf(m->keys[m->n], sizeof m->keys[0], "%.*s", (int)kn, key);
         m->vals[m->n++] = v;
     }
     cw_free(data);

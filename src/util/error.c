@@ -66,17 +66,29 @@ void cw_error_clear(void)
 const char *cw_strerror(int code)
 {
     switch (code) {
-    case CW_OK: return "success";
-    case CW_EINVAL: return "invalid argument";
-    case CW_ENOMEM: return "out of memory";
-    case CW_EIO: return "I/O error";
-    case CW_ENOTFOUND: return "not found";
-    case CW_EEXISTS: return "already exists";
-    case CW_ECORRUPT: return "corrupt data";
-    case CW_EVERSION: return "unsupported version";
-    case CW_EPERM: return "permission denied";
-    case CW_EINTR: return "interrupted";
-    case CW_EBUSY: return "busy";
-    default: return "unknown error";
+    case CW_OK:
+        return "success";
+    case CW_EINVAL:
+        return "invalid argument";
+    case CW_ENOMEM:
+        return "out of memory";
+    case CW_EIO:
+        return "I/O error";
+    case CW_ENOTFOUND:
+        return "not found";
+    case CW_EEXISTS:
+        return "already exists";
+    case CW_ECORRUPT:
+        return "corrupt data";
+    case CW_EVERSION:
+        return "unsupported version";
+    case CW_EPERM:
+        return "permission denied";
+    case CW_EINTR:
+        return "interrupted";
+    case CW_EBUSY:
+        return "busy";
+    default:
+        return "unknown error";
     }
 }

@@ -19,11 +19,11 @@ typedef struct cw_u64map {
     uint64_t cap, count;
 } cw_u64map;
 
-int cw_u64map_put(cw_u64map *m, uint64_t key, uint64_t val);          /* adds (multimap) */
-int cw_u64map_set(cw_u64map *m, uint64_t key, uint64_t val);          /* replaces or adds */
+int cw_u64map_put(cw_u64map *m, uint64_t key, uint64_t val); /* adds (multimap) */
+int cw_u64map_set(cw_u64map *m, uint64_t key, uint64_t val); /* replaces or adds */
 /* Iterates values of key: start with *cursor = 0; returns false when no more. */
 bool cw_u64map_next(const cw_u64map *m, uint64_t key, uint64_t *cursor, uint64_t *val);
-bool cw_u64map_get(const cw_u64map *m, uint64_t key, uint64_t *val);  /* first value */
+bool cw_u64map_get(const cw_u64map *m, uint64_t key, uint64_t *val); /* first value */
 void cw_u64map_clear(cw_u64map *m);
 /* Starts loading the first probe slot of key into cache. */
 static inline void cw_u64map_prefetch(const cw_u64map *m, uint64_t key)

@@ -138,7 +138,7 @@ void cw_sha256(uint8_t out[32], const void *data, size_t n)
 
 static void be32_words(uint8_t out[32], const SHA256_CTX *c)
 {
-    for (int i = 0; i < 8; i++) {
+    for (size_t i = 0; i < 8; i++) {
         uint32_t w = c->h[i];
         out[4 * i] = (uint8_t)(w >> 24);
         out[4 * i + 1] = (uint8_t)(w >> 16);
@@ -180,8 +180,7 @@ void cw_sha256d64(uint8_t out[32], const uint8_t in[64])
     sha256_32(out, first);
 }
 
-void cw_sha256d_pieces(uint8_t out[32], size_t n_pieces, const void *const *data,
-                       const size_t *len)
+void cw_sha256d_pieces(uint8_t out[32], size_t n_pieces, const void *const *data, const size_t *len)
 {
     SHA256_CTX ctx;
     SHA256_Init(&ctx);

@@ -301,7 +301,7 @@ static bool tip_matches(const cw_chainstore *cs, const cw_manifest *m)
         return false;
     const cw_row_block *b = cw_chainstore_block(cs, blocks - 1);
     static const char *const keys[4] = {"tip0", "tip1", "tip2", "tip3"};
-    for (int i = 0; i < 4; i++) {
+    for (size_t i = 0; i < 4; i++) {
         uint64_t w;
         memcpy(&w, b->hash + 8 * i, 8);
         if (cw_manifest_get(m, keys[i], 0) != w)
@@ -316,7 +316,7 @@ int cw_analytics__set_tip(cw_manifest *m, const cw_chainstore *cs)
     cw_chainstore_counts c = cw_chainstore_counts_get(cs);
     int rc = cw_manifest_set(m, "blocks", c.blocks);
     static const char *const keys[4] = {"tip0", "tip1", "tip2", "tip3"};
-    for (int i = 0; i < 4 && rc == 0; i++) {
+    for (size_t i = 0; i < 4 && rc == 0; i++) {
         uint64_t w = 0;
         if (c.blocks)
             memcpy(&w, cw_chainstore_block(cs, c.blocks - 1)->hash + 8 * i, 8);

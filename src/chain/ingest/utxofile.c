@@ -212,7 +212,7 @@ bool cw_utxofile_lookup(void *ctx, const uint8_t txid[32], uint32_t vout, uint64
                         const uint8_t **script, size_t *script_len)
 {
     const cw_utxofile *u = ctx;
-    utxo key;
+    utxo key = {0};
     memcpy(key.txid, txid, 32);
     key.vout = vout;
     const utxo *it = bsearch(&key, u->items, u->n, sizeof *u->items, cmp_utxo);

@@ -215,10 +215,10 @@ static int read_at(const cw_blkdir *d, const blkfile *f, uint64_t off, uint8_t *
             continue;
         if (r < 0)
             return cw_error_set(CW_EIO, "%s: read at offset %llu: %s", f->path,
-                                (unsigned long long)(off + got), strerror(errno));
+                                (unsigned long long)off + got, strerror(errno));
         if (r == 0)
             return cw_error_set(CW_ECORRUPT, "%s: unexpected end of file at offset %llu", f->path,
-                                (unsigned long long)(off + got));
+                                (unsigned long long)off + got);
         got += (size_t)r;
     }
     if (d->xor) {

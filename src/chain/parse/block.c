@@ -77,7 +77,7 @@ static int rd_fail(rd *r, const char *msg)
 {
     if (!r->err)
         r->err = cw_error_set(CW_ECORRUPT, "%s: %s at offset %llu", r->what, msg,
-                              (unsigned long long)(r->base + r->pos));
+                              (unsigned long long)r->base + r->pos);
     return r->err;
 }
 
@@ -345,7 +345,7 @@ int cw_block_decode(cw_block *b, const uint8_t *data, size_t len, const char *wh
         return CW_ENOMEM;
     b->n_tx = (uint32_t)n_tx;
     uint32_t n_in = 0, n_out = 0;
-    uint64_t weight = 80 * 4 + (uint64_t)(r.pos - 80) * 4;
+    uint64_t weight = (uint64_t)80 * 4 + (uint64_t)(r.pos - 80) * 4;
     for (uint64_t i = 0; i < n_tx; i++) {
         cw_tx *tx = &b->txs[i];
         int rc = tx_read(&r, tx, &b->ins, &b->cap_in, &b->outs, &b->cap_out, n_in, n_out);
@@ -425,7 +425,7 @@ int cw_block_merkle(uint8_t out[32], const cw_block *b)
             n++;
         }
         for (uint32_t i = 0; i < n / 2; i++)
-            cw_sha256d64(level[i], level[2 * i]);
+            cw_sha256d64(level[i], level[(size_t)2 * i]);
         n /= 2;
     }
     memcpy(out, level[0], 32);
@@ -657,7 +657,7 @@ int cw_block_check_witness(const cw_block *b, const char *what)
             n++;
         }
         for (uint32_t i = 0; i < n / 2; i++)
-            cw_sha256d64(level[i], level[2 * i]);
+            cw_sha256d64(level[i], level[(size_t)2 * i]);
         n /= 2;
     }
     uint8_t buf[64], got[32];

@@ -88,9 +88,11 @@ static cw_labels_totals totals(cw_labels *db)
 static void test_address_key(void)
 {
     char k[300];
-    CHECK_EQ_INT(cw_label_address_key(k, sizeof k, "0x098B716B8Aaf21512996dC57EB0615e2383E2f96"), 0);
+    CHECK_EQ_INT(cw_label_address_key(k, sizeof k, "0x098B716B8Aaf21512996dC57EB0615e2383E2f96"),
+                 0);
     CHECK_EQ_STR(k, "0x098b716b8aaf21512996dc57eb0615e2383e2f96");
-    CHECK_EQ_INT(cw_label_address_key(k, sizeof k, " BC1QAR0SRRR7XFKVY5L643LYDNW9RE59GTZZWF5MDQ "), 0);
+    CHECK_EQ_INT(cw_label_address_key(k, sizeof k, " BC1QAR0SRRR7XFKVY5L643LYDNW9RE59GTZZWF5MDQ "),
+                 0);
     CHECK_EQ_STR(k, "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq");
     /* base58 is case-sensitive: kept as is */
     CHECK_EQ_INT(cw_label_address_key(k, sizeof k, "1H939dom7i4WDLCKyGbXUp3fs9CSTNRzgL"), 0);
@@ -110,16 +112,20 @@ static const char *const MINI_XML_PARTS[] = {
     "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n",
     "<Sanctions xmlns=\"https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/"
     "exports/ADVANCED_XML\">\n",
-    "  <DateOfIssue CalendarTypeID=\"1\"><Year>2025</Year><Month>11</Month><Day>19</Day></DateOfIssue>\n",
+    "  <DateOfIssue "
+    "CalendarTypeID=\"1\"><Year>2025</Year><Month>11</Month><Day>19</Day></DateOfIssue>\n",
     "  <ReferenceValueSets>\n",
     "    <FeatureTypeValues>\n",
     "      <FeatureType ID=\"25\" FeatureTypeGroupID=\"1\">Location</FeatureType>\n",
-    "      <FeatureType ID=\"344\" FeatureTypeGroupID=\"1\">Digital Currency Address - XBT</FeatureType>\n",
-    "      <FeatureType ID=\"345\" FeatureTypeGroupID=\"1\">Digital Currency Address - ETH</FeatureType>\n",
+    "      <FeatureType ID=\"344\" FeatureTypeGroupID=\"1\">Digital Currency Address - "
+    "XBT</FeatureType>\n",
+    "      <FeatureType ID=\"345\" FeatureTypeGroupID=\"1\">Digital Currency Address - "
+    "ETH</FeatureType>\n",
     "    </FeatureTypeValues>\n",
     "    <PartySubTypeValues><PartySubType ID=\"3\" PartyTypeID=\"2\">Unknown</PartySubType>"
     "<PartySubType ID=\"4\" PartyTypeID=\"1\">Unknown</PartySubType></PartySubTypeValues>\n",
-    "    <PartyTypeValues><PartyType ID=\"1\">Individual</PartyType><PartyType ID=\"2\">Entity</PartyType></PartyTypeValues>\n",
+    "    <PartyTypeValues><PartyType ID=\"1\">Individual</PartyType><PartyType "
+    "ID=\"2\">Entity</PartyType></PartyTypeValues>\n",
     "  </ReferenceValueSets>\n",
     "  <Locations><Location ID=\"1\"><Comment/></Location></Locations>\n",
     "  <DistinctParties>\n",
@@ -127,18 +133,26 @@ static const char *const MINI_XML_PARTS[] = {
     "      <Comment />\n",
     "      <Profile ID=\"27307\" PartySubTypeID=\"3\">\n",
     "        <Identity ID=\"1\" FixedRef=\"27307\" Primary=\"true\" False=\"false\">\n",
-    "          <Alias FixedRef=\"27307\" AliasTypeID=\"1400\" Primary=\"false\" LowQuality=\"true\">\n",
-    "            <DocumentedName ID=\"2\"><DocumentedNamePart><NamePartValue>Hidden Cobra</NamePartValue></DocumentedNamePart></DocumentedName>\n",
+    "          <Alias FixedRef=\"27307\" AliasTypeID=\"1400\" Primary=\"false\" "
+    "LowQuality=\"true\">\n",
+    "            <DocumentedName ID=\"2\"><DocumentedNamePart><NamePartValue>Hidden "
+    "Cobra</NamePartValue></DocumentedNamePart></DocumentedName>\n",
     "          </Alias>\n",
-    "          <Alias FixedRef=\"27307\" AliasTypeID=\"1403\" Primary=\"true\" LowQuality=\"false\">\n",
-    "            <DocumentedName ID=\"1\"><DocumentedNamePart><NamePartValue>Lazarus Group</NamePartValue></DocumentedNamePart></DocumentedName>\n",
+    "          <Alias FixedRef=\"27307\" AliasTypeID=\"1403\" Primary=\"true\" "
+    "LowQuality=\"false\">\n",
+    "            <DocumentedName ID=\"1\"><DocumentedNamePart><NamePartValue>Lazarus "
+    "Group</NamePartValue></DocumentedNamePart></DocumentedName>\n",
     "          </Alias>\n",
     "        </Identity>\n",
     "        <Feature ID=\"50215\" FeatureTypeID=\"345\">\n",
-    "          <FeatureVersion ID=\"1\"><Comment /><VersionDetail DetailTypeID=\"1432\">0x098B716B8Aaf21512996dC57EB0615e2383E2f96</VersionDetail></FeatureVersion>\n",
+    "          <FeatureVersion ID=\"1\"><Comment /><VersionDetail "
+    "DetailTypeID=\"1432\">0x098B716B8Aaf21512996dC57EB0615e2383E2f96</VersionDetail></"
+    "FeatureVersion>\n",
     "        </Feature>\n",
     "        <Feature ID=\"50216\" FeatureTypeID=\"345\">\n",
-    "          <FeatureVersion ID=\"2\"><Comment /><VersionDetail DetailTypeID=\"1432\">0x098b716b8aaf21512996dc57eb0615e2383e2f96</VersionDetail></FeatureVersion>\n",
+    "          <FeatureVersion ID=\"2\"><Comment /><VersionDetail "
+    "DetailTypeID=\"1432\">0x098b716b8aaf21512996dc57eb0615e2383e2f96</VersionDetail></"
+    "FeatureVersion>\n",
     "        </Feature>\n",
     "        <Feature ID=\"50217\" FeatureTypeID=\"25\">\n",
     "          <FeatureVersion ID=\"3\"><VersionLocation LocationID=\"1\" /></FeatureVersion>\n",
@@ -148,8 +162,11 @@ static const char *const MINI_XML_PARTS[] = {
     "    <DistinctParty FixedRef=\"100\">\n",
     "      <Profile ID=\"100\" PartySubTypeID=\"4\">\n",
     "        <Identity ID=\"9\" FixedRef=\"100\" Primary=\"true\" False=\"false\">\n",
-    "          <Alias FixedRef=\"100\" AliasTypeID=\"1403\" Primary=\"true\" LowQuality=\"false\">\n",
-    "            <DocumentedName ID=\"7\"><DocumentedNamePart><NamePartValue>Smith</NamePartValue></DocumentedNamePart></DocumentedName>\n",
+    "          <Alias FixedRef=\"100\" AliasTypeID=\"1403\" Primary=\"true\" "
+    "LowQuality=\"false\">\n",
+    "            <DocumentedName "
+    "ID=\"7\"><DocumentedNamePart><NamePartValue>Smith</NamePartValue></DocumentedNamePart></"
+    "DocumentedName>\n",
     "          </Alias>\n",
     "        </Identity>\n",
     "      </Profile>\n",
@@ -157,32 +174,46 @@ static const char *const MINI_XML_PARTS[] = {
     "    <DistinctParty FixedRef=\"28263\">\n",
     "      <Profile ID=\"28263\" PartySubTypeID=\"4\">\n",
     "        <Identity ID=\"5\" FixedRef=\"28263\" Primary=\"true\" False=\"false\">\n",
-    "          <Alias FixedRef=\"28263\" AliasTypeID=\"1403\" Primary=\"true\" LowQuality=\"false\">\n",
-    "            <DocumentedName ID=\"5\"><DocumentedNamePart><NamePartValue>Tian</NamePartValue></DocumentedNamePart>"
-    "<DocumentedNamePart><NamePartValue>Yinyin</NamePartValue></DocumentedNamePart></DocumentedName>\n",
-    "            <DocumentedName ID=\"6\"><DocumentedNamePart><NamePartValue>\xe7\x94\xb0</NamePartValue></DocumentedNamePart></DocumentedName>\n",
+    "          <Alias FixedRef=\"28263\" AliasTypeID=\"1403\" Primary=\"true\" "
+    "LowQuality=\"false\">\n",
+    "            <DocumentedName "
+    "ID=\"5\"><DocumentedNamePart><NamePartValue>Tian</NamePartValue></DocumentedNamePart>"
+    "<DocumentedNamePart><NamePartValue>Yinyin</NamePartValue></DocumentedNamePart></"
+    "DocumentedName>\n",
+    "            <DocumentedName "
+    "ID=\"6\"><DocumentedNamePart><NamePartValue>\xe7\x94\xb0</NamePartValue></"
+    "DocumentedNamePart></DocumentedName>\n",
     "          </Alias>\n",
     "        </Identity>\n",
     "        <Feature ID=\"40001\" FeatureTypeID=\"344\">\n",
-    "          <FeatureVersion ID=\"4\"><VersionDetail DetailTypeID=\"1432\">134r8iHv69xdT6p5qVKTsHrcUEuBVZAYak</VersionDetail></FeatureVersion>\n",
+    "          <FeatureVersion ID=\"4\"><VersionDetail "
+    "DetailTypeID=\"1432\">134r8iHv69xdT6p5qVKTsHrcUEuBVZAYak</VersionDetail></FeatureVersion>\n",
     "        </Feature>\n",
     "      </Profile>\n",
     "    </DistinctParty>\n",
     "  </DistinctParties>\n",
     "  <SanctionsEntries>\n",
     "    <SanctionsEntry ID=\"100\" ProfileID=\"100\" ListID=\"1550\">\n",
-    "      <EntryEvent ID=\"1\"><Date><Year>2001</Year><Month>1</Month><Day>1</Day></Date></EntryEvent>\n",
-    "      <SanctionsMeasure ID=\"1\" SanctionsTypeID=\"1\"><Comment>SDGT</Comment></SanctionsMeasure>\n",
+    "      <EntryEvent "
+    "ID=\"1\"><Date><Year>2001</Year><Month>1</Month><Day>1</Day></Date></EntryEvent>\n",
+    "      <SanctionsMeasure ID=\"1\" "
+    "SanctionsTypeID=\"1\"><Comment>SDGT</Comment></SanctionsMeasure>\n",
     "    </SanctionsEntry>\n",
     "    <SanctionsEntry ID=\"27307\" ProfileID=\"27307\" ListID=\"1550\">\n",
-    "      <EntryEvent ID=\"27307\" EntryEventTypeID=\"1\"><Comment /><Date CalendarTypeID=\"1\"><Year>2019</Year><Month>9</Month><Day>13</Day></Date></EntryEvent>\n",
-    "      <SanctionsMeasure ID=\"19425\" SanctionsTypeID=\"1705\"><DatePeriod /></SanctionsMeasure>\n",
-    "      <SanctionsMeasure ID=\"154166\" SanctionsTypeID=\"1\"><Comment>DPRK3</Comment><DatePeriod /></SanctionsMeasure>\n",
+    "      <EntryEvent ID=\"27307\" EntryEventTypeID=\"1\"><Comment /><Date "
+    "CalendarTypeID=\"1\"><Year>2019</Year><Month>9</Month><Day>13</Day></Date></EntryEvent>\n",
+    "      <SanctionsMeasure ID=\"19425\" SanctionsTypeID=\"1705\"><DatePeriod "
+    "/></SanctionsMeasure>\n",
+    "      <SanctionsMeasure ID=\"154166\" "
+    "SanctionsTypeID=\"1\"><Comment>DPRK3</Comment><DatePeriod /></SanctionsMeasure>\n",
     "    </SanctionsEntry>\n",
     "    <SanctionsEntry ID=\"28263\" ProfileID=\"28263\" ListID=\"1550\">\n",
-    "      <EntryEvent ID=\"2\"><Date><Year>2020</Year><Month>3</Month><Day>2</Day></Date></EntryEvent>\n",
-    "      <SanctionsMeasure ID=\"3\" SanctionsTypeID=\"1\"><Comment>DPRK3</Comment></SanctionsMeasure>\n",
-    "      <SanctionsMeasure ID=\"4\" SanctionsTypeID=\"1\"><Comment>CYBER2</Comment></SanctionsMeasure>\n",
+    "      <EntryEvent "
+    "ID=\"2\"><Date><Year>2020</Year><Month>3</Month><Day>2</Day></Date></EntryEvent>\n",
+    "      <SanctionsMeasure ID=\"3\" "
+    "SanctionsTypeID=\"1\"><Comment>DPRK3</Comment></SanctionsMeasure>\n",
+    "      <SanctionsMeasure ID=\"4\" "
+    "SanctionsTypeID=\"1\"><Comment>CYBER2</Comment></SanctionsMeasure>\n",
     "    </SanctionsEntry>\n",
     "  </SanctionsEntries>\n",
     "</Sanctions>\n",
@@ -197,7 +228,6 @@ static const char *mini_xml(void)
             strncat(buf, MINI_XML_PARTS[i], sizeof buf - strlen(buf) - 1);
     return buf;
 }
-
 
 static void test_mini_xml(void)
 {
@@ -218,7 +248,8 @@ static void test_mini_xml(void)
 
     seen s = {0};
     /* Lookup ignores the case of 0x-hex addresses. */
-    CHECK_EQ_INT(cw_labels_lookup(db, "ETH", "0x098b716b8aaf21512996DC57EB0615E2383E2F96", collect, &s), 1);
+    CHECK_EQ_INT(
+        cw_labels_lookup(db, "ETH", "0x098b716b8aaf21512996DC57EB0615E2383E2F96", collect, &s), 1);
     CHECK_EQ_STR(s.entity, "Lazarus Group"); /* the primary alias, not "Hidden Cobra" */
     CHECK_EQ_STR(s.programs, "DPRK3");
     CHECK_EQ_STR(s.date, "2019-09-13");
@@ -292,7 +323,8 @@ static void test_bad_xml(void)
     cw_labels *db;
     REQUIRE(cw_labels_open(&db, dbp, 0) == 0);
     /* Truncated in the middle of DistinctParties. */
-    size_t cut = (size_t)(strstr(mini_xml(), "<DistinctParty FixedRef=\"28263\">") - mini_xml()) + 10;
+    size_t cut =
+        (size_t)(strstr(mini_xml(), "<DistinctParty FixedRef=\"28263\">") - mini_xml()) + 10;
     char *trunc = cw_malloc(cut + 1);
     memcpy(trunc, mini_xml(), cut);
     trunc[cut] = 0;
@@ -340,15 +372,22 @@ static void test_bad_xml(void)
  * joined by "] [", addresses inside Remarks, a Latin-1 name, a truncated remark fragment, and
  * the closing Ctrl-Z line. */
 static const char SDN_CSV[] =
-    "36,\"AEROCARIBBEAN AIRLINES\",\"-0- \",\"CUBA\",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \"\r\n"
-    "27307,\"LAZARUS GROUP\",\"-0- \",\"DPRK3\",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \","
-    "\"a.k.a. \"\"HIDDEN COBRA\"\"; Digital Currency Address - ETH 0x098B716B8Aaf21512996dC57EB0615e2383E2f96; "
-    "alt. Digital Currency Address - ETH 0xa0e1c89Ef1a489c9C7dE96311eD5Ce5D32c20E4B; Secondary sanctions risk: "
+    "36,\"AEROCARIBBEAN AIRLINES\",\"-0- \",\"CUBA\",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- "
+    "\",\"-0- \",\"-0- \",\"-0- \"\r\n"
+    "27307,\"LAZARUS GROUP\",\"-0- \",\"DPRK3\",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- "
+    "\",\"-0- \","
+    "\"a.k.a. \"\"HIDDEN COBRA\"\"; Digital Currency Address - ETH "
+    "0x098B716B8Aaf21512996dC57EB0615e2383E2f96; "
+    "alt. Digital Currency Address - ETH 0xa0e1c89Ef1a489c9C7dE96311eD5Ce5D32c20E4B; Secondary "
+    "sanctions risk: "
     "North Korea Sanctions Regulations.\"\r\n"
-    "28263,\"TIAN, Yinyin\",\"individual\",\"CYBER2] [DPRK3\",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \","
-    "\"DOB 01 Jan 1990; Digital Currency Address - XBT 134r8iHv69xdT6p5qVKTsHrcUEuBVZAYak; alt. Digital "
+    "28263,\"TIAN, Yinyin\",\"individual\",\"CYBER2] [DPRK3\",\"-0- \",\"-0- \",\"-0- \",\"-0- "
+    "\",\"-0- \",\"-0- \",\"-0- \","
+    "\"DOB 01 Jan 1990; Digital Currency Address - XBT 134r8iHv69xdT6p5qVKTsHrcUEuBVZAYak; alt. "
+    "Digital "
     "Currency Address - XBT 3\"\r\n"
-    "99001,\"GONZ\xc1LEZ, Jos\xe9\",\"individual\",\"SDNTK\",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \","
+    "99001,\"GONZ\xc1LEZ, Jos\xe9\",\"individual\",\"SDNTK\",\"-0- \",\"-0- \",\"-0- \",\"-0- "
+    "\",\"-0- \",\"-0- \",\"-0- \","
     "\"Digital Currency Address - LTC LeKvNdNEzgQkzVVnRdV3fAu2DSF1nLsNw6.\"\r\n"
     "\x1a\r\n";
 
@@ -366,7 +405,8 @@ static void test_sdn_csv(void)
     CHECK_EQ_STR(st.source, "OFAC SDN.CSV SDN.CSV");
 
     seen s = {0};
-    CHECK_EQ_INT(cw_labels_lookup(db, "ETH", "0xa0e1c89ef1a489c9c7de96311ed5ce5d32c20e4b", collect, &s), 1);
+    CHECK_EQ_INT(
+        cw_labels_lookup(db, "ETH", "0xa0e1c89ef1a489c9c7de96311ed5ce5d32c20e4b", collect, &s), 1);
     CHECK_EQ_STR(s.entity, "LAZARUS GROUP");
     CHECK_EQ_STR(s.entity_ref, "ofac:27307");
     CHECK_EQ_STR(s.entity_type, "Entity");
@@ -388,13 +428,16 @@ static void test_sdn_csv(void)
 
     /* A bad row: 11 fields on line 2. */
     const char *bad = tmp_path("bad_sdn.csv");
-    write_file(bad, "36,\"A\",\"-0- \",\"CUBA\",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \"\n"
-                    "37,\"B\",\"-0- \",\"CUBA\",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"Digital Currency Address - XBT 1abc\"\n");
+    write_file(bad, "36,\"A\",\"-0- \",\"CUBA\",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- "
+                    "\",\"-0- \",\"-0- \"\n"
+                    "37,\"B\",\"-0- \",\"CUBA\",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- "
+                    "\",\"Digital Currency Address - XBT 1abc\"\n");
     cw_labels_totals before = totals(db);
     CHECK_EQ_INT(cw_labels_import(db, CW_IMPORT_OFAC_CSV, bad, NULL, &st), CW_ECORRUPT);
     CHECK(strstr(cw_error_last(), "bad_sdn.csv: line 2: expected 12 fields") != NULL);
     /* Unterminated quote names the line where the record starts. */
-    write_file(bad, "36,\"A\",\"-0- \",\"CUBA\",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \"\n"
+    write_file(bad, "36,\"A\",\"-0- \",\"CUBA\",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- \",\"-0- "
+                    "\",\"-0- \",\"-0- \"\n"
                     "37,\"B\n\n");
     CHECK_EQ_INT(cw_labels_import(db, CW_IMPORT_OFAC_CSV, bad, NULL, &st), CW_ECORRUPT);
     CHECK(strstr(cw_error_last(), "bad_sdn.csv: line 2: unterminated quoted field") != NULL);
@@ -408,11 +451,12 @@ static void test_label_csv(void)
 {
     const char *csv = tmp_path("labels.csv");
     const char *dbp = tmp_path("csv.db");
-    write_file(csv,
-               "subject,asset,subject_kind,entity,category,confidence,date,source,programs\n"
-               "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq,XBT,address,Binance,exchange,0.9,2024-01-02,,\n"
-               "\"1BoatSLRHtKNngkdXEeobR76b53LETtpyT\",XBT,address,\"Heist, Inc\",theft,1,,case 17,\n"
-               "42,XBT,cluster,Binance,exchange,0.75,,,\n");
+    write_file(
+        csv,
+        "subject,asset,subject_kind,entity,category,confidence,date,source,programs\n"
+        "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq,XBT,address,Binance,exchange,0.9,2024-01-02,,\n"
+        "\"1BoatSLRHtKNngkdXEeobR76b53LETtpyT\",XBT,address,\"Heist, Inc\",theft,1,,case 17,\n"
+        "42,XBT,cluster,Binance,exchange,0.75,,,\n");
     cw_labels *db;
     REQUIRE(cw_labels_open(&db, dbp, 0) == 0);
     cw_label_import_stats st;
@@ -420,7 +464,8 @@ static void test_label_csv(void)
     CHECK_EQ_INT(st.rows, 3);
     CHECK_EQ_INT(st.labels_new, 3);
     seen s = {0};
-    CHECK_EQ_INT(cw_labels_lookup(db, NULL, "BC1QAR0SRRR7XFKVY5L643LYDNW9RE59GTZZWF5MDQ", collect, &s), 1);
+    CHECK_EQ_INT(
+        cw_labels_lookup(db, NULL, "BC1QAR0SRRR7XFKVY5L643LYDNW9RE59GTZZWF5MDQ", collect, &s), 1);
     CHECK_EQ_STR(s.entity, "Binance");
     CHECK_EQ_STR(s.category, "exchange");
     CHECK(s.confidence > 0.899 && s.confidence < 0.901);
@@ -443,16 +488,19 @@ static void test_label_csv(void)
     static const struct {
         const char *text, *msg;
     } bad[] = {
-        {"address,entity,category\n1abcdefghijkmnopqrstuvwxyz1,X,exchange\n1abcdefghijkmnopqrstuvwxy2,Y,villain\n",
+        {"address,entity,category\n1abcdefghijkmnopqrstuvwxyz1,X,"
+         "exchange\n1abcdefghijkmnopqrstuvwxy2,Y,villain\n",
          "bad.csv: line 3: unknown category 'villain'"},
         {"address,entity,category,confidence\n1abcdefghijkmnopqrstuvwxyz1,X,exchange,1.5\n",
          "bad.csv: line 2: confidence '1.5'"},
-        {"address,entity,category\n1abcdefghijkmnopqrstuvwxyz1,X\n", "bad.csv: line 2: expected 3 fields, found 2"},
+        {"address,entity,category\n1abcdefghijkmnopqrstuvwxyz1,X\n",
+         "bad.csv: line 2: expected 3 fields, found 2"},
         {"address,entity,colour\n", "bad.csv: line 1: unknown column 'colour'"},
         {"address,entity,category,date\n1abcdefghijkmnopqrstuvwxyz1,X,mixer,2024-13-01\n",
          "bad.csv: line 2: date '2024-13-01'"},
         {"address,entity,category\n\n\n1abc def,X,mixer\n", "bad.csv: line 4: address '1abc def'"},
-        {"address,entity,category\n1abcdefghijkmnopqrstuvwxyz1,\"X\"y,mixer\n", "bad.csv: line 2: field 2: text after a closing quote"},
+        {"address,entity,category\n1abcdefghijkmnopqrstuvwxyz1,\"X\"y,mixer\n",
+         "bad.csv: line 2: field 2: text after a closing quote"},
         {"", "bad.csv: empty file"},
         {"address,entity,category\n", "no labels found"},
     };
@@ -486,21 +534,25 @@ static void test_gen_truth_and_ofac_variant(void)
 {
     const char *dbp = tmp_path("gen.db");
     const char *gen = tmp_path("truth.csv");
-    write_file(gen, "address,entity,category\n"
-                    "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080,exchange-3,exchange_deposit\n"
-                    "bcrt1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3qzf6jnf,heist-1,theft\n");
+    write_file(gen,
+               "address,entity,category\n"
+               "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080,exchange-3,exchange_deposit\n"
+               "bcrt1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3qzf6jnf,heist-1,theft\n");
     const char *variant = tmp_path("derived.csv");
-    write_file(variant,
-               "asset,address,sdn_profile_id,party_type,primary_name,programs,entry_date\n"
-               "ETH,0x098B716B8Aaf21512996dC57EB0615e2383E2f96,27307,Entity,Lazarus Group,DPRK3,2019-09-13\n"
-               "BCH,18M8bJWMzWHDBMxoLqjHHAffdRy4SrzkfB,30518,Entity,Secondeye Solution,ELECTION-EO13848;CYBER2,2021-04-15\n");
+    write_file(variant, "asset,address,sdn_profile_id,party_type,primary_name,programs,entry_date\n"
+                        "ETH,0x098B716B8Aaf21512996dC57EB0615e2383E2f96,27307,Entity,Lazarus "
+                        "Group,DPRK3,2019-09-13\n"
+                        "BCH,18M8bJWMzWHDBMxoLqjHHAffdRy4SrzkfB,30518,Entity,Secondeye "
+                        "Solution,ELECTION-EO13848;CYBER2,2021-04-15\n");
     cw_labels *db;
     REQUIRE(cw_labels_open(&db, dbp, 0) == 0);
     cw_label_import_stats st;
     REQUIRE(cw_labels_import(db, CW_IMPORT_GEN_TRUTH, gen, NULL, &st) == 0);
     CHECK_EQ_INT(st.labels_new, 2);
     seen s = {0};
-    CHECK_EQ_INT(cw_labels_lookup(db, "XBT", "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080", collect, &s), 1);
+    CHECK_EQ_INT(
+        cw_labels_lookup(db, "XBT", "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080", collect, &s),
+        1);
     CHECK_EQ_STR(s.category, "exchange_deposit");
     CHECK_EQ_STR(s.source, "generated world truth truth.csv");
     REQUIRE(cw_labels_import(db, CW_IMPORT_CSV, variant, NULL, &st) == 0);
@@ -523,7 +575,8 @@ static void test_gen_truth_and_ofac_variant(void)
     REQUIRE(cw_labels_import(db, CW_IMPORT_GEN_TRUTH, gen6, NULL, &st) == 0);
     CHECK_EQ_INT(st.rows, 3);
     memset(&s, 0, sizeof s);
-    CHECK_EQ_INT(cw_labels_lookup(db, "XBT", "2N3oefVeg6stiTb5Kh3ozCSkaqmx91FDbsm", collect, &s), 1);
+    CHECK_EQ_INT(cw_labels_lookup(db, "XBT", "2N3oefVeg6stiTb5Kh3ozCSkaqmx91FDbsm", collect, &s),
+                 1);
     CHECK_EQ_STR(s.entity, "exchange-003");
     CHECK_EQ_STR(s.entity_ref, "gen:3");
     CHECK_EQ_STR(s.category, "exchange_deposit");
@@ -531,7 +584,8 @@ static void test_gen_truth_and_ofac_variant(void)
     CHECK_EQ_INT(cw_labels_lookup(db, NULL, "mipcBbFg9gMiCh81Kj8tqqdgoZub1ZJRfn", collect, &s), 1);
     CHECK_EQ_STR(s.category, "theft");
     memset(&s, 0, sizeof s);
-    CHECK_EQ_INT(cw_labels_lookup(db, NULL, "bcrt1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh", collect, &s), 1);
+    CHECK_EQ_INT(
+        cw_labels_lookup(db, NULL, "bcrt1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh", collect, &s), 1);
     CHECK_EQ_STR(s.category, "individual");
     /* --exclude: a fresh store gets the file without its users; the same file without the
      * exclusion is not "unchanged" and adds them. */
@@ -541,7 +595,9 @@ static void test_gen_truth_and_ofac_variant(void)
     REQUIRE(cw_labels_import(db2, CW_IMPORT_GEN_TRUTH, gen6, &ex, &st) == 0);
     CHECK_EQ_INT(st.rows, 2);
     CHECK_EQ_INT(st.skipped, 1);
-    CHECK_EQ_INT(cw_labels_lookup(db2, NULL, "bcrt1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh", collect, &s), 0);
+    CHECK_EQ_INT(
+        cw_labels_lookup(db2, NULL, "bcrt1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh", collect, &s),
+        0);
     REQUIRE(cw_labels_import(db2, CW_IMPORT_GEN_TRUTH, gen6, &ex, &st) == 0);
     CHECK(st.unchanged);
     REQUIRE(cw_labels_import(db2, CW_IMPORT_GEN_TRUTH, gen6, NULL, &st) == 0);
@@ -582,8 +638,10 @@ static void test_migration_v1(void)
     /* Turn it back into what version 1 wrote. */
     sqlite3 *raw;
     REQUIRE(sqlite3_open(dbp, &raw) == SQLITE_OK);
-    CHECK_EQ_INT(sqlite3_exec(raw, "ALTER TABLE import_run DROP COLUMN options; "
-                                   "PRAGMA user_version = 1;", NULL, NULL, NULL),
+    CHECK_EQ_INT(sqlite3_exec(raw,
+                              "ALTER TABLE import_run DROP COLUMN options; "
+                              "PRAGMA user_version = 1;",
+                              NULL, NULL, NULL),
                  SQLITE_OK);
     sqlite3_close(raw);
     REQUIRE(cw_labels_open(&db, dbp, CW_LABELS_READONLY) == 0);
@@ -625,8 +683,8 @@ static void test_parse_api(void)
 {
     rows_ctx c = {0};
     uint64_t warnings = 9;
-    CHECK_EQ_INT(cw_labels_parse(CW_IMPORT_OFAC_XML, mini_xml(), strlen(mini_xml()), "mini.xml", NULL,
-                                 count_rows, &c, &warnings),
+    CHECK_EQ_INT(cw_labels_parse(CW_IMPORT_OFAC_XML, mini_xml(), strlen(mini_xml()), "mini.xml",
+                                 NULL, count_rows, &c, &warnings),
                  0);
     CHECK_EQ_INT(c.n, 3);
     CHECK_EQ_INT(warnings, 0);

@@ -244,7 +244,9 @@ static void test_lazarus(void)
     cw_labels_read_end(db);
     /* Lower-case lookup finds the checksummed address. */
     laz z = {0};
-    CHECK_EQ_INT(cw_labels_lookup(db, NULL, "0x098b716b8aaf21512996dc57eb0615e2383e2f96", lazarus_cb, &z), 1);
+    CHECK_EQ_INT(
+        cw_labels_lookup(db, NULL, "0x098b716b8aaf21512996dc57eb0615e2383e2f96", lazarus_cb, &z),
+        1);
     /* DPRK3 ETH labels of Lazarus: exactly the 8. */
     cw_label_filter f = {.asset = "ETH", .program = "DPRK3"};
     laz all = {0};
@@ -253,9 +255,11 @@ static void test_lazarus(void)
     /* Addresses listed for two parties have two labels; Blender.io's double listing has one
      * label with two provenance records. */
     int n = 0;
-    CHECK_EQ_INT(cw_labels_lookup(db, "LTC", "LeKvNdNEzgQkzVVnRdV3fAu2DSF1nLsNw6", count_cb, &n), 2);
+    CHECK_EQ_INT(cw_labels_lookup(db, "LTC", "LeKvNdNEzgQkzVVnRdV3fAu2DSF1nLsNw6", count_cb, &n),
+                 2);
     laz b = {0};
-    CHECK_EQ_INT(cw_labels_lookup(db, "XBT", "3F6bbvS1krsc1qR8FsbTDfYQyvkMm3QvmR", lazarus_cb, &b), 1);
+    CHECK_EQ_INT(cw_labels_lookup(db, "XBT", "3F6bbvS1krsc1qR8FsbTDfYQyvkMm3QvmR", lazarus_cb, &b),
+                 1);
     prov p = {0};
     CHECK_EQ_INT(cw_labels_provenance_foreach(db, b.id, prov_cb, &p), 0);
     CHECK_EQ_INT(p.n, 2);
