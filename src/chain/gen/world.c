@@ -62,18 +62,17 @@ uint64_t gen_addr_key(const gen_world *w, uint32_t addr)
 
 uint32_t gen_addr_new(gen_world *w, uint32_t ent, int cat, uint8_t type, uint32_t customer)
 {
-    uint32_t id = ++w->n_addrs;
-    char addr[CW_ADDR_STR_MAX], name[64], cust[16] = "";
-    if (gen_addr_string(w, id, type, addr, sizeof addr) != 0)
-        return 0;
-    gen_entity_name(w, ent, name, sizeof name);
-    if (customer != UINT32_MAX)
-        snprintf(cust, sizeof cust, "%u", customer);
-    if (fprintf(w->f_addr, "%s,%s,%u,%s,%s,%s\n", addr, cw_script_type_name((cw_script_type)type),
-                ent, name, gen_cat_name(cat), cust) < 0) {
-        cw_error_set(CW_EIO, "%s/addresses.csv: write failed", w->truth_dir);
+    gen_addr_rec *r = gen_sink_addr(&w->sink);
+    if (!r) {
+        cw_error_set(CW_ENOMEM, "address records");
         return 0;
     }
+    uint32_t id = ++w->n_addrs;
+    r->id = id;
+    r->ent = ent;
+    r->customer = customer;
+    r->type = type;
+    r->cat = (uint8_t)cat;
     return id;
 }
 
@@ -343,9 +342,9 @@ static int put_block(gen_run *r, const uint8_t *data, size_t n, bool may_hold)
 {
     gen_world *w = &r->w;
     if (r->has_held) {
-        int rc = gen_blkw_put(&r->bw, data, n);
+        int rc = gen_sink_block(&w->sink, data, n);
         if (rc == 0)
-            rc = gen_blkw_put(&r->bw, r->held.data, r->held.len);
+            rc = gen_sink_block(&w->sink, r->held.data, r->held.len);
         r->has_held = false;
         r->out_of_order++;
         return rc;
@@ -357,7 +356,7 @@ static int put_block(gen_run *r, const uint8_t *data, size_t n, bool may_hold)
         r->has_held = true;
         return 0;
     }
-    return gen_blkw_put(&r->bw, data, n);
+    return gen_sink_block(&w->sink, data, n);
 }
 
 static uint32_t pick_miner(gen_world *w)
@@ -722,6 +721,8 @@ static void world_free(gen_world *w)
     cw_free(w->txids);
     cw_free(w->wtxids);
     cw_free(w->dests);
+    cw_free(w->names);
+    cw_free(w->name_off);
     gen_coinvec_free(&w->scratch);
     gen_tx_deinit(&w->tx);
 }
@@ -771,6 +772,15 @@ static int write_world_json(gen_run *r, const cw_gen_stats *st)
     }
     cw_buf_deinit(&b);
     return rc;
+}
+
+/* Threads for a run: opts->threads, or 0 = two when the machine has two or more CPUs. */
+static unsigned gen_threads(const cw_gen_opts *opts)
+{
+    if (opts->threads)
+        return opts->threads;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n >= 2 ? 2 : 1;
 }
 
 int cw_gen_run(const cw_gen_opts *opts, cw_gen_stats *out)
@@ -858,6 +868,8 @@ int cw_gen_run(const cw_gen_opts *opts, cw_gen_stats *out)
             rc = gen_blkw_open(&r->bw, (const char *)bdir.data, magic,
                                opts->xor_on ? opts->xor_key : NULL, opts->max_file_size);
         cw_buf_deinit(&bdir);
+        if (rc == 0)
+            rc = gen_sink_start(&w->sink, &r->bw, w->names, w->name_off, gen_threads(opts));
         if (rc != 0)
             goto out;
     }
@@ -876,7 +888,7 @@ int cw_gen_run(const cw_gen_opts *opts, cw_gen_stats *out)
     }
     /* genesis */
     if ((rc = gen_genesis(&r->block, opts->net == CW_NET_REGTEST, w->prev_hash)) != 0 ||
-        (rc = gen_blkw_put(&r->bw, r->block.data, r->block.len)) != 0)
+        (rc = gen_sink_block(&w->sink, r->block.data, r->block.len)) != 0)
         goto out;
     w->txs_done = 1;
     w->inputs = 1;
@@ -919,16 +931,20 @@ int cw_gen_run(const cw_gen_opts *opts, cw_gen_stats *out)
             fails = rc == 0 ? 0 : fails + 1;
         }
         rc = finish_block(r, time);
+        if (rc == 0)
+            rc = gen_sink_flush(&w->sink);
         if (rc != 0)
             goto out;
         if (prog)
-            cw_progress_update(prog, w->txs_done, w->txs_done, r->bw.bytes_total);
+            cw_progress_update(prog, w->txs_done, w->txs_done, w->sink.bytes_queued);
     }
     if (r->has_held) {
-        if ((rc = gen_blkw_put(&r->bw, r->held.data, r->held.len)) != 0)
+        if ((rc = gen_sink_block(&w->sink, r->held.data, r->held.len)) != 0)
             goto out;
         r->has_held = false;
     }
+    if ((rc = gen_sink_close(&w->sink)) != 0)
+        goto out;
     out->txs = w->txs_done;
     out->blocks = (uint64_t)w->height + 1;
     out->stale_blocks = r->stale_written;
@@ -949,6 +965,7 @@ int cw_gen_run(const cw_gen_opts *opts, cw_gen_stats *out)
 out:
     cw_progress_free(prog);
     if (rc != 0) {
+        gen_sink_close(&w->sink);
         gen_blkw_close(&r->bw);
         gen_truth_close(w);
     }

@@ -16,6 +16,7 @@
 
 #include "chain/gen/blkfile.h"
 #include "chain/gen/rng.h"
+#include "chain/gen/sink.h"
 #include "chain/gen/tx.h"
 #include "chainwatch/gen.h"
 #include "chainwatch/util.h"
@@ -146,8 +147,11 @@ typedef struct gen_world {
     gen_heist_rt *heists;
     size_t n_heists;
 
-    /* truth files */
-    FILE *f_addr, *f_cj, *f_peel, *f_ttx;
+    /* truth files (addresses.csv goes through the sink) */
+    gen_sink sink;
+    char *names;        /* entity names, NUL-separated (gen_truth_entities) */
+    uint32_t *name_off; /* n_ents + 1 offsets into names */
+    FILE *f_cj, *f_peel, *f_ttx;
     char *truth_dir;
     uint64_t n_coinjoins;
 } gen_world;
