@@ -90,10 +90,13 @@ static int write_raw(gen_blkw *w, const uint8_t *p, size_t n)
     return 0;
 }
 
-int gen_blkw_put(gen_blkw *w, const uint8_t *block, size_t n)
+int gen_blkw_put_pieces(gen_blkw *w, const void *const *piece, const size_t *len, size_t np)
 {
     if (!w->f)
         return cw_error_set(CW_EIO, "block writer is closed");
+    size_t n = 0;
+    for (size_t i = 0; i < np; i++)
+        n += len[i];
     /* Core: FindBlockPos starts a new file when the record would reach the maximum size. */
     if (w->pos > 0 && w->pos + 8 + n >= w->max_file) {
         if (fclose(w->f) != 0) {
@@ -111,11 +114,17 @@ int gen_blkw_put(gen_blkw *w, const uint8_t *block, size_t n)
     for (int i = 0; i < 4; i++)
         hdr[4 + i] = (uint8_t)(n >> (8 * i));
     int rc = write_raw(w, hdr, 8);
-    if (rc == 0)
-        rc = write_raw(w, block, n);
+    for (size_t i = 0; rc == 0 && i < np; i++)
+        rc = write_raw(w, piece[i], len[i]);
     if (rc == 0)
         w->blocks++;
     return rc;
+}
+
+int gen_blkw_put(gen_blkw *w, const uint8_t *block, size_t n)
+{
+    const void *p = block;
+    return gen_blkw_put_pieces(w, &p, &n, 1);
 }
 
 int gen_blkw_close(gen_blkw *w)

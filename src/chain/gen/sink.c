@@ -1,8 +1,11 @@
 /*
  * sink.c: the generator's output stage (see sink.h): address ground-truth lines formatted by
- * hand into a large buffer and written with write(2), blocks through the blk writer, on a
- * worker thread or inline. Invariant: batches are processed in the order they were flushed
- * and each batch's records in the order they were appended, whatever the thread count.
+ * hand into a large buffer and written with write(2); block assembly (wtxids, witness
+ * commitment, coinbase, merkle roots, header, out-of-order holding, stale siblings) and the
+ * blk writer; on a worker thread or inline. Invariant: batches are processed in the order
+ * they were flushed and each batch's records in the order they were appended, whatever the
+ * thread count, and the worker's block state (tip, held block, stale tip) mirrors the
+ * decisions the simulation drew.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +17,7 @@
 #include "chainwatch/errors.h"
 
 #define SINK_TEXT_FLUSH (4u << 20)
+#define GEN_BITS 0x207fffffU
 
 static int write_all(int fd, const uint8_t *p, size_t n)
 {
@@ -51,6 +55,7 @@ int gen_sink_open(gen_sink *s, const char *truth_dir, cw_network net, uint64_t s
     cw_buf p = {0};
     if (cw_buf_printf(&p, "%s/addresses.csv", truth_dir) != 0)
         return CW_ENOMEM;
+    s->is_open = true;
     s->fd_addr = open((const char *)p.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     int rc = 0;
     if (s->fd_addr < 0)
@@ -121,30 +126,193 @@ static int format_addrs(gen_sink *s, const gen_batch *b)
     return 0;
 }
 
+/* Writes a block given in pieces, holding it back or releasing a held one as decided. */
+static int put_block(gen_sink *s, const void *const *pc, const size_t *pl, size_t np,
+                     bool may_hold, bool hold)
+{
+    int rc;
+    if (s->has_held) {
+        rc = gen_blkw_put_pieces(s->bw, pc, pl, np);
+        if (rc == 0)
+            rc = gen_blkw_put(s->bw, s->held.data, s->held.len);
+        s->has_held = false;
+        return rc;
+    }
+    if (may_hold && hold) {
+        s->held.len = 0;
+        for (size_t i = 0; i < np; i++)
+            if (cw_buf_append(&s->held, pc[i], pl[i]) != 0)
+                return cw_error_set(CW_ENOMEM, "held block");
+        s->has_held = true;
+        return 0;
+    }
+    return gen_blkw_put_pieces(s->bw, pc, pl, np);
+}
+
+/* Serializes a coinbase from its spec (with the witness commitment of wroot when given) into
+ * s->cbbuf; txid gets its txid. */
+static int build_coinbase(gen_sink *s, const gen_cb_spec *cb, const uint8_t *wroot,
+                          uint8_t txid[32])
+{
+    gen_tx *tx = &s->cb;
+    gen_tx_reset(tx);
+    tx->coinbase = true;
+    memcpy(tx->cb_script, cb->script, cb->script_len);
+    tx->cb_script_len = cb->script_len;
+    if (!gen_tx_add_out(tx, cb->value, cb->spk, cb->spk_len))
+        return cw_error_set(CW_ENOMEM, "coinbase");
+    if (wroot) {
+        uint8_t spk[38] = {0x6a, 0x24, 0xaa, 0x21, 0xa9, 0xed};
+        uint8_t buf[64];
+        memcpy(buf, wroot, 32);
+        memset(buf + 32, 0, 32);
+        cw_sha256d(spk + 6, buf, 64);
+        if (!gen_tx_add_out(tx, 0, spk, sizeof spk))
+            return cw_error_set(CW_ENOMEM, "coinbase");
+        tx->cb_witness = true;
+    }
+    s->cbbuf.len = 0;
+    return gen_tx_serialize(&s->cbbuf, tx, txid, NULL);
+}
+
+static int do_job(gen_sink *s, gen_batch *b)
+{
+    const gen_block_job *j = &b->job;
+    uint32_t n = b->n_tx;
+    if (j->height > s->max_height || (j->stale && j->stale_height > s->max_height))
+        return cw_error_set(CW_EINVAL, "gen: block height %u beyond the plan", j->height);
+    if (n + 1 > s->cap_ids) {
+        uint8_t(*ids)[32] = cw_realloc(s->ids, ((size_t)n + 64) * 32);
+        if (!ids)
+            return cw_error_set(CW_ENOMEM, "block of %u transactions", n);
+        s->ids = ids;
+        s->cap_ids = n + 64;
+    }
+    uint8_t wroot[32];
+    int rc;
+    if (j->witness) {
+        /* the witness root uses wtxids with the coinbase's as zero */
+        memset(s->ids[0], 0, 32);
+        size_t off = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            if (b->tx_wit[i])
+                cw_sha256d(s->ids[i + 1], b->txdata.data + off, b->tx_len[i]);
+            else
+                memcpy(s->ids[i + 1], b->txids[i], 32);
+            off += b->tx_len[i];
+        }
+        if ((rc = gen_merkle_root(wroot, (const uint8_t(*)[32])s->ids, (size_t)n + 1)) != 0)
+            return rc;
+    }
+    uint8_t *cbtxid = s->cb_txid[j->height];
+    if ((rc = build_coinbase(s, &j->cb, j->witness ? wroot : NULL, cbtxid)) != 0)
+        return rc;
+    memcpy(s->ids[0], cbtxid, 32);
+    if (n)
+        memcpy(s->ids[1], b->txids, (size_t)n * 32);
+    uint8_t mroot[32];
+    if ((rc = gen_merkle_root(mroot, (const uint8_t(*)[32])s->ids, (size_t)n + 1)) != 0)
+        return rc;
+    uint8_t hdr[80], hash[32];
+    gen_header(hdr, 0x20000000U, s->prev_hash, mroot, j->time, GEN_BITS, 0);
+    gen_header_grind(hdr, hash);
+    uint8_t cnt[9];
+    size_t ntx = (size_t)n + 1, cl;
+    if (ntx < 0xfd) {
+        cnt[0] = (uint8_t)ntx;
+        cl = 1;
+    } else {
+        cnt[0] = 0xfd;
+        cnt[1] = (uint8_t)ntx;
+        cnt[2] = (uint8_t)(ntx >> 8);
+        cl = 3;
+        if (ntx > 0xffff) {
+            cnt[0] = 0xfe;
+            cnt[3] = (uint8_t)(ntx >> 16);
+            cnt[4] = (uint8_t)(ntx >> 24);
+            cl = 5;
+        }
+    }
+    const void *pc[4] = {hdr, cnt, s->cbbuf.data, b->txdata.data};
+    size_t pl[4] = {80, cl, s->cbbuf.len, b->txdata.len};
+    if ((rc = put_block(s, pc, pl, n ? 4 : 3, true, j->hold)) != 0)
+        return rc;
+    uint8_t parent[32];
+    memcpy(parent, s->prev_hash, 32);
+    memcpy(s->prev_hash, hash, 32);
+    if (!j->stale)
+        return 0;
+    /* a stale sibling: a one-transaction block off the parent of this block, or one above
+     * the stale tip */
+    uint8_t stxid[32], shdr[80], shash[32];
+    if ((rc = build_coinbase(s, &j->stale_cb, NULL, stxid)) != 0)
+        return rc;
+    gen_header(shdr, 0x20000000U, j->stale_start ? parent : s->stale_tip, stxid, j->stale_time,
+               GEN_BITS, 0);
+    gen_header_grind(shdr, shash);
+    static const uint8_t one = 1;
+    const void *spc[3] = {shdr, &one, s->cbbuf.data};
+    size_t spl[3] = {80, 1, s->cbbuf.len};
+    if ((rc = put_block(s, spc, spl, 3, false, false)) != 0)
+        return rc;
+    char hx[65];
+    cw_hex_encode_rev(hx, shash, 32);
+    if (cw_buf_printf(&s->stale_json, "%s{\"hash\":\"%s\",\"height\":%u}",
+                      s->stale_written ? "," : "", hx, j->stale_height) != 0)
+        return CW_ENOMEM;
+    s->stale_written++;
+    memcpy(s->stale_tip, shash, 32);
+    return 0;
+}
+
 static int process(gen_sink *s, gen_batch *b)
 {
     int rc = format_addrs(s, b);
-    size_t off = 0;
-    for (uint32_t i = 0; rc == 0 && i < b->n_blk; i++) {
-        rc = gen_blkw_put(s->bw, b->blocks.data + off, b->blk_len[i]);
-        off += b->blk_len[i];
-    }
+    if (rc == 0 && b->raw.len)
+        rc = gen_blkw_put(s->bw, b->raw.data, b->raw.len);
+    if (rc == 0 && b->has_job)
+        rc = do_job(s, b);
     return rc;
 }
 
 static void batch_reset(gen_batch *b)
 {
     b->n_addrs = 0;
-    b->n_blk = 0;
-    b->blocks.len = 0;
+    b->raw.len = 0;
+    b->txdata.len = 0;
+    b->n_tx = 0;
+    b->has_job = false;
 }
 
 static void batch_free(gen_batch *b)
 {
     cw_free(b->addrs);
-    cw_free(b->blk_len);
-    cw_buf_deinit(&b->blocks);
+    cw_buf_deinit(&b->raw);
+    cw_buf_deinit(&b->txdata);
+    cw_free(b->tx_len);
+    cw_free(b->txids);
+    cw_free(b->tx_wit);
     memset(b, 0, sizeof *b);
+}
+
+int gen_sink_tx_reserve(gen_sink *s)
+{
+    gen_batch *b = &s->batch[s->fill];
+    if (b->n_tx < b->cap_tx)
+        return 0;
+    uint32_t cap = b->cap_tx ? b->cap_tx * 2 : 1024;
+    uint32_t *l = cw_realloc(b->tx_len, (size_t)cap * sizeof *l);
+    if (l)
+        b->tx_len = l;
+    uint8_t(*ids)[32] = l ? cw_realloc(b->txids, (size_t)cap * 32) : NULL;
+    if (ids)
+        b->txids = ids;
+    uint8_t *wit = ids ? cw_realloc(b->tx_wit, cap) : NULL;
+    if (!wit)
+        return cw_error_set(CW_ENOMEM, "block of %u transactions", cap);
+    b->tx_wit = wit;
+    b->cap_tx = cap;
+    return 0;
 }
 
 static void *worker(void *arg)
@@ -173,11 +341,15 @@ static void *worker(void *arg)
 }
 
 int gen_sink_start(gen_sink *s, gen_blkw *bw, const char *names, const uint32_t *name_off,
-                   unsigned threads)
+                   uint32_t max_height, unsigned threads)
 {
     s->bw = bw;
     s->names = names;
     s->name_off = name_off;
+    s->max_height = max_height;
+    s->cb_txid = cw_calloc((size_t)max_height + 1, 32);
+    if (!s->cb_txid)
+        return cw_error_set(CW_ENOMEM, "coinbase txids for %u blocks", max_height);
     if (threads < 2)
         return 0;
     if (pthread_mutex_init(&s->mu, NULL) != 0)
@@ -199,21 +371,8 @@ int gen_sink_start(gen_sink *s, gen_blkw *bw, const char *names, const uint32_t 
 
 int gen_sink_block(gen_sink *s, const uint8_t *data, size_t n)
 {
-    gen_batch *b = &s->batch[s->fill];
-    if (n > UINT32_MAX)
-        return cw_error_set(CW_EINVAL, "block of %zu bytes", n);
-    if (b->n_blk == b->cap_blk) {
-        uint32_t cap = b->cap_blk ? b->cap_blk * 2 : 8;
-        uint32_t *l = cw_realloc(b->blk_len, (size_t)cap * sizeof *l);
-        if (!l)
-            return CW_ENOMEM;
-        b->blk_len = l;
-        b->cap_blk = cap;
-    }
-    if (cw_buf_append(&b->blocks, data, n) != 0)
-        return CW_ENOMEM;
-    b->blk_len[b->n_blk++] = (uint32_t)n;
-    s->bytes_queued += 8 + n;
+    if (cw_buf_append(&s->batch[s->fill].raw, data, n) != 0)
+        return cw_error_set(CW_ENOMEM, "block of %zu bytes", n);
     return 0;
 }
 
@@ -250,7 +409,8 @@ int gen_sink_flush(gen_sink *s)
 int gen_sink_close(gen_sink *s)
 {
     int rc = 0;
-    if (s->bw && (s->batch[s->fill].n_addrs || s->batch[s->fill].n_blk))
+    gen_batch *last = &s->batch[s->fill];
+    if (s->bw && (last->n_addrs || last->raw.len || last->has_job))
         rc = gen_sink_flush(s);
     if (s->running) {
         pthread_mutex_lock(&s->mu);
@@ -264,7 +424,10 @@ int gen_sink_close(gen_sink *s)
         if (rc == 0 && s->err != 0)
             rc = cw_error_set(s->err, "%s", s->msg);
     }
-    if (s->fd_addr >= 0) {
+    if (s->has_held && rc == 0 && s->err == 0)
+        rc = gen_blkw_put(s->bw, s->held.data, s->held.len);
+    s->has_held = false;
+    if (s->is_open && s->fd_addr >= 0) {
         int r2 = s->err == 0 && rc == 0 ? text_flush(s) : 0;
         if (close(s->fd_addr) != 0 && r2 == 0 && rc == 0)
             r2 = cw_error_set(CW_EIO, "%s/addresses.csv: close: %s", s->truth_dir,
@@ -276,6 +439,20 @@ int gen_sink_close(gen_sink *s)
     batch_free(&s->batch[0]);
     batch_free(&s->batch[1]);
     cw_buf_deinit(&s->text);
+    cw_buf_deinit(&s->held);
+    cw_buf_deinit(&s->cbbuf);
+    gen_tx_deinit(&s->cb);
+    cw_free(s->ids);
+    s->ids = NULL;
+    s->cap_ids = 0;
     s->bw = NULL;
     return rc;
+}
+
+void gen_sink_free(gen_sink *s)
+{
+    gen_sink_close(s);
+    cw_free(s->cb_txid);
+    s->cb_txid = NULL;
+    cw_buf_deinit(&s->stale_json);
 }
