@@ -46,6 +46,10 @@ void gen_addrfmt_init(gen_addrfmt *f, cw_network net)
     for (size_t i = 0; i < f->hrp_len; i++)
         c = pm_step(c, (unsigned char)hrp[i] & 0x1f);
     f->hrp_state = c;
+    /* the polymod step is linear over GF(2), so two steps are
+     * ((c & 0xfffff) << 10) ^ (v1 << 5) ^ v2 ^ pm2[c >> 20] */
+    for (uint32_t x = 0; x < 1024; x++)
+        f->pm2[x] = pm_step(pm_step(x << 20, 0), 0);
 }
 
 static int enc_base58check(char *out, uint8_t ver, const uint8_t hash[20])
@@ -108,19 +112,22 @@ static int enc_segwit(const gen_addrfmt *f, char *out, int witver, const uint8_t
     }
     if (bits > 0)
         d[nd++] = (uint8_t)((acc << (5 - bits)) & 31);
-    uint32_t c = f->hrp_state;
     size_t n = f->hrp_len;
     memcpy(out, f->hrp, n);
     out[n++] = '1';
-    for (size_t i = 0; i < nd; i++) {
-        c = pm_step(c, d[i]);
+    for (size_t i = 0; i < nd; i++)
         out[n++] = b32_alpha[d[i]];
-    }
-    for (int i = 0; i < 6; i++)
-        c = pm_step(c, 0);
+    /* checksum over the data and six zeros, two values per step */
+    memset(d + nd, 0, 6);
+    size_t m = nd + 6, i = 0;
+    uint32_t c = f->hrp_state;
+    if (m & 1)
+        c = pm_step(c, d[i++]);
+    for (; i < m; i += 2)
+        c = ((c & 0xfffffU) << 10) ^ ((uint32_t)d[i] << 5) ^ d[i + 1] ^ f->pm2[c >> 20];
     c ^= witver == 0 ? 1U : 0x2bc830a3U;
-    for (int i = 0; i < 6; i++)
-        out[n++] = b32_alpha[(c >> (5 * (5 - i))) & 31];
+    for (int k = 0; k < 6; k++)
+        out[n++] = b32_alpha[(c >> (5 * (5 - k))) & 31];
     out[n] = 0;
     return (int)n;
 }

@@ -23,6 +23,7 @@ typedef struct gen_addrfmt {
     char hrp[8];
     size_t hrp_len;
     uint32_t hrp_state; /* bech32 polymod state after the expanded hrp */
+    uint32_t pm2[1024]; /* two polymod steps' contribution of the state's top 10 bits */
 } gen_addrfmt;
 
 void gen_addrfmt_init(gen_addrfmt *f, cw_network net);

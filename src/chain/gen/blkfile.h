@@ -10,11 +10,12 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
+#include <stddef.h>
 
 typedef struct gen_blkw {
     char *dir;
-    FILE *f;
+    int fd;
+    bool is_open; /* fd is an open blk file */
     uint32_t file_no;
     uint64_t pos;
     uint64_t max_file;

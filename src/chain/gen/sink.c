@@ -63,6 +63,22 @@ int gen_sink_open(gen_sink *s, const char *truth_dir, cw_network net, uint64_t s
     cw_buf_deinit(&p);
     if (rc != 0)
         return rc;
+    for (int t = 0; t < CW_SCRIPT_TYPE_COUNT; t++) {
+        const char *nm = cw_script_type_name((cw_script_type)t);
+        size_t l = strlen(nm);
+        if (l < 32) {
+            memcpy(s->tpad[t], nm, l);
+            s->tlen[t] = (uint8_t)l;
+        }
+    }
+    for (int c = 0; c < 8; c++) {
+        const char *nm = gen_cat_name(c);
+        size_t l = strlen(nm);
+        if (l < 32) {
+            memcpy(s->cpad[c], nm, l);
+            s->clen[c] = (uint8_t)l;
+        }
+    }
     static const char hdr[] = "address,script_type,entity_id,entity_name,category,customer_id\n";
     if ((rc = cw_buf_reserve(&s->text, SINK_TEXT_FLUSH + 4096)) != 0)
         return rc;
@@ -96,7 +112,7 @@ static int format_addrs(gen_sink *s, const gen_batch *b)
         const gen_addr_rec *r = &b->addrs[i];
         const char *name = s->names + s->name_off[r->ent];
         size_t name_len = s->name_off[r->ent + 1] - s->name_off[r->ent] - 1;
-        if (cw_buf_reserve(&s->text, 200 + name_len) != 0)
+        if (cw_buf_reserve(&s->text, 300 + name_len) != 0)
             return cw_error_set(CW_ENOMEM, "addresses.csv buffer");
         char *start = (char *)s->text.data + s->text.len, *p = start;
         int n = gen_addrfmt_encode(&s->afmt, p, r->type, (s->salt << 40) + r->id);
@@ -104,14 +120,28 @@ static int format_addrs(gen_sink *s, const gen_batch *b)
             return n;
         p += n;
         *p++ = ',';
-        p = put_str(p, cw_script_type_name((cw_script_type)r->type));
+        /* fixed-size copies from padded tables (the buffer has the slack reserved) */
+        if (r->type < CW_SCRIPT_TYPE_COUNT && s->tlen[r->type]) {
+            memcpy(p, s->tpad[r->type], 32);
+            p += s->tlen[r->type];
+        } else {
+            p = put_str(p, cw_script_type_name((cw_script_type)r->type));
+        }
         *p++ = ',';
         p = put_u32dec(p, r->ent);
         *p++ = ',';
-        memcpy(p, name, name_len);
+        if (name_len <= 32)
+            memcpy(p, name, 32); /* the names arena ends with 32 bytes of padding */
+        else
+            memcpy(p, name, name_len);
         p += name_len;
         *p++ = ',';
-        p = put_str(p, gen_cat_name(r->cat));
+        if (r->cat < 8 && s->clen[r->cat]) {
+            memcpy(p, s->cpad[r->cat], 32);
+            p += s->clen[r->cat];
+        } else {
+            p = put_str(p, gen_cat_name(r->cat));
+        }
         *p++ = ',';
         if (r->customer != UINT32_MAX)
             p = put_u32dec(p, r->customer);

@@ -69,10 +69,16 @@ typedef struct gen_sink {
     /* fixed before gen_sink_start; read by the worker */
     gen_addrfmt afmt;
     uint64_t salt;
-    const char *names;         /* entity i's name: names + name_off[i] .. name_off[i+1] - 1 */
+    const char *names; /* entity i's name: names + name_off[i] .. name_off[i+1] - 1; the
+                          arena is followed by 32 readable bytes */
     const uint32_t *name_off;
     const char *truth_dir;
     gen_blkw *bw;
+    /* script type and category names, zero-padded to 32 bytes (length 0: not padded) */
+    char tpad[CW_SCRIPT_TYPE_COUNT][32];
+    uint8_t tlen[CW_SCRIPT_TYPE_COUNT];
+    char cpad[8][32];
+    uint8_t clen[8];
     int fd_addr;
     bool is_open; /* gen_sink_open ran (fd_addr is meaningful) */
     /* the worker's */

@@ -130,6 +130,9 @@ int gen_truth_entities(gen_world *w)
             rc = cw_buf_printf(&text, "%u,%s,%s\n", i, name, gen_cat_name(w->ents[i].cat));
     }
     w->name_off[w->n_ents] = (uint32_t)names.len;
+    static const char pad[32] = {0};
+    if (rc == 0) /* the sink copies 32 bytes at a time */
+        rc = cw_buf_append(&names, pad, sizeof pad);
     w->names = (char *)names.data;
     if (rc == 0) {
         FILE *f = open_csv(w, "entities.csv", "", &rc);
