@@ -110,8 +110,13 @@ static int format_addrs(gen_sink *s, const gen_batch *b)
     /* the longest line: 96 (address) + 8 + 10 + name + 22 + 10 + separators */
     for (uint32_t i = 0; i < b->n_addrs; i++) {
         const gen_addr_rec *r = &b->addrs[i];
-        const char *name = s->names + s->name_off[r->ent];
-        size_t name_len = s->name_off[r->ent + 1] - s->name_off[r->ent] - 1;
+        size_t name_len = 0;
+        const char *name = NULL;
+        bool is_user = r->ent >= s->first_user && r->ent - s->first_user < 1000000;
+        if (!is_user) {
+            name = s->names + s->name_off[r->ent];
+            name_len = s->name_off[r->ent + 1] - s->name_off[r->ent] - 1;
+        }
         if (cw_buf_reserve(&s->text, 300 + name_len) != 0)
             return cw_error_set(CW_ENOMEM, "addresses.csv buffer");
         char *start = (char *)s->text.data + s->text.len, *p = start;
@@ -130,11 +135,22 @@ static int format_addrs(gen_sink *s, const gen_batch *b)
         *p++ = ',';
         p = put_u32dec(p, r->ent);
         *p++ = ',';
-        if (name_len <= 32)
+        if (is_user) {
+            /* users (most addresses): "user-%06u" without touching the names arena */
+            uint32_t x = r->ent - s->first_user;
+            memcpy(p, "user-", 5);
+            for (int k = 10; k >= 5; k--) {
+                p[k] = (char)('0' + x % 10);
+                x /= 10;
+            }
+            p += 11;
+        } else if (name_len <= 32) {
             memcpy(p, name, 32); /* the names arena ends with 32 bytes of padding */
-        else
+            p += name_len;
+        } else {
             memcpy(p, name, name_len);
-        p += name_len;
+            p += name_len;
+        }
         *p++ = ',';
         if (r->cat < 8 && s->clen[r->cat]) {
             memcpy(p, s->cpad[r->cat], 32);
@@ -371,8 +387,9 @@ static void *worker(void *arg)
 }
 
 int gen_sink_start(gen_sink *s, gen_blkw *bw, const char *names, const uint32_t *name_off,
-                   uint32_t max_height, unsigned threads)
+                   uint32_t first_user, uint32_t max_height, unsigned threads)
 {
+    s->first_user = first_user;
     s->bw = bw;
     s->names = names;
     s->name_off = name_off;

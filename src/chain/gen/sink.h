@@ -72,6 +72,7 @@ typedef struct gen_sink {
     const char *names; /* entity i's name: names + name_off[i] .. name_off[i+1] - 1; the
                           arena is followed by 32 readable bytes */
     const uint32_t *name_off;
+    uint32_t first_user;
     const char *truth_dir;
     gen_blkw *bw;
     /* script type and category names, zero-padded to 32 bytes (length 0: not padded) */
@@ -110,10 +111,11 @@ typedef struct gen_sink {
 
 /* Opens truth_dir/addresses.csv (header written). Call once; gen_sink_close always after. */
 int gen_sink_open(gen_sink *s, const char *truth_dir, cw_network net, uint64_t salt);
-/* Starts processing: blocks go to bw; max_height bounds the block heights; threads >= 2
- * starts the worker. */
+/* Starts processing: blocks go to bw; entities from first_user on are users, named
+ * "user-%06u" by their index (as gen_entity_name does); max_height bounds the block heights;
+ * threads >= 2 starts the worker. */
 int gen_sink_start(gen_sink *s, gen_blkw *bw, const char *names, const uint32_t *name_off,
-                   uint32_t max_height, unsigned threads);
+                   uint32_t first_user, uint32_t max_height, unsigned threads);
 /* The batch being filled (its txdata, tx arrays and job). */
 static inline gen_batch *gen_sink_batch(gen_sink *s)
 {

@@ -755,7 +755,8 @@ int cw_gen_run(const cw_gen_opts *opts, cw_gen_stats *out)
                                opts->xor_on ? opts->xor_key : NULL, opts->max_file_size);
         cw_buf_deinit(&bdir);
         if (rc == 0)
-            rc = gen_sink_start(&w->sink, &r->bw, w->names, w->name_off, w->n_blocks + 20001,
+            rc = gen_sink_start(&w->sink, &r->bw, w->names, w->name_off, w->first_user,
+                                w->n_blocks + 20001,
                                 gen_threads(opts));
         if (rc != 0)
             goto out;
