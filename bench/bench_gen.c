@@ -6,8 +6,9 @@
  * usage: bench_gen [TXS [DIR [THREADS]]]   (default 1000000 txs in a fresh folder under $TMPDIR
  *                                 or /tmp, removed afterwards unless DIR is given; "-" as DIR
  *                                 means that default). Without THREADS it runs the world twice,
- *                                 with 1 and with 2 threads, and prints both (the bytes are
- *                                 identical; only the speed differs).
+ *                                 with 1 and with 2 threads (into DIR/threads-1 and
+ *                                 DIR/threads-2), and prints both (the bytes are identical; only
+ *                                 the speed differs).
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -103,11 +104,20 @@ int main(int argc, char **argv)
         }
     }
     int rc = 0;
-    if (threads)
-        rc = run_once(txs, dir, (unsigned)threads);
-    else
-        for (unsigned t = 1; t <= 2 && rc == 0; t++)
-            rc = run_once(txs, dir, t);
+    /* each run writes a fresh world in DIR/threads-N (removed afterwards unless DIR was
+     * given), so no run pays for deleting the previous one's files */
+    for (unsigned t = threads ? (unsigned)threads : 1; rc == 0 && t <= (threads ? threads : 2);
+         t++) {
+        cw_buf sub = {0};
+        if (cw_buf_printf(&sub, "%s/threads-%u", dir, t) != 0) {
+            rc = 1;
+            break;
+        }
+        rc = run_once(txs, (const char *)sub.data, t);
+        if (!keep)
+            rm_dir((const char *)sub.data);
+        cw_buf_deinit(&sub);
+    }
     if (!keep)
         rm_dir(dir);
     return rc;
