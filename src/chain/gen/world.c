@@ -848,9 +848,13 @@ int cw_gen_run(const cw_gen_opts *opts, cw_gen_stats *out)
 out:
     cw_progress_free(prog);
     if (rc != 0) {
+        /* the cleanup's own errors (a close on a full disk) must not hide the first one */
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", cw_error_last());
         gen_sink_close(&w->sink);
         gen_blkw_close(&r->bw);
         gen_truth_close(w);
+        cw_error_set(rc, "%s", msg);
     }
     world_free(w);
     cw_buf_deinit(&dir);
