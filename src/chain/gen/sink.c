@@ -212,7 +212,7 @@ static int build_coinbase(gen_sink *s, const gen_cb_spec *cb, const uint8_t *wro
         uint8_t buf[64];
         memcpy(buf, wroot, 32);
         memset(buf + 32, 0, 32);
-        cw_sha256d(spk + 6, buf, 64);
+        cw_sha256d64(spk + 6, buf);
         if (!gen_tx_add_out(tx, 0, spk, sizeof spk))
             return cw_error_set(CW_ENOMEM, "coinbase");
         tx->cb_witness = true;

@@ -418,7 +418,7 @@ int gen_merkle_root(uint8_t out[32], const uint8_t (*hashes)[32], size_t n)
             uint8_t pair[64];
             memcpy(pair, cur[2 * i], 32);
             memcpy(pair + 32, cur[2 * i + 1 < m ? 2 * i + 1 : 2 * i], 32);
-            cw_sha256d(level[i], pair, 64);
+            cw_sha256d64(level[i], pair);
         }
         cur = (const uint8_t(*)[32])level;
         m = half;
