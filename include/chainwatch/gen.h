@@ -92,6 +92,8 @@ typedef struct cw_gen_opts {
     uint8_t xor_key[8];
     uint64_t max_file_size; /* 0: 128 MiB (tests use small files to exercise rollover) */
     bool progress;          /* progress line on stderr when it is a terminal */
+    unsigned threads;       /* 1: one thread; 2+: block and address-file writing on a second
+                               thread; 0: 2 when the machine has 2+ CPUs. Same bytes either way */
 } cw_gen_opts;
 
 typedef struct cw_gen_stats {

@@ -36,6 +36,14 @@ err=$("$CW_BIN" gen --txs 20000 --out "$T/node" --quiet 2>&1 >/dev/null) && rc=0
 check "refuses to replace a real node's blk files" test "$rc" -ne 0
 check "and says why" grep -q "did not write" <<<"$err"
 check_eq "the foreign file is untouched" "$(cat "$T/node/blocks/blk00000.dat")" "not ours"
+# a write error in the output stage (addresses.csv on a full device) ends the run with that
+# error, not a later one from closing files, and nothing hangs
+if [ -w /dev/full ]; then
+    mkdir -p "$T/full/truth" && ln -s /dev/full "$T/full/truth/addresses.csv"
+    err=$(timeout 300 "$CW_BIN" gen --txs 60000 --out "$T/full" --quiet 2>&1 >/dev/null) && rc=0 || rc=$?
+    check "a full device fails the run" test "$rc" -ne 0 -a "$rc" -ne 124
+    check "with the first error, naming the file" grep -q "addresses.csv: write: No space left" <<<"$err"
+fi
 rc=0; "$CW_BIN" gen --help | grep -q 'Usage: chainwatch gen' || rc=1
 check_eq "--help" "$rc" 0
 finish

@@ -10,11 +10,12 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
+#include <stddef.h>
 
 typedef struct gen_blkw {
     char *dir;
-    FILE *f;
+    int fd;
+    bool is_open; /* fd is an open blk file */
     uint32_t file_no;
     uint64_t pos;
     uint64_t max_file;
@@ -33,6 +34,8 @@ int gen_blkw_open(gen_blkw *w, const char *dir, const uint8_t magic[4], const ui
                   uint64_t max_file);
 /* Appends one framed block. */
 int gen_blkw_put(gen_blkw *w, const uint8_t *block, size_t n);
+/* Appends one framed block given as np pieces written back to back. */
+int gen_blkw_put_pieces(gen_blkw *w, const void *const *piece, const size_t *len, size_t np);
 /* Flushes and closes; returns the first error seen. */
 int gen_blkw_close(gen_blkw *w);
 

@@ -224,9 +224,13 @@ static uint64_t hot_estimate(gen_world *w, const gen_coinvec *cv)
 {
     if (cv->n <= 32)
         return gen_coinvec_sum(cv);
+    /* draw the 32 positions first, so the (cache-missing) loads overlap */
+    uint32_t at[32];
+    for (int i = 0; i < 32; i++)
+        at[i] = (uint32_t)gen_below(&w->rng, cv->n);
     uint64_t s = 0;
     for (int i = 0; i < 32; i++)
-        s += cv->v[gen_below(&w->rng, cv->n)].value;
+        s += cv->v[at[i]].value;
     return s / 32 * cv->n;
 }
 

@@ -52,11 +52,14 @@ void gen_entity_name(const gen_world *w, uint32_t ent, char *out, size_t n)
 
 int gen_addr_string(const gen_world *w, uint32_t addr, uint8_t type, char *out, size_t n)
 {
-    uint8_t spk[GEN_SPK_MAX];
-    size_t len = gen_spk(spk, type, gen_addr_key(w, addr));
-    cw_addr_key key;
-    cw_script_classify(spk, len, &key);
-    return cw_addr_encode(out, n, &key, w->net);
+    char tmp[GEN_ADDRFMT_MAX + 1];
+    int len = gen_addrfmt_encode(&w->sink.afmt, tmp, type, gen_addr_key(w, addr));
+    if (len < 0)
+        return len;
+    if ((size_t)len >= n)
+        return cw_error_set(CW_EINVAL, "address buffer of %zu bytes", n);
+    memcpy(out, tmp, (size_t)len + 1);
+    return 0;
 }
 
 void gen_outpoint_str(char *out, const uint8_t txid[32], uint32_t vout)
@@ -88,10 +91,9 @@ int gen_truth_open(gen_world *w)
     int rc = cw_mkdir_p(w->truth_dir);
     if (rc != 0)
         return rc;
-    w->f_addr = open_csv(w, "addresses.csv",
-                         "address,script_type,entity_id,entity_name,category,customer_id\n", &rc);
-    if (rc == 0)
-        w->f_cj = open_csv(w, "coinjoins.csv",
+    if ((rc = gen_sink_open(&w->sink, w->truth_dir, w->net, w->salt)) != 0)
+        return rc;
+    w->f_cj = open_csv(w, "coinjoins.csv",
                            "txid,height,kind,coordinator_id,n_inputs,n_outputs,heist\n", &rc);
     if (rc == 0)
         w->f_peel = open_csv(w, "peel_chains.csv",
@@ -108,18 +110,38 @@ int gen_truth_open(gen_world *w)
 
 int gen_truth_entities(gen_world *w)
 {
-    int rc = 0;
-    FILE *f = open_csv(w, "entities.csv", "entity_id,name,category\n", &rc);
-    if (!f)
-        return rc;
+    /* the names are kept for addresses.csv (the sink writes one per address line) */
+    cw_buf names = {0}, text = {0};
+    w->name_off = cw_malloc(((size_t)w->n_ents + 1) * sizeof *w->name_off);
+    if (!w->name_off)
+        return cw_error_set(CW_ENOMEM, "%u entity names", w->n_ents);
+    int rc = cw_buf_printf(&text, "entity_id,name,category\n");
     char name[64];
-    for (uint32_t i = 0; i < w->n_ents; i++) {
+    for (uint32_t i = 0; rc == 0 && i < w->n_ents; i++) {
         gen_entity_name(w, i, name, sizeof name);
-        if (fprintf(f, "%u,%s,%s\n", i, name, gen_cat_name(w->ents[i].cat)) < 0)
-            rc = cw_error_set(CW_EIO, "%s/entities.csv: write failed", w->truth_dir);
+        size_t len = strlen(name);
+        if (names.len + len + 1 > UINT32_MAX) {
+            rc = cw_error_set(CW_EINVAL, "entity names too long");
+            break;
+        }
+        w->name_off[i] = (uint32_t)names.len;
+        rc = cw_buf_append(&names, name, len + 1);
+        if (rc == 0)
+            rc = cw_buf_printf(&text, "%u,%s,%s\n", i, name, gen_cat_name(w->ents[i].cat));
     }
-    if (fclose(f) != 0 && rc == 0)
-        rc = cw_error_set(CW_EIO, "%s/entities.csv: close failed", w->truth_dir);
+    w->name_off[w->n_ents] = (uint32_t)names.len;
+    static const char pad[32] = {0};
+    if (rc == 0) /* the sink copies 32 bytes at a time */
+        rc = cw_buf_append(&names, pad, sizeof pad);
+    w->names = (char *)names.data;
+    if (rc == 0) {
+        FILE *f = open_csv(w, "entities.csv", "", &rc);
+        if (f && fwrite(text.data, 1, text.len, f) != text.len && rc == 0)
+            rc = cw_error_set(CW_EIO, "%s/entities.csv: write failed", w->truth_dir);
+        if (f && fclose(f) != 0 && rc == 0)
+            rc = cw_error_set(CW_EIO, "%s/entities.csv: close failed", w->truth_dir);
+    }
+    cw_buf_deinit(&text);
     return rc;
 }
 
@@ -134,7 +156,7 @@ static int close_one(gen_world *w, FILE **f, const char *name)
 
 int gen_truth_close(gen_world *w)
 {
-    int rc = close_one(w, &w->f_addr, "addresses.csv");
+    int rc = gen_sink_close(&w->sink);
     int r2 = close_one(w, &w->f_cj, "coinjoins.csv");
     int r3 = close_one(w, &w->f_peel, "peel_chains.csv");
     int r4 = close_one(w, &w->f_ttx, "thief_txs.csv");

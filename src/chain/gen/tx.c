@@ -27,6 +27,10 @@ void gen_tx_reset(gen_tx *tx)
     tx->cb_script_len = 0;
     tx->n_in = 0;
     tx->n_out = 0;
+    tx->in_bytes = 0;
+    tx->out_bytes = 0;
+    tx->wit_bytes = 0;
+    tx->n_wit_in = 0;
 }
 
 void gen_tx_deinit(gen_tx *tx)
@@ -34,6 +38,23 @@ void gen_tx_deinit(gen_tx *tx)
     cw_free(tx->in);
     cw_free(tx->out);
     memset(tx, 0, sizeof *tx);
+}
+
+static size_t varint_size(uint64_t n);
+static size_t scriptsig_len(const gen_tx *tx, const gen_txin *in);
+static size_t witness_len(const gen_tx *tx, const gen_txin *in);
+
+/* Little-endian stores written out so the compiler emits one store each. */
+static inline void le64(uint8_t *p, uint64_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+    p[4] = (uint8_t)(v >> 32);
+    p[5] = (uint8_t)(v >> 40);
+    p[6] = (uint8_t)(v >> 48);
+    p[7] = (uint8_t)(v >> 56);
 }
 
 static uint8_t sig_first_byte(uint64_t sigseed)
@@ -61,6 +82,10 @@ gen_txin *gen_tx_add_in(gen_tx *tx, const uint8_t prev_txid[32], uint32_t vout, 
     in->key = key;
     in->sigseed = sigseed;
     in->siglen = sig_first_byte(sigseed) >= 0x80 ? 72 : 71;
+    size_t ss = scriptsig_len(tx, in);
+    tx->in_bytes += 36 + varint_size(ss) + ss + 4;
+    tx->wit_bytes += witness_len(tx, in);
+    tx->n_wit_in += type != CW_SCRIPT_P2PKH;
     return in;
 }
 
@@ -80,6 +105,7 @@ gen_txout *gen_tx_add_out(gen_tx *tx, uint64_t value, const uint8_t *spk, size_t
     o->value = value;
     o->spk_len = (uint8_t)spk_len;
     memcpy(o->spk, spk, spk_len);
+    tx->out_bytes += gen_out_size(spk_len);
     return o;
 }
 
@@ -119,8 +145,7 @@ static uint8_t *put_u32(uint8_t *p, uint32_t v)
 
 static uint8_t *put_u64(uint8_t *p, uint64_t v)
 {
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
+    le64(p, v);
     return p + 8;
 }
 
@@ -170,6 +195,13 @@ size_t gen_out_size(size_t spk_len)
 
 void gen_tx_sizes(const gen_tx *tx, size_t *base, size_t *total)
 {
+    if (!tx->coinbase) {
+        size_t b = 4 + varint_size(tx->n_in) + varint_size(tx->n_out) + 4 + tx->in_bytes +
+                   tx->out_bytes;
+        *base = b;
+        *total = tx->n_wit_in ? b + 2 + tx->wit_bytes : b;
+        return;
+    }
     size_t n_in = tx->coinbase ? 1 : tx->n_in;
     size_t b = 4 + varint_size(n_in) + varint_size(tx->n_out) + 4;
     size_t w = 0;
@@ -194,11 +226,11 @@ size_t gen_tx_vsize(const gen_tx *tx)
 
 void gen_key_program(uint8_t out[32], uint64_t key)
 {
-    for (int i = 0; i < 4; i++) {
-        uint64_t w = gen_mix64(key * 4 + (uint64_t)i + 0x5bd1e995ULL);
-        for (int j = 0; j < 8; j++)
-            out[8 * i + j] = (uint8_t)(w >> (8 * j));
-    }
+    uint64_t base = key * 4 + 0x5bd1e995ULL;
+    le64(out, gen_mix64(base));
+    le64(out + 8, gen_mix64(base + 1));
+    le64(out + 16, gen_mix64(base + 2));
+    le64(out + 24, gen_mix64(base + 3));
 }
 
 static void key_pubkey(uint8_t out[33], uint64_t key)
@@ -244,11 +276,8 @@ size_t gen_spk(uint8_t *spk, uint8_t type, uint64_t key)
 static uint8_t *put_sig(uint8_t *p, const gen_txin *in)
 {
     uint8_t rnd[64];
-    for (int i = 0; i < 8; i++) {
-        uint64_t w = gen_mix64(in->sigseed + 0x9e3779b97f4a7c15ULL * (uint64_t)(i + 1));
-        for (int j = 0; j < 8; j++)
-            rnd[8 * i + j] = (uint8_t)(w >> (8 * j));
-    }
+    for (int i = 0; i < 8; i++)
+        le64(rnd + 8 * i, gen_mix64(in->sigseed + 0x9e3779b97f4a7c15ULL * (uint64_t)(i + 1)));
     rnd[0] = sig_first_byte(in->sigseed);
     rnd[32] = (uint8_t)(rnd[32] % 0x7f + 1); /* low-S, no padding needed */
     size_t rlen = in->siglen == 72 ? 33 : 32;
@@ -270,12 +299,9 @@ static uint8_t *put_sig(uint8_t *p, const gen_txin *in)
 
 static uint8_t *put_schnorr(uint8_t *p, const gen_txin *in)
 {
-    for (int i = 0; i < 8; i++) {
-        uint64_t w = gen_mix64(in->sigseed + 0x632be59bd9b4e019ULL * (uint64_t)(i + 1));
-        for (int j = 0; j < 8; j++)
-            *p++ = (uint8_t)(w >> (8 * j));
-    }
-    return p;
+    for (int i = 0; i < 8; i++)
+        le64(p + 8 * i, gen_mix64(in->sigseed + 0x632be59bd9b4e019ULL * (uint64_t)(i + 1)));
+    return p + 64;
 }
 
 int gen_tx_serialize(cw_buf *b, const gen_tx *tx, uint8_t txid[32], uint8_t wtxid[32])
@@ -392,7 +418,7 @@ int gen_merkle_root(uint8_t out[32], const uint8_t (*hashes)[32], size_t n)
             uint8_t pair[64];
             memcpy(pair, cur[2 * i], 32);
             memcpy(pair + 32, cur[2 * i + 1 < m ? 2 * i + 1 : 2 * i], 32);
-            cw_sha256d(level[i], pair, 64);
+            cw_sha256d64(level[i], pair);
         }
         cur = (const uint8_t(*)[32])level;
         m = half;

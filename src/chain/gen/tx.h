@@ -48,6 +48,10 @@ typedef struct gen_tx {
     gen_txin *in;
     size_t n_out, cap_out;
     gen_txout *out;
+    /* running sizes of the inputs, outputs and witnesses added (non-coinbase; kept by
+     * gen_tx_add_in / gen_tx_add_out so gen_tx_sizes is O(1)) */
+    size_t in_bytes, out_bytes, wit_bytes;
+    size_t n_wit_in;
 } gen_tx;
 
 void gen_tx_init(gen_tx *tx);

@@ -62,18 +62,17 @@ uint64_t gen_addr_key(const gen_world *w, uint32_t addr)
 
 uint32_t gen_addr_new(gen_world *w, uint32_t ent, int cat, uint8_t type, uint32_t customer)
 {
-    uint32_t id = ++w->n_addrs;
-    char addr[CW_ADDR_STR_MAX], name[64], cust[16] = "";
-    if (gen_addr_string(w, id, type, addr, sizeof addr) != 0)
-        return 0;
-    gen_entity_name(w, ent, name, sizeof name);
-    if (customer != UINT32_MAX)
-        snprintf(cust, sizeof cust, "%u", customer);
-    if (fprintf(w->f_addr, "%s,%s,%u,%s,%s,%s\n", addr, cw_script_type_name((cw_script_type)type),
-                ent, name, gen_cat_name(cat), cust) < 0) {
-        cw_error_set(CW_EIO, "%s/addresses.csv: write failed", w->truth_dir);
+    gen_addr_rec *r = gen_sink_addr(&w->sink);
+    if (!r) {
+        cw_error_set(CW_ENOMEM, "address records");
         return 0;
     }
+    uint32_t id = ++w->n_addrs;
+    r->id = id;
+    r->ent = ent;
+    r->customer = customer;
+    r->type = type;
+    r->cat = (uint8_t)cat;
     return id;
 }
 
@@ -143,27 +142,24 @@ uint64_t gen_tx_feerate(gen_world *w)
 
 static int emit_fee(gen_world *w, uint64_t fee, uint8_t txid[32])
 {
-    if (w->block_txs == w->cap_txs) {
-        uint32_t cap = w->cap_txs ? w->cap_txs * 2 : 1024;
-        uint8_t(*a)[32] = cw_realloc(w->txids, (size_t)cap * 32);
-        if (!a)
-            return CW_ENOMEM;
-        w->txids = a;
-        uint8_t(*b)[32] = cw_realloc(w->wtxids, (size_t)cap * 32);
-        if (!b)
-            return CW_ENOMEM;
-        w->wtxids = b;
-        w->cap_txs = cap;
-    }
+    gen_sink *sk = &w->sink;
+    if (gen_sink_tx_reserve(sk) != 0)
+        return CW_ENOMEM;
+    gen_batch *b = gen_sink_batch(sk);
     size_t base, total;
     gen_tx_sizes(&w->tx, &base, &total);
-    int rc = gen_tx_serialize(&w->txbuf, &w->tx, w->txids[w->block_txs], w->wtxids[w->block_txs]);
+    size_t before = b->txdata.len;
+    int rc = gen_tx_serialize(&b->txdata, &w->tx, b->txids[b->n_tx], NULL);
     if (rc != 0)
         return cw_error_set(rc, "serializing a transaction");
+    b->tx_len[b->n_tx] = (uint32_t)(b->txdata.len - before);
+    b->tx_wit[b->n_tx] = total != base;
     if (total != base)
         w->block_witness = true;
     w->block_weight += 3 * base + total;
-    memcpy(txid, w->txids[w->block_txs], 32);
+    memcpy(txid, b->txids[b->n_tx], 32);
+    b->n_tx++;
+    sk->bytes_queued += total;
     w->block_txs++;
     w->block_fees += fee;
     w->inputs += w->tx.n_in;
@@ -215,7 +211,7 @@ static int add_inputs(gen_world *w, const gen_coin *ins, uint32_t n_in, uint64_t
 {
     *sum = 0;
     for (uint32_t i = 0; i < n_in; i++) {
-        if (!gen_tx_add_in(&w->tx, ins[i].txid, ins[i].vout, ins[i].type,
+        if (!gen_tx_add_in(&w->tx, gen_coin_txid(w, &ins[i]), ins[i].vout, ins[i].type,
                            gen_addr_key(w, ins[i].addr), gen_next(&w->rng)))
             return cw_error_set(CW_ENOMEM, "transaction inputs");
         *sum += ins[i].value;
@@ -328,36 +324,27 @@ typedef struct gen_run {
     gen_world w;
     gen_blkw bw;
     cw_buf block;
-    cw_buf held;
-    bool has_held;
+    bool has_held; /* mirrors the sink's held block, to draw the same decisions */
     stale_plan *stale;
     uint32_t n_stale, next_stale;
-    uint8_t stale_tip[32];
-    uint32_t stale_left; /* blocks still to add on stale_tip */
-    uint32_t stale_written;
+    uint32_t stale_left; /* blocks still to add on the stale tip */
     uint32_t out_of_order;
-    cw_buf stale_json;
 } gen_run;
 
-static int put_block(gen_run *r, const uint8_t *data, size_t n, bool may_hold)
+/* Decides where a block goes: returns true when it is held back to be written after the next
+ * one (the sink writes the blocks; this keeps the draws and the count). */
+static bool put_block(gen_run *r, bool may_hold)
 {
-    gen_world *w = &r->w;
     if (r->has_held) {
-        int rc = gen_blkw_put(&r->bw, data, n);
-        if (rc == 0)
-            rc = gen_blkw_put(&r->bw, r->held.data, r->held.len);
         r->has_held = false;
         r->out_of_order++;
-        return rc;
+        return false;
     }
-    if (may_hold && gen_chance(&w->rng, 0.02)) {
-        r->held.len = 0;
-        if (cw_buf_append(&r->held, data, n) != 0)
-            return CW_ENOMEM;
+    if (may_hold && gen_chance(&r->w.rng, 0.02)) {
         r->has_held = true;
-        return 0;
+        return true;
     }
-    return gen_blkw_put(&r->bw, data, n);
+    return false;
 }
 
 static uint32_t pick_miner(gen_world *w)
@@ -387,20 +374,19 @@ static uint32_t block_time(gen_world *w, uint32_t height)
     return GEN_T0 + 600U * (height - 1) + (uint32_t)gen_below(&w->rng, 480);
 }
 
-/* Builds the coinbase into w->tx paying value to miner; returns the payout address. */
-static int build_coinbase(gen_world *w, uint32_t height, uint32_t miner, uint64_t value,
-                          bool witness, const uint8_t wroot[32], gen_dest *pay)
+/* The coinbase of a block at height paying value to miner (the sink adds the witness
+ * commitment); pay gets the payout. */
+static int coinbase_spec(gen_world *w, uint32_t height, uint32_t miner, uint64_t value,
+                         gen_cb_spec *cb, gen_dest *pay)
 {
-    gen_tx_reset(&w->tx);
-    w->tx.coinbase = true;
-    size_t n = gen_bip34(w->tx.cb_script, height);
+    size_t n = gen_bip34(cb->script, height);
     uint64_t extra = gen_next(&w->rng);
     for (int i = 0; i < 8; i++)
-        w->tx.cb_script[n++] = (uint8_t)(extra >> (8 * i));
+        cb->script[n++] = (uint8_t)(extra >> (8 * i));
     static const char tag[] = "/cw-gen/";
-    memcpy(w->tx.cb_script + n, tag, sizeof tag - 1);
+    memcpy(cb->script + n, tag, sizeof tag - 1);
     n += sizeof tag - 1;
-    w->tx.cb_script_len = (uint8_t)n;
+    cb->script_len = (uint8_t)n;
     pay->owner = miner;
     pay->addr = gen_addr_recv(w, miner, &pay->type);
     if (!pay->addr)
@@ -408,103 +394,31 @@ static int build_coinbase(gen_world *w, uint32_t height, uint32_t miner, uint64_
     pay->value = value;
     pay->keep = &w->ents[miner].coins;
     pay->tag = GEN_NO_TAG;
-    int rc = add_output(w, pay);
-    if (rc != 0)
-        return rc;
-    if (witness) {
-        uint8_t spk[38] = {0x6a, 0x24, 0xaa, 0x21, 0xa9, 0xed};
-        uint8_t buf[64];
-        memcpy(buf, wroot, 32);
-        memset(buf + 32, 0, 32);
-        cw_sha256d(spk + 6, buf, 64);
-        if (!gen_tx_add_out(&w->tx, 0, spk, sizeof spk))
-            return CW_ENOMEM;
-        w->tx.cb_witness = true;
-    }
+    cb->value = value;
+    cb->spk_len = (uint8_t)gen_spk(cb->spk, pay->type, gen_addr_key(w, pay->addr));
     return 0;
 }
 
-/* Assembles and writes the block at w->height from w->txbuf; updates prev_hash. */
+/* Completes the block at w->height: its coinbase, where it goes and a stale sibling, as a job
+ * for the sink, which assembles and writes it. */
 static int finish_block(gen_run *r, uint32_t time)
 {
     gen_world *w = &r->w;
     uint32_t h = w->height;
     uint32_t miner = pick_miner(w);
-    uint8_t wroot[32] = {0};
-    int rc = 0;
-    if (w->block_witness) {
-        /* the witness root uses wtxids with the coinbase's as zero: shift into a temp */
-        uint8_t(*wt)[32] = cw_malloc(((size_t)w->block_txs + 1) * 32);
-        if (!wt)
-            return CW_ENOMEM;
-        memset(wt[0], 0, 32);
-        memcpy(wt[1], w->wtxids, (size_t)w->block_txs * 32);
-        rc = gen_merkle_root(wroot, (const uint8_t(*)[32])wt, (size_t)w->block_txs + 1);
-        cw_free(wt);
-        if (rc != 0)
-            return rc;
-    }
+    gen_batch *b = gen_sink_batch(&w->sink);
+    gen_block_job *j = &b->job;
+    j->height = h;
+    j->time = time;
+    j->witness = w->block_witness;
     gen_dest pay;
-    if ((rc = build_coinbase(w, h, miner, subsidy(h) + w->block_fees, w->block_witness, wroot,
-                             &pay)) != 0)
-        return rc;
-    cw_buf cb = {0};
-    uint8_t cbtxid[32];
-    if ((rc = gen_tx_serialize(&cb, &w->tx, cbtxid, NULL)) != 0) {
-        cw_buf_deinit(&cb);
-        return rc;
-    }
-    w->outputs += w->tx.n_out;
-    uint8_t(*ids)[32] = cw_malloc(((size_t)w->block_txs + 1) * 32);
-    if (!ids) {
-        cw_buf_deinit(&cb);
-        return CW_ENOMEM;
-    }
-    memcpy(ids[0], cbtxid, 32);
-    if (w->block_txs)
-        memcpy(ids[1], w->txids, (size_t)w->block_txs * 32);
-    uint8_t mroot[32];
-    rc = gen_merkle_root(mroot, (const uint8_t(*)[32])ids, (size_t)w->block_txs + 1);
-    cw_free(ids);
-    if (rc != 0) {
-        cw_buf_deinit(&cb);
-        return rc;
-    }
-    uint8_t hdr[80], hash[32];
-    gen_header(hdr, 0x20000000U, w->prev_hash, mroot, time, GEN_BITS, 0);
-    gen_header_grind(hdr, hash);
-    r->block.len = 0;
-    uint8_t cnt[9];
-    size_t ntx = (size_t)w->block_txs + 1, cl;
-    if (ntx < 0xfd) {
-        cnt[0] = (uint8_t)ntx;
-        cl = 1;
-    } else {
-        cnt[0] = 0xfd;
-        cnt[1] = (uint8_t)ntx;
-        cnt[2] = (uint8_t)(ntx >> 8);
-        cl = 3;
-        if (ntx > 0xffff) {
-            cnt[0] = 0xfe;
-            cnt[3] = (uint8_t)(ntx >> 16);
-            cnt[4] = (uint8_t)(ntx >> 24);
-            cl = 5;
-        }
-    }
-    rc = cw_buf_append(&r->block, hdr, 80);
-    if (rc == 0)
-        rc = cw_buf_append(&r->block, cnt, cl);
-    if (rc == 0)
-        rc = cw_buf_append(&r->block, cb.data, cb.len);
-    if (rc == 0 && w->txbuf.len)
-        rc = cw_buf_append(&r->block, w->txbuf.data, w->txbuf.len);
-    cw_buf_deinit(&cb);
+    int rc = coinbase_spec(w, h, miner, subsidy(h) + w->block_fees, &j->cb, &pay);
     if (rc != 0)
-        return CW_ENOMEM;
-    if ((rc = put_block(r, r->block.data, r->block.len, true)) != 0)
         return rc;
+    w->outputs += w->block_witness ? 2 : 1;
+    j->hold = put_block(r, true);
     gen_coin c;
-    memcpy(c.txid, cbtxid, 32);
+    memset(c.txid, 0, 32); /* coinbase coins take their txid from the sink (gen_coin_txid) */
     c.value = pay.value;
     c.vout = 0;
     c.addr = pay.addr;
@@ -515,9 +429,6 @@ static int finish_block(gen_run *r, uint32_t time)
     c.coinbase = 1;
     if ((rc = gen_coinvec_push(pay.keep, &c)) != 0)
         return rc;
-    uint8_t parent[32];
-    memcpy(parent, w->prev_hash, 32);
-    memcpy(w->prev_hash, hash, 32);
     w->txs_done += w->block_txs + 1;
     w->inputs += 1;
 
@@ -525,49 +436,25 @@ static int finish_block(gen_run *r, uint32_t time)
      * chain is longer, so it has more work with equal bits) */
     bool start = r->next_stale < r->n_stale && r->stale[r->next_stale].height == h;
     bool extend = r->stale_left > 0 && !start;
-    if (start || extend) {
-        const uint8_t *base = start ? parent : r->stale_tip;
-        uint32_t sh = h; /* a sibling, or an extension one above its stale parent, sits at h */
-        if (start) {
-            r->stale_left = r->stale[r->next_stale].len;
-            r->next_stale++;
-        }
-        gen_tx_reset(&w->tx);
-        gen_dest sp;
-        uint32_t sm = pick_miner(w);
-        /* the stale coinbase pays the miner, but the coin is never spendable */
-        if ((rc = build_coinbase(w, sh, sm, subsidy(sh), false, wroot, &sp)) != 0)
-            return rc;
-        cw_buf sb = {0};
-        uint8_t stxid[32], shdr[80], shash[32];
-        if ((rc = gen_tx_serialize(&sb, &w->tx, stxid, NULL)) != 0) {
-            cw_buf_deinit(&sb);
-            return rc;
-        }
-        gen_header(shdr, 0x20000000U, base, stxid, time + 1 + (uint32_t)gen_below(&w->rng, 60),
-                   GEN_BITS, 0);
-        gen_header_grind(shdr, shash);
-        r->block.len = 0;
-        uint8_t one = 1;
-        rc = cw_buf_append(&r->block, shdr, 80);
-        if (rc == 0)
-            rc = cw_buf_append(&r->block, &one, 1);
-        if (rc == 0)
-            rc = cw_buf_append(&r->block, sb.data, sb.len);
-        cw_buf_deinit(&sb);
-        if (rc == 0)
-            rc = put_block(r, r->block.data, r->block.len, false);
-        if (rc != 0)
-            return rc;
-        char hx[65];
-        cw_hex_encode_rev(hx, shash, 32);
-        if (cw_buf_printf(&r->stale_json, "%s{\"hash\":\"%s\",\"height\":%u}",
-                          r->stale_written ? "," : "", hx, sh) != 0)
-            return CW_ENOMEM;
-        r->stale_written++;
-        memcpy(r->stale_tip, shash, 32);
-        r->stale_left--;
+    j->stale = start || extend;
+    b->has_job = true;
+    if (!j->stale)
+        return 0;
+    /* a sibling, or an extension one above its stale parent, sits at h */
+    j->stale_start = start;
+    j->stale_height = h;
+    if (start) {
+        r->stale_left = r->stale[r->next_stale].len;
+        r->next_stale++;
     }
+    gen_dest sp;
+    uint32_t sm = pick_miner(w);
+    /* the stale coinbase pays the miner, but the coin is never spendable */
+    if ((rc = coinbase_spec(w, h, sm, subsidy(h), &j->stale_cb, &sp)) != 0)
+        return rc;
+    j->stale_time = time + 1 + (uint32_t)gen_below(&w->rng, 60);
+    (void)put_block(r, false);
+    r->stale_left--;
     return 0;
 }
 
@@ -718,10 +605,10 @@ static void world_free(gen_world *w)
     gen_heists_free(w);
     cw_free(w->ents);
     cw_free(w->ex);
-    cw_buf_deinit(&w->txbuf);
-    cw_free(w->txids);
-    cw_free(w->wtxids);
+    gen_sink_free(&w->sink);
     cw_free(w->dests);
+    cw_free(w->names);
+    cw_free(w->name_off);
     gen_coinvec_free(&w->scratch);
     gen_tx_deinit(&w->tx);
 }
@@ -761,7 +648,7 @@ static int write_world_json(gen_run *r, const cw_gen_stats *st)
         (unsigned long long)st->bytes, key, r->out_of_order, (unsigned long long)st->inputs,
         (unsigned long long)st->outputs, (unsigned long long)st->addresses, w->n_ents,
         (unsigned long long)w->n_coinjoins,
-        r->stale_json.len ? (const char *)r->stale_json.data : "");
+        w->sink.stale_json.len ? (const char *)w->sink.stale_json.data : "");
     if (rc == 0) {
         cw_buf path = {0};
         rc = cw_buf_printf(&path, "%s/world.json", w->truth_dir);
@@ -771,6 +658,15 @@ static int write_world_json(gen_run *r, const cw_gen_stats *st)
     }
     cw_buf_deinit(&b);
     return rc;
+}
+
+/* Threads for a run: opts->threads, or 0 = two when the machine has two or more CPUs. */
+static unsigned gen_threads(const cw_gen_opts *opts)
+{
+    if (opts->threads)
+        return opts->threads;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n >= 2 ? 2 : 1;
 }
 
 int cw_gen_run(const cw_gen_opts *opts, cw_gen_stats *out)
@@ -858,6 +754,10 @@ int cw_gen_run(const cw_gen_opts *opts, cw_gen_stats *out)
             rc = gen_blkw_open(&r->bw, (const char *)bdir.data, magic,
                                opts->xor_on ? opts->xor_key : NULL, opts->max_file_size);
         cw_buf_deinit(&bdir);
+        if (rc == 0)
+            rc = gen_sink_start(&w->sink, &r->bw, w->names, w->name_off, w->first_user,
+                                w->n_blocks + 20001,
+                                gen_threads(opts));
         if (rc != 0)
             goto out;
     }
@@ -875,8 +775,8 @@ int cw_gen_run(const cw_gen_opts *opts, cw_gen_stats *out)
         r->stale[i].len = gen_chance(&w->rng, 0.3) ? 2 : 1;
     }
     /* genesis */
-    if ((rc = gen_genesis(&r->block, opts->net == CW_NET_REGTEST, w->prev_hash)) != 0 ||
-        (rc = gen_blkw_put(&r->bw, r->block.data, r->block.len)) != 0)
+    if ((rc = gen_genesis(&r->block, opts->net == CW_NET_REGTEST, w->sink.prev_hash)) != 0 ||
+        (rc = gen_sink_block(&w->sink, r->block.data, r->block.len)) != 0)
         goto out;
     w->txs_done = 1;
     w->inputs = 1;
@@ -894,7 +794,6 @@ int cw_gen_run(const cw_gen_opts *opts, cw_gen_stats *out)
             goto out;
         }
         w->height = h;
-        w->txbuf.len = 0;
         w->block_txs = 0;
         w->block_fees = 0;
         w->block_weight = 800; /* header and coinbase */
@@ -919,25 +818,25 @@ int cw_gen_run(const cw_gen_opts *opts, cw_gen_stats *out)
             fails = rc == 0 ? 0 : fails + 1;
         }
         rc = finish_block(r, time);
+        if (rc == 0)
+            rc = gen_sink_flush(&w->sink);
         if (rc != 0)
             goto out;
         if (prog)
-            cw_progress_update(prog, w->txs_done, w->txs_done, r->bw.bytes_total);
+            cw_progress_update(prog, w->txs_done, w->txs_done, w->sink.bytes_queued);
     }
-    if (r->has_held) {
-        if ((rc = gen_blkw_put(&r->bw, r->held.data, r->held.len)) != 0)
-            goto out;
-        r->has_held = false;
-    }
+    /* closing the sink writes a block still held back */
+    if ((rc = gen_sink_close(&w->sink)) != 0)
+        goto out;
     out->txs = w->txs_done;
     out->blocks = (uint64_t)w->height + 1;
-    out->stale_blocks = r->stale_written;
+    out->stale_blocks = w->sink.stale_written;
     out->bytes = r->bw.bytes_total;
     out->files = (uint64_t)r->bw.file_no + 1;
     out->addresses = w->n_addrs;
     out->inputs = w->inputs;
     out->outputs = w->outputs;
-    memcpy(out->tip, w->prev_hash, 32);
+    memcpy(out->tip, w->sink.prev_hash, 32);
     if ((rc = gen_blkw_close(&r->bw)) != 0)
         goto out;
     if ((rc = gen_heists_write_truth(w)) != 0)
@@ -949,14 +848,17 @@ int cw_gen_run(const cw_gen_opts *opts, cw_gen_stats *out)
 out:
     cw_progress_free(prog);
     if (rc != 0) {
+        /* the cleanup's own errors (a close on a full disk) must not hide the first one */
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", cw_error_last());
+        gen_sink_close(&w->sink);
         gen_blkw_close(&r->bw);
         gen_truth_close(w);
+        cw_error_set(rc, "%s", msg);
     }
     world_free(w);
     cw_buf_deinit(&dir);
     cw_buf_deinit(&r->block);
-    cw_buf_deinit(&r->held);
-    cw_buf_deinit(&r->stale_json);
     cw_free(r->stale);
     cw_free(r);
     cw_gen_scenario_free(own);

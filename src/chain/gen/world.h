@@ -16,6 +16,7 @@
 
 #include "chain/gen/blkfile.h"
 #include "chain/gen/rng.h"
+#include "chain/gen/sink.h"
 #include "chain/gen/tx.h"
 #include "chainwatch/gen.h"
 #include "chainwatch/util.h"
@@ -125,14 +126,10 @@ typedef struct gen_world {
     uint32_t height;   /* height of the block being built */
     uint32_t n_blocks; /* planned best-chain blocks (genesis included) */
     uint64_t feerate;  /* base sat/vB this block */
-    cw_buf txbuf;      /* serialized non-coinbase transactions */
-    uint8_t (*txids)[32];
-    uint8_t (*wtxids)[32];
-    uint32_t block_txs, cap_txs;
+    uint32_t block_txs; /* non-coinbase transactions (serialized into the sink's batch) */
     uint64_t block_fees;
     uint64_t block_weight;
     bool block_witness;
-    uint8_t prev_hash[32];
 
     /* totals */
     uint64_t txs_done;
@@ -146,8 +143,11 @@ typedef struct gen_world {
     gen_heist_rt *heists;
     size_t n_heists;
 
-    /* truth files */
-    FILE *f_addr, *f_cj, *f_peel, *f_ttx;
+    /* truth files (addresses.csv goes through the sink) */
+    gen_sink sink;
+    char *names;        /* entity names, NUL-separated (gen_truth_entities) */
+    uint32_t *name_off; /* n_ents + 1 offsets into names */
+    FILE *f_cj, *f_peel, *f_ttx;
     char *truth_dir;
     uint64_t n_coinjoins;
 } gen_world;
@@ -217,6 +217,12 @@ void gen_entity_name(const gen_world *w, uint32_t ent, char *out, size_t n);
 int gen_addr_string(const gen_world *w, uint32_t addr, uint8_t type, char *out, size_t n);
 void gen_outpoint_str(char *out, const uint8_t txid[32], uint32_t vout); /* txid:vout */
 int gen_truth_close(gen_world *w);
+
+/* A coin's txid (a coinbase's comes from the sink: its block is assembled there). */
+static inline const uint8_t *gen_coin_txid(const gen_world *w, const gen_coin *c)
+{
+    return c->coinbase ? gen_sink_cb_txid(&w->sink, c->height) : c->txid;
+}
 
 static inline bool gen_coin_spendable(const gen_world *w, const gen_coin *c)
 {
