@@ -32,6 +32,7 @@ static int run(int argc, char **argv)
                                              {"network", required_argument, NULL, 'n'},
                                              {"xor-key", required_argument, NULL, 'x'},
                                              {"max-file-size", required_argument, NULL, 'm'},
+                                             {"threads", required_argument, NULL, 'j'},
                                              {"json", no_argument, NULL, 'J'},
                                              {"quiet", no_argument, NULL, 'q'},
                                              {NULL, 0, NULL, 0}};
@@ -70,6 +71,13 @@ static int run(int argc, char **argv)
             if (cw_parse_u64(&o.max_file_size, optarg) != 0 || o.max_file_size < 4096)
                 return cw_cli_usage_error(&cw_cmd_gen, "--max-file-size: at least 4096 bytes");
             break;
+        case 'j': {
+            uint64_t t;
+            if (cw_parse_u64(&t, optarg) != 0 || t < 1 || t > 2)
+                return cw_cli_usage_error(&cw_cmd_gen, "--threads: 1 or 2, not '%s'", optarg);
+            o.threads = (unsigned)t;
+            break;
+        }
         case 'J':
             json = true;
             break;
@@ -119,7 +127,8 @@ static int run(int argc, char **argv)
 const cw_command cw_cmd_gen = {
     "gen", "generate a Bitcoin world (blk*.dat) with laundering scenarios and ground truth",
     "Usage: chainwatch gen --out DIR [--txs N] [--seed S] [--scenario FILE]\n"
-    "                      [--network regtest|main] [--xor-key HEX16] [--json] [--quiet]\n\n"
+    "                      [--network regtest|main] [--xor-key HEX16] [--threads N] [--json]\n"
+    "                      [--quiet]\n\n"
     "Writes DIR/blocks/blk*.dat (Bitcoin Core layout: magic+size framing, 128 MiB files,\n"
     "some blocks out of height order, a few stale forks; with --xor-key also xor.dat and\n"
     "obfuscated files) and the ground truth in DIR/truth (docs/GEN.md).\n\n"
@@ -130,6 +139,8 @@ const cw_command cw_cmd_gen = {
     "  --network NET      regtest (default) or main: magic, genesis and address format\n"
     "  --xor-key HEX16    obfuscate the block files with this 8-byte key (Core 28+)\n"
     "  --max-file-size N  start a new blk file before N bytes (default 134217728)\n"
+    "  --threads N        1: one thread; 2 (default on 2+ CPUs): blocks and addresses.csv\n"
+    "                     written by a second thread; the same bytes either way\n"
     "  --json             print the figures as JSON\n"
     "  --quiet            no progress line\n",
     run};

@@ -16,11 +16,10 @@ static const char b32_alpha[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 
 /* polymod generator XORs for each value of the 5 bits shifted out */
 static const uint32_t b32_gen[32] = {
-    0x00000000, 0x3b6a57b2, 0x26508e6d, 0x1d3ad9df, 0x1ea119fa, 0x25cb4e48, 0x38f19797,
-    0x039bc025, 0x3d4233dd, 0x0628646f, 0x1b12bdb0, 0x2078ea02, 0x23e32a27, 0x18897d95,
-    0x05b3a44a, 0x3ed9f3f8, 0x2a1462b3, 0x117e3501, 0x0c44ecde, 0x372ebb6c, 0x34b57b49,
-    0x0fdf2cfb, 0x12e5f524, 0x298fa296, 0x1756516e, 0x2c3c06dc, 0x3106df03, 0x0a6c88b1,
-    0x09f74894, 0x329d1f26, 0x2fa7c6f9, 0x14cd914b};
+    0x00000000, 0x3b6a57b2, 0x26508e6d, 0x1d3ad9df, 0x1ea119fa, 0x25cb4e48, 0x38f19797, 0x039bc025,
+    0x3d4233dd, 0x0628646f, 0x1b12bdb0, 0x2078ea02, 0x23e32a27, 0x18897d95, 0x05b3a44a, 0x3ed9f3f8,
+    0x2a1462b3, 0x117e3501, 0x0c44ecde, 0x372ebb6c, 0x34b57b49, 0x0fdf2cfb, 0x12e5f524, 0x298fa296,
+    0x1756516e, 0x2c3c06dc, 0x3106df03, 0x0a6c88b1, 0x09f74894, 0x329d1f26, 0x2fa7c6f9, 0x14cd914b};
 
 static inline uint32_t pm_step(uint32_t c, uint32_t v)
 {
@@ -94,8 +93,7 @@ static int enc_base58check(char *out, uint8_t ver, const uint8_t hash[20])
     return n;
 }
 
-static int enc_segwit(const gen_addrfmt *f, char *out, int witver, const uint8_t *prog,
-                      size_t len)
+static int enc_segwit(const gen_addrfmt *f, char *out, int witver, const uint8_t *prog, size_t len)
 {
     uint8_t d[64];
     size_t nd = 0;

@@ -18,7 +18,7 @@
 
 typedef struct gen_addrfmt {
     cw_network net;
-    int fast;           /* 1: main or regtest (the networks the generator writes) */
+    int fast; /* 1: main or regtest (the networks the generator writes) */
     uint8_t pkh_ver, sh_ver;
     char hrp[8];
     size_t hrp_len;

@@ -9,8 +9,8 @@
 #define CW_GEN_BLKFILE_H
 
 #include <stdbool.h>
-#include <stdint.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct gen_blkw {
     char *dir;

@@ -1068,7 +1068,8 @@ static json_t *heist_json(gen_world *w, gen_heist_rt *rt)
     json_t *vin = json_array();
     for (uint32_t i = 0; i < rt->victim_in.n; i++) {
         const gen_coin *c = &rt->victim_in.v[i];
-        json_array_append_new(vin, outpoint_json(w, gen_coin_txid(w, c), c->vout, c->value, c->addr, c->type));
+        json_array_append_new(
+            vin, outpoint_json(w, gen_coin_txid(w, c), c->vout, c->value, c->addr, c->type));
     }
     json_object_set_new(o, "victim_inputs", vin);
     json_t *st = json_array();
@@ -1076,7 +1077,8 @@ static json_t *heist_json(gen_world *w, gen_heist_rt *rt)
     for (uint32_t i = 0; i < rt->stolen.n; i++) {
         const gen_coin *c = &rt->stolen.v[i];
         stolen += c->value;
-        json_array_append_new(st, outpoint_json(w, gen_coin_txid(w, c), c->vout, c->value, c->addr, c->type));
+        json_array_append_new(
+            st, outpoint_json(w, gen_coin_txid(w, c), c->vout, c->value, c->addr, c->type));
     }
     json_object_set_new(o, "stolen_outputs", st);
     /* deposits, with the path of thief txs from the theft */
@@ -1126,13 +1128,14 @@ static json_t *heist_json(gen_world *w, gen_heist_rt *rt)
     const gen_coinvec *tc = &w->ents[rt->thief].coins;
     for (uint32_t i = 0; i < tc->n; i++) {
         unspent += tc->v[i].value;
-        json_array_append_new(un, outpoint_json(w, gen_coin_txid(w, &tc->v[i]), tc->v[i].vout, tc->v[i].value,
-                                                tc->v[i].addr, tc->v[i].type));
+        json_array_append_new(un, outpoint_json(w, gen_coin_txid(w, &tc->v[i]), tc->v[i].vout,
+                                                tc->v[i].value, tc->v[i].addr, tc->v[i].type));
     }
     for (uint32_t i = 0; i < rt->n_lanes; i++) {
         const gen_coin *c = &rt->lanes[i].coin;
         unspent += c->value;
-        json_array_append_new(un, outpoint_json(w, gen_coin_txid(w, c), c->vout, c->value, c->addr, c->type));
+        json_array_append_new(
+            un, outpoint_json(w, gen_coin_txid(w, c), c->vout, c->value, c->addr, c->type));
     }
     json_object_set_new(o, "unspent", un);
     json_t *cj = json_array(), *peel = json_array(), *all = json_array();

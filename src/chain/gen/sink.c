@@ -173,8 +173,8 @@ static int format_addrs(gen_sink *s, const gen_batch *b)
 }
 
 /* Writes a block given in pieces, holding it back or releasing a held one as decided. */
-static int put_block(gen_sink *s, const void *const *pc, const size_t *pl, size_t np,
-                     bool may_hold, bool hold)
+static int put_block(gen_sink *s, const void *const *pc, const size_t *pl, size_t np, bool may_hold,
+                     bool hold)
 {
     int rc;
     if (s->has_held) {
@@ -477,8 +477,7 @@ int gen_sink_close(gen_sink *s)
     if (s->is_open && s->fd_addr >= 0) {
         int r2 = s->err == 0 && rc == 0 ? text_flush(s) : 0;
         if (close(s->fd_addr) != 0 && r2 == 0 && rc == 0)
-            r2 = cw_error_set(CW_EIO, "%s/addresses.csv: close: %s", s->truth_dir,
-                              strerror(errno));
+            r2 = cw_error_set(CW_EIO, "%s/addresses.csv: close: %s", s->truth_dir, strerror(errno));
         s->fd_addr = -1;
         if (rc == 0)
             rc = r2;

@@ -43,9 +43,9 @@ typedef struct gen_cb_spec {
 
 typedef struct gen_block_job {
     uint32_t height, time;
-    bool witness;    /* some transaction has a witness: add the BIP141 commitment */
-    bool hold;       /* hold this block back and write it after the next one */
-    bool stale;      /* also write a stale sibling */
+    bool witness;     /* some transaction has a witness: add the BIP141 commitment */
+    bool hold;        /* hold this block back and write it after the next one */
+    bool stale;       /* also write a stale sibling */
     bool stale_start; /* the sibling starts a new branch off this block's parent */
     uint32_t stale_height, stale_time;
     gen_cb_spec cb, stale_cb;
@@ -84,7 +84,7 @@ typedef struct gen_sink {
     bool is_open; /* gen_sink_open ran (fd_addr is meaningful) */
     /* the worker's */
     cw_buf text;
-    uint8_t prev_hash[32]; /* best tip; set to the genesis hash before the first flush */
+    uint8_t prev_hash[32];  /* best tip; set to the genesis hash before the first flush */
     uint8_t (*cb_txid)[32]; /* coinbase txid by height */
     uint32_t max_height;
     bool has_held;

@@ -94,7 +94,7 @@ int gen_truth_open(gen_world *w)
     if ((rc = gen_sink_open(&w->sink, w->truth_dir, w->net, w->salt)) != 0)
         return rc;
     w->f_cj = open_csv(w, "coinjoins.csv",
-                           "txid,height,kind,coordinator_id,n_inputs,n_outputs,heist\n", &rc);
+                       "txid,height,kind,coordinator_id,n_inputs,n_outputs,heist\n", &rc);
     if (rc == 0)
         w->f_peel = open_csv(w, "peel_chains.csv",
                              "heist,chain,hop,txid,height,peel_vout,peel_sat,peel_address,"

@@ -196,8 +196,8 @@ size_t gen_out_size(size_t spk_len)
 void gen_tx_sizes(const gen_tx *tx, size_t *base, size_t *total)
 {
     if (!tx->coinbase) {
-        size_t b = 4 + varint_size(tx->n_in) + varint_size(tx->n_out) + 4 + tx->in_bytes +
-                   tx->out_bytes;
+        size_t b =
+            4 + varint_size(tx->n_in) + varint_size(tx->n_out) + 4 + tx->in_bytes + tx->out_bytes;
         *base = b;
         *total = tx->n_wit_in ? b + 2 + tx->wit_bytes : b;
         return;

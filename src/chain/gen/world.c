@@ -756,8 +756,7 @@ int cw_gen_run(const cw_gen_opts *opts, cw_gen_stats *out)
         cw_buf_deinit(&bdir);
         if (rc == 0)
             rc = gen_sink_start(&w->sink, &r->bw, w->names, w->name_off, w->first_user,
-                                w->n_blocks + 20001,
-                                gen_threads(opts));
+                                w->n_blocks + 20001, gen_threads(opts));
         if (rc != 0)
             goto out;
     }

@@ -123,9 +123,9 @@ typedef struct gen_world {
     uint32_t n_addrs;
 
     /* the block being built */
-    uint32_t height;   /* height of the block being built */
-    uint32_t n_blocks; /* planned best-chain blocks (genesis included) */
-    uint64_t feerate;  /* base sat/vB this block */
+    uint32_t height;    /* height of the block being built */
+    uint32_t n_blocks;  /* planned best-chain blocks (genesis included) */
+    uint64_t feerate;   /* base sat/vB this block */
     uint32_t block_txs; /* non-coinbase transactions (serialized into the sink's batch) */
     uint64_t block_fees;
     uint64_t block_weight;

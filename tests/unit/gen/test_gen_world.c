@@ -117,10 +117,9 @@ static void test_determinism_and_identity(void)
         cw_free(b);
         cw_free(x);
     }
-    static const char *const truth[] = {"truth/addresses.csv", "truth/heists.json",
-                                        "truth/coinjoins.csv", "truth/peel_chains.csv",
-                                        "truth/thief_txs.csv", "truth/entities.csv",
-                                        "truth/world.json"};
+    static const char *const truth[] = {
+        "truth/addresses.csv", "truth/heists.json",  "truth/coinjoins.csv", "truth/peel_chains.csv",
+        "truth/thief_txs.csv", "truth/entities.csv", "truth/world.json"};
     for (size_t i = 0; i < sizeof truth / sizeof truth[0]; i++) {
         char *a = path(d1, truth[i]), *b = path(d2, truth[i]);
         CHECK(same_file(a, b, NULL));
@@ -140,7 +139,8 @@ static void test_determinism_and_identity(void)
         {"truth/coinjoins.csv", "7eee55954b00f6d8908876d8b91f535f5fca8bdc5bffcf88f9ea11493bb23b20"},
         {"truth/entities.csv", "61b989a43791f847d56f66a248d44756ac04e4267aed635e2922647273325db5"},
         {"truth/heists.json", "ebd3a8c9550259b0fed967aa52d253d4d662527db682492dac71a75aa3bd370f"},
-        {"truth/peel_chains.csv", "2b6d2b793654e00521c5a9e7adbe2d8e2564f660d1cf22a47fbeeb0e14f2f045"},
+        {"truth/peel_chains.csv",
+         "2b6d2b793654e00521c5a9e7adbe2d8e2564f660d1cf22a47fbeeb0e14f2f045"},
         {"truth/thief_txs.csv", "47ccf8c3703906bafae35a65080121a8532f371528b332b7af64e42595f6a8cd"},
         {"truth/world.json", "c29afcad9ca329149c5fd831205691f4bd4ae193af7b3c8864d494ad225e1c74"},
     };
