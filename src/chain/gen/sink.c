@@ -101,7 +101,7 @@ static char *put_u32dec(char *p, uint32_t v)
 static char *put_str(char *p, const char *s)
 {
     size_t n = strlen(s);
-    memcpy(p, s, n);
+    memcpy(p, s, n); /* NOLINT(bugprone-not-null-terminated-result): a line, not a C string */
     return p + n;
 }
 
@@ -138,7 +138,7 @@ static int format_addrs(gen_sink *s, const gen_batch *b)
         if (is_user) {
             /* users (most addresses): "user-%06u" without touching the names arena */
             uint32_t x = r->ent - s->first_user;
-            memcpy(p, "user-", 5);
+            memcpy(p, "user-", 5); /* NOLINT(bugprone-not-null-terminated-result): as above */
             for (int k = 10; k >= 5; k--) {
                 p[k] = (char)('0' + x % 10);
                 x /= 10;
@@ -234,7 +234,7 @@ static int do_job(gen_sink *s, gen_batch *b)
         s->ids = ids;
         s->cap_ids = n + 64;
     }
-    uint8_t wroot[32];
+    uint8_t wroot[32] = {0};
     int rc;
     if (j->witness) {
         /* the witness root uses wtxids with the coinbase's as zero */

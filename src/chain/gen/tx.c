@@ -277,7 +277,8 @@ static uint8_t *put_sig(uint8_t *p, const gen_txin *in)
 {
     uint8_t rnd[64];
     for (int i = 0; i < 8; i++)
-        le64(rnd + 8 * i, gen_mix64(in->sigseed + 0x9e3779b97f4a7c15ULL * (uint64_t)(i + 1)));
+        le64(rnd + (size_t)8 * i,
+             gen_mix64(in->sigseed + 0x9e3779b97f4a7c15ULL * (uint64_t)(i + 1)));
     rnd[0] = sig_first_byte(in->sigseed);
     rnd[32] = (uint8_t)(rnd[32] % 0x7f + 1); /* low-S, no padding needed */
     size_t rlen = in->siglen == 72 ? 33 : 32;
@@ -300,7 +301,7 @@ static uint8_t *put_sig(uint8_t *p, const gen_txin *in)
 static uint8_t *put_schnorr(uint8_t *p, const gen_txin *in)
 {
     for (int i = 0; i < 8; i++)
-        le64(p + 8 * i, gen_mix64(in->sigseed + 0x632be59bd9b4e019ULL * (uint64_t)(i + 1)));
+        le64(p + (size_t)8 * i, gen_mix64(in->sigseed + 0x632be59bd9b4e019ULL * (uint64_t)(i + 1)));
     return p + 64;
 }
 
