@@ -111,16 +111,11 @@ static int front_end(const char *blocks, cw_network net, double bound)
     int rc = 0;
     for (size_t i = 0; i < n && !rc; i++) {
         double t0 = cw_now();
-        /* as the ingest reads: in place when the files are plain, else read and de-XORed */
-        const uint8_t *data = cw_blkdir_view(d, &recs[i]);
-        if (!data) {
-            if ((rc = cw_buf_reserve(&buf, recs[i].size)) ||
-                (rc = cw_blkdir_read(d, &recs[i], buf.data)))
-                break;
-            data = buf.data;
-        }
+        if ((rc = cw_buf_reserve(&buf, recs[i].size)) ||
+            (rc = cw_blkdir_read(d, &recs[i], buf.data)))
+            break;
         double t1 = cw_now();
-        if ((rc = cw_block_decode(&b, data, recs[i].size, "bench", 0, CW_HASH_NONE)))
+        if ((rc = cw_block_decode(&b, buf.data, recs[i].size, "bench", 0, CW_HASH_NONE)))
             break;
         double t2 = cw_now();
         uint8_t root[32];

@@ -159,9 +159,6 @@ uint64_t cw_blkdir_total_bytes(const cw_blkdir *d);
 /* Scans every file's framing and headers. *recs owned by the caller. Errors name the file
  * and offset: bad magic, garbage between records, a size past the end of the file. */
 int cw_blkdir_scan(cw_blkdir *d, cw_blkrec **recs, size_t *n_recs);
-/* A record's block bytes in place (a read-only mapping valid until cw_blkdir_close), or NULL
- * when the directory is obfuscated or the file could not be mapped: then use cw_blkdir_read. */
-const uint8_t *cw_blkdir_view(const cw_blkdir *d, const cw_blkrec *rec);
 /* Reads a record's block bytes (de-obfuscated) into buf (capacity >= rec->size). */
 int cw_blkdir_read(cw_blkdir *d, const cw_blkrec *rec, uint8_t *buf);
 

@@ -96,18 +96,16 @@ static bool is_zero32(const uint8_t *h)
 /* Reads and decodes a record's block; verifies the merkle root. */
 static int load_block(cw_blkdir *d, const cw_blkrec *rec, cw_buf *buf, cw_block *b, bool witness)
 {
-    int rc;
-    const uint8_t *data = cw_blkdir_view(d, rec);
-    if (!data) {
-        buf->len = 0;
-        if ((rc = cw_buf_reserve(buf, rec->size)) || (rc = cw_blkdir_read(d, rec, buf->data)))
-            return rc;
-        data = buf->data;
-    }
+    buf->len = 0;
+    int rc = cw_buf_reserve(buf, rec->size);
+    if (rc)
+        return rc;
+    if ((rc = cw_blkdir_read(d, rec, buf->data)))
+        return rc;
     char what[320];
     snprintf(what, sizeof what, "%s: block at offset %llu", cw_blkdir_file_path(d, rec->file),
              (unsigned long long)rec->offset);
-    if ((rc = cw_block_decode(b, data, rec->size, what, rec->offset,
+    if ((rc = cw_block_decode(b, buf->data, rec->size, what, rec->offset,
                               witness ? CW_HASH_ALL : CW_HASH_TXID)) ||
         (rc = cw_block_classify(b)) || (witness && (rc = cw_block_check_witness(b, what))))
         return rc;

@@ -27,7 +27,6 @@ typedef struct blkfile {
     char *name;
     int fd;
     uint64_t size;
-    const uint8_t *map; /* read-only mapping of the whole file (plain directories only) */
 } blkfile;
 
 struct cw_blkdir {
@@ -144,18 +143,6 @@ int cw_blkdir_open(cw_blkdir **out, const char *dir, cw_network net)
         goto out;
     }
     rc = 0;
-    /* Plain files are read in place through a mapping (no copy); obfuscated ones are read and
-     * de-XORed into the caller's buffer. Core only ever appends to blk files. */
-    for (uint32_t i = 0; i < d->n_files && !d->xor ; i++) {
-        blkfile *f = &d->files[i];
-        if (f->size == 0 || f->size > SIZE_MAX)
-            continue;
-        void *m = mmap(NULL, (size_t)f->size, PROT_READ, MAP_SHARED, f->fd, 0);
-        if (m == MAP_FAILED)
-            continue; /* read() still works */
-        (void)madvise(m, (size_t)f->size, MADV_SEQUENTIAL);
-        f->map = m;
-    }
 out:
     for (size_t i = 0; i < n; i++)
         cw_free(names ? names[i] : NULL);
@@ -173,8 +160,6 @@ void cw_blkdir_close(cw_blkdir *d)
     if (!d)
         return;
     for (uint32_t i = 0; i < d->n_files; i++) {
-        if (d->files[i].map)
-            munmap((void *)(uintptr_t)d->files[i].map, (size_t)d->files[i].size);
         if (d->files[i].fd >= 0)
             close(d->files[i].fd);
         cw_free(d->files[i].path);
@@ -349,16 +334,6 @@ out:
     *recs = r;
     *n_recs = n;
     return 0;
-}
-
-const uint8_t *cw_blkdir_view(const cw_blkdir *d, const cw_blkrec *rec)
-{
-    if (rec->file >= d->n_files)
-        return NULL;
-    const blkfile *f = &d->files[rec->file];
-    if (!f->map || rec->offset > f->size || rec->size > f->size - rec->offset)
-        return NULL;
-    return f->map + rec->offset;
 }
 
 int cw_blkdir_read(cw_blkdir *d, const cw_blkrec *rec, uint8_t *buf)
