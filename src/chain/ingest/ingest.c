@@ -23,10 +23,13 @@
 #include "chainwatch/util.h"
 #include "util/u64map.h"
 
-/* Without --commit-txs, commit every COMMIT_SECONDS: a commit msyncs every dirty page of the
- * store (and the next writes to them fault again), so a bulk ingest commits a few times a
- * minute, not every few hundred thousand txs; a kill loses at most that much work. */
+/* Without --commit-txs, commit every COMMIT_SECONDS, or every COMMIT_RATIO times as long as
+ * the last commit took when that is longer: a commit msyncs every dirty page of the store (the
+ * spent marks and index inserts of a large store dirty pages all over it, and the next writes
+ * to them fault again), so commits stay at most about a fifth of the run whatever the store's
+ * size; a kill loses at most the work since the last one. */
 #define COMMIT_SECONDS 10.0
+#define COMMIT_RATIO 4.0
 #define NODE_NONE UINT64_MAX
 
 typedef struct node {
@@ -436,7 +439,7 @@ int cw_ingest_btc(const cw_ingest_opts *o, cw_ingest_stats *st)
         goto out;
     prog = o->progress ? cw_progress_new("ingest", n_path, "blocks") : NULL;
     uint64_t since = 0;
-    double last_commit = cw_now();
+    double last_commit = cw_now(), commit_every = COMMIT_SECONDS;
     for (uint64_t i = 0; i < n_path; i++) {
         cw_block *b = NULL;
         if ((rc = pipeline_next(&pl, &b)))
@@ -454,13 +457,15 @@ int cw_ingest_btc(const cw_ingest_opts *o, cw_ingest_stats *st)
         st->outs_added += b->n_outs;
         st->bytes_read += b->size;
         since += b->n_tx;
-        bool due =
-            o->commit_txs ? since >= o->commit_txs : cw_now() - last_commit >= COMMIT_SECONDS;
+        bool due = o->commit_txs ? since >= o->commit_txs : cw_now() - last_commit >= commit_every;
         if (due || *stop) {
+            double c0 = cw_now();
             if ((rc = cw_chainstore_commit(cs)))
                 goto out;
             since = 0;
             last_commit = cw_now();
+            if (COMMIT_RATIO * (last_commit - c0) > commit_every)
+                commit_every = COMMIT_RATIO * (last_commit - c0);
             if (*stop) {
                 rc = cw_error_set(CW_EINTR,
                                   "interrupted after %llu blocks; committed, run again "
