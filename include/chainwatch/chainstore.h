@@ -101,6 +101,8 @@ const char *cw_chainstore_dir(const cw_chainstore *cs);
 
 /* Accessors (borrowed pointers, bounds-checked by the caller against the counts). */
 const cw_row_block *cw_chainstore_block(const cw_chainstore *cs, uint64_t row);
+/* Verifies both hash indexes' layout and counts (cw_hashidx_verify). */
+int cw_chainstore_check_indexes(const cw_chainstore *cs);
 uint64_t cw_chainstore_tx_first_in(const cw_chainstore *cs, uint64_t tx);
 uint64_t cw_chainstore_tx_first_out(const cw_chainstore *cs, uint64_t tx);
 cw_txmeta cw_chainstore_txmeta(const cw_chainstore *cs, uint64_t tx);

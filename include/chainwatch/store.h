@@ -91,6 +91,9 @@ int cw_hashidx_replace(cw_hashidx *h, uint64_t h64, uint32_t old_id, uint32_t ne
 int cw_hashidx_delete(cw_hashidx *h, uint64_t h64, uint32_t id);
 /* Drops every entry whose id is >= limit (one sequential pass; crash recovery). */
 void cw_hashidx_prune(cw_hashidx *h, uint32_t limit);
+/* Checks the ordered layout (each live slot at max(its home, previous + 1), values strictly
+ * increasing), that every id is below limit and that the header's count is right. */
+int cw_hashidx_verify(const cw_hashidx *h, uint32_t limit);
 int cw_hashidx_sync(cw_hashidx *h);
 /* Starts loading the home slot of h64 into cache. */
 static inline void cw_hashidx_prefetch(const cw_hashidx *h, uint64_t h64)

@@ -98,6 +98,9 @@ int cw_store_check(json_t **out, const cw_chainstore *cs)
             bad(&k, "blocks.col: the last block ends at tx %llu but txs.col has %llu rows",
                 (unsigned long long)l->first_tx + l->n_tx, (unsigned long long)c.txs);
     }
+    /* hash indexes: ordered layout, ids within the counts, live counts */
+    if (cw_chainstore_check_indexes(cs))
+        bad(&k, "%s", cw_error_last());
     /* txs, inputs, outputs */
     uint64_t *ext_refs = cw_calloc(c.exts + 1, sizeof *ext_refs);
     uint64_t addressed_outputs = 0;

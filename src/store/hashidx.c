@@ -321,6 +321,30 @@ void cw_hashidx_prune(cw_hashidx *h, uint32_t limit)
     cw_hashidx_set_count(h, live);
 }
 
+int cw_hashidx_verify(const cw_hashidx *h, uint32_t limit)
+{
+    uint64_t live = 0, prev = 0, next = 0;
+    for (uint64_t i = 0; i < h->n_slots; i++) {
+        uint64_t v = h->slots[i];
+        if (!v)
+            continue;
+        uint64_t want = home_of(h, v) > next ? home_of(h, v) : next;
+        if (v <= prev || i != want)
+            return cw_error_set(CW_ECORRUPT, "%s: slot %llu is out of order (entry for id %u)",
+                                h->path, (unsigned long long)i, (uint32_t)v - 1);
+        if ((uint32_t)v - 1 >= limit)
+            return cw_error_set(CW_ECORRUPT, "%s: slot %llu names id %u, past the %u published",
+                                h->path, (unsigned long long)i, (uint32_t)v - 1, limit);
+        prev = v;
+        next = i + 1;
+        live++;
+    }
+    if (live != h->count)
+        return cw_error_set(CW_ECORRUPT, "%s: %llu live entries, the header says %llu", h->path,
+                            (unsigned long long)live, (unsigned long long)h->count);
+    return 0;
+}
+
 int cw_hashidx_sync(cw_hashidx *h)
 {
     if (h->writable && msync(h->map, h->map_len, MS_SYNC) < 0)

@@ -583,6 +583,12 @@ int cw_chainstore_find_tx(const cw_chainstore *cs, const uint8_t txid[32], uint6
     return CW_ENOTFOUND;
 }
 
+int cw_chainstore_check_indexes(const cw_chainstore *cs)
+{
+    int rc = cw_hashidx_verify(&cs->txidx, (uint32_t)cs->pub.txs);
+    return rc ? rc : cw_hashidx_verify(&cs->addridx, (uint32_t)cs->pub.addrs);
+}
+
 int cw_chainstore_find_addr(const cw_chainstore *cs, const cw_addr_key *key, uint64_t *addr)
 {
     return find_addr_h(cs, key, addr_h64(key), addr);

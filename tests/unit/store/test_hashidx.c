@@ -172,6 +172,38 @@ static void test_layout_is_canonical(void)
     free(d);
 }
 
+/* cw_hashidx_verify accepts a good index and names each kind of damage. */
+static void test_verify(void)
+{
+    uint32_t order[2000];
+    for (uint32_t i = 0; i < 2000; i++)
+        order[i] = i;
+    build("v", order, 2000, 2000, false);
+    cw_hashidx h;
+    REQUIRE(cw_hashidx_open(&h, cw_test_tmpdir(), "v", true) == 0);
+    CHECK_EQ_INT(cw_hashidx_verify(&h, 2000), 0);
+    CHECK_EQ_INT(cw_hashidx_verify(&h, 1999), CW_ECORRUPT); /* an id past the limit */
+    CHECK(strstr(cw_error_last(), "past the") != NULL);
+    uint64_t i = 0, j;
+    while (!h.slots[i])
+        i++;
+    for (j = i + 1; !h.slots[j]; j++)
+        ;
+    uint64_t a = h.slots[i], b = h.slots[j];
+    h.slots[i] = b; /* two entries swapped: out of order */
+    h.slots[j] = a;
+    CHECK_EQ_INT(cw_hashidx_verify(&h, 2000), CW_ECORRUPT);
+    CHECK(strstr(cw_error_last(), "out of order") != NULL);
+    h.slots[i] = a;
+    h.slots[j] = b;
+    CHECK_EQ_INT(cw_hashidx_verify(&h, 2000), 0);
+    h.count++; /* a wrong live count */
+    CHECK_EQ_INT(cw_hashidx_verify(&h, 2000), CW_ECORRUPT);
+    CHECK(strstr(cw_error_last(), "live entries") != NULL);
+    h.count--;
+    cw_hashidx_close(&h);
+}
+
 static void test_bad_file(void)
 {
     char p[4200];
@@ -192,6 +224,7 @@ int main(void)
     make_keys();
     RUN(test_lookups);
     RUN(test_layout_is_canonical);
+    RUN(test_verify);
     RUN(test_bad_file);
     return cw_test_done();
 }
