@@ -95,8 +95,6 @@ int cw_block_decode(cw_block *b, const uint8_t *data, size_t len, const char *wh
                     uint64_t base_offset, int hashes);
 void cw_block_deinit(cw_block *b);
 
-/* Computes txid and wtxid of every tx of a decoded block. */
-void cw_block_hash_txs(cw_block *b);
 /* Classifies every output script and hashes its address key (see cw_block.keys). Pure: any
  * thread may call it on its own block. Returns 0 or CW_ENOMEM. */
 int cw_block_classify(cw_block *b);
@@ -104,6 +102,10 @@ int cw_block_classify(cw_block *b);
 /* Checks the BIP141 witness commitment against the wtxids (decode with CW_HASH_ALL first).
  * Returns 0, or CW_ECORRUPT naming `what`. */
 int cw_block_check_witness(const cw_block *b, const char *what);
+
+/* Merkle root of n >= 1 hashes (internal byte order), computed in place: level holds the n
+ * hashes and has room for n + 1; its contents are overwritten. */
+void cw_merkle_root(uint8_t out[32], uint8_t (*level)[32], size_t n);
 
 /* Merkle root of the block's txids. */
 int cw_block_merkle(uint8_t out[32], const cw_block *b);

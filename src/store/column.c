@@ -112,26 +112,33 @@ int cw_column_reserve(cw_column *c, uint64_t n)
  * page fault per 4 KiB (each of which costs a trap and the filesystem's page_mkwrite). */
 #define POPULATE_CHUNK ((size_t)1 << 20)
 
+void cw_store_prefault(int fd, uint8_t *map, size_t from, size_t to)
+{
+    static const uint8_t zeros[POPULATE_CHUNK];
+    for (size_t off = from; off < to; off += sizeof zeros) {
+        size_t n = to - off < sizeof zeros ? to - off : sizeof zeros;
+        (void)pwrite(fd, zeros, n, (off_t)off); /* hints: the faults work without them */
+    }
+#ifdef MADV_POPULATE_WRITE
+    if (to > from)
+        (void)madvise(map + from, to - from, MADV_POPULATE_WRITE);
+#else
+    (void)map;
+#endif
+}
+
 static void populate_ahead(cw_column *c, size_t end)
 {
-#ifdef MADV_POPULATE_WRITE
     if (end <= c->populated)
         return;
-    static const uint8_t zeros[POPULATE_CHUNK];
     size_t from = (end + 4095) & ~(size_t)4095, to = from + POPULATE_CHUNK;
     if (from < c->populated)
         from = c->populated;
     if (to > c->map_len)
         to = c->map_len;
-    if (to > from) {
-        (void)pwrite(c->fd, zeros, to - from, (off_t)from);
-        (void)madvise(c->map + from, to - from, MADV_POPULATE_WRITE); /* a hint: faults work too */
-    }
+    if (to > from)
+        cw_store_prefault(c->fd, c->map, from, to);
     c->populated = to;
-#else
-    (void)c;
-    (void)end;
-#endif
 }
 
 int cw_column_append(cw_column *c, const void *row)

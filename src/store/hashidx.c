@@ -213,16 +213,8 @@ static int grow(cw_hashidx *h)
             unlink(tmp);
             return rc;
         }
-        /* every page is written below and by the inserts that follow: put them in the page
-         * cache with write() (large folios, no fault per page) and map them all at once */
-        static const uint8_t zeros[1 << 20];
-        for (size_t off = HIX_HEADER; off < nh.map_len; off += sizeof zeros) {
-            size_t n = nh.map_len - off < sizeof zeros ? nh.map_len - off : sizeof zeros;
-            (void)pwrite(fd, zeros, n, (off_t)off); /* hints: the faults work without them */
-        }
-#ifdef MADV_POPULATE_WRITE
-        (void)madvise(nh.map, nh.map_len, MADV_POPULATE_WRITE);
-#endif
+        /* every page is written below and by the inserts that follow */
+        cw_store_prefault(fd, nh.map, HIX_HEADER, nh.map_len);
         uint64_t live;
         if (!place_all(&nh, nh.slots, h->slots, h->n_slots, UINT32_MAX, &live)) {
             munmap(nh.map, nh.map_len);

@@ -14,6 +14,7 @@
 
 #include "chain/gen/sink.h"
 #include "chain/gen/world.h"
+#include "chainwatch/chain.h"
 #include "chainwatch/errors.h"
 
 #define SINK_TEXT_FLUSH (4u << 20)
@@ -247,8 +248,7 @@ static int do_job(gen_sink *s, gen_batch *b)
                 memcpy(s->ids[i + 1], b->txids[i], 32);
             off += b->tx_len[i];
         }
-        if ((rc = gen_merkle_root(wroot, (const uint8_t(*)[32])s->ids, (size_t)n + 1)) != 0)
-            return rc;
+        cw_merkle_root(wroot, s->ids, (size_t)n + 1); /* ids has room for n + 2 */
     }
     uint8_t *cbtxid = s->cb_txid[j->height];
     if ((rc = build_coinbase(s, &j->cb, j->witness ? wroot : NULL, cbtxid)) != 0)
@@ -257,8 +257,7 @@ static int do_job(gen_sink *s, gen_batch *b)
     if (n)
         memcpy(s->ids[1], b->txids, (size_t)n * 32);
     uint8_t mroot[32];
-    if ((rc = gen_merkle_root(mroot, (const uint8_t(*)[32])s->ids, (size_t)n + 1)) != 0)
-        return rc;
+    cw_merkle_root(mroot, s->ids, (size_t)n + 1);
     uint8_t hdr[80], hash[32];
     gen_header(hdr, 0x20000000U, s->prev_hash, mroot, j->time, GEN_BITS, 0);
     gen_header_grind(hdr, hash);

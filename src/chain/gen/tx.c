@@ -1,6 +1,6 @@
 /*
  * tx.c: the generator's transaction and block serializer (Bitcoin consensus format, BIP144
- * segwit serialization), merkle roots, the BIP141 witness commitment pieces, headers and the
+ * segwit serialization), the BIP141 witness commitment pieces, headers and the
  * two genesis blocks. Invariant: gen_tx_sizes() predicts exactly the bytes gen_tx_serialize()
  * writes (checked by tests/unit/gen/test_gen_tx.c), so callers can set fees from the vsize.
  */
@@ -399,33 +399,6 @@ int gen_tx_serialize(cw_buf *b, const gen_tx *tx, uint8_t txid[32], uint8_t wtxi
         if (wtxid)
             memcpy(wtxid, txid, 32);
     }
-    return 0;
-}
-
-int gen_merkle_root(uint8_t out[32], const uint8_t (*hashes)[32], size_t n)
-{
-    if (n == 1) {
-        memcpy(out, hashes[0], 32);
-        return 0;
-    }
-    uint8_t(*level)[32] = cw_malloc(((n + 1) / 2) * 32);
-    if (!level)
-        return CW_ENOMEM;
-    const uint8_t(*cur)[32] = hashes;
-    size_t m = n;
-    while (m > 1) {
-        size_t half = (m + 1) / 2;
-        for (size_t i = 0; i < half; i++) {
-            uint8_t pair[64];
-            memcpy(pair, cur[2 * i], 32);
-            memcpy(pair + 32, cur[2 * i + 1 < m ? 2 * i + 1 : 2 * i], 32);
-            cw_sha256d64(level[i], pair);
-        }
-        cur = (const uint8_t(*)[32])level;
-        m = half;
-    }
-    memcpy(out, level[0], 32);
-    cw_free(level);
     return 0;
 }
 

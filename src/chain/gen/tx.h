@@ -81,9 +81,6 @@ size_t gen_spk(uint8_t *spk, uint8_t type, uint64_t key);
 /* The 20- or 32-byte program/hash of an address key (what the scriptPubKey commits to). */
 void gen_key_program(uint8_t out[32], uint64_t key);
 
-/* Merkle root of n hashes (internal order); n >= 1. Returns 0 or CW_ENOMEM. */
-int gen_merkle_root(uint8_t out[32], const uint8_t (*hashes)[32], size_t n);
-
 /* Serializes an 80-byte header. */
 void gen_header(uint8_t out[80], uint32_t version, const uint8_t prev[32], const uint8_t merkle[32],
                 uint32_t time, uint32_t bits, uint32_t nonce);

@@ -369,12 +369,6 @@ int cw_block_decode(cw_block *b, const uint8_t *data, size_t len, const char *wh
     return 0;
 }
 
-void cw_block_hash_txs(cw_block *b)
-{
-    for (uint32_t i = 0; i < b->n_tx; i++)
-        cw_tx_hash(&b->txs[i]);
-}
-
 int cw_block_classify(cw_block *b)
 {
     if (b->n_outs > b->cap_keys) {
@@ -411,24 +405,28 @@ void cw_block_deinit(cw_block *b)
     memset(b, 0, sizeof *b);
 }
 
-int cw_block_merkle(uint8_t out[32], const cw_block *b)
+void cw_merkle_root(uint8_t out[32], uint8_t (*level)[32], size_t n)
 {
-    uint32_t n = b->n_tx;
-    uint8_t(*level)[32] = malloc((size_t)(n + 1) * 32);
-    if (!level)
-        return cw_error_set(CW_ENOMEM, "out of memory for merkle tree");
-    for (uint32_t i = 0; i < n; i++)
-        memcpy(level[i], b->txs[i].txid, 32);
     while (n > 1) {
         if (n & 1) {
             memcpy(level[n], level[n - 1], 32);
             n++;
         }
-        for (uint32_t i = 0; i < n / 2; i++)
-            cw_sha256d64(level[i], level[(size_t)2 * i]);
+        for (size_t i = 0; i < n / 2; i++)
+            cw_sha256d64(level[i], level[2 * i]);
         n /= 2;
     }
     memcpy(out, level[0], 32);
+}
+
+int cw_block_merkle(uint8_t out[32], const cw_block *b)
+{
+    uint8_t(*level)[32] = malloc((size_t)(b->n_tx + 1) * 32);
+    if (!level)
+        return cw_error_set(CW_ENOMEM, "out of memory for merkle tree");
+    for (uint32_t i = 0; i < b->n_tx; i++)
+        memcpy(level[i], b->txs[i].txid, 32);
+    cw_merkle_root(out, level, b->n_tx);
     free(level);
     return 0;
 }
@@ -650,21 +648,11 @@ int cw_block_check_witness(const cw_block *b, const char *what)
     memset(level[0], 0, 32);
     for (uint32_t i = 1; i < b->n_tx; i++)
         memcpy(level[i], b->txs[i].wtxid, 32);
-    uint32_t n = b->n_tx;
-    while (n > 1) {
-        if (n & 1) {
-            memcpy(level[n], level[n - 1], 32);
-            n++;
-        }
-        for (uint32_t i = 0; i < n / 2; i++)
-            cw_sha256d64(level[i], level[(size_t)2 * i]);
-        n /= 2;
-    }
     uint8_t buf[64], got[32];
-    memcpy(buf, level[0], 32);
+    cw_merkle_root(buf, level, b->n_tx);
     memcpy(buf + 32, ci->witness + 2, 32);
     free(level);
-    cw_sha256d(got, buf, 64);
+    cw_sha256d64(got, buf);
     if (memcmp(got, commit, 32) != 0)
         return cw_error_set(CW_ECORRUPT, "%s: witness commitment does not match the witnesses",
                             what);
