@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <sys/resource.h>
 
-#include "chainwatch/chainstore.h"
+#include "chainwatch/btc/store.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/util.h"
 

@@ -11,10 +11,10 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "chainwatch/chain.h"
-#include "chainwatch/chainstore.h"
+#include "chainwatch/btc/block.h"
+#include "chainwatch/btc/store.h"
 #include "chainwatch/errors.h"
-#include "chainwatch/ingest.h"
+#include "chainwatch/btc/ingest.h"
 #include "chainwatch/util.h"
 
 /* Parses the last (largest block size) column of `openssl speed -evp sha256`, in MB/s. */

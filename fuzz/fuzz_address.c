@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chainwatch/address.h"
+#include "chainwatch/btc/address.h"
 #include "chainwatch/errors.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chainwatch/chain.h"
+#include "chainwatch/btc/block.h"
 #include "chainwatch/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -10,6 +10,8 @@ files=$(git ls-files 'src/*.c' 'src/*.h' 'include/*.h' 'tests/*.c' 'tests/*.h' '
 if grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|atof|strtok)\s*\(' $files; then
     echo "lint: banned call (use snprintf, cw_parse_*, strtok_r)"; status=1
 fi
+# The module layering (also a test: cli/layers).
+bash scripts/check-layers.sh || status=1
 # No `| head` here: clang-format exits 74 when head closes the pipe, and under pipefail that
 # made the whole check pass whatever the differences.
 if ! fmt=$(clang-format --dry-run -Werror $files 2>&1); then

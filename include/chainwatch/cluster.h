@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "chainwatch/chainstore.h"
+#include "chainwatch/btc/store.h"
 
 /* Change heuristics (bit set). */
 #define CW_CHANGE_FRESH (1u << 0)   /* the only output to an address never seen before */

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "chainwatch/address.h"
+#include "chainwatch/btc/address.h"
 
 /* ---- scenarios (JSON, docs/GEN.md) ---- */
 typedef enum cw_gen_step_kind {

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "chainwatch/chainstore.h"
+#include "chainwatch/btc/store.h"
 
 /* Flag bits (part of the txflags.col format). */
 #define CW_PAT_COINJOIN (1u << 0)   /* any CoinJoin rule below, or the generic rule */

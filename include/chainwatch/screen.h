@@ -13,7 +13,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "chainwatch/chainstore.h"
+#include "chainwatch/btc/store.h"
 #include "chainwatch/trace.h"
 
 typedef struct cw_screen_opts {

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "chainwatch/chainstore.h"
+#include "chainwatch/btc/store.h"
 #include "chainwatch/labels.h"
 
 typedef enum cw_trace_model {

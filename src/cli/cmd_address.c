@@ -1,7 +1,7 @@
 /* cmd_address.c: `chainwatch address ADDR --store DIR [--offset N] [--limit N] [--json]`. */
 #include <stdio.h>
 
-#include "chainwatch/query.h"
+#include "chainwatch/btc/query.h"
 #include "cli/store_opts.h"
 
 extern const cw_command cw_cmd_address;

@@ -1,7 +1,7 @@
 /* cmd_block.c: `chainwatch block HEIGHT|HASH --store DIR [--json]`. */
 #include <stdio.h>
 
-#include "chainwatch/query.h"
+#include "chainwatch/btc/query.h"
 #include "cli/store_opts.h"
 
 extern const cw_command cw_cmd_block;

@@ -2,7 +2,7 @@
 #include <stdio.h>
 
 #include "chainwatch/errors.h"
-#include "chainwatch/query.h"
+#include "chainwatch/btc/query.h"
 #include "cli/store_opts.h"
 
 extern const cw_command cw_cmd_check;

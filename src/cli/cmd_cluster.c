@@ -8,7 +8,7 @@
 
 #include "chainwatch/cluster.h"
 #include "chainwatch/errors.h"
-#include "chainwatch/query.h"
+#include "chainwatch/btc/query.h"
 #include "chainwatch/util.h"
 #include "cli/store_opts.h"
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chainwatch/chain.h"
+#include "chainwatch/btc/block.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/util.h"
 #include "cli/cli.h"

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "chainwatch/errors.h"
-#include "chainwatch/ingest.h"
+#include "chainwatch/btc/ingest.h"
 #include "chainwatch/util.h"
 #include "cli/cli.h"
 

@@ -10,7 +10,7 @@
 
 #include "chainwatch/cluster.h"
 #include "chainwatch/errors.h"
-#include "chainwatch/ingest.h"
+#include "chainwatch/btc/ingest.h"
 #include "chainwatch/monitor.h"
 #include "chainwatch/patterns.h"
 #include "chainwatch/util.h"

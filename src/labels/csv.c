@@ -182,7 +182,7 @@ static const struct {
     {"entity_id", COL_GEN_ID},
 };
 
-/* Generator category names (src/chain/gen) that differ from label categories. */
+/* Generator category names (src/gen/btc) that differ from label categories. */
 static const char *gen_category(const char *c)
 {
     static const char *const map[][2] = {

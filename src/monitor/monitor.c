@@ -11,12 +11,12 @@
 #include <string.h>
 
 #include "chainwatch/alert.h"
-#include "chainwatch/chainstore.h"
+#include "chainwatch/btc/store.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/labels.h"
 #include "chainwatch/monitor.h"
 #include "chainwatch/patterns.h"
-#include "chainwatch/query.h"
+#include "chainwatch/btc/query.h"
 #include "chainwatch/share.h"
 #include "chainwatch/supply.h"
 #include "chainwatch/trace.h"

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "chainwatch/errors.h"
-#include "chainwatch/query.h"
+#include "chainwatch/btc/query.h"
 #include "chainwatch/screen.h"
 #include "chainwatch/util.h"
 

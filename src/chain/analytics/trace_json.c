@@ -11,7 +11,7 @@
 
 #include "chain/analytics/trace_int.h"
 #include "chainwatch/errors.h"
-#include "chainwatch/query.h"
+#include "chainwatch/btc/query.h"
 #include "chainwatch/util.h"
 #include "util/u64map.h"
 

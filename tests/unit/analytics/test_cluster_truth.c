@@ -15,11 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chainwatch/chainstore.h"
+#include "chainwatch/btc/store.h"
 #include "chainwatch/cluster.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/gen.h"
-#include "chainwatch/ingest.h"
+#include "chainwatch/btc/ingest.h"
 #include "chainwatch/patterns.h"
 #include "chainwatch/util.h"
 #include "harness.h"

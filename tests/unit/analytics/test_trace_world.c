@@ -19,10 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chainwatch/chainstore.h"
+#include "chainwatch/btc/store.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/gen.h"
-#include "chainwatch/ingest.h"
+#include "chainwatch/btc/ingest.h"
 #include "chainwatch/labels.h"
 #include "chainwatch/screen.h"
 #include "chainwatch/trace.h"

@@ -1,0 +1,31 @@
+/*
+ * btc/query.h: answers about the Bitcoin chain store as JSON (jansson) values, shared by the CLI and the
+ * HTTP API. Each returns a new reference (*out owned by the caller) or CW_ENOTFOUND/CW_EINVAL.
+ */
+#ifndef CHAINWATCH_BTC_QUERY_H
+#define CHAINWATCH_BTC_QUERY_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "chainwatch/btc/store.h"
+
+/* A block by height ("170") or hash (64 hex digits). Lists txids when with_txs. */
+int cw_query_block(json_t **out, const cw_chainstore *cs, const char *height_or_hash, int with_txs);
+/* A tx by txid: inputs with the outputs they spend, outputs with addresses and spending txs,
+ * fee when every input value is known. */
+int cw_query_tx(json_t **out, const cw_chainstore *cs, const char *txid_hex);
+/* Just the tx object for a tx number (used by other modules). */
+int cw_query_tx_num(json_t **out, const cw_chainstore *cs, uint64_t tx);
+/* An address: received, sent, balance, tx count, first/last seen, one page of txs (newest
+ * first), offset/limit paging. */
+int cw_query_address(json_t **out, const cw_chainstore *cs, const char *addr, uint64_t offset,
+                     uint64_t limit);
+/* Address string of an address id (into buf of CW_ADDR_STR_MAX). */
+void cw_query_addr_string(char *buf, const cw_chainstore *cs, uint32_t addr);
+
+/* Integrity check of every column and cross-reference. Returns 0 when clean; fills *out with
+ * {"ok":bool, "checked":{...counts}, "errors":[...first 100 problems]}. */
+int cw_store_check(json_t **out, const cw_chainstore *cs);
+
+#endif

@@ -1,0 +1,155 @@
+/*
+ * btc/store.h: the Bitcoin chain store: a directory of fixed-width column files with dense ids in
+ * chain order (docs/STORE-FORMAT.md), two on-disk hash indexes (txid -> tx, address -> id),
+ * and a manifest that publishes row counts atomically.
+ *
+ * Readers open it read-only and see the state of the last published commit; pointers returned
+ * by the accessors borrow the mapping and are valid until cw_chainstore_close. One writer at a
+ * time (an flock on the directory). Writers append through cw_chainstore_apply_block and
+ * publish with cw_chainstore_commit; cw_chainstore_rollback undoes blocks from the tip (reorg).
+ * A writer that dies at any point leaves a store that opens at its last commit: the next
+ * writable open finishes or undoes the interrupted commit (the `pending` journal).
+ */
+#ifndef CHAINWATCH_BTC_STORE_H
+#define CHAINWATCH_BTC_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "chainwatch/btc/address.h"
+#include "chainwatch/btc/block.h"
+
+#define CW_STORE_FORMAT 2
+#define CW_NONE32 0xffffffffu
+#define CW_NONE64 UINT64_MAX
+#define CW_IN_COINBASE 0xffffffffu /* in.spent_tx of a coinbase input */
+#define CW_IN_EXTERNAL 0xfffffffeu /* in.spent_tx of an input whose prevout is in ext.col */
+
+/* Row layouts (little-endian, as mapped). Sizes are part of the format. */
+typedef struct cw_row_block {
+    uint8_t hash[32];
+    uint8_t prev[32];
+    uint8_t merkle[32];
+    uint64_t work_hi, work_lo; /* cumulative chain work up to and including this block */
+    int32_t version;
+    uint32_t time, bits, nonce;
+    uint64_t first_tx;
+    uint32_t n_tx, size, weight;
+    uint32_t height;
+    uint32_t first_addr; /* address count before this block (for rollback) */
+    uint32_t first_ext;  /* ext.col count before this block */
+} cw_row_block;          /* 160 bytes */
+
+/* A tx row (txs.col, 24 bytes): first_in u40, first_out u40 (global input/output numbers of
+ * its first input and output; counts come from the next row), size u24 (bytes with witness),
+ * base_size u24 (bytes without), version i32, locktime u32. Read through the accessors. */
+#define CW_ROW_TX_WIDTH 24
+
+typedef struct cw_txmeta {
+    int32_t version;
+    uint32_t locktime, size, weight;
+} cw_txmeta;
+
+typedef struct cw_row_in {
+    uint32_t spent_tx;   /* tx number, CW_IN_COINBASE or CW_IN_EXTERNAL */
+    uint32_t spent_vout; /* output index in that tx, or the ext.col row for external */
+    uint32_t sequence;
+} cw_row_in; /* 12 bytes */
+
+typedef struct cw_row_out {
+    uint64_t value_type;  /* value in satoshis (low 56 bits), script type (high 8 bits) */
+    uint32_t addr;        /* address id or CW_NONE32 (OP_RETURN) */
+    uint32_t spending_tx; /* tx that spends it, CW_NONE32 while unspent */
+} cw_row_out;             /* 16 bytes */
+
+typedef struct cw_row_ext {
+    uint8_t txid[32];
+    uint32_t vout;
+    uint32_t addr;
+    uint64_t value;
+    uint8_t type, known, pad[6];
+} cw_row_ext; /* 56 bytes: a prevout from before the store's first block */
+
+#define CW_ROW_ADDR_WIDTH 44 /* cw_addr_key (43 bytes) + 1 pad */
+
+static inline uint64_t cw_out_value(const cw_row_out *o)
+{
+    return o->value_type & 0x00ffffffffffffffull;
+}
+static inline cw_script_type cw_out_type(const cw_row_out *o)
+{
+    return (cw_script_type)(o->value_type >> 56);
+}
+
+typedef struct cw_chainstore cw_chainstore;
+
+typedef struct cw_chainstore_counts {
+    uint64_t blocks, txs, ins, outs, addrs, exts;
+} cw_chainstore_counts;
+
+/* Opens a store directory. Writable opens create it (with net) when absent, take the writer
+ * lock (CW_EBUSY when held) and recover an interrupted commit. */
+int cw_chainstore_open(cw_chainstore **out, const char *dir, bool writable, cw_network net);
+/* Closes; a writer with uncommitted work discards it (the manifest is the truth). */
+int cw_chainstore_close(cw_chainstore *cs);
+
+cw_network cw_chainstore_network(const cw_chainstore *cs);
+cw_chainstore_counts cw_chainstore_counts_get(const cw_chainstore *cs);
+/* Height of row 0 of blocks.col (0 unless the store starts mid-chain). */
+uint32_t cw_chainstore_base_height(const cw_chainstore *cs);
+const char *cw_chainstore_dir(const cw_chainstore *cs);
+
+/* Accessors (borrowed pointers, bounds-checked by the caller against the counts). */
+const cw_row_block *cw_chainstore_block(const cw_chainstore *cs, uint64_t row);
+/* Verifies both hash indexes' layout and counts (cw_hashidx_verify). */
+int cw_chainstore_check_indexes(const cw_chainstore *cs);
+uint64_t cw_chainstore_tx_first_in(const cw_chainstore *cs, uint64_t tx);
+uint64_t cw_chainstore_tx_first_out(const cw_chainstore *cs, uint64_t tx);
+cw_txmeta cw_chainstore_txmeta(const cw_chainstore *cs, uint64_t tx);
+const uint8_t *cw_chainstore_txid(const cw_chainstore *cs, uint64_t tx);
+const cw_row_in *cw_chainstore_in(const cw_chainstore *cs, uint64_t in);
+const cw_row_out *cw_chainstore_out(const cw_chainstore *cs, uint64_t out);
+uint64_t cw_chainstore_outlink(const cw_chainstore *cs, uint64_t out); /* prev output, same addr */
+const cw_addr_key *cw_chainstore_addr(const cw_chainstore *cs, uint64_t addr);
+uint64_t cw_chainstore_addr_last(const cw_chainstore *cs, uint64_t addr); /* last output */
+const cw_row_ext *cw_chainstore_ext(const cw_chainstore *cs, uint64_t ext);
+
+/* Input and output ranges of tx (end exclusive). */
+void cw_chainstore_tx_range(const cw_chainstore *cs, uint64_t tx, uint64_t *in0, uint64_t *in1,
+                            uint64_t *out0, uint64_t *out1);
+/* The tx that owns a global output / input number (binary search). */
+uint64_t cw_chainstore_out_tx(const cw_chainstore *cs, uint64_t out);
+uint64_t cw_chainstore_in_tx(const cw_chainstore *cs, uint64_t in);
+/* The block row holding tx (binary search). */
+uint64_t cw_chainstore_tx_block(const cw_chainstore *cs, uint64_t tx);
+
+/* Lookups: 0 and the id, or CW_ENOTFOUND. */
+int cw_chainstore_find_tx(const cw_chainstore *cs, const uint8_t txid[32], uint64_t *tx);
+int cw_chainstore_find_addr(const cw_chainstore *cs, const cw_addr_key *key, uint64_t *addr);
+int cw_chainstore_find_block(const cw_chainstore *cs, const uint8_t hash[32], uint64_t *row);
+
+/* Value of the output an input spends: 0 and *value, or CW_ENOTFOUND (coinbase or unknown
+ * external prevout). */
+int cw_chainstore_in_value(const cw_chainstore *cs, uint64_t in, uint64_t *value);
+
+/* ---- writing ---- */
+/* Prevouts known from outside the store (for a store that starts mid-chain). */
+typedef struct cw_prevout_source cw_prevout_source;
+/* Looks up txid:vout; returns true and fills value and script (borrowed). */
+typedef bool (*cw_prevout_lookup)(void *ctx, const uint8_t txid[32], uint32_t vout, uint64_t *value,
+                                  const uint8_t **script, size_t *script_len);
+void cw_chainstore_set_prevouts(cw_chainstore *cs, cw_prevout_lookup fn, void *ctx);
+
+/* Appends a decoded block (txids computed) as the next height. Links every input to the
+ * output it spends (CW_ECORRUPT naming the tx for a missing or double-spent prevout when the
+ * store starts at genesis). Work is the block's cumulative chain work. Classifies the outputs
+ * first unless cw_block_classify already did (on a decoder thread). */
+int cw_chainstore_apply_block(cw_chainstore *cs, cw_block *b, uint32_t height, cw_work chainwork);
+/* Publishes everything applied since the last commit. */
+int cw_chainstore_commit(cw_chainstore *cs);
+/* Undoes committed blocks down to n_blocks rows (a reorg), committing the result. */
+int cw_chainstore_rollback(cw_chainstore *cs, uint64_t n_blocks);
+/* Bytes on disk: columns and indexes. */
+uint64_t cw_chainstore_bytes(const cw_chainstore *cs, uint64_t *index_bytes);
+
+#endif

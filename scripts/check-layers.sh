@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The layering as a check: every #include in src/ must name a header of the file's own module
+# or of a module below it. The modules, their folders and what each may link come from
+# CMakeLists.txt (CW_DIR_<m>, CW_DEPS_<m>), so the build and this check read one table.
+# Public headers belong to the module named in the table below. Exit 1 names each climbing include.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+declare -A dir deps owner
+while read -r _ name rest; do
+    case $name in
+        CW_DIR_*) dir[${name#CW_DIR_}]=$rest ;;
+        CW_DEPS_*) deps[${name#CW_DEPS_}]=$rest ;;
+    esac
+done < <(sed -n 's/^set(\(CW_DIR_[a-z_]*\|CW_DEPS_[a-z_]*\)\s*\(.*\))$/x \1 \2/p' CMakeLists.txt)
+
+# public header -> module
+owner=([chainwatch/errors.h]=util [chainwatch/util.h]=util [chainwatch/store.h]=store
+       [chainwatch/labels.h]=labels [chainwatch/alert.h]=alert [chainwatch/share.h]=share
+       [chainwatch/supply.h]=supply [chainwatch/cluster.h]=analytics
+       [chainwatch/patterns.h]=analytics [chainwatch/screen.h]=analytics
+       [chainwatch/trace.h]=analytics [chainwatch/flow.h]=chain [chainwatch/gen.h]=gen
+       [chainwatch/monitor.h]=monitor [chainwatch/server.h]=server)
+
+module_of_path() { # a path under src/ or a header name -> module ('' when unknown)
+    local p=$1 m best="" bestlen=0
+    case $p in
+        chainwatch/btc/*) echo chain_btc; return ;;
+        chainwatch/evm/*) echo chain_evm; return ;;
+        chainwatch/*) echo "${owner[$p]:-}"; return ;;
+    esac
+    for m in "${!dir[@]}"; do
+        local d=${dir[$m]#src/}
+        if [[ $p == "$d"/* || $p == src/"$d"/* ]] && ((${#d} > bestlen)); then
+            best=$m; bestlen=${#d}
+        fi
+    done
+    echo "$best"
+}
+
+status=0
+while IFS= read -r f; do
+    m=$(module_of_path "${f#include/}")
+    [ -n "$m" ] || continue # src/cli sits above everything
+    allowed=" $m ${deps[$m]:-} "
+    while IFS= read -r inc; do
+        o=$(module_of_path "$inc")
+        if [ -z "$o" ]; then
+            echo "check-layers: $f includes \"$inc\", which belongs to no module (add it to the table)"
+            status=1
+        elif [[ $allowed != *" $o "* ]]; then
+            echo "check-layers: $f (module $m) includes \"$inc\" of module $o, which is not below it"
+            status=1
+        fi
+    done < <(sed -n 's/^\s*#\s*include\s*"\([^"]*\)".*/\1/p' "$f")
+done < <(git ls-files 'src/*.c' 'src/*.h' 'include/*.h' | grep -v '^src/cli/' ; true)
+
+exit $status

@@ -1,0 +1,344 @@
+/*
+ * blkfile.c: Bitcoin Core block directories: blk?????.dat files in number order, each a
+ * sequence of records `magic | u32 LE size | block`, a zero-filled preallocated tail, and
+ * (Core 28+) an 8-byte XOR key in xor.dat applied as byte[i] ^= key[i % 8] by file offset.
+ *
+ * Scanning reads only the 8-byte frame and the 80-byte header of each record, so a rescan of a
+ * large directory is cheap. Anything else (bad magic, non-zero bytes after the zero tail, a
+ * size running past the end of the file) is an error naming the file and the offset.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "chainwatch/btc/block.h"
+#include "chainwatch/errors.h"
+#include "chainwatch/util.h"
+
+typedef struct blkfile {
+    char *path;
+    char *name;
+    int fd;
+    uint64_t size;
+} blkfile;
+
+struct cw_blkdir {
+    char *dir;
+    cw_network net;
+    uint8_t magic[4];
+    uint8_t key[8];
+    bool xor ;
+    blkfile *files;
+    uint32_t n_files;
+    uint64_t total;
+};
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool is_blk_name(const char *n)
+{
+    /* blk + digits + .dat (Core uses 5 digits; accept any count). */
+    if (strncmp(n, "blk", 3) != 0)
+        return false;
+    const char *p = n + 3;
+    if (*p < '0' || *p > '9')
+        return false;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    return strcmp(p, ".dat") == 0;
+}
+
+int cw_blkdir_open(cw_blkdir **out, const char *dir, cw_network net)
+{
+    int rc = 0;
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    cw_blkdir *d = cw_calloc(1, sizeof *d);
+    if (!d)
+        return cw_error_set(CW_ENOMEM, "out of memory");
+    d->dir = cw_strdup(dir);
+    d->net = net;
+    cw_network_magic(d->magic, net);
+    DIR *dh = opendir(dir);
+    if (!dh) {
+        rc = cw_error_set(errno == ENOENT ? CW_ENOTFOUND : CW_EIO, "%s: %s", dir, strerror(errno));
+        goto out;
+    }
+    struct dirent *e;
+    while ((e = readdir(dh))) {
+        if (!is_blk_name(e->d_name))
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            char **nn = realloc(names, cap * sizeof *names);
+            if (!nn) {
+                closedir(dh);
+                rc = cw_error_set(CW_ENOMEM, "out of memory");
+                goto out;
+            }
+            names = nn;
+        }
+        names[n++] = cw_strdup(e->d_name);
+    }
+    closedir(dh);
+    if (n == 0) {
+        rc = cw_error_set(CW_ENOTFOUND, "%s: no blk*.dat files", dir);
+        goto out;
+    }
+    qsort(names, n, sizeof *names, cmp_names);
+    d->files = cw_calloc(n, sizeof *d->files);
+    if (!d->files) {
+        rc = cw_error_set(CW_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        blkfile *f = &d->files[i];
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        f->path = cw_strdup(path);
+        f->name = names[i];
+        names[i] = NULL;
+        f->fd = open(path, O_RDONLY | O_CLOEXEC);
+        d->n_files = (uint32_t)(i + 1);
+        if (f->fd < 0) {
+            rc = cw_error_set(CW_EIO, "%s: %s", path, strerror(errno));
+            goto out;
+        }
+        struct stat st;
+        if (fstat(f->fd, &st) < 0) {
+            rc = cw_error_set(CW_EIO, "%s: %s", path, strerror(errno));
+            goto out;
+        }
+        f->size = (uint64_t)st.st_size;
+        d->total += f->size;
+    }
+    /* xor.dat: absent, or 8 bytes (all zero means no obfuscation). */
+    char kpath[PATH_MAX];
+    snprintf(kpath, sizeof kpath, "%s/xor.dat", dir);
+    uint8_t *key = NULL;
+    size_t klen = 0;
+    rc = cw_file_read(&key, &klen, kpath);
+    if (rc == 0) {
+        if (klen != 8) {
+            cw_free(key);
+            rc = cw_error_set(CW_ECORRUPT, "%s: expected an 8-byte key, found %zu bytes", kpath,
+                              klen);
+            goto out;
+        }
+        memcpy(d->key, key, 8);
+        cw_free(key);
+        for (int i = 0; i < 8; i++)
+            d->xor |= d->key[i] != 0;
+    } else if (rc != CW_ENOTFOUND) {
+        goto out;
+    }
+    rc = 0;
+out:
+    for (size_t i = 0; i < n; i++)
+        cw_free(names ? names[i] : NULL);
+    cw_free(names);
+    if (rc) {
+        cw_blkdir_close(d);
+        return rc;
+    }
+    *out = d;
+    return 0;
+}
+
+void cw_blkdir_close(cw_blkdir *d)
+{
+    if (!d)
+        return;
+    for (uint32_t i = 0; i < d->n_files; i++) {
+        if (d->files[i].fd >= 0)
+            close(d->files[i].fd);
+        cw_free(d->files[i].path);
+        cw_free(d->files[i].name);
+    }
+    cw_free(d->files);
+    cw_free(d->dir);
+    cw_free(d);
+}
+
+uint32_t cw_blkdir_n_files(const cw_blkdir *d)
+{
+    return d->n_files;
+}
+
+const char *cw_blkdir_file_name(const cw_blkdir *d, uint32_t file)
+{
+    return file < d->n_files ? d->files[file].name : "?";
+}
+
+const char *cw_blkdir_file_path(const cw_blkdir *d, uint32_t file)
+{
+    return file < d->n_files ? d->files[file].path : "?";
+}
+
+uint64_t cw_blkdir_total_bytes(const cw_blkdir *d)
+{
+    return d->total;
+}
+
+/* pread with de-obfuscation by file offset. */
+static int read_at(const cw_blkdir *d, const blkfile *f, uint64_t off, uint8_t *buf, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = pread(f->fd, buf + got, n - got, (off_t)(off + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return cw_error_set(CW_EIO, "%s: read at offset %llu: %s", f->path,
+                                (unsigned long long)off + got, strerror(errno));
+        if (r == 0)
+            return cw_error_set(CW_ECORRUPT, "%s: unexpected end of file at offset %llu", f->path,
+                                (unsigned long long)off + got);
+        got += (size_t)r;
+    }
+    if (d->xor) {
+        for (size_t i = 0; i < n; i++)
+            buf[i] ^= d->key[(off + i) % 8];
+    }
+    return 0;
+}
+
+/* True when the rest of the file from off is zero bytes (after de-obfuscation). */
+static int rest_is_zero(const cw_blkdir *d, const blkfile *f, uint64_t off, uint64_t *bad)
+{
+    uint8_t buf[65536];
+    while (off < f->size) {
+        size_t n = f->size - off < sizeof buf ? (size_t)(f->size - off) : sizeof buf;
+        int rc = read_at(d, f, off, buf, n);
+        if (rc)
+            return rc;
+        for (size_t i = 0; i < n; i++) {
+            if (buf[i]) {
+                *bad = off + i;
+                return 1;
+            }
+        }
+        off += n;
+    }
+    return 0;
+}
+
+int cw_blkdir_scan(cw_blkdir *d, cw_blkrec **recs, size_t *n_recs)
+{
+    cw_blkrec *r = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+    for (uint32_t fi = 0; fi < d->n_files; fi++) {
+        const blkfile *f = &d->files[fi];
+        uint64_t off = 0;
+        while (off < f->size) {
+            uint8_t frame[88];
+            if (f->size - off < 8) {
+                uint64_t bad = 0;
+                int z = rest_is_zero(d, f, off, &bad);
+                if (z < 0) {
+                    rc = z;
+                    goto out;
+                }
+                if (z) {
+                    rc = cw_error_set(CW_ECORRUPT,
+                                      "%s: truncated record header at offset %llu (%llu bytes "
+                                      "left)",
+                                      f->path, (unsigned long long)off,
+                                      (unsigned long long)(f->size - off));
+                    goto out;
+                }
+                break;
+            }
+            if ((rc = read_at(d, f, off, frame, 8)))
+                goto out;
+            if (!frame[0] && !frame[1] && !frame[2] && !frame[3]) {
+                /* Core's preallocated zero tail: the rest must be zeros. */
+                uint64_t bad = 0;
+                int z = rest_is_zero(d, f, off, &bad);
+                if (z < 0) {
+                    rc = z;
+                    goto out;
+                }
+                if (z) {
+                    rc = cw_error_set(CW_ECORRUPT,
+                                      "%s: garbage (non-zero byte) at offset %llu after zero "
+                                      "padding at offset %llu",
+                                      f->path, (unsigned long long)bad, (unsigned long long)off);
+                    goto out;
+                }
+                break;
+            }
+            if (memcmp(frame, d->magic, 4) != 0) {
+                rc = cw_error_set(CW_ECORRUPT,
+                                  "%s: bad magic %02x%02x%02x%02x at offset %llu (expected "
+                                  "%02x%02x%02x%02x for %s); garbage between records?",
+                                  f->path, frame[0], frame[1], frame[2], frame[3],
+                                  (unsigned long long)off, d->magic[0], d->magic[1], d->magic[2],
+                                  d->magic[3], cw_network_name(d->net));
+                goto out;
+            }
+            uint32_t size = (uint32_t)frame[4] | (uint32_t)frame[5] << 8 |
+                            (uint32_t)frame[6] << 16 | (uint32_t)frame[7] << 24;
+            if (size < 81 || size > CW_MAX_BLOCK_SIZE) {
+                rc = cw_error_set(CW_ECORRUPT,
+                                  "%s: record at offset %llu has impossible block size %u "
+                                  "(must be 81..%u)",
+                                  f->path, (unsigned long long)off, size, CW_MAX_BLOCK_SIZE);
+                goto out;
+            }
+            if (size > f->size - off - 8) {
+                rc = cw_error_set(CW_ECORRUPT,
+                                  "%s: record at offset %llu says %u bytes but only %llu remain "
+                                  "(truncated file?)",
+                                  f->path, (unsigned long long)off, size,
+                                  (unsigned long long)(f->size - off - 8));
+                goto out;
+            }
+            if ((rc = read_at(d, f, off + 8, frame + 8, 80)))
+                goto out;
+            if (n == cap) {
+                cap = cap ? cap * 2 : 1024;
+                cw_blkrec *nr = realloc(r, cap * sizeof *r);
+                if (!nr) {
+                    rc = cw_error_set(CW_ENOMEM, "out of memory");
+                    goto out;
+                }
+                r = nr;
+            }
+            cw_blkrec *rec = &r[n++];
+            rec->file = fi;
+            rec->offset = off + 8;
+            rec->size = size;
+            cw_block_hash(rec->hash, frame + 8);
+            memcpy(rec->prev, frame + 8 + 4, 32);
+            memcpy(&rec->bits, frame + 8 + 72, 4);
+            off += 8 + (uint64_t)size;
+        }
+    }
+out:
+    if (rc) {
+        free(r);
+        return rc;
+    }
+    *recs = r;
+    *n_recs = n;
+    return 0;
+}
+
+int cw_blkdir_read(cw_blkdir *d, const cw_blkrec *rec, uint8_t *buf)
+{
+    if (rec->file >= d->n_files)
+        return cw_error_set(CW_EINVAL, "bad file index %u", rec->file);
+    return read_at(d, &d->files[rec->file], rec->offset, buf, rec->size);
+}

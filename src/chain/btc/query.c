@@ -1,0 +1,294 @@
+/*
+ * query.c: block, tx and address lookups on a read-only chain store, as JSON.
+ * Only published rows are visible: spending txs at or past the published tx count are
+ * reported as unspent (a commit may be in progress in another process).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chainwatch/errors.h"
+#include "chainwatch/btc/query.h"
+#include "chainwatch/util.h"
+#include "util/u64map.h"
+
+static json_t *hexrev(const uint8_t *h)
+{
+    char s[65];
+    cw_hex_encode_rev(s, h, 32);
+    return json_string(s);
+}
+
+void cw_query_addr_string(char *buf, const cw_chainstore *cs, uint32_t addr)
+{
+    if (addr == CW_NONE32 || addr >= cw_chainstore_counts_get(cs).addrs) {
+        snprintf(buf, CW_ADDR_STR_MAX, "-");
+        return;
+    }
+    if (cw_addr_encode(buf, CW_ADDR_STR_MAX, cw_chainstore_addr(cs, addr),
+                       cw_chainstore_network(cs)) != 0)
+        snprintf(buf, CW_ADDR_STR_MAX, "?");
+}
+
+static json_t *block_json(const cw_chainstore *cs, uint64_t r, int with_txs)
+{
+    const cw_row_block *b = cw_chainstore_block(cs, r);
+    cw_chainstore_counts c = cw_chainstore_counts_get(cs);
+    char work[40];
+    if (b->work_hi)
+        snprintf(work, sizeof work, "%016" PRIx64 "%016" PRIx64, b->work_hi, b->work_lo);
+    else
+        snprintf(work, sizeof work, "%" PRIx64, b->work_lo);
+    json_t *j = json_pack("{s:o, s:I, s:o, s:o, s:i, s:I, s:s, s:I, s:I, s:I, s:I, s:s}", "hash",
+                          hexrev(b->hash), "height", (json_int_t)b->height, "prev", hexrev(b->prev),
+                          "merkle_root", hexrev(b->merkle), "version", b->version, "time",
+                          (json_int_t)b->time, "bits", "", "nonce", (json_int_t)b->nonce, "n_tx",
+                          (json_int_t)b->n_tx, "size", (json_int_t)b->size, "weight",
+                          (json_int_t)b->weight, "chainwork", work);
+    char bits[9];
+    snprintf(bits, sizeof bits, "%08x", b->bits);
+    json_object_set_new(j, "bits", json_string(bits));
+    if (r + 1 < c.blocks)
+        json_object_set_new(j, "next", hexrev(cw_chainstore_block(cs, r + 1)->hash));
+    /* fees: sum over non-coinbase txs, when every input value is known */
+    bool known = true;
+    uint64_t fees = 0, reward = 0;
+    for (uint64_t t = b->first_tx; t < b->first_tx + b->n_tx && t < c.txs; t++) {
+        uint64_t in0, in1, o0, o1, v, sum_in = 0, sum_out = 0;
+        cw_chainstore_tx_range(cs, t, &in0, &in1, &o0, &o1);
+        for (uint64_t o = o0; o < o1; o++)
+            sum_out += cw_out_value(cw_chainstore_out(cs, o));
+        if (t == b->first_tx) {
+            reward = sum_out;
+            continue;
+        }
+        for (uint64_t i = in0; i < in1 && known; i++) {
+            if (cw_chainstore_in_value(cs, i, &v))
+                known = false;
+            else
+                sum_in += v;
+        }
+        fees += sum_in - sum_out;
+    }
+    json_object_set_new(j, "coinbase_value", json_integer((json_int_t)reward));
+    json_object_set_new(j, "fees", known ? json_integer((json_int_t)fees) : json_null());
+    if (with_txs) {
+        json_t *txs = json_array();
+        for (uint64_t t = b->first_tx; t < b->first_tx + b->n_tx && t < c.txs; t++)
+            json_array_append_new(txs, hexrev(cw_chainstore_txid(cs, t)));
+        json_object_set_new(j, "txids", txs);
+    }
+    return j;
+}
+
+int cw_query_block(json_t **out, const cw_chainstore *cs, const char *q, int with_txs)
+{
+    cw_chainstore_counts c = cw_chainstore_counts_get(cs);
+    uint64_t r;
+    if (strlen(q) == 64) {
+        uint8_t h[32];
+        if (cw_hex_decode_rev(h, 32, q))
+            return cw_error_set(CW_EINVAL, "not a block hash: %s", q);
+        if (cw_chainstore_find_block(cs, h, &r))
+            return cw_error_set(CW_ENOTFOUND, "block %s is not in the store", q);
+    } else {
+        uint64_t h;
+        if (cw_parse_u64(&h, q))
+            return cw_error_set(CW_EINVAL, "not a height or block hash: '%s'", q);
+        uint32_t base = cw_chainstore_base_height(cs);
+        if (h < base || h - base >= c.blocks)
+            return cw_error_set(CW_ENOTFOUND, "height %llu is not in the store (%u..%llu)",
+                                (unsigned long long)h, base,
+                                (unsigned long long)(base + c.blocks - 1));
+        r = h - base;
+    }
+    *out = block_json(cs, r, with_txs);
+    return *out ? 0 : cw_error_set(CW_ENOMEM, "out of memory");
+}
+
+int cw_query_tx_num(json_t **out, const cw_chainstore *cs, uint64_t t)
+{
+    cw_chainstore_counts c = cw_chainstore_counts_get(cs);
+    uint64_t in0, in1, o0, o1;
+    cw_chainstore_tx_range(cs, t, &in0, &in1, &o0, &o1);
+    cw_txmeta meta = cw_chainstore_txmeta(cs, t), *m = &meta;
+    uint64_t br = cw_chainstore_tx_block(cs, t);
+    const cw_row_block *b = cw_chainstore_block(cs, br);
+    char addr[CW_ADDR_STR_MAX];
+    json_t *ins = json_array(), *outs = json_array();
+    uint64_t in_sum = 0, out_sum = 0;
+    bool all_known = true, coinbase = false;
+    for (uint64_t i = in0; i < in1; i++) {
+        const cw_row_in *r = cw_chainstore_in(cs, i);
+        json_t *ji = json_pack("{s:I}", "sequence", (json_int_t)r->sequence);
+        if (r->spent_tx == CW_IN_COINBASE) {
+            coinbase = true;
+            all_known = false;
+            json_object_set_new(ji, "coinbase", json_true());
+        } else if (r->spent_tx == CW_IN_EXTERNAL) {
+            const cw_row_ext *e = cw_chainstore_ext(cs, r->spent_vout);
+            json_object_set_new(ji, "prev_txid", hexrev(e->txid));
+            json_object_set_new(ji, "prev_vout", json_integer(e->vout));
+            json_object_set_new(ji, "external", json_true());
+            if (e->known) {
+                cw_query_addr_string(addr, cs, e->addr);
+                json_object_set_new(ji, "value", json_integer((json_int_t)e->value));
+                json_object_set_new(ji, "address", json_string(addr));
+                json_object_set_new(ji, "type",
+                                    json_string(cw_script_type_name((cw_script_type)e->type)));
+                in_sum += e->value;
+            } else {
+                all_known = false;
+            }
+        } else {
+            uint64_t o = cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout;
+            const cw_row_out *po = cw_chainstore_out(cs, o);
+            cw_query_addr_string(addr, cs, po->addr);
+            json_object_set_new(ji, "prev_txid", hexrev(cw_chainstore_txid(cs, r->spent_tx)));
+            json_object_set_new(ji, "prev_vout", json_integer(r->spent_vout));
+            json_object_set_new(ji, "value", json_integer((json_int_t)cw_out_value(po)));
+            json_object_set_new(ji, "address", json_string(addr));
+            json_object_set_new(ji, "type", json_string(cw_script_type_name(cw_out_type(po))));
+            in_sum += cw_out_value(po);
+        }
+        json_array_append_new(ins, ji);
+    }
+    for (uint64_t o = o0; o < o1; o++) {
+        const cw_row_out *r = cw_chainstore_out(cs, o);
+        cw_query_addr_string(addr, cs, r->addr);
+        json_t *jo = json_pack("{s:I, s:I, s:s, s:s}", "n", (json_int_t)(o - o0), "value",
+                               (json_int_t)cw_out_value(r), "type",
+                               cw_script_type_name(cw_out_type(r)), "address", addr);
+        if (r->spending_tx != CW_NONE32 && r->spending_tx < c.txs) {
+            json_object_set_new(jo, "spent_by", hexrev(cw_chainstore_txid(cs, r->spending_tx)));
+            /* which input of the spender */
+            uint64_t s0, s1, so0, so1;
+            cw_chainstore_tx_range(cs, r->spending_tx, &s0, &s1, &so0, &so1);
+            for (uint64_t i = s0; i < s1; i++) {
+                const cw_row_in *si = cw_chainstore_in(cs, i);
+                if (si->spent_tx == t && si->spent_vout == o - o0) {
+                    json_object_set_new(jo, "spent_by_input", json_integer((json_int_t)(i - s0)));
+                    break;
+                }
+            }
+        } else {
+            json_object_set_new(jo, "spent_by", json_null());
+        }
+        out_sum += cw_out_value(r);
+        json_array_append_new(outs, jo);
+    }
+    json_t *j =
+        json_pack("{s:o, s:I, s:o, s:i, s:I, s:I, s:I, s:b, s:o, s:o, s:I}", "txid",
+                  hexrev(cw_chainstore_txid(cs, t)), "height", (json_int_t)b->height, "block",
+                  hexrev(b->hash), "version", m->version, "locktime", (json_int_t)m->locktime,
+                  "size", (json_int_t)m->size, "weight", (json_int_t)m->weight, "coinbase",
+                  coinbase, "inputs", ins, "outputs", outs, "output_value", (json_int_t)out_sum);
+    json_object_set_new(j, "time", json_integer(b->time));
+    if (all_known && in1 > in0) {
+        json_object_set_new(j, "input_value", json_integer((json_int_t)in_sum));
+        json_object_set_new(j, "fee", json_integer((json_int_t)(in_sum - out_sum)));
+    } else {
+        json_object_set_new(j, "fee", json_null());
+    }
+    *out = j;
+    return j ? 0 : cw_error_set(CW_ENOMEM, "out of memory");
+}
+
+int cw_query_tx(json_t **out, const cw_chainstore *cs, const char *txid_hex)
+{
+    uint8_t txid[32];
+    uint64_t t;
+    if (cw_hex_decode_rev(txid, 32, txid_hex))
+        return cw_error_set(CW_EINVAL, "not a txid (64 hex digits): '%s'", txid_hex);
+    if (cw_chainstore_find_tx(cs, txid, &t))
+        return cw_error_set(CW_ENOTFOUND, "tx %s is not in the store", txid_hex);
+    return cw_query_tx_num(out, cs, t);
+}
+
+static int cmp_desc(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x < y) - (x > y);
+}
+
+int cw_query_address(json_t **out, const cw_chainstore *cs, const char *s, uint64_t offset,
+                     uint64_t limit)
+{
+    cw_addr_key k;
+    uint64_t a;
+    if (cw_addr_decode(&k, s, cw_chainstore_network(cs)))
+        return cw_error_wrap(CW_EINVAL, "address '%s': ", s);
+    if (cw_chainstore_find_addr(cs, &k, &a))
+        return cw_error_set(CW_ENOTFOUND, "address %s has no outputs in the store", s);
+    cw_chainstore_counts c = cw_chainstore_counts_get(cs);
+    uint64_t received = 0, sent = 0, n_out = 0, n_unspent = 0;
+    uint64_t first_tx = UINT64_MAX, last_tx = 0;
+    cw_u64map txs = {0};
+    json_t *page = json_array();
+    uint64_t n_txs = 0;
+    /* newest first along the outlink chain; spending txs count as activity too */
+    for (uint64_t o = cw_chainstore_addr_last(cs, a); o != CW_NONE64;
+         o = cw_chainstore_outlink(cs, o)) {
+        const cw_row_out *r = cw_chainstore_out(cs, o);
+        uint64_t t = cw_chainstore_out_tx(cs, o);
+        received += cw_out_value(r);
+        n_out++;
+        uint64_t seen;
+        uint64_t ids[2] = {t, CW_NONE64};
+        if (r->spending_tx != CW_NONE32 && r->spending_tx < c.txs) {
+            sent += cw_out_value(r);
+            ids[1] = r->spending_tx;
+        } else {
+            n_unspent++;
+        }
+        for (int k2 = 0; k2 < 2; k2++) {
+            uint64_t id = ids[k2];
+            if (id == CW_NONE64 || cw_u64map_get(&txs, id, &seen))
+                continue;
+            cw_u64map_put(&txs, id, 1);
+            n_txs++;
+            if (id < first_tx)
+                first_tx = id;
+            if (id > last_tx)
+                last_tx = id;
+        }
+    }
+    /* the page: txs by descending tx number */
+    uint64_t *all = cw_malloc((txs.count + 1) * sizeof *all);
+    uint64_t n_all = 0;
+    for (uint64_t i = 0; i < txs.cap; i++) {
+        if (txs.slots[i].val != UINT64_MAX)
+            all[n_all++] = txs.slots[i].key;
+    }
+    qsort(all, n_all, sizeof *all, cmp_desc);
+    for (uint64_t i = offset; i < n_all && i < offset + limit; i++) {
+        uint64_t t = all[i];
+        const cw_row_block *b = cw_chainstore_block(cs, cw_chainstore_tx_block(cs, t));
+        json_array_append_new(page, json_pack("{s:o, s:I, s:I}", "txid",
+                                              hexrev(cw_chainstore_txid(cs, t)), "height",
+                                              (json_int_t)b->height, "time", (json_int_t)b->time));
+    }
+    cw_free(all);
+    cw_u64map_deinit(&txs);
+    char canon[CW_ADDR_STR_MAX];
+    cw_query_addr_string(canon, cs, (uint32_t)a);
+    json_t *j =
+        json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I}", "address", canon, "id",
+                  (json_int_t)a, "received", (json_int_t)received, "sent", (json_int_t)sent,
+                  "balance", (json_int_t)(received - sent), "outputs", (json_int_t)n_out,
+                  "unspent_outputs", (json_int_t)n_unspent, "tx_count", (json_int_t)n_txs, "txs",
+                  page, "offset", (json_int_t)offset, "limit", (json_int_t)limit);
+    if (n_txs) {
+        const cw_row_block *fb = cw_chainstore_block(cs, cw_chainstore_tx_block(cs, first_tx));
+        const cw_row_block *lb = cw_chainstore_block(cs, cw_chainstore_tx_block(cs, last_tx));
+        json_object_set_new(j, "first_seen",
+                            json_pack("{s:I, s:I}", "height", (json_int_t)fb->height, "time",
+                                      (json_int_t)fb->time));
+        json_object_set_new(j, "last_seen",
+                            json_pack("{s:I, s:I}", "height", (json_int_t)lb->height, "time",
+                                      (json_int_t)lb->time));
+    }
+    *out = j;
+    return j ? 0 : cw_error_set(CW_ENOMEM, "out of memory");
+}

@@ -1,0 +1,1062 @@
+/*
+ * chainstore.c: the chain store schema on top of src/store (columns, hash indexes, manifest).
+ *
+ * Files in the store directory (docs/STORE-FORMAT.md):
+ *   blocks.col txs.col txmeta.col txid.col ins.col outs.col outlink.col addrs.col addrlast.col
+ *   ext.col, txid.hix addr.hix, MANIFEST (published counts), LOCK (writer flock).
+ *
+ * Write protocol. apply_block appends rows past the published counts and applies their
+ * in-place effects at once (spent marks on earlier outputs, the last-output link of each
+ * address, index inserts), each effect strictly after the row it derives from, so that every
+ * in-place value past the published counts is explained by a row on disk. Readers ignore ids
+ * and offsets at or past the published counts. cw_chainstore_commit msyncs everything and then
+ * replaces MANIFEST (atomically): that is the commit point.
+ * Recovery (every writable open) undoes the in-place effects of the rows between MANIFEST and
+ * the end of each column file (the rows of an interrupted writer, or nothing after a clean
+ * close, which trims the files): spent marks pointing past the published txs are cleared, each
+ * address's last output walks back along its links, index entries past the counts are pruned.
+ * Every step is idempotent, so recovery can itself be interrupted. A rollback (reorg) writes
+ * MANIFEST = target counts first and then undoes the same way, so an interrupted rollback is
+ * finished by the recovery. The hash index layout depends only on its set of entries, so a
+ * resumed store is byte-identical to an uninterrupted one.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#define XXH_INLINE_ALL /* the key hash is on the ingest hot path */
+#include <xxhash.h>
+
+#include "chainwatch/btc/store.h"
+#include "chainwatch/errors.h"
+#include "chainwatch/store.h"
+#include "chainwatch/util.h"
+
+_Static_assert(sizeof(cw_row_block) == 160, "block row");
+_Static_assert(sizeof(cw_row_in) == 12, "in row");
+_Static_assert(sizeof(cw_row_out) == 16, "out row");
+_Static_assert(sizeof(cw_row_ext) == 56, "ext row");
+_Static_assert(sizeof(cw_addr_key) == 43, "addr key");
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the chain store format is little-endian; a big-endian port needs byte swaps"
+#endif
+
+#define MAX_MONEY 2100000000000000ull
+
+typedef struct cw_spend {
+    uint32_t spent_tx, vout, tx; /* tx spends output vout of spent_tx */
+} cw_spend;
+
+enum { C_BLOCK, C_TX, C_TXID, C_IN, C_OUT, C_OUTLINK, C_ADDR, C_ADDRLAST, C_EXT, N_COLS };
+
+static const struct {
+    const char *name;
+    uint32_t width;
+} col_defs[N_COLS] = {
+    {"blocks", sizeof(cw_row_block)},
+    {"txs", CW_ROW_TX_WIDTH},
+    {"txid", 32},
+    {"ins", sizeof(cw_row_in)},
+    {"outs", sizeof(cw_row_out)},
+    {"outlink", 8},
+    {"addrs", CW_ROW_ADDR_WIDTH},
+    {"addrlast", 8},
+    {"ext", sizeof(cw_row_ext)},
+};
+
+struct cw_chainstore {
+    char dir[PATH_MAX - 64];
+    bool writable;
+    int lock_fd;
+    cw_network net;
+    uint32_t base_height;
+    cw_column cols[N_COLS];
+    cw_hashidx txidx, addridx;
+    cw_chainstore_counts pub; /* published (MANIFEST) */
+    bool opened;              /* every file open: close may undo uncommitted rows */
+    /* Spends linked since the last commit whose output rows are not touched yet: the spent
+     * tx's output range, the double-spend check and the spent mark are done at commit, sorted
+     * by spent tx, so the rows are visited in file order instead of one cache miss each. */
+    cw_spend *spends, *spends_tmp;
+    uint64_t n_spends, cap_spends;
+    cw_prevout_lookup prevout_fn;
+    void *prevout_ctx;
+    /* crash injection for tests: CW_TEST_CRASH_POINT=N kills the process with SIGKILL at the
+     * N-th crash point of this handle (between and inside the steps of commit and rollback) */
+    uint64_t crash_at, crash_count;
+};
+
+static void crash_point(cw_chainstore *cs)
+{
+    if (cs->crash_at && ++cs->crash_count == cs->crash_at)
+        raise(SIGKILL);
+}
+
+static uint64_t rows(const cw_chainstore *cs, int c)
+{
+    return cs->cols[c].rows;
+}
+
+static void *row(const cw_chainstore *cs, int c, uint64_t i)
+{
+    return cw_column_row(&cs->cols[c], i);
+}
+
+/* Fields of a tx row (see CW_ROW_TX_WIDTH): little-endian 40- and 24-bit numbers. The 8-byte
+ * loads stay inside the 24-byte row. */
+static inline uint64_t tx_first_in(const cw_chainstore *cs, uint64_t tx)
+{
+    uint64_t v;
+    memcpy(&v, row(cs, C_TX, tx), 8);
+    return v & 0xffffffffffull;
+}
+
+static inline uint64_t tx_first_out(const cw_chainstore *cs, uint64_t tx)
+{
+    uint64_t v;
+    memcpy(&v, (const uint8_t *)row(cs, C_TX, tx) + 5, 8);
+    return v & 0xffffffffffull;
+}
+
+static inline uint32_t ld24(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
+}
+
+static uint64_t txid_h64(const uint8_t *txid)
+{
+    uint64_t h;
+    memcpy(&h, txid, 8);
+    return h;
+}
+
+static uint64_t addr_h64(const cw_addr_key *k)
+{
+    return XXH3_64bits(k, sizeof *k);
+}
+
+static int find_addr_h(const cw_chainstore *cs, const cw_addr_key *key, uint64_t h, uint64_t *addr);
+
+/* hash index callbacks */
+static bool txid_eq(const void *key, uint32_t id, void *ctx)
+{
+    const cw_chainstore *cs = ctx;
+    return id < rows(cs, C_TXID) && memcmp(row(cs, C_TXID, id), key, 32) == 0;
+}
+
+static bool addr_eq(const void *key, uint32_t id, void *ctx)
+{
+    const cw_chainstore *cs = ctx;
+    return id < rows(cs, C_ADDR) && memcmp(row(cs, C_ADDR, id), key, sizeof(cw_addr_key)) == 0;
+}
+
+static void counts_to_manifest(cw_manifest *m, const cw_chainstore *cs,
+                               const cw_chainstore_counts *c)
+{
+    memset(m, 0, sizeof *m);
+    cw_manifest_set(m, "format", CW_STORE_FORMAT);
+    cw_manifest_set(m, "network", (uint64_t)cs->net);
+    cw_manifest_set(m, "base_height", cs->base_height);
+    cw_manifest_set(m, "blocks", c->blocks);
+    cw_manifest_set(m, "txs", c->txs);
+    cw_manifest_set(m, "ins", c->ins);
+    cw_manifest_set(m, "outs", c->outs);
+    cw_manifest_set(m, "addrs", c->addrs);
+    cw_manifest_set(m, "exts", c->exts);
+}
+
+static void counts_from_manifest(cw_chainstore_counts *c, const cw_manifest *m)
+{
+    c->blocks = cw_manifest_get(m, "blocks", 0);
+    c->txs = cw_manifest_get(m, "txs", 0);
+    c->ins = cw_manifest_get(m, "ins", 0);
+    c->outs = cw_manifest_get(m, "outs", 0);
+    c->addrs = cw_manifest_get(m, "addrs", 0);
+    c->exts = cw_manifest_get(m, "exts", 0);
+}
+
+static void path_of(char *out, size_t n, const cw_chainstore *cs, const char *name)
+{
+    if ((size_t)snprintf(out, n, "%.*s/%s", (int)(n - 16), cs->dir, name) >= n)
+        out[n - 1] = '\0';
+}
+
+static void set_rows(cw_chainstore *cs, const cw_chainstore_counts *c)
+{
+    cs->cols[C_BLOCK].rows = c->blocks;
+    cs->cols[C_TX].rows = c->txs;
+    cs->cols[C_TXID].rows = c->txs;
+    cs->cols[C_IN].rows = c->ins;
+    cs->cols[C_OUT].rows = c->outs;
+    cs->cols[C_OUTLINK].rows = c->outs;
+    cs->cols[C_ADDR].rows = c->addrs;
+    cs->cols[C_ADDRLAST].rows = c->addrs;
+    cs->cols[C_EXT].rows = c->exts;
+}
+
+static cw_chainstore_counts cur_counts(const cw_chainstore *cs)
+{
+    cw_chainstore_counts c = {rows(cs, C_BLOCK), rows(cs, C_TX),   rows(cs, C_IN),
+                              rows(cs, C_OUT),   rows(cs, C_ADDR), rows(cs, C_EXT)};
+    return c;
+}
+
+static int check_fits(const cw_chainstore *cs, const cw_chainstore_counts *c)
+{
+    const uint64_t need[N_COLS] = {c->blocks, c->txs,   c->txs,   c->ins, c->outs,
+                                   c->outs,   c->addrs, c->addrs, c->exts};
+    for (int i = 0; i < N_COLS; i++) {
+        if (need[i] > cs->cols[i].cap)
+            return cw_error_set(CW_ECORRUPT, "%s: holds %llu rows, the manifest says %llu",
+                                cs->cols[i].path, (unsigned long long)cs->cols[i].cap,
+                                (unsigned long long)need[i]);
+    }
+    return 0;
+}
+
+/* Undoes the in-place effects of the rows in [to, from) (see the file comment); from may be
+ * the column capacities, past the rows an interrupted writer got to: rows it never wrote hold
+ * zeros or older rows, and only in-place values that point past `to` are ever changed, so they
+ * are harmless. With prune, index entries past `to` are removed by one pass over each index
+ * (recovery); without, by deleting the entries of the dropped rows (rollback, close).
+ * Idempotent. */
+static int undo_inplace(cw_chainstore *cs, const cw_chainstore_counts *from,
+                        const cw_chainstore_counts *to, bool prune)
+{
+    int rc = check_fits(cs, from);
+    if (rc)
+        return rc;
+    cs->n_spends = 0; /* pending spends of dropped rows */
+    set_rows(cs, from);
+    for (uint64_t i = from->ins; i-- > to->ins;) {
+        const cw_row_in *in = row(cs, C_IN, i);
+        if (in->spent_tx >= to->txs)
+            continue; /* spends an output that is itself being removed, or coinbase/external */
+        uint64_t o = tx_first_out(cs, in->spent_tx) + in->spent_vout;
+        if (o >= to->outs)
+            continue;
+        cw_row_out *out = row(cs, C_OUT, o);
+        if (out->spending_tx != CW_NONE32 && out->spending_tx >= to->txs)
+            out->spending_tx = CW_NONE32;
+    }
+    crash_point(cs);
+    for (uint64_t o = from->outs; o-- > to->outs;) {
+        const cw_row_out *out = row(cs, C_OUT, o);
+        if (out->addr == CW_NONE32 || out->addr >= to->addrs)
+            continue;
+        uint64_t *last = row(cs, C_ADDRLAST, out->addr);
+        if (*last == o)
+            *last = *(uint64_t *)row(cs, C_OUTLINK, o);
+    }
+    crash_point(cs);
+    if (prune) {
+        cw_hashidx_prune(&cs->txidx, (uint32_t)to->txs);
+        cw_hashidx_prune(&cs->addridx, (uint32_t)to->addrs);
+    } else {
+        for (uint64_t t = from->txs; t-- > to->txs;) {
+            const uint8_t *txid = row(cs, C_TXID, t);
+            if ((rc = cw_hashidx_delete(&cs->txidx, txid_h64(txid), (uint32_t)t)))
+                return rc;
+        }
+        for (uint64_t a = from->addrs; a-- > to->addrs;) {
+            const cw_addr_key *k = row(cs, C_ADDR, a);
+            if ((rc = cw_hashidx_delete(&cs->addridx, addr_h64(k), (uint32_t)a)))
+                return rc;
+        }
+        cw_hashidx_set_count(&cs->txidx, cs->txidx.count);
+        cw_hashidx_set_count(&cs->addridx, cs->addridx.count);
+    }
+    crash_point(cs);
+    if ((rc = cw_column_sync(&cs->cols[C_OUT], 0, to->outs)) ||
+        (rc = cw_column_sync(&cs->cols[C_ADDRLAST], 0, to->addrs)) ||
+        (rc = cw_hashidx_sync(&cs->txidx)) || (rc = cw_hashidx_sync(&cs->addridx)))
+        return rc;
+    set_rows(cs, to);
+    return 0;
+}
+
+/* The rows every column file has room for: an upper bound on what an interrupted writer
+ * wrote (a clean close trims the files to the published rows). */
+static cw_chainstore_counts file_counts(const cw_chainstore *cs)
+{
+    cw_chainstore_counts c = {cs->cols[C_BLOCK].cap, cs->cols[C_TX].cap,   cs->cols[C_IN].cap,
+                              cs->cols[C_OUT].cap,   cs->cols[C_ADDR].cap, cs->cols[C_EXT].cap};
+    if (cs->cols[C_TXID].cap < c.txs)
+        c.txs = cs->cols[C_TXID].cap;
+    if (cs->cols[C_OUTLINK].cap < c.outs)
+        c.outs = cs->cols[C_OUTLINK].cap;
+    if (cs->cols[C_ADDRLAST].cap < c.addrs)
+        c.addrs = cs->cols[C_ADDRLAST].cap;
+    return c;
+}
+
+static int recover(cw_chainstore *cs)
+{
+    cw_chainstore_counts from = file_counts(cs), to = cs->pub;
+    bool dirty = from.blocks > to.blocks || from.txs > to.txs || from.ins > to.ins ||
+                 from.outs > to.outs || from.addrs > to.addrs || from.exts > to.exts;
+    if (!dirty)
+        return 0;
+    if (from.txs < to.txs || from.ins < to.ins || from.outs < to.outs || from.addrs < to.addrs)
+        return check_fits(cs, &to); /* files shorter than the manifest: report it */
+    int rc = undo_inplace(cs, &from, &to, true);
+    return rc ? cw_error_wrap(rc, "recovering an interrupted write: ") : 0;
+}
+
+int cw_chainstore_open(cw_chainstore **out, const char *dir, bool writable, cw_network net)
+{
+    int rc = 0;
+    cw_chainstore *cs = cw_calloc(1, sizeof *cs);
+    if (!cs)
+        return cw_error_set(CW_ENOMEM, "out of memory");
+    cs->lock_fd = -1;
+    cs->txidx.fd = cs->addridx.fd = -1;
+    for (int i = 0; i < N_COLS; i++)
+        cs->cols[i].fd = -1;
+    if ((size_t)snprintf(cs->dir, sizeof cs->dir, "%s", dir) >= sizeof cs->dir) {
+        cw_free(cs);
+        return cw_error_set(CW_EINVAL, "store path too long: %s", dir);
+    }
+    cs->writable = writable;
+    cs->net = net;
+    const char *crash = getenv("CW_TEST_CRASH_POINT");
+    if (writable && crash && cw_parse_u64(&cs->crash_at, crash))
+        cs->crash_at = 0;
+    char mpath[PATH_MAX];
+    path_of(mpath, sizeof mpath, cs, "MANIFEST");
+    if (writable) {
+        if ((rc = cw_mkdir_p(dir)))
+            goto fail;
+        char lpath[PATH_MAX];
+        path_of(lpath, sizeof lpath, cs, "LOCK");
+        cs->lock_fd = open(lpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (cs->lock_fd < 0) {
+            rc = cw_error_set(CW_EIO, "%s: %s", lpath, strerror(errno));
+            goto fail;
+        }
+        if (flock(cs->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+            rc =
+                cw_error_set(CW_EBUSY, "%s: another chainwatch process is writing this store", dir);
+            goto fail;
+        }
+    }
+    cw_manifest m;
+    rc = cw_manifest_read(&m, mpath);
+    if (rc == CW_ENOTFOUND && writable) {
+        counts_to_manifest(&m, cs, &cs->pub);
+        if ((rc = cw_manifest_write(&m, mpath)))
+            goto fail;
+    } else if (rc == CW_ENOTFOUND) {
+        rc = cw_error_set(CW_ENOTFOUND, "%s: not a chain store (no MANIFEST)", dir);
+        goto fail;
+    } else if (rc) {
+        goto fail;
+    } else {
+        if (cw_manifest_get(&m, "format", 0) != CW_STORE_FORMAT) {
+            rc =
+                cw_error_set(CW_EVERSION, "%s: store format %llu, this build reads %d", dir,
+                             (unsigned long long)cw_manifest_get(&m, "format", 0), CW_STORE_FORMAT);
+            goto fail;
+        }
+        cw_network stored = (cw_network)cw_manifest_get(&m, "network", 0);
+        if (writable && stored != net) {
+            rc = cw_error_set(CW_EINVAL, "%s: store holds the %s network, not %s", dir,
+                              cw_network_name(stored), cw_network_name(net));
+            goto fail;
+        }
+        cs->net = stored;
+        cs->base_height = (uint32_t)cw_manifest_get(&m, "base_height", 0);
+        counts_from_manifest(&cs->pub, &m);
+    }
+    for (int i = 0; i < N_COLS; i++) {
+        if ((rc = cw_column_open(&cs->cols[i], dir, col_defs[i].name, col_defs[i].width, writable)))
+            goto fail;
+    }
+    if ((rc = cw_hashidx_open(&cs->txidx, dir, "txid", writable)) ||
+        (rc = cw_hashidx_open(&cs->addridx, dir, "addr", writable)))
+        goto fail;
+    if (writable && (rc = recover(cs)))
+        goto fail;
+    if ((rc = check_fits(cs, &cs->pub)))
+        goto fail;
+    set_rows(cs, &cs->pub);
+    cs->opened = true;
+    *out = cs;
+    return 0;
+fail:
+    cw_chainstore_close(cs);
+    return rc;
+}
+
+int cw_chainstore_close(cw_chainstore *cs)
+{
+    if (!cs)
+        return 0;
+    int rc = 0;
+    /* Uncommitted rows are dropped: their in-place effects are undone and the files are
+     * trimmed to the published counts. */
+    if (cs->opened && cs->writable) {
+        cw_chainstore_counts cur = cur_counts(cs);
+        rc = undo_inplace(cs, &cur, &cs->pub, false);
+    }
+    set_rows(cs, &cs->pub);
+    for (int i = 0; i < N_COLS; i++) {
+        if (cs->cols[i].fd >= 0) {
+            int r = cw_column_close(&cs->cols[i], cs->writable);
+            if (r && !rc)
+                rc = r;
+        }
+    }
+    if (cs->txidx.fd >= 0)
+        cw_hashidx_close(&cs->txidx);
+    if (cs->addridx.fd >= 0)
+        cw_hashidx_close(&cs->addridx);
+    if (cs->lock_fd >= 0)
+        close(cs->lock_fd);
+    free(cs->spends);
+    free(cs->spends_tmp);
+    cw_free(cs);
+    return rc;
+}
+
+cw_network cw_chainstore_network(const cw_chainstore *cs)
+{
+    return cs->net;
+}
+
+cw_chainstore_counts cw_chainstore_counts_get(const cw_chainstore *cs)
+{
+    return cs->pub;
+}
+
+uint32_t cw_chainstore_base_height(const cw_chainstore *cs)
+{
+    return cs->base_height;
+}
+
+const char *cw_chainstore_dir(const cw_chainstore *cs)
+{
+    return cs->dir;
+}
+
+const cw_row_block *cw_chainstore_block(const cw_chainstore *cs, uint64_t r)
+{
+    return row(cs, C_BLOCK, r);
+}
+
+uint64_t cw_chainstore_tx_first_in(const cw_chainstore *cs, uint64_t tx)
+{
+    return tx_first_in(cs, tx);
+}
+
+uint64_t cw_chainstore_tx_first_out(const cw_chainstore *cs, uint64_t tx)
+{
+    return tx_first_out(cs, tx);
+}
+
+cw_txmeta cw_chainstore_txmeta(const cw_chainstore *cs, uint64_t tx)
+{
+    const uint8_t *r = row(cs, C_TX, tx);
+    cw_txmeta m;
+    uint32_t size = ld24(r + 10), base = ld24(r + 13);
+    memcpy(&m.version, r + 16, 4);
+    memcpy(&m.locktime, r + 20, 4);
+    m.size = size;
+    m.weight = base * 3 + size;
+    return m;
+}
+
+const uint8_t *cw_chainstore_txid(const cw_chainstore *cs, uint64_t tx)
+{
+    return row(cs, C_TXID, tx);
+}
+
+const cw_row_in *cw_chainstore_in(const cw_chainstore *cs, uint64_t in)
+{
+    return row(cs, C_IN, in);
+}
+
+const cw_row_out *cw_chainstore_out(const cw_chainstore *cs, uint64_t out)
+{
+    return row(cs, C_OUT, out);
+}
+
+uint64_t cw_chainstore_outlink(const cw_chainstore *cs, uint64_t out)
+{
+    return *(const uint64_t *)row(cs, C_OUTLINK, out);
+}
+
+const cw_addr_key *cw_chainstore_addr(const cw_chainstore *cs, uint64_t addr)
+{
+    return row(cs, C_ADDR, addr);
+}
+
+uint64_t cw_chainstore_addr_last(const cw_chainstore *cs, uint64_t addr)
+{
+    /* Skip outputs past the published count (a commit in progress in another process). */
+    uint64_t o = *(const uint64_t *)row(cs, C_ADDRLAST, addr);
+    while (o != CW_NONE64 && o >= cs->pub.outs) {
+        if (o >= cs->cols[C_OUTLINK].cap)
+            return CW_NONE64;
+        o = *(const uint64_t *)row(cs, C_OUTLINK, o);
+    }
+    return o;
+}
+
+const cw_row_ext *cw_chainstore_ext(const cw_chainstore *cs, uint64_t ext)
+{
+    return row(cs, C_EXT, ext);
+}
+
+void cw_chainstore_tx_range(const cw_chainstore *cs, uint64_t tx, uint64_t *in0, uint64_t *in1,
+                            uint64_t *out0, uint64_t *out1)
+{
+    *in0 = tx_first_in(cs, tx);
+    *out0 = tx_first_out(cs, tx);
+    if (tx + 1 < rows(cs, C_TX)) {
+        *in1 = tx_first_in(cs, tx + 1);
+        *out1 = tx_first_out(cs, tx + 1);
+    } else {
+        *in1 = rows(cs, C_IN);
+        *out1 = rows(cs, C_OUT);
+    }
+}
+
+/* The tx owning global input (field 0) or output (field 1) number n: the last tx whose first
+ * number is <= n; txs with none of them share it with the next tx, so step forward past them. */
+static uint64_t owner_tx(const cw_chainstore *cs, uint64_t n, int field)
+{
+#define FIRST(t) (field ? tx_first_out(cs, (t)) : tx_first_in(cs, (t)))
+    uint64_t lo = 0, hi = rows(cs, C_TX);
+    while (hi - lo > 1) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (FIRST(mid) <= n)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    while (lo + 1 < rows(cs, C_TX) && FIRST(lo + 1) <= n)
+        lo++;
+    return lo;
+#undef FIRST
+}
+
+uint64_t cw_chainstore_out_tx(const cw_chainstore *cs, uint64_t out)
+{
+    return owner_tx(cs, out, 1);
+}
+
+uint64_t cw_chainstore_in_tx(const cw_chainstore *cs, uint64_t in)
+{
+    return owner_tx(cs, in, 0);
+}
+
+uint64_t cw_chainstore_tx_block(const cw_chainstore *cs, uint64_t tx)
+{
+    uint64_t lo = 0, hi = rows(cs, C_BLOCK);
+    while (hi - lo > 1) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (((const cw_row_block *)row(cs, C_BLOCK, mid))->first_tx <= tx)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+int cw_chainstore_find_tx(const cw_chainstore *cs, const uint8_t txid[32], uint64_t *tx)
+{
+    uint32_t id;
+    /* Rows being written are visible to their writer; a reader's rows are the published ones.
+     * BIP30 duplicates: the index holds the newest. */
+    if (cw_hashidx_find(&cs->txidx, txid_h64(txid), txid, (uint32_t)rows(cs, C_TX), txid_eq,
+                        (void *)(uintptr_t)cs, &id) == 0) {
+        *tx = id;
+        return 0;
+    }
+    return CW_ENOTFOUND;
+}
+
+int cw_chainstore_check_indexes(const cw_chainstore *cs)
+{
+    int rc = cw_hashidx_verify(&cs->txidx, (uint32_t)cs->pub.txs);
+    return rc ? rc : cw_hashidx_verify(&cs->addridx, (uint32_t)cs->pub.addrs);
+}
+
+int cw_chainstore_find_addr(const cw_chainstore *cs, const cw_addr_key *key, uint64_t *addr)
+{
+    return find_addr_h(cs, key, addr_h64(key), addr);
+}
+
+int cw_chainstore_find_block(const cw_chainstore *cs, const uint8_t hash[32], uint64_t *r)
+{
+    for (uint64_t i = rows(cs, C_BLOCK); i-- > 0;) {
+        if (memcmp(((const cw_row_block *)row(cs, C_BLOCK, i))->hash, hash, 32) == 0) {
+            *r = i;
+            return 0;
+        }
+    }
+    return CW_ENOTFOUND;
+}
+
+int cw_chainstore_in_value(const cw_chainstore *cs, uint64_t in, uint64_t *value)
+{
+    const cw_row_in *r = row(cs, C_IN, in);
+    if (r->spent_tx == CW_IN_COINBASE)
+        return CW_ENOTFOUND;
+    if (r->spent_tx == CW_IN_EXTERNAL) {
+        const cw_row_ext *e = row(cs, C_EXT, r->spent_vout);
+        if (!e->known)
+            return CW_ENOTFOUND;
+        *value = e->value;
+        return 0;
+    }
+    *value = cw_out_value(row(cs, C_OUT, tx_first_out(cs, r->spent_tx) + r->spent_vout));
+    return 0;
+}
+
+void cw_chainstore_set_prevouts(cw_chainstore *cs, cw_prevout_lookup fn, void *ctx)
+{
+    cs->prevout_fn = fn;
+    cs->prevout_ctx = ctx;
+}
+
+/* ---- applying blocks -------------------------------------------------------------- */
+
+static int reserve_all(cw_chainstore *cs, const cw_block *b)
+{
+    const uint64_t need[N_COLS] = {1,
+                                   b->n_tx,
+                                   b->n_tx,
+                                   b->n_ins,
+                                   b->n_outs,
+                                   b->n_outs,
+                                   b->n_outs + b->n_ins,
+                                   b->n_outs + b->n_ins,
+                                   b->n_ins};
+    for (int i = 0; i < N_COLS; i++) {
+        int rc = cw_column_reserve(&cs->cols[i], need[i]);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int find_addr_h(const cw_chainstore *cs, const cw_addr_key *key, uint64_t h, uint64_t *addr)
+{
+    uint32_t id;
+    if (cw_hashidx_find(&cs->addridx, h, key, (uint32_t)rows(cs, C_ADDR), addr_eq,
+                        (void *)(uintptr_t)cs, &id) == 0) {
+        *addr = id;
+        return 0;
+    }
+    return CW_ENOTFOUND;
+}
+
+/* Finds or creates the address id of a key whose XXH3-64 is h. */
+static int addr_id_h(cw_chainstore *cs, const cw_addr_key *k, uint64_t h, uint32_t *out)
+{
+    uint64_t a;
+    if (find_addr_h(cs, k, h, &a) == 0) {
+        *out = (uint32_t)a;
+        return 0;
+    }
+    a = rows(cs, C_ADDR);
+    if (a >= CW_NONE32 - 1)
+        return cw_error_set(CW_EINVAL, "address id space (32 bits) exhausted");
+    uint8_t r[CW_ROW_ADDR_WIDTH] = {0};
+    memcpy(r, k, sizeof *k);
+    uint64_t none = CW_NONE64;
+    int rc;
+    if ((rc = cw_column_append(&cs->cols[C_ADDR], r)) ||
+        (rc = cw_column_append(&cs->cols[C_ADDRLAST], &none)) ||
+        (rc = cw_hashidx_insert(&cs->addridx, h, (uint32_t)a)))
+        return rc;
+    *out = (uint32_t)a;
+    return 0;
+}
+
+static int addr_id(cw_chainstore *cs, const cw_addr_key *k, uint32_t *out)
+{
+    return addr_id_h(cs, k, addr_h64(k), out);
+}
+
+static int push_spend(cw_chainstore *cs, uint32_t spent_tx, uint32_t vout, uint32_t tx)
+{
+    if (cs->n_spends == cs->cap_spends) {
+        uint64_t cap = cs->cap_spends ? cs->cap_spends * 2 : 65536;
+        cw_spend *a = realloc(cs->spends, (size_t)cap * sizeof *a);
+        if (!a)
+            return cw_error_set(CW_ENOMEM, "out of memory for pending spends");
+        cs->spends = a;
+        cw_spend *t = realloc(cs->spends_tmp, (size_t)cap * sizeof *t);
+        if (!t)
+            return cw_error_set(CW_ENOMEM, "out of memory for pending spends");
+        cs->spends_tmp = t;
+        cs->cap_spends = cap;
+    }
+    cs->spends[cs->n_spends++] = (cw_spend){spent_tx, vout, tx};
+    return 0;
+}
+
+/* Stable LSD radix sort of the pending spends by spent tx (11 bits a pass; passes whose digit
+ * is the same for every entry are skipped). Stable: spends of one output stay in tx order, so
+ * the later of two is the one reported as the double spend. */
+static void sort_spends(cw_chainstore *cs)
+{
+    cw_spend *a = cs->spends, *tmp = cs->spends_tmp;
+    uint64_t n = cs->n_spends;
+    for (int shift = 0; shift < 32; shift += 11) {
+        uint64_t count[2048] = {0};
+        for (uint64_t i = 0; i < n; i++)
+            count[(a[i].spent_tx >> shift) & 2047]++;
+        if (n == 0 || count[(a[0].spent_tx >> shift) & 2047] == n)
+            continue;
+        uint64_t sum = 0;
+        for (int d = 0; d < 2048; d++) {
+            uint64_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (uint64_t i = 0; i < n; i++)
+            tmp[count[(a[i].spent_tx >> shift) & 2047]++] = a[i];
+        cw_spend *x = a;
+        a = tmp;
+        tmp = x;
+    }
+    cs->spends = a;
+    cs->spends_tmp = tmp;
+}
+
+/* Error for a bad spend: names the spending tx's block and txid. */
+static int spend_error(const cw_chainstore *cs, const cw_spend *sp, uint64_t n_out)
+{
+    char hex[65];
+    const cw_row_block *blk = row(cs, C_BLOCK, cw_chainstore_tx_block(cs, sp->tx));
+    cw_hex_encode_rev(hex, row(cs, C_TXID, sp->tx), 32);
+    if (sp->vout >= n_out)
+        return cw_error_set(CW_ECORRUPT,
+                            "block %u tx %s spends output %u of a tx with %llu outputs",
+                            blk->height, hex, sp->vout, (unsigned long long)n_out);
+    uint64_t o = tx_first_out(cs, sp->spent_tx) + sp->vout;
+    return cw_error_set(CW_ECORRUPT, "block %u tx %s double-spends output %llu", blk->height, hex,
+                        (unsigned long long)o);
+}
+
+/* Checks and marks the pending spends in spent-tx order (see cw_spend). The input rows are on
+ * disk already, so a crash in here leaves only marks that recovery clears. */
+static int resolve_spends(cw_chainstore *cs)
+{
+    sort_spends(cs);
+    for (uint64_t i = 0; i < cs->n_spends; i++) {
+        const cw_spend *sp = &cs->spends[i];
+        uint64_t in0, in1, o0, o1;
+        cw_chainstore_tx_range(cs, sp->spent_tx, &in0, &in1, &o0, &o1);
+        if (sp->vout >= o1 - o0)
+            return spend_error(cs, sp, o1 - o0);
+        cw_row_out *out = row(cs, C_OUT, o0 + sp->vout);
+        if (out->spending_tx != CW_NONE32)
+            return spend_error(cs, sp, o1 - o0);
+        out->spending_tx = sp->tx;
+    }
+    cs->n_spends = 0;
+    return 0;
+}
+
+static bool is_null_prevout(const cw_txin *in)
+{
+    if (in->prev_vout != 0xffffffffu)
+        return false;
+    for (int i = 0; i < 32; i++) {
+        if (in->prev_txid[i])
+            return false;
+    }
+    return true;
+}
+
+static int link_input(cw_chainstore *cs, const cw_block *b, uint32_t height, uint32_t ti,
+                      const cw_txin *in, cw_row_in *r, bool *spent)
+{
+    char hex[65];
+    uint64_t p;
+    r->sequence = in->sequence;
+    if (cw_chainstore_find_tx(cs, in->prev_txid, &p) == 0) {
+        /* checked and marked at commit (resolve_spends) */
+        *spent = true;
+        r->spent_tx = (uint32_t)p;
+        r->spent_vout = in->prev_vout;
+        return 0;
+    }
+    /* Not in the store: a prevout from before the store's first block. */
+    cw_row_ext e;
+    memset(&e, 0, sizeof e);
+    memcpy(e.txid, in->prev_txid, 32);
+    e.vout = in->prev_vout;
+    e.addr = CW_NONE32;
+    const uint8_t *script;
+    size_t slen;
+    uint64_t value;
+    if (cs->prevout_fn &&
+        cs->prevout_fn(cs->prevout_ctx, in->prev_txid, in->prev_vout, &value, &script, &slen)) {
+        cw_addr_key k;
+        e.type = (uint8_t)cw_script_classify(script, slen, &k);
+        if (k.kind != CW_ADDR_NONE) {
+            uint32_t a;
+            int rc = addr_id(cs, &k, &a);
+            if (rc)
+                return rc;
+            e.addr = a;
+        }
+        e.value = value;
+        e.known = 1;
+    } else if (cs->base_height == 0) {
+        cw_hex_encode_rev(hex, b->txs[ti].txid, 32);
+        char phex[65];
+        cw_hex_encode_rev(phex, in->prev_txid, 32);
+        return cw_error_set(CW_ECORRUPT, "block %u tx %s spends unknown output %s:%u", height, hex,
+                            phex, in->prev_vout);
+    }
+    r->spent_tx = CW_IN_EXTERNAL;
+    r->spent_vout = (uint32_t)rows(cs, C_EXT);
+    return cw_column_append(&cs->cols[C_EXT], &e);
+}
+
+/* Warms the caches for applying b: the lookups are bound by memory latency, so all of a
+ * block's index slots are requested first (wave 1), then the rows their candidates name (wave
+ * 2: txid rows of spent txs, key and last-output rows of known addresses), and the misses
+ * overlap. Hints only: nothing is decided here, and this block's own txs, not yet indexed, are
+ * simply not prefetched. (Waves spread over the next blocks were measured slower: the extra
+ * blocks in flight evict what the waves bring.) */
+static void prefetch(const cw_chainstore *cs, const cw_block *b, int wave)
+{
+    uint64_t n_tx = rows(cs, C_TX), n_addr = rows(cs, C_ADDR);
+    if (wave <= 1) {
+        for (uint32_t i = 0; i < b->n_tx; i++) /* where each new txid goes */
+            cw_hashidx_prefetch(&cs->txidx, txid_h64(b->txs[i].txid));
+    }
+    for (uint32_t i = 0; i < b->n_ins; i++) {
+        uint64_t h = txid_h64(b->ins[i].prev_txid);
+        if (wave <= 1) {
+            cw_hashidx_prefetch(&cs->txidx, h);
+            continue;
+        }
+        uint32_t t = cw_hashidx_peek(&cs->txidx, h);
+        if (t < n_tx)
+            __builtin_prefetch(row(cs, C_TXID, t));
+    }
+    if (!b->classified)
+        return;
+    for (uint32_t i = 0; i < b->n_outs; i++) {
+        if (b->keys[i].kind == CW_ADDR_NONE)
+            continue;
+        if (wave <= 1) {
+            cw_hashidx_prefetch(&cs->addridx, b->key_hash[i]);
+            continue;
+        }
+        uint32_t a = cw_hashidx_peek(&cs->addridx, b->key_hash[i]);
+        if (a < n_addr) {
+            __builtin_prefetch(row(cs, C_ADDR, a));
+            __builtin_prefetch(row(cs, C_ADDRLAST, a));
+        }
+    }
+}
+
+int cw_chainstore_apply_block(cw_chainstore *cs, cw_block *b, uint32_t height, cw_work chainwork)
+{
+    int rc;
+    char hex[65];
+    if (!b->classified && (rc = cw_block_classify(b)))
+        return rc;
+    prefetch(cs, b, 1);
+    prefetch(cs, b, 2);
+    if (rows(cs, C_BLOCK) == 0 && cs->pub.blocks == 0)
+        cs->base_height = height;
+    if (rows(cs, C_TX) + b->n_tx >= CW_IN_EXTERNAL)
+        return cw_error_set(CW_EINVAL, "tx id space (32 bits) exhausted");
+    if ((rc = reserve_all(cs, b)))
+        return rc;
+    cw_row_block br;
+    memset(&br, 0, sizeof br);
+    memcpy(br.hash, b->hash, 32);
+    memcpy(br.prev, b->header.prev, 32);
+    memcpy(br.merkle, b->header.merkle, 32);
+    br.work_hi = chainwork.hi;
+    br.work_lo = chainwork.lo;
+    br.version = b->header.version;
+    br.time = b->header.time;
+    br.bits = b->header.bits;
+    br.nonce = b->header.nonce;
+    br.first_tx = rows(cs, C_TX);
+    br.n_tx = b->n_tx;
+    br.size = b->size;
+    br.weight = b->weight;
+    br.height = height;
+    br.first_addr = (uint32_t)rows(cs, C_ADDR);
+    br.first_ext = (uint32_t)rows(cs, C_EXT);
+    for (uint32_t ti = 0; ti < b->n_tx; ti++) {
+        const cw_tx *tx = &b->txs[ti];
+        uint64_t t = rows(cs, C_TX);
+        if (tx->size >= 1u << 24) {
+            cw_hex_encode_rev(hex, tx->txid, 32);
+            return cw_error_set(CW_ECORRUPT, "block %u tx %s: %u bytes, larger than any block",
+                                height, hex, tx->size);
+        }
+        uint8_t tr[CW_ROW_TX_WIDTH];
+        uint64_t fi = rows(cs, C_IN), fo = rows(cs, C_OUT);
+        if (fi >> 40 || fo >> 40)
+            return cw_error_set(CW_EINVAL, "input/output number space (40 bits) exhausted");
+        memcpy(tr, &fi, 5);
+        memcpy(tr + 5, &fo, 5);
+        memcpy(tr + 10, &tx->size, 3);
+        memcpy(tr + 13, &tx->base_size, 3);
+        memcpy(tr + 16, &tx->version, 4);
+        memcpy(tr + 20, &tx->locktime, 4);
+        for (uint32_t i = 0; i < tx->n_in; i++) {
+            const cw_txin *in = &b->ins[tx->first_in + i];
+            cw_row_in r;
+            bool spent = false;
+            if (ti == 0 && tx->n_in == 1 && is_null_prevout(in)) {
+                r.spent_tx = CW_IN_COINBASE;
+                r.spent_vout = in->prev_vout;
+                r.sequence = in->sequence;
+            } else if ((rc = link_input(cs, b, height, ti, in, &r, &spent))) {
+                return rc;
+            }
+            if ((rc = cw_column_append(&cs->cols[C_IN], &r)))
+                return rc;
+            if (spent && (rc = push_spend(cs, r.spent_tx, r.spent_vout, (uint32_t)t)))
+                return rc;
+        }
+        for (uint32_t i = 0; i < tx->n_out; i++) {
+            const cw_txout *o = &b->outs[tx->first_out + i];
+            if (o->value < 0 || (uint64_t)o->value > MAX_MONEY) {
+                cw_hex_encode_rev(hex, tx->txid, 32);
+                return cw_error_set(CW_ECORRUPT,
+                                    "block %u tx %s output %u: value %lld out of range", height,
+                                    hex, i, (long long)o->value);
+            }
+            uint32_t oi = tx->first_out + i;
+            const cw_addr_key *k = &b->keys[oi];
+            cw_script_type st = (cw_script_type)b->types[oi];
+            uint32_t a = CW_NONE32;
+            if (k->kind != CW_ADDR_NONE && (rc = addr_id_h(cs, k, b->key_hash[oi], &a)))
+                return rc;
+            uint64_t oid = rows(cs, C_OUT);
+            cw_row_out orow = {(uint64_t)o->value | (uint64_t)st << 56, a, CW_NONE32};
+            uint64_t *last = a == CW_NONE32 ? NULL : row(cs, C_ADDRLAST, a);
+            uint64_t prev = last ? *last : CW_NONE64;
+            if ((rc = cw_column_append(&cs->cols[C_OUT], &orow)) ||
+                (rc = cw_column_append(&cs->cols[C_OUTLINK], &prev)))
+                return rc;
+            if (last)
+                *last = oid;
+        }
+        if ((rc = cw_column_append(&cs->cols[C_TXID], tx->txid)) ||
+            (rc = cw_column_append(&cs->cols[C_TX], tr)))
+            return rc;
+        /* BIP30: a later tx with an existing txid replaces it (Core's rule; mainnet has two). */
+        uint64_t h = txid_h64(tx->txid);
+        uint32_t old;
+        if (cw_hashidx_find(&cs->txidx, h, tx->txid, (uint32_t)t, txid_eq, cs, &old) == 0)
+            rc = cw_hashidx_replace(&cs->txidx, h, old, (uint32_t)t);
+        else
+            rc = cw_hashidx_insert(&cs->txidx, h, (uint32_t)t);
+        if (rc)
+            return rc;
+    }
+    if ((rc = cw_column_append(&cs->cols[C_BLOCK], &br)))
+        return rc;
+    /* Columns never written again after the append: start their writeback now, so that the
+     * commit's msync mostly waits for the in-place columns. */
+    static const int write_once[] = {C_TX, C_TXID, C_IN, C_OUTLINK, C_ADDR};
+    for (size_t i = 0; i < sizeof write_once / sizeof *write_once; i++)
+        cw_column_writeback(&cs->cols[write_once[i]], rows(cs, write_once[i]), (size_t)8 << 20);
+    if (rows(cs, C_BLOCK) % 16 == 0)
+        crash_point(cs); /* in-place effects applied, not yet committed */
+    return 0;
+}
+
+static int write_counts(cw_chainstore *cs, const char *name, const cw_chainstore_counts *c)
+{
+    cw_manifest m;
+    char p[PATH_MAX];
+    counts_to_manifest(&m, cs, c);
+    path_of(p, sizeof p, cs, name);
+    return cw_manifest_write(&m, p);
+}
+
+int cw_chainstore_commit(cw_chainstore *cs)
+{
+    int rc;
+    cw_chainstore_counts to = cur_counts(cs), from = cs->pub;
+    if (!memcmp(&to, &from, sizeof to))
+        return 0;
+    if ((rc = resolve_spends(cs)))
+        return rc;
+    crash_point(cs);
+    /* 1. appended rows, and the in-place values (spent marks, last outputs, indexes), to disk */
+    const uint64_t lo[N_COLS] = {from.blocks, from.txs,   from.txs, from.ins, 0,
+                                 from.outs,   from.addrs, 0,        from.exts};
+    for (int i = 0; i < N_COLS; i++) {
+        if ((rc = cw_column_sync(&cs->cols[i], lo[i], cs->cols[i].rows)))
+            return rc;
+    }
+    crash_point(cs);
+    cw_hashidx_set_count(&cs->txidx, cs->txidx.count);
+    cw_hashidx_set_count(&cs->addridx, cs->addridx.count);
+    if ((rc = cw_hashidx_sync(&cs->txidx)) || (rc = cw_hashidx_sync(&cs->addridx)))
+        return rc;
+    crash_point(cs);
+    /* 2. publish: the commit point */
+    if ((rc = write_counts(cs, "MANIFEST", &to)))
+        return rc;
+    cs->pub = to;
+    crash_point(cs);
+    return 0;
+}
+
+int cw_chainstore_rollback(cw_chainstore *cs, uint64_t n_blocks)
+{
+    int rc;
+    if (n_blocks >= cs->pub.blocks)
+        return 0;
+    /* Drop anything applied but not committed. */
+    cw_chainstore_counts cur = cur_counts(cs);
+    if ((rc = undo_inplace(cs, &cur, &cs->pub, false)))
+        return rc;
+    cw_chainstore_counts from = cs->pub, to;
+    const cw_row_block *first_gone = row(cs, C_BLOCK, n_blocks);
+    to.blocks = n_blocks;
+    to.txs = first_gone->first_tx;
+    if (to.txs < from.txs) {
+        to.ins = tx_first_in(cs, to.txs);
+        to.outs = tx_first_out(cs, to.txs);
+    } else {
+        to.ins = from.ins;
+        to.outs = from.outs;
+    }
+    to.addrs = first_gone->first_addr;
+    to.exts = first_gone->first_ext;
+    crash_point(cs);
+    if ((rc = write_counts(cs, "MANIFEST", &to)))
+        return rc;
+    crash_point(cs);
+    cs->pub = to;
+    return undo_inplace(cs, &from, &to, false);
+}
+
+uint64_t cw_chainstore_bytes(const cw_chainstore *cs, uint64_t *index_bytes)
+{
+    uint64_t n = 0;
+    for (int i = 0; i < N_COLS; i++)
+        n += CW_COLUMN_HEADER + cs->cols[i].rows * cs->cols[i].width;
+    if (index_bytes)
+        *index_bytes = cw_hashidx_bytes(&cs->txidx) + cw_hashidx_bytes(&cs->addridx);
+    return n;
+}
