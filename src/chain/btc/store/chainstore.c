@@ -109,6 +109,10 @@ struct cw_chainstore {
     /* The same spends by address and spending tx, for the address summaries (commit only). */
     cw_sumev *sumev, *sumev_tmp;
     uint64_t n_sumev, cap_sumev;
+    /* (address << 32 | tx) of every output appended since the last commit: whether a spending
+     * tx also pays the address is a merge with these, not a read of its outputs */
+    uint64_t *paid, *paid_tmp;
+    uint64_t n_paid, cap_paid;
     cw_prevout_lookup prevout_fn;
     void *prevout_ctx;
     /* crash injection for tests: CW_TEST_CRASH_POINT=N kills the process with SIGKILL at the
@@ -335,6 +339,7 @@ static int undo_inplace(cw_chainstore *cs, const cw_chainstore_counts *from,
         return rc;
     cs->n_spends = 0; /* pending spends of dropped rows */
     cs->n_sumev = 0;
+    cs->n_paid = 0;
     set_rows(cs, from);
     /* addresses whose summaries the dropped rows may have touched */
     uint32_t *touched = NULL;
@@ -544,6 +549,8 @@ int cw_chainstore_close(cw_chainstore *cs)
     free(cs->spends_tmp);
     free(cs->sumev);
     free(cs->sumev_tmp);
+    free(cs->paid);
+    free(cs->paid_tmp);
     cw_free(cs);
     return rc;
 }
@@ -819,6 +826,20 @@ static int addr_id(cw_chainstore *cs, const cw_addr_key *k, uint32_t *out)
     return addr_id_h(cs, k, addr_h64(k), out);
 }
 
+static int grow_paid(cw_chainstore *cs)
+{
+    uint64_t cap = cs->cap_paid ? cs->cap_paid * 2 : 65536;
+    uint64_t *a = realloc(cs->paid, (size_t)cap * sizeof *a);
+    if (a)
+        cs->paid = a;
+    uint64_t *t = a ? realloc(cs->paid_tmp, (size_t)cap * sizeof *t) : NULL;
+    if (!a || !t)
+        return cw_error_set(CW_ENOMEM, "out of memory for address summaries");
+    cs->paid_tmp = t;
+    cs->cap_paid = cap;
+    return 0;
+}
+
 static int push_spend(cw_chainstore *cs, uint32_t spent_tx, uint32_t vout, uint32_t tx)
 {
     if (cs->n_spends == cs->cap_spends) {
@@ -881,6 +902,8 @@ static int spend_error(const cw_chainstore *cs, const cw_spend *sp, uint64_t n_o
                         (unsigned long long)o);
 }
 
+static uint64_t *sort_u64(uint64_t *a, uint64_t *tmp, uint64_t n);
+
 /* Adds the batch's spends to the address summaries: sorted by (address, spending tx), so each
  * address row is visited once and in file order, and a tx is counted once per address (not
  * again when it also pays the address: its outputs counted it at apply time). Every spending
@@ -910,6 +933,11 @@ static void addrsum_spends(cw_chainstore *cs)
     }
     cs->sumev = a;
     cs->sumev_tmp = tmp;
+    uint64_t *paid = sort_u64(cs->paid, cs->paid_tmp, cs->n_paid), j = 0;
+    if (paid != cs->paid) {
+        cs->paid_tmp = cs->paid;
+        cs->paid = paid;
+    }
     for (uint64_t i = 0; i < n; i++) {
         uint32_t addr = (uint32_t)(a[i].key >> 32), tx = (uint32_t)a[i].key;
         cw_row_addrsum *s = row(cs, C_ADDRSUM, addr);
@@ -917,17 +945,16 @@ static void addrsum_spends(cw_chainstore *cs)
         s->n_spent++;
         if (i > 0 && a[i - 1].key == a[i].key)
             continue; /* the same tx spending another output of the address */
-        uint64_t in0, in1, o0, o1;
-        bool pays = false;
-        cw_chainstore_tx_range(cs, tx, &in0, &in1, &o0, &o1);
-        for (uint64_t o = o0; o < o1 && !pays; o++)
-            pays = ((const cw_row_out *)row(cs, C_OUT, o))->addr == addr;
+        while (j < cs->n_paid && paid[j] < a[i].key)
+            j++;
+        bool pays = j < cs->n_paid && paid[j] == a[i].key;
         if (!pays)
             s->n_tx++;
         if (tx > s->last_tx)
             s->last_tx = tx;
     }
     cs->n_sumev = 0;
+    cs->n_paid = 0;
 }
 
 /* Checks and marks the pending spends in spent-tx order (see cw_spend). The input rows are on
@@ -1160,6 +1187,9 @@ int cw_chainstore_apply_block(cw_chainstore *cs, cw_block *b, uint32_t height, c
                     s->n_tx++;
                     s->last_tx = (uint32_t)t;
                 }
+                if (cs->n_paid == cs->cap_paid && (rc = grow_paid(cs)))
+                    return rc;
+                cs->paid[cs->n_paid++] = (uint64_t)a << 32 | t;
             }
         }
         if ((rc = cw_column_append(&cs->cols[C_TXID], tx->txid)) ||
