@@ -17,8 +17,8 @@
  *   cw_evm_block_reset(&b);   (empties it, keeps the memory) ... cw_evm_block_free(&b).
  *
  * Conventions: addresses are 20 raw bytes, hashes 32 raw bytes in the order they are printed
- * (0x + hex of the bytes in order, no reversal as in Bitcoin); `src_line` is the source line of
- * a CSV row (0 for RPC) so errors can name it.
+ * (0x + hex of the bytes in order, no reversal as in Bitcoin); `src_file`/`src_line` name the source
+ * file and line of a CSV row (line 0 for RPC) so errors can name them.
  */
 #ifndef CHAINWATCH_EVM_BLOCK_H
 #define CHAINWATCH_EVM_BLOCK_H
@@ -66,6 +66,7 @@ typedef struct cw_evm_tx {
     uint32_t first_log, n_logs;     /* set by cw_evm_block_finish */
     uint32_t first_trace, n_traces; /* set by cw_evm_block_finish */
     uint64_t src_line;
+    uint32_t src_file;
 } cw_evm_tx;
 
 typedef struct cw_evm_log {
@@ -77,13 +78,16 @@ typedef struct cw_evm_log {
     cw_evm_hash topics[4];
     uint32_t data_off, data_len; /* bytes in the block's arena */
     uint64_t src_line;
+    uint32_t src_file;
 } cw_evm_log;
 
 enum { /* trace_type */
        CW_EVM_TRACE_CALL = 0,
        CW_EVM_TRACE_CREATE = 1,
        CW_EVM_TRACE_SUICIDE = 2,
-       CW_EVM_TRACE_REWARD = 3
+       CW_EVM_TRACE_REWARD = 3,
+       CW_EVM_TRACE_GENESIS = 4, /* genesis allocation (block 0), block-level */
+       CW_EVM_TRACE_DAOFORK = 5  /* the DAO fork's irregular state change, block-level */
 };
 enum { /* call_type */
        CW_EVM_CALL_NONE = 0,
@@ -94,7 +98,7 @@ enum { /* call_type */
 };
 
 typedef struct cw_evm_trace {
-    uint32_t tx_index;  /* UINT32_MAX for block-level traces (rewards) */
+    uint32_t tx_index;  /* UINT32_MAX for block-level traces (reward, genesis, daofork) */
     cw_evm_hash tx_hash;
     uint8_t type;       /* CW_EVM_TRACE_* */
     uint8_t call_type;  /* CW_EVM_CALL_* */
@@ -105,6 +109,7 @@ typedef struct cw_evm_trace {
     uint32_t ta_off, ta_len; /* trace address: ta_len u32 in the arena (empty = top level) */
     uint32_t err_off, err_len; /* error string in the arena (empty when none) */
     uint64_t src_line;
+    uint32_t src_file;
 } cw_evm_trace;
 
 typedef struct cw_evm_withdrawal {
@@ -134,6 +139,10 @@ typedef struct cw_evm_block {
     bool has_logs;     /* ... logs */
     bool has_traces;   /* ... traces */
     uint64_t src_line;
+    uint32_t src_file;
+    /* names of the source files for error messages (src_file indexes it), or NULL (RPC) */
+    const char *const *src_files;
+    size_t n_src_files;
 
     cw_evm_tx *txs;
     size_t n_txs, cap_txs;

@@ -25,10 +25,13 @@ typedef struct cw_evm_csv cw_evm_csv;
 
 /* Finds the files under dir. CW_ENOTFOUND when there is no blocks file. */
 int cw_evm_csv_open(cw_evm_csv **out, const char *dir);
-/* One source in memory: kind is "blocks", "transactions", "receipts", "logs", "traces",
- * "token_transfers" or "tokens" (fuzzing, tests). The buffer is borrowed. */
-int cw_evm_csv_open_mem(cw_evm_csv **out, const char *kind, const char *buf, size_t len);
-/* Fills *b with the next block: 1 = a block, 0 = end of input, negative = error. */
+/* Sources in memory (fuzzing, tests): kinds[i] is "blocks", "transactions", "receipts",
+ * "logs", "traces", "token_transfers" or "tokens", one buffer each (borrowed, and rewritten in
+ * place where quoted fields are unescaped). A blocks source is required. */
+int cw_evm_csv_open_mem(cw_evm_csv **out, const char *const *kinds, const char *const *bufs,
+                        const size_t *lens, size_t n);
+/* Fills *b with the next block (finished; tokens known so far attached): 1 = a block, 0 = end
+ * of input, negative = error naming the file and line. */
 int cw_evm_csv_next(cw_evm_csv *r, cw_evm_block *b);
 /* Skips every block with number < n (a resumed ingest). */
 void cw_evm_csv_skip_below(cw_evm_csv *r, uint64_t n);

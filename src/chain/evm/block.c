@@ -3,6 +3,7 @@
  * cw_evm_block_finish, which orders the parts, links logs and traces to their transactions,
  * derives missing statuses and checks every cross-reference inside the block.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -150,23 +151,37 @@ static int cmp_trace(const void *a, const void *b)
     return x->t->src_line < y->t->src_line ? -1 : x->t->src_line > y->t->src_line;
 }
 
+/* "file line N" for error messages */
+static const char *where(const cw_evm_block *b, uint32_t file, uint64_t line, char *buf, size_t n)
+{
+    if (!line)
+        snprintf(buf, n, "(rpc)");
+    else if (b->src_files && file < b->n_src_files)
+        snprintf(buf, n, "%s line %llu", b->src_files[file], (unsigned long long)line);
+    else
+        snprintf(buf, n, "line %llu", (unsigned long long)line);
+    return buf;
+}
+
 int cw_evm_block_finish(cw_evm_block *b)
 {
+    char w[512];
     unsigned long long num = (unsigned long long)b->number;
     if (b->n_txs > 1)
         qsort(b->txs, b->n_txs, sizeof *b->txs, cmp_tx);
     for (size_t i = 0; i < b->n_txs; i++) {
         if (b->txs[i].index != i)
             return cw_error_set(CW_ECORRUPT,
-                                "block %llu: transaction_index %u at line %llu %s (expected %zu)",
-                                num, b->txs[i].index, (unsigned long long)b->txs[i].src_line,
+                                "block %llu: transaction_index %u at %s %s (expected %zu)",
+                                num, b->txs[i].index,
+                                where(b, b->txs[i].src_file, b->txs[i].src_line, w, sizeof w),
                                 b->txs[i].index < i ? "is a duplicate" : "leaves a gap", i);
     }
     if (b->tx_count != b->n_txs)
         return cw_error_set(CW_ECORRUPT,
-                            "block %llu (line %llu): transaction_count is %llu but %zu "
+                            "block %llu (%s): transaction_count is %llu but %zu "
                             "transactions were found",
-                            num, (unsigned long long)b->src_line,
+                            num, where(b, b->src_file, b->src_line, w, sizeof w),
                             (unsigned long long)b->tx_count, b->n_txs);
     if (b->n_logs > 1)
         qsort(b->logs, b->n_logs, sizeof *b->logs, cmp_log);
@@ -175,18 +190,19 @@ int cw_evm_block_finish(cw_evm_block *b)
     for (size_t i = 0; i < b->n_logs; i++) {
         cw_evm_log *l = &b->logs[i];
         if (i && l->log_index == b->logs[i - 1].log_index)
-            return cw_error_set(CW_ECORRUPT, "block %llu: duplicate log_index %u at line %llu",
-                                num, l->log_index, (unsigned long long)l->src_line);
+            return cw_error_set(CW_ECORRUPT, "block %llu: duplicate log_index %u at %s",
+                                num, l->log_index, where(b, l->src_file, l->src_line, w, sizeof w));
         if (l->tx_index >= b->n_txs || memcmp(&b->txs[l->tx_index].hash, &l->tx_hash, 32))
             return cw_error_set(CW_ECORRUPT,
-                                "block %llu: the log at line %llu (log_index %u) names a "
+                                "block %llu: the log at %s (log_index %u) names a "
                                 "transaction that is not in the block (transaction_index %u)",
-                                num, (unsigned long long)l->src_line, l->log_index, l->tx_index);
+                                num, where(b, l->src_file, l->src_line, w, sizeof w), l->log_index,
+                                l->tx_index);
         cw_evm_tx *t = &b->txs[l->tx_index];
         if (i && b->logs[i - 1].tx_index > l->tx_index)
             return cw_error_set(CW_ECORRUPT,
-                                "block %llu: log_index %u (line %llu) is out of transaction order",
-                                num, l->log_index, (unsigned long long)l->src_line);
+                                "block %llu: log_index %u (%s) is out of transaction order",
+                                num, l->log_index, where(b, l->src_file, l->src_line, w, sizeof w));
         if (!t->n_logs)
             t->first_log = (uint32_t)i;
         t->n_logs++;
@@ -213,17 +229,18 @@ int cw_evm_block_finish(cw_evm_block *b)
     for (size_t i = 0; i < b->n_traces; i++) {
         cw_evm_trace *tr = &b->traces[i];
         if (tr->tx_index == UINT32_MAX) {
-            if (tr->type != CW_EVM_TRACE_REWARD)
-                return cw_error_set(CW_ECORRUPT,
-                                    "block %llu: the trace at line %llu has no transaction",
-                                    num, (unsigned long long)tr->src_line);
+            if (tr->type != CW_EVM_TRACE_REWARD && tr->type != CW_EVM_TRACE_GENESIS &&
+                tr->type != CW_EVM_TRACE_DAOFORK)
+                return cw_error_set(CW_ECORRUPT, "block %llu: the trace at %s has no transaction",
+                                    num, where(b, tr->src_file, tr->src_line, w, sizeof w));
             continue;
         }
         if (tr->tx_index >= b->n_txs || memcmp(&b->txs[tr->tx_index].hash, &tr->tx_hash, 32))
             return cw_error_set(CW_ECORRUPT,
-                                "block %llu: the trace at line %llu names a transaction that is "
+                                "block %llu: the trace at %s names a transaction that is "
                                 "not in the block (transaction_index %u)",
-                                num, (unsigned long long)tr->src_line, tr->tx_index);
+                                num, where(b, tr->src_file, tr->src_line, w, sizeof w),
+                                tr->tx_index);
         cw_evm_tx *t = &b->txs[tr->tx_index];
         if (!t->n_traces)
             t->first_trace = (uint32_t)i;
