@@ -100,7 +100,7 @@ typedef struct cw_evm_row_tx {
     uint32_t n_logs;
     uint8_t selector[4];
     uint8_t status, type, flags, pad;
-} cw_evm_row_tx; /* 136 bytes */
+} cw_evm_row_tx; /* 128 bytes */
 #define CW_EVM_TXF_RECEIPT 0x1
 
 typedef struct cw_evm_row_move {
