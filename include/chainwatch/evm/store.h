@@ -151,6 +151,7 @@ typedef struct cw_evm_counts {
     uint64_t base;   /* first block number held */
     uint64_t blocks, txs, moves, accounts, assets, creates;
     uint64_t chain_id;
+    uint64_t incomplete; /* blocks ingested without receipts, logs or traces */
 } cw_evm_counts;
 
 /* True when dir holds an EVM store (its MANIFEST says `evm_format`). Never creates anything. */

@@ -128,6 +128,7 @@ struct cw_evmstore {
     asset_map amap;
     cw_evm_addr wrapped;
     bool has_wrapped;
+    uint64_t incomplete; /* published blocks without receipts, logs or traces */
     uint64_t crash_at, crash_count;
 };
 
@@ -194,6 +195,27 @@ static void path_of(char *out, size_t n, const cw_evmstore *s, const char *name)
         out[n - 1] = '\0';
 }
 
+#define FULL_FLAGS (CW_EVM_BLOCKF_RECEIPTS | CW_EVM_BLOCKF_LOGS | CW_EVM_BLOCKF_TRACES)
+
+/* blocks in rows [a, b) that lack receipts, logs or traces */
+static uint64_t count_incomplete(const cw_evmstore *s, uint64_t a, uint64_t b)
+{
+    uint64_t n = 0;
+    for (uint64_t i = a; i < b; i++) {
+        if ((((const cw_evm_row_block *)row(s, C_BLOCK, i))->flags & FULL_FLAGS) != FULL_FLAGS)
+            n++;
+    }
+    return n;
+}
+
+/* the incomplete count for publishing c (the rows between the published count and c exist) */
+static uint64_t incomplete_at(const cw_evmstore *s, const counts *c)
+{
+    if (c->blocks >= s->pub.blocks)
+        return s->incomplete + count_incomplete(s, s->pub.blocks, c->blocks);
+    return s->incomplete - count_incomplete(s, c->blocks, s->pub.blocks);
+}
+
 static void to_manifest(cw_manifest *m, const cw_evmstore *s, const counts *c)
 {
     memset(m, 0, sizeof *m);
@@ -206,6 +228,7 @@ static void to_manifest(cw_manifest *m, const cw_evmstore *s, const counts *c)
     cw_manifest_set(m, "accounts", c->accounts);
     cw_manifest_set(m, "assets", c->assets);
     cw_manifest_set(m, "creates", c->creates);
+    cw_manifest_set(m, "incomplete_blocks", incomplete_at(s, c));
 }
 
 static int write_counts(cw_evmstore *s, const counts *c)
@@ -501,6 +524,7 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
         s->pub.accounts = cw_manifest_get(&m, "accounts", 0);
         s->pub.assets = cw_manifest_get(&m, "assets", 0);
         s->pub.creates = cw_manifest_get(&m, "creates", 0);
+        s->incomplete = cw_manifest_get(&m, "incomplete_blocks", 0);
     }
     set_wrapped(s);
     for (int i = 0; i < N_COLS; i++) {
@@ -565,6 +589,7 @@ void cw_evmstore_counts(const cw_evmstore *s, cw_evm_counts *c)
     c->assets = s->pub.assets;
     c->creates = s->pub.creates;
     c->chain_id = s->chain->chain_id;
+    c->incomplete = s->incomplete;
 }
 
 const cw_evm_chain *cw_evmstore_chain(const cw_evmstore *s)
@@ -1018,6 +1043,18 @@ int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
         (rc = reserve(s, C_MOVELINK, est_moves)) || (rc = reserve(s, C_ACCT, est_accts)) ||
         (rc = reserve(s, C_ACCTLAST, est_accts)))
         goto fail;
+    if (rows(s, C_ASSET) == 0) {
+        /* asset 0: the chain's native coin */
+        cw_evm_row_asset na;
+        memset(&na, 0, sizeof na);
+        na.account = CW_EVM_NONE32;
+        na.first_block = (uint32_t)b->number;
+        na.kind = CW_EVM_ASSET_KIND_NATIVE;
+        na.decimals = 18;
+        snprintf(na.symbol, sizeof na.symbol, "%s", s->chain->symbol);
+        if ((rc = cw_column_append(&s->cols[C_ASSET], &na)))
+            goto fail;
+    }
     uint32_t miner;
     if ((rc = account(s, &b->miner, b->number, &miner)))
         goto fail;
@@ -1164,9 +1201,11 @@ int cw_evmstore_commit(cw_evmstore *s)
     if ((rc = cw_hashidx_sync(&s->txidx)) || (rc = cw_hashidx_sync(&s->addridx)))
         return rc;
     crash_point(s);
+    uint64_t inc = incomplete_at(s, &to);
     if ((rc = write_counts(s, &to)))
         return rc;
     s->pub = to;
+    s->incomplete = inc;
     crash_point(s);
     return 0;
 }
@@ -1184,10 +1223,12 @@ int cw_evmstore_rollback(cw_evmstore *s, int64_t number)
     counts from = s->pub, to = {keep, g->first_tx, g->first_move, g->first_account,
                                 g->first_asset, g->first_create};
     crash_point(s);
+    uint64_t inc = incomplete_at(s, &to);
     if ((rc = write_counts(s, &to)))
         return rc;
     crash_point(s);
     s->pub = to;
+    s->incomplete = inc;
     rc = undo_inplace(s, &from, &to, false);
     if (!rc && !to.blocks)
         s->base = 0;
