@@ -65,7 +65,8 @@ int cw_evm_ingest_csv(const cw_evm_ingest_opts *o, cw_evm_ingest_stats *st)
             continue;
         }
         if ((rc = cw_evmstore_append(s, &b))) {
-            rc = wrap_block(rc, &b);
+            /* a gap is bad input here, not a bad argument */
+            rc = wrap_block(rc == CW_EINVAL ? CW_ECORRUPT : rc, &b);
             goto out;
         }
         st->blocks_added++;
