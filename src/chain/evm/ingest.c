@@ -35,6 +35,8 @@ int cw_evm_ingest_csv(const cw_evm_ingest_opts *o, cw_evm_ingest_stats *st)
         goto out;
     if ((rc = cw_evmstore_open(&s, o->store_dir, true, o->chain)))
         goto out;
+    if (o->rollback_to != -2 && (rc = cw_evmstore_rollback(s, o->rollback_to)))
+        goto out;
     cw_evm_counts c0;
     cw_evmstore_counts(s, &c0);
     if (o->progress)

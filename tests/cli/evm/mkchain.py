@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
-"""Writes a small EVM chain as ethereum-etl CSVs (for the CLI tests): mkchain.py DIR FIRST N [SEED]
+"""Writes a small EVM chain as ethereum-etl CSVs (for the CLI tests):
+mkchain.py DIR FIRST N [SEED [FORK]]: blocks from FORK on (default: all) depend on SEED, the
+ones before it on seed 1, so two seeds with the same FORK give two chains that share blocks
+FIRST..FORK-1.
 Blocks FIRST..FIRST+N-1 linked by parent hash, each with a few txs (ETH transfers, a contract
 creation, a failed tx), receipts, Transfer logs of one token, WETH Deposit/Withdrawal logs,
 traces with an internal call, and tokens.csv. Deterministic. Also prints nothing."""
 import hashlib, os, random, sys
 
 d, first, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-seed = int(sys.argv[4]) if len(sys.argv) > 4 else 1
-rnd = random.Random(seed)
+seed0 = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+fork = int(sys.argv[5]) if len(sys.argv) > 5 else first
 os.makedirs(d, exist_ok=True)
 H = lambda *a: "0x" + hashlib.sha256(repr(a).encode()).hexdigest()
 A = lambda i: "0x" + hashlib.sha256(b"acct%d" % i).hexdigest()[:40]
@@ -30,9 +33,11 @@ TR.write("block_number,transaction_hash,transaction_index,from_address,to_addres
 open(f"{d}/tokens.csv", "w").write("address,symbol,name,decimals,total_supply,block_number\n"
                                   f"{TOKEN},USDT,Tether USD,6,1000000000000,{first}\n"
                                   f"{WETH},WETH,Wrapped Ether,18,0,{first}\n")
-parent = H("genesis", seed)
+parent = H("genesis", 1)
 base_fee = 7
 for b in range(first, first + n):
+    seed = seed0 if b >= fork else 1
+    rnd = random.Random(seed * 1000003 + b)
     bh = H("block", b, seed)
     txs = []
     for i in range(rnd.randint(2, 5)):
