@@ -235,6 +235,7 @@ void ew_block_begin(ew_world *w)
                                                       : gen_below(&w->rng, 2)];
     w->tx_index = 0;
     w->log_index = 0;
+    w->tx.priced = false; /* a price drawn for the last block's base fee is void */
     w->gas_used_block = 0;
     w->block_size = 620 + gen_below(&w->rng, 80);
     memset(w->bloom, 0, sizeof w->bloom);
@@ -610,7 +611,7 @@ int ew_tx_end(ew_world *w)
      * fee recipient */
     u128 fee = (u128)gu * w->tx.price;
     move(w, 0, w->tx.from, EW_NONE, fee);
-    move(w, 0, EW_NONE, w->miner, (u128)gu * w->tx.prio);
+    move(w, 0, EW_NONE, w->miner, (u128)gu * (w->tx.price - w->base_fee));
     w->acct[w->tx.from].nonce++;
     w->gas_used_block += gu;
     /* transactions.csv */

@@ -884,6 +884,8 @@ static void sweep(ew_world *w, uint32_t dep)
             if (b > fee) {
                 ew_tx_begin(w, dep, hot, b - fee, 21000, true);
                 ew_tx_end(w);
+            } else {
+                w->tx.priced = false;
             }
         }
     }
@@ -1130,8 +1132,16 @@ int ew_econ_open(ew_world *w, u128 victim_extra[EW_MAX_EXCH][1 + EW_NTOK])
     w->tok_dec[EW_USDC] = 6;
     w->tok_dec[EW_DAI] = 18;
     w->tok_dec[EW_WETH] = 18;
-    for (int t = 1; t <= EW_NTOK; t++)
-        w->tok[t] = contract(w, dep, t == EW_WETH ? EWC_WETH : EWC_TOKEN, tok_name[t]);
+    for (int t = 1; t < EW_WETH; t++)
+        w->tok[t] = contract(w, dep, EWC_TOKEN, tok_name[t]);
+    /* WETH is a predeploy at WETH9's mainnet address (there from genesis, created by no
+     * transaction, like the OP-stack's wrapped-ETH predeploy), so that a store that knows the
+     * chain's wrapped-native token by address (ingest evm --chain ethereum) reads its Deposit
+     * and Withdrawal events as wrap and unwrap */
+    static const uint8_t weth9[20] = {0xc0, 0x2a, 0xaa, 0x39, 0xb2, 0x23, 0xfe, 0x8d, 0x0a, 0x0e,
+                                      0x5c, 0x4f, 0x27, 0xea, 0xd9, 0x08, 0x3c, 0x75, 0x6c, 0xc2};
+    w->tok[EW_WETH] = ew_acct_new_at(w, EWC_WETH, ew_ent_new(w, EWC_WETH, tok_name[EW_WETH], -1),
+                                     weth9);
     w->router = contract(w, dep, EWC_ROUTER, "DEX router");
     for (int t = 1; t < EW_WETH; t++) {
         char nm[48];
