@@ -399,7 +399,7 @@ int cw_gen_evm_run(const cw_gen_evm_opts *opts, cw_gen_evm_stats *st)
         uint32_t tpb = sc->txs_per_block;
         uint64_t n = tpb / 2 + gen_below(&w->rng, tpb + 1);
         ew_event e;
-        while (!w->err && ew_event_pop_due(w, &e))
+        while (!w->err && w->txs_total < w->txs_target && ew_event_pop_due(w, &e))
             ew_handle_event(w, &e);
         while (!w->err && w->tx_index < n && w->txs_total < w->txs_target)
             ew_econ_tx(w);
