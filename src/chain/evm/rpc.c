@@ -174,6 +174,39 @@ static int hex_u64(json_t *v, uint64_t *out)
     return 0;
 }
 
+/* Block 0's opening balances. JSON-RPC has no call for the genesis allocation; a development
+ * node (anvil, hardhat) lists its funded accounts in eth_accounts, so their nonzero balances
+ * at block 0 are recorded as genesis allocations. Elsewhere eth_accounts is empty or refused
+ * and nothing is added: such a store does not start from a known opening. */
+static int genesis(rpc *r, cw_evm_block *b)
+{
+    json_t *acc = NULL;
+    if (rpc_call(r, "eth_accounts", json_array(), "block 0", &acc) != 0 || !json_is_array(acc)) {
+        json_decref(acc);
+        return 0;
+    }
+    json_t *alloc = json_array();
+    size_t i;
+    json_t *a;
+    int rc = 0;
+    json_array_foreach(acc, i, a)
+    {
+        if (!json_is_string(a))
+            continue;
+        json_t *bal = NULL;
+        if ((rc = rpc_call(r, "eth_getBalance", json_pack("[O, s]", a, "0x0"), "block 0", &bal)))
+            break;
+        if (json_is_string(bal) && strcmp(json_string_value(bal), "0x0"))
+            json_array_append_new(alloc, json_pack("{s:O, s:O}", "address", a, "balance", bal));
+        json_decref(bal);
+    }
+    if (!rc)
+        rc = cw_evm_rpc__genesis(b, alloc);
+    json_decref(alloc);
+    json_decref(acc);
+    return rc;
+}
+
 /* Fetches and decodes block n. *trace_kind: 1 trace_block, 2 debug; probed when 0 (auto). */
 static int fetch_block(rpc *r, cw_evm_block *b, uint64_t n, cw_evm_rpc_traces mode,
                        int *trace_kind)
@@ -212,6 +245,10 @@ static int fetch_block(rpc *r, cw_evm_block *b, uint64_t n, cw_evm_rpc_traces mo
     }
     rc = cw_evm_rpc__decode(b, blk, rcpts, tr, mode == CW_EVM_RPC_TRACES_NONE ? 0 : *trace_kind,
                             ctx);
+    if (!rc && n == 0)
+        rc = genesis(r, b);
+    if (!rc)
+        rc = cw_evm_block_finish(b);
 out:
     json_decref(blk);
     json_decref(rcpts);
@@ -247,11 +284,45 @@ int cw_evm_rpc_follow(const cw_evm_rpc_opts *o, cw_evm_rpc_stats *st)
     st->node_tip = (int64_t)node_tip;
     if ((rc = cw_evmstore_open(&s, o->store_dir, true, o->chain)))
         goto out;
+    uint32_t max_reorg = o->max_reorg ? o->max_reorg : 64;
+    /* the store's tip must still be on the node's chain: a reorg to a branch no longer than
+     * ours shows only here */
+    for (uint32_t depth = 0;; depth++) {
+        int64_t t = cw_evmstore_tip(s);
+        if (t < 0)
+            break;
+        if (depth > max_reorg) {
+            rc = cw_error_set(CW_ECORRUPT, "%s: a reorg deeper than %u blocks below block %lld: "
+                                           "refused",
+                              o->url, max_reorg, (long long)t);
+            goto out;
+        }
+        bool same = false;
+        if ((uint64_t)t <= node_tip) {
+            char q[32], ctx[48];
+            snprintf(q, sizeof q, "0x%llx", (unsigned long long)t);
+            snprintf(ctx, sizeof ctx, "block %lld", (long long)t);
+            json_t *h = NULL;
+            if ((rc = rpc_call(&r, "eth_getBlockByNumber", json_pack("[s, b]", q, 0), ctx, &h)))
+                goto out;
+            json_t *hv = json_is_object(h) ? json_object_get(h, "hash") : NULL;
+            cw_evm_hash hh;
+            const cw_evm_row_block *row = cw_evmstore_block(s, (uint64_t)t);
+            same = json_is_string(hv) &&
+                   !cw_evm_hash_parse(&hh, json_string_value(hv), json_string_length(hv)) && row &&
+                   !memcmp(row->hash, hh.b, 32);
+            json_decref(h);
+        }
+        if (same)
+            break;
+        if ((rc = cw_evmstore_rollback(s, t - 1)))
+            goto out;
+        st->rolled_back++;
+    }
     uint64_t last = o->to_block >= 0 && (uint64_t)o->to_block < node_tip ? (uint64_t)o->to_block
                                                                           : node_tip;
     int64_t tip = cw_evmstore_tip(s);
     uint64_t next = tip >= 0 ? (uint64_t)tip + 1 : (uint64_t)(o->from_block > 0 ? o->from_block : 0);
-    uint32_t max_reorg = o->max_reorg ? o->max_reorg : 64;
     uint64_t commit_every = o->commit_blocks ? o->commit_blocks : 100;
     uint64_t since_commit = 0, reorg_depth = 0;
     int trace_kind = o->traces == CW_EVM_RPC_TRACES_PARITY ? 1

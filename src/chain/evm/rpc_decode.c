@@ -639,7 +639,31 @@ int cw_evm_rpc__decode(cw_evm_block *b, json_t *blk, json_t *receipts, json_t *t
     if (rc)
         return rc;
     b->has_traces = trace_kind != 0;
-    return cw_evm_block_finish(b);
+    return 0;
+}
+
+int cw_evm_rpc__genesis(cw_evm_block *b, json_t *alloc)
+{
+    dctx d = {b, "block 0", ""};
+    size_t i;
+    json_t *a;
+    json_array_foreach(alloc, i, a)
+    {
+        snprintf(d.where, sizeof d.where, "genesis[%zu]", i);
+        cw_evm_trace *t = cw_evm_block_add_trace(b);
+        if (!t)
+            return CW_ENOMEM;
+        bool has = false;
+        int rc;
+        if ((rc = get_addr(&d, a, "address", true, &t->to, &has)) ||
+            (rc = get_u256(&d, a, "balance", true, &t->value)))
+            return rc;
+        t->has_to = has;
+        t->type = CW_EVM_TRACE_GENESIS;
+        t->tx_index = UINT32_MAX;
+        t->status = 1;
+    }
+    return 0;
 }
 
 int cw_evm_rpc_decode_block(cw_evm_block *b, const char *block_json, size_t block_len,
@@ -657,8 +681,8 @@ int cw_evm_rpc_decode_block(cw_evm_block *b, const char *block_json, size_t bloc
         rc = cw_error_set(CW_ECORRUPT, "receipts: missing or not JSON");
     else if (trace_kind && !tr)
         rc = cw_error_set(CW_ECORRUPT, "traces: missing or not JSON");
-    else
-        rc = cw_evm_rpc__decode(b, blk, rc_, tr, trace_kind, "block");
+    else if (!(rc = cw_evm_rpc__decode(b, blk, rc_, tr, trace_kind, "block")))
+        rc = cw_evm_block_finish(b);
     json_decref(blk);
     json_decref(rc_);
     json_decref(tr);

@@ -15,4 +15,9 @@
 int cw_evm_rpc__decode(cw_evm_block *b, json_t *block, json_t *receipts, json_t *traces,
                        int trace_kind, const char *ctx);
 
+/* Adds genesis allocations to a decoded block 0 before cw_evm_block_finish: `alloc` is an
+ * array of {"address": "0x..", "balance": "0x.."} (borrowed); each becomes a block-level trace
+ * of type genesis, as ethereum-etl writes genesis allocations. 0 or CW_ECORRUPT. */
+int cw_evm_rpc__genesis(cw_evm_block *b, json_t *alloc);
+
 #endif
