@@ -258,7 +258,7 @@ const cw_command cw_cmd_ingest = {
     "  --store DIR         EVM store directory (created when absent)\n"
     "  --chain NAME        ethereum (default), sepolia, bsc, polygon, arbitrum, optimism, base,\n"
     "                      avalanche, dev\n"
-    "  --commit-blocks N   commit every N blocks (default: every 5 seconds)\n"
+    "  --commit-blocks N   commit every N blocks (default: every 10+ seconds)\n"
     "  --rollback-to N     first drop the store's blocks above N (a reorg), then ingest\n"
     "  --quiet, --json     as above\n",
     run};
