@@ -92,7 +92,10 @@ static void write_world(const char dir[4096], uint64_t n_txs)
         hex(fb, 1, b, 32);
         fputc(',', fb);
         hex(fb, 1, b - 1, 32);
-        fputs(",0x0000000000000000,0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347,0x00,0x00,0x00,0x00,", fb);
+        fputs(",0x0000000000000000,"
+              "0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347,0x00,0x00,0x00,"
+              "0x00,",
+              fb);
         hex(fb, 3, b % 50, 20);
         fprintf(fb, ",0,0,40000,0x,30000000,%llu,%llu,%llu,7000000000,,\n",
                 (unsigned long long)(21000 * nt), (unsigned long long)(1700000000 + 12 * b),
@@ -130,7 +133,10 @@ static void write_world(const char dir[4096], uint64_t n_txs)
                 hex(fl, 1, b, 32);
                 fprintf(fl, ",%llu,", (unsigned long long)(1000000 + b));
                 hex(fl, 4, users + (i % 7), 20);
-                fprintf(fl, ",0x%064llx,\"0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef,0x000000000000000000000000",
+                fprintf(fl,
+                        ",0x%064llx,"
+                        "\"0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef,"
+                        "0x000000000000000000000000",
                         value);
                 uint64_t s1 = 4 * 0x9e3779b97f4a7c15ull + from * 0xbf58476d1ce4e5b9ull + 1;
                 (void)s1;

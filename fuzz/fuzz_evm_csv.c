@@ -14,8 +14,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char *const KINDS[7] = {"blocks", "transactions", "receipts", "logs",
-                                     "token_transfers", "traces", "tokens"};
+static const char *const KINDS[7] = {"blocks",          "transactions", "receipts", "logs",
+                                     "token_transfers", "traces",       "tokens"};
 
 static void check_block(const cw_evm_block *b)
 {

@@ -22,11 +22,12 @@ static int run_evm(const cw_store_opts *o)
         return cw_cli_fail("address", rc);
     if (o->json)
         return cw_cli_print_json(j);
-    printf("address %s%s\n  first seen block %lld, last block %lld\n",
-           json_string_value(json_object_get(j, "address")),
-           json_is_true(json_object_get(j, "contract")) ? "  (contract)" : "",
-           (long long)json_integer_value(json_object_get(json_object_get(j, "first_seen"), "block")),
-           (long long)json_integer_value(json_object_get(json_object_get(j, "last_seen"), "block")));
+    printf(
+        "address %s%s\n  first seen block %lld, last block %lld\n",
+        json_string_value(json_object_get(j, "address")),
+        json_is_true(json_object_get(j, "contract")) ? "  (contract)" : "",
+        (long long)json_integer_value(json_object_get(json_object_get(j, "first_seen"), "block")),
+        (long long)json_integer_value(json_object_get(json_object_get(j, "last_seen"), "block")));
     bool complete = json_is_true(json_object_get(j, "complete"));
     if (!complete)
         printf("  note: %s\n", json_string_value(json_object_get(j, "note")));
@@ -36,8 +37,8 @@ static int run_evm(const cw_store_opts *o)
     {
         json_t *as = json_object_get(v, "asset");
         const char *sym = json_string_value(json_object_get(as, "symbol"));
-        printf("  %-10s %s base units (received %s, sent %s)%s%s\n",
-               sym && *sym ? sym : "token", json_string_value(json_object_get(v, complete ? "balance" : "net_flow")),
+        printf("  %-10s %s base units (received %s, sent %s)%s%s\n", sym && *sym ? sym : "token",
+               json_string_value(json_object_get(v, complete ? "balance" : "net_flow")),
                json_string_value(json_object_get(v, "received")),
                json_string_value(json_object_get(v, "sent")),
                json_object_get(as, "token") ? "  token " : "",

@@ -36,7 +36,8 @@ static int run_evm(const cw_store_opts *o)
            json_string_value(json_object_get(j, "burnt_fees")));
     size_t i;
     json_t *v;
-    json_array_foreach(json_object_get(j, "txs"), i, v) printf("  tx %zu %s\n", i, json_string_value(v));
+    json_array_foreach(json_object_get(j, "txs"), i, v)
+        printf("  tx %zu %s\n", i, json_string_value(v));
     json_decref(j);
     return CW_EXIT_OK;
 }

@@ -1,8 +1,8 @@
 /* cmd_check.c: `chainwatch check --store DIR [--json]`: exit 0 clean, 4 when problems found. */
 #include <stdio.h>
 
-#include "chainwatch/errors.h"
 #include "chainwatch/btc/query.h"
+#include "chainwatch/errors.h"
 #include "chainwatch/evm/query.h"
 #include "chainwatch/evm/store.h"
 #include "cli/store_opts.h"

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "chainwatch/errors.h"
 #include "chainwatch/btc/ingest.h"
+#include "chainwatch/errors.h"
 #include "chainwatch/evm/ingest.h"
 #include "chainwatch/util.h"
 #include "cli/cli.h"
@@ -107,14 +107,14 @@ static int run_evm(int argc, char **argv)
         return cw_cli_fail("ingest", rc);
     double secs = st.seconds > 0 ? st.seconds : 1e-9;
     if (json)
-        return cw_cli_print_json(json_pack(
-            "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f}", "blocks_added",
-            (json_int_t)st.blocks_added, "blocks_skipped", (json_int_t)st.blocks_skipped,
-            "txs_added", (json_int_t)st.txs_added, "movements_added", (json_int_t)st.moves_added,
-            "accounts_added", (json_int_t)st.accounts_added, "bytes_read",
-            (json_int_t)st.bytes_read, "tip_height", (json_int_t)st.tip, "seconds", st.seconds,
-            "tx_per_s", (double)st.txs_added / secs, "mb_per_s",
-            (double)st.bytes_read / secs / 1e6));
+        return cw_cli_print_json(
+            json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f}", "blocks_added",
+                      (json_int_t)st.blocks_added, "blocks_skipped", (json_int_t)st.blocks_skipped,
+                      "txs_added", (json_int_t)st.txs_added, "movements_added",
+                      (json_int_t)st.moves_added, "accounts_added", (json_int_t)st.accounts_added,
+                      "bytes_read", (json_int_t)st.bytes_read, "tip_height", (json_int_t)st.tip,
+                      "seconds", st.seconds, "tx_per_s", (double)st.txs_added / secs, "mb_per_s",
+                      (double)st.bytes_read / secs / 1e6));
     printf("ingest: %llu blocks, %llu txs, %llu value movements, %llu accounts added (%llu "
            "blocks already in the store); tip height %lld; %.2f s, %.0f tx/s, %.1f MB/s\n",
            (unsigned long long)st.blocks_added, (unsigned long long)st.txs_added,

@@ -1,10 +1,10 @@
 /* cmd_tx.c: `chainwatch tx TXID --store DIR [--json]`. */
 #include <stdio.h>
 
-#include "chainwatch/patterns.h"
 #include "chainwatch/btc/query.h"
 #include "chainwatch/evm/query.h"
 #include "chainwatch/evm/store.h"
+#include "chainwatch/patterns.h"
 #include "cli/store_opts.h"
 
 extern const cw_command cw_cmd_tx;
@@ -60,8 +60,7 @@ static int run_evm(const cw_store_opts *o)
                    : json_string_value(json_object_get(as, "token")),
                json_is_string(f) ? json_string_value(f) : "(none)",
                json_is_string(t) ? json_string_value(t) : "(none)",
-               json_is_true(json_object_get(v, "probable")) ? "  (probable: status unknown)"
-                                                           : "");
+               json_is_true(json_object_get(v, "probable")) ? "  (probable: status unknown)" : "");
     }
     json_decref(j);
     return CW_EXIT_OK;

@@ -17,8 +17,8 @@
  *   cw_evm_block_reset(&b);   (empties it, keeps the memory) ... cw_evm_block_free(&b).
  *
  * Conventions: addresses are 20 raw bytes, hashes 32 raw bytes in the order they are printed
- * (0x + hex of the bytes in order, no reversal as in Bitcoin); `src_file`/`src_line` name the source
- * file and line of a CSV row (line 0 for RPC) so errors can name them.
+ * (0x + hex of the bytes in order, no reversal as in Bitcoin); `src_file`/`src_line` name the
+ * source file and line of a CSV row (line 0 for RPC) so errors can name them.
  */
 #ifndef CHAINWATCH_EVM_BLOCK_H
 #define CHAINWATCH_EVM_BLOCK_H
@@ -44,25 +44,25 @@ enum { CW_EVM_STATUS_FAILED = 0, CW_EVM_STATUS_OK = 1, CW_EVM_STATUS_UNKNOWN = 2
 
 typedef struct cw_evm_tx {
     cw_evm_hash hash;
-    uint32_t index;   /* transaction_index in the block */
+    uint32_t index; /* transaction_index in the block */
     uint64_t nonce;
     cw_evm_addr from;
-    cw_evm_addr to;   /* valid when has_to (a contract creation has none) */
+    cw_evm_addr to; /* valid when has_to (a contract creation has none) */
     bool has_to;
-    uint8_t type;     /* EIP-2718 type (0 legacy, 1, 2, 3, ...) */
-    uint8_t status;   /* CW_EVM_STATUS_* */
-    bool has_receipt; /* gas_used, effective_gas_price, status, contract come from a receipt */
-    cw_u256 value;    /* wei */
-    uint64_t gas;     /* gas limit */
-    cw_u256 gas_price;           /* as in the tx (legacy) or max fee; see effective */
-    cw_u256 max_fee_per_gas;     /* EIP-1559 (zero when absent) */
+    uint8_t type;      /* EIP-2718 type (0 legacy, 1, 2, 3, ...) */
+    uint8_t status;    /* CW_EVM_STATUS_* */
+    bool has_receipt;  /* gas_used, effective_gas_price, status, contract come from a receipt */
+    cw_u256 value;     /* wei */
+    uint64_t gas;      /* gas limit */
+    cw_u256 gas_price; /* as in the tx (legacy) or max fee; see effective */
+    cw_u256 max_fee_per_gas; /* EIP-1559 (zero when absent) */
     cw_u256 max_priority_fee_per_gas;
     cw_u256 effective_gas_price; /* receipt's; equals gas_price for legacy txs */
     uint64_t gas_used;           /* receipt's */
     cw_evm_addr contract;        /* receipt's contract_address, valid when has_contract */
     bool has_contract;
-    uint8_t selector[4];  /* first 4 bytes of input (zeros when shorter) */
-    uint32_t input_len;   /* bytes of input */
+    uint8_t selector[4];            /* first 4 bytes of input (zeros when shorter) */
+    uint32_t input_len;             /* bytes of input */
     uint32_t first_log, n_logs;     /* set by cw_evm_block_finish */
     uint32_t first_trace, n_traces; /* set by cw_evm_block_finish */
     uint64_t src_line;
@@ -98,15 +98,15 @@ enum { /* call_type */
 };
 
 typedef struct cw_evm_trace {
-    uint32_t tx_index;  /* UINT32_MAX for block-level traces (reward, genesis, daofork) */
+    uint32_t tx_index; /* UINT32_MAX for block-level traces (reward, genesis, daofork) */
     cw_evm_hash tx_hash;
-    uint8_t type;       /* CW_EVM_TRACE_* */
-    uint8_t call_type;  /* CW_EVM_CALL_* */
-    uint8_t status;     /* 1 success, 0 failed (itself or an enclosing call) */
+    uint8_t type;      /* CW_EVM_TRACE_* */
+    uint8_t call_type; /* CW_EVM_CALL_* */
+    uint8_t status;    /* 1 success, 0 failed (itself or an enclosing call) */
     bool has_from, has_to;
     cw_evm_addr from, to; /* create: to = the new contract; suicide: to = refund address */
     cw_u256 value;
-    uint32_t ta_off, ta_len; /* trace address: ta_len u32 in the arena (empty = top level) */
+    uint32_t ta_off, ta_len;   /* trace address: ta_len u32 in the arena (empty = top level) */
     uint32_t err_off, err_len; /* error string in the arena (empty when none) */
     uint64_t src_line;
     uint32_t src_file;
@@ -122,8 +122,8 @@ typedef struct cw_evm_withdrawal {
 /* Token metadata (tokens.csv, or an RPC follower's symbol()/decimals() calls). */
 typedef struct cw_evm_token {
     cw_evm_addr address;
-    char symbol[48];  /* may be empty */
-    int decimals;     /* -1 when unknown */
+    char symbol[48]; /* may be empty */
+    int decimals;    /* -1 when unknown */
 } cw_evm_token;
 
 typedef struct cw_evm_block {

@@ -35,9 +35,9 @@
 
 /* ---- chains ---- */
 typedef struct cw_evm_chain {
-    const char *name;   /* "ethereum" */
-    uint64_t chain_id;  /* 1 */
-    const char *symbol; /* native coin: "ETH" */
+    const char *name;    /* "ethereum" */
+    uint64_t chain_id;   /* 1 */
+    const char *symbol;  /* native coin: "ETH" */
     const char *wrapped; /* the canonical wrapped-native token (lowercase 0x address) or NULL */
 } cw_evm_chain;
 /* Looks a chain up by name ("ethereum", "sepolia", "bsc", "polygon", "arbitrum", "optimism",
@@ -47,18 +47,18 @@ const cw_evm_chain *cw_evm_chain_by_id(uint64_t chain_id);
 
 /* ---- movement kinds (moves.col `kind`) ---- */
 enum {
-    CW_EVM_MOVE_TX = 1,         /* native value of a successful tx (top-level call or create) */
-    CW_EVM_MOVE_INTERNAL = 2,   /* native value of a successful internal call / create */
+    CW_EVM_MOVE_TX = 1,           /* native value of a successful tx (top-level call or create) */
+    CW_EVM_MOVE_INTERNAL = 2,     /* native value of a successful internal call / create */
     CW_EVM_MOVE_SELFDESTRUCT = 3, /* balance sent by SELFDESTRUCT to its beneficiary */
-    CW_EVM_MOVE_ERC20 = 4,      /* ERC-20 Transfer log */
-    CW_EVM_MOVE_WRAP = 5,       /* wrapped-native Deposit log: token minted to dst */
-    CW_EVM_MOVE_UNWRAP = 6,     /* wrapped-native Withdrawal log: token burnt from src */
-    CW_EVM_MOVE_FEE_BURNT = 7,  /* base fee x gas used, from the sender to nobody */
-    CW_EVM_MOVE_FEE_TIP = 8,    /* the rest of the fee, from the sender to the fee recipient */
-    CW_EVM_MOVE_WITHDRAWAL = 9, /* beacon-chain withdrawal (EIP-4895), from nobody */
-    CW_EVM_MOVE_REWARD = 10,    /* block / uncle reward (a reward trace), from nobody */
-    CW_EVM_MOVE_ERC721 = 11,    /* ERC-721 Transfer: amount = 1 item (count only) */
-    CW_EVM_MOVE_ERC1155 = 12    /* ERC-1155 TransferSingle/Batch: amount = items (count only) */
+    CW_EVM_MOVE_ERC20 = 4,        /* ERC-20 Transfer log */
+    CW_EVM_MOVE_WRAP = 5,         /* wrapped-native Deposit log: token minted to dst */
+    CW_EVM_MOVE_UNWRAP = 6,       /* wrapped-native Withdrawal log: token burnt from src */
+    CW_EVM_MOVE_FEE_BURNT = 7,    /* base fee x gas used, from the sender to nobody */
+    CW_EVM_MOVE_FEE_TIP = 8,      /* the rest of the fee, from the sender to the fee recipient */
+    CW_EVM_MOVE_WITHDRAWAL = 9,   /* beacon-chain withdrawal (EIP-4895), from nobody */
+    CW_EVM_MOVE_REWARD = 10,      /* block / uncle reward (a reward trace), from nobody */
+    CW_EVM_MOVE_ERC721 = 11,      /* ERC-721 Transfer: amount = 1 item (count only) */
+    CW_EVM_MOVE_ERC1155 = 12      /* ERC-1155 TransferSingle/Batch: amount = items (count only) */
 };
 /* moves.col `flags` */
 #define CW_EVM_MOVEF_STATUS_UNKNOWN 0x01 /* the tx's success is not known: a probable movement */
@@ -66,8 +66,12 @@ enum {
 const char *cw_evm_move_kind_name(unsigned kind);
 
 /* ---- asset kinds ---- */
-enum { CW_EVM_ASSET_KIND_NATIVE = 0, CW_EVM_ASSET_KIND_ERC20 = 1, CW_EVM_ASSET_KIND_ERC721 = 2,
-       CW_EVM_ASSET_KIND_ERC1155 = 3 };
+enum {
+    CW_EVM_ASSET_KIND_NATIVE = 0,
+    CW_EVM_ASSET_KIND_ERC20 = 1,
+    CW_EVM_ASSET_KIND_ERC721 = 2,
+    CW_EVM_ASSET_KIND_ERC1155 = 3
+};
 
 /* ---- rows (little-endian as mapped; sizes are part of the format) ---- */
 typedef struct cw_evm_row_block {
@@ -76,13 +80,13 @@ typedef struct cw_evm_row_block {
     uint8_t base_fee[32]; /* cw_u256 limbs (zero before London; see flags) */
     uint64_t number, timestamp, gas_used, gas_limit;
     uint64_t first_tx, first_move, first_create;
-    uint32_t miner;         /* account id */
+    uint32_t miner; /* account id */
     uint32_t n_tx;
     uint32_t first_account; /* account count before this block */
     uint32_t first_asset;   /* asset count before this block */
     uint32_t n_withdrawals;
-    uint32_t flags;         /* CW_EVM_BLOCKF_* */
-} cw_evm_row_block;         /* 176 bytes */
+    uint32_t flags; /* CW_EVM_BLOCKF_* */
+} cw_evm_row_block; /* 176 bytes */
 #define CW_EVM_BLOCKF_BASE_FEE 0x1
 #define CW_EVM_BLOCKF_RECEIPTS 0x2
 #define CW_EVM_BLOCKF_LOGS 0x4
@@ -95,8 +99,8 @@ typedef struct cw_evm_row_tx {
     uint64_t first_move; /* its first movement (its movements are contiguous) */
     uint32_t block;      /* block number */
     uint32_t index;
-    uint32_t from, to;   /* account ids; to = CW_EVM_NONE32 for a creation */
-    uint32_t created;    /* contract account created by it (receipt), or CW_EVM_NONE32 */
+    uint32_t from, to; /* account ids; to = CW_EVM_NONE32 for a creation */
+    uint32_t created;  /* contract account created by it (receipt), or CW_EVM_NONE32 */
     uint32_t n_logs;
     uint8_t selector[4];
     uint8_t status, type, flags, pad;
@@ -108,9 +112,9 @@ typedef struct cw_evm_row_move {
     uint64_t tx;        /* tx number, CW_EVM_NONE64 for block-level movements */
     uint32_t from, to;  /* account ids; CW_EVM_NONE32 = nobody (mint, burn, fee burnt) */
     uint32_t asset;
-    uint32_t block;     /* block number */
-    uint32_t pos;       /* log index; trace ordinal in the block's traces; withdrawal index in the
-                           block; 0 for tx value and fees */
+    uint32_t block; /* block number */
+    uint32_t pos;   /* log index; trace ordinal in the block's traces; withdrawal index in the
+                       block; 0 for tx value and fees */
     uint8_t kind, flags, pad[2];
 } cw_evm_row_move; /* 64 bytes */
 
@@ -128,16 +132,16 @@ typedef struct cw_evm_row_account {
 
 typedef struct cw_evm_row_acctlast {
     uint64_t last_out, last_in; /* heads of its movement chains, CW_EVM_NONE64 when none */
-} cw_evm_row_acctlast; /* 16 bytes */
+} cw_evm_row_acctlast;          /* 16 bytes */
 
 typedef struct cw_evm_row_asset {
-    uint32_t account;    /* token contract's account id (CW_EVM_NONE32 for native) */
+    uint32_t account; /* token contract's account id (CW_EVM_NONE32 for native) */
     uint32_t first_block;
-    uint8_t kind;        /* CW_EVM_ASSET_KIND_* */
-    uint8_t decimals;    /* 255 = unknown */
+    uint8_t kind;     /* CW_EVM_ASSET_KIND_* */
+    uint8_t decimals; /* 255 = unknown */
     uint8_t pad[6];
-    char symbol[48];     /* NUL-padded; may be empty */
-} cw_evm_row_asset; /* 64 bytes */
+    char symbol[48]; /* NUL-padded; may be empty */
+} cw_evm_row_asset;  /* 64 bytes */
 
 typedef struct cw_evm_row_create {
     uint64_t tx;      /* creating tx or CW_EVM_NONE64 */
@@ -148,7 +152,7 @@ typedef struct cw_evm_row_create {
 typedef struct cw_evmstore cw_evmstore;
 
 typedef struct cw_evm_counts {
-    uint64_t base;   /* first block number held */
+    uint64_t base; /* first block number held */
     uint64_t blocks, txs, moves, accounts, assets, creates;
     uint64_t chain_id;
     uint64_t incomplete; /* blocks ingested without receipts, logs or traces */

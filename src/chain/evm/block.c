@@ -174,11 +174,10 @@ int cw_evm_block_finish(cw_evm_block *b)
         qsort(b->txs, b->n_txs, sizeof *b->txs, cmp_tx);
     for (size_t i = 0; i < b->n_txs; i++) {
         if (b->txs[i].index != i)
-            return cw_error_set(CW_ECORRUPT,
-                                "block %llu: transaction_index %u at %s %s (expected %zu)",
-                                num, b->txs[i].index,
-                                where(b, b->txs[i].src_file, b->txs[i].src_line, w, sizeof w),
-                                b->txs[i].index < i ? "is a duplicate" : "leaves a gap", i);
+            return cw_error_set(
+                CW_ECORRUPT, "block %llu: transaction_index %u at %s %s (expected %zu)", num,
+                b->txs[i].index, where(b, b->txs[i].src_file, b->txs[i].src_line, w, sizeof w),
+                b->txs[i].index < i ? "is a duplicate" : "leaves a gap", i);
     }
     if (b->tx_count != b->n_txs)
         return cw_error_set(CW_ECORRUPT,
@@ -196,9 +195,9 @@ int cw_evm_block_finish(cw_evm_block *b)
     for (size_t i = 0; i < b->n_logs; i++) {
         cw_evm_log *l = &b->logs[i];
         if (i && l->log_index == b->logs[i - 1].log_index)
-            return cw_error_set(CW_ECORRUPT, "block %llu: duplicate log_index %u at %s",
-                                num, l->log_index, where(b, l->src_file, l->src_line, w, sizeof w));
-        if (l->tx_index >= b->n_txs || memcmp(&b->txs[l->tx_index].hash, &l->tx_hash, 32))
+            return cw_error_set(CW_ECORRUPT, "block %llu: duplicate log_index %u at %s", num,
+                                l->log_index, where(b, l->src_file, l->src_line, w, sizeof w));
+        if (l->tx_index >= b->n_txs || (memcmp(&b->txs[l->tx_index].hash, &l->tx_hash, 32) != 0))
             return cw_error_set(CW_ECORRUPT,
                                 "block %llu: the log at %s (log_index %u) names a "
                                 "transaction that is not in the block (transaction_index %u)",
@@ -207,8 +206,8 @@ int cw_evm_block_finish(cw_evm_block *b)
         cw_evm_tx *t = &b->txs[l->tx_index];
         if (i && b->logs[i - 1].tx_index > l->tx_index)
             return cw_error_set(CW_ECORRUPT,
-                                "block %llu: log_index %u (%s) is out of transaction order",
-                                num, l->log_index, where(b, l->src_file, l->src_line, w, sizeof w));
+                                "block %llu: log_index %u (%s) is out of transaction order", num,
+                                l->log_index, where(b, l->src_file, l->src_line, w, sizeof w));
         if (!t->n_logs)
             t->first_log = (uint32_t)i;
         t->n_logs++;
@@ -246,7 +245,7 @@ int cw_evm_block_finish(cw_evm_block *b)
                                     num, where(b, tr->src_file, tr->src_line, w, sizeof w));
             continue;
         }
-        if (tr->tx_index >= b->n_txs || memcmp(&b->txs[tr->tx_index].hash, &tr->tx_hash, 32))
+        if (tr->tx_index >= b->n_txs || (memcmp(&b->txs[tr->tx_index].hash, &tr->tx_hash, 32) != 0))
             return cw_error_set(CW_ECORRUPT,
                                 "block %llu: the trace at %s names a transaction that is "
                                 "not in the block (transaction_index %u)",
@@ -295,8 +294,8 @@ void cw_evm_hash_hex(char out[67], const cw_evm_hash *h)
 
 /* hex digit values plus one, 0 for anything else */
 static const uint8_t HEXV[256] = {
-    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
-    ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
+    ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
     ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16};
 
 static inline int hexval(char c)
@@ -312,8 +311,8 @@ static int parse_fixed(uint8_t *out, size_t n, const char *s, size_t len, const 
     for (size_t i = 0; i < n; i++) {
         int h = hexval(s[2 + 2 * i]), l = hexval(s[3 + 2 * i]);
         if (h < 0 || l < 0)
-            return cw_error_set(CW_EINVAL, "bad hex in %s '%.*s'", what,
-                                (int)(len > 80 ? 80 : len), s);
+            return cw_error_set(CW_EINVAL, "bad hex in %s '%.*s'", what, (int)(len > 80 ? 80 : len),
+                                s);
         out[i] = (uint8_t)(h << 4 | l);
     }
     return 0;

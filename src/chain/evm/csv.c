@@ -34,8 +34,8 @@
 #include "chainwatch/util.h"
 
 enum { K_BLOCKS, K_TXS, K_RECEIPTS, K_LOGS, K_TT, K_TRACES, K_TOKENS, K_N };
-static const char *const KIND_NAMES[K_N] = {"blocks", "transactions", "receipts", "logs",
-                                            "token_transfers", "traces", "tokens"};
+static const char *const KIND_NAMES[K_N] = {"blocks",          "transactions", "receipts", "logs",
+                                            "token_transfers", "traces",       "tokens"};
 
 /* columns: a name, and whether a file of the kind must have it */
 typedef struct {
@@ -43,50 +43,115 @@ typedef struct {
     bool required;
 } coldef;
 
-enum { B_NUMBER, B_HASH, B_PARENT, B_MINER, B_GAS_USED, B_GAS_LIMIT, B_TIMESTAMP, B_TXCOUNT,
-       B_BASEFEE, B_WITHDRAWALS, B_N };
-static const coldef B_COLS[B_N] = {{"number", true},    {"hash", true},
-                                   {"parent_hash", true}, {"miner", true},
-                                   {"gas_used", true},  {"gas_limit", false},
-                                   {"timestamp", true}, {"transaction_count", true},
-                                   {"base_fee_per_gas", false}, {"withdrawals", false}};
-enum { T_HASH, T_NONCE, T_BLOCK, T_BLOCK_HASH, T_INDEX, T_FROM, T_TO, T_VALUE, T_GAS, T_PRICE,
-       T_INPUT, T_MAXFEE, T_MAXPRIO, T_TYPE, T_R_GAS_USED, T_R_CONTRACT, T_R_STATUS, T_R_EGP,
-       T_N };
-static const coldef T_COLS[T_N] = {
-    {"hash", true},          {"nonce", false},      {"block_number", true},
-    {"block_hash", false},   {"transaction_index", true}, {"from_address", true},
-    {"to_address", true},    {"value", true},       {"gas", true},
-    {"gas_price", true},     {"input", true},       {"max_fee_per_gas", false},
-    {"max_priority_fee_per_gas", false}, {"transaction_type", false},
-    {"receipt_gas_used", false}, {"receipt_contract_address", false},
-    {"receipt_status", false}, {"receipt_effective_gas_price", false}};
+enum {
+    B_NUMBER,
+    B_HASH,
+    B_PARENT,
+    B_MINER,
+    B_GAS_USED,
+    B_GAS_LIMIT,
+    B_TIMESTAMP,
+    B_TXCOUNT,
+    B_BASEFEE,
+    B_WITHDRAWALS,
+    B_N
+};
+static const coldef B_COLS[B_N] = {{"number", true},
+                                   {"hash", true},
+                                   {"parent_hash", true},
+                                   {"miner", true},
+                                   {"gas_used", true},
+                                   {"gas_limit", false},
+                                   {"timestamp", true},
+                                   {"transaction_count", true},
+                                   {"base_fee_per_gas", false},
+                                   {"withdrawals", false}};
+enum {
+    T_HASH,
+    T_NONCE,
+    T_BLOCK,
+    T_BLOCK_HASH,
+    T_INDEX,
+    T_FROM,
+    T_TO,
+    T_VALUE,
+    T_GAS,
+    T_PRICE,
+    T_INPUT,
+    T_MAXFEE,
+    T_MAXPRIO,
+    T_TYPE,
+    T_R_GAS_USED,
+    T_R_CONTRACT,
+    T_R_STATUS,
+    T_R_EGP,
+    T_N
+};
+static const coldef T_COLS[T_N] = {{"hash", true},
+                                   {"nonce", false},
+                                   {"block_number", true},
+                                   {"block_hash", false},
+                                   {"transaction_index", true},
+                                   {"from_address", true},
+                                   {"to_address", true},
+                                   {"value", true},
+                                   {"gas", true},
+                                   {"gas_price", true},
+                                   {"input", true},
+                                   {"max_fee_per_gas", false},
+                                   {"max_priority_fee_per_gas", false},
+                                   {"transaction_type", false},
+                                   {"receipt_gas_used", false},
+                                   {"receipt_contract_address", false},
+                                   {"receipt_status", false},
+                                   {"receipt_effective_gas_price", false}};
 enum { R_TXHASH, R_INDEX, R_BLOCK, R_BLOCK_HASH, R_GAS_USED, R_CONTRACT, R_STATUS, R_EGP, R_N };
 static const coldef R_COLS[R_N] = {{"transaction_hash", true}, {"transaction_index", true},
                                    {"block_number", true},     {"block_hash", false},
                                    {"gas_used", true},         {"contract_address", true},
                                    {"status", true},           {"effective_gas_price", false}};
 enum { L_INDEX, L_TXHASH, L_TXINDEX, L_BLOCK, L_BLOCK_HASH, L_ADDRESS, L_DATA, L_TOPICS, L_N };
-static const coldef L_COLS[L_N] = {{"log_index", true},    {"transaction_hash", true},
-                                   {"transaction_index", true}, {"block_number", true},
-                                   {"block_hash", false},  {"address", true},
-                                   {"data", true},         {"topics", true}};
+static const coldef L_COLS[L_N] = {{"log_index", true},
+                                   {"transaction_hash", true},
+                                   {"transaction_index", true},
+                                   {"block_number", true},
+                                   {"block_hash", false},
+                                   {"address", true},
+                                   {"data", true},
+                                   {"topics", true}};
 enum { TT_TOKEN, TT_FROM, TT_TO, TT_VALUE, TT_TXHASH, TT_LOGINDEX, TT_BLOCK, TT_N };
-static const coldef TT_COLS[TT_N] = {{"token_address", true},    {"from_address", true},
-                                     {"to_address", true},       {"value", true},
-                                     {"transaction_hash", true}, {"log_index", true},
-                                     {"block_number", true}};
-enum { TR_BLOCK, TR_TXHASH, TR_TXINDEX, TR_FROM, TR_TO, TR_VALUE, TR_TYPE, TR_CALLTYPE, TR_ADDR,
-       TR_ERROR, TR_STATUS, TR_N };
-static const coldef TR_COLS[TR_N] = {
-    {"block_number", true}, {"transaction_hash", true}, {"transaction_index", true},
-    {"from_address", true}, {"to_address", true},       {"value", true},
-    {"trace_type", true},   {"call_type", true},        {"trace_address", true},
-    {"error", true},        {"status", true}};
+static const coldef TT_COLS[TT_N] = {
+    {"token_address", true},    {"from_address", true}, {"to_address", true},  {"value", true},
+    {"transaction_hash", true}, {"log_index", true},    {"block_number", true}};
+enum {
+    TR_BLOCK,
+    TR_TXHASH,
+    TR_TXINDEX,
+    TR_FROM,
+    TR_TO,
+    TR_VALUE,
+    TR_TYPE,
+    TR_CALLTYPE,
+    TR_ADDR,
+    TR_ERROR,
+    TR_STATUS,
+    TR_N
+};
+static const coldef TR_COLS[TR_N] = {{"block_number", true},
+                                     {"transaction_hash", true},
+                                     {"transaction_index", true},
+                                     {"from_address", true},
+                                     {"to_address", true},
+                                     {"value", true},
+                                     {"trace_type", true},
+                                     {"call_type", true},
+                                     {"trace_address", true},
+                                     {"error", true},
+                                     {"status", true}};
 enum { TK_ADDRESS, TK_SYMBOL, TK_DECIMALS, TK_N };
 static const coldef TK_COLS[TK_N] = {{"address", true}, {"symbol", false}, {"decimals", false}};
 
-static const coldef *const KIND_COLS[K_N] = {B_COLS, T_COLS, R_COLS, L_COLS,
+static const coldef *const KIND_COLS[K_N] = {B_COLS,  T_COLS,  R_COLS, L_COLS,
                                              TT_COLS, TR_COLS, TK_COLS};
 static const int KIND_NCOLS[K_N] = {B_N, T_N, R_N, L_N, TT_N, TR_N, TK_N};
 /* the block_number column of each kind (blocks: number) */
@@ -102,13 +167,13 @@ typedef struct {
 
 typedef struct stream {
     int kind;
-    char **paths; /* files of this kind, in order */
+    char **paths;       /* files of this kind, in order */
     uint32_t *file_ids; /* index into the reader's names table */
     size_t n_files, cur;
     gzFile gz;
-    int fd;          /* a plain file, or -1 */
+    int fd;           /* a plain file, or -1 */
     uint64_t raw_off; /* bytes read from fd */
-    bool mem; /* one in-memory buffer (borrowed); no files */
+    bool mem;         /* one in-memory buffer (borrowed); no files */
     char *buf;
     size_t cap, len, pos;
     bool eof;      /* no more bytes in the current file */
@@ -116,7 +181,7 @@ typedef struct stream {
     uint64_t line; /* line number of the next record's first line */
     uint64_t rec_line;
     uint64_t done_bytes; /* compressed bytes of finished files */
-    int col[MAX_FIELDS];  /* index of each column def in the current file's records, -1 */
+    int col[MAX_FIELDS]; /* index of each column def in the current file's records, -1 */
     int n_header;
     field f[MAX_FIELDS];
     int nf;
@@ -277,7 +342,7 @@ static int fill(cw_evm_csv *r, stream *s)
         s->pos = 0;
     }
     if (s->cap - s->len < READ_CHUNK) {
-        size_t nc = s->cap ? s->cap * 2 : 2 * READ_CHUNK;
+        size_t nc = s->cap ? s->cap * 2 : (size_t)2 * READ_CHUNK;
         while (nc - s->len < READ_CHUNK)
             nc *= 2;
         char *p = cw_realloc(s->buf, nc);
@@ -382,7 +447,8 @@ static int split(cw_evm_csv *r, stream *s, size_t end)
                                 (unsigned long long)s->rec_line, MAX_FIELDS);
         field *f = &s->f[s->nf++];
         if (i < end && b[i] == '"') {
-            size_t w = i + 1, k = i + 1;
+            size_t w = i + 1;
+            size_t k = w;
             for (;;) {
                 if (k >= end)
                     return cw_error_set(CW_ECORRUPT, "%s: line %llu: unterminated quote",
@@ -426,13 +492,14 @@ static int header(cw_evm_csv *r, stream *s)
     for (int d = 0; d < nd; d++)
         s->col[d] = -1;
     /* a UTF-8 BOM on the first field */
-    if (s->nf && s->f[0].n >= 3 && !memcmp(s->f[0].p, "\xef\xbb\xbf", 3)) {
+    if (s->nf && s->f[0].n >= 3 && (memcmp(s->f[0].p, "\xef\xbb\xbf", 3) == 0)) {
         s->f[0].p += 3;
         s->f[0].n -= 3;
     }
     for (int i = 0; i < s->nf; i++) {
         for (int d = 0; d < nd; d++) {
-            if (strlen(defs[d].name) == s->f[i].n && !memcmp(defs[d].name, s->f[i].p, s->f[i].n))
+            if (strlen(defs[d].name) == s->f[i].n &&
+                (memcmp(defs[d].name, s->f[i].p, s->f[i].n) == 0))
                 s->col[d] = i;
         }
     }
@@ -534,8 +601,8 @@ static field col(const stream *s, int c)
 static int bad(cw_evm_csv *r, stream *s, const char *colname, field f, const char *what)
 {
     return cw_error_set(CW_ECORRUPT, "%s: line %llu: column %s: %s: '%.*s'", fname(r, s),
-                        (unsigned long long)s->rec_line, colname, what,
-                        (int)(f.n > 80 ? 80 : f.n), f.p);
+                        (unsigned long long)s->rec_line, colname, what, (int)(f.n > 80 ? 80 : f.n),
+                        f.p);
 }
 
 static int parse_u64f(cw_evm_csv *r, stream *s, field f, const char *colname, uint64_t *out)
@@ -591,8 +658,8 @@ static int parse_hash(cw_evm_csv *r, stream *s, field f, const char *colname, cw
 
 /* hex digit values, -1 for anything else */
 static const int8_t HEXV[256] = {
-    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
-    ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
+    ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
     ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16};
 
 static inline int hv(char c)
@@ -644,7 +711,7 @@ static int parse_time(cw_evm_csv *r, stream *s, field f, uint64_t *out)
 
 static int withdrawals(cw_evm_csv *r, stream *s, cw_evm_block *b, field f)
 {
-    if (!f.n || (f.n == 2 && !memcmp(f.p, "[]", 2)))
+    if (!f.n || (f.n == 2 && (memcmp(f.p, "[]", 2) == 0)))
         return 0;
     /* ethereum-etl writes the objects comma-joined without brackets */
     bool br = f.p[0] == '[';
@@ -751,7 +818,7 @@ static int row_tx(cw_evm_csv *r, stream *s, cw_evm_block *b)
         cw_evm_hash h;
         if ((rc = parse_hash(r, s, bh, "block_hash", &h)))
             return rc;
-        if (memcmp(&h, &b->hash, 32))
+        if ((memcmp(&h, &b->hash, 32) != 0))
             return bad(r, s, "block_hash", bh, "not the hash of its block in the blocks file");
     }
     if (s->col[T_NONCE] >= 0 && (rc = parse_u64f(r, s, col(s, T_NONCE), "nonce", &t->nonce)))
@@ -771,8 +838,8 @@ static int row_tx(cw_evm_csv *r, stream *s, cw_evm_block *b)
     field mf = col(s, T_MAXFEE), mp = col(s, T_MAXPRIO), ty = col(s, T_TYPE);
     if (mf.n && (rc = parse_u256f(r, s, mf, "max_fee_per_gas", &t->max_fee_per_gas)))
         return rc;
-    if (mp.n && (rc = parse_u256f(r, s, mp, "max_priority_fee_per_gas",
-                                  &t->max_priority_fee_per_gas)))
+    if (mp.n &&
+        (rc = parse_u256f(r, s, mp, "max_priority_fee_per_gas", &t->max_priority_fee_per_gas)))
         return rc;
     if (ty.n) {
         uint64_t v;
@@ -798,8 +865,8 @@ static int row_tx(cw_evm_csv *r, stream *s, cw_evm_block *b)
                 return bad(r, s, "receipt_status", st, "not 0 or 1");
             t->status = st.p[0] == '1' ? CW_EVM_STATUS_OK : CW_EVM_STATUS_FAILED;
         }
-        if (eg.n && (rc = parse_u256f(r, s, eg, "receipt_effective_gas_price",
-                                      &t->effective_gas_price)))
+        if (eg.n &&
+            (rc = parse_u256f(r, s, eg, "receipt_effective_gas_price", &t->effective_gas_price)))
             return rc;
         t->has_receipt = true;
     }
@@ -824,7 +891,7 @@ static int row_receipt(cw_evm_csv *r, stream *s, cw_evm_block *b)
         (rc = parse_u32f(r, s, col(s, R_INDEX), "transaction_index", &idx)))
         return rc;
     cw_evm_tx *t = tx_at(b, idx);
-    if (!t || memcmp(&t->hash, &h, 32))
+    if (!t || (memcmp(&t->hash, &h, 32) != 0))
         return cw_error_set(CW_ECORRUPT,
                             "%s: line %llu: a receipt for a transaction that is not in block "
                             "%llu (transaction_index %u)",
@@ -879,8 +946,8 @@ static int row_log(cw_evm_csv *r, stream *s, cw_evm_block *b)
             qe--;
         if (l->n_topics == 4)
             return bad(r, s, "topics", tp, "more than 4 topics");
-        if ((rc = parse_hash(r, s, (field){p, (size_t)(qe - p)}, "topics",
-                             &l->topics[l->n_topics])))
+        if ((rc =
+                 parse_hash(r, s, (field){p, (size_t)(qe - p)}, "topics", &l->topics[l->n_topics])))
             return rc;
         l->n_topics++;
         p = c ? c + 1 : e;
@@ -935,10 +1002,10 @@ static int row_tt(cw_evm_csv *r, stream *s, cw_evm_block *b, bool have_logs)
                 cw_u256_from_be32(&lv, l->topics[3].b);
             else if (l->data_len >= 32)
                 cw_u256_from_be32(&lv, b->arena + l->data_off);
-            if (memcmp(&l->tx_hash, &h, 32) || memcmp(&l->address, &tok, 20) ||
-                l->n_topics < 3 || memcmp(l->topics[0].b, TRANSFER_TOPIC, 32) ||
-                memcmp(l->topics[1].b + 12, from.b, 20) || memcmp(l->topics[2].b + 12, to.b, 20) ||
-                cw_u256_cmp(&lv, &v))
+            if ((memcmp(&l->tx_hash, &h, 32) != 0) || (memcmp(&l->address, &tok, 20) != 0) ||
+                l->n_topics < 3 || (memcmp(l->topics[0].b, TRANSFER_TOPIC, 32) != 0) ||
+                (memcmp(l->topics[1].b + 12, from.b, 20) != 0) ||
+                (memcmp(l->topics[2].b + 12, to.b, 20) != 0) || cw_u256_cmp(&lv, &v))
                 return cw_error_set(CW_ECORRUPT,
                                     "%s: line %llu: the token transfer does not match log %u of "
                                     "block %llu",
@@ -955,7 +1022,7 @@ static int row_tt(cw_evm_csv *r, stream *s, cw_evm_block *b, bool have_logs)
     /* the tx index comes from the hash */
     uint32_t ti = UINT32_MAX;
     for (size_t i = 0; i < b->n_txs; i++) {
-        if (!memcmp(&b->txs[i].hash, &h, 32))
+        if ((memcmp(&b->txs[i].hash, &h, 32) == 0))
             ti = b->txs[i].index;
     }
     if (ti == UINT32_MAX)
@@ -993,15 +1060,14 @@ static int row_trace(cw_evm_csv *r, stream *s, cw_evm_block *b)
     int rc;
     t->src_line = s->rec_line;
     t->src_file = s->mem ? 0 : s->file_ids[s->cur];
-    field th = col(s, TR_TXHASH), ti = col(s, TR_TXINDEX), fr = col(s, TR_FROM),
-          to = col(s, TR_TO), va = col(s, TR_VALUE), ty = col(s, TR_TYPE),
-          ct = col(s, TR_CALLTYPE), ta = col(s, TR_ADDR), er = col(s, TR_ERROR),
-          st = col(s, TR_STATUS);
-    static const char *const types[] = {"call", "create", "suicide", "reward", "genesis",
-                                        "daofork"};
+    field th = col(s, TR_TXHASH), ti = col(s, TR_TXINDEX), fr = col(s, TR_FROM), to = col(s, TR_TO),
+          va = col(s, TR_VALUE), ty = col(s, TR_TYPE), ct = col(s, TR_CALLTYPE),
+          ta = col(s, TR_ADDR), er = col(s, TR_ERROR), st = col(s, TR_STATUS);
+    static const char *const types[] = {"call",   "create",  "suicide",
+                                        "reward", "genesis", "daofork"};
     int type = -1;
     for (int i = 0; i < 6; i++) {
-        if (strlen(types[i]) == ty.n && !memcmp(types[i], ty.p, ty.n))
+        if (strlen(types[i]) == ty.n && (memcmp(types[i], ty.p, ty.n) == 0))
             type = i;
     }
     if (type < 0)
@@ -1011,7 +1077,7 @@ static int row_trace(cw_evm_csv *r, stream *s, cw_evm_block *b)
     if (ct.n) {
         int c = -1;
         for (int i = 1; i < 5; i++) {
-            if (strlen(calls[i]) == ct.n && !memcmp(calls[i], ct.p, ct.n))
+            if (strlen(calls[i]) == ct.n && (memcmp(calls[i], ct.p, ct.n) == 0))
                 c = i;
         }
         if (c < 0)
@@ -1027,8 +1093,7 @@ static int row_trace(cw_evm_csv *r, stream *s, cw_evm_block *b)
         t->tx_index = UINT32_MAX;
         if (type == CW_EVM_TRACE_CALL || type == CW_EVM_TRACE_CREATE ||
             type == CW_EVM_TRACE_SUICIDE)
-            return cw_error_set(CW_ECORRUPT,
-                                "%s: line %llu: a %.*s trace without its transaction",
+            return cw_error_set(CW_ECORRUPT, "%s: line %llu: a %.*s trace without its transaction",
                                 fname(r, s), (unsigned long long)s->rec_line, (int)ty.n, ty.p);
     }
     if (fr.n) {
@@ -1062,7 +1127,7 @@ static int row_trace(cw_evm_csv *r, stream *s, cw_evm_block *b)
         p = c ? c + 1 : e;
     }
     uint32_t off;
-    if ((rc = cw_evm_block_put_bytes(b, elems, ne * 4u, &off)))
+    if ((rc = cw_evm_block_put_bytes(b, elems, (size_t)ne * 4, &off)))
         return rc;
     t = &b->traces[b->n_traces - 1];
     t->ta_off = off;
@@ -1332,8 +1397,8 @@ int cw_evm_csv_next(cw_evm_csv *r, cw_evm_block *b)
         b->src_files = (const char *const *)r->names;
         b->n_src_files = r->n_names;
         if (bs->mem) {
-            static const char *const mem_names[K_N] = {"blocks", "transactions", "receipts",
-                                                       "logs", "token_transfers", "traces",
+            static const char *const mem_names[K_N] = {"blocks", "transactions",    "receipts",
+                                                       "logs",   "token_transfers", "traces",
                                                        "tokens"};
             b->src_files = mem_names;
             b->n_src_files = K_N;
@@ -1406,8 +1471,9 @@ uint64_t cw_evm_csv_bytes_read(const cw_evm_csv *r)
     for (int k = 0; k < K_N; k++) {
         const stream *s = &r->s[k];
         t += s->mem ? s->pos
-                    : s->done_bytes + (s->gz ? (uint64_t)gzoffset(s->gz)
-                                             : s->fd >= 0 ? s->raw_off : 0);
+                    : s->done_bytes + (s->gz        ? (uint64_t)gzoffset(s->gz)
+                                       : s->fd >= 0 ? s->raw_off
+                                                    : 0);
     }
     return t;
 }

@@ -54,7 +54,7 @@ int cw_evm_ingest_csv(const cw_evm_ingest_opts *o, cw_evm_ingest_stats *st)
         int64_t tip = cw_evmstore_tip(s);
         if (tip >= 0 && (int64_t)b.number <= tip) {
             const cw_evm_row_block *have = cw_evmstore_block(s, b.number);
-            if (have && memcmp(have->hash, b.hash.b, 32)) {
+            if (have && (memcmp(have->hash, b.hash.b, 32) != 0)) {
                 rc = wrap_block(cw_error_set(CW_ECORRUPT,
                                              "block %llu differs from the store's block %llu "
                                              "(another chain, or a reorg)",

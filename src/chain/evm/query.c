@@ -50,8 +50,8 @@ static json_t *asset_json(const cw_evmstore *s, uint32_t id)
     json_t *o = json_pack("{s:I, s:s, s:s%}", "id", (json_int_t)id, "kind",
                           a->kind < 4 ? kinds[a->kind] : "?", "symbol", a->symbol,
                           strnlen(a->symbol, sizeof a->symbol));
-    json_object_set_new(o, "decimals", a->decimals == 255 ? json_null()
-                                                          : json_integer(a->decimals));
+    json_object_set_new(o, "decimals",
+                        a->decimals == 255 ? json_null() : json_integer(a->decimals));
     if (a->account != CW_EVM_NONE32)
         json_object_set_new(o, "token", account_json(s, a->account));
     return o;
@@ -90,8 +90,8 @@ static json_t *move_json(const cw_evmstore *s, uint64_t m)
         json_object_set_new(o, "withdrawal", json_integer(mv->pos));
     }
     json_object_set_new(o, "asset", asset_json(s, mv->asset));
-    json_object_set_new(o, "from", mv->from == CW_EVM_NONE32 ? json_null()
-                                                             : account_json(s, mv->from));
+    json_object_set_new(o, "from",
+                        mv->from == CW_EVM_NONE32 ? json_null() : account_json(s, mv->from));
     json_object_set_new(o, "to", mv->to == CW_EVM_NONE32 ? json_null() : account_json(s, mv->to));
     json_object_set_new(o, mv->flags & CW_EVM_MOVEF_COUNT_ONLY ? "items" : "amount",
                         u256_json(mv->amount));
@@ -114,13 +114,17 @@ static const char *status_name(uint8_t st)
     return st == CW_EVM_STATUS_OK ? "success" : st == CW_EVM_STATUS_FAILED ? "failed" : "unknown";
 }
 
-static int parse_hex_arg(const char *arg, bool want_addr, cw_evm_addr *a, cw_evm_hash *h)
+static int parse_addr_arg(const char *arg, cw_evm_addr *a)
 {
-    size_t n = strlen(arg);
-    int rc = want_addr ? cw_evm_addr_parse(a, arg, n) : cw_evm_hash_parse(h, arg, n);
-    if (rc)
-        return cw_error_set(CW_EINVAL, "'%s' is not a 0x %s", arg,
-                            want_addr ? "address (40 hex digits)" : "hash (64 hex digits)");
+    if (cw_evm_addr_parse(a, arg, strlen(arg)))
+        return cw_error_set(CW_EINVAL, "'%s' is not a 0x address (40 hex digits)", arg);
+    return 0;
+}
+
+static int parse_hash_arg(const char *arg, cw_evm_hash *h)
+{
+    if (cw_evm_hash_parse(h, arg, strlen(arg)))
+        return cw_error_set(CW_EINVAL, "'%s' is not a 0x hash (64 hex digits)", arg);
     return 0;
 }
 
@@ -128,7 +132,7 @@ int cw_evm_query_tx(json_t **out, const cw_evmstore *s, const char *hash)
 {
     *out = NULL;
     cw_evm_hash h;
-    int rc = parse_hex_arg(hash, false, NULL, &h);
+    int rc = parse_hash_arg(hash, &h);
     if (rc)
         return rc;
     uint64_t tx;
@@ -192,7 +196,7 @@ int cw_evm_query_address(json_t **out, const cw_evmstore *s, const char *addr, u
 {
     *out = NULL;
     cw_evm_addr a;
-    int rc = parse_hex_arg(addr, true, &a, NULL);
+    int rc = parse_addr_arg(addr, &a);
     if (rc)
         return rc;
     uint32_t id;
@@ -216,8 +220,9 @@ int cw_evm_query_address(json_t **out, const cw_evmstore *s, const char *addr, u
     json_object_set_new(o, "first_seen",
                         json_pack("{s:i, s:I}", "block", (int)ar->first_block, "time",
                                   (json_int_t)(fb ? fb->timestamp : 0)));
-    json_object_set_new(o, "last_seen", json_pack("{s:i, s:I}", "block", (int)lb, "time",
-                                                  (json_int_t)(lbr ? lbr->timestamp : 0)));
+    json_object_set_new(
+        o, "last_seen",
+        json_pack("{s:i, s:I}", "block", (int)lb, "time", (json_int_t)(lbr ? lbr->timestamp : 0)));
     /* balances per asset */
     uint32_t na = (uint32_t)c.assets;
     cw_u256 *in = cw_calloc(na ? na : 1, sizeof *in), *outv = cw_calloc(na ? na : 1, sizeof *outv);
@@ -278,11 +283,8 @@ int cw_evm_query_address(json_t **out, const cw_evmstore *s, const char *addr, u
     while (pi != CW_EVM_NONE64 || po != CW_EVM_NONE64) {
         uint64_t m;
         bool is_in;
-        if (po == CW_EVM_NONE64 || (pi != CW_EVM_NONE64 && pi > po)) {
-            m = pi;
-            is_in = true;
-        } else if (pi == po) {
-            m = pi; /* a movement to itself */
+        if (po == CW_EVM_NONE64 || (pi != CW_EVM_NONE64 && pi >= po)) {
+            m = pi; /* pi == po: a movement to itself, taken once */
             is_in = true;
         } else {
             m = po;
@@ -346,10 +348,9 @@ int cw_evm_query_address(json_t **out, const cw_evmstore *s, const char *addr, u
         }
         if (cps[best].in + cps[best].out == 0)
             break;
-        json_array_append_new(cj, json_pack("{s:o, s:I, s:I}", "address",
-                                            account_json(s, cps[best].id), "from_it",
-                                            (json_int_t)cps[best].in, "to_it",
-                                            (json_int_t)cps[best].out));
+        json_array_append_new(
+            cj, json_pack("{s:o, s:I, s:I}", "address", account_json(s, cps[best].id), "from_it",
+                          (json_int_t)cps[best].in, "to_it", (json_int_t)cps[best].out));
         cps[best].in = cps[best].out = 0;
     }
     cw_free(cps);
@@ -367,12 +368,12 @@ int cw_evm_query_block(json_t **out, const cw_evmstore *s, const char *which)
     uint64_t num;
     if (!strncmp(which, "0x", 2) && strlen(which) == 66) {
         cw_evm_hash h;
-        int rc = parse_hex_arg(which, false, NULL, &h);
+        int rc = parse_hash_arg(which, &h);
         if (rc)
             return rc;
         for (uint64_t i = c.blocks; i-- > 0;) {
             const cw_evm_row_block *r = cw_evmstore_block(s, c.base + i);
-            if (!memcmp(r->hash, h.b, 32)) {
+            if ((memcmp(r->hash, h.b, 32) == 0)) {
                 b = r;
                 break;
             }
@@ -481,7 +482,7 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
                     (unsigned long long)b->number);
         if (i) {
             const cw_evm_row_block *pb = cw_evmstore_block(s, c.base + i - 1);
-            if (memcmp(pb->hash, b->parent, 32))
+            if ((memcmp(pb->hash, b->parent, 32) != 0))
                 problem(&p, "block %llu: parent hash is not block %llu's hash",
                         (unsigned long long)b->number, (unsigned long long)b->number - 1);
         }
@@ -495,7 +496,7 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
             const cw_evm_row_tx *t = cw_evmstore_tx(s, b->first_tx + k);
             if (t->block != b->number || t->index != k)
                 problem(&p, "tx %llu: block %u index %u, expected block %llu index %u",
-                        (unsigned long long)(b->first_tx + k), t->block, t->index,
+                        (unsigned long long)b->first_tx + k, t->block, t->index,
                         (unsigned long long)b->number, k);
         }
         next_tx = b->first_tx + b->n_tx;
@@ -516,8 +517,7 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
         if (tr->first_move > c.moves)
             problem(&p, "tx %llu: first movement past the movements", (unsigned long long)t);
         uint64_t id;
-        if (cw_evmstore_find_tx(s, (const cw_evm_hash *)cw_evmstore_tx_hash(s, t), &id) ||
-            id != t)
+        if (cw_evmstore_find_tx(s, (const cw_evm_hash *)cw_evmstore_tx_hash(s, t), &id) || id != t)
             problem(&p, "tx %llu: the hash index does not find it", (unsigned long long)t);
     }
     /* moves and their links */
@@ -559,8 +559,7 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
         if (cw_evmstore_find_account(s, (const cw_evm_addr *)ar->addr, &id) || id != a)
             problem(&p, "account %u: the address index does not find it", a);
         if (!cw_evmstore_block(s, ar->first_block))
-            problem(&p, "account %u: first seen in block %u, not in the store", a,
-                    ar->first_block);
+            problem(&p, "account %u: first seen in block %u, not in the store", a, ar->first_block);
         const cw_evm_row_acctlast *l = cw_evmstore_acctlast(s, a);
         for (int dir = 0; dir < 2; dir++) {
             uint64_t m = dir ? l->last_out : l->last_in;
@@ -654,8 +653,9 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
                     b->neg = true;
                     negative++;
                     if (mv->asset == CW_EVM_ASSET_NATIVE)
-                        problem(&p, "account %u: native balance below zero at movement %llu "
-                                    "(block %u)",
+                        problem(&p,
+                                "account %u: native balance below zero at movement %llu "
+                                "(block %u)",
                                 mv->from, (unsigned long long)m, mv->block);
                 }
             }
@@ -668,11 +668,10 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
     json_object_set_new(o, "kind", json_string("evm"));
     json_object_set_new(o, "chain", json_string(cw_evmstore_chain(s)->name));
     json_object_set_new(o, "checked",
-                        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "blocks",
-                                  (json_int_t)c.blocks, "txs", (json_int_t)c.txs, "movements",
-                                  (json_int_t)c.moves, "accounts", (json_int_t)c.accounts,
-                                  "assets", (json_int_t)c.assets, "creations",
-                                  (json_int_t)c.creates));
+                        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "blocks", (json_int_t)c.blocks,
+                                  "txs", (json_int_t)c.txs, "movements", (json_int_t)c.moves,
+                                  "accounts", (json_int_t)c.accounts, "assets",
+                                  (json_int_t)c.assets, "creations", (json_int_t)c.creates));
     json_object_set_new(o, "balances_checked", json_boolean(complete));
     if (complete)
         json_object_set_new(o, "balances_below_zero", json_integer((json_int_t)negative));

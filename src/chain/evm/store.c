@@ -54,9 +54,9 @@ enum { C_BLOCK, C_TX, C_TXHASH, C_MOVE, C_MOVELINK, C_ACCT, C_ACCTLAST, C_ASSET,
 static const struct {
     const char *name;
     uint32_t width;
-} col_defs[N_COLS] = {{"blocks", 176},  {"txs", 128},      {"txhash", 32},
-                      {"moves", 64},    {"movelink", 16},  {"accounts", 32},
-                      {"acctlast", 16}, {"assets", 64},    {"creates", 16}};
+} col_defs[N_COLS] = {{"blocks", 176},  {"txs", 128},     {"txhash", 32},
+                      {"moves", 64},    {"movelink", 16}, {"accounts", 32},
+                      {"acctlast", 16}, {"assets", 64},   {"creates", 16}};
 
 typedef struct counts {
     uint64_t blocks, txs, moves, accounts, assets, creates;
@@ -95,10 +95,9 @@ const cw_evm_chain *cw_evm_chain_by_id(uint64_t id)
 
 const char *cw_evm_move_kind_name(unsigned kind)
 {
-    static const char *const n[] = {"?",        "tx",         "internal", "selfdestruct",
-                                    "erc20",    "wrap",       "unwrap",   "fee_burnt",
-                                    "fee_tip",  "withdrawal", "reward",   "erc721",
-                                    "erc1155"};
+    static const char *const n[] = {"?",      "tx",     "internal",  "selfdestruct", "erc20",
+                                    "wrap",   "unwrap", "fee_burnt", "fee_tip",      "withdrawal",
+                                    "reward", "erc721", "erc1155"};
     return kind < sizeof n / sizeof n[0] ? n[kind] : "?";
 }
 
@@ -174,7 +173,7 @@ static bool addr_eq(const void *key, uint32_t id, void *ctx)
 
 static counts cur_counts(const cw_evmstore *s)
 {
-    counts c = {rows(s, C_BLOCK), rows(s, C_TX),   rows(s, C_MOVE),
+    counts c = {rows(s, C_BLOCK), rows(s, C_TX),    rows(s, C_MOVE),
                 rows(s, C_ACCT),  rows(s, C_ASSET), rows(s, C_CREATE)};
     return c;
 }
@@ -242,7 +241,7 @@ static int write_counts(cw_evmstore *s, const counts *c)
 
 static int check_fits(const cw_evmstore *s, const counts *c)
 {
-    const uint64_t need[N_COLS] = {c->blocks, c->txs,      c->txs,     c->moves,  c->moves,
+    const uint64_t need[N_COLS] = {c->blocks,   c->txs,      c->txs,    c->moves,  c->moves,
                                    c->accounts, c->accounts, c->assets, c->creates};
     for (int i = 0; i < N_COLS; i++) {
         if (s->cols[i].cap < need[i])
@@ -386,7 +385,7 @@ static int undo_inplace(cw_evmstore *s, const counts *from, const counts *to, bo
 
 static counts file_counts(const cw_evmstore *s)
 {
-    counts c = {s->cols[C_BLOCK].cap, s->cols[C_TX].cap,   s->cols[C_MOVE].cap,
+    counts c = {s->cols[C_BLOCK].cap, s->cols[C_TX].cap,    s->cols[C_MOVE].cap,
                 s->cols[C_ACCT].cap,  s->cols[C_ASSET].cap, s->cols[C_CREATE].cap};
     if (s->cols[C_TXHASH].cap < c.txs)
         c.txs = s->cols[C_TXHASH].cap;
@@ -472,8 +471,8 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
             goto fail;
         }
         if (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-            rc = cw_error_set(CW_EBUSY, "%s: another chainwatch process is writing this store",
-                              dir);
+            rc =
+                cw_error_set(CW_EBUSY, "%s: another chainwatch process is writing this store", dir);
             goto fail;
         }
     }
@@ -508,8 +507,8 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
         uint64_t id = cw_manifest_get(&m, "chain_id", 0);
         s->chain = cw_evm_chain_by_id(id);
         if (!s->chain) {
-            rc = cw_error_set(CW_EVERSION, "%s: unknown chain id %llu", dir,
-                              (unsigned long long)id);
+            rc =
+                cw_error_set(CW_EVERSION, "%s: unknown chain id %llu", dir, (unsigned long long)id);
             goto fail;
         }
         if (want && want != s->chain) {
@@ -528,8 +527,7 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
     }
     set_wrapped(s);
     for (int i = 0; i < N_COLS; i++) {
-        if ((rc = cw_column_open(&s->cols[i], dir, col_defs[i].name, col_defs[i].width,
-                                 writable)))
+        if ((rc = cw_column_open(&s->cols[i], dir, col_defs[i].name, col_defs[i].width, writable)))
             goto fail;
     }
     if ((rc = cw_hashidx_open(&s->txidx, dir, "txhash", writable)) ||
@@ -607,7 +605,8 @@ int64_t cw_evmstore_tip(const cw_evmstore *s)
 
 static int cmp_token(const void *a, const void *b)
 {
-    return memcmp(((const cw_evm_token *)a)->address.b, ((const cw_evm_token *)b)->address.b, 20);
+    return (memcmp(((const cw_evm_token *)a)->address.b, ((const cw_evm_token *)b)->address.b,
+                   20) != 0);
 }
 
 int cw_evmstore_add_token(cw_evmstore *s, const cw_evm_token *t)
@@ -636,7 +635,7 @@ static const cw_evm_token *find_token(cw_evmstore *s, const uint8_t addr[20])
         /* keep the first of duplicates */
         size_t k = 0;
         for (size_t i = 0; i < ts->n; i++) {
-            if (k && !memcmp(ts->v[k - 1].address.b, ts->v[i].address.b, 20))
+            if (k && (memcmp(ts->v[k - 1].address.b, ts->v[i].address.b, 20) == 0))
                 continue;
             ts->v[k++] = ts->v[i];
         }
@@ -646,7 +645,7 @@ static const cw_evm_token *find_token(cw_evmstore *s, const uint8_t addr[20])
     size_t lo = 0, hi = ts->n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        int c = memcmp(ts->v[mid].address.b, addr, 20);
+        int c = (memcmp(ts->v[mid].address.b, addr, 20) != 0);
         if (!c)
             return &ts->v[mid];
         if (c < 0)
@@ -773,18 +772,26 @@ static int move(cw_evmstore *s, const move_ctx *c, uint32_t asset, uint32_t from
 static const uint8_t TOPIC_TRANSFER[32] = {
     0xdd, 0xf2, 0x52, 0xad, 0x1b, 0xe2, 0xc8, 0x9b, 0x69, 0xc2, 0xb0, 0x68, 0xfc, 0x37, 0x8d, 0xaa,
     0x95, 0x2b, 0xa7, 0xf1, 0x63, 0xc4, 0xa1, 0x16, 0x28, 0xf5, 0x5a, 0x4d, 0xf5, 0x23, 0xb3, 0xef};
-static const uint8_t TOPIC_DEPOSIT[32] = { /* Deposit(address indexed dst, uint256 wad) */
-    0xe1, 0xff, 0xfc, 0xc4, 0x92, 0x3d, 0x04, 0xb5, 0x59, 0xf4, 0xd2, 0x9a, 0x8b, 0xfc, 0x6c, 0xda,
-    0x04, 0xeb, 0x5b, 0x0d, 0x3c, 0x46, 0x07, 0x51, 0xc2, 0x40, 0x2c, 0x5c, 0x5c, 0xc9, 0x10, 0x9c};
-static const uint8_t TOPIC_WITHDRAWAL[32] = { /* Withdrawal(address indexed src, uint256 wad) */
-    0x7f, 0xcf, 0x53, 0x2c, 0x15, 0xf0, 0xa6, 0xdb, 0x0b, 0xd6, 0xd0, 0xe0, 0x38, 0xbe, 0xa7, 0x1d,
-    0x30, 0xd8, 0x08, 0xc7, 0xd9, 0x8c, 0xb3, 0xbf, 0x72, 0x68, 0xa9, 0x5b, 0xf5, 0x08, 0x1b, 0x65};
-static const uint8_t TOPIC_1155_SINGLE[32] = { /* TransferSingle(op, from, to, id, value) */
-    0xc3, 0xd5, 0x81, 0x68, 0xc5, 0xae, 0x73, 0x97, 0x73, 0x1d, 0x06, 0x3d, 0x5b, 0xbf, 0x3d, 0x65,
-    0x78, 0x54, 0x42, 0x73, 0x43, 0xf4, 0xc0, 0x83, 0x24, 0x0f, 0x7a, 0xac, 0xaa, 0x2d, 0x0f, 0x62};
-static const uint8_t TOPIC_1155_BATCH[32] = { /* TransferBatch(op, from, to, ids[], values[]) */
-    0x4a, 0x39, 0xdc, 0x06, 0xd4, 0xc0, 0xdb, 0xc6, 0x4b, 0x70, 0xaf, 0x90, 0xfd, 0x69, 0x8a, 0x23,
-    0x3a, 0x51, 0x8a, 0xa5, 0xd0, 0x7e, 0x59, 0x5d, 0x98, 0x3c, 0x8c, 0x05, 0x26, 0xc8, 0xf7, 0xfb};
+static const uint8_t TOPIC_DEPOSIT[32] = {/* Deposit(address indexed dst, uint256 wad) */
+                                          0xe1, 0xff, 0xfc, 0xc4, 0x92, 0x3d, 0x04, 0xb5,
+                                          0x59, 0xf4, 0xd2, 0x9a, 0x8b, 0xfc, 0x6c, 0xda,
+                                          0x04, 0xeb, 0x5b, 0x0d, 0x3c, 0x46, 0x07, 0x51,
+                                          0xc2, 0x40, 0x2c, 0x5c, 0x5c, 0xc9, 0x10, 0x9c};
+static const uint8_t TOPIC_WITHDRAWAL[32] = {/* Withdrawal(address indexed src, uint256 wad) */
+                                             0x7f, 0xcf, 0x53, 0x2c, 0x15, 0xf0, 0xa6, 0xdb,
+                                             0x0b, 0xd6, 0xd0, 0xe0, 0x38, 0xbe, 0xa7, 0x1d,
+                                             0x30, 0xd8, 0x08, 0xc7, 0xd9, 0x8c, 0xb3, 0xbf,
+                                             0x72, 0x68, 0xa9, 0x5b, 0xf5, 0x08, 0x1b, 0x65};
+static const uint8_t TOPIC_1155_SINGLE[32] = {/* TransferSingle(op, from, to, id, value) */
+                                              0xc3, 0xd5, 0x81, 0x68, 0xc5, 0xae, 0x73, 0x97,
+                                              0x73, 0x1d, 0x06, 0x3d, 0x5b, 0xbf, 0x3d, 0x65,
+                                              0x78, 0x54, 0x42, 0x73, 0x43, 0xf4, 0xc0, 0x83,
+                                              0x24, 0x0f, 0x7a, 0xac, 0xaa, 0x2d, 0x0f, 0x62};
+static const uint8_t TOPIC_1155_BATCH[32] = {/* TransferBatch(op, from, to, ids[], values[]) */
+                                             0x4a, 0x39, 0xdc, 0x06, 0xd4, 0xc0, 0xdb, 0xc6,
+                                             0x4b, 0x70, 0xaf, 0x90, 0xfd, 0x69, 0x8a, 0x23,
+                                             0x3a, 0x51, 0x8a, 0xa5, 0xd0, 0x7e, 0x59, 0x5d,
+                                             0x98, 0x3c, 0x8c, 0x05, 0x26, 0xc8, 0xf7, 0xfb};
 
 /* an indexed address topic: 12 zero bytes then 20 address bytes */
 static bool topic_addr(const cw_evm_hash *t, cw_evm_addr *a)
@@ -800,7 +807,7 @@ static bool topic_addr(const cw_evm_hash *t, cw_evm_addr *a)
 static bool is_zero_addr(const cw_evm_addr *a)
 {
     static const uint8_t z[20];
-    return !memcmp(a->b, z, 20);
+    return (memcmp(a->b, z, 20) == 0);
 }
 
 /* account id for a token party; the zero address is "nobody" (mint / burn) */
@@ -845,7 +852,7 @@ static int log_moves(cw_evmstore *s, const cw_evm_block *b, const cw_evm_log *l,
         return 0;
     const uint8_t *t0 = l->topics[0].b;
     cw_u256 v;
-    if (!memcmp(t0, TOPIC_TRANSFER, 32) && l->n_topics == 3 && l->data_len >= 32) {
+    if ((memcmp(t0, TOPIC_TRANSFER, 32) == 0) && l->n_topics == 3 && l->data_len >= 32) {
         if (!topic_addr(&l->topics[1], &from) || !topic_addr(&l->topics[2], &to))
             return 0;
         cw_u256_from_be32(&v, d);
@@ -856,7 +863,7 @@ static int log_moves(cw_evmstore *s, const cw_evm_block *b, const cw_evm_log *l,
             return rc;
         return move(s, &c, asset, f, t, &v);
     }
-    if (!memcmp(t0, TOPIC_TRANSFER, 32) && l->n_topics == 4 && l->data_len == 0) {
+    if ((memcmp(t0, TOPIC_TRANSFER, 32) == 0) && l->n_topics == 4 && l->data_len == 0) {
         if (!topic_addr(&l->topics[1], &from) || !topic_addr(&l->topics[2], &to))
             return 0;
         cw_u256_from_u64(&v, 1);
@@ -868,9 +875,9 @@ static int log_moves(cw_evmstore *s, const cw_evm_block *b, const cw_evm_log *l,
             return rc;
         return move(s, &c, asset, f, t, &v);
     }
-    bool dep = !memcmp(t0, TOPIC_DEPOSIT, 32), wd = !memcmp(t0, TOPIC_WITHDRAWAL, 32);
+    bool dep = (memcmp(t0, TOPIC_DEPOSIT, 32) == 0), wd = (memcmp(t0, TOPIC_WITHDRAWAL, 32) == 0);
     if ((dep || wd) && l->n_topics == 2 && l->data_len == 32 && s->has_wrapped &&
-        !memcmp(l->address.b, s->wrapped.b, 20)) {
+        (memcmp(l->address.b, s->wrapped.b, 20) == 0)) {
         cw_evm_addr who;
         if (!topic_addr(&l->topics[1], &who))
             return 0;
@@ -884,7 +891,8 @@ static int log_moves(cw_evmstore *s, const cw_evm_block *b, const cw_evm_log *l,
         return dep ? move(s, &c, asset, CW_EVM_NONE32, w, &v)
                    : move(s, &c, asset, w, CW_EVM_NONE32, &v);
     }
-    bool single = !memcmp(t0, TOPIC_1155_SINGLE, 32), batch = !memcmp(t0, TOPIC_1155_BATCH, 32);
+    bool single = (memcmp(t0, TOPIC_1155_SINGLE, 32) == 0),
+         batch = (memcmp(t0, TOPIC_1155_BATCH, 32) == 0);
     if ((single || batch) && l->n_topics == 4) {
         if (!topic_addr(&l->topics[2], &from) || !topic_addr(&l->topics[3], &to))
             return 0;
@@ -966,17 +974,14 @@ static int tx_moves(cw_evmstore *s, const cw_evm_block *b, const cw_evm_tx *t, u
         if (tr->type == CW_EVM_TRACE_CREATE && tr->has_to) {
             if ((rc = account(s, &tr->to, b->number, &tt)))
                 return rc;
-            if ((tr->ta_len > 0 || !t->has_contract) &&
-                (rc = mark_contract(s, tt, b->number, txn)))
+            if ((tr->ta_len > 0 || !t->has_contract) && (rc = mark_contract(s, tt, b->number, txn)))
                 return rc;
         }
         if (tr->ta_len == 0 || cw_u256_is_zero(&tr->value) || !tr->has_from || !tr->has_to)
             continue;
         if (tr->type == CW_EVM_TRACE_CALL && tr->call_type != CW_EVM_CALL_CALL)
             continue; /* delegatecall/staticcall move nothing; callcode pays itself */
-        if (tr->type == CW_EVM_TRACE_CALL)
-            c.kind = CW_EVM_MOVE_INTERNAL;
-        else if (tr->type == CW_EVM_TRACE_CREATE)
+        if (tr->type == CW_EVM_TRACE_CALL || tr->type == CW_EVM_TRACE_CREATE)
             c.kind = CW_EVM_MOVE_INTERNAL;
         else if (tr->type == CW_EVM_TRACE_SUICIDE)
             c.kind = CW_EVM_MOVE_SELFDESTRUCT;
@@ -1003,13 +1008,12 @@ int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
     if (nb) {
         uint64_t tip = s->base + nb - 1;
         if (b->number != tip + 1)
-            return cw_error_set(CW_EINVAL,
-                                "block %llu does not follow the store's tip %llu (%s)",
+            return cw_error_set(CW_EINVAL, "block %llu does not follow the store's tip %llu (%s)",
                                 (unsigned long long)b->number, (unsigned long long)tip,
                                 b->number > tip + 1 ? "a gap: blocks are missing"
                                                     : "already in the store");
         const cw_evm_row_block *tb = row(s, C_BLOCK, nb - 1);
-        if (memcmp(tb->hash, b->parent_hash.b, 32)) {
+        if ((memcmp(tb->hash, b->parent_hash.b, 32) != 0)) {
             char h[67], p[67];
             cw_evm_hash_hex(p, &b->parent_hash);
             cw_evm_hash_hex(h, (const cw_evm_hash *)tb->hash);
@@ -1063,8 +1067,8 @@ int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
         const cw_evm_tx *t = &b->txs[i];
         uint64_t txn = rows(s, C_TX);
         uint32_t dup;
-        if (cw_hashidx_find(&s->txidx, txhash_h64(t->hash.b), t->hash.b, (uint32_t)txn,
-                            txhash_eq, s, &dup) == 0) {
+        if (cw_hashidx_find(&s->txidx, txhash_h64(t->hash.b), t->hash.b, (uint32_t)txn, txhash_eq,
+                            s, &dup) == 0) {
             char h[67];
             cw_evm_hash_hex(h, &t->hash);
             rc = cw_error_set(CW_ECORRUPT, "block %llu: transaction %s is already in the store",
@@ -1113,8 +1117,7 @@ int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
     /* block-level: rewards, genesis allocations, the DAO fork, then withdrawals */
     for (size_t i = 0; i < b->n_traces; i++) {
         const cw_evm_trace *tr = &b->traces[i];
-        if (tr->tx_index != UINT32_MAX || !tr->status || !tr->has_to ||
-            cw_u256_is_zero(&tr->value))
+        if (tr->tx_index != UINT32_MAX || !tr->status || !tr->has_to || cw_u256_is_zero(&tr->value))
             continue;
         move_ctx c = {CW_EVM_NONE64, (uint32_t)b->number, (uint32_t)i, CW_EVM_MOVE_REWARD, 0};
         uint32_t f = CW_EVM_NONE32, t;
@@ -1167,19 +1170,18 @@ int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
     if (rows(s, C_BLOCK) % 16 == 0)
         crash_point(s); /* in-place effects applied, not yet committed */
     return 0;
-fail:
-    {
-        /* leave the store as it was before this block */
-        counts cur = cur_counts(s);
-        int saved = cw_error_code();
-        char msg[1024];
-        snprintf(msg, sizeof msg, "%s", cw_error_last());
-        if (!undo_inplace(s, &cur, &before, false)) {
-            if (!before.blocks)
-                s->base = 0;
-        }
-        cw_error_set(saved ? saved : rc, "%s", msg);
+fail : {
+    /* leave the store as it was before this block */
+    counts cur = cur_counts(s);
+    int saved = cw_error_code();
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", cw_error_last());
+    if (!undo_inplace(s, &cur, &before, false)) {
+        if (!before.blocks)
+            s->base = 0;
     }
+    cw_error_set(saved ? saved : rc, "%s", msg);
+}
     return rc;
 }
 
@@ -1187,11 +1189,11 @@ int cw_evmstore_commit(cw_evmstore *s)
 {
     int rc;
     counts to = cur_counts(s), from = s->pub;
-    if (!memcmp(&to, &from, sizeof to))
+    if ((memcmp(&to, &from, sizeof to) == 0))
         return 0;
     crash_point(s);
-    const uint64_t lo[N_COLS] = {from.blocks, from.txs,   from.txs,   from.moves, from.moves,
-                                 0,           0,          from.assets, from.creates};
+    const uint64_t lo[N_COLS] = {from.blocks, from.txs, from.txs,    from.moves,  from.moves,
+                                 0,           0,        from.assets, from.creates};
     for (int i = 0; i < N_COLS; i++) {
         if ((rc = cw_column_sync(&s->cols[i], lo[i], s->cols[i].rows)))
             return rc;
@@ -1221,7 +1223,7 @@ int cw_evmstore_rollback(cw_evmstore *s, int64_t number)
         return 0;
     uint64_t keep = number < (int64_t)s->base ? 0 : (uint64_t)(number - (int64_t)s->base) + 1;
     const cw_evm_row_block *g = row(s, C_BLOCK, keep);
-    counts from = s->pub, to = {keep, g->first_tx, g->first_move, g->first_account,
+    counts from = s->pub, to = {keep,           g->first_tx,    g->first_move, g->first_account,
                                 g->first_asset, g->first_create};
     crash_point(s);
     uint64_t inc = incomplete_at(s, &to);
@@ -1301,11 +1303,10 @@ const cw_evm_row_create *cw_evmstore_create(const cw_evmstore *s, uint64_t i)
 int cw_evmstore_find_tx(const cw_evmstore *s, const cw_evm_hash *h, uint64_t *tx)
 {
     uint32_t id;
-    int rc = cw_hashidx_find(&s->txidx, txhash_h64(h->b), h->b, (uint32_t)rows(s, C_TX),
-                             txhash_eq, (void *)(uintptr_t)s, &id);
+    int rc = cw_hashidx_find(&s->txidx, txhash_h64(h->b), h->b, (uint32_t)rows(s, C_TX), txhash_eq,
+                             (void *)(uintptr_t)s, &id);
     if (rc)
-        return rc == CW_ENOTFOUND ? cw_error_set(CW_ENOTFOUND, "transaction not in the store")
-                                  : rc;
+        return rc == CW_ENOTFOUND ? cw_error_set(CW_ENOTFOUND, "transaction not in the store") : rc;
     *tx = id;
     return 0;
 }

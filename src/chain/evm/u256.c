@@ -84,9 +84,9 @@ int cw_u256_parse(cw_u256 *out, const char *s, size_t len)
             if (c >= '0' && c <= '9')
                 d = (uint64_t)(c - '0');
             else if (c >= 'a' && c <= 'f')
-                d = (uint64_t)(c - 'a' + 10);
+                d = (uint64_t)(c - 'a') + 10;
             else if (c >= 'A' && c <= 'F')
-                d = (uint64_t)(c - 'A' + 10);
+                d = (uint64_t)(c - 'A') + 10;
             else
                 return cw_error_set(CW_EINVAL, "bad hex digit '%c' in '%.*s'", c,
                                     (int)(len > 80 ? 80 : len), s);

@@ -88,8 +88,8 @@ int cw_flow_resolve(const cw_flow_store *s, const char *address, uint64_t *id)
 int cw_flow_address(const cw_flow_store *s, uint64_t id, char *buf, size_t n)
 {
     if (s->kind == CW_FLOW_EVM) {
-        const cw_evm_row_account *a = id < UINT32_MAX ? cw_evmstore_account(s->evm, (uint32_t)id)
-                                                      : NULL;
+        const cw_evm_row_account *a =
+            id < UINT32_MAX ? cw_evmstore_account(s->evm, (uint32_t)id) : NULL;
         if (!a)
             return cw_error_set(CW_ENOTFOUND, "no account %llu", (unsigned long long)id);
         if (n < 43)
@@ -125,7 +125,8 @@ static int each_evm(const cw_flow_store *s, uint64_t id, unsigned dirs, cw_flow_
         id < UINT32_MAX ? cw_evmstore_acctlast(s->evm, (uint32_t)id) : NULL;
     if (!l)
         return cw_error_set(CW_ENOTFOUND, "no account %llu", (unsigned long long)id);
-    uint64_t pi = dirs & 1 ? l->last_in : CW_EVM_NONE64, po = dirs & 2 ? l->last_out : CW_EVM_NONE64;
+    uint64_t pi = dirs & 1 ? l->last_in : CW_EVM_NONE64,
+             po = dirs & 2 ? l->last_out : CW_EVM_NONE64;
     while (pi != CW_EVM_NONE64 || po != CW_EVM_NONE64) {
         bool in = po == CW_EVM_NONE64 || (pi != CW_EVM_NONE64 && pi >= po);
         uint64_t m = in ? pi : po;
