@@ -1,0 +1,26 @@
+/*
+ * evm/query.h: the EVM store's queries as JSON (the CLI's `tx`, `address`, `block`, `check`
+ * on an EVM store). Amounts are decimal strings of base units (wei, token units) with the
+ * asset's decimals beside them: nothing is rounded.
+ */
+#ifndef CHAINWATCH_EVM_QUERY_H
+#define CHAINWATCH_EVM_QUERY_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "chainwatch/evm/store.h"
+
+/* A tx by 0x hash: header, movements (with the event they decode), status. */
+int cw_evm_query_tx(json_t **out, const cw_evmstore *s, const char *hash);
+/* An address: balance per asset, a page of movements (newest first), counterparties. */
+int cw_evm_query_address(json_t **out, const cw_evmstore *s, const char *addr, uint64_t offset,
+                         uint64_t limit);
+/* A block by number or 0x hash. */
+int cw_evm_query_block(json_t **out, const cw_evmstore *s, const char *which);
+/* Every cross-reference; "no balance below zero" when the store starts at genesis with
+ * receipts and traces for every block. *out is always set when memory allows; returns 0 clean,
+ * CW_ECORRUPT when problems were found. */
+int cw_evm_check(json_t **out, const cw_evmstore *s);
+
+#endif

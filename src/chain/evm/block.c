@@ -1,0 +1,329 @@
+/*
+ * block.c: the decoded EVM block (evm/block.h): growable arrays, the byte arena, and
+ * cw_evm_block_finish, which orders the parts, links logs and traces to their transactions,
+ * derives missing statuses and checks every cross-reference inside the block.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chainwatch/errors.h"
+#include "chainwatch/evm/block.h"
+#include "chainwatch/util.h"
+
+void cw_evm_block_init(cw_evm_block *b)
+{
+    memset(b, 0, sizeof *b);
+}
+
+void cw_evm_block_reset(cw_evm_block *b)
+{
+    cw_evm_block keep = *b;
+    memset(b, 0, sizeof *b);
+    b->txs = keep.txs;
+    b->cap_txs = keep.cap_txs;
+    b->logs = keep.logs;
+    b->cap_logs = keep.cap_logs;
+    b->traces = keep.traces;
+    b->cap_traces = keep.cap_traces;
+    b->withdrawals = keep.withdrawals;
+    b->cap_withdrawals = keep.cap_withdrawals;
+    b->tokens = keep.tokens;
+    b->cap_tokens = keep.cap_tokens;
+    b->arena = keep.arena;
+    b->arena_cap = keep.arena_cap;
+}
+
+void cw_evm_block_free(cw_evm_block *b)
+{
+    cw_free(b->txs);
+    cw_free(b->logs);
+    cw_free(b->traces);
+    cw_free(b->withdrawals);
+    cw_free(b->tokens);
+    cw_free(b->arena);
+    memset(b, 0, sizeof *b);
+}
+
+static void *grow(void **arr, size_t *n, size_t *cap, size_t elem)
+{
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 16;
+        void *p = cw_realloc(*arr, nc * elem);
+        if (!p) {
+            cw_error_set(CW_ENOMEM, "out of memory growing a block");
+            return NULL;
+        }
+        *arr = p;
+        *cap = nc;
+    }
+    uint8_t *e = (uint8_t *)*arr + (*n)++ * elem;
+    memset(e, 0, elem);
+    return e;
+}
+
+cw_evm_tx *cw_evm_block_add_tx(cw_evm_block *b)
+{
+    return grow((void **)&b->txs, &b->n_txs, &b->cap_txs, sizeof *b->txs);
+}
+cw_evm_log *cw_evm_block_add_log(cw_evm_block *b)
+{
+    return grow((void **)&b->logs, &b->n_logs, &b->cap_logs, sizeof *b->logs);
+}
+cw_evm_trace *cw_evm_block_add_trace(cw_evm_block *b)
+{
+    return grow((void **)&b->traces, &b->n_traces, &b->cap_traces, sizeof *b->traces);
+}
+cw_evm_withdrawal *cw_evm_block_add_withdrawal(cw_evm_block *b)
+{
+    return grow((void **)&b->withdrawals, &b->n_withdrawals, &b->cap_withdrawals,
+                sizeof *b->withdrawals);
+}
+cw_evm_token *cw_evm_block_add_token(cw_evm_block *b)
+{
+    cw_evm_token *t = grow((void **)&b->tokens, &b->n_tokens, &b->cap_tokens, sizeof *b->tokens);
+    if (t)
+        t->decimals = -1;
+    return t;
+}
+
+int cw_evm_block_put_bytes(cw_evm_block *b, const void *data, size_t n, uint32_t *off)
+{
+    if (b->arena_len + n > UINT32_MAX)
+        return cw_error_set(CW_EINVAL, "block %llu: more than 4 GiB of log data",
+                            (unsigned long long)b->number);
+    if (b->arena_len + n > b->arena_cap) {
+        size_t nc = b->arena_cap ? b->arena_cap : 4096;
+        while (nc < b->arena_len + n)
+            nc *= 2;
+        uint8_t *p = cw_realloc(b->arena, nc);
+        if (!p)
+            return cw_error_set(CW_ENOMEM, "out of memory (block arena)");
+        b->arena = p;
+        b->arena_cap = nc;
+    }
+    *off = (uint32_t)b->arena_len;
+    if (n)
+        memcpy(b->arena + b->arena_len, data, n);
+    b->arena_len += n;
+    return 0;
+}
+
+uint32_t cw_evm_trace_addr_at(const cw_evm_block *b, const cw_evm_trace *t, uint32_t i)
+{
+    uint32_t v;
+    memcpy(&v, b->arena + t->ta_off + 4 * (size_t)i, 4);
+    return v;
+}
+
+static int cmp_tx(const void *a, const void *b)
+{
+    const cw_evm_tx *x = a, *y = b;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+static int cmp_log(const void *a, const void *b)
+{
+    const cw_evm_log *x = a, *y = b;
+    return x->log_index < y->log_index ? -1 : x->log_index > y->log_index;
+}
+
+/* qsort has no context argument: traces are sorted through a small index array instead */
+typedef struct {
+    const cw_evm_block *b;
+    const cw_evm_trace *t;
+} trace_ref;
+
+static int cmp_trace(const void *a, const void *b)
+{
+    const trace_ref *x = a, *y = b;
+    /* block-level traces (rewards, tx_index NONE) last */
+    if (x->t->tx_index != y->t->tx_index)
+        return x->t->tx_index < y->t->tx_index ? -1 : 1;
+    uint32_t n = x->t->ta_len < y->t->ta_len ? x->t->ta_len : y->t->ta_len;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t p = cw_evm_trace_addr_at(x->b, x->t, i), q = cw_evm_trace_addr_at(y->b, y->t, i);
+        if (p != q)
+            return p < q ? -1 : 1;
+    }
+    if (x->t->ta_len != y->t->ta_len)
+        return x->t->ta_len < y->t->ta_len ? -1 : 1;
+    /* equal keys (several rewards): keep source order */
+    return x->t->src_line < y->t->src_line ? -1 : x->t->src_line > y->t->src_line;
+}
+
+/* "file line N" for error messages */
+static const char *where(const cw_evm_block *b, uint32_t file, uint64_t line, char *buf, size_t n)
+{
+    if (!line)
+        snprintf(buf, n, "(rpc)");
+    else if (b->src_files && file < b->n_src_files)
+        snprintf(buf, n, "%s line %llu", b->src_files[file], (unsigned long long)line);
+    else
+        snprintf(buf, n, "line %llu", (unsigned long long)line);
+    return buf;
+}
+
+int cw_evm_block_finish(cw_evm_block *b)
+{
+    char w[512];
+    unsigned long long num = (unsigned long long)b->number;
+    bool sorted = true;
+    for (size_t i = 1; i < b->n_txs && sorted; i++)
+        sorted = b->txs[i - 1].index < b->txs[i].index;
+    if (!sorted)
+        qsort(b->txs, b->n_txs, sizeof *b->txs, cmp_tx);
+    for (size_t i = 0; i < b->n_txs; i++) {
+        if (b->txs[i].index != i)
+            return cw_error_set(
+                CW_ECORRUPT, "block %llu: transaction_index %u at %s %s (expected %zu)", num,
+                b->txs[i].index, where(b, b->txs[i].src_file, b->txs[i].src_line, w, sizeof w),
+                b->txs[i].index < i ? "is a duplicate" : "leaves a gap", i);
+    }
+    if (b->tx_count != b->n_txs)
+        return cw_error_set(CW_ECORRUPT,
+                            "block %llu (%s): transaction_count is %llu but %zu "
+                            "transactions were found",
+                            num, where(b, b->src_file, b->src_line, w, sizeof w),
+                            (unsigned long long)b->tx_count, b->n_txs);
+    sorted = true;
+    for (size_t i = 1; i < b->n_logs && sorted; i++)
+        sorted = b->logs[i - 1].log_index < b->logs[i].log_index;
+    if (!sorted)
+        qsort(b->logs, b->n_logs, sizeof *b->logs, cmp_log);
+    for (size_t i = 0; i < b->n_txs; i++)
+        b->txs[i].first_log = b->txs[i].n_logs = b->txs[i].first_trace = b->txs[i].n_traces = 0;
+    for (size_t i = 0; i < b->n_logs; i++) {
+        cw_evm_log *l = &b->logs[i];
+        if (i && l->log_index == b->logs[i - 1].log_index)
+            return cw_error_set(CW_ECORRUPT, "block %llu: duplicate log_index %u at %s", num,
+                                l->log_index, where(b, l->src_file, l->src_line, w, sizeof w));
+        if (l->tx_index >= b->n_txs || (memcmp(&b->txs[l->tx_index].hash, &l->tx_hash, 32) != 0))
+            return cw_error_set(CW_ECORRUPT,
+                                "block %llu: the log at %s (log_index %u) names a "
+                                "transaction that is not in the block (transaction_index %u)",
+                                num, where(b, l->src_file, l->src_line, w, sizeof w), l->log_index,
+                                l->tx_index);
+        cw_evm_tx *t = &b->txs[l->tx_index];
+        if (i && b->logs[i - 1].tx_index > l->tx_index)
+            return cw_error_set(CW_ECORRUPT,
+                                "block %llu: log_index %u (%s) is out of transaction order", num,
+                                l->log_index, where(b, l->src_file, l->src_line, w, sizeof w));
+        if (!t->n_logs)
+            t->first_log = (uint32_t)i;
+        t->n_logs++;
+    }
+    sorted = true;
+    for (size_t i = 1; i < b->n_traces && sorted; i++) {
+        trace_ref x = {b, &b->traces[i - 1]}, y = {b, &b->traces[i]};
+        sorted = cmp_trace(&x, &y) < 0;
+    }
+    if (!sorted) {
+        trace_ref *refs = cw_malloc(b->n_traces * sizeof *refs);
+        cw_evm_trace *tmp = cw_malloc(b->n_traces * sizeof *tmp);
+        if (!refs || !tmp) {
+            cw_free(refs);
+            cw_free(tmp);
+            return cw_error_set(CW_ENOMEM, "out of memory sorting traces");
+        }
+        for (size_t i = 0; i < b->n_traces; i++) {
+            refs[i].b = b;
+            refs[i].t = &b->traces[i];
+        }
+        qsort(refs, b->n_traces, sizeof *refs, cmp_trace);
+        for (size_t i = 0; i < b->n_traces; i++)
+            tmp[i] = *refs[i].t;
+        memcpy(b->traces, tmp, b->n_traces * sizeof *tmp);
+        cw_free(refs);
+        cw_free(tmp);
+    }
+    for (size_t i = 0; i < b->n_traces; i++) {
+        cw_evm_trace *tr = &b->traces[i];
+        if (tr->tx_index == UINT32_MAX) {
+            if (tr->type != CW_EVM_TRACE_REWARD && tr->type != CW_EVM_TRACE_GENESIS &&
+                tr->type != CW_EVM_TRACE_DAOFORK)
+                return cw_error_set(CW_ECORRUPT, "block %llu: the trace at %s has no transaction",
+                                    num, where(b, tr->src_file, tr->src_line, w, sizeof w));
+            continue;
+        }
+        if (tr->tx_index >= b->n_txs || (memcmp(&b->txs[tr->tx_index].hash, &tr->tx_hash, 32) != 0))
+            return cw_error_set(CW_ECORRUPT,
+                                "block %llu: the trace at %s names a transaction that is "
+                                "not in the block (transaction_index %u)",
+                                num, where(b, tr->src_file, tr->src_line, w, sizeof w),
+                                tr->tx_index);
+        cw_evm_tx *t = &b->txs[tr->tx_index];
+        if (!t->n_traces)
+            t->first_trace = (uint32_t)i;
+        t->n_traces++;
+        /* a pre-Byzantium receipt has no status: the top-level trace knows it */
+        if (tr->ta_len == 0 && t->status == CW_EVM_STATUS_UNKNOWN)
+            t->status = tr->status ? CW_EVM_STATUS_OK : CW_EVM_STATUS_FAILED;
+    }
+    for (size_t i = 0; i < b->n_txs; i++) {
+        cw_evm_tx *t = &b->txs[i];
+        /* before Byzantium every failure consumed all the gas: less means success */
+        if (t->status == CW_EVM_STATUS_UNKNOWN && t->has_receipt && t->gas_used < t->gas)
+            t->status = CW_EVM_STATUS_OK;
+    }
+    return 0;
+}
+
+static const char HX[] = "0123456789abcdef";
+
+void cw_evm_addr_hex(char out[43], const cw_evm_addr *a)
+{
+    out[0] = '0';
+    out[1] = 'x';
+    for (int i = 0; i < 20; i++) {
+        out[2 + 2 * i] = HX[a->b[i] >> 4];
+        out[3 + 2 * i] = HX[a->b[i] & 15];
+    }
+    out[42] = 0;
+}
+
+void cw_evm_hash_hex(char out[67], const cw_evm_hash *h)
+{
+    out[0] = '0';
+    out[1] = 'x';
+    for (int i = 0; i < 32; i++) {
+        out[2 + 2 * i] = HX[h->b[i] >> 4];
+        out[3 + 2 * i] = HX[h->b[i] & 15];
+    }
+    out[66] = 0;
+}
+
+/* hex digit values plus one, 0 for anything else */
+static const uint8_t HEXV[256] = {
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
+    ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16};
+
+static inline int hexval(char c)
+{
+    return (int)HEXV[(unsigned char)c] - 1;
+}
+
+static int parse_fixed(uint8_t *out, size_t n, const char *s, size_t len, const char *what)
+{
+    if (len != 2 + 2 * n || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
+        return cw_error_set(CW_EINVAL, "not a 0x %s of %zu hex digits: '%.*s'", what, 2 * n,
+                            (int)(len > 80 ? 80 : len), s);
+    for (size_t i = 0; i < n; i++) {
+        int h = hexval(s[2 + 2 * i]), l = hexval(s[3 + 2 * i]);
+        if (h < 0 || l < 0)
+            return cw_error_set(CW_EINVAL, "bad hex in %s '%.*s'", what, (int)(len > 80 ? 80 : len),
+                                s);
+        out[i] = (uint8_t)(h << 4 | l);
+    }
+    return 0;
+}
+
+int cw_evm_addr_parse(cw_evm_addr *out, const char *s, size_t len)
+{
+    return parse_fixed(out->b, 20, s, len, "address");
+}
+
+int cw_evm_hash_parse(cw_evm_hash *out, const char *s, size_t len)
+{
+    return parse_fixed(out->b, 32, s, len, "hash");
+}

@@ -1,0 +1,1529 @@
+/*
+ * csv.c: the ethereum-etl CSV decoder (evm/csv.h). No store dependency: it turns files into
+ * finished cw_evm_block values, and the ingest hands those to the store writer.
+ *
+ * Layout: every file under the directory (recursively) whose name starts with a kind
+ * ("blocks", "transactions", "receipts", "logs", "token_transfers", "traces", "tokens") followed
+ * by '.', '_' or '-' belongs to that kind; a kind's files are read in order of the first number
+ * in their path (export_all's start_block=… folders, blocks_17173049-17173050.csv), then name.
+ * Plain files are read with read(2), .gz files through zlib's gzread; a truncated or corrupt
+ * .gz is an error naming the file and the line reached.
+ *
+ * Each kind is a stream of records (RFC 4180: quoted fields, "" for a quote, LF or CRLF, line
+ * numbers counted through quoted newlines). The header names the columns, so order and extra
+ * columns do not matter. Blocks drive the merge: for block N every other stream gives up its
+ * rows with block_number N; a row for a block below N (not in the blocks files, or out of
+ * order) is an error. BigQuery's crypto_ethereum schema is the same but for receipts merged
+ * into transactions as receipt_* columns and timestamps written as "YYYY-MM-DD HH:MM:SS UTC".
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <zlib.h>
+
+#include "chainwatch/errors.h"
+#include "chainwatch/evm/csv.h"
+#include "chainwatch/util.h"
+
+enum { K_BLOCKS, K_TXS, K_RECEIPTS, K_LOGS, K_TT, K_TRACES, K_TOKENS, K_N };
+static const char *const KIND_NAMES[K_N] = {"blocks",          "transactions", "receipts", "logs",
+                                            "token_transfers", "traces",       "tokens"};
+
+/* columns: a name, and whether a file of the kind must have it */
+typedef struct {
+    const char *name;
+    bool required;
+} coldef;
+
+enum {
+    B_NUMBER,
+    B_HASH,
+    B_PARENT,
+    B_MINER,
+    B_GAS_USED,
+    B_GAS_LIMIT,
+    B_TIMESTAMP,
+    B_TXCOUNT,
+    B_BASEFEE,
+    B_WITHDRAWALS,
+    B_N
+};
+static const coldef B_COLS[B_N] = {{"number", true},
+                                   {"hash", true},
+                                   {"parent_hash", true},
+                                   {"miner", true},
+                                   {"gas_used", true},
+                                   {"gas_limit", false},
+                                   {"timestamp", true},
+                                   {"transaction_count", true},
+                                   {"base_fee_per_gas", false},
+                                   {"withdrawals", false}};
+enum {
+    T_HASH,
+    T_NONCE,
+    T_BLOCK,
+    T_BLOCK_HASH,
+    T_INDEX,
+    T_FROM,
+    T_TO,
+    T_VALUE,
+    T_GAS,
+    T_PRICE,
+    T_INPUT,
+    T_MAXFEE,
+    T_MAXPRIO,
+    T_TYPE,
+    T_R_GAS_USED,
+    T_R_CONTRACT,
+    T_R_STATUS,
+    T_R_EGP,
+    T_N
+};
+static const coldef T_COLS[T_N] = {{"hash", true},
+                                   {"nonce", false},
+                                   {"block_number", true},
+                                   {"block_hash", false},
+                                   {"transaction_index", true},
+                                   {"from_address", true},
+                                   {"to_address", true},
+                                   {"value", true},
+                                   {"gas", true},
+                                   {"gas_price", true},
+                                   {"input", true},
+                                   {"max_fee_per_gas", false},
+                                   {"max_priority_fee_per_gas", false},
+                                   {"transaction_type", false},
+                                   {"receipt_gas_used", false},
+                                   {"receipt_contract_address", false},
+                                   {"receipt_status", false},
+                                   {"receipt_effective_gas_price", false}};
+enum { R_TXHASH, R_INDEX, R_BLOCK, R_BLOCK_HASH, R_GAS_USED, R_CONTRACT, R_STATUS, R_EGP, R_N };
+static const coldef R_COLS[R_N] = {{"transaction_hash", true}, {"transaction_index", true},
+                                   {"block_number", true},     {"block_hash", false},
+                                   {"gas_used", true},         {"contract_address", true},
+                                   {"status", true},           {"effective_gas_price", false}};
+enum { L_INDEX, L_TXHASH, L_TXINDEX, L_BLOCK, L_BLOCK_HASH, L_ADDRESS, L_DATA, L_TOPICS, L_N };
+static const coldef L_COLS[L_N] = {{"log_index", true},
+                                   {"transaction_hash", true},
+                                   {"transaction_index", true},
+                                   {"block_number", true},
+                                   {"block_hash", false},
+                                   {"address", true},
+                                   {"data", true},
+                                   {"topics", true}};
+enum { TT_TOKEN, TT_FROM, TT_TO, TT_VALUE, TT_TXHASH, TT_LOGINDEX, TT_BLOCK, TT_N };
+static const coldef TT_COLS[TT_N] = {
+    {"token_address", true},    {"from_address", true}, {"to_address", true},  {"value", true},
+    {"transaction_hash", true}, {"log_index", true},    {"block_number", true}};
+enum {
+    TR_BLOCK,
+    TR_TXHASH,
+    TR_TXINDEX,
+    TR_FROM,
+    TR_TO,
+    TR_VALUE,
+    TR_TYPE,
+    TR_CALLTYPE,
+    TR_ADDR,
+    TR_ERROR,
+    TR_STATUS,
+    TR_N
+};
+static const coldef TR_COLS[TR_N] = {{"block_number", true},
+                                     {"transaction_hash", true},
+                                     {"transaction_index", true},
+                                     {"from_address", true},
+                                     {"to_address", true},
+                                     {"value", true},
+                                     {"trace_type", true},
+                                     {"call_type", true},
+                                     {"trace_address", true},
+                                     {"error", true},
+                                     {"status", true}};
+enum { TK_ADDRESS, TK_SYMBOL, TK_DECIMALS, TK_N };
+static const coldef TK_COLS[TK_N] = {{"address", true}, {"symbol", false}, {"decimals", false}};
+
+static const coldef *const KIND_COLS[K_N] = {B_COLS,  T_COLS,  R_COLS, L_COLS,
+                                             TT_COLS, TR_COLS, TK_COLS};
+static const int KIND_NCOLS[K_N] = {B_N, T_N, R_N, L_N, TT_N, TR_N, TK_N};
+/* the block_number column of each kind (blocks: number) */
+static const int KIND_BLOCKCOL[K_N] = {B_NUMBER, T_BLOCK, R_BLOCK, L_BLOCK, TT_BLOCK, TR_BLOCK, -1};
+
+#define MAX_FIELDS 64
+#define READ_CHUNK (1u << 20)
+
+typedef struct {
+    const char *p;
+    size_t n;
+} field;
+
+typedef struct stream {
+    int kind;
+    char **paths;       /* files of this kind, in order */
+    uint32_t *file_ids; /* index into the reader's names table */
+    size_t n_files, cur;
+    gzFile gz;
+    int fd;           /* a plain file, or -1 */
+    uint64_t raw_off; /* bytes read from fd */
+    bool mem;         /* one in-memory buffer (borrowed); no files */
+    char *buf;
+    size_t cap, len, pos;
+    bool eof;      /* no more bytes in the current file */
+    bool done;     /* no more records in any file */
+    uint64_t line; /* line number of the next record's first line */
+    uint64_t rec_line;
+    uint64_t done_bytes; /* compressed bytes of finished files */
+    int col[MAX_FIELDS]; /* index of each column def in the current file's records, -1 */
+    int n_header;
+    field f[MAX_FIELDS];
+    int nf;
+    bool have; /* a record is parsed and waiting (f, nf, rec_line, rec_block) */
+    uint64_t rec_block;
+} stream;
+
+struct cw_evm_csv {
+    stream s[K_N];
+    bool present[K_N];
+    char **names; /* display names of all files (relative to dir) */
+    size_t n_names;
+    uint64_t total_bytes;
+    uint64_t skip_below;
+    cw_evm_token *tokens;
+    size_t n_tokens;
+    char *scratch; /* hex decoding of log data */
+    size_t scratch_cap;
+};
+
+/* ---- files ---------------------------------------------------------------------------- */
+
+static int kind_of(const char *base)
+{
+    for (int k = 0; k < K_N; k++) {
+        size_t n = strlen(KIND_NAMES[k]);
+        if (!strncmp(base, KIND_NAMES[k], n) &&
+            (base[n] == '.' || base[n] == '_' || base[n] == '-'))
+            return k;
+    }
+    return -1;
+}
+
+typedef struct {
+    char *path, *rel;
+    int kind;
+    unsigned long long key;
+} found;
+
+typedef struct {
+    found *v;
+    size_t n, cap;
+    uint64_t bytes;
+} found_list;
+
+static int walk(found_list *fl, const char *dir, const char *rel, int depth)
+{
+    if (depth > 8)
+        return 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return cw_error_set(CW_ENOTFOUND, "%s: cannot open directory", dir);
+    struct dirent *e;
+    int rc = 0;
+    while (!rc && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[4096], r[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        snprintf(r, sizeof r, "%s%s%s", rel, *rel ? "/" : "", e->d_name);
+        struct stat st;
+        if (stat(path, &st))
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            rc = walk(fl, path, r, depth + 1);
+            continue;
+        }
+        int k = kind_of(e->d_name);
+        if (k < 0 || !S_ISREG(st.st_mode))
+            continue;
+        size_t nl = strlen(e->d_name);
+        bool csv = (nl > 4 && !strcmp(e->d_name + nl - 4, ".csv")) ||
+                   (nl > 7 && !strcmp(e->d_name + nl - 7, ".csv.gz"));
+        if (!csv)
+            continue;
+        if (fl->n == fl->cap) {
+            size_t nc = fl->cap ? fl->cap * 2 : 32;
+            found *p = cw_realloc(fl->v, nc * sizeof *p);
+            if (!p) {
+                rc = cw_error_set(CW_ENOMEM, "out of memory listing %s", dir);
+                break;
+            }
+            fl->v = p;
+            fl->cap = nc;
+        }
+        found *f = &fl->v[fl->n];
+        f->path = cw_strdup(path);
+        f->rel = cw_strdup(r);
+        if (!f->path || !f->rel) {
+            cw_free(f->path);
+            cw_free(f->rel);
+            rc = cw_error_set(CW_ENOMEM, "out of memory");
+            break;
+        }
+        fl->n++;
+        f->kind = k;
+        f->key = ~0ull;
+        for (const char *p = r; *p; p++) {
+            if (*p >= '0' && *p <= '9') {
+                f->key = strtoull(p, NULL, 10);
+                break;
+            }
+        }
+        fl->bytes += (uint64_t)st.st_size;
+    }
+    closedir(d);
+    return rc;
+}
+
+static int cmp_found(const void *a, const void *b)
+{
+    const found *x = a, *y = b;
+    if (x->kind != y->kind)
+        return x->kind - y->kind;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return strcmp(x->rel, y->rel);
+}
+
+/* ---- record reading -------------------------------------------------------------------- */
+
+static const char *fname(const cw_evm_csv *r, const stream *s)
+{
+    if (s->mem)
+        return KIND_NAMES[s->kind];
+    size_t i = s->cur < s->n_files ? s->cur : s->n_files - 1;
+    return r->names[s->file_ids[i]];
+}
+
+static int open_file(cw_evm_csv *r, stream *s)
+{
+    const char *path = s->paths[s->cur];
+    size_t pl = strlen(path);
+    if (pl > 3 && !strcmp(path + pl - 3, ".gz")) {
+        s->gz = gzopen(path, "rb");
+        if (!s->gz)
+            return cw_error_set(CW_EIO, "%s: cannot open", fname(r, s));
+        gzbuffer(s->gz, 256 * 1024);
+    } else {
+        s->fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (s->fd < 0)
+            return cw_error_set(CW_EIO, "%s: cannot open: %s", fname(r, s), strerror(errno));
+        s->raw_off = 0;
+    }
+    s->len = s->pos = 0;
+    s->eof = false;
+    s->line = 1;
+    s->n_header = -1;
+    return 0;
+}
+
+/* Reads more bytes into the buffer (keeping [pos, len)). Returns 0, or an error. */
+static int fill(cw_evm_csv *r, stream *s)
+{
+    if (s->pos) {
+        memmove(s->buf, s->buf + s->pos, s->len - s->pos);
+        s->len -= s->pos;
+        s->pos = 0;
+    }
+    if (s->cap - s->len < READ_CHUNK) {
+        size_t nc = s->cap ? s->cap * 2 : (size_t)2 * READ_CHUNK;
+        while (nc - s->len < READ_CHUNK)
+            nc *= 2;
+        char *p = cw_realloc(s->buf, nc);
+        if (!p)
+            return cw_error_set(CW_ENOMEM, "out of memory reading %s", fname(r, s));
+        s->buf = p;
+        s->cap = nc;
+    }
+    if (s->fd >= 0) {
+        ssize_t k = read(s->fd, s->buf + s->len, READ_CHUNK);
+        if (k < 0)
+            return cw_error_set(CW_EIO, "%s: line %llu: cannot read: %s", fname(r, s),
+                                (unsigned long long)s->line, strerror(errno));
+        if (k == 0)
+            s->eof = true;
+        s->len += (size_t)k;
+        s->raw_off += (uint64_t)k;
+        return 0;
+    }
+    int n = gzread(s->gz, s->buf + s->len, READ_CHUNK);
+    if (n < 0) {
+        int err;
+        const char *m = gzerror(s->gz, &err);
+        return cw_error_set(CW_ECORRUPT, "%s: line %llu: cannot read: %s", fname(r, s),
+                            (unsigned long long)s->line, m);
+    }
+    if (n == 0) {
+        int err;
+        const char *m = gzerror(s->gz, &err);
+        if (err != Z_OK && err != Z_STREAM_END)
+            return cw_error_set(CW_ECORRUPT, "%s: line %llu: truncated or corrupt gzip: %s",
+                                fname(r, s), (unsigned long long)s->line, m);
+        /* gzread reports a truncated stream as a short read with Z_BUF_ERROR only on the
+         * next call; gzdirect tells plain files apart */
+        if (!gzdirect(s->gz)) {
+            /* an unfinished deflate stream: zlib sets "unexpected end of file" */
+            gzread(s->gz, s->buf + s->len, 0);
+            m = gzerror(s->gz, &err);
+            if (err == Z_BUF_ERROR)
+                return cw_error_set(CW_ECORRUPT,
+                                    "%s: line %llu: truncated gzip (unexpected end of file)",
+                                    fname(r, s), (unsigned long long)s->line);
+        }
+        s->eof = true;
+    }
+    s->len += (size_t)n;
+    return 0;
+}
+
+/* Finds the end of the record starting at pos: *end = index of its terminating '\n' (or len at
+ * eof), *nl = newlines inside quotes. Returns 1 found, 0 need more bytes. */
+static int find_end(const stream *s, size_t *end, uint64_t *nl)
+{
+    const char *b = s->buf;
+    size_t i = s->pos, len = s->len;
+    uint64_t lines = 0;
+    if (i >= len) {
+        *end = len;
+        *nl = 0;
+        return s->eof;
+    }
+    const char *e = memchr(b + i, '\n', len - i);
+    const char *q = memchr(b + i, '"', (e ? (size_t)(e - b) : len) - i);
+    if (e && !q) {
+        *end = (size_t)(e - b);
+        *nl = 0;
+        return 1;
+    }
+    bool inq = false;
+    for (; i < len; i++) {
+        char c = b[i];
+        if (c == '"')
+            inq = !inq;
+        else if (c == '\n') {
+            if (!inq) {
+                *end = i;
+                *nl = lines;
+                return 1;
+            }
+            lines++;
+        }
+    }
+    if (s->eof) {
+        *end = len;
+        *nl = lines;
+        return 1;
+    }
+    return 0;
+}
+
+/* Splits the record [pos, end) into fields, unquoting in place. */
+static int split(cw_evm_csv *r, stream *s, size_t end)
+{
+    char *b = s->buf;
+    size_t i = s->pos;
+    if (end > i && b[end - 1] == '\r')
+        end--;
+    s->nf = 0;
+    for (;;) {
+        if (s->nf == MAX_FIELDS)
+            return cw_error_set(CW_ECORRUPT, "%s: line %llu: more than %d fields", fname(r, s),
+                                (unsigned long long)s->rec_line, MAX_FIELDS);
+        field *f = &s->f[s->nf++];
+        if (i < end && b[i] == '"') {
+            size_t w = i + 1;
+            size_t k = w;
+            for (;;) {
+                if (k >= end)
+                    return cw_error_set(CW_ECORRUPT, "%s: line %llu: unterminated quote",
+                                        fname(r, s), (unsigned long long)s->rec_line);
+                if (b[k] == '"') {
+                    if (k + 1 < end && b[k + 1] == '"') {
+                        b[w++] = '"';
+                        k += 2;
+                        continue;
+                    }
+                    break;
+                }
+                b[w++] = b[k++];
+            }
+            f->p = b + i + 1;
+            f->n = w - (i + 1);
+            k++; /* closing quote */
+            if (k < end && b[k] != ',')
+                return cw_error_set(CW_ECORRUPT, "%s: line %llu: text after a closing quote",
+                                    fname(r, s), (unsigned long long)s->rec_line);
+            if (k >= end)
+                break;
+            i = k + 1;
+        } else {
+            const char *c = memchr(b + i, ',', end - i);
+            size_t k = c ? (size_t)(c - b) : end;
+            f->p = b + i;
+            f->n = k - i;
+            if (!c)
+                break;
+            i = k + 1;
+        }
+    }
+    return 0;
+}
+
+static int header(cw_evm_csv *r, stream *s)
+{
+    const coldef *defs = KIND_COLS[s->kind];
+    int nd = KIND_NCOLS[s->kind];
+    for (int d = 0; d < nd; d++)
+        s->col[d] = -1;
+    /* a UTF-8 BOM on the first field */
+    if (s->nf && s->f[0].n >= 3 && (memcmp(s->f[0].p, "\xef\xbb\xbf", 3) == 0)) {
+        s->f[0].p += 3;
+        s->f[0].n -= 3;
+    }
+    for (int i = 0; i < s->nf; i++) {
+        for (int d = 0; d < nd; d++) {
+            if (strlen(defs[d].name) == s->f[i].n &&
+                (memcmp(defs[d].name, s->f[i].p, s->f[i].n) == 0))
+                s->col[d] = i;
+        }
+    }
+    for (int d = 0; d < nd; d++) {
+        if (defs[d].required && s->col[d] < 0)
+            return cw_error_set(CW_ECORRUPT,
+                                "%s: line 1: wrong header: no column '%s' (not an ethereum-etl "
+                                "%s file?)",
+                                fname(r, s), defs[d].name, KIND_NAMES[s->kind]);
+    }
+    s->n_header = s->nf;
+    return 0;
+}
+
+static int parse_u64f(cw_evm_csv *r, stream *s, field f, const char *col, uint64_t *out);
+
+/* Parses the next data record into s->f (skipping headers and blank lines). Returns 1, 0 at
+ * the end of all files, or an error. */
+static int next_record(cw_evm_csv *r, stream *s)
+{
+    if (s->have)
+        return 1;
+    for (;;) {
+        if (s->done)
+            return 0;
+        if (!s->mem && !s->gz && s->fd < 0) {
+            if (s->cur >= s->n_files) {
+                s->done = true;
+                return 0;
+            }
+            int rc = open_file(r, s);
+            if (rc)
+                return rc;
+        }
+        size_t end;
+        uint64_t nl;
+        while (!find_end(s, &end, &nl)) {
+            int rc = fill(r, s);
+            if (rc)
+                return rc;
+        }
+        if (end == s->pos && s->eof && s->pos >= s->len) {
+            /* end of this file */
+            if (s->n_header < 0)
+                return cw_error_set(CW_ECORRUPT, "%s: empty file (no header)", fname(r, s));
+            if (s->mem) {
+                s->done = true;
+                return 0;
+            }
+            if (s->gz) {
+                s->done_bytes += (uint64_t)gzoffset(s->gz);
+                gzclose(s->gz);
+                s->gz = NULL;
+            } else {
+                s->done_bytes += s->raw_off;
+                close(s->fd);
+                s->fd = -1;
+            }
+            s->cur++;
+            continue;
+        }
+        s->rec_line = s->line;
+        s->line += 1 + nl;
+        int rc = split(r, s, end);
+        s->pos = end < s->len ? end + 1 : end;
+        if (rc)
+            return rc;
+        if (s->nf == 1 && s->f[0].n == 0)
+            continue; /* blank line */
+        if (s->n_header < 0) {
+            if ((rc = header(r, s)))
+                return rc;
+            continue;
+        }
+        if (s->nf != s->n_header)
+            return cw_error_set(CW_ECORRUPT, "%s: line %llu: %d fields, the header has %d",
+                                fname(r, s), (unsigned long long)s->rec_line, s->nf, s->n_header);
+        int bc = KIND_BLOCKCOL[s->kind];
+        if (bc >= 0) {
+            if ((rc = parse_u64f(r, s, s->f[s->col[bc]], KIND_COLS[s->kind][bc].name,
+                                 &s->rec_block)))
+                return rc;
+        }
+        s->have = true;
+        return 1;
+    }
+}
+
+/* ---- field decoding -------------------------------------------------------------------- */
+
+static field col(const stream *s, int c)
+{
+    field f = {"", 0};
+    if (s->col[c] >= 0)
+        f = s->f[s->col[c]];
+    return f;
+}
+
+static int bad(cw_evm_csv *r, stream *s, const char *colname, field f, const char *what)
+{
+    return cw_error_set(CW_ECORRUPT, "%s: line %llu: column %s: %s: '%.*s'", fname(r, s),
+                        (unsigned long long)s->rec_line, colname, what, (int)(f.n > 80 ? 80 : f.n),
+                        f.p);
+}
+
+static int parse_u64f(cw_evm_csv *r, stream *s, field f, const char *colname, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (!f.n || f.n > 20)
+        return bad(r, s, colname, f, "not an integer");
+    for (size_t i = 0; i < f.n; i++) {
+        unsigned d = (unsigned)(f.p[i] - '0');
+        if (d > 9 || v > (UINT64_MAX - d) / 10)
+            return bad(r, s, colname, f, "not an integer");
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_u32f(cw_evm_csv *r, stream *s, field f, const char *colname, uint32_t *out)
+{
+    uint64_t v;
+    int rc = parse_u64f(r, s, f, colname, &v);
+    if (rc)
+        return rc;
+    if (v > UINT32_MAX - 1)
+        return bad(r, s, colname, f, "out of range");
+    *out = (uint32_t)v;
+    return 0;
+}
+
+/* value columns: decimal or 0x hex; BigQuery may write NUMERIC values with a ".0" fraction */
+static int parse_u256f(cw_evm_csv *r, stream *s, field f, const char *colname, cw_u256 *out)
+{
+    if (f.n > 2 && f.p[f.n - 2] == '.' && f.p[f.n - 1] == '0')
+        f.n -= 2;
+    if (cw_u256_parse(out, f.p, f.n))
+        return bad(r, s, colname, f, "not a non-negative integer below 2^256");
+    return 0;
+}
+
+static int parse_addr(cw_evm_csv *r, stream *s, field f, const char *colname, cw_evm_addr *out)
+{
+    if (cw_evm_addr_parse(out, f.p, f.n))
+        return bad(r, s, colname, f, "bad hex address (0x + 40 hex digits)");
+    return 0;
+}
+
+static int parse_hash(cw_evm_csv *r, stream *s, field f, const char *colname, cw_evm_hash *out)
+{
+    if (cw_evm_hash_parse(out, f.p, f.n))
+        return bad(r, s, colname, f, "bad hex hash (0x + 64 hex digits)");
+    return 0;
+}
+
+/* hex digit values, -1 for anything else */
+static const int8_t HEXV[256] = {
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
+    ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16};
+
+static inline int hv(char c)
+{
+    return HEXV[(unsigned char)c] - 1;
+}
+
+/* 0x-hex bytes; out may be NULL (validate only). */
+static int parse_hexbytes(cw_evm_csv *r, stream *s, field f, const char *colname, uint8_t *out,
+                          size_t *n_out)
+{
+    if (f.n < 2 || f.p[0] != '0' || (f.p[1] != 'x' && f.p[1] != 'X') || (f.n & 1))
+        return bad(r, s, colname, f, "bad hex (0x + an even number of hex digits)");
+    size_t n = (f.n - 2) / 2;
+    for (size_t i = 0; i < n; i++) {
+        int h = hv(f.p[2 + 2 * i]), l = hv(f.p[3 + 2 * i]);
+        if ((h | l) < 0)
+            return bad(r, s, colname, f, "bad hex digit");
+        if (out)
+            out[i] = (uint8_t)(h << 4 | l);
+    }
+    *n_out = n;
+    return 0;
+}
+
+/* unix seconds, or BigQuery's "YYYY-MM-DD HH:MM:SS[.ffffff] UTC" */
+static int parse_time(cw_evm_csv *r, stream *s, field f, uint64_t *out)
+{
+    if (f.n >= 19 && f.p[4] == '-') {
+        char tmp[32];
+        snprintf(tmp, sizeof tmp, "%.*s", (int)(f.n < 31 ? f.n : 31), f.p);
+        struct tm tm;
+        memset(&tm, 0, sizeof tm);
+        const char *e = strptime(tmp, "%Y-%m-%d %H:%M:%S", &tm);
+        if (!e)
+            e = strptime(tmp, "%Y-%m-%dT%H:%M:%S", &tm);
+        if (!e)
+            return bad(r, s, "timestamp", f, "not a time");
+        time_t t = timegm(&tm);
+        if (t < 0)
+            return bad(r, s, "timestamp", f, "before 1970");
+        *out = (uint64_t)t;
+        return 0;
+    }
+    return parse_u64f(r, s, f, "timestamp", out);
+}
+
+/* ---- rows ------------------------------------------------------------------------------ */
+
+static int withdrawals(cw_evm_csv *r, stream *s, cw_evm_block *b, field f)
+{
+    if (!f.n || (f.n == 2 && (memcmp(f.p, "[]", 2) == 0)))
+        return 0;
+    /* ethereum-etl writes the objects comma-joined without brackets */
+    bool br = f.p[0] == '[';
+    char *txt = cw_malloc(f.n + 3);
+    if (!txt)
+        return cw_error_set(CW_ENOMEM, "out of memory");
+    size_t k = 0;
+    if (!br)
+        txt[k++] = '[';
+    memcpy(txt + k, f.p, f.n);
+    k += f.n;
+    if (!br)
+        txt[k++] = ']';
+    json_error_t je;
+    json_t *a = json_loadb(txt, k, 0, &je);
+    cw_free(txt);
+    int rc = 0;
+    if (!json_is_array(a)) {
+        rc = bad(r, s, "withdrawals", f, "not a JSON list of withdrawals");
+        goto out;
+    }
+    size_t i;
+    json_t *w;
+    json_array_foreach(a, i, w)
+    {
+        json_t *addr = json_object_get(w, "address"), *amt = json_object_get(w, "amount"),
+               *idx = json_object_get(w, "index"), *vi = json_object_get(w, "validator_index");
+        cw_evm_withdrawal *x = cw_evm_block_add_withdrawal(b);
+        if (!x) {
+            rc = CW_ENOMEM;
+            goto out;
+        }
+        const char *as = json_string_value(addr);
+        uint64_t v;
+        if (!as || cw_evm_addr_parse(&x->address, as, strlen(as))) {
+            rc = bad(r, s, "withdrawals", f, "a withdrawal without a valid address");
+            goto out;
+        }
+        if (json_is_integer(amt) && json_integer_value(amt) >= 0)
+            x->amount_gwei = (uint64_t)json_integer_value(amt);
+        else if (json_is_string(amt) && !cw_parse_u64(&v, json_string_value(amt)))
+            x->amount_gwei = v;
+        else {
+            rc = bad(r, s, "withdrawals", f, "a withdrawal amount that is not an integer");
+            goto out;
+        }
+        x->index = json_is_integer(idx) ? (uint64_t)json_integer_value(idx) : 0;
+        x->validator_index = json_is_integer(vi) ? (uint64_t)json_integer_value(vi) : 0;
+    }
+out:
+    json_decref(a);
+    return rc;
+}
+
+static int row_block(cw_evm_csv *r, stream *s, cw_evm_block *b)
+{
+    int rc;
+    b->number = s->rec_block;
+    b->src_line = s->rec_line;
+    b->src_file = s->mem ? 0 : s->file_ids[s->cur];
+    if ((rc = parse_hash(r, s, col(s, B_HASH), "hash", &b->hash)) ||
+        (rc = parse_hash(r, s, col(s, B_PARENT), "parent_hash", &b->parent_hash)) ||
+        (rc = parse_addr(r, s, col(s, B_MINER), "miner", &b->miner)) ||
+        (rc = parse_u64f(r, s, col(s, B_GAS_USED), "gas_used", &b->gas_used)) ||
+        (rc = parse_time(r, s, col(s, B_TIMESTAMP), &b->timestamp)) ||
+        (rc = parse_u64f(r, s, col(s, B_TXCOUNT), "transaction_count", &b->tx_count)))
+        return rc;
+    if (s->col[B_GAS_LIMIT] >= 0 &&
+        (rc = parse_u64f(r, s, col(s, B_GAS_LIMIT), "gas_limit", &b->gas_limit)))
+        return rc;
+    field bf = col(s, B_BASEFEE);
+    if (bf.n) {
+        if ((rc = parse_u256f(r, s, bf, "base_fee_per_gas", &b->base_fee)))
+            return rc;
+        b->has_base_fee = true;
+    }
+    return withdrawals(r, s, b, col(s, B_WITHDRAWALS));
+}
+
+static int row_tx(cw_evm_csv *r, stream *s, cw_evm_block *b)
+{
+    cw_evm_tx *t = cw_evm_block_add_tx(b);
+    if (!t)
+        return CW_ENOMEM;
+    int rc;
+    t->src_line = s->rec_line;
+    t->src_file = s->mem ? 0 : s->file_ids[s->cur];
+    t->status = CW_EVM_STATUS_UNKNOWN;
+    field to = col(s, T_TO), in = col(s, T_INPUT);
+    if ((rc = parse_hash(r, s, col(s, T_HASH), "hash", &t->hash)) ||
+        (rc = parse_u32f(r, s, col(s, T_INDEX), "transaction_index", &t->index)) ||
+        (rc = parse_addr(r, s, col(s, T_FROM), "from_address", &t->from)) ||
+        (rc = parse_u256f(r, s, col(s, T_VALUE), "value", &t->value)) ||
+        (rc = parse_u64f(r, s, col(s, T_GAS), "gas", &t->gas)) ||
+        (rc = parse_u256f(r, s, col(s, T_PRICE), "gas_price", &t->gas_price)))
+        return rc;
+    if (to.n) {
+        if ((rc = parse_addr(r, s, to, "to_address", &t->to)))
+            return rc;
+        t->has_to = true;
+    }
+    field bh = col(s, T_BLOCK_HASH);
+    if (bh.n) {
+        cw_evm_hash h;
+        if ((rc = parse_hash(r, s, bh, "block_hash", &h)))
+            return rc;
+        if ((memcmp(&h, &b->hash, 32) != 0))
+            return bad(r, s, "block_hash", bh, "not the hash of its block in the blocks file");
+    }
+    if (s->col[T_NONCE] >= 0 && (rc = parse_u64f(r, s, col(s, T_NONCE), "nonce", &t->nonce)))
+        return rc;
+    if (in.n < 2 || in.p[0] != '0' || (in.p[1] != 'x' && in.p[1] != 'X') || (in.n & 1))
+        return bad(r, s, "input", in, "bad hex (0x + an even number of hex digits)");
+    uint8_t sel[4] = {0};
+    for (size_t i = 2; i < in.n; i += 2) {
+        int h = hv(in.p[i]), l = hv(in.p[i + 1]);
+        if ((h | l) < 0)
+            return bad(r, s, "input", in, "bad hex digit");
+        if (i < 10)
+            sel[(i - 2) / 2] = (uint8_t)(h << 4 | l);
+    }
+    memcpy(t->selector, sel, 4);
+    t->input_len = in.n >= 2 ? (uint32_t)((in.n - 2) / 2) : 0;
+    field mf = col(s, T_MAXFEE), mp = col(s, T_MAXPRIO), ty = col(s, T_TYPE);
+    if (mf.n && (rc = parse_u256f(r, s, mf, "max_fee_per_gas", &t->max_fee_per_gas)))
+        return rc;
+    if (mp.n &&
+        (rc = parse_u256f(r, s, mp, "max_priority_fee_per_gas", &t->max_priority_fee_per_gas)))
+        return rc;
+    if (ty.n) {
+        uint64_t v;
+        if ((rc = parse_u64f(r, s, ty, "transaction_type", &v)))
+            return rc;
+        if (v > 255)
+            return bad(r, s, "transaction_type", ty, "out of range");
+        t->type = (uint8_t)v;
+    }
+    /* BigQuery: the receipt is in the transaction row */
+    if (s->col[T_R_GAS_USED] >= 0) {
+        field gu = col(s, T_R_GAS_USED), ca = col(s, T_R_CONTRACT), st = col(s, T_R_STATUS),
+              eg = col(s, T_R_EGP);
+        if ((rc = parse_u64f(r, s, gu, "receipt_gas_used", &t->gas_used)))
+            return rc;
+        if (ca.n) {
+            if ((rc = parse_addr(r, s, ca, "receipt_contract_address", &t->contract)))
+                return rc;
+            t->has_contract = true;
+        }
+        if (st.n) {
+            if (st.n != 1 || (st.p[0] != '0' && st.p[0] != '1'))
+                return bad(r, s, "receipt_status", st, "not 0 or 1");
+            t->status = st.p[0] == '1' ? CW_EVM_STATUS_OK : CW_EVM_STATUS_FAILED;
+        }
+        if (eg.n &&
+            (rc = parse_u256f(r, s, eg, "receipt_effective_gas_price", &t->effective_gas_price)))
+            return rc;
+        t->has_receipt = true;
+    }
+    return 0;
+}
+
+static cw_evm_tx *tx_at(cw_evm_block *b, uint32_t index)
+{
+    /* txs are sorted by index before receipts, logs and traces are read */
+    if (index < b->n_txs && b->txs[index].index == index)
+        return &b->txs[index];
+    return NULL;
+}
+
+static int row_receipt(cw_evm_csv *r, stream *s, cw_evm_block *b)
+{
+    cw_evm_hash h;
+    uint32_t idx = 0;
+    int rc;
+    field st = col(s, R_STATUS), ca = col(s, R_CONTRACT), eg = col(s, R_EGP);
+    if ((rc = parse_hash(r, s, col(s, R_TXHASH), "transaction_hash", &h)) ||
+        (rc = parse_u32f(r, s, col(s, R_INDEX), "transaction_index", &idx)))
+        return rc;
+    cw_evm_tx *t = tx_at(b, idx);
+    if (!t || (memcmp(&t->hash, &h, 32) != 0))
+        return cw_error_set(CW_ECORRUPT,
+                            "%s: line %llu: a receipt for a transaction that is not in block "
+                            "%llu (transaction_index %u)",
+                            fname(r, s), (unsigned long long)s->rec_line,
+                            (unsigned long long)b->number, idx);
+    if (t->has_receipt)
+        return cw_error_set(CW_ECORRUPT, "%s: line %llu: a second receipt for transaction %u",
+                            fname(r, s), (unsigned long long)s->rec_line, idx);
+    if ((rc = parse_u64f(r, s, col(s, R_GAS_USED), "gas_used", &t->gas_used)))
+        return rc;
+    if (ca.n) {
+        if ((rc = parse_addr(r, s, ca, "contract_address", &t->contract)))
+            return rc;
+        t->has_contract = true;
+    }
+    if (st.n) {
+        if (st.n != 1 || (st.p[0] != '0' && st.p[0] != '1'))
+            return bad(r, s, "status", st, "not 0 or 1");
+        t->status = st.p[0] == '1' ? CW_EVM_STATUS_OK : CW_EVM_STATUS_FAILED;
+    }
+    if (eg.n && (rc = parse_u256f(r, s, eg, "effective_gas_price", &t->effective_gas_price)))
+        return rc;
+    t->has_receipt = true;
+    return 0;
+}
+
+static int row_log(cw_evm_csv *r, stream *s, cw_evm_block *b)
+{
+    cw_evm_log *l = cw_evm_block_add_log(b);
+    if (!l)
+        return CW_ENOMEM;
+    int rc;
+    l->src_line = s->rec_line;
+    l->src_file = s->mem ? 0 : s->file_ids[s->cur];
+    field tp = col(s, L_TOPICS), d = col(s, L_DATA);
+    if ((rc = parse_u32f(r, s, col(s, L_INDEX), "log_index", &l->log_index)) ||
+        (rc = parse_hash(r, s, col(s, L_TXHASH), "transaction_hash", &l->tx_hash)) ||
+        (rc = parse_u32f(r, s, col(s, L_TXINDEX), "transaction_index", &l->tx_index)) ||
+        (rc = parse_addr(r, s, col(s, L_ADDRESS), "address", &l->address)))
+        return rc;
+    /* topics: "0x..,0x..", possibly as a JSON-ish list ["0x..", ...] */
+    const char *p = tp.p, *e = tp.p + tp.n;
+    while (p < e) {
+        while (p < e && (*p == '[' || *p == ']' || *p == ' ' || *p == '\'' || *p == '"'))
+            p++;
+        if (p >= e)
+            break;
+        const char *c = memchr(p, ',', (size_t)(e - p));
+        const char *q = c ? c : e;
+        const char *qe = q;
+        while (qe > p && (qe[-1] == ']' || qe[-1] == ' ' || qe[-1] == '\'' || qe[-1] == '"'))
+            qe--;
+        if (l->n_topics == 4)
+            return bad(r, s, "topics", tp, "more than 4 topics");
+        if ((rc =
+                 parse_hash(r, s, (field){p, (size_t)(qe - p)}, "topics", &l->topics[l->n_topics])))
+            return rc;
+        l->n_topics++;
+        p = c ? c + 1 : e;
+    }
+    size_t n;
+    if (d.n < 2)
+        d = (field){"0x", 2};
+    if ((rc = parse_hexbytes(r, s, d, "data", NULL, &n)))
+        return rc;
+    if (n > r->scratch_cap) {
+        char *np = cw_realloc(r->scratch, n);
+        if (!np)
+            return cw_error_set(CW_ENOMEM, "out of memory");
+        r->scratch = np;
+        r->scratch_cap = n;
+    }
+    parse_hexbytes(r, s, d, "data", (uint8_t *)r->scratch, &n);
+    l = &b->logs[b->n_logs - 1];
+    if ((rc = cw_evm_block_put_bytes(b, r->scratch, n, &l->data_off)))
+        return rc;
+    l->data_len = (uint32_t)n;
+    return 0;
+}
+
+static const uint8_t TRANSFER_TOPIC[32] = {
+    0xdd, 0xf2, 0x52, 0xad, 0x1b, 0xe2, 0xc8, 0x9b, 0x69, 0xc2, 0xb0, 0x68, 0xfc, 0x37, 0x8d, 0xaa,
+    0x95, 0x2b, 0xa7, 0xf1, 0x63, 0xc4, 0xa1, 0x16, 0x28, 0xf5, 0x5a, 0x4d, 0xf5, 0x23, 0xb3, 0xef};
+
+/* token_transfers: checked against the block's logs, or turned into Transfer logs when the
+ * input has no logs files (ERC-20 assumed: the table does not say which standard) */
+static int row_tt(cw_evm_csv *r, stream *s, cw_evm_block *b, bool have_logs)
+{
+    cw_evm_addr tok, from, to;
+    cw_u256 v;
+    cw_evm_hash h;
+    uint32_t li = 0;
+    int rc;
+    if ((rc = parse_addr(r, s, col(s, TT_TOKEN), "token_address", &tok)) ||
+        (rc = parse_addr(r, s, col(s, TT_FROM), "from_address", &from)) ||
+        (rc = parse_addr(r, s, col(s, TT_TO), "to_address", &to)) ||
+        (rc = parse_u256f(r, s, col(s, TT_VALUE), "value", &v)) ||
+        (rc = parse_hash(r, s, col(s, TT_TXHASH), "transaction_hash", &h)) ||
+        (rc = parse_u32f(r, s, col(s, TT_LOGINDEX), "log_index", &li)))
+        return rc;
+    if (have_logs) {
+        for (size_t i = 0; i < b->n_logs; i++) {
+            cw_evm_log *l = &b->logs[i];
+            if (l->log_index != li)
+                continue;
+            cw_u256 lv = {{0, 0, 0, 0}};
+            if (l->n_topics == 4)
+                cw_u256_from_be32(&lv, l->topics[3].b);
+            else if (l->data_len >= 32)
+                cw_u256_from_be32(&lv, b->arena + l->data_off);
+            if ((memcmp(&l->tx_hash, &h, 32) != 0) || (memcmp(&l->address, &tok, 20) != 0) ||
+                l->n_topics < 3 || (memcmp(l->topics[0].b, TRANSFER_TOPIC, 32) != 0) ||
+                (memcmp(l->topics[1].b + 12, from.b, 20) != 0) ||
+                (memcmp(l->topics[2].b + 12, to.b, 20) != 0) || cw_u256_cmp(&lv, &v))
+                return cw_error_set(CW_ECORRUPT,
+                                    "%s: line %llu: the token transfer does not match log %u of "
+                                    "block %llu",
+                                    fname(r, s), (unsigned long long)s->rec_line, li,
+                                    (unsigned long long)b->number);
+            return 0;
+        }
+        return cw_error_set(CW_ECORRUPT,
+                            "%s: line %llu: a token transfer without its log (log_index %u of "
+                            "block %llu)",
+                            fname(r, s), (unsigned long long)s->rec_line, li,
+                            (unsigned long long)b->number);
+    }
+    /* the tx index comes from the hash */
+    uint32_t ti = UINT32_MAX;
+    for (size_t i = 0; i < b->n_txs; i++) {
+        if ((memcmp(&b->txs[i].hash, &h, 32) == 0))
+            ti = b->txs[i].index;
+    }
+    if (ti == UINT32_MAX)
+        return cw_error_set(CW_ECORRUPT,
+                            "%s: line %llu: a token transfer whose transaction is not in block "
+                            "%llu",
+                            fname(r, s), (unsigned long long)s->rec_line,
+                            (unsigned long long)b->number);
+    cw_evm_log *l = cw_evm_block_add_log(b);
+    if (!l)
+        return CW_ENOMEM;
+    l->src_line = s->rec_line;
+    l->src_file = s->mem ? 0 : s->file_ids[s->cur];
+    l->log_index = li;
+    l->tx_index = ti;
+    l->tx_hash = h;
+    l->address = tok;
+    l->n_topics = 3;
+    memcpy(l->topics[0].b, TRANSFER_TOPIC, 32);
+    memcpy(l->topics[1].b + 12, from.b, 20);
+    memcpy(l->topics[2].b + 12, to.b, 20);
+    uint8_t word[32];
+    cw_u256_to_be32(word, &v);
+    if ((rc = cw_evm_block_put_bytes(b, word, 32, &l->data_off)))
+        return rc;
+    b->logs[b->n_logs - 1].data_len = 32;
+    return 0;
+}
+
+static int row_trace(cw_evm_csv *r, stream *s, cw_evm_block *b)
+{
+    cw_evm_trace *t = cw_evm_block_add_trace(b);
+    if (!t)
+        return CW_ENOMEM;
+    int rc;
+    t->src_line = s->rec_line;
+    t->src_file = s->mem ? 0 : s->file_ids[s->cur];
+    field th = col(s, TR_TXHASH), ti = col(s, TR_TXINDEX), fr = col(s, TR_FROM), to = col(s, TR_TO),
+          va = col(s, TR_VALUE), ty = col(s, TR_TYPE), ct = col(s, TR_CALLTYPE),
+          ta = col(s, TR_ADDR), er = col(s, TR_ERROR), st = col(s, TR_STATUS);
+    static const char *const types[] = {"call",   "create",  "suicide",
+                                        "reward", "genesis", "daofork"};
+    int type = -1;
+    for (int i = 0; i < 6; i++) {
+        if (strlen(types[i]) == ty.n && (memcmp(types[i], ty.p, ty.n) == 0))
+            type = i;
+    }
+    if (type < 0)
+        return bad(r, s, "trace_type", ty, "unknown trace type");
+    t->type = (uint8_t)type;
+    static const char *const calls[] = {"", "call", "callcode", "delegatecall", "staticcall"};
+    if (ct.n) {
+        int c = -1;
+        for (int i = 1; i < 5; i++) {
+            if (strlen(calls[i]) == ct.n && (memcmp(calls[i], ct.p, ct.n) == 0))
+                c = i;
+        }
+        if (c < 0)
+            return bad(r, s, "call_type", ct, "unknown call type");
+        t->call_type = (uint8_t)c;
+    }
+    if (th.n) {
+        if ((rc = parse_hash(r, s, th, "transaction_hash", &t->tx_hash)) ||
+            (rc = parse_u32f(r, s, ti, "transaction_index", &t->tx_index)))
+            return rc;
+    } else {
+        t = &b->traces[b->n_traces - 1];
+        t->tx_index = UINT32_MAX;
+        if (type == CW_EVM_TRACE_CALL || type == CW_EVM_TRACE_CREATE ||
+            type == CW_EVM_TRACE_SUICIDE)
+            return cw_error_set(CW_ECORRUPT, "%s: line %llu: a %.*s trace without its transaction",
+                                fname(r, s), (unsigned long long)s->rec_line, (int)ty.n, ty.p);
+    }
+    if (fr.n) {
+        if ((rc = parse_addr(r, s, fr, "from_address", &t->from)))
+            return rc;
+        t->has_from = true;
+    }
+    if (to.n) {
+        if ((rc = parse_addr(r, s, to, "to_address", &t->to)))
+            return rc;
+        t->has_to = true;
+    }
+    if (va.n && (rc = parse_u256f(r, s, va, "value", &t->value)))
+        return rc;
+    if (st.n != 1 || (st.p[0] != '0' && st.p[0] != '1'))
+        return bad(r, s, "status", st, "not 0 or 1");
+    t->status = st.p[0] == '1';
+    /* trace address "0,1,2" */
+    uint32_t elems[256];
+    uint32_t ne = 0;
+    const char *p = ta.p, *e = ta.p + ta.n;
+    while (p < e) {
+        const char *c = memchr(p, ',', (size_t)(e - p));
+        const char *q = c ? c : e;
+        uint32_t v = 0;
+        if (ne == 256)
+            return bad(r, s, "trace_address", ta, "deeper than 256 calls");
+        if ((rc = parse_u32f(r, s, (field){p, (size_t)(q - p)}, "trace_address", &v)))
+            return rc;
+        elems[ne++] = v;
+        p = c ? c + 1 : e;
+    }
+    uint32_t off;
+    if ((rc = cw_evm_block_put_bytes(b, elems, (size_t)ne * 4, &off)))
+        return rc;
+    t = &b->traces[b->n_traces - 1];
+    t->ta_off = off;
+    t->ta_len = ne;
+    if (er.n) {
+        if ((rc = cw_evm_block_put_bytes(b, er.p, er.n > 200 ? 200 : er.n, &off)))
+            return rc;
+        t = &b->traces[b->n_traces - 1];
+        t->err_off = off;
+        t->err_len = (uint32_t)(er.n > 200 ? 200 : er.n);
+    }
+    return 0;
+}
+
+/* ---- the merge ------------------------------------------------------------------------- */
+
+static int read_tokens(cw_evm_csv *r)
+{
+    stream *s = &r->s[K_TOKENS];
+    size_t cap = 0;
+    int rc;
+    while ((rc = next_record(r, s)) == 1) {
+        s->have = false;
+        if (r->n_tokens == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            cw_evm_token *p = cw_realloc(r->tokens, nc * sizeof *p);
+            if (!p)
+                return cw_error_set(CW_ENOMEM, "out of memory");
+            r->tokens = p;
+            cap = nc;
+        }
+        cw_evm_token *t = &r->tokens[r->n_tokens];
+        memset(t, 0, sizeof *t);
+        t->decimals = -1;
+        if ((rc = parse_addr(r, s, col(s, TK_ADDRESS), "address", &t->address)))
+            return rc;
+        field sy = col(s, TK_SYMBOL), de = col(s, TK_DECIMALS);
+        size_t k = 0;
+        for (size_t i = 0; i < sy.n && k < sizeof t->symbol - 1; i++) {
+            unsigned char c = (unsigned char)sy.p[i];
+            if (c >= 0x20 && c != 0x7f)
+                t->symbol[k++] = (char)c;
+        }
+        uint64_t d;
+        if (de.n && de.n <= 3 && !parse_u64f(r, s, de, "decimals", &d) && d <= 255)
+            t->decimals = (int)d;
+        cw_error_clear();
+        r->n_tokens++;
+    }
+    return rc;
+}
+
+static void csv_free(cw_evm_csv *r)
+{
+    if (!r)
+        return;
+    for (int k = 0; k < K_N; k++) {
+        stream *s = &r->s[k];
+        if (s->gz)
+            gzclose(s->gz);
+        if (s->fd >= 0)
+            close(s->fd);
+        for (size_t i = 0; i < s->n_files; i++)
+            cw_free(s->paths[i]);
+        cw_free(s->paths);
+        cw_free(s->file_ids);
+        if (!s->mem)
+            cw_free(s->buf);
+    }
+    for (size_t i = 0; i < r->n_names; i++)
+        cw_free(r->names[i]);
+    cw_free(r->names);
+    cw_free(r->tokens);
+    cw_free(r->scratch);
+    cw_free(r);
+}
+
+void cw_evm_csv_close(cw_evm_csv *r)
+{
+    csv_free(r);
+}
+
+int cw_evm_csv_open(cw_evm_csv **out, const char *dir)
+{
+    *out = NULL;
+    found_list fl = {0};
+    int rc = walk(&fl, dir, "", 0);
+    cw_evm_csv *r = NULL;
+    if (rc)
+        goto out;
+    qsort(fl.v, fl.n, sizeof *fl.v, cmp_found);
+    r = cw_calloc(1, sizeof *r);
+    for (int k = 0; r && k < K_N; k++)
+        r->s[k].fd = -1;
+    if (!r || (fl.n && !(r->names = cw_calloc(fl.n, sizeof *r->names)))) {
+        rc = cw_error_set(CW_ENOMEM, "out of memory");
+        goto out;
+    }
+    r->total_bytes = fl.bytes;
+    for (int k = 0; k < K_N; k++) {
+        r->s[k].kind = k;
+        r->s[k].fd = -1;
+    }
+    for (size_t i = 0; i < fl.n; i++) {
+        stream *s = &r->s[fl.v[i].kind];
+        r->names[r->n_names] = fl.v[i].rel;
+        fl.v[i].rel = NULL;
+        char **np = cw_realloc(s->paths, (s->n_files + 1) * sizeof *np);
+        if (np)
+            s->paths = np;
+        uint32_t *ni = cw_realloc(s->file_ids, (s->n_files + 1) * sizeof *ni);
+        if (ni)
+            s->file_ids = ni;
+        if (!np || !ni) {
+            rc = cw_error_set(CW_ENOMEM, "out of memory");
+            r->n_names++;
+            goto out;
+        }
+        s->paths[s->n_files] = fl.v[i].path;
+        fl.v[i].path = NULL;
+        s->file_ids[s->n_files++] = (uint32_t)r->n_names++;
+        r->present[s->kind] = true;
+    }
+    if (!r->present[K_BLOCKS]) {
+        rc = cw_error_set(CW_ENOTFOUND,
+                          "%s: no blocks file (blocks*.csv or blocks*.csv.gz, ethereum-etl "
+                          "export_blocks_and_transactions)",
+                          dir);
+        goto out;
+    }
+    if (r->present[K_TOKENS] && (rc = read_tokens(r)) < 0)
+        goto out;
+    rc = 0;
+    *out = r;
+    r = NULL;
+out:
+    for (size_t i = 0; i < fl.n; i++) {
+        cw_free(fl.v[i].path);
+        cw_free(fl.v[i].rel);
+    }
+    cw_free(fl.v);
+    csv_free(r);
+    return rc;
+}
+
+int cw_evm_csv_open_mem(cw_evm_csv **out, const char *const *kinds, const char *const *bufs,
+                        const size_t *lens, size_t n)
+{
+    *out = NULL;
+    cw_evm_csv *r = cw_calloc(1, sizeof *r);
+    if (!r)
+        return cw_error_set(CW_ENOMEM, "out of memory");
+    int rc = 0;
+    for (int k = 0; k < K_N; k++) {
+        r->s[k].kind = k;
+        r->s[k].fd = -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int k = -1;
+        for (int j = 0; j < K_N; j++) {
+            if (!strcmp(kinds[i], KIND_NAMES[j]))
+                k = j;
+        }
+        if (k < 0 || r->present[k]) {
+            rc = cw_error_set(CW_EINVAL, "unknown or repeated kind '%s'", kinds[i]);
+            goto out;
+        }
+        stream *s = &r->s[k];
+        s->mem = true;
+        s->buf = (char *)(uintptr_t)bufs[i];
+        s->len = s->cap = lens[i];
+        s->eof = true;
+        s->line = 1;
+        s->n_header = -1;
+        r->present[k] = true;
+        r->total_bytes += lens[i];
+    }
+    if (!r->present[K_BLOCKS]) {
+        rc = cw_error_set(CW_ENOTFOUND, "no blocks input");
+        goto out;
+    }
+    if (r->present[K_TOKENS] && (rc = read_tokens(r)) < 0)
+        goto out;
+    rc = 0;
+    *out = r;
+    r = NULL;
+out:
+    csv_free(r);
+    return rc;
+}
+
+/* Hands the rows of block n from stream k to fn; a row for an earlier block is an error. */
+static int take_rows(cw_evm_csv *r, int k, cw_evm_block *b, bool have_logs)
+{
+    stream *s = &r->s[k];
+    if (!r->present[k])
+        return 0;
+    int rc;
+    while ((rc = next_record(r, s)) == 1) {
+        if (s->rec_block > b->number)
+            return 0;
+        if (s->rec_block < b->number)
+            return cw_error_set(CW_ECORRUPT,
+                                "%s: line %llu: a row of block %llu, which is not in the blocks "
+                                "files before block %llu (missing block, or rows out of block "
+                                "order)",
+                                fname(r, s), (unsigned long long)s->rec_line,
+                                (unsigned long long)s->rec_block, (unsigned long long)b->number);
+        switch (k) {
+        case K_TXS:
+            rc = row_tx(r, s, b);
+            break;
+        case K_RECEIPTS:
+            rc = row_receipt(r, s, b);
+            break;
+        case K_LOGS:
+            rc = row_log(r, s, b);
+            break;
+        case K_TT:
+            rc = row_tt(r, s, b, have_logs);
+            break;
+        case K_TRACES:
+            rc = row_trace(r, s, b);
+            break;
+        default:
+            rc = 0;
+        }
+        s->have = false;
+        if (rc)
+            return rc;
+    }
+    return rc;
+}
+
+static int cmp_tx_index(const void *a, const void *b)
+{
+    const cw_evm_tx *x = a, *y = b;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+int cw_evm_csv_next(cw_evm_csv *r, cw_evm_block *b)
+{
+    for (;;) {
+        cw_evm_block_reset(b);
+        stream *bs = &r->s[K_BLOCKS];
+        int rc = next_record(r, bs);
+        if (rc < 0)
+            return rc;
+        if (rc == 0) {
+            /* rows left in other kinds name blocks that are not in the blocks files */
+            for (int k = K_TXS; k < K_TOKENS; k++) {
+                stream *s = &r->s[k];
+                if (!r->present[k])
+                    continue;
+                if ((rc = next_record(r, s)) < 0)
+                    return rc;
+                if (rc == 1)
+                    return cw_error_set(CW_ECORRUPT,
+                                        "%s: line %llu: a row of block %llu, which is not in the "
+                                        "blocks files",
+                                        fname(r, s), (unsigned long long)s->rec_line,
+                                        (unsigned long long)s->rec_block);
+            }
+            return 0;
+        }
+        bs->have = false;
+        b->src_files = (const char *const *)r->names;
+        b->n_src_files = r->n_names;
+        if (bs->mem) {
+            static const char *const mem_names[K_N] = {"blocks", "transactions",    "receipts",
+                                                       "logs",   "token_transfers", "traces",
+                                                       "tokens"};
+            b->src_files = mem_names;
+            b->n_src_files = K_N;
+        }
+        if ((rc = row_block(r, bs, b)))
+            return rc;
+        if ((rc = take_rows(r, K_TXS, b, false)))
+            return rc;
+        bool sorted = true;
+        for (size_t i = 1; i < b->n_txs && sorted; i++)
+            sorted = b->txs[i - 1].index < b->txs[i].index;
+        if (!sorted)
+            qsort(b->txs, b->n_txs, sizeof *b->txs, cmp_tx_index);
+        if ((rc = take_rows(r, K_RECEIPTS, b, false)) || (rc = take_rows(r, K_LOGS, b, false)) ||
+            (rc = take_rows(r, K_TT, b, r->present[K_LOGS])) ||
+            (rc = take_rows(r, K_TRACES, b, false)))
+            return rc;
+        b->has_receipts = r->present[K_RECEIPTS] || r->s[K_TXS].col[T_R_GAS_USED] >= 0;
+        b->has_logs = r->present[K_LOGS] || r->present[K_TT];
+        b->has_traces = r->present[K_TRACES];
+        if (r->present[K_RECEIPTS]) {
+            for (size_t i = 0; i < b->n_txs; i++) {
+                if (!b->txs[i].has_receipt)
+                    return cw_error_set(
+                        CW_ECORRUPT,
+                        "%s line %llu: transaction %u of block %llu has no receipt in the "
+                        "receipts files",
+                        b->src_files[b->txs[i].src_file], (unsigned long long)b->txs[i].src_line,
+                        b->txs[i].index, (unsigned long long)b->number);
+            }
+        }
+        /* the effective gas price when the receipt does not say (older exports) */
+        for (size_t i = 0; i < b->n_txs; i++) {
+            cw_evm_tx *t = &b->txs[i];
+            if (!cw_u256_is_zero(&t->effective_gas_price))
+                continue;
+            t->effective_gas_price = t->gas_price;
+            if (t->type >= 2 && b->has_base_fee) {
+                cw_u256 cap;
+                if (!cw_u256_add(&cap, &b->base_fee, &t->max_priority_fee_per_gas) &&
+                    cw_u256_cmp(&cap, &t->max_fee_per_gas) < 0)
+                    t->effective_gas_price = cap;
+                else if (!cw_u256_is_zero(&t->max_fee_per_gas))
+                    t->effective_gas_price = t->max_fee_per_gas;
+            }
+        }
+        if ((rc = cw_evm_block_finish(b)))
+            return rc;
+        if (b->number < r->skip_below)
+            continue;
+        /* tokens known so far */
+        for (size_t i = 0; i < r->n_tokens; i++) {
+            cw_evm_token *t = cw_evm_block_add_token(b);
+            if (!t)
+                return CW_ENOMEM;
+            *t = r->tokens[i];
+        }
+        return 1;
+    }
+}
+
+void cw_evm_csv_skip_below(cw_evm_csv *r, uint64_t n)
+{
+    r->skip_below = n;
+}
+
+uint64_t cw_evm_csv_bytes_read(const cw_evm_csv *r)
+{
+    uint64_t t = 0;
+    for (int k = 0; k < K_N; k++) {
+        const stream *s = &r->s[k];
+        t += s->mem ? s->pos
+                    : s->done_bytes + (s->gz        ? (uint64_t)gzoffset(s->gz)
+                                       : s->fd >= 0 ? s->raw_off
+                                                    : 0);
+    }
+    return t;
+}
+
+uint64_t cw_evm_csv_bytes_total(const cw_evm_csv *r)
+{
+    return r->total_bytes;
+}
+
+size_t cw_evm_csv_tokens(const cw_evm_csv *r, const cw_evm_token **tokens)
+{
+    *tokens = r->tokens;
+    return r->n_tokens;
+}
+
+uint64_t cw_evm_csv_split_only(const char *buf, size_t len, uint64_t *rows)
+{
+    uint64_t fields = 0, recs = 0;
+    size_t i = 0;
+    while (i < len) {
+        const char *e = memchr(buf + i, '\n', len - i);
+        size_t end = e ? (size_t)(e - buf) : len;
+        const char *q = memchr(buf + i, '"', end - i);
+        if (!q) {
+            /* count commas */
+            size_t k = i;
+            fields++;
+            while (k < end) {
+                const char *c = memchr(buf + k, ',', end - k);
+                if (!c)
+                    break;
+                fields++;
+                k = (size_t)(c - buf) + 1;
+            }
+        } else {
+            bool inq = false;
+            fields++;
+            for (end = i; end < len; end++) {
+                char c = buf[end];
+                if (c == '"')
+                    inq = !inq;
+                else if (!inq && c == ',')
+                    fields++;
+                else if (!inq && c == '\n')
+                    break;
+            }
+        }
+        recs++;
+        i = end + 1;
+    }
+    *rows = recs;
+    return fields;
+}

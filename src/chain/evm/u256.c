@@ -1,0 +1,180 @@
+/*
+ * u256.c: exact unsigned 256-bit arithmetic for EVM values (evm/u256.h). Four 64-bit limbs,
+ * least significant first, with unsigned __int128 for carries and the decimal conversions.
+ */
+#include <string.h>
+
+#include "chainwatch/errors.h"
+#include "chainwatch/evm/u256.h"
+
+__extension__ typedef unsigned __int128 u128;
+
+int cw_u256_cmp(const cw_u256 *a, const cw_u256 *b)
+{
+    for (int i = 3; i >= 0; i--) {
+        if (a->w[i] != b->w[i])
+            return a->w[i] < b->w[i] ? -1 : 1;
+    }
+    return 0;
+}
+
+bool cw_u256_add(cw_u256 *r, const cw_u256 *a, const cw_u256 *b)
+{
+    u128 c = 0;
+    for (int i = 0; i < 4; i++) {
+        c += (u128)a->w[i] + b->w[i];
+        r->w[i] = (uint64_t)c;
+        c >>= 64;
+    }
+    return c != 0;
+}
+
+bool cw_u256_sub(cw_u256 *r, const cw_u256 *a, const cw_u256 *b)
+{
+    uint64_t borrow = 0;
+    for (int i = 0; i < 4; i++) {
+        uint64_t x = a->w[i], y = b->w[i];
+        uint64_t d = x - y - borrow;
+        borrow = (x < y || (x == y && borrow)) ? 1 : 0;
+        r->w[i] = d;
+    }
+    return borrow != 0;
+}
+
+bool cw_u256_mul_u64(cw_u256 *r, const cw_u256 *a, uint64_t m)
+{
+    u128 c = 0;
+    for (int i = 0; i < 4; i++) {
+        c += (u128)a->w[i] * m;
+        r->w[i] = (uint64_t)c;
+        c >>= 64;
+    }
+    return c != 0;
+}
+
+/* r = r * 10 + d (or * 16); false on overflow */
+static bool mul_add(cw_u256 *r, uint64_t base, uint64_t d)
+{
+    u128 c = d;
+    for (int i = 0; i < 4; i++) {
+        c += (u128)r->w[i] * base;
+        r->w[i] = (uint64_t)c;
+        c >>= 64;
+    }
+    return c == 0;
+}
+
+int cw_u256_parse(cw_u256 *out, const char *s, size_t len)
+{
+    memset(out, 0, sizeof *out);
+    if (len == 0)
+        return cw_error_set(CW_EINVAL, "empty number");
+    if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        if (len > 2 + 64) {
+            size_t z = 2;
+            while (z < len && s[z] == '0')
+                z++;
+            if (len - z > 64)
+                return cw_error_set(CW_EINVAL, "hex number '%.*s' is 2^256 or more",
+                                    (int)(len > 80 ? 80 : len), s);
+        }
+        for (size_t i = 2; i < len; i++) {
+            char c = s[i];
+            uint64_t d;
+            if (c >= '0' && c <= '9')
+                d = (uint64_t)(c - '0');
+            else if (c >= 'a' && c <= 'f')
+                d = (uint64_t)(c - 'a') + 10;
+            else if (c >= 'A' && c <= 'F')
+                d = (uint64_t)(c - 'A') + 10;
+            else
+                return cw_error_set(CW_EINVAL, "bad hex digit '%c' in '%.*s'", c,
+                                    (int)(len > 80 ? 80 : len), s);
+            if (!mul_add(out, 16, d))
+                return cw_error_set(CW_EINVAL, "hex number is 2^256 or more");
+        }
+        return 0;
+    }
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c < '0' || c > '9')
+            return cw_error_set(CW_EINVAL, "not a non-negative integer: '%.*s'",
+                                (int)(len > 80 ? 80 : len), s);
+        if (!mul_add(out, 10, (uint64_t)(c - '0')))
+            return cw_error_set(CW_EINVAL, "number '%.*s' is 2^256 or more",
+                                (int)(len > 80 ? 80 : len), s);
+    }
+    return 0;
+}
+
+void cw_u256_from_be32(cw_u256 *out, const uint8_t be[32])
+{
+    for (int i = 0; i < 4; i++) {
+        uint64_t v = 0;
+        for (int k = 0; k < 8; k++)
+            v = (v << 8) | be[(3 - i) * 8 + k];
+        out->w[i] = v;
+    }
+}
+
+void cw_u256_to_be32(uint8_t be[32], const cw_u256 *v)
+{
+    for (int i = 0; i < 4; i++) {
+        uint64_t x = v->w[i];
+        for (int k = 7; k >= 0; k--) {
+            be[(3 - i) * 8 + k] = (uint8_t)x;
+            x >>= 8;
+        }
+    }
+}
+
+size_t cw_u256_to_dec(char *buf, const cw_u256 *v)
+{
+    cw_u256 t = *v;
+    char tmp[CW_U256_DEC_MAX];
+    size_t n = 0;
+    /* divide by 10^19 repeatedly; each chunk gives 19 digits */
+    const uint64_t chunk = 10000000000000000000ull;
+    do {
+        u128 rem = 0;
+        for (int i = 3; i >= 0; i--) {
+            u128 cur = (rem << 64) | t.w[i];
+            t.w[i] = (uint64_t)(cur / chunk);
+            rem = cur % chunk;
+        }
+        uint64_t r = (uint64_t)rem;
+        bool last = cw_u256_is_zero(&t);
+        for (int k = 0; k < 19; k++) {
+            tmp[n++] = (char)('0' + r % 10);
+            r /= 10;
+            if (last && r == 0)
+                break;
+        }
+    } while (!cw_u256_is_zero(&t));
+    for (size_t i = 0; i < n; i++)
+        buf[i] = tmp[n - 1 - i];
+    buf[n] = 0;
+    return n;
+}
+
+size_t cw_u256_to_hex(char *buf, const cw_u256 *v)
+{
+    static const char hx[] = "0123456789abcdef";
+    size_t n = 0;
+    buf[n++] = '0';
+    buf[n++] = 'x';
+    bool started = false;
+    for (int i = 3; i >= 0; i--) {
+        for (int sh = 60; sh >= 0; sh -= 4) {
+            unsigned d = (unsigned)(v->w[i] >> sh) & 15;
+            if (d || started) {
+                started = true;
+                buf[n++] = hx[d];
+            }
+        }
+    }
+    if (!started)
+        buf[n++] = '0';
+    buf[n] = 0;
+    return n;
+}
