@@ -2,9 +2,65 @@
 #include <stdio.h>
 
 #include "chainwatch/btc/query.h"
+#include "chainwatch/evm/query.h"
+#include "chainwatch/evm/store.h"
 #include "cli/store_opts.h"
 
 extern const cw_command cw_cmd_address;
+
+/* an EVM store (detected from its MANIFEST) */
+static int run_evm(const cw_store_opts *o)
+{
+    cw_evmstore *s;
+    int rc = cw_evmstore_open(&s, o->store, false, NULL);
+    if (rc)
+        return cw_cli_fail("address", rc);
+    json_t *j = NULL;
+    rc = cw_evm_query_address(&j, s, o->args[0], o->offset, o->limit);
+    cw_evmstore_close(s);
+    if (!j)
+        return cw_cli_fail("address", rc);
+    if (o->json)
+        return cw_cli_print_json(j);
+    printf("address %s%s\n  first seen block %lld, last block %lld\n",
+           json_string_value(json_object_get(j, "address")),
+           json_is_true(json_object_get(j, "contract")) ? "  (contract)" : "",
+           (long long)json_integer_value(json_object_get(json_object_get(j, "first_seen"), "block")),
+           (long long)json_integer_value(json_object_get(json_object_get(j, "last_seen"), "block")));
+    bool complete = json_is_true(json_object_get(j, "complete"));
+    if (!complete)
+        printf("  note: %s\n", json_string_value(json_object_get(j, "note")));
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(j, "balances"), i, v)
+    {
+        json_t *as = json_object_get(v, "asset");
+        const char *sym = json_string_value(json_object_get(as, "symbol"));
+        printf("  %-10s %s base units (received %s, sent %s)%s%s\n",
+               sym && *sym ? sym : "token", json_string_value(json_object_get(v, complete ? "balance" : "net_flow")),
+               json_string_value(json_object_get(v, "received")),
+               json_string_value(json_object_get(v, "sent")),
+               json_object_get(as, "token") ? "  token " : "",
+               json_object_get(as, "token") ? json_string_value(json_object_get(as, "token")) : "");
+    }
+    printf("  movements: %lld (newest first)\n",
+           (long long)json_integer_value(json_object_get(j, "movements_total")));
+    json_array_foreach(json_object_get(j, "movements"), i, v)
+    {
+        json_t *amt = json_object_get(v, "amount");
+        if (!amt)
+            amt = json_object_get(v, "items");
+        json_t *f = json_object_get(v, "from"), *t = json_object_get(v, "to");
+        printf("    block %lld %-10s %s %s  %s -> %s\n",
+               (long long)json_integer_value(json_object_get(v, "block")),
+               json_string_value(json_object_get(v, "kind")), json_string_value(amt),
+               json_string_value(json_object_get(json_object_get(v, "asset"), "symbol")),
+               json_is_string(f) ? json_string_value(f) : "(none)",
+               json_is_string(t) ? json_string_value(t) : "(none)");
+    }
+    json_decref(j);
+    return CW_EXIT_OK;
+}
 
 static int run(int argc, char **argv)
 {
@@ -12,6 +68,8 @@ static int run(int argc, char **argv)
     int ec = cw_store_opts_parse(&o, &cw_cmd_address, argc, argv, 1, 1);
     if (ec)
         return ec;
+    if (cw_evmstore_detect(o.store))
+        return run_evm(&o);
     cw_chainstore *cs;
     if ((ec = cw_store_opts_open(&cs, &o, "address")))
         return ec;

@@ -2,9 +2,44 @@
 #include <stdio.h>
 
 #include "chainwatch/btc/query.h"
+#include "chainwatch/evm/query.h"
+#include "chainwatch/evm/store.h"
 #include "cli/store_opts.h"
 
 extern const cw_command cw_cmd_block;
+
+/* an EVM store (detected from its MANIFEST) */
+static int run_evm(const cw_store_opts *o)
+{
+    cw_evmstore *s;
+    int rc = cw_evmstore_open(&s, o->store, false, NULL);
+    if (rc)
+        return cw_cli_fail("block", rc);
+    json_t *j = NULL;
+    rc = cw_evm_query_block(&j, s, o->args[0]);
+    cw_evmstore_close(s);
+    if (!j)
+        return cw_cli_fail("block", rc);
+    if (o->json)
+        return cw_cli_print_json(j);
+    printf("block %lld %s\n  parent %s\n  time %lld  miner %s  gas used %lld  txs %lld  "
+           "withdrawals %lld  value movements %lld  burnt fees %s wei\n",
+           (long long)json_integer_value(json_object_get(j, "number")),
+           json_string_value(json_object_get(j, "hash")),
+           json_string_value(json_object_get(j, "parent_hash")),
+           (long long)json_integer_value(json_object_get(j, "time")),
+           json_string_value(json_object_get(j, "miner")),
+           (long long)json_integer_value(json_object_get(j, "gas_used")),
+           (long long)json_integer_value(json_object_get(j, "transaction_count")),
+           (long long)json_integer_value(json_object_get(j, "withdrawals")),
+           (long long)json_integer_value(json_object_get(j, "movements")),
+           json_string_value(json_object_get(j, "burnt_fees")));
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(j, "txs"), i, v) printf("  tx %zu %s\n", i, json_string_value(v));
+    json_decref(j);
+    return CW_EXIT_OK;
+}
 
 static int run(int argc, char **argv)
 {
@@ -12,6 +47,8 @@ static int run(int argc, char **argv)
     int ec = cw_store_opts_parse(&o, &cw_cmd_block, argc, argv, 1, 1);
     if (ec)
         return ec;
+    if (cw_evmstore_detect(o.store))
+        return run_evm(&o);
     cw_chainstore *cs;
     if ((ec = cw_store_opts_open(&cs, &o, "block")))
         return ec;

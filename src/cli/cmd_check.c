@@ -3,9 +3,46 @@
 
 #include "chainwatch/errors.h"
 #include "chainwatch/btc/query.h"
+#include "chainwatch/evm/query.h"
+#include "chainwatch/evm/store.h"
 #include "cli/store_opts.h"
 
 extern const cw_command cw_cmd_check;
+
+/* an EVM store (detected from its MANIFEST) */
+static int run_evm(const cw_store_opts *o)
+{
+    cw_evmstore *s;
+    int rc = cw_evmstore_open(&s, o->store, false, NULL);
+    if (rc)
+        return cw_cli_fail("check", rc);
+    json_t *j = NULL;
+    rc = cw_evm_check(&j, s);
+    cw_evmstore_close(s);
+    if (!j)
+        return cw_cli_fail("check", rc);
+    if (o->json)
+        cw_cli_print_json(j);
+    else {
+        json_t *c = json_object_get(j, "checked");
+        printf("check %s (EVM, %s): %lld blocks, %lld txs, %lld value movements, %lld accounts, "
+               "%lld assets: %s\n",
+               o->store, json_string_value(json_object_get(j, "chain")),
+               (long long)json_integer_value(json_object_get(c, "blocks")),
+               (long long)json_integer_value(json_object_get(c, "txs")),
+               (long long)json_integer_value(json_object_get(c, "movements")),
+               (long long)json_integer_value(json_object_get(c, "accounts")),
+               (long long)json_integer_value(json_object_get(c, "assets")), rc ? "PROBLEMS" : "ok");
+        if (!json_is_true(json_object_get(j, "balances_checked")))
+            printf("  balances %s\n", json_string_value(json_object_get(j, "balances_note")));
+        size_t i;
+        json_t *v;
+        json_array_foreach(json_object_get(j, "errors"), i, v)
+            printf("  %s\n", json_string_value(v));
+        json_decref(j);
+    }
+    return rc ? CW_EXIT_CHECK : CW_EXIT_OK;
+}
 
 static int run(int argc, char **argv)
 {
@@ -13,6 +50,8 @@ static int run(int argc, char **argv)
     int ec = cw_store_opts_parse(&o, &cw_cmd_check, argc, argv, 0, 0);
     if (ec)
         return ec;
+    if (cw_evmstore_detect(o.store))
+        return run_evm(&o);
     cw_chainstore *cs;
     if ((ec = cw_store_opts_open(&cs, &o, "check")))
         return ec;

@@ -1,5 +1,6 @@
 /*
- * cmd_ingest.c: `chainwatch ingest btc --blocks DIR --store DIR [...]`.
+ * cmd_ingest.c: `chainwatch ingest btc --blocks DIR --store DIR [...]` and
+ * `chainwatch ingest evm --csv DIR --store DIR [--chain NAME] [...]`.
  * SIGINT/SIGTERM ask the ingest to stop after its next commit (the only file-scope state is
  * that flag, which a signal handler must reach).
  */
@@ -11,6 +12,7 @@
 
 #include "chainwatch/errors.h"
 #include "chainwatch/btc/ingest.h"
+#include "chainwatch/evm/ingest.h"
 #include "chainwatch/util.h"
 #include "cli/cli.h"
 
@@ -24,10 +26,98 @@ static void on_signal(int sig)
 
 extern const cw_command cw_cmd_ingest;
 
+static void catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+static int run_evm(int argc, char **argv)
+{
+    cw_evm_ingest_opts o = {0};
+    o.progress = true;
+    bool json = false;
+    const char *rpc = NULL;
+    static const struct option longopts[] = {{"csv", required_argument, NULL, 'c'},
+                                             {"rpc", required_argument, NULL, 'r'},
+                                             {"store", required_argument, NULL, 's'},
+                                             {"chain", required_argument, NULL, 'n'},
+                                             {"commit-blocks", required_argument, NULL, 'b'},
+                                             {"json", no_argument, NULL, 'J'},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {NULL, 0, NULL, 0}};
+    optind = 2;
+    int ch;
+    uint64_t v;
+    while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'c':
+            o.csv_dir = optarg;
+            break;
+        case 'r':
+            rpc = optarg;
+            break;
+        case 's':
+            o.store_dir = optarg;
+            break;
+        case 'n':
+            o.chain = optarg;
+            break;
+        case 'b':
+            if (cw_parse_u64(&v, optarg) || v < 1)
+                return cw_cli_usage_error(&cw_cmd_ingest, "--commit-blocks: a positive count");
+            o.commit_blocks = v;
+            break;
+        case 'J':
+            json = true;
+            break;
+        case 'q':
+            o.progress = false;
+            break;
+        default:
+            return cw_cli_usage_error(&cw_cmd_ingest, "unknown option");
+        }
+    }
+    if (optind < argc)
+        return cw_cli_usage_error(&cw_cmd_ingest, "unexpected argument '%s'", argv[optind]);
+    if (rpc)
+        return cw_cli_usage_error(&cw_cmd_ingest, "--rpc: not in this build yet");
+    if (!o.csv_dir || !o.store_dir)
+        return cw_cli_usage_error(&cw_cmd_ingest, "--csv and --store are required");
+    catch_signals();
+    o.stop = &stop_flag;
+    cw_evm_ingest_stats st;
+    int rc = cw_evm_ingest_csv(&o, &st);
+    if (rc)
+        return cw_cli_fail("ingest", rc);
+    double secs = st.seconds > 0 ? st.seconds : 1e-9;
+    if (json)
+        return cw_cli_print_json(json_pack(
+            "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f}", "blocks_added",
+            (json_int_t)st.blocks_added, "blocks_skipped", (json_int_t)st.blocks_skipped,
+            "txs_added", (json_int_t)st.txs_added, "movements_added", (json_int_t)st.moves_added,
+            "accounts_added", (json_int_t)st.accounts_added, "bytes_read",
+            (json_int_t)st.bytes_read, "tip_height", (json_int_t)st.tip, "seconds", st.seconds,
+            "tx_per_s", (double)st.txs_added / secs, "mb_per_s",
+            (double)st.bytes_read / secs / 1e6));
+    printf("ingest: %llu blocks, %llu txs, %llu value movements, %llu accounts added (%llu "
+           "blocks already in the store); tip height %lld; %.2f s, %.0f tx/s, %.1f MB/s\n",
+           (unsigned long long)st.blocks_added, (unsigned long long)st.txs_added,
+           (unsigned long long)st.moves_added, (unsigned long long)st.accounts_added,
+           (unsigned long long)st.blocks_skipped, (long long)st.tip, st.seconds,
+           (double)st.txs_added / secs, (double)st.bytes_read / secs / 1e6);
+    return CW_EXIT_OK;
+}
+
 static int run(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "evm") == 0)
+        return run_evm(argc, argv);
     if (argc < 2 || strcmp(argv[1], "btc") != 0)
-        return cw_cli_usage_error(&cw_cmd_ingest, "expected a chain: 'ingest btc' (EVM later)");
+        return cw_cli_usage_error(&cw_cmd_ingest, "expected a chain: 'ingest btc' or 'ingest evm'");
     cw_ingest_opts o = {0};
     o.net = CW_NET_MAIN;
     o.to_height = -1;
@@ -95,11 +185,7 @@ static int run(int argc, char **argv)
         return cw_cli_usage_error(&cw_cmd_ingest, "unexpected argument '%s'", argv[optind]);
     if (!o.blocks_dir || !o.store_dir)
         return cw_cli_usage_error(&cw_cmd_ingest, "--blocks and --store are required");
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    catch_signals();
     o.stop = &stop_flag;
     cw_ingest_stats st;
     int rc = cw_ingest_btc(&o, &st);
@@ -127,8 +213,9 @@ static int run(int argc, char **argv)
 }
 
 const cw_command cw_cmd_ingest = {
-    "ingest", "read Bitcoin Core block files into the chain store",
+    "ingest", "read Bitcoin Core block files or ethereum-etl exports into a chain store",
     "Usage: chainwatch ingest btc --blocks DIR --store DIR [options]\n"
+    "       chainwatch ingest evm --csv DIR --store DIR [--chain NAME] [options]\n"
     "\n"
     "Reads blk*.dat files as Bitcoin Core writes them (XOR'd with xor.dat or not, blocks in any\n"
     "order, stale and orphan blocks), selects the chain with the most work and appends it to the\n"
@@ -146,5 +233,19 @@ const cw_command cw_cmd_ingest = {
     "                      commitment (txids and merkle roots are always checked)\n"
     "  --commit-txs N      commit every N transactions (default: every 10 seconds)\n"
     "  --quiet             no progress line\n"
-    "  --json              print the summary as JSON\n",
+    "  --json              print the summary as JSON\n"
+    "\n"
+    "ingest evm reads ethereum-etl CSV exports (blocks, transactions, receipts, logs,\n"
+    "token_transfers, traces, tokens; one file per kind or export_all's folders by block range;\n"
+    "plain or .gz; LF or CRLF; also BigQuery crypto_ethereum exports) into an EVM store of\n"
+    "accounts, assets and value movements with exact 256-bit amounts. Blocks must follow the\n"
+    "store's tip without a gap; blocks already in the store are checked and skipped, so a rerun\n"
+    "after an interruption resumes. Bad input stops it with the file and line; the store stays\n"
+    "at its last commit.\n"
+    "  --csv DIR           the export directory\n"
+    "  --store DIR         EVM store directory (created when absent)\n"
+    "  --chain NAME        ethereum (default), sepolia, bsc, polygon, arbitrum, optimism, base,\n"
+    "                      avalanche, dev\n"
+    "  --commit-blocks N   commit every N blocks (default: every 5 seconds)\n"
+    "  --quiet, --json     as above\n",
     run};

@@ -3,6 +3,8 @@
 
 #include "chainwatch/patterns.h"
 #include "chainwatch/btc/query.h"
+#include "chainwatch/evm/query.h"
+#include "chainwatch/evm/store.h"
 #include "cli/store_opts.h"
 
 extern const cw_command cw_cmd_tx;
@@ -15,12 +17,64 @@ static void print_sat(const char *label, json_t *v)
         printf("%s?", label);
 }
 
+/* an EVM store (detected from its MANIFEST) */
+static int run_evm(const cw_store_opts *o)
+{
+    cw_evmstore *s;
+    int rc = cw_evmstore_open(&s, o->store, false, NULL);
+    if (rc)
+        return cw_cli_fail("tx", rc);
+    json_t *j = NULL;
+    rc = cw_evm_query_tx(&j, s, o->args[0]);
+    cw_evmstore_close(s);
+    if (!j)
+        return cw_cli_fail("tx", rc);
+    if (o->json)
+        return cw_cli_print_json(j);
+    printf("tx %s\n  block %lld  index %lld  status %s  value %s wei\n  from %s\n  to   %s\n",
+           json_string_value(json_object_get(j, "hash")),
+           (long long)json_integer_value(json_object_get(j, "block")),
+           (long long)json_integer_value(json_object_get(j, "index")),
+           json_string_value(json_object_get(j, "status")),
+           json_string_value(json_object_get(j, "value")),
+           json_string_value(json_object_get(j, "from")),
+           json_is_string(json_object_get(j, "to")) ? json_string_value(json_object_get(j, "to"))
+                                                    : "(contract creation)");
+    if (json_object_get(j, "fee"))
+        printf("  fee %s wei (gas used %lld)\n", json_string_value(json_object_get(j, "fee")),
+               (long long)json_integer_value(json_object_get(j, "gas_used")));
+    size_t i;
+    json_t *v;
+    printf("  value movements:\n");
+    json_array_foreach(json_object_get(j, "movements"), i, v)
+    {
+        json_t *as = json_object_get(v, "asset");
+        json_t *amt = json_object_get(v, "amount");
+        if (!amt)
+            amt = json_object_get(v, "items");
+        json_t *f = json_object_get(v, "from"), *t = json_object_get(v, "to");
+        printf("    %-12s %s %s%s  %s -> %s%s\n", json_string_value(json_object_get(v, "kind")),
+               json_string_value(amt), json_object_get(v, "items") ? "items of " : "",
+               *json_string_value(json_object_get(as, "symbol"))
+                   ? json_string_value(json_object_get(as, "symbol"))
+                   : json_string_value(json_object_get(as, "token")),
+               json_is_string(f) ? json_string_value(f) : "(none)",
+               json_is_string(t) ? json_string_value(t) : "(none)",
+               json_is_true(json_object_get(v, "probable")) ? "  (probable: status unknown)"
+                                                           : "");
+    }
+    json_decref(j);
+    return CW_EXIT_OK;
+}
+
 static int run(int argc, char **argv)
 {
     cw_store_opts o;
     int ec = cw_store_opts_parse(&o, &cw_cmd_tx, argc, argv, 1, 1);
     if (ec)
         return ec;
+    if (cw_evmstore_detect(o.store))
+        return run_evm(&o);
     cw_chainstore *cs;
     if ((ec = cw_store_opts_open(&cs, &o, "tx")))
         return ec;

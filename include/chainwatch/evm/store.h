@@ -100,7 +100,7 @@ typedef struct cw_evm_row_tx {
     uint32_t n_logs;
     uint8_t selector[4];
     uint8_t status, type, flags, pad;
-} cw_evm_row_tx; /* 136 bytes */
+} cw_evm_row_tx; /* 128 bytes */
 #define CW_EVM_TXF_RECEIPT 0x1
 
 typedef struct cw_evm_row_move {
@@ -151,6 +151,7 @@ typedef struct cw_evm_counts {
     uint64_t base;   /* first block number held */
     uint64_t blocks, txs, moves, accounts, assets, creates;
     uint64_t chain_id;
+    uint64_t incomplete; /* blocks ingested without receipts, logs or traces */
 } cw_evm_counts;
 
 /* True when dir holds an EVM store (its MANIFEST says `evm_format`). Never creates anything. */

@@ -309,6 +309,11 @@ static int find_end(const stream *s, size_t *end, uint64_t *nl)
     const char *b = s->buf;
     size_t i = s->pos, len = s->len;
     uint64_t lines = 0;
+    if (i >= len) {
+        *end = len;
+        *nl = 0;
+        return s->eof;
+    }
     const char *q = memchr(b + i, '"', len - i);
     const char *e = memchr(b + i, '\n', len - i);
     if (e && (!q || q > e)) {
@@ -720,12 +725,16 @@ static int row_tx(cw_evm_csv *r, stream *s, cw_evm_block *b)
     }
     if (s->col[T_NONCE] >= 0 && (rc = parse_u64f(r, s, col(s, T_NONCE), "nonce", &t->nonce)))
         return rc;
-    size_t n;
+    if (in.n < 2 || in.p[0] != '0' || (in.p[1] != 'x' && in.p[1] != 'X') || (in.n & 1))
+        return bad(r, s, "input", in, "bad hex (0x + an even number of hex digits)");
     uint8_t sel[4] = {0};
-    if ((rc = parse_hexbytes(r, s, in.n >= 10 ? (field){in.p, 10} : in, "input", sel, &n)))
-        return rc;
-    if (in.n > 10 && (rc = parse_hexbytes(r, s, (field){in.p + 8, in.n - 8}, "input", NULL, &n)))
-        return rc; /* validates the rest ("0x" stands in for the selector's last 2 digits) */
+    for (size_t i = 2; i < in.n; i += 2) {
+        int h = hv(in.p[i]), l = hv(in.p[i + 1]);
+        if ((h | l) < 0)
+            return bad(r, s, "input", in, "bad hex digit");
+        if (i < 10)
+            sel[(i - 2) / 2] = (uint8_t)(h << 4 | l);
+    }
     memcpy(t->selector, sel, 4);
     t->input_len = in.n >= 2 ? (uint32_t)((in.n - 2) / 2) : 0;
     field mf = col(s, T_MAXFEE), mp = col(s, T_MAXPRIO), ty = col(s, T_TYPE);

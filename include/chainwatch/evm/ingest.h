@@ -1,0 +1,34 @@
+/*
+ * evm/ingest.h: `chainwatch ingest evm --csv DIR`: ethereum-etl exports into an EVM store.
+ *
+ * Decoder (evm/csv.h), then writer (evm/store.h). Blocks already in the store are checked
+ * against it (same hash) and skipped, so a rerun after an interruption (even kill -9) resumes;
+ * the first new block must follow the store's tip (a gap is refused). Commits every
+ * `commit_blocks` blocks, or every few seconds. On any error the store is left at its last
+ * commit and the error names the file and line.
+ */
+#ifndef CHAINWATCH_EVM_INGEST_H
+#define CHAINWATCH_EVM_INGEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct cw_evm_ingest_opts {
+    const char *csv_dir;
+    const char *store_dir;
+    const char *chain;      /* "ethereum" (default) ... */
+    uint64_t commit_blocks; /* 0 = by time */
+    bool progress;          /* a progress line when stderr is a terminal */
+    volatile int *stop;     /* set (from a signal handler) to stop after the next commit */
+} cw_evm_ingest_opts;
+
+typedef struct cw_evm_ingest_stats {
+    uint64_t blocks_added, txs_added, moves_added, accounts_added, blocks_skipped;
+    uint64_t bytes_read;
+    int64_t tip;
+    double seconds;
+} cw_evm_ingest_stats;
+
+int cw_evm_ingest_csv(const cw_evm_ingest_opts *o, cw_evm_ingest_stats *st);
+
+#endif

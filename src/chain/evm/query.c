@@ -1,0 +1,687 @@
+/*
+ * query.c: the EVM store's queries as JSON (evm/query.h) and its integrity check.
+ *
+ * Amounts are decimal strings of base units with the asset's decimals and symbol beside them;
+ * nothing is rounded or converted. A movement whose tx status is unknown (no receipt) carries
+ * "probable": true. Balances are called balances only when the store holds every block from
+ * genesis with receipts, logs and traces; otherwise the same sums are reported as net flows
+ * over the blocks held.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chainwatch/errors.h"
+#include "chainwatch/evm/query.h"
+#include "chainwatch/util.h"
+
+static json_t *u256_json(const uint8_t limbs[32])
+{
+    cw_u256 v = cw_evm_amount(limbs);
+    char buf[CW_U256_DEC_MAX];
+    cw_u256_to_dec(buf, &v);
+    return json_string(buf);
+}
+
+static json_t *u256v_json(const cw_u256 *v)
+{
+    char buf[CW_U256_DEC_MAX];
+    cw_u256_to_dec(buf, v);
+    return json_string(buf);
+}
+
+static json_t *account_json(const cw_evmstore *s, uint32_t id)
+{
+    const cw_evm_row_account *a = cw_evmstore_account(s, id);
+    if (!a)
+        return json_null();
+    char h[43];
+    cw_evm_addr_hex(h, (const cw_evm_addr *)a->addr);
+    return json_string(h);
+}
+
+static json_t *asset_json(const cw_evmstore *s, uint32_t id)
+{
+    const cw_evm_row_asset *a = cw_evmstore_asset(s, id);
+    if (!a)
+        return json_null();
+    static const char *const kinds[] = {"native", "erc20", "erc721", "erc1155"};
+    json_t *o = json_pack("{s:I, s:s, s:s%}", "id", (json_int_t)id, "kind",
+                          a->kind < 4 ? kinds[a->kind] : "?", "symbol", a->symbol,
+                          strnlen(a->symbol, sizeof a->symbol));
+    json_object_set_new(o, "decimals", a->decimals == 255 ? json_null()
+                                                          : json_integer(a->decimals));
+    if (a->account != CW_EVM_NONE32)
+        json_object_set_new(o, "token", account_json(s, a->account));
+    return o;
+}
+
+static const char *event_name(unsigned kind)
+{
+    switch (kind) {
+    case CW_EVM_MOVE_ERC20:
+    case CW_EVM_MOVE_ERC721:
+        return "Transfer(address,address,uint256)";
+    case CW_EVM_MOVE_WRAP:
+        return "Deposit(address,uint256)";
+    case CW_EVM_MOVE_UNWRAP:
+        return "Withdrawal(address,uint256)";
+    case CW_EVM_MOVE_ERC1155:
+        return "TransferSingle/TransferBatch (ERC-1155)";
+    default:
+        return NULL;
+    }
+}
+
+static json_t *move_json(const cw_evmstore *s, uint64_t m)
+{
+    const cw_evm_row_move *mv = cw_evmstore_move(s, m);
+    json_t *o = json_object();
+    json_object_set_new(o, "movement", json_integer((json_int_t)m));
+    json_object_set_new(o, "kind", json_string(cw_evm_move_kind_name(mv->kind)));
+    const char *ev = event_name(mv->kind);
+    if (ev) {
+        json_object_set_new(o, "event", json_string(ev));
+        json_object_set_new(o, "log_index", json_integer(mv->pos));
+    } else if (mv->kind == CW_EVM_MOVE_INTERNAL || mv->kind == CW_EVM_MOVE_SELFDESTRUCT) {
+        json_object_set_new(o, "trace", json_integer(mv->pos));
+    } else if (mv->kind == CW_EVM_MOVE_WITHDRAWAL) {
+        json_object_set_new(o, "withdrawal", json_integer(mv->pos));
+    }
+    json_object_set_new(o, "asset", asset_json(s, mv->asset));
+    json_object_set_new(o, "from", mv->from == CW_EVM_NONE32 ? json_null()
+                                                             : account_json(s, mv->from));
+    json_object_set_new(o, "to", mv->to == CW_EVM_NONE32 ? json_null() : account_json(s, mv->to));
+    json_object_set_new(o, mv->flags & CW_EVM_MOVEF_COUNT_ONLY ? "items" : "amount",
+                        u256_json(mv->amount));
+    json_object_set_new(o, "block", json_integer(mv->block));
+    const cw_evm_row_block *b = cw_evmstore_block(s, mv->block);
+    if (b)
+        json_object_set_new(o, "time", json_integer((json_int_t)b->timestamp));
+    if (mv->tx != CW_EVM_NONE64) {
+        char h[67];
+        cw_evm_hash_hex(h, (const cw_evm_hash *)cw_evmstore_tx_hash(s, mv->tx));
+        json_object_set_new(o, "tx", json_string(h));
+    }
+    if (mv->flags & CW_EVM_MOVEF_STATUS_UNKNOWN)
+        json_object_set_new(o, "probable", json_true());
+    return o;
+}
+
+static const char *status_name(uint8_t st)
+{
+    return st == CW_EVM_STATUS_OK ? "success" : st == CW_EVM_STATUS_FAILED ? "failed" : "unknown";
+}
+
+static int parse_hex_arg(const char *arg, bool want_addr, cw_evm_addr *a, cw_evm_hash *h)
+{
+    size_t n = strlen(arg);
+    int rc = want_addr ? cw_evm_addr_parse(a, arg, n) : cw_evm_hash_parse(h, arg, n);
+    if (rc)
+        return cw_error_set(CW_EINVAL, "'%s' is not a 0x %s", arg,
+                            want_addr ? "address (40 hex digits)" : "hash (64 hex digits)");
+    return 0;
+}
+
+int cw_evm_query_tx(json_t **out, const cw_evmstore *s, const char *hash)
+{
+    *out = NULL;
+    cw_evm_hash h;
+    int rc = parse_hex_arg(hash, false, NULL, &h);
+    if (rc)
+        return rc;
+    uint64_t tx;
+    if ((rc = cw_evmstore_find_tx(s, &h, &tx)))
+        return cw_error_set(rc, "transaction %s is not in the store", hash);
+    const cw_evm_row_tx *t = cw_evmstore_tx(s, tx);
+    const cw_evm_row_block *b = cw_evmstore_block(s, t->block);
+    char hx[67];
+    json_t *o = json_object();
+    cw_evm_hash_hex(hx, &h);
+    json_object_set_new(o, "chain", json_string(cw_evmstore_chain(s)->name));
+    json_object_set_new(o, "hash", json_string(hx));
+    json_object_set_new(o, "block", json_integer(t->block));
+    if (b) {
+        cw_evm_hash_hex(hx, (const cw_evm_hash *)b->hash);
+        json_object_set_new(o, "block_hash", json_string(hx));
+        json_object_set_new(o, "time", json_integer((json_int_t)b->timestamp));
+    }
+    json_object_set_new(o, "index", json_integer(t->index));
+    json_object_set_new(o, "nonce", json_integer((json_int_t)t->nonce));
+    json_object_set_new(o, "from", account_json(s, t->from));
+    json_object_set_new(o, "to", t->to == CW_EVM_NONE32 ? json_null() : account_json(s, t->to));
+    if (t->created != CW_EVM_NONE32)
+        json_object_set_new(o, "contract_created", account_json(s, t->created));
+    json_object_set_new(o, "value", u256_json(t->value));
+    json_object_set_new(o, "status", json_string(status_name(t->status)));
+    json_object_set_new(o, "type", json_integer(t->type));
+    json_object_set_new(o, "gas", json_integer((json_int_t)t->gas));
+    json_object_set_new(o, "gas_price", u256_json(t->gas_price));
+    if (t->flags & CW_EVM_TXF_RECEIPT) {
+        json_object_set_new(o, "gas_used", json_integer((json_int_t)t->gas_used));
+        cw_u256 fee = cw_evm_amount(t->gas_price);
+        if (!cw_u256_mul_u64(&fee, &fee, t->gas_used))
+            json_object_set_new(o, "fee", u256v_json(&fee));
+    }
+    char sel[11];
+    cw_hex_encode(sel + 2, t->selector, 4);
+    sel[0] = '0';
+    sel[1] = 'x';
+    json_object_set_new(o, "selector", json_string(sel));
+    json_object_set_new(o, "logs", json_integer(t->n_logs));
+    json_t *ms = json_array();
+    uint64_t a, e;
+    cw_evmstore_tx_moves(s, tx, &a, &e);
+    for (uint64_t m = a; m < e; m++)
+        json_array_append_new(ms, move_json(s, m));
+    json_object_set_new(o, "movements", ms);
+    *out = o;
+    return 0;
+}
+
+static bool store_complete(const cw_evmstore *s)
+{
+    cw_evm_counts c;
+    cw_evmstore_counts(s, &c);
+    return c.base == 0 && c.incomplete == 0;
+}
+
+int cw_evm_query_address(json_t **out, const cw_evmstore *s, const char *addr, uint64_t offset,
+                         uint64_t limit)
+{
+    *out = NULL;
+    cw_evm_addr a;
+    int rc = parse_hex_arg(addr, true, &a, NULL);
+    if (rc)
+        return rc;
+    uint32_t id;
+    if ((rc = cw_evmstore_find_account(s, &a, &id)))
+        return cw_error_set(rc, "address %s is not in the store", addr);
+    cw_evm_counts c;
+    cw_evmstore_counts(s, &c);
+    const cw_evm_row_account *ar = cw_evmstore_account(s, id);
+    json_t *o = json_object();
+    char hx[43];
+    cw_evm_addr_hex(hx, &a);
+    json_object_set_new(o, "chain", json_string(cw_evmstore_chain(s)->name));
+    json_object_set_new(o, "address", json_string(hx));
+    json_object_set_new(o, "id", json_integer(id));
+    json_object_set_new(o, "contract", json_boolean(ar->contract_block != CW_EVM_NONE32));
+    if (ar->contract_block != CW_EVM_NONE32)
+        json_object_set_new(o, "contract_since_block", json_integer(ar->contract_block));
+    uint32_t lb = cw_evmstore_account_last_block(s, id);
+    const cw_evm_row_block *fb = cw_evmstore_block(s, ar->first_block),
+                           *lbr = cw_evmstore_block(s, lb);
+    json_object_set_new(o, "first_seen",
+                        json_pack("{s:i, s:I}", "block", (int)ar->first_block, "time",
+                                  (json_int_t)(fb ? fb->timestamp : 0)));
+    json_object_set_new(o, "last_seen", json_pack("{s:i, s:I}", "block", (int)lb, "time",
+                                                  (json_int_t)(lbr ? lbr->timestamp : 0)));
+    /* balances per asset */
+    uint32_t na = (uint32_t)c.assets;
+    cw_u256 *in = cw_calloc(na ? na : 1, sizeof *in), *outv = cw_calloc(na ? na : 1, sizeof *outv);
+    if (!in || !outv) {
+        cw_free(in);
+        cw_free(outv);
+        json_decref(o);
+        return cw_error_set(CW_ENOMEM, "out of memory");
+    }
+    if ((rc = cw_evmstore_account_flows(s, id, UINT64_MAX, in, outv, na))) {
+        cw_free(in);
+        cw_free(outv);
+        json_decref(o);
+        return rc;
+    }
+    bool complete = store_complete(s);
+    json_object_set_new(o, "complete", json_boolean(complete));
+    if (!complete)
+        json_object_set_new(o, "note",
+                            json_string("the store does not hold the chain from genesis with "
+                                        "receipts, logs and traces: figures are net flows over "
+                                        "the blocks held, not balances"));
+    json_t *bal = json_array();
+    for (uint32_t i = 0; i < na; i++) {
+        if (cw_u256_is_zero(&in[i]) && cw_u256_is_zero(&outv[i]))
+            continue;
+        json_t *e = json_object();
+        json_object_set_new(e, "asset", asset_json(s, i));
+        json_object_set_new(e, "received", u256v_json(&in[i]));
+        json_object_set_new(e, "sent", u256v_json(&outv[i]));
+        cw_u256 d;
+        char buf[CW_U256_DEC_MAX + 1];
+        if (cw_u256_cmp(&in[i], &outv[i]) >= 0) {
+            cw_u256_sub(&d, &in[i], &outv[i]);
+            cw_u256_to_dec(buf, &d);
+        } else {
+            cw_u256_sub(&d, &outv[i], &in[i]);
+            buf[0] = '-';
+            cw_u256_to_dec(buf + 1, &d);
+        }
+        json_object_set_new(e, complete ? "balance" : "net_flow", json_string(buf));
+        json_array_append_new(bal, e);
+    }
+    cw_free(in);
+    cw_free(outv);
+    json_object_set_new(o, "balances", bal);
+    /* a page of movements, newest first: merge the in and out chains */
+    const cw_evm_row_acctlast *l = cw_evmstore_acctlast(s, id);
+    uint64_t pi = l->last_in, po = l->last_out, k = 0, n_in = 0, n_out = 0;
+    json_t *page = json_array();
+    /* counterparties: a small table of (account, in, out) counted over the whole history */
+    typedef struct {
+        uint32_t id;
+        uint64_t in, out;
+    } cp;
+    cp *cps = NULL;
+    size_t ncp = 0, capcp = 0;
+    while (pi != CW_EVM_NONE64 || po != CW_EVM_NONE64) {
+        uint64_t m;
+        bool is_in;
+        if (po == CW_EVM_NONE64 || (pi != CW_EVM_NONE64 && pi > po)) {
+            m = pi;
+            is_in = true;
+        } else if (pi == po) {
+            m = pi; /* a movement to itself */
+            is_in = true;
+        } else {
+            m = po;
+            is_in = false;
+        }
+        const cw_evm_row_move *mv = cw_evmstore_move(s, m);
+        const cw_evm_row_movelink *ln = cw_evmstore_movelink(s, m);
+        if (!mv)
+            break;
+        if (k >= offset && k < offset + limit)
+            json_array_append_new(page, move_json(s, m));
+        k++;
+        uint32_t other = is_in ? mv->from : mv->to;
+        if (pi == po) {
+            pi = ln->prev_in;
+            po = ln->prev_out;
+            n_in++;
+            n_out++;
+        } else if (is_in) {
+            pi = ln->prev_in;
+            n_in++;
+        } else {
+            po = ln->prev_out;
+            n_out++;
+        }
+        if (other == CW_EVM_NONE32 || other == id)
+            continue;
+        size_t j = 0;
+        for (; j < ncp && cps[j].id != other; j++)
+            ;
+        if (j == ncp) {
+            if (ncp == capcp) {
+                size_t nc = capcp ? capcp * 2 : 32;
+                cp *p = cw_realloc(cps, nc * sizeof *p);
+                if (!p)
+                    break;
+                cps = p;
+                capcp = nc;
+            }
+            cps[ncp++] = (cp){other, 0, 0};
+            if (ncp > 100000)
+                break; /* enough for a summary */
+        }
+        if (is_in)
+            cps[j].in++;
+        else
+            cps[j].out++;
+    }
+    json_object_set_new(o, "movements_total", json_integer((json_int_t)k));
+    json_object_set_new(o, "movements_in", json_integer((json_int_t)n_in));
+    json_object_set_new(o, "movements_out", json_integer((json_int_t)n_out));
+    json_object_set_new(o, "offset", json_integer((json_int_t)offset));
+    json_object_set_new(o, "movements", page);
+    /* the 25 counterparties with the most movements */
+    json_t *cj = json_array();
+    for (int r = 0; r < 25 && ncp; r++) {
+        size_t best = 0;
+        for (size_t j = 1; j < ncp; j++) {
+            if (cps[j].in + cps[j].out > cps[best].in + cps[best].out)
+                best = j;
+        }
+        if (cps[best].in + cps[best].out == 0)
+            break;
+        json_array_append_new(cj, json_pack("{s:o, s:I, s:I}", "address",
+                                            account_json(s, cps[best].id), "from_it",
+                                            (json_int_t)cps[best].in, "to_it",
+                                            (json_int_t)cps[best].out));
+        cps[best].in = cps[best].out = 0;
+    }
+    cw_free(cps);
+    json_object_set_new(o, "counterparties", cj);
+    *out = o;
+    return 0;
+}
+
+int cw_evm_query_block(json_t **out, const cw_evmstore *s, const char *which)
+{
+    *out = NULL;
+    cw_evm_counts c;
+    cw_evmstore_counts(s, &c);
+    const cw_evm_row_block *b = NULL;
+    uint64_t num;
+    if (!strncmp(which, "0x", 2) && strlen(which) == 66) {
+        cw_evm_hash h;
+        int rc = parse_hex_arg(which, false, NULL, &h);
+        if (rc)
+            return rc;
+        for (uint64_t i = c.blocks; i-- > 0;) {
+            const cw_evm_row_block *r = cw_evmstore_block(s, c.base + i);
+            if (!memcmp(r->hash, h.b, 32)) {
+                b = r;
+                break;
+            }
+        }
+    } else if (!cw_parse_u64(&num, which)) {
+        b = cw_evmstore_block(s, num);
+    } else {
+        return cw_error_set(CW_EINVAL, "'%s' is not a block number or 0x hash", which);
+    }
+    if (!b)
+        return cw_error_set(CW_ENOTFOUND, "block %s is not in the store (it holds %llu..%llu)",
+                            which, (unsigned long long)c.base,
+                            (unsigned long long)(c.base + c.blocks - 1));
+    json_t *o = json_object();
+    char hx[67];
+    json_object_set_new(o, "chain", json_string(cw_evmstore_chain(s)->name));
+    json_object_set_new(o, "number", json_integer((json_int_t)b->number));
+    cw_evm_hash_hex(hx, (const cw_evm_hash *)b->hash);
+    json_object_set_new(o, "hash", json_string(hx));
+    cw_evm_hash_hex(hx, (const cw_evm_hash *)b->parent);
+    json_object_set_new(o, "parent_hash", json_string(hx));
+    json_object_set_new(o, "time", json_integer((json_int_t)b->timestamp));
+    json_object_set_new(o, "miner", account_json(s, b->miner));
+    json_object_set_new(o, "gas_used", json_integer((json_int_t)b->gas_used));
+    json_object_set_new(o, "gas_limit", json_integer((json_int_t)b->gas_limit));
+    if (b->flags & CW_EVM_BLOCKF_BASE_FEE)
+        json_object_set_new(o, "base_fee_per_gas", u256_json(b->base_fee));
+    json_object_set_new(o, "transaction_count", json_integer(b->n_tx));
+    json_object_set_new(o, "withdrawals", json_integer(b->n_withdrawals));
+    json_object_set_new(o, "has_receipts", json_boolean(b->flags & CW_EVM_BLOCKF_RECEIPTS));
+    json_object_set_new(o, "has_logs", json_boolean(b->flags & CW_EVM_BLOCKF_LOGS));
+    json_object_set_new(o, "has_traces", json_boolean(b->flags & CW_EVM_BLOCKF_TRACES));
+    const cw_evm_row_block *nb = cw_evmstore_block(s, b->number + 1);
+    uint64_t end_move = nb ? nb->first_move : c.moves;
+    json_object_set_new(o, "movements", json_integer((json_int_t)(end_move - b->first_move)));
+    cw_u256 burnt = {{0, 0, 0, 0}};
+    for (uint64_t m = b->first_move; m < end_move; m++) {
+        const cw_evm_row_move *mv = cw_evmstore_move(s, m);
+        if (mv->kind == CW_EVM_MOVE_FEE_BURNT) {
+            cw_u256 v = cw_evm_amount(mv->amount);
+            cw_u256_add(&burnt, &burnt, &v);
+        }
+    }
+    json_object_set_new(o, "burnt_fees", u256v_json(&burnt));
+    json_t *txs = json_array();
+    for (uint32_t i = 0; i < b->n_tx; i++) {
+        cw_evm_hash_hex(hx, (const cw_evm_hash *)cw_evmstore_tx_hash(s, b->first_tx + i));
+        json_array_append_new(txs, json_string(hx));
+    }
+    json_object_set_new(o, "txs", txs);
+    *out = o;
+    return 0;
+}
+
+/* ---- check ---- */
+
+typedef struct {
+    json_t *errors;
+    size_t n;
+} problems;
+
+static void problem(problems *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void problem(problems *p, const char *fmt, ...)
+{
+    p->n++;
+    if (json_array_size(p->errors) >= 100)
+        return;
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    json_array_append_new(p->errors, json_string(buf));
+}
+
+/* per (account, asset) sums for the no-negative-balance check */
+typedef struct {
+    uint64_t key; /* (account + 1) << 32 | asset, 0 empty */
+    cw_u256 bal;
+    bool neg;
+} bal_slot;
+
+static bal_slot *bal_get(bal_slot *t, size_t cap, uint32_t acct, uint32_t asset)
+{
+    uint64_t key = ((uint64_t)acct + 1) << 32 | asset;
+    uint64_t h = key * 0x9e3779b97f4a7c15ull;
+    size_t j = (size_t)(h >> 20) & (cap - 1);
+    while (t[j].key && t[j].key != key)
+        j = (j + 1) & (cap - 1);
+    t[j].key = key;
+    return &t[j];
+}
+
+int cw_evm_check(json_t **out, const cw_evmstore *s)
+{
+    *out = NULL;
+    cw_evm_counts c;
+    cw_evmstore_counts(s, &c);
+    problems p = {json_array(), 0};
+    /* blocks: numbers, parent links, ranges */
+    uint64_t next_tx = 0, next_move = 0, next_acct = 0, next_asset = 0, next_create = 0;
+    for (uint64_t i = 0; i < c.blocks; i++) {
+        const cw_evm_row_block *b = cw_evmstore_block(s, c.base + i);
+        if (b->number != c.base + i)
+            problem(&p, "block row %llu: number %llu", (unsigned long long)i,
+                    (unsigned long long)b->number);
+        if (i) {
+            const cw_evm_row_block *pb = cw_evmstore_block(s, c.base + i - 1);
+            if (memcmp(pb->hash, b->parent, 32))
+                problem(&p, "block %llu: parent hash is not block %llu's hash",
+                        (unsigned long long)b->number, (unsigned long long)b->number - 1);
+        }
+        if (b->first_tx != next_tx || b->first_move < next_move || b->first_account < next_acct ||
+            b->first_asset < next_asset || b->first_create < next_create)
+            problem(&p, "block %llu: row ranges out of order", (unsigned long long)b->number);
+        if (b->miner >= c.accounts)
+            problem(&p, "block %llu: miner id %u past the accounts", (unsigned long long)b->number,
+                    b->miner);
+        for (uint32_t k = 0; k < b->n_tx && b->first_tx + k < c.txs; k++) {
+            const cw_evm_row_tx *t = cw_evmstore_tx(s, b->first_tx + k);
+            if (t->block != b->number || t->index != k)
+                problem(&p, "tx %llu: block %u index %u, expected block %llu index %u",
+                        (unsigned long long)(b->first_tx + k), t->block, t->index,
+                        (unsigned long long)b->number, k);
+        }
+        next_tx = b->first_tx + b->n_tx;
+        next_move = b->first_move;
+        next_acct = b->first_account;
+        next_asset = b->first_asset;
+        next_create = b->first_create;
+    }
+    if (next_tx != c.txs)
+        problem(&p, "the blocks hold %llu txs, the store %llu", (unsigned long long)next_tx,
+                (unsigned long long)c.txs);
+    /* txs */
+    for (uint64_t t = 0; t < c.txs; t++) {
+        const cw_evm_row_tx *tr = cw_evmstore_tx(s, t);
+        if (tr->from >= c.accounts || (tr->to != CW_EVM_NONE32 && tr->to >= c.accounts) ||
+            (tr->created != CW_EVM_NONE32 && tr->created >= c.accounts))
+            problem(&p, "tx %llu: account id past the accounts", (unsigned long long)t);
+        if (tr->first_move > c.moves)
+            problem(&p, "tx %llu: first movement past the movements", (unsigned long long)t);
+        uint64_t id;
+        if (cw_evmstore_find_tx(s, (const cw_evm_hash *)cw_evmstore_tx_hash(s, t), &id) ||
+            id != t)
+            problem(&p, "tx %llu: the hash index does not find it", (unsigned long long)t);
+    }
+    /* moves and their links */
+    uint8_t *seen = cw_calloc(c.moves ? c.moves : 1, 1);
+    if (!seen) {
+        json_decref(p.errors);
+        return cw_error_set(CW_ENOMEM, "out of memory");
+    }
+    for (uint64_t m = 0; m < c.moves; m++) {
+        const cw_evm_row_move *mv = cw_evmstore_move(s, m);
+        const cw_evm_row_movelink *ln = cw_evmstore_movelink(s, m);
+        if ((mv->from != CW_EVM_NONE32 && mv->from >= c.accounts) ||
+            (mv->to != CW_EVM_NONE32 && mv->to >= c.accounts) || mv->asset >= c.assets)
+            problem(&p, "movement %llu: id past the accounts or assets", (unsigned long long)m);
+        if (mv->tx != CW_EVM_NONE64) {
+            const cw_evm_row_tx *t = cw_evmstore_tx(s, mv->tx);
+            if (!t || t->block != mv->block || t->first_move > m)
+                problem(&p, "movement %llu: its tx %llu is not in block %u or starts after it",
+                        (unsigned long long)m, (unsigned long long)mv->tx, mv->block);
+        }
+        if (!cw_evmstore_block(s, mv->block))
+            problem(&p, "movement %llu: block %u not in the store", (unsigned long long)m,
+                    mv->block);
+        if (mv->kind < CW_EVM_MOVE_TX || mv->kind > CW_EVM_MOVE_ERC1155)
+            problem(&p, "movement %llu: unknown kind %u", (unsigned long long)m, mv->kind);
+        if (ln->prev_out != CW_EVM_NONE64 &&
+            (ln->prev_out >= m || cw_evmstore_move(s, ln->prev_out)->from != mv->from))
+            problem(&p, "movement %llu: prev_out does not point to an earlier movement of %u",
+                    (unsigned long long)m, mv->from);
+        if (ln->prev_in != CW_EVM_NONE64 &&
+            (ln->prev_in >= m || cw_evmstore_move(s, ln->prev_in)->to != mv->to))
+            problem(&p, "movement %llu: prev_in does not point to an earlier movement of %u",
+                    (unsigned long long)m, mv->to);
+    }
+    /* accounts: index, chains cover every movement exactly once */
+    for (uint32_t a = 0; a < c.accounts; a++) {
+        const cw_evm_row_account *ar = cw_evmstore_account(s, a);
+        uint32_t id;
+        if (cw_evmstore_find_account(s, (const cw_evm_addr *)ar->addr, &id) || id != a)
+            problem(&p, "account %u: the address index does not find it", a);
+        if (!cw_evmstore_block(s, ar->first_block))
+            problem(&p, "account %u: first seen in block %u, not in the store", a,
+                    ar->first_block);
+        const cw_evm_row_acctlast *l = cw_evmstore_acctlast(s, a);
+        for (int dir = 0; dir < 2; dir++) {
+            uint64_t m = dir ? l->last_out : l->last_in;
+            while (m != CW_EVM_NONE64) {
+                if (m >= c.moves) {
+                    problem(&p, "account %u: chain points past the movements", a);
+                    break;
+                }
+                const cw_evm_row_move *mv = cw_evmstore_move(s, m);
+                if ((dir ? mv->from : mv->to) != a) {
+                    problem(&p, "account %u: chain reaches movement %llu of another account", a,
+                            (unsigned long long)m);
+                    break;
+                }
+                uint8_t bit = dir ? 2 : 1;
+                if (seen[m] & bit) {
+                    problem(&p, "account %u: movement %llu twice in a chain", a,
+                            (unsigned long long)m);
+                    break;
+                }
+                seen[m] |= bit;
+                const cw_evm_row_movelink *ln = cw_evmstore_movelink(s, m);
+                m = dir ? ln->prev_out : ln->prev_in;
+            }
+        }
+    }
+    for (uint64_t m = 0; m < c.moves; m++) {
+        const cw_evm_row_move *mv = cw_evmstore_move(s, m);
+        uint8_t want = (mv->to != CW_EVM_NONE32 ? 1 : 0) | (mv->from != CW_EVM_NONE32 ? 2 : 0);
+        if (seen[m] != want)
+            problem(&p, "movement %llu is missing from its account's in or out chain",
+                    (unsigned long long)m);
+    }
+    cw_free(seen);
+    /* assets and creates */
+    for (uint32_t i = 0; i < c.assets; i++) {
+        const cw_evm_row_asset *as = cw_evmstore_asset(s, i);
+        uint32_t back;
+        if (i == 0 && (as->kind != CW_EVM_ASSET_KIND_NATIVE || as->account != CW_EVM_NONE32))
+            problem(&p, "asset 0 is not the native coin");
+        if (i && (as->account >= c.accounts || cw_evmstore_find_asset(s, as->account, &back) ||
+                  back != i))
+            problem(&p, "asset %u: token account %u not found or not unique", i, as->account);
+    }
+    for (uint64_t i = 0; i < c.creates; i++) {
+        const cw_evm_row_create *cr = cw_evmstore_create(s, i);
+        const cw_evm_row_account *ar = cw_evmstore_account(s, cr->account);
+        if (!ar || ar->contract_block == CW_EVM_NONE32 || ar->contract_block > cr->block)
+            problem(&p, "creation %llu: account %u is not marked a contract by block %u",
+                    (unsigned long long)i, cr->account, cr->block);
+    }
+    int rc = 0;
+    /* balances: only meaningful from genesis with receipts, logs and traces everywhere */
+    bool complete = c.base == 0 && c.incomplete == 0 && c.blocks > 0;
+    uint64_t negative = 0;
+    if (complete) {
+        size_t cap = 1024;
+        while (cap < 2 * (c.moves + 1))
+            cap *= 2;
+        bal_slot *t = cw_calloc(cap, sizeof *t);
+        if (!t) {
+            json_decref(p.errors);
+            return cw_error_set(CW_ENOMEM, "out of memory (balance check)");
+        }
+        for (uint64_t m = 0; m < c.moves; m++) {
+            const cw_evm_row_move *mv = cw_evmstore_move(s, m);
+            if (mv->flags & CW_EVM_MOVEF_COUNT_ONLY)
+                continue;
+            cw_u256 v = cw_evm_amount(mv->amount);
+            if (mv->to != CW_EVM_NONE32) {
+                bal_slot *b = bal_get(t, cap, mv->to, mv->asset);
+                if (b->neg) {
+                    /* bal holds the magnitude of a negative balance */
+                    if (cw_u256_cmp(&v, &b->bal) >= 0) {
+                        cw_u256_sub(&b->bal, &v, &b->bal);
+                        b->neg = false;
+                    } else {
+                        cw_u256_sub(&b->bal, &b->bal, &v);
+                    }
+                } else {
+                    cw_u256_add(&b->bal, &b->bal, &v);
+                }
+            }
+            if (mv->from != CW_EVM_NONE32) {
+                bal_slot *b = bal_get(t, cap, mv->from, mv->asset);
+                if (b->neg) {
+                    cw_u256_add(&b->bal, &b->bal, &v);
+                } else if (cw_u256_sub(&b->bal, &b->bal, &v)) {
+                    cw_u256 z = {{0, 0, 0, 0}};
+                    cw_u256_sub(&b->bal, &z, &b->bal);
+                    b->neg = true;
+                    negative++;
+                    if (mv->asset == CW_EVM_ASSET_NATIVE)
+                        problem(&p, "account %u: native balance below zero at movement %llu "
+                                    "(block %u)",
+                                mv->from, (unsigned long long)m, mv->block);
+                }
+            }
+        }
+        cw_free(t);
+    }
+    if (p.n)
+        rc = CW_ECORRUPT;
+    json_t *o = json_object();
+    json_object_set_new(o, "kind", json_string("evm"));
+    json_object_set_new(o, "chain", json_string(cw_evmstore_chain(s)->name));
+    json_object_set_new(o, "checked",
+                        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "blocks",
+                                  (json_int_t)c.blocks, "txs", (json_int_t)c.txs, "movements",
+                                  (json_int_t)c.moves, "accounts", (json_int_t)c.accounts,
+                                  "assets", (json_int_t)c.assets, "creations",
+                                  (json_int_t)c.creates));
+    json_object_set_new(o, "balances_checked", json_boolean(complete));
+    if (complete)
+        json_object_set_new(o, "balances_below_zero", json_integer((json_int_t)negative));
+    else
+        json_object_set_new(o, "balances_note",
+                            json_string("not checked: the store does not start at genesis or "
+                                        "lacks receipts, logs or traces for some blocks"));
+    json_object_set_new(o, "problems", json_integer((json_int_t)p.n));
+    json_object_set_new(o, "errors", p.errors);
+    *out = o;
+    return rc ? cw_error_set(rc, "%zu problems found", p.n) : 0;
+}

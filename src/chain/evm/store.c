@@ -1,0 +1,1374 @@
+/*
+ * store.c: the EVM chain store (evm/store.h, docs/STORE-FORMAT.md "EVM stores").
+ *
+ * Files: blocks.col txs.col txhash.col moves.col movelink.col accounts.col acctlast.col
+ * assets.col creates.col, txhash.hix addr.hix, MANIFEST (published counts), LOCK (writer flock).
+ *
+ * The commit protocol is the Bitcoin store's: the writer appends rows past the published
+ * counts and applies their in-place effects strictly after the rows they derive from (the heads
+ * of the accounts' movement chains in acctlast.col, the contract mark of an account that existed
+ * before its code, and the index entries); a commit msyncs the rows and the in-place values, then
+ * replaces MANIFEST atomically (the commit point). Every writable open recovers the rows between
+ * MANIFEST and the end of the files: moves in reverse walk each touched head back along
+ * movelink, creates reset contract marks that point past the published blocks, and both indexes
+ * drop ids past the counts. A rollback publishes the target counts first, then undoes the same
+ * way, so an interrupted rollback is finished by recovery.
+ *
+ * The movements of a block are a function of the block alone, in this order: per tx (in index
+ * order) the burnt base fee, the tip, the tx's value, its internal value transfers (traces in
+ * trace-address order), then the value events of its logs (log order); then the block's rewards
+ * (reward, genesis, daofork traces) and withdrawals. Accounts get ids in order of first
+ * appearance along the same walk (the miner first), so ids, like the rows, do not depend on how
+ * the input was split or committed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <xxhash.h>
+
+#include "chainwatch/errors.h"
+#include "chainwatch/evm/store.h"
+#include "chainwatch/store.h"
+#include "chainwatch/util.h"
+
+_Static_assert(sizeof(cw_evm_row_block) == 176, "block row");
+_Static_assert(sizeof(cw_evm_row_tx) == 128, "tx row");
+_Static_assert(sizeof(cw_evm_row_move) == 64, "move row");
+_Static_assert(sizeof(cw_evm_row_movelink) == 16, "movelink row");
+_Static_assert(sizeof(cw_evm_row_account) == 32, "account row");
+_Static_assert(sizeof(cw_evm_row_acctlast) == 16, "acctlast row");
+_Static_assert(sizeof(cw_evm_row_asset) == 64, "asset row");
+_Static_assert(sizeof(cw_evm_row_create) == 16, "create row");
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the store format is little-endian"
+#endif
+
+enum { C_BLOCK, C_TX, C_TXHASH, C_MOVE, C_MOVELINK, C_ACCT, C_ACCTLAST, C_ASSET, C_CREATE, N_COLS };
+static const struct {
+    const char *name;
+    uint32_t width;
+} col_defs[N_COLS] = {{"blocks", 176},  {"txs", 128},      {"txhash", 32},
+                      {"moves", 64},    {"movelink", 16},  {"accounts", 32},
+                      {"acctlast", 16}, {"assets", 64},    {"creates", 16}};
+
+typedef struct counts {
+    uint64_t blocks, txs, moves, accounts, assets, creates;
+} counts;
+
+/* the chains we know (wrapped-native tokens: WETH9, WBNB, WMATIC, the OP-stack predeploy, ...) */
+static const cw_evm_chain CHAINS[] = {
+    {"ethereum", 1, "ETH", "0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2"},
+    {"sepolia", 11155111, "ETH", "0xfff9976782d46cc05630d1f6ebab18b2324d6b14"},
+    {"bsc", 56, "BNB", "0xbb4cdb9cbd36b01bd1cbaebf2de08d9173bc095c"},
+    {"polygon", 137, "POL", "0x0d500b1d8e8ef31e21c99d1db9a6444d3adf1270"},
+    {"arbitrum", 42161, "ETH", "0x82af49447d8a07e3bd95bd0d56f35241523fbab1"},
+    {"optimism", 10, "ETH", "0x4200000000000000000000000000000000000006"},
+    {"base", 8453, "ETH", "0x4200000000000000000000000000000000000006"},
+    {"avalanche", 43114, "AVAX", "0xb31f66aa3c1e785363f0875a1b74e27b85fd66c7"},
+    {"dev", 31337, "ETH", NULL},
+};
+
+const cw_evm_chain *cw_evm_chain_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof CHAINS / sizeof CHAINS[0]; i++) {
+        if (!strcmp(CHAINS[i].name, name))
+            return &CHAINS[i];
+    }
+    return NULL;
+}
+
+const cw_evm_chain *cw_evm_chain_by_id(uint64_t id)
+{
+    for (size_t i = 0; i < sizeof CHAINS / sizeof CHAINS[0]; i++) {
+        if (CHAINS[i].chain_id == id)
+            return &CHAINS[i];
+    }
+    return NULL;
+}
+
+const char *cw_evm_move_kind_name(unsigned kind)
+{
+    static const char *const n[] = {"?",        "tx",         "internal", "selfdestruct",
+                                    "erc20",    "wrap",       "unwrap",   "fee_burnt",
+                                    "fee_tip",  "withdrawal", "reward",   "erc721",
+                                    "erc1155"};
+    return kind < sizeof n / sizeof n[0] ? n[kind] : "?";
+}
+
+/* registered token metadata, sorted by address */
+typedef struct {
+    cw_evm_token *v;
+    size_t n, cap;
+    bool sorted;
+} token_set;
+
+/* account id -> asset id for token contracts (open addressing, rebuilt from assets.col) */
+typedef struct {
+    uint64_t *slots; /* (account + 1) << 32 | asset, 0 empty */
+    size_t cap, n;
+} asset_map;
+
+struct cw_evmstore {
+    char dir[PATH_MAX - 64];
+    bool writable, opened;
+    int lock_fd;
+    cw_column cols[N_COLS];
+    cw_hashidx txidx, addridx;
+    counts pub;
+    uint64_t base; /* first block number (valid when blocks > 0 or set by the first append) */
+    const cw_evm_chain *chain;
+    token_set tokens;
+    asset_map amap;
+    cw_evm_addr wrapped;
+    bool has_wrapped;
+    uint64_t incomplete; /* published blocks without receipts, logs or traces */
+    uint64_t crash_at, crash_count;
+};
+
+static void crash_point(cw_evmstore *s)
+{
+    if (s->crash_at && ++s->crash_count == s->crash_at)
+        kill(getpid(), SIGKILL);
+}
+
+static uint64_t rows(const cw_evmstore *s, int c)
+{
+    return s->cols[c].rows;
+}
+
+static void *row(const cw_evmstore *s, int c, uint64_t i)
+{
+    return cw_column_row(&s->cols[c], i);
+}
+
+static uint64_t txhash_h64(const uint8_t *h)
+{
+    uint64_t v;
+    memcpy(&v, h, 8);
+    return v;
+}
+
+static uint64_t addr_h64(const uint8_t *a)
+{
+    return XXH3_64bits(a, 20);
+}
+
+static bool txhash_eq(const void *key, uint32_t id, void *ctx)
+{
+    const cw_evmstore *s = ctx;
+    return memcmp(row(s, C_TXHASH, id), key, 32) == 0;
+}
+
+static bool addr_eq(const void *key, uint32_t id, void *ctx)
+{
+    const cw_evmstore *s = ctx;
+    return memcmp(((const cw_evm_row_account *)row(s, C_ACCT, id))->addr, key, 20) == 0;
+}
+
+static counts cur_counts(const cw_evmstore *s)
+{
+    counts c = {rows(s, C_BLOCK), rows(s, C_TX),   rows(s, C_MOVE),
+                rows(s, C_ACCT),  rows(s, C_ASSET), rows(s, C_CREATE)};
+    return c;
+}
+
+static void set_rows(cw_evmstore *s, const counts *c)
+{
+    s->cols[C_BLOCK].rows = c->blocks;
+    s->cols[C_TX].rows = s->cols[C_TXHASH].rows = c->txs;
+    s->cols[C_MOVE].rows = s->cols[C_MOVELINK].rows = c->moves;
+    s->cols[C_ACCT].rows = s->cols[C_ACCTLAST].rows = c->accounts;
+    s->cols[C_ASSET].rows = c->assets;
+    s->cols[C_CREATE].rows = c->creates;
+}
+
+static void path_of(char *out, size_t n, const cw_evmstore *s, const char *name)
+{
+    if ((size_t)snprintf(out, n, "%.*s/%s", (int)(n - 16), s->dir, name) >= n)
+        out[n - 1] = '\0';
+}
+
+#define FULL_FLAGS (CW_EVM_BLOCKF_RECEIPTS | CW_EVM_BLOCKF_LOGS | CW_EVM_BLOCKF_TRACES)
+
+/* blocks in rows [a, b) that lack receipts, logs or traces */
+static uint64_t count_incomplete(const cw_evmstore *s, uint64_t a, uint64_t b)
+{
+    uint64_t n = 0;
+    for (uint64_t i = a; i < b; i++) {
+        if ((((const cw_evm_row_block *)row(s, C_BLOCK, i))->flags & FULL_FLAGS) != FULL_FLAGS)
+            n++;
+    }
+    return n;
+}
+
+/* the incomplete count for publishing c (the rows between the published count and c exist) */
+static uint64_t incomplete_at(const cw_evmstore *s, const counts *c)
+{
+    if (c->blocks >= s->pub.blocks)
+        return s->incomplete + count_incomplete(s, s->pub.blocks, c->blocks);
+    return s->incomplete - count_incomplete(s, c->blocks, s->pub.blocks);
+}
+
+static void to_manifest(cw_manifest *m, const cw_evmstore *s, const counts *c)
+{
+    memset(m, 0, sizeof *m);
+    cw_manifest_set(m, "evm_format", CW_EVM_STORE_FORMAT);
+    cw_manifest_set(m, "chain_id", s->chain->chain_id);
+    cw_manifest_set(m, "base_height", c->blocks ? s->base : 0);
+    cw_manifest_set(m, "blocks", c->blocks);
+    cw_manifest_set(m, "txs", c->txs);
+    cw_manifest_set(m, "moves", c->moves);
+    cw_manifest_set(m, "accounts", c->accounts);
+    cw_manifest_set(m, "assets", c->assets);
+    cw_manifest_set(m, "creates", c->creates);
+    cw_manifest_set(m, "incomplete_blocks", incomplete_at(s, c));
+}
+
+static int write_counts(cw_evmstore *s, const counts *c)
+{
+    cw_manifest m;
+    char p[PATH_MAX];
+    to_manifest(&m, s, c);
+    path_of(p, sizeof p, s, "MANIFEST");
+    return cw_manifest_write(&m, p);
+}
+
+static int check_fits(const cw_evmstore *s, const counts *c)
+{
+    const uint64_t need[N_COLS] = {c->blocks, c->txs,      c->txs,     c->moves,  c->moves,
+                                   c->accounts, c->accounts, c->assets, c->creates};
+    for (int i = 0; i < N_COLS; i++) {
+        if (s->cols[i].cap < need[i])
+            return cw_error_set(CW_ECORRUPT,
+                                "%s: %s.col holds %llu rows but MANIFEST publishes %llu "
+                                "(truncated store)",
+                                s->dir, col_defs[i].name, (unsigned long long)s->cols[i].cap,
+                                (unsigned long long)need[i]);
+    }
+    return 0;
+}
+
+/* ---- asset map ---- */
+
+static uint64_t mix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    return x;
+}
+
+static int amap_put(asset_map *m, uint32_t account, uint32_t asset)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        size_t nc = m->cap ? m->cap * 2 : 1024;
+        uint64_t *ns = cw_calloc(nc, sizeof *ns);
+        if (!ns)
+            return cw_error_set(CW_ENOMEM, "out of memory (asset map)");
+        for (size_t i = 0; i < m->cap; i++) {
+            if (!m->slots[i])
+                continue;
+            size_t j = mix(m->slots[i] >> 32) & (nc - 1);
+            while (ns[j])
+                j = (j + 1) & (nc - 1);
+            ns[j] = m->slots[i];
+        }
+        cw_free(m->slots);
+        m->slots = ns;
+        m->cap = nc;
+    }
+    uint64_t key = (uint64_t)account + 1;
+    size_t j = mix(key) & (m->cap - 1);
+    while (m->slots[j] && (m->slots[j] >> 32) != key)
+        j = (j + 1) & (m->cap - 1);
+    if (!m->slots[j])
+        m->n++;
+    m->slots[j] = key << 32 | asset;
+    return 0;
+}
+
+static bool amap_get(const asset_map *m, uint32_t account, uint32_t *asset)
+{
+    if (!m->cap)
+        return false;
+    uint64_t key = (uint64_t)account + 1;
+    size_t j = mix(key) & (m->cap - 1);
+    while (m->slots[j]) {
+        if ((m->slots[j] >> 32) == key) {
+            *asset = (uint32_t)m->slots[j];
+            return true;
+        }
+        j = (j + 1) & (m->cap - 1);
+    }
+    return false;
+}
+
+static int amap_rebuild(cw_evmstore *s)
+{
+    cw_free(s->amap.slots);
+    memset(&s->amap, 0, sizeof s->amap);
+    for (uint64_t a = 0; a < rows(s, C_ASSET); a++) {
+        const cw_evm_row_asset *r = row(s, C_ASSET, a);
+        if (r->account != CW_EVM_NONE32 && amap_put(&s->amap, r->account, (uint32_t)a))
+            return CW_ENOMEM;
+    }
+    return 0;
+}
+
+/* ---- recovery / undo ---- */
+
+/* Undoes the in-place effects of the rows between `to` and `from` (from >= to). Rows past `to`
+ * that the writer never reached hold zeros or older rows; only in-place values pointing past
+ * `to` are ever changed. With prune, index entries past `to` are dropped by one pass over each
+ * index; without, the dropped rows' entries are deleted one by one. Idempotent. */
+static int undo_inplace(cw_evmstore *s, const counts *from, const counts *to, bool prune)
+{
+    int rc = check_fits(s, from);
+    if (rc)
+        return rc;
+    set_rows(s, from);
+    for (uint64_t m = from->moves; m-- > to->moves;) {
+        const cw_evm_row_move *mv = row(s, C_MOVE, m);
+        const cw_evm_row_movelink *ln = row(s, C_MOVELINK, m);
+        if (mv->to != CW_EVM_NONE32 && mv->to < to->accounts) {
+            cw_evm_row_acctlast *al = row(s, C_ACCTLAST, mv->to);
+            if (al->last_in == m)
+                al->last_in = ln->prev_in;
+        }
+        if (mv->from != CW_EVM_NONE32 && mv->from < to->accounts) {
+            cw_evm_row_acctlast *al = row(s, C_ACCTLAST, mv->from);
+            if (al->last_out == m)
+                al->last_out = ln->prev_out;
+        }
+    }
+    crash_point(s);
+    uint64_t end_block = s->base + to->blocks; /* first block number past the kept ones */
+    for (uint64_t c = from->creates; c-- > to->creates;) {
+        const cw_evm_row_create *cr = row(s, C_CREATE, c);
+        if (cr->account >= to->accounts)
+            continue;
+        cw_evm_row_account *a = row(s, C_ACCT, cr->account);
+        if (a->contract_block != CW_EVM_NONE32 && (uint64_t)a->contract_block >= end_block)
+            a->contract_block = CW_EVM_NONE32;
+    }
+    crash_point(s);
+    if (prune) {
+        cw_hashidx_prune(&s->txidx, (uint32_t)to->txs);
+        cw_hashidx_prune(&s->addridx, (uint32_t)to->accounts);
+    } else {
+        for (uint64_t t = from->txs; t-- > to->txs;) {
+            if ((rc = cw_hashidx_delete(&s->txidx, txhash_h64(row(s, C_TXHASH, t)), (uint32_t)t)))
+                return rc;
+        }
+        for (uint64_t a = from->accounts; a-- > to->accounts;) {
+            const cw_evm_row_account *ar = row(s, C_ACCT, a);
+            if ((rc = cw_hashidx_delete(&s->addridx, addr_h64(ar->addr), (uint32_t)a)))
+                return rc;
+        }
+        cw_hashidx_set_count(&s->txidx, s->txidx.count);
+        cw_hashidx_set_count(&s->addridx, s->addridx.count);
+    }
+    crash_point(s);
+    if ((rc = cw_column_sync(&s->cols[C_ACCTLAST], 0, to->accounts)) ||
+        (rc = cw_column_sync(&s->cols[C_ACCT], 0, to->accounts)) ||
+        (rc = cw_hashidx_sync(&s->txidx)) || (rc = cw_hashidx_sync(&s->addridx)))
+        return rc;
+    set_rows(s, to);
+    return amap_rebuild(s);
+}
+
+static counts file_counts(const cw_evmstore *s)
+{
+    counts c = {s->cols[C_BLOCK].cap, s->cols[C_TX].cap,   s->cols[C_MOVE].cap,
+                s->cols[C_ACCT].cap,  s->cols[C_ASSET].cap, s->cols[C_CREATE].cap};
+    if (s->cols[C_TXHASH].cap < c.txs)
+        c.txs = s->cols[C_TXHASH].cap;
+    if (s->cols[C_MOVELINK].cap < c.moves)
+        c.moves = s->cols[C_MOVELINK].cap;
+    if (s->cols[C_ACCTLAST].cap < c.accounts)
+        c.accounts = s->cols[C_ACCTLAST].cap;
+    return c;
+}
+
+static int recover(cw_evmstore *s)
+{
+    counts from = file_counts(s), to = s->pub;
+    bool dirty = from.blocks > to.blocks || from.txs > to.txs || from.moves > to.moves ||
+                 from.accounts > to.accounts || from.assets > to.assets ||
+                 from.creates > to.creates;
+    if (!dirty)
+        return 0;
+    if (from.blocks < to.blocks || from.txs < to.txs || from.moves < to.moves ||
+        from.accounts < to.accounts || from.assets < to.assets || from.creates < to.creates)
+        return check_fits(s, &to);
+    int rc = undo_inplace(s, &from, &to, true);
+    return rc ? cw_error_wrap(rc, "recovering an interrupted write: ") : 0;
+}
+
+/* ---- open / close ---- */
+
+bool cw_evmstore_detect(const char *dir)
+{
+    char p[PATH_MAX];
+    snprintf(p, sizeof p, "%s/MANIFEST", dir);
+    cw_manifest m;
+    if (cw_manifest_read(&m, p)) {
+        cw_error_clear();
+        return false;
+    }
+    return cw_manifest_get(&m, "evm_format", 0) != 0;
+}
+
+static void set_wrapped(cw_evmstore *s)
+{
+    s->has_wrapped = s->chain->wrapped &&
+                     !cw_evm_addr_parse(&s->wrapped, s->chain->wrapped, strlen(s->chain->wrapped));
+}
+
+int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const char *chain)
+{
+    int rc = 0;
+    *out = NULL;
+    cw_evmstore *s = cw_calloc(1, sizeof *s);
+    if (!s)
+        return cw_error_set(CW_ENOMEM, "out of memory");
+    s->lock_fd = -1;
+    s->txidx.fd = s->addridx.fd = -1;
+    for (int i = 0; i < N_COLS; i++)
+        s->cols[i].fd = -1;
+    if ((size_t)snprintf(s->dir, sizeof s->dir, "%s", dir) >= sizeof s->dir) {
+        cw_free(s);
+        return cw_error_set(CW_EINVAL, "store path too long: %s", dir);
+    }
+    s->writable = writable;
+    const cw_evm_chain *want = NULL;
+    if (chain && !(want = cw_evm_chain_find(chain))) {
+        cw_free(s);
+        return cw_error_set(CW_EINVAL,
+                            "unknown chain '%s' (ethereum, sepolia, bsc, polygon, arbitrum, "
+                            "optimism, base, avalanche, dev)",
+                            chain);
+    }
+    const char *crash = getenv("CW_TEST_CRASH_POINT");
+    if (writable && crash && cw_parse_u64(&s->crash_at, crash))
+        s->crash_at = 0;
+    char mpath[PATH_MAX];
+    path_of(mpath, sizeof mpath, s, "MANIFEST");
+    if (writable) {
+        if ((rc = cw_mkdir_p(dir)))
+            goto fail;
+        char lpath[PATH_MAX];
+        path_of(lpath, sizeof lpath, s, "LOCK");
+        s->lock_fd = open(lpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (s->lock_fd < 0) {
+            rc = cw_error_set(CW_EIO, "%s: %s", lpath, strerror(errno));
+            goto fail;
+        }
+        if (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+            rc = cw_error_set(CW_EBUSY, "%s: another chainwatch process is writing this store",
+                              dir);
+            goto fail;
+        }
+    }
+    cw_manifest m;
+    rc = cw_manifest_read(&m, mpath);
+    if (rc == CW_ENOTFOUND && writable) {
+        char probe[PATH_MAX];
+        path_of(probe, sizeof probe, s, "blocks.col");
+        if (access(probe, F_OK) == 0) {
+            rc = cw_error_set(CW_ECORRUPT, "%s: column files without a MANIFEST", dir);
+            goto fail;
+        }
+        s->chain = want ? want : cw_evm_chain_find("ethereum");
+        if ((rc = write_counts(s, &s->pub)))
+            goto fail;
+    } else if (rc == CW_ENOTFOUND) {
+        rc = cw_error_set(CW_ENOTFOUND, "%s: not a chain store (no MANIFEST)", dir);
+        goto fail;
+    } else if (rc) {
+        goto fail;
+    } else {
+        uint64_t f = cw_manifest_get(&m, "evm_format", 0);
+        if (f == 0) {
+            rc = cw_error_set(CW_EINVAL, "%s: a Bitcoin store, not an EVM store", dir);
+            goto fail;
+        }
+        if (f != CW_EVM_STORE_FORMAT) {
+            rc = cw_error_set(CW_EVERSION, "%s: EVM store format %llu, this build reads %d", dir,
+                              (unsigned long long)f, CW_EVM_STORE_FORMAT);
+            goto fail;
+        }
+        uint64_t id = cw_manifest_get(&m, "chain_id", 0);
+        s->chain = cw_evm_chain_by_id(id);
+        if (!s->chain) {
+            rc = cw_error_set(CW_EVERSION, "%s: unknown chain id %llu", dir,
+                              (unsigned long long)id);
+            goto fail;
+        }
+        if (want && want != s->chain) {
+            rc = cw_error_set(CW_EINVAL, "%s: the store holds %s (chain id %llu), not %s", dir,
+                              s->chain->name, (unsigned long long)s->chain->chain_id, want->name);
+            goto fail;
+        }
+        s->base = cw_manifest_get(&m, "base_height", 0);
+        s->pub.blocks = cw_manifest_get(&m, "blocks", 0);
+        s->pub.txs = cw_manifest_get(&m, "txs", 0);
+        s->pub.moves = cw_manifest_get(&m, "moves", 0);
+        s->pub.accounts = cw_manifest_get(&m, "accounts", 0);
+        s->pub.assets = cw_manifest_get(&m, "assets", 0);
+        s->pub.creates = cw_manifest_get(&m, "creates", 0);
+        s->incomplete = cw_manifest_get(&m, "incomplete_blocks", 0);
+    }
+    set_wrapped(s);
+    for (int i = 0; i < N_COLS; i++) {
+        if ((rc = cw_column_open(&s->cols[i], dir, col_defs[i].name, col_defs[i].width,
+                                 writable)))
+            goto fail;
+    }
+    if ((rc = cw_hashidx_open(&s->txidx, dir, "txhash", writable)) ||
+        (rc = cw_hashidx_open(&s->addridx, dir, "addr", writable)))
+        goto fail;
+    if (writable && (rc = recover(s)))
+        goto fail;
+    if ((rc = check_fits(s, &s->pub)))
+        goto fail;
+    set_rows(s, &s->pub);
+    if ((rc = amap_rebuild(s)))
+        goto fail;
+    s->opened = true;
+    *out = s;
+    return 0;
+fail:
+    cw_evmstore_close(s);
+    return rc;
+}
+
+int cw_evmstore_close(cw_evmstore *s)
+{
+    if (!s)
+        return 0;
+    int rc = 0;
+    if (s->opened && s->writable) {
+        counts cur = cur_counts(s);
+        rc = undo_inplace(s, &cur, &s->pub, false);
+    }
+    set_rows(s, &s->pub);
+    for (int i = 0; i < N_COLS; i++) {
+        if (s->cols[i].fd >= 0) {
+            int r = cw_column_close(&s->cols[i], s->writable);
+            if (r && !rc)
+                rc = r;
+        }
+    }
+    if (s->txidx.fd >= 0)
+        cw_hashidx_close(&s->txidx);
+    if (s->addridx.fd >= 0)
+        cw_hashidx_close(&s->addridx);
+    if (s->lock_fd >= 0)
+        close(s->lock_fd);
+    cw_free(s->tokens.v);
+    cw_free(s->amap.slots);
+    cw_free(s);
+    return rc;
+}
+
+void cw_evmstore_counts(const cw_evmstore *s, cw_evm_counts *c)
+{
+    c->base = s->base;
+    c->blocks = s->pub.blocks;
+    c->txs = s->pub.txs;
+    c->moves = s->pub.moves;
+    c->accounts = s->pub.accounts;
+    c->assets = s->pub.assets;
+    c->creates = s->pub.creates;
+    c->chain_id = s->chain->chain_id;
+    c->incomplete = s->incomplete;
+}
+
+const cw_evm_chain *cw_evmstore_chain(const cw_evmstore *s)
+{
+    return s->chain;
+}
+
+int64_t cw_evmstore_tip(const cw_evmstore *s)
+{
+    uint64_t n = rows(s, C_BLOCK);
+    return n ? (int64_t)(s->base + n - 1) : -1;
+}
+
+/* ---- tokens ---- */
+
+static int cmp_token(const void *a, const void *b)
+{
+    return memcmp(((const cw_evm_token *)a)->address.b, ((const cw_evm_token *)b)->address.b, 20);
+}
+
+int cw_evmstore_add_token(cw_evmstore *s, const cw_evm_token *t)
+{
+    token_set *ts = &s->tokens;
+    if (ts->n == ts->cap) {
+        size_t nc = ts->cap ? ts->cap * 2 : 64;
+        cw_evm_token *p = cw_realloc(ts->v, nc * sizeof *p);
+        if (!p)
+            return cw_error_set(CW_ENOMEM, "out of memory (tokens)");
+        ts->v = p;
+        ts->cap = nc;
+    }
+    ts->v[ts->n++] = *t;
+    ts->sorted = false;
+    return 0;
+}
+
+static const cw_evm_token *find_token(cw_evmstore *s, const uint8_t addr[20])
+{
+    token_set *ts = &s->tokens;
+    if (!ts->n)
+        return NULL;
+    if (!ts->sorted) {
+        qsort(ts->v, ts->n, sizeof *ts->v, cmp_token);
+        /* keep the first of duplicates */
+        size_t k = 0;
+        for (size_t i = 0; i < ts->n; i++) {
+            if (k && !memcmp(ts->v[k - 1].address.b, ts->v[i].address.b, 20))
+                continue;
+            ts->v[k++] = ts->v[i];
+        }
+        ts->n = k;
+        ts->sorted = true;
+    }
+    size_t lo = 0, hi = ts->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = memcmp(ts->v[mid].address.b, addr, 20);
+        if (!c)
+            return &ts->v[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* ---- append ---- */
+
+static int reserve(cw_evmstore *s, int c, uint64_t n)
+{
+    return cw_column_reserve(&s->cols[c], n);
+}
+
+static int find_account(const cw_evmstore *s, const uint8_t *a, uint32_t limit, uint32_t *id)
+{
+    return cw_hashidx_find(&s->addridx, addr_h64(a), a, limit, addr_eq, (void *)(uintptr_t)s, id);
+}
+
+/* account id of an address, created (first seen in block `number`) when absent */
+static int account(cw_evmstore *s, const cw_evm_addr *a, uint64_t number, uint32_t *id)
+{
+    int rc = find_account(s, a->b, (uint32_t)rows(s, C_ACCT), id);
+    if (rc != CW_ENOTFOUND)
+        return rc;
+    cw_error_clear();
+    uint64_t n = rows(s, C_ACCT);
+    if (n >= 0xfffffff0u)
+        return cw_error_set(CW_EINVAL, "more than 2^32 accounts");
+    cw_evm_row_account ar;
+    memset(&ar, 0, sizeof ar);
+    memcpy(ar.addr, a->b, 20);
+    ar.first_block = (uint32_t)number;
+    ar.contract_block = CW_EVM_NONE32;
+    cw_evm_row_acctlast al = {CW_EVM_NONE64, CW_EVM_NONE64};
+    if ((rc = cw_column_append(&s->cols[C_ACCT], &ar)) ||
+        (rc = cw_column_append(&s->cols[C_ACCTLAST], &al)))
+        return rc;
+    if ((rc = cw_hashidx_insert(&s->addridx, addr_h64(a->b), (uint32_t)n)))
+        return rc;
+    *id = (uint32_t)n;
+    return 0;
+}
+
+static int mark_contract(cw_evmstore *s, uint32_t acct, uint64_t number, uint64_t tx)
+{
+    cw_evm_row_create cr = {tx, acct, (uint32_t)number};
+    int rc = cw_column_append(&s->cols[C_CREATE], &cr);
+    if (rc)
+        return rc;
+    cw_evm_row_account *a = row(s, C_ACCT, acct);
+    if (a->contract_block == CW_EVM_NONE32)
+        a->contract_block = (uint32_t)number;
+    return 0;
+}
+
+/* asset of a token contract, created on its first movement */
+static int asset_of(cw_evmstore *s, uint32_t acct, uint8_t kind, uint64_t number, uint32_t *out)
+{
+    if (amap_get(&s->amap, acct, out))
+        return 0;
+    uint64_t n = rows(s, C_ASSET);
+    cw_evm_row_asset ar;
+    memset(&ar, 0, sizeof ar);
+    ar.account = acct;
+    ar.first_block = (uint32_t)number;
+    ar.kind = kind;
+    ar.decimals = 255;
+    const cw_evm_row_account *a = row(s, C_ACCT, acct);
+    const cw_evm_token *t = find_token(s, a->addr);
+    if (t) {
+        snprintf(ar.symbol, sizeof ar.symbol, "%s", t->symbol);
+        if (t->decimals >= 0 && t->decimals < 255)
+            ar.decimals = (uint8_t)t->decimals;
+    }
+    int rc = cw_column_append(&s->cols[C_ASSET], &ar);
+    if (rc)
+        return rc;
+    *out = (uint32_t)n;
+    return amap_put(&s->amap, acct, (uint32_t)n);
+}
+
+typedef struct {
+    uint64_t tx;
+    uint32_t block, pos;
+    uint8_t kind, flags;
+} move_ctx;
+
+static int move(cw_evmstore *s, const move_ctx *c, uint32_t asset, uint32_t from, uint32_t to,
+                const cw_u256 *amount)
+{
+    uint64_t m = rows(s, C_MOVE);
+    cw_evm_row_move mv;
+    memset(&mv, 0, sizeof mv);
+    memcpy(mv.amount, amount, 32);
+    mv.tx = c->tx;
+    mv.from = from;
+    mv.to = to;
+    mv.asset = asset;
+    mv.block = c->block;
+    mv.pos = c->pos;
+    mv.kind = c->kind;
+    mv.flags = c->flags;
+    cw_evm_row_movelink ln = {CW_EVM_NONE64, CW_EVM_NONE64};
+    if (from != CW_EVM_NONE32)
+        ln.prev_out = ((cw_evm_row_acctlast *)row(s, C_ACCTLAST, from))->last_out;
+    if (to != CW_EVM_NONE32)
+        ln.prev_in = ((cw_evm_row_acctlast *)row(s, C_ACCTLAST, to))->last_in;
+    int rc;
+    if ((rc = cw_column_append(&s->cols[C_MOVE], &mv)) ||
+        (rc = cw_column_append(&s->cols[C_MOVELINK], &ln)))
+        return rc;
+    /* in place, strictly after the rows they derive from */
+    if (from != CW_EVM_NONE32)
+        ((cw_evm_row_acctlast *)row(s, C_ACCTLAST, from))->last_out = m;
+    if (to != CW_EVM_NONE32)
+        ((cw_evm_row_acctlast *)row(s, C_ACCTLAST, to))->last_in = m;
+    return 0;
+}
+
+static const uint8_t TOPIC_TRANSFER[32] = {
+    0xdd, 0xf2, 0x52, 0xad, 0x1b, 0xe2, 0xc8, 0x9b, 0x69, 0xc2, 0xb0, 0x68, 0xfc, 0x37, 0x8d, 0xaa,
+    0x95, 0x2b, 0xa7, 0xf1, 0x63, 0xc4, 0xa1, 0x16, 0x28, 0xf5, 0x5a, 0x4d, 0xf5, 0x23, 0xb3, 0xef};
+static const uint8_t TOPIC_DEPOSIT[32] = { /* Deposit(address indexed dst, uint256 wad) */
+    0xe1, 0xff, 0xfc, 0xc4, 0x92, 0x3d, 0x04, 0xb5, 0x59, 0xf4, 0xd2, 0x9a, 0x8b, 0xfc, 0x6c, 0xda,
+    0x04, 0xeb, 0x5b, 0x0d, 0x3c, 0x46, 0x07, 0x51, 0xc2, 0x40, 0x2c, 0x5c, 0x5c, 0xc9, 0x10, 0x9c};
+static const uint8_t TOPIC_WITHDRAWAL[32] = { /* Withdrawal(address indexed src, uint256 wad) */
+    0x7f, 0xcf, 0x53, 0x2c, 0x15, 0xf0, 0xa6, 0xdb, 0x0b, 0xd6, 0xd0, 0xe0, 0x38, 0xbe, 0xa7, 0x1d,
+    0x30, 0xd8, 0x08, 0xc7, 0xd9, 0x8c, 0xb3, 0xbf, 0x72, 0x68, 0xa9, 0x5b, 0xf5, 0x08, 0x1b, 0x65};
+static const uint8_t TOPIC_1155_SINGLE[32] = { /* TransferSingle(op, from, to, id, value) */
+    0xc3, 0xd5, 0x81, 0x68, 0xc5, 0xae, 0x73, 0x97, 0x73, 0x1d, 0x06, 0x3d, 0x5b, 0xbf, 0x3d, 0x65,
+    0x78, 0x54, 0x42, 0x73, 0x43, 0xf4, 0xc0, 0x83, 0x24, 0x0f, 0x7a, 0xac, 0xaa, 0x2d, 0x0f, 0x62};
+static const uint8_t TOPIC_1155_BATCH[32] = { /* TransferBatch(op, from, to, ids[], values[]) */
+    0x4a, 0x39, 0xdc, 0x06, 0xd4, 0xc0, 0xdb, 0xc6, 0x4b, 0x70, 0xaf, 0x90, 0xfd, 0x69, 0x8a, 0x23,
+    0x3a, 0x51, 0x8a, 0xa5, 0xd0, 0x7e, 0x59, 0x5d, 0x98, 0x3c, 0x8c, 0x05, 0x26, 0xc8, 0xf7, 0xfb};
+
+/* an indexed address topic: 12 zero bytes then 20 address bytes */
+static bool topic_addr(const cw_evm_hash *t, cw_evm_addr *a)
+{
+    for (int i = 0; i < 12; i++) {
+        if (t->b[i])
+            return false;
+    }
+    memcpy(a->b, t->b + 12, 20);
+    return true;
+}
+
+static bool is_zero_addr(const cw_evm_addr *a)
+{
+    static const uint8_t z[20];
+    return !memcmp(a->b, z, 20);
+}
+
+/* account id for a token party; the zero address is "nobody" (mint / burn) */
+static int party(cw_evmstore *s, const cw_evm_addr *a, uint64_t number, uint32_t *id)
+{
+    if (is_zero_addr(a)) {
+        *id = CW_EVM_NONE32;
+        return 0;
+    }
+    return account(s, a, number, id);
+}
+
+/* sum of an ABI uint256[] at byte offset `off` of data; false if malformed */
+static bool abi_sum(const uint8_t *d, uint32_t len, uint64_t off, cw_u256 *sum, uint64_t *count)
+{
+    if (off + 32 > len)
+        return false;
+    cw_u256 n;
+    cw_u256_from_be32(&n, d + off);
+    if (!cw_u256_fits_u64(&n) || n.w[0] > (len - off - 32) / 32)
+        return false;
+    cw_u256_from_u64(sum, 0);
+    for (uint64_t i = 0; i < n.w[0]; i++) {
+        cw_u256 v;
+        cw_u256_from_be32(&v, d + off + 32 + 32 * i);
+        if (cw_u256_add(sum, sum, &v))
+            return false;
+    }
+    *count = n.w[0];
+    return true;
+}
+
+static int log_moves(cw_evmstore *s, const cw_evm_block *b, const cw_evm_log *l, uint64_t tx,
+                     uint8_t flags)
+{
+    const uint8_t *d = b->arena + l->data_off;
+    move_ctx c = {tx, (uint32_t)b->number, l->log_index, 0, flags};
+    cw_evm_addr from, to;
+    uint32_t tok, asset, f, t;
+    int rc;
+    if (l->n_topics == 0)
+        return 0;
+    const uint8_t *t0 = l->topics[0].b;
+    cw_u256 v;
+    if (!memcmp(t0, TOPIC_TRANSFER, 32) && l->n_topics == 3 && l->data_len >= 32) {
+        if (!topic_addr(&l->topics[1], &from) || !topic_addr(&l->topics[2], &to))
+            return 0;
+        cw_u256_from_be32(&v, d);
+        c.kind = CW_EVM_MOVE_ERC20;
+        if ((rc = account(s, &l->address, b->number, &tok)) ||
+            (rc = asset_of(s, tok, CW_EVM_ASSET_KIND_ERC20, b->number, &asset)) ||
+            (rc = party(s, &from, b->number, &f)) || (rc = party(s, &to, b->number, &t)))
+            return rc;
+        return move(s, &c, asset, f, t, &v);
+    }
+    if (!memcmp(t0, TOPIC_TRANSFER, 32) && l->n_topics == 4 && l->data_len == 0) {
+        if (!topic_addr(&l->topics[1], &from) || !topic_addr(&l->topics[2], &to))
+            return 0;
+        cw_u256_from_u64(&v, 1);
+        c.kind = CW_EVM_MOVE_ERC721;
+        c.flags |= CW_EVM_MOVEF_COUNT_ONLY;
+        if ((rc = account(s, &l->address, b->number, &tok)) ||
+            (rc = asset_of(s, tok, CW_EVM_ASSET_KIND_ERC721, b->number, &asset)) ||
+            (rc = party(s, &from, b->number, &f)) || (rc = party(s, &to, b->number, &t)))
+            return rc;
+        return move(s, &c, asset, f, t, &v);
+    }
+    bool dep = !memcmp(t0, TOPIC_DEPOSIT, 32), wd = !memcmp(t0, TOPIC_WITHDRAWAL, 32);
+    if ((dep || wd) && l->n_topics == 2 && l->data_len == 32 && s->has_wrapped &&
+        !memcmp(l->address.b, s->wrapped.b, 20)) {
+        cw_evm_addr who;
+        if (!topic_addr(&l->topics[1], &who))
+            return 0;
+        cw_u256_from_be32(&v, d);
+        c.kind = dep ? CW_EVM_MOVE_WRAP : CW_EVM_MOVE_UNWRAP;
+        uint32_t w;
+        if ((rc = account(s, &l->address, b->number, &tok)) ||
+            (rc = asset_of(s, tok, CW_EVM_ASSET_KIND_ERC20, b->number, &asset)) ||
+            (rc = account(s, &who, b->number, &w)))
+            return rc;
+        return dep ? move(s, &c, asset, CW_EVM_NONE32, w, &v)
+                   : move(s, &c, asset, w, CW_EVM_NONE32, &v);
+    }
+    bool single = !memcmp(t0, TOPIC_1155_SINGLE, 32), batch = !memcmp(t0, TOPIC_1155_BATCH, 32);
+    if ((single || batch) && l->n_topics == 4) {
+        if (!topic_addr(&l->topics[2], &from) || !topic_addr(&l->topics[3], &to))
+            return 0;
+        if (single) {
+            if (l->data_len != 64)
+                return 0;
+            cw_u256_from_be32(&v, d + 32);
+        } else {
+            /* data: offset(ids), offset(values), ..., values[] */
+            if (l->data_len < 64)
+                return 0;
+            cw_u256 off;
+            cw_u256_from_be32(&off, d + 32);
+            uint64_t n;
+            if (!cw_u256_fits_u64(&off) || !abi_sum(d, l->data_len, off.w[0], &v, &n))
+                return 0;
+        }
+        c.kind = CW_EVM_MOVE_ERC1155;
+        c.flags |= CW_EVM_MOVEF_COUNT_ONLY;
+        if ((rc = account(s, &l->address, b->number, &tok)) ||
+            (rc = asset_of(s, tok, CW_EVM_ASSET_KIND_ERC1155, b->number, &asset)) ||
+            (rc = party(s, &from, b->number, &f)) || (rc = party(s, &to, b->number, &t)))
+            return rc;
+        return move(s, &c, asset, f, t, &v);
+    }
+    return 0;
+}
+
+static int tx_moves(cw_evmstore *s, const cw_evm_block *b, const cw_evm_tx *t, uint64_t txn,
+                    uint32_t miner, uint32_t from, uint32_t to)
+{
+    int rc;
+    move_ctx c = {txn, (uint32_t)b->number, 0, 0, 0};
+    if (t->status == CW_EVM_STATUS_UNKNOWN)
+        c.flags = CW_EVM_MOVEF_STATUS_UNKNOWN;
+    /* fees: gas used x effective price, the base fee part burnt, the rest to the miner */
+    if (t->has_receipt && t->gas_used) {
+        cw_u256 tip_price = t->effective_gas_price;
+        if (b->has_base_fee) {
+            cw_u256 burnt;
+            if (cw_u256_sub(&tip_price, &t->effective_gas_price, &b->base_fee))
+                return cw_error_set(CW_ECORRUPT,
+                                    "block %llu tx %u: effective gas price below the base fee",
+                                    (unsigned long long)b->number, t->index);
+            if (cw_u256_mul_u64(&burnt, &b->base_fee, t->gas_used))
+                return cw_error_set(CW_ECORRUPT, "block %llu tx %u: fee overflows 256 bits",
+                                    (unsigned long long)b->number, t->index);
+            c.kind = CW_EVM_MOVE_FEE_BURNT;
+            c.flags = 0;
+            if (!cw_u256_is_zero(&burnt) &&
+                (rc = move(s, &c, CW_EVM_ASSET_NATIVE, from, CW_EVM_NONE32, &burnt)))
+                return rc;
+        }
+        cw_u256 tip;
+        if (cw_u256_mul_u64(&tip, &tip_price, t->gas_used))
+            return cw_error_set(CW_ECORRUPT, "block %llu tx %u: fee overflows 256 bits",
+                                (unsigned long long)b->number, t->index);
+        c.kind = CW_EVM_MOVE_FEE_TIP;
+        c.flags = 0;
+        if (!cw_u256_is_zero(&tip) && (rc = move(s, &c, CW_EVM_ASSET_NATIVE, from, miner, &tip)))
+            return rc;
+    }
+    if (t->status == CW_EVM_STATUS_FAILED)
+        return 0;
+    c.flags = t->status == CW_EVM_STATUS_UNKNOWN ? CW_EVM_MOVEF_STATUS_UNKNOWN : 0;
+    if (!cw_u256_is_zero(&t->value) && to != CW_EVM_NONE32) {
+        c.kind = CW_EVM_MOVE_TX;
+        c.pos = 0;
+        if ((rc = move(s, &c, CW_EVM_ASSET_NATIVE, from, to, &t->value)))
+            return rc;
+    }
+    /* internal transfers */
+    for (uint32_t i = 0; i < t->n_traces; i++) {
+        const cw_evm_trace *tr = &b->traces[t->first_trace + i];
+        if (!tr->status)
+            continue;
+        uint32_t tf, tt;
+        c.pos = i;
+        if (tr->type == CW_EVM_TRACE_CREATE && tr->has_to) {
+            if ((rc = account(s, &tr->to, b->number, &tt)))
+                return rc;
+            if (tr->ta_len > 0 && (rc = mark_contract(s, tt, b->number, txn)))
+                return rc;
+        }
+        if (tr->ta_len == 0 || cw_u256_is_zero(&tr->value) || !tr->has_from || !tr->has_to)
+            continue;
+        if (tr->type == CW_EVM_TRACE_CALL && tr->call_type != CW_EVM_CALL_CALL)
+            continue; /* delegatecall/staticcall move nothing; callcode pays itself */
+        if (tr->type == CW_EVM_TRACE_CALL)
+            c.kind = CW_EVM_MOVE_INTERNAL;
+        else if (tr->type == CW_EVM_TRACE_CREATE)
+            c.kind = CW_EVM_MOVE_INTERNAL;
+        else if (tr->type == CW_EVM_TRACE_SUICIDE)
+            c.kind = CW_EVM_MOVE_SELFDESTRUCT;
+        else
+            continue;
+        if ((rc = account(s, &tr->from, b->number, &tf)) ||
+            (rc = account(s, &tr->to, b->number, &tt)))
+            return rc;
+        if ((rc = move(s, &c, CW_EVM_ASSET_NATIVE, tf, tt, &tr->value)))
+            return rc;
+    }
+    for (uint32_t i = 0; i < t->n_logs; i++) {
+        if ((rc = log_moves(s, b, &b->logs[t->first_log + i], txn, c.flags)))
+            return rc;
+    }
+    return 0;
+}
+
+int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
+{
+    if (!s->writable)
+        return cw_error_set(CW_EPERM, "%s: store opened read-only", s->dir);
+    uint64_t nb = rows(s, C_BLOCK);
+    if (nb) {
+        uint64_t tip = s->base + nb - 1;
+        if (b->number != tip + 1)
+            return cw_error_set(CW_EINVAL,
+                                "block %llu does not follow the store's tip %llu (%s)",
+                                (unsigned long long)b->number, (unsigned long long)tip,
+                                b->number > tip + 1 ? "a gap: blocks are missing"
+                                                    : "already in the store");
+        const cw_evm_row_block *tb = row(s, C_BLOCK, nb - 1);
+        if (memcmp(tb->hash, b->parent_hash.b, 32)) {
+            char h[67], p[67];
+            cw_evm_hash_hex(p, &b->parent_hash);
+            cw_evm_hash_hex(h, (const cw_evm_hash *)tb->hash);
+            return cw_error_set(CW_ECORRUPT,
+                                "block %llu: parent hash %s is not the hash of block %llu in "
+                                "the store (%s): a reorg",
+                                (unsigned long long)b->number, p, (unsigned long long)tip, h);
+        }
+    } else {
+        if (b->number > 0xfffffff0u)
+            return cw_error_set(CW_EINVAL, "block number %llu too large",
+                                (unsigned long long)b->number);
+        s->base = b->number;
+    }
+    if (b->number > 0xfffffff0u)
+        return cw_error_set(CW_EINVAL, "block number %llu too large",
+                            (unsigned long long)b->number);
+    for (size_t i = 0; i < b->n_tokens; i++) {
+        if (!find_token(s, b->tokens[i].address.b)) {
+            int rc = cw_evmstore_add_token(s, &b->tokens[i]);
+            if (rc)
+                return rc;
+        }
+    }
+    counts before = cur_counts(s);
+    int rc;
+    /* room for the block, so that pointers into the columns stay valid below */
+    size_t est_moves = 4 * b->n_txs + b->n_logs + b->n_traces + b->n_withdrawals + 4;
+    size_t est_accts = 3 * b->n_txs + 2 * b->n_logs + 2 * b->n_traces + b->n_withdrawals + 1;
+    if ((rc = reserve(s, C_BLOCK, 1)) || (rc = reserve(s, C_TX, b->n_txs)) ||
+        (rc = reserve(s, C_TXHASH, b->n_txs)) || (rc = reserve(s, C_MOVE, est_moves)) ||
+        (rc = reserve(s, C_MOVELINK, est_moves)) || (rc = reserve(s, C_ACCT, est_accts)) ||
+        (rc = reserve(s, C_ACCTLAST, est_accts)))
+        goto fail;
+    if (rows(s, C_ASSET) == 0) {
+        /* asset 0: the chain's native coin */
+        cw_evm_row_asset na;
+        memset(&na, 0, sizeof na);
+        na.account = CW_EVM_NONE32;
+        na.first_block = (uint32_t)b->number;
+        na.kind = CW_EVM_ASSET_KIND_NATIVE;
+        na.decimals = 18;
+        snprintf(na.symbol, sizeof na.symbol, "%s", s->chain->symbol);
+        if ((rc = cw_column_append(&s->cols[C_ASSET], &na)))
+            goto fail;
+    }
+    uint32_t miner;
+    if ((rc = account(s, &b->miner, b->number, &miner)))
+        goto fail;
+    for (size_t i = 0; i < b->n_txs; i++) {
+        const cw_evm_tx *t = &b->txs[i];
+        uint64_t txn = rows(s, C_TX);
+        uint32_t dup;
+        if (cw_hashidx_find(&s->txidx, txhash_h64(t->hash.b), t->hash.b, (uint32_t)txn,
+                            txhash_eq, s, &dup) == 0) {
+            char h[67];
+            cw_evm_hash_hex(h, &t->hash);
+            rc = cw_error_set(CW_ECORRUPT, "block %llu: transaction %s is already in the store",
+                              (unsigned long long)b->number, h);
+            goto fail;
+        }
+        cw_error_clear();
+        cw_evm_row_tx tr;
+        memset(&tr, 0, sizeof tr);
+        uint32_t from, to = CW_EVM_NONE32, created = CW_EVM_NONE32;
+        if ((rc = account(s, &t->from, b->number, &from)))
+            goto fail;
+        if (t->has_to && (rc = account(s, &t->to, b->number, &to)))
+            goto fail;
+        if (t->has_contract && (rc = account(s, &t->contract, b->number, &created)))
+            goto fail;
+        memcpy(tr.value, &t->value, 32);
+        memcpy(tr.gas_price, &t->effective_gas_price, 32);
+        tr.gas = t->gas;
+        tr.gas_used = t->gas_used;
+        tr.nonce = t->nonce;
+        tr.first_move = rows(s, C_MOVE);
+        tr.block = (uint32_t)b->number;
+        tr.index = t->index;
+        tr.from = from;
+        tr.to = to;
+        tr.created = created;
+        tr.n_logs = t->n_logs;
+        memcpy(tr.selector, t->selector, 4);
+        tr.status = t->status;
+        tr.type = t->type;
+        tr.flags = t->has_receipt ? CW_EVM_TXF_RECEIPT : 0;
+        if ((rc = cw_column_append(&s->cols[C_TX], &tr)) ||
+            (rc = cw_column_append(&s->cols[C_TXHASH], t->hash.b)))
+            goto fail;
+        if ((rc = cw_hashidx_insert(&s->txidx, txhash_h64(t->hash.b), (uint32_t)txn)))
+            goto fail;
+        if (created != CW_EVM_NONE32 && t->status != CW_EVM_STATUS_FAILED &&
+            (rc = mark_contract(s, created, b->number, txn)))
+            goto fail;
+        /* a creation's value goes to the new contract */
+        uint32_t vto = to != CW_EVM_NONE32 ? to : created;
+        if ((rc = tx_moves(s, b, t, txn, miner, from, vto)))
+            goto fail;
+    }
+    /* block-level: rewards, genesis allocations, the DAO fork, then withdrawals */
+    for (size_t i = 0; i < b->n_traces; i++) {
+        const cw_evm_trace *tr = &b->traces[i];
+        if (tr->tx_index != UINT32_MAX || !tr->status || !tr->has_to ||
+            cw_u256_is_zero(&tr->value))
+            continue;
+        move_ctx c = {CW_EVM_NONE64, (uint32_t)b->number, (uint32_t)i, CW_EVM_MOVE_REWARD, 0};
+        uint32_t f = CW_EVM_NONE32, t;
+        if (tr->type == CW_EVM_TRACE_DAOFORK) {
+            if (!tr->has_from)
+                continue;
+            c.kind = CW_EVM_MOVE_INTERNAL;
+            if ((rc = account(s, &tr->from, b->number, &f)))
+                goto fail;
+        }
+        if ((rc = account(s, &tr->to, b->number, &t)) ||
+            (rc = move(s, &c, CW_EVM_ASSET_NATIVE, f, t, &tr->value)))
+            goto fail;
+    }
+    for (size_t i = 0; i < b->n_withdrawals; i++) {
+        const cw_evm_withdrawal *w = &b->withdrawals[i];
+        move_ctx c = {CW_EVM_NONE64, (uint32_t)b->number, (uint32_t)i, CW_EVM_MOVE_WITHDRAWAL, 0};
+        uint32_t t;
+        cw_u256 v;
+        cw_u256_from_u64(&v, w->amount_gwei);
+        cw_u256_mul_u64(&v, &v, 1000000000u);
+        if (cw_u256_is_zero(&v))
+            continue;
+        if ((rc = account(s, &w->address, b->number, &t)) ||
+            (rc = move(s, &c, CW_EVM_ASSET_NATIVE, CW_EVM_NONE32, t, &v)))
+            goto fail;
+    }
+    cw_evm_row_block br;
+    memset(&br, 0, sizeof br);
+    memcpy(br.hash, b->hash.b, 32);
+    memcpy(br.parent, b->parent_hash.b, 32);
+    memcpy(br.base_fee, &b->base_fee, 32);
+    br.number = b->number;
+    br.timestamp = b->timestamp;
+    br.gas_used = b->gas_used;
+    br.gas_limit = b->gas_limit;
+    br.first_tx = before.txs;
+    br.first_move = before.moves;
+    br.first_create = before.creates;
+    br.miner = miner;
+    br.n_tx = (uint32_t)b->n_txs;
+    br.first_account = (uint32_t)before.accounts;
+    br.first_asset = (uint32_t)before.assets;
+    br.n_withdrawals = (uint32_t)b->n_withdrawals;
+    br.flags = (b->has_base_fee ? CW_EVM_BLOCKF_BASE_FEE : 0) |
+               (b->has_receipts ? CW_EVM_BLOCKF_RECEIPTS : 0) |
+               (b->has_logs ? CW_EVM_BLOCKF_LOGS : 0) | (b->has_traces ? CW_EVM_BLOCKF_TRACES : 0);
+    if ((rc = cw_column_append(&s->cols[C_BLOCK], &br)))
+        goto fail;
+    if (rows(s, C_BLOCK) % 16 == 0)
+        crash_point(s); /* in-place effects applied, not yet committed */
+    return 0;
+fail:
+    {
+        /* leave the store as it was before this block */
+        counts cur = cur_counts(s);
+        int saved = cw_error_code();
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s", cw_error_last());
+        if (!undo_inplace(s, &cur, &before, false)) {
+            if (!before.blocks)
+                s->base = 0;
+        }
+        cw_error_set(saved ? saved : rc, "%s", msg);
+    }
+    return rc;
+}
+
+int cw_evmstore_commit(cw_evmstore *s)
+{
+    int rc;
+    counts to = cur_counts(s), from = s->pub;
+    if (!memcmp(&to, &from, sizeof to))
+        return 0;
+    crash_point(s);
+    const uint64_t lo[N_COLS] = {from.blocks, from.txs,   from.txs,   from.moves, from.moves,
+                                 0,           0,          from.assets, from.creates};
+    for (int i = 0; i < N_COLS; i++) {
+        if ((rc = cw_column_sync(&s->cols[i], lo[i], s->cols[i].rows)))
+            return rc;
+    }
+    crash_point(s);
+    cw_hashidx_set_count(&s->txidx, s->txidx.count);
+    cw_hashidx_set_count(&s->addridx, s->addridx.count);
+    if ((rc = cw_hashidx_sync(&s->txidx)) || (rc = cw_hashidx_sync(&s->addridx)))
+        return rc;
+    crash_point(s);
+    uint64_t inc = incomplete_at(s, &to);
+    if ((rc = write_counts(s, &to)))
+        return rc;
+    s->pub = to;
+    s->incomplete = inc;
+    crash_point(s);
+    return 0;
+}
+
+int cw_evmstore_rollback(cw_evmstore *s, int64_t number)
+{
+    int rc;
+    counts cur = cur_counts(s);
+    if ((rc = undo_inplace(s, &cur, &s->pub, false)))
+        return rc;
+    if (!s->pub.blocks || number >= (int64_t)(s->base + s->pub.blocks - 1))
+        return 0;
+    uint64_t keep = number < (int64_t)s->base ? 0 : (uint64_t)(number - (int64_t)s->base) + 1;
+    const cw_evm_row_block *g = row(s, C_BLOCK, keep);
+    counts from = s->pub, to = {keep, g->first_tx, g->first_move, g->first_account,
+                                g->first_asset, g->first_create};
+    crash_point(s);
+    uint64_t inc = incomplete_at(s, &to);
+    if ((rc = write_counts(s, &to)))
+        return rc;
+    crash_point(s);
+    s->pub = to;
+    s->incomplete = inc;
+    rc = undo_inplace(s, &from, &to, false);
+    if (!rc && !to.blocks)
+        s->base = 0;
+    return rc;
+}
+
+/* ---- readers ---- */
+
+const cw_evm_row_block *cw_evmstore_block(const cw_evmstore *s, uint64_t number)
+{
+    if (number < s->base || number - s->base >= rows(s, C_BLOCK))
+        return NULL;
+    return row(s, C_BLOCK, number - s->base);
+}
+
+const cw_evm_row_tx *cw_evmstore_tx(const cw_evmstore *s, uint64_t tx)
+{
+    return tx < rows(s, C_TX) ? row(s, C_TX, tx) : NULL;
+}
+
+const uint8_t *cw_evmstore_tx_hash(const cw_evmstore *s, uint64_t tx)
+{
+    return tx < rows(s, C_TX) ? row(s, C_TXHASH, tx) : NULL;
+}
+
+void cw_evmstore_tx_moves(const cw_evmstore *s, uint64_t tx, uint64_t *first, uint64_t *end)
+{
+    *first = *end = 0;
+    if (tx >= rows(s, C_TX))
+        return;
+    const cw_evm_row_tx *t = row(s, C_TX, tx);
+    uint64_t m = t->first_move, n = rows(s, C_MOVE);
+    *first = m;
+    while (m < n && ((const cw_evm_row_move *)row(s, C_MOVE, m))->tx == tx)
+        m++;
+    *end = m;
+}
+
+const cw_evm_row_move *cw_evmstore_move(const cw_evmstore *s, uint64_t m)
+{
+    return m < rows(s, C_MOVE) ? row(s, C_MOVE, m) : NULL;
+}
+
+const cw_evm_row_movelink *cw_evmstore_movelink(const cw_evmstore *s, uint64_t m)
+{
+    return m < rows(s, C_MOVE) ? row(s, C_MOVELINK, m) : NULL;
+}
+
+const cw_evm_row_account *cw_evmstore_account(const cw_evmstore *s, uint32_t id)
+{
+    return id < rows(s, C_ACCT) ? row(s, C_ACCT, id) : NULL;
+}
+
+const cw_evm_row_acctlast *cw_evmstore_acctlast(const cw_evmstore *s, uint32_t id)
+{
+    return id < rows(s, C_ACCT) ? row(s, C_ACCTLAST, id) : NULL;
+}
+
+const cw_evm_row_asset *cw_evmstore_asset(const cw_evmstore *s, uint32_t id)
+{
+    return id < rows(s, C_ASSET) ? row(s, C_ASSET, id) : NULL;
+}
+
+const cw_evm_row_create *cw_evmstore_create(const cw_evmstore *s, uint64_t i)
+{
+    return i < rows(s, C_CREATE) ? row(s, C_CREATE, i) : NULL;
+}
+
+int cw_evmstore_find_tx(const cw_evmstore *s, const cw_evm_hash *h, uint64_t *tx)
+{
+    uint32_t id;
+    int rc = cw_hashidx_find(&s->txidx, txhash_h64(h->b), h->b, (uint32_t)rows(s, C_TX),
+                             txhash_eq, (void *)(uintptr_t)s, &id);
+    if (rc)
+        return rc == CW_ENOTFOUND ? cw_error_set(CW_ENOTFOUND, "transaction not in the store")
+                                  : rc;
+    *tx = id;
+    return 0;
+}
+
+int cw_evmstore_find_account(const cw_evmstore *s, const cw_evm_addr *a, uint32_t *id)
+{
+    int rc = find_account(s, a->b, (uint32_t)rows(s, C_ACCT), id);
+    if (rc == CW_ENOTFOUND)
+        return cw_error_set(CW_ENOTFOUND, "address not in the store");
+    return rc;
+}
+
+int cw_evmstore_find_asset(const cw_evmstore *s, uint32_t account, uint32_t *asset)
+{
+    if (amap_get(&s->amap, account, asset) && *asset < rows(s, C_ASSET))
+        return 0;
+    return cw_error_set(CW_ENOTFOUND, "not a token in the store");
+}
+
+uint32_t cw_evmstore_account_last_block(const cw_evmstore *s, uint32_t id)
+{
+    const cw_evm_row_account *a = cw_evmstore_account(s, id);
+    const cw_evm_row_acctlast *l = cw_evmstore_acctlast(s, id);
+    if (!a)
+        return 0;
+    uint32_t last = a->first_block;
+    uint64_t n = rows(s, C_MOVE);
+    if (l->last_in < n && ((const cw_evm_row_move *)row(s, C_MOVE, l->last_in))->block > last)
+        last = ((const cw_evm_row_move *)row(s, C_MOVE, l->last_in))->block;
+    if (l->last_out < n && ((const cw_evm_row_move *)row(s, C_MOVE, l->last_out))->block > last)
+        last = ((const cw_evm_row_move *)row(s, C_MOVE, l->last_out))->block;
+    return last;
+}
+
+int cw_evmstore_account_flows(const cw_evmstore *s, uint32_t id, uint64_t at, cw_u256 *in,
+                              cw_u256 *out, uint32_t n_assets)
+{
+    const cw_evm_row_acctlast *l = cw_evmstore_acctlast(s, id);
+    if (!l)
+        return cw_error_set(CW_ENOTFOUND, "no account %u", id);
+    memset(in, 0, n_assets * sizeof *in);
+    memset(out, 0, n_assets * sizeof *out);
+    uint64_t n = rows(s, C_MOVE);
+    for (int dir = 0; dir < 2; dir++) {
+        uint64_t m = dir ? l->last_out : l->last_in;
+        cw_u256 *acc = dir ? out : in;
+        uint64_t guard = n + 1;
+        while (m != CW_EVM_NONE64) {
+            if (m >= n || !guard--)
+                return cw_error_set(CW_ECORRUPT, "account %u: a %s chain leaves the moves", id,
+                                    dir ? "out" : "in");
+            const cw_evm_row_move *mv = row(s, C_MOVE, m);
+            const cw_evm_row_movelink *ln = row(s, C_MOVELINK, m);
+            if (mv->block <= at && mv->asset < n_assets) {
+                cw_u256 a = cw_evm_amount(mv->amount);
+                if (cw_u256_add(&acc[mv->asset], &acc[mv->asset], &a))
+                    return cw_error_set(CW_ECORRUPT, "account %u: sum overflows 2^256", id);
+            }
+            uint64_t next = dir ? ln->prev_out : ln->prev_in;
+            if (next != CW_EVM_NONE64 && next >= m)
+                return cw_error_set(CW_ECORRUPT, "account %u: chain not descending at move %llu",
+                                    id, (unsigned long long)m);
+            m = next;
+        }
+    }
+    return 0;
+}
