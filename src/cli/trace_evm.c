@@ -14,6 +14,7 @@
 
 #include "chainwatch/acct_evm.h"
 #include "chainwatch/errors.h"
+#include "chainwatch/evm_services.h"
 #include "chainwatch/labels.h"
 #include "chainwatch/util.h"
 #include "cli/cli.h"
@@ -25,7 +26,8 @@
 typedef struct stops {
     cw_labels *db;
     const cw_evmstore *s;
-    cw_u64map cache; /* account -> stop kind + 1 */
+    const cw_evm_services *sv; /* recognised from behaviour (probable) */
+    cw_u64map cache;           /* account -> stop kind + 1 */
 } stops;
 
 static int label_kind(const cw_label *l, void *payload)
@@ -47,16 +49,22 @@ static int stop_of(void *ctx, uint32_t account)
 {
     stops *st = ctx;
     uint64_t v;
-    if (!st->db)
-        return 0;
     if (cw_u64map_get(&st->cache, account, &v))
         return (int)v - 1;
     const cw_evm_row_account *a = cw_evmstore_account(st->s, account);
+    const cw_evm_service *svc = cw_evm_services_get(st->sv, account);
     int kind = 0;
-    if (a) {
+    if (svc && (svc->kind == CW_EVM_SVC_DEPOSIT || svc->kind == CW_EVM_SVC_COLLECTOR))
+        kind = CW_ACCT_STOP_EXCHANGE;
+    else if (svc && svc->kind == CW_EVM_SVC_MIXER)
+        kind = CW_ACCT_STOP_MIXER;
+    if (a && st->db) { /* a label is a fact: it takes precedence */
+        int labelled = 0;
         char addr[43] = "0x";
         cw_hex_encode(addr + 2, a->addr, 20);
-        cw_labels_lookup(st->db, NULL, addr, label_kind, &kind);
+        cw_labels_lookup(st->db, NULL, addr, label_kind, &labelled);
+        if (labelled)
+            kind = labelled;
     }
     cw_u64map_set(&st->cache, account, (uint64_t)kind + 1);
     return kind;
@@ -151,7 +159,20 @@ static void scaled(char *out, size_t n, const cw_u256 *v, json_t *asset)
     }
 }
 
-static json_t *result_json(const cw_evmstore *s, const cw_acct_result *r, const char *model)
+static json_t *service_json(const cw_evmstore *s, const cw_evm_services *sv, uint32_t account)
+{
+    const cw_evm_service *svc = cw_evm_services_get(sv, account);
+    if (!svc)
+        return json_null();
+    json_t *j = json_pack("{s:s, s:f, s:b}", "as", cw_evm_service_name(svc->kind), "score",
+                          svc->score, "probable", 1);
+    if (svc->parent != CW_EVM_NONE32)
+        json_object_set_new(j, "collector", addr_json(s, svc->parent));
+    return j;
+}
+
+static json_t *result_json(const cw_evmstore *s, const cw_evm_services *sv, const cw_acct_result *r,
+                           const char *model)
 {
     json_t *ends = json_array(), *convs = json_array(), *totals = json_array();
     size_t n;
@@ -173,6 +194,7 @@ static json_t *result_json(const cw_evmstore *s, const cw_acct_result *r, const 
                       e[i].probable, "first_tx", tx_hash_json(s, e[i].first_move), "path", path);
         if (!strcmp(model, "poison"))
             json_object_set_new(j, "reads_as", json_string("reach (value touched), not amount"));
+        json_object_set_new(j, "recognised", service_json(s, sv, e[i].account));
         json_array_append_new(ends, j);
     }
     const cw_acct_conv *c = cw_acct_result_convs(r, &n);
@@ -223,10 +245,15 @@ static void print_text(json_t *j, double seconds)
             scaled(sc, sizeof sc, &amt, json_object_get(v, "asset"));
         else
             snprintf(sc, sizeof sc, "%s", a);
-        printf("  %-10s %s  %s  %lld hops%s\n", json_string_value(json_object_get(v, "kind")),
+        json_t *rec = json_object_get(v, "recognised");
+        printf("  %-10s %s  %s  %lld hops%s", json_string_value(json_object_get(v, "kind")),
                json_string_value(json_object_get(v, "address")), sc,
                (long long)json_integer_value(json_object_get(v, "hops")),
                json_is_true(json_object_get(v, "probable")) ? "  (probable)" : "");
+        if (json_is_object(rec))
+            printf("  [probable %s, score %.2f]", json_string_value(json_object_get(rec, "as")),
+                   json_real_value(json_object_get(rec, "score")));
+        putchar('\n');
     }
     json_array_foreach(json_object_get(j, "conversions"), i, v)
     {
@@ -256,17 +283,14 @@ int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
     const char *model = "fifo";
     char *from[MAX_FROM];
     int n_from = 0;
-    bool json = false;
+    bool json = false, no_services = false;
     cw_acct_opts o = {CW_ACCT_FIFO, 64, 0, {{0}}};
-    static const struct option longs[] = {{"store", required_argument, NULL, 's'},
-                                          {"from", required_argument, NULL, 'f'},
-                                          {"model", required_argument, NULL, 'm'},
-                                          {"max-hops", required_argument, NULL, 'h'},
-                                          {"until", required_argument, NULL, 'u'},
-                                          {"min-amount", required_argument, NULL, 'a'},
-                                          {"labels", required_argument, NULL, 'l'},
-                                          {"json", no_argument, NULL, 'j'},
-                                          {NULL, 0, NULL, 0}};
+    static const struct option longs[] = {
+        {"store", required_argument, NULL, 's'},  {"from", required_argument, NULL, 'f'},
+        {"model", required_argument, NULL, 'm'},  {"max-hops", required_argument, NULL, 'h'},
+        {"until", required_argument, NULL, 'u'},  {"min-amount", required_argument, NULL, 'a'},
+        {"labels", required_argument, NULL, 'l'}, {"json", no_argument, NULL, 'j'},
+        {"no-services", no_argument, NULL, 'n'},  {NULL, 0, NULL, 0}};
     optind = 1;
     opterr = 0;
     int c;
@@ -313,6 +337,9 @@ int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
         case 'j':
             json = true;
             break;
+        case 'n':
+            no_services = true;
+            break;
         default:
             return cw_cli_usage_error(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
         }
@@ -328,6 +355,7 @@ int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
     uint64_t *ids = NULL;
     size_t n_ids = 0;
     cw_acct_result *r = NULL;
+    cw_evm_services *sv = NULL;
     if ((rc = cw_evmstore_open(&s, store, false, NULL)))
         goto out;
     if (labels && (rc = cw_labels_open(&st.db, labels, CW_LABELS_READONLY)))
@@ -349,12 +377,15 @@ int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
         free(part);
     }
     st.s = s;
+    if (!no_services && (rc = cw_evm_services_detect(&sv, s)))
+        goto out;
+    st.sv = sv;
     cw_acct_evm ev = {s, stop_of, &st};
     cw_acct_source src;
     cw_acct_source_evm(&src, &ev);
     if ((rc = cw_acct_trace(&r, &src, ids, n_ids, &o)))
         goto out;
-    json_t *j = result_json(s, r, model);
+    json_t *j = result_json(s, st.sv, r, model);
     double secs = now() - t0;
     json_object_set_new(j, "seconds", json_real(secs));
     if (json) {
@@ -365,6 +396,7 @@ int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
     }
 out:
     cw_acct_result_free(r);
+    cw_evm_services_free(sv);
     free(ids);
     cw_u64map_deinit(&st.cache);
     if (st.db)
