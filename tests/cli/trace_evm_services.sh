@@ -24,4 +24,23 @@ check "the evidence path is heist -> deposit" test "$(jq -r --arg a "$(truth .th
 "$CW_BIN" trace --store "$T/s" --from "$(truth .heist)" --no-services --json > "$T/n.json"
 check "--no-services: the value is followed past the deposit address" \
     test "$(jq -r --arg a "$(truth .thief_deposit)" '[.ends[] | select(.address == $a)] | length' "$T/n.json")" == 0
+
+# screening: the thief labelled theft; shares of received value, followed back (haircut)
+printf 'address,entity,category,asset\n%s,heist thief,theft,ETH\n' "$(truth .thief)" > "$T/l.csv"
+"$CW_BIN" labels import csv "$T/l.csv" --db "$T/labels.db" > /dev/null
+"$CW_BIN" screen "$(truth .thief_deposit)" "$(truth .hot_wallet)" "$(truth .honest)" --store "$T/s" --labels "$T/labels.db" --json > "$T/sc.json"
+share() { jq -r --arg a "$1" --arg k "$2" '.results[] | select(.address == $a) | .assets[0].exposure.theft[$k] // 0' "$T/sc.json"; }
+near() { /usr/bin/python3 -c "import sys; sys.exit(0 if abs(float(sys.argv[1]) - float(sys.argv[2])) < 1e-6 else 1)" "$1" "$2"; }
+# D1 received 3 ETH from its customer and 30 from the thief: 30/33 directly
+check "deposit address: 30/33 direct theft" near "$(share "$(truth .thief_deposit)" direct)" "$(/usr/bin/python3 -c 'print(30/33)')"
+# H received 63 ETH of sweeps, 33 from D1: (33/63) * (30/33) = 30/63 indirectly
+check "hot wallet: 30/63 indirect theft" near "$(share "$(truth .hot_wallet)" indirect)" "$(/usr/bin/python3 -c 'print(30/63)')"
+check_eq "deposit address flagged, honest user not" \
+    "$(jq -c '[.results[] | .flagged]' "$T/sc.json")" "[true,true,false]"
+check_eq "the strongest path names the thief" \
+    "$(jq -r --arg a "$(truth .thief_deposit)" '.results[] | select(.address == $a) | .assets[0].strongest_paths[0].accounts[-1]' "$T/sc.json")" "$(truth .thief)"
+rc=0; "$CW_BIN" screen 0x12 --store "$T/s" > /dev/null 2>&1 || rc=$?
+check_eq "malformed address: exit 2" "$rc" 2
+rc=0; "$CW_BIN" screen 0x$(printf '%040d' 9) --store "$T/s" > /dev/null 2>&1 || rc=$?
+check_eq "unknown address: exit 3" "$rc" 3
 finish
