@@ -18,6 +18,7 @@ typedef struct cw_evm_ingest_opts {
     const char *store_dir;
     const char *chain;      /* "ethereum" (default) ... */
     uint64_t commit_blocks; /* 0 = by time */
+    int64_t rollback_to;    /* first drop the blocks above this number (a reorg); -2 = none */
     bool progress;          /* a progress line when stderr is a terminal */
     volatile int *stop;     /* set (from a signal handler) to stop after the next commit */
 } cw_evm_ingest_opts;

@@ -35,6 +35,8 @@ int cw_evm_ingest_csv(const cw_evm_ingest_opts *o, cw_evm_ingest_stats *st)
         goto out;
     if ((rc = cw_evmstore_open(&s, o->store_dir, true, o->chain)))
         goto out;
+    if (o->rollback_to != -2 && (rc = cw_evmstore_rollback(s, o->rollback_to)))
+        goto out;
     cw_evm_counts c0;
     cw_evmstore_counts(s, &c0);
     if (o->progress)
@@ -65,7 +67,8 @@ int cw_evm_ingest_csv(const cw_evm_ingest_opts *o, cw_evm_ingest_stats *st)
             continue;
         }
         if ((rc = cw_evmstore_append(s, &b))) {
-            rc = wrap_block(rc, &b);
+            /* a gap is bad input here, not a bad argument */
+            rc = wrap_block(rc == CW_EINVAL ? CW_ECORRUPT : rc, &b);
             goto out;
         }
         st->blocks_added++;

@@ -966,7 +966,8 @@ static int tx_moves(cw_evmstore *s, const cw_evm_block *b, const cw_evm_tx *t, u
         if (tr->type == CW_EVM_TRACE_CREATE && tr->has_to) {
             if ((rc = account(s, &tr->to, b->number, &tt)))
                 return rc;
-            if (tr->ta_len > 0 && (rc = mark_contract(s, tt, b->number, txn)))
+            if ((tr->ta_len > 0 || !t->has_contract) &&
+                (rc = mark_contract(s, tt, b->number, txn)))
                 return rc;
         }
         if (tr->ta_len == 0 || cw_u256_is_zero(&tr->value) || !tr->has_from || !tr->has_to)
