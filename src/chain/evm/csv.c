@@ -786,7 +786,7 @@ static cw_evm_tx *tx_at(cw_evm_block *b, uint32_t index)
 static int row_receipt(cw_evm_csv *r, stream *s, cw_evm_block *b)
 {
     cw_evm_hash h;
-    uint32_t idx;
+    uint32_t idx = 0;
     int rc;
     field st = col(s, R_STATUS), ca = col(s, R_CONTRACT), eg = col(s, R_EGP);
     if ((rc = parse_hash(r, s, col(s, R_TXHASH), "transaction_hash", &h)) ||
@@ -885,7 +885,7 @@ static int row_tt(cw_evm_csv *r, stream *s, cw_evm_block *b, bool have_logs)
     cw_evm_addr tok, from, to;
     cw_u256 v;
     cw_evm_hash h;
-    uint32_t li;
+    uint32_t li = 0;
     int rc;
     if ((rc = parse_addr(r, s, col(s, TT_TOKEN), "token_address", &tok)) ||
         (rc = parse_addr(r, s, col(s, TT_FROM), "from_address", &from)) ||
@@ -1022,7 +1022,7 @@ static int row_trace(cw_evm_csv *r, stream *s, cw_evm_block *b)
     while (p < e) {
         const char *c = memchr(p, ',', (size_t)(e - p));
         const char *q = c ? c : e;
-        uint32_t v;
+        uint32_t v = 0;
         if (ne == 256)
             return bad(r, s, "trace_address", ta, "deeper than 256 calls");
         if ((rc = parse_u32f(r, s, (field){p, (size_t)(q - p)}, "trace_address", &v)))
