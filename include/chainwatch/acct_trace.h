@@ -87,6 +87,14 @@ typedef struct cw_acct_end {
     bool probable; /* reached through a judgement (a multi-asset conversion) */
 } cw_acct_end;
 
+/* One tainted movement into a stop (an exchange deposit, a mixer, a bridge): the cash-out
+ * transactions themselves. Sorted by account, asset and movement. */
+typedef struct cw_acct_arrival {
+    uint32_t account, asset;
+    uint64_t move;
+    cw_u256 amount;
+} cw_acct_arrival;
+
 /* A conversion the trace went through: account gave up asset `from` and gained `to`. */
 typedef struct cw_acct_conv {
     uint64_t tx;
@@ -108,6 +116,7 @@ void cw_acct_result_free(cw_acct_result *r);
  * account id and asset. */
 const cw_acct_end *cw_acct_result_ends(const cw_acct_result *r, size_t *n);
 const cw_acct_conv *cw_acct_result_convs(const cw_acct_result *r, size_t *n);
+const cw_acct_arrival *cw_acct_result_arrivals(const cw_acct_result *r, size_t *n);
 /* Totals per asset (index = asset id, n = highest asset seen + 1): taint entering the trace,
  * spent as fees, dropped as dust, burnt (sent to nobody). Arrays of *n entries. */
 void cw_acct_result_totals(const cw_acct_result *r, size_t *n, const cw_u256 **sourced,

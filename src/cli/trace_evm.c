@@ -195,6 +195,27 @@ static json_t *result_json(const cw_evmstore *s, const cw_evm_services *sv, cons
         if (!strcmp(model, "poison"))
             json_object_set_new(j, "reads_as", json_string("reach (value touched), not amount"));
         json_object_set_new(j, "recognised", service_json(s, sv, e[i].account));
+        if (e[i].stop != CW_ACCT_STOP_NONE) {
+            /* the movements into the stop: the cash-out (or mixer, bridge) transactions */
+            size_t na;
+            const cw_acct_arrival *ar = cw_acct_result_arrivals(r, &na);
+            size_t lo = 0, hi = na;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (ar[mid].account < e[i].account ||
+                    (ar[mid].account == e[i].account && ar[mid].asset < e[i].asset))
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            json_t *arr = json_array();
+            for (size_t k = lo;
+                 k < na && ar[k].account == e[i].account && ar[k].asset == e[i].asset; k++)
+                json_array_append_new(arr,
+                                      json_pack("{s:o, s:o}", "tx", tx_hash_json(s, ar[k].move),
+                                                "amount", amount_json(&ar[k].amount)));
+            json_object_set_new(j, "arrivals", arr);
+        }
         json_array_append_new(ends, j);
     }
     const cw_acct_conv *c = cw_acct_result_convs(r, &n);

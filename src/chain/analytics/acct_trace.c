@@ -120,6 +120,8 @@ struct cw_acct_result {
     size_t n_ends, cap_ends;
     cw_acct_conv *convs;
     size_t n_convs, cap_convs;
+    cw_acct_arrival *arr;
+    size_t n_arr, cap_arr;
     cw_u256 *sourced, *fees, *dust, *burnt;
     size_t n_assets;
     uint64_t moves, edges;
@@ -380,6 +382,12 @@ static int end_add(tracer *t, uint32_t account, uint32_t asset, int stop, const 
     cw_acct_end *e = &r->ends[ix];
     e->amount = add(e->amount, c->x);
     e->n_moves++;
+    if (stop != CW_ACCT_STOP_NONE) {
+        int rc = grow((void **)&r->arr, &r->cap_arr, r->n_arr + 1, sizeof *r->arr);
+        if (rc)
+            return rc;
+        r->arr[r->n_arr++] = (cw_acct_arrival){account, asset, move, c->x};
+    }
     if (c->hop + 1 < e->hops)
         e->hops = c->hop + 1;
     e->probable |= c->probable;
@@ -636,6 +644,16 @@ static int cmp_end(const void *a, const void *b)
     return (x->asset > y->asset) - (x->asset < y->asset);
 }
 
+static int cmp_arr(const void *a, const void *b)
+{
+    const cw_acct_arrival *x = a, *y = b;
+    if (x->account != y->account)
+        return x->account < y->account ? -1 : 1;
+    if (x->asset != y->asset)
+        return x->asset < y->asset ? -1 : 1;
+    return (x->move > y->move) - (x->move < y->move);
+}
+
 int cw_acct_trace(cw_acct_result **out, const cw_acct_source *src, const uint64_t *sources,
                   size_t n_sources, const cw_acct_opts *opts)
 {
@@ -703,7 +721,10 @@ int cw_acct_trace(cw_acct_result **out, const cw_acct_source *src, const uint64_
             (cw_acct_end){p->account, p->asset, CW_ACCT_STOP_NONE, p->tainted, p->first_via,
                           0,          p->hop,   p->probable};
     }
-    qsort(t.r->ends, t.r->n_ends, sizeof *t.r->ends, cmp_end);
+    if (t.r->n_ends)
+        qsort(t.r->ends, t.r->n_ends, sizeof *t.r->ends, cmp_end);
+    if (t.r->n_arr)
+        qsort(t.r->arr, t.r->n_arr, sizeof *t.r->arr, cmp_arr);
 out:
     for (size_t i = 0; i < t.n_pairs; i++)
         free(t.pairs[i].lots);
@@ -727,6 +748,7 @@ void cw_acct_result_free(cw_acct_result *r)
         return;
     free(r->ends);
     free(r->convs);
+    free(r->arr);
     free(r->sourced);
     free(r->fees);
     free(r->dust);
@@ -745,6 +767,12 @@ const cw_acct_conv *cw_acct_result_convs(const cw_acct_result *r, size_t *n)
 {
     *n = r->n_convs;
     return r->convs;
+}
+
+const cw_acct_arrival *cw_acct_result_arrivals(const cw_acct_result *r, size_t *n)
+{
+    *n = r->n_arr;
+    return r->arr;
 }
 
 void cw_acct_result_totals(const cw_acct_result *r, size_t *n, const cw_u256 **sourced,
