@@ -44,6 +44,7 @@ static int run_evm(int argc, char **argv)
             return cw_cli_ingest_evm_rpc(argc, argv);
     cw_evm_ingest_opts o = {0};
     o.progress = true;
+    o.rollback_to = -2;
     bool json = false;
     const char *rpc = NULL;
     static const struct option longopts[] = {{"csv", required_argument, NULL, 'c'},
@@ -51,6 +52,7 @@ static int run_evm(int argc, char **argv)
                                              {"store", required_argument, NULL, 's'},
                                              {"chain", required_argument, NULL, 'n'},
                                              {"commit-blocks", required_argument, NULL, 'b'},
+                                             {"rollback-to", required_argument, NULL, 'R'},
                                              {"json", no_argument, NULL, 'J'},
                                              {"quiet", no_argument, NULL, 'q'},
                                              {NULL, 0, NULL, 0}};
@@ -75,6 +77,11 @@ static int run_evm(int argc, char **argv)
             if (cw_parse_u64(&v, optarg) || v < 1)
                 return cw_cli_usage_error(&cw_cmd_ingest, "--commit-blocks: a positive count");
             o.commit_blocks = v;
+            break;
+        case 'R':
+            if (cw_parse_u64(&v, optarg) || v > 0x7ffffffe)
+                return cw_cli_usage_error(&cw_cmd_ingest, "--rollback-to: a block number");
+            o.rollback_to = (int64_t)v;
             break;
         case 'J':
             json = true;
@@ -251,6 +258,7 @@ const cw_command cw_cmd_ingest = {
     "  --store DIR         EVM store directory (created when absent)\n"
     "  --chain NAME        ethereum (default), sepolia, bsc, polygon, arbitrum, optimism, base,\n"
     "                      avalanche, dev\n"
-    "  --commit-blocks N   commit every N blocks (default: every 5 seconds)\n"
+    "  --commit-blocks N   commit every N blocks (default: every 10+ seconds)\n"
+    "  --rollback-to N     first drop the store's blocks above N (a reorg), then ingest\n"
     "  --quiet, --json     as above\n",
     run};

@@ -4,8 +4,8 @@
  * Decoder (evm/csv.h), then writer (evm/store.h). Blocks already in the store are checked
  * against it (same hash) and skipped, so a rerun after an interruption (even kill -9) resumes;
  * the first new block must follow the store's tip (a gap is refused). Commits every
- * `commit_blocks` blocks, or every few seconds. On any error the store is left at its last
- * commit and the error names the file and line.
+ * `commit_blocks` blocks, or at least 10 s (and 4x the last commit's duration) apart. On any
+ * error the store is left at its last commit and the error names the file and line.
  */
 #ifndef CHAINWATCH_EVM_INGEST_H
 #define CHAINWATCH_EVM_INGEST_H
@@ -18,6 +18,7 @@ typedef struct cw_evm_ingest_opts {
     const char *store_dir;
     const char *chain;      /* "ethereum" (default) ... */
     uint64_t commit_blocks; /* 0 = by time */
+    int64_t rollback_to;    /* first drop the blocks above this number (a reorg); -2 = none */
     bool progress;          /* a progress line when stderr is a terminal */
     volatile int *stop;     /* set (from a signal handler) to stop after the next commit */
 } cw_evm_ingest_opts;

@@ -35,11 +35,13 @@ int cw_evm_ingest_csv(const cw_evm_ingest_opts *o, cw_evm_ingest_stats *st)
         goto out;
     if ((rc = cw_evmstore_open(&s, o->store_dir, true, o->chain)))
         goto out;
+    if (o->rollback_to != -2 && (rc = cw_evmstore_rollback(s, o->rollback_to)))
+        goto out;
     cw_evm_counts c0;
     cw_evmstore_counts(s, &c0);
     if (o->progress)
         pg = cw_progress_new("ingest evm", cw_evm_csv_bytes_total(r), "B");
-    double last_commit = cw_now();
+    double last_commit = cw_now(), gap = 10.0;
     uint64_t since = 0;
     for (;;) {
         if (o->stop && *o->stop)
@@ -65,18 +67,24 @@ int cw_evm_ingest_csv(const cw_evm_ingest_opts *o, cw_evm_ingest_stats *st)
             continue;
         }
         if ((rc = cw_evmstore_append(s, &b))) {
-            rc = wrap_block(rc, &b);
+            /* a gap is bad input here, not a bad argument */
+            rc = wrap_block(rc == CW_EINVAL ? CW_ECORRUPT : rc, &b);
             goto out;
         }
         st->blocks_added++;
         st->txs_added += b.n_txs;
         since++;
+        /* without --commit-blocks: commits at least 10 s and 4x as long as the last one took
+         * apart, so that on a large store (heads and index slots dirty all over it) commits
+         * stay a small part of the run, as in the Bitcoin ingest */
         if ((o->commit_blocks && since >= o->commit_blocks) ||
-            (!o->commit_blocks && cw_now() - last_commit > 5.0)) {
+            (!o->commit_blocks && cw_now() - last_commit > gap)) {
+            double t = cw_now();
             if ((rc = cw_evmstore_commit(s)))
                 goto out;
             since = 0;
             last_commit = cw_now();
+            gap = 4 * (last_commit - t) > 10.0 ? 4 * (last_commit - t) : 10.0;
         }
         if (pg)
             cw_progress_update(pg, cw_evm_csv_bytes_read(r), st->txs_added,

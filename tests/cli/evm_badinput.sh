@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Bad ethereum-etl input: each case stops the ingest with a non-zero exit and an error naming
+# the file and line (or the block), and leaves the store exactly at its last commit (the same
+# bytes). Cases: a wrong header, bad hex, a non-integer value, a log and a trace without their
+# transaction, a gap in block numbers, a truncated .gz, a receipt missing.
+source "$(dirname "$0")/../lib/cli.sh"
+MK=$(dirname "$0")/evm/mkchain.py
+python3 "$MK" "$T/good" 100 6
+# the store holds blocks 100..102 (committed); every bad case brings 100..105
+python3 - "$T/good" "$T/first" <<'PY'
+import csv, os, sys
+src, dst = sys.argv[1], sys.argv[2]
+os.makedirs(dst)
+for f in os.listdir(src):
+    lines = open(os.path.join(src, f)).read().splitlines(True)
+    keep = [lines[0]]
+    for l in lines[1:]:
+        r = next(csv.reader([l]))
+        col = 0 if f == "blocks.csv" else {"transactions.csv": 3, "receipts.csv": 3, "logs.csv": 4, "traces.csv": 0, "tokens.csv": 5}[f]
+        if int(r[col]) <= 102:
+            keep.append(l)
+    open(os.path.join(dst, f), "w").write("".join(keep))
+PY
+"$CW_BIN" ingest evm --csv "$T/first" --store "$T/s" --quiet > /dev/null
+ref=$(store_digest "$T/s")
+check_eq "the base store holds 100..102" "$("$CW_BIN" block 102 --store "$T/s" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["number"])')" 102
+
+# case NAME FILE PYTHON-EDIT EXPECTED-MESSAGE-REGEX
+case_() {
+    local name=$1 file=$2 edit=$3 want=$4
+    rm -rf "$T/bad"; cp -r "$T/good" "$T/bad"
+    python3 - "$T/bad/$file" <<PY
+import sys
+p = sys.argv[1]
+lines = open(p).read().splitlines(True)
+$edit
+open(p, "w").write("".join(lines))
+PY
+    local rc=0
+    "$CW_BIN" ingest evm --csv "$T/bad" --store "$T/s" --quiet > /dev/null 2> "$T/err" || rc=$?
+    if [ "$rc" -eq 0 ]; then bad "$name: ingest succeeded"; return; fi
+    if grep -Eq -- "$want" "$T/err"; then ok "$name: exit $rc, $(head -c 200 "$T/err")"; else bad "$name: message '$(cat "$T/err")' does not match '$want'"; fi
+    [ "$(store_digest "$T/s")" == "$ref" ] && ok "$name: store unchanged" || bad "$name: store changed"
+    "$CW_BIN" check --store "$T/s" > /dev/null || bad "$name: check fails after the error"
+}
+case_ "wrong header" transactions.csv 'lines[0] = lines[0].replace("block_number", "blocknumber")' \
+    "transactions.csv: line 1: wrong header: no column 'block_number'"
+case_ "bad hex in a hash" transactions.csv 'lines[12] = "0xzz" + lines[12][4:]' \
+    "transactions.csv: line 13: column hash: bad hex"
+case_ "bad hex in log data" logs.csv 'lines[-1] = lines[-1].replace(",0x000", ",0x0g0", 1)' \
+    "logs.csv: line [0-9]+: column data: bad hex"
+case_ "non-integer value" transactions.csv 'f = lines[-2].split(","); f[7] = "1.5e18"; lines[-2] = ",".join(f)' \
+    "transactions.csv: line [0-9]+: column value: not a non-negative integer"
+case_ "negative value" transactions.csv 'f = lines[-2].split(","); f[7] = "-5"; lines[-2] = ",".join(f)' \
+    "transactions.csv: line [0-9]+: column value"
+case_ "a log without its transaction" logs.csv 'f = lines[-1].split(","); f[1] = "0x" + "ab" * 32; lines[-1] = ",".join(f)' \
+    "logs.csv line [0-9]+ .*names a transaction that is not in the block"
+case_ "a trace without its transaction" traces.csv 'f = lines[-1].split(","); f[1] = ""; f[2] = ""; lines[-1] = ",".join(f)' \
+    "traces.csv: line [0-9]+: a call trace without its transaction"
+case_ "a trace of another transaction" traces.csv 'f = lines[-1].split(","); f[1] = "0x" + "cd" * 32; lines[-1] = ",".join(f)' \
+    "traces.csv line [0-9]+ names a transaction that is not in the block"
+case_ "a gap in block numbers" blocks.csv 'del lines[5]' \
+    "(a gap|not in the blocks files)"
+case_ "a receipt missing" receipts.csv 'del lines[-1]' \
+    "transactions.csv line [0-9]+: transaction [0-9]+ of block 105 has no receipt"
+case_ "rows out of block order" logs.csv 'lines[1], lines[-1] = lines[-1], lines[1]' \
+    "logs.csv: line 3: a row of block 100, which is not in the blocks files before block 105"
+case_ "a short row" receipts.csv 'lines[-1] = lines[-1].split(",", 3)[0] + "\n"' \
+    "receipts.csv: line [0-9]+: 1 fields, the header has 14"
+
+# a gap with nothing else wrong: blocks 104.. only
+rm -rf "$T/gap"; python3 "$MK" "$T/gap" 100 6
+python3 - "$T/gap" <<'PY'
+import csv, os, sys
+d = sys.argv[1]
+for f in os.listdir(d):
+    lines = open(os.path.join(d, f)).read().splitlines(True)
+    col = 0 if f == "blocks.csv" else {"transactions.csv": 3, "receipts.csv": 3, "logs.csv": 4, "traces.csv": 0, "tokens.csv": 5}[f]
+    keep = [lines[0]] + [l for l in lines[1:] if int(next(csv.reader([l]))[col]) >= 104 or f == "tokens.csv"]
+    open(os.path.join(d, f), "w").write("".join(keep))
+PY
+rc=0; "$CW_BIN" ingest evm --csv "$T/gap" --store "$T/s" --quiet > /dev/null 2> "$T/err" || rc=$?
+check_eq "a gap (store at 102, input from 104) is refused" "$rc" 1
+grep -q "blocks.csv line 2: block 104 does not follow the store's tip 102 (a gap" "$T/err" && ok "gap message names file, line and blocks" || bad "gap message: $(cat "$T/err")"
+[ "$(store_digest "$T/s")" == "$ref" ] && ok "gap: store unchanged" || bad "gap: store changed"
+
+# a truncated .gz
+rm -rf "$T/gz"; cp -r "$T/good" "$T/gz"
+gzip -9 "$T/gz/transactions.csv"
+sz=$(stat -c %s "$T/gz/transactions.csv.gz")
+head -c $((sz * 2 / 3)) "$T/gz/transactions.csv.gz" > "$T/gz/t"; mv "$T/gz/t" "$T/gz/transactions.csv.gz"
+rc=0; "$CW_BIN" ingest evm --csv "$T/gz" --store "$T/s" --quiet > /dev/null 2> "$T/err" || rc=$?
+check "truncated .gz: non-zero exit" test "$rc" -ne 0
+grep -Eq "transactions.csv.gz: line [0-9]+: truncated" "$T/err" && ok "truncated .gz named with its line: $(cat "$T/err")" || bad "truncated .gz message: $(cat "$T/err")"
+[ "$(store_digest "$T/s")" == "$ref" ] && ok "truncated .gz: store unchanged" || bad "truncated .gz: store changed"
+
+# and the good input, after all that, completes the store
+"$CW_BIN" ingest evm --csv "$T/good" --store "$T/s" --quiet > /dev/null
+check_eq "good input resumes to 105" "$("$CW_BIN" block 105 --store "$T/s" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["number"])')" 105
+check "check passes" "$CW_BIN" check --store "$T/s"
+# a read command never creates anything
+rc=0; "$CW_BIN" check --store "$T/nothing" > /dev/null 2>&1 || rc=$?
+check "check on a missing store fails" test "$rc" -ne 0
+check "and creates nothing" test ! -e "$T/nothing"
+finish

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Crash safety of the EVM store, as tests/cli/ingest_crash.sh for Bitcoin: the ingest is killed
+# with SIGKILL at every crash point (every 16th block applied, the steps of each commit and of
+# a rollback, and again during the recovery run), then rerun to the end: the store must equal
+# that of an uninterrupted run, byte for byte. The same for a reorg (--rollback-to) interrupted
+# at each of its points. Then real kill -9 at random moments.
+source "$(dirname "$0")/../lib/cli.sh"
+MK=$(dirname "$0")/evm/mkchain.py
+python3 "$MK" "$T/a" 100 50 1 140
+"$CW_BIN" ingest evm --csv "$T/a" --store "$T/ref" --commit-blocks 10 --quiet > /dev/null
+check "reference store checks" "$CW_BIN" check --store "$T/ref"
+ref=$(store_digest "$T/ref")
+killed=0
+for n in $(seq 1 200); do
+    rm -rf "$T/s"
+    rc=0
+    (CW_TEST_CRASH_POINT=$n exec "$CW_BIN" ingest evm --csv "$T/a" --store "$T/s" --commit-blocks 10 --quiet > /dev/null 2>&1) 2>/dev/null || rc=$?
+    if [ "$rc" -ne 137 ]; then break; fi
+    killed=$((killed + 1))
+    (CW_TEST_CRASH_POINT=2 exec "$CW_BIN" ingest evm --csv "$T/a" --store "$T/s" --commit-blocks 10 --quiet > /dev/null 2>&1) 2>/dev/null || true
+    "$CW_BIN" ingest evm --csv "$T/a" --store "$T/s" --commit-blocks 10 --quiet > /dev/null 2> "$T/err" || { bad "crash point $n: resume failed: $(cat "$T/err")"; continue; }
+    [ "$(store_digest "$T/s")" == "$ref" ] || bad "crash point $n: store differs from the uninterrupted run"
+done
+check "every crash point was reached ($killed kills over 5 commits)" test "$killed" -ge 20
+ok "$killed crash points: resumed stores equal the uninterrupted one"
+
+# a reorg: blocks 140.. differ; --rollback-to 139 interrupted at each point
+python3 "$MK" "$T/b" 100 50 2 140
+"$CW_BIN" ingest evm --csv "$T/b" --store "$T/bref" --commit-blocks 10 --quiet > /dev/null
+bref=$(store_digest "$T/bref")
+rm -rf "$T/r"; cp -r "$T/ref" "$T/r"
+"$CW_BIN" ingest evm --csv "$T/b" --store "$T/r" --rollback-to 139 --commit-blocks 10 --quiet > /dev/null
+check_eq "a reorg gives the store of the other chain" "$(store_digest "$T/r")" "$bref"
+rk=0
+for n in $(seq 1 12); do
+    rm -rf "$T/r"; cp -r "$T/ref" "$T/r"
+    rc=0
+    (CW_TEST_CRASH_POINT=$n exec "$CW_BIN" ingest evm --csv "$T/b" --store "$T/r" --rollback-to 139 --commit-blocks 10 --quiet > /dev/null 2>&1) 2>/dev/null || rc=$?
+    [ "$rc" -eq 137 ] || break
+    rk=$((rk + 1))
+    "$CW_BIN" ingest evm --csv "$T/b" --store "$T/r" --rollback-to 139 --commit-blocks 10 --quiet > /dev/null 2> "$T/err" || { bad "reorg crash $n: resume failed: $(cat "$T/err")"; continue; }
+    [ "$(store_digest "$T/r")" == "$bref" ] || bad "reorg crash point $n: store differs"
+done
+check "reorg crash points reached ($rk)" test "$rk" -ge 8
+check "reorged store checks" "$CW_BIN" check --store "$T/r"
+
+# real kill -9 at random moments
+for i in $(seq 1 3); do
+    rm -rf "$T/k"
+    for attempt in 1 2 3; do
+        "$CW_BIN" ingest evm --csv "$T/a" --store "$T/k" --commit-blocks 3 --quiet > /dev/null 2>&1 &
+        pid=$!
+        sleep "0.$((RANDOM % 4))$((RANDOM % 9 + 1))"
+        kill -9 "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    "$CW_BIN" ingest evm --csv "$T/a" --store "$T/k" --commit-blocks 10 --quiet > /dev/null
+    [ "$(store_digest "$T/k")" == "$ref" ] || bad "kill -9 round $i: store differs"
+done
+ok "kill -9 at random moments: stores equal the uninterrupted one"
+finish
