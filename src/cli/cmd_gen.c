@@ -14,9 +14,12 @@
 #include "cli/cli.h"
 
 extern const cw_command cw_cmd_gen;
+int cw_cli_gen_evm(int argc, char **argv); /* gen_evm_cli.c */
 
 static int run(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "evm"))
+        return cw_cli_gen_evm(argc - 1, argv + 1);
     cw_gen_opts o;
     memset(&o, 0, sizeof o);
     o.txs = 200000;
@@ -142,5 +145,7 @@ const cw_command cw_cmd_gen = {
     "  --threads N        1: one thread; 2 (default on 2+ CPUs): blocks and addresses.csv\n"
     "                     written by a second thread; the same bytes either way\n"
     "  --json             print the figures as JSON\n"
-    "  --quiet            no progress line\n",
+    "  --quiet            no progress line\n\n"
+    "EVM worlds (ethereum-etl CSVs): chainwatch gen evm --out DIR [--txs N] [--seed S]\n"
+    "                               [--scenario FILE] [--json] [--quiet]  (docs/GEN.md)\n",
     run};

@@ -35,8 +35,13 @@ static void catch_signals(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
+int cw_cli_ingest_evm_rpc(int argc, char **argv); /* evm_rpc_cli.c */
+
 static int run_evm(int argc, char **argv)
 {
+    for (int i = 2; i < argc; i++)
+        if (!strcmp(argv[i], "--rpc") || !strncmp(argv[i], "--rpc=", 6))
+            return cw_cli_ingest_evm_rpc(argc, argv);
     cw_evm_ingest_opts o = {0};
     o.progress = true;
     o.rollback_to = -2;
@@ -253,7 +258,7 @@ const cw_command cw_cmd_ingest = {
     "  --store DIR         EVM store directory (created when absent)\n"
     "  --chain NAME        ethereum (default), sepolia, bsc, polygon, arbitrum, optimism, base,\n"
     "                      avalanche, dev\n"
-    "  --commit-blocks N   commit every N blocks (default: every 5 seconds)\n"
+    "  --commit-blocks N   commit every N blocks (default: every 10+ seconds)\n"
     "  --rollback-to N     first drop the store's blocks above N (a reorg), then ingest\n"
     "  --quiet, --json     as above\n",
     run};

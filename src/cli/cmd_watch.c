@@ -27,8 +27,13 @@ static void on_signal(int sig)
     stop_flag = 1;
 }
 
+int cw_cli_watch_evm(int argc, char **argv); /* evm_rpc_cli.c: EVM stores over JSON-RPC */
+
 static int run(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--rpc") || !strncmp(argv[i], "--rpc=", 6))
+            return cw_cli_watch_evm(argc, argv);
     cw_monitor_opts mo = {0};
     cw_ingest_opts io = {0};
     io.net = CW_NET_MAIN;
@@ -104,5 +109,7 @@ const cw_command cw_cmd_watch = {
     "[--once]\n\n"
     "Every --interval seconds (default 5): ingests new blocks (reorgs rolled back), extends the\n"
     "pattern flags and the clusters, and runs the alert rules (see 'chainwatch rules --help').\n"
-    "Stops cleanly on SIGINT/SIGTERM; --once runs one round.\n",
+    "Stops cleanly on SIGINT/SIGTERM; --once runs one round.\n\n"
+    "EVM: chainwatch watch --rpc URL --store DIR [--interval S] [--once] follows an EVM node\n"
+    "over JSON-RPC (reorgs rolled back; see chainwatch ingest evm --rpc).\n",
     run};

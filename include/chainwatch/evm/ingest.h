@@ -4,8 +4,8 @@
  * Decoder (evm/csv.h), then writer (evm/store.h). Blocks already in the store are checked
  * against it (same hash) and skipped, so a rerun after an interruption (even kill -9) resumes;
  * the first new block must follow the store's tip (a gap is refused). Commits every
- * `commit_blocks` blocks, or every few seconds. On any error the store is left at its last
- * commit and the error names the file and line.
+ * `commit_blocks` blocks, or at least 10 s (and 4x the last commit's duration) apart. On any
+ * error the store is left at its last commit and the error names the file and line.
  */
 #ifndef CHAINWATCH_EVM_INGEST_H
 #define CHAINWATCH_EVM_INGEST_H

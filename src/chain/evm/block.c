@@ -167,7 +167,10 @@ int cw_evm_block_finish(cw_evm_block *b)
 {
     char w[512];
     unsigned long long num = (unsigned long long)b->number;
-    if (b->n_txs > 1)
+    bool sorted = true;
+    for (size_t i = 1; i < b->n_txs && sorted; i++)
+        sorted = b->txs[i - 1].index < b->txs[i].index;
+    if (!sorted)
         qsort(b->txs, b->n_txs, sizeof *b->txs, cmp_tx);
     for (size_t i = 0; i < b->n_txs; i++) {
         if (b->txs[i].index != i)
@@ -183,7 +186,10 @@ int cw_evm_block_finish(cw_evm_block *b)
                             "transactions were found",
                             num, where(b, b->src_file, b->src_line, w, sizeof w),
                             (unsigned long long)b->tx_count, b->n_txs);
-    if (b->n_logs > 1)
+    sorted = true;
+    for (size_t i = 1; i < b->n_logs && sorted; i++)
+        sorted = b->logs[i - 1].log_index < b->logs[i].log_index;
+    if (!sorted)
         qsort(b->logs, b->n_logs, sizeof *b->logs, cmp_log);
     for (size_t i = 0; i < b->n_txs; i++)
         b->txs[i].first_log = b->txs[i].n_logs = b->txs[i].first_trace = b->txs[i].n_traces = 0;
@@ -207,12 +213,17 @@ int cw_evm_block_finish(cw_evm_block *b)
             t->first_log = (uint32_t)i;
         t->n_logs++;
     }
-    if (b->n_traces) {
+    sorted = true;
+    for (size_t i = 1; i < b->n_traces && sorted; i++) {
+        trace_ref x = {b, &b->traces[i - 1]}, y = {b, &b->traces[i]};
+        sorted = cmp_trace(&x, &y) < 0;
+    }
+    if (!sorted) {
         trace_ref *refs = cw_malloc(b->n_traces * sizeof *refs);
-        cw_evm_trace *sorted = cw_malloc(b->n_traces * sizeof *sorted);
-        if (!refs || !sorted) {
+        cw_evm_trace *tmp = cw_malloc(b->n_traces * sizeof *tmp);
+        if (!refs || !tmp) {
             cw_free(refs);
-            cw_free(sorted);
+            cw_free(tmp);
             return cw_error_set(CW_ENOMEM, "out of memory sorting traces");
         }
         for (size_t i = 0; i < b->n_traces; i++) {
@@ -221,10 +232,10 @@ int cw_evm_block_finish(cw_evm_block *b)
         }
         qsort(refs, b->n_traces, sizeof *refs, cmp_trace);
         for (size_t i = 0; i < b->n_traces; i++)
-            sorted[i] = *refs[i].t;
-        memcpy(b->traces, sorted, b->n_traces * sizeof *sorted);
+            tmp[i] = *refs[i].t;
+        memcpy(b->traces, tmp, b->n_traces * sizeof *tmp);
         cw_free(refs);
-        cw_free(sorted);
+        cw_free(tmp);
     }
     for (size_t i = 0; i < b->n_traces; i++) {
         cw_evm_trace *tr = &b->traces[i];
@@ -282,15 +293,15 @@ void cw_evm_hash_hex(char out[67], const cw_evm_hash *h)
     out[66] = 0;
 }
 
-static int hexval(char c)
+/* hex digit values plus one, 0 for anything else */
+static const uint8_t HEXV[256] = {
+    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+    ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16};
+
+static inline int hexval(char c)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
+    return (int)HEXV[(unsigned char)c] - 1;
 }
 
 static int parse_fixed(uint8_t *out, size_t n, const char *s, size_t len, const char *what)

@@ -6,8 +6,8 @@
  * ("blocks", "transactions", "receipts", "logs", "token_transfers", "traces", "tokens") followed
  * by '.', '_' or '-' belongs to that kind; a kind's files are read in order of the first number
  * in their path (export_all's start_block=… folders, blocks_17173049-17173050.csv), then name.
- * Files are read through zlib's gzread, which reads .gz and plain files alike; a truncated or
- * corrupt .gz is an error naming the file and the line reached.
+ * Plain files are read with read(2), .gz files through zlib's gzread; a truncated or corrupt
+ * .gz is an error naming the file and the line reached.
  *
  * Each kind is a stream of records (RFC 4180: quoted fields, "" for a quote, LF or CRLF, line
  * numbers counted through quoted newlines). The header names the columns, so order and extra
@@ -17,11 +17,14 @@
  * into transactions as receipt_* columns and timestamps written as "YYYY-MM-DD HH:MM:SS UTC".
  */
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <zlib.h>
@@ -103,6 +106,8 @@ typedef struct stream {
     uint32_t *file_ids; /* index into the reader's names table */
     size_t n_files, cur;
     gzFile gz;
+    int fd;          /* a plain file, or -1 */
+    uint64_t raw_off; /* bytes read from fd */
     bool mem; /* one in-memory buffer (borrowed); no files */
     char *buf;
     size_t cap, len, pos;
@@ -243,10 +248,19 @@ static const char *fname(const cw_evm_csv *r, const stream *s)
 
 static int open_file(cw_evm_csv *r, stream *s)
 {
-    s->gz = gzopen(s->paths[s->cur], "rb");
-    if (!s->gz)
-        return cw_error_set(CW_EIO, "%s: cannot open", fname(r, s));
-    gzbuffer(s->gz, 256 * 1024);
+    const char *path = s->paths[s->cur];
+    size_t pl = strlen(path);
+    if (pl > 3 && !strcmp(path + pl - 3, ".gz")) {
+        s->gz = gzopen(path, "rb");
+        if (!s->gz)
+            return cw_error_set(CW_EIO, "%s: cannot open", fname(r, s));
+        gzbuffer(s->gz, 256 * 1024);
+    } else {
+        s->fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (s->fd < 0)
+            return cw_error_set(CW_EIO, "%s: cannot open: %s", fname(r, s), strerror(errno));
+        s->raw_off = 0;
+    }
     s->len = s->pos = 0;
     s->eof = false;
     s->line = 1;
@@ -271,6 +285,17 @@ static int fill(cw_evm_csv *r, stream *s)
             return cw_error_set(CW_ENOMEM, "out of memory reading %s", fname(r, s));
         s->buf = p;
         s->cap = nc;
+    }
+    if (s->fd >= 0) {
+        ssize_t k = read(s->fd, s->buf + s->len, READ_CHUNK);
+        if (k < 0)
+            return cw_error_set(CW_EIO, "%s: line %llu: cannot read: %s", fname(r, s),
+                                (unsigned long long)s->line, strerror(errno));
+        if (k == 0)
+            s->eof = true;
+        s->len += (size_t)k;
+        s->raw_off += (uint64_t)k;
+        return 0;
     }
     int n = gzread(s->gz, s->buf + s->len, READ_CHUNK);
     if (n < 0) {
@@ -314,9 +339,9 @@ static int find_end(const stream *s, size_t *end, uint64_t *nl)
         *nl = 0;
         return s->eof;
     }
-    const char *q = memchr(b + i, '"', len - i);
     const char *e = memchr(b + i, '\n', len - i);
-    if (e && (!q || q > e)) {
+    const char *q = memchr(b + i, '"', (e ? (size_t)(e - b) : len) - i);
+    if (e && !q) {
         *end = (size_t)(e - b);
         *nl = 0;
         return 1;
@@ -433,7 +458,7 @@ static int next_record(cw_evm_csv *r, stream *s)
     for (;;) {
         if (s->done)
             return 0;
-        if (!s->mem && !s->gz) {
+        if (!s->mem && !s->gz && s->fd < 0) {
             if (s->cur >= s->n_files) {
                 s->done = true;
                 return 0;
@@ -457,9 +482,15 @@ static int next_record(cw_evm_csv *r, stream *s)
                 s->done = true;
                 return 0;
             }
-            s->done_bytes += (uint64_t)gzoffset(s->gz);
-            gzclose(s->gz);
-            s->gz = NULL;
+            if (s->gz) {
+                s->done_bytes += (uint64_t)gzoffset(s->gz);
+                gzclose(s->gz);
+                s->gz = NULL;
+            } else {
+                s->done_bytes += s->raw_off;
+                close(s->fd);
+                s->fd = -1;
+            }
             s->cur++;
             continue;
         }
@@ -558,15 +589,15 @@ static int parse_hash(cw_evm_csv *r, stream *s, field f, const char *colname, cw
     return 0;
 }
 
-static int hv(char c)
+/* hex digit values, -1 for anything else */
+static const int8_t HEXV[256] = {
+    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+    ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16};
+
+static inline int hv(char c)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
+    return HEXV[(unsigned char)c] - 1;
 }
 
 /* 0x-hex bytes; out may be NULL (validate only). */
@@ -1092,6 +1123,8 @@ static void csv_free(cw_evm_csv *r)
         stream *s = &r->s[k];
         if (s->gz)
             gzclose(s->gz);
+        if (s->fd >= 0)
+            close(s->fd);
         for (size_t i = 0; i < s->n_files; i++)
             cw_free(s->paths[i]);
         cw_free(s->paths);
@@ -1122,13 +1155,17 @@ int cw_evm_csv_open(cw_evm_csv **out, const char *dir)
         goto out;
     qsort(fl.v, fl.n, sizeof *fl.v, cmp_found);
     r = cw_calloc(1, sizeof *r);
+    for (int k = 0; r && k < K_N; k++)
+        r->s[k].fd = -1;
     if (!r || (fl.n && !(r->names = cw_calloc(fl.n, sizeof *r->names)))) {
         rc = cw_error_set(CW_ENOMEM, "out of memory");
         goto out;
     }
     r->total_bytes = fl.bytes;
-    for (int k = 0; k < K_N; k++)
+    for (int k = 0; k < K_N; k++) {
         r->s[k].kind = k;
+        r->s[k].fd = -1;
+    }
     for (size_t i = 0; i < fl.n; i++) {
         stream *s = &r->s[fl.v[i].kind];
         r->names[r->n_names] = fl.v[i].rel;
@@ -1179,8 +1216,10 @@ int cw_evm_csv_open_mem(cw_evm_csv **out, const char *const *kinds, const char *
     if (!r)
         return cw_error_set(CW_ENOMEM, "out of memory");
     int rc = 0;
-    for (int k = 0; k < K_N; k++)
+    for (int k = 0; k < K_N; k++) {
         r->s[k].kind = k;
+        r->s[k].fd = -1;
+    }
     for (size_t i = 0; i < n; i++) {
         int k = -1;
         for (int j = 0; j < K_N; j++) {
@@ -1303,7 +1342,10 @@ int cw_evm_csv_next(cw_evm_csv *r, cw_evm_block *b)
             return rc;
         if ((rc = take_rows(r, K_TXS, b, false)))
             return rc;
-        if (b->n_txs > 1)
+        bool sorted = true;
+        for (size_t i = 1; i < b->n_txs && sorted; i++)
+            sorted = b->txs[i - 1].index < b->txs[i].index;
+        if (!sorted)
             qsort(b->txs, b->n_txs, sizeof *b->txs, cmp_tx_index);
         if ((rc = take_rows(r, K_RECEIPTS, b, false)) || (rc = take_rows(r, K_LOGS, b, false)) ||
             (rc = take_rows(r, K_TT, b, r->present[K_LOGS])) ||
@@ -1363,7 +1405,9 @@ uint64_t cw_evm_csv_bytes_read(const cw_evm_csv *r)
     uint64_t t = 0;
     for (int k = 0; k < K_N; k++) {
         const stream *s = &r->s[k];
-        t += s->mem ? s->pos : s->done_bytes + (s->gz ? (uint64_t)gzoffset(s->gz) : 0);
+        t += s->mem ? s->pos
+                    : s->done_bytes + (s->gz ? (uint64_t)gzoffset(s->gz)
+                                             : s->fd >= 0 ? s->raw_off : 0);
     }
     return t;
 }

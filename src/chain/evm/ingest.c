@@ -41,7 +41,7 @@ int cw_evm_ingest_csv(const cw_evm_ingest_opts *o, cw_evm_ingest_stats *st)
     cw_evmstore_counts(s, &c0);
     if (o->progress)
         pg = cw_progress_new("ingest evm", cw_evm_csv_bytes_total(r), "B");
-    double last_commit = cw_now();
+    double last_commit = cw_now(), gap = 10.0;
     uint64_t since = 0;
     for (;;) {
         if (o->stop && *o->stop)
@@ -74,12 +74,17 @@ int cw_evm_ingest_csv(const cw_evm_ingest_opts *o, cw_evm_ingest_stats *st)
         st->blocks_added++;
         st->txs_added += b.n_txs;
         since++;
+        /* without --commit-blocks: commits at least 10 s and 4x as long as the last one took
+         * apart, so that on a large store (heads and index slots dirty all over it) commits
+         * stay a small part of the run, as in the Bitcoin ingest */
         if ((o->commit_blocks && since >= o->commit_blocks) ||
-            (!o->commit_blocks && cw_now() - last_commit > 5.0)) {
+            (!o->commit_blocks && cw_now() - last_commit > gap)) {
+            double t = cw_now();
             if ((rc = cw_evmstore_commit(s)))
                 goto out;
             since = 0;
             last_commit = cw_now();
+            gap = 4 * (last_commit - t) > 10.0 ? 4 * (last_commit - t) : 10.0;
         }
         if (pg)
             cw_progress_update(pg, cw_evm_csv_bytes_read(r), st->txs_added,

@@ -44,7 +44,12 @@ for b in range(first, first + n):
         txs.append(dict(hash=H("tx", b, i, seed), frm=A(rnd.randint(0, 20)), to=A(rnd.randint(0, 20)),
                         value=rnd.choice([0, 10**18, 123456789012345678901234567, 5]), status=1))
     txs[-1]["status"] = 0 if b % 3 == 0 else 1
+    if b == 0:  # genesis: allocations only
+        txs = []
     rows_logs, rows_traces = [], []
+    if b == 0:
+        for i in range(0, 21):
+            rows_traces.append(("", "", "", A(i), 10**30, "genesis", "", "", "", 1))
     li = 0
     for i, t in enumerate(txs):
         if t["status"] and i % 2 == 0:

@@ -1,0 +1,320 @@
+/*
+ * bench_ingest_evm.c: EVM CSV ingest throughput (MB/s of CSV, value movements per second,
+ * store bytes per movement) and its ratio to a plain pass that only reads the same CSV bytes
+ * from the page cache and splits them into records and fields (cw_evm_csv_split_only): the bound
+ * for any CSV ingest on one thread. Goal: at least 0.5 of that pass. Not a test: it prints.
+ *
+ * usage: bench_ingest_evm WORK_DIR [CSV_DIR | --txs N]
+ *   With CSV_DIR (e.g. from `chainwatch gen evm --out CSV_DIR --txs 1000000`) it ingests that;
+ *   otherwise it first writes a synthetic ethereum-etl world of N txs (default 1,000,000: 100
+ *   txs a block, ETH transfers with receipts, ERC-20 Transfer logs on half of them, an internal
+ *   call on a tenth) into WORK_DIR/csv.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "chainwatch/errors.h"
+#include "chainwatch/evm/csv.h"
+#include "chainwatch/evm/ingest.h"
+#include "chainwatch/evm/store.h"
+#include "chainwatch/util.h"
+
+static uint64_t rng(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static void hex(FILE *f, uint64_t a, uint64_t b, int bytes)
+{
+    /* deterministic pseudo-random bytes from (a, b) */
+    uint64_t s = a * 0x9e3779b97f4a7c15ull + b * 0xbf58476d1ce4e5b9ull + 1;
+    fputs("0x", f);
+    for (int i = 0; i < bytes; i += 8) {
+        uint64_t v = rng(&s);
+        int n = bytes - i < 8 ? bytes - i : 8;
+        for (int k = 0; k < n; k++)
+            fprintf(f, "%02x", (unsigned)((v >> (8 * k)) & 0xff));
+    }
+}
+
+static void write_world(const char dir[4096], uint64_t n_txs)
+{
+    char p[4200];
+    mkdir(dir, 0755);
+    FILE *fb, *ft, *fr, *fl, *ftr;
+    snprintf(p, sizeof p, "%s/blocks.csv", dir);
+    fb = fopen(p, "w");
+    snprintf(p, sizeof p, "%s/transactions.csv", dir);
+    ft = fopen(p, "w");
+    snprintf(p, sizeof p, "%s/receipts.csv", dir);
+    fr = fopen(p, "w");
+    snprintf(p, sizeof p, "%s/logs.csv", dir);
+    fl = fopen(p, "w");
+    snprintf(p, sizeof p, "%s/traces.csv", dir);
+    ftr = fopen(p, "w");
+    if (!fb || !ft || !fr || !fl || !ftr) {
+        perror("write_world");
+        exit(1);
+    }
+    fputs("number,hash,parent_hash,nonce,sha3_uncles,logs_bloom,transactions_root,state_root,"
+          "receipts_root,miner,difficulty,total_difficulty,size,extra_data,gas_limit,gas_used,"
+          "timestamp,transaction_count,base_fee_per_gas,withdrawals_root,withdrawals\n",
+          fb);
+    fputs("hash,nonce,block_hash,block_number,transaction_index,from_address,to_address,value,"
+          "gas,gas_price,input,block_timestamp,max_fee_per_gas,max_priority_fee_per_gas,"
+          "transaction_type\n",
+          ft);
+    fputs("transaction_hash,transaction_index,block_hash,block_number,cumulative_gas_used,"
+          "gas_used,contract_address,root,status,effective_gas_price,l1_fee,l1_gas_used,"
+          "l1_gas_price,l1_fee_scalar\n",
+          fr);
+    fputs("log_index,transaction_hash,transaction_index,block_hash,block_number,address,data,"
+          "topics\n",
+          fl);
+    fputs("block_number,transaction_hash,transaction_index,from_address,to_address,value,input,"
+          "output,trace_type,call_type,reward_type,gas,gas_used,subtraces,trace_address,error,"
+          "status,trace_id\n",
+          ftr);
+    uint64_t per = 100, nb = (n_txs + per - 1) / per, s = 42, tx = 0;
+    const uint64_t users = 200000;
+    for (uint64_t b = 0; b < nb; b++) {
+        uint64_t nt = n_txs - tx < per ? n_txs - tx : per;
+        fprintf(fb, "%llu,", (unsigned long long)(1000000 + b));
+        hex(fb, 1, b, 32);
+        fputc(',', fb);
+        hex(fb, 1, b - 1, 32);
+        fputs(",0x0000000000000000,0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347,0x00,0x00,0x00,0x00,", fb);
+        hex(fb, 3, b % 50, 20);
+        fprintf(fb, ",0,0,40000,0x,30000000,%llu,%llu,%llu,7000000000,,\n",
+                (unsigned long long)(21000 * nt), (unsigned long long)(1700000000 + 12 * b),
+                (unsigned long long)nt);
+        unsigned li = 0;
+        for (uint64_t i = 0; i < nt; i++, tx++) {
+            uint64_t from = rng(&s) % users, to = rng(&s) % users;
+            unsigned long long value = (unsigned long long)(rng(&s) % 1000000000000000000ull);
+            /* tx */
+            hex(ft, 2, tx, 32);
+            fprintf(ft, ",%llu,", (unsigned long long)(tx % 1000));
+            hex(ft, 1, b, 32);
+            fprintf(ft, ",%llu,%llu,", (unsigned long long)(1000000 + b), (unsigned long long)i);
+            hex(ft, 4, from, 20);
+            fputc(',', ft);
+            bool token = i % 2 == 0;
+            hex(ft, 4, token ? users + (i % 7) : to, 20);
+            fprintf(ft, ",%llu,60000,9000000000,%s,%llu,12000000000,2000000000,2\n",
+                    token ? 0ull : value,
+                    token ? "0xa9059cbb000000000000000000000000000000000000000000000000000000000000"
+                            "0000000000000000000000000000000000000000000000000000000000000000000000"
+                            "0000"
+                          : "0x",
+                    (unsigned long long)(1700000000 + 12 * b));
+            /* receipt */
+            hex(fr, 2, tx, 32);
+            fprintf(fr, ",%llu,", (unsigned long long)i);
+            hex(fr, 1, b, 32);
+            fprintf(fr, ",%llu,%llu,21000,,,1,9000000000,,,,\n", (unsigned long long)(1000000 + b),
+                    (unsigned long long)(21000 * (i + 1)));
+            if (token) {
+                fprintf(fl, "%u,", li++);
+                hex(fl, 2, tx, 32);
+                fprintf(fl, ",%llu,", (unsigned long long)i);
+                hex(fl, 1, b, 32);
+                fprintf(fl, ",%llu,", (unsigned long long)(1000000 + b));
+                hex(fl, 4, users + (i % 7), 20);
+                fprintf(fl, ",0x%064llx,\"0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef,0x000000000000000000000000",
+                        value);
+                uint64_t s1 = 4 * 0x9e3779b97f4a7c15ull + from * 0xbf58476d1ce4e5b9ull + 1;
+                (void)s1;
+                char buf[64];
+                FILE *m = fmemopen(buf, sizeof buf, "w");
+                hex(m, 4, from, 20);
+                fclose(m);
+                fputs(buf + 2, fl);
+                fputs(",0x000000000000000000000000", fl);
+                m = fmemopen(buf, sizeof buf, "w");
+                hex(m, 4, to, 20);
+                fclose(m);
+                fputs(buf + 2, fl);
+                fputs("\"\n", fl);
+            }
+            if (i % 10 == 5) {
+                fprintf(ftr, "%llu,", (unsigned long long)(1000000 + b));
+                hex(ftr, 2, tx, 32);
+                fprintf(ftr, ",%llu,", (unsigned long long)i);
+                hex(ftr, 4, to, 20);
+                fputc(',', ftr);
+                hex(ftr, 4, rng(&s) % users, 20);
+                fprintf(ftr, ",1000,0x,0x,call,call,,0,0,0,0,,1,x\n");
+            }
+        }
+    }
+    fclose(fb);
+    fclose(ft);
+    fclose(fr);
+    fclose(fl);
+    fclose(ftr);
+}
+
+static double cpu_seconds(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+static uint64_t dir_bytes(const char *dir, int depth)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    uint64_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.' || !strcmp(e->d_name, "LOCK"))
+            continue;
+        char p[4400];
+        snprintf(p, sizeof p, "%.4000s/%s", dir, e->d_name);
+        struct stat st;
+        if (stat(p, &st))
+            continue;
+        if (S_ISDIR(st.st_mode) && depth < 8)
+            n += dir_bytes(p, depth + 1);
+        else if (S_ISREG(st.st_mode))
+            n += (uint64_t)st.st_size;
+    }
+    closedir(d);
+    return n;
+}
+
+/* The plain pass: read every CSV file of dir (page cache) and split it into fields. */
+static void split_pass(const char *dir, int depth, uint64_t *bytes, uint64_t *fields,
+                       uint64_t *rows)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    static char buf[1 << 22];
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char p[4400];
+        snprintf(p, sizeof p, "%.4000s/%s", dir, e->d_name);
+        struct stat st;
+        if (stat(p, &st))
+            continue;
+        if (S_ISDIR(st.st_mode) && depth < 8) {
+            split_pass(p, depth + 1, bytes, fields, rows);
+            continue;
+        }
+        size_t nl = strlen(e->d_name);
+        if (nl < 4 || strcmp(e->d_name + nl - 4, ".csv"))
+            continue;
+        int fd = open(p, O_RDONLY);
+        if (fd < 0)
+            continue;
+        size_t keep = 0;
+        for (;;) {
+            ssize_t n = read(fd, buf + keep, sizeof buf - keep);
+            if (n <= 0)
+                break;
+            *bytes += (uint64_t)n;
+            size_t len = keep + (size_t)n;
+            /* split whole lines; keep the partial last one */
+            size_t cut = len;
+            while (cut > 0 && buf[cut - 1] != '\n')
+                cut--;
+            uint64_t r;
+            *fields += cw_evm_csv_split_only(buf, cut, &r);
+            *rows += r;
+            keep = len - cut;
+            memmove(buf, buf + cut, keep);
+        }
+        close(fd);
+    }
+    closedir(d);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: bench_ingest_evm WORK_DIR [CSV_DIR | --txs N]\n");
+        return 2;
+    }
+    const char *work = argv[1];
+    char csv[4096], store[4200];
+    uint64_t n_txs = 1000000;
+    mkdir(work, 0755);
+    if (argc >= 4 && !strcmp(argv[2], "--txs"))
+        n_txs = strtoull(argv[3], NULL, 10);
+    if (argc >= 3 && strcmp(argv[2], "--txs")) {
+        snprintf(csv, sizeof csv, "%.4000s", argv[2]);
+    } else {
+        snprintf(csv, sizeof csv, "%.4000s/csv", work);
+        double t = cw_now();
+        write_world(csv, n_txs);
+        printf("synthetic world: %llu txs written in %.1f s\n", (unsigned long long)n_txs,
+               cw_now() - t);
+    }
+    snprintf(store, sizeof store, "%.4000s/store", work);
+    char cmd[8300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", store);
+    if (system(cmd) != 0)
+        return 1;
+    /* warm the page cache, then the plain pass (best of 3) */
+    uint64_t bytes = 0, fields = 0, rows = 0;
+    split_pass(csv, 0, &bytes, &fields, &rows);
+    double best = 1e9, best_cpu = 1e9;
+    for (int i = 0; i < 3; i++) {
+        bytes = fields = rows = 0;
+        double t = cw_now(), c = cpu_seconds();
+        split_pass(csv, 0, &bytes, &fields, &rows);
+        double dt = cw_now() - t, dc = cpu_seconds() - c;
+        if (dt < best)
+            best = dt;
+        if (dc < best_cpu)
+            best_cpu = dc;
+    }
+    printf("plain pass (read + split into fields): %.1f MB in %.3f s (%.3f s CPU) = %.0f MB/s "
+           "(%llu records, %llu fields)\n",
+           (double)bytes / 1e6, best, best_cpu, (double)bytes / best / 1e6,
+           (unsigned long long)rows, (unsigned long long)fields);
+    double c0 = cpu_seconds();
+    cw_evm_ingest_opts o = {0};
+    o.csv_dir = csv;
+    o.store_dir = store;
+    o.chain = "ethereum";
+    o.rollback_to = -2;
+    cw_evm_ingest_stats st;
+    int rc = cw_evm_ingest_csv(&o, &st);
+    if (rc) {
+        fprintf(stderr, "ingest: %s\n", cw_error_last());
+        return 1;
+    }
+    double cpu = cpu_seconds() - c0;
+    uint64_t sb = dir_bytes(store, 0);
+    double mbs = (double)st.bytes_read / st.seconds / 1e6;
+    printf("ingest: %llu blocks, %llu txs, %llu value movements, %llu accounts in %.2f s (%.2f s "
+           "CPU)\n",
+           (unsigned long long)st.blocks_added, (unsigned long long)st.txs_added,
+           (unsigned long long)st.moves_added, (unsigned long long)st.accounts_added, st.seconds,
+           cpu);
+    printf("  %.1f MB/s of CSV, %.0f tx/s, %.0f value movements/s\n", mbs,
+           (double)st.txs_added / st.seconds, (double)st.moves_added / st.seconds);
+    printf("  store: %.1f MB = %.1f bytes per movement (%.1f per tx)\n", (double)sb / 1e6,
+           (double)sb / (double)(st.moves_added ? st.moves_added : 1),
+           (double)sb / (double)(st.txs_added ? st.txs_added : 1));
+    printf("  ratio to the plain pass: %.3f wall clock, %.3f CPU time (goal >= 0.5)\n",
+           best / st.seconds, best_cpu / cpu);
+    return 0;
+}

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# evm_anvil.sh: a real node end to end. Foundry's anvil (npm @foundry-rs/anvil-linux-amd64, the
+# binary ships in the package; installed by `npm ci` from package-lock.json) runs offline on a
+# free loopback port. tests/evm/anvil_scenario.mjs compiles tests/evm/contracts with npm solc,
+# deploys two ERC-20s and a forwarder, and sends ETH and token transfers, an approve +
+# transferFrom, internal ETH forwards and splits, a failed internal call inside a successful
+# transaction, and two failed transactions. `chainwatch ingest evm --rpc` reads it; every
+# account's balance per asset equals the node's eth_getBalance and balanceOf at the tip. Then
+# reorgs (evm_snapshot / evm_revert and new blocks, a longer branch and a shorter one): the
+# store follows, the orphaned transactions are gone, balances agree again. JSON-RPC errors, an
+# unreachable node and a timeout give clear errors, a non-zero exit and an unchanged store.
+# Skips (77) only when anvil cannot be installed.
+. "$(dirname "$0")/../lib/cli.sh"
+SRC=${CW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+ANVIL="$SRC/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"
+if [ ! -x "$ANVIL" ] || [ ! -d "$SRC/node_modules/solc" ]; then
+    if command -v npm >/dev/null; then
+        (cd "$SRC" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2) || true
+    fi
+fi
+if [ ! -x "$ANVIL" ] || [ ! -d "$SRC/node_modules/solc" ] || ! command -v node >/dev/null; then
+    echo "SKIPPED: anvil or solc could not be installed (npm ci in $SRC failed, or no node)"
+    exit 77
+fi
+PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+URL="http://127.0.0.1:$PORT"
+"$ANVIL" --host 127.0.0.1 --port "$PORT" --silent --chain-id 31337 > "$T/anvil.log" 2>&1 &
+APID=$!
+trap 'kill $APID 2>/dev/null; [ -n "${FPID:-}" ] && kill $FPID 2>/dev/null; rm -rf "$T"' EXIT
+rpc() { curl -s -X POST -H 'content-type: application/json' --data "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$1\",\"params\":$2}" "$URL"; }
+for _ in $(seq 1 100); do rpc eth_blockNumber '[]' | grep -q result && break; sleep 0.1; done
+S="$T/store"
+DRV="node $SRC/tests/evm/anvil_scenario.mjs"
+
+check "scenario deployed and sent" $DRV scenario "$URL" "$T/state.json"
+check "ingest evm --rpc" "$CW_BIN" ingest evm --rpc "$URL" --store "$S" --chain dev --quiet
+TIP=$(printf '%d' "$(rpc eth_blockNumber '[]' | jq -r .result)")
+check_eq "store tip = node tip" "$("$CW_BIN" check --store "$S" >/dev/null && "$CW_BIN" block "$TIP" --store "$S" --json | jq -r .hash)" "$(rpc eth_getBlockByNumber "[\"$(printf 0x%x "$TIP")\",false]" | jq -r .result.hash)"
+check "every balance equals the node's (ETH and each token)" $DRV check "$URL" "$T/state.json" "$CW_BIN" "$S"
+FAILED_TX=$(jq -r .txs.failed "$T/state.json")
+check_eq "the failed tx is in the store as failed" "$("$CW_BIN" tx "$FAILED_TX" --store "$S" --json | jq -r '.status')" "failed"
+check "check passes" "$CW_BIN" check --store "$S"
+
+# a reorg to a longer branch
+SNAP=$(rpc evm_snapshot '[]' | jq -r .result)
+check "branch a" $DRV more "$URL" "$T/state.json" a
+check "ingest branch a" "$CW_BIN" ingest evm --rpc "$URL" --store "$S" --quiet
+A1=$(jq -r '.txs.branch_a[0]' "$T/state.json")
+check "branch a's tx in the store" "$CW_BIN" tx "$A1" --store "$S" --json
+rpc evm_revert "[\"$SNAP\"]" > /dev/null
+check "branch b (longer)" $DRV more "$URL" "$T/state.json" b
+out=$("$CW_BIN" ingest evm --rpc "$URL" --store "$S" --json --quiet)
+check "ingest after the reorg rolled back" bash -c "echo '$out' | jq -e '.rolled_back >= 3'"
+rc=0; "$CW_BIN" tx "$A1" --store "$S" --json > /dev/null 2>&1 || rc=$?
+check_eq "the orphaned tx is gone" "$rc" "3"
+B1=$(jq -r '.txs.branch_b[0]' "$T/state.json")
+check "the new branch's tx is in" "$CW_BIN" tx "$B1" --store "$S" --json
+check "balances agree after the reorg" $DRV check "$URL" "$T/state.json" "$CW_BIN" "$S"
+# a reorg to a shorter branch: only the tip check can see it
+SNAP=$(rpc evm_snapshot '[]' | jq -r .result)
+$DRV more "$URL" "$T/state.json" a > /dev/null
+"$CW_BIN" ingest evm --rpc "$URL" --store "$S" --quiet
+rpc evm_revert "[\"$SNAP\"]" > /dev/null
+rpc evm_mine '[]' > /dev/null
+check "watch --rpc --once follows a shorter branch" "$CW_BIN" watch --rpc "$URL" --store "$S" --once
+TIP=$(printf '%d' "$(rpc eth_blockNumber '[]' | jq -r .result)")
+check_eq "store tip hash = node tip hash" "$("$CW_BIN" block "$TIP" --store "$S" --json | jq -r .hash)" "$(rpc eth_getBlockByNumber "[\"$(printf 0x%x "$TIP")\",false]" | jq -r .result.hash)"
+check_eq "nothing above the node's tip" "$("$CW_BIN" block "$((TIP + 1))" --store "$S" --json >/dev/null 2>&1; echo $?)" "3"
+check "balances agree after the second reorg" $DRV check "$URL" "$T/state.json" "$CW_BIN" "$S"
+check "debug_traceBlockByNumber (callTracer) gives the same store" bash -c \
+    "'$CW_BIN' ingest evm --rpc '$URL' --store '$T/store2' --chain dev --traces debug --quiet && $DRV check '$URL' '$T/state.json' '$CW_BIN' '$T/store2' > /dev/null"
+
+# errors: the store stays at its last commit
+D0=$(store_digest "$S")
+expect_fail() { # expect_fail "what" needle args...
+    local what=$1 needle=$2; shift 2
+    local err rc=0
+    err=$("$CW_BIN" ingest evm --store "$S" --quiet "$@" 2>&1 >/dev/null) || rc=$?
+    if [ "$rc" -ne 0 ] && [[ "$err" == *"$needle"* ]]; then ok "$what"; else bad "$what (rc $rc): $err"; fi
+}
+DEAD=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+expect_fail "unreachable node" "eth_blockNumber" --rpc "http://127.0.0.1:$DEAD"
+# a node that accepts connections and never answers
+FPORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+/usr/bin/python3 - "$FPORT" <<'PY' &
+import json, socket, sys, threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+port = int(sys.argv[1])
+class H(BaseHTTPRequestHandler):
+    def do_POST(self):
+        req = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if self.path == "/silent":
+            threading.Event().wait(30)
+            return
+        if req["method"] == "eth_blockNumber":
+            ans = {"jsonrpc": "2.0", "id": req["id"], "result": "0x100"}
+        else:
+            ans = {"jsonrpc": "2.0", "id": req["id"], "error": {"code": -32000, "message": "header not found"}}
+        body = json.dumps(ans).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a):
+        pass
+class S(HTTPServer):
+    daemon_threads = True
+from socketserver import ThreadingMixIn
+class T(ThreadingMixIn, HTTPServer):
+    daemon_threads = True
+T(("127.0.0.1", port), H).serve_forever()
+PY
+FPID=$!
+for _ in $(seq 1 50); do curl -s -o /dev/null -X POST --data '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}' "http://127.0.0.1:$FPORT/" && break; sleep 0.1; done
+expect_fail "a JSON-RPC error names the method and the node's message" "JSON-RPC error -32000: header not found" --rpc "http://127.0.0.1:$FPORT/"
+expect_fail "a timeout" "timeout" --rpc "http://127.0.0.1:$FPORT/silent" --timeout 1
+expect_fail "not an http URL" "http://" --rpc "ftp://127.0.0.1/"
+check_eq "the store is unchanged by the failures" "$(store_digest "$S")" "$D0"
+finish

@@ -1,0 +1,247 @@
+/*
+ * test_store.c: the EVM store's writer and readers through the API (evm/store.h, flow.h),
+ * with blocks built by hand so every expected figure is known: a genesis allocation, a
+ * London-style fee split (burnt = gas used x base fee, tip = the rest to the miner), an ERC-20
+ * Transfer log, a WETH Deposit, a failed tx (fee only), an internal call; gaps and wrong
+ * parents refused with the store unchanged; balances at any block from the in/out chains;
+ * rollback; check's balance rule (a balance below zero is reported).
+ */
+#include <string.h>
+
+#include "chainwatch/errors.h"
+#include "chainwatch/evm/query.h"
+#include "chainwatch/evm/store.h"
+#include "chainwatch/flow.h"
+#include "harness.h"
+
+static cw_evm_addr ADDR(int i)
+{
+    cw_evm_addr a;
+    memset(&a, 0, sizeof a);
+    a.b[0] = 0xaa;
+    a.b[19] = (uint8_t)i;
+    return a;
+}
+
+static cw_evm_hash HASH(int kind, int i)
+{
+    cw_evm_hash h;
+    memset(&h, 0x11 * kind, sizeof h);
+    h.b[31] = (uint8_t)i;
+    h.b[0] = (uint8_t)(kind * 37 + i);
+    return h;
+}
+
+static const uint8_t TRANSFER[32] = {
+    0xdd, 0xf2, 0x52, 0xad, 0x1b, 0xe2, 0xc8, 0x9b, 0x69, 0xc2, 0xb0, 0x68, 0xfc, 0x37, 0x8d, 0xaa,
+    0x95, 0x2b, 0xa7, 0xf1, 0x63, 0xc4, 0xa1, 0x16, 0x28, 0xf5, 0x5a, 0x4d, 0xf5, 0x23, 0xb3, 0xef};
+
+static void header(cw_evm_block *b, uint64_t n)
+{
+    cw_evm_block_reset(b);
+    b->number = n;
+    b->hash = HASH(1, (int)n);
+    b->parent_hash = n ? HASH(1, (int)n - 1) : HASH(9, 9);
+    b->timestamp = 1700000000 + 12 * n;
+    b->miner = ADDR(200);
+    b->has_base_fee = true;
+    cw_u256_from_u64(&b->base_fee, 10);
+    b->has_receipts = b->has_logs = b->has_traces = true;
+}
+
+static cw_evm_tx *tx(cw_evm_block *b, int from, int to, uint64_t value, uint8_t status)
+{
+    cw_evm_tx *t = cw_evm_block_add_tx(b);
+    t->hash = HASH(2, (int)(b->number * 16 + b->n_txs));
+    t->index = (uint32_t)b->n_txs - 1;
+    t->from = ADDR(from);
+    t->to = ADDR(to);
+    t->has_to = true;
+    cw_u256_from_u64(&t->value, value);
+    t->gas = 100000;
+    t->gas_used = 21000;
+    t->has_receipt = true;
+    t->status = status;
+    cw_u256_from_u64(&t->effective_gas_price, 13); /* tip 3 per gas */
+    b->tx_count = b->n_txs;
+    return t;
+}
+
+static void balance(const cw_evmstore *s, int who, uint64_t at, uint32_t asset, int64_t want)
+{
+    cw_evm_addr a = ADDR(who);
+    uint32_t id;
+    REQUIRE(cw_evmstore_find_account(s, &a, &id) == 0);
+    cw_u256 in[8], out[8];
+    REQUIRE(cw_evmstore_account_flows(s, id, at, in, out, 8) == 0);
+    cw_u256 d;
+    bool neg = cw_u256_sub(&d, &in[asset], &out[asset]);
+    int64_t got = neg ? -(int64_t)(0 - d.w[0]) : (int64_t)d.w[0];
+    CHECK_EQ_INT(got, want);
+}
+
+typedef struct {
+    int n_in, n_out;
+    uint64_t sum_in;
+} flow_acc;
+
+static int on_flow(const cw_flow *f, void *ctx)
+{
+    flow_acc *a = ctx;
+    if (f->incoming) {
+        a->n_in++;
+        if (f->asset == 0)
+            a->sum_in += f->amount.w[0];
+    } else {
+        a->n_out++;
+    }
+    return 0;
+}
+
+static void test_store(void)
+{
+    const char *dir = cw_test_tmpdir();
+    char path[4096];
+    snprintf(path, sizeof path, "%s/s", dir);
+    cw_evmstore *s;
+    REQUIRE(cw_evmstore_open(&s, path, true, "ethereum") == 0);
+    cw_evm_block b;
+    cw_evm_block_init(&b);
+    /* block 0: genesis allocations A1 = 1000000, A2 = 500 */
+    header(&b, 0);
+    for (int i = 1; i <= 2; i++) {
+        cw_evm_trace *t = cw_evm_block_add_trace(&b);
+        t->tx_index = UINT32_MAX;
+        t->type = CW_EVM_TRACE_GENESIS;
+        t->status = 1;
+        t->to = ADDR(i);
+        t->has_to = true;
+        cw_u256_from_u64(&t->value, i == 1 ? 1000000000 : 500);
+    }
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    /* block 1: A1 -> A3 1000 (fee 21000 x 13: 210000 burnt, 63000 tip), a token transfer
+     * A1 -> A4 of 5 units of token A50 in the same tx, and a failed A2 -> A3 5 (fee only:
+     * A2 has 500 < fee, so A2's native balance goes below zero: check must say so) */
+    header(&b, 1);
+    cw_evm_tx *t = tx(&b, 1, 3, 1000, CW_EVM_STATUS_OK);
+    cw_evm_log *l = cw_evm_block_add_log(&b);
+    l->log_index = 0;
+    l->tx_index = 0;
+    l->tx_hash = t->hash;
+    l->address = ADDR(50);
+    l->n_topics = 3;
+    memcpy(l->topics[0].b, TRANSFER, 32);
+    memcpy(l->topics[1].b + 12, ADDR(1).b, 20);
+    memcpy(l->topics[2].b + 12, ADDR(4).b, 20);
+    uint8_t word[32] = {0};
+    word[31] = 5;
+    REQUIRE(cw_evm_block_put_bytes(&b, word, 32, &l->data_off) == 0);
+    b.logs[0].data_len = 32;
+    /* an internal call A3 -> A5 of 7 */
+    cw_evm_trace *tr = cw_evm_block_add_trace(&b);
+    tr->tx_index = 0;
+    tr->tx_hash = b.txs[0].hash;
+    tr->type = CW_EVM_TRACE_CALL;
+    tr->call_type = CW_EVM_CALL_CALL;
+    tr->status = 1;
+    tr->from = ADDR(3);
+    tr->to = ADDR(5);
+    tr->has_from = tr->has_to = true;
+    cw_u256_from_u64(&tr->value, 7);
+    uint32_t ta = 0;
+    REQUIRE(cw_evm_block_put_bytes(&b, &ta, 4, &b.traces[0].ta_off) == 0);
+    b.traces[0].ta_len = 1;
+    tx(&b, 2, 3, 5, CW_EVM_STATUS_FAILED);
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    REQUIRE(cw_evmstore_commit(s) == 0);
+    /* a gap and a wrong parent are refused, the store unchanged */
+    cw_evm_counts c0, c1;
+    cw_evmstore_counts(s, &c0);
+    header(&b, 3);
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    CHECK(cw_evmstore_append(s, &b) == CW_EINVAL);
+    header(&b, 2);
+    b.parent_hash = HASH(7, 7);
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    CHECK(cw_evmstore_append(s, &b) == CW_ECORRUPT);
+    CHECK_EQ_INT(cw_evmstore_tip(s), 1);
+    /* block 2: A3 -> A1 100, to be rolled back */
+    header(&b, 2);
+    tx(&b, 3, 1, 100, CW_EVM_STATUS_OK);
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    REQUIRE(cw_evmstore_commit(s) == 0);
+    balance(s, 1, UINT64_MAX, 0, 1000000000 - 1000 - 273000 + 100);
+    balance(s, 1, 1, 0, 1000000000 - 1000 - 273000);
+    balance(s, 1, 0, 0, 1000000000);
+    REQUIRE(cw_evmstore_rollback(s, 1) == 0);
+    cw_evmstore_counts(s, &c1);
+    CHECK(memcmp(&c0, &c1, sizeof c0) == 0);
+    CHECK_EQ_INT(cw_evmstore_tip(s), 1);
+    balance(s, 1, UINT64_MAX, 0, 1000000000 - 1000 - 273000);
+    balance(s, 3, UINT64_MAX, 0, 1000 - 7);
+    balance(s, 5, UINT64_MAX, 0, 7);
+    balance(s, 200, UINT64_MAX, 0, 63000 * 2); /* both tips */
+    balance(s, 2, UINT64_MAX, 0, 500 - 273000);
+    balance(s, 4, UINT64_MAX, 1, 5); /* asset 1 = the token */
+    cw_evm_block_free(&b);
+    REQUIRE(cw_evmstore_close(s) == 0);
+
+    /* readers: tx movements in order, check's balance rule, the flow interface */
+    REQUIRE(cw_evmstore_open(&s, path, false, NULL) == 0);
+    cw_evm_hash h = HASH(2, 17); /* block 1, first tx */
+    uint64_t txn, m0, m1;
+    REQUIRE(cw_evmstore_find_tx(s, &h, &txn) == 0);
+    cw_evmstore_tx_moves(s, txn, &m0, &m1);
+    REQUIRE(m1 - m0 == 5);
+    const unsigned kinds[5] = {CW_EVM_MOVE_FEE_BURNT, CW_EVM_MOVE_FEE_TIP, CW_EVM_MOVE_TX,
+                               CW_EVM_MOVE_INTERNAL, CW_EVM_MOVE_ERC20};
+    const uint64_t amounts[5] = {210000, 63000, 1000, 7, 5};
+    for (int i = 0; i < 5; i++) {
+        const cw_evm_row_move *mv = cw_evmstore_move(s, m0 + (uint64_t)i);
+        CHECK_EQ_INT(mv->kind, kinds[i]);
+        CHECK_EQ_INT(cw_evm_amount(mv->amount).w[0], amounts[i]);
+    }
+    json_t *j = NULL;
+    CHECK(cw_evm_check(&j, s) == CW_ECORRUPT); /* A2 went below zero */
+    REQUIRE(j);
+    CHECK(json_is_true(json_object_get(j, "balances_checked")));
+    CHECK_EQ_INT(json_integer_value(json_object_get(j, "problems")), 1);
+    const char *e0 = json_string_value(json_array_get(json_object_get(j, "errors"), 0));
+    CHECK(e0 && strstr(e0, "native balance below zero"));
+    json_decref(j);
+    cw_evmstore_close(s);
+
+    cw_flow_store *fs;
+    REQUIRE(cw_flow_open(&fs, path) == 0);
+    CHECK(cw_flow_store_kind(fs) == CW_FLOW_EVM);
+    CHECK_EQ_STR(cw_flow_chain_name(fs), "ethereum");
+    char a3[43];
+    cw_evm_addr x = ADDR(3);
+    cw_evm_addr_hex(a3, &x);
+    uint64_t id;
+    REQUIRE(cw_flow_resolve(fs, a3, &id) == 0);
+    char back[64];
+    REQUIRE(cw_flow_address(fs, id, back, sizeof back) == 0);
+    CHECK_EQ_STR(back, a3);
+    flow_acc acc = {0, 0, 0};
+    REQUIRE(cw_flow_each(fs, id, 3, on_flow, &acc) == 0);
+    CHECK_EQ_INT(acc.n_in, 1);  /* 1000 from A1 (the failed tx moved nothing) */
+    CHECK_EQ_INT(acc.n_out, 1); /* 7 to A5 */
+    CHECK_EQ_INT(acc.sum_in, 1000);
+    CHECK(cw_flow_resolve(fs, "0x12", &id) == CW_EINVAL);
+    char sym[16];
+    int dec;
+    REQUIRE(cw_flow_asset(fs, 0, sym, sizeof sym, &dec) == 0);
+    CHECK_EQ_STR(sym, "ETH");
+    CHECK_EQ_INT(dec, 18);
+    cw_flow_close(fs);
+}
+
+int main(void)
+{
+    RUN(test_store);
+    return cw_test_done();
+}
