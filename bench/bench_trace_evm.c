@@ -90,7 +90,9 @@ int main(int argc, char **argv)
     cw_acct_source_evm(&src, &ev);
     static const char *names[] = {"poison", "haircut", "fifo"};
     for (int model = CW_ACCT_POISON; model <= CW_ACCT_FIFO; model++) {
-        cw_acct_opts o = {(cw_acct_model)model, 64, 0, {{0}}};
+        cw_acct_opts o;
+        cw_acct_opts_init(&o);
+        o.model = (cw_acct_model)model;
         cw_acct_result *r = NULL;
         t0 = now();
         if (cw_acct_trace(&r, &src, ids, n_ids, &o)) {

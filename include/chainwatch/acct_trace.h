@@ -43,6 +43,7 @@ typedef struct cw_acct_move {
     uint64_t block, time; /* block number and its time (unix seconds) */
     bool fee;             /* gas paid (burnt base fee or tip) */
     cw_u256 amount;       /* base units */
+    uint32_t tx_from;     /* the tx's sender (who paid its gas), CW_ACCT_NONE if unknown */
 } cw_acct_move;
 
 typedef enum { CW_ACCT_POISON, CW_ACCT_HAIRCUT, CW_ACCT_FIFO } cw_acct_model;
@@ -75,7 +76,24 @@ typedef struct cw_acct_opts {
     uint32_t max_hops;   /* 0 = no limit */
     uint64_t until_time; /* 0 = no limit: movements after it are not processed */
     cw_u256 min_amount;  /* taint below it on a movement is dropped as dust (reported) */
+    /* Through mixers (probable links): a withdrawal of a denomination into which taint went is
+     * linked when its score reaches min_link_score: the tainted share of the notes of that
+     * denomination outstanding in the pool (opened with the pool's balance / denomination),
+     * or 0.95 when the withdrawal's gas is paid by an account holding taint. */
+    bool through_mixer;
+    double min_link_score; /* default 0.9 (cw_acct_opts_init) */
 } cw_acct_opts;
+
+void cw_acct_opts_init(cw_acct_opts *o);
+
+/* A withdrawal linked to tainted deposits of a mixer pool: probable, with its score. */
+typedef struct cw_acct_mixlink {
+    uint64_t move; /* the movement paying the recipient */
+    uint32_t mixer, recipient, asset;
+    cw_u256 amount, denomination;
+    double score;
+    bool sender_reuse; /* the withdrawal's gas was paid by a tainted account */
+} cw_acct_mixlink;
 
 /* Taint that reached a stop, or what a traced account still holds (per asset). */
 typedef struct cw_acct_end {
@@ -117,6 +135,7 @@ void cw_acct_result_free(cw_acct_result *r);
 const cw_acct_end *cw_acct_result_ends(const cw_acct_result *r, size_t *n);
 const cw_acct_conv *cw_acct_result_convs(const cw_acct_result *r, size_t *n);
 const cw_acct_arrival *cw_acct_result_arrivals(const cw_acct_result *r, size_t *n);
+const cw_acct_mixlink *cw_acct_result_mixlinks(const cw_acct_result *r, size_t *n);
 /* Totals per asset (index = asset id, n = highest asset seen + 1): taint entering the trace,
  * spent as fees, dropped as dust, burnt (sent to nobody). Arrays of *n entries. */
 void cw_acct_result_totals(const cw_acct_result *r, size_t *n, const cw_u256 **sourced,

@@ -22,7 +22,7 @@
 
 #include "chainwatch/evm/store.h"
 
-#define CW_EVM_DEPOSIT_MIN_FEEDERS 3
+#define CW_EVM_DEPOSIT_MIN_FEEDERS 5
 
 enum {
     CW_EVM_SVC_NONE = 0,

@@ -45,26 +45,36 @@ static int label_kind(const cw_label *l, void *payload)
     return 0;
 }
 
+static int label_stop(stops *st, uint32_t account)
+{
+    const cw_evm_row_account *a = cw_evmstore_account(st->s, account);
+    int kind = 0;
+    if (a && st->db) {
+        char addr[43] = "0x";
+        cw_hex_encode(addr + 2, a->addr, 20);
+        cw_labels_lookup(st->db, NULL, addr, label_kind, &kind);
+    }
+    return kind;
+}
+
 static int stop_of(void *ctx, uint32_t account)
 {
     stops *st = ctx;
     uint64_t v;
     if (cw_u64map_get(&st->cache, account, &v))
         return (int)v - 1;
-    const cw_evm_row_account *a = cw_evmstore_account(st->s, account);
-    const cw_evm_service *svc = cw_evm_services_get(st->sv, account);
-    int kind = 0;
-    if (svc && (svc->kind == CW_EVM_SVC_DEPOSIT || svc->kind == CW_EVM_SVC_COLLECTOR))
-        kind = CW_ACCT_STOP_EXCHANGE;
-    else if (svc && svc->kind == CW_EVM_SVC_MIXER)
+    /* a label is a fact: it takes precedence over behaviour */
+    int kind = label_stop(st, account);
+    const cw_evm_service *svc = kind ? NULL : cw_evm_services_get(st->sv, account);
+    if (svc && svc->kind == CW_EVM_SVC_MIXER) {
         kind = CW_ACCT_STOP_MIXER;
-    if (a && st->db) { /* a label is a fact: it takes precedence */
-        int labelled = 0;
-        char addr[43] = "0x";
-        cw_hex_encode(addr + 2, a->addr, 20);
-        cw_labels_lookup(st->db, NULL, addr, label_kind, &labelled);
-        if (labelled)
-            kind = labelled;
+    } else if (svc && svc->kind == CW_EVM_SVC_COLLECTOR) {
+        kind = CW_ACCT_STOP_EXCHANGE;
+    } else if (svc && svc->kind == CW_EVM_SVC_DEPOSIT) {
+        /* a deposit address of a collector labelled as something else (a bridge vault, a
+         * mixer) is no exchange deposit: the shape matched, the service did not */
+        int parent = label_stop(st, svc->parent);
+        kind = parent == 0 || parent == CW_ACCT_STOP_EXCHANGE ? CW_ACCT_STOP_EXCHANGE : 0;
     }
     cw_u64map_set(&st->cache, account, (uint64_t)kind + 1);
     return kind;
@@ -241,11 +251,21 @@ static json_t *result_json(const cw_evmstore *s, const cw_evm_services *sv, cons
                               "sourced", amount_json(&src[a]), "fees", amount_json(&fees[a]),
                               "dust", amount_json(&dust[a]), "burnt", amount_json(&burnt[a])));
     }
+    json_t *links = json_array();
+    const cw_acct_mixlink *ml = cw_acct_result_mixlinks(r, &n);
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(
+            links, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:f, s:b, s:b}", "withdrawal_tx",
+                             tx_hash_json(s, ml[i].move), "mixer", addr_json(s, ml[i].mixer),
+                             "recipient", addr_json(s, ml[i].recipient), "asset",
+                             asset_json(s, ml[i].asset), "amount", amount_json(&ml[i].amount),
+                             "denomination", amount_json(&ml[i].denomination), "score", ml[i].score,
+                             "gas_paid_by_tainted_account", ml[i].sender_reuse, "probable", 1));
     uint64_t moves, edges;
     cw_acct_result_counts(r, &moves, &edges);
-    return json_pack("{s:s, s:o, s:o, s:o, s:I, s:I}", "model", model, "ends", ends, "conversions",
-                     convs, "totals", totals, "movements_read", (json_int_t)moves,
-                     "tainted_movements", (json_int_t)edges);
+    return json_pack("{s:s, s:o, s:o, s:o, s:o, s:I, s:I}", "model", model, "ends", ends,
+                     "conversions", convs, "mixer_links", links, "totals", totals, "movements_read",
+                     (json_int_t)moves, "tainted_movements", (json_int_t)edges);
 }
 
 static void print_text(json_t *j, double seconds)
@@ -305,13 +325,15 @@ int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
     char *from[MAX_FROM];
     int n_from = 0;
     bool json = false, no_services = false;
-    cw_acct_opts o = {CW_ACCT_FIFO, 64, 0, {{0}}};
+    cw_acct_opts o;
+    cw_acct_opts_init(&o);
     static const struct option longs[] = {
-        {"store", required_argument, NULL, 's'},  {"from", required_argument, NULL, 'f'},
-        {"model", required_argument, NULL, 'm'},  {"max-hops", required_argument, NULL, 'h'},
-        {"until", required_argument, NULL, 'u'},  {"min-amount", required_argument, NULL, 'a'},
-        {"labels", required_argument, NULL, 'l'}, {"json", no_argument, NULL, 'j'},
-        {"no-services", no_argument, NULL, 'n'},  {NULL, 0, NULL, 0}};
+        {"store", required_argument, NULL, 's'},      {"from", required_argument, NULL, 'f'},
+        {"model", required_argument, NULL, 'm'},      {"max-hops", required_argument, NULL, 'h'},
+        {"until", required_argument, NULL, 'u'},      {"min-amount", required_argument, NULL, 'a'},
+        {"labels", required_argument, NULL, 'l'},     {"json", no_argument, NULL, 'j'},
+        {"no-services", no_argument, NULL, 'n'},      {"through-mixer", no_argument, NULL, 'x'},
+        {"link-score", required_argument, NULL, 'k'}, {NULL, 0, NULL, 0}};
     optind = 1;
     opterr = 0;
     int c;
@@ -361,6 +383,18 @@ int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
         case 'n':
             no_services = true;
             break;
+        case 'x':
+            o.through_mixer = true;
+            break;
+        case 'k': {
+            char *end;
+            double v = strtod(optarg, &end);
+            if (end == optarg || *end || !(v > 0 && v <= 1))
+                return cw_cli_usage_error(cmd, "--link-score: '%s' is not a score in (0, 1]",
+                                          optarg);
+            o.min_link_score = v;
+            break;
+        }
         default:
             return cw_cli_usage_error(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
         }

@@ -35,6 +35,8 @@ static int evm_next(void *ctx, uint64_t from, cw_acct_move *out)
         out->time = b ? b->timestamp : 0;
         out->fee = m->kind == CW_EVM_MOVE_FEE_BURNT || m->kind == CW_EVM_MOVE_FEE_TIP;
         out->amount = cw_evm_amount(m->amount);
+        const cw_evm_row_tx *tx = m->tx == CW_EVM_NONE64 ? NULL : cw_evmstore_tx(e->store, m->tx);
+        out->tx_from = tx ? tx->from : CW_ACCT_NONE;
         return 0;
     }
     return CW_ENOTFOUND;

@@ -122,11 +122,23 @@ struct cw_acct_result {
     size_t n_convs, cap_convs;
     cw_acct_arrival *arr;
     size_t n_arr, cap_arr;
+    cw_acct_mixlink *links;
+    size_t n_links, cap_links;
     cw_u256 *sourced, *fees, *dust, *burnt;
     size_t n_assets;
     uint64_t moves, edges;
     cw_u64map parent; /* tainted movement -> movement that brought taint to its sender */
 };
+
+/* One denomination of one mixer pool: notes outstanding, and how many of them are tainted
+ * (fractional: a note may be partly tainted). */
+typedef struct note_pool {
+    uint32_t account, asset;
+    cw_u256 denom;
+    double all, tainted;
+    uint32_t hop;
+    uint64_t via;
+} note_pool;
 
 typedef struct tracer {
     const cw_acct_source *src;
@@ -137,6 +149,8 @@ typedef struct tracer {
     cw_u64map pair_ix; /* account << 32 | asset -> pair index */
     cw_u64map end_ix;  /* stop ends: account << 32 | asset -> end index */
     size_t live;       /* pairs holding taint */
+    note_pool *pools;
+    size_t n_pools, cap_pools;
 } tracer;
 
 static uint64_t key(uint32_t account, uint32_t asset)
@@ -458,6 +472,55 @@ static bool converter(const group *g, uint32_t account)
     return up && gain;
 }
 
+static double dbl(const cw_u256 *v)
+{
+    return (double)v->w[0] +
+           18446744073709551616.0 *
+               ((double)v->w[1] + 18446744073709551616.0 *
+                                      ((double)v->w[2] + 18446744073709551616.0 * (double)v->w[3]));
+}
+
+static note_pool *pool_find(tracer *t, uint32_t account, uint32_t asset, const cw_u256 *denom)
+{
+    for (size_t i = 0; i < t->n_pools; i++)
+        if (t->pools[i].account == account && t->pools[i].asset == asset &&
+            cw_u256_cmp(&t->pools[i].denom, denom) == 0)
+            return &t->pools[i];
+    return NULL;
+}
+
+/* The pool of a deposit into mixer `account`, opened with the notes the pool's balance holds. */
+static int pool_open(tracer *t, uint32_t account, uint32_t asset, const cw_u256 *denom,
+                     uint64_t before, note_pool **out)
+{
+    note_pool *p = pool_find(t, account, asset, denom);
+    if (!p) {
+        cw_u256 bal = ZERO;
+        int rc;
+        if (t->src->balance && (rc = t->src->balance(t->src->ctx, account, asset, before, &bal)))
+            return rc;
+        if ((rc = grow((void **)&t->pools, &t->cap_pools, t->n_pools + 1, sizeof *t->pools)))
+            return rc;
+        p = &t->pools[t->n_pools++];
+        double d = dbl(denom);
+        *p = (note_pool){
+            account, asset,      *denom,        d > 0 ? (double)(uint64_t)(dbl(&bal) / d) : 0,
+            0,       UINT32_MAX, CW_ACCT_NONE64};
+    }
+    *out = p;
+    return 0;
+}
+
+static bool holds_taint(tracer *t, uint32_t account)
+{
+    if (account == CW_ACCT_NONE)
+        return false;
+    for (size_t i = 0; i < t->n_pairs; i++) /* few pairs per account: a scan of live ones */
+        if (t->pairs[i].account == account && t->pairs[i].live)
+            return true;
+    return false;
+}
+
 static bool is_source(const uint64_t *src, size_t n, uint64_t id)
 {
     size_t lo = 0, hi = n;
@@ -490,6 +553,51 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
         a->out = add(a->out, m->amount);
         b->in = add(b->in, m->amount);
     }
+    /* mixer withdrawals in this tx: the pool's outflows add up to a denomination; the largest
+     * one (the recipient's, beside a relayer's fee) may be linked to the tainted notes */
+    size_t link_move = SIZE_MAX;
+    carried link_c = {ZERO, 0, CW_ACCT_NONE64, true};
+    for (size_t i = 0; t->o.through_mixer && t->n_pools && i < g->n && link_move == SIZE_MAX; i++) {
+        const cw_acct_move *m = &g->m[i];
+        if (m->fee || m->from == CW_ACCT_NONE)
+            continue;
+        bool known = false;
+        for (size_t k = 0; k < t->n_pools && !known; k++)
+            known = t->pools[k].account == m->from && t->pools[k].asset == m->asset;
+        if (!known)
+            continue;
+        cw_u256 w = ZERO;
+        size_t big = i;
+        for (size_t k = 0; k < g->n; k++) {
+            if (g->m[k].fee || g->m[k].from != m->from || g->m[k].asset != m->asset)
+                continue;
+            w = add(w, g->m[k].amount);
+            if (lt(&g->m[big].amount, &g->m[k].amount))
+                big = k;
+        }
+        note_pool *p = pool_find(t, m->from, m->asset, &w);
+        if (!p || p->all <= 0)
+            break;
+        double score = p->tainted > 0 ? p->tainted / p->all : 0;
+        bool reuse = p->tainted > 0 && holds_taint(t, m->tx_from);
+        if (reuse && score < 0.95)
+            score = 0.95;
+        if (score > 1)
+            score = 1;
+        if (p->tainted > 0 && score >= t->o.min_link_score) {
+            link_move = big;
+            link_c = (carried){g->m[big].amount, p->hop, p->via, true};
+            p->tainted = p->tainted >= 1 ? p->tainted - 1 : 0;
+            int rc2 = grow((void **)&r->links, &r->cap_links, r->n_links + 1, sizeof *r->links);
+            if (rc2)
+                return rc2;
+            r->links[r->n_links++] = (cw_acct_mixlink){
+                g->m[big].id, m->from, g->m[big].to, m->asset, g->m[big].amount, w, score, reuse};
+        } else if (p->tainted > 0) {
+            p->tainted -= p->tainted / p->all; /* the expected share leaves with it */
+        }
+        p->all -= 1;
+    }
     for (size_t i = 0; i < g->n; i++) {
         const cw_acct_move *m = &g->m[i];
         r->moves++;
@@ -502,6 +610,8 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
             c = (carried){m->amount, UINT32_MAX, CW_ACCT_NONE64, false};
             r->sourced[m->asset] = add(r->sourced[m->asset], m->amount);
         }
+        if (i == link_move)
+            c = link_c; /* a probable mixer link: the withdrawal carries the pool's taint */
         bool tainted = !cw_u256_is_zero(&c.x);
         if (tainted && lt(&c.x, &t->o.min_amount)) {
             r->dust[m->asset] = add(r->dust[m->asset], c.x);
@@ -558,6 +668,20 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
             continue;
         }
         int stop = t->src->stop ? t->src->stop(t->src->ctx, m->to) : 0;
+        if (stop == CW_ACCT_STOP_MIXER && t->o.through_mixer && !cw_u256_is_zero(&m->amount)) {
+            /* every deposit counts in the pool's anonymity set, tainted or not */
+            note_pool *p;
+            if ((rc = pool_open(t, m->to, m->asset, &m->amount, m->id, &p)))
+                return rc;
+            p->all += 1;
+            if (tainted) {
+                p->tainted += dbl(&c.x) / dbl(&m->amount);
+                if (p->via == CW_ACCT_NONE64)
+                    p->via = m->id;
+                if (c.hop + 1 < p->hop)
+                    p->hop = c.hop + 1;
+            }
+        }
         if (stop && tainted) {
             if ((rc = end_add(t, m->to, m->asset, stop, &c, m->id)))
                 return rc;
@@ -704,8 +828,12 @@ int cw_acct_trace(cw_acct_result **out, const cw_acct_source *src, const uint64_
         } while (have && tx != CW_ACCT_NONE64 && m.tx == tx);
         if ((rc = process_group(&t, &g, s, n_sources)))
             goto out;
-        /* nothing tainted left and no source ahead (poison never runs dry: up to the end) */
-        if (t.live == 0 && cur > s[n_sources - 1])
+        /* nothing tainted left and no source ahead (poison never runs dry: up to the end);
+         * tainted notes in a mixer may still be withdrawn */
+        bool notes = false;
+        for (size_t k = 0; k < t.n_pools && !notes; k++)
+            notes = t.pools[k].tainted > 0;
+        if (t.live == 0 && !notes && cur > s[n_sources - 1])
             break;
         if (!have)
             break;
@@ -729,6 +857,7 @@ out:
     for (size_t i = 0; i < t.n_pairs; i++)
         free(t.pairs[i].lots);
     free(t.pairs);
+    free(t.pools);
     free(g.m);
     free(g.nets);
     cw_u64map_deinit(&t.pair_ix);
@@ -749,6 +878,7 @@ void cw_acct_result_free(cw_acct_result *r)
     free(r->ends);
     free(r->convs);
     free(r->arr);
+    free(r->links);
     free(r->sourced);
     free(r->fees);
     free(r->dust);
@@ -767,6 +897,20 @@ const cw_acct_conv *cw_acct_result_convs(const cw_acct_result *r, size_t *n)
 {
     *n = r->n_convs;
     return r->convs;
+}
+
+const cw_acct_mixlink *cw_acct_result_mixlinks(const cw_acct_result *r, size_t *n)
+{
+    *n = r->n_links;
+    return r->links;
+}
+
+void cw_acct_opts_init(cw_acct_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->model = CW_ACCT_FIFO;
+    o->max_hops = 64;
+    o->min_link_score = 0.9;
 }
 
 const cw_acct_arrival *cw_acct_result_arrivals(const cw_acct_result *r, size_t *n)

@@ -44,12 +44,6 @@ static bool fungible(const cw_evm_row_move *m)
            m->kind != CW_EVM_MOVE_FEE_BURNT && m->kind != CW_EVM_MOVE_FEE_TIP;
 }
 
-static bool eoa(const cw_evmstore *s, uint32_t id)
-{
-    const cw_evm_row_account *a = cw_evmstore_account(s, id);
-    return a && a->contract_block == CW_EVM_NONE32;
-}
-
 int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
 {
     cw_evm_counts c;
@@ -173,24 +167,6 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
         }
     }
     /* collectors and their deposit addresses */
-    for (size_t i = 0; i < n; i++) {
-        uint32_t h = a[i].target;
-        if (h < n && a[i].n_in_other > 0 && eoa(s, (uint32_t)i))
-            feeders[h]++;
-    }
-    for (size_t i = 0; i < n; i++) {
-        uint32_t h = a[i].target;
-        if (h >= n || feeders[h] < CW_EVM_DEPOSIT_MIN_FEEDERS || !a[i].n_in_other ||
-            !eoa(s, (uint32_t)i) || a[i].n_full * 2 < a[i].n_out)
-            continue;
-        double f = feeders[h] >= 10 ? 1.0 : (double)feeders[h] / 10.0;
-        sv->svc[i] = (cw_evm_service){CW_EVM_SVC_DEPOSIT, h, a[i].n_out,
-                                      f * (double)a[i].n_full / (double)a[i].n_out};
-        if (sv->svc[h].kind == CW_EVM_SVC_NONE)
-            sv->svc[h] = (cw_evm_service){CW_EVM_SVC_COLLECTOR, CW_EVM_NONE32, 0, 1.0};
-        if (sv->svc[h].kind == CW_EVM_SVC_COLLECTOR)
-            sv->svc[h].n++;
-    }
     /* mixer pools */
     for (size_t k = 0; den && k < den_ix.cap; k++) {
         const cw_u64pair *p = &den_ix.slots[k];
@@ -207,6 +183,29 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
             continue;
         sv->svc[acc] =
             (cw_evm_service){CW_EVM_SVC_MIXER, CW_EVM_NONE32, at, (double)at / (double)d->total};
+    }
+    /* A collector is where forwarding ends: it pays out to many (withdrawals) or not at all.
+     * An account that itself forwards everything to one target is a forwarder, not a collector
+     * (a thief's hop into a deposit address has the deposit address's shape otherwise). */
+    for (size_t i = 0; i < n; i++) {
+        uint32_t h = a[i].target;
+        if (h < n && a[i].n_in_other > 0 && a[h].target >= MANY &&
+            sv->svc[h].kind != CW_EVM_SVC_MIXER)
+            feeders[h]++;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint32_t h = a[i].target;
+        if (h >= n || a[h].target < MANY || sv->svc[h].kind == CW_EVM_SVC_MIXER ||
+            sv->svc[i].kind != CW_EVM_SVC_NONE || feeders[h] < CW_EVM_DEPOSIT_MIN_FEEDERS ||
+            !a[i].n_in_other || a[i].n_full * 2 < a[i].n_out)
+            continue;
+        double f = feeders[h] >= 10 ? 1.0 : (double)feeders[h] / 10.0;
+        sv->svc[i] = (cw_evm_service){CW_EVM_SVC_DEPOSIT, h, a[i].n_out,
+                                      f * (double)a[i].n_full / (double)a[i].n_out};
+        if (sv->svc[h].kind == CW_EVM_SVC_NONE)
+            sv->svc[h] = (cw_evm_service){CW_EVM_SVC_COLLECTOR, CW_EVM_NONE32, 0, 1.0};
+        if (sv->svc[h].kind == CW_EVM_SVC_COLLECTOR)
+            sv->svc[h].n++;
     }
     *out = sv;
     sv = NULL;

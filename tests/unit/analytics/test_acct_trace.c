@@ -12,7 +12,21 @@
 #include "chainwatch/errors.h"
 #include "harness.h"
 
-enum { V = 1, T = 2, H1 = 3, U = 5, X = 10, USDT_C = 20, P = 30, W = 40, F = 50 };
+enum {
+    V = 1,
+    T = 2,
+    H1 = 3,
+    U = 5,
+    X = 10,
+    USDT_C = 20,
+    P = 30,
+    W = 40,
+    F = 50,
+    M = 60,
+    R1 = 61,
+    R2 = 62,
+    RL = 63
+};
 enum { ETH = 0, USDT = 1, WETH = 2 };
 
 typedef struct world {
@@ -66,13 +80,13 @@ static uint32_t w_asset_account(void *ctx, uint32_t asset)
 static int w_stop(void *ctx, uint32_t account)
 {
     (void)ctx;
-    return account == X ? CW_ACCT_STOP_EXCHANGE : 0;
+    return account == X ? CW_ACCT_STOP_EXCHANGE : account == M ? CW_ACCT_STOP_MIXER : 0;
 }
 
 static cw_acct_move mv(uint64_t id, uint64_t tx, uint32_t from, uint32_t to, uint32_t asset,
                        uint64_t amount)
 {
-    cw_acct_move m = {id, tx, from, to, asset, id, 1700000000 + id, false, u(amount)};
+    cw_acct_move m = {id, tx, from, to, asset, id, 1700000000 + id, false, u(amount), from};
     return m;
 }
 
@@ -94,7 +108,10 @@ static uint64_t amt(const cw_acct_end *e)
 static cw_acct_result *run(world *w, cw_acct_model model, const uint64_t *src, size_t n_src)
 {
     cw_acct_source s = {w, w_next, w_balance, w_asset_account, w_stop};
-    cw_acct_opts o = {model, 0, 0, u(0)};
+    cw_acct_opts o;
+    cw_acct_opts_init(&o);
+    o.model = model;
+    o.max_hops = 0;
     cw_acct_result *r = NULL;
     CHECK(cw_acct_trace(&r, &s, src, n_src, &o) == 0);
     return r;
@@ -243,7 +260,10 @@ static void test_limits(void)
     world w = {m, 4, 0, 0, u(0)};
     uint64_t src[] = {1};
     cw_acct_source s = {&w, w_next, w_balance, w_asset_account, w_stop};
-    cw_acct_opts o = {CW_ACCT_FIFO, 2, 0, u(5)};
+    cw_acct_opts o;
+    cw_acct_opts_init(&o);
+    o.max_hops = 2;
+    o.min_amount = u(5);
     cw_acct_result *r = NULL;
     CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
     CHECK_EQ_INT(amt(end_at(r, F, ETH)), 99);
@@ -257,6 +277,46 @@ static void test_limits(void)
     cw_acct_result_free(r);
 }
 
+/* Worked example 4: a mixer pool of 10-unit notes. T deposits 3 stolen notes, honest U 1.
+ * Withdrawal A (9 to R1 + 1 to relayer RL) is sent by RL: its score is the tainted share of the
+ * notes outstanding, 3/4 = 0.75, below 0.9: not linked. Withdrawal B (10 to R2) is paid for
+ * by T, who still holds stolen funds: gas-funding reuse, score 0.95: linked, probable. */
+static void test_mixer(void)
+{
+    cw_acct_move m[] = {
+        mv(1, 1, V, T, ETH, 100), mv(2, 2, T, M, ETH, 10),  mv(3, 3, T, M, ETH, 10),
+        mv(4, 4, T, M, ETH, 10),  mv(5, 5, U, M, ETH, 10),  mv(6, 6, M, R1, ETH, 9),
+        mv(7, 6, M, RL, ETH, 1),  mv(8, 7, M, R2, ETH, 10), mv(9, 8, R2, X, ETH, 10),
+    };
+    m[5].tx_from = m[6].tx_from = RL;
+    m[7].tx_from = T;
+    world w = {m, 9, 0, 0, u(0)};
+    uint64_t src[] = {1};
+    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, w_stop};
+    cw_acct_opts o;
+    cw_acct_opts_init(&o);
+    o.through_mixer = true;
+    cw_acct_result *r = NULL;
+    CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
+    size_t n;
+    const cw_acct_mixlink *l = cw_acct_result_mixlinks(r, &n);
+    CHECK_EQ_INT(n, 1);
+    if (n == 1) {
+        CHECK(l[0].recipient == R2 && l[0].sender_reuse && l[0].score >= 0.95);
+        CHECK_EQ_INT(l[0].denomination.w[0], 10);
+    }
+    CHECK_EQ_INT(amt(end_at(r, X, ETH)), 10);                /* reached through the link */
+    CHECK(end_at(r, X, ETH) && end_at(r, X, ETH)->probable); /* and says so */
+    CHECK(end_at(r, R1, ETH) == NULL);                       /* the unlinked withdrawal: nothing */
+    CHECK_EQ_INT(amt(end_at(r, M, ETH)), 30);                /* entered the mixer */
+    cw_acct_result_free(r);
+    /* without --through-mixer the trace stops at the pool */
+    o.through_mixer = false;
+    CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
+    CHECK(end_at(r, X, ETH) == NULL);
+    cw_acct_result_free(r);
+}
+
 int main(void)
 {
     RUN(test_basic);
@@ -264,5 +324,6 @@ int main(void)
     RUN(test_wrap);
     RUN(test_big);
     RUN(test_limits);
+    RUN(test_mixer);
     return cw_test_done();
 }
