@@ -19,7 +19,10 @@ owner=([chainwatch/errors.h]=util [chainwatch/util.h]=util [chainwatch/store.h]=
        [chainwatch/labels.h]=labels [chainwatch/alert.h]=alert [chainwatch/share.h]=share
        [chainwatch/supply.h]=supply [chainwatch/cluster.h]=analytics
        [chainwatch/patterns.h]=analytics [chainwatch/screen.h]=analytics
-       [chainwatch/trace.h]=analytics [chainwatch/flow.h]=chain [chainwatch/gen.h]=gen [chainwatch/gen_evm.h]=gen
+       [chainwatch/trace.h]=analytics [chainwatch/acct_trace.h]=analytics
+       [chainwatch/acct_evm.h]=analytics [chainwatch/evm_services.h]=analytics
+       [chainwatch/acct_screen.h]=analytics [chainwatch/flow.h]=chain [chainwatch/gen.h]=gen
+       [chainwatch/gen_evm.h]=gen
        [chainwatch/monitor.h]=monitor [chainwatch/server.h]=server)
 
 module_of_path() { # a path under src/ or a header name -> module ('' when unknown)

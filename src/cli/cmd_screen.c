@@ -10,9 +10,11 @@
 #include <string.h>
 
 #include "chainwatch/errors.h"
+#include "chainwatch/evm/store.h"
 #include "chainwatch/screen.h"
 #include "chainwatch/util.h"
 #include "cli/cli.h"
+#include "cli/screen_evm.h"
 
 extern const cw_command cw_cmd_screen;
 
@@ -100,6 +102,16 @@ static int screen_one(const cw_chainstore *cs, const cw_trace_labelmap *lm, cons
 
 static int run(int argc, char **argv)
 {
+    /* an EVM store: account-model screening (screen_evm.c) */
+    const char *which = getenv("CHAINWATCH_STORE");
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--store") && i + 1 < argc)
+            which = argv[i + 1];
+        else if (!strncmp(argv[i], "--store=", 8))
+            which = argv[i] + 8;
+    }
+    if (which && cw_evmstore_detect(which))
+        return cw_cli_screen_evm(&cw_cmd_screen, argc, argv);
     const char *store = getenv("CHAINWATCH_STORE"), *labels_db = NULL, *file = NULL;
     bool json = false;
     uint64_t top = 3;

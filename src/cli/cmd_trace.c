@@ -9,10 +9,12 @@
 #include <string.h>
 
 #include "chainwatch/errors.h"
+#include "chainwatch/evm/store.h"
 #include "chainwatch/patterns.h"
 #include "chainwatch/trace.h"
 #include "chainwatch/util.h"
 #include "cli/cli.h"
+#include "cli/trace_evm.h"
 
 extern const cw_command cw_cmd_trace;
 
@@ -120,6 +122,16 @@ static void print_table(json_t *j, const cw_trace_stats *st)
 
 static int run(int argc, char **argv)
 {
+    /* an EVM store: the account-model trace (trace_evm.c) */
+    const char *which = getenv("CHAINWATCH_STORE");
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--store") && i + 1 < argc)
+            which = argv[i + 1];
+        else if (!strncmp(argv[i], "--store=", 8))
+            which = argv[i] + 8;
+    }
+    if (which && cw_evmstore_detect(which))
+        return cw_cli_trace_evm(&cw_cmd_trace, argc, argv);
     const char *store = getenv("CHAINWATCH_STORE"), *labels_db = NULL;
     const char *from[MAX_FROM];
     int n_from = 0;

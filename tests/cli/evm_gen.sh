@@ -10,6 +10,14 @@ check "gen evm --json reports the transactions" bash -c "echo '$out' | jq -e '.t
 check "truth agrees with the CSVs (gen_check.py)" /usr/bin/python3 "$SRC/tests/evm/gen_check.py" "$T/w"
 check_eq "gen evm --help names the EVM usage" "$("$CW_BIN" gen evm --help | grep -c 'gen evm')" "1"
 
+# bridge exits to given Bitcoin addresses (a cross-chain case: addresses of a Bitcoin world)
+jq '.heists[0].steps[4].btc_to = ["bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"]' \
+    "$SRC/data/scenarios/evm-quick-heist.json" > "$T/btc_to.json"
+check "gen evm with btc_to" "$CW_BIN" gen evm --out "$T/x" --txs 15000 --seed 4 --scenario "$T/btc_to.json" --quiet
+check_eq "the heist's bridge exits pay only the given addresses" \
+    "$(awk -F, 'NR > 1 && $1 == "quick-drain" {print $9}' "$T/x/truth/bridge_deposits.csv" | sort -u | tr '\n' ' ')" \
+    "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2 bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4 "
+
 expect_fail() { # expect_fail "what" needle args...
     local what=$1 needle=$2; shift 2
     local err rc=0
@@ -36,6 +44,8 @@ sc "$H,\"steps\":[{\"type\":\"mixer\",\"fraction\":-0.5}]"
 expect_fail "negative fraction" 'heists[0].steps[0].fraction: must not be negative' --scenario "$T/s.json"
 sc "$H,\"steps\":[{\"type\":\"cash_out\",\"to\":[\"Mars\"]}]"
 expect_fail "unknown cash-out exchange" 'heists[0].steps[0].to[0]' --scenario "$T/s.json"
+sc "$H,\"steps\":[{\"type\":\"bridge\",\"btc_to\":[\"bc1qnotanaddress\"]}]"
+expect_fail "a bad BTC destination" 'heists[0].steps[0].btc_to[0]: not a Bitcoin address' --scenario "$T/s.json"
 printf '{"heists": [' > "$T/syntax.json"
 expect_fail "JSON syntax error with line" 'syntax.json: line' --scenario "$T/syntax.json"
 expect_fail "missing scenario file" 'nope.json' --scenario "$T/nope.json"

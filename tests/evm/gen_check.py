@@ -133,7 +133,7 @@ def main(d):
         memo_hex = b["memo"].encode().hex()
         if memo_hex not in t["input"]:
             bad("bridge_deposits.csv: %s: memo not in the input" % b["tx_hash"])
-        if b["btc_address"] not in b["memo"] or not b["btc_address"].startswith("bc1q"):
+        if not b["btc_address"] or b["btc_address"] not in b["memo"]:
             bad("bridge_deposits.csv: %s: the memo does not name %s" % (b["tx_hash"], b["btc_address"]))
         n_bridge += 1
     n_links = 0

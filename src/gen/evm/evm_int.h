@@ -84,6 +84,8 @@ typedef struct ew_step {
     double wait_min_h, wait_max_h;     /* mixer: deposit -> withdrawal */
     double relayer;                    /* mixer: share withdrawn through a relayer */
     uint32_t btc_addresses;            /* bridge: distinct BTC destinations */
+    char (*btc_to)[96];                /* bridge: explicit BTC destinations (owned) */
+    uint32_t n_btc_to;
     uint32_t deposits;                 /* cash_out: deposit transactions */
     double over_hours;                 /* cash_out: spread */
     uint32_t to[EW_MAX_EXCH], n_to;    /* cash_out: exchanges (indexes) */

@@ -32,7 +32,7 @@ typedef struct ew_heist {
     int64_t pending;
     bool started, done;
     uint32_t dep[EW_MAX_EXCH][3];
-    char (*btc)[64];
+    char (*btc)[96];
     uint32_t n_btc, next_btc;
     u128 cash_target;
     uint32_t cash_left;
@@ -697,16 +697,29 @@ int ew_heists_init(ew_world *w)
         for (int x = 0; x < EW_MAX_EXCH; x++)
             for (int k = 0; k < 3; k++)
                 h->dep[x][k] = EW_NONE;
+        /* BTC destinations: the scenario's btc_to (e.g. addresses of a generated Bitcoin world,
+         * for a cross-chain case), else bech32 addresses derived from the seed */
         uint32_t nb = 1;
+        const ew_step *given = NULL;
         for (size_t s = 0; s < h->sc->n_steps; s++)
-            if (h->sc->steps[s].kind == EWS_BRIDGE && h->sc->steps[s].btc_addresses > nb)
-                nb = h->sc->steps[s].btc_addresses;
+            if (h->sc->steps[s].kind == EWS_BRIDGE) {
+                if (h->sc->steps[s].n_btc_to && !given)
+                    given = &h->sc->steps[s];
+                if (h->sc->steps[s].btc_addresses > nb)
+                    nb = h->sc->steps[s].btc_addresses;
+            }
+        if (given)
+            nb = given->n_btc_to;
         h->btc = calloc(nb, sizeof *h->btc);
         if (!h->btc)
             return cw_error_set(CW_ENOMEM, "gen evm: out of memory");
         h->n_btc = nb;
-        for (uint32_t k = 0; k < nb; k++)
-            ew_btc_address(w, 0x7e1f000000ULL + i * 100000 + k, h->btc[k]);
+        for (uint32_t k = 0; k < nb; k++) {
+            if (given)
+                snprintf(h->btc[k], sizeof h->btc[k], "%s", given->btc_to[k]);
+            else
+                ew_btc_address(w, 0x7e1f000000ULL + i * 100000 + k, h->btc[k]);
+        }
         ew_event_push(w, hours_blocks(h->sc->at_hour) + 12, EWE_HEIST, (uint32_t)i, H_DRAIN, 0,
                       0);
     }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chainwatch/btc/address.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/util.h"
 #include "gen/evm/evm_int.h"
@@ -263,7 +264,7 @@ static int parse_step(const pctx *c, const cw_gen_evm_scenario *s, const ew_heis
             return rc;
     } else if (!strcmp(ty, "bridge")) {
         static const char *const k[] = {"type", "delay_hours", "fraction", "btc_addresses",
-                                        "over_hours", NULL};
+                                        "over_hours", "btc_to", NULL};
         st->kind = EWS_BRIDGE;
         st->fraction = 0.5;
         if ((rc = known(c, path, o, k)) ||
@@ -271,6 +272,28 @@ static int parse_step(const pctx *c, const cw_gen_evm_scenario *s, const ew_heis
             (rc = get_u32(c, path, o, "btc_addresses", 1, 1000, &st->btc_addresses)) ||
             (rc = get_num(c, path, o, "over_hours", 0, 200, &st->over_hours)))
             return rc;
+        json_t *to = json_object_get(o, "btc_to");
+        if (to) {
+            if (!json_is_array(to) || json_array_size(to) == 0 || json_array_size(to) > 1000)
+                return cw_error_set(CW_EINVAL, "%s: %s.btc_to: a list of 1..1000 Bitcoin addresses",
+                                    c->src, path);
+            st->btc_to = calloc(json_array_size(to), sizeof *st->btc_to);
+            if (!st->btc_to)
+                return cw_error_set(CW_ENOMEM, "out of memory");
+            for (size_t i = 0; i < json_array_size(to); i++) {
+                json_t *e = json_array_get(to, i);
+                cw_addr_key key;
+                bool ok = false;
+                static const cw_network nets[] = {CW_NET_MAIN, CW_NET_TEST, CW_NET_REGTEST};
+                for (int n = 0; n < 3 && json_is_string(e) && json_string_length(e) < 96; n++)
+                    ok |= cw_addr_decode(&key, json_string_value(e), nets[n]) == 0;
+                if (!ok)
+                    return cw_error_set(CW_EINVAL, "%s: %s.btc_to[%zu]: not a Bitcoin address",
+                                        c->src, path, i);
+                snprintf(st->btc_to[i], 96, "%s", json_string_value(e));
+                st->n_btc_to++;
+            }
+        }
     } else if (!strcmp(ty, "cash_out")) {
         static const char *const k[] = {"type", "delay_hours", "to", "deposits", "over_hours",
                                         "fraction", NULL};
@@ -395,8 +418,11 @@ void cw_gen_evm_scenario_free(cw_gen_evm_scenario *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < s->n_heists; i++)
+    for (size_t i = 0; i < s->n_heists; i++) {
+        for (size_t k = 0; k < s->heists[i].n_steps; k++)
+            free(s->heists[i].steps[k].btc_to);
         free(s->heists[i].steps);
+    }
     free(s->heists);
     free(s);
 }

@@ -208,6 +208,7 @@ static int write_truth(ew_world *w)
     json_object_set_new(j, "entities", json_integer((json_int_t)w->n_ent));
     json_object_set_new(j, "users", json_integer((json_int_t)w->n_users));
     json_object_set_new(j, "line_ending", json_string("CRLF"));
+    json_object_set_new(j, "ingest_chain", json_string("ethereum"));
     json_t *c = json_object();
     for (int t = 1; t <= EW_NTOK; t++) {
         json_t *tk = json_object();

@@ -1,0 +1,63 @@
+/*
+ * acct_screen.h: exposure screening in the account model (EVM stores): what share of the value
+ * an address received, per asset, came directly or indirectly from accounts of each category
+ * (sanctioned, theft, mixer, ...), following receipts backwards under the haircut rule until
+ * the share left to explain falls below a floor (docs/TRACE-MODELS.md, "Account model:
+ * screening").
+ *
+ * For an address A and an asset, each receipt m (from S, amount v, before the screening point)
+ * explains v / (all A received of that asset before it) of A's value. A labelled S puts that
+ * weight on its categories (direct at the first hop, indirect further back); an unlabelled S is
+ * screened in turn, as of that receipt, with the weight carried down. Branches whose weight
+ * falls below the floor, or that reach the hop limit, are counted as unexplored, so the shares
+ * plus the unexplored share plus what traces to no label add up to 1. Conversions are not
+ * followed backwards (a receipt of a swap's output counts its venue as the sender). Shares are
+ * judgements: probable, never amounts.
+ */
+#ifndef CHAINWATCH_ACCT_SCREEN_H
+#define CHAINWATCH_ACCT_SCREEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chainwatch/evm/store.h"
+
+#define CW_ACCT_MAX_CATEGORIES 16
+
+typedef struct cw_acct_screen_opts {
+    uint32_t max_hops;    /* default 30 */
+    double floor;         /* default 0.001: branches carrying less are not followed */
+    uint64_t before;      /* screen as of this movement id (CW_EVM_NONE64 = everything) */
+    uint32_t max_inflows; /* per account visited, newest first (default 20000) */
+} cw_acct_screen_opts;
+
+void cw_acct_screen_opts_init(cw_acct_screen_opts *o);
+
+/* Categories of an account as a bit mask (bit i = category i of the caller's list), 0 when
+ * unlabelled. */
+typedef uint32_t (*cw_acct_categories_fn)(void *ctx, uint32_t account);
+
+typedef struct cw_acct_exposure_path {
+    uint32_t category;
+    double share;
+    uint32_t n;            /* accounts on the path, the screened one first */
+    uint32_t accounts[32]; /* truncated past 32 */
+    uint64_t moves[32];    /* the receipt at each step */
+} cw_acct_exposure_path;
+
+typedef struct cw_acct_exposure {
+    uint32_t asset;
+    double direct[CW_ACCT_MAX_CATEGORIES], indirect[CW_ACCT_MAX_CATEGORIES];
+    double unexplored;            /* below the floor or past the hop limit */
+    double received_share_minted; /* from nobody (mints, rewards, withdrawals) */
+    cw_u256 received;             /* what the address received of the asset (base units) */
+    uint64_t accounts_visited, receipts_read;
+    cw_acct_exposure_path top[5]; /* strongest labelled contributions */
+    size_t n_top;
+} cw_acct_exposure;
+
+/* Screens account for asset. CW_ENOTFOUND when it never received the asset. */
+int cw_acct_screen(cw_acct_exposure *out, const cw_evmstore *s, uint32_t account, uint32_t asset,
+                   cw_acct_categories_fn cats, void *ctx, const cw_acct_screen_opts *o);
+
+#endif

@@ -1,0 +1,153 @@
+/*
+ * acct_trace.h: taint tracing in the account model (EVM chains): where did the value of a set
+ * of source movements go, under the poison, haircut and FIFO models (docs/TRACE-MODELS.md,
+ * "Account model"). Chain-neutral: the movements come in chain order from a callback.
+ *
+ * The unit is (account, asset); the order is the movement id (block, tx index, log or trace
+ * position). The engine sweeps the movements from the first source onward once, keeping state
+ * only for the (account, asset) pairs that hold taint:
+ *   poison   every movement out of a tainted pair is tainted in full (reach, not amounts);
+ *   haircut  a pair holds a total and a tainted amount; a movement of v out of it carries
+ *            tainted * v / total;
+ *   fifo     a pair is a queue of lots, first in first out; what the account held before it
+ *            first received taint is one clean lot at the front.
+ * Conversions (swaps, wrap and unwrap) are read from each transaction's net flows, fees left
+ * out and mints/burns counted as the token contract's: an account that gives up asset A
+ * (net < 0) and gains asset B (net > 0) in one tx is a trader, and the tainted share of the A it
+ * sent is carried to the B it gained, at the executed rate; an account that gains A and gives up
+ * B is the venue (a pool, a wrapped-token contract): taint reaching it in that tx is converted,
+ * not held, so a pool never passes a thief's taint to the next honest trader. A conversion with
+ * more than one asset given up is marked probable (the rate is a judgement).
+ * Fees: taint spent on gas (burnt base fee, tip) is counted as fee and not followed.
+ * Stops: a callback names the accounts where a trace stops (exchange deposit addresses,
+ * mixers, bridges); taint reaching them is reported and not followed.
+ */
+#ifndef CHAINWATCH_ACCT_TRACE_H
+#define CHAINWATCH_ACCT_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chainwatch/evm/u256.h"
+
+#define CW_ACCT_NONE 0xffffffffu
+#define CW_ACCT_NONE64 UINT64_MAX
+
+/* One value movement, as the source gives it. */
+typedef struct cw_acct_move {
+    uint64_t id;          /* chain order; dense is not required, increasing is */
+    uint64_t tx;          /* tx number; CW_ACCT_NONE64 for block-level movements */
+    uint32_t from, to;    /* account ids; CW_ACCT_NONE = nobody (mint, burn, fee burnt) */
+    uint32_t asset;       /* asset id */
+    uint64_t block, time; /* block number and its time (unix seconds) */
+    bool fee;             /* gas paid (burnt base fee or tip) */
+    cw_u256 amount;       /* base units */
+    uint32_t tx_from;     /* the tx's sender (who paid its gas), CW_ACCT_NONE if unknown */
+} cw_acct_move;
+
+typedef enum { CW_ACCT_POISON, CW_ACCT_HAIRCUT, CW_ACCT_FIFO } cw_acct_model;
+
+/* Where the movements come from. */
+typedef struct cw_acct_source {
+    void *ctx;
+    /* The first movement with id >= from: 0, or CW_ENOTFOUND past the last. */
+    int (*next)(void *ctx, uint64_t from, cw_acct_move *out);
+    /* What account holds of asset just before movement id `before`: 0 or an error. */
+    int (*balance)(void *ctx, uint32_t account, uint32_t asset, uint64_t before, cw_u256 *out);
+    /* The token contract's account of an asset (mints and burns count as its), or
+     * CW_ACCT_NONE for the native coin. */
+    uint32_t (*asset_account)(void *ctx, uint32_t asset);
+    /* Where the trace stops: 0 = go on, else a stop kind (CW_ACCT_STOP_*). May be NULL. */
+    int (*stop)(void *ctx, uint32_t account);
+} cw_acct_source;
+
+enum {
+    CW_ACCT_STOP_NONE = 0,
+    CW_ACCT_STOP_EXCHANGE = 1,
+    CW_ACCT_STOP_MIXER = 2,
+    CW_ACCT_STOP_BRIDGE = 3,
+    CW_ACCT_STOP_OTHER = 4
+};
+const char *cw_acct_stop_name(int kind);
+
+typedef struct cw_acct_opts {
+    cw_acct_model model;
+    uint32_t max_hops;   /* 0 = no limit */
+    uint64_t until_time; /* 0 = no limit: movements after it are not processed */
+    cw_u256 min_amount;  /* taint below it on a movement is dropped as dust (reported) */
+    /* Through mixers (probable links): a withdrawal of a denomination into which taint went is
+     * linked when its score reaches min_link_score: the tainted share of the notes of that
+     * denomination outstanding in the pool (opened with the pool's balance / denomination),
+     * or 0.95 when the withdrawal's gas is paid by an account holding taint. */
+    bool through_mixer;
+    double min_link_score; /* default 0.9 (cw_acct_opts_init) */
+} cw_acct_opts;
+
+void cw_acct_opts_init(cw_acct_opts *o);
+
+/* A withdrawal linked to tainted deposits of a mixer pool: probable, with its score. */
+typedef struct cw_acct_mixlink {
+    uint64_t move; /* the movement paying the recipient */
+    uint32_t mixer, recipient, asset;
+    cw_u256 amount, denomination;
+    double score;
+    bool sender_reuse; /* the withdrawal's gas was paid by a tainted account */
+} cw_acct_mixlink;
+
+/* Taint that reached a stop, or what a traced account still holds (per asset). */
+typedef struct cw_acct_end {
+    uint32_t account, asset;
+    int stop;       /* CW_ACCT_STOP_*; CW_ACCT_STOP_NONE for a holding (unspent remainder) */
+    cw_u256 amount; /* tainted base units (poison: value touched) */
+    uint64_t first_move, n_moves;
+    uint32_t hops; /* fewest hops from a source */
+    bool probable; /* reached through a judgement (a multi-asset conversion) */
+} cw_acct_end;
+
+/* One tainted movement into a stop (an exchange deposit, a mixer, a bridge): the cash-out
+ * transactions themselves. Sorted by account, asset and movement. */
+typedef struct cw_acct_arrival {
+    uint32_t account, asset;
+    uint64_t move;
+    cw_u256 amount;
+} cw_acct_arrival;
+
+/* A conversion the trace went through: account gave up asset `from` and gained `to`. */
+typedef struct cw_acct_conv {
+    uint64_t tx;
+    uint32_t account, venue; /* venue: the first account that gained `from` in the tx */
+    uint32_t from_asset, to_asset;
+    cw_u256 tainted_in, gained, tainted_out;
+    bool probable;
+} cw_acct_conv;
+
+typedef struct cw_acct_result cw_acct_result;
+
+/* Runs a forward trace of the full amounts of the source movements (sorted or not).
+ * *out owned by the caller (cw_acct_result_free). CW_EINVAL for an empty source list. */
+int cw_acct_trace(cw_acct_result **out, const cw_acct_source *src, const uint64_t *sources,
+                  size_t n_sources, const cw_acct_opts *opts);
+void cw_acct_result_free(cw_acct_result *r);
+
+/* Borrowed views, valid until cw_acct_result_free. Ends: stops first, then holdings, each by
+ * account id and asset. */
+const cw_acct_end *cw_acct_result_ends(const cw_acct_result *r, size_t *n);
+const cw_acct_conv *cw_acct_result_convs(const cw_acct_result *r, size_t *n);
+const cw_acct_arrival *cw_acct_result_arrivals(const cw_acct_result *r, size_t *n);
+const cw_acct_mixlink *cw_acct_result_mixlinks(const cw_acct_result *r, size_t *n);
+/* Totals per asset (index = asset id, n = highest asset seen + 1): taint entering the trace,
+ * spent as fees, dropped as dust, burnt (sent to nobody). Arrays of *n entries. */
+void cw_acct_result_totals(const cw_acct_result *r, size_t *n, const cw_u256 **sourced,
+                           const cw_u256 **fees, const cw_u256 **dust, const cw_u256 **burnt);
+/* Movements processed and tainted movements (edges). */
+void cw_acct_result_counts(const cw_acct_result *r, uint64_t *moves, uint64_t *edges);
+/* Evidence: the movement ids from a source to end i (source first), into a new array of *n
+ * ids (caller frees with free()); the path follows, at each account, the movement that first
+ * brought it taint. */
+int cw_acct_result_path(const cw_acct_result *r, size_t end, uint64_t **ids, size_t *n);
+
+/* floor(a * b / c) exactly (a 512-bit product); c must not be zero. */
+cw_u256 cw_u256_muldiv(const cw_u256 *a, const cw_u256 *b, const cw_u256 *c);
+
+#endif

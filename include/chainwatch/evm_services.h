@@ -1,0 +1,52 @@
+/*
+ * evm_services.h: services recognised on an EVM store from behaviour (docs/TRACE-MODELS.md,
+ * "Account model: services"). Each recognition is a judgement and carries a score in (0, 1].
+ *
+ *   deposit address  an externally owned account that sends everything it sends, and all of
+ *                    it (the balance of that asset left at zero, or a native remainder under
+ *                    0.01 of the sweep for gas), to one collector, which at least
+ *                    CW_EVM_DEPOSIT_MIN_FEEDERS such accounts feed. Score: feeders / 10
+ *                    (at most 1) times the share of full sweeps. The senders into a deposit
+ *                    address are the customers behind it.
+ *   mixer pool       an account whose incoming movements (at least 10, from at least 5
+ *                    senders) are 80 % or more of a few fixed amounts (at most 4
+ *                    denominations, each seen at least 5 times), paid out to many others.
+ *                    Score: the share of incoming movements at those denominations.
+ * A DEX pool needs no recognition: the trace reads swaps from each transaction's net flows.
+ */
+#ifndef CHAINWATCH_EVM_SERVICES_H
+#define CHAINWATCH_EVM_SERVICES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chainwatch/evm/store.h"
+
+#define CW_EVM_DEPOSIT_MIN_FEEDERS 5
+
+enum {
+    CW_EVM_SVC_NONE = 0,
+    CW_EVM_SVC_DEPOSIT = 1,
+    CW_EVM_SVC_COLLECTOR = 2,
+    CW_EVM_SVC_MIXER = 3
+};
+
+typedef struct cw_evm_service {
+    uint8_t kind;    /* CW_EVM_SVC_* */
+    uint32_t parent; /* a deposit address's collector; CW_EVM_NONE32 otherwise */
+    uint32_t n;      /* collector: its deposit addresses; deposit: its sweeps; mixer: deposits */
+    double score;
+} cw_evm_service;
+
+typedef struct cw_evm_services cw_evm_services;
+
+/* Two passes over the store's movements. *out owned by the caller. */
+int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s);
+void cw_evm_services_free(cw_evm_services *sv);
+/* The service an account is recognised as, or NULL (borrowed until free). */
+const cw_evm_service *cw_evm_services_get(const cw_evm_services *sv, uint32_t account);
+/* How many accounts are recognised as kind. */
+size_t cw_evm_services_count(const cw_evm_services *sv, int kind);
+const char *cw_evm_service_name(int kind);
+
+#endif

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Issue 13's acceptance figures on generated EVM worlds: K seeds of N txs (default 4 x 200000).
+# For each: gen evm, ingest, label the world's known services (exchange hot wallets, mixer
+# pools, bridge router and vault: what a label provider knows; never the thief or the deposit
+# addresses, which the trace must find by behaviour), trace every heist forward under FIFO from
+# its drain transactions, and score with tests/diff/evm_eval.py. Not part of make test.
+# usage: scripts/eval-evm.sh [BIN] [SEEDS] [TXS] [WORKDIR]
+set -euo pipefail
+BIN=${1:-build/release/chainwatch}
+SEEDS=${2:-4}
+TXS=${3:-200000}
+W=${4:-$(mktemp -d)}
+here=$(cd "$(dirname "$0")/.." && pwd)
+for seed in $(seq 1 "$SEEDS"); do
+    d="$W/seed$seed"
+    rm -rf "$d"
+    "$BIN" gen evm --out "$d/world" --txs "$TXS" --seed "$seed" --quiet > /dev/null
+    "$BIN" ingest evm --csv "$d/world" --store "$d/store" --chain ethereum --quiet > /dev/null
+    /usr/bin/python3 - "$d/world/truth/addresses.csv" > "$d/labels.csv" <<'PY'
+import csv, sys
+cat = {"exchange": "exchange", "mixer_pool": "mixer", "bridge_router": "bridge", "bridge_vault": "bridge"}
+print("address,entity,category,asset")
+for r in csv.DictReader(open(sys.argv[1])):
+    if r["category"] in cat:
+        print(f'{r["address"]},{r["entity_name"] or r["category"]},{cat[r["category"]]},ETH')
+PY
+    "$BIN" labels import csv "$d/labels.csv" --db "$d/labels.db" > /dev/null
+    n=0
+    for drains in $(jq -r '.[] | .drain_txs // .drain_transactions | join(",")' "$d/world/truth/heists.json"); do
+        args=()
+        IFS=, read -ra txs <<< "$drains"
+        for t in "${txs[@]}"; do args+=(--from "$t"); done
+        "$BIN" trace --store "$d/store" --labels "$d/labels.db" "${args[@]}" --json > "$d/trace$n.json"
+        n=$((n + 1))
+    done
+    echo "== seed $seed ($TXS txs)"
+    /usr/bin/python3 "$here/tests/diff/evm_eval.py" "$d/world" "$d"/trace*.json
+done

@@ -1,0 +1,123 @@
+/*
+ * acct_evm.c: the account-model trace's movement source over an EVM store
+ * (cw_acct_source_evm): movements are moves.col rows in id order (NFT transfers, counted by
+ * items only, are skipped: they carry no fungible value); an opening balance is a walk of the
+ * account's in and out chains (movelink.col) up to the movement; the token contract behind an
+ * asset is its assets.col row; times are the block rows' timestamps.
+ */
+#include <string.h>
+
+#include "chainwatch/acct_evm.h"
+#include "chainwatch/errors.h"
+#include "chainwatch/util.h"
+
+static bool fungible(const cw_evm_row_move *m)
+{
+    return m->kind != CW_EVM_MOVE_ERC721 && m->kind != CW_EVM_MOVE_ERC1155;
+}
+
+static int evm_next(void *ctx, uint64_t from, cw_acct_move *out)
+{
+    cw_acct_evm *e = ctx;
+    cw_evm_counts c;
+    cw_evmstore_counts(e->store, &c);
+    for (uint64_t id = from; id < c.moves; id++) {
+        const cw_evm_row_move *m = cw_evmstore_move(e->store, id);
+        if (!fungible(m))
+            continue;
+        const cw_evm_row_block *b = cw_evmstore_block(e->store, m->block);
+        out->id = id;
+        out->tx = m->tx;
+        out->from = m->from;
+        out->to = m->to;
+        out->asset = m->asset;
+        out->block = m->block;
+        out->time = b ? b->timestamp : 0;
+        out->fee = m->kind == CW_EVM_MOVE_FEE_BURNT || m->kind == CW_EVM_MOVE_FEE_TIP;
+        out->amount = cw_evm_amount(m->amount);
+        const cw_evm_row_tx *tx = m->tx == CW_EVM_NONE64 ? NULL : cw_evmstore_tx(e->store, m->tx);
+        out->tx_from = tx ? tx->from : CW_ACCT_NONE;
+        return 0;
+    }
+    return CW_ENOTFOUND;
+}
+
+static int evm_balance(void *ctx, uint32_t account, uint32_t asset, uint64_t before, cw_u256 *out)
+{
+    cw_acct_evm *e = ctx;
+    cw_u256 in = {{0}}, sent = {{0}};
+    const cw_evm_row_acctlast *l = cw_evmstore_acctlast(e->store, account);
+    if (!l)
+        return cw_error_set(CW_ENOTFOUND, "account %u is not in the store", account);
+    for (uint64_t m = l->last_in; m != CW_EVM_NONE64;
+         m = cw_evmstore_movelink(e->store, m)->prev_in) {
+        const cw_evm_row_move *r = cw_evmstore_move(e->store, m);
+        if (m < before && r->asset == asset && fungible(r)) {
+            cw_u256 a = cw_evm_amount(r->amount);
+            cw_u256_add(&in, &in, &a);
+        }
+    }
+    for (uint64_t m = l->last_out; m != CW_EVM_NONE64;
+         m = cw_evmstore_movelink(e->store, m)->prev_out) {
+        const cw_evm_row_move *r = cw_evmstore_move(e->store, m);
+        if (m < before && r->asset == asset && fungible(r)) {
+            cw_u256 a = cw_evm_amount(r->amount);
+            cw_u256_add(&sent, &sent, &a);
+        }
+    }
+    /* a store that starts mid-chain may not explain a balance: never below zero */
+    if (cw_u256_sub(out, &in, &sent))
+        memset(out, 0, sizeof *out);
+    return 0;
+}
+
+static uint32_t evm_asset_account(void *ctx, uint32_t asset)
+{
+    cw_acct_evm *e = ctx;
+    const cw_evm_row_asset *a = cw_evmstore_asset(e->store, asset);
+    return a ? a->account : CW_ACCT_NONE;
+}
+
+static int evm_stop(void *ctx, uint32_t account)
+{
+    cw_acct_evm *e = ctx;
+    return e->stop ? e->stop(e->stop_ctx, account) : 0;
+}
+
+void cw_acct_source_evm(cw_acct_source *out, cw_acct_evm *ctx)
+{
+    out->ctx = ctx;
+    out->next = evm_next;
+    out->balance = evm_balance;
+    out->asset_account = evm_asset_account;
+    out->stop = evm_stop;
+}
+
+int cw_acct_evm_tx_sources(const cw_evmstore *s, const char *hash, uint64_t **ids, size_t *n)
+{
+    cw_evm_hash h;
+    size_t len = strlen(hash);
+    if (len != 66 || hash[0] != '0' || (hash[1] != 'x' && hash[1] != 'X') ||
+        cw_hex_decode(h.b, 32, hash + 2))
+        return cw_error_set(CW_EINVAL, "'%s' is not a tx hash (0x and 64 hex digits)", hash);
+    uint64_t tx, first, end;
+    if (cw_evmstore_find_tx(s, &h, &tx))
+        return cw_error_set(CW_ENOTFOUND, "tx %s is not in the store", hash);
+    cw_evmstore_tx_moves(s, tx, &first, &end);
+    uint64_t *a = malloc((end - first + 1) * sizeof *a);
+    if (!a)
+        return cw_error_set(CW_ENOMEM, "out of memory");
+    size_t k = 0;
+    for (uint64_t m = first; m < end; m++) {
+        const cw_evm_row_move *r = cw_evmstore_move(s, m);
+        if (fungible(r) && r->kind != CW_EVM_MOVE_FEE_BURNT && r->kind != CW_EVM_MOVE_FEE_TIP)
+            a[k++] = m;
+    }
+    if (!k) {
+        free(a);
+        return cw_error_set(CW_ENOTFOUND, "tx %s moves no value (nothing to trace)", hash);
+    }
+    *ids = a;
+    *n = k;
+    return 0;
+}

@@ -1,0 +1,985 @@
+/*
+ * acct_trace.c: the account-model taint trace (include/chainwatch/acct_trace.h).
+ *
+ * One sweep over the movements from the first source on, a transaction at a time (its
+ * movements are contiguous). State is kept only for (account, asset) pairs that hold taint or
+ * held it: a pair opens with what the account held just before (the source's balance
+ * callback), as one clean lot or clean total, so taint never lands on an empty account that in
+ * fact held clean funds. Per transaction, net flows (fees out, mints and burns as the token
+ * contract's) name the converters: accounts that give up one asset and gain another. Taint
+ * reaching a converter in an asset it gains is converted, not held (that is the pool's side of
+ * a swap); taint the converter sent in the assets it gave up is carried to the assets it
+ * gained, in proportion (that is the trader's side). Evidence: each tainted movement remembers
+ * the movement that brought taint to its sender, so a path back to a source is a walk.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "chainwatch/acct_trace.h"
+#include "chainwatch/errors.h"
+#include "chainwatch/util.h"
+#include "util/u64map.h"
+
+__extension__ typedef unsigned __int128 u128;
+
+/* ---- 256-bit helpers ---- */
+
+static const cw_u256 ZERO = {{0, 0, 0, 0}};
+
+static bool lt(const cw_u256 *a, const cw_u256 *b)
+{
+    return cw_u256_cmp(a, b) < 0;
+}
+
+static cw_u256 add(cw_u256 a, cw_u256 b)
+{
+    cw_u256 r;
+    if (cw_u256_add(&r, &a, &b))
+        r.w[0] = r.w[1] = r.w[2] = r.w[3] = UINT64_MAX; /* saturate: amounts never get there */
+    return r;
+}
+
+static cw_u256 sub(cw_u256 a, cw_u256 b) /* a - b, 0 when b > a */
+{
+    cw_u256 r;
+    if (cw_u256_sub(&r, &a, &b))
+        return ZERO;
+    return r;
+}
+
+static cw_u256 min_u(cw_u256 a, cw_u256 b)
+{
+    return lt(&a, &b) ? a : b;
+}
+
+cw_u256 cw_u256_muldiv(const cw_u256 *a, const cw_u256 *b, const cw_u256 *c)
+{
+    /* fast path: everything in 64 bits for a and b, 128 for the product */
+    if (cw_u256_fits_u64(a) && cw_u256_fits_u64(b) && !(c->w[2] | c->w[3])) {
+        u128 p = (u128)a->w[0] * b->w[0], d = (u128)c->w[1] << 64 | c->w[0];
+        u128 q = p / d;
+        cw_u256 r = {{(uint64_t)q, (uint64_t)(q >> 64), 0, 0}};
+        return r;
+    }
+    /* 512-bit product, little-endian limbs */
+    uint64_t p[8] = {0};
+    for (int i = 0; i < 4; i++) {
+        u128 carry = 0;
+        for (int j = 0; j < 4; j++) {
+            u128 t = (u128)a->w[i] * b->w[j] + p[i + j] + carry;
+            p[i + j] = (uint64_t)t;
+            carry = t >> 64;
+        }
+        p[i + 4] = (uint64_t)carry;
+    }
+    /* binary long division of p by c (remainder < c fits in 257 bits: keep a carry bit) */
+    uint64_t rem[4] = {0}, q[8] = {0};
+    int top = 511;
+    while (top >= 0 && !((p[top / 64] >> (top % 64)) & 1))
+        top--;
+    for (int bit = top; bit >= 0; bit--) {
+        uint64_t hi = rem[3] >> 63;
+        for (int k = 3; k > 0; k--)
+            rem[k] = rem[k] << 1 | rem[k - 1] >> 63;
+        rem[0] = rem[0] << 1 | ((p[bit / 64] >> (bit % 64)) & 1);
+        cw_u256 r = {{rem[0], rem[1], rem[2], rem[3]}};
+        if (hi || cw_u256_cmp(&r, c) >= 0) {
+            cw_u256 d;
+            cw_u256_sub(&d, &r, c);
+            memcpy(rem, d.w, sizeof rem);
+            q[bit / 64] |= 1ull << (bit % 64);
+        }
+    }
+    cw_u256 r = {{q[0], q[1], q[2], q[3]}};
+    if (q[4] | q[5] | q[6] | q[7])
+        r.w[0] = r.w[1] = r.w[2] = r.w[3] = UINT64_MAX;
+    return r;
+}
+
+/* ---- state ---- */
+
+typedef struct lot {
+    cw_u256 amount;
+    uint64_t via; /* movement that brought it (tainted lots) */
+    uint32_t hop;
+    uint8_t tainted, probable;
+} lot;
+
+typedef struct pair {
+    uint32_t account, asset;
+    cw_u256 total, tainted;
+    lot *lots;
+    size_t head, n, cap;
+    uint64_t first_via;
+    uint32_t hop;
+    bool probable, live;
+} pair;
+
+struct cw_acct_result {
+    cw_acct_end *ends;
+    size_t n_ends, cap_ends;
+    cw_acct_conv *convs;
+    size_t n_convs, cap_convs;
+    cw_acct_arrival *arr;
+    size_t n_arr, cap_arr;
+    cw_acct_mixlink *links;
+    size_t n_links, cap_links;
+    cw_u256 *sourced, *fees, *dust, *burnt;
+    size_t n_assets;
+    uint64_t moves, edges;
+    cw_u64map parent; /* tainted movement -> movement that brought taint to its sender */
+};
+
+/* One denomination of one mixer pool: notes outstanding, and how many of them are tainted
+ * (fractional: a note may be partly tainted). */
+typedef struct note_pool {
+    uint32_t account, asset;
+    cw_u256 denom;
+    double all, tainted;
+    uint32_t hop;
+    uint64_t via;
+} note_pool;
+
+typedef struct tracer {
+    const cw_acct_source *src;
+    cw_acct_opts o;
+    cw_acct_result *r;
+    pair *pairs;
+    size_t n_pairs, cap_pairs;
+    cw_u64map pair_ix; /* account << 32 | asset -> pair index */
+    cw_u64map end_ix;  /* stop ends: account << 32 | asset -> end index */
+    size_t live;       /* pairs holding taint */
+    note_pool *pools;
+    size_t n_pools, cap_pools;
+} tracer;
+
+static uint64_t key(uint32_t account, uint32_t asset)
+{
+    return (uint64_t)account << 32 | asset;
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 16;
+    while (c < need)
+        c *= 2;
+    void *x = realloc(*p, c * size);
+    if (!x)
+        return cw_error_set(CW_ENOMEM, "out of memory tracing");
+    *p = x;
+    *cap = c;
+    return 0;
+}
+
+static int asset_slot(cw_acct_result *r, uint32_t asset)
+{
+    if (asset < r->n_assets)
+        return 0;
+    size_t n = (size_t)asset + 1;
+    cw_u256 **arrs[4] = {&r->sourced, &r->fees, &r->dust, &r->burnt};
+    for (int i = 0; i < 4; i++) {
+        cw_u256 *x = realloc(*arrs[i], n * sizeof *x);
+        if (!x)
+            return cw_error_set(CW_ENOMEM, "out of memory tracing");
+        memset(x + r->n_assets, 0, (n - r->n_assets) * sizeof *x);
+        *arrs[i] = x;
+    }
+    r->n_assets = n;
+    return 0;
+}
+
+static pair *find_pair(tracer *t, uint32_t account, uint32_t asset)
+{
+    uint64_t ix;
+    if (account == CW_ACCT_NONE || !cw_u64map_get(&t->pair_ix, key(account, asset), &ix))
+        return NULL;
+    return &t->pairs[ix];
+}
+
+static int push_lot(pair *p, cw_u256 amount, bool tainted, uint64_t via, uint32_t hop,
+                    bool probable)
+{
+    if (cw_u256_is_zero(&amount))
+        return 0;
+    lot *last = p->n > p->head ? &p->lots[p->n - 1] : NULL;
+    if (last && !tainted && !last->tainted) {
+        last->amount = add(last->amount, amount); /* clean lots merge */
+        return 0;
+    }
+    if (p->head > 0 && p->head == p->n)
+        p->head = p->n = 0;
+    if (p->head > 64 && p->head * 2 > p->n) {
+        memmove(p->lots, p->lots + p->head, (p->n - p->head) * sizeof *p->lots);
+        p->n -= p->head;
+        p->head = 0;
+    }
+    int rc = grow((void **)&p->lots, &p->cap, p->n + 1, sizeof *p->lots);
+    if (rc)
+        return rc;
+    p->lots[p->n++] = (lot){amount, via, hop, tainted, probable};
+    return 0;
+}
+
+/* Opens (account, asset) with what the account held just before movement `before`. */
+static int open_pair(tracer *t, uint32_t account, uint32_t asset, uint64_t before, pair **out)
+{
+    pair *p = find_pair(t, account, asset);
+    if (p) {
+        *out = p;
+        return 0;
+    }
+    cw_u256 bal = ZERO;
+    int rc;
+    if (t->src->balance && (rc = t->src->balance(t->src->ctx, account, asset, before, &bal)))
+        return rc;
+    if ((rc = grow((void **)&t->pairs, &t->cap_pairs, t->n_pairs + 1, sizeof *t->pairs)) ||
+        (rc = cw_u64map_set(&t->pair_ix, key(account, asset), t->n_pairs)))
+        return rc;
+    p = &t->pairs[t->n_pairs++];
+    memset(p, 0, sizeof *p);
+    p->account = account;
+    p->asset = asset;
+    p->first_via = CW_ACCT_NONE64;
+    p->hop = UINT32_MAX;
+    p->total = bal;
+    if ((rc = push_lot(p, bal, false, 0, 0, false)))
+        return rc;
+    *out = p;
+    return 0;
+}
+
+static void set_live(tracer *t, pair *p)
+{
+    bool now = !cw_u256_is_zero(&p->tainted);
+    if (now && !p->live)
+        t->live++;
+    else if (!now && p->live)
+        t->live--;
+    p->live = now;
+}
+
+/* What a movement of v out of p carries: taint x, its hops, the movement that brought it. */
+typedef struct carried {
+    cw_u256 x;
+    uint32_t hop;
+    uint64_t via;
+    bool probable;
+} carried;
+
+static carried take(tracer *t, pair *p, cw_u256 v)
+{
+    carried c = {ZERO, UINT32_MAX, CW_ACCT_NONE64, false};
+    if (!p)
+        return c;
+    switch (t->o.model) {
+    case CW_ACCT_POISON:
+        if (!cw_u256_is_zero(&p->tainted))
+            c.x = v;
+        p->total = sub(p->total, v);
+        break;
+    case CW_ACCT_HAIRCUT:
+        if (!lt(&v, &p->total)) {
+            c.x = p->tainted;
+            p->total = ZERO;
+        } else {
+            c.x = cw_u256_muldiv(&p->tainted, &v, &p->total);
+            p->total = sub(p->total, v);
+        }
+        p->tainted = sub(p->tainted, c.x);
+        break;
+    case CW_ACCT_FIFO: {
+        cw_u256 need = v;
+        while (!cw_u256_is_zero(&need) && p->head < p->n) {
+            lot *l = &p->lots[p->head];
+            cw_u256 part = min_u(l->amount, need);
+            if (l->tainted) {
+                c.x = add(c.x, part);
+                if (c.via == CW_ACCT_NONE64)
+                    c.via = l->via;
+                if (l->hop < c.hop)
+                    c.hop = l->hop;
+                c.probable |= l->probable;
+            }
+            l->amount = sub(l->amount, part);
+            need = sub(need, part);
+            if (cw_u256_is_zero(&l->amount))
+                p->head++;
+        }
+        p->total = sub(p->total, v);
+        p->tainted = sub(p->tainted, c.x);
+        break;
+    }
+    }
+    if (t->o.model != CW_ACCT_FIFO && !cw_u256_is_zero(&c.x)) {
+        c.hop = p->hop;
+        c.via = p->first_via;
+        c.probable = p->probable;
+    }
+    set_live(t, p);
+    return c;
+}
+
+/* Adds v (x of it tainted) to p. */
+static int give(tracer *t, pair *p, cw_u256 v, const carried *c, uint64_t move)
+{
+    int rc;
+    cw_u256 clean = sub(v, c->x);
+    p->total = add(p->total, v);
+    if (t->o.model == CW_ACCT_FIFO) {
+        /* taint first within the movement: it is one payment, the order inside is moot */
+        if ((rc = push_lot(p, c->x, true, move, c->hop + 1, c->probable)) ||
+            (rc = push_lot(p, clean, false, 0, 0, false)))
+            return rc;
+    }
+    if (!cw_u256_is_zero(&c->x)) {
+        p->tainted = add(p->tainted, c->x);
+        if (p->first_via == CW_ACCT_NONE64)
+            p->first_via = move;
+        if (c->hop + 1 < p->hop)
+            p->hop = c->hop + 1;
+        p->probable |= c->probable;
+    }
+    set_live(t, p);
+    return 0;
+}
+
+/* Marks the newest t of p (received in this tx) as tainted: a conversion's output. */
+static int taint_tail(tracer *t, pair *p, cw_u256 x, uint64_t via, uint32_t hop, bool probable)
+{
+    x = min_u(x, sub(p->total, p->tainted));
+    if (cw_u256_is_zero(&x))
+        return 0;
+    if (t->o.model == CW_ACCT_FIFO) {
+        cw_u256 need = x;
+        /* take it off the clean tail lots, then push it back as one tainted lot */
+        while (!cw_u256_is_zero(&need) && p->n > p->head) {
+            lot *l = &p->lots[p->n - 1];
+            if (l->tainted)
+                break;
+            cw_u256 part = min_u(l->amount, need);
+            l->amount = sub(l->amount, part);
+            need = sub(need, part);
+            if (cw_u256_is_zero(&l->amount))
+                p->n--;
+        }
+        x = sub(x, need);
+        int rc = grow((void **)&p->lots, &p->cap, p->n + 1, sizeof *p->lots);
+        if (rc)
+            return rc;
+        if (!cw_u256_is_zero(&x))
+            p->lots[p->n++] = (lot){x, via, hop, 1, probable};
+    }
+    p->tainted = add(p->tainted, x);
+    if (p->first_via == CW_ACCT_NONE64)
+        p->first_via = via;
+    if (hop < p->hop)
+        p->hop = hop;
+    p->probable |= probable;
+    set_live(t, p);
+    return 0;
+}
+
+static int end_add(tracer *t, uint32_t account, uint32_t asset, int stop, const carried *c,
+                   uint64_t move)
+{
+    uint64_t ix;
+    cw_acct_result *r = t->r;
+    if (!cw_u64map_get(&t->end_ix, key(account, asset), &ix)) {
+        int rc = grow((void **)&r->ends, &r->cap_ends, r->n_ends + 1, sizeof *r->ends);
+        if (rc || (rc = cw_u64map_set(&t->end_ix, key(account, asset), r->n_ends)))
+            return rc;
+        ix = r->n_ends++;
+        r->ends[ix] = (cw_acct_end){account, asset, stop, ZERO, move, 0, UINT32_MAX, false};
+    }
+    cw_acct_end *e = &r->ends[ix];
+    e->amount = add(e->amount, c->x);
+    e->n_moves++;
+    if (stop != CW_ACCT_STOP_NONE) {
+        int rc = grow((void **)&r->arr, &r->cap_arr, r->n_arr + 1, sizeof *r->arr);
+        if (rc)
+            return rc;
+        r->arr[r->n_arr++] = (cw_acct_arrival){account, asset, move, c->x};
+    }
+    if (c->hop + 1 < e->hops)
+        e->hops = c->hop + 1;
+    e->probable |= c->probable;
+    return 0;
+}
+
+/* ---- one transaction ---- */
+
+typedef struct net {
+    uint32_t account, asset;
+    cw_u256 in, out;      /* non-fee amounts gained and given up */
+    cw_u256 t_out, v_out; /* taint carried by and amount of its out-movements (given-up assets) */
+    uint32_t hop;
+    uint64_t via;
+    bool probable;
+} net;
+
+typedef struct group {
+    cw_acct_move *m;
+    size_t n, cap;
+    net *nets;
+    size_t n_nets, cap_nets;
+} group;
+
+static net *net_of(group *g, uint32_t account, uint32_t asset)
+{
+    for (size_t i = 0; i < g->n_nets; i++)
+        if (g->nets[i].account == account && g->nets[i].asset == asset)
+            return &g->nets[i];
+    if (grow((void **)&g->nets, &g->cap_nets, g->n_nets + 1, sizeof *g->nets))
+        return NULL;
+    net *n = &g->nets[g->n_nets++];
+    memset(n, 0, sizeof *n);
+    n->account = account;
+    n->asset = asset;
+    n->hop = UINT32_MAX;
+    n->via = CW_ACCT_NONE64;
+    return n;
+}
+
+/* The account whose side of a movement this is: mints and burns are the token contract's. */
+static uint32_t side(const tracer *t, uint32_t account, uint32_t asset)
+{
+    if (account != CW_ACCT_NONE || !t->src->asset_account)
+        return account;
+    return t->src->asset_account(t->src->ctx, asset);
+}
+
+static bool gives_up(const net *n)
+{
+    return lt(&n->in, &n->out);
+}
+static bool gains(const net *n)
+{
+    return lt(&n->out, &n->in);
+}
+
+/* A converter gives up one asset and gains another in this tx. */
+static bool converter(const group *g, uint32_t account)
+{
+    bool up = false, gain = false;
+    for (size_t i = 0; i < g->n_nets; i++) {
+        if (g->nets[i].account != account)
+            continue;
+        up |= gives_up(&g->nets[i]);
+        gain |= gains(&g->nets[i]);
+    }
+    return up && gain;
+}
+
+static double dbl(const cw_u256 *v)
+{
+    return (double)v->w[0] +
+           18446744073709551616.0 *
+               ((double)v->w[1] + 18446744073709551616.0 *
+                                      ((double)v->w[2] + 18446744073709551616.0 * (double)v->w[3]));
+}
+
+static note_pool *pool_find(tracer *t, uint32_t account, uint32_t asset, const cw_u256 *denom)
+{
+    for (size_t i = 0; i < t->n_pools; i++)
+        if (t->pools[i].account == account && t->pools[i].asset == asset &&
+            cw_u256_cmp(&t->pools[i].denom, denom) == 0)
+            return &t->pools[i];
+    return NULL;
+}
+
+/* The pool of a deposit into mixer `account`, opened with the notes the pool's balance holds. */
+static int pool_open(tracer *t, uint32_t account, uint32_t asset, const cw_u256 *denom,
+                     uint64_t before, note_pool **out)
+{
+    note_pool *p = pool_find(t, account, asset, denom);
+    if (!p) {
+        cw_u256 bal = ZERO;
+        int rc;
+        if (t->src->balance && (rc = t->src->balance(t->src->ctx, account, asset, before, &bal)))
+            return rc;
+        if ((rc = grow((void **)&t->pools, &t->cap_pools, t->n_pools + 1, sizeof *t->pools)))
+            return rc;
+        p = &t->pools[t->n_pools++];
+        double d = dbl(denom);
+        *p = (note_pool){
+            account, asset,      *denom,        d > 0 ? (double)(uint64_t)(dbl(&bal) / d) : 0,
+            0,       UINT32_MAX, CW_ACCT_NONE64};
+    }
+    *out = p;
+    return 0;
+}
+
+static bool holds_taint(tracer *t, uint32_t account)
+{
+    if (account == CW_ACCT_NONE)
+        return false;
+    for (size_t i = 0; i < t->n_pairs; i++) /* few pairs per account: a scan of live ones */
+        if (t->pairs[i].account == account && t->pairs[i].live)
+            return true;
+    return false;
+}
+
+static bool is_source(const uint64_t *src, size_t n, uint64_t id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (src[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && src[lo] == id;
+}
+
+static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
+{
+    int rc;
+    cw_acct_result *r = t->r;
+    g->n_nets = 0;
+    /* net flows, only where taint may be involved (small txs; a batch of thousands of
+     * transfers is no swap) */
+    bool conv = g->n <= 256;
+    for (size_t i = 0; conv && i < g->n; i++) {
+        const cw_acct_move *m = &g->m[i];
+        if (m->fee)
+            continue;
+        net *a = net_of(g, side(t, m->from, m->asset), m->asset);
+        net *b = net_of(g, side(t, m->to, m->asset), m->asset);
+        if (!a || !b)
+            return cw_error_set(CW_ENOMEM, "out of memory tracing");
+        a->out = add(a->out, m->amount);
+        b->in = add(b->in, m->amount);
+    }
+    /* mixer withdrawals in this tx: the pool's outflows add up to a denomination; the largest
+     * one (the recipient's, beside a relayer's fee) may be linked to the tainted notes */
+    size_t link_move = SIZE_MAX;
+    carried link_c = {ZERO, 0, CW_ACCT_NONE64, true};
+    for (size_t i = 0; t->o.through_mixer && t->n_pools && i < g->n && link_move == SIZE_MAX; i++) {
+        const cw_acct_move *m = &g->m[i];
+        if (m->fee || m->from == CW_ACCT_NONE)
+            continue;
+        bool known = false;
+        for (size_t k = 0; k < t->n_pools && !known; k++)
+            known = t->pools[k].account == m->from && t->pools[k].asset == m->asset;
+        if (!known)
+            continue;
+        cw_u256 w = ZERO;
+        size_t big = i;
+        for (size_t k = 0; k < g->n; k++) {
+            if (g->m[k].fee || g->m[k].from != m->from || g->m[k].asset != m->asset)
+                continue;
+            w = add(w, g->m[k].amount);
+            if (lt(&g->m[big].amount, &g->m[k].amount))
+                big = k;
+        }
+        note_pool *p = pool_find(t, m->from, m->asset, &w);
+        if (!p || p->all <= 0)
+            break;
+        double score = p->tainted > 0 ? p->tainted / p->all : 0;
+        bool reuse = p->tainted > 0 && holds_taint(t, m->tx_from);
+        if (reuse && score < 0.95)
+            score = 0.95;
+        if (score > 1)
+            score = 1;
+        if (p->tainted > 0 && score >= t->o.min_link_score) {
+            link_move = big;
+            link_c = (carried){g->m[big].amount, p->hop, p->via, true};
+            p->tainted = p->tainted >= 1 ? p->tainted - 1 : 0;
+            int rc2 = grow((void **)&r->links, &r->cap_links, r->n_links + 1, sizeof *r->links);
+            if (rc2)
+                return rc2;
+            r->links[r->n_links++] = (cw_acct_mixlink){
+                g->m[big].id, m->from, g->m[big].to, m->asset, g->m[big].amount, w, score, reuse};
+        } else if (p->tainted > 0) {
+            p->tainted -= p->tainted / p->all; /* the expected share leaves with it */
+        }
+        p->all -= 1;
+    }
+    for (size_t i = 0; i < g->n; i++) {
+        const cw_acct_move *m = &g->m[i];
+        r->moves++;
+        if ((rc = asset_slot(r, m->asset)))
+            return rc;
+        carried c = take(t, find_pair(t, m->from, m->asset), m->amount);
+        if (is_source(src, n_src, m->id)) {
+            /* hops count movements after the source's: its receiver is hop 0, so the
+             * source movement carries "hop -1" (give() and end_add() add one, wrapping) */
+            c = (carried){m->amount, UINT32_MAX, CW_ACCT_NONE64, false};
+            r->sourced[m->asset] = add(r->sourced[m->asset], m->amount);
+        }
+        if (i == link_move)
+            c = link_c; /* a probable mixer link: the withdrawal carries the pool's taint */
+        bool tainted = !cw_u256_is_zero(&c.x);
+        if (tainted && lt(&c.x, &t->o.min_amount)) {
+            r->dust[m->asset] = add(r->dust[m->asset], c.x);
+            c.x = ZERO;
+            tainted = false;
+        }
+        if (tainted) {
+            r->edges++;
+            /* the map reserves UINT64_MAX: a source's "no parent" is stored one below */
+            if ((rc = cw_u64map_set(&r->parent, m->id,
+                                    c.via == CW_ACCT_NONE64 ? CW_ACCT_NONE64 - 1 : c.via)))
+                return rc;
+        }
+        if (m->fee) {
+            if (tainted)
+                r->fees[m->asset] = add(r->fees[m->asset], c.x);
+            pair *q = find_pair(t, m->to, m->asset);
+            carried clean = {ZERO, 0, CW_ACCT_NONE64, false};
+            if (q && (rc = give(t, q, m->amount, &clean, m->id)))
+                return rc;
+            continue;
+        }
+        uint32_t from_side = side(t, m->from, m->asset), to_side = side(t, m->to, m->asset);
+        /* the sender's side of a conversion: remember what its given-up asset carried */
+        if (conv && tainted && converter(g, from_side)) {
+            net *a = net_of(g, from_side, m->asset);
+            if (a && gives_up(a)) {
+                a->t_out = add(a->t_out, c.x);
+                if (c.hop < a->hop)
+                    a->hop = c.hop;
+                if (a->via == CW_ACCT_NONE64)
+                    a->via = m->id;
+                a->probable |= c.probable;
+            }
+        }
+        if (conv && converter(g, from_side)) {
+            net *a = net_of(g, from_side, m->asset);
+            if (a && gives_up(a))
+                a->v_out = add(a->v_out, m->amount);
+        }
+        /* the receiver */
+        if (conv && to_side != CW_ACCT_NONE && converter(g, to_side) &&
+            gains(net_of(g, to_side, m->asset))) {
+            /* converted at this venue: the taint goes on as the trader's gained asset */
+            pair *q = find_pair(t, m->to, m->asset);
+            carried clean = {ZERO, 0, CW_ACCT_NONE64, false};
+            if (q && (rc = give(t, q, m->amount, &clean, m->id)))
+                return rc;
+            continue;
+        }
+        if (m->to == CW_ACCT_NONE) {
+            if (tainted)
+                r->burnt[m->asset] = add(r->burnt[m->asset], c.x);
+            continue;
+        }
+        int stop = t->src->stop ? t->src->stop(t->src->ctx, m->to) : 0;
+        if (stop == CW_ACCT_STOP_MIXER && t->o.through_mixer && !cw_u256_is_zero(&m->amount)) {
+            /* every deposit counts in the pool's anonymity set, tainted or not */
+            note_pool *p;
+            if ((rc = pool_open(t, m->to, m->asset, &m->amount, m->id, &p)))
+                return rc;
+            p->all += 1;
+            if (tainted) {
+                p->tainted += dbl(&c.x) / dbl(&m->amount);
+                if (p->via == CW_ACCT_NONE64)
+                    p->via = m->id;
+                if (c.hop + 1 < p->hop)
+                    p->hop = c.hop + 1;
+            }
+        }
+        if (stop && tainted) {
+            if ((rc = end_add(t, m->to, m->asset, stop, &c, m->id)))
+                return rc;
+            continue;
+        }
+        if (tainted && t->o.max_hops && c.hop != UINT32_MAX && c.hop + 1 >= t->o.max_hops) {
+            if ((rc = end_add(t, m->to, m->asset, CW_ACCT_STOP_OTHER, &c, m->id)))
+                return rc;
+            continue;
+        }
+        pair *q = find_pair(t, m->to, m->asset);
+        if (!q && tainted && !stop && (rc = open_pair(t, m->to, m->asset, m->id, &q)))
+            return rc;
+        if (q && (rc = give(t, q, m->amount, &c, m->id)))
+            return rc;
+    }
+    if (!conv)
+        return 0;
+    /* the trader's side: gained assets take the taint its given-up assets carried */
+    uint64_t after = g->m[g->n - 1].id + 1;
+    for (size_t i = 0; i < g->n_nets; i++) {
+        net *a = &g->nets[i];
+        if (!gives_up(a) || cw_u256_is_zero(&a->t_out) || cw_u256_is_zero(&a->v_out))
+            continue;
+        size_t n_up = 0;
+        for (size_t j = 0; j < g->n_nets; j++)
+            n_up += g->nets[j].account == a->account && gives_up(&g->nets[j]);
+        for (size_t j = 0; j < g->n_nets; j++) {
+            net *b = &g->nets[j];
+            if (b->account != a->account || !gains(b))
+                continue;
+            cw_u256 gained = sub(b->in, b->out);
+            cw_u256 x = cw_u256_muldiv(&gained, &a->t_out, &a->v_out);
+            bool probable = a->probable || n_up > 1;
+            if (cw_u256_is_zero(&x))
+                continue;
+            if (lt(&x, &t->o.min_amount)) {
+                if ((rc = asset_slot(r, b->asset)))
+                    return rc;
+                r->dust[b->asset] = add(r->dust[b->asset], x);
+                continue;
+            }
+            if ((rc = grow((void **)&r->convs, &r->cap_convs, r->n_convs + 1, sizeof *r->convs)))
+                return rc;
+            uint32_t venue = CW_ACCT_NONE;
+            for (size_t k = 0; k < g->n_nets && venue == CW_ACCT_NONE; k++)
+                if (g->nets[k].asset == a->asset && g->nets[k].account != a->account &&
+                    gains(&g->nets[k]))
+                    venue = g->nets[k].account;
+            r->convs[r->n_convs++] = (cw_acct_conv){
+                g->m[0].tx, a->account, venue, a->asset, b->asset, a->t_out, gained, x, probable};
+            if (b->account == CW_ACCT_NONE)
+                continue;
+            int stop = t->src->stop ? t->src->stop(t->src->ctx, b->account) : 0;
+            carried c = {x, a->hop, a->via, probable};
+            if (stop) {
+                if ((rc = end_add(t, b->account, b->asset, stop, &c, a->via)))
+                    return rc;
+                continue;
+            }
+            pair *q;
+            if ((rc = open_pair(t, b->account, b->asset, after, &q)) ||
+                (rc = taint_tail(t, q, x, a->via, a->hop == UINT32_MAX ? 0 : a->hop, probable)))
+                return rc;
+        }
+    }
+    return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_end(const void *a, const void *b)
+{
+    const cw_acct_end *x = a, *y = b;
+    int xs = x->stop ? 0 : 1, ys = y->stop ? 0 : 1;
+    if (xs != ys)
+        return xs - ys;
+    if (x->account != y->account)
+        return x->account < y->account ? -1 : 1;
+    return (x->asset > y->asset) - (x->asset < y->asset);
+}
+
+static int cmp_arr(const void *a, const void *b)
+{
+    const cw_acct_arrival *x = a, *y = b;
+    if (x->account != y->account)
+        return x->account < y->account ? -1 : 1;
+    if (x->asset != y->asset)
+        return x->asset < y->asset ? -1 : 1;
+    return (x->move > y->move) - (x->move < y->move);
+}
+
+int cw_acct_trace(cw_acct_result **out, const cw_acct_source *src, const uint64_t *sources,
+                  size_t n_sources, const cw_acct_opts *opts)
+{
+    if (!n_sources)
+        return cw_error_set(CW_EINVAL, "trace: no source movements");
+    int rc = 0;
+    tracer t = {0};
+    group g = {0};
+    uint64_t *s = cw_malloc(n_sources * sizeof *s);
+    memcpy(s, sources, n_sources * sizeof *s);
+    qsort(s, n_sources, sizeof *s, cmp_u64);
+    t.src = src;
+    t.o = *opts;
+    t.r = cw_calloc(1, sizeof *t.r);
+    if (!t.r) {
+        cw_free(s);
+        return cw_error_set(CW_ENOMEM, "out of memory tracing");
+    }
+    uint64_t cur = s[0];
+    cw_acct_move m;
+    bool have = false;
+    for (;;) {
+        if (!have) {
+            rc = src->next(src->ctx, cur, &m);
+            if (rc == CW_ENOTFOUND) {
+                rc = 0;
+                break;
+            }
+            if (rc)
+                goto out;
+            have = true;
+        }
+        if (t.o.until_time && m.time > t.o.until_time)
+            break;
+        /* the movements of one tx (block-level movements are one each) */
+        g.n = 0;
+        uint64_t tx = m.tx;
+        do {
+            if ((rc = grow((void **)&g.m, &g.cap, g.n + 1, sizeof *g.m)))
+                goto out;
+            g.m[g.n++] = m;
+            cur = m.id + 1;
+            rc = src->next(src->ctx, cur, &m);
+            have = rc == 0;
+            if (rc && rc != CW_ENOTFOUND)
+                goto out;
+            rc = 0;
+        } while (have && tx != CW_ACCT_NONE64 && m.tx == tx);
+        if ((rc = process_group(&t, &g, s, n_sources)))
+            goto out;
+        /* nothing tainted left and no source ahead (poison never runs dry: up to the end);
+         * tainted notes in a mixer may still be withdrawn */
+        bool notes = false;
+        for (size_t k = 0; k < t.n_pools && !notes; k++)
+            notes = t.pools[k].tainted > 0;
+        if (t.live == 0 && !notes && cur > s[n_sources - 1])
+            break;
+        if (!have)
+            break;
+    }
+    /* what traced accounts still hold */
+    for (size_t i = 0; i < t.n_pairs; i++) {
+        pair *p = &t.pairs[i];
+        if (cw_u256_is_zero(&p->tainted))
+            continue;
+        if ((rc = grow((void **)&t.r->ends, &t.r->cap_ends, t.r->n_ends + 1, sizeof *t.r->ends)))
+            goto out;
+        t.r->ends[t.r->n_ends++] =
+            (cw_acct_end){p->account, p->asset, CW_ACCT_STOP_NONE, p->tainted, p->first_via,
+                          0,          p->hop,   p->probable};
+    }
+    if (t.r->n_ends)
+        qsort(t.r->ends, t.r->n_ends, sizeof *t.r->ends, cmp_end);
+    if (t.r->n_arr)
+        qsort(t.r->arr, t.r->n_arr, sizeof *t.r->arr, cmp_arr);
+out:
+    for (size_t i = 0; i < t.n_pairs; i++)
+        free(t.pairs[i].lots);
+    free(t.pairs);
+    free(t.pools);
+    free(g.m);
+    free(g.nets);
+    cw_u64map_deinit(&t.pair_ix);
+    cw_u64map_deinit(&t.end_ix);
+    cw_free(s);
+    if (rc) {
+        cw_acct_result_free(t.r);
+        return rc;
+    }
+    *out = t.r;
+    return 0;
+}
+
+void cw_acct_result_free(cw_acct_result *r)
+{
+    if (!r)
+        return;
+    free(r->ends);
+    free(r->convs);
+    free(r->arr);
+    free(r->links);
+    free(r->sourced);
+    free(r->fees);
+    free(r->dust);
+    free(r->burnt);
+    cw_u64map_deinit(&r->parent);
+    cw_free(r);
+}
+
+const cw_acct_end *cw_acct_result_ends(const cw_acct_result *r, size_t *n)
+{
+    *n = r->n_ends;
+    return r->ends;
+}
+
+const cw_acct_conv *cw_acct_result_convs(const cw_acct_result *r, size_t *n)
+{
+    *n = r->n_convs;
+    return r->convs;
+}
+
+const cw_acct_mixlink *cw_acct_result_mixlinks(const cw_acct_result *r, size_t *n)
+{
+    *n = r->n_links;
+    return r->links;
+}
+
+void cw_acct_opts_init(cw_acct_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->model = CW_ACCT_FIFO;
+    o->max_hops = 64;
+    o->min_link_score = 0.9;
+}
+
+const cw_acct_arrival *cw_acct_result_arrivals(const cw_acct_result *r, size_t *n)
+{
+    *n = r->n_arr;
+    return r->arr;
+}
+
+void cw_acct_result_totals(const cw_acct_result *r, size_t *n, const cw_u256 **sourced,
+                           const cw_u256 **fees, const cw_u256 **dust, const cw_u256 **burnt)
+{
+    *n = r->n_assets;
+    *sourced = r->sourced;
+    *fees = r->fees;
+    *dust = r->dust;
+    *burnt = r->burnt;
+}
+
+void cw_acct_result_counts(const cw_acct_result *r, uint64_t *moves, uint64_t *edges)
+{
+    *moves = r->moves;
+    *edges = r->edges;
+}
+
+int cw_acct_result_path(const cw_acct_result *r, size_t end, uint64_t **ids, size_t *n)
+{
+    if (end >= r->n_ends)
+        return cw_error_set(CW_EINVAL, "no end %zu", end);
+    size_t cap = 16, k = 0;
+    uint64_t *a = malloc(cap * sizeof *a);
+    if (!a)
+        return cw_error_set(CW_ENOMEM, "out of memory");
+    uint64_t id = r->ends[end].first_move, parent;
+    while (id != CW_ACCT_NONE64 && k < 100000) {
+        if (k == cap) {
+            uint64_t *x = realloc(a, (cap *= 2) * sizeof *a);
+            if (!x) {
+                free(a);
+                return cw_error_set(CW_ENOMEM, "out of memory");
+            }
+            a = x;
+        }
+        a[k++] = id;
+        if (!cw_u64map_get(&r->parent, id, &parent) || parent == CW_ACCT_NONE64 - 1)
+            break;
+        id = parent;
+    }
+    for (size_t i = 0; i < k / 2; i++) { /* source first */
+        uint64_t x = a[i];
+        a[i] = a[k - 1 - i];
+        a[k - 1 - i] = x;
+    }
+    *ids = a;
+    *n = k;
+    return 0;
+}
+
+const char *cw_acct_stop_name(int kind)
+{
+    switch (kind) {
+    case CW_ACCT_STOP_EXCHANGE:
+        return "exchange";
+    case CW_ACCT_STOP_MIXER:
+        return "mixer";
+    case CW_ACCT_STOP_BRIDGE:
+        return "bridge";
+    case CW_ACCT_STOP_OTHER:
+        return "hop limit";
+    default:
+        return "held";
+    }
+}

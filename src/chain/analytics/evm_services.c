@@ -1,0 +1,258 @@
+/*
+ * evm_services.c: deposit addresses, their collectors and mixer pools recognised from
+ * behaviour on an EVM store (include/chainwatch/evm_services.h).
+ *
+ * Pass 1 (moves.col in order, fees and NFTs left out): per account, the one account it sends
+ * to (or "several"), its sends, its receipts. Collectors are the targets of at least
+ * CW_EVM_DEPOSIT_MIN_FEEDERS single-target externally owned accounts that also receive from
+ * someone else. Pass 2: for those candidates, the running balance per asset decides whether
+ * each send swept everything; and for accounts with at least 10 receipts, the incoming amounts
+ * are counted per asset against a small table of denominations.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "chainwatch/errors.h"
+#include "chainwatch/evm_services.h"
+#include "util/u64map.h"
+
+#define MANY 0xfffffffeu
+#define MIXER_MIN_IN 10
+#define MIXER_MIN_DENOM 5
+#define MIXER_DENOMS 4
+
+typedef struct acct {
+    uint32_t target; /* CW_EVM_NONE32 none yet, MANY several */
+    uint32_t n_out, n_in, n_in_other, n_full;
+    uint32_t senders_hint, n_senders; /* distinct senders, counted while they alternate */
+} acct;
+
+typedef struct denoms {
+    cw_u256 amount[MIXER_DENOMS];
+    uint32_t count[MIXER_DENOMS];
+    uint32_t other, total;
+} denoms;
+
+struct cw_evm_services {
+    cw_evm_service *svc; /* per account */
+    size_t n;
+};
+
+static bool fungible(const cw_evm_row_move *m)
+{
+    return m->kind != CW_EVM_MOVE_ERC721 && m->kind != CW_EVM_MOVE_ERC1155 &&
+           m->kind != CW_EVM_MOVE_FEE_BURNT && m->kind != CW_EVM_MOVE_FEE_TIP;
+}
+
+int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
+{
+    cw_evm_counts c;
+    cw_evmstore_counts(s, &c);
+    int rc = 0;
+    size_t n = (size_t)c.accounts;
+    acct *a = calloc(n + 1, sizeof *a);
+    uint32_t *feeders = calloc(n + 1, sizeof *feeders);
+    cw_evm_services *sv = calloc(1, sizeof *sv);
+    cw_u64map bal_ix = {0}, den_ix = {0};
+    cw_u256 *bal = NULL;
+    denoms *den = NULL;
+    size_t n_bal = 0, cap_bal = 0, n_den = 0, cap_den = 0;
+    if (!a || !feeders || !sv || !(sv->svc = calloc(n + 1, sizeof *sv->svc))) {
+        rc = cw_error_set(CW_ENOMEM, "out of memory recognising services");
+        goto out;
+    }
+    sv->n = n;
+    for (size_t i = 0; i < n; i++) {
+        a[i].target = CW_EVM_NONE32;
+        a[i].senders_hint = CW_EVM_NONE32;
+        sv->svc[i].parent = CW_EVM_NONE32;
+    }
+    /* pass 1 */
+    for (uint64_t id = 0; id < c.moves; id++) {
+        const cw_evm_row_move *m = cw_evmstore_move(s, id);
+        if (!fungible(m))
+            continue;
+        if (m->from < n) {
+            acct *f = &a[m->from];
+            f->n_out++;
+            if (f->target == CW_EVM_NONE32)
+                f->target = m->to;
+            else if (f->target != m->to)
+                f->target = MANY;
+        }
+        if (m->to < n) {
+            acct *t = &a[m->to];
+            t->n_in++;
+            if (m->from != t->senders_hint) {
+                t->senders_hint = m->from;
+                t->n_senders++;
+            }
+        }
+    }
+    /* pass 2: receipts from others than the target, full sweeps, denominations */
+    for (uint64_t id = 0; id < c.moves; id++) {
+        const cw_evm_row_move *m = cw_evmstore_move(s, id);
+        if (!fungible(m))
+            continue;
+        cw_u256 amt = cw_evm_amount(m->amount);
+        if (m->to < n && a[m->to].target < MANY && a[m->to].target != m->from)
+            a[m->to].n_in_other++;
+        uint32_t ends[2] = {m->to, m->from};
+        for (int k = 0; k < 2; k++) {
+            uint32_t x = ends[k];
+            if (x >= n || a[x].target >= MANY)
+                continue;
+            uint64_t key = (uint64_t)x << 32 | m->asset, ix;
+            if (!cw_u64map_get(&bal_ix, key, &ix)) {
+                if (n_bal == cap_bal) {
+                    size_t cap = cap_bal ? cap_bal * 2 : 1024;
+                    cw_u256 *g = realloc(bal, cap * sizeof *g);
+                    if (!g) {
+                        rc = cw_error_set(CW_ENOMEM, "out of memory recognising services");
+                        goto out;
+                    }
+                    bal = g;
+                    cap_bal = cap;
+                }
+                memset(&bal[n_bal], 0, sizeof *bal);
+                ix = n_bal++;
+                if ((rc = cw_u64map_set(&bal_ix, key, ix)))
+                    goto out;
+            }
+            if (k == 0) {
+                cw_u256_add(&bal[ix], &bal[ix], &amt);
+            } else {
+                if (cw_u256_sub(&bal[ix], &bal[ix], &amt))
+                    memset(&bal[ix], 0, sizeof *bal); /* a store starting mid-chain */
+                /* a full sweep leaves nothing, or (native) a gas remainder under 1 % */
+                cw_u256 limit;
+                cw_u256_from_u64(&limit, 0);
+                if (m->asset == CW_EVM_ASSET_NATIVE) {
+                    uint64_t hi = amt.w[0] / 100 + 1;
+                    cw_u256_from_u64(&limit, cw_u256_fits_u64(&amt) ? hi : UINT64_MAX);
+                }
+                if (cw_u256_cmp(&bal[ix], &limit) <= 0)
+                    a[x].n_full++;
+            }
+        }
+        if (m->to < n && a[m->to].n_in >= MIXER_MIN_IN) {
+            uint64_t key = (uint64_t)m->to << 32 | m->asset, ix;
+            if (!cw_u64map_get(&den_ix, key, &ix)) {
+                if (n_den == cap_den) {
+                    size_t cap = cap_den ? cap_den * 2 : 256;
+                    denoms *g = realloc(den, cap * sizeof *g);
+                    if (!g) {
+                        rc = cw_error_set(CW_ENOMEM, "out of memory recognising services");
+                        goto out;
+                    }
+                    den = g;
+                    cap_den = cap;
+                }
+                memset(&den[n_den], 0, sizeof *den);
+                ix = n_den++;
+                if ((rc = cw_u64map_set(&den_ix, key, ix)))
+                    goto out;
+            }
+            denoms *d = &den[ix];
+            d->total++;
+            int j = 0;
+            while (j < MIXER_DENOMS && d->count[j] && cw_u256_cmp(&d->amount[j], &amt) != 0)
+                j++;
+            if (j == MIXER_DENOMS) {
+                d->other++;
+            } else {
+                d->amount[j] = amt;
+                d->count[j]++;
+            }
+        }
+    }
+    /* collectors and their deposit addresses */
+    /* mixer pools */
+    for (size_t k = 0; den && k < den_ix.cap; k++) {
+        const cw_u64pair *p = &den_ix.slots[k];
+        if (p->val == UINT64_MAX)
+            continue;
+        uint32_t acc = (uint32_t)(p->key >> 32);
+        const denoms *d = &den[p->val];
+        uint32_t at = 0;
+        for (int j = 0; j < MIXER_DENOMS; j++)
+            if (d->count[j] >= MIXER_MIN_DENOM)
+                at += d->count[j];
+        if (d->total < MIXER_MIN_IN || a[acc].n_senders < 5 || at * 5 < d->total * 4 ||
+            a[acc].target != MANY)
+            continue;
+        sv->svc[acc] =
+            (cw_evm_service){CW_EVM_SVC_MIXER, CW_EVM_NONE32, at, (double)at / (double)d->total};
+    }
+    /* A collector is where forwarding ends: it pays out to many (withdrawals) or not at all.
+     * An account that itself forwards everything to one target is a forwarder, not a collector
+     * (a thief's hop into a deposit address has the deposit address's shape otherwise). */
+    for (size_t i = 0; i < n; i++) {
+        uint32_t h = a[i].target;
+        if (h < n && a[i].n_in_other > 0 && a[h].target >= MANY &&
+            sv->svc[h].kind != CW_EVM_SVC_MIXER)
+            feeders[h]++;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint32_t h = a[i].target;
+        if (h >= n || a[h].target < MANY || sv->svc[h].kind == CW_EVM_SVC_MIXER ||
+            sv->svc[i].kind != CW_EVM_SVC_NONE || feeders[h] < CW_EVM_DEPOSIT_MIN_FEEDERS ||
+            !a[i].n_in_other || a[i].n_full * 2 < a[i].n_out)
+            continue;
+        double f = feeders[h] >= 10 ? 1.0 : (double)feeders[h] / 10.0;
+        sv->svc[i] = (cw_evm_service){CW_EVM_SVC_DEPOSIT, h, a[i].n_out,
+                                      f * (double)a[i].n_full / (double)a[i].n_out};
+        if (sv->svc[h].kind == CW_EVM_SVC_NONE)
+            sv->svc[h] = (cw_evm_service){CW_EVM_SVC_COLLECTOR, CW_EVM_NONE32, 0, 1.0};
+        if (sv->svc[h].kind == CW_EVM_SVC_COLLECTOR)
+            sv->svc[h].n++;
+    }
+    *out = sv;
+    sv = NULL;
+out:
+    free(a);
+    free(feeders);
+    free(bal);
+    free(den);
+    cw_u64map_deinit(&bal_ix);
+    cw_u64map_deinit(&den_ix);
+    cw_evm_services_free(sv);
+    return rc;
+}
+
+void cw_evm_services_free(cw_evm_services *sv)
+{
+    if (!sv)
+        return;
+    free(sv->svc);
+    free(sv);
+}
+
+const cw_evm_service *cw_evm_services_get(const cw_evm_services *sv, uint32_t account)
+{
+    if (!sv || account >= sv->n || sv->svc[account].kind == CW_EVM_SVC_NONE)
+        return NULL;
+    return &sv->svc[account];
+}
+
+size_t cw_evm_services_count(const cw_evm_services *sv, int kind)
+{
+    size_t k = 0;
+    for (size_t i = 0; sv && i < sv->n; i++)
+        k += sv->svc[i].kind == kind;
+    return k;
+}
+
+const char *cw_evm_service_name(int kind)
+{
+    switch (kind) {
+    case CW_EVM_SVC_DEPOSIT:
+        return "exchange deposit address";
+    case CW_EVM_SVC_COLLECTOR:
+        return "collector (exchange hot wallet)";
+    case CW_EVM_SVC_MIXER:
+        return "mixer pool";
+    default:
+        return "none";
+    }
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Services recognised from behaviour on an EVM store, and the account-model trace stopping at
+# them (docs/TRACE-MODELS.md, "Account model"): a world written as ethereum-etl CSVs by
+# tests/evm/services_world.py, whose truth.json is the answer. The heist's 100 ETH: 30 reach
+# exchange deposit address D1 (recognised: it sweeps whole to hot wallet H like 5 others; probable,
+# with a score), 10 enter mixer M (1 ETH denominations from 12 depositors), 60 stay with the thief.
+# No honest account is named: the customers' own deposit addresses, the honest user, H's
+# withdrawals.
+source "$(dirname "$0")/../lib/cli.sh"
+/usr/bin/python3 "$CW_SOURCE_DIR/tests/evm/services_world.py" "$T/w"
+"$CW_BIN" ingest evm --csv "$T/w" --store "$T/s" --chain dev --quiet > /dev/null
+truth() { jq -r "$1" "$T/w/truth.json"; }
+"$CW_BIN" trace --store "$T/s" --from "$(truth .heist)" --json > "$T/t.json"
+end() { jq -r --arg a "$1" --arg k "$2" '[.ends[] | select(.address == $a and .kind == $k) | .amount] | join(",")' "$T/t.json"; }
+check_eq "30 ETH at the thief's deposit address (exchange)" "$(end "$(truth .thief_deposit)" exchange)" 30000000000000000000
+check_eq "10 ETH entered the mixer" "$(end "$(truth .mixer)" mixer)" 10000000000000000000
+check_eq "60 ETH held by the thief" "$(end "$(truth .thief)" held)" 60000000000000000000
+check_eq "three ends, nothing else named" "$(jq '.ends | length' "$T/t.json")" 3
+check_eq "the deposit address is recognised, probable, with its collector" \
+    "$(jq -r --arg a "$(truth .thief_deposit)" '.ends[] | select(.address == $a) | .recognised | [.as, .collector, .probable] | join(" ")' "$T/t.json")" \
+    "exchange deposit address $(truth .hot_wallet) true"
+check "the evidence path is heist -> deposit" test "$(jq -r --arg a "$(truth .thief_deposit)" '.ends[] | select(.address == $a) | .path | join(",")' "$T/t.json")" == "$(truth .heist),$(truth .deposit_tx)"
+# without recognition the trace follows the sweep into the hot wallet and H's withdrawals
+"$CW_BIN" trace --store "$T/s" --from "$(truth .heist)" --no-services --json > "$T/n.json"
+check "--no-services: the value is followed past the deposit address" \
+    test "$(jq -r --arg a "$(truth .thief_deposit)" '[.ends[] | select(.address == $a)] | length' "$T/n.json")" == 0
+
+# screening: the thief labelled theft; shares of received value, followed back (haircut)
+printf 'address,entity,category,asset\n%s,heist thief,theft,ETH\n' "$(truth .thief)" > "$T/l.csv"
+"$CW_BIN" labels import csv "$T/l.csv" --db "$T/labels.db" > /dev/null
+"$CW_BIN" screen "$(truth .thief_deposit)" "$(truth .hot_wallet)" "$(truth .honest)" --store "$T/s" --labels "$T/labels.db" --json > "$T/sc.json"
+share() { jq -r --arg a "$1" --arg k "$2" '.results[] | select(.address == $a) | .assets[0].exposure.theft[$k] // 0' "$T/sc.json"; }
+near() { /usr/bin/python3 -c "import sys; sys.exit(0 if abs(float(sys.argv[1]) - float(sys.argv[2])) < 1e-6 else 1)" "$1" "$2"; }
+# D1 received 3 ETH from its customer and 30 from the thief: 30/33 directly
+check "deposit address: 30/33 direct theft" near "$(share "$(truth .thief_deposit)" direct)" "$(/usr/bin/python3 -c 'print(30/33)')"
+# H received 63 ETH of sweeps, 33 from D1: (33/63) * (30/33) = 30/63 indirectly
+check "hot wallet: 30/63 indirect theft" near "$(share "$(truth .hot_wallet)" indirect)" "$(/usr/bin/python3 -c 'print(30/63)')"
+check_eq "deposit address flagged, honest user not" \
+    "$(jq -c '[.results[] | .flagged]' "$T/sc.json")" "[true,true,false]"
+check_eq "the strongest path names the thief" \
+    "$(jq -r --arg a "$(truth .thief_deposit)" '.results[] | select(.address == $a) | .assets[0].strongest_paths[0].accounts[-1]' "$T/sc.json")" "$(truth .thief)"
+rc=0; "$CW_BIN" screen 0x12 --store "$T/s" > /dev/null 2>&1 || rc=$?
+check_eq "malformed address: exit 2" "$rc" 2
+rc=0; "$CW_BIN" screen 0x$(printf '%040d' 9) --store "$T/s" > /dev/null 2>&1 || rc=$?
+check_eq "unknown address: exit 3" "$rc" 3
+finish

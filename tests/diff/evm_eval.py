@@ -1,0 +1,64 @@
+#!/usr/bin/python3
+"""Scores `chainwatch trace --json` on an EVM store against a generated world's truth (issue 13's
+acceptance figures): cash-out recall and precision (the heist's deposit transactions at exchange
+deposit addresses), amount per exchange and asset, mixer entries, and the share of the world's
+transactions the trace names. Reads only the CLI's JSON and the truth files, so it scores worlds
+from any generator that writes the same truth (docs/GEN.md, EVM worlds).
+
+usage: evm_eval.py WORLD_DIR TRACE_JSON [TRACE_JSON...]   (one trace per heist)
+"""
+import csv, json, sys
+from collections import defaultdict
+
+world, traces = sys.argv[1], sys.argv[2:]
+T = world + "/truth/"
+addr_rows = list(csv.DictReader(open(T + "addresses.csv")))
+exch_of_deposit = {r["address"]: r["exchange"] for r in addr_rows if r["category"] == "exchange_deposit"}
+exch_of_hot = {r["address"]: r["exchange"] or r["entity_name"] for r in addr_rows if r["category"] == "exchange"}
+tokens = {}
+wj = json.load(open(T + "world.json"))
+true_cash = [r for r in csv.DictReader(open(T + "cash_outs.csv"))]
+true_tx = {r["tx_hash"] for r in true_cash}
+true_amount = defaultdict(int)
+for r in true_cash:
+    true_amount[(r["exchange"], r["asset"])] += int(r["amount"])
+found_tx, found_amount = set(), defaultdict(int)
+named_txs, mixer_in = set(), 0
+for path in traces:
+    j = json.load(open(path))
+    for e in j["ends"]:
+        for p in e.get("path", []):
+            if p:
+                named_txs.add(p)
+        if e["kind"] != "exchange":
+            if e["kind"] == "mixer":
+                mixer_in += int(e["amount"])
+            continue
+        a = e["address"]
+        ex = exch_of_deposit.get(a) or exch_of_hot.get(a)
+        if ex is None and e.get("recognised"):
+            ex = exch_of_hot.get(e["recognised"].get("collector"), "?")
+        asset = e["asset"]["symbol"] if e["asset"]["id"] == 0 else (e["asset"]["contract"] or "")
+        if e["asset"]["id"] == 0:
+            asset = "ETH"
+        for arr in e.get("arrivals", []):
+            found_tx.add(arr["tx"])
+            named_txs.add(arr["tx"])
+        found_amount[(ex, asset)] += int(e["amount"])
+tp = len(found_tx & true_tx)
+recall = tp / len(true_tx) if true_tx else 1.0
+precision = tp / len(found_tx) if found_tx else 1.0
+print(f"cash-out txs: truth {len(true_tx)}, found {len(found_tx)}, correct {tp}: "
+      f"recall {recall:.3f}, precision {precision:.3f}")
+worst = 0.0
+for key in sorted(set(true_amount) | set(found_amount)):
+    t, f = true_amount.get(key, 0), found_amount.get(key, 0)
+    err = abs(f - t) / t if t else (1.0 if f else 0.0)
+    worst = max(worst, err)
+    print(f"  {key[0]} {key[1]}: truth {t}, traced {f} ({100 * err:.2f} % off)")
+print(f"amounts per exchange and asset: worst {100 * worst:.2f} % off")
+print(f"mixer: {mixer_in} wei entered (truth: see heists.json totals)")
+n_txs = wj.get("txs") or 1
+print(f"transactions named by the trace: {len(named_txs)} of {n_txs} ({100 * len(named_txs) / n_txs:.3f} %)")
+ok = recall >= 0.95 and precision >= 0.95 and worst <= 0.01
+print("RESULT", "pass" if ok else "fail")

@@ -1,0 +1,82 @@
+#!/usr/bin/python3
+"""Writes a small ethereum-etl world (blocks.csv, transactions.csv, receipts.csv) for the
+account-model trace and service recognition tests, with its answer in truth.json.
+
+Actors: victim V, thief T; an exchange with hot wallet H, customers C1..C6 and one deposit
+address each (D1..D6), every deposit swept whole to H, H paying withdrawals to many; a mixer M
+taking 1 ETH deposits from 12 depositors (T among them, 10 times) and paying 0.99 ETH to 22
+fresh recipients through a relayer R; an honest user U who pays two different people.
+The heist: V -> T 100 ETH. T then deposits 30 ETH at D1 (its own deposit address, via C1's
+account? no: T is the customer behind D1) and 10 x 1 ETH into M; T keeps 60 ETH.
+Gas price 0: no fees, so the answers are round. Usage: services_world.py OUTDIR
+"""
+import json, os, sys
+
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+ETH = 10**18
+
+
+def addr(tag, i=0):
+    return "0x" + (tag.encode().hex() + "%04x" % i).ljust(40, "0")[:40]
+
+
+V, T, H, M, R, U = addr("V"), addr("T"), addr("H"), addr("M"), addr("R"), addr("U")
+C = [addr("C", i) for i in range(7)]
+D = [addr("D", i) for i in range(7)]
+blocks, txs = [], []
+n = [0]
+
+
+def block(txlist):
+    num = len(blocks) + 1
+    h = "0x%064x" % (0xB000 + num)
+    parent = "0x%064x" % (0xB000 + num - 1)
+    blocks.append((num, h, parent, len(txlist)))
+    for i, (f, t, v) in enumerate(txlist):
+        n[0] += 1
+        txs.append(("0x%064x" % (0xA00000 + n[0]), num, h, i, f, t, v))
+    return [tx[0] for tx in txs[-len(txlist):]]
+
+
+heist = block([(V, T, 100 * ETH)])[0]
+# customers deposit, deposits sweep whole to H; T is the customer behind D1
+for i in range(1, 7):
+    block([(C[i], D[i], (i + 2) * ETH)])
+deposit_tx = block([(T, D[1], 30 * ETH)])[0]
+for i in range(1, 7):
+    amount = (i + 2) * ETH + (30 * ETH if i == 1 else 0)
+    block([(D[i], H, amount)])
+# H pays withdrawals to several customers
+block([(H, C[i], ETH) for i in range(1, 5)])
+# the mixer: 12 depositors of 1 ETH (T ten times), 22 withdrawals of 0.99 ETH + relayer fees
+mix_in = [(T, M, ETH) for _ in range(10)] + [(addr("P", i), M, ETH) for i in range(12)]
+block(mix_in[:11])
+block(mix_in[11:])
+block([(M, addr("W", i), 99 * ETH // 100) for i in range(22)] + [(M, R, 22 * ETH // 100)])
+# an honest user paying two people
+block([(U, addr("Q", 1), ETH), (U, addr("Q", 2), ETH)])
+
+# funds for everyone who sends but never received: a genesis-like block 0 is not ethereum-etl's
+# habit, so the store starts at block 1 and balances of unfunded senders are not checked here.
+with open(os.path.join(out, "blocks.csv"), "w") as f:
+    f.write("number,hash,parent_hash,nonce,sha3_uncles,logs_bloom,transactions_root,state_root,"
+            "receipts_root,miner,difficulty,total_difficulty,size,extra_data,gas_limit,gas_used,"
+            "timestamp,transaction_count,base_fee_per_gas,withdrawals_root,withdrawals\n")
+    for num, h, parent, k in blocks:
+        f.write(f"{num},{h},{parent},0x0,0x0,0x0,0x0,0x0,0x0,{addr('miner')},0,0,1000,0x,"
+                f"30000000,{21000 * k},{1700000000 + 12 * num},{k},,,\n")
+with open(os.path.join(out, "transactions.csv"), "w") as f:
+    f.write("hash,nonce,block_hash,block_number,transaction_index,from_address,to_address,value,"
+            "gas,gas_price,input,block_timestamp,max_fee_per_gas,max_priority_fee_per_gas,"
+            "transaction_type\n")
+    for h, num, bh, i, fr, to, v in txs:
+        f.write(f"{h},0,{bh},{num},{i},{fr},{to},{v},21000,0,0x,{1700000000 + 12 * num},,,0\n")
+with open(os.path.join(out, "receipts.csv"), "w") as f:
+    f.write("transaction_hash,transaction_index,block_hash,block_number,cumulative_gas_used,"
+            "gas_used,contract_address,root,status,effective_gas_price\n")
+    for h, num, bh, i, fr, to, v in txs:
+        f.write(f"{h},{i},{bh},{num},{21000 * (i + 1)},21000,,,1,0\n")
+json.dump({"heist": heist, "deposit_tx": deposit_tx, "thief": T, "hot_wallet": H,
+           "deposits": D[1:], "customers": C[1:], "mixer": M, "honest": U,
+           "thief_deposit": D[1]}, open(os.path.join(out, "truth.json"), "w"), indent=1)

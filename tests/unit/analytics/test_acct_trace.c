@@ -1,0 +1,329 @@
+/*
+ * test_acct_trace.c: the account-model trace on hand-made movements whose answers are worked
+ * out by hand in docs/TRACE-MODELS.md ("Account model"): FIFO, haircut and poison with an
+ * opening balance, a DEX swap (the trader's taint converted at the executed rate; the pool
+ * passes no taint to the next honest trader), WETH wrap and unwrap, gas fees, stops, hop
+ * limits, dust, evidence paths, and exact 256-bit arithmetic far above 2^64 (wei).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "chainwatch/acct_trace.h"
+#include "chainwatch/errors.h"
+#include "harness.h"
+
+enum {
+    V = 1,
+    T = 2,
+    H1 = 3,
+    U = 5,
+    X = 10,
+    USDT_C = 20,
+    P = 30,
+    W = 40,
+    F = 50,
+    M = 60,
+    R1 = 61,
+    R2 = 62,
+    RL = 63
+};
+enum { ETH = 0, USDT = 1, WETH = 2 };
+
+typedef struct world {
+    cw_acct_move *m;
+    size_t n;
+    uint32_t opening_account, opening_asset;
+    cw_u256 opening;
+} world;
+
+static cw_u256 u(uint64_t v)
+{
+    cw_u256 r;
+    cw_u256_from_u64(&r, v);
+    return r;
+}
+
+static int w_next(void *ctx, uint64_t from, cw_acct_move *out)
+{
+    world *w = ctx;
+    for (size_t i = 0; i < w->n; i++)
+        if (w->m[i].id >= from) {
+            *out = w->m[i];
+            return 0;
+        }
+    return CW_ENOTFOUND;
+}
+
+/* Balance before movement `before`: the opening balance plus the movements before it. */
+static int w_balance(void *ctx, uint32_t account, uint32_t asset, uint64_t before, cw_u256 *out)
+{
+    world *w = ctx;
+    cw_u256 b = account == w->opening_account && asset == w->opening_asset ? w->opening : u(0);
+    for (size_t i = 0; i < w->n && w->m[i].id < before; i++) {
+        if (w->m[i].asset != asset)
+            continue;
+        if (w->m[i].to == account)
+            cw_u256_add(&b, &b, &w->m[i].amount);
+        if (w->m[i].from == account)
+            cw_u256_sub(&b, &b, &w->m[i].amount);
+    }
+    *out = b;
+    return 0;
+}
+
+static uint32_t w_asset_account(void *ctx, uint32_t asset)
+{
+    (void)ctx;
+    return asset == USDT ? USDT_C : asset == WETH ? W : CW_ACCT_NONE;
+}
+
+static int w_stop(void *ctx, uint32_t account)
+{
+    (void)ctx;
+    return account == X ? CW_ACCT_STOP_EXCHANGE : account == M ? CW_ACCT_STOP_MIXER : 0;
+}
+
+static cw_acct_move mv(uint64_t id, uint64_t tx, uint32_t from, uint32_t to, uint32_t asset,
+                       uint64_t amount)
+{
+    cw_acct_move m = {id, tx, from, to, asset, id, 1700000000 + id, false, u(amount), from};
+    return m;
+}
+
+static const cw_acct_end *end_at(const cw_acct_result *r, uint32_t account, uint32_t asset)
+{
+    size_t n;
+    const cw_acct_end *e = cw_acct_result_ends(r, &n);
+    for (size_t i = 0; i < n; i++)
+        if (e[i].account == account && e[i].asset == asset)
+            return &e[i];
+    return NULL;
+}
+
+static uint64_t amt(const cw_acct_end *e)
+{
+    return e ? e->amount.w[0] : 0;
+}
+
+static cw_acct_result *run(world *w, cw_acct_model model, const uint64_t *src, size_t n_src)
+{
+    cw_acct_source s = {w, w_next, w_balance, w_asset_account, w_stop};
+    cw_acct_opts o;
+    cw_acct_opts_init(&o);
+    o.model = model;
+    o.max_hops = 0;
+    cw_acct_result *r = NULL;
+    CHECK(cw_acct_trace(&r, &s, src, n_src, &o) == 0);
+    return r;
+}
+
+/* Worked example 1: T held 10 before the theft of 100; 50 clean arrives; T sends 120 to H1,
+ * which sends it all to exchange X. */
+static void test_basic(void)
+{
+    cw_acct_move m[] = {mv(1, 1, V, T, ETH, 100), mv(2, 2, U, T, ETH, 50),
+                        mv(3, 3, T, H1, ETH, 120), mv(4, 4, H1, X, ETH, 120)};
+    world w = {m, 4, T, ETH, u(10)};
+    uint64_t src[] = {1};
+    cw_acct_result *r = run(&w, CW_ACCT_FIFO, src, 1);
+    /* FIFO: 10 clean first, then the 100 stolen: all 100 leave in the 120 */
+    CHECK_EQ_INT(amt(end_at(r, X, ETH)), 100);
+    CHECK(end_at(r, X, ETH)->stop == CW_ACCT_STOP_EXCHANGE);
+    CHECK_EQ_INT(end_at(r, X, ETH)->hops, 2);
+    CHECK(end_at(r, T, ETH) == NULL); /* T keeps 40 clean */
+    uint64_t *path;
+    size_t n;
+    size_t ne;
+    const cw_acct_end *e = cw_acct_result_ends(r, &ne);
+    CHECK(cw_acct_result_path(r, (size_t)(end_at(r, X, ETH) - e), &path, &n) == 0);
+    CHECK_EQ_INT(n, 3);
+    CHECK(n == 3 && path[0] == 1 && path[1] == 3 && path[2] == 4);
+    free(path);
+    cw_acct_result_free(r);
+    /* haircut: T 160 with 100 tainted; 120 carries 75; T keeps 25 of 40 tainted */
+    r = run(&w, CW_ACCT_HAIRCUT, src, 1);
+    CHECK_EQ_INT(amt(end_at(r, X, ETH)), 75);
+    CHECK_EQ_INT(amt(end_at(r, T, ETH)), 25);
+    CHECK(end_at(r, T, ETH)->stop == CW_ACCT_STOP_NONE);
+    cw_acct_result_free(r);
+    /* poison: reach, the whole 120 */
+    r = run(&w, CW_ACCT_POISON, src, 1);
+    CHECK_EQ_INT(amt(end_at(r, X, ETH)), 120);
+    cw_acct_result_free(r);
+}
+
+/* Worked example 2: T swaps 1000 stolen USDT for 5 ETH at pool P (one tx), pays gas, and
+ * deposits the ETH at X; then honest U swaps 2 ETH for 400 USDT at the same pool. */
+static void test_swap(void)
+{
+    cw_acct_move m[] = {
+        mv(1, 1, V, T, USDT, 1000),
+        mv(2, 2, T, P, USDT, 1000),        /* ERC-20 Transfer to the pool */
+        mv(3, 2, P, T, ETH, 5),            /* internal transfer out of the pool */
+        mv(4, 2, T, CW_ACCT_NONE, ETH, 1), /* burnt fee (from clean ETH: FIFO) */
+        mv(5, 3, T, X, ETH, 5),
+        mv(6, 4, U, P, ETH, 2),
+        mv(7, 4, P, U, USDT, 400),
+    };
+    m[3].fee = true;
+    world w = {m, 7, T, ETH, u(3)};
+    uint64_t src[] = {1};
+    for (int model = CW_ACCT_HAIRCUT; model <= CW_ACCT_FIFO; model++) {
+        cw_acct_result *r = run(&w, (cw_acct_model)model, src, 1);
+        size_t nc;
+        const cw_acct_conv *c = cw_acct_result_convs(r, &nc);
+        CHECK_EQ_INT(nc, 1);
+        if (nc == 1) {
+            CHECK(c[0].account == T && c[0].venue == P && c[0].from_asset == USDT &&
+                  c[0].to_asset == ETH && !c[0].probable);
+            CHECK_EQ_INT(c[0].tainted_out.w[0], 5);
+        }
+        if (model == CW_ACCT_FIFO) {
+            /* T held 3 clean ETH first: the fee takes 1 of it, the deposit 2 clean + 3 of
+             * the 5 converted */
+            CHECK_EQ_INT(amt(end_at(r, X, ETH)), 3);
+            CHECK_EQ_INT(amt(end_at(r, T, ETH)), 2);
+        } else {
+            /* haircut: after the swap and the fee T holds 7 ETH, 5 of them tainted (the
+             * converted 5); the 5 deposited carry floor(5 * 5 / 7) = 3 */
+            CHECK_EQ_INT(amt(end_at(r, X, ETH)), 3);
+        }
+        CHECK(end_at(r, U, USDT) == NULL); /* the pool passes nothing to the honest trader */
+        CHECK(end_at(r, P, USDT) == NULL && end_at(r, P, ETH) == NULL);
+        cw_acct_result_free(r);
+    }
+}
+
+/* Worked example 3: wrap 2 ETH to WETH (a mint), deposit the WETH; honest U unwraps later. */
+static void test_wrap(void)
+{
+    cw_acct_move m[] = {
+        mv(1, 1, V, T, ETH, 2),
+        mv(2, 2, T, W, ETH, 2),
+        mv(3, 2, CW_ACCT_NONE, T, WETH, 2), /* Deposit: minted to T */
+        mv(4, 3, T, X, WETH, 2),
+        mv(5, 4, U, CW_ACCT_NONE, WETH, 1), /* Withdrawal: burnt from U */
+        mv(6, 4, W, U, ETH, 1),
+    };
+    world w = {m, 6, 0, 0, u(0)};
+    uint64_t src[] = {1};
+    cw_acct_result *r = run(&w, CW_ACCT_FIFO, src, 1);
+    CHECK_EQ_INT(amt(end_at(r, X, WETH)), 2);
+    CHECK(end_at(r, U, ETH) == NULL);
+    CHECK(end_at(r, W, ETH) == NULL);
+    cw_acct_result_free(r);
+}
+
+/* 256-bit amounts: 401,000 ETH in wei (4.01e23, above 2^64) split by haircut. */
+static void test_big(void)
+{
+    cw_u256 stolen, clean, out, q;
+    CHECK(cw_u256_parse(&stolen, "401000000000000000000000", 24) == 0);
+    CHECK(cw_u256_parse(&clean, "99000000000000000000000", 23) == 0);
+    CHECK(cw_u256_parse(&out, "250000000000000000000000", 24) == 0);
+    cw_acct_move m[] = {mv(1, 1, V, T, ETH, 0), mv(2, 2, U, T, ETH, 0), mv(3, 3, T, X, ETH, 0)};
+    m[0].amount = stolen;
+    m[1].amount = clean;
+    m[2].amount = out;
+    world w = {m, 3, 0, 0, u(0)};
+    uint64_t src[] = {1};
+    cw_acct_result *r = run(&w, CW_ACCT_HAIRCUT, src, 1);
+    const cw_acct_end *e = end_at(r, X, ETH);
+    char dec[CW_U256_DEC_MAX];
+    CHECK(e != NULL);
+    if (e) {
+        cw_u256_to_dec(dec, &e->amount);
+        /* 401000/500000 * 250000 = 200500 ETH exactly */
+        CHECK_EQ_STR(dec, "200500000000000000000000");
+    }
+    cw_acct_result_free(r);
+    /* muldiv against a case needing all 512 bits: (2^255) * (2^255) / (2^255) = 2^255 */
+    cw_u256 big = {{0, 0, 0, 1ull << 63}};
+    q = cw_u256_muldiv(&big, &big, &big);
+    CHECK(memcmp(&q, &big, sizeof q) == 0);
+    cw_u256 three = u(3), seven = u(7);
+    q = cw_u256_muldiv(&big, &three, &seven); /* floor(3 * 2^255 / 7) */
+    /* 3 * 2^255 / 7 = 2^255 * 3/7: check with the identity floor(q * 7 / 3) <= 2^255 and
+     * floor((q + 1) * 7 / 3) > 2^255 */
+    cw_u256 r7 = cw_u256_muldiv(&q, &seven, &three), one = u(1), q1;
+    CHECK(cw_u256_cmp(&r7, &big) <= 0);
+    cw_u256_add(&q1, &q, &one);
+    r7 = cw_u256_muldiv(&q1, &seven, &three);
+    CHECK(cw_u256_cmp(&r7, &big) > 0);
+}
+
+/* Hop limit and dust. */
+static void test_limits(void)
+{
+    cw_acct_move m[] = {mv(1, 1, V, T, ETH, 100), mv(2, 2, T, H1, ETH, 100),
+                        mv(3, 3, H1, F, ETH, 99), mv(4, 4, H1, U, ETH, 1)};
+    world w = {m, 4, 0, 0, u(0)};
+    uint64_t src[] = {1};
+    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, w_stop};
+    cw_acct_opts o;
+    cw_acct_opts_init(&o);
+    o.max_hops = 2;
+    o.min_amount = u(5);
+    cw_acct_result *r = NULL;
+    CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
+    CHECK_EQ_INT(amt(end_at(r, F, ETH)), 99);
+    CHECK(end_at(r, F, ETH) && end_at(r, F, ETH)->stop == CW_ACCT_STOP_OTHER);
+    CHECK(end_at(r, U, ETH) == NULL); /* 1 is below the dust floor of 5 */
+    size_t na;
+    const cw_u256 *sourced, *fees, *dust, *burnt;
+    cw_acct_result_totals(r, &na, &sourced, &fees, &dust, &burnt);
+    CHECK_EQ_INT(dust[ETH].w[0], 1);
+    CHECK_EQ_INT(sourced[ETH].w[0], 100);
+    cw_acct_result_free(r);
+}
+
+/* Worked example 4: a mixer pool of 10-unit notes. T deposits 3 stolen notes, honest U 1.
+ * Withdrawal A (9 to R1 + 1 to relayer RL) is sent by RL: its score is the tainted share of the
+ * notes outstanding, 3/4 = 0.75, below 0.9: not linked. Withdrawal B (10 to R2) is paid for
+ * by T, who still holds stolen funds: gas-funding reuse, score 0.95: linked, probable. */
+static void test_mixer(void)
+{
+    cw_acct_move m[] = {
+        mv(1, 1, V, T, ETH, 100), mv(2, 2, T, M, ETH, 10),  mv(3, 3, T, M, ETH, 10),
+        mv(4, 4, T, M, ETH, 10),  mv(5, 5, U, M, ETH, 10),  mv(6, 6, M, R1, ETH, 9),
+        mv(7, 6, M, RL, ETH, 1),  mv(8, 7, M, R2, ETH, 10), mv(9, 8, R2, X, ETH, 10),
+    };
+    m[5].tx_from = m[6].tx_from = RL;
+    m[7].tx_from = T;
+    world w = {m, 9, 0, 0, u(0)};
+    uint64_t src[] = {1};
+    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, w_stop};
+    cw_acct_opts o;
+    cw_acct_opts_init(&o);
+    o.through_mixer = true;
+    cw_acct_result *r = NULL;
+    CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
+    size_t n;
+    const cw_acct_mixlink *l = cw_acct_result_mixlinks(r, &n);
+    CHECK_EQ_INT(n, 1);
+    if (n == 1) {
+        CHECK(l[0].recipient == R2 && l[0].sender_reuse && l[0].score >= 0.95);
+        CHECK_EQ_INT(l[0].denomination.w[0], 10);
+    }
+    CHECK_EQ_INT(amt(end_at(r, X, ETH)), 10);                /* reached through the link */
+    CHECK(end_at(r, X, ETH) && end_at(r, X, ETH)->probable); /* and says so */
+    CHECK(end_at(r, R1, ETH) == NULL);                       /* the unlinked withdrawal: nothing */
+    CHECK_EQ_INT(amt(end_at(r, M, ETH)), 30);                /* entered the mixer */
+    cw_acct_result_free(r);
+    /* without --through-mixer the trace stops at the pool */
+    o.through_mixer = false;
+    CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
+    CHECK(end_at(r, X, ETH) == NULL);
+    cw_acct_result_free(r);
+}
+
+int main(void)
+{
+    RUN(test_basic);
+    RUN(test_swap);
+    RUN(test_wrap);
+    RUN(test_big);
+    RUN(test_limits);
+    RUN(test_mixer);
+    return cw_test_done();
+}
