@@ -104,6 +104,8 @@ bool cw_patterns_peel_shape(const cw_chainstore *cs, uint64_t tx, uint32_t *larg
 /* Number of hops in the peel run through tx (tx included), counting at most `cap` (0 when tx
  * is not of peel-hop shape). */
 unsigned cw_patterns_peel_run(const cw_chainstore *cs, uint64_t tx, unsigned cap);
+/* The peel hop whose remainder tx (itself of peel-hop shape) spends, CW_NONE64 when none. */
+uint64_t cw_patterns_peel_parent(const cw_chainstore *cs, uint64_t tx);
 
 typedef struct cw_patterns_stats {
     uint64_t txs_before;             /* txs covered before this build */

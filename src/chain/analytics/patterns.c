@@ -66,8 +66,9 @@ static const char *const rule_texts[CW_PAT_N_RULES] = {
     "that is not a Whirlpool pool denomination",
     "at least half of the outputs at Wasabi 2 standard denominations, >= 3 of them, repeated, "
     "inputs from >= 5 addresses",
-    ">= 5 equal outputs (possibly more than inputs), inputs from >= 5 addresses, and changes "
-    "matched by input sub-sets or >= 10 equal outputs from >= 10 addresses",
+    ">= 5 equal outputs (possibly more than inputs), inputs from >= 5 addresses, >= 2 other "
+    "outputs, and >= 2 changes matched by input sub-sets or >= 10 equal outputs, >= 10 input "
+    "addresses and >= 3 other outputs",
     "n >= 3 equal outputs and the other outputs (all but at most one) each matched as one "
     "owner's change by a disjoint input sub-set (sub-set sum)",
     "n >= 3 equal outputs, n-1..n+1 other outputs, inputs from >= n addresses, no output "
@@ -76,8 +77,8 @@ static const char *const rule_texts[CW_PAT_N_RULES] = {
     "other outputs (coordinator fee, change): one owner",
     ">= 2 premix outputs, a coordinator-fee-sized output and at most 3 other outputs, no "
     "change matched to a second owner: one owner",
-    ">= 3 equal outputs and inputs from >= 3 addresses with changes that look like several "
-    "owners, below the CoinJoin rules' bar",
+    ">= 3 equal outputs, >= 2 other outputs, inputs from >= 3 addresses and either as many "
+    "input addresses as equal outputs or >= 2 changes matched by input sub-sets",
     "one of at least 7 consecutive hops (1-2 inputs, 2 outputs, remainder above the peel), "
     "each spending the previous hop's remainder, peeling on average at most 30% of the value",
     "counts of inputs and outputs only"};
@@ -376,6 +377,8 @@ static size_t match_changes(scratch *s, const txfacts *x, unsigned max_j)
 
 /* ------------------------------------------------------------------ peel chains */
 
+static uint64_t peel_parent(const cw_chainstore *cs, uint64_t tx);
+
 bool cw_patterns_peel_shape(const cw_chainstore *cs, uint64_t tx, uint32_t *large)
 {
     uint64_t i0, i1, o0, o1;
@@ -397,6 +400,11 @@ bool cw_patterns_peel_shape(const cw_chainstore *cs, uint64_t tx, uint32_t *larg
 }
 
 /* The peel hop whose remainder tx spends (CW_NONE64 when none). */
+uint64_t cw_patterns_peel_parent(const cw_chainstore *cs, uint64_t tx)
+{
+    return cw_patterns_peel_shape(cs, tx, NULL) ? peel_parent(cs, tx) : CW_NONE64;
+}
+
 static uint64_t peel_parent(const cw_chainstore *cs, uint64_t tx)
 {
     uint64_t i0, i1, o0, o1;
@@ -495,6 +503,14 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s, cw_pat
     /* every multi-owner or Tx0 rule needs >= 2 inputs or >= 3 outputs: most txs stop here */
     if (n_out_all < 3)
         return shape_flags(cs, tx, n_in, n_out_all, d ? &d->peel_run : NULL);
+    if (n_in < 2) {
+        /* one input: only a Tx0 is possible, and it needs a premix-valued output */
+        bool any = false;
+        for (uint64_t o = o0; o < o1 && !any; o++)
+            any = premix_pool(cw_out_value(cw_chainstore_out(cs, o))) != 0;
+        if (!any)
+            return shape_flags(cs, tx, n_in, n_out_all, d ? &d->peel_run : NULL);
+    }
     size_t need = n_in > n_out_all ? n_in : n_out_all;
     if (scratch_fit(s, need + 1))
         return 0; /* out of memory: no flags rather than wrong ones */
@@ -558,10 +574,10 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s, cw_pat
     }
     /* a large equal-output round (Wasabi 1 and others): possibly more equal outputs than
      * inputs, change outputs, a coordinator fee, even an output to an input address */
-    if (x.k >= 5 && x.n_in >= 5 && x.distinct >= 5 && m >= 1 &&
+    if (x.k >= 5 && x.n_in >= 5 && x.distinct >= 5 && m >= 2 &&
         (uint64_t)x.k * x.v <= x.sum_in && x.reuse * 10 <= x.n_out) {
         size_t mt = MATCHED(4);
-        if (mt >= 2 || (x.k >= 10 && x.distinct >= 10)) {
+        if (mt >= 2 || (x.k >= 10 && x.distinct >= 10 && m >= 3)) {
             f = CW_PAT_COINJOIN;
             if (x.v >= 5000000 && x.v <= 20000000)
                 f |= CW_PAT_WASABI1;
@@ -600,8 +616,8 @@ tx0_plain:
         }
     }
     /* probable CoinJoin: several owners, not enough for a CoinJoin flag */
-    if (x.k >= 3 && x.v >= 5000 && x.n_in >= 3 && x.distinct >= 3 && x.n_opret == 0 &&
-        (x.distinct >= x.k || (x.all_known && MATCHED(x.k >= 5 ? 4 : 1) >= 1))) {
+    if (x.k >= 3 && x.v >= 5000 && x.n_in >= 3 && x.distinct >= 3 && x.n_opret == 0 && m >= 2 &&
+        (x.distinct >= x.k || (x.all_known && MATCHED(x.k >= 5 ? 4 : 1) >= 2))) {
         f = CW_PAT_COINJOIN_PROBABLE;
         rule = CW_PAT_RULE_PROBABLE;
         score = 50;
@@ -898,4 +914,7 @@ void cw_patterns_annotate_tx(json_t *j, const cw_chainstore *cs)
             json_array_append_new(a, json_string(flag_names[b]));
     json_object_set_new(j, "flags", a);
     json_object_set_new(j, "flags_source", json_string(src));
+    json_t *pat = json_object();
+    cw_patterns_detail_json(pat, cs, t, f);
+    json_object_set_new(j, "pattern", pat);
 }
