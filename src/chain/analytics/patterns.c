@@ -572,23 +572,11 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s, cw_pat
         score = MATCHED(4) >= 2 ? 97 : 90;
         goto done;
     }
-    /* a large equal-output round (Wasabi 1 and others): possibly more equal outputs than
-     * inputs, change outputs, a coordinator fee, even an output to an input address */
-    if (x.k >= 5 && x.n_in >= 5 && x.distinct >= 5 && m >= 2 &&
-        (uint64_t)x.k * x.v <= x.sum_in && x.reuse * 10 <= x.n_out) {
-        size_t mt = MATCHED(4);
-        if (mt >= 2 || (x.k >= 10 && x.distinct >= 10 && m >= 3)) {
-            f = CW_PAT_COINJOIN;
-            if (x.v >= 5000000 && x.v <= 20000000)
-                f |= CW_PAT_WASABI1;
-            rule = CW_PAT_RULE_EQUAL_ROUND;
-            score = 80 + (mt >= 2 ? 10 : 0) + (x.k >= 10 ? 5 : 0);
-            goto done;
-        }
-    }
-    /* JoinMarket: n equal outputs, makers' changes matched by input sub-sets */
-    if (x.n_in >= x.k && m <= x.k + 1 && x.all_known && x.max_out <= x.sum_in) {
-        size_t mt = MATCHED(x.k >= 5 ? 4 : 1);
+    /* JoinMarket: n <= 20 equal outputs, one per participant; makers' changes matched by input
+     * sub-sets */
+    if (x.n_in >= x.k && x.k <= 20 && m >= 1 && m <= x.k + 1 && x.all_known && x.max_out <= x.sum_in) {
+        size_t mt = match_changes(s, &x, 1);
+        matched = mt;
         if (mt >= 2 && mt + 1 >= m && x.distinct >= 2) {
             f = CW_PAT_COINJOIN | (m <= x.k ? CW_PAT_JOINMARKET : 0);
             rule = CW_PAT_RULE_JM_SUBSET;
@@ -599,6 +587,21 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s, cw_pat
             f = CW_PAT_COINJOIN | (m <= x.k ? CW_PAT_JOINMARKET : 0);
             rule = CW_PAT_RULE_JM_STRUCTURE;
             score = 75;
+            goto done;
+        }
+    }
+    /* a large equal-output round (Wasabi 1 and others): possibly more equal outputs than
+     * inputs, change outputs, a coordinator fee, even an output to an input address */
+    if (x.k >= 5 && x.n_in >= 5 && x.distinct >= 5 && m >= 2 &&
+        (uint64_t)x.k * x.v <= x.sum_in && x.reuse * 10 <= x.n_out) {
+        size_t mt = match_changes(s, &x, 4);
+        matched = mt;
+        if (mt >= 2 || (x.k >= 10 && x.distinct >= 10 && m >= 3)) {
+            f = CW_PAT_COINJOIN;
+            if (x.v >= 5000000 && x.v <= 20000000)
+                f |= CW_PAT_WASABI1;
+            rule = CW_PAT_RULE_EQUAL_ROUND;
+            score = 80 + (mt >= 2 ? 10 : 0) + (x.k >= 10 ? 5 : 0);
             goto done;
         }
     }
