@@ -97,7 +97,7 @@ void cw_patterns_detail_json(json_t *obj, const cw_chainstore *cs, uint64_t tx, 
  * tx below the published tx count. */
 uint32_t cw_patterns_compute(const cw_chainstore *cs, uint64_t tx);
 /* Peel-hop shape of a tx: not a coinbase, 1 or 2 inputs, exactly 2 outputs to addresses, the
- * remainder (larger) strictly above the peel (smaller, > 0); *large gets the remainder's vout.
+ * remainder (larger) strictly above the peel (smaller, may be 0); *large gets the remainder's vout.
  * (Before issue 11 this asked for a remainder >= 4x the peel.) A peel-chain link additionally
  * needs a run of CW_PAT_PEEL_MIN_RUN such hops, each spending the previous one's remainder. */
 bool cw_patterns_peel_shape(const cw_chainstore *cs, uint64_t tx, uint32_t *large);

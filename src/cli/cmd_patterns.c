@@ -76,10 +76,15 @@ static int do_show(const cw_store_opts *o)
             printf("  rule: %s (score %u/100%s)\n  %s\n", cw_patterns_rule_name(rule),
                    CW_PAT_SCORE(f), CW_PAT_SCORE(f) < 100 ? ", probable" : "",
                    cw_patterns_rule_text(rule));
-            printf("  evidence: %u equal outputs of %llu sat, %u inputs from %u addresses, %u "
-                   "other outputs, %u matched as change by input sub-sets, peel run %u hops\n",
-                   d.equal_outputs, (unsigned long long)d.equal_value, d.inputs,
-                   d.input_addresses, d.other_outputs, d.changes_matched, d.peel_run);
+            if (rule == CW_PAT_RULE_PEEL_RUN)
+                printf("  evidence: a run of %u%s peel hops through this tx\n", d.peel_run,
+                       d.peel_run >= 2 * CW_PAT_PEEL_MIN_RUN ? " or more" : "");
+            else if (rule != CW_PAT_RULE_SHAPE && rule != CW_PAT_RULE_COINBASE)
+                printf("  evidence: %u equal outputs of %llu sat, %u inputs from %u addresses, "
+                       "%u other outputs, %u of them matched as one owner's change by input "
+                       "sub-sets\n",
+                       d.equal_outputs, (unsigned long long)d.equal_value, d.inputs,
+                       d.input_addresses, d.other_outputs, d.changes_matched);
         }
     }
 out:

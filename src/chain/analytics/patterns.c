@@ -392,7 +392,7 @@ bool cw_patterns_peel_shape(const cw_chainstore *cs, uint64_t tx, uint32_t *larg
         return false;
     uint64_t a = cw_out_value(r0), b = cw_out_value(r1);
     uint64_t hi = a >= b ? a : b, lo = a >= b ? b : a;
-    if (lo == 0 || hi <= lo)
+    if (hi <= lo) /* a zero-value peel counts (BlockSci's first peeling-chain hop) */
         return false;
     if (large)
         *large = a > b ? 0 : 1;
@@ -489,7 +489,7 @@ static uint32_t shape_flags(const cw_chainstore *cs, uint64_t tx, uint64_t n_in,
     if (run)
         *run = r;
     if (r >= CW_PAT_PEEL_MIN_RUN && fs <= (uint64_t)r * CW_PAT_PEEL_MAX_MEAN_PPM)
-        return with_rule(f | CW_PAT_PEEL, CW_PAT_RULE_PEEL_RUN, 60 + 5 * r);
+        return with_rule(f | CW_PAT_PEEL, CW_PAT_RULE_PEEL_RUN, r >= 9 ? 95 : 50 + 5 * r);
     return f ? with_rule(f, CW_PAT_RULE_SHAPE, 100) : 0;
 }
 
