@@ -69,8 +69,8 @@ static const char *const rule_texts[CW_PAT_N_RULES] = {
     ">= 5 equal outputs (possibly more than inputs), inputs from >= 5 addresses, >= 2 other "
     "outputs, and >= 2 changes matched by input sub-sets or >= 10 equal outputs, >= 10 input "
     "addresses and >= 3 other outputs",
-    "n >= 3 equal outputs and the other outputs (all but at most one) each matched as one "
-    "owner's change by a disjoint input sub-set (sub-set sum)",
+    "n >= 3 equal outputs and the other outputs (all but at most two) each matched as one "
+    "owner's change by a disjoint input sub-set (sub-set sum), >= 2 matched",
     "n >= 3 equal outputs, n-1..n+1 other outputs, inputs from >= n addresses, no output "
     "larger than the largest input, no output to an input address",
     "premix outputs (a Whirlpool pool denomination plus a margin), an OP_RETURN and at most 4 "
@@ -192,6 +192,12 @@ static bool std_denom(uint64_t v)
     return x == 1;
 }
 
+/* Wasabi 1.x's base denomination: about 0.1 BTC. */
+static bool wasabi1_value(uint64_t v)
+{
+    return v >= 5000000 && v <= 20000000;
+}
+
 /* Whirlpool pool denominations (sat). */
 static const uint64_t pools[] = {100000, 1000000, 5000000, 50000000};
 #define N_POOLS (sizeof pools / sizeof pools[0])
@@ -310,7 +316,8 @@ static void gather(const cw_chainstore *cs, uint64_t i0, uint64_t i1, uint64_t o
 
 /* Sub-set sum: how many outputs outside the equal class at value v can be explained as the
  * change of one owner, i.e. some unused input sub-set S (1 or 2 inputs, 3 when there are few
- * inputs) with sum(S) = j*v + change +- a fee tolerance, for j = 1..max_j equal outputs.
+ * inputs) with sum(S) = j*v + change +- a fee tolerance (2% of j*v + 0.2% of the sum + 10,000
+ * sat), for j = 1..max_j equal outputs.
  * Matched inputs are not reused (greedy, largest change first). */
 static size_t match_changes(scratch *s, const txfacts *x, unsigned max_j)
 {
@@ -326,7 +333,10 @@ static size_t match_changes(scratch *s, const txfacts *x, unsigned max_j)
         bool found = false;
         for (unsigned j = 1; j <= max_j && !found; j++) {
             uint64_t base = c + (uint64_t)j * x->v;
-            uint64_t tol = (uint64_t)j * x->v / 100 + 10000;
+            /* fees: the mining fee share, a coordinator's or a maker's fee (relative to the
+             * amount mixed, or to the owner's inputs when a maker charges a large absolute
+             * fee) */
+            uint64_t tol = (uint64_t)j * x->v / 50 + base / 500 + 10000;
             uint64_t lo = base > tol ? base - tol : 0, hi = base + tol;
             if (lo > x->sum_in)
                 break;
@@ -577,8 +587,8 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s, cw_pat
     if (x.n_in >= x.k && x.k <= 20 && m >= 1 && m <= x.k + 1 && x.all_known && x.max_out <= x.sum_in) {
         size_t mt = match_changes(s, &x, 1);
         matched = mt;
-        if (mt >= 2 && mt + 1 >= m && x.distinct >= 2) {
-            f = CW_PAT_COINJOIN | (m <= x.k ? CW_PAT_JOINMARKET : 0);
+        if (mt >= 2 && mt + 2 >= m && x.distinct >= 2) {
+            f = CW_PAT_COINJOIN | (m <= x.k ? CW_PAT_JOINMARKET : wasabi1_value(x.v) ? CW_PAT_WASABI1 : 0);
             rule = CW_PAT_RULE_JM_SUBSET;
             score = x.distinct >= x.k ? 95 : 88;
             goto done;
@@ -597,9 +607,13 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s, cw_pat
         size_t mt = match_changes(s, &x, 4);
         matched = mt;
         if (mt >= 2 || (x.k >= 10 && x.distinct >= 10 && m >= 3)) {
+            /* the kind: Wasabi 1 mixes about 0.1 BTC; JoinMarket's takers pick any amount
+             * for <= 20 participants, each one equal output and at most one change */
             f = CW_PAT_COINJOIN;
-            if (x.v >= 5000000 && x.v <= 20000000)
+            if (wasabi1_value(x.v))
                 f |= CW_PAT_WASABI1;
+            else if (x.k <= 20 && m <= x.k && x.n_in >= x.k)
+                f |= CW_PAT_JOINMARKET;
             rule = CW_PAT_RULE_EQUAL_ROUND;
             score = 80 + (mt >= 2 ? 10 : 0) + (x.k >= 10 ? 5 : 0);
             goto done;
