@@ -106,6 +106,8 @@ bool cw_patterns_peel_shape(const cw_chainstore *cs, uint64_t tx, uint32_t *larg
 unsigned cw_patterns_peel_run(const cw_chainstore *cs, uint64_t tx, unsigned cap);
 /* The peel hop whose remainder tx (itself of peel-hop shape) spends, CW_NONE64 when none. */
 uint64_t cw_patterns_peel_parent(const cw_chainstore *cs, uint64_t tx);
+/* The peel hop that spends tx's remainder (tx of peel-hop shape), CW_NONE64 when none. */
+uint64_t cw_patterns_peel_next(const cw_chainstore *cs, uint64_t tx);
 
 typedef struct cw_patterns_stats {
     uint64_t txs_before;             /* txs covered before this build */

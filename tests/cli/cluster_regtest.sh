@@ -41,10 +41,10 @@ set -e
 before=$(ls "$S" | grep '^cluster\.[0-9]' )
 check_eq "change heuristics: rebuild" "$("$CW_BIN" cluster build --store "$S" --change all --json | jq -r '[.rebuilt, .change] | join(" ")')" "true fresh,optimal,type,power10,peel,reuse,locktime"
 check "old generation removed" test ! -e "$S/$before"
-# the peel chain: hop 0's input and hop 9's remainder, joined by the peel rule
+# the peel chain: hop 0's input and hop 8's remainder (spent by hop 9), joined by the peel rule
 P0=$("$CW_BIN" tx 9bbb8de4e02b5fe61f0a7f6cdb3935c5249dc9943a465285ee322a5d850ac8d9 --store "$S" --json | jq -r '.inputs[0].address')
 "$CW_BIN" cluster build --store "$S" --change peel > /dev/null
-P9=$("$CW_BIN" tx "$(jq -r '."peeling-chain-9-tx"' "$SHARED/btc-regtest-labeled-chain/output.json")" --store "$S" --json | jq -r '.outputs | max_by(.value) | .address')
+P9=$("$CW_BIN" tx "$(jq -r '."peeling-chain-8-tx"' "$SHARED/btc-regtest-labeled-chain/output.json")" --store "$S" --json | jq -r '.outputs | max_by(.value) | .address')
 check_eq "why (peel): change unions named by the peel rule" "$("$CW_BIN" cluster why "$P0" "$P9" --store "$S" --json | jq -c '[.steps[] | [.heuristic, (.change_rules | join(","))]] | unique')" '[["change","peel"]]'
 check "why (peel): text names the rule" bash -c "'$CW_BIN' cluster why '$P0' '$P9' --store '$S' | grep -q 'peel: the remainder of a hop of a peel-chain run'"
 check "--help" bash -c "'$CW_BIN' cluster --help | grep -q 'cluster why ADDR1 ADDR2'"

@@ -173,7 +173,10 @@ int cw_cluster_change_output(const cw_chainstore *cs, uint64_t tx, uint32_t tx_f
             continue;
         unsigned n_cand = 0;
         uint32_t large = 0;
-        bool peel = h == 4 && (tx_flags & CW_PAT_PEEL) && cw_patterns_peel_shape(cs, tx, &large);
+        /* peel: the remainder of a run's hop, only when the run continues through it (the
+         * next hop spends it): a run's last hop may pay its larger output to someone else */
+        bool peel = h == 4 && (tx_flags & CW_PAT_PEEL) && cw_patterns_peel_shape(cs, tx, &large) &&
+                    cw_patterns_peel_next(cs, tx) != CW_NONE64;
         bool any_round = false;
         if (h == 3)
             for (uint64_t k = 0; k < n_out; k++) {

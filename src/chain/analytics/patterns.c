@@ -477,6 +477,14 @@ static unsigned peel_walk(const cw_chainstore *cs, uint64_t tx, unsigned cap, ui
     return n;
 }
 
+uint64_t cw_patterns_peel_next(const cw_chainstore *cs, uint64_t tx)
+{
+    uint32_t large;
+    if (!cw_patterns_peel_shape(cs, tx, &large))
+        return CW_NONE64;
+    return peel_child(cs, tx, large);
+}
+
 unsigned cw_patterns_peel_run(const cw_chainstore *cs, uint64_t tx, unsigned cap)
 {
     uint64_t fs;

@@ -12,7 +12,8 @@
  *     NOT a CoinJoin nor a probable one, and its inputs are clustered;
  *   - a service payout (11 equal outputs + its change): no CoinJoin, no probable CoinJoin;
  *   - a peel chain of 9 hops with one remainder only 2.3x its peel: every hop peel_chain;
- *     a 3-hop change chain: none;
+ *     a 3-hop change chain: none; with --change peel the chain's addresses form one cluster
+ *     up to the last remainder spent by a hop, the last hop's remainder stays apart;
  * and clustering: no two inputs of the CoinJoins share a cluster; `why` names multi-input for
  * the Tx0 and the peel rule for a peel-chain union.
  */
@@ -467,13 +468,13 @@ static void test_clusters(void)
     cw_free(steps);
     /* the peel chain: the first hop's input and the last remainder, through change unions
      * named by the peel rule */
-    uint64_t h0 = tx_of(peel_ids[0]), hl = tx_of(peel_ids[PEEL_HOPS - 1]);
+    uint64_t h0 = tx_of(peel_ids[0]), hl = tx_of(peel_ids[PEEL_HOPS - 2]);
     uint32_t first = in_addr_of(h0, 0);
     uint64_t o_last = cw_chainstore_tx_first_out(cs, hl) + 1;
     uint32_t last = cw_chainstore_out(cs, o_last)->addr;
     CHECK_EQ_INT(cw_clusters_of(cl, first), cw_clusters_of(cl, last));
     if (cw_clusters_why(cl, first, last, &steps, &n) == 0) {
-        CHECK_EQ_INT(n, PEEL_HOPS);
+        CHECK_EQ_INT(n, PEEL_HOPS - 1);
         for (size_t i = 0; i < n; i++) {
             cw_cluster_reason r;
             cw_clusters_step_reason(cl, cs, &steps[i], &r);
@@ -485,6 +486,10 @@ static void test_clusters(void)
     } else {
         CHECK(0);
     }
+    /* the last hop's remainder is spent by no hop: no union (it may be someone else's) */
+    uint64_t hend = tx_of(peel_ids[PEEL_HOPS - 1]);
+    uint32_t end = cw_chainstore_out(cs, cw_chainstore_tx_first_out(cs, hend) + 1)->addr;
+    CHECK(cw_clusters_of(cl, end) != cw_clusters_of(cl, first));
     /* the peel outputs stay apart from the chain */
     uint32_t peel_out = cw_chainstore_out(cs, cw_chainstore_tx_first_out(cs, h0))->addr;
     CHECK(cw_clusters_of(cl, peel_out) != cw_clusters_of(cl, first));
