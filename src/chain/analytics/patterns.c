@@ -112,10 +112,14 @@ typedef struct scratch {
     uint8_t *used;   /* per sorted input: taken by a matched change */
     uint32_t *addrs; /* input addresses, sorted */
     size_t cap;
+    uint8_t *hop;    /* a build's cache of peel-hop shapes per tx: 0 unknown, 1 none, 2 + the
+                        remainder's vout (NULL: no cache) */
+    uint64_t n_hop;
 } scratch;
 
 static void scratch_free(scratch *s)
 {
+    cw_free(s->hop);
     cw_free(s->vals);
     cw_free(s->ins);
     cw_free(s->used);
@@ -315,8 +319,8 @@ static void gather(const cw_chainstore *cs, uint64_t i0, uint64_t i1, uint64_t o
 }
 
 /* Sub-set sum: how many outputs outside the equal class at value v can be explained as the
- * change of one owner, i.e. some unused input sub-set S (1 or 2 inputs, 3 when there are few
- * inputs) with sum(S) = j*v + change +- a fee tolerance (2% of j*v + 0.2% of the sum + 10,000
+ * change of one owner, i.e. some unused input sub-set S (1 or 2 inputs; 3 when there are at
+ * most 16 inputs and j = 1) with sum(S) = j*v + change +- a fee tolerance (2% of j*v + 0.2% of the sum + 10,000
  * sat), for j = 1..max_j equal outputs.
  * Matched inputs are not reused (greedy, largest change first). */
 static size_t match_changes(scratch *s, const txfacts *x, unsigned max_j)
@@ -368,7 +372,7 @@ static size_t match_changes(scratch *s, const txfacts *x, unsigned max_j)
                 }
             }
             /* three inputs, for JoinMarket-sized txs */
-            for (size_t p = 0; p < n && n <= 24 && !found; p++)
+            for (size_t p = 0; p < n && n <= 16 && j == 1 && !found; p++)
                 for (size_t q = p + 1; q < n && !found; q++)
                     for (size_t r = q + 1; r < n && !found; r++) {
                         if (s->used[p] || s->used[q] || s->used[r])
@@ -387,7 +391,7 @@ static size_t match_changes(scratch *s, const txfacts *x, unsigned max_j)
 
 /* ------------------------------------------------------------------ peel chains */
 
-static uint64_t peel_parent(const cw_chainstore *cs, uint64_t tx);
+static uint64_t peel_parent(const cw_chainstore *cs, scratch *s, uint64_t tx);
 
 bool cw_patterns_peel_shape(const cw_chainstore *cs, uint64_t tx, uint32_t *large)
 {
@@ -409,13 +413,31 @@ bool cw_patterns_peel_shape(const cw_chainstore *cs, uint64_t tx, uint32_t *larg
     return true;
 }
 
+/* cw_patterns_peel_shape through the build's cache. */
+static bool hop_shape(const cw_chainstore *cs, scratch *s, uint64_t tx, uint32_t *large)
+{
+    if (!s || !s->hop || tx >= s->n_hop)
+        return cw_patterns_peel_shape(cs, tx, large);
+    uint8_t h = s->hop[tx];
+    if (!h) {
+        uint32_t l = 0;
+        h = cw_patterns_peel_shape(cs, tx, &l) ? (uint8_t)(2 + l) : 1;
+        s->hop[tx] = h;
+    }
+    if (h == 1)
+        return false;
+    if (large)
+        *large = h - 2u;
+    return true;
+}
+
 /* The peel hop whose remainder tx spends (CW_NONE64 when none). */
 uint64_t cw_patterns_peel_parent(const cw_chainstore *cs, uint64_t tx)
 {
-    return cw_patterns_peel_shape(cs, tx, NULL) ? peel_parent(cs, tx) : CW_NONE64;
+    return cw_patterns_peel_shape(cs, tx, NULL) ? peel_parent(cs, NULL, tx) : CW_NONE64;
 }
 
-static uint64_t peel_parent(const cw_chainstore *cs, uint64_t tx)
+static uint64_t peel_parent(const cw_chainstore *cs, scratch *s, uint64_t tx)
 {
     uint64_t i0, i1, o0, o1;
     cw_chainstore_tx_range(cs, tx, &i0, &i1, &o0, &o1);
@@ -424,18 +446,18 @@ static uint64_t peel_parent(const cw_chainstore *cs, uint64_t tx)
         uint32_t plarge;
         if (r->spent_tx >= CW_IN_EXTERNAL)
             continue;
-        if (cw_patterns_peel_shape(cs, r->spent_tx, &plarge) && plarge == r->spent_vout)
+        if (hop_shape(cs, s, r->spent_tx, &plarge) && plarge == r->spent_vout)
             return r->spent_tx;
     }
     return CW_NONE64;
 }
 
 /* The peel hop that spends tx's remainder (CW_NONE64 when none). */
-static uint64_t peel_child(const cw_chainstore *cs, uint64_t tx, uint32_t large)
+static uint64_t peel_child(const cw_chainstore *cs, scratch *s, uint64_t tx, uint32_t large)
 {
     uint64_t txs = cw_chainstore_counts_get(cs).txs;
     uint32_t sp = cw_chainstore_out(cs, cw_chainstore_tx_first_out(cs, tx) + large)->spending_tx;
-    if (sp == CW_NONE32 || sp >= txs || !cw_patterns_peel_shape(cs, sp, NULL))
+    if (sp == CW_NONE32 || sp >= txs || !hop_shape(cs, s, sp, NULL))
         return CW_NONE64;
     return sp;
 }
@@ -451,25 +473,26 @@ static uint64_t peel_frac(const cw_chainstore *cs, uint64_t tx, uint32_t large)
 
 /* Walks the run through tx: at most cap hops, older ones first; *frac_sum gets the sum of
  * their peel fractions (millionths). */
-static unsigned peel_walk(const cw_chainstore *cs, uint64_t tx, unsigned cap, uint64_t *frac_sum)
+static unsigned peel_walk(const cw_chainstore *cs, scratch *s, uint64_t tx, unsigned cap,
+                          uint64_t *frac_sum)
 {
     uint32_t large;
     *frac_sum = 0;
-    if (!cw_patterns_peel_shape(cs, tx, &large))
+    if (!hop_shape(cs, s, tx, &large))
         return 0;
     unsigned n = 1;
     *frac_sum = peel_frac(cs, tx, large);
     for (uint64_t t = tx; n < cap;) {
-        t = peel_parent(cs, t);
+        t = peel_parent(cs, s, t);
         uint32_t pl;
-        if (t == CW_NONE64 || !cw_patterns_peel_shape(cs, t, &pl))
+        if (t == CW_NONE64 || !hop_shape(cs, s, t, &pl))
             break;
         *frac_sum += peel_frac(cs, t, pl);
         n++;
     }
     for (uint64_t t = tx; n < cap;) {
-        t = peel_child(cs, t, large);
-        if (t == CW_NONE64 || !cw_patterns_peel_shape(cs, t, &large))
+        t = peel_child(cs, s, t, large);
+        if (t == CW_NONE64 || !hop_shape(cs, s, t, &large))
             break;
         *frac_sum += peel_frac(cs, t, large);
         n++;
@@ -482,20 +505,20 @@ uint64_t cw_patterns_peel_next(const cw_chainstore *cs, uint64_t tx)
     uint32_t large;
     if (!cw_patterns_peel_shape(cs, tx, &large))
         return CW_NONE64;
-    return peel_child(cs, tx, large);
+    return peel_child(cs, NULL, tx, large);
 }
 
 unsigned cw_patterns_peel_run(const cw_chainstore *cs, uint64_t tx, unsigned cap)
 {
     uint64_t fs;
-    return peel_walk(cs, tx, cap, &fs);
+    return peel_walk(cs, NULL, tx, cap, &fs);
 }
 
 /* ------------------------------------------------------------------ the decision */
 
 /* The flags of a tx that is not a CoinJoin: fan-out, fan-in, peel-chain link. */
-static uint32_t shape_flags(const cw_chainstore *cs, uint64_t tx, uint64_t n_in, uint64_t n_out_all,
-                            uint32_t *run)
+static uint32_t shape_flags(const cw_chainstore *cs, scratch *s, uint64_t tx, uint64_t n_in,
+                            uint64_t n_out_all, uint32_t *run)
 {
     uint32_t f = 0;
     if (n_in <= 3 && n_out_all >= 5)
@@ -503,7 +526,7 @@ static uint32_t shape_flags(const cw_chainstore *cs, uint64_t tx, uint64_t n_in,
     if (n_in >= 5 && n_out_all <= 2)
         f |= CW_PAT_FANIN;
     uint64_t fs;
-    unsigned r = peel_walk(cs, tx, 2 * CW_PAT_PEEL_MIN_RUN, &fs);
+    unsigned r = peel_walk(cs, s, tx, 2 * CW_PAT_PEEL_MIN_RUN, &fs);
     if (run)
         *run = r;
     if (r >= CW_PAT_PEEL_MIN_RUN && fs <= (uint64_t)r * CW_PAT_PEEL_MAX_MEAN_PPM)
@@ -520,14 +543,26 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s, cw_pat
         return with_rule(CW_PAT_COINBASE, CW_PAT_RULE_COINBASE, 100);
     /* every multi-owner or Tx0 rule needs >= 2 inputs or >= 3 outputs: most txs stop here */
     if (n_out_all < 3)
-        return shape_flags(cs, tx, n_in, n_out_all, d ? &d->peel_run : NULL);
-    if (n_in < 2) {
-        /* one input: only a Tx0 is possible, and it needs a premix-valued output */
+        return shape_flags(cs, s, tx, n_in, n_out_all, d ? &d->peel_run : NULL);
+    {
+        /* cheap pre-check: every rule below needs a premix-valued output (Tx0) or, with >= 2
+         * inputs, 3 equal outputs; most txs have neither */
         bool any = false;
         for (uint64_t o = o0; o < o1 && !any; o++)
             any = premix_pool(cw_out_value(cw_chainstore_out(cs, o))) != 0;
+        if (!any && n_in >= 2 && n_out_all <= 24) {
+            for (uint64_t o = o0; o < o1 && !any; o++) {
+                uint64_t v = cw_out_value(cw_chainstore_out(cs, o));
+                unsigned same = 1;
+                for (uint64_t q = o + 1; q < o1 && same < 3; q++)
+                    same += cw_out_value(cw_chainstore_out(cs, q)) == v;
+                any = same >= 3;
+            }
+        } else if (!any && n_in >= 2) {
+            any = true;
+        }
         if (!any)
-            return shape_flags(cs, tx, n_in, n_out_all, d ? &d->peel_run : NULL);
+            return shape_flags(cs, s, tx, n_in, n_out_all, d ? &d->peel_run : NULL);
     }
     size_t need = n_in > n_out_all ? n_in : n_out_all;
     if (scratch_fit(s, need + 1))
@@ -654,7 +689,7 @@ done:
         d->changes_matched = matched == SIZE_MAX ? 0 : (uint32_t)matched;
     if (f & CW_PAT_COINJOIN)
         return with_rule(f, rule, score);
-    uint32_t sf = shape_flags(cs, tx, n_in, n_out_all, d ? &d->peel_run : NULL);
+    uint32_t sf = shape_flags(cs, s, tx, n_in, n_out_all, d ? &d->peel_run : NULL);
     if (f)
         return with_rule(f | (sf & CW_PAT_FLAG_MASK), rule, score);
     return sf;
@@ -805,13 +840,15 @@ int cw_patterns_build(const char *store_dir, cw_patterns_stats *stats)
     if ((rc = cw_column_reserve(&col, c.txs - from + 1)))
         goto out;
     uint32_t *rows = (uint32_t *)cw_column_row(&col, 0);
+    s.hop = cw_calloc(c.txs + 1, 1); /* NULL (out of memory) only costs speed */
+    s.n_hop = s.hop ? c.txs : 0;
     for (uint64_t t = from; t < c.txs; t++) {
         rows[t] = compute(cs, t, &s, NULL);
         /* a new peel hop may complete the run of older hops: revisit the run's older part */
-        if (from > 0 && cw_patterns_peel_shape(cs, t, NULL)) {
+        if (from > 0 && hop_shape(cs, &s, t, NULL)) {
             uint64_t p = t;
             for (unsigned h = 1; h < 2 * CW_PAT_PEEL_MIN_RUN; h++) {
-                p = peel_parent(cs, p);
+                p = peel_parent(cs, &s, p);
                 if (p == CW_NONE64)
                     break;
                 if (p < from)
