@@ -16,7 +16,7 @@ set +e
 set -e
 check_eq "show before build: exit 3" "$rc" 3
 check "show before build: says to build" grep -q "cluster build" "$T/err"
-check_eq "build: CoinJoin skipped" "$("$CW_BIN" cluster build --store "$S" --json | jq -r .coinjoin_skipped)" 1
+check_eq "build: CoinJoin and probable CoinJoin skipped" "$("$CW_BIN" cluster build --store "$S" --json | jq -c '[.coinjoin_skipped, .probable_coinjoin_skipped]')" "[2,1]"
 check_eq "show: fan-in cluster of 8" "$("$CW_BIN" cluster show $A --store "$S" --json | jq -r .size)" 8
 check_eq "show: received" "$("$CW_BIN" cluster show $A --store "$S" --json | jq -r .received)" 4199990000
 check_eq "show: members page" "$("$CW_BIN" cluster show $A --store "$S" --json --limit 2 | jq -c .members)" "[\"$A\",\"mxL5CNVXkfh6wGf1TcPwvtJyAevGZoUyXU\"]"

@@ -62,8 +62,8 @@ static const char *const rule_texts[CW_PAT_N_RULES] = {
     "the first tx of its block (no inputs to owners)",
     "5-10 inputs and as many outputs, every output one Whirlpool pool denomination, each input "
     "that value plus at most a premix margin",
-    "the Whirlpool shape (n inputs each funding one of n equal outputs, no change) at a value "
-    "that is not a Whirlpool pool denomination",
+    "the Whirlpool shape (5-10 inputs from distinct addresses each funding exactly one of as "
+    "many equal outputs, no change) off a pool denomination or its premix margin",
     "at least half of the outputs at Wasabi 2 standard denominations, >= 3 of them, repeated, "
     "inputs from >= 5 addresses",
     ">= 5 equal outputs (possibly more than inputs), inputs from >= 5 addresses, >= 2 other "
@@ -77,8 +77,9 @@ static const char *const rule_texts[CW_PAT_N_RULES] = {
     "other outputs (coordinator fee, change): one owner",
     ">= 2 premix outputs, a coordinator-fee-sized output and at most 3 other outputs, no "
     "change matched to a second owner: one owner",
-    ">= 3 equal outputs, >= 2 other outputs, inputs from >= 3 addresses and either as many "
-    "input addresses as equal outputs or >= 2 changes matched by input sub-sets",
+    ">= 3 equal outputs, inputs from >= 3 addresses, and either >= 2 other outputs with as many "
+    "input addresses as equal outputs or >= 2 changes matched by input sub-sets, or no other "
+    "output and as many input addresses as equal outputs",
     "one of at least 7 consecutive hops (1-2 inputs, 2 outputs, remainder above the peel), "
     "each spending the previous hop's remainder, peeling on average at most 30% of the value",
     "counts of inputs and outputs only"};
@@ -584,14 +585,17 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s, cw_pat
     /* Whirlpool mix: n inputs each funding exactly one of n equal outputs, no change */
     if (x.n_opret == 0 && x.n_out == x.n_out_all && x.n_out >= 5 && x.n_out <= 10 &&
         x.n_in == x.n_out && x.k == x.n_out && x.all_known && x.v >= 10000) {
-        bool near = true;
-        for (size_t i = 0; i < x.n_in && near; i++)
-            near = s->ins[i] >= x.v && s->ins[i] <= x.v + premix_margin(x.v);
-        if (near) {
-            bool pool = is_pool(x.v);
+        bool near = true, one_each = x.distinct == x.n_in;
+        for (size_t i = 0; i < x.n_in; i++) {
+            near = near && s->ins[i] >= x.v && s->ins[i] <= x.v + premix_margin(x.v);
+            one_each = one_each && s->ins[i] >= x.v && s->ins[i] < 2 * x.v;
+        }
+        if (near || one_each) {
+            /* each input funds exactly one of the equal outputs, nobody takes change */
+            bool pool = near && is_pool(x.v);
             f = CW_PAT_COINJOIN | CW_PAT_WHIRLPOOL;
             rule = pool ? CW_PAT_RULE_WHIRLPOOL : CW_PAT_RULE_EQUAL_MIX;
-            score = pool ? 99 : 85;
+            score = pool ? 99 : near ? 85 : 80;
             goto done;
         }
     }
@@ -676,8 +680,9 @@ tx0_plain:
         }
     }
     /* probable CoinJoin: several owners, not enough for a CoinJoin flag */
-    if (x.k >= 3 && x.v >= 5000 && x.n_in >= 3 && x.distinct >= 3 && x.n_opret == 0 && m >= 2 &&
-        (x.distinct >= x.k || (x.all_known && MATCHED(x.k >= 5 ? 4 : 1) >= 2))) {
+    if (x.k >= 3 && x.v >= 5000 && x.n_in >= 3 && x.distinct >= 3 && x.n_opret == 0 &&
+        ((m >= 2 && (x.distinct >= x.k || (x.all_known && MATCHED(x.k >= 5 ? 4 : 1) >= 2))) ||
+         (m == 0 && x.distinct >= x.k))) {
         f = CW_PAT_COINJOIN_PROBABLE;
         rule = CW_PAT_RULE_PROBABLE;
         score = 50;

@@ -133,7 +133,13 @@ static void test_clusters(void)
 {
     cw_cluster_stats st;
     REQUIRE(cw_cluster_build(store, CW_CHANGE_ALL, &st) == 0);
-    CHECK_EQ_INT(st.coinjoin_skipped, 1);
+    /* the simple CoinJoin, and taint-mapping-tx (3 inputs -> 3 equal outputs, no change) as a
+     * probable CoinJoin */
+    CHECK_EQ_INT(st.coinjoin_skipped, 2);
+    CHECK_EQ_INT(st.probable_skipped, 1);
+    uint64_t tm = tx_of("taint-mapping-tx");
+    REQUIRE(tm != CW_NONE64);
+    CHECK(cw_patterns_compute(cs, tm) & CW_PAT_COINJOIN_PROBABLE);
     cw_clusters *cl;
     REQUIRE(cw_clusters_open(&cl, cs) == 0);
     uint64_t cj = tx_of("simple-coinjoin-tx");
