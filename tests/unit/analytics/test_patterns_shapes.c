@@ -144,7 +144,8 @@ static void block_end(void)
     cw_buf_append(&blkfile, hdr, 80);
     cw_buf_append(&blkfile, &cnt, 1);
     cw_buf_append(&blkfile, cb.data, cb.len);
-    cw_buf_append(&blkfile, txdata.data, txdata.len);
+    if (txdata.len)
+        cw_buf_append(&blkfile, txdata.data, txdata.len);
     memcpy(prev_hash, hash, 32);
     height++;
     cw_buf_deinit(&cb);
