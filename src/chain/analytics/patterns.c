@@ -300,8 +300,8 @@ static void gather(const cw_chainstore *cs, uint64_t i0, uint64_t i1, uint64_t o
             x->distinct++;
     for (uint64_t o = o0; o < o1; o++)
         x->reuse += is_input_addr(s, x->n_addr, cw_chainstore_out(cs, o)->addr);
-    for (size_t i = 0; i < x->n_out; i++)
-        x->n_std += std_denom(s->vals[i]);
+    /* the Wasabi 2 rule is the only reader of the denomination counts */
+    bool want_std = x->n_in >= 5 && x->n_out >= 10 && x->distinct >= 5;
     qsort(s->vals, x->n_out, sizeof *s->vals, cmp_u64);
     for (size_t i = 0; i < x->n_out;) {
         size_t j = i;
@@ -311,7 +311,8 @@ static void gather(const cw_chainstore *cs, uint64_t i0, uint64_t i1, uint64_t o
             x->k = j - i;
             x->v = s->vals[i];
         }
-        if (std_denom(s->vals[i])) {
+        if (want_std && std_denom(s->vals[i])) {
+            x->n_std += j - i;
             x->std_distinct++;
             x->std_repeated += j - i > 1;
         }
@@ -323,8 +324,8 @@ static void gather(const cw_chainstore *cs, uint64_t i0, uint64_t i1, uint64_t o
  * change of one owner, i.e. some unused input sub-set S (1 or 2 inputs; 3 when there are at
  * most 16 inputs and j = 1) with sum(S) = j*v + change +- a fee tolerance (2% of j*v + 0.2% of the sum + 10,000
  * sat), for j = 1..max_j equal outputs.
- * Matched inputs are not reused (greedy, largest change first). */
-static size_t match_changes(scratch *s, const txfacts *x, unsigned max_j)
+ * Matched inputs are not reused (greedy, largest change first). Stops at `limit` matches. */
+static size_t match_changes(scratch *s, const txfacts *x, unsigned max_j, size_t limit)
 {
     size_t n = x->all_known ? (size_t)x->n_in : 0;
     if (n == 0 || x->v == 0)
@@ -386,6 +387,8 @@ static size_t match_changes(scratch *s, const txfacts *x, unsigned max_j)
                     }
         }
         matched += found;
+        if (matched >= limit)
+            break; /* the caller needs no more */
     }
     return matched;
 }
@@ -481,23 +484,32 @@ static unsigned peel_walk(const cw_chainstore *cs, scratch *s, uint64_t tx, unsi
     *frac_sum = 0;
     if (!hop_shape(cs, s, tx, &large))
         return 0;
-    unsigned n = 1;
-    *frac_sum = peel_frac(cs, tx, large);
+    /* the run through tx: up to cap hops, older ones first */
+    uint64_t run[2 * CW_PAT_PEEL_MIN_RUN + 8];
+    uint32_t lg[2 * CW_PAT_PEEL_MIN_RUN + 8];
+    if (cap > sizeof run / sizeof run[0])
+        cap = sizeof run / sizeof run[0];
+    unsigned n = 0;
+    run[n] = tx;
+    lg[n++] = large;
     for (uint64_t t = tx; n < cap;) {
         t = peel_parent(cs, s, t);
         uint32_t pl;
         if (t == CW_NONE64 || !hop_shape(cs, s, t, &pl))
             break;
-        *frac_sum += peel_frac(cs, t, pl);
-        n++;
+        run[n] = t;
+        lg[n++] = pl;
     }
     for (uint64_t t = tx; n < cap;) {
         t = peel_child(cs, s, t, large);
         if (t == CW_NONE64 || !hop_shape(cs, s, t, &large))
             break;
-        *frac_sum += peel_frac(cs, t, large);
-        n++;
+        run[n] = t;
+        lg[n++] = large;
     }
+    if (n >= CW_PAT_PEEL_MIN_RUN) /* the fractions matter only for a run long enough */
+        for (unsigned i = 0; i < n; i++)
+            *frac_sum += peel_frac(cs, run[i], lg[i]);
     return n;
 }
 
@@ -572,7 +584,9 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s, cw_pat
     gather(cs, i0, i1, o0, o1, s, &x);
     size_t m = x.n_out - x.k;
     size_t matched = SIZE_MAX; /* computed on demand */
-#define MATCHED(j) (matched == SIZE_MAX ? (matched = match_changes(s, &x, (j))) : matched)
+    /* a build only needs to know whether 2 changes match; `explain` counts them all */
+    size_t limit = d ? SIZE_MAX : 2;
+#define MATCHED(j) (matched == SIZE_MAX ? (matched = match_changes(s, &x, (j), limit)) : matched)
     if (d) {
         d->equal_outputs = (uint32_t)x.k;
         d->equal_value = x.v;
@@ -632,7 +646,7 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s, cw_pat
     /* JoinMarket: n <= 20 equal outputs, one per participant; makers' changes matched by input
      * sub-sets */
     if (x.n_in >= x.k && x.k <= 20 && m >= 1 && m <= x.k + 1 && x.all_known && x.max_out <= x.sum_in) {
-        size_t mt = match_changes(s, &x, 1);
+        size_t mt = match_changes(s, &x, 1, SIZE_MAX);
         matched = mt;
         if (mt >= 2 && mt + 2 >= m && x.distinct >= 2) {
             f = CW_PAT_COINJOIN | (m <= x.k ? CW_PAT_JOINMARKET : wasabi1_value(x.v) ? CW_PAT_WASABI1 : 0);
@@ -651,7 +665,7 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s, cw_pat
      * inputs, change outputs, a coordinator fee, even an output to an input address */
     if (x.k >= 5 && x.n_in >= 5 && x.distinct >= 5 && m >= 2 &&
         (uint64_t)x.k * x.v <= x.sum_in && x.reuse * 10 <= x.n_out) {
-        size_t mt = match_changes(s, &x, 4);
+        size_t mt = match_changes(s, &x, 4, limit);
         matched = mt;
         if (mt >= 2 || (x.k >= 10 && x.distinct >= 10 && m >= 3)) {
             /* the kind: Wasabi 1 mixes about 0.1 BTC; JoinMarket's takers pick any amount
