@@ -9,7 +9,9 @@
  *   - CoinJoin precision >= 0.99 against coinjoins.csv; recall printed (and >= 0.9);
  *   - the incremental build partitions addresses exactly as a build from scratch;
  *   - `why` paths: every step's tx spends from both addresses it joins.
- * CW_TEST_GEN_TXS overrides the world size (default 30000 txs). CW_TEST_WORLD=DIR measures an
+ * CW_TEST_GEN_TXS overrides the world size (default 30000 txs). test_mixed_world generates a
+ * 60,000-tx world of data/scenarios/mixed-heists.json (seed 11) and checks issue 11's targets
+ * there (test_given_world). CW_TEST_WORLD=DIR measures an
  * existing world instead (test_given_world: CoinJoin figures per kind, Tx0s, peel chains,
  * pairwise precision, CoinJoin inputs of different owners joined).
  */
@@ -545,6 +547,32 @@ static void test_given_world(void)
     cw_free(truth_ent);
 }
 
+static void test_mixed_world(void)
+{
+    const char *src = getenv("CW_SOURCE_DIR");
+    char path[4200];
+    snprintf(path, sizeof path, "%s/data/scenarios/mixed-heists.json", src ? src : ".");
+    cw_gen_scenario *sc = NULL;
+    REQUIRE(cw_gen_scenario_load(&sc, path) == 0);
+    uint64_t txs = 60000;
+    const char *env = getenv("CW_TEST_MIXED_TXS");
+    if (env)
+        cw_parse_u64(&txs, env);
+    cw_gen_opts go;
+    memset(&go, 0, sizeof go);
+    go.out_dir = world;
+    go.txs = txs;
+    go.seed = 11;
+    go.net = CW_NET_REGTEST;
+    go.scenario = sc;
+    go.threads = 1;
+    cw_gen_stats gs;
+    int rc = cw_gen_run(&go, &gs);
+    cw_gen_scenario_free(sc);
+    REQUIRE(rc == 0);
+    test_given_world();
+}
+
 int main(void)
 {
     snprintf(world, sizeof world, "%s/world", cw_test_tmpdir());
@@ -556,5 +584,10 @@ int main(void)
         return cw_test_done();
     }
     RUN(test_world);
+    /* issue 11's acceptance figures on a mixed-economy world (every CoinJoin kind, Tx0s,
+     * honest and heist peel chains); CW_TEST_MIXED_TXS overrides its size */
+    snprintf(world, sizeof world, "%s/mixed", cw_test_tmpdir());
+    snprintf(store, sizeof store, "%s/mixed-store", cw_test_tmpdir());
+    RUN(test_mixed_world);
     return cw_test_done();
 }
