@@ -16,11 +16,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "chainwatch/btc/ingest.h"
 #include "chainwatch/btc/store.h"
 #include "chainwatch/cluster.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/gen.h"
-#include "chainwatch/btc/ingest.h"
 #include "chainwatch/patterns.h"
 #include "chainwatch/util.h"
 

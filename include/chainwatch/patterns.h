@@ -31,7 +31,7 @@
 #define CW_PAT_COINBASE (1u << 8)   /* coinbase tx */
 #define CW_PAT_TX0 (1u << 9)        /* Whirlpool Tx0: one owner's premix split (NOT a CoinJoin) */
 #define CW_PAT_COINJOIN_PROBABLE                                                                   \
-    (1u << 10) /* equal outputs and several owners, below the CoinJoin rules' bar: never a       \
+    (1u << 10) /* equal outputs and several owners, below the CoinJoin rules' bar: never a         \
                   CoinJoin flag, but clustering leaves its inputs apart */
 #define CW_PAT_N_FLAGS 11
 #define CW_PAT_FLAG_MASK 0xffffu /* the flag bits of a flags word */
@@ -78,15 +78,15 @@ bool cw_patterns_multi_owner(uint32_t flags);
 
 /* The CoinJoin evidence behind a tx's flags (for `patterns show`, `tx` and tracing). */
 typedef struct cw_patterns_detail {
-    uint32_t flags;          /* as cw_patterns_compute */
-    unsigned rule, score;    /* CW_PAT_RULE(flags), CW_PAT_SCORE(flags) */
-    uint32_t equal_outputs;  /* outputs in the largest equal-value class */
-    uint64_t equal_value;    /* their value, sat */
+    uint32_t flags;                   /* as cw_patterns_compute */
+    unsigned rule, score;             /* CW_PAT_RULE(flags), CW_PAT_SCORE(flags) */
+    uint32_t equal_outputs;           /* outputs in the largest equal-value class */
+    uint64_t equal_value;             /* their value, sat */
     uint32_t inputs, input_addresses; /* inputs and distinct input addresses */
-    uint32_t other_outputs;  /* outputs to addresses outside that class */
+    uint32_t other_outputs;           /* outputs to addresses outside that class */
     uint32_t changes_matched; /* other outputs explained as one owner's change by a sub-set of
                                  the inputs (sub-set sum) */
-    uint32_t peel_run;       /* peel hops in the run through this tx (capped at 2 x minimum) */
+    uint32_t peel_run;        /* peel hops in the run through this tx (capped at 2 x minimum) */
 } cw_patterns_detail;
 /* Computes the flags of tx with their evidence (from the store alone). */
 void cw_patterns_explain(const cw_chainstore *cs, uint64_t tx, cw_patterns_detail *out);

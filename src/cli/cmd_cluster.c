@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "chainwatch/btc/query.h"
 #include "chainwatch/cluster.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/patterns.h"
-#include "chainwatch/btc/query.h"
 #include "chainwatch/util.h"
 #include "cli/store_opts.h"
 
@@ -173,7 +173,8 @@ static int do_why(const cw_store_opts *o, const cw_chainstore *cs, const cw_clus
         } else {
             printf("  %s  %s -> %s\n    %s", tx, sa, sb, cw_cluster_heuristic_name(why.heuristic));
             if (why.heuristic == CW_CLUSTER_CHANGE)
-                printf(" (output %u named by %s)", why.vout, used ? rules : "the heuristics together");
+                printf(" (output %u named by %s)", why.vout,
+                       used ? rules : "the heuristics together");
             printf(": %s\n", cw_cluster_heuristic_text(why.heuristic));
             for (unsigned h = 0; h < CW_CHANGE_N; h++)
                 if (why.change_rules & (1u << h))
@@ -239,7 +240,8 @@ const cw_command cw_cmd_cluster = {
     "       chainwatch cluster show ADDR --store DIR [--offset N] [--limit N] [--json]\n"
     "       chainwatch cluster why ADDR1 ADDR2 --store DIR [--json]\n\n"
     "build  clusters addresses with the multi-input heuristic, CoinJoin txs excluded (builds\n"
-    "       the pattern flags first; probable CoinJoins are excluded too), continuing from the last build; a reorg below it or a\n"
+    "       the pattern flags first; probable CoinJoins are excluded too), continuing from the "
+    "last build; a reorg below it or a\n"
     "       different --change list rebuilds. --change LIST adds change-address heuristics,\n"
     "       comma-separated: fresh, optimal, type, power10, peel, reuse, locktime (or\n"
     "       all, none; default none). The heuristics that vote must agree on exactly one\n"

@@ -1,8 +1,8 @@
 /* cmd_tx.c: `chainwatch tx TXID --store DIR [--json]`. */
 #include <stdio.h>
 
-#include "chainwatch/patterns.h"
 #include "chainwatch/btc/query.h"
+#include "chainwatch/patterns.h"
 #include "cli/store_opts.h"
 
 extern const cw_command cw_cmd_tx;

@@ -790,8 +790,7 @@ void cw_clusters_step_reason(const cw_clusters *c, const cw_chainstore *cs,
     for (unsigned h = 0; h < CW_CHANGE_N; h++) {
         uint32_t v1;
         if ((which & (1u << h)) &&
-            cw_cluster_change_output(cs, step->tx, out->tx_flags, 1u << h, &v1) == 0 &&
-            v1 == vout)
+            cw_cluster_change_output(cs, step->tx, out->tx_flags, 1u << h, &v1) == 0 && v1 == vout)
             out->change_rules |= 1u << h;
     }
 }

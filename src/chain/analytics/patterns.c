@@ -51,11 +51,19 @@ void cw_patterns_flags_string(char *buf, size_t n, uint32_t flags)
 
 /* ------------------------------------------------------------------ rules */
 
-static const char *const rule_names[CW_PAT_N_RULES] = {
-    "none",          "coinbase",        "whirlpool-pool-denomination", "equal-mix",
-    "wasabi2-denominations", "equal-output-round", "joinmarket-subset-sum",
-    "joinmarket-structure",  "tx0-op-return",     "tx0-premix-fee", "probable-coinjoin",
-    "peel-run",      "shape"};
+static const char *const rule_names[CW_PAT_N_RULES] = {"none",
+                                                       "coinbase",
+                                                       "whirlpool-pool-denomination",
+                                                       "equal-mix",
+                                                       "wasabi2-denominations",
+                                                       "equal-output-round",
+                                                       "joinmarket-subset-sum",
+                                                       "joinmarket-structure",
+                                                       "tx0-op-return",
+                                                       "tx0-premix-fee",
+                                                       "probable-coinjoin",
+                                                       "peel-run",
+                                                       "shape"};
 
 static const char *const rule_texts[CW_PAT_N_RULES] = {
     "no rule fired",
@@ -113,8 +121,8 @@ typedef struct scratch {
     uint8_t *used;   /* per sorted input: taken by a matched change */
     uint32_t *addrs; /* input addresses, sorted */
     size_t cap;
-    uint8_t *hop;    /* a build's cache of peel-hop shapes per tx: 0 unknown, 1 none, 2 + the
-                        remainder's vout (NULL: no cache) */
+    uint8_t *hop; /* a build's cache of peel-hop shapes per tx: 0 unknown, 1 none, 2 + the
+                     remainder's vout (NULL: no cache) */
     uint64_t n_hop;
 } scratch;
 
@@ -238,9 +246,9 @@ typedef struct txfacts {
     size_t n_addr, distinct;  /* input addresses known, distinct */
     bool all_known;           /* every input value known */
     uint64_t max_in, max_out, sum_in;
-    size_t reuse;             /* outputs paid to an input address */
-    size_t k;                 /* largest equal-value class (ties: the larger value) */
-    uint64_t v;               /* its value */
+    size_t reuse; /* outputs paid to an input address */
+    size_t k;     /* largest equal-value class (ties: the larger value) */
+    uint64_t v;   /* its value */
     size_t n_std, std_distinct, std_repeated;
 } txfacts;
 
@@ -322,9 +330,9 @@ static void gather(const cw_chainstore *cs, uint64_t i0, uint64_t i1, uint64_t o
 
 /* Sub-set sum: how many outputs outside the equal class at value v can be explained as the
  * change of one owner, i.e. some unused input sub-set S (1 or 2 inputs; 3 when there are at
- * most 16 inputs and j = 1) with sum(S) = j*v + change +- a fee tolerance (2% of j*v + 0.2% of the sum + 10,000
- * sat), for j = 1..max_j equal outputs.
- * Matched inputs are not reused (greedy, largest change first). Stops at `limit` matches. */
+ * most 16 inputs and j = 1) with sum(S) = j*v + change +- a fee tolerance (2% of j*v + 0.2% of the
+ * sum + 10,000 sat), for j = 1..max_j equal outputs. Matched inputs are not reused (greedy, largest
+ * change first). Stops at `limit` matches. */
 static size_t match_changes(scratch *s, const txfacts *x, unsigned max_j, size_t limit)
 {
     size_t n = x->all_known ? (size_t)x->n_in : 0;
@@ -645,11 +653,14 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s, cw_pat
     }
     /* JoinMarket: n <= 20 equal outputs, one per participant; makers' changes matched by input
      * sub-sets */
-    if (x.n_in >= x.k && x.k <= 20 && m >= 1 && m <= x.k + 1 && x.all_known && x.max_out <= x.sum_in) {
+    if (x.n_in >= x.k && x.k <= 20 && m >= 1 && m <= x.k + 1 && x.all_known &&
+        x.max_out <= x.sum_in) {
         size_t mt = match_changes(s, &x, 1, SIZE_MAX);
         matched = mt;
         if (mt >= 2 && mt + 2 >= m && x.distinct >= 2) {
-            f = CW_PAT_COINJOIN | (m <= x.k ? CW_PAT_JOINMARKET : wasabi1_value(x.v) ? CW_PAT_WASABI1 : 0);
+            f = CW_PAT_COINJOIN | (m <= x.k             ? CW_PAT_JOINMARKET
+                                   : wasabi1_value(x.v) ? CW_PAT_WASABI1
+                                                        : 0);
             rule = CW_PAT_RULE_JM_SUBSET;
             score = x.distinct >= x.k ? 95 : 88;
             goto done;
@@ -663,8 +674,8 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s, cw_pat
     }
     /* a large equal-output round (Wasabi 1 and others): possibly more equal outputs than
      * inputs, change outputs, a coordinator fee, even an output to an input address */
-    if (x.k >= 5 && x.n_in >= 5 && x.distinct >= 5 && m >= 2 &&
-        (uint64_t)x.k * x.v <= x.sum_in && x.reuse * 10 <= x.n_out) {
+    if (x.k >= 5 && x.n_in >= 5 && x.distinct >= 5 && m >= 2 && (uint64_t)x.k * x.v <= x.sum_in &&
+        x.reuse * 10 <= x.n_out) {
         size_t mt = match_changes(s, &x, 4, limit);
         matched = mt;
         if (mt >= 2 || (x.k >= 10 && x.distinct >= 10 && m >= 3)) {
@@ -747,10 +758,9 @@ void cw_patterns_detail_json(json_t *obj, const cw_chainstore *cs, uint64_t tx, 
         obj, "evidence",
         json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "equal_outputs",
                   (json_int_t)d.equal_outputs, "equal_value_sat", (json_int_t)d.equal_value,
-                  "inputs", (json_int_t)d.inputs, "input_addresses",
-                  (json_int_t)d.input_addresses, "other_outputs", (json_int_t)d.other_outputs,
-                  "changes_matched", (json_int_t)d.changes_matched, "peel_run",
-                  (json_int_t)d.peel_run));
+                  "inputs", (json_int_t)d.inputs, "input_addresses", (json_int_t)d.input_addresses,
+                  "other_outputs", (json_int_t)d.other_outputs, "changes_matched",
+                  (json_int_t)d.changes_matched, "peel_run", (json_int_t)d.peel_run));
 }
 
 /* ------------------------------------------------------------------ persistence */
@@ -924,9 +934,8 @@ int cw_patterns_open(cw_patterns **out, const cw_chainstore *cs)
                                   "%s: no pattern flags (run `chainwatch patterns build`)", dir)
                    : rc;
     if (cw_manifest_get(&m, "format", 0) != PAT_FORMAT)
-        return cw_error_set(CW_EVERSION,
-                            "%s: flags of an older format (run `chainwatch patterns build`)",
-                            mpath);
+        return cw_error_set(
+            CW_EVERSION, "%s: flags of an older format (run `chainwatch patterns build`)", mpath);
     if (!tip_matches(cs, &m))
         return cw_error_set(CW_ECORRUPT,
                             "%s: the chain was reorganised below the flags' tip (run "

@@ -19,11 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chainwatch/btc/ingest.h"
 #include "chainwatch/btc/store.h"
 #include "chainwatch/cluster.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/gen.h"
-#include "chainwatch/btc/ingest.h"
 #include "chainwatch/patterns.h"
 #include "chainwatch/util.h"
 #include "harness.h"
@@ -369,7 +369,6 @@ static void test_world(void)
     cw_free(truth_ent);
 }
 
-
 /* Sets the bit of every tx listed in truth file `name` (txid in CSV column `col`); with
  * kinds, also records the kind (column kcol) as an index into kind_names. */
 static char kind_names[16][32];
@@ -495,7 +494,8 @@ static void test_given_world(void)
     CHECK(t0p >= 0.99);
     CHECK(t0r >= 0.95);
     CHECK_EQ_INT(t0cj, 0);
-    double pp = pf ? (double)pok / (double)pf : 1.0, pr = n_peel ? (double)pok / (double)n_peel : 1.0;
+    double pp = pf ? (double)pok / (double)pf : 1.0,
+           pr = n_peel ? (double)pok / (double)n_peel : 1.0;
     printf("peel chains: %llu true hops, %llu flagged, precision %.5f, recall %.5f\n",
            (unsigned long long)n_peel, (unsigned long long)pf, pp, pr);
     if (n_peel) {

@@ -51,10 +51,10 @@ static uint8_t ids[64][32]; /* txids of the current block, [0] the coinbase */
 static cw_buf txdata;       /* serialized txs of the current block */
 static size_t n_txs;
 static uint64_t next_key = 1000;
-static gen_tx cb_tx;         /* the pending coinbase */
-static uint64_t n_cb_outs;   /* its outputs */
-static coin cb_coins[256];   /* coins it pays (txid filled at block end) */
-static coin *cb_dest[256];   /* where to copy each coin */
+static gen_tx cb_tx;       /* the pending coinbase */
+static uint64_t n_cb_outs; /* its outputs */
+static coin cb_coins[256]; /* coins it pays (txid filled at block end) */
+static coin *cb_dest[256]; /* where to copy each coin */
 static uint32_t block_time = 1700000000;
 
 static uint64_t new_key(void)
@@ -164,8 +164,8 @@ static uint64_t rnd(uint64_t below)
 
 enum { WASABI_IN = 37, WW2_PARTS = 20, JM_MAKERS = 5, PEEL_HOPS = 9, SHORT_HOPS = 3 };
 
-static coin w1_in[WASABI_IN], w2_in[WW2_PARTS], jm_in[JM_MAKERS + 2], wp_in[5], t0_in[3],
-    pay_in[3], peel_src, short_src;
+static coin w1_in[WASABI_IN], w2_in[WW2_PARTS], jm_in[JM_MAKERS + 2], wp_in[5], t0_in[3], pay_in[3],
+    peel_src, short_src;
 static uint8_t txid_w1[32], txid_w2[32], txid_jm[32], txid_wp[32], txid_t0[32], txid_pay[32];
 static uint8_t peel_ids[PEEL_HOPS][32], short_ids[SHORT_HOPS][32];
 
@@ -350,7 +350,6 @@ static void test_build_world(void)
 
 /* ------------------------------------------------------------------ checks */
 
-
 static uint64_t tx_of(const uint8_t txid[32])
 {
     uint64_t t = CW_NONE64;
@@ -423,8 +422,8 @@ static void test_flags(void)
     /* the persisted column says the same, with rule and score */
     cw_patterns_stats st;
     REQUIRE(cw_patterns_build(store, &st) == 0);
-    CHECK_EQ_INT(st.counts[9], 1);  /* tx0 */
-    CHECK_EQ_INT(st.counts[0], 4);  /* coinjoin */
+    CHECK_EQ_INT(st.counts[9], 1); /* tx0 */
+    CHECK_EQ_INT(st.counts[0], 4); /* coinjoin */
     CHECK_EQ_INT(st.counts[5], PEEL_HOPS);
     char names[256];
     cw_patterns_flags_string(names, sizeof names, CW_PAT_TX0 | CW_PAT_COINJOIN_PROBABLE);
