@@ -16,11 +16,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "chainwatch/btc/ingest.h"
 #include "chainwatch/btc/store.h"
 #include "chainwatch/cluster.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/gen.h"
-#include "chainwatch/btc/ingest.h"
 #include "chainwatch/patterns.h"
 #include "chainwatch/util.h"
 
@@ -97,9 +97,10 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("patterns build:            %7.2f s  %10.0f txs/s  %10.0f ins+outs/s  (%llu CoinJoin, "
-           "%llu peel-chain links)\n",
+           "%llu probable CoinJoin, %llu Tx0, %llu peel-chain hops)\n",
            ps.seconds, (double)c.txs / ps.seconds, (double)(c.ins + c.outs) / ps.seconds,
-           (unsigned long long)ps.counts[0], (unsigned long long)ps.counts[5]);
+           (unsigned long long)ps.counts[0], (unsigned long long)ps.counts[10],
+           (unsigned long long)ps.counts[9], (unsigned long long)ps.counts[5]);
     uint32_t sets[2] = {0, CW_CHANGE_ALL};
     const char *names[2] = {"multi-input only", "all change heuristics"};
     for (int i = 0; i < 2; i++) {

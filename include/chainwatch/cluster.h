@@ -56,7 +56,8 @@ typedef struct cw_cluster_stats {
     uint64_t txs_before, txs_after; /* txs covered before / after */
     uint64_t addrs, clusters, merges;
     uint64_t multi_input_merges, change_merges; /* unions from each kind of evidence */
-    uint64_t coinjoin_skipped;                  /* txs excluded as CoinJoin */
+    uint64_t coinjoin_skipped;                  /* txs excluded as CoinJoin or probable CoinJoin */
+    uint64_t probable_skipped;                  /* of which probable CoinJoins */
     uint64_t largest;                           /* size of the largest cluster */
     bool rebuilt;
     double seconds;
@@ -90,5 +91,23 @@ typedef struct cw_cluster_step {
  * when a == b. */
 int cw_clusters_why(const cw_clusters *c, uint32_t a, uint32_t b, cw_cluster_step **steps,
                     size_t *n_steps);
+
+/* The evidence behind one union: the heuristic and, for change, the rules that named it. */
+enum { CW_CLUSTER_UNKNOWN = 0, CW_CLUSTER_MULTI_INPUT = 1, CW_CLUSTER_CHANGE = 2 };
+typedef struct cw_cluster_reason {
+    unsigned heuristic;    /* CW_CLUSTER_MULTI_INPUT, CW_CLUSTER_CHANGE (UNKNOWN: store damaged) */
+    uint32_t change_rules; /* CHANGE: the CW_CHANGE_* heuristics that each name the output */
+    uint32_t vout;         /* CHANGE: the change output of the step's tx */
+    uint32_t tx_flags;     /* the step tx's pattern flags (cw_patterns_compute) */
+} cw_cluster_reason;
+/* Recomputes why the step's tx united its two addresses, under the heuristics the clusters
+ * were built with. */
+void cw_clusters_step_reason(const cw_clusters *c, const cw_chainstore *cs,
+                             const cw_cluster_step *step, cw_cluster_reason *out);
+/* "multi-input", "change" or "unknown", and a one-line statement of the heuristic. */
+const char *cw_cluster_heuristic_name(unsigned heuristic);
+const char *cw_cluster_heuristic_text(unsigned heuristic);
+/* One-line statement of change heuristic bit i, NULL past the last. */
+const char *cw_cluster_change_text(unsigned bit);
 
 #endif

@@ -29,19 +29,85 @@
 #define CW_PAT_FANOUT (1u << 6)     /* few inputs, many outputs */
 #define CW_PAT_FANIN (1u << 7)      /* many inputs, one or two outputs (consolidation) */
 #define CW_PAT_COINBASE (1u << 8)   /* coinbase tx */
-#define CW_PAT_N_FLAGS 9
+#define CW_PAT_TX0 (1u << 9)        /* Whirlpool Tx0: one owner's premix split (NOT a CoinJoin) */
+#define CW_PAT_COINJOIN_PROBABLE                                                                   \
+    (1u << 10) /* equal outputs and several owners, below the CoinJoin rules' bar: never a         \
+                  CoinJoin flag, but clustering leaves its inputs apart */
+#define CW_PAT_N_FLAGS 11
+#define CW_PAT_FLAG_MASK 0xffffu /* the flag bits of a flags word */
+
+/* Besides the flag bits, a flags word carries the rule that decided the tx's main flag (bits
+ * 24..31, CW_PAT_RULE_*) and that rule's score (bits 16..23): 0..100, how sure the rule is
+ * (100 only for exact facts such as coinbase). Compare flags with & CW_PAT_*, never with ==. */
+#define CW_PAT_RULE(f) ((unsigned)((f) >> 24))
+#define CW_PAT_SCORE(f) ((unsigned)(((f) >> 16) & 0xffu))
+
+enum {
+    CW_PAT_RULE_NONE = 0,
+    CW_PAT_RULE_COINBASE,        /* the coinbase tx */
+    CW_PAT_RULE_WHIRLPOOL,       /* 5..10 in = out, all outputs one pool denomination */
+    CW_PAT_RULE_EQUAL_MIX,       /* the Whirlpool shape at a value that is not a pool's */
+    CW_PAT_RULE_WASABI2,         /* many standard denominations, many owners */
+    CW_PAT_RULE_EQUAL_ROUND,     /* >= 5 equal outputs, many owners, changes matched */
+    CW_PAT_RULE_JM_SUBSET,       /* n equal outputs, makers' changes matched by input sub-sets */
+    CW_PAT_RULE_JM_STRUCTURE,    /* n equal outputs + n-1..n+1 others, n distinct owners */
+    CW_PAT_RULE_TX0,             /* premix outputs + OP_RETURN (+ coordinator fee, change) */
+    CW_PAT_RULE_TX0_NO_OPRETURN, /* premix outputs + coordinator fee, one owner */
+    CW_PAT_RULE_PROBABLE,        /* equal outputs, several owners: probable CoinJoin */
+    CW_PAT_RULE_PEEL_RUN,        /* a hop of a run of >= CW_PAT_PEEL_MIN_RUN peel hops */
+    CW_PAT_RULE_SHAPE,           /* fan-out / fan-in from the counts alone */
+    CW_PAT_N_RULES
+};
+
+/* Minimum number of consecutive hops for a peel chain (docs/PATTERNS.md). */
+#define CW_PAT_PEEL_MIN_RUN 7
+/* Largest mean peel fraction (peel / input, in millionths) over the hops of a run. */
+#define CW_PAT_PEEL_MAX_MEAN_PPM 300000
 
 /* Name of flag bit i ("coinjoin", "whirlpool", ...), or NULL past the last. */
 const char *cw_patterns_flag_name(unsigned bit);
 /* Writes the comma-separated names of the set flags into buf ("" when none). */
 void cw_patterns_flags_string(char *buf, size_t n, uint32_t flags);
+/* Short name of a rule ("whirlpool-pool-denomination", ...) and a one-line statement of it;
+ * NULL past the last. */
+const char *cw_patterns_rule_name(unsigned rule);
+const char *cw_patterns_rule_text(unsigned rule);
+/* True when clustering must not unite the inputs of a tx with these flags (CoinJoin or
+ * probable CoinJoin). */
+bool cw_patterns_multi_owner(uint32_t flags);
+
+/* The CoinJoin evidence behind a tx's flags (for `patterns show`, `tx` and tracing). */
+typedef struct cw_patterns_detail {
+    uint32_t flags;                   /* as cw_patterns_compute */
+    unsigned rule, score;             /* CW_PAT_RULE(flags), CW_PAT_SCORE(flags) */
+    uint32_t equal_outputs;           /* outputs in the largest equal-value class */
+    uint64_t equal_value;             /* their value, sat */
+    uint32_t inputs, input_addresses; /* inputs and distinct input addresses */
+    uint32_t other_outputs;           /* outputs to addresses outside that class */
+    uint32_t changes_matched; /* other outputs explained as one owner's change by a sub-set of
+                                 the inputs (sub-set sum) */
+    uint32_t peel_run;        /* peel hops in the run through this tx (capped at 2 x minimum) */
+} cw_patterns_detail;
+/* Computes the flags of tx with their evidence (from the store alone). */
+void cw_patterns_explain(const cw_chainstore *cs, uint64_t tx, cw_patterns_detail *out);
+/* Adds "rule", "rule_text", "score" and "evidence" for the flags f of tx to a JSON object. */
+void cw_patterns_detail_json(json_t *obj, const cw_chainstore *cs, uint64_t tx, uint32_t f);
 
 /* The flags of tx computed from the store alone (no persisted column needed). Valid for any
  * tx below the published tx count. */
 uint32_t cw_patterns_compute(const cw_chainstore *cs, uint64_t tx);
-/* Peel-chain shape of a tx (1 or 2 inputs, 2 outputs, the larger at least 4x the smaller);
- * *large gets the vout of the larger output. */
+/* Peel-hop shape of a tx: not a coinbase, 1 or 2 inputs, exactly 2 outputs to addresses, the
+ * remainder (larger) strictly above the peel (smaller, may be 0); *large gets the remainder's vout.
+ * (Before issue 11 this asked for a remainder >= 4x the peel.) A peel-chain link additionally
+ * needs a run of CW_PAT_PEEL_MIN_RUN such hops, each spending the previous one's remainder. */
 bool cw_patterns_peel_shape(const cw_chainstore *cs, uint64_t tx, uint32_t *large);
+/* Number of hops in the peel run through tx (tx included), counting at most `cap` (0 when tx
+ * is not of peel-hop shape). */
+unsigned cw_patterns_peel_run(const cw_chainstore *cs, uint64_t tx, unsigned cap);
+/* The peel hop whose remainder tx (itself of peel-hop shape) spends, CW_NONE64 when none. */
+uint64_t cw_patterns_peel_parent(const cw_chainstore *cs, uint64_t tx);
+/* The peel hop that spends tx's remainder (tx of peel-hop shape), CW_NONE64 when none. */
+uint64_t cw_patterns_peel_next(const cw_chainstore *cs, uint64_t tx);
 
 typedef struct cw_patterns_stats {
     uint64_t txs_before;             /* txs covered before this build */

@@ -6,9 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "chainwatch/btc/query.h"
 #include "chainwatch/cluster.h"
 #include "chainwatch/errors.h"
-#include "chainwatch/btc/query.h"
+#include "chainwatch/patterns.h"
 #include "chainwatch/util.h"
 #include "cli/store_opts.h"
 
@@ -38,20 +39,21 @@ static int do_build(const cw_store_opts *o, uint32_t change)
     change_string(ch, sizeof ch, change);
     if (o->json)
         return cw_cli_print_json(json_pack(
-            "{s:I, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:f}", "txs_before",
+            "{s:I, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:f}", "txs_before",
             (json_int_t)st.txs_before, "txs", (json_int_t)st.txs_after, "rebuilt", st.rebuilt,
             "addresses", (json_int_t)st.addrs, "clusters", (json_int_t)st.clusters, "merges",
             (json_int_t)st.merges, "multi_input_merges", (json_int_t)st.multi_input_merges,
             "change_merges", (json_int_t)st.change_merges, "coinjoin_skipped",
-            (json_int_t)st.coinjoin_skipped, "largest_cluster", (json_int_t)st.largest, "change",
+            (json_int_t)st.coinjoin_skipped, "probable_coinjoin_skipped",
+            (json_int_t)st.probable_skipped, "largest_cluster", (json_int_t)st.largest, "change",
             ch, "seconds", st.seconds));
     printf("cluster: %" PRIu64 " addresses in %" PRIu64 " clusters (largest %" PRIu64 "), %" PRIu64
            " txs covered (%" PRIu64 " new%s), change heuristics: %s\n"
            "  unions this build: %" PRIu64 " multi-input, %" PRIu64 " change; %" PRIu64
-           " CoinJoin txs skipped; %.2f s\n",
+           " CoinJoin txs skipped (%" PRIu64 " of them probable CoinJoins); %.2f s\n",
            st.addrs, st.clusters, st.largest, st.txs_after, st.txs_after - st.txs_before,
            st.rebuilt ? ", rebuilt" : "", ch, st.multi_input_merges, st.change_merges,
-           st.coinjoin_skipped, st.seconds);
+           st.coinjoin_skipped, st.probable_skipped, st.seconds);
     return CW_EXIT_OK;
 }
 
@@ -143,11 +145,42 @@ static int do_why(const cw_store_opts *o, const cw_chainstore *cs, const cw_clus
         cw_query_addr_string(sa, cs, steps[i].a);
         cw_query_addr_string(sb, cs, steps[i].b);
         cw_hex_encode_rev(tx, cw_chainstore_txid(cs, steps[i].tx), 32);
-        if (arr)
-            json_array_append_new(arr,
-                                  json_pack("{s:s, s:s, s:s}", "txid", tx, "from", sa, "to", sb));
-        else
-            printf("  %s  %s -> %s\n", tx, sa, sb);
+        cw_cluster_reason why;
+        cw_clusters_step_reason(cl, cs, &steps[i], &why);
+        char rules[128] = "";
+        size_t used = 0;
+        json_t *jr = json_array();
+        for (unsigned h = 0; h < CW_CHANGE_N; h++)
+            if (why.change_rules & (1u << h)) {
+                json_array_append_new(jr, json_string(cw_cluster_change_name(h)));
+                int w = snprintf(rules + used, sizeof rules - used, "%s%s", used ? "," : "",
+                                 cw_cluster_change_name(h));
+                if (w > 0 && (size_t)w < sizeof rules - used)
+                    used += (size_t)w;
+            }
+        if (arr) {
+            json_t *st = json_pack("{s:s, s:s, s:s, s:s, s:s}", "txid", tx, "from", sa, "to", sb,
+                                   "heuristic", cw_cluster_heuristic_name(why.heuristic),
+                                   "heuristic_text", cw_cluster_heuristic_text(why.heuristic));
+            if (why.heuristic == CW_CLUSTER_CHANGE) {
+                json_object_set_new(st, "change_rules", jr);
+                json_object_set_new(st, "change_vout", json_integer(why.vout));
+                jr = NULL;
+            }
+            json_object_set_new(st, "tx_rule",
+                                json_string(cw_patterns_rule_name(CW_PAT_RULE(why.tx_flags))));
+            json_array_append_new(arr, st);
+        } else {
+            printf("  %s  %s -> %s\n    %s", tx, sa, sb, cw_cluster_heuristic_name(why.heuristic));
+            if (why.heuristic == CW_CLUSTER_CHANGE)
+                printf(" (output %u named by %s)", why.vout,
+                       used ? rules : "the heuristics together");
+            printf(": %s\n", cw_cluster_heuristic_text(why.heuristic));
+            for (unsigned h = 0; h < CW_CHANGE_N; h++)
+                if (why.change_rules & (1u << h))
+                    printf("      %s: %s\n", cw_cluster_change_name(h), cw_cluster_change_text(h));
+        }
+        json_decref(jr);
     }
     cw_free(steps);
     if (arr)
@@ -207,13 +240,15 @@ const cw_command cw_cmd_cluster = {
     "       chainwatch cluster show ADDR --store DIR [--offset N] [--limit N] [--json]\n"
     "       chainwatch cluster why ADDR1 ADDR2 --store DIR [--json]\n\n"
     "build  clusters addresses with the multi-input heuristic, CoinJoin txs excluded (builds\n"
-    "       the pattern flags first), continuing from the last build; a reorg below it or a\n"
+    "       the pattern flags first; probable CoinJoins are excluded too), continuing from the "
+    "last build; a reorg below it or a\n"
     "       different --change list rebuilds. --change LIST adds change-address heuristics,\n"
     "       comma-separated: fresh, optimal, type, power10, peel, reuse, locktime (or\n"
     "       all, none; default none). The heuristics that vote must agree on exactly one\n"
     "       output (docs/CLUSTERING.md).\n"
     "show   the cluster of ADDR: size, total received, balance, one page of members.\n"
-    "why    the transactions whose unions joined ADDR1 and ADDR2, in order.\n\n"
+    "why    the transactions whose unions joined ADDR1 and ADDR2, in order, each with the\n"
+    "       heuristic behind it (multi-input, or change and the change rules that named it).\n\n"
     "Exit codes: 0 ok, 1 failure, 2 usage, 3 not found (unknown address, different clusters,\n"
     "no clusters built).\n",
     run};

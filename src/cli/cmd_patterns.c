@@ -61,12 +61,31 @@ static int do_show(const cw_store_opts *o)
         for (unsigned b = 0; b < CW_PAT_N_FLAGS; b++)
             if (f & (1u << b))
                 json_array_append_new(a, json_string(cw_patterns_flag_name(b)));
-        ec = cw_cli_print_json(json_pack("{s:s, s:I, s:I, s:o}", "txid", o->args[1], "tx",
-                                         (json_int_t)t, "bits", (json_int_t)f, "flags", a));
+        json_t *obj = json_pack("{s:s, s:I, s:I, s:o}", "txid", o->args[1], "tx", (json_int_t)t,
+                                "bits", (json_int_t)(f & CW_PAT_FLAG_MASK), "flags", a);
+        cw_patterns_detail_json(obj, cs, t, f);
+        ec = cw_cli_print_json(obj);
     } else {
         char names[256];
         cw_patterns_flags_string(names, sizeof names, f);
         printf("%s  %s\n", o->args[1], names[0] ? names : "(no flags)");
+        unsigned rule = CW_PAT_RULE(f);
+        if (rule != CW_PAT_RULE_NONE) {
+            cw_patterns_detail d;
+            cw_patterns_explain(cs, t, &d);
+            printf("  rule: %s (score %u/100%s)\n  %s\n", cw_patterns_rule_name(rule),
+                   CW_PAT_SCORE(f), CW_PAT_SCORE(f) < 100 ? ", probable" : "",
+                   cw_patterns_rule_text(rule));
+            if (rule == CW_PAT_RULE_PEEL_RUN)
+                printf("  evidence: a run of %u%s peel hops through this tx\n", d.peel_run,
+                       d.peel_run >= 2 * CW_PAT_PEEL_MIN_RUN ? " or more" : "");
+            else if (rule != CW_PAT_RULE_SHAPE && rule != CW_PAT_RULE_COINBASE)
+                printf("  evidence: %u equal outputs of %llu sat, %u inputs from %u addresses, "
+                       "%u other outputs, %u of them matched as one owner's change by input "
+                       "sub-sets\n",
+                       d.equal_outputs, (unsigned long long)d.equal_value, d.inputs,
+                       d.input_addresses, d.other_outputs, d.changes_matched);
+        }
     }
 out:
     cw_patterns_close(p);
@@ -100,7 +119,9 @@ const cw_command cw_cmd_patterns = {
     "       chainwatch patterns show TXID --store DIR [--json]\n\n"
     "build  computes the flags of every tx not yet covered (continuing from the last build;\n"
     "       a reorg below it rebuilds) into DIR/txflags.col and prints counts per flag.\n"
-    "show   prints the flags of one tx.\n\n"
+    "show   prints the flags of one tx, the rule that set them, its score (0-100: below 100\n"
+    "       the result is a judgement, shown as probable) and the evidence it used.\n\n"
     "Flags: coinjoin whirlpool wasabi1 wasabi2 joinmarket peel_chain fan_out fan_in coinbase\n"
-    "(rules in docs/PATTERNS.md). Exit codes: 0 ok, 1 failure, 2 usage, 3 not found.\n",
+    "tx0 coinjoin_probable (rules in docs/PATTERNS.md; a tx0 is one owner's Whirlpool\n"
+    "premix split, not a CoinJoin). Exit codes: 0 ok, 1 failure, 2 usage, 3 not found.\n",
     run};

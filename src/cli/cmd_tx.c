@@ -103,6 +103,12 @@ static int run(int argc, char **argv)
             json_t *f;
             printf("\n  patterns:");
             json_array_foreach(fl, k, f) printf(" %s", json_string_value(f));
+            json_t *pat = json_object_get(j, "pattern");
+            printf("\n  rule: %s (score %lld/100%s): %s",
+                   json_string_value(json_object_get(pat, "rule")),
+                   (long long)json_integer_value(json_object_get(pat, "score")),
+                   json_is_true(json_object_get(pat, "probable")) ? ", probable" : "",
+                   json_string_value(json_object_get(pat, "rule_text")));
         }
         printf("\n  inputs:\n");
         size_t i;
@@ -139,5 +145,7 @@ const cw_command cw_cmd_tx = {
     "tx", "show a transaction: inputs, outputs, fee, spending txs",
     "Usage: chainwatch tx TXID --store DIR [--json]\n\n"
     "Shows a transaction with the outputs its inputs spend (values, addresses), its outputs\n"
-    "with their addresses and the txs that spend them, and its fee.\n",
+    "with their addresses and the txs that spend them, and its fee; its pattern flags with the\n"
+    "rule that set them and that rule's score (0-100; below 100 the result is a judgement,\n"
+    "shown as probable). Rules: docs/PATTERNS.md.\n",
     run};

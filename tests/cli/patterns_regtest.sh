@@ -16,7 +16,10 @@ check_eq "build covers 356 txs" "$("$CW_BIN" patterns build --store "$S" --json 
 check_eq "one CoinJoin in the chain" "$("$CW_BIN" patterns build --store "$S" --json | jq -r .counts.coinjoin)" 1
 check_eq "second build: nothing new" "$("$CW_BIN" patterns build --store "$S" --json | jq -r .txs_before)" 356
 check_eq "simple-coinjoin-tx flags" "$("$CW_BIN" patterns show $CJ --store "$S" --json | jq -c .flags)" '["coinjoin","joinmarket"]'
-check_eq "peeling-chain-0-tx flags" "$("$CW_BIN" patterns show $PEEL --store "$S")" "$PEEL  peel_chain"
+check_eq "peeling-chain-0-tx flags" "$("$CW_BIN" patterns show $PEEL --store "$S" | head -1)" "$PEEL  peel_chain"
+check_eq "peeling-chain-0-tx rule and score" "$("$CW_BIN" patterns show $PEEL --store "$S" --json | jq -c '[.rule, .score, .probable, .evidence.peel_run >= 7]')" '["peel-run",95,true,true]'
+check_eq "simple-coinjoin-tx rule" "$("$CW_BIN" patterns show $CJ --store "$S" --json | jq -r .rule)" "joinmarket-subset-sum"
+check "tx shows the rule" sh -c "\"$CW_BIN\" tx $CJ --store \"$S\" | grep -q 'rule: joinmarket-subset-sum (score 95/100, probable)'"
 set +e
 "$CW_BIN" patterns show nothex --store "$S" 2> "$T/err"; rc=$?
 check_eq "bad txid: exit 2" "$rc" 2

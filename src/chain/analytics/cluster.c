@@ -34,9 +34,41 @@ int cw_analytics__lock(int *fd, const char *dir, const char *name);
 static const char *const change_names[CW_CHANGE_N] = {"fresh", "optimal", "type",    "power10",
                                                       "peel",  "reuse",   "locktime"};
 
+static const char *const change_texts[CW_CHANGE_N] = {
+    "the output to an address that receives its first output ever in this tx",
+    "the output smaller than every input (an unneeded input would not have been added)",
+    "the output of the script type all inputs share",
+    "the output that is not a multiple of 1,000 sat while another output is",
+    "the remainder of a hop of a peel-chain run (the output the chain continues with)",
+    "the output paid back to an input address",
+    "the output spent by a tx that, like this one, sets a nonzero locktime"};
+
 const char *cw_cluster_change_name(unsigned bit)
 {
     return bit < CW_CHANGE_N ? change_names[bit] : NULL;
+}
+
+const char *cw_cluster_change_text(unsigned bit)
+{
+    return bit < CW_CHANGE_N ? change_texts[bit] : NULL;
+}
+
+const char *cw_cluster_heuristic_name(unsigned heuristic)
+{
+    return heuristic == CW_CLUSTER_MULTI_INPUT ? "multi-input"
+           : heuristic == CW_CLUSTER_CHANGE    ? "change"
+                                               : "unknown";
+}
+
+const char *cw_cluster_heuristic_text(unsigned heuristic)
+{
+    return heuristic == CW_CLUSTER_MULTI_INPUT
+               ? "both addresses are spent as inputs of one tx that is neither a CoinJoin nor a "
+                 "probable CoinJoin (one wallet signs all its inputs)"
+           : heuristic == CW_CLUSTER_CHANGE
+               ? "the change heuristics single out an output of the tx as its change, which "
+                 "goes back to the wallet of its first input"
+               : "the union's tx no longer shows this evidence (rebuild the clusters)";
 }
 
 int cw_cluster_change_parse(uint32_t *out, const char *list)
@@ -98,7 +130,7 @@ static uint32_t in_addr_type(const cw_chainstore *cs, uint64_t in, uint64_t *val
 int cw_cluster_change_output(const cw_chainstore *cs, uint64_t tx, uint32_t tx_flags,
                              uint32_t which, uint32_t *vout)
 {
-    if (!which || (tx_flags & (CW_PAT_COINJOIN | CW_PAT_COINBASE)))
+    if (!which || cw_patterns_multi_owner(tx_flags) || (tx_flags & CW_PAT_COINBASE))
         return CW_ENOTFOUND;
     uint64_t i0, i1, o0, o1;
     cw_chainstore_tx_range(cs, tx, &i0, &i1, &o0, &o1);
@@ -141,7 +173,10 @@ int cw_cluster_change_output(const cw_chainstore *cs, uint64_t tx, uint32_t tx_f
             continue;
         unsigned n_cand = 0;
         uint32_t large = 0;
-        bool peel = h == 4 && (tx_flags & CW_PAT_PEEL) && cw_patterns_peel_shape(cs, tx, &large);
+        /* peel: the remainder of a run's hop, only when the run continues through it (the
+         * next hop spends it): a run's last hop may pay its larger output to someone else */
+        bool peel = h == 4 && (tx_flags & CW_PAT_PEEL) && cw_patterns_peel_shape(cs, tx, &large) &&
+                    cw_patterns_peel_next(cs, tx) != CW_NONE64;
         bool any_round = false;
         if (h == 3)
             for (uint64_t k = 0; k < n_out; k++) {
@@ -459,8 +494,11 @@ int cw_cluster_build(const char *store_dir, uint32_t change, cw_cluster_stats *s
         cw_patterns_tx_flags(pat, t, &f);
         if (f & CW_PAT_COINBASE)
             continue;
-        if (f & CW_PAT_COINJOIN) {
+        if (cw_patterns_multi_owner(f)) {
+            /* several owners by design or probably: no union at all */
             st.coinjoin_skipped++;
+            if (!(f & CW_PAT_COINJOIN))
+                st.probable_skipped++;
             continue;
         }
         uint64_t i0, i1, o0, o1;
@@ -493,6 +531,20 @@ int cw_cluster_build(const char *store_dir, uint32_t change, cw_cluster_stats *s
             for (uint64_t i = i0; i < i1; i++) {
                 uint32_t p = cw_chainstore_in(cs, i)->spent_tx;
                 uint32_t pf = 0;
+                if (p >= from || cw_patterns_tx_flags(pat, p, &pf) != 0)
+                    continue;
+                if ((rc = apply_change(&u, cs, p, pf, change, first_in_addr(cs, p), &st)))
+                    goto out;
+            }
+        }
+        if ((change & CW_CHANGE_PEEL) && from > 0 && (f & CW_PAT_PEEL)) {
+            /* a new hop can complete a peel run: older hops of the run may be links now */
+            uint64_t p = t;
+            for (unsigned h = 1; h < 2 * CW_PAT_PEEL_MIN_RUN; h++) {
+                uint32_t pf = 0;
+                p = cw_patterns_peel_parent(cs, p);
+                if (p == CW_NONE64)
+                    break;
                 if (p >= from || cw_patterns_tx_flags(pat, p, &pf) != 0)
                     continue;
                 if ((rc = apply_change(&u, cs, p, pf, change, first_in_addr(cs, p), &st)))
@@ -703,6 +755,44 @@ const uint32_t *cw_clusters_members(const cw_clusters *c, uint32_t cluster, uint
     }
     *n = b - a;
     return (const uint32_t *)cw_column_row(&c->clmem, 0) + a;
+}
+
+void cw_clusters_step_reason(const cw_clusters *c, const cw_chainstore *cs,
+                             const cw_cluster_step *step, cw_cluster_reason *out)
+{
+    memset(out, 0, sizeof *out);
+    uint64_t txs = cw_chainstore_counts_get(cs).txs;
+    if (step->tx >= txs)
+        return;
+    uint64_t i0, i1, o0, o1;
+    cw_chainstore_tx_range(cs, step->tx, &i0, &i1, &o0, &o1);
+    bool in_a = false, in_b = false;
+    for (uint64_t i = i0; i < i1; i++) {
+        uint64_t v;
+        int ty;
+        uint32_t a = in_addr_type(cs, i, &v, &ty);
+        in_a |= a == step->a;
+        in_b |= a == step->b;
+    }
+    out->tx_flags = cw_patterns_compute(cs, step->tx);
+    if (in_a && in_b && !cw_patterns_multi_owner(out->tx_flags)) {
+        out->heuristic = CW_CLUSTER_MULTI_INPUT;
+        return;
+    }
+    uint32_t which = cw_clusters_change(c), vout;
+    if (cw_cluster_change_output(cs, step->tx, out->tx_flags, which, &vout) != 0)
+        return;
+    uint32_t oa = cw_chainstore_out(cs, o0 + vout)->addr;
+    if (oa != step->a && oa != step->b)
+        return;
+    out->heuristic = CW_CLUSTER_CHANGE;
+    out->vout = vout;
+    for (unsigned h = 0; h < CW_CHANGE_N; h++) {
+        uint32_t v1;
+        if ((which & (1u << h)) &&
+            cw_cluster_change_output(cs, step->tx, out->tx_flags, 1u << h, &v1) == 0 && v1 == vout)
+            out->change_rules |= 1u << h;
+    }
 }
 
 /* Index of addr in the sorted members, or -1. */

@@ -23,11 +23,11 @@
 #include "chainwatch/store.h"
 #include "chainwatch/util.h"
 
-#define PAT_FORMAT 1
+#define PAT_FORMAT 2 /* 2: rule and score in bits 16..31, peel runs, tx0 (issue 11) */
 
-static const char *const flag_names[CW_PAT_N_FLAGS] = {"coinjoin", "whirlpool",  "wasabi1",
-                                                       "wasabi2",  "joinmarket", "peel_chain",
-                                                       "fan_out",  "fan_in",     "coinbase"};
+static const char *const flag_names[CW_PAT_N_FLAGS] = {
+    "coinjoin", "whirlpool", "wasabi1",  "wasabi2", "joinmarket",       "peel_chain",
+    "fan_out",  "fan_in",    "coinbase", "tx0",     "coinjoin_probable"};
 
 const char *cw_patterns_flag_name(unsigned bit)
 {
@@ -51,12 +51,89 @@ void cw_patterns_flags_string(char *buf, size_t n, uint32_t flags)
 
 /* ------------------------------------------------------------------ rules */
 
+static const char *const rule_names[CW_PAT_N_RULES] = {"none",
+                                                       "coinbase",
+                                                       "whirlpool-pool-denomination",
+                                                       "equal-mix",
+                                                       "wasabi2-denominations",
+                                                       "equal-output-round",
+                                                       "joinmarket-subset-sum",
+                                                       "joinmarket-structure",
+                                                       "tx0-op-return",
+                                                       "tx0-premix-fee",
+                                                       "probable-coinjoin",
+                                                       "peel-run",
+                                                       "shape"};
+
+static const char *const rule_texts[CW_PAT_N_RULES] = {
+    "no rule fired",
+    "the first tx of its block (no inputs to owners)",
+    "5-10 inputs and as many outputs, every output one Whirlpool pool denomination, each input "
+    "that value plus at most a premix margin",
+    "the Whirlpool shape (5-10 inputs from distinct addresses each funding exactly one of as "
+    "many equal outputs, no change) off a pool denomination or its premix margin",
+    "at least half of the outputs at Wasabi 2 standard denominations, >= 3 of them, repeated, "
+    "inputs from >= 5 addresses",
+    ">= 5 equal outputs (possibly more than inputs), inputs from >= 5 addresses, >= 2 other "
+    "outputs, and >= 2 changes matched by input sub-sets or >= 10 equal outputs, >= 10 input "
+    "addresses and >= 3 other outputs",
+    "n >= 3 equal outputs and the other outputs (all but at most two) each matched as one "
+    "owner's change by a disjoint input sub-set (sub-set sum), >= 2 matched",
+    "n >= 3 equal outputs, n-1..n+1 other outputs, inputs from >= n addresses, no output "
+    "larger than the largest input, no output to an input address",
+    "premix outputs (a Whirlpool pool denomination plus a margin), an OP_RETURN and at most 4 "
+    "other outputs (coordinator fee, change): one owner",
+    ">= 2 premix outputs, a coordinator-fee-sized output and at most 3 other outputs, no "
+    "change matched to a second owner: one owner",
+    ">= 3 equal outputs, inputs from >= 3 addresses, and either >= 2 other outputs with as many "
+    "input addresses as equal outputs or >= 2 changes matched by input sub-sets, or no other "
+    "output and as many input addresses as equal outputs",
+    "one of at least 7 consecutive hops (1-2 inputs, 2 outputs, remainder above the peel), "
+    "each spending the previous hop's remainder, peeling on average at most 30% of the value",
+    "counts of inputs and outputs only"};
+
+const char *cw_patterns_rule_name(unsigned rule)
+{
+    return rule < CW_PAT_N_RULES ? rule_names[rule] : NULL;
+}
+
+const char *cw_patterns_rule_text(unsigned rule)
+{
+    return rule < CW_PAT_N_RULES ? rule_texts[rule] : NULL;
+}
+
+bool cw_patterns_multi_owner(uint32_t flags)
+{
+    return (flags & (CW_PAT_COINJOIN | CW_PAT_COINJOIN_PROBABLE)) != 0;
+}
+
+static uint32_t with_rule(uint32_t f, unsigned rule, unsigned score)
+{
+    if (score > 100)
+        score = 100;
+    return (f & CW_PAT_FLAG_MASK) | (score << 16) | ((uint32_t)rule << 24);
+}
+
 /* Scratch arrays reused across txs by a build. */
 typedef struct scratch {
-    uint64_t *vals;
-    uint32_t *addrs;
+    uint64_t *vals;  /* counted output values, sorted */
+    uint64_t *ins;   /* input values, sorted */
+    uint8_t *used;   /* per sorted input: taken by a matched change */
+    uint32_t *addrs; /* input addresses, sorted */
     size_t cap;
+    uint8_t *hop; /* a build's cache of peel-hop shapes per tx: 0 unknown, 1 none, 2 + the
+                     remainder's vout (NULL: no cache) */
+    uint64_t n_hop;
 } scratch;
+
+static void scratch_free(scratch *s)
+{
+    cw_free(s->hop);
+    cw_free(s->vals);
+    cw_free(s->ins);
+    cw_free(s->used);
+    cw_free(s->addrs);
+}
 
 static int scratch_fit(scratch *s, size_t n)
 {
@@ -69,6 +146,14 @@ static int scratch_fit(scratch *s, size_t n)
     if (!v)
         return CW_ENOMEM;
     s->vals = v;
+    uint64_t *iv = cw_realloc(s->ins, cap * sizeof *iv);
+    if (!iv)
+        return CW_ENOMEM;
+    s->ins = iv;
+    uint8_t *u = cw_realloc(s->used, cap);
+    if (!u)
+        return CW_ENOMEM;
+    s->used = u;
     uint32_t *a = cw_realloc(s->addrs, cap * sizeof *a);
     if (!a)
         return CW_ENOMEM;
@@ -120,6 +205,206 @@ static bool std_denom(uint64_t v)
     return x == 1;
 }
 
+/* Wasabi 1.x's base denomination: about 0.1 BTC. */
+static bool wasabi1_value(uint64_t v)
+{
+    return v >= 5000000 && v <= 20000000;
+}
+
+/* Whirlpool pool denominations (sat). */
+static const uint64_t pools[] = {100000, 1000000, 5000000, 50000000};
+#define N_POOLS (sizeof pools / sizeof pools[0])
+
+static bool is_pool(uint64_t v)
+{
+    for (size_t i = 0; i < N_POOLS; i++)
+        if (v == pools[i])
+            return true;
+    return false;
+}
+
+/* Largest extra a premix output carries over its pool denomination d (mix fees). */
+static uint64_t premix_margin(uint64_t d)
+{
+    return d / 10 + 20000;
+}
+
+/* The pool denomination a premix value belongs to, 0 when none. */
+static uint64_t premix_pool(uint64_t v)
+{
+    for (size_t i = 0; i < N_POOLS; i++)
+        if (v > pools[i] && v <= pools[i] + premix_margin(pools[i]))
+            return pools[i];
+    return 0;
+}
+
+/* The facts about one tx the CoinJoin rules read. */
+typedef struct txfacts {
+    uint64_t n_in, n_out_all; /* raw counts */
+    size_t n_out;             /* outputs to an address with a value (vals) */
+    size_t n_opret;           /* OP_RETURN outputs */
+    size_t n_addr, distinct;  /* input addresses known, distinct */
+    bool all_known;           /* every input value known */
+    uint64_t max_in, max_out, sum_in;
+    size_t reuse; /* outputs paid to an input address */
+    size_t k;     /* largest equal-value class (ties: the larger value) */
+    uint64_t v;   /* its value */
+    size_t n_std, std_distinct, std_repeated;
+} txfacts;
+
+static bool is_input_addr(const scratch *s, size_t n_addr, uint32_t a)
+{
+    size_t lo = 0, hi = n_addr;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (s->addrs[mid] < a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n_addr && s->addrs[lo] == a && a != CW_NONE32;
+}
+
+/* Reads the tx into s and x. */
+static void gather(const cw_chainstore *cs, uint64_t i0, uint64_t i1, uint64_t o0, uint64_t o1,
+                   scratch *s, txfacts *x)
+{
+    memset(x, 0, sizeof *x);
+    x->n_in = i1 - i0;
+    x->n_out_all = o1 - o0;
+    for (uint64_t o = o0; o < o1; o++) {
+        const cw_row_out *r = cw_chainstore_out(cs, o);
+        uint64_t v = cw_out_value(r);
+        if (cw_out_type(r) == CW_SCRIPT_OP_RETURN) {
+            x->n_opret++;
+            continue;
+        }
+        if (r->addr == CW_NONE32 || v == 0)
+            continue;
+        s->vals[x->n_out++] = v;
+        if (v > x->max_out)
+            x->max_out = v;
+    }
+    x->all_known = true;
+    size_t n_iv = 0;
+    for (uint64_t i = i0; i < i1; i++) {
+        uint64_t v;
+        if (cw_chainstore_in_value(cs, i, &v) == 0) {
+            s->ins[n_iv++] = v;
+            x->sum_in += v;
+            if (v > x->max_in)
+                x->max_in = v;
+        } else {
+            x->all_known = false;
+        }
+        uint32_t a = in_addr(cs, i);
+        if (a != CW_NONE32)
+            s->addrs[x->n_addr++] = a;
+    }
+    qsort(s->ins, n_iv, sizeof *s->ins, cmp_u64);
+    qsort(s->addrs, x->n_addr, sizeof *s->addrs, cmp_u32);
+    for (size_t i = 0; i < x->n_addr; i++)
+        if (i == 0 || s->addrs[i] != s->addrs[i - 1])
+            x->distinct++;
+    for (uint64_t o = o0; o < o1; o++)
+        x->reuse += is_input_addr(s, x->n_addr, cw_chainstore_out(cs, o)->addr);
+    /* the Wasabi 2 rule is the only reader of the denomination counts */
+    bool want_std = x->n_in >= 5 && x->n_out >= 10 && x->distinct >= 5;
+    qsort(s->vals, x->n_out, sizeof *s->vals, cmp_u64);
+    for (size_t i = 0; i < x->n_out;) {
+        size_t j = i;
+        while (j < x->n_out && s->vals[j] == s->vals[i])
+            j++;
+        if (j - i >= x->k) {
+            x->k = j - i;
+            x->v = s->vals[i];
+        }
+        if (want_std && std_denom(s->vals[i])) {
+            x->n_std += j - i;
+            x->std_distinct++;
+            x->std_repeated += j - i > 1;
+        }
+        i = j;
+    }
+}
+
+/* Sub-set sum: how many outputs outside the equal class at value v can be explained as the
+ * change of one owner, i.e. some unused input sub-set S (1 or 2 inputs; 3 when there are at
+ * most 16 inputs and j = 1) with sum(S) = j*v + change +- a fee tolerance (2% of j*v + 0.2% of the
+ * sum + 10,000 sat), for j = 1..max_j equal outputs. Matched inputs are not reused (greedy, largest
+ * change first). Stops at `limit` matches. */
+static size_t match_changes(scratch *s, const txfacts *x, unsigned max_j, size_t limit)
+{
+    size_t n = x->all_known ? (size_t)x->n_in : 0;
+    if (n == 0 || x->v == 0)
+        return 0;
+    memset(s->used, 0, n);
+    size_t matched = 0;
+    for (size_t oi = x->n_out; oi-- > 0;) {
+        uint64_t c = s->vals[oi];
+        if (c == x->v)
+            continue;
+        bool found = false;
+        for (unsigned j = 1; j <= max_j && !found; j++) {
+            uint64_t base = c + (uint64_t)j * x->v;
+            /* fees: the mining fee share, a coordinator's or a maker's fee (relative to the
+             * amount mixed, or to the owner's inputs when a maker charges a large absolute
+             * fee) */
+            uint64_t tol = (uint64_t)j * x->v / 50 + base / 500 + 10000;
+            uint64_t lo = base > tol ? base - tol : 0, hi = base + tol;
+            if (lo > x->sum_in)
+                break;
+            /* one input */
+            for (size_t a = 0; a < n && !found; a++)
+                if (!s->used[a] && s->ins[a] >= lo && s->ins[a] <= hi) {
+                    s->used[a] = 1;
+                    found = true;
+                }
+            /* two inputs: two pointers over the sorted values */
+            size_t a = 0, b = n ? n - 1 : 0;
+            while (!found && a < b) {
+                if (s->used[a]) {
+                    a++;
+                    continue;
+                }
+                if (s->used[b]) {
+                    b--;
+                    continue;
+                }
+                uint64_t sum = s->ins[a] + s->ins[b];
+                if (sum < lo) {
+                    a++;
+                } else if (sum > hi) {
+                    b--;
+                } else {
+                    s->used[a] = s->used[b] = 1;
+                    found = true;
+                }
+            }
+            /* three inputs, for JoinMarket-sized txs */
+            for (size_t p = 0; p < n && n <= 16 && j == 1 && !found; p++)
+                for (size_t q = p + 1; q < n && !found; q++)
+                    for (size_t r = q + 1; r < n && !found; r++) {
+                        if (s->used[p] || s->used[q] || s->used[r])
+                            continue;
+                        uint64_t sum = s->ins[p] + s->ins[q] + s->ins[r];
+                        if (sum >= lo && sum <= hi) {
+                            s->used[p] = s->used[q] = s->used[r] = 1;
+                            found = true;
+                        }
+                    }
+        }
+        matched += found;
+        if (matched >= limit)
+            break; /* the caller needs no more */
+    }
+    return matched;
+}
+
+/* ------------------------------------------------------------------ peel chains */
+
+static uint64_t peel_parent(const cw_chainstore *cs, scratch *s, uint64_t tx);
+
 bool cw_patterns_peel_shape(const cw_chainstore *cs, uint64_t tx, uint32_t *large)
 {
     uint64_t i0, i1, o0, o1;
@@ -128,160 +413,354 @@ bool cw_patterns_peel_shape(const cw_chainstore *cs, uint64_t tx, uint32_t *larg
         return false;
     if (cw_chainstore_in(cs, i0)->spent_tx == CW_IN_COINBASE)
         return false;
-    uint64_t a = cw_out_value(cw_chainstore_out(cs, o0));
-    uint64_t b = cw_out_value(cw_chainstore_out(cs, o0 + 1));
+    const cw_row_out *r0 = cw_chainstore_out(cs, o0), *r1 = cw_chainstore_out(cs, o0 + 1);
+    if (r0->addr == CW_NONE32 || r1->addr == CW_NONE32)
+        return false;
+    uint64_t a = cw_out_value(r0), b = cw_out_value(r1);
     uint64_t hi = a >= b ? a : b, lo = a >= b ? b : a;
-    if (hi == 0 || hi / 4 < lo)
+    if (hi <= lo) /* a zero-value peel counts (BlockSci's first peeling-chain hop) */
         return false;
     if (large)
-        *large = a >= b ? 0 : 1;
+        *large = a > b ? 0 : 1;
     return true;
 }
 
-/* Peel-chain link: peel shape and either the larger output is spent by a tx of peel shape, or
- * the tx spends the larger output of a tx of peel shape. */
-static bool peel_link(const cw_chainstore *cs, uint64_t tx)
+/* cw_patterns_peel_shape through the build's cache. */
+static bool hop_shape(const cw_chainstore *cs, scratch *s, uint64_t tx, uint32_t *large)
 {
-    uint32_t large;
-    if (!cw_patterns_peel_shape(cs, tx, &large))
+    if (!s || !s->hop || tx >= s->n_hop)
+        return cw_patterns_peel_shape(cs, tx, large);
+    uint8_t h = s->hop[tx];
+    if (!h) {
+        uint32_t l = 0;
+        h = cw_patterns_peel_shape(cs, tx, &l) ? (uint8_t)(2 + l) : 1;
+        s->hop[tx] = h;
+    }
+    if (h == 1)
         return false;
-    uint64_t txs = cw_chainstore_counts_get(cs).txs;
+    if (large)
+        *large = h - 2u;
+    return true;
+}
+
+/* The peel hop whose remainder tx spends (CW_NONE64 when none). */
+uint64_t cw_patterns_peel_parent(const cw_chainstore *cs, uint64_t tx)
+{
+    return cw_patterns_peel_shape(cs, tx, NULL) ? peel_parent(cs, NULL, tx) : CW_NONE64;
+}
+
+static uint64_t peel_parent(const cw_chainstore *cs, scratch *s, uint64_t tx)
+{
     uint64_t i0, i1, o0, o1;
     cw_chainstore_tx_range(cs, tx, &i0, &i1, &o0, &o1);
-    uint32_t sp = cw_chainstore_out(cs, o0 + large)->spending_tx;
-    if (sp != CW_NONE32 && sp < txs && cw_patterns_peel_shape(cs, sp, NULL))
-        return true;
     for (uint64_t i = i0; i < i1; i++) {
         const cw_row_in *r = cw_chainstore_in(cs, i);
         uint32_t plarge;
         if (r->spent_tx >= CW_IN_EXTERNAL)
             continue;
-        if (cw_patterns_peel_shape(cs, r->spent_tx, &plarge) && plarge == r->spent_vout)
-            return true;
+        if (hop_shape(cs, s, r->spent_tx, &plarge) && plarge == r->spent_vout)
+            return r->spent_tx;
     }
-    return false;
+    return CW_NONE64;
 }
 
+/* The peel hop that spends tx's remainder (CW_NONE64 when none). */
+static uint64_t peel_child(const cw_chainstore *cs, scratch *s, uint64_t tx, uint32_t large)
+{
+    uint64_t txs = cw_chainstore_counts_get(cs).txs;
+    uint32_t sp = cw_chainstore_out(cs, cw_chainstore_tx_first_out(cs, tx) + large)->spending_tx;
+    if (sp == CW_NONE32 || sp >= txs || !hop_shape(cs, s, sp, NULL))
+        return CW_NONE64;
+    return sp;
+}
+
+/* Peel fraction of a hop of peel shape: peel / (peel + remainder), in millionths. */
+static uint64_t peel_frac(const cw_chainstore *cs, uint64_t tx, uint32_t large)
+{
+    uint64_t o0 = cw_chainstore_tx_first_out(cs, tx);
+    uint64_t hi = cw_out_value(cw_chainstore_out(cs, o0 + large));
+    uint64_t lo = cw_out_value(cw_chainstore_out(cs, o0 + 1 - large));
+    return (uint64_t)((double)lo * 1e6 / ((double)lo + (double)hi));
+}
+
+/* Walks the run through tx: at most cap hops, older ones first; *frac_sum gets the sum of
+ * their peel fractions (millionths). */
+static unsigned peel_walk(const cw_chainstore *cs, scratch *s, uint64_t tx, unsigned cap,
+                          uint64_t *frac_sum)
+{
+    uint32_t large;
+    *frac_sum = 0;
+    if (!hop_shape(cs, s, tx, &large))
+        return 0;
+    /* the run through tx: up to cap hops, older ones first */
+    uint64_t run[2 * CW_PAT_PEEL_MIN_RUN + 8];
+    uint32_t lg[2 * CW_PAT_PEEL_MIN_RUN + 8];
+    if (cap > sizeof run / sizeof run[0])
+        cap = sizeof run / sizeof run[0];
+    unsigned n = 0;
+    run[n] = tx;
+    lg[n++] = large;
+    for (uint64_t t = tx; n < cap;) {
+        t = peel_parent(cs, s, t);
+        uint32_t pl;
+        if (t == CW_NONE64 || !hop_shape(cs, s, t, &pl))
+            break;
+        run[n] = t;
+        lg[n++] = pl;
+    }
+    for (uint64_t t = tx; n < cap;) {
+        t = peel_child(cs, s, t, large);
+        if (t == CW_NONE64 || !hop_shape(cs, s, t, &large))
+            break;
+        run[n] = t;
+        lg[n++] = large;
+    }
+    if (n >= CW_PAT_PEEL_MIN_RUN) /* the fractions matter only for a run long enough */
+        for (unsigned i = 0; i < n; i++)
+            *frac_sum += peel_frac(cs, run[i], lg[i]);
+    return n;
+}
+
+uint64_t cw_patterns_peel_next(const cw_chainstore *cs, uint64_t tx)
+{
+    uint32_t large;
+    if (!cw_patterns_peel_shape(cs, tx, &large))
+        return CW_NONE64;
+    return peel_child(cs, NULL, tx, large);
+}
+
+unsigned cw_patterns_peel_run(const cw_chainstore *cs, uint64_t tx, unsigned cap)
+{
+    uint64_t fs;
+    return peel_walk(cs, NULL, tx, cap, &fs);
+}
+
+/* ------------------------------------------------------------------ the decision */
+
 /* The flags of a tx that is not a CoinJoin: fan-out, fan-in, peel-chain link. */
-static uint32_t shape_flags(const cw_chainstore *cs, uint64_t tx, uint64_t n_in, uint64_t n_out_all)
+static uint32_t shape_flags(const cw_chainstore *cs, scratch *s, uint64_t tx, uint64_t n_in,
+                            uint64_t n_out_all, uint32_t *run)
 {
     uint32_t f = 0;
     if (n_in <= 3 && n_out_all >= 5)
         f |= CW_PAT_FANOUT;
     if (n_in >= 5 && n_out_all <= 2)
         f |= CW_PAT_FANIN;
-    if (peel_link(cs, tx))
-        f |= CW_PAT_PEEL;
-    return f;
+    uint64_t fs;
+    unsigned r = peel_walk(cs, s, tx, 2 * CW_PAT_PEEL_MIN_RUN, &fs);
+    if (run)
+        *run = r;
+    if (r >= CW_PAT_PEEL_MIN_RUN && fs <= (uint64_t)r * CW_PAT_PEEL_MAX_MEAN_PPM)
+        return with_rule(f | CW_PAT_PEEL, CW_PAT_RULE_PEEL_RUN, r >= 9 ? 95 : 50 + 5 * r);
+    return f ? with_rule(f, CW_PAT_RULE_SHAPE, 100) : 0;
 }
 
-static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s)
+static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s, cw_patterns_detail *d)
 {
     uint64_t i0, i1, o0, o1;
     cw_chainstore_tx_range(cs, tx, &i0, &i1, &o0, &o1);
     uint64_t n_in = i1 - i0, n_out_all = o1 - o0;
     if (n_in && cw_chainstore_in(cs, i0)->spent_tx == CW_IN_COINBASE)
-        return CW_PAT_COINBASE;
-    /* every CoinJoin rule needs >= 3 inputs and >= 3 outputs: most txs stop here */
-    if (n_in < 3 || n_out_all < 3)
-        return shape_flags(cs, tx, n_in, n_out_all);
-    uint32_t f = 0;
+        return with_rule(CW_PAT_COINBASE, CW_PAT_RULE_COINBASE, 100);
+    /* every multi-owner or Tx0 rule needs >= 2 inputs or >= 3 outputs: most txs stop here */
+    if (n_out_all < 3)
+        return shape_flags(cs, s, tx, n_in, n_out_all, d ? &d->peel_run : NULL);
+    {
+        /* cheap pre-check: every rule below needs a premix-valued output (Tx0) or, with >= 2
+         * inputs, 3 equal outputs; most txs have neither */
+        bool any = false;
+        for (uint64_t o = o0; o < o1 && !any; o++)
+            any = premix_pool(cw_out_value(cw_chainstore_out(cs, o))) != 0;
+        if (!any && n_in >= 2 && n_out_all <= 24) {
+            for (uint64_t o = o0; o < o1 && !any; o++) {
+                uint64_t v = cw_out_value(cw_chainstore_out(cs, o));
+                unsigned same = 1;
+                for (uint64_t q = o + 1; q < o1 && same < 3; q++)
+                    same += cw_out_value(cw_chainstore_out(cs, q)) == v;
+                any = same >= 3;
+            }
+        } else if (!any && n_in >= 2) {
+            any = true;
+        }
+        if (!any)
+            return shape_flags(cs, s, tx, n_in, n_out_all, d ? &d->peel_run : NULL);
+    }
     size_t need = n_in > n_out_all ? n_in : n_out_all;
     if (scratch_fit(s, need + 1))
         return 0; /* out of memory: no flags rather than wrong ones */
-    /* outputs that carry value to an address (OP_RETURN and zero-value outputs do not count) */
-    size_t n_out = 0;
-    uint64_t max_out = 0;
-    for (uint64_t o = o0; o < o1; o++) {
-        const cw_row_out *r = cw_chainstore_out(cs, o);
-        uint64_t v = cw_out_value(r);
-        if (r->addr == CW_NONE32 || v == 0)
-            continue;
-        s->vals[n_out++] = v;
-        if (v > max_out)
-            max_out = v;
+    txfacts x;
+    gather(cs, i0, i1, o0, o1, s, &x);
+    size_t m = x.n_out - x.k;
+    size_t matched = SIZE_MAX; /* computed on demand */
+    /* a build only needs to know whether 2 changes match; `explain` counts them all */
+    size_t limit = d ? SIZE_MAX : 2;
+#define MATCHED(j) (matched == SIZE_MAX ? (matched = match_changes(s, &x, (j), limit)) : matched)
+    if (d) {
+        d->equal_outputs = (uint32_t)x.k;
+        d->equal_value = x.v;
+        d->inputs = (uint32_t)x.n_in;
+        d->input_addresses = (uint32_t)x.distinct;
+        d->other_outputs = (uint32_t)m;
     }
-    /* inputs: distinct addresses and the largest value */
-    size_t n_addr = 0;
-    uint64_t max_in = 0;
-    bool all_known = true;
-    for (uint64_t i = i0; i < i1; i++) {
-        uint64_t v;
-        if (cw_chainstore_in_value(cs, i, &v) == 0) {
-            if (v > max_in)
-                max_in = v;
-        } else {
-            all_known = false;
+    uint32_t f = 0;
+    unsigned rule = 0, score = 0;
+    /* Whirlpool mix: n inputs each funding exactly one of n equal outputs, no change */
+    if (x.n_opret == 0 && x.n_out == x.n_out_all && x.n_out >= 5 && x.n_out <= 10 &&
+        x.n_in == x.n_out && x.k == x.n_out && x.all_known && x.v >= 10000) {
+        bool near = true, one_each = x.distinct == x.n_in;
+        for (size_t i = 0; i < x.n_in; i++) {
+            near = near && s->ins[i] >= x.v && s->ins[i] <= x.v + premix_margin(x.v);
+            one_each = one_each && s->ins[i] >= x.v && s->ins[i] < 2 * x.v;
         }
-        uint32_t a = in_addr(cs, i);
-        if (a != CW_NONE32)
-            s->addrs[n_addr++] = a;
-    }
-    qsort(s->addrs, n_addr, sizeof *s->addrs, cmp_u32);
-    size_t distinct = 0;
-    for (size_t i = 0; i < n_addr; i++)
-        if (i == 0 || s->addrs[i] != s->addrs[i - 1])
-            distinct++;
-    /* an output paid back to an input address (CoinJoin software never does that) */
-    bool reuse = false;
-    for (uint64_t o = o0; o < o1 && !reuse; o++) {
-        uint32_t a = cw_chainstore_out(cs, o)->addr;
-        size_t lo = 0, hi = n_addr;
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (s->addrs[mid] < a)
-                lo = mid + 1;
-            else
-                hi = mid;
+        if (near || one_each) {
+            /* each input funds exactly one of the equal outputs, nobody takes change */
+            bool pool = near && is_pool(x.v);
+            f = CW_PAT_COINJOIN | CW_PAT_WHIRLPOOL;
+            rule = pool ? CW_PAT_RULE_WHIRLPOOL : CW_PAT_RULE_EQUAL_MIX;
+            score = pool ? 99 : near ? 85 : 80;
+            goto done;
         }
-        reuse = lo < n_addr && s->addrs[lo] == a && a != CW_NONE32;
     }
-    /* largest class of equal output values (ties: the larger value) and standard denominations */
-    size_t n_std = 0;
-    for (size_t i = 0; i < n_out; i++)
-        n_std += std_denom(s->vals[i]);
-    qsort(s->vals, n_out, sizeof *s->vals, cmp_u64);
-    size_t k = 0, std_distinct = 0, std_repeated = 0;
-    uint64_t v = 0;
-    for (size_t i = 0; i < n_out;) {
+    /* Tx0 with its OP_RETURN: premix outputs at a pool denomination plus a margin */
+    size_t premix = 0;
+    uint64_t premix_d = 0;
+    for (size_t i = 0; i < x.n_out;) {
         size_t j = i;
-        while (j < n_out && s->vals[j] == s->vals[i])
+        while (j < x.n_out && s->vals[j] == s->vals[i])
             j++;
-        if (j - i >= k) {
-            k = j - i;
-            v = s->vals[i];
-        }
-        if (std_denom(s->vals[i])) {
-            std_distinct++;
-            std_repeated += j - i > 1;
+        uint64_t d0 = premix_pool(s->vals[i]);
+        if (d0 && j - i > premix) {
+            premix = j - i;
+            premix_d = d0;
         }
         i = j;
     }
-    size_t m = n_out - k;
-    if (n_in == 5 && n_out_all == 5 && k == 5 &&
-        (v == 100000 || v == 1000000 || v == 5000000 || v == 50000000))
-        f |= CW_PAT_WHIRLPOOL;
-    if (k >= 10 && v >= 8000000 && v <= 12000000 && n_in >= k && m >= 1 && distinct >= k / 2)
-        f |= CW_PAT_WASABI1;
-    if (n_in >= 5 && n_out >= 10 && distinct >= 5 && 2 * n_std >= n_out && std_distinct >= 3 &&
-        std_repeated >= 1)
-        f |= CW_PAT_WASABI2;
-    bool generic = k >= 3 && v >= 1000 && n_in >= k && distinct >= k && all_known &&
-                   max_out <= max_in && !reuse && m + 1 >= k && m <= k + 1;
-    if (generic && !(f & (CW_PAT_WHIRLPOOL | CW_PAT_WASABI1 | CW_PAT_WASABI2)) && m <= k)
-        f |= CW_PAT_JOINMARKET;
-    if (generic || f)
-        f |= CW_PAT_COINJOIN;
-    return f & CW_PAT_COINJOIN ? f : f | shape_flags(cs, tx, n_in, n_out_all);
+    if (premix >= 1 && x.n_opret >= 1 && x.n_out - premix <= 4 && premix == x.k) {
+        f = CW_PAT_TX0;
+        rule = CW_PAT_RULE_TX0;
+        score = 95;
+        goto done;
+    }
+    if (x.n_in < 2 || x.k < 3 || x.v < 5000 || x.n_opret > 0)
+        goto tx0_plain;
+    /* Wasabi 2: standard denominations */
+    if (x.n_in >= 5 && x.n_out >= 10 && x.distinct >= 5 && 2 * x.n_std >= x.n_out &&
+        x.std_distinct >= 3 && x.std_repeated >= 1) {
+        f = CW_PAT_COINJOIN | CW_PAT_WASABI2;
+        rule = CW_PAT_RULE_WASABI2;
+        score = MATCHED(4) >= 2 ? 97 : 90;
+        goto done;
+    }
+    /* JoinMarket: n <= 20 equal outputs, one per participant; makers' changes matched by input
+     * sub-sets */
+    if (x.n_in >= x.k && x.k <= 20 && m >= 1 && m <= x.k + 1 && x.all_known &&
+        x.max_out <= x.sum_in) {
+        size_t mt = match_changes(s, &x, 1, SIZE_MAX);
+        matched = mt;
+        if (mt >= 2 && mt + 2 >= m && x.distinct >= 2) {
+            f = CW_PAT_COINJOIN | (m <= x.k             ? CW_PAT_JOINMARKET
+                                   : wasabi1_value(x.v) ? CW_PAT_WASABI1
+                                                        : 0);
+            rule = CW_PAT_RULE_JM_SUBSET;
+            score = x.distinct >= x.k ? 95 : 88;
+            goto done;
+        }
+        if (x.distinct >= x.k && x.max_out <= x.max_in && x.reuse == 0 && m + 1 >= x.k) {
+            f = CW_PAT_COINJOIN | (m <= x.k ? CW_PAT_JOINMARKET : 0);
+            rule = CW_PAT_RULE_JM_STRUCTURE;
+            score = 75;
+            goto done;
+        }
+    }
+    /* a large equal-output round (Wasabi 1 and others): possibly more equal outputs than
+     * inputs, change outputs, a coordinator fee, even an output to an input address */
+    if (x.k >= 5 && x.n_in >= 5 && x.distinct >= 5 && m >= 2 && (uint64_t)x.k * x.v <= x.sum_in &&
+        x.reuse * 10 <= x.n_out) {
+        size_t mt = match_changes(s, &x, 4, limit);
+        matched = mt;
+        if (mt >= 2 || (x.k >= 10 && x.distinct >= 10 && m >= 3)) {
+            /* the kind: Wasabi 1 mixes about 0.1 BTC; JoinMarket's takers pick any amount
+             * for <= 20 participants, each one equal output and at most one change */
+            f = CW_PAT_COINJOIN;
+            if (wasabi1_value(x.v))
+                f |= CW_PAT_WASABI1;
+            else if (x.k <= 20 && m <= x.k && x.n_in >= x.k)
+                f |= CW_PAT_JOINMARKET;
+            rule = CW_PAT_RULE_EQUAL_ROUND;
+            score = 80 + (mt >= 2 ? 10 : 0) + (x.k >= 10 ? 5 : 0);
+            goto done;
+        }
+    }
+tx0_plain:
+    /* Tx0 without an OP_RETURN: premixes, a coordinator-fee-sized output, one owner */
+    if (premix >= 2 && premix == x.k && x.n_out - premix >= 1 && x.n_out - premix <= 3) {
+        bool fee = false;
+        for (size_t i = 0; i < x.n_out && !fee; i++)
+            fee = s->vals[i] < premix_d / 5 + 20000;
+        if (fee && (x.n_out - premix < 2 || MATCHED(1) <= 1)) {
+            f = CW_PAT_TX0;
+            rule = CW_PAT_RULE_TX0_NO_OPRETURN;
+            score = 70;
+            goto done;
+        }
+    }
+    /* probable CoinJoin: several owners, not enough for a CoinJoin flag */
+    if (x.k >= 3 && x.v >= 5000 && x.n_in >= 3 && x.distinct >= 3 && x.n_opret == 0 &&
+        ((m >= 2 && (x.distinct >= x.k || (x.all_known && MATCHED(x.k >= 5 ? 4 : 1) >= 2))) ||
+         (m == 0 && x.distinct >= x.k))) {
+        f = CW_PAT_COINJOIN_PROBABLE;
+        rule = CW_PAT_RULE_PROBABLE;
+        score = 50;
+        goto done;
+    }
+done:
+#undef MATCHED
+    if (d)
+        d->changes_matched = matched == SIZE_MAX ? 0 : (uint32_t)matched;
+    if (f & CW_PAT_COINJOIN)
+        return with_rule(f, rule, score);
+    uint32_t sf = shape_flags(cs, s, tx, n_in, n_out_all, d ? &d->peel_run : NULL);
+    if (f)
+        return with_rule(f | (sf & CW_PAT_FLAG_MASK), rule, score);
+    return sf;
 }
 
 uint32_t cw_patterns_compute(const cw_chainstore *cs, uint64_t tx)
 {
     scratch s = {0};
-    uint32_t f = compute(cs, tx, &s);
-    cw_free(s.vals);
-    cw_free(s.addrs);
+    uint32_t f = compute(cs, tx, &s, NULL);
+    scratch_free(&s);
     return f;
+}
+
+void cw_patterns_explain(const cw_chainstore *cs, uint64_t tx, cw_patterns_detail *out)
+{
+    memset(out, 0, sizeof *out);
+    scratch s = {0};
+    out->flags = compute(cs, tx, &s, out);
+    out->rule = CW_PAT_RULE(out->flags);
+    out->score = CW_PAT_SCORE(out->flags);
+    scratch_free(&s);
+}
+
+void cw_patterns_detail_json(json_t *obj, const cw_chainstore *cs, uint64_t tx, uint32_t f)
+{
+    cw_patterns_detail d;
+    cw_patterns_explain(cs, tx, &d);
+    unsigned rule = CW_PAT_RULE(f);
+    json_object_set_new(obj, "rule", json_string(rule_names[rule < CW_PAT_N_RULES ? rule : 0]));
+    json_object_set_new(obj, "rule_text",
+                        json_string(rule_texts[rule < CW_PAT_N_RULES ? rule : 0]));
+    json_object_set_new(obj, "score", json_integer(CW_PAT_SCORE(f)));
+    json_object_set_new(obj, "probable",
+                        json_boolean(rule != CW_PAT_RULE_NONE && CW_PAT_SCORE(f) < 100));
+    json_object_set_new(
+        obj, "evidence",
+        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "equal_outputs",
+                  (json_int_t)d.equal_outputs, "equal_value_sat", (json_int_t)d.equal_value,
+                  "inputs", (json_int_t)d.inputs, "input_addresses", (json_int_t)d.input_addresses,
+                  "other_outputs", (json_int_t)d.other_outputs, "changes_matched",
+                  (json_int_t)d.changes_matched, "peel_run", (json_int_t)d.peel_run));
 }
 
 /* ------------------------------------------------------------------ persistence */
@@ -390,17 +869,19 @@ int cw_patterns_build(const char *store_dir, cw_patterns_stats *stats)
     if ((rc = cw_column_reserve(&col, c.txs - from + 1)))
         goto out;
     uint32_t *rows = (uint32_t *)cw_column_row(&col, 0);
+    s.hop = cw_calloc(c.txs + 1, 1); /* NULL (out of memory) only costs speed */
+    s.n_hop = s.hop ? c.txs : 0;
     for (uint64_t t = from; t < c.txs; t++) {
-        uint32_t f = compute(cs, t, &s);
-        rows[t] = f;
-        /* a new peel link may make its parents links too */
-        if ((f & CW_PAT_PEEL) && from > 0) {
-            uint64_t i0, i1, o0, o1;
-            cw_chainstore_tx_range(cs, t, &i0, &i1, &o0, &o1);
-            for (uint64_t i = i0; i < i1; i++) {
-                uint32_t p = cw_chainstore_in(cs, i)->spent_tx;
+        rows[t] = compute(cs, t, &s, NULL);
+        /* a new peel hop may complete the run of older hops: revisit the run's older part */
+        if (from > 0 && hop_shape(cs, &s, t, NULL)) {
+            uint64_t p = t;
+            for (unsigned h = 1; h < 2 * CW_PAT_PEEL_MIN_RUN; h++) {
+                p = peel_parent(cs, &s, p);
+                if (p == CW_NONE64)
+                    break;
                 if (p < from)
-                    rows[p] = compute(cs, p, &s);
+                    rows[p] = compute(cs, p, &s, NULL);
             }
         }
     }
@@ -425,8 +906,7 @@ out:
         close(lock);
     if (cs)
         cw_chainstore_close(cs);
-    cw_free(s.vals);
-    cw_free(s.addrs);
+    scratch_free(&s);
     st.seconds = cw_now() - t0;
     if (stats)
         *stats = st;
@@ -454,7 +934,8 @@ int cw_patterns_open(cw_patterns **out, const cw_chainstore *cs)
                                   "%s: no pattern flags (run `chainwatch patterns build`)", dir)
                    : rc;
     if (cw_manifest_get(&m, "format", 0) != PAT_FORMAT)
-        return cw_error_set(CW_EVERSION, "%s: unsupported format", mpath);
+        return cw_error_set(
+            CW_EVERSION, "%s: flags of an older format (run `chainwatch patterns build`)", mpath);
     if (!tip_matches(cs, &m))
         return cw_error_set(CW_ECORRUPT,
                             "%s: the chain was reorganised below the flags' tip (run "
@@ -523,4 +1004,7 @@ void cw_patterns_annotate_tx(json_t *j, const cw_chainstore *cs)
             json_array_append_new(a, json_string(flag_names[b]));
     json_object_set_new(j, "flags", a);
     json_object_set_new(j, "flags_source", json_string(src));
+    json_t *pat = json_object();
+    cw_patterns_detail_json(pat, cs, t, f);
+    json_object_set_new(j, "pattern", pat);
 }

@@ -5,7 +5,8 @@
  *   change-optimal-*        optimal names it
  *   change-address-type-*   type names it
  *   change-reuse-*          reuse names it
- *   peeling-chain-N         peel names peeling-chain-N-position
+ *   peeling-chain-N         peel names peeling-chain-N-position (N < 9; the last hop, whose
+ *                           remainder no hop spends, abstains: a documented difference)
  *   all of the above        every heuristic together names the same position (or abstains)
  *   change-client-behavior-* fresh names it (BlockSci's client-behavior rule is a fresh address)
  *   change-locktime-*       locktime names it
@@ -17,10 +18,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "chainwatch/btc/ingest.h"
 #include "chainwatch/btc/store.h"
 #include "chainwatch/cluster.h"
 #include "chainwatch/errors.h"
-#include "chainwatch/btc/ingest.h"
 #include "chainwatch/patterns.h"
 #include "chainwatch/util.h"
 #include "harness.h"
@@ -89,11 +90,15 @@ static void test_change_cases(void)
         snprintf(k2, sizeof k2, "change-reuse-position-%d", i);
         expect(k1, k2, CW_CHANGE_REUSE);
     }
-    for (int i = 0; i < 10; i++) {
+    for (int i = 0; i < 9; i++) {
         snprintf(k1, sizeof k1, "peeling-chain-%d-tx", i);
         snprintf(k2, sizeof k2, "peeling-chain-%d-position", i);
         expect(k1, k2, CW_CHANGE_PEEL);
     }
+    /* documented difference (docs/CLUSTERING.md): the chain's last hop, whose remainder no
+     * hop spends, gets no peel change (a run's last hop may pay its larger output to someone
+     * else: on generated worlds that merged a thief with an exchange) */
+    CHECK_EQ_INT(change_of(tx_of("peeling-chain-9-tx"), CW_CHANGE_PEEL), -1);
     /* BlockSci's "client behavior" change is the output to a never-seen address: our fresh */
     for (int i = 0; i < 3; i++) {
         snprintf(k1, sizeof k1, "change-client-behavior-tx-%d", i);
@@ -128,7 +133,13 @@ static void test_clusters(void)
 {
     cw_cluster_stats st;
     REQUIRE(cw_cluster_build(store, CW_CHANGE_ALL, &st) == 0);
-    CHECK_EQ_INT(st.coinjoin_skipped, 1);
+    /* the simple CoinJoin, and taint-mapping-tx (3 inputs -> 3 equal outputs, no change) as a
+     * probable CoinJoin */
+    CHECK_EQ_INT(st.coinjoin_skipped, 2);
+    CHECK_EQ_INT(st.probable_skipped, 1);
+    uint64_t tm = tx_of("taint-mapping-tx");
+    REQUIRE(tm != CW_NONE64);
+    CHECK(cw_patterns_compute(cs, tm) & CW_PAT_COINJOIN_PROBABLE);
     cw_clusters *cl;
     REQUIRE(cw_clusters_open(&cl, cs) == 0);
     uint64_t cj = tx_of("simple-coinjoin-tx");

@@ -1,0 +1,524 @@
+/*
+ * test_patterns_shapes.c: the CoinJoin, Tx0 and peel-chain rules on hand-made transactions of
+ * each shape (docs/PATTERNS.md), written as regtest blocks by a tiny block builder on the
+ * generator's serializer, ingested, flagged and clustered. The shapes follow the published
+ * descriptions of each protocol, not the world generator:
+ *   - a Wasabi-style round with MORE equal outputs than inputs (37 inputs, 45 x 0.1 BTC,
+ *     changes, a coordinator fee, one change paid back to its input's address): a CoinJoin;
+ *   - a Wasabi 2 round (standard denominations): coinjoin + wasabi2;
+ *   - a JoinMarket round (taker + 5 makers, maker change = inputs - amount + fee): joinmarket;
+ *   - a Whirlpool 5x5 mix (premix and remix inputs): whirlpool;
+ *   - a Tx0 (one owner's 3 inputs -> 3 premixes, coordinator fee, OP_RETURN, change): tx0,
+ *     NOT a CoinJoin nor a probable one, and its inputs are clustered;
+ *   - a service payout (11 equal outputs + its change): no CoinJoin, no probable CoinJoin;
+ *   - a peel chain of 9 hops with one remainder only 2.3x its peel: every hop peel_chain;
+ *     a 3-hop change chain: none; with --change peel the chain's addresses form one cluster
+ *     up to the last remainder spent by a hop, the last hop's remainder stays apart;
+ * and clustering: no two inputs of the CoinJoins share a cluster; `why` names multi-input for
+ * the Tx0 and the peel rule for a peel-chain union.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chainwatch/btc/address.h"
+#include "chainwatch/btc/block.h"
+#include "chainwatch/btc/ingest.h"
+#include "chainwatch/btc/store.h"
+#include "chainwatch/cluster.h"
+#include "chainwatch/errors.h"
+#include "chainwatch/patterns.h"
+#include "chainwatch/util.h"
+#include "gen/btc/tx.h"
+#include "harness.h"
+
+static char dir[4096], store[4200];
+static cw_chainstore *cs;
+
+/* ------------------------------------------------------------------ a tiny block builder */
+
+typedef struct coin {
+    uint8_t txid[32];
+    uint32_t vout;
+    uint64_t value;
+    uint64_t key;
+} coin;
+
+static cw_buf blkfile;        /* the blk00000.dat being written */
+static uint8_t prev_hash[32]; /* tip */
+static uint32_t height;
+static uint8_t ids[64][32]; /* txids of the current block, [0] the coinbase */
+static cw_buf txdata;       /* serialized txs of the current block */
+static size_t n_txs;
+static uint64_t next_key = 1000;
+static gen_tx cb_tx;       /* the pending coinbase */
+static uint64_t n_cb_outs; /* its outputs */
+static coin cb_coins[256]; /* coins it pays (txid filled at block end) */
+static coin *cb_dest[256]; /* where to copy each coin */
+static uint32_t block_time = 1700000000;
+
+static uint64_t new_key(void)
+{
+    return next_key++;
+}
+
+static void add_out(gen_tx *tx, uint64_t value, uint64_t key)
+{
+    uint8_t spk[GEN_SPK_MAX];
+    size_t n = gen_spk(spk, CW_SCRIPT_P2WPKH, key);
+    gen_tx_add_out(tx, value, spk, n);
+}
+
+static void add_opreturn(gen_tx *tx)
+{
+    uint8_t spk[42] = {0x6a, 40};
+    for (int i = 2; i < 42; i++)
+        spk[i] = (uint8_t)(i * 7);
+    gen_tx_add_out(tx, 0, spk, sizeof spk);
+}
+
+static void add_in(gen_tx *tx, const coin *c)
+{
+    gen_tx_add_in(tx, c->txid, c->vout, CW_SCRIPT_P2WPKH, c->key, c->key * 31 + 7);
+}
+
+/* A coin of `value` to a new (or the given) key, paid by the next coinbase. */
+static void fund(coin *out, uint64_t value, uint64_t key)
+{
+    out->value = value;
+    out->key = key ? key : new_key();
+    out->vout = (uint32_t)n_cb_outs;
+    add_out(&cb_tx, value, out->key);
+    cb_dest[n_cb_outs] = out;
+    cb_coins[n_cb_outs++] = *out;
+}
+
+static void block_begin(void)
+{
+    gen_tx_reset(&cb_tx);
+    cb_tx.coinbase = true;
+    cb_tx.cb_script_len = (uint8_t)gen_bip34(cb_tx.cb_script, height);
+    n_cb_outs = 0;
+    n_txs = 0;
+    txdata.len = 0;
+}
+
+/* Appends tx to the current block; the coins of its outputs [0, n) go to outs (may be NULL). */
+static void block_tx(gen_tx *tx, coin *outs)
+{
+    uint8_t txid[32], wtxid[32];
+    REQUIRE(n_txs < 63);
+    REQUIRE(gen_tx_serialize(&txdata, tx, txid, wtxid) == 0);
+    memcpy(ids[1 + n_txs++], txid, 32);
+    for (size_t i = 0; outs && i < tx->n_out; i++) {
+        memcpy(outs[i].txid, txid, 32);
+        outs[i].vout = (uint32_t)i;
+        outs[i].value = tx->out[i].value;
+    }
+}
+
+static void block_end(void)
+{
+    if (n_cb_outs == 0)
+        add_out(&cb_tx, 5000000000ULL, new_key());
+    cw_buf cb = {0};
+    uint8_t cbid[32];
+    REQUIRE(gen_tx_serialize(&cb, &cb_tx, cbid, NULL) == 0);
+    for (size_t i = 0; i < n_cb_outs; i++) {
+        memcpy(cb_dest[i]->txid, cbid, 32);
+        cb_dest[i]->vout = (uint32_t)i;
+    }
+    memcpy(ids[0], cbid, 32);
+    uint8_t level[66][32], root[32];
+    memcpy(level, ids, (n_txs + 1) * 32);
+    cw_merkle_root(root, level, n_txs + 1);
+    uint8_t hdr[80], hash[32];
+    gen_header(hdr, 0x20000000U, prev_hash, root, block_time += 600, 0x207fffffU, 0);
+    gen_header_grind(hdr, hash);
+    uint8_t cnt = (uint8_t)(n_txs + 1), rec[8];
+    uint32_t size = (uint32_t)(80 + 1 + cb.len + txdata.len);
+    cw_network_magic(rec, CW_NET_REGTEST);
+    for (int i = 0; i < 4; i++)
+        rec[4 + i] = (uint8_t)(size >> (8 * i));
+    cw_buf_append(&blkfile, rec, 8);
+    cw_buf_append(&blkfile, hdr, 80);
+    cw_buf_append(&blkfile, &cnt, 1);
+    cw_buf_append(&blkfile, cb.data, cb.len);
+    if (txdata.len)
+        cw_buf_append(&blkfile, txdata.data, txdata.len);
+    memcpy(prev_hash, hash, 32);
+    height++;
+    cw_buf_deinit(&cb);
+}
+
+/* ------------------------------------------------------------------ the shapes */
+
+static uint64_t rnd_state = 88172645463325252ULL;
+static uint64_t rnd(uint64_t below)
+{
+    rnd_state ^= rnd_state << 13;
+    rnd_state ^= rnd_state >> 7;
+    rnd_state ^= rnd_state << 17;
+    return rnd_state % below;
+}
+
+enum { WASABI_IN = 37, WW2_PARTS = 20, JM_MAKERS = 5, PEEL_HOPS = 9, SHORT_HOPS = 3 };
+
+static coin w1_in[WASABI_IN], w2_in[WW2_PARTS], jm_in[JM_MAKERS + 2], wp_in[5], t0_in[3], pay_in[3],
+    peel_src, short_src;
+static uint8_t txid_w1[32], txid_w2[32], txid_jm[32], txid_wp[32], txid_t0[32], txid_pay[32];
+static uint8_t peel_ids[PEEL_HOPS][32], short_ids[SHORT_HOPS][32];
+
+static void last_txid(uint8_t out[32])
+{
+    memcpy(out, ids[n_txs], 32);
+}
+
+static void build_world(const char *out_dir)
+{
+    gen_tx_init(&cb_tx);
+    gen_tx tx;
+    gen_tx_init(&tx);
+    /* genesis */
+    uint8_t gh[32];
+    cw_buf g = {0};
+    REQUIRE(gen_genesis(&g, true, gh) == 0);
+    uint8_t rec[8];
+    cw_network_magic(rec, CW_NET_REGTEST);
+    for (int i = 0; i < 4; i++)
+        rec[4 + i] = (uint8_t)(g.len >> (8 * i));
+    cw_buf_append(&blkfile, rec, 8);
+    cw_buf_append(&blkfile, g.data, g.len);
+    cw_buf_deinit(&g);
+    memcpy(prev_hash, gh, 32);
+    height = 1;
+
+    /* block 1 funds every input */
+    block_begin();
+    /* Wasabi-style round: 37 participants, 45 equal outputs of 0.1 BTC */
+    static unsigned w1_n[WASABI_IN];
+    static uint64_t w1_change[WASABI_IN];
+    for (int i = 0; i < WASABI_IN; i++) {
+        w1_n[i] = i < 8 ? 2 : 1;
+        w1_change[i] = i % 4 == 3 ? 0 : 1000000 + rnd(4000000);
+        fund(&w1_in[i], w1_n[i] * 10000000ULL + w1_change[i] + 3000 + w1_n[i] * 30000, 0);
+    }
+    /* Wasabi 2: inputs 0.05 .. 1 BTC */
+    for (int i = 0; i < WW2_PARTS; i++)
+        fund(&w2_in[i], 5000000 + rnd(95000000), 0);
+    /* JoinMarket: taker (2 inputs) + 5 makers */
+    fund(&jm_in[0], 2000000 + rnd(500000), 0);
+    fund(&jm_in[1], 300000 + rnd(500000), 0);
+    for (int i = 0; i < JM_MAKERS; i++)
+        fund(&jm_in[2 + i], 1500000 + rnd(3000000), 0);
+    /* Whirlpool: 2 premixes (denomination + margin), 3 remixes */
+    for (int i = 0; i < 5; i++)
+        fund(&wp_in[i], i < 2 ? 1000000 + 1170 : 1000000, 0);
+    /* Tx0: one owner's three coins */
+    for (int i = 0; i < 3; i++)
+        fund(&t0_in[i], 6000000 + rnd(3000000), 0);
+    /* a service's payout coins */
+    for (int i = 0; i < 3; i++)
+        fund(&pay_in[i], 100000 + rnd(200000), 0);
+    fund(&peel_src, 10000000000ULL, 0);
+    fund(&short_src, 50000000, 0);
+    block_end();
+
+    /* block 2: the CoinJoins, the Tx0, the payout */
+    block_begin();
+    gen_tx_reset(&tx);
+    for (int i = 0; i < WASABI_IN; i++)
+        add_in(&tx, &w1_in[i]);
+    uint64_t coord = 0;
+    for (int i = 0; i < WASABI_IN; i++) {
+        for (unsigned j = 0; j < w1_n[i]; j++)
+            add_out(&tx, 10000000, new_key());
+        coord += 3000;
+        if (w1_change[i])
+            add_out(&tx, w1_change[i], i == 5 ? w1_in[i].key : new_key()); /* one reuse */
+    }
+    add_out(&tx, coord, new_key());
+    block_tx(&tx, NULL);
+    last_txid(txid_w1);
+
+    gen_tx_reset(&tx);
+    static const uint64_t den[] = {50000000, 20000000, 10000000, 5000000, 2000000, 1000000,
+                                   500000,   200000,   100000,   50000,   20000,   10000};
+    for (int i = 0; i < WW2_PARTS; i++)
+        add_in(&tx, &w2_in[i]);
+    for (int i = 0; i < WW2_PARTS; i++) {
+        uint64_t left = w2_in[i].value - 2000;
+        for (size_t d = 0; d < sizeof den / sizeof den[0] && left >= 10000; d++)
+            while (left >= den[d]) {
+                add_out(&tx, den[d], new_key());
+                left -= den[d];
+            }
+    }
+    block_tx(&tx, NULL);
+    last_txid(txid_w2);
+
+    gen_tx_reset(&tx);
+    uint64_t amount = 1234567, cjfee = 250;
+    for (int i = 0; i < JM_MAKERS + 2; i++)
+        add_in(&tx, &jm_in[i]);
+    for (int i = 0; i < JM_MAKERS + 1; i++)
+        add_out(&tx, amount, new_key());
+    for (int i = 0; i < JM_MAKERS; i++)
+        add_out(&tx, jm_in[2 + i].value - amount + cjfee, new_key());
+    add_out(&tx, jm_in[0].value + jm_in[1].value - amount - JM_MAKERS * cjfee - 4000, new_key());
+    block_tx(&tx, NULL);
+    last_txid(txid_jm);
+
+    gen_tx_reset(&tx);
+    for (int i = 0; i < 5; i++)
+        add_in(&tx, &wp_in[i]);
+    for (int i = 0; i < 5; i++)
+        add_out(&tx, 1000000, new_key());
+    block_tx(&tx, NULL);
+    last_txid(txid_wp);
+
+    gen_tx_reset(&tx);
+    uint64_t sum = 0;
+    for (int i = 0; i < 3; i++) {
+        add_in(&tx, &t0_in[i]);
+        sum += t0_in[i].value;
+    }
+    add_opreturn(&tx);
+    add_out(&tx, 175000, new_key()); /* coordinator fee */
+    for (int i = 0; i < 3; i++)
+        add_out(&tx, 5000000 + 2900, new_key());
+    add_out(&tx, sum - 175000 - 3 * 5002900 - 3000, new_key());
+    block_tx(&tx, NULL);
+    last_txid(txid_t0);
+
+    gen_tx_reset(&tx);
+    sum = 0;
+    for (int i = 0; i < 3; i++) {
+        add_in(&tx, &pay_in[i]);
+        sum += pay_in[i].value;
+    }
+    for (int i = 0; i < 11; i++)
+        add_out(&tx, 10159, new_key());
+    add_out(&tx, sum - 11 * 10159 - 2000, new_key());
+    block_tx(&tx, NULL);
+    last_txid(txid_pay);
+    block_end();
+
+    /* blocks 3..: the peel chain (one hop a block) and the short change chain */
+    coin cur = peel_src, scur = short_src;
+    for (int h = 0; h < PEEL_HOPS; h++) {
+        block_begin();
+        gen_tx_reset(&tx);
+        add_in(&tx, &cur);
+        uint64_t peel = h == 3 ? cur.value * 3 / 10 : cur.value / 20;
+        add_out(&tx, peel, new_key());
+        uint64_t rkey = new_key();
+        add_out(&tx, cur.value - peel - 2000, rkey);
+        coin outs[2];
+        block_tx(&tx, outs);
+        last_txid(peel_ids[h]);
+        cur = outs[1];
+        cur.key = rkey;
+        if (h < SHORT_HOPS) {
+            gen_tx_reset(&tx);
+            add_in(&tx, &scur);
+            uint64_t skey = new_key();
+            add_out(&tx, scur.value / 10, new_key());
+            add_out(&tx, scur.value - scur.value / 10 - 1500, skey);
+            block_tx(&tx, outs);
+            last_txid(short_ids[h]);
+            scur = outs[1];
+            scur.key = skey;
+        }
+        block_end();
+    }
+    char p[4200];
+    snprintf(p, sizeof p, "%s/blocks", out_dir);
+    REQUIRE(cw_mkdir_p(p) == 0);
+    snprintf(p, sizeof p, "%s/blocks/blk00000.dat", out_dir);
+    REQUIRE(cw_file_write_atomic(p, blkfile.data, blkfile.len) == 0);
+    gen_tx_deinit(&tx);
+    gen_tx_deinit(&cb_tx);
+    cw_buf_deinit(&txdata);
+    cw_buf_deinit(&blkfile);
+}
+
+static void test_build_world(void)
+{
+    build_world(dir);
+}
+
+/* ------------------------------------------------------------------ checks */
+
+static uint64_t tx_of(const uint8_t txid[32])
+{
+    uint64_t t = CW_NONE64;
+    if (cw_chainstore_find_tx(cs, txid, &t))
+        return CW_NONE64;
+    return t;
+}
+
+static uint32_t flags_of(const uint8_t txid[32])
+{
+    uint64_t t = tx_of(txid);
+    CHECK(t != CW_NONE64);
+    return t == CW_NONE64 ? 0 : cw_patterns_compute(cs, t);
+}
+
+static uint32_t in_addr_of(uint64_t t, unsigned k)
+{
+    uint64_t i0, i1, o0, o1;
+    cw_chainstore_tx_range(cs, t, &i0, &i1, &o0, &o1);
+    const cw_row_in *r = cw_chainstore_in(cs, i0 + k);
+    return cw_chainstore_out(cs, cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout)->addr;
+}
+
+static void test_flags(void)
+{
+    uint32_t f = flags_of(txid_w1);
+    CHECK(f & CW_PAT_COINJOIN);
+    CHECK_EQ_INT(CW_PAT_RULE(f), CW_PAT_RULE_EQUAL_ROUND);
+    CHECK(CW_PAT_SCORE(f) >= 80 && CW_PAT_SCORE(f) < 100);
+    CHECK(f & CW_PAT_WASABI1); /* 0.1 BTC: the Wasabi 1 denomination */
+    cw_patterns_detail d;
+    cw_patterns_explain(cs, tx_of(txid_w1), &d);
+    CHECK_EQ_INT(d.equal_outputs, 45);
+    CHECK_EQ_INT(d.inputs, WASABI_IN);
+    CHECK(d.changes_matched >= 2);
+
+    f = flags_of(txid_w2);
+    CHECK((f & (CW_PAT_COINJOIN | CW_PAT_WASABI2)) == (CW_PAT_COINJOIN | CW_PAT_WASABI2));
+    CHECK_EQ_INT(CW_PAT_RULE(f), CW_PAT_RULE_WASABI2);
+
+    f = flags_of(txid_jm);
+    CHECK((f & (CW_PAT_COINJOIN | CW_PAT_JOINMARKET)) == (CW_PAT_COINJOIN | CW_PAT_JOINMARKET));
+    CHECK_EQ_INT(CW_PAT_RULE(f), CW_PAT_RULE_JM_SUBSET);
+    cw_patterns_explain(cs, tx_of(txid_jm), &d);
+    CHECK(d.changes_matched >= JM_MAKERS);
+
+    f = flags_of(txid_wp);
+    CHECK((f & (CW_PAT_COINJOIN | CW_PAT_WHIRLPOOL)) == (CW_PAT_COINJOIN | CW_PAT_WHIRLPOOL));
+    CHECK_EQ_INT(CW_PAT_RULE(f), CW_PAT_RULE_WHIRLPOOL);
+
+    f = flags_of(txid_t0);
+    CHECK(f & CW_PAT_TX0);
+    CHECK(!cw_patterns_multi_owner(f));
+    CHECK_EQ_INT(CW_PAT_RULE(f), CW_PAT_RULE_TX0);
+
+    f = flags_of(txid_pay);
+    CHECK(!cw_patterns_multi_owner(f));
+    CHECK(f & CW_PAT_FANOUT);
+
+    for (int h = 0; h < PEEL_HOPS; h++) {
+        f = flags_of(peel_ids[h]);
+        if (!(f & CW_PAT_PEEL))
+            fprintf(stderr, "peel hop %d not flagged (flags %08x)\n", h, f);
+        CHECK(f & CW_PAT_PEEL);
+        CHECK_EQ_INT(CW_PAT_RULE(f), CW_PAT_RULE_PEEL_RUN);
+    }
+    for (int h = 0; h < SHORT_HOPS; h++)
+        CHECK(!(flags_of(short_ids[h]) & CW_PAT_PEEL));
+
+    /* the persisted column says the same, with rule and score */
+    cw_patterns_stats st;
+    REQUIRE(cw_patterns_build(store, &st) == 0);
+    CHECK_EQ_INT(st.counts[9], 1); /* tx0 */
+    CHECK_EQ_INT(st.counts[0], 4); /* coinjoin */
+    CHECK_EQ_INT(st.counts[5], PEEL_HOPS);
+    char names[256];
+    cw_patterns_flags_string(names, sizeof names, CW_PAT_TX0 | CW_PAT_COINJOIN_PROBABLE);
+    CHECK_EQ_STR(names, "tx0,coinjoin_probable");
+    CHECK_EQ_STR(cw_patterns_rule_name(CW_PAT_RULE_TX0), "tx0-op-return");
+}
+
+static void test_clusters(void)
+{
+    cw_cluster_stats st;
+    REQUIRE(cw_cluster_build(store, CW_CHANGE_PEEL, &st) == 0);
+    CHECK_EQ_INT(st.coinjoin_skipped, 4);
+    cw_chainstore_close(cs);
+    REQUIRE(cw_chainstore_open(&cs, store, false, CW_NET_REGTEST) == 0);
+    cw_clusters *cl;
+    REQUIRE(cw_clusters_open(&cl, cs) == 0);
+    /* no two inputs of a CoinJoin share a cluster */
+    const uint8_t *cjs[4] = {txid_w1, txid_w2, txid_jm, txid_wp};
+    int shared = 0;
+    for (int c = 0; c < 4; c++) {
+        uint64_t t = tx_of(cjs[c]);
+        uint64_t i0, i1, o0, o1;
+        cw_chainstore_tx_range(cs, t, &i0, &i1, &o0, &o1);
+        for (unsigned a = 1; a < i1 - i0; a++)
+            shared += cw_clusters_of(cl, in_addr_of(t, 0)) == cw_clusters_of(cl, in_addr_of(t, a));
+    }
+    CHECK_EQ_INT(shared, 0);
+    /* the Tx0's inputs are one owner's: one cluster, joined by the multi-input heuristic */
+    uint64_t t0 = tx_of(txid_t0);
+    uint32_t a = in_addr_of(t0, 0), b = in_addr_of(t0, 2);
+    CHECK_EQ_INT(cw_clusters_of(cl, a), cw_clusters_of(cl, b));
+    cw_cluster_step *steps;
+    size_t n;
+    REQUIRE(cw_clusters_why(cl, a, b, &steps, &n) == 0);
+    CHECK(n >= 1);
+    for (size_t i = 0; i < n; i++) {
+        cw_cluster_reason r;
+        cw_clusters_step_reason(cl, cs, &steps[i], &r);
+        CHECK_EQ_INT(r.heuristic, CW_CLUSTER_MULTI_INPUT);
+        CHECK_EQ_INT(steps[i].tx, t0);
+    }
+    cw_free(steps);
+    /* the peel chain: the first hop's input and the last remainder, through change unions
+     * named by the peel rule */
+    uint64_t h0 = tx_of(peel_ids[0]), hl = tx_of(peel_ids[PEEL_HOPS - 2]);
+    uint32_t first = in_addr_of(h0, 0);
+    uint64_t o_last = cw_chainstore_tx_first_out(cs, hl) + 1;
+    uint32_t last = cw_chainstore_out(cs, o_last)->addr;
+    CHECK_EQ_INT(cw_clusters_of(cl, first), cw_clusters_of(cl, last));
+    if (cw_clusters_why(cl, first, last, &steps, &n) == 0) {
+        CHECK_EQ_INT(n, PEEL_HOPS - 1);
+        for (size_t i = 0; i < n; i++) {
+            cw_cluster_reason r;
+            cw_clusters_step_reason(cl, cs, &steps[i], &r);
+            CHECK_EQ_INT(r.heuristic, CW_CLUSTER_CHANGE);
+            CHECK_EQ_INT(r.change_rules, CW_CHANGE_PEEL);
+            CHECK_EQ_INT(r.vout, 1);
+        }
+        cw_free(steps);
+    } else {
+        CHECK(0);
+    }
+    /* the last hop's remainder is spent by no hop: no union (it may be someone else's) */
+    uint64_t hend = tx_of(peel_ids[PEEL_HOPS - 1]);
+    uint32_t end = cw_chainstore_out(cs, cw_chainstore_tx_first_out(cs, hend) + 1)->addr;
+    CHECK(cw_clusters_of(cl, end) != cw_clusters_of(cl, first));
+    /* the peel outputs stay apart from the chain */
+    uint32_t peel_out = cw_chainstore_out(cs, cw_chainstore_tx_first_out(cs, h0))->addr;
+    CHECK(cw_clusters_of(cl, peel_out) != cw_clusters_of(cl, first));
+    cw_clusters_close(cl);
+}
+
+int main(void)
+{
+    snprintf(dir, sizeof dir, "%s/world", cw_test_tmpdir());
+    snprintf(store, sizeof store, "%s/store", dir);
+    RUN(test_build_world);
+    if (cw_test_failures)
+        return cw_test_done();
+    cw_ingest_opts o;
+    memset(&o, 0, sizeof o);
+    char blocks[4300];
+    snprintf(blocks, sizeof blocks, "%s/blocks", dir);
+    o.blocks_dir = blocks;
+    o.store_dir = store;
+    o.net = CW_NET_REGTEST;
+    o.to_height = -1;
+    o.threads = 1;
+    cw_ingest_stats ist;
+    if (cw_ingest_btc(&o, &ist) || cw_chainstore_open(&cs, store, false, CW_NET_REGTEST)) {
+        fprintf(stderr, "ingest: %s\n", cw_error_last());
+        return 1;
+    }
+    RUN(test_flags);
+    RUN(test_clusters);
+    cw_chainstore_close(cs);
+    return cw_test_done();
+}
