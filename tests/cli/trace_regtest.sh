@@ -52,6 +52,14 @@ share=$(jq '[.exposure[] | select(.category == "exchange_deposit") | .share][0]'
 check "screen 3 hops: deposit share 2.9997/14.9995 ($share)" awk -v s="$share" 'BEGIN { exit !(s > 0.19998 && s < 0.19999) }'
 check_eq "screen 3 hops: direct vs indirect" "$(jq -c '[.exposure[] | [.category, .min_hops]]' <<< "$SJ")" '[["exchange_deposit",1],["theft",3]]'
 check_eq "screen: direct exposure of the deposit's sender" "$("$CW_BIN" screen "$DEP" --store "$S" --labels "$T/l.db" --json | jq -c '[.exposure[] | select(.category == "theft") | .indirect > 0, .min_hops]')" '[true,2]'
+# the default follows exposure to the floor, not a fixed depth: the thief 3 hops back is found
+SD=$("$CW_BIN" screen "$END" --store "$S" --labels "$T/l.db" --json)
+check_eq "screen default (floor): theft found, flagged with its path" "$(jq -c '[.flag, .flags[0].category, .flags[0].level, (.flags[0].paths[0].txids | length), .coinjoin]' <<< "$SD")" '["flag","theft","flag",3,"proportional"]'
+check_eq "screen: threshold above the share: not flagged" "$("$CW_BIN" screen "$END" --store "$S" --labels "$T/l.db" --threshold 30% --json | jq -r '.flag')" none
+check_eq "screen: a floor above the thief's share stops before it" "$("$CW_BIN" screen "$END" --store "$S" --labels "$T/l.db" --floor 0.3 --json | jq -c '[.flag, ([.exposure[] | select(.category == "theft")] | length)]')" '["none",0]'
+check "screen table: FLAGGED and the path" sh -c "\"$CW_BIN\" screen \"$END\" --store \"$S\" --labels \"$T/l.db\" | grep -q 'FLAG theft'"
+check_eq "screen: bad --coinjoin: exit 2" "$(set +e; "$CW_BIN" screen "$END" --store "$S" --labels "$T/l.db" --coinjoin rank > /dev/null 2>&1; echo $?)" 2
+check_eq "screen: bad --floor: exit 2" "$(set +e; "$CW_BIN" screen "$END" --store "$S" --labels "$T/l.db" --floor 2 > /dev/null 2>&1; echo $?)" 2
 printf '# batch\n%s\n\n%s\nmfWxJ45yp2SFn7UciZyNpvDKrzbhyfKrY8\n' "$END" "$DEP" > "$T/batch.txt"
 set +e
 "$CW_BIN" screen --file "$T/batch.txt" --store "$S" --labels "$T/l.db" --json > "$T/out.jsonl" 2> "$T/err"; rc=$?
