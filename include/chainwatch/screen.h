@@ -29,7 +29,7 @@
 #define CW_SCREEN_MAX_FLAG_CATS 16
 
 typedef struct cw_screen_opts {
-    uint32_t hops;         /* hop cap, a safety bound (default 100; 0: none) */
+    uint32_t hops;         /* hop cap (default 0: none, the floor bounds the work) */
     double floor;          /* a path is followed while its traced value is at least this share
                             * of the received value (default 0.001 = 0.1 %) */
     uint32_t until_height; /* only outputs received at or below this height; UINT32_MAX */

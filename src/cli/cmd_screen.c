@@ -256,10 +256,6 @@ static int run(int argc, char **argv)
         ec = cw_cli_usage_error(&cw_cmd_screen, "--store DIR and --labels DB are required");
         goto out;
     }
-    if (so.hops == 0) {
-        ec = cw_cli_usage_error(&cw_cmd_screen, "--hops must be at least 1");
-        goto out;
-    }
     if (so.floor >= 1.0 || so.threshold <= 0.0 || so.probable_threshold <= 0.0) {
         ec = cw_cli_usage_error(&cw_cmd_screen,
                                 "--floor must be below 1, thresholds above 0");
@@ -345,7 +341,7 @@ const cw_command cw_cmd_screen = {
     "comes, backward under the haircut model, from addresses of each labelled category:\n"
     "direct (the sender is labelled) and indirect; the rest is unknown. A path is followed\n"
     "until its traced value falls below --floor of the received value (default 0.001 =\n"
-    "0.1%; peel chains run tens of hops), at most --hops CAP deep (default 100).\n"
+    "0.1%; peel chains run tens of hops), at most --hops CAP deep (default 0: no cap).\n"
     "  --coinjoin P   proportional (default): through a CoinJoin, each output is shared\n"
     "                 over the inputs by value and what is found past it is PROBABLE;\n"
     "                 stop: the value ends there (\"left a mixer\", exposure coinjoin);\n"

@@ -43,7 +43,7 @@ static const char *const default_risk[] = {"sanctioned", "theft", "ransomware", 
 void cw_screen_opts_init(cw_screen_opts *o)
 {
     memset(o, 0, sizeof *o);
-    o->hops = 100;
+    o->hops = 0; /* no cap: the floor bounds the work */
     o->floor = 0.001;
     o->until_height = UINT32_MAX;
     o->min_value = 1;
