@@ -29,18 +29,19 @@
 #define CW_SCREEN_MAX_FLAG_CATS 16
 
 typedef struct cw_screen_opts {
-    uint32_t hops;         /* hop cap (default 0: none, the floor bounds the work) */
-    double floor;          /* a path is followed while its traced value is at least this share
-                            * of the received value (default 0.001 = 0.1 %) */
-    uint32_t until_height; /* only outputs received at or below this height; UINT32_MAX */
-    uint64_t min_value;    /* and at least this many satoshis (default 1) */
-    uint64_t max_nodes;    /* memory bound per address (0: the trace default) */
-    cw_trace_coinjoin coinjoin;  /* CW_CJ_PROPORTIONAL (default), CW_CJ_STOP or CW_CJ_ORDER
-                                  * ("through"); CW_CJ_RANK is treated as proportional */
-    double threshold;            /* certain share that flags a risk category (default 0.05) */
-    double probable_threshold;   /* share incl. probable that makes a probable flag (0.25) */
+    uint32_t hops;              /* hop cap (default 0: none, the floor bounds the work) */
+    double floor;               /* a path is followed while its traced value is at least this share
+                                 * of the received value (default 0.001 = 0.1 %) */
+    uint32_t until_height;      /* only outputs received at or below this height; UINT32_MAX */
+    uint64_t min_value;         /* and at least this many satoshis (default 1) */
+    uint64_t max_nodes;         /* memory bound per address (0: the trace default) */
+    cw_trace_coinjoin coinjoin; /* CW_CJ_PROPORTIONAL (default), CW_CJ_STOP or CW_CJ_ORDER
+                                 * ("through"); CW_CJ_RANK is treated as proportional */
+    double threshold;           /* certain share that flags a risk category (default 0.05) */
+    double probable_threshold;  /* share incl. probable that makes a probable flag (0.25) */
     const char *flag_categories[CW_SCREEN_MAX_FLAG_CATS]; /* risk categories; none given:
-                                  * sanctioned, theft, ransomware, darknet_market, scam */
+                                                           * sanctioned, theft, ransomware,
+                                                           * darknet_market, scam */
     size_t n_flag_categories;
     cw_trace_is_coinjoin_fn is_coinjoin; /* NULL: the pattern module's flags */
     void *is_coinjoin_ctx;

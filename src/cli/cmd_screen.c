@@ -78,7 +78,7 @@ static void print_one(json_t *j)
     json_array_foreach(json_object_get(j, "exposure"), i, v)
     {
         int64_t pr = json_integer_value(json_object_get(v, "probable"));
-        printf("  %-18s %7.3f%%  %lld sat (direct %lld, indirect %lld), from hop %lld", 
+        printf("  %-18s %7.3f%%  %lld sat (direct %lld, indirect %lld), from hop %lld",
                json_string_value(json_object_get(v, "category")),
                100.0 * json_real_value(json_object_get(v, "share")),
                (long long)json_integer_value(json_object_get(v, "value")),
@@ -194,8 +194,8 @@ static int run(int argc, char **argv)
             if (pct)
                 end++;
             if (!end || end == v || *end || d < 0 || (pct ? d > 100 : d > 1)) {
-                ec = cw_cli_usage_error(&cw_cmd_screen, "%s: '%s' is not a share (0.01 or 1%%)",
-                                        a, v);
+                ec = cw_cli_usage_error(&cw_cmd_screen, "%s: '%s' is not a share (0.01 or 1%%)", a,
+                                        v);
                 goto out;
             }
             if (pct)
@@ -257,8 +257,7 @@ static int run(int argc, char **argv)
         goto out;
     }
     if (so.floor >= 1.0 || so.threshold <= 0.0 || so.probable_threshold <= 0.0) {
-        ec = cw_cli_usage_error(&cw_cmd_screen,
-                                "--floor must be below 1, thresholds above 0");
+        ec = cw_cli_usage_error(&cw_cmd_screen, "--floor must be below 1, thresholds above 0");
         goto out;
     }
     cw_chainstore *cs = NULL;

@@ -162,8 +162,8 @@ static void print_table(json_t *j, const cw_trace_stats *st)
                json_string_value(json_object_get(v, "address")),
                json_string_value(json_object_get(v, "entity")),
                json_string_value(json_object_get(v, "category")),
-               (long long)json_integer_value(json_object_get(v, "hops")),
-               rule ? " PROBABLE (" : "", rule ? rule : "", rule ? ")" : "");
+               (long long)json_integer_value(json_object_get(v, "hops")), rule ? " PROBABLE (" : "",
+               rule ? rule : "", rule ? ")" : "");
         size_t q, n = json_array_size(json_object_get(v, "txids"));
         json_t *tx;
         json_array_foreach(json_object_get(v, "txids"), q, tx)

@@ -285,8 +285,8 @@ static json_t *paths_to(const cw_screen_result *r, const char *cat, size_t top)
         }
         json_t *p = json_pack("{s:s, s:s, s:s, s:I, s:I, s:f, s:I, s:o}", "address", as, "entity",
                               ent ? ent : "unknown", "category", c, "value", (json_int_t)e->amount,
-                              "probable", (json_int_t)e->probable, "share",
-                              share_of(r, e->amount), "hops", (json_int_t)e->hop, "txids", tj);
+                              "probable", (json_int_t)e->probable, "share", share_of(r, e->amount),
+                              "hops", (json_int_t)e->hop, "txids", tj);
         if (p && e->probable)
             json_object_set_new(p, "rule", json_string(cw_trace_rule_name(e->rule)));
         json_array_append_new(arr, p);
@@ -304,9 +304,9 @@ json_t *cw_screen_json(const cw_screen_result *r, size_t top_paths)
         "hops", (json_int_t)r->opts.hops, "floor", r->opts.floor, "floor_sat",
         (json_int_t)r->floor_sat, "coinjoin",
         r->opts.coinjoin == CW_CJ_ORDER ? "through" : cw_trace_coinjoin_name(r->opts.coinjoin),
-        "received", (json_int_t)r->received, "self", (json_int_t)r->self, "base",
-        (json_int_t)base, "unknown", (json_int_t)r->unknown, "coinbase", (json_int_t)r->coinbase,
-        "threshold", r->opts.threshold, "probable_threshold", r->opts.probable_threshold);
+        "received", (json_int_t)r->received, "self", (json_int_t)r->self, "base", (json_int_t)base,
+        "unknown", (json_int_t)r->unknown, "coinbase", (json_int_t)r->coinbase, "threshold",
+        r->opts.threshold, "probable_threshold", r->opts.probable_threshold);
     if (!j)
         return NULL;
     json_object_set_new(j, "coinjoin_value", json_integer((json_int_t)r->coinjoin));
@@ -321,11 +321,11 @@ json_t *cw_screen_json(const cw_screen_result *r, size_t top_paths)
         if (!v)
             continue;
         json_array_append_new(
-            exp, json_pack("{s:s, s:I, s:f, s:I, s:I, s:I, s:I, s:I}", "category", cats[i],
-                           "value", (json_int_t)v, "share", share_of(r, v), "certain",
-                           (json_int_t)(v - c->prob), "probable", (json_int_t)c->prob, "direct",
-                           (json_int_t)c->direct, "indirect", (json_int_t)c->indirect,
-                           "min_hops", (json_int_t)c->min_hop));
+            exp,
+            json_pack("{s:s, s:I, s:f, s:I, s:I, s:I, s:I, s:I}", "category", cats[i], "value",
+                      (json_int_t)v, "share", share_of(r, v), "certain", (json_int_t)(v - c->prob),
+                      "probable", (json_int_t)c->prob, "direct", (json_int_t)c->direct, "indirect",
+                      (json_int_t)c->indirect, "min_hops", (json_int_t)c->min_hop));
         int l = level_of(r, i);
         if (!l)
             continue;
@@ -349,7 +349,9 @@ json_t *cw_screen_json(const cw_screen_result *r, size_t top_paths)
     json_object_set_new(j, "exposure", exp);
     json_object_set_new(j, "flags", flags);
     json_object_set_new(j, "flag",
-                        json_string(best == 2 ? "flag" : best == 1 ? "probable" : "none"));
+                        json_string(best == 2   ? "flag"
+                                    : best == 1 ? "probable"
+                                                : "none"));
     json_object_set_new(j, "unknown_share",
                         json_real(base ? (double)r->unknown / (double)base : 0.0));
     json_object_set_new(j, "coinjoin_share",

@@ -195,15 +195,8 @@ static int add_end(cw_trace *t, cw_trace_end_kind kind, uint64_t out, uint64_t t
     int rc = GROW(t->ends, t->cap_ends, t->n_ends + 1);
     if (rc)
         return rc;
-    t->ends[t->n_ends++] = (cw_trace_end){kind,
-                                          out,
-                                          tx,
-                                          addr,
-                                          amount,
-                                          hop,
-                                          node,
-                                          prob,
-                                          prob ? (cw_trace_rule)rule : CW_RULE_NONE};
+    t->ends[t->n_ends++] = (cw_trace_end){
+        kind, out, tx, addr, amount, hop, node, prob, prob ? (cw_trace_rule)rule : CW_RULE_NONE};
     t->stats.probable += prob;
     if (node != UINT32_MAX && kind != CW_END_SELF)
         t->nodes[node].ended = true;
@@ -254,17 +247,22 @@ static int settle_forward(cw_trace *t, uint32_t ni, bool source)
     const cw_row_out *o = cw_chainstore_out(t->cs, n->out);
     uint64_t addr = out_addr(o);
     if (addr == CW_NONE64)
-        return add_end(t, CW_END_BURNED, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop, ni);
+        return add_end(t, CW_END_BURNED, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop,
+                       ni);
     if (!source && stops_at(t, addr))
-        return add_end(t, CW_END_LABEL, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop, ni);
+        return add_end(t, CW_END_LABEL, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop,
+                       ni);
     uint64_t sp = o->spending_tx;
     if (sp == CW_NONE32 || sp >= t->counts.txs ||
         (t->opts.until_height != UINT32_MAX && tx_height(t, sp) > t->opts.until_height))
-        return add_end(t, CW_END_UNSPENT, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop, ni);
+        return add_end(t, CW_END_UNSPENT, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop,
+                       ni);
     if (!source && n->amount < t->opts.min_value)
-        return add_end(t, CW_END_DUST, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop, ni);
+        return add_end(t, CW_END_DUST, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop,
+                       ni);
     if (t->opts.max_hops && n->hop >= t->opts.max_hops)
-        return add_end(t, CW_END_FRONTIER, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop, ni);
+        return add_end(t, CW_END_FRONTIER, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop,
+                       ni);
     return push_tx(t, sp);
 }
 
@@ -277,14 +275,18 @@ static int settle_backward(cw_trace *t, uint32_t ni, bool source)
     uint64_t creator = cw_chainstore_out_tx(t->cs, n->out);
     if (!source) {
         if (addr != CW_NONE64 && addr == t->opts.self_addr)
-            return add_end(t, CW_END_SELF, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop, ni);
+            return add_end(t, CW_END_SELF, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop,
+                           ni);
         if (stops_at(t, addr))
-            return add_end(t, CW_END_LABEL, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop, ni);
+            return add_end(t, CW_END_LABEL, n->out, n->tx, addr, n->amount, n->prob, n->rule,
+                           n->hop, ni);
         if (n->amount < t->opts.min_value)
-            return add_end(t, CW_END_DUST, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop, ni);
+            return add_end(t, CW_END_DUST, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop,
+                           ni);
         if ((t->opts.max_hops && n->hop >= t->opts.max_hops) ||
             (t->opts.until_height != UINT32_MAX && tx_height(t, creator) < t->opts.until_height))
-            return add_end(t, CW_END_FRONTIER, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop, ni);
+            return add_end(t, CW_END_FRONTIER, n->out, n->tx, addr, n->amount, n->prob, n->rule,
+                           n->hop, ni);
     }
     return push_tx(t, creator);
 }
@@ -692,8 +694,8 @@ static int process_forward(cw_trace *t, uint64_t tx)
             } else {
                 size_t pa = 0;
                 uint64_t len;
-                if ((rc = clip(t, t->axis, t->n_axis, &pa, t->s_amt[j],
-                               t->s_amt[j] + t->s_oval[j], true, &len)))
+                if ((rc = clip(t, t->axis, t->n_axis, &pa, t->s_amt[j], t->s_amt[j] + t->s_oval[j],
+                               true, &len)))
                     return rc;
             }
             n = &t->nodes[ni];

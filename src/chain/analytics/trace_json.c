@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "chain/analytics/trace_int.h"
-#include "chainwatch/errors.h"
 #include "chainwatch/btc/query.h"
+#include "chainwatch/errors.h"
 #include "chainwatch/util.h"
 #include "util/u64map.h"
 
@@ -204,10 +204,9 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
     json_t *totals = json_object();
     for (int k = 0; k < CW_END_N; k++)
         if (cnt[k])
-            json_object_set_new(
-                totals, cw_trace_end_kind_name((cw_trace_end_kind)k),
-                json_pack("{s:I, s:I, s:I}", "value", (json_int_t)tot[k], "count",
-                          (json_int_t)cnt[k], "probable", (json_int_t)ptot[k]));
+            json_object_set_new(totals, cw_trace_end_kind_name((cw_trace_end_kind)k),
+                                json_pack("{s:I, s:I, s:I}", "value", (json_int_t)tot[k], "count",
+                                          (json_int_t)cnt[k], "probable", (json_int_t)ptot[k]));
     json_object_set_new(j, "ended", totals);
     json_object_set_new(j, "ended_value", json_integer((json_int_t)ended));
     /* what is a judgement: the value that passed a CoinJoin (docs/TRACE-MODELS.md) */
@@ -274,13 +273,12 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
     for (size_t i = 0; i < by_addr.n && i < top; i++) {
         const acc *a = &by_addr.a[i];
         json_array_append_new(
-            addrs,
-            json_pack("{s:o, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "address",
-                      addr_json(cs, a->key), "entity", a->entity ? a->entity : "unknown",
-                      "category", a->category, "value", (json_int_t)a->amount, "certain",
-                      (json_int_t)(a->amount - a->prob), "probable", (json_int_t)a->prob,
-                      "outputs", (json_int_t)a->n, "min_hops", (json_int_t)a->min_hop, "how",
-                      kinds_json(a->kinds)));
+            addrs, json_pack("{s:o, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "address",
+                             addr_json(cs, a->key), "entity", a->entity ? a->entity : "unknown",
+                             "category", a->category, "value", (json_int_t)a->amount, "certain",
+                             (json_int_t)(a->amount - a->prob), "probable", (json_int_t)a->prob,
+                             "outputs", (json_int_t)a->n, "min_hops", (json_int_t)a->min_hop, "how",
+                             kinds_json(a->kinds)));
     }
     json_object_set_new(j, "by_address", addrs);
     json_object_set_new(j, "n_addresses", json_integer((json_int_t)by_addr.n));
@@ -305,12 +303,11 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
         json_t *txs = json_array();
         for (size_t k = 0; k < n; k++)
             json_array_append_new(txs, txid_json(cs, path[k]));
-        json_t *pj =
-            json_pack("{s:o, s:o, s:s, s:s, s:I, s:I, s:s, s:I, s:o}", "outpoint",
-                      outpoint_json(cs, e->out), "address", addr_json(cs, e->addr), "entity",
-                      ent ? ent : "unknown", "category", cat, "value", (json_int_t)e->amount,
-                      "probable", (json_int_t)e->probable, "how", cw_trace_end_kind_name(e->kind),
-                      "hops", (json_int_t)e->hop, "txids", txs);
+        json_t *pj = json_pack(
+            "{s:o, s:o, s:s, s:s, s:I, s:I, s:s, s:I, s:o}", "outpoint", outpoint_json(cs, e->out),
+            "address", addr_json(cs, e->addr), "entity", ent ? ent : "unknown", "category", cat,
+            "value", (json_int_t)e->amount, "probable", (json_int_t)e->probable, "how",
+            cw_trace_end_kind_name(e->kind), "hops", (json_int_t)e->hop, "txids", txs);
         if (pj && e->probable)
             json_object_set_new(pj, "rule", json_string(cw_trace_rule_name(e->rule)));
         json_array_append_new(paths, pj);
@@ -341,9 +338,9 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
             json_object_set_new(g, fwd ? "fee_or_end" : "end",
                                 json_integer((json_int_t)r->end_amount));
         if (r->coinjoin)
-            json_object_set_new(g, "coinjoin_rule",
-                                json_string(r->rule ? cw_trace_rule_name((cw_trace_rule)r->rule)
-                                                    : "stop"));
+            json_object_set_new(
+                g, "coinjoin_rule",
+                json_string(r->rule ? cw_trace_rule_name((cw_trace_rule)r->rule) : "stop"));
         json_array_append_new(graph, g);
     }
     json_object_set_new(j, "graph", graph);

@@ -79,9 +79,8 @@ int cw_trace_coinjoin_parse(cw_trace_coinjoin *out, const char *s)
         *out = CW_CJ_ORDER;
         return 0;
     }
-    return cw_error_set(CW_EINVAL,
-                        "unknown CoinJoin policy '%s' (proportional, stop, rank, order|through)",
-                        s);
+    return cw_error_set(
+        CW_EINVAL, "unknown CoinJoin policy '%s' (proportional, stop, rank, order|through)", s);
 }
 
 /* ---------------------------------------------------------------- label map */

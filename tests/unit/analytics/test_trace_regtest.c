@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chainwatch/btc/ingest.h"
 #include "chainwatch/btc/store.h"
 #include "chainwatch/errors.h"
-#include "chainwatch/btc/ingest.h"
 #include "chainwatch/trace.h"
 #include "harness.h"
 

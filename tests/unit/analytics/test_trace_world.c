@@ -19,10 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chainwatch/btc/ingest.h"
 #include "chainwatch/btc/store.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/gen.h"
-#include "chainwatch/btc/ingest.h"
 #include "chainwatch/labels.h"
 #include "chainwatch/screen.h"
 #include "chainwatch/trace.h"
@@ -93,11 +93,11 @@ static uint64_t outpoint(const char *op)
 }
 
 typedef struct result {
-    double recall;    /* deposit txs with traced value (certain or probable) / deposit txs */
+    double recall;         /* deposit txs with traced value (certain or probable) / deposit txs */
     double recall_certain; /* deposit txs with certain traced value / deposit txs */
     double precision_certain; /* deposit txs with certain value that are the heist's */
     size_t false_probable;    /* other deposit txs with only probable value (counted apart) */
-    double worst_err; /* largest relative error of an exchange's traced deposits (all) */
+    double worst_err;         /* largest relative error of an exchange's traced deposits (all) */
     size_t exchanges_missed;
     uint64_t ended, probable, victim_certain, victim_probable;
 } result;
@@ -171,9 +171,9 @@ static result score(const cw_trace *t, const char *name)
         }
     }
     r.recall_certain = (double)json_object_size(cert_true) / (double)json_object_size(seen);
-    r.precision_certain = json_object_size(cert) ? (double)json_object_size(cert_true) /
-                                                       (double)json_object_size(cert)
-                                                 : 1.0;
+    r.precision_certain = json_object_size(cert)
+                              ? (double)json_object_size(cert_true) / (double)json_object_size(cert)
+                              : 1.0;
     r.false_probable = json_object_size(prob_false);
     json_decref(cert);
     json_decref(cert_true);
