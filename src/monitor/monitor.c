@@ -224,9 +224,9 @@ static int rule_case(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap *l
     cw_trace_opts o;
     cw_trace_opts_init(&o);
     o.model = CW_TRACE_FIFO;
-    /* CoinJoins proportional, as `chainwatch trace`: value past one is reported as probable
-     * (docs/TRACE-MODELS.md, CoinJoins) */
-    o.coinjoin = CW_CJ_PROPORTIONAL;
+    /* CoinJoins ranked, equal outputs sharing: the value past one is PROBABLE and the alert
+     * says so, with the rule (docs/TRACE-MODELS.md, CoinJoins) */
+    o.coinjoin = CW_CJ_RANK;
     cw_patterns *pv = NULL;
     if (cw_patterns_open(&pv, cs) == 0) {
         o.is_coinjoin = cw_trace_coinjoin_patterns;
@@ -309,18 +309,18 @@ static int rule_case(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap *l
         json_object_set(ev, "min_hops", json_object_get(ent, "min_hops"));
         json_object_set(ev, "certain_sat", json_object_get(ent, "certain"));
         json_object_set(ev, "probable_sat", json_object_get(ent, "probable"));
-        json_object_set_new(ev, "coinjoin_policy", json_string("proportional"));
+        json_object_set_new(ev, "coinjoin_policy", json_string("rank"));
         json_object_set(ev, "outputs", json_object_get(ent, "outputs"));
         rc = raise_alert(c, CW_ALERT_SRC_CHAIN, "stolen-funds-at-exchange", sev, tlp_parse(tlp_s),
                          share_to, title,
                          prob > 0
                              ? "A forward FIFO trace from the case's sources "
                                "(docs/TRACE-MODELS.md), stopped at labelled exchanges, ends at "
-                               "this exchange's addresses. probable_sat of it passed a CoinJoin "
-                               "and was shared over the CoinJoin's outputs in proportion to "
-                               "their value (rule coinjoin-proportional): that part is PROBABLE, "
-                               "a judgement, not proof that these deposits are the thief's. The "
-                               "evidence gives the amounts, the hops and the strongest paths."
+                               "this exchange's addresses. probable_sat of it passed a CoinJoin, "
+                               "where it was matched to outputs by value, equal outputs sharing "
+                               "(rule coinjoin-rank): that part is PROBABLE, a judgement, not "
+                               "proof that these deposits are the thief's. The evidence gives "
+                               "the amounts, the hops and the strongest paths."
                              : "A forward FIFO trace from the case's sources "
                                "(docs/TRACE-MODELS.md), stopped at labelled exchanges, ends at "
                                "this exchange's addresses; the evidence gives the amount, the "
