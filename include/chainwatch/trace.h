@@ -36,10 +36,11 @@ typedef enum cw_trace_coinjoin {
     CW_CJ_ORDER = 0,       /* "through": the model as for any tx (FIFO by order); probable */
     CW_CJ_RANK = 1,        /* FIFO over inputs and outputs ranked by value, largest first; the
                             * value reaching a group of equal outputs is shared equally by the
-                            * group (no whole equal coin is ever picked); probable */
+                            * group (no whole equal coin is ever picked); probable. The default
+                            * (for haircut it is the proportional rule) */
     CW_CJ_STOP = 2,        /* value entering a CoinJoin ends there (sink "coinjoin") */
     CW_CJ_PROPORTIONAL = 3 /* every output and the fee get T * value / V_in (haircut inside
-                            * the CoinJoin, whatever the model); probable. The default */
+                            * the CoinJoin, whatever the model); probable */
 } cw_trace_coinjoin;
 #define CW_CJ_N 4
 
@@ -127,10 +128,13 @@ typedef struct cw_trace_opts {
     cw_trace_is_coinjoin_fn is_coinjoin; /* NULL: cw_trace_coinjoin_patterns */
     void *is_coinjoin_ctx;
     uint64_t max_nodes; /* 0: 50,000,000 */
+    double probable_floor; /* forward: a traced amount with a probable part that is below this
+                            * share of its output's value ends as dust (default 0.05; 0: off) */
 } cw_trace_opts;
 
 /* Fills opts with the defaults: FIFO, forward, no hop limit, min_value 1, no height limit,
- * no stop categories, CoinJoins proportional (CW_CJ_PROPORTIONAL: probable). */
+ * no stop categories, CoinJoins ranked with equal outputs sharing (CW_CJ_RANK: probable; for
+ * haircut the proportional rule), probable_floor 0.05. */
 void cw_trace_opts_init(cw_trace_opts *o);
 
 /* A source: an output (global output number) whose whole value is traced. */

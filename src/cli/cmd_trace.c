@@ -232,6 +232,19 @@ static int run(int argc, char **argv)
                 goto out;
             }
             cj_given = true;
+        } else if (!strcmp(a, "--probable-floor")) {
+            char *end = NULL;
+            double d = strtod(v, &end);
+            bool pc = end && *end == '%';
+            if (pc)
+                end++;
+            if (!end || end == v || *end || d < 0 || (pc ? d >= 100 : d >= 1)) {
+                ec = cw_cli_usage_error(&cw_cmd_trace,
+                                        "--probable-floor: '%s' is not a share below 1 (0.01 or 1%%)",
+                                        v);
+                goto out;
+            }
+            o.probable_floor = pc ? d / 100.0 : d;
         } else if (!strcmp(a, "--max-hops")) {
             if ((ec = parse_u32(&o.max_hops, a, v)))
                 goto out;
@@ -294,7 +307,7 @@ static int run(int argc, char **argv)
         ec = cw_cli_usage_error(&cw_cmd_trace, "--store DIR is required (or set CHAINWATCH_STORE)");
         goto out;
     }
-    (void)cj_given; /* default: proportional (cw_trace_opts_init), every model */
+    (void)cj_given; /* default: rank (cw_trace_opts_init); haircut applies it proportionally */
     if (!stop_given && labels_db) {
         o.stop[0] = "exchange";
         o.stop[1] = "exchange_deposit";
@@ -356,7 +369,8 @@ const cw_command cw_cmd_trace = {
     "                        [--model poison|haircut|fifo] [--direction forward|backward]\n"
     "                        [--max-hops N] [--min-value SAT] [--until-height H]\n"
     "                        [--stop-at CATEGORY,...]\n"
-    "                        [--coinjoin proportional|stop|rank|order|through]\n"
+    "                        [--coinjoin rank|proportional|stop|order|through]\n"
+    "                        [--probable-floor SHARE]\n"
     "                        [--top N] [--graph N] [--max-nodes N] [--json]\n\n"
     "Follows the value of SRC through the chain and says where it ended: per category,\n"
     "entity and address (labels from --labels DB; unlabelled = unknown), unspent, fees,\n"
@@ -373,10 +387,13 @@ const cw_command cw_cmd_trace = {
     "  --until-height H  forward: ignore txs above H; backward: do not go below H\n"
     "  --stop-at C,...   label categories where value stops (default with --labels:\n"
     "                    exchange,exchange_deposit; 'none' for no stop)\n"
-    "  --coinjoin P      CoinJoin policy: proportional (the default: every output gets\n"
-    "                    its share by value), stop (value ends there: \"entered mixer\"),\n"
-    "                    rank (FIFO by value, equal outputs share) or order|through (as\n"
+    "  --coinjoin P      CoinJoin policy: rank (the default: FIFO matching by value, a\n"
+    "                    group of equal outputs sharing what reaches it; haircut shares\n"
+    "                    by value), proportional (every output gets its share by value),\n"
+    "                    stop (value ends there: \"entered mixer\") or order|through (as\n"
     "                    any tx). Value past a CoinJoin is always reported PROBABLE\n"
+    "  --probable-floor S  a probable amount below this share of its coin is not followed\n"
+    "                    (ends as dust; default 0.05 = 5%; 0: follow every sliver)\n"
     "  --top N           paths and addresses shown (default 10); --graph N: txs in the\n"
     "                    JSON graph (default 1000); --max-nodes N: memory bound\n\n"
     "Exit codes: 0 done, 1 failure, 2 usage, 3 source not found.\n",

@@ -44,7 +44,8 @@ void cw_trace_opts_init(cw_trace_opts *o)
     o->min_value = 1;
     o->until_height = UINT32_MAX;
     o->self_addr = CW_NONE64;
-    o->coinjoin = CW_CJ_PROPORTIONAL;
+    o->coinjoin = CW_CJ_RANK;
+    o->probable_floor = 0.05;
 }
 
 /* ---------------------------------------------------------------- growth helpers */
@@ -260,6 +261,12 @@ static int settle_forward(cw_trace *t, uint32_t ni, bool source)
     if (!source && n->amount < t->opts.min_value)
         return add_end(t, CW_END_DUST, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop,
                        ni);
+    /* a probable fragment that is a sliver of its coin is not followed: after a CoinJoin or
+     * two, a shared share says nothing about who holds the coin */
+    if (!source && n->prob && t->opts.probable_floor > 0.0 &&
+        (double)n->amount < t->opts.probable_floor * (double)cw_out_value(o))
+        return add_end(t, CW_END_DUST, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop,
+                       ni);
     if (t->opts.max_hops && n->hop >= t->opts.max_hops)
         return add_end(t, CW_END_FRONTIER, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop,
                        ni);
@@ -366,8 +373,15 @@ static bool is_cj(cw_trace *t, uint64_t tx, size_t n_in, size_t n_out)
     return n_in >= 2 && n_out >= 2 && t->is_cj(t->opts.is_coinjoin_ctx, t->cs, tx);
 }
 
-static uint8_t policy_rule(cw_trace_coinjoin c)
+/* The rule a CoinJoin applies: rank is a FIFO rule (haircut shares by value, which is the
+ * proportional rule; poison touches every output, as through) */
+static uint8_t policy_rule(const cw_trace *t)
 {
+    cw_trace_coinjoin c = t->opts.coinjoin;
+    if (t->opts.model == CW_TRACE_POISON)
+        return CW_RULE_CJ_ORDER;
+    if (t->opts.model == CW_TRACE_HAIRCUT)
+        return c == CW_CJ_ORDER ? CW_RULE_CJ_ORDER : CW_RULE_CJ_PROPORTIONAL;
     return c == CW_CJ_RANK           ? CW_RULE_CJ_RANK
            : c == CW_CJ_PROPORTIONAL ? CW_RULE_CJ_PROPORTIONAL
                                      : CW_RULE_CJ_ORDER;
@@ -579,7 +593,7 @@ static int process_forward(cw_trace *t, uint64_t tx)
             return add_end(t, CW_END_COINJOIN, CW_NONE64, tx, CW_NONE64, T_in, P_in, in_rule, hop,
                            UINT32_MAX);
         }
-        rule = policy_rule(t->opts.coinjoin);
+        rule = policy_rule(t);
         tr->rule = rule;
     }
 
@@ -783,7 +797,7 @@ static int process_backward(cw_trace *t, uint64_t tx)
             return add_end(t, CW_END_COINJOIN, CW_NONE64, tx, CW_NONE64, A, P, in_rule, hop,
                            UINT32_MAX);
         }
-        rule = policy_rule(t->opts.coinjoin);
+        rule = policy_rule(t);
         tr->rule = rule;
     }
     /* input values and prevouts */

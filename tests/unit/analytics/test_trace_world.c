@@ -246,7 +246,7 @@ static void test_fifo_rank(void)
     check_honest(&r);
     CHECK_EQ_INT(r.exchanges_missed, 0);
     CHECK(r.recall >= 0.95);
-    CHECK(r.worst_err <= 0.05);
+    CHECK(r.worst_err <= 0.01);
     CHECK_EQ_INT(r.ended, json_integer_value(json_object_get(heist, "amount_sat")));
     cw_trace_free(t);
 }
