@@ -26,6 +26,7 @@
 static cw_chainstore *cs;
 static cw_trace_coinjoin cj_policy = CW_CJ_ORDER; /* the standard FIFO */
 static cw_trace_is_coinjoin_fn cj_rule;           /* NULL: the pattern module's flags */
+static double prob_floor = -1;                    /* < 0: the default */
 static json_t *labels_json;
 
 static const char *txid_of(const char *key)
@@ -62,6 +63,8 @@ static cw_trace *run(const uint64_t *src, size_t n, cw_trace_model m, cw_trace_d
     o.model = m;
     o.coinjoin = cj_policy;
     o.is_coinjoin = cj_rule;
+    if (prob_floor >= 0)
+        o.probable_floor = prob_floor;
     o.direction = d;
     o.until_height = until;
     cw_trace *t = NULL;
@@ -296,6 +299,15 @@ static void test_mapping_ranked(void)
     CHECK_EQ_INT(total_probable(t, CW_RULE_CJ_PROPORTIONAL, &rules_ok), 400000000);
     CHECK(rules_ok);
     cw_trace_free(t);
+    /* the probable floor: 133,332,000 is 40 % of its 333,330,000 coin; with a floor of 50 %
+     * the three shares are not followed (dust, probable), and the total is still 4 BTC */
+    prob_floor = 0.5;
+    t = run(&s, 1, CW_TRACE_FIFO, CW_TRACE_FORWARD, UINT32_MAX);
+    CHECK_EQ_INT(ended(t, CW_END_DUST, NULL), 3 * 133332000);
+    CHECK_EQ_INT(cw_trace_amount_at(t, c[0]), 0);
+    CHECK_EQ_INT(total_ended(t), 400000000);
+    cw_trace_free(t);
+    prob_floor = -1;
     /* haircut through the CoinJoin: the same split, and probable too */
     t = run(&s, 1, CW_TRACE_HAIRCUT, CW_TRACE_FORWARD, UINT32_MAX);
     CHECK_EQ_INT(cw_trace_amount_at(t, m1), 133332000);
