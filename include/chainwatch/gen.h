@@ -25,8 +25,18 @@ typedef enum cw_gen_step_kind {
     CW_GEN_STEP_WASABI = 3,
     CW_GEN_STEP_CONSOLIDATE = 4,
     CW_GEN_STEP_CASH_OUT = 5,
-    CW_GEN_STEP_WAIT = 6
+    CW_GEN_STEP_WAIT = 6,
+    CW_GEN_STEP_WASABI1 = 7,   /* coinjoin kind "wasabi1": a Wasabi 1.x round */
+    CW_GEN_STEP_JOINMARKET = 8 /* coinjoin kind "joinmarket": the thief as taker */
 } cw_gen_step_kind;
+
+/* The honest economy's habits (scenario world.economy). */
+typedef enum cw_gen_economy {
+    CW_GEN_ECON_CLASSIC = 0, /* the economy of the first generator (byte-stable) */
+    CW_GEN_ECON_MIXED = 1    /* plus Wasabi 1.x, Wasabi 2 (more equal outputs than inputs),
+                                JoinMarket, Tx0s with OP_RETURN, varied premix values, honest
+                                peel chains; heists vary their fee rates */
+} cw_gen_economy;
 
 typedef struct cw_gen_step {
     cw_gen_step_kind kind;
@@ -36,6 +46,7 @@ typedef struct cw_gen_step {
     uint64_t *split_sat; /* fan_out: explicit output amounts (optional) */
     size_t n_split;
     uint32_t hops;                         /* peel_chain: hops per chain */
+    uint32_t hops_max;                     /* peel_chain: hops drawn in [hops, hops_max] */
     double peel_min, peel_max;             /* peel_chain: peel as a fraction of the coin */
     double interval_min_h, interval_max_h; /* peel_chain: hours between hops */
     uint32_t rounds;                       /* coinjoin: rounds (whirlpool: mixes per coin) */
@@ -67,6 +78,7 @@ typedef struct cw_gen_scenario {
     char **exchanges; /* exchange names; the economy has one exchange per name */
     size_t n_exchanges;
     uint32_t miners, merchants, services;
+    cw_gen_economy economy;
     cw_gen_heist *heists;
     size_t n_heists;
 } cw_gen_scenario;
@@ -94,6 +106,9 @@ typedef struct cw_gen_opts {
     bool progress;          /* progress line on stderr when it is a terminal */
     unsigned threads;       /* 1: one thread; 2+: block and address-file writing on a second
                                thread; 0: 2 when the machine has 2+ CPUs. Same bytes either way */
+    uint64_t zero_tail;     /* bytes of raw zeros appended to blk files (Core 28+ preallocation
+                               left on disk; with xor_on they stay raw, not obfuscated) */
+    int zero_tail_files;    /* 0: the last file only; 1: every file */
 } cw_gen_opts;
 
 typedef struct cw_gen_stats {

@@ -43,4 +43,29 @@ check "mainnet addresses in the truth" grep -q '^bc1q' "$T/m/truth/addresses.csv
 check "ingest --network main reads it" "$CW_BIN" ingest btc --blocks "$T/m/blocks" --store "$T/sm" \
     --network main --quiet
 check "chainwatch check passes (main)" "$CW_BIN" check --store "$T/sm"
+
+# the mixed economy (quick-mixed.json): Wasabi 1.x and 2 rounds, JoinMarket, Tx0s with
+# OP_RETURN, honest peel chains; the checker verifies each listed shape, deposits.csv and the
+# heist's stolen-value flow through every CoinJoin kind
+MX=$SRC/data/scenarios/quick-mixed.json
+check "gen mixed economy (xor, several files)" "$CW_BIN" gen --out "$T/x" --txs 6000 --seed 5 \
+    --scenario "$MX" --xor-key 0102030405060708 --max-file-size 1000000 --quiet
+out=$($PY "$SRC/tests/diff/gen_check.py" "$T/x")
+check_eq "python-bitcoinlib checks the mixed world" "$(echo "$out" | tail -1)" "all checks passed"
+for k in wasabi1 wasabi2 joinmarket whirlpool; do
+    check "mixed world has $k CoinJoins" grep -q ",$k," "$T/x/truth/coinjoins.csv"
+done
+check "some Wasabi 2 round has more equal outputs than inputs" \
+    bash -c "echo \"\$1\" | grep -Eq '^wasabi2: [0-9]+ CoinJoins, [1-9][0-9]* with more'" _ "$out"
+check "Tx0s listed" test "$(wc -l < "$T/x/truth/tx0s.csv")" -gt 5
+check "honest peel chains listed" grep -q '^,' "$T/x/truth/peel_chains.csv"
+for k in coinjoin_wasabi coinjoin_wasabi1 coinjoin_joinmarket coinjoin_whirlpool whirlpool_tx0; do
+    check "the thief took part in $k" grep -q ",$k," "$T/x/truth/thief_txs.csv"
+done
+check "mixed: same seed again, on one thread" "$CW_BIN" gen --out "$T/x2" --txs 6000 --seed 5 \
+    --scenario "$MX" --xor-key 0102030405060708 --max-file-size 1000000 --quiet --threads 1
+check "mixed: byte-identical blocks and truth" diff -r "$T/x" "$T/x2"
+check "ingest reads the mixed world" "$CW_BIN" ingest btc --blocks "$T/x/blocks" --store "$T/sx" \
+    --network regtest --quiet
+check "chainwatch check passes (mixed)" "$CW_BIN" check --store "$T/sx"
 finish

@@ -248,17 +248,99 @@ def main():
     for h in chain:
         for tx in blocks[h].vtx:
             txindex[tx.GetTxid()] = tx
+    shape = {}
     for t, row in cj.items():
         tx = txindex.get(t)
         if tx is None:
             fail("coinjoin %s not on the best chain" % row["txid"])
             continue
-        if row["kind"] == "whirlpool":
+        kind = row["kind"]
+        counts = {}
+        for o in tx.vout:
+            counts[o.nValue] = counts.get(o.nValue, 0) + 1
+        top = max(counts.values())
+        owners = set()
+        for i in tx.vin:
+            prev = txindex.get(i.prevout.hash)
+            a = address(bytes(prev.vout[i.prevout.n].scriptPubKey), net) if prev else None
+            if a in addr:
+                owners.add(addr[a]["entity_id"])
+        st = shape.setdefault(kind, [0, 0, 0])
+        st[0] += 1
+        st[1] += top > len(tx.vin)
+        st[2] += len(owners) >= 2
+        if len(owners) < 2 and meta.get("economy") == "mixed":
+            fail("%s %s has inputs of %d owner(s): not a CoinJoin" % (kind, row["txid"], len(owners)))
+        if kind == "whirlpool":
             vals = set(o.nValue for o in tx.vout)
             if len(tx.vin) != 5 or len(tx.vout) != 5 or len(vals) != 1:
                 fail("whirlpool %s is not 5x5 equal outputs" % row["txid"])
-        elif len(tx.vin) < 5:
-            fail("wasabi round %s has %d inputs" % (row["txid"], len(tx.vin)))
+        elif kind in ("wasabi1", "wasabi2"):
+            if len(tx.vin) < 5 or top < 3:
+                fail("%s round %s has %d inputs, %d equal outputs" % (kind, row["txid"], len(tx.vin), top))
+        elif kind == "joinmarket":
+            if len(tx.vin) < 3 or top < 3:
+                fail("joinmarket %s has %d inputs, %d equal outputs" % (row["txid"], len(tx.vin), top))
+        else:
+            fail("coinjoin %s of unknown kind %s" % (row["txid"], kind))
+    for kind in sorted(shape):
+        st = shape[kind]
+        print("%s: %d CoinJoins, %d with more equal outputs than inputs, %d single-owner%s"
+              % (kind, st[0], st[1], st[0] - st[2],
+                 "" if meta.get("economy") == "mixed" else " (the classic economy allows it)"))
+    # Tx0s: single owner, premix outputs, the pool fee, an OP_RETURN (mixed economy) or none
+    n_tx0 = 0
+    for row in csv.DictReader(open(os.path.join(tdir, "tx0s.csv"))):
+        n_tx0 += 1
+        tx = txindex.get(lx(row["txid"]))
+        if tx is None:
+            fail("tx0 %s not on the best chain" % row["txid"])
+            continue
+        owners = set()
+        for i in tx.vin:
+            prev = txindex.get(i.prevout.hash)
+            a = address(bytes(prev.vout[i.prevout.n].scriptPubKey), net) if prev else None
+            owners.add(addr[a]["entity_id"] if a in addr else None)
+        if owners != {row["owner_id"]}:
+            fail("tx0 %s: inputs owned by %s, not %s alone" % (row["txid"], sorted(map(str, owners)), row["owner_id"]))
+        pool = int(row["pool_sat"])
+        premix = [o for o in tx.vout if pool < o.nValue < pool + pool // 50 + 20000]
+        opret = [o for o in tx.vout if bytes(o.scriptPubKey)[:1] == b"\x6a"]
+        if len(premix) < int(row["n_premix"]) or len(tx.vout) != int(row["n_outputs"]) or len(opret) > 1:
+            fail("tx0 %s: %d outputs, %d premix-sized, %d OP_RETURN" % (row["txid"], len(tx.vout), len(premix), len(opret)))
+    # deposits.csv: exactly the outputs paying exchange deposit addresses
+    on_chain = {}
+    for h in chain:
+        for tx in blocks[h].vtx[1:]:
+            for n, o in enumerate(tx.vout):
+                a = address(bytes(o.scriptPubKey), net)
+                if a in addr and addr[a]["category"] == "exchange_deposit":
+                    on_chain[(tx.GetTxid(), n)] = (a, o.nValue)
+    listed = {}
+    for row in csv.DictReader(open(os.path.join(tdir, "deposits.csv"))):
+        listed[(lx(row["txid"]), int(row["vout"]))] = (row["address"], int(row["value_sat"]))
+    if listed != on_chain:
+        fail("deposits.csv lists %d deposits, the chain has %d (%d differ)"
+             % (len(listed), len(on_chain), len(set(listed.items()) ^ set(on_chain.items()))))
+    # peel_chains.csv: one input, two outputs, the amounts listed, each hop spending the last
+    last = {}
+    n_hops = 0
+    for row in csv.DictReader(open(os.path.join(tdir, "peel_chains.csv"))):
+        n_hops += 1
+        tx = txindex.get(lx(row["txid"]))
+        if tx is None:
+            fail("peel hop %s not on the best chain" % row["txid"])
+            continue
+        pv, rv = int(row["peel_vout"]), int(row["remainder_vout"])
+        if (len(tx.vin) != 1 or len(tx.vout) != 2 or tx.vout[pv].nValue != int(row["peel_sat"])
+                or tx.vout[rv].nValue != int(row["remainder_sat"])
+                or address(bytes(tx.vout[pv].scriptPubKey), net) != row["peel_address"]):
+            fail("peel hop %s does not have the listed shape" % row["txid"])
+        k = (row["heist"], row["chain"])
+        if k in last and int(row["hop"]) > 1 and tx.vin[0].prevout != last[k]:
+            fail("peel hop %s does not spend the previous hop's remainder" % row["txid"])
+        last[k] = bitcoin.core.COutPoint(tx.GetTxid(), rv)
+    print("%d Tx0s, %d deposits, %d peel hops in %d chains" % (n_tx0, len(listed), n_hops, len(last)))
     heists = json.load(open(os.path.join(tdir, "heists.json")))
     for hz in heists:
         check_heist(hz, chain, blocks, addr, cj, utxo, net)
@@ -305,6 +387,8 @@ def check_heist(hz, chain, blocks, addr, cj, utxo, net):
                     if row and row["category"] == "exchange_deposit":
                         deposited[a] = deposited.get(a, 0) + o.nValue
                         dep_here += o.nValue
+                    elif bytes(o.scriptPubKey)[:1] == b"\x6a":
+                        pass  # a Tx0's OP_RETURN
                     elif not (row and row["category"] == "coinjoin_coordinator"):
                         fail("%s: thief tx %s pays a non-deposit output %s" % (name, b2lx(txid), a))
             if txid not in cj and len(tin) != len(ins):

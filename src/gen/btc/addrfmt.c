@@ -6,10 +6,10 @@
  */
 #include <string.h>
 
-#include "gen/btc/addrfmt.h"
-#include "gen/btc/tx.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/util.h"
+#include "gen/btc/addrfmt.h"
+#include "gen/btc/tx.h"
 
 static const char b58_alpha[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 static const char b32_alpha[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";

@@ -10,9 +10,9 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "gen/btc/blkfile.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/util.h"
+#include "gen/btc/blkfile.h"
 
 #define GEN_MAX_BLOCKFILE (128ULL * 1024 * 1024)
 

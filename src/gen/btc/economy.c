@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gen/btc/world.h"
 #include "chainwatch/btc/address.h"
 #include "chainwatch/errors.h"
+#include "gen/btc/world.h"
 
 int gen_pool_index(uint64_t denom)
 {
@@ -557,13 +557,49 @@ int gen_whirlpool_mix(gen_world *w, int p, const gen_coin *extra, uint32_t xowne
     if (pre > pool->premix.n || (pre == 0 && !xpre) || pre + re != need)
         return 1;
     w->scratch.n = 0;
-    for (uint32_t i = 0; i < pre; i++) {
-        gen_coin c = gen_coinvec_take(&pool->premix, (uint32_t)gen_below(&w->rng, pool->premix.n));
-        gen_coinvec_push(&w->scratch, &c);
-    }
-    for (uint32_t i = 0; i < re; i++) {
-        gen_coin c = gen_coinvec_take(&pool->remix, (uint32_t)gen_below(&w->rng, pool->remix.n));
-        gen_coinvec_push(&w->scratch, &c);
+    if (w->mixed) {
+        /* a wallet never mixes with itself: five distinct owners */
+        uint32_t owners[5], no = 0;
+        if (extra)
+            owners[no++] = xowner;
+        gen_coinvec *src[2] = {&pool->premix, &pool->remix};
+        uint32_t cnt[2] = {pre, re};
+        for (int q = 0; q < 2; q++)
+            for (uint32_t i = 0; i < cnt[q]; i++) {
+                gen_coinvec *cv = src[q];
+                uint32_t got = UINT32_MAX;
+                for (int t = 0; t < 16 && got == UINT32_MAX; t++) {
+                    uint32_t k = (uint32_t)gen_below(&w->rng, cv->n);
+                    bool dup = false;
+                    for (uint32_t j = 0; j < no; j++)
+                        dup |= owners[j] == cv->v[k].owner;
+                    if (!dup)
+                        got = k;
+                }
+                if (got == UINT32_MAX || cv->n == 0) {
+                    /* not enough distinct owners waiting: put the coins back */
+                    for (uint32_t j = 0; j < w->scratch.n; j++)
+                        gen_coinvec_push(w->scratch.v[j].value > pool->denom ? &pool->premix
+                                                                             : &pool->remix,
+                                         &w->scratch.v[j]);
+                    w->scratch.n = 0;
+                    return 1;
+                }
+                gen_coin c = gen_coinvec_take(cv, got);
+                owners[no++] = c.owner;
+                gen_coinvec_push(&w->scratch, &c);
+            }
+    } else {
+        for (uint32_t i = 0; i < pre; i++) {
+            gen_coin c =
+                gen_coinvec_take(&pool->premix, (uint32_t)gen_below(&w->rng, pool->premix.n));
+            gen_coinvec_push(&w->scratch, &c);
+        }
+        for (uint32_t i = 0; i < re; i++) {
+            gen_coin c =
+                gen_coinvec_take(&pool->remix, (uint32_t)gen_below(&w->rng, pool->remix.n));
+            gen_coinvec_push(&w->scratch, &c);
+        }
     }
     if (extra)
         gen_coinvec_push(&w->scratch, extra);
@@ -602,9 +638,86 @@ int gen_whirlpool_mix(gen_world *w, int p, const gen_coin *extra, uint32_t xowne
     return pool_exit(w, pool);
 }
 
+/* Mixed economy Tx0: 1..3 of a user's coins pay k premix outputs (denomination plus a fee slack
+ * drawn per Tx0), the pool fee (sometimes discounted), a 46-byte OP_RETURN and the change (now
+ * and then split in two), in random order. */
+static int honest_tx0_mixed(gen_world *w, int p)
+{
+    gen_pool *pool = &w->pools[p];
+    uint64_t unit = pool->denom + pool->premix_extra * (50 + gen_below(&w->rng, 151)) / 100;
+    uint64_t coord_fee = pool->denom * 35 / 1000;
+    if (gen_chance(&w->rng, 0.2))
+        coord_fee /= 2; /* a fee code */
+    uint64_t feerate = gen_tx_feerate(w);
+    for (int t = 0; t < 64; t++) {
+        uint32_t u = random_user(w);
+        gen_entity *e = &w->ents[u];
+        if (e->coins.n == 0)
+            continue;
+        uint32_t want = 1 + (uint32_t)gen_below(&w->rng, 3);
+        take_random(w, &e->coins, want);
+        uint64_t sum = scratch_sum(w, 0);
+        uint64_t base_vs = scratch_vsize(w, 0) + 11 + 31 * 3 + 57;
+        if (sum < 2 * unit + coord_fee + feerate * (base_vs + 62)) {
+            restore(w, &e->coins, 0);
+            continue;
+        }
+        uint64_t k = (sum - coord_fee - feerate * base_vs) / (unit + 31 * feerate);
+        uint64_t cap =
+            gen_chance(&w->rng, 0.7) ? 1 + gen_below(&w->rng, 9) : 10 + gen_below(&w->rng, 30);
+        if (k > cap)
+            k = cap;
+        uint64_t fee = feerate * (base_vs + 31 * k);
+        if (gen_dests_reserve(w, (uint32_t)k + 4) != 0)
+            return CW_ENOMEM;
+        uint32_t nd = 0;
+        for (uint32_t i = 0; i < k; i++) {
+            uint32_t a = new_addr_typed(w, u, CW_SCRIPT_P2WPKH);
+            if (!a)
+                return CW_EIO;
+            set_dest(&w->dests[nd++], unit, a, u, CW_SCRIPT_P2WPKH, &pool->premix);
+        }
+        uint8_t ct;
+        uint32_t ca = gen_addr_recv(w, w->whirlpool_coord, &ct);
+        if (!ca)
+            return CW_EIO;
+        set_dest(&w->dests[nd++], coord_fee, ca, w->whirlpool_coord, ct,
+                 &w->ents[w->whirlpool_coord].coins);
+        uint64_t change = sum - k * unit - coord_fee - fee;
+        uint32_t parts = change >= 4 * GEN_DUST && gen_chance(&w->rng, 0.3) ? 2 : 1;
+        uint64_t left = change;
+        for (uint32_t i = 0; i < parts && left >= GEN_DUST; i++) {
+            uint64_t v = i + 1 == parts ? left : change * (25 + gen_below(&w->rng, 51)) / 100;
+            uint8_t type;
+            uint32_t a = gen_addr_recv(w, u, &type);
+            if (!a)
+                return CW_EIO;
+            set_dest(&w->dests[nd++], v, a, u, type, &e->coins);
+            left -= v;
+        }
+        gen_dest_op_return(&w->dests[nd++], (uint32_t)gen_next(&w->rng));
+        for (uint32_t i = nd; i > 1; i--) {
+            uint32_t j = (uint32_t)gen_below(&w->rng, i);
+            gen_dest td = w->dests[i - 1];
+            w->dests[i - 1] = w->dests[j];
+            w->dests[j] = td;
+        }
+        uint8_t txid[32];
+        uint32_t n_in = w->scratch.n;
+        int rc = gen_send_exact(w, w->scratch.v, n_in, w->dests, nd, txid);
+        w->scratch.n = 0;
+        if (rc != 0)
+            return rc;
+        return gen_truth_tx0(w, txid, pool->denom, u, n_in, (uint32_t)k, nd, NULL);
+    }
+    return 1;
+}
+
 /* Honest Tx0: a user with a large enough coin makes premix coins for pool p. */
 int gen_whirlpool_honest_tx0(gen_world *w, int p)
 {
+    if (w->mixed)
+        return honest_tx0_mixed(w, p);
     gen_pool *pool = &w->pools[p];
     uint64_t unit = pool->denom + pool->premix_extra;
     uint64_t coord_fee = pool->denom * 35 / 1000;
@@ -639,12 +752,16 @@ int gen_whirlpool_honest_tx0(gen_world *w, int p)
             return CW_EIO;
         set_dest(&w->dests[k], coord_fee, ca, w->whirlpool_coord, ct,
                  &w->ents[w->whirlpool_coord].coins);
+        uint8_t txid[32];
         int rc =
-            gen_send(w, &c, 1, w->dests, (uint32_t)k + 1, u, feerate, NULL, NULL, NULL, GEN_NO_TAG);
+            gen_send(w, &c, 1, w->dests, (uint32_t)k + 1, u, feerate, NULL, NULL, txid, GEN_NO_TAG);
         if (rc == 1) {
             gen_coinvec_push(&e->coins, &c);
             continue;
         }
+        if (rc == 0)
+            rc =
+                gen_truth_tx0(w, txid, pool->denom, u, 1, (uint32_t)k, (uint32_t)w->tx.n_out, NULL);
         return rc;
     }
     return 1;
@@ -725,11 +842,19 @@ static int dest_cmp(const void *a, const void *b)
     return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
+static int wasabi2_mixed(gen_world *w, const gen_coin *extra, uint32_t n_extra, uint32_t xowner,
+                         gen_coinvec *xkeep, uint32_t xtag, double coord_rate, const char *label,
+                         uint64_t *xout, uint64_t *xcoord, uint8_t txid[32], uint32_t *n_in_out,
+                         uint32_t *n_out_out);
+
 int gen_wasabi_round(gen_world *w, const gen_coin *extra, uint32_t n_extra, uint32_t xowner,
                      gen_coinvec *xkeep, uint32_t xtag, double coord_rate, const char *label,
                      uint64_t *xout, uint64_t *xcoord, uint8_t txid[32], uint32_t *n_in_out,
                      uint32_t *n_out_out)
 {
+    if (w->mixed)
+        return wasabi2_mixed(w, extra, n_extra, xowner, xkeep, xtag, coord_rate, label, xout,
+                             xcoord, txid, n_in_out, n_out_out);
     uint64_t feerate = gen_tx_feerate(w);
     uint32_t want = 12 + (uint32_t)gen_below(&w->rng, 40);
     /* participants: [start, end) ranges in scratch */
@@ -837,6 +962,646 @@ int gen_wasabi_round(gen_world *w, const gen_coin *extra, uint32_t n_extra, uint
     return gen_truth_coinjoin(w, id, "wasabi2", w->wasabi_coord, n_in, n_dest, label);
 }
 
+/* ---------------------------------------------------------------- mixed economy rounds */
+
+typedef struct cj_part {
+    uint32_t from, to, owner;
+} cj_part;
+
+#define CJ_MAX_PARTS 160
+
+static bool part_has(const cj_part *parts, uint32_t np, uint32_t owner)
+{
+    for (uint32_t i = 0; i < np; i++)
+        if (parts[i].owner == owner)
+            return true;
+    return false;
+}
+
+/* Appends up to `want` honest participants to w->scratch and parts: distinct random users,
+ * each bringing 1..kmax random coins of at least min_coin worth min_total in all. */
+static uint32_t gather_parts(gen_world *w, cj_part *parts, uint32_t np, uint32_t want,
+                             uint64_t min_coin, uint32_t kmax, uint64_t min_total)
+{
+    uint32_t goal = np + want > CJ_MAX_PARTS - 20 ? CJ_MAX_PARTS - 20 : np + want;
+    for (uint32_t t = 0; t < want * 4 && np < goal; t++) {
+        uint32_t u = random_user(w);
+        gen_entity *e = &w->ents[u];
+        if (e->coins.n == 0 || part_has(parts, np, u))
+            continue;
+        uint32_t from = w->scratch.n;
+        uint32_t k = 1 + (uint32_t)gen_below(&w->rng, kmax);
+        for (uint32_t tries = 0; tries < 2 * k + 2 && w->scratch.n - from < k && e->coins.n;
+             tries++) {
+            uint32_t i = (uint32_t)gen_below(&w->rng, e->coins.n);
+            if (e->coins.v[i].value < min_coin)
+                continue;
+            gen_coin c = gen_coinvec_take(&e->coins, i);
+            gen_coinvec_push(&w->scratch, &c);
+        }
+        if (w->scratch.n == from)
+            continue;
+        if (scratch_sum(w, from) < min_total) {
+            restore(w, &e->coins, from);
+            continue;
+        }
+        parts[np++] = (cj_part){from, w->scratch.n, u};
+    }
+    return np;
+}
+
+/* Gives every honest participant's coins back (the round did not happen). */
+static void ungather(gen_world *w, const cj_part *parts, uint32_t np)
+{
+    for (uint32_t i = np; i-- > 0;) {
+        w->scratch.n = parts[i].to;
+        restore(w, &w->ents[parts[i].owner].coins, parts[i].from);
+    }
+    w->scratch.n = 0;
+}
+
+/* Adds the extra owner's coins as clients of at most 10 coins each. */
+static uint32_t add_extra(gen_world *w, cj_part *parts, uint32_t np, const gen_coin *extra,
+                          uint32_t n_extra, uint32_t xowner, uint32_t per_client)
+{
+    for (uint32_t i = 0; i < n_extra;) {
+        uint32_t from = w->scratch.n;
+        for (uint32_t j = 0; j < per_client && i < n_extra; j++, i++)
+            gen_coinvec_push(&w->scratch, &extra[i]);
+        if (np < CJ_MAX_PARTS)
+            parts[np++] = (cj_part){from, w->scratch.n, xowner};
+        else
+            parts[np - 1].to = w->scratch.n;
+    }
+    return np;
+}
+
+static void part_sums(const gen_world *w, const cj_part *p, uint64_t *in, uint64_t *vs)
+{
+    *in = 0;
+    *vs = 0;
+    for (uint32_t j = p->from; j < p->to; j++) {
+        *in += w->scratch.v[j].value;
+        *vs += gen_input_vsize(w->scratch.v[j].type);
+    }
+}
+
+/* One output of owner (fresh address of type) kept in keep with tag; returns 0 or an error. */
+static int push_dest(gen_world *w, uint32_t *n_dest, uint64_t value, uint32_t owner, uint8_t type,
+                     gen_coinvec *keep, uint32_t tag)
+{
+    if (gen_dests_reserve(w, *n_dest + 2) != 0)
+        return CW_ENOMEM;
+    uint32_t a = new_addr_typed(w, owner, type);
+    if (!a)
+        return CW_EIO;
+    set_dest(&w->dests[*n_dest], value, a, owner, type, keep);
+    w->dests[*n_dest].tag = tag;
+    (*n_dest)++;
+    return 0;
+}
+
+static void shuffle_dests_w(gen_world *w, gen_dest *d, uint32_t n)
+{
+    for (uint32_t i = n; i > 1; i--) {
+        uint32_t j = (uint32_t)gen_below(&w->rng, i);
+        gen_dest t = d[i - 1];
+        d[i - 1] = d[j];
+        d[j] = t;
+    }
+}
+
+static int coin_val_desc(const void *a, const void *b)
+{
+    const gen_coin *x = a, *y = b;
+    if (x->value != y->value)
+        return x->value > y->value ? -1 : 1;
+    if (x->addr != y->addr)
+        return x->addr < y->addr ? -1 : 1;
+    return x->vout < y->vout ? -1 : x->vout > y->vout;
+}
+
+/* Wasabi 2 standard denominations from 5,000 sat to 2^37 sat, largest first: powers of 2 and
+ * of 3, twice powers of 3, and 1-2-5 times powers of 10. */
+static size_t ww2_denoms(uint64_t *out, size_t cap)
+{
+    size_t n = 0;
+    const uint64_t lo = 5000, hi = 1ULL << 37;
+    for (uint64_t v = 1; v <= hi; v *= 2)
+        if (v >= lo && n < cap)
+            out[n++] = v;
+    for (uint64_t v = 1; v <= hi; v *= 3) {
+        if (v >= lo && n < cap)
+            out[n++] = v;
+        if (2 * v >= lo && 2 * v <= hi && n < cap)
+            out[n++] = 2 * v;
+    }
+    for (uint64_t v = 1; v <= hi; v *= 10) {
+        static const uint64_t m[3] = {1, 2, 5};
+        for (int i = 0; i < 3; i++)
+            if (m[i] * v >= lo && m[i] * v <= hi && n < cap)
+                out[n++] = m[i] * v;
+    }
+    /* sort descending, drop duplicates (insertion sort: ~110 values, once per round) */
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && out[j] > out[j - 1]; j--) {
+            uint64_t t = out[j];
+            out[j] = out[j - 1];
+            out[j - 1] = t;
+        }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || out[i] != out[k - 1])
+            out[k++] = out[i];
+    return k;
+}
+
+/* The largest denomination <= v, or 0. */
+static uint64_t ww2_floor(const uint64_t *den, size_t nd, uint64_t v)
+{
+    for (size_t i = 0; i < nd; i++)
+        if (den[i] <= v)
+            return den[i];
+    return 0;
+}
+
+/* A Wasabi 2 round in the mixed economy: many denominations, with one or two popular in the
+ * round so that equal outputs outnumber the inputs; each participant's value less its mining
+ * share and the coordinator fee (coord_rate of inputs >= 0.01 BTC) becomes up to 10 outputs
+ * (copies of the popular denomination, then the largest standard denominations), a change
+ * output for what is left (>= 5,000 sat, else miners); sometimes one output pays back to an
+ * address of one of its owner's inputs. Outputs by value, largest first; inputs shuffled or by
+ * value. */
+static int wasabi2_mixed(gen_world *w, const gen_coin *extra, uint32_t n_extra, uint32_t xowner,
+                         gen_coinvec *xkeep, uint32_t xtag, double coord_rate, const char *label,
+                         uint64_t *xout, uint64_t *xcoord, uint8_t txid[32], uint32_t *n_in_out,
+                         uint32_t *n_out_out)
+{
+    uint64_t den[160];
+    size_t nd = ww2_denoms(den, 160);
+    uint64_t feerate = gen_tx_feerate(w);
+    cj_part parts[CJ_MAX_PARTS];
+    w->scratch.n = 0;
+    uint32_t want = 8 + (uint32_t)gen_below(&w->rng, 40);
+    uint32_t np = gather_parts(w, parts, 0, want, 20000, gen_chance(&w->rng, 0.5) ? 1 : 4, 50000);
+    uint32_t honest = np;
+    if (honest < 5) {
+        ungather(w, parts, np);
+        return 1;
+    }
+    np = add_extra(w, parts, np, extra, n_extra, xowner, 10);
+    if (gen_chance(&w->rng, 0.1))
+        coord_rate = 0; /* a coordinator without fees */
+    /* values after fees, and the round's popular denominations from their spread */
+    uint64_t vals[CJ_MAX_PARTS], coords[CJ_MAX_PARTS];
+    uint64_t coord_total = 0;
+    for (uint32_t i = 0; i < np; i++) {
+        uint64_t in, vs;
+        part_sums(w, &parts[i], &in, &vs);
+        uint64_t mining = feerate * (vs + 10ULL * 31);
+        uint64_t coord = in >= 1000000 ? (uint64_t)((double)in * coord_rate) : 0;
+        if (in < mining + coord + 5000) {
+            coord = 0;
+            mining = in > 5000 ? (in - 5000 < mining ? in - 5000 : mining) : in;
+        }
+        vals[i] = in - mining - coord;
+        coords[i] = coord;
+        coord_total += coord;
+    }
+    uint64_t sorted[CJ_MAX_PARTS];
+    memcpy(sorted, vals, np * sizeof *vals);
+    for (uint32_t i = 1; i < np; i++)
+        for (uint32_t j = i; j > 0 && sorted[j] < sorted[j - 1]; j--) {
+            uint64_t t = sorted[j];
+            sorted[j] = sorted[j - 1];
+            sorted[j - 1] = t;
+        }
+    uint64_t median = sorted[np / 2];
+    uint64_t pop1 = ww2_floor(den, nd, median / (2 + gen_below(&w->rng, 5)));
+    uint64_t pop2 = ww2_floor(den, nd, pop1 / (2 + gen_below(&w->rng, 4)));
+    uint32_t n_dest = 0;
+    uint64_t x_out = 0, x_coord = 0;
+    int rc = 0;
+    for (uint32_t i = 0; i < np && rc == 0; i++) {
+        bool is_x = i >= honest;
+        uint32_t owner = parts[i].owner;
+        gen_coinvec *keep = is_x ? xkeep : &w->ents[owner].coins;
+        uint32_t tag = is_x ? xtag : GEN_NO_TAG;
+        uint8_t type =
+            w->ents[owner].cat == GEN_CAT_USER && w->ents[owner].pref_type == CW_SCRIPT_P2TR
+                ? CW_SCRIPT_P2TR
+                : CW_SCRIPT_P2WPKH;
+        uint64_t v = vals[i], placed = 0;
+        uint32_t outs = 0, max_outs = 4 + (uint32_t)gen_below(&w->rng, 7);
+        uint32_t first = n_dest;
+        uint64_t pops[2] = {pop1, pop2};
+        for (int q = 0; q < 2 && rc == 0; q++) {
+            if (!pops[q] || (q == 1 && gen_chance(&w->rng, 0.5)))
+                continue;
+            uint64_t m = (v - placed) / pops[q];
+            uint64_t cap = 1 + gen_below(&w->rng, q == 0 ? 8 : 4);
+            if (m > cap)
+                m = cap;
+            for (uint64_t c = 0; c < m && outs < max_outs && rc == 0; c++, outs++) {
+                rc = push_dest(w, &n_dest, pops[q], owner, type, keep, tag);
+                placed += pops[q];
+            }
+        }
+        while (rc == 0 && outs + 1 < max_outs && v - placed >= 5000) {
+            uint64_t d = ww2_floor(den, nd, v - placed);
+            if (!d)
+                break;
+            rc = push_dest(w, &n_dest, d, owner, type, keep, tag);
+            placed += d;
+            outs++;
+        }
+        if (rc == 0 && v - placed >= 5000) {
+            rc = push_dest(w, &n_dest, v - placed, owner, type, keep, tag); /* change */
+            placed = v;
+        }
+        if (rc == 0 && n_dest > first && gen_chance(&w->rng, 0.012)) {
+            /* pays back to the address of one of this participant's inputs */
+            const gen_coin *c = &w->scratch.v[parts[i].from];
+            gen_dest *d = &w->dests[first + (uint32_t)gen_below(&w->rng, n_dest - first)];
+            d->addr = c->addr;
+            d->type = c->type;
+        }
+        if (is_x) {
+            x_out += placed;
+            x_coord += coords[i];
+        }
+    }
+    if (rc != 0)
+        return rc;
+    if (coord_total > 0) {
+        if (gen_dests_reserve(w, n_dest + 1) != 0)
+            return CW_ENOMEM;
+        uint8_t ct;
+        uint32_t ca = gen_addr_recv(w, w->wasabi_coord, &ct);
+        if (!ca)
+            return CW_EIO;
+        set_dest(&w->dests[n_dest++], coord_total, ca, w->wasabi_coord, ct,
+                 &w->ents[w->wasabi_coord].coins);
+    }
+    qsort(w->dests, n_dest, sizeof *w->dests, dest_cmp);
+    uint32_t n_in = w->scratch.n;
+    if (gen_chance(&w->rng, 0.5))
+        qsort(w->scratch.v, n_in, sizeof *w->scratch.v, coin_val_desc);
+    else
+        shuffle_coins(w, w->scratch.v, n_in);
+    uint8_t id[32];
+    rc = gen_send_exact(w, w->scratch.v, n_in, w->dests, n_dest, id);
+    w->scratch.n = 0;
+    if (rc != 0)
+        return rc;
+    if (xout)
+        *xout = x_out;
+    if (xcoord)
+        *xcoord = x_coord;
+    if (txid)
+        memcpy(txid, id, 32);
+    if (n_in_out)
+        *n_in_out = n_in;
+    if (n_out_out)
+        *n_out_out = n_dest;
+    return gen_truth_coinjoin(w, id, "wasabi2", w->wasabi_coord, n_in, n_dest, label);
+}
+
+/* A Wasabi 1.x round: one main denomination (about 0.1 BTC, drawn per round), some
+ * participants also mixing at 2x and 4x it, a change output per participant (>= 5,000 sat,
+ * else miners), one coordinator fee output (coord_rate of the mixed value); outputs and inputs
+ * shuffled. A participant that cannot pay one denomination takes its value back as change. */
+int gen_wasabi1_round(gen_world *w, const gen_coin *extra, uint32_t n_extra, uint32_t xowner,
+                      gen_coinvec *xkeep, uint32_t xtag, const char *label, uint64_t *xout,
+                      uint64_t *xcoord, uint8_t txid[32], uint32_t *n_in_out, uint32_t *n_out_out)
+{
+    uint64_t feerate = gen_tx_feerate(w);
+    uint64_t D = 10000000 + gen_below(&w->rng, 200000);
+    double rate = 0.002 + 0.002 * gen_unit(&w->rng);
+    cj_part parts[CJ_MAX_PARTS];
+    w->scratch.n = 0;
+    uint32_t want = 15 + (uint32_t)gen_below(&w->rng, 60);
+    uint64_t need = D + D / 100 + feerate * 400;
+    uint32_t np = gather_parts(w, parts, 0, want, 100000, 3, need);
+    uint32_t honest = np;
+    if (honest < 5) {
+        ungather(w, parts, np);
+        return 1;
+    }
+    np = add_extra(w, parts, np, extra, n_extra, xowner, 10);
+    uint32_t n_dest = 0;
+    uint64_t coord_total = 0, x_out = 0, x_coord = 0;
+    int rc = 0;
+    for (uint32_t i = 0; i < np && rc == 0; i++) {
+        bool is_x = i >= honest;
+        uint32_t owner = parts[i].owner;
+        gen_coinvec *keep = is_x ? xkeep : &w->ents[owner].coins;
+        uint32_t tag = is_x ? xtag : GEN_NO_TAG;
+        uint64_t in, vs;
+        part_sums(w, &parts[i], &in, &vs);
+        uint64_t mining = feerate * (vs + 3ULL * 31);
+        uint64_t mixed = 0, placed = 0;
+        uint32_t levels = 1 + gen_chance(&w->rng, 0.2) + gen_chance(&w->rng, 0.05);
+        for (uint32_t l = 0; l < levels && rc == 0; l++) {
+            uint64_t amt = D << l;
+            uint64_t coord = (uint64_t)((double)(mixed + amt) * rate);
+            if (in < mining + coord + mixed + amt)
+                break;
+            rc = push_dest(w, &n_dest, amt, owner, CW_SCRIPT_P2WPKH, keep, tag);
+            mixed += amt;
+        }
+        uint64_t coord = (uint64_t)((double)mixed * rate);
+        if (in < mining + coord + mixed + 5000)
+            mining = in - coord - mixed; /* no change: the rest is the mining share */
+        uint64_t change = in - mining - coord - mixed;
+        placed = mixed;
+        if (rc == 0 && change >= 5000) {
+            rc = push_dest(w, &n_dest, change, owner, CW_SCRIPT_P2WPKH, keep, tag);
+            placed += change;
+        }
+        coord_total += coord;
+        if (is_x) {
+            x_out += placed;
+            x_coord += coord;
+        }
+    }
+    if (rc != 0)
+        return rc;
+    if (coord_total > 0) {
+        if (gen_dests_reserve(w, n_dest + 1) != 0)
+            return CW_ENOMEM;
+        uint8_t ct;
+        uint32_t ca = gen_addr_recv(w, w->wasabi_coord, &ct);
+        if (!ca)
+            return CW_EIO;
+        set_dest(&w->dests[n_dest++], coord_total, ca, w->wasabi_coord, ct,
+                 &w->ents[w->wasabi_coord].coins);
+    }
+    shuffle_dests_w(w, w->dests, n_dest);
+    uint32_t n_in = w->scratch.n;
+    shuffle_coins(w, w->scratch.v, n_in);
+    uint8_t id[32];
+    rc = gen_send_exact(w, w->scratch.v, n_in, w->dests, n_dest, id);
+    w->scratch.n = 0;
+    if (rc != 0)
+        return rc;
+    if (xout)
+        *xout = x_out;
+    if (xcoord)
+        *xcoord = x_coord;
+    if (txid)
+        memcpy(txid, id, 32);
+    if (n_in_out)
+        *n_in_out = n_in;
+    if (n_out_out)
+        *n_out_out = n_dest;
+    return gen_truth_coinjoin(w, id, "wasabi1", w->wasabi_coord, n_in, n_dest, label);
+}
+
+/* A JoinMarket CoinJoin: a taker (the extra owner, or a random user) and 2..9 makers. Every
+ * party gets one output of the taker's amount; each maker a change output of its input less
+ * the amount plus its fee (absolute or relative); the taker pays the makers' fees and the
+ * whole mining fee from its change (none when it sweeps). All outputs of one script type,
+ * shuffled; coordinator_id in coinjoins.csv is the taker. */
+int gen_joinmarket_round(gen_world *w, const gen_coin *extra, uint32_t n_extra, uint32_t xowner,
+                         gen_coinvec *xkeep, uint32_t xtag, const char *label, uint64_t *xout,
+                         uint64_t *xcoord, uint8_t txid[32], uint32_t *n_in_out,
+                         uint32_t *n_out_out)
+{
+    uint64_t feerate = gen_tx_feerate(w);
+    cj_part parts[CJ_MAX_PARTS];
+    w->scratch.n = 0;
+    uint32_t n_makers = 2 + (uint32_t)gen_below(&w->rng, 8);
+    uint32_t np = gather_parts(w, parts, 0, n_makers, 20000, 3, 100000);
+    if (np < 2) {
+        ungather(w, parts, np);
+        return 1;
+    }
+    uint32_t taker;
+    gen_coinvec *tkeep;
+    uint32_t ttag = GEN_NO_TAG;
+    if (extra) {
+        np = add_extra(w, parts, np, extra, n_extra, xowner, n_extra);
+        taker = xowner;
+        tkeep = xkeep;
+        ttag = xtag;
+    } else {
+        uint32_t before = np;
+        np = gather_parts(w, parts, np, 1, 20000, 4, 150000);
+        if (np == before) {
+            ungather(w, parts, np);
+            return 1;
+        }
+        taker = parts[np - 1].owner;
+        tkeep = &w->ents[taker].coins;
+    }
+    uint32_t makers = np - 1;
+    uint64_t tin, tvs, vs_all = 0;
+    part_sums(w, &parts[makers], &tin, &tvs);
+    uint64_t amax = UINT64_MAX;
+    for (uint32_t i = 0; i < makers; i++) {
+        uint64_t in, vs;
+        part_sums(w, &parts[i], &in, &vs);
+        vs_all += vs;
+        if (in < amax)
+            amax = in;
+    }
+    vs_all += tvs;
+    uint64_t mining = feerate * (vs_all + 11 + 31ULL * 2 * np);
+    uint64_t fee_room = 1000ULL * makers + 30000;
+    bool sweep_all = gen_chance(&w->rng, 0.2);
+    uint64_t avail = tin > mining + fee_room ? tin - mining - fee_room : 0;
+    uint64_t amount =
+        sweep_all ? avail : (uint64_t)((double)avail * (0.3 + 0.65 * gen_unit(&w->rng)));
+    if (amount > amax)
+        amount = amax;
+    if (!sweep_all && gen_chance(&w->rng, 0.3))
+        amount = round2(amount);
+    if (amount < 20000) {
+        if (extra) {
+            /* give the extra coins back to their owner's keeper: they were never ours */
+            w->scratch.n = parts[makers].from;
+            ungather(w, parts, makers);
+        } else {
+            ungather(w, parts, np);
+        }
+        return 1;
+    }
+    uint8_t type = gen_chance(&w->rng, 0.7) ? CW_SCRIPT_P2WPKH : CW_SCRIPT_P2SH;
+    uint32_t n_dest = 0;
+    uint64_t fees = 0;
+    int rc = 0;
+    for (uint32_t i = 0; i < makers && rc == 0; i++) {
+        uint32_t owner = parts[i].owner;
+        uint64_t in, vs;
+        part_sums(w, &parts[i], &in, &vs);
+        uint64_t cjfee = gen_chance(&w->rng, 0.5) ? 1 + gen_below(&w->rng, 1000)
+                                                  : amount * (2 + gen_below(&w->rng, 29)) / 100000;
+        if (cjfee > 1000 + amount / 3000)
+            cjfee = 1000 + amount / 3000;
+        fees += cjfee;
+        rc = push_dest(w, &n_dest, amount, owner, type, &w->ents[owner].coins, GEN_NO_TAG);
+        uint64_t change = in - amount + cjfee;
+        if (rc == 0 && change >= GEN_DUST)
+            rc = push_dest(w, &n_dest, change, owner, type, &w->ents[owner].coins, GEN_NO_TAG);
+        else
+            fees -= change; /* a dust change is left to the miners */
+    }
+    if (rc != 0)
+        return rc;
+    if (tin < amount + fees + mining)
+        return cw_error_set(CW_EINVAL, "internal: joinmarket taker cannot pay");
+    uint64_t x_out = amount;
+    rc = push_dest(w, &n_dest, amount, taker, type, tkeep, ttag);
+    uint64_t tchange = tin - amount - fees - mining;
+    if (rc == 0 && tchange >= GEN_DUST) {
+        rc = push_dest(w, &n_dest, tchange, taker, type, tkeep, ttag);
+        x_out += tchange;
+    }
+    if (rc != 0)
+        return rc;
+    shuffle_dests_w(w, w->dests, n_dest);
+    uint32_t n_in = w->scratch.n;
+    shuffle_coins(w, w->scratch.v, n_in);
+    uint8_t id[32];
+    rc = gen_send_exact(w, w->scratch.v, n_in, w->dests, n_dest, id);
+    w->scratch.n = 0;
+    if (rc != 0)
+        return rc;
+    if (xout)
+        *xout = x_out;
+    if (xcoord)
+        *xcoord = fees; /* the maker fees the taker paid */
+    if (txid)
+        memcpy(txid, id, 32);
+    if (n_in_out)
+        *n_in_out = n_in;
+    if (n_out_out)
+        *n_out_out = n_dest;
+    return gen_truth_coinjoin(w, id, "joinmarket", taker, n_in, n_dest, label);
+}
+
+static int act_wasabi1(gen_world *w)
+{
+    return gen_wasabi1_round(w, NULL, 0, UINT32_MAX, NULL, GEN_NO_TAG, NULL, NULL, NULL, NULL, NULL,
+                             NULL);
+}
+
+static int act_joinmarket(gen_world *w)
+{
+    return gen_joinmarket_round(w, NULL, 0, UINT32_MAX, NULL, GEN_NO_TAG, NULL, NULL, NULL, NULL,
+                                NULL, NULL);
+}
+
+/* ---------------------------------------------------------------- honest peel chains */
+
+/* Starts an honest peel chain (mixed economy): a user's largest coin of at least 0.5 BTC pays
+ * 10..30 successive peels, each a share of the remainder drawn from the chain's own range
+ * (up to 45%), to users, merchants or the owner's exchange deposit address. */
+static int act_peel_start(gen_world *w)
+{
+    if (w->n_hpeel >= GEN_MAX_HPEEL)
+        return 1;
+    for (int t = 0; t < 32; t++) {
+        uint32_t u = random_user(w);
+        gen_entity *e = &w->ents[u];
+        uint32_t best = UINT32_MAX;
+        for (uint32_t i = 0; i < e->coins.n; i++)
+            if (e->coins.v[i].value >= 50000000 &&
+                (best == UINT32_MAX || e->coins.v[i].value > e->coins.v[best].value))
+                best = i;
+        if (best == UINT32_MAX)
+            continue;
+        gen_hpeel *c = &w->hpeel[w->n_hpeel++];
+        c->coin = gen_coinvec_take(&e->coins, best);
+        c->owner = u;
+        c->chain = w->n_peel_chains++;
+        c->hop = 0;
+        c->left = 10 + (uint32_t)gen_below(&w->rng, 21);
+        c->f_lo = (uint16_t)(5 + gen_below(&w->rng, 100));
+        c->f_hi = (uint16_t)(c->f_lo + gen_below(&w->rng, 450 - c->f_lo));
+        c->next_height = w->height + 1;
+        return 0;
+    }
+    return 1;
+}
+
+/* One hop of the first honest chain due at this height; 1 when none is due. */
+static int honest_peel_due(gen_world *w)
+{
+    uint32_t k = 0;
+    while (k < w->n_hpeel && w->hpeel[k].next_height > w->height)
+        k++;
+    if (k == w->n_hpeel)
+        return 1;
+    gen_hpeel *c = &w->hpeel[k];
+    uint64_t feerate = gen_tx_feerate(w);
+    uint64_t v = c->coin.value;
+    uint64_t f = c->f_lo + gen_below(&w->rng, (uint64_t)(c->f_hi - c->f_lo) + 1);
+    uint64_t peel = v * f / 1000;
+    uint64_t fee = feerate * (gen_input_vsize(c->coin.type) + 11 + 2 * 34);
+    if (c->left == 0 || peel < 20000 || v < peel + fee + 20000) {
+        /* the chain ends: the remainder goes back to the wallet */
+        int rc = gen_coinvec_push(&w->ents[c->owner].coins, &c->coin);
+        *c = w->hpeel[--w->n_hpeel];
+        return rc;
+    }
+    gen_dest d[2];
+    uint64_t r = gen_below(&w->rng, 100);
+    uint32_t to, addr;
+    uint8_t type;
+    const char *exname = "";
+    if (r < 55) {
+        to = random_user(w);
+        if (to == c->owner)
+            to = w->first_user + (to - w->first_user + 1) % w->n_users;
+        addr = gen_addr_recv(w, to, &type);
+        set_dest(&d[0], peel, addr, to, type, &w->ents[to].coins);
+    } else if (r < 80) {
+        to = w->first_merchant + (uint32_t)gen_below(&w->rng, w->n_merchants);
+        type = w->ents[to].pref_type;
+        addr = gen_addr_new(w, to, GEN_CAT_MERCHANT, type, UINT32_MAX);
+        set_dest(&d[0], peel, addr, to, type, &w->ents[to].coins);
+    } else {
+        uint32_t x = w->ents[c->owner].home_ex;
+        addr = deposit_addr(w, x, c->owner);
+        to = w->ex[x].ent;
+        type = w->ents[to].pref_type;
+        exname = w->sc->exchanges[x];
+        set_dest(&d[0], peel, addr, to, type, &w->ex[x].deposits);
+    }
+    if (!addr)
+        return CW_EIO;
+    gen_coinvec tmp = {0};
+    uint8_t rtype = gen_chance(&w->rng, 0.8) ? c->coin.type : w->ents[c->owner].pref_type;
+    uint32_t ra = new_addr_typed(w, c->owner, rtype);
+    if (!ra)
+        return CW_EIO;
+    set_dest(&d[1], v - peel - fee, ra, c->owner, rtype, &tmp);
+    uint32_t pv = 0;
+    if (gen_chance(&w->rng, 0.5)) {
+        gen_dest t = d[0];
+        d[0] = d[1];
+        d[1] = t;
+        pv = 1;
+    }
+    uint8_t txid[32];
+    gen_coin in = c->coin;
+    int rc = gen_send_exact(w, &in, 1, d, 2, txid);
+    if (rc == 0 && tmp.n != 1)
+        rc = cw_error_set(CW_EINVAL, "internal: honest peel chain lost its remainder");
+    if (rc == 0) {
+        c->coin = tmp.v[0];
+        c->hop++;
+        c->left--;
+        c->next_height = w->height + 1 + (uint32_t)gen_below(&w->rng, 36);
+        rc = gen_truth_peel(w, "", c->chain, c->hop, txid, pv, peel, addr, type, exname, 1 - pv,
+                            c->coin.value);
+    }
+    gen_coinvec_free(&tmp);
+    return rc;
+}
+
 static int act_wasabi(gen_world *w)
 {
     return gen_wasabi_round(w, NULL, 0, UINT32_MAX, NULL, GEN_NO_TAG, 0.003, NULL, NULL, NULL, NULL,
@@ -852,30 +1617,47 @@ int gen_economy_step(gen_world *w)
     static const struct {
         act_fn fn;
         unsigned weight;
-    } acts[] = {
-        {act_user_pay, 360}, {act_user_deposit, 140}, {act_withdraw, 120}, {act_sweep, 45},
-        {act_merchant, 40},  {act_service, 60},       {act_miner, 40},     {act_consolidate, 40},
-        {act_whirlpool, 20}, {act_wasabi, 1},
-    };
-    enum { N_ACTS = sizeof acts / sizeof acts[0] };
+    } classic[] =
+        {
+            {act_user_pay, 360}, {act_user_deposit, 140}, {act_withdraw, 120},
+            {act_sweep, 45},     {act_merchant, 40},      {act_service, 60},
+            {act_miner, 40},     {act_consolidate, 40},   {act_whirlpool, 20},
+            {act_wasabi, 1},
+        },
+      mixed[] = {
+          {act_user_pay, 360}, {act_user_deposit, 140}, {act_withdraw, 120}, {act_sweep, 45},
+          {act_merchant, 40},  {act_service, 60},       {act_miner, 40},     {act_consolidate, 40},
+          {act_whirlpool, 20}, {act_wasabi, 1},         {act_wasabi1, 1},    {act_joinmarket, 2},
+          {act_peel_start, 1},
+      };
+    const __typeof__(classic[0]) *acts = w->mixed ? mixed : classic;
+    int n_acts = w->mixed ? (int)(sizeof mixed / sizeof mixed[0])
+                          : (int)(sizeof classic / sizeof classic[0]);
     int prc = priority_step(w);
     if (prc <= 0)
         return prc;
+    if (w->mixed) {
+        int hrc = honest_peel_due(w);
+        if (hrc <= 0)
+            return hrc;
+    }
     unsigned total = 0;
-    for (int i = 0; i < N_ACTS; i++)
+    for (int i = 0; i < n_acts; i++)
         total += acts[i].weight;
     uint64_t x = gen_below(&w->rng, total);
     int first = 0;
-    for (int i = 0; i < N_ACTS; i++) {
+    for (int i = 0; i < n_acts; i++) {
         if (x < acts[i].weight) {
             first = i;
             break;
         }
         x -= acts[i].weight;
     }
-    for (int k = 0; k < N_ACTS; k++) {
-        int i = (first + k) % N_ACTS;
-        if (acts[i].fn == act_wasabi && k > 0)
+    for (int k = 0; k < n_acts; k++) {
+        int i = (first + k) % n_acts;
+        if ((acts[i].fn == act_wasabi || acts[i].fn == act_wasabi1 ||
+             acts[i].fn == act_joinmarket || acts[i].fn == act_peel_start) &&
+            k > 0)
             continue; /* big rounds only when drawn */
         int rc = acts[i].fn(w);
         if (rc <= 0)

@@ -15,9 +15,9 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "gen/btc/world.h"
 #include "chainwatch/btc/address.h"
 #include "chainwatch/errors.h"
+#include "gen/btc/world.h"
 
 enum { J_FANOUT, J_PEEL, J_WASABI, J_TX0, J_MIX, J_CONSOLIDATE, J_CASHOUT, J_WAIT };
 
@@ -33,6 +33,7 @@ typedef struct gen_lane {
     gen_coin coin;
     uint32_t left; /* hops or rounds still to do */
     uint32_t hop;
+    uint32_t chain; /* peel chains: the chain's number within the heist */
 } gen_lane;
 
 typedef struct gen_ttx {
@@ -75,7 +76,19 @@ struct gen_heist_rt {
     uint32_t cash_jobs_left;
     uint32_t *acct; /* n_exchanges * 3 deposit addresses, 0 = not yet */
     int pool;
+    uint32_t n_chains; /* peel chains started */
 };
+
+/* The thief's fee rate for one transaction: the scenario's, varied -40%..+60% per transaction
+ * in the mixed economy (so a chain's hops do not share one feerate). */
+static uint64_t thief_fr(const gen_world *w, gen_heist_rt *rt)
+{
+    uint64_t fr = rt->h->fee_rate;
+    if (!w->mixed)
+        return fr;
+    fr = fr * (60 + gen_below(&rt->rng, 101)) / 100;
+    return fr ? fr : 1;
+}
 
 static uint32_t hours_to_blocks(double h)
 {
@@ -93,9 +106,11 @@ uint32_t gen_heists_plan_blocks(const cw_gen_scenario *sc)
             b += hours_to_blocks(s->delay_hours) + 1;
             switch (s->kind) {
             case CW_GEN_STEP_PEEL_CHAIN:
-                b += (uint64_t)s->hops * (hours_to_blocks(s->interval_max_h) + 1);
+                b += (uint64_t)s->hops_max * (hours_to_blocks(s->interval_max_h) + 1);
                 break;
             case CW_GEN_STEP_WASABI:
+            case CW_GEN_STEP_WASABI1:
+            case CW_GEN_STEP_JOINMARKET:
                 b += (uint64_t)s->rounds * 37 + 2;
                 break;
             case CW_GEN_STEP_WHIRLPOOL:
@@ -194,7 +209,7 @@ static int add_lane(gen_heist_rt *rt, const gen_coin *c, uint32_t left)
         rt->lanes = l;
         rt->cap_lanes = cap;
     }
-    rt->lanes[rt->n_lanes++] = (gen_lane){*c, left, 0};
+    rt->lanes[rt->n_lanes++] = (gen_lane){*c, left, 0, 0};
     return 0;
 }
 
@@ -425,7 +440,7 @@ static void give_back(gen_world *w, gen_heist_rt *rt, uint32_t from)
 static int job_fanout(gen_world *w, gen_heist_rt *rt, const cw_gen_step *s)
 {
     take_all(w, rt);
-    uint64_t fr = rt->h->fee_rate;
+    uint64_t fr = thief_fr(w, rt);
     uint32_t n_all = rt->work.n;
     uint32_t chunks = (n_all + 399) / 400;
     if (chunks == 0)
@@ -517,7 +532,7 @@ static int job_fanout(gen_world *w, gen_heist_rt *rt, const cw_gen_step *s)
 static int job_peel(gen_world *w, gen_heist_rt *rt, const cw_gen_step *s, uint32_t lane)
 {
     gen_lane *l = &rt->lanes[lane];
-    uint64_t fr = rt->h->fee_rate;
+    uint64_t fr = thief_fr(w, rt);
     uint64_t v = l->coin.value;
     uint64_t fee = fr * (ins_vsize(&l->coin, 1) + 2ULL * 43);
     double f = s->peel_min + (s->peel_max - s->peel_min) * gen_unit(&rt->rng);
@@ -548,16 +563,12 @@ static int job_peel(gen_world *w, gen_heist_rt *rt, const cw_gen_step *s, uint32
     l->hop++;
     l->left--;
     /* peel_chains.csv */
-    char hx[65], addr[CW_ADDR_STR_MAX];
-    cw_hex_encode_rev(hx, txid, 32);
     const gen_dest *dep = d[0].owner == rt->thief ? &d[1] : &d[0];
-    if ((rc = gen_addr_string(w, dep->addr, dep->type, addr, sizeof addr)) != 0)
+    if ((rc = gen_truth_peel(w, rt->h->name, l->chain, l->hop, txid,
+                             (uint32_t)(dep == &d[0] ? 0 : 1), peel, dep->addr, dep->type,
+                             w->sc->exchanges[dep->owner - w->first_exchange], l->coin.vout,
+                             l->coin.value)) != 0)
         return rc;
-    if (fprintf(w->f_peel, "%s,%u,%u,%s,%u,%u,%llu,%s,%s,%u,%llu\n", rt->h->name, lane, l->hop, hx,
-                w->height, (uint32_t)(dep == &d[0] ? 0 : 1), (unsigned long long)peel, addr,
-                w->sc->exchanges[dep->owner - w->first_exchange], l->coin.vout,
-                (unsigned long long)l->coin.value) < 0)
-        return cw_error_set(CW_EIO, "%s/peel_chains.csv: write failed", w->truth_dir);
     if (l->left > 0) {
         uint32_t lo = hours_to_blocks(s->interval_min_h), hi = hours_to_blocks(s->interval_max_h);
         uint32_t gap = lo + (uint32_t)gen_below(&rt->rng, hi - lo + 1);
@@ -580,8 +591,9 @@ static int job_wasabi(gen_world *w, gen_heist_rt *rt, const cw_gen_step *s, uint
     rt->work.n = 0;
     int rc = 0;
     uint32_t done = 0;
+    uint32_t per_tx = s->kind == CW_GEN_STEP_JOINMARKET ? 4 : 100;
     while (done < n_all) {
-        uint32_t n = n_all - done < 100 ? n_all - done : 100;
+        uint32_t n = n_all - done < per_tx ? n_all - done : per_tx;
         uint32_t ti = new_ttx(rt);
         if (ti == GEN_NO_TAG) {
             rc = CW_ENOMEM;
@@ -592,8 +604,20 @@ static int job_wasabi(gen_world *w, gen_heist_rt *rt, const cw_gen_step *s, uint
             in += all[done + i].value;
         uint8_t txid[32];
         uint32_t nin, nout;
-        rc = gen_wasabi_round(w, all + done, n, rt->thief, &w->ents[rt->thief].coins, ti,
-                              s->coordinator_fee, rt->h->name, &xout, &xcoord, txid, &nin, &nout);
+        const char *kind = "coinjoin_wasabi";
+        if (s->kind == CW_GEN_STEP_WASABI1) {
+            kind = "coinjoin_wasabi1";
+            rc = gen_wasabi1_round(w, all + done, n, rt->thief, &w->ents[rt->thief].coins, ti,
+                                   rt->h->name, &xout, &xcoord, txid, &nin, &nout);
+        } else if (s->kind == CW_GEN_STEP_JOINMARKET) {
+            kind = "coinjoin_joinmarket";
+            rc = gen_joinmarket_round(w, all + done, n, rt->thief, &w->ents[rt->thief].coins, ti,
+                                      rt->h->name, &xout, &xcoord, txid, &nin, &nout);
+        } else {
+            rc = gen_wasabi_round(w, all + done, n, rt->thief, &w->ents[rt->thief].coins, ti,
+                                  s->coordinator_fee, rt->h->name, &xout, &xcoord, txid, &nin,
+                                  &nout);
+        }
         if (rc != 0) {
             rt->n_txs--; /* unused record */
             break;
@@ -601,7 +625,7 @@ static int job_wasabi(gen_world *w, gen_heist_rt *rt, const cw_gen_step *s, uint
         gen_ttx *t = &rt->txs[ti];
         memcpy(t->txid, txid, 32);
         t->height = w->height;
-        t->kind = "coinjoin_wasabi";
+        t->kind = kind;
         t->parent = all[done].tag;
         t->in = in;
         t->out_thief = xout;
@@ -629,8 +653,10 @@ static int job_tx0(gen_world *w, gen_heist_rt *rt, const cw_gen_step *s)
     rt->pool = p;
     const gen_pool *pool = &w->pools[p];
     uint64_t unit = pool->denom + pool->premix_extra;
+    if (w->mixed) /* the premix fee slack follows the fee market */
+        unit = pool->denom + pool->premix_extra * (50 + gen_below(&rt->rng, 151)) / 100;
     uint64_t coord_fee = pool->denom * 35 / 1000;
-    uint64_t fr = rt->h->fee_rate;
+    uint64_t fr = thief_fr(w, rt);
     /* largest coins first until max_coins premixes are covered */
     gen_coinvec *tc = &w->ents[rt->thief].coins;
     rt->work.n = 0;
@@ -659,7 +685,7 @@ static int job_tx0(gen_world *w, gen_heist_rt *rt, const cw_gen_step *s)
     }
     uint64_t fee = fr * (ins_vsize(rt->work.v, rt->work.n) + 43ULL * (k + 2));
     uint32_t ti = new_ttx(rt);
-    gen_dest *d = cw_malloc((size_t)(k + 2) * sizeof *d);
+    gen_dest *d = cw_malloc((size_t)(k + 4) * sizeof *d);
     if (ti == GEN_NO_TAG || !d) {
         cw_free(d);
         return CW_ENOMEM;
@@ -681,14 +707,28 @@ static int job_tx0(gen_world *w, gen_heist_rt *rt, const cw_gen_step *s)
         d[nd++] = (gen_dest){
             coord_fee, ca, w->whirlpool_coord, ct, &w->ents[w->whirlpool_coord].coins, GEN_NO_TAG};
         uint64_t change = sum - k * unit - coord_fee - fee;
-        if (change >= GEN_DUST)
+        if (w->mixed && change >= 4 * GEN_DUST && gen_chance(&rt->rng, 0.3)) {
+            /* the change split in two */
+            uint64_t c1 = change * (25 + gen_below(&rt->rng, 51)) / 100;
+            rc = thief_dest(w, rt, &d[nd++], c1, tc, ti);
+            if (rc == 0)
+                rc = thief_dest(w, rt, &d[nd++], change - c1, tc, ti);
+        } else if (change >= GEN_DUST) {
             rc = thief_dest(w, rt, &d[nd++], change, tc, ti); /* the "doxxic change" */
+        }
+        if (rc == 0 && w->mixed) {
+            gen_dest_op_return(&d[nd++], (uint32_t)gen_next(&rt->rng));
+            shuffle_dests(rt, d, nd);
+        }
     }
     uint8_t txid[32];
     if (rc == 0)
         rc = gen_send_exact(w, rt->work.v, rt->work.n, d, nd, txid);
     if (rc == 0)
         rc = record(w, rt, ti, txid, "whirlpool_tx0", rt->work.v[0].tag, sum, d, nd);
+    if (rc == 0)
+        rc = gen_truth_tx0(w, txid, pool->denom, rt->thief, rt->work.n, (uint32_t)k, nd,
+                           rt->h->name);
     cw_free(d);
     rt->work.n = 0;
     for (uint32_t i = 0; rc == 0 && i < rt->tmp.n; i++) {
@@ -772,7 +812,7 @@ static int job_consolidate(gen_world *w, gen_heist_rt *rt, const cw_gen_step *s)
             uint64_t in = 0;
             for (uint32_t i = 0; i < n; i++)
                 in += ins[i].value;
-            uint64_t fee = rt->h->fee_rate * (ins_vsize(ins, n) + 43);
+            uint64_t fee = thief_fr(w, rt) * (ins_vsize(ins, n) + 43);
             if (in < fee + GEN_DUST) {
                 for (uint32_t i = 0; i < n; i++)
                     gen_coinvec_push(&w->ents[rt->thief].coins, &ins[i]);
@@ -812,7 +852,7 @@ static int job_cashout(gen_world *w, gen_heist_rt *rt, const cw_gen_step *s)
             : (uint64_t)((double)rt->cash_left / (double)left * (0.7 + 0.6 * gen_unit(&rt->rng)));
     if (amount > rt->cash_left)
         amount = rt->cash_left;
-    uint64_t fr = rt->h->fee_rate;
+    uint64_t fr = thief_fr(w, rt);
     rt->work.n = 0;
     uint64_t sum = 0, fee = 0;
     while (tc->n > 0 && rt->work.n < 400) {
@@ -871,9 +911,14 @@ static int begin_step(gen_world *w, gen_heist_rt *rt, const cw_gen_step *s)
     case CW_GEN_STEP_PEEL_CHAIN: {
         gen_coinvec *tc = &w->ents[rt->thief].coins;
         for (uint32_t i = 0; i < tc->n; i++) {
-            int rc = add_lane(rt, &tc->v[i], s->hops);
-            if (rc == 0)
+            uint32_t hops = s->hops;
+            if (s->hops_max > s->hops)
+                hops += (uint32_t)gen_below(&rt->rng, s->hops_max - s->hops + 1);
+            int rc = add_lane(rt, &tc->v[i], hops);
+            if (rc == 0) {
+                rt->lanes[rt->n_lanes - 1].chain = rt->n_chains++;
                 rc = add_job(rt, h + (uint32_t)gen_below(&rt->rng, 3), J_PEEL, i);
+            }
             if (rc)
                 return rc;
         }
@@ -881,6 +926,8 @@ static int begin_step(gen_world *w, gen_heist_rt *rt, const cw_gen_step *s)
         return 0;
     }
     case CW_GEN_STEP_WASABI:
+    case CW_GEN_STEP_WASABI1:
+    case CW_GEN_STEP_JOINMARKET:
         return add_job(rt, h, J_WASABI, 0);
     case CW_GEN_STEP_WHIRLPOOL:
         return add_job(rt, h, J_TX0, 0);

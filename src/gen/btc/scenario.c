@@ -264,10 +264,17 @@ static int parse_step(const pctx *c, const cw_gen_scenario *s, const cw_gen_heis
         }
         if (!strcmp(kind, "whirlpool")) {
             st->kind = CW_GEN_STEP_WHIRLPOOL;
-        } else if (!strcmp(kind, "wasabi")) {
+        } else if (!strcmp(kind, "wasabi") || !strcmp(kind, "wasabi2")) {
             st->kind = CW_GEN_STEP_WASABI;
+        } else if (!strcmp(kind, "wasabi1")) {
+            st->kind = CW_GEN_STEP_WASABI1;
+        } else if (!strcmp(kind, "joinmarket")) {
+            st->kind = CW_GEN_STEP_JOINMARKET;
         } else {
-            rc = fail(c, path, "must be \"whirlpool\" or \"wasabi\", not ", kind);
+            rc = fail(c, path,
+                      "must be \"whirlpool\", \"wasabi\" (\"wasabi2\"), \"wasabi1\" or "
+                      "\"joinmarket\", not ",
+                      kind);
             goto out;
         }
     } else if (!strcmp(type, "consolidate")) {
@@ -283,7 +290,8 @@ static int parse_step(const pctx *c, const cw_gen_scenario *s, const cw_gen_heis
                   type);
         goto out;
     }
-    if (kind && st->kind != CW_GEN_STEP_WHIRLPOOL && st->kind != CW_GEN_STEP_WASABI) {
+    if (kind && st->kind != CW_GEN_STEP_WHIRLPOOL && st->kind != CW_GEN_STEP_WASABI &&
+        st->kind != CW_GEN_STEP_WASABI1 && st->kind != CW_GEN_STEP_JOINMARKET) {
         join_path(path, sizeof path, where, "kind");
         rc = fail(c, path, "only applies to coinjoin steps", NULL);
         goto out;
@@ -325,10 +333,26 @@ static int parse_step(const pctx *c, const cw_gen_scenario *s, const cw_gen_heis
         }
         st->outputs = (uint32_t)st->n_split;
     }
-    u = st->hops;
-    if ((rc = get_uint(c, where, o, "hops", 1, 10000, &u)))
-        goto out;
-    st->hops = (uint32_t)u;
+    json_t *hv = json_object_get(o, "hops");
+    if (hv && json_is_array(hv)) {
+        /* [min, max]: each chain draws its own length */
+        double lo, hi;
+        if ((rc = get_range(c, where, o, "hops", 1, 10000, &lo, &hi)))
+            goto out;
+        if (lo != (double)(uint32_t)lo || hi != (double)(uint32_t)hi) {
+            join_path(path, sizeof path, where, "hops");
+            rc = fail(c, path, "must be an integer or [min, max] of integers", NULL);
+            goto out;
+        }
+        st->hops = (uint32_t)lo;
+        st->hops_max = (uint32_t)hi;
+    } else {
+        u = st->hops;
+        if ((rc = get_uint(c, where, o, "hops", 1, 10000, &u)))
+            goto out;
+        st->hops = (uint32_t)u;
+        st->hops_max = st->hops;
+    }
     if ((rc = get_range(c, where, o, "peel_fraction", 0.0001, 0.9, &st->peel_min, &st->peel_max)))
         goto out;
     if ((rc = get_range(c, where, o, "interval_hours", 0, 24.0 * 30, &st->interval_min_h,
@@ -488,7 +512,8 @@ int cw_gen_scenario_parse(cw_gen_scenario **out, const char *json, size_t len, c
     s->services = 12;
     json_t *world = json_object_get(root, "world");
     if (world) {
-        static const char *const wkeys[] = {"exchanges", "miners", "merchants", "services", NULL};
+        static const char *const wkeys[] = {"exchanges", "miners",  "merchants",
+                                            "services",  "economy", NULL};
         if (!json_is_object(world)) {
             rc = fail(&c, "world", "must be an object", NULL);
             goto out;
@@ -509,6 +534,18 @@ int cw_gen_scenario_parse(cw_gen_scenario **out, const char *json, size_t len, c
         if ((rc = get_uint(&c, "world", world, "services", 1, 100000, &u)))
             goto out;
         s->services = (uint32_t)u;
+        json_t *ev = json_object_get(world, "economy");
+        if (ev) {
+            const char *es = json_string_value(ev);
+            if (es && !strcmp(es, "classic")) {
+                s->economy = CW_GEN_ECON_CLASSIC;
+            } else if (es && !strcmp(es, "mixed")) {
+                s->economy = CW_GEN_ECON_MIXED;
+            } else {
+                rc = fail(&c, "world.economy", "must be \"classic\" or \"mixed\"", NULL);
+                goto out;
+            }
+        }
     }
     if (!s->exchanges) {
         static const char *const def[] = {"Bitfrost", "Krakenish", "Coinbarn", "Binansu"};

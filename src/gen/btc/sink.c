@@ -12,10 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gen/btc/sink.h"
-#include "gen/btc/world.h"
 #include "chainwatch/btc/block.h"
 #include "chainwatch/errors.h"
+#include "gen/btc/sink.h"
+#include "gen/btc/world.h"
 
 #define SINK_TEXT_FLUSH (4u << 20)
 #define GEN_BITS 0x207fffffU

@@ -19,10 +19,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "chainwatch/util.h"
 #include "gen/btc/addrfmt.h"
 #include "gen/btc/blkfile.h"
 #include "gen/btc/tx.h"
-#include "chainwatch/util.h"
 
 typedef struct gen_addr_rec {
     uint32_t id;

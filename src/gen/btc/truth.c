@@ -1,15 +1,15 @@
 /*
  * truth.c: the ground-truth files beside the blocks (docs/GEN.md): entities.csv,
  * addresses.csv (one line per address, written when the address is created), coinjoins.csv,
- * peel_chains.csv and thief_txs.csv (streamed), plus names and address strings. heists.json
- * and world.json are written at the end by heist.c and world.c.
+ * tx0s.csv, peel_chains.csv, deposits.csv and thief_txs.csv (streamed), plus names and address
+ * strings. heists.json and world.json are written at the end by heist.c and world.c.
  */
 #include <errno.h>
 #include <string.h>
 
-#include "gen/btc/world.h"
 #include "chainwatch/btc/address.h"
 #include "chainwatch/errors.h"
+#include "gen/btc/world.h"
 
 const char *gen_cat_name(int cat)
 {
@@ -105,7 +105,43 @@ int gen_truth_open(gen_world *w)
                             "heist,txid,height,kind,parent_txid,thief_in_sat,thief_out_sat,"
                             "deposit_sat,fee_sat,coordinator_fee_sat\n",
                             &rc);
+    if (rc == 0)
+        w->f_tx0 =
+            open_csv(w, "tx0s.csv",
+                     "txid,height,kind,pool_sat,owner_id,n_inputs,n_premix,n_outputs,heist\n", &rc);
+    if (rc == 0)
+        w->f_dep = open_csv(w, "deposits.csv",
+                            "txid,vout,height,address,exchange,payer_id,value_sat,heist\n", &rc);
     return rc;
+}
+
+int gen_truth_tx0(gen_world *w, const uint8_t txid[32], uint64_t pool, uint32_t owner,
+                  uint32_t n_in, uint32_t n_premix, uint32_t n_out, const char *heist)
+{
+    char hx[65];
+    cw_hex_encode_rev(hx, txid, 32);
+    w->n_tx0s++;
+    if (fprintf(w->f_tx0, "%s,%u,tx0,%llu,%u,%u,%u,%u,%s\n", hx, w->height,
+                (unsigned long long)pool, owner, n_in, n_premix, n_out, heist ? heist : "") < 0)
+        return cw_error_set(CW_EIO, "%s/tx0s.csv: write failed", w->truth_dir);
+    return 0;
+}
+
+int gen_truth_peel(gen_world *w, const char *heist, uint32_t chain, uint32_t hop,
+                   const uint8_t txid[32], uint32_t peel_vout, uint64_t peel_sat,
+                   uint32_t peel_addr, uint8_t peel_type, const char *exchange, uint32_t rem_vout,
+                   uint64_t rem_sat)
+{
+    char hx[65], addr[CW_ADDR_STR_MAX];
+    cw_hex_encode_rev(hx, txid, 32);
+    int rc = gen_addr_string(w, peel_addr, peel_type, addr, sizeof addr);
+    if (rc != 0)
+        return rc;
+    if (fprintf(w->f_peel, "%s,%u,%u,%s,%u,%u,%llu,%s,%s,%u,%llu\n", heist, chain, hop, hx,
+                w->height, peel_vout, (unsigned long long)peel_sat, addr, exchange, rem_vout,
+                (unsigned long long)rem_sat) < 0)
+        return cw_error_set(CW_EIO, "%s/peel_chains.csv: write failed", w->truth_dir);
+    return 0;
 }
 
 int gen_truth_entities(gen_world *w)
@@ -160,5 +196,7 @@ int gen_truth_close(gen_world *w)
     int r2 = close_one(w, &w->f_cj, "coinjoins.csv");
     int r3 = close_one(w, &w->f_peel, "peel_chains.csv");
     int r4 = close_one(w, &w->f_ttx, "thief_txs.csv");
-    return rc ? rc : r2 ? r2 : r3 ? r3 : r4;
+    int r5 = close_one(w, &w->f_tx0, "tx0s.csv");
+    int r6 = close_one(w, &w->f_dep, "deposits.csv");
+    return rc ? rc : r2 ? r2 : r3 ? r3 : r4 ? r4 : r5 ? r5 : r6;
 }

@@ -6,11 +6,11 @@
  */
 #include <string.h>
 
-#include "gen/btc/rng.h"
-#include "gen/btc/tx.h"
 #include "chainwatch/btc/address.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/util.h"
+#include "gen/btc/rng.h"
+#include "gen/btc/tx.h"
 
 void gen_tx_init(gen_tx *tx)
 {

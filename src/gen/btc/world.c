@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gen/btc/world.h"
 #include "chainwatch/btc/address.h"
 #include "chainwatch/errors.h"
+#include "gen/btc/world.h"
 
 #define GEN_T0 1767225600U /* 2026-01-01T00:00:00Z: block 1 */
 #define GEN_BITS 0x207fffffU
@@ -185,11 +185,41 @@ int gen_dests_reserve(gen_world *w, uint32_t n)
     return 0;
 }
 
-static int push_outputs(gen_world *w, const uint8_t txid[32], const gen_dest *d, uint32_t n)
+/* deposits.csv: one line per output paying an exchange deposit address (a dest kept in an
+ * exchange's deposit vector); stolen when the payer is a heist's thief. */
+static int log_deposit(gen_world *w, const uint8_t txid[32], const gen_dest *d, uint32_t vout,
+                       uint32_t payer)
+{
+    uint32_t x = 0;
+    while (x < w->n_exchanges && d->keep != &w->ex[x].deposits)
+        x++;
+    if (x == w->n_exchanges)
+        return 0;
+    char hx[65], a[CW_ADDR_STR_MAX];
+    cw_hex_encode_rev(hx, txid, 32);
+    int rc = gen_addr_string(w, d->addr, d->type, a, sizeof a);
+    if (rc != 0)
+        return rc;
+    bool thief = payer >= w->first_thief && payer < w->first_thief + w->n_heists;
+    w->n_deposits++;
+    if (fprintf(w->f_dep, "%s,%u,%u,%s,%s,%u,%llu,%s\n", hx, vout, w->height, a,
+                w->sc->exchanges[x], payer, (unsigned long long)d->value,
+                thief ? w->sc->heists[payer - w->first_thief].name : "") < 0)
+        return cw_error_set(CW_EIO, "%s/deposits.csv: write failed", w->truth_dir);
+    return 0;
+}
+
+static int push_outputs(gen_world *w, const uint8_t txid[32], const gen_dest *d, uint32_t n,
+                        uint32_t payer)
 {
     for (uint32_t i = 0; i < n; i++) {
         if (!d[i].keep)
             continue;
+        if (w->f_dep) {
+            int rc = log_deposit(w, txid, &d[i], i, payer);
+            if (rc != 0)
+                return rc;
+        }
         gen_coin c;
         memcpy(c.txid, txid, 32);
         c.value = d[i].value;
@@ -219,10 +249,33 @@ static int add_inputs(gen_world *w, const gen_coin *ins, uint32_t n_in, uint64_t
     return 0;
 }
 
+void gen_dest_op_return(gen_dest *d, uint32_t seed)
+{
+    d->value = 0;
+    d->addr = seed;
+    d->owner = UINT32_MAX;
+    d->type = CW_SCRIPT_OP_RETURN;
+    d->keep = NULL;
+    d->tag = GEN_NO_TAG;
+}
+
 static int add_output(gen_world *w, const gen_dest *d)
 {
     uint8_t spk[GEN_SPK_MAX];
-    size_t n = gen_spk(spk, d->type, gen_addr_key(w, d->addr));
+    size_t n;
+    if (d->type == CW_SCRIPT_OP_RETURN) {
+        /* OP_RETURN <46 bytes>, as Whirlpool's Tx0 fee payload */
+        uint8_t a[32], b[32];
+        gen_key_program(a, 0x6f7072657475726eULL ^ d->addr);
+        gen_key_program(b, 0x7061796c6f616400ULL ^ d->addr);
+        spk[0] = 0x6a;
+        spk[1] = 46;
+        memcpy(spk + 2, a, 32);
+        memcpy(spk + 34, b, 14);
+        n = 48;
+    } else {
+        n = gen_spk(spk, d->type, gen_addr_key(w, d->addr));
+    }
     return gen_tx_add_out(&w->tx, d->value, spk, n) ? 0 : cw_error_set(CW_ENOMEM, "outputs");
 }
 
@@ -246,7 +299,7 @@ int gen_send_exact(gen_world *w, const gen_coin *ins, uint32_t n_in, const gen_d
         return rc;
     if (txid_out)
         memcpy(txid_out, txid, 32);
-    return push_outputs(w, txid, dests, n_dest);
+    return push_outputs(w, txid, dests, n_dest, n_in ? ins[0].owner : UINT32_MAX);
 }
 
 int gen_send(gen_world *w, const gen_coin *ins, uint32_t n_in, gen_dest *dests, uint32_t n_dest,
@@ -310,7 +363,7 @@ int gen_send(gen_world *w, const gen_coin *ins, uint32_t n_in, gen_dest *dests, 
         *change_vout = cv;
     if (txid_out)
         memcpy(txid_out, txid, 32);
-    return push_outputs(w, txid, dests, n_dest);
+    return push_outputs(w, txid, dests, n_dest, n_in ? ins[0].owner : UINT32_MAX);
 }
 
 /* ---------------------------------------------------------------- blocks */
@@ -649,6 +702,16 @@ static int write_world_json(gen_run *r, const cw_gen_stats *st)
         (unsigned long long)st->outputs, (unsigned long long)st->addresses, w->n_ents,
         (unsigned long long)w->n_coinjoins,
         w->sink.stale_json.len ? (const char *)w->sink.stale_json.data : "");
+    if (rc == 0 && w->mixed) {
+        /* the mixed economy's extra keys (a classic world.json keeps its first bytes) */
+        b.len -= 2; /* "}\n" */
+        rc =
+            cw_buf_printf(&b,
+                          ",\n  \"economy\": \"mixed\",\n  \"tx0s\": %llu,\n  \"deposits\": %llu,\n"
+                          "  \"honest_peel_chains\": %llu\n}\n",
+                          (unsigned long long)w->n_tx0s, (unsigned long long)w->n_deposits,
+                          (unsigned long long)w->n_peel_chains);
+    }
     if (rc == 0) {
         cw_buf path = {0};
         rc = cw_buf_printf(&path, "%s/world.json", w->truth_dir);
@@ -704,6 +767,7 @@ int cw_gen_run(const cw_gen_opts *opts, cw_gen_stats *out)
             goto out;
         w->sc = own;
     }
+    w->mixed = w->sc->economy == CW_GEN_ECON_MIXED;
     gen_rng_seed(&w->rng, opts->seed, 0);
     w->salt = gen_mix64(opts->seed ^ 0x73616c74ULL) & 0xfffffULL;
     w->n_blocks = plan_blocks(opts->txs, w->sc);

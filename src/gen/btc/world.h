@@ -14,12 +14,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "chainwatch/gen.h"
+#include "chainwatch/util.h"
 #include "gen/btc/blkfile.h"
 #include "gen/btc/rng.h"
 #include "gen/btc/sink.h"
 #include "gen/btc/tx.h"
-#include "chainwatch/gen.h"
-#include "chainwatch/util.h"
 
 #define GEN_NO_TAG UINT32_MAX
 #define GEN_DUST 1000ULL
@@ -101,6 +101,16 @@ typedef struct gen_dest {
 
 typedef struct gen_heist_rt gen_heist_rt;
 
+/* An honest peel chain in progress (mixed economy): its coin is out of its owner's wallet until
+ * the chain ends. */
+typedef struct gen_hpeel {
+    gen_coin coin;
+    uint32_t owner, chain, hop, left, next_height;
+    uint16_t f_lo, f_hi; /* peel fraction range in 1/1000 */
+} gen_hpeel;
+
+#define GEN_MAX_HPEEL 8
+
 typedef struct gen_world {
     const cw_gen_opts *opts;
     const cw_gen_scenario *sc;
@@ -142,14 +152,17 @@ typedef struct gen_world {
 
     gen_heist_rt *heists;
     size_t n_heists;
+    bool mixed; /* scenario world.economy "mixed": the Build 7 shapes (docs/GEN.md) */
+    gen_hpeel hpeel[GEN_MAX_HPEEL];
+    uint32_t n_hpeel;
 
     /* truth files (addresses.csv goes through the sink) */
     gen_sink sink;
     char *names;        /* entity names, NUL-separated (gen_truth_entities) */
     uint32_t *name_off; /* n_ents + 1 offsets into names */
-    FILE *f_cj, *f_peel, *f_ttx;
+    FILE *f_cj, *f_peel, *f_ttx, *f_tx0, *f_dep;
     char *truth_dir;
-    uint64_t n_coinjoins;
+    uint64_t n_coinjoins, n_tx0s, n_deposits, n_peel_chains;
 } gen_world;
 
 /* ---- world.c ---- */
@@ -196,6 +209,26 @@ int gen_whirlpool_mix(gen_world *w, int p, const gen_coin *extra, uint32_t xowne
 /* Tops up pool p's honest liquidity with one honest Tx0; returns 1 if no user can pay one. */
 int gen_whirlpool_honest_tx0(gen_world *w, int p);
 int gen_pool_index(uint64_t denom);
+/* Mixed economy: a Wasabi 1.x round / a JoinMarket CoinJoin with honest peers plus the extra
+ * (thief) coins, as gen_wasabi_round; in JoinMarket the extra owner is the taker and its
+ * maker fees are counted in *xcoord. */
+int gen_wasabi1_round(gen_world *w, const gen_coin *extra, uint32_t n_extra, uint32_t xowner,
+                      gen_coinvec *xkeep, uint32_t xtag, const char *label, uint64_t *xout,
+                      uint64_t *xcoord, uint8_t txid[32], uint32_t *n_in_out, uint32_t *n_out_out);
+int gen_joinmarket_round(gen_world *w, const gen_coin *extra, uint32_t n_extra, uint32_t xowner,
+                         gen_coinvec *xkeep, uint32_t xtag, const char *label, uint64_t *xout,
+                         uint64_t *xcoord, uint8_t txid[32], uint32_t *n_in_out,
+                         uint32_t *n_out_out);
+/* The 46-byte OP_RETURN output of a Tx0 (value 0, no address); seed picks its bytes. */
+void gen_dest_op_return(gen_dest *d, uint32_t seed);
+/* Records a Tx0 in tx0s.csv. */
+int gen_truth_tx0(gen_world *w, const uint8_t txid[32], uint64_t pool, uint32_t owner,
+                  uint32_t n_in, uint32_t n_premix, uint32_t n_out, const char *heist);
+/* Records one peel-chain hop in peel_chains.csv (heist "" for an honest chain). */
+int gen_truth_peel(gen_world *w, const char *heist, uint32_t chain, uint32_t hop,
+                   const uint8_t txid[32], uint32_t peel_vout, uint64_t peel_sat,
+                   uint32_t peel_addr, uint8_t peel_type, const char *exchange, uint32_t rem_vout,
+                   uint64_t rem_sat);
 /* Records a coinjoin in coinjoins.csv. */
 int gen_truth_coinjoin(gen_world *w, const uint8_t txid[32], const char *kind, uint32_t coord,
                        uint32_t n_in, uint32_t n_out, const char *heist);

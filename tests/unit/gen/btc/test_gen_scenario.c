@@ -88,6 +88,48 @@ static void test_errors_name_the_field(void)
     expect_error("{\"world\":{\"exchanges\":[\"A\",\"A\"]}}", "world.exchanges", "duplicate");
     expect_error("{\"world\":{\"miners\":0}}", "world.miners", NULL);
     expect_error("{\"name\": }", "line 1", NULL);
+    expect_error("{\"world\":{\"economy\":\"rich\"}}", "world.economy", "mixed");
+    expect_error(HEIST("", "{\"type\":\"peel_chain\",\"hops\":[30,10]}"), "heists[0].steps[0].hops",
+                 NULL);
+    expect_error(HEIST("", "{\"type\":\"peel_chain\",\"hops\":[10.5,30]}"),
+                 "heists[0].steps[0].hops", "integer");
+    expect_error(HEIST("", "{\"type\":\"wait\",\"kind\":\"joinmarket\"}"),
+                 "heists[0].steps[0].kind", "only applies");
+}
+
+static void test_mixed_fields(void)
+{
+    const char *t = "{\"world\":{\"exchanges\":[\"A\",\"B\"],\"economy\":\"mixed\"},"
+                    "\"heists\":[{\"name\":\"h\",\"victim\":\"A\",\"amount_sat\":100000000,"
+                    "\"steps\":[{\"type\":\"peel_chain\",\"hops\":[10,30]},"
+                    "{\"type\":\"peel_chain\",\"hops\":7},"
+                    "{\"type\":\"coinjoin\",\"kind\":\"wasabi1\"},"
+                    "{\"type\":\"coinjoin\",\"kind\":\"joinmarket\"},"
+                    "{\"type\":\"coinjoin\",\"kind\":\"wasabi2\"}]}]}";
+    cw_gen_scenario *s = NULL;
+    REQUIRE(cw_gen_scenario_parse(&s, t, strlen(t), "ok.json") == 0);
+    CHECK_EQ_INT(s->economy, CW_GEN_ECON_MIXED);
+    CHECK_EQ_INT(s->heists[0].steps[0].hops, 10);
+    CHECK_EQ_INT(s->heists[0].steps[0].hops_max, 30);
+    CHECK_EQ_INT(s->heists[0].steps[1].hops, 7);
+    CHECK_EQ_INT(s->heists[0].steps[1].hops_max, 7);
+    CHECK_EQ_INT(s->heists[0].steps[2].kind, CW_GEN_STEP_WASABI1);
+    CHECK_EQ_INT(s->heists[0].steps[3].kind, CW_GEN_STEP_JOINMARKET);
+    CHECK_EQ_INT(s->heists[0].steps[4].kind, CW_GEN_STEP_WASABI);
+    cw_gen_scenario_free(s);
+    /* the shipped scenarios parse */
+    const char *src = getenv("CW_SOURCE_DIR");
+    if (!src)
+        return;
+    static const char *const files[] = {"quick-mixed.json", "mixed-heists.json"};
+    for (size_t i = 0; i < 2; i++) {
+        cw_buf p = {0};
+        REQUIRE(cw_buf_printf(&p, "%s/data/scenarios/%s", src, files[i]) == 0);
+        REQUIRE(cw_gen_scenario_load(&s, (const char *)p.data) == 0);
+        CHECK_EQ_INT(s->economy, CW_GEN_ECON_MIXED);
+        cw_gen_scenario_free(s);
+        cw_buf_deinit(&p);
+    }
 }
 
 static void test_valid_minimal(void)
@@ -107,6 +149,7 @@ int main(void)
 {
     RUN(test_errors_name_the_field);
     RUN(test_valid_minimal);
+    RUN(test_mixed_fields);
     RUN(test_demo_matches_file);
     return cw_test_done();
 }
