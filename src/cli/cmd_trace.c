@@ -239,9 +239,9 @@ static int run(int argc, char **argv)
             if (pc)
                 end++;
             if (!end || end == v || *end || d < 0 || (pc ? d >= 100 : d >= 1)) {
-                ec = cw_cli_usage_error(&cw_cmd_trace,
-                                        "--probable-floor: '%s' is not a share below 1 (0.01 or 1%%)",
-                                        v);
+                ec = cw_cli_usage_error(
+                    &cw_cmd_trace, "--probable-floor: '%s' is not a share below 1 (0.01 or 1%%)",
+                    v);
                 goto out;
             }
             o.probable_floor = pc ? d / 100.0 : d;

@@ -352,6 +352,8 @@ json_t *cw_screen_json(const cw_screen_result *r, size_t top_paths)
                         json_string(best == 2   ? "flag"
                                     : best == 1 ? "probable"
                                                 : "none"));
+    /* a probable flag is a flag (for review); its level says it rests on a judgement */
+    json_object_set_new(j, "flagged", json_boolean(best > 0));
     json_object_set_new(j, "unknown_share",
                         json_real(base ? (double)r->unknown / (double)base : 0.0));
     json_object_set_new(j, "coinjoin_share",

@@ -324,10 +324,10 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
             const cw_trace__node *n = &t->nodes[t->edges[r->e0 + k]];
             json_array_append_new(
                 k < r->n_in ? in : outs,
-                json_pack("{s:o, s:o, s:I, s:I}", "outpoint", outpoint_json(cs, n->out), "address",
-                          addr_json(cs, cw_chainstore_out(cs, n->out)->addr), "value",
+                json_pack("{s:o, s:o, s:I, s:I, s:I}", "outpoint", outpoint_json(cs, n->out),
+                          "address", addr_json(cs, cw_chainstore_out(cs, n->out)->addr), "value",
                           (json_int_t)cw_out_value(cw_chainstore_out(cs, n->out)), "traced",
-                          (json_int_t)n->amount));
+                          (json_int_t)n->amount, "probable_traced", (json_int_t)n->prob));
         }
         json_t *g = json_pack(
             "{s:o, s:I, s:I, s:b, s:o, s:o}", "txid", txid_json(cs, r->tx), "height",
