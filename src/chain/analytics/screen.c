@@ -253,7 +253,7 @@ static json_t *paths_to(const cw_screen_result *r, const char *cat, size_t top)
 {
     json_t *arr = json_array();
     size_t n = cw_trace_n_ends(r->trace), m = 0;
-    const cw_trace_end **v = cw_malloc((n + 1) * sizeof *v);
+    const cw_trace_end **v = cw_malloc((n + 1) * sizeof(const cw_trace_end *));
     uint64_t *txs = cw_malloc(4096 * sizeof *txs);
     if (!arr || !v || !txs) {
         cw_free(v);
@@ -269,7 +269,7 @@ static json_t *paths_to(const cw_screen_result *r, const char *cat, size_t top)
             v[m++] = e;
     }
     if (m > 1)
-        qsort(v, m, sizeof *v, cmp_end);
+        qsort(v, m, sizeof(const cw_trace_end *), cmp_end);
     for (size_t i = 0; i < m && i < top; i++) {
         const cw_trace_end *e = v[i];
         const char *ent = NULL, *c = NULL;
