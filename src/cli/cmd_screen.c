@@ -44,7 +44,7 @@ static void print_path(json_t *v, const char *indent)
 static void print_one(json_t *j)
 {
     const char *flag = json_string_value(json_object_get(j, "flag"));
-    printf("%s: %s; received %lld sat from others (%lld from itself); followed back to %.3f%% "
+    printf("%s: %s; received %lld sat from others (%lld from itself); paths followed to %.3f%% "
            "of it (%lld sat), CoinJoins %s, %lld hop(s) deep\n",
            json_string_value(json_object_get(j, "address")),
            !strcmp(flag, "flag")       ? "FLAGGED"
