@@ -129,12 +129,12 @@ typedef struct cw_trace_opts {
     void *is_coinjoin_ctx;
     uint64_t max_nodes; /* 0: 50,000,000 */
     double probable_floor; /* forward: a traced amount with a probable part that is below this
-                            * share of its output's value ends as dust (default 0.05; 0: off) */
+                            * share of its output's value ends as dust (default 0.2; 0: off) */
 } cw_trace_opts;
 
 /* Fills opts with the defaults: FIFO, forward, no hop limit, min_value 1, no height limit,
  * no stop categories, CoinJoins ranked with equal outputs sharing (CW_CJ_RANK: probable; for
- * haircut the proportional rule), probable_floor 0.05. */
+ * haircut the proportional rule), probable_floor 0.2. */
 void cw_trace_opts_init(cw_trace_opts *o);
 
 /* A source: an output (global output number) whose whole value is traced. */

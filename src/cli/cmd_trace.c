@@ -393,7 +393,7 @@ const cw_command cw_cmd_trace = {
     "                    stop (value ends there: \"entered mixer\") or order|through (as\n"
     "                    any tx). Value past a CoinJoin is always reported PROBABLE\n"
     "  --probable-floor S  a probable amount below this share of its coin is not followed\n"
-    "                    (ends as dust; default 0.05 = 5%; 0: follow every sliver)\n"
+    "                    (ends as dust; default 0.2 = 20%; 0: follow every sliver)\n"
     "  --top N           paths and addresses shown (default 10); --graph N: txs in the\n"
     "                    JSON graph (default 1000); --max-nodes N: memory bound\n\n"
     "Exit codes: 0 done, 1 failure, 2 usage, 3 source not found.\n",

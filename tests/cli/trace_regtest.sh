@@ -24,7 +24,7 @@ check_eq "fifo mapping (through, generic flags absent): nothing probable" "$(tr 
 check_eq "poison: reach, not amounts" "$(tr --from "$SPLIT:0" --model poison | jq -c '[.reach.txs, .reach.outputs, (.reach.meaning | test("not amounts"))]')" '[2,2,true]'
 check "poison table: no percentage" sh -c "\"$CW_BIN\" trace --store \"$S\" --from $SPLIT:0 --model poison | grep -q 'poison is reach' && ! \"$CW_BIN\" trace --store \"$S\" --from $SPLIT:0 --model poison | grep -q '%'"
 check_eq "bad probable floor: exit 2" "$(set +e; tr --from "$SPLIT:0" --probable-floor 1.5 > /dev/null 2>&1; echo $?)" 2
-check_eq "default policy: rank, probable floor 5 %" "$(tr --from "$SPLIT:0" | jq -c '.options.coinjoin')" '"rank"'
+check_eq "default policy: rank" "$(tr --from "$SPLIT:0" | jq -c '.options.coinjoin')" '"rank"'
 check_eq "bad coinjoin policy: exit 2" "$(set +e; tr --from "$SPLIT:0" --coinjoin sideways > /dev/null 2>&1; echo $?)" 2
 check_eq "backward fifo: minted" "$(tr --from "$(key taint-check-tx):3" --direction backward | jq -c '.ended')" '{"coinbase":{"count":1,"probable":0,"value":166660000}}'
 

@@ -45,7 +45,7 @@ void cw_trace_opts_init(cw_trace_opts *o)
     o->until_height = UINT32_MAX;
     o->self_addr = CW_NONE64;
     o->coinjoin = CW_CJ_RANK;
-    o->probable_floor = 0.05;
+    o->probable_floor = 0.2;
 }
 
 /* ---------------------------------------------------------------- growth helpers */
