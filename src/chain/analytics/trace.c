@@ -366,11 +366,21 @@ static int scratch(cw_trace *t, size_t n_in, size_t n_out)
     return rc;
 }
 
-/* A CoinJoin candidate: only a tx with at least 2 inputs and 2 outputs can be one (a cheap
- * filter before the pattern rules). */
+/* A CoinJoin candidate: every CoinJoin rule wants at least 2 inputs and at least 2 outputs of
+ * one value (t->s_oval holds the output values), a cheap filter before the pattern rules.
+ * Poison is reach, not attribution: it does not ask. */
 static bool is_cj(cw_trace *t, uint64_t tx, size_t n_in, size_t n_out)
 {
-    return n_in >= 2 && n_out >= 2 && t->is_cj(t->opts.is_coinjoin_ctx, t->cs, tx);
+    if (n_in < 2 || n_out < 2 || t->opts.model == CW_TRACE_POISON)
+        return false;
+    bool equal = n_out > 64; /* large rounds: ask the rules */
+    for (size_t i = 0; !equal && i < n_out; i++)
+        for (size_t j = i + 1; j < n_out; j++)
+            if (t->s_oval[i] == t->s_oval[j]) {
+                equal = true;
+                break;
+            }
+    return equal && t->is_cj(t->opts.is_coinjoin_ctx, t->cs, tx);
 }
 
 /* The rule a CoinJoin applies: rank is a FIFO rule (haircut shares by value, which is the
