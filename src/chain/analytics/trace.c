@@ -14,6 +14,10 @@
  *    output's first satoshi, stored contiguously in one pool. Node amount = their total.
  *  - Conservation: for FIFO and haircut, the sum of the ends equals the sources' value to the
  *    satoshi (haircut apportions with the largest-remainder rule). Poison does not conserve.
+ *  - Every node and end has a probable part (<= its amount): all the value a CoinJoin passes on
+ *    (any policy but stop), then, through ordinary txs, the inputs' probable total shared pro
+ *    rata over the traced parts (largest remainder: conserved). Nothing that passed a CoinJoin
+ *    is ever certain. Ranked CoinJoins share what reaches a group of equal outputs equally.
  * Memory: nodes, ends, intervals and tx records grow amortised; per-tx scratch buffers are
  * reused. Nothing is allocated per step otherwise. max_nodes bounds the run.
  */
