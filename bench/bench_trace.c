@@ -2,10 +2,12 @@
  * bench_trace.c: trace throughput on a generated world with the default heist: forward FIFO
  * from the heist's stolen outputs (stopping at exchanges, as an investigation does), forward
  * haircut and poison with a hop limit and no stop (the value spreads through the economy:
- * the engine's raw edge rate), and screening (addresses per second, 3 hops back under
- * haircut). Prints edges/s (traced input->tx and tx->output edges) and hops/s (txs
- * processed: each is one step of the frontier), per CPU second of this process (the machine
- * is shared; wall time is printed too). Not a test.
+ * the engine's raw edge rate), and screening (addresses per second, haircut backward, capped
+ * at 3 hops and to the default floor). FIFO forward runs under the defaults (CoinJoins
+ * ranked, probable floor 20 %), proportional, and without the floor; haircut and poison
+ * follow every sliver (no probable floor), as before issue 11. Prints edges/s (traced input->tx and
+ * tx->output edges) and hops/s (txs processed: each is one step of the frontier), per CPU second of
+ * this process (the machine is shared; wall time is printed too). Not a test.
  *
  * usage: bench_trace [WORLD_DIR]   (default: bench-world beside this program, as made by
  * scripts/bench.sh; generated with 200,000 txs when absent). The store is ingested into
@@ -19,10 +21,10 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "chainwatch/btc/ingest.h"
 #include "chainwatch/btc/store.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/gen.h"
-#include "chainwatch/btc/ingest.h"
 #include "chainwatch/screen.h"
 #include "chainwatch/trace.h"
 #include "chainwatch/util.h"
@@ -146,11 +148,15 @@ int main(int argc, char **argv)
 
     cw_trace_opts o;
     cw_trace_opts_init(&o);
+    run("fifo forward, the defaults (rank, floor 20 %)", cs, src, n, &o, 3);
+    o.coinjoin = CW_CJ_PROPORTIONAL;
+    run("fifo forward, CoinJoins proportional", cs, src, n, &o, 3);
+    /* the raw edge rate, comparable with earlier figures: every sliver followed */
+    o.probable_floor = 0;
     o.coinjoin = CW_CJ_RANK;
-    run("fifo forward, no stop (to the tip)", cs, src, n, &o, 3);
+    run("fifo forward, ranked, no probable floor", cs, src, n, &o, 3);
     o.max_hops = 20;
     o.model = CW_TRACE_HAIRCUT;
-    o.coinjoin = CW_CJ_ORDER;
     o.min_value = 1000;
     run("haircut forward, 20 hops, >= 1000 sat", cs, src, n, &o, 1);
     o.max_hops = 8;
@@ -166,23 +172,29 @@ int main(int argc, char **argv)
     o.max_hops = 6;
     run("haircut backward, 6 hops", cs, &last_out, 1, &o, 1);
 
-    /* screening: the heist's deposit addresses and as many other recent addresses */
-    cw_screen_opts so;
-    cw_screen_opts_init(&so);
-    size_t n_addr = 0;
-    double t0 = cpu_now();
-    json_array_foreach(json_object_get(h, "deposits"), i, v)
-    {
-        cw_screen_result *r = NULL;
-        if (cw_screen_address(&r, cs, NULL, json_string_value(json_object_get(v, "address")),
-                              &so) == 0)
-            n_addr++;
-        cw_screen_result_free(r);
+    /* screening: the heist's deposit addresses, capped at 3 hops (the old default) and to
+     * the floor (the default: 0.1 % of the received value, no cap) */
+    for (int pass = 0; pass < 2; pass++) {
+        cw_screen_opts so;
+        cw_screen_opts_init(&so);
+        if (pass == 0)
+            so.hops = 3;
+        size_t n_addr = 0;
+        double t0 = cpu_now();
+        json_array_foreach(json_object_get(h, "deposits"), i, v)
+        {
+            cw_screen_result *r = NULL;
+            if (cw_screen_address(&r, cs, NULL, json_string_value(json_object_get(v, "address")),
+                                  &so) == 0)
+                n_addr++;
+            cw_screen_result_free(r);
+        }
+        double s = cpu_now() - t0;
+        printf("  screening (%s, haircut, no labels): %zu addresses in %.3f s CPU = %.0f "
+               "addresses/s\n",
+               pass == 0 ? "3 hops" : "to the 0.1 % floor", n_addr, s,
+               s > 0 ? (double)n_addr / s : 0.0);
     }
-    double s = cpu_now() - t0;
-    printf("  screening (3 hops, haircut, no labels): %zu addresses in %.3f s CPU = %.0f "
-           "addresses/s\n",
-           n_addr, s, s > 0 ? (double)n_addr / s : 0.0);
     json_decref(all);
     cw_chainstore_close(cs);
     return 0;

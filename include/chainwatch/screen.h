@@ -1,27 +1,50 @@
 /*
- * screen.h: exposure screening. The exposure of an address is the share of the value it
- * received that comes, within k hops backward under the haircut model, from addresses of
- * each labelled category (sanctioned, theft, mixer, exchange...). Direct exposure is value
- * whose immediate sender is labelled (hop 1); indirect, value that reaches a label in 2..k
- * hops. Value traced back to the address itself (its own change) is left out of the base;
- * value that meets no label within k hops is "unknown", newly mined value "coinbase".
- * docs/TRACE-MODELS.md defines the haircut model and the ends.
+ * screen.h: exposure screening for a compliance desk. The exposure of an address is the share
+ * of the value it received that comes, backward under the haircut model, from addresses of
+ * each labelled category (sanctioned, theft, mixer, exchange...). Exposure is followed until
+ * the traced share of a path falls below a floor (peel chains run 10-30 hops: no small fixed
+ * depth), with a hop cap as a safety bound. Direct exposure is value whose immediate sender is
+ * labelled (hop 1); indirect, value that reaches a label further back. Value traced back to
+ * the address itself (its own change) is left out of the base; value that meets no label is
+ * "unknown", newly mined value "coinbase".
+ *
+ * CoinJoins (the policy is explicit): "proportional" (default) follows through a CoinJoin
+ * sharing each output over the inputs by value, and all exposure found past it is PROBABLE;
+ * "stop" ends there (exposure "coinjoin": the value left a mixer); "through" follows as any
+ * tx and counts what it finds as certain (not for decisions about honest participants).
+ * A risk category flags the address when its certain share reaches `threshold`; when only the
+ * share including probable exposure reaches `probable_threshold`, the flag is "probable".
+ * Each flag carries its strongest paths. docs/TRACE-MODELS.md ("Screening") defines it.
  */
 #ifndef CHAINWATCH_SCREEN_H
 #define CHAINWATCH_SCREEN_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "chainwatch/btc/store.h"
 #include "chainwatch/trace.h"
 
+#define CW_SCREEN_MAX_FLAG_CATS 16
+
 typedef struct cw_screen_opts {
-    uint32_t hops;         /* k (default 3) */
-    uint32_t until_height; /* only outputs received at or below this height; UINT32_MAX */
-    uint64_t min_value;    /* haircut fragments below this end as unknown (default 1) */
-    uint64_t max_nodes;    /* memory bound per address (0: the trace default) */
-    cw_trace_is_coinjoin_fn is_coinjoin; /* unused by haircut; kept for the pattern module */
+    uint32_t hops;              /* hop cap (default 0: none, the floor bounds the work) */
+    double floor;               /* a path is followed while its traced value is at least this share
+                                 * of the received value (default 0.001 = 0.1 %) */
+    uint32_t until_height;      /* only outputs received at or below this height; UINT32_MAX */
+    uint64_t min_value;         /* and at least this many satoshis (default 1) */
+    uint64_t max_nodes;         /* memory bound per address (0: the trace default) */
+    cw_trace_coinjoin coinjoin; /* CW_CJ_PROPORTIONAL (default), CW_CJ_STOP or CW_CJ_ORDER
+                                 * ("through"); CW_CJ_RANK is treated as proportional */
+    double threshold;           /* certain share that flags a risk category (default 0.05) */
+    double probable_threshold;  /* share incl. probable that makes a probable flag (0.25) */
+    const char *flag_categories[CW_SCREEN_MAX_FLAG_CATS]; /* risk categories; none given:
+                                                           * sanctioned, theft, ransomware,
+                                                           * darknet_market, scam */
+    size_t n_flag_categories;
+    cw_trace_is_coinjoin_fn is_coinjoin; /* NULL: the pattern module's flags */
+    void *is_coinjoin_ctx;
 } cw_screen_opts;
 
 void cw_screen_opts_init(cw_screen_opts *o);
@@ -29,7 +52,8 @@ void cw_screen_opts_init(cw_screen_opts *o);
 typedef struct cw_screen_result cw_screen_result;
 
 /* Screens one address (a string for the store's network). Returns 0, CW_EINVAL (not an
- * address), CW_ENOTFOUND (no outputs in the store) or CW_ENOMEM. *out owned by the caller. */
+ * address, bad options), CW_ENOTFOUND (no outputs in the store) or CW_ENOMEM. *out owned by
+ * the caller. */
 int cw_screen_address(cw_screen_result **out, const cw_chainstore *cs,
                       const cw_trace_labelmap *labels, const char *addr,
                       const cw_screen_opts *opts);
@@ -37,10 +61,20 @@ void cw_screen_result_free(cw_screen_result *r);
 
 /* Value received from others (the base of the shares), in satoshis. */
 uint64_t cw_screen_received(const cw_screen_result *r);
-/* Share (0..1) of the received value that comes from category (direct + indirect). */
+/* Share (0..1) of the received value that comes from category (direct + indirect, certain and
+ * probable). */
 double cw_screen_share(const cw_screen_result *r, const char *category);
-/* {"address", "received", "self", "base", "exposure": [{category, value, share, direct,
- * indirect, min_hops}], "unknown", "coinbase", "paths": [...top paths...]} */
+/* The certain part of that share (what did not pass a CoinJoin). */
+double cw_screen_certain_share(const cw_screen_result *r, const char *category);
+/* 2: flagged (certain share >= threshold), 1: probable flag, 0: not flagged (any risk
+ * category; the strongest level). */
+int cw_screen_flag_level(const cw_screen_result *r);
+
+/* {"address", "received", "self", "base", "hops", "floor", "floor_sat", "coinjoin",
+ *  "exposure": [{category, value, share, certain, probable, direct, indirect, min_hops}],
+ *  "unknown", "coinbase", "coinjoin_value" (stop), "flag": "flag"|"probable"|"none",
+ *  "flags": [{category, level, share, certain_share, threshold, paths: [...]}],
+ *  "paths": [...top paths...]} */
 json_t *cw_screen_json(const cw_screen_result *r, size_t top_paths);
 
 #endif

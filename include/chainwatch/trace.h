@@ -29,12 +29,29 @@ typedef enum cw_trace_model {
 
 typedef enum cw_trace_dir { CW_TRACE_FORWARD = 0, CW_TRACE_BACKWARD = 1 } cw_trace_dir;
 
-/* What a CoinJoin does to the model (docs/TRACE-MODELS.md, "CoinJoins"). */
+/* What a CoinJoin does to the model (docs/TRACE-MODELS.md, "CoinJoins"). Under every policy
+ * but CW_CJ_STOP, value that passes through a CoinJoin is *probable* (a judgement, never a
+ * certainty): its amount is kept apart (cw_trace_end.probable) with the rule that made it. */
 typedef enum cw_trace_coinjoin {
-    CW_CJ_ORDER = 0, /* no special case: the model as for any tx */
-    CW_CJ_RANK = 1,  /* FIFO over inputs and outputs ranked by value, largest first */
-    CW_CJ_STOP = 2   /* value entering a CoinJoin ends there (sink "coinjoin") */
+    CW_CJ_ORDER = 0,       /* "through": the model as for any tx (FIFO by order); probable */
+    CW_CJ_RANK = 1,        /* FIFO over inputs and outputs ranked by value, largest first; the
+                            * value reaching a group of equal outputs is shared equally by the
+                            * group (no whole equal coin is ever picked); probable. The default
+                            * (for haircut it is the proportional rule) */
+    CW_CJ_STOP = 2,        /* value entering a CoinJoin ends there (sink "coinjoin") */
+    CW_CJ_PROPORTIONAL = 3 /* every output and the fee get T * value / V_in (haircut inside
+                            * the CoinJoin, whatever the model); probable */
 } cw_trace_coinjoin;
+#define CW_CJ_N 4
+
+/* Why an amount is probable (cw_trace_end.rule); CW_RULE_NONE when it is not. */
+typedef enum cw_trace_rule {
+    CW_RULE_NONE = 0,
+    CW_RULE_CJ_ORDER = 1,       /* "coinjoin-order": passed a CoinJoin by plain order */
+    CW_RULE_CJ_RANK = 2,        /* "coinjoin-rank" */
+    CW_RULE_CJ_PROPORTIONAL = 3 /* "coinjoin-proportional" */
+} cw_trace_rule;
+const char *cw_trace_rule_name(cw_trace_rule r);
 
 /* How a traced amount stopped (a terminal node). */
 typedef enum cw_trace_end_kind {
@@ -47,7 +64,8 @@ typedef enum cw_trace_end_kind {
     CW_END_COINBASE = 6, /* backward: newly minted (block subsidy and fees) */
     CW_END_EXTERNAL = 7, /* backward: prevout before the store's first block, or before
                           * until_height */
-    CW_END_COINJOIN = 8, /* entered a CoinJoin under CW_CJ_STOP */
+    CW_END_COINJOIN = 8, /* forward: entered a CoinJoin under CW_CJ_STOP ("entered mixer");
+                          * backward: came out of one ("left a mixer") */
     CW_END_SELF = 9,     /* value that reached (forward) or came from (backward) another
                           * source output, or (backward) the address self_addr: it is
                           * already counted at that source */
@@ -110,10 +128,13 @@ typedef struct cw_trace_opts {
     cw_trace_is_coinjoin_fn is_coinjoin; /* NULL: cw_trace_coinjoin_patterns */
     void *is_coinjoin_ctx;
     uint64_t max_nodes; /* 0: 50,000,000 */
+    double probable_floor; /* forward: a traced amount with a probable part that is below this
+                            * share of its output's value ends as dust (default 0.2; 0: off) */
 } cw_trace_opts;
 
 /* Fills opts with the defaults: FIFO, forward, no hop limit, min_value 1, no height limit,
- * no stop categories, CoinJoins ranked (FIFO) or as ordinary txs. */
+ * no stop categories, CoinJoins ranked with equal outputs sharing (CW_CJ_RANK: probable; for
+ * haircut the proportional rule), probable_floor 0.2. */
 void cw_trace_opts_init(cw_trace_opts *o);
 
 /* A source: an output (global output number) whose whole value is traced. */
@@ -143,7 +164,9 @@ typedef struct cw_trace_end {
     uint64_t addr;   /* address id or CW_NONE64 */
     uint64_t amount; /* satoshis of traced value */
     uint32_t hop;
-    uint32_t node; /* node index for cw_trace_path, UINT32_MAX for fee/coinbase/external */
+    uint32_t node;      /* node index for cw_trace_path, UINT32_MAX for fee/coinbase/external */
+    uint64_t probable;  /* the part of amount that is probable (passed a CoinJoin), <= amount */
+    cw_trace_rule rule; /* the rule behind the probable part (of its largest contributor) */
 } cw_trace_end;
 
 typedef struct cw_trace_stats {
@@ -155,6 +178,10 @@ typedef struct cw_trace_stats {
     bool truncated; /* max_nodes reached: the trace is incomplete */
     double seconds;
     uint64_t source_value; /* traced value at the sources */
+    uint64_t coinjoins;    /* CoinJoin txs that traced value entered */
+    uint64_t coinjoin_in;  /* certain traced value that entered them (forward) or came out of
+                            * them (backward): "entered mixer: X sat" */
+    uint64_t probable;     /* traced value that ended as probable (sum of ends' probable) */
 } cw_trace_stats;
 
 /* Runs a trace. labels may be NULL (no stop categories then, everything "unknown").

@@ -32,7 +32,7 @@ fi
 H=$(jq -r '.[0].name' "$W/truth/heists.json")
 FROM=()
 for op in $(jq -r '.[0].stolen_outputs[].outpoint' "$W/truth/heists.json"); do FROM+=(--from "$op"); done
-echo "-- the heist '$H': where did the stolen coins go? (FIFO, CoinJoins ranked, stop at exchanges and mixers)"
+echo "-- the heist '$H': where did the stolen coins go? (FIFO, stop at exchanges and mixers; value past a CoinJoin is shared by its outputs and reported PROBABLE)"
 "$BIN" trace "${FROM[@]}" --model fifo --store "$S" --labels "$L" \
     --stop-at exchange,exchange_deposit,mixer --top 5
 echo "-- the ground truth (truth/heists.json): deposits per exchange, in sat"
@@ -40,8 +40,8 @@ jq -r '.[0].deposits_by_exchange | to_entries[] | "  \(.key)\t\(.value)"' "$W/tr
 echo "-- the same under haircut (proportional): more exchanges touched, less value each"
 "$BIN" trace "${FROM[@]}" --model haircut --store "$S" --labels "$L" \
     --stop-at exchange,exchange_deposit,mixer --min-value 10000 --json |
-    jq -r '.by_entity[:8][] | "  \(.entity)\t\(.category)\t\(.value)"'
+    jq -r '.by_entity[:8][] | "  \(.entity)\t\(.category)\t\(.value) sat (probable \(.probable))"'
 DEP=$(jq -r '.[0].deposits[-1].address' "$W/truth/heists.json")
-echo "-- screening the last deposit address the thief used: $DEP"
-"$BIN" screen "$DEP" --store "$S" --labels "$L" --hops 3
+echo "-- screening the last deposit address the thief used: $DEP (followed back to 0.1 % of what it received)"
+"$BIN" screen "$DEP" --store "$S" --labels "$L"
 echo "-- look: $BIN trace --help; $BIN screen --help; docs/TRACE-MODELS.md"

@@ -11,6 +11,7 @@
 
 #include "chainwatch/errors.h"
 #include "chainwatch/evm/store.h"
+#include "chainwatch/patterns.h"
 #include "chainwatch/screen.h"
 #include "chainwatch/util.h"
 #include "cli/cli.h"
@@ -18,47 +19,93 @@
 
 extern const cw_command cw_cmd_screen;
 
+static void print_path(json_t *v, const char *indent)
+{
+    const char *rule = json_string_value(json_object_get(v, "rule"));
+    printf("%spath: %lld sat from %s (%s, %s), %lld hop(s)%s%s%s:", indent,
+           (long long)json_integer_value(json_object_get(v, "value")),
+           json_string_value(json_object_get(v, "address")),
+           json_string_value(json_object_get(v, "entity")),
+           json_string_value(json_object_get(v, "category")),
+           (long long)json_integer_value(json_object_get(v, "hops")), rule ? " PROBABLE (" : "",
+           rule ? rule : "", rule ? ")" : "");
+    size_t q, n = json_array_size(json_object_get(v, "txids"));
+    json_t *tx;
+    json_array_foreach(json_object_get(v, "txids"), q, tx)
+    {
+        if (n > 8 && q >= 3 && q + 3 < n) {
+            if (q == 3)
+                printf(" > .. %zu more", n - 6);
+            continue;
+        }
+        printf(" %s%.16s", q ? "> " : "", json_string_value(tx));
+    }
+    printf("\n");
+}
+
 static void print_one(json_t *j)
 {
-    printf("%s: received %lld sat from others (%lld from itself), %lld hop(s) back\n",
+    const char *flag = json_string_value(json_object_get(j, "flag"));
+    printf("%s: %s; received %lld sat from others (%lld from itself); paths followed to %.3f%% "
+           "of it (%lld sat), CoinJoins %s, %lld hop(s) deep\n",
            json_string_value(json_object_get(j, "address")),
+           !strcmp(flag, "flag")       ? "FLAGGED"
+           : !strcmp(flag, "probable") ? "PROBABLE FLAG (through a CoinJoin: a judgement)"
+                                       : "not flagged",
            (long long)json_integer_value(json_object_get(j, "base")),
            (long long)json_integer_value(json_object_get(j, "self")),
-           (long long)json_integer_value(json_object_get(j, "hops")));
+           100.0 * json_real_value(json_object_get(j, "floor")),
+           (long long)json_integer_value(json_object_get(j, "floor_sat")),
+           json_string_value(json_object_get(j, "coinjoin")),
+           (long long)json_integer_value(json_object_get(j, "max_hop")));
     size_t i;
     json_t *v;
+    json_array_foreach(json_object_get(j, "flags"), i, v)
+    {
+        printf("  %s %s: %.3f%% of the received value (certain %.3f%%; threshold %.3f%%)\n",
+               !strcmp(json_string_value(json_object_get(v, "level")), "flag") ? "FLAG"
+                                                                               : "PROBABLE",
+               json_string_value(json_object_get(v, "category")),
+               100.0 * json_real_value(json_object_get(v, "share")),
+               100.0 * json_real_value(json_object_get(v, "certain_share")),
+               100.0 * json_real_value(json_object_get(v, "threshold")));
+        size_t k;
+        json_t *p;
+        json_array_foreach(json_object_get(v, "paths"), k, p)
+        {
+            print_path(p, "    ");
+        }
+    }
+    printf("  exposure:\n");
     json_array_foreach(json_object_get(j, "exposure"), i, v)
     {
-        printf("  %-18s %7.3f%%  %lld sat (direct %lld, indirect %lld), from hop %lld\n",
+        int64_t pr = json_integer_value(json_object_get(v, "probable"));
+        printf("  %-18s %7.3f%%  %lld sat (direct %lld, indirect %lld), from hop %lld",
                json_string_value(json_object_get(v, "category")),
                100.0 * json_real_value(json_object_get(v, "share")),
                (long long)json_integer_value(json_object_get(v, "value")),
                (long long)json_integer_value(json_object_get(v, "direct")),
                (long long)json_integer_value(json_object_get(v, "indirect")),
                (long long)json_integer_value(json_object_get(v, "min_hops")));
+        if (pr > 0)
+            printf("; %lld sat of it PROBABLE (passed a CoinJoin)", (long long)pr);
+        printf("\n");
     }
     int64_t base = json_integer_value(json_object_get(j, "base"));
     int64_t cb = json_integer_value(json_object_get(j, "coinbase"));
-    printf("  %-18s %7.3f%%  (no label within the hops)\n", "unknown",
+    int64_t cjv = json_integer_value(json_object_get(j, "coinjoin_value"));
+    printf("  %-18s %7.3f%%  (no label before the floor or the hop cap)\n", "unknown",
            100.0 * json_real_value(json_object_get(j, "unknown_share")));
+    if (cjv)
+        printf("  %-18s %7.3f%%  left a mixer: %lld sat came out of CoinJoins (not followed)\n",
+               "coinjoin", 100.0 * json_real_value(json_object_get(j, "coinjoin_share")),
+               (long long)cjv);
     if (cb)
         printf("  %-18s %7.3f%%  (newly mined)\n", "coinbase",
                base ? 100.0 * (double)cb / (double)base : 0.0);
     json_array_foreach(json_object_get(j, "paths"), i, v)
     {
-        printf("  path: %lld sat from %s (%s, %s), %lld hop(s):",
-               (long long)json_integer_value(json_object_get(v, "value")),
-               json_string_value(json_object_get(v, "address")),
-               json_string_value(json_object_get(v, "entity")),
-               json_string_value(json_object_get(v, "category")),
-               (long long)json_integer_value(json_object_get(v, "hops")));
-        size_t q;
-        json_t *tx;
-        json_array_foreach(json_object_get(v, "txids"), q, tx)
-        {
-            printf(" %s%.16s", q ? "> " : "", json_string_value(tx));
-        }
-        printf("\n");
+        print_path(v, "  ");
     }
 }
 
@@ -122,6 +169,7 @@ static int run(int argc, char **argv)
     if (!addrs)
         return cw_cli_fail("screen", CW_ENOMEM);
     int ec = CW_EXIT_OK;
+    char *flag_buf = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--json")) {
@@ -144,6 +192,55 @@ static int run(int argc, char **argv)
             labels_db = v;
         } else if (!strcmp(a, "--file")) {
             file = v;
+        } else if (!strcmp(a, "--coinjoin")) {
+            if (cw_trace_coinjoin_parse(&so.coinjoin, v) || so.coinjoin == CW_CJ_RANK) {
+                ec = cw_cli_usage_error(&cw_cmd_screen,
+                                        "--coinjoin: proportional, stop or through, not '%s'", v);
+                goto out;
+            }
+        } else if (!strcmp(a, "--floor") || !strcmp(a, "--threshold") ||
+                   !strcmp(a, "--probable-threshold")) {
+            char *end = NULL;
+            double d = strtod(v, &end);
+            bool pct = end && *end == '%';
+            if (pct)
+                end++;
+            if (!end || end == v || *end || d < 0 || (pct ? d > 100 : d > 1)) {
+                ec = cw_cli_usage_error(&cw_cmd_screen, "%s: '%s' is not a share (0.01 or 1%%)", a,
+                                        v);
+                goto out;
+            }
+            if (pct)
+                d /= 100.0;
+            if (!strcmp(a, "--floor"))
+                so.floor = d;
+            else if (!strcmp(a, "--threshold"))
+                so.threshold = d;
+            else
+                so.probable_threshold = d;
+        } else if (!strcmp(a, "--flag")) {
+            cw_free(flag_buf);
+            flag_buf = cw_strdup(v);
+            if (!flag_buf) {
+                ec = cw_cli_fail("screen", CW_ENOMEM);
+                goto out;
+            }
+            so.n_flag_categories = 0;
+            for (char *p = flag_buf; p && *p;) {
+                char *c = strchr(p, ',');
+                if (c)
+                    *c++ = 0;
+                if (*p) {
+                    if (!cw_label_category_valid(p) ||
+                        so.n_flag_categories == CW_SCREEN_MAX_FLAG_CATS) {
+                        ec = cw_cli_usage_error(&cw_cmd_screen,
+                                                "--flag: '%s' is not a label category", p);
+                        goto out;
+                    }
+                    so.flag_categories[so.n_flag_categories++] = p;
+                }
+                p = c;
+            }
         } else if (!strcmp(a, "--hops") || !strcmp(a, "--until-height") ||
                    !strcmp(a, "--min-value") || !strcmp(a, "--top")) {
             if (cw_parse_u64(&x, v) || x > UINT32_MAX - 1) {
@@ -171,13 +268,14 @@ static int run(int argc, char **argv)
         ec = cw_cli_usage_error(&cw_cmd_screen, "--store DIR and --labels DB are required");
         goto out;
     }
-    if (so.hops == 0) {
-        ec = cw_cli_usage_error(&cw_cmd_screen, "--hops must be at least 1");
+    if (so.floor >= 1.0 || so.threshold <= 0.0 || so.probable_threshold <= 0.0) {
+        ec = cw_cli_usage_error(&cw_cmd_screen, "--floor must be below 1, thresholds above 0");
         goto out;
     }
     cw_chainstore *cs = NULL;
     cw_labels *db = NULL;
     cw_trace_labelmap *lm = NULL;
+    cw_patterns *pv = NULL;
     uint8_t *data = NULL;
     size_t len = 0;
     int rc = 0;
@@ -185,6 +283,14 @@ static int run(int argc, char **argv)
         rc = cw_error_wrap(rc, "--file %s: ", file);
     if (rc == 0)
         rc = cw_chainstore_open(&cs, store, false, CW_NET_MAIN);
+    /* CoinJoin flags from txflags.col when `chainwatch patterns` built it, else computed */
+    if (rc == 0) {
+        if (cw_patterns_open(&pv, cs) == 0) {
+            so.is_coinjoin = cw_trace_coinjoin_patterns;
+            so.is_coinjoin_ctx = pv;
+        }
+        cw_error_clear();
+    }
     if (rc == 0)
         rc = cw_labels_open(&db, labels_db, CW_LABELS_READONLY);
     if (rc == 0)
@@ -223,26 +329,41 @@ static int run(int argc, char **argv)
     else
         ec = worst;
     cw_trace_labelmap_free(lm);
+    cw_patterns_close(pv);
     if (db)
         cw_labels_close(db);
     if (cs)
         cw_chainstore_close(cs);
     cw_free(data);
 out:
+    cw_free(flag_buf);
     cw_free(addrs);
     return ec;
 }
 
 const cw_command cw_cmd_screen = {
-    "screen", "exposure of addresses to labelled categories (haircut, k hops back)",
-    "Usage: chainwatch screen ADDR... | --file F  --store DIR --labels DB [--hops K]\n"
-    "                         [--until-height H] [--min-value SAT] [--top N] [--json]\n\n"
+    "screen", "exposure of addresses to labelled categories, with flags and their paths",
+    "Usage: chainwatch screen ADDR... | --file F  --store DIR --labels DB\n"
+    "                         [--floor SHARE] [--hops CAP] [--coinjoin proportional|stop|through]\n"
+    "                         [--threshold SHARE] [--probable-threshold SHARE]\n"
+    "                         [--flag CATEGORY,...] [--until-height H] [--min-value SAT]\n"
+    "                         [--top N] [--json]\n\n"
     "For each address: the share of the value it received (minus its own change) that\n"
-    "comes, within K hops backward under the haircut model (default 3), from addresses of\n"
-    "each labelled category: direct (the sender is labelled) and indirect; the rest is\n"
-    "unknown. With the strongest paths (--top N, default 3). --file F reads one address a\n"
-    "line (# comments). --json writes one JSON object per address per line (JSON lines).\n"
-    "docs/TRACE-MODELS.md defines the model.\n\n"
+    "comes, backward under the haircut model, from addresses of each labelled category:\n"
+    "direct (the sender is labelled) and indirect; the rest is unknown. A path is followed\n"
+    "until its traced value falls below --floor of the received value (default 0.001 =\n"
+    "0.1%; peel chains run tens of hops), at most --hops CAP deep (default 0: no cap).\n"
+    "  --coinjoin P   proportional (default): through a CoinJoin, each output is shared\n"
+    "                 over the inputs by value and what is found past it is PROBABLE;\n"
+    "                 stop: the value ends there (\"left a mixer\", exposure coinjoin);\n"
+    "                 through: as any tx, counted as certain\n"
+    "  --threshold S  a risk category (--flag, default sanctioned,theft,ransomware,\n"
+    "                 darknet_market,scam) whose certain share reaches S flags the address\n"
+    "                 (default 0.05); --probable-threshold S (default 0.25): the share with\n"
+    "                 probable exposure that makes a PROBABLE flag. Shares: 0.05 or 5%.\n"
+    "Each flag lists its strongest paths (--top N, default 3). --file F reads one address\n"
+    "a line (# comments). --json writes one JSON object per address per line (JSON lines).\n"
+    "docs/TRACE-MODELS.md (Screening) defines the model.\n\n"
     "Exit codes: 0 done, 1 failure, 2 usage, 3 an address is not in the store (the others\n"
     "are still screened; in JSON lines it has an \"error\" member).\n",
     run};

@@ -42,29 +42,86 @@ static void sat_btc(char *buf, size_t n, int64_t v)
              (v < 0 ? -v : v) % 100000000);
 }
 
+/* " (probable X BTC)" when part of v is a judgement, else "" */
+static const char *prob_note(char *buf, size_t n, json_t *v)
+{
+    int64_t p = json_integer_value(json_object_get(v, "probable"));
+    if (p <= 0)
+        return "";
+    char b[40];
+    sat_btc(b, sizeof b, p);
+    snprintf(buf, n, "  (probable %s BTC)", b);
+    return buf;
+}
+
+/* "12.34%", or, for poison (reach, not amounts), nothing */
+static const char *pct(char *buf, size_t n, bool reach, int64_t x, int64_t total)
+{
+    if (reach)
+        return "";
+    snprintf(buf, n, " %6.2f%%", total ? 100.0 * (double)x / (double)total : 0.0);
+    return buf;
+}
+
 static void print_table(json_t *j, const cw_trace_stats *st)
 {
     json_t *o = json_object_get(j, "options");
-    char b[40];
+    char b[40], pb[64], pc[16];
     int64_t total = json_integer_value(json_object_get(j, "source_value"));
+    bool reach = json_object_get(j, "reach") != NULL;
+    bool fwd = !strcmp(json_string_value(json_object_get(o, "direction")), "forward");
     sat_btc(b, sizeof b, total);
-    printf("trace %s %s from %lld output(s) worth %s BTC: %llu txs, %llu edges, max hop %u%s "
-           "(%.3f s)\n",
+    printf("trace %s %s from %lld output(s) worth %s BTC, CoinJoins %s: %llu txs, %llu edges, "
+           "max hop %u%s (%.3f s)\n",
            json_string_value(json_object_get(o, "model")),
            json_string_value(json_object_get(o, "direction")),
            (long long)json_integer_value(json_object_get(j, "n_sources")), b,
-           (unsigned long long)st->txs, (unsigned long long)st->edges, st->max_hop,
+           json_string_value(json_object_get(o, "coinjoin")), (unsigned long long)st->txs,
+           (unsigned long long)st->edges, st->max_hop,
            st->truncated ? " [TRUNCATED: max nodes reached]" : "", st->seconds);
-    printf("\nhow the value ended:\n");
+    if (reach) {
+        json_t *r = json_object_get(j, "reach");
+        sat_btc(b, sizeof b, json_integer_value(json_object_get(r, "value_touched")));
+        printf("poison is reach, not amounts: %lld txs and %lld outputs worth %s BTC touch the "
+               "source; none of these figures is an amount of the source\n",
+               (long long)json_integer_value(json_object_get(r, "txs")),
+               (long long)json_integer_value(json_object_get(r, "outputs")), b);
+    }
+    json_t *pr = json_object_get(j, "probable");
+    int64_t pv = json_integer_value(json_object_get(pr, "value"));
+    int64_t n_cj = json_integer_value(json_object_get(pr, "coinjoins"));
+    if (n_cj) {
+        sat_btc(b, sizeof b, json_integer_value(json_object_get(pr, "coinjoin_entered")));
+        printf("%s mixer: %s BTC (traced value reached %lld CoinJoin tx(s))",
+               fwd ? "entered" : "left a", b, (long long)n_cj);
+        if (pv) {
+            sat_btc(b, sizeof b, pv);
+            const char *rk;
+            json_t *rv;
+            printf("; %s BTC beyond them is PROBABLE (rule", b);
+            json_object_foreach(json_object_get(pr, "by_rule"), rk, rv)
+            {
+                printf(" %s", rk);
+            }
+            printf("): which participant's output carries it is a judgement, not a certainty");
+        } else {
+            printf("; not followed (--coinjoin stop)");
+        }
+        printf("\n");
+    }
+    printf("\nhow the value ended%s:\n", reach ? " (reach)" : "");
     const char *k;
     json_t *v;
     json_object_foreach(json_object_get(j, "ended"), k, v)
     {
         int64_t x = json_integer_value(json_object_get(v, "value"));
         sat_btc(b, sizeof b, x);
-        printf("  %-10s %20s BTC  %6.2f%%  (%lld)\n", k, b,
-               total ? 100.0 * (double)x / (double)total : 0.0,
-               (long long)json_integer_value(json_object_get(v, "count")));
+        const char *name = k;
+        if (!strcmp(k, "coinjoin"))
+            name = fwd ? "entered mixer" : "left a mixer";
+        printf("  %-14s %20s BTC%s  (%lld)%s\n", name, b, pct(pc, sizeof pc, reach, x, total),
+               (long long)json_integer_value(json_object_get(v, "count")),
+               prob_note(pb, sizeof pb, v));
     }
     size_t i;
     printf("\nby category (value that ended at addresses):\n");
@@ -72,10 +129,11 @@ static void print_table(json_t *j, const cw_trace_stats *st)
     {
         int64_t x = json_integer_value(json_object_get(v, "value"));
         sat_btc(b, sizeof b, x);
-        printf("  %-20s %20s BTC  %6.2f%%  %lld output(s)\n",
+        printf("  %-20s %20s BTC%s  %lld output(s)%s\n",
                json_string_value(json_object_get(v, "category")), b,
-               total ? 100.0 * (double)x / (double)total : 0.0,
-               (long long)json_integer_value(json_object_get(v, "outputs")));
+               pct(pc, sizeof pc, reach, x, total),
+               (long long)json_integer_value(json_object_get(v, "outputs")),
+               prob_note(pb, sizeof pb, v));
     }
     printf("\nby entity:\n");
     json_array_foreach(json_object_get(j, "by_entity"), i, v)
@@ -87,24 +145,27 @@ static void print_table(json_t *j, const cw_trace_stats *st)
         }
         int64_t x = json_integer_value(json_object_get(v, "value"));
         sat_btc(b, sizeof b, x);
-        printf("  %-24s %-18s %20s BTC  %6.2f%%  %lld output(s), from hop %lld\n",
+        printf("  %-24s %-18s %20s BTC%s  %lld output(s), from hop %lld%s\n",
                json_string_value(json_object_get(v, "entity")),
                json_string_value(json_object_get(v, "category")), b,
-               total ? 100.0 * (double)x / (double)total : 0.0,
+               pct(pc, sizeof pc, reach, x, total),
                (long long)json_integer_value(json_object_get(v, "outputs")),
-               (long long)json_integer_value(json_object_get(v, "min_hops")));
+               (long long)json_integer_value(json_object_get(v, "min_hops")),
+               prob_note(pb, sizeof pb, v));
     }
     printf("\nstrongest paths:\n");
     json_array_foreach(json_object_get(j, "paths"), i, v)
     {
         int64_t x = json_integer_value(json_object_get(v, "value"));
         sat_btc(b, sizeof b, x);
-        printf("  %2zu. %s BTC %s at %s (%s, %s) after %lld hop(s)\n", i + 1, b,
+        const char *rule = json_string_value(json_object_get(v, "rule"));
+        printf("  %2zu. %s BTC %s at %s (%s, %s) after %lld hop(s)%s%s%s\n", i + 1, b,
                json_string_value(json_object_get(v, "how")),
                json_string_value(json_object_get(v, "address")),
                json_string_value(json_object_get(v, "entity")),
                json_string_value(json_object_get(v, "category")),
-               (long long)json_integer_value(json_object_get(v, "hops")));
+               (long long)json_integer_value(json_object_get(v, "hops")), rule ? " PROBABLE (" : "",
+               rule ? rule : "", rule ? ")" : "");
         size_t q, n = json_array_size(json_object_get(v, "txids"));
         json_t *tx;
         json_array_foreach(json_object_get(v, "txids"), q, tx)
@@ -183,6 +244,19 @@ static int run(int argc, char **argv)
                 goto out;
             }
             cj_given = true;
+        } else if (!strcmp(a, "--probable-floor")) {
+            char *end = NULL;
+            double d = strtod(v, &end);
+            bool pc = end && *end == '%';
+            if (pc)
+                end++;
+            if (!end || end == v || *end || d < 0 || (pc ? d >= 100 : d >= 1)) {
+                ec = cw_cli_usage_error(
+                    &cw_cmd_trace, "--probable-floor: '%s' is not a share below 1 (0.01 or 1%%)",
+                    v);
+                goto out;
+            }
+            o.probable_floor = pc ? d / 100.0 : d;
         } else if (!strcmp(a, "--max-hops")) {
             if ((ec = parse_u32(&o.max_hops, a, v)))
                 goto out;
@@ -245,8 +319,7 @@ static int run(int argc, char **argv)
         ec = cw_cli_usage_error(&cw_cmd_trace, "--store DIR is required (or set CHAINWATCH_STORE)");
         goto out;
     }
-    if (!cj_given && o.model == CW_TRACE_FIFO)
-        o.coinjoin = CW_CJ_RANK;
+    (void)cj_given; /* default: rank (cw_trace_opts_init); haircut applies it proportionally */
     if (!stop_given && labels_db) {
         o.stop[0] = "exchange";
         o.stop[1] = "exchange_deposit";
@@ -307,7 +380,9 @@ const cw_command cw_cmd_trace = {
     "Usage: chainwatch trace --from SRC [--from SRC...] --store DIR [--labels DB]\n"
     "                        [--model poison|haircut|fifo] [--direction forward|backward]\n"
     "                        [--max-hops N] [--min-value SAT] [--until-height H]\n"
-    "                        [--stop-at CATEGORY,...] [--coinjoin order|rank|stop]\n"
+    "                        [--stop-at CATEGORY,...]\n"
+    "                        [--coinjoin rank|proportional|stop|order|through]\n"
+    "                        [--probable-floor SHARE]\n"
     "                        [--top N] [--graph N] [--max-nodes N] [--json]\n\n"
     "Follows the value of SRC through the chain and says where it ended: per category,\n"
     "entity and address (labels from --labels DB; unlabelled = unknown), unspent, fees,\n"
@@ -324,8 +399,13 @@ const cw_command cw_cmd_trace = {
     "  --until-height H  forward: ignore txs above H; backward: do not go below H\n"
     "  --stop-at C,...   label categories where value stops (default with --labels:\n"
     "                    exchange,exchange_deposit; 'none' for no stop)\n"
-    "  --coinjoin P      CoinJoin policy: order (as any tx), rank (FIFO by value, largest\n"
-    "                    first; the FIFO default), stop (value ends in the CoinJoin)\n"
+    "  --coinjoin P      CoinJoin policy: rank (the default: FIFO matching by value, a\n"
+    "                    group of equal outputs sharing what reaches it; haircut shares\n"
+    "                    by value), proportional (every output gets its share by value),\n"
+    "                    stop (value ends there: \"entered mixer\") or order|through (as\n"
+    "                    any tx). Value past a CoinJoin is always reported PROBABLE\n"
+    "  --probable-floor S  a probable amount below this share of its coin is not followed\n"
+    "                    (ends as dust; default 0.2 = 20%; 0: follow every sliver)\n"
     "  --top N           paths and addresses shown (default 10); --graph N: txs in the\n"
     "                    JSON graph (default 1000); --max-nodes N: memory bound\n\n"
     "Exit codes: 0 done, 1 failure, 2 usage, 3 source not found.\n",

@@ -224,7 +224,9 @@ static int rule_case(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap *l
     cw_trace_opts o;
     cw_trace_opts_init(&o);
     o.model = CW_TRACE_FIFO;
-    o.coinjoin = CW_CJ_RANK; /* as `chainwatch trace` (docs/TRACE-MODELS.md, CoinJoins) */
+    /* CoinJoins ranked, equal outputs sharing: the value past one is PROBABLE and the alert
+     * says so, with the rule (docs/TRACE-MODELS.md, CoinJoins) */
+    o.coinjoin = CW_CJ_RANK;
     cw_patterns *pv = NULL;
     if (cw_patterns_open(&pv, cs) == 0) {
         o.is_coinjoin = cw_trace_coinjoin_patterns;
@@ -281,8 +283,16 @@ static int rule_case(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap *l
         char key[512], title[512];
         snprintf(key, sizeof key, "stolen-funds-at-exchange:%s:%s:%lld", name, who,
                  (long long)value);
-        snprintf(title, sizeof title, "Case %s: %.8f BTC of traced funds reached %s (total so far)",
-                 name, (double)value / 1e8, who);
+        json_int_t prob = json_integer_value(json_object_get(ent, "probable"));
+        if (prob > 0)
+            snprintf(title, sizeof title,
+                     "Case %s: %.8f BTC of traced funds reached %s (total so far; %.8f BTC of "
+                     "it PROBABLE: it passed a CoinJoin)",
+                     name, (double)value / 1e8, who, (double)prob / 1e8);
+        else
+            snprintf(title, sizeof title,
+                     "Case %s: %.8f BTC of traced funds reached %s (total so far)", name,
+                     (double)value / 1e8, who);
         json_t *paths = json_array();
         size_t k;
         json_t *p;
@@ -297,12 +307,24 @@ static int rule_case(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap *l
                                json_integer_value(json_object_get(j, "source_value")), "sources",
                                from, "paths", paths, "model", "fifo");
         json_object_set(ev, "min_hops", json_object_get(ent, "min_hops"));
+        json_object_set(ev, "certain_sat", json_object_get(ent, "certain"));
+        json_object_set(ev, "probable_sat", json_object_get(ent, "probable"));
+        json_object_set_new(ev, "coinjoin_policy", json_string("rank"));
         json_object_set(ev, "outputs", json_object_get(ent, "outputs"));
         rc = raise_alert(c, CW_ALERT_SRC_CHAIN, "stolen-funds-at-exchange", sev, tlp_parse(tlp_s),
                          share_to, title,
-                         "A forward FIFO trace from the case's sources (docs/TRACE-MODELS.md), "
-                         "stopped at labelled exchanges, ends at this exchange's addresses; the "
-                         "evidence gives the amount, the hops and the strongest paths.",
+                         prob > 0
+                             ? "A forward FIFO trace from the case's sources "
+                               "(docs/TRACE-MODELS.md), stopped at labelled exchanges, ends at "
+                               "this exchange's addresses. probable_sat of it passed a CoinJoin, "
+                               "where it was matched to outputs by value, equal outputs sharing "
+                               "(rule coinjoin-rank): that part is PROBABLE, a judgement, not "
+                               "proof that these deposits are the thief's. The evidence gives "
+                               "the amounts, the hops and the strongest paths."
+                             : "A forward FIFO trace from the case's sources "
+                               "(docs/TRACE-MODELS.md), stopped at labelled exchanges, ends at "
+                               "this exchange's addresses; the evidence gives the amount, the "
+                               "hops and the strongest paths.",
                          ev, key);
         if (rc)
             goto out;

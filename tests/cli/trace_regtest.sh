@@ -20,7 +20,13 @@ check_eq "graph: two txs, hops 1 and 2" "$(tr --from "$SPLIT:0" | jq -c '[.graph
 MAP=$(key taint-mapping-tx)
 check_eq "fifo mapping (order): outputs 1 and 2" "$(tr --from "$(key taint-mapping-fund-tx-2):0" --max-hops 1 --coinjoin order | jq -c '[.graph[0].outputs[] | .traced]')" '[266660000,133340000]'
 check_eq "fifo mapping (default): not a CoinJoin by the pattern rules" "$(tr --from "$(key taint-mapping-fund-tx-2):0" --max-hops 1 | jq -c '[.graph[0].coinjoin, [.graph[0].outputs[] | .traced]]')" '[false,[266660000,133340000]]'
-check_eq "backward fifo: minted" "$(tr --from "$(key taint-check-tx):3" --direction backward | jq -c '.ended')" '{"coinbase":{"count":1,"value":166660000}}'
+check_eq "fifo mapping (through, generic flags absent): nothing probable" "$(tr --from "$(key taint-mapping-fund-tx-2):0" --coinjoin through | jq -c '.probable.value')" 0
+check_eq "poison: reach, not amounts" "$(tr --from "$SPLIT:0" --model poison | jq -c '[.reach.txs, .reach.outputs, (.reach.meaning | test("not amounts"))]')" '[2,2,true]'
+check "poison table: no percentage" sh -c "\"$CW_BIN\" trace --store \"$S\" --from $SPLIT:0 --model poison | grep -q 'poison is reach' && ! \"$CW_BIN\" trace --store \"$S\" --from $SPLIT:0 --model poison | grep -q '%'"
+check_eq "bad probable floor: exit 2" "$(set +e; tr --from "$SPLIT:0" --probable-floor 1.5 > /dev/null 2>&1; echo $?)" 2
+check_eq "default policy: rank" "$(tr --from "$SPLIT:0" | jq -c '.options.coinjoin')" '"rank"'
+check_eq "bad coinjoin policy: exit 2" "$(set +e; tr --from "$SPLIT:0" --coinjoin sideways > /dev/null 2>&1; echo $?)" 2
+check_eq "backward fifo: minted" "$(tr --from "$(key taint-check-tx):3" --direction backward | jq -c '.ended')" '{"coinbase":{"count":1,"probable":0,"value":166660000}}'
 
 check_eq "JSON is deterministic (byte for byte)" "$(tr --from "$(key taint-mapping-fund-tx-2):0" --model haircut | sha256sum)" "$(tr --from "$(key taint-mapping-fund-tx-2):0" --model haircut | sha256sum)"
 check "table output" sh -c "\"$CW_BIN\" trace --store \"$S\" --from $SPLIT:0 | grep -q 'strongest paths'"
@@ -48,6 +54,14 @@ share=$(jq '[.exposure[] | select(.category == "exchange_deposit") | .share][0]'
 check "screen 3 hops: deposit share 2.9997/14.9995 ($share)" awk -v s="$share" 'BEGIN { exit !(s > 0.19998 && s < 0.19999) }'
 check_eq "screen 3 hops: direct vs indirect" "$(jq -c '[.exposure[] | [.category, .min_hops]]' <<< "$SJ")" '[["exchange_deposit",1],["theft",3]]'
 check_eq "screen: direct exposure of the deposit's sender" "$("$CW_BIN" screen "$DEP" --store "$S" --labels "$T/l.db" --json | jq -c '[.exposure[] | select(.category == "theft") | .indirect > 0, .min_hops]')" '[true,2]'
+# the default follows exposure to the floor, not a fixed depth: the thief 3 hops back is found
+SD=$("$CW_BIN" screen "$END" --store "$S" --labels "$T/l.db" --json)
+check_eq "screen default (floor): theft found, flagged with its path" "$(jq -c '[.flag, .flags[0].category, .flags[0].level, (.flags[0].paths[0].txids | length), .coinjoin]' <<< "$SD")" '["flag","theft","flag",3,"proportional"]'
+check_eq "screen: threshold above the share: not flagged" "$("$CW_BIN" screen "$END" --store "$S" --labels "$T/l.db" --threshold 30% --json | jq -r '.flag')" none
+check_eq "screen: a floor above the thief's share stops before it" "$("$CW_BIN" screen "$END" --store "$S" --labels "$T/l.db" --floor 0.3 --json | jq -c '[.flag, ([.exposure[] | select(.category == "theft")] | length)]')" '["none",0]'
+check "screen table: FLAGGED and the path" sh -c "\"$CW_BIN\" screen \"$END\" --store \"$S\" --labels \"$T/l.db\" | grep -q 'FLAG theft'"
+check_eq "screen: bad --coinjoin: exit 2" "$(set +e; "$CW_BIN" screen "$END" --store "$S" --labels "$T/l.db" --coinjoin rank > /dev/null 2>&1; echo $?)" 2
+check_eq "screen: bad --floor: exit 2" "$(set +e; "$CW_BIN" screen "$END" --store "$S" --labels "$T/l.db" --floor 2 > /dev/null 2>&1; echo $?)" 2
 printf '# batch\n%s\n\n%s\nmfWxJ45yp2SFn7UciZyNpvDKrzbhyfKrY8\n' "$END" "$DEP" > "$T/batch.txt"
 set +e
 "$CW_BIN" screen --file "$T/batch.txt" --store "$S" --labels "$T/l.db" --json > "$T/out.jsonl" 2> "$T/err"; rc=$?

@@ -46,6 +46,8 @@ for h in $(jq -r '.[].name' "$T/w/truth/heists.json"); do
 done
 n_ex=$(jq '[.[] | .deposits_by_exchange | keys | length] | add' "$T/w/truth/heists.json")
 check_eq "every (heist, exchange) pair alerted, no other" "$(jq '[.alerts[] | .evidence | (if type == "string" then fromjson else . end) | .case + "/" + .exchange] | unique | length' <<<"$got")" "$n_ex"
+check_eq "an amount that passed a CoinJoin is called PROBABLE in the alert" "$(jq '[.alerts[] | select((.evidence | (if type == "string" then fromjson else . end) | .probable_sat) > 0) | select(.title | test("PROBABLE") | not)] | length' <<<"$got")" 0
+check "some alert amounts passed a CoinJoin (probable)" test "$(jq '[.alerts[] | select((.evidence | (if type == "string" then fromjson else . end) | .probable_sat) > 0)] | length' <<<"$got")" -gt 0
 cj_heists=$(jq '[.[] | select((.coinjoin_txids | length) > 0)] | length' "$T/w/truth/heists.json")
 check_eq "CoinJoin alerts for the heists mixed through CoinJoins" "$(alerts watched-funds-coinjoin | jq '.alerts | length')" "$cj_heists"
 check "the sanctioned address was seen receiving" test "$(alerts sanctioned-address-receives | jq '.alerts | length')" -gt 0

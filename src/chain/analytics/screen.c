@@ -1,41 +1,55 @@
 /*
  * screen.c: exposure screening (screen.h): a backward haircut trace from every output paid to
- * the address, k hops deep, stopping at the first labelled address on each path; the value
- * that ends at a label is exposure to its category (hop 1 direct, hops 2..k indirect).
- * The trace is kept for the paths. Shares are of the received value minus what came from the
- * address itself (CW_END_SELF), so change sent back to oneself does not dilute exposure.
+ * the address, stopping at the first labelled address on each path, at a CoinJoin under the
+ * "stop" policy, and where a path's traced value falls below the floor (floor x received, at
+ * least min_value: such fragments end as dust and count as unknown), with a hop cap. The value
+ * that ends at a label is exposure to its category (hop 1 direct, further back indirect), its
+ * probable part (passed a CoinJoin) kept apart. Shares are of the received value minus what
+ * came from the address itself (CW_END_SELF). Risk categories flag the address on their
+ * certain share (threshold) or, as "probable", on the share with probable exposure
+ * (probable_threshold); each flag keeps its strongest paths (the largest labelled ends of the
+ * category, with the tx path that brought the most value). The trace is kept for the paths.
  */
+#include <stdlib.h>
 #include <string.h>
 
-#include "chainwatch/errors.h"
 #include "chainwatch/btc/query.h"
+#include "chainwatch/errors.h"
 #include "chainwatch/screen.h"
 #include "chainwatch/util.h"
 
 #define MAX_CATS 64
 
 typedef struct cat_acc {
-    uint64_t direct, indirect;
+    uint64_t direct, indirect, prob;
     uint32_t min_hop;
 } cat_acc;
 
 struct cw_screen_result {
     const cw_chainstore *cs;
     const cw_trace_labelmap *labels;
+    cw_screen_opts opts;
     char address[CW_ADDR_STR_MAX];
-    uint32_t hops;
-    uint64_t received, self, unknown, coinbase;
+    uint64_t received, self, unknown, coinbase, coinjoin, floor_sat;
     cat_acc cats[MAX_CATS];
     size_t n_cats;
+    bool risk[MAX_CATS];
     cw_trace *trace;
 };
+
+static const char *const default_risk[] = {"sanctioned", "theft", "ransomware", "darknet_market",
+                                           "scam"};
 
 void cw_screen_opts_init(cw_screen_opts *o)
 {
     memset(o, 0, sizeof *o);
-    o->hops = 3;
+    o->hops = 0; /* no cap: the floor bounds the work */
+    o->floor = 0.001;
     o->until_height = UINT32_MAX;
     o->min_value = 1;
+    o->coinjoin = CW_CJ_PROPORTIONAL;
+    o->threshold = 0.05;
+    o->probable_threshold = 0.25;
 }
 
 static int cat_index(const char *c)
@@ -51,6 +65,11 @@ int cw_screen_address(cw_screen_result **out, const cw_chainstore *cs,
                       const cw_trace_labelmap *labels, const char *addr, const cw_screen_opts *opts)
 {
     *out = NULL;
+    if (!(opts->floor >= 0.0 && opts->floor < 1.0) ||
+        !(opts->threshold > 0.0 && opts->threshold <= 1.0) ||
+        !(opts->probable_threshold > 0.0 && opts->probable_threshold <= 1.0) ||
+        (unsigned)opts->coinjoin >= CW_CJ_N)
+        return cw_error_set(CW_EINVAL, "screen: floor must be in [0, 1), thresholds in (0, 1]");
     cw_addr_key k;
     uint64_t a;
     if (cw_addr_decode(&k, addr, cw_chainstore_network(cs)) != 0)
@@ -68,20 +87,51 @@ int cw_screen_address(cw_screen_result **out, const cw_chainstore *cs,
     }
     r->cs = cs;
     r->labels = labels;
-    r->hops = opts->hops;
+    r->opts = *opts;
     cw_query_addr_string(r->address, cs, (uint32_t)a);
     for (size_t i = 0; i < MAX_CATS; i++)
         r->cats[i].min_hop = UINT32_MAX;
+    if (opts->n_flag_categories) {
+        for (size_t i = 0; i < opts->n_flag_categories && i < CW_SCREEN_MAX_FLAG_CATS; i++) {
+            int ci = cat_index(opts->flag_categories[i]);
+            if (ci < 0) {
+                rc = cw_error_set(CW_EINVAL, "screen: '%s' is not a label category",
+                                  opts->flag_categories[i]);
+                cw_trace_sources_deinit(&src);
+                cw_screen_result_free(r);
+                return rc;
+            }
+            r->risk[ci] = true;
+        }
+    } else {
+        for (size_t i = 0; i < sizeof default_risk / sizeof *default_risk; i++) {
+            int ci = cat_index(default_risk[i]);
+            if (ci >= 0)
+                r->risk[ci] = true;
+        }
+    }
+    /* the floor in satoshis: a share of everything the address received */
+    uint64_t recv = 0;
+    for (size_t i = 0; i < src.n; i++)
+        recv += cw_out_value(cw_chainstore_out(cs, src.outs[i]));
+    double fx = opts->floor * (double)recv;
+    r->floor_sat = (uint64_t)fx;
+    if ((double)r->floor_sat < fx)
+        r->floor_sat++; /* rounded up */
+    if (r->floor_sat < opts->min_value)
+        r->floor_sat = opts->min_value;
     cw_trace_opts o;
     cw_trace_opts_init(&o);
     o.model = CW_TRACE_HAIRCUT;
     o.direction = CW_TRACE_BACKWARD;
-    o.max_hops = opts->hops ? opts->hops : 1;
-    o.min_value = opts->min_value;
+    o.max_hops = opts->hops;
+    o.min_value = r->floor_sat;
     o.stop_any_label = true;
     o.self_addr = a;
     o.max_nodes = opts->max_nodes;
+    o.coinjoin = opts->coinjoin == CW_CJ_RANK ? CW_CJ_PROPORTIONAL : opts->coinjoin;
     o.is_coinjoin = opts->is_coinjoin;
+    o.is_coinjoin_ctx = opts->is_coinjoin_ctx;
     rc = cw_trace_run(&r->trace, cs, labels, src.outs, src.n, &o);
     cw_trace_sources_deinit(&src);
     if (rc) {
@@ -100,12 +150,18 @@ int cw_screen_address(cw_screen_result **out, const cw_chainstore *cs,
         case CW_END_COINBASE:
             r->coinbase += e->amount;
             break;
+        case CW_END_COINJOIN:
+            r->coinjoin += e->amount;
+            break;
         case CW_END_LABEL:
             if (cw_trace_labelmap_get(labels, e->addr, NULL, &cat) && (ci = cat_index(cat)) >= 0) {
                 if (e->hop <= 1)
                     r->cats[ci].direct += e->amount;
                 else
                     r->cats[ci].indirect += e->amount;
+                /* "through": what passed a CoinJoin counts as certain */
+                if (opts->coinjoin != CW_CJ_ORDER)
+                    r->cats[ci].prob += e->probable;
                 if (e->hop < r->cats[ci].min_hop)
                     r->cats[ci].min_hop = e->hop;
                 break;
@@ -134,40 +190,174 @@ uint64_t cw_screen_received(const cw_screen_result *r)
     return r->received > r->self ? r->received - r->self : 0;
 }
 
+static double share_of(const cw_screen_result *r, uint64_t v)
+{
+    uint64_t base = cw_screen_received(r);
+    return base ? (double)v / (double)base : 0.0;
+}
+
 double cw_screen_share(const cw_screen_result *r, const char *category)
 {
     int ci = cat_index(category);
-    uint64_t base = cw_screen_received(r);
-    if (ci < 0 || base == 0)
+    if (ci < 0)
         return 0.0;
-    return (double)(r->cats[ci].direct + r->cats[ci].indirect) / (double)base;
+    return share_of(r, r->cats[ci].direct + r->cats[ci].indirect);
+}
+
+double cw_screen_certain_share(const cw_screen_result *r, const char *category)
+{
+    int ci = cat_index(category);
+    if (ci < 0)
+        return 0.0;
+    return share_of(r, r->cats[ci].direct + r->cats[ci].indirect - r->cats[ci].prob);
+}
+
+/* 2 flag, 1 probable, 0 none for category index ci */
+static int level_of(const cw_screen_result *r, int ci)
+{
+    if (!r->risk[ci])
+        return 0;
+    const cat_acc *c = &r->cats[ci];
+    uint64_t v = c->direct + c->indirect;
+    if (v == 0)
+        return 0;
+    if (share_of(r, v - c->prob) >= r->opts.threshold)
+        return 2;
+    if (c->prob && share_of(r, v) >= r->opts.probable_threshold)
+        return 1;
+    return 0;
+}
+
+int cw_screen_flag_level(const cw_screen_result *r)
+{
+    int best = 0;
+    const char *const *cats = cw_label_categories();
+    for (int i = 0; i < MAX_CATS && cats[i]; i++) {
+        int l = level_of(r, i);
+        if (l > best)
+            best = l;
+    }
+    return best;
+}
+
+static int cmp_end(const void *x, const void *y)
+{
+    const cw_trace_end *a = *(const cw_trace_end *const *)x, *b = *(const cw_trace_end *const *)y;
+    if (a->amount != b->amount)
+        return a->amount < b->amount ? 1 : -1;
+    return (a->out > b->out) - (a->out < b->out);
+}
+
+/* The strongest paths to category cat: its largest labelled ends with their tx paths. */
+static json_t *paths_to(const cw_screen_result *r, const char *cat, size_t top)
+{
+    json_t *arr = json_array();
+    size_t n = cw_trace_n_ends(r->trace), m = 0;
+    const cw_trace_end **v = cw_malloc((n + 1) * sizeof(const cw_trace_end *));
+    uint64_t *txs = cw_malloc(4096 * sizeof *txs);
+    if (!arr || !v || !txs) {
+        cw_free(v);
+        cw_free(txs);
+        json_decref(arr);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const cw_trace_end *e = cw_trace_end_at(r->trace, i);
+        const char *c;
+        if (e->kind == CW_END_LABEL && e->node != UINT32_MAX &&
+            cw_trace_labelmap_get(r->labels, e->addr, NULL, &c) && !strcmp(c, cat))
+            v[m++] = e;
+    }
+    if (m > 1)
+        qsort(v, m, sizeof(const cw_trace_end *), cmp_end);
+    for (size_t i = 0; i < m && i < top; i++) {
+        const cw_trace_end *e = v[i];
+        const char *ent = NULL, *c = NULL;
+        cw_trace_labelmap_get(r->labels, e->addr, &ent, &c);
+        char as[CW_ADDR_STR_MAX];
+        cw_query_addr_string(as, r->cs, (uint32_t)e->addr);
+        size_t k = cw_trace_path(r->trace, e->node, txs, 4096);
+        json_t *tj = json_array();
+        for (size_t q = 0; q < k; q++) {
+            char h[65];
+            cw_hex_encode_rev(h, cw_chainstore_txid(r->cs, txs[q]), 32);
+            json_array_append_new(tj, json_string(h));
+        }
+        json_t *p = json_pack("{s:s, s:s, s:s, s:I, s:I, s:f, s:I, s:o}", "address", as, "entity",
+                              ent ? ent : "unknown", "category", c, "value", (json_int_t)e->amount,
+                              "probable", (json_int_t)e->probable, "share", share_of(r, e->amount),
+                              "hops", (json_int_t)e->hop, "txids", tj);
+        if (p && e->probable)
+            json_object_set_new(p, "rule", json_string(cw_trace_rule_name(e->rule)));
+        json_array_append_new(arr, p);
+    }
+    cw_free(v);
+    cw_free(txs);
+    return arr;
 }
 
 json_t *cw_screen_json(const cw_screen_result *r, size_t top_paths)
 {
     uint64_t base = cw_screen_received(r);
-    json_t *j = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "address", r->address, "hops",
-                          (json_int_t)r->hops, "received", (json_int_t)r->received, "self",
-                          (json_int_t)r->self, "base", (json_int_t)base, "unknown",
-                          (json_int_t)r->unknown, "coinbase", (json_int_t)r->coinbase);
+    json_t *j = json_pack(
+        "{s:s, s:I, s:f, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:f, s:f}", "address", r->address,
+        "hops", (json_int_t)r->opts.hops, "floor", r->opts.floor, "floor_sat",
+        (json_int_t)r->floor_sat, "coinjoin",
+        r->opts.coinjoin == CW_CJ_ORDER ? "through" : cw_trace_coinjoin_name(r->opts.coinjoin),
+        "received", (json_int_t)r->received, "self", (json_int_t)r->self, "base", (json_int_t)base,
+        "unknown", (json_int_t)r->unknown, "coinbase", (json_int_t)r->coinbase, "threshold",
+        r->opts.threshold, "probable_threshold", r->opts.probable_threshold);
     if (!j)
         return NULL;
-    json_t *exp = json_array();
+    json_object_set_new(j, "coinjoin_value", json_integer((json_int_t)r->coinjoin));
+    json_object_set_new(j, "max_hop",
+                        json_integer((json_int_t)cw_trace_stats_get(r->trace)->max_hop));
+    json_t *exp = json_array(), *flags = json_array();
     const char *const *cats = cw_label_categories();
+    int best = 0;
     for (int i = 0; i < MAX_CATS && cats[i]; i++) {
         const cat_acc *c = &r->cats[i];
         uint64_t v = c->direct + c->indirect;
         if (!v)
             continue;
         json_array_append_new(
-            exp, json_pack("{s:s, s:I, s:f, s:I, s:I, s:I}", "category", cats[i], "value",
-                           (json_int_t)v, "share", base ? (double)v / (double)base : 0.0, "direct",
-                           (json_int_t)c->direct, "indirect", (json_int_t)c->indirect, "min_hops",
-                           (json_int_t)c->min_hop));
+            exp,
+            json_pack("{s:s, s:I, s:f, s:I, s:I, s:I, s:I, s:I}", "category", cats[i], "value",
+                      (json_int_t)v, "share", share_of(r, v), "certain", (json_int_t)(v - c->prob),
+                      "probable", (json_int_t)c->prob, "direct", (json_int_t)c->direct, "indirect",
+                      (json_int_t)c->indirect, "min_hops", (json_int_t)c->min_hop));
+        int l = level_of(r, i);
+        if (!l)
+            continue;
+        if (l > best)
+            best = l;
+        json_t *f = json_pack("{s:s, s:s, s:f, s:f, s:f}", "category", cats[i], "level",
+                              l == 2 ? "flag" : "probable", "share", share_of(r, v),
+                              "certain_share", share_of(r, v - c->prob), "threshold",
+                              l == 2 ? r->opts.threshold : r->opts.probable_threshold);
+        if (f && l == 1)
+            json_object_set_new(f, "meaning",
+                                json_string("the exposure passed a CoinJoin: which participant's "
+                                            "coin carries it is a judgement, not a certainty"));
+        json_t *p = paths_to(r, cats[i], top_paths);
+        if (f && p)
+            json_object_set_new(f, "paths", p);
+        else
+            json_decref(p);
+        json_array_append_new(flags, f);
     }
     json_object_set_new(j, "exposure", exp);
+    json_object_set_new(j, "flags", flags);
+    json_object_set_new(j, "flag",
+                        json_string(best == 2   ? "flag"
+                                    : best == 1 ? "probable"
+                                                : "none"));
+    /* a probable flag is a flag (for review); its level says it rests on a judgement */
+    json_object_set_new(j, "flagged", json_boolean(best > 0));
     json_object_set_new(j, "unknown_share",
                         json_real(base ? (double)r->unknown / (double)base : 0.0));
+    json_object_set_new(j, "coinjoin_share",
+                        json_real(base ? (double)r->coinjoin / (double)base : 0.0));
     /* the strongest paths: the largest labelled ends */
     json_t *tj = cw_trace_json(r->trace, top_paths, 0);
     json_t *paths = json_array();

@@ -14,6 +14,10 @@
  *    output's first satoshi, stored contiguously in one pool. Node amount = their total.
  *  - Conservation: for FIFO and haircut, the sum of the ends equals the sources' value to the
  *    satoshi (haircut apportions with the largest-remainder rule). Poison does not conserve.
+ *  - Every node and end has a probable part (<= its amount): all the value a CoinJoin passes on
+ *    (any policy but stop), then, through ordinary txs, the inputs' probable total shared pro
+ *    rata over the traced parts (largest remainder: conserved). Nothing that passed a CoinJoin
+ *    is ever certain. Ranked CoinJoins share what reaches a group of equal outputs equally.
  * Memory: nodes, ends, intervals and tx records grow amortised; per-tx scratch buffers are
  * reused. Nothing is allocated per step otherwise. max_nodes bounds the run.
  */
@@ -44,7 +48,8 @@ void cw_trace_opts_init(cw_trace_opts *o)
     o->min_value = 1;
     o->until_height = UINT32_MAX;
     o->self_addr = CW_NONE64;
-    o->coinjoin = CW_CJ_ORDER;
+    o->coinjoin = CW_CJ_RANK;
+    o->probable_floor = 0.2;
 }
 
 /* ---------------------------------------------------------------- growth helpers */
@@ -179,13 +184,13 @@ static int new_node(cw_trace *t, uint64_t out, uint64_t tx, uint32_t hop, uint32
         rc = map_put(t, out, t->n_nodes);
     if (rc)
         return rc;
-    t->nodes[t->n_nodes] = (cw_trace__node){out, 0, tx, 0, 0, hop, parent, false};
+    t->nodes[t->n_nodes] = (cw_trace__node){out, 0, tx, 0, 0, hop, parent, false, 0, 0};
     *idx = (uint32_t)t->n_nodes++;
     return 0;
 }
 
 static int add_end(cw_trace *t, cw_trace_end_kind kind, uint64_t out, uint64_t tx, uint64_t addr,
-                   uint64_t amount, uint32_t hop, uint32_t node)
+                   uint64_t amount, uint64_t prob, uint8_t rule, uint32_t hop, uint32_t node)
 {
     if (amount == 0) {
         if (node != UINT32_MAX && kind != CW_END_SELF)
@@ -195,7 +200,9 @@ static int add_end(cw_trace *t, cw_trace_end_kind kind, uint64_t out, uint64_t t
     int rc = GROW(t->ends, t->cap_ends, t->n_ends + 1);
     if (rc)
         return rc;
-    t->ends[t->n_ends++] = (cw_trace_end){kind, out, tx, addr, amount, hop, node};
+    t->ends[t->n_ends++] = (cw_trace_end){
+        kind, out, tx, addr, amount, hop, node, prob, prob ? (cw_trace_rule)rule : CW_RULE_NONE};
+    t->stats.probable += prob;
     if (node != UINT32_MAX && kind != CW_END_SELF)
         t->nodes[node].ended = true;
     return 0;
@@ -245,17 +252,28 @@ static int settle_forward(cw_trace *t, uint32_t ni, bool source)
     const cw_row_out *o = cw_chainstore_out(t->cs, n->out);
     uint64_t addr = out_addr(o);
     if (addr == CW_NONE64)
-        return add_end(t, CW_END_BURNED, n->out, n->tx, addr, n->amount, n->hop, ni);
+        return add_end(t, CW_END_BURNED, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop,
+                       ni);
     if (!source && stops_at(t, addr))
-        return add_end(t, CW_END_LABEL, n->out, n->tx, addr, n->amount, n->hop, ni);
+        return add_end(t, CW_END_LABEL, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop,
+                       ni);
     uint64_t sp = o->spending_tx;
     if (sp == CW_NONE32 || sp >= t->counts.txs ||
         (t->opts.until_height != UINT32_MAX && tx_height(t, sp) > t->opts.until_height))
-        return add_end(t, CW_END_UNSPENT, n->out, n->tx, addr, n->amount, n->hop, ni);
+        return add_end(t, CW_END_UNSPENT, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop,
+                       ni);
     if (!source && n->amount < t->opts.min_value)
-        return add_end(t, CW_END_DUST, n->out, n->tx, addr, n->amount, n->hop, ni);
+        return add_end(t, CW_END_DUST, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop,
+                       ni);
+    /* a probable fragment that is a sliver of its coin is not followed: after a CoinJoin or
+     * two, a shared share says nothing about who holds the coin */
+    if (!source && n->prob && t->opts.probable_floor > 0.0 &&
+        (double)n->amount < t->opts.probable_floor * (double)cw_out_value(o))
+        return add_end(t, CW_END_DUST, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop,
+                       ni);
     if (t->opts.max_hops && n->hop >= t->opts.max_hops)
-        return add_end(t, CW_END_FRONTIER, n->out, n->tx, addr, n->amount, n->hop, ni);
+        return add_end(t, CW_END_FRONTIER, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop,
+                       ni);
     return push_tx(t, sp);
 }
 
@@ -268,14 +286,18 @@ static int settle_backward(cw_trace *t, uint32_t ni, bool source)
     uint64_t creator = cw_chainstore_out_tx(t->cs, n->out);
     if (!source) {
         if (addr != CW_NONE64 && addr == t->opts.self_addr)
-            return add_end(t, CW_END_SELF, n->out, n->tx, addr, n->amount, n->hop, ni);
+            return add_end(t, CW_END_SELF, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop,
+                           ni);
         if (stops_at(t, addr))
-            return add_end(t, CW_END_LABEL, n->out, n->tx, addr, n->amount, n->hop, ni);
+            return add_end(t, CW_END_LABEL, n->out, n->tx, addr, n->amount, n->prob, n->rule,
+                           n->hop, ni);
         if (n->amount < t->opts.min_value)
-            return add_end(t, CW_END_DUST, n->out, n->tx, addr, n->amount, n->hop, ni);
+            return add_end(t, CW_END_DUST, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop,
+                           ni);
         if ((t->opts.max_hops && n->hop >= t->opts.max_hops) ||
             (t->opts.until_height != UINT32_MAX && tx_height(t, creator) < t->opts.until_height))
-            return add_end(t, CW_END_FRONTIER, n->out, n->tx, addr, n->amount, n->hop, ni);
+            return add_end(t, CW_END_FRONTIER, n->out, n->tx, addr, n->amount, n->prob, n->rule,
+                           n->hop, ni);
     }
     return push_tx(t, creator);
 }
@@ -339,7 +361,96 @@ static int scratch(cw_trace *t, size_t n_in, size_t n_out)
         rc = GROW(t->s_operm, t->cap_s_operm, n);
     if (rc == 0)
         rc = GROW(t->s_oamt, t->cap_s_oamt, n);
+    if (rc == 0)
+        rc = GROW(t->s_prob, t->cap_s_prob, n);
+    if (rc == 0)
+        rc = GROW(t->s_tmp, t->cap_s_tmp, 2 * n);
+    if (rc == 0)
+        rc = GROW(t->s_pre, t->cap_s_pre, n);
     return rc;
+}
+
+/* A CoinJoin candidate: every CoinJoin rule wants at least 2 inputs and at least 2 outputs of
+ * one value (t->s_oval holds the output values), a cheap filter before the pattern rules.
+ * Poison is reach, not attribution: it does not ask. */
+static bool is_cj(cw_trace *t, uint64_t tx, size_t n_in, size_t n_out)
+{
+    if (n_in < 2 || n_out < 2 || t->opts.model == CW_TRACE_POISON)
+        return false;
+    bool equal = n_out > 64; /* large rounds: ask the rules */
+    for (size_t i = 0; !equal && i < n_out; i++)
+        for (size_t j = i + 1; j < n_out; j++)
+            if (t->s_oval[i] == t->s_oval[j]) {
+                equal = true;
+                break;
+            }
+    return equal && t->is_cj(t->opts.is_coinjoin_ctx, t->cs, tx);
+}
+
+/* The rule a CoinJoin applies: rank is a FIFO rule (haircut shares by value, which is the
+ * proportional rule; poison touches every output, as through) */
+static uint8_t policy_rule(const cw_trace *t)
+{
+    cw_trace_coinjoin c = t->opts.coinjoin;
+    if (t->opts.model == CW_TRACE_POISON)
+        return CW_RULE_CJ_ORDER;
+    if (t->opts.model == CW_TRACE_HAIRCUT)
+        return c == CW_CJ_ORDER ? CW_RULE_CJ_ORDER : CW_RULE_CJ_PROPORTIONAL;
+    return c == CW_CJ_RANK           ? CW_RULE_CJ_RANK
+           : c == CW_CJ_PROPORTIONAL ? CW_RULE_CJ_PROPORTIONAL
+                                     : CW_RULE_CJ_ORDER;
+}
+
+/* Ranked FIFO in a CoinJoin: the traced value that reached a run of equal-valued parts (in
+ * the rank order p, where equal values are adjacent) is shared equally by the run (largest
+ * remainder), and those parts carry it as a prefix: picking one coin of a group of equal
+ * coins would be a guess. */
+static int pool_equal(cw_trace *t, const uint32_t *p, const uint64_t *val, size_t n, uint64_t *amt,
+                      uint8_t *pre)
+{
+    uint64_t *w = t->s_tmp, *o = t->s_tmp + n;
+    for (size_t k = 0; k < n;) {
+        size_t e = k + 1;
+        while (e < n && val[p[e]] == val[p[k]])
+            e++;
+        if (e - k >= 2) {
+            uint64_t sum = 0;
+            for (size_t q = k; q < e; q++) {
+                sum += amt[p[q]];
+                w[q - k] = 1;
+                pre[p[q]] = 1;
+            }
+            if (sum) {
+                int rc = apportion(t, sum, w, e - k, e - k, o);
+                if (rc)
+                    return rc;
+                for (size_t q = k; q < e; q++)
+                    amt[p[q]] = o[q - k];
+            }
+        }
+        k = e;
+    }
+    return 0;
+}
+
+/* The probable part of each of n parts carrying amt (which sum to W): all of it after a
+ * CoinJoin, else the inputs' probable total P shared pro rata. */
+static int split_prob(cw_trace *t, bool cj, uint64_t P, const uint64_t *amt, size_t n, uint64_t W,
+                      uint64_t *prob)
+{
+    if (cj) {
+        memcpy(prob, amt, n * sizeof *prob);
+        return 0;
+    }
+    if (P == 0 || W == 0) {
+        memset(prob, 0, n * sizeof *prob);
+        return 0;
+    }
+    if (P >= W) {
+        memcpy(prob, amt, n * sizeof *prob);
+        return 0;
+    }
+    return apportion(t, P, amt, n, W, prob);
 }
 
 static void identity(uint32_t *p, size_t n)
@@ -419,9 +530,10 @@ static int process_forward(cw_trace *t, uint64_t tx)
     int rc = scratch(t, n_in, n_out);
     if (rc)
         return rc;
-    uint64_t V_in = 0, V_out = 0, T_in = 0;
+    uint64_t V_in = 0, V_out = 0, T_in = 0, P_in = 0;
     uint32_t hop = UINT32_MAX, parent = UINT32_MAX;
-    uint64_t best = 0;
+    uint64_t best = 0, best_p = 0;
+    uint8_t in_rule = CW_RULE_NONE;
     size_t n_tainted = 0;
     for (size_t k = 0; k < n_in; k++) {
         const cw_row_in *r = cw_chainstore_in(cs, in0 + k);
@@ -438,12 +550,17 @@ static int process_forward(cw_trace *t, uint64_t tx)
                 ni = (uint32_t)idx;
                 cw_trace__node *n = &t->nodes[ni];
                 T_in += n->amount;
+                P_in += n->prob;
                 n_tainted++;
                 if (n->hop < hop)
                     hop = n->hop;
                 if (parent == UINT32_MAX || n->amount > best) {
                     best = n->amount;
                     parent = ni;
+                }
+                if (n->prob > best_p) {
+                    best_p = n->prob;
+                    in_rule = n->rule;
                 }
             }
         }
@@ -468,7 +585,7 @@ static int process_forward(cw_trace *t, uint64_t tx)
     if ((rc = GROW(t->txr, t->cap_txr, t->n_txr + 1)))
         return rc;
     cw_trace__txrec *tr = &t->txr[t->n_txr++];
-    *tr = (cw_trace__txrec){tx, hop, t->n_edges, 0, 0, 0, 0};
+    *tr = (cw_trace__txrec){tx, hop, t->n_edges, 0, 0, 0, 0, CW_RULE_NONE};
     for (size_t k = 0; k < n_in; k++) {
         if (t->s_node[k] == UINT32_MAX)
             continue;
@@ -479,23 +596,35 @@ static int process_forward(cw_trace *t, uint64_t tx)
     }
     t->stats.edges += n_tainted;
 
-    bool cj = t->opts.coinjoin != CW_CJ_ORDER && t->is_cj(t->opts.is_coinjoin_ctx, cs, tx);
+    bool cj = is_cj(t, tx, n_in, n_out);
     tr->coinjoin = cj;
-    if (cj && t->opts.coinjoin == CW_CJ_STOP) {
-        tr->end_amount = T_in;
-        return add_end(t, CW_END_COINJOIN, CW_NONE64, tx, CW_NONE64, T_in, hop, UINT32_MAX);
+    uint8_t rule = in_rule;
+    if (cj) {
+        t->stats.coinjoins++;
+        t->stats.coinjoin_in += T_in - P_in; /* certain value entering */
+        if (t->opts.coinjoin == CW_CJ_STOP) {
+            tr->end_amount = T_in;
+            return add_end(t, CW_END_COINJOIN, CW_NONE64, tx, CW_NONE64, T_in, P_in, in_rule, hop,
+                           UINT32_MAX);
+        }
+        rule = policy_rule(t);
+        tr->rule = rule;
     }
 
-    /* the amount each output (and the fee, slot n_out) receives */
-    uint64_t *oamt = t->s_oamt;
+    /* the amount each output (and the fee, slot n_out) receives; pre[j]: carried as a prefix */
+    uint64_t *oamt = t->s_oamt, *oprob = t->s_prob;
+    uint8_t *pre = t->s_pre;
+    memset(pre, 0, n_out + 1);
     bool fifo = t->opts.model == CW_TRACE_FIFO;
+    bool prop = cj && t->opts.coinjoin == CW_CJ_PROPORTIONAL;
     if (t->opts.model == CW_TRACE_POISON) {
         memcpy(oamt, t->s_oval, n_out * sizeof *oamt);
         oamt[n_out] = fee;
-    } else if (t->opts.model == CW_TRACE_HAIRCUT) {
+    } else if (t->opts.model == CW_TRACE_HAIRCUT || prop) {
         t->s_oval[n_out] = fee;
         if ((rc = apportion(t, T_in, t->s_oval, n_out + 1, V_in, oamt)))
             return rc;
+        memset(pre, 1, n_out + 1);
     } else {
         /* FIFO: the tainted intervals on the input axis */
         uint32_t *pin = t->s_perm, *pout = t->s_operm;
@@ -541,12 +670,21 @@ static int process_forward(cw_trace *t, uint64_t tx)
         }
         if (!ranked && (rc = clip(t, t->axis, t->n_axis, &pa, lo, V_in, false, &oamt[n_out])))
             return rc;
+        if (ranked && (rc = pool_equal(t, pout, t->s_oval, n_out, oamt, pre)))
+            return rc;
+    }
+    if (t->opts.model == CW_TRACE_POISON) {
+        for (size_t j = 0; j <= n_out; j++)
+            oprob[j] = cj || P_in ? oamt[j] : 0;
+    } else if ((rc = split_prob(t, cj, P_in, oamt, n_out + 1, T_in, oprob))) {
+        return rc;
     }
 
     /* fee end */
     if (oamt[n_out]) {
         tr->end_amount = oamt[n_out];
-        if ((rc = add_end(t, CW_END_FEE, CW_NONE64, tx, CW_NONE64, oamt[n_out], hop, UINT32_MAX)))
+        if ((rc = add_end(t, CW_END_FEE, CW_NONE64, tx, CW_NONE64, oamt[n_out], oprob[n_out], rule,
+                          hop, UINT32_MAX)))
             return rc;
     }
     /* output nodes */
@@ -563,7 +701,7 @@ static int process_forward(cw_trace *t, uint64_t tx)
             t->edges[t->n_edges++] = (uint32_t)idx;
             t->txr[t->n_txr - 1].n_out++;
             if ((rc = add_end(t, CW_END_SELF, out, tx, out_addr(cw_chainstore_out(cs, out)),
-                              oamt[j], hop, (uint32_t)idx)))
+                              oamt[j], oprob[j], rule, hop, (uint32_t)idx)))
                 return rc;
             continue;
         }
@@ -573,14 +711,21 @@ static int process_forward(cw_trace *t, uint64_t tx)
             return rc;
         cw_trace__node *n = &t->nodes[ni];
         n->amount = oamt[j];
+        n->prob = oprob[j];
+        n->rule = oprob[j] ? rule : CW_RULE_NONE;
         if (fifo) {
-            size_t pa = 0;
-            uint64_t len;
             n->ivl_off = t->n_ivl;
             t->ivl_open = false;
-            if ((rc = clip(t, t->axis, t->n_axis, &pa, t->s_amt[j], t->s_amt[j] + t->s_oval[j],
-                           true, &len)))
-                return rc;
+            if (pre[j]) {
+                if ((rc = add_ivl(t, 0, oamt[j])))
+                    return rc;
+            } else {
+                size_t pa = 0;
+                uint64_t len;
+                if ((rc = clip(t, t->axis, t->n_axis, &pa, t->s_amt[j], t->s_amt[j] + t->s_oval[j],
+                               true, &len)))
+                    return rc;
+            }
             n = &t->nodes[ni];
             n->ivl_n = (uint32_t)(t->n_ivl - n->ivl_off);
         }
@@ -605,8 +750,9 @@ static int process_backward(cw_trace *t, uint64_t tx)
     int rc = scratch(t, n_in, n_out);
     if (rc)
         return rc;
-    uint64_t A = 0, best = 0, V_in = 0;
+    uint64_t A = 0, P = 0, best = 0, best_p = 0, V_in = 0;
     uint32_t hop = UINT32_MAX, parent = UINT32_MAX;
+    uint8_t in_rule = CW_RULE_NONE;
     size_t n_tracked = 0;
     for (size_t j = 0; j < n_out; j++) {
         uint64_t idx;
@@ -617,12 +763,17 @@ static int process_backward(cw_trace *t, uint64_t tx)
             const cw_trace__node *n = &t->nodes[ni];
             t->s_node[j] = ni;
             A += n->amount;
+            P += n->prob;
             n_tracked++;
             if (n->hop < hop)
                 hop = n->hop;
             if (parent == UINT32_MAX || n->amount > best) {
                 best = n->amount;
                 parent = ni;
+            }
+            if (n->prob > best_p) {
+                best_p = n->prob;
+                in_rule = n->rule;
             }
         }
     }
@@ -634,7 +785,7 @@ static int process_backward(cw_trace *t, uint64_t tx)
     if ((rc = GROW(t->txr, t->cap_txr, t->n_txr + 1)))
         return rc;
     cw_trace__txrec *tr = &t->txr[t->n_txr++];
-    *tr = (cw_trace__txrec){tx, hop, t->n_edges, 0, 0, 0, 0};
+    *tr = (cw_trace__txrec){tx, hop, t->n_edges, 0, 0, 0, 0, CW_RULE_NONE};
     for (size_t j = 0; j < n_out; j++) {
         if (t->s_node[j] == UINT32_MAX)
             continue;
@@ -646,16 +797,27 @@ static int process_backward(cw_trace *t, uint64_t tx)
     t->stats.edges += n_tracked;
     if (cw_chainstore_in(cs, in0)->spent_tx == CW_IN_COINBASE) {
         tr->end_amount = A;
-        return add_end(t, CW_END_COINBASE, CW_NONE64, tx, CW_NONE64, A, hop, UINT32_MAX);
+        return add_end(t, CW_END_COINBASE, CW_NONE64, tx, CW_NONE64, A, P, in_rule, hop,
+                       UINT32_MAX);
     }
-    bool cj = t->opts.coinjoin != CW_CJ_ORDER && t->is_cj(t->opts.is_coinjoin_ctx, cs, tx);
+    bool cj = is_cj(t, tx, n_in, n_out);
     tr->coinjoin = cj;
-    if (cj && t->opts.coinjoin == CW_CJ_STOP) {
-        tr->end_amount = A;
-        return add_end(t, CW_END_COINJOIN, CW_NONE64, tx, CW_NONE64, A, hop, UINT32_MAX);
+    uint8_t rule = in_rule;
+    if (cj) {
+        t->stats.coinjoins++;
+        t->stats.coinjoin_in += A - P;
+        if (t->opts.coinjoin == CW_CJ_STOP) {
+            tr->end_amount = A;
+            return add_end(t, CW_END_COINJOIN, CW_NONE64, tx, CW_NONE64, A, P, in_rule, hop,
+                           UINT32_MAX);
+        }
+        rule = policy_rule(t);
+        tr->rule = rule;
     }
     /* input values and prevouts */
-    uint64_t *ival = t->s_val, *iamt = t->s_amt;
+    uint64_t *ival = t->s_val, *iamt = t->s_amt, *iprob = t->s_prob;
+    uint8_t *pre = t->s_pre;
+    memset(pre, 0, n_in + 1);
     for (size_t k = 0; k < n_in; k++) {
         const cw_row_in *r = cw_chainstore_in(cs, in0 + k);
         if (r->spent_tx == CW_IN_EXTERNAL) {
@@ -668,11 +830,13 @@ static int process_backward(cw_trace *t, uint64_t tx)
         V_in += ival[k];
     }
     bool fifo = t->opts.model == CW_TRACE_FIFO;
+    bool prop = cj && t->opts.coinjoin == CW_CJ_PROPORTIONAL;
     if (t->opts.model == CW_TRACE_POISON) {
         memcpy(iamt, ival, n_in * sizeof *iamt);
-    } else if (t->opts.model == CW_TRACE_HAIRCUT) {
+    } else if (t->opts.model == CW_TRACE_HAIRCUT || prop) {
         if ((rc = apportion(t, A, ival, n_in, V_in, iamt)))
             return rc;
+        memset(pre, 1, n_in);
     } else {
         uint32_t *pin = t->s_perm, *pout = t->s_operm;
         bool ranked = cj && t->opts.coinjoin == CW_CJ_RANK;
@@ -712,6 +876,18 @@ static int process_backward(cw_trace *t, uint64_t tx)
             t->s_oamt[i] = lo;
             lo += ival[i];
         }
+        if (ranked && (rc = pool_equal(t, pin, ival, n_in, iamt, pre)))
+            return rc;
+    }
+    if (t->opts.model == CW_TRACE_POISON) {
+        for (size_t k = 0; k < n_in; k++)
+            iprob[k] = cj || P ? iamt[k] : 0;
+    } else {
+        uint64_t W = 0;
+        for (size_t k = 0; k < n_in; k++)
+            W += iamt[k];
+        if ((rc = split_prob(t, cj, P, iamt, n_in, W, iprob)))
+            return rc;
     }
     for (size_t k = 0; k < n_in; k++) {
         if (!iamt[k])
@@ -719,8 +895,8 @@ static int process_backward(cw_trace *t, uint64_t tx)
         const cw_row_in *r = cw_chainstore_in(cs, in0 + k);
         t->stats.edges++;
         if (r->spent_tx == CW_IN_EXTERNAL) {
-            if ((rc = add_end(t, CW_END_EXTERNAL, CW_NONE64, tx, CW_NONE64, iamt[k], hop,
-                              UINT32_MAX)))
+            if ((rc = add_end(t, CW_END_EXTERNAL, CW_NONE64, tx, CW_NONE64, iamt[k], iprob[k], rule,
+                              hop, UINT32_MAX)))
                 return rc;
             tr = &t->txr[t->n_txr - 1];
             tr->end_amount += iamt[k];
@@ -734,7 +910,7 @@ static int process_backward(cw_trace *t, uint64_t tx)
             t->edges[t->n_edges++] = (uint32_t)idx;
             t->txr[t->n_txr - 1].n_out++;
             if ((rc = add_end(t, CW_END_SELF, po, tx, out_addr(cw_chainstore_out(cs, po)), iamt[k],
-                              hop, (uint32_t)idx)))
+                              iprob[k], rule, hop, (uint32_t)idx)))
                 return rc;
             continue;
         }
@@ -742,14 +918,21 @@ static int process_backward(cw_trace *t, uint64_t tx)
         if ((rc = new_node(t, po, tx, hop, parent, &ni)))
             return rc;
         t->nodes[ni].amount = iamt[k];
+        t->nodes[ni].prob = iprob[k];
+        t->nodes[ni].rule = iprob[k] ? rule : CW_RULE_NONE;
         if (fifo) {
-            size_t pa = 0;
-            uint64_t len;
             t->nodes[ni].ivl_off = t->n_ivl;
             t->ivl_open = false;
-            if ((rc = clip(t, t->axis, t->n_axis, &pa, t->s_oamt[k], t->s_oamt[k] + ival[k], true,
-                           &len)))
-                return rc;
+            if (pre[k]) {
+                if ((rc = add_ivl(t, 0, iamt[k])))
+                    return rc;
+            } else {
+                size_t pa = 0;
+                uint64_t len;
+                if ((rc = clip(t, t->axis, t->n_axis, &pa, t->s_oamt[k], t->s_oamt[k] + ival[k],
+                               true, &len)))
+                    return rc;
+            }
             t->nodes[ni].ivl_n = (uint32_t)(t->n_ivl - t->nodes[ni].ivl_off);
         }
         if ((rc = GROW(t->edges, t->cap_edges, t->n_edges + 1)))
@@ -771,7 +954,7 @@ int cw_trace_run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelma
     if (n_sources == 0)
         return cw_error_set(CW_EINVAL, "trace: no source (nothing to trace)");
     if ((unsigned)opts->model > CW_TRACE_FIFO || (unsigned)opts->direction > 1 ||
-        (unsigned)opts->coinjoin > CW_CJ_STOP)
+        (unsigned)opts->coinjoin >= CW_CJ_N)
         return cw_error_set(CW_EINVAL, "trace: bad options");
     double t0 = cw_now();
     cw_trace *t = cw_calloc(1, sizeof *t);
@@ -865,6 +1048,9 @@ void cw_trace_free(cw_trace *t)
     cw_free(t->s_oval);
     cw_free(t->s_operm);
     cw_free(t->s_oamt);
+    cw_free(t->s_prob);
+    cw_free(t->s_tmp);
+    cw_free(t->s_pre);
     cw_free(t);
 }
 

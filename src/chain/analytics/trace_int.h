@@ -20,6 +20,8 @@ typedef struct cw_trace__node {
     uint32_t hop;
     uint32_t parent; /* node of the largest traced contribution, UINT32_MAX for a source */
     bool ended;      /* its value ended here (a cw_trace_end): never carried on */
+    uint8_t rule;    /* cw_trace_rule of the probable part */
+    uint64_t prob;   /* the probable part of amount (passed a CoinJoin), <= amount */
 } cw_trace__node;
 
 typedef struct cw_trace__slot {
@@ -38,6 +40,7 @@ typedef struct cw_trace__txrec {
     uint32_t n_in, n_out;
     uint64_t end_amount; /* fee (forward), coinbase/external/coinjoin ends */
     bool coinjoin;
+    uint8_t rule; /* cw_trace_rule applied at this CoinJoin (CW_RULE_NONE otherwise) */
 } cw_trace__txrec;
 
 struct cw_trace {
@@ -70,9 +73,11 @@ struct cw_trace {
     size_t n_axis, cap_axis;
     cw_trace__rem *rem;
     size_t cap_rem;
-    uint64_t *s_val, *s_amt, *s_oval, *s_oamt;
+    uint64_t *s_val, *s_amt, *s_oval, *s_oamt, *s_prob, *s_tmp;
+    uint8_t *s_pre; /* 1: the part's traced value is a prefix [0, amount) (pooled/proportional) */
     uint32_t *s_node, *s_perm, *s_operm;
     size_t cap_s_val, cap_s_amt, cap_s_oval, cap_s_oamt, cap_s_node, cap_s_perm, cap_s_operm;
+    size_t cap_s_prob, cap_s_tmp, cap_s_pre;
 };
 
 #endif

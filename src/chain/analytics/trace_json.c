@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "chain/analytics/trace_int.h"
-#include "chainwatch/errors.h"
 #include "chainwatch/btc/query.h"
+#include "chainwatch/errors.h"
 #include "chainwatch/util.h"
 #include "util/u64map.h"
 
@@ -19,6 +19,7 @@ typedef struct acc {
     uint64_t key; /* addr id, or entity name pointer */
     const char *entity, *category;
     uint64_t amount, n;
+    uint64_t prob;  /* the probable part of amount */
     uint32_t kinds; /* bit per end kind */
     uint32_t min_hop;
 } acc;
@@ -44,7 +45,7 @@ static acc *acc_get(accs *s, uint64_t key)
     }
     if (cw_u64map_set(&s->idx, key, s->n))
         return NULL;
-    s->a[s->n] = (acc){key, NULL, NULL, 0, 0, 0, UINT32_MAX};
+    s->a[s->n] = (acc){key, NULL, NULL, 0, 0, 0, 0, UINT32_MAX};
     return &s->a[s->n++];
 }
 
@@ -169,12 +170,16 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
     json_object_set_new(j, "source_value", json_integer((json_int_t)t->stats.source_value));
 
     /* totals per end kind, and the accumulators */
-    uint64_t tot[CW_END_N] = {0}, cnt[CW_END_N] = {0}, ended = 0;
+    uint64_t tot[CW_END_N] = {0}, cnt[CW_END_N] = {0}, ptot[CW_END_N] = {0}, ended = 0;
+    uint64_t rule_tot[4] = {0};
     for (size_t i = 0; i < t->n_ends; i++) {
         const cw_trace_end *e = &t->ends[i];
         tot[e->kind] += e->amount;
+        ptot[e->kind] += e->probable;
         cnt[e->kind]++;
         ended += e->amount;
+        if (e->probable && (unsigned)e->rule < 4)
+            rule_tot[e->rule] += e->probable;
         if (e->addr == CW_NONE64)
             continue;
         const char *ent, *cat;
@@ -189,6 +194,7 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
             all[k]->entity = ent;
             all[k]->category = cat;
             all[k]->amount += e->amount;
+            all[k]->prob += e->probable;
             all[k]->n++;
             all[k]->kinds |= 1u << e->kind;
             if (e->hop < all[k]->min_hop)
@@ -198,11 +204,41 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
     json_t *totals = json_object();
     for (int k = 0; k < CW_END_N; k++)
         if (cnt[k])
-            json_object_set_new(
-                totals, cw_trace_end_kind_name((cw_trace_end_kind)k),
-                json_pack("{s:I, s:I}", "value", (json_int_t)tot[k], "count", (json_int_t)cnt[k]));
+            json_object_set_new(totals, cw_trace_end_kind_name((cw_trace_end_kind)k),
+                                json_pack("{s:I, s:I, s:I}", "value", (json_int_t)tot[k], "count",
+                                          (json_int_t)cnt[k], "probable", (json_int_t)ptot[k]));
     json_object_set_new(j, "ended", totals);
     json_object_set_new(j, "ended_value", json_integer((json_int_t)ended));
+    /* what is a judgement: the value that passed a CoinJoin (docs/TRACE-MODELS.md) */
+    uint64_t prob_all = 0;
+    for (int k = 0; k < CW_END_N; k++)
+        prob_all += ptot[k];
+    json_t *rules = json_object();
+    for (int r = 1; r < 4; r++)
+        if (rule_tot[r])
+            json_object_set_new(rules, cw_trace_rule_name((cw_trace_rule)r),
+                                json_integer((json_int_t)rule_tot[r]));
+    json_object_set_new(j, "probable",
+                        json_pack("{s:I, s:o, s:I, s:I, s:s}", "value", (json_int_t)prob_all,
+                                  "by_rule", rules, "coinjoins", (json_int_t)t->stats.coinjoins,
+                                  "coinjoin_entered", (json_int_t)t->stats.coinjoin_in, "meaning",
+                                  "value that passed a CoinJoin: which participant's output "
+                                  "carries it is a judgement (the rule), not a certainty"));
+    /* poison does not conserve value: its figures are reach, never amounts of the source */
+    if (t->opts.model == CW_TRACE_POISON) {
+        uint64_t touched = 0, outs = 0;
+        for (size_t i = 0; i < t->n_nodes; i++)
+            if (t->nodes[i].parent != UINT32_MAX || t->nodes[i].hop != 0) {
+                touched += t->nodes[i].amount;
+                outs++;
+            }
+        json_object_set_new(j, "reach",
+                            json_pack("{s:I, s:I, s:I, s:s}", "txs", (json_int_t)t->stats.txs,
+                                      "outputs", (json_int_t)outs, "value_touched",
+                                      (json_int_t)touched, "meaning",
+                                      "poison marks every output that touches the source: "
+                                      "values are outputs touched, not amounts of the source"));
+    }
 
     /* per category, entity, address */
     if (by_cat.n > 1)
@@ -210,8 +246,10 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
     json_t *cats = json_array();
     for (size_t i = 0; i < by_cat.n; i++) {
         const acc *a = &by_cat.a[i];
-        json_array_append_new(cats, json_pack("{s:s, s:I, s:I, s:o}", "category", a->category,
-                                              "value", (json_int_t)a->amount, "outputs",
+        json_array_append_new(cats, json_pack("{s:s, s:I, s:I, s:I, s:I, s:o}", "category",
+                                              a->category, "value", (json_int_t)a->amount,
+                                              "certain", (json_int_t)(a->amount - a->prob),
+                                              "probable", (json_int_t)a->prob, "outputs",
                                               (json_int_t)a->n, "how", kinds_json(a->kinds)));
     }
     json_object_set_new(j, "by_category", cats);
@@ -221,11 +259,12 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
     json_t *ents = json_array();
     for (size_t i = 0; i < by_ent.n; i++) {
         const acc *a = &by_ent.a[i];
-        json_array_append_new(ents, json_pack("{s:s, s:s, s:I, s:I, s:I, s:o}", "entity",
-                                              a->entity ? a->entity : "unknown", "category",
-                                              a->category, "value", (json_int_t)a->amount,
-                                              "outputs", (json_int_t)a->n, "min_hops",
-                                              (json_int_t)a->min_hop, "how", kinds_json(a->kinds)));
+        json_array_append_new(
+            ents, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "entity",
+                            a->entity ? a->entity : "unknown", "category", a->category, "value",
+                            (json_int_t)a->amount, "certain", (json_int_t)(a->amount - a->prob),
+                            "probable", (json_int_t)a->prob, "outputs", (json_int_t)a->n,
+                            "min_hops", (json_int_t)a->min_hop, "how", kinds_json(a->kinds)));
     }
     json_object_set_new(j, "by_entity", ents);
     if (by_addr.n > 1)
@@ -234,11 +273,12 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
     for (size_t i = 0; i < by_addr.n && i < top; i++) {
         const acc *a = &by_addr.a[i];
         json_array_append_new(
-            addrs,
-            json_pack("{s:o, s:s, s:s, s:I, s:I, s:I, s:o}", "address", addr_json(cs, a->key),
-                      "entity", a->entity ? a->entity : "unknown", "category", a->category, "value",
-                      (json_int_t)a->amount, "outputs", (json_int_t)a->n, "min_hops",
-                      (json_int_t)a->min_hop, "how", kinds_json(a->kinds)));
+            addrs, json_pack("{s:o, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "address",
+                             addr_json(cs, a->key), "entity", a->entity ? a->entity : "unknown",
+                             "category", a->category, "value", (json_int_t)a->amount, "certain",
+                             (json_int_t)(a->amount - a->prob), "probable", (json_int_t)a->prob,
+                             "outputs", (json_int_t)a->n, "min_hops", (json_int_t)a->min_hop, "how",
+                             kinds_json(a->kinds)));
     }
     json_object_set_new(j, "by_address", addrs);
     json_object_set_new(j, "n_addresses", json_integer((json_int_t)by_addr.n));
@@ -263,12 +303,14 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
         json_t *txs = json_array();
         for (size_t k = 0; k < n; k++)
             json_array_append_new(txs, txid_json(cs, path[k]));
-        json_array_append_new(
-            paths,
-            json_pack("{s:o, s:o, s:s, s:s, s:I, s:s, s:I, s:o}", "outpoint",
-                      outpoint_json(cs, e->out), "address", addr_json(cs, e->addr), "entity",
-                      ent ? ent : "unknown", "category", cat, "value", (json_int_t)e->amount, "how",
-                      cw_trace_end_kind_name(e->kind), "hops", (json_int_t)e->hop, "txids", txs));
+        json_t *pj = json_pack(
+            "{s:o, s:o, s:s, s:s, s:I, s:I, s:s, s:I, s:o}", "outpoint", outpoint_json(cs, e->out),
+            "address", addr_json(cs, e->addr), "entity", ent ? ent : "unknown", "category", cat,
+            "value", (json_int_t)e->amount, "probable", (json_int_t)e->probable, "how",
+            cw_trace_end_kind_name(e->kind), "hops", (json_int_t)e->hop, "txids", txs);
+        if (pj && e->probable)
+            json_object_set_new(pj, "rule", json_string(cw_trace_rule_name(e->rule)));
+        json_array_append_new(paths, pj);
     }
     json_object_set_new(j, "paths", paths);
 
@@ -282,10 +324,10 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
             const cw_trace__node *n = &t->nodes[t->edges[r->e0 + k]];
             json_array_append_new(
                 k < r->n_in ? in : outs,
-                json_pack("{s:o, s:o, s:I, s:I}", "outpoint", outpoint_json(cs, n->out), "address",
-                          addr_json(cs, cw_chainstore_out(cs, n->out)->addr), "value",
+                json_pack("{s:o, s:o, s:I, s:I, s:I}", "outpoint", outpoint_json(cs, n->out),
+                          "address", addr_json(cs, cw_chainstore_out(cs, n->out)->addr), "value",
                           (json_int_t)cw_out_value(cw_chainstore_out(cs, n->out)), "traced",
-                          (json_int_t)n->amount));
+                          (json_int_t)n->amount, "probable_traced", (json_int_t)n->prob));
         }
         json_t *g = json_pack(
             "{s:o, s:I, s:I, s:b, s:o, s:o}", "txid", txid_json(cs, r->tx), "height",
@@ -295,6 +337,10 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
         if (r->end_amount)
             json_object_set_new(g, fwd ? "fee_or_end" : "end",
                                 json_integer((json_int_t)r->end_amount));
+        if (r->coinjoin)
+            json_object_set_new(
+                g, "coinjoin_rule",
+                json_string(r->rule ? cw_trace_rule_name((cw_trace_rule)r->rule) : "stop"));
         json_array_append_new(graph, g);
     }
     json_object_set_new(j, "graph", graph);

@@ -34,7 +34,14 @@ struct cw_trace_labelmap {
 static const char *const model_names[] = {"poison", "haircut", "fifo"};
 static const char *const end_names[] = {"label",  "unspent",  "fee",      "dust",     "frontier",
                                         "burned", "coinbase", "external", "coinjoin", "self"};
-static const char *const cj_names[] = {"order", "rank", "stop"};
+static const char *const cj_names[] = {"order", "rank", "stop", "proportional"};
+static const char *const rule_names[] = {"", "coinjoin-order", "coinjoin-rank",
+                                         "coinjoin-proportional"};
+
+const char *cw_trace_rule_name(cw_trace_rule r)
+{
+    return (unsigned)r < 4 ? rule_names[r] : "?";
+}
 
 const char *cw_trace_model_name(cw_trace_model m)
 {
@@ -58,17 +65,22 @@ const char *cw_trace_end_kind_name(cw_trace_end_kind k)
 
 const char *cw_trace_coinjoin_name(cw_trace_coinjoin c)
 {
-    return (unsigned)c < 3 ? cj_names[c] : "?";
+    return (unsigned)c < CW_CJ_N ? cj_names[c] : "?";
 }
 
 int cw_trace_coinjoin_parse(cw_trace_coinjoin *out, const char *s)
 {
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < CW_CJ_N; i++)
         if (!strcmp(s, cj_names[i])) {
             *out = (cw_trace_coinjoin)i;
             return 0;
         }
-    return cw_error_set(CW_EINVAL, "unknown CoinJoin policy '%s' (order, rank, stop)", s);
+    if (!strcmp(s, "through")) { /* screening's word for "as any tx" */
+        *out = CW_CJ_ORDER;
+        return 0;
+    }
+    return cw_error_set(
+        CW_EINVAL, "unknown CoinJoin policy '%s' (proportional, stop, rank, order|through)", s);
 }
 
 /* ---------------------------------------------------------------- label map */

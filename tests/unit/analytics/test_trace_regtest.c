@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chainwatch/btc/ingest.h"
 #include "chainwatch/btc/store.h"
 #include "chainwatch/errors.h"
-#include "chainwatch/btc/ingest.h"
 #include "chainwatch/trace.h"
 #include "harness.h"
 
@@ -26,6 +26,7 @@
 static cw_chainstore *cs;
 static cw_trace_coinjoin cj_policy = CW_CJ_ORDER; /* the standard FIFO */
 static cw_trace_is_coinjoin_fn cj_rule;           /* NULL: the pattern module's flags */
+static double prob_floor = -1;                    /* < 0: the default */
 static json_t *labels_json;
 
 static const char *txid_of(const char *key)
@@ -62,6 +63,8 @@ static cw_trace *run(const uint64_t *src, size_t n, cw_trace_model m, cw_trace_d
     o.model = m;
     o.coinjoin = cj_policy;
     o.is_coinjoin = cj_rule;
+    if (prob_floor >= 0)
+        o.probable_floor = prob_floor;
     o.direction = d;
     o.until_height = until;
     cw_trace *t = NULL;
@@ -226,43 +229,115 @@ static void test_mapping(void)
     cw_trace_free(t);
 }
 
-/* taint-mapping-tx (3 inputs, 3 equal outputs, no change) is flagged as a CoinJoin by the
- * generic rule (not by the pattern module's, which wants change outputs); ranked (the CLI's
- * FIFO default) it pays its 10,000 sat fee first: outputs at [10,000, 333,340,000),
- * [333,340,000, 666,670,000), [666,670,000, 1e9); traced [400M, 800M) */
+/* probable value: the sum of the ends' probable parts, and every end's rule */
+static uint64_t total_probable(const cw_trace *t, cw_trace_rule want_rule, bool *rules_ok)
+{
+    uint64_t p = 0;
+    *rules_ok = true;
+    for (size_t i = 0; i < cw_trace_n_ends(t); i++) {
+        const cw_trace_end *e = cw_trace_end_at(t, i);
+        p += e->probable;
+        if (e->probable > e->amount || (e->probable && e->rule != want_rule))
+            *rules_ok = false;
+    }
+    return p;
+}
+
+/* taint-mapping-tx (3 inputs of 4, 4, 2 BTC, 3 equal outputs of 3.3333 BTC, no change) is
+ * flagged as a CoinJoin by the generic rule (not by the pattern module's, which wants change
+ * outputs). Traced: input 1, [400M, 800M) of the input axis. */
 static void test_mapping_ranked(void)
 {
     uint64_t s = out_of("taint-mapping-fund-tx-2", 0);
     uint64_t m0 = out_of("taint-mapping-tx", 0), m1 = out_of("taint-mapping-tx", 1),
              m2 = out_of("taint-mapping-tx", 2);
     uint64_t c[6];
+    bool rules_ok;
     for (unsigned i = 0; i < 6; i++)
         c[i] = out_of("taint-check-tx", i);
     cj_policy = CW_CJ_RANK;
     cj_rule = cw_trace_coinjoin_generic;
+    /* ranked: the fee first [0, 10,000), then the outputs; FIFO would give m1 266,670,000 and
+     * m2 133,330,000, but the three are equal coins: the group shares the 400,000,000 equally
+     * (largest remainder: the extra satoshi to the lowest index) and all of it is probable */
     cw_trace *t = run(&s, 1, CW_TRACE_FIFO, CW_TRACE_FORWARD, UINT32_MAX);
-    CHECK_EQ_INT(cw_trace_amount_at(t, m0), 0);
-    CHECK_EQ_INT(cw_trace_amount_at(t, m1), 266670000);
-    CHECK_EQ_INT(cw_trace_amount_at(t, m2), 133330000);
-    /* check-tx is not a CoinJoin (6 equal outputs from 3 inputs): plain order; traced
-     * [399,990,000, 799,990,000) of its axis */
-    uint64_t want[6] = {0, 0, 99990000, 166660000, 133350000, 0};
+    CHECK_EQ_INT(cw_trace_amount_at(t, m0), 133333334);
+    CHECK_EQ_INT(cw_trace_amount_at(t, m1), 133333333);
+    CHECK_EQ_INT(cw_trace_amount_at(t, m2), 133333333);
+    /* check-tx is not a CoinJoin (6 equal outputs from 3 inputs): plain order over the
+     * prefixes [0, 133,333,334) of m0, [0, 133,333,333) of m1 and m2, at 0, 333,330,000 and
+     * 666,660,000 on its axis; outputs of 166,660,000 */
+    uint64_t want[6] = {133333334, 0, 133333333, 0, 133333333, 0};
     for (int i = 0; i < 6; i++)
         CHECK_EQ_INT(cw_trace_amount_at(t, c[i]), want[i]);
     CHECK_EQ_INT(total_ended(t), 400000000);
+    CHECK_EQ_INT(total_probable(t, CW_RULE_CJ_RANK, &rules_ok), 400000000);
+    CHECK(rules_ok);
+    CHECK_EQ_INT(cw_trace_stats_get(t)->coinjoins, 1);
+    CHECK_EQ_INT(cw_trace_stats_get(t)->coinjoin_in, 400000000);
     cw_trace_free(t);
     /* backward, the mirror: check-tx:2 -> mapping-tx:0 (10,000) and :1 (166,650,000) at
-     * [333,330,000, 499,990,000) of the ranked axis -> fund-1 66,670,000, fund-2 99,990,000 */
+     * [333,330,000, 499,990,000) of the ranked axis -> fund-1 66,670,000, fund-2 99,990,000;
+     * fund-1 and fund-2 are equal inputs (4 BTC): they share 166,660,000 equally */
     t = run(&c[2], 1, CW_TRACE_FIFO, CW_TRACE_BACKWARD, UINT32_MAX);
-    CHECK_EQ_INT(cw_trace_amount_at(t, out_of("taint-mapping-fund-tx-1", 0)), 66670000);
-    CHECK_EQ_INT(cw_trace_amount_at(t, s), 99990000);
+    CHECK_EQ_INT(cw_trace_amount_at(t, out_of("taint-mapping-fund-tx-1", 0)), 83330000);
+    CHECK_EQ_INT(cw_trace_amount_at(t, s), 83330000);
     CHECK_EQ_INT(total_ended(t), 166660000);
+    CHECK_EQ_INT(total_probable(t, CW_RULE_CJ_RANK, &rules_ok), 166660000);
+    CHECK(rules_ok);
     cw_trace_free(t);
-    /* with the pattern module's rule the mapping tx is an ordinary tx: standard FIFO */
-    cj_rule = NULL;
+    /* proportional: each output 400M x 333,330,000 / 1e9 = 133,332,000, the fee 4,000 */
+    cj_policy = CW_CJ_PROPORTIONAL;
+    t = run(&s, 1, CW_TRACE_FIFO, CW_TRACE_FORWARD, UINT32_MAX);
+    CHECK_EQ_INT(cw_trace_amount_at(t, m0), 133332000);
+    CHECK_EQ_INT(cw_trace_amount_at(t, m1), 133332000);
+    CHECK_EQ_INT(cw_trace_amount_at(t, m2), 133332000);
+    CHECK_EQ_INT(ended(t, CW_END_FEE, NULL), 4000);
+    uint64_t want_p[6] = {133332000, 0, 133332000, 0, 133332000, 0};
+    for (int i = 0; i < 6; i++)
+        CHECK_EQ_INT(cw_trace_amount_at(t, c[i]), want_p[i]);
+    CHECK_EQ_INT(total_probable(t, CW_RULE_CJ_PROPORTIONAL, &rules_ok), 400000000);
+    CHECK(rules_ok);
+    cw_trace_free(t);
+    /* the probable floor: 133,332,000 is 40 % of its 333,330,000 coin; with a floor of 50 %
+     * the three shares are not followed (dust, probable), and the total is still 4 BTC */
+    prob_floor = 0.5;
+    t = run(&s, 1, CW_TRACE_FIFO, CW_TRACE_FORWARD, UINT32_MAX);
+    CHECK_EQ_INT(ended(t, CW_END_DUST, NULL), 3 * 133332000);
+    CHECK_EQ_INT(cw_trace_amount_at(t, c[0]), 0);
+    CHECK_EQ_INT(total_ended(t), 400000000);
+    cw_trace_free(t);
+    prob_floor = -1;
+    /* haircut through the CoinJoin: the same split, and probable too */
+    t = run(&s, 1, CW_TRACE_HAIRCUT, CW_TRACE_FORWARD, UINT32_MAX);
+    CHECK_EQ_INT(cw_trace_amount_at(t, m1), 133332000);
+    CHECK_EQ_INT(total_probable(t, CW_RULE_CJ_PROPORTIONAL, &rules_ok), 400000000);
+    CHECK(rules_ok);
+    cw_trace_free(t);
+    /* stop: the value ends in the CoinJoin ("entered mixer"), nothing is probable */
+    cj_policy = CW_CJ_STOP;
+    t = run(&s, 1, CW_TRACE_FIFO, CW_TRACE_FORWARD, UINT32_MAX);
+    CHECK_EQ_INT(ended(t, CW_END_COINJOIN, NULL), 400000000);
+    CHECK_EQ_INT(cw_trace_amount_at(t, m1), 0);
+    CHECK_EQ_INT(total_probable(t, CW_RULE_NONE, &rules_ok), 0);
+    CHECK_EQ_INT(cw_trace_stats_get(t)->coinjoin_in, 400000000);
+    cw_trace_free(t);
+    /* order ("through"): standard FIFO amounts, but probable */
+    cj_policy = CW_CJ_ORDER;
     t = run(&s, 1, CW_TRACE_FIFO, CW_TRACE_FORWARD, UINT32_MAX);
     CHECK_EQ_INT(cw_trace_amount_at(t, m1), 266660000);
     CHECK_EQ_INT(cw_trace_amount_at(t, m2), 133340000);
+    CHECK_EQ_INT(total_probable(t, CW_RULE_CJ_ORDER, &rules_ok), 400000000);
+    CHECK(rules_ok);
+    cw_trace_free(t);
+    /* with the pattern module's rule the mapping tx is an ordinary tx: standard FIFO, and
+     * nothing is probable */
+    cj_rule = NULL;
+    cj_policy = CW_CJ_PROPORTIONAL;
+    t = run(&s, 1, CW_TRACE_FIFO, CW_TRACE_FORWARD, UINT32_MAX);
+    CHECK_EQ_INT(cw_trace_amount_at(t, m1), 266660000);
+    CHECK_EQ_INT(cw_trace_amount_at(t, m2), 133340000);
+    CHECK_EQ_INT(total_probable(t, CW_RULE_NONE, &rules_ok), 0);
     cw_trace_free(t);
     cj_policy = CW_CJ_ORDER;
 }

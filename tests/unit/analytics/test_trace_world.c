@@ -19,10 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chainwatch/btc/ingest.h"
 #include "chainwatch/btc/store.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/gen.h"
-#include "chainwatch/btc/ingest.h"
 #include "chainwatch/labels.h"
 #include "chainwatch/screen.h"
 #include "chainwatch/trace.h"
@@ -93,10 +93,13 @@ static uint64_t outpoint(const char *op)
 }
 
 typedef struct result {
-    double recall;    /* deposit txs with traced value / deposit txs */
-    double worst_err; /* largest relative error of an exchange's traced deposits */
+    double recall;         /* deposit txs with traced value (certain or probable) / deposit txs */
+    double recall_certain; /* deposit txs with certain traced value / deposit txs */
+    double precision_certain; /* deposit txs with certain value that are the heist's */
+    size_t false_probable;    /* other deposit txs with only probable value (counted apart) */
+    double worst_err;         /* largest relative error of an exchange's traced deposits (all) */
     size_t exchanges_missed;
-    uint64_t ended;
+    uint64_t ended, probable, victim_certain, victim_probable;
 } result;
 
 static cw_trace *trace_heist(cw_trace_model m, cw_trace_coinjoin cj)
@@ -128,7 +131,8 @@ static cw_trace *trace_heist(cw_trace_model m, cw_trace_coinjoin cj)
 
 static result score(const cw_trace *t, const char *name)
 {
-    result r = {0, 0, 0, 0};
+    result r;
+    memset(&r, 0, sizeof r);
     /* recall on deposit txs */
     json_t *deps = json_object_get(heist, "deposits"), *seen = json_object(), *hit = json_object();
     size_t i;
@@ -142,6 +146,38 @@ static result score(const cw_trace *t, const char *name)
             json_object_set_new(hit, txid, json_true());
     }
     r.recall = (double)json_object_size(hit) / (double)json_object_size(seen);
+    /* certain and probable ends at exchange addresses, by deposit tx */
+    json_t *cert = json_object(), *cert_true = json_object(), *prob_false = json_object();
+    const char *victim = json_string_value(json_object_get(heist, "victim"));
+    for (size_t k = 0; k < cw_trace_n_ends(t); k++) {
+        const cw_trace_end *e = cw_trace_end_at(t, k);
+        const char *ent, *cat;
+        if (e->kind != CW_END_LABEL || !cw_trace_labelmap_get(lm, e->addr, &ent, &cat) ||
+            (strcmp(cat, "exchange_deposit") != 0 && strcmp(cat, "exchange") != 0))
+            continue;
+        char txid[65];
+        cw_hex_encode_rev(txid, cw_chainstore_txid(cs, e->tx), 32);
+        bool truth = json_object_get(seen, txid) != NULL;
+        if (e->amount > e->probable) {
+            json_object_set_new(cert, txid, json_true());
+            if (truth)
+                json_object_set_new(cert_true, txid, json_true());
+        } else if (!truth) {
+            json_object_set_new(prob_false, txid, json_true());
+        }
+        if (!strcmp(ent, victim)) {
+            r.victim_certain += e->amount - e->probable;
+            r.victim_probable += e->probable;
+        }
+    }
+    r.recall_certain = (double)json_object_size(cert_true) / (double)json_object_size(seen);
+    r.precision_certain = json_object_size(cert)
+                              ? (double)json_object_size(cert_true) / (double)json_object_size(cert)
+                              : 1.0;
+    r.false_probable = json_object_size(prob_false);
+    json_decref(cert);
+    json_decref(cert_true);
+    json_decref(prob_false);
     /* amounts per exchange: value that ended at addresses labelled with the exchange */
     json_t *by_ex = json_object_get(heist, "deposits_by_exchange");
     const char *ex;
@@ -165,20 +201,49 @@ static result score(const cw_trace *t, const char *name)
         printf("  %-8s %-10s truth %14.0f traced %14llu  error %+.3f%%\n", name, ex, w,
                (unsigned long long)got, 100.0 * ((double)got - w) / w);
     }
-    for (size_t k = 0; k < cw_trace_n_ends(t); k++)
+    for (size_t k = 0; k < cw_trace_n_ends(t); k++) {
         r.ended += cw_trace_end_at(t, k)->amount;
-    printf("  %-8s deposit txs %zu, recall %.4f, worst exchange error %.3f%%, %llu txs traced\n",
-           name, json_object_size(seen), r.recall, 100.0 * r.worst_err,
+        r.probable += cw_trace_end_at(t, k)->probable;
+    }
+    printf("  %-8s deposit txs %zu: recall %.4f (certain %.4f, precision of certain %.4f; %zu "
+           "other deposit txs only probable), worst exchange error %.3f%%, victim %llu sat "
+           "certain + %llu probable, %llu sat probable in all, %llu txs traced\n",
+           name, json_object_size(seen), r.recall, r.recall_certain, r.precision_certain,
+           r.false_probable, 100.0 * r.worst_err, (unsigned long long)r.victim_certain,
+           (unsigned long long)r.victim_probable, (unsigned long long)r.probable,
            (unsigned long long)cw_trace_stats_get(t)->txs);
     json_decref(seen);
     json_decref(hit);
     return r;
 }
 
+/* what every CoinJoin policy must hold: nothing certain is attributed to a deposit that is
+ * not the heist's, and nothing certain to the victim */
+static void check_honest(const result *r)
+{
+    CHECK(r->precision_certain == 1.0);
+    CHECK_EQ_INT(r->victim_certain, 0);
+}
+
+static void test_fifo_proportional(void)
+{
+    /* the default: value past a CoinJoin is shared by its outputs and probable */
+    cw_trace *t = trace_heist(CW_TRACE_FIFO, CW_CJ_PROPORTIONAL);
+    result r = score(t, "fifo");
+    check_honest(&r);
+    CHECK_EQ_INT(r.exchanges_missed, 0);
+    CHECK(r.recall >= 0.95);
+    CHECK(r.probable > 0);
+    CHECK_EQ_INT(r.ended, json_integer_value(json_object_get(heist, "amount_sat")));
+    cw_trace_free(t);
+}
+
 static void test_fifo_rank(void)
 {
+    /* ranked, equal groups shared: the amounts per exchange (certain + probable) stay close */
     cw_trace *t = trace_heist(CW_TRACE_FIFO, CW_CJ_RANK);
-    result r = score(t, "fifo");
+    result r = score(t, "fifo/rank");
+    check_honest(&r);
     CHECK_EQ_INT(r.exchanges_missed, 0);
     CHECK(r.recall >= 0.95);
     CHECK(r.worst_err <= 0.01);
@@ -186,22 +251,34 @@ static void test_fifo_rank(void)
     cw_trace_free(t);
 }
 
+static void test_fifo_stop(void)
+{
+    /* stop: the pre-mixing deposits exactly, nothing probable, value that entered mixers */
+    cw_trace *t = trace_heist(CW_TRACE_FIFO, CW_CJ_STOP);
+    result r = score(t, "fifo/stop");
+    check_honest(&r);
+    CHECK_EQ_INT(r.probable, 0);
+    CHECK(r.recall < 0.95); /* the post-mix cash-outs are not reached */
+    CHECK(cw_trace_stats_get(t)->coinjoin_in > 0);
+    cw_trace_free(t);
+}
+
 static void test_fifo_order(void)
 {
-    /* plain order through the CoinJoins: still finds every exchange, but the amounts after
-     * the mixing are far off (docs/TRACE-MODELS.md, "CoinJoins") */
+    /* plain order through the CoinJoins: every exchange found, all past the mixing probable */
     cw_trace *t = trace_heist(CW_TRACE_FIFO, CW_CJ_ORDER);
     result r = score(t, "fifo/ord");
+    check_honest(&r);
     CHECK_EQ_INT(r.exchanges_missed, 0);
     CHECK(r.recall >= 0.95);
-    CHECK(r.worst_err > 0.01);
     cw_trace_free(t);
 }
 
 static void test_haircut(void)
 {
-    cw_trace *t = trace_heist(CW_TRACE_HAIRCUT, CW_CJ_ORDER);
+    cw_trace *t = trace_heist(CW_TRACE_HAIRCUT, CW_CJ_PROPORTIONAL);
     result r = score(t, "haircut");
+    check_honest(&r);
     CHECK_EQ_INT(r.exchanges_missed, 0);
     CHECK(r.recall >= 0.95);
     CHECK_EQ_INT(r.ended, json_integer_value(json_object_get(heist, "amount_sat")));
@@ -215,17 +292,20 @@ static void test_screen(void)
     const char *dirty = json_string_value(json_object_get(json_array_get(deps, 0), "address"));
     cw_screen_opts so;
     cw_screen_opts_init(&so);
-    so.hops = 3;
+    /* the defaults: followed to the floor (0.1 % of the received value), CoinJoins
+     * proportional */
     cw_screen_result *r = NULL;
     REQUIRE(cw_screen_address(&r, cs, lm, dirty, &so) == 0);
     double theft = cw_screen_share(r, "theft");
     printf("  screen %s: theft exposure %.4f\n", dirty, theft);
     CHECK(theft > 0.0);
     CHECK(theft <= 1.0);
+    CHECK(cw_screen_flag_level(r) == 2); /* a peel-chain deposit: certain exposure */
     /* every satoshi of the base is accounted for: categories + unknown + coinbase */
     json_t *sj = cw_screen_json(r, 3);
     uint64_t sum = (uint64_t)json_integer_value(json_object_get(sj, "unknown")) +
-                   (uint64_t)json_integer_value(json_object_get(sj, "coinbase"));
+                   (uint64_t)json_integer_value(json_object_get(sj, "coinbase")) +
+                   (uint64_t)json_integer_value(json_object_get(sj, "coinjoin_value"));
     size_t i;
     json_t *v;
     json_array_foreach(json_object_get(sj, "exposure"), i, v)
@@ -234,6 +314,9 @@ static void test_screen(void)
     }
     CHECK_EQ_INT(sum, cw_screen_received(r));
     CHECK(json_array_size(json_object_get(sj, "paths")) > 0);
+    /* the flag carries its strongest path, which starts at a theft-labelled address */
+    json_t *f0 = json_array_get(json_object_get(sj, "flags"), 0);
+    CHECK(json_array_size(json_object_get(f0, "paths")) > 0);
     json_decref(sj);
     cw_screen_result_free(r);
     /* a deposit address of the same exchange that no heist deposit ever used */
@@ -256,6 +339,7 @@ static void test_screen(void)
             double th = cw_screen_share(c, "theft");
             printf("  screen %s: theft exposure %.4f (clean deposit address)\n", line, th);
             CHECK(th == 0.0);
+            CHECK(cw_screen_flag_level(c) == 0);
             cw_screen_result_free(c);
             break;
         }
@@ -315,7 +399,9 @@ int main(void)
         fprintf(stderr, "the heist did not finish in the world\n");
         return 1;
     }
+    RUN(test_fifo_proportional);
     RUN(test_fifo_rank);
+    RUN(test_fifo_stop);
     RUN(test_fifo_order);
     RUN(test_haircut);
     RUN(test_screen);
