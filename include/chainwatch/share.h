@@ -22,9 +22,11 @@
 
 /* Appends the canonical form of v to out: object members sorted by their UTF-16 code units,
  * no insignificant white space, strings escaped as RFC 8785 says, numbers in the ECMAScript
- * Number.prototype.toString form. jansson integers beyond +-2^53 are serialised as the double
- * they round to, as an ECMAScript consumer would see them. Returns 0, CW_EINVAL (NaN or
- * infinity, invalid UTF-8 in a string) or CW_ENOMEM. */
+ * Number.prototype.toString form. Integers beyond +-2^53 (CW_JCS_MAX_SAFE) are refused: a
+ * consumer reading them as doubles would accept another value as validly signed; send such
+ * values as strings. Returns 0, CW_EINVAL (NaN or infinity, an integer beyond 2^53, invalid
+ * UTF-8 in a string) or CW_ENOMEM. */
+#define CW_JCS_MAX_SAFE 9007199254740991LL
 int cw_jcs_serialize(const json_t *v, cw_buf *out);
 /* The canonical form as a new NUL-terminated string (*out owned by the caller, free()). */
 int cw_jcs_dumps(const json_t *v, char **out, size_t *out_len);
@@ -165,19 +167,53 @@ bool cw_tlp_allows(cw_tlp tlp, const char *share_to, const char *node_org, const
  * entry. The table refuses UPDATE and DELETE (triggers). Returns 0 or CW_EIO. */
 int cw_audit_append(cw_node *n, const char *actor, const char *action, const char *target,
                     const char *outcome, const char *detail);
+/* One entry for cw_audit_append_batch; NULL strings are empty; time_us 0: now. */
+typedef struct cw_audit_entry {
+    const char *actor, *action, *target, *outcome, *detail;
+    int64_t time_us;
+} cw_audit_entry;
+/* Group commit: appends count entries, chained in order, in one transaction. */
+int cw_audit_append_batch(cw_node *n, const cw_audit_entry *e, size_t count);
+/* A checkpoint of the audit head, signed with the node key (new reference):
+ * {type "chainwatch-audit-checkpoint", node, seq, head, time, public_key, signature}; the
+ * signature covers the JCS form without public_key and signature. */
+int cw_audit_checkpoint(cw_node *n, json_t **out);
+/* Checks a checkpoint's signature against pk: 0 with *out_seq and out_head, or CW_ECORRUPT. */
+int cw_audit_checkpoint_verify(const json_t *cp, const uint8_t pk[CW_SIGN_PK], int64_t *out_seq,
+                               char out_head[65]);
+/* Writes a new checkpoint as one JSON line at the end of the file at path (created when
+ * absent); *out (may be NULL) receives it. */
+int cw_audit_checkpoint_append(cw_node *n, const char *path, json_t **out);
+/* Checks the node's log against one checkpoint signed by pk: CW_ECORRUPT when the entry it
+ * names is missing (truncated log) or has another hash (rewritten log). Needs no secret held
+ * by the log's keeper: the checkpoint lives outside the database. */
+int cw_audit_check_against(cw_node *n, const json_t *cp, const uint8_t pk[CW_SIGN_PK]);
+/* Checks the log against every checkpoint in the file (one JSON object per line) signed by
+ * the node's key; *out_n (may be NULL): checkpoints checked. CW_ENOTFOUND: no file. */
+int cw_audit_verify_checkpoints(cw_node *n, const char *path, int64_t *out_n);
 /* Recomputes the chain. Returns 0 when intact (*out_n entries, *out_head the last hash, hex,
  * 65 bytes), or CW_ECORRUPT naming the first bad entry (edited, deleted, inserted, reordered,
  * or the recorded head does not match). */
 int cw_audit_verify(cw_node *n, int64_t *out_n, char out_head[65]);
-/* The last `limit` entries (or all when 0), oldest first, optionally only `action`. */
+/* The last `limit` entries (or all when 0), oldest first, optionally only `action`. Bytes that
+ * are not valid UTF-8 are listed as "\\xNN" (the stored entry and its hash are unchanged). */
 int cw_audit_list(cw_node *n, int64_t limit, const char *action, json_t **out);
 
 /* ---- the node's collection ---- */
 /* Publishes local alerts not yet published: builds STIX objects (wallets, indicator,
  * observed-data, sighting for chain alerts with addresses; supply-disruption for supply
  * alerts; a report for each), marks them with the alert's TLP, signs them with the node key
- * and adds them to the collection. *out_n (may be NULL): objects added. */
+ * and adds them to the collection. An alert that cannot become STIX (an address no wallet can
+ * carry, no TLP) is skipped and recorded (cw_share_publish_skipped), not an error. Amounts in
+ * the evidence travel as decimal strings. *out_n (may be NULL): objects added. */
 int cw_share_publish_pending(cw_node *n, int *out_n);
+
+/* Alerts that could not become STIX: [{alert_id, reason, time}]. Publishing records and skips
+ * them (audit action publish.skip) and goes on with later alerts. */
+int cw_share_publish_skipped(cw_node *n, json_t **out);
+/* Tries the skipped alerts again (alert_id, or all when 0); one that now publishes leaves the
+ * list. *out_published / *out_skipped (may be NULL): how many did / still do not. */
+int cw_share_publish_retry(cw_node *n, int64_t alert_id, int *out_published, int *out_skipped);
 
 /* Adds one object (already signed or official) to the collection with the given TLP and
  * audience; date_added is strictly increasing. Used by publishing and TAXII POST. */
