@@ -383,7 +383,7 @@ static void test_share_migration_upgrade(void)
     REQUIRE(sqlite3_open(path, &s) == SQLITE_OK);
     sqlite3_prepare_v2(s, "SELECT version FROM cw_schema WHERE module = 'share'", -1, &st, NULL);
     REQUIRE(sqlite3_step(st) == SQLITE_ROW);
-    CHECK_EQ_INT(sqlite3_column_int(st, 0), 2);
+    CHECK_EQ_INT(sqlite3_column_int(st, 0), 3);
     sqlite3_finalize(st);
     sqlite3_close(s);
 }
