@@ -208,6 +208,8 @@ int cw_audit_list(cw_node *n, int64_t limit, const char *action, json_t **out);
  * the evidence travel as decimal strings. *out_n (may be NULL): objects added. */
 int cw_share_publish_pending(cw_node *n, int *out_n);
 
+/* 1 when some local alert waits to be published, 0 when none (a read), or an error. */
+int cw_share_publish_needed(cw_node *n);
 /* Alerts that could not become STIX: [{alert_id, reason, time}]. Publishing records and skips
  * them (audit action publish.skip) and goes on with later alerts. */
 int cw_share_publish_skipped(cw_node *n, json_t **out);

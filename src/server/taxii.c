@@ -100,7 +100,6 @@ static void objects_page(cw_server *s, cw_req *q, cw_resp *r, const char *obj_id
         if (kind == 2)
             tq.match_version = "all";
     }
-    cw_share_publish_pending(s->node, NULL);
     cw_taxii_page pg;
     int rc = cw_taxii_collection_query(s->node, &q->who, &tq, kind != 0, &pg);
     if (rc) {

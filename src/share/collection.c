@@ -493,6 +493,28 @@ int cw_share_publish_pending(cw_node *n, int *out_n)
     return rc;
 }
 
+static int stop_at_first(const json_t *alert, void *payload)
+{
+    (void)alert;
+    *(bool *)payload = true;
+    return 1;
+}
+
+int cw_share_publish_needed(cw_node *n)
+{
+    char buf[32];
+    int64_t done = 0;
+    int rc = cw_share__meta_get(n->db, "published_alert_id", buf, sizeof buf);
+    if (!rc && cw_parse_i64(&done, buf))
+        rc = cw_error_set(CW_ECORRUPT, "node: bad published_alert_id");
+    bool any = false;
+    if (!rc)
+        rc = cw_alert_foreach_local(n->alerts, done, stop_at_first, &any);
+    if (rc < 0)
+        return rc;
+    return any ? 1 : 0;
+}
+
 int cw_share_publish_skipped(cw_node *n, json_t **out)
 {
     sqlite3_stmt *st = NULL;
