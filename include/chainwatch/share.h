@@ -71,6 +71,10 @@ typedef struct cw_stix_ctx {
 const char *cw_stix_tlp_marking_id(cw_tlp t);
 /* The level of an official TLP 2.0 marking id; CW_ENOTFOUND for other ids. */
 int cw_stix_tlp_from_marking_id(cw_tlp *out, const char *id);
+/* The TLP that governs an object: the most restrictive TLP 2.0 marking among its
+ * object_marking_refs and the marking_ref of each of its granular_markings (a part marked
+ * RED makes the whole object RED). CW_ENOTFOUND when it carries no TLP marking. */
+int cw_stix_effective_tlp(const json_t *obj, cw_tlp *out);
 /* The published TLP 2.0 marking-definition object (new reference). */
 json_t *cw_stix_tlp_marking(cw_tlp t);
 /* A new random "<type>--<uuid4>" (buf: 96 bytes). */

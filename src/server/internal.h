@@ -48,6 +48,7 @@ typedef struct cw_req {
     char *body;
     size_t body_len, body_cap;
     bool too_big;
+    uint64_t dropped; /* body bytes dropped past max_body */
     cw_principal who;
 } cw_req;
 

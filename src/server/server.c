@@ -320,6 +320,7 @@ static void handle(cw_server *s, cw_req *q, cw_resp *r)
         r->content_type = "application/taxii+json;version=2.1";
     if (q->too_big) {
         cw_server__error(r, 413, "Request body too large", NULL);
+        cw_server__header(r, "Connection", "close");
         return;
     }
     char *segs[12];
@@ -497,16 +498,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (*upload_size) {
         size_t need = q->body_len + *upload_size + 1;
-        if (need > s->max_body + 1) {
-            /* Over the limit (a chunked body has no Content-Length to refuse early): answer 413
-             * now; libmicrohttpd closes the connection after it. */
+        if (q->too_big || need > s->max_body + 1) {
+            /* Over the limit (a chunked body has no Content-Length to refuse early).
+             * libmicrohttpd 0.9.75 takes a response only before the body or after all of it:
+             * the rest is read and dropped, then 413 goes out; a body going on past four times
+             * the limit is cut off by closing the connection. */
             q->too_big = true;
-            q->hygiene_bad = true;
+            q->dropped += *upload_size;
             *upload_size = 0;
-            cw_resp r;
-            memset(&r, 0, sizeof r);
-            cw_server__error(&r, 413, "Request body too large", NULL);
-            return send_now(q, &r);
+            return q->dropped > 4 * (uint64_t)s->max_body ? MHD_NO : MHD_YES;
         }
         if (need > q->body_cap) {
             size_t cap = q->body_cap ? q->body_cap * 2 : 4096;
@@ -527,7 +527,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     /* The dashboard's files: no API key (they hold no data; the pages call the API with one). */
-    if (s->web_root && cw_static_wants(q->url))
+    if (s->web_root && !q->too_big && cw_static_wants(q->url))
         return cw_static_serve(c, s->web_root, q->method, q->url);
     cw_resp r;
     memset(&r, 0, sizeof r);

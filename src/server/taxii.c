@@ -220,21 +220,12 @@ static void post_objects(cw_server *s, cw_req *q, cw_resp *r)
         const char *id = json_string_value(json_object_get(o, "id"));
         const char *ver = json_string_value(json_object_get(o, "modified"));
         if (!why) {
-            /* The most restrictive TLP marking wins; unmarked objects are AMBER with no
-             * audience, so they stay on this node. */
+            /* The most restrictive TLP marking of the object or of any part of it (granular
+             * markings) governs; unmarked objects are AMBER with no audience, so they stay on
+             * this node. */
             cw_tlp tlp = CW_TLP_AMBER;
-            bool marked = false;
-            size_t k;
-            json_t *m;
-            json_array_foreach(json_object_get(o, "object_marking_refs"), k, m)
-            {
-                cw_tlp t;
-                if (!cw_stix_tlp_from_marking_id(&t, json_string_value(m)) &&
-                    (!marked || t > tlp)) {
-                    tlp = t;
-                    marked = true;
-                }
-            }
+            if (cw_stix_effective_tlp(o, &tlp))
+                tlp = CW_TLP_AMBER;
             json_t *c = json_deep_copy(o);
             if (!c || cw_stix_sign(c, cw_node_secret_key(s->node), cw_node_public_key(s->node)) ||
                 cw_share_collection_add(s->node, c, tlp, "", NULL))

@@ -49,11 +49,14 @@ static const char *const migrations[] = {
     /* 2: a CA bundle per partner, for https URLs with a private CA. */
     "ALTER TABLE peers ADD COLUMN cacert TEXT;",
     /* 3: alerts that could not become STIX (skipped, retryable), objects a partner sent that
-     * did not verify (fetched again by id at the next pull). */
+     * did not verify (fetched again by id at the next pull), partners' signed audit-head
+     * checkpoints. */
     "CREATE TABLE publish_skipped (alert_id INTEGER PRIMARY KEY, reason TEXT NOT NULL,"
     " time INTEGER NOT NULL);"
     "CREATE TABLE peer_rejected (peer TEXT NOT NULL, id TEXT NOT NULL, reason TEXT NOT NULL,"
-    " time INTEGER NOT NULL, PRIMARY KEY (peer, id));",
+    " time INTEGER NOT NULL, PRIMARY KEY (peer, id));"
+    "CREATE TABLE peer_checkpoints (peer TEXT NOT NULL, seq INTEGER NOT NULL, json TEXT NOT NULL,"
+    " received INTEGER NOT NULL, PRIMARY KEY (peer, seq));",
 };
 
 static int sql_fail(sqlite3 *db, const char *what)

@@ -362,7 +362,8 @@ static void test_share_migration_upgrade(void)
     snprintf(path, sizeof path, "%s/mig.db", cw_test_tmpdir());
     REQUIRE(cw_node_init(path, "KOR", NULL) == 0);
     REQUIRE(exec_sql(path, "ALTER TABLE peers DROP COLUMN cacert; DROP TABLE publish_skipped; "
-                           "DROP TABLE peer_rejected; UPDATE cw_schema SET version = 1 "
+                           "DROP TABLE peer_rejected; DROP TABLE peer_checkpoints; "
+                           "UPDATE cw_schema SET version = 1 "
                            "WHERE module = 'share'") == SQLITE_OK);
     CHECK(exec_sql(path, "SELECT cacert FROM peers") != SQLITE_OK);
     cw_node *n = NULL;
