@@ -222,7 +222,8 @@ int cw_share_publish_skipped(cw_node *n, json_t **out);
 int cw_share_publish_retry(cw_node *n, int64_t alert_id, int *out_published, int *out_skipped);
 
 /* Adds one object (already signed or official) to the collection with the given TLP and
- * audience; date_added is strictly increasing. Used by publishing and TAXII POST. */
+ * audience; date_added is strictly increasing. Used by publishing and TAXII POST. Inside a
+ * transaction the caller opened, the add joins it (a savepoint). */
 int cw_share_collection_add(cw_node *n, const json_t *obj, cw_tlp tlp, const char *share_to,
                             int64_t *out_date_added);
 

@@ -36,6 +36,18 @@ struct cw_server {
     cw_srv_state *st;
 };
 
+/* What a handler answers: a status, a JSON body (owned until sent) and headers. */
+typedef struct cw_resp {
+    unsigned status;
+    json_t *body;
+    const char *content_type;
+    const char *hdr_name[4];
+    const char *hdr_value[4];
+    int n_hdr;
+    const char *audit_detail;
+    bool deferred; /* server.c: handed to the writer thread */
+} cw_resp;
+
 /* One request's state, allocated from its own arena. */
 typedef struct cw_req {
     cw_arena *arena;
@@ -50,18 +62,14 @@ typedef struct cw_req {
     bool too_big;
     uint64_t dropped; /* body bytes dropped past max_body */
     cw_principal who;
+    /* A write handed to the writer thread (server.c): the connection is suspended meanwhile. */
+    struct cw_req *job_next;
+    bool job_done;
+    bool api;
+    char **segs;
+    int n_segs;
+    cw_resp resp;
 } cw_req;
-
-/* What a handler answers: a status, a JSON body (owned until sent) and headers. */
-typedef struct cw_resp {
-    unsigned status;
-    json_t *body;
-    const char *content_type;
-    const char *hdr_name[4];
-    const char *hdr_value[4];
-    int n_hdr;
-    const char *audit_detail;
-} cw_resp;
 
 /* Sets an error response {"title","description","http_status"}. */
 void cw_server__error(cw_resp *r, unsigned status, const char *title, const char *description);

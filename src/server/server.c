@@ -89,6 +89,10 @@ struct cw_srv_state {
     pthread_mutex_t conn_lock;
     conn_track conns; /* list head */
 
+    cw_req *jobs_head, **jobs_tail; /* writes waiting for the writer (under q_lock) */
+    bool job_running;
+    bool stopping; /* cw_server_stop began: writes run inline, no more suspending */
+
     pthread_t bg;
     bool bg_started, stop;
     unsigned header_timeout_s, auth_fail_limit, checkpoint_interval_s;
@@ -307,6 +311,62 @@ static bool uses_chain(char **segs, int n)
     return false;
 }
 
+/* Runs the handler on a view of the server whose node is `node`, and queues the audit entry. */
+static void dispatch(cw_server *s, cw_node *node, cw_req *q, cw_resp *r)
+{
+    cw_server view = *s;
+    view.node = node;
+    bool read = !strcmp(q->method, "GET") || !strcmp(q->method, "HEAD");
+    bool chain = q->api && uses_chain(q->segs + 1, q->n_segs - 1);
+    if (chain)
+        pthread_mutex_lock(&s->st->chain_lock);
+    if (q->api)
+        cw_server__api(&view, q, q->segs, q->n_segs, r);
+    else
+        cw_server__taxii(&view, q, q->segs, q->n_segs, r);
+    if (chain)
+        pthread_mutex_unlock(&s->st->chain_lock);
+    char target[600], code[8];
+    snprintf(target, sizeof target, "%s %s", q->method, q->url);
+    snprintf(code, sizeof code, "%u", r->status);
+    audit_enqueue(s, q->who.name, read ? "http.read" : "http.write", target, code,
+                  r->audit_detail ? r->audit_detail : "");
+}
+
+/* The writer: runs queued writes one at a time on the writer connection and resumes their
+ * connections (called by the background thread, q_lock not held). */
+static void run_jobs(cw_server *s)
+{
+    cw_srv_state *st = s->st;
+    for (;;) {
+        pthread_mutex_lock(&st->q_lock);
+        cw_req *q = st->jobs_head;
+        if (q) {
+            st->jobs_head = q->job_next;
+            if (!st->jobs_head)
+                st->jobs_tail = &st->jobs_head;
+            st->job_running = true;
+        }
+        pthread_mutex_unlock(&st->q_lock);
+        if (!q)
+            return;
+        memset(&q->resp, 0, sizeof q->resp);
+        q->resp.status = 200;
+        if (!q->api)
+            q->resp.content_type = "application/taxii+json;version=2.1";
+        pthread_mutex_lock(&st->wlock);
+        dispatch(s, s->node, q, &q->resp);
+        pthread_mutex_unlock(&st->wlock);
+        q->job_done = true;
+        /* q belongs to the connection again once resumed: touch it no more. */
+        MHD_resume_connection(q->conn);
+        pthread_mutex_lock(&st->q_lock);
+        st->job_running = false;
+        pthread_cond_broadcast(&st->q_cond);
+        pthread_mutex_unlock(&st->q_lock);
+    }
+}
+
 static void handle(cw_server *s, cw_req *q, cw_resp *r)
 {
     const char *url = q->url;
@@ -358,28 +418,33 @@ static void handle(cw_server *s, cw_req *q, cw_resp *r)
             fprintf(stderr, "chainwatch serve: publish: %s\n", cw_error_last());
         pthread_mutex_unlock(&s->st->wlock);
     }
-    /* The view the handler sees: this request's connection. */
-    cw_server view = *s;
-    bool chain = api && uses_chain(segs + 1, n - 1);
-    if (!read)
-        pthread_mutex_lock(&s->st->wlock);
-    else
-        view.node = rn;
-    if (chain)
-        pthread_mutex_lock(&s->st->chain_lock);
-    if (api)
-        cw_server__api(&view, q, segs, n, r);
-    else
-        cw_server__taxii(&view, q, segs, n, r);
-    if (chain)
-        pthread_mutex_unlock(&s->st->chain_lock);
-    if (!read)
-        pthread_mutex_unlock(&s->st->wlock);
-    char target[600], code[8];
-    snprintf(target, sizeof target, "%s %s", q->method, url);
-    snprintf(code, sizeof code, "%u", r->status);
-    audit_enqueue(s, q->who.name, read ? "http.read" : "http.write", target, code,
-                  r->audit_detail ? r->audit_detail : "");
+    q->api = api;
+    q->segs = segs;
+    q->n_segs = n;
+    if (read) {
+        dispatch(s, rn, q, r);
+        return;
+    }
+    /* A write goes to the one writer thread; the connection is suspended until it is done, so
+     * this worker thread goes on serving reads. */
+    cw_srv_state *st = s->st;
+    pthread_mutex_lock(&st->q_lock);
+    bool defer = !st->stopping;
+    if (defer) {
+        MHD_suspend_connection(q->conn);
+        q->job_next = NULL;
+        *st->jobs_tail = q;
+        st->jobs_tail = &q->job_next;
+        pthread_cond_signal(&st->q_cond);
+    }
+    pthread_mutex_unlock(&st->q_lock);
+    if (!defer) {
+        pthread_mutex_lock(&st->wlock);
+        dispatch(s, s->node, q, r);
+        pthread_mutex_unlock(&st->wlock);
+        return;
+    }
+    r->deferred = true;
 }
 
 static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *k,
@@ -492,6 +557,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         }
         return MHD_YES;
     }
+    if (q->job_done) {
+        q->job_done = false;
+        return send_now(q, &q->resp);
+    }
     if (q->hygiene_bad) {
         *upload_size = 0;
         return MHD_YES;
@@ -533,6 +602,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     memset(&r, 0, sizeof r);
     r.status = 200;
     handle(s, q, &r);
+    if (r.deferred)
+        return MHD_YES; /* the writer answers (run_jobs) */
     return send_now(q, &r);
 }
 
@@ -740,10 +811,12 @@ static void *background(void *arg)
             until.tv_sec++;
             until.tv_nsec -= 1000000000L;
         }
-        pthread_cond_timedwait(&st->q_cond, &st->q_lock, &until);
+        if (!st->jobs_head)
+            pthread_cond_timedwait(&st->q_cond, &st->q_lock, &until);
         if (st->stop)
             break;
         pthread_mutex_unlock(&st->q_lock);
+        run_jobs(s);
         flush_audit(s, false);
         header_deadline(s);
         int64_t now = mono_us();
@@ -780,6 +853,7 @@ static cw_srv_state *state_new(const cw_server_config *cfg)
     pthread_mutex_init(&st->conn_lock, NULL);
     pthread_cond_init(&st->q_cond, NULL);
     st->q_tail = &st->q_head;
+    st->jobs_tail = &st->jobs_head;
     st->conns.next = st->conns.prev = &st->conns;
     st->header_timeout_s = cfg->header_timeout_s ? cfg->header_timeout_s : 10;
     st->auth_fail_limit = cfg->auth_fail_limit ? cfg->auth_fail_limit : 60;
@@ -916,7 +990,7 @@ int cw_server_start(cw_server **out, const cw_server_config *cfg)
     if (cw_share_publish_pending(s->node, NULL))
         fprintf(stderr, "chainwatch serve: publishing pending alerts: %s (will retry)\n",
                 cw_error_last());
-    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     if (tls)
         flags |= MHD_USE_TLS;
     unsigned threads = cfg->threads ? cfg->threads : 2;
@@ -966,6 +1040,15 @@ void cw_server_stop(cw_server *s)
 {
     if (!s)
         return;
+    if (s->st->bg_started) {
+        /* No more suspended writes; let the writer finish (and resume) those queued. */
+        pthread_mutex_lock(&s->st->q_lock);
+        s->st->stopping = true;
+        pthread_cond_broadcast(&s->st->q_cond);
+        while (s->st->jobs_head || s->st->job_running)
+            pthread_cond_wait(&s->st->q_cond, &s->st->q_lock);
+        pthread_mutex_unlock(&s->st->q_lock);
+    }
     if (s->d)
         MHD_stop_daemon(s->d);
     if (s->st->bg_started) {

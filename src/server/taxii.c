@@ -208,6 +208,9 @@ static void post_objects(cw_server *s, cw_req *q, cw_resp *r)
             return;
         }
     }
+    /* The whole POST is one transaction (the writer thread runs it; reads go on meanwhile). */
+    sqlite3 *db = cw_node_sqlite(s->node);
+    bool tx = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK;
     char sid[96], now[32];
     cw_stix_new_id(sid, "status");
     cw_alert_format_time(now, cw_alert_now_us(), 6);
@@ -261,6 +264,12 @@ static void post_objects(cw_server *s, cw_req *q, cw_resp *r)
     }
     sqlite3_finalize(ins);
     free(text);
+    if (tx && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        json_decref(st);
+        cw_server__error(r, 500, "Error", "could not store the objects");
+        return;
+    }
     r->status = 202;
     r->body = st;
 }

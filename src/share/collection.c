@@ -186,14 +186,21 @@ out:
 int cw_share_collection_add(cw_node *n, const json_t *obj, cw_tlp tlp, const char *share_to,
                             int64_t *out_date_added)
 {
-    int rc = cw_alert__exec(n->db, "BEGIN IMMEDIATE");
+    /* Inside the caller's transaction (a TAXII POST is one): a savepoint keeps this one add
+     * atomic. */
+    bool own = sqlite3_get_autocommit(n->db) != 0;
+    int rc = cw_alert__exec(n->db, own ? "BEGIN IMMEDIATE" : "SAVEPOINT cw_add");
     if (rc)
         return rc;
     rc = add_locked(n, obj, tlp, share_to, out_date_added);
     if (!rc)
-        rc = cw_alert__exec(n->db, "COMMIT");
-    if (rc)
+        rc = cw_alert__exec(n->db, own ? "COMMIT" : "RELEASE cw_add");
+    if (rc && own)
         cw_alert__exec(n->db, "ROLLBACK");
+    else if (rc) {
+        cw_alert__exec(n->db, "ROLLBACK TO cw_add");
+        cw_alert__exec(n->db, "RELEASE cw_add");
+    }
     return rc;
 }
 
