@@ -62,9 +62,19 @@ static bool read_query(cw_req *q, cw_resp *r, cw_taxii_query *tq)
     memset(tq, 0, sizeof *tq);
     const char *aa = cw_server__arg(q, "added_after"), *lim = cw_server__arg(q, "limit");
     const char *nx = cw_server__arg(q, "next");
+    /* libmicrohttpd decodes '+' in a query as a space: "…00+09:00" arrives as "…00 09:00". */
+    char aa_fixed[64];
+    if (aa && strlen(aa) < sizeof aa_fixed) {
+        snprintf(aa_fixed, sizeof aa_fixed, "%s", aa);
+        size_t l = strlen(aa_fixed);
+        if (l > 6 && aa_fixed[l - 6] == ' ' && aa_fixed[l - 3] == ':')
+            aa_fixed[l - 6] = '+';
+        aa = aa_fixed;
+    }
     if (aa && cw_alert_parse_time(&tq->added_after_us, aa)) {
         cw_server__error(r, 400, "Bad request",
-                         "added_after: expected a timestamp like 2026-01-01T00:00:00.000000Z");
+                         "added_after: expected an RFC 3339 timestamp like 2026-01-01T00:00:00.000000Z "
+                         "or 2026-01-01T09:00:00+09:00");
         return false;
     }
     uint64_t v;
