@@ -230,7 +230,8 @@ int cw_share_collection_add(cw_node *n, const json_t *obj, cw_tlp tlp, const cha
 /* TAXII query over the node's collection, for `who` (TLP-filtered). */
 typedef struct cw_taxii_query {
     int64_t added_after_us;         /* 0: none */
-    int64_t next;                   /* 0: start; otherwise the opaque `next` of the previous page */
+    int64_t next;                   /* 0: start; otherwise the opaque `next` of the previous page
+                                       (the date_added of its last object) */
     int64_t limit;                  /* 0: 100; max 1000 */
     const char *match_id;           /* comma-separated ids or NULL */
     const char *match_type;         /* comma-separated types or NULL */
@@ -246,7 +247,7 @@ typedef struct cw_taxii_page {
     int64_t last_added;
 } cw_taxii_page;
 
-/* Runs a query; manifest true returns {id, date_added, version, media_type} records instead
+/* Runs a query, in date_added order; manifest true returns {id, date_added, version, media_type} records instead
  * of objects. page->objects is owned by the caller. Returns 0 or CW_EINVAL (a bad filter). */
 int cw_taxii_collection_query(cw_node *n, const cw_principal *who, const cw_taxii_query *q,
                               bool manifest, cw_taxii_page *page);

@@ -4,13 +4,15 @@
  *
  * Each stored object keeps its TLP level and audience beside the JSON so that every read
  * path filters with cw_tlp_allows(). date_added is unique and strictly increasing (one
- * microsecond past the previous one when the clock has not moved), and `seq` grows with it,
- * so paging by `seq` (the opaque TAXII `next`) neither loses nor repeats an object while
- * others are added. A cyber-observable has a deterministic id (the same wallet in two
- * alerts): when it comes again under a less restrictive TLP, the stored copy takes that
- * marking (and a new date_added), since the less restricted alert discloses it anyway; a more
- * restrictive repeat changes nothing. Publishing is idempotent: the id of the last published alert
- * is kept in table node and moved in the same transaction as the objects.
+ * microsecond past the previous one when the clock has not moved), so it orders the
+ * collection and serves as the opaque TAXII `next` (keyset paging on its unique index):
+ * paging neither loses nor repeats an object while others are added. A cyber-observable
+ * has a deterministic id (the same wallet in two alerts): when it comes again for another
+ * audience, the stored copy takes the merged marking (the less restrictive level, the union
+ * of the audiences; see merge_marking) and a new date_added, so that no object referencing it
+ * is left pointing at something its audience cannot read. Publishing is idempotent: the id of
+ * the last published alert is kept in table node and moved in the same transaction as the
+ * objects; an alert that cannot become STIX is recorded in publish_skipped and passed over.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -650,20 +652,61 @@ int cw_taxii_collection_query(cw_node *n, const cw_principal *who, const cw_taxi
             p += l + (c ? 1 : 0);
         }
     }
+    /* The filters that indexes serve go into the SQL: id and type lists (the (id, version)
+     * index and a scan in date_added order), added_after and next (the unique date_added
+     * index: `next` is the date_added of the last object handed out, so paging neither loses
+     * nor repeats an object while others are added). TLP and the rest filter in C. */
+    cw_buf sql = {0};
+    cw_buf_printf(&sql, "SELECT s.seq, s.id, s.version, s.type, s.spec_version, s.date_added, "
+                        "s.tlp, s.share_to, s.json FROM stix_objects s WHERE s.date_added > ?1");
+    int n_ids = 0, n_types = 0;
+    const char *lists[2] = {q->match_id, q->match_type};
+    int *counts[2] = {&n_ids, &n_types};
+    for (int k = 0; k < 2; k++) {
+        if (!lists[k])
+            continue;
+        int c = 1;
+        for (const char *p = lists[k]; *p; p++)
+            c += *p == ',';
+        if (c > 100)
+            continue; /* a long list filters in C */
+        *counts[k] = c;
+        cw_buf_printf(&sql, " AND s.%s IN (", k ? "type" : "id");
+        for (int i = 0; i < c; i++)
+            cw_buf_printf(&sql, "%s?", i ? "," : "");
+        cw_buf_printf(&sql, ")");
+    }
+    if (v_last)
+        cw_buf_printf(&sql, " AND s.version = (SELECT max(version) FROM stix_objects x WHERE x.id "
+                            "= s.id)");
+    else if (v_first)
+        cw_buf_printf(&sql, " AND s.version = (SELECT min(version) FROM stix_objects x WHERE x.id "
+                            "= s.id)");
+    cw_buf_printf(&sql, " ORDER BY s.date_added");
+    if (cw_buf_append(&sql, "", 1)) {
+        cw_buf_deinit(&sql);
+        return cw_error_set(CW_ENOMEM, "out of memory");
+    }
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(
-            n->db,
-            "SELECT s.seq, s.id, s.version, s.type, s.spec_version, s.date_added, s.tlp, "
-            "s.share_to, s.json,"
-            " (SELECT max(version) FROM stix_objects x WHERE x.id = s.id),"
-            " (SELECT min(version) FROM stix_objects x WHERE x.id = s.id)"
-            " FROM stix_objects s WHERE s.date_added > ? AND s.seq > ? ORDER BY s.seq",
-            -1, &st, NULL))
+    int prc = sqlite3_prepare_v2(n->db, (const char *)sql.data, -1, &st, NULL);
+    cw_buf_deinit(&sql);
+    if (prc)
         return sql_fail(n->db, "query");
-    sqlite3_bind_int64(st, 1, q->added_after_us);
-    sqlite3_bind_int64(st, 2, q->next);
+    sqlite3_bind_int64(st, 1, q->added_after_us > q->next ? q->added_after_us : q->next);
+    int bind = 2;
+    for (int k = 0; k < 2; k++) {
+        if (!*counts[k])
+            continue;
+        const char *p = lists[k];
+        for (int i = 0; i < *counts[k]; i++) {
+            const char *c = strchr(p, ',');
+            size_t l = c ? (size_t)(c - p) : strlen(p);
+            sqlite3_bind_text(st, bind++, p, (int)l, SQLITE_TRANSIENT);
+            p += l + (c ? 1 : 0);
+        }
+    }
     json_t *objs = json_array();
-    int64_t count = 0, last_seq = 0;
+    int64_t count = 0, last_added = 0;
     int rc = 0, s;
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
         const char *id = (const char *)sqlite3_column_text(st, 1);
@@ -679,22 +722,18 @@ int cw_taxii_collection_query(cw_node *n, const cw_principal *who, const cw_taxi
             continue;
         if (q->match_spec_version && !list_has(q->match_spec_version, spec))
             continue;
-        if (v_last && strcmp(version, (const char *)sqlite3_column_text(st, 9)) != 0)
-            continue;
-        if (v_first && strcmp(version, (const char *)sqlite3_column_text(st, 10)) != 0)
-            continue;
         if (!v_all && !v_last && !v_first && !list_has(mv, version))
             continue;
         if (count == limit) {
             page->more = true;
-            page->next = last_seq;
+            page->next = last_added;
             break;
         }
         int64_t added = sqlite3_column_int64(st, 5);
         if (!page->first_added)
             page->first_added = added;
         page->last_added = added;
-        last_seq = sqlite3_column_int64(st, 0);
+        last_added = added;
         json_t *o;
         if (manifest) {
             char t[32];
