@@ -419,8 +419,13 @@ static void handle(cw_server *s, cw_req *q, cw_resp *r)
         pthread_mutex_unlock(&s->st->wlock);
     }
     q->api = api;
-    q->segs = segs;
     q->n_segs = n;
+    q->segs = cw_arena_alloc(q->arena, sizeof *segs * (size_t)(n ? n : 1)); /* outlives this frame */
+    if (!q->segs) {
+        cw_server__error(r, 500, "Internal error", "out of memory");
+        return;
+    }
+    memcpy(q->segs, segs, sizeof *segs * (size_t)n);
     if (read) {
         dispatch(s, rn, q, r);
         return;
