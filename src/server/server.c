@@ -317,7 +317,7 @@ static void dispatch(cw_server *s, cw_node *node, cw_req *q, cw_resp *r)
     cw_server view = *s;
     view.node = node;
     bool read = !strcmp(q->method, "GET") || !strcmp(q->method, "HEAD");
-    bool chain = q->api && uses_chain(q->segs + 1, q->n_segs - 1);
+    bool chain = q->api && uses_chain(q->segs, q->n_segs);
     if (chain)
         pthread_mutex_lock(&s->st->chain_lock);
     if (q->api)

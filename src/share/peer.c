@@ -388,6 +388,7 @@ static int pull_one(cw_node *n, const char *peer, const char *url, const char *a
     if (cw_hex_decode(pk, 32, pk_hex))
         return cw_error_set(CW_ECORRUPT, "peer %s: bad stored public key", peer);
     pull_stats ps = {0};
+    int64_t pull_started = cw_alert_now_us();
     char u[2048];
     json_t *doc = NULL;
     fetch f;
@@ -452,10 +453,14 @@ static int pull_one(cw_node *n, const char *peer, const char *url, const char *a
     json_t *again = json_array();
     if (!rc) {
         sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2(n->db, "SELECT id FROM peer_rejected WHERE peer = ? ORDER BY time",
+        /* Only those rejected at an earlier pull (not the ones just seen). */
+        if (sqlite3_prepare_v2(n->db,
+                               "SELECT id FROM peer_rejected WHERE peer = ? AND time < ? ORDER BY "
+                               "time",
                                -1, &st, NULL))
             rc = sql_fail(n->db, "reject");
         sqlite3_bind_text(st, 1, peer, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, pull_started);
         while (!rc && sqlite3_step(st) == SQLITE_ROW)
             json_array_append_new(again, json_string((const char *)sqlite3_column_text(st, 0)));
         sqlite3_finalize(st);

@@ -11,7 +11,9 @@
  *      are cut off at the header deadline;
  *  M5  reads keep being answered while a 1 MiB POST is being stored;
  *  H1  serve starts (and publishes the rest) with an alert that cannot become STIX;
- *  L   tamper evidence: the server appends signed checkpoints to its checkpoint file. */
+ *  L   tamper evidence: the server appends signed checkpoints to its checkpoint file;
+ *  L   an object a partner rejected once is fetched again (by id) once it is valid;
+ *  L   a garbage request line is cut off at the header deadline. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +27,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "chainwatch/errors.h"
 #include "chainwatch/server.h"
@@ -544,6 +548,103 @@ static void test_serve_starts_with_unstixable_alert(void)
     cw_node_close(n);
 }
 
+static int exec_sql(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    if (sqlite3_open(path, &db) != SQLITE_OK)
+        return -1;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_close(db);
+    return rc;
+}
+
+static void test_rejected_object_fetched_again(void)
+{
+    /* USA serves a report; on its way it is damaged (here: edited in USA's table), so KOR
+     * rejects it. Once USA serves it intact again, KOR's next pull takes it: before, the
+     * cursor had moved past it and it was never fetched again. */
+    char path[600];
+    snprintf(path, sizeof path, "%s/refetch-usa.db", cw_test_tmpdir());
+    REQUIRE(cw_node_init(path, "USA", NULL) == 0);
+    cw_node *usa = NULL;
+    REQUIRE(cw_node_open(&usa, path) == 0);
+    char *key = NULL;
+    REQUIRE(cw_keys_add(usa, "kor", "KOR", CW_ROLE_PEER, &key) == 0);
+    cw_alert_input in;
+    memset(&in, 0, sizeof in);
+    in.kind = "k";
+    in.title = "the report";
+    in.tlp = CW_TLP_GREEN;
+    REQUIRE(cw_alert_emit(cw_node_alerts(usa), &in, NULL, NULL) == 0);
+    REQUIRE(cw_share_publish_pending(usa, NULL) == 0);
+    char pk[65];
+    cw_hex_encode(pk, cw_node_public_key(usa), 32);
+    cw_node_close(usa);
+    REQUIRE(exec_sql(path, "CREATE TABLE saved AS SELECT seq, json FROM stix_objects WHERE type "
+                           "= 'report'; UPDATE stix_objects SET json = replace(json, 'the report', "
+                           "'the rep0rt') WHERE type = 'report'") == SQLITE_OK);
+    cw_server_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.db_path = path;
+    cfg.listen = "127.0.0.1:0";
+    cw_server *s = NULL;
+    REQUIRE(cw_server_start(&s, &cfg) == 0);
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u", (unsigned)cw_server_port(s));
+    char kpath[600];
+    snprintf(kpath, sizeof kpath, "%s/refetch-kor.db", cw_test_tmpdir());
+    REQUIRE(cw_node_init(kpath, "KOR", NULL) == 0);
+    cw_node *kor = NULL;
+    REQUIRE(cw_node_open(&kor, kpath) == 0);
+    REQUIRE(cw_peer_add(kor, "USA", url, key, pk, "USA", NULL) == 0);
+    json_t *sum = NULL;
+    REQUIRE(cw_peer_pull(kor, "USA", &sum) == 0);
+    CHECK_EQ_INT(json_integer_value(json_object_get(json_array_get(sum, 0), "rejected")), 1);
+    json_decref(sum);
+    /* Repaired at the source (same date_added: a pull from the cursor would not see it). */
+    REQUIRE(exec_sql(path, "UPDATE stix_objects SET json = (SELECT json FROM saved WHERE "
+                           "saved.seq = stix_objects.seq) WHERE type = 'report'") == SQLITE_OK);
+    REQUIRE(cw_peer_pull(kor, "USA", &sum) == 0);
+    CHECK_EQ_INT(json_integer_value(json_object_get(json_array_get(sum, 0), "stored")), 1);
+    CHECK_EQ_INT(json_integer_value(json_object_get(json_array_get(sum, 0), "rejected")), 0);
+    json_decref(sum);
+    sqlite3 *db = cw_node_sqlite(kor);
+    sqlite3_stmt *st = NULL;
+    REQUIRE(sqlite3_prepare_v2(db,
+                               "SELECT (SELECT count(*) FROM received_objects WHERE type = "
+                               "'report'), (SELECT count(*) FROM peer_rejected), (SELECT count(*) "
+                               "FROM peer_checkpoints WHERE peer = 'USA')",
+                               -1, &st, NULL) == SQLITE_OK);
+    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    CHECK_EQ_INT(sqlite3_column_int(st, 0), 1);
+    CHECK_EQ_INT(sqlite3_column_int(st, 1), 0);
+    CHECK(sqlite3_column_int(st, 2) >= 1); /* USA's signed audit head, kept by KOR */
+    sqlite3_finalize(st);
+    /* A third pull fetches nothing again. */
+    REQUIRE(cw_peer_pull(kor, "USA", &sum) == 0);
+    CHECK_EQ_INT(json_integer_value(json_object_get(json_array_get(sum, 0), "fetched")), 0);
+    json_decref(sum);
+    cw_node_close(kor);
+    cw_server_stop(s);
+    free(key);
+}
+
+static void test_garbage_request_line(void)
+{
+    cw_server_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.header_timeout_s = 1;
+    fixture f;
+    start(&f, "garbage", &cfg);
+    /* Before: no answer and an open connection until the 30 s idle timeout. */
+    static const char junk[] = "\x01\x02\x03 GARBAGE\r\n";
+    double t0 = now_s();
+    int st = exchange(f.port, NULL, junk, sizeof junk - 1, 8.0, NULL, 0);
+    CHECK(st == 0 || st == 400); /* closed (or refused) rather than left hanging */
+    CHECK(now_s() - t0 < 4.0);
+    finish(&f);
+}
+
 int main(void)
 {
     RUN(test_http_hygiene);
@@ -551,5 +652,7 @@ int main(void)
     RUN(test_slow_clients);
     RUN(test_reads_during_big_post);
     RUN(test_serve_starts_with_unstixable_alert);
+    RUN(test_rejected_object_fetched_again);
+    RUN(test_garbage_request_line);
     return cw_test_done();
 }
