@@ -237,10 +237,14 @@ typedef struct cw_taxii_query {
     const char *match_type;         /* comma-separated types or NULL */
     const char *match_version;      /* "last" (default), "first", "all", or a timestamp list */
     const char *match_spec_version; /* "2.1" or NULL */
+    bool raw; /* objects as their stored JSON text in page->raw (no parsing); not for manifests */
 } cw_taxii_query;
 
 typedef struct cw_taxii_page {
-    json_t *objects; /* array of objects (or manifest records when manifest was asked) */
+    json_t *objects; /* array of objects (or manifest records when manifest was asked); empty
+                        with raw */
+    cw_buf raw;      /* with raw: the objects' JSON texts joined by commas (caller deinits) */
+    size_t count;    /* objects on this page */
     bool more;
     int64_t next;        /* when more */
     int64_t first_added; /* 0 when empty */

@@ -46,6 +46,8 @@ typedef struct cw_resp {
     int n_hdr;
     const char *audit_detail;
     bool deferred; /* server.c: handed to the writer thread */
+    char *raw;     /* a body already serialised (malloc'd; sent and freed), instead of body */
+    size_t raw_len;
 } cw_resp;
 
 /* One request's state, allocated from its own arena. */

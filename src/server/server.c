@@ -250,20 +250,22 @@ static const char *api_key_of(struct MHD_Connection *c)
 
 static enum MHD_Result send_resp(cw_req *q, cw_resp *r)
 {
-    size_t len = 0;
-    char *text = NULL;
-    if (r->body) {
-        len = json_dumpb(r->body, NULL, 0, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
-        text = cw_arena_alloc(q->arena, len + 1);
-        if (text)
-            json_dumpb(r->body, text, len, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
-        else
-            len = 0;
+    (void)q;
+    /* One serialisation, handed to libmicrohttpd to free. */
+    char *text = r->raw;
+    size_t len = r->raw_len;
+    r->raw = NULL;
+    if (!text && r->body) {
+        text = json_dumps(r->body, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+        len = text ? strlen(text) : 0;
     }
-    struct MHD_Response *resp = MHD_create_response_from_buffer(
-        len, text ? text : (void *)(uintptr_t) "", MHD_RESPMEM_PERSISTENT);
-    if (!resp)
+    struct MHD_Response *resp =
+        text ? MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE)
+             : MHD_create_response_from_buffer(0, (void *)(uintptr_t) "", MHD_RESPMEM_PERSISTENT);
+    if (!resp) {
+        free(text);
         return MHD_NO;
+    }
     MHD_add_response_header(resp, "Content-Type",
                             r->content_type ? r->content_type : "application/json");
     MHD_add_response_header(resp, "Cache-Control", "no-store");
@@ -515,7 +517,7 @@ static conn_track *track_of(struct MHD_Connection *c)
 
 static enum MHD_Result send_now(cw_req *q, cw_resp *r)
 {
-    if (!r->body)
+    if (!r->body && !r->raw)
         cw_server__error(r, 500, "Internal error", "out of memory");
     enum MHD_Result ret = send_resp(q, r);
     json_decref(r->body);

@@ -110,6 +110,8 @@ static void objects_page(cw_server *s, cw_req *q, cw_resp *r, const char *obj_id
         if (kind == 2)
             tq.match_version = "all";
     }
+    /* Object pages splice the stored JSON texts (no parse, no re-serialisation). */
+    tq.raw = kind == 0;
     cw_taxii_page pg;
     int rc = cw_taxii_collection_query(s->node, &q->who, &tq, kind != 0, &pg);
     if (rc) {
@@ -117,14 +119,15 @@ static void objects_page(cw_server *s, cw_req *q, cw_resp *r, const char *obj_id
                          cw_error_last());
         return;
     }
-    if (obj_id && json_array_size(pg.objects) == 0) {
+    if (obj_id && pg.count == 0) {
         json_decref(pg.objects);
+        cw_buf_deinit(&pg.raw);
         cw_server__error(r, 404, "Not found", "no such object in this collection");
         return;
     }
     char *detail = cw_arena_alloc(q->arena, 48);
     if (detail) {
-        snprintf(detail, 48, "%zu objects", json_array_size(pg.objects));
+        snprintf(detail, 48, "%zu objects", pg.count);
         r->audit_detail = detail;
     }
     set_added_headers(q, r, &pg);
@@ -141,6 +144,36 @@ static void objects_page(cw_server *s, cw_req *q, cw_resp *r, const char *obj_id
         json_array_foreach(pg.objects, i, o) json_array_append(vs, json_object_get(o, "version"));
         json_object_set_new(env, "versions", vs);
         json_decref(pg.objects);
+    } else if (kind == 0) {
+        /* {"more":..,"next":..,"objects":[...]}: the keys in sorted order, as json_dumps
+         * would write them. */
+        json_decref(pg.objects);
+        char *head = json_dumps(env, JSON_COMPACT | JSON_SORT_KEYS);
+        json_decref(env);
+        cw_buf out = {0};
+        int brc = head ? 0 : CW_ENOMEM;
+        if (!brc)
+            brc = cw_buf_append(&out, head, strlen(head) - 1); /* without the closing brace */
+        if (!brc && pg.count) {
+            brc = cw_buf_append(&out, ",\"objects\":[", 12);
+            if (!brc)
+                brc = cw_buf_append(&out, pg.raw.data, pg.raw.len);
+            if (!brc)
+                brc = cw_buf_append(&out, "]", 1);
+        }
+        if (!brc)
+            brc = cw_buf_append(&out, "}", 1);
+        free(head);
+        cw_buf_deinit(&pg.raw);
+        if (brc) {
+            cw_buf_deinit(&out);
+            cw_server__error(r, 500, "Internal error", "out of memory");
+            return;
+        }
+        r->raw = (char *)out.data;
+        r->raw_len = out.len;
+        r->body = NULL;
+        return;
     } else if (json_array_size(pg.objects)) {
         json_object_set_new(env, "objects", pg.objects);
     } else {

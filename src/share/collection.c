@@ -735,6 +735,17 @@ int cw_taxii_collection_query(cw_node *n, const cw_principal *who, const cw_taxi
         page->last_added = added;
         last_added = added;
         json_t *o;
+        if (q->raw && !manifest) {
+            const void *txt = sqlite3_column_text(st, 8);
+            int tl = sqlite3_column_bytes(st, 8);
+            if ((count && cw_buf_append(&page->raw, ",", 1)) ||
+                cw_buf_append(&page->raw, txt, (size_t)tl)) {
+                rc = cw_error_set(CW_ENOMEM, "out of memory");
+                break;
+            }
+            count++;
+            continue;
+        }
         if (manifest) {
             char t[32];
             cw_alert_format_time(t, added, 6);
@@ -755,8 +766,10 @@ int cw_taxii_collection_query(cw_node *n, const cw_principal *who, const cw_taxi
     sqlite3_finalize(st);
     if (rc) {
         json_decref(objs);
+        cw_buf_deinit(&page->raw);
         return rc;
     }
     page->objects = objs;
+    page->count = (size_t)count;
     return 0;
 }
