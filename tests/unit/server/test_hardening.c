@@ -181,7 +181,7 @@ static void test_http_hygiene(void)
     CHECK_EQ_INT(ask(f.port, "POST /api/v1/node HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip"
                              "\r\n\r\nabc"),
                  501);
-    CHECK(now_s() - t0 < 2.0);
+    CHECK(now_s() - t0 < 10.0); /* not the 30 s timeout (generous: the machine may be busy) */
     CHECK_EQ_INT(ask(f.port, "POST /api/v1/node HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, "
                              "chunked\r\n\r\n0\r\n\r\n"),
                  501);
@@ -361,7 +361,7 @@ static void test_slow_clients(void)
 {
     cw_server_config cfg;
     memset(&cfg, 0, sizeof cfg);
-    cfg.header_timeout_s = 2;
+    cfg.header_timeout_s = 4;
     fixture f;
     start(&f, "slow", &cfg);
     enum { SLOW = 520 };
@@ -381,9 +381,9 @@ static void test_slow_clients(void)
              f.peer);
     double t0 = now_s();
     CHECK_EQ_INT(exchange(f.port, "127.0.0.2", req, strlen(req), 5.0, NULL, 0), 200);
-    CHECK(now_s() - t0 < 1.5);
+    CHECK(now_s() - t0 < 3.0); /* before the deadline cut anything: not queued behind them */
     /* A byte a second keeps a connection busy but not alive past the header deadline. */
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < 7; k++) {
         sleep(1);
         for (int i = 0; i < SLOW; i++)
             if (fds[i] >= 0)
@@ -494,7 +494,7 @@ static void test_reads_during_big_post(void)
     CHECK_EQ_INT(ok, total);
     /* Before the fix every read waited for the whole POST (6 s on the probe's machine). */
     CHECK(during >= 5);
-    CHECK(worst < 1.0);
+    CHECK(worst < (j.ended - j.started) / 3); /* no read waited for the POST to finish */
     printf("# POST of %zu objects took %.2f s; %d reads answered meanwhile, slowest %.1f ms\n",
            j.objects, j.ended - j.started, during, worst * 1000);
     REQUIRE(cw_node_open(&n, f.db) == 0);
@@ -643,9 +643,9 @@ static void test_garbage_request_line(void)
     /* Before: no answer and an open connection until the 30 s idle timeout. */
     static const char junk[] = "\x01\x02\x03 GARBAGE\r\n";
     double t0 = now_s();
-    int st = exchange(f.port, NULL, junk, sizeof junk - 1, 8.0, NULL, 0);
+    int st = exchange(f.port, NULL, junk, sizeof junk - 1, 20.0, NULL, 0);
     CHECK(st == 0 || st == 400); /* closed (or refused) rather than left hanging */
-    CHECK(now_s() - t0 < 4.0);
+    CHECK(now_s() - t0 < 10.0);
     finish(&f);
 }
 
