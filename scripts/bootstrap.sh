@@ -5,7 +5,10 @@ set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
       libssl-dev openssl libsqlite3-dev sqlite3 libjansson-dev libsodium-dev libmicrohttpd-dev
       libcurl4-openssl-dev libxxhash-dev libxml2-dev zlib1g-dev libbz2-dev bzip2
-      python3 python3-bitcoinlib valgrind jq curl bsdutils chromium python3-jsonschema)
+      python3 python3-bitcoinlib valgrind jq curl bsdutils chromium python3-jsonschema
+      python3-requests python3-six python3-tz
+      python3-antlr4 python3-dateutil python3-simplejson python3-colorama python3-appdirs
+      python3-requests-cache)
 missing=()
 for p in "${pkgs[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -1,7 +1,10 @@
 /*
  * server.h: the node's HTTP server (libmicrohttpd): the JSON API under /api/v1/ and
  * TAXII 2.1 under /taxii2/, API-key authentication, roles, TLP enforcement on every read,
- * and an audit entry for every request (including refused ones).
+ * and an audit entry for every authenticated request (committed in groups by a background
+ * thread) and for refused ones (aggregated per address, minute and reason). Reads run in
+ * parallel on per-thread read connections; writes run one at a time on a writer thread.
+ * See docs/SHARING.md (Server, Threading).
  *
  * Plain HTTP is accepted only on a loopback address; any other address needs TLS (a PEM
  * certificate and key, through libmicrohttpd's GnuTLS support).
@@ -26,6 +29,14 @@ typedef struct cw_server_config {
     size_t max_body;          /* bytes; 0: 1 MiB */
     unsigned threads;         /* 0: 2 */
     const char *web_root;     /* the dashboard's files (web/), served at /; NULL: no dashboard */
+    unsigned per_ip_limit;    /* connections per client address; 0: 128 */
+    unsigned max_connections; /* 0: 1024 */
+    unsigned header_timeout_s; /* a request's headers must be complete this long after the
+                                  connection (or the previous request) began; 0: 10 s */
+    unsigned auth_fail_limit; /* failed authentications per address and minute before 429; 0: 60 */
+    const char *checkpoint_path; /* signed audit-head checkpoints (one JSON line each) are
+                                    appended here; NULL: "<db_path>.checkpoints" */
+    unsigned checkpoint_interval_s; /* 0: 60 s (and one when the server stops) */
 } cw_server_config;
 
 /* Opens the node and starts serving on internal threads. Returns 0, CW_EINVAL (bad listen
@@ -34,7 +45,8 @@ typedef struct cw_server_config {
 int cw_server_start(cw_server **out, const cw_server_config *cfg);
 /* The port actually bound (useful with port 0). */
 uint16_t cw_server_port(const cw_server *s);
-/* Stops the daemon (waiting for requests in flight) and closes the node; accepts NULL. */
+/* Stops the daemon (waiting for requests in flight and queued writes), commits the audit queue,
+ * appends a final checkpoint and closes the node; accepts NULL. */
 void cw_server_stop(cw_server *s);
 
 /* ---- per-request arena (also used by tests) ---- */

@@ -22,9 +22,11 @@
 
 /* Appends the canonical form of v to out: object members sorted by their UTF-16 code units,
  * no insignificant white space, strings escaped as RFC 8785 says, numbers in the ECMAScript
- * Number.prototype.toString form. jansson integers beyond +-2^53 are serialised as the double
- * they round to, as an ECMAScript consumer would see them. Returns 0, CW_EINVAL (NaN or
- * infinity, invalid UTF-8 in a string) or CW_ENOMEM. */
+ * Number.prototype.toString form. Integers beyond +-2^53 (CW_JCS_MAX_SAFE) are refused: a
+ * consumer reading them as doubles would accept another value as validly signed; send such
+ * values as strings. Returns 0, CW_EINVAL (NaN or infinity, an integer beyond 2^53, invalid
+ * UTF-8 in a string) or CW_ENOMEM. */
+#define CW_JCS_MAX_SAFE 9007199254740991LL
 int cw_jcs_serialize(const json_t *v, cw_buf *out);
 /* The canonical form as a new NUL-terminated string (*out owned by the caller, free()). */
 int cw_jcs_dumps(const json_t *v, char **out, size_t *out_len);
@@ -69,6 +71,10 @@ typedef struct cw_stix_ctx {
 const char *cw_stix_tlp_marking_id(cw_tlp t);
 /* The level of an official TLP 2.0 marking id; CW_ENOTFOUND for other ids. */
 int cw_stix_tlp_from_marking_id(cw_tlp *out, const char *id);
+/* The TLP that governs an object: the most restrictive TLP 2.0 marking among its
+ * object_marking_refs and the marking_ref of each of its granular_markings (a part marked
+ * RED makes the whole object RED). CW_ENOTFOUND when it carries no TLP marking. */
+int cw_stix_effective_tlp(const json_t *obj, cw_tlp *out);
 /* The published TLP 2.0 marking-definition object (new reference). */
 json_t *cw_stix_tlp_marking(cw_tlp t);
 /* A new random "<type>--<uuid4>" (buf: 96 bytes). */
@@ -165,45 +171,87 @@ bool cw_tlp_allows(cw_tlp tlp, const char *share_to, const char *node_org, const
  * entry. The table refuses UPDATE and DELETE (triggers). Returns 0 or CW_EIO. */
 int cw_audit_append(cw_node *n, const char *actor, const char *action, const char *target,
                     const char *outcome, const char *detail);
+/* One entry for cw_audit_append_batch; NULL strings are empty; time_us 0: now. */
+typedef struct cw_audit_entry {
+    const char *actor, *action, *target, *outcome, *detail;
+    int64_t time_us;
+} cw_audit_entry;
+/* Group commit: appends count entries, chained in order, in one transaction. */
+int cw_audit_append_batch(cw_node *n, const cw_audit_entry *e, size_t count);
+/* A checkpoint of the audit head, signed with the node key (new reference):
+ * {type "chainwatch-audit-checkpoint", node, seq, head, time, public_key, signature}; the
+ * signature covers the JCS form without public_key and signature. */
+int cw_audit_checkpoint(cw_node *n, json_t **out);
+/* Checks a checkpoint's signature against pk: 0 with *out_seq and out_head, or CW_ECORRUPT. */
+int cw_audit_checkpoint_verify(const json_t *cp, const uint8_t pk[CW_SIGN_PK], int64_t *out_seq,
+                               char out_head[65]);
+/* Writes a new checkpoint as one JSON line at the end of the file at path (created when
+ * absent); *out (may be NULL) receives it. */
+int cw_audit_checkpoint_append(cw_node *n, const char *path, json_t **out);
+/* Checks the node's log against one checkpoint signed by pk: CW_ECORRUPT when the entry it
+ * names is missing (truncated log) or has another hash (rewritten log). Needs no secret held
+ * by the log's keeper: the checkpoint lives outside the database. */
+int cw_audit_check_against(cw_node *n, const json_t *cp, const uint8_t pk[CW_SIGN_PK]);
+/* Checks the log against every checkpoint in the file (one JSON object per line) signed by
+ * the node's key; *out_n (may be NULL): checkpoints checked. CW_ENOTFOUND: no file. */
+int cw_audit_verify_checkpoints(cw_node *n, const char *path, int64_t *out_n);
 /* Recomputes the chain. Returns 0 when intact (*out_n entries, *out_head the last hash, hex,
  * 65 bytes), or CW_ECORRUPT naming the first bad entry (edited, deleted, inserted, reordered,
  * or the recorded head does not match). */
 int cw_audit_verify(cw_node *n, int64_t *out_n, char out_head[65]);
-/* The last `limit` entries (or all when 0), oldest first, optionally only `action`. */
+/* The last `limit` entries (or all when 0), oldest first, optionally only `action`. Bytes that
+ * are not valid UTF-8 are listed as "\\xNN" (the stored entry and its hash are unchanged). */
 int cw_audit_list(cw_node *n, int64_t limit, const char *action, json_t **out);
 
 /* ---- the node's collection ---- */
 /* Publishes local alerts not yet published: builds STIX objects (wallets, indicator,
  * observed-data, sighting for chain alerts with addresses; supply-disruption for supply
  * alerts; a report for each), marks them with the alert's TLP, signs them with the node key
- * and adds them to the collection. *out_n (may be NULL): objects added. */
+ * and adds them to the collection. An alert that cannot become STIX (an address no wallet can
+ * carry, no TLP) is skipped and recorded (cw_share_publish_skipped), not an error. Amounts in
+ * the evidence travel as decimal strings. *out_n (may be NULL): objects added. */
 int cw_share_publish_pending(cw_node *n, int *out_n);
 
+/* 1 when some local alert waits to be published, 0 when none (a read), or an error. */
+int cw_share_publish_needed(cw_node *n);
+/* Alerts that could not become STIX: [{alert_id, reason, time}]. Publishing records and skips
+ * them (audit action publish.skip) and goes on with later alerts. */
+int cw_share_publish_skipped(cw_node *n, json_t **out);
+/* Tries the skipped alerts again (alert_id, or all when 0); one that now publishes leaves the
+ * list. *out_published / *out_skipped (may be NULL): how many did / still do not. */
+int cw_share_publish_retry(cw_node *n, int64_t alert_id, int *out_published, int *out_skipped);
+
 /* Adds one object (already signed or official) to the collection with the given TLP and
- * audience; date_added is strictly increasing. Used by publishing and TAXII POST. */
+ * audience; date_added is strictly increasing. Used by publishing and TAXII POST. Inside a
+ * transaction the caller opened, the add joins it (a savepoint). */
 int cw_share_collection_add(cw_node *n, const json_t *obj, cw_tlp tlp, const char *share_to,
                             int64_t *out_date_added);
 
 /* TAXII query over the node's collection, for `who` (TLP-filtered). */
 typedef struct cw_taxii_query {
     int64_t added_after_us;         /* 0: none */
-    int64_t next;                   /* 0: start; otherwise the opaque `next` of the previous page */
+    int64_t next;                   /* 0: start; otherwise the opaque `next` of the previous page
+                                       (the date_added of its last object) */
     int64_t limit;                  /* 0: 100; max 1000 */
     const char *match_id;           /* comma-separated ids or NULL */
     const char *match_type;         /* comma-separated types or NULL */
     const char *match_version;      /* "last" (default), "first", "all", or a timestamp list */
     const char *match_spec_version; /* "2.1" or NULL */
+    bool raw; /* objects as their stored JSON text in page->raw (no parsing); not for manifests */
 } cw_taxii_query;
 
 typedef struct cw_taxii_page {
-    json_t *objects; /* array of objects (or manifest records when manifest was asked) */
+    json_t *objects; /* array of objects (or manifest records when manifest was asked); empty
+                        with raw */
+    cw_buf raw;      /* with raw: the objects' JSON texts joined by commas (caller deinits) */
+    size_t count;    /* objects on this page */
     bool more;
     int64_t next;        /* when more */
     int64_t first_added; /* 0 when empty */
     int64_t last_added;
 } cw_taxii_page;
 
-/* Runs a query; manifest true returns {id, date_added, version, media_type} records instead
+/* Runs a query, in date_added order; manifest true returns {id, date_added, version, media_type} records instead
  * of objects. page->objects is owned by the caller. Returns 0 or CW_EINVAL (a bad filter). */
 int cw_taxii_collection_query(cw_node *n, const cw_principal *who, const cw_taxii_query *q,
                               bool manifest, cw_taxii_page *page);

@@ -164,10 +164,21 @@ int cw_alert_parse_time(int64_t *out, const char *s)
         for (; nd < 6; nd++)
             frac *= 10;
     }
-    if (p[0] != 'Z' || p[1])
-        return cw_error_set(CW_EINVAL, "timestamp '%s': must end with Z", s);
+    /* RFC 3339: Z, or a numeric offset +HH:MM / -HH:MM (the instant is converted to UTC). */
+    int64_t offset_s = 0;
+    if ((p[0] == '+' || p[0] == '-') && isdigit((unsigned char)p[1]) &&
+        isdigit((unsigned char)p[2]) && p[3] == ':' && isdigit((unsigned char)p[4]) &&
+        isdigit((unsigned char)p[5]) && !p[6]) {
+        int hh = (p[1] - '0') * 10 + (p[2] - '0'), mm = (p[4] - '0') * 10 + (p[5] - '0');
+        if (hh > 23 || mm > 59)
+            return cw_error_set(CW_EINVAL, "timestamp '%s': bad offset", s);
+        offset_s = (int64_t)(hh * 3600 + mm * 60) * (p[0] == '-' ? -1 : 1);
+    } else if (!((p[0] == 'Z' || p[0] == 'z') && !p[1])) {
+        return cw_error_set(CW_EINVAL, "timestamp '%s': must end with Z or an offset like +09:00",
+                            s);
+    }
     time_t t = timegm(&tm);
-    *out = (int64_t)t * 1000000 + frac;
+    *out = ((int64_t)t - offset_s) * 1000000 + frac;
     return 0;
 }
 

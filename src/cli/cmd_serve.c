@@ -1,5 +1,6 @@
 /* cmd_serve.c: `chainwatch serve`: runs the node's HTTP server (JSON API and TAXII 2.1) until
  * SIGINT or SIGTERM. */
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +75,12 @@ static int run(int argc, char **argv)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* the daemon's threads inherit the mask */
     cw_server *s = NULL;
+    /* A long-lived server allocates and frees a response's worth of memory per request: keep
+     * freed heap instead of returning it to the kernel each time (the returns and the page
+     * faults that follow halved the throughput of alerts?limit=100). Process-wide, so set
+     * here, by the process that owns it. */
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_TOP_PAD, 16 << 20);
     int rc = cw_server_start(&s, &cfg);
     if (rc)
         return cw_cli_fail("serve", rc);

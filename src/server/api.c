@@ -3,6 +3,7 @@
  * acknowledge, close) and the node's public facts. Reads are TLP-filtered for the caller;
  * partners (role peer) use TAXII, not this API.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,14 +47,14 @@ static void list_alerts(cw_server *s, cw_req *q, cw_resp *r)
         f.limit = (int64_t)v;
     }
     if (after) {
-        if (cw_parse_u64(&v, after)) {
+        if (cw_parse_u64(&v, after) || v > INT64_MAX) {
             cw_server__error(r, 400, "Bad request", "after: expected an alert id");
             return;
         }
         f.after_id = (int64_t)v;
     }
     if (before) {
-        if (cw_parse_u64(&v, before)) {
+        if (cw_parse_u64(&v, before) || v > INT64_MAX) {
             cw_server__error(r, 400, "Bad request", "before: expected an alert id");
             return;
         }
@@ -78,7 +79,9 @@ static void list_alerts(cw_server *s, cw_req *q, cw_resp *r)
 void cw_server__api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
 {
     bool get = !strcmp(q->method, "GET"), post = !strcmp(q->method, "POST");
-    if (q->who.role == CW_ROLE_PEER) {
+    /* Partners use TAXII, and may fetch the signed audit checkpoint (more_api.c). */
+    if (q->who.role == CW_ROLE_PEER &&
+        !(n == 2 && !strcmp(segs[0], "audit") && !strcmp(segs[1], "checkpoint"))) {
         cw_server__error(r, 403, "Forbidden", "partners use the TAXII API");
         return;
     }
@@ -109,7 +112,7 @@ void cw_server__api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
         return;
     }
     uint64_t id;
-    if (cw_parse_u64(&id, segs[1]) || id == 0 || n > 3) {
+    if (cw_parse_u64(&id, segs[1]) || id == 0 || id > INT64_MAX || n > 3) {
         cw_server__error(r, 404, "Not found", "no such alert");
         return;
     }

@@ -12,29 +12,29 @@
 
 typedef struct cw_chain_ctx cw_chain_ctx;
 
+/* State shared by every thread of one server (server.c); handlers never touch it. */
+typedef struct cw_srv_state cw_srv_state;
+
+/* A server, or a per-request view of it. Handlers receive a view: a copy of the server whose
+ * `node` is the connection to use for this request (the calling thread's own read connection
+ * for GET/HEAD, the one writer connection, held under the writer lock, otherwise), so any
+ * number of reads run in parallel while writes are serialised. See docs/SHARING.md,
+ * "Threading". */
 struct cw_server {
     struct MHD_Daemon *d;
     cw_node *node;
-    cw_chain_ctx *chain;  /* the chain store and labels behind /api/v1/chain/ (chain_api.c) */
+    cw_chain_ctx *chain;  /* the chain store and labels behind /api/v1/chain/ (chain_api.c);
+                             used under the chain lock, one request at a time */
     char *supply_db;      /* supply database behind /api/v1/supply/ (more_api.c), or NULL */
     char *supply_rules;   /* rule table file, NULL: the built-in default */
-    pthread_mutex_t lock; /* one request at a time touches the node */
     size_t max_body;
     uint16_t port;
     char *cert, *key;
     char *web_root; /* NULL: no dashboard */
+    char *db_path;
+    char *checkpoint_path; /* signed audit-head checkpoints are appended here */
+    cw_srv_state *st;
 };
-
-/* One request's state, allocated from its own arena. */
-typedef struct cw_req {
-    cw_arena *arena;
-    struct MHD_Connection *conn;
-    const char *method, *url;
-    char *body;
-    size_t body_len, body_cap;
-    bool too_big;
-    cw_principal who;
-} cw_req;
 
 /* What a handler answers: a status, a JSON body (owned until sent) and headers. */
 typedef struct cw_resp {
@@ -45,7 +45,33 @@ typedef struct cw_resp {
     const char *hdr_value[4];
     int n_hdr;
     const char *audit_detail;
+    bool deferred; /* server.c: handed to the writer thread */
+    char *raw;     /* a body already serialised (malloc'd; sent and freed), instead of body */
+    size_t raw_len;
 } cw_resp;
+
+/* One request's state, allocated from its own arena. */
+typedef struct cw_req {
+    cw_arena *arena;
+    bool started;     /* headers seen: the access handler ran once */
+    bool hygiene_bad; /* the request was refused at its headers; ignore its body */
+    char ip[48];      /* the client's address */
+    const char *raw_uri;
+    struct MHD_Connection *conn;
+    const char *method, *url;
+    char *body;
+    size_t body_len, body_cap;
+    bool too_big;
+    uint64_t dropped; /* body bytes dropped past max_body */
+    cw_principal who;
+    /* A write handed to the writer thread (server.c): the connection is suspended meanwhile. */
+    struct cw_req *job_next;
+    bool job_done;
+    bool api;
+    char **segs;
+    int n_segs;
+    cw_resp resp;
+} cw_req;
 
 /* Sets an error response {"title","description","http_status"}. */
 void cw_server__error(cw_resp *r, unsigned status, const char *title, const char *description);
@@ -55,7 +81,8 @@ void cw_server__header(cw_resp *r, const char *name, const char *value);
 void cw_server__fail(cw_resp *r, int rc);
 const char *cw_server__arg(cw_req *q, const char *name);
 
-/* Handlers: called with the node locked and the principal authenticated. segs are the path
+/* Handlers: called with a view of the server (see struct cw_server) and the principal
+ * authenticated. segs are the path
  * segments after the prefix. */
 void cw_server__api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r);
 void cw_server__taxii(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r);

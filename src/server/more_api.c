@@ -6,6 +6,7 @@
  *   GET /api/v1/supply/explain/{commodity}/{partner}?at=
  *   GET /api/v1/peers                  this node's partners (admin and analyst)
  *   GET /api/v1/audit?limit=&action=   the audit trail (admin and analyst)
+ *   GET /api/v1/audit/checkpoint       a signed checkpoint of the audit head (any principal)
  * The supply database is opened per request (serve --supply-db) read-only in effect: nothing
  * here records level changes; `chainwatch supply status` does.
  */
@@ -257,6 +258,17 @@ bool cw_server__more_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r
             supply(s, q, segs + 1, n - 1, r);
         return true;
     }
+    if (!strcmp(segs[0], "audit") && n == 2 && !strcmp(segs[1], "checkpoint")) {
+        /* A signed checkpoint of the audit head, for partners to keep (any principal). */
+        if (!get) {
+            cw_server__error(r, 405, "Method not allowed", NULL);
+            return true;
+        }
+        int rc = cw_audit_checkpoint(s->node, &r->body);
+        if (rc)
+            cw_server__fail(r, rc);
+        return true;
+    }
     if ((!strcmp(segs[0], "peers") || !strcmp(segs[0], "audit")) && n == 1) {
         if (!get) {
             cw_server__error(r, 405, "Method not allowed", NULL);
@@ -273,8 +285,8 @@ bool cw_server__more_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r
         } else {
             uint64_t lim = 200;
             const char *l = cw_server__arg(q, "limit");
-            if (l && *l && cw_parse_u64(&lim, l)) {
-                cw_server__error(r, 400, "Bad request", "limit: a number");
+            if (l && (cw_parse_u64(&lim, l) || lim > 100000)) {
+                cw_server__error(r, 400, "Bad request", "limit: a number, at most 100000");
                 return true;
             }
             const char *action = cw_server__arg(q, "action");

@@ -1,18 +1,38 @@
 /*
- * server.c: the libmicrohttpd daemon, the request life cycle and authentication.
+ * server.c: the libmicrohttpd daemon, the request life cycle, HTTP hygiene, authentication,
+ * the threads and the audit queue.
  *
- * Each request gets an arena (freed by the completion callback) holding its state, its
- * body and its serialized response. Bodies over max_body are refused with 413 before they
- * are read to the end. Every request under /api/v1/ and /taxii2/ needs an API key
- * ("Authorization: Bearer KEY" or "X-API-Key: KEY"); a missing, unknown or revoked key gets
- * 401 and an audit entry (auth.fail). Authenticated requests are audited too (http.read /
- * http.write with the status code). The node is used under one mutex. With a web root, other
+ * Threads. MHD runs a pool of worker threads (cfg->threads). Each worker opens its own read
+ * connection to the node database (WAL: readers never wait for the writer) the first time
+ * it serves a GET; non-GET requests use the one writer connection under the writer lock, so a
+ * POST is one transaction that never blocks reads. The chain context (chain_api.c) is used
+ * under its own lock. A background thread does everything that writes on the server's behalf:
+ * it commits the audit queue in groups (one transaction per flush, the hash chain kept in
+ * order), publishes pending alerts, appends signed audit-head checkpoints to a file, and
+ * enforces the header deadline.
+ *
+ * Hygiene, checked in the access handler where libmicrohttpd 0.9.75 does not: differing
+ * duplicate Content-Length and Content-Length with Transfer-Encoding: 400; a transfer coding
+ * other than chunked: 501; a body over max_body (also chunked): 413; "%00" in the raw path:
+ * 400. A connection whose request headers are not complete header_timeout_s after it began
+ * (or after its previous request) is shut down, and each client address holds at most
+ * per_ip_limit connections, so slow clients cannot take every slot.
+ *
+ * Audit. Every request under /api/v1/ and /taxii2/ needs an API key ("Authorization: Bearer
+ * KEY", "Authorization: Token KEY" as the OASIS taxii2-client sends, or "X-API-Key: KEY").
+ * Authenticated requests are queued for the audit log (http.read / http.write with the status
+ * code) and committed by the background thread, so a read costs a queue append, not a
+ * transaction. Failed authentications are counted per client address and minute and become
+ * one audit entry each (auth.fail, "N failures"), and past auth_fail_limit in a minute the
+ * address gets 429: the port is not a lever to grow the database. With a web root, other
  * paths are the dashboard's static files (static.c), served without a key.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -21,6 +41,168 @@
 #include "chainwatch/util.h"
 #include "server/internal.h"
 #include "server/static.h"
+
+/* ---- shared state ---- */
+typedef struct audit_item {
+    struct audit_item *next;
+    int64_t time_us;
+    char *f[5]; /* actor, action, target, outcome, detail: one allocation after the struct */
+} audit_item;
+
+/* Failed authentications of one address, minute and reason: the first is audited at once,
+ * the rest as one summary entry when the minute is over. */
+typedef struct fail_bucket {
+    char ip[48];
+    int64_t minute; /* minutes since the epoch */
+    char reason[128];
+    uint64_t count, written;
+    char last[320]; /* the last refused request */
+} fail_bucket;
+
+enum { N_BUCKETS = 512 };
+
+/* A connection, from accept to close, for the header deadline. */
+typedef struct conn_track {
+    struct conn_track *prev, *next;
+    int fd;
+    int64_t since_us; /* when it began waiting for request headers */
+    bool waiting;     /* no complete request headers yet */
+} conn_track;
+
+struct cw_srv_state {
+    pthread_mutex_t wlock;      /* the writer connection (cw_server.node) */
+    pthread_mutex_t chain_lock; /* cw_server.chain */
+    pthread_key_t reader_key;   /* this thread's read connection */
+    pthread_mutex_t readers_lock;
+    cw_node **readers;
+    size_t n_readers, cap_readers;
+
+    pthread_mutex_t q_lock; /* the audit queue and the failure buckets */
+    pthread_cond_t q_cond;
+    audit_item *q_head, **q_tail;
+    size_t q_len;
+    fail_bucket buckets[N_BUCKETS];
+    size_t n_buckets;
+    uint64_t overflow; /* failures of addresses beyond N_BUCKETS this minute */
+    int64_t overflow_minute;
+
+    pthread_mutex_t conn_lock;
+    conn_track conns; /* list head */
+
+    cw_req *jobs_head, **jobs_tail; /* writes waiting for the writer (under q_lock) */
+    bool job_running;
+    bool stopping; /* cw_server_stop began: writes run inline, no more suspending */
+
+    pthread_t bg;
+    bool bg_started, stop;
+    unsigned header_timeout_s, auth_fail_limit, checkpoint_interval_s;
+};
+
+static int64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Queues an audit entry for the background thread (copies the strings). */
+static void audit_enqueue(cw_server *s, const char *actor, const char *action, const char *target,
+                          const char *outcome, const char *detail)
+{
+    const char *f[5] = {actor, action, target, outcome, detail};
+    size_t len[5], total = sizeof(audit_item);
+    for (int i = 0; i < 5; i++) {
+        len[i] = f[i] ? strlen(f[i]) : 0;
+        total += len[i] + 1;
+    }
+    audit_item *it = cw_malloc(total);
+    if (!it)
+        return;
+    char *p = (char *)(it + 1);
+    for (int i = 0; i < 5; i++) {
+        it->f[i] = p;
+        if (len[i])
+            memcpy(p, f[i], len[i]);
+        p[len[i]] = 0;
+        p += len[i] + 1;
+    }
+    it->next = NULL;
+    it->time_us = cw_alert_now_us();
+    cw_srv_state *st = s->st;
+    pthread_mutex_lock(&st->q_lock);
+    *st->q_tail = it;
+    st->q_tail = &it->next;
+    if (++st->q_len >= 256)
+        pthread_cond_signal(&st->q_cond);
+    pthread_mutex_unlock(&st->q_lock);
+}
+
+/* Counts a failed authentication; true when the address is over its limit this minute. */
+static bool auth_fail_count(cw_server *s, const char *ip, const char *reason, const char *what)
+{
+    cw_srv_state *st = s->st;
+    int64_t minute = cw_alert_now_us() / 60000000;
+    bool over = false;
+    uint64_t per_ip = 0;
+    pthread_mutex_lock(&st->q_lock);
+    fail_bucket *b = NULL;
+    for (size_t i = 0; i < st->n_buckets; i++) {
+        fail_bucket *x = &st->buckets[i];
+        if (x->minute != minute || strcmp(x->ip, ip) != 0)
+            continue;
+        per_ip += x->count;
+        if (!strcmp(x->reason, reason))
+            b = x;
+    }
+    if (!b && st->n_buckets < N_BUCKETS) {
+        b = &st->buckets[st->n_buckets++];
+        memset(b, 0, sizeof *b);
+        snprintf(b->ip, sizeof b->ip, "%s", ip);
+        snprintf(b->reason, sizeof b->reason, "%s", reason);
+        b->minute = minute;
+    }
+    if (b) {
+        b->count++;
+        snprintf(b->last, sizeof b->last, "%s", what);
+        over = per_ip + 1 > st->auth_fail_limit;
+    } else {
+        if (st->overflow_minute != minute)
+            st->overflow = 0;
+        st->overflow_minute = minute;
+        st->overflow++;
+        over = true;
+    }
+    pthread_mutex_unlock(&st->q_lock);
+    return over;
+}
+
+/* This thread's read connection (opened on first use). NULL with the error set. */
+static cw_node *reader_of(cw_server *s)
+{
+    cw_srv_state *st = s->st;
+    cw_node *n = pthread_getspecific(st->reader_key);
+    if (n)
+        return n;
+    if (cw_node_open(&n, s->db_path))
+        return NULL;
+    pthread_mutex_lock(&st->readers_lock);
+    if (st->n_readers == st->cap_readers) {
+        size_t cap = st->cap_readers ? st->cap_readers * 2 : 8;
+        cw_node **r = cw_realloc(st->readers, cap * sizeof *r);
+        if (!r) {
+            pthread_mutex_unlock(&st->readers_lock);
+            cw_node_close(n);
+            cw_error_set(CW_ENOMEM, "out of memory");
+            return NULL;
+        }
+        st->readers = r;
+        st->cap_readers = cap;
+    }
+    st->readers[st->n_readers++] = n;
+    pthread_mutex_unlock(&st->readers_lock);
+    pthread_setspecific(st->reader_key, n);
+    return n;
+}
 
 void cw_server__error(cw_resp *r, unsigned status, const char *title, const char *description)
 {
@@ -61,25 +243,29 @@ static const char *api_key_of(struct MHD_Connection *c)
     const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
     if (auth && !strncasecmp(auth, "Bearer ", 7))
         return auth + 7;
+    if (auth && !strncasecmp(auth, "Token ", 6)) /* the OASIS taxii2-client's TokenAuth */
+        return auth + 6;
     return MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-API-Key");
 }
 
 static enum MHD_Result send_resp(cw_req *q, cw_resp *r)
 {
-    size_t len = 0;
-    char *text = NULL;
-    if (r->body) {
-        len = json_dumpb(r->body, NULL, 0, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
-        text = cw_arena_alloc(q->arena, len + 1);
-        if (text)
-            json_dumpb(r->body, text, len, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
-        else
-            len = 0;
+    (void)q;
+    /* One serialisation, handed to libmicrohttpd to free. */
+    char *text = r->raw;
+    size_t len = r->raw_len;
+    r->raw = NULL;
+    if (!text && r->body) {
+        text = json_dumps(r->body, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+        len = text ? strlen(text) : 0;
     }
-    struct MHD_Response *resp = MHD_create_response_from_buffer(
-        len, text ? text : (void *)(uintptr_t) "", MHD_RESPMEM_PERSISTENT);
-    if (!resp)
+    struct MHD_Response *resp =
+        text ? MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE)
+             : MHD_create_response_from_buffer(0, (void *)(uintptr_t) "", MHD_RESPMEM_PERSISTENT);
+    if (!resp) {
+        free(text);
         return MHD_NO;
+    }
     MHD_add_response_header(resp, "Content-Type",
                             r->content_type ? r->content_type : "application/json");
     MHD_add_response_header(resp, "Cache-Control", "no-store");
@@ -92,6 +278,11 @@ static enum MHD_Result send_resp(cw_req *q, cw_resp *r)
 }
 
 /* Splits the path after `prefix` into segments in the arena; rejects "." and "..". */
+static bool taxii_path(const char *url)
+{
+    return !strncmp(url, "/taxii2/", 8) || !strcmp(url, "/taxii2");
+}
+
 static int split(cw_req *q, const char *path, char **segs, int max)
 {
     int n = 0;
@@ -111,6 +302,73 @@ static int split(cw_req *q, const char *path, char **segs, int max)
     return n;
 }
 
+/* Whether an /api/v1/ route uses the chain context (chain_api.c, and more_api.c's trace,
+ * search and supply views): those run under the chain lock. */
+static bool uses_chain(char **segs, int n)
+{
+    static const char *const names[] = {"chain", "trace", "search", "supply"};
+    for (size_t i = 0; n > 0 && i < sizeof names / sizeof *names; i++)
+        if (!strcmp(segs[0], names[i]))
+            return true;
+    return false;
+}
+
+/* Runs the handler on a view of the server whose node is `node`, and queues the audit entry. */
+static void dispatch(cw_server *s, cw_node *node, cw_req *q, cw_resp *r)
+{
+    cw_server view = *s;
+    view.node = node;
+    bool read = !strcmp(q->method, "GET") || !strcmp(q->method, "HEAD");
+    bool chain = q->api && uses_chain(q->segs, q->n_segs);
+    if (chain)
+        pthread_mutex_lock(&s->st->chain_lock);
+    if (q->api)
+        cw_server__api(&view, q, q->segs, q->n_segs, r);
+    else
+        cw_server__taxii(&view, q, q->segs, q->n_segs, r);
+    if (chain)
+        pthread_mutex_unlock(&s->st->chain_lock);
+    char target[600], code[8];
+    snprintf(target, sizeof target, "%s %s", q->method, q->url);
+    snprintf(code, sizeof code, "%u", r->status);
+    audit_enqueue(s, q->who.name, read ? "http.read" : "http.write", target, code,
+                  r->audit_detail ? r->audit_detail : "");
+}
+
+/* The writer: runs queued writes one at a time on the writer connection and resumes their
+ * connections (called by the background thread, q_lock not held). */
+static void run_jobs(cw_server *s)
+{
+    cw_srv_state *st = s->st;
+    for (;;) {
+        pthread_mutex_lock(&st->q_lock);
+        cw_req *q = st->jobs_head;
+        if (q) {
+            st->jobs_head = q->job_next;
+            if (!st->jobs_head)
+                st->jobs_tail = &st->jobs_head;
+            st->job_running = true;
+        }
+        pthread_mutex_unlock(&st->q_lock);
+        if (!q)
+            return;
+        memset(&q->resp, 0, sizeof q->resp);
+        q->resp.status = 200;
+        if (!q->api)
+            q->resp.content_type = "application/taxii+json;version=2.1";
+        pthread_mutex_lock(&st->wlock);
+        dispatch(s, s->node, q, &q->resp);
+        pthread_mutex_unlock(&st->wlock);
+        q->job_done = true;
+        /* q belongs to the connection again once resumed: touch it no more. */
+        MHD_resume_connection(q->conn);
+        pthread_mutex_lock(&st->q_lock);
+        st->job_running = false;
+        pthread_cond_broadcast(&st->q_cond);
+        pthread_mutex_unlock(&st->q_lock);
+    }
+}
+
 static void handle(cw_server *s, cw_req *q, cw_resp *r)
 {
     const char *url = q->url;
@@ -124,6 +382,7 @@ static void handle(cw_server *s, cw_req *q, cw_resp *r)
         r->content_type = "application/taxii+json;version=2.1";
     if (q->too_big) {
         cw_server__error(r, 413, "Request body too large", NULL);
+        cw_server__header(r, "Connection", "close");
         return;
     }
     char *segs[12];
@@ -133,30 +392,137 @@ static void handle(cw_server *s, cw_req *q, cw_resp *r)
         return;
     }
     const char *key = api_key_of(q->conn);
-    pthread_mutex_lock(&s->lock);
-    int rc = cw_keys_authenticate(s->node, key, &q->who);
+    bool read = !strcmp(q->method, "GET") || !strcmp(q->method, "HEAD");
+    cw_node *rn = reader_of(s);
+    if (!rn) {
+        cw_server__error(r, 503, "Service unavailable", cw_error_last());
+        return;
+    }
+    int rc = cw_keys_authenticate(rn, key, &q->who);
     if (rc) {
-        char reason[256];
+        char what[320], reason[128];
         snprintf(reason, sizeof reason, "%s", cw_error_last());
-        char target[600];
-        snprintf(target, sizeof target, "%s %s", q->method, url);
-        cw_audit_append(s->node, q->who.name[0] ? q->who.name : "(unknown)", "auth.fail", target,
-                        "401", reason);
-        pthread_mutex_unlock(&s->lock);
+        snprintf(what, sizeof what, "%.8s %.300s", q->method, url);
+        if (auth_fail_count(s, q->ip, reason, what)) {
+            cw_server__error(r, 429, "Too many requests",
+                             "too many failed authentications from this address; wait a minute");
+            cw_server__header(r, "Retry-After", "60");
+            return;
+        }
         cw_server__error(r, 401, "Unauthorized", "missing, unknown or revoked API key");
         cw_server__header(r, "WWW-Authenticate", "Bearer realm=\"chainwatch\"");
         return;
     }
-    if (api)
-        cw_server__api(s, q, segs, n, r);
-    else
-        cw_server__taxii(s, q, segs, n, r);
-    char target[600], code[8];
-    snprintf(target, sizeof target, "%s %s", q->method, url);
-    snprintf(code, sizeof code, "%u", r->status);
-    cw_audit_append(s->node, q->who.name, strcmp(q->method, "GET") ? "http.write" : "http.read",
-                    target, code, r->audit_detail ? r->audit_detail : "");
-    pthread_mutex_unlock(&s->lock);
+    /* Alerts raised since the last publishing show up in the collection at once. */
+    if (taxii && read && cw_share_publish_needed(rn) > 0) {
+        pthread_mutex_lock(&s->st->wlock);
+        if (cw_share_publish_pending(s->node, NULL))
+            fprintf(stderr, "chainwatch serve: publish: %s\n", cw_error_last());
+        pthread_mutex_unlock(&s->st->wlock);
+    }
+    q->api = api;
+    q->n_segs = n;
+    q->segs = cw_arena_alloc(q->arena, sizeof *segs * (size_t)(n ? n : 1)); /* outlives this frame */
+    if (!q->segs) {
+        cw_server__error(r, 500, "Internal error", "out of memory");
+        return;
+    }
+    memcpy(q->segs, segs, sizeof *segs * (size_t)n);
+    if (read) {
+        dispatch(s, rn, q, r);
+        return;
+    }
+    /* A write goes to the one writer thread; the connection is suspended until it is done, so
+     * this worker thread goes on serving reads. */
+    cw_srv_state *st = s->st;
+    pthread_mutex_lock(&st->q_lock);
+    bool defer = !st->stopping;
+    if (defer) {
+        MHD_suspend_connection(q->conn);
+        q->job_next = NULL;
+        *st->jobs_tail = q;
+        st->jobs_tail = &q->job_next;
+        pthread_cond_signal(&st->q_cond);
+    }
+    pthread_mutex_unlock(&st->q_lock);
+    if (!defer) {
+        pthread_mutex_lock(&st->wlock);
+        dispatch(s, s->node, q, r);
+        pthread_mutex_unlock(&st->wlock);
+        return;
+    }
+    r->deferred = true;
+}
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *k,
+                                    const char *v)
+{
+    (void)kind;
+    const char **want = cls; /* [0] name, [1] first value, [2] "differs" flag (non-NULL) */
+    if (strcasecmp(k, want[0]) != 0)
+        return MHD_YES;
+    if (!want[1])
+        want[1] = v ? v : "";
+    else if (strcmp(want[1], v ? v : "") != 0)
+        want[2] = "differs";
+    want[3] = want[3] ? "many" : "one";
+    return MHD_YES;
+}
+
+/* The checks on a request's headers libmicrohttpd 0.9.75 does not make; 0 when fine, else
+ * the status to answer (r filled). */
+static unsigned hygiene(cw_server *s, cw_req *q, cw_resp *r)
+{
+    const char *cl[4] = {"Content-Length", NULL, NULL, NULL};
+    const char *te[4] = {"Transfer-Encoding", NULL, NULL, NULL};
+    MHD_get_connection_values(q->conn, MHD_HEADER_KIND, count_header, cl);
+    MHD_get_connection_values(q->conn, MHD_HEADER_KIND, count_header, te);
+    if (cl[2]) {
+        cw_server__error(r, 400, "Bad request", "Content-Length given twice with different values");
+        return 400;
+    }
+    if (cl[1] && te[1]) {
+        cw_server__error(r, 400, "Bad request",
+                         "Content-Length together with Transfer-Encoding (RFC 9112 6.3)");
+        return 400;
+    }
+    if (te[1] && (te[3][0] == 'm' || strcasecmp(te[1], "chunked") != 0)) {
+        cw_server__error(r, 501, "Not implemented", "the only transfer coding accepted is chunked");
+        return 501;
+    }
+    /* libmicrohttpd decodes %00 into a NUL that truncates the path or a parameter. */
+    if (q->raw_uri && strstr(q->raw_uri, "%00")) {
+        cw_server__error(r, 400, "Bad request", "NUL (%00) in the request target");
+        return 400;
+    }
+    uint64_t len = 0;
+    if (cl[1] && cw_parse_u64(&len, cl[1])) {
+        cw_server__error(r, 400, "Bad request", "Content-Length: not a number");
+        return 400;
+    }
+    if (cl[1] && len > s->max_body) {
+        q->too_big = true;
+        cw_server__error(r, 413, "Request body too large", NULL);
+        return 413;
+    }
+    return 0;
+}
+
+static conn_track *track_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+static enum MHD_Result send_now(cw_req *q, cw_resp *r)
+{
+    if (!r->body && !r->raw)
+        cw_server__error(r, 500, "Internal error", "out of memory");
+    enum MHD_Result ret = send_resp(q, r);
+    json_decref(r->body);
+    r->body = NULL;
+    return ret;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -166,50 +532,75 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     (void)version;
     cw_server *s = cls;
     cw_req *q = *con_cls;
-    if (!q) {
-        cw_arena *a = cw_arena_new(8192);
-        if (!a)
-            return MHD_NO;
-        q = cw_arena_alloc(a, sizeof *q);
-        memset(q, 0, sizeof *q);
-        q->arena = a;
+    if (!q)
+        return MHD_NO; /* the URI callback made it; out of memory there */
+    if (!q->started) {
+        q->started = true;
         q->conn = c;
-        q->method = cw_arena_strndup(a, method, strlen(method));
-        q->url = cw_arena_strndup(a, url, strlen(url));
-        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-        uint64_t len = 0;
-        if (cl && (cw_parse_u64(&len, cl) || len > s->max_body))
-            q->too_big = true;
-        *con_cls = q;
-        if (!q->too_big)
-            return MHD_YES;
+        q->method = cw_arena_strndup(q->arena, method, strlen(method));
+        q->url = cw_arena_strndup(q->arena, url, strlen(url));
+        if (!q->method || !q->url)
+            return MHD_NO;
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, q->ip,
+                      sizeof q->ip);
+        else
+            snprintf(q->ip, sizeof q->ip, "?");
+        conn_track *t = track_of(c);
+        if (t) {
+            pthread_mutex_lock(&s->st->conn_lock);
+            t->waiting = false;
+            pthread_mutex_unlock(&s->st->conn_lock);
+        }
+        cw_resp r;
+        memset(&r, 0, sizeof r);
+        if (hygiene(s, q, &r)) {
+            if (taxii_path(q->url))
+                r.content_type = "application/taxii+json;version=2.1";
+            q->hygiene_bad = true;
+            return send_now(q, &r);
+        }
+        return MHD_YES;
+    }
+    if (q->job_done) {
+        q->job_done = false;
+        return send_now(q, &q->resp);
+    }
+    if (q->hygiene_bad) {
+        *upload_size = 0;
+        return MHD_YES;
     }
     if (*upload_size) {
-        if (!q->too_big) {
-            size_t need = q->body_len + *upload_size + 1;
-            if (need > s->max_body + 1) {
-                q->too_big = true;
-            } else if (need > q->body_cap) {
-                size_t cap = q->body_cap ? q->body_cap * 2 : 4096;
-                while (cap < need)
-                    cap *= 2;
-                char *nb = cw_arena_alloc(q->arena, cap);
-                if (!nb)
-                    return MHD_NO;
-                if (q->body_len)
-                    memcpy(nb, q->body, q->body_len);
-                q->body = nb;
-                q->body_cap = cap;
-            }
-            if (!q->too_big) {
-                memcpy(q->body + q->body_len, upload, *upload_size);
-                q->body_len += *upload_size;
-                q->body[q->body_len] = 0;
-            }
+        size_t need = q->body_len + *upload_size + 1;
+        if (q->too_big || need > s->max_body + 1) {
+            /* Over the limit (a chunked body has no Content-Length to refuse early).
+             * libmicrohttpd 0.9.75 takes a response only before the body or after all of it:
+             * the rest is read and dropped, then 413 goes out; a body going on past four times
+             * the limit is cut off by closing the connection. */
+            q->too_big = true;
+            q->dropped += *upload_size;
+            *upload_size = 0;
+            return q->dropped > 4 * (uint64_t)s->max_body ? MHD_NO : MHD_YES;
         }
+        if (need > q->body_cap) {
+            size_t cap = q->body_cap ? q->body_cap * 2 : 4096;
+            while (cap < need)
+                cap *= 2;
+            char *nb = cw_arena_alloc(q->arena, cap);
+            if (!nb)
+                return MHD_NO;
+            if (q->body_len)
+                memcpy(nb, q->body, q->body_len);
+            q->body = nb;
+            q->body_cap = cap;
+        }
+        memcpy(q->body + q->body_len, upload, *upload_size);
+        q->body_len += *upload_size;
+        q->body[q->body_len] = 0;
         *upload_size = 0;
-        if (!q->too_big)
-            return MHD_YES;
+        return MHD_YES;
     }
     /* The dashboard's files: no API key (they hold no data; the pages call the API with one). */
     if (s->web_root && !q->too_big && cw_static_wants(q->url))
@@ -218,23 +609,285 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     memset(&r, 0, sizeof r);
     r.status = 200;
     handle(s, q, &r);
-    if (!r.body)
-        cw_server__error(&r, 500, "Internal error", "out of memory");
-    enum MHD_Result ret = send_resp(q, &r);
-    json_decref(r.body);
-    return ret;
+    if (r.deferred)
+        return MHD_YES; /* the writer answers (run_jobs) */
+    return send_now(q, &r);
+}
+
+/* Called with the raw request line's URI: the request's state starts here, so the access
+ * handler can see what the URI held before libmicrohttpd decoded it (a %00). */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)cls;
+    (void)c;
+    cw_arena *a = cw_arena_new(8192);
+    if (!a)
+        return NULL;
+    cw_req *q = cw_arena_alloc(a, sizeof *q);
+    if (!q) {
+        cw_arena_free(a);
+        return NULL;
+    }
+    memset(q, 0, sizeof *q);
+    q->arena = a;
+    q->raw_uri = cw_arena_strndup(a, uri ? uri : "", uri ? strlen(uri) : 0);
+    return q;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    cw_server *s = cls;
+    cw_srv_state *st = s->st;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        conn_track *t = cw_calloc(1, sizeof *t);
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (!t || !ci) {
+            cw_free(t);
+            return;
+        }
+        t->fd = ci->connect_fd;
+        t->since_us = mono_us();
+        t->waiting = true;
+        pthread_mutex_lock(&st->conn_lock);
+        t->next = st->conns.next;
+        t->prev = &st->conns;
+        st->conns.next->prev = t;
+        st->conns.next = t;
+        pthread_mutex_unlock(&st->conn_lock);
+        *socket_context = t;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        conn_track *t = *socket_context;
+        if (!t)
+            return;
+        pthread_mutex_lock(&st->conn_lock);
+        t->prev->next = t->next;
+        t->next->prev = t->prev;
+        pthread_mutex_unlock(&st->conn_lock);
+        cw_free(t);
+        *socket_context = NULL;
+    }
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
-    (void)c;
     (void)toe;
+    cw_server *s = cls;
     cw_req *q = *con_cls;
     if (q)
         cw_arena_free(q->arena);
     *con_cls = NULL;
+    /* A kept-alive connection waits for its next request's headers from now on. */
+    conn_track *t = track_of(c);
+    if (t) {
+        pthread_mutex_lock(&s->st->conn_lock);
+        t->waiting = true;
+        t->since_us = mono_us();
+        pthread_mutex_unlock(&s->st->conn_lock);
+    }
+}
+
+/* ---- the background thread ---- */
+
+/* Takes the queued audit entries and the failure buckets of past minutes (all when final)
+ * and commits them in one transaction on the writer connection. */
+static void flush_audit(cw_server *s, bool final)
+{
+    cw_srv_state *st = s->st;
+    int64_t minute = cw_alert_now_us() / 60000000;
+    pthread_mutex_lock(&st->q_lock);
+    audit_item *items = st->q_head;
+    size_t n_items = st->q_len;
+    st->q_head = NULL;
+    st->q_tail = &st->q_head;
+    st->q_len = 0;
+    fail_bucket *done = st->n_buckets ? cw_malloc(2 * st->n_buckets * sizeof *done) : NULL;
+    size_t n_done = 0, keep = 0;
+    for (size_t i = 0; done && i < st->n_buckets; i++) {
+        fail_bucket *b = &st->buckets[i];
+        bool over = final || b->minute < minute;
+        if (b->written == 0) { /* the first failure: audited at once */
+            done[n_done++] = *b;
+            b->written = 1;
+        }
+        if (over && b->count > b->written) { /* the rest: one summary */
+            done[n_done] = *b;
+            n_done++;
+            b->written = b->count;
+        }
+        if (!over)
+            st->buckets[keep++] = *b;
+    }
+    if (done)
+        st->n_buckets = keep;
+    uint64_t overflow = 0;
+    int64_t overflow_minute = st->overflow_minute;
+    if (st->overflow && (final || st->overflow_minute < minute)) {
+        overflow = st->overflow;
+        st->overflow = 0;
+    }
+    pthread_mutex_unlock(&st->q_lock);
+    size_t total = n_items + n_done + (overflow ? 1 : 0);
+    if (!total) {
+        cw_free(done);
+        return;
+    }
+    cw_audit_entry *e = cw_calloc(total, sizeof *e);
+    char(*details)[600] = cw_calloc(n_done + 1, sizeof *details);
+    char(*targets)[64] = cw_calloc(n_done + 1, sizeof *targets);
+    size_t k = 0;
+    if (e && details && targets) {
+        for (audit_item *it = items; it; it = it->next)
+            e[k++] = (cw_audit_entry){it->f[0], it->f[1], it->f[2], it->f[3], it->f[4],
+                                      it->time_us};
+        for (size_t i = 0; i < n_done; i++) {
+            char t[32];
+            cw_alert_format_time(t, done[i].minute * 60000000, 0);
+            if (done[i].written == 0)
+                snprintf(details[i], sizeof details[i], "%s (%s); first in the minute from %s",
+                         done[i].reason, done[i].last, t);
+            else
+                snprintf(details[i], sizeof details[i],
+                         "%s: %llu more in the minute from %s; last %s", done[i].reason,
+                         (unsigned long long)(done[i].count - done[i].written), t, done[i].last);
+            snprintf(targets[i], sizeof targets[i], "%s", done[i].ip);
+            e[k++] = (cw_audit_entry){"(unauthenticated)", "auth.fail", targets[i], "401",
+                                      details[i], 0};
+        }
+        if (overflow) {
+            char t[32];
+            cw_alert_format_time(t, overflow_minute * 60000000, 0);
+            snprintf(details[n_done], sizeof details[n_done],
+                     "%llu failures in the minute from %s from addresses beyond the %d tracked",
+                     (unsigned long long)overflow, t, N_BUCKETS);
+            e[k++] = (cw_audit_entry){"(unauthenticated)", "auth.fail", "(other addresses)", "401",
+                                      details[n_done], 0};
+        }
+        pthread_mutex_lock(&st->wlock);
+        if (cw_audit_append_batch(s->node, e, k))
+            fprintf(stderr, "chainwatch serve: audit: %s\n", cw_error_last());
+        pthread_mutex_unlock(&st->wlock);
+    }
+    cw_free(e);
+    cw_free(details);
+    cw_free(targets);
+    cw_free(done);
+    while (items) {
+        audit_item *nx = items->next;
+        cw_free(items);
+        items = nx;
+    }
+}
+
+static void checkpoint(cw_server *s)
+{
+    pthread_mutex_lock(&s->st->wlock);
+    if (cw_audit_checkpoint_append(s->node, s->checkpoint_path, NULL))
+        fprintf(stderr, "chainwatch serve: checkpoint: %s\n", cw_error_last());
+    pthread_mutex_unlock(&s->st->wlock);
+}
+
+/* Shuts down connections whose request headers are overdue (libmicrohttpd's own timeout is an
+ * idle timeout, which a client sending a byte a second never reaches). */
+static void header_deadline(cw_server *s)
+{
+    cw_srv_state *st = s->st;
+    int64_t now = mono_us(), limit = (int64_t)st->header_timeout_s * 1000000;
+    pthread_mutex_lock(&st->conn_lock);
+    for (conn_track *t = st->conns.next; t != &st->conns; t = t->next)
+        if (t->waiting && t->fd >= 0 && now - t->since_us > limit) {
+            shutdown(t->fd, SHUT_RDWR);
+            t->fd = -1;
+        }
+    pthread_mutex_unlock(&st->conn_lock);
+}
+
+static void *background(void *arg)
+{
+    cw_server *s = arg;
+    cw_srv_state *st = s->st;
+    int64_t last_publish = 0, last_cp = mono_us();
+    pthread_mutex_lock(&st->q_lock);
+    while (!st->stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 100 * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        if (!st->jobs_head)
+            pthread_cond_timedwait(&st->q_cond, &st->q_lock, &until);
+        if (st->stop)
+            break;
+        pthread_mutex_unlock(&st->q_lock);
+        run_jobs(s);
+        flush_audit(s, false);
+        header_deadline(s);
+        int64_t now = mono_us();
+        if (now - last_publish > 1000000) {
+            last_publish = now;
+            pthread_mutex_lock(&st->wlock);
+            if (cw_share_publish_pending(s->node, NULL))
+                fprintf(stderr, "chainwatch serve: publish: %s\n", cw_error_last());
+            pthread_mutex_unlock(&st->wlock);
+        }
+        if (now - last_cp > (int64_t)st->checkpoint_interval_s * 1000000) {
+            last_cp = now;
+            checkpoint(s);
+        }
+        pthread_mutex_lock(&st->q_lock);
+    }
+    pthread_mutex_unlock(&st->q_lock);
+    return NULL;
+}
+
+static cw_srv_state *state_new(const cw_server_config *cfg)
+{
+    cw_srv_state *st = cw_calloc(1, sizeof *st);
+    if (!st)
+        return NULL;
+    if (pthread_key_create(&st->reader_key, NULL)) {
+        cw_free(st);
+        return NULL;
+    }
+    pthread_mutex_init(&st->wlock, NULL);
+    pthread_mutex_init(&st->chain_lock, NULL);
+    pthread_mutex_init(&st->readers_lock, NULL);
+    pthread_mutex_init(&st->q_lock, NULL);
+    pthread_mutex_init(&st->conn_lock, NULL);
+    pthread_cond_init(&st->q_cond, NULL);
+    st->q_tail = &st->q_head;
+    st->jobs_tail = &st->jobs_head;
+    st->conns.next = st->conns.prev = &st->conns;
+    st->header_timeout_s = cfg->header_timeout_s ? cfg->header_timeout_s : 10;
+    st->auth_fail_limit = cfg->auth_fail_limit ? cfg->auth_fail_limit : 60;
+    st->checkpoint_interval_s = cfg->checkpoint_interval_s ? cfg->checkpoint_interval_s : 60;
+    return st;
+}
+
+static void state_free(cw_srv_state *st)
+{
+    if (!st)
+        return;
+    for (size_t i = 0; i < st->n_readers; i++)
+        cw_node_close(st->readers[i]);
+    cw_free(st->readers);
+    while (st->q_head) {
+        audit_item *nx = st->q_head->next;
+        cw_free(st->q_head);
+        st->q_head = nx;
+    }
+    pthread_key_delete(st->reader_key);
+    pthread_mutex_destroy(&st->wlock);
+    pthread_mutex_destroy(&st->chain_lock);
+    pthread_mutex_destroy(&st->readers_lock);
+    pthread_mutex_destroy(&st->q_lock);
+    pthread_mutex_destroy(&st->conn_lock);
+    pthread_cond_destroy(&st->q_cond);
+    cw_free(st);
 }
 
 static int parse_listen(const char *listen, struct sockaddr_in *sa, bool *loopback)
@@ -298,15 +951,33 @@ int cw_server_start(cw_server **out, const cw_server_config *cfg)
                             cfg->listen);
     if (tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
         return cw_error_set(CW_EINVAL, "this libmicrohttpd was built without TLS support");
+    if (!cfg->db_path)
+        return cw_error_set(CW_EINVAL, "serve: no node database");
     cw_server *s = cw_calloc(1, sizeof *s);
-    if (!s)
+    if (!s || !(s->st = state_new(cfg))) {
+        cw_free(s);
         return cw_error_set(CW_ENOMEM, "out of memory");
-    pthread_mutex_init(&s->lock, NULL);
+    }
     s->max_body = cfg->max_body ? cfg->max_body : (1u << 20);
     if (tls && ((rc = read_text(&s->cert, cfg->tls_cert, "--tls-cert")) ||
                 (rc = read_text(&s->key, cfg->tls_key, "--tls-key"))))
         goto fail;
     if (cfg->web_root && !(s->web_root = cw_strdup(cfg->web_root))) {
+        rc = cw_error_set(CW_ENOMEM, "out of memory");
+        goto fail;
+    }
+    if (!(s->db_path = cw_strdup(cfg->db_path))) {
+        rc = cw_error_set(CW_ENOMEM, "out of memory");
+        goto fail;
+    }
+    if (cfg->checkpoint_path) {
+        s->checkpoint_path = cw_strdup(cfg->checkpoint_path);
+    } else {
+        size_t l = strlen(cfg->db_path) + sizeof ".checkpoints";
+        if ((s->checkpoint_path = cw_malloc(l)))
+            snprintf(s->checkpoint_path, l, "%s.checkpoints", cfg->db_path);
+    }
+    if (!s->checkpoint_path) {
         rc = cw_error_set(CW_ENOMEM, "out of memory");
         goto fail;
     }
@@ -320,24 +991,34 @@ int cw_server_start(cw_server **out, const cw_server_config *cfg)
     if ((cfg->store_dir || cfg->labels_db) &&
         (rc = cw_server__chain_open(&s->chain, cfg->store_dir, cfg->labels_db)))
         goto fail;
-    /* Publish what the engines raised while the server was down. */
-    if ((rc = cw_share_publish_pending(s->node, NULL)))
-        goto fail;
-    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+    /* Publish what the engines raised while the server was down. An alert that cannot become
+     * STIX is skipped and recorded, not an error; a storage failure is reported and the
+     * server starts anyway (the background thread tries again). */
+    if (cw_share_publish_pending(s->node, NULL))
+        fprintf(stderr, "chainwatch serve: publishing pending alerts: %s (will retry)\n",
+                cw_error_last());
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     if (tls)
         flags |= MHD_USE_TLS;
     unsigned threads = cfg->threads ? cfg->threads : 2;
+    unsigned per_ip = cfg->per_ip_limit ? cfg->per_ip_limit : 128;
+    unsigned max_conn = cfg->max_connections ? cfg->max_connections : 1024;
     if (tls)
         s->d = MHD_start_daemon(
             flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_THREAD_POOL_SIZE, threads,
-            MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 512u,
+            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
+            on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+            MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+            MHD_OPTION_CONNECTION_LIMIT, max_conn, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
             MHD_OPTION_HTTPS_MEM_CERT, s->cert, MHD_OPTION_HTTPS_MEM_KEY, s->key, MHD_OPTION_END);
     else
         s->d = MHD_start_daemon(
             flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_THREAD_POOL_SIZE, threads,
-            MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 512u, MHD_OPTION_END);
+            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
+            on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+            MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+            MHD_OPTION_CONNECTION_LIMIT, max_conn, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
+            MHD_OPTION_END);
     if (!s->d) {
         rc = cw_error_set(CW_EIO, "cannot listen on %s (in use, or bad TLS files)", cfg->listen);
         goto fail;
@@ -345,6 +1026,11 @@ int cw_server_start(cw_server **out, const cw_server_config *cfg)
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info ? info->port : ntohs(sa.sin_port);
     cw_audit_append(s->node, "server", "server.start", cfg->listen, "ok", tls ? "https" : "http");
+    if (pthread_create(&s->st->bg, NULL, background, s)) {
+        rc = cw_error_set(CW_EIO, "cannot start the background thread");
+        goto fail;
+    }
+    s->st->bg_started = true;
     *out = s;
     return 0;
 fail:
@@ -361,17 +1047,40 @@ void cw_server_stop(cw_server *s)
 {
     if (!s)
         return;
+    if (s->st->bg_started) {
+        /* No more suspended writes; let the writer finish (and resume) those queued. */
+        pthread_mutex_lock(&s->st->q_lock);
+        s->st->stopping = true;
+        pthread_cond_broadcast(&s->st->q_cond);
+        while (s->st->jobs_head || s->st->job_running)
+            pthread_cond_wait(&s->st->q_cond, &s->st->q_lock);
+        pthread_mutex_unlock(&s->st->q_lock);
+    }
     if (s->d)
         MHD_stop_daemon(s->d);
-    if (s->node && s->d)
-        cw_audit_append(s->node, "server", "server.stop", "", "ok", "");
+    if (s->st->bg_started) {
+        pthread_mutex_lock(&s->st->q_lock);
+        s->st->stop = true;
+        pthread_cond_signal(&s->st->q_cond);
+        pthread_mutex_unlock(&s->st->q_lock);
+        pthread_join(s->st->bg, NULL);
+    }
+    if (s->node) {
+        flush_audit(s, true);
+        if (s->d)
+            cw_audit_append(s->node, "server", "server.stop", "", "ok", "");
+        if (s->d && s->checkpoint_path)
+            checkpoint(s);
+    }
     cw_node_close(s->node);
     cw_server__chain_close(s->chain);
     cw_free(s->supply_db);
     cw_free(s->supply_rules);
-    pthread_mutex_destroy(&s->lock);
     cw_free(s->cert);
     cw_free(s->key);
     cw_free(s->web_root);
+    cw_free(s->db_path);
+    cw_free(s->checkpoint_path);
+    state_free(s->st);
     cw_free(s);
 }

@@ -62,9 +62,19 @@ static bool read_query(cw_req *q, cw_resp *r, cw_taxii_query *tq)
     memset(tq, 0, sizeof *tq);
     const char *aa = cw_server__arg(q, "added_after"), *lim = cw_server__arg(q, "limit");
     const char *nx = cw_server__arg(q, "next");
+    /* libmicrohttpd decodes '+' in a query as a space: "…00+09:00" arrives as "…00 09:00". */
+    char aa_fixed[64];
+    if (aa && strlen(aa) < sizeof aa_fixed) {
+        snprintf(aa_fixed, sizeof aa_fixed, "%s", aa);
+        size_t l = strlen(aa_fixed);
+        if (l > 6 && aa_fixed[l - 6] == ' ' && aa_fixed[l - 3] == ':')
+            aa_fixed[l - 6] = '+';
+        aa = aa_fixed;
+    }
     if (aa && cw_alert_parse_time(&tq->added_after_us, aa)) {
         cw_server__error(r, 400, "Bad request",
-                         "added_after: expected a timestamp like 2026-01-01T00:00:00.000000Z");
+                         "added_after: expected an RFC 3339 timestamp like 2026-01-01T00:00:00.000000Z "
+                         "or 2026-01-01T09:00:00+09:00");
         return false;
     }
     uint64_t v;
@@ -100,7 +110,8 @@ static void objects_page(cw_server *s, cw_req *q, cw_resp *r, const char *obj_id
         if (kind == 2)
             tq.match_version = "all";
     }
-    cw_share_publish_pending(s->node, NULL);
+    /* Object pages splice the stored JSON texts (no parse, no re-serialisation). */
+    tq.raw = kind == 0;
     cw_taxii_page pg;
     int rc = cw_taxii_collection_query(s->node, &q->who, &tq, kind != 0, &pg);
     if (rc) {
@@ -108,14 +119,15 @@ static void objects_page(cw_server *s, cw_req *q, cw_resp *r, const char *obj_id
                          cw_error_last());
         return;
     }
-    if (obj_id && json_array_size(pg.objects) == 0) {
+    if (obj_id && pg.count == 0) {
         json_decref(pg.objects);
+        cw_buf_deinit(&pg.raw);
         cw_server__error(r, 404, "Not found", "no such object in this collection");
         return;
     }
     char *detail = cw_arena_alloc(q->arena, 48);
     if (detail) {
-        snprintf(detail, 48, "%zu objects", json_array_size(pg.objects));
+        snprintf(detail, 48, "%zu objects", pg.count);
         r->audit_detail = detail;
     }
     set_added_headers(q, r, &pg);
@@ -132,6 +144,36 @@ static void objects_page(cw_server *s, cw_req *q, cw_resp *r, const char *obj_id
         json_array_foreach(pg.objects, i, o) json_array_append(vs, json_object_get(o, "version"));
         json_object_set_new(env, "versions", vs);
         json_decref(pg.objects);
+    } else if (kind == 0) {
+        /* {"more":..,"next":..,"objects":[...]}: the keys in sorted order, as json_dumps
+         * would write them. */
+        json_decref(pg.objects);
+        char *head = json_dumps(env, JSON_COMPACT | JSON_SORT_KEYS);
+        json_decref(env);
+        cw_buf out = {0};
+        int brc = head ? 0 : CW_ENOMEM;
+        if (!brc)
+            brc = cw_buf_append(&out, head, strlen(head) - 1); /* without the closing brace */
+        if (!brc && pg.count) {
+            brc = cw_buf_append(&out, ",\"objects\":[", 12);
+            if (!brc)
+                brc = cw_buf_append(&out, pg.raw.data, pg.raw.len);
+            if (!brc)
+                brc = cw_buf_append(&out, "]", 1);
+        }
+        if (!brc)
+            brc = cw_buf_append(&out, "}", 1);
+        free(head);
+        cw_buf_deinit(&pg.raw);
+        if (brc) {
+            cw_buf_deinit(&out);
+            cw_server__error(r, 500, "Internal error", "out of memory");
+            return;
+        }
+        r->raw = (char *)out.data;
+        r->raw_len = out.len;
+        r->body = NULL;
+        return;
     } else if (json_array_size(pg.objects)) {
         json_object_set_new(env, "objects", pg.objects);
     } else {
@@ -209,6 +251,9 @@ static void post_objects(cw_server *s, cw_req *q, cw_resp *r)
             return;
         }
     }
+    /* The whole POST is one transaction (the writer thread runs it; reads go on meanwhile). */
+    sqlite3 *db = cw_node_sqlite(s->node);
+    bool tx = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK;
     char sid[96], now[32];
     cw_stix_new_id(sid, "status");
     cw_alert_format_time(now, cw_alert_now_us(), 6);
@@ -221,21 +266,12 @@ static void post_objects(cw_server *s, cw_req *q, cw_resp *r)
         const char *id = json_string_value(json_object_get(o, "id"));
         const char *ver = json_string_value(json_object_get(o, "modified"));
         if (!why) {
-            /* The most restrictive TLP marking wins; unmarked objects are AMBER with no
-             * audience, so they stay on this node. */
+            /* The most restrictive TLP marking of the object or of any part of it (granular
+             * markings) governs; unmarked objects are AMBER with no audience, so they stay on
+             * this node. */
             cw_tlp tlp = CW_TLP_AMBER;
-            bool marked = false;
-            size_t k;
-            json_t *m;
-            json_array_foreach(json_object_get(o, "object_marking_refs"), k, m)
-            {
-                cw_tlp t;
-                if (!cw_stix_tlp_from_marking_id(&t, json_string_value(m)) &&
-                    (!marked || t > tlp)) {
-                    tlp = t;
-                    marked = true;
-                }
-            }
+            if (cw_stix_effective_tlp(o, &tlp))
+                tlp = CW_TLP_AMBER;
             json_t *c = json_deep_copy(o);
             if (!c || cw_stix_sign(c, cw_node_secret_key(s->node), cw_node_public_key(s->node)) ||
                 cw_share_collection_add(s->node, c, tlp, "", NULL))
@@ -271,6 +307,12 @@ static void post_objects(cw_server *s, cw_req *q, cw_resp *r)
     }
     sqlite3_finalize(ins);
     free(text);
+    if (tx && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        json_decref(st);
+        cw_server__error(r, 500, "Error", "could not store the objects");
+        return;
+    }
     r->status = 202;
     r->body = st;
 }

@@ -21,5 +21,7 @@ struct cw_node {
 /* Reads / writes a value of table node. */
 int cw_share__meta_get(sqlite3 *db, const char *k, char *buf, size_t cap);
 int cw_share__meta_set(sqlite3 *db, const char *k, const char *v);
+/* Appends one audit entry inside the caller's write transaction. */
+int cw_share__audit_append_in_tx(cw_node *n, const cw_audit_entry *e);
 
 #endif

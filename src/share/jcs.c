@@ -228,11 +228,11 @@ int cw_jcs_serialize(const json_t *v, cw_buf *out)
         return cw_buf_append(out, "false", 5);
     case JSON_INTEGER: {
         json_int_t i = json_integer_value(v);
-        if (i > 9007199254740992LL || i < -9007199254740992LL) {
-            if ((rc = cw_jcs_format_number(num, (double)i)))
-                return rc;
-            return cw_buf_append(out, num, strlen(num));
-        }
+        if (i > CW_JCS_MAX_SAFE || i < -CW_JCS_MAX_SAFE)
+            return cw_error_set(CW_EINVAL,
+                                "JCS: integer %lld is beyond 2^53 and has no exact JSON number "
+                                "form for a signature; send it as a string",
+                                (long long)i);
         return cw_buf_printf(out, "%lld", (long long)i);
     }
     case JSON_REAL:

@@ -48,6 +48,15 @@ static const char *const migrations[] = {
     "NULL);",
     /* 2: a CA bundle per partner, for https URLs with a private CA. */
     "ALTER TABLE peers ADD COLUMN cacert TEXT;",
+    /* 3: alerts that could not become STIX (skipped, retryable), objects a partner sent that
+     * did not verify (fetched again by id at the next pull), partners' signed audit-head
+     * checkpoints. */
+    "CREATE TABLE publish_skipped (alert_id INTEGER PRIMARY KEY, reason TEXT NOT NULL,"
+    " time INTEGER NOT NULL);"
+    "CREATE TABLE peer_rejected (peer TEXT NOT NULL, id TEXT NOT NULL, reason TEXT NOT NULL,"
+    " time INTEGER NOT NULL, PRIMARY KEY (peer, id));"
+    "CREATE TABLE peer_checkpoints (peer TEXT NOT NULL, seq INTEGER NOT NULL, json TEXT NOT NULL,"
+    " received INTEGER NOT NULL, PRIMARY KEY (peer, seq));",
 };
 
 static int sql_fail(sqlite3 *db, const char *what)
@@ -494,52 +503,220 @@ static void audit_hash(char out[65], const cw_node *n, const char *prev, int64_t
     cw_hex_encode(out, h, 32);
 }
 
-int cw_audit_append(cw_node *n, const char *actor, const char *action, const char *target,
-                    const char *outcome, const char *detail)
+/* Appends count entries inside the caller's transaction, chaining from the head in table
+ * node, and moves the head. */
+static int audit_append_locked(cw_node *n, const cw_audit_entry *e, size_t count)
 {
-    const char *f[5] = {actor ? actor : "", action ? action : "", target ? target : "",
-                        outcome ? outcome : "", detail ? detail : ""};
     char prev[80], seqs[32], hash[65];
-    int rc = cw_alert__exec(n->db, "BEGIN IMMEDIATE");
-    if (rc)
-        return rc;
     int64_t seq = 0;
-    if (!(rc = cw_share__meta_get(n->db, "audit_head_hash", prev, sizeof prev)))
+    int rc = cw_share__meta_get(n->db, "audit_head_hash", prev, sizeof prev);
+    if (!rc)
         rc = cw_share__meta_get(n->db, "audit_head_seq", seqs, sizeof seqs);
     if (!rc && (cw_parse_i64(&seq, seqs) || strlen(prev) != 64))
         rc = cw_error_set(CW_ECORRUPT, "audit: bad head in table node");
-    int64_t t = cw_alert_now_us();
-    seq++;
     sqlite3_stmt *st = NULL;
-    if (!rc) {
+    if (!rc && sqlite3_prepare_v2(n->db,
+                                  "INSERT INTO audit(seq, time, actor, action, target, outcome, "
+                                  "detail, prev, hash) VALUES(?,?,?,?,?,?,?,?,?)",
+                                  -1, &st, NULL))
+        rc = sql_fail(n->db, "audit");
+    int64_t now = cw_alert_now_us();
+    for (size_t k = 0; !rc && k < count; k++) {
+        const char *f[5] = {e[k].actor ? e[k].actor : "", e[k].action ? e[k].action : "",
+                            e[k].target ? e[k].target : "", e[k].outcome ? e[k].outcome : "",
+                            e[k].detail ? e[k].detail : ""};
+        int64_t t = e[k].time_us ? e[k].time_us : now;
+        seq++;
         audit_hash(hash, n, prev, seq, t, f);
-        if (sqlite3_prepare_v2(n->db,
-                               "INSERT INTO audit(seq, time, actor, action, target, outcome, "
-                               "detail, prev, hash) VALUES(?,?,?,?,?,?,?,?,?)",
-                               -1, &st, NULL)) {
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, seq);
+        sqlite3_bind_int64(st, 2, t);
+        for (int i = 0; i < 5; i++)
+            sqlite3_bind_text(st, 3 + i, f[i], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 8, prev, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 9, hash, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
             rc = sql_fail(n->db, "audit");
-        } else {
-            sqlite3_bind_int64(st, 1, seq);
-            sqlite3_bind_int64(st, 2, t);
-            for (int i = 0; i < 5; i++)
-                sqlite3_bind_text(st, 3 + i, f[i], -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 8, prev, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 9, hash, -1, SQLITE_STATIC);
-            if (sqlite3_step(st) != SQLITE_DONE)
-                rc = sql_fail(n->db, "audit");
-        }
-        sqlite3_finalize(st);
+        memcpy(prev, hash, 65);
     }
-    if (!rc) {
+    sqlite3_finalize(st);
+    if (!rc && count) {
         snprintf(seqs, sizeof seqs, "%lld", (long long)seq);
         rc = cw_share__meta_set(n->db, "audit_head_seq", seqs);
+        if (!rc)
+            rc = cw_share__meta_set(n->db, "audit_head_hash", prev);
     }
-    if (!rc)
-        rc = cw_share__meta_set(n->db, "audit_head_hash", hash);
+    return rc;
+}
+
+int cw_share__audit_append_in_tx(cw_node *n, const cw_audit_entry *e)
+{
+    return audit_append_locked(n, e, 1);
+}
+
+int cw_audit_append_batch(cw_node *n, const cw_audit_entry *e, size_t count)
+{
+    if (!count)
+        return 0;
+    int rc = cw_alert__exec(n->db, "BEGIN IMMEDIATE");
+    if (rc)
+        return rc;
+    rc = audit_append_locked(n, e, count);
     if (!rc)
         rc = cw_alert__exec(n->db, "COMMIT");
     if (rc)
         cw_alert__exec(n->db, "ROLLBACK");
+    return rc;
+}
+
+int cw_audit_append(cw_node *n, const char *actor, const char *action, const char *target,
+                    const char *outcome, const char *detail)
+{
+    cw_audit_entry e = {actor, action, target, outcome, detail, 0};
+    return cw_audit_append_batch(n, &e, 1);
+}
+
+/* ---- signed checkpoints of the audit head ---- */
+static json_t *checkpoint_body(const cw_node *n, int64_t seq, const char *head, int64_t t)
+{
+    char ts[32];
+    cw_alert_format_time(ts, t, 6);
+    return json_pack("{s:s, s:s, s:I, s:s, s:s}", "type", "chainwatch-audit-checkpoint", "node",
+                     n->name, "seq", (json_int_t)seq, "head", head, "time", ts);
+}
+
+int cw_audit_checkpoint(cw_node *n, json_t **out)
+{
+    *out = NULL;
+    char head[80], seqs[32];
+    int64_t seq = 0;
+    int rc = cw_share__meta_get(n->db, "audit_head_hash", head, sizeof head);
+    if (!rc)
+        rc = cw_share__meta_get(n->db, "audit_head_seq", seqs, sizeof seqs);
+    if (!rc && (cw_parse_i64(&seq, seqs) || strlen(head) != 64))
+        rc = cw_error_set(CW_ECORRUPT, "audit: bad head in table node");
+    if (rc)
+        return rc;
+    json_t *cp = checkpoint_body(n, seq, head, cw_alert_now_us());
+    uint8_t sig[CW_SIGN_SIG];
+    char sighex[2 * CW_SIGN_SIG + 1], pkhex[65];
+    if (!cp)
+        return cw_error_set(CW_ENOMEM, "out of memory");
+    if ((rc = cw_sign_json(sig, cp, n->sk))) {
+        json_decref(cp);
+        return rc;
+    }
+    cw_hex_encode(sighex, sig, sizeof sig);
+    cw_hex_encode(pkhex, n->pk, 32);
+    json_object_set_new(cp, "public_key", json_string(pkhex));
+    json_object_set_new(cp, "signature", json_string(sighex));
+    *out = cp;
+    return 0;
+}
+
+int cw_audit_checkpoint_verify(const json_t *cp, const uint8_t pk[CW_SIGN_PK], int64_t *out_seq,
+                               char out_head[65])
+{
+    const char *sighex = json_string_value(json_object_get(cp, "signature"));
+    const char *head = json_string_value(json_object_get(cp, "head"));
+    json_t *seqv = json_object_get(cp, "seq");
+    uint8_t sig[CW_SIGN_SIG];
+    if (!sighex || !head || strlen(head) != 64 || !json_is_integer(seqv) ||
+        json_integer_value(seqv) < 0 || cw_hex_decode(sig, sizeof sig, sighex))
+        return cw_error_set(CW_ECORRUPT, "audit checkpoint: malformed (seq, head, signature)");
+    json_t *body = json_deep_copy(cp);
+    if (!body)
+        return cw_error_set(CW_ENOMEM, "out of memory");
+    json_object_del(body, "signature");
+    json_object_del(body, "public_key");
+    int rc = cw_verify_json(sig, body, pk);
+    json_decref(body);
+    if (rc)
+        return cw_error_set(CW_ECORRUPT, "audit checkpoint of seq %lld: signature does not verify",
+                            (long long)json_integer_value(seqv));
+    if (out_seq)
+        *out_seq = json_integer_value(seqv);
+    if (out_head)
+        snprintf(out_head, 65, "%s", head);
+    return 0;
+}
+
+int cw_audit_checkpoint_append(cw_node *n, const char *path, json_t **out)
+{
+    json_t *cp = NULL;
+    int rc = cw_audit_checkpoint(n, &cp);
+    if (rc)
+        return rc;
+    char *line = json_dumps(cp, JSON_COMPACT | JSON_SORT_KEYS);
+    FILE *f = line ? fopen(path, "a") : NULL;
+    if (!line)
+        rc = cw_error_set(CW_ENOMEM, "out of memory");
+    else if (!f)
+        rc = cw_error_set(CW_EIO, "%s: cannot open for appending", path);
+    else if (fprintf(f, "%s\n", line) < 0 || fflush(f) != 0)
+        rc = cw_error_set(CW_EIO, "%s: write failed", path);
+    if (f && fclose(f) != 0 && !rc)
+        rc = cw_error_set(CW_EIO, "%s: write failed", path);
+    free(line);
+    if (!rc && out)
+        *out = cp;
+    else
+        json_decref(cp);
+    return rc;
+}
+
+int cw_audit_check_against(cw_node *n, const json_t *cp, const uint8_t pk[CW_SIGN_PK])
+{
+    int64_t seq = 0;
+    char head[65];
+    int rc = cw_audit_checkpoint_verify(cp, pk, &seq, head);
+    if (rc || seq == 0)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(n->db, "SELECT hash FROM audit WHERE seq = ?", -1, &st, NULL))
+        return sql_fail(n->db, "audit");
+    sqlite3_bind_int64(st, 1, seq);
+    if (sqlite3_step(st) != SQLITE_ROW)
+        rc = cw_error_set(CW_ECORRUPT,
+                          "audit: a signed checkpoint records entry %lld (head %.16s...) but the "
+                          "log has no such entry: it was truncated",
+                          (long long)seq, head);
+    else if (strcmp((const char *)sqlite3_column_text(st, 0), head) != 0)
+        rc = cw_error_set(CW_ECORRUPT,
+                          "audit: entry %lld differs from the signed checkpoint (head %.16s...): "
+                          "the log was rewritten",
+                          (long long)seq, head);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int cw_audit_verify_checkpoints(cw_node *n, const char *path, int64_t *out_n)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return cw_error_set(CW_ENOTFOUND, "%s: no checkpoint file", path);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int64_t lineno = 0, count = 0;
+    int rc = 0;
+    while (!rc && (len = getline(&line, &cap, f)) > 0) {
+        lineno++;
+        json_error_t err;
+        json_t *cp = json_loadb(line, (size_t)len, 0, &err);
+        if (!cp)
+            rc = cw_error_set(CW_ECORRUPT, "%s: line %lld: not JSON: %s", path,
+                              (long long)lineno, err.text);
+        else if ((rc = cw_audit_check_against(n, cp, n->pk)))
+            cw_error_wrap(rc, "%s: line %lld: ", path, (long long)lineno);
+        else
+            count++;
+        json_decref(cp);
+    }
+    free(line);
+    fclose(f);
+    if (!rc && out_n)
+        *out_n = count;
     return rc;
 }
 
@@ -600,6 +777,36 @@ int cw_audit_verify(cw_node *n, int64_t *out_n, char out_head[65])
     return 0;
 }
 
+/* A copy of s where every byte that is not part of valid UTF-8 reads "\\xNN", so that any
+ * bytes stored in the log can be listed as JSON. */
+static char *utf8_safe(const unsigned char *s)
+{
+    cw_buf b = {0};
+    size_t len = s ? strlen((const char *)s) : 0, i = 0;
+    while (i < len) {
+        unsigned c = s[i];
+        size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        bool ok = n && i + n <= len;
+        uint32_t v = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
+        for (size_t k = 1; ok && k < n; k++) {
+            ok = (s[i + k] & 0xC0) == 0x80;
+            v = (v << 6) | (s[i + k] & 0x3F);
+        }
+        if (ok && ((n == 2 && v < 0x80) || (n == 3 && v < 0x800) || (n == 4 && v < 0x10000) ||
+                   v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)))
+            ok = false;
+        if (ok) {
+            cw_buf_append(&b, s + i, n);
+            i += n;
+        } else {
+            cw_buf_printf(&b, "\\x%02x", c);
+            i++;
+        }
+    }
+    cw_buf_append(&b, "", 1);
+    return (char *)b.data;
+}
+
 int cw_audit_list(cw_node *n, int64_t limit, const char *action, json_t **out)
 {
     sqlite3_stmt *st = NULL;
@@ -614,18 +821,26 @@ int cw_audit_list(cw_node *n, int64_t limit, const char *action, json_t **out)
     sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
     json_t *arr = json_array();
     char t[32];
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    static const char *const names[] = {"actor", "action", "target", "outcome", "detail", "hash"};
+    int rc = 0;
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
         cw_alert_format_time(t, sqlite3_column_int64(st, 1), 6);
-        json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "seq",
-                                             (json_int_t)sqlite3_column_int64(st, 0), "time", t,
-                                             "actor", (const char *)sqlite3_column_text(st, 2),
-                                             "action", (const char *)sqlite3_column_text(st, 3),
-                                             "target", (const char *)sqlite3_column_text(st, 4),
-                                             "outcome", (const char *)sqlite3_column_text(st, 5),
-                                             "detail", (const char *)sqlite3_column_text(st, 6),
-                                             "hash", (const char *)sqlite3_column_text(st, 7)));
+        json_t *o = json_pack("{s:I, s:s}", "seq", (json_int_t)sqlite3_column_int64(st, 0),
+                              "time", t);
+        for (int i = 0; o && i < 6; i++) {
+            char *v = utf8_safe(sqlite3_column_text(st, 2 + i));
+            if (!v || json_object_set_new(o, names[i], json_string(v)))
+                rc = cw_error_set(CW_ENOMEM, "out of memory");
+            cw_free(v);
+        }
+        if (!o || json_array_append_new(arr, o))
+            rc = cw_error_set(CW_ENOMEM, "out of memory");
     }
     sqlite3_finalize(st);
+    if (rc) {
+        json_decref(arr);
+        return rc;
+    }
     *out = arr;
     return 0;
 }

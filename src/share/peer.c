@@ -7,7 +7,11 @@
  * the published TLP 2.0 marking-definitions and the chainwatch extension definitions, which
  * are compared with our own copies by id. Verified objects go to table received_objects with
  * the peer's name (provenance); a verified report raises a partner alert; a rejected object
- * is stored nowhere and logged as peer.reject in the audit log.
+ * is stored nowhere, logged as peer.reject in the audit log, and remembered by id (table
+ * peer_rejected): each later pull fetches it again by id, so once the partner serves a valid
+ * copy it is taken. Each pull also fetches the partner's signed audit-head checkpoint
+ * (/api/v1/audit/checkpoint), verifies it with the partner's key and keeps it (table
+ * peer_checkpoints): evidence of the partner's log outside the partner's database.
  */
 #include <curl/curl.h>
 #include <errno.h>
@@ -272,6 +276,51 @@ static int raise_partner_alert(cw_node *n, const char *peer, const char *url, co
     return rc;
 }
 
+/* An id that can go into a URL path as it is: <type>--<uuid> of [a-z0-9-]. */
+static bool url_safe_id(const char *id, const char *type)
+{
+    if (!id || !type || strncmp(id, type, strlen(type)) != 0 || strlen(id) > 300)
+        return false;
+    for (const char *p = id; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+            return false;
+    return strstr(id, "--") != NULL;
+}
+
+static int remember_rejected(cw_node *n, const char *peer, const char *id, const char *type,
+                             const char *reason)
+{
+    if (!url_safe_id(id, type))
+        return 0;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(n->db,
+                           "INSERT INTO peer_rejected(peer, id, reason, time) VALUES(?,?,?,?) "
+                           "ON CONFLICT(peer, id) DO UPDATE SET reason = excluded.reason, "
+                           "time = excluded.time",
+                           -1, &st, NULL))
+        return sql_fail(n->db, "reject");
+    sqlite3_bind_text(st, 1, peer, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, cw_alert_now_us());
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sql_fail(n->db, "reject");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int forget_rejected(cw_node *n, const char *peer, const char *id)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(n->db, "DELETE FROM peer_rejected WHERE peer = ? AND id = ?", -1, &st,
+                           NULL))
+        return sql_fail(n->db, "reject");
+    sqlite3_bind_text(st, 1, peer, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sql_fail(n->db, "reject");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int process_object(cw_node *n, const char *peer, const char *url, const char *pk_hex,
                           const uint8_t pk[32], const json_t *o, pull_stats *ps)
 {
@@ -293,7 +342,9 @@ static int process_object(cw_node *n, const char *peer, const char *url, const c
         ps->rejected++;
         char detail[512];
         snprintf(detail, sizeof detail, "%s", cw_error_last());
-        return cw_audit_append(n, peer, "peer.reject", id ? id : "(no id)", "rejected", detail);
+        int rc = remember_rejected(n, peer, id, type, detail);
+        int rc2 = cw_audit_append(n, peer, "peer.reject", id ? id : "(no id)", "rejected", detail);
+        return rc ? rc : rc2;
     }
     const char *version = json_string_value(json_object_get(o, "modified"));
     if (!version)
@@ -321,6 +372,8 @@ static int process_object(cw_node *n, const char *peer, const char *url, const c
     sqlite3_finalize(st);
     free(text);
     bool fresh = !rc && sqlite3_changes(n->db) == 1;
+    if (!rc)
+        rc = forget_rejected(n, peer, id);
     if (fresh)
         ps->stored++;
     if (fresh && !strcmp(type, "report"))
@@ -335,6 +388,7 @@ static int pull_one(cw_node *n, const char *peer, const char *url, const char *a
     if (cw_hex_decode(pk, 32, pk_hex))
         return cw_error_set(CW_ECORRUPT, "peer %s: bad stored public key", peer);
     pull_stats ps = {0};
+    int64_t pull_started = cw_alert_now_us();
     char u[2048];
     json_t *doc = NULL;
     fetch f;
@@ -394,6 +448,76 @@ static int pull_one(cw_node *n, const char *peer, const char *url, const char *a
         doc = NULL;
         if (!more)
             break;
+    }
+    /* Objects rejected at earlier pulls: ask for each again by id. */
+    json_t *again = json_array();
+    if (!rc) {
+        sqlite3_stmt *st = NULL;
+        /* Only those rejected at an earlier pull (not the ones just seen). */
+        if (sqlite3_prepare_v2(n->db,
+                               "SELECT id FROM peer_rejected WHERE peer = ? AND time < ? ORDER BY "
+                               "time",
+                               -1, &st, NULL))
+            rc = sql_fail(n->db, "reject");
+        sqlite3_bind_text(st, 1, peer, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, pull_started);
+        while (!rc && sqlite3_step(st) == SQLITE_ROW)
+            json_array_append_new(again, json_string((const char *)sqlite3_column_text(st, 0)));
+        sqlite3_finalize(st);
+    }
+    size_t ai;
+    json_t *aid;
+    json_array_foreach(again, ai, aid)
+    {
+        if (rc)
+            break;
+        snprintf(u, sizeof u, "%s/taxii2/api/collections/%s/objects/%s/", url, coll_id,
+                 json_string_value(aid));
+        int grc = http_get(u, api_key, cacert, &doc, &f, &status);
+        if (grc) {
+            if (status == 404) /* gone from the partner: nothing to fetch any more */
+                rc = forget_rejected(n, peer, json_string_value(aid));
+            continue; /* otherwise try again next time */
+        }
+        size_t i;
+        json_t *o;
+        json_array_foreach(json_object_get(doc, "objects"), i, o)
+        {
+            if ((rc = process_object(n, peer, url, pk_hex, pk, o, &ps)))
+                break;
+        }
+        json_decref(doc);
+        doc = NULL;
+    }
+    json_decref(again);
+    /* The partner's signed audit head (an older partner without the route: skipped). */
+    if (!rc) {
+        snprintf(u, sizeof u, "%s/api/v1/audit/checkpoint", url);
+        if (!http_get(u, api_key, cacert, &doc, &f, &status)) {
+            int64_t cseq = 0;
+            char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+            if (!cw_audit_checkpoint_verify(doc, pk, &cseq, NULL) && text) {
+                sqlite3_stmt *st = NULL;
+                if (!sqlite3_prepare_v2(n->db,
+                                        "INSERT INTO peer_checkpoints(peer, seq, json, received) "
+                                        "VALUES(?,?,?,?) ON CONFLICT DO NOTHING",
+                                        -1, &st, NULL)) {
+                    sqlite3_bind_text(st, 1, peer, -1, SQLITE_STATIC);
+                    sqlite3_bind_int64(st, 2, cseq);
+                    sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
+                    sqlite3_bind_int64(st, 4, cw_alert_now_us());
+                    if (sqlite3_step(st) != SQLITE_DONE)
+                        rc = sql_fail(n->db, "checkpoint");
+                }
+                sqlite3_finalize(st);
+            } else if (text) {
+                cw_audit_append(n, peer, "peer.checkpoint", "audit/checkpoint", "rejected",
+                                "the partner's audit checkpoint does not verify");
+            }
+            free(text);
+            json_decref(doc);
+            doc = NULL;
+        }
     }
     char detail[256];
     snprintf(detail, sizeof detail, "fetched %d, stored %d, rejected %d, alerts %d", ps.fetched,

@@ -45,6 +45,37 @@ int cw_stix_tlp_from_marking_id(cw_tlp *out, const char *id)
                         id ? id : "(null)");
 }
 
+int cw_stix_effective_tlp(const json_t *obj, cw_tlp *out)
+{
+    bool marked = false;
+    cw_tlp worst = CW_TLP_CLEAR;
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(obj, "object_marking_refs"), i, m)
+    {
+        cw_tlp t;
+        if (!cw_stix_tlp_from_marking_id(&t, json_string_value(m)) && (!marked || t > worst)) {
+            worst = t;
+            marked = true;
+        }
+    }
+    /* A granular marking covers a part of the object; the object is served whole or not at
+     * all, so the most restrictive marking of any part governs the whole. */
+    json_array_foreach(json_object_get(obj, "granular_markings"), i, m)
+    {
+        cw_tlp t;
+        if (!cw_stix_tlp_from_marking_id(&t, json_string_value(json_object_get(m, "marking_ref"))) &&
+            (!marked || t > worst)) {
+            worst = t;
+            marked = true;
+        }
+    }
+    if (!marked)
+        return cw_error_set(CW_ENOTFOUND, "no TLP 2.0 marking");
+    *out = worst;
+    return 0;
+}
+
 json_t *cw_stix_tlp_marking(cw_tlp t)
 {
     if ((unsigned)t >= 5)

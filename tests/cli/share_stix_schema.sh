@@ -31,3 +31,14 @@ echo "$n objects emitted"
 # and with npm's ajv (installed by scripts/web-build.sh from package-lock.json)
 bash "$CW_SOURCE_DIR/scripts/web-build.sh"
 node "$CW_SOURCE_DIR/tests/share/stix_ajv.mjs" "$SCHEMAS" "$T/objects.jsonl"
+# and with the OASIS STIX validator at its default options (../shared/tools/stix2-validator)
+TOOLS="$CW_SOURCE_DIR/../shared/tools/stix2-validator"
+if [ -f "$TOOLS/run.py" ] && command -v jq >/dev/null &&
+    /usr/bin/python3 -c 'import jsonschema, antlr4, dateutil, simplejson, colorama, appdirs, requests_cache' 2>/dev/null; then
+    jq -s '{type: "bundle", id: "bundle--5d0092c5-5f74-4287-9642-33f4c354e56d", objects: .}' "$T/objects.jsonl" > "$T/bundle.json"
+    PYTHONPATH="$TOOLS" /usr/bin/python3 "$TOOLS/run.py" --no-cache "$T/bundle.json" > "$T/validator.txt" 2>&1 ||
+        { cat "$T/validator.txt"; echo "FAIL stix2-validator"; exit 1; }
+    echo "stix2-validator: $n objects valid"
+else
+    echo "note: stix2-validator or its Debian packages absent (scripts/bootstrap.sh); skipped that check"
+fi

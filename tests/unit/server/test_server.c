@@ -103,7 +103,10 @@ static void test_listen_policy_and_live(void)
     REQUIRE(cw_node_open(&n, path) == 0);
     json_t *fails = NULL;
     REQUIRE(cw_audit_list(n, 0, "auth.fail", &fails) == 0);
+    /* One entry per address, minute and reason: no key, unknown key. */
     CHECK_EQ_INT(json_array_size(fails), 2);
+    CHECK_EQ_STR(json_string_value(json_object_get(json_array_get(fails, 0), "target")),
+                 "127.0.0.1");
     json_decref(fails);
     json_t *reads = NULL;
     REQUIRE(cw_audit_list(n, 0, "http.read", &reads) == 0);

@@ -2,6 +2,7 @@
  * transformation, the section 3.2.3 sorting example and the Appendix B number table; plus
  * NaN/infinity refusal and integers. */
 #include <math.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,15 +112,45 @@ static void test_appendix_b_numbers(void)
 
 static void test_integers_and_nesting(void)
 {
-    char *got = canon("{\"b\":[1,-2,0,9007199254740993,{\"z\":null,\"a\":\"x\"}],\"a\":1.0,"
+    char *got = canon("{\"b\":[1,-2,0,9007199254740991,{\"z\":null,\"a\":\"x\"}],\"a\":1.0,"
                       "\"\":true, \"c\":-0.0}");
-    /* 2^53+1 becomes the double 2^53 as an ECMAScript consumer reads it; 1.0 is 1; -0 is 0. */
-    CHECK_EQ_STR(got, "{\"\":true,\"a\":1,\"b\":[1,-2,0,9007199254740992,{\"a\":\"x\",\"z\":null}],"
+    /* 2^53-1 is the largest exact integer; 1.0 is 1; -0 is 0. */
+    CHECK_EQ_STR(got, "{\"\":true,\"a\":1,\"b\":[1,-2,0,9007199254740991,{\"a\":\"x\",\"z\":null}],"
                       "\"c\":0}");
     free(got);
     got = canon("\"\\u0000\\u001f\\b\\t\\f\\u007f\"");
     CHECK_EQ_STR(got, "\"\\u0000\\u001f\\b\\t\\f\x7f\"");
     free(got);
+}
+
+/* Finding M4: JCS wrote integers beyond 2^53 as the nearest double, so 2^53+1 and 2^53 had
+ * the same canonical form and a partner accepted a changed wei amount as validly signed. Now
+ * such integers are refused (they travel as strings), and a signature over 2^53-1 does not
+ * verify for 2^53-2. */
+static void test_big_integers_refused(void)
+{
+    CHECK(canon("{\"wei\":9007199254740993}") == NULL);
+    CHECK(canon("[9007199254740992]") == NULL);
+    CHECK(canon("[-9007199254740992]") == NULL);
+    CHECK(canon("{\"wei\":1000000000000000000000}") == NULL); /* jansson: too big */
+    json_t *v = json_pack("{s:I}", "wei", (json_int_t)9007199254740993LL);
+    cw_buf b = {0};
+    CHECK_EQ_INT(cw_jcs_serialize(v, &b), CW_EINVAL);
+    CHECK(strstr(cw_error_last(), "2^53") != NULL);
+    cw_buf_deinit(&b);
+    json_decref(v);
+    uint8_t pk[CW_SIGN_PK], sk[CW_SIGN_SK], sig[CW_SIGN_SIG];
+    crypto_sign_keypair(pk, sk);
+    json_t *a = json_pack("{s:I}", "wei", (json_int_t)9007199254740991LL);
+    json_t *c = json_pack("{s:I}", "wei", (json_int_t)9007199254740990LL);
+    json_t *big = json_pack("{s:I}", "wei", (json_int_t)9007199254740993LL);
+    REQUIRE(cw_sign_json(sig, a, sk) == 0);
+    CHECK_EQ_INT(cw_verify_json(sig, a, pk), 0);
+    CHECK(cw_verify_json(sig, c, pk) != 0);
+    CHECK(cw_sign_json(sig, big, sk) != 0);
+    json_decref(a);
+    json_decref(c);
+    json_decref(big);
 }
 
 int main(void)
@@ -128,5 +159,6 @@ int main(void)
     RUN(test_rfc_sorting);
     RUN(test_appendix_b_numbers);
     RUN(test_integers_and_nesting);
+    RUN(test_big_integers_refused);
     return cw_test_done();
 }

@@ -357,11 +357,13 @@ static void test_publish_and_paging(void)
 
 static void test_share_migration_upgrade(void)
 {
-    /* A node at share schema 1 (no peers.cacert) is brought to 2 on open. */
+    /* A node at share schema 1 (no peers.cacert) is brought to the current schema on open. */
     char path[600];
     snprintf(path, sizeof path, "%s/mig.db", cw_test_tmpdir());
     REQUIRE(cw_node_init(path, "KOR", NULL) == 0);
-    REQUIRE(exec_sql(path, "ALTER TABLE peers DROP COLUMN cacert; UPDATE cw_schema SET version = 1 "
+    REQUIRE(exec_sql(path, "ALTER TABLE peers DROP COLUMN cacert; DROP TABLE publish_skipped; "
+                           "DROP TABLE peer_rejected; DROP TABLE peer_checkpoints; "
+                           "UPDATE cw_schema SET version = 1 "
                            "WHERE module = 'share'") == SQLITE_OK);
     CHECK(exec_sql(path, "SELECT cacert FROM peers") != SQLITE_OK);
     cw_node *n = NULL;
@@ -382,7 +384,7 @@ static void test_share_migration_upgrade(void)
     REQUIRE(sqlite3_open(path, &s) == SQLITE_OK);
     sqlite3_prepare_v2(s, "SELECT version FROM cw_schema WHERE module = 'share'", -1, &st, NULL);
     REQUIRE(sqlite3_step(st) == SQLITE_ROW);
-    CHECK_EQ_INT(sqlite3_column_int(st, 0), 2);
+    CHECK_EQ_INT(sqlite3_column_int(st, 0), 3);
     sqlite3_finalize(st);
     sqlite3_close(s);
 }
