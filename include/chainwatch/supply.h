@@ -26,7 +26,7 @@ struct sqlite3;
 typedef struct cw_supply cw_supply;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define CW_SUPPLY_SCHEMA_VERSION 2
+#define CW_SUPPLY_SCHEMA_VERSION 3
 
 /* Opens (creating if needed) the supply database at path, switches it to WAL, applies pending
  * migrations and seeds the reference tables from the built-in copies of data/supply/ (.csv) when
@@ -60,14 +60,19 @@ size_t cw_supply_commodities(cw_supply *s, const char *const **out);
 typedef enum {
     CW_SUPPLY_COMTRADE,  /* Comtrade+ final-data CSV, or the derived period_dt/partner_name/hs6
                             layout */
-    CW_SUPPLY_USGS,      /* USGS MCS world-production table (commodity,unit,country,prod_YYYY...) */
+    CW_SUPPLY_USGS,      /* USGS MCS world production, U.S. import sources or salient statistics */
     CW_SUPPLY_PINKSHEET, /* World Bank Pink Sheet monthly (wide sheet export or long layout) */
     CW_SUPPLY_PRICES, /* series,date,value,unit; or Date,Price,Unit; or an Investing.com export */
     CW_SUPPLY_WGI,    /* Worldwide Governance Indicators, long layout */
-    CW_SUPPLY_EVENTS  /* events CSV (event_id,date_announced,date_effective,...) */
+    CW_SUPPLY_EVENTS, /* events CSV (event_id,date_announced,date_effective,...), or the GTA /
+                         IEA policy catalogue (trade controls become events) */
+    CW_SUPPLY_KOMIR   /* KOMIR (data.go.kr) indices and Korea's ore imports, UTF-8 */
 } cw_supply_kind;
 
-/* Parses "comtrade", "usgs", "pinksheet", "prices", "wgi", "events". */
+/* Parses "comtrade", "usgs", "pinksheet", "prices", "wgi", "events", "komir". The usgs kind
+ * also reads the MCS U.S. import sources and salient statistics, comtrade the exports by
+ * product group (broad_group) and prices the monthly tables, KOMIS and the China REE prices,
+ * each recognised by its header. */
 int cw_supply_kind_parse(cw_supply_kind *out, const char *name);
 const char *cw_supply_kind_name(cw_supply_kind kind);
 

@@ -126,6 +126,20 @@ int cw_supply__events_read(cw_supply *s, const char *path, cw_sup_event **out, s
                            cw_supply_load_report *rep);
 void cw_supply__events_free(cw_sup_event *e, size_t n);
 
+/* Loaders of load2.c (the caller holds the transaction; c has read the header). */
+bool cw_supply__is_usgs_imports(const cw_csv *c);
+bool cw_supply__is_usgs_salient(const cw_csv *c);
+bool cw_supply__is_trade_group(const cw_csv *c);
+int cw_supply__load_usgs_imports(cw_supply *s, cw_csv *c, cw_supply_load_report *rep,
+                                 const char *source);
+int cw_supply__load_usgs_salient(cw_supply *s, cw_csv *c, cw_supply_load_report *rep,
+                                 const char *source);
+int cw_supply__load_trade_group(cw_supply *s, cw_csv *c, cw_supply_load_report *rep,
+                                const cw_supply_load_opts *o, const char *source);
+int cw_supply__load_komir(cw_supply *s, cw_csv *c, cw_supply_load_report *rep, const char *source);
+/* The HS lines of a product group of trade_group ("rare_earths", ...) as text. */
+const char *cw_supply__group_hs(const char *grp);
+
 /* Issue recording for loaders. */
 int cw_supply__issue(cw_supply_load_report *rep, cw_supply_issue_kind kind, size_t line,
                      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
