@@ -265,16 +265,22 @@ int cw_supply_alerts_record(cw_supply *s, const cw_supply_level_change *c, size_
 /* ---- backtest ---------------------------------------------------------------------------- */
 
 typedef struct cw_supply_backtest_opts {
-    const char *from, *to; /* YYYY-MM bounds of the evaluated months (NULL = all data) */
+    const char *from, *to; /* YYYY-MM bounds of the evaluated months (NULL = the events' span) */
     int level;             /* an alert is a change to this level or higher */
     int window_months;     /* an alert counts for an event if at most this many months before */
+    int placebo_min, placebo_max; /* placebo shifts in months (0: 12 and 24) */
 } cw_supply_backtest_opts;
 
-/* Replays levels month by month (rules of kind "event" off, so events never leak into the
- * signals) and scores them against the events file: per event hit/miss/no-data and lead time;
- * hit rate, false alarms, noise-to-signal ratio, alerts matching no event. JSON, owned. */
-int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *events_path,
-                       const cw_supply_backtest_opts *o, json_t **out);
+/* Replays data-only levels month by month (rules of kind "event" off, so events never leak
+ * into the signals) and scores them against the events of paths[0..n_paths) (events layout or
+ * GTA / IEA catalogues; the same measure listed twice is scored once). Partner-invariant
+ * signals count once per commodity. Per event: hit / miss / no_data (a miss in the headline) /
+ * easing / out_of_scope, leads from the effective date and from the announcement; tables per
+ * commodity and event type; noise-to-signal ratio; a placebo test (events shifted by +-12..24
+ * months) with its p-value; agreement with KOMIR's supply-stability bands for Korea (Cohen's
+ * kappa); the acceptance figures, met or not. JSON, owned by the caller. */
+int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const *paths,
+                       size_t n_paths, const cw_supply_backtest_opts *o, json_t **out);
 
 /* ---- synthetic data ---------------------------------------------------------------------- */
 

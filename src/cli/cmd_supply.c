@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "chainwatch/errors.h"
 #include "chainwatch/supply.h"
@@ -18,7 +19,8 @@ static const char usage[] =
     "\n"
     "Subcommands:\n"
     "  load KIND FILE     load one file in one transaction; KIND is comtrade, usgs, pinksheet,\n"
-    "                     prices, wgi or events. Rejected rows are listed by file and line and\n"
+    "                     prices, wgi, events or komir (the file's header picks the layout).\n"
+    "                     Rejected rows are listed by file and line and\n"
     "                     nothing is loaded unless --keep-going. Loading twice is harmless.\n"
     "      --reporter ISO3 --flow X|M   for the derived Comtrade layout "
     "(period_dt,partner_name,...)\n"
@@ -33,9 +35,14 @@ static const char usage[] =
     "                     freshness and gaps\n"
     "  changes [--commodity C] [--partner P] [--from YYYY-MM] [--to YYYY-MM]\n"
     "                     the level changes over time (the alerts), recorded in supply_alerts\n"
-    "  backtest --events FILE [--from YYYY-MM] [--to YYYY-MM] [--level N] [--window MONTHS]\n"
-    "                     per event: was there an alert at or above level N before the effective\n"
-    "                     date, and how early; hit rate, false alarms, noise-to-signal ratio\n"
+    "  backtest --events FILE [--events FILE...] [--from YYYY-MM] [--to YYYY-MM] [--level N]\n"
+    "           [--window MONTHS]\n"
+    "                     data-only levels against the events (events layout, GTA or IEA\n"
+    "                     catalogues): hit / miss / no data (a miss) per event with leads from\n"
+    "                     the effective date and the announcement; tables per commodity and\n"
+    "                     event type; noise-to-signal ratio; placebo test (events shifted by\n"
+    "                     +-12..24 months) and its p-value; agreement with KOMIR (kappa); the\n"
+    "                     acceptance figures, met or not\n"
     "  synth --out DIR --seed S [--years N] [--first-year Y]\n"
     "                     write synthetic Comtrade+ CSV, prices and events with planted "
     "disruptions\n"
@@ -54,6 +61,9 @@ typedef struct {
     bool json, keep_going, all_issues;
     const char *pos[4];
     int n_pos;
+    const char *events_list[16]; /* --events may be given several times */
+    int n_events;
+    bool must_exist; /* read commands: a missing database is an error, never created */
 } opts;
 
 static int parse(opts *o, int argc, char **argv, int start)
@@ -97,6 +107,13 @@ static int parse(opts *o, int argc, char **argv, int start)
                 }
                 *vals[k].dst = argv[++i];
                 matched = true;
+                if (!strcmp(a, "--events")) {
+                    if (o->n_events >= 16) {
+                        fprintf(stderr, "chainwatch supply: at most 16 --events files\n");
+                        return -1;
+                    }
+                    o->events_list[o->n_events++] = argv[i];
+                }
             }
         if (matched)
             continue;
@@ -120,6 +137,12 @@ static int fail(int rc)
 
 static int open_all(const opts *o, cw_supply **s, cw_supply_rules **r)
 {
+    *s = NULL;
+    if (o->must_exist && access(o->db, F_OK) != 0)
+        return cw_error_set(CW_ENOTFOUND,
+                            "supply database %s does not exist (load data first with "
+                            "'chainwatch supply load', or give --db / CW_SUPPLY_DB)",
+                            o->db);
     int rc = cw_supply_open(s, o->db);
     if (rc)
         return rc;
@@ -415,15 +438,121 @@ static int do_changes(const opts *o)
     return ec;
 }
 
+/* A number with `digits` decimals, or "n/a" for null. */
+static void fmt_num(char *buf, size_t cap, json_t *v, int digits)
+{
+    if (json_is_number(v))
+        snprintf(buf, cap, "%.*f", digits, json_number_value(v));
+    else
+        snprintf(buf, cap, "n/a");
+}
+
+static void print_backtest(json_t *res)
+{
+    size_t i;
+    json_t *e;
+    printf("%-22s %-10s %-22s %-4s %-12s %s\n", "event", "effective", "commodity", "prt",
+           "result", "lead eff/ann (months) / note");
+    for (i = 0; i < json_array_size(json_object_get(res, "events")) &&
+                (e = json_array_get(json_object_get(res, "events"), i));
+         i++) {
+        json_t *lead = json_object_get(e, "lead_months");
+        char leadbuf[48] = "";
+        if (json_is_integer(lead))
+            snprintf(leadbuf, sizeof leadbuf, "%lld/%lld ", (long long)json_integer_value(lead),
+                     (long long)json_integer_value(
+                         json_object_get(e, "lead_from_announcement_months")));
+        printf("%-22s %-10s %-22.22s %-4s %-12s %s%s\n",
+               json_string_value(json_object_get(e, "event_id")),
+               json_string_value(json_object_get(e, "effective")),
+               json_string_value(json_object_get(e, "commodity")),
+               json_string_value(json_object_get(e, "partner")),
+               json_string_value(json_object_get(e, "result")), leadbuf,
+               json_string_value(json_object_get(e, "note")));
+    }
+    const char *k;
+    json_t *v;
+    for (int t = 0; t < 2; t++) {
+        json_t *tab = json_object_get(res, t ? "by_event_type" : "by_commodity");
+        printf("%s:\n", t ? "per event type (hit / miss / no data)"
+                          : "per commodity (hit / miss / no data)");
+        for (void *it = json_object_iter(tab);
+             it && (k = json_object_iter_key(it)) && (v = json_object_iter_value(it));
+             it = json_object_iter_next(tab, it))
+            printf("  %-24s %lld / %lld / %lld\n", k,
+                   (long long)json_integer_value(json_object_get(v, "hit")),
+                   (long long)json_integer_value(json_object_get(v, "miss")),
+                   (long long)json_integer_value(json_object_get(v, "no_data")));
+    }
+    json_t *sm = json_object_get(res, "summary");
+    char hr[32], hrd[32], nsr[32], lead[32], leada[32];
+    fmt_num(hr, sizeof hr, json_object_get(sm, "hit_rate"), 3);
+    fmt_num(hrd, sizeof hrd, json_object_get(sm, "hit_rate_with_data"), 3);
+    fmt_num(nsr, sizeof nsr, json_object_get(sm, "noise_to_signal"), 3);
+    fmt_num(lead, sizeof lead, json_object_get(sm, "mean_lead_months"), 1);
+    fmt_num(leada, sizeof leada, json_object_get(sm, "mean_lead_from_announcement_months"), 1);
+    printf("events %lld (%lld listed twice, scored once; %lld easings apart; %lld out of scope)\n",
+           (long long)json_integer_value(json_object_get(sm, "events")),
+           (long long)json_integer_value(json_object_get(sm, "merged")),
+           (long long)json_integer_value(json_object_get(sm, "easing")),
+           (long long)json_integer_value(json_object_get(sm, "out_of_scope")));
+    printf("scored %lld: hits %lld, misses %lld, no data %lld (counted as misses)\n",
+           (long long)json_integer_value(json_object_get(sm, "scored")),
+           (long long)json_integer_value(json_object_get(sm, "hits")),
+           (long long)json_integer_value(json_object_get(sm, "misses")),
+           (long long)json_integer_value(json_object_get(sm, "no_data")));
+    printf("hit rate %s (with data only: %s); mean lead %s months from the effective date, %s "
+           "from the announcement\n",
+           hr, hrd, lead, leada);
+    printf("alerts %lld (level >= %s; price signals once per commodity), matched %lld, false "
+           "alarms %lld; noise-to-signal %s (%s to %s)\n",
+           (long long)json_integer_value(json_object_get(sm, "alerts")),
+           json_string_value(json_object_get(sm, "level")),
+           (long long)json_integer_value(json_object_get(sm, "alerts_matched")),
+           (long long)json_integer_value(json_object_get(sm, "false_alarms")), nsr,
+           json_string_value(json_object_get(sm, "from")),
+           json_string_value(json_object_get(sm, "to")));
+    json_t *pl = json_object_get(res, "placebo");
+    char pa[32], pm[32], pp[32];
+    fmt_num(pa, sizeof pa, json_object_get(pl, "actual_hit_rate_with_data"), 3);
+    fmt_num(pm, sizeof pm, json_object_get(pl, "mean_placebo_hit_rate"), 3);
+    fmt_num(pp, sizeof pp, json_object_get(pl, "p_value"), 3);
+    printf("placebo (events shifted +-12..24 months): hit rate with data %s vs %s on average over "
+           "%lld shifts, %lld at least as good: p = %s\n",
+           pa, pm, (long long)json_integer_value(json_object_get(pl, "shifts")),
+           (long long)json_integer_value(json_object_get(pl, "shifts_at_least_as_good")), pp);
+    json_t *km = json_object_get(res, "komir_agreement");
+    char kp[32];
+    fmt_num(kp, sizeof kp, json_object_get(km, "kappa"), 3);
+    printf("KOMIR agreement (KOR, index < 20 vs level >= caution): both %lld, KOMIR only %lld, "
+           "chainwatch only %lld, both stable %lld: kappa %s\n",
+           (long long)json_integer_value(json_object_get(km, "both_caution")),
+           (long long)json_integer_value(json_object_get(km, "komir_only")),
+           (long long)json_integer_value(json_object_get(km, "chainwatch_only")),
+           (long long)json_integer_value(json_object_get(km, "both_stable")), kp);
+    json_t *acc = json_object_get(res, "acceptance");
+    printf("acceptance:");
+    for (void *it = json_object_iter(acc);
+         it && (k = json_object_iter_key(it)) && (v = json_object_iter_value(it));
+         it = json_object_iter_next(acc, it)) {
+        char val[32];
+        fmt_num(val, sizeof val, json_object_get(v, "value"), 3);
+        printf(" %s %s (target %g: %s);", k, val,
+               json_number_value(json_object_get(v, "target")),
+               json_is_true(json_object_get(v, "met")) ? "met" : "NOT met");
+    }
+    printf("\n");
+}
+
 /* ---- backtest ---- */
 static int do_backtest(const opts *o)
 {
-    if (!o->events) {
+    if (!o->n_events) {
         fprintf(stderr, "chainwatch supply backtest: --events FILE is required\n"
                         "Try 'chainwatch supply --help'.\n");
         return CW_EXIT_USAGE;
     }
-    cw_supply_backtest_opts bo = {o->from, o->to, CW_SUPPLY_CAUTION, 12};
+    cw_supply_backtest_opts bo = {o->from, o->to, CW_SUPPLY_CAUTION, 12, 12, 24};
     if (o->level) {
         int lv = cw_supply_level_parse(o->level);
         if (lv <= 0) {
@@ -448,63 +577,13 @@ static int do_backtest(const opts *o)
         return fail(rc);
     json_t *res;
     int ec = CW_EXIT_OK;
-    rc = cw_supply_backtest(s, r, o->events, &bo, &res);
+    rc = cw_supply_backtest(s, r, o->events_list, (size_t)o->n_events, &bo, &res);
     if (rc) {
         ec = fail(rc);
     } else if (o->json) {
         ec = cw_cli_print_json(res);
     } else {
-        size_t i;
-        json_t *e;
-        printf("%-24s %-10s %-12s %-4s %-8s %s\n", "event", "effective", "commodity", "prt",
-               "result", "lead (months) / note");
-        for (i = 0; i < json_array_size(json_object_get(res, "events")) &&
-                    (e = json_array_get(json_object_get(res, "events"), i));
-             i++) {
-            json_t *lead = json_object_get(e, "lead_months");
-            char leadbuf[32] = "";
-            if (json_is_integer(lead))
-                snprintf(leadbuf, sizeof leadbuf, "%lld ", (long long)json_integer_value(lead));
-            printf("%-24s %-10s %-12s %-4s %-8s %s%s\n",
-                   json_string_value(json_object_get(e, "event_id")),
-                   json_string_value(json_object_get(e, "effective")),
-                   json_string_value(json_object_get(e, "commodity")),
-                   json_string_value(json_object_get(e, "partner")),
-                   json_string_value(json_object_get(e, "result")), leadbuf,
-                   json_string_value(json_object_get(e, "note")));
-        }
-        json_t *sm = json_object_get(res, "summary");
-        char hr[32] = "n/a", nsr[32] = "n/a";
-        if (json_is_number(json_object_get(sm, "hit_rate")))
-            snprintf(hr, sizeof hr, "%.3f", json_number_value(json_object_get(sm, "hit_rate")));
-        if (json_is_number(json_object_get(sm, "noise_to_signal")))
-            snprintf(nsr, sizeof nsr, "%.3f",
-                     json_number_value(json_object_get(sm, "noise_to_signal")));
-        printf("events %lld, scored %lld, hits %lld, misses %lld, no data %lld; hit rate %s\n",
-               (long long)json_integer_value(json_object_get(sm, "events")),
-               (long long)json_integer_value(json_object_get(sm, "scored")),
-               (long long)json_integer_value(json_object_get(sm, "hits")),
-               (long long)json_integer_value(json_object_get(sm, "misses")),
-               (long long)json_integer_value(json_object_get(sm, "no_data")), hr);
-        printf("alerts %lld (level >= %s), matched %lld, false alarms %lld; noise-to-signal %s\n",
-               (long long)json_integer_value(json_object_get(sm, "alerts")),
-               json_string_value(json_object_get(sm, "level")),
-               (long long)json_integer_value(json_object_get(sm, "alerts_matched")),
-               (long long)json_integer_value(json_object_get(sm, "false_alarms")), nsr);
-        for (i = 0; i < json_array_size(json_object_get(res, "unmatched_alerts")) &&
-                    (e = json_array_get(json_object_get(res, "unmatched_alerts"), i));
-             i++) {
-            if (i >= 20) {
-                printf("... %zu more unmatched alerts (--json lists all)\n",
-                       json_array_size(json_object_get(res, "unmatched_alerts")) - 20);
-                break;
-            }
-            printf("unmatched alert: %s %s %s %s\n",
-                   json_string_value(json_object_get(e, "period")),
-                   json_string_value(json_object_get(e, "commodity")),
-                   json_string_value(json_object_get(e, "partner")),
-                   json_string_value(json_object_get(e, "level")));
-        }
+        print_backtest(res);
         json_decref(res);
     }
     cw_supply_rules_free(r);
@@ -578,6 +657,8 @@ static int run(int argc, char **argv)
     if (parse(&o, argc, argv, 2))
         return CW_EXIT_USAGE;
     const char *sub = argv[1];
+    o.must_exist = !strcmp(sub, "status") || !strcmp(sub, "explain") ||
+                   !strcmp(sub, "changes") || !strcmp(sub, "backtest");
     if (!strcmp(sub, "load"))
         return do_load(&o);
     if (!strcmp(sub, "status"))

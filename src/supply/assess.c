@@ -152,8 +152,110 @@ static json_t *data_json(const cw_supply_timeline *t, size_t i)
     if (isnan(t->v[TL_NIR][i]))
         json_array_append_new(gaps, json_string("nir: needs the partner's own imports and "
                                                 "exports (net weight) and its production"));
+    /* exposure with its basis */
+    if (t->exp_idx && t->exp_idx[i] >= 0) {
+        const tl_exposure *x = &t->exps[t->exp_idx[i]];
+        bool later = x->year > m / 12;
+        json_t *eo = json_pack(
+            "{s:s, s:s, s:s, s:f, s:s, s:b}", "basis",
+            x->basis == EXP_USGS    ? "partner imports: USGS MCS U.S. import sources"
+            : x->basis == EXP_KOMIR ? "partner imports: KOMIR Korea ore imports by partner"
+                                    : "production concentration: world mine production (USGS MCS)",
+            "period", x->period, "top_supplier", x->top, "share", x->share, "source", x->source,
+            "later_data", later);
+        json_object_set_new(d, "exposure", eo);
+        if (later)
+            json_array_append_new(
+                gaps, json_sprintf("exposure: the nearest data (%s) is later than %s; the "
+                                   "structural share is assumed stable",
+                                   x->period, t->labels[i]));
+        if (x->basis == EXP_PRODUCTION)
+            json_array_append_new(gaps, json_sprintf("exposure: no import data of %s by supplier "
+                                                     "loaded; production concentration stands in",
+                                                     t->partner));
+    } else {
+        json_object_set_new(d, "exposure", json_null());
+        json_array_append_new(gaps, json_string("exposure: no partner imports by supplier and no "
+                                                "production data"));
+    }
+    /* HS lines and units */
+    json_t *hl = json_array();
+    for (size_t k = 0; k < t->n_lines; k++)
+        json_array_append_new(hl, json_sprintf("%06d", t->lines[k]));
+    json_object_set_new(d, "hs_lines", hl);
+    if (t->trade_group[0])
+        json_object_set_new(d, "trade_group",
+                            json_sprintf("%s (HS %s, no HS6 breakdown)", t->trade_group,
+                                         cw_supply__group_hs(t->trade_group)));
+    json_object_set_new(
+        d, "units",
+        json_pack("{s:s, s:s}", "trade", "USD (current), monthly value", "price",
+                  t->price_unit[0] ? t->price_unit : "none"));
+    if (t->price_note[0])
+        json_object_set_new(d, "price_series_note", json_string(t->price_note));
+    json_object_set_new(
+        d, "hygiene",
+        json_pack("{s:I, s:I, s:s}", "floor_months", (json_int_t)t->floor_months,
+                  "unit_value_months", (json_int_t)t->uv_months, "rule",
+                  "months below 5% of the trailing 24-month median, or with a unit value off by "
+                  "10x from its trailing median, are missing for the detectors"));
+    bool syn = t->synthetic_trade || t->synthetic_price;
+    json_object_set_new(d, "synthetic", json_boolean(syn));
+    json_object_set_new(d, "series_kind", json_string(syn ? "synthetic" : "real"));
+    {
+        char today[8];
+        cw_supply__month_format(today, months_now());
+        json_object_set_new(d, "today", json_string(today));
+    }
     json_object_set_new(d, "gaps", gaps);
     return d;
+}
+
+static bool ind_invariant(int ind)
+{
+    return ind == TL_PRICE || ind == TL_PRICE_Z || ind == TL_PRICE_EWMA_ABS ||
+           ind == TL_PRICE_CUSUM_UP || ind == TL_PRICE_CUSUM_DOWN || ind == TL_PRICE_CP ||
+           ind == TL_PRICE_CP_UP || ind == TL_PROD_HHI || ind == TL_PROD_TOP || ind == TL_WGI_HHI;
+}
+
+bool cw_supply__rule_invariant(const cw_supply_rules *r, size_t k)
+{
+    const cw_sup_rule *ru = &r->rules[k];
+    if (!ind_invariant(ru->ind))
+        return false;
+    for (int q = 0; q < ru->n_requires; q++)
+        if (!cw_supply__rule_invariant(r, (size_t)ru->requires[q]))
+            return false;
+    return true;
+}
+
+int cw_supply__level_masked(const cw_supply_timeline *t, const cw_supply_rules *r, size_t i,
+                            bool with_events, const bool *mask)
+{
+    bool fired[256];
+    if (r->n > 256 || i >= t->n)
+        return cw_error_set(CW_EINVAL, "at most 256 rules / month out of range");
+    int level = 0;
+    for (size_t k = 0; k < r->n; k++) {
+        const cw_sup_rule *ru = &r->rules[k];
+        fired[k] = false;
+        if ((ru->kind == CW_RULE_EVENT && !with_events) || (mask && !mask[k]))
+            continue;
+        size_t at;
+        double v = rule_value(t, ru, i, &at);
+        if (isnan(v) || !compare(v, ru->op, ru->threshold))
+            continue;
+        bool ok = true;
+        for (int q = 0; q < ru->n_requires; q++)
+            if (!fired[ru->requires[q]])
+                ok = false;
+        if (!ok)
+            continue;
+        fired[k] = true;
+        if (ru->level > level)
+            level = ru->level;
+    }
+    return level;
 }
 
 int cw_supply_timeline_level(const cw_supply_timeline *t, const cw_supply_rules *r, size_t i,
@@ -161,6 +263,8 @@ int cw_supply_timeline_level(const cw_supply_timeline *t, const cw_supply_rules 
 {
     if (detail)
         *detail = NULL;
+    if (!detail)
+        return cw_supply__level_masked(t, r, i, with_events, NULL);
     if (i >= t->n)
         return cw_error_set(CW_EINVAL, "month index %zu out of range", i);
     bool fired[256];
@@ -217,8 +321,20 @@ int cw_supply_timeline_level(const cw_supply_timeline *t, const cw_supply_rules 
         json_t *evs = json_array();
         int m = t->m0 + (int)i;
         for (size_t k = 0; k < t->n_ev; k++)
-            if (t->ev[k].month <= m && t->ev[k].month >= m - 12)
-                json_array_append_new(evs, json_string(t->ev[k].id));
+            if (t->ev[k].month <= m && t->ev[k].month >= m - 12) {
+                const tl_event *e = &t->ev[k];
+                char ann[8], eff[8];
+                cw_supply__month_format(ann, e->month);
+                cw_supply__month_format(eff, e->eff_month);
+                json_t *eo = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:s}", "id", e->id,
+                                       "announced", ann, "effective", eff, "actor", e->actor,
+                                       "measure", e->measure, "counted", e->counted, "source",
+                                       e->source);
+                json_object_set_new(eo, "actor_share", num_or_null(e->actor_share));
+                json_object_set_new(eo, "actor_share_basis",
+                                    e->basis[0] ? json_string(e->basis) : json_null());
+                json_array_append_new(evs, eo);
+            }
         *detail =
             json_pack("{s:s, s:s, s:s, s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "commodity",
                       t->commodity, "partner", t->partner, "period", t->labels[i], "level", level,
@@ -227,6 +343,14 @@ int cw_supply_timeline_level(const cw_supply_timeline *t, const cw_supply_rules 
                       t->top_supplier[i][0] ? json_string(t->top_supplier[i]) : json_null(),
                       "top_producer", t->prod_top[i][0] ? json_string(t->prod_top[i]) : json_null(),
                       "events_last_12_months", evs, "data", data_json(t, i));
+        if (*detail) {
+            int dl = cw_supply__level_masked(t, r, i, false, NULL);
+            json_object_set_new(*detail, "level_data_only", json_integer(dl));
+            json_object_set_new(*detail, "level_data_only_name",
+                                json_string(cw_supply_level_name(dl)));
+            json_object_set_new(*detail, "level_event_informed",
+                                with_events ? json_integer(level) : json_null());
+        }
         if (*detail && t->line_up_hs[i])
             json_object_set_new(*detail, "line_z_up_hs6", json_sprintf("%06d", t->line_up_hs[i]));
         if (*detail && t->line_down_hs[i])

@@ -1101,6 +1101,10 @@ int cw_supply__events_read(cw_supply *s, const char *path, cw_sup_event **out, s
         rc = rc ? rc : cw_error_set(CW_ECORRUPT, "%s: empty file", path);
         goto out;
     }
+    if (cw_supply__is_policy_catalogue(&c)) {
+        rc = cw_supply__events_policy(s, &c, rep, &ev, &n);
+        goto out;
+    }
     int c_id = cw_supply__csv_col(&c, "event_id"), c_ann = cw_supply__csv_col(&c, "date_announced"),
         c_eff = cw_supply__csv_col(&c, "date_effective"),
         c_prec = cw_supply__csv_col(&c, "date_precision"),

@@ -573,3 +573,261 @@ out:
     sqlite3_finalize(imp);
     return rc < 0 ? rc : 0;
 }
+
+/* ---- policy catalogues: GTA interventions and the IEA policy tracker ---------------------- */
+
+/* Commodities named in a title (the GTA mineral tag is sometimes wrong, e.g. GTA 15740,
+ * "Neodymium rare earth export tariff", is tagged Lithium): the title wins when it names one. */
+static void title_commodities(const char *title, char *out, size_t cap)
+{
+    static const struct {
+        const char *word, *com;
+    } kw[] = {{"rare earth", "rare_earths"}, {"rare-earth", "rare_earths"},
+              {"neodymium", "rare_earths"},  {"graphite", "graphite"},
+              {"cobalt", "cobalt"},          {"nickel", "nickel"},
+              {"lithium", "lithium"},        {"manganese", "manganese"},
+              {"gallium", "gallium"},        {"germanium", "germanium"},
+              {"antimony", "antimony"},      {"batter", "li_ion"}};
+    char low[512];
+    size_t i = 0;
+    for (; title[i] && i + 1 < sizeof low; i++)
+        low[i] = (char)tolower((unsigned char)title[i]);
+    low[i] = 0;
+    out[0] = 0;
+    for (size_t k = 0; k < sizeof kw / sizeof kw[0]; k++) {
+        if (!strstr(low, kw[k].word) || strstr(out, kw[k].com))
+            continue;
+        size_t l = strlen(out);
+        snprintf(out + l, cap - l, "%s%s", l ? ";" : "", kw[k].com);
+    }
+}
+
+/* The tagged minerals resolved to in-scope commodities (others dropped). */
+static void tag_commodities(cw_supply *s, const char *tags, char *out, size_t cap)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", tags);
+    out[0] = 0;
+    for (char *tok = buf, *next; tok && *tok; tok = next) {
+        next = strchr(tok, ';');
+        if (next)
+            *next++ = 0;
+        const char *com = cw_supply_commodity_resolve(s, cw_supply__trim(tok));
+        if (!com || strstr(out, com))
+            continue;
+        size_t l = strlen(out);
+        snprintf(out + l, cap - l, "%s%s", l ? ";" : "", com);
+    }
+}
+
+/* "... to Russia", "... against Russia": the target of the measure, when a title names one. */
+static bool title_target(cw_supply *s, const char *title, char iso[4])
+{
+    static const char *const preps[] = {" against ", " to "};
+    for (size_t k = 0; k < 2; k++) {
+        for (const char *p = strstr(title, preps[k]); p; p = strstr(p + 1, preps[k])) {
+            char word[64];
+            const char *w = p + strlen(preps[k]);
+            size_t j = 0;
+            while (w[j] && isalpha((unsigned char)w[j]) && j + 1 < sizeof word) {
+                word[j] = w[j];
+                j++;
+            }
+            word[j] = 0;
+            if (j >= 4 && isupper((unsigned char)word[0]) && !cw_supply_country_resolve(s, word, iso))
+                return true;
+        }
+    }
+    return false;
+}
+
+static int ev_push(cw_sup_event **ev, size_t *n, cw_sup_event *e, const char *desc)
+{
+    e->description = cw_strdup(desc);
+    cw_sup_event *ne = cw_realloc(*ev, (*n + 1) * sizeof *ne);
+    if (!ne || !e->description) {
+        cw_free(e->description);
+        if (ne)
+            *ev = ne;
+        return cw_error_set(CW_ENOMEM, "out of memory");
+    }
+    *ev = ne;
+    ne[(*n)++] = *e;
+    return 0;
+}
+
+bool cw_supply__is_policy_catalogue(const cw_csv *c)
+{
+    return cw_supply__csv_col(c, "gta_id") >= 0 || cw_supply__csv_col(c, "countries_iso3") >= 0;
+}
+
+/* Export-side measure types and their event_type; NULL for import-side or other measures. */
+static const char *gta_type(const char *t)
+{
+    if (!strcasecmp(t, "Export ban"))
+        return "export_ban";
+    if (!strcasecmp(t, "Export tax"))
+        return "export_tax";
+    if (!strcasecmp(t, "Export quota"))
+        return "export_quota";
+    if (!strcasecmp(t, "Export licensing requirement"))
+        return "export_licensing";
+    if (!strncasecmp(t, "Export-related non-tariff measure", 33))
+        return "export_restriction";
+    return NULL;
+}
+
+int cw_supply__events_policy(cw_supply *s, cw_csv *c, cw_supply_load_report *rep,
+                             cw_sup_event **ev, size_t *n)
+{
+    bool gta = cw_supply__csv_col(c, "gta_id") >= 0;
+    int c_id = cw_supply__csv_col(c, "gta_id"), c_date = cw_supply__csv_col(c, "date_iso"),
+        c_impl = cw_supply__csv_col(c, "implementers"), c_min = cw_supply__csv_col(c, "minerals"),
+        c_deal = cw_supply__csv_col(c, "deal_type"),
+        c_type = cw_supply__csv_col(c, "intervention_type"),
+        c_eval = cw_supply__csv_col(c, "evaluation"), c_title = cw_supply__csv_col(c, "title"),
+        c_link = cw_supply__csv_col(c, "link");
+    int c_year = cw_supply__csv_col(c, "year"), c_prom = cw_supply__csv_col(c, "date_promulgated"),
+        c_iso = cw_supply__csv_col(c, "countries_iso3"),
+        c_pt = cw_supply__csv_col(c, "policy_types"), c_more = cw_supply__csv_col(c, "learn_more");
+    if (gta ? (c_date < 0 || c_impl < 0 || c_min < 0 || c_type < 0 || c_title < 0)
+            : (c_year < 0 || c_iso < 0 || c_pt < 0 || c_title < 0))
+        return cw_error_set(CW_ECORRUPT,
+                            "%s:1: policy catalogue: expected gta_id,date_iso,implementers,"
+                            "minerals,intervention_type,title,link (GTA) or year,"
+                            "date_promulgated,countries_iso3,policy_types,title,learn_more (IEA)",
+                            c->path);
+    size_t need = c->n_fields;
+    int rc;
+    while ((rc = cw_supply__csv_next(c)) == 1) {
+        rep->rows_read++;
+        if (c->n_fields < need) {
+            REJ("expected %zu fields, got %zu", need, c->n_fields);
+            continue;
+        }
+        cw_sup_event e;
+        memset(&e, 0, sizeof e);
+        e.line = c->rec_line;
+        const char *title = fld(c, c_title);
+        char coms[128];
+        char desc[1024];
+        if (gta) {
+            if (c_deal >= 0 && strcasecmp(fld(c, c_deal), "Trade Control") != 0) {
+                SKIP("GTA %s: %s, not a trade control (subsidies are ignored)", fld(c, c_id),
+                     fld(c, c_deal));
+                continue;
+            }
+            const char *type = gta_type(fld(c, c_type));
+            if (!type) {
+                SKIP("GTA %s: '%s' is an import-side measure, not a supply restriction",
+                     fld(c, c_id), fld(c, c_type));
+                continue;
+            }
+            if (c_eval >= 0 && !strcasecmp(fld(c, c_eval), "liberalising"))
+                type = "restriction_relaxed";
+            if (strcasestr(title, "sanction")) {
+                SKIP("GTA %s: sanctions of importers on a third country, not a producer's supply "
+                     "restriction",
+                     fld(c, c_id));
+                continue;
+            }
+            if (cw_supply__date_norm(e.announced, fld(c, c_date)) || strlen(e.announced) != 10) {
+                REJ("date_iso: bad date '%s'", fld(c, c_date));
+                continue;
+            }
+            snprintf(e.effective, sizeof e.effective, "%s", e.announced);
+            snprintf(e.precision, sizeof e.precision, "day");
+            snprintf(e.id, sizeof e.id, "gta_%s", fld(c, c_id));
+            snprintf(e.type, sizeof e.type, "%s", type);
+            /* actor: the first implementer; a bloc of several is named by its first member */
+            char impl[128];
+            snprintf(impl, sizeof impl, "%s", fld(c, c_impl));
+            char *semi = strchr(impl, ';');
+            if (semi)
+                *semi = 0;
+            char iso[4];
+            if (cw_supply_country_resolve(s, cw_supply__trim(impl), iso)) {
+                REJ("implementers: unknown country '%s'", impl);
+                continue;
+            }
+            snprintf(e.actor, sizeof e.actor, "%s", iso);
+            title_commodities(title, coms, sizeof coms);
+            if (!coms[0])
+                tag_commodities(s, fld(c, c_min), coms, sizeof coms);
+            snprintf(desc, sizeof desc, "%s (GTA %s; %s)", title, fld(c, c_id), fld(c, c_link));
+        } else {
+            const char *pt = fld(c, c_pt);
+            const char *type = NULL;
+            if (strcasestr(pt, "Export and import ban/Critical minerals"))
+                type = "export_ban";
+            else if (strcasestr(pt, "Export controls and restrictions/Critical minerals"))
+                type = "export_restriction";
+            if (!type) {
+                SKIP("IEA: policy type '%s' is not an export control on critical minerals "
+                     "(FDI, standards, waste and recycling rules are not supply restrictions)",
+                     pt);
+                continue;
+            }
+            if (strcasestr(title, "import") && !strcasestr(title, "export")) {
+                SKIP("IEA: '%s' governs imports, not a producer's exports", title);
+                continue;
+            }
+            char iso[4];
+            if (cw_supply_country_resolve(s, fld(c, c_iso), iso)) {
+                REJ("countries_iso3: unknown country '%s'", fld(c, c_iso));
+                continue;
+            }
+            /* USA, KOR and JPN banning their own imports (e.g. forced-labour laws) do not
+             * restrict supply by a producer */
+            if (!strcmp(iso, "USA") || !strcmp(iso, "KOR") || !strcmp(iso, "JPN")) {
+                SKIP("IEA: %s is a measure of a partner on its own trade, not a producer's "
+                     "restriction", iso);
+                continue;
+            }
+            const char *d = fld(c, c_prom);
+            int dd, mm, yy;
+            char norm[11] = "";
+            if (*d && strlen(d) == 10 && d[2] == '-' && sscanf(d, "%2d-%2d-%4d", &dd, &mm, &yy) == 3)
+                snprintf(norm, sizeof norm, "%04d-%02d-%02d", yy, mm, dd);
+            else if (*d)
+                snprintf(norm, sizeof norm, "%s", d);
+            if (*norm && cw_supply__date_norm(e.announced, norm)) {
+                REJ("date_promulgated: bad date '%s' (YYYY-MM-DD or DD-MM-YYYY)", d);
+                continue;
+            }
+            if (!*norm && cw_supply__date_norm(e.announced, fld(c, c_year))) {
+                REJ("year: bad year '%s'", fld(c, c_year));
+                continue;
+            }
+            /* the policy year is when it took effect; a promulgation date is the announcement */
+            char yb[11];
+            if (cw_supply__date_norm(yb, fld(c, c_year))) {
+                REJ("year: bad year '%s'", fld(c, c_year));
+                continue;
+            }
+            if (strncmp(e.announced, yb, 4) > 0) /* promulgated after the stated year */
+                snprintf(e.effective, sizeof e.effective, "%s", e.announced);
+            else if (strncmp(e.announced, yb, 4) == 0)
+                snprintf(e.effective, sizeof e.effective, "%s", e.announced);
+            else
+                snprintf(e.effective, sizeof e.effective, "%s", yb);
+            snprintf(e.precision, sizeof e.precision, "%s", strlen(e.announced) == 4 ? "year" : "day");
+            snprintf(e.id, sizeof e.id, "iea_%s_%s_l%zu", iso, fld(c, c_year), c->rec_line);
+            snprintf(e.type, sizeof e.type, "%s", type);
+            snprintf(e.actor, sizeof e.actor, "%s", iso);
+            title_commodities(title, coms, sizeof coms);
+            snprintf(desc, sizeof desc, "%s (IEA Critical Minerals Policy Tracker; %s)", title,
+                     c_more >= 0 ? fld(c, c_more) : "");
+        }
+        snprintf(e.commodities, sizeof e.commodities, "%s", coms[0] ? coms : "unspecified");
+        char tgt[4];
+        if (title_target(s, title, tgt))
+            snprintf(e.affected, sizeof e.affected, "%s", tgt);
+        else
+            snprintf(e.affected, sizeof e.affected, "all");
+        if ((rc = ev_push(ev, n, &e, desc)))
+            goto out;
+    }
+out:
+    return rc < 0 ? rc : 0;
+}

@@ -125,6 +125,12 @@ typedef struct {
 int cw_supply__events_read(cw_supply *s, const char *path, cw_sup_event **out, size_t *n_out,
                            cw_supply_load_report *rep);
 void cw_supply__events_free(cw_sup_event *e, size_t n);
+/* GTA interventions or the IEA tracker (header already read): export-side trade controls
+ * become events (affected "all" unless the title names a target); subsidies, import-side,
+ * FDI, standards and sanctions rows are skipped with a reason. Appends to *ev. */
+bool cw_supply__is_policy_catalogue(const cw_csv *c);
+int cw_supply__events_policy(cw_supply *s, cw_csv *c, cw_supply_load_report *rep,
+                             cw_sup_event **ev, size_t *n);
 
 /* Loaders of load2.c (the caller holds the transaction; c has read the header). */
 bool cw_supply__is_usgs_imports(const cw_csv *c);

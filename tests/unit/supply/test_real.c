@@ -137,9 +137,10 @@ static void test_backtest_calibration_events(void)
 {
     cw_supply_rules *r;
     REQUIRE(cw_supply_rules_load(&r, NULL) == 0);
-    cw_supply_backtest_opts o = {NULL, NULL, CW_SUPPLY_CAUTION, 12};
+    cw_supply_backtest_opts o = {NULL, NULL, CW_SUPPLY_CAUTION, 12, 12, 24};
     json_t *res;
-    REQUIRE(cw_supply_backtest(s, r, cw_test_data("facts/disruption_events.csv"), &o, &res) == 0);
+    const char *evf = cw_test_data("facts/disruption_events.csv");
+    REQUIRE(cw_supply_backtest(s, r, &evf, 1, &o, &res) == 0);
     json_t *ev = json_object_get(res, "events");
     CHECK_EQ_INT(json_array_size(ev), 15);
     json_t *sum = json_object_get(res, "summary");
