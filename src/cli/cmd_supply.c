@@ -213,12 +213,76 @@ static int do_load(const opts *o)
 }
 
 /* ---- status / explain ---- */
+static const char *jstr(json_t *o, const char *k)
+{
+    const char *v = json_string_value(json_object_get(o, k));
+    return v ? v : "";
+}
+
+/* The unit of an indicator, for the text output. */
+static const char *ind_unit(const char *k, json_t *data)
+{
+    if (!strcmp(k, "trade_value"))
+        return "USD/month";
+    if (!strcmp(k, "price"))
+        return jstr(json_object_get(data, "price"), "unit");
+    if (strstr(k, "share") || !strcmp(k, "nir") || !strcmp(k, "prod_top_share"))
+        return "fraction 0-1";
+    if (strstr(k, "hhi"))
+        return "0-1 (wgi_hhi: 0-10)";
+    if (strstr(k, "_z"))
+        return "robust z";
+    if (strstr(k, "cusum") || strstr(k, "ewma"))
+        return "x decision limit";
+    if (strstr(k, "_cp"))
+        return "probability";
+    if (!strcmp(k, "trade_floor_run"))
+        return "months";
+    if (!strcmp(k, "event_measure"))
+        return "actor share";
+    if (!strcmp(k, "event_active"))
+        return "events";
+    return "";
+}
+
 static void print_detail(json_t *d)
 {
-    printf("%s %s at %s: level %s\n", json_string_value(json_object_get(d, "commodity")),
-           json_string_value(json_object_get(d, "partner")),
-           json_string_value(json_object_get(d, "period")),
-           json_string_value(json_object_get(d, "level_name")));
+    json_t *data = json_object_get(d, "data");
+    bool syn = json_is_true(json_object_get(data, "synthetic"));
+    printf("%s %s at %s: level %s (event-informed); data-only level %s%s\n",
+           jstr(d, "commodity"), jstr(d, "partner"), jstr(d, "period"), jstr(d, "level_name"),
+           jstr(d, "level_data_only_name"),
+           syn ? "   [SYNTHETIC DATA: not real trade or prices]" : "   [real data]");
+    json_t *ex = json_object_get(data, "exposure");
+    if (json_is_object(ex))
+        printf("exposure: %s, %s: %s %s %.1f %% of %s%s\n      source: %s\n", jstr(ex, "basis"),
+               jstr(ex, "period"),
+               strstr(jstr(ex, "basis"), "production") ? "top producer" : "top supplier",
+               jstr(ex, "top_supplier"),
+               100 * json_number_value(json_object_get(ex, "share")),
+               strstr(jstr(ex, "basis"), "production") ? "world mine production"
+                                                       : "the partner's imports",
+               json_is_true(json_object_get(ex, "later_data"))
+                   ? " (data later than this month: structural share assumed stable)"
+                   : "",
+               jstr(ex, "source"));
+    else
+        printf("exposure: no basis (no partner imports by supplier, no production data)\n");
+    {
+        json_t *hl = json_object_get(data, "hs_lines");
+        printf("HS lines counted:");
+        for (size_t k = 0; k < json_array_size(hl); k++)
+            printf(" %s", json_string_value(json_array_get(hl, k)));
+        if (json_is_string(json_object_get(data, "trade_group")))
+            printf("; trade series: product group %s", jstr(data, "trade_group"));
+        if (json_is_string(json_object_get(d, "line_z_up_hs6")))
+            printf("; line_z_up on HS %s", jstr(d, "line_z_up_hs6"));
+        if (json_is_string(json_object_get(d, "line_z_down_hs6")))
+            printf("; line_z_down on HS %s", jstr(d, "line_z_down_hs6"));
+        printf("\n");
+    }
+    json_t *un = json_object_get(data, "units");
+    printf("units: trade %s; price %s\n", jstr(un, "trade"), jstr(un, "price"));
     json_t *f = json_object_get(d, "fired");
     size_t i;
     json_t *o;
@@ -242,7 +306,7 @@ static void print_detail(json_t *d)
          it_ && (k = json_object_iter_key(it_)) && (v = json_object_iter_value(it_));
          it_ = json_object_iter_next(json_object_get(d, "indicators"), it_)) {
         if (json_is_number(v))
-            printf("  %-18s %.6g\n", k, json_number_value(v));
+            printf("  %-18s %.6g %s\n", k, json_number_value(v), ind_unit(k, data));
         else
             printf("  %-18s n/a\n", k);
     }
@@ -251,20 +315,47 @@ static void print_detail(json_t *d)
         printf("top supplier: %s\n", json_string_value(ts));
     if (json_is_string(tp))
         printf("top producer: %s\n", json_string_value(tp));
-    json_t *data = json_object_get(d, "data");
     json_t *tr = json_object_get(data, "trade"), *pr = json_object_get(data, "price");
     if (json_is_object(tr))
-        printf("trade: %s, %s to %s, %lld months old, %lld of last 12 months missing\n",
-               json_string_value(json_object_get(tr, "basis")),
-               json_string_value(json_object_get(tr, "first")),
-               json_string_value(json_object_get(tr, "last")),
-               (long long)json_integer_value(json_object_get(tr, "age_months")),
+        printf("trade (USD): %s, %s to %s; %lld months old at %s; the series ends %s, %lld "
+               "months before today (%s); %lld of last 12 months missing\n",
+               jstr(tr, "basis"), jstr(tr, "first"), jstr(tr, "last"),
+               (long long)json_integer_value(json_object_get(tr, "age_months")), jstr(d, "period"),
+               jstr(tr, "series_last"),
+               (long long)json_integer_value(json_object_get(tr, "months_behind_today")),
+               jstr(data, "today"),
                (long long)json_integer_value(json_object_get(tr, "missing_months_last_12")));
     if (json_is_object(pr))
-        printf("price: %s (%s), %s to %s\n", json_string_value(json_object_get(pr, "series")),
-               json_string_value(json_object_get(pr, "unit")),
-               json_string_value(json_object_get(pr, "first")),
-               json_string_value(json_object_get(pr, "last")));
+        printf("price: %s (%s), %s to %s; the series ends %s, %lld months before today (%s)\n",
+               jstr(pr, "series"), jstr(pr, "unit"), jstr(pr, "first"), jstr(pr, "last"),
+               jstr(pr, "series_last"),
+               (long long)json_integer_value(json_object_get(pr, "months_behind_today")),
+               jstr(data, "today"));
+    if (json_is_string(json_object_get(data, "price_series_note")))
+        printf("price series: %s\n", jstr(data, "price_series_note"));
+    json_t *hy = json_object_get(data, "hygiene");
+    if (json_integer_value(json_object_get(hy, "floor_months")) ||
+        json_integer_value(json_object_get(hy, "unit_value_months")))
+        printf("hygiene: %lld near-zero and %lld unit-value months read as missing (%s)\n",
+               (long long)json_integer_value(json_object_get(hy, "floor_months")),
+               (long long)json_integer_value(json_object_get(hy, "unit_value_months")),
+               jstr(hy, "rule"));
+    json_t *evs = json_object_get(d, "events_last_12_months");
+    for (size_t q = 0; q < json_array_size(evs); q++) {
+        json_t *e = json_array_get(evs, q);
+        char sh[48] = "share n/a";
+        if (json_is_number(json_object_get(e, "actor_share")))
+            snprintf(sh, sizeof sh, "%.1f %%",
+                     100 * json_number_value(json_object_get(e, "actor_share")));
+        printf("event %s: announced %s, effective %s, by %s (%s: %s)%s\n      %s\n",
+               jstr(e, "id"), jstr(e, "announced"), jstr(e, "effective"), jstr(e, "actor"), sh,
+               jstr(e, "actor_share_basis"),
+               json_is_true(json_object_get(e, "counted")) ? "; counted as a measure"
+               : json_is_true(json_object_get(e, "measure"))
+                   ? "; no share known"
+                   : "; not an export measure",
+               jstr(e, "source"));
+    }
     json_t *po = json_object_get(data, "production");
     if (json_is_object(po))
         printf("production: year %lld%s\n",

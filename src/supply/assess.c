@@ -91,7 +91,10 @@ static json_t *data_json(const cw_supply_timeline *t, size_t i)
         cw_supply__month_format(buf, last);
         json_object_set_new(tr, "last", json_string(buf));
         json_object_set_new(tr, "age_months", json_integer(m - last));
-        json_object_set_new(tr, "months_behind_today", json_integer(months_now() - last));
+        cw_supply__month_format(buf, t->trade_last);
+        json_object_set_new(tr, "series_last", json_string(buf));
+        json_object_set_new(tr, "months_behind_today", json_integer(months_now() - t->trade_last));
+        json_object_set_new(tr, "synthetic", json_boolean(t->synthetic_trade));
         int miss = 0;
         for (int k = m - 11; k <= m; k++)
             if (k >= t->m0 && isnan(t->v[TL_TRADE_VALUE][k - t->m0]))
@@ -123,7 +126,10 @@ static json_t *data_json(const cw_supply_timeline *t, size_t i)
         cw_supply__month_format(buf, last);
         json_object_set_new(pr, "last", json_string(buf));
         json_object_set_new(pr, "age_months", json_integer(m - last));
-        json_object_set_new(pr, "months_behind_today", json_integer(months_now() - last));
+        cw_supply__month_format(buf, t->price_last);
+        json_object_set_new(pr, "series_last", json_string(buf));
+        json_object_set_new(pr, "months_behind_today", json_integer(months_now() - t->price_last));
+        json_object_set_new(pr, "synthetic", json_boolean(t->synthetic_price));
         json_object_set_new(d, "price", pr);
     } else {
         json_object_set_new(d, "price", json_null());

@@ -14,8 +14,8 @@
  *    cells; leads are measured from the effective month and from the announcement.
  *  - Events with no data in their window count as misses in the headline hit rate; easing
  *    events (restrictions lifted or relaxed, rulings, policy responses) are reported apart.
- *  - The same measure listed in several catalogues (same actor, a shared commodity, effective
- *    within 3 months) is scored once.
+ *  - The same measure listed in several catalogues (same actor and affected partners, a shared
+ *    commodity, effective within 1 month) is scored once.
  *  - Noise-to-signal ratio (Kaminsky, Lizondo and Reinhart 1998) over the cell-months with data.
  *  - Placebo: the events shifted by -24..-12 and +12..+24 months; p-value of the hit rate
  *    (among events with data in their window) = (1 + shifts at least as good) / (1 + shifts).
@@ -243,13 +243,14 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
         b->in_scope = nc && np && b->E >= 0;
         b->easing = easing_type(b->e.type);
     }
-    /* the same measure in several catalogues is scored once */
+    /* the same measure in several catalogues is scored once (same actor and affected partners,
+     * a shared commodity, effective months at most 1 apart) */
     for (size_t i = 0; i < n_ev; i++)
         for (size_t k = 0; k < i; k++) {
             bev *a = &ev[k], *b = &ev[i];
             if (a->dropped || b->dropped || !a->in_scope || !b->in_scope || !a->e.actor[0] ||
                 strcmp(a->e.actor, b->e.actor) != 0 || a->easing != b->easing ||
-                abs(a->E - b->E) > 3)
+                strcmp(a->e.affected, b->e.affected) != 0 || abs(a->E - b->E) > 1)
                 continue;
             bool share = false;
             for (size_t c = 0; c < n_com; c++)

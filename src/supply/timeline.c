@@ -146,16 +146,18 @@ out:
     return rc;
 }
 
-/* Series hygiene: low[i] is true where x[i] is below frac times the median of the previous
- * (up to 24) finite values, given at least 6 of them. Near-zero months of a lumpy series
- * (one 616-USD month in a line that carries millions) are read as missing by the detectors;
- * a run of them is reported separately (trade_floor_run). */
+/* Series hygiene. near[i]: x[i] is below frac times the median of the previous (up to 24)
+ * finite values, given at least 6 of them. low[i]: a near-zero month of a lumpy series, one
+ * that had at least 2 other near-zero months in the previous 24: there a near-zero month is
+ * normal noise (one 616-USD month in a line that carries millions) and is read as missing by
+ * the detectors. In a steady series the first near-zero month is data: a collapse. A run of
+ * near-zero months is reported separately (trade_floor_run). */
 #define TL_FLOOR_FRAC 0.05
-static void floor_mask(const double *x, const bool *valid, size_t n, bool *low)
+static void floor_mask(const double *x, const bool *valid, size_t n, bool *low, bool *near)
 {
     double h[24];
     for (size_t i = 0; i < n; i++) {
-        low[i] = false;
+        near[i] = low[i] = false;
         if (!valid[i] || !isfinite(x[i]))
             continue;
         size_t k = 0;
@@ -165,7 +167,13 @@ static void floor_mask(const double *x, const bool *valid, size_t n, bool *low)
         if (k < 6)
             continue;
         double med = cw_supply_median(h, k);
-        low[i] = med > 0 && x[i] < TL_FLOOR_FRAC * med;
+        near[i] = med > 0 && x[i] < TL_FLOOR_FRAC * med;
+        if (!near[i])
+            continue;
+        int before = 0;
+        for (size_t j = i >= 24 ? i - 24 : 0; j < i; j++)
+            before += near[j];
+        low[i] = before >= 2;
     }
 }
 
@@ -969,17 +977,28 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
     }
     for (size_t i = 0; i < n; i++)
         valid[i] = isfinite(tv[i]);
-    floor_mask(tv, valid, n, low);
+    bool *nearz = cw_calloc(n, sizeof *nearz);
+    if (!nearz) {
+        cw_free(clean);
+        cw_free(kg);
+        cw_free(low);
+        cw_free(uvbad);
+        cw_free(valid);
+        rc = cw_error_set(CW_ENOMEM, "out of memory");
+        goto out;
+    }
+    floor_mask(tv, valid, n, low, nearz);
     uv_mask(tv, kg, n, uvbad);
     int run = 0;
     for (size_t i = 0; i < n; i++) {
         clean[i] = tv[i];
+        if (nearz[i])
+            run++;
+        else if (isfinite(tv[i]))
+            run = 0;
         if (low[i]) {
             clean[i] = NAN;
             t->floor_months++;
-            run++;
-        } else if (isfinite(tv[i])) {
-            run = 0;
         }
         if (uvbad[i] && !low[i]) {
             clean[i] = NAN;
@@ -993,6 +1012,7 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
     cw_free(clean);
     cw_free(kg);
     cw_free(low);
+    cw_free(nearz);
     cw_free(uvbad);
     if (rc) {
         cw_free(valid);
@@ -1012,8 +1032,9 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
         double *lv = cw_calloc(n * t->n_lines, sizeof *lv);
         double *y = cw_malloc(n * sizeof *y), *r = cw_malloc(n * sizeof *r);
         double *z = cw_malloc(n * sizeof *z);
-        bool *llow = cw_calloc(n, sizeof *llow);
-        if (!lv || !y || !r || !z || !llow) {
+        bool *llow = cw_calloc(n, sizeof *llow), *lnear = cw_calloc(n, sizeof *lnear);
+        if (!lv || !y || !r || !z || !llow || !lnear) {
+            cw_free(lnear);
             cw_free(lv);
             cw_free(y);
             cw_free(r);
@@ -1030,7 +1051,7 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
         }
         for (size_t l = 0; l < t->n_lines; l++) {
             double *x = lv + l * n;
-            floor_mask(x, valid, n, llow);
+            floor_mask(x, valid, n, llow, lnear);
             for (size_t i = 0; i < n; i++)
                 y[i] = isfinite(tv[i]) && !llow[i] ? log(x[i] + 1.0) : NAN;
             cw_supply_seasonal_resid(r, y, n, 12, 3);
@@ -1061,11 +1082,13 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
         cw_free(r);
         cw_free(z);
         cw_free(llow);
+        cw_free(lnear);
     } else {
         memcpy(t->v[TL_LINE_UP], t->v[TL_TRADE_Z], n * sizeof(double));
         memcpy(t->v[TL_LINE_DOWN], t->v[TL_TRADE_Z], n * sizeof(double));
         for (size_t i = 0; i < n; i++)
-            t->line_up_hs[i] = t->line_down_hs[i] = t->n_lines ? t->lines[0] : 0;
+            t->line_up_hs[i] = t->line_down_hs[i] =
+                t->n_lines && !t->trade_group[0] ? t->lines[0] : 0;
     }
 
     cw_free(valid);
