@@ -243,6 +243,18 @@ int cw_supply_timeline_level(const cw_supply_timeline *t, const cw_supply_rules 
 int cw_supply_explain(cw_supply *s, const cw_supply_rules *r, const char *commodity,
                       const char *partner, const char *period, json_t **out);
 
+/* The monthly series of commodity x partner for plotting: months[], trade_value[] (USD),
+ * price_value[] (price.unit; spliced as price.note says), level[] (event-informed) and
+ * level_data_only[], anomalies[] (dynamic rules firing on the month's own value), events[],
+ * each series' period and whether it is real or synthetic. CW_ENOTFOUND without data. */
+int cw_supply_series(cw_supply *s, const cw_supply_rules *r, const char *commodity,
+                     const char *partner, json_t **out);
+
+/* What data the database holds for commodity x partner and, for each missing kind (own imports,
+ * any trade series, prices, production, import sources by supplier), where such data is
+ * published: {commodity, partner, have{...rows}, missing[{data, where}], any_series}. */
+int cw_supply_coverage(cw_supply *s, const char *commodity, const char *partner, json_t **out);
+
 /* ---- level changes and alerts ------------------------------------------------------------ */
 
 typedef struct cw_supply_level_change {
