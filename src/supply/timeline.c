@@ -384,7 +384,7 @@ static int load_price(cw_supply_timeline *t, cw_supply *s, mv **out, size_t *n_o
             (ncand[k] == ncand[b] && cand[k][ncand[k] - 1].m > cand[b][ncand[b] - 1].m))
             b = k;
     snprintf(t->price_series, sizeof t->price_series, "%s", names[b]);
-    snprintf(t->price_unit, sizeof t->price_unit, "%s", units[b]);
+    snprintf(t->price_unit, sizeof t->price_unit, "%.31s", units[b]);
     size_t n = ncand[b], cap = n + 512;
     mv *a = cw_malloc(cap * sizeof *a);
     if (!a) {
@@ -392,7 +392,7 @@ static int load_price(cw_supply_timeline *t, cw_supply *s, mv **out, size_t *n_o
         goto out;
     }
     memcpy(a, cand[b], n * sizeof *a);
-    snprintf(t->price_note, sizeof t->price_note, "%s (%s) ", names[b], units[b]);
+    snprintf(t->price_note, sizeof t->price_note, "%.63s (%.31s) ", names[b], units[b]);
     bool used[16] = {false};
     used[b] = true;
     for (;;) {
@@ -450,7 +450,7 @@ static int load_price(cw_supply_timeline *t, cw_supply *s, mv **out, size_t *n_o
         cw_supply__month_format(from, first_new);
         size_t l = strlen(t->price_note);
         snprintf(t->price_note + l, sizeof t->price_note - l,
-                 "then from %s %s (%s) x %.4g, the mean ratio over the overlap ", from,
+                 "then from %.7s %.63s (%.31s) x %.4g, the mean ratio over the overlap ", from,
                  names[best], units[best], ratio);
     }
     {
