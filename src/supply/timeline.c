@@ -19,6 +19,11 @@
 
 static const char *const ind_names[] = {CW_SUPPLY_INDICATORS};
 
+/* the smallest scale of the robust z on monthly log residuals (2 % a month) */
+#define TL_MIN_SCALE 0.02
+/* later structural data (exposure, actor shares) stand in for at most this many years before */
+#define TL_LATER_YEARS 5
+
 int cw_supply__ind_index(const char *name)
 {
     for (size_t i = 0; i < TL_N_IND; i++)
@@ -129,7 +134,9 @@ static int detectors(cw_supply_timeline *t, const double *val, int zi, int ewi, 
     for (size_t i = 0; i < n; i++)
         y[i] = isfinite(val[i]) ? log(val[i] + 1.0) : NAN;
     cw_supply_seasonal_resid(r, y, n, 12, 3);
-    cw_supply_robust_z(t->v[zi], r, n, 36, 12);
+    /* residuals of log values: a scale under 0.02 (2 % a month) is a flat history, not a calm
+     * one; flooring it keeps a first small move from scoring z in the thousands */
+    cw_supply_robust_z_floor(t->v[zi], r, n, 36, 12, TL_MIN_SCALE);
     if (ewi >= 0)
         cw_supply_ewma(t->v[ewi], t->v[zi], n, 0.2, 3.0);
     else
@@ -699,7 +706,7 @@ static int exposure_at(cw_supply_timeline *t, int year)
     for (int pass = 0; pass < 2 && best < 0; pass++)
         for (size_t k = 0; k < t->n_exps; k++) {
             bool partner = t->exps[k].basis != EXP_PRODUCTION;
-            if (partner != (pass == 0))
+            if (partner != (pass == 0) || t->exps[k].year - year > TL_LATER_YEARS)
                 continue;
             if (best < 0 || t->exps[k].year < t->exps[best].year)
                 best = (int)k;
@@ -819,7 +826,7 @@ static int load_events(cw_supply_timeline *t, cw_supply *s, const void *pyv, siz
                 }
                 sqlite3_finalize(q);
             }
-            if (!isfinite(share))
+            if (!isfinite(share) || x->year - year > TL_LATER_YEARS)
                 continue;
             /* prefer data of the announcement year or earlier; later data only if none */
             bool cur_later = e->basis[0] && strstr(e->basis, "later");
@@ -1055,7 +1062,7 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
             for (size_t i = 0; i < n; i++)
                 y[i] = isfinite(tv[i]) && !llow[i] ? log(x[i] + 1.0) : NAN;
             cw_supply_seasonal_resid(r, y, n, 12, 3);
-            cw_supply_robust_z(z, r, n, 36, 12);
+            cw_supply_robust_z_floor(z, r, n, 36, 12, TL_MIN_SCALE);
             for (size_t i = 0; i < n; i++) {
                 if (!isfinite(z[i]))
                     continue;
