@@ -28,7 +28,7 @@ function heatmap(doc) {
   return h('div', { class: 'heatmap-wrap' },
     h('table', { class: 'heatmap', id: 'supply-heatmap' },
       h('caption', {}, `Risk level by commodity and partner${period ? `, ${period}` : ''}`),
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Commodity'), partners.map((p) => h('th', { scope: 'col' }, p)))),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Commodity'), partners.map((p) => h('th', { scope: 'col' }, p)), h('th', { scope: 'col' }, 'Data (real or synthetic, months)'))),
       h('tbody', {}, commodities.map((c) => h('tr', {},
         h('th', { scope: 'row' }, c),
         partners.map((p) => {
@@ -40,11 +40,11 @@ function heatmap(doc) {
           const kind = seriesKind(a);
           const span = dataSpan(a);
           return h('td', { class: `lvl lvl-${l ?? 'na'}`, dataset: { commodity: c, partner: p, level: l ?? '', kind: kind || '' } },
-            h('a', { href: `#/supply/${encodeURIComponent(c)}/${encodeURIComponent(p)}`, title: fired ? `rules: ${fired}` : 'no rule fired',
-              'aria-label': `${c} for ${p}: ${name}${kind ? `, ${kind} data` : ''}` }, name),
-            kind ? h('span', { class: `kind kind-${kind}` }, kind === 'synthetic' ? ' SYNTHETIC' : ' real') : null,
-            span ? h('small', { class: 'span' }, ` ${span}`) : null);
-        }))))),
+            h('a', { href: `#/supply/${encodeURIComponent(c)}/${encodeURIComponent(p)}`, title: `${fired ? `rules: ${fired}` : 'no rule fired'}${kind ? `; ${kind} data` : ''}${span ? `; ${span}` : ''}`,
+              'aria-label': `${c} for ${p}: ${name}${kind ? `, ${kind} data` : ''}` }, name));
+        }),
+        // the data behind the row: real or synthetic, and the months they cover
+        h('td', { class: 'data-kind', dataset: { commodity: c } }, rowData(partners.map((p) => cell.get(`${c}|${p}`)).filter(Boolean))))))),
     h('ul', { class: 'legend', 'aria-label': 'Levels' }, LEVELS.map((n, i) => h('li', {}, h('span', { class: `swatch lvl-${i}` }), `${i} ${n}`))),
     kindNote(rows));
 }
@@ -61,6 +61,14 @@ function dataSpan(a) {
   if (d.trade && d.trade.first) parts.push(`trade ${d.trade.first}..${d.trade.series_last || d.trade.last}`);
   if (d.price && d.price.first) parts.push(`price ${d.price.first}..${d.price.series_last || d.price.last}`);
   return parts.join(', ');
+}
+
+function rowData(cells) {
+  const kinds = [...new Set(cells.map(seriesKind).filter(Boolean))];
+  const spans = [...new Set(cells.map(dataSpan).filter(Boolean))];
+  if (!kinds.length) return 'no data';
+  const k = kinds.map((x) => (x === 'synthetic' ? 'SYNTHETIC' : 'real')).join(' / ');
+  return spans.length ? `${k}: ${spans.join('; ')}` : k;
 }
 
 function kindNote(rows) {
