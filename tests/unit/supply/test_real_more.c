@@ -6,8 +6,9 @@
  * (Nd as (low+high)/2, not the file's wrong average); KOMIR's indices and Korea's ore imports;
  * the GTA / IEA trade controls as events (subsidies and import-side measures skipped). Then
  * explain for graphite (KOR, December 2023) and gallium (USA, August 2023) names the exposure
- * basis, the HS lines, the units and the freshness, and the backtest reports its acceptance
- * figures.
+ * basis, the HS lines, the units and the freshness; the backtest reports its acceptance
+ * figures; an announced measure raises the event-informed level (not the data-only one) from
+ * its announcement, weighted by the actor's share on the stated basis.
  */
 #include <math.h>
 #include <sqlite3.h>
@@ -237,6 +238,74 @@ static void test_explain(void)
     cw_supply_rules_free(r);
 }
 
+/* An announced measure raises the event-informed level from the announcement, weighted by the
+ * actor's share on the stated basis, while the data-only level stays as the data say. */
+static void test_event_informed(void)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/measure.csv", cw_test_tmpdir());
+    FILE *f = fopen(path, "w");
+    REQUIRE(f != NULL);
+    fputs("event_id,date_announced,date_effective,date_precision,commodity,hs6_scope,"
+          "actor_country,affected_partner,event_type,description\n"
+          "cn_graphite_2023,2023-10-20,2023-12-01,day,graphite,250410;250490,CN,all,"
+          "export_licensing,\"MOFCOM/GACC announcement 39 of 2023 (test row)\"\n"
+          "cn_graphite_relax,2023-10-25,2023-10-25,day,graphite,,CN,all,restriction_relaxed,"
+          "an easing (test row)\n",
+          f);
+    fclose(f);
+    cw_supply_load_report rep;
+    REQUIRE(cw_supply_load(s, CW_SUPPLY_EVENTS, path, NULL, &rep) == 0);
+    cw_supply_load_report_deinit(&rep);
+    cw_supply_rules *r;
+    REQUIRE(cw_supply_rules_load(&r, NULL) == 0);
+    static const char *const partners[] = {"KOR", "JPN"};
+    for (int p = 0; p < 2; p++) {
+        json_t *d;
+        REQUIRE(cw_supply_explain(s, r, "graphite", partners[p], "2023-10", &d) == 0);
+        long long lv = json_integer_value(json_object_get(d, "level"));
+        long long dl = json_integer_value(json_object_get(d, "level_data_only"));
+        CHECK(lv >= CW_SUPPLY_ALERT); /* e_measure */
+        CHECK(dl < CW_SUPPLY_ALERT);  /* the data alone: no collapse or surge yet */
+        bool fired = false;
+        json_t *fr = json_object_get(d, "fired");
+        for (size_t i = 0; i < json_array_size(fr); i++)
+            fired = fired || !strcmp(json_string_value(json_object_get(json_array_get(fr, i), "rule")),
+                                     "e_measure");
+        CHECK(fired);
+        json_t *evs = json_object_get(d, "events_last_12_months");
+        bool counted = false, relax_counted = false;
+        for (size_t i = 0; i < json_array_size(evs); i++) {
+            json_t *e = json_array_get(evs, i);
+            const char *id = json_string_value(json_object_get(e, "id"));
+            if (!strcmp(id, "cn_graphite_2023")) {
+                counted = json_is_true(json_object_get(e, "counted"));
+                double sh = json_number_value(json_object_get(e, "actor_share"));
+                const char *basis = json_string_value(json_object_get(e, "actor_share_basis"));
+                if (p == 0) { /* KOMIR 2022 ore imports: China's share of flake + amorphous */
+                    CHECK(strstr(basis, "KOMIR") != NULL);
+                    CHECK(sh > 0.9);
+                } else { /* production 2024 (later than 2023: flagged) */
+                    CHECK(strstr(basis, "production") != NULL && strstr(basis, "later") != NULL);
+                    CHECK(fabs(sh - 1270000.0 / 1550686.0) < 1e-9);
+                }
+            }
+            if (!strcmp(id, "cn_graphite_relax"))
+                relax_counted = json_is_true(json_object_get(e, "counted"));
+        }
+        CHECK(counted);
+        CHECK(!relax_counted);
+        json_decref(d);
+        /* before the announcement the measure cannot count */
+        REQUIRE(cw_supply_explain(s, r, "graphite", partners[p], "2023-09", &d) == 0);
+        CHECK(json_number_value(json_object_get(json_object_get(d, "indicators"),
+                                                "event_measure")) == 0.0);
+        CHECK(json_integer_value(json_object_get(d, "level")) < CW_SUPPLY_ALERT);
+        json_decref(d);
+    }
+    cw_supply_rules_free(r);
+}
+
 static void test_backtest(void)
 {
     cw_supply_rules *r;
@@ -300,6 +369,7 @@ int main(void)
     RUN(test_policy_events);
     RUN(test_explain);
     RUN(test_backtest);
+    RUN(test_event_informed);
     cw_supply_close(s);
     return cw_test_done();
 }
