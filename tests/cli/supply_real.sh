@@ -60,6 +60,16 @@ grep -q "months before today" "$T/ga.txt" || fail "gallium USA: freshness"
 "$BIN" supply explain gallium JPN --at 2023-08 | grep -q "^exposure: production concentration: .*top producer CHN .*(data later than this month" \
     || fail "gallium JPN: production basis, flagged as later data"
 
+# coverage: a commodity without any series names what is missing and where it is published
+"$BIN" supply status --json > "$T/st.json"
+jq -e '[.assessments[] | select(.commodity == "antimony" and .partner == "USA")][0] |
+       .level == null and .coverage.any_series == false and
+       ([.coverage.missing[].where] | any(test("UN Comtrade"))) and
+       ([.coverage.missing[].data] | any(test("price")))' "$T/st.json" >/dev/null \
+    || fail "status: antimony's missing data and where it is published"
+"$BIN" supply status --commodity antimony --partner JPN | grep -q "published: .*comtradeplus.un.org" \
+    || fail "status text: where the missing trade data are published"
+
 "$BIN" supply backtest --events "$D/facts/disruption_events.csv" --json > "$T/bt.json"
 jq -e '.events | length == 15' "$T/bt.json" >/dev/null || fail "backtest must report 15 events"
 jq -e '[.events[] | select(.result == "hit" or .result == "miss" or .result == "no_data" or
