@@ -26,7 +26,7 @@ struct sqlite3;
 typedef struct cw_supply cw_supply;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define CW_SUPPLY_SCHEMA_VERSION 2
+#define CW_SUPPLY_SCHEMA_VERSION 3
 
 /* Opens (creating if needed) the supply database at path, switches it to WAL, applies pending
  * migrations and seeds the reference tables from the built-in copies of data/supply/ (.csv) when
@@ -60,14 +60,19 @@ size_t cw_supply_commodities(cw_supply *s, const char *const **out);
 typedef enum {
     CW_SUPPLY_COMTRADE,  /* Comtrade+ final-data CSV, or the derived period_dt/partner_name/hs6
                             layout */
-    CW_SUPPLY_USGS,      /* USGS MCS world-production table (commodity,unit,country,prod_YYYY...) */
+    CW_SUPPLY_USGS,      /* USGS MCS world production, U.S. import sources or salient statistics */
     CW_SUPPLY_PINKSHEET, /* World Bank Pink Sheet monthly (wide sheet export or long layout) */
     CW_SUPPLY_PRICES, /* series,date,value,unit; or Date,Price,Unit; or an Investing.com export */
     CW_SUPPLY_WGI,    /* Worldwide Governance Indicators, long layout */
-    CW_SUPPLY_EVENTS  /* events CSV (event_id,date_announced,date_effective,...) */
+    CW_SUPPLY_EVENTS, /* events CSV (event_id,date_announced,date_effective,...), or the GTA /
+                         IEA policy catalogue (trade controls become events) */
+    CW_SUPPLY_KOMIR   /* KOMIR (data.go.kr) indices and Korea's ore imports, UTF-8 */
 } cw_supply_kind;
 
-/* Parses "comtrade", "usgs", "pinksheet", "prices", "wgi", "events". */
+/* Parses "comtrade", "usgs", "pinksheet", "prices", "wgi", "events", "komir". The usgs kind
+ * also reads the MCS U.S. import sources and salient statistics, comtrade the exports by
+ * product group (broad_group) and prices the monthly tables, KOMIS and the China REE prices,
+ * each recognised by its header. */
 int cw_supply_kind_parse(cw_supply_kind *out, const char *name);
 const char *cw_supply_kind_name(cw_supply_kind kind);
 
@@ -166,6 +171,10 @@ void cw_supply_seasonal_resid(double *r, const double *y, size_t n, size_t perio
  * finite values (at least min_hist of them, else NAN). Equals the modified z-score of
  * Iglewicz and Hoaglin (0.6745 (x - median) / MAD). */
 void cw_supply_robust_z(double *z, const double *x, size_t n, size_t window, size_t min_hist);
+/* The same with the scale (1.4826 MAD) floored at min_scale: on monthly log values a history that
+ * barely moves (administered prices, a flat quote) would otherwise make any change extreme. */
+void cw_supply_robust_z_floor(double *z, const double *x, size_t n, size_t window,
+                              size_t min_hist, double min_scale);
 
 /* EWMA chart on standardized values u: ratio_t = z_t / (L sqrt(lambda/(2-lambda)(1-(1-lambda)^2t)))
  * where z_t = lambda u_t + (1-lambda) z_{t-1}; |ratio| >= 1 is an alarm. NAN inputs are skipped
@@ -238,6 +247,18 @@ int cw_supply_timeline_level(const cw_supply_timeline *t, const cw_supply_rules 
 int cw_supply_explain(cw_supply *s, const cw_supply_rules *r, const char *commodity,
                       const char *partner, const char *period, json_t **out);
 
+/* The monthly series of commodity x partner for plotting: months[], trade_value[] (USD),
+ * price_value[] (price.unit; spliced as price.note says), level[] (event-informed) and
+ * level_data_only[], anomalies[] (dynamic rules firing on the month's own value), events[],
+ * each series' period and whether it is real or synthetic. CW_ENOTFOUND without data. */
+int cw_supply_series(cw_supply *s, const cw_supply_rules *r, const char *commodity,
+                     const char *partner, json_t **out);
+
+/* What data the database holds for commodity x partner and, for each missing kind (own imports,
+ * any trade series, prices, production, import sources by supplier), where such data is
+ * published: {commodity, partner, have{...rows}, missing[{data, where}], any_series}. */
+int cw_supply_coverage(cw_supply *s, const char *commodity, const char *partner, json_t **out);
+
 /* ---- level changes and alerts ------------------------------------------------------------ */
 
 typedef struct cw_supply_level_change {
@@ -260,16 +281,22 @@ int cw_supply_alerts_record(cw_supply *s, const cw_supply_level_change *c, size_
 /* ---- backtest ---------------------------------------------------------------------------- */
 
 typedef struct cw_supply_backtest_opts {
-    const char *from, *to; /* YYYY-MM bounds of the evaluated months (NULL = all data) */
+    const char *from, *to; /* YYYY-MM bounds of the evaluated months (NULL = the events' span) */
     int level;             /* an alert is a change to this level or higher */
     int window_months;     /* an alert counts for an event if at most this many months before */
+    int placebo_min, placebo_max; /* placebo shifts in months (0: 12 and 24) */
 } cw_supply_backtest_opts;
 
-/* Replays levels month by month (rules of kind "event" off, so events never leak into the
- * signals) and scores them against the events file: per event hit/miss/no-data and lead time;
- * hit rate, false alarms, noise-to-signal ratio, alerts matching no event. JSON, owned. */
-int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *events_path,
-                       const cw_supply_backtest_opts *o, json_t **out);
+/* Replays data-only levels month by month (rules of kind "event" off, so events never leak
+ * into the signals) and scores them against the events of paths[0..n_paths) (events layout or
+ * GTA / IEA catalogues; the same measure listed twice is scored once). Partner-invariant
+ * signals count once per commodity. Per event: hit / miss / no_data (a miss in the headline) /
+ * easing / out_of_scope, leads from the effective date and from the announcement; tables per
+ * commodity and event type; noise-to-signal ratio; a placebo test (events shifted by +-12..24
+ * months) with its p-value; agreement with KOMIR's supply-stability bands for Korea (Cohen's
+ * kappa); the acceptance figures, met or not. JSON, owned by the caller. */
+int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const *paths,
+                       size_t n_paths, const cw_supply_backtest_opts *o, json_t **out);
 
 /* ---- synthetic data ---------------------------------------------------------------------- */
 

@@ -1,54 +1,85 @@
 #!/usr/bin/env bash
-# 50-supply.sh: the supply-chain early warning on synthetic data (no ../shared needed), then,
-# when ../shared/data is present, the real China graphite exports of 2023.
+# 50-supply.sh: the supply-chain early warning. When ../shared/data is present, every real
+# series there is loaded into $OUT/supply/supply.db (the database the dashboard serves, stage 90,
+# and the alert stage reads, stage 60); then status, explain (graphite Dec 2023, gallium Aug 2023)
+# and the honest backtest. Synthetic data (marked synthetic in every output) goes to
+# $OUT/supply/synth.db only, or to supply.db when ../shared is absent or CW_DEMO_SUPPLY=synthetic.
 # Env from scripts/demo.sh: BIN, OUT, SHARED, ROOT. Re-running is safe (loads are idempotent).
 set -euo pipefail
 D="$OUT/supply"
 mkdir -p "$D"
-export CW_SUPPLY_DB="$D/supply.db"
 
-echo "-- synthesise 15 years of Comtrade+ imports of KOR, JPN, USA with planted disruptions"
-"$BIN" supply synth --out "$D/synth" --seed 2026 --years 15 --first-year 2010
-echo "-- load (one transaction per file; rejected rows would be listed by file and line)"
-"$BIN" supply load comtrade "$D/synth/comtrade.csv"
-"$BIN" supply load prices "$D/synth/prices.csv"
-"$BIN" supply load events "$D/synth/events.csv"
-echo "-- status: every commodity x partner, fired rules; level changes go to supply_alerts"
-"$BIN" supply status | tee "$D/status.txt"
-c=$(awk -F, 'NR==2 {print $2}' "$D/synth/truth.csv")
-p=$(awk -F, 'NR==2 {print $4}' "$D/synth/truth.csv")
-[ "$p" = all ] && p=KOR
-e=$(awk -F, 'NR==2 {print $6}' "$D/synth/truth.csv")
-echo "-- explain $c $p at $e, the effective month of the first planted disruption"
-"$BIN" supply explain "$c" "$p" --at "$e" | tee "$D/explain.txt"
-"$BIN" supply explain "$c" "$p" --at "$e" --json > "$D/explain.json"
-echo "-- backtest against the planted events (event rules off: no leakage)"
-"$BIN" supply backtest --events "$D/synth/events.csv" | tee "$D/backtest.txt"
-"$BIN" supply backtest --events "$D/synth/events.csv" --json > "$D/backtest.json"
+synthetic() { # $1: database
+    export CW_SUPPLY_DB="$1"
+    echo "-- synthetic: 15 years of Comtrade+ imports of KOR, JPN, USA with planted disruptions"
+    "$BIN" supply synth --out "$D/synth" --seed 2026 --years 15 --first-year 2010
+    "$BIN" supply load comtrade "$D/synth/comtrade.csv" | tail -1
+    "$BIN" supply load prices "$D/synth/prices.csv" | tail -1
+    "$BIN" supply load events "$D/synth/events.csv" | tail -1
+    "$BIN" supply backtest --events "$D/synth/events.csv" > "$D/synth-backtest.txt"
+    "$BIN" supply backtest --events "$D/synth/events.csv" --json > "$D/synth-backtest.json"
+    echo "   synthetic backtest: $D/synth-backtest.txt"
+}
 
-if [ -r "$SHARED/china-cm-exports-comtrade/deep_dive_hs6_monthly.csv" ]; then
-    echo "-- real data: China's graphite exports and the December 2023 export licensing"
-    export CW_SUPPLY_DB="$D/real.db"
-    "$BIN" supply load comtrade "$SHARED/china-cm-exports-comtrade/deep_dive_hs6_monthly.csv" \
-        --reporter CHN --flow X
-    "$BIN" supply load usgs "$SHARED/usgs-mcs2026-extract/world_production_mcs2026.csv"
-    "$BIN" supply load wgi "$SHARED/wgi/wgidataset.csv" > /dev/null
-    "$BIN" supply load events "$SHARED/facts/disruption_events.csv"
-    "$BIN" supply load pinksheet "$SHARED/worldbank-pink-sheet/selected_monthly_long.csv"
-    "$BIN" supply load prices \
-        "$SHARED/lithium-carbonate-china-spot/lithium_carbonate_99.5_china_spot_daily.csv" \
-        --series li2co3_cn_spot --unit CNY/t
-    for m in Cobalt Nickel; do
-        "$BIN" supply load prices \
-            "$SHARED/battery-metal-prices-dailymetalprice/${m}_prices_2017-01-01_to_2025-10-31_merged.csv" \
-            --series "$(echo $m | tr A-Z a-z)_dmp" | tail -1
-    done
-    : > "$D/real-graphite.txt"
-    for m in 2023-11 2023-12; do
-        "$BIN" supply explain graphite KOR --at $m > "$D/explain-$m.txt"
-        head -12 "$D/explain-$m.txt" | tee -a "$D/real-graphite.txt"
-    done
-    "$BIN" supply backtest --events "$SHARED/facts/disruption_events.csv" | tee "$D/real-backtest.txt"
+if [ ! -r "$SHARED/china-cm-exports-comtrade/deep_dive_hs6_monthly.csv" ] ||
+   [ "${CW_DEMO_SUPPLY:-real}" = synthetic ]; then
+    echo "-- $SHARED is absent (or CW_DEMO_SUPPLY=synthetic): the supply pages show SYNTHETIC data"
+    rm -f "$D/supply.db" "$D/supply.db-wal" "$D/supply.db-shm"
+    synthetic "$D/supply.db"
+    "$BIN" supply status | tee "$D/status.txt"
+    exit 0
 fi
-echo "-- supply: look in $D (status.txt, explain.txt/json, backtest.txt/json, supply.db: tables"
-echo "   trade, prices, events, supply_alerts; real-graphite.txt when ../shared is present)"
+
+# the synthetic database stays apart from the served one
+rm -f "$D/synth.db" "$D/synth.db-wal" "$D/synth.db-shm"
+synthetic "$D/synth.db"
+
+export CW_SUPPLY_DB="$D/supply.db"
+rm -f "$D/supply.db" "$D/supply.db-wal" "$D/supply.db-shm" # no synthetic rows left from before
+S="$SHARED"
+load() { # KIND FILE [options]: one line per file (rows loaded, skipped with reasons, rejected)
+    "$BIN" supply load "$@" | tail -1
+}
+echo "-- real data: every series in $S (one transaction per file; rejections by file and line)"
+load comtrade "$S/china-cm-exports-comtrade/deep_dive_hs6_monthly.csv" --reporter CHN --flow X
+load comtrade "$S/china-cm-exports-comtrade/country_monthly_stats.csv" --reporter CHN --flow X
+load usgs "$S/usgs-mcs2026-extract/world_production_mcs2026.csv"
+load usgs "$S/usgs-mcs2026-extract/us_import_sources_mcs2026.csv"
+load usgs "$S/usgs-mcs2026-extract/us_salient_mcs2026.csv"
+[ -r "$S/wgi/wgidataset.csv" ] && load wgi "$S/wgi/wgidataset.csv"
+load pinksheet "$S/worldbank-pink-sheet/monthly_prices.csv"
+load pinksheet "$S/worldbank-pink-sheet/selected_monthly_long.csv"
+load prices "$S/lithium-carbonate-china-spot/lithium_carbonate_99.5_china_spot_daily.csv" \
+    --series li2co3_cn_spot --unit CNY/t
+load prices "$S/lithium-carbonate-china-spot/lithium_carbonate_china_spot_monthly.csv"
+for m in Cobalt Lithium Nickel; do
+    load prices "$S/battery-metal-prices-dailymetalprice/${m}_prices_2017-01-01_to_2025-10-31_merged.csv" \
+        --series "$(echo $m | tr A-Z a-z)_dmp"
+done
+load prices "$S/battery-metal-prices-dailymetalprice/battery_metals_monthly.csv"
+load prices "$S/ree-prices-china-daily/rare_earth_prices_cn_daily_orig.csv"
+load prices "$S/komis-minor-metal-prices/komis_prices_daily_long.csv"
+load prices "$S/komis-minor-metal-prices/komis_prices_monthly_mean.csv"
+for f in "$S"/komir-supply-risk-indices/komir_*.csv; do load komir "$f"; done
+load events "$S/facts/disruption_events.csv"
+load events "$S/policy-events-gta-iea/gta_trade_controls_subset.csv"
+load events "$S/policy-events-gta-iea/iea_cm_policies_trade_subset.csv"
+
+echo "-- status: every commodity x partner (data-only and event-informed levels, coverage)"
+"$BIN" supply status | tee "$D/status.txt"
+for q in "graphite KOR 2023-12" "graphite USA 2023-12" "gallium USA 2023-08" "gallium JPN 2023-08"; do
+    set -- $q
+    "$BIN" supply explain "$1" "$2" --at "$3" > "$D/explain-$1-$2-$3.txt"
+    "$BIN" supply explain "$1" "$2" --at "$3" --json > "$D/explain-$1-$2-$3.json"
+done
+echo "-- explain graphite KOR 2023-12 (first lines; all in $D/explain-*.txt)"
+head -16 "$D/explain-graphite-KOR-2023-12.txt"
+echo "-- backtest (data-only levels) on facts/ and the GTA/IEA trade controls"
+"$BIN" supply backtest --events "$S/facts/disruption_events.csv" \
+    --events "$S/policy-events-gta-iea/gta_trade_controls_subset.csv" \
+    --events "$S/policy-events-gta-iea/iea_cm_policies_trade_subset.csv" | tee "$D/backtest.txt" | tail -12
+"$BIN" supply backtest --events "$S/facts/disruption_events.csv" \
+    --events "$S/policy-events-gta-iea/gta_trade_controls_subset.csv" \
+    --events "$S/policy-events-gta-iea/iea_cm_policies_trade_subset.csv" --json > "$D/backtest.json"
+echo "-- supply: $D/supply.db (real data, served by stage 90), synth.db (synthetic), status.txt,"
+echo "   explain-*.txt/json, backtest.txt/json"

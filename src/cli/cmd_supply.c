@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "chainwatch/errors.h"
 #include "chainwatch/supply.h"
@@ -18,7 +19,8 @@ static const char usage[] =
     "\n"
     "Subcommands:\n"
     "  load KIND FILE     load one file in one transaction; KIND is comtrade, usgs, pinksheet,\n"
-    "                     prices, wgi or events. Rejected rows are listed by file and line and\n"
+    "                     prices, wgi, events or komir (the file's header picks the layout).\n"
+    "                     Rejected rows are listed by file and line and\n"
     "                     nothing is loaded unless --keep-going. Loading twice is harmless.\n"
     "      --reporter ISO3 --flow X|M   for the derived Comtrade layout "
     "(period_dt,partner_name,...)\n"
@@ -33,9 +35,17 @@ static const char usage[] =
     "                     freshness and gaps\n"
     "  changes [--commodity C] [--partner P] [--from YYYY-MM] [--to YYYY-MM]\n"
     "                     the level changes over time (the alerts), recorded in supply_alerts\n"
-    "  backtest --events FILE [--from YYYY-MM] [--to YYYY-MM] [--level N] [--window MONTHS]\n"
-    "                     per event: was there an alert at or above level N before the effective\n"
-    "                     date, and how early; hit rate, false alarms, noise-to-signal ratio\n"
+    "  backtest --events FILE [--events FILE...] [--from YYYY-MM] [--to YYYY-MM] [--level N]\n"
+    "           [--window MONTHS]\n"
+    "                     data-only levels against the events (events layout, GTA or IEA\n"
+    "                     catalogues): hit / miss / no data (a miss) per event with leads from\n"
+    "                     the effective date and the announcement; tables per commodity and\n"
+    "                     event type; noise-to-signal ratio; placebo test (events shifted by\n"
+    "                     +-12..24 months) and its p-value; agreement with KOMIR (kappa); the\n"
+    "                     acceptance figures, met or not\n"
+    "  series COMMODITY PARTNER\n"
+    "                     the monthly trade and price series, levels, anomalies and events, each\n"
+    "                     marked real or synthetic (the document of GET /api/v1/supply/series)\n"
     "  synth --out DIR --seed S [--years N] [--first-year Y]\n"
     "                     write synthetic Comtrade+ CSV, prices and events with planted "
     "disruptions\n"
@@ -54,6 +64,9 @@ typedef struct {
     bool json, keep_going, all_issues;
     const char *pos[4];
     int n_pos;
+    const char *events_list[16]; /* --events may be given several times */
+    int n_events;
+    bool must_exist; /* read commands: a missing database is an error, never created */
 } opts;
 
 static int parse(opts *o, int argc, char **argv, int start)
@@ -97,6 +110,13 @@ static int parse(opts *o, int argc, char **argv, int start)
                 }
                 *vals[k].dst = argv[++i];
                 matched = true;
+                if (!strcmp(a, "--events")) {
+                    if (o->n_events >= 16) {
+                        fprintf(stderr, "chainwatch supply: at most 16 --events files\n");
+                        return -1;
+                    }
+                    o->events_list[o->n_events++] = argv[i];
+                }
             }
         if (matched)
             continue;
@@ -120,6 +140,12 @@ static int fail(int rc)
 
 static int open_all(const opts *o, cw_supply **s, cw_supply_rules **r)
 {
+    *s = NULL;
+    if (o->must_exist && access(o->db, F_OK) != 0)
+        return cw_error_set(CW_ENOTFOUND,
+                            "supply database %s does not exist (load data first with "
+                            "'chainwatch supply load', or give --db / CW_SUPPLY_DB)",
+                            o->db);
     int rc = cw_supply_open(s, o->db);
     if (rc)
         return rc;
@@ -190,12 +216,76 @@ static int do_load(const opts *o)
 }
 
 /* ---- status / explain ---- */
+static const char *jstr(json_t *o, const char *k)
+{
+    const char *v = json_string_value(json_object_get(o, k));
+    return v ? v : "";
+}
+
+/* The unit of an indicator, for the text output. */
+static const char *ind_unit(const char *k, json_t *data)
+{
+    if (!strcmp(k, "trade_value"))
+        return "USD/month";
+    if (!strcmp(k, "price"))
+        return jstr(json_object_get(data, "price"), "unit");
+    if (strstr(k, "share") || !strcmp(k, "nir") || !strcmp(k, "prod_top_share"))
+        return "fraction 0-1";
+    if (strstr(k, "hhi"))
+        return "0-1 (wgi_hhi: 0-10)";
+    if (strstr(k, "_z"))
+        return "robust z";
+    if (strstr(k, "cusum") || strstr(k, "ewma"))
+        return "x decision limit";
+    if (strstr(k, "_cp"))
+        return "probability";
+    if (!strcmp(k, "trade_floor_run"))
+        return "months";
+    if (!strcmp(k, "event_measure"))
+        return "actor share";
+    if (!strcmp(k, "event_active"))
+        return "events";
+    return "";
+}
+
 static void print_detail(json_t *d)
 {
-    printf("%s %s at %s: level %s\n", json_string_value(json_object_get(d, "commodity")),
-           json_string_value(json_object_get(d, "partner")),
-           json_string_value(json_object_get(d, "period")),
-           json_string_value(json_object_get(d, "level_name")));
+    json_t *data = json_object_get(d, "data");
+    bool syn = json_is_true(json_object_get(data, "synthetic"));
+    printf("%s %s at %s: level %s (event-informed); data-only level %s%s\n",
+           jstr(d, "commodity"), jstr(d, "partner"), jstr(d, "period"), jstr(d, "level_name"),
+           jstr(d, "level_data_only_name"),
+           syn ? "   [SYNTHETIC DATA: not real trade or prices]" : "   [real data]");
+    json_t *ex = json_object_get(data, "exposure");
+    if (json_is_object(ex))
+        printf("exposure: %s, %s: %s %s %.1f %% of %s%s\n      source: %s\n", jstr(ex, "basis"),
+               jstr(ex, "period"),
+               strstr(jstr(ex, "basis"), "production") ? "top producer" : "top supplier",
+               jstr(ex, "top_supplier"),
+               100 * json_number_value(json_object_get(ex, "share")),
+               strstr(jstr(ex, "basis"), "production") ? "world mine production"
+                                                       : "the partner's imports",
+               json_is_true(json_object_get(ex, "later_data"))
+                   ? " (data later than this month: structural share assumed stable)"
+                   : "",
+               jstr(ex, "source"));
+    else
+        printf("exposure: no basis (no partner imports by supplier, no production data)\n");
+    {
+        json_t *hl = json_object_get(data, "hs_lines");
+        printf("HS lines counted:");
+        for (size_t k = 0; k < json_array_size(hl); k++)
+            printf(" %s", json_string_value(json_array_get(hl, k)));
+        if (json_is_string(json_object_get(data, "trade_group")))
+            printf("; trade series: product group %s", jstr(data, "trade_group"));
+        if (json_is_string(json_object_get(d, "line_z_up_hs6")))
+            printf("; line_z_up on HS %s", jstr(d, "line_z_up_hs6"));
+        if (json_is_string(json_object_get(d, "line_z_down_hs6")))
+            printf("; line_z_down on HS %s", jstr(d, "line_z_down_hs6"));
+        printf("\n");
+    }
+    json_t *un = json_object_get(data, "units");
+    printf("units: trade %s; price %s\n", jstr(un, "trade"), jstr(un, "price"));
     json_t *f = json_object_get(d, "fired");
     size_t i;
     json_t *o;
@@ -219,7 +309,7 @@ static void print_detail(json_t *d)
          it_ && (k = json_object_iter_key(it_)) && (v = json_object_iter_value(it_));
          it_ = json_object_iter_next(json_object_get(d, "indicators"), it_)) {
         if (json_is_number(v))
-            printf("  %-18s %.6g\n", k, json_number_value(v));
+            printf("  %-18s %.6g %s\n", k, json_number_value(v), ind_unit(k, data));
         else
             printf("  %-18s n/a\n", k);
     }
@@ -228,20 +318,47 @@ static void print_detail(json_t *d)
         printf("top supplier: %s\n", json_string_value(ts));
     if (json_is_string(tp))
         printf("top producer: %s\n", json_string_value(tp));
-    json_t *data = json_object_get(d, "data");
     json_t *tr = json_object_get(data, "trade"), *pr = json_object_get(data, "price");
     if (json_is_object(tr))
-        printf("trade: %s, %s to %s, %lld months old, %lld of last 12 months missing\n",
-               json_string_value(json_object_get(tr, "basis")),
-               json_string_value(json_object_get(tr, "first")),
-               json_string_value(json_object_get(tr, "last")),
-               (long long)json_integer_value(json_object_get(tr, "age_months")),
+        printf("trade (USD): %s, %s to %s; %lld months old at %s; the series ends %s, %lld "
+               "months before today (%s); %lld of last 12 months missing\n",
+               jstr(tr, "basis"), jstr(tr, "first"), jstr(tr, "last"),
+               (long long)json_integer_value(json_object_get(tr, "age_months")), jstr(d, "period"),
+               jstr(tr, "series_last"),
+               (long long)json_integer_value(json_object_get(tr, "months_behind_today")),
+               jstr(data, "today"),
                (long long)json_integer_value(json_object_get(tr, "missing_months_last_12")));
     if (json_is_object(pr))
-        printf("price: %s (%s), %s to %s\n", json_string_value(json_object_get(pr, "series")),
-               json_string_value(json_object_get(pr, "unit")),
-               json_string_value(json_object_get(pr, "first")),
-               json_string_value(json_object_get(pr, "last")));
+        printf("price: %s (%s), %s to %s; the series ends %s, %lld months before today (%s)\n",
+               jstr(pr, "series"), jstr(pr, "unit"), jstr(pr, "first"), jstr(pr, "last"),
+               jstr(pr, "series_last"),
+               (long long)json_integer_value(json_object_get(pr, "months_behind_today")),
+               jstr(data, "today"));
+    if (json_is_string(json_object_get(data, "price_series_note")))
+        printf("price series: %s\n", jstr(data, "price_series_note"));
+    json_t *hy = json_object_get(data, "hygiene");
+    if (json_integer_value(json_object_get(hy, "floor_months")) ||
+        json_integer_value(json_object_get(hy, "unit_value_months")))
+        printf("hygiene: %lld near-zero and %lld unit-value months read as missing (%s)\n",
+               (long long)json_integer_value(json_object_get(hy, "floor_months")),
+               (long long)json_integer_value(json_object_get(hy, "unit_value_months")),
+               jstr(hy, "rule"));
+    json_t *evs = json_object_get(d, "events_last_12_months");
+    for (size_t q = 0; q < json_array_size(evs); q++) {
+        json_t *e = json_array_get(evs, q);
+        char sh[48] = "share n/a";
+        if (json_is_number(json_object_get(e, "actor_share")))
+            snprintf(sh, sizeof sh, "%.1f %%",
+                     100 * json_number_value(json_object_get(e, "actor_share")));
+        printf("event %s: announced %s, effective %s, by %s (%s: %s)%s\n      %s\n",
+               jstr(e, "id"), jstr(e, "announced"), jstr(e, "effective"), jstr(e, "actor"), sh,
+               jstr(e, "actor_share_basis"),
+               json_is_true(json_object_get(e, "counted")) ? "; counted as a measure"
+               : json_is_true(json_object_get(e, "measure"))
+                   ? "; no share known"
+                   : "; not an export measure",
+               jstr(e, "source"));
+    }
     json_t *po = json_object_get(data, "production");
     if (json_is_object(po))
         printf("production: year %lld%s\n",
@@ -309,17 +426,20 @@ static int do_status(const opts *o)
             const char *p = one_par[0] ? one_par : partners[b];
             if (one_par[0] && b > 0)
                 break;
-            json_t *d;
+            json_t *d, *cov = NULL;
             rc = cw_supply_explain(s, r, coms[a], p, o->at, &d);
             if (rc == CW_ENOTFOUND) {
-                json_array_append_new(rows,
-                                      json_pack("{s:s, s:s, s:n, s:s}", "commodity", coms[a],
-                                                "partner", p, "level", "note", cw_error_last()));
+                d = json_pack("{s:s, s:s, s:n, s:s}", "commodity", coms[a], "partner", p, "level",
+                              "note", cw_error_last());
                 rc = 0;
-                continue;
             }
             if (rc)
                 goto out;
+            if ((rc = cw_supply_coverage(s, coms[a], p, &cov))) {
+                json_decref(d);
+                goto out;
+            }
+            json_object_set_new(d, "coverage", cov);
             json_array_append_new(rows, d);
         }
     }
@@ -338,16 +458,24 @@ static int do_status(const opts *o)
             json_pack("{s:o, s:I}", "assessments", rows, "new_alert_rows", (json_int_t)n_new));
         rows = NULL;
     } else {
-        printf("%-12s %-4s %-8s %-9s %s\n", "commodity", "prt", "period", "level", "fired rules");
+        printf("%-12s %-4s %-8s %-9s %-9s %-9s %s\n", "commodity", "prt", "period", "level",
+               "data-only", "series", "fired rules");
         size_t i;
         json_t *d;
         for (i = 0; i < json_array_size(rows) && (d = json_array_get(rows, i)); i++) {
             json_t *lv = json_object_get(d, "level_name");
+            json_t *miss = json_object_get(json_object_get(d, "coverage"), "missing");
             if (!lv) {
-                printf("%-12s %-4s %-8s %-9s %s\n",
-                       json_string_value(json_object_get(d, "commodity")),
-                       json_string_value(json_object_get(d, "partner")), "-", "no data",
-                       json_string_value(json_object_get(d, "note")));
+                printf("%-12s %-4s %-8s %-9s %-9s %-9s %s\n", jstr(d, "commodity"),
+                       jstr(d, "partner"), "-", "no data", "-", "-", jstr(d, "note"));
+                for (size_t q = 0; q < json_array_size(miss); q++) {
+                    json_t *m = json_array_get(miss, q);
+                    printf("    missing: %s%s%s\n      published: %s%s%s\n", jstr(m, "data"),
+                           json_is_string(json_object_get(m, "hs_lines")) ? "; HS " : "",
+                           jstr(m, "hs_lines"), jstr(m, "where"),
+                           json_is_string(json_object_get(m, "national")) ? "; " : "",
+                           jstr(m, "national"));
+                }
                 continue;
             }
             char fired[512] = "";
@@ -361,10 +489,18 @@ static int do_status(const opts *o)
                 if (w > 0 && (size_t)w < sizeof fired - pos)
                     pos += (size_t)w;
             }
-            printf("%-12s %-4s %-8s %-9s %s\n", json_string_value(json_object_get(d, "commodity")),
-                   json_string_value(json_object_get(d, "partner")),
-                   json_string_value(json_object_get(d, "period")), json_string_value(lv),
-                   pos ? fired : "-");
+            printf("%-12s %-4s %-8s %-9s %-9s %-9s %s\n", jstr(d, "commodity"),
+                   jstr(d, "partner"), jstr(d, "period"), json_string_value(lv),
+                   jstr(d, "level_data_only_name"),
+                   jstr(json_object_get(d, "data"), "series_kind"), pos ? fired : "-");
+            for (size_t q = 0; q < json_array_size(miss); q++) {
+                json_t *m = json_array_get(miss, q);
+                if (strstr(jstr(m, "data"), "own monthly imports"))
+                    continue; /* true of every real cell here; listed for the no-data rows */
+                printf("    missing: %s%s%s\n      published: %s\n", jstr(m, "data"),
+                       json_is_string(json_object_get(m, "hs_lines")) ? "; HS " : "",
+                       jstr(m, "hs_lines"), jstr(m, "where"));
+            }
         }
         printf("%zu new level changes recorded in supply_alerts (%s)\n", n_new, o->db);
     }
@@ -415,15 +551,121 @@ static int do_changes(const opts *o)
     return ec;
 }
 
+/* A number with `digits` decimals, or "n/a" for null. */
+static void fmt_num(char *buf, size_t cap, json_t *v, int digits)
+{
+    if (json_is_number(v))
+        snprintf(buf, cap, "%.*f", digits, json_number_value(v));
+    else
+        snprintf(buf, cap, "n/a");
+}
+
+static void print_backtest(json_t *res)
+{
+    size_t i;
+    json_t *e;
+    printf("%-22s %-10s %-22s %-4s %-12s %s\n", "event", "effective", "commodity", "prt",
+           "result", "lead eff/ann (months) / note");
+    for (i = 0; i < json_array_size(json_object_get(res, "events")) &&
+                (e = json_array_get(json_object_get(res, "events"), i));
+         i++) {
+        json_t *lead = json_object_get(e, "lead_months");
+        char leadbuf[48] = "";
+        if (json_is_integer(lead))
+            snprintf(leadbuf, sizeof leadbuf, "%lld/%lld ", (long long)json_integer_value(lead),
+                     (long long)json_integer_value(
+                         json_object_get(e, "lead_from_announcement_months")));
+        printf("%-22s %-10s %-22.22s %-4s %-12s %s%s\n",
+               json_string_value(json_object_get(e, "event_id")),
+               json_string_value(json_object_get(e, "effective")),
+               json_string_value(json_object_get(e, "commodity")),
+               json_string_value(json_object_get(e, "partner")),
+               json_string_value(json_object_get(e, "result")), leadbuf,
+               json_string_value(json_object_get(e, "note")));
+    }
+    const char *k;
+    json_t *v;
+    for (int t = 0; t < 2; t++) {
+        json_t *tab = json_object_get(res, t ? "by_event_type" : "by_commodity");
+        printf("%s:\n", t ? "per event type (hit / miss / no data)"
+                          : "per commodity (hit / miss / no data)");
+        for (void *it = json_object_iter(tab);
+             it && (k = json_object_iter_key(it)) && (v = json_object_iter_value(it));
+             it = json_object_iter_next(tab, it))
+            printf("  %-24s %lld / %lld / %lld\n", k,
+                   (long long)json_integer_value(json_object_get(v, "hit")),
+                   (long long)json_integer_value(json_object_get(v, "miss")),
+                   (long long)json_integer_value(json_object_get(v, "no_data")));
+    }
+    json_t *sm = json_object_get(res, "summary");
+    char hr[32], hrd[32], nsr[32], lead[32], leada[32];
+    fmt_num(hr, sizeof hr, json_object_get(sm, "hit_rate"), 3);
+    fmt_num(hrd, sizeof hrd, json_object_get(sm, "hit_rate_with_data"), 3);
+    fmt_num(nsr, sizeof nsr, json_object_get(sm, "noise_to_signal"), 3);
+    fmt_num(lead, sizeof lead, json_object_get(sm, "mean_lead_months"), 1);
+    fmt_num(leada, sizeof leada, json_object_get(sm, "mean_lead_from_announcement_months"), 1);
+    printf("events %lld (%lld listed twice, scored once; %lld easings apart; %lld out of scope)\n",
+           (long long)json_integer_value(json_object_get(sm, "events")),
+           (long long)json_integer_value(json_object_get(sm, "merged")),
+           (long long)json_integer_value(json_object_get(sm, "easing")),
+           (long long)json_integer_value(json_object_get(sm, "out_of_scope")));
+    printf("scored %lld: hits %lld, misses %lld, no data %lld (counted as misses)\n",
+           (long long)json_integer_value(json_object_get(sm, "scored")),
+           (long long)json_integer_value(json_object_get(sm, "hits")),
+           (long long)json_integer_value(json_object_get(sm, "misses")),
+           (long long)json_integer_value(json_object_get(sm, "no_data")));
+    printf("hit rate %s (with data only: %s); mean lead %s months from the effective date, %s "
+           "from the announcement\n",
+           hr, hrd, lead, leada);
+    printf("alerts %lld (level >= %s; price signals once per commodity), matched %lld, false "
+           "alarms %lld; noise-to-signal %s (%s to %s)\n",
+           (long long)json_integer_value(json_object_get(sm, "alerts")),
+           json_string_value(json_object_get(sm, "level")),
+           (long long)json_integer_value(json_object_get(sm, "alerts_matched")),
+           (long long)json_integer_value(json_object_get(sm, "false_alarms")), nsr,
+           json_string_value(json_object_get(sm, "from")),
+           json_string_value(json_object_get(sm, "to")));
+    json_t *pl = json_object_get(res, "placebo");
+    char pa[32], pm[32], pp[32];
+    fmt_num(pa, sizeof pa, json_object_get(pl, "actual_hit_rate_with_data"), 3);
+    fmt_num(pm, sizeof pm, json_object_get(pl, "mean_placebo_hit_rate"), 3);
+    fmt_num(pp, sizeof pp, json_object_get(pl, "p_value"), 3);
+    printf("placebo (events shifted +-12..24 months): hit rate with data %s vs %s on average over "
+           "%lld shifts, %lld at least as good: p = %s\n",
+           pa, pm, (long long)json_integer_value(json_object_get(pl, "shifts")),
+           (long long)json_integer_value(json_object_get(pl, "shifts_at_least_as_good")), pp);
+    json_t *km = json_object_get(res, "komir_agreement");
+    char kp[32];
+    fmt_num(kp, sizeof kp, json_object_get(km, "kappa"), 3);
+    printf("KOMIR agreement (KOR, index < 20 vs level >= caution): both %lld, KOMIR only %lld, "
+           "chainwatch only %lld, both stable %lld: kappa %s\n",
+           (long long)json_integer_value(json_object_get(km, "both_caution")),
+           (long long)json_integer_value(json_object_get(km, "komir_only")),
+           (long long)json_integer_value(json_object_get(km, "chainwatch_only")),
+           (long long)json_integer_value(json_object_get(km, "both_stable")), kp);
+    json_t *acc = json_object_get(res, "acceptance");
+    printf("acceptance:");
+    for (void *it = json_object_iter(acc);
+         it && (k = json_object_iter_key(it)) && (v = json_object_iter_value(it));
+         it = json_object_iter_next(acc, it)) {
+        char val[32];
+        fmt_num(val, sizeof val, json_object_get(v, "value"), 3);
+        printf(" %s %s (target %g: %s);", k, val,
+               json_number_value(json_object_get(v, "target")),
+               json_is_true(json_object_get(v, "met")) ? "met" : "NOT met");
+    }
+    printf("\n");
+}
+
 /* ---- backtest ---- */
 static int do_backtest(const opts *o)
 {
-    if (!o->events) {
+    if (!o->n_events) {
         fprintf(stderr, "chainwatch supply backtest: --events FILE is required\n"
                         "Try 'chainwatch supply --help'.\n");
         return CW_EXIT_USAGE;
     }
-    cw_supply_backtest_opts bo = {o->from, o->to, CW_SUPPLY_CAUTION, 12};
+    cw_supply_backtest_opts bo = {o->from, o->to, CW_SUPPLY_CAUTION, 12, 12, 24};
     if (o->level) {
         int lv = cw_supply_level_parse(o->level);
         if (lv <= 0) {
@@ -448,64 +690,53 @@ static int do_backtest(const opts *o)
         return fail(rc);
     json_t *res;
     int ec = CW_EXIT_OK;
-    rc = cw_supply_backtest(s, r, o->events, &bo, &res);
+    rc = cw_supply_backtest(s, r, o->events_list, (size_t)o->n_events, &bo, &res);
     if (rc) {
         ec = fail(rc);
     } else if (o->json) {
         ec = cw_cli_print_json(res);
     } else {
-        size_t i;
-        json_t *e;
-        printf("%-24s %-10s %-12s %-4s %-8s %s\n", "event", "effective", "commodity", "prt",
-               "result", "lead (months) / note");
-        for (i = 0; i < json_array_size(json_object_get(res, "events")) &&
-                    (e = json_array_get(json_object_get(res, "events"), i));
-             i++) {
-            json_t *lead = json_object_get(e, "lead_months");
-            char leadbuf[32] = "";
-            if (json_is_integer(lead))
-                snprintf(leadbuf, sizeof leadbuf, "%lld ", (long long)json_integer_value(lead));
-            printf("%-24s %-10s %-12s %-4s %-8s %s%s\n",
-                   json_string_value(json_object_get(e, "event_id")),
-                   json_string_value(json_object_get(e, "effective")),
-                   json_string_value(json_object_get(e, "commodity")),
-                   json_string_value(json_object_get(e, "partner")),
-                   json_string_value(json_object_get(e, "result")), leadbuf,
-                   json_string_value(json_object_get(e, "note")));
-        }
-        json_t *sm = json_object_get(res, "summary");
-        char hr[32] = "n/a", nsr[32] = "n/a";
-        if (json_is_number(json_object_get(sm, "hit_rate")))
-            snprintf(hr, sizeof hr, "%.3f", json_number_value(json_object_get(sm, "hit_rate")));
-        if (json_is_number(json_object_get(sm, "noise_to_signal")))
-            snprintf(nsr, sizeof nsr, "%.3f",
-                     json_number_value(json_object_get(sm, "noise_to_signal")));
-        printf("events %lld, scored %lld, hits %lld, misses %lld, no data %lld; hit rate %s\n",
-               (long long)json_integer_value(json_object_get(sm, "events")),
-               (long long)json_integer_value(json_object_get(sm, "scored")),
-               (long long)json_integer_value(json_object_get(sm, "hits")),
-               (long long)json_integer_value(json_object_get(sm, "misses")),
-               (long long)json_integer_value(json_object_get(sm, "no_data")), hr);
-        printf("alerts %lld (level >= %s), matched %lld, false alarms %lld; noise-to-signal %s\n",
-               (long long)json_integer_value(json_object_get(sm, "alerts")),
-               json_string_value(json_object_get(sm, "level")),
-               (long long)json_integer_value(json_object_get(sm, "alerts_matched")),
-               (long long)json_integer_value(json_object_get(sm, "false_alarms")), nsr);
-        for (i = 0; i < json_array_size(json_object_get(res, "unmatched_alerts")) &&
-                    (e = json_array_get(json_object_get(res, "unmatched_alerts"), i));
-             i++) {
-            if (i >= 20) {
-                printf("... %zu more unmatched alerts (--json lists all)\n",
-                       json_array_size(json_object_get(res, "unmatched_alerts")) - 20);
-                break;
-            }
-            printf("unmatched alert: %s %s %s %s\n",
-                   json_string_value(json_object_get(e, "period")),
-                   json_string_value(json_object_get(e, "commodity")),
-                   json_string_value(json_object_get(e, "partner")),
-                   json_string_value(json_object_get(e, "level")));
-        }
+        print_backtest(res);
         json_decref(res);
+    }
+    cw_supply_rules_free(r);
+    cw_supply_close(s);
+    return ec;
+}
+
+/* ---- series (the document of GET /api/v1/supply/series) ---- */
+static int do_series(const opts *o)
+{
+    if (o->n_pos != 2) {
+        fprintf(stderr, "chainwatch supply series: expected COMMODITY PARTNER\n"
+                        "Try 'chainwatch supply --help'.\n");
+        return CW_EXIT_USAGE;
+    }
+    cw_supply *s;
+    cw_supply_rules *r;
+    int rc = open_all(o, &s, &r);
+    if (rc)
+        return fail(rc);
+    json_t *d;
+    int ec = CW_EXIT_OK;
+    rc = cw_supply_series(s, r, o->pos[0], o->pos[1], &d);
+    if (rc) {
+        ec = fail(rc);
+    } else if (o->json) {
+        ec = cw_cli_print_json(d);
+    } else {
+        json_t *ts = json_object_get(d, "trade_series"), *ps = json_object_get(d, "price_series");
+        printf("%s %s: %s data\n", jstr(d, "commodity"), jstr(d, "partner"),
+               !strcmp(jstr(d, "series_kind"), "synthetic") ? "SYNTHETIC" : "real");
+        printf("trade: %zu months (%s), %s to %s, %s\n", json_array_size(json_object_get(d, "trade")),
+               jstr(ts, "unit"), jstr(ts, "first"), jstr(ts, "last"), jstr(ts, "kind"));
+        printf("price: %zu months of %s (%s), %s to %s, %s\n",
+               json_array_size(json_object_get(d, "price")), jstr(ps, "series"), jstr(ps, "unit"),
+               jstr(ps, "first"), jstr(ps, "last"), jstr(ps, "kind"));
+        printf("anomalies: %zu, events: %zu (--json for the series)\n",
+               json_array_size(json_object_get(d, "anomalies")),
+               json_array_size(json_object_get(d, "events")));
+        json_decref(d);
     }
     cw_supply_rules_free(r);
     cw_supply_close(s);
@@ -578,6 +809,9 @@ static int run(int argc, char **argv)
     if (parse(&o, argc, argv, 2))
         return CW_EXIT_USAGE;
     const char *sub = argv[1];
+    o.must_exist = !strcmp(sub, "status") || !strcmp(sub, "explain") ||
+                   !strcmp(sub, "changes") || !strcmp(sub, "backtest") ||
+                   !strcmp(sub, "series");
     if (!strcmp(sub, "load"))
         return do_load(&o);
     if (!strcmp(sub, "status"))
@@ -586,6 +820,8 @@ static int run(int argc, char **argv)
         return do_explain(&o);
     if (!strcmp(sub, "changes"))
         return do_changes(&o);
+    if (!strcmp(sub, "series"))
+        return do_series(&o);
     if (!strcmp(sub, "backtest"))
         return do_backtest(&o);
     if (!strcmp(sub, "synth"))

@@ -4,6 +4,8 @@
  *   GET /api/v1/search?q=TEXT          what TEXT is (tx, block, address, label) and its answer
  *   GET /api/v1/supply/status?partner=&commodity=&at=
  *   GET /api/v1/supply/explain/{commodity}/{partner}?at=
+ *   GET /api/v1/supply/series?commodity=&partner=  (or series/{commodity}?partner=): monthly
+ *                                      trade and price, levels, anomalies, events, real/synthetic
  *   GET /api/v1/peers                  this node's partners (admin and analyst)
  *   GET /api/v1/audit?limit=&action=   the audit trail (admin and analyst)
  *   GET /api/v1/audit/checkpoint       a signed checkpoint of the audit head (any principal)
@@ -60,8 +62,25 @@ static void supply(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
             r->body = d;
         goto out;
     }
+    if ((n == 1 || n == 2) && !strcmp(segs[0], "series")) {
+        /* series?commodity=C&partner=P or series/C?partner=P */
+        const char *qc = n == 2 ? segs[1] : cw_server__arg(q, "commodity");
+        const char *qp = cw_server__arg(q, "partner");
+        if (!qc || !*qc || !qp || !*qp) {
+            cw_server__error(r, 400, "Bad request", "commodity= and partner= are required");
+            goto out;
+        }
+        json_t *d = NULL;
+        if (!cw_supply_commodity_resolve(sp, qc))
+            cw_server__error(r, 404, "Not found", "unknown commodity");
+        else if ((rc = cw_supply_series(sp, rules, qc, qp, &d)))
+            cw_server__fail(r, rc);
+        else
+            r->body = d;
+        goto out;
+    }
     if (n != 1 || strcmp(segs[0], "status") != 0) {
-        cw_server__error(r, 404, "Not found", "supply routes: status, explain/C/P");
+        cw_server__error(r, 404, "Not found", "supply routes: status, explain/C/P, series");
         goto out;
     }
     const char *qc = cw_server__arg(q, "commodity"), *qp = cw_server__arg(q, "partner");

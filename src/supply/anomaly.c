@@ -174,6 +174,12 @@ void cw_supply_seasonal_resid(double *r, const double *y, size_t n, size_t perio
 
 void cw_supply_robust_z(double *z, const double *x, size_t n, size_t window, size_t min_hist)
 {
+    cw_supply_robust_z_floor(z, x, n, window, min_hist, 0);
+}
+
+void cw_supply_robust_z_floor(double *z, const double *x, size_t n, size_t window,
+                              size_t min_hist, double min_scale)
+{
     double *h = cw_malloc((window ? window : 1) * sizeof *h);
     double *d = cw_malloc((window ? window : 1) * sizeof *d);
     for (size_t t = 0; t < n; t++) {
@@ -191,6 +197,8 @@ void cw_supply_robust_z(double *z, const double *x, size_t n, size_t window, siz
             d[i] = fabs(h[i] - med);
         double mad = median_inplace(d, m);
         double scale = 1.4826 * mad;
+        if (scale < min_scale)
+            scale = min_scale;
         if (!(scale > 1e-12))
             scale = 1e-12; /* a constant history: any change is extreme */
         z[t] = (x[t] - med) / scale;

@@ -91,7 +91,10 @@ static json_t *data_json(const cw_supply_timeline *t, size_t i)
         cw_supply__month_format(buf, last);
         json_object_set_new(tr, "last", json_string(buf));
         json_object_set_new(tr, "age_months", json_integer(m - last));
-        json_object_set_new(tr, "months_behind_today", json_integer(months_now() - last));
+        cw_supply__month_format(buf, t->trade_last);
+        json_object_set_new(tr, "series_last", json_string(buf));
+        json_object_set_new(tr, "months_behind_today", json_integer(months_now() - t->trade_last));
+        json_object_set_new(tr, "synthetic", json_boolean(t->synthetic_trade));
         int miss = 0;
         for (int k = m - 11; k <= m; k++)
             if (k >= t->m0 && isnan(t->v[TL_TRADE_VALUE][k - t->m0]))
@@ -123,7 +126,10 @@ static json_t *data_json(const cw_supply_timeline *t, size_t i)
         cw_supply__month_format(buf, last);
         json_object_set_new(pr, "last", json_string(buf));
         json_object_set_new(pr, "age_months", json_integer(m - last));
-        json_object_set_new(pr, "months_behind_today", json_integer(months_now() - last));
+        cw_supply__month_format(buf, t->price_last);
+        json_object_set_new(pr, "series_last", json_string(buf));
+        json_object_set_new(pr, "months_behind_today", json_integer(months_now() - t->price_last));
+        json_object_set_new(pr, "synthetic", json_boolean(t->synthetic_price));
         json_object_set_new(d, "price", pr);
     } else {
         json_object_set_new(d, "price", json_null());
@@ -152,8 +158,110 @@ static json_t *data_json(const cw_supply_timeline *t, size_t i)
     if (isnan(t->v[TL_NIR][i]))
         json_array_append_new(gaps, json_string("nir: needs the partner's own imports and "
                                                 "exports (net weight) and its production"));
+    /* exposure with its basis */
+    if (t->exp_idx && t->exp_idx[i] >= 0) {
+        const tl_exposure *x = &t->exps[t->exp_idx[i]];
+        bool later = x->year > m / 12;
+        json_t *eo = json_pack(
+            "{s:s, s:s, s:s, s:f, s:s, s:b}", "basis",
+            x->basis == EXP_USGS    ? "partner imports: USGS MCS U.S. import sources"
+            : x->basis == EXP_KOMIR ? "partner imports: KOMIR Korea ore imports by partner"
+                                    : "production concentration: world mine production (USGS MCS)",
+            "period", x->period, "top_supplier", x->top, "share", x->share, "source", x->source,
+            "later_data", later);
+        json_object_set_new(d, "exposure", eo);
+        if (later)
+            json_array_append_new(
+                gaps, json_sprintf("exposure: the nearest data (%s) is later than %s; the "
+                                   "structural share is assumed stable",
+                                   x->period, t->labels[i]));
+        if (x->basis == EXP_PRODUCTION)
+            json_array_append_new(gaps, json_sprintf("exposure: no import data of %s by supplier "
+                                                     "loaded; production concentration stands in",
+                                                     t->partner));
+    } else {
+        json_object_set_new(d, "exposure", json_null());
+        json_array_append_new(gaps, json_string("exposure: no partner imports by supplier and no "
+                                                "production data"));
+    }
+    /* HS lines and units */
+    json_t *hl = json_array();
+    for (size_t k = 0; k < t->n_lines; k++)
+        json_array_append_new(hl, json_sprintf("%06d", t->lines[k]));
+    json_object_set_new(d, "hs_lines", hl);
+    if (t->trade_group[0])
+        json_object_set_new(d, "trade_group",
+                            json_sprintf("%s (HS %s, no HS6 breakdown)", t->trade_group,
+                                         cw_supply__group_hs(t->trade_group)));
+    json_object_set_new(
+        d, "units",
+        json_pack("{s:s, s:s}", "trade", "USD (current), monthly value", "price",
+                  t->price_unit[0] ? t->price_unit : "none"));
+    if (t->price_note[0])
+        json_object_set_new(d, "price_series_note", json_string(t->price_note));
+    json_object_set_new(
+        d, "hygiene",
+        json_pack("{s:I, s:I, s:s}", "floor_months", (json_int_t)t->floor_months,
+                  "unit_value_months", (json_int_t)t->uv_months, "rule",
+                  "months below 5% of the trailing 24-month median, or with a unit value off by "
+                  "10x from its trailing median, are missing for the detectors"));
+    bool syn = t->synthetic_trade || t->synthetic_price;
+    json_object_set_new(d, "synthetic", json_boolean(syn));
+    json_object_set_new(d, "series_kind", json_string(syn ? "synthetic" : "real"));
+    {
+        char today[8];
+        cw_supply__month_format(today, months_now());
+        json_object_set_new(d, "today", json_string(today));
+    }
     json_object_set_new(d, "gaps", gaps);
     return d;
+}
+
+static bool ind_invariant(int ind)
+{
+    return ind == TL_PRICE || ind == TL_PRICE_Z || ind == TL_PRICE_EWMA_ABS ||
+           ind == TL_PRICE_CUSUM_UP || ind == TL_PRICE_CUSUM_DOWN || ind == TL_PRICE_CP ||
+           ind == TL_PRICE_CP_UP || ind == TL_PROD_HHI || ind == TL_PROD_TOP || ind == TL_WGI_HHI;
+}
+
+bool cw_supply__rule_invariant(const cw_supply_rules *r, size_t k)
+{
+    const cw_sup_rule *ru = &r->rules[k];
+    if (!ind_invariant(ru->ind))
+        return false;
+    for (int q = 0; q < ru->n_requires; q++)
+        if (!cw_supply__rule_invariant(r, (size_t)ru->requires[q]))
+            return false;
+    return true;
+}
+
+int cw_supply__level_masked(const cw_supply_timeline *t, const cw_supply_rules *r, size_t i,
+                            bool with_events, const bool *mask)
+{
+    bool fired[256];
+    if (r->n > 256 || i >= t->n)
+        return cw_error_set(CW_EINVAL, "at most 256 rules / month out of range");
+    int level = 0;
+    for (size_t k = 0; k < r->n; k++) {
+        const cw_sup_rule *ru = &r->rules[k];
+        fired[k] = false;
+        if ((ru->kind == CW_RULE_EVENT && !with_events) || (mask && !mask[k]))
+            continue;
+        size_t at;
+        double v = rule_value(t, ru, i, &at);
+        if (isnan(v) || !compare(v, ru->op, ru->threshold))
+            continue;
+        bool ok = true;
+        for (int q = 0; q < ru->n_requires; q++)
+            if (!fired[ru->requires[q]])
+                ok = false;
+        if (!ok)
+            continue;
+        fired[k] = true;
+        if (ru->level > level)
+            level = ru->level;
+    }
+    return level;
 }
 
 int cw_supply_timeline_level(const cw_supply_timeline *t, const cw_supply_rules *r, size_t i,
@@ -161,6 +269,8 @@ int cw_supply_timeline_level(const cw_supply_timeline *t, const cw_supply_rules 
 {
     if (detail)
         *detail = NULL;
+    if (!detail)
+        return cw_supply__level_masked(t, r, i, with_events, NULL);
     if (i >= t->n)
         return cw_error_set(CW_EINVAL, "month index %zu out of range", i);
     bool fired[256];
@@ -217,8 +327,20 @@ int cw_supply_timeline_level(const cw_supply_timeline *t, const cw_supply_rules 
         json_t *evs = json_array();
         int m = t->m0 + (int)i;
         for (size_t k = 0; k < t->n_ev; k++)
-            if (t->ev[k].month <= m && t->ev[k].month >= m - 12)
-                json_array_append_new(evs, json_string(t->ev[k].id));
+            if (t->ev[k].month <= m && t->ev[k].month >= m - 12) {
+                const tl_event *e = &t->ev[k];
+                char ann[8], eff[8];
+                cw_supply__month_format(ann, e->month);
+                cw_supply__month_format(eff, e->eff_month);
+                json_t *eo = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:s}", "id", e->id,
+                                       "announced", ann, "effective", eff, "actor", e->actor,
+                                       "measure", e->measure, "counted", e->counted, "source",
+                                       e->source);
+                json_object_set_new(eo, "actor_share", num_or_null(e->actor_share));
+                json_object_set_new(eo, "actor_share_basis",
+                                    e->basis[0] ? json_string(e->basis) : json_null());
+                json_array_append_new(evs, eo);
+            }
         *detail =
             json_pack("{s:s, s:s, s:s, s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "commodity",
                       t->commodity, "partner", t->partner, "period", t->labels[i], "level", level,
@@ -227,6 +349,14 @@ int cw_supply_timeline_level(const cw_supply_timeline *t, const cw_supply_rules 
                       t->top_supplier[i][0] ? json_string(t->top_supplier[i]) : json_null(),
                       "top_producer", t->prod_top[i][0] ? json_string(t->prod_top[i]) : json_null(),
                       "events_last_12_months", evs, "data", data_json(t, i));
+        if (*detail) {
+            int dl = cw_supply__level_masked(t, r, i, false, NULL);
+            json_object_set_new(*detail, "level_data_only", json_integer(dl));
+            json_object_set_new(*detail, "level_data_only_name",
+                                json_string(cw_supply_level_name(dl)));
+            json_object_set_new(*detail, "level_event_informed",
+                                with_events ? json_integer(level) : json_null());
+        }
         if (*detail && t->line_up_hs[i])
             json_object_set_new(*detail, "line_z_up_hs6", json_sprintf("%06d", t->line_up_hs[i]));
         if (*detail && t->line_down_hs[i])
@@ -423,4 +553,345 @@ int cw_supply_alerts_record(cw_supply *s, const cw_supply_level_change *c, size_
         return rc;
     }
     return cw_supply__exec(s->db, "COMMIT");
+}
+
+/* ---- coverage ---------------------------------------------------------------------------- */
+
+static long count_sql(cw_supply *s, const char *sql, const char *a, const char *b)
+{
+    sqlite3_stmt *st;
+    long n = 0;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    if (a)
+        sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+    if (b)
+        sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* Where a missing price series is published, per commodity. */
+static const char *price_where(const char *c)
+{
+    if (!strcmp(c, "graphite"))
+        return "no free monthly series: Fastmarkets or Benchmark Mineral Intelligence (flake, "
+               "spherical, synthetic; commercial); the annual flake import unit value is in USGS "
+               "MCS (us_salient_mcs2026.csv, loaded as salient)";
+    if (!strcmp(c, "gallium") || !strcmp(c, "germanium"))
+        return "Fastmarkets or Argus (commercial); SMM metal.com China domestic quotes; KOMIS "
+               "komis.or.kr minor-metal prices (longer pulls than the one here); annual in USGS "
+               "MCS";
+    if (!strcmp(c, "antimony"))
+        return "Argus or Fastmarkets (commercial); KOMIS komis.or.kr minor-metal prices; annual "
+               "in USGS MCS (us_salient_mcs2026.csv)";
+    if (!strcmp(c, "manganese"))
+        return "KOMIS komis.or.kr (Mn 75% FOB China: komis_prices_*.csv); CRU or Fastmarkets ore "
+               "44% CIF China (commercial)";
+    if (!strcmp(c, "li_ion"))
+        return "no monthly cell price: BloombergNEF battery price survey (annual); the trade "
+               "unit value of HS 850760 from UN Comtrade stands in";
+    if (!strcmp(c, "rare_earths"))
+        return "KOMIS komis.or.kr (Nd, Dy, Tb oxide, FOB China); SMM or Asian Metal (China "
+               "domestic)";
+    return "World Bank Pink Sheet, dailymetalprice.com, or a KOMIS komis.or.kr series";
+}
+
+int cw_supply_coverage(cw_supply *s, const char *commodity, const char *partner, json_t **out)
+{
+    *out = NULL;
+    const char *c = cw_supply_commodity_resolve(s, commodity);
+    if (!c)
+        return cw_error_set(CW_ENOTFOUND, "unknown commodity '%s'", commodity);
+    char p[4];
+    int rc = cw_supply_country_resolve(s, partner, p);
+    if (rc)
+        return rc;
+    char hs[512] = "";
+    size_t l = 0;
+    for (size_t i = 0; i < s->n_lines; i++)
+        if (!strcmp(s->lines[i].commodity, c) && s->lines[i].include && l + 8 < sizeof hs)
+            l += (size_t)snprintf(hs + l, sizeof hs - l, "%s%06d", l ? ", " : "",
+                                  s->lines[i].hs6);
+    char in[600];
+    snprintf(in, sizeof in, "%s", hs);
+    /* counts */
+    char sql[1024];
+    char list[600] = "";
+    size_t ll = 0;
+    for (size_t i = 0; i < s->n_lines; i++)
+        if (!strcmp(s->lines[i].commodity, c) && s->lines[i].include && ll + 10 < sizeof list)
+            ll += (size_t)snprintf(list + ll, sizeof list - ll, "%s'%06d'", ll ? "," : "",
+                                   s->lines[i].hs6);
+    snprintf(sql, sizeof sql,
+             "SELECT COUNT(*) FROM trade WHERE ((reporter=?1 AND flow='M') OR (partner=?1 AND "
+             "flow='X')) AND hs6 IN (%s)",
+             ll ? list : "''");
+    long own = 0, mirror = 0;
+    {
+        char sq2[1100];
+        snprintf(sq2, sizeof sq2,
+                 "SELECT COUNT(*) FROM trade WHERE reporter=?1 AND flow='M' AND hs6 IN (%s)",
+                 ll ? list : "''");
+        own = count_sql(s, sq2, p, NULL);
+        snprintf(sq2, sizeof sq2,
+                 "SELECT COUNT(*) FROM trade WHERE partner=?1 AND flow='X' AND hs6 IN (%s)",
+                 ll ? list : "''");
+        mirror = count_sql(s, sq2, p, NULL);
+    }
+    long grp = !strcmp(c, "rare_earths")
+                   ? count_sql(s, "SELECT COUNT(*) FROM trade_group WHERE partner=?1 AND "
+                                  "grp='rare_earths'",
+                               p, NULL)
+                   : 0;
+    long price = count_sql(s,
+                           "SELECT COUNT(*) FROM prices WHERE series IN (SELECT series FROM "
+                           "price_series_map WHERE commodity=?1)",
+                           c, NULL);
+    long prod = count_sql(s, "SELECT COUNT(*) FROM production WHERE commodity=?1", c, NULL);
+    long usgs = count_sql(s,
+                          "SELECT COUNT(*) FROM import_sources WHERE reporter=?2 AND commodity=?1 "
+                          "AND basis='usgs_import_sources'",
+                          c, p);
+    long komir = count_sql(s,
+                           "SELECT COUNT(*) FROM import_sources WHERE reporter=?2 AND "
+                           "commodity=?1 AND basis='komir_ore_imports'",
+                           c, p);
+    long nir = count_sql(s,
+                         "SELECT COUNT(*) FROM salient WHERE commodity=?1 AND country=?2 AND "
+                         "series='nir'",
+                         c, p);
+    json_t *have = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "own_imports_rows",
+                             (json_int_t)own, "mirror_rows", (json_int_t)mirror, "group_rows",
+                             (json_int_t)grp, "price_rows", (json_int_t)price, "production_rows",
+                             (json_int_t)prod, "usgs_import_source_rows", (json_int_t)usgs,
+                             "komir_import_rows", (json_int_t)komir, "reported_nir_rows",
+                             (json_int_t)nir);
+    json_t *miss = json_array();
+    if (!own) {
+        const char *nat = !strcmp(p, "USA")   ? "USITC DataWeb (dataweb.usitc.gov)"
+                          : !strcmp(p, "KOR") ? "KITA / K-stat (stat.kita.net)"
+                          : !strcmp(p, "JPN") ? "Japan Customs trade statistics (www.customs.go.jp)"
+                                              : "the national customs statistics";
+        json_array_append_new(
+            miss, json_pack("{s:s, s:s}", "data",
+                            "the partner's own monthly imports by supplier (needed for import "
+                            "concentration, friend-share, NIR and partner-specific collapses)",
+                            "where",
+                            "UN Comtrade comtradeplus.un.org (reporter = partner, flow M, HS "
+                            "lines below), or national statistics"));
+        json_object_set_new(json_array_get(miss, json_array_size(miss) - 1), "hs_lines",
+                            json_string(in));
+        json_object_set_new(json_array_get(miss, json_array_size(miss) - 1), "national",
+                            json_string(nat));
+    }
+    if (!own && !mirror && !grp)
+        json_array_append_new(
+            miss, json_pack("{s:s, s:s, s:s}", "data",
+                            "any monthly trade series (own imports or mirror exports to the "
+                            "partner)",
+                            "where",
+                            "UN Comtrade comtradeplus.un.org: the partner's imports, or China's "
+                            "and other producers' exports to the partner",
+                            "hs_lines", in));
+    if (!price)
+        json_array_append_new(miss, json_pack("{s:s, s:s}", "data", "a monthly price series",
+                                              "where", price_where(c)));
+    if (!prod)
+        json_array_append_new(
+            miss, json_pack("{s:s, s:s}", "data", "world production by country", "where",
+                            !strcmp(c, "germanium")
+                                ? "USGS MCS has no germanium country table: BGS World Mineral "
+                                  "Statistics (www2.bgs.ac.uk/mineralsuk/statistics)"
+                            : !strcmp(c, "li_ion")
+                                ? "cell production by country: Benchmark or BNEF (commercial)"
+                                : "USGS Mineral Commodity Summaries (pubs.usgs.gov)"));
+    if (!usgs && !komir && (!strcmp(p, "USA") || !strcmp(p, "KOR") || !strcmp(p, "JPN")))
+        json_array_append_new(
+            miss, json_pack("{s:s, s:s}", "data", "the partner's import sources by supplier",
+                            "where",
+                            !strcmp(p, "USA")   ? "USGS MCS import sources (us_import_sources "
+                                                  "table of MCS) or USITC DataWeb"
+                            : !strcmp(p, "KOR") ? "KOMIR via data.go.kr (ores; processed "
+                                                  "products in KITA / K-stat)"
+                                                : "Japan Customs (www.customs.go.jp) or UN "
+                                                  "Comtrade reporter 392"));
+    *out = json_pack("{s:s, s:s, s:o, s:o, s:b}", "commodity", c, "partner", p, "have", have,
+                     "missing", miss, "any_series", own || mirror || grp || price);
+    return *out ? 0 : cw_error_set(CW_ENOMEM, "out of memory");
+}
+
+/* ---- series for the dashboard ------------------------------------------------------------ */
+
+static json_t *period_pts(const cw_supply_timeline *t, const double *v)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < t->n; i++)
+        if (isfinite(v[i]))
+            json_array_append_new(a, json_pack("{s:s, s:f}", "period", t->labels[i], "value", v[i]));
+    return a;
+}
+
+/* Production shares of the latest year and the partner's import sources (stated basis). */
+static json_t *shares_json(cw_supply *s, const char *sql, const char *a, const char *b,
+                           bool with_value)
+{
+    json_t *out = json_array();
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return out;
+    sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+    if (b)
+        sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        json_t *o = json_pack("{s:s, s:f, s:s, s:s}", "country",
+                              (const char *)sqlite3_column_text(st, 0), "share",
+                              sqlite3_column_double(st, 1), "period",
+                              sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2)
+                                                         : "",
+                              "basis",
+                              sqlite3_column_text(st, 3) ? (const char *)sqlite3_column_text(st, 3)
+                                                         : "");
+        if (with_value && sqlite3_column_type(st, 4) != SQLITE_NULL)
+            json_object_set_new(o, "value", json_real(sqlite3_column_double(st, 4)));
+        json_array_append_new(out, o);
+    }
+    sqlite3_finalize(st);
+    return out;
+}
+
+int cw_supply_series(cw_supply *s, const cw_supply_rules *r, const char *commodity,
+                     const char *partner, json_t **out)
+{
+    *out = NULL;
+    cw_supply_timeline *t;
+    int rc = cw_supply_timeline_build(&t, s, commodity, partner);
+    if (rc)
+        return rc;
+    json_t *months = json_array(), *lv = json_array(), *lvd = json_array(), *anom = json_array(),
+           *evs = json_array();
+    for (size_t i = 0; i < t->n; i++) {
+        json_array_append_new(months, json_string(t->labels[i]));
+        int a = cw_supply__level_masked(t, r, i, true, NULL);
+        int d = cw_supply__level_masked(t, r, i, false, NULL);
+        if (a < 0 || d < 0) {
+            rc = a < 0 ? a : d;
+            goto out;
+        }
+        json_array_append_new(lv, json_integer(a));
+        json_array_append_new(lvd, json_integer(d));
+        /* anomalies: the dynamic rules firing on this month's own value, placed on the series
+         * they read (the price, or the trade value) */
+        for (size_t k = 0; k < r->n; k++) {
+            const cw_sup_rule *ru = &r->rules[k];
+            if (ru->kind != CW_RULE_DYNAMIC || ru->n_requires)
+                continue;
+            double v = t->v[ru->ind][i];
+            if (!isfinite(v) || !compare(v, ru->op, ru->threshold))
+                continue;
+            bool on_price = ru->ind == TL_PRICE_Z || ru->ind == TL_PRICE_CUSUM_UP ||
+                            ru->ind == TL_PRICE_CP_UP || ru->ind == TL_PRICE_CP ||
+                            ru->ind == TL_PRICE_CUSUM_DOWN || ru->ind == TL_PRICE_EWMA_ABS;
+            double at = on_price ? t->v[TL_PRICE][i] : t->v[TL_TRADE_VALUE][i];
+            json_t *o = json_pack("{s:s, s:s, s:s, s:f, s:s, s:s}", "period", t->labels[i],
+                                  "rule", ru->id, "indicator", ru->indicator, "indicator_value", v,
+                                  "series", on_price ? "price" : "trade", "detector", ru->id);
+            json_object_set_new(o, "value", num_or_null(at));
+            if (ru->ind == TL_LINE_UP && t->line_up_hs[i])
+                json_object_set_new(o, "hs6", json_sprintf("%06d", t->line_up_hs[i]));
+            if (ru->ind == TL_LINE_DOWN && t->line_down_hs[i])
+                json_object_set_new(o, "hs6", json_sprintf("%06d", t->line_down_hs[i]));
+            json_array_append_new(anom, o);
+        }
+    }
+    for (size_t k = 0; k < t->n_ev; k++) {
+        const tl_event *e = &t->ev[k];
+        char ann[8], eff[8];
+        cw_supply__month_format(ann, e->month);
+        cw_supply__month_format(eff, e->eff_month);
+        json_t *eo = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:s}", "id", e->id,
+                               "date", eff, "announced", ann, "effective", eff, "actor", e->actor,
+                               "measure", e->measure, "counted", e->counted, "source", e->source,
+                               "title", e->id);
+        json_object_set_new(eo, "actor_share", num_or_null(e->actor_share));
+        json_array_append_new(evs, eo);
+    }
+    {
+        json_t *d = data_json(t, t->n - 1);
+        char b1[8] = "", b2[8] = "", b3[8] = "", b4[8] = "";
+        if (t->trade_first >= 0) {
+            cw_supply__month_format(b1, t->trade_first);
+            cw_supply__month_format(b2, t->trade_last);
+        }
+        if (t->price_first >= 0) {
+            cw_supply__month_format(b3, t->price_first);
+            cw_supply__month_format(b4, t->price_last);
+        }
+        json_t *jt = json_object_get(d, "trade");
+        int py = 0;
+        for (size_t i = 0; i < t->n; i++)
+            if (t->prod_year[i])
+                py = t->prod_year[i];
+        char yb[8];
+        snprintf(yb, sizeof yb, "%d", py);
+        json_t *prod = shares_json(
+            s,
+            "SELECT p.country, p.value / (SELECT MAX(w) FROM (SELECT SUM(value) AS w FROM "
+            "production WHERE commodity=?1 AND year=?2 AND country NOT IN ('W00') UNION ALL "
+            "SELECT value FROM production WHERE commodity=?1 AND year=?2 AND country='W00')), "
+            "p.year, 'world mine production (USGS MCS)' FROM production p WHERE p.commodity=?1 "
+            "AND p.year=?2 AND p.value IS NOT NULL AND p.country NOT IN ('W00','ZZZ') ORDER BY "
+            "p.value DESC LIMIT 8",
+            t->commodity, yb, false);
+        json_t *imp = shares_json(
+            s,
+            "SELECT supplier, CASE WHEN share IS NOT NULL THEN share ELSE value_usd / (SELECT "
+            "SUM(value_usd) FROM import_sources x WHERE x.reporter=i.reporter AND "
+            "x.commodity=i.commodity AND x.period=i.period AND x.basis=i.basis) END, period, "
+            "basis, value_usd FROM import_sources i WHERE reporter=?2 AND commodity=?1 AND basis "
+            "IN ('usgs_import_sources','komir_ore_imports') AND supplier NOT IN ('W00') ORDER BY "
+            "period DESC, 2 DESC LIMIT 12",
+            t->commodity, t->partner, true);
+        bool syn = t->synthetic_trade || t->synthetic_price;
+        *out = json_pack(
+            "{s:s, s:s, s:s, s:b, s:s, s:o, s:o, s:{s:s, s:o, s:o, s:o, s:s}, s:{s:s, s:s, s:o, "
+            "s:o, s:s}, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+            "commodity", t->commodity, "partner", t->partner, "series_kind",
+            syn ? "synthetic" : "real", "synthetic", syn, "price_unit", t->price_unit, "price",
+            period_pts(t, t->v[TL_PRICE]), "trade", period_pts(t, t->v[TL_TRADE_VALUE]),
+            "trade_series", "unit", "USD (current) per month", "first",
+            b1[0] ? json_string(b1) : json_null(), "last", b2[0] ? json_string(b2) : json_null(),
+            "basis", jt ? json_incref(json_object_get(jt, "basis")) : json_null(), "kind",
+            t->synthetic_trade ? "synthetic" : "real", "price_series", "series", t->price_series,
+            "unit", t->price_unit, "first", b3[0] ? json_string(b3) : json_null(), "last",
+            b4[0] ? json_string(b4) : json_null(), "kind",
+            t->synthetic_price ? "synthetic" : "real", "months", months, "level", lv,
+            "level_data_only", lvd, "anomalies", anom, "events", evs, "production_shares", prod,
+            "import_sources", imp);
+        if (*out) {
+            json_object_set_new(*out, "data", d);
+            if (t->price_note[0])
+                json_object_set_new(json_object_get(*out, "price_series"), "note",
+                                    json_string(t->price_note));
+            if (t->trade_group[0])
+                json_object_set_new(json_object_get(*out, "trade_series"), "group",
+                                    json_sprintf("%s (HS %s)", t->trade_group,
+                                                 cw_supply__group_hs(t->trade_group)));
+        } else {
+            json_decref(d);
+        }
+        months = lv = lvd = anom = evs = NULL;
+    }
+    if (!*out)
+        rc = cw_error_set(CW_ENOMEM, "out of memory building JSON");
+out:
+    json_decref(months);
+    json_decref(lv);
+    json_decref(lvd);
+    json_decref(anom);
+    json_decref(evs);
+    cw_supply_timeline_free(t);
+    return rc;
 }

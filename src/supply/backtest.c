@@ -1,11 +1,26 @@
 /*
- * backtest.c: replays the rule levels month by month (event rules off, so the events being
- * scored never feed the signals) and scores them against an events file. An alert is a month
- * where the level rises to the chosen level or above. Per event: hit when an alert came at most
- * window_months before the effective month (lead = effective - alert month), miss when data
- * covered that window but no alert came, no_data otherwise. Overall: hit rate, false alarms
- * (alerts matching no event), and the noise-to-signal ratio of Kaminsky, Lizondo and Reinhart
- * (1998) on monthly signals: [B/(B+D)] / [A/(A+C)].
+ * backtest.c: the honest backtest (issue 16). Levels are replayed month by month from the
+ * data-only rule set (rules of kind "event" off, so the events being scored never feed the
+ * signals) and scored against one or more event files (the events layout, or the GTA / IEA
+ * policy catalogues, whose trade controls become events).
+ *
+ * Counting:
+ *  - Partner-invariant signals (price, production, governance: the same for USA, KOR and JPN)
+ *    are counted once per commodity; partner-specific signals (trade, exposure) once per
+ *    commodity x partner. An alert is a month where a cell's signal (level >= the chosen level)
+ *    switches on.
+ *  - An event is a hit when an alert came in the window months up to and including its
+ *    effective month on any of its commodities (invariant cell) or commodity x affected-partner
+ *    cells; leads are measured from the effective month and from the announcement.
+ *  - Events with no data in their window count as misses in the headline hit rate; easing
+ *    events (restrictions lifted or relaxed, rulings, policy responses) are reported apart.
+ *  - The same measure listed in several catalogues (same actor and affected partners, a shared
+ *    commodity, effective within 1 month) is scored once.
+ *  - Noise-to-signal ratio (Kaminsky, Lizondo and Reinhart 1998) over the cell-months with data.
+ *  - Placebo: the events shifted by -24..-12 and +12..+24 months; p-value of the hit rate
+ *    (among events with data in their window) = (1 + shifts at least as good) / (1 + shifts).
+ *  - External benchmark: KOMIR's supply-stability index for Korea (caution or worse: < 20)
+ *    against chainwatch's KOR level >= caution, month by month, with Cohen's kappa.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -13,16 +28,31 @@
 
 #include "chainwatch/errors.h"
 #include "supply/supply_int.h"
+#include "supply/supply_rules.h"
 #include "supply/supply_tl.h"
 
 static const char *const partners[] = {"USA", "KOR", "JPN"};
+#define NP 3
+#define MAXC 64
 
 typedef struct {
-    size_t com; /* index into s->commodities */
-    int par;
-    cw_supply_timeline *t; /* NULL when no data */
-    int *level;            /* per month of t */
-} series;
+    cw_sup_event e;
+    int E, A;          /* effective and announcement month */
+    bool cmask[MAXC];  /* in-scope commodities */
+    bool pmask[NP];    /* affected partners */
+    bool in_scope;
+    bool easing;
+    bool dropped;      /* scored under an earlier duplicate */
+    char merged[160];  /* ids merged into this one */
+    const char *file;
+} bev;
+
+typedef struct {
+    int M0, N;                /* global month axis */
+    bool *inv_sig, *inv_has;  /* [c][m] */
+    bool *sp_sig, *sp_has;    /* [c][p][m] */
+    int *kor_level;           /* [c][m] data-only level for KOR (-1 none) */
+} grid;
 
 static int month_of(const char *date)
 {
@@ -34,7 +64,6 @@ static int month_of(const char *date)
     return cw_supply__month_parse(date);
 }
 
-/* Resolves the event's commodity list into indexes of s->commodities (mask). */
 static size_t event_commodities(cw_supply *s, const cw_sup_event *e, bool *mask)
 {
     size_t k = 0;
@@ -45,7 +74,7 @@ static size_t event_commodities(cw_supply *s, const cw_sup_event *e, bool *mask)
         if (next)
             *next++ = 0;
         const char *c = cw_supply_commodity_resolve(s, cw_supply__trim(tok));
-        for (size_t i = 0; c && i < s->n_commodities; i++)
+        for (size_t i = 0; c && i < s->n_commodities && i < MAXC; i++)
             if (s->commodities[i] == c && !mask[i]) {
                 mask[i] = true;
                 k++;
@@ -54,202 +83,391 @@ static size_t event_commodities(cw_supply *s, const cw_sup_event *e, bool *mask)
     return k;
 }
 
-static bool has_signal_data(const cw_supply_timeline *t, int from, int to)
+static bool easing_type(const char *t)
 {
-    for (int m = from; m <= to; m++) {
-        int i = m - t->m0;
-        if (i < 0 || i >= (int)t->n)
-            continue;
-        if (isfinite(t->v[TL_TRADE_Z][i]) || isfinite(t->v[TL_PRICE_Z][i]) ||
-            isfinite(t->v[TL_LINE_UP][i]))
-            return true;
-    }
-    return false;
+    return strstr(t, "lifted") || strstr(t, "relax") || strstr(t, "ruling") ||
+           strstr(t, "response");
 }
 
-int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *events_path,
-                       const cw_supply_backtest_opts *o, json_t **out)
+#define IDX2(c, m) ((size_t)(c) * (size_t)g->N + (size_t)(m))
+#define IDX3(c, p, m) (((size_t)(c) * NP + (size_t)(p)) * (size_t)g->N + (size_t)(m))
+
+static bool inv_alert(const grid *g, size_t c, int mi)
+{
+    return mi > 0 && g->inv_sig[IDX2(c, mi)] && !g->inv_sig[IDX2(c, mi - 1)];
+}
+
+static bool sp_alert(const grid *g, size_t c, int p, int mi)
+{
+    return mi > 0 && g->sp_sig[IDX3(c, p, mi)] && !g->sp_sig[IDX3(c, p, mi - 1)];
+}
+
+typedef struct {
+    int result; /* 0 hit, 1 miss, 2 no data */
+    int lead_eff, lead_ann;
+    char at[8], via[16];
+} score_t;
+
+static score_t score(const grid *g, size_t n_com, const bev *v, int shift, int W)
+{
+    score_t sc = {2, -1, 0, "", ""};
+    int E = v->E + shift;
+    bool covered = false;
+    int best = -1;
+    for (size_t c = 0; c < n_com; c++) {
+        if (!v->cmask[c])
+            continue;
+        for (int m = E - W; m <= E; m++) {
+            int mi = m - g->M0;
+            if (mi < 0 || mi >= g->N)
+                continue;
+            bool any = g->inv_has[IDX2(c, mi)];
+            for (int p = 0; p < NP; p++)
+                if (v->pmask[p] && g->sp_has[IDX3(c, p, mi)])
+                    any = true;
+            covered = covered || any;
+            const char *via = NULL;
+            if (inv_alert(g, c, mi))
+                via = "price";
+            for (int p = 0; p < NP && !via; p++)
+                if (v->pmask[p] && sp_alert(g, c, p, mi))
+                    via = partners[p];
+            if (via && (best < 0 || m < best)) {
+                best = m;
+                snprintf(sc.via, sizeof sc.via, "%s", via);
+            }
+        }
+    }
+    if (best >= 0) {
+        sc.result = 0;
+        sc.lead_eff = E - best;
+        sc.lead_ann = v->A + shift - best;
+        cw_supply__month_format(sc.at, best);
+    } else {
+        sc.result = covered ? 1 : 2;
+    }
+    return sc;
+}
+
+static double kappa(long a, long b, long c, long d)
+{
+    /* a: both bad, b: komir bad only, c: chainwatch bad only, d: both fine */
+    double n = (double)(a + b + c + d);
+    if (n <= 0)
+        return NAN;
+    double po = (double)(a + d) / n;
+    double p_k = (double)(a + b) / n, p_c = (double)(a + c) / n;
+    double pe = p_k * p_c + (1 - p_k) * (1 - p_c);
+    return pe < 1 ? (po - pe) / (1 - pe) : NAN;
+}
+
+static json_t *rate_or_null(long num, long den)
+{
+    return den > 0 ? json_real((double)num / (double)den) : json_null();
+}
+
+int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const *paths,
+                       size_t n_paths, const cw_supply_backtest_opts *o, json_t **out)
 {
     *out = NULL;
-    cw_sup_event *ev = NULL;
+    int rc = 0;
+    bev *ev = NULL;
     size_t n_ev = 0;
-    cw_supply_load_report rep;
-    memset(&rep, 0, sizeof rep);
-    int rc = cw_supply__events_read(s, events_path, &ev, &n_ev, &rep);
-    if (!rc && rep.rows_rejected) {
-        for (size_t i = 0; i < rep.n_issues; i++)
-            if (rep.issues[i].kind == CW_SUPPLY_ISSUE_REJECT) {
-                rc = cw_error_set(CW_ECORRUPT, "%s:%zu: %s", events_path, rep.issues[i].line,
-                                  rep.issues[i].msg);
-                break;
-            }
-    }
-    cw_supply_load_report_deinit(&rep);
-    if (rc) {
-        cw_supply__events_free(ev, n_ev);
-        return rc;
-    }
+    grid gg = {0};
+    grid *g = &gg;
+    cw_supply_timeline **tl = NULL;
+    json_t *jevents = NULL, *unmatched = NULL, *res = NULL;
+    size_t n_com = s->n_commodities < MAXC ? s->n_commodities : MAXC;
     int W = o->window_months > 0 ? o->window_months : 12;
     int L = o->level > 0 ? o->level : CW_SUPPLY_CAUTION;
-    /* evaluated months: given, or the span of the events' windows */
-    int from = o->from ? cw_supply__month_parse(o->from) : -1;
-    int to = o->to ? cw_supply__month_parse(o->to) : -1;
-    if ((o->from && from < 0) || (o->to && to < 0)) {
-        cw_supply__events_free(ev, n_ev);
-        return cw_error_set(CW_EINVAL, "bad --from/--to month (YYYY-MM)");
-    }
-    if (!o->from || !o->to) {
-        int lo = -1, hi = -1;
-        for (size_t i = 0; i < n_ev; i++) {
-            int e = month_of(ev[i].effective);
-            if (e < 0)
-                continue;
-            if (lo < 0 || e - W < lo)
-                lo = e - W;
-            if (e > hi)
-                hi = e;
+    int smin = o->placebo_min > 0 ? o->placebo_min : 12;
+    int smax = o->placebo_max >= smin ? o->placebo_max : 24;
+    size_t dup_ids = 0;
+
+    /* ---- events ---- */
+    for (size_t f = 0; f < n_paths; f++) {
+        cw_sup_event *e = NULL;
+        size_t ne = 0;
+        cw_supply_load_report rep;
+        memset(&rep, 0, sizeof rep);
+        rc = cw_supply__events_read(s, paths[f], &e, &ne, &rep);
+        if (!rc && rep.rows_rejected)
+            for (size_t i = 0; i < rep.n_issues; i++)
+                if (rep.issues[i].kind == CW_SUPPLY_ISSUE_REJECT) {
+                    rc = cw_error_set(CW_ECORRUPT, "%s:%zu: %s", paths[f], rep.issues[i].line,
+                                      rep.issues[i].msg);
+                    break;
+                }
+        cw_supply_load_report_deinit(&rep);
+        if (rc) {
+            cw_supply__events_free(e, ne);
+            goto out;
         }
-        if (!o->from)
-            from = lo;
-        if (!o->to)
-            to = hi;
+        bev *nb = cw_realloc(ev, (n_ev + ne + 1) * sizeof *nb);
+        if (!nb) {
+            cw_supply__events_free(e, ne);
+            rc = cw_error_set(CW_ENOMEM, "out of memory");
+            goto out;
+        }
+        ev = nb;
+        for (size_t i = 0; i < ne; i++) {
+            bool dup = false;
+            for (size_t k = 0; k < n_ev; k++)
+                if (!strcmp(ev[k].e.id, e[i].id))
+                    dup = true;
+            if (dup) {
+                cw_free(e[i].description);
+                dup_ids++;
+                continue;
+            }
+            bev *b = &ev[n_ev++];
+            memset(b, 0, sizeof *b);
+            b->e = e[i];
+            b->file = paths[f];
+        }
+        cw_free(e);
     }
-    size_t n_ser = s->n_commodities * 3;
-    series *ser = cw_calloc(n_ser ? n_ser : 1, sizeof *ser);
-    json_t *jevents = json_array(), *unmatched = json_array();
-    if (!ser) {
+    for (size_t i = 0; i < n_ev; i++) {
+        bev *b = &ev[i];
+        b->E = month_of(b->e.effective);
+        b->A = month_of(b->e.announced);
+        if (b->A < 0)
+            b->A = b->E;
+        size_t nc = event_commodities(s, &b->e, b->cmask);
+        size_t np = 0;
+        for (int p = 0; p < NP; p++)
+            if (!strcmp(b->e.affected, "all") || !strcmp(b->e.affected, partners[p])) {
+                b->pmask[p] = true;
+                np++;
+            }
+        b->in_scope = nc && np && b->E >= 0;
+        b->easing = easing_type(b->e.type);
+    }
+    /* the same measure in several catalogues is scored once (same actor and affected partners,
+     * a shared commodity, effective months at most 1 apart) */
+    for (size_t i = 0; i < n_ev; i++)
+        for (size_t k = 0; k < i; k++) {
+            bev *a = &ev[k], *b = &ev[i];
+            if (a->dropped || b->dropped || !a->in_scope || !b->in_scope || !a->e.actor[0] ||
+                strcmp(a->e.actor, b->e.actor) != 0 || a->easing != b->easing ||
+                strcmp(a->e.affected, b->e.affected) != 0 || abs(a->E - b->E) > 1)
+                continue;
+            bool share = false;
+            for (size_t c = 0; c < n_com; c++)
+                share = share || (a->cmask[c] && b->cmask[c]);
+            if (!share)
+                continue;
+            b->dropped = true;
+            size_t l = strlen(a->merged);
+            snprintf(a->merged + l, sizeof a->merged - l, "%s%s", l ? ";" : "", b->e.id);
+        }
+
+    /* ---- levels: all data-only rules, and the partner-invariant ones alone ---- */
+    bool inv_mask[256] = {false};
+    if (r->n > 256) {
+        rc = cw_error_set(CW_EINVAL, "at most 256 rules");
+        goto out;
+    }
+    for (size_t k = 0; k < r->n; k++)
+        inv_mask[k] = cw_supply__rule_invariant(r, k);
+    tl = cw_calloc(n_com * NP + 1, sizeof *tl);
+    if (!tl) {
         rc = cw_error_set(CW_ENOMEM, "out of memory");
         goto out;
     }
-    for (size_t c = 0; c < s->n_commodities; c++)
-        for (int p = 0; p < 3; p++) {
-            series *x = &ser[c * 3 + (size_t)p];
-            x->com = c;
-            x->par = p;
-            rc = cw_supply_timeline_build(&x->t, s, s->commodities[c], partners[p]);
+    int lo = -1, hi = -1;
+    for (size_t c = 0; c < n_com; c++)
+        for (int p = 0; p < NP; p++) {
+            rc = cw_supply_timeline_build(&tl[c * NP + (size_t)p], s, s->commodities[c],
+                                          partners[p]);
             if (rc == CW_ENOTFOUND) {
                 rc = 0;
-                x->t = NULL;
                 continue;
             }
             if (rc)
                 goto out;
-            x->level = cw_calloc(x->t->n, sizeof *x->level);
-            if (!x->level) {
-                rc = cw_error_set(CW_ENOMEM, "out of memory");
-                goto out;
-            }
-            for (size_t i = 0; i < x->t->n; i++) {
-                int lv = cw_supply_timeline_level(x->t, r, i, false, NULL);
-                if (lv < 0) {
-                    rc = lv;
+            cw_supply_timeline *t = tl[c * NP + (size_t)p];
+            if (lo < 0 || t->m0 < lo)
+                lo = t->m0;
+            if (t->m0 + (int)t->n - 1 > hi)
+                hi = t->m0 + (int)t->n - 1;
+        }
+    if (lo < 0) {
+        rc = cw_error_set(CW_ENOTFOUND, "no trade or price data loaded: nothing to backtest");
+        goto out;
+    }
+    g->M0 = lo;
+    g->N = hi - lo + 1;
+    g->inv_sig = cw_calloc(n_com * (size_t)g->N, 1);
+    g->inv_has = cw_calloc(n_com * (size_t)g->N, 1);
+    g->sp_sig = cw_calloc(n_com * NP * (size_t)g->N, 1);
+    g->sp_has = cw_calloc(n_com * NP * (size_t)g->N, 1);
+    g->kor_level = cw_malloc(n_com * (size_t)g->N * sizeof(int));
+    if (!g->inv_sig || !g->inv_has || !g->sp_sig || !g->sp_has || !g->kor_level) {
+        rc = cw_error_set(CW_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t k = 0; k < n_com * (size_t)g->N; k++)
+        g->kor_level[k] = -1;
+    for (size_t c = 0; c < n_com; c++)
+        for (int p = 0; p < NP; p++) {
+            cw_supply_timeline *t = tl[c * NP + (size_t)p];
+            if (!t)
+                continue;
+            for (size_t i = 0; i < t->n; i++) {
+                int mi = t->m0 + (int)i - g->M0;
+                int la = cw_supply__level_masked(t, r, i, false, NULL);
+                int li = cw_supply__level_masked(t, r, i, false, inv_mask);
+                if (la < 0 || li < 0) {
+                    rc = la < 0 ? la : li;
                     goto out;
                 }
-                x->level[i] = lv;
+                bool has_price = isfinite(t->v[TL_PRICE_Z][i]);
+                bool has_trade = isfinite(t->v[TL_TRADE_Z][i]) || isfinite(t->v[TL_LINE_UP][i]) ||
+                                 isfinite(t->v[TL_FLOOR_RUN][i]);
+                if (has_price) {
+                    g->inv_has[IDX2(c, mi)] = true;
+                    if (li >= L)
+                        g->inv_sig[IDX2(c, mi)] = true;
+                }
+                if (has_trade) {
+                    g->sp_has[IDX3(c, p, mi)] = true;
+                    if (la >= L && li < L)
+                        g->sp_sig[IDX3(c, p, mi)] = true;
+                }
+                if (p == 1 && (has_price || has_trade))
+                    g->kor_level[IDX2(c, mi)] = la;
             }
         }
-    /* per event */
-    size_t hits = 0, misses = 0, no_data = 0, out_scope = 0;
-    for (size_t e = 0; e < n_ev; e++) {
-        const cw_sup_event *v = &ev[e];
-        int E = month_of(v->effective);
-        bool mask[256] = {false};
-        size_t nc = s->n_commodities <= 256 ? event_commodities(s, v, mask) : 0;
-        int pmask[3] = {0, 0, 0};
-        size_t np = 0;
-        for (int p = 0; p < 3; p++)
-            if (!strcmp(v->affected, "all") || !strcmp(v->affected, partners[p])) {
-                pmask[p] = 1;
-                np++;
-            }
+
+    /* ---- per event ---- */
+    jevents = json_array();
+    unmatched = json_array();
+    json_t *by_com = json_object(), *by_type = json_object();
+    long hits = 0, misses = 0, no_data = 0, out_scope = 0, easing = 0, merged = 0;
+    long lead_sum = 0, lead_ann_sum = 0, lead_n = 0;
+    int from = o->from ? cw_supply__month_parse(o->from) : -1;
+    int to = o->to ? cw_supply__month_parse(o->to) : -1;
+    if ((o->from && from < 0) || (o->to && to < 0)) {
+        json_decref(by_com);
+        json_decref(by_type);
+        rc = cw_error_set(CW_EINVAL, "bad --from/--to month (YYYY-MM)");
+        goto out;
+    }
+    int efrom = -1, eto = -1;
+    for (size_t i = 0; i < n_ev; i++) {
+        const bev *v = &ev[i];
         const char *result;
         char note[256] = "";
-        int best_lead = -1;
-        char best_at[8] = "", best_par[4] = "";
-        if (!nc || !np || E < 0) {
+        score_t sc = {2, -1, 0, "", ""};
+        if (v->dropped) {
+            result = "duplicate";
+            snprintf(note, sizeof note, "scored under an earlier listing of the same measure");
+            merged++;
+        } else if (!v->in_scope) {
             result = "out_of_scope";
             snprintf(note, sizeof note, "%s",
-                     !nc   ? "commodity outside the scope (data/supply/commodities.csv)"
-                     : !np ? "affected partner is not USA, KOR or JPN"
-                           : "no effective month");
+                     v->E < 0 ? "no effective month"
+                     : !strcmp(v->e.commodities, "unspecified")
+                         ? "no in-scope commodity named (title and tags)"
+                         : "commodity or affected partner outside the scope (USA, KOR, JPN x "
+                           "data/supply/commodities.csv)");
             out_scope++;
+        } else if (v->easing) {
+            sc = score(g, n_com, v, 0, W);
+            result = "easing";
+            snprintf(note, sizeof note,
+                     "an easing, not a disruption: not in the headline (alert in window: %s)",
+                     sc.result == 0 ? "yes" : "no");
+            easing++;
         } else {
-            bool covered = false;
-            for (size_t c = 0; c < s->n_commodities; c++)
-                for (int p = 0; p < 3; p++) {
-                    if (!mask[c] || !pmask[p])
-                        continue;
-                    series *x = &ser[c * 3 + (size_t)p];
-                    if (!x->t || !has_signal_data(x->t, E - W, E))
-                        continue;
-                    covered = true;
-                    for (int m = E - W; m <= E; m++) {
-                        int i = m - x->t->m0;
-                        if (i < 1 || i >= (int)x->t->n)
-                            continue;
-                        if (x->level[i] >= L && x->level[i - 1] < L && E - m > best_lead) {
-                            best_lead = E - m;
-                            cw_supply__month_format(best_at, m);
-                            snprintf(best_par, sizeof best_par, "%s", partners[p]);
-                        }
-                    }
-                }
-            if (!covered) {
-                result = "no_data";
-                snprintf(note, sizeof note,
-                         "no trade or price series covers %d months before "
-                         "the effective date",
-                         W);
-                no_data++;
-            } else if (best_lead >= 0) {
+            sc = score(g, n_com, v, 0, W);
+            if (efrom < 0 || v->E - W < efrom)
+                efrom = v->E - W;
+            if (v->E > eto)
+                eto = v->E;
+            if (sc.result == 0) {
                 result = "hit";
-                snprintf(note, sizeof note, "first alert %s (%s)", best_at, best_par);
                 hits++;
-            } else {
+                lead_sum += sc.lead_eff;
+                lead_ann_sum += sc.lead_ann;
+                lead_n++;
+                snprintf(note, sizeof note, "first alert %s (%s)", sc.at, sc.via);
+            } else if (sc.result == 1) {
                 result = "miss";
+                misses++;
                 snprintf(note, sizeof note, "no alert at level >= %s in the %d months before",
                          cw_supply_level_name(L), W);
-                misses++;
+            } else {
+                result = "no_data";
+                no_data++;
+                snprintf(note, sizeof note,
+                         "no trade or price series covers the %d months before (a miss in the "
+                         "headline)",
+                         W);
             }
+            /* tables: per commodity and per event type */
+            for (size_t c = 0; c < n_com; c++) {
+                if (!v->cmask[c])
+                    continue;
+                json_t *row = json_object_get(by_com, s->commodities[c]);
+                if (!row) {
+                    row = json_pack("{s:i, s:i, s:i}", "hit", 0, "miss", 0, "no_data", 0);
+                    json_object_set_new(by_com, s->commodities[c], row);
+                }
+                json_t *cnt = json_object_get(row, result);
+                json_object_set_new(row, result, json_integer(json_integer_value(cnt) + 1));
+            }
+            const char *ty = v->e.type[0] ? v->e.type : "unspecified";
+            json_t *row = json_object_get(by_type, ty);
+            if (!row) {
+                row = json_pack("{s:i, s:i, s:i}", "hit", 0, "miss", 0, "no_data", 0);
+                json_object_set_new(by_type, ty, row);
+            }
+            json_t *cnt = json_object_get(row, result);
+            json_object_set_new(row, result, json_integer(json_integer_value(cnt) + 1));
         }
-        json_t *je =
-            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "event_id", v->id, "announced",
-                      v->announced, "effective", v->effective, "commodity", v->commodities,
-                      "partner", v->affected, "result", result, "note", note);
+        const char *base = strrchr(v->file, '/');
+        json_t *je = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}",
+                               "event_id", v->e.id, "announced", v->e.announced, "effective",
+                               v->e.effective, "commodity", v->e.commodities, "partner",
+                               v->e.affected, "actor", v->e.actor, "type", v->e.type, "result",
+                               result, "note", note, "file", base ? base + 1 : v->file, "line",
+                               (json_int_t)v->e.line);
         json_object_set_new(je, "lead_months",
-                            best_lead >= 0 ? json_integer(best_lead) : json_null());
-        json_object_set_new(je, "line", json_integer((json_int_t)v->line));
+                            sc.result == 0 ? json_integer(sc.lead_eff) : json_null());
+        json_object_set_new(je, "lead_from_announcement_months",
+                            sc.result == 0 ? json_integer(sc.lead_ann) : json_null());
+        if (v->merged[0])
+            json_object_set_new(je, "merged", json_string(v->merged));
         json_array_append_new(jevents, je);
     }
-    /* alerts, matches and the monthly confusion counts */
-    size_t n_alerts = 0, matched = 0;
-    long A = 0, B = 0, C = 0, D = 0;
-    for (size_t k = 0; k < n_ser; k++) {
-        series *x = &ser[k];
-        if (!x->t)
-            continue;
-        for (size_t i = 0; i < x->t->n; i++) {
-            int m = x->t->m0 + (int)i;
-            if ((from >= 0 && m < from) || (to >= 0 && m > to))
-                continue;
-            /* does an event for this commodity x partner take effect within W months? */
-            bool in_window = false;
-            for (size_t e = 0; e < n_ev; e++) {
-                int E = month_of(ev[e].effective);
-                bool mask[256] = {false};
-                if (E < 0 || s->n_commodities > 256)
+    if (from < 0)
+        from = efrom;
+    if (to < 0)
+        to = eto;
+
+    /* ---- alerts and the monthly confusion counts (cells with data) ---- */
+    long A = 0, B = 0, C = 0, D = 0, n_alerts = 0, matched = 0;
+    for (size_t c = 0; c < n_com; c++)
+        for (int cell = -1; cell < NP; cell++) { /* -1: the invariant cell */
+            for (int mi = 0; mi < g->N; mi++) {
+                int m = g->M0 + mi;
+                if ((from >= 0 && m < from) || (to >= 0 && m > to))
                     continue;
-                event_commodities(s, &ev[e], mask);
-                if (!mask[x->com])
+                bool has = cell < 0 ? g->inv_has[IDX2(c, mi)] : g->sp_has[IDX3(c, cell, mi)];
+                if (!has)
                     continue;
-                if (strcmp(ev[e].affected, "all") != 0 &&
-                    strcmp(ev[e].affected, partners[x->par]) != 0)
-                    continue;
-                if (m >= E - W && m <= E)
-                    in_window = true;
-            }
-            bool sig = x->level[i] >= L;
-            if (has_signal_data(x->t, m, m)) {
+                bool sig = cell < 0 ? g->inv_sig[IDX2(c, mi)] : g->sp_sig[IDX3(c, cell, mi)];
+                bool in_window = false;
+                for (size_t i = 0; i < n_ev && !in_window; i++) {
+                    const bev *v = &ev[i];
+                    if (v->dropped || !v->in_scope || v->easing || !v->cmask[c])
+                        continue;
+                    if (cell >= 0 && !v->pmask[cell])
+                        continue;
+                    in_window = m >= v->E - W && m <= v->E;
+                }
                 if (sig && in_window)
                     A++;
                 else if (sig)
@@ -258,56 +476,190 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *event
                     C++;
                 else
                     D++;
-            }
-            if (i > 0 && x->level[i] >= L && x->level[i - 1] < L) {
-                n_alerts++;
-                if (in_window) {
-                    matched++;
-                } else {
-                    json_array_append_new(
-                        unmatched, json_pack("{s:s, s:s, s:s, s:s}", "period", x->t->labels[i],
-                                             "commodity", x->t->commodity, "partner", x->t->partner,
-                                             "level", cw_supply_level_name(x->level[i])));
+                bool rise = cell < 0 ? inv_alert(g, c, mi) : sp_alert(g, c, cell, mi);
+                if (rise) {
+                    n_alerts++;
+                    if (in_window)
+                        matched++;
+                    else {
+                        char per[8];
+                        cw_supply__month_format(per, m);
+                        json_array_append_new(unmatched,
+                                              json_pack("{s:s, s:s, s:s}", "period", per,
+                                                        "commodity", s->commodities[c], "partner",
+                                                        cell < 0 ? "all (price)" : partners[cell]));
+                    }
                 }
             }
         }
-    }
-    double hit_rate = hits + misses ? (double)hits / (double)(hits + misses) : NAN;
     double nsr = NAN;
     if (A > 0 && B + D > 0)
         nsr = ((double)B / (double)(B + D)) / ((double)A / (double)(A + C));
+
+    /* ---- placebo ---- */
+    long act_hits = hits, act_cov = hits + misses;
+    double act_rate = act_cov ? (double)act_hits / (double)act_cov : NAN;
+    json_t *jplacebo = json_array();
+    int n_shift = 0, as_good = 0;
+    double placebo_sum = 0;
+    for (int sgn = -1; sgn <= 1; sgn += 2)
+        for (int sh = smin; sh <= smax; sh++) {
+            long ph = 0, pc = 0;
+            for (size_t i = 0; i < n_ev; i++) {
+                const bev *v = &ev[i];
+                if (v->dropped || !v->in_scope || v->easing)
+                    continue;
+                score_t sc = score(g, n_com, v, sgn * sh, W);
+                if (sc.result == 2)
+                    continue;
+                pc++;
+                ph += sc.result == 0;
+            }
+            double pr = pc ? (double)ph / (double)pc : NAN;
+            json_array_append_new(jplacebo,
+                                  json_pack("{s:i, s:I, s:I, s:o}", "shift_months", sgn * sh,
+                                            "hits", (json_int_t)ph, "with_data", (json_int_t)pc,
+                                            "hit_rate", isfinite(pr) ? json_real(pr) : json_null()));
+            if (!isfinite(pr))
+                continue;
+            n_shift++;
+            placebo_sum += pr;
+            if (isfinite(act_rate) && pr >= act_rate - 1e-12)
+                as_good++;
+        }
+    double p_value = n_shift && isfinite(act_rate) ? (1.0 + as_good) / (1.0 + n_shift) : NAN;
+
+    /* ---- KOMIR agreement (KOR) ---- */
+    json_t *jk = json_object();
+    long ka = 0, kb = 0, kc = 0, kd = 0;
+    {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(s->db,
+                               "SELECT period, value FROM indices WHERE name="
+                               "'komir_supply_stability' AND commodity=?1 AND country='KOR'"
+                               " ORDER BY period",
+                               -1, &st, NULL) != SQLITE_OK) {
+            json_decref(jplacebo);
+            json_decref(by_com);
+            json_decref(by_type);
+            rc = cw_supply__sqlerr(s->db, "prepare");
+            goto out;
+        }
+        for (size_t c = 0; c < n_com; c++) {
+            sqlite3_reset(st);
+            sqlite3_bind_text(st, 1, s->commodities[c], -1, SQLITE_STATIC);
+            long a = 0, b = 0, cc = 0, d = 0, idx_months = 0;
+            while (sqlite3_step(st) == SQLITE_ROW) {
+                idx_months++;
+                int m = cw_supply__month_parse((const char *)sqlite3_column_text(st, 0));
+                int mi = m - g->M0;
+                if (m < 0 || mi < 0 || mi >= g->N || g->kor_level[IDX2(c, mi)] < 0)
+                    continue;
+                bool kbad = sqlite3_column_double(st, 1) < 20.0;
+                bool cbad = g->kor_level[IDX2(c, mi)] >= CW_SUPPLY_CAUTION;
+                if (kbad && cbad)
+                    a++;
+                else if (kbad)
+                    b++;
+                else if (cbad)
+                    cc++;
+                else
+                    d++;
+            }
+            if (!idx_months)
+                continue;
+            double kp = kappa(a, b, cc, d);
+            json_object_set_new(
+                jk, s->commodities[c],
+                json_pack("{s:I, s:I, s:I, s:I, s:I, s:o}", "index_months", (json_int_t)idx_months,
+                          "both_caution", (json_int_t)a, "komir_only", (json_int_t)b,
+                          "chainwatch_only", (json_int_t)cc, "both_stable", (json_int_t)d, "kappa",
+                          isfinite(kp) ? json_real(kp) : json_null()));
+            ka += a;
+            kb += b;
+            kc += cc;
+            kd += d;
+        }
+        sqlite3_finalize(st);
+    }
+    double kap = kappa(ka, kb, kc, kd);
+
+    /* ---- summary ---- */
+    long scored = hits + misses + no_data;
+    double hit_rate = scored ? (double)hits / (double)scored : NAN;
     char fb[8] = "", tb[8] = "";
     if (from >= 0)
         cw_supply__month_format(fb, from);
     if (to >= 0)
         cw_supply__month_format(tb, to);
     json_t *sum = json_pack(
-        "{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:o, s:s, s:i, s:s, s:s,"
-        " s:{s:I, s:I, s:I, s:I}}",
-        "events", (json_int_t)n_ev, "scored", (json_int_t)hits + (json_int_t)misses, "hits",
-        (json_int_t)hits, "misses", (json_int_t)misses, "no_data", (json_int_t)no_data,
-        "out_of_scope", (json_int_t)out_scope, "hit_rate",
-        isfinite(hit_rate) ? json_real(hit_rate) : json_null(), "alerts", (json_int_t)n_alerts,
+        "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:I, s:I, s:I, s:o, s:s, s:i,"
+        " s:s, s:s, s:{s:I, s:I, s:I, s:I}}",
+        "events", (json_int_t)n_ev, "duplicate_ids", (json_int_t)dup_ids, "merged",
+        (json_int_t)merged, "scored", (json_int_t)scored, "hits", (json_int_t)hits, "misses",
+        (json_int_t)misses, "no_data", (json_int_t)no_data, "out_of_scope", (json_int_t)out_scope,
+        "easing", (json_int_t)easing, "hit_rate", isfinite(hit_rate) ? json_real(hit_rate) : json_null(),
+        "hit_rate_with_data", rate_or_null(hits, hits + misses), "alerts", (json_int_t)n_alerts,
         "alerts_matched", (json_int_t)matched, "false_alarms", (json_int_t)(n_alerts - matched),
         "noise_to_signal", isfinite(nsr) ? json_real(nsr) : json_null(), "level",
         cw_supply_level_name(L), "window_months", W, "from", fb, "to", tb, "months",
         "signal_in_window", (json_int_t)A, "signal_outside", (json_int_t)B, "quiet_in_window",
         (json_int_t)C, "quiet_outside", (json_int_t)D);
-    *out = json_pack("{s:o, s:o, s:o, s:s}", "summary", sum, "events", jevents, "unmatched_alerts",
-                     unmatched, "note",
-                     "event rules are off in the backtest: levels come from structural and "
-                     "dynamic rules only");
+    json_object_set_new(sum, "mean_lead_months",
+                        lead_n ? json_real((double)lead_sum / (double)lead_n) : json_null());
+    json_object_set_new(sum, "mean_lead_from_announcement_months",
+                        lead_n ? json_real((double)lead_ann_sum / (double)lead_n) : json_null());
+    json_t *acc = json_pack(
+        "{s:{s:o, s:f, s:b}, s:{s:o, s:f, s:b}, s:{s:o, s:f, s:b}, s:{s:o, s:f, s:b}}", "hit_rate",
+        "value", isfinite(hit_rate) ? json_real(hit_rate) : json_null(), "target", 0.7, "met",
+        isfinite(hit_rate) && hit_rate >= 0.7, "noise_to_signal", "value",
+        isfinite(nsr) ? json_real(nsr) : json_null(), "target", 0.5, "met",
+        isfinite(nsr) && nsr < 0.5, "placebo_p", "value",
+        isfinite(p_value) ? json_real(p_value) : json_null(), "target", 0.05, "met",
+        isfinite(p_value) && p_value < 0.05, "komir_kappa", "value",
+        isfinite(kap) ? json_real(kap) : json_null(), "target", 0.4, "met",
+        isfinite(kap) && kap >= 0.4);
+    json_t *placebo = json_pack(
+        "{s:s, s:o, s:o, s:i, s:i, s:o, s:o}", "method",
+        "events shifted by -24..-12 and +12..+24 months; statistic: hit rate among events with "
+        "data in their window; p = (1 + shifts at least as good) / (1 + shifts)",
+        "actual_hit_rate_with_data", isfinite(act_rate) ? json_real(act_rate) : json_null(),
+        "mean_placebo_hit_rate", n_shift ? json_real(placebo_sum / n_shift) : json_null(),
+        "shifts", n_shift, "shifts_at_least_as_good", as_good, "p_value",
+        isfinite(p_value) ? json_real(p_value) : json_null(), "by_shift", jplacebo);
+    json_t *komir = json_pack(
+        "{s:s, s:I, s:I, s:I, s:I, s:o, s:o}", "method",
+        "KOR months with a KOMIR supply-stability index: index < 20 (caution, unstable or crisis) "
+        "against chainwatch's data-only KOR level >= caution; Cohen's kappa",
+        "both_caution", (json_int_t)ka, "komir_only", (json_int_t)kb, "chainwatch_only",
+        (json_int_t)kc, "both_stable", (json_int_t)kd, "kappa",
+        isfinite(kap) ? json_real(kap) : json_null(), "by_commodity", jk);
+    res = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s}", "summary", sum, "acceptance",
+                    acc, "placebo", placebo, "komir_agreement", komir, "by_commodity", by_com,
+                    "by_event_type", by_type, "events", jevents, "unmatched_alerts", unmatched,
+                    "note",
+                    "data-only levels (rules of kind event off); partner-invariant signals "
+                    "(price, production) counted once per commodity; events without data count "
+                    "as misses in hit_rate");
     jevents = unmatched = NULL;
-    if (!*out)
+    if (!res) {
         rc = cw_error_set(CW_ENOMEM, "out of memory building JSON");
+        goto out;
+    }
+    *out = res;
 out:
     json_decref(jevents);
     json_decref(unmatched);
-    for (size_t k = 0; ser && k < n_ser; k++) {
-        cw_supply_timeline_free(ser[k].t);
-        cw_free(ser[k].level);
-    }
-    cw_free(ser);
-    cw_supply__events_free(ev, n_ev);
+    for (size_t k = 0; tl && k < n_com * NP; k++)
+        cw_supply_timeline_free(tl[k]);
+    cw_free(tl);
+    cw_free(g->inv_sig);
+    cw_free(g->inv_has);
+    cw_free(g->sp_sig);
+    cw_free(g->sp_has);
+    cw_free(g->kor_level);
+    for (size_t i = 0; i < n_ev; i++)
+        cw_free(ev[i].e.description);
+    cw_free(ev);
     return rc;
 }

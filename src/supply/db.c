@@ -5,7 +5,7 @@
  *
  * Tables: countries, country_aliases, commodities (one row per commodity x HS6 line),
  * commodity_aliases, price_series_map, production, trade, prices, wgi, events,
- * supply_alerts, loads.
+ * supply_alerts, loads; since version 3 import_sources, salient, indices, trade_group.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -51,6 +51,22 @@ static const char *const migrations[] = {
     /* version 2: the partner's own imports are read by reporter, flow and HS line (covering) */
     "CREATE INDEX trade_reporter ON trade(reporter, flow, hs6, partner, period, freq, value_usd,"
     " net_kg);",
+    /* version 3 (issue 16): partner exposure with a stated basis, reported net import
+     * reliance, external indices (KOMIR), trade by product group without HS6 */
+    "CREATE TABLE import_sources(reporter TEXT NOT NULL, commodity TEXT NOT NULL, supplier TEXT"
+    " NOT NULL, period TEXT NOT NULL, category TEXT NOT NULL DEFAULT '', share REAL, value_usd"
+    " REAL, qty REAL, qty_unit TEXT, basis TEXT NOT NULL, source TEXT,"
+    " PRIMARY KEY(reporter, commodity, supplier, period, category));"
+    "CREATE TABLE salient(commodity TEXT NOT NULL, country TEXT NOT NULL, series TEXT NOT NULL,"
+    " unit TEXT, year INTEGER NOT NULL, value REAL, qualifier TEXT NOT NULL DEFAULT '', text TEXT,"
+    " estimated INTEGER NOT NULL DEFAULT 0, note TEXT, source TEXT,"
+    " PRIMARY KEY(commodity, country, series, year));"
+    "CREATE TABLE indices(name TEXT NOT NULL, commodity TEXT NOT NULL, country TEXT NOT NULL,"
+    " period TEXT NOT NULL, value REAL NOT NULL, unit TEXT, kind TEXT, source TEXT,"
+    " PRIMARY KEY(name, commodity, country, period));"
+    "CREATE TABLE trade_group(reporter TEXT NOT NULL, partner TEXT NOT NULL, grp TEXT NOT NULL,"
+    " flow TEXT NOT NULL, period TEXT NOT NULL, value_usd REAL NOT NULL, net_kg REAL, source TEXT,"
+    " PRIMARY KEY(reporter, partner, grp, flow, period));",
 };
 
 int cw_supply__exec(sqlite3 *db, const char *sql)

@@ -125,6 +125,26 @@ typedef struct {
 int cw_supply__events_read(cw_supply *s, const char *path, cw_sup_event **out, size_t *n_out,
                            cw_supply_load_report *rep);
 void cw_supply__events_free(cw_sup_event *e, size_t n);
+/* GTA interventions or the IEA tracker (header already read): export-side trade controls
+ * become events (affected "all" unless the title names a target); subsidies, import-side,
+ * FDI, standards and sanctions rows are skipped with a reason. Appends to *ev. */
+bool cw_supply__is_policy_catalogue(const cw_csv *c);
+int cw_supply__events_policy(cw_supply *s, cw_csv *c, cw_supply_load_report *rep,
+                             cw_sup_event **ev, size_t *n);
+
+/* Loaders of load2.c (the caller holds the transaction; c has read the header). */
+bool cw_supply__is_usgs_imports(const cw_csv *c);
+bool cw_supply__is_usgs_salient(const cw_csv *c);
+bool cw_supply__is_trade_group(const cw_csv *c);
+int cw_supply__load_usgs_imports(cw_supply *s, cw_csv *c, cw_supply_load_report *rep,
+                                 const char *source);
+int cw_supply__load_usgs_salient(cw_supply *s, cw_csv *c, cw_supply_load_report *rep,
+                                 const char *source);
+int cw_supply__load_trade_group(cw_supply *s, cw_csv *c, cw_supply_load_report *rep,
+                                const cw_supply_load_opts *o, const char *source);
+int cw_supply__load_komir(cw_supply *s, cw_csv *c, cw_supply_load_report *rep, const char *source);
+/* The HS lines of a product group of trade_group ("rare_earths", ...) as text. */
+const char *cw_supply__group_hs(const char *grp);
 
 /* Issue recording for loaders. */
 int cw_supply__issue(cw_supply_load_report *rep, cw_supply_issue_kind kind, size_t line,

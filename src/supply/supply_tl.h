@@ -30,6 +30,10 @@ enum {
     TL_EVENT,
     TL_LINE_UP,
     TL_LINE_DOWN,
+    TL_PRICE_CP_UP,    /* BOCPD probability while the price rises (0 while it falls) */
+    TL_EXPOSURE,       /* the partner's top-supplier share on the stated exposure basis */
+    TL_EVENT_MEASURE,  /* announced measures by a large supplier in the month */
+    TL_FLOOR_RUN,      /* consecutive months of trade below the series floor */
     TL_N_IND
 };
 
@@ -42,12 +46,34 @@ typedef struct {
     int line;
     int month;
     double value;
+    double net_kg; /* NAN when not reported */
 } tl_trade_row;
 
 typedef struct {
     char id[64];
-    int month;
+    int month;           /* announcement month */
+    int eff_month;       /* effective month */
+    bool measure;        /* an export control, ban, quota, licence, tax or embargo */
+    double actor_share;  /* the actor's share on the basis below (NAN if unknown) */
+    char actor[8];
+    char basis[96];      /* e.g. "production 2024 (USGS MCS)" */
+    char source[160];    /* description or link */
+    bool counted;        /* raises event_measure */
 } tl_event;
+
+/* Exposure bases, in order of preference. */
+enum { EXP_NONE, EXP_USGS, EXP_KOMIR, EXP_PRODUCTION };
+
+typedef struct {
+    int basis;
+    int year;           /* data year (USGS: first year of the period) */
+    char period[16];    /* "2021-24", "2022", ... */
+    char top[4];        /* top supplier */
+    double share;       /* its share */
+    char source[160];
+    bool later;         /* data newer than the month it stands for (structural share assumed
+                           stable) */
+} tl_exposure;
 
 struct cw_supply_timeline {
     char commodity[32];
@@ -81,11 +107,27 @@ struct cw_supply_timeline {
     /* events */
     tl_event *ev;
     size_t n_ev;
+    /* issue 16 */
+    bool synthetic_trade, synthetic_price; /* rows from files marked synthetic */
+    char trade_group[32];                  /* trade from a product group without HS6 */
+    char price_note[256];                  /* how the price series was assembled */
+    int *exp_idx;                          /* per month: index into exps, -1 none */
+    tl_exposure exps[8];
+    size_t n_exps;
+    size_t floor_months;                   /* months set missing by the floor */
+    size_t uv_months;                      /* months set missing by the unit-value check */
+    int today_m;                           /* month index of today (freshness) */
 };
 
 int cw_supply__ind_index(const char *name);
 const char *cw_supply__ind_name(int i);
 /* Appends the level changes of one timeline over months [from, to] (-1 = open). */
+/* The level at month i with only the rules where mask[k] is true (mask NULL = all). */
+int cw_supply__level_masked(const cw_supply_timeline *t, const cw_supply_rules *r, size_t i,
+                            bool with_events, const bool *mask);
+/* True when the rule reads a partner-invariant indicator (price, production, governance) and
+ * requires no partner-specific rule. */
+bool cw_supply__rule_invariant(const cw_supply_rules *r, size_t k);
 int cw_supply__changes_of(const cw_supply_timeline *t, const cw_supply_rules *r, int from, int to,
                           bool with_events, cw_supply_level_change **out, size_t *n_out);
 

@@ -191,7 +191,7 @@ static int write_header(FILE *f)
                  "customsDesc,mosCode,motCode,motDesc,qtyUnitCode,qtyUnitAbbr,qty,isQtyEstimated,"
                  "altQtyUnitCode,altQtyUnitAbbr,altQty,isAltQtyEstimated,netWgt,isNetWgtEstimated,"
                  "grossWgt,isGrossWgtEstimated,cifvalue,fobvalue,primaryValue,legacyEstimationFlag,"
-                 "isReported,isAggregate\n",
+                 "isReported,isAggregate,synthetic\n",
                  f) < 0
                ? -1
                : 0;
@@ -275,7 +275,7 @@ int cw_supply_synth(const char *dir, const cw_supply_synth_opts *o)
                                     "C,M,%04d%02d01,%d,%d,%04d%02d,%d,%s,%s,M,Import,%d,%s,%s,0,"
                                     "W00,World,H5,HS,true,%06d,,6,true,C00,TOTAL CPC,0,0,TOTAL "
                                     "MOT,8,kg,%.0f,false,-1,N/A,,false,%.0f,false,,false,%.0f,,"
-                                    "%.0f,0,true,false\n",
+                                    "%.0f,0,true,false,1\n",
                                     year, month, year, month, year, month, rep->code, rep->iso3,
                                     rep->name, sup->code, sup->iso3, sup->name, hs, kg, kg, v,
                                     v) < 0) {
@@ -295,7 +295,7 @@ int cw_supply_synth(const char *dir, const cw_supply_synth_opts *o)
     ct = NULL;
     /* prices: geometric random walk plus a spike while a disruption is announced */
     pr = open_out(dir, "prices.csv", path, sizeof path);
-    if (!pr || fputs("series,date,value,unit\n", pr) < 0) {
+    if (!pr || fputs("series,date,value,unit,synthetic\n", pr) < 0) {
         rc = cw_error_set(CW_EIO, "%s: %s", path, strerror(errno));
         goto out;
     }
@@ -309,7 +309,7 @@ int cw_supply_synth(const char *dir, const cw_supply_synth_opts *o)
             for (size_t i = 0; i < nd; i++)
                 if (d[i].com == c && t >= d[i].announced && t < d[i].effective + 6)
                     bump += 0.35;
-            if (fprintf(pr, "synth_%s,%04d-%02d-01,%.2f,USD/t\n", coms[c].commodity,
+            if (fprintf(pr, "synth_%s,%04d-%02d-01,%.2f,USD/t,1\n", coms[c].commodity,
                         first_year + t / 12, t % 12 + 1, exp(lp + bump)) < 0) {
                 rc = cw_error_set(CW_EIO, "%s: write failed", path);
                 goto out;

@@ -19,6 +19,11 @@
 
 static const char *const ind_names[] = {CW_SUPPLY_INDICATORS};
 
+/* the smallest scale of the robust z on monthly log residuals (2 % a month) */
+#define TL_MIN_SCALE 0.02
+/* later structural data (exposure, actor shares) stand in for at most this many years before */
+#define TL_LATER_YEARS 5
+
 int cw_supply__ind_index(const char *name)
 {
     for (size_t i = 0; i < TL_N_IND; i++)
@@ -48,6 +53,7 @@ void cw_supply_timeline_free(cw_supply_timeline *t)
     cw_free(t->trade_rows);
     cw_free(t->line_up_hs);
     cw_free(t->line_down_hs);
+    cw_free(t->exp_idx);
     cw_free(t);
 }
 
@@ -128,7 +134,9 @@ static int detectors(cw_supply_timeline *t, const double *val, int zi, int ewi, 
     for (size_t i = 0; i < n; i++)
         y[i] = isfinite(val[i]) ? log(val[i] + 1.0) : NAN;
     cw_supply_seasonal_resid(r, y, n, 12, 3);
-    cw_supply_robust_z(t->v[zi], r, n, 36, 12);
+    /* residuals of log values: a scale under 0.02 (2 % a month) is a flat history, not a calm
+     * one; flooring it keeps a first small move from scoring z in the thousands */
+    cw_supply_robust_z_floor(t->v[zi], r, n, 36, 12, TL_MIN_SCALE);
     if (ewi >= 0)
         cw_supply_ewma(t->v[ewi], t->v[zi], n, 0.2, 3.0);
     else
@@ -143,6 +151,57 @@ out:
     cw_free(y);
     cw_free(r);
     return rc;
+}
+
+/* Series hygiene. near[i]: x[i] is below frac times the median of the previous (up to 24)
+ * finite values, given at least 6 of them. low[i]: a near-zero month of a lumpy series, one
+ * that had at least 2 other near-zero months in the previous 24: there a near-zero month is
+ * normal noise (one 616-USD month in a line that carries millions) and is read as missing by
+ * the detectors. In a steady series the first near-zero month is data: a collapse. A run of
+ * near-zero months is reported separately (trade_floor_run). */
+#define TL_FLOOR_FRAC 0.05
+static void floor_mask(const double *x, const bool *valid, size_t n, bool *low, bool *near)
+{
+    double h[24];
+    for (size_t i = 0; i < n; i++) {
+        near[i] = low[i] = false;
+        if (!valid[i] || !isfinite(x[i]))
+            continue;
+        size_t k = 0;
+        for (size_t j = i; j-- > 0 && k < 24;)
+            if (valid[j] && isfinite(x[j]))
+                h[k++] = x[j];
+        if (k < 6)
+            continue;
+        double med = cw_supply_median(h, k);
+        near[i] = med > 0 && x[i] < TL_FLOOR_FRAC * med;
+        if (!near[i])
+            continue;
+        int before = 0;
+        for (size_t j = i >= 24 ? i - 24 : 0; j < i; j++)
+            before += near[j];
+        low[i] = before >= 2;
+    }
+}
+
+/* Unit-value check: bad[i] where value/kg is off by more than a factor of 10 from the median
+ * unit value of the previous (up to 24) months. */
+static void uv_mask(const double *val, const double *kg, size_t n, bool *bad)
+{
+    double h[24];
+    for (size_t i = 0; i < n; i++) {
+        bad[i] = false;
+        if (!isfinite(val[i]) || !(kg[i] > 0))
+            continue;
+        size_t k = 0;
+        for (size_t j = i; j-- > 0 && k < 24;)
+            if (isfinite(val[j]) && kg[j] > 0)
+                h[k++] = val[j] / kg[j];
+        if (k < 6)
+            continue;
+        double med = cw_supply_median(h, k), uv = val[i] / kg[i];
+        bad[i] = med > 0 && (uv > 10 * med || uv < med / 10);
+    }
 }
 
 static int load_trade(cw_supply_timeline *t, cw_supply *s, const char *hs)
@@ -163,15 +222,43 @@ static int load_trade(cw_supply_timeline *t, cw_supply *s, const char *hs)
     sqlite3_finalize(st);
     if (t->direct)
         snprintf(sql, sizeof sql,
-                 "SELECT partner, period, SUM(value_usd), hs6 FROM trade INDEXED BY trade_reporter"
+                 "SELECT partner, period, SUM(value_usd), hs6, SUM(net_kg), MAX(source LIKE "
+                 "'synthetic:%%') FROM trade INDEXED BY trade_reporter"
                  " WHERE reporter=?1 AND"
                  " flow='M' AND freq='M' AND hs6 IN (%s) GROUP BY partner, hs6, period",
                  hs);
     else
         snprintf(sql, sizeof sql,
-                 "SELECT reporter, period, SUM(value_usd), hs6 FROM trade WHERE partner=?1 AND"
+                 "SELECT reporter, period, SUM(value_usd), hs6, SUM(net_kg), MAX(source LIKE "
+                 "'synthetic:%%') FROM trade WHERE partner=?1 AND"
                  " flow='X' AND freq='M' AND hs6 IN (%s) GROUP BY reporter, hs6, period",
                  hs);
+    {
+        /* no HS6 rows at all: exports by product group (China's country_monthly_stats), as
+         * mirror data, when a group stands for this commodity */
+        sqlite3_stmt *q = NULL;
+        char qs[1536];
+        snprintf(qs, sizeof qs,
+                 "SELECT EXISTS(SELECT 1 FROM trade WHERE (partner=?1 AND flow='X' OR reporter=?1"
+                 " AND flow='M') AND hs6 IN (%s))",
+                 hs);
+        bool any = false;
+        if (sqlite3_prepare_v2(s->db, qs, -1, &q, NULL) == SQLITE_OK) {
+            sqlite3_bind_text(q, 1, t->partner, -1, SQLITE_STATIC);
+            any = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0);
+        }
+        sqlite3_finalize(q);
+        const char *grp = !strcmp(t->commodity, "rare_earths") ? "rare_earths" : NULL;
+        if (!any && grp) {
+            snprintf(t->trade_group, sizeof t->trade_group, "%s", grp);
+            t->direct = false;
+            snprintf(sql, sizeof sql,
+                     "SELECT reporter, period, SUM(value_usd), '000000', SUM(net_kg), MAX(source "
+                     "LIKE 'synthetic:%%') FROM trade_group WHERE partner=?1 AND flow='X' AND "
+                     "grp='%s' GROUP BY reporter, period",
+                     grp);
+        }
+    }
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return cw_supply__sqlerr(s->db, "prepare");
     sqlite3_bind_text(st, 1, t->partner, -1, SQLITE_STATIC);
@@ -197,7 +284,12 @@ static int load_trade(cw_supply_timeline *t, cw_supply *s, const char *hs)
         for (size_t k = 0; k < t->n_lines; k++)
             if (t->lines[k] == hs6)
                 li = (int)k;
-        t->trade_rows[t->n_trade_rows++] = (tl_trade_row){si, li, m, sqlite3_column_double(st, 2)};
+        t->trade_rows[t->n_trade_rows++] =
+            (tl_trade_row){si, li, m, sqlite3_column_double(st, 2),
+                           sqlite3_column_type(st, 4) == SQLITE_NULL ? NAN
+                                                                     : sqlite3_column_double(st, 4)};
+        if (sqlite3_column_int(st, 5))
+            t->synthetic_trade = true;
         if (t->trade_first < 0 || m < t->trade_first)
             t->trade_first = m;
         if (m > t->trade_last)
@@ -213,46 +305,22 @@ typedef struct {
     double v;
 } mv;
 
-static int load_price(cw_supply_timeline *t, cw_supply *s, mv **out, size_t *n_out)
+/* The monthly means of one price series (ascending). */
+static int price_months(cw_supply *s, const char *series, mv **out, size_t *n_out, char *unit,
+                        size_t unit_cap, bool *synthetic)
 {
     *out = NULL;
     *n_out = 0;
     sqlite3_stmt *st = NULL;
-    int rc = 0;
-    /* the mapped series with the latest data, then the most points */
-    if (sqlite3_prepare_v2(s->db, "SELECT MAX(date), COUNT(*) FROM prices WHERE series=?1", -1, &st,
-                           NULL) != SQLITE_OK)
-        return cw_supply__sqlerr(s->db, "prepare");
-    char best_last[11] = "";
-    long best_n = 0;
-    for (size_t i = 0; i < s->n_pseries; i++) {
-        if (strcmp(s->pseries[i].commodity, t->commodity) != 0)
-            continue;
-        sqlite3_reset(st);
-        sqlite3_bind_text(st, 1, s->pseries[i].series, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_type(st, 0) == SQLITE_NULL)
-            continue;
-        const char *last = (const char *)sqlite3_column_text(st, 0);
-        long cnt = (long)sqlite3_column_int64(st, 1);
-        int cmp = strncmp(last, best_last, 7);
-        if (!best_last[0] || cmp > 0 || (cmp == 0 && cnt > best_n)) {
-            snprintf(best_last, sizeof best_last, "%s", last);
-            best_n = cnt;
-            snprintf(t->price_series, sizeof t->price_series, "%s", s->pseries[i].series);
-        }
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-    if (!t->price_series[0])
-        return 0;
     if (sqlite3_prepare_v2(s->db,
-                           "SELECT substr(date,1,7) AS m, AVG(value), MAX(unit) FROM prices WHERE "
-                           "series=?1 GROUP BY m ORDER BY m",
+                           "SELECT substr(date,1,7) AS m, AVG(value), MAX(unit), MAX(source LIKE "
+                           "'synthetic:%') FROM prices WHERE series=?1 GROUP BY m ORDER BY m",
                            -1, &st, NULL) != SQLITE_OK)
         return cw_supply__sqlerr(s->db, "prepare");
-    sqlite3_bind_text(st, 1, t->price_series, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, series, -1, SQLITE_STATIC);
     size_t n = 0, cap = 0;
     mv *a = NULL;
+    int rc = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
         int m = cw_supply__month_parse((const char *)sqlite3_column_text(st, 0));
         if (m < 0)
@@ -268,7 +336,10 @@ static int load_price(cw_supply_timeline *t, cw_supply *s, mv **out, size_t *n_o
         }
         a[n++] = (mv){m, sqlite3_column_double(st, 1)};
         const unsigned char *u = sqlite3_column_text(st, 2);
-        snprintf(t->price_unit, sizeof t->price_unit, "%s", u ? (const char *)u : "");
+        if (unit)
+            snprintf(unit, unit_cap, "%s", u ? (const char *)u : "");
+        if (synthetic && sqlite3_column_int(st, 3))
+            *synthetic = true;
     }
 out:
     sqlite3_finalize(st);
@@ -279,6 +350,127 @@ out:
     *out = a;
     *n_out = n;
     return 0;
+}
+
+/* The commodity's monthly price: the mapped series with the most months, extended past its
+ * end by later series that overlap it by >= 3 months, rescaled by the mean ratio over the
+ * overlap (so the detectors, which work on log changes, see no jump at the splice; the units
+ * are those of the first series). t->price_note says what was joined. */
+static int load_price(cw_supply_timeline *t, cw_supply *s, mv **out, size_t *n_out)
+{
+    *out = NULL;
+    *n_out = 0;
+    int rc = 0;
+    mv *cand[16] = {NULL};
+    size_t ncand[16] = {0};
+    const char *names[16];
+    char units[16][32];
+    size_t nc = 0;
+    for (size_t i = 0; i < s->n_pseries && nc < 16; i++) {
+        if (strcmp(s->pseries[i].commodity, t->commodity) != 0)
+            continue;
+        bool syn = false;
+        if ((rc = price_months(s, s->pseries[i].series, &cand[nc], &ncand[nc], units[nc],
+                               sizeof units[nc], &syn)))
+            goto out;
+        if (!ncand[nc]) {
+            cw_free(cand[nc]);
+            cand[nc] = NULL;
+            continue;
+        }
+        if (syn)
+            t->synthetic_price = true;
+        names[nc++] = s->pseries[i].series;
+    }
+    if (!nc)
+        goto out;
+    /* base: the most months, then the latest end */
+    size_t b = 0;
+    for (size_t k = 1; k < nc; k++)
+        if (ncand[k] > ncand[b] ||
+            (ncand[k] == ncand[b] && cand[k][ncand[k] - 1].m > cand[b][ncand[b] - 1].m))
+            b = k;
+    snprintf(t->price_series, sizeof t->price_series, "%s", names[b]);
+    snprintf(t->price_unit, sizeof t->price_unit, "%.31s", units[b]);
+    size_t n = ncand[b], cap = n + 512;
+    mv *a = cw_malloc(cap * sizeof *a);
+    if (!a) {
+        rc = cw_error_set(CW_ENOMEM, "out of memory");
+        goto out;
+    }
+    memcpy(a, cand[b], n * sizeof *a);
+    snprintf(t->price_note, sizeof t->price_note, "%.63s (%.31s) ", names[b], units[b]);
+    bool used[16] = {false};
+    used[b] = true;
+    for (;;) {
+        /* the unused series reaching furthest beyond the current end with >= 3 overlap months */
+        int end = a[n - 1].m;
+        size_t best = nc;
+        double ratio = NAN;
+        for (size_t k = 0; k < nc; k++) {
+            if (used[k] || cand[k][ncand[k] - 1].m <= end)
+                continue;
+            double sum = 0;
+            int cnt = 0;
+            for (size_t j = 0; j < ncand[k]; j++) {
+                int m = cand[k][j].m;
+                if (m > end || m < a[0].m)
+                    continue;
+                for (size_t q = n; q-- > 0;)
+                    if (a[q].m == m) {
+                        if (cand[k][j].v > 0 && a[q].v > 0) {
+                            sum += log(a[q].v / cand[k][j].v);
+                            cnt++;
+                        }
+                        break;
+                    } else if (a[q].m < m) {
+                        break;
+                    }
+            }
+            if (cnt >= 3 && (best == nc || cand[k][ncand[k] - 1].m > cand[best][ncand[best] - 1].m)) {
+                best = k;
+                ratio = exp(sum / cnt);
+            }
+        }
+        if (best == nc)
+            break;
+        used[best] = true;
+        char from[8];
+        int first_new = -1;
+        for (size_t j = 0; j < ncand[best]; j++) {
+            if (cand[best][j].m <= end)
+                continue;
+            if (n == cap) {
+                cap *= 2;
+                mv *na = cw_realloc(a, cap * sizeof *na);
+                if (!na) {
+                    cw_free(a);
+                    rc = cw_error_set(CW_ENOMEM, "out of memory");
+                    goto out;
+                }
+                a = na;
+            }
+            if (first_new < 0)
+                first_new = cand[best][j].m;
+            a[n++] = (mv){cand[best][j].m, cand[best][j].v * ratio};
+        }
+        cw_supply__month_format(from, first_new);
+        size_t l = strlen(t->price_note);
+        snprintf(t->price_note + l, sizeof t->price_note - l,
+                 "then from %.7s %.63s (%.31s) x %.4g, the mean ratio over the overlap ", from,
+                 names[best], units[best], ratio);
+    }
+    {
+        size_t l = strlen(t->price_note);
+        if (l && t->price_note[l - 1] == ' ')
+            t->price_note[l - 1] = 0;
+    }
+    *out = a;
+    *n_out = n;
+out:
+    for (size_t k = 0; k < nc; k++)
+        cw_free(cand[k]);
+    return rc;
 }
 
 /* Production concentration per year (no look-ahead: month t uses the latest year <= t's). */
@@ -427,12 +619,123 @@ static bool token_match(const char *list, const char *word)
     return false;
 }
 
-static int load_events(cw_supply_timeline *t, cw_supply *s)
+/* Supplier shares of the partner's imports on a stated basis: USGS MCS import sources for
+ * the USA, KOMIR's ore imports by partner for Korea; then production concentration for every
+ * partner (the mining stage, USGS MCS). */
+static int load_exposure(cw_supply_timeline *t, cw_supply *s, const void *pyv, size_t n_py)
 {
+    const prod_year *py = pyv;
+    t->n_exps = 0;
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    if (!strcmp(t->partner, "USA") || !strcmp(t->partner, "KOR")) {
+        bool usa = !strcmp(t->partner, "USA");
+        const char *sql =
+            usa ? "SELECT period, supplier, share, source FROM import_sources WHERE reporter='USA'"
+                  " AND commodity=?1 AND basis='usgs_import_sources' ORDER BY period, share DESC"
+                : "SELECT period, supplier, SUM(value_usd), MAX(source) FROM import_sources WHERE"
+                  " reporter='KOR' AND commodity=?1 AND basis='komir_ore_imports' GROUP BY period,"
+                  " supplier ORDER BY period, 3 DESC";
+        if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+            return cw_supply__sqlerr(s->db, "prepare");
+        sqlite3_bind_text(st, 1, t->commodity, -1, SQLITE_STATIC);
+        char cur[16] = "";
+        double total = 0;
+        tl_exposure e;
+        memset(&e, 0, sizeof e);
+        for (;;) {
+            int step = sqlite3_step(st);
+            const char *per = step == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : "";
+            if ((step != SQLITE_ROW || strcmp(per, cur) != 0) && cur[0]) {
+                if (e.top[0] && t->n_exps < 8 && (usa || total > 0)) {
+                    if (!usa)
+                        e.share /= total;
+                    t->exps[t->n_exps++] = e;
+                }
+                memset(&e, 0, sizeof e);
+                total = 0;
+            }
+            if (step != SQLITE_ROW)
+                break;
+            if (strcmp(per, cur) != 0) {
+                snprintf(cur, sizeof cur, "%s", per);
+                e.basis = usa ? EXP_USGS : EXP_KOMIR;
+                e.year = atoi(per);
+                snprintf(e.period, sizeof e.period, "%s", per);
+                const unsigned char *src = sqlite3_column_text(st, 3);
+                snprintf(e.source, sizeof e.source, "%s", src ? (const char *)src : "");
+            }
+            const char *sup = (const char *)sqlite3_column_text(st, 1);
+            double v = sqlite3_column_double(st, 2);
+            total += v;
+            if (!e.top[0] && sup && strcmp(sup, "ZZZ") != 0 && strcmp(sup, "W00") != 0) {
+                snprintf(e.top, sizeof e.top, "%s", sup);
+                e.share = v;
+            }
+        }
+        sqlite3_finalize(st);
+    }
+    for (size_t k = 0; k < n_py && t->n_exps < 8; k++) {
+        tl_exposure e;
+        memset(&e, 0, sizeof e);
+        e.basis = EXP_PRODUCTION;
+        e.year = py[k].year;
+        snprintf(e.period, sizeof e.period, "%d%s", py[k].year, py[k].est ? "e" : "");
+        snprintf(e.top, sizeof e.top, "%s", py[k].top_iso);
+        e.share = py[k].top;
+        snprintf(e.source, sizeof e.source, "USGS MCS world mine production");
+        t->exps[t->n_exps++] = e;
+    }
+    return rc;
+}
+
+/* The exposure entry standing for a year: the partner's own imports (latest data year <= the
+ * year), else production concentration (same), else the earliest entry of either, flagged as
+ * later data (structural shares move slowly; the flag says so). -1 when none. */
+static int exposure_at(cw_supply_timeline *t, int year)
+{
+    int best = -1;
+    for (int pass = 0; pass < 2 && best < 0; pass++)
+        for (size_t k = 0; k < t->n_exps; k++) {
+            bool partner = t->exps[k].basis != EXP_PRODUCTION;
+            if (partner != (pass == 0) || t->exps[k].year > year)
+                continue;
+            if (best < 0 || t->exps[k].year > t->exps[best].year)
+                best = (int)k;
+        }
+    for (int pass = 0; pass < 2 && best < 0; pass++)
+        for (size_t k = 0; k < t->n_exps; k++) {
+            bool partner = t->exps[k].basis != EXP_PRODUCTION;
+            if (partner != (pass == 0) || t->exps[k].year - year > TL_LATER_YEARS)
+                continue;
+            if (best < 0 || t->exps[k].year < t->exps[best].year)
+                best = (int)k;
+        }
+    if (best >= 0)
+        t->exps[best].later = t->exps[best].year > year;
+    return best;
+}
+
+/* An announced measure restricting exports (not an easing, a ruling or a market event). */
+static bool is_measure(const char *type)
+{
+    if (strstr(type, "lifted") || strstr(type, "relax") || strstr(type, "ruling") ||
+        strstr(type, "response") || strstr(type, "price") || strstr(type, "market"))
+        return false;
+    return strstr(type, "export") || strstr(type, "embargo") || strstr(type, "quota") ||
+           strstr(type, "ban") || strstr(type, "licens") || strstr(type, "control") ||
+           strstr(type, "preferential");
+}
+
+static int load_events(cw_supply_timeline *t, cw_supply *s, const void *pyv, size_t n_py)
+{
+    const prod_year *py = pyv;
+    (void)py;
+    (void)n_py;
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db,
-                           "SELECT event_id, announced, commodity, affected FROM events ORDER BY "
-                           "announced",
+                           "SELECT event_id, announced, commodity, affected, effective, actor, type,"
+                           " description FROM events ORDER BY announced",
                            -1, &st, NULL) != SQLITE_OK)
         return cw_supply__sqlerr(s->db, "prepare");
     int rc = 0;
@@ -441,6 +744,10 @@ static int load_events(cw_supply_timeline *t, cw_supply *s)
         const char *ann = (const char *)sqlite3_column_text(st, 1);
         const char *com = (const char *)sqlite3_column_text(st, 2);
         const char *aff = (const char *)sqlite3_column_text(st, 3);
+        const char *eff = (const char *)sqlite3_column_text(st, 4);
+        const char *actor = (const char *)sqlite3_column_text(st, 5);
+        const char *type = (const char *)sqlite3_column_text(st, 6);
+        const char *desc = (const char *)sqlite3_column_text(st, 7);
         if (!id || !ann || !com || !aff)
             continue;
         const char *canon = NULL;
@@ -465,14 +772,76 @@ static int load_events(cw_supply_timeline *t, cw_supply *s)
         }
         if (m < 0)
             continue;
+        int me = eff && strlen(eff) >= 7 ? cw_supply__month_parse(eff) : -1;
+        if (me < 0 && eff) {
+            char yb[8];
+            snprintf(yb, sizeof yb, "%.4s-01", eff);
+            me = cw_supply__month_parse(yb);
+        }
         tl_event *ne = cw_realloc(t->ev, (t->n_ev + 1) * sizeof *ne);
         if (!ne) {
             rc = cw_error_set(CW_ENOMEM, "out of memory");
             break;
         }
         t->ev = ne;
-        snprintf(ne[t->n_ev].id, sizeof ne->id, "%s", id);
-        ne[t->n_ev].month = m;
+        tl_event *e = &ne[t->n_ev];
+        memset(e, 0, sizeof *e);
+        snprintf(e->id, sizeof e->id, "%s", id);
+        e->month = m;
+        e->eff_month = me >= 0 ? me : m;
+        e->measure = type && is_measure(type);
+        e->actor_share = NAN;
+        snprintf(e->actor, sizeof e->actor, "%s", actor ? actor : "");
+        snprintf(e->source, sizeof e->source, "%s", desc ? desc : "");
+        /* the actor's weight: its share of the partner's imports (stated basis) or of world
+         * production, whichever is larger, from the data standing for the announcement year */
+        int year = m / 12;
+        for (size_t k = 0; k < t->n_exps && e->actor[0]; k++) {
+            const tl_exposure *x = &t->exps[k];
+            double share = NAN;
+            if (x->basis == EXP_PRODUCTION) {
+                cw_supply_conc c;
+                char top[4];
+                double sh = 0;
+                if (cw_supply_production_conc(s, t->commodity, x->year, &c, top, NULL, e->actor,
+                                              &sh) == 0)
+                    share = sh;
+            } else {
+                sqlite3_stmt *q = NULL;
+                const char *sql =
+                    x->basis == EXP_USGS
+                        ? "SELECT share FROM import_sources WHERE reporter='USA' AND commodity=?1"
+                          " AND supplier=?2 AND period=?3"
+                        : "SELECT (SELECT SUM(value_usd) FROM import_sources WHERE reporter='KOR'"
+                          " AND commodity=?1 AND supplier=?2 AND period=?3 AND basis="
+                          "'komir_ore_imports') / (SELECT SUM(value_usd) FROM import_sources WHERE"
+                          " reporter='KOR' AND commodity=?1 AND period=?3 AND basis="
+                          "'komir_ore_imports')";
+                if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) == SQLITE_OK) {
+                    sqlite3_bind_text(q, 1, t->commodity, -1, SQLITE_STATIC);
+                    sqlite3_bind_text(q, 2, e->actor, -1, SQLITE_STATIC);
+                    sqlite3_bind_text(q, 3, x->period, -1, SQLITE_STATIC);
+                    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL)
+                        share = sqlite3_column_double(q, 0);
+                }
+                sqlite3_finalize(q);
+            }
+            if (!isfinite(share) || x->year - year > TL_LATER_YEARS)
+                continue;
+            /* prefer data of the announcement year or earlier; later data only if none */
+            bool cur_later = e->basis[0] && strstr(e->basis, "later");
+            bool later = x->year > year;
+            if (!isfinite(e->actor_share) || (cur_later && !later) ||
+                (later == cur_later && share > e->actor_share)) {
+                e->actor_share = share;
+                snprintf(e->basis, sizeof e->basis, "%s %s%s",
+                         x->basis == EXP_USGS    ? "USA import share (USGS MCS)"
+                         : x->basis == EXP_KOMIR ? "KOR ore-import share (KOMIR)"
+                                                 : "world production share (USGS MCS)",
+                         x->period, later ? ", later data" : "");
+            }
+        }
+        e->counted = e->measure && isfinite(e->actor_share);
         t->n_ev++;
     }
     sqlite3_finalize(st);
@@ -592,27 +961,93 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
         for (int m = t->trade_first; m <= t->trade_last; m++)
             if (isnan(tv[m - m0]))
                 t->trade_gaps++;
-    if ((rc = detectors(t, tv, TL_TRADE_Z, TL_TRADE_EWMA, TL_TRADE_EWMA_ABS, TL_TRADE_CUSUM_UP,
-                        TL_TRADE_CUSUM_DOWN, TL_TRADE_CP)))
+    /* ---- hygiene: near-zero months (floor) and implausible unit values are missing for the
+     * detectors; a run of floor months is its own indicator ---- */
+    double *clean = cw_malloc(n * sizeof *clean), *kg = cw_calloc(n, sizeof *kg);
+    bool *low = cw_calloc(n, sizeof *low), *uvbad = cw_calloc(n, sizeof *uvbad);
+    bool *valid = cw_calloc(n, sizeof *valid);
+    if (!clean || !kg || !low || !uvbad || !valid) {
+        cw_free(clean);
+        cw_free(kg);
+        cw_free(low);
+        cw_free(uvbad);
+        cw_free(valid);
+        rc = cw_error_set(CW_ENOMEM, "out of memory");
         goto out;
+    }
+    for (size_t k = 0; k < t->n_trade_rows; k++) {
+        tl_trade_row *r = &t->trade_rows[k];
+        if (r->supplier == w00 && t->n_suppliers > 1)
+            continue;
+        size_t i = (size_t)(r->month - m0);
+        kg[i] = isfinite(r->net_kg) && isfinite(kg[i]) ? kg[i] + r->net_kg : NAN;
+    }
+    for (size_t i = 0; i < n; i++)
+        valid[i] = isfinite(tv[i]);
+    bool *nearz = cw_calloc(n, sizeof *nearz);
+    if (!nearz) {
+        cw_free(clean);
+        cw_free(kg);
+        cw_free(low);
+        cw_free(uvbad);
+        cw_free(valid);
+        rc = cw_error_set(CW_ENOMEM, "out of memory");
+        goto out;
+    }
+    floor_mask(tv, valid, n, low, nearz);
+    uv_mask(tv, kg, n, uvbad);
+    int run = 0;
+    for (size_t i = 0; i < n; i++) {
+        clean[i] = tv[i];
+        if (nearz[i])
+            run++;
+        else if (isfinite(tv[i]))
+            run = 0;
+        if (low[i]) {
+            clean[i] = NAN;
+            t->floor_months++;
+        }
+        if (uvbad[i] && !low[i]) {
+            clean[i] = NAN;
+            t->uv_months++;
+        }
+        if (isfinite(tv[i]) && i >= 12)
+            t->v[TL_FLOOR_RUN][i] = run;
+    }
+    rc = detectors(t, clean, TL_TRADE_Z, TL_TRADE_EWMA, TL_TRADE_EWMA_ABS, TL_TRADE_CUSUM_UP,
+                   TL_TRADE_CUSUM_DOWN, TL_TRADE_CP);
+    cw_free(clean);
+    cw_free(kg);
+    cw_free(low);
+    cw_free(nearz);
+    cw_free(uvbad);
+    if (rc) {
+        cw_free(valid);
+        goto out;
+    }
 
     /* ---- per-line robust z (controls often target one line): the most extreme line among
      * those carrying >= 10% of the commodity's trailing 12-month value ---- */
     t->line_up_hs = cw_calloc(n, sizeof *t->line_up_hs);
     t->line_down_hs = cw_calloc(n, sizeof *t->line_down_hs);
     if (!t->line_up_hs || !t->line_down_hs) {
+        cw_free(valid);
         rc = cw_error_set(CW_ENOMEM, "out of memory");
         goto out;
     }
-    if (t->n_lines > 1 && t->n_trade_rows) {
+    if (t->n_lines > 1 && t->n_trade_rows && !t->trade_group[0]) {
         double *lv = cw_calloc(n * t->n_lines, sizeof *lv);
         double *y = cw_malloc(n * sizeof *y), *r = cw_malloc(n * sizeof *r);
         double *z = cw_malloc(n * sizeof *z);
-        if (!lv || !y || !r || !z) {
+        bool *llow = cw_calloc(n, sizeof *llow), *lnear = cw_calloc(n, sizeof *lnear);
+        if (!lv || !y || !r || !z || !llow || !lnear) {
+            cw_free(lnear);
             cw_free(lv);
             cw_free(y);
             cw_free(r);
             cw_free(z);
+            cw_free(llow);
+            cw_free(valid);
             rc = cw_error_set(CW_ENOMEM, "out of memory");
             goto out;
         }
@@ -623,10 +1058,11 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
         }
         for (size_t l = 0; l < t->n_lines; l++) {
             double *x = lv + l * n;
+            floor_mask(x, valid, n, llow, lnear);
             for (size_t i = 0; i < n; i++)
-                y[i] = isfinite(tv[i]) ? log(x[i] + 1.0) : NAN;
+                y[i] = isfinite(tv[i]) && !llow[i] ? log(x[i] + 1.0) : NAN;
             cw_supply_seasonal_resid(r, y, n, 12, 3);
-            cw_supply_robust_z(z, r, n, 36, 12);
+            cw_supply_robust_z_floor(z, r, n, 36, 12, TL_MIN_SCALE);
             for (size_t i = 0; i < n; i++) {
                 if (!isfinite(z[i]))
                     continue;
@@ -652,12 +1088,17 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
         cw_free(y);
         cw_free(r);
         cw_free(z);
+        cw_free(llow);
+        cw_free(lnear);
     } else {
         memcpy(t->v[TL_LINE_UP], t->v[TL_TRADE_Z], n * sizeof(double));
         memcpy(t->v[TL_LINE_DOWN], t->v[TL_TRADE_Z], n * sizeof(double));
         for (size_t i = 0; i < n; i++)
-            t->line_up_hs[i] = t->line_down_hs[i] = t->n_lines ? t->lines[0] : 0;
+            t->line_up_hs[i] = t->line_down_hs[i] =
+                t->n_lines && !t->trade_group[0] ? t->lines[0] : 0;
     }
+
+    cw_free(valid);
 
     /* ---- import concentration and friend-share over the trailing 12 months ---- */
     size_t n_real = t->n_suppliers - (w00 >= 0 ? 1 : 0);
@@ -721,6 +1162,17 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
     if ((rc = detectors(t, t->v[TL_PRICE], TL_PRICE_Z, -1, TL_PRICE_EWMA_ABS, TL_PRICE_CUSUM_UP,
                         TL_PRICE_CUSUM_DOWN, TL_PRICE_CP)))
         goto out;
+    /* direction: a change point counts as a supply signal only while the price rises (the
+     * robust z of the last 3 months sums above zero); a falling price is not a shortage */
+    for (size_t i = 0; i < n; i++) {
+        double cp = t->v[TL_PRICE_CP][i], zs = 0;
+        if (!isfinite(cp))
+            continue;
+        for (size_t k = i >= 2 ? i - 2 : 0; k <= i; k++)
+            if (isfinite(t->v[TL_PRICE_Z][k]))
+                zs += t->v[TL_PRICE_Z][k];
+        t->v[TL_PRICE_CP_UP][i] = zs > 0 ? cp : 0;
+    }
 
     /* ---- production (per year, no look-ahead) ---- */
     if ((rc = load_production(t, s, &py, &n_py)))
@@ -788,14 +1240,41 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
         sqlite3_finalize(pq);
     }
 
-    /* ---- events announced per month ---- */
-    if ((rc = load_events(t, s)))
+    /* ---- exposure with a stated basis ---- */
+    if ((rc = load_exposure(t, s, py, n_py)))
         goto out;
-    for (size_t i = 0; i < n; i++)
+    t->exp_idx = cw_malloc(n * sizeof *t->exp_idx);
+    if (!t->exp_idx) {
+        rc = cw_error_set(CW_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int k = exposure_at(t, (m0 + (int)i) / 12);
+        t->exp_idx[i] = k;
+        if (k >= 0)
+            t->v[TL_EXPOSURE][i] = t->exps[k].share;
+    }
+
+    /* ---- events announced per month ---- */
+    if ((rc = load_events(t, s, py, n_py)))
+        goto out;
+    for (size_t i = 0; i < n; i++) {
         t->v[TL_EVENT][i] = 0;
+        t->v[TL_EVENT_MEASURE][i] = 0;
+    }
     for (size_t k = 0; k < t->n_ev; k++)
-        if (t->ev[k].month >= m0 && t->ev[k].month <= m1)
-            t->v[TL_EVENT][t->ev[k].month - m0] += 1;
+        if (t->ev[k].month >= m0 && t->ev[k].month <= m1) {
+            size_t i = (size_t)(t->ev[k].month - m0);
+            t->v[TL_EVENT][i] += 1;
+            if (t->ev[k].counted && t->ev[k].actor_share > t->v[TL_EVENT_MEASURE][i])
+                t->v[TL_EVENT_MEASURE][i] = t->ev[k].actor_share;
+        }
+    {
+        time_t now = time(NULL);
+        struct tm tmv;
+        gmtime_r(&now, &tmv);
+        t->today_m = (tmv.tm_year + 1900) * 12 + tmv.tm_mon;
+    }
 out:
     cw_free(price);
     cw_free(py);

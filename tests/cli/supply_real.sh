@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # supply_real.sh: the real series of ../shared/data through the CLI (skipped when absent):
-# the 2023 graphite controls in China's exports to KOR and JPN, and the backtest on the 15
-# calibration events.
+# the 2023 graphite controls in China's exports to KOR and JPN; explain's text for graphite (KOR,
+# December 2023) and gallium (USA and JPN, August 2023) names the exposure basis, the HS lines,
+# the units and the freshness; the backtest on the 15 calibration events.
 set -euo pipefail
 BIN=${CW_BIN:?CW_BIN is not set}
 D=${CW_SHARED_DATA:-../shared/data}
@@ -37,8 +38,48 @@ done
 "$BIN" supply explain cobalt KOR --json 2>/dev/null | jq -e '.top_producer == "COD"' >/dev/null \
     || true # cobalt has no trade or price series here: explain says so (exit 3)
 
+# explain (text) names the exposure basis, the HS lines, the units and the freshness
+"$BIN" supply load usgs "$D/usgs-mcs2026-extract/us_import_sources_mcs2026.csv" >/dev/null
+"$BIN" supply load komir "$D/komir-supply-risk-indices/komir_global_import_export.csv" >/dev/null
+"$BIN" supply explain graphite KOR --at 2023-12 > "$T/g.txt"
+grep -q "^exposure: partner imports: KOMIR Korea ore imports by partner, 2022: top supplier CHN" "$T/g.txt" \
+    || fail "graphite KOR: exposure basis"
+grep -q "^HS lines counted: 250410 250490 380110 380190; .*line_z_down on HS 250410" "$T/g.txt" \
+    || fail "graphite KOR: HS lines"
+grep -q "^units: trade USD (current), monthly value" "$T/g.txt" || fail "graphite KOR: units"
+grep -q "trade_value .* USD/month" "$T/g.txt" || fail "graphite KOR: unit on the value"
+grep -Eq "^trade \(USD\): mirror: exports to KOR reported by CHN, .*the series ends 2024-12, [0-9]+ months before today" "$T/g.txt" \
+    || fail "graphite KOR: freshness against today"
+grep -q "\[real data\]" "$T/g.txt" || fail "graphite KOR: real data marker"
+"$BIN" supply explain gallium USA --at 2023-08 > "$T/ga.txt"
+grep -q "^exposure: partner imports: USGS MCS U.S. import sources, 2021-24: top supplier CAN 28.0 %" "$T/ga.txt" \
+    || fail "gallium USA: exposure basis"
+grep -q "^HS lines counted: 811292 811299" "$T/ga.txt" || fail "gallium USA: HS lines"
+grep -q "^units: trade USD" "$T/ga.txt" || fail "gallium USA: units"
+grep -q "months before today" "$T/ga.txt" || fail "gallium USA: freshness"
+"$BIN" supply explain gallium JPN --at 2023-08 | grep -q "^exposure: production concentration: .*top producer CHN .*(data later than this month" \
+    || fail "gallium JPN: production basis, flagged as later data"
+
+# coverage: a commodity without any series names what is missing and where it is published
+"$BIN" supply status --json > "$T/st.json"
+jq -e '[.assessments[] | select(.commodity == "antimony" and .partner == "USA")][0] |
+       .level == null and .coverage.any_series == false and
+       ([.coverage.missing[].where] | any(test("UN Comtrade"))) and
+       ([.coverage.missing[].data] | any(test("price")))' "$T/st.json" >/dev/null \
+    || fail "status: antimony's missing data and where it is published"
+"$BIN" supply status --commodity antimony --partner JPN | grep -q "published: .*comtradeplus.un.org" \
+    || fail "status text: where the missing trade data are published"
+
 "$BIN" supply backtest --events "$D/facts/disruption_events.csv" --json > "$T/bt.json"
 jq -e '.events | length == 15' "$T/bt.json" >/dev/null || fail "backtest must report 15 events"
 jq -e '[.events[] | select(.result == "hit" or .result == "miss" or .result == "no_data" or
-        .result == "out_of_scope")] | length == 15' "$T/bt.json" >/dev/null || fail "results"
+        .result == "out_of_scope" or .result == "easing" or .result == "duplicate")] | length == 15' \
+    "$T/bt.json" >/dev/null || fail "results"
+# easings (lifted, relaxed, rulings) are reported apart; the headline counts no data as misses
+jq -e '[.events[] | select(.event_id == "ree_2015_quota_end")][0].result == "easing"' "$T/bt.json" \
+    >/dev/null || fail "an easing scored as a disruption"
+jq -e '.summary.scored == .summary.hits + .summary.misses + .summary.no_data' "$T/bt.json" \
+    >/dev/null || fail "no-data events must count in the headline"
+jq -e '.acceptance | has("hit_rate") and has("noise_to_signal") and has("placebo_p") and
+       has("komir_kappa")' "$T/bt.json" >/dev/null || fail "acceptance figures"
 echo "supply_real: ok ($(jq -c '.summary | {hits, misses, no_data, out_of_scope}' "$T/bt.json"))"

@@ -64,9 +64,12 @@ static void test_backtest_finds_planted(void)
     cw_supply_rules *r;
     REQUIRE(cw_supply_rules_load(&r, NULL) == 0);
     snprintf(f, sizeof f, "%s/events.csv", dir);
-    cw_supply_backtest_opts bo = {NULL, NULL, CW_SUPPLY_CAUTION, 12};
+    cw_supply_backtest_opts bo = {NULL, NULL, CW_SUPPLY_CAUTION, 12, 12, 24};
     json_t *res;
-    REQUIRE(cw_supply_backtest(s, r, f, &bo, &res) == 0);
+    {
+        const char *fp = f;
+        REQUIRE(cw_supply_backtest(s, r, &fp, 1, &bo, &res) == 0);
+    }
     json_t *sum = json_object_get(res, "summary");
     long long n = json_integer_value(json_object_get(sum, "events"));
     long long hits = json_integer_value(json_object_get(sum, "hits"));
@@ -116,7 +119,10 @@ static void test_backtest_finds_planted(void)
     snprintf(f, sizeof f, "%s/events_shifted.csv", dir);
     REQUIRE(cw_file_write_atomic(f, shifted.data, shifted.len) == 0);
     cw_buf_deinit(&shifted);
-    REQUIRE(cw_supply_backtest(s, r, f, &bo, &res) == 0);
+    {
+        const char *fp = f;
+        REQUIRE(cw_supply_backtest(s, r, &fp, 1, &bo, &res) == 0);
+    }
     long long hits2 = json_integer_value(json_object_get(json_object_get(res, "summary"), "hits"));
     fprintf(stderr, "  control (events moved 2 years earlier): %lld hits\n", hits2);
     CHECK(hits2 < hits);

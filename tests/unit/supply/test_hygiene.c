@@ -1,0 +1,139 @@
+/*
+ * test_hygiene.c: series hygiene and direction on generated series (exact, no shared data):
+ *  - a near-zero month in a steady series is a collapse (line_z_down far below -3.5, and two in
+ *    a row make trade_floor_run 2), while the same month in a lumpy series (near-zero months
+ *    before) is read as missing (no z at all);
+ *  - a change point on a falling price does not count (price_cp_up 0), on a rising one it does;
+ *  - a file with a "synthetic" column is marked synthetic, a plain one real.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chainwatch/errors.h"
+#include "chainwatch/supply.h"
+#include "chainwatch/util.h"
+#include "harness.h"
+
+static cw_supply *s;
+
+static double at(cw_supply_timeline *t, const char *ind, const char *period)
+{
+    for (size_t i = 0; i < cw_supply_timeline_months(t); i++)
+        if (!strcmp(cw_supply_timeline_period(t, i), period))
+            return cw_supply_timeline_value(t, ind, i);
+    return NAN;
+}
+
+static void test_floor(void)
+{
+    /* 48 months 2018-01..2021-12: KOR steady ~4 M (a small seasonal wiggle) with 7,000 in
+     * 2021-11 and 2021-12; USA lumpy: the same level but near zero every 7th month, and in
+     * 2021-11 */
+    char path[1024];
+    snprintf(path, sizeof path, "%s/trade.csv", cw_test_tmpdir());
+    cw_buf b = {0};
+    cw_buf_printf(&b, "period_dt,partner_name,hs6,val,qty\n");
+    for (int k = 0; k < 48; k++) {
+        int y = 2018 + k / 12, m = k % 12 + 1;
+        double steady = 4e6 * (1 + 0.05 * sin(k * 0.5));
+        if (k >= 46)
+            steady = 7000;
+        double lumpy = (k % 7 == 3 || k == 46) ? 600 : 4e6 * (1 + 0.05 * cos(k * 0.7));
+        cw_buf_printf(&b, "%04d-%02d-01,South Korea,250410,%.0f,%.0f\n", y, m, steady,
+                      steady / 4);
+        cw_buf_printf(&b, "%04d-%02d-01,USA,250410,%.0f,%.0f\n", y, m, lumpy, lumpy / 4);
+    }
+    REQUIRE(cw_file_write_atomic(path, b.data, b.len) == 0);
+    cw_buf_deinit(&b);
+    cw_supply_load_opts o = {"CHN", "X", NULL, NULL, false};
+    cw_supply_load_report rep;
+    REQUIRE(cw_supply_load(s, CW_SUPPLY_COMTRADE, path, &o, &rep) == 0);
+    cw_supply_load_report_deinit(&rep);
+    cw_supply_timeline *t;
+    REQUIRE(cw_supply_timeline_build(&t, s, "graphite", "KOR") == 0);
+    double z = at(t, "line_z_down", "2021-11");
+    fprintf(stderr, "  steady series, first near-zero month: line_z_down %.1f\n", z);
+    CHECK(z <= -3.5);
+    CHECK(at(t, "trade_floor_run", "2021-11") == 1);
+    CHECK(at(t, "trade_floor_run", "2021-12") == 2);
+    CHECK(at(t, "trade_floor_run", "2021-10") == 0);
+    cw_supply_timeline_free(t);
+    REQUIRE(cw_supply_timeline_build(&t, s, "graphite", "USA") == 0);
+    fprintf(stderr, "  lumpy series, near-zero month: line_z_down %g\n",
+            at(t, "line_z_down", "2021-11"));
+    CHECK(isnan(at(t, "line_z_down", "2021-11"))); /* read as missing */
+    CHECK(isnan(at(t, "trade_z", "2021-11")));
+    CHECK(isfinite(at(t, "line_z_down", "2021-09"))); /* the other months are data */
+    cw_supply_timeline_free(t);
+    /* explain reports the hygiene and says the data are real (no "synthetic" column) */
+    cw_supply_rules *r;
+    REQUIRE(cw_supply_rules_load(&r, NULL) == 0);
+    json_t *d;
+    REQUIRE(cw_supply_explain(s, r, "graphite", "USA", "2021-11", &d) == 0);
+    json_t *data = json_object_get(d, "data");
+    CHECK(json_integer_value(json_object_get(json_object_get(data, "hygiene"), "floor_months")) >=
+          1);
+    CHECK_EQ_STR(json_string_value(json_object_get(data, "series_kind")), "real");
+    json_decref(d);
+    cw_supply_rules_free(r);
+}
+
+static void test_price_direction(void)
+{
+    /* two synthetic price series (marked synthetic): flat with noise for 4 years, then a 40 %
+     * fall (cobalt) or a 40 % rise (nickel) */
+    char path[1024];
+    snprintf(path, sizeof path, "%s/prices.csv", cw_test_tmpdir());
+    cw_buf b = {0};
+    cw_buf_printf(&b, "series,date,value,unit,synthetic\n");
+    for (int k = 0; k < 60; k++) {
+        double base = 100 * (1 + 0.03 * sin(k * 1.3));
+        double down = k >= 48 ? base * 0.6 : base, up = k >= 48 ? base * 1.4 : base;
+        cw_buf_printf(&b, "synth_cobalt,%04d-%02d-01,%.3f,USD/t,1\n", 2015 + k / 12, k % 12 + 1,
+                      down);
+        cw_buf_printf(&b, "synth_nickel,%04d-%02d-01,%.3f,USD/t,1\n", 2015 + k / 12, k % 12 + 1,
+                      up);
+    }
+    REQUIRE(cw_file_write_atomic(path, b.data, b.len) == 0);
+    cw_buf_deinit(&b);
+    cw_supply_load_report rep;
+    REQUIRE(cw_supply_load(s, CW_SUPPLY_PRICES, path, NULL, &rep) == 0);
+    cw_supply_load_report_deinit(&rep);
+    cw_supply_timeline *t;
+    REQUIRE(cw_supply_timeline_build(&t, s, "cobalt", "JPN") == 0);
+    double cp = at(t, "price_cp", "2019-01"), up = at(t, "price_cp_up", "2019-01");
+    fprintf(stderr, "  falling price: price_cp %.3f, price_cp_up %.3f\n", cp, up);
+    CHECK(cp >= 0.5);  /* a break */
+    CHECK(up == 0.0);  /* not a shortage signal */
+    cw_supply_timeline_free(t);
+    REQUIRE(cw_supply_timeline_build(&t, s, "nickel", "JPN") == 0);
+    cp = at(t, "price_cp", "2019-01");
+    up = at(t, "price_cp_up", "2019-01");
+    fprintf(stderr, "  rising price: price_cp %.3f, price_cp_up %.3f\n", cp, up);
+    CHECK(cp >= 0.5 && up == cp);
+    cw_supply_timeline_free(t);
+    cw_supply_rules *r;
+    REQUIRE(cw_supply_rules_load(&r, NULL) == 0);
+    json_t *d;
+    REQUIRE(cw_supply_explain(s, r, "nickel", "JPN", "2019-01", &d) == 0);
+    CHECK_EQ_STR(json_string_value(json_object_get(json_object_get(d, "data"), "series_kind")),
+                 "synthetic");
+    json_decref(d);
+    cw_supply_rules_free(r);
+}
+
+int main(void)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/h.db", cw_test_tmpdir());
+    if (cw_supply_open(&s, path)) {
+        fprintf(stderr, "%s\n", cw_error_last());
+        return 1;
+    }
+    RUN(test_floor);
+    RUN(test_price_direction);
+    cw_supply_close(s);
+    return cw_test_done();
+}
