@@ -35,9 +35,11 @@ __extension__ typedef unsigned __int128 u128;
 bool cw_trace_coinjoin_patterns(void *ctx, const cw_chainstore *cs, uint64_t tx)
 {
     uint32_t f;
+    /* a probable CoinJoin (an equal-output round no rule named) is traced as one too: its
+     * outputs belong to several owners */
     if (ctx && cw_patterns_tx_flags((const cw_patterns *)ctx, tx, &f) == 0)
-        return (f & CW_PAT_COINJOIN) != 0;
-    return (cw_patterns_compute(cs, tx) & CW_PAT_COINJOIN) != 0;
+        return cw_patterns_multi_owner(f);
+    return cw_patterns_multi_owner(cw_patterns_compute(cs, tx));
 }
 
 void cw_trace_opts_init(cw_trace_opts *o)
