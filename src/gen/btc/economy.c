@@ -1128,8 +1128,9 @@ static uint64_t ww2_floor(const uint64_t *den, size_t nd, uint64_t v)
 /* A Wasabi 2 round in the mixed economy: many denominations, with one or two popular in the
  * round so that equal outputs outnumber the inputs; each participant's value less its mining
  * share and the coordinator fee (coord_rate of inputs >= 0.01 BTC) becomes up to 10 outputs
- * (copies of the popular denomination, then the largest standard denominations), a change
- * output for what is left (>= 5,000 sat, else miners); sometimes one output pays back to an
+ * (copies of the popular denomination, then, by the round's style, the largest standard
+ * denominations, none, or one or two), a change output for what is left (>= 5,000 sat, else
+ * miners); sometimes one output pays back to an
  * address of one of its owner's inputs. Outputs by value, largest first; inputs shuffled or by
  * value. */
 static int wasabi2_mixed(gen_world *w, const gen_coin *extra, uint32_t n_extra, uint32_t xowner,
@@ -1179,6 +1180,11 @@ static int wasabi2_mixed(gen_world *w, const gen_coin *extra, uint32_t n_extra, 
     uint64_t median = sorted[np / 2];
     uint64_t pop1 = ww2_floor(den, nd, median / (2 + gen_below(&w->rng, 5)));
     uint64_t pop2 = ww2_floor(den, nd, pop1 / (2 + gen_below(&w->rng, 4)));
+    /* the round's style: full decomposition (45 %), the popular denomination and change only
+     * (35 %: e.g. 37 inputs, 72 outputs, 45 of one value), or a few denominations (20 %) */
+    uint64_t style = gen_below(&w->rng, 100);
+    if (style >= 45 && style < 80)
+        pop2 = 0;
     uint32_t n_dest = 0;
     uint64_t x_out = 0, x_coord = 0;
     int rc = 0;
@@ -1193,6 +1199,9 @@ static int wasabi2_mixed(gen_world *w, const gen_coin *extra, uint32_t n_extra, 
                 : CW_SCRIPT_P2WPKH;
         uint64_t v = vals[i], placed = 0;
         uint32_t outs = 0, max_outs = 4 + (uint32_t)gen_below(&w->rng, 7);
+        uint32_t n_std = style < 45   ? max_outs
+                         : style < 80 ? 0
+                                      : 1 + (uint32_t)gen_below(&w->rng, 2);
         uint32_t first = n_dest;
         uint64_t pops[2] = {pop1, pop2};
         for (int q = 0; q < 2 && rc == 0; q++) {
@@ -1207,7 +1216,8 @@ static int wasabi2_mixed(gen_world *w, const gen_coin *extra, uint32_t n_extra, 
                 placed += pops[q];
             }
         }
-        while (rc == 0 && outs + 1 < max_outs && v - placed >= 5000) {
+        while (rc == 0 && outs + 1 < max_outs && n_std > 0 && v - placed >= 5000) {
+            n_std--;
             uint64_t d = ww2_floor(den, nd, v - placed);
             if (!d)
                 break;
