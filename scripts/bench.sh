@@ -15,7 +15,7 @@ if "$BIN" gen --help > /dev/null 2>&1; then
         touch "$WORLD/.done-$TXS"
     fi
 fi
-for b in "$BUILD"/bench_ingest "$BUILD"/bench_analytics "$BUILD"/bench_cluster \
+for b in "$BUILD"/bench_ingest "$BUILD"/bench_analytics "$BUILD"/bench_address "$BUILD"/bench_cluster \
          "$BUILD"/bench_trace "$BUILD"/bench_gen "$BUILD"/bench_supply; do
     [ -x "$b" ] || continue
     name=$(basename "$b")
@@ -28,7 +28,7 @@ for b in "$BUILD"/bench_ingest "$BUILD"/bench_analytics "$BUILD"/bench_cluster \
         else
             echo "(no generator yet: skipping)"
         fi ;;
-    bench_analytics)
+    bench_analytics|bench_address)
         store="$BUILD/bench-store-1"
         if [ -e "$store/MANIFEST" ]; then "$b" "$store"; else echo "(run after bench_ingest)"; fi ;;
     bench_cluster)

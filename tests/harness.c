@@ -30,7 +30,8 @@ int cw_test_done(void)
 {
     printf("%d passed, %d failed (%d checks)\n", tests_run - tests_failed, tests_failed,
            cw_test_checks);
-    return tests_failed ? 1 : 0;
+    /* a CHECK outside RUN() still fails the test */
+    return tests_failed || cw_test_failures ? 1 : 0;
 }
 
 _Noreturn void cw_test_skip(const char *why)

@@ -19,7 +19,7 @@
 #include "chainwatch/btc/address.h"
 #include "chainwatch/btc/block.h"
 
-#define CW_STORE_FORMAT 2
+#define CW_STORE_FORMAT 3
 #define CW_NONE32 0xffffffffu
 #define CW_NONE64 UINT64_MAX
 #define CW_IN_COINBASE 0xffffffffu /* in.spent_tx of a coinbase input */
@@ -72,6 +72,16 @@ typedef struct cw_row_ext {
 
 #define CW_ROW_ADDR_WIDTH 44 /* cw_addr_key (43 bytes) + 1 pad */
 
+/* Per address (addrsum.col): what its history adds up to, kept by the writer so that an
+ * address lookup costs the same whatever the address's history. received and sent count the
+ * outputs paying it and the spends of those outputs (satoshis); n_tx counts distinct txs that
+ * pay or spend it; last_tx, the newest of them, doubles as the row's stamp: a row whose last_tx
+ * is at or past the published tx count is being changed by a commit in progress. */
+typedef struct cw_row_addrsum {
+    uint64_t received, sent;
+    uint32_t n_out, n_spent, n_tx, last_tx;
+} cw_row_addrsum; /* 32 bytes */
+
 static inline uint64_t cw_out_value(const cw_row_out *o)
 {
     return o->value_type & 0x00ffffffffffffffull;
@@ -112,6 +122,12 @@ const cw_row_out *cw_chainstore_out(const cw_chainstore *cs, uint64_t out);
 uint64_t cw_chainstore_outlink(const cw_chainstore *cs, uint64_t out); /* prev output, same addr */
 const cw_addr_key *cw_chainstore_addr(const cw_chainstore *cs, uint64_t addr);
 uint64_t cw_chainstore_addr_last(const cw_chainstore *cs, uint64_t addr); /* last output */
+/* The address's summary (addrsum.col), or NULL while a commit in another process is changing
+ * it (then walk the outputs from cw_chainstore_addr_last). */
+const cw_row_addrsum *cw_chainstore_addrsum(const cw_chainstore *cs, uint64_t addr);
+/* Recomputes every address summary from outputs.col and the spent marks in one pass and
+ * compares: 0, or CW_ECORRUPT naming the first address that differs. */
+int cw_chainstore_check_addrsum(const cw_chainstore *cs);
 const cw_row_ext *cw_chainstore_ext(const cw_chainstore *cs, uint64_t ext);
 
 /* Input and output ranges of tx (end exclusive). */

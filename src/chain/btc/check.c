@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chainwatch/errors.h"
 #include "chainwatch/btc/query.h"
+#include "chainwatch/errors.h"
 #include "chainwatch/util.h"
 
 #define MAX_REPORTED 100
@@ -100,6 +100,9 @@ int cw_store_check(json_t **out, const cw_chainstore *cs)
     }
     /* hash indexes: ordered layout, ids within the counts, live counts */
     if (cw_chainstore_check_indexes(cs))
+        bad(&k, "%s", cw_error_last());
+    /* address summaries: recomputed from the outputs and spent marks */
+    if (cw_chainstore_check_addrsum(cs))
         bad(&k, "%s", cw_error_last());
     /* txs, inputs, outputs */
     uint64_t *ext_refs = cw_calloc(c.exts + 1, sizeof *ext_refs);

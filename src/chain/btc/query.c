@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chainwatch/errors.h"
 #include "chainwatch/btc/query.h"
+#include "chainwatch/errors.h"
 #include "chainwatch/util.h"
 #include "util/u64map.h"
 
@@ -212,82 +212,131 @@ static int cmp_desc(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
+/* The block row where address a first appeared (blocks.col first_addr is non-decreasing). */
+static uint64_t addr_first_block(const cw_chainstore *cs, uint64_t a)
+{
+    uint64_t lo = 0, hi = cw_chainstore_counts_get(cs).blocks;
+    while (hi - lo > 1) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (cw_chainstore_block(cs, mid)->first_addr <= a)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static json_t *seen_json(const cw_chainstore *cs, uint64_t block_row)
+{
+    const cw_row_block *b = cw_chainstore_block(cs, block_row);
+    return json_pack("{s:I, s:I}", "height", (json_int_t)b->height, "time", (json_int_t)b->time);
+}
+
+static json_t *tx_ref(const cw_chainstore *cs, uint64_t t)
+{
+    const cw_row_block *b = cw_chainstore_block(cs, cw_chainstore_tx_block(cs, t));
+    return json_pack("{s:o, s:I, s:I}", "txid", hexrev(cw_chainstore_txid(cs, t)), "height",
+                     (json_int_t)b->height, "time", (json_int_t)b->time);
+}
+
+/* The totals by walking every output (the fallback while a commit in another process is
+ * changing the address's summary row). */
+static int walk_totals(const cw_chainstore *cs, uint64_t a, cw_row_addrsum *s)
+{
+    cw_chainstore_counts c = cw_chainstore_counts_get(cs);
+    cw_u64map txs = {0};
+    uint64_t seen;
+    int rc = 0;
+    memset(s, 0, sizeof *s);
+    for (uint64_t o = cw_chainstore_addr_last(cs, a); o != CW_NONE64;
+         o = cw_chainstore_outlink(cs, o)) {
+        const cw_row_out *r = cw_chainstore_out(cs, o);
+        uint64_t ids[2] = {cw_chainstore_out_tx(cs, o), CW_NONE64};
+        s->received += cw_out_value(r);
+        s->n_out++;
+        if (r->spending_tx != CW_NONE32 && r->spending_tx < c.txs) {
+            s->sent += cw_out_value(r);
+            s->n_spent++;
+            ids[1] = r->spending_tx;
+        }
+        for (int k = 0; k < 2; k++) {
+            if (ids[k] == CW_NONE64 || cw_u64map_get(&txs, ids[k], &seen))
+                continue;
+            if ((rc = cw_u64map_put(&txs, ids[k], 1)))
+                goto out;
+            s->n_tx++;
+            if (ids[k] > s->last_tx)
+                s->last_tx = (uint32_t)ids[k];
+        }
+    }
+out:
+    cw_u64map_deinit(&txs);
+    return rc;
+}
+
 int cw_query_address(json_t **out, const cw_chainstore *cs, const char *s, uint64_t offset,
                      uint64_t limit)
 {
     cw_addr_key k;
     uint64_t a;
+    int rc;
     if (cw_addr_decode(&k, s, cw_chainstore_network(cs)))
         return cw_error_wrap(CW_EINVAL, "address '%s': ", s);
     if (cw_chainstore_find_addr(cs, &k, &a))
         return cw_error_set(CW_ENOTFOUND, "address %s has no outputs in the store", s);
     cw_chainstore_counts c = cw_chainstore_counts_get(cs);
-    uint64_t received = 0, sent = 0, n_out = 0, n_unspent = 0;
-    uint64_t first_tx = UINT64_MAX, last_tx = 0;
-    cw_u64map txs = {0};
-    json_t *page = json_array();
-    uint64_t n_txs = 0;
-    /* newest first along the outlink chain; spending txs count as activity too */
-    for (uint64_t o = cw_chainstore_addr_last(cs, a); o != CW_NONE64;
-         o = cw_chainstore_outlink(cs, o)) {
+    /* Totals from the summary row (constant time whatever the history). */
+    cw_row_addrsum sum;
+    const cw_row_addrsum *row = cw_chainstore_addrsum(cs, a);
+    if (row)
+        sum = *row;
+    else if ((rc = walk_totals(cs, a, &sum)))
+        return rc;
+    /* The page: the address's outputs, newest first, offset/limit of them (cost: the page). */
+    json_t *history = json_array();
+    uint64_t n_page = limit < sum.n_out ? limit : sum.n_out;
+    uint64_t end = offset > UINT64_MAX - limit ? UINT64_MAX : offset + limit;
+    uint64_t *ids = cw_malloc((2 * n_page + 2) * sizeof *ids), n_ids = 0, i = 0;
+    for (uint64_t o = cw_chainstore_addr_last(cs, a);
+         o != CW_NONE64 && i < end && n_ids < 2 * n_page; o = cw_chainstore_outlink(cs, o), i++) {
+        if (i < offset)
+            continue;
         const cw_row_out *r = cw_chainstore_out(cs, o);
-        uint64_t t = cw_chainstore_out_tx(cs, o);
-        received += cw_out_value(r);
-        n_out++;
-        uint64_t seen;
-        uint64_t ids[2] = {t, CW_NONE64};
+        uint64_t t = cw_chainstore_out_tx(cs, o), o0, o1, i0, i1;
+        cw_chainstore_tx_range(cs, t, &i0, &i1, &o0, &o1);
+        json_t *h = tx_ref(cs, t);
+        json_object_set_new(h, "vout", json_integer((json_int_t)(o - o0)));
+        json_object_set_new(h, "value", json_integer((json_int_t)cw_out_value(r)));
+        ids[n_ids++] = t;
         if (r->spending_tx != CW_NONE32 && r->spending_tx < c.txs) {
-            sent += cw_out_value(r);
-            ids[1] = r->spending_tx;
+            json_object_set_new(h, "spent_by", tx_ref(cs, r->spending_tx));
+            ids[n_ids++] = r->spending_tx;
         } else {
-            n_unspent++;
+            json_object_set_new(h, "spent_by", json_null());
         }
-        for (int k2 = 0; k2 < 2; k2++) {
-            uint64_t id = ids[k2];
-            if (id == CW_NONE64 || cw_u64map_get(&txs, id, &seen))
-                continue;
-            cw_u64map_put(&txs, id, 1);
-            n_txs++;
-            if (id < first_tx)
-                first_tx = id;
-            if (id > last_tx)
-                last_tx = id;
-        }
+        json_array_append_new(history, h);
     }
-    /* the page: txs by descending tx number */
-    uint64_t *all = cw_malloc((txs.count + 1) * sizeof *all);
-    uint64_t n_all = 0;
-    for (uint64_t i = 0; i < txs.cap; i++) {
-        if (txs.slots[i].val != UINT64_MAX)
-            all[n_all++] = txs.slots[i].key;
+    /* txs: the distinct txs of the page's outputs (paying or spending), newest first */
+    qsort(ids, n_ids, sizeof *ids, cmp_desc);
+    json_t *page = json_array();
+    for (uint64_t j2 = 0; j2 < n_ids; j2++) {
+        if (j2 > 0 && ids[j2] == ids[j2 - 1])
+            continue;
+        json_array_append_new(page, tx_ref(cs, ids[j2]));
     }
-    qsort(all, n_all, sizeof *all, cmp_desc);
-    for (uint64_t i = offset; i < n_all && i < offset + limit; i++) {
-        uint64_t t = all[i];
-        const cw_row_block *b = cw_chainstore_block(cs, cw_chainstore_tx_block(cs, t));
-        json_array_append_new(page, json_pack("{s:o, s:I, s:I}", "txid",
-                                              hexrev(cw_chainstore_txid(cs, t)), "height",
-                                              (json_int_t)b->height, "time", (json_int_t)b->time));
-    }
-    cw_free(all);
-    cw_u64map_deinit(&txs);
+    cw_free(ids);
     char canon[CW_ADDR_STR_MAX];
     cw_query_addr_string(canon, cs, (uint32_t)a);
-    json_t *j =
-        json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I}", "address", canon, "id",
-                  (json_int_t)a, "received", (json_int_t)received, "sent", (json_int_t)sent,
-                  "balance", (json_int_t)(received - sent), "outputs", (json_int_t)n_out,
-                  "unspent_outputs", (json_int_t)n_unspent, "tx_count", (json_int_t)n_txs, "txs",
-                  page, "offset", (json_int_t)offset, "limit", (json_int_t)limit);
-    if (n_txs) {
-        const cw_row_block *fb = cw_chainstore_block(cs, cw_chainstore_tx_block(cs, first_tx));
-        const cw_row_block *lb = cw_chainstore_block(cs, cw_chainstore_tx_block(cs, last_tx));
-        json_object_set_new(j, "first_seen",
-                            json_pack("{s:I, s:I}", "height", (json_int_t)fb->height, "time",
-                                      (json_int_t)fb->time));
-        json_object_set_new(j, "last_seen",
-                            json_pack("{s:I, s:I}", "height", (json_int_t)lb->height, "time",
-                                      (json_int_t)lb->time));
+    json_t *j = json_pack(
+        "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:I, s:I, s:b, s:s}", "address", canon,
+        "id", (json_int_t)a, "received", (json_int_t)sum.received, "sent", (json_int_t)sum.sent,
+        "balance", (json_int_t)(sum.received - sum.sent), "outputs", (json_int_t)sum.n_out,
+        "unspent_outputs", (json_int_t)(sum.n_out - sum.n_spent), "tx_count", (json_int_t)sum.n_tx,
+        "txs", page, "history", history, "offset", (json_int_t)offset, "limit", (json_int_t)limit,
+        "more", end < sum.n_out, "paged_by", "outputs, newest first");
+    if (sum.n_tx) {
+        json_object_set_new(j, "first_seen", seen_json(cs, addr_first_block(cs, a)));
+        json_object_set_new(j, "last_seen", seen_json(cs, cw_chainstore_tx_block(cs, sum.last_tx)));
     }
     *out = j;
     return j ? 0 : cw_error_set(CW_ENOMEM, "out of memory");

@@ -2,7 +2,7 @@
  * chainstore.c: the chain store schema on top of src/store (columns, hash indexes, manifest).
  *
  * Files in the store directory (docs/STORE-FORMAT.md):
- *   blocks.col txs.col txmeta.col txid.col ins.col outs.col outlink.col addrs.col addrlast.col
+ *   blocks.col txs.col txid.col ins.col outs.col outlink.col addrs.col addrlast.col addrsum.col
  *   ext.col, txid.hix addr.hix, MANIFEST (published counts), LOCK (writer flock).
  *
  * Write protocol. apply_block appends rows past the published counts and applies their
@@ -14,7 +14,8 @@
  * Recovery (every writable open) undoes the in-place effects of the rows between MANIFEST and
  * the end of each column file (the rows of an interrupted writer, or nothing after a clean
  * close, which trims the files): spent marks pointing past the published txs are cleared, each
- * address's last output walks back along its links, index entries past the counts are pruned.
+ * address's last output walks back along its links, index entries past the counts are pruned,
+ * and each address summary stamped with a tx past the counts is recomputed from its outputs.
  * Every step is idempotent, so recovery can itself be interrupted. A rollback (reorg) writes
  * MANIFEST = target counts first and then undoes the same way, so an interrupted rollback is
  * finished by the recovery. The hash index layout depends only on its set of entries, so a
@@ -37,12 +38,14 @@
 #include "chainwatch/errors.h"
 #include "chainwatch/store.h"
 #include "chainwatch/util.h"
+#include "util/u64map.h"
 
 _Static_assert(sizeof(cw_row_block) == 160, "block row");
 _Static_assert(sizeof(cw_row_in) == 12, "in row");
 _Static_assert(sizeof(cw_row_out) == 16, "out row");
 _Static_assert(sizeof(cw_row_ext) == 56, "ext row");
 _Static_assert(sizeof(cw_addr_key) == 43, "addr key");
+_Static_assert(sizeof(cw_row_addrsum) == 32, "addrsum row");
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "the chain store format is little-endian; a big-endian port needs byte swaps"
 #endif
@@ -53,7 +56,24 @@ typedef struct cw_spend {
     uint32_t spent_tx, vout, tx; /* tx spends output vout of spent_tx */
 } cw_spend;
 
-enum { C_BLOCK, C_TX, C_TXID, C_IN, C_OUT, C_OUTLINK, C_ADDR, C_ADDRLAST, C_EXT, N_COLS };
+/* A spend seen by an address summary at commit: key = address << 32 | spending tx. */
+typedef struct cw_sumev {
+    uint64_t key, value;
+} cw_sumev;
+
+enum {
+    C_BLOCK,
+    C_TX,
+    C_TXID,
+    C_IN,
+    C_OUT,
+    C_OUTLINK,
+    C_ADDR,
+    C_ADDRLAST,
+    C_ADDRSUM,
+    C_EXT,
+    N_COLS
+};
 
 static const struct {
     const char *name;
@@ -67,6 +87,7 @@ static const struct {
     {"outlink", 8},
     {"addrs", CW_ROW_ADDR_WIDTH},
     {"addrlast", 8},
+    {"addrsum", sizeof(cw_row_addrsum)},
     {"ext", sizeof(cw_row_ext)},
 };
 
@@ -85,6 +106,9 @@ struct cw_chainstore {
      * by spent tx, so the rows are visited in file order instead of one cache miss each. */
     cw_spend *spends, *spends_tmp;
     uint64_t n_spends, cap_spends;
+    /* The same spends by address and spending tx, for the address summaries (commit only). */
+    cw_sumev *sumev, *sumev_tmp;
+    uint64_t n_sumev, cap_sumev;
     cw_prevout_lookup prevout_fn;
     void *prevout_ctx;
     /* crash injection for tests: CW_TEST_CRASH_POINT=N kills the process with SIGKILL at the
@@ -197,6 +221,7 @@ static void set_rows(cw_chainstore *cs, const cw_chainstore_counts *c)
     cs->cols[C_OUTLINK].rows = c->outs;
     cs->cols[C_ADDR].rows = c->addrs;
     cs->cols[C_ADDRLAST].rows = c->addrs;
+    cs->cols[C_ADDRSUM].rows = c->addrs;
     cs->cols[C_EXT].rows = c->exts;
 }
 
@@ -209,14 +234,90 @@ static cw_chainstore_counts cur_counts(const cw_chainstore *cs)
 
 static int check_fits(const cw_chainstore *cs, const cw_chainstore_counts *c)
 {
-    const uint64_t need[N_COLS] = {c->blocks, c->txs,   c->txs,   c->ins, c->outs,
-                                   c->outs,   c->addrs, c->addrs, c->exts};
+    const uint64_t need[N_COLS] = {c->blocks, c->txs,   c->txs,   c->ins,   c->outs,
+                                   c->outs,   c->addrs, c->addrs, c->addrs, c->exts};
     for (int i = 0; i < N_COLS; i++) {
         if (need[i] > cs->cols[i].cap)
             return cw_error_set(CW_ECORRUPT, "%s: holds %llu rows, the manifest says %llu",
                                 cs->cols[i].path, (unsigned long long)cs->cols[i].cap,
                                 (unsigned long long)need[i]);
     }
+    return 0;
+}
+
+/* The tx owning output o among the first n_tx txs (binary search on first_out; txs with no
+ * outputs share their first number with the next tx, so step forward past them). Used where
+ * the row counts may be past what is valid (recovery), so the bound is explicit. */
+static uint64_t out_owner_upto(const cw_chainstore *cs, uint64_t o, uint64_t n_tx)
+{
+    uint64_t lo = 0, hi = n_tx;
+    while (hi - lo > 1) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (tx_first_out(cs, mid) <= o)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    while (lo + 1 < n_tx && tx_first_out(cs, lo + 1) <= o)
+        lo++;
+    return lo;
+}
+
+/* Recomputes address a's summary from its outputs (the outlink chain from addrlast) and their
+ * spent marks, as of the current row counts. Idempotent; costs the address's history, so it
+ * runs only for summaries that dropped rows touched (rollback and recovery). */
+static int addrsum_rebuild(cw_chainstore *cs, uint32_t a)
+{
+    uint64_t n_tx = rows(cs, C_TX), n_out = rows(cs, C_OUT);
+    cw_row_addrsum *s = row(cs, C_ADDRSUM, a);
+    if (s->last_tx < n_tx && s->n_tx != 0)
+        return 0; /* untouched by the dropped rows, or rebuilt already */
+    cw_row_addrsum r = {0};
+    cw_u64map seen = {0};
+    int rc = 0;
+    for (uint64_t o = *(const uint64_t *)row(cs, C_ADDRLAST, a); o != CW_NONE64 && o < n_out;
+         o = *(const uint64_t *)row(cs, C_OUTLINK, o)) {
+        const cw_row_out *out = row(cs, C_OUT, o);
+        uint64_t v = cw_out_value(out), t = out_owner_upto(cs, o, n_tx), x;
+        r.received += v;
+        r.n_out++;
+        uint64_t ids[2] = {t, out->spending_tx < n_tx ? out->spending_tx : CW_NONE64};
+        if (ids[1] != CW_NONE64) {
+            r.sent += v;
+            r.n_spent++;
+        }
+        for (int i = 0; i < 2; i++) {
+            if (ids[i] == CW_NONE64 || cw_u64map_get(&seen, ids[i], &x))
+                continue;
+            if ((rc = cw_u64map_put(&seen, ids[i], 1)))
+                goto out;
+            r.n_tx++;
+            if (ids[i] > r.last_tx)
+                r.last_tx = (uint32_t)ids[i];
+        }
+    }
+    *s = r;
+out:
+    cw_u64map_deinit(&seen);
+    return rc;
+}
+
+/* Remembers an address whose summary the rows being dropped touched (stamp past `to`). */
+static int push_touched(uint32_t **arr, uint64_t *n, uint64_t *cap, const cw_chainstore *cs,
+                        uint32_t a, const cw_chainstore_counts *to)
+{
+    const cw_row_addrsum *s = row(cs, C_ADDRSUM, a);
+    if (s->last_tx < to->txs && s->n_tx != 0)
+        return 0;
+    if (*n == *cap) {
+        uint64_t c = *cap ? *cap * 2 : 1024;
+        uint32_t *x = realloc(*arr, (size_t)c * sizeof *x);
+        if (!x)
+            return cw_error_set(CW_ENOMEM, "out of memory");
+        *arr = x;
+        *cap = c;
+    }
+    (*arr)[(*n)++] = a;
     return 0;
 }
 
@@ -233,7 +334,11 @@ static int undo_inplace(cw_chainstore *cs, const cw_chainstore_counts *from,
     if (rc)
         return rc;
     cs->n_spends = 0; /* pending spends of dropped rows */
+    cs->n_sumev = 0;
     set_rows(cs, from);
+    /* addresses whose summaries the dropped rows may have touched */
+    uint32_t *touched = NULL;
+    uint64_t n_touched = 0, cap_touched = 0;
     for (uint64_t i = from->ins; i-- > to->ins;) {
         const cw_row_in *in = row(cs, C_IN, i);
         if (in->spent_tx >= to->txs)
@@ -244,6 +349,9 @@ static int undo_inplace(cw_chainstore *cs, const cw_chainstore_counts *from,
         cw_row_out *out = row(cs, C_OUT, o);
         if (out->spending_tx != CW_NONE32 && out->spending_tx >= to->txs)
             out->spending_tx = CW_NONE32;
+        if (out->addr < to->addrs &&
+            (rc = push_touched(&touched, &n_touched, &cap_touched, cs, out->addr, to)))
+            goto out;
     }
     crash_point(cs);
     for (uint64_t o = from->outs; o-- > to->outs;) {
@@ -253,6 +361,8 @@ static int undo_inplace(cw_chainstore *cs, const cw_chainstore_counts *from,
         uint64_t *last = row(cs, C_ADDRLAST, out->addr);
         if (*last == o)
             *last = *(uint64_t *)row(cs, C_OUTLINK, o);
+        if ((rc = push_touched(&touched, &n_touched, &cap_touched, cs, out->addr, to)))
+            goto out;
     }
     crash_point(cs);
     if (prune) {
@@ -262,23 +372,32 @@ static int undo_inplace(cw_chainstore *cs, const cw_chainstore_counts *from,
         for (uint64_t t = from->txs; t-- > to->txs;) {
             const uint8_t *txid = row(cs, C_TXID, t);
             if ((rc = cw_hashidx_delete(&cs->txidx, txid_h64(txid), (uint32_t)t)))
-                return rc;
+                goto out;
         }
         for (uint64_t a = from->addrs; a-- > to->addrs;) {
             const cw_addr_key *k = row(cs, C_ADDR, a);
             if ((rc = cw_hashidx_delete(&cs->addridx, addr_h64(k), (uint32_t)a)))
-                return rc;
+                goto out;
         }
         cw_hashidx_set_count(&cs->txidx, cs->txidx.count);
         cw_hashidx_set_count(&cs->addridx, cs->addridx.count);
     }
     crash_point(cs);
+    /* Summaries last: they are recomputed from the outputs and spent marks restored above. */
+    set_rows(cs, to);
+    for (uint64_t i = 0; i < n_touched; i++) {
+        if ((rc = addrsum_rebuild(cs, touched[i])))
+            goto out;
+    }
+    crash_point(cs);
     if ((rc = cw_column_sync(&cs->cols[C_OUT], 0, to->outs)) ||
         (rc = cw_column_sync(&cs->cols[C_ADDRLAST], 0, to->addrs)) ||
+        (rc = cw_column_sync(&cs->cols[C_ADDRSUM], 0, to->addrs)) ||
         (rc = cw_hashidx_sync(&cs->txidx)) || (rc = cw_hashidx_sync(&cs->addridx)))
-        return rc;
-    set_rows(cs, to);
-    return 0;
+        goto out;
+out:
+    free(touched);
+    return rc;
 }
 
 /* The rows every column file has room for: an upper bound on what an interrupted writer
@@ -293,6 +412,8 @@ static cw_chainstore_counts file_counts(const cw_chainstore *cs)
         c.outs = cs->cols[C_OUTLINK].cap;
     if (cs->cols[C_ADDRLAST].cap < c.addrs)
         c.addrs = cs->cols[C_ADDRLAST].cap;
+    if (cs->cols[C_ADDRSUM].cap < c.addrs)
+        c.addrs = cs->cols[C_ADDRSUM].cap;
     return c;
 }
 
@@ -421,6 +542,8 @@ int cw_chainstore_close(cw_chainstore *cs)
         close(cs->lock_fd);
     free(cs->spends);
     free(cs->spends_tmp);
+    free(cs->sumev);
+    free(cs->sumev_tmp);
     cw_free(cs);
     return rc;
 }
@@ -507,6 +630,13 @@ uint64_t cw_chainstore_addr_last(const cw_chainstore *cs, uint64_t addr)
         o = *(const uint64_t *)row(cs, C_OUTLINK, o);
     }
     return o;
+}
+
+const cw_row_addrsum *cw_chainstore_addrsum(const cw_chainstore *cs, uint64_t addr)
+{
+    const cw_row_addrsum *s = row(cs, C_ADDRSUM, addr);
+    /* a stamp past the published txs: a commit in progress in another process has moved it */
+    return s->last_tx < cs->pub.txs ? s : NULL;
 }
 
 const cw_row_ext *cw_chainstore_ext(const cw_chainstore *cs, uint64_t ext)
@@ -673,9 +803,11 @@ static int addr_id_h(cw_chainstore *cs, const cw_addr_key *k, uint64_t h, uint32
     uint8_t r[CW_ROW_ADDR_WIDTH] = {0};
     memcpy(r, k, sizeof *k);
     uint64_t none = CW_NONE64;
+    cw_row_addrsum zero = {0};
     int rc;
     if ((rc = cw_column_append(&cs->cols[C_ADDR], r)) ||
         (rc = cw_column_append(&cs->cols[C_ADDRLAST], &none)) ||
+        (rc = cw_column_append(&cs->cols[C_ADDRSUM], &zero)) ||
         (rc = cw_hashidx_insert(&cs->addridx, h, (uint32_t)a)))
         return rc;
     *out = (uint32_t)a;
@@ -749,11 +881,71 @@ static int spend_error(const cw_chainstore *cs, const cw_spend *sp, uint64_t n_o
                         (unsigned long long)o);
 }
 
+/* Adds the batch's spends to the address summaries: sorted by (address, spending tx), so each
+ * address row is visited once and in file order, and a tx is counted once per address (not
+ * again when it also pays the address: its outputs counted it at apply time). Every spending
+ * tx is in this batch, so it is past the published counts: the row's stamp (last_tx) moves past
+ * them, which is what recovery looks for. */
+static void addrsum_spends(cw_chainstore *cs)
+{
+    cw_sumev *a = cs->sumev, *tmp = cs->sumev_tmp;
+    uint64_t n = cs->n_sumev;
+    for (int shift = 0; shift < 64; shift += 11) {
+        uint64_t count[2048] = {0};
+        for (uint64_t i = 0; i < n; i++)
+            count[(a[i].key >> shift) & 2047]++;
+        if (n == 0 || count[(a[0].key >> shift) & 2047] == n)
+            continue;
+        uint64_t sum = 0;
+        for (int d = 0; d < 2048; d++) {
+            uint64_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (uint64_t i = 0; i < n; i++)
+            tmp[count[(a[i].key >> shift) & 2047]++] = a[i];
+        cw_sumev *x = a;
+        a = tmp;
+        tmp = x;
+    }
+    cs->sumev = a;
+    cs->sumev_tmp = tmp;
+    for (uint64_t i = 0; i < n; i++) {
+        uint32_t addr = (uint32_t)(a[i].key >> 32), tx = (uint32_t)a[i].key;
+        cw_row_addrsum *s = row(cs, C_ADDRSUM, addr);
+        s->sent += a[i].value;
+        s->n_spent++;
+        if (i > 0 && a[i - 1].key == a[i].key)
+            continue; /* the same tx spending another output of the address */
+        uint64_t in0, in1, o0, o1;
+        bool pays = false;
+        cw_chainstore_tx_range(cs, tx, &in0, &in1, &o0, &o1);
+        for (uint64_t o = o0; o < o1 && !pays; o++)
+            pays = ((const cw_row_out *)row(cs, C_OUT, o))->addr == addr;
+        if (!pays)
+            s->n_tx++;
+        if (tx > s->last_tx)
+            s->last_tx = tx;
+    }
+    cs->n_sumev = 0;
+}
+
 /* Checks and marks the pending spends in spent-tx order (see cw_spend). The input rows are on
  * disk already, so a crash in here leaves only marks that recovery clears. */
 static int resolve_spends(cw_chainstore *cs)
 {
     sort_spends(cs);
+    if (cs->cap_sumev < cs->n_spends) {
+        cw_sumev *a = realloc(cs->sumev, (size_t)cs->n_spends * sizeof *a);
+        if (a)
+            cs->sumev = a;
+        cw_sumev *t = a ? realloc(cs->sumev_tmp, (size_t)cs->n_spends * sizeof *t) : NULL;
+        if (!a || !t)
+            return cw_error_set(CW_ENOMEM, "out of memory for address summaries");
+        cs->sumev_tmp = t;
+        cs->cap_sumev = cs->n_spends;
+    }
+    cs->n_sumev = 0;
     for (uint64_t i = 0; i < cs->n_spends; i++) {
         const cw_spend *sp = &cs->spends[i];
         uint64_t in0, in1, o0, o1;
@@ -764,8 +956,12 @@ static int resolve_spends(cw_chainstore *cs)
         if (out->spending_tx != CW_NONE32)
             return spend_error(cs, sp, o1 - o0);
         out->spending_tx = sp->tx;
+        if (out->addr != CW_NONE32)
+            cs->sumev[cs->n_sumev++] =
+                (cw_sumev){(uint64_t)out->addr << 32 | sp->tx, cw_out_value(out)};
     }
     cs->n_spends = 0;
+    addrsum_spends(cs);
     return 0;
 }
 
@@ -863,6 +1059,7 @@ static void prefetch(const cw_chainstore *cs, const cw_block *b, int wave)
         if (a < n_addr) {
             __builtin_prefetch(row(cs, C_ADDR, a));
             __builtin_prefetch(row(cs, C_ADDRLAST, a));
+            __builtin_prefetch(row(cs, C_ADDRSUM, a));
         }
     }
 }
@@ -954,8 +1151,16 @@ int cw_chainstore_apply_block(cw_chainstore *cs, cw_block *b, uint32_t height, c
             if ((rc = cw_column_append(&cs->cols[C_OUT], &orow)) ||
                 (rc = cw_column_append(&cs->cols[C_OUTLINK], &prev)))
                 return rc;
-            if (last)
+            if (last) {
                 *last = oid;
+                cw_row_addrsum *s = row(cs, C_ADDRSUM, a);
+                s->received += (uint64_t)o->value;
+                s->n_out++;
+                if (s->last_tx != t || s->n_tx == 0) {
+                    s->n_tx++;
+                    s->last_tx = (uint32_t)t;
+                }
+            }
         }
         if ((rc = cw_column_append(&cs->cols[C_TXID], tx->txid)) ||
             (rc = cw_column_append(&cs->cols[C_TX], tr)))
@@ -1002,7 +1207,7 @@ int cw_chainstore_commit(cw_chainstore *cs)
     crash_point(cs);
     /* 1. appended rows, and the in-place values (spent marks, last outputs, indexes), to disk */
     const uint64_t lo[N_COLS] = {from.blocks, from.txs,   from.txs, from.ins, 0,
-                                 from.outs,   from.addrs, 0,        from.exts};
+                                 from.outs,   from.addrs, 0,        0,        from.exts};
     for (int i = 0; i < N_COLS; i++) {
         if ((rc = cw_column_sync(&cs->cols[i], lo[i], cs->cols[i].rows)))
             return rc;
@@ -1059,4 +1264,88 @@ uint64_t cw_chainstore_bytes(const cw_chainstore *cs, uint64_t *index_bytes)
     if (index_bytes)
         *index_bytes = cw_hashidx_bytes(&cs->txidx) + cw_hashidx_bytes(&cs->addridx);
     return n;
+}
+
+/* LSD radix sort of u64 keys (11 bits a pass, constant digits skipped); returns the sorted
+ * array, which is a or tmp. */
+static uint64_t *sort_u64(uint64_t *a, uint64_t *tmp, uint64_t n)
+{
+    for (int shift = 0; shift < 64; shift += 11) {
+        uint64_t count[2048] = {0};
+        for (uint64_t i = 0; i < n; i++)
+            count[(a[i] >> shift) & 2047]++;
+        if (n == 0 || count[(a[0] >> shift) & 2047] == n)
+            continue;
+        uint64_t sum = 0;
+        for (int d = 0; d < 2048; d++) {
+            uint64_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (uint64_t i = 0; i < n; i++)
+            tmp[count[(a[i] >> shift) & 2047]++] = a[i];
+        uint64_t *x = a;
+        a = tmp;
+        tmp = x;
+    }
+    return a;
+}
+
+int cw_chainstore_check_addrsum(const cw_chainstore *cs)
+{
+    uint64_t n_a = cs->pub.addrs, n_t = cs->pub.txs, np = 0;
+    int rc = 0;
+    cw_row_addrsum *r = calloc(n_a + 1, sizeof *r);
+    uint64_t *pairs = malloc((2 * cs->pub.outs + 1) * sizeof *pairs);
+    uint64_t *tmp = malloc((2 * cs->pub.outs + 1) * sizeof *tmp);
+    if (!r || !pairs || !tmp) {
+        rc = cw_error_set(CW_ENOMEM, "out of memory checking addrsum.col");
+        goto out;
+    }
+    for (uint64_t t = 0; t < n_t; t++) {
+        uint64_t in0, in1, o0, o1;
+        cw_chainstore_tx_range(cs, t, &in0, &in1, &o0, &o1);
+        for (uint64_t o = o0; o < o1 && o < cs->pub.outs; o++) {
+            const cw_row_out *out = row(cs, C_OUT, o);
+            if (out->addr >= n_a)
+                continue;
+            cw_row_addrsum *s = &r[out->addr];
+            s->received += cw_out_value(out);
+            s->n_out++;
+            pairs[np++] = (uint64_t)out->addr << 32 | t;
+            if (out->spending_tx < n_t) {
+                s->sent += cw_out_value(out);
+                s->n_spent++;
+                pairs[np++] = (uint64_t)out->addr << 32 | out->spending_tx;
+            }
+        }
+    }
+    uint64_t *p = sort_u64(pairs, tmp, np);
+    for (uint64_t i = 0; i < np; i++) {
+        if (i > 0 && p[i] == p[i - 1])
+            continue;
+        cw_row_addrsum *s = &r[p[i] >> 32];
+        s->n_tx++;
+        if ((uint32_t)p[i] > s->last_tx)
+            s->last_tx = (uint32_t)p[i];
+    }
+    for (uint64_t a = 0; a < n_a; a++) {
+        const cw_row_addrsum *got = row(cs, C_ADDRSUM, a), *want = &r[a];
+        if (memcmp(got, want, sizeof *got) != 0) {
+            rc = cw_error_set(CW_ECORRUPT,
+                              "addrsum.col row %llu: received %llu sent %llu outputs %u spent %u "
+                              "txs %u last tx %u; the outputs say %llu %llu %u %u %u %u",
+                              (unsigned long long)a, (unsigned long long)got->received,
+                              (unsigned long long)got->sent, got->n_out, got->n_spent, got->n_tx,
+                              got->last_tx, (unsigned long long)want->received,
+                              (unsigned long long)want->sent, want->n_out, want->n_spent,
+                              want->n_tx, want->last_tx);
+            break;
+        }
+    }
+out:
+    free(r);
+    free(pairs);
+    free(tmp);
+    return rc;
 }

@@ -1,0 +1,136 @@
+/*
+ * bench_address.c: address lookups (`chainwatch address`, GET /api/v1/address/...) on a chain
+ * store. The totals come from the per-address summary column (addrsum.col), so a lookup costs
+ * the same whatever the address's history; the page costs its own size. The bound it is
+ * compared with is the walk the lookup did before the summary column: every output of the
+ * address along its outlink chain, with the tx that owns each (what an explorer without
+ * summaries does). Measured on random addresses and on the 20 with the longest histories
+ * (exchange hot wallets, miners), where the walk is slowest. Prints lookups/s, p50/p99/max in
+ * microseconds, and the ratio walk/summary. Not a test.
+ *
+ * usage: bench_address STORE [N_RANDOM]   (default 20000 random addresses)
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "chainwatch/btc/query.h"
+#include "chainwatch/btc/store.h"
+#include "chainwatch/errors.h"
+#include "chainwatch/util.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The pre-summary cost: walk all outputs, owning tx of each (binary search), sum. */
+static uint64_t walk(const cw_chainstore *cs, uint64_t a)
+{
+    uint64_t sum = 0;
+    for (uint64_t o = cw_chainstore_addr_last(cs, a); o != CW_NONE64;
+         o = cw_chainstore_outlink(cs, o))
+        sum += cw_out_value(cw_chainstore_out(cs, o)) + cw_chainstore_out_tx(cs, o);
+    return sum;
+}
+
+static void report(const char *what, double *us, size_t n, double total)
+{
+    qsort(us, n, sizeof *us, cmp_dbl);
+    printf("  %-28s %7zu lookups  %9.0f lookups/s  p50 %8.1f us  p99 %8.1f us  max %9.1f us\n",
+           what, n, (double)n / total, us[n / 2], us[n * 99 / 100], us[n - 1]);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: bench_address STORE [N_RANDOM]\n");
+        return 2;
+    }
+    size_t n_rand = 20000;
+    uint64_t v;
+    if (argc > 2 && cw_parse_u64(&v, argv[2]) == 0 && v > 0)
+        n_rand = (size_t)v;
+    cw_chainstore *cs = NULL;
+    if (cw_chainstore_open(&cs, argv[1], false, CW_NET_REGTEST)) {
+        fprintf(stderr, "bench_address: %s\n", cw_error_last());
+        return 1;
+    }
+    cw_chainstore_counts c = cw_chainstore_counts_get(cs);
+    if (c.addrs == 0) {
+        fprintf(stderr, "bench_address: the store has no addresses\n");
+        return 1;
+    }
+    /* the 20 longest histories */
+    enum { TOP = 20 };
+    uint64_t top[TOP] = {0}, top_n[TOP] = {0};
+    for (uint64_t a = 0; a < c.addrs; a++) {
+        const cw_row_addrsum *s = cw_chainstore_addrsum(cs, a);
+        uint64_t n = s ? s->n_out : 0;
+        if (n <= top_n[TOP - 1])
+            continue;
+        int i = TOP - 1;
+        while (i > 0 && top_n[i - 1] < n) {
+            top[i] = top[i - 1];
+            top_n[i] = top_n[i - 1];
+            i--;
+        }
+        top[i] = a;
+        top_n[i] = n;
+    }
+    size_t n_all = n_rand + TOP;
+    uint64_t *ids = malloc(n_all * sizeof *ids);
+    char(*strs)[CW_ADDR_STR_MAX] = malloc(n_all * sizeof *strs);
+    double *us = malloc(n_all * sizeof *us);
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    for (size_t i = 0; i < n_all; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        ids[i] = i < n_rand ? x % c.addrs : top[i - n_rand];
+        cw_query_addr_string(strs[i], cs, (uint32_t)ids[i]);
+    }
+    printf("bench_address: %s: %llu txs, %llu addresses; longest history %llu outputs\n", argv[1],
+           (unsigned long long)c.txs, (unsigned long long)c.addrs, (unsigned long long)top_n[0]);
+    double t_sum[2] = {0}, t_walk[2] = {0};
+    volatile uint64_t sink = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t lo = pass ? n_rand : 0, hi = pass ? n_all : n_rand;
+        for (size_t i = lo; i < hi; i++) {
+            json_t *j = NULL;
+            double t0 = now();
+            if (cw_query_address(&j, cs, strs[i], 0, 25) == 0)
+                sink += (uint64_t)json_integer_value(json_object_get(j, "balance"));
+            us[i - lo] = (now() - t0) * 1e6;
+            t_sum[pass] += us[i - lo] * 1e-6;
+            json_decref(j);
+        }
+        report(pass ? "summary, 20 longest:" : "summary, random:", us, hi - lo, t_sum[pass]);
+        for (size_t i = lo; i < hi; i++) {
+            double t0 = now();
+            sink += walk(cs, ids[i]);
+            us[i - lo] = (now() - t0) * 1e6;
+            t_walk[pass] += us[i - lo] * 1e-6;
+        }
+        report(pass ? "walk (bound), 20 longest:" : "walk (bound), random:", us, hi - lo,
+               t_walk[pass]);
+    }
+    printf("  ratio walk/summary time: random %.2f, 20 longest %.1f (above 1: the summary wins)\n",
+           t_walk[0] / t_sum[0], t_walk[1] / t_sum[1]);
+    (void)sink;
+    free(ids);
+    free(strs);
+    free(us);
+    cw_chainstore_close(cs);
+    return 0;
+}
