@@ -657,7 +657,7 @@ static int honest_tx0_mixed(gen_world *w, int p)
         uint32_t want = 1 + (uint32_t)gen_below(&w->rng, 3);
         take_random(w, &e->coins, want);
         uint64_t sum = scratch_sum(w, 0);
-        uint64_t base_vs = scratch_vsize(w, 0) + 11 + 31 * 3 + 57;
+        uint64_t base_vs = scratch_vsize(w, 0) + 11 + 31ULL * 3 + 57;
         if (sum < 2 * unit + coord_fee + feerate * (base_vs + 62)) {
             restore(w, &e->coins, 0);
             continue;
@@ -1154,7 +1154,7 @@ static int wasabi2_mixed(gen_world *w, const gen_coin *extra, uint32_t n_extra, 
     if (gen_chance(&w->rng, 0.1))
         coord_rate = 0; /* a coordinator without fees */
     /* values after fees, and the round's popular denominations from their spread */
-    uint64_t vals[CJ_MAX_PARTS], coords[CJ_MAX_PARTS];
+    uint64_t vals[CJ_MAX_PARTS] = {0}, coords[CJ_MAX_PARTS] = {0};
     uint64_t coord_total = 0;
     for (uint32_t i = 0; i < np; i++) {
         uint64_t in, vs;
@@ -1549,7 +1549,7 @@ static int honest_peel_due(gen_world *w)
     uint64_t v = c->coin.value;
     uint64_t f = c->f_lo + gen_below(&w->rng, (uint64_t)(c->f_hi - c->f_lo) + 1);
     uint64_t peel = v * f / 1000;
-    uint64_t fee = feerate * (gen_input_vsize(c->coin.type) + 11 + 2 * 34);
+    uint64_t fee = feerate * (gen_input_vsize(c->coin.type) + 11 + 2ULL * 34);
     if (c->left == 0 || peel < 20000 || v < peel + fee + 20000) {
         /* the chain ends: the remainder goes back to the wallet */
         int rc = gen_coinvec_push(&w->ents[c->owner].coins, &c->coin);
