@@ -9,6 +9,7 @@
 #
 #   scripts/eval-btc.sh [--seeds K] [--txs N] [--scenario FILE] [--bin CHAINWATCH]
 #                       [--work DIR] [--world DIR]... [--keep] [--sample N]
+#                       [--screen-sample N]
 #
 #   --seeds K      worlds to generate (default 4), seeds 1..K
 #   --txs N        transactions per world (default 200000)
@@ -19,10 +20,11 @@
 #   --world DIR    measure this world (DIR/blocks, DIR/truth) instead of generating; repeatable
 #   --keep         keep the worlds and stores (default: removed after measuring)
 #   --sample N     addresses sampled for cluster precision (default 1500)
+#   --screen-sample N  clean deposit addresses screened (default 0: every one)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SEEDS=4 TXS=200000 SCEN=$ROOT/data/scenarios/mixed-heists.json BIN=$ROOT/build/release/chainwatch
-WORK=/tmp/cw-eval-btc KEEP=0 SAMPLE=1500
+WORK=/tmp/cw-eval-btc KEEP=0 SAMPLE=1500 SSAMPLE=0
 WORLDS=()
 while [ $# -gt 0 ]; do
     case $1 in
@@ -34,6 +36,7 @@ while [ $# -gt 0 ]; do
         --world) WORLDS+=("$(cd "$2" && pwd)"); shift 2 ;;
         --keep) KEEP=1; shift ;;
         --sample) SAMPLE=$2; shift 2 ;;
+        --screen-sample) SSAMPLE=$2; shift 2 ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "eval-btc.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -52,7 +55,7 @@ run_one() { # run_one NAME WORLD_DIR GENERATED(0|1)
     "$BIN" ingest btc --blocks "$world/blocks" --store "$d/store" --network "$net" --quiet
     echo "== $name: ingested in $((SECONDS - t0)) s" >&2
     $PY "$ROOT/scripts/eval_btc.py" --world "$world" --store "$d/store" --bin "$BIN" --work "$d/work" \
-        --sample "$SAMPLE" --name "$name" --out "$d/figures.json" >&2
+        --sample "$SAMPLE" --screen-sample "$SSAMPLE" --name "$name" --out "$d/figures.json" >&2
     figs+=("$d/figures.json")
     if [ "$KEEP" = 0 ]; then
         rm -rf "$d/store" "$d/work"

@@ -29,7 +29,7 @@ default CoinJoin policy) and `screen` on exchange deposit addresses, then prints
 * peel chains: precision and recall of the peel_chain flag against peel_chains.csv (all true
   hops; heist hops alone too);
 * screening (default options): share of stolen deposit addresses flagged and of clean ones
-  (a sample of --screen-sample), "flagged" = the line's own "flagged" member when the tool
+  (all of them, or a sample of --screen-sample), "flagged" = the line's own "flagged" member when the tool
   writes one, else any exposure to category theft; the labels are the truth's without users and
   thieves, plus the heists' stolen-output addresses as "theft" (what a victim publishes).
 """
@@ -343,7 +343,8 @@ def eval_screen(cli, truth, labels, res, rng, screen_sample, work):
     clean -= stolen
     clean = sorted(clean)
     rng.shuffle(clean)
-    clean = clean[:screen_sample]
+    if screen_sample > 0:
+        clean = clean[:screen_sample]
     stolen = sorted(stolen)
     out = {}
     for name, group in (("stolen", stolen), ("clean", clean)):
@@ -376,7 +377,7 @@ def main():
     ap.add_argument("--work", required=True)
     ap.add_argument("--sample", type=int, default=1500)
     ap.add_argument("--cj-sample", type=int, default=150)
-    ap.add_argument("--screen-sample", type=int, default=1000)
+    ap.add_argument("--screen-sample", type=int, default=0, help="clean deposit addresses screened (0: all)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out")
     ap.add_argument("--name", help="the world's name in the report (default: its directory)")

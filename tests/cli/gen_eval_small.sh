@@ -9,7 +9,7 @@
 SRC=${CW_SOURCE_DIR:?}
 PY=/usr/bin/python3
 "$SRC/scripts/eval-btc.sh" --seeds 1 --txs 8000 --scenario "$SRC/data/scenarios/quick-mixed.json" \
-    --bin "$CW_BIN" --work "$T/e" --keep --sample 300 > "$T/report.txt" 2> "$T/log.txt" \
+    --bin "$CW_BIN" --work "$T/e" --keep --sample 300 --screen-sample 200 > "$T/report.txt" 2> "$T/log.txt" \
     || { cat "$T/log.txt" >&2; bad "eval-btc.sh failed"; finish; }
 ok "eval-btc.sh ran: $(grep -c '%' "$T/report.txt") figure lines"
 F=$T/e/seed-1/figures.json
@@ -26,6 +26,7 @@ check_eq "peel: true hops = peel_chains.csv rows" "$(jq .peel.true_hops "$F")" "
 check_eq "screen: stolen deposit addresses = deposits.csv's" "$(jq .screen.stolen.addresses "$F")" \
     "$(awk -F, 'NR > 1 && $8 != "" { print $4 }' "$W/deposits.csv" | sort -u | wc -l)"
 check_eq "every stolen deposit address was screened" "$(jq .screen.stolen.screened "$F")" "$(jq .screen.stolen.addresses "$F")"
+check_eq "200 clean deposit addresses screened" "$(jq .screen.clean.screened "$F")" 200
 check_eq "truth: deposits.csv heist rows = heists.json deposits" \
     "$(awk -F, 'NR > 1 && $8 != "" { print $1 ":" $2 }' "$W/deposits.csv" | sort)" \
     "$(jq -r '.[].deposits[].outpoint' "$W/heists.json" | sort)"
