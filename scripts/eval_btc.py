@@ -340,6 +340,9 @@ def eval_screen(cli, truth, labels, res, rng, screen_sample, work):
     clean = set()
     for r in truth["deposits"]:
         (stolen if r["heist"] else clean).add(r["address"])
+    if not truth["deposits"]:
+        # a truth without deposits.csv: the stolen ones from heists.json, clean ones unknown
+        stolen = {d["address"] for h in truth["heists"] for d in h["deposits"]}
     clean -= stolen
     clean = sorted(clean)
     rng.shuffle(clean)
