@@ -1,7 +1,7 @@
 /*
  * cmd_gen.c: `chainwatch gen --out DIR --txs N --seed S [--scenario FILE] [--network regtest|main]
- * [--xor-key HEX] [--json]`: writes a generated Bitcoin world (DIR/blocks) and its ground truth
- * (DIR/truth), see docs/GEN.md.
+ * [--xor-key HEX] [--zero-tail BYTES] [--json]`: writes a generated Bitcoin world (DIR/blocks) and
+ * its ground truth (DIR/truth), see docs/GEN.md.
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -36,6 +36,8 @@ static int run(int argc, char **argv)
                                              {"xor-key", required_argument, NULL, 'x'},
                                              {"max-file-size", required_argument, NULL, 'm'},
                                              {"threads", required_argument, NULL, 'j'},
+                                             {"zero-tail", required_argument, NULL, 'z'},
+                                             {"zero-tail-files", required_argument, NULL, 'Z'},
                                              {"json", no_argument, NULL, 'J'},
                                              {"quiet", no_argument, NULL, 'q'},
                                              {NULL, 0, NULL, 0}};
@@ -81,6 +83,20 @@ static int run(int argc, char **argv)
             o.threads = (unsigned)t;
             break;
         }
+        case 'z':
+            if (cw_parse_u64(&o.zero_tail, optarg) != 0 || o.zero_tail > (1ULL << 32))
+                return cw_cli_usage_error(&cw_cmd_gen, "--zero-tail: bytes (0..4 GiB), not '%s'",
+                                          optarg);
+            break;
+        case 'Z':
+            if (!strcmp(optarg, "last"))
+                o.zero_tail_files = 0;
+            else if (!strcmp(optarg, "all"))
+                o.zero_tail_files = 1;
+            else
+                return cw_cli_usage_error(&cw_cmd_gen, "--zero-tail-files: last or all, not '%s'",
+                                          optarg);
+            break;
         case 'J':
             json = true;
             break;
@@ -131,7 +147,7 @@ const cw_command cw_cmd_gen = {
     "gen", "generate a Bitcoin world (blk*.dat) with laundering scenarios and ground truth",
     "Usage: chainwatch gen --out DIR [--txs N] [--seed S] [--scenario FILE]\n"
     "                      [--network regtest|main] [--xor-key HEX16] [--threads N] [--json]\n"
-    "                      [--quiet]\n\n"
+    "                      [--zero-tail BYTES [--zero-tail-files last|all]] [--quiet]\n\n"
     "Writes DIR/blocks/blk*.dat (Bitcoin Core layout: magic+size framing, 128 MiB files,\n"
     "some blocks out of height order, a few stale forks; with --xor-key also xor.dat and\n"
     "obfuscated files) and the ground truth in DIR/truth (docs/GEN.md).\n\n"
@@ -144,6 +160,10 @@ const cw_command cw_cmd_gen = {
     "  --max-file-size N  start a new blk file before N bytes (default 134217728)\n"
     "  --threads N        1: one thread; 2 (default on 2+ CPUs): blocks and addresses.csv\n"
     "                     written by a second thread; the same bytes either way\n"
+    "  --zero-tail BYTES  end the last blk file (or every one) with BYTES of zeros, as\n"
+    "                     Core's preallocation leaves them: raw zeros on disk, not\n"
+    "                     obfuscated even with --xor-key (Core 28+)\n"
+    "  --zero-tail-files  last (default) or all: which files get the zero tail\n"
     "  --json             print the figures as JSON\n"
     "  --quiet            no progress line\n\n"
     "EVM worlds (ethereum-etl CSVs): chainwatch gen evm --out DIR [--txs N] [--seed S]\n"

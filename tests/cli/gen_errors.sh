@@ -28,6 +28,10 @@ expect_fail "missing scenario file" 'nope.json' --scenario "$T/nope.json"
 expect_fail "bad xor key" '--xor-key' --xor-key 12
 expect_fail "bad network" '--network' --network testnet7
 expect_fail "too few txs" 'at least 1000' --txs 10
+expect_fail "bad zero tail" '--zero-tail' --zero-tail 12k
+expect_fail "bad zero-tail files" '--zero-tail-files: last or all' --zero-tail 4096 --zero-tail-files middle
+printf '{"world": {"economy": "rich"}}' > "$T/econ.json"
+expect_fail "unknown economy" 'world.economy' --scenario "$T/econ.json"
 err=$("$CW_BIN" gen --txs 2000 --out "" 2>&1 >/dev/null) && rc=0 || rc=$?
 check_eq "empty --out is a usage error" "$rc" 2
 check "and says so" grep -q -- '--out DIR is required' <<<"$err"

@@ -49,7 +49,8 @@ check "chainwatch check passes (main)" "$CW_BIN" check --store "$T/sm"
 # heist's stolen-value flow through every CoinJoin kind
 MX=$SRC/data/scenarios/quick-mixed.json
 check "gen mixed economy (xor, several files)" "$CW_BIN" gen --out "$T/x" --txs 6000 --seed 5 \
-    --scenario "$MX" --xor-key 0102030405060708 --max-file-size 1000000 --quiet
+    --scenario "$MX" --xor-key 0102030405060708 --max-file-size 1000000 --zero-tail 4096 \
+    --zero-tail-files all --quiet
 out=$($PY "$SRC/tests/diff/gen_check.py" "$T/x")
 check_eq "python-bitcoinlib checks the mixed world" "$(echo "$out" | tail -1)" "all checks passed"
 for k in wasabi1 wasabi2 joinmarket whirlpool; do
@@ -63,7 +64,8 @@ for k in coinjoin_wasabi coinjoin_wasabi1 coinjoin_joinmarket coinjoin_whirlpool
     check "the thief took part in $k" grep -q ",$k," "$T/x/truth/thief_txs.csv"
 done
 check "mixed: same seed again, on one thread" "$CW_BIN" gen --out "$T/x2" --txs 6000 --seed 5 \
-    --scenario "$MX" --xor-key 0102030405060708 --max-file-size 1000000 --quiet --threads 1
+    --scenario "$MX" --xor-key 0102030405060708 --max-file-size 1000000 --zero-tail 4096 \
+    --zero-tail-files all --quiet --threads 1
 check "mixed: byte-identical blocks and truth" diff -r "$T/x" "$T/x2"
 check "ingest reads the mixed world" "$CW_BIN" ingest btc --blocks "$T/x/blocks" --store "$T/sx" \
     --network regtest --quiet

@@ -115,11 +115,19 @@ def main():
     order = []
     for fn in files:
         raw = bytearray(open(os.path.join(bdir, fn), "rb").read())
+        disk = bytes(raw)
         if key:
             for i in range(len(raw)):
                 raw[i] ^= key[i % 8]
         pos = 0
         while pos + 8 <= len(raw):
+            if not any(disk[pos:pos + 4]):
+                # Core's preallocated tail: zeros on disk, not obfuscated (world.json says so)
+                if disk[pos:].strip(b"\0") or meta.get("zero_tail_bytes", 0) != len(disk) - pos:
+                    fail("%s: %d bytes of zero tail at %d, world.json says %s"
+                         % (fn, len(disk) - pos, pos, meta.get("zero_tail_bytes")))
+                raw = raw[:pos]
+                break
             if raw[pos:pos + 4] != magic:
                 fail("%s: bad magic at %d" % (fn, pos))
                 break

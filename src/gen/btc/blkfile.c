@@ -98,6 +98,27 @@ static int writev_all(gen_blkw *w, struct iovec *iov, int n)
     return 0;
 }
 
+void gen_blkw_zero_tail(gen_blkw *w, uint64_t bytes, bool every_file)
+{
+    w->zero_tail = bytes;
+    w->zero_tail_all = every_file;
+}
+
+/* Leaves the zero tail after the current file's last record, as Core does: posix_fallocate
+ * (zeros on disk, whatever the key), or a hole where the file system cannot allocate. */
+static int put_tail(gen_blkw *w)
+{
+    if (!w->zero_tail)
+        return 0;
+    int e = posix_fallocate(w->fd, (off_t)w->pos, (off_t)w->zero_tail);
+    if (e == EOPNOTSUPP || e == EINVAL)
+        e = ftruncate(w->fd, (off_t)(w->pos + w->zero_tail)) == 0 ? 0 : errno;
+    if (e != 0)
+        return cw_error_set(CW_EIO, "%s/blk%05u.dat: zero tail of %llu bytes: %s", w->dir,
+                            w->file_no, (unsigned long long)w->zero_tail, strerror(e));
+    return 0;
+}
+
 int gen_blkw_put_pieces(gen_blkw *w, const void *const *piece, const size_t *len, size_t np)
 {
     if (!w->is_open)
@@ -109,6 +130,11 @@ int gen_blkw_put_pieces(gen_blkw *w, const void *const *piece, const size_t *len
         n += len[i];
     /* Core: FindBlockPos starts a new file when the record would reach the maximum size. */
     if (w->pos > 0 && w->pos + 8 + n >= w->max_file) {
+        if (w->zero_tail_all) {
+            int rc = put_tail(w);
+            if (rc != 0)
+                return rc;
+        }
         int fd = w->fd;
         w->is_open = false;
         w->fd = -1;
@@ -180,7 +206,9 @@ int gen_blkw_put(gen_blkw *w, const uint8_t *block, size_t n)
 int gen_blkw_close(gen_blkw *w)
 {
     int rc = 0;
-    if (w->is_open && close(w->fd) != 0)
+    if (w->is_open)
+        rc = put_tail(w);
+    if (w->is_open && close(w->fd) != 0 && rc == 0)
         rc = cw_error_set(CW_EIO, "%s/blk%05u.dat: close: %s", w->dir ? w->dir : "?", w->file_no,
                           strerror(errno));
     w->is_open = false;

@@ -26,6 +26,8 @@ typedef struct gen_blkw {
     size_t scratch_cap;
     uint64_t bytes_total;
     uint64_t blocks;
+    uint64_t zero_tail; /* raw zero bytes to leave after the last record */
+    bool zero_tail_all; /* in every file, not only the last */
 } gen_blkw;
 
 /* Opens the writer on dir (created if missing; existing blk*.dat there are replaced). With
@@ -36,6 +38,9 @@ int gen_blkw_open(gen_blkw *w, const char *dir, const uint8_t magic[4], const ui
 int gen_blkw_put(gen_blkw *w, const uint8_t *block, size_t n);
 /* Appends one framed block given as np pieces written back to back. */
 int gen_blkw_put_pieces(gen_blkw *w, const void *const *piece, const size_t *len, size_t np);
+/* Sets the zero tail (Core's preallocated space: raw zeros, never obfuscated) left after the
+ * last record of the last file, or of every file. */
+void gen_blkw_zero_tail(gen_blkw *w, uint64_t bytes, bool every_file);
 /* Flushes and closes; returns the first error seen. */
 int gen_blkw_close(gen_blkw *w);
 

@@ -657,7 +657,7 @@ static int honest_tx0_mixed(gen_world *w, int p)
         uint32_t want = 1 + (uint32_t)gen_below(&w->rng, 3);
         take_random(w, &e->coins, want);
         uint64_t sum = scratch_sum(w, 0);
-        uint64_t base_vs = scratch_vsize(w, 0) + 11 + 31 * 3 + 57;
+        uint64_t base_vs = scratch_vsize(w, 0) + 11 + 31ULL * 3 + 57;
         if (sum < 2 * unit + coord_fee + feerate * (base_vs + 62)) {
             restore(w, &e->coins, 0);
             continue;
@@ -1128,8 +1128,9 @@ static uint64_t ww2_floor(const uint64_t *den, size_t nd, uint64_t v)
 /* A Wasabi 2 round in the mixed economy: many denominations, with one or two popular in the
  * round so that equal outputs outnumber the inputs; each participant's value less its mining
  * share and the coordinator fee (coord_rate of inputs >= 0.01 BTC) becomes up to 10 outputs
- * (copies of the popular denomination, then the largest standard denominations), a change
- * output for what is left (>= 5,000 sat, else miners); sometimes one output pays back to an
+ * (copies of the popular denomination, then, by the round's style, the largest standard
+ * denominations, none, or one or two), a change output for what is left (>= 5,000 sat, else
+ * miners); sometimes one output pays back to an
  * address of one of its owner's inputs. Outputs by value, largest first; inputs shuffled or by
  * value. */
 static int wasabi2_mixed(gen_world *w, const gen_coin *extra, uint32_t n_extra, uint32_t xowner,
@@ -1153,7 +1154,7 @@ static int wasabi2_mixed(gen_world *w, const gen_coin *extra, uint32_t n_extra, 
     if (gen_chance(&w->rng, 0.1))
         coord_rate = 0; /* a coordinator without fees */
     /* values after fees, and the round's popular denominations from their spread */
-    uint64_t vals[CJ_MAX_PARTS], coords[CJ_MAX_PARTS];
+    uint64_t vals[CJ_MAX_PARTS] = {0}, coords[CJ_MAX_PARTS] = {0};
     uint64_t coord_total = 0;
     for (uint32_t i = 0; i < np; i++) {
         uint64_t in, vs;
@@ -1179,6 +1180,11 @@ static int wasabi2_mixed(gen_world *w, const gen_coin *extra, uint32_t n_extra, 
     uint64_t median = sorted[np / 2];
     uint64_t pop1 = ww2_floor(den, nd, median / (2 + gen_below(&w->rng, 5)));
     uint64_t pop2 = ww2_floor(den, nd, pop1 / (2 + gen_below(&w->rng, 4)));
+    /* the round's style: full decomposition (45 %), the popular denomination and change only
+     * (35 %: e.g. 37 inputs, 72 outputs, 45 of one value), or a few denominations (20 %) */
+    uint64_t style = gen_below(&w->rng, 100);
+    if (style >= 45 && style < 80)
+        pop2 = 0;
     uint32_t n_dest = 0;
     uint64_t x_out = 0, x_coord = 0;
     int rc = 0;
@@ -1193,6 +1199,9 @@ static int wasabi2_mixed(gen_world *w, const gen_coin *extra, uint32_t n_extra, 
                 : CW_SCRIPT_P2WPKH;
         uint64_t v = vals[i], placed = 0;
         uint32_t outs = 0, max_outs = 4 + (uint32_t)gen_below(&w->rng, 7);
+        uint32_t n_std = style < 45   ? max_outs
+                         : style < 80 ? 0
+                                      : 1 + (uint32_t)gen_below(&w->rng, 2);
         uint32_t first = n_dest;
         uint64_t pops[2] = {pop1, pop2};
         for (int q = 0; q < 2 && rc == 0; q++) {
@@ -1207,7 +1216,8 @@ static int wasabi2_mixed(gen_world *w, const gen_coin *extra, uint32_t n_extra, 
                 placed += pops[q];
             }
         }
-        while (rc == 0 && outs + 1 < max_outs && v - placed >= 5000) {
+        while (rc == 0 && outs + 1 < max_outs && n_std > 0 && v - placed >= 5000) {
+            n_std--;
             uint64_t d = ww2_floor(den, nd, v - placed);
             if (!d)
                 break;
@@ -1539,7 +1549,7 @@ static int honest_peel_due(gen_world *w)
     uint64_t v = c->coin.value;
     uint64_t f = c->f_lo + gen_below(&w->rng, (uint64_t)(c->f_hi - c->f_lo) + 1);
     uint64_t peel = v * f / 1000;
-    uint64_t fee = feerate * (gen_input_vsize(c->coin.type) + 11 + 2 * 34);
+    uint64_t fee = feerate * (gen_input_vsize(c->coin.type) + 11 + 2ULL * 34);
     if (c->left == 0 || peel < 20000 || v < peel + fee + 20000) {
         /* the chain ends: the remainder goes back to the wallet */
         int rc = gen_coinvec_push(&w->ents[c->owner].coins, &c->coin);

@@ -702,6 +702,12 @@ static int write_world_json(gen_run *r, const cw_gen_stats *st)
         (unsigned long long)st->outputs, (unsigned long long)st->addresses, w->n_ents,
         (unsigned long long)w->n_coinjoins,
         w->sink.stale_json.len ? (const char *)w->sink.stale_json.data : "");
+    if (rc == 0 && w->opts->zero_tail) {
+        b.len -= 2; /* "}\n" */
+        rc = cw_buf_printf(
+            &b, ",\n  \"zero_tail_bytes\": %llu,\n  \"zero_tail_files\": \"%s\"\n}\n",
+            (unsigned long long)w->opts->zero_tail, w->opts->zero_tail_files == 1 ? "all" : "last");
+    }
     if (rc == 0 && w->mixed) {
         /* the mixed economy's extra keys (a classic world.json keeps its first bytes) */
         b.len -= 2; /* "}\n" */
@@ -819,6 +825,8 @@ int cw_gen_run(const cw_gen_opts *opts, cw_gen_stats *out)
                                opts->xor_on ? opts->xor_key : NULL, opts->max_file_size);
         cw_buf_deinit(&bdir);
         if (rc == 0)
+            gen_blkw_zero_tail(&r->bw, opts->zero_tail, opts->zero_tail_files == 1);
+        if (rc == 0)
             rc = gen_sink_start(&w->sink, &r->bw, w->names, w->name_off, w->first_user,
                                 w->n_blocks + 20001, gen_threads(opts));
         if (rc != 0)
@@ -915,6 +923,7 @@ out:
         char msg[512];
         snprintf(msg, sizeof msg, "%s", cw_error_last());
         gen_sink_close(&w->sink);
+        r->bw.zero_tail = 0;
         gen_blkw_close(&r->bw);
         gen_truth_close(w);
         cw_error_set(rc, "%s", msg);

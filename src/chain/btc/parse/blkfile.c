@@ -4,8 +4,12 @@
  * (Core 28+) an 8-byte XOR key in xor.dat applied as byte[i] ^= key[i % 8] by file offset.
  *
  * Scanning reads only the 8-byte frame and the 80-byte header of each record, so a rescan of a
- * large directory is cheap. Anything else (bad magic, non-zero bytes after the zero tail, a
- * size running past the end of the file) is an error naming the file and the offset.
+ * large directory is cheap. A zero tail may follow the last record of any file: zeros on disk
+ * (Core preallocates with posix_fallocate; in an obfuscated Core 28+ file those raw zeros read
+ * as key bytes after de-obfuscation, the "zero tail after obfuscation") or zeros after
+ * de-obfuscation; the rest of the file must then be zeros of the same kind (holes of sparse
+ * files are skipped). Anything else (bad magic, non-zero bytes after the zero tail, a size
+ * running past the end of the file) is an error naming the file, the offset and the cause.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -190,8 +194,8 @@ uint64_t cw_blkdir_total_bytes(const cw_blkdir *d)
     return d->total;
 }
 
-/* pread with de-obfuscation by file offset. */
-static int read_at(const cw_blkdir *d, const blkfile *f, uint64_t off, uint8_t *buf, size_t n)
+/* pread of the bytes as stored on disk. */
+static int read_raw(const blkfile *f, uint64_t off, uint8_t *buf, size_t n)
 {
     size_t got = 0;
     while (got < n) {
@@ -206,31 +210,112 @@ static int read_at(const cw_blkdir *d, const blkfile *f, uint64_t off, uint8_t *
                                 (unsigned long long)off + got);
         got += (size_t)r;
     }
-    if (d->xor) {
-        for (size_t i = 0; i < n; i++)
-            buf[i] ^= d->key[(off + i) % 8];
-    }
     return 0;
 }
 
-/* True when the rest of the file from off is zero bytes (after de-obfuscation). */
-static int rest_is_zero(const cw_blkdir *d, const blkfile *f, uint64_t off, uint64_t *bad)
+static void deobfuscate(const cw_blkdir *d, uint64_t off, uint8_t *buf, size_t n)
+{
+    if (d->xor)
+        for (size_t i = 0; i < n; i++)
+            buf[i] ^= d->key[(off + i) % 8];
+}
+
+/* pread with de-obfuscation by file offset. */
+static int read_at(const cw_blkdir *d, const blkfile *f, uint64_t off, uint8_t *buf, size_t n)
+{
+    int rc = read_raw(f, off, buf, n);
+    if (rc == 0)
+        deobfuscate(d, off, buf, n);
+    return rc;
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, p + i, 8);
+        if (x)
+            return false;
+    }
+    for (; i < n; i++)
+        if (p[i])
+            return false;
+    return true;
+}
+
+/* Whether the rest of the file from off is zero bytes: as stored on disk (raw: Core's
+ * preallocated tail, never obfuscated) or after de-obfuscation (a copy written through the
+ * key). Returns 0 when it is, 1 with *bad set to the first other byte, or an error. Holes of a
+ * sparse file are skipped without reading them. */
+static int rest_is_zero(const cw_blkdir *d, const blkfile *f, uint64_t off, bool raw, uint64_t *bad)
 {
     uint8_t buf[65536];
     while (off < f->size) {
+        if (raw) {
+            off_t data = lseek(f->fd, (off_t)off, SEEK_DATA);
+            if (data < 0 && errno == ENXIO)
+                return 0; /* a hole up to the end */
+            if (data > (off_t)off)
+                off = (uint64_t)data;
+            if (off >= f->size)
+                return 0;
+        }
         size_t n = f->size - off < sizeof buf ? (size_t)(f->size - off) : sizeof buf;
-        int rc = read_at(d, f, off, buf, n);
+        int rc = raw ? read_raw(f, off, buf, n) : read_at(d, f, off, buf, n);
         if (rc)
             return rc;
-        for (size_t i = 0; i < n; i++) {
-            if (buf[i]) {
-                *bad = off + i;
-                return 1;
+        if (!all_zero(buf, n)) {
+            for (size_t i = 0; i < n; i++) {
+                if (buf[i]) {
+                    *bad = off + i;
+                    return 1;
+                }
             }
         }
         off += n;
     }
     return 0;
+}
+
+/* A zero tail starts at off (raw: zeros on disk; otherwise zeros after de-obfuscation): the
+ * rest of the file must be zeros of the same kind. Returns 0 or an error naming the cause. */
+static int check_tail(const cw_blkdir *d, const blkfile *f, uint64_t off, bool raw)
+{
+    uint64_t bad = 0;
+    int z = rest_is_zero(d, f, off, raw, &bad);
+    if (z <= 0)
+        return z;
+    const char *kind = d->xor &&raw ? "zero tail after obfuscation (raw zeros on disk, as Core "
+                                      "28+ leaves its preallocated space)"
+                                    : "zero tail (Core's preallocated space)";
+    return cw_error_set(CW_ECORRUPT,
+                        "%s: garbage (non-zero byte) at offset %llu after the %s that starts at "
+                        "offset %llu; cause: data after the zero tail (a damaged or "
+                        "concatenated file?)",
+                        f->path, (unsigned long long)bad, kind, (unsigned long long)off);
+}
+
+/* The cause of a bad magic at off: raw holds the 4 bytes on disk, plain after de-obfuscation. */
+static const char *bad_magic_cause(const cw_blkdir *d, const uint8_t raw[4], const uint8_t plain[4],
+                                   char *buf, size_t n)
+{
+    if (d->xor &&!memcmp(raw, d->magic, 4))
+        return "the file is not obfuscated but xor.dat holds a key (an xor.dat from another "
+               "directory?)";
+    static const cw_network nets[] = {CW_NET_MAIN, CW_NET_TEST, CW_NET_SIGNET, CW_NET_REGTEST};
+    for (size_t i = 0; i < sizeof nets / sizeof nets[0]; i++) {
+        uint8_t m[4];
+        cw_network_magic(m, nets[i]);
+        if (nets[i] != d->net && !memcmp(plain, m, 4)) {
+            snprintf(buf, n, "blocks of another network: %s (use --network %s)",
+                     cw_network_name(nets[i]), cw_network_name(nets[i]));
+            return buf;
+        }
+    }
+    if (!d->xor &&raw[0] && raw[1] && raw[2] && raw[3])
+        return "garbage between records? (or an obfuscated file whose xor.dat is missing)";
+    return "garbage between records? (or a damaged file)";
 }
 
 int cw_blkdir_scan(cw_blkdir *d, cw_blkrec **recs, size_t *n_recs)
@@ -242,50 +327,38 @@ int cw_blkdir_scan(cw_blkdir *d, cw_blkrec **recs, size_t *n_recs)
         const blkfile *f = &d->files[fi];
         uint64_t off = 0;
         while (off < f->size) {
-            uint8_t frame[88];
-            if (f->size - off < 8) {
-                uint64_t bad = 0;
-                int z = rest_is_zero(d, f, off, &bad);
-                if (z < 0) {
-                    rc = z;
+            uint8_t frame[88], raw[8];
+            size_t have = f->size - off < 8 ? (size_t)(f->size - off) : 8;
+            if ((rc = read_raw(f, off, raw, have)))
+                goto out;
+            memcpy(frame, raw, have);
+            deobfuscate(d, off, frame, have);
+            /* Core's preallocated zero tail: raw zeros on disk even in an obfuscated file (they
+             * read as key bytes after de-obfuscation), or zeros after de-obfuscation */
+            bool raw_zero = all_zero(raw, have < 4 ? have : 4);
+            bool plain_zero = all_zero(frame, have < 4 ? have : 4);
+            if (raw_zero || plain_zero) {
+                if ((rc = check_tail(d, f, off, raw_zero)))
                     goto out;
-                }
-                if (z) {
-                    rc = cw_error_set(CW_ECORRUPT,
-                                      "%s: truncated record header at offset %llu (%llu bytes "
-                                      "left)",
-                                      f->path, (unsigned long long)off,
-                                      (unsigned long long)(f->size - off));
-                    goto out;
-                }
                 break;
             }
-            if ((rc = read_at(d, f, off, frame, 8)))
+            if (have < 8) {
+                rc = cw_error_set(CW_ECORRUPT,
+                                  "%s: truncated record header at offset %llu (%llu bytes "
+                                  "left); cause: a truncated file",
+                                  f->path, (unsigned long long)off, (unsigned long long)have);
                 goto out;
-            if (!frame[0] && !frame[1] && !frame[2] && !frame[3]) {
-                /* Core's preallocated zero tail: the rest must be zeros. */
-                uint64_t bad = 0;
-                int z = rest_is_zero(d, f, off, &bad);
-                if (z < 0) {
-                    rc = z;
-                    goto out;
-                }
-                if (z) {
-                    rc = cw_error_set(CW_ECORRUPT,
-                                      "%s: garbage (non-zero byte) at offset %llu after zero "
-                                      "padding at offset %llu",
-                                      f->path, (unsigned long long)bad, (unsigned long long)off);
-                    goto out;
-                }
-                break;
             }
             if (memcmp(frame, d->magic, 4) != 0) {
+                char cbuf[96];
                 rc = cw_error_set(CW_ECORRUPT,
                                   "%s: bad magic %02x%02x%02x%02x at offset %llu (expected "
-                                  "%02x%02x%02x%02x for %s); garbage between records?",
+                                  "%02x%02x%02x%02x for %s%s); cause: %s",
                                   f->path, frame[0], frame[1], frame[2], frame[3],
                                   (unsigned long long)off, d->magic[0], d->magic[1], d->magic[2],
-                                  d->magic[3], cw_network_name(d->net));
+                                  d->magic[3], cw_network_name(d->net),
+                                  d->xor ? ", after de-obfuscation with xor.dat" : "",
+                                  bad_magic_cause(d, raw, frame, cbuf, sizeof cbuf));
                 goto out;
             }
             uint32_t size = (uint32_t)frame[4] | (uint32_t)frame[5] << 8 |
@@ -293,14 +366,14 @@ int cw_blkdir_scan(cw_blkdir *d, cw_blkrec **recs, size_t *n_recs)
             if (size < 81 || size > CW_MAX_BLOCK_SIZE) {
                 rc = cw_error_set(CW_ECORRUPT,
                                   "%s: record at offset %llu has impossible block size %u "
-                                  "(must be 81..%u)",
+                                  "(must be 81..%u); cause: a damaged record header",
                                   f->path, (unsigned long long)off, size, CW_MAX_BLOCK_SIZE);
                 goto out;
             }
             if (size > f->size - off - 8) {
                 rc = cw_error_set(CW_ECORRUPT,
-                                  "%s: record at offset %llu says %u bytes but only %llu remain "
-                                  "(truncated file?)",
+                                  "%s: record at offset %llu says %u bytes but only %llu remain; "
+                                  "cause: a truncated file (or a damaged size)",
                                   f->path, (unsigned long long)off, size,
                                   (unsigned long long)(f->size - off - 8));
                 goto out;
