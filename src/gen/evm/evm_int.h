@@ -44,7 +44,7 @@ typedef struct ew_out {
 
 int ew_out_open(ew_out *o, const char *dir, const char *name, const char *header);
 int ew_out_flush(ew_out *o);
-int ew_out_close(ew_out *o); /* flushes, fsyncs, closes; safe on a closed writer */
+int ew_out_close(ew_out *o); /* flushes and closes; safe on a closed writer */
 void ew_out_abort(ew_out *o);
 static inline void ew_need(ew_out *o, size_t n)
 {
