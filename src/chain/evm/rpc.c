@@ -16,11 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chain/evm/rpc_int.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/evm/rpc.h"
 #include "chainwatch/evm/store.h"
 #include "chainwatch/util.h"
-#include "chain/evm/rpc_int.h"
 
 typedef struct rpc {
     CURL *curl;
@@ -92,8 +92,8 @@ static void rpc_close(rpc *r)
 static int rpc_call(rpc *r, const char *method, json_t *params, const char *ctx, json_t **out)
 {
     *out = NULL;
-    json_t *req = json_pack("{s:s, s:I, s:s, s:o}", "jsonrpc", "2.0", "id",
-                            (json_int_t)++r->id, "method", method, "params", params);
+    json_t *req = json_pack("{s:s, s:I, s:s, s:o}", "jsonrpc", "2.0", "id", (json_int_t)++r->id,
+                            "method", method, "params", params);
     if (!req)
         return cw_error_set(CW_ENOMEM, "out of memory");
     char *body = json_dumps(req, JSON_COMPACT);
@@ -107,8 +107,8 @@ static int rpc_call(rpc *r, const char *method, json_t *params, const char *ctx,
     r->requests++;
     free(body);
     if (cc == CURLE_OPERATION_TIMEDOUT)
-        return cw_error_set(CW_EIO, "%s %s (%s): no answer within %.1f s (timeout)", r->url,
-                            method, ctx, (double)r->timeout_ms / 1000.0);
+        return cw_error_set(CW_EIO, "%s %s (%s): no answer within %.1f s (timeout)", r->url, method,
+                            ctx, (double)r->timeout_ms / 1000.0);
     if (cc != CURLE_OK)
         return cw_error_set(CW_EIO, "%s %s (%s): %s", r->url, method, ctx,
                             r->errbuf[0] ? r->errbuf : curl_easy_strerror(cc));
@@ -121,8 +121,8 @@ static int rpc_call(rpc *r, const char *method, json_t *params, const char *ctx,
         return cw_error_set(CW_EIO, "%s %s (%s): HTTP status %ld", r->url, method, ctx, code);
     }
     if (!ans)
-        return cw_error_set(CW_EIO, "%s %s (%s): the answer is not JSON (%s)", r->url, method,
-                            ctx, r->len ? je.text : "empty body");
+        return cw_error_set(CW_EIO, "%s %s (%s): the answer is not JSON (%s)", r->url, method, ctx,
+                            r->len ? je.text : "empty body");
     json_t *err = json_object_get(ans, "error");
     if (err && !json_is_null(err)) {
         json_t *m = json_object_get(err, "message");
@@ -136,8 +136,8 @@ static int rpc_call(rpc *r, const char *method, json_t *params, const char *ctx,
     json_t *res = json_object_get(ans, "result");
     if (!res) {
         json_decref(ans);
-        return cw_error_set(CW_EIO, "%s %s (%s): an answer without result or error", r->url,
-                            method, ctx);
+        return cw_error_set(CW_EIO, "%s %s (%s): an answer without result or error", r->url, method,
+                            ctx);
     }
     *out = json_incref(res);
     json_decref(ans);
@@ -164,8 +164,10 @@ static int hex_u64(json_t *v, uint64_t *out)
     uint64_t x = 0;
     for (size_t i = 2; i < n; i++) {
         char c = s[i];
-        int h = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                               : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        int h = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
         if (h < 0)
             return -1;
         x = (x << 4) | (uint64_t)h;
@@ -208,8 +210,7 @@ static int genesis(rpc *r, cw_evm_block *b)
 }
 
 /* Fetches and decodes block n. *trace_kind: 1 trace_block, 2 debug; probed when 0 (auto). */
-static int fetch_block(rpc *r, cw_evm_block *b, uint64_t n, cw_evm_rpc_traces mode,
-                       int *trace_kind)
+static int fetch_block(rpc *r, cw_evm_block *b, uint64_t n, cw_evm_rpc_traces mode, int *trace_kind)
 {
     char q[32], ctx[48];
     snprintf(q, sizeof q, "0x%llx", (unsigned long long)n);
@@ -292,8 +293,9 @@ int cw_evm_rpc_follow(const cw_evm_rpc_opts *o, cw_evm_rpc_stats *st)
         if (t < 0)
             break;
         if (depth > max_reorg) {
-            rc = cw_error_set(CW_ECORRUPT, "%s: a reorg deeper than %u blocks below block %lld: "
-                                           "refused",
+            rc = cw_error_set(CW_ECORRUPT,
+                              "%s: a reorg deeper than %u blocks below block %lld: "
+                              "refused",
                               o->url, max_reorg, (long long)t);
             goto out;
         }
@@ -319,10 +321,11 @@ int cw_evm_rpc_follow(const cw_evm_rpc_opts *o, cw_evm_rpc_stats *st)
             goto out;
         st->rolled_back++;
     }
-    uint64_t last = o->to_block >= 0 && (uint64_t)o->to_block < node_tip ? (uint64_t)o->to_block
-                                                                          : node_tip;
+    uint64_t last =
+        o->to_block >= 0 && (uint64_t)o->to_block < node_tip ? (uint64_t)o->to_block : node_tip;
     int64_t tip = cw_evmstore_tip(s);
-    uint64_t next = tip >= 0 ? (uint64_t)tip + 1 : (uint64_t)(o->from_block > 0 ? o->from_block : 0);
+    uint64_t next =
+        tip >= 0 ? (uint64_t)tip + 1 : (uint64_t)(o->from_block > 0 ? o->from_block : 0);
     uint64_t commit_every = o->commit_blocks ? o->commit_blocks : 100;
     uint64_t since_commit = 0, reorg_depth = 0;
     int trace_kind = o->traces == CW_EVM_RPC_TRACES_PARITY ? 1
@@ -378,9 +381,9 @@ int cw_evm_rpc_follow(const cw_evm_rpc_opts *o, cw_evm_rpc_stats *st)
             rc = rc2 ? rc2 : rc;
     }
     st->traces_used = o->traces == CW_EVM_RPC_TRACES_NONE ? "none"
-                      : trace_kind == 1                    ? "trace_block"
-                      : trace_kind == 2                    ? "debug_traceBlockByNumber"
-                                                           : "none";
+                      : trace_kind == 1                   ? "trace_block"
+                      : trace_kind == 2                   ? "debug_traceBlockByNumber"
+                                                          : "none";
 out:
     if (s) {
         st->tip = cw_evmstore_tip(s);

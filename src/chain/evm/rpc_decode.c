@@ -13,10 +13,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "chain/evm/rpc_int.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/evm/block.h"
 #include "chainwatch/evm/rpc.h"
-#include "chain/evm/rpc_int.h"
 
 typedef struct dctx {
     cw_evm_block *b;
@@ -30,8 +30,7 @@ static int bad(const dctx *d, const char *field, const char *why)
                         field, why);
 }
 
-static const char *str_field(const dctx *d, json_t *o, const char *field, bool required,
-                             int *rc)
+static const char *str_field(const dctx *d, json_t *o, const char *field, bool required, int *rc)
 {
     json_t *v = json_object_get(o, field);
     if (!v || json_is_null(v)) {
@@ -238,7 +237,8 @@ static int decode_receipt(dctx *d, json_t *r, cw_evm_block *b)
     cw_u256 eff;
     if ((rc = get_u256(d, r, "effectiveGasPrice", false, &eff)))
         return rc;
-    if (json_object_get(r, "effectiveGasPrice") && !json_is_null(json_object_get(r, "effectiveGasPrice")))
+    if (json_object_get(r, "effectiveGasPrice") &&
+        !json_is_null(json_object_get(r, "effectiveGasPrice")))
         tx->effective_gas_price = eff;
     bool hc = false;
     if ((rc = get_addr(d, r, "contractAddress", false, &tx->contract, &hc)))
@@ -405,8 +405,7 @@ static int decode_parity(dctx *d, json_t *arr)
             if ((rc = get_addr(d, action, "from", true, &t->from, &hf)) ||
                 (rc = get_u256(d, action, "value", false, &t->value)))
                 return rc;
-            if (json_is_object(result) &&
-                (rc = get_addr(d, result, "address", false, &t->to, &ht)))
+            if (json_is_object(result) && (rc = get_addr(d, result, "address", false, &t->to, &ht)))
                 return rc;
         } else if (!strcmp(ty, "suicide") || !strcmp(ty, "selfdestruct")) {
             t->type = CW_EVM_TRACE_SUICIDE;
@@ -432,8 +431,9 @@ static int decode_parity(dctx *d, json_t *arr)
             cw_evm_trace *c = &b->traces[j];
             if (c->tx_index != t->tx_index || c->ta_len <= t->ta_len)
                 continue;
-            if (!t->ta_len || !memcmp(cw_evm_block_bytes(b, c->ta_off), cw_evm_block_bytes(b, t->ta_off),
-                                      t->ta_len * sizeof(uint32_t)))
+            if (!t->ta_len ||
+                !memcmp(cw_evm_block_bytes(b, c->ta_off), cw_evm_block_bytes(b, t->ta_off),
+                        t->ta_len * sizeof(uint32_t)))
                 c->status = 0;
         }
     }
@@ -580,7 +580,8 @@ int cw_evm_rpc__decode(cw_evm_block *b, json_t *blk, json_t *receipts, json_t *t
     {
         snprintf(d.where, sizeof d.where, "transactions[%zu]", i);
         if (!json_is_object(t))
-            return bad(&d, "", "a transaction hash, not the transaction (full transactions needed)");
+            return bad(&d, "",
+                       "a transaction hash, not the transaction (full transactions needed)");
         cw_evm_tx *tx = cw_evm_block_add_tx(b);
         if (!tx)
             return CW_ENOMEM;
@@ -671,8 +672,8 @@ int cw_evm_rpc__genesis(cw_evm_block *b, json_t *alloc)
 }
 
 int cw_evm_rpc_decode_block(cw_evm_block *b, const char *block_json, size_t block_len,
-                            const char *receipts_json, size_t receipts_len,
-                            const char *traces_json, size_t traces_len, int trace_kind)
+                            const char *receipts_json, size_t receipts_len, const char *traces_json,
+                            size_t traces_len, int trace_kind)
 {
     json_error_t je;
     json_t *blk = json_loadb(block_json, block_len, 0, &je);
