@@ -48,8 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cw_evm_block b, b2;
     cw_evm_block_init(&b);
     cw_evm_block_init(&b2);
-    int rc = cw_evm_rpc_decode_block(&b, parts[0], lens[0], parts[1], lens[1], parts[2], lens[2],
-                                     kind);
+    int rc =
+        cw_evm_rpc_decode_block(&b, parts[0], lens[0], parts[1], lens[1], parts[2], lens[2], kind);
     if (rc == 0) {
         for (size_t i = 0; i < b.n_txs; i++)
             if (!b.txs[i].has_receipt)
@@ -67,8 +67,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (t->status > 1)
                 FAIL("a trace status %u", t->status);
         }
-        if (cw_evm_rpc_decode_block(&b2, parts[0], lens[0], parts[1], lens[1], parts[2],
-                                    lens[2], kind) != 0 ||
+        if (cw_evm_rpc_decode_block(&b2, parts[0], lens[0], parts[1], lens[1], parts[2], lens[2],
+                                    kind) != 0 ||
             b2.n_txs != b.n_txs || b2.n_logs != b.n_logs || b2.n_traces != b.n_traces ||
             b2.number != b.number || memcmp(b2.hash.b, b.hash.b, 32))
             FAIL("decoding the same answers twice differs");

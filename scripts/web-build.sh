@@ -28,8 +28,10 @@ need_install=0
 for f in "${FILES[@]}"; do
     [ -s "node_modules/${f%%:*}" ] || need_install=1
 done
-# test-only packages (playwright-core for the browser tests, ajv for STIX schema checks)
-for f in playwright-core/package.json ajv/dist/2020.js ajv-formats/dist/index.js; do
+# test-only packages (playwright-core for the browser tests, ajv for STIX schema checks, anvil
+# and solc for the EVM node test)
+for f in playwright-core/package.json ajv/dist/2020.js ajv-formats/dist/index.js \
+         @foundry-rs/anvil-linux-amd64/bin/anvil solc/package.json; do
     [ -s "node_modules/$f" ] || need_install=1
 done
 [ -d node_modules/playwright-core ] || need_install=1

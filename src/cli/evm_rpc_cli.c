@@ -177,8 +177,8 @@ int cw_cli_ingest_evm_rpc(int argc, char **argv)
             "{s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:f, s:b}", "blocks_added",
             (json_int_t)st.blocks_added, "txs_added", (json_int_t)st.txs_added, "rolled_back",
             (json_int_t)st.rolled_back, "tip_height", (json_int_t)st.tip, "node_tip",
-            (json_int_t)st.node_tip, "requests", (json_int_t)st.requests, "traces",
-            st.traces_used, "seconds", st.seconds, "interrupted", rc == CW_EINTR));
+            (json_int_t)st.node_tip, "requests", (json_int_t)st.requests, "traces", st.traces_used,
+            "seconds", st.seconds, "interrupted", rc == CW_EINTR));
     printf("ingest: %llu blocks, %llu txs added over JSON-RPC (%llu rolled back by reorgs); "
            "tip height %lld (node %lld); internal calls from %s; %llu requests, %.2f s\n",
            (unsigned long long)st.blocks_added, (unsigned long long)st.txs_added,

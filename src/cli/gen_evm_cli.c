@@ -38,14 +38,11 @@ int cw_cli_gen_evm(int argc, char **argv)
     o.progress = true;
     const char *scenario = NULL;
     bool json = false;
-    static const struct option longopts[] = {{"out", required_argument, NULL, 'o'},
-                                             {"txs", required_argument, NULL, 't'},
-                                             {"seed", required_argument, NULL, 's'},
-                                             {"scenario", required_argument, NULL, 'S'},
-                                             {"json", no_argument, NULL, 'J'},
-                                             {"quiet", no_argument, NULL, 'q'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"out", required_argument, NULL, 'o'},  {"txs", required_argument, NULL, 't'},
+        {"seed", required_argument, NULL, 's'}, {"scenario", required_argument, NULL, 'S'},
+        {"json", no_argument, NULL, 'J'},       {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
     optind = 1;
     int ch;
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -103,11 +100,11 @@ int cw_cli_gen_evm(int argc, char **argv)
         return cw_cli_print_json(json_pack(
             "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:f, s:f, s:f}", "out",
             o.out_dir, "txs", (json_int_t)st.txs, "blocks", (json_int_t)st.blocks, "failed_txs",
-            (json_int_t)st.failed_txs, "logs", (json_int_t)st.logs, "traces",
-            (json_int_t)st.traces, "token_transfers", (json_int_t)st.token_transfers,
-            "withdrawals", (json_int_t)st.withdrawals, "accounts", (json_int_t)st.accounts,
-            "bytes", (json_int_t)st.bytes, "tip_number", (json_int_t)st.tip_number, "tip_hash",
-            tip, "seconds", st.seconds, "tx_per_s", (double)st.txs / s, "mb_per_s",
+            (json_int_t)st.failed_txs, "logs", (json_int_t)st.logs, "traces", (json_int_t)st.traces,
+            "token_transfers", (json_int_t)st.token_transfers, "withdrawals",
+            (json_int_t)st.withdrawals, "accounts", (json_int_t)st.accounts, "bytes",
+            (json_int_t)st.bytes, "tip_number", (json_int_t)st.tip_number, "tip_hash", tip,
+            "seconds", st.seconds, "tx_per_s", (double)st.txs / s, "mb_per_s",
             (double)st.bytes / s / 1e6));
     printf("wrote %llu txs (%llu failed) in %llu blocks to %s: %llu logs, %llu traces, %llu "
            "token transfers, %llu accounts, %.1f MB of CSV\n"

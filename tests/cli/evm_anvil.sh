@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # evm_anvil.sh: a real node end to end. Foundry's anvil (npm @foundry-rs/anvil-linux-amd64, the
-# binary ships in the package; installed by `npm ci` from package-lock.json) runs offline on a
-# free loopback port. tests/evm/anvil_scenario.mjs compiles tests/evm/contracts with npm solc,
+# binary ships in the package; installed by scripts/web-build.sh's `npm ci` from package-lock.json)
+# runs offline on a free loopback port. tests/evm/anvil_scenario.mjs compiles tests/evm/contracts with npm solc,
 # deploys two ERC-20s and a forwarder, and sends ETH and token transfers, an approve +
 # transferFrom, internal ETH forwards and splits, a failed internal call inside a successful
 # transaction, and two failed transactions. `chainwatch ingest evm --rpc` reads it; every
@@ -14,12 +14,11 @@
 SRC=${CW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 ANVIL="$SRC/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"
 if [ ! -x "$ANVIL" ] || [ ! -d "$SRC/node_modules/solc" ]; then
-    if command -v npm >/dev/null; then
-        (cd "$SRC" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2) || true
-    fi
+    # the same installer as the other npm-using tests (npm ci from package-lock.json)
+    bash "$SRC/scripts/web-build.sh" >&2 || true
 fi
 if [ ! -x "$ANVIL" ] || [ ! -d "$SRC/node_modules/solc" ] || ! command -v node >/dev/null; then
-    echo "SKIPPED: anvil or solc could not be installed (npm ci in $SRC failed, or no node)"
+    echo "SKIPPED: anvil or solc could not be installed (scripts/web-build.sh's npm ci failed, or no node)"
     exit 77
 fi
 PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

@@ -22,30 +22,30 @@
 
 /* Where internal calls come from. */
 typedef enum cw_evm_rpc_traces {
-    CW_EVM_RPC_TRACES_AUTO = 0,  /* trace_block, else debug_traceBlockByNumber (callTracer) */
+    CW_EVM_RPC_TRACES_AUTO = 0,   /* trace_block, else debug_traceBlockByNumber (callTracer) */
     CW_EVM_RPC_TRACES_PARITY = 1, /* trace_block only */
     CW_EVM_RPC_TRACES_GETH = 2,   /* debug_traceBlockByNumber with the callTracer only */
     CW_EVM_RPC_TRACES_NONE = 3    /* no internal calls: the blocks are marked incomplete */
 } cw_evm_rpc_traces;
 
 typedef struct cw_evm_rpc_opts {
-    const char *url;       /* http(s)://host:port */
+    const char *url; /* http(s)://host:port */
     const char *store_dir;
-    const char *chain;     /* store chain name (NULL: keep / "ethereum") */
+    const char *chain; /* store chain name (NULL: keep / "ethereum") */
     cw_evm_rpc_traces traces;
-    double timeout_s;      /* per request; 0 = 30 s */
-    int64_t from_block;    /* first block when the store is empty (default 0) */
-    int64_t to_block;      /* last block to ingest; -1 = the node's tip */
-    uint32_t max_reorg;    /* deepest rollback accepted (0 = 64) */
+    double timeout_s;       /* per request; 0 = 30 s */
+    int64_t from_block;     /* first block when the store is empty (default 0) */
+    int64_t to_block;       /* last block to ingest; -1 = the node's tip */
+    uint32_t max_reorg;     /* deepest rollback accepted (0 = 64) */
     uint64_t commit_blocks; /* commit at least every N blocks (0 = 100) */
     bool progress;
-    volatile int *stop;    /* set from a signal handler: stop after the next commit */
+    volatile int *stop; /* set from a signal handler: stop after the next commit */
 } cw_evm_rpc_opts;
 
 typedef struct cw_evm_rpc_stats {
     uint64_t blocks_added, txs_added, rolled_back, requests;
-    int64_t tip;       /* the store's tip after the run, -1 when empty */
-    int64_t node_tip;  /* the node's block number */
+    int64_t tip;             /* the store's tip after the run, -1 when empty */
+    int64_t node_tip;        /* the node's block number */
     const char *traces_used; /* "trace_block", "debug_traceBlockByNumber" or "none" */
     double seconds;
 } cw_evm_rpc_stats;
@@ -62,7 +62,7 @@ int cw_evm_rpc_follow(const cw_evm_rpc_opts *o, cw_evm_rpc_stats *st);
  * and runs cw_evm_block_finish. Returns 0 or CW_ECORRUPT naming the field. Untrusted input:
  * fuzzed by fuzz/fuzz_evm_rpc.c. */
 int cw_evm_rpc_decode_block(cw_evm_block *b, const char *block_json, size_t block_len,
-                            const char *receipts_json, size_t receipts_len,
-                            const char *traces_json, size_t traces_len, int trace_kind);
+                            const char *receipts_json, size_t receipts_len, const char *traces_json,
+                            size_t traces_len, int trace_kind);
 
 #endif

@@ -609,10 +609,12 @@ int cw_evm_rpc__decode(cw_evm_block *b, json_t *blk, json_t *receipts, json_t *t
         }
     }
     *d.where = 0;
-    /* receipts */
-    if (!json_is_array(receipts))
+    /* receipts (some nodes answer null for a block without transactions) */
+    if (json_is_null(receipts) && b->n_txs == 0)
+        receipts = NULL;
+    else if (!json_is_array(receipts))
         return bad(&d, "receipts", "missing (eth_getBlockReceipts answered no list)");
-    if (json_array_size(receipts) != b->n_txs)
+    if (receipts && json_array_size(receipts) != b->n_txs)
         return bad(&d, "receipts", "not one receipt per transaction");
     json_array_foreach(receipts, i, t)
     {
@@ -633,6 +635,8 @@ int cw_evm_rpc__decode(cw_evm_block *b, json_t *blk, json_t *receipts, json_t *t
     *d.where = 0;
     b->has_receipts = true;
     b->has_logs = true;
+    if (json_is_null(traces) && b->n_txs == 0)
+        trace_kind = trace_kind ? -1 : 0; /* null for a block without transactions */
     if (trace_kind == 1)
         rc = decode_parity(&d, traces);
     else if (trace_kind == 2)

@@ -598,8 +598,7 @@ static void put_trace_address(ew_out *o, const ew_trace *t, char sep)
 int ew_tx_end(ew_world *w)
 {
     const uint8_t *in = w->tx.scratch + w->tx.in_off;
-    uint64_t intrinsic = 21000 + calldata_gas(in, w->tx.in_len) +
-                         (w->tx.to == EW_NONE ? 32000 : 0);
+    uint64_t intrinsic = 21000 + calldata_gas(in, w->tx.in_len) + (w->tx.to == EW_NONE ? 32000 : 0);
     bool plain = w->tx.n_tr == 1 && w->tx.to != EW_NONE && !w->acct[w->tx.to].contract;
     if (plain || w->tx.gas_used < intrinsic)
         w->tx.gas_used = plain ? intrinsic : intrinsic + 2000 + w->tx.gas_used % 5000;

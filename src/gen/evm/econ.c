@@ -192,8 +192,7 @@ typedef struct u256 {
 
 static u256 mul128(u128 a, u128 b)
 {
-    uint64_t a0 = (uint64_t)a, a1 = (uint64_t)(a >> 64), b0 = (uint64_t)b,
-             b1 = (uint64_t)(b >> 64);
+    uint64_t a0 = (uint64_t)a, a1 = (uint64_t)(a >> 64), b0 = (uint64_t)b, b1 = (uint64_t)(b >> 64);
     u128 p00 = (u128)a0 * b0, p01 = (u128)a0 * b1, p10 = (u128)a1 * b0, p11 = (u128)a1 * b1;
     u128 mid = (p00 >> 64) + (uint64_t)p01 + (uint64_t)p10;
     u256 r;
@@ -492,8 +491,7 @@ static bool mixer_withdraw(ew_world *w, uint32_t ni, uint32_t recipient, int rel
     uint32_t from = relayer >= 0 ? rel : sender;
     u128 fee = 0;
     if (relayer >= 0) {
-        fee = (u128)gas * (w->base_fee + 3000000000ULL) +
-              d * (5 + gen_below(&w->rng, 40)) / 10000;
+        fee = (u128)gas * (w->base_fee + 3000000000ULL) + d * (5 + gen_below(&w->rng, 40)) / 10000;
         if (fee >= d / 2)
             fee = d / 2;
     }
@@ -740,8 +738,8 @@ static bool splitter_pay(ew_world *w, uint32_t from, const uint32_t *payees, siz
     u128 share = value / n;
     size_t bad = gen_chance(&w->rng, 0.2) ? gen_below(&w->rng, n) : n;
     for (size_t i = 0; i < n; i++)
-        ew_tx_call(w, 0, w->splitter, payees[i], i + 1 == n ? value - share * (n - 1) : share,
-                   NULL, 0, i != bad);
+        ew_tx_call(w, 0, w->splitter, payees[i], i + 1 == n ? value - share * (n - 1) : share, NULL,
+                   0, i != bad);
     ew_tx_end(w);
     return true;
 }
@@ -965,8 +963,7 @@ static void init_abi(ew_world *w)
     selector(w->sel_swap_eth_tok, "swapExactETHForTokens(uint256,address[],address,uint256)");
     selector(w->sel_swap_tok_eth,
              "swapExactTokensForETH(uint256,uint256,address[],address,uint256)");
-    selector(w->sel_add_liq,
-             "addLiquidityETH(address,uint256,uint256,uint256,address,uint256)");
+    selector(w->sel_add_liq, "addLiquidityETH(address,uint256,uint256,uint256,address,uint256)");
     selector(w->sel_mix_deposit, "deposit(bytes32)");
     selector(w->sel_mix_withdraw,
              "withdraw(bytes,bytes32,bytes32,address,address,uint256,uint256)");
@@ -1102,7 +1099,7 @@ int ew_econ_open(ew_world *w, u128 victim_extra[EW_MAX_EXCH][1 + EW_NTOK])
     uint32_t to[512];
     uint64_t amt[512];
     uint32_t n = 0;
-#define FUND(acct, eth) (to[n] = (acct), amt[n] = (uint64_t)(eth) * 1000000000ULL, n++)
+#define FUND(acct, eth) (to[n] = (acct), amt[n] = (uint64_t)(eth)*1000000000ULL, n++)
     FUND(w->deployer, 5000);
     FUND(w->lp, 420000);
     for (int i = 0; i < 3; i++)
@@ -1140,8 +1137,8 @@ int ew_econ_open(ew_world *w, u128 victim_extra[EW_MAX_EXCH][1 + EW_NTOK])
      * and Withdrawal events as wrap and unwrap */
     static const uint8_t weth9[20] = {0xc0, 0x2a, 0xaa, 0x39, 0xb2, 0x23, 0xfe, 0x8d, 0x0a, 0x0e,
                                       0x5c, 0x4f, 0x27, 0xea, 0xd9, 0x08, 0x3c, 0x75, 0x6c, 0xc2};
-    w->tok[EW_WETH] = ew_acct_new_at(w, EWC_WETH, ew_ent_new(w, EWC_WETH, tok_name[EW_WETH], -1),
-                                     weth9);
+    w->tok[EW_WETH] =
+        ew_acct_new_at(w, EWC_WETH, ew_ent_new(w, EWC_WETH, tok_name[EW_WETH], -1), weth9);
     w->router = contract(w, dep, EWC_ROUTER, "DEX router");
     for (int t = 1; t < EW_WETH; t++) {
         char nm[48];
@@ -1206,8 +1203,7 @@ int ew_econ_open(ew_world *w, u128 victim_extra[EW_MAX_EXCH][1 + EW_NTOK])
     ew_block_begin(w);
     for (int t = 1; t < EW_WETH; t++) {
         ew_approve(w, t, w->lp, w->router);
-        add_liquidity(w, t, (u128)pool_tok[t] * unit(w, t),
-                      (u128)pool_tok[t] / 3000 * EW_ETHER);
+        add_liquidity(w, t, (u128)pool_tok[t] * unit(w, t), (u128)pool_tok[t] / 3000 * EW_ETHER);
     }
     if (ew_block_end(w, 0, NULL, NULL))
         return w->err;
@@ -1324,7 +1320,7 @@ void ew_econ_tx(ew_world *w)
     if (r < 200) { /* ETH to another user or between one's own addresses */
         uint32_t from = user_acct(w, u);
         uint32_t to = u->n_acct > 1 && gen_chance(&w->rng, 0.2) ? user_acct(w, u)
-                                                               : user_acct(w, pick_user(w));
+                                                                : user_acct(w, pick_user(w));
         u128 b = w->bal[0][from];
         if (b > EW_ETHER / 100 && to != from)
             done = ew_send_eth(w, from, to, nice_amount(w, b / 50, b / 2));
@@ -1359,9 +1355,8 @@ void ew_econ_tx(ew_world *w)
                 if (done)
                     u->habit |= bit;
             } else {
-                done = ew_swap_tok_eth(w, t, from,
-                                       nice_amount(w, w->bal[t][from] / 4, w->bal[t][from]),
-                                       from, NULL);
+                done = ew_swap_tok_eth(
+                    w, t, from, nice_amount(w, w->bal[t][from] / 4, w->bal[t][from]), from, NULL);
             }
         }
     } else if (r < 840) {
@@ -1431,8 +1426,8 @@ void ew_econ_tx(ew_world *w)
         }
     } else if (r < 960) {
         uint32_t from = user_acct(w, u);
-        done = failed_token_send(w, 1 + (int)gen_below(&w->rng, 3), from,
-                                 user_acct(w, pick_user(w)));
+        done =
+            failed_token_send(w, 1 + (int)gen_below(&w->rng, 3), from, user_acct(w, pick_user(w)));
     } else if (r < 975) {
         /* a staker sells to an exchange */
         uint32_t s = w->stakers[gen_below(&w->rng, w->n_stakers)];
@@ -1462,8 +1457,8 @@ void ew_econ_tx(ew_world *w)
         /* an exchange moves ETH between its hot wallets, or refills its gas station */
         ew_exch *x = &w->exch[gen_below(&w->rng, w->n_exch)];
         uint32_t a = x->hot[gen_below(&w->rng, x->n_hot)];
-        uint32_t b = w->bal[0][x->gas] < 500 * EW_ETHER ? x->gas
-                                                         : x->hot[gen_below(&w->rng, x->n_hot)];
+        uint32_t b =
+            w->bal[0][x->gas] < 500 * EW_ETHER ? x->gas : x->hot[gen_below(&w->rng, x->n_hot)];
         if (a != b && w->bal[0][a] > 2000 * EW_ETHER)
             done = ew_send_eth(w, a, b, nice_amount(w, 100 * EW_ETHER, 1000 * EW_ETHER));
     }

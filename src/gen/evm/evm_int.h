@@ -44,7 +44,7 @@ typedef struct ew_out {
 
 int ew_out_open(ew_out *o, const char *dir, const char *name, const char *header);
 int ew_out_flush(ew_out *o);
-int ew_out_close(ew_out *o); /* flushes, fsyncs, closes; safe on a closed writer */
+int ew_out_close(ew_out *o); /* flushes and closes; safe on a closed writer */
 void ew_out_abort(ew_out *o);
 static inline void ew_need(ew_out *o, size_t n)
 {
@@ -74,22 +74,22 @@ typedef struct ew_step {
     ew_step_kind kind;
     char where[96];
     double delay_hours;
-    uint32_t chunks_min, chunks_max;   /* swap: swaps per token holding */
-    uint32_t addresses;                /* fan_out: fresh addresses */
-    int via;                           /* fan_out: 0 direct, 1 batch contract, 2 mixed */
-    uint32_t hops_min, hops_max;       /* hops */
-    double split;                      /* hops: chance a hop splits in two */
-    double ivl_min_m, ivl_max_m;       /* hops / swap / fan_out: minutes between actions */
-    double fraction;                   /* mixer, bridge, cash_out */
-    double wait_min_h, wait_max_h;     /* mixer: deposit -> withdrawal */
-    double relayer;                    /* mixer: share withdrawn through a relayer */
-    uint32_t btc_addresses;            /* bridge: distinct BTC destinations */
-    char (*btc_to)[96];                /* bridge: explicit BTC destinations (owned) */
+    uint32_t chunks_min, chunks_max; /* swap: swaps per token holding */
+    uint32_t addresses;              /* fan_out: fresh addresses */
+    int via;                         /* fan_out: 0 direct, 1 batch contract, 2 mixed */
+    uint32_t hops_min, hops_max;     /* hops */
+    double split;                    /* hops: chance a hop splits in two */
+    double ivl_min_m, ivl_max_m;     /* hops / swap / fan_out: minutes between actions */
+    double fraction;                 /* mixer, bridge, cash_out */
+    double wait_min_h, wait_max_h;   /* mixer: deposit -> withdrawal */
+    double relayer;                  /* mixer: share withdrawn through a relayer */
+    uint32_t btc_addresses;          /* bridge: distinct BTC destinations */
+    char (*btc_to)[96];              /* bridge: explicit BTC destinations (owned) */
     uint32_t n_btc_to;
-    uint32_t deposits;                 /* cash_out: deposit transactions */
-    double over_hours;                 /* cash_out: spread */
-    uint32_t to[EW_MAX_EXCH], n_to;    /* cash_out: exchanges (indexes) */
-    double hours;                      /* wait */
+    uint32_t deposits;              /* cash_out: deposit transactions */
+    double over_hours;              /* cash_out: spread */
+    uint32_t to[EW_MAX_EXCH], n_to; /* cash_out: exchanges (indexes) */
+    double hours;                   /* wait */
 } ew_step;
 
 typedef struct ew_heist_sc {
@@ -160,7 +160,7 @@ typedef struct ew_ent {
 typedef struct ew_exch {
     uint32_t ent;
     uint32_t hot[3], n_hot;
-    uint32_t gas; /* gas station (tops up token deposit addresses) */
+    uint32_t gas;     /* gas station (tops up token deposit addresses) */
     uint32_t factory; /* forwarder factory (style 1) */
     int style;        /* 0: EOA deposit addresses swept with gas top-ups; 1: forwarder contracts */
     uint32_t sweep_min_b, sweep_max_b; /* blocks from deposit to sweep */
@@ -172,7 +172,7 @@ typedef struct ew_user {
     uint32_t ent;
     uint32_t acct[3];
     uint8_t n_acct;
-    uint8_t habit; /* 0 casual, 1 trader, 2 hodler, 3 privacy-minded */
+    uint8_t habit;             /* 0 casual, 1 trader, 2 hodler, 3 privacy-minded */
     uint32_t dep[EW_MAX_EXCH]; /* deposit address per exchange (lazily created) */
 } ew_user;
 
@@ -218,7 +218,7 @@ struct ew_heist;
 typedef struct ew_world {
     const cw_gen_evm_opts *opts;
     const cw_gen_evm_scenario *sc;
-    gen_rng rng;  /* the economy */
+    gen_rng rng; /* the economy */
     uint64_t salt;
     /* accounts and ledger */
     ew_acct *acct;
@@ -234,7 +234,7 @@ typedef struct ew_world {
     uint32_t zero, deployer, lp, issuer[3], builders[6], n_builders;
     uint32_t stakers[64], n_stakers;
     uint32_t relayers[6], n_relayers;
-    uint32_t tok[1 + EW_NTOK];  /* token contracts (tok[EW_WETH] = WETH) */
+    uint32_t tok[1 + EW_NTOK]; /* token contracts (tok[EW_WETH] = WETH) */
     uint8_t tok_dec[1 + EW_NTOK];
     uint32_t router, pair[1 + EW_NTOK], pair_lp_tok[1 + EW_NTOK];
     u128 res_tok[1 + EW_NTOK], res_weth[1 + EW_NTOK]; /* pair reserves */
@@ -249,10 +249,10 @@ typedef struct ew_world {
     u128 supply[1 + EW_NTOK];
     u128 lp_held[1 + EW_NTOK]; /* LP tokens of each pair held by the liquidity provider */
     /* selectors and topics */
-    uint8_t sel_transfer[4], sel_transfer_from[4], sel_approve[4], sel_deposit[4],
-        sel_withdraw[4], sel_swap_eth_tok[4], sel_swap_tok_eth[4], sel_add_liq[4],
-        sel_mix_deposit[4], sel_mix_withdraw[4], sel_thor_deposit[4], sel_disperse[4],
-        sel_split[4], sel_nft_mint[4], sel_flush[4], sel_create_fwd[4], sel_mint[4];
+    uint8_t sel_transfer[4], sel_transfer_from[4], sel_approve[4], sel_deposit[4], sel_withdraw[4],
+        sel_swap_eth_tok[4], sel_swap_tok_eth[4], sel_add_liq[4], sel_mix_deposit[4],
+        sel_mix_withdraw[4], sel_thor_deposit[4], sel_disperse[4], sel_split[4], sel_nft_mint[4],
+        sel_flush[4], sel_create_fwd[4], sel_mint[4];
     uint8_t t_transfer[32], t_approval[32], t_wdeposit[32], t_wwithdrawal[32], t_swap[32],
         t_sync[32], t_mint[32], t_mdeposit[32], t_mwithdrawal[32], t_thor[32], t_fwd[32];
     uint16_t tb_transfer[3], tb_approval[3], tb_wdeposit[3], tb_wwithdrawal[3], tb_swap[3],
@@ -368,9 +368,23 @@ bool ew_bridge_deposit(ew_world *w, uint32_t from, u128 value, const char *btc_a
 bool ew_disperse(ew_world *w, uint32_t from, const uint32_t *to, const u128 *values, size_t n);
 void ew_btc_address(ew_world *w, uint64_t k, char out[64]);
 uint64_t ew_gas_for(ew_world *w, int kind);
-enum { EWG_TRANSFER = 0, EWG_ERC20, EWG_APPROVE, EWG_SWAP, EWG_MIX_DEP, EWG_MIX_WD, EWG_BRIDGE,
-       EWG_DISPERSE_BASE, EWG_DISPERSE_PER, EWG_WETH, EWG_SPLIT, EWG_NFT, EWG_FLUSH, EWG_CREATE,
-       EWG_FWD };
+enum {
+    EWG_TRANSFER = 0,
+    EWG_ERC20,
+    EWG_APPROVE,
+    EWG_SWAP,
+    EWG_MIX_DEP,
+    EWG_MIX_WD,
+    EWG_BRIDGE,
+    EWG_DISPERSE_BASE,
+    EWG_DISPERSE_PER,
+    EWG_WETH,
+    EWG_SPLIT,
+    EWG_NFT,
+    EWG_FLUSH,
+    EWG_CREATE,
+    EWG_FWD
+};
 
 /* heist.c */
 int ew_heists_init(ew_world *w);

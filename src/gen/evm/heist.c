@@ -206,8 +206,7 @@ static void drain(ew_world *w, int hi)
             continue;
         if (!ew_send_eth(w, victim, dst[i], v)) {
             if (!w->err)
-                w->err = cw_error_set(CW_EINVAL, "heists[%d]: the victim cannot pay the theft",
-                                      hi);
+                w->err = cw_error_set(CW_EINVAL, "heists[%d]: the victim cannot pay the theft", hi);
             return;
         }
         ew_heist_flow(w, hi, "drain", victim, dst[i], 0, v);
@@ -221,9 +220,9 @@ static void drain(ew_world *w, int hi)
         uint32_t d = dst[(uint32_t)t % nd];
         if (!ew_send_token(w, t, victim, d, v)) {
             if (!w->err)
-                w->err = cw_error_set(CW_EINVAL,
-                                      "heists[%d]: the victim cannot pay the theft of %s", hi,
-                                      ew_asset_symbol(t));
+                w->err =
+                    cw_error_set(CW_EINVAL, "heists[%d]: the victim cannot pay the theft of %s", hi,
+                                 ew_asset_symbol(t));
             return;
         }
         ew_heist_flow(w, hi, "drain", victim, d, t, v);
@@ -260,8 +259,8 @@ static void start_step(ew_world *w, int hi)
                 if (!ew_approve(w, t, a, w->router))
                     continue;
                 ew_heist_flow(w, hi, "approve", a, w->router, t, 0);
-                uint32_t k = s->chunks_min +
-                             (uint32_t)gen_below(&w->rng, s->chunks_max - s->chunks_min + 1);
+                uint32_t k =
+                    s->chunks_min + (uint32_t)gen_below(&w->rng, s->chunks_max - s->chunks_min + 1);
                 uint64_t d = 0;
                 for (uint32_t c = 0; c < k; c++) {
                     d += minutes_blocks(w, s->ivl_min_m, s->ivl_max_m);
@@ -279,8 +278,8 @@ static void start_step(ew_world *w, int hi)
         if (per < 1)
             per = 1;
         for (size_t i = 0; i < n; i++) {
-            push(w, hi, 1 + gen_below(&w->rng, hours_blocks(s->over_hours) + 1), H_FAN,
-                 h->hold[i], per);
+            push(w, hi, 1 + gen_below(&w->rng, hours_blocks(s->over_hours) + 1), H_FAN, h->hold[i],
+                 per);
             h->pending++;
         }
         break;
@@ -288,8 +287,8 @@ static void start_step(ew_world *w, int hi)
     case EWS_HOPS: {
         size_t n = h->n_hold;
         for (size_t i = 0; i < n; i++) {
-            uint32_t hops = s->hops_min +
-                            (uint32_t)gen_below(&w->rng, s->hops_max - s->hops_min + 1);
+            uint32_t hops =
+                s->hops_min + (uint32_t)gen_below(&w->rng, s->hops_max - s->hops_min + 1);
             push(w, hi, minutes_blocks(w, s->ivl_min_m, s->ivl_max_m), H_HOP, h->hold[i], hops);
             h->pending++;
         }
@@ -322,7 +321,8 @@ static void start_step(ew_world *w, int hi)
             if (w->bal[0][a] < EW_ETHER / 5)
                 continue;
             sum += w->bal[0][a];
-            push(w, hi, 1 + gen_below(&w->rng, hours_blocks(s->over_hours) + 1), s->kind == EWS_MIXER ? H_MIXDEP : H_BRIDGE, a, 0);
+            push(w, hi, 1 + gen_below(&w->rng, hours_blocks(s->over_hours) + 1),
+                 s->kind == EWS_MIXER ? H_MIXDEP : H_BRIDGE, a, 0);
             h->pending++;
         }
         free(order);
@@ -379,7 +379,8 @@ static void do_fan(ew_world *w, int hi, uint32_t a, uint32_t per)
     const ew_step *s = &h->sc->steps[h->step];
     bool batch = s->via == 1 || (s->via == 2 && gen_chance(&w->rng, 0.5));
     u128 b = w->bal[0][a];
-    u128 reserve = ew_fee_bound(w, 30000 + 10200 * (uint64_t)per) + (u128)per * 22000 * 100000000000ULL;
+    u128 reserve =
+        ew_fee_bound(w, 30000 + 10200 * (uint64_t)per) + (u128)per * 22000 * 100000000000ULL;
     if (b <= reserve) {
         pending_dec(w, hi);
         return;
@@ -493,10 +494,10 @@ static void do_mixdep(ew_world *w, int hi, uint32_t a)
             break;
         }
     if (pool >= 0) {
-        uint64_t wait = hours_blocks(s->wait_min_h) +
-                        (uint64_t)((double)(hours_blocks(s->wait_max_h) -
-                                            hours_blocks(s->wait_min_h)) *
-                                   gen_unit(&w->rng));
+        uint64_t wait =
+            hours_blocks(s->wait_min_h) +
+            (uint64_t)((double)(hours_blocks(s->wait_max_h) - hours_blocks(s->wait_min_h)) *
+                       gen_unit(&w->rng));
         if (ew_mixer_deposit(w, a, pool, hi, wait + 1, EW_NONE)) {
             ew_heist_flow(w, hi, "mixer_deposit", a, w->mixer[pool], 0, w->mixer_denom[pool]);
             h->mix_out += w->mixer_denom[pool];
@@ -558,8 +559,7 @@ static void do_bridge(ew_world *w, int hi, uint32_t a)
         const char *btc = h->btc[h->next_btc++ % h->n_btc];
         int style = (int)gen_below(&w->rng, 6);
         if (ew_bridge_deposit(w, a, v, btc, style, hi)) {
-            ew_heist_flow(w, hi, "bridge", a, style < 5 ? w->bridge_router : w->bridge_vault, 0,
-                          v);
+            ew_heist_flow(w, hi, "bridge", a, style < 5 ? w->bridge_router : w->bridge_vault, 0, v);
             h->bridged += v;
             h->n_bridge++;
         }
@@ -720,8 +720,7 @@ int ew_heists_init(ew_world *w)
             else
                 ew_btc_address(w, 0x7e1f000000ULL + i * 100000 + k, h->btc[k]);
         }
-        ew_event_push(w, hours_blocks(h->sc->at_hour) + 12, EWE_HEIST, (uint32_t)i, H_DRAIN, 0,
-                      0);
+        ew_event_push(w, hours_blocks(h->sc->at_hour) + 12, EWE_HEIST, (uint32_t)i, H_DRAIN, 0, 0);
     }
     return 0;
 }

@@ -120,8 +120,8 @@ static int get_range(const pctx *c, const char *path, json_t *obj, const char *k
     if (x < 0 || y < 0)
         return cw_error_set(CW_EINVAL, "%s: %s.%s: must not be negative", c->src, path, key);
     if (x > y || x < lo || y > hi)
-        return cw_error_set(CW_EINVAL, "%s: %s.%s: must be [min, max] within %g..%g", c->src,
-                            path, key, lo, hi);
+        return cw_error_set(CW_EINVAL, "%s: %s.%s: must be [min, max] within %g..%g", c->src, path,
+                            key, lo, hi);
     *a = x;
     *b = y;
     return 0;
@@ -178,8 +178,8 @@ static int exch_index(const cw_gen_evm_scenario *s, const char *name)
     return -1;
 }
 
-static int parse_step(const pctx *c, const cw_gen_evm_scenario *s, const ew_heist_sc *h,
-                      json_t *o, ew_step *st, const char *path)
+static int parse_step(const pctx *c, const cw_gen_evm_scenario *s, const ew_heist_sc *h, json_t *o,
+                      ew_step *st, const char *path)
 {
     if (!json_is_object(o))
         return cw_error_set(CW_EINVAL, "%s: %s: must be an object", c->src, path);
@@ -221,8 +221,8 @@ static int parse_step(const pctx *c, const cw_gen_evm_scenario *s, const ew_heis
         st->chunks_min = (uint32_t)a, st->chunks_max = (uint32_t)b;
         rc = get_range(c, path, o, "interval_minutes", 0.2, 600, &st->ivl_min_m, &st->ivl_max_m);
     } else if (!strcmp(ty, "fan_out")) {
-        static const char *const k[] = {"type", "delay_hours", "addresses", "via", "over_hours",
-                                        NULL};
+        static const char *const k[] = {"type", "delay_hours", "addresses",
+                                        "via",  "over_hours",  NULL};
         st->kind = EWS_FAN_OUT;
         st->over_hours = 1;
         if ((rc = known(c, path, o, k)) ||
@@ -232,14 +232,17 @@ static int parse_step(const pctx *c, const cw_gen_evm_scenario *s, const ew_heis
         json_t *v = json_object_get(o, "via");
         if (v) {
             const char *vs = json_is_string(v) ? json_string_value(v) : "";
-            st->via = !strcmp(vs, "direct") ? 0 : !strcmp(vs, "batch") ? 1 : !strcmp(vs, "mixed") ? 2 : -1;
+            st->via = !strcmp(vs, "direct")  ? 0
+                      : !strcmp(vs, "batch") ? 1
+                      : !strcmp(vs, "mixed") ? 2
+                                             : -1;
             if (st->via < 0)
                 return cw_error_set(CW_EINVAL, "%s: %s.via: \"direct\", \"batch\" or \"mixed\"",
                                     c->src, path);
         }
     } else if (!strcmp(ty, "hops")) {
-        static const char *const k[] = {"type", "delay_hours", "hops", "split",
-                                        "interval_minutes", NULL};
+        static const char *const k[] = {"type",  "delay_hours",      "hops",
+                                        "split", "interval_minutes", NULL};
         st->kind = EWS_HOPS;
         if ((rc = known(c, path, o, k)))
             return rc;
@@ -251,8 +254,9 @@ static int parse_step(const pctx *c, const cw_gen_evm_scenario *s, const ew_heis
             return rc;
         st->hops_min = (uint32_t)a, st->hops_max = (uint32_t)b;
     } else if (!strcmp(ty, "mixer")) {
-        static const char *const k[] = {"type", "delay_hours", "fraction", "withdraw_after_hours",
-                                        "relayer", "over_hours", NULL};
+        static const char *const k[] = {
+            "type",    "delay_hours", "fraction", "withdraw_after_hours",
+            "relayer", "over_hours",  NULL};
         st->kind = EWS_MIXER;
         st->fraction = 0.3;
         if ((rc = known(c, path, o, k)) ||
@@ -263,8 +267,8 @@ static int parse_step(const pctx *c, const cw_gen_evm_scenario *s, const ew_heis
             (rc = get_num(c, path, o, "over_hours", 0, 200, &st->over_hours)))
             return rc;
     } else if (!strcmp(ty, "bridge")) {
-        static const char *const k[] = {"type", "delay_hours", "fraction", "btc_addresses",
-                                        "over_hours", "btc_to", NULL};
+        static const char *const k[] = {"type",       "delay_hours", "fraction", "btc_addresses",
+                                        "over_hours", "btc_to",      NULL};
         st->kind = EWS_BRIDGE;
         st->fraction = 0.5;
         if ((rc = known(c, path, o, k)) ||
@@ -295,8 +299,8 @@ static int parse_step(const pctx *c, const cw_gen_evm_scenario *s, const ew_heis
             }
         }
     } else if (!strcmp(ty, "cash_out")) {
-        static const char *const k[] = {"type", "delay_hours", "to", "deposits", "over_hours",
-                                        "fraction", NULL};
+        static const char *const k[] = {"type",       "delay_hours", "to", "deposits",
+                                        "over_hours", "fraction",    NULL};
         st->kind = EWS_CASH_OUT;
         st->over_hours = 6;
         if ((rc = known(c, path, o, k)) ||
@@ -306,10 +310,9 @@ static int parse_step(const pctx *c, const cw_gen_evm_scenario *s, const ew_heis
             return rc;
         json_t *to = json_object_get(o, "to");
         if (to) {
-            if (!json_is_array(to) || json_array_size(to) == 0 ||
-                json_array_size(to) > EW_MAX_EXCH)
-                return cw_error_set(CW_EINVAL, "%s: %s.to: a list of 1..%d exchange names",
-                                    c->src, path, EW_MAX_EXCH);
+            if (!json_is_array(to) || json_array_size(to) == 0 || json_array_size(to) > EW_MAX_EXCH)
+                return cw_error_set(CW_EINVAL, "%s: %s.to: a list of 1..%d exchange names", c->src,
+                                    path, EW_MAX_EXCH);
             for (size_t i = 0; i < json_array_size(to); i++) {
                 json_t *e = json_array_get(to, i);
                 int x = json_is_string(e) ? exch_index(s, json_string_value(e)) : -1;
@@ -355,14 +358,16 @@ static int parse_heist(const pctx *c, const cw_gen_evm_scenario *s, json_t *o, e
     json_t *nm = json_object_get(o, "name");
     if (!json_is_string(nm) || !json_string_length(nm) || json_string_length(nm) >= 60 ||
         strpbrk(json_string_value(nm), ",\"\r\n"))
-        return cw_error_set(CW_EINVAL, "%s: %s.name: required, 1..59 characters, no commas or quotes",
-                            c->src, path);
+        return cw_error_set(CW_EINVAL,
+                            "%s: %s.name: required, 1..59 characters, no commas or quotes", c->src,
+                            path);
     snprintf(h->name, sizeof h->name, "%s", json_string_value(nm));
     json_t *vi = json_object_get(o, "victim");
     int x = json_is_string(vi) ? exch_index(s, json_string_value(vi)) : -1;
     if (x < 0)
-        return cw_error_set(CW_EINVAL, "%s: %s.victim: required, the name of an exchange of the world",
-                            c->src, path);
+        return cw_error_set(CW_EINVAL,
+                            "%s: %s.victim: required, the name of an exchange of the world", c->src,
+                            path);
     h->victim = (uint32_t)x;
     h->at_hour = 3;
     h->drain_addresses = 2;
@@ -392,9 +397,9 @@ static int parse_heist(const pctx *c, const cw_gen_evm_scenario *s, json_t *o, e
             return rc;
     }
     if (h->stolen[0] < EW_ETHER)
-        return cw_error_set(CW_EINVAL,
-                            "%s: %s.ETH: at least 1 ETH must be stolen (the thief pays gas with it)",
-                            c->src, p2);
+        return cw_error_set(
+            CW_EINVAL, "%s: %s.ETH: at least 1 ETH must be stolen (the thief pays gas with it)",
+            c->src, p2);
     if (h->stolen[0] > (u128)5000000 * EW_ETHER)
         return cw_error_set(CW_EINVAL, "%s: %s.ETH: at most 5000000", c->src, p2);
     json_t *steps = json_object_get(o, "steps");
@@ -467,7 +472,8 @@ int cw_gen_evm_scenario_parse(cw_gen_evm_scenario **out, const char *json, size_
             goto out;
         json_t *ex = json_object_get(wo, "exchanges");
         if (ex) {
-            if (!json_is_array(ex) || json_array_size(ex) < 2 || json_array_size(ex) > EW_MAX_EXCH) {
+            if (!json_is_array(ex) || json_array_size(ex) < 2 ||
+                json_array_size(ex) > EW_MAX_EXCH) {
                 rc = cw_error_set(CW_EINVAL, "%s: world.exchanges: a list of 2..%d names", c.src,
                                   EW_MAX_EXCH);
                 goto out;

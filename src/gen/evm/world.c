@@ -23,13 +23,28 @@ double ew_scenario_hours(const cw_gen_evm_scenario *s);
 
 const char *ew_cat_name(int cat)
 {
-    static const char *const n[EWC_N] = {
-        "user",         "exchange",       "exchange_deposit", "exchange_gas_station",
-        "stablecoin_issuer", "deployer",  "staker",           "fee_recipient",
-        "token",        "weth",           "dex_router",       "dex_pair",
-        "mixer_pool",   "mixer_relayer",  "bridge_router",    "bridge_vault",
-        "batch_sender", "payment_splitter", "nft",            "forwarder_factory",
-        "thief",        "zero_address"};
+    static const char *const n[EWC_N] = {"user",
+                                         "exchange",
+                                         "exchange_deposit",
+                                         "exchange_gas_station",
+                                         "stablecoin_issuer",
+                                         "deployer",
+                                         "staker",
+                                         "fee_recipient",
+                                         "token",
+                                         "weth",
+                                         "dex_router",
+                                         "dex_pair",
+                                         "mixer_pool",
+                                         "mixer_relayer",
+                                         "bridge_router",
+                                         "bridge_vault",
+                                         "batch_sender",
+                                         "payment_splitter",
+                                         "nft",
+                                         "forwarder_factory",
+                                         "thief",
+                                         "zero_address"};
     return cat >= 0 && cat < EWC_N ? n[cat] : "unknown";
 }
 
@@ -82,7 +97,8 @@ static json_t *jdec(u128 v)
 static int write_tokens(ew_world *w, const char *dir)
 {
     ew_out o;
-    int rc = ew_out_open(&o, dir, "tokens.csv", "address,symbol,name,decimals,total_supply,block_number");
+    int rc = ew_out_open(&o, dir, "tokens.csv",
+                         "address,symbol,name,decimals,total_supply,block_number");
     if (rc)
         return rc;
     for (int t = 1; t <= EW_NTOK; t++) {
@@ -274,7 +290,7 @@ static int write_truth(ew_world *w)
 
 static void world_free(ew_world *w)
 {
-    ew_out *outs[] = {&w->o_blocks, &w->o_txs,   &w->o_rcpt,  &w->o_logs, &w->o_tt,
+    ew_out *outs[] = {&w->o_blocks, &w->o_txs,   &w->o_rcpt,   &w->o_logs,  &w->o_tt,
                       &w->o_traces, &w->t_links, &w->t_bridge, &w->t_flows, &w->t_cash};
     for (size_t i = 0; i < sizeof outs / sizeof *outs; i++)
         ew_out_abort(outs[i]);
@@ -303,7 +319,8 @@ int cw_gen_evm_run(const cw_gen_evm_opts *opts, cw_gen_evm_stats *st)
     const cw_gen_evm_scenario *sc = opts->scenario;
     int rc = 0;
     if (!sc) {
-        rc = cw_gen_evm_scenario_parse(&own, cw_gen_evm_default_scenario(), strlen(cw_gen_evm_default_scenario()), "built-in scenario");
+        rc = cw_gen_evm_scenario_parse(&own, cw_gen_evm_default_scenario(),
+                                       strlen(cw_gen_evm_default_scenario()), "built-in scenario");
         if (rc)
             return rc;
         sc = own;
@@ -312,11 +329,11 @@ int cw_gen_evm_run(const cw_gen_evm_opts *opts, cw_gen_evm_stats *st)
     uint64_t need = (uint64_t)((hours * 300.0 + 40.0) * sc->txs_per_block * 1.1);
     if (opts->txs < need) {
         rc = cw_error_set(CW_EINVAL,
-                            "--txs %llu is too small for the scenario \"%s\": its "
-                            "heists need about %.1f hours of blocks at %u transactions a block, "
-                            "so at least %llu transactions",
-                            (unsigned long long)opts->txs, sc->name, hours, sc->txs_per_block,
-                            (unsigned long long)need);
+                          "--txs %llu is too small for the scenario \"%s\": its "
+                          "heists need about %.1f hours of blocks at %u transactions a block, "
+                          "so at least %llu transactions",
+                          (unsigned long long)opts->txs, sc->name, hours, sc->txs_per_block,
+                          (unsigned long long)need);
         cw_gen_evm_scenario_free(own);
         return rc;
     }
@@ -388,7 +405,8 @@ int cw_gen_evm_run(const cw_gen_evm_opts *opts, cw_gen_evm_stats *st)
         memset(extra, 0, sizeof extra);
         for (size_t i = 0; i < sc->n_heists; i++)
             for (int a = 0; a < EW_WETH; a++)
-                extra[sc->heists[i].victim][a] += sc->heists[i].stolen[a] + sc->heists[i].stolen[a] / 5;
+                extra[sc->heists[i].victim][a] +=
+                    sc->heists[i].stolen[a] + sc->heists[i].stolen[a] / 5;
         if ((rc = ew_econ_open(w, extra)))
             goto out;
     }
@@ -407,7 +425,7 @@ int cw_gen_evm_run(const cw_gen_evm_opts *opts, cw_gen_evm_stats *st)
         for (int i = 0; i < 16; i++) {
             wd_to[i] = w->stakers[gen_below(&w->rng, w->n_stakers)];
             wd_amt[i] = gen_chance(&w->rng, 0.01) ? 32000000000ULL + gen_below(&w->rng, 50000000)
-                                                   : 10000000ULL + gen_below(&w->rng, 60000000);
+                                                  : 10000000ULL + gen_below(&w->rng, 60000000);
         }
         if ((rc = ew_block_end(w, 16, wd_to, wd_amt)))
             goto out;

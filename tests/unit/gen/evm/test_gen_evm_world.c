@@ -39,8 +39,7 @@ static cw_gen_evm_scenario *quick(void)
     return rc == 0 ? s : NULL;
 }
 
-static int gen(const char *dir, uint64_t seed, const cw_gen_evm_scenario *s,
-               cw_gen_evm_stats *st)
+static int gen(const char *dir, uint64_t seed, const cw_gen_evm_scenario *s, cw_gen_evm_stats *st)
 {
     cw_gen_evm_opts o;
     memset(&o, 0, sizeof o);
@@ -54,13 +53,23 @@ static int gen(const char *dir, uint64_t seed, const cw_gen_evm_scenario *s,
     return rc;
 }
 
-static const char *const files[] = {
-    "blocks.csv",           "transactions.csv",          "receipts.csv",
-    "logs.csv",             "token_transfers.csv",       "traces.csv",
-    "tokens.csv",           "truth/world.json",          "truth/heists.json",
-    "truth/addresses.csv",  "truth/entities.csv",        "truth/balances.csv",
-    "truth/mixer_links.csv", "truth/bridge_deposits.csv", "truth/heist_flows.csv",
-    "truth/cash_outs.csv",  NULL};
+static const char *const files[] = {"blocks.csv",
+                                    "transactions.csv",
+                                    "receipts.csv",
+                                    "logs.csv",
+                                    "token_transfers.csv",
+                                    "traces.csv",
+                                    "tokens.csv",
+                                    "truth/world.json",
+                                    "truth/heists.json",
+                                    "truth/addresses.csv",
+                                    "truth/entities.csv",
+                                    "truth/balances.csv",
+                                    "truth/mixer_links.csv",
+                                    "truth/bridge_deposits.csv",
+                                    "truth/heist_flows.csv",
+                                    "truth/cash_outs.csv",
+                                    NULL};
 
 static bool same_file(const char *a, const char *b)
 {
