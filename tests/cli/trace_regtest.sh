@@ -19,14 +19,16 @@ check_eq "strongest path: split > merge-1 > merge-3" "$(tr --from "$SPLIT:0" | j
 check_eq "graph: two txs, hops 1 and 2" "$(tr --from "$SPLIT:0" | jq -c '[.graph[].hop]')" '[1,2]'
 MAP=$(key taint-mapping-tx)
 check_eq "fifo mapping (order): outputs 1 and 2" "$(tr --from "$(key taint-mapping-fund-tx-2):0" --max-hops 1 --coinjoin order | jq -c '[.graph[0].outputs[] | .traced]')" '[266660000,133340000]'
-check_eq "fifo mapping (default): not a CoinJoin by the pattern rules" "$(tr --from "$(key taint-mapping-fund-tx-2):0" --max-hops 1 | jq -c '[.graph[0].coinjoin, [.graph[0].outputs[] | .traced]]')" '[false,[266660000,133340000]]'
-check_eq "fifo mapping (through, generic flags absent): nothing probable" "$(tr --from "$(key taint-mapping-fund-tx-2):0" --coinjoin through | jq -c '.probable.value')" 0
+# the mapping tx (3 inputs, 3 equal outputs, no change) is a probable CoinJoin by the shape
+# rules (coinjoin_probable), traced as one: rank shares the equal group
+check_eq "fifo mapping (default): a probable CoinJoin, shared" "$(tr --from "$(key taint-mapping-fund-tx-2):0" --max-hops 1 | jq -c '[.graph[0].coinjoin, [.graph[0].outputs[] | .traced]]')" '[true,[133333334,133333333,133333333]]'
+check_eq "fifo mapping (through): all of it probable" "$(tr --from "$(key taint-mapping-fund-tx-2):0" --coinjoin through | jq -c '.probable.value')" 400000000
 check_eq "poison: reach, not amounts" "$(tr --from "$SPLIT:0" --model poison | jq -c '[.reach.txs, .reach.outputs, (.reach.meaning | test("not amounts"))]')" '[2,2,true]'
 check "poison table: no percentage" sh -c "\"$CW_BIN\" trace --store \"$S\" --from $SPLIT:0 --model poison | grep -q 'poison is reach' && ! \"$CW_BIN\" trace --store \"$S\" --from $SPLIT:0 --model poison | grep -q '%'"
 check_eq "bad probable floor: exit 2" "$(set +e; tr --from "$SPLIT:0" --probable-floor 1.5 > /dev/null 2>&1; echo $?)" 2
 check_eq "default policy: rank" "$(tr --from "$SPLIT:0" | jq -c '.options.coinjoin')" '"rank"'
 check_eq "bad coinjoin policy: exit 2" "$(set +e; tr --from "$SPLIT:0" --coinjoin sideways > /dev/null 2>&1; echo $?)" 2
-check_eq "backward fifo: minted" "$(tr --from "$(key taint-check-tx):3" --direction backward | jq -c '.ended')" '{"coinbase":{"count":1,"probable":0,"value":166660000}}'
+check_eq "backward fifo: minted, probable past the mapping tx" "$(tr --from "$(key taint-check-tx):3" --direction backward | jq -c '.ended')" '{"coinbase":{"count":2,"probable":166660000,"value":166660000}}'
 
 check_eq "JSON is deterministic (byte for byte)" "$(tr --from "$(key taint-mapping-fund-tx-2):0" --model haircut | sha256sum)" "$(tr --from "$(key taint-mapping-fund-tx-2):0" --model haircut | sha256sum)"
 check "table output" sh -c "\"$CW_BIN\" trace --store \"$S\" --from $SPLIT:0 | grep -q 'strongest paths'"
