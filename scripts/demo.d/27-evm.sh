@@ -20,8 +20,8 @@ if [ -e "$SHARED/eth-etl-csv/transactions_483920.csv" ] && [ ! -e "$E/real-store
     "$BIN" check --store "$E/real-store" | tail -1
 fi
 if [ ! -e "$E/world/truth/heists.json" ]; then
-    echo "-- generating a SYNTHETIC EVM world (chainwatch gen evm, 100,000 txs)"
-    "$BIN" gen evm --out "$E/world" --txs 100000 --seed 1 --quiet
+    echo "-- generating a SYNTHETIC EVM world (chainwatch gen evm, 200,000 txs)"
+    "$BIN" gen evm --out "$E/world" --txs 200000 --seed 1 --quiet
 fi
 if [ ! -e "$E/store/MANIFEST" ]; then
     "$BIN" ingest evm --csv "$E/world" --store "$E/store" --chain ethereum
