@@ -181,9 +181,10 @@ static json_t *service_json(const cw_evmstore *s, const cw_evm_services *sv, uin
     return j;
 }
 
-static json_t *result_json(const cw_evmstore *s, const cw_evm_services *sv, const cw_acct_result *r,
+static json_t *result_json(const cw_evmstore *s, stops *st, const cw_acct_result *r,
                            const char *model)
 {
+    const cw_evm_services *sv = st->sv;
     json_t *ends = json_array(), *convs = json_array(), *totals = json_array();
     size_t n;
     const cw_acct_end *e = cw_acct_result_ends(r, &n);
@@ -204,7 +205,10 @@ static json_t *result_json(const cw_evmstore *s, const cw_evm_services *sv, cons
                       e[i].probable, "first_tx", tx_hash_json(s, e[i].first_move), "path", path);
         if (!strcmp(model, "poison"))
             json_object_set_new(j, "reads_as", json_string("reach (value touched), not amount"));
-        json_object_set_new(j, "recognised", service_json(s, sv, e[i].account));
+        /* behaviour is reported where it decided: a labelled account is a fact */
+        json_object_set_new(j, "recognised",
+                            label_stop(st, e[i].account) ? json_null()
+                                                         : service_json(s, sv, e[i].account));
         if (e[i].stop != CW_ACCT_STOP_NONE) {
             /* the movements into the stop: the cash-out (or mixer, bridge) transactions */
             size_t na;
@@ -440,7 +444,7 @@ int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
     cw_acct_source_evm(&src, &ev);
     if ((rc = cw_acct_trace(&r, &src, ids, n_ids, &o)))
         goto out;
-    json_t *j = result_json(s, st.sv, r, model);
+    json_t *j = result_json(s, &st, r, model);
     double secs = now() - t0;
     json_object_set_new(j, "seconds", json_real(secs));
     if (json) {
