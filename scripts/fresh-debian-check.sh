@@ -31,7 +31,7 @@ command -v debootstrap >/dev/null || { echo "fresh-debian-check: debootstrap is 
 
 if [ -z "$MIRROR" ]; then
     MIRROR=$(grep -hsE '^(URIs:|deb )' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list /etc/apt/sources.list 2>/dev/null |
-             grep -v security | head -1 | awk '{ print $2 }')
+             grep -v security | head -1 | awk '{ print $2 }' || true)
     [ -n "$MIRROR" ] || MIRROR=http://deb.debian.org/debian
 fi
 [ -n "$DIR" ] || DIR=$(mktemp -d /var/tmp/cw-fresh.XXXXXX)
