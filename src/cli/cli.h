@@ -56,7 +56,8 @@ int cw_cli_print_json(json_t *v);
 bool cw_cli_wants_help(int argc, char **argv);
 
 /* A progress line for work that reports no counts (an engine call without a progress hook):
- * on a terminal only (stderr a tty, CHAINWATCH_NO_PROGRESS unset), after 2 s, redrawn every
+ * on a terminal only (stderr a tty, CHAINWATCH_NO_PROGRESS unset), after 2 s (or
+ * $CHAINWATCH_PROGRESS_DELAY seconds; at least 1), redrawn every
  * second as "<label>: N s"; stop clears the line. Returns NULL when disabled or on failure
  * (stop accepts NULL). */
 typedef struct cw_cli_ticker cw_cli_ticker;

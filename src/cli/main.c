@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "chainwatch/errors.h"
+#include "chainwatch/util.h"
 #include "cli/cli.h"
 
 #include "commands.inc"
@@ -103,6 +104,7 @@ struct cw_cli_ticker {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool stop, drawn;
+    long delay; /* seconds before the first draw: 2, or $CHAINWATCH_PROGRESS_DELAY */
     char label[96];
 };
 
@@ -112,7 +114,7 @@ static void *ticker_main(void *arg)
     struct timespec start, deadline;
     clock_gettime(CLOCK_REALTIME, &start);
     pthread_mutex_lock(&t->mu);
-    for (long s = 2; !t->stop; s++) {
+    for (long s = t->delay > 0 ? t->delay : 1; !t->stop; s++) {
         deadline = start;
         deadline.tv_sec += s;
         while (!t->stop && pthread_cond_timedwait(&t->cv, &t->mu, &deadline) != ETIMEDOUT)
@@ -139,6 +141,12 @@ cw_cli_ticker *cw_cli_ticker_start(const char *label)
     if (!t)
         return NULL;
     snprintf(t->label, sizeof t->label, "%s", label);
+    uint64_t d = 2;
+    const char *ds = getenv("CHAINWATCH_PROGRESS_DELAY");
+    if (ds && cw_parse_u64(&d, ds) == 0 && d <= 3600)
+        t->delay = (long)d;
+    else
+        t->delay = 2;
     pthread_mutex_init(&t->mu, NULL);
     pthread_cond_init(&t->cv, NULL);
     if (pthread_create(&t->thread, NULL, ticker_main, t)) {
