@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,19 +243,24 @@ static bool watched_label(const sanctioned_set *ss, const cw_trace_labelmap *lm,
            strcmp(*category, "sanctioned") != 0; /* a sanctioned label is in ss or nowhere */
 }
 
-/* One watched address on one side, over the scanned transactions. */
+/* One watched address (sanctioned) or one watched entity (theft, watchlist: a thief uses a
+ * new address per transaction) on one side, over the scanned transactions. */
 typedef struct watch_hit {
-    uint32_t addr;
+    uint32_t addr; /* the first address seen */
     int side;
-    uint64_t n_tx, value, first_t, last_t, last_counted_t;
-    json_t *txids; /* the first MAX_EVIDENCE_TXIDS */
+    bool by_entity;
+    uint64_t n_tx, value, first_t, last_t, last_counted_t, n_addr;
+    json_t *txids;     /* the first MAX_EVIDENCE_TXIDS */
+    json_t *addresses; /* by_entity: the first MAX_EVIDENCE_TXIDS addresses */
+    cw_u64map seen_addr;
 } watch_hit;
 
 #define MAX_EVIDENCE_TXIDS 50
 
-/* One alert per (rule, address): a thief's 300 transactions are one alert with 300 in its
- * evidence, not 300 alerts. The dedup key is the kind and the address, so later runs add
- * occurrences to the open alert instead of raising new ones. */
+/* One alert per (rule, sanctioned address) and per (rule, theft or watchlist entity): a thief's
+ * 300 transactions from 300 fresh addresses are one alert with them in its evidence, not 300
+ * alerts. The dedup key is the kind and the address or entity, so later runs add occurrences
+ * to the open alert (and bring its totals up to date) instead of raising new ones. */
 static int rule_watched(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap *lm,
                         const sanctioned_set *ss, uint64_t from)
 {
@@ -288,7 +294,12 @@ static int rule_watched(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap
                 const char *entity, *category;
                 if (a == CW_NONE32 || !watched_label(ss, lm, a, &entity, &category))
                     continue;
-                uint64_t hk = (uint64_t)a * 2 + (uint64_t)side, hi;
+                bool by_entity = strcmp(category, "sanctioned") != 0;
+                /* entity names are interned by the label map (and ss): one pointer per name */
+                uint64_t hk = by_entity ? (UINT64_C(1) << 63) | ((uint64_t)(uintptr_t)entity << 1) |
+                                              (uint64_t)side
+                                        : (uint64_t)a * 2 + (uint64_t)side,
+                         hi;
                 if (!cw_u64map_get(&idx, hk, &hi)) {
                     if (n_hits == cap_hits) {
                         size_t nc = cap_hits ? cap_hits * 2 : 64;
@@ -301,12 +312,23 @@ static int rule_watched(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap
                         cap_hits = nc;
                     }
                     hi = n_hits++;
-                    hits[hi] = (watch_hit){.addr = a, .side = side, .first_t = t,
-                                           .last_counted_t = UINT64_MAX, .txids = json_array()};
+                    hits[hi] = (watch_hit){.addr = a, .side = side, .by_entity = by_entity,
+                                           .first_t = t, .last_counted_t = UINT64_MAX,
+                                           .txids = json_array(), .addresses = json_array()};
                     if ((rc = cw_u64map_set(&idx, hk, hi)))
                         goto out;
                 }
                 watch_hit *h = &hits[hi];
+                uint64_t dummy;
+                if (!cw_u64map_get(&h->seen_addr, a, &dummy)) {
+                    if ((rc = cw_u64map_set(&h->seen_addr, a, 1)))
+                        goto out;
+                    h->n_addr++;
+                    if (json_array_size(h->addresses) < MAX_EVIDENCE_TXIDS) {
+                        cw_query_addr_string(addr, cs, a);
+                        json_array_append_new(h->addresses, json_string(addr));
+                    }
+                }
                 h->value += value;
                 h->last_t = t;
                 if (h->last_counted_t != t) {
@@ -327,21 +349,30 @@ static int rule_watched(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap
         cw_query_addr_string(addr, cs, h->addr);
         const char *kind = watched_kind(category, h->side);
         bool sanctioned = !strcmp(category, "sanctioned");
-        snprintf(key, sizeof key, "%s:%s", kind, addr);
-        snprintf(title, sizeof title, "%s address %s (%s) %s %.8f BTC in %" PRIu64 " tx%s",
-                 sanctioned ? "Sanctioned" : !strcmp(category, "theft") ? "Theft-labelled"
-                                                                       : "Watchlisted",
-                 addr, entity, h->side ? "spent" : "received", (double)h->value / 1e8, h->n_tx,
-                 h->n_tx == 1 ? "" : "s");
+        if (h->by_entity) {
+            snprintf(key, sizeof key, "%s:entity:%s", kind, entity);
+            snprintf(title, sizeof title,
+                     "%s %s: %" PRIu64 " address%s %s %.8f BTC in %" PRIu64 " tx%s",
+                     !strcmp(category, "theft") ? "Theft-labelled" : "Watchlisted", entity,
+                     h->n_addr, h->n_addr == 1 ? "" : "es", h->side ? "spent" : "received",
+                     (double)h->value / 1e8, h->n_tx, h->n_tx == 1 ? "" : "s");
+        } else {
+            snprintf(key, sizeof key, "%s:%s", kind, addr);
+            snprintf(title, sizeof title, "Sanctioned address %s (%s) %s %.8f BTC in %" PRIu64 " tx%s",
+                     addr, entity, h->side ? "spent" : "received", (double)h->value / 1e8, h->n_tx,
+                     h->n_tx == 1 ? "" : "s");
+        }
         const cw_row_block *b0 = cw_chainstore_block(cs, cw_chainstore_tx_block(cs, h->first_t));
         const cw_row_block *b1 = cw_chainstore_block(cs, cw_chainstore_tx_block(cs, h->last_t));
-        json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:b}", "address",
-                               addr, "entity", entity, "category", category, "direction",
-                               h->side ? "spend" : "receive", "value_sat", (json_int_t)h->value,
-                               "tx_count", (json_int_t)h->n_tx, "first_height",
+        json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:b, s:O}",
+                               "address", addr, "entity", entity, "category", category,
+                               "direction", h->side ? "spend" : "receive", "value_sat",
+                               (json_int_t)h->value, "tx_count", (json_int_t)h->n_tx,
+                               "address_count", (json_int_t)h->n_addr, "first_height",
                                (json_int_t)b0->height, "last_height", (json_int_t)b1->height,
                                "txids", h->txids, "txids_truncated",
-                               h->n_tx > MAX_EVIDENCE_TXIDS);
+                               h->n_tx > MAX_EVIDENCE_TXIDS || h->n_addr > MAX_EVIDENCE_TXIDS,
+                               "addresses", h->addresses);
         h->txids = NULL;
         if (ev)
             json_object_set_new(ev, "txid", json_copy(json_array_get(json_object_get(ev, "txids"), 0)));
@@ -359,8 +390,11 @@ static int rule_watched(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap
             goto out;
     }
 out:
-    for (size_t i = 0; i < n_hits; i++)
+    for (size_t i = 0; i < n_hits; i++) {
         json_decref(hits[i].txids);
+        json_decref(hits[i].addresses);
+        cw_u64map_deinit(&hits[i].seen_addr);
+    }
     free(hits);
     cw_u64map_deinit(&idx);
     return rc;

@@ -3,9 +3,10 @@
 # world with a heist, its ground truth as labels and one extra sanctioned label on a miner:
 #  - theft and sanctions are kept apart by name: sanctioned-address-* alerts name only the
 #    sanctioned address, theft-address-* only addresses the truth calls thieves;
-#  - one alert per (rule, address) and per (rule, exchange, case), not one per transaction:
-#    no two open alerts share a kind and an address (or case and exchange), and the miner paid in
-#    many blocks is one alert whose evidence counts its transactions;
+#  - one alert per (rule, sanctioned address), per (rule, thief entity: a thief pays from a new
+#    address every time) and per (rule, exchange, case), not one per transaction: the miner paid
+#    in many blocks is one alert whose evidence counts its transactions, each thief one alert
+#    per direction listing its addresses;
 #  - a second run over more blocks raises nothing new and brings the totals up to date.
 source "$(dirname "$0")/../lib/cli.sh"
 SC="$CW_SOURCE_DIR/data/scenarios/quick-heist.json"
@@ -30,12 +31,18 @@ check "the rules raised chain alerts" test -s "$T/alerts.jsonl"
 sanc=$(jq -r 'select(.kind | startswith("sanctioned-")) | .ev.address' "$T/alerts.jsonl" | sort -u)
 check_eq "sanctioned-address alerts name only the sanctioned address" "$sanc" "$MINER"
 awk -F, '$5=="thief" {print $1}' "$T/w/truth/addresses.csv" | sort -u > "$T/thieves"
-jq -r 'select(.kind | startswith("theft-address-")) | .ev.address' "$T/alerts.jsonl" | sort -u > "$T/theft-alerted"
+jq -r 'select(.kind | startswith("theft-address-")) | .ev.addresses[]' "$T/alerts.jsonl" | sort -u > "$T/theft-alerted"
 check "theft-address alerts were raised" test -s "$T/theft-alerted"
 check_eq "every theft-address alert names a thief of the truth" "$(comm -23 "$T/theft-alerted" "$T/thieves" | wc -l)" 0
 check "no theft alert is titled sanctioned" bash -c '! jq -r "select(.kind | startswith(\"theft-\")) | .title" "$1" | grep -qi sanction' _ "$T/alerts.jsonl"
-dups=$(jq -r 'select(.ev.address) | .kind + " " + .ev.address' "$T/alerts.jsonl" | sort | uniq -d | wc -l)
-check_eq "one alert per (rule, address)" "$dups" 0
+dups=$(jq -r 'select(.kind | startswith("sanctioned-")) | .kind + " " + .ev.address' "$T/alerts.jsonl" | sort | uniq -d | wc -l)
+check_eq "one alert per (rule, sanctioned address)" "$dups" 0
+n_thief_ent=$(awk -F, '$5=="thief" {print $4}' "$T/w/truth/addresses.csv" | sort -u | wc -l)
+n_theft_alerts=$(jq -r 'select(.kind | startswith("theft-address-")) | .kind + " " + .ev.entity' "$T/alerts.jsonl" | sort -u | wc -l)
+check_eq "one alert per (rule, thief entity): no duplicates" "$(jq -r 'select(.kind | startswith("theft-address-")) | .kind + " " + .ev.entity' "$T/alerts.jsonl" | sort | uniq -d | wc -l)" 0
+check "at most 2 theft alerts (receive, spend) per thief entity ($n_theft_alerts for $n_thief_ent)" test "$n_theft_alerts" -le $((2 * n_thief_ent))
+n_theft_addr=$(jq -s '[.[] | select(.kind == "theft-address-spends") | .ev.address_count] | add' "$T/alerts.jsonl")
+check "the spend alerts cover many thief addresses ($n_theft_addr) in few alerts" test "$n_theft_addr" -gt "$n_theft_alerts"
 dups=$(jq -r 'select(.kind == "stolen-funds-at-exchange") | .ev.case + " " + .ev.exchange' "$T/alerts.jsonl" | sort | uniq -d | wc -l)
 check_eq "one alert per (rule, exchange, case)" "$dups" 0
 n=$(jq -r 'select(.kind == "sanctioned-address-receives") | .ev.tx_count' "$T/alerts.jsonl")
