@@ -49,7 +49,7 @@ export async function render(view, { args, isCurrent }) {
   const deposits = h('div', { id: 'case-deposits' });
   const alertsBox = h('section', { id: 'case-alerts' });
   const graphBox = h('div', { class: 'trace', id: 'trace-box' });
-  view.append(totals, h('h2', {}, 'Exchange deposits'), deposits, alertsBox, graphBox);
+  view.append(totals, h('h2', {}, 'Exchange deposits'), deposits, graphBox, alertsBox);
 
   alertsBox.append(h('h2', {}, `Alerts of this case (${c.alerts.length})`),
     h('ul', { class: 'case-alerts' }, c.alerts.sort((x, y) => y.id - x.id).map((a) => h('li', {},
@@ -77,10 +77,11 @@ export async function render(view, { args, isCurrent }) {
   const times = await txTimes(deps.map((d) => d.txid));
   if (!isCurrent()) return;
   const tb = h('tbody');
-  for (const d of deps) {
+  const SHOWN = 15;
+  deps.forEach((d, i) => {
     const tx = times.get(d.txid);
     const time = tx && tx.time ? when(new Date(tx.time * 1000).toISOString()) : '—';
-    tb.append(h('tr', {},
+    tb.append(h('tr', { class: i >= SHOWN ? 'more-row' : null, hidden: i >= SHOWN },
       h('td', {}, d.exchange),
       h('td', {}, h('a', { class: 'mono', href: `#/investigate?q=${encodeURIComponent(d.address)}` }, d.address)),
       h('td', {}, h('a', { class: 'mono', href: `#/tx/${d.txid}`, title: d.txid }, short(d.txid, 20))),
@@ -88,13 +89,15 @@ export async function render(view, { args, isCurrent }) {
       h('td', { class: 'time' }, time),
       h('td', { class: 'amount', dataset: { sat: d.value } }, btc(d.value)),
       h('td', {}, d.hops), h('td', {}, d.model)));
-  }
+  });
   const byEx = new Map();
   for (const d of deps) byEx.set(d.exchange, (byEx.get(d.exchange) || 0) + d.value);
   clear(deposits).append(
     h('table', { class: 'deposits', id: 'deposits-table' },
       h('caption', {}, `${deps.length} deposits at ${byEx.size} exchanges: ${[...byEx].sort((a, b) => b[1] - a[1]).map(([e, v]) => `${e} ${btc(v)}`).join(', ')}`),
       h('thead', {}, h('tr', {}, ['Exchange', 'Deposit address', 'Txid', 'Height', 'On-chain time (UTC)', 'Amount', 'Hops', 'Model'].map((x) => h('th', { scope: 'col' }, x)))),
-      tb));
+      tb),
+    deps.length > SHOWN ? h('button', { type: 'button', id: 'deposits-all', onclick: (ev) => { tb.querySelectorAll('tr.more-row').forEach((r) => { r.hidden = false; }); ev.target.remove(); } },
+      `Show all ${deps.length} deposits`) : null);
   await showTrace(graphBox, t, `case-${name}`, c.tlp);
 }

@@ -186,18 +186,26 @@ export function collapseChains(g) {
   return { nodes, edges: [...edges.values()], groups };
 }
 
-// Left-to-right positions: one column per hop, nodes of a column spread vertically in the
-// order of their first predecessor (fewer crossings).
+// Left-to-right positions: one column per hop (a tall hop wraps into sub-columns of at most
+// PER_COL nodes), nodes of a column in the order of their first predecessor (fewer crossings).
+const PER_COL = 18;
 function layoutLR(cy) {
   const cols = new Map();
   cy.nodes(':visible').forEach((n) => { const hp = n.data('hop'); (cols.get(hp) || cols.set(hp, []).get(hp)).push(n); });
   const yOf = new Map();
-  const hopsSorted = [...cols.keys()].sort((a, b) => a - b);
-  for (const hp of hopsSorted) {
+  let x0 = 0;
+  for (const hp of [...cols.keys()].sort((a, b) => a - b)) {
     const col = cols.get(hp);
     const key = (n) => { const p = n.incomers('node:visible'); return p.length ? Math.min(...p.map((x) => yOf.get(x.id()) ?? 0)) : 0; };
     col.sort((a, b) => key(a) - key(b) || (a.id() < b.id() ? -1 : 1));
-    col.forEach((n, i) => { const y = (i - (col.length - 1) / 2) * 70; yOf.set(n.id(), y); n.position({ x: hp * 230, y }); });
+    const subs = Math.ceil(col.length / PER_COL), per = Math.ceil(col.length / subs);
+    col.forEach((n, i) => {
+      const sub = Math.floor(i / per), row = i % per;
+      const y = (row - (per - 1) / 2) * 64 + (sub % 2) * 32;
+      yOf.set(n.id(), y);
+      n.position({ x: x0 + sub * 70, y });
+    });
+    x0 += (subs - 1) * 70 + 200;
   }
 }
 
@@ -408,7 +416,9 @@ export async function mountGraph(box, g, { title = 'trace', tlp = 'amber' } = {}
     vis[cur].select();
     describe(vis[cur]);
   });
-  return { cy, graph: full, drawn: () => cy.nodes(':visible').length };
+  const ctl = { cy, graph: full, drawn: () => cy.nodes(':visible').length, total: () => cy.nodes().length };
+  window.__cwGraph = ctl; // for the browser tests: what is drawn
+  return ctl;
 }
 
 // A summary table of where the value ended: per entity/category, sum of incoming amounts of

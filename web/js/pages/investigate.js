@@ -95,9 +95,9 @@ export async function showTrace(box, doc, title, tlp) {
   const graphBox = h('div', {});
   box.append(graphBox);
   await mountGraph(graphBox, g, { title, tlp });
-  const ends = endpoints(g);
+  const ends = endpoints(g).slice(0, 25);
   if (ends.length) {
-    box.append(table('Where the value ended', [
+    box.append(table(`Where the value ended${endpoints(g).length > 25 ? ` (the 25 largest of ${endpoints(g).length})` : ''}`, [
       { key: 'label', label: 'Entity / address' }, { key: 'category', label: 'Category' },
       { key: 'hop', label: 'Hop' }, { key: 'received', label: 'Amount', render: (r) => btc(r.received) }], ends, { class: 'endpoints', id: 'trace-endpoints' }));
   }
