@@ -527,8 +527,9 @@ static int rule_case(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap *l
         snprintf(key, sizeof key, "watched-funds-coinjoin:%s", name);
         snprintf(title, sizeof title, "Case %s: traced funds entered %zu CoinJoin transaction%s",
                  name, n_cj, n_cj == 1 ? "" : "s");
-        json_t *ev = json_pack("{s:s, s:I, s:O}", "case", name, "coinjoins", (json_int_t)n_cj,
-                               "first_coinjoin_txid", first_cj ? first_cj : json_null());
+        json_t *ev = json_pack("{s:s, s:I, s:O, s:O, s:s}", "case", name, "coinjoins",
+                               (json_int_t)n_cj, "first_coinjoin_txid",
+                               first_cj ? first_cj : json_null(), "sources", from, "model", "fifo");
         rc = raise_alert(c, CW_ALERT_SRC_CHAIN, "watched-funds-coinjoin", CW_SEV_MEDIUM,
                          tlp_parse(tlp_s), share_to, title,
                          "Value traced from the case's sources went through transactions the "

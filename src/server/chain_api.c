@@ -6,7 +6,8 @@
  *   GET cluster/{addr}?limit           the cluster of an address: size and a page of members
  *   GET trace?from=..&model=..&direction=..&max_hops=..&min_value=..&stop_at=a,b
  *                                      a trace (cw_trace_json: flow graph + summary); from=
- *                                      may list several sources, comma-separated
+ *                                      may list several sources, comma-separated;
+ *                                      coinjoin=order|rank|stop (FIFO: rank, as the CLI)
  *   GET screen/{addr}?hops=k           exposure of an address (cw_screen_json)
  *   GET status                         store counts and what has been built over it
  * The store is opened read-only when the server starts (serve --store, --labels) and reopened
@@ -142,6 +143,16 @@ static void do_trace(cw_chain_ctx *c, cw_chainstore *cs, cw_req *q, cw_resp *r)
     if (model && cw_trace_model_parse(&o.model, model)) {
         cw_server__fail(r, CW_EINVAL);
         return;
+    }
+    /* CoinJoins as `chainwatch trace` and the rules treat them: ranked under FIFO by default */
+    const char *cj = cw_server__arg(q, "coinjoin");
+    if (cj) {
+        if (cw_trace_coinjoin_parse(&o.coinjoin, cj)) {
+            cw_server__fail(r, CW_EINVAL);
+            return;
+        }
+    } else if (o.model == CW_TRACE_FIFO) {
+        o.coinjoin = CW_CJ_RANK;
     }
     if (dir && !strcmp(dir, "backward"))
         o.direction = CW_TRACE_BACKWARD;

@@ -5,6 +5,8 @@
 # writes real supply documents (supply synth/load/status/explain), and runs
 # tests/e2e/dashboard.test.mjs (playwright-core driving Debian's chromium, headless). The
 # server is stopped on exit. Screenshots go to $CW_BUILD_DIR/e2e-artifacts/.
+# Then tests/e2e/analyst.test.mjs (issue 14): the rules' case alerts, the case view against the
+# truth, graphs at heist size, correct pages, exports with TLP, a phone-sized viewport.
 # Skips (77) only when chromium is missing; npm packages come from scripts/web-build.sh.
 set -euo pipefail
 BIN=${CW_BIN:?CW_BIN not set}
@@ -68,6 +70,19 @@ HEIST=$(jq -r '.[0].name' "$T/world/truth/heists.json")
 "$BIN" alerts raise --db "$DB" --source supply --kind supply-risk-change --severity medium --tlp clear \
     --title "graphite for KOR rose to interest" --evidence '{"commodity":"graphite","partner":"KOR","level":1}' >/dev/null
 "$BIN" alerts raise --db "$DB" --kind internal-note --severity low --tlp red --title "Internal lead (red)" >/dev/null
+# The rules' own alerts (issue 14): a case per heist of the world (its stolen outputs), run over
+# the chain and the labels: stolen funds at each exchange, CoinJoin entry, the thieves' moves.
+if [ -e "$T/store/MANIFEST" ]; then
+    jq '[.[] | {name: .name, from: [.stolen_outputs[].outpoint], severity: "critical", tlp: "amber", share_to: "KOR"}]' \
+        "$T/world/truth/heists.json" > "$T/cases.json"
+    "$BIN" patterns build --store "$T/store" >/dev/null
+    "$BIN" cluster build --store "$T/store" >/dev/null
+    "$BIN" rules run --db "$DB" --store "$T/store" --labels "$T/labels.db" --cases "$T/cases.json" >/dev/null
+fi
+# enough low alerts that the queue has a second page (paging and real totals)
+for i in $(seq 1 105); do
+    "$BIN" alerts raise --db "$DB" --kind filler --severity info --tlp green --title "Filler alert $i" --dedup-key "filler-$i" >/dev/null
+done
 
 # A partner alert: KOR raises one, USA pulls it over TAXII (KOR's server runs only for the pull).
 "$BIN" node init --db "$T/kor.db" --name KOR >/dev/null
@@ -84,7 +99,7 @@ for _ in $(seq 100); do [ -s "$T/kor.ready" ] && break; sleep 0.1; done
 kill "$KPID"; wait "$KPID" 2>/dev/null || true; KPID=
 
 # Real supply documents from the supply engine, for the pages' file import.
-export CW_SUPPLY_DB="$T/supply.db"
+export CHAINWATCH_SUPPLY_DB="$T/supply.db"
 "$BIN" supply synth --out "$T/syn" --seed 5 --years 8 --first-year 2015 >/dev/null
 "$BIN" supply load comtrade "$T/syn/comtrade.csv" >/dev/null
 "$BIN" supply load prices "$T/syn/prices.csv" >/dev/null
@@ -99,6 +114,7 @@ if "$BIN" serve --help 2>&1 | grep -q -- --web-root; then
     MODE=server
     ARGS=(--web-root "$SRC/web")
 fi
+[ -e "$T/store/MANIFEST" ] && ARGS+=(--store "$T/store" --labels "$T/labels.db")
 "$BIN" serve --db "$DB" --listen 127.0.0.1:0 --ready-file "$T/ready" "${ARGS[@]}" 2>"$T/serve.log" &
 PID=$!
 for _ in $(seq 100); do [ -s "$T/ready" ] && break; sleep 0.1; done
@@ -109,7 +125,8 @@ mkdir -p "$ART"
 export CW_URL="http://$(cat "$T/ready")" CW_KEY_ANALYST="$ANALYST" CW_KEY_READER="$READER" \
     CW_STATIC_MODE="$MODE" CW_WEB_DIR="$SRC/web" CW_ARTIFACTS="$ART" CW_CHROMIUM="$CHROMIUM" \
     CW_FIXTURES="$T" CW_TRACE_KIND="$TRACE_KIND" CW_HEISTS="$T/world/truth/heists.json" CW_DB="$DB" CW_BIN="$BIN" \
+    CW_STORE="$T/store" CW_WORLD="$T/world" \
     NODE_PATH="$SRC/node_modules"
 echo "web_e2e: dashboard at $CW_URL (static files: $MODE), screenshots in $ART"
 cd "$SRC"
-node --test --test-reporter=spec tests/e2e/dashboard.test.mjs
+node --test --test-reporter=spec tests/e2e/dashboard.test.mjs tests/e2e/analyst.test.mjs

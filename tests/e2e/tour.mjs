@@ -76,12 +76,15 @@ if (caseName) {
     await shot(page, '04-trace', false);
   }
 }
-const addr = await page.evaluate(async (k) => {
-  const r = await fetch('/api/v1/alerts?kind=stolen-funds-at-exchange&limit=1', { headers: { Authorization: `Bearer ${k}` } });
-  const j = await r.json();
-  const ev = j.alerts[0] && (typeof j.alerts[0].evidence === 'string' ? JSON.parse(j.alerts[0].evidence) : j.alerts[0].evidence);
-  return ev && ev.paths && ev.paths[0] ? { address: ev.paths[0].address, txid: String(ev.paths[0].outpoint).split(':')[0] } : null;
-}, KEY);
+let addr = null;
+if (caseName) {
+  await open(page, `#/case/${encodeURIComponent(caseName)}`);
+  await page.waitForSelector('#deposits-table', { timeout: 120000 });
+  addr = await page.evaluate(() => {
+    const r = document.querySelector('#deposits-table tbody tr');
+    return r ? { address: r.cells[1].textContent.trim(), txid: r.cells[2].querySelector('a').title } : null;
+  });
+}
 if (addr) {
   await open(page, `#/investigate?q=${addr.address}`);
   await page.waitForSelector('#facts h2');
