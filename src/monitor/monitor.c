@@ -466,7 +466,7 @@ static int rule_case(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap *l
         goto out;
     if ((rc = cw_trace_run(&t, cs, lm, src.outs, src.n, &o)))
         goto out;
-    j = cw_trace_json(t, 50, 0);
+    j = cw_trace_json(t, 1000, 0); /* every ending path: each exchange gets its own */
     const char *sev_s = json_string_value(json_object_get(cs_j, "severity"));
     cw_alert_severity sev = sev_s && !strcmp(sev_s, "high") ? CW_SEV_HIGH : CW_SEV_CRITICAL;
     const char *tlp_s = json_string_value(json_object_get(cs_j, "tlp"));

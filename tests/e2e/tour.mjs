@@ -73,7 +73,7 @@ if (caseName) {
     await open(page, `#/investigate?alert=${caseAlert}`);
     await page.waitForSelector('#trace-graph canvas', { timeout: 120000 }).catch(() => {});
     await page.waitForTimeout(800);
-    await shot(page, '04-trace', false);
+    await shot(page, '04-trace');
   }
 }
 let addr = null;
@@ -104,9 +104,12 @@ await ctx.close();
 const phone = await session({ width: 390, height: 844 });
 await open(phone.page, '#/alerts');
 await shot(phone.page, '10-phone-queue', false);
-const pid = await phone.page.evaluate(() => document.querySelector('table.alerts tbody tr')?.dataset.id);
+const pid = await phone.page.evaluate(async (k) => {
+  const r = await fetch('/api/v1/alerts?kind=stolen-funds-at-exchange&limit=1', { headers: { Authorization: `Bearer ${k}` } });
+  return (await r.json()).alerts[0]?.id;
+}, KEY);
 if (pid) {
-  await phone.page.click(`table.alerts tbody tr[data-id="${pid}"] a.alert-link`);
+  await open(phone.page, `#/alerts?status=&id=${pid}`);
   await phone.page.waitForSelector('#alert-title');
   await phone.page.waitForTimeout(500);
   await shot(phone.page, '11-phone-alert', false);
