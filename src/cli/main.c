@@ -200,8 +200,8 @@ static const env_opt env_opts[] = {
 static const struct {
     const char *verb, *sub, *opt;
 } creators[] = {
-    {"node", "init", "--db"},       {"labels", "import", "--db"}, {"supply", "load", "--db"},
-    {"supply", "synth", "--db"},    {"ingest", NULL, "--store"},  {"watch", NULL, "--store"},
+    {"node", "init", "--db"},    {"labels", "import", "--db"}, {"supply", "load", "--db"},
+    {"supply", "synth", "--db"}, {"ingest", NULL, "--store"},  {"watch", NULL, "--store"},
 };
 
 /* True when the usage text documents opt as a whole word ("--db" is not "--db-x"). */
@@ -240,8 +240,7 @@ static bool is_creator(const char *verb, const char *sub, const char *opt)
 /* Builds the argument vector the command sees (environment turned into options) and refuses
  * a path that a non-creating command would open but that does not exist. Returns -1 to run
  * the command with *out_argv (malloc'd, to free), or an exit code. */
-static int prepare(const cw_command *cmd, int argc, char **argv, int *out_argc,
-                   char ***out_argv)
+static int prepare(const cw_command *cmd, int argc, char **argv, int *out_argc, char ***out_argv)
 {
     size_t n_opts = sizeof env_opts / sizeof env_opts[0];
     char **nv = calloc((size_t)argc + 2 * n_opts + 1, sizeof *nv);
@@ -298,11 +297,10 @@ static int prepare(const cw_command *cmd, int argc, char **argv, int *out_argc,
         struct stat st;
         if (path && !is_creator(cmd->name, sub, e->opt) && stat(path, &st) != 0 &&
             errno == ENOENT) {
-            fprintf(stderr,
-                    "chainwatch %s: %s does not exist (%s%s%s); nothing was created%s\n",
+            fprintf(stderr, "chainwatch %s: %s does not exist (%s%s%s); nothing was created%s\n",
                     cmd->name, path, e->opt, strcmp(from, e->opt) ? ", from " : "",
                     strcmp(from, e->opt) ? from : "",
-                    !strcmp(e->opt, "--store")  ? ": make it with 'chainwatch ingest'"
+                    !strcmp(e->opt, "--store")         ? ": make it with 'chainwatch ingest'"
                     : !strcmp(e->env, "CHAINWATCH_DB") ? ": make it with 'chainwatch node init'"
                     : !strcmp(e->env, "CHAINWATCH_LABELS_DB")
                         ? ": make it with 'chainwatch labels import'"

@@ -15,12 +15,12 @@
 
 #include "chainwatch/alert.h"
 #include "chainwatch/btc/address.h"
+#include "chainwatch/btc/query.h"
 #include "chainwatch/btc/store.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/labels.h"
 #include "chainwatch/monitor.h"
 #include "chainwatch/patterns.h"
-#include "chainwatch/btc/query.h"
 #include "chainwatch/share.h"
 #include "chainwatch/supply.h"
 #include "chainwatch/trace.h"
@@ -305,16 +305,21 @@ static int rule_watched(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap
                         size_t nc = cap_hits ? cap_hits * 2 : 64;
                         watch_hit *nh = realloc(hits, nc * sizeof *nh);
                         if (!nh) {
-                            rc = cw_error_set(CW_ENOMEM, "out of memory in the watched-address rule");
+                            rc = cw_error_set(CW_ENOMEM,
+                                              "out of memory in the watched-address rule");
                             goto out;
                         }
                         hits = nh;
                         cap_hits = nc;
                     }
                     hi = n_hits++;
-                    hits[hi] = (watch_hit){.addr = a, .side = side, .by_entity = by_entity,
-                                           .first_t = t, .last_counted_t = UINT64_MAX,
-                                           .txids = json_array(), .addresses = json_array()};
+                    hits[hi] = (watch_hit){.addr = a,
+                                           .side = side,
+                                           .by_entity = by_entity,
+                                           .first_t = t,
+                                           .last_counted_t = UINT64_MAX,
+                                           .txids = json_array(),
+                                           .addresses = json_array()};
                     if ((rc = cw_u64map_set(&idx, hk, hi)))
                         goto out;
                 }
@@ -358,24 +363,25 @@ static int rule_watched(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap
                      (double)h->value / 1e8, h->n_tx, h->n_tx == 1 ? "" : "s");
         } else {
             snprintf(key, sizeof key, "%s:%s", kind, addr);
-            snprintf(title, sizeof title, "Sanctioned address %s (%s) %s %.8f BTC in %" PRIu64 " tx%s",
-                     addr, entity, h->side ? "spent" : "received", (double)h->value / 1e8, h->n_tx,
+            snprintf(title, sizeof title,
+                     "Sanctioned address %s (%s) %s %.8f BTC in %" PRIu64 " tx%s", addr, entity,
+                     h->side ? "spent" : "received", (double)h->value / 1e8, h->n_tx,
                      h->n_tx == 1 ? "" : "s");
         }
         const cw_row_block *b0 = cw_chainstore_block(cs, cw_chainstore_tx_block(cs, h->first_t));
         const cw_row_block *b1 = cw_chainstore_block(cs, cw_chainstore_tx_block(cs, h->last_t));
-        json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:b, s:O}",
-                               "address", addr, "entity", entity, "category", category,
-                               "direction", h->side ? "spend" : "receive", "value_sat",
-                               (json_int_t)h->value, "tx_count", (json_int_t)h->n_tx,
-                               "address_count", (json_int_t)h->n_addr, "first_height",
-                               (json_int_t)b0->height, "last_height", (json_int_t)b1->height,
-                               "txids", h->txids, "txids_truncated",
-                               h->n_tx > MAX_EVIDENCE_TXIDS || h->n_addr > MAX_EVIDENCE_TXIDS,
-                               "addresses", h->addresses);
+        json_t *ev = json_pack(
+            "{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:b, s:O}", "address", addr,
+            "entity", entity, "category", category, "direction", h->side ? "spend" : "receive",
+            "value_sat", (json_int_t)h->value, "tx_count", (json_int_t)h->n_tx, "address_count",
+            (json_int_t)h->n_addr, "first_height", (json_int_t)b0->height, "last_height",
+            (json_int_t)b1->height, "txids", h->txids, "txids_truncated",
+            h->n_tx > MAX_EVIDENCE_TXIDS || h->n_addr > MAX_EVIDENCE_TXIDS, "addresses",
+            h->addresses);
         h->txids = NULL;
         if (ev)
-            json_object_set_new(ev, "txid", json_copy(json_array_get(json_object_get(ev, "txids"), 0)));
+            json_object_set_new(ev, "txid",
+                                json_copy(json_array_get(json_object_get(ev, "txids"), 0)));
         rc = raise_alert(c, CW_ALERT_SRC_CHAIN, kind, sanctioned ? CW_SEV_HIGH : CW_SEV_MEDIUM,
                          CW_TLP_GREEN, NULL, title,
                          sanctioned ? "An address on a sanctions list moved funds in newly scanned "
@@ -483,8 +489,8 @@ static int rule_case(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap *l
         /* One alert per (rule, exchange, case): later runs add occurrences to it. */
         char key[512], title[512];
         snprintf(key, sizeof key, "stolen-funds-at-exchange:%s:%s", name, who);
-        snprintf(title, sizeof title, "Case %s: %.8f BTC of traced funds reached %s",
-                 name, (double)value / 1e8, who);
+        snprintf(title, sizeof title, "Case %s: %.8f BTC of traced funds reached %s", name,
+                 (double)value / 1e8, who);
         json_t *paths = json_array();
         size_t k;
         json_t *p;

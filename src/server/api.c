@@ -96,10 +96,12 @@ static void list_alerts(cw_server *s, cw_req *q, cw_resp *r)
             total++;
             const char *sev = json_string_value(json_object_get(a, "severity"));
             if (sev)
-                json_object_set_new(by_sev, sev,
-                                    json_integer(json_integer_value(json_object_get(by_sev, sev)) + 1));
+                json_object_set_new(
+                    by_sev, sev,
+                    json_integer(json_integer_value(json_object_get(by_sev, sev)) + 1));
         }
-        json_t *na = json_object_get(pg, "next_after_id"), *nb = json_object_get(pg, "next_before_id");
+        json_t *na = json_object_get(pg, "next_after_id"),
+               *nb = json_object_get(pg, "next_before_id");
         bool more = json_is_true(json_object_get(pg, "more")) &&
                     (json_is_integer(na) || json_is_integer(nb));
         if (more && json_is_integer(na))

@@ -22,7 +22,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 
 const env = (k) => { const v = process.env[k]; if (!v) throw new Error(`${k} is not set (run tests/cli/web_e2e.sh)`); return v; };
-const BASE = env('CW_URL');
+const BASE = env('CW_URL_ANALYST'); // the analyst's node: the rules' alerts and a second page
 const KEY = env('CW_KEY_ANALYST');
 const ART = env('CW_ARTIFACTS');
 const BIN = env('CW_BIN');
@@ -108,7 +108,7 @@ test('queue: the heist case on the first screen, real totals, paging, wrapping t
   await page.click('#page-next');
   await page.waitForFunction((f) => document.querySelector('section.page')?.getAttribute('aria-busy') === 'false' && document.querySelector('table.alerts tbody tr') && document.querySelector('table.alerts tbody tr').dataset.id !== f, first);
   const second = await page.locator('table.alerts tbody tr').count();
-  assert.equal(second, n - 100, 'the next page holds the rest');
+  assert.equal(second, Math.min(100, n - 100), 'the next page holds the next 100 (or the rest)');
   // titles wrap: the list never scrolls sideways at 1280 px
   await open(page, '#/alerts');
   assert.ok(await page.evaluate(() => { const l = document.querySelector('#alert-list'); return l.scrollWidth <= l.clientWidth + 1; }), 'the queue fits 1280 px without sideways scrolling');
