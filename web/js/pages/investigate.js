@@ -167,7 +167,9 @@ export async function render(view, { params, isCurrent }) {
   }
   if (!q) { facts.append(h('p', { class: 'hint' }, 'Search for something, open an alert\'s trace, or open a trace file.')); return; }
   try {
-    const doc = await api(`search${query({ q, kind: kindOf(q) })}`);
+    // an outpoint (txid:vout): its transaction's facts; the trace below starts at the output
+    const sq = /^[0-9a-f]{64}:\d+$/i.test(q) ? q.split(':')[0] : q;
+    const doc = await api(`search${query({ q: sq, kind: kindOf(sq) })}`);
     if (!isCurrent()) return;
     facts.append(factsView(doc));
   } catch (e) {
