@@ -275,7 +275,6 @@ static int run(int argc, char **argv)
         if (!j) {
             ec = cw_cli_fail("trace", CW_ENOMEM);
         } else if (json) {
-            json_object_set_new(j, "seconds_total", json_real(total_s));
             ec = cw_cli_print_json(j);
         } else {
             print_table(j, cw_trace_stats_get(t), total_s);

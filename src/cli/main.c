@@ -258,6 +258,14 @@ static int prepare(const cw_command *cmd, int argc, char **argv, int *out_argc, 
     for (int i = 0; i < dashdash; i++)
         nv[nc++] = argv[i];
     const char *sub = argc > 1 && argv[1][0] != '-' ? argv[1] : NULL;
+    /* a verb with subcommands given one it does not have: the command's own usage error (2)
+     * comes first, before anything about its databases */
+    static const char *const with_subs[] = {"alerts", "audit",    "cluster", "keys",  "labels",
+                                            "node",   "patterns", "peer",    "rules", "supply"};
+    bool check = true;
+    for (size_t i = 0; i < sizeof with_subs / sizeof with_subs[0]; i++)
+        if (!strcmp(cmd->name, with_subs[i]) && (!sub || !documents(cmd->usage, sub)))
+            check = false;
     const char *done[sizeof env_opts / sizeof env_opts[0]];
     size_t n_done = 0;
     for (size_t k = 0; k < n_opts; k++) {
@@ -295,7 +303,7 @@ static int prepare(const cw_command *cmd, int argc, char **argv, int *out_argc, 
             nv[nc++] = (char *)(uintptr_t)path;
         }
         struct stat st;
-        if (path && !is_creator(cmd->name, sub, e->opt) && stat(path, &st) != 0 &&
+        if (check && path && !is_creator(cmd->name, sub, e->opt) && stat(path, &st) != 0 &&
             errno == ENOENT) {
             fprintf(stderr, "chainwatch %s: %s does not exist (%s%s%s); nothing was created%s\n",
                     cmd->name, path, e->opt, strcmp(from, e->opt) ? ", from " : "",

@@ -3,7 +3,7 @@
 # Build 7): labels import and rules run draw "<what>: N s" on stderr when it is a tty (here a
 # pseudo-terminal from script(1)), after CHAINWATCH_PROGRESS_DELAY seconds (default 2; 0 here
 # so the test is short), and clear the line at the end; nothing on a pipe. trace's timing
-# includes loading the store and the labels.
+# includes loading the store and the labels (its --json stays byte-for-byte deterministic).
 source "$(dirname "$0")/../lib/cli.sh"
 command -v script > /dev/null || { echo "SKIPPED: script(1) is missing (bsdutils)"; exit 77; }
 unset CW_NO_PROGRESS
@@ -28,6 +28,4 @@ OP=$(jq -r '.[0].stolen_outputs[0].outpoint' "$W/truth/heists.json")
 "$CW_BIN" trace --from "$OP" --store "$S" --labels "$T/l.db" > "$T/trace.txt"
 line=$(sed -n 1p "$T/trace.txt")
 check "trace's time includes loading ($line)" grep -q "s with loading the store and labels; tracing" <<< "$line"
-tot=$("$CW_BIN" trace --from "$OP" --store "$S" --labels "$T/l.db" --json | jq '.seconds_total > 0')
-check_eq "trace --json: seconds_total, with loading" "$tot" true
 finish
