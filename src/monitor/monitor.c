@@ -357,7 +357,7 @@ static int rule_watched(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap
         if (h->by_entity) {
             snprintf(key, sizeof key, "%s:entity:%s", kind, entity);
             snprintf(title, sizeof title,
-                     "%s %s: %" PRIu64 " address%s %s %.8f BTC in %" PRIu64 " tx%s",
+                     "%s %s: %" PRIu64 " address%s %s %.8f BTC (gross) in %" PRIu64 " tx%s",
                      !strcmp(category, "theft") ? "Theft-labelled" : "Watchlisted", entity,
                      h->n_addr, h->n_addr == 1 ? "" : "es", h->side ? "spent" : "received",
                      (double)h->value / 1e8, h->n_tx, h->n_tx == 1 ? "" : "s");
@@ -387,10 +387,11 @@ static int rule_watched(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap
                          sanctioned ? "An address on a sanctions list moved funds in newly scanned "
                                       "transactions; the evidence lists them (one alert per "
                                       "address and direction)."
-                                    : "An address labelled as a thief's (or on a watchlist, not a "
+                                    : "Addresses labelled as a thief's (or on a watchlist, not a "
                                       "sanctions list) moved funds in newly scanned transactions; "
-                                      "the evidence lists them (one alert per address and "
-                                      "direction).",
+                                      "the evidence lists them (one alert per entity and "
+                                      "direction). The amount is gross: value that passes through "
+                                      "several of the entity's addresses is counted at each.",
                          ev, key);
         if (rc)
             goto out;
