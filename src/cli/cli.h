@@ -57,7 +57,7 @@ bool cw_cli_wants_help(int argc, char **argv);
 
 /* A progress line for work that reports no counts (an engine call without a progress hook):
  * on a terminal only (stderr a tty, CHAINWATCH_NO_PROGRESS unset), after 2 s (or
- * $CHAINWATCH_PROGRESS_DELAY seconds; at least 1), redrawn every
+ * $CHAINWATCH_PROGRESS_DELAY seconds; 0: at once), redrawn every
  * second as "<label>: N s"; stop clears the line. Returns NULL when disabled or on failure
  * (stop accepts NULL). */
 typedef struct cw_cli_ticker cw_cli_ticker;

@@ -114,7 +114,7 @@ static void *ticker_main(void *arg)
     struct timespec start, deadline;
     clock_gettime(CLOCK_REALTIME, &start);
     pthread_mutex_lock(&t->mu);
-    for (long s = t->delay > 0 ? t->delay : 1; !t->stop; s++) {
+    for (long s = t->delay; !t->stop; s++) { /* delay 0: a first line at once */
         deadline = start;
         deadline.tv_sec += s;
         while (!t->stop && pthread_cond_timedwait(&t->cv, &t->mu, &deadline) != ETIMEDOUT)

@@ -16,7 +16,8 @@ check "labels import on a tty: a progress line" grep -q "labels import gen-truth
 check "... cleared at the end (erase-line before the summary)" grep -q $'\r\033\\[K.*imported as run 1' "$T/tty1"
 check "labels import says its time" grep -q "^time: [0-9.]* s" "$T/tty1"
 "$CW_BIN" node init --db "$T/node.db" --name USA > /dev/null
-script -qec "'$CW_BIN' rules run --db '$T/node.db' --store '$S' --labels '$T/l.db'" "$T/tty2" > /dev/null
+jq '[.[] | {name: .name, from: [.stolen_outputs[].outpoint]}]' "$W/truth/heists.json" > "$T/cases.json"
+script -qec "'$CW_BIN' rules run --db '$T/node.db' --store '$S' --labels '$T/l.db' --cases '$T/cases.json'" "$T/tty2" > /dev/null
 check "rules run on a tty: a progress line" grep -q "rules run: [0-9]* s" "$T/tty2"
 rm -f "$T/l2.db"
 "$CW_BIN" labels import gen-truth "$W/truth/addresses.csv" --db "$T/l2.db" > "$T/pipe.out" 2> "$T/pipe.err"
