@@ -4,12 +4,23 @@ BUILD_ROOT ?= build
 FUZZ_SECONDS ?= 60
 JOBS ?= 2
 
-.PHONY: all bootstrap release asan demo test bench fuzz lint clean
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+.PHONY: all setup bootstrap release asan demo test bench fuzz lint install clean
 
 all: release
 
 bootstrap:
 	@bash scripts/bootstrap.sh
+
+setup: bootstrap
+
+# make install PREFIX=DIR: the optimised binary in DIR/bin, the dashboard in
+# DIR/share/chainwatch/web (serve's default --web-root for an installed binary), the docs.
+install: release
+	@bash scripts/web-build.sh
+	@bash scripts/install.sh $(BUILD_ROOT)/release/chainwatch "$(DESTDIR)$(PREFIX)"
 
 release: bootstrap
 	@cmake --preset release -B $(BUILD_ROOT)/release >/dev/null

@@ -76,16 +76,24 @@ if "$BIN" serve --help 2>&1 | grep -q -- --web-root; then
 else
     echo "note: this chainwatch has no 'serve --web-root' yet: only the API is served (see docs/DASHBOARD.md)"
 fi
-rm -f "$OUT/serve.ready"
-nohup "$BIN" serve --db "$DB" --listen "$LISTEN" --ready-file "$OUT/serve.ready" "${ARGS[@]}" \
-    > "$OUT/serve.log" 2>&1 < /dev/null &
-echo $! > "$PIDFILE"
-for _ in $(seq 100); do [ -s "$OUT/serve.ready" ] && break; kill -0 "$(cat "$PIDFILE")" 2>/dev/null || break; sleep 0.1; done
-if [ ! -s "$OUT/serve.ready" ]; then
-    echo "the server did not start:" >&2
-    cat "$OUT/serve.log" >&2
-    rm -f "$PIDFILE"
-    exit 1
+start_server() { # start_server ADDR: 0 when it answered with its ready file
+    rm -f "$OUT/serve.ready"
+    nohup "$BIN" serve --db "$DB" --listen "$1" --ready-file "$OUT/serve.ready" "${ARGS[@]}" \
+        > "$OUT/serve.log" 2>&1 < /dev/null &
+    echo $! > "$PIDFILE"
+    for _ in $(seq 100); do [ -s "$OUT/serve.ready" ] && break; kill -0 "$(cat "$PIDFILE")" 2>/dev/null || break; sleep 0.1; done
+    [ -s "$OUT/serve.ready" ]
+}
+if ! start_server "$LISTEN"; then
+    # the default port may be taken by another program on this machine: let the kernel choose
+    if [ -z "${CW_DEMO_LISTEN:-}" ] && start_server 127.0.0.1:0; then
+        echo "note: $LISTEN was not available; the server listens on $(cat "$OUT/serve.ready") instead"
+    else
+        echo "the server did not start:" >&2
+        cat "$OUT/serve.log" >&2
+        rm -f "$PIDFILE"
+        exit 1
+    fi
 fi
 echo
 echo "  dashboard:  http://$(cat "$OUT/serve.ready")/"

@@ -5,6 +5,12 @@
  * the generated commands.inc, so adding a command touches no other file.
  * Exit codes (documented in README.md): 0 success, 1 failure, 2 usage error, 3 not found,
  * 4 integrity check failed, 130 interrupted.
+ *
+ * main.c does, for every command, before it runs (so command files need not): the CHAINWATCH_*
+ * environment variable of each database/store option the command accepts is turned into that
+ * option when the command line lacks it (README "Environment"), and a command that does not
+ * create databases is refused (exit 3, naming the path and the option) when a database or store
+ * it would open does not exist, so no read ever leaves an empty database behind.
  */
 #ifndef CW_CLI_H
 #define CW_CLI_H
@@ -29,6 +35,10 @@ typedef struct cw_command {
     int (*run)(int argc, char **argv); /* argv[0] is the verb; returns an exit code */
 } cw_command;
 
+/* The last error's text without what "chainwatch <verb>: " already says: a leading "<verb>: "
+ * and a repeated head ("address 'x': address 'x': ...") are dropped. */
+const char *cw_cli_error_text(const char *verb);
+
 /* Prints the last error as "chainwatch <verb>: <message>" and maps the code to an exit code. */
 int cw_cli_fail(const char *verb, int rc);
 
@@ -44,5 +54,14 @@ int cw_cli_print_json(json_t *v);
 
 /* True when argv contains --help or -h. */
 bool cw_cli_wants_help(int argc, char **argv);
+
+/* A progress line for work that reports no counts (an engine call without a progress hook):
+ * on a terminal only (stderr a tty, CHAINWATCH_NO_PROGRESS unset), after 2 s (or
+ * $CHAINWATCH_PROGRESS_DELAY seconds; 0: at once), redrawn every
+ * second as "<label>: N s"; stop clears the line. Returns NULL when disabled or on failure
+ * (stop accepts NULL). */
+typedef struct cw_cli_ticker cw_cli_ticker;
+cw_cli_ticker *cw_cli_ticker_start(const char *label);
+void cw_cli_ticker_stop(cw_cli_ticker *t);
 
 #endif

@@ -172,7 +172,17 @@ static int run(int argc, char **argv)
             json_t *a;
             printf("%-6s %-27s %-8s %-8s %-12s %-13s %s\n", "ID", "TIME", "SOURCE", "SEVERITY",
                    "STATUS", "TLP", "TITLE");
-            json_array_foreach(json_object_get(out, "alerts"), k, a) print_alert_line(a);
+            json_t *rows = json_object_get(out, "alerts");
+            json_array_foreach(rows, k, a) print_alert_line(a);
+            if (json_is_true(json_object_get(out, "more"))) {
+                /* the listing is cut: say so, and how to see the rest */
+                json_t *nb = json_object_get(out, "next_before_id"),
+                       *na = json_object_get(out, "next_after_id");
+                printf("-- %zu alerts shown; more match: next page with %s %lld "
+                       "(--limit up to 1000)\n",
+                       json_array_size(rows), json_is_integer(na) ? "--after" : "--before",
+                       (long long)json_integer_value(json_is_integer(na) ? na : nb));
+            }
             json_decref(out);
             out = NULL;
         }
@@ -225,7 +235,9 @@ const cw_command cw_cmd_alerts = {
     "                               [--tlp clear|green|amber|amber+strict|red] [--share-to ORGS]\n"
     "                               [--explanation T] [--evidence JSON] [--dedup-key K]\n"
     "                               [--cooldown SECONDS] [--db PATH] [--json]\n\n"
-    "The database defaults to $CW_DB or ./chainwatch.db. Status: new, acknowledged, closed;\n"
+    "The database defaults to $CHAINWATCH_DB or ./chainwatch.db; it must exist (exit 3).\n"
+    "A listing shows 100 alerts unless --limit says otherwise, and ends with a line saying\n"
+    "how to get the next page when more match. Status: new, acknowledged, closed;\n"
     "severity: info, low, medium, high, critical. --share-to names the organisation(s) that may\n"
     "receive a TLP:AMBER (comma-separated) or TLP:AMBER+STRICT (exactly one) alert.\n"
     "`raise` needs an initialised node (chainwatch node init) and publishes the alert to the\n"

@@ -2,13 +2,16 @@
  * cmd_labels.c: `chainwatch labels import|list|show|count`: the label store from the command
  * line. Thin: options are parsed here, the work is done by src/labels/ (labels.h).
  */
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "chainwatch/errors.h"
 #include "chainwatch/labels.h"
+#include "chainwatch/util.h"
 #include "cli/cli.h"
 
 extern const cw_command cw_cmd_labels;
@@ -127,6 +130,11 @@ static int do_import(const opts *o)
     cw_label_import_kind kind;
     if (cw_label_import_kind_parse(&kind, o->pos[0]))
         return cw_cli_usage_error(&cw_cmd_labels, "%s", cw_error_last());
+    if (access(o->pos[1], R_OK) != 0) {
+        /* before the database is opened: a missing input leaves no empty store behind */
+        fprintf(stderr, "chainwatch labels: %s: %s\n", o->pos[1], strerror(errno));
+        return errno == ENOENT ? CW_EXIT_NOTFOUND : CW_EXIT_FAIL;
+    }
     cw_labels *db = NULL;
     int rc = cw_labels_open(&db, o->db, 0);
     if (rc)
@@ -137,7 +145,13 @@ static int do_import(const opts *o)
                                .warn = on_warn,
                                .warn_payload = &ws};
     cw_label_import_stats st;
+    char what[128];
+    snprintf(what, sizeof what, "labels import %s", cw_label_import_kind_name(kind));
+    cw_cli_ticker *tick = cw_cli_ticker_start(what);
+    double t0 = cw_now();
     rc = cw_labels_import(db, kind, o->pos[1], &io, &st);
+    cw_cli_ticker_stop(tick);
+    double secs = cw_now() - t0;
     if (rc) {
         cw_labels_close(db);
         return cw_cli_fail("labels", rc);
@@ -155,13 +169,13 @@ static int do_import(const opts *o)
             return cw_cli_fail("labels", rc);
         }
         ret = cw_cli_print_json(json_pack(
-            "{s:s, s:s, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:o}", "kind",
+            "{s:s, s:s, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:o, s:f}", "kind",
             cw_label_import_kind_name(kind), "file", o->pos[1], "run", (json_int_t)st.run_id,
             "unchanged", st.unchanged, "rows", (json_int_t)st.rows, "labels_new",
             (json_int_t)st.labels_new, "labels_known", (json_int_t)st.labels_known,
             "provenance_new", (json_int_t)st.provenance_new, "warnings", (json_int_t)st.warnings,
             "skipped", (json_int_t)st.skipped, "source", st.source, "content_sha256",
-            st.content_sha256, "addresses_per_asset", counts));
+            st.content_sha256, "addresses_per_asset", counts, "seconds", secs));
     } else {
         if (st.unchanged)
             printf("%s: unchanged: this content was already imported (run %lld); %llu rows, "
@@ -173,8 +187,8 @@ static int do_import(const opts *o)
                    o->pos[1], (long long)st.run_id, (unsigned long long)st.rows,
                    (unsigned long long)st.labels_new, (unsigned long long)st.labels_known,
                    (unsigned long long)st.skipped, (unsigned long long)st.warnings);
-        printf("source: %s\ncontent sha256: %s\naddresses per asset (this source):\n", st.source,
-               st.content_sha256);
+        printf("source: %s\ncontent sha256: %s\ntime: %.1f s\naddresses per asset (this source):\n",
+               st.source, st.content_sha256, secs);
         count_ctx cc = {.print = true};
         rc = cw_labels_count_by_asset(db, &f, on_count, &cc);
     }

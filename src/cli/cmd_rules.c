@@ -42,7 +42,9 @@ static int run(int argc, char **argv)
     if (!o.node_db)
         return cw_cli_usage_error(&cw_cmd_rules, "--db NODE_DB is required");
     cw_monitor_stats st;
+    cw_cli_ticker *tick = cw_cli_ticker_start("rules run");
     int rc = cw_monitor_run(&o, &st);
+    cw_cli_ticker_stop(tick);
     if (rc)
         return cw_cli_fail("rules", rc);
     if (json)

@@ -123,10 +123,10 @@ static int screen_one(const cw_chainstore *cs, const cw_trace_labelmap *lm, cons
             free(s);
             json_decref(e);
         } else {
-            fprintf(stderr, "chainwatch screen: %s\n", cw_error_last());
+            fprintf(stderr, "chainwatch screen: %s\n", cw_cli_error_text("screen"));
         }
         if (*worst == CW_EXIT_OK)
-            *worst = rc == CW_EINVAL ? CW_EXIT_FAIL : CW_EXIT_NOTFOUND;
+            *worst = rc == CW_EINVAL ? CW_EXIT_USAGE : CW_EXIT_NOTFOUND;
         return 0;
     }
     if (rc)

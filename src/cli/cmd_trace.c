@@ -63,7 +63,7 @@ static const char *pct(char *buf, size_t n, bool reach, int64_t x, int64_t total
     return buf;
 }
 
-static void print_table(json_t *j, const cw_trace_stats *st)
+static void print_table(json_t *j, const cw_trace_stats *st, double total_s)
 {
     json_t *o = json_object_get(j, "options");
     char b[40], pb[64], pc[16];
@@ -72,13 +72,13 @@ static void print_table(json_t *j, const cw_trace_stats *st)
     bool fwd = !strcmp(json_string_value(json_object_get(o, "direction")), "forward");
     sat_btc(b, sizeof b, total);
     printf("trace %s %s from %lld output(s) worth %s BTC, CoinJoins %s: %llu txs, %llu edges, "
-           "max hop %u%s (%.3f s)\n",
+           "max hop %u%s (%.3f s with loading the store and labels; tracing %.3f s)\n",
            json_string_value(json_object_get(o, "model")),
            json_string_value(json_object_get(o, "direction")),
            (long long)json_integer_value(json_object_get(j, "n_sources")), b,
            json_string_value(json_object_get(o, "coinjoin")), (unsigned long long)st->txs,
            (unsigned long long)st->edges, st->max_hop,
-           st->truncated ? " [TRUNCATED: max nodes reached]" : "", st->seconds);
+           st->truncated ? " [TRUNCATED: max nodes reached]" : "", total_s, st->seconds);
     if (reach) {
         json_t *r = json_object_get(j, "reach");
         sat_btc(b, sizeof b, json_integer_value(json_object_get(r, "value_touched")));
@@ -331,6 +331,8 @@ static int run(int argc, char **argv)
     cw_trace_sources src = {0};
     cw_trace *t = NULL;
     cw_patterns *pv = NULL;
+    double t0 = cw_now(); /* timings include loading the store and the labels */
+    cw_cli_ticker *tick = cw_cli_ticker_start("trace");
     int rc = cw_chainstore_open(&cs, store, false, CW_NET_MAIN);
     /* CoinJoin flags from txflags.col when `chainwatch patterns` built it, else computed */
     if (rc == 0) {
@@ -349,6 +351,8 @@ static int run(int argc, char **argv)
         rc = cw_trace_sources_add(&src, cs, lm, from[i], o.until_height);
     if (rc == 0)
         rc = cw_trace_run(&t, cs, lm, src.outs, src.n, &o);
+    cw_cli_ticker_stop(tick);
+    double total_s = cw_now() - t0;
     if (rc) {
         ec = cw_cli_fail("trace", rc);
     } else {
@@ -358,7 +362,7 @@ static int run(int argc, char **argv)
         } else if (json) {
             ec = cw_cli_print_json(j);
         } else {
-            print_table(j, cw_trace_stats_get(t));
+            print_table(j, cw_trace_stats_get(t), total_s);
             json_decref(j);
         }
     }

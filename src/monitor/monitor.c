@@ -6,26 +6,56 @@
 #include <ctype.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "chainwatch/alert.h"
+#include "chainwatch/btc/address.h"
+#include "chainwatch/btc/query.h"
 #include "chainwatch/btc/store.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/labels.h"
 #include "chainwatch/monitor.h"
 #include "chainwatch/patterns.h"
-#include "chainwatch/btc/query.h"
 #include "chainwatch/share.h"
 #include "chainwatch/supply.h"
 #include "chainwatch/trace.h"
 #include "chainwatch/util.h"
+#include "util/u64map.h"
 
 typedef struct ctx {
     cw_alert_db *alerts;
     cw_monitor_stats *st;
 } ctx;
+
+/* A deduplicated finding whose figures moved on (more funds reached the exchange, the thief
+ * made more transactions): the open alert's title and evidence are brought up to date, so an
+ * alert per (rule, address, case) still shows real totals. Occurrences and last_seen are
+ * cw_alert_emit's. */
+static int refresh(ctx *c, int64_t id, const cw_alert_input *in)
+{
+    sqlite3 *db = cw_alert_db_sqlite(c->alerts);
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db,
+                                "UPDATE alerts SET title = ?1, evidence = ?2 WHERE id = ?3 AND "
+                                "(title <> ?1 OR evidence <> ?2)",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, in->title, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, in->evidence ? in->evidence : "{}", -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, id);
+        rc = sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return cw_error_set(CW_EIO, "alert %lld: updating its evidence: %s", (long long)id,
+                            sqlite3_errmsg(db));
+    return 0;
+}
 
 static int emit(ctx *c, const cw_alert_input *in)
 {
@@ -34,10 +64,11 @@ static int emit(ctx *c, const cw_alert_input *in)
     int rc = cw_alert_emit(c->alerts, in, &id, &dedup);
     if (rc)
         return rc;
-    if (dedup)
+    if (dedup) {
         c->st->deduped++;
-    else
-        c->st->raised++;
+        return refresh(c, id, in);
+    }
+    c->st->raised++;
     return 0;
 }
 
@@ -141,10 +172,104 @@ static int state_write(const char *node_db, const cw_chainstore *cs)
 
 /* ---- rule: watched addresses receive or spend ------------------------------------------- */
 
-static int rule_watched(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap *lm, uint64_t from)
+/* The rule's kind names the label's category, so theft and sanctions never mix:
+ * sanctioned-address-receives, theft-address-spends, watchlist-address-receives, ... */
+static const char *watched_kind(const char *category, int side)
+{
+    if (!strcmp(category, "sanctioned"))
+        return side ? "sanctioned-address-spends" : "sanctioned-address-receives";
+    if (!strcmp(category, "theft"))
+        return side ? "theft-address-spends" : "theft-address-receives";
+    return side ? "watchlist-address-spends" : "watchlist-address-receives";
+}
+
+/* The addresses with a sanctioned label, whatever other labels they have (the trace's label map
+ * keeps one label per address, and a miner's or an exchange's label may come first): the
+ * sanctioned-address rules fire on these and only on these. */
+typedef struct sanctioned_set {
+    cw_u64map by_addr; /* address id -> index in entities */
+    char **entities;
+    size_t n, cap;
+    const cw_chainstore *cs;
+    int rc;
+} sanctioned_set;
+
+static int on_sanctioned(const cw_label *l, void *payload)
+{
+    sanctioned_set *ss = payload;
+    if (l->subject_kind != CW_SUBJECT_ADDRESS ||
+        (l->asset[0] && strcmp(l->asset, "XBT") != 0 && strcmp(l->asset, "BTC") != 0))
+        return 0;
+    cw_addr_key k;
+    uint64_t a, seen;
+    if (cw_addr_decode(&k, l->subject, cw_chainstore_network(ss->cs)) != 0 ||
+        cw_chainstore_find_addr(ss->cs, &k, &a) != 0 || cw_u64map_get(&ss->by_addr, a, &seen))
+        return 0;
+    if (ss->n == ss->cap) {
+        size_t nc = ss->cap ? ss->cap * 2 : 64;
+        char **ne = realloc(ss->entities, nc * sizeof *ne);
+        if (!ne)
+            return ss->rc = cw_error_set(CW_ENOMEM, "out of memory reading sanctioned labels");
+        ss->entities = ne;
+        ss->cap = nc;
+    }
+    char *name = strdup(l->entity);
+    if (!name)
+        return ss->rc = cw_error_set(CW_ENOMEM, "out of memory reading sanctioned labels");
+    ss->entities[ss->n] = name;
+    int rc = cw_u64map_set(&ss->by_addr, a, ss->n++);
+    return rc ? (ss->rc = rc) : 0;
+}
+
+static void sanctioned_free(sanctioned_set *ss)
+{
+    for (size_t i = 0; i < ss->n; i++)
+        free(ss->entities[i]);
+    free(ss->entities);
+    cw_u64map_deinit(&ss->by_addr);
+}
+
+/* The category and entity the watched-address rules use for address a, or false. */
+static bool watched_label(const sanctioned_set *ss, const cw_trace_labelmap *lm, uint32_t a,
+                          const char **entity, const char **category)
+{
+    uint64_t i;
+    if (ss && cw_u64map_get(&ss->by_addr, a, &i)) {
+        *entity = ss->entities[i];
+        *category = "sanctioned";
+        return true;
+    }
+    return cw_trace_labelmap_get(lm, a, entity, category) && watched_category(*category) &&
+           strcmp(*category, "sanctioned") != 0; /* a sanctioned label is in ss or nowhere */
+}
+
+/* One watched address (sanctioned) or one watched entity (theft, watchlist: a thief uses a
+ * new address per transaction) on one side, over the scanned transactions. */
+typedef struct watch_hit {
+    uint32_t addr; /* the first address seen */
+    int side;
+    bool by_entity;
+    uint64_t n_tx, value, first_t, last_t, last_counted_t, n_addr;
+    json_t *txids;     /* the first MAX_EVIDENCE_TXIDS */
+    json_t *addresses; /* by_entity: the first MAX_EVIDENCE_TXIDS addresses */
+    cw_u64map seen_addr;
+} watch_hit;
+
+#define MAX_EVIDENCE_TXIDS 50
+
+/* One alert per (rule, sanctioned address) and per (rule, theft or watchlist entity): a thief's
+ * 300 transactions from 300 fresh addresses are one alert with them in its evidence, not 300
+ * alerts. The dedup key is the kind and the address or entity, so later runs add occurrences
+ * to the open alert (and bring its totals up to date) instead of raising new ones. */
+static int rule_watched(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap *lm,
+                        const sanctioned_set *ss, uint64_t from)
 {
     cw_chainstore_counts k = cw_chainstore_counts_get(cs);
     char txid[65], addr[CW_ADDR_STR_MAX], key[256], title[512];
+    cw_u64map idx = {0}; /* addr * 2 + side -> index in hits */
+    watch_hit *hits = NULL;
+    size_t n_hits = 0, cap_hits = 0;
+    int rc = 0;
     for (uint64_t t = from; t < k.txs; t++) {
         uint64_t in0, in1, o0, o1;
         cw_chainstore_tx_range(cs, t, &in0, &in1, &o0, &o1);
@@ -167,33 +292,119 @@ static int rule_watched(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap
                     value = cw_out_value(o);
                 }
                 const char *entity, *category;
-                if (a == CW_NONE32 || !cw_trace_labelmap_get(lm, a, &entity, &category) ||
-                    !watched_category(category))
+                if (a == CW_NONE32 || !watched_label(ss, lm, a, &entity, &category))
                     continue;
-                cw_hex_encode_rev(txid, cw_chainstore_txid(cs, t), 32);
-                cw_query_addr_string(addr, cs, a);
-                const char *kind =
-                    side ? "sanctioned-address-spends" : "sanctioned-address-receives";
-                snprintf(key, sizeof key, "%s:%s:%s", kind, addr, txid);
-                snprintf(title, sizeof title, "%s address %s (%s) %s %.8f BTC in tx %.16s…",
-                         category, addr, entity, side ? "spends" : "receives", (double)value / 1e8,
-                         txid);
-                const cw_row_block *b = cw_chainstore_block(cs, cw_chainstore_tx_block(cs, t));
-                json_t *ev = json_pack(
-                    "{s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "txid", txid, "address", addr, "entity",
-                    entity, "category", category, "value_sat", (json_int_t)value, "height",
-                    (json_int_t)b->height, "direction", side ? "spend" : "receive");
-                int rc =
-                    raise_alert(c, CW_ALERT_SRC_CHAIN, kind, CW_SEV_HIGH, CW_TLP_GREEN, NULL, title,
-                                "An address on a watchlist (sanctions or theft labels) "
-                                "moved funds in a newly scanned transaction.",
-                                ev, key);
-                if (rc)
-                    return rc;
+                bool by_entity = strcmp(category, "sanctioned") != 0;
+                /* entity names are interned by the label map (and ss): one pointer per name */
+                uint64_t hk = by_entity ? (UINT64_C(1) << 63) | ((uint64_t)(uintptr_t)entity << 1) |
+                                              (uint64_t)side
+                                        : (uint64_t)a * 2 + (uint64_t)side,
+                         hi;
+                if (!cw_u64map_get(&idx, hk, &hi)) {
+                    if (n_hits == cap_hits) {
+                        size_t nc = cap_hits ? cap_hits * 2 : 64;
+                        watch_hit *nh = realloc(hits, nc * sizeof *nh);
+                        if (!nh) {
+                            rc = cw_error_set(CW_ENOMEM,
+                                              "out of memory in the watched-address rule");
+                            goto out;
+                        }
+                        hits = nh;
+                        cap_hits = nc;
+                    }
+                    hi = n_hits++;
+                    hits[hi] = (watch_hit){.addr = a,
+                                           .side = side,
+                                           .by_entity = by_entity,
+                                           .first_t = t,
+                                           .last_counted_t = UINT64_MAX,
+                                           .txids = json_array(),
+                                           .addresses = json_array()};
+                    if ((rc = cw_u64map_set(&idx, hk, hi)))
+                        goto out;
+                }
+                watch_hit *h = &hits[hi];
+                uint64_t dummy;
+                if (!cw_u64map_get(&h->seen_addr, a, &dummy)) {
+                    if ((rc = cw_u64map_set(&h->seen_addr, a, 1)))
+                        goto out;
+                    h->n_addr++;
+                    if (json_array_size(h->addresses) < MAX_EVIDENCE_TXIDS) {
+                        cw_query_addr_string(addr, cs, a);
+                        json_array_append_new(h->addresses, json_string(addr));
+                    }
+                }
+                h->value += value;
+                h->last_t = t;
+                if (h->last_counted_t != t) {
+                    h->last_counted_t = t;
+                    h->n_tx++;
+                    if (json_array_size(h->txids) < MAX_EVIDENCE_TXIDS) {
+                        cw_hex_encode_rev(txid, cw_chainstore_txid(cs, t), 32);
+                        json_array_append_new(h->txids, json_string(txid));
+                    }
+                }
             }
         }
     }
-    return 0;
+    for (size_t i = 0; i < n_hits; i++) {
+        watch_hit *h = &hits[i];
+        const char *entity = "", *category = "";
+        watched_label(ss, lm, h->addr, &entity, &category);
+        cw_query_addr_string(addr, cs, h->addr);
+        const char *kind = watched_kind(category, h->side);
+        bool sanctioned = !strcmp(category, "sanctioned");
+        if (h->by_entity) {
+            snprintf(key, sizeof key, "%s:entity:%s", kind, entity);
+            snprintf(title, sizeof title,
+                     "%s %s: %" PRIu64 " address%s %s %.8f BTC (gross) in %" PRIu64 " tx%s",
+                     !strcmp(category, "theft") ? "Theft-labelled" : "Watchlisted", entity,
+                     h->n_addr, h->n_addr == 1 ? "" : "es", h->side ? "spent" : "received",
+                     (double)h->value / 1e8, h->n_tx, h->n_tx == 1 ? "" : "s");
+        } else {
+            snprintf(key, sizeof key, "%s:%s", kind, addr);
+            snprintf(title, sizeof title,
+                     "Sanctioned address %s (%s) %s %.8f BTC in %" PRIu64 " tx%s", addr, entity,
+                     h->side ? "spent" : "received", (double)h->value / 1e8, h->n_tx,
+                     h->n_tx == 1 ? "" : "s");
+        }
+        const cw_row_block *b0 = cw_chainstore_block(cs, cw_chainstore_tx_block(cs, h->first_t));
+        const cw_row_block *b1 = cw_chainstore_block(cs, cw_chainstore_tx_block(cs, h->last_t));
+        json_t *ev = json_pack(
+            "{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:b, s:O}", "address", addr,
+            "entity", entity, "category", category, "direction", h->side ? "spend" : "receive",
+            "value_sat", (json_int_t)h->value, "tx_count", (json_int_t)h->n_tx, "address_count",
+            (json_int_t)h->n_addr, "first_height", (json_int_t)b0->height, "last_height",
+            (json_int_t)b1->height, "txids", h->txids, "txids_truncated",
+            h->n_tx > MAX_EVIDENCE_TXIDS || h->n_addr > MAX_EVIDENCE_TXIDS, "addresses",
+            h->addresses);
+        h->txids = NULL;
+        if (ev)
+            json_object_set_new(ev, "txid",
+                                json_copy(json_array_get(json_object_get(ev, "txids"), 0)));
+        rc = raise_alert(c, CW_ALERT_SRC_CHAIN, kind, sanctioned ? CW_SEV_HIGH : CW_SEV_MEDIUM,
+                         CW_TLP_GREEN, NULL, title,
+                         sanctioned ? "An address on a sanctions list moved funds in newly scanned "
+                                      "transactions; the evidence lists them (one alert per "
+                                      "address and direction)."
+                                    : "Addresses labelled as a thief's (or on a watchlist, not a "
+                                      "sanctions list) moved funds in newly scanned transactions; "
+                                      "the evidence lists them (one alert per entity and "
+                                      "direction). The amount is gross: value that passes through "
+                                      "several of the entity's addresses is counted at each.",
+                         ev, key);
+        if (rc)
+            goto out;
+    }
+out:
+    for (size_t i = 0; i < n_hits; i++) {
+        json_decref(hits[i].txids);
+        json_decref(hits[i].addresses);
+        cw_u64map_deinit(&hits[i].seen_addr);
+    }
+    free(hits);
+    cw_u64map_deinit(&idx);
+    return rc;
 }
 
 /* ---- rule: cases (stolen funds at exchanges, CoinJoin entry) ----------------------------- */
@@ -264,7 +475,7 @@ static int rule_case(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap *l
         goto out;
     if ((rc = cw_trace_run(&t, cs, lm, src.outs, src.n, &o)))
         goto out;
-    j = cw_trace_json(t, 50, 0);
+    j = cw_trace_json(t, 1000, 0); /* every ending path: each exchange gets its own */
     const char *sev_s = json_string_value(json_object_get(cs_j, "severity"));
     cw_alert_severity sev = sev_s && !strcmp(sev_s, "high") ? CW_SEV_HIGH : CW_SEV_CRITICAL;
     const char *tlp_s = json_string_value(json_object_get(cs_j, "tlp"));
@@ -278,11 +489,9 @@ static int rule_case(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap *l
         if (!cat || !who || value <= 0 ||
             (strcmp(cat, "exchange") != 0 && strcmp(cat, "exchange_deposit") != 0))
             continue;
-        /* The amount is in the key: when more of the case's funds reach the same exchange,
-         * a new alert says so (the evidence of the newest one has the total). */
+        /* One alert per (rule, exchange, case): later runs add occurrences to it. */
         char key[512], title[512];
-        snprintf(key, sizeof key, "stolen-funds-at-exchange:%s:%s:%lld", name, who,
-                 (long long)value);
+        snprintf(key, sizeof key, "stolen-funds-at-exchange:%s:%s", name, who);
         json_int_t prob = json_integer_value(json_object_get(ent, "probable"));
         if (prob > 0)
             snprintf(title, sizeof title,
@@ -347,8 +556,9 @@ static int rule_case(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap *l
         snprintf(key, sizeof key, "watched-funds-coinjoin:%s", name);
         snprintf(title, sizeof title, "Case %s: traced funds entered %zu CoinJoin transaction%s",
                  name, n_cj, n_cj == 1 ? "" : "s");
-        json_t *ev = json_pack("{s:s, s:I, s:O}", "case", name, "coinjoins", (json_int_t)n_cj,
-                               "first_coinjoin_txid", first_cj ? first_cj : json_null());
+        json_t *ev = json_pack("{s:s, s:I, s:O, s:O, s:s}", "case", name, "coinjoins",
+                               (json_int_t)n_cj, "first_coinjoin_txid",
+                               first_cj ? first_cj : json_null(), "sources", from, "model", "fifo");
         rc = raise_alert(c, CW_ALERT_SRC_CHAIN, "watched-funds-coinjoin", CW_SEV_MEDIUM,
                          tlp_parse(tlp_s), share_to, title,
                          "Value traced from the case's sources went through transactions the "
@@ -414,6 +624,7 @@ int cw_monitor_run(const cw_monitor_opts *o, cw_monitor_stats *st)
     cw_labels *labels = NULL;
     cw_trace_labelmap *lm = NULL;
     json_t *cases = NULL;
+    sanctioned_set ss = {0};
     int rc = cw_node_open(&node, o->node_db);
     if (rc)
         return rc;
@@ -426,7 +637,14 @@ int cw_monitor_run(const cw_monitor_opts *o, cw_monitor_stats *st)
             goto out;
         uint64_t from = state_read(o->node_db, cs);
         st->txs_scanned = cw_chainstore_counts_get(cs).txs - from;
-        if (lm && (rc = rule_watched(&c, cs, lm, from)))
+        if (labels) {
+            cw_label_filter lf = {.category = "sanctioned"};
+            ss.cs = cs;
+            if ((rc = cw_labels_foreach(labels, &lf, on_sanctioned, &ss)) < 0 || (rc = ss.rc))
+                goto out;
+            rc = 0;
+        }
+        if (lm && (rc = rule_watched(&c, cs, lm, &ss, from)))
             goto out;
         if (o->cases_file) {
             json_error_t err;
@@ -452,6 +670,7 @@ int cw_monitor_run(const cw_monitor_opts *o, cw_monitor_stats *st)
     /* what the rules raised is published to partners by the share module */
     rc = cw_share_publish_pending(node, NULL);
 out:
+    sanctioned_free(&ss);
     json_decref(cases);
     cw_trace_labelmap_free(lm);
     cw_labels_close(labels);

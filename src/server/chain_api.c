@@ -5,7 +5,9 @@
  *   GET block/{height|hash}            a block (cw_query_block)
  *   GET cluster/{addr}?limit           the cluster of an address: size and a page of members
  *   GET trace?from=..&model=..&direction=..&max_hops=..&min_value=..&stop_at=a,b
- *                                      a trace (cw_trace_json: flow graph + summary)
+ *                                      a trace (cw_trace_json: flow graph + summary); from=
+ *                                      may list several sources, comma-separated;
+ *                                      coinjoin=order|rank|stop (FIFO: rank, as the CLI)
  *   GET screen/{addr}?hops=k           exposure of an address (cw_screen_json)
  *   GET status                         store counts and what has been built over it
  * The store is opened read-only when the server starts (serve --store, --labels) and reopened
@@ -142,6 +144,16 @@ static void do_trace(cw_chain_ctx *c, cw_chainstore *cs, cw_req *q, cw_resp *r)
         cw_server__fail(r, CW_EINVAL);
         return;
     }
+    /* CoinJoins as `chainwatch trace` and the rules treat them: ranked under FIFO by default */
+    const char *cj = cw_server__arg(q, "coinjoin");
+    if (cj) {
+        if (cw_trace_coinjoin_parse(&o.coinjoin, cj)) {
+            cw_server__fail(r, CW_EINVAL);
+            return;
+        }
+    } else if (o.model == CW_TRACE_FIFO) {
+        o.coinjoin = CW_CJ_RANK;
+    }
     if (dir && !strcmp(dir, "backward"))
         o.direction = CW_TRACE_BACKWARD;
     else if (dir && strcmp(dir, "forward") != 0) {
@@ -169,7 +181,14 @@ static void do_trace(cw_chain_ctx *c, cw_chainstore *cs, cw_req *q, cw_resp *r)
     const cw_trace_labelmap *lm = labelmap_of(c);
     cw_trace_sources src = {0};
     cw_trace *t = NULL;
-    int rc = cw_trace_sources_add(&src, cs, lm, from, o.until_height);
+    /* from= may list several sources separated by commas (a case's stolen outputs) */
+    char *froms = cw_arena_strndup(q->arena, from, strlen(from));
+    char *fsave = NULL;
+    int rc = 0;
+    for (char *p = strtok_r(froms, ",", &fsave); p && !rc; p = strtok_r(NULL, ",", &fsave))
+        rc = cw_trace_sources_add(&src, cs, lm, p, o.until_height);
+    if (!rc && !src.n)
+        rc = cw_error_set(CW_EINVAL, "from=: no source");
     if (!rc)
         rc = cw_trace_run(&t, cs, lm, src.outs, src.n, &o);
     if (rc) {

@@ -5,6 +5,8 @@
 # writes real supply documents (supply synth/load/status/explain), and runs
 # tests/e2e/dashboard.test.mjs (playwright-core driving Debian's chromium, headless). The
 # server is stopped on exit. Screenshots go to $CW_BUILD_DIR/e2e-artifacts/.
+# Then tests/e2e/analyst.test.mjs (issue 14): the rules' case alerts, the case view against the
+# truth, graphs at heist size, correct pages, exports with TLP, a phone-sized viewport.
 # Skips (77) only when chromium is missing; npm packages come from scripts/web-build.sh.
 set -euo pipefail
 BIN=${CW_BIN:?CW_BIN not set}
@@ -68,7 +70,6 @@ HEIST=$(jq -r '.[0].name' "$T/world/truth/heists.json")
 "$BIN" alerts raise --db "$DB" --source supply --kind supply-risk-change --severity medium --tlp clear \
     --title "graphite for KOR rose to interest" --evidence '{"commodity":"graphite","partner":"KOR","level":1}' >/dev/null
 "$BIN" alerts raise --db "$DB" --kind internal-note --severity low --tlp red --title "Internal lead (red)" >/dev/null
-
 # A partner alert: KOR raises one, USA pulls it over TAXII (KOR's server runs only for the pull).
 "$BIN" node init --db "$T/kor.db" --name KOR >/dev/null
 KK=$("$BIN" keys add peer-USA --role peer --org USA --db "$T/kor.db")
@@ -84,7 +85,7 @@ for _ in $(seq 100); do [ -s "$T/kor.ready" ] && break; sleep 0.1; done
 kill "$KPID"; wait "$KPID" 2>/dev/null || true; KPID=
 
 # Real supply documents from the supply engine, for the pages' file import.
-export CW_SUPPLY_DB="$T/supply.db"
+export CHAINWATCH_SUPPLY_DB="$T/supply.db"
 "$BIN" supply synth --out "$T/syn" --seed 5 --years 8 --first-year 2015 >/dev/null
 "$BIN" supply load comtrade "$T/syn/comtrade.csv" >/dev/null
 "$BIN" supply load prices "$T/syn/prices.csv" >/dev/null
@@ -92,6 +93,24 @@ export CW_SUPPLY_DB="$T/supply.db"
 "$BIN" supply status --json > "$T/status.json"
 "$BIN" supply explain graphite KOR --json > "$T/explain.json"
 "$BIN" supply changes --commodity gallium --partner JPN --json > "$T/changes.json"
+# the servers below serve no supply database (the pages' file import is tested): the variable
+# would give them one (every command that takes --supply-db honours it)
+unset CHAINWATCH_SUPPLY_DB
+
+# The analyst's node (issue 14, tests/e2e/analyst.test.mjs): this node's copy (same keys and
+# alerts) plus the rules' own alerts (a case per heist of the world, run over the chain and the
+# labels) and 105 filler alerts (a second page), served with the store and labels (trace API).
+cp "$DB" "$T/analyst.db"
+if [ -e "$T/store/MANIFEST" ]; then
+    jq '[.[] | {name: .name, from: [.stolen_outputs[].outpoint], severity: "critical", tlp: "amber", share_to: "KOR"}]' \
+        "$T/world/truth/heists.json" > "$T/cases.json"
+    "$BIN" patterns build --store "$T/store" >/dev/null
+    "$BIN" cluster build --store "$T/store" >/dev/null
+    "$BIN" rules run --db "$T/analyst.db" --store "$T/store" --labels "$T/labels.db" --cases "$T/cases.json" >/dev/null
+fi
+for i in $(seq 1 105); do
+    "$BIN" alerts raise --db "$T/analyst.db" --kind filler --severity info --tlp green --title "Filler alert $i" --dedup-key "filler-$i" >/dev/null
+done
 
 MODE=intercept
 ARGS=()
@@ -99,17 +118,22 @@ if "$BIN" serve --help 2>&1 | grep -q -- --web-root; then
     MODE=server
     ARGS=(--web-root "$SRC/web")
 fi
+[ -e "$T/store/MANIFEST" ] && ARGS+=(--store "$T/store" --labels "$T/labels.db")
 "$BIN" serve --db "$DB" --listen 127.0.0.1:0 --ready-file "$T/ready" "${ARGS[@]}" 2>"$T/serve.log" &
 PID=$!
-for _ in $(seq 100); do [ -s "$T/ready" ] && break; sleep 0.1; done
+"$BIN" serve --db "$T/analyst.db" --listen 127.0.0.1:0 --ready-file "$T/ready2" "${ARGS[@]}" 2>"$T/serve2.log" &
+KPID=$!
+for _ in $(seq 100); do [ -s "$T/ready" ] && [ -s "$T/ready2" ] && break; sleep 0.1; done
 [ -s "$T/ready" ] || { cat "$T/serve.log"; exit 1; }
+[ -s "$T/ready2" ] || { cat "$T/serve2.log"; exit 1; }
 
 ART="$BUILD/e2e-artifacts"
 mkdir -p "$ART"
 export CW_URL="http://$(cat "$T/ready")" CW_KEY_ANALYST="$ANALYST" CW_KEY_READER="$READER" \
     CW_STATIC_MODE="$MODE" CW_WEB_DIR="$SRC/web" CW_ARTIFACTS="$ART" CW_CHROMIUM="$CHROMIUM" \
     CW_FIXTURES="$T" CW_TRACE_KIND="$TRACE_KIND" CW_HEISTS="$T/world/truth/heists.json" CW_DB="$DB" CW_BIN="$BIN" \
+    CW_STORE="$T/store" CW_WORLD="$T/world" CW_URL_ANALYST="http://$(cat "$T/ready2")" \
     NODE_PATH="$SRC/node_modules"
 echo "web_e2e: dashboard at $CW_URL (static files: $MODE), screenshots in $ART"
 cd "$SRC"
-node --test --test-reporter=spec tests/e2e/dashboard.test.mjs
+node --test --test-reporter=spec tests/e2e/dashboard.test.mjs tests/e2e/analyst.test.mjs

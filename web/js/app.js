@@ -1,5 +1,6 @@
 // app.js: the dashboard shell: login with an API key (checked against /api/v1/node), hash
-// routing (#/alerts, #/investigate, #/supply, #/supply/COMMODITY/PARTNER, #/partners), and the
+// routing (#/alerts, #/case/NAME, #/investigate, #/tx/TXID, #/block/HEIGHT, #/supply,
+// #/supply/COMMODITY/PARTNER, #/partners), and the
 // page modules. A missing or refused key opens the login dialog instead of a broken page.
 import { api, getKey, setKey, clearKey, AuthError } from './api.js';
 import { h, clear, flash, errorPanel } from './ui.js';
@@ -7,8 +8,10 @@ import * as alerts from './pages/alerts.js';
 import * as investigate from './pages/investigate.js';
 import * as supply from './pages/supply.js';
 import * as partners from './pages/partners.js';
+import * as kase from './pages/case.js';
+import * as chain from './pages/chain.js';
 
-const pages = { alerts, investigate, supply, partners };
+const pages = { alerts, investigate, supply, partners, case: kase, tx: chain, block: chain };
 const ctx = { node: null, who: null };
 let renderSeq = 0;
 
@@ -33,7 +36,7 @@ async function route() {
   main.append(view);
   document.title = `chainwatch: ${page}`;
   try {
-    await pages[page].render(view, { args, params, ctx, isCurrent: () => seq === renderSeq });
+    await pages[page].render(view, { page, args, params, ctx, isCurrent: () => seq === renderSeq });
   } catch (e) {
     view.append(errorPanel(e, page));
   } finally {

@@ -1,9 +1,14 @@
-// alerts.js: the alert queue. Server-side filters: status, source, minimum severity (query
-// parameters of GET /api/v1/alerts); TLP and partner are filtered here (the API has no such
-// parameters yet). Detail: explanation, evidence, provenance and the originating node;
-// acknowledge and close through POST /api/v1/alerts/{id}/ack|close.
+// alerts.js: the alert queue. On top, the cases: the rule alerts of each heist or watched
+// source (stolen funds at exchanges, CoinJoin entry) grouped under their case, with the case's
+// total at exchanges and a link to its case view (#/case/NAME). Then the queue, a page of 100
+// at a time with the API's real total ("100 of 532 open alerts", next/previous page), most
+// severe first within the page. Server-side filters: status, source, minimum severity; TLP and
+// partner are filtered here (the API has no such parameters yet). Detail: explanation,
+// evidence with its addresses and txids linked, the graph, provenance, the originating node;
+// acknowledge and close through POST /api/v1/alerts/{id}/ack|close. On a phone the detail is
+// scrolled into view when an alert is chosen.
 import { api, seg, query } from '../api.js';
-import { h, clear, flash, errorPanel, tlpBadge, sevBadge, statusBadge, when, short, SEVERITIES, TLPS } from '../ui.js';
+import { h, clear, flash, errorPanel, tlpBadge, sevBadge, statusBadge, when, short, btc, SEVERITIES, TLPS } from '../ui.js';
 import { traceFromEvidence } from './graph.js';
 
 function origin(a, ctx) {
@@ -15,6 +20,53 @@ function partnersOf(a) {
   const out = new Set(a.share_to || []);
   if (a.provenance && a.provenance.peer) out.add(a.provenance.peer);
   return [...out];
+}
+
+const PAGE = 100;
+const SEV_RANK = Object.fromEntries(SEVERITIES.map((s, i) => [s, i]));
+export const CASE_KINDS = ['stolen-funds-at-exchange', 'watched-funds-coinjoin'];
+
+export function evidenceOf(a) {
+  const ev = a && a.evidence;
+  if (typeof ev === 'string') { try { return JSON.parse(ev); } catch { return {}; } }
+  return ev || {};
+}
+
+// The open case alerts, grouped by case name: [{name, alerts, atExchanges, exchanges, severity, tlp}].
+export async function loadCases(status = ['new', 'acknowledged']) {
+  const all = [];
+  for (const kind of CASE_KINDS) {
+    for (const st of status) {
+      const r = await api(`alerts${query({ kind, status: st, limit: 1000 })}`);
+      all.push(...r.alerts);
+    }
+  }
+  const cases = new Map();
+  for (const a of all) {
+    const ev = evidenceOf(a);
+    const name = ev.case || (a.title.match(/^(?:Case|Heist) ([^:]+):/) || [])[1] || 'manual';
+    if (!cases.has(name)) cases.set(name, { name, alerts: [], atExchanges: 0, exchanges: new Set(), severity: 'info', tlp: a.tlp });
+    const c = cases.get(name);
+    c.alerts.push(a);
+    if (a.kind === 'stolen-funds-at-exchange' && ev.exchange) { c.atExchanges += Number(ev.value_sat) || 0; c.exchanges.add(ev.exchange); }
+    if (SEV_RANK[a.severity] > SEV_RANK[c.severity]) c.severity = a.severity;
+  }
+  return [...cases.values()].sort((x, y) => SEV_RANK[y.severity] - SEV_RANK[x.severity] || y.atExchanges - x.atExchanges);
+}
+
+function casesPanel(cases) {
+  if (!cases.length) return null;
+  return h('section', { class: 'cases', id: 'cases', 'aria-labelledby': 'cases-h' },
+    h('h2', { id: 'cases-h' }, `Cases (${cases.length})`),
+    h('ul', { class: 'case-cards' }, cases.map((c) => h('li', { class: 'case-card', dataset: { case: c.name } },
+      h('p', {}, sevBadge(c.severity), ' ', tlpBadge(c.tlp), ' ',
+        h('a', { class: 'case-link', href: `#/case/${encodeURIComponent(c.name)}` }, h('strong', {}, `Case ${c.name}`))),
+      h('p', {}, c.exchanges.size
+        ? `${btc(c.atExchanges)} of traced funds reached ${c.exchanges.size} exchange${c.exchanges.size === 1 ? '' : 's'} (${[...c.exchanges].sort().join(', ')})`
+        : 'no funds at an exchange yet'),
+      h('details', {}, h('summary', {}, `${c.alerts.length} alert${c.alerts.length === 1 ? '' : 's'} of this case`),
+        h('ul', {}, c.alerts.sort((x, y) => y.id - x.id).map((a) => h('li', {},
+          h('a', { href: `#/alerts?${new URLSearchParams({ id: a.id, status: '' })}` }, `#${a.id} ${a.title}`)))))))));
 }
 
 function select(id, label, options, value) {
@@ -61,29 +113,48 @@ export async function render(view, { params, ctx }) {
   view.append(layout);
 
   const statuses = f.status === 'open' ? ['new', 'acknowledged'] : [f.status];
+  // Paging: one keyset cursor per status (before=ID), kept in the URL so a page can be linked.
+  const cursors = statuses.map((st) => params.get(`before_${st || 'any'}`) || '');
   let rows = [];
+  let total = 0, more = false;
+  const next = {};
+  const bySev = {};
   try {
-    for (const st of statuses) {
-      const r = await api(`alerts${query({ status: st, source: f.source, min_severity: f.min_severity, limit: 500 })}`);
+    if (!cursors.some(Boolean) && !f.tlp && !f.partner && (!f.source || f.source === 'chain')) {
+      const cases = await loadCases(statuses.filter(Boolean).length ? statuses.filter(Boolean) : ['new', 'acknowledged', 'closed']);
+      const panel = casesPanel(cases);
+      if (panel) view.insertBefore(panel, layout);
+    }
+    for (let i = 0; i < statuses.length; i++) {
+      const st = statuses[i];
+      const r = await api(`alerts${query({ status: st, source: f.source, min_severity: f.min_severity, limit: PAGE, before: cursors[i] })}`);
       rows.push(...r.alerts);
+      total += Number(r.total ?? r.alerts.length);
+      for (const [k, v] of Object.entries(r.total_by_severity || {})) bySev[k] = (bySev[k] || 0) + v;
+      if (r.more && r.next_before_id) { more = true; next[`before_${st || 'any'}`] = r.next_before_id; }
     }
   } catch (e) {
     listBox.append(errorPanel(e, 'Alerts'));
     return;
   }
-  rows.sort((a, b) => b.id - a.id);
+  // most severe first, then newest: the critical case alerts lead the page
+  rows.sort((a, b) => (SEV_RANK[b.severity] ?? 0) - (SEV_RANK[a.severity] ?? 0) || b.id - a.id);
   if (f.tlp) rows = rows.filter((a) => a.tlp === f.tlp);
   if (f.partner) {
     const p = f.partner.toUpperCase();
     rows = rows.filter((a) => partnersOf(a).some((x) => String(x).toUpperCase() === p));
   }
+  const pager = h('nav', { class: 'pager', 'aria-label': 'Pages of alerts' },
+    cursors.some(Boolean) ? h('a', { href: `#/alerts?${new URLSearchParams({ ...Object.fromEntries(params), ...Object.fromEntries(statuses.map((st) => [`before_${st || 'any'}`, ''])) })}`, id: 'page-first' }, '« first page') : null,
+    more ? h('a', { href: `#/alerts?${new URLSearchParams({ ...Object.fromEntries(params), ...next, id: '' })}`, id: 'page-next' }, 'next page »') : null);
+  const sevSummary = SEVERITIES.slice().reverse().filter((s) => bySev[s]).map((s) => `${bySev[s]} ${s}`).join(', ');
   if (!rows.length) {
-    listBox.append(h('p', { class: 'empty' }, 'No alert matches these filters.'));
+    listBox.append(h('p', { class: 'empty' }, 'No alert matches these filters.'), pager);
     return;
   }
   const tbody = h('tbody');
   const tableEl = h('table', { class: 'alerts' },
-    h('caption', {}, `${rows.length} alert${rows.length === 1 ? '' : 's'}`),
+    h('caption', { id: 'alert-count' }, `${rows.length} shown of ${total} alert${total === 1 ? '' : 's'}${f.tlp || f.partner ? ' (before the TLP/partner filter)' : ''}${sevSummary ? `: ${sevSummary}` : ''}${more ? '; more on the next page' : ''}`),
     h('thead', {}, h('tr', {}, ['#', 'Severity', 'TLP', 'Title', 'Source', 'From', 'Status', 'Raised'].map((t) => h('th', { scope: 'col' }, t)))),
     tbody);
   for (const a of rows) {
@@ -91,24 +162,56 @@ export async function render(view, { params, ctx }) {
     open.addEventListener('click', (ev) => { ev.preventDefault(); showAlert(a.id, detail, ctx, tbody); });
     tbody.append(h('tr', { dataset: { id: a.id }, class: `row-${a.status}` },
       h('td', {}, a.id), h('td', {}, sevBadge(a.severity)), h('td', {}, tlpBadge(a.tlp)),
-      h('td', {}, open, a.occurrences > 1 ? h('span', { class: 'hint' }, ` ×${a.occurrences}`) : null),
+      h('td', { class: 'title' }, open, a.occurrences > 1 ? h('span', { class: 'hint' }, ` ×${a.occurrences}`) : null),
       h('td', {}, a.source), h('td', { class: 'origin' }, origin(a, ctx)),
       h('td', { class: 'status-cell' }, statusBadge(a.status)), h('td', {}, when(a.time))));
   }
-  listBox.append(tableEl);
+  listBox.append(tableEl, pager);
   const want = params.get('id');
   if (want) showAlert(Number(want), detail, ctx, tbody);
 }
 
+// Every address and txid the evidence names, linked: a case alert's deposit paths, a
+// watched-address alert's transactions, a trace's sources.
+function evidenceLinks(ev) {
+  const seen = new Set();
+  const items = [];
+  const link = (v) => h('a', { href: `#/investigate?q=${encodeURIComponent(v)}`, class: 'mono' }, short(v, 24));
+  const add = (what, v) => { if (!v || typeof v !== 'string' || seen.has(v)) return; seen.add(v); items.push(h('li', {}, `${what} `, link(v))); };
+  add('address', ev.address);
+  for (const a of ev.addresses || []) add('address', a);
+  add('tx', ev.txid);
+  for (const t of ev.txids || []) add('tx', t);
+  if (ev.first_coinjoin_txid) add('first CoinJoin tx', ev.first_coinjoin_txid);
+  for (const p of ev.paths || []) {
+    if (Array.isArray(p)) continue;
+    add('deposit address', p.address);
+    if (p.outpoint) add('deposit tx', String(p.outpoint).split(':')[0]);
+  }
+  for (const src of ev.sources || []) add('source', typeof src === 'string' ? src.split(':')[0] : src && src.outpoint);
+  return items;
+}
+
 function evidenceView(ev) {
   if (!ev || (typeof ev === 'object' && !Object.keys(ev).length)) return h('p', { class: 'hint' }, 'No evidence recorded.');
-  const items = [];
-  const link = (kind, v) => h('a', { href: `#/investigate?q=${encodeURIComponent(v)}` }, short(v, 24));
-  for (const addr of ev.addresses || []) items.push(h('li', {}, 'address ', link('address', addr)));
-  for (const tx of ev.txids || []) items.push(h('li', {}, 'tx ', link('tx', tx)));
+  const items = evidenceLinks(ev);
+  const facts = [];
+  if (ev.case) facts.push(h('dt', {}, 'Case'), h('dd', {}, h('a', { href: `#/case/${encodeURIComponent(ev.case)}` }, ev.case)));
+  if (ev.exchange) facts.push(h('dt', {}, 'Exchange'), h('dd', {}, ev.exchange));
+  if (ev.value_sat !== undefined) facts.push(h('dt', {}, 'Amount'), h('dd', {}, btc(ev.value_sat), ev.model ? ` (${ev.model})` : ''));
+  if (ev.min_hops !== undefined) facts.push(h('dt', {}, 'Hops'), h('dd', {}, `${ev.min_hops} at the fewest`));
+  if (ev.tx_count !== undefined) facts.push(h('dt', {}, 'Transactions'), h('dd', {}, `${ev.tx_count}${ev.first_height !== undefined ? ` (heights ${ev.first_height}–${ev.last_height})` : ''}`));
   return h('div', {},
+    facts.length ? h('dl', { class: 'facts' }, facts) : null,
     items.length ? h('ul', { class: 'evidence-links' }, items) : null,
     h('details', {}, h('summary', {}, 'Evidence (JSON)'), h('pre', { class: 'json' }, JSON.stringify(ev, null, 2))));
+}
+
+// Whether the alert has a graph to open: a trace in its evidence, a case's sources, or an
+// address to trace from.
+export function hasGraph(a) {
+  const ev = evidenceOf(a);
+  return !!(traceFromEvidence(ev) || (Array.isArray(ev.sources) && ev.sources.length) || ev.address);
 }
 
 async function showAlert(id, detail, ctx, tbody) {
@@ -135,7 +238,6 @@ async function showAlert(id, detail, ctx, tbody) {
       detail.prepend(p);
     }
   };
-  const trace = traceFromEvidence(a.evidence);
   const p = a.provenance;
   clear(detail).append(
     h('article', { class: 'alert-detail', 'aria-labelledby': 'alert-title' },
@@ -150,11 +252,14 @@ async function showAlert(id, detail, ctx, tbody) {
         a.status_by ? [h('dt', {}, 'Status by'), h('dd', {}, `${a.status_by} at ${when(a.status_at)}${a.status_note ? `: ${a.status_note}` : ''}`)] : null,
         p ? [h('dt', {}, 'Provenance'), h('dd', {}, [p.peer && `peer ${p.peer}`, p.url, p.signature, p.object_id, p.received && `received ${when(p.received)}`].filter(Boolean).join(' · '))] : null),
       a.explanation ? h('p', { class: 'explanation' }, a.explanation) : null,
-      h('h3', {}, 'Evidence'), evidenceView(a.evidence),
-      trace ? h('p', {}, h('a', { class: 'button', href: `#/investigate?alert=${a.id}` }, 'Open the trace graph')) : null,
+      h('h3', {}, 'Evidence'), evidenceView(evidenceOf(a)),
+      hasGraph(a) ? h('p', {}, h('a', { class: 'button', id: 'open-graph', href: `#/investigate?alert=${a.id}` }, 'Open the trace graph'),
+        evidenceOf(a).case ? [' ', h('a', { class: 'button', href: `#/case/${encodeURIComponent(evidenceOf(a).case)}` }, 'Open the case')] : null) : null,
       h('div', { class: 'actions' },
         h('label', { for: 'act-note', class: 'sr-only' }, 'Note'), note,
         h('button', { type: 'button', id: 'btn-ack', disabled: a.status !== 'new', onclick: () => act('ack') }, 'Acknowledge'),
         h('button', { type: 'button', id: 'btn-close', disabled: a.status === 'closed', onclick: () => act('close') }, 'Close'))));
   history.replaceState(null, '', `#/alerts?${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(location.hash.split('?')[1] || '')), id })}`);
+  // on a narrow screen the detail is below the list: bring it into view
+  if (window.matchMedia('(max-width: 1399px)').matches) detail.scrollIntoView({ block: 'start' });
 }

@@ -1,9 +1,15 @@
 // graph.js: the fund-flow graph of a trace (cytoscape). Accepts the trace document of
 // `chainwatch trace --json` / GET /api/v1/trace (nodes and edges) or an alert's evidence
-// (a trace object, or paths as lists of hops) and normalises it. Shows amounts on edges, hop
-// depth (a slider hides deeper hops; clicking a node reveals its hidden successors, or asks
-// the server to trace one hop further), entities coloured by category, CoinJoin and
-// peel-chain marks; exports the graph as JSON, CSV (one row per edge) and PNG.
+// (a trace object, or paths as lists of hops) and normalises it. Readable at 100-2,000 nodes:
+// hops laid out left to right (one column per hop, exchanges at their hop); runs of
+// transactions that each pass the value on to one next transaction (peel chains: one output
+// goes on, the other ends) are collapsed into one "chain of N" node, expanded by a click; at
+// most MAX_DRAWN nodes are drawn before the user expands something (deeper hops wait behind
+// the hop-depth slider, with a notice); filters by minimum amount and by block height; a
+// notice when the server truncated the trace. Amounts on edges, entities coloured by category,
+// CoinJoin and peel-chain marks. Clicking a node shows its facts and reveals its next hops (a
+// transaction with none is traced one hop further through the API; an entity is an end).
+// Exports (JSON, CSV, PNG) carry the TLP marking of what they were made from.
 import { api, query, Unavailable } from '../api.js';
 import { h, clear, flash, btc, short, download, toCsv, libMissing, loadLib } from '../ui.js';
 
@@ -13,6 +19,7 @@ export const CATEGORY_COLOURS = {
   darknet: '#4a4a4a', unknown: '#8a8f98',
 };
 const colour = (c) => CATEGORY_COLOURS[c] || CATEGORY_COLOURS.unknown;
+export const MAX_DRAWN = 300;
 
 function flagList(n) {
   const f = new Set(Array.isArray(n.flags) ? n.flags.map((x) => String(x).toLowerCase()) : []);
@@ -36,7 +43,7 @@ function fromEngine(doc) {
   const nodes = new Map(), agg = new Map();
   for (const t of doc.graph) {
     nodes.set(t.txid, { id: t.txid, kind: 'tx', label: t.txid, category: 'unknown', entity: '', hop: (Number(t.hop) || 0) - minHop,
-      value: null, coinjoin: !!t.coinjoin, peel: !!(t.peel || t.peel_chain) });
+      value: null, coinjoin: !!t.coinjoin, peel: !!(t.peel || t.peel_chain), height: t.height ?? null });
   }
   const add = (s, d, v, hop) => { const k = `${s}>${d}`; const e = agg.get(k); if (e) e.value += v; else agg.set(k, { source: s, target: d, value: v, hop }); };
   for (const t of doc.graph) {
@@ -54,8 +61,18 @@ function fromEngine(doc) {
     }
   }
   const edges = [...agg.values()].map((e, i) => ({ id: `e${i}`, ...e }));
+  // peel-chain links: a transaction that passes the traced value on to exactly one next
+  // transaction while another of its outputs ends (at a labelled address or unspent)
+  const txOut = new Map();
+  for (const e of edges) if (nodes.get(e.target)?.kind === 'tx') txOut.set(e.source, (txOut.get(e.source) || 0) + 1);
+  for (const t of doc.graph) {
+    const n = nodes.get(t.txid);
+    const outs = (t.outputs || []).filter((o) => Number(o.traced) > 0);
+    if (!n.coinjoin && txOut.get(t.txid) === 1 && outs.length === 2) n.peel = true;
+  }
   const o = doc.options || {};
-  return { nodes: [...nodes.values()], edges, meta: { model: o.model || doc.model, direction: o.direction, source: (doc.sources || []).map((s) => s.outpoint).join(' '), summary: doc.by_entity } };
+  return { nodes: [...nodes.values()], edges, meta: { model: o.model || doc.model, direction: o.direction, source: (doc.sources || []).map((s) => s.outpoint).join(' '), summary: doc.by_entity,
+    truncated: !!(doc.graph_truncated || (doc.stats && doc.stats.truncated)), stop_at: o.stop_at } };
 }
 
 export function normaliseTrace(doc) {
@@ -126,45 +143,150 @@ export function edgesCsv(g) {
   return toCsv(rows, ['source', 'source_label', 'source_category', 'target', 'target_label', 'target_category', 'value_sat', 'value_btc', 'hop']);
 }
 
+// Collapses runs of chain transactions (one traced input edge from a transaction, one traced
+// output edge to a transaction, not a CoinJoin) of at least 3 into one node. Returns
+// {nodes, edges, groups: Map(groupId -> [member ids])}.
+export function collapseChains(g) {
+  const byId = new Map(g.nodes.map((n) => [n.id, n]));
+  const ins = new Map(), outs = new Map();
+  for (const e of g.edges) {
+    if (byId.get(e.source)?.kind !== 'tx' || byId.get(e.target)?.kind !== 'tx') continue;
+    (outs.get(e.source) || outs.set(e.source, []).get(e.source)).push(e.target);
+    (ins.get(e.target) || ins.set(e.target, []).get(e.target)).push(e.source);
+  }
+  const linear = (id) => { const n = byId.get(id); return n && n.kind === 'tx' && !n.coinjoin && (ins.get(id) || []).length === 1 && (outs.get(id) || []).length === 1; };
+  const groupOf = new Map(), groups = new Map();
+  for (const n of g.nodes) {
+    if (!linear(n.id) || groupOf.has(n.id)) continue;
+    const prev = ins.get(n.id)[0];
+    if (linear(prev)) continue; // not the head of a run
+    const run = [];
+    for (let cur = n.id; linear(cur) && !groupOf.has(cur); cur = outs.get(cur)[0]) run.push(cur);
+    if (run.length < 3) continue;
+    const gid = `chain:${run[0]}`;
+    groups.set(gid, run);
+    for (const m of run) groupOf.set(m, gid);
+  }
+  const nodes = [], edges = new Map();
+  for (const n of g.nodes) if (!groupOf.has(n.id)) nodes.push(n);
+  for (const [gid, run] of groups) {
+    const first = byId.get(run[0]);
+    const heights = run.map((m) => byId.get(m).height).filter((x) => x !== null && x !== undefined);
+    nodes.push({ id: gid, kind: 'chain', label: `chain of ${run.length} txs`, category: 'unknown', entity: '', hop: first.hop, value: null, coinjoin: false,
+      peel: run.some((m) => byId.get(m).peel), members: run.length, height: heights.length ? Math.min(...heights) : null, lastHop: byId.get(run[run.length - 1]).hop });
+  }
+  for (const e of g.edges) {
+    const s = groupOf.get(e.source) || e.source, d = groupOf.get(e.target) || e.target;
+    if (s === d) continue;
+    const k = `${s}>${d}`;
+    const x = edges.get(k);
+    if (x) x.value = (Number(x.value) || 0) + (Number(e.value) || 0);
+    else edges.set(k, { ...e, id: `c${edges.size}`, source: s, target: d });
+  }
+  return { nodes, edges: [...edges.values()], groups };
+}
+
+// Left-to-right positions: one column per hop (a tall hop wraps into sub-columns of at most
+// PER_COL nodes), nodes of a column in the order of their first predecessor (fewer crossings).
+const PER_COL = 18;
+function layoutLR(cy) {
+  const cols = new Map();
+  cy.nodes(':visible').forEach((n) => { const hp = n.data('hop'); (cols.get(hp) || cols.set(hp, []).get(hp)).push(n); });
+  const yOf = new Map();
+  let x0 = 0;
+  for (const hp of [...cols.keys()].sort((a, b) => a - b)) {
+    const col = cols.get(hp);
+    const key = (n) => { const p = n.incomers('node:visible'); return p.length ? Math.min(...p.map((x) => yOf.get(x.id()) ?? 0)) : 0; };
+    col.sort((a, b) => key(a) - key(b) || (a.id() < b.id() ? -1 : 1));
+    const subs = Math.ceil(col.length / PER_COL), per = Math.ceil(col.length / subs);
+    col.forEach((n, i) => {
+      const sub = Math.floor(i / per), row = i % per;
+      const y = (row - (per - 1) / 2) * 64 + (sub % 2) * 32;
+      yOf.set(n.id(), y);
+      n.position({ x: x0 + sub * 70, y });
+    });
+    x0 += (subs - 1) * 70 + 200;
+  }
+}
+
+function tlpText(tlp) { return `TLP:${String(tlp || 'amber').toUpperCase()}`; }
+
+// A PNG with the TLP marking in a band on top (TLP 2.0: the label in the document itself).
+async function markedPng(blob, tlp) {
+  const img = await createImageBitmap(blob);
+  const band = Math.max(40, Math.round(img.width / 40));
+  const c = document.createElement('canvas');
+  c.width = img.width; c.height = img.height + band;
+  const x = c.getContext('2d');
+  x.fillStyle = '#ffffff'; x.fillRect(0, 0, c.width, c.height);
+  x.fillStyle = '#000000'; x.fillRect(0, 0, c.width, band);
+  x.font = `bold ${Math.round(band * 0.6)}px sans-serif`;
+  x.fillStyle = { 'TLP:RED': '#ff2b2b', 'TLP:AMBER': '#ffc000', 'TLP:AMBER+STRICT': '#ffc000', 'TLP:GREEN': '#33ff00', 'TLP:CLEAR': '#ffffff' }[tlpText(tlp)] || '#ffc000';
+  x.textBaseline = 'middle';
+  x.fillText(tlpText(tlp), band / 3, band / 2);
+  x.drawImage(img, 0, band);
+  return new Promise((resolve) => c.toBlob(resolve, 'image/png'));
+}
+
 // Mounts the graph into box. Returns a controller or null when cytoscape is missing.
-export async function mountGraph(box, g, { title = 'trace' } = {}) {
+// tlp: the marking of what the graph was made from (an alert's TLP; amber by default).
+export async function mountGraph(box, g, { title = 'trace', tlp = 'amber' } = {}) {
   clear(box);
   try { await loadLib('cytoscape'); } catch { box.append(libMissing('cytoscape')); return null; }
-  const maxHop = Math.max(0, ...g.nodes.map((n) => n.hop));
-  let depth = Math.min(maxHop, 6);
+  const full = g;
+  const col = collapseChains(full);
+  const expanded = new Set(); // chain groups the user opened
+  const maxHop = Math.max(0, ...full.nodes.map((n) => n.hop));
+  // the deepest hop that keeps the drawn graph at most MAX_DRAWN nodes
+  const perHop = new Map();
+  for (const n of col.nodes) perHop.set(n.hop, (perHop.get(n.hop) || 0) + 1);
+  let depth = maxHop, acc = 0;
+  for (let hp = 0; hp <= maxHop; hp++) { acc += perHop.get(hp) || 0; if (acc > MAX_DRAWN) { depth = Math.max(0, hp - 1); break; } }
+  let minValue = 0, minHeight = null, maxHeight = null;
+  const heights = full.nodes.map((n) => n.height).filter((x) => x !== null && x !== undefined);
   const revealed = new Set();
-  const cats = [...new Set(g.nodes.map((n) => n.category))].sort();
+  const cats = [...new Set(full.nodes.map((n) => n.category))].sort();
   const depthInput = h('input', { type: 'range', id: 'hop-depth', min: 0, max: maxHop, value: depth, 'aria-describedby': 'hop-depth-value' });
   const depthOut = h('output', { id: 'hop-depth-value', for: 'hop-depth' }, `${depth} of ${maxHop}`);
+  const minInput = h('input', { type: 'number', id: 'min-btc', min: 0, step: 'any', value: '', placeholder: '0', size: 6 });
+  const hFrom = h('input', { type: 'number', id: 'min-height', size: 7, placeholder: heights.length ? Math.min(...heights) : '' });
+  const hTo = h('input', { type: 'number', id: 'max-height', size: 7, placeholder: heights.length ? Math.max(...heights) : '' });
   const legend = h('ul', { class: 'legend', 'aria-label': 'Entity categories' },
     cats.map((c) => h('li', {}, h('span', { class: 'swatch', style: `background:${colour(c)}` }), c)),
-    h('li', {}, h('span', { class: 'swatch cj' }), 'CoinJoin'), h('li', {}, h('span', { class: 'swatch peel' }), 'peel chain'));
-  const canvas = h('div', { class: 'graph', id: 'trace-graph', role: 'img', 'aria-label': `Fund-flow graph: ${g.nodes.length} nodes, ${g.edges.length} edges` });
+    h('li', {}, h('span', { class: 'swatch cj' }), 'CoinJoin'), h('li', {}, h('span', { class: 'swatch peel' }), 'peel chain'),
+    col.groups.size ? h('li', {}, h('span', { class: 'swatch', style: 'background:#fff;border:2px dashed #111' }), 'chain of txs (click to expand)') : null);
+  const notices = h('div', { class: 'graph-notices', id: 'graph-notices', 'aria-live': 'polite' });
+  const canvas = h('div', { class: 'graph', id: 'trace-graph', role: 'img', 'aria-label': `Fund-flow graph: ${full.nodes.length} nodes, ${full.edges.length} edges` });
   const info = h('div', { class: 'node-info', 'aria-live': 'polite' }, h('p', { class: 'hint' }, 'Click a node to see it and to reveal where its funds went next.'));
-  const exp = (kind) => () => {
-    if (kind === 'json') download(`${title}.json`, new Blob([JSON.stringify(g, null, 2)], { type: 'application/json' }));
-    else if (kind === 'csv') download(`${title}.csv`, new Blob([edgesCsv(g)], { type: 'text/csv' }));
-    else download(`${title}.png`, cy.png({ full: true, scale: 2, bg: '#ffffff', output: 'blob' }));
+  const exp = (kind) => async () => {
+    const mark = tlpText(tlp);
+    const base = `${title}.${mark.replace('TLP:', 'tlp-').replace('+', '-').toLowerCase()}`;
+    if (kind === 'json') download(`${base}.json`, new Blob([JSON.stringify({ tlp: mark, marking: `${mark} (FIRST TLP 2.0)`, graph: full }, null, 2)], { type: 'application/json' }));
+    else if (kind === 'csv') download(`${base}.csv`, new Blob([`# ${mark} (FIRST TLP 2.0)\r\n${edgesCsv(full)}`], { type: 'text/csv' }));
+    else download(`${base}.png`, await markedPng(cy.png({ full: true, scale: 2, bg: '#ffffff', output: 'blob' }), tlp));
   };
   const toolbar = h('div', { class: 'toolbar' },
     h('label', { for: 'hop-depth' }, 'Hop depth '), depthInput, ' ', depthOut,
+    h('label', { for: 'min-btc' }, ' Min amount (BTC) '), minInput,
+    heights.length ? [h('label', { for: 'min-height' }, ' Blocks from '), hFrom, h('label', { for: 'max-height' }, ' to '), hTo] : null,
     h('button', { type: 'button', onclick: () => cy.fit(undefined, 30) }, 'Fit'),
     h('span', { class: 'spacer' }),
+    h('span', { class: 'hint' }, `exports marked ${tlpText(tlp)} `),
     h('button', { type: 'button', id: 'export-json', onclick: exp('json') }, 'Export JSON'),
     h('button', { type: 'button', id: 'export-csv', onclick: exp('csv') }, 'Export CSV'),
     h('button', { type: 'button', id: 'export-png', onclick: exp('png') }, 'Export PNG'));
-  box.append(toolbar, legend, h('div', { class: 'graph-wrap' }, canvas, info));
+  box.append(toolbar, legend, notices, h('div', { class: 'graph-wrap' }, canvas, info));
 
-  const elements = [
-    ...g.nodes.map((n) => ({ group: 'nodes', data: { ...n, colour: colour(n.category), display: `${n.coinjoin ? '⬢ CJ ' : ''}${n.peel ? '↘ peel ' : ''}${short(n.label, 18)}` },
-      classes: [n.coinjoin ? 'coinjoin' : '', n.peel ? 'peel' : '', n.hop === 0 ? 'origin' : ''].join(' ') })),
-    ...g.edges.map((e) => ({ group: 'edges', data: { ...e, display: e.value === null ? '' : btc(e.value) } })),
-  ];
+  const display = (n) => n.kind === 'chain' ? `⋯ ${n.label}${n.peel ? ' (peel)' : ''}` : `${n.coinjoin ? '⬢ CJ ' : ''}${n.peel ? '↘ peel ' : ''}${short(n.label, 18)}`;
+  const nodeEl = (n) => ({ group: 'nodes', data: { ...n, colour: colour(n.category), display: display(n) },
+    classes: [n.coinjoin ? 'coinjoin' : '', n.peel ? 'peel' : '', n.hop === 0 ? 'origin' : '', n.kind === 'chain' ? 'chain' : ''].join(' ') });
+  const edgeEl = (e) => ({ group: 'edges', data: { ...e, display: e.value === null ? '' : btc(e.value) } });
   const cy = window.cytoscape({
-    container: canvas, elements, wheelSensitivity: 0.3,
+    container: canvas, elements: [...col.nodes.map(nodeEl), ...col.edges.map(edgeEl)], wheelSensitivity: 0.3,
     style: [
-      { selector: 'node', style: { 'background-color': 'data(colour)', label: 'data(display)', color: '#111', 'font-size': 11, 'min-zoomed-font-size': 8, 'text-valign': 'bottom', 'text-margin-y': 4, width: 28, height: 28, 'border-width': 2, 'border-color': '#fff', 'text-background-color': '#fff', 'text-background-opacity': 0.85, 'text-background-padding': 2 } },
+      { selector: 'node', style: { 'background-color': 'data(colour)', label: 'data(display)', color: '#111', 'font-size': 11, 'min-zoomed-font-size': 7, 'text-valign': 'bottom', 'text-margin-y': 4, width: 28, height: 28, 'border-width': 2, 'border-color': '#fff', 'text-background-color': '#fff', 'text-background-opacity': 0.85, 'text-background-padding': 2, 'text-wrap': 'ellipsis', 'text-max-width': 150 } },
       { selector: 'node[kind = "entity"]', style: { width: 44, height: 44, 'font-size': 13, 'font-weight': 'bold', 'min-zoomed-font-size': 0, shape: 'round-rectangle' } },
+      { selector: 'node.chain', style: { shape: 'round-rectangle', width: 60, height: 24, 'background-color': '#fff', 'border-color': '#111', 'border-style': 'dashed', 'border-width': 2 } },
       { selector: 'node.origin', style: { width: 38, height: 38, 'border-color': '#111', 'border-width': 3 } },
       { selector: 'node.coinjoin', style: { shape: 'hexagon', 'border-color': '#e8a500', 'border-width': 4 } },
       { selector: 'node.peel', style: { 'border-style': 'dashed', 'border-color': '#111', 'border-width': 3 } },
@@ -174,20 +296,61 @@ export async function mountGraph(box, g, { title = 'trace' } = {}) {
     ],
     layout: { name: 'preset' },
   });
-  const roots = cy.nodes('.origin');
-  cy.layout({ name: 'breadthfirst', directed: true, roots: roots.length ? roots : undefined, spacingFactor: 1.3, padding: 20 }).run();
+  function noticesUpdate() {
+    clear(notices);
+    const drawn = cy.nodes(':visible').length;
+    const total = cy.nodes().length;
+    if (full.meta.truncated) notices.append(h('p', { class: 'notice', id: 'notice-truncated' }, 'The server truncated this trace (its node limit was reached): the graph is incomplete. Narrow it (fewer hops, a higher minimum value, stop at exchanges and mixers).'));
+    if (drawn < total) notices.append(h('p', { class: 'notice', id: 'notice-hidden' }, `${drawn} of ${total} nodes drawn${depth < maxHop ? ` (hops up to ${depth} of ${maxHop}: move the hop-depth slider or click a node to see more)` : ''}${minValue || minHeight !== null || maxHeight !== null ? '; filters hide the rest' : ''}.`));
+    if (col.groups.size) notices.append(h('p', { class: 'hint' }, `${col.groups.size} chain${col.groups.size === 1 ? '' : 's'} of transactions collapsed (${[...col.groups.values()].reduce((s, r) => s + r.length, 0)} txs): click one to expand it.`));
+  }
+  function visibleByFilters(n) {
+    if (n.data('kind') === 'entity') return true;
+    const ht = n.data('height');
+    if (ht !== null && ht !== undefined) {
+      if (minHeight !== null && ht < minHeight) return false;
+      if (maxHeight !== null && ht > maxHeight) return false;
+    }
+    return true;
+  }
   function applyDepth() {
     cy.batch(() => {
-      cy.nodes().forEach((n) => n.toggleClass('hidden', n.data('hop') > depth && !revealed.has(n.id())));
-      cy.edges().forEach((e) => e.toggleClass('hidden', e.source().hasClass('hidden') || e.target().hasClass('hidden')));
+      cy.nodes().forEach((n) => n.toggleClass('hidden', (n.data('hop') > depth && !revealed.has(n.id())) || !visibleByFilters(n)));
+      cy.edges().forEach((e) => e.toggleClass('hidden', e.source().hasClass('hidden') || e.target().hasClass('hidden') || (minValue > 0 && Number(e.data('value')) < minValue)));
+      if (minValue > 0) cy.nodes().forEach((n) => { if (!n.hasClass('origin') && !n.connectedEdges(':visible').length) n.addClass('hidden'); });
     });
     depthOut.textContent = `${depth} of ${maxHop}`;
+    layoutLR(cy);
+    noticesUpdate();
   }
   depthInput.addEventListener('input', () => { depth = Number(depthInput.value); applyDepth(); });
+  minInput.addEventListener('change', () => { minValue = Math.round((Number(minInput.value) || 0) * 1e8); applyDepth(); });
+  hFrom.addEventListener('change', () => { minHeight = hFrom.value === '' ? null : Number(hFrom.value); applyDepth(); });
+  hTo.addEventListener('change', () => { maxHeight = hTo.value === '' ? null : Number(hTo.value); applyDepth(); });
   applyDepth();
   cy.fit(undefined, 30);
 
+  function expandChain(node) {
+    const run = col.groups.get(node.id());
+    if (!run || expanded.has(node.id())) return;
+    expanded.add(node.id());
+    const byId = new Map(full.nodes.map((n) => [n.id, n]));
+    const inRun = new Set(run);
+    cy.batch(() => {
+      for (const m of run) { cy.add(nodeEl(byId.get(m))); revealed.add(m); }
+      for (const e of full.edges) {
+        if (!inRun.has(e.source) && !inRun.has(e.target)) continue;
+        const s = cy.getElementById(e.source).length ? e.source : null, d = cy.getElementById(e.target).length ? e.target : null;
+        if (s && d) cy.add(edgeEl({ ...e, id: `x-${e.id}` }));
+      }
+      node.remove();
+    });
+    applyDepth();
+    flash(`Expanded a chain of ${run.length} transactions.`, 'info');
+  }
+
   async function expand(node) {
+    if (node.data('kind') === 'chain') { expandChain(node); return; }
     const hidden = node.outgoers('node').filter((n) => n.hasClass('hidden'));
     if (hidden.length) {
       hidden.forEach((n) => revealed.add(n.id()));
@@ -196,22 +359,24 @@ export async function mountGraph(box, g, { title = 'trace' } = {}) {
       return;
     }
     if (node.outgoers('node').length) return;
+    if (node.data('kind') !== 'tx') { flash(`${short(node.data('label'), 30)} is where the traced value stopped (${node.data('category')}).`, 'info'); return; }
     try {
-      const more = normaliseTrace(await api(`trace${query({ from: node.id(), max_hops: 1, model: g.meta.model, direction: g.meta.direction })}`));
+      const more = normaliseTrace(await api(`trace${query({ from: node.id(), max_hops: 1, model: full.meta.model, direction: full.meta.direction })}`));
       if (!more) return;
       const base = node.data('hop');
       let added = 0;
       for (const n of more.nodes) {
         if (cy.getElementById(n.id).length) continue;
-        const d = { ...n, hop: base + n.hop, colour: colour(n.category), display: `${n.coinjoin ? '⬢ CJ ' : ''}${n.peel ? '↘ peel ' : ''}${short(n.label, 18)}` };
-        g.nodes.push(d); cy.add({ group: 'nodes', data: d, classes: [n.coinjoin ? 'coinjoin' : '', n.peel ? 'peel' : ''].join(' ') }); revealed.add(n.id); added++;
+        const d = { ...n, hop: base + n.hop };
+        full.nodes.push(d); cy.add(nodeEl(d)); revealed.add(n.id); added++;
       }
       for (const e of more.edges) {
-        const id = `x${g.edges.length}`;
-        const d = { ...e, id, hop: base + e.hop, display: e.value === null ? '' : btc(e.value) };
-        g.edges.push(d); cy.add({ group: 'edges', data: d });
+        const id = `x${full.edges.length}`;
+        const d = { ...e, id, hop: base + e.hop };
+        full.edges.push(d);
+        if (cy.getElementById(d.source).length && cy.getElementById(d.target).length) cy.add(edgeEl(d));
       }
-      if (added) cy.layout({ name: 'breadthfirst', directed: true, spacingFactor: 1.3, padding: 20 }).run();
+      applyDepth();
       flash(added ? `Traced one hop further from ${short(node.id(), 20)}: ${added} new node(s).` : 'Nothing further: the funds stop here.', 'info');
     } catch (e) {
       if (e instanceof Unavailable) flash('Tracing further needs the trace API (/api/v1/trace), which this server does not offer yet.', 'warn');
@@ -222,20 +387,22 @@ export async function mountGraph(box, g, { title = 'trace' } = {}) {
     const d = node.data();
     const inflow = node.incomers('edge').reduce((s, e) => s + (Number(e.data('value')) || 0), 0);
     const outflow = node.outgoers('edge').reduce((s, e) => s + (Number(e.data('value')) || 0), 0);
+    const link = d.kind === 'tx' ? d.id : d.kind === 'entity' ? d.entity || d.label : null;
     clear(info).append(h('h3', {}, short(d.label, 40)), h('dl', { class: 'facts' },
       h('dt', {}, 'Id'), h('dd', { class: 'mono' }, d.id),
-      h('dt', {}, 'Kind'), h('dd', {}, d.kind),
+      h('dt', {}, 'Kind'), h('dd', {}, d.kind === 'chain' ? `chain of ${d.members} transactions (hops ${d.hop}–${d.lastHop})` : d.kind),
       h('dt', {}, 'Category'), h('dd', {}, h('span', { class: 'swatch', style: `background:${colour(d.category)}` }), ` ${d.category}`),
       d.entity ? [h('dt', {}, 'Entity'), h('dd', {}, d.entity)] : null,
       h('dt', {}, 'Hop'), h('dd', {}, d.hop),
+      d.height !== null && d.height !== undefined ? [h('dt', {}, 'Block'), h('dd', {}, d.height)] : null,
       h('dt', {}, 'Received'), h('dd', {}, inflow ? btc(inflow) : '—'),
       h('dt', {}, 'Sent on'), h('dd', {}, outflow ? btc(outflow) : '—'),
       d.coinjoin ? [h('dt', {}, 'Pattern'), h('dd', {}, 'CoinJoin')] : null,
-      d.peel ? [h('dt', {}, 'Pattern'), h('dd', {}, 'peel-chain link')] : null),
-    h('p', {}, h('a', { href: `#/investigate?q=${encodeURIComponent(d.id)}` }, 'Investigate this')));
+      d.peel ? [h('dt', {}, 'Pattern'), h('dd', {}, 'peel-chain link (probable: one output goes on, the other ends)')] : null),
+    link ? h('p', {}, h('a', { href: `#/investigate?q=${encodeURIComponent(link)}` }, d.kind === 'tx' ? 'Open this transaction' : 'Search this entity')) : null);
   }
   cy.on('tap', 'node', (ev) => { describe(ev.target); expand(ev.target); });
-  // Keyboard: the graph takes focus; arrows move between nodes in id order, Enter expands.
+  // Keyboard: the graph takes focus; arrows move between nodes in hop order, Enter expands.
   canvas.tabIndex = 0;
   let cur = -1;
   canvas.addEventListener('keydown', (ev) => {
@@ -249,7 +416,9 @@ export async function mountGraph(box, g, { title = 'trace' } = {}) {
     vis[cur].select();
     describe(vis[cur]);
   });
-  return { cy, graph: g };
+  const ctl = { cy, graph: full, drawn: () => cy.nodes(':visible').length, total: () => cy.nodes().length };
+  window.__cwGraph = ctl; // for the browser tests: what is drawn
+  return ctl;
 }
 
 // A summary table of where the value ended: per entity/category, sum of incoming amounts of

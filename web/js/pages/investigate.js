@@ -1,10 +1,14 @@
 // investigate.js: search an address, transaction, cluster or label (GET /api/v1/search?q=),
 // its facts (cluster, exposure, labels with provenance), and the fund-flow graph of a trace
-// (GET /api/v1/trace?from=...). A trace can also come from an alert's evidence (#/investigate
-// ?alert=ID) or from a file written by `chainwatch trace --json` (opened here, offline).
+// (GET /api/v1/trace?from=...: FIFO by default, stopping at exchanges and mixers; an address
+// search traces from that address). A trace can also come from an alert (#/investigate
+// ?alert=ID: the trace in its evidence, else a trace from its case's sources or its address)
+// or from a file written by `chainwatch trace --json` (opened here, offline).
 import { api, seg, query } from '../api.js';
 import { h, clear, errorPanel, btc, pct, table, readJsonFile } from '../ui.js';
 import { normaliseTrace, mountGraph, endpoints, CATEGORY_COLOURS } from './graph.js';
+
+export const STOP_AT = 'exchange,exchange_deposit,mixer';
 
 function kindOf(q) {
   if (/^[0-9a-f]{64}(:\d+)?$/i.test(q)) return 'tx';
@@ -23,28 +27,52 @@ function labelsTable(labels) {
   ], labels, { class: 'labels' });
 }
 
+// Exposure: the share of the value the address received (minus its own change) that came from
+// each category, within k hops backward (docs/TRACE-MODELS.md); direct and indirect amounts in
+// BTC. A share is a fraction of received value, never above 100 %.
 function exposureTable(exp) {
   const rows = Array.isArray(exp) ? exp : Object.entries(exp).map(([category, v]) => (typeof v === 'object' ? { category, ...v } : { category, share: v }));
-  return table('Exposure by category', [
-    { key: 'category', label: 'Category' },
-    { key: 'direct', label: 'Direct', render: (r) => (r.direct !== undefined ? pct(r.direct) : '—') },
-    { key: 'share', label: 'Indirect / share', render: (r) => pct(r.indirect ?? r.share) },
-    { key: 'hops', label: 'Within hops', render: (r) => r.hops ?? r.k ?? '—' },
-  ], rows, { class: 'exposure' });
+  return table('Exposure: where the received value came from', [
+    { key: 'category', label: 'Category', render: (r) => [h('span', { class: 'swatch', style: `background:${CATEGORY_COLOURS[r.category] || CATEGORY_COLOURS.unknown}` }), ` ${r.category}`] },
+    { key: 'share', label: 'Share of received value', render: (r) => h('span', { class: 'share', dataset: { share: r.share ?? '' } }, r.share !== undefined && r.share !== null ? pct(r.share) : '—') },
+    { key: 'direct', label: 'Direct (1 hop)', render: (r) => (r.direct !== undefined ? btc(r.direct) : '—') },
+    { key: 'indirect', label: 'Indirect', render: (r) => (r.indirect !== undefined ? btc(r.indirect) : '—') },
+    { key: 'hops', label: 'Nearest hop', render: (r) => r.hops ?? r.min_hops ?? '—' },
+  ], rows, { class: 'exposure', id: 'exposure' });
 }
 
 function factsView(doc) {
   const box = h('div', { class: 'facts-panel' });
   const c = doc.cluster || (doc.kind === 'cluster' ? doc : null);
+  const res = doc.result || {};
   box.append(h('h2', {}, `${doc.kind || kindOf(String(doc.id || doc.query || ''))} ${doc.id || doc.query || ''}`));
-  if (c) {
-    box.append(h('h3', {}, 'Cluster'), h('dl', { class: 'facts' },
-      h('dt', {}, 'Cluster'), h('dd', {}, c.id ?? c.cluster ?? '—'),
-      h('dt', {}, 'Addresses'), h('dd', {}, c.size ?? c.n_addresses ?? '—'),
+  if (doc.kind === 'tx' && doc.id) box.append(h('p', {}, h('a', { href: `#/tx/${doc.id}` }, 'Open the transaction page')));
+  if (doc.kind === 'block' && res.height !== undefined) box.append(h('p', {}, h('a', { href: `#/block/${res.height}` }, 'Open the block page')));
+  if (doc.kind === 'address' && c) {
+    // the address's own figures, then its cluster's (size and id: the figures of the cluster as
+    // a whole are in `chainwatch cluster show`)
+    box.append(h('h3', {}, 'Address'), h('dl', { class: 'facts', id: 'address-facts' },
       c.received !== undefined ? [h('dt', {}, 'Received'), h('dd', {}, btc(c.received))] : null,
       c.balance !== undefined ? [h('dt', {}, 'Balance'), h('dd', {}, btc(c.balance))] : null,
-      c.first_seen ? [h('dt', {}, 'First seen'), h('dd', {}, c.first_seen)] : null,
-      c.last_seen ? [h('dt', {}, 'Last seen'), h('dd', {}, c.last_seen)] : null));
+      c.tx_count !== undefined ? [h('dt', {}, 'Transactions'), h('dd', {}, c.tx_count)] : null,
+      c.first_seen !== undefined ? [h('dt', {}, 'First seen'), h('dd', {}, h('a', { href: `#/block/${c.first_seen}` }, `block ${c.first_seen}`))] : null,
+      c.last_seen !== undefined ? [h('dt', {}, 'Last seen'), h('dd', {}, h('a', { href: `#/block/${c.last_seen}` }, `block ${c.last_seen}`))] : null),
+    h('h3', {}, 'Cluster'), h('dl', { class: 'facts', id: 'cluster-facts' },
+      h('dt', {}, 'Cluster'), h('dd', {}, c.id ?? '—'),
+      h('dt', {}, 'Addresses in it'), h('dd', {}, c.size ?? '—')));
+    const hist = res.txs;
+    if (Array.isArray(hist) && hist.length) {
+      box.append(table('History', [
+        { key: 'txid', label: 'Txid', render: (r) => h('a', { class: 'mono', href: `#/tx/${r.txid}` }, r.txid) },
+        { key: 'height', label: 'Block', render: (r) => (r.height !== undefined ? h('a', { href: `#/block/${r.height}` }, r.height) : '—') },
+        { key: 'time', label: 'On-chain time (UTC)', render: (r) => (r.time ? new Date(r.time * 1000).toISOString().replace('T', ' ').replace('.000Z', 'Z') : '—') },
+      ], hist.slice(0, 100), { id: 'address-history' }));
+      if (res.tx_count > hist.length) box.append(h('p', { class: 'hint' }, `${hist.length} of ${res.tx_count} transactions shown (the newest first); more: chainwatch address ADDR --offset N`));
+    }
+  } else if (c) {
+    box.append(h('h3', {}, 'Cluster'), h('dl', { class: 'facts' },
+      h('dt', {}, 'Cluster'), h('dd', {}, c.id ?? c.cluster ?? '—'),
+      h('dt', {}, 'Addresses'), h('dd', {}, c.size ?? c.n_addresses ?? '—')));
   }
   if (doc.exposure) box.append(exposureTable(doc.exposure));
   if (doc.labels && doc.labels.length) box.append(labelsTable(doc.labels));
@@ -58,7 +86,7 @@ function factsView(doc) {
   return box;
 }
 
-async function showTrace(box, doc, title) {
+export async function showTrace(box, doc, title, tlp) {
   const g = normaliseTrace(doc);
   clear(box);
   if (!g || !g.nodes.length) { box.append(h('p', { class: 'msg warn' }, 'This document holds no trace graph (expected nodes and edges, or paths).')); return; }
@@ -66,10 +94,10 @@ async function showTrace(box, doc, title) {
     [g.meta.model && `model ${g.meta.model}`, g.meta.direction, g.meta.source && `from ${g.meta.source}`, `${g.nodes.length} nodes, ${g.edges.length} edges`].filter(Boolean).join(' · ')));
   const graphBox = h('div', {});
   box.append(graphBox);
-  await mountGraph(graphBox, g, { title });
-  const ends = endpoints(g);
+  await mountGraph(graphBox, g, { title, tlp });
+  const ends = endpoints(g).slice(0, 25);
   if (ends.length) {
-    box.append(table('Where the value ended', [
+    box.append(table(`Where the value ended${endpoints(g).length > 25 ? ` (the 25 largest of ${endpoints(g).length})` : ''}`, [
       { key: 'label', label: 'Entity / address' }, { key: 'category', label: 'Category' },
       { key: 'hop', label: 'Hop' }, { key: 'received', label: 'Amount', render: (r) => btc(r.received) }], ends, { class: 'endpoints', id: 'trace-endpoints' }));
   }
@@ -77,21 +105,24 @@ async function showTrace(box, doc, title) {
 
 export async function render(view, { params, isCurrent }) {
   const q = (params.get('q') || '').trim();
-  const model = params.get('model') || 'haircut';
-  const hops = params.get('max_hops') || '6';
+  const model = params.get('model') || 'fifo';
+  const hops = params.get('max_hops') || '12';
+  const stop = params.has('stop_at') ? params.get('stop_at') : STOP_AT;
   view.append(h('h1', {}, 'Investigate'));
   const form = h('form', { class: 'filters', role: 'search', 'aria-label': 'Search the chain' },
     h('div', { class: 'field grow' }, h('label', { for: 'inv-q' }, 'Address, transaction, cluster or label'),
       h('input', { id: 'inv-q', name: 'q', value: q, placeholder: 'bc1q… / txid / cluster:123 / Lazarus', spellcheck: 'false' })),
     h('div', { class: 'field' }, h('label', { for: 'inv-model' }, 'Trace model'),
-      h('select', { id: 'inv-model' }, ['haircut', 'poison', 'fifo'].map((m) => h('option', { value: m, selected: m === model }, m)))),
+      h('select', { id: 'inv-model' }, ['fifo', 'haircut', 'poison'].map((m) => h('option', { value: m, selected: m === model }, m)))),
+    h('div', { class: 'field' }, h('label', { for: 'inv-stop' }, 'Stop at'),
+      h('select', { id: 'inv-stop' }, [[STOP_AT, 'exchanges and mixers'], ['exchange,exchange_deposit', 'exchanges'], ['', 'nothing']].map(([v, t]) => h('option', { value: v, selected: v === stop }, t)))),
     h('div', { class: 'field' }, h('label', { for: 'inv-hops' }, 'Max hops'),
       h('input', { id: 'inv-hops', type: 'number', min: 1, max: 50, value: hops, size: 3 })),
     h('button', { type: 'submit', class: 'primary' }, 'Search'));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const v = (id) => form.querySelector(`#${id}`).value.trim();
-    location.hash = `#/investigate?${new URLSearchParams({ q: v('inv-q'), model: v('inv-model'), max_hops: v('inv-hops') })}`;
+    location.hash = `#/investigate?${new URLSearchParams({ q: v('inv-q'), model: v('inv-model'), max_hops: v('inv-hops'), stop_at: form.querySelector('#inv-stop').value })}`;
   });
   const fileIn = h('input', { type: 'file', id: 'trace-file', accept: '.json,application/json' });
   const traceBox = h('div', { class: 'trace', id: 'trace-box' });
@@ -110,20 +141,42 @@ export async function render(view, { params, isCurrent }) {
       const a = await api(`alerts/${seg(alertId)}`);
       if (!isCurrent()) return;
       facts.append(h('p', {}, 'Trace from alert ', h('a', { href: `#/alerts?id=${a.id}&status=` }, `#${a.id}: ${a.title}`)));
-      await showTrace(traceBox, a.evidence, `alert-${a.id}-trace`);
+      let ev = a.evidence;
+      if (typeof ev === 'string') { try { ev = JSON.parse(ev); } catch { ev = {}; } }
+      ev = ev || {};
+      if (normaliseTrace(ev)) {
+        await showTrace(traceBox, ev, `alert-${a.id}-trace`, a.tlp);
+      } else if (Array.isArray(ev.sources) && ev.sources.length) {
+        // a case alert: the case's trace, as the rule ran it (FIFO, stop at exchanges and mixers)
+        const from = ev.sources.map((x) => (typeof x === 'string' ? x : x.outpoint)).join(',');
+        facts.append(h('p', { class: 'hint' }, `The case ${ev.case || ''} traced again from its ${ev.sources.length} source output(s) (FIFO, stops at exchanges and mixers). `,
+          ev.case ? h('a', { href: `#/case/${encodeURIComponent(ev.case)}` }, 'Open the case view') : null));
+        const t = await api(`trace${query({ from, model: ev.model || 'fifo', stop_at: STOP_AT, top: 1000 })}`);
+        if (!isCurrent()) return;
+        await showTrace(traceBox, t, `alert-${a.id}-trace`, a.tlp);
+      } else if (ev.address) {
+        facts.append(h('p', { class: 'hint' }, `Where the funds of ${ev.address} went (FIFO, stops at exchanges and mixers).`));
+        const t = await api(`trace${query({ from: ev.address, model: 'fifo', stop_at: STOP_AT, max_hops: 12, top: 1000 })}`);
+        if (!isCurrent()) return;
+        await showTrace(traceBox, t, `alert-${a.id}-trace`, a.tlp);
+      } else {
+        await showTrace(traceBox, ev, `alert-${a.id}-trace`, a.tlp);
+      }
     } catch (e) { facts.append(errorPanel(e, `Alert ${alertId}`)); }
     return;
   }
   if (!q) { facts.append(h('p', { class: 'hint' }, 'Search for something, open an alert\'s trace, or open a trace file.')); return; }
   try {
-    const doc = await api(`search${query({ q, kind: kindOf(q) })}`);
+    // an outpoint (txid:vout): its transaction's facts; the trace below starts at the output
+    const sq = /^[0-9a-f]{64}:\d+$/i.test(q) ? q.split(':')[0] : q;
+    const doc = await api(`search${query({ q: sq, kind: kindOf(sq) })}`);
     if (!isCurrent()) return;
     facts.append(factsView(doc));
   } catch (e) {
     facts.append(errorPanel(e, 'Search'));
   }
   try {
-    const t = await api(`trace${query({ from: q, model, max_hops: hops })}`);
+    const t = await api(`trace${query({ from: q, model, max_hops: hops, stop_at: stop, top: 1000 })}`);
     if (!isCurrent()) return;
     await showTrace(traceBox, t, `trace-${q.slice(0, 16)}`);
   } catch (e) {
