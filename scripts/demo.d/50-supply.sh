@@ -10,7 +10,7 @@ D="$OUT/supply"
 mkdir -p "$D"
 
 synthetic() { # $1: database
-    export CW_SUPPLY_DB="$1"
+    export CHAINWATCH_SUPPLY_DB="$1"
     echo "-- synthetic: 15 years of Comtrade+ imports of KOR, JPN, USA with planted disruptions"
     "$BIN" supply synth --out "$D/synth" --seed 2026 --years 15 --first-year 2010
     "$BIN" supply load comtrade "$D/synth/comtrade.csv" | tail -1
@@ -34,7 +34,7 @@ fi
 rm -f "$D/synth.db" "$D/synth.db-wal" "$D/synth.db-shm"
 synthetic "$D/synth.db"
 
-export CW_SUPPLY_DB="$D/supply.db"
+export CHAINWATCH_SUPPLY_DB="$D/supply.db"
 rm -f "$D/supply.db" "$D/supply.db-wal" "$D/supply.db-shm" # no synthetic rows left from before
 S="$SHARED"
 load() { # KIND FILE [options]: one line per file (rows loaded, skipped with reasons, rejected)

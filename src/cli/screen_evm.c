@@ -90,7 +90,7 @@ static bool risky(const char *cat)
 
 int cw_cli_screen_evm(const cw_command *cmd, int argc, char **argv)
 {
-    const char *store = getenv("CHAINWATCH_STORE"), *labels = getenv("CHAINWATCH_LABELS");
+    const char *store = getenv("CHAINWATCH_STORE"), *labels = getenv("CHAINWATCH_LABELS_DB");
     bool json = false;
     double threshold = 0.05;
     cw_acct_screen_opts o;

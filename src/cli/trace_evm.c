@@ -324,7 +324,7 @@ static double now(void)
 
 int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
 {
-    const char *store = getenv("CHAINWATCH_STORE"), *labels = getenv("CHAINWATCH_LABELS");
+    const char *store = getenv("CHAINWATCH_STORE"), *labels = getenv("CHAINWATCH_LABELS_DB");
     const char *model = "fifo";
     char *from[MAX_FROM];
     int n_from = 0;
