@@ -587,8 +587,18 @@ static int rule_supply(ctx *c, const char *db)
         rc = cw_supply_rules_load(&r, NULL);
     if (!rc)
         rc = cw_supply_level_changes(s, r, NULL, NULL, NULL, NULL, true, &ch, &n);
+    /* A warning in force, not history: per (commodity, partner) only the latest change is
+     * raised, and only when it raised the level to caution or above (a level history back to
+     * the 1960s would otherwise flood the queue). */
     for (size_t i = 0; !rc && i < n; i++) {
         if (ch[i].new_level <= ch[i].old_level || ch[i].new_level < CW_SUPPLY_CAUTION)
+            continue;
+        bool later = false;
+        for (size_t j = 0; j < n && !later; j++)
+            later = j != i && !strcmp(ch[j].commodity, ch[i].commodity) &&
+                    !strcmp(ch[j].partner, ch[i].partner) &&
+                    strcmp(ch[j].period, ch[i].period) > 0;
+        if (later)
             continue;
         char key[200], title[400];
         snprintf(key, sizeof key, "supply-level:%s:%s:%s:%d", ch[i].commodity, ch[i].partner,
