@@ -12,9 +12,9 @@
 #include <sys/resource.h>
 
 #include "chainwatch/btc/block.h"
+#include "chainwatch/btc/ingest.h"
 #include "chainwatch/btc/store.h"
 #include "chainwatch/errors.h"
-#include "chainwatch/btc/ingest.h"
 #include "chainwatch/util.h"
 
 /* Parses the last (largest block size) column of `openssl speed -evp sha256`, in MB/s. */

@@ -22,20 +22,20 @@ typedef struct cw_server_config {
     const char *listen;   /* "127.0.0.1:8443"; port 0 picks a free port */
     const char *tls_cert; /* PEM files, both or neither */
     const char *tls_key;
-    const char *store_dir;    /* chain store for /api/v1/chain/ (NULL: none) */
-    const char *labels_db;    /* label store used by traces and lookups (NULL: none) */
-    const char *supply_db;    /* supply database for /api/v1/supply/ (NULL: none) */
-    const char *supply_rules; /* rule table (NULL: built-in default) */
-    size_t max_body;          /* bytes; 0: 1 MiB */
-    unsigned threads;         /* 0: 2 */
-    const char *web_root;     /* the dashboard's files (web/), served at /; NULL: no dashboard */
-    unsigned per_ip_limit;    /* connections per client address; 0: 128 */
-    unsigned max_connections; /* 0: 1024 */
+    const char *store_dir;     /* chain store for /api/v1/chain/ (NULL: none) */
+    const char *labels_db;     /* label store used by traces and lookups (NULL: none) */
+    const char *supply_db;     /* supply database for /api/v1/supply/ (NULL: none) */
+    const char *supply_rules;  /* rule table (NULL: built-in default) */
+    size_t max_body;           /* bytes; 0: 1 MiB */
+    unsigned threads;          /* 0: 2 */
+    const char *web_root;      /* the dashboard's files (web/), served at /; NULL: no dashboard */
+    unsigned per_ip_limit;     /* connections per client address; 0: 128 */
+    unsigned max_connections;  /* 0: 1024 */
     unsigned header_timeout_s; /* a request's headers must be complete this long after the
                                   connection (or the previous request) began; 0: 10 s */
-    unsigned auth_fail_limit; /* failed authentications per address and minute before 429; 0: 60 */
-    const char *checkpoint_path; /* signed audit-head checkpoints (one JSON line each) are
-                                    appended here; NULL: "<db_path>.checkpoints" */
+    unsigned auth_fail_limit;  /* failed authentications per address and minute before 429; 0: 60 */
+    const char *checkpoint_path;    /* signed audit-head checkpoints (one JSON line each) are
+                                       appended here; NULL: "<db_path>.checkpoints" */
     unsigned checkpoint_interval_s; /* 0: 60 s (and one when the server stops) */
 } cw_server_config;
 

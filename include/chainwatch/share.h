@@ -251,8 +251,9 @@ typedef struct cw_taxii_page {
     int64_t last_added;
 } cw_taxii_page;
 
-/* Runs a query, in date_added order; manifest true returns {id, date_added, version, media_type} records instead
- * of objects. page->objects is owned by the caller. Returns 0 or CW_EINVAL (a bad filter). */
+/* Runs a query, in date_added order; manifest true returns {id, date_added, version, media_type}
+ * records instead of objects. page->objects is owned by the caller. Returns 0 or CW_EINVAL (a bad
+ * filter). */
 int cw_taxii_collection_query(cw_node *n, const cw_principal *who, const cw_taxii_query *q,
                               bool manifest, cw_taxii_page *page);
 

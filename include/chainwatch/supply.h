@@ -173,8 +173,8 @@ void cw_supply_seasonal_resid(double *r, const double *y, size_t n, size_t perio
 void cw_supply_robust_z(double *z, const double *x, size_t n, size_t window, size_t min_hist);
 /* The same with the scale (1.4826 MAD) floored at min_scale: on monthly log values a history that
  * barely moves (administered prices, a flat quote) would otherwise make any change extreme. */
-void cw_supply_robust_z_floor(double *z, const double *x, size_t n, size_t window,
-                              size_t min_hist, double min_scale);
+void cw_supply_robust_z_floor(double *z, const double *x, size_t n, size_t window, size_t min_hist,
+                              double min_scale);
 
 /* EWMA chart on standardized values u: ratio_t = z_t / (L sqrt(lambda/(2-lambda)(1-(1-lambda)^2t)))
  * where z_t = lambda u_t + (1-lambda) z_{t-1}; |ratio| >= 1 is an alarm. NAN inputs are skipped

@@ -127,7 +127,7 @@ typedef struct cw_trace_opts {
     cw_trace_coinjoin coinjoin;
     cw_trace_is_coinjoin_fn is_coinjoin; /* NULL: cw_trace_coinjoin_patterns */
     void *is_coinjoin_ctx;
-    uint64_t max_nodes; /* 0: 50,000,000 */
+    uint64_t max_nodes;    /* 0: 50,000,000 */
     double probable_floor; /* forward: a traced amount with a probable part that is below this
                             * share of its output's value ends as dust (default 0.2; 0: off) */
 } cw_trace_opts;

@@ -38,10 +38,9 @@ static int publish(const char *db, bool retry, int64_t alert_id, bool json)
     printf("\n");
     size_t i;
     json_t *e;
-    json_array_foreach(skipped, i, e)
-        printf("skipped alert %lld: %s\n",
-               (long long)json_integer_value(json_object_get(e, "alert_id")),
-               json_string_value(json_object_get(e, "reason")));
+    json_array_foreach(skipped, i, e) printf(
+        "skipped alert %lld: %s\n", (long long)json_integer_value(json_object_get(e, "alert_id")),
+        json_string_value(json_object_get(e, "reason")));
     json_decref(skipped);
     return CW_EXIT_OK;
 }

@@ -252,8 +252,8 @@ static void print_detail(json_t *d)
 {
     json_t *data = json_object_get(d, "data");
     bool syn = json_is_true(json_object_get(data, "synthetic"));
-    printf("%s %s at %s: level %s (event-informed); data-only level %s%s\n",
-           jstr(d, "commodity"), jstr(d, "partner"), jstr(d, "period"), jstr(d, "level_name"),
+    printf("%s %s at %s: level %s (event-informed); data-only level %s%s\n", jstr(d, "commodity"),
+           jstr(d, "partner"), jstr(d, "period"), jstr(d, "level_name"),
            jstr(d, "level_data_only_name"),
            syn ? "   [SYNTHETIC DATA: not real trade or prices]" : "   [real data]");
     json_t *ex = json_object_get(data, "exposure");
@@ -261,8 +261,7 @@ static void print_detail(json_t *d)
         printf("exposure: %s, %s: %s %s %.1f %% of %s%s\n      source: %s\n", jstr(ex, "basis"),
                jstr(ex, "period"),
                strstr(jstr(ex, "basis"), "production") ? "top producer" : "top supplier",
-               jstr(ex, "top_supplier"),
-               100 * json_number_value(json_object_get(ex, "share")),
+               jstr(ex, "top_supplier"), 100 * json_number_value(json_object_get(ex, "share")),
                strstr(jstr(ex, "basis"), "production") ? "world mine production"
                                                        : "the partner's imports",
                json_is_true(json_object_get(ex, "later_data"))
@@ -350,13 +349,12 @@ static void print_detail(json_t *d)
         if (json_is_number(json_object_get(e, "actor_share")))
             snprintf(sh, sizeof sh, "%.1f %%",
                      100 * json_number_value(json_object_get(e, "actor_share")));
-        printf("event %s: announced %s, effective %s, by %s (%s: %s)%s\n      %s\n",
-               jstr(e, "id"), jstr(e, "announced"), jstr(e, "effective"), jstr(e, "actor"), sh,
+        printf("event %s: announced %s, effective %s, by %s (%s: %s)%s\n      %s\n", jstr(e, "id"),
+               jstr(e, "announced"), jstr(e, "effective"), jstr(e, "actor"), sh,
                jstr(e, "actor_share_basis"),
-               json_is_true(json_object_get(e, "counted")) ? "; counted as a measure"
-               : json_is_true(json_object_get(e, "measure"))
-                   ? "; no share known"
-                   : "; not an export measure",
+               json_is_true(json_object_get(e, "counted"))   ? "; counted as a measure"
+               : json_is_true(json_object_get(e, "measure")) ? "; no share known"
+                                                             : "; not an export measure",
                jstr(e, "source"));
     }
     json_t *po = json_object_get(data, "production");
@@ -489,9 +487,8 @@ static int do_status(const opts *o)
                 if (w > 0 && (size_t)w < sizeof fired - pos)
                     pos += (size_t)w;
             }
-            printf("%-12s %-4s %-8s %-9s %-9s %-9s %s\n", jstr(d, "commodity"),
-                   jstr(d, "partner"), jstr(d, "period"), json_string_value(lv),
-                   jstr(d, "level_data_only_name"),
+            printf("%-12s %-4s %-8s %-9s %-9s %-9s %s\n", jstr(d, "commodity"), jstr(d, "partner"),
+                   jstr(d, "period"), json_string_value(lv), jstr(d, "level_data_only_name"),
                    jstr(json_object_get(d, "data"), "series_kind"), pos ? fired : "-");
             for (size_t q = 0; q < json_array_size(miss); q++) {
                 json_t *m = json_array_get(miss, q);
@@ -564,17 +561,17 @@ static void print_backtest(json_t *res)
 {
     size_t i;
     json_t *e;
-    printf("%-22s %-10s %-22s %-4s %-12s %s\n", "event", "effective", "commodity", "prt",
-           "result", "lead eff/ann (months) / note");
+    printf("%-22s %-10s %-22s %-4s %-12s %s\n", "event", "effective", "commodity", "prt", "result",
+           "lead eff/ann (months) / note");
     for (i = 0; i < json_array_size(json_object_get(res, "events")) &&
                 (e = json_array_get(json_object_get(res, "events"), i));
          i++) {
         json_t *lead = json_object_get(e, "lead_months");
         char leadbuf[48] = "";
         if (json_is_integer(lead))
-            snprintf(leadbuf, sizeof leadbuf, "%lld/%lld ", (long long)json_integer_value(lead),
-                     (long long)json_integer_value(
-                         json_object_get(e, "lead_from_announcement_months")));
+            snprintf(
+                leadbuf, sizeof leadbuf, "%lld/%lld ", (long long)json_integer_value(lead),
+                (long long)json_integer_value(json_object_get(e, "lead_from_announcement_months")));
         printf("%-22s %-10s %-22.22s %-4s %-12s %s%s\n",
                json_string_value(json_object_get(e, "event_id")),
                json_string_value(json_object_get(e, "effective")),
@@ -650,8 +647,7 @@ static void print_backtest(json_t *res)
          it = json_object_iter_next(acc, it)) {
         char val[32];
         fmt_num(val, sizeof val, json_object_get(v, "value"), 3);
-        printf(" %s %s (target %g: %s);", k, val,
-               json_number_value(json_object_get(v, "target")),
+        printf(" %s %s (target %g: %s);", k, val, json_number_value(json_object_get(v, "target")),
                json_is_true(json_object_get(v, "met")) ? "met" : "NOT met");
     }
     printf("\n");
@@ -728,8 +724,9 @@ static int do_series(const opts *o)
         json_t *ts = json_object_get(d, "trade_series"), *ps = json_object_get(d, "price_series");
         printf("%s %s: %s data\n", jstr(d, "commodity"), jstr(d, "partner"),
                !strcmp(jstr(d, "series_kind"), "synthetic") ? "SYNTHETIC" : "real");
-        printf("trade: %zu months (%s), %s to %s, %s\n", json_array_size(json_object_get(d, "trade")),
-               jstr(ts, "unit"), jstr(ts, "first"), jstr(ts, "last"), jstr(ts, "kind"));
+        printf("trade: %zu months (%s), %s to %s, %s\n",
+               json_array_size(json_object_get(d, "trade")), jstr(ts, "unit"), jstr(ts, "first"),
+               jstr(ts, "last"), jstr(ts, "kind"));
         printf("price: %zu months of %s (%s), %s to %s, %s\n",
                json_array_size(json_object_get(d, "price")), jstr(ps, "series"), jstr(ps, "unit"),
                jstr(ps, "first"), jstr(ps, "last"), jstr(ps, "kind"));
@@ -809,9 +806,8 @@ static int run(int argc, char **argv)
     if (parse(&o, argc, argv, 2))
         return CW_EXIT_USAGE;
     const char *sub = argv[1];
-    o.must_exist = !strcmp(sub, "status") || !strcmp(sub, "explain") ||
-                   !strcmp(sub, "changes") || !strcmp(sub, "backtest") ||
-                   !strcmp(sub, "series");
+    o.must_exist = !strcmp(sub, "status") || !strcmp(sub, "explain") || !strcmp(sub, "changes") ||
+                   !strcmp(sub, "backtest") || !strcmp(sub, "series");
     if (!strcmp(sub, "load"))
         return do_load(&o);
     if (!strcmp(sub, "status"))

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "chainwatch/btc/ingest.h"
 #include "chainwatch/cluster.h"
 #include "chainwatch/errors.h"
-#include "chainwatch/btc/ingest.h"
 #include "chainwatch/monitor.h"
 #include "chainwatch/patterns.h"
 #include "chainwatch/util.h"

@@ -596,8 +596,7 @@ static int rule_supply(ctx *c, const char *db)
         bool later = false;
         for (size_t j = 0; j < n && !later; j++)
             later = j != i && !strcmp(ch[j].commodity, ch[i].commodity) &&
-                    !strcmp(ch[j].partner, ch[i].partner) &&
-                    strcmp(ch[j].period, ch[i].period) > 0;
+                    !strcmp(ch[j].partner, ch[i].partner) && strcmp(ch[j].period, ch[i].period) > 0;
         if (later)
             continue;
         char key[200], title[400];

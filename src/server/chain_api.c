@@ -21,12 +21,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "chainwatch/btc/query.h"
 #include "chainwatch/btc/store.h"
 #include "chainwatch/cluster.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/labels.h"
 #include "chainwatch/patterns.h"
-#include "chainwatch/btc/query.h"
 #include "chainwatch/screen.h"
 #include "chainwatch/trace.h"
 #include "chainwatch/util.h"

@@ -23,10 +23,10 @@ typedef struct cw_srv_state cw_srv_state;
 struct cw_server {
     struct MHD_Daemon *d;
     cw_node *node;
-    cw_chain_ctx *chain;  /* the chain store and labels behind /api/v1/chain/ (chain_api.c);
-                             used under the chain lock, one request at a time */
-    char *supply_db;      /* supply database behind /api/v1/supply/ (more_api.c), or NULL */
-    char *supply_rules;   /* rule table file, NULL: the built-in default */
+    cw_chain_ctx *chain; /* the chain store and labels behind /api/v1/chain/ (chain_api.c);
+                            used under the chain lock, one request at a time */
+    char *supply_db;     /* supply database behind /api/v1/supply/ (more_api.c), or NULL */
+    char *supply_rules;  /* rule table file, NULL: the built-in default */
     size_t max_body;
     uint16_t port;
     char *cert, *key;

@@ -31,11 +31,11 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
 
 #include "chainwatch/errors.h"
 #include "chainwatch/util.h"
@@ -422,7 +422,8 @@ static void handle(cw_server *s, cw_req *q, cw_resp *r)
     }
     q->api = api;
     q->n_segs = n;
-    q->segs = cw_arena_alloc(q->arena, sizeof *segs * (size_t)(n ? n : 1)); /* outlives this frame */
+    q->segs =
+        cw_arena_alloc(q->arena, sizeof *segs * (size_t)(n ? n : 1)); /* outlives this frame */
     if (!q->segs) {
         cw_server__error(r, 500, "Internal error", "out of memory");
         return;
@@ -740,8 +741,8 @@ static void flush_audit(cw_server *s, bool final)
     size_t k = 0;
     if (e && details && targets) {
         for (audit_item *it = items; it; it = it->next)
-            e[k++] = (cw_audit_entry){it->f[0], it->f[1], it->f[2], it->f[3], it->f[4],
-                                      it->time_us};
+            e[k++] =
+                (cw_audit_entry){it->f[0], it->f[1], it->f[2], it->f[3], it->f[4], it->time_us};
         for (size_t i = 0; i < n_done; i++) {
             char t[32];
             cw_alert_format_time(t, done[i].minute * 60000000, 0);
@@ -753,8 +754,8 @@ static void flush_audit(cw_server *s, bool final)
                          "%s: %llu more in the minute from %s; last %s", done[i].reason,
                          (unsigned long long)(done[i].count - done[i].written), t, done[i].last);
             snprintf(targets[i], sizeof targets[i], "%s", done[i].ip);
-            e[k++] = (cw_audit_entry){"(unauthenticated)", "auth.fail", targets[i], "401",
-                                      details[i], 0};
+            e[k++] = (cw_audit_entry){
+                "(unauthenticated)", "auth.fail", targets[i], "401", details[i], 0};
         }
         if (overflow) {
             char t[32];
@@ -762,8 +763,8 @@ static void flush_audit(cw_server *s, bool final)
             snprintf(details[n_done], sizeof details[n_done],
                      "%llu failures in the minute from %s from addresses beyond the %d tracked",
                      (unsigned long long)overflow, t, N_BUCKETS);
-            e[k++] = (cw_audit_entry){"(unauthenticated)", "auth.fail", "(other addresses)", "401",
-                                      details[n_done], 0};
+            e[k++] = (cw_audit_entry){
+                "(unauthenticated)", "auth.fail", "(other addresses)", "401", details[n_done], 0};
         }
         pthread_mutex_lock(&st->wlock);
         if (cw_audit_append_batch(s->node, e, k))
@@ -1007,18 +1008,17 @@ int cw_server_start(cw_server **out, const cw_server_config *cfg)
         s->d = MHD_start_daemon(
             flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
-            on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
-            MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-            MHD_OPTION_CONNECTION_LIMIT, max_conn, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
-            MHD_OPTION_HTTPS_MEM_CERT, s->cert, MHD_OPTION_HTTPS_MEM_KEY, s->key, MHD_OPTION_END);
+            on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_THREAD_POOL_SIZE,
+            threads, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, max_conn,
+            MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_HTTPS_MEM_CERT, s->cert,
+            MHD_OPTION_HTTPS_MEM_KEY, s->key, MHD_OPTION_END);
     else
         s->d = MHD_start_daemon(
             flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
-            on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
-            MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-            MHD_OPTION_CONNECTION_LIMIT, max_conn, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
-            MHD_OPTION_END);
+            on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_THREAD_POOL_SIZE,
+            threads, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, max_conn,
+            MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_END);
     if (!s->d) {
         rc = cw_error_set(CW_EIO, "cannot listen on %s (in use, or bad TLS files)", cfg->listen);
         goto fail;

@@ -72,9 +72,10 @@ static bool read_query(cw_req *q, cw_resp *r, cw_taxii_query *tq)
         aa = aa_fixed;
     }
     if (aa && cw_alert_parse_time(&tq->added_after_us, aa)) {
-        cw_server__error(r, 400, "Bad request",
-                         "added_after: expected an RFC 3339 timestamp like 2026-01-01T00:00:00.000000Z "
-                         "or 2026-01-01T09:00:00+09:00");
+        cw_server__error(
+            r, 400, "Bad request",
+            "added_after: expected an RFC 3339 timestamp like 2026-01-01T00:00:00.000000Z "
+            "or 2026-01-01T09:00:00+09:00");
         return false;
     }
     uint64_t v;

@@ -98,7 +98,8 @@ static int add_locked(cw_node *n, const json_t *obj, cw_tlp tlp, const char *sha
     json_t *merged_obj = NULL;
     cw_buf aud = {0};
     cw_tlp mtlp = tlp;
-    if (sqlite3_prepare_v2(n->db, "SELECT tlp, share_to FROM stix_objects WHERE id = ? AND version = ?",
+    if (sqlite3_prepare_v2(n->db,
+                           "SELECT tlp, share_to FROM stix_objects WHERE id = ? AND version = ?",
                            -1, &st, NULL))
         return sql_fail(n->db, "add");
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -127,8 +128,8 @@ static int add_locked(cw_node *n, const json_t *obj, cw_tlp tlp, const char *sha
             }
             json_object_set_new(merged_obj, "object_marking_refs",
                                 json_pack("[s]", cw_stix_tlp_marking_id(mtlp)));
-            json_t *ext = json_object_get(json_object_get(merged_obj, "extensions"),
-                                          CW_STIX_EXT_SIGNATURE);
+            json_t *ext =
+                json_object_get(json_object_get(merged_obj, "extensions"), CW_STIX_EXT_SIGNATURE);
             if (ext && (rc = cw_stix_sign(merged_obj, n->sk, n->pk)))
                 goto out;
             obj = merged_obj;
@@ -579,8 +580,8 @@ int cw_share_publish_retry(cw_node *n, int64_t alert_id, int *out_published, int
             still++;
         } else if (!rc) {
             sqlite3_stmt *st = NULL;
-            if (sqlite3_prepare_v2(n->db, "DELETE FROM publish_skipped WHERE alert_id = ?", -1,
-                                   &st, NULL))
+            if (sqlite3_prepare_v2(n->db, "DELETE FROM publish_skipped WHERE alert_id = ?", -1, &st,
+                                   NULL))
                 rc = sql_fail(n->db, "retry");
             sqlite3_bind_int64(st, 1, id);
             if (!rc && sqlite3_step(st) != SQLITE_DONE)
@@ -590,8 +591,8 @@ int cw_share_publish_retry(cw_node *n, int64_t alert_id, int *out_published, int
                 published++;
         }
         if (!rc) {
-            cw_audit_entry e = {"publisher", "publish.retry", target,
-                                reason[0] ? "skipped" : "ok", reason, 0};
+            cw_audit_entry e = {
+                "publisher", "publish.retry", target, reason[0] ? "skipped" : "ok", reason, 0};
             rc = cw_share__audit_append_in_tx(n, &e);
         }
         if (!rc)

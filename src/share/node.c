@@ -705,8 +705,8 @@ int cw_audit_verify_checkpoints(cw_node *n, const char *path, int64_t *out_n)
         json_error_t err;
         json_t *cp = json_loadb(line, (size_t)len, 0, &err);
         if (!cp)
-            rc = cw_error_set(CW_ECORRUPT, "%s: line %lld: not JSON: %s", path,
-                              (long long)lineno, err.text);
+            rc = cw_error_set(CW_ECORRUPT, "%s: line %lld: not JSON: %s", path, (long long)lineno,
+                              err.text);
         else if ((rc = cw_audit_check_against(n, cp, n->pk)))
             cw_error_wrap(rc, "%s: line %lld: ", path, (long long)lineno);
         else
@@ -785,7 +785,11 @@ static char *utf8_safe(const unsigned char *s)
     size_t len = s ? strlen((const char *)s) : 0, i = 0;
     while (i < len) {
         unsigned c = s[i];
-        size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        size_t n = c < 0x80             ? 1
+                   : (c & 0xE0) == 0xC0 ? 2
+                   : (c & 0xF0) == 0xE0 ? 3
+                   : (c & 0xF8) == 0xF0 ? 4
+                                        : 0;
         bool ok = n && i + n <= len;
         uint32_t v = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
         for (size_t k = 1; ok && k < n; k++) {
@@ -825,8 +829,8 @@ int cw_audit_list(cw_node *n, int64_t limit, const char *action, json_t **out)
     int rc = 0;
     while (!rc && sqlite3_step(st) == SQLITE_ROW) {
         cw_alert_format_time(t, sqlite3_column_int64(st, 1), 6);
-        json_t *o = json_pack("{s:I, s:s}", "seq", (json_int_t)sqlite3_column_int64(st, 0),
-                              "time", t);
+        json_t *o =
+            json_pack("{s:I, s:s}", "seq", (json_int_t)sqlite3_column_int64(st, 0), "time", t);
         for (int i = 0; o && i < 6; i++) {
             char *v = utf8_safe(sqlite3_column_text(st, 2 + i));
             if (!v || json_object_set_new(o, names[i], json_string(v)))

@@ -64,7 +64,8 @@ int cw_stix_effective_tlp(const json_t *obj, cw_tlp *out)
     json_array_foreach(json_object_get(obj, "granular_markings"), i, m)
     {
         cw_tlp t;
-        if (!cw_stix_tlp_from_marking_id(&t, json_string_value(json_object_get(m, "marking_ref"))) &&
+        if (!cw_stix_tlp_from_marking_id(&t,
+                                         json_string_value(json_object_get(m, "marking_ref"))) &&
             (!marked || t > worst)) {
             worst = t;
             marked = true;

@@ -177,8 +177,8 @@ void cw_supply_robust_z(double *z, const double *x, size_t n, size_t window, siz
     cw_supply_robust_z_floor(z, x, n, window, min_hist, 0);
 }
 
-void cw_supply_robust_z_floor(double *z, const double *x, size_t n, size_t window,
-                              size_t min_hist, double min_scale)
+void cw_supply_robust_z_floor(double *z, const double *x, size_t n, size_t window, size_t min_hist,
+                              double min_scale)
 {
     double *h = cw_malloc((window ? window : 1) * sizeof *h);
     double *d = cw_malloc((window ? window : 1) * sizeof *d);

@@ -193,10 +193,9 @@ static json_t *data_json(const cw_supply_timeline *t, size_t i)
         json_object_set_new(d, "trade_group",
                             json_sprintf("%s (HS %s, no HS6 breakdown)", t->trade_group,
                                          cw_supply__group_hs(t->trade_group)));
-    json_object_set_new(
-        d, "units",
-        json_pack("{s:s, s:s}", "trade", "USD (current), monthly value", "price",
-                  t->price_unit[0] ? t->price_unit : "none"));
+    json_object_set_new(d, "units",
+                        json_pack("{s:s, s:s}", "trade", "USD (current), monthly value", "price",
+                                  t->price_unit[0] ? t->price_unit : "none"));
     if (t->price_note[0])
         json_object_set_new(d, "price_series_note", json_string(t->price_note));
     json_object_set_new(
@@ -332,10 +331,10 @@ int cw_supply_timeline_level(const cw_supply_timeline *t, const cw_supply_rules 
                 char ann[8], eff[8];
                 cw_supply__month_format(ann, e->month);
                 cw_supply__month_format(eff, e->eff_month);
-                json_t *eo = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:s}", "id", e->id,
-                                       "announced", ann, "effective", eff, "actor", e->actor,
-                                       "measure", e->measure, "counted", e->counted, "source",
-                                       e->source);
+                json_t *eo =
+                    json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:s}", "id", e->id, "announced", ann,
+                              "effective", eff, "actor", e->actor, "measure", e->measure, "counted",
+                              e->counted, "source", e->source);
                 json_object_set_new(eo, "actor_share", num_or_null(e->actor_share));
                 json_object_set_new(eo, "actor_share_basis",
                                     e->basis[0] ? json_string(e->basis) : json_null());
@@ -613,8 +612,7 @@ int cw_supply_coverage(cw_supply *s, const char *commodity, const char *partner,
     size_t l = 0;
     for (size_t i = 0; i < s->n_lines; i++)
         if (!strcmp(s->lines[i].commodity, c) && s->lines[i].include && l + 8 < sizeof hs)
-            l += (size_t)snprintf(hs + l, sizeof hs - l, "%s%06d", l ? ", " : "",
-                                  s->lines[i].hs6);
+            l += (size_t)snprintf(hs + l, sizeof hs - l, "%s%06d", l ? ", " : "", s->lines[i].hs6);
     char in[600];
     snprintf(in, sizeof in, "%s", hs);
     /* counts */
@@ -642,8 +640,9 @@ int cw_supply_coverage(cw_supply *s, const char *commodity, const char *partner,
         mirror = count_sql(s, sq2, p, NULL);
     }
     long grp = !strcmp(c, "rare_earths")
-                   ? count_sql(s, "SELECT COUNT(*) FROM trade_group WHERE partner=?1 AND "
-                                  "grp='rare_earths'",
+                   ? count_sql(s,
+                               "SELECT COUNT(*) FROM trade_group WHERE partner=?1 AND "
+                               "grp='rare_earths'",
                                p, NULL)
                    : 0;
     long price = count_sql(s,
@@ -663,12 +662,12 @@ int cw_supply_coverage(cw_supply *s, const char *commodity, const char *partner,
                          "SELECT COUNT(*) FROM salient WHERE commodity=?1 AND country=?2 AND "
                          "series='nir'",
                          c, p);
-    json_t *have = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "own_imports_rows",
-                             (json_int_t)own, "mirror_rows", (json_int_t)mirror, "group_rows",
-                             (json_int_t)grp, "price_rows", (json_int_t)price, "production_rows",
-                             (json_int_t)prod, "usgs_import_source_rows", (json_int_t)usgs,
-                             "komir_import_rows", (json_int_t)komir, "reported_nir_rows",
-                             (json_int_t)nir);
+    json_t *have =
+        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "own_imports_rows", (json_int_t)own,
+                  "mirror_rows", (json_int_t)mirror, "group_rows", (json_int_t)grp, "price_rows",
+                  (json_int_t)price, "production_rows", (json_int_t)prod, "usgs_import_source_rows",
+                  (json_int_t)usgs, "komir_import_rows", (json_int_t)komir, "reported_nir_rows",
+                  (json_int_t)nir);
     json_t *miss = json_array();
     if (!own) {
         const char *nat = !strcmp(p, "USA")   ? "USITC DataWeb (dataweb.usitc.gov)"
@@ -710,14 +709,14 @@ int cw_supply_coverage(cw_supply *s, const char *commodity, const char *partner,
                                 : "USGS Mineral Commodity Summaries (pubs.usgs.gov)"));
     if (!usgs && !komir && (!strcmp(p, "USA") || !strcmp(p, "KOR") || !strcmp(p, "JPN")))
         json_array_append_new(
-            miss, json_pack("{s:s, s:s}", "data", "the partner's import sources by supplier",
-                            "where",
-                            !strcmp(p, "USA")   ? "USGS MCS import sources (us_import_sources "
-                                                  "table of MCS) or USITC DataWeb"
-                            : !strcmp(p, "KOR") ? "KOMIR via data.go.kr (ores; processed "
-                                                  "products in KITA / K-stat)"
-                                                : "Japan Customs (www.customs.go.jp) or UN "
-                                                  "Comtrade reporter 392"));
+            miss,
+            json_pack("{s:s, s:s}", "data", "the partner's import sources by supplier", "where",
+                      !strcmp(p, "USA")   ? "USGS MCS import sources (us_import_sources "
+                                            "table of MCS) or USITC DataWeb"
+                      : !strcmp(p, "KOR") ? "KOMIR via data.go.kr (ores; processed "
+                                            "products in KITA / K-stat)"
+                                          : "Japan Customs (www.customs.go.jp) or UN "
+                                            "Comtrade reporter 392"));
     *out = json_pack("{s:s, s:s, s:o, s:o, s:b}", "commodity", c, "partner", p, "have", have,
                      "missing", miss, "any_series", own || mirror || grp || price);
     return *out ? 0 : cw_error_set(CW_ENOMEM, "out of memory");
@@ -730,7 +729,8 @@ static json_t *period_pts(const cw_supply_timeline *t, const double *v)
     json_t *a = json_array();
     for (size_t i = 0; i < t->n; i++)
         if (isfinite(v[i]))
-            json_array_append_new(a, json_pack("{s:s, s:f}", "period", t->labels[i], "value", v[i]));
+            json_array_append_new(a,
+                                  json_pack("{s:s, s:f}", "period", t->labels[i], "value", v[i]));
     return a;
 }
 
@@ -746,14 +746,11 @@ static json_t *shares_json(cw_supply *s, const char *sql, const char *a, const c
     if (b)
         sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
     while (sqlite3_step(st) == SQLITE_ROW) {
-        json_t *o = json_pack("{s:s, s:f, s:s, s:s}", "country",
-                              (const char *)sqlite3_column_text(st, 0), "share",
-                              sqlite3_column_double(st, 1), "period",
-                              sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2)
-                                                         : "",
-                              "basis",
-                              sqlite3_column_text(st, 3) ? (const char *)sqlite3_column_text(st, 3)
-                                                         : "");
+        json_t *o = json_pack(
+            "{s:s, s:f, s:s, s:s}", "country", (const char *)sqlite3_column_text(st, 0), "share",
+            sqlite3_column_double(st, 1), "period",
+            sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2) : "", "basis",
+            sqlite3_column_text(st, 3) ? (const char *)sqlite3_column_text(st, 3) : "");
         if (with_value && sqlite3_column_type(st, 4) != SQLITE_NULL)
             json_object_set_new(o, "value", json_real(sqlite3_column_double(st, 4)));
         json_array_append_new(out, o);
@@ -795,8 +792,8 @@ int cw_supply_series(cw_supply *s, const cw_supply_rules *r, const char *commodi
                             ru->ind == TL_PRICE_CP_UP || ru->ind == TL_PRICE_CP ||
                             ru->ind == TL_PRICE_CUSUM_DOWN || ru->ind == TL_PRICE_EWMA_ABS;
             double at = on_price ? t->v[TL_PRICE][i] : t->v[TL_TRADE_VALUE][i];
-            json_t *o = json_pack("{s:s, s:s, s:s, s:f, s:s, s:s}", "period", t->labels[i],
-                                  "rule", ru->id, "indicator", ru->indicator, "indicator_value", v,
+            json_t *o = json_pack("{s:s, s:s, s:s, s:f, s:s, s:s}", "period", t->labels[i], "rule",
+                                  ru->id, "indicator", ru->indicator, "indicator_value", v,
                                   "series", on_price ? "price" : "trade", "detector", ru->id);
             json_object_set_new(o, "value", num_or_null(at));
             if (ru->ind == TL_LINE_UP && t->line_up_hs[i])
@@ -811,10 +808,10 @@ int cw_supply_series(cw_supply *s, const cw_supply_rules *r, const char *commodi
         char ann[8], eff[8];
         cw_supply__month_format(ann, e->month);
         cw_supply__month_format(eff, e->eff_month);
-        json_t *eo = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:s}", "id", e->id,
-                               "date", eff, "announced", ann, "effective", eff, "actor", e->actor,
-                               "measure", e->measure, "counted", e->counted, "source", e->source,
-                               "title", e->id);
+        json_t *eo =
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:s}", "id", e->id, "date", eff,
+                      "announced", ann, "effective", eff, "actor", e->actor, "measure", e->measure,
+                      "counted", e->counted, "source", e->source, "title", e->id);
         json_object_set_new(eo, "actor_share", num_or_null(e->actor_share));
         json_array_append_new(evs, eo);
     }

@@ -37,21 +37,21 @@ static const char *const partners[] = {"USA", "KOR", "JPN"};
 
 typedef struct {
     cw_sup_event e;
-    int E, A;          /* effective and announcement month */
-    bool cmask[MAXC];  /* in-scope commodities */
-    bool pmask[NP];    /* affected partners */
+    int E, A;         /* effective and announcement month */
+    bool cmask[MAXC]; /* in-scope commodities */
+    bool pmask[NP];   /* affected partners */
     bool in_scope;
     bool easing;
-    bool dropped;      /* scored under an earlier duplicate */
-    char merged[160];  /* ids merged into this one */
+    bool dropped;     /* scored under an earlier duplicate */
+    char merged[160]; /* ids merged into this one */
     const char *file;
 } bev;
 
 typedef struct {
-    int M0, N;                /* global month axis */
-    bool *inv_sig, *inv_has;  /* [c][m] */
-    bool *sp_sig, *sp_has;    /* [c][p][m] */
-    int *kor_level;           /* [c][m] data-only level for KOR (-1 none) */
+    int M0, N;               /* global month axis */
+    bool *inv_sig, *inv_has; /* [c][m] */
+    bool *sp_sig, *sp_has;   /* [c][p][m] */
+    int *kor_level;          /* [c][m] data-only level for KOR (-1 none) */
 } grid;
 
 static int month_of(const char *date)
@@ -90,7 +90,7 @@ static bool easing_type(const char *t)
 }
 
 #define IDX2(c, m) ((size_t)(c) * (size_t)g->N + (size_t)(m))
-#define IDX3(c, p, m) (((size_t)(c) * NP + (size_t)(p)) * (size_t)g->N + (size_t)(m))
+#define IDX3(c, p, m) (((size_t)(c)*NP + (size_t)(p)) * (size_t)g->N + (size_t)(m))
 
 static bool inv_alert(const grid *g, size_t c, int mi)
 {
@@ -428,12 +428,11 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
             json_object_set_new(row, result, json_integer(json_integer_value(cnt) + 1));
         }
         const char *base = strrchr(v->file, '/');
-        json_t *je = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}",
-                               "event_id", v->e.id, "announced", v->e.announced, "effective",
-                               v->e.effective, "commodity", v->e.commodities, "partner",
-                               v->e.affected, "actor", v->e.actor, "type", v->e.type, "result",
-                               result, "note", note, "file", base ? base + 1 : v->file, "line",
-                               (json_int_t)v->e.line);
+        json_t *je = json_pack(
+            "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "event_id", v->e.id,
+            "announced", v->e.announced, "effective", v->e.effective, "commodity", v->e.commodities,
+            "partner", v->e.affected, "actor", v->e.actor, "type", v->e.type, "result", result,
+            "note", note, "file", base ? base + 1 : v->file, "line", (json_int_t)v->e.line);
         json_object_set_new(je, "lead_months",
                             sc.result == 0 ? json_integer(sc.lead_eff) : json_null());
         json_object_set_new(je, "lead_from_announcement_months",
@@ -516,10 +515,10 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
                 ph += sc.result == 0;
             }
             double pr = pc ? (double)ph / (double)pc : NAN;
-            json_array_append_new(jplacebo,
-                                  json_pack("{s:i, s:I, s:I, s:o}", "shift_months", sgn * sh,
-                                            "hits", (json_int_t)ph, "with_data", (json_int_t)pc,
-                                            "hit_rate", isfinite(pr) ? json_real(pr) : json_null()));
+            json_array_append_new(jplacebo, json_pack("{s:i, s:I, s:I, s:o}", "shift_months",
+                                                      sgn * sh, "hits", (json_int_t)ph, "with_data",
+                                                      (json_int_t)pc, "hit_rate",
+                                                      isfinite(pr) ? json_real(pr) : json_null()));
             if (!isfinite(pr))
                 continue;
             n_shift++;
@@ -569,12 +568,12 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
             if (!idx_months)
                 continue;
             double kp = kappa(a, b, cc, d);
-            json_object_set_new(
-                jk, s->commodities[c],
-                json_pack("{s:I, s:I, s:I, s:I, s:I, s:o}", "index_months", (json_int_t)idx_months,
-                          "both_caution", (json_int_t)a, "komir_only", (json_int_t)b,
-                          "chainwatch_only", (json_int_t)cc, "both_stable", (json_int_t)d, "kappa",
-                          isfinite(kp) ? json_real(kp) : json_null()));
+            json_object_set_new(jk, s->commodities[c],
+                                json_pack("{s:I, s:I, s:I, s:I, s:I, s:o}", "index_months",
+                                          (json_int_t)idx_months, "both_caution", (json_int_t)a,
+                                          "komir_only", (json_int_t)b, "chainwatch_only",
+                                          (json_int_t)cc, "both_stable", (json_int_t)d, "kappa",
+                                          isfinite(kp) ? json_real(kp) : json_null()));
             ka += a;
             kb += b;
             kc += cc;
@@ -598,34 +597,35 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
         "events", (json_int_t)n_ev, "duplicate_ids", (json_int_t)dup_ids, "merged",
         (json_int_t)merged, "scored", (json_int_t)scored, "hits", (json_int_t)hits, "misses",
         (json_int_t)misses, "no_data", (json_int_t)no_data, "out_of_scope", (json_int_t)out_scope,
-        "easing", (json_int_t)easing, "hit_rate", isfinite(hit_rate) ? json_real(hit_rate) : json_null(),
-        "hit_rate_with_data", rate_or_null(hits, hits + misses), "alerts", (json_int_t)n_alerts,
-        "alerts_matched", (json_int_t)matched, "false_alarms", (json_int_t)(n_alerts - matched),
-        "noise_to_signal", isfinite(nsr) ? json_real(nsr) : json_null(), "level",
-        cw_supply_level_name(L), "window_months", W, "from", fb, "to", tb, "months",
-        "signal_in_window", (json_int_t)A, "signal_outside", (json_int_t)B, "quiet_in_window",
-        (json_int_t)C, "quiet_outside", (json_int_t)D);
+        "easing", (json_int_t)easing, "hit_rate",
+        isfinite(hit_rate) ? json_real(hit_rate) : json_null(), "hit_rate_with_data",
+        rate_or_null(hits, hits + misses), "alerts", (json_int_t)n_alerts, "alerts_matched",
+        (json_int_t)matched, "false_alarms", (json_int_t)(n_alerts - matched), "noise_to_signal",
+        isfinite(nsr) ? json_real(nsr) : json_null(), "level", cw_supply_level_name(L),
+        "window_months", W, "from", fb, "to", tb, "months", "signal_in_window", (json_int_t)A,
+        "signal_outside", (json_int_t)B, "quiet_in_window", (json_int_t)C, "quiet_outside",
+        (json_int_t)D);
     json_object_set_new(sum, "mean_lead_months",
                         lead_n ? json_real((double)lead_sum / (double)lead_n) : json_null());
     json_object_set_new(sum, "mean_lead_from_announcement_months",
                         lead_n ? json_real((double)lead_ann_sum / (double)lead_n) : json_null());
-    json_t *acc = json_pack(
-        "{s:{s:o, s:f, s:b}, s:{s:o, s:f, s:b}, s:{s:o, s:f, s:b}, s:{s:o, s:f, s:b}}", "hit_rate",
-        "value", isfinite(hit_rate) ? json_real(hit_rate) : json_null(), "target", 0.7, "met",
-        isfinite(hit_rate) && hit_rate >= 0.7, "noise_to_signal", "value",
-        isfinite(nsr) ? json_real(nsr) : json_null(), "target", 0.5, "met",
-        isfinite(nsr) && nsr < 0.5, "placebo_p", "value",
-        isfinite(p_value) ? json_real(p_value) : json_null(), "target", 0.05, "met",
-        isfinite(p_value) && p_value < 0.05, "komir_kappa", "value",
-        isfinite(kap) ? json_real(kap) : json_null(), "target", 0.4, "met",
-        isfinite(kap) && kap >= 0.4);
+    json_t *acc =
+        json_pack("{s:{s:o, s:f, s:b}, s:{s:o, s:f, s:b}, s:{s:o, s:f, s:b}, s:{s:o, s:f, s:b}}",
+                  "hit_rate", "value", isfinite(hit_rate) ? json_real(hit_rate) : json_null(),
+                  "target", 0.7, "met", isfinite(hit_rate) && hit_rate >= 0.7, "noise_to_signal",
+                  "value", isfinite(nsr) ? json_real(nsr) : json_null(), "target", 0.5, "met",
+                  isfinite(nsr) && nsr < 0.5, "placebo_p", "value",
+                  isfinite(p_value) ? json_real(p_value) : json_null(), "target", 0.05, "met",
+                  isfinite(p_value) && p_value < 0.05, "komir_kappa", "value",
+                  isfinite(kap) ? json_real(kap) : json_null(), "target", 0.4, "met",
+                  isfinite(kap) && kap >= 0.4);
     json_t *placebo = json_pack(
         "{s:s, s:o, s:o, s:i, s:i, s:o, s:o}", "method",
         "events shifted by -24..-12 and +12..+24 months; statistic: hit rate among events with "
         "data in their window; p = (1 + shifts at least as good) / (1 + shifts)",
         "actual_hit_rate_with_data", isfinite(act_rate) ? json_real(act_rate) : json_null(),
-        "mean_placebo_hit_rate", n_shift ? json_real(placebo_sum / n_shift) : json_null(),
-        "shifts", n_shift, "shifts_at_least_as_good", as_good, "p_value",
+        "mean_placebo_hit_rate", n_shift ? json_real(placebo_sum / n_shift) : json_null(), "shifts",
+        n_shift, "shifts_at_least_as_good", as_good, "p_value",
         isfinite(p_value) ? json_real(p_value) : json_null(), "by_shift", jplacebo);
     json_t *komir = json_pack(
         "{s:s, s:I, s:I, s:I, s:I, s:o, s:o}", "method",

@@ -842,7 +842,10 @@ static int load_ree_cn(lctx *x, pctx *p)
         hi[k] = cw_supply__csv_col(c, cols[k].hi);
         if (lo[k] < 0 || hi[k] < 0 || c_date < 0)
             return cw_error_set(CW_ECORRUPT, "%s:1: China REE price table: missing column %s",
-                                c->path, c_date < 0 ? "日期" : lo[k] < 0 ? cols[k].lo : cols[k].hi);
+                                c->path,
+                                c_date < 0  ? "日期"
+                                : lo[k] < 0 ? cols[k].lo
+                                            : cols[k].hi);
     }
     size_t need = c->n_fields;
     int rc;
@@ -1275,7 +1278,8 @@ int cw_supply_kind_parse(cw_supply_kind *out, const char *name)
             return 0;
         }
     return cw_error_set(CW_EINVAL,
-                        "unknown kind '%s' (comtrade, usgs, pinksheet, prices, wgi, events, komir)", name);
+                        "unknown kind '%s' (comtrade, usgs, pinksheet, prices, wgi, events, komir)",
+                        name);
 }
 
 const char *cw_supply_kind_name(cw_supply_kind kind)
@@ -1361,9 +1365,8 @@ int cw_supply_load(cw_supply *s, cw_supply_kind kind, const char *path,
     }
     switch (kind) {
     case CW_SUPPLY_COMTRADE:
-        rc = cw_supply__is_trade_group(&c)
-                 ? cw_supply__load_trade_group(s, &c, rep, opts, source)
-                 : load_comtrade(&x, ins);
+        rc = cw_supply__is_trade_group(&c) ? cw_supply__load_trade_group(s, &c, rep, opts, source)
+                                           : load_comtrade(&x, ins);
         break;
     case CW_SUPPLY_USGS:
         rc = cw_supply__is_usgs_imports(&c)   ? cw_supply__load_usgs_imports(s, &c, rep, source)

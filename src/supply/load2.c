@@ -308,9 +308,8 @@ int cw_supply__load_trade_group(cw_supply *s, cw_csv *c, cw_supply_load_report *
         c_qty = cw_supply__csv_col(c, "qty"), c_grp = cw_supply__csv_col(c, "broad_group"),
         c_par = cw_supply__csv_col(c, "partner_name");
     if (c_per < 0 || c_val < 0 || c_grp < 0 || c_par < 0)
-        return cw_error_set(CW_ECORRUPT,
-                            "%s:1: expected period_dt, val, qty, broad_group, partner_name",
-                            c->path);
+        return cw_error_set(
+            CW_ECORRUPT, "%s:1: expected period_dt, val, qty, broad_group, partner_name", c->path);
     if (!o || !o->reporter || !o->flow)
         return cw_error_set(CW_EINVAL,
                             "%s:1: this layout (period_dt, broad_group, partner_name) names no "
@@ -428,8 +427,9 @@ int cw_supply__load_komir(cw_supply *s, cw_csv *c, cw_supply_load_report *rep, c
     sqlite3_stmt *idx = NULL, *imp = NULL;
     seen_t seen = {0};
     int rc = 0;
-    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO indices VALUES(?1,?2,'KOR',?3,?4,?5,?6,?7)",
-                           -1, &idx, NULL) != SQLITE_OK ||
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT OR REPLACE INTO indices VALUES(?1,?2,'KOR',?3,?4,?5,?6,?7)", -1,
+                           &idx, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(s->db,
                            "INSERT OR REPLACE INTO import_sources(reporter, commodity, supplier,"
                            " period, category, value_usd, qty, qty_unit, basis, source)"
@@ -444,7 +444,8 @@ int cw_supply__load_komir(cw_supply *s, cw_csv *c, cw_supply_load_report *rep, c
                                  : cw_supply__csv_col(c, "예측가격");
     int c_unit = cw_supply__csv_col(c, "가격단위"), c_when = cw_supply__csv_col(c, "전망기간");
     int c_cty = cw_supply__csv_col(c, "국가명"), c_item = cw_supply__csv_col(c, "품목명");
-    int c_mv = cw_supply__csv_col(c, "수입금액(천불)"), c_mq = cw_supply__csv_col(c, "수입중량(톤)");
+    int c_mv = cw_supply__csv_col(c, "수입금액(천불)"),
+        c_mq = cw_supply__csv_col(c, "수입중량(톤)");
     int c_year = cw_supply__csv_col(c, "연도");
     if (k == K_PARTNER)
         c_min = c_item;
@@ -477,8 +478,7 @@ int cw_supply__load_komir(cw_supply *s, cw_csv *c, cw_supply_load_report *rep, c
                 REJ("period: bad month '%s'", fld(c, c_per));
                 continue;
             }
-            if (cw_supply__num(&v, fld(c, c_val), false) || v < 0 ||
-                (k != K_FORECAST && v > 100)) {
+            if (cw_supply__num(&v, fld(c, c_val), false) || v < 0 || (k != K_FORECAST && v > 100)) {
                 REJ("value: not a number%s '%s'", k != K_FORECAST ? " in 0..100" : "",
                     fld(c, c_val));
                 continue;
@@ -582,12 +582,11 @@ static void title_commodities(const char *title, char *out, size_t cap)
 {
     static const struct {
         const char *word, *com;
-    } kw[] = {{"rare earth", "rare_earths"}, {"rare-earth", "rare_earths"},
-              {"neodymium", "rare_earths"},  {"graphite", "graphite"},
-              {"cobalt", "cobalt"},          {"nickel", "nickel"},
-              {"lithium", "lithium"},        {"manganese", "manganese"},
-              {"gallium", "gallium"},        {"germanium", "germanium"},
-              {"antimony", "antimony"},      {"batter", "li_ion"}};
+    } kw[] = {
+        {"rare earth", "rare_earths"}, {"rare-earth", "rare_earths"}, {"neodymium", "rare_earths"},
+        {"graphite", "graphite"},      {"cobalt", "cobalt"},          {"nickel", "nickel"},
+        {"lithium", "lithium"},        {"manganese", "manganese"},    {"gallium", "gallium"},
+        {"germanium", "germanium"},    {"antimony", "antimony"},      {"batter", "li_ion"}};
     char low[512];
     size_t i = 0;
     for (; title[i] && i + 1 < sizeof low; i++)
@@ -634,7 +633,8 @@ static bool title_target(cw_supply *s, const char *title, char iso[4])
                 j++;
             }
             word[j] = 0;
-            if (j >= 4 && isupper((unsigned char)word[0]) && !cw_supply_country_resolve(s, word, iso))
+            if (j >= 4 && isupper((unsigned char)word[0]) &&
+                !cw_supply_country_resolve(s, word, iso))
                 return true;
         }
     }
@@ -677,8 +677,8 @@ static const char *gta_type(const char *t)
     return NULL;
 }
 
-int cw_supply__events_policy(cw_supply *s, cw_csv *c, cw_supply_load_report *rep,
-                             cw_sup_event **ev, size_t *n)
+int cw_supply__events_policy(cw_supply *s, cw_csv *c, cw_supply_load_report *rep, cw_sup_event **ev,
+                             size_t *n)
 {
     bool gta = cw_supply__csv_col(c, "gta_id") >= 0;
     int c_id = cw_supply__csv_col(c, "gta_id"), c_date = cw_supply__csv_col(c, "date_iso"),
@@ -781,13 +781,15 @@ int cw_supply__events_policy(cw_supply *s, cw_csv *c, cw_supply_load_report *rep
              * restrict supply by a producer */
             if (!strcmp(iso, "USA") || !strcmp(iso, "KOR") || !strcmp(iso, "JPN")) {
                 SKIP("IEA: %s is a measure of a partner on its own trade, not a producer's "
-                     "restriction", iso);
+                     "restriction",
+                     iso);
                 continue;
             }
             const char *d = fld(c, c_prom);
             int dd, mm, yy;
             char norm[11] = "";
-            if (*d && strlen(d) == 10 && d[2] == '-' && sscanf(d, "%2d-%2d-%4d", &dd, &mm, &yy) == 3)
+            if (*d && strlen(d) == 10 && d[2] == '-' &&
+                sscanf(d, "%2d-%2d-%4d", &dd, &mm, &yy) == 3)
                 snprintf(norm, sizeof norm, "%04d-%02d-%02d", yy, mm, dd);
             else if (*d)
                 snprintf(norm, sizeof norm, "%s", d);
@@ -811,7 +813,8 @@ int cw_supply__events_policy(cw_supply *s, cw_csv *c, cw_supply_load_report *rep
                 snprintf(e.effective, sizeof e.effective, "%s", e.announced);
             else
                 snprintf(e.effective, sizeof e.effective, "%s", yb);
-            snprintf(e.precision, sizeof e.precision, "%s", strlen(e.announced) == 4 ? "year" : "day");
+            snprintf(e.precision, sizeof e.precision, "%s",
+                     strlen(e.announced) == 4 ? "year" : "day");
             snprintf(e.id, sizeof e.id, "iea_%s_%s_l%zu", iso, fld(c, c_year), c->rec_line);
             snprintf(e.type, sizeof e.type, "%s", type);
             snprintf(e.actor, sizeof e.actor, "%s", iso);

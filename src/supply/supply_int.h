@@ -129,8 +129,8 @@ void cw_supply__events_free(cw_sup_event *e, size_t n);
  * become events (affected "all" unless the title names a target); subsidies, import-side,
  * FDI, standards and sanctions rows are skipped with a reason. Appends to *ev. */
 bool cw_supply__is_policy_catalogue(const cw_csv *c);
-int cw_supply__events_policy(cw_supply *s, cw_csv *c, cw_supply_load_report *rep,
-                             cw_sup_event **ev, size_t *n);
+int cw_supply__events_policy(cw_supply *s, cw_csv *c, cw_supply_load_report *rep, cw_sup_event **ev,
+                             size_t *n);
 
 /* Loaders of load2.c (the caller holds the transaction; c has read the header). */
 bool cw_supply__is_usgs_imports(const cw_csv *c);

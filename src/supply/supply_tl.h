@@ -30,10 +30,10 @@ enum {
     TL_EVENT,
     TL_LINE_UP,
     TL_LINE_DOWN,
-    TL_PRICE_CP_UP,    /* BOCPD probability while the price rises (0 while it falls) */
-    TL_EXPOSURE,       /* the partner's top-supplier share on the stated exposure basis */
-    TL_EVENT_MEASURE,  /* announced measures by a large supplier in the month */
-    TL_FLOOR_RUN,      /* consecutive months of trade below the series floor */
+    TL_PRICE_CP_UP,   /* BOCPD probability while the price rises (0 while it falls) */
+    TL_EXPOSURE,      /* the partner's top-supplier share on the stated exposure basis */
+    TL_EVENT_MEASURE, /* announced measures by a large supplier in the month */
+    TL_FLOOR_RUN,     /* consecutive months of trade below the series floor */
     TL_N_IND
 };
 
@@ -51,14 +51,14 @@ typedef struct {
 
 typedef struct {
     char id[64];
-    int month;           /* announcement month */
-    int eff_month;       /* effective month */
-    bool measure;        /* an export control, ban, quota, licence, tax or embargo */
-    double actor_share;  /* the actor's share on the basis below (NAN if unknown) */
+    int month;          /* announcement month */
+    int eff_month;      /* effective month */
+    bool measure;       /* an export control, ban, quota, licence, tax or embargo */
+    double actor_share; /* the actor's share on the basis below (NAN if unknown) */
     char actor[8];
-    char basis[96];      /* e.g. "production 2024 (USGS MCS)" */
-    char source[160];    /* description or link */
-    bool counted;        /* raises event_measure */
+    char basis[96];   /* e.g. "production 2024 (USGS MCS)" */
+    char source[160]; /* description or link */
+    bool counted;     /* raises event_measure */
 } tl_event;
 
 /* Exposure bases, in order of preference. */
@@ -66,13 +66,13 @@ enum { EXP_NONE, EXP_USGS, EXP_KOMIR, EXP_PRODUCTION };
 
 typedef struct {
     int basis;
-    int year;           /* data year (USGS: first year of the period) */
-    char period[16];    /* "2021-24", "2022", ... */
-    char top[4];        /* top supplier */
-    double share;       /* its share */
+    int year;        /* data year (USGS: first year of the period) */
+    char period[16]; /* "2021-24", "2022", ... */
+    char top[4];     /* top supplier */
+    double share;    /* its share */
     char source[160];
-    bool later;         /* data newer than the month it stands for (structural share assumed
-                           stable) */
+    bool later; /* data newer than the month it stands for (structural share assumed
+                   stable) */
 } tl_exposure;
 
 struct cw_supply_timeline {
@@ -114,9 +114,9 @@ struct cw_supply_timeline {
     int *exp_idx;                          /* per month: index into exps, -1 none */
     tl_exposure exps[8];
     size_t n_exps;
-    size_t floor_months;                   /* months set missing by the floor */
-    size_t uv_months;                      /* months set missing by the unit-value check */
-    int today_m;                           /* month index of today (freshness) */
+    size_t floor_months; /* months set missing by the floor */
+    size_t uv_months;    /* months set missing by the unit-value check */
+    int today_m;         /* month index of today (freshness) */
 };
 
 int cw_supply__ind_index(const char *name);

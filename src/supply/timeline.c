@@ -284,10 +284,9 @@ static int load_trade(cw_supply_timeline *t, cw_supply *s, const char *hs)
         for (size_t k = 0; k < t->n_lines; k++)
             if (t->lines[k] == hs6)
                 li = (int)k;
-        t->trade_rows[t->n_trade_rows++] =
-            (tl_trade_row){si, li, m, sqlite3_column_double(st, 2),
-                           sqlite3_column_type(st, 4) == SQLITE_NULL ? NAN
-                                                                     : sqlite3_column_double(st, 4)};
+        t->trade_rows[t->n_trade_rows++] = (tl_trade_row){
+            si, li, m, sqlite3_column_double(st, 2),
+            sqlite3_column_type(st, 4) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 4)};
         if (sqlite3_column_int(st, 5))
             t->synthetic_trade = true;
         if (t->trade_first < 0 || m < t->trade_first)
@@ -427,7 +426,8 @@ static int load_price(cw_supply_timeline *t, cw_supply *s, mv **out, size_t *n_o
                         break;
                     }
             }
-            if (cnt >= 3 && (best == nc || cand[k][ncand[k] - 1].m > cand[best][ncand[best] - 1].m)) {
+            if (cnt >= 3 &&
+                (best == nc || cand[k][ncand[k] - 1].m > cand[best][ncand[best] - 1].m)) {
                 best = k;
                 ratio = exp(sum / cnt);
             }
@@ -733,10 +733,11 @@ static int load_events(cw_supply_timeline *t, cw_supply *s, const void *pyv, siz
     (void)py;
     (void)n_py;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT event_id, announced, commodity, affected, effective, actor, type,"
-                           " description FROM events ORDER BY announced",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            s->db,
+            "SELECT event_id, announced, commodity, affected, effective, actor, type,"
+            " description FROM events ORDER BY announced",
+            -1, &st, NULL) != SQLITE_OK)
         return cw_supply__sqlerr(s->db, "prepare");
     int rc = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {

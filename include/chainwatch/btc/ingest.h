@@ -1,7 +1,7 @@
 /*
- * btc/ingest.h: `chainwatch ingest btc`: reads a Bitcoin Core blocks directory, picks the best chain
- * by cumulative work (stale and orphan blocks skipped, reorgs at the tip rolled back), decodes
- * every block and appends it to the chain store, committing every few hundred thousand txs.
+ * btc/ingest.h: `chainwatch ingest btc`: reads a Bitcoin Core blocks directory, picks the best
+ * chain by cumulative work (stale and orphan blocks skipped, reorgs at the tip rolled back),
+ * decodes every block and appends it to the chain store, committing every few hundred thousand txs.
  * A signal (SIGINT, SIGTERM) stops it after the next commit with CW_EINTR.
  */
 #ifndef CHAINWATCH_BTC_INGEST_H

@@ -1,6 +1,7 @@
 /*
- * btc/query.h: answers about the Bitcoin chain store as JSON (jansson) values, shared by the CLI and the
- * HTTP API. Each returns a new reference (*out owned by the caller) or CW_ENOTFOUND/CW_EINVAL.
+ * btc/query.h: answers about the Bitcoin chain store as JSON (jansson) values, shared by the CLI
+ * and the HTTP API. Each returns a new reference (*out owned by the caller) or
+ * CW_ENOTFOUND/CW_EINVAL.
  */
 #ifndef CHAINWATCH_BTC_QUERY_H
 #define CHAINWATCH_BTC_QUERY_H

@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chainwatch/btc/ingest.h"
+#include "chainwatch/btc/query.h"
 #include "chainwatch/btc/store.h"
 #include "chainwatch/errors.h"
-#include "chainwatch/btc/ingest.h"
 #include "chainwatch/patterns.h"
-#include "chainwatch/btc/query.h"
 #include "chainwatch/util.h"
 #include "harness.h"
 

@@ -75,8 +75,9 @@ static void *reader(void *p)
     for (int i = 0; i < READS; i++) {
         json_t *doc = NULL;
         if (i % 2) {
-            snprintf(url, sizeof url, "http://127.0.0.1:%u/taxii2/api/collections/%s/objects/?limit=7",
-                     a->c->port, a->c->coll);
+            snprintf(url, sizeof url,
+                     "http://127.0.0.1:%u/taxii2/api/collections/%s/objects/?limit=7", a->c->port,
+                     a->c->coll);
             long st = call(c, "GET", url, a->c->peer_key, NULL, &doc);
             if (st != 200)
                 a->r.bad_status++;

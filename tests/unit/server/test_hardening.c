@@ -231,10 +231,11 @@ static void test_http_hygiene(void)
              f.admin);
     CHECK_EQ_INT(ask(f.port, req), 400);
     /* The taxii2-client's TokenAuth header (401 before). */
-    snprintf(req, sizeof req,
-             "GET /taxii2/ HTTP/1.1\r\nHost: x\r\nAuthorization: Token %s\r\n\r\n", f.peer);
+    snprintf(req, sizeof req, "GET /taxii2/ HTTP/1.1\r\nHost: x\r\nAuthorization: Token %s\r\n\r\n",
+             f.peer);
     CHECK_EQ_INT(ask(f.port, req), 200);
-    snprintf(req, sizeof req, "GET /taxii2/ HTTP/1.1\r\nHost: x\r\nAuthorization: Token nope\r\n\r\n");
+    snprintf(req, sizeof req,
+             "GET /taxii2/ HTTP/1.1\r\nHost: x\r\nAuthorization: Token nope\r\n\r\n");
     CHECK_EQ_INT(ask(f.port, req), 401);
     /* added_after with an RFC 3339 offset (400 before): +09:00 is 9 hours earlier in UTC. */
     cw_node *n = NULL;
@@ -307,8 +308,8 @@ static void test_unauthenticated_flood(void)
     CHECK_EQ_INT(n401 + n429, 2000);
     /* Authenticated reads: audited, through the group commit. */
     int n200 = 0;
-    snprintf(req, sizeof req, "GET /taxii2/ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n",
-             f.peer);
+    snprintf(req, sizeof req,
+             "GET /taxii2/ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n", f.peer);
     for (int i = 0; i < 200; i++) {
         int st = ask(f.port, req);
         if (st != 200 && i == 0)
@@ -377,8 +378,8 @@ static void test_slow_clients(void)
     CHECK(opened > 500);
     /* Another client is served at once (before: it waited behind the 512 slow ones). */
     char req[512];
-    snprintf(req, sizeof req, "GET /taxii2/ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n",
-             f.peer);
+    snprintf(req, sizeof req,
+             "GET /taxii2/ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n", f.peer);
     double t0 = now_s();
     CHECK_EQ_INT(exchange(f.port, "127.0.0.2", req, strlen(req), 5.0, NULL, 0), 200);
     CHECK(now_s() - t0 < 3.0); /* before the deadline cut anything: not queued behind them */
@@ -413,8 +414,8 @@ typedef struct post_job {
     const char *key, *coll;
     size_t objects;
     int status;
-    double started, ended;  /* read after the join */
-    atomic_int state;       /* 0 building, 1 sending, 2 answered: read while it runs */
+    double started, ended; /* read after the join */
+    atomic_int state;      /* 0 building, 1 sending, 2 answered: read while it runs */
 } post_job;
 
 static void *post_big(void *arg)
@@ -470,8 +471,8 @@ static void test_reads_during_big_post(void)
     pthread_t t;
     REQUIRE(pthread_create(&t, NULL, post_big, &j) == 0);
     char req[512];
-    snprintf(req, sizeof req, "GET /taxii2/ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n",
-             f.peer);
+    snprintf(req, sizeof req,
+             "GET /taxii2/ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n", f.peer);
     int during = 0, ok = 0, total = 0;
     double worst = 0;
     while (total < 5000) {

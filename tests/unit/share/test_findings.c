@@ -67,12 +67,13 @@ static void test_h1_unstixable_alert_is_skipped(void)
 {
     cw_node *n = new_node("h1.db", "USA");
     REQUIRE(n);
-    int64_t bad1 = emit(n, "{\"addresses\":[\"bitcoincash:qpm2qsznhks23z7629mms6s4cwef74vcwvy22gdx6a\"]}",
-                        CW_TLP_GREEN, NULL);
+    int64_t bad1 =
+        emit(n, "{\"addresses\":[\"bitcoincash:qpm2qsznhks23z7629mms6s4cwef74vcwvy22gdx6a\"]}",
+             CW_TLP_GREEN, NULL);
     int64_t bad2 = emit(n, "{\"addresses\":[\"\"]}", CW_TLP_GREEN, NULL);
     int64_t bad3 = emit(n, "{\"addresses\":[12345]}", CW_TLP_GREEN, NULL);
-    int64_t good = emit(n, "{\"addresses\":[\"1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa\"]}", CW_TLP_GREEN,
-                        NULL);
+    int64_t good =
+        emit(n, "{\"addresses\":[\"1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa\"]}", CW_TLP_GREEN, NULL);
     REQUIRE(bad1 > 0 && bad2 > 0 && bad3 > 0 && good > 0);
     /* Before the fix the first bad alert made this fail, and every later call too. */
     int added = -1;
@@ -101,10 +102,11 @@ static void test_h1_unstixable_alert_is_skipped(void)
     char path[600];
     snprintf(path, sizeof path, "%s/h1.db", cw_test_tmpdir());
     char sql[256];
-    snprintf(sql, sizeof sql,
-             "UPDATE alerts SET evidence = '{\"addresses\":[\"3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy\"]}' "
-             "WHERE id = %lld",
-             (long long)bad2);
+    snprintf(
+        sql, sizeof sql,
+        "UPDATE alerts SET evidence = '{\"addresses\":[\"3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy\"]}' "
+        "WHERE id = %lld",
+        (long long)bad2);
     REQUIRE(exec_sql(path, sql) == SQLITE_OK);
     CHECK_EQ_INT(cw_share_publish_retry(n, 0, &pub, &still), 0);
     CHECK_EQ_INT(pub, 1);
@@ -147,8 +149,8 @@ static void test_m4_amounts_as_strings(void)
     json_array_foreach(all, i, o)
     {
         if (!strcmp(json_string_value(json_object_get(o, "type")), "report"))
-            ev = json_object_get(json_object_get(json_object_get(o, "extensions"), CW_STIX_EXT_ALERT),
-                                 "evidence");
+            ev = json_object_get(
+                json_object_get(json_object_get(o, "extensions"), CW_STIX_EXT_ALERT), "evidence");
         if (json_object_get(o, "extensions") &&
             json_object_get(json_object_get(o, "extensions"), CW_STIX_EXT_SIGNATURE))
             CHECK_EQ_INT(cw_stix_verify(o, cw_node_public_key(n)), 0);
@@ -156,9 +158,9 @@ static void test_m4_amounts_as_strings(void)
     REQUIRE(ev);
     CHECK_EQ_STR(json_string_value(json_object_get(ev, "value_wei")), "9007199254740993");
     CHECK_EQ_STR(json_string_value(json_object_get(ev, "value_sat")), "5000");
-    CHECK_EQ_STR(json_string_value(
-                     json_object_get(json_array_get(json_object_get(ev, "hops"), 0), "value")),
-                 "7");
+    CHECK_EQ_STR(
+        json_string_value(json_object_get(json_array_get(json_object_get(ev, "hops"), 0), "value")),
+        "7");
     CHECK(json_is_integer(json_object_get(ev, "count"))); /* not an amount: stays a number */
     json_decref(all);
     cw_node_close(n);
@@ -169,9 +171,9 @@ static void test_m2_granular_markings(void)
     static const char *const clear = "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487";
     static const char *const red = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1";
     static const char *const green = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";
-    json_t *o = json_pack("{s:s, s:[s], s:[{s:s, s:[s]}]}", "type", "indicator",
-                          "object_marking_refs", clear, "granular_markings", "marking_ref", red,
-                          "selectors", "description");
+    json_t *o =
+        json_pack("{s:s, s:[s], s:[{s:s, s:[s]}]}", "type", "indicator", "object_marking_refs",
+                  clear, "granular_markings", "marking_ref", red, "selectors", "description");
     cw_tlp t = CW_TLP_CLEAR;
     CHECK_EQ_INT(cw_stix_effective_tlp(o, &t), 0);
     CHECK_EQ_INT(t, CW_TLP_RED);
@@ -195,8 +197,10 @@ static int dangling(cw_node *n, const cw_principal *who)
     json_t *seen_all = json_object(), *seen = json_object();
     size_t i;
     json_t *o;
-    json_array_foreach(all, i, o) json_object_set(seen_all, json_string_value(json_object_get(o, "id")), json_true());
-    json_array_foreach(mine, i, o) json_object_set(seen, json_string_value(json_object_get(o, "id")), json_true());
+    json_array_foreach(all, i, o)
+        json_object_set(seen_all, json_string_value(json_object_get(o, "id")), json_true());
+    json_array_foreach(mine, i, o)
+        json_object_set(seen, json_string_value(json_object_get(o, "id")), json_true());
     int bad = 0;
     json_array_foreach(mine, i, o)
     {
@@ -251,8 +255,9 @@ static void test_remarking_leaves_no_dangling_refs(void)
         if (strcmp(json_string_value(json_object_get(o, "type")), "cryptocurrency-wallet"))
             continue;
         wallets++;
-        CHECK_EQ_STR(json_string_value(json_array_get(json_object_get(o, "object_marking_refs"), 0)),
-                     cw_stix_tlp_marking_id(CW_TLP_AMBER));
+        CHECK_EQ_STR(
+            json_string_value(json_array_get(json_object_get(o, "object_marking_refs"), 0)),
+            cw_stix_tlp_marking_id(CW_TLP_AMBER));
         CHECK_EQ_INT(cw_stix_verify(o, cw_node_public_key(n)), 0);
     }
     CHECK_EQ_INT(wallets, 1);

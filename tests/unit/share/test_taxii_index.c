@@ -60,8 +60,8 @@ static void test_queries_at_100k(void)
         snprintf(id, sizeof id, "indicator--%08x-0000-4000-8000-%012d", i / 2 * 2 == i ? i : i - 1,
                  i % 10 == 1 ? i - 1 : i);
         snprintf(ver, sizeof ver, "2026-01-01T00:00:%02d.000Z", i % 10 == 1 ? 1 : 0);
-        snprintf(json, sizeof json, "{\"type\":\"indicator\",\"id\":\"%s\",\"modified\":\"%s\"}", id,
-                 ver);
+        snprintf(json, sizeof json, "{\"type\":\"indicator\",\"id\":\"%s\",\"modified\":\"%s\"}",
+                 id, ver);
         sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 2, ver, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 3, "indicator", -1, SQLITE_STATIC);

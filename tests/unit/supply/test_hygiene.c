@@ -41,8 +41,7 @@ static void test_floor(void)
         if (k >= 46)
             steady = 7000;
         double lumpy = (k % 7 == 3 || k == 46) ? 600 : 4e6 * (1 + 0.05 * cos(k * 0.7));
-        cw_buf_printf(&b, "%04d-%02d-01,South Korea,250410,%.0f,%.0f\n", y, m, steady,
-                      steady / 4);
+        cw_buf_printf(&b, "%04d-%02d-01,South Korea,250410,%.0f,%.0f\n", y, m, steady, steady / 4);
         cw_buf_printf(&b, "%04d-%02d-01,USA,250410,%.0f,%.0f\n", y, m, lumpy, lumpy / 4);
     }
     REQUIRE(cw_file_write_atomic(path, b.data, b.len) == 0);
@@ -105,8 +104,8 @@ static void test_price_direction(void)
     REQUIRE(cw_supply_timeline_build(&t, s, "cobalt", "JPN") == 0);
     double cp = at(t, "price_cp", "2019-01"), up = at(t, "price_cp_up", "2019-01");
     fprintf(stderr, "  falling price: price_cp %.3f, price_cp_up %.3f\n", cp, up);
-    CHECK(cp >= 0.5);  /* a break */
-    CHECK(up == 0.0);  /* not a shortage signal */
+    CHECK(cp >= 0.5); /* a break */
+    CHECK(up == 0.0); /* not a shortage signal */
     cw_supply_timeline_free(t);
     REQUIRE(cw_supply_timeline_build(&t, s, "nickel", "JPN") == 0);
     cp = at(t, "price_cp", "2019-01");

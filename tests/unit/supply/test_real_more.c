@@ -270,8 +270,9 @@ static void test_event_informed(void)
         bool fired = false;
         json_t *fr = json_object_get(d, "fired");
         for (size_t i = 0; i < json_array_size(fr); i++)
-            fired = fired || !strcmp(json_string_value(json_object_get(json_array_get(fr, i), "rule")),
-                                     "e_measure");
+            fired =
+                fired || !strcmp(json_string_value(json_object_get(json_array_get(fr, i), "rule")),
+                                 "e_measure");
         CHECK(fired);
         json_t *evs = json_object_get(d, "events_last_12_months");
         bool counted = false, relax_counted = false;
@@ -298,8 +299,8 @@ static void test_event_informed(void)
         json_decref(d);
         /* before the announcement the measure cannot count */
         REQUIRE(cw_supply_explain(s, r, "graphite", partners[p], "2023-09", &d) == 0);
-        CHECK(json_number_value(json_object_get(json_object_get(d, "indicators"),
-                                                "event_measure")) == 0.0);
+        CHECK(json_number_value(
+                  json_object_get(json_object_get(d, "indicators"), "event_measure")) == 0.0);
         CHECK(json_integer_value(json_object_get(d, "level")) < CW_SUPPLY_ALERT);
         json_decref(d);
     }

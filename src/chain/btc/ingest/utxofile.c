@@ -12,8 +12,8 @@
 #include <openssl/ec.h>
 #include <openssl/obj_mac.h>
 
-#include "chainwatch/errors.h"
 #include "chainwatch/btc/ingest.h"
+#include "chainwatch/errors.h"
 #include "chainwatch/util.h"
 
 typedef struct utxo {

@@ -4,10 +4,10 @@
  * enough keys to hit hashes with leading zero bytes and every checksum position. */
 #include <string.h>
 
-#include "gen/btc/addrfmt.h"
-#include "gen/btc/tx.h"
 #include "chainwatch/btc/address.h"
 #include "chainwatch/errors.h"
+#include "gen/btc/addrfmt.h"
+#include "gen/btc/tx.h"
 #include "harness.h"
 
 static void ref_encode(char *out, size_t n, cw_network net, uint8_t type, uint64_t key)

@@ -2,11 +2,11 @@
  * roots of the first 439 mainnet blocks), BIP34 and size predictions, and segwit txid rules. */
 #include <string.h>
 
-#include "gen/btc/tx.h"
 #include "chainwatch/btc/address.h"
 #include "chainwatch/btc/block.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/util.h"
+#include "gen/btc/tx.h"
 #include "harness.h"
 
 static void test_genesis_bytes(void)
