@@ -858,33 +858,48 @@ static int push_spend(cw_chainstore *cs, uint32_t spent_tx, uint32_t vout, uint3
     return 0;
 }
 
-/* Stable LSD radix sort of the pending spends by spent tx (11 bits a pass; passes whose digit
- * is the same for every entry are skipped). Stable: spends of one output stay in tx order, so
- * the later of two is the one reported as the double spend. */
+/* Stable LSD radix sorts, 11 bits a pass over the low `bits` of each element's key; passes
+ * whose digit is the same for every element are skipped. Each returns the sorted array, which
+ * is a or tmp (the other one is scratch). One definition serves the three sorts of this file. */
+#define DEFINE_RADIX_SORT(name, T, KEY, bits)                                                      \
+    static T *name(T *a, T *tmp, uint64_t n)                                                       \
+    {                                                                                              \
+        for (int shift = 0; shift < (bits); shift += 11) {                                         \
+            uint64_t count[2048] = {0};                                                            \
+            for (uint64_t i = 0; i < n; i++)                                                       \
+                count[((uint64_t)KEY(a[i]) >> shift) & 2047]++;                                    \
+            if (n == 0 || count[((uint64_t)KEY(a[0]) >> shift) & 2047] == n)                       \
+                continue;                                                                          \
+            uint64_t sum = 0;                                                                      \
+            for (int d = 0; d < 2048; d++) {                                                       \
+                uint64_t c = count[d];                                                             \
+                count[d] = sum;                                                                    \
+                sum += c;                                                                          \
+            }                                                                                      \
+            for (uint64_t i = 0; i < n; i++)                                                       \
+                tmp[count[((uint64_t)KEY(a[i]) >> shift) & 2047]++] = a[i];                        \
+            T *x = a;                                                                              \
+            a = tmp;                                                                               \
+            tmp = x;                                                                               \
+        }                                                                                          \
+        return a;                                                                                  \
+    }
+#define SPEND_KEY(e) ((e).spent_tx)
+#define SUMEV_KEY(e) ((e).key)
+#define U64_KEY(e) (e)
+/* pending spends by spent tx: stable, so spends of one output stay in tx order and the later
+ * of two is the one reported as the double spend */
+DEFINE_RADIX_SORT(radix_spends, cw_spend, SPEND_KEY, 32)
+DEFINE_RADIX_SORT(radix_sumev, cw_sumev, SUMEV_KEY, 64)
+DEFINE_RADIX_SORT(sort_u64, uint64_t, U64_KEY, 64)
+
 static void sort_spends(cw_chainstore *cs)
 {
-    cw_spend *a = cs->spends, *tmp = cs->spends_tmp;
-    uint64_t n = cs->n_spends;
-    for (int shift = 0; shift < 32; shift += 11) {
-        uint64_t count[2048] = {0};
-        for (uint64_t i = 0; i < n; i++)
-            count[(a[i].spent_tx >> shift) & 2047]++;
-        if (n == 0 || count[(a[0].spent_tx >> shift) & 2047] == n)
-            continue;
-        uint64_t sum = 0;
-        for (int d = 0; d < 2048; d++) {
-            uint64_t c = count[d];
-            count[d] = sum;
-            sum += c;
-        }
-        for (uint64_t i = 0; i < n; i++)
-            tmp[count[(a[i].spent_tx >> shift) & 2047]++] = a[i];
-        cw_spend *x = a;
-        a = tmp;
-        tmp = x;
+    cw_spend *a = radix_spends(cs->spends, cs->spends_tmp, cs->n_spends);
+    if (a != cs->spends) {
+        cs->spends_tmp = cs->spends;
+        cs->spends = a;
     }
-    cs->spends = a;
-    cs->spends_tmp = tmp;
 }
 
 /* Error for a bad spend: names the spending tx's block and txid. */
@@ -902,8 +917,6 @@ static int spend_error(const cw_chainstore *cs, const cw_spend *sp, uint64_t n_o
                         (unsigned long long)o);
 }
 
-static uint64_t *sort_u64(uint64_t *a, uint64_t *tmp, uint64_t n);
-
 /* Adds the batch's spends to the address summaries: sorted by (address, spending tx), so each
  * address row is visited once and in file order, and a tx is counted once per address (not
  * again when it also pays the address: its outputs counted it at apply time). Every spending
@@ -911,28 +924,12 @@ static uint64_t *sort_u64(uint64_t *a, uint64_t *tmp, uint64_t n);
  * them, which is what recovery looks for. */
 static void addrsum_spends(cw_chainstore *cs)
 {
-    cw_sumev *a = cs->sumev, *tmp = cs->sumev_tmp;
     uint64_t n = cs->n_sumev;
-    for (int shift = 0; shift < 64; shift += 11) {
-        uint64_t count[2048] = {0};
-        for (uint64_t i = 0; i < n; i++)
-            count[(a[i].key >> shift) & 2047]++;
-        if (n == 0 || count[(a[0].key >> shift) & 2047] == n)
-            continue;
-        uint64_t sum = 0;
-        for (int d = 0; d < 2048; d++) {
-            uint64_t c = count[d];
-            count[d] = sum;
-            sum += c;
-        }
-        for (uint64_t i = 0; i < n; i++)
-            tmp[count[(a[i].key >> shift) & 2047]++] = a[i];
-        cw_sumev *x = a;
-        a = tmp;
-        tmp = x;
+    cw_sumev *a = radix_sumev(cs->sumev, cs->sumev_tmp, n);
+    if (a != cs->sumev) {
+        cs->sumev_tmp = cs->sumev;
+        cs->sumev = a;
     }
-    cs->sumev = a;
-    cs->sumev_tmp = tmp;
     uint64_t *paid = sort_u64(cs->paid, cs->paid_tmp, cs->n_paid), j = 0;
     if (paid != cs->paid) {
         cs->paid_tmp = cs->paid;
@@ -1294,31 +1291,6 @@ uint64_t cw_chainstore_bytes(const cw_chainstore *cs, uint64_t *index_bytes)
     if (index_bytes)
         *index_bytes = cw_hashidx_bytes(&cs->txidx) + cw_hashidx_bytes(&cs->addridx);
     return n;
-}
-
-/* LSD radix sort of u64 keys (11 bits a pass, constant digits skipped); returns the sorted
- * array, which is a or tmp. */
-static uint64_t *sort_u64(uint64_t *a, uint64_t *tmp, uint64_t n)
-{
-    for (int shift = 0; shift < 64; shift += 11) {
-        uint64_t count[2048] = {0};
-        for (uint64_t i = 0; i < n; i++)
-            count[(a[i] >> shift) & 2047]++;
-        if (n == 0 || count[(a[0] >> shift) & 2047] == n)
-            continue;
-        uint64_t sum = 0;
-        for (int d = 0; d < 2048; d++) {
-            uint64_t c = count[d];
-            count[d] = sum;
-            sum += c;
-        }
-        for (uint64_t i = 0; i < n; i++)
-            tmp[count[(a[i] >> shift) & 2047]++] = a[i];
-        uint64_t *x = a;
-        a = tmp;
-        tmp = x;
-    }
-    return a;
 }
 
 int cw_chainstore_check_addrsum(const cw_chainstore *cs)
