@@ -84,6 +84,9 @@ typedef struct cw_alert_filter {
  * to the current schema version. Returns 0, CW_EIO (cannot open), CW_EVERSION (the file was
  * written by a newer chainwatch) or CW_ECORRUPT. *out is owned by the caller. */
 int cw_alert_db_open(cw_alert_db **out, const char *path);
+/* The same with the one SQLite layer's flags (chainwatch/sql.h: CW_SQL_CREATE, CW_SQL_PRIVATE
+ * for a connection only one thread uses). */
+int cw_alert_db_open_ex(cw_alert_db **out, const char *path, unsigned sql_flags);
 /* Closes the database; accepts NULL. */
 void cw_alert_db_close(cw_alert_db *db);
 
@@ -103,11 +106,28 @@ int cw_alert_get(cw_alert_db *db, int64_t id, json_t **out);
  * (bad filter, or both after_id and before_id) or CW_EIO. */
 int cw_alert_list(cw_alert_db *db, const cw_alert_filter *f, json_t **out);
 
+/* Counts the alerts that match the filter's status, source, kind, severity and time (paging
+ * fields ignored), in groups of equal (severity, TLP, share_to), so that a caller can apply
+ * its TLP visibility per group instead of per alert: fn is called once per group and returns 0
+ * to go on or a negative code to stop (returned). One indexed aggregate query. */
+typedef struct cw_alert_count_group {
+    cw_alert_severity severity;
+    cw_tlp tlp;
+    const char *share_to; /* comma-separated orgs, "" for none */
+    int64_t count;
+} cw_alert_count_group;
+int cw_alert_count(cw_alert_db *db, const cw_alert_filter *f,
+                   int (*fn)(const cw_alert_count_group *g, void *payload), void *payload);
+
 /* Moves an alert to `status`, recording who and when (and an optional note). Allowed moves:
  * new -> acknowledged, new|acknowledged -> closed. Returns 0, CW_ENOTFOUND or CW_EINVAL
  * (a move that is not allowed). */
 int cw_alert_set_status(cw_alert_db *db, int64_t id, cw_alert_status status, const char *who,
                         const char *note);
+
+/* 1 when some alert with id > after_id is not from a partner, 0 when none, or a negative code.
+ * One indexed probe with a cached statement: the server asks it on every TAXII read. */
+int cw_alert_any_local_after(cw_alert_db *db, int64_t after_id);
 
 /* Calls fn for each alert with id > after_id that is not from a partner, ascending; fn returns
  * 0 to go on or a negative code to stop (returned). The JSON is borrowed for the call. */

@@ -116,6 +116,12 @@ typedef struct cw_node cw_node;
 int cw_node_init(const char *path, const char *name, const char *org);
 /* Opens an initialised node (CW_ENOTFOUND when `node init` was not run). */
 int cw_node_open(cw_node **out, const char *path);
+/* The same with the one SQLite layer's flags (chainwatch/sql.h); the server's per-worker read
+ * connections are CW_SQL_PRIVATE. */
+int cw_node_open_ex(cw_node **out, const char *path, unsigned sql_flags);
+/* SQLite's data_version of this connection: it changes whenever another connection commits,
+ * so a reader can tell that what it computed before is still current. */
+int cw_node_data_version(cw_node *n, int64_t *out);
 void cw_node_close(cw_node *n);
 /* Borrowed accessors, valid until cw_node_close. */
 cw_alert_db *cw_node_alerts(cw_node *n);

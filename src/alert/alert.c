@@ -18,10 +18,12 @@
 
 #include "chainwatch/alert.h"
 #include "chainwatch/errors.h"
+#include "chainwatch/sql.h"
 #include "chainwatch/util.h"
 
 struct cw_alert_db {
     sqlite3 *db;
+    cw_sql_cache cache; /* hot statements (the server's per-request checks) */
 };
 
 static const char *const migrations[] = {
@@ -184,11 +186,16 @@ int cw_alert_parse_time(int64_t *out, const char *s)
 
 int cw_alert_db_open(cw_alert_db **out, const char *path)
 {
+    return cw_alert_db_open_ex(out, path, CW_SQL_CREATE);
+}
+
+int cw_alert_db_open_ex(cw_alert_db **out, const char *path, unsigned sql_flags)
+{
     *out = NULL;
     cw_alert_db *a = cw_calloc(1, sizeof *a);
     if (!a)
         return cw_error_set(CW_ENOMEM, "out of memory");
-    int rc = cw_alert__sqlite_open(&a->db, path);
+    int rc = cw_sql_open(&a->db, path, sql_flags);
     if (!rc)
         rc = cw_alert__migrate(a->db, "alert", migrations,
                                (int)(sizeof migrations / sizeof migrations[0]));
@@ -206,6 +213,7 @@ void cw_alert_db_close(cw_alert_db *db)
 {
     if (!db)
         return;
+    cw_sql_cache_free(&db->cache);
     sqlite3_close(db->db);
     cw_free(db);
 }
@@ -493,8 +501,8 @@ int cw_alert_list(cw_alert_db *db, const cw_alert_filter *f, json_t **out)
             : "SELECT " ALERT_COLUMNS " FROM alerts WHERE (?1 < 0 OR status = ?1) AND "
               "(?2 IS NULL OR source = lower(?2)) AND (?3 IS NULL OR kind = ?3) AND severity >= ?4 "
               "AND time >= ?5 AND id > ?6 AND (?8 <= 0 OR id < ?8) ORDER BY id DESC LIMIT ?7";
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL))
+    sqlite3_stmt *st = cw_sql_cached(&db->cache, db->db, sql);
+    if (!st)
         return sql_fail(db, "list");
     sqlite3_bind_int(st, 1, status);
     if (f->source)
@@ -522,7 +530,7 @@ int cw_alert_list(cw_alert_db *db, const cw_alert_filter *f, json_t **out)
     }
     if (s != SQLITE_ROW && s != SQLITE_DONE)
         rc = sql_fail(db, "list");
-    sqlite3_finalize(st);
+    cw_sql_done(st);
     if (rc) {
         json_decref(arr);
         return rc;
@@ -533,6 +541,62 @@ int cw_alert_list(cw_alert_db *db, const cw_alert_filter *f, json_t **out)
                      asc && more ? json_integer(last) : json_null(), "next_before_id",
                      !asc && more ? json_integer(last) : json_null(), "more", more);
     return *out ? 0 : cw_error_set(CW_ENOMEM, "out of memory");
+}
+
+int cw_alert_count(cw_alert_db *db, const cw_alert_filter *f,
+                   int (*fn)(const cw_alert_count_group *g, void *payload), void *payload)
+{
+    cw_alert_filter none;
+    memset(&none, 0, sizeof none);
+    if (!f)
+        f = &none;
+    int status = -1, sev = 0;
+    if (f->status) {
+        cw_alert_status s;
+        if (cw_alert_status_parse(&s, f->status))
+            return CW_EINVAL;
+        status = (int)s;
+    }
+    if (f->source) {
+        cw_alert_source s;
+        if (cw_alert_source_parse(&s, f->source))
+            return CW_EINVAL;
+    }
+    if (f->min_severity) {
+        cw_alert_severity s;
+        if (cw_alert_severity_parse(&s, f->min_severity))
+            return CW_EINVAL;
+        sev = (int)s;
+    }
+    sqlite3_stmt *st = cw_sql_cached(
+        &db->cache, db->db,
+        "SELECT severity, tlp, share_to, count(*) FROM alerts WHERE (?1 < 0 OR status = ?1) AND "
+        "(?2 IS NULL OR source = lower(?2)) AND (?3 IS NULL OR kind = ?3) AND severity >= ?4 AND "
+        "time >= ?5 GROUP BY severity, tlp, share_to");
+    if (!st)
+        return sql_fail(db, "count");
+    sqlite3_bind_int(st, 1, status);
+    if (f->source)
+        sqlite3_bind_text(st, 2, f->source, -1, SQLITE_STATIC);
+    if (f->kind)
+        sqlite3_bind_text(st, 3, f->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, sev);
+    sqlite3_bind_int64(st, 5, f->since_us);
+    int rc = 0, s;
+    while (!rc && (s = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *share = (const char *)sqlite3_column_text(st, 2);
+        cw_alert_count_group g = {
+            .severity = (cw_alert_severity)sqlite3_column_int(st, 0),
+            .tlp = (cw_tlp)sqlite3_column_int(st, 1),
+            .share_to = share ? share : "",
+            .count = sqlite3_column_int64(st, 3),
+        };
+        rc = fn(&g, payload);
+    }
+    if (!rc && s != SQLITE_DONE)
+        rc = sql_fail(db, "count");
+    cw_sql_done(st);
+    return rc;
 }
 
 int cw_alert_set_status(cw_alert_db *db, int64_t id, cw_alert_status status, const char *who,
@@ -573,6 +637,20 @@ int cw_alert_set_status(cw_alert_db *db, int64_t id, cw_alert_status status, con
                       cw_alert_status_name(status));
     json_decref(cur);
     return rc;
+}
+
+int cw_alert_any_local_after(cw_alert_db *db, int64_t after_id)
+{
+    sqlite3_stmt *st = cw_sql_cached(
+        &db->cache, db->db, "SELECT 1 FROM alerts WHERE id > ? AND source != 'partner' LIMIT 1");
+    if (!st)
+        return sql_fail(db, "any local");
+    sqlite3_bind_int64(st, 1, after_id);
+    int s = sqlite3_step(st);
+    cw_sql_done(st);
+    if (s != SQLITE_ROW && s != SQLITE_DONE)
+        return sql_fail(db, "any local");
+    return s == SQLITE_ROW;
 }
 
 int cw_alert_foreach_local(cw_alert_db *db, int64_t after_id,

@@ -12,8 +12,10 @@
  *   GET status                         store counts and what has been built over it
  * The store is opened read-only when the server starts (serve --store, --labels) and reopened
  * when its MANIFEST changes, so a running `ingest` or `watch` shows up at the next request.
- * The label map used by traces is built once per opened store. Requests run one at a time
- * (the server's lock), so this state needs no locking of its own.
+ * The label map used by traces is built once per opened store. Requests run concurrently under
+ * the server's read lock and only read this context (the engines take a const store and a
+ * const label map); opening, reopening and building the label map happen in
+ * cw_server__chain_refresh, under the write lock.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -39,6 +41,8 @@ struct cw_chain_ctx {
     cw_labels *labels;
     cw_trace_labelmap *lm;
     struct timespec manifest_mtime;
+    int open_rc; /* the last refresh's error (0: none); c->cs is NULL then */
+    char open_err[512];
 };
 
 int cw_server__chain_open(cw_chain_ctx **out, const char *store_dir, const char *labels_path)
@@ -71,35 +75,60 @@ void cw_server__chain_close(cw_chain_ctx *c)
     cw_free(c);
 }
 
-/* The current store, reopened when its MANIFEST changed. */
+static bool manifest_changed(const cw_chain_ctx *c, struct stat *st)
+{
+    char mpath[PATH_MAX];
+    snprintf(mpath, sizeof mpath, "%s/MANIFEST", c->store_dir);
+    if (stat(mpath, st) != 0)
+        return true;
+    return st->st_mtim.tv_sec != c->manifest_mtime.tv_sec ||
+           st->st_mtim.tv_nsec != c->manifest_mtime.tv_nsec;
+}
+
+bool cw_server__chain_stale(cw_chain_ctx *c)
+{
+    struct stat st;
+    return c && c->store_dir && (!c->cs || manifest_changed(c, &st));
+}
+
+void cw_server__chain_refresh(cw_chain_ctx *c)
+{
+    struct stat st;
+    if (!c || !c->store_dir || (c->cs && !manifest_changed(c, &st)))
+        return;
+    cw_trace_labelmap_free(c->lm);
+    c->lm = NULL;
+    cw_chainstore_close(c->cs);
+    c->cs = NULL;
+    char mpath[PATH_MAX];
+    snprintf(mpath, sizeof mpath, "%s/MANIFEST", c->store_dir);
+    int rc = stat(mpath, &st) != 0
+                 ? cw_error_set(CW_ENOTFOUND, "%s: not a chain store", c->store_dir)
+                 : cw_chainstore_open(&c->cs, c->store_dir, false, CW_NET_MAIN);
+    c->open_rc = rc;
+    snprintf(c->open_err, sizeof c->open_err, "%s", rc ? cw_error_last() : "");
+    if (rc)
+        return;
+    c->manifest_mtime = st.st_mtim;
+    /* The label map of this store, built once: requests only read it. */
+    if (c->labels && cw_trace_labelmap_new(&c->lm, c->cs, c->labels) != 0)
+        c->lm = NULL;
+}
+
+/* The current store, as the last refresh left it. */
 static int store_of(cw_chain_ctx *c, cw_chainstore **out)
 {
     if (!c->store_dir)
         return cw_error_set(CW_ENOTFOUND, "this node serves no chain store (serve --store DIR)");
-    char mpath[PATH_MAX];
-    snprintf(mpath, sizeof mpath, "%s/MANIFEST", c->store_dir);
-    struct stat st;
-    if (stat(mpath, &st) != 0)
-        return cw_error_set(CW_ENOTFOUND, "%s: not a chain store", c->store_dir);
-    if (!c->cs || st.st_mtim.tv_sec != c->manifest_mtime.tv_sec ||
-        st.st_mtim.tv_nsec != c->manifest_mtime.tv_nsec) {
-        cw_trace_labelmap_free(c->lm);
-        c->lm = NULL;
-        cw_chainstore_close(c->cs);
-        c->cs = NULL;
-        int rc = cw_chainstore_open(&c->cs, c->store_dir, false, CW_NET_MAIN);
-        if (rc)
-            return rc;
-        c->manifest_mtime = st.st_mtim;
-    }
+    if (!c->cs)
+        return cw_error_set(c->open_rc ? c->open_rc : CW_ENOTFOUND, "%s",
+                            c->open_err[0] ? c->open_err : "chain store not open");
     *out = c->cs;
     return 0;
 }
 
 static const cw_trace_labelmap *labelmap_of(cw_chain_ctx *c)
 {
-    if (!c->lm && c->labels && c->cs && cw_trace_labelmap_new(&c->lm, c->cs, c->labels) != 0)
-        c->lm = NULL;
     return c->lm;
 }
 

@@ -90,6 +90,11 @@ void cw_server__taxii(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r);
 void cw_server__chain_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r);
 int cw_server__chain_open(cw_chain_ctx **out, const char *store_dir, const char *labels_path);
 void cw_server__chain_close(cw_chain_ctx *c);
+/* Chain requests run concurrently under the server's read lock and never change the context.
+ * Whether the context must be (re)built first (store not open, its MANIFEST changed, label map
+ * not yet built): checked under the read lock; the refresh runs under the write lock. */
+bool cw_server__chain_stale(cw_chain_ctx *c);
+void cw_server__chain_refresh(cw_chain_ctx *c);
 /* search, trace, supply, peers, audit (more_api.c); false when the route is not one of them. */
 bool cw_server__more_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r);
 

@@ -38,6 +38,7 @@
 #include <time.h>
 
 #include "chainwatch/errors.h"
+#include "chainwatch/sql.h"
 #include "chainwatch/util.h"
 #include "server/internal.h"
 #include "server/static.h"
@@ -48,6 +49,24 @@ typedef struct audit_item {
     int64_t time_us;
     char *f[5]; /* actor, action, target, outcome, detail: one allocation after the struct */
 } audit_item;
+
+/* A worker thread's reader: its read connection, and a small cache of serialised responses
+ * of cacheable reads (the alert listing: dashboards poll it). An entry is valid while the
+ * database's data_version is the one it was made under; any commit by another connection
+ * changes it, so a cached answer is never staler than an uncached one would be. The key holds
+ * the caller's org and role (TLP visibility depends on them), the path and the arguments. */
+#define RESP_CACHE_SLOTS 8
+#define RESP_CACHE_MAX_BYTES (4u << 20)
+typedef struct reader {
+    cw_node *node;
+    struct {
+        char *key;
+        char *body;
+        size_t len;
+        int64_t version;
+    } slot[RESP_CACHE_SLOTS];
+    unsigned next; /* round-robin replacement */
+} reader;
 
 /* Failed authentications of one address, minute and reason: the first is audited at once,
  * the rest as one summary entry when the minute is over. */
@@ -70,11 +89,11 @@ typedef struct conn_track {
 } conn_track;
 
 struct cw_srv_state {
-    pthread_mutex_t wlock;      /* the writer connection (cw_server.node) */
-    pthread_mutex_t chain_lock; /* cw_server.chain */
-    pthread_key_t reader_key;   /* this thread's read connection */
+    pthread_mutex_t wlock;       /* the writer connection (cw_server.node) */
+    pthread_rwlock_t chain_lock; /* cw_server.chain: read by requests, written by refreshes */
+    pthread_key_t reader_key;    /* this thread's reader (read connection and response cache) */
     pthread_mutex_t readers_lock;
-    cw_node **readers;
+    struct reader **readers;
     size_t n_readers, cap_readers;
 
     pthread_mutex_t q_lock; /* the audit queue and the failure buckets */
@@ -176,32 +195,73 @@ static bool auth_fail_count(cw_server *s, const char *ip, const char *reason, co
     return over;
 }
 
-/* This thread's read connection (opened on first use). NULL with the error set. */
-static cw_node *reader_of(cw_server *s)
+static void reader_free(reader *rd)
+{
+    if (!rd)
+        return;
+    for (unsigned i = 0; i < RESP_CACHE_SLOTS; i++) {
+        cw_free(rd->slot[i].key);
+        cw_free(rd->slot[i].body);
+    }
+    cw_node_close(rd->node);
+    cw_free(rd);
+}
+
+/* This thread's reader (its connection opened on first use). NULL with the error set. */
+static reader *reader_of(cw_server *s)
 {
     cw_srv_state *st = s->st;
-    cw_node *n = pthread_getspecific(st->reader_key);
-    if (n)
-        return n;
-    if (cw_node_open(&n, s->db_path))
+    reader *rd = pthread_getspecific(st->reader_key);
+    if (rd)
+        return rd;
+    if (!(rd = cw_calloc(1, sizeof *rd))) {
+        cw_error_set(CW_ENOMEM, "out of memory");
         return NULL;
+    }
+    if (cw_node_open_ex(&rd->node, s->db_path, CW_SQL_PRIVATE)) {
+        cw_free(rd);
+        return NULL;
+    }
     pthread_mutex_lock(&st->readers_lock);
     if (st->n_readers == st->cap_readers) {
         size_t cap = st->cap_readers ? st->cap_readers * 2 : 8;
-        cw_node **r = cw_realloc(st->readers, cap * sizeof *r);
+        reader **r = cw_realloc(st->readers, cap * sizeof *r);
         if (!r) {
             pthread_mutex_unlock(&st->readers_lock);
-            cw_node_close(n);
+            reader_free(rd);
             cw_error_set(CW_ENOMEM, "out of memory");
             return NULL;
         }
         st->readers = r;
         st->cap_readers = cap;
     }
-    st->readers[st->n_readers++] = n;
+    st->readers[st->n_readers++] = rd;
     pthread_mutex_unlock(&st->readers_lock);
-    pthread_setspecific(st->reader_key, n);
-    return n;
+    pthread_setspecific(st->reader_key, rd);
+    return rd;
+}
+
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *k, const char *v)
+{
+    (void)kind;
+    cw_buf *b = cls;
+    cw_buf_printf(b, "&%s=%s", k, v ? v : "");
+    return MHD_YES;
+}
+
+/* The cache key of a read, or NULL when the route is not cached. */
+static char *resp_cache_key(cw_req *q)
+{
+    if (!q->api || q->n_segs != 1 || strcmp(q->segs[0], "alerts") != 0)
+        return NULL;
+    cw_buf b = {0};
+    cw_buf_printf(&b, "%s|%d|%s?", q->who.org, (int)q->who.role, q->url);
+    MHD_get_connection_values(q->conn, MHD_GET_ARGUMENT_KIND, add_arg, &b);
+    if (cw_buf_append(&b, "", 1)) {
+        cw_buf_deinit(&b);
+        return NULL;
+    }
+    return (char *)b.data;
 }
 
 void cw_server__error(cw_resp *r, unsigned status, const char *title, const char *description)
@@ -256,7 +316,7 @@ static enum MHD_Result send_resp(cw_req *q, cw_resp *r)
     size_t len = r->raw_len;
     r->raw = NULL;
     if (!text && r->body) {
-        text = json_dumps(r->body, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+        text = json_dumps(r->body, JSON_COMPACT | JSON_REAL_PRECISION(17));
         len = text ? strlen(text) : 0;
     }
     struct MHD_Response *resp =
@@ -314,20 +374,91 @@ static bool uses_chain(char **segs, int n)
 }
 
 /* Runs the handler on a view of the server whose node is `node`, and queues the audit entry. */
-static void dispatch(cw_server *s, cw_node *node, cw_req *q, cw_resp *r)
+/* Serves a cacheable read from the reader's cache when its data_version still holds; returns
+ * true when served. Otherwise *key_out is the key under which to store the answer (or NULL). */
+static bool cache_lookup(reader *rd, cw_req *q, cw_resp *r, char **key_out, int64_t *ver)
+{
+    *key_out = NULL;
+    char *key = resp_cache_key(q);
+    if (!key)
+        return false;
+    if (cw_node_data_version(rd->node, ver)) {
+        cw_free(key);
+        return false;
+    }
+    for (unsigned i = 0; i < RESP_CACHE_SLOTS; i++) {
+        if (!rd->slot[i].key || rd->slot[i].version != *ver || strcmp(rd->slot[i].key, key))
+            continue;
+        char *copy = malloc(rd->slot[i].len + 1); /* freed by libmicrohttpd */
+        if (!copy)
+            break;
+        memcpy(copy, rd->slot[i].body, rd->slot[i].len + 1);
+        r->raw = copy;
+        r->raw_len = rd->slot[i].len;
+        r->status = 200;
+        cw_free(key);
+        return true;
+    }
+    *key_out = key;
+    return false;
+}
+
+static void cache_store(reader *rd, char *key, int64_t ver, cw_resp *r)
+{
+    if (r->status != 200 || !r->body || r->raw) {
+        cw_free(key);
+        return;
+    }
+    char *text = json_dumps(r->body, JSON_COMPACT | JSON_REAL_PRECISION(17));
+    size_t len = text ? strlen(text) : 0;
+    char *copy = text && len <= RESP_CACHE_MAX_BYTES ? cw_malloc(len + 1) : NULL;
+    if (copy) {
+        memcpy(copy, text, len + 1);
+        unsigned i = rd->next++ % RESP_CACHE_SLOTS;
+        cw_free(rd->slot[i].key);
+        cw_free(rd->slot[i].body);
+        rd->slot[i].key = key;
+        rd->slot[i].body = copy;
+        rd->slot[i].len = len;
+        rd->slot[i].version = ver;
+        key = NULL;
+    }
+    cw_free(key);
+    if (text) { /* sent as is: one serialisation */
+        r->raw = text;
+        r->raw_len = len;
+    }
+}
+
+/* Runs the handler on a view of the server whose node is `node` (a worker's reader for reads,
+ * rd NULL for the writer), and queues the audit entry. */
+static void dispatch(cw_server *s, cw_node *node, reader *rd, cw_req *q, cw_resp *r)
 {
     cw_server view = *s;
     view.node = node;
     bool read = !strcmp(q->method, "GET") || !strcmp(q->method, "HEAD");
-    bool chain = q->api && uses_chain(q->segs, q->n_segs);
-    if (chain)
-        pthread_mutex_lock(&s->st->chain_lock);
-    if (q->api)
+    char *key = NULL;
+    int64_t ver = 0;
+    bool hit = rd && read && cache_lookup(rd, q, r, &key, &ver);
+    bool chain = !hit && q->api && uses_chain(q->segs, q->n_segs);
+    if (chain) {
+        pthread_rwlock_rdlock(&s->st->chain_lock);
+        if (cw_server__chain_stale(s->chain)) {
+            pthread_rwlock_unlock(&s->st->chain_lock);
+            pthread_rwlock_wrlock(&s->st->chain_lock);
+            cw_server__chain_refresh(s->chain);
+            pthread_rwlock_unlock(&s->st->chain_lock);
+            pthread_rwlock_rdlock(&s->st->chain_lock);
+        }
+    }
+    if (!hit && q->api)
         cw_server__api(&view, q, q->segs, q->n_segs, r);
-    else
+    else if (!hit)
         cw_server__taxii(&view, q, q->segs, q->n_segs, r);
     if (chain)
-        pthread_mutex_unlock(&s->st->chain_lock);
+        pthread_rwlock_unlock(&s->st->chain_lock);
+    if (key)
+        cache_store(rd, key, ver, r);
     char target[600], code[8];
     snprintf(target, sizeof target, "%s %s", q->method, q->url);
     snprintf(code, sizeof code, "%u", r->status);
@@ -357,7 +488,7 @@ static void run_jobs(cw_server *s)
         if (!q->api)
             q->resp.content_type = "application/taxii+json;version=2.1";
         pthread_mutex_lock(&st->wlock);
-        dispatch(s, s->node, q, &q->resp);
+        dispatch(s, s->node, NULL, q, &q->resp);
         pthread_mutex_unlock(&st->wlock);
         q->job_done = true;
         /* q belongs to the connection again once resumed: touch it no more. */
@@ -393,7 +524,8 @@ static void handle(cw_server *s, cw_req *q, cw_resp *r)
     }
     const char *key = api_key_of(q->conn);
     bool read = !strcmp(q->method, "GET") || !strcmp(q->method, "HEAD");
-    cw_node *rn = reader_of(s);
+    reader *rd = reader_of(s);
+    cw_node *rn = rd ? rd->node : NULL;
     if (!rn) {
         cw_server__error(r, 503, "Service unavailable", cw_error_last());
         return;
@@ -430,7 +562,7 @@ static void handle(cw_server *s, cw_req *q, cw_resp *r)
     }
     memcpy(q->segs, segs, sizeof *segs * (size_t)n);
     if (read) {
-        dispatch(s, rn, q, r);
+        dispatch(s, rn, rd, q, r);
         return;
     }
     /* A write goes to the one writer thread; the connection is suspended until it is done, so
@@ -448,7 +580,7 @@ static void handle(cw_server *s, cw_req *q, cw_resp *r)
     pthread_mutex_unlock(&st->q_lock);
     if (!defer) {
         pthread_mutex_lock(&st->wlock);
-        dispatch(s, s->node, q, r);
+        dispatch(s, s->node, NULL, q, r);
         pthread_mutex_unlock(&st->wlock);
         return;
     }
@@ -855,7 +987,7 @@ static cw_srv_state *state_new(const cw_server_config *cfg)
         return NULL;
     }
     pthread_mutex_init(&st->wlock, NULL);
-    pthread_mutex_init(&st->chain_lock, NULL);
+    pthread_rwlock_init(&st->chain_lock, NULL);
     pthread_mutex_init(&st->readers_lock, NULL);
     pthread_mutex_init(&st->q_lock, NULL);
     pthread_mutex_init(&st->conn_lock, NULL);
@@ -874,7 +1006,7 @@ static void state_free(cw_srv_state *st)
     if (!st)
         return;
     for (size_t i = 0; i < st->n_readers; i++)
-        cw_node_close(st->readers[i]);
+        reader_free(st->readers[i]);
     cw_free(st->readers);
     while (st->q_head) {
         audit_item *nx = st->q_head->next;
@@ -883,7 +1015,7 @@ static void state_free(cw_srv_state *st)
     }
     pthread_key_delete(st->reader_key);
     pthread_mutex_destroy(&st->wlock);
-    pthread_mutex_destroy(&st->chain_lock);
+    pthread_rwlock_destroy(&st->chain_lock);
     pthread_mutex_destroy(&st->readers_lock);
     pthread_mutex_destroy(&st->q_lock);
     pthread_mutex_destroy(&st->conn_lock);

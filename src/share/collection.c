@@ -503,26 +503,19 @@ int cw_share_publish_pending(cw_node *n, int *out_n)
     return rc;
 }
 
-static int stop_at_first(const json_t *alert, void *payload)
-{
-    (void)alert;
-    *(bool *)payload = true;
-    return 1;
-}
-
 int cw_share_publish_needed(cw_node *n)
 {
-    char buf[32];
+    sqlite3_stmt *st =
+        cw_sql_cached(&n->cache, n->db, "SELECT v FROM node WHERE k = 'published_alert_id'");
+    if (!st)
+        return sql_fail(n->db, "publish");
     int64_t done = 0;
-    int rc = cw_share__meta_get(n->db, "published_alert_id", buf, sizeof buf);
-    if (!rc && cw_parse_i64(&done, buf))
-        rc = cw_error_set(CW_ECORRUPT, "node: bad published_alert_id");
-    bool any = false;
-    if (!rc)
-        rc = cw_alert_foreach_local(n->alerts, done, stop_at_first, &any);
-    if (rc < 0)
-        return rc;
-    return any ? 1 : 0;
+    int rc = sqlite3_step(st) == SQLITE_ROW &&
+                     !cw_parse_i64(&done, (const char *)sqlite3_column_text(st, 0))
+                 ? 0
+                 : cw_error_set(CW_ECORRUPT, "node: bad or missing published_alert_id");
+    cw_sql_done(st);
+    return rc ? rc : cw_alert_any_local_after(n->alerts, done);
 }
 
 int cw_share_publish_skipped(cw_node *n, json_t **out)

@@ -5,10 +5,12 @@
 #include <sqlite3.h>
 
 #include "chainwatch/share.h"
+#include "chainwatch/sql.h"
 
 struct cw_node {
     cw_alert_db *alerts;
-    sqlite3 *db; /* borrowed from alerts */
+    sqlite3 *db;        /* borrowed from alerts */
+    cw_sql_cache cache; /* hot statements (authentication on every request) */
     char name[64];
     char org[64];
     char identity[96];

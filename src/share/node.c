@@ -205,13 +205,18 @@ out:
 
 int cw_node_open(cw_node **out, const char *path)
 {
+    return cw_node_open_ex(out, path, CW_SQL_CREATE);
+}
+
+int cw_node_open_ex(cw_node **out, const char *path, unsigned sql_flags)
+{
     *out = NULL;
     if (sodium_init() < 0)
         return cw_error_set(CW_EIO, "libsodium failed to initialise");
     cw_node *n = cw_calloc(1, sizeof *n);
     if (!n)
         return cw_error_set(CW_ENOMEM, "out of memory");
-    int rc = cw_alert_db_open(&n->alerts, path);
+    int rc = cw_alert_db_open_ex(&n->alerts, path, sql_flags);
     char hex[160];
     if (!rc) {
         n->db = cw_alert_db_sqlite(n->alerts);
@@ -248,6 +253,7 @@ void cw_node_close(cw_node *n)
 {
     if (!n)
         return;
+    cw_sql_cache_free(&n->cache);
     cw_alert_db_close(n->alerts);
     sodium_memzero(n, sizeof *n);
     cw_free(n);
@@ -421,9 +427,9 @@ int cw_keys_authenticate(cw_node *n, const char *key, cw_principal *out)
         return cw_error_set(CW_EPERM, "unknown API key");
     char hash[65];
     key_hash(hash, n, key);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(n->db, "SELECT name, org, role, revoked FROM api_keys WHERE hash = ?",
-                           -1, &st, NULL))
+    sqlite3_stmt *st = cw_sql_cached(
+        &n->cache, n->db, "SELECT name, org, role, revoked FROM api_keys WHERE hash = ?");
+    if (!st)
         return sql_fail(n->db, "keys");
     sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
     int rc;
@@ -437,7 +443,18 @@ int cw_keys_authenticate(cw_node *n, const char *key, cw_principal *out)
     } else {
         rc = cw_error_set(CW_EPERM, "unknown API key");
     }
-    sqlite3_finalize(st);
+    cw_sql_done(st);
+    return rc;
+}
+
+int cw_node_data_version(cw_node *n, int64_t *out)
+{
+    sqlite3_stmt *st = cw_sql_cached(&n->cache, n->db, "PRAGMA data_version");
+    if (!st)
+        return sql_fail(n->db, "data_version");
+    int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : sql_fail(n->db, "data_version");
+    *out = rc ? 0 : sqlite3_column_int64(st, 0);
+    cw_sql_done(st);
     return rc;
 }
 
