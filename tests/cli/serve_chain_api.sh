@@ -57,6 +57,47 @@ c=$(jq -r '[.assessments[] | select(.level != null)][0].commodity' <<<"$st")
 check_eq "supply explain" "$(get "../supply/explain/$c/KOR" | jq -S 'del(.generated_at)')" "$("$CW_BIN" supply explain "$c" KOR --json | jq -S 'del(.generated_at)')"
 check_eq "unknown commodity: 404" "$(code ../supply/explain/unobtainium/KOR)" 404
 # blocks ingested while the server runs are seen by the next request
+# Chain routes run concurrently under the read lock: 6 clients x 12 rounds of address, tx,
+# trace and cluster, every answer equal to the one asked alone.
+norm_trace() { jq -S 'del(.. | .elapsed_ms?, .elapsed_s?, .ms?)'; }
+want_a=$(get "address/$ADDR" | jq -S . | md5sum)
+want_t=$(get "tx/$TXID" | jq -S . | md5sum)
+want_r=$(get "trace?from=$TXID&model=fifo&max_hops=3" | norm_trace | md5sum)
+want_c=$(get "cluster/$ADDR" | jq -S . | md5sum)
+client() {
+    local bad=0
+    for _ in $(seq 12); do
+        [ "$(get "address/$ADDR" | jq -S . | md5sum)" = "$want_a" ] || bad=$((bad + 1))
+        [ "$(get "tx/$TXID" | jq -S . | md5sum)" = "$want_t" ] || bad=$((bad + 1))
+        [ "$(get "trace?from=$TXID&model=fifo&max_hops=3" | norm_trace | md5sum)" = "$want_r" ] || bad=$((bad + 1))
+        [ "$(get "cluster/$ADDR" | jq -S . | md5sum)" = "$want_c" ] || bad=$((bad + 1))
+    done
+    echo "$bad" > "$T/client.$1"
+}
+pids=()
+for c in 1 2 3 4 5 6; do client "$c" & pids+=($!); done
+wait "${pids[@]}"
+for c in 1 2 3 4 5 6; do
+    check_eq "concurrent client $c: every answer as asked alone" "$(cat "$T/client.$c")" 0
+done
+# ...and while ingest grows the store, which the server reopens under the write lock: every
+# request answers 200 (blocks 41..60 arrive meanwhile, so the answers themselves may change).
+busy() {
+    local bad=0
+    for _ in $(seq 20); do
+        for r in "address/$ADDR" "tx/$TXID" "trace?from=$TXID&model=fifo&max_hops=3" status; do
+            [ "$(code "$r")" = 200 ] || bad=$((bad + 1))
+        done
+    done
+    echo "$bad" > "$T/busy.$1"
+}
+pids=()
+for c in 1 2 3 4; do busy "$c" & pids+=($!); done
 "$CW_BIN" ingest btc --blocks "$T/w/blocks" --store "$T/s" --network regtest --to 60 --quiet > /dev/null
+wait "${pids[@]}"
+for c in 1 2 3 4; do
+    check_eq "client $c during ingest: every request 200" "$(cat "$T/busy.$c")" 0
+done
 check_eq "status after more blocks: 61" "$(get status | jq .blocks)" 61
+check "server still running" kill -0 "$PID"
 finish
