@@ -15,7 +15,8 @@
 
 int cw_cli_gen_evm(int argc, char **argv);
 
-static const cw_command gen_evm_cmd = {
+extern const cw_command cw_cmd_gen_evm;
+const cw_command cw_cmd_gen_evm = {
     "gen evm", "generate an EVM world (ethereum-etl CSVs) with laundering and ground truth",
     "Usage: chainwatch gen evm --out DIR [--txs N] [--seed S] [--scenario FILE] [--json]\n"
     "                          [--quiet]\n\n"
@@ -52,11 +53,11 @@ int cw_cli_gen_evm(int argc, char **argv)
             break;
         case 't':
             if (cw_parse_u64(&o.txs, optarg) != 0)
-                return cw_cli_usage_error(&gen_evm_cmd, "--txs: not a count: '%s'", optarg);
+                return cw_cli_usage_error(&cw_cmd_gen_evm, "--txs: not a count: '%s'", optarg);
             break;
         case 's':
             if (cw_parse_u64(&o.seed, optarg) != 0)
-                return cw_cli_usage_error(&gen_evm_cmd, "--seed: not an unsigned integer: '%s'",
+                return cw_cli_usage_error(&cw_cmd_gen_evm, "--seed: not an unsigned integer: '%s'",
                                           optarg);
             break;
         case 'S':
@@ -69,17 +70,17 @@ int cw_cli_gen_evm(int argc, char **argv)
             o.progress = false;
             break;
         case 'h':
-            return cw_cli_help(&gen_evm_cmd);
+            return cw_cli_help(&cw_cmd_gen_evm);
         default:
-            return cw_cli_usage_error(&gen_evm_cmd, "unknown option");
+            return cw_cli_usage_error(&cw_cmd_gen_evm, "unknown option");
         }
     }
     if (optind < argc)
-        return cw_cli_usage_error(&gen_evm_cmd, "unexpected argument '%s'", argv[optind]);
+        return cw_cli_usage_error(&cw_cmd_gen_evm, "unexpected argument '%s'", argv[optind]);
     if (!o.out_dir || !*o.out_dir)
-        return cw_cli_usage_error(&gen_evm_cmd, "--out DIR is required");
+        return cw_cli_usage_error(&cw_cmd_gen_evm, "--out DIR is required");
     if (o.txs < 2000)
-        return cw_cli_usage_error(&gen_evm_cmd, "--txs: at least 2000, not %llu",
+        return cw_cli_usage_error(&cw_cmd_gen_evm, "--txs: at least 2000, not %llu",
                                   (unsigned long long)o.txs);
     cw_gen_evm_scenario *sc = NULL;
     if (scenario) {

@@ -325,6 +325,20 @@ static int prepare(const cw_command *cmd, int argc, char **argv, int *out_argc, 
     return -1;
 }
 
+/* Sub-verbs with a usage of their own, which `--help` prints instead of the verb's. */
+extern const cw_command cw_cmd_gen_evm; /* gen_evm_cli.c */
+static const cw_command *subcommand(const char *verb, const char *word)
+{
+    static const struct {
+        const char *verb, *word;
+        const cw_command *cmd;
+    } subs[] = {{"gen", "evm", &cw_cmd_gen_evm}};
+    for (size_t i = 0; i < sizeof subs / sizeof *subs; i++)
+        if (!strcmp(verb, subs[i].verb) && !strcmp(word, subs[i].word))
+            return subs[i].cmd;
+    return NULL;
+}
+
 static void print_main_help(void)
 {
     printf("chainwatch %s: early warning on illicit crypto flows and critical-mineral supply "
@@ -350,8 +364,10 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; cw_commands[i]; i++) {
         if (!strcmp(argv[1], cw_commands[i]->name)) {
-            if (cw_cli_wants_help(argc - 1, argv + 1))
-                return cw_cli_help(cw_commands[i]);
+            if (cw_cli_wants_help(argc - 1, argv + 1)) {
+                const cw_command *sub = argc > 2 ? subcommand(argv[1], argv[2]) : NULL;
+                return cw_cli_help(sub ? sub : cw_commands[i]);
+            }
             int nc = 0;
             char **nv = NULL;
             int rc = prepare(cw_commands[i], argc - 1, argv + 1, &nc, &nv);

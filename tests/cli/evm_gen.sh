@@ -8,7 +8,7 @@ SRC=${CW_SOURCE_DIR:-$(dirname "$0")/../..}
 out=$("$CW_BIN" gen evm --out "$T/w" --txs 15000 --seed 3 --scenario "$SRC/data/scenarios/evm-quick-heist.json" --json --quiet)
 check "gen evm --json reports the transactions" bash -c "echo '$out' | jq -e '.txs >= 15000 and .blocks > 1000 and .token_transfers > 0'"
 check "truth agrees with the CSVs (gen_check.py)" /usr/bin/python3 "$SRC/tests/evm/gen_check.py" "$T/w"
-check_eq "gen evm --help names the EVM usage" "$("$CW_BIN" gen evm --help | grep -c 'gen evm')" "1"
+check_eq "gen evm --help prints the EVM usage, not gen's" "$("$CW_BIN" gen evm --help | head -1 | cut -c1-24)" "Usage: chainwatch gen ev"
 
 # bridge exits to given Bitcoin addresses (a cross-chain case: addresses of a Bitcoin world)
 jq '.heists[0].steps[4].btc_to = ["bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"]' \
