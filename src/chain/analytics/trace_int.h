@@ -68,6 +68,12 @@ struct cw_trace {
     uint64_t *heap;
     size_t n_heap, cap_heap;
 
+    bool in_cj; /* forward: the outputs being settled are a CoinJoin's */
+
+    /* re-linking (opts.relink): CoinJoin output -> evidence tx * 8 + rule, key = output + 1 */
+    cw_trace__slot *links;
+    uint64_t link_mask, n_links;
+
     /* per-tx scratch, reused */
     cw_trace__ivl *axis;
     size_t n_axis, cap_axis;
@@ -79,5 +85,8 @@ struct cw_trace {
     size_t cap_s_val, cap_s_amt, cap_s_oval, cap_s_oamt, cap_s_node, cap_s_perm, cap_s_operm;
     size_t cap_s_prob, cap_s_tmp, cap_s_pre;
 };
+
+/* The re-link of a CoinJoin output (opts.relink): true with its rule and the evidence tx. */
+bool cw_trace__link(const cw_trace *t, uint64_t out, uint8_t *rule, uint64_t *evidence_tx);
 
 #endif
