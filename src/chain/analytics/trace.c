@@ -236,7 +236,7 @@ static int new_node(cw_trace *t, uint64_t out, uint64_t tx, uint32_t hop, uint32
         rc = map_put(t, out, t->n_nodes);
     if (rc)
         return rc;
-    t->nodes[t->n_nodes] = (cw_trace__node){out, 0, tx, 0, 0, hop, parent, false, 0, 0};
+    t->nodes[t->n_nodes] = (cw_trace__node){out, 0, tx, 0, 0, hop, parent, false, 0, false, 0};
     *idx = (uint32_t)t->n_nodes++;
     return 0;
 }
@@ -580,6 +580,53 @@ static int clip(cw_trace *t, const cw_trace__ivl *A, size_t nA, size_t *pa, uint
     return 0;
 }
 
+/* FIFO, forward: the inputs whose traced amount is spread (no position in their coin) share
+ * it over the outputs and the fee in proportion to how much of the coin each takes on the
+ * axis (largest remainder per input: conserved exactly). Outputs [0, n_out) start at
+ * t->s_amt[j] on the axis; the fee takes [0, fee) when ranked, else [V_in - fee, V_in).
+ * Outputs that receive a spread part carry their whole amount spread (pre = 1). */
+static int spread_inputs(cw_trace *t, const uint32_t *pin, size_t n_in, size_t n_out, bool ranked,
+                         uint64_t fee, uint64_t V_in, uint64_t *oamt, uint8_t *pre)
+{
+    uint64_t *w = t->s_tmp, *o = t->s_tmp + n_out + 1;
+    uint64_t pos = 0;
+    for (size_t k = 0; k < n_in; k++) {
+        uint32_t i = pin[k];
+        uint64_t v = t->s_val[i];
+        uint32_t ni = t->s_node[i];
+        if (ni != UINT32_MAX && t->nodes[ni].spread && t->nodes[ni].amount && v) {
+            uint64_t lo = pos, hi = pos + v, W = 0;
+            for (size_t j = 0; j <= n_out; j++) {
+                uint64_t s0, s1;
+                if (j < n_out) {
+                    s0 = t->s_amt[j];
+                    s1 = s0 + t->s_oval[j];
+                } else {
+                    s0 = ranked ? 0 : V_in - fee;
+                    s1 = ranked ? fee : V_in;
+                }
+                uint64_t a = s0 > lo ? s0 : lo, b = s1 < hi ? s1 : hi;
+                w[j] = b > a ? b - a : 0;
+                W += w[j];
+            }
+            if (W == 0) { /* cannot happen (the ranges tile the axis): keep it conserved */
+                w[n_out] = 1;
+                W = 1;
+            }
+            int rc = apportion(t, t->nodes[ni].amount, w, n_out + 1, W, o);
+            if (rc)
+                return rc;
+            for (size_t j = 0; j <= n_out; j++)
+                if (o[j]) {
+                    oamt[j] += o[j];
+                    pre[j] = 1;
+                }
+        }
+        pos += v;
+    }
+    return 0;
+}
+
 /* Re-linking at a CoinJoin (pass 2): the traced value R that reached the outputs (amt, the
  * policy's answer) goes first to the re-linked outputs, each up to its whole value (they are
  * the source owner's: its inputs paid them), and what is left is shared over the other
@@ -745,10 +792,13 @@ static int process_forward(cw_trace *t, uint64_t tx)
         }
         t->n_axis = 0;
         uint64_t pos = 0;
+        bool any_spread = false;
         for (size_t k = 0; k < n_in; k++) {
             uint32_t i = pin[k];
             uint32_t ni = t->s_node[i];
-            if (ni != UINT32_MAX) {
+            if (ni != UINT32_MAX && t->nodes[ni].spread) {
+                any_spread = true; /* shared pro rata below, not by position */
+            } else if (ni != UINT32_MAX) {
                 const cw_trace__node *n = &t->nodes[ni];
                 for (uint32_t q = 0; q < n->ivl_n; q++) {
                     if ((rc = GROW(t->axis, t->cap_axis, t->n_axis + 1)))
@@ -777,12 +827,18 @@ static int process_forward(cw_trace *t, uint64_t tx)
         }
         if (!ranked && (rc = clip(t, t->axis, t->n_axis, &pa, lo, V_in, false, &oamt[n_out])))
             return rc;
+        if (any_spread && (rc = spread_inputs(t, pin, n_in, n_out, ranked, fee, V_in, oamt, pre)))
+            return rc;
         if (ranked && (rc = pool_equal(t, pout, t->s_oval, n_out, oamt, pre)))
             return rc;
     }
     if (cj && t->n_links && t->opts.model != CW_TRACE_POISON &&
         (rc = relink_apply(t, o0, n_out, oamt, pre)))
         return rc;
+    /* a ranked CoinJoin's order says nothing of where in a coin its traced value sits: every
+     * output carries its amount spread (FIFO; `order` keeps FIFO's positions, as BlockSci) */
+    if (cj && t->opts.coinjoin != CW_CJ_ORDER)
+        memset(pre, 1, n_out + 1);
     if (t->opts.model == CW_TRACE_POISON) {
         for (size_t j = 0; j <= n_out; j++)
             oprob[j] = cj || P_in ? oamt[j] : 0;
@@ -830,6 +886,7 @@ static int process_forward(cw_trace *t, uint64_t tx)
                 n->rule = lr;
         }
         if (fifo) {
+            n->spread = pre[j] != 0;
             n->ivl_off = t->n_ivl;
             t->ivl_open = false;
             if (pre[j]) {

@@ -21,6 +21,9 @@ typedef struct cw_trace__node {
     uint32_t parent; /* node of the largest traced contribution, UINT32_MAX for a source */
     bool ended;      /* its value ended here (a cw_trace_end): never carried on */
     uint8_t rule;    /* cw_trace_rule of the probable part */
+    bool spread;     /* FIFO, forward: a shared amount with no position in the coin (a CoinJoin
+                      * group's share, a re-link, or what such a coin passed on): the next tx
+                      * spreads it over the coin's satoshis pro rata instead of by position */
     uint64_t prob;   /* the probable part of amount (passed a CoinJoin), <= amount */
 } cw_trace__node;
 
