@@ -47,8 +47,8 @@ typedef enum cw_trace_coinjoin {
 /* Why an amount is probable (cw_trace_end.rule); CW_RULE_NONE when it is not. */
 typedef enum cw_trace_rule {
     CW_RULE_NONE = 0,
-    CW_RULE_CJ_ORDER = 1,       /* "coinjoin-order": passed a CoinJoin by plain order */
-    CW_RULE_CJ_RANK = 2,        /* "coinjoin-rank" */
+    CW_RULE_CJ_ORDER = 1,        /* "coinjoin-order": passed a CoinJoin by plain order */
+    CW_RULE_CJ_RANK = 2,         /* "coinjoin-rank" */
     CW_RULE_CJ_PROPORTIONAL = 3, /* "coinjoin-proportional" */
     CW_RULE_RELINK_COSPEND = 4,  /* "relinked-cospend": a CoinJoin output spent together with
                                   * a coin whose value is mostly certain stolen value
@@ -190,12 +190,12 @@ typedef struct cw_trace_stats {
     uint32_t max_hop;
     bool truncated; /* max_nodes reached: the trace is incomplete */
     double seconds;
-    uint64_t source_value; /* traced value at the sources */
-    uint64_t coinjoins;    /* CoinJoin txs that traced value entered */
-    uint64_t coinjoin_in;  /* certain traced value that entered them (forward) or came out of
-                            * them (backward): "entered mixer: X sat" */
-    uint64_t probable;     /* traced value that ended as probable (sum of ends' probable) */
-    uint64_t relinked;     /* CoinJoin outputs re-linked to the source's owner (opts.relink) */
+    uint64_t source_value;    /* traced value at the sources */
+    uint64_t coinjoins;       /* CoinJoin txs that traced value entered */
+    uint64_t coinjoin_in;     /* certain traced value that entered them (forward) or came out of
+                               * them (backward): "entered mixer: X sat" */
+    uint64_t probable;        /* traced value that ended as probable (sum of ends' probable) */
+    uint64_t relinked;        /* CoinJoin outputs re-linked to the source's owner (opts.relink) */
     uint64_t relink_cospends; /* the co-spending txs that gave the evidence */
 } cw_trace_stats;
 

@@ -297,8 +297,10 @@ static uint64_t out_addr(const cw_row_out *o)
     return o->addr == CW_NONE32 ? CW_NONE64 : o->addr;
 }
 
-/* A coordinator's address (label category "mixer"): what a CoinJoin pays it is the
- * coordinator's fee, its income, and ends there as a mining fee does. */
+/* A mixer's address (label category "mixer"): what a CoinJoin or a Tx0 pays a coordinator is
+ * its fee, its income, and what a custodial mixer receives leaves the chain's trail: forward,
+ * traced value ends there (as a mining fee does) and is not followed into the mixer's own
+ * deposits at exchanges. */
 static bool is_mixer(const cw_trace *t, uint64_t addr)
 {
     const char *cat;
@@ -315,7 +317,7 @@ static int settle_forward(cw_trace *t, uint32_t ni, bool source)
     if (addr == CW_NONE64)
         return add_end(t, CW_END_BURNED, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop,
                        ni);
-    if (!source && (stops_at(t, addr) || (t->in_cj && is_mixer(t, addr))))
+    if (!source && (stops_at(t, addr) || is_mixer(t, addr)))
         return add_end(t, CW_END_LABEL, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop,
                        ni);
     uint64_t sp = o->spending_tx;
@@ -329,7 +331,8 @@ static int settle_forward(cw_trace *t, uint32_t ni, bool source)
     /* a probable fragment that is a sliver of its coin is not followed: after a CoinJoin or
      * two, a shared share says nothing about who holds the coin */
     if (!source && n->prob && t->opts.probable_floor > 0.0 &&
-        (double)n->amount < t->opts.probable_floor * (double)cw_out_value(o))
+        (double)n->amount < t->opts.probable_floor * (double)cw_out_value(o) &&
+        !(t->n_lr && sp != CW_NONE32 && tab_get(t->lrounds, t->lr_mask, sp, NULL)))
         return add_end(t, CW_END_DUST, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop,
                        ni);
     if (t->opts.max_hops && n->hop >= t->opts.max_hops)
@@ -854,7 +857,6 @@ static int process_forward(cw_trace *t, uint64_t tx)
             return rc;
     }
     /* output nodes */
-    t->in_cj = cj;
     for (size_t j = 0; j < n_out; j++) {
         if (!oamt[j])
             continue;
@@ -909,7 +911,6 @@ static int process_forward(cw_trace *t, uint64_t tx)
         if ((rc = settle_forward(t, ni, false)))
             return rc;
     }
-    t->in_cj = false;
     return 0;
 }
 
@@ -1350,6 +1351,13 @@ static int relink_find(cw_trace *t)
             (rc = GROW(work, cap_work, n_work + 1)) == 0)
             work[n_work++] = one;
     }
+    /* the rounds with a re-linked output: a sliver that enters one is followed past the
+     * probable floor, since that round gives it to the re-linked output */
+    for (uint64_t j = 0; rc == 0 && t->links && j <= t->link_mask; j++)
+        if (t->links[j].key &&
+            (rc = tab_add(&t->lrounds, &t->lr_mask, &t->n_lr,
+                          cw_chainstore_out_tx(cs, t->links[j].key - 1), 0)) == 1)
+            rc = 0;
     t->stats.relinked = t->n_links;
     cw_free(memo);
     cw_free(seen);
@@ -1416,6 +1424,7 @@ void cw_trace_free(cw_trace *t)
     cw_free(t->axis);
     cw_free(t->heap);
     cw_free(t->links);
+    cw_free(t->lrounds);
     cw_free(t->txr);
     cw_free(t->edges);
     cw_free(t->rem);

@@ -71,11 +71,11 @@ struct cw_trace {
     uint64_t *heap;
     size_t n_heap, cap_heap;
 
-    bool in_cj; /* forward: the outputs being settled are a CoinJoin's */
-
     /* re-linking (opts.relink): CoinJoin output -> evidence tx * 8 + rule, key = output + 1 */
     cw_trace__slot *links;
     uint64_t link_mask, n_links;
+    cw_trace__slot *lrounds; /* the CoinJoins with a re-linked output (key = tx + 1) */
+    uint64_t lr_mask, n_lr;
 
     /* per-tx scratch, reused */
     cw_trace__ivl *axis;
