@@ -138,11 +138,11 @@ typedef struct cw_trace_opts {
     uint64_t max_nodes;    /* 0: 50,000,000 */
     double probable_floor; /* forward: a traced amount with a probable part that is below this
                             * share of its output's value ends as dust (default 0.2; 0: off) */
-    bool relink; /* forward, FIFO or haircut, any CoinJoin policy but stop: a second pass that
-                  * re-links the CoinJoin outputs the source's owner is seen to hold (co-spent
-                  * with its other post-mix or certain coins, or a remix chain leading to one)
-                  * and gives them the value the round received first (default true; the
-                  * result stays probable: docs/TRACE-MODELS.md, "Re-linking") */
+    bool relink;           /* forward FIFO, any CoinJoin policy but stop: a second pass that
+                            * re-links the CoinJoin outputs the source's owner is seen to hold (co-spent
+                            * with its other post-mix or certain coins, or a remix chain leading to one)
+                            * and gives them the value the round received first (default true; the
+                            * result stays probable: docs/TRACE-MODELS.md, "Re-linking") */
 } cw_trace_opts;
 
 /* Fills opts with the defaults: FIFO, forward, no hop limit, min_value 1, no height limit,

@@ -1390,7 +1390,7 @@ int cw_trace_run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelma
     int rc = run_pass(t, sources, n_sources);
     /* re-linking: a second pass that knows which CoinJoin outputs are the source owner's */
     if (rc == 0 && opts->relink && opts->direction == CW_TRACE_FORWARD &&
-        opts->model != CW_TRACE_POISON && opts->coinjoin != CW_CJ_STOP && t->stats.coinjoins &&
+        opts->model == CW_TRACE_FIFO && opts->coinjoin != CW_CJ_STOP && t->stats.coinjoins &&
         !t->stats.truncated) {
         rc = relink_find(t);
         if (rc == 0 && t->n_links) {

@@ -224,7 +224,7 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
                                   "coinjoin_entered", (json_int_t)t->stats.coinjoin_in, "meaning",
                                   "value that passed a CoinJoin: which participant's output "
                                   "carries it is a judgement (the rule), not a certainty"));
-    if (t->opts.relink && t->opts.direction == CW_TRACE_FORWARD)
+    if (t->opts.relink && t->opts.direction == CW_TRACE_FORWARD && t->opts.model == CW_TRACE_FIFO)
         json_object_set_new(
             json_object_get(j, "probable"), "relinked",
             json_pack("{s:I, s:I, s:s}", "outputs", (json_int_t)t->stats.relinked, "cospends",
