@@ -26,8 +26,10 @@ typedef enum cw_gen_step_kind {
     CW_GEN_STEP_CONSOLIDATE = 4,
     CW_GEN_STEP_CASH_OUT = 5,
     CW_GEN_STEP_WAIT = 6,
-    CW_GEN_STEP_WASABI1 = 7,   /* coinjoin kind "wasabi1": a Wasabi 1.x round */
-    CW_GEN_STEP_JOINMARKET = 8 /* coinjoin kind "joinmarket": the thief as taker */
+    CW_GEN_STEP_WASABI1 = 7,    /* coinjoin kind "wasabi1": a Wasabi 1.x round */
+    CW_GEN_STEP_JOINMARKET = 8, /* coinjoin kind "joinmarket": the thief as taker */
+    CW_GEN_STEP_POSTMIX = 9     /* "postmix_spend": the thief spends the Whirlpool post-mix
+                                 * coins of the step before in several ways (docs/GEN.md) */
 } cw_gen_step_kind;
 
 /* The honest economy's habits (scenario world.economy). */

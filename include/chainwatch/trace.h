@@ -47,10 +47,18 @@ typedef enum cw_trace_coinjoin {
 /* Why an amount is probable (cw_trace_end.rule); CW_RULE_NONE when it is not. */
 typedef enum cw_trace_rule {
     CW_RULE_NONE = 0,
-    CW_RULE_CJ_ORDER = 1,       /* "coinjoin-order": passed a CoinJoin by plain order */
-    CW_RULE_CJ_RANK = 2,        /* "coinjoin-rank" */
-    CW_RULE_CJ_PROPORTIONAL = 3 /* "coinjoin-proportional" */
+    CW_RULE_CJ_ORDER = 1,        /* "coinjoin-order": passed a CoinJoin by plain order */
+    CW_RULE_CJ_RANK = 2,         /* "coinjoin-rank" */
+    CW_RULE_CJ_PROPORTIONAL = 3, /* "coinjoin-proportional" */
+    CW_RULE_RELINK_COSPEND = 4,  /* "relinked-cospend": a CoinJoin output spent together with
+                                  * a coin whose value is mostly certain stolen value
+                                  * (docs/TRACE-MODELS.md, "Re-linking") */
+    CW_RULE_RELINK_REMIX = 5,    /* "relinked-remix": the one traced input of a CoinJoin whose
+                                  * re-linked output it funded (a remix chain) */
+    CW_RULE_RELINK_ADDRESS = 6   /* "relinked-address": a CoinJoin output paid to an address
+                                  * that also holds stolen value that never passed a mix */
 } cw_trace_rule;
+#define CW_RULE_N 7
 const char *cw_trace_rule_name(cw_trace_rule r);
 
 /* How a traced amount stopped (a terminal node). */
@@ -130,11 +138,16 @@ typedef struct cw_trace_opts {
     uint64_t max_nodes;    /* 0: 50,000,000 */
     double probable_floor; /* forward: a traced amount with a probable part that is below this
                             * share of its output's value ends as dust (default 0.2; 0: off) */
+    bool relink;           /* forward FIFO, any CoinJoin policy but stop: a second pass that
+                            * re-links the CoinJoin outputs the source's owner is seen to hold (co-spent
+                            * with its other post-mix or certain coins, or a remix chain leading to one)
+                            * and gives them the value the round received first (default true; the
+                            * result stays probable: docs/TRACE-MODELS.md, "Re-linking") */
 } cw_trace_opts;
 
 /* Fills opts with the defaults: FIFO, forward, no hop limit, min_value 1, no height limit,
  * no stop categories, CoinJoins ranked with equal outputs sharing (CW_CJ_RANK: probable; for
- * haircut the proportional rule), probable_floor 0.2. */
+ * haircut the proportional rule), probable_floor 0.2, relink on. */
 void cw_trace_opts_init(cw_trace_opts *o);
 
 /* A source: an output (global output number) whose whole value is traced. */
@@ -177,11 +190,13 @@ typedef struct cw_trace_stats {
     uint32_t max_hop;
     bool truncated; /* max_nodes reached: the trace is incomplete */
     double seconds;
-    uint64_t source_value; /* traced value at the sources */
-    uint64_t coinjoins;    /* CoinJoin txs that traced value entered */
-    uint64_t coinjoin_in;  /* certain traced value that entered them (forward) or came out of
-                            * them (backward): "entered mixer: X sat" */
-    uint64_t probable;     /* traced value that ended as probable (sum of ends' probable) */
+    uint64_t source_value;    /* traced value at the sources */
+    uint64_t coinjoins;       /* CoinJoin txs that traced value entered */
+    uint64_t coinjoin_in;     /* certain traced value that entered them (forward) or came out of
+                               * them (backward): "entered mixer: X sat" */
+    uint64_t probable;        /* traced value that ended as probable (sum of ends' probable) */
+    uint64_t relinked;        /* CoinJoin outputs re-linked to the source's owner (opts.relink) */
+    uint64_t relink_cospends; /* the co-spending txs that gave the evidence */
 } cw_trace_stats;
 
 /* Runs a trace. labels may be NULL (no stop categories then, everything "unknown").

@@ -257,6 +257,15 @@ static int run(int argc, char **argv)
                 goto out;
             }
             o.probable_floor = pc ? d / 100.0 : d;
+        } else if (!strcmp(a, "--relink")) {
+            if (!strcmp(v, "on"))
+                o.relink = true;
+            else if (!strcmp(v, "off"))
+                o.relink = false;
+            else {
+                ec = cw_cli_usage_error(&cw_cmd_trace, "--relink: on or off, not '%s'", v);
+                goto out;
+            }
         } else if (!strcmp(a, "--max-hops")) {
             if ((ec = parse_u32(&o.max_hops, a, v)))
                 goto out;
@@ -386,7 +395,7 @@ const cw_command cw_cmd_trace = {
     "                        [--max-hops N] [--min-value SAT] [--until-height H]\n"
     "                        [--stop-at CATEGORY,...]\n"
     "                        [--coinjoin rank|proportional|stop|order|through]\n"
-    "                        [--probable-floor SHARE]\n"
+    "                        [--probable-floor SHARE] [--relink on|off]\n"
     "                        [--top N] [--graph N] [--max-nodes N] [--json]\n\n"
     "Follows the value of SRC through the chain and says where it ended: per category,\n"
     "entity and address (labels from --labels DB; unlabelled = unknown), unspent, fees,\n"
@@ -410,6 +419,9 @@ const cw_command cw_cmd_trace = {
     "                    any tx). Value past a CoinJoin is always reported PROBABLE\n"
     "  --probable-floor S  a probable amount below this share of its coin is not followed\n"
     "                    (ends as dust; default 0.2 = 20%; 0: follow every sliver)\n"
+    "  --relink on|off   forward: re-link the CoinJoin outputs the source's owner is seen\n"
+    "                    to hold (spent together with its other coins, remix chains) and\n"
+    "                    give them the round's value first (default on; still PROBABLE)\n"
     "  --top N           paths and addresses shown (default 10); --graph N: txs in the\n"
     "                    JSON graph (default 1000); --max-nodes N: memory bound\n\n"
     "Exit codes: 0 done, 1 failure, 2 usage, 3 source not found.\n",

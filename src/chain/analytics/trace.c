@@ -51,7 +51,8 @@ void cw_trace_opts_init(cw_trace_opts *o)
     o->until_height = UINT32_MAX;
     o->self_addr = CW_NONE64;
     o->coinjoin = CW_CJ_RANK;
-    o->probable_floor = 0.2;
+    o->probable_floor = 0.25;
+    o->relink = true;
 }
 
 /* ---------------------------------------------------------------- growth helpers */
@@ -172,6 +173,55 @@ static int map_put(cw_trace *t, uint64_t out, uint64_t idx)
     return 0;
 }
 
+/* A second table of the same kind (re-links, and the CoinJoin / examined tx sets of the
+ * re-link search): value of key, or false. */
+static bool tab_get(const cw_trace__slot *slots, uint64_t mask, uint64_t key, uint64_t *val)
+{
+    if (!slots)
+        return false;
+    uint64_t k = key + 1;
+    for (uint64_t j = hmix(k) & mask;; j = (j + 1) & mask) {
+        if (slots[j].key == k) {
+            if (val)
+                *val = slots[j].val;
+            return true;
+        }
+        if (slots[j].key == 0)
+            return false;
+    }
+}
+
+/* Adds key -> val unless key is present (then 1 is returned and nothing changes). */
+static int tab_add(cw_trace__slot **slots, uint64_t *mask, uint64_t *count, uint64_t key,
+                   uint64_t val)
+{
+    if (tab_get(*slots, *mask, key, NULL))
+        return 1;
+    if ((*count + 1) * 2 > (*slots ? *mask + 1 : 0)) {
+        uint64_t cap = *slots ? (*mask + 1) * 2 : 256;
+        cw_trace__slot *n = cw_calloc(cap, sizeof *n);
+        if (!n)
+            return cw_error_set(CW_ENOMEM, "trace: out of memory for a %llu-slot table",
+                                (unsigned long long)cap);
+        for (uint64_t i = 0; *slots && i <= *mask; i++)
+            if ((*slots)[i].key)
+                slot_insert(n, cap - 1, (*slots)[i].key, (*slots)[i].val);
+        cw_free(*slots);
+        *slots = n;
+        *mask = cap - 1;
+    }
+    slot_insert(*slots, *mask, key + 1, val);
+    (*count)++;
+    return 0;
+}
+
+/* The re-link rule of a CoinJoin output (CW_RULE_NONE when it is not re-linked). */
+static uint8_t link_rule(const cw_trace *t, uint64_t out)
+{
+    uint64_t v;
+    return t->n_links && tab_get(t->links, t->link_mask, out, &v) ? (uint8_t)(v & 7) : 0;
+}
+
 /* ---------------------------------------------------------------- nodes and ends */
 
 static int new_node(cw_trace *t, uint64_t out, uint64_t tx, uint32_t hop, uint32_t parent,
@@ -186,7 +236,7 @@ static int new_node(cw_trace *t, uint64_t out, uint64_t tx, uint32_t hop, uint32
         rc = map_put(t, out, t->n_nodes);
     if (rc)
         return rc;
-    t->nodes[t->n_nodes] = (cw_trace__node){out, 0, tx, 0, 0, hop, parent, false, 0, 0};
+    t->nodes[t->n_nodes] = (cw_trace__node){out, 0, tx, 0, 0, hop, parent, false, 0, false, 0};
     *idx = (uint32_t)t->n_nodes++;
     return 0;
 }
@@ -247,6 +297,17 @@ static uint64_t out_addr(const cw_row_out *o)
     return o->addr == CW_NONE32 ? CW_NONE64 : o->addr;
 }
 
+/* A mixer's address (label category "mixer"): what a CoinJoin or a Tx0 pays a coordinator is
+ * its fee, its income, and what a custodial mixer receives leaves the chain's trail: forward,
+ * traced value ends there (as a mining fee does) and is not followed into the mixer's own
+ * deposits at exchanges. */
+static bool is_mixer(const cw_trace *t, uint64_t addr)
+{
+    const char *cat;
+    return t->labels && addr != CW_NONE64 && cw_trace_labelmap_get(t->labels, addr, NULL, &cat) &&
+           !strcmp(cat, "mixer");
+}
+
 /* Forward: decides what happens to the value at a new node (follow it or end it). */
 static int settle_forward(cw_trace *t, uint32_t ni, bool source)
 {
@@ -256,7 +317,7 @@ static int settle_forward(cw_trace *t, uint32_t ni, bool source)
     if (addr == CW_NONE64)
         return add_end(t, CW_END_BURNED, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop,
                        ni);
-    if (!source && stops_at(t, addr))
+    if (!source && (stops_at(t, addr) || is_mixer(t, addr)))
         return add_end(t, CW_END_LABEL, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop,
                        ni);
     uint64_t sp = o->spending_tx;
@@ -270,7 +331,8 @@ static int settle_forward(cw_trace *t, uint32_t ni, bool source)
     /* a probable fragment that is a sliver of its coin is not followed: after a CoinJoin or
      * two, a shared share says nothing about who holds the coin */
     if (!source && n->prob && t->opts.probable_floor > 0.0 &&
-        (double)n->amount < t->opts.probable_floor * (double)cw_out_value(o))
+        (double)n->amount < t->opts.probable_floor * (double)cw_out_value(o) &&
+        !(t->n_lr && sp != CW_NONE32 && tab_get(t->lrounds, t->lr_mask, sp, NULL)))
         return add_end(t, CW_END_DUST, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop,
                        ni);
     if (t->opts.max_hops && n->hop >= t->opts.max_hops)
@@ -521,6 +583,99 @@ static int clip(cw_trace *t, const cw_trace__ivl *A, size_t nA, size_t *pa, uint
     return 0;
 }
 
+/* FIFO, forward: the inputs whose traced amount is spread (no position in their coin) share
+ * it over the outputs and the fee in proportion to how much of the coin each takes on the
+ * axis (largest remainder per input: conserved exactly). Outputs [0, n_out) start at
+ * t->s_amt[j] on the axis; the fee takes [0, fee) when ranked, else [V_in - fee, V_in).
+ * Outputs that receive a spread part carry their whole amount spread (pre = 1). */
+static int spread_inputs(cw_trace *t, const uint32_t *pin, size_t n_in, size_t n_out, bool ranked,
+                         uint64_t fee, uint64_t V_in, uint64_t *oamt, uint8_t *pre)
+{
+    uint64_t *w = t->s_tmp, *o = t->s_tmp + n_out + 1;
+    uint64_t pos = 0;
+    for (size_t k = 0; k < n_in; k++) {
+        uint32_t i = pin[k];
+        uint64_t v = t->s_val[i];
+        uint32_t ni = t->s_node[i];
+        if (ni != UINT32_MAX && t->nodes[ni].spread && t->nodes[ni].amount && v) {
+            uint64_t lo = pos, hi = pos + v, W = 0;
+            for (size_t j = 0; j <= n_out; j++) {
+                uint64_t s0, s1;
+                if (j < n_out) {
+                    s0 = t->s_amt[j];
+                    s1 = s0 + t->s_oval[j];
+                } else {
+                    s0 = ranked ? 0 : V_in - fee;
+                    s1 = ranked ? fee : V_in;
+                }
+                uint64_t a = s0 > lo ? s0 : lo, b = s1 < hi ? s1 : hi;
+                w[j] = b > a ? b - a : 0;
+                W += w[j];
+            }
+            if (W == 0) { /* cannot happen (the ranges tile the axis): keep it conserved */
+                w[n_out] = 1;
+                W = 1;
+            }
+            int rc = apportion(t, t->nodes[ni].amount, w, n_out + 1, W, o);
+            if (rc)
+                return rc;
+            for (size_t j = 0; j <= n_out; j++)
+                if (o[j]) {
+                    oamt[j] += o[j];
+                    pre[j] = 1;
+                }
+        }
+        pos += v;
+    }
+    return 0;
+}
+
+/* Re-linking at a CoinJoin (pass 2): the traced value R that reached the outputs (amt, the
+ * policy's answer) goes first to the re-linked outputs, each up to its whole value (they are
+ * the source owner's: its inputs paid them), and what is left is shared over the other
+ * outputs in proportion to what the policy gave them (by value if it gave them nothing).
+ * Every output then carries its value as a prefix. Conserves R exactly. */
+static int relink_apply(cw_trace *t, uint64_t o0, size_t n_out, uint64_t *amt, uint8_t *pre)
+{
+    uint32_t *lk = t->s_operm;
+    uint64_t R = 0;
+    bool any = false;
+    for (size_t j = 0; j < n_out; j++) {
+        R += amt[j];
+        lk[j] = link_rule(t, o0 + j);
+        any |= lk[j] != 0;
+    }
+    if (!any || R == 0)
+        return 0;
+    uint64_t left = R, W = 0, *w = t->s_tmp, *o = t->s_tmp + n_out;
+    for (size_t j = 0; j < n_out; j++) {
+        if (lk[j]) {
+            uint64_t give = t->s_oval[j] < left ? t->s_oval[j] : left;
+            left -= give;
+            amt[j] = give;
+            w[j] = 0;
+        } else {
+            w[j] = amt[j];
+            W += w[j];
+        }
+    }
+    if (left && W == 0)
+        for (size_t j = 0; j < n_out; j++)
+            if (!lk[j]) {
+                w[j] = t->s_oval[j];
+                W += w[j];
+            }
+    int rc = apportion(t, left, w, n_out, W, o);
+    if (rc)
+        return rc;
+    for (size_t j = 0; j < n_out; j++) {
+        if (!lk[j])
+            amt[j] = o[j];
+        pre[j] = 1;
+    }
+    return 0;
+}
+
 /* ---------------------------------------------------------------- forward tx */
 
 static int process_forward(cw_trace *t, uint64_t tx)
@@ -640,10 +795,13 @@ static int process_forward(cw_trace *t, uint64_t tx)
         }
         t->n_axis = 0;
         uint64_t pos = 0;
+        bool any_spread = false;
         for (size_t k = 0; k < n_in; k++) {
             uint32_t i = pin[k];
             uint32_t ni = t->s_node[i];
-            if (ni != UINT32_MAX) {
+            if (ni != UINT32_MAX && t->nodes[ni].spread) {
+                any_spread = true; /* shared pro rata below, not by position */
+            } else if (ni != UINT32_MAX) {
                 const cw_trace__node *n = &t->nodes[ni];
                 for (uint32_t q = 0; q < n->ivl_n; q++) {
                     if ((rc = GROW(t->axis, t->cap_axis, t->n_axis + 1)))
@@ -672,9 +830,18 @@ static int process_forward(cw_trace *t, uint64_t tx)
         }
         if (!ranked && (rc = clip(t, t->axis, t->n_axis, &pa, lo, V_in, false, &oamt[n_out])))
             return rc;
+        if (any_spread && (rc = spread_inputs(t, pin, n_in, n_out, ranked, fee, V_in, oamt, pre)))
+            return rc;
         if (ranked && (rc = pool_equal(t, pout, t->s_oval, n_out, oamt, pre)))
             return rc;
     }
+    if (cj && t->n_links && t->opts.model != CW_TRACE_POISON &&
+        (rc = relink_apply(t, o0, n_out, oamt, pre)))
+        return rc;
+    /* a ranked CoinJoin's order says nothing of where in a coin its traced value sits: every
+     * output carries its amount spread (FIFO; `order` keeps FIFO's positions, as BlockSci) */
+    if (cj && t->opts.coinjoin != CW_CJ_ORDER)
+        memset(pre, 1, n_out + 1);
     if (t->opts.model == CW_TRACE_POISON) {
         for (size_t j = 0; j <= n_out; j++)
             oprob[j] = cj || P_in ? oamt[j] : 0;
@@ -715,7 +882,13 @@ static int process_forward(cw_trace *t, uint64_t tx)
         n->amount = oamt[j];
         n->prob = oprob[j];
         n->rule = oprob[j] ? rule : CW_RULE_NONE;
+        if (cj && oprob[j] && t->n_links) {
+            uint8_t lr = link_rule(t, out);
+            if (lr)
+                n->rule = lr;
+        }
         if (fifo) {
+            n->spread = pre[j] != 0;
             n->ivl_off = t->n_ivl;
             t->ivl_open = false;
             if (pre[j]) {
@@ -949,27 +1122,11 @@ static int process_backward(cw_trace *t, uint64_t tx)
 
 /* ---------------------------------------------------------------- run */
 
-int cw_trace_run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelmap *labels,
-                 const uint64_t *sources, size_t n_sources, const cw_trace_opts *opts)
+/* One pass over the chain from the sources (the state must be empty). */
+static int run_pass(cw_trace *t, const uint64_t *sources, size_t n_sources)
 {
-    *out = NULL;
-    if (n_sources == 0)
-        return cw_error_set(CW_EINVAL, "trace: no source (nothing to trace)");
-    if ((unsigned)opts->model > CW_TRACE_FIFO || (unsigned)opts->direction > 1 ||
-        (unsigned)opts->coinjoin >= CW_CJ_N)
-        return cw_error_set(CW_EINVAL, "trace: bad options");
-    double t0 = cw_now();
-    cw_trace *t = cw_calloc(1, sizeof *t);
-    if (!t)
-        return CW_ENOMEM;
-    t->cs = cs;
-    t->labels = labels;
-    t->opts = *opts;
-    t->counts = cw_chainstore_counts_get(cs);
-    t->max_nodes = opts->max_nodes ? opts->max_nodes : 50000000;
-    if (t->max_nodes > UINT32_MAX - 1)
-        t->max_nodes = UINT32_MAX - 1;
-    t->is_cj = opts->is_coinjoin ? opts->is_coinjoin : cw_trace_coinjoin_patterns;
+    const cw_chainstore *cs = t->cs;
+    const cw_trace_opts *opts = &t->opts;
     int rc = 0;
     bool fwd = opts->direction == CW_TRACE_FORWARD;
     for (size_t i = 0; i < n_sources && rc == 0; i++) {
@@ -1016,12 +1173,238 @@ int cw_trace_run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelma
     }
     if (rc == 1)
         rc = 0; /* max_nodes: truncated, reported in the stats */
+    return rc;
+}
+
+/* Empties the result of a pass (keeps the buffers and the re-links). */
+static void reset_pass(cw_trace *t)
+{
+    if (t->slots)
+        memset(t->slots, 0, (t->slot_mask + 1) * sizeof *t->slots);
+    t->slot_count = 0;
+    t->n_nodes = t->n_ends = t->n_ivl = t->n_txr = t->n_edges = t->n_heap = 0;
+    t->ivl_open = false;
+    uint64_t rl = t->stats.relinked, rc = t->stats.relink_cospends;
+    memset(&t->stats, 0, sizeof t->stats);
+    t->stats.relinked = rl;
+    t->stats.relink_cospends = rc;
+}
+
+/* Is tx a CoinJoin (the engine's test, with its cheap filter)? Uses the output scratch. */
+static int tx_is_cj(cw_trace *t, uint64_t tx, bool *cj)
+{
+    uint64_t in0, in1, o0, o1;
+    cw_chainstore_tx_range(t->cs, tx, &in0, &in1, &o0, &o1);
+    int rc = scratch(t, in1 - in0, o1 - o0);
+    if (rc)
+        return rc;
+    for (uint64_t j = o0; j < o1; j++)
+        t->s_oval[j - o0] = cw_out_value(cw_chainstore_out(t->cs, j));
+    *cj = is_cj(t, tx, in1 - in0, o1 - o0);
+    return 0;
+}
+
+/* The prevout (global output number) of input in, or CW_NONE64 (coinbase, external). */
+static uint64_t prevout_of(const cw_chainstore *cs, uint64_t in)
+{
+    const cw_row_in *r = cw_chainstore_in(cs, in);
+    if (r->spent_tx == CW_IN_EXTERNAL || r->spent_tx == CW_IN_COINBASE)
+        return CW_NONE64;
+    return cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout;
+}
+
+/* An anchor: a coin that pass 1 traced and at least half of whose value is certain traced
+ * value (the stolen value reached it without passing a CoinJoin). */
+static bool is_anchor(const cw_trace *t, uint64_t out)
+{
+    uint64_t idx;
+    if (!map_get(t, out, &idx))
+        return false;
+    const cw_trace__node *n = &t->nodes[idx];
+    return (u128)(n->amount - n->prob) * 2 >= cw_out_value(cw_chainstore_out(t->cs, out)) &&
+           n->amount > n->prob;
+}
+
+/* A CoinJoin output that may be re-linked: not paid to a labelled address (a coordinator's
+ * fee, an exchange) and not OP_RETURN. */
+static bool relinkable(const cw_trace *t, uint64_t out)
+{
+    uint64_t a = out_addr(cw_chainstore_out(t->cs, out));
+    return a != CW_NONE64 && !(t->labels && cw_trace_labelmap_get(t->labels, a, NULL, NULL));
+}
+
+static int add_link(cw_trace *t, uint64_t out, uint64_t evidence, uint8_t rule)
+{
+    int rc = tab_add(&t->links, &t->link_mask, &t->n_links, out, evidence * 8 + rule);
+    return rc == 1 ? 0 : rc;
+}
+
+/* Is the creator of output `out` a CoinJoin (memoised in *memo: tx -> 1 yes / 2 no)? */
+static int creator_is_cj(cw_trace *t, uint64_t out, cw_trace__slot **memo, uint64_t *mask,
+                         uint64_t *count, bool *yes)
+{
+    uint64_t c = cw_chainstore_out_tx(t->cs, out), v;
+    if (tab_get(*memo, *mask, c, &v)) {
+        *yes = v == 1;
+        return 0;
+    }
+    int rc = tx_is_cj(t, c, yes);
+    if (rc == 0 && (rc = tab_add(memo, mask, count, c, *yes ? 1 : 2)) == 1)
+        rc = 0;
+    return rc;
+}
+
+/* The re-link search over pass 1's result (docs/TRACE-MODELS.md, "Re-linking"). Anchors are
+ * coins that pass 1 traced and at least half of whose value is certain traced value (stolen
+ * value that never passed a CoinJoin). Candidates are CoinJoin outputs, never one paid to a
+ * labelled address (a coordinator's fee, an exchange).
+ *  - relinked-cospend: an ordinary tx S (not a CoinJoin) spends an anchor and a candidate:
+ *    common-input ownership makes the candidate the anchor holder's (the thief merging its
+ *    post-mix coins with its unmixed "toxic" coins). Evidence: S.
+ *  - relinked-address: an output of a CoinJoin that pass 1 traced, paid to an address that
+ *    also holds an anchor (address reuse). Evidence: the CoinJoin.
+ *  - relinked-remix: a re-linked output's CoinJoin of whose inputs pass 1 traced exactly one
+ *    (any amount, a sliver below the floor too), that input being a candidate: it funded
+ *    the re-linked output, the remix chain. Evidence: the CoinJoin. Followed back round by
+ *    round to the round the stolen value entered.
+ * Post-mix coins spent together with no anchor are not re-linked: heavy honest mixers and
+ * coordinators hold coins of many of the same rounds. Returns 0 or CW_ENOMEM. */
+static int relink_find(cw_trace *t)
+{
+    const cw_chainstore *cs = t->cs;
+    cw_trace__slot *memo = NULL, *seen = NULL, *aaddr = NULL;
+    uint64_t memo_mask = 0, n_memo = 0, seen_mask = 0, n_seen = 0, aa_mask = 0, n_aa = 0;
+    uint64_t *work = NULL;
+    size_t n_work = 0, cap_work = 0;
+    int rc = 0;
+    /* anchors: their addresses, and their spending txs (co-spends) */
+    for (size_t i = 0; i < t->n_nodes && rc == 0; i++) {
+        uint64_t out = t->nodes[i].out;
+        if (!is_anchor(t, out))
+            continue;
+        uint64_t a = out_addr(cw_chainstore_out(cs, out));
+        if (a != CW_NONE64 && (rc = tab_add(&aaddr, &aa_mask, &n_aa, a, 0)) == 1)
+            rc = 0;
+        uint64_t S = cw_chainstore_out(cs, out)->spending_tx;
+        if (rc || S == CW_NONE32 || S >= t->counts.txs)
+            continue;
+        if ((rc = tab_add(&seen, &seen_mask, &n_seen, S, 0)) != 0) {
+            rc = rc == 1 ? 0 : rc;
+            continue; /* S examined already */
+        }
+        uint64_t s0, s1, so0, so1;
+        cw_chainstore_tx_range(cs, S, &s0, &s1, &so0, &so1);
+        if (s1 - s0 < 2)
+            continue;
+        bool cj;
+        if ((rc = tx_is_cj(t, S, &cj)) != 0 || cj)
+            continue;
+        bool counted = false;
+        for (uint64_t k = s0; k < s1 && rc == 0; k++) {
+            uint64_t po = prevout_of(cs, k);
+            bool pcj = false;
+            if (po == CW_NONE64 || !relinkable(t, po) ||
+                (rc = creator_is_cj(t, po, &memo, &memo_mask, &n_memo, &pcj)) != 0 || !pcj)
+                continue;
+            if (!counted) {
+                t->stats.relink_cospends++;
+                counted = true;
+            }
+            rc = add_link(t, po, S, CW_RULE_RELINK_COSPEND);
+        }
+    }
+    /* address reuse, at the CoinJoins pass 1 passed */
+    for (size_t i = 0; i < t->n_txr && rc == 0 && n_aa; i++) {
+        if (!t->txr[i].coinjoin)
+            continue;
+        uint64_t c = t->txr[i].tx, in0, in1, o0, o1;
+        cw_chainstore_tx_range(cs, c, &in0, &in1, &o0, &o1);
+        for (uint64_t o = o0; o < o1 && rc == 0; o++)
+            if (relinkable(t, o) &&
+                tab_get(aaddr, aa_mask, out_addr(cw_chainstore_out(cs, o)), NULL))
+                rc = add_link(t, o, c, CW_RULE_RELINK_ADDRESS);
+    }
+    /* remix chains: every re-linked output, then every output they re-link */
+    for (uint64_t j = 0; rc == 0 && t->links && j <= t->link_mask; j++)
+        if (t->links[j].key) {
+            if ((rc = GROW(work, cap_work, n_work + 1)) == 0)
+                work[n_work++] = t->links[j].key - 1;
+        }
+    while (rc == 0 && n_work) {
+        uint64_t x = work[--n_work];
+        uint64_t c = cw_chainstore_out_tx(cs, x), in0, in1, o0, o1;
+        cw_chainstore_tx_range(cs, c, &in0, &in1, &o0, &o1);
+        uint64_t one = CW_NONE64;
+        size_t n = 0;
+        for (uint64_t k = in0; k < in1 && n < 2; k++) {
+            uint64_t po = prevout_of(cs, k), idx;
+            if (po != CW_NONE64 && map_get(t, po, &idx)) {
+                one = po;
+                n++;
+            }
+        }
+        bool pcj = false;
+        if (n != 1 || !relinkable(t, one) || link_rule(t, one) ||
+            (rc = creator_is_cj(t, one, &memo, &memo_mask, &n_memo, &pcj)) != 0 || !pcj)
+            continue;
+        if ((rc = add_link(t, one, c, CW_RULE_RELINK_REMIX)) == 0 &&
+            (rc = GROW(work, cap_work, n_work + 1)) == 0)
+            work[n_work++] = one;
+    }
+    /* the rounds with a re-linked output: a sliver that enters one is followed past the
+     * probable floor, since that round gives it to the re-linked output */
+    for (uint64_t j = 0; rc == 0 && t->links && j <= t->link_mask; j++)
+        if (t->links[j].key &&
+            (rc = tab_add(&t->lrounds, &t->lr_mask, &t->n_lr,
+                          cw_chainstore_out_tx(cs, t->links[j].key - 1), 0)) == 1)
+            rc = 0;
+    t->stats.relinked = t->n_links;
+    cw_free(memo);
+    cw_free(seen);
+    cw_free(aaddr);
+    cw_free(work);
+    return rc;
+}
+
+int cw_trace_run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelmap *labels,
+                 const uint64_t *sources, size_t n_sources, const cw_trace_opts *opts)
+{
+    *out = NULL;
+    if (n_sources == 0)
+        return cw_error_set(CW_EINVAL, "trace: no source (nothing to trace)");
+    if ((unsigned)opts->model > CW_TRACE_FIFO || (unsigned)opts->direction > 1 ||
+        (unsigned)opts->coinjoin >= CW_CJ_N)
+        return cw_error_set(CW_EINVAL, "trace: bad options");
+    double t0 = cw_now();
+    cw_trace *t = cw_calloc(1, sizeof *t);
+    if (!t)
+        return CW_ENOMEM;
+    t->cs = cs;
+    t->labels = labels;
+    t->opts = *opts;
+    t->counts = cw_chainstore_counts_get(cs);
+    t->max_nodes = opts->max_nodes ? opts->max_nodes : 50000000;
+    if (t->max_nodes > UINT32_MAX - 1)
+        t->max_nodes = UINT32_MAX - 1;
+    t->is_cj = opts->is_coinjoin ? opts->is_coinjoin : cw_trace_coinjoin_patterns;
+    int rc = run_pass(t, sources, n_sources);
+    /* re-linking: a second pass that knows which CoinJoin outputs are the source owner's */
+    if (rc == 0 && opts->relink && opts->direction == CW_TRACE_FORWARD &&
+        opts->model == CW_TRACE_FIFO && opts->coinjoin != CW_CJ_STOP && t->stats.coinjoins &&
+        !t->stats.truncated) {
+        rc = relink_find(t);
+        if (rc == 0 && t->n_links) {
+            reset_pass(t);
+            rc = run_pass(t, sources, n_sources);
+        }
+    }
     t->stats.nodes = t->n_nodes;
     t->stats.intervals = t->n_ivl;
     t->stats.seconds = cw_now() - t0;
     /* the scratch is not needed any more */
     cw_free(t->heap);
     t->heap = NULL;
+    t->cap_heap = 0;
     if (rc) {
         cw_trace_free(t);
         return rc;
@@ -1040,6 +1423,8 @@ void cw_trace_free(cw_trace *t)
     cw_free(t->ivl);
     cw_free(t->axis);
     cw_free(t->heap);
+    cw_free(t->links);
+    cw_free(t->lrounds);
     cw_free(t->txr);
     cw_free(t->edges);
     cw_free(t->rem);
@@ -1054,6 +1439,16 @@ void cw_trace_free(cw_trace *t)
     cw_free(t->s_tmp);
     cw_free(t->s_pre);
     cw_free(t);
+}
+
+bool cw_trace__link(const cw_trace *t, uint64_t out, uint8_t *rule, uint64_t *evidence_tx)
+{
+    uint64_t v;
+    if (!t->n_links || !tab_get(t->links, t->link_mask, out, &v))
+        return false;
+    *rule = (uint8_t)(v & 7);
+    *evidence_tx = v >> 3;
+    return true;
 }
 
 const cw_trace_stats *cw_trace_stats_get(const cw_trace *t)

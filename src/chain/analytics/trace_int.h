@@ -21,6 +21,9 @@ typedef struct cw_trace__node {
     uint32_t parent; /* node of the largest traced contribution, UINT32_MAX for a source */
     bool ended;      /* its value ended here (a cw_trace_end): never carried on */
     uint8_t rule;    /* cw_trace_rule of the probable part */
+    bool spread;     /* FIFO, forward: a shared amount with no position in the coin (a CoinJoin
+                      * group's share, a re-link, or what such a coin passed on): the next tx
+                      * spreads it over the coin's satoshis pro rata instead of by position */
     uint64_t prob;   /* the probable part of amount (passed a CoinJoin), <= amount */
 } cw_trace__node;
 
@@ -68,6 +71,12 @@ struct cw_trace {
     uint64_t *heap;
     size_t n_heap, cap_heap;
 
+    /* re-linking (opts.relink): CoinJoin output -> evidence tx * 8 + rule, key = output + 1 */
+    cw_trace__slot *links;
+    uint64_t link_mask, n_links;
+    cw_trace__slot *lrounds; /* the CoinJoins with a re-linked output (key = tx + 1) */
+    uint64_t lr_mask, n_lr;
+
     /* per-tx scratch, reused */
     cw_trace__ivl *axis;
     size_t n_axis, cap_axis;
@@ -79,5 +88,8 @@ struct cw_trace {
     size_t cap_s_val, cap_s_amt, cap_s_oval, cap_s_oamt, cap_s_node, cap_s_perm, cap_s_operm;
     size_t cap_s_prob, cap_s_tmp, cap_s_pre;
 };
+
+/* The re-link of a CoinJoin output (opts.relink): true with its rule and the evidence tx. */
+bool cw_trace__link(const cw_trace *t, uint64_t out, uint8_t *rule, uint64_t *evidence_tx);
 
 #endif

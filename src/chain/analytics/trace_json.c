@@ -171,14 +171,14 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
 
     /* totals per end kind, and the accumulators */
     uint64_t tot[CW_END_N] = {0}, cnt[CW_END_N] = {0}, ptot[CW_END_N] = {0}, ended = 0;
-    uint64_t rule_tot[4] = {0};
+    uint64_t rule_tot[CW_RULE_N] = {0};
     for (size_t i = 0; i < t->n_ends; i++) {
         const cw_trace_end *e = &t->ends[i];
         tot[e->kind] += e->amount;
         ptot[e->kind] += e->probable;
         cnt[e->kind]++;
         ended += e->amount;
-        if (e->probable && (unsigned)e->rule < 4)
+        if (e->probable && (unsigned)e->rule < CW_RULE_N)
             rule_tot[e->rule] += e->probable;
         if (e->addr == CW_NONE64)
             continue;
@@ -214,7 +214,7 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
     for (int k = 0; k < CW_END_N; k++)
         prob_all += ptot[k];
     json_t *rules = json_object();
-    for (int r = 1; r < 4; r++)
+    for (int r = 1; r < CW_RULE_N; r++)
         if (rule_tot[r])
             json_object_set_new(rules, cw_trace_rule_name((cw_trace_rule)r),
                                 json_integer((json_int_t)rule_tot[r]));
@@ -224,6 +224,14 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
                                   "coinjoin_entered", (json_int_t)t->stats.coinjoin_in, "meaning",
                                   "value that passed a CoinJoin: which participant's output "
                                   "carries it is a judgement (the rule), not a certainty"));
+    if (t->opts.relink && t->opts.direction == CW_TRACE_FORWARD && t->opts.model == CW_TRACE_FIFO)
+        json_object_set_new(
+            json_object_get(j, "probable"), "relinked",
+            json_pack("{s:I, s:I, s:s}", "outputs", (json_int_t)t->stats.relinked, "cospends",
+                      (json_int_t)t->stats.relink_cospends, "meaning",
+                      "CoinJoin outputs the source's owner was seen to hold (spent together with "
+                      "its other coins, or a remix chain to one): they received the round's "
+                      "traced value first; still probable"));
     /* poison does not conserve value: its figures are reach, never amounts of the source */
     if (t->opts.model == CW_TRACE_POISON) {
         uint64_t touched = 0, outs = 0;
@@ -322,12 +330,19 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
         json_t *in = json_array(), *outs = json_array();
         for (uint32_t k = 0; k < r->n_in + r->n_out; k++) {
             const cw_trace__node *n = &t->nodes[t->edges[r->e0 + k]];
-            json_array_append_new(
-                k < r->n_in ? in : outs,
+            json_t *oj =
                 json_pack("{s:o, s:o, s:I, s:I, s:I}", "outpoint", outpoint_json(cs, n->out),
                           "address", addr_json(cs, cw_chainstore_out(cs, n->out)->addr), "value",
                           (json_int_t)cw_out_value(cw_chainstore_out(cs, n->out)), "traced",
-                          (json_int_t)n->amount, "probable_traced", (json_int_t)n->prob));
+                          (json_int_t)n->amount, "probable_traced", (json_int_t)n->prob);
+            uint8_t lr;
+            uint64_t ev;
+            if (fwd && k >= r->n_in && r->coinjoin && cw_trace__link(t, n->out, &lr, &ev))
+                json_object_set_new(oj, "relinked",
+                                    json_pack("{s:s, s:o}", "rule",
+                                              cw_trace_rule_name((cw_trace_rule)lr), "evidence",
+                                              txid_json(cs, ev)));
+            json_array_append_new(k < r->n_in ? in : outs, oj);
         }
         json_t *g = json_pack(
             "{s:o, s:I, s:I, s:b, s:o, s:o}", "txid", txid_json(cs, r->tx), "height",

@@ -35,12 +35,17 @@ static const char *const model_names[] = {"poison", "haircut", "fifo"};
 static const char *const end_names[] = {"label",  "unspent",  "fee",      "dust",     "frontier",
                                         "burned", "coinbase", "external", "coinjoin", "self"};
 static const char *const cj_names[] = {"order", "rank", "stop", "proportional"};
-static const char *const rule_names[] = {"", "coinjoin-order", "coinjoin-rank",
-                                         "coinjoin-proportional"};
+static const char *const rule_names[] = {"",
+                                         "coinjoin-order",
+                                         "coinjoin-rank",
+                                         "coinjoin-proportional",
+                                         "relinked-cospend",
+                                         "relinked-remix",
+                                         "relinked-address"};
 
 const char *cw_trace_rule_name(cw_trace_rule r)
 {
-    return (unsigned)r < 4 ? rule_names[r] : "?";
+    return (unsigned)r < CW_RULE_N ? rule_names[r] : "?";
 }
 
 const char *cw_trace_model_name(cw_trace_model m)

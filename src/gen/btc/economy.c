@@ -1425,6 +1425,15 @@ int gen_joinmarket_round(gen_world *w, const gen_coin *extra, uint32_t n_extra, 
         sweep_all ? avail : (uint64_t)((double)avail * (0.3 + 0.65 * gen_unit(&w->rng)));
     if (amount > amax)
         amount = amax;
+    /* each maker's fee is at most 1000 + amount / 3000: the taker must pay them all */
+    uint64_t afford = tin > mining + 1000ULL * makers + 30000
+                          ? (uint64_t)((__extension__(unsigned __int128)(tin - mining -
+                                                                         1000ULL * makers - 30000) *
+                                        3000) /
+                                       (3000 + makers))
+                          : 0;
+    if (amount > afford)
+        amount = afford;
     if (!sweep_all && gen_chance(&w->rng, 0.3))
         amount = round2(amount);
     if (amount < 20000) {

@@ -19,7 +19,7 @@
 #include "chainwatch/errors.h"
 #include "gen/btc/world.h"
 
-enum { J_FANOUT, J_PEEL, J_WASABI, J_TX0, J_MIX, J_CONSOLIDATE, J_CASHOUT, J_WAIT };
+enum { J_FANOUT, J_PEEL, J_WASABI, J_TX0, J_MIX, J_CONSOLIDATE, J_CASHOUT, J_WAIT, J_POSTMIX };
 
 typedef struct gen_job {
     uint32_t height;
@@ -899,6 +899,109 @@ static int job_cashout(gen_world *w, gen_heist_rt *rt, const cw_gen_step *s)
     return rc;
 }
 
+/* postmix_spend: the thief's Whirlpool post-mix coins (the pool of the last whirlpool step,
+ * value = its denomination) are spent the ways real thieves spend them, each coin (or group)
+ * by a draw: merged with the thief's largest unmixed coin into a deposit and change (30 %),
+ * two or three of them together into one deposit (25 %), one alone into a deposit (20 %), as
+ * the start of a peel chain to the step's exchanges (15 %), or left unspent (10 %). */
+static int job_postmix(gen_world *w, gen_heist_rt *rt, const cw_gen_step *s)
+{
+    bool mixed = false;
+    for (size_t i = 0; i < (size_t)rt->step && i < rt->h->n_steps; i++)
+        mixed |= rt->h->steps[i].kind == CW_GEN_STEP_WHIRLPOOL;
+    if (!mixed)
+        return step_error(rt, s, "postmix_spend: no whirlpool step before it", 0);
+    uint64_t denom = w->pools[rt->pool].denom;
+    gen_coinvec *tc = &w->ents[rt->thief].coins;
+    rt->work.n = 0;
+    for (uint32_t i = tc->n; i-- > 0;)
+        if (tc->v[i].value == denom) {
+            gen_coin c = gen_coinvec_take(tc, i);
+            int rc = gen_coinvec_push(&rt->work, &c);
+            if (rc)
+                return rc;
+        }
+    for (uint32_t i = rt->work.n; i > 1; i--) {
+        uint32_t j = (uint32_t)gen_below(&rt->rng, i);
+        gen_coin t = rt->work.v[i - 1];
+        rt->work.v[i - 1] = rt->work.v[j];
+        rt->work.v[j] = t;
+    }
+    uint64_t fr = thief_fr(w, rt);
+    int rc = 0;
+    uint32_t pos = 0;
+    while (pos < rt->work.n && rc == 0) {
+        double r = gen_unit(&rt->rng);
+        gen_coin ins[4];
+        uint32_t n = 1;
+        ins[0] = rt->work.v[pos++];
+        if (r < 0.30) { /* with the largest unmixed coin: deposit + change */
+            uint32_t best = UINT32_MAX;
+            for (uint32_t i = 0; i < tc->n; i++)
+                if (tc->v[i].value > 4 * denom &&
+                    (best == UINT32_MAX || tc->v[i].value > tc->v[best].value))
+                    best = i;
+            if (best == UINT32_MAX) {
+                r = 0.5; /* no unmixed coin left: spend it with another post-mix coin */
+            } else {
+                ins[n++] = gen_coinvec_take(tc, best);
+                uint64_t in = ins[0].value + ins[1].value;
+                uint64_t fee = fr * (ins_vsize(ins, n) + 2ULL * 43);
+                uint64_t dep = ins[0].value +
+                               (uint64_t)((double)ins[1].value * (0.02 + 0.1 * gen_unit(&rt->rng)));
+                uint32_t ti = new_ttx(rt);
+                if (ti == GEN_NO_TAG)
+                    return CW_ENOMEM;
+                gen_dest d[2];
+                if ((rc = deposit_dest(w, rt, s, &d[0], dep)) == 0)
+                    rc = thief_dest(w, rt, &d[1], in - dep - fee, tc, ti);
+                if (rc)
+                    break;
+                shuffle_dests(rt, d, 2);
+                uint8_t txid[32];
+                if ((rc = gen_send_exact(w, ins, n, d, 2, txid)) == 0)
+                    rc = record(w, rt, ti, txid, "postmix_merge", ins[0].tag, in, d, 2);
+                continue;
+            }
+        }
+        if (r < 0.55) { /* two or three together */
+            uint32_t want = 2 + (uint32_t)gen_below(&rt->rng, 2);
+            while (n < want && pos < rt->work.n)
+                ins[n++] = rt->work.v[pos++];
+        }
+        if (r < 0.75) { /* one deposit */
+            uint64_t in = 0;
+            for (uint32_t i = 0; i < n; i++)
+                in += ins[i].value;
+            uint64_t fee = fr * (ins_vsize(ins, n) + 43ULL);
+            uint32_t ti = new_ttx(rt);
+            if (ti == GEN_NO_TAG)
+                return CW_ENOMEM;
+            gen_dest d;
+            uint8_t txid[32];
+            if ((rc = deposit_dest(w, rt, s, &d, in - fee)) == 0 &&
+                (rc = gen_send_exact(w, ins, n, &d, 1, txid)) == 0)
+                rc = record(w, rt, ti, txid, n > 1 ? "postmix_together" : "postmix_alone",
+                            ins[0].tag, in, &d, 1);
+        } else if (r < 0.90) { /* a peel chain */
+            uint32_t hops = s->hops;
+            if (s->hops_max > s->hops)
+                hops += (uint32_t)gen_below(&rt->rng, s->hops_max - s->hops + 1);
+            if ((rc = add_lane(rt, &ins[0], hops)) == 0) {
+                rt->lanes[rt->n_lanes - 1].chain = rt->n_chains++;
+                rc = add_job(rt, w->height + 1 + (uint32_t)gen_below(&rt->rng, 6), J_PEEL,
+                             rt->n_lanes - 1);
+            }
+        } else { /* left unspent */
+            rc = gen_coinvec_push(tc, &ins[0]);
+        }
+    }
+    for (uint32_t i = pos; i < rt->work.n; i++)
+        gen_coinvec_push(tc, &rt->work.v[i]);
+    rt->work.n = 0;
+    return rc;
+}
+
 /* ---------------------------------------------------------------- scheduling */
 
 static int begin_step(gen_world *w, gen_heist_rt *rt, const cw_gen_step *s)
@@ -950,6 +1053,8 @@ static int begin_step(gen_world *w, gen_heist_rt *rt, const cw_gen_step *s)
     }
     case CW_GEN_STEP_WAIT:
         return add_job(rt, h + hours_to_blocks(s->hours), J_WAIT, 0);
+    case CW_GEN_STEP_POSTMIX:
+        return add_job(rt, h, J_POSTMIX, 0);
     }
     return 0;
 }
@@ -971,6 +1076,8 @@ static int run_job(gen_world *w, gen_heist_rt *rt, const cw_gen_step *s, const g
         return job_consolidate(w, rt, s);
     case J_CASHOUT:
         return job_cashout(w, rt, s);
+    case J_POSTMIX:
+        return job_postmix(w, rt, s);
     default:
         return 0;
     }

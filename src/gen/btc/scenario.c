@@ -283,10 +283,13 @@ static int parse_step(const pctx *c, const cw_gen_scenario *s, const cw_gen_heis
         st->kind = CW_GEN_STEP_CASH_OUT;
     } else if (!strcmp(type, "wait")) {
         st->kind = CW_GEN_STEP_WAIT;
+    } else if (!strcmp(type, "postmix_spend")) {
+        st->kind = CW_GEN_STEP_POSTMIX;
     } else {
         join_path(path, sizeof path, where, "type");
         rc = fail(c, path,
-                  "must be fan_out, peel_chain, coinjoin, consolidate, cash_out or wait, not ",
+                  "must be fan_out, peel_chain, coinjoin, consolidate, cash_out, postmix_spend "
+                  "or wait, not ",
                   type);
         goto out;
     }

@@ -264,10 +264,13 @@ static void test_mapping_ranked(void)
     CHECK_EQ_INT(cw_trace_amount_at(t, m0), 133333334);
     CHECK_EQ_INT(cw_trace_amount_at(t, m1), 133333333);
     CHECK_EQ_INT(cw_trace_amount_at(t, m2), 133333333);
-    /* check-tx is not a CoinJoin (6 equal outputs from 3 inputs): plain order over the
-     * prefixes [0, 133,333,334) of m0, [0, 133,333,333) of m1 and m2, at 0, 333,330,000 and
-     * 666,660,000 on its axis; outputs of 166,660,000 */
-    uint64_t want[6] = {133333334, 0, 133333333, 0, 133333333, 0};
+    /* check-tx is not a CoinJoin (6 equal outputs from 3 inputs). A CoinJoin's outputs carry
+     * their amounts spread (no position in the coin), so each input's amount is shared by what
+     * each output takes of it: input 0 ([0, 333,330,000) on the axis) gives 166,660,000 /
+     * 333,330,000 of its 133,333,334 to outputs 0 and 1 each and 10,000 / 333,330,000 to
+     * output 2 (largest remainder per input); the last input also 30,000 / 333,330,000 to
+     * the fee (12,000) */
+    uint64_t want[6] = {66664667, 66664667, 66664666, 66664667, 66664666, 66664667};
     for (int i = 0; i < 6; i++)
         CHECK_EQ_INT(cw_trace_amount_at(t, c[i]), want[i]);
     CHECK_EQ_INT(total_ended(t), 400000000);
@@ -292,8 +295,9 @@ static void test_mapping_ranked(void)
     CHECK_EQ_INT(cw_trace_amount_at(t, m0), 133332000);
     CHECK_EQ_INT(cw_trace_amount_at(t, m1), 133332000);
     CHECK_EQ_INT(cw_trace_amount_at(t, m2), 133332000);
-    CHECK_EQ_INT(ended(t, CW_END_FEE, NULL), 4000);
-    uint64_t want_p[6] = {133332000, 0, 133332000, 0, 133332000, 0};
+    CHECK_EQ_INT(ended(t, CW_END_FEE, NULL), 4000 + 12000); /* mapping-tx, check-tx */
+    /* spread: 133,332,000 x 166,660,000 / 333,330,000 = 66,664,000 to each output */
+    uint64_t want_p[6] = {66664000, 66664000, 66664000, 66664000, 66664000, 66664000};
     for (int i = 0; i < 6; i++)
         CHECK_EQ_INT(cw_trace_amount_at(t, c[i]), want_p[i]);
     CHECK_EQ_INT(total_probable(t, CW_RULE_CJ_PROPORTIONAL, &rules_ok), 400000000);

@@ -1,0 +1,417 @@
+/*
+ * test_trace_relink.c: re-linking (docs/TRACE-MODELS.md, "Re-linking", the worked example) on
+ * hand-made regtest blocks: a thief's 10 BTC coin pays two Whirlpool premixes (0.01 BTC pool)
+ * and keeps its "toxic" change T. Premix 1 goes through mix M1, its output through mix M2, and
+ * that output is spent together with T into a deposit D (relinked-cospend at D, then
+ * relinked-remix back through M2 to M1). Premix 2's mix M3 pays one output to T's address
+ * (relinked-address). An honest participant of M1 deposits its output alone.
+ * Checked to the satoshi, with the default options and with --relink off:
+ *   - with re-linking D carries 998,987,660 sat, 1,000,000 of them probable
+ *     (relinked-cospend), the honest deposit nothing, M3's re-linked output 1,000,000;
+ *   - without it (probable floor 0) each equal output of M1 and M3 carries 200,000 sat, the
+ *     honest deposit 199,800 probable (the rest to its fee), D only 997,987,660 + 40,000 (a
+ *     fifth of M2's fifth); at the default floor (0.25) the fifths are not followed.
+ * Value is conserved either way. The block builder is the one of test_patterns_shapes.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chainwatch/btc/address.h"
+#include "chainwatch/btc/block.h"
+#include "chainwatch/btc/ingest.h"
+#include "chainwatch/btc/store.h"
+#include "chainwatch/errors.h"
+#include "chainwatch/patterns.h"
+#include "chainwatch/trace.h"
+#include "chainwatch/util.h"
+#include "gen/btc/tx.h"
+#include "harness.h"
+
+static char dir[4096], store[4200];
+static cw_chainstore *cs;
+
+/* ------------------------------------------------------------------ a tiny block builder */
+
+typedef struct coin {
+    uint8_t txid[32];
+    uint32_t vout;
+    uint64_t value;
+    uint64_t key;
+} coin;
+
+static cw_buf blkfile;        /* the blk00000.dat being written */
+static uint8_t prev_hash[32]; /* tip */
+static uint32_t height;
+static uint8_t ids[64][32]; /* txids of the current block, [0] the coinbase */
+static cw_buf txdata;       /* serialized txs of the current block */
+static size_t n_txs;
+static uint64_t next_key = 1000;
+static gen_tx cb_tx;       /* the pending coinbase */
+static uint64_t n_cb_outs; /* its outputs */
+static coin cb_coins[256]; /* coins it pays (txid filled at block end) */
+static coin *cb_dest[256]; /* where to copy each coin */
+static uint32_t block_time = 1700000000;
+
+static uint64_t new_key(void)
+{
+    return next_key++;
+}
+
+static void add_out(gen_tx *tx, uint64_t value, uint64_t key)
+{
+    uint8_t spk[GEN_SPK_MAX];
+    size_t n = gen_spk(spk, CW_SCRIPT_P2WPKH, key);
+    gen_tx_add_out(tx, value, spk, n);
+}
+
+static void add_in(gen_tx *tx, const coin *c)
+{
+    gen_tx_add_in(tx, c->txid, c->vout, CW_SCRIPT_P2WPKH, c->key, c->key * 31 + 7);
+}
+
+/* A coin of `value` to a new (or the given) key, paid by the next coinbase. */
+static void fund(coin *out, uint64_t value, uint64_t key)
+{
+    out->value = value;
+    out->key = key ? key : new_key();
+    out->vout = (uint32_t)n_cb_outs;
+    add_out(&cb_tx, value, out->key);
+    cb_dest[n_cb_outs] = out;
+    cb_coins[n_cb_outs++] = *out;
+}
+
+static void block_begin(void)
+{
+    gen_tx_reset(&cb_tx);
+    cb_tx.coinbase = true;
+    cb_tx.cb_script_len = (uint8_t)gen_bip34(cb_tx.cb_script, height);
+    n_cb_outs = 0;
+    n_txs = 0;
+    txdata.len = 0;
+}
+
+/* Appends tx to the current block; the coins of its outputs [0, n) go to outs (may be NULL). */
+static void block_tx(gen_tx *tx, coin *outs)
+{
+    uint8_t txid[32], wtxid[32];
+    REQUIRE(n_txs < 63);
+    REQUIRE(gen_tx_serialize(&txdata, tx, txid, wtxid) == 0);
+    memcpy(ids[1 + n_txs++], txid, 32);
+    for (size_t i = 0; outs && i < tx->n_out; i++) {
+        memcpy(outs[i].txid, txid, 32);
+        outs[i].vout = (uint32_t)i;
+        outs[i].value = tx->out[i].value;
+    }
+}
+
+static void block_end(void)
+{
+    if (n_cb_outs == 0)
+        add_out(&cb_tx, 5000000000ULL, new_key());
+    cw_buf cb = {0};
+    uint8_t cbid[32];
+    REQUIRE(gen_tx_serialize(&cb, &cb_tx, cbid, NULL) == 0);
+    for (size_t i = 0; i < n_cb_outs; i++) {
+        memcpy(cb_dest[i]->txid, cbid, 32);
+        cb_dest[i]->vout = (uint32_t)i;
+    }
+    memcpy(ids[0], cbid, 32);
+    uint8_t level[66][32], root[32];
+    memcpy(level, ids, (n_txs + 1) * 32);
+    cw_merkle_root(root, level, n_txs + 1);
+    uint8_t hdr[80], hash[32];
+    gen_header(hdr, 0x20000000U, prev_hash, root, block_time += 600, 0x207fffffU, 0);
+    gen_header_grind(hdr, hash);
+    uint8_t cnt = (uint8_t)(n_txs + 1), rec[8];
+    uint32_t size = (uint32_t)(80 + 1 + cb.len + txdata.len);
+    cw_network_magic(rec, CW_NET_REGTEST);
+    for (int i = 0; i < 4; i++)
+        rec[4 + i] = (uint8_t)(size >> (8 * i));
+    cw_buf_append(&blkfile, rec, 8);
+    cw_buf_append(&blkfile, hdr, 80);
+    cw_buf_append(&blkfile, &cnt, 1);
+    cw_buf_append(&blkfile, cb.data, cb.len);
+    if (txdata.len)
+        cw_buf_append(&blkfile, txdata.data, txdata.len);
+    memcpy(prev_hash, hash, 32);
+    height++;
+    cw_buf_deinit(&cb);
+}
+
+/* ------------------------------------------------------------------ the example */
+
+enum { DENOM = 1000000, EXTRA = 1170 };
+
+static coin stolen, hon[12], hpre;
+static uint8_t id_a[32], id_m1[32], id_m2[32], id_m3[32], id_d[32], id_h[32];
+
+static void last_txid(uint8_t out[32])
+{
+    memcpy(out, ids[n_txs], 32);
+}
+
+/* a 5 x 5 Whirlpool mix: ins (the first is the premix that pays the fee), outputs of DENOM to
+ * keys (the coins go to outs) */
+static void mix(gen_tx *tx, coin *const ins[5], const uint64_t keys[5], coin outs[5])
+{
+    gen_tx_reset(tx);
+    for (int i = 0; i < 5; i++)
+        add_in(tx, ins[i]);
+    for (int i = 0; i < 5; i++)
+        add_out(tx, DENOM, keys[i]);
+    block_tx(tx, outs);
+    for (int i = 0; i < 5; i++)
+        outs[i].key = keys[i];
+}
+
+static void build_world(const char *out_dir)
+{
+    gen_tx_init(&cb_tx);
+    gen_tx tx;
+    gen_tx_init(&tx);
+    uint8_t gh[32];
+    cw_buf g = {0};
+    REQUIRE(gen_genesis(&g, true, gh) == 0);
+    uint8_t rec[8];
+    cw_network_magic(rec, CW_NET_REGTEST);
+    for (int i = 0; i < 4; i++)
+        rec[4 + i] = (uint8_t)(g.len >> (8 * i));
+    cw_buf_append(&blkfile, rec, 8);
+    cw_buf_append(&blkfile, g.data, g.len);
+    cw_buf_deinit(&g);
+    memcpy(prev_hash, gh, 32);
+    height = 1;
+
+    /* block 1: the stolen coin, honest postmix coins and one honest premix */
+    block_begin();
+    fund(&stolen, 1000000000ULL, 0);
+    for (int i = 0; i < 12; i++)
+        fund(&hon[i], DENOM, 0);
+    fund(&hpre, DENOM + EXTRA, 0);
+    block_end();
+
+    /* block 2: A, the thief's Tx0-like split: two premixes and the toxic change T */
+    block_begin();
+    coin a_out[3];
+    uint64_t kp1 = new_key(), kp2 = new_key(), kt = new_key();
+    gen_tx_reset(&tx);
+    add_in(&tx, &stolen);
+    add_out(&tx, DENOM + EXTRA, kp1);
+    add_out(&tx, DENOM + EXTRA, kp2);
+    add_out(&tx, 1000000000ULL - 2 * (DENOM + EXTRA) - 10000, kt);
+    block_tx(&tx, a_out);
+    last_txid(id_a);
+    block_end();
+    a_out[0].key = kp1;
+    a_out[1].key = kp2;
+    a_out[2].key = kt;
+
+    /* block 3: M1 (premix 1 + 4 honest remixes) and M3 (premix 2 + 4 honest remixes; its
+     * output 1 paid to T's address) */
+    block_begin();
+    coin m1[5], m3[5];
+    coin *in1[5] = {&a_out[0], &hon[0], &hon[1], &hon[2], &hon[3]};
+    uint64_t k1[5] = {new_key(), new_key(), new_key(), new_key(), new_key()};
+    mix(&tx, in1, k1, m1);
+    last_txid(id_m1);
+    coin *in3[5] = {&a_out[1], &hon[4], &hon[5], &hon[6], &hon[7]};
+    uint64_t k3[5] = {new_key(), kt, new_key(), new_key(), new_key()};
+    mix(&tx, in3, k3, m3);
+    last_txid(id_m3);
+    block_end();
+
+    /* block 4: M2 (an honest premix, the thief's M1 output 3, 3 honest remixes); the honest
+     * owner of M1 output 0 deposits it alone */
+    block_begin();
+    coin m2[5];
+    coin *in2[5] = {&hpre, &hon[8], &m1[3], &hon[9], &hon[10]};
+    uint64_t k2[5] = {new_key(), new_key(), new_key(), new_key(), new_key()};
+    mix(&tx, in2, k2, m2);
+    last_txid(id_m2);
+    gen_tx_reset(&tx);
+    add_in(&tx, &m1[0]);
+    add_out(&tx, DENOM - 1000, new_key());
+    block_tx(&tx, NULL);
+    last_txid(id_h);
+    block_end();
+
+    /* block 5: D, the thief spends M2 output 4 together with T into one deposit (no fee) */
+    block_begin();
+    gen_tx_reset(&tx);
+    add_in(&tx, &m2[4]);
+    add_in(&tx, &a_out[2]);
+    add_out(&tx, DENOM + a_out[2].value, new_key());
+    block_tx(&tx, NULL);
+    last_txid(id_d);
+    block_end();
+
+    char p[4200];
+    snprintf(p, sizeof p, "%s/blocks", out_dir);
+    REQUIRE(cw_mkdir_p(p) == 0);
+    snprintf(p, sizeof p, "%s/blocks/blk00000.dat", out_dir);
+    REQUIRE(cw_file_write_atomic(p, blkfile.data, blkfile.len) == 0);
+    gen_tx_deinit(&tx);
+    gen_tx_deinit(&cb_tx);
+    cw_buf_deinit(&txdata);
+    cw_buf_deinit(&blkfile);
+}
+
+static void test_build_world(void)
+{
+    build_world(dir);
+}
+
+/* ------------------------------------------------------------------ checks */
+
+static uint64_t tx_of(const uint8_t txid[32])
+{
+    uint64_t t = CW_NONE64;
+    if (cw_chainstore_find_tx(cs, txid, &t))
+        return CW_NONE64;
+    return t;
+}
+
+static uint64_t out_of(const uint8_t txid[32], uint32_t vout)
+{
+    uint64_t t = tx_of(txid);
+    CHECK(t != CW_NONE64);
+    return t == CW_NONE64 ? CW_NONE64 : cw_chainstore_tx_first_out(cs, t) + vout;
+}
+
+static cw_trace *run(bool relink, double floor)
+{
+    cw_trace_opts o;
+    cw_trace_opts_init(&o);
+    CHECK(o.relink);
+    o.relink = relink;
+    o.probable_floor = floor;
+    /* the source: the stolen coin, the coinbase output that A spends */
+    uint64_t i0, i1, o0, o1;
+    cw_chainstore_tx_range(cs, tx_of(id_a), &i0, &i1, &o0, &o1);
+    const cw_row_in *r = cw_chainstore_in(cs, i0);
+    uint64_t s = cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout;
+    cw_trace *t = NULL;
+    if (cw_trace_run(&t, cs, NULL, &s, 1, &o) != 0) {
+        CHECK(!"cw_trace_run failed");
+        fprintf(stderr, "trace: %s\n", cw_error_last());
+        exit(cw_test_done());
+    }
+    /* conservation */
+    uint64_t sum = 0;
+    for (size_t i = 0; i < cw_trace_n_ends(t); i++)
+        sum += cw_trace_end_at(t, i)->amount;
+    CHECK_EQ_INT(sum, 1000000000LL);
+    return t;
+}
+
+static const cw_trace_end *end_at(const cw_trace *t, uint64_t out)
+{
+    for (size_t i = 0; i < cw_trace_n_ends(t); i++)
+        if (cw_trace_end_at(t, i)->out == out)
+            return cw_trace_end_at(t, i);
+    return NULL;
+}
+
+static void test_mixes_flagged(void)
+{
+    const uint8_t *m[3] = {id_m1, id_m2, id_m3};
+    for (int i = 0; i < 3; i++)
+        CHECK(cw_patterns_multi_owner(cw_patterns_compute(cs, tx_of(m[i]))));
+    CHECK(!cw_patterns_multi_owner(cw_patterns_compute(cs, tx_of(id_d))));
+}
+
+static void test_relinked(void)
+{
+    cw_trace *t = run(true, 0.25);
+    const cw_trace_stats *st = cw_trace_stats_get(t);
+    CHECK_EQ_INT(st->relinked, 3); /* M2:4 (cospend), M1:3 (remix), M3:1 (address) */
+    CHECK_EQ_INT(st->relink_cospends, 1);
+    uint64_t d = out_of(id_d, 0), h = out_of(id_h, 0), m3 = out_of(id_m3, 1);
+    const cw_trace_end *e = end_at(t, d);
+    REQUIRE(e != NULL);
+    CHECK_EQ_INT(e->kind, CW_END_UNSPENT);
+    CHECK_EQ_INT(e->amount, 998987660LL);
+    CHECK_EQ_INT(e->probable, 1000000);
+    CHECK_EQ_INT(e->rule, CW_RULE_RELINK_COSPEND);
+    CHECK(end_at(t, h) == NULL);
+    CHECK_EQ_INT(cw_trace_amount_at(t, h), 0);
+    for (uint32_t j = 0; j < 5; j++) {
+        CHECK_EQ_INT(cw_trace_amount_at(t, out_of(id_m1, j)), j == 3 ? DENOM : 0);
+        CHECK_EQ_INT(cw_trace_amount_at(t, out_of(id_m2, j)), j == 4 ? DENOM : 0);
+        CHECK_EQ_INT(cw_trace_amount_at(t, out_of(id_m3, j)), j == 1 ? DENOM : 0);
+    }
+    e = end_at(t, m3);
+    REQUIRE(e != NULL);
+    CHECK_EQ_INT(e->probable, DENOM);
+    CHECK_EQ_INT(e->rule, CW_RULE_RELINK_ADDRESS);
+    CHECK_EQ_STR(cw_trace_rule_name(e->rule), "relinked-address");
+    /* the JSON names the rule and the evidence of each re-linked output */
+    json_t *j = cw_trace_json(t, 10, 1000);
+    REQUIRE(j != NULL);
+    char *txt = json_dumps(j, JSON_COMPACT);
+    CHECK(strstr(txt, "\"relinked-remix\"") != NULL);
+    CHECK(strstr(txt, "\"relinked-cospend\"") != NULL);
+    free(txt);
+    json_decref(j);
+    cw_trace_free(t);
+}
+
+static void test_without(void)
+{
+    cw_trace *t = run(false, 0.0);
+    CHECK_EQ_INT(cw_trace_stats_get(t)->relinked, 0);
+    uint64_t d = out_of(id_d, 0), h = out_of(id_h, 0);
+    for (uint32_t j = 0; j < 5; j++) {
+        CHECK_EQ_INT(cw_trace_amount_at(t, out_of(id_m1, j)), DENOM / 5);
+        CHECK_EQ_INT(cw_trace_amount_at(t, out_of(id_m3, j)), DENOM / 5);
+    }
+    /* the honest deposit pays a 1,000 sat fee: the spread fifth is shared by the deposit
+     * (999,000 of the coin's 1,000,000) and the fee */
+    const cw_trace_end *e = end_at(t, h);
+    REQUIRE(e != NULL);
+    CHECK_EQ_INT(e->amount, 199800);
+    CHECK_EQ_INT(e->probable, 199800);
+    CHECK_EQ_INT(e->rule, CW_RULE_CJ_RANK);
+    e = end_at(t, d);
+    REQUIRE(e != NULL);
+    CHECK_EQ_INT(e->amount, 997987660LL + 40000); /* a fifth of M2's fifth */
+    CHECK_EQ_INT(e->probable, 40000);
+    cw_trace_free(t);
+    /* default floor, no re-linking: the fifths are not followed (dust) */
+    t = run(false, 0.25);
+    CHECK(end_at(t, h) == NULL);
+    e = end_at(t, d);
+    REQUIRE(e != NULL);
+    CHECK_EQ_INT(e->amount, 997987660LL);
+    CHECK_EQ_INT(e->probable, 0);
+    cw_trace_free(t);
+}
+
+int main(void)
+{
+    snprintf(dir, sizeof dir, "%s/world", cw_test_tmpdir());
+    snprintf(store, sizeof store, "%s/store", dir);
+    RUN(test_build_world);
+    if (cw_test_failures)
+        return cw_test_done();
+    cw_ingest_opts o;
+    memset(&o, 0, sizeof o);
+    char blocks[4300];
+    snprintf(blocks, sizeof blocks, "%s/blocks", dir);
+    o.blocks_dir = blocks;
+    o.store_dir = store;
+    o.net = CW_NET_REGTEST;
+    o.to_height = -1;
+    o.threads = 1;
+    cw_ingest_stats ist;
+    if (cw_ingest_btc(&o, &ist) || cw_chainstore_open(&cs, store, false, CW_NET_REGTEST)) {
+        fprintf(stderr, "ingest: %s\n", cw_error_last());
+        return 1;
+    }
+    RUN(test_mixes_flagged);
+    RUN(test_relinked);
+    RUN(test_without);
+    cw_chainstore_close(cs);
+    return cw_test_done();
+}
