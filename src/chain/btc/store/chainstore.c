@@ -923,6 +923,40 @@ static int spend_error(const cw_chainstore *cs, const cw_spend *sp, uint64_t n_o
                         (unsigned long long)o);
 }
 
+/* Rows about to be written in place, visited in ascending order: their pages are made writable
+ * by one madvise(MADV_POPULATE_WRITE) per run of nearby pages instead of a write fault per page
+ * (each one a trap and the filesystem's page_mkwrite, the larger part of an in-place write's
+ * cost). The contents are not changed; without the call the writes fault as before. Runs join
+ * across gaps of up to POPULATE_GAP pages (those are then written back unchanged). */
+#define POPULATE_GAP 4
+typedef struct populate_runs {
+    const cw_column *col;
+    uintptr_t lo, hi; /* first and last page of the open run (hi 0: none) */
+} populate_runs;
+
+static void populate_flush(populate_runs *r)
+{
+#ifdef MADV_POPULATE_WRITE
+    if (r->hi)
+        (void)madvise((void *)r->lo, r->hi - r->lo + 4096, MADV_POPULATE_WRITE);
+#endif
+    r->lo = r->hi = 0;
+}
+
+static void populate_row(populate_runs *r, uint64_t i)
+{
+    uintptr_t a = (uintptr_t)cw_column_row(r->col, i);
+    uintptr_t p = a & ~(uintptr_t)4095, e = (a + r->col->width - 1) & ~(uintptr_t)4095;
+    if (r->hi && p >= r->lo && p <= r->hi + POPULATE_GAP * 4096) {
+        if (e > r->hi)
+            r->hi = e;
+        return;
+    }
+    populate_flush(r);
+    r->lo = p;
+    r->hi = e;
+}
+
 /* Applies the batch to the address summaries: its outputs (staged at apply time) and its spends,
  * each sorted by (address, tx), merged so that each address row is read and written once and
  * in file order. A tx is counted once per address however many of the address's outputs it
@@ -942,6 +976,18 @@ static void addrsum_apply(cw_chainstore *cs)
         cs->outev_tmp = cs->outev;
         cs->outev = op;
     }
+    /* the rows' pages, writable in runs */
+    populate_runs pr = {&cs->cols[C_ADDRSUM], 0, 0};
+    for (uint64_t i = 0, j = 0; i < no || j < ns;) {
+        uint64_t ao = i < no ? op[i].key >> 32 : UINT64_MAX;
+        uint64_t as = j < ns ? sp[j].key >> 32 : UINT64_MAX;
+        if (ao <= as)
+            i++;
+        else
+            j++;
+        populate_row(&pr, ao <= as ? ao : as);
+    }
+    populate_flush(&pr);
     uint64_t i = 0, j = 0;
     while (i < no || j < ns) {
         uint64_t ao = i < no ? op[i].key >> 32 : UINT64_MAX;
