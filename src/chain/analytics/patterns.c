@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "chainwatch/errors.h"
@@ -121,14 +122,41 @@ typedef struct scratch {
     uint8_t *used;   /* per sorted input: taken by a matched change */
     uint32_t *addrs; /* input addresses, sorted */
     size_t cap;
-    uint8_t *hop; /* a build's cache of peel-hop shapes per tx: 0 unknown, 1 none, 2 + the
-                     remainder's vout (NULL: no cache) */
-    uint64_t n_hop;
+    /* A build's memo per tx (NULL: none, compute every time), one u16 so that a parent's or a
+     * child's facts are one cache miss: bits 0-1 the peel-hop shape (0 unknown, 1 none, 2 + the
+     * remainder's vout), bits 2-5 and 6-9 the hops above it (through peel_parent) and below it
+     * (through peel_child), each 1 + the count capped at RUN_SIDE (0 unknown). */
+    uint16_t *memo;
+    uint64_t n_memo;
+    void *memo_map; /* the mapping that holds memo */
+    size_t memo_len;
 } scratch;
+
+#define MEMO_HOP(m) ((unsigned)(m) & 3u)
+#define MEMO_SIDE_SHIFT(down) ((down) ? 6 : 2)
+
+/* The memo: anonymous memory that reads as zeros, in huge pages where the kernel allows, since
+ * a build touches it at random and a page fault costs more than the row it brings. */
+#define HUGE_PAGE ((size_t)2 << 20)
+static void memo_alloc(scratch *s, uint64_t n)
+{
+    size_t len = (size_t)n * sizeof(uint16_t) + HUGE_PAGE; /* room to align */
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return; /* no memo: slower, same flags */
+    s->memo_map = p;
+    s->memo_len = len;
+    s->memo = (uint16_t *)(((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+    s->n_memo = n - 1;
+#ifdef MADV_HUGEPAGE
+    (void)madvise(s->memo, len - ((uint8_t *)s->memo - (uint8_t *)p), MADV_HUGEPAGE); /* a hint */
+#endif
+}
 
 static void scratch_free(scratch *s)
 {
-    cw_free(s->hop);
+    if (s->memo_map)
+        munmap(s->memo_map, s->memo_len);
     cw_free(s->vals);
     cw_free(s->ins);
     cw_free(s->used);
@@ -174,17 +202,85 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Address of the output an input spends, CW_NONE32 when unknown. */
-static uint32_t in_addr(const cw_chainstore *cs, uint64_t in)
+/* Ascending sorts of the values of one tx, inline: quicksort (median of three, the smaller
+ * side first) down to insertion sort for short runs; past a depth of 2 log2 n (an input made
+ * to defeat the pivots) libc's qsort finishes, so the time stays O(n log n). */
+#define SMALL_SORT 24
+#define DEFINE_SORT(name, T, cmp)                                                                  \
+    static void name(T *a, size_t n)                                                               \
+    {                                                                                              \
+        unsigned depth = 0;                                                                        \
+        for (size_t m = n; m > 1; m >>= 1)                                                         \
+            depth += 2;                                                                            \
+        while (n > SMALL_SORT) {                                                                   \
+            if (depth-- == 0) {                                                                    \
+                qsort(a, n, sizeof *a, cmp);                                                       \
+                return;                                                                            \
+            }                                                                                      \
+            /* a[0] <= a[n/2] <= a[n-1]: the ends stop the scans */                                \
+            T t, *mid = a + n / 2, *end = a + n - 1;                                               \
+            if (*mid < a[0])                                                                       \
+                t = *mid, *mid = a[0], a[0] = t;                                                   \
+            if (*end < *mid) {                                                                     \
+                t = *end, *end = *mid, *mid = t;                                                   \
+                if (*mid < a[0])                                                                   \
+                    t = *mid, *mid = a[0], a[0] = t;                                               \
+            }                                                                                      \
+            T p = *mid;                                                                            \
+            size_t i = 0, j = n - 1;                                                               \
+            for (;;) {                                                                             \
+                do                                                                                 \
+                    i++;                                                                           \
+                while (a[i] < p);                                                                  \
+                do                                                                                 \
+                    j--;                                                                           \
+                while (p < a[j]);                                                                  \
+                if (i >= j)                                                                        \
+                    break;                                                                         \
+                t = a[i], a[i] = a[j], a[j] = t;                                                   \
+            }                                                                                      \
+            /* [0, j] <= p <= [j + 1, n), both sides non-empty */                                  \
+            if (j + 1 < n - j - 1) {                                                               \
+                name(a, j + 1);                                                                    \
+                a += j + 1;                                                                        \
+                n -= j + 1;                                                                        \
+            } else {                                                                               \
+                name(a + j + 1, n - j - 1);                                                        \
+                n = j + 1;                                                                         \
+            }                                                                                      \
+        }                                                                                          \
+        for (size_t i = 1; i < n; i++) {                                                           \
+            T v = a[i];                                                                            \
+            size_t j = i;                                                                          \
+            for (; j > 0 && v < a[j - 1]; j--)                                                     \
+                a[j] = a[j - 1];                                                                   \
+            a[j] = v;                                                                              \
+        }                                                                                          \
+    }
+DEFINE_SORT(sort_u64, uint64_t, cmp_u64)
+DEFINE_SORT(sort_u32, uint32_t, cmp_u32)
+
+/* Value and address of the output an input spends, from one read of it: false when the value
+ * is unknown (coinbase, an external prevout not supplied); *addr is CW_NONE32 when unknown. */
+static bool in_value_addr(const cw_chainstore *cs, uint64_t in, uint64_t *value, uint32_t *addr)
 {
     const cw_row_in *r = cw_chainstore_in(cs, in);
+    *addr = CW_NONE32;
     if (r->spent_tx == CW_IN_COINBASE)
-        return CW_NONE32;
+        return false;
     if (r->spent_tx == CW_IN_EXTERNAL) {
         const cw_row_ext *e = cw_chainstore_ext(cs, r->spent_vout);
-        return e->known ? e->addr : CW_NONE32;
+        if (!e->known)
+            return false;
+        *addr = e->addr;
+        *value = e->value;
+        return true;
     }
-    return cw_chainstore_out(cs, cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout)->addr;
+    const cw_row_out *o =
+        cw_chainstore_out(cs, cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout);
+    *addr = o->addr;
+    *value = cw_out_value(o);
+    return true;
 }
 
 /* Wasabi 2 standard denominations: >= 5000 sat and 1/2/5 x 10^n, 2^n, 3^n or 2 x 3^n. */
@@ -288,8 +384,9 @@ static void gather(const cw_chainstore *cs, uint64_t i0, uint64_t i1, uint64_t o
     x->all_known = true;
     size_t n_iv = 0;
     for (uint64_t i = i0; i < i1; i++) {
-        uint64_t v;
-        if (cw_chainstore_in_value(cs, i, &v) == 0) {
+        uint64_t v = 0;
+        uint32_t a;
+        if (in_value_addr(cs, i, &v, &a)) {
             s->ins[n_iv++] = v;
             x->sum_in += v;
             if (v > x->max_in)
@@ -297,12 +394,11 @@ static void gather(const cw_chainstore *cs, uint64_t i0, uint64_t i1, uint64_t o
         } else {
             x->all_known = false;
         }
-        uint32_t a = in_addr(cs, i);
         if (a != CW_NONE32)
             s->addrs[x->n_addr++] = a;
     }
-    qsort(s->ins, n_iv, sizeof *s->ins, cmp_u64);
-    qsort(s->addrs, x->n_addr, sizeof *s->addrs, cmp_u32);
+    sort_u64(s->ins, n_iv);
+    sort_u32(s->addrs, x->n_addr);
     for (size_t i = 0; i < x->n_addr; i++)
         if (i == 0 || s->addrs[i] != s->addrs[i - 1])
             x->distinct++;
@@ -310,7 +406,7 @@ static void gather(const cw_chainstore *cs, uint64_t i0, uint64_t i1, uint64_t o
         x->reuse += is_input_addr(s, x->n_addr, cw_chainstore_out(cs, o)->addr);
     /* the Wasabi 2 rule is the only reader of the denomination counts */
     bool want_std = x->n_in >= 5 && x->n_out >= 10 && x->distinct >= 5;
-    qsort(s->vals, x->n_out, sizeof *s->vals, cmp_u64);
+    sort_u64(s->vals, x->n_out);
     for (size_t i = 0; i < x->n_out;) {
         size_t j = i;
         while (j < x->n_out && s->vals[j] == s->vals[i])
@@ -428,13 +524,13 @@ bool cw_patterns_peel_shape(const cw_chainstore *cs, uint64_t tx, uint32_t *larg
 /* cw_patterns_peel_shape through the build's cache. */
 static bool hop_shape(const cw_chainstore *cs, scratch *s, uint64_t tx, uint32_t *large)
 {
-    if (!s || !s->hop || tx >= s->n_hop)
+    if (!s || !s->memo || tx >= s->n_memo)
         return cw_patterns_peel_shape(cs, tx, large);
-    uint8_t h = s->hop[tx];
+    unsigned h = MEMO_HOP(s->memo[tx]);
     if (!h) {
         uint32_t l = 0;
-        h = cw_patterns_peel_shape(cs, tx, &l) ? (uint8_t)(2 + l) : 1;
-        s->hop[tx] = h;
+        h = cw_patterns_peel_shape(cs, tx, &l) ? 2 + l : 1;
+        s->memo[tx] = (uint16_t)(s->memo[tx] | h);
     }
     if (h == 1)
         return false;
@@ -483,6 +579,57 @@ static uint64_t peel_frac(const cw_chainstore *cs, uint64_t tx, uint32_t large)
     return (uint64_t)((double)lo * 1e6 / ((double)lo + (double)hi));
 }
 
+/* The run a build walks for each tx (shape_flags): at most RUN_CAP hops, so at most RUN_SIDE on
+ * either side of the tx. */
+#define RUN_CAP (2 * CW_PAT_PEEL_MIN_RUN)
+#define RUN_SIDE (RUN_CAP - 1)
+
+/* Hops above the hop tx (down = false: through peel_parent) or below it (down = true: through
+ * peel_child), capped at RUN_SIDE, through the build's memo: each hop's count is the next one's
+ * plus one, so a build that visits the txs in order walks one step per hop instead of the whole
+ * run for each of its hops. The same counts as the walk in peel_walk, which they stand for. */
+static unsigned run_side(const cw_chainstore *cs, scratch *s, uint64_t tx, bool down)
+{
+    const unsigned sh = MEMO_SIDE_SHIFT(down);
+#define SIDE(t) ((s->memo[t] >> sh) & 15u)
+#define SET_SIDE(t, c) (s->memo[t] = (uint16_t)(s->memo[t] | ((c) + 1u) << sh))
+    uint64_t path[RUN_SIDE];
+    unsigned k = 0, next; /* next: the count of the hop after path[k - 1], or none */
+    bool none = false;
+    uint64_t t = tx;
+    for (;;) {
+        if (SIDE(t)) {
+            next = SIDE(t) - 1u;
+            break;
+        }
+        if (k == RUN_SIDE) { /* tx has at least RUN_SIDE hops on this side */
+            SET_SIDE(tx, RUN_SIDE);
+            return RUN_SIDE;
+        }
+        path[k++] = t;
+        uint32_t large = 0;
+        uint64_t n = CW_NONE64;
+        if (!down)
+            n = peel_parent(cs, s, t);
+        else if (hop_shape(cs, s, t, &large))
+            n = peel_child(cs, s, t, large);
+        if (n == CW_NONE64) {
+            none = true;
+            next = 0;
+            break;
+        }
+        t = n;
+    }
+    /* path[i] has (k - 1 - i) hops to path[k - 1], then path[k - 1]'s own */
+    for (unsigned i = k; i-- > 0;) {
+        unsigned c = (k - 1 - i) + (none ? 0 : next + 1);
+        SET_SIDE(path[i], c < RUN_SIDE ? c : RUN_SIDE);
+    }
+    return SIDE(tx) - 1u;
+#undef SIDE
+#undef SET_SIDE
+}
+
 /* Walks the run through tx: at most cap hops, older ones first; *frac_sum gets the sum of
  * their peel fractions (millionths). */
 static unsigned peel_walk(const cw_chainstore *cs, scratch *s, uint64_t tx, unsigned cap,
@@ -492,6 +639,14 @@ static unsigned peel_walk(const cw_chainstore *cs, scratch *s, uint64_t tx, unsi
     *frac_sum = 0;
     if (!hop_shape(cs, s, tx, &large))
         return 0;
+    if (s && s->memo && cap == RUN_CAP && tx < s->n_memo) {
+        /* the run's length from the memo; the walk below only for a run long enough to need
+         * its fractions (the same hops, so the same length) */
+        unsigned up = run_side(cs, s, tx, false), down = run_side(cs, s, tx, true);
+        unsigned n = 1 + up + (down < RUN_SIDE - up ? down : RUN_SIDE - up);
+        if (n < CW_PAT_PEEL_MIN_RUN)
+            return n;
+    }
     /* the run through tx: up to cap hops, older ones first */
     uint64_t run[2 * CW_PAT_PEEL_MIN_RUN + 8];
     uint32_t lg[2 * CW_PAT_PEEL_MIN_RUN + 8];
@@ -547,7 +702,7 @@ static uint32_t shape_flags(const cw_chainstore *cs, scratch *s, uint64_t tx, ui
     if (n_in >= 5 && n_out_all <= 2)
         f |= CW_PAT_FANIN;
     uint64_t fs;
-    unsigned r = peel_walk(cs, s, tx, 2 * CW_PAT_PEEL_MIN_RUN, &fs);
+    unsigned r = peel_walk(cs, s, tx, RUN_CAP, &fs);
     if (run)
         *run = r;
     if (r >= CW_PAT_PEEL_MIN_RUN && fs <= (uint64_t)r * CW_PAT_PEEL_MAX_MEAN_PPM)
@@ -869,8 +1024,15 @@ int cw_patterns_build(const char *store_dir, cw_patterns_stats *stats)
     if ((rc = cw_column_reserve(&col, c.txs - from + 1)))
         goto out;
     uint32_t *rows = (uint32_t *)cw_column_row(&col, 0);
-    s.hop = cw_calloc(c.txs + 1, 1); /* NULL (out of memory) only costs speed */
-    s.n_hop = s.hop ? c.txs : 0;
+    /* NULL (out of memory) only costs speed */
+    memo_alloc(&s, c.txs + 1);
+    /* One pass over the new txs, newest first, reading the store in file order: each one's
+     * peel-hop shape, and for a hop the hops below it, from its child's count (a child is
+     * newer, so it is known by then). The pass below then reads these from the memo instead of
+     * each hop's child from the store at random. */
+    for (uint64_t t = c.txs; s.memo && t-- > from;)
+        if (hop_shape(cs, &s, t, NULL))
+            run_side(cs, &s, t, true);
     for (uint64_t t = from; t < c.txs; t++) {
         rows[t] = compute(cs, t, &s, NULL);
         /* a new peel hop may complete the run of older hops: revisit the run's older part */

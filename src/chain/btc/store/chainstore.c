@@ -6,8 +6,9 @@
  *   ext.col, txid.hix addr.hix, MANIFEST (published counts), LOCK (writer flock).
  *
  * Write protocol. apply_block appends rows past the published counts and applies their
- * in-place effects at once (spent marks on earlier outputs, the last-output link of each
- * address, index inserts), each effect strictly after the row it derives from, so that every
+ * in-place effects (the last-output link of each address and index inserts at once; spent
+ * marks and address summaries staged and applied at commit, sorted, before the msync), each
+ * effect strictly after the row it derives from, so that every
  * in-place value past the published counts is explained by a row on disk. Readers ignore ids
  * and offsets at or past the published counts. cw_chainstore_commit msyncs everything and then
  * replaces MANIFEST (atomically): that is the commit point.
@@ -109,10 +110,12 @@ struct cw_chainstore {
     /* The same spends by address and spending tx, for the address summaries (commit only). */
     cw_sumev *sumev, *sumev_tmp;
     uint64_t n_sumev, cap_sumev;
-    /* (address << 32 | tx) of every output appended since the last commit: whether a spending
-     * tx also pays the address is a merge with these, not a read of its outputs */
-    uint64_t *paid, *paid_tmp;
-    uint64_t n_paid, cap_paid;
+    /* Every output to an address appended since the last commit, (address << 32 | tx, value)
+     * in tx order: the address summaries are staged here and applied at commit, sorted by
+     * address, one read-modify-write per address and batch in file order instead of a random
+     * write per output (whether a spending tx also pays the address is a merge with these) */
+    cw_sumev *outev, *outev_tmp;
+    uint64_t n_outev, cap_outev;
     cw_prevout_lookup prevout_fn;
     void *prevout_ctx;
     /* crash injection for tests: CW_TEST_CRASH_POINT=N kills the process with SIGKILL at the
@@ -339,7 +342,7 @@ static int undo_inplace(cw_chainstore *cs, const cw_chainstore_counts *from,
         return rc;
     cs->n_spends = 0; /* pending spends of dropped rows */
     cs->n_sumev = 0;
-    cs->n_paid = 0;
+    cs->n_outev = 0; /* staged summaries: never applied to the rows */
     set_rows(cs, from);
     /* addresses whose summaries the dropped rows may have touched */
     uint32_t *touched = NULL;
@@ -549,8 +552,8 @@ int cw_chainstore_close(cw_chainstore *cs)
     free(cs->spends_tmp);
     free(cs->sumev);
     free(cs->sumev_tmp);
-    free(cs->paid);
-    free(cs->paid_tmp);
+    free(cs->outev);
+    free(cs->outev_tmp);
     cw_free(cs);
     return rc;
 }
@@ -826,17 +829,17 @@ static int addr_id(cw_chainstore *cs, const cw_addr_key *k, uint32_t *out)
     return addr_id_h(cs, k, addr_h64(k), out);
 }
 
-static int grow_paid(cw_chainstore *cs)
+static int grow_outev(cw_chainstore *cs)
 {
-    uint64_t cap = cs->cap_paid ? cs->cap_paid * 2 : 65536;
-    uint64_t *a = realloc(cs->paid, (size_t)cap * sizeof *a);
+    uint64_t cap = cs->cap_outev ? cs->cap_outev * 2 : 65536;
+    cw_sumev *a = realloc(cs->outev, (size_t)cap * sizeof *a);
     if (a)
-        cs->paid = a;
-    uint64_t *t = a ? realloc(cs->paid_tmp, (size_t)cap * sizeof *t) : NULL;
+        cs->outev = a;
+    cw_sumev *t = a ? realloc(cs->outev_tmp, (size_t)cap * sizeof *t) : NULL;
     if (!a || !t)
         return cw_error_set(CW_ENOMEM, "out of memory for address summaries");
-    cs->paid_tmp = t;
-    cs->cap_paid = cap;
+    cs->outev_tmp = t;
+    cs->cap_outev = cap;
     return 0;
 }
 
@@ -886,11 +889,14 @@ static int push_spend(cw_chainstore *cs, uint32_t spent_tx, uint32_t vout, uint3
     }
 #define SPEND_KEY(e) ((e).spent_tx)
 #define SUMEV_KEY(e) ((e).key)
+#define SUMEV_ADDR(e) ((e).key >> 32)
 #define U64_KEY(e) (e)
 /* pending spends by spent tx: stable, so spends of one output stay in tx order and the later
  * of two is the one reported as the double spend */
 DEFINE_RADIX_SORT(radix_spends, cw_spend, SPEND_KEY, 32)
 DEFINE_RADIX_SORT(radix_sumev, cw_sumev, SUMEV_KEY, 64)
+/* staged outputs are appended in tx order: stable by address is sorted by (address, tx) */
+DEFINE_RADIX_SORT(radix_outev, cw_sumev, SUMEV_ADDR, 32)
 DEFINE_RADIX_SORT(sort_u64, uint64_t, U64_KEY, 64)
 
 static void sort_spends(cw_chainstore *cs)
@@ -917,41 +923,108 @@ static int spend_error(const cw_chainstore *cs, const cw_spend *sp, uint64_t n_o
                         (unsigned long long)o);
 }
 
-/* Adds the batch's spends to the address summaries: sorted by (address, spending tx), so each
- * address row is visited once and in file order, and a tx is counted once per address (not
- * again when it also pays the address: its outputs counted it at apply time). Every spending
- * tx is in this batch, so it is past the published counts: the row's stamp (last_tx) moves past
- * them, which is what recovery looks for. */
-static void addrsum_spends(cw_chainstore *cs)
+/* Rows about to be written in place, visited in ascending order: their pages are made writable
+ * by one madvise(MADV_POPULATE_WRITE) per run of nearby pages instead of a write fault per page
+ * (each one a trap and the filesystem's page_mkwrite, the larger part of an in-place write's
+ * cost). The contents are not changed; without the call the writes fault as before. Runs join
+ * across gaps of up to POPULATE_GAP pages (those are then written back unchanged). */
+#define POPULATE_GAP 4
+typedef struct populate_runs {
+    const cw_column *col;
+    uintptr_t lo, hi; /* first and last page of the open run (hi 0: none) */
+} populate_runs;
+
+static void populate_flush(populate_runs *r)
 {
-    uint64_t n = cs->n_sumev;
-    cw_sumev *a = radix_sumev(cs->sumev, cs->sumev_tmp, n);
-    if (a != cs->sumev) {
+#ifdef MADV_POPULATE_WRITE
+    if (r->hi)
+        (void)madvise((void *)r->lo, r->hi - r->lo + 4096, MADV_POPULATE_WRITE);
+#endif
+    r->lo = r->hi = 0;
+}
+
+static void populate_row(populate_runs *r, uint64_t i)
+{
+    uintptr_t a = (uintptr_t)cw_column_row(r->col, i);
+    uintptr_t p = a & ~(uintptr_t)4095, e = (a + r->col->width - 1) & ~(uintptr_t)4095;
+    if (r->hi && p >= r->lo && p <= r->hi + POPULATE_GAP * 4096) {
+        if (e > r->hi)
+            r->hi = e;
+        return;
+    }
+    populate_flush(r);
+    r->lo = p;
+    r->hi = e;
+}
+
+/* Applies the batch to the address summaries: its outputs (staged at apply time) and its spends,
+ * each sorted by (address, tx), merged so that each address row is read and written once and
+ * in file order. A tx is counted once per address however many of the address's outputs it
+ * pays or spends. Every tx of the batch is past the published counts, so a row's stamp
+ * (last_tx) moves past them when it is written, which is what recovery looks for; rows not
+ * yet written when a commit is interrupted are still the published ones. */
+static void addrsum_apply(cw_chainstore *cs)
+{
+    uint64_t ns = cs->n_sumev, no = cs->n_outev;
+    cw_sumev *sp = radix_sumev(cs->sumev, cs->sumev_tmp, ns);
+    if (sp != cs->sumev) {
         cs->sumev_tmp = cs->sumev;
-        cs->sumev = a;
+        cs->sumev = sp;
     }
-    uint64_t *paid = sort_u64(cs->paid, cs->paid_tmp, cs->n_paid), j = 0;
-    if (paid != cs->paid) {
-        cs->paid_tmp = cs->paid;
-        cs->paid = paid;
+    cw_sumev *op = radix_outev(cs->outev, cs->outev_tmp, no);
+    if (op != cs->outev) {
+        cs->outev_tmp = cs->outev;
+        cs->outev = op;
     }
-    for (uint64_t i = 0; i < n; i++) {
-        uint32_t addr = (uint32_t)(a[i].key >> 32), tx = (uint32_t)a[i].key;
-        cw_row_addrsum *s = row(cs, C_ADDRSUM, addr);
-        s->sent += a[i].value;
-        s->n_spent++;
-        if (i > 0 && a[i - 1].key == a[i].key)
-            continue; /* the same tx spending another output of the address */
-        while (j < cs->n_paid && paid[j] < a[i].key)
+    /* the rows' pages, writable in runs */
+    populate_runs pr = {&cs->cols[C_ADDRSUM], 0, 0};
+    for (uint64_t i = 0, j = 0; i < no || j < ns;) {
+        uint64_t ao = i < no ? op[i].key >> 32 : UINT64_MAX;
+        uint64_t as = j < ns ? sp[j].key >> 32 : UINT64_MAX;
+        if (ao <= as)
+            i++;
+        else
             j++;
-        bool pays = j < cs->n_paid && paid[j] == a[i].key;
-        if (!pays)
-            s->n_tx++;
-        if (tx > s->last_tx)
-            s->last_tx = tx;
+        populate_row(&pr, ao <= as ? ao : as);
+    }
+    populate_flush(&pr);
+    uint64_t i = 0, j = 0;
+    while (i < no || j < ns) {
+        uint64_t ao = i < no ? op[i].key >> 32 : UINT64_MAX;
+        uint64_t as = j < ns ? sp[j].key >> 32 : UINT64_MAX;
+        uint64_t addr = ao < as ? ao : as;
+        uint64_t i1 = i, j1 = j;
+        while (i1 < no && op[i1].key >> 32 == addr)
+            i1++;
+        while (j1 < ns && sp[j1].key >> 32 == addr)
+            j1++;
+        cw_row_addrsum *s = row(cs, C_ADDRSUM, addr), r = *s;
+        /* both runs are sorted by tx: count the distinct txs of their union */
+        uint64_t prev = UINT64_MAX;
+        while (i < i1 || j < j1) {
+            uint64_t k;
+            if (j == j1 || (i < i1 && op[i].key <= sp[j].key)) {
+                k = op[i].key;
+                r.received += op[i].value;
+                r.n_out++;
+                i++;
+            } else {
+                k = sp[j].key;
+                r.sent += sp[j].value;
+                r.n_spent++;
+                j++;
+            }
+            if (k != prev) {
+                r.n_tx++;
+                prev = k;
+            }
+        }
+        if ((uint32_t)prev > r.last_tx) /* the largest key of the address comes last */
+            r.last_tx = (uint32_t)prev;
+        *s = r;
     }
     cs->n_sumev = 0;
-    cs->n_paid = 0;
+    cs->n_outev = 0;
 }
 
 /* Checks and marks the pending spends in spent-tx order (see cw_spend). The input rows are on
@@ -985,7 +1058,7 @@ static int resolve_spends(cw_chainstore *cs)
                 (cw_sumev){(uint64_t)out->addr << 32 | sp->tx, cw_out_value(out)};
     }
     cs->n_spends = 0;
-    addrsum_spends(cs);
+    addrsum_apply(cs);
     return 0;
 }
 
@@ -1083,7 +1156,6 @@ static void prefetch(const cw_chainstore *cs, const cw_block *b, int wave)
         if (a < n_addr) {
             __builtin_prefetch(row(cs, C_ADDR, a));
             __builtin_prefetch(row(cs, C_ADDRLAST, a));
-            __builtin_prefetch(row(cs, C_ADDRSUM, a));
         }
     }
 }
@@ -1177,16 +1249,10 @@ int cw_chainstore_apply_block(cw_chainstore *cs, cw_block *b, uint32_t height, c
                 return rc;
             if (last) {
                 *last = oid;
-                cw_row_addrsum *s = row(cs, C_ADDRSUM, a);
-                s->received += (uint64_t)o->value;
-                s->n_out++;
-                if (s->last_tx != t || s->n_tx == 0) {
-                    s->n_tx++;
-                    s->last_tx = (uint32_t)t;
-                }
-                if (cs->n_paid == cs->cap_paid && (rc = grow_paid(cs)))
+                /* the address summary: staged, applied at commit (addrsum_apply) */
+                if (cs->n_outev == cs->cap_outev && (rc = grow_outev(cs)))
                     return rc;
-                cs->paid[cs->n_paid++] = (uint64_t)a << 32 | t;
+                cs->outev[cs->n_outev++] = (cw_sumev){(uint64_t)a << 32 | t, (uint64_t)o->value};
             }
         }
         if ((rc = cw_column_append(&cs->cols[C_TXID], tx->txid)) ||
