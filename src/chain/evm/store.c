@@ -114,6 +114,16 @@ typedef struct {
     size_t cap, n;
 } asset_map;
 
+/* address -> account id in front of addr.hix for the writer: direct-mapped on the address's
+ * hash, full addresses in the entries, so a hit reads neither the index nor accounts.col. An
+ * entry is only ever a true (address, id) pair; it is emptied whenever ids are dropped
+ * (undo_inplace), so it never names an id past the accounts. */
+#define ACACHE_BITS 17
+typedef struct {
+    uint8_t addr[20];
+    uint32_t id1; /* id + 1; 0 = empty */
+} acache_ent;
+
 struct cw_evmstore {
     char dir[PATH_MAX - 64];
     bool writable, opened;
@@ -129,6 +139,7 @@ struct cw_evmstore {
     bool has_wrapped;
     uint64_t incomplete; /* published blocks without receipts, logs or traces */
     uint64_t crash_at, crash_count;
+    acache_ent *acache; /* writer only, 1 << ACACHE_BITS entries, or NULL */
 };
 
 static void crash_point(cw_evmstore *s)
@@ -332,6 +343,8 @@ static int undo_inplace(cw_evmstore *s, const counts *from, const counts *to, bo
     int rc = check_fits(s, from);
     if (rc)
         return rc;
+    if (s->acache && to->accounts < from->accounts)
+        memset(s->acache, 0, sizeof *s->acache << ACACHE_BITS);
     set_rows(s, from);
     for (uint64_t m = from->moves; m-- > to->moves;) {
         const cw_evm_row_move *mv = row(s, C_MOVE, m);
@@ -535,6 +548,10 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
         goto fail;
     if (writable && (rc = recover(s)))
         goto fail;
+    if (writable && !(s->acache = cw_calloc((size_t)1 << ACACHE_BITS, sizeof *s->acache))) {
+        rc = cw_error_set(CW_ENOMEM, "out of memory (address cache)");
+        goto fail;
+    }
     if ((rc = check_fits(s, &s->pub)))
         goto fail;
     set_rows(s, &s->pub);
@@ -573,6 +590,7 @@ int cw_evmstore_close(cw_evmstore *s)
         close(s->lock_fd);
     cw_free(s->tokens.v);
     cw_free(s->amap.slots);
+    cw_free(s->acache);
     cw_free(s);
     return rc;
 }
@@ -671,7 +689,20 @@ static int find_account(const cw_evmstore *s, const uint8_t *a, uint32_t limit, 
 /* account id of an address, created (first seen in block `number`) when absent */
 static int account(cw_evmstore *s, const cw_evm_addr *a, uint64_t number, uint32_t *id)
 {
-    int rc = find_account(s, a->b, (uint32_t)rows(s, C_ACCT), id);
+    uint64_t h = addr_h64(a->b);
+    acache_ent *ce = NULL;
+    if (s->acache) {
+        ce = &s->acache[h & (((size_t)1 << ACACHE_BITS) - 1)];
+        if (ce->id1 && (memcmp(ce->addr, a->b, 20) == 0)) {
+            *id = ce->id1 - 1;
+            return 0;
+        }
+    }
+    int rc = cw_hashidx_find(&s->addridx, h, a->b, (uint32_t)rows(s, C_ACCT), addr_eq, s, id);
+    if (rc == 0 && ce) {
+        memcpy(ce->addr, a->b, 20);
+        ce->id1 = *id + 1;
+    }
     if (rc != CW_ENOTFOUND)
         return rc;
     cw_error_clear();
@@ -687,9 +718,13 @@ static int account(cw_evmstore *s, const cw_evm_addr *a, uint64_t number, uint32
     if ((rc = cw_column_append(&s->cols[C_ACCT], &ar)) ||
         (rc = cw_column_append(&s->cols[C_ACCTLAST], &al)))
         return rc;
-    if ((rc = cw_hashidx_insert(&s->addridx, addr_h64(a->b), (uint32_t)n)))
+    if ((rc = cw_hashidx_insert(&s->addridx, h, (uint32_t)n)))
         return rc;
     *id = (uint32_t)n;
+    if (ce) {
+        memcpy(ce->addr, a->b, 20);
+        ce->id1 = (uint32_t)n + 1;
+    }
     return 0;
 }
 
