@@ -309,9 +309,11 @@ static inline int hexval(char c)
 static inline bool hex8(uint8_t out[4], const char *s)
 {
     const uint64_t ones = 0x0101010101010101ull, hi = 0x8080808080808080ull;
-    uint64_t x = 0;
-    for (int k = 0; k < 8; k++) /* little-endian load, whatever the host */
-        x |= (uint64_t)(unsigned char)s[k] << (8 * k);
+    uint64_t x;
+    memcpy(&x, s, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap64(x); /* the first digit in the low byte */
+#endif
     if (x & hi)
         return false;
     uint64_t l = x | 0x2020202020202020ull; /* 'A'..'F' -> 'a'..'f' (and nothing else into it) */
@@ -323,10 +325,11 @@ static inline bool hex8(uint8_t out[4], const char *s)
     uint64_t t = ((nib << 4) | (nib >> 8)) & 0x00ff00ff00ff00ffull;
     t = (t | (t >> 8)) & 0x0000ffff0000ffffull;
     t = (t | (t >> 16)) & 0xffffffffull;
-    out[0] = (uint8_t)t;
-    out[1] = (uint8_t)(t >> 8);
-    out[2] = (uint8_t)(t >> 16);
-    out[3] = (uint8_t)(t >> 24);
+    uint32_t w = (uint32_t)t;
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap32(w);
+#endif
+    memcpy(out, &w, 4);
     return true;
 }
 
