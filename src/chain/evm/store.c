@@ -840,6 +840,7 @@ static int account(cw_evmstore *s, const cw_evm_addr *a, uint64_t number, uint32
         ce = &s->acache[h & (((size_t)1 << ACACHE_BITS) - 1)];
         if (ce->id1 && (memcmp(ce->addr, a->b, 20) == 0)) {
             *id = ce->id1 - 1;
+            __builtin_prefetch(cw_column_row(&s->cols[C_ACCTLAST], *id)); /* its heads, next */
             return 0;
         }
     }
@@ -1251,6 +1252,17 @@ int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
         snprintf(na.symbol, sizeof na.symbol, "%s", s->chain->symbol);
         if ((rc = cw_column_append(&s->cols[C_ASSET], &na)))
             goto fail;
+    }
+    /* start the block's index and cache lines loading: the lookups below then overlap
+     * instead of waiting for memory one after another */
+    for (size_t i = 0; i < b->n_txs; i++) {
+        cw_hashidx_prefetch(&s->txidx, txhash_h64(b->txs[i].hash.b));
+        if (s->acache) {
+            size_t mask = ((size_t)1 << ACACHE_BITS) - 1;
+            __builtin_prefetch(&s->acache[addr_h64(b->txs[i].from.b) & mask]);
+            if (b->txs[i].has_to)
+                __builtin_prefetch(&s->acache[addr_h64(b->txs[i].to.b) & mask]);
+        }
     }
     uint32_t miner;
     if ((rc = account(s, &b->miner, b->number, &miner)))
