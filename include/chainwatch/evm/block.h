@@ -190,5 +190,9 @@ void cw_evm_hash_hex(char out[67], const cw_evm_hash *h);
 /* Parses "0x" + exactly 40 / 64 hex digits (either case); CW_EINVAL otherwise. */
 int cw_evm_addr_parse(cw_evm_addr *out, const char *s, size_t len);
 int cw_evm_hash_parse(cw_evm_hash *out, const char *s, size_t len);
+/* Decodes 2n hex digits (either case, no prefix) at s into n bytes at out (NULL: only checks
+ * them). Returns 0, or -1 at the first character that is not a hex digit (out then holds
+ * garbage). Sets no error message: the caller names the field. */
+int cw_evm_hex_decode(uint8_t *out, const char *s, size_t n);
 
 #endif

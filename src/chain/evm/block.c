@@ -303,18 +303,62 @@ static inline int hexval(char c)
     return (int)HEXV[(unsigned char)c] - 1;
 }
 
+/* Eight hex digits (either case) at s to four bytes: true when all eight are hex digits.
+ * SWAR: every byte is checked against '0'..'9' and (case-folded) 'a'..'f' at once; the
+ * additions cannot carry between bytes because each byte is below 0x80 when they are made. */
+static inline bool hex8(uint8_t out[4], const char *s)
+{
+    const uint64_t ones = 0x0101010101010101ull, hi = 0x8080808080808080ull;
+    uint64_t x;
+    memcpy(&x, s, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap64(x); /* the first digit in the low byte */
+#endif
+    if (x & hi)
+        return false;
+    uint64_t l = x | 0x2020202020202020ull; /* 'A'..'F' -> 'a'..'f' (and nothing else into it) */
+    uint64_t digit = (x + ones * (0x80 - 0x30)) & ~(x + ones * (0x80 - 0x3a)) & hi;
+    uint64_t letter = (l + ones * (0x80 - 0x61)) & ~(l + ones * (0x80 - 0x67)) & hi;
+    if ((digit | letter) != hi)
+        return false;
+    uint64_t nib = (x & (ones * 0x0f)) + (letter >> 7) * 9; /* 0..15 in each byte */
+    uint64_t t = ((nib << 4) | (nib >> 8)) & 0x00ff00ff00ff00ffull;
+    t = (t | (t >> 8)) & 0x0000ffff0000ffffull;
+    t = (t | (t >> 16)) & 0xffffffffull;
+    uint32_t w = (uint32_t)t;
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap32(w);
+#endif
+    memcpy(out, &w, 4);
+    return true;
+}
+
+int cw_evm_hex_decode(uint8_t *out, const char *s, size_t n)
+{
+    uint8_t tmp[4];
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        if (!hex8(out ? out + i : tmp, s + 2 * i))
+            return -1;
+    }
+    for (; i < n; i++) {
+        int h = hexval(s[2 * i]), l = hexval(s[2 * i + 1]);
+        if (h < 0 || l < 0)
+            return -1;
+        if (out)
+            out[i] = (uint8_t)(h << 4 | l);
+    }
+    return 0;
+}
+
 static int parse_fixed(uint8_t *out, size_t n, const char *s, size_t len, const char *what)
 {
     if (len != 2 + 2 * n || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
         return cw_error_set(CW_EINVAL, "not a 0x %s of %zu hex digits: '%.*s'", what, 2 * n,
                             (int)(len > 80 ? 80 : len), s);
-    for (size_t i = 0; i < n; i++) {
-        int h = hexval(s[2 + 2 * i]), l = hexval(s[3 + 2 * i]);
-        if (h < 0 || l < 0)
-            return cw_error_set(CW_EINVAL, "bad hex in %s '%.*s'", what, (int)(len > 80 ? 80 : len),
-                                s);
-        out[i] = (uint8_t)(h << 4 | l);
-    }
+    if (cw_evm_hex_decode(out, s + 2, n))
+        return cw_error_set(CW_EINVAL, "bad hex in %s '%.*s'", what, (int)(len > 80 ? 80 : len),
+                            s);
     return 0;
 }
 

@@ -411,19 +411,33 @@ static int find_end(const stream *s, size_t *end, uint64_t *nl)
         *nl = 0;
         return 1;
     }
-    bool inq = false;
-    for (; i < len; i++) {
-        char c = b[i];
-        if (c == '"')
-            inq = !inq;
-        else if (c == '\n') {
-            if (!inq) {
-                *end = i;
+    /* quoted fields: jump from quote to quote (a doubled quote closes and reopens); a newline
+     * outside quotes ends the record, newlines inside are counted */
+    const char *end_b = b + len;
+    for (;;) {
+        if (!q) {
+            if (e) {
+                *end = (size_t)(e - b);
                 *nl = lines;
                 return 1;
             }
-            lines++;
+            break;
         }
+        if (e && e < q) {
+            *end = (size_t)(e - b);
+            *nl = lines;
+            return 1;
+        }
+        const char *cq = memchr(q + 1, '"', (size_t)(end_b - (q + 1)));
+        const char *stop = cq ? cq : end_b;
+        for (const char *p = q + 1; (p = memchr(p, '\n', (size_t)(stop - p))); p++)
+            lines++;
+        if (!cq)
+            break;
+        const char *from = cq + 1;
+        if (e && e < from)
+            e = memchr(from, '\n', (size_t)(end_b - from));
+        q = memchr(from, '"', (size_t)((e ? e : end_b) - from));
     }
     if (s->eof) {
         *end = len;
@@ -450,18 +464,21 @@ static int split(cw_evm_csv *r, stream *s, size_t end)
             size_t w = i + 1;
             size_t k = w;
             for (;;) {
-                if (k >= end)
+                const char *qq = k < end ? memchr(b + k, '"', end - k) : NULL;
+                if (!qq)
                     return cw_error_set(CW_ECORRUPT, "%s: line %llu: unterminated quote",
                                         fname(r, s), (unsigned long long)s->rec_line);
-                if (b[k] == '"') {
-                    if (k + 1 < end && b[k + 1] == '"') {
-                        b[w++] = '"';
-                        k += 2;
-                        continue;
-                    }
-                    break;
+                size_t run = (size_t)(qq - b) - k;
+                if (w != k)
+                    memmove(b + w, b + k, run);
+                w += run;
+                k += run;
+                if (k + 1 < end && b[k + 1] == '"') {
+                    b[w++] = '"';
+                    k += 2;
+                    continue;
                 }
-                b[w++] = b[k++];
+                break;
             }
             f->p = b + i + 1;
             f->n = w - (i + 1);
@@ -656,17 +673,6 @@ static int parse_hash(cw_evm_csv *r, stream *s, field f, const char *colname, cw
     return 0;
 }
 
-/* hex digit values, -1 for anything else */
-static const int8_t HEXV[256] = {
-    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
-    ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
-    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16};
-
-static inline int hv(char c)
-{
-    return HEXV[(unsigned char)c] - 1;
-}
-
 /* 0x-hex bytes; out may be NULL (validate only). */
 static int parse_hexbytes(cw_evm_csv *r, stream *s, field f, const char *colname, uint8_t *out,
                           size_t *n_out)
@@ -674,13 +680,8 @@ static int parse_hexbytes(cw_evm_csv *r, stream *s, field f, const char *colname
     if (f.n < 2 || f.p[0] != '0' || (f.p[1] != 'x' && f.p[1] != 'X') || (f.n & 1))
         return bad(r, s, colname, f, "bad hex (0x + an even number of hex digits)");
     size_t n = (f.n - 2) / 2;
-    for (size_t i = 0; i < n; i++) {
-        int h = hv(f.p[2 + 2 * i]), l = hv(f.p[3 + 2 * i]);
-        if ((h | l) < 0)
-            return bad(r, s, colname, f, "bad hex digit");
-        if (out)
-            out[i] = (uint8_t)(h << 4 | l);
-    }
+    if (cw_evm_hex_decode(out, f.p + 2, n))
+        return bad(r, s, colname, f, "bad hex digit");
     *n_out = n;
     return 0;
 }
@@ -709,10 +710,155 @@ static int parse_time(cw_evm_csv *r, stream *s, field f, uint64_t *out)
 
 /* ---- rows ------------------------------------------------------------------------------ */
 
+/* The withdrawals list as ethereum-etl writes it, without a JSON library: objects of string
+ * and non-negative integer members, read with jansson's semantics (last duplicate key wins;
+ * index and validator_index count only as integers). Returns 1 when it read the whole field
+ * and every withdrawal is valid, 0 when the field holds anything else (another JSON form, an
+ * escape, a bad value): the caller then drops what this added and reads it with jansson,
+ * which accepts or rejects it with its own error. */
+static bool wd_ws(const char **p, const char *e)
+{
+    while (*p < e && (**p == ' ' || **p == '\t' || **p == '\n' || **p == '\r'))
+        (*p)++;
+    return *p < e;
+}
+
+static bool wd_string(const char **p, const char *e, const char **sp, size_t *sn)
+{
+    const char *q = *p + 1; /* after the opening quote */
+    const char *c = memchr(q, '"', (size_t)(e - q));
+    if (!c)
+        return false;
+    for (const char *k = q; k < c; k++) {
+        unsigned char ch = (unsigned char)*k;
+        if (ch < 0x20 || ch >= 0x80 || ch == '\\')
+            return false;
+    }
+    *sp = q;
+    *sn = (size_t)(c - q);
+    *p = c + 1;
+    return true;
+}
+
+static int withdrawals_fast(cw_evm_block *b, field f)
+{
+    const char *p = f.p, *e = f.p + f.n;
+    bool br = *p == '[';
+    if (br)
+        p++;
+    for (;;) {
+        if (!wd_ws(&p, e) || *p != '{')
+            return 0;
+        p++;
+        /* 0 absent, 1 integer, 2 string */
+        int t_addr = 0, t_amt = 0, t_idx = 0, t_vi = 0;
+        const char *as = NULL, *ms = NULL;
+        size_t an = 0, mn = 0;
+        uint64_t amt = 0, idx = 0, vi = 0;
+        for (;;) {
+            const char *k;
+            size_t kn;
+            if (!wd_ws(&p, e) || *p != '"' || !wd_string(&p, e, &k, &kn))
+                return 0;
+            if (!wd_ws(&p, e) || *p != ':')
+                return 0;
+            p++;
+            if (!wd_ws(&p, e))
+                return 0;
+            int type;
+            const char *vs = NULL;
+            size_t vn = 0;
+            uint64_t v = 0;
+            if (*p == '"') {
+                if (!wd_string(&p, e, &vs, &vn))
+                    return 0;
+                type = 2;
+            } else if (*p >= '0' && *p <= '9') {
+                if (*p == '0' && p + 1 < e && p[1] >= '0' && p[1] <= '9')
+                    return 0;
+                for (; p < e && *p >= '0' && *p <= '9'; p++) {
+                    unsigned d = (unsigned)(*p - '0');
+                    if (v > ((uint64_t)INT64_MAX - d) / 10)
+                        return 0;
+                    v = v * 10 + d;
+                }
+                if (p < e && (*p == '.' || *p == 'e' || *p == 'E'))
+                    return 0;
+                type = 1;
+            } else {
+                return 0;
+            }
+            if (kn == 7 && !memcmp(k, "address", 7)) {
+                t_addr = type;
+                as = vs;
+                an = vn;
+            } else if (kn == 6 && !memcmp(k, "amount", 6)) {
+                t_amt = type;
+                ms = vs;
+                mn = vn;
+                amt = v;
+            } else if (kn == 5 && !memcmp(k, "index", 5)) {
+                t_idx = type;
+                idx = v;
+            } else if (kn == 15 && !memcmp(k, "validator_index", 15)) {
+                t_vi = type;
+                vi = v;
+            }
+            if (!wd_ws(&p, e))
+                return 0;
+            if (*p == ',') {
+                p++;
+                continue;
+            }
+            if (*p != '}')
+                return 0;
+            p++;
+            break;
+        }
+        cw_evm_withdrawal *x = cw_evm_block_add_withdrawal(b);
+        if (!x)
+            return 0;
+        if (t_addr != 2 || cw_evm_addr_parse(&x->address, as, an))
+            return 0;
+        if (t_amt == 1) {
+            x->amount_gwei = amt;
+        } else if (t_amt == 2) {
+            char tmp[32];
+            if (mn >= sizeof tmp)
+                return 0;
+            memcpy(tmp, ms, mn);
+            tmp[mn] = 0;
+            if (cw_parse_u64(&x->amount_gwei, tmp))
+                return 0;
+        } else {
+            return 0;
+        }
+        x->index = t_idx == 1 ? idx : 0;
+        x->validator_index = t_vi == 1 ? vi : 0;
+        bool more = wd_ws(&p, e);
+        if (more && *p == ',') {
+            p++;
+            continue;
+        }
+        if (br) {
+            if (!more || *p != ']')
+                return 0;
+            p++;
+            more = wd_ws(&p, e);
+        }
+        return more ? 0 : 1;
+    }
+}
+
 static int withdrawals(cw_evm_csv *r, stream *s, cw_evm_block *b, field f)
 {
     if (!f.n || (f.n == 2 && (memcmp(f.p, "[]", 2) == 0)))
         return 0;
+    size_t had = b->n_withdrawals;
+    if (withdrawals_fast(b, f) == 1)
+        return 0;
+    b->n_withdrawals = had;
+    cw_error_clear();
     /* ethereum-etl writes the objects comma-joined without brackets */
     bool br = f.p[0] == '[';
     char *txt = cw_malloc(f.n + 3);
@@ -826,13 +972,10 @@ static int row_tx(cw_evm_csv *r, stream *s, cw_evm_block *b)
     if (in.n < 2 || in.p[0] != '0' || (in.p[1] != 'x' && in.p[1] != 'X') || (in.n & 1))
         return bad(r, s, "input", in, "bad hex (0x + an even number of hex digits)");
     uint8_t sel[4] = {0};
-    for (size_t i = 2; i < in.n; i += 2) {
-        int h = hv(in.p[i]), l = hv(in.p[i + 1]);
-        if ((h | l) < 0)
-            return bad(r, s, "input", in, "bad hex digit");
-        if (i < 10)
-            sel[(i - 2) / 2] = (uint8_t)(h << 4 | l);
-    }
+    size_t head = in.n >= 10 ? 4 : (in.n - 2) / 2;
+    if (cw_evm_hex_decode(sel, in.p + 2, head) ||
+        cw_evm_hex_decode(NULL, in.p + 2 + 2 * head, (in.n - 2) / 2 - head))
+        return bad(r, s, "input", in, "bad hex digit");
     memcpy(t->selector, sel, 4);
     t->input_len = in.n >= 2 ? (uint32_t)((in.n - 2) / 2) : 0;
     field mf = col(s, T_MAXFEE), mp = col(s, T_MAXPRIO), ty = col(s, T_TYPE);
@@ -952,11 +1095,9 @@ static int row_log(cw_evm_csv *r, stream *s, cw_evm_block *b)
         l->n_topics++;
         p = c ? c + 1 : e;
     }
-    size_t n;
+    size_t n = d.n / 2;
     if (d.n < 2)
         d = (field){"0x", 2};
-    if ((rc = parse_hexbytes(r, s, d, "data", NULL, &n)))
-        return rc;
     if (n > r->scratch_cap) {
         char *np = cw_realloc(r->scratch, n);
         if (!np)
@@ -964,7 +1105,8 @@ static int row_log(cw_evm_csv *r, stream *s, cw_evm_block *b)
         r->scratch = np;
         r->scratch_cap = n;
     }
-    parse_hexbytes(r, s, d, "data", (uint8_t *)r->scratch, &n);
+    if ((rc = parse_hexbytes(r, s, d, "data", (uint8_t *)r->scratch, &n)))
+        return rc;
     l = &b->logs[b->n_logs - 1];
     if ((rc = cw_evm_block_put_bytes(b, r->scratch, n, &l->data_off)))
         return rc;

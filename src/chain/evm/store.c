@@ -114,6 +114,37 @@ typedef struct {
     size_t cap, n;
 } asset_map;
 
+/* address -> account id in front of addr.hix for the writer: direct-mapped on the address's
+ * hash, full addresses in the entries, so a hit reads neither the index nor accounts.col. An
+ * entry is only ever a true (address, id) pair; it is emptied whenever ids are dropped
+ * (undo_inplace), so it never names an id past the accounts. */
+#define ACACHE_BITS 17
+typedef struct {
+    uint8_t addr[20];
+    uint32_t id1; /* id + 1; 0 = empty */
+} acache_ent;
+
+/* The writer's append buffers (moves, movelinks, txs, tx hashes): rows that the writer never
+ * reads back while appending go into memory and reach the file with one pwrite per column per
+ * window, instead of being copied into freshly mapped pages (the column's prefault, a fault or
+ * a read-for-ownership per line: several times the CPU). The rows count as present at once
+ * (row() reads a buffered row from the buffer). The accounts' chain heads that these movements
+ * change are held in `heads` meanwhile and written to acctlast.col only after the rows they
+ * point to are in the file, so an interrupted writer still leaves the order that recovery
+ * relies on: no head ever points at a row that is not in the file. */
+typedef struct {
+    uint8_t *buf;
+    uint64_t first; /* row number of buf[0] */
+    size_t n, cap;  /* rows buffered, room */
+} wbuf;
+typedef struct {
+    uint32_t id1; /* account id + 1; 0 = empty */
+    uint32_t pad;
+    cw_evm_row_acctlast h;
+} head_ent;
+#define WB_FLUSH_MOVES 4096 /* movements buffered before the end of a block writes them out */
+#define HEADS_BITS 15
+
 struct cw_evmstore {
     char dir[PATH_MAX - 64];
     bool writable, opened;
@@ -129,6 +160,11 @@ struct cw_evmstore {
     bool has_wrapped;
     uint64_t incomplete; /* published blocks without receipts, logs or traces */
     uint64_t crash_at, crash_count;
+    acache_ent *acache; /* writer only, 1 << ACACHE_BITS entries, or NULL */
+    wbuf wb[N_COLS];    /* writer only: buffered rows of C_MOVE, C_MOVELINK, C_TX, C_TXHASH */
+    head_ent *heads;    /* writer only: 1 << HEADS_BITS entries, heads not yet in acctlast.col */
+    uint32_t *heads_used; /* slots in use, in order of first use */
+    size_t n_heads;
 };
 
 static void crash_point(cw_evmstore *s)
@@ -144,7 +180,111 @@ static uint64_t rows(const cw_evmstore *s, int c)
 
 static void *row(const cw_evmstore *s, int c, uint64_t i)
 {
+    const wbuf *w = &s->wb[c];
+    if (w->n && i >= w->first)
+        return w->buf + (size_t)(i - w->first) * s->cols[c].width;
     return cw_column_row(&s->cols[c], i);
+}
+
+static bool buffered(int c)
+{
+    return c == C_MOVE || c == C_MOVELINK || c == C_TX || c == C_TXHASH;
+}
+
+/* the overlay slot of account id (NULL when it holds none) */
+static head_ent *head_find(const cw_evmstore *s, uint32_t id)
+{
+    if (!s->heads || !s->n_heads)
+        return NULL;
+    size_t mask = ((size_t)1 << HEADS_BITS) - 1;
+    for (size_t j = (size_t)((id * 0x9e3779b97f4a7c15ull) >> (64 - HEADS_BITS));; j = (j + 1) & mask) {
+        head_ent *e = &s->heads[j];
+        if (!e->id1)
+            return NULL;
+        if (e->id1 == id + 1)
+            return e;
+    }
+}
+
+/* the overlay slot of account id, filled from acctlast.col when new; the caller has made room
+ * (heads_room) */
+static head_ent *head_get(cw_evmstore *s, uint32_t id)
+{
+    size_t mask = ((size_t)1 << HEADS_BITS) - 1;
+    size_t j = (size_t)((id * 0x9e3779b97f4a7c15ull) >> (64 - HEADS_BITS));
+    for (;; j = (j + 1) & mask) {
+        head_ent *e = &s->heads[j];
+        if (e->id1 == id + 1)
+            return e;
+        if (!e->id1)
+            break;
+    }
+    head_ent *e = &s->heads[j];
+    e->id1 = id + 1;
+    memcpy(&e->h, cw_column_row(&s->cols[C_ACCTLAST], id), sizeof e->h);
+    s->heads_used[s->n_heads++] = (uint32_t)j;
+    return e;
+}
+
+/* Writes the buffered rows to their files, then the heads that point at them. */
+static int flush_rows(cw_evmstore *s)
+{
+    for (int c = 0; c < N_COLS; c++) {
+        wbuf *w = &s->wb[c];
+        if (!w->n)
+            continue;
+        cw_column *col = &s->cols[c];
+        const uint8_t *p = w->buf;
+        size_t len = w->n * col->width;
+        off_t off = (off_t)(CW_COLUMN_HEADER + w->first * col->width);
+        while (len) {
+            ssize_t k = pwrite(col->fd, p, len, off);
+            if (k < 0 && errno == EINTR)
+                continue;
+            if (k <= 0)
+                return cw_error_set(CW_EIO, "%s: write: %s", col->path,
+                                    k < 0 ? strerror(errno) : "no progress");
+            p += k;
+            len -= (size_t)k;
+            off += k;
+        }
+        w->n = 0;
+    }
+    /* heads strictly after the rows they point at */
+    for (size_t i = 0; i < s->n_heads; i++) {
+        head_ent *e = &s->heads[s->heads_used[i]];
+        memcpy(cw_column_row(&s->cols[C_ACCTLAST], e->id1 - 1), &e->h, sizeof e->h);
+        e->id1 = 0;
+    }
+    s->n_heads = 0;
+    return 0;
+}
+
+/* Appends a row: into the column's buffer for the buffered columns of a writer, else into the
+ * mapping. The file is grown for it either way, so that a flush always fits. */
+static int append_row(cw_evmstore *s, int c, const void *r)
+{
+    wbuf *w = &s->wb[c];
+    cw_column *col = &s->cols[c];
+    if (!w->buf)
+        return cw_column_append(col, r);
+    int rc = cw_column_reserve(col, 1);
+    if (rc)
+        return rc;
+    if (!w->n)
+        w->first = col->rows;
+    if (w->n == w->cap) {
+        size_t nc = w->cap * 2;
+        uint8_t *nb = cw_realloc(w->buf, nc * col->width);
+        if (!nb)
+            return cw_error_set(CW_ENOMEM, "out of memory (%s buffer)", col_defs[c].name);
+        w->buf = nb;
+        w->cap = nc;
+    }
+    memcpy(w->buf + w->n * col->width, r, col->width);
+    w->n++;
+    col->rows++;
+    return 0;
 }
 
 static uint64_t txhash_h64(const uint8_t *h)
@@ -329,9 +469,11 @@ static int amap_rebuild(cw_evmstore *s)
  * index; without, the dropped rows' entries are deleted one by one. Idempotent. */
 static int undo_inplace(cw_evmstore *s, const counts *from, const counts *to, bool prune)
 {
-    int rc = check_fits(s, from);
-    if (rc)
+    int rc = flush_rows(s);
+    if (rc || (rc = check_fits(s, from)))
         return rc;
+    if (s->acache && to->accounts < from->accounts)
+        memset(s->acache, 0, sizeof *s->acache << ACACHE_BITS);
     set_rows(s, from);
     for (uint64_t m = from->moves; m-- > to->moves;) {
         const cw_evm_row_move *mv = row(s, C_MOVE, m);
@@ -535,6 +677,22 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
         goto fail;
     if (writable && (rc = recover(s)))
         goto fail;
+    if (writable) {
+        s->acache = cw_calloc((size_t)1 << ACACHE_BITS, sizeof *s->acache);
+        s->heads = cw_calloc((size_t)1 << HEADS_BITS, sizeof *s->heads);
+        s->heads_used = cw_calloc((size_t)1 << HEADS_BITS, sizeof *s->heads_used);
+        bool ok = s->acache && s->heads && s->heads_used;
+        for (int i = 0; ok && i < N_COLS; i++) {
+            if (!buffered(i))
+                continue;
+            s->wb[i].cap = WB_FLUSH_MOVES * 2;
+            ok = (s->wb[i].buf = cw_malloc(s->wb[i].cap * col_defs[i].width)) != NULL;
+        }
+        if (!ok) {
+            rc = cw_error_set(CW_ENOMEM, "out of memory (write buffers)");
+            goto fail;
+        }
+    }
     if ((rc = check_fits(s, &s->pub)))
         goto fail;
     set_rows(s, &s->pub);
@@ -573,6 +731,11 @@ int cw_evmstore_close(cw_evmstore *s)
         close(s->lock_fd);
     cw_free(s->tokens.v);
     cw_free(s->amap.slots);
+    cw_free(s->acache);
+    cw_free(s->heads);
+    cw_free(s->heads_used);
+    for (int i = 0; i < N_COLS; i++)
+        cw_free(s->wb[i].buf);
     cw_free(s);
     return rc;
 }
@@ -671,7 +834,21 @@ static int find_account(const cw_evmstore *s, const uint8_t *a, uint32_t limit, 
 /* account id of an address, created (first seen in block `number`) when absent */
 static int account(cw_evmstore *s, const cw_evm_addr *a, uint64_t number, uint32_t *id)
 {
-    int rc = find_account(s, a->b, (uint32_t)rows(s, C_ACCT), id);
+    uint64_t h = addr_h64(a->b);
+    acache_ent *ce = NULL;
+    if (s->acache) {
+        ce = &s->acache[h & (((size_t)1 << ACACHE_BITS) - 1)];
+        if (ce->id1 && (memcmp(ce->addr, a->b, 20) == 0)) {
+            *id = ce->id1 - 1;
+            __builtin_prefetch(cw_column_row(&s->cols[C_ACCTLAST], *id)); /* its heads, next */
+            return 0;
+        }
+    }
+    int rc = cw_hashidx_find(&s->addridx, h, a->b, (uint32_t)rows(s, C_ACCT), addr_eq, s, id);
+    if (rc == 0 && ce) {
+        memcpy(ce->addr, a->b, 20);
+        ce->id1 = *id + 1;
+    }
     if (rc != CW_ENOTFOUND)
         return rc;
     cw_error_clear();
@@ -687,9 +864,13 @@ static int account(cw_evmstore *s, const cw_evm_addr *a, uint64_t number, uint32
     if ((rc = cw_column_append(&s->cols[C_ACCT], &ar)) ||
         (rc = cw_column_append(&s->cols[C_ACCTLAST], &al)))
         return rc;
-    if ((rc = cw_hashidx_insert(&s->addridx, addr_h64(a->b), (uint32_t)n)))
+    if ((rc = cw_hashidx_insert(&s->addridx, h, (uint32_t)n)))
         return rc;
     *id = (uint32_t)n;
+    if (ce) {
+        memcpy(ce->addr, a->b, 20);
+        ce->id1 = (uint32_t)n + 1;
+    }
     return 0;
 }
 
@@ -753,19 +934,31 @@ static int move(cw_evmstore *s, const move_ctx *c, uint32_t asset, uint32_t from
     mv.kind = c->kind;
     mv.flags = c->flags;
     cw_evm_row_movelink ln = {CW_EVM_NONE64, CW_EVM_NONE64};
-    if (from != CW_EVM_NONE32)
-        ln.prev_out = ((cw_evm_row_acctlast *)row(s, C_ACCTLAST, from))->last_out;
-    if (to != CW_EVM_NONE32)
-        ln.prev_in = ((cw_evm_row_acctlast *)row(s, C_ACCTLAST, to))->last_in;
     int rc;
-    if ((rc = cw_column_append(&s->cols[C_MOVE], &mv)) ||
-        (rc = cw_column_append(&s->cols[C_MOVELINK], &ln)))
+    if (s->heads && s->n_heads + 2 > ((size_t)1 << HEADS_BITS) / 2 && (rc = flush_rows(s)))
         return rc;
-    /* in place, strictly after the rows they derive from */
+    /* the heads: held until the rows are in the file (flush_rows), or in place without
+     * buffers, strictly after the rows they derive from */
+    cw_evm_row_acctlast *hf = NULL, *ht = NULL;
     if (from != CW_EVM_NONE32)
-        ((cw_evm_row_acctlast *)row(s, C_ACCTLAST, from))->last_out = m;
+        hf = s->heads ? &head_get(s, from)->h : row(s, C_ACCTLAST, from);
     if (to != CW_EVM_NONE32)
-        ((cw_evm_row_acctlast *)row(s, C_ACCTLAST, to))->last_in = m;
+        ht = s->heads ? &head_get(s, to)->h : row(s, C_ACCTLAST, to);
+    if (hf)
+        ln.prev_out = hf->last_out;
+    if (ht)
+        ln.prev_in = ht->last_in;
+    if ((rc = append_row(s, C_MOVE, &mv)) || (rc = append_row(s, C_MOVELINK, &ln)))
+        return rc;
+    if (!s->heads) {
+        /* the mapping may have moved */
+        hf = from != CW_EVM_NONE32 ? row(s, C_ACCTLAST, from) : NULL;
+        ht = to != CW_EVM_NONE32 ? row(s, C_ACCTLAST, to) : NULL;
+    }
+    if (hf)
+        hf->last_out = m;
+    if (ht)
+        ht->last_in = m;
     return 0;
 }
 
@@ -1060,6 +1253,17 @@ int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
         if ((rc = cw_column_append(&s->cols[C_ASSET], &na)))
             goto fail;
     }
+    /* start the block's index and cache lines loading: the lookups below then overlap
+     * instead of waiting for memory one after another */
+    for (size_t i = 0; i < b->n_txs; i++) {
+        cw_hashidx_prefetch(&s->txidx, txhash_h64(b->txs[i].hash.b));
+        if (s->acache) {
+            size_t mask = ((size_t)1 << ACACHE_BITS) - 1;
+            __builtin_prefetch(&s->acache[addr_h64(b->txs[i].from.b) & mask]);
+            if (b->txs[i].has_to)
+                __builtin_prefetch(&s->acache[addr_h64(b->txs[i].to.b) & mask]);
+        }
+    }
     uint32_t miner;
     if ((rc = account(s, &b->miner, b->number, &miner)))
         goto fail;
@@ -1101,8 +1305,7 @@ int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
         tr.status = t->status;
         tr.type = t->type;
         tr.flags = t->has_receipt ? CW_EVM_TXF_RECEIPT : 0;
-        if ((rc = cw_column_append(&s->cols[C_TX], &tr)) ||
-            (rc = cw_column_append(&s->cols[C_TXHASH], t->hash.b)))
+        if ((rc = append_row(s, C_TX, &tr)) || (rc = append_row(s, C_TXHASH, t->hash.b)))
             goto fail;
         if ((rc = cw_hashidx_insert(&s->txidx, txhash_h64(t->hash.b), (uint32_t)txn)))
             goto fail;
@@ -1167,6 +1370,9 @@ int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
                (b->has_logs ? CW_EVM_BLOCKF_LOGS : 0) | (b->has_traces ? CW_EVM_BLOCKF_TRACES : 0);
     if ((rc = cw_column_append(&s->cols[C_BLOCK], &br)))
         goto fail;
+    if ((s->wb[C_MOVE].n >= WB_FLUSH_MOVES || s->wb[C_TX].n >= WB_FLUSH_MOVES) &&
+        (rc = flush_rows(s)))
+        goto fail;
     if (rows(s, C_BLOCK) % 16 == 0)
         crash_point(s); /* in-place effects applied, not yet committed */
     return 0;
@@ -1191,6 +1397,8 @@ int cw_evmstore_commit(cw_evmstore *s)
     counts to = cur_counts(s), from = s->pub;
     if ((memcmp(&to, &from, sizeof to) == 0))
         return 0;
+    if ((rc = flush_rows(s)))
+        return rc;
     crash_point(s);
     const uint64_t lo[N_COLS] = {from.blocks, from.txs, from.txs,    from.moves,  from.moves,
                                  0,           0,        from.assets, from.creates};
@@ -1287,7 +1495,10 @@ const cw_evm_row_account *cw_evmstore_account(const cw_evmstore *s, uint32_t id)
 
 const cw_evm_row_acctlast *cw_evmstore_acctlast(const cw_evmstore *s, uint32_t id)
 {
-    return id < rows(s, C_ACCT) ? row(s, C_ACCTLAST, id) : NULL;
+    if (id >= rows(s, C_ACCT))
+        return NULL;
+    const head_ent *e = head_find(s, id); /* a writer's heads not yet written */
+    return e ? &e->h : row(s, C_ACCTLAST, id);
 }
 
 const cw_evm_row_asset *cw_evmstore_asset(const cw_evmstore *s, uint32_t id)

@@ -52,16 +52,29 @@ bool cw_u256_mul_u64(cw_u256 *r, const cw_u256 *a, uint64_t m)
     return c != 0;
 }
 
-/* r = r * 10 + d (or * 16); false on overflow */
-static bool mul_add(cw_u256 *r, uint64_t base, uint64_t d)
+/* r = r * mul + d; false on overflow */
+static bool mul_add(cw_u256 *r, uint64_t mul, uint64_t d)
 {
     u128 c = d;
     for (int i = 0; i < 4; i++) {
-        c += (u128)r->w[i] * base;
+        c += (u128)r->w[i] * mul;
         r->w[i] = (uint64_t)c;
         c >>= 64;
     }
     return c == 0;
+}
+
+static int hex_value(uint64_t *out, char c)
+{
+    if (c >= '0' && c <= '9')
+        *out = (uint64_t)(c - '0');
+    else if (c >= 'a' && c <= 'f')
+        *out = (uint64_t)(c - 'a') + 10;
+    else if (c >= 'A' && c <= 'F')
+        *out = (uint64_t)(c - 'A') + 10;
+    else
+        return -1;
+    return 0;
 }
 
 int cw_u256_parse(cw_u256 *out, const char *s, size_t len)
@@ -70,39 +83,68 @@ int cw_u256_parse(cw_u256 *out, const char *s, size_t len)
     if (len == 0)
         return cw_error_set(CW_EINVAL, "empty number");
     if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        if (len > 2 + 64) {
-            size_t z = 2;
-            while (z < len && s[z] == '0')
-                z++;
-            if (len - z > 64)
-                return cw_error_set(CW_EINVAL, "hex number '%.*s' is 2^256 or more",
-                                    (int)(len > 80 ? 80 : len), s);
+        size_t z = 2;
+        while (z < len && s[z] == '0')
+            z++;
+        if (len - z > 64) {
+            /* the first offending digit is named when there is one */
+            for (size_t i = z; i < len; i++) {
+                uint64_t d;
+                if (hex_value(&d, s[i]))
+                    return cw_error_set(CW_EINVAL, "bad hex digit '%c' in '%.*s'", s[i],
+                                        (int)(len > 80 ? 80 : len), s);
+            }
+            return cw_error_set(CW_EINVAL, "hex number '%.*s' is 2^256 or more",
+                                (int)(len > 80 ? 80 : len), s);
         }
-        for (size_t i = 2; i < len; i++) {
-            char c = s[i];
+        /* at most 64 significant digits: straight into the limbs, least significant first */
+        for (size_t i = len, k = 0; i > z; i--, k++) {
             uint64_t d;
-            if (c >= '0' && c <= '9')
-                d = (uint64_t)(c - '0');
-            else if (c >= 'a' && c <= 'f')
-                d = (uint64_t)(c - 'a') + 10;
-            else if (c >= 'A' && c <= 'F')
-                d = (uint64_t)(c - 'A') + 10;
-            else
-                return cw_error_set(CW_EINVAL, "bad hex digit '%c' in '%.*s'", c,
+            if (hex_value(&d, s[i - 1]))
+                return cw_error_set(CW_EINVAL, "bad hex digit '%c' in '%.*s'", s[i - 1],
                                     (int)(len > 80 ? 80 : len), s);
-            if (!mul_add(out, 16, d))
-                return cw_error_set(CW_EINVAL, "hex number is 2^256 or more");
+            out->w[k / 16] |= d << (4 * (k % 16));
         }
         return 0;
     }
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (c < '0' || c > '9')
-            return cw_error_set(CW_EINVAL, "not a non-negative integer: '%.*s'",
-                                (int)(len > 80 ? 80 : len), s);
-        if (!mul_add(out, 10, (uint64_t)(c - '0')))
+    /* decimal, 19 digits (below 2^64) at a time */
+    static const uint64_t POW10[20] = {1ull,
+                                       10ull,
+                                       100ull,
+                                       1000ull,
+                                       10000ull,
+                                       100000ull,
+                                       1000000ull,
+                                       10000000ull,
+                                       100000000ull,
+                                       1000000000ull,
+                                       10000000000ull,
+                                       100000000000ull,
+                                       1000000000000ull,
+                                       10000000000000ull,
+                                       100000000000000ull,
+                                       1000000000000000ull,
+                                       10000000000000000ull,
+                                       100000000000000000ull,
+                                       1000000000000000000ull,
+                                       10000000000000000000ull};
+    size_t i = 0;
+    while (i < len) {
+        size_t n = len - i < 19 ? len - i : 19;
+        uint64_t chunk = 0;
+        for (size_t k = 0; k < n; k++) {
+            unsigned d = (unsigned)(unsigned char)s[i + k] - '0';
+            if (d > 9)
+                return cw_error_set(CW_EINVAL, "not a non-negative integer: '%.*s'",
+                                    (int)(len > 80 ? 80 : len), s);
+            chunk = chunk * 10 + d;
+        }
+        if (i == 0)
+            out->w[0] = chunk;
+        else if (!mul_add(out, POW10[n], chunk))
             return cw_error_set(CW_EINVAL, "number '%.*s' is 2^256 or more",
                                 (int)(len > 80 ? 80 : len), s);
+        i += n;
     }
     return 0;
 }

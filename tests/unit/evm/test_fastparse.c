@@ -1,0 +1,246 @@
+/*
+ * test_fastparse.c: the fast decoders of the EVM ingest against independent references.
+ *
+ * - cw_evm_hex_decode (8 digits at a time, src/chain/evm/block.c) against a per-character
+ *   decoder written here, on random strings where any byte value may appear at any position;
+ * - cw_u256_parse's decimal path (19-digit chunks, src/chain/evm/u256.c) against schoolbook
+ *   multiplication by 10 written here, on random numbers of 1..78 digits and at the chunk and
+ *   2^256 boundaries, and hex at every length;
+ * - the withdrawals column (src/chain/evm/csv.c, read without jansson when it has
+ *   ethereum-etl's form): every form, the ones that the fast reader must hand to jansson
+ *   (escapes, spaces, brackets, string indexes, duplicate keys) included, gives the values that
+ *   the JSON text states, and the bad ones are refused naming the column.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chainwatch/errors.h"
+#include "chainwatch/evm/block.h"
+#include "chainwatch/evm/csv.h"
+#include "chainwatch/evm/u256.h"
+#include "harness.h"
+
+static uint64_t rng_state = 0x2545f4914f6cdd1dull;
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+static int ref_digit(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static void test_hex(void)
+{
+    static const char alpha[] = "0123456789abcdefABCDEF";
+    for (int round = 0; round < 20000; round++) {
+        size_t n = (size_t)(rnd() % 40);
+        char s[80];
+        for (size_t i = 0; i < 2 * n; i++)
+            s[i] = alpha[rnd() % 22];
+        if (n && rnd() % 2) /* one byte of any value anywhere */
+            s[rnd() % (2 * n)] = (char)(rnd() % 256);
+        uint8_t got[40], want[40];
+        bool ok = true;
+        for (size_t i = 0; i < n; i++) {
+            int h = ref_digit((unsigned char)s[2 * i]), l = ref_digit((unsigned char)s[2 * i + 1]);
+            if (h < 0 || l < 0)
+                ok = false;
+            else
+                want[i] = (uint8_t)(h << 4 | l);
+        }
+        int rc = cw_evm_hex_decode(got, s, n);
+        CHECK_EQ_INT(rc, ok ? 0 : -1);
+        CHECK_EQ_INT(cw_evm_hex_decode(NULL, s, n), ok ? 0 : -1);
+        if (ok && rc == 0)
+            CHECK(n == 0 || memcmp(got, want, n) == 0);
+    }
+    /* every byte value in every position of an 8-digit group */
+    for (int pos = 0; pos < 8; pos++) {
+        for (int v = 0; v < 256; v++) {
+            char s[8];
+            memcpy(s, "a0B1c2D3", 8);
+            s[pos] = (char)v;
+            uint8_t out[4];
+            int rc = cw_evm_hex_decode(out, s, 4);
+            CHECK_EQ_INT(rc, ref_digit((unsigned char)v) >= 0 ? 0 : -1);
+            if (!rc)
+                CHECK_EQ_INT(pos % 2 ? out[pos / 2] & 15 : out[pos / 2] >> 4,
+                             ref_digit((unsigned char)v));
+        }
+    }
+}
+
+/* schoolbook: v = v * 10 + d over 8 32-bit limbs; false past 2^256 */
+static bool ref_dec(const char *s, size_t n, uint32_t limbs[8])
+{
+    memset(limbs, 0, 8 * sizeof *limbs);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t c = (uint64_t)(s[i] - '0');
+        for (int k = 0; k < 8; k++) {
+            c += (uint64_t)limbs[k] * 10;
+            limbs[k] = (uint32_t)c;
+            c >>= 32;
+        }
+        if (c)
+            return false;
+    }
+    return true;
+}
+
+static void test_decimal(void)
+{
+    char s[100];
+    for (int round = 0; round < 20000; round++) {
+        size_t n = 1 + (size_t)(rnd() % 80);
+        for (size_t i = 0; i < n; i++)
+            s[i] = (char)('0' + rnd() % 10);
+        if (round % 7 == 0) /* runs of 9s and 0s around the chunk boundaries */
+            for (size_t i = 0; i < n; i++)
+                s[i] = (i % 19 == 18) ? '9' : (round % 2 ? '9' : '0');
+        uint32_t ref[8];
+        bool fits = ref_dec(s, n, ref);
+        cw_u256 v;
+        int rc = cw_u256_parse(&v, s, n);
+        CHECK_EQ_INT(rc, fits ? 0 : CW_EINVAL);
+        if (fits && !rc) {
+            for (int k = 0; k < 4; k++)
+                CHECK(v.w[k] == ((uint64_t)ref[2 * k + 1] << 32 | ref[2 * k]));
+        }
+    }
+    cw_u256 v;
+    CHECK(cw_u256_parse(&v, "1234567890123456789x", 20) == CW_EINVAL);
+    CHECK(cw_u256_parse(&v, "x", 1) == CW_EINVAL);
+    /* hex at every length, against the decimal rendering of the same limbs */
+    for (int len = 1; len <= 64; len++) {
+        char h[70] = "0x";
+        for (int i = 0; i < len; i++)
+            h[2 + i] = "0123456789abcdefABCDEF"[rnd() % 22];
+        CHECK(cw_u256_parse(&v, h, (size_t)len + 2) == 0);
+        cw_u256 acc = {{0, 0, 0, 0}};
+        for (int i = 0; i < len; i++) {
+            cw_u256 d;
+            cw_u256_from_u64(&d, (uint64_t)ref_digit((unsigned char)h[2 + i]));
+            CHECK(!cw_u256_mul_u64(&acc, &acc, 16));
+            CHECK(!cw_u256_add(&acc, &acc, &d));
+        }
+        CHECK(cw_u256_cmp(&acc, &v) == 0);
+    }
+}
+
+/* one block with the given withdrawals field (CSV-quoted here) */
+static int read_withdrawals(const char *field, cw_evm_block *b)
+{
+    char csv[4096];
+    char q[2048];
+    size_t k = 0;
+    for (const char *p = field; *p && k + 2 < sizeof q; p++) {
+        if (*p == '"')
+            q[k++] = '"';
+        q[k++] = *p;
+    }
+    q[k] = 0;
+    snprintf(csv, sizeof csv,
+             "number,hash,parent_hash,miner,gas_used,timestamp,transaction_count,withdrawals\n"
+             "7,0x%064d,0x%064d,0x%040d,0,1700000000,0,\"%s\"\n",
+             1, 0, 0, q);
+    const char *kinds[] = {"blocks"};
+    const char *bufs[] = {csv};
+    size_t lens[] = {strlen(csv)};
+    cw_evm_csv *r = NULL;
+    int rc = cw_evm_csv_open_mem(&r, kinds, bufs, lens, 1);
+    if (!rc)
+        rc = cw_evm_csv_next(r, b);
+    cw_evm_csv_close(r);
+    return rc;
+}
+
+#define A1 "0x4fd8340c6d3a5bee1b705039f43f85c158c710d8"
+#define A2 "0xEDE385173BE84CFB054259C894233B1BCB01BA01"
+
+static void test_withdrawals(void)
+{
+    cw_evm_block b;
+    cw_evm_block_init(&b);
+    static const struct {
+        const char *text;
+        size_t n;
+        uint64_t idx0, vi0, amt0, amt1;
+    } ok[] = {
+        /* ethereum-etl's form */
+        {"{\"index\":129962,\"validator_index\":443106,\"address\":\"" A1
+         "\",\"amount\":23427230},{\"index\":129963,\"validator_index\":1,\"address\":\"" A2
+         "\",\"amount\":0}",
+         2, 129962, 443106, 23427230, 0},
+        /* brackets, spaces, newlines, amount as a string, key order */
+        {"[ {\"amount\": \"18446744073709551615\" , \"address\" : \"" A1
+         "\", \"index\": 0, \"validator_index\": 9223372036854775807}\n]",
+         1, 0, 9223372036854775807ull, 18446744073709551615ull, 0},
+        /* a string index counts as none; the last of duplicate keys wins; other keys ignored */
+        {"{\"index\":\"5\",\"validator_index\":3,\"address\":\"" A2 "\",\"amount\":1,\"amount\":2,"
+         "\"x\":[1,{\"y\":null}],\"z\":true}",
+         1, 0, 3, 2, 0},
+        /* an escape in a string (jansson reads it) */
+        {"{\"address\":\"\\u0030x4fd8340c6d3a5bee1b705039f43f85c158c710d8\",\"amount\":7,"
+         "\"index\":1}",
+         1, 1, 0, 7, 0},
+        /* the amount 2^63 - 1 as an integer */
+        {"{\"address\":\"" A1 "\",\"amount\":9223372036854775807}", 1, 0, 0,
+         9223372036854775807ull, 0},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        int rc = read_withdrawals(ok[i].text, &b);
+        CHECK_EQ_INT(rc, 1);
+        if (rc != 1)
+            continue;
+        CHECK_EQ_INT((int)b.n_withdrawals, (int)ok[i].n);
+        if (b.n_withdrawals < 1)
+            continue;
+        CHECK(b.withdrawals[0].index == ok[i].idx0);
+        CHECK(b.withdrawals[0].validator_index == ok[i].vi0);
+        CHECK(b.withdrawals[0].amount_gwei == ok[i].amt0);
+        if (ok[i].n > 1)
+            CHECK(b.withdrawals[1].amount_gwei == ok[i].amt1);
+        char hx[43];
+        cw_evm_addr_hex(hx, &b.withdrawals[0].address);
+        CHECK(strcmp(hx, A1) == 0 || i == 2);
+    }
+    static const char *const bad[] = {
+        "{\"address\":\"" A1 "\",\"amount\":-1}",                 /* negative */
+        "{\"address\":\"" A1 "\",\"amount\":01}",                 /* not JSON */
+        "{\"address\":\"" A1 "\",\"amount\":1.5}",                /* not an integer */
+        "{\"address\":\"" A1 "\",\"amount\":92233720368547758070}", /* too big */
+        "{\"address\":\"" A1 "\"}",                               /* no amount */
+        "{\"address\":\"0x12\",\"amount\":1}",                    /* bad address */
+        "{\"amount\":1}",                                         /* no address */
+        "{\"address\":\"" A1 "\",\"amount\":1},",                 /* trailing comma */
+        "{\"address\":\"" A1 "\",\"amount\":1}]",                 /* stray bracket */
+        "[{\"address\":\"" A1 "\",\"amount\":1}",                 /* unclosed */
+        "{\"address\":\"" A1 "\",\"amount\":1}{\"address\":\"" A1 "\",\"amount\":1}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int rc = read_withdrawals(bad[i], &b);
+        CHECK(rc < 0);
+        CHECK(strstr(cw_error_last(), "withdrawals") != NULL);
+    }
+    cw_evm_block_free(&b);
+}
+
+int main(void)
+{
+    RUN(test_hex);
+    RUN(test_decimal);
+    RUN(test_withdrawals);
+    return cw_test_done();
+}
