@@ -120,6 +120,7 @@ typedef struct cw_acct_conv {
     uint32_t from_asset, to_asset;
     cw_u256 tainted_in, gained, tainted_out;
     bool probable;
+    uint32_t recipient; /* who gained `to`: the account itself, or the one a swap paid */
 } cw_acct_conv;
 
 typedef struct cw_acct_result cw_acct_result;

@@ -243,6 +243,7 @@ static json_t *result_json(const cw_evmstore *s, stops *st, const cw_acct_result
                              "tainted_in", amount_json(&c[i].tainted_in), "gained",
                              amount_json(&c[i].gained), "tainted_out",
                              amount_json(&c[i].tainted_out), "probable", c[i].probable));
+        json_object_set_new(json_array_get(convs, i), "recipient", addr_json(s, c[i].recipient));
     }
     const cw_u256 *src, *fees, *dust, *burnt;
     cw_acct_result_totals(r, &n, &src, &fees, &dust, &burnt);

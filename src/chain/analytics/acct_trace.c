@@ -414,6 +414,8 @@ typedef struct net {
     uint32_t account, asset;
     cw_u256 in, out;      /* non-fee amounts gained and given up */
     cw_u256 t_out, v_out; /* taint carried by and amount of its out-movements (given-up assets) */
+    cw_u256 pg_t, pg_v;   /* the same, of an account that only gives up, into venues */
+    bool pg_done;
     uint32_t hop;
     uint64_t via;
     bool probable;
@@ -534,6 +536,50 @@ static bool is_source(const uint64_t *src, size_t n, uint64_t id)
     return lo < n && src[lo] == id;
 }
 
+/* A gainer of a swap that paid it: it gains an asset other than `given` and gives up nothing. */
+static bool pure_gainer(const group *g, const net *b, uint32_t given)
+{
+    return b->asset != given && b->account != CW_ACCT_NONE && gains(b) &&
+           !converter(g, b->account);
+}
+
+/* The output side of a conversion: giver gave up asset `from` (carrying t_in of taint), and
+ * b's account gained b's asset, c->x of it tainted. Recorded as a conversion, then held by the
+ * gainer as its newest lot (or ended at a stop). */
+static int convert_out(tracer *t, const group *g, uint32_t giver, uint32_t from, const net *b,
+                       const cw_u256 *t_in, const carried *c, uint64_t after)
+{
+    cw_acct_result *r = t->r;
+    int rc;
+    cw_u256 gained = sub(b->in, b->out);
+    if (cw_u256_is_zero(&c->x))
+        return 0;
+    if (lt(&c->x, &t->o.min_amount)) {
+        if ((rc = asset_slot(r, b->asset)))
+            return rc;
+        r->dust[b->asset] = add(r->dust[b->asset], c->x);
+        return 0;
+    }
+    if ((rc = grow((void **)&r->convs, &r->cap_convs, r->n_convs + 1, sizeof *r->convs)))
+        return rc;
+    uint32_t venue = CW_ACCT_NONE;
+    for (size_t k = 0; k < g->n_nets && venue == CW_ACCT_NONE; k++)
+        if (g->nets[k].asset == from && g->nets[k].account != giver && gains(&g->nets[k]) &&
+            converter(g, g->nets[k].account))
+            venue = g->nets[k].account;
+    r->convs[r->n_convs++] = (cw_acct_conv){
+        g->m[0].tx, giver, venue, from, b->asset, *t_in, gained, c->x, c->probable, b->account};
+    if (b->account == CW_ACCT_NONE)
+        return 0;
+    int stop = t->src->stop ? t->src->stop(t->src->ctx, b->account) : 0;
+    if (stop)
+        return end_add(t, b->account, b->asset, stop, c, c->via);
+    pair *q;
+    if ((rc = open_pair(t, b->account, b->asset, after, &q)))
+        return rc;
+    return taint_tail(t, q, c->x, c->via, c->hop == UINT32_MAX ? 0 : c->hop, c->probable);
+}
+
 static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
 {
     int rc;
@@ -652,9 +698,25 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
             if (a && gives_up(a))
                 a->v_out = add(a->v_out, m->amount);
         }
+        bool venue = conv && to_side != CW_ACCT_NONE && converter(g, to_side) &&
+                     gains(net_of(g, to_side, m->asset));
+        /* a giver that gains nothing here paying a venue: a swap that pays someone else */
+        if (venue && from_side != CW_ACCT_NONE && !converter(g, from_side)) {
+            net *a = net_of(g, from_side, m->asset);
+            if (a && gives_up(a)) {
+                a->pg_v = add(a->pg_v, m->amount);
+                if (tainted) {
+                    a->pg_t = add(a->pg_t, c.x);
+                    if (c.hop < a->hop)
+                        a->hop = c.hop;
+                    if (a->via == CW_ACCT_NONE64)
+                        a->via = m->id;
+                    a->probable |= c.probable;
+                }
+            }
+        }
         /* the receiver */
-        if (conv && to_side != CW_ACCT_NONE && converter(g, to_side) &&
-            gains(net_of(g, to_side, m->asset))) {
+        if (venue) {
             /* converted at this venue: the taint goes on as the trader's gained asset */
             pair *q = find_pair(t, m->to, m->asset);
             carried clean = {ZERO, 0, CW_ACCT_NONE64, false};
@@ -715,36 +777,51 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
                 continue;
             cw_u256 gained = sub(b->in, b->out);
             cw_u256 x = cw_u256_muldiv(&gained, &a->t_out, &a->v_out);
-            bool probable = a->probable || n_up > 1;
-            if (cw_u256_is_zero(&x))
-                continue;
-            if (lt(&x, &t->o.min_amount)) {
-                if ((rc = asset_slot(r, b->asset)))
-                    return rc;
-                r->dust[b->asset] = add(r->dust[b->asset], x);
-                continue;
-            }
-            if ((rc = grow((void **)&r->convs, &r->cap_convs, r->n_convs + 1, sizeof *r->convs)))
+            carried c = {x, a->hop, a->via, a->probable || n_up > 1};
+            if ((rc = convert_out(t, g, a->account, a->asset, b, &a->t_out, &c, after)))
                 return rc;
-            uint32_t venue = CW_ACCT_NONE;
-            for (size_t k = 0; k < g->n_nets && venue == CW_ACCT_NONE; k++)
-                if (g->nets[k].asset == a->asset && g->nets[k].account != a->account &&
-                    gains(&g->nets[k]))
-                    venue = g->nets[k].account;
-            r->convs[r->n_convs++] = (cw_acct_conv){
-                g->m[0].tx, a->account, venue, a->asset, b->asset, a->t_out, gained, x, probable};
-            if (b->account == CW_ACCT_NONE)
+        }
+    }
+    /* a swap paying another account: givers that only give up (into venues) and gainers that
+     * only gain, in other assets, pooled per given-up asset; the gainers share the taint in
+     * proportion to what they gained (one giver and one gainer: exact, else probable) */
+    for (size_t i = 0; i < g->n_nets; i++) {
+        net *a = &g->nets[i];
+        if (cw_u256_is_zero(&a->pg_t) || a->pg_done)
+            continue;
+        cw_u256 tt = ZERO, vv = ZERO;
+        carried c = {ZERO, UINT32_MAX, CW_ACCT_NONE64, false};
+        size_t n_givers = 0, n_gainers = 0, n_assets = 0;
+        for (size_t j = 0; j < g->n_nets; j++) {
+            net *o = &g->nets[j];
+            if (cw_u256_is_zero(&o->pg_v))
                 continue;
-            int stop = t->src->stop ? t->src->stop(t->src->ctx, b->account) : 0;
-            carried c = {x, a->hop, a->via, probable};
-            if (stop) {
-                if ((rc = end_add(t, b->account, b->asset, stop, &c, a->via)))
-                    return rc;
+            if (o->asset != a->asset) {
+                n_assets += !cw_u256_is_zero(&o->pg_t);
                 continue;
             }
-            pair *q;
-            if ((rc = open_pair(t, b->account, b->asset, after, &q)) ||
-                (rc = taint_tail(t, q, x, a->via, a->hop == UINT32_MAX ? 0 : a->hop, probable)))
+            o->pg_done = true;
+            n_givers++;
+            tt = add(tt, o->pg_t);
+            vv = add(vv, o->pg_v);
+            if (!cw_u256_is_zero(&o->pg_t)) {
+                if (o->hop < c.hop)
+                    c.hop = o->hop;
+                if (c.via == CW_ACCT_NONE64)
+                    c.via = o->via;
+                c.probable |= o->probable;
+            }
+        }
+        for (size_t j = 0; j < g->n_nets; j++)
+            n_gainers += pure_gainer(g, &g->nets[j], a->asset);
+        c.probable |= n_givers > 1 || n_gainers > 1 || n_assets > 0;
+        for (size_t j = 0; j < g->n_nets; j++) {
+            net *b = &g->nets[j];
+            if (!pure_gainer(g, b, a->asset))
+                continue;
+            cw_u256 gained = sub(b->in, b->out);
+            c.x = min_u(cw_u256_muldiv(&gained, &tt, &vv), gained);
+            if ((rc = convert_out(t, g, a->account, a->asset, b, &tt, &c, after)))
                 return rc;
         }
     }
