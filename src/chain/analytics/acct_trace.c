@@ -136,6 +136,8 @@ typedef struct note_pool {
     uint32_t account, asset;
     cw_u256 denom;
     double all, tainted;
+    double deposited; /* tainted notes deposited (fractional) */
+    uint32_t linked;  /* withdrawals linked so far */
     uint32_t hop;
     uint64_t via;
 } note_pool;
@@ -151,7 +153,21 @@ typedef struct tracer {
     size_t live;       /* pairs holding taint */
     note_pool *pools;
     size_t n_pools, cap_pools;
+    /* convergence (through mixers): pass 1 follows the recipients of unlinked withdrawals of
+     * tainted pools a few hops (shadow: account -> withdrawal movement << 8 | hop) and notes
+     * where they pay a personal stop (conv: stop account, withdrawal); pass 2 links the
+     * withdrawals whose shadow met a stop that direct (not probable) taint reached */
+    bool shadow_on;
+    cw_u64map shadow;
+    cw_u64map direct_stop; /* stop accounts reached by direct taint -> 1 */
+    uint64_t *conv;        /* pairs: stop account, withdrawal movement */
+    size_t n_conv, cap_conv;
+    cw_u64map forced;  /* pass 2: withdrawal movement -> its pool (account << 32 | asset) */
+    uint64_t *flist;   /* the same as pairs, for counting those ahead */
+    size_t n_forced, cap_flist;
 } tracer;
+
+#define SHADOW_HOPS 3
 
 static uint64_t key(uint32_t account, uint32_t asset)
 {
@@ -405,6 +421,8 @@ static int end_add(tracer *t, uint32_t account, uint32_t asset, int stop, const 
     if (c->hop + 1 < e->hops)
         e->hops = c->hop + 1;
     e->probable |= c->probable;
+    if (stop == CW_ACCT_STOP_EXCHANGE && !c->probable && !cw_u256_is_zero(&c->x))
+        return cw_u64map_set(&t->direct_stop, account, 1);
     return 0;
 }
 
@@ -505,9 +523,9 @@ static int pool_open(tracer *t, uint32_t account, uint32_t asset, const cw_u256 
             return rc;
         p = &t->pools[t->n_pools++];
         double d = dbl(denom);
-        *p = (note_pool){
-            account, asset,      *denom,        d > 0 ? (double)(uint64_t)(dbl(&bal) / d) : 0,
-            0,       UINT32_MAX, CW_ACCT_NONE64};
+        *p = (note_pool){account, asset, *denom, d > 0 ? (double)(uint64_t)(dbl(&bal) / d) : 0,
+                         0,       0,     0,      UINT32_MAX,
+                         CW_ACCT_NONE64};
     }
     *out = p;
     return 0;
@@ -521,6 +539,40 @@ static bool holds_taint(tracer *t, uint32_t account)
         if (t->pairs[i].account == account && t->pairs[i].live)
             return true;
     return false;
+}
+
+/* Convergence links still ahead (pass 2) for pool p after movement id. */
+static size_t forced_ahead(const tracer *t, const note_pool *p, uint64_t id)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < t->n_forced; i++)
+        k += t->flist[2 * i] > id && t->flist[2 * i + 1] == key(p->account, p->asset);
+    return k;
+}
+
+/* Pass 1: a movement sent by an account the shadow follows (a withdrawal's recipient, or who
+ * it paid, by its own transactions: a pool paying out in someone's swap is not followed). */
+static int shadow_move(tracer *t, const cw_acct_move *m, int stop)
+{
+    uint64_t v;
+    if (m->fee || m->from == CW_ACCT_NONE || m->to == CW_ACCT_NONE || m->tx_from != m->from ||
+        !cw_u64map_get(&t->shadow, m->from, &v))
+        return 0;
+    if (stop == CW_ACCT_STOP_EXCHANGE) {
+        if (!t->src->personal || !t->src->personal(t->src->ctx, m->to))
+            return 0;
+        int rc = grow((void **)&t->conv, &t->cap_conv, 2 * t->n_conv + 2, sizeof *t->conv);
+        if (rc)
+            return rc;
+        t->conv[2 * t->n_conv] = m->to;
+        t->conv[2 * t->n_conv + 1] = v >> 8;
+        t->n_conv++;
+        return 0;
+    }
+    uint64_t had;
+    if (stop || (v & 0xff) + 1 >= SHADOW_HOPS || cw_u64map_get(&t->shadow, m->to, &had))
+        return 0;
+    return cw_u64map_set(&t->shadow, m->to, v + 1);
 }
 
 static bool is_source(const uint64_t *src, size_t n, uint64_t id)
@@ -628,21 +680,38 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
         bool reuse = p->tainted > 0 && holds_taint(t, m->tx_from);
         if (reuse && score < 0.95)
             score = 0.95;
+        uint64_t one;
+        bool converged = t->n_forced && cw_u64map_get(&t->forced, g->m[big].id, &one);
+        if (converged && score < CW_ACCT_CONVERGE_SCORE)
+            score = CW_ACCT_CONVERGE_SCORE;
         if (score > 1)
             score = 1;
-        if (p->tainted > 0 && score >= t->o.min_link_score) {
+        /* never more links than tainted notes went in; links by convergence come first (their
+         * notes are kept from the score links of the withdrawals before them) */
+        double free_notes = p->deposited - (double)p->linked -
+                            (converged ? 0 : (double)forced_ahead(t, p, g->m[big].id));
+        bool ok = converged ? free_notes >= 0.5
+                            : p->tainted > 0 && score >= t->o.min_link_score && free_notes >= 1;
+        if (ok) {
             link_move = big;
             link_c = (carried){g->m[big].amount, p->hop, p->via, true};
             p->tainted = p->tainted >= 1 ? p->tainted - 1 : 0;
+            p->linked++;
             int rc2 = grow((void **)&r->links, &r->cap_links, r->n_links + 1, sizeof *r->links);
             if (rc2)
                 return rc2;
-            r->links[r->n_links++] = (cw_acct_mixlink){
-                g->m[big].id, m->from, g->m[big].to, m->asset, g->m[big].amount, w, score, reuse};
+            r->links[r->n_links++] =
+                (cw_acct_mixlink){g->m[big].id, m->from, g->m[big].to, m->asset, g->m[big].amount,
+                                  w,            score,   reuse,        converged};
         } else if (p->tainted > 0) {
             p->tainted -= p->tainted / p->all; /* the expected share leaves with it */
+            /* pass 1: follow where this withdrawal's recipient pays, for convergence */
+            if (t->shadow_on && g->m[big].to != CW_ACCT_NONE &&
+                (rc = cw_u64map_set(&t->shadow, g->m[big].to, g->m[big].id << 8)))
+                return rc;
         }
         p->all -= 1;
+        break; /* one withdrawal a tx: the pool's other outflows are its relayer's fee */
     }
     for (size_t i = 0; i < g->n; i++) {
         const cw_acct_move *m = &g->m[i];
@@ -730,6 +799,8 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
             continue;
         }
         int stop = t->src->stop ? t->src->stop(t->src->ctx, m->to) : 0;
+        if (t->shadow_on && t->shadow.count && (rc = shadow_move(t, m, stop)))
+            return rc;
         if (stop == CW_ACCT_STOP_MIXER && t->o.through_mixer && !cw_u256_is_zero(&m->amount)) {
             /* every deposit counts in the pool's anonymity set, tainted or not */
             note_pool *p;
@@ -738,6 +809,7 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
             p->all += 1;
             if (tainted) {
                 p->tainted += dbl(&c.x) / dbl(&m->amount);
+                p->deposited += dbl(&c.x) / dbl(&m->amount);
                 if (p->via == CW_ACCT_NONE64)
                     p->via = m->id;
                 if (c.hop + 1 < p->hop)
@@ -855,24 +927,12 @@ static int cmp_arr(const void *a, const void *b)
     return (x->move > y->move) - (x->move < y->move);
 }
 
-int cw_acct_trace(cw_acct_result **out, const cw_acct_source *src, const uint64_t *sources,
-                  size_t n_sources, const cw_acct_opts *opts)
+/* One sweep from the first source on, into t->r. */
+static int sweep(tracer *t, const uint64_t *s, size_t n_sources)
 {
-    if (!n_sources)
-        return cw_error_set(CW_EINVAL, "trace: no source movements");
-    int rc = 0;
-    tracer t = {0};
+    const cw_acct_source *src = t->src;
     group g = {0};
-    uint64_t *s = cw_malloc(n_sources * sizeof *s);
-    memcpy(s, sources, n_sources * sizeof *s);
-    qsort(s, n_sources, sizeof *s, cmp_u64);
-    t.src = src;
-    t.o = *opts;
-    t.r = cw_calloc(1, sizeof *t.r);
-    if (!t.r) {
-        cw_free(s);
-        return cw_error_set(CW_ENOMEM, "out of memory tracing");
-    }
+    int rc = 0;
     uint64_t cur = s[0];
     cw_acct_move m;
     bool have = false;
@@ -887,7 +947,7 @@ int cw_acct_trace(cw_acct_result **out, const cw_acct_source *src, const uint64_
                 goto out;
             have = true;
         }
-        if (t.o.until_time && m.time > t.o.until_time)
+        if (t->o.until_time && m.time > t->o.until_time)
             break;
         /* the movements of one tx (block-level movements are one each) */
         g.n = 0;
@@ -903,42 +963,112 @@ int cw_acct_trace(cw_acct_result **out, const cw_acct_source *src, const uint64_
                 goto out;
             rc = 0;
         } while (have && tx != CW_ACCT_NONE64 && m.tx == tx);
-        if ((rc = process_group(&t, &g, s, n_sources)))
+        if ((rc = process_group(t, &g, s, n_sources)))
             goto out;
         /* nothing tainted left and no source ahead (poison never runs dry: up to the end);
-         * tainted notes in a mixer may still be withdrawn */
+         * tainted notes in a mixer may still be withdrawn, followed recipients may still pay */
         bool notes = false;
-        for (size_t k = 0; k < t.n_pools && !notes; k++)
-            notes = t.pools[k].tainted > 0;
-        if (t.live == 0 && !notes && cur > s[n_sources - 1])
+        for (size_t k = 0; k < t->n_pools && !notes; k++)
+            notes = t->pools[k].tainted > 0;
+        if (t->live == 0 && !notes && !(t->shadow_on && t->shadow.count) && cur > s[n_sources - 1])
             break;
         if (!have)
             break;
     }
     /* what traced accounts still hold */
-    for (size_t i = 0; i < t.n_pairs; i++) {
-        pair *p = &t.pairs[i];
+    for (size_t i = 0; i < t->n_pairs; i++) {
+        pair *p = &t->pairs[i];
         if (cw_u256_is_zero(&p->tainted))
             continue;
-        if ((rc = grow((void **)&t.r->ends, &t.r->cap_ends, t.r->n_ends + 1, sizeof *t.r->ends)))
+        if ((rc = grow((void **)&t->r->ends, &t->r->cap_ends, t->r->n_ends + 1,
+                       sizeof *t->r->ends)))
             goto out;
-        t.r->ends[t.r->n_ends++] =
+        t->r->ends[t->r->n_ends++] =
             (cw_acct_end){p->account, p->asset, CW_ACCT_STOP_NONE, p->tainted, p->first_via,
                           0,          p->hop,   p->probable};
     }
-    if (t.r->n_ends)
-        qsort(t.r->ends, t.r->n_ends, sizeof *t.r->ends, cmp_end);
-    if (t.r->n_arr)
-        qsort(t.r->arr, t.r->n_arr, sizeof *t.r->arr, cmp_arr);
+    if (t->r->n_ends)
+        qsort(t->r->ends, t->r->n_ends, sizeof *t->r->ends, cmp_end);
+    if (t->r->n_arr)
+        qsort(t->r->arr, t->r->n_arr, sizeof *t->r->arr, cmp_arr);
 out:
-    for (size_t i = 0; i < t.n_pairs; i++)
-        free(t.pairs[i].lots);
-    free(t.pairs);
-    free(t.pools);
     free(g.m);
     free(g.nets);
-    cw_u64map_deinit(&t.pair_ix);
-    cw_u64map_deinit(&t.end_ix);
+    return rc;
+}
+
+/* Frees the sweep state (not the result, nor the convergence findings). */
+static void reset(tracer *t)
+{
+    for (size_t i = 0; i < t->n_pairs; i++)
+        free(t->pairs[i].lots);
+    free(t->pairs);
+    free(t->pools);
+    t->pairs = NULL;
+    t->pools = NULL;
+    t->n_pairs = t->cap_pairs = t->n_pools = t->cap_pools = t->live = 0;
+    cw_u64map_deinit(&t->pair_ix);
+    cw_u64map_deinit(&t->end_ix);
+    cw_u64map_deinit(&t->shadow);
+    cw_u64map_deinit(&t->direct_stop);
+}
+
+int cw_acct_trace(cw_acct_result **out, const cw_acct_source *src, const uint64_t *sources,
+                  size_t n_sources, const cw_acct_opts *opts)
+{
+    if (!n_sources)
+        return cw_error_set(CW_EINVAL, "trace: no source movements");
+    int rc = 0;
+    tracer t = {0};
+    uint64_t *s = cw_malloc(n_sources * sizeof *s);
+    memcpy(s, sources, n_sources * sizeof *s);
+    qsort(s, n_sources, sizeof *s, cmp_u64);
+    t.src = src;
+    t.o = *opts;
+    t.shadow_on = opts->through_mixer && src->personal;
+    t.r = cw_calloc(1, sizeof *t.r);
+    if (!t.r) {
+        rc = cw_error_set(CW_ENOMEM, "out of memory tracing");
+        goto out;
+    }
+    if ((rc = sweep(&t, s, n_sources)))
+        goto out;
+    if (!t.shadow_on)
+        goto out;
+    /* convergence: withdrawals whose recipients paid a personal stop (a deposit address: one
+     * customer) that direct taint reached; the pool is named by the withdrawal's sender */
+    for (size_t i = 0; i < t.n_conv; i++) {
+        uint64_t one, w = t.conv[2 * i + 1];
+        if (!cw_u64map_get(&t.direct_stop, t.conv[2 * i], &one) ||
+            cw_u64map_get(&t.forced, w, &one))
+            continue;
+        cw_acct_move wm;
+        if ((rc = src->next(src->ctx, w, &wm)))
+            goto out;
+        if ((rc = cw_u64map_set(&t.forced, w, key(wm.from, wm.asset))) ||
+            (rc = grow((void **)&t.flist, &t.cap_flist, 2 * t.n_forced + 2, sizeof *t.flist)))
+            goto out;
+        t.flist[2 * t.n_forced] = w;
+        t.flist[2 * t.n_forced + 1] = key(wm.from, wm.asset);
+        t.n_forced++;
+    }
+    if (!t.n_forced)
+        goto out;
+    /* pass 2, with those links */
+    reset(&t);
+    cw_acct_result_free(t.r);
+    t.shadow_on = false;
+    t.r = cw_calloc(1, sizeof *t.r);
+    if (!t.r) {
+        rc = cw_error_set(CW_ENOMEM, "out of memory tracing");
+        goto out;
+    }
+    rc = sweep(&t, s, n_sources);
+out:
+    reset(&t);
+    free(t.conv);
+    free(t.flist);
+    cw_u64map_deinit(&t.forced);
     cw_free(s);
     if (rc) {
         cw_acct_result_free(t.r);
