@@ -705,11 +705,12 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
                                   w,            score,   reuse,        converged};
         } else if (p->tainted > 0) {
             p->tainted -= p->tainted / p->all; /* the expected share leaves with it */
-            /* pass 1: follow where this withdrawal's recipient pays, for convergence */
-            if (t->shadow_on && g->m[big].to != CW_ACCT_NONE &&
-                (rc = cw_u64map_set(&t->shadow, g->m[big].to, g->m[big].id << 8)))
-                return rc;
         }
+        /* pass 1: follow where the recipient of any withdrawal after tainted deposits pays, for
+         * convergence (linked ones too: pass 2 may link fewer by score) */
+        if (t->shadow_on && p->deposited > 0 && g->m[big].to != CW_ACCT_NONE &&
+            (rc = cw_u64map_set(&t->shadow, g->m[big].to, g->m[big].id << 8)))
+            return rc;
         p->all -= 1;
         break; /* one withdrawal a tx: the pool's other outflows are its relayer's fee */
     }
