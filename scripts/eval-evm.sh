@@ -3,13 +3,17 @@
 # For each: gen evm, ingest, label the world's known services (exchange hot wallets, mixer
 # pools, bridge router and vault: what a label provider knows; never the thief or the deposit
 # addresses, which the trace must find by behaviour), trace every heist forward under FIFO from
-# its drain transactions, and score with tests/diff/evm_eval.py. Not part of make test.
+# its drain transactions through mixers (--through-mixer; TRACE_ARGS overrides), and score with
+# tests/diff/evm_eval.py. Not part of make test.
 # usage: scripts/eval-evm.sh [BIN] [SEEDS] [TXS] [WORKDIR]
 set -euo pipefail
 BIN=${1:-build/release/chainwatch}
 SEEDS=${2:-4}
 TXS=${3:-200000}
 W=${4:-$(mktemp -d)}
+# through the mixer by default (probable links at the default score, scored for precision);
+# TRACE_ARGS= (empty) to stop at mixers
+TRACE_ARGS=${TRACE_ARGS---through-mixer}
 here=$(cd "$(dirname "$0")/.." && pwd)
 for seed in $(seq 1 "$SEEDS"); do
     d="$W/seed$seed"
@@ -30,7 +34,7 @@ PY
         args=()
         IFS=, read -ra txs <<< "$drains"
         for t in "${txs[@]}"; do args+=(--from "$t"); done
-        "$BIN" trace --store "$d/store" --labels "$d/labels.db" "${args[@]}" --json > "$d/trace$n.json"
+        "$BIN" trace --store "$d/store" --labels "$d/labels.db" "${args[@]}" $TRACE_ARGS --json > "$d/trace$n.json"
         n=$((n + 1))
     done
     echo "== seed $seed ($TXS txs)"

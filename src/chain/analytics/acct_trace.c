@@ -569,6 +569,18 @@ static int shadow_move(tracer *t, const cw_acct_move *m, int stop)
         t->n_conv++;
         return 0;
     }
+    /* paying an account that holds stolen funds and nothing else (the thief's own): that
+     * account meets direct taint here (an honest payee holds clean funds too) */
+    const pair *q = stop ? NULL : find_pair(t, m->to, m->asset);
+    if (q && !q->probable && !cw_u256_is_zero(&q->tainted) && !lt(&q->tainted, &q->total)) {
+        int rc = grow((void **)&t->conv, &t->cap_conv, 2 * t->n_conv + 2, sizeof *t->conv);
+        if (rc)
+            return rc;
+        t->conv[2 * t->n_conv] = CW_ACCT_NONE64; /* met: no stop to confirm */
+        t->conv[2 * t->n_conv + 1] = v >> 8;
+        t->n_conv++;
+        return 0;
+    }
     uint64_t had;
     if (stop || (v & 0xff) + 1 >= SHADOW_HOPS || cw_u64map_get(&t->shadow, m->to, &had))
         return 0;
@@ -1037,10 +1049,11 @@ int cw_acct_trace(cw_acct_result **out, const cw_acct_source *src, const uint64_
     if (!t.shadow_on)
         goto out;
     /* convergence: withdrawals whose recipients paid a personal stop (a deposit address: one
-     * customer) that direct taint reached; the pool is named by the withdrawal's sender */
+     * customer) that direct taint reached, or an account holding only direct taint; the pool
+     * is named by the withdrawal's sender */
     for (size_t i = 0; i < t.n_conv; i++) {
         uint64_t one, w = t.conv[2 * i + 1];
-        if (!cw_u64map_get(&t.direct_stop, t.conv[2 * i], &one) ||
+        if ((t.conv[2 * i] != CW_ACCT_NONE64 && !cw_u64map_get(&t.direct_stop, t.conv[2 * i], &one)) ||
             cw_u64map_get(&t.forced, w, &one))
             continue;
         cw_acct_move wm;
