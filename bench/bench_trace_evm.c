@@ -85,7 +85,7 @@ int main(int argc, char **argv)
         n_ids += np;
         free(part);
     }
-    cw_acct_evm ev = {s, svc_stop, sv};
+    cw_acct_evm ev = {s, svc_stop, sv, NULL};
     cw_acct_source src;
     cw_acct_source_evm(&src, &ev);
     static const char *names[] = {"poison", "haircut", "fifo"};
