@@ -6,6 +6,8 @@
 # its drain transactions through mixers (--through-mixer; TRACE_ARGS overrides), and score with
 # tests/diff/evm_eval.py. Not part of make test.
 # usage: scripts/eval-evm.sh [BIN] [SEEDS] [TXS] [WORKDIR]
+#   SCENARIO=data/scenarios/evm-variants.json for other laundering shapes (many exchange
+#   accounts, long relayed mixer waits, batch fan-outs, tokens deposited as they are)
 set -euo pipefail
 BIN=${1:-build/release/chainwatch}
 SEEDS=${2:-4}
@@ -18,7 +20,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 for seed in $(seq 1 "$SEEDS"); do
     d="$W/seed$seed"
     rm -rf "$d"
-    "$BIN" gen evm --out "$d/world" --txs "$TXS" --seed "$seed" --quiet > /dev/null
+    "$BIN" gen evm --out "$d/world" --txs "$TXS" --seed "$seed" ${SCENARIO:+--scenario "$SCENARIO"} --quiet > /dev/null
     "$BIN" ingest evm --csv "$d/world" --store "$d/store" --chain ethereum --quiet > /dev/null
     /usr/bin/python3 - "$d/world/truth/addresses.csv" > "$d/labels.csv" <<'PY'
 import csv, sys
