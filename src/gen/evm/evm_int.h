@@ -90,6 +90,7 @@ typedef struct ew_step {
     uint32_t deposits;              /* cash_out: deposit transactions */
     uint32_t accounts;              /* cash_out: deposit addresses per exchange (its accounts) */
     bool tokens;                    /* cash_out: tokens held are deposited as they are */
+    bool apart;                     /* cash_out: mixed funds to other accounts than the rest */
     double over_hours;              /* cash_out: spread */
     uint32_t to[EW_MAX_EXCH], n_to; /* cash_out: exchanges (indexes) */
     double hours;                   /* wait */

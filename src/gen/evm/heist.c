@@ -39,6 +39,8 @@ typedef struct ew_heist {
     u128 stolen[1 + EW_NTOK], swap_in[1 + EW_NTOK], swap_out[1 + EW_NTOK];
     u128 mix_in, mix_out, bridged, cashed, fees;
     u128 tok_cashed[1 + EW_NTOK]; /* tokens deposited at exchanges as they are */
+    uint32_t *mixrec;             /* mixer withdrawal recipients (cash_out "apart") */
+    size_t n_mixrec, cap_mixrec;
     uint64_t n_cash, n_bridge, n_mix_dep, n_mix_wd, n_swaps, n_txs;
     uint64_t drain_block, end_block;
     uint8_t drain_tx[8][32];
@@ -542,6 +544,18 @@ void ew_heist_note_withdrawn(ew_world *w, int32_t hi, uint32_t recipient, u128 a
     (void)relayer;
     h->mix_in += amount;
     h->n_mix_wd++;
+    if (h->n_mixrec == h->cap_mixrec) {
+        size_t nc = h->cap_mixrec ? h->cap_mixrec * 2 : 64;
+        uint32_t *q = realloc(h->mixrec, nc * sizeof *q);
+        if (!q) {
+            if (!w->err)
+                w->err = cw_error_set(CW_ENOMEM, "gen evm: out of memory");
+            return;
+        }
+        h->mixrec = q;
+        h->cap_mixrec = nc;
+    }
+    h->mixrec[h->n_mixrec++] = recipient;
     hold_add(w, h, recipient);
     pending_dec(w, hi);
 }
@@ -575,7 +589,17 @@ static bool cash_one(ew_world *w, int hi, uint32_t a, int t, u128 v)
     ew_heist *h = &w->heists[hi];
     const ew_step *s = &h->sc->steps[h->step];
     uint32_t xi = s->to[gen_below(&w->rng, s->n_to)];
-    uint32_t k = (uint32_t)gen_below(&w->rng, s->accounts);
+    uint32_t k;
+    if (s->apart) { /* the first half of the accounts for direct funds, the rest for mixed */
+        bool mixed = false;
+        for (size_t i = 0; i < h->n_mixrec && !mixed; i++)
+            mixed = h->mixrec[i] == a;
+        uint32_t half = s->accounts / 2;
+        k = mixed ? half + (uint32_t)gen_below(&w->rng, s->accounts - half)
+                  : (uint32_t)gen_below(&w->rng, half);
+    } else {
+        k = (uint32_t)gen_below(&w->rng, s->accounts);
+    }
     if (h->dep[xi][k] == EW_NONE)
         h->dep[xi][k] = ew_deposit_address(w, xi, h->ent);
     uint32_t dep = h->dep[xi][k];
@@ -761,6 +785,7 @@ void ew_heists_free(ew_world *w)
     for (size_t i = 0; i < w->n_heists; i++) {
         free(w->heists[i].hold);
         free(w->heists[i].btc);
+        free(w->heists[i].mixrec);
     }
     free(w->heists);
     w->heists = NULL;
