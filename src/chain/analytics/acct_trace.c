@@ -98,11 +98,17 @@ cw_u256 cw_u256_muldiv(const cw_u256 *a, const cw_u256 *b, const cw_u256 *c)
 
 /* ---- state ---- */
 
+/* How a taint is known: 0 certain; PROB_STRONG through a link scored 0.95 or above;
+ * PROB_WEAK (with PROB_STRONG) through any other judgement. Bits: a mix is the weaker. */
+#define PROB_STRONG 1u
+#define PROB_WEAK 3u
+#define PROB_WEAK_BIT 2u
+
 typedef struct lot {
     cw_u256 amount;
     uint64_t via; /* movement that brought it (tainted lots) */
     uint32_t hop;
-    uint8_t tainted, probable;
+    uint8_t tainted, probable; /* probable: PROB_* bits */
 } lot;
 
 typedef struct pair {
@@ -112,7 +118,8 @@ typedef struct pair {
     size_t head, n, cap;
     uint64_t first_via;
     uint32_t hop;
-    bool probable, live;
+    uint8_t probable;
+    bool live;
 } pair;
 
 struct cw_acct_result {
@@ -168,6 +175,7 @@ typedef struct tracer {
 } tracer;
 
 #define SHADOW_HOPS 3
+#define MAX_SWEEPS 3
 
 static uint64_t key(uint32_t account, uint32_t asset)
 {
@@ -215,7 +223,7 @@ static pair *find_pair(tracer *t, uint32_t account, uint32_t asset)
 }
 
 static int push_lot(pair *p, cw_u256 amount, bool tainted, uint64_t via, uint32_t hop,
-                    bool probable)
+                    uint8_t probable)
 {
     if (cw_u256_is_zero(&amount))
         return 0;
@@ -281,7 +289,7 @@ typedef struct carried {
     cw_u256 x;
     uint32_t hop;
     uint64_t via;
-    bool probable;
+    uint8_t probable; /* PROB_* bits */
 } carried;
 
 static carried take(tracer *t, pair *p, cw_u256 v)
@@ -362,7 +370,8 @@ static int give(tracer *t, pair *p, cw_u256 v, const carried *c, uint64_t move)
 }
 
 /* Marks the newest t of p (received in this tx) as tainted: a conversion's output. */
-static int taint_tail(tracer *t, pair *p, cw_u256 x, uint64_t via, uint32_t hop, bool probable)
+static int taint_tail(tracer *t, pair *p, cw_u256 x, uint64_t via, uint32_t hop,
+                      uint8_t probable)
 {
     x = min_u(x, sub(p->total, p->tainted));
     if (cw_u256_is_zero(&x))
@@ -421,7 +430,7 @@ static int end_add(tracer *t, uint32_t account, uint32_t asset, int stop, const 
     if (c->hop + 1 < e->hops)
         e->hops = c->hop + 1;
     e->probable |= c->probable;
-    if (stop == CW_ACCT_STOP_EXCHANGE && !c->probable && !cw_u256_is_zero(&c->x))
+    if (stop == CW_ACCT_STOP_EXCHANGE && !(c->probable & PROB_WEAK_BIT) && !cw_u256_is_zero(&c->x))
         return cw_u64map_set(&t->direct_stop, account, 1);
     return 0;
 }
@@ -436,7 +445,7 @@ typedef struct net {
     bool pg_done;
     uint32_t hop;
     uint64_t via;
-    bool probable;
+    uint8_t probable;
 } net;
 
 typedef struct group {
@@ -572,7 +581,8 @@ static int shadow_move(tracer *t, const cw_acct_move *m, int stop)
     /* paying an account that holds stolen funds and nothing else (the thief's own): that
      * account meets direct taint here (an honest payee holds clean funds too) */
     const pair *q = stop ? NULL : find_pair(t, m->to, m->asset);
-    if (q && !q->probable && !cw_u256_is_zero(&q->tainted) && !lt(&q->tainted, &q->total)) {
+    if (q && !(q->probable & PROB_WEAK_BIT) && !cw_u256_is_zero(&q->tainted) &&
+        !lt(&q->tainted, &q->total)) {
         int rc = grow((void **)&t->conv, &t->cap_conv, 2 * t->n_conv + 2, sizeof *t->conv);
         if (rc)
             return rc;
@@ -632,7 +642,7 @@ static int convert_out(tracer *t, const group *g, uint32_t giver, uint32_t from,
             converter(g, g->nets[k].account))
             venue = g->nets[k].account;
     r->convs[r->n_convs++] = (cw_acct_conv){
-        g->m[0].tx, giver, venue, from, b->asset, *t_in, gained, c->x, c->probable, b->account};
+        g->m[0].tx, giver, venue, from, b->asset, *t_in, gained, c->x, c->probable != 0, b->account};
     if (b->account == CW_ACCT_NONE)
         return 0;
     int stop = t->src->stop ? t->src->stop(t->src->ctx, b->account) : 0;
@@ -666,7 +676,7 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
     /* mixer withdrawals in this tx: the pool's outflows add up to a denomination; the largest
      * one (the recipient's, beside a relayer's fee) may be linked to the tainted notes */
     size_t link_move = SIZE_MAX;
-    carried link_c = {ZERO, 0, CW_ACCT_NONE64, true};
+    carried link_c = {ZERO, 0, CW_ACCT_NONE64, PROB_WEAK};
     for (size_t i = 0; t->o.through_mixer && t->n_pools && i < g->n && link_move == SIZE_MAX; i++) {
         const cw_acct_move *m = &g->m[i];
         if (m->fee || m->from == CW_ACCT_NONE)
@@ -706,7 +716,10 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
                             : p->tainted > 0 && score >= t->o.min_link_score && free_notes >= 1;
         if (ok) {
             link_move = big;
-            link_c = (carried){g->m[big].amount, p->hop, p->via, true};
+            /* a link at 0.95 or above (gas reuse, convergence) is strong: deposit addresses it
+             * reaches confirm convergence like direct taint in the next sweep */
+            link_c = (carried){g->m[big].amount, p->hop, p->via,
+                               (uint8_t)(score >= 0.95 ? PROB_STRONG : PROB_WEAK)};
             p->tainted = p->tainted >= 1 ? p->tainted - 1 : 0;
             p->linked++;
             int rc2 = grow((void **)&r->links, &r->cap_links, r->n_links + 1, sizeof *r->links);
@@ -862,7 +875,7 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
                 continue;
             cw_u256 gained = sub(b->in, b->out);
             cw_u256 x = cw_u256_muldiv(&gained, &a->t_out, &a->v_out);
-            carried c = {x, a->hop, a->via, a->probable || n_up > 1};
+            carried c = {x, a->hop, a->via, (uint8_t)(a->probable | (n_up > 1 ? PROB_WEAK : 0))};
             if ((rc = convert_out(t, g, a->account, a->asset, b, &a->t_out, &c, after)))
                 return rc;
         }
@@ -899,7 +912,8 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
         }
         for (size_t j = 0; j < g->n_nets; j++)
             n_gainers += pure_gainer(g, &g->nets[j], a->asset);
-        c.probable |= n_givers > 1 || n_gainers > 1 || n_assets > 0;
+        if (n_givers > 1 || n_gainers > 1 || n_assets > 0)
+            c.probable |= PROB_WEAK;
         for (size_t j = 0; j < g->n_nets; j++) {
             net *b = &g->nets[j];
             if (!pure_gainer(g, b, a->asset))
@@ -1046,38 +1060,43 @@ int cw_acct_trace(cw_acct_result **out, const cw_acct_source *src, const uint64_
     }
     if ((rc = sweep(&t, s, n_sources)))
         goto out;
-    if (!t.shadow_on)
-        goto out;
     /* convergence: withdrawals whose recipients paid a personal stop (a deposit address: one
-     * customer) that direct taint reached, or an account holding only direct taint; the pool
-     * is named by the withdrawal's sender */
-    for (size_t i = 0; i < t.n_conv; i++) {
-        uint64_t one, w = t.conv[2 * i + 1];
-        if ((t.conv[2 * i] != CW_ACCT_NONE64 && !cw_u64map_get(&t.direct_stop, t.conv[2 * i], &one)) ||
-            cw_u64map_get(&t.forced, w, &one))
-            continue;
-        cw_acct_move wm;
-        if ((rc = src->next(src->ctx, w, &wm)))
+     * customer) that direct taint (or a strong link's) reached, or an account holding only such
+     * taint; the pool is named by the withdrawal's sender. Each sweep may confirm more (a
+     * deposit address reached by a link found in the sweep before): at most MAX_SWEEPS, the
+     * last one with the links found and no following. */
+    for (int sweeps = 1; t.shadow_on; sweeps++) {
+        size_t before = t.n_forced;
+        for (size_t i = 0; i < t.n_conv; i++) {
+            uint64_t one, w = t.conv[2 * i + 1];
+            if ((t.conv[2 * i] != CW_ACCT_NONE64 &&
+                 !cw_u64map_get(&t.direct_stop, t.conv[2 * i], &one)) ||
+                cw_u64map_get(&t.forced, w, &one))
+                continue;
+            cw_acct_move wm;
+            if ((rc = src->next(src->ctx, w, &wm)))
+                goto out;
+            if ((rc = cw_u64map_set(&t.forced, w, key(wm.from, wm.asset))) ||
+                (rc = grow((void **)&t.flist, &t.cap_flist, 2 * t.n_forced + 2, sizeof *t.flist)))
+                goto out;
+            t.flist[2 * t.n_forced] = w;
+            t.flist[2 * t.n_forced + 1] = key(wm.from, wm.asset);
+            t.n_forced++;
+        }
+        t.n_conv = 0;
+        if (t.n_forced == before)
+            break; /* nothing new: this sweep's result stands */
+        reset(&t);
+        cw_acct_result_free(t.r);
+        t.shadow_on = sweeps + 1 < MAX_SWEEPS;
+        t.r = cw_calloc(1, sizeof *t.r);
+        if (!t.r) {
+            rc = cw_error_set(CW_ENOMEM, "out of memory tracing");
             goto out;
-        if ((rc = cw_u64map_set(&t.forced, w, key(wm.from, wm.asset))) ||
-            (rc = grow((void **)&t.flist, &t.cap_flist, 2 * t.n_forced + 2, sizeof *t.flist)))
+        }
+        if ((rc = sweep(&t, s, n_sources)))
             goto out;
-        t.flist[2 * t.n_forced] = w;
-        t.flist[2 * t.n_forced + 1] = key(wm.from, wm.asset);
-        t.n_forced++;
     }
-    if (!t.n_forced)
-        goto out;
-    /* pass 2, with those links */
-    reset(&t);
-    cw_acct_result_free(t.r);
-    t.shadow_on = false;
-    t.r = cw_calloc(1, sizeof *t.r);
-    if (!t.r) {
-        rc = cw_error_set(CW_ENOMEM, "out of memory tracing");
-        goto out;
-    }
-    rc = sweep(&t, s, n_sources);
 out:
     reset(&t);
     free(t.conv);
