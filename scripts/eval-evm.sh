@@ -3,18 +3,24 @@
 # For each: gen evm, ingest, label the world's known services (exchange hot wallets, mixer
 # pools, bridge router and vault: what a label provider knows; never the thief or the deposit
 # addresses, which the trace must find by behaviour), trace every heist forward under FIFO from
-# its drain transactions, and score with tests/diff/evm_eval.py. Not part of make test.
+# its drain transactions through mixers (--through-mixer; TRACE_ARGS overrides), and score with
+# tests/diff/evm_eval.py. Not part of make test.
 # usage: scripts/eval-evm.sh [BIN] [SEEDS] [TXS] [WORKDIR]
+#   SCENARIO=data/scenarios/evm-variants.json for other laundering shapes (many exchange
+#   accounts, long relayed mixer waits, batch fan-outs, tokens deposited as they are)
 set -euo pipefail
 BIN=${1:-build/release/chainwatch}
 SEEDS=${2:-4}
 TXS=${3:-200000}
 W=${4:-$(mktemp -d)}
+# through the mixer by default (probable links at the default score, scored for precision);
+# TRACE_ARGS= (empty) to stop at mixers
+TRACE_ARGS=${TRACE_ARGS---through-mixer}
 here=$(cd "$(dirname "$0")/.." && pwd)
 for seed in $(seq 1 "$SEEDS"); do
     d="$W/seed$seed"
     rm -rf "$d"
-    "$BIN" gen evm --out "$d/world" --txs "$TXS" --seed "$seed" --quiet > /dev/null
+    "$BIN" gen evm --out "$d/world" --txs "$TXS" --seed "$seed" ${SCENARIO:+--scenario "$SCENARIO"} --quiet > /dev/null
     "$BIN" ingest evm --csv "$d/world" --store "$d/store" --chain ethereum --quiet > /dev/null
     /usr/bin/python3 - "$d/world/truth/addresses.csv" > "$d/labels.csv" <<'PY'
 import csv, sys
@@ -30,7 +36,7 @@ PY
         args=()
         IFS=, read -ra txs <<< "$drains"
         for t in "${txs[@]}"; do args+=(--from "$t"); done
-        "$BIN" trace --store "$d/store" --labels "$d/labels.db" "${args[@]}" --json > "$d/trace$n.json"
+        "$BIN" trace --store "$d/store" --labels "$d/labels.db" "${args[@]}" $TRACE_ARGS --json > "$d/trace$n.json"
         n=$((n + 1))
     done
     echo "== seed $seed ($TXS txs)"

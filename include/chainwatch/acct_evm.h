@@ -14,6 +14,8 @@ typedef struct cw_acct_evm {
     /* where traces stop (CW_ACCT_STOP_*), e.g. from labels; may be NULL */
     int (*stop)(void *ctx, uint32_t account);
     void *stop_ctx;
+    /* an exchange stop that stands for one customer (a deposit address); may be NULL */
+    bool (*personal)(void *ctx, uint32_t account);
 } cw_acct_evm;
 
 /* Fills *out to read movements from ctx->store; ctx must outlive the trace. */

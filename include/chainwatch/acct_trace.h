@@ -60,6 +60,9 @@ typedef struct cw_acct_source {
     uint32_t (*asset_account)(void *ctx, uint32_t asset);
     /* Where the trace stops: 0 = go on, else a stop kind (CW_ACCT_STOP_*). May be NULL. */
     int (*stop)(void *ctx, uint32_t account);
+    /* An exchange stop that stands for one customer (a deposit address, not a hot wallet):
+     * where convergence links mixer withdrawals. May be NULL (no convergence). */
+    bool (*personal)(void *ctx, uint32_t account);
 } cw_acct_source;
 
 enum {
@@ -79,7 +82,11 @@ typedef struct cw_acct_opts {
     /* Through mixers (probable links): a withdrawal of a denomination into which taint went is
      * linked when its score reaches min_link_score: the tainted share of the notes of that
      * denomination outstanding in the pool (opened with the pool's balance / denomination),
-     * or 0.95 when the withdrawal's gas is paid by an account holding taint. */
+     * 0.95 when the withdrawal's gas is paid by an account holding taint, or
+     * CW_ACCT_CONVERGE_SCORE by convergence: the recipient (or who it paid, by its own
+     * transactions, up to 2 hops on) paid a personal stop (source.personal: a deposit address)
+     * that direct taint reached too; found in a first sweep, linked in a second. Never more
+     * links per pool and denomination than tainted notes went in, convergence links first. */
     bool through_mixer;
     double min_link_score; /* default 0.9 (cw_acct_opts_init) */
 } cw_acct_opts;
@@ -93,7 +100,11 @@ typedef struct cw_acct_mixlink {
     cw_u256 amount, denomination;
     double score;
     bool sender_reuse; /* the withdrawal's gas was paid by a tainted account */
+    bool converged;    /* the recipient paid a deposit address that direct taint reached */
 } cw_acct_mixlink;
+
+/* The score of a link by convergence. */
+#define CW_ACCT_CONVERGE_SCORE 0.97
 
 /* Taint that reached a stop, or what a traced account still holds (per asset). */
 typedef struct cw_acct_end {
@@ -120,6 +131,7 @@ typedef struct cw_acct_conv {
     uint32_t from_asset, to_asset;
     cw_u256 tainted_in, gained, tainted_out;
     bool probable;
+    uint32_t recipient; /* who gained `to`: the account itself, or the one a swap paid */
 } cw_acct_conv;
 
 typedef struct cw_acct_result cw_acct_result;

@@ -2,12 +2,16 @@
  * evm_services.h: services recognised on an EVM store from behaviour (docs/TRACE-MODELS.md,
  * "Account model: services"). Each recognition is a judgement and carries a score in (0, 1].
  *
- *   deposit address  an externally owned account that sends everything it sends, and all of
- *                    it (the balance of that asset left at zero, or a native remainder under
- *                    0.01 of the sweep for gas), to one collector, which at least
- *                    CW_EVM_DEPOSIT_MIN_FEEDERS such accounts feed. Score: feeders / 10
- *                    (at most 1) times the share of full sweeps. The senders into a deposit
- *                    address are the customers behind it.
+ *   deposit address  an account that sends only to a few (at most 4: an exchange's hot
+ *                    wallets) collectors, and all it holds in at least half of its sends (the
+ *                    balance of that asset left at zero, or a native remainder under 0.01 of
+ *                    the sweep for gas), and receives from others. A collector pays out widely
+ *                    (to more than 4 accounts, changing payee at least 5 times: withdrawals)
+ *                    and at least CW_EVM_DEPOSIT_MIN_FEEDERS such accounts feed it. So a
+ *                    thief's hop that forwards everything to its own deposit address is not
+ *                    taken for a deposit address: that deposit address pays no one but the
+ *                    hot wallets. Score: feeders / 10 (at most 1) times the share of full
+ *                    sweeps. The senders into a deposit address are the customers behind it.
  *   mixer pool       an account whose incoming movements (at least 10, from at least 5
  *                    senders) are 80 % or more of a few fixed amounts (at most 4
  *                    denominations, each seen at least 5 times), paid out to many others.

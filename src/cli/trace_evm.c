@@ -45,6 +45,12 @@ static int label_kind(const cw_label *l, void *payload)
     return 0;
 }
 
+static int label_deposit(const cw_label *l, void *payload)
+{
+    *(bool *)payload |= !strcmp(l->category, "exchange_deposit");
+    return 0;
+}
+
 static int label_stop(stops *st, uint32_t account)
 {
     const cw_evm_row_account *a = cw_evmstore_account(st->s, account);
@@ -78,6 +84,23 @@ static int stop_of(void *ctx, uint32_t account)
     }
     cw_u64map_set(&st->cache, account, (uint64_t)kind + 1);
     return kind;
+}
+
+/* A deposit address (labelled so, or recognised): one customer behind it. */
+static bool personal_of(void *ctx, uint32_t account)
+{
+    stops *st = ctx;
+    if (stop_of(ctx, account) != CW_ACCT_STOP_EXCHANGE)
+        return false;
+    const cw_evm_row_account *a = cw_evmstore_account(st->s, account);
+    bool deposit = false;
+    if (a && st->db) {
+        char addr[43] = "0x";
+        cw_hex_encode(addr + 2, a->addr, 20);
+        cw_labels_lookup(st->db, NULL, addr, label_deposit, &deposit);
+    }
+    const cw_evm_service *svc = cw_evm_services_get(st->sv, account);
+    return deposit || (svc && svc->kind == CW_EVM_SVC_DEPOSIT);
 }
 
 static json_t *addr_json(const cw_evmstore *s, uint32_t id)
@@ -243,6 +266,7 @@ static json_t *result_json(const cw_evmstore *s, stops *st, const cw_acct_result
                              "tainted_in", amount_json(&c[i].tainted_in), "gained",
                              amount_json(&c[i].gained), "tainted_out",
                              amount_json(&c[i].tainted_out), "probable", c[i].probable));
+        json_object_set_new(json_array_get(convs, i), "recipient", addr_json(s, c[i].recipient));
     }
     const cw_u256 *src, *fees, *dust, *burnt;
     cw_acct_result_totals(r, &n, &src, &fees, &dust, &burnt);
@@ -265,6 +289,9 @@ static json_t *result_json(const cw_evmstore *s, stops *st, const cw_acct_result
                              asset_json(s, ml[i].asset), "amount", amount_json(&ml[i].amount),
                              "denomination", amount_json(&ml[i].denomination), "score", ml[i].score,
                              "gas_paid_by_tainted_account", ml[i].sender_reuse, "probable", 1));
+    for (size_t i = 0; i < n; i++)
+        json_object_set_new(json_array_get(links, i), "converges_with_direct_taint",
+                            json_boolean(ml[i].converged));
     uint64_t moves, edges;
     cw_acct_result_counts(r, &moves, &edges);
     return json_pack("{s:s, s:o, s:o, s:o, s:o, s:I, s:I}", "model", model, "ends", ends,
@@ -439,7 +466,7 @@ int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
     if (!no_services && (rc = cw_evm_services_detect(&sv, s)))
         goto out;
     st.sv = sv;
-    cw_acct_evm ev = {s, stop_of, &st};
+    cw_acct_evm ev = {s, stop_of, &st, personal_of};
     cw_acct_source src;
     cw_acct_source_evm(&src, &ev);
     if ((rc = cw_acct_trace(&r, &src, ids, n_ids, &o)))

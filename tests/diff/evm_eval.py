@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Scores `chainwatch trace --json` on an EVM store against a generated world's truth (issue 13's
 acceptance figures): cash-out recall and precision (the heist's deposit transactions at exchange
-deposit addresses), amount per exchange and asset, mixer entries, and the share of the world's
-transactions the trace names. Reads only the CLI's JSON and the truth files, so it scores worlds
+deposit addresses), amount per exchange and asset, mixer entries and the precision of the mixer
+links reported, bridge deposits found (bridged value is its own figure, not a missed cash-out),
+and the share of the world's transactions the trace names. Reads only the CLI's JSON and the truth files, so it scores worlds
 from any generator that writes the same truth (docs/GEN.md, EVM worlds).
 
 usage: evm_eval.py WORLD_DIR TRACE_JSON [TRACE_JSON...]   (one trace per heist)
@@ -57,8 +58,33 @@ for key in sorted(set(true_amount) | set(found_amount)):
     worst = max(worst, err)
     print(f"  {key[0]} {key[1]}: truth {t}, traced {f} ({100 * err:.2f} % off)")
 print(f"amounts per exchange and asset: worst {100 * worst:.2f} % off")
-print(f"mixer: {mixer_in} wei entered (truth: see heists.json totals)")
+# mixer links reported (all at or above the trace's default score) against mixer_links.csv
+mixer_truth = {r["withdrawal_tx"]: r for r in csv.DictReader(open(T + "mixer_links.csv"))}
+thief_wd = {w for w, r in mixer_truth.items() if r["heist"]}
+links = set()
+for path in traces:
+    for l in json.load(open(path)).get("mixer_links", []):
+        links.add(l["withdrawal_tx"])
+good = len(links & thief_wd)
+link_precision = good / len(links) if links else 1.0
+print(f"mixer: {mixer_in} wei entered; links reported {len(links)}, correct {good}: "
+      f"precision {link_precision:.3f}, recall {good / len(thief_wd) if thief_wd else 1.0:.3f} "
+      f"of the thieves' {len(thief_wd)} withdrawals")
+# bridged value is its own figure (bridge_deposits.csv), never counted as a missed cash-out:
+# the deposits into the bridge the trace names against the heists' bridge deposits
+bridge_truth = {r["tx_hash"]: int(r["amount"]) for r in csv.DictReader(open(T + "bridge_deposits.csv"))
+                if r["heist"]}
+bridge_found = set()
+for path in traces:
+    for e in json.load(open(path))["ends"]:
+        if e["kind"] == "bridge":
+            bridge_found |= {a["tx"] for a in e.get("arrivals", [])}
+bt = len(bridge_found & set(bridge_truth))
+print(f"bridge deposits: truth {len(bridge_truth)}, found {len(bridge_found)}, correct {bt}: "
+      f"recall {bt / len(bridge_truth) if bridge_truth else 1.0:.3f}, "
+      f"{sum(bridge_truth.values())} wei bridged (not a cash-out)")
 n_txs = wj.get("txs") or 1
 print(f"transactions named by the trace: {len(named_txs)} of {n_txs} ({100 * len(named_txs) / n_txs:.3f} %)")
-ok = recall >= 0.95 and precision >= 0.95 and worst <= 0.01
+ok = recall >= 0.95 and precision >= 0.95 and worst <= 0.01 and link_precision >= 0.9 and \
+    len(named_txs) <= 0.25 * n_txs
 print("RESULT", "pass" if ok else "fail")

@@ -111,9 +111,25 @@ def main(d):
         addr[a["address"]] = a
     heists = json.load(open(os.path.join(d, "truth", "heists.json")))
     thief_ent = {h["name"]: h["thief_entity"] for h in heists}
-    for c in rows(os.path.join(d, "truth", "cash_outs.csv")):
+    cash = list(rows(os.path.join(d, "truth", "cash_outs.csv")))
+    tok_cash = {c["tx_hash"] for c in cash if c["asset"] != "ETH"}
+    tt = {}
+    if tok_cash:
+        for r in rows(os.path.join(d, "token_transfers.csv")):
+            if r["transaction_hash"] in tok_cash:
+                tt.setdefault(r["transaction_hash"], []).append(r)
+    for c in cash:
         t = txs.get(c["tx_hash"])
-        if not t or rc[t["hash"]]["status"] != "1" or t["to_address"] != c["deposit_address"] or t["from_address"] != c["from_address"] or t["value"] != c["amount"]:
+        if c["asset"] != "ETH":
+            # a token cash-out: one Transfer of the token from the thief to the deposit address
+            ok = t and rc[t["hash"]]["status"] == "1" and t["from_address"] == c["from_address"] and \
+                t["to_address"] == c["asset"] and \
+                [(r["token_address"], r["from_address"], r["to_address"], r["value"]) for r in tt.get(c["tx_hash"], [])] == \
+                [(c["asset"], c["from_address"], c["deposit_address"], c["amount"])]
+        else:
+            ok = t and rc[t["hash"]]["status"] == "1" and t["to_address"] == c["deposit_address"] and \
+                t["from_address"] == c["from_address"] and t["value"] == c["amount"]
+        if not ok:
             bad("cash_outs.csv: %s does not match its transaction" % c["tx_hash"])
             continue
         da = addr.get(c["deposit_address"])

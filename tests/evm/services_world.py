@@ -47,8 +47,8 @@ deposit_tx = block([(T, D[1], 30 * ETH)])[0]
 for i in range(1, 7):
     amount = (i + 2) * ETH + (30 * ETH if i == 1 else 0)
     block([(D[i], H, amount)])
-# H pays withdrawals to several customers
-block([(H, C[i], ETH) for i in range(1, 5)])
+# H pays withdrawals to many: each customer, more than a deposit address has hot wallets
+block([(H, C[i], ETH) for i in range(1, 7)])
 # the mixer: 12 depositors of 1 ETH (T ten times), 22 withdrawals of 0.99 ETH + relayer fees
 mix_in = [(T, M, ETH) for _ in range(10)] + [(addr("P", i), M, ETH) for i in range(12)]
 block(mix_in[:11])

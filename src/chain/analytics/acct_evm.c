@@ -84,6 +84,12 @@ static int evm_stop(void *ctx, uint32_t account)
     return e->stop ? e->stop(e->stop_ctx, account) : 0;
 }
 
+static bool evm_personal(void *ctx, uint32_t account)
+{
+    cw_acct_evm *e = ctx;
+    return e->personal && e->personal(e->stop_ctx, account);
+}
+
 void cw_acct_source_evm(cw_acct_source *out, cw_acct_evm *ctx)
 {
     out->ctx = ctx;
@@ -91,6 +97,7 @@ void cw_acct_source_evm(cw_acct_source *out, cw_acct_evm *ctx)
     out->balance = evm_balance;
     out->asset_account = evm_asset_account;
     out->stop = evm_stop;
+    out->personal = ctx->personal ? evm_personal : NULL;
 }
 
 int cw_acct_evm_tx_sources(const cw_evmstore *s, const char *hash, uint64_t **ids, size_t *n)

@@ -98,11 +98,17 @@ cw_u256 cw_u256_muldiv(const cw_u256 *a, const cw_u256 *b, const cw_u256 *c)
 
 /* ---- state ---- */
 
+/* How a taint is known: 0 certain; PROB_STRONG through a link scored 0.95 or above;
+ * PROB_WEAK (with PROB_STRONG) through any other judgement. Bits: a mix is the weaker. */
+#define PROB_STRONG 1u
+#define PROB_WEAK 3u
+#define PROB_WEAK_BIT 2u
+
 typedef struct lot {
     cw_u256 amount;
     uint64_t via; /* movement that brought it (tainted lots) */
     uint32_t hop;
-    uint8_t tainted, probable;
+    uint8_t tainted, probable; /* probable: PROB_* bits */
 } lot;
 
 typedef struct pair {
@@ -112,7 +118,8 @@ typedef struct pair {
     size_t head, n, cap;
     uint64_t first_via;
     uint32_t hop;
-    bool probable, live;
+    uint8_t probable;
+    bool live;
 } pair;
 
 struct cw_acct_result {
@@ -136,6 +143,8 @@ typedef struct note_pool {
     uint32_t account, asset;
     cw_u256 denom;
     double all, tainted;
+    double deposited; /* tainted notes deposited (fractional) */
+    uint32_t linked;  /* withdrawals linked so far */
     uint32_t hop;
     uint64_t via;
 } note_pool;
@@ -151,7 +160,22 @@ typedef struct tracer {
     size_t live;       /* pairs holding taint */
     note_pool *pools;
     size_t n_pools, cap_pools;
+    /* convergence (through mixers): pass 1 follows the recipients of unlinked withdrawals of
+     * tainted pools a few hops (shadow: account -> withdrawal movement << 8 | hop) and notes
+     * where they pay a personal stop (conv: stop account, withdrawal); pass 2 links the
+     * withdrawals whose shadow met a stop that direct (not probable) taint reached */
+    bool shadow_on;
+    cw_u64map shadow;
+    cw_u64map direct_stop; /* stop accounts reached by direct taint -> 1 */
+    uint64_t *conv;        /* pairs: stop account, withdrawal movement */
+    size_t n_conv, cap_conv;
+    cw_u64map forced;  /* pass 2: withdrawal movement -> its pool (account << 32 | asset) */
+    uint64_t *flist;   /* the same as pairs, for counting those ahead */
+    size_t n_forced, cap_flist;
 } tracer;
+
+#define SHADOW_HOPS 3
+#define MAX_SWEEPS 3
 
 static uint64_t key(uint32_t account, uint32_t asset)
 {
@@ -199,7 +223,7 @@ static pair *find_pair(tracer *t, uint32_t account, uint32_t asset)
 }
 
 static int push_lot(pair *p, cw_u256 amount, bool tainted, uint64_t via, uint32_t hop,
-                    bool probable)
+                    uint8_t probable)
 {
     if (cw_u256_is_zero(&amount))
         return 0;
@@ -265,7 +289,7 @@ typedef struct carried {
     cw_u256 x;
     uint32_t hop;
     uint64_t via;
-    bool probable;
+    uint8_t probable; /* PROB_* bits */
 } carried;
 
 static carried take(tracer *t, pair *p, cw_u256 v)
@@ -346,7 +370,8 @@ static int give(tracer *t, pair *p, cw_u256 v, const carried *c, uint64_t move)
 }
 
 /* Marks the newest t of p (received in this tx) as tainted: a conversion's output. */
-static int taint_tail(tracer *t, pair *p, cw_u256 x, uint64_t via, uint32_t hop, bool probable)
+static int taint_tail(tracer *t, pair *p, cw_u256 x, uint64_t via, uint32_t hop,
+                      uint8_t probable)
 {
     x = min_u(x, sub(p->total, p->tainted));
     if (cw_u256_is_zero(&x))
@@ -405,6 +430,8 @@ static int end_add(tracer *t, uint32_t account, uint32_t asset, int stop, const 
     if (c->hop + 1 < e->hops)
         e->hops = c->hop + 1;
     e->probable |= c->probable;
+    if (stop == CW_ACCT_STOP_EXCHANGE && !(c->probable & PROB_WEAK_BIT) && !cw_u256_is_zero(&c->x))
+        return cw_u64map_set(&t->direct_stop, account, 1);
     return 0;
 }
 
@@ -414,9 +441,11 @@ typedef struct net {
     uint32_t account, asset;
     cw_u256 in, out;      /* non-fee amounts gained and given up */
     cw_u256 t_out, v_out; /* taint carried by and amount of its out-movements (given-up assets) */
+    cw_u256 pg_t, pg_v;   /* the same, of an account that only gives up, into venues */
+    bool pg_done;
     uint32_t hop;
     uint64_t via;
-    bool probable;
+    uint8_t probable;
 } net;
 
 typedef struct group {
@@ -503,9 +532,9 @@ static int pool_open(tracer *t, uint32_t account, uint32_t asset, const cw_u256 
             return rc;
         p = &t->pools[t->n_pools++];
         double d = dbl(denom);
-        *p = (note_pool){
-            account, asset,      *denom,        d > 0 ? (double)(uint64_t)(dbl(&bal) / d) : 0,
-            0,       UINT32_MAX, CW_ACCT_NONE64};
+        *p = (note_pool){account, asset, *denom, d > 0 ? (double)(uint64_t)(dbl(&bal) / d) : 0,
+                         0,       0,     0,      UINT32_MAX,
+                         CW_ACCT_NONE64};
     }
     *out = p;
     return 0;
@@ -521,6 +550,53 @@ static bool holds_taint(tracer *t, uint32_t account)
     return false;
 }
 
+/* Convergence links still ahead (pass 2) for pool p after movement id. */
+static size_t forced_ahead(const tracer *t, const note_pool *p, uint64_t id)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < t->n_forced; i++)
+        k += t->flist[2 * i] > id && t->flist[2 * i + 1] == key(p->account, p->asset);
+    return k;
+}
+
+/* Pass 1: a movement sent by an account the shadow follows (a withdrawal's recipient, or who
+ * it paid, by its own transactions: a pool paying out in someone's swap is not followed). */
+static int shadow_move(tracer *t, const cw_acct_move *m, int stop)
+{
+    uint64_t v;
+    if (m->fee || m->from == CW_ACCT_NONE || m->to == CW_ACCT_NONE || m->tx_from != m->from ||
+        !cw_u64map_get(&t->shadow, m->from, &v))
+        return 0;
+    if (stop == CW_ACCT_STOP_EXCHANGE) {
+        if (!t->src->personal || !t->src->personal(t->src->ctx, m->to))
+            return 0;
+        int rc = grow((void **)&t->conv, &t->cap_conv, 2 * t->n_conv + 2, sizeof *t->conv);
+        if (rc)
+            return rc;
+        t->conv[2 * t->n_conv] = m->to;
+        t->conv[2 * t->n_conv + 1] = v >> 8;
+        t->n_conv++;
+        return 0;
+    }
+    /* paying an account that holds stolen funds and nothing else (the thief's own): that
+     * account meets direct taint here (an honest payee holds clean funds too) */
+    const pair *q = stop ? NULL : find_pair(t, m->to, m->asset);
+    if (q && !(q->probable & PROB_WEAK_BIT) && !cw_u256_is_zero(&q->tainted) &&
+        !lt(&q->tainted, &q->total)) {
+        int rc = grow((void **)&t->conv, &t->cap_conv, 2 * t->n_conv + 2, sizeof *t->conv);
+        if (rc)
+            return rc;
+        t->conv[2 * t->n_conv] = CW_ACCT_NONE64; /* met: no stop to confirm */
+        t->conv[2 * t->n_conv + 1] = v >> 8;
+        t->n_conv++;
+        return 0;
+    }
+    uint64_t had;
+    if (stop || (v & 0xff) + 1 >= SHADOW_HOPS || cw_u64map_get(&t->shadow, m->to, &had))
+        return 0;
+    return cw_u64map_set(&t->shadow, m->to, v + 1);
+}
+
 static bool is_source(const uint64_t *src, size_t n, uint64_t id)
 {
     size_t lo = 0, hi = n;
@@ -532,6 +608,50 @@ static bool is_source(const uint64_t *src, size_t n, uint64_t id)
             hi = mid;
     }
     return lo < n && src[lo] == id;
+}
+
+/* A gainer of a swap that paid it: it gains an asset other than `given` and gives up nothing. */
+static bool pure_gainer(const group *g, const net *b, uint32_t given)
+{
+    return b->asset != given && b->account != CW_ACCT_NONE && gains(b) &&
+           !converter(g, b->account);
+}
+
+/* The output side of a conversion: giver gave up asset `from` (carrying t_in of taint), and
+ * b's account gained b's asset, c->x of it tainted. Recorded as a conversion, then held by the
+ * gainer as its newest lot (or ended at a stop). */
+static int convert_out(tracer *t, const group *g, uint32_t giver, uint32_t from, const net *b,
+                       const cw_u256 *t_in, const carried *c, uint64_t after)
+{
+    cw_acct_result *r = t->r;
+    int rc;
+    cw_u256 gained = sub(b->in, b->out);
+    if (cw_u256_is_zero(&c->x))
+        return 0;
+    if (lt(&c->x, &t->o.min_amount)) {
+        if ((rc = asset_slot(r, b->asset)))
+            return rc;
+        r->dust[b->asset] = add(r->dust[b->asset], c->x);
+        return 0;
+    }
+    if ((rc = grow((void **)&r->convs, &r->cap_convs, r->n_convs + 1, sizeof *r->convs)))
+        return rc;
+    uint32_t venue = CW_ACCT_NONE;
+    for (size_t k = 0; k < g->n_nets && venue == CW_ACCT_NONE; k++)
+        if (g->nets[k].asset == from && g->nets[k].account != giver && gains(&g->nets[k]) &&
+            converter(g, g->nets[k].account))
+            venue = g->nets[k].account;
+    r->convs[r->n_convs++] = (cw_acct_conv){
+        g->m[0].tx, giver, venue, from, b->asset, *t_in, gained, c->x, c->probable != 0, b->account};
+    if (b->account == CW_ACCT_NONE)
+        return 0;
+    int stop = t->src->stop ? t->src->stop(t->src->ctx, b->account) : 0;
+    if (stop)
+        return end_add(t, b->account, b->asset, stop, c, c->via);
+    pair *q;
+    if ((rc = open_pair(t, b->account, b->asset, after, &q)))
+        return rc;
+    return taint_tail(t, q, c->x, c->via, c->hop == UINT32_MAX ? 0 : c->hop, c->probable);
 }
 
 static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
@@ -556,7 +676,7 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
     /* mixer withdrawals in this tx: the pool's outflows add up to a denomination; the largest
      * one (the recipient's, beside a relayer's fee) may be linked to the tainted notes */
     size_t link_move = SIZE_MAX;
-    carried link_c = {ZERO, 0, CW_ACCT_NONE64, true};
+    carried link_c = {ZERO, 0, CW_ACCT_NONE64, PROB_WEAK};
     for (size_t i = 0; t->o.through_mixer && t->n_pools && i < g->n && link_move == SIZE_MAX; i++) {
         const cw_acct_move *m = &g->m[i];
         if (m->fee || m->from == CW_ACCT_NONE)
@@ -582,21 +702,42 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
         bool reuse = p->tainted > 0 && holds_taint(t, m->tx_from);
         if (reuse && score < 0.95)
             score = 0.95;
+        uint64_t one;
+        bool converged = t->n_forced && cw_u64map_get(&t->forced, g->m[big].id, &one);
+        if (converged && score < CW_ACCT_CONVERGE_SCORE)
+            score = CW_ACCT_CONVERGE_SCORE;
         if (score > 1)
             score = 1;
-        if (p->tainted > 0 && score >= t->o.min_link_score) {
+        /* never more links than tainted notes went in; links by convergence come first (their
+         * notes are kept from the score links of the withdrawals before them) */
+        double free_notes = p->deposited - (double)p->linked -
+                            (converged ? 0 : (double)forced_ahead(t, p, g->m[big].id));
+        bool ok = converged ? free_notes >= 0.5
+                            : p->tainted > 0 && score >= t->o.min_link_score && free_notes >= 1;
+        if (ok) {
             link_move = big;
-            link_c = (carried){g->m[big].amount, p->hop, p->via, true};
+            /* a link at 0.95 or above (gas reuse, convergence) is strong: deposit addresses it
+             * reaches confirm convergence like direct taint in the next sweep */
+            link_c = (carried){g->m[big].amount, p->hop, p->via,
+                               (uint8_t)(score >= 0.95 ? PROB_STRONG : PROB_WEAK)};
             p->tainted = p->tainted >= 1 ? p->tainted - 1 : 0;
+            p->linked++;
             int rc2 = grow((void **)&r->links, &r->cap_links, r->n_links + 1, sizeof *r->links);
             if (rc2)
                 return rc2;
-            r->links[r->n_links++] = (cw_acct_mixlink){
-                g->m[big].id, m->from, g->m[big].to, m->asset, g->m[big].amount, w, score, reuse};
+            r->links[r->n_links++] =
+                (cw_acct_mixlink){g->m[big].id, m->from, g->m[big].to, m->asset, g->m[big].amount,
+                                  w,            score,   reuse,        converged};
         } else if (p->tainted > 0) {
             p->tainted -= p->tainted / p->all; /* the expected share leaves with it */
         }
+        /* pass 1: follow where the recipient of any withdrawal after tainted deposits pays, for
+         * convergence (linked ones too: pass 2 may link fewer by score) */
+        if (t->shadow_on && p->deposited > 0 && g->m[big].to != CW_ACCT_NONE &&
+            (rc = cw_u64map_set(&t->shadow, g->m[big].to, g->m[big].id << 8)))
+            return rc;
         p->all -= 1;
+        break; /* one withdrawal a tx: the pool's other outflows are its relayer's fee */
     }
     for (size_t i = 0; i < g->n; i++) {
         const cw_acct_move *m = &g->m[i];
@@ -652,9 +793,25 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
             if (a && gives_up(a))
                 a->v_out = add(a->v_out, m->amount);
         }
+        bool venue = conv && to_side != CW_ACCT_NONE && converter(g, to_side) &&
+                     gains(net_of(g, to_side, m->asset));
+        /* a giver that gains nothing here paying a venue: a swap that pays someone else */
+        if (venue && from_side != CW_ACCT_NONE && !converter(g, from_side)) {
+            net *a = net_of(g, from_side, m->asset);
+            if (a && gives_up(a)) {
+                a->pg_v = add(a->pg_v, m->amount);
+                if (tainted) {
+                    a->pg_t = add(a->pg_t, c.x);
+                    if (c.hop < a->hop)
+                        a->hop = c.hop;
+                    if (a->via == CW_ACCT_NONE64)
+                        a->via = m->id;
+                    a->probable |= c.probable;
+                }
+            }
+        }
         /* the receiver */
-        if (conv && to_side != CW_ACCT_NONE && converter(g, to_side) &&
-            gains(net_of(g, to_side, m->asset))) {
+        if (venue) {
             /* converted at this venue: the taint goes on as the trader's gained asset */
             pair *q = find_pair(t, m->to, m->asset);
             carried clean = {ZERO, 0, CW_ACCT_NONE64, false};
@@ -668,6 +825,8 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
             continue;
         }
         int stop = t->src->stop ? t->src->stop(t->src->ctx, m->to) : 0;
+        if (t->shadow_on && t->shadow.count && (rc = shadow_move(t, m, stop)))
+            return rc;
         if (stop == CW_ACCT_STOP_MIXER && t->o.through_mixer && !cw_u256_is_zero(&m->amount)) {
             /* every deposit counts in the pool's anonymity set, tainted or not */
             note_pool *p;
@@ -676,6 +835,7 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
             p->all += 1;
             if (tainted) {
                 p->tainted += dbl(&c.x) / dbl(&m->amount);
+                p->deposited += dbl(&c.x) / dbl(&m->amount);
                 if (p->via == CW_ACCT_NONE64)
                     p->via = m->id;
                 if (c.hop + 1 < p->hop)
@@ -715,36 +875,52 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
                 continue;
             cw_u256 gained = sub(b->in, b->out);
             cw_u256 x = cw_u256_muldiv(&gained, &a->t_out, &a->v_out);
-            bool probable = a->probable || n_up > 1;
-            if (cw_u256_is_zero(&x))
-                continue;
-            if (lt(&x, &t->o.min_amount)) {
-                if ((rc = asset_slot(r, b->asset)))
-                    return rc;
-                r->dust[b->asset] = add(r->dust[b->asset], x);
-                continue;
-            }
-            if ((rc = grow((void **)&r->convs, &r->cap_convs, r->n_convs + 1, sizeof *r->convs)))
+            carried c = {x, a->hop, a->via, (uint8_t)(a->probable | (n_up > 1 ? PROB_WEAK : 0))};
+            if ((rc = convert_out(t, g, a->account, a->asset, b, &a->t_out, &c, after)))
                 return rc;
-            uint32_t venue = CW_ACCT_NONE;
-            for (size_t k = 0; k < g->n_nets && venue == CW_ACCT_NONE; k++)
-                if (g->nets[k].asset == a->asset && g->nets[k].account != a->account &&
-                    gains(&g->nets[k]))
-                    venue = g->nets[k].account;
-            r->convs[r->n_convs++] = (cw_acct_conv){
-                g->m[0].tx, a->account, venue, a->asset, b->asset, a->t_out, gained, x, probable};
-            if (b->account == CW_ACCT_NONE)
+        }
+    }
+    /* a swap paying another account: givers that only give up (into venues) and gainers that
+     * only gain, in other assets, pooled per given-up asset; the gainers share the taint in
+     * proportion to what they gained (one giver and one gainer: exact, else probable) */
+    for (size_t i = 0; i < g->n_nets; i++) {
+        net *a = &g->nets[i];
+        if (cw_u256_is_zero(&a->pg_t) || a->pg_done)
+            continue;
+        cw_u256 tt = ZERO, vv = ZERO;
+        carried c = {ZERO, UINT32_MAX, CW_ACCT_NONE64, false};
+        size_t n_givers = 0, n_gainers = 0, n_assets = 0;
+        for (size_t j = 0; j < g->n_nets; j++) {
+            net *o = &g->nets[j];
+            if (cw_u256_is_zero(&o->pg_v))
                 continue;
-            int stop = t->src->stop ? t->src->stop(t->src->ctx, b->account) : 0;
-            carried c = {x, a->hop, a->via, probable};
-            if (stop) {
-                if ((rc = end_add(t, b->account, b->asset, stop, &c, a->via)))
-                    return rc;
+            if (o->asset != a->asset) {
+                n_assets += !cw_u256_is_zero(&o->pg_t);
                 continue;
             }
-            pair *q;
-            if ((rc = open_pair(t, b->account, b->asset, after, &q)) ||
-                (rc = taint_tail(t, q, x, a->via, a->hop == UINT32_MAX ? 0 : a->hop, probable)))
+            o->pg_done = true;
+            n_givers++;
+            tt = add(tt, o->pg_t);
+            vv = add(vv, o->pg_v);
+            if (!cw_u256_is_zero(&o->pg_t)) {
+                if (o->hop < c.hop)
+                    c.hop = o->hop;
+                if (c.via == CW_ACCT_NONE64)
+                    c.via = o->via;
+                c.probable |= o->probable;
+            }
+        }
+        for (size_t j = 0; j < g->n_nets; j++)
+            n_gainers += pure_gainer(g, &g->nets[j], a->asset);
+        if (n_givers > 1 || n_gainers > 1 || n_assets > 0)
+            c.probable |= PROB_WEAK;
+        for (size_t j = 0; j < g->n_nets; j++) {
+            net *b = &g->nets[j];
+            if (!pure_gainer(g, b, a->asset))
+                continue;
+            cw_u256 gained = sub(b->in, b->out);
+            c.x = min_u(cw_u256_muldiv(&gained, &tt, &vv), gained);
+            if ((rc = convert_out(t, g, a->account, a->asset, b, &tt, &c, after)))
                 return rc;
         }
     }
@@ -778,24 +954,12 @@ static int cmp_arr(const void *a, const void *b)
     return (x->move > y->move) - (x->move < y->move);
 }
 
-int cw_acct_trace(cw_acct_result **out, const cw_acct_source *src, const uint64_t *sources,
-                  size_t n_sources, const cw_acct_opts *opts)
+/* One sweep from the first source on, into t->r. */
+static int sweep(tracer *t, const uint64_t *s, size_t n_sources)
 {
-    if (!n_sources)
-        return cw_error_set(CW_EINVAL, "trace: no source movements");
-    int rc = 0;
-    tracer t = {0};
+    const cw_acct_source *src = t->src;
     group g = {0};
-    uint64_t *s = cw_malloc(n_sources * sizeof *s);
-    memcpy(s, sources, n_sources * sizeof *s);
-    qsort(s, n_sources, sizeof *s, cmp_u64);
-    t.src = src;
-    t.o = *opts;
-    t.r = cw_calloc(1, sizeof *t.r);
-    if (!t.r) {
-        cw_free(s);
-        return cw_error_set(CW_ENOMEM, "out of memory tracing");
-    }
+    int rc = 0;
     uint64_t cur = s[0];
     cw_acct_move m;
     bool have = false;
@@ -810,7 +974,7 @@ int cw_acct_trace(cw_acct_result **out, const cw_acct_source *src, const uint64_
                 goto out;
             have = true;
         }
-        if (t.o.until_time && m.time > t.o.until_time)
+        if (t->o.until_time && m.time > t->o.until_time)
             break;
         /* the movements of one tx (block-level movements are one each) */
         g.n = 0;
@@ -826,42 +990,118 @@ int cw_acct_trace(cw_acct_result **out, const cw_acct_source *src, const uint64_
                 goto out;
             rc = 0;
         } while (have && tx != CW_ACCT_NONE64 && m.tx == tx);
-        if ((rc = process_group(&t, &g, s, n_sources)))
+        if ((rc = process_group(t, &g, s, n_sources)))
             goto out;
         /* nothing tainted left and no source ahead (poison never runs dry: up to the end);
-         * tainted notes in a mixer may still be withdrawn */
+         * tainted notes in a mixer may still be withdrawn, followed recipients may still pay */
         bool notes = false;
-        for (size_t k = 0; k < t.n_pools && !notes; k++)
-            notes = t.pools[k].tainted > 0;
-        if (t.live == 0 && !notes && cur > s[n_sources - 1])
+        for (size_t k = 0; k < t->n_pools && !notes; k++)
+            notes = t->pools[k].tainted > 0;
+        if (t->live == 0 && !notes && !(t->shadow_on && t->shadow.count) && cur > s[n_sources - 1])
             break;
         if (!have)
             break;
     }
     /* what traced accounts still hold */
-    for (size_t i = 0; i < t.n_pairs; i++) {
-        pair *p = &t.pairs[i];
+    for (size_t i = 0; i < t->n_pairs; i++) {
+        pair *p = &t->pairs[i];
         if (cw_u256_is_zero(&p->tainted))
             continue;
-        if ((rc = grow((void **)&t.r->ends, &t.r->cap_ends, t.r->n_ends + 1, sizeof *t.r->ends)))
+        if ((rc = grow((void **)&t->r->ends, &t->r->cap_ends, t->r->n_ends + 1,
+                       sizeof *t->r->ends)))
             goto out;
-        t.r->ends[t.r->n_ends++] =
+        t->r->ends[t->r->n_ends++] =
             (cw_acct_end){p->account, p->asset, CW_ACCT_STOP_NONE, p->tainted, p->first_via,
                           0,          p->hop,   p->probable};
     }
-    if (t.r->n_ends)
-        qsort(t.r->ends, t.r->n_ends, sizeof *t.r->ends, cmp_end);
-    if (t.r->n_arr)
-        qsort(t.r->arr, t.r->n_arr, sizeof *t.r->arr, cmp_arr);
+    if (t->r->n_ends)
+        qsort(t->r->ends, t->r->n_ends, sizeof *t->r->ends, cmp_end);
+    if (t->r->n_arr)
+        qsort(t->r->arr, t->r->n_arr, sizeof *t->r->arr, cmp_arr);
 out:
-    for (size_t i = 0; i < t.n_pairs; i++)
-        free(t.pairs[i].lots);
-    free(t.pairs);
-    free(t.pools);
     free(g.m);
     free(g.nets);
-    cw_u64map_deinit(&t.pair_ix);
-    cw_u64map_deinit(&t.end_ix);
+    return rc;
+}
+
+/* Frees the sweep state (not the result, nor the convergence findings). */
+static void reset(tracer *t)
+{
+    for (size_t i = 0; i < t->n_pairs; i++)
+        free(t->pairs[i].lots);
+    free(t->pairs);
+    free(t->pools);
+    t->pairs = NULL;
+    t->pools = NULL;
+    t->n_pairs = t->cap_pairs = t->n_pools = t->cap_pools = t->live = 0;
+    cw_u64map_deinit(&t->pair_ix);
+    cw_u64map_deinit(&t->end_ix);
+    cw_u64map_deinit(&t->shadow);
+    cw_u64map_deinit(&t->direct_stop);
+}
+
+int cw_acct_trace(cw_acct_result **out, const cw_acct_source *src, const uint64_t *sources,
+                  size_t n_sources, const cw_acct_opts *opts)
+{
+    if (!n_sources)
+        return cw_error_set(CW_EINVAL, "trace: no source movements");
+    int rc = 0;
+    tracer t = {0};
+    uint64_t *s = cw_malloc(n_sources * sizeof *s);
+    memcpy(s, sources, n_sources * sizeof *s);
+    qsort(s, n_sources, sizeof *s, cmp_u64);
+    t.src = src;
+    t.o = *opts;
+    t.shadow_on = opts->through_mixer && src->personal;
+    t.r = cw_calloc(1, sizeof *t.r);
+    if (!t.r) {
+        rc = cw_error_set(CW_ENOMEM, "out of memory tracing");
+        goto out;
+    }
+    if ((rc = sweep(&t, s, n_sources)))
+        goto out;
+    /* convergence: withdrawals whose recipients paid a personal stop (a deposit address: one
+     * customer) that direct taint (or a strong link's) reached, or an account holding only such
+     * taint; the pool is named by the withdrawal's sender. Each sweep may confirm more (a
+     * deposit address reached by a link found in the sweep before): at most MAX_SWEEPS, the
+     * last one with the links found and no following. */
+    for (int sweeps = 1; t.shadow_on; sweeps++) {
+        size_t before = t.n_forced;
+        for (size_t i = 0; i < t.n_conv; i++) {
+            uint64_t one, w = t.conv[2 * i + 1];
+            if ((t.conv[2 * i] != CW_ACCT_NONE64 &&
+                 !cw_u64map_get(&t.direct_stop, t.conv[2 * i], &one)) ||
+                cw_u64map_get(&t.forced, w, &one))
+                continue;
+            cw_acct_move wm;
+            if ((rc = src->next(src->ctx, w, &wm)))
+                goto out;
+            if ((rc = cw_u64map_set(&t.forced, w, key(wm.from, wm.asset))) ||
+                (rc = grow((void **)&t.flist, &t.cap_flist, 2 * t.n_forced + 2, sizeof *t.flist)))
+                goto out;
+            t.flist[2 * t.n_forced] = w;
+            t.flist[2 * t.n_forced + 1] = key(wm.from, wm.asset);
+            t.n_forced++;
+        }
+        t.n_conv = 0;
+        if (t.n_forced == before)
+            break; /* nothing new: this sweep's result stands */
+        reset(&t);
+        cw_acct_result_free(t.r);
+        t.shadow_on = sweeps + 1 < MAX_SWEEPS;
+        t.r = cw_calloc(1, sizeof *t.r);
+        if (!t.r) {
+            rc = cw_error_set(CW_ENOMEM, "out of memory tracing");
+            goto out;
+        }
+        if ((rc = sweep(&t, s, n_sources)))
+            goto out;
+    }
+out:
+    reset(&t);
+    free(t.conv);
+    free(t.flist);
+    cw_u64map_deinit(&t.forced);
     cw_free(s);
     if (rc) {
         cw_acct_result_free(t.r);

@@ -21,8 +21,14 @@
 #define MIXER_MIN_DENOM 5
 #define MIXER_DENOMS 4
 
+#define MAX_SWEEP_TARGETS 4 /* hot wallets a deposit address may sweep to */
+#define PAYER_MIN_CHANGES 5 /* a collector pays out to many: its payee changes this often */
+
 typedef struct acct {
     uint32_t target; /* CW_EVM_NONE32 none yet, MANY several */
+    uint32_t targets[MAX_SWEEP_TARGETS];
+    uint32_t n_targets;                /* distinct targets, MAX_SWEEP_TARGETS + 1 = more */
+    uint32_t payee_hint, n_payee_chg; /* payee changes: how widely it pays out */
     uint32_t n_out, n_in, n_in_other, n_full;
     uint32_t senders_hint, n_senders; /* distinct senders, counted while they alternate */
 } acct;
@@ -42,6 +48,32 @@ static bool fungible(const cw_evm_row_move *m)
 {
     return m->kind != CW_EVM_MOVE_ERC721 && m->kind != CW_EVM_MOVE_ERC1155 &&
            m->kind != CW_EVM_MOVE_FEE_BURNT && m->kind != CW_EVM_MOVE_FEE_TIP;
+}
+
+/* Pays out widely: to more accounts than a deposit address has hot wallets, changing payee
+ * at least PAYER_MIN_CHANGES times (withdrawals to customers). */
+static bool wide_payer(const acct *a, size_t n, uint32_t x)
+{
+    return x < n && a[x].n_targets > MAX_SWEEP_TARGETS && a[x].n_payee_chg >= PAYER_MIN_CHANGES;
+}
+
+/* A deposit-address candidate: it sends only to a few accounts, each paying out widely. */
+static bool sweeper(const acct *a, size_t n, uint32_t x)
+{
+    if (x >= n || a[x].n_targets == 0 || a[x].n_targets > MAX_SWEEP_TARGETS)
+        return false;
+    for (uint32_t k = 0; k < a[x].n_targets; k++)
+        if (!wide_payer(a, n, a[x].targets[k]) || a[x].targets[k] == x)
+            return false;
+    return true;
+}
+
+static bool is_target(const acct *a, uint32_t x, uint32_t y)
+{
+    for (uint32_t k = 0; k < a[x].n_targets && k < MAX_SWEEP_TARGETS; k++)
+        if (a[x].targets[k] == y)
+            return true;
+    return false;
 }
 
 int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
@@ -65,6 +97,7 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
     for (size_t i = 0; i < n; i++) {
         a[i].target = CW_EVM_NONE32;
         a[i].senders_hint = CW_EVM_NONE32;
+        a[i].payee_hint = CW_EVM_NONE32;
         sv->svc[i].parent = CW_EVM_NONE32;
     }
     /* pass 1 */
@@ -79,6 +112,20 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
                 f->target = m->to;
             else if (f->target != m->to)
                 f->target = MANY;
+            if (m->to != f->payee_hint) {
+                f->payee_hint = m->to;
+                f->n_payee_chg++;
+            }
+            if (f->n_targets <= MAX_SWEEP_TARGETS) {
+                uint32_t k = 0;
+                while (k < f->n_targets && f->targets[k] != m->to)
+                    k++;
+                if (k == f->n_targets) {
+                    if (k < MAX_SWEEP_TARGETS)
+                        f->targets[k] = m->to;
+                    f->n_targets++;
+                }
+            }
         }
         if (m->to < n) {
             acct *t = &a[m->to];
@@ -95,12 +142,12 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
         if (!fungible(m))
             continue;
         cw_u256 amt = cw_evm_amount(m->amount);
-        if (m->to < n && a[m->to].target < MANY && a[m->to].target != m->from)
+        if (m->to < n && sweeper(a, n, m->to) && !is_target(a, m->to, m->from))
             a[m->to].n_in_other++;
         uint32_t ends[2] = {m->to, m->from};
         for (int k = 0; k < 2; k++) {
             uint32_t x = ends[k];
-            if (x >= n || a[x].target >= MANY)
+            if (!sweeper(a, n, x))
                 continue;
             uint64_t key = (uint64_t)x << 32 | m->asset, ix;
             if (!cw_u64map_get(&bal_ix, key, &ix)) {
@@ -184,20 +231,31 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
         sv->svc[acc] =
             (cw_evm_service){CW_EVM_SVC_MIXER, CW_EVM_NONE32, at, (double)at / (double)d->total};
     }
-    /* A collector is where forwarding ends: it pays out to many (withdrawals) or not at all.
-     * An account that itself forwards everything to one target is a forwarder, not a collector
-     * (a thief's hop into a deposit address has the deposit address's shape otherwise). */
+    /* A collector (a hot wallet) pays out widely and is fed by at least
+     * CW_EVM_DEPOSIT_MIN_FEEDERS sweepers: accounts that send only to a few wide payers, and
+     * all they hold (full sweeps at least half of their sends), and receive from others. A
+     * thief's hop that forwards everything to its deposit address is no sweeper: a deposit
+     * address sweeps to a hot wallet or two, it does not pay out widely. */
     for (size_t i = 0; i < n; i++) {
-        uint32_t h = a[i].target;
-        if (h < n && a[i].n_in_other > 0 && a[h].target >= MANY &&
-            sv->svc[h].kind != CW_EVM_SVC_MIXER)
-            feeders[h]++;
+        if (!sweeper(a, n, (uint32_t)i) || !a[i].n_in_other || a[i].n_full * 2 < a[i].n_out ||
+            sv->svc[i].kind == CW_EVM_SVC_MIXER)
+            continue;
+        for (uint32_t k = 0; k < a[i].n_targets; k++)
+            if (sv->svc[a[i].targets[k]].kind != CW_EVM_SVC_MIXER)
+                feeders[a[i].targets[k]]++;
     }
     for (size_t i = 0; i < n; i++) {
-        uint32_t h = a[i].target;
-        if (h >= n || a[h].target < MANY || sv->svc[h].kind == CW_EVM_SVC_MIXER ||
-            sv->svc[i].kind != CW_EVM_SVC_NONE || feeders[h] < CW_EVM_DEPOSIT_MIN_FEEDERS ||
-            !a[i].n_in_other || a[i].n_full * 2 < a[i].n_out)
+        if (!sweeper(a, n, (uint32_t)i) || !a[i].n_in_other || a[i].n_full * 2 < a[i].n_out ||
+            sv->svc[i].kind != CW_EVM_SVC_NONE)
+            continue;
+        uint32_t h = CW_EVM_NONE32;
+        for (uint32_t k = 0; k < a[i].n_targets; k++) {
+            uint32_t x = a[i].targets[k];
+            if (sv->svc[x].kind != CW_EVM_SVC_MIXER && feeders[x] >= CW_EVM_DEPOSIT_MIN_FEEDERS &&
+                (h == CW_EVM_NONE32 || feeders[x] > feeders[h]))
+                h = x;
+        }
+        if (h == CW_EVM_NONE32)
             continue;
         double f = feeders[h] >= 10 ? 1.0 : (double)feeders[h] / 10.0;
         sv->svc[i] = (cw_evm_service){CW_EVM_SVC_DEPOSIT, h, a[i].n_out,

@@ -21,6 +21,7 @@
 typedef gen_u128 u128;
 
 #define EW_MAX_EXCH 8
+#define EW_MAX_ACCOUNTS 16 /* a thief's deposit addresses per exchange */
 #define EW_NTOK 4 /* USDT, USDC, DAI, WETH; asset 0 is ETH */
 #define EW_USDT 1
 #define EW_USDC 2
@@ -87,6 +88,9 @@ typedef struct ew_step {
     char (*btc_to)[96];              /* bridge: explicit BTC destinations (owned) */
     uint32_t n_btc_to;
     uint32_t deposits;              /* cash_out: deposit transactions */
+    uint32_t accounts;              /* cash_out: deposit addresses per exchange (its accounts) */
+    bool tokens;                    /* cash_out: tokens held are deposited as they are */
+    bool apart;                     /* cash_out: mixed funds to other accounts than the rest */
     double over_hours;              /* cash_out: spread */
     uint32_t to[EW_MAX_EXCH], n_to; /* cash_out: exchanges (indexes) */
     double hours;                   /* wait */

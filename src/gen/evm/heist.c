@@ -31,13 +31,16 @@ typedef struct ew_heist {
     size_t step;
     int64_t pending;
     bool started, done;
-    uint32_t dep[EW_MAX_EXCH][3];
+    uint32_t dep[EW_MAX_EXCH][EW_MAX_ACCOUNTS];
     char (*btc)[96];
     uint32_t n_btc, next_btc;
     u128 cash_target;
     uint32_t cash_left;
     u128 stolen[1 + EW_NTOK], swap_in[1 + EW_NTOK], swap_out[1 + EW_NTOK];
     u128 mix_in, mix_out, bridged, cashed, fees;
+    u128 tok_cashed[1 + EW_NTOK]; /* tokens deposited at exchanges as they are */
+    uint32_t *mixrec;             /* mixer withdrawal recipients (cash_out "apart") */
+    size_t n_mixrec, cap_mixrec;
     uint64_t n_cash, n_bridge, n_mix_dep, n_mix_wd, n_swaps, n_txs;
     uint64_t drain_block, end_block;
     uint8_t drain_tx[8][32];
@@ -541,6 +544,18 @@ void ew_heist_note_withdrawn(ew_world *w, int32_t hi, uint32_t recipient, u128 a
     (void)relayer;
     h->mix_in += amount;
     h->n_mix_wd++;
+    if (h->n_mixrec == h->cap_mixrec) {
+        size_t nc = h->cap_mixrec ? h->cap_mixrec * 2 : 64;
+        uint32_t *q = realloc(h->mixrec, nc * sizeof *q);
+        if (!q) {
+            if (!w->err)
+                w->err = cw_error_set(CW_ENOMEM, "gen evm: out of memory");
+            return;
+        }
+        h->mixrec = q;
+        h->cap_mixrec = nc;
+    }
+    h->mixrec[h->n_mixrec++] = recipient;
     hold_add(w, h, recipient);
     pending_dec(w, hi);
 }
@@ -567,23 +582,39 @@ static void do_bridge(ew_world *w, int hi, uint32_t a)
     pending_dec(w, hi);
 }
 
-static void cash_one(ew_world *w, int hi, uint32_t a, u128 v)
+/* One deposit of v of asset t (0 = ETH) from thief address a into one of the thief's deposit
+ * addresses at one of the step's exchanges; false when it could not be paid. */
+static bool cash_one(ew_world *w, int hi, uint32_t a, int t, u128 v)
 {
     ew_heist *h = &w->heists[hi];
     const ew_step *s = &h->sc->steps[h->step];
     uint32_t xi = s->to[gen_below(&w->rng, s->n_to)];
-    uint32_t k = (uint32_t)gen_below(&w->rng, 3);
+    uint32_t k;
+    if (s->apart) { /* the first half of the accounts for direct funds, the rest for mixed */
+        bool mixed = false;
+        for (size_t i = 0; i < h->n_mixrec && !mixed; i++)
+            mixed = h->mixrec[i] == a;
+        uint32_t half = s->accounts / 2;
+        k = mixed ? half + (uint32_t)gen_below(&w->rng, s->accounts - half)
+                  : (uint32_t)gen_below(&w->rng, half);
+    } else {
+        k = (uint32_t)gen_below(&w->rng, s->accounts);
+    }
     if (h->dep[xi][k] == EW_NONE)
         h->dep[xi][k] = ew_deposit_address(w, xi, h->ent);
     uint32_t dep = h->dep[xi][k];
-    if (dep == EW_NONE || !ew_send_eth(w, a, dep, v))
-        return;
-    ew_heist_flow(w, hi, "cash_out", a, dep, 0, v);
-    h->cashed += v;
-    h->cash_target = h->cash_target > v ? h->cash_target - v : 0;
+    if (dep == EW_NONE || !(t ? ew_send_token(w, t, a, dep, v) : ew_send_eth(w, a, dep, v)))
+        return false;
+    ew_heist_flow(w, hi, "cash_out", a, dep, t, v);
+    if (t) {
+        h->tok_cashed[t] += v;
+    } else {
+        h->cashed += v;
+        h->cash_target = h->cash_target > v ? h->cash_target - v : 0;
+    }
     h->n_cash++;
     ew_out *o = &w->t_cash;
-    char a1[43], a2[43], num[48];
+    char a1[43], a2[43], num[48], ta[43];
     ew_addr_hex(a1, w, a);
     ew_addr_hex(a2, w, dep);
     ew_u128_dec(num, v);
@@ -601,10 +632,18 @@ static void cash_one(ew_world *w, int hi, uint32_t a, u128 v)
     ew_put_s(o, a2);
     ew_put_c(o, ',');
     ew_put_s(o, a1);
-    ew_put_s(o, ",ETH,");
+    ew_put_c(o, ',');
+    if (t) {
+        ew_addr_hex(ta, w, w->tok[t]);
+        ew_put_s(o, ta);
+    } else {
+        ew_put_s(o, "ETH");
+    }
+    ew_put_c(o, ',');
     ew_put_s(o, num);
     ew_put_eol(o);
     ew_deposit_received(w, dep);
+    return true;
 }
 
 /* One cash-out round: its share of the target, paid by the richest addresses (one deposit
@@ -612,6 +651,7 @@ static void cash_one(ew_world *w, int hi, uint32_t a, u128 v)
 static void do_cash(ew_world *w, int hi)
 {
     ew_heist *h = &w->heists[hi];
+    const ew_step *s = &h->sc->steps[h->step];
     u128 fee = ew_fee_bound(w, 40000);
     u128 want = h->cash_left ? h->cash_target / h->cash_left : 0;
     for (int guard = 0; guard < 64 && want > EW_ETHER / 100; guard++) {
@@ -626,11 +666,18 @@ static void do_cash(ew_world *w, int hi)
             v = w->bal[0][a] - fee;
         if (gen_chance(&w->rng, 0.5) && v > 10 * EW_ETHER && v == want)
             v = v / EW_ETHER * EW_ETHER;
-        u128 before = h->cashed;
-        cash_one(w, hi, a, v);
-        if (h->cashed == before)
+        if (!cash_one(w, hi, a, 0, v))
             break;
         want -= v;
+    }
+    /* token cash-outs: the address holding the most of a token deposits all of it */
+    for (int t = 1; s->tokens && t < EW_WETH; t++) {
+        uint32_t a = EW_NONE;
+        for (size_t i = 0; i < h->n_hold; i++)
+            if (w->bal[t][h->hold[i]] && (a == EW_NONE || w->bal[t][h->hold[i]] > w->bal[t][a]))
+                a = h->hold[i];
+        if (a != EW_NONE && w->bal[0][a] > ew_fee_bound(w, 60000))
+            cash_one(w, hi, a, t, w->bal[t][a]);
     }
     if (h->cash_left)
         h->cash_left--;
@@ -695,7 +742,7 @@ int ew_heists_init(ew_world *w)
         snprintf(nm, sizeof nm, "thief-%s", h->sc->name);
         h->ent = ew_ent_new(w, EWC_THIEF, nm, (int32_t)i);
         for (int x = 0; x < EW_MAX_EXCH; x++)
-            for (int k = 0; k < 3; k++)
+            for (int k = 0; k < EW_MAX_ACCOUNTS; k++)
                 h->dep[x][k] = EW_NONE;
         /* BTC destinations: the scenario's btc_to (e.g. addresses of a generated Bitcoin world,
          * for a cross-chain case), else bech32 addresses derived from the seed */
@@ -738,6 +785,7 @@ void ew_heists_free(ew_world *w)
     for (size_t i = 0; i < w->n_heists; i++) {
         free(w->heists[i].hold);
         free(w->heists[i].btc);
+        free(w->heists[i].mixrec);
     }
     free(w->heists);
     w->heists = NULL;
@@ -779,7 +827,7 @@ int ew_heists_finish(ew_world *w)
         u128 out = h->cashed + h->bridged + h->mix_out + h->fees + held[0];
         bool ok = in == out;
         for (int t = 1; t < EW_WETH; t++)
-            ok = ok && h->stolen[t] == h->swap_out[t] + held[t];
+            ok = ok && h->stolen[t] == h->swap_out[t] + h->tok_cashed[t] + held[t];
         if (!ok) {
             char a[48], b[48];
             ew_u128_dec(a, in);
@@ -818,6 +866,16 @@ int ew_heists_finish(ew_world *w)
         json_object_set_new(o, "swapped_out", sw);
         json_object_set_new(o, "swapped_in", sin);
         json_object_set_new(o, "held_at_tip", hd);
+        bool any_tok = false;
+        json_t *tc = json_object();
+        for (int t = 1; t < EW_WETH; t++) {
+            any_tok |= h->tok_cashed[t] != 0;
+            json_object_set_new(tc, ew_asset_symbol(t), dec(h->tok_cashed[t]));
+        }
+        if (any_tok) /* only where the scenario cashes tokens out: other worlds keep their bytes */
+            json_object_set_new(o, "cashed_out_tokens", tc);
+        else
+            json_decref(tc);
         json_t *tot = json_object();
         json_object_set_new(tot, "cashed_out_wei", dec(h->cashed));
         json_object_set_new(tot, "bridged_wei", dec(h->bridged));
@@ -839,7 +897,7 @@ int ew_heists_finish(ew_world *w)
         json_object_set_new(o, "btc_addresses", btc);
         json_t *deps = json_array();
         for (uint32_t x = 0; x < w->n_exch; x++)
-            for (int k = 0; k < 3; k++)
+            for (int k = 0; k < EW_MAX_ACCOUNTS; k++)
                 if (h->dep[x][k] != EW_NONE) {
                     char da[43];
                     ew_addr_hex(da, w, h->dep[x][k]);

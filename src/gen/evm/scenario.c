@@ -299,15 +299,28 @@ static int parse_step(const pctx *c, const cw_gen_evm_scenario *s, const ew_heis
             }
         }
     } else if (!strcmp(ty, "cash_out")) {
-        static const char *const k[] = {"type",       "delay_hours", "to", "deposits",
-                                        "over_hours", "fraction",    NULL};
+        static const char *const k[] = {"type",     "delay_hours", "to",     "deposits",
+                                        "over_hours", "fraction",  "accounts", "tokens",
+                                        "apart",      NULL};
         st->kind = EWS_CASH_OUT;
         st->over_hours = 6;
+        st->accounts = 3;
+        json_t *tk = json_object_get(o, "tokens");
+        if (tk && !json_is_boolean(tk))
+            return cw_error_set(CW_EINVAL, "%s: %s.tokens: must be true or false", c->src, path);
+        st->tokens = tk && json_is_true(tk);
+        json_t *ap = json_object_get(o, "apart");
+        if (ap && !json_is_boolean(ap))
+            return cw_error_set(CW_EINVAL, "%s: %s.apart: must be true or false", c->src, path);
+        st->apart = ap && json_is_true(ap);
         if ((rc = known(c, path, o, k)) ||
+            (rc = get_u32(c, path, o, "accounts", 1, EW_MAX_ACCOUNTS, &st->accounts)) ||
             (rc = get_u32(c, path, o, "deposits", 1, 10000, &st->deposits)) ||
             (rc = get_num(c, path, o, "over_hours", 0, 500, &st->over_hours)) ||
             (rc = get_num(c, path, o, "fraction", 0, 1, &st->fraction)))
             return rc;
+        if (st->apart && st->accounts < 2)
+            return cw_error_set(CW_EINVAL, "%s: %s.apart: needs at least 2 accounts", c->src, path);
         json_t *to = json_object_get(o, "to");
         if (to) {
             if (!json_is_array(to) || json_array_size(to) == 0 || json_array_size(to) > EW_MAX_EXCH)

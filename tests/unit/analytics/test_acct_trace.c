@@ -107,7 +107,7 @@ static uint64_t amt(const cw_acct_end *e)
 
 static cw_acct_result *run(world *w, cw_acct_model model, const uint64_t *src, size_t n_src)
 {
-    cw_acct_source s = {w, w_next, w_balance, w_asset_account, w_stop};
+    cw_acct_source s = {w, w_next, w_balance, w_asset_account, w_stop, NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.model = model;
@@ -259,7 +259,7 @@ static void test_limits(void)
                         mv(3, 3, H1, F, ETH, 99), mv(4, 4, H1, U, ETH, 1)};
     world w = {m, 4, 0, 0, u(0)};
     uint64_t src[] = {1};
-    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, w_stop};
+    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, w_stop, NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.max_hops = 2;
@@ -292,7 +292,7 @@ static void test_mixer(void)
     m[7].tx_from = T;
     world w = {m, 9, 0, 0, u(0)};
     uint64_t src[] = {1};
-    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, w_stop};
+    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, w_stop, NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.through_mixer = true;
@@ -317,6 +317,100 @@ static void test_mixer(void)
     cw_acct_result_free(r);
 }
 
+
+/* Worked example 5: a swap that pays another account. T gives 1000 stolen USDT to pool P, and
+ * P pays the 5 ETH to Y (a fresh address of T's), which deposits them at X. T gains nothing
+ * in that tx: the taint goes to the account the swap paid, exact (one giver, one gainer). */
+static void test_swap_recipient(void)
+{
+    cw_acct_move m[] = {
+        mv(1, 1, V, T, USDT, 1000),
+        mv(2, 2, T, P, USDT, 1000),
+        mv(3, 2, P, H1, ETH, 5),
+        mv(4, 3, H1, X, ETH, 5),
+        mv(5, 4, U, P, ETH, 2), /* an honest trader after: the pool passes nothing to U */
+        mv(6, 4, P, U, USDT, 400),
+    };
+    world w = {m, 6, 0, 0, u(0)};
+    uint64_t src[] = {1};
+    cw_acct_result *r = run(&w, CW_ACCT_FIFO, src, 1);
+    size_t nc;
+    const cw_acct_conv *c = cw_acct_result_convs(r, &nc);
+    CHECK_EQ_INT(nc, 1);
+    if (nc == 1) {
+        CHECK(c[0].account == T && c[0].recipient == H1 && c[0].venue == P &&
+              c[0].from_asset == USDT && c[0].to_asset == ETH && !c[0].probable);
+        CHECK_EQ_INT(c[0].tainted_out.w[0], 5);
+    }
+    CHECK_EQ_INT(amt(end_at(r, X, ETH)), 5);
+    CHECK(end_at(r, U, USDT) == NULL);
+    cw_acct_result_free(r);
+}
+
+/* Worked example 6: convergence. Mixer M of 10-unit notes: T deposits 3 stolen notes, honest
+ * U 3 (the tainted share 3/6 = 0.5: no link by score). T's own funds reach its deposit address
+ * D directly. Three withdrawals, all by relayer RL: to R1, who later pays D (the thief's
+ * deposit address, which direct taint reached): linked by convergence; to R2, who pays A, an
+ * address of T's holding only stolen funds: linked; to R3, who pays its own deposit address
+ * D3 (no taint reached it): not linked. */
+enum { D = 70, D3 = 71, R3 = 72, A = 73 };
+
+static int c_stop(void *ctx, uint32_t account)
+{
+    (void)ctx;
+    return account == D || account == D3 ? CW_ACCT_STOP_EXCHANGE
+           : account == M                ? CW_ACCT_STOP_MIXER
+                                         : 0;
+}
+
+static bool c_personal(void *ctx, uint32_t account)
+{
+    (void)ctx;
+    return account == D || account == D3;
+}
+
+static void test_converge(void)
+{
+    cw_acct_move m[] = {
+        mv(1, 1, V, T, ETH, 100),  mv(2, 2, T, M, ETH, 10),   mv(3, 3, T, M, ETH, 10),
+        mv(4, 4, T, M, ETH, 10),   mv(5, 5, U, M, ETH, 10),   mv(6, 6, U, M, ETH, 10),
+        mv(7, 7, U, M, ETH, 10),   mv(8, 8, T, D, ETH, 20),   mv(9, 9, T, A, ETH, 30),
+        mv(10, 10, M, R1, ETH, 9), mv(11, 10, M, RL, ETH, 1), mv(12, 11, M, R2, ETH, 9),
+        mv(13, 11, M, RL, ETH, 1), mv(14, 12, M, R3, ETH, 9), mv(15, 12, M, RL, ETH, 1),
+        mv(16, 13, R1, D, ETH, 9), mv(17, 14, R2, A, ETH, 9), mv(18, 15, R3, D3, ETH, 9),
+    };
+    for (int i = 9; i < 15; i++)
+        m[i].tx_from = RL;
+    world w = {m, 18, 0, 0, u(0)};
+    uint64_t src[] = {1};
+    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, c_stop, c_personal};
+    cw_acct_opts o;
+    cw_acct_opts_init(&o);
+    o.through_mixer = true;
+    cw_acct_result *r = NULL;
+    CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
+    size_t n;
+    const cw_acct_mixlink *l = cw_acct_result_mixlinks(r, &n);
+    CHECK_EQ_INT(n, 2);
+    if (n == 2) {
+        CHECK(l[0].recipient == R1 && l[0].converged && !l[0].sender_reuse);
+        CHECK(l[1].recipient == R2 && l[1].converged);
+        CHECK(l[0].score >= CW_ACCT_CONVERGE_SCORE && l[0].score <= 1);
+    }
+    CHECK_EQ_INT(amt(end_at(r, D, ETH)), 29); /* 20 direct + 9 through the link */
+    CHECK(end_at(r, D, ETH) && end_at(r, D, ETH)->probable);
+    CHECK(end_at(r, D3, ETH) == NULL);      /* the honest withdrawal: nothing */
+    CHECK_EQ_INT(amt(end_at(r, A, ETH)), 39); /* held: 30 direct + 9 linked */
+    cw_acct_result_free(r);
+    /* no personal stops known: no convergence, nothing linked */
+    s.personal = NULL;
+    CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
+    cw_acct_result_mixlinks(r, &n);
+    CHECK_EQ_INT(n, 0);
+    CHECK_EQ_INT(amt(end_at(r, D, ETH)), 20);
+    cw_acct_result_free(r);
+}
+
 int main(void)
 {
     RUN(test_basic);
@@ -325,5 +419,7 @@ int main(void)
     RUN(test_big);
     RUN(test_limits);
     RUN(test_mixer);
+    RUN(test_swap_recipient);
+    RUN(test_converge);
     return cw_test_done();
 }
