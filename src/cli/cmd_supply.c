@@ -662,6 +662,18 @@ static void print_backtest(json_t *res)
                (long long)json_integer_value(json_object_get(kl, "chainwatch_only")),
                (long long)json_integer_value(json_object_get(kl, "both_stable")), kp);
     }
+    json_t *pre = json_object_get(res, "precursors");
+    if (json_is_object(pre)) {
+        char c1[32], c2[32], c3[32];
+        fmt_num(c1, sizeof c1, json_object_get(pre, "combined_hit_rate"), 3);
+        fmt_num(c2, sizeof c2, json_object_get(pre, "mean_placebo_combined_hit_rate"), 3);
+        fmt_num(c3, sizeof c3, json_object_get(pre, "placebo_p"), 3);
+        printf("event-informed from earlier announcements only (same actor, shared commodity; not "
+               "the headline): %lld precursor hits; data-only or precursor %lld, hit rate %s vs "
+               "%s shifted: placebo p %s\n",
+               (long long)json_integer_value(json_object_get(pre, "precursor_hits")),
+               (long long)json_integer_value(json_object_get(pre, "combined_hits")), c1, c2, c3);
+    }
     json_t *oos = json_object_get(res, "out_of_sample");
     for (size_t h = 0; h < json_array_size(json_object_get(oos, "periods")); h++) {
         json_t *row = json_array_get(json_object_get(oos, "periods"), h);

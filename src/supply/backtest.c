@@ -232,6 +232,46 @@ static double nsr_run(const grid *g, size_t n_com, const bev *ev, size_t n_ev, i
     return A > 0 && B + D > 0 ? ((double)B / (double)(B + D)) / ((double)A / (double)(A + C)) : NAN;
 }
 
+/* Precursor (issue 16): an earlier announced measure by the same actor on a shared commodity
+ * (another event of the files, not a listing of the scored one), announced strictly before the
+ * scored event's announcement and within the window before its effective month. Event-
+ * informed, but only from what was public before the scored measure was announced; reported
+ * apart from the data-only headline. Returns the earliest such announcement month, or -1. */
+static bool same_measure(const bev *a, const bev *b)
+{
+    if (a == b)
+        return true;
+    const bev *x = a->dropped ? b : a, *y = a->dropped ? a : b; /* y: the dropped listing */
+    if (!y->dropped)
+        return false;
+    const char *m = x->merged;
+    size_t l = strlen(y->e.id);
+    for (const char *q = strstr(m, y->e.id); q; q = strstr(q + 1, y->e.id))
+        if ((q == m || q[-1] == ';') && (q[l] == 0 || q[l] == ';'))
+            return true;
+    return false;
+}
+
+static int precursor(const bev *ev, size_t n_ev, size_t n_com, const bev *v, int shift, int W)
+{
+    int E = v->E + shift, A = v->A + shift, best = -1;
+    if (!v->e.actor[0] || !strcmp(v->e.actor, "market"))
+        return -1;
+    for (size_t i = 0; i < n_ev; i++) {
+        const bev *q = &ev[i];
+        if (same_measure(q, v) || !q->in_scope || q->easing || strcmp(q->e.actor, v->e.actor) != 0)
+            continue;
+        if (q->A >= A || q->A < E - W || q->A > E)
+            continue;
+        bool share = false;
+        for (size_t c = 0; c < n_com && !share; c++)
+            share = q->cmask[c] && v->cmask[c];
+        if (share && (best < 0 || q->A < best))
+            best = q->A;
+    }
+    return best;
+}
+
 static double kappa(long a, long b, long c, long d)
 {
     /* a: both bad, b: komir bad only, c: chainwatch bad only, d: both fine */
@@ -259,7 +299,7 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
     grid gg = {0};
     grid *g = &gg;
     cw_supply_timeline **tl = NULL;
-    json_t *jevents = NULL, *unmatched = NULL, *res = NULL, *jsplit = NULL;
+    json_t *jevents = NULL, *unmatched = NULL, *res = NULL, *jsplit = NULL, *jprec = NULL;
     size_t n_com = s->n_commodities < MAXC ? s->n_commodities : MAXC;
     int W = o->window_months > 0 ? o->window_months : 12;
     int L = o->level > 0 ? o->level : CW_SUPPLY_CAUTION;
@@ -592,6 +632,59 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
     int n_shift = pl.shifts, as_good = pl.as_good;
     double p_value = pl.p;
 
+    /* ---- precursors: earlier announcements by the same actor (reported apart) ---- */
+    json_t *jpre = json_array();
+    long pre_hits = 0, comb_hits = 0, n_scored = 0;
+    for (size_t i = 0; i < n_ev; i++) {
+        const bev *v = &ev[i];
+        if (!scored_event(v))
+            continue;
+        n_scored++;
+        int pa = precursor(ev, n_ev, n_com, v, 0, W);
+        score_t sc = score(g, n_com, v, 0, W);
+        pre_hits += pa >= 0;
+        comb_hits += pa >= 0 || sc.result == 0;
+        if (pa >= 0) {
+            char at[8];
+            cw_supply__month_format(at, pa);
+            json_array_append_new(jpre,
+                                  json_pack("{s:s, s:s, s:i}", "event_id", v->e.id,
+                                            "precursor_announced", at, "lead_months", v->E - pa));
+        }
+    }
+    int comb_shifts = 0, comb_good = 0;
+    double comb_sum = 0, comb_rate = n_scored ? (double)comb_hits / (double)n_scored : NAN;
+    for (int sgn = -1; sgn <= 1; sgn += 2)
+        for (int sh = smin; sh <= smax; sh++) {
+            long h = 0;
+            for (size_t i = 0; i < n_ev; i++) {
+                const bev *v = &ev[i];
+                if (!scored_event(v))
+                    continue;
+                h += precursor(ev, n_ev, n_com, v, sgn * sh, W) >= 0 ||
+                     score(g, n_com, v, sgn * sh, W).result == 0;
+            }
+            double pr = n_scored ? (double)h / (double)n_scored : NAN;
+            if (!isfinite(pr))
+                continue;
+            comb_shifts++;
+            comb_sum += pr;
+            comb_good += pr >= comb_rate - 1e-12;
+        }
+    double comb_p =
+        comb_shifts && isfinite(comb_rate) ? (1.0 + comb_good) / (1.0 + comb_shifts) : NAN;
+    jprec = json_pack(
+        "{s:s, s:I, s:I, s:o, s:o, s:o, s:o}", "method",
+        "event-informed, from earlier announcements only: a measure announced by the same actor "
+        "on a shared commodity strictly before the scored event's announcement and within the "
+        "window before its effective month (the scored measure's own listings left out); "
+        "combined = data-only hit or precursor; placebo: scored events shifted, precursors at "
+        "their dates, statistic the combined hit rate over all scored events",
+        "precursor_hits", (json_int_t)pre_hits, "combined_hits", (json_int_t)comb_hits,
+        "combined_hit_rate", rate_or_null(comb_hits, n_scored), "mean_placebo_combined_hit_rate",
+        comb_shifts ? json_real(comb_sum / comb_shifts) : json_null(), "placebo_p",
+        isfinite(comb_p) ? json_real(comb_p) : json_null(), "events", jpre);
+
     /* ---- out of sample: events effective before the split month and from it, apart ---- */
     if (o->split) {
         int sm = cw_supply__month_parse(o->split);
@@ -800,6 +893,10 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
                     "(price, production) counted once per commodity; events without data count "
                     "as misses in hit_rate");
     jevents = unmatched = NULL;
+    if (res) {
+        json_object_set_new(res, "precursors", jprec);
+        jprec = NULL;
+    }
     if (res && jsplit) {
         json_object_set_new(res, "out_of_sample",
                             json_pack("{s:s, s:o}", "split", o->split, "periods", jsplit));
@@ -812,6 +909,7 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
     *out = res;
 out:
     json_decref(jsplit);
+    json_decref(jprec);
     json_decref(jevents);
     json_decref(unmatched);
     for (size_t k = 0; tl && k < n_com * NP; k++)

@@ -11,6 +11,7 @@
  *  - the backtest's upper bound on the hit rate given data coverage is 10 / 19 (9 events have
  *    no series in their window), so the 0.7 goal cannot be met on these events;
  *  - the out-of-sample split adds up to the headline;
+ *  - precursors (earlier announcements by the same actor) never include the scored measure;
  *  - the series document of a commodity without trade data (lithium) builds.
  */
 #include <math.h>
@@ -123,6 +124,23 @@ static void test_backtest_skill(void)
     CHECK(k_like >= 0.4);
     CHECK(k_like > k_level + 0.2);
     CHECK(n_like > 150);
+    /* precursors: earlier announcements by the same actor, never a listing of the scored
+     * measure itself (Zimbabwe's 2022 lithium ban is in facts, GTA and IEA) */
+    json_t *pre = json_object_get(res, "precursors");
+    CHECK_EQ_INT(json_integer_value(json_object_get(pre, "precursor_hits")), 5);
+    CHECK_EQ_INT(json_integer_value(json_object_get(pre, "combined_hits")), 10);
+    json_t *pe = json_object_get(pre, "events");
+    bool zw = false, ree = false;
+    for (size_t i = 0; i < json_array_size(pe); i++) {
+        const char *id = json_string_value(json_object_get(json_array_get(pe, i), "event_id"));
+        const char *at =
+            json_string_value(json_object_get(json_array_get(pe, i), "precursor_announced"));
+        zw = zw || !strcmp(id, "zw_li_ore_ban");
+        if (!strcmp(id, "ree_2010_japan_halt")) /* China's July 2010 quota cut came first */
+            ree = !strcmp(at, "2010-07");
+    }
+    CHECK(!zw);
+    CHECK(ree);
     json_decref(res);
     /* a bad split month is refused */
     o.split = "2016-13";
