@@ -632,6 +632,12 @@ static void print_backtest(json_t *res)
            (long long)json_integer_value(json_object_get(sm, "false_alarms")), nsr,
            json_string_value(json_object_get(sm, "from")),
            json_string_value(json_object_get(sm, "to")));
+    char np_[32], nt_[32];
+    fmt_num(np_, sizeof np_, json_object_get(sm, "noise_to_signal_price"), 3);
+    fmt_num(nt_, sizeof nt_, json_object_get(sm, "noise_to_signal_trade"), 3);
+    printf("noise-to-signal apart: price cells %s, trade cells %s (n/a: no signal month in any "
+           "event window)\n",
+           np_, nt_);
     json_t *pl = json_object_get(res, "placebo");
     char pa[32], pm[32], pp[32];
     fmt_num(pa, sizeof pa, json_object_get(pl, "actual_hit_rate_with_data"), 3);

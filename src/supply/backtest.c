@@ -204,14 +204,14 @@ static placebo_t placebo_run(const grid *g, size_t n_com, const bev *ev, size_t 
 
 /* Noise-to-signal over the cell-months with data in [from, to] (windows of every scored event). */
 static double nsr_run(const grid *g, size_t n_com, const bev *ev, size_t n_ev, int W, int from,
-                      int to)
+                      int to, int cells) /* cells: 0 all, 1 price (invariant) only, 2 trade only */
 {
     long A = 0, B = 0, C = 0, D = 0;
     for (size_t c = 0; c < n_com; c++)
         for (int cell = -1; cell < NP; cell++)
             for (int mi = 0; mi < g->N; mi++) {
                 int m = g->M0 + mi;
-                if (m < from || m > to)
+                if (m < from || m > to || (cells == 1 && cell >= 0) || (cells == 2 && cell < 0))
                     continue;
                 bool has = cell < 0 ? g->inv_has[IDX2(c, mi)] : g->sp_has[IDX3(c, cell, mi)];
                 if (!has)
@@ -622,6 +622,9 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
     double nsr = NAN;
     if (A > 0 && B + D > 0)
         nsr = ((double)B / (double)(B + D)) / ((double)A / (double)(A + C));
+    /* apart: the partner-invariant price cells and the partner trade cells */
+    double nsr_price = nsr_run(g, n_com, ev, n_ev, W, from, to, 1),
+           nsr_trade = nsr_run(g, n_com, ev, n_ev, W, from, to, 2);
 
     /* ---- placebo ---- */
     long act_hits = hits, act_cov = hits + misses;
@@ -712,7 +715,7 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
             placebo_t pp = placebo_run(g, n_com, ev, n_ev, W, smin, smax, lo_e, hi_e, rate, NULL);
             int nf = half ? sm : (from >= 0 ? from : g->M0);
             int nt = half ? (to >= 0 ? to : g->M0 + g->N - 1) : sm - 1;
-            double ns = nsr_run(g, n_com, ev, n_ev, W, nf, nt);
+            double ns = nsr_run(g, n_com, ev, n_ev, W, nf, nt, 0);
             char a[8], b[8];
             cw_supply__month_format(a, nf);
             cw_supply__month_format(b, nt);
@@ -843,6 +846,10 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
                         lead_n ? json_real((double)lead_sum / (double)lead_n) : json_null());
     /* events without data are misses whatever the rules do: the best possible hit rate */
     json_object_set_new(sum, "hit_rate_upper_bound", rate_or_null(hits + misses, scored));
+    json_object_set_new(sum, "noise_to_signal_price",
+                        isfinite(nsr_price) ? json_real(nsr_price) : json_null());
+    json_object_set_new(sum, "noise_to_signal_trade",
+                        isfinite(nsr_trade) ? json_real(nsr_trade) : json_null());
     json_object_set_new(sum, "mean_lead_from_announcement_months",
                         lead_n ? json_real((double)lead_ann_sum / (double)lead_n) : json_null());
     json_t *acc =
