@@ -285,6 +285,8 @@ typedef struct cw_supply_backtest_opts {
     int level;             /* an alert is a change to this level or higher */
     int window_months;     /* an alert counts for an event if at most this many months before */
     int placebo_min, placebo_max; /* placebo shifts in months (0: 12 and 24) */
+    const char *split; /* YYYY-MM: also score events effective before and from this month apart
+                          (out of sample: thresholds set on earlier data); NULL = no split */
 } cw_supply_backtest_opts;
 
 /* Replays data-only levels month by month (rules of kind "event" off, so events never leak

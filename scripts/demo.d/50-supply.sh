@@ -75,10 +75,10 @@ done
 echo "-- explain graphite KOR 2023-12 (first lines; all in $D/explain-*.txt)"
 head -16 "$D/explain-graphite-KOR-2023-12.txt"
 echo "-- backtest (data-only levels) on facts/ and the GTA/IEA trade controls"
-"$BIN" supply backtest --events "$S/facts/disruption_events.csv" \
+"$BIN" supply backtest --split 2016-01 --events "$S/facts/disruption_events.csv" \
     --events "$S/policy-events-gta-iea/gta_trade_controls_subset.csv" \
     --events "$S/policy-events-gta-iea/iea_cm_policies_trade_subset.csv" | tee "$D/backtest.txt" | tail -12
-"$BIN" supply backtest --events "$S/facts/disruption_events.csv" \
+"$BIN" supply backtest --split 2016-01 --events "$S/facts/disruption_events.csv" \
     --events "$S/policy-events-gta-iea/gta_trade_controls_subset.csv" \
     --events "$S/policy-events-gta-iea/iea_cm_policies_trade_subset.csv" --json > "$D/backtest.json"
 echo "-- supply: $D/supply.db (real data, served by stage 90), synth.db (synthetic), status.txt,"

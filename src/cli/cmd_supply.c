@@ -36,7 +36,8 @@ static const char usage[] =
     "  changes [--commodity C] [--partner P] [--from YYYY-MM] [--to YYYY-MM]\n"
     "                     the level changes over time (the alerts), recorded in supply_alerts\n"
     "  backtest --events FILE [--events FILE...] [--from YYYY-MM] [--to YYYY-MM] [--level N]\n"
-    "           [--window MONTHS]\n"
+    "           [--window MONTHS] [--split YYYY-MM]   (--split: events effective before\n"
+    "           and from that month also scored apart, out of sample)\n"
     "                     data-only levels against the events (events layout, GTA or IEA\n"
     "                     catalogues): hit / miss / no data (a miss) per event with leads from\n"
     "                     the effective date and the announcement; tables per commodity and\n"
@@ -60,7 +61,7 @@ static const char usage[] =
 
 typedef struct {
     const char *db, *rules, *partner, *commodity, *at, *from, *to, *events, *out, *reporter, *flow,
-        *series, *unit, *seed, *years, *first_year, *level, *window;
+        *series, *unit, *seed, *years, *first_year, *level, *window, *split;
     bool json, keep_going, all_issues;
     const char *pos[4];
     int n_pos;
@@ -86,7 +87,8 @@ static int parse(opts *o, int argc, char **argv, int start)
                 {"--flow", &o->flow},       {"--series", &o->series},
                 {"--unit", &o->unit},       {"--seed", &o->seed},
                 {"--years", &o->years},     {"--first-year", &o->first_year},
-                {"--level", &o->level},     {"--window", &o->window}};
+                {"--level", &o->level},     {"--window", &o->window},
+                {"--split", &o->split}};
     for (int i = start; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--json")) {
@@ -233,6 +235,10 @@ static const char *ind_unit(const char *k, json_t *data)
         return "fraction 0-1";
     if (strstr(k, "hhi"))
         return "0-1 (wgi_hhi: 0-10)";
+    if (!strcmp(k, "price_jump"))
+        return "sd of the previous 36 monthly log returns";
+    if (!strcmp(k, "price_regime"))
+        return "sd of the previous 36 months' log price";
     if (strstr(k, "_z"))
         return "robust z";
     if (strstr(k, "cusum") || strstr(k, "ewma"))
@@ -611,9 +617,13 @@ static void print_backtest(json_t *res)
            (long long)json_integer_value(json_object_get(sm, "hits")),
            (long long)json_integer_value(json_object_get(sm, "misses")),
            (long long)json_integer_value(json_object_get(sm, "no_data")));
+    char ub[32];
+    fmt_num(ub, sizeof ub, json_object_get(sm, "hit_rate_upper_bound"), 3);
     printf("hit rate %s (with data only: %s); mean lead %s months from the effective date, %s "
            "from the announcement\n",
            hr, hrd, lead, leada);
+    printf("upper bound on the hit rate given data coverage (every event with data a hit): %s\n",
+           ub);
     printf("alerts %lld (level >= %s; price signals once per commodity), matched %lld, false "
            "alarms %lld; noise-to-signal %s (%s to %s)\n",
            (long long)json_integer_value(json_object_get(sm, "alerts")),
@@ -622,6 +632,12 @@ static void print_backtest(json_t *res)
            (long long)json_integer_value(json_object_get(sm, "false_alarms")), nsr,
            json_string_value(json_object_get(sm, "from")),
            json_string_value(json_object_get(sm, "to")));
+    char np_[32], nt_[32];
+    fmt_num(np_, sizeof np_, json_object_get(sm, "noise_to_signal_price"), 3);
+    fmt_num(nt_, sizeof nt_, json_object_get(sm, "noise_to_signal_trade"), 3);
+    printf("noise-to-signal apart: price cells %s, trade cells %s (n/a: no signal month in any "
+           "event window)\n",
+           np_, nt_);
     json_t *pl = json_object_get(res, "placebo");
     char pa[32], pm[32], pp[32];
     fmt_num(pa, sizeof pa, json_object_get(pl, "actual_hit_rate_with_data"), 3);
@@ -640,6 +656,49 @@ static void print_backtest(json_t *res)
            (long long)json_integer_value(json_object_get(km, "komir_only")),
            (long long)json_integer_value(json_object_get(km, "chainwatch_only")),
            (long long)json_integer_value(json_object_get(km, "both_stable")), kp);
+    json_t *kl = json_object_get(km, "like_for_like");
+    if (json_is_object(kl)) {
+        fmt_num(kp, sizeof kp, json_object_get(kl, "kappa"), 3);
+        printf("KOMIR like for like (same months, index < 20 vs the price regime, %s): both %lld, "
+               "KOMIR only %lld, chainwatch only %lld, both stable %lld: kappa %s\n",
+               json_string_value(json_object_get(kl, "method")) +
+                   strlen("like for like: the same KOMIR months against the price regime ("),
+               (long long)json_integer_value(json_object_get(kl, "both_caution")),
+               (long long)json_integer_value(json_object_get(kl, "komir_only")),
+               (long long)json_integer_value(json_object_get(kl, "chainwatch_only")),
+               (long long)json_integer_value(json_object_get(kl, "both_stable")), kp);
+    }
+    json_t *pre = json_object_get(res, "precursors");
+    if (json_is_object(pre)) {
+        char c1[32], c2[32], c3[32];
+        fmt_num(c1, sizeof c1, json_object_get(pre, "combined_hit_rate"), 3);
+        fmt_num(c2, sizeof c2, json_object_get(pre, "mean_placebo_combined_hit_rate"), 3);
+        fmt_num(c3, sizeof c3, json_object_get(pre, "placebo_p"), 3);
+        printf("event-informed from earlier announcements only (same actor, shared commodity; not "
+               "the headline): %lld precursor hits; data-only or precursor %lld, hit rate %s vs "
+               "%s shifted: placebo p %s\n",
+               (long long)json_integer_value(json_object_get(pre, "precursor_hits")),
+               (long long)json_integer_value(json_object_get(pre, "combined_hits")), c1, c2, c3);
+    }
+    json_t *oos = json_object_get(res, "out_of_sample");
+    for (size_t h = 0; h < json_array_size(json_object_get(oos, "periods")); h++) {
+        json_t *row = json_array_get(json_object_get(oos, "periods"), h);
+        char r1[32], r2[32], r3[32], r4[32];
+        fmt_num(r1, sizeof r1, json_object_get(row, "hit_rate"), 3);
+        fmt_num(r2, sizeof r2, json_object_get(row, "hit_rate_with_data"), 3);
+        fmt_num(r3, sizeof r3, json_object_get(row, "placebo_p"), 3);
+        fmt_num(r4, sizeof r4, json_object_get(row, "noise_to_signal"), 3);
+        printf("split %s, events %s: scored %lld, hits %lld, misses %lld, no data %lld; hit rate "
+               "%s (with data %s); placebo p %s; noise-to-signal %s (%s to %s)\n",
+               json_string_value(json_object_get(oos, "split")),
+               json_string_value(json_object_get(row, "events")),
+               (long long)json_integer_value(json_object_get(row, "scored")),
+               (long long)json_integer_value(json_object_get(row, "hits")),
+               (long long)json_integer_value(json_object_get(row, "misses")),
+               (long long)json_integer_value(json_object_get(row, "no_data")), r1, r2, r3, r4,
+               json_string_value(json_object_get(row, "nsr_from")),
+               json_string_value(json_object_get(row, "nsr_to")));
+    }
     json_t *acc = json_object_get(res, "acceptance");
     printf("acceptance:");
     for (void *it = json_object_iter(acc);
@@ -661,7 +720,7 @@ static int do_backtest(const opts *o)
                         "Try 'chainwatch supply --help'.\n");
         return CW_EXIT_USAGE;
     }
-    cw_supply_backtest_opts bo = {o->from, o->to, CW_SUPPLY_CAUTION, 12, 12, 24};
+    cw_supply_backtest_opts bo = {o->from, o->to, CW_SUPPLY_CAUTION, 12, 12, 24, o->split};
     if (o->level) {
         int lv = cw_supply_level_parse(o->level);
         if (lv <= 0) {

@@ -220,7 +220,8 @@ static bool ind_invariant(int ind)
 {
     return ind == TL_PRICE || ind == TL_PRICE_Z || ind == TL_PRICE_EWMA_ABS ||
            ind == TL_PRICE_CUSUM_UP || ind == TL_PRICE_CUSUM_DOWN || ind == TL_PRICE_CP ||
-           ind == TL_PRICE_CP_UP || ind == TL_PROD_HHI || ind == TL_PROD_TOP || ind == TL_WGI_HHI;
+           ind == TL_PRICE_CP_UP || ind == TL_PRICE_JUMP || ind == TL_PRICE_REGIME ||
+           ind == TL_PROD_HHI || ind == TL_PROD_TOP || ind == TL_WGI_HHI;
 }
 
 bool cw_supply__rule_invariant(const cw_supply_rules *r, size_t k)
@@ -790,7 +791,8 @@ int cw_supply_series(cw_supply *s, const cw_supply_rules *r, const char *commodi
                 continue;
             bool on_price = ru->ind == TL_PRICE_Z || ru->ind == TL_PRICE_CUSUM_UP ||
                             ru->ind == TL_PRICE_CP_UP || ru->ind == TL_PRICE_CP ||
-                            ru->ind == TL_PRICE_CUSUM_DOWN || ru->ind == TL_PRICE_EWMA_ABS;
+                            ru->ind == TL_PRICE_CUSUM_DOWN || ru->ind == TL_PRICE_EWMA_ABS ||
+                            ru->ind == TL_PRICE_JUMP || ru->ind == TL_PRICE_REGIME;
             double at = on_price ? t->v[TL_PRICE][i] : t->v[TL_TRADE_VALUE][i];
             json_t *o = json_pack("{s:s, s:s, s:s, s:f, s:s, s:s}", "period", t->labels[i], "rule",
                                   ru->id, "indicator", ru->indicator, "indicator_value", v,
@@ -852,6 +854,7 @@ int cw_supply_series(cw_supply *s, const cw_supply_rules *r, const char *commodi
             "period DESC, 2 DESC LIMIT 12",
             t->commodity, t->partner, true);
         bool syn = t->synthetic_trade || t->synthetic_price;
+        json_t *jbasis = jt ? json_object_get(jt, "basis") : NULL; /* absent without trade */
         *out = json_pack(
             "{s:s, s:s, s:s, s:b, s:s, s:o, s:o, s:{s:s, s:o, s:o, s:o, s:s}, s:{s:s, s:s, s:o, "
             "s:o, s:s}, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
@@ -860,7 +863,7 @@ int cw_supply_series(cw_supply *s, const cw_supply_rules *r, const char *commodi
             period_pts(t, t->v[TL_PRICE]), "trade", period_pts(t, t->v[TL_TRADE_VALUE]),
             "trade_series", "unit", "USD (current) per month", "first",
             b1[0] ? json_string(b1) : json_null(), "last", b2[0] ? json_string(b2) : json_null(),
-            "basis", jt ? json_incref(json_object_get(jt, "basis")) : json_null(), "kind",
+            "basis", jbasis ? json_incref(jbasis) : json_null(), "kind",
             t->synthetic_trade ? "synthetic" : "real", "price_series", "series", t->price_series,
             "unit", t->price_unit, "first", b3[0] ? json_string(b3) : json_null(), "last",
             b4[0] ? json_string(b4) : json_null(), "kind",

@@ -22,6 +22,7 @@
  *  - External benchmark: KOMIR's supply-stability index for Korea (caution or worse: < 20)
  *    against chainwatch's KOR level >= caution, month by month, with Cohen's kappa.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,7 @@ typedef struct {
     bool *inv_sig, *inv_has; /* [c][m] */
     bool *sp_sig, *sp_has;   /* [c][p][m] */
     int *kor_level;          /* [c][m] data-only level for KOR (-1 none) */
+    double *regime;          /* [c][m] price_regime (NAN none) */
 } grid;
 
 static int month_of(const char *date)
@@ -149,6 +151,127 @@ static score_t score(const grid *g, size_t n_com, const bev *v, int shift, int W
     return sc;
 }
 
+static bool scored_event(const bev *v)
+{
+    return !v->dropped && v->in_scope && !v->easing;
+}
+
+/* Placebo over the scored events effective in [lo, hi]: the share of the shifts (-smax..-smin,
+ * smin..smax months) whose hit rate among events with data is at least act_rate. */
+typedef struct {
+    int shifts, as_good;
+    double mean, p;
+} placebo_t;
+
+static placebo_t placebo_run(const grid *g, size_t n_com, const bev *ev, size_t n_ev, int W,
+                             int smin, int smax, int lo, int hi, double act_rate, json_t *by_shift)
+{
+    placebo_t pl = {0, 0, 0, NAN};
+    double sum = 0;
+    for (int sgn = -1; sgn <= 1; sgn += 2)
+        for (int sh = smin; sh <= smax; sh++) {
+            long ph = 0, pc = 0;
+            for (size_t i = 0; i < n_ev; i++) {
+                const bev *v = &ev[i];
+                if (!scored_event(v) || v->E < lo || v->E > hi)
+                    continue;
+                score_t sc = score(g, n_com, v, sgn * sh, W);
+                if (sc.result == 2)
+                    continue;
+                pc++;
+                ph += sc.result == 0;
+            }
+            double pr = pc ? (double)ph / (double)pc : NAN;
+            if (by_shift)
+                json_array_append_new(
+                    by_shift, json_pack("{s:i, s:I, s:I, s:o}", "shift_months", sgn * sh, "hits",
+                                        (json_int_t)ph, "with_data", (json_int_t)pc, "hit_rate",
+                                        isfinite(pr) ? json_real(pr) : json_null()));
+            if (!isfinite(pr))
+                continue;
+            pl.shifts++;
+            sum += pr;
+            if (isfinite(act_rate) && pr >= act_rate - 1e-12)
+                pl.as_good++;
+        }
+    if (pl.shifts) {
+        pl.mean = sum / pl.shifts;
+        if (isfinite(act_rate))
+            pl.p = (1.0 + pl.as_good) / (1.0 + pl.shifts);
+    }
+    return pl;
+}
+
+/* Noise-to-signal over the cell-months with data in [from, to] (windows of every scored event). */
+static double nsr_run(const grid *g, size_t n_com, const bev *ev, size_t n_ev, int W, int from,
+                      int to, int cells) /* cells: 0 all, 1 price (invariant) only, 2 trade only */
+{
+    long A = 0, B = 0, C = 0, D = 0;
+    for (size_t c = 0; c < n_com; c++)
+        for (int cell = -1; cell < NP; cell++)
+            for (int mi = 0; mi < g->N; mi++) {
+                int m = g->M0 + mi;
+                if (m < from || m > to || (cells == 1 && cell >= 0) || (cells == 2 && cell < 0))
+                    continue;
+                bool has = cell < 0 ? g->inv_has[IDX2(c, mi)] : g->sp_has[IDX3(c, cell, mi)];
+                if (!has)
+                    continue;
+                bool sig = cell < 0 ? g->inv_sig[IDX2(c, mi)] : g->sp_sig[IDX3(c, cell, mi)];
+                bool in_window = false;
+                for (size_t i = 0; i < n_ev && !in_window; i++) {
+                    const bev *v = &ev[i];
+                    if (!scored_event(v) || !v->cmask[c] || (cell >= 0 && !v->pmask[cell]))
+                        continue;
+                    in_window = m >= v->E - W && m <= v->E;
+                }
+                A += sig && in_window;
+                B += sig && !in_window;
+                C += !sig && in_window;
+                D += !sig && !in_window;
+            }
+    return A > 0 && B + D > 0 ? ((double)B / (double)(B + D)) / ((double)A / (double)(A + C)) : NAN;
+}
+
+/* Precursor (issue 16): an earlier announced measure by the same actor on a shared commodity
+ * (another event of the files, not a listing of the scored one), announced strictly before the
+ * scored event's announcement and within the window before its effective month. Event-
+ * informed, but only from what was public before the scored measure was announced; reported
+ * apart from the data-only headline. Returns the earliest such announcement month, or -1. */
+static bool same_measure(const bev *a, const bev *b)
+{
+    if (a == b)
+        return true;
+    const bev *x = a->dropped ? b : a, *y = a->dropped ? a : b; /* y: the dropped listing */
+    if (!y->dropped)
+        return false;
+    const char *m = x->merged;
+    size_t l = strlen(y->e.id);
+    for (const char *q = strstr(m, y->e.id); q; q = strstr(q + 1, y->e.id))
+        if ((q == m || q[-1] == ';') && (q[l] == 0 || q[l] == ';'))
+            return true;
+    return false;
+}
+
+static int precursor(const bev *ev, size_t n_ev, size_t n_com, const bev *v, int shift, int W)
+{
+    int E = v->E + shift, A = v->A + shift, best = -1;
+    if (!v->e.actor[0] || !strcmp(v->e.actor, "market"))
+        return -1;
+    for (size_t i = 0; i < n_ev; i++) {
+        const bev *q = &ev[i];
+        if (same_measure(q, v) || !q->in_scope || q->easing || strcmp(q->e.actor, v->e.actor) != 0)
+            continue;
+        if (q->A >= A || q->A < E - W || q->A > E)
+            continue;
+        bool share = false;
+        for (size_t c = 0; c < n_com && !share; c++)
+            share = q->cmask[c] && v->cmask[c];
+        if (share && (best < 0 || q->A < best))
+            best = q->A;
+    }
+    return best;
+}
+
 static double kappa(long a, long b, long c, long d)
 {
     /* a: both bad, b: komir bad only, c: chainwatch bad only, d: both fine */
@@ -176,7 +299,7 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
     grid gg = {0};
     grid *g = &gg;
     cw_supply_timeline **tl = NULL;
-    json_t *jevents = NULL, *unmatched = NULL, *res = NULL;
+    json_t *jevents = NULL, *unmatched = NULL, *res = NULL, *jsplit = NULL, *jprec = NULL;
     size_t n_com = s->n_commodities < MAXC ? s->n_commodities : MAXC;
     int W = o->window_months > 0 ? o->window_months : 12;
     int L = o->level > 0 ? o->level : CW_SUPPLY_CAUTION;
@@ -303,12 +426,15 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
     g->sp_sig = cw_calloc(n_com * NP * (size_t)g->N, 1);
     g->sp_has = cw_calloc(n_com * NP * (size_t)g->N, 1);
     g->kor_level = cw_malloc(n_com * (size_t)g->N * sizeof(int));
-    if (!g->inv_sig || !g->inv_has || !g->sp_sig || !g->sp_has || !g->kor_level) {
+    g->regime = cw_malloc(n_com * (size_t)g->N * sizeof(double));
+    if (!g->inv_sig || !g->inv_has || !g->sp_sig || !g->sp_has || !g->kor_level || !g->regime) {
         rc = cw_error_set(CW_ENOMEM, "out of memory");
         goto out;
     }
-    for (size_t k = 0; k < n_com * (size_t)g->N; k++)
+    for (size_t k = 0; k < n_com * (size_t)g->N; k++) {
         g->kor_level[k] = -1;
+        g->regime[k] = NAN;
+    }
     for (size_t c = 0; c < n_com; c++)
         for (int p = 0; p < NP; p++) {
             cw_supply_timeline *t = tl[c * NP + (size_t)p];
@@ -337,6 +463,8 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
                 }
                 if (p == 1 && (has_price || has_trade))
                     g->kor_level[IDX2(c, mi)] = la;
+                if (p == 1)
+                    g->regime[IDX2(c, mi)] = t->v[TL_PRICE_REGIME][i];
             }
         }
 
@@ -494,43 +622,127 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
     double nsr = NAN;
     if (A > 0 && B + D > 0)
         nsr = ((double)B / (double)(B + D)) / ((double)A / (double)(A + C));
+    /* apart: the partner-invariant price cells and the partner trade cells */
+    double nsr_price = nsr_run(g, n_com, ev, n_ev, W, from, to, 1),
+           nsr_trade = nsr_run(g, n_com, ev, n_ev, W, from, to, 2);
 
     /* ---- placebo ---- */
     long act_hits = hits, act_cov = hits + misses;
     double act_rate = act_cov ? (double)act_hits / (double)act_cov : NAN;
     json_t *jplacebo = json_array();
-    int n_shift = 0, as_good = 0;
-    double placebo_sum = 0;
+    placebo_t pl =
+        placebo_run(g, n_com, ev, n_ev, W, smin, smax, INT_MIN, INT_MAX, act_rate, jplacebo);
+    int n_shift = pl.shifts, as_good = pl.as_good;
+    double p_value = pl.p;
+
+    /* ---- precursors: earlier announcements by the same actor (reported apart) ---- */
+    json_t *jpre = json_array();
+    long pre_hits = 0, comb_hits = 0, n_scored = 0;
+    for (size_t i = 0; i < n_ev; i++) {
+        const bev *v = &ev[i];
+        if (!scored_event(v))
+            continue;
+        n_scored++;
+        int pa = precursor(ev, n_ev, n_com, v, 0, W);
+        score_t sc = score(g, n_com, v, 0, W);
+        pre_hits += pa >= 0;
+        comb_hits += pa >= 0 || sc.result == 0;
+        if (pa >= 0) {
+            char at[8];
+            cw_supply__month_format(at, pa);
+            json_array_append_new(jpre,
+                                  json_pack("{s:s, s:s, s:i}", "event_id", v->e.id,
+                                            "precursor_announced", at, "lead_months", v->E - pa));
+        }
+    }
+    int comb_shifts = 0, comb_good = 0;
+    double comb_sum = 0, comb_rate = n_scored ? (double)comb_hits / (double)n_scored : NAN;
     for (int sgn = -1; sgn <= 1; sgn += 2)
         for (int sh = smin; sh <= smax; sh++) {
-            long ph = 0, pc = 0;
+            long h = 0;
             for (size_t i = 0; i < n_ev; i++) {
                 const bev *v = &ev[i];
-                if (v->dropped || !v->in_scope || v->easing)
+                if (!scored_event(v))
                     continue;
-                score_t sc = score(g, n_com, v, sgn * sh, W);
-                if (sc.result == 2)
-                    continue;
-                pc++;
-                ph += sc.result == 0;
+                h += precursor(ev, n_ev, n_com, v, sgn * sh, W) >= 0 ||
+                     score(g, n_com, v, sgn * sh, W).result == 0;
             }
-            double pr = pc ? (double)ph / (double)pc : NAN;
-            json_array_append_new(jplacebo, json_pack("{s:i, s:I, s:I, s:o}", "shift_months",
-                                                      sgn * sh, "hits", (json_int_t)ph, "with_data",
-                                                      (json_int_t)pc, "hit_rate",
-                                                      isfinite(pr) ? json_real(pr) : json_null()));
+            double pr = n_scored ? (double)h / (double)n_scored : NAN;
             if (!isfinite(pr))
                 continue;
-            n_shift++;
-            placebo_sum += pr;
-            if (isfinite(act_rate) && pr >= act_rate - 1e-12)
-                as_good++;
+            comb_shifts++;
+            comb_sum += pr;
+            comb_good += pr >= comb_rate - 1e-12;
         }
-    double p_value = n_shift && isfinite(act_rate) ? (1.0 + as_good) / (1.0 + n_shift) : NAN;
+    double comb_p =
+        comb_shifts && isfinite(comb_rate) ? (1.0 + comb_good) / (1.0 + comb_shifts) : NAN;
+    jprec = json_pack(
+        "{s:s, s:I, s:I, s:o, s:o, s:o, s:o}", "method",
+        "event-informed, from earlier announcements only: a measure announced by the same actor "
+        "on a shared commodity strictly before the scored event's announcement and within the "
+        "window before its effective month (the scored measure's own listings left out); "
+        "combined = data-only hit or precursor; placebo: scored events shifted, precursors at "
+        "their dates, statistic the combined hit rate over all scored events",
+        "precursor_hits", (json_int_t)pre_hits, "combined_hits", (json_int_t)comb_hits,
+        "combined_hit_rate", rate_or_null(comb_hits, n_scored), "mean_placebo_combined_hit_rate",
+        comb_shifts ? json_real(comb_sum / comb_shifts) : json_null(), "placebo_p",
+        isfinite(comb_p) ? json_real(comb_p) : json_null(), "events", jpre);
+
+    /* ---- out of sample: events effective before the split month and from it, apart ---- */
+    if (o->split) {
+        int sm = cw_supply__month_parse(o->split);
+        if (sm < 0) {
+            json_decref(jplacebo);
+            json_decref(by_com);
+            json_decref(by_type);
+            rc = cw_error_set(CW_EINVAL, "bad split month '%s' (YYYY-MM)", o->split);
+            goto out;
+        }
+        jsplit = json_array();
+        for (int half = 0; half < 2; half++) {
+            int lo_e = half ? sm : INT_MIN, hi_e = half ? INT_MAX : sm - 1;
+            long h = 0, mi_ = 0, nd = 0;
+            for (size_t i = 0; i < n_ev; i++) {
+                const bev *v = &ev[i];
+                if (!scored_event(v) || v->E < lo_e || v->E > hi_e)
+                    continue;
+                score_t sc = score(g, n_com, v, 0, W);
+                h += sc.result == 0;
+                mi_ += sc.result == 1;
+                nd += sc.result == 2;
+            }
+            double rate = h + mi_ ? (double)h / (double)(h + mi_) : NAN;
+            placebo_t pp = placebo_run(g, n_com, ev, n_ev, W, smin, smax, lo_e, hi_e, rate, NULL);
+            int nf = half ? sm : (from >= 0 ? from : g->M0);
+            int nt = half ? (to >= 0 ? to : g->M0 + g->N - 1) : sm - 1;
+            double ns = nsr_run(g, n_com, ev, n_ev, W, nf, nt, 0);
+            char a[8], b[8];
+            cw_supply__month_format(a, nf);
+            cw_supply__month_format(b, nt);
+            json_t *row = json_pack(
+                "{s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:s, s:s}", "events",
+                half ? "effective from the split" : "effective before the split", "scored",
+                (json_int_t)(h + mi_ + nd), "hits", (json_int_t)h, "misses", (json_int_t)mi_,
+                "no_data", (json_int_t)nd, "hit_rate", rate_or_null(h, h + mi_ + nd),
+                "hit_rate_with_data", rate_or_null(h, h + mi_), "placebo_p",
+                isfinite(pp.p) ? json_real(pp.p) : json_null(), "noise_to_signal",
+                isfinite(ns) ? json_real(ns) : json_null(), "nsr_from", a, "nsr_to", b);
+            json_array_append_new(jsplit, row);
+        }
+    }
 
     /* ---- KOMIR agreement (KOR) ---- */
-    json_t *jk = json_object();
+    json_t *jk = json_object(), *jl = json_object();
     long ka = 0, kb = 0, kc = 0, kd = 0;
+    long la_ = 0, lb = 0, lc = 0, ld = 0; /* like for like: the price regime */
+    double reg_thr = NAN;
+    const char *reg_rule = NULL;
+    for (size_t k = 0; k < r->n; k++)
+        if (r->rules[k].ind == TL_PRICE_REGIME && r->rules[k].op <= 1) {
+            reg_thr = r->rules[k].threshold;
+            reg_rule = r->rules[k].id;
+            break;
+        }
     {
         sqlite3_stmt *st = NULL;
         if (sqlite3_prepare_v2(s->db,
@@ -548,13 +760,24 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
             sqlite3_reset(st);
             sqlite3_bind_text(st, 1, s->commodities[c], -1, SQLITE_STATIC);
             long a = 0, b = 0, cc = 0, d = 0, idx_months = 0;
+            long l1 = 0, l2 = 0, l3 = 0, l4 = 0;
             while (sqlite3_step(st) == SQLITE_ROW) {
                 idx_months++;
                 int m = cw_supply__month_parse((const char *)sqlite3_column_text(st, 0));
                 int mi = m - g->M0;
-                if (m < 0 || mi < 0 || mi >= g->N || g->kor_level[IDX2(c, mi)] < 0)
+                if (m < 0 || mi < 0 || mi >= g->N)
                     continue;
                 bool kbad = sqlite3_column_double(st, 1) < 20.0;
+                double rg = g->regime[IDX2(c, mi)];
+                if (isfinite(reg_thr) && isfinite(rg)) {
+                    bool high = rg >= reg_thr;
+                    l1 += kbad && high;
+                    l2 += kbad && !high;
+                    l3 += !kbad && high;
+                    l4 += !kbad && !high;
+                }
+                if (g->kor_level[IDX2(c, mi)] < 0)
+                    continue;
                 bool cbad = g->kor_level[IDX2(c, mi)] >= CW_SUPPLY_CAUTION;
                 if (kbad && cbad)
                     a++;
@@ -574,6 +797,19 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
                                           "komir_only", (json_int_t)b, "chainwatch_only",
                                           (json_int_t)cc, "both_stable", (json_int_t)d, "kappa",
                                           isfinite(kp) ? json_real(kp) : json_null()));
+            if (l1 + l2 + l3 + l4) {
+                double kl = kappa(l1, l2, l3, l4);
+                json_object_set_new(jl, s->commodities[c],
+                                    json_pack("{s:I, s:I, s:I, s:I, s:o}", "both_caution",
+                                              (json_int_t)l1, "komir_only", (json_int_t)l2,
+                                              "chainwatch_only", (json_int_t)l3, "both_stable",
+                                              (json_int_t)l4, "kappa",
+                                              isfinite(kl) ? json_real(kl) : json_null()));
+                la_ += l1;
+                lb += l2;
+                lc += l3;
+                ld += l4;
+            }
             ka += a;
             kb += b;
             kc += cc;
@@ -582,6 +818,7 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
         sqlite3_finalize(st);
     }
     double kap = kappa(ka, kb, kc, kd);
+    double kap_like = kappa(la_, lb, lc, ld);
 
     /* ---- summary ---- */
     long scored = hits + misses + no_data;
@@ -607,6 +844,12 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
         (json_int_t)D);
     json_object_set_new(sum, "mean_lead_months",
                         lead_n ? json_real((double)lead_sum / (double)lead_n) : json_null());
+    /* events without data are misses whatever the rules do: the best possible hit rate */
+    json_object_set_new(sum, "hit_rate_upper_bound", rate_or_null(hits + misses, scored));
+    json_object_set_new(sum, "noise_to_signal_price",
+                        isfinite(nsr_price) ? json_real(nsr_price) : json_null());
+    json_object_set_new(sum, "noise_to_signal_trade",
+                        isfinite(nsr_trade) ? json_real(nsr_trade) : json_null());
     json_object_set_new(sum, "mean_lead_from_announcement_months",
                         lead_n ? json_real((double)lead_ann_sum / (double)lead_n) : json_null());
     json_t *acc =
@@ -624,8 +867,8 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
         "events shifted by -24..-12 and +12..+24 months; statistic: hit rate among events with "
         "data in their window; p = (1 + shifts at least as good) / (1 + shifts)",
         "actual_hit_rate_with_data", isfinite(act_rate) ? json_real(act_rate) : json_null(),
-        "mean_placebo_hit_rate", n_shift ? json_real(placebo_sum / n_shift) : json_null(), "shifts",
-        n_shift, "shifts_at_least_as_good", as_good, "p_value",
+        "mean_placebo_hit_rate", n_shift ? json_real(pl.mean) : json_null(), "shifts", n_shift,
+        "shifts_at_least_as_good", as_good, "p_value",
         isfinite(p_value) ? json_real(p_value) : json_null(), "by_shift", jplacebo);
     json_t *komir = json_pack(
         "{s:s, s:I, s:I, s:I, s:I, s:o, s:o}", "method",
@@ -634,6 +877,21 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
         "both_caution", (json_int_t)ka, "komir_only", (json_int_t)kb, "chainwatch_only",
         (json_int_t)kc, "both_stable", (json_int_t)kd, "kappa",
         isfinite(kap) ? json_real(kap) : json_null(), "by_commodity", jk);
+    if (komir) {
+        char meth[200];
+        snprintf(meth, sizeof meth,
+                 "like for like: the same KOMIR months against the price regime (rule %s: "
+                 "price_regime >= %g), the state KOMIR's index measures",
+                 reg_rule ? reg_rule : "none", isfinite(reg_thr) ? reg_thr : 0.0);
+        json_object_set_new(
+            komir, "like_for_like",
+            json_pack("{s:s, s:I, s:I, s:I, s:I, s:o, s:o}", "method", meth, "both_caution",
+                      (json_int_t)la_, "komir_only", (json_int_t)lb, "chainwatch_only",
+                      (json_int_t)lc, "both_stable", (json_int_t)ld, "kappa",
+                      isfinite(kap_like) ? json_real(kap_like) : json_null(), "by_commodity", jl));
+        jl = NULL;
+    }
+    json_decref(jl);
     res = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s}", "summary", sum, "acceptance",
                     acc, "placebo", placebo, "komir_agreement", komir, "by_commodity", by_com,
                     "by_event_type", by_type, "events", jevents, "unmatched_alerts", unmatched,
@@ -642,12 +900,23 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
                     "(price, production) counted once per commodity; events without data count "
                     "as misses in hit_rate");
     jevents = unmatched = NULL;
+    if (res) {
+        json_object_set_new(res, "precursors", jprec);
+        jprec = NULL;
+    }
+    if (res && jsplit) {
+        json_object_set_new(res, "out_of_sample",
+                            json_pack("{s:s, s:o}", "split", o->split, "periods", jsplit));
+        jsplit = NULL;
+    }
     if (!res) {
         rc = cw_error_set(CW_ENOMEM, "out of memory building JSON");
         goto out;
     }
     *out = res;
 out:
+    json_decref(jsplit);
+    json_decref(jprec);
     json_decref(jevents);
     json_decref(unmatched);
     for (size_t k = 0; tl && k < n_com * NP; k++)
@@ -658,6 +927,7 @@ out:
     cw_free(g->sp_sig);
     cw_free(g->sp_has);
     cw_free(g->kor_level);
+    cw_free(g->regime);
     for (size_t i = 0; i < n_ev; i++)
         cw_free(ev[i].e.description);
     cw_free(ev);

@@ -34,6 +34,8 @@ enum {
     TL_EXPOSURE,      /* the partner's top-supplier share on the stated exposure basis */
     TL_EVENT_MEASURE, /* announced measures by a large supplier in the month */
     TL_FLOOR_RUN,     /* consecutive months of trade below the series floor */
+    TL_PRICE_JUMP,    /* the month's log return in sd of the previous 36 monthly log returns */
+    TL_PRICE_REGIME,  /* log price against the previous 36 months: (x - mean) / sd */
     TL_N_IND
 };
 

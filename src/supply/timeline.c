@@ -119,6 +119,52 @@ static double unit_kg(const char *unit)
     return NAN;
 }
 
+/* Price momentum and regime (issue 16), both on the monthly log price and both reading only
+ * months before the one assessed (no look-ahead):
+ *  - price_jump: the month's log return r_t = ln(p_t / p_{t-1}) divided by the standard
+ *    deviation of the previous 36 monthly log returns (at least 24 of them present);
+ *  - price_regime: (ln p_t - mean) / sd of the log price over the previous 36 months (at least
+ *    18 present): how far the price stands above its own recent range. */
+#define MOM_WINDOW 36
+static void price_momentum(cw_supply_timeline *t)
+{
+    const double *p = t->v[TL_PRICE];
+    size_t n = t->n;
+    for (size_t i = 0; i < n; i++) {
+        t->v[TL_PRICE_JUMP][i] = NAN;
+        t->v[TL_PRICE_REGIME][i] = NAN;
+        if (!(isfinite(p[i]) && p[i] > 0))
+            continue;
+        size_t lo = i >= MOM_WINDOW ? i - MOM_WINDOW : 0;
+        double sr = 0, srr = 0, sx = 0, sxx = 0;
+        size_t nr = 0, nx = 0;
+        for (size_t k = lo; k < i; k++) {
+            if (!(isfinite(p[k]) && p[k] > 0))
+                continue;
+            double x = log(p[k]);
+            sx += x;
+            sxx += x * x;
+            nx++;
+            if (k > 0 && isfinite(p[k - 1]) && p[k - 1] > 0) {
+                double r = x - log(p[k - 1]);
+                sr += r;
+                srr += r * r;
+                nr++;
+            }
+        }
+        if (i > 0 && isfinite(p[i - 1]) && p[i - 1] > 0 && nr >= 24) {
+            double mu = sr / (double)nr, var = srr / (double)nr - mu * mu;
+            if (var > 1e-18)
+                t->v[TL_PRICE_JUMP][i] = (log(p[i]) - log(p[i - 1])) / sqrt(var);
+        }
+        if (nx >= MOM_WINDOW / 2) {
+            double mu = sx / (double)nx, var = sxx / (double)nx - mu * mu;
+            if (var > 1e-18)
+                t->v[TL_PRICE_REGIME][i] = (log(p[i]) - mu) / sqrt(var);
+        }
+    }
+}
+
 /* Runs the detector chain on a monthly value series: log, seasonal residual, robust z,
  * EWMA, CUSUM, BOCPD. Writes into the indicator slots starting at z_slot. */
 static int detectors(cw_supply_timeline *t, const double *val, int zi, int ewi, int ewabs, int cui,
@@ -1174,6 +1220,8 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
                 zs += t->v[TL_PRICE_Z][k];
         t->v[TL_PRICE_CP_UP][i] = zs > 0 ? cp : 0;
     }
+
+    price_momentum(t);
 
     /* ---- production (per year, no look-ahead) ---- */
     if ((rc = load_production(t, s, &py, &n_py)))

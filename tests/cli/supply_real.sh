@@ -82,4 +82,18 @@ jq -e '.summary.scored == .summary.hits + .summary.misses + .summary.no_data' "$
     >/dev/null || fail "no-data events must count in the headline"
 jq -e '.acceptance | has("hit_rate") and has("noise_to_signal") and has("placebo_p") and
        has("komir_kappa")' "$T/bt.json" >/dev/null || fail "acceptance figures"
+# --split: the two periods add up to the headline; a bad month is refused with a message
+"$BIN" supply backtest --events "$D/facts/disruption_events.csv" --split 2016-01 > "$T/bt.txt"
+grep -q "^split 2016-01, events effective before the split: scored" "$T/bt.txt" || fail "split text"
+grep -q "^upper bound on the hit rate given data coverage" "$T/bt.txt" || fail "coverage bound text"
+"$BIN" supply backtest --events "$D/facts/disruption_events.csv" --split 2016-01 --json > "$T/bts.json"
+jq -e '([.out_of_sample.periods[].scored] | add) == .summary.scored and
+       ([.out_of_sample.periods[].hits] | add) == .summary.hits and
+       .summary.hit_rate_upper_bound == (.summary.hits + .summary.misses) / .summary.scored' \
+    "$T/bts.json" >/dev/null || fail "split periods must add up to the headline"
+set +e
+"$BIN" supply backtest --events "$D/facts/disruption_events.csv" --split 2016-13 >/dev/null 2>"$T/err"
+rc=$?
+set -e
+[ $rc -ne 0 ] && grep -q "2016-13" "$T/err" || fail "a bad --split month must be refused, naming it"
 echo "supply_real: ok ($(jq -c '.summary | {hits, misses, no_data, out_of_scope}' "$T/bt.json"))"

@@ -311,10 +311,15 @@ static void test_backtest(void)
 {
     cw_supply_rules *r;
     REQUIRE(cw_supply_rules_load(&r, NULL) == 0);
-    const char *files[] = {cw_test_data("facts/disruption_events.csv"),
-                           cw_test_data("policy-events-gta-iea/gta_trade_controls_subset.csv"),
-                           cw_test_data("policy-events-gta-iea/iea_cm_policies_trade_subset.csv")};
-    cw_supply_backtest_opts o = {NULL, NULL, CW_SUPPLY_CAUTION, 12, 12, 24};
+    /* cw_test_data() returns one static buffer: copy each path */
+    char f0[1024], f1[1024], f2[1024];
+    snprintf(f0, sizeof f0, "%s", cw_test_data("facts/disruption_events.csv"));
+    snprintf(f1, sizeof f1, "%s",
+             cw_test_data("policy-events-gta-iea/gta_trade_controls_subset.csv"));
+    snprintf(f2, sizeof f2, "%s",
+             cw_test_data("policy-events-gta-iea/iea_cm_policies_trade_subset.csv"));
+    const char *files[] = {f0, f1, f2};
+    cw_supply_backtest_opts o = {NULL, NULL, CW_SUPPLY_CAUTION, 12, 12, 24, NULL};
     json_t *res;
     REQUIRE(cw_supply_backtest(s, r, files, 3, &o, &res) == 0);
     json_t *sum = json_object_get(res, "summary");
