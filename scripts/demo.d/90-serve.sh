@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # demo stage 90: the dashboard. Makes the front-end libraries servable (scripts/web-build.sh),
-# makes sure the demo node ($OUT/node.db) exists with an analyst key and the heist alert (its
+# makes sure the demo node ($OUT/node.db) exists with an analyst key, partner keys for KOR and
+# JPN (the share preview's partners) and the heist alert (its
 # evidence is the heist's path from a generated world's ground truth: the world of an earlier
 # stage when there is one, else a small one made here), then starts `chainwatch serve` on
 # 127.0.0.1:8080 in the background and prints the URL and the login key.
@@ -31,6 +32,15 @@ if [ ! -e "$DB" ]; then
 fi
 if [ ! -s "$KEYFILE" ]; then
     ( umask 077; "$BIN" keys add "demo-analyst-$(date +%s)" --role analyst --db "$DB" > "$KEYFILE" )
+fi
+
+# Partner keys for KOR and JPN (role peer): what each may pull from this node over TAXII is what
+# an alert's share preview shows. The keys are in $OUT/partner-keys.txt (mode 600).
+if ! "$BIN" keys list --db "$DB" | grep -q partner-KOR; then
+    ( umask 077
+      for org in KOR JPN; do
+          printf '%s %s\n' "$org" "$("$BIN" keys add "partner-$org" --role peer --org "$org" --db "$DB")"
+      done > "$OUT/partner-keys.txt" )
 fi
 
 if [ "$("$BIN" alerts list --db "$DB" --kind stolen-funds-at-exchange --status new --json | jq '.alerts | length')" = 0 ] &&

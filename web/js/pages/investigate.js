@@ -40,7 +40,7 @@ function factsView(doc) {
   box.append(h('h2', {}, `${doc.kind || kindOf(String(doc.id || doc.query || ''))} ${doc.id || doc.query || ''}`));
   if (doc.kind === 'tx' && doc.id) box.append(h('p', {}, h('a', { href: `#/tx/${doc.id}` }, 'Open the transaction page')));
   if (doc.kind === 'block' && res.height !== undefined) box.append(h('p', {}, h('a', { href: `#/block/${res.height}` }, 'Open the block page')));
-  if (doc.kind === 'labels') { box.append(...labelResults(doc)); return box; }
+  if (doc.kind === 'labels') { clear(box).append(...labelResults(doc)); return box; }
   if (doc.kind === 'cluster') { clear(box).append(...clusterView(doc)); return box; }
   if (doc.kind === 'address') {
     // the address's own figures, then its cluster's own figures (search.js)
