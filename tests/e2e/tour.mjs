@@ -1,7 +1,7 @@
 // tour.mjs: the README's tour of the dashboard, as screenshots, from a running server (the
 // demo's): node tests/e2e/tour.mjs URL API_KEY OUTDIR. Logs in, opens each page at 1280x800
 // (and the queue and an alert at 390x844, a phone), an alert's triage and share preview, an
-// entity search and a cluster, waits for each to render, and writes
+// entity search and a cluster, a commodity page, waits for each to render, and writes
 // OUTDIR/dashboard-NN-NAME.png; prints per page what an analyst would check first (rows,
 // drawn graph nodes, the largest share shown). Exits 1 on a page error.
 import { mkdirSync } from 'node:fs';
@@ -126,6 +126,11 @@ if (firstAlert) {
 await open(page, '#/supply');
 await page.waitForTimeout(800);
 await shot(page, '08-supply-heatmap');
+// a commodity page: the level's explanation and the price and trade series (real data on the demo)
+await open(page, '#/supply/graphite/KOR');
+await page.waitForSelector('canvas', { timeout: 60000 }).catch(() => {});
+await page.waitForTimeout(1200);
+await shot(page, '15-commodity');
 await open(page, '#/partners');
 await shot(page, '09-partners');
 await ctx.close();

@@ -91,7 +91,7 @@ export async function sharePreview(box, a) {
     pv = await api(`alerts/${seg(a.id)}/share-preview`);
   } catch (e) { clear(box).append(errorPanel(e, 'Share preview')); return; }
   const parts = pv.partners || [];
-  clear(box).append(
+  clear(box).append(...[
     h('p', { id: 'share-state', dataset: { state: pv.state } }, tlpBadge(pv.tlp), ' ', STATE_TEXT[pv.state] || pv.state,
       pv.reason ? h('span', { class: 'hint' }, ` (${pv.reason})`) : null),
     h('p', { class: 'hint' }, pv.note),
@@ -107,7 +107,7 @@ export async function sharePreview(box, a) {
         h('td', {}, p.withheld.length ? h('ul', { class: 'objs withheld' }, p.withheld.map((o) => objectRow(o, `— ${o.reason}`))) : '—')))))
       : h('p', { class: 'hint', id: 'share-preview-none' }, 'No partner: this node has no peer keys or registered peers, and the alert names no audience.'),
     (pv.objects || []).length ? h('details', {}, h('summary', {}, 'The objects (STIX 2.1 JSON, signed)'),
-      h('pre', { class: 'json' }, JSON.stringify((pv.objects || []).map((o) => o.object), null, 2))) : null);
+      h('pre', { class: 'json' }, JSON.stringify((pv.objects || []).map((o) => o.object), null, 2))) : null].filter(Boolean));
 }
 
 // The share action: a button that opens the preview in place.
