@@ -6,7 +6,8 @@
  * "supply-risk-change", ...), a severity, a TLP 2.0 marking with an optional audience
  * (the named organisations for AMBER and AMBER+STRICT), a title, an explanation, evidence
  * as a JSON document, a status (new, acknowledged, closed) with who changed it and when,
- * and a dedup key with a cool-down. Engines raise alerts with cw_alert_emit(); readers get
+ * an assignee and a history of notes, assignments and status moves (schema version 2), and a
+ * dedup key with a cool-down. Engines raise alerts with cw_alert_emit(); readers get
  * JSON objects (jansson) so that the CLI and the HTTP API print the same document.
  *
  * Times are microseconds since the Unix epoch (UTC).
@@ -78,6 +79,7 @@ typedef struct cw_alert_filter {
     int64_t after_id;         /* id > after_id, ascending (keyset paging) */
     int64_t before_id;        /* id < before_id, newest first (keyset paging) */
     int64_t limit;            /* 0: 100; at most 1000 */
+    const char *assignee;     /* exact assignee, or NULL */
 } cw_alert_filter;
 
 /* Opens (creating if needed) the database at path, in WAL mode, and brings the alert tables
@@ -106,8 +108,8 @@ int cw_alert_get(cw_alert_db *db, int64_t id, json_t **out);
  * (bad filter, or both after_id and before_id) or CW_EIO. */
 int cw_alert_list(cw_alert_db *db, const cw_alert_filter *f, json_t **out);
 
-/* Counts the alerts that match the filter's status, source, kind, severity and time (paging
- * fields ignored), in groups of equal (severity, TLP, share_to), so that a caller can apply
+/* Counts the alerts that match the filter's status, source, kind, severity, time and assignee
+ * (paging fields ignored), in groups of equal (severity, TLP, share_to), so that a caller can apply
  * its TLP visibility per group instead of per alert: fn is called once per group and returns 0
  * to go on or a negative code to stop (returned). One indexed aggregate query. */
 typedef struct cw_alert_count_group {
@@ -128,6 +130,20 @@ int cw_alert_set_status(cw_alert_db *db, int64_t id, cw_alert_status status, con
 /* 1 when some alert with id > after_id is not from a partner, 0 when none, or a negative code.
  * One indexed probe with a cached statement: the server asks it on every TAXII read. */
 int cw_alert_any_local_after(cw_alert_db *db, int64_t after_id);
+/* Assigns the alert to `assignee` (a user name, 1-64 bytes; NULL or "" unassigns), recording
+ * who did it in the alert's history; assigning to the current assignee changes nothing.
+ * Returns 0, CW_ENOTFOUND or CW_EINVAL. The assignee is a local triage fact: it is never
+ * published to partners. */
+int cw_alert_assign(cw_alert_db *db, int64_t id, const char *assignee, const char *who);
+/* Adds a note (1-4000 bytes of UTF-8; new lines and tabs allowed, no other control
+ * characters) to the alert's history. *out_entry (may be NULL): the entry's id. Returns 0,
+ * CW_ENOTFOUND or CW_EINVAL. Notes stay on this node: they are never published. */
+int cw_alert_note_add(cw_alert_db *db, int64_t id, const char *who, const char *text,
+                      int64_t *out_entry);
+/* The alert's history, oldest first: [{id, time, author, kind: note|assign|status, text}].
+ * History entries are append-only (the table refuses UPDATE and DELETE). Every status move
+ * (cw_alert_set_status) adds one. Returns 0 or CW_ENOTFOUND. */
+int cw_alert_history(cw_alert_db *db, int64_t id, json_t **out);
 
 /* Calls fn for each alert with id > after_id that is not from a partner, ascending; fn returns
  * 0 to go on or a negative code to stop (returned). The JSON is borrowed for the call. */

@@ -108,6 +108,13 @@ int cw_labels_lookup(cw_labels *db, const char *asset, const char *addr, cw_labe
  * labels of the entity whose name or reference ("ofac:27307") equals subject. Same returns. */
 int cw_labels_find_subject(cw_labels *db, const char *subject, cw_label_cb cb, void *payload);
 
+/* Labels for a search box: those whose subject is `text` (an address, by its key), whose
+ * entity name contains it (any letter case), whose entity reference ("ofac:27307") or category
+ * ("theft") is it; exact subject and exact entity name first, then by entity, category,
+ * asset, subject. At most `limit` (<= 0: 10000). Returns the number visited, the callback's
+ * non-zero value or a negative CW_E* code (CW_EINVAL: empty or over 200 bytes). */
+int cw_labels_search(cw_labels *db, const char *text, int64_t limit, cw_label_cb cb, void *payload);
+
 typedef struct cw_label_filter {
     const char *category; /* exact, or NULL */
     const char *source;   /* case-insensitive substring of the source, or NULL */

@@ -227,6 +227,17 @@ int cw_share_publish_skipped(cw_node *n, json_t **out);
  * list. *out_published / *out_skipped (may be NULL): how many did / still do not. */
 int cw_share_publish_retry(cw_node *n, int64_t alert_id, int *out_published, int *out_skipped);
 
+/* The share preview of one alert (as cw_alert_get returns it), read-only: which STIX objects
+ * each partner organisation would receive from this node's collection under the alert's TLP
+ * and the partner's access, computed by the functions that publish and serve them. *out:
+ * {alert_id, state: published|pending|skipped|cannot-publish|partner-alert, tlp, share_to,
+ *  node_org, ids_final, reason?, note, objects: [{id, type, tlp, share_to?, object}],
+ *  partners: [{org, keys, can_pull, receives_count, allowed: [{id, type, tlp}],
+ *              withheld: [{id, type, tlp, reason}], note}]}.
+ * Partners: the organisations of active peer keys, registered peers and the alert's audience.
+ * Returns 0 or CW_EIO / CW_ECORRUPT. */
+int cw_share_preview(cw_node *n, const json_t *alert, json_t **out);
+
 /* Adds one object (already signed or official) to the collection with the given TLP and
  * audience; date_added is strictly increasing. Used by publishing and TAXII POST. Inside a
  * transaction the caller opened, the add joins it (a savepoint). */

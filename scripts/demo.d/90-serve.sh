@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # demo stage 90: the dashboard. Makes the front-end libraries servable (scripts/web-build.sh),
-# makes sure the demo node ($OUT/node.db) exists with an analyst key and the heist alert (its
+# makes sure the demo node ($OUT/node.db) exists with an analyst key, partner keys for KOR and
+# JPN (the share preview's partners) and the heist alert (its
 # evidence is the heist's path from a generated world's ground truth: the world of an earlier
 # stage when there is one, else a small one made here), then starts `chainwatch serve` on
 # 127.0.0.1:8080 in the background and prints the URL and the login key.
@@ -33,6 +34,15 @@ if [ ! -s "$KEYFILE" ]; then
     ( umask 077; "$BIN" keys add "demo-analyst-$(date +%s)" --role analyst --db "$DB" > "$KEYFILE" )
 fi
 
+# Partner keys for KOR and JPN (role peer): what each may pull from this node over TAXII is what
+# an alert's share preview shows. The keys are in $OUT/partner-keys.txt (mode 600).
+if ! "$BIN" keys list --db "$DB" | grep -q partner-KOR; then
+    ( umask 077
+      for org in KOR JPN; do
+          printf '%s %s\n' "$org" "$("$BIN" keys add "partner-$org" --role peer --org "$org" --db "$DB")"
+      done > "$OUT/partner-keys.txt" )
+fi
+
 if [ "$("$BIN" alerts list --db "$DB" --kind stolen-funds-at-exchange --status new --json | jq '.alerts | length')" = 0 ] &&
    [ "$("$BIN" alerts list --db "$DB" --kind stolen-funds-at-exchange --status acknowledged --json | jq '.alerts | length')" = 0 ]; then
     TRUTH="$OUT/world/truth/heists.json"  # the world of stage 10
@@ -45,17 +55,18 @@ if [ "$("$BIN" alerts list --db "$DB" --kind stolen-funds-at-exchange --status n
         # the engine's FIFO trace of the heist (as stage 30), compacted to what the graph needs
         FROM=()
         for op in $(jq -r '.[0].stolen_outputs[].outpoint' "$TRUTH"); do FROM+=(--from "$op"); done
-        EVIDENCE=$("$BIN" trace "${FROM[@]}" --model fifo --store "$OUT/store" --labels "$OUT/world-labels.db" \
+        "$BIN" trace "${FROM[@]}" --model fifo --store "$OUT/store" --labels "$OUT/world-labels.db" \
             --stop-at exchange,exchange_deposit,mixer --top 1000 --json |
             jq -c '{trace: {graph: [.graph[] | {txid, hop, coinjoin, inputs: [.inputs[] | {outpoint, traced}],
                     outputs: [.outputs[] | {address, outpoint, traced}]}],
                     by_address: [.by_address[] | select(.how | index("label")) | {address, entity, category}],
-                    by_entity, options, sources}}')
+                    by_entity, options, sources}}' > "$OUT/heist-evidence.json"
         SRC_DESC="chainwatch trace --model fifo"
     fi
-    # one command-line argument holds at most 128 KiB: a larger trace falls back to the truth
-    if [ -z "${EVIDENCE:-}" ] || [ "${#EVIDENCE}" -gt 120000 ]; then
-        EVIDENCE=$(node "$ROOT/tests/e2e/lib/truth-trace.mjs" "$TRUTH")
+    # the evidence goes through a file (alerts raise --evidence-file): a trace graph can be
+    # larger than one command-line argument (128 KiB)
+    if [ ! -s "$OUT/heist-evidence.json" ] || [ -z "${SRC_DESC:-}" ]; then
+        node "$ROOT/tests/e2e/lib/truth-trace.mjs" "$TRUTH" > "$OUT/heist-evidence.json"
         SRC_DESC="the world's ground truth"
     fi
     NAME=$(jq -r '.[0].name' "$TRUTH")
@@ -63,7 +74,7 @@ if [ "$("$BIN" alerts list --db "$DB" --kind stolen-funds-at-exchange --status n
     "$BIN" alerts raise --db "$DB" --kind stolen-funds-at-exchange --severity critical --tlp amber \
         --share-to KOR --title "Heist $NAME: stolen funds reached $N exchanges" \
         --explanation "The path from the theft to each exchange deposit ($SRC_DESC)." \
-        --evidence "$EVIDENCE" >/dev/null
+        --evidence-file "$OUT/heist-evidence.json" >/dev/null
     echo "raised the heist alert ($NAME; path from $SRC_DESC)"
 fi
 

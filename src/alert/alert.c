@@ -7,6 +7,11 @@
  * last_seen go up, nothing else changes), so a condition that persists raises one alert per
  * cool-down period. A negative cool-down absorbs forever (used for partner objects, whose
  * dedup key is the STIX id).
+ *
+ * Triage (schema version 2): an assignee per alert and its history in table alert_history
+ * (notes, assignments, status moves; who and when), append-only by trigger. Each change and
+ * its history entry are one transaction. Neither leaves the node: publishing (src/share)
+ * reads only the alert's own fields.
  */
 #include <ctype.h>
 #include <sqlite3.h>
@@ -47,6 +52,29 @@ static const char *const migrations[] = {
     " dedup_key TEXT, cooldown INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX alerts_dedup ON alerts(dedup_key, time);"
     "CREATE INDEX alerts_status ON alerts(status, id);",
+    /* 2: an assignee per alert and its history (notes, assignments, status moves), append-only.
+     * Databases of version 1 keep every alert; each status already recorded becomes the first
+     * entry of its alert's history. */
+    "ALTER TABLE alerts ADD COLUMN assignee TEXT;"
+    "CREATE TABLE alert_history ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " alert_id INTEGER NOT NULL REFERENCES alerts(id),"
+    " time INTEGER NOT NULL,"
+    " author TEXT NOT NULL,"
+    " kind TEXT NOT NULL CHECK (kind IN ('note','assign','status')),"
+    " text TEXT NOT NULL);"
+    "CREATE INDEX alert_history_alert ON alert_history(alert_id, id);"
+    "CREATE INDEX alerts_assignee ON alerts(assignee, id);"
+    "CREATE TRIGGER alert_history_no_update BEFORE UPDATE ON alert_history "
+    " BEGIN SELECT RAISE(ABORT, 'alert history is append-only'); END;"
+    "CREATE TRIGGER alert_history_no_delete BEFORE DELETE ON alert_history "
+    " BEGIN SELECT RAISE(ABORT, 'alert history is append-only'); END;"
+    "INSERT INTO alert_history(alert_id, time, author, kind, text) "
+    " SELECT id, status_at, status_by, 'status', "
+    "  CASE status WHEN 1 THEN 'acknowledged' ELSE 'closed' END || "
+    "  coalesce(': ' || nullif(status_note, ''), '') "
+    " FROM alerts WHERE status > 0 AND status_by IS NOT NULL AND status_at IS NOT NULL "
+    " ORDER BY status_at, id;",
 };
 
 static const char *const source_names[] = {"chain", "supply", "partner"};
@@ -374,7 +402,7 @@ out:
 #define ALERT_COLUMNS                                                                              \
     "id, time, last_seen, occurrences, source, kind, severity, tlp, share_to, title, "             \
     "explanation, evidence, provenance, status, status_by, status_at, status_note, dedup_key, "    \
-    "cooldown"
+    "cooldown, assignee"
 
 static json_t *json_text_or_null(sqlite3_stmt *st, int col)
 {
@@ -435,6 +463,7 @@ static json_t *row_to_json(sqlite3_stmt *st)
     json_object_set_new(o, "status_note", json_text_or_null(st, 16));
     json_object_set_new(o, "dedup_key", json_text_or_null(st, 17));
     json_object_set_new(o, "cooldown_s", json_integer(sqlite3_column_int64(st, 18) / 1000000));
+    json_object_set_new(o, "assignee", json_text_or_null(st, 19));
     return o;
 }
 
@@ -497,10 +526,13 @@ int cw_alert_list(cw_alert_db *db, const cw_alert_filter *f, json_t **out)
     const char *sql =
         asc ? "SELECT " ALERT_COLUMNS " FROM alerts WHERE (?1 < 0 OR status = ?1) AND "
               "(?2 IS NULL OR source = lower(?2)) AND (?3 IS NULL OR kind = ?3) AND severity >= ?4 "
-              "AND time >= ?5 AND id > ?6 ORDER BY id ASC LIMIT ?7"
+              "AND time >= ?5 AND id > ?6 AND (?9 IS NULL OR assignee = ?9) ORDER BY id ASC LIMIT "
+              "?7"
             : "SELECT " ALERT_COLUMNS " FROM alerts WHERE (?1 < 0 OR status = ?1) AND "
               "(?2 IS NULL OR source = lower(?2)) AND (?3 IS NULL OR kind = ?3) AND severity >= ?4 "
-              "AND time >= ?5 AND id > ?6 AND (?8 <= 0 OR id < ?8) ORDER BY id DESC LIMIT ?7";
+              "AND time >= ?5 AND id > ?6 AND (?8 <= 0 OR id < ?8) AND (?9 IS NULL OR assignee = "
+              "?9) "
+              "ORDER BY id DESC LIMIT ?7";
     sqlite3_stmt *st = cw_sql_cached(&db->cache, db->db, sql);
     if (!st)
         return sql_fail(db, "list");
@@ -515,6 +547,8 @@ int cw_alert_list(cw_alert_db *db, const cw_alert_filter *f, json_t **out)
     sqlite3_bind_int64(st, 7, limit + 1);
     if (!asc)
         sqlite3_bind_int64(st, 8, f->before_id);
+    if (f->assignee)
+        sqlite3_bind_text(st, 9, f->assignee, -1, SQLITE_STATIC);
     json_t *arr = json_array();
     int rc = 0, s;
     int64_t n = 0, last = 0;
@@ -572,7 +606,7 @@ int cw_alert_count(cw_alert_db *db, const cw_alert_filter *f,
         &db->cache, db->db,
         "SELECT severity, tlp, share_to, count(*) FROM alerts WHERE (?1 < 0 OR status = ?1) AND "
         "(?2 IS NULL OR source = lower(?2)) AND (?3 IS NULL OR kind = ?3) AND severity >= ?4 AND "
-        "time >= ?5 GROUP BY severity, tlp, share_to");
+        "time >= ?5 AND (?6 IS NULL OR assignee = ?6) GROUP BY severity, tlp, share_to");
     if (!st)
         return sql_fail(db, "count");
     sqlite3_bind_int(st, 1, status);
@@ -582,6 +616,8 @@ int cw_alert_count(cw_alert_db *db, const cw_alert_filter *f,
         sqlite3_bind_text(st, 3, f->kind, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 4, sev);
     sqlite3_bind_int64(st, 5, f->since_us);
+    if (f->assignee)
+        sqlite3_bind_text(st, 6, f->assignee, -1, SQLITE_STATIC);
     int rc = 0, s;
     while (!rc && (s = sqlite3_step(st)) == SQLITE_ROW) {
         const char *share = (const char *)sqlite3_column_text(st, 2);
@@ -599,6 +635,49 @@ int cw_alert_count(cw_alert_db *db, const cw_alert_filter *f,
     return rc;
 }
 
+/* Appends one history entry inside the caller's transaction. */
+static int history_add(cw_alert_db *db, int64_t id, int64_t now, const char *author,
+                       const char *kind, const char *text, int64_t *out_entry)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db->db,
+                           "INSERT INTO alert_history(alert_id, time, author, kind, text) "
+                           "VALUES(?,?,?,?,?)",
+                           -1, &st, NULL))
+        return sql_fail(db, "history");
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_text(st, 3, author, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, text, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sql_fail(db, "history");
+    sqlite3_finalize(st);
+    if (!rc && out_entry)
+        *out_entry = sqlite3_last_insert_rowid(db->db);
+    return rc;
+}
+
+/* A name or a note: valid UTF-8 (jansson must be able to carry it), no control characters
+ * except, in notes, new lines and tabs; 1..max bytes. */
+static int check_text(const char *t, size_t max, bool multiline, const char *what)
+{
+    if (!t || !*t)
+        return cw_error_set(CW_EINVAL, "%s: must not be empty", what);
+    size_t n = strlen(t);
+    if (n > max)
+        return cw_error_set(CW_EINVAL, "%s: %zu bytes, at most %zu", what, n, max);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)t[i];
+        if ((c < 0x20 && !(multiline && (c == '\n' || c == '\t'))) || c == 0x7f)
+            return cw_error_set(CW_EINVAL, "%s: control character 0x%02x at byte %zu", what, c, i);
+    }
+    json_t *probe = json_string(t);
+    if (!probe)
+        return cw_error_set(CW_EINVAL, "%s: not valid UTF-8", what);
+    json_decref(probe);
+    return 0;
+}
+
 int cw_alert_set_status(cw_alert_db *db, int64_t id, cw_alert_status status, const char *who,
                         const char *note)
 {
@@ -606,16 +685,23 @@ int cw_alert_set_status(cw_alert_db *db, int64_t id, cw_alert_status status, con
         return cw_error_set(CW_EINVAL, "status: can only acknowledge or close");
     if (!who || !*who)
         return cw_error_set(CW_EINVAL, "status: who is required");
+    if (note && *note && check_text(note, 4000, true, "note"))
+        return CW_EINVAL;
     sqlite3_stmt *st = NULL;
-    int rc = 0;
+    int rc = cw_alert__exec(db->db, "BEGIN IMMEDIATE");
+    if (rc)
+        return rc;
+    int64_t now = cw_alert_now_us();
     if (sqlite3_prepare_v2(db->db,
                            "UPDATE alerts SET status = ?1, status_by = ?2, status_at = ?3, "
                            "status_note = ?4 WHERE id = ?5 AND status < ?1",
-                           -1, &st, NULL))
-        return sql_fail(db, "set status");
+                           -1, &st, NULL)) {
+        rc = sql_fail(db, "set status");
+        goto out;
+    }
     sqlite3_bind_int(st, 1, (int)status);
     sqlite3_bind_text(st, 2, who, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, cw_alert_now_us());
+    sqlite3_bind_int64(st, 3, now);
     if (note)
         sqlite3_bind_text(st, 4, note, -1, SQLITE_STATIC);
     else
@@ -625,9 +711,19 @@ int cw_alert_set_status(cw_alert_db *db, int64_t id, cw_alert_status status, con
         rc = sql_fail(db, "set status");
     sqlite3_finalize(st);
     if (rc)
+        goto out;
+    if (sqlite3_changes(db->db) == 1) {
+        char text[4100];
+        snprintf(text, sizeof text, "%s%s%s", cw_alert_status_name(status),
+                 note && *note ? ": " : "", note && *note ? note : "");
+        rc = history_add(db, id, now, who, "status", text, NULL);
+        if (!rc)
+            rc = cw_alert__exec(db->db, "COMMIT");
+        if (rc)
+            cw_alert__exec(db->db, "ROLLBACK");
         return rc;
-    if (sqlite3_changes(db->db) == 1)
-        return 0;
+    }
+    cw_alert__exec(db->db, "ROLLBACK");
     json_t *cur = NULL;
     rc = cw_alert_get(db, id, &cur);
     if (rc)
@@ -637,6 +733,137 @@ int cw_alert_set_status(cw_alert_db *db, int64_t id, cw_alert_status status, con
                       cw_alert_status_name(status));
     json_decref(cur);
     return rc;
+out:
+    cw_alert__exec(db->db, "ROLLBACK");
+    return rc;
+}
+
+/* Whether alert id exists (inside a transaction). */
+static int alert_exists(cw_alert_db *db, int64_t id)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db->db, "SELECT 1 FROM alerts WHERE id = ?", -1, &st, NULL))
+        return sql_fail(db, "lookup");
+    sqlite3_bind_int64(st, 1, id);
+    int s = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (s == SQLITE_ROW)
+        return 0;
+    if (s == SQLITE_DONE)
+        return cw_error_set(CW_ENOTFOUND, "alert %lld not found", (long long)id);
+    return sql_fail(db, "lookup");
+}
+
+int cw_alert_assign(cw_alert_db *db, int64_t id, const char *assignee, const char *who)
+{
+    if (!who || !*who)
+        return cw_error_set(CW_EINVAL, "assign: who is required");
+    if (assignee && !*assignee)
+        assignee = NULL;
+    if (assignee && check_text(assignee, 64, false, "assignee"))
+        return CW_EINVAL;
+    int rc = cw_alert__exec(db->db, "BEGIN IMMEDIATE");
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    bool same = false;
+    if ((rc = alert_exists(db, id)))
+        goto out;
+    if (sqlite3_prepare_v2(db->db, "SELECT assignee IS ?2 FROM alerts WHERE id = ?1", -1, &st,
+                           NULL)) {
+        rc = sql_fail(db, "assign");
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    if (assignee)
+        sqlite3_bind_text(st, 2, assignee, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        same = sqlite3_column_int(st, 0) != 0;
+    sqlite3_finalize(st);
+    st = NULL;
+    if (same) /* nothing changes: no history entry */
+        goto out;
+    if (sqlite3_prepare_v2(db->db, "UPDATE alerts SET assignee = ?2 WHERE id = ?1", -1, &st,
+                           NULL)) {
+        rc = sql_fail(db, "assign");
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    if (assignee)
+        sqlite3_bind_text(st, 2, assignee, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 2);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = sql_fail(db, "assign");
+    sqlite3_finalize(st);
+    if (rc)
+        goto out;
+    char text[128];
+    if (assignee)
+        snprintf(text, sizeof text, "assigned to %s", assignee);
+    else
+        snprintf(text, sizeof text, "unassigned");
+    if ((rc = history_add(db, id, cw_alert_now_us(), who, "assign", text, NULL)))
+        goto out;
+    return cw_alert__exec(db->db, "COMMIT");
+out:
+    cw_alert__exec(db->db, rc ? "ROLLBACK" : "COMMIT");
+    return rc;
+}
+
+int cw_alert_note_add(cw_alert_db *db, int64_t id, const char *who, const char *text,
+                      int64_t *out_entry)
+{
+    if (!who || !*who)
+        return cw_error_set(CW_EINVAL, "note: who is required");
+    if (check_text(text, 4000, true, "note"))
+        return CW_EINVAL;
+    int rc = cw_alert__exec(db->db, "BEGIN IMMEDIATE");
+    if (rc)
+        return rc;
+    rc = alert_exists(db, id);
+    if (!rc)
+        rc = history_add(db, id, cw_alert_now_us(), who, "note", text, out_entry);
+    if (!rc)
+        rc = cw_alert__exec(db->db, "COMMIT");
+    if (rc)
+        cw_alert__exec(db->db, "ROLLBACK");
+    return rc;
+}
+
+int cw_alert_history(cw_alert_db *db, int64_t id, json_t **out)
+{
+    *out = NULL;
+    int rc = alert_exists(db, id);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db->db,
+                           "SELECT id, time, author, kind, text FROM alert_history "
+                           "WHERE alert_id = ? ORDER BY id",
+                           -1, &st, NULL))
+        return sql_fail(db, "history");
+    sqlite3_bind_int64(st, 1, id);
+    json_t *arr = json_array();
+    char t[32];
+    int s;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        cw_alert_format_time(t, sqlite3_column_int64(st, 1), 6);
+        json_array_append_new(arr, json_pack("{s:I, s:s, s:o, s:o, s:o}", "id",
+                                             (json_int_t)sqlite3_column_int64(st, 0), "time", t,
+                                             "author", json_text_or_null(st, 2), "kind",
+                                             json_text_or_null(st, 3), "text",
+                                             json_text_or_null(st, 4)));
+    }
+    if (s != SQLITE_DONE)
+        rc = sql_fail(db, "history");
+    sqlite3_finalize(st);
+    if (rc) {
+        json_decref(arr);
+        return rc;
+    }
+    *out = arr;
+    return 0;
 }
 
 int cw_alert_any_local_after(cw_alert_db *db, int64_t after_id)

@@ -1,8 +1,8 @@
 /*
- * cmd_alerts.c: `chainwatch alerts list|show|ack|close|raise`: reads and moves alerts in a
- * node database. `raise` is the manual (and test) way to emit an alert; engines call
- * cw_alert_emit() directly. Alerts raised here are also published to the node's STIX
- * collection (signed), so partners can pull them.
+ * cmd_alerts.c: `chainwatch alerts list|show|ack|close|assign|note|history|raise`: reads,
+ * moves and annotates alerts in a node database. `raise` is the manual (and test) way to emit an
+ * alert; engines call cw_alert_emit() directly. Alerts raised here are also published to the node's
+ * STIX collection (signed), so partners can pull them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +23,36 @@ static const char *opt_value(int argc, char **argv, int *i)
     return argv[++*i];
 }
 
+/* The text of the file at path ("-": standard input), NUL-terminated (*out owned, free()).
+ * For evidence too large for one command-line argument (a trace graph). */
+static int read_text(const char *path, char **out)
+{
+    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    if (!f)
+        return cw_error_set(CW_EIO, "--evidence-file %s: cannot open", path);
+    cw_buf b = {0};
+    char chunk[65536];
+    size_t k;
+    int rc = 0;
+    while ((k = fread(chunk, 1, sizeof chunk, f)) > 0)
+        if (cw_buf_append(&b, chunk, k)) {
+            rc = cw_error_set(CW_ENOMEM, "out of memory");
+            break;
+        }
+    if (!rc && ferror(f))
+        rc = cw_error_set(CW_EIO, "--evidence-file %s: read error", path);
+    if (f != stdin)
+        fclose(f);
+    if (!rc && cw_buf_append(&b, "", 1))
+        rc = cw_error_set(CW_ENOMEM, "out of memory");
+    if (rc) {
+        cw_buf_deinit(&b);
+        return rc;
+    }
+    *out = (char *)b.data;
+    return 0;
+}
+
 static void print_alert_line(const json_t *a)
 {
     printf("%-6lld %-27s %-8s %-8s %-12s %-13s %s\n",
@@ -39,7 +69,8 @@ static int run(int argc, char **argv)
 {
     const cw_command *cmd = &cw_cmd_alerts;
     if (argc < 2)
-        return cw_cli_usage_error(cmd, "missing subcommand (list, show, ack, close, raise)");
+        return cw_cli_usage_error(
+            cmd, "missing subcommand (list, show, ack, close, assign, note, history, raise)");
     const char *sub = argv[1];
     const char *db_path = getenv("CW_DB") ? getenv("CW_DB") : "chainwatch.db";
     bool json = false;
@@ -50,13 +81,18 @@ static int run(int argc, char **argv)
     in.severity = CW_SEV_MEDIUM;
     in.tlp = CW_TLP_AMBER;
     const char *who = getenv("USER") ? getenv("USER") : "cli";
-    const char *note = NULL, *id_arg = NULL;
+    const char *note = NULL, *id_arg = NULL, *evidence_file = NULL, *assignee = NULL;
+    bool unassign = false;
     int64_t cooldown_s = 0;
     int rc = 0;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v = NULL;
         if (!strcmp(a, "--json")) {
             json = true;
+            continue;
+        }
+        if (!strcmp(a, "--none")) {
+            unassign = true;
             continue;
         }
         if (a[0] != '-' || a[1] != '-') {
@@ -112,6 +148,12 @@ static int run(int argc, char **argv)
             in.explanation = v;
         else if (!strcmp(a, "--evidence"))
             in.evidence = v;
+        else if (!strcmp(a, "--evidence-file"))
+            evidence_file = v;
+        else if (!strcmp(a, "--to"))
+            assignee = v;
+        else if (!strcmp(a, "--assignee"))
+            f.assignee = v;
         else if (!strcmp(a, "--dedup-key"))
             in.dedup_key = v;
         else if (!strcmp(a, "--cooldown")) {
@@ -124,11 +166,19 @@ static int run(int argc, char **argv)
 
     bool is_list = !strcmp(sub, "list"), is_show = !strcmp(sub, "show");
     bool is_ack = !strcmp(sub, "ack"), is_close = !strcmp(sub, "close");
-    bool is_raise = !strcmp(sub, "raise");
-    if (!is_list && !is_show && !is_ack && !is_close && !is_raise)
+    bool is_raise = !strcmp(sub, "raise"), is_assign = !strcmp(sub, "assign");
+    bool is_note = !strcmp(sub, "note"), is_history = !strcmp(sub, "history");
+    if (!is_list && !is_show && !is_ack && !is_close && !is_raise && !is_assign && !is_note &&
+        !is_history)
         return cw_cli_usage_error(cmd, "unknown subcommand '%s'", sub);
+    if (is_assign && !assignee == !unassign)
+        return cw_cli_usage_error(cmd, "assign needs --to NAME or --none");
+    if (is_note && (!note || !*note))
+        return cw_cli_usage_error(cmd, "note needs --note TEXT");
+    if (in.evidence && evidence_file)
+        return cw_cli_usage_error(cmd, "give --evidence or --evidence-file, not both");
     int64_t id = 0;
-    if (is_show || is_ack || is_close) {
+    if (is_show || is_ack || is_close || is_assign || is_note || is_history) {
         uint64_t n;
         if (!id_arg || cw_parse_u64(&n, id_arg) || n == 0)
             return cw_cli_usage_error(cmd, "%s needs an alert id", sub);
@@ -143,7 +193,16 @@ static int run(int argc, char **argv)
             return cw_cli_fail("alerts", rc);
         int64_t new_id = 0;
         bool dedup = false;
+        char *ev_text = NULL;
+        if (evidence_file && (rc = read_text(evidence_file, &ev_text))) {
+            cw_node_close(node);
+            return cw_cli_fail("alerts", rc);
+        }
+        if (ev_text)
+            in.evidence = ev_text;
         rc = cw_alert_emit(cw_node_alerts(node), &in, &new_id, &dedup);
+        free(ev_text);
+        in.evidence = NULL;
         if (!rc)
             rc = cw_share_publish_pending(node, NULL);
         if (!rc) {
@@ -195,6 +254,49 @@ static int run(int argc, char **argv)
             json_decref(out);
             out = NULL;
         }
+    } else if (is_history) {
+        json_t *hist = NULL;
+        rc = cw_alert_history(db, id, &hist);
+        if (!rc && json) {
+            out = json_pack("{s:I, s:o}", "alert_id", (json_int_t)id, "history", hist);
+        } else if (!rc) {
+            size_t k;
+            json_t *e;
+            printf("%-27s %-16s %-7s %s\n", "TIME", "BY", "KIND", "TEXT");
+            json_array_foreach(hist, k, e)
+                printf("%-27s %-16s %-7s %s\n", json_string_value(json_object_get(e, "time")),
+                       json_string_value(json_object_get(e, "author")),
+                       json_string_value(json_object_get(e, "kind")),
+                       json_string_value(json_object_get(e, "text")));
+            if (!json_array_size(hist))
+                printf("-- no notes, assignments or status changes yet\n");
+            json_decref(hist);
+        }
+    } else if (is_assign || is_note) {
+        int64_t entry = 0;
+        rc = is_assign ? cw_alert_assign(db, id, unassign ? NULL : assignee, who)
+                       : cw_alert_note_add(db, id, who, note, &entry);
+        cw_node *node = NULL;
+        if (!rc && cw_node_open(&node, db_path) == 0) {
+            /* audited like the API's writes */
+            char target[32], det[128];
+            snprintf(target, sizeof target, "alert/%lld", (long long)id);
+            if (is_assign)
+                snprintf(det, sizeof det, "%s%.64s", unassign ? "unassigned" : "assigned to ",
+                         unassign ? "" : assignee);
+            else
+                snprintf(det, sizeof det, "note %lld (%zu bytes)", (long long)entry, strlen(note));
+            rc = cw_audit_append(node, who, is_assign ? "alert.assign" : "alert.note", target, "ok",
+                                 det);
+            cw_node_close(node);
+        }
+        if (!rc && json)
+            rc = cw_alert_get(db, id, &out);
+        else if (!rc && is_assign)
+            printf("alert %lld %s%s by %s\n", (long long)id,
+                   unassign ? "unassigned" : "assigned to ", unassign ? "" : assignee, who);
+        else if (!rc)
+            printf("note %lld added to alert %lld by %s\n", (long long)entry, (long long)id, who);
     } else {
         cw_alert_status to = is_ack ? CW_ALERT_ACKNOWLEDGED : CW_ALERT_CLOSED;
         rc = cw_alert_set_status(db, id, to, who, note);
@@ -231,9 +333,13 @@ const cw_command cw_cmd_alerts = {
     "       chainwatch alerts show  ID [--db PATH] [--json]\n"
     "       chainwatch alerts ack   ID [--db PATH] [--by WHO] [--note TEXT] [--json]\n"
     "       chainwatch alerts close ID [--db PATH] [--by WHO] [--note TEXT] [--json]\n"
+    "       chainwatch alerts assign ID (--to NAME | --none) [--db PATH] [--by WHO] [--json]\n"
+    "       chainwatch alerts note  ID --note TEXT [--db PATH] [--by WHO] [--json]\n"
+    "       chainwatch alerts history ID [--db PATH] [--json]\n"
     "       chainwatch alerts raise --title T --kind K [--source chain|supply] [--severity S]\n"
     "                               [--tlp clear|green|amber|amber+strict|red] [--share-to ORGS]\n"
-    "                               [--explanation T] [--evidence JSON] [--dedup-key K]\n"
+    "                               [--explanation T] [--evidence JSON | --evidence-file F]\n"
+    "                               [--dedup-key K]\n"
     "                               [--cooldown SECONDS] [--db PATH] [--json]\n\n"
     "The database defaults to $CHAINWATCH_DB or ./chainwatch.db; it must exist (exit 3).\n"
     "A listing shows 100 alerts unless --limit says otherwise, and ends with a line saying\n"
@@ -241,5 +347,8 @@ const cw_command cw_cmd_alerts = {
     "severity: info, low, medium, high, critical. --share-to names the organisation(s) that may\n"
     "receive a TLP:AMBER (comma-separated) or TLP:AMBER+STRICT (exactly one) alert.\n"
     "`raise` needs an initialised node (chainwatch node init) and publishes the alert to the\n"
-    "node's signed STIX collection.\n",
+    "node's signed STIX collection. --evidence-file reads the evidence from a file (- for\n"
+    "standard input), for documents larger than one command-line argument (a trace graph).\n"
+    "assign, note and history: the alert's assignee and its history of notes, assignments and\n"
+    "status changes (who, when); they stay on this node and are never shared with partners.\n",
     run};

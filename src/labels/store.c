@@ -805,3 +805,32 @@ out:
     sqlite3_finalize(st);
     return rc;
 }
+
+int cw_labels_search(cw_labels *db, const char *text, int64_t limit, cw_label_cb cb, void *payload)
+{
+    if (!text || !text[0])
+        return cw_error_set(CW_EINVAL, "search: empty text");
+    if (strlen(text) > 200)
+        return cw_error_set(CW_EINVAL, "search: text longer than 200 bytes");
+    if (limit <= 0 || limit > 10000)
+        limit = 10000;
+    char key[512];
+    if (cw_label_address_key(key, sizeof key, text))
+        snprintf(key, sizeof key, "%.*s", (int)(sizeof key - 1), text);
+    /* instr(lower(..)) rather than LIKE: no wildcard characters to escape in the user's text */
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db->db,
+                           LABEL_COLUMNS
+                           "WHERE l.subject_key = ?1 OR instr(lower(e.name), lower(?2)) > 0 OR "
+                           "lower(e.ref) = lower(?2) OR lower(l.category) = lower(?2) "
+                           "ORDER BY (l.subject_key = ?1) DESC, (lower(e.name) = lower(?2)) DESC, "
+                           "e.name, l.category, l.asset, l.subject_key, l.id LIMIT ?3",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(db, "prepare search");
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, limit);
+    int rc = run_label_query(db, st, true, cb, payload);
+    sqlite3_finalize(st);
+    return rc;
+}

@@ -1,8 +1,11 @@
 /*
  * api.c: the JSON API under /api/v1/: alerts (list with filters and keyset paging, the real
- * total of the filter and its split by severity, one alert, acknowledge, close) and the node's
- * public facts. Reads are TLP-filtered for the caller;
- * partners (role peer) use TAXII, not this API.
+ * total of the filter and its split by severity, one alert, acknowledge, close, assign, notes
+ * and history, the share preview) and the node's public facts. Reads are TLP-filtered for the
+ * caller: an alert the caller may not see answers 404 on every route under it, so its
+ * history and preview are never shown to someone its marking excludes. Writes need role
+ * analyst or admin and are audited with what changed (http.write, detail). Partners (role
+ * peer) use TAXII, not this API.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -57,6 +60,9 @@ static void list_alerts(cw_server *s, cw_req *q, cw_resp *r)
     f.source = cw_server__arg(q, "source");
     f.kind = cw_server__arg(q, "kind");
     f.min_severity = cw_server__arg(q, "min_severity");
+    f.assignee = cw_server__arg(q, "assignee");
+    if (f.assignee && !*f.assignee)
+        f.assignee = NULL;
     const char *lim = cw_server__arg(q, "limit"), *after = cw_server__arg(q, "after");
     const char *before = cw_server__arg(q, "before");
     uint64_t v;
@@ -168,9 +174,42 @@ void cw_server__api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
         r->body = a;
         return;
     }
+    bool staff = q->who.role == CW_ROLE_ANALYST || q->who.role == CW_ROLE_ADMIN;
+    if (!strcmp(segs[2], "history")) {
+        json_decref(a);
+        if (!get) {
+            cw_server__error(r, 405, "Method not allowed", NULL);
+            return;
+        }
+        json_t *hist = NULL;
+        int rc = cw_alert_history(cw_node_alerts(s->node), (int64_t)id, &hist);
+        if (rc)
+            cw_server__fail(r, rc);
+        else
+            r->body = json_pack("{s:I, s:o}", "alert_id", (json_int_t)id, "history", hist);
+        return;
+    }
+    if (!strcmp(segs[2], "share-preview")) {
+        if (!get) {
+            json_decref(a);
+            cw_server__error(r, 405, "Method not allowed", NULL);
+            return;
+        }
+        if (!staff) {
+            json_decref(a);
+            cw_server__error(r, 403, "Forbidden", "the share preview needs role analyst or admin");
+            return;
+        }
+        int rc = cw_share_preview(s->node, a, &r->body);
+        json_decref(a);
+        if (rc)
+            cw_server__fail(r, rc);
+        return;
+    }
     json_decref(a);
     bool ack = !strcmp(segs[2], "ack"), close = !strcmp(segs[2], "close");
-    if (!ack && !close) {
+    bool assign = !strcmp(segs[2], "assign"), note_add = !strcmp(segs[2], "notes");
+    if (!ack && !close && !assign && !note_add) {
         cw_server__error(r, 404, "Not found", "no such resource");
         return;
     }
@@ -178,28 +217,81 @@ void cw_server__api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
         cw_server__error(r, 405, "Method not allowed", NULL);
         return;
     }
-    if (q->who.role != CW_ROLE_ANALYST && q->who.role != CW_ROLE_ADMIN) {
+    if (!staff) {
         cw_server__error(r, 403, "Forbidden",
-                         "acknowledging and closing need role analyst or admin");
+                         assign || note_add
+                             ? "assigning and adding notes need role analyst or admin"
+                             : "acknowledging and closing need role analyst or admin");
         return;
     }
-    const char *note = NULL;
     json_t *body = NULL;
     if (q->body_len) {
         json_error_t err;
         body = json_loadb(q->body, q->body_len, JSON_REJECT_DUPLICATES, &err);
+    }
+    int rc;
+    if (assign || note_add) {
+        /* {"assignee": "name" | null} or {"text": "..."} */
+        json_t *v = json_object_get(body, assign ? "assignee" : "text");
+        bool ok = json_is_object(body) &&
+                  (assign ? (json_is_string(v) || json_is_null(v)) : json_is_string(v));
+        if (!ok) {
+            json_decref(body);
+            cw_server__error(r, 400, "Bad request",
+                             assign ? "body: expected {\"assignee\": \"NAME\"} or "
+                                      "{\"assignee\": null}"
+                                    : "body: expected {\"text\": \"...\"}");
+            return;
+        }
+        int64_t entry = 0;
+        if (assign)
+            rc = cw_alert_assign(cw_node_alerts(s->node), (int64_t)id, json_string_value(v),
+                                 q->who.name);
+        else
+            rc = cw_alert_note_add(cw_node_alerts(s->node), (int64_t)id, q->who.name,
+                                   json_string_value(v), &entry);
+        if (!rc) {
+            /* the audit entry names what changed (the note's text stays in the history) */
+            char det[128];
+            if (assign)
+                snprintf(det, sizeof det, "%s%.64s",
+                         json_string_value(v) && *json_string_value(v) ? "assigned to "
+                                                                       : "unassigned",
+                         json_string_value(v) ? json_string_value(v) : "");
+            else
+                snprintf(det, sizeof det, "note %lld (%zu bytes)", (long long)entry,
+                         strlen(json_string_value(v)));
+            r->audit_detail = cw_arena_strndup(q->arena, det, strlen(det));
+        }
+        json_decref(body);
+        if (rc) {
+            cw_server__fail(r, rc);
+            return;
+        }
+        if (assign) {
+            cw_alert_get(cw_node_alerts(s->node), (int64_t)id, &r->body);
+        } else {
+            json_t *hist = NULL;
+            if ((rc = cw_alert_history(cw_node_alerts(s->node), (int64_t)id, &hist)))
+                cw_server__fail(r, rc);
+            else
+                r->body = json_pack("{s:I, s:I, s:o}", "alert_id", (json_int_t)id, "note_id",
+                                    (json_int_t)entry, "history", hist);
+        }
+        return;
+    }
+    const char *note = NULL;
+    if (q->body_len) {
         if (!json_is_object(body) ||
             (json_object_get(body, "note") && !json_is_string(json_object_get(body, "note")))) {
             json_decref(body);
-            {
-                cw_server__error(r, 400, "Bad request", "body: expected {\"note\": \"...\"}");
-                return;
-            }
+            cw_server__error(r, 400, "Bad request", "body: expected {\"note\": \"...\"}");
+            return;
         }
         note = json_string_value(json_object_get(body, "note"));
     }
-    int rc = cw_alert_set_status(cw_node_alerts(s->node), (int64_t)id,
-                                 ack ? CW_ALERT_ACKNOWLEDGED : CW_ALERT_CLOSED, q->who.name, note);
+    rc = cw_alert_set_status(cw_node_alerts(s->node), (int64_t)id,
+                             ack ? CW_ALERT_ACKNOWLEDGED : CW_ALERT_CLOSED, q->who.name, note);
     json_decref(body);
     if (rc == CW_EINVAL) {
         cw_server__error(r, 409, "Conflict", cw_error_last());

@@ -3,7 +3,13 @@
  *   GET tx/{txid}                      a transaction (cw_query_tx) with its pattern flags
  *   GET address/{addr}?offset&limit    an address (cw_query_address), its cluster and labels
  *   GET block/{height|hash}            a block (cw_query_block)
- *   GET cluster/{addr}?limit           the cluster of an address: size and a page of members
+ *   GET address/{addr} also carries the address's label records with their provenance
+ *                                      (labels) and its cluster's own figures (cluster.totals)
+ *   GET cluster/{addr}?limit           the cluster of an address (or cluster/id:N): size, its own
+ *                                      totals (received, balance, first/last seen) and a page
+ *                                      of members
+ *   GET labels?q=TEXT&limit=           labels by address, entity name (part), reference or
+ *                                      category, each with its provenance
  *   GET trace?from=..&model=..&direction=..&max_hops=..&min_value=..&stop_at=a,b
  *                                      a trace (cw_trace_json: flow graph + summary); from=
  *                                      may list several sources, comma-separated;
@@ -21,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "chainwatch/btc/query.h"
@@ -155,6 +162,70 @@ static json_t *labels_json(cw_chain_ctx *c, const cw_chainstore *cs, uint32_t ad
     return json_null();
 }
 
+/* Label records with their provenance (which list, source, import file and date, place in
+ * the file), from the label store: for an address (lookup) or a search box (search). */
+static int label_cb(const cw_label *l, void *payload)
+{
+    json_t *o =
+        json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:s}", "id",
+                  (json_int_t)l->id, "subject_kind", cw_label_subject_kind_name(l->subject_kind),
+                  "asset", l->asset, "subject", l->subject, "entity", l->entity, "entity_ref",
+                  l->entity_ref, "entity_type", l->entity_type, "category", l->category, "source",
+                  l->source, "date", l->date, "confidence", l->confidence, "programs", l->programs);
+    return o && !json_array_append_new((json_t *)payload, o) ? 0 : CW_ENOMEM;
+}
+
+static int provenance_cb(const cw_label_provenance *p, void *payload)
+{
+    json_t *o =
+        json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "run_id", (json_int_t)p->run_id, "kind",
+                  p->kind, "file", p->file, "file_sha256", p->file_sha256, "content_sha256",
+                  p->content_sha256, "imported_at", p->imported_at, "location", p->location);
+    return o && !json_array_append_new((json_t *)payload, o) ? 0 : CW_ENOMEM;
+}
+
+/* addr: the labels of this address; else search: the labels a search box finds. */
+static int label_records(cw_chain_ctx *c, const char *addr, const char *search, int64_t limit,
+                         json_t **out)
+{
+    *out = json_array();
+    if (!c->labels)
+        return 0;
+    int rc = addr ? cw_labels_lookup(c->labels, NULL, addr, label_cb, *out)
+                  : cw_labels_search(c->labels, search, limit, label_cb, *out);
+    if (rc == CW_EINVAL && addr) /* not an address the label store can key: no labels */
+        rc = 0;
+    size_t i;
+    json_t *l;
+    json_array_foreach(*out, i, l)
+    {
+        if (rc < 0)
+            break;
+        json_t *prov = json_array();
+        rc = cw_labels_provenance_foreach(
+            c->labels, (int64_t)json_integer_value(json_object_get(l, "id")), provenance_cb, prov);
+        json_object_set_new(l, "provenance", prov);
+    }
+    if (rc < 0) {
+        json_decref(*out);
+        *out = NULL;
+        return rc;
+    }
+    return 0;
+}
+
+/* The cluster's own figures (its members' totals), kept apart from any one address's. */
+static json_t *cluster_json(const cw_chainstore *cs, const cw_clusters *cl, uint32_t cid)
+{
+    uint64_t size = 0;
+    const uint32_t *m = cw_clusters_members(cl, cid, &size);
+    json_t *tot = NULL;
+    json_t *j = json_pack("{s:I, s:I}", "id", (json_int_t)cid, "size", (json_int_t)size);
+    if (j && cw_query_addrs_totals(&tot, cs, m, size) == 0)
+        json_object_set_new(j, "totals", tot);
+    return j;
+}
+
 static void do_trace(cw_chain_ctx *c, cw_chainstore *cs, cw_req *q, cw_resp *r)
 {
     cw_trace_opts o;
@@ -276,14 +347,15 @@ void cw_server__chain_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *
         if (!rc) {
             uint32_t id = (uint32_t)json_integer_value(json_object_get(j, "id"));
             json_object_set_new(j, "label", labels_json(c, cs, id));
+            json_t *recs = NULL;
+            if ((rc = label_records(c, json_string_value(json_object_get(j, "address")), NULL, 0,
+                                    &recs)) == 0)
+                json_object_set_new(j, "labels", recs);
             cw_clusters *cl = NULL;
-            if (cw_clusters_open(&cl, cs) == 0) {
-                uint64_t size = 0;
+            if (!rc && cw_clusters_open(&cl, cs) == 0) {
                 uint32_t cid = cw_clusters_of(cl, id);
-                cw_clusters_members(cl, cid, &size);
-                json_object_set_new(
-                    j, "cluster",
-                    json_pack("{s:I, s:I}", "id", (json_int_t)cid, "size", (json_int_t)size));
+                if (cid != CW_NONE32)
+                    json_object_set_new(j, "cluster", cluster_json(cs, cl, cid));
                 cw_clusters_close(cl);
             }
         }
@@ -297,11 +369,19 @@ void cw_server__chain_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *
             cw_server__error(r, 400, "Bad request", "limit: a number <= 10000");
             return;
         }
-        if ((rc = cw_addr_decode(&k, segs[1], cw_chainstore_network(cs))) == 0 &&
-            (rc = cw_chainstore_find_addr(cs, &k, &a)) == 0 &&
-            (rc = cw_clusters_open(&cl, cs)) == 0) {
+        /* cluster/ADDR, or cluster/id:N (a cluster id of the current build) */
+        bool by_id = !strncmp(segs[1], "id:", 3);
+        uint64_t want = 0;
+        if (by_id && (cw_parse_u64(&want, segs[1] + 3) || want > UINT32_MAX)) {
+            cw_server__error(r, 400, "Bad request", "cluster/id:N: N is a cluster id");
+            return;
+        }
+        if (by_id ? (rc = cw_clusters_open(&cl, cs)) == 0 && want < cw_clusters_count(cl)
+                  : (rc = cw_addr_decode(&k, segs[1], cw_chainstore_network(cs))) == 0 &&
+                        (rc = cw_chainstore_find_addr(cs, &k, &a)) == 0 &&
+                        (rc = cw_clusters_open(&cl, cs)) == 0) {
             uint64_t size = 0;
-            uint32_t cid = cw_clusters_of(cl, (uint32_t)a);
+            uint32_t cid = by_id ? (uint32_t)want : cw_clusters_of(cl, (uint32_t)a);
             const uint32_t *m = cw_clusters_members(cl, cid, &size);
             json_t *members = json_array();
             char s2[CW_ADDR_STR_MAX];
@@ -311,9 +391,18 @@ void cw_server__chain_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *
                 json_object_set_new(e, "label", labels_json(c, cs, m[i]));
                 json_array_append_new(members, e);
             }
-            j = json_pack("{s:s, s:I, s:I, s:o}", "address", segs[1], "cluster", (json_int_t)cid,
-                          "size", (json_int_t)size, "members", members);
+            j = json_pack("{s:s, s:I, s:I, s:o}", "address", by_id ? "" : segs[1], "cluster",
+                          (json_int_t)cid, "size", (json_int_t)size, "members", members);
+            json_t *own = cluster_json(cs, cl, cid);
+            json_object_set(j, "totals", json_object_get(own, "totals"));
+            json_decref(own);
+            json_object_set_new(j, "more", json_boolean(size > lim));
             cw_clusters_close(cl);
+        } else if (by_id && !rc) {
+            rc = cw_error_set(CW_ENOTFOUND, "no cluster %llu (the clusters number %llu)",
+                              (unsigned long long)want, (unsigned long long)cw_clusters_count(cl));
+            cw_clusters_close(cl);
+            cl = NULL;
         } else if (rc == CW_ENOTFOUND && !cl) {
             rc = cw_error_set(CW_ENOTFOUND,
                               "%s: unknown address, or clusters not built "
@@ -334,13 +423,38 @@ void cw_server__chain_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *
         if (!rc)
             j = cw_screen_json(sr, 5);
         cw_screen_result_free(sr);
+    } else if (n == 1 && !strcmp(what, "labels")) {
+        const char *text = cw_server__arg(q, "q");
+        /* the search box's prefixes (search?q=label:TEXT) name what to look for */
+        if (text && !strncasecmp(text, "label:", 6))
+            text += 6;
+        else if (text && !strncasecmp(text, "entity:", 7))
+            text += 7;
+        bool bad = false;
+        uint64_t lim = arg_u64(q, "limit", 200, &bad);
+        if (!text || !*text || bad || lim == 0 || lim > 10000) {
+            cw_server__error(r, 400, "Bad request", "q= is required; limit: 1..10000");
+            return;
+        }
+        if (!c->labels) {
+            cw_server__error(r, 404, "Not found",
+                             "this node serves no label store (serve --labels)");
+            return;
+        }
+        json_t *recs = NULL;
+        if ((rc = label_records(c, NULL, text, (int64_t)lim + 1, &recs)) == 0) {
+            bool more = json_array_size(recs) > lim;
+            if (more)
+                json_array_remove(recs, json_array_size(recs) - 1);
+            j = json_pack("{s:s, s:o, s:b}", "query", text, "labels", recs, "more", more);
+        }
     } else if (n == 1 && !strcmp(what, "trace")) {
         do_trace(c, cs, q, r);
         return;
     } else {
         cw_server__error(r, 404, "Not found",
                          "chain routes: status, tx/ID, block/ID, address/A, "
-                         "cluster/A, screen/A, trace?from=");
+                         "cluster/A, cluster/id:N, labels?q=, screen/A, trace?from=");
         return;
     }
     if (rc) {

@@ -1,7 +1,8 @@
 /*
  * more_api.c: the JSON API routes the dashboard needs beyond alerts and the chain:
  *   GET /api/v1/trace?...              the same as /api/v1/chain/trace
- *   GET /api/v1/search?q=TEXT          what TEXT is (tx, block, address, label) and its answer
+ *   GET /api/v1/search?q=TEXT          what TEXT is (tx, block, address, cluster:N, label or
+ *                                      entity) and its answer
  *   GET /api/v1/supply/status?partner=&commodity=&at=
  *   GET /api/v1/supply/explain/{commodity}/{partner}?at=
  *   GET /api/v1/supply/series?commodity=&partner=  (or series/{commodity}?partner=): monthly
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "chainwatch/errors.h"
 #include "chainwatch/share.h"
@@ -137,7 +139,36 @@ static bool is_hex64(const char *t)
     return true;
 }
 
-/* search: rewrites the request into a chain route and answers {kind, query, result}. */
+/* Runs chain route seg0/seg1 into a fresh response (the search's sub-queries). */
+static void sub_route(cw_server *s, cw_req *q, const char *seg0, const char *seg1, cw_resp *r)
+{
+    char *segs[2] = {cw_arena_strndup(q->arena, seg0, strlen(seg0)),
+                     seg1 ? cw_arena_strndup(q->arena, seg1, strlen(seg1)) : NULL};
+    memset(r, 0, sizeof *r);
+    r->status = 200;
+    cw_server__chain_api(s, q, segs, seg1 ? 2 : 1, r);
+}
+
+/* The labels a search box finds (chain route labels?q=), or NULL when none / no label store. */
+static json_t *label_search(cw_server *s, cw_req *q)
+{
+    cw_resp lr;
+    /* the labels route reads the same q= (and drops a label: or entity: prefix) */
+    sub_route(s, q, "labels", NULL, &lr);
+    if (lr.status >= 400 || !lr.body || !json_array_size(json_object_get(lr.body, "labels"))) {
+        json_decref(lr.body);
+        return NULL;
+    }
+    return lr.body;
+}
+
+/* search: what the text is, answered by the chain routes: {kind, query, id, result, ...}.
+ *   64 hex digits: a tx, else a block hash; digits: a block height;
+ *   cluster:N or cluster:ADDR: a cluster with its own totals and members;
+ *   label:TEXT or entity:TEXT, or text that is not a known address: labels by entity name,
+ *   reference, category or subject (kind "labels"), each with its provenance;
+ *   anything else: an address, with its own figures (address), its cluster's (cluster), its
+ *   labels with provenance and its exposure. */
 static void search(cw_server *s, cw_req *q, cw_resp *r)
 {
     const char *t = cw_server__arg(q, "q");
@@ -149,65 +180,107 @@ static void search(cw_server *s, cw_req *q, cw_resp *r)
         cw_server__error(r, 404, "Not found", "no such resource (this node serves no chain store)");
         return;
     }
-    char tx_s[] = "tx", block_s[] = "block", addr_s[] = "address";
-    char *segs[2];
     const char *kind;
-    segs[1] = cw_arena_strndup(q->arena, t, strlen(t));
+    bool labels_only = !strncasecmp(t, "label:", 6) || !strncasecmp(t, "entity:", 7);
+    if (!strncasecmp(t, "cluster:", 8)) {
+        const char *v = t + 8;
+        char idseg[48];
+        bool digits = *v && strspn(v, "0123456789") == strlen(v) && strlen(v) < 20;
+        if (digits)
+            snprintf(idseg, sizeof idseg, "id:%s", v);
+        sub_route(s, q, "cluster", digits ? idseg : v, r);
+        if (r->status >= 400)
+            return;
+        json_t *res = r->body;
+        json_t *doc =
+            json_pack("{s:s, s:s, s:O, s:O, s:O, s:O}", "kind", "cluster", "query", t, "id",
+                      json_object_get(res, "cluster"), "cluster", json_object_get(res, "totals"),
+                      "members", json_object_get(res, "members"), "result", res);
+        json_object_set(json_object_get(doc, "cluster"), "id", json_object_get(res, "cluster"));
+        json_object_set(json_object_get(doc, "cluster"), "size", json_object_get(res, "size"));
+        json_decref(res);
+        r->body = doc;
+        return;
+    }
+    if (labels_only) {
+        json_t *ls = label_search(s, q);
+        if (!ls) {
+            cw_server__error(r, 404, "Not found", "no label matches");
+            return;
+        }
+        r->body = json_pack("{s:s, s:s, s:s, s:O, s:O, s:o}", "kind", "labels", "query", t, "id", t,
+                            "labels", json_object_get(ls, "labels"), "more",
+                            json_object_get(ls, "more"), "result", ls);
+        return;
+    }
     if (is_hex64(t)) {
         /* a txid, else a block hash */
-        segs[0] = tx_s;
-        cw_server__chain_api(s, q, segs, 2, r);
+        sub_route(s, q, "tx", t, r);
         kind = "tx";
         if (r->status == 404) {
             json_decref(r->body);
-            r->body = NULL;
-            r->status = 200;
-            segs[0] = block_s;
-            cw_server__chain_api(s, q, segs, 2, r);
+            sub_route(s, q, "block", t, r);
             kind = "block";
         }
     } else if (strspn(t, "0123456789") == strlen(t)) {
-        segs[0] = block_s;
-        cw_server__chain_api(s, q, segs, 2, r);
+        sub_route(s, q, "block", t, r);
         kind = "block";
     } else {
-        segs[0] = addr_s;
-        cw_server__chain_api(s, q, segs, 2, r);
+        sub_route(s, q, "address", t, r);
         kind = "address";
+        if (r->status >= 400) {
+            /* not an address of the store: perhaps a label (an entity's name, a category) */
+            json_t *ls = label_search(s, q);
+            if (ls) {
+                json_decref(r->body);
+                memset(r, 0, sizeof *r);
+                r->status = 200;
+                r->body = json_pack("{s:s, s:s, s:s, s:O, s:O, s:o}", "kind", "labels", "query", t,
+                                    "id", t, "labels", json_object_get(ls, "labels"), "more",
+                                    json_object_get(ls, "more"), "result", ls);
+                return;
+            }
+        }
     }
     if (r->status >= 400)
         return;
     json_t *res = r->body;
-    /* The dashboard's shape (docs/DASHBOARD.md): kind, id, cluster facts, exposure, labels,
-     * plus the engine's whole answer under "result". */
+    /* The dashboard's shape (docs/DASHBOARD.md): kind, id, the address's own figures, its
+     * cluster's own figures, exposure, labels, plus the engine's whole answer under "result". */
     json_t *doc = json_pack("{s:s, s:s, s:O}", "kind", kind, "query", t, "result", res);
     if (!strcmp(kind, "address")) {
         json_object_set(doc, "id", json_object_get(res, "address"));
-        json_t *cl = json_object_get(res, "cluster");
-        json_t *facts =
-            json_pack("{s:O, s:O, s:O, s:O}", "received", json_object_get(res, "received"),
+        json_t *own =
+            json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:s}", "received",
+                      json_object_get(res, "received"), "sent", json_object_get(res, "sent"),
                       "balance", json_object_get(res, "balance"), "tx_count",
-                      json_object_get(res, "tx_count"), "outputs", json_object_get(res, "outputs"));
-        if (cl) {
-            json_object_set(facts, "id", json_object_get(cl, "id"));
-            json_object_set(facts, "size", json_object_get(cl, "size"));
-        }
+                      json_object_get(res, "tx_count"), "outputs", json_object_get(res, "outputs"),
+                      "unspent_outputs", json_object_get(res, "unspent_outputs"), "unit", "sat");
         json_t *fs = json_object_get(res, "first_seen"), *ls = json_object_get(res, "last_seen");
         if (fs)
-            json_object_set(facts, "first_seen", json_object_get(fs, "height"));
+            json_object_set(own, "first_seen", fs);
         if (ls)
-            json_object_set(facts, "last_seen", json_object_get(ls, "height"));
-        json_object_set_new(doc, "cluster", facts);
+            json_object_set(own, "last_seen", ls);
+        json_object_set_new(doc, "address", own);
+        json_t *cl = json_object_get(res, "cluster");
+        if (json_is_object(cl)) {
+            json_t *facts = json_pack("{s:O, s:O}", "id", json_object_get(cl, "id"), "size",
+                                      json_object_get(cl, "size"));
+            json_t *tot = json_object_get(cl, "totals");
+            const char *k;
+            json_t *v;
+            json_object_foreach(tot, k, v) json_object_set(facts, k, v);
+            json_object_set_new(doc, "cluster", facts);
+        }
+        json_t *recs = json_object_get(res, "labels");
         json_t *lab = json_object_get(res, "label");
         json_object_set_new(doc, "labels",
-                            json_is_object(lab) ? json_pack("[O]", lab) : json_array());
+                            json_is_array(recs) && json_array_size(recs) ? json_incref(recs)
+                            : json_is_object(lab)                        ? json_pack("[O]", lab)
+                                                                         : json_array());
         /* exposure: the screen answer's categories */
-        char scr_s[] = "screen";
-        char *ss[2] = {scr_s, segs[1]};
         cw_resp sr;
-        memset(&sr, 0, sizeof sr);
-        sr.status = 200;
-        cw_server__chain_api(s, q, ss, 2, &sr);
+        sub_route(s, q, "screen", t, &sr);
         if (sr.status < 400 && sr.body) {
             json_t *exp = json_array();
             size_t i;

@@ -212,8 +212,41 @@ static int collect(const json_t *alert, void *payload)
     return json_array_append((json_t *)payload, (json_t *)(uintptr_t)alert) ? CW_ENOMEM : 0;
 }
 
-/* Signs obj, appends its id to refs (when refs) and stores it. Steals obj. */
-static int put(cw_node *n, json_t *obj, cw_tlp tlp, const char *share_to, json_t *refs, int *count)
+/* The marking an object would be stored under: a copy already stored (a wallet of another
+ * alert) merges with it as add_locked does. For the share preview (dry runs). */
+static int dry_marking(cw_node *n, const json_t *obj, cw_tlp tlp, const char *share_to,
+                       cw_tlp *out_tlp, cw_buf *out_aud)
+{
+    const char *id = json_string_value(json_object_get(obj, "id"));
+    const char *version = json_string_value(json_object_get(obj, "modified"));
+    if (!version)
+        version = json_string_value(json_object_get(obj, "created"));
+    if (!version)
+        version = "1970-01-01T00:00:00.000Z";
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(n->db,
+                           "SELECT tlp, share_to FROM stix_objects WHERE id = ? AND version = ?",
+                           -1, &st, NULL))
+        return sql_fail(n->db, "preview");
+    sqlite3_bind_text(st, 1, id ? id : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, version, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        merge_marking(out_tlp, out_aud, (cw_tlp)sqlite3_column_int(st, 0),
+                      (const char *)sqlite3_column_text(st, 1), tlp, share_to);
+    } else {
+        *out_tlp = tlp;
+        cw_buf_printf(out_aud, "%s", share_to ? share_to : "");
+        cw_buf_append(out_aud, "", 1);
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+/* Signs obj, appends its id to refs (when refs) and stores it; with dry (the share preview),
+ * appends {object, tlp, share_to} to dry instead, with the marking it would be stored under.
+ * Steals obj. */
+static int put(cw_node *n, json_t *obj, cw_tlp tlp, const char *share_to, json_t *refs, int *count,
+               json_t *dry)
 {
     if (!obj)
         return cw_error_set(CW_EINVAL, "publish: the alert's evidence cannot make a valid STIX "
@@ -221,8 +254,23 @@ static int put(cw_node *n, json_t *obj, cw_tlp tlp, const char *share_to, json_t
     int rc = cw_stix_sign(obj, n->sk, n->pk);
     if (!rc && refs)
         json_array_append(refs, json_object_get(obj, "id"));
-    if (!rc)
+    if (!rc && dry) {
+        cw_tlp mtlp = tlp;
+        cw_buf aud = {0};
+        rc = dry_marking(n, obj, tlp, share_to, &mtlp, &aud);
+        if (!rc && mtlp != tlp) {
+            json_object_set_new(obj, "object_marking_refs",
+                                json_pack("[s]", cw_stix_tlp_marking_id(mtlp)));
+            rc = cw_stix_sign(obj, n->sk, n->pk);
+        }
+        if (!rc)
+            json_array_append_new(dry, json_pack("{s:O, s:s, s:s}", "object", obj, "tlp",
+                                                 cw_tlp_name(mtlp), "share_to",
+                                                 aud.data ? (const char *)aud.data : ""));
+        cw_buf_deinit(&aud);
+    } else if (!rc) {
         rc = add_locked(n, obj, tlp, share_to, NULL);
+    }
     if (!rc)
         (*count)++;
     json_decref(obj);
@@ -298,9 +346,10 @@ static void amounts_as_strings(json_t *v, bool amount)
     }
 }
 
-/* Builds and stores the objects of one alert inside the caller's transaction. CW_EINVAL: the
- * alert cannot become STIX (the message says why); other codes are storage failures. */
-static int publish_one(cw_node *n, const json_t *a, int *count)
+/* Builds and stores the objects of one alert inside the caller's transaction (with dry, the
+ * share preview: builds and signs them, and lists them in dry, storing nothing). CW_EINVAL:
+ * the alert cannot become STIX (the message says why); other codes are storage failures. */
+int cw_share__publish_one(cw_node *n, const json_t *a, int *count, json_t *dry)
 {
     json_int_t alert_id = json_integer_value(json_object_get(a, "id"));
     {
@@ -356,7 +405,7 @@ static int publish_one(cw_node *n, const json_t *a, int *count)
             av[i] = json_string_value(json_array_get(addrs, i));
             rc = put(n,
                      cw_stix_wallet(&c, av[i], json_string_value(json_object_get(ev, "currency"))),
-                     tlp, aud, wallet_refs, count);
+                     tlp, aud, wallet_refs, count, dry);
         }
         json_t *ind = rc ? NULL : cw_stix_indicator(&c, title, expl, av, na);
         const char *ind_id = ind ? json_string_value(json_object_get(ind, "id")) : NULL;
@@ -364,7 +413,7 @@ static int publish_one(cw_node *n, const json_t *a, int *count)
         if (ind_id)
             snprintf(ind_id_copy, sizeof ind_id_copy, "%s", ind_id);
         if (!rc)
-            rc = put(n, ind, tlp, aud, refs, count);
+            rc = put(n, ind, tlp, aud, refs, count, dry);
         json_t *od =
             rc ? NULL
                : cw_stix_observed_data(&c, wallet_refs, t, last,
@@ -373,12 +422,12 @@ static int publish_one(cw_node *n, const json_t *a, int *count)
         if (od)
             snprintf(od_id, sizeof od_id, "%s", json_string_value(json_object_get(od, "id")));
         if (!rc)
-            rc = put(n, od, tlp, aud, refs, count);
+            rc = put(n, od, tlp, aud, refs, count, dry);
         if (!rc)
             rc = put(n,
                      cw_stix_sighting(&c, ind_id_copy, od_id, n->identity,
                                       json_integer_value(json_object_get(a, "occurrences"))),
-                     tlp, aud, refs, count);
+                     tlp, aud, refs, count, dry);
         if (!rc) {
             size_t k;
             json_t *w;
@@ -394,7 +443,7 @@ static int publish_one(cw_node *n, const json_t *a, int *count)
                      &c, title, json_string_value(json_object_get(ev, "commodity")),
                      json_string_value(json_object_get(ev, "country")),
                      json_is_integer(lvl) ? (int)json_integer_value(lvl) : 0, expl),
-                 tlp, aud, refs, count);
+                 tlp, aud, refs, count, dry);
     }
     if (!rc && json_array_size(refs) == 0)
         json_array_append_new(refs, json_string(n->identity));
@@ -413,7 +462,7 @@ static int publish_one(cw_node *n, const json_t *a, int *count)
         json_object_set_new(rep, "extensions", json_pack("{s:o}", CW_STIX_EXT_ALERT, ext));
     }
     if (!rc)
-        rc = put(n, rep, tlp, aud, NULL, count);
+        rc = put(n, rep, tlp, aud, NULL, count, dry);
     json_decref(refs);
     cw_buf_deinit(&share_to);
     return rc;
@@ -468,7 +517,7 @@ int cw_share_publish_pending(cw_node *n, int *out_n)
         }
         int added = 0;
         if (!rc)
-            rc = publish_one(n, a, &added);
+            rc = cw_share__publish_one(n, a, &added, NULL);
         char reason[512] = "";
         if (rc == CW_EINVAL) {
             /* This alert cannot become STIX: skip it (recorded, retryable) and go on, so one
@@ -560,7 +609,7 @@ int cw_share_publish_retry(cw_node *n, int64_t alert_id, int *out_published, int
             break;
         }
         int added = 0;
-        rc = publish_one(n, a, &added);
+        rc = cw_share__publish_one(n, a, &added, NULL);
         json_decref(a);
         char target[32], reason[512] = "";
         snprintf(target, sizeof target, "alert/%lld", (long long)id);

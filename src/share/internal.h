@@ -23,6 +23,10 @@ struct cw_node {
 /* Reads / writes a value of table node. */
 int cw_share__meta_get(sqlite3 *db, const char *k, char *buf, size_t cap);
 int cw_share__meta_set(sqlite3 *db, const char *k, const char *v);
+/* Builds, signs and stores the STIX objects of one alert (collection.c) inside the caller's
+ * transaction; with dry non-NULL, stores nothing and appends {object, tlp, share_to} to dry
+ * (the share preview, preview.c). CW_EINVAL: the alert cannot become STIX. */
+int cw_share__publish_one(cw_node *n, const json_t *a, int *count, json_t *dry);
 /* Appends one audit entry inside the caller's write transaction. */
 int cw_share__audit_append_in_tx(cw_node *n, const cw_audit_entry *e);
 

@@ -7,6 +7,9 @@
 # server is stopped on exit. Screenshots go to $CW_BUILD_DIR/e2e-artifacts/.
 # Then tests/e2e/analyst.test.mjs (issue 14): the rules' case alerts, the case view against the
 # truth, graphs at heist size, correct pages, exports with TLP, a phone-sized viewport.
+# Then tests/e2e/triage.test.mjs: assignee and notes per alert (audited, TLP-bound), the share
+# preview against each partner's real TAXII pull, label provenance against the imported CSV,
+# the cluster's own figures against `chainwatch cluster show`, search by label, entity, cluster.
 # Skips (77) only when chromium is missing; npm packages come from scripts/web-build.sh.
 set -euo pipefail
 BIN=${CW_BIN:?CW_BIN not set}
@@ -54,17 +57,20 @@ if "$BIN" trace --help >/dev/null 2>&1; then
                 by_entity, options, sources}' > "$T/trace.json"
     TRACE_KIND=engine
 fi
-EVIDENCE=$(node -e '
+# The evidence (the trace graph is about 100 KB) goes through a file: one command-line argument
+# holds at most 128 KiB, and a larger trace would fail with "Argument list too long".
+node -e '
 const t = { trace: JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")) };
 const h = JSON.parse(require("fs").readFileSync(process.argv[2], "utf8"))[0];
 t.txids = [h.theft_txid];
 t.addresses = [...new Set(h.deposits.map((d) => d.address))].slice(0, 3);
-process.stdout.write(JSON.stringify(t));' "$T/trace.json" "$T/world/truth/heists.json")
+process.stdout.write(JSON.stringify(t));' "$T/trace.json" "$T/world/truth/heists.json" > "$T/evidence.json"
+echo "web_e2e: heist alert evidence $(wc -c < "$T/evidence.json") bytes (trace: $TRACE_KIND)"
 HEIST=$(jq -r '.[0].name' "$T/world/truth/heists.json")
 "$BIN" alerts raise --db "$DB" --kind stolen-funds-at-exchange --severity critical --tlp amber --share-to KOR \
     --title "Heist $HEIST: stolen funds reached exchanges" \
     --explanation "Funds from the $HEIST theft reached 5 exchanges through peel chains and CoinJoins." \
-    --evidence "$EVIDENCE" >/dev/null
+    --evidence-file "$T/evidence.json" >/dev/null
 "$BIN" alerts raise --db "$DB" --kind sanctioned-address-active --severity high --tlp green \
     --title "Sanctioned address active" --evidence '{"addresses":["1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"]}' >/dev/null
 "$BIN" alerts raise --db "$DB" --source supply --kind supply-risk-change --severity medium --tlp clear \
@@ -108,6 +114,12 @@ if [ -e "$T/store/MANIFEST" ]; then
     "$BIN" cluster build --store "$T/store" >/dev/null
     "$BIN" rules run --db "$T/analyst.db" --store "$T/store" --labels "$T/labels.db" --cases "$T/cases.json" >/dev/null
 fi
+# Partners of the analyst's node for the share preview (tests/e2e/triage.test.mjs): KOR and
+# JPN pull over TAXII with peer keys; an analyst of another organisation (JPN) on this node sees
+# only what TLP lets JPN see.
+KOR_PEER=$("$BIN" keys add kor-pull --role peer --org KOR --db "$T/analyst.db")
+JPN_PEER=$("$BIN" keys add jpn-pull --role peer --org JPN --db "$T/analyst.db")
+JPN_ANALYST=$("$BIN" keys add jpn-analyst --role analyst --org JPN --db "$T/analyst.db")
 for i in $(seq 1 105); do
     "$BIN" alerts raise --db "$T/analyst.db" --kind filler --severity info --tlp green --title "Filler alert $i" --dedup-key "filler-$i" >/dev/null
 done
@@ -133,7 +145,9 @@ export CW_URL="http://$(cat "$T/ready")" CW_KEY_ANALYST="$ANALYST" CW_KEY_READER
     CW_STATIC_MODE="$MODE" CW_WEB_DIR="$SRC/web" CW_ARTIFACTS="$ART" CW_CHROMIUM="$CHROMIUM" \
     CW_FIXTURES="$T" CW_TRACE_KIND="$TRACE_KIND" CW_HEISTS="$T/world/truth/heists.json" CW_DB="$DB" CW_BIN="$BIN" \
     CW_STORE="$T/store" CW_WORLD="$T/world" CW_URL_ANALYST="http://$(cat "$T/ready2")" \
+    CW_KEY_KOR_PEER="$KOR_PEER" CW_KEY_JPN_PEER="$JPN_PEER" CW_KEY_JPN_ANALYST="$JPN_ANALYST" \
+    CW_LABELS_CSV="$T/labels.csv" CW_LABELS_DB="$T/labels.db" \
     NODE_PATH="$SRC/node_modules"
 echo "web_e2e: dashboard at $CW_URL (static files: $MODE), screenshots in $ART"
 cd "$SRC"
-node --test --test-reporter=spec tests/e2e/dashboard.test.mjs tests/e2e/analyst.test.mjs
+node --test --test-reporter=spec tests/e2e/dashboard.test.mjs tests/e2e/analyst.test.mjs tests/e2e/triage.test.mjs

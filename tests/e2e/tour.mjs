@@ -1,6 +1,7 @@
 // tour.mjs: the README's tour of the dashboard, as screenshots, from a running server (the
 // demo's): node tests/e2e/tour.mjs URL API_KEY OUTDIR. Logs in, opens each page at 1280x800
-// (and the queue and an alert at 390x844, a phone), waits for it to render, and writes
+// (and the queue and an alert at 390x844, a phone), an alert's triage and share preview, an
+// entity search and a cluster, a commodity page, waits for each to render, and writes
 // OUTDIR/dashboard-NN-NAME.png; prints per page what an analyst would check first (rows,
 // drawn graph nodes, the largest share shown). Exits 1 on a page error.
 import { mkdirSync } from 'node:fs';
@@ -82,22 +83,54 @@ if (caseName) {
   await page.waitForSelector('#deposits-table', { timeout: 120000 });
   addr = await page.evaluate(() => {
     const r = document.querySelector('#deposits-table tbody tr');
-    return r ? { address: r.cells[1].textContent.trim(), txid: r.cells[2].querySelector('a').title } : null;
+    return r ? { exchange: r.cells[0].textContent.trim(), address: r.cells[1].textContent.trim(), txid: r.cells[2].querySelector('a').title } : null;
   });
 }
+let clusterQ = null;
 if (addr) {
   await open(page, `#/investigate?q=${addr.address}`);
   await page.waitForSelector('#facts h2');
   await page.waitForTimeout(1500);
   await shot(page, '05-address');
+  clusterQ = await page.evaluate(() => document.querySelector('#cluster-link')?.textContent.replace('cluster ', 'cluster:'));
   await open(page, `#/tx/${addr.txid}`);
   await shot(page, '06-tx');
   const height = await page.evaluate(() => document.querySelector('#tx-facts a')?.textContent);
   if (height) { await open(page, `#/block/${height}`); await shot(page, '07-block'); }
+  // search by entity (labels with provenance) and by cluster
+  await open(page, `#/investigate?q=${encodeURIComponent(`entity:${addr.exchange}`)}`);
+  await page.waitForSelector('#label-results, #facts .msg', { timeout: 120000 });
+  await shot(page, '13-labels', false);
+  if (clusterQ) {
+    await open(page, `#/investigate?q=${encodeURIComponent(clusterQ)}`);
+    await page.waitForSelector('#cluster-members, #facts .msg', { timeout: 120000 });
+    await shot(page, '14-cluster', false);
+  }
+}
+// an alert's triage (assignee, history of notes) and its share preview
+if (firstAlert) {
+  const crit = await page.evaluate(async (k) => {
+    const r = await fetch('/api/v1/alerts?kind=stolen-funds-at-exchange&limit=1', { headers: { Authorization: `Bearer ${k}` } });
+    return (await r.json()).alerts[0]?.id;
+  }, KEY);
+  await open(page, `#/alerts?status=&id=${crit || firstAlert}`);
+  await page.waitForSelector('#assign-form');
+  await page.waitForSelector('#alert-history, #history-empty');
+  await page.click('#btn-share-preview');
+  await page.waitForSelector('#share-preview, #share-preview-none, #share-box .msg', { timeout: 60000 });
+  await page.locator('#triage-h').scrollIntoViewIfNeeded();
+  await page.evaluate(() => document.querySelector('#triage-h').scrollIntoView({ block: 'start' }));
+  await page.waitForTimeout(300);
+  await shot(page, '12-triage-share', false);
 }
 await open(page, '#/supply');
 await page.waitForTimeout(800);
 await shot(page, '08-supply-heatmap');
+// a commodity page: the level's explanation and the price and trade series (real data on the demo)
+await open(page, '#/supply/graphite/KOR');
+await page.waitForSelector('canvas', { timeout: 60000 }).catch(() => {});
+await page.waitForTimeout(1200);
+await shot(page, '15-commodity');
 await open(page, '#/partners');
 await shot(page, '09-partners');
 await ctx.close();

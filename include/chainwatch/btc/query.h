@@ -22,6 +22,11 @@ int cw_query_tx_num(json_t **out, const cw_chainstore *cs, uint64_t tx);
  * first), offset/limit paging. */
 int cw_query_address(json_t **out, const cw_chainstore *cs, const char *addr, uint64_t offset,
                      uint64_t limit);
+/* What a set of addresses (ids, e.g. a cluster's members) adds up to, from their summary rows:
+ * {addresses, received, sent, balance, outputs, unspent_outputs, unit: "sat", first_seen and
+ * last_seen: {height, time} (on-chain, seconds since the epoch) when any has a tx}. Returns 0,
+ * CW_EINVAL (an id past the store) or CW_ENOMEM. */
+int cw_query_addrs_totals(json_t **out, const cw_chainstore *cs, const uint32_t *addrs, uint64_t n);
 /* Address string of an address id (into buf of CW_ADDR_STR_MAX). */
 void cw_query_addr_string(char *buf, const cw_chainstore *cs, uint32_t addr);
 

@@ -341,3 +341,47 @@ int cw_query_address(json_t **out, const cw_chainstore *cs, const char *s, uint6
     *out = j;
     return j ? 0 : cw_error_set(CW_ENOMEM, "out of memory");
 }
+
+int cw_query_addrs_totals(json_t **out, const cw_chainstore *cs, const uint32_t *addrs, uint64_t n)
+{
+    *out = NULL;
+    cw_chainstore_counts c = cw_chainstore_counts_get(cs);
+    uint64_t received = 0, sent = 0, n_out = 0, n_spent = 0, first = UINT64_MAX;
+    uint64_t last_tx = 0;
+    bool any_tx = false;
+    for (uint64_t i = 0; i < n; i++) {
+        if (addrs[i] >= c.addrs)
+            return cw_error_set(CW_EINVAL, "address id %u is not in the store", addrs[i]);
+        cw_row_addrsum sum;
+        const cw_row_addrsum *row = cw_chainstore_addrsum(cs, addrs[i]);
+        int rc;
+        if (row)
+            sum = *row;
+        else if ((rc = walk_totals(cs, addrs[i], &sum)))
+            return rc;
+        received += sum.received;
+        sent += sum.sent;
+        n_out += sum.n_out;
+        n_spent += sum.n_spent;
+        if (sum.n_tx) {
+            if (!any_tx || sum.last_tx > last_tx)
+                last_tx = sum.last_tx;
+            any_tx = true;
+            if (addrs[i] < first)
+                first = addrs[i];
+        }
+    }
+    json_t *j = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:s}", "addresses", (json_int_t)n,
+                          "received", (json_int_t)received, "sent", (json_int_t)sent, "balance",
+                          (json_int_t)(received - sent), "outputs", (json_int_t)n_out,
+                          "unspent_outputs", (json_int_t)(n_out - n_spent), "unit", "sat");
+    if (!j)
+        return cw_error_set(CW_ENOMEM, "out of memory");
+    if (any_tx) {
+        /* address ids grow with first appearance: the smallest id with a tx appeared first */
+        json_object_set_new(j, "first_seen", seen_json(cs, addr_first_block(cs, first)));
+        json_object_set_new(j, "last_seen", seen_json(cs, cw_chainstore_tx_block(cs, last_tx)));
+    }
+    *out = j;
+    return 0;
+}

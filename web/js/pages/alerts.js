@@ -5,11 +5,13 @@
 // severe first within the page. Server-side filters: status, source, minimum severity; TLP and
 // partner are filtered here (the API has no such parameters yet). Detail: explanation,
 // evidence with its addresses and txids linked, the graph, provenance, the originating node;
-// acknowledge and close through POST /api/v1/alerts/{id}/ack|close. On a phone the detail is
-// scrolled into view when an alert is chosen.
+// acknowledge and close through POST /api/v1/alerts/{id}/ack|close; the assignee, the history
+// of notes and the share preview (triage.js). On a phone the detail is scrolled into view when
+// an alert is chosen. The queue filters by assignee on the server (assignee=).
 import { api, seg, query } from '../api.js';
 import { h, clear, flash, errorPanel, tlpBadge, sevBadge, statusBadge, when, short, btc, SEVERITIES, TLPS } from '../ui.js';
 import { traceFromEvidence } from './graph.js';
+import { triagePanel, shareSection } from './triage.js';
 
 function origin(a, ctx) {
   const p = a.provenance;
@@ -83,6 +85,7 @@ export async function render(view, { params, ctx }) {
     min_severity: params.get('min_severity') || '',
     tlp: params.get('tlp') || '',
     partner: params.get('partner') || '',
+    assignee: params.get('assignee') || '',
   };
   view.append(h('h1', {}, 'Alert queue'));
   const form = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter alerts' },
@@ -92,6 +95,8 @@ export async function render(view, { params, ctx }) {
     select('f-tlp', 'TLP', [['', 'any'], ...TLPS.map((t) => [t, `TLP:${t.toUpperCase()}`])], f.tlp),
     h('div', { class: 'field' }, h('label', { for: 'f-partner' }, 'Partner'),
       h('input', { id: 'f-partner', name: 'partner', value: f.partner, placeholder: 'e.g. KOR', size: 8 })),
+    h('div', { class: 'field' }, h('label', { for: 'f-assignee' }, 'Assigned to'),
+      h('input', { id: 'f-assignee', name: 'assignee', value: f.assignee, placeholder: 'user', size: 8 })),
     h('button', { type: 'submit' }, 'Apply'));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -102,6 +107,7 @@ export async function render(view, { params, ctx }) {
     if (v('f-sev')) q.set('min_severity', v('f-sev'));
     if (v('f-tlp')) q.set('tlp', v('f-tlp'));
     if (v('f-partner')) q.set('partner', v('f-partner'));
+    if (v('f-assignee')) q.set('assignee', v('f-assignee'));
     location.hash = `#/alerts?${q}`;
   });
   view.append(form);
@@ -127,7 +133,7 @@ export async function render(view, { params, ctx }) {
     }
     for (let i = 0; i < statuses.length; i++) {
       const st = statuses[i];
-      const r = await api(`alerts${query({ status: st, source: f.source, min_severity: f.min_severity, limit: PAGE, before: cursors[i] })}`);
+      const r = await api(`alerts${query({ status: st, source: f.source, min_severity: f.min_severity, assignee: f.assignee, limit: PAGE, before: cursors[i] })}`);
       rows.push(...r.alerts);
       total += Number(r.total ?? r.alerts.length);
       for (const [k, v] of Object.entries(r.total_by_severity || {})) bySev[k] = (bySev[k] || 0) + v;
@@ -162,7 +168,8 @@ export async function render(view, { params, ctx }) {
     open.addEventListener('click', (ev) => { ev.preventDefault(); showAlert(a.id, detail, ctx, tbody); });
     tbody.append(h('tr', { dataset: { id: a.id }, class: `row-${a.status}` },
       h('td', {}, a.id), h('td', {}, sevBadge(a.severity)), h('td', {}, tlpBadge(a.tlp)),
-      h('td', { class: 'title' }, open, a.occurrences > 1 ? h('span', { class: 'hint' }, ` ×${a.occurrences}`) : null),
+      h('td', { class: 'title' }, open, a.occurrences > 1 ? h('span', { class: 'hint' }, ` ×${a.occurrences}`) : null,
+        h('span', { class: 'hint assignee' }, a.assignee ? ` → ${a.assignee}` : '')),
       h('td', {}, a.source), h('td', { class: 'origin' }, origin(a, ctx)),
       h('td', { class: 'status-cell' }, statusBadge(a.status)), h('td', {}, when(a.time))));
   }
@@ -249,6 +256,7 @@ async function showAlert(id, detail, ctx, tbody) {
         h('dt', {}, 'Source'), h('dd', {}, a.source),
         h('dt', {}, 'Originating node'), h('dd', { class: 'origin' }, origin(a, ctx)),
         h('dt', {}, 'Raised'), h('dd', {}, when(a.time), a.occurrences > 1 ? ` (×${a.occurrences}, last ${when(a.last_seen)})` : ''),
+        h('dt', {}, 'Assigned to'), h('dd', { id: 'alert-assignee' }, a.assignee || '—'),
         a.status_by ? [h('dt', {}, 'Status by'), h('dd', {}, `${a.status_by} at ${when(a.status_at)}${a.status_note ? `: ${a.status_note}` : ''}`)] : null,
         p ? [h('dt', {}, 'Provenance'), h('dd', {}, [p.peer && `peer ${p.peer}`, p.url, p.signature, p.object_id, p.received && `received ${when(p.received)}`].filter(Boolean).join(' · '))] : null),
       a.explanation ? h('p', { class: 'explanation' }, a.explanation) : null,
@@ -258,7 +266,14 @@ async function showAlert(id, detail, ctx, tbody) {
       h('div', { class: 'actions' },
         h('label', { for: 'act-note', class: 'sr-only' }, 'Note'), note,
         h('button', { type: 'button', id: 'btn-ack', disabled: a.status !== 'new', onclick: () => act('ack') }, 'Acknowledge'),
-        h('button', { type: 'button', id: 'btn-close', disabled: a.status === 'closed', onclick: () => act('close') }, 'Close'))));
+        h('button', { type: 'button', id: 'btn-close', disabled: a.status === 'closed', onclick: () => act('close') }, 'Close')),
+      triagePanel(a, ctx, (upd) => {
+        const cell = tbody.querySelector(`tr[data-id="${id}"] .assignee`);
+        if (cell) cell.textContent = upd.assignee ? ` → ${upd.assignee}` : '';
+        const dd = document.getElementById('alert-assignee');
+        if (dd) dd.textContent = upd.assignee || '—';
+      }),
+      shareSection(a)));
   history.replaceState(null, '', `#/alerts?${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(location.hash.split('?')[1] || '')), id })}`);
   // on a narrow screen the detail is below the list: bring it into view
   if (window.matchMedia('(max-width: 1399px)').matches) detail.scrollIntoView({ block: 'start' });

@@ -1,5 +1,6 @@
 // investigate.js: search an address, transaction, cluster or label (GET /api/v1/search?q=),
-// its facts (cluster, exposure, labels with provenance), and the fund-flow graph of a trace
+// its facts (search.js: the address's and its cluster's own figures, labels with provenance;
+// a cluster; the labels a name finds), exposure, and the fund-flow graph of a trace
 // (GET /api/v1/trace?from=...: FIFO by default, stopping at exchanges and mixers; an address
 // search traces from that address). A trace can also come from an alert (#/investigate
 // ?alert=ID: the trace in its evidence, else a trace from its case's sources or its address)
@@ -7,6 +8,7 @@
 import { api, seg, query } from '../api.js';
 import { h, clear, errorPanel, btc, pct, table, readJsonFile } from '../ui.js';
 import { normaliseTrace, mountGraph, endpoints, CATEGORY_COLOURS } from './graph.js';
+import { addressPanels, labelsWithProvenance, labelResults, clusterView } from './search.js';
 
 export const STOP_AT = 'exchange,exchange_deposit,mixer';
 
@@ -15,16 +17,6 @@ function kindOf(q) {
   if (/^(bc1|tb1|bcrt1)[0-9a-z]{8,}$/i.test(q) || /^[13mn2][1-9A-HJ-NP-Za-km-z]{25,34}$/.test(q) || /^0x[0-9a-f]{40}$/i.test(q)) return 'address';
   if (/^(cluster:)?\d+$/i.test(q)) return 'cluster';
   return 'label';
-}
-
-function labelsTable(labels) {
-  return table('Labels, with provenance', [
-    { key: 'entity', label: 'Entity' },
-    { key: 'category', label: 'Category', render: (r) => [h('span', { class: 'swatch', style: `background:${CATEGORY_COLOURS[r.category] || CATEGORY_COLOURS.unknown}` }), ` ${r.category || '—'}`] },
-    { key: 'source', label: 'Source' }, { key: 'date', label: 'Date' },
-    { key: 'confidence', label: 'Confidence', render: (r) => (r.confidence ?? '—') },
-    { key: 'program', label: 'Programme', render: (r) => r.program || r.programme || '—' },
-  ], labels, { class: 'labels' });
 }
 
 // Exposure: the share of the value the address received (minus its own change) that came from
@@ -48,18 +40,11 @@ function factsView(doc) {
   box.append(h('h2', {}, `${doc.kind || kindOf(String(doc.id || doc.query || ''))} ${doc.id || doc.query || ''}`));
   if (doc.kind === 'tx' && doc.id) box.append(h('p', {}, h('a', { href: `#/tx/${doc.id}` }, 'Open the transaction page')));
   if (doc.kind === 'block' && res.height !== undefined) box.append(h('p', {}, h('a', { href: `#/block/${res.height}` }, 'Open the block page')));
-  if (doc.kind === 'address' && c) {
-    // the address's own figures, then its cluster's (size and id: the figures of the cluster as
-    // a whole are in `chainwatch cluster show`)
-    box.append(h('h3', {}, 'Address'), h('dl', { class: 'facts', id: 'address-facts' },
-      c.received !== undefined ? [h('dt', {}, 'Received'), h('dd', {}, btc(c.received))] : null,
-      c.balance !== undefined ? [h('dt', {}, 'Balance'), h('dd', {}, btc(c.balance))] : null,
-      c.tx_count !== undefined ? [h('dt', {}, 'Transactions'), h('dd', {}, c.tx_count)] : null,
-      c.first_seen !== undefined ? [h('dt', {}, 'First seen'), h('dd', {}, h('a', { href: `#/block/${c.first_seen}` }, `block ${c.first_seen}`))] : null,
-      c.last_seen !== undefined ? [h('dt', {}, 'Last seen'), h('dd', {}, h('a', { href: `#/block/${c.last_seen}` }, `block ${c.last_seen}`))] : null),
-    h('h3', {}, 'Cluster'), h('dl', { class: 'facts', id: 'cluster-facts' },
-      h('dt', {}, 'Cluster'), h('dd', {}, c.id ?? '—'),
-      h('dt', {}, 'Addresses in it'), h('dd', {}, c.size ?? '—')));
+  if (doc.kind === 'labels') { clear(box).append(...labelResults(doc)); return box; }
+  if (doc.kind === 'cluster') { clear(box).append(...clusterView(doc)); return box; }
+  if (doc.kind === 'address') {
+    // the address's own figures, then its cluster's own figures (search.js)
+    box.append(...addressPanels(doc));
     const hist = res.txs;
     if (Array.isArray(hist) && hist.length) {
       box.append(table('History', [
@@ -75,8 +60,7 @@ function factsView(doc) {
       h('dt', {}, 'Addresses'), h('dd', {}, c.size ?? c.n_addresses ?? '—')));
   }
   if (doc.exposure) box.append(exposureTable(doc.exposure));
-  if (doc.labels && doc.labels.length) box.append(labelsTable(doc.labels));
-  else box.append(h('p', { class: 'hint' }, 'No label.'));
+  if (doc.kind === 'address' || (doc.labels && doc.labels.length)) box.append(labelsWithProvenance(doc.labels));
   if (doc.results && doc.results.length) {
     box.append(table('Matches', [
       { key: 'kind', label: 'Kind' },
@@ -172,6 +156,8 @@ export async function render(view, { params, isCurrent }) {
     const doc = await api(`search${query({ q: sq, kind: kindOf(sq) })}`);
     if (!isCurrent()) return;
     facts.append(factsView(doc));
+    // labels and clusters have no single coin to trace from: their pages end here
+    if (doc.kind === 'labels' || doc.kind === 'cluster') return;
   } catch (e) {
     facts.append(errorPanel(e, 'Search'));
   }

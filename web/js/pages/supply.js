@@ -195,10 +195,11 @@ function seriesView(s) {
   const cap = [];
   if (ps.series) cap.push(`price: ${ps.series} (${ps.unit || s.price_unit || ''}), ${ps.first}..${ps.last}, ${k(ps.kind || s.series_kind)} data${ps.note ? `; ${ps.note}` : ''}`);
   if (ts.first) cap.push(`trade: ${ts.basis || ''}${ts.group ? `, group ${ts.group}` : ''}, ${ts.unit || 'USD'}, ${ts.first}..${ts.last}, ${k(ts.kind || s.series_kind)} data`);
-  box.append(h('h2', {}, 'Price and trade'),
+  // (Element.append writes null as the text "null": absent parts are left out)
+  box.append(...[h('h2', {}, 'Price and trade'),
     s.series_kind === 'synthetic' ? h('p', { class: 'msg warn', id: 'series-synthetic' }, 'SYNTHETIC series (chainwatch supply synth): not real trade or prices.') : null,
     cap.length ? h('ul', { class: 'series-caption', id: 'series-caption' }, cap.map((c) => h('li', {}, c))) : null,
-    chart);
+    chart].filter(Boolean));
   const marks = [...(s.anomalies || []).map((a) => ({ when: a.period || a.date, what: `anomaly on ${a.series || 'the series'}: ${a.detector || a.kind || ''}${a.indicator ? ` (${a.indicator} ${num(a.indicator_value)})` : ''}${a.hs6 ? `, HS ${a.hs6}` : ''}` })),
     ...(s.events || []).map((e) => ({ when: e.period || e.date || e.effective, what: `event: ${e.title || e.name || e.kind || ''}${e.actor ? ` by ${e.actor}` : ''}${e.source ? ` — ${e.source}` : ''}` }))]
     .sort((a, b) => String(a.when).localeCompare(String(b.when)));
