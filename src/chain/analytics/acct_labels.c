@@ -32,6 +32,7 @@ typedef struct group {
 struct cw_acct_labels {
     entry *e;
     size_t n, cap;
+    cw_acct_label *lab; /* e[i].l, contiguous (what _all returns), after sorting */
     group *g;
     size_t n_g;
     cw_u64map by_account; /* account -> group index */
@@ -149,11 +150,13 @@ int cw_acct_labels_new(cw_acct_labels **out, const cw_evmstore *s, cw_labels *db
     if (m->n)
         qsort(m->e, m->n, sizeof *m->e, cmp_entry);
     m->g = cw_calloc(m->n ? m->n : 1, sizeof *m->g);
-    if (!m->g) {
+    m->lab = cw_calloc(m->n ? m->n : 1, sizeof *m->lab);
+    if (!m->g || !m->lab) {
         rc = cw_error_set(CW_ENOMEM, "out of memory");
         goto out;
     }
     for (size_t i = 0; i < m->n; i++) {
+        m->lab[i] = m->e[i].l;
         if (!m->n_g || m->g[m->n_g - 1].account != m->e[i].account) {
             m->g[m->n_g] = (group){m->e[i].account, (uint32_t)i, 0, (uint32_t)i, 0};
             if ((rc = cw_u64map_set(&m->by_account, m->e[i].account, m->n_g)))
@@ -183,6 +186,7 @@ void cw_acct_labels_free(cw_acct_labels *m)
         entry_free(&m->e[i]);
     cw_free(m->e);
     cw_free(m->g);
+    cw_free(m->lab);
     cw_u64map_deinit(&m->by_account);
     cw_free(m);
 }
@@ -215,14 +219,14 @@ bool cw_acct_labels_has(const cw_acct_labels *m, uint32_t account, const char *c
 const cw_acct_label *cw_acct_labels_primary(const cw_acct_labels *m, uint32_t account)
 {
     const group *g = group_of(m, account);
-    return g ? &m->e[g->primary].l : NULL;
+    return g ? &m->lab[g->primary] : NULL;
 }
 
 const cw_acct_label *cw_acct_labels_all(const cw_acct_labels *m, uint32_t account, size_t *n)
 {
     const group *g = group_of(m, account);
     *n = g ? g->n : 0;
-    return g ? &m->e[g->first].l : NULL;
+    return g ? &m->lab[g->first] : NULL;
 }
 
 const cw_acct_label *cw_acct_labels_of(const cw_acct_labels *m, uint32_t account,
@@ -230,8 +234,8 @@ const cw_acct_label *cw_acct_labels_of(const cw_acct_labels *m, uint32_t account
 {
     const group *g = group_of(m, account);
     for (uint32_t i = 0; g && i < g->n; i++)
-        if (!strcmp(m->e[g->first + i].l.category, category))
-            return &m->e[g->first + i].l;
+        if (!strcmp(m->lab[g->first + i].category, category))
+            return &m->lab[g->first + i];
     return NULL;
 }
 
