@@ -86,6 +86,20 @@ function factsView(doc) {
   return box;
 }
 
+// EVM traces: where the value ended, per asset with its symbol and decimals (exact amounts,
+// evm.js), and what the trace took in and paid as gas.
+function evmTables(g) {
+  const frag = h('div', { class: 'evm-tables' });
+  frag.append(table(`Where the value ended (${g.meta.chain}${g.meta.bridges ? `; ${g.meta.bridges} bridge exit${g.meta.bridges === 1 ? '' : 's'} into Bitcoin` : ''})`, [
+    { key: 'label', label: 'Entity / address' }, { key: 'kind', label: 'Ended as' }, { key: 'category', label: 'Category' },
+    { key: 'hop', label: 'Hops' }, { key: 'text', label: 'Amount', render: (r) => `${r.text}${r.probable ? ' (probable)' : ''}` }], g.meta.ends, { class: 'endpoints', id: 'trace-endpoints' }));
+  if (g.meta.totals.length) {
+    frag.append(table('Traced per asset', [{ key: 'sym', label: 'Asset', render: (r) => (r.asset && (r.asset.symbol || r.asset.contract)) || '?' },
+      { key: 'sourced', label: 'From the sources' }, { key: 'fees', label: 'Paid as gas' }], g.meta.totals, { class: 'evm-totals', id: 'trace-totals' }));
+  }
+  return frag;
+}
+
 export async function showTrace(box, doc, title, tlp) {
   const g = normaliseTrace(doc);
   clear(box);
@@ -95,6 +109,7 @@ export async function showTrace(box, doc, title, tlp) {
   const graphBox = h('div', {});
   box.append(graphBox);
   await mountGraph(graphBox, g, { title, tlp });
+  if (g.meta.evm) { box.append(evmTables(g)); return; }
   const ends = endpoints(g).slice(0, 25);
   if (ends.length) {
     box.append(table(`Where the value ended${endpoints(g).length > 25 ? ` (the 25 largest of ${endpoints(g).length})` : ''}`, [
