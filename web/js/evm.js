@@ -78,14 +78,15 @@ export function fromEvmTrace(doc, fromBitcoin) {
     const category = (lab.category || KIND_CATEGORY[end.kind] || 'unknown').toLowerCase();
     const labelled = !!(lab.entity || (end.kind && end.kind !== 'held'));
     const id = lab.entity ? `entity:${lab.entity}` : `addr:${end.address}`;
-    const hop = Number(end.hops ?? path.length) || path.length;
+    const hops = Number(end.hops ?? path.length) || path.length;
+    const hop = Math.max(path.length, 1); // the column after its last transaction
     const n = node(id, { kind: labelled ? 'entity' : 'address', label: lab.entity || (rec ? `${rec.as} ${short(end.address)}` : end.address), category,
       entity: lab.entity || '', hop, probable: !!(end.probable || (rec && rec.probable)) });
     n.hop = Math.min(n.hop, hop);
     n.sums = n.sums || new Map();
     addTo(n.sums, end.asset, end.amount);
     if (prev) addTo(edge(prev, id, hop).sums, end.asset, end.amount);
-    ends.push({ label: n.label, address: end.address, category, kind: end.kind, hop, asset: end.asset, amount: end.amount,
+    ends.push({ label: n.label, address: end.address, category, kind: end.kind, hop: hops, asset: end.asset, amount: end.amount,
       text: formatAmount(end.amount, end.asset), probable: !!end.probable });
   }
   // the cross-chain part: one bridge edge per exit, into the Bitcoin address it paid
