@@ -5,7 +5,9 @@
 # `chainwatch trace --json` on the EVM store, with a bridge exit into Bitcoin added in the shape
 # of the cross-chain trace (bridge_exits[].edge, continuations[].trace), opened on the
 # Investigate page: tests/e2e/evm_graph.test.mjs checks the graph and its tables against the
-# world's truth. Skips (77) the browser part only when chromium is missing.
+# world's truth; then the same trace served by `serve --evm-store` (GET /api/v1/evm/trace, the
+# engine's cw_acct_report_trace) from a search for the heist's tx hash, equal to the CLI's ends.
+# Skips (77) the browser part only when chromium is missing.
 source "$(dirname "$0")/../lib/cli.sh"
 SRC=$CW_SOURCE_DIR
 command -v node > /dev/null || { echo "SKIPPED: node is missing"; exit 77; }
@@ -35,14 +37,15 @@ jq --arg tx "$(jq -r .to_bridge "$T/w/truth.json")" --arg b "$(jq -r .bridge "$T
 DB=$T/node.db
 "$CW_BIN" node init --db "$DB" --name USA > /dev/null
 KEY=$("$CW_BIN" keys add analyst1 --role analyst --db "$DB")
-"$CW_BIN" serve --db "$DB" --listen 127.0.0.1:0 --ready-file "$T/ready" --web-root "$SRC/web" 2> "$T/serve.log" &
+"$CW_BIN" serve --db "$DB" --listen 127.0.0.1:0 --ready-file "$T/ready" --web-root "$SRC/web" \
+    --evm-store "$T/s" --labels "$T/l.db" 2> "$T/serve.log" &
 PID=$!
 trap 'kill $PID 2> /dev/null || true; wait $PID 2> /dev/null || true; rm -rf "$T"' EXIT
 for _ in $(seq 100); do [ -s "$T/ready" ] && break; sleep 0.1; done
 [ -s "$T/ready" ] || { cat "$T/serve.log"; exit 1; }
 ART="${CW_BUILD_DIR:-$SRC/build}/e2e-artifacts"
 mkdir -p "$ART"
-if CW_URL="http://$(cat "$T/ready")" CW_KEY="$KEY" CW_TRACE_FILE="$T/trace.json" CW_TRUTH="$T/w/truth.json" \
+if CW_URL="http://$(cat "$T/ready")" CW_KEY="$KEY" CW_TRACE_FILE="$T/trace.json" CW_TRUTH="$T/w/truth.json" CW_CLI_TRACE="$T/t.json" \
     CW_ARTIFACTS="$ART" CW_CHROMIUM="$CHROMIUM" NODE_PATH="$SRC/node_modules" \
     node --test --test-reporter=spec "$SRC/tests/e2e/evm_graph.test.mjs" > "$T/e2e.txt" 2>&1; then
     ok "the EVM graph in the browser (evm_graph.test.mjs)"

@@ -62,3 +62,26 @@ test('the EVM trace file opens as a graph with exact amounts and a bridge edge i
   await page.screenshot({ path: path.join(env('CW_ARTIFACTS'), 'evm-graph.png'), fullPage: true });
   assert.deepEqual(errors, []);
 });
+
+test('the server traces on its EVM store: the API equals the CLI, the search page shows it', async () => {
+  const get = async (p) => { const r = await fetch(`${BASE}/api/v1/${p}`, { headers: { Authorization: `Bearer ${env('CW_KEY')}` } }); return { status: r.status, body: await r.json() }; };
+  const api = await get(`evm/trace?from=${truth.heist}`);
+  assert.equal(api.status, 200);
+  assert.equal(api.body.chain, 'dev');
+  const cli = JSON.parse(readFileSync(env('CW_CLI_TRACE'), 'utf8'));
+  const key = (e) => `${e.address} ${e.kind} ${e.asset.symbol} ${e.amount} ${e.label ? e.label.entity : ''}`;
+  assert.deepEqual(api.body.ends.map(key).sort(), cli.ends.map(key).sort());
+  assert.equal(typeof api.body.ends[0].amount, 'string');
+  assert.equal((await get('evm/trace?from=0x12')).status, 400);
+  assert.equal((await get(`evm/trace?from=0x${'9'.repeat(64)}`)).status, 404);
+  assert.equal((await get(`evm/trace?from=${truth.heist}&model=sideways`)).status, 400);
+  await page.goto('about:blank');
+  await page.goto(`${BASE}/#/investigate?q=${truth.heist}`);
+  await page.waitForFunction(() => document.querySelector('section.page')?.getAttribute('aria-busy') === 'false');
+  await page.locator('#trace-endpoints').waitFor({ timeout: 60000 });
+  const rows = await page.$$eval('#trace-endpoints tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent.trim())));
+  assert.equal(rows.find((r) => r[0] === 'Exchange X')?.[4], eth(truth.expect_wei.exchange));
+  assert.equal(rows.find((r) => r[0] === 'Bridge B')?.[4], eth(truth.expect_wei.bridge));
+  await page.screenshot({ path: path.join(env('CW_ARTIFACTS'), 'evm-graph-api.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+});

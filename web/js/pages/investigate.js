@@ -3,7 +3,9 @@
 // (GET /api/v1/trace?from=...: FIFO by default, stopping at exchanges and mixers; an address
 // search traces from that address). A trace can also come from an alert (#/investigate
 // ?alert=ID: the trace in its evidence, else a trace from its case's sources or its address)
-// or from a file written by `chainwatch trace --json` (opened here, offline).
+// or from a file written by `chainwatch trace --json` (opened here, offline). A search for 0x
+// transaction hashes, or an EVM case alert, traces on the node's EVM store
+// (GET /api/v1/evm/trace): amounts exact per asset, a bridge exit as an edge into Bitcoin.
 import { api, seg, query } from '../api.js';
 import { h, clear, errorPanel, btc, pct, table, readJsonFile } from '../ui.js';
 import { normaliseTrace, mountGraph, endpoints, CATEGORY_COLOURS } from './graph.js';
@@ -161,6 +163,12 @@ export async function render(view, { params, isCurrent }) {
       ev = ev || {};
       if (normaliseTrace(ev)) {
         await showTrace(traceBox, ev, `alert-${a.id}-trace`, a.tlp);
+      } else if (ev.chain && Array.isArray(ev.sources) && ev.sources.length && ev.sources.every((x) => /^0x[0-9a-f]{64}$/i.test(x))) {
+        // an EVM case alert (docs/RULES.md): the account-model trace from its transactions
+        facts.append(h('p', { class: 'hint' }, `The case ${ev.case || ''} traced again on ${ev.chain} from its ${ev.sources.length} transaction(s) (FIFO, as the rule ran it).`));
+        const t = await api(`evm/trace${query({ from: ev.sources.join(','), model: ev.model || 'fifo' })}`);
+        if (!isCurrent()) return;
+        await showTrace(traceBox, t, `alert-${a.id}-trace`, a.tlp);
       } else if (Array.isArray(ev.sources) && ev.sources.length) {
         // a case alert: the case's trace, as the rule ran it (FIFO, stop at exchanges and mixers)
         const from = ev.sources.map((x) => (typeof x === 'string' ? x : x.outpoint)).join(',');
@@ -181,6 +189,18 @@ export async function render(view, { params, isCurrent }) {
     return;
   }
   if (!q) { facts.append(h('p', { class: 'hint' }, 'Search for something, open an alert\'s trace, or open a trace file.')); return; }
+  // 0x transaction hashes (comma-separated): the EVM trace of the node's EVM store
+  if (/^0x[0-9a-f]{64}(,0x[0-9a-f]{64})*$/i.test(q)) {
+    facts.append(h('p', { class: 'hint' }, `EVM trace (account model, ${model}) from ${q.split(',').length} transaction(s); amounts exact, in each asset's units.`));
+    try {
+      const t = await api(`evm/trace${query({ from: q, model, max_hops: hops })}`);
+      if (!isCurrent()) return;
+      await showTrace(traceBox, t, `evm-trace-${q.slice(0, 18)}`);
+    } catch (e) {
+      traceBox.append(errorPanel(e, 'EVM trace'));
+    }
+    return;
+  }
   try {
     // an outpoint (txid:vout): its transaction's facts; the trace below starts at the output
     const sq = /^[0-9a-f]{64}:\d+$/i.test(q) ? q.split(':')[0] : q;
