@@ -38,7 +38,7 @@ void cw_acct_report_opts_init(cw_acct_report_opts *o);
  * the document into *out (owned by the caller). db may be NULL (no labels). Returns 0, or
  * CW_EINVAL (a malformed hash, no source), CW_ENOTFOUND (a tx not in the store or moving no
  * value: the message names it), CW_ENOMEM. */
-int cw_acct_report_trace(json_t **out, const cw_evmstore *s, cw_labels *db,
-                         const char *const *from, size_t n_from, const cw_acct_report_opts *o);
+int cw_acct_report_trace(json_t **out, const cw_evmstore *s, cw_labels *db, const char *const *from,
+                         size_t n_from, const cw_acct_report_opts *o);
 
 #endif

@@ -54,9 +54,9 @@ static json_t *own_labels(const cw_acct_labels *lm, cw_labels *db, uint32_t acco
     json_t *arr = json_array();
     *sanct = false;
     for (size_t i = 0; i < n; i++) {
-        json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "entity", l[i].entity,
-                              "entity_ref", l[i].entity_ref, "category", l[i].category, "asset",
-                              l[i].asset, "programs", l[i].programs, "source", l[i].source);
+        json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "entity", l[i].entity, "entity_ref",
+                              l[i].entity_ref, "category", l[i].category, "asset", l[i].asset,
+                              "programs", l[i].programs, "source", l[i].source);
         if (!strcmp(l[i].category, "sanctioned"))
             *sanct = true;
         if (db && l[i].entity_ref[0]) {
@@ -229,10 +229,9 @@ int cw_cli_screen_evm(const cw_command *cmd, int argc, char **argv)
                         json_array_append_new(txs, json_null());
                     }
                 }
-                json_array_append_new(paths,
-                                      json_pack("{s:s, s:f, s:o, s:o}", "category",
-                                                names[e.top[p].category], "share",
-                                                e.top[p].share, "accounts", accts, "txs", txs));
+                json_array_append_new(
+                    paths, json_pack("{s:s, s:f, s:o, s:o}", "category", names[e.top[p].category],
+                                     "share", e.top[p].share, "accounts", accts, "txs", txs));
             }
             char dec[CW_U256_DEC_MAX];
             cw_u256_to_dec(dec, &e.received);
@@ -263,9 +262,9 @@ int cw_cli_screen_evm(const cw_command *cmd, int argc, char **argv)
         json_array_foreach(all, i, v)
         {
             printf("%s%s\n", json_string_value(json_object_get(v, "address")),
-                   json_is_true(json_object_get(v, "sanctioned"))
-                       ? "  SANCTIONED (labelled)"
-                       : json_is_true(json_object_get(v, "flagged")) ? "  FLAGGED (probable)" : "");
+                   json_is_true(json_object_get(v, "sanctioned")) ? "  SANCTIONED (labelled)"
+                   : json_is_true(json_object_get(v, "flagged"))  ? "  FLAGGED (probable)"
+                                                                  : "");
             json_array_foreach(json_object_get(v, "labels"), k, a)
             {
                 size_t na = json_array_size(json_object_get(a, "entity_addresses"));

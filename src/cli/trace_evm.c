@@ -173,7 +173,7 @@ static void scaled(char *out, size_t n, const cw_u256 *v, json_t *asset)
  * behind an exchange label), or null: the dashboard names the ends by it. */
 static int label_pick(const cw_label *l, void *payload)
 {
-    static const char *const order[] = {"sanctioned", "theft", "mixer", "bridge", "exchange",
+    static const char *const order[] = {"sanctioned",       "theft", "mixer", "bridge", "exchange",
                                         "exchange_deposit", NULL};
     json_t **best = payload;
     int rank = 6, cur = 7;

@@ -17,8 +17,8 @@
 #include "chainwatch/btc/address.h"
 #include "chainwatch/btc/query.h"
 #include "chainwatch/btc/store.h"
-#include "chainwatch/evm/store.h"
 #include "chainwatch/errors.h"
+#include "chainwatch/evm/store.h"
 #include "chainwatch/labels.h"
 #include "chainwatch/monitor.h"
 #include "chainwatch/patterns.h"
@@ -381,17 +381,18 @@ static int rule_watched(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap
         if (ev)
             json_object_set_new(ev, "txid",
                                 json_copy(json_array_get(json_object_get(ev, "txids"), 0)));
-        rc = cw_monitor__raise(c, CW_ALERT_SRC_CHAIN, kind, sanctioned ? CW_SEV_HIGH : CW_SEV_MEDIUM,
-                         CW_TLP_GREEN, NULL, title,
-                         sanctioned ? "An address on a sanctions list moved funds in newly scanned "
-                                      "transactions; the evidence lists them (one alert per "
-                                      "address and direction)."
-                                    : "Addresses labelled as a thief's (or on a watchlist, not a "
-                                      "sanctions list) moved funds in newly scanned transactions; "
-                                      "the evidence lists them (one alert per entity and "
-                                      "direction). The amount is gross: value that passes through "
-                                      "several of the entity's addresses is counted at each.",
-                         ev, key);
+        rc = cw_monitor__raise(c, CW_ALERT_SRC_CHAIN, kind,
+                               sanctioned ? CW_SEV_HIGH : CW_SEV_MEDIUM, CW_TLP_GREEN, NULL, title,
+                               sanctioned
+                                   ? "An address on a sanctions list moved funds in newly scanned "
+                                     "transactions; the evidence lists them (one alert per "
+                                     "address and direction)."
+                                   : "Addresses labelled as a thief's (or on a watchlist, not a "
+                                     "sanctions list) moved funds in newly scanned transactions; "
+                                     "the evidence lists them (one alert per entity and "
+                                     "direction). The amount is gross: value that passes through "
+                                     "several of the entity's addresses is counted at each.",
+                               ev, key);
         if (rc)
             goto out;
     }
@@ -519,21 +520,21 @@ static int rule_case(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap *l
         json_object_set(ev, "probable_sat", json_object_get(ent, "probable"));
         json_object_set_new(ev, "coinjoin_policy", json_string("rank"));
         json_object_set(ev, "outputs", json_object_get(ent, "outputs"));
-        rc = cw_monitor__raise(c, CW_ALERT_SRC_CHAIN, "stolen-funds-at-exchange", sev, cw_monitor__tlp(tlp_s),
-                         share_to, title,
-                         prob > 0
-                             ? "A forward FIFO trace from the case's sources "
-                               "(docs/TRACE-MODELS.md), stopped at labelled exchanges, ends at "
-                               "this exchange's addresses. probable_sat of it passed a CoinJoin, "
-                               "where it was matched to outputs by value, equal outputs sharing "
-                               "(rule coinjoin-rank): that part is PROBABLE, a judgement, not "
-                               "proof that these deposits are the thief's. The evidence gives "
-                               "the amounts, the hops and the strongest paths."
-                             : "A forward FIFO trace from the case's sources "
-                               "(docs/TRACE-MODELS.md), stopped at labelled exchanges, ends at "
-                               "this exchange's addresses; the evidence gives the amount, the "
-                               "hops and the strongest paths.",
-                         ev, key);
+        rc = cw_monitor__raise(
+            c, CW_ALERT_SRC_CHAIN, "stolen-funds-at-exchange", sev, cw_monitor__tlp(tlp_s),
+            share_to, title,
+            prob > 0 ? "A forward FIFO trace from the case's sources "
+                       "(docs/TRACE-MODELS.md), stopped at labelled exchanges, ends at "
+                       "this exchange's addresses. probable_sat of it passed a CoinJoin, "
+                       "where it was matched to outputs by value, equal outputs sharing "
+                       "(rule coinjoin-rank): that part is PROBABLE, a judgement, not "
+                       "proof that these deposits are the thief's. The evidence gives "
+                       "the amounts, the hops and the strongest paths."
+                     : "A forward FIFO trace from the case's sources "
+                       "(docs/TRACE-MODELS.md), stopped at labelled exchanges, ends at "
+                       "this exchange's addresses; the evidence gives the amount, the "
+                       "hops and the strongest paths.",
+            ev, key);
         if (rc)
             goto out;
     }
@@ -559,10 +560,10 @@ static int rule_case(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap *l
                                (json_int_t)n_cj, "first_coinjoin_txid",
                                first_cj ? first_cj : json_null(), "sources", from, "model", "fifo");
         rc = cw_monitor__raise(c, CW_ALERT_SRC_CHAIN, "watched-funds-coinjoin", CW_SEV_MEDIUM,
-                         cw_monitor__tlp(tlp_s), share_to, title,
-                         "Value traced from the case's sources went through transactions the "
-                         "pattern rules flag as CoinJoins (docs/PATTERNS.md).",
-                         ev, key);
+                               cw_monitor__tlp(tlp_s), share_to, title,
+                               "Value traced from the case's sources went through transactions the "
+                               "pattern rules flag as CoinJoins (docs/PATTERNS.md).",
+                               ev, key);
     }
     json_decref(full);
 out:
@@ -612,8 +613,8 @@ static int rule_supply(ctx *c, const char *db)
         cw_alert_severity sev = ch[i].new_level >= CW_SUPPLY_SEVERE  ? CW_SEV_CRITICAL
                                 : ch[i].new_level >= CW_SUPPLY_ALERT ? CW_SEV_HIGH
                                                                      : CW_SEV_MEDIUM;
-        rc = cw_monitor__raise(c, CW_ALERT_SRC_SUPPLY, "supply-level-change", sev, CW_TLP_GREEN, NULL,
-                         title, ch[i].reason, ev, key);
+        rc = cw_monitor__raise(c, CW_ALERT_SRC_SUPPLY, "supply-level-change", sev, CW_TLP_GREEN,
+                               NULL, title, ch[i].reason, ev, key);
     }
     cw_supply_level_changes_free(ch, n);
     cw_supply_rules_free(r);

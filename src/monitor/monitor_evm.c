@@ -363,9 +363,9 @@ static int stop_of(void *ctx, uint32_t account)
 /* One finding of a case: the value of one kind that reached one party. */
 typedef struct finding {
     int stop;
-    char who[256];   /* entity name, or the address (recognised services: probable) */
-    bool probable;   /* recognised from behaviour, or reached through a judgement */
-    uint32_t hops;   /* fewest */
+    char who[256]; /* entity name, or the address (recognised services: probable) */
+    bool probable; /* recognised from behaviour, or reached through a judgement */
+    uint32_t hops; /* fewest */
     sums amount;
     json_t *accounts; /* addresses of the party that received */
     json_t *txs;      /* the movements into it (first MAX_EVIDENCE_TXS) */
@@ -545,22 +545,22 @@ static int rule_case(cw_monitor__ctx *c, const cw_evmstore *s, const cw_acct_lab
         json_t *amounts = sums_json(s, &fd->amount, amt, sizeof amt);
         asset_info(s, fd->amount.asset[0], sym, &d);
         snprintf(key, sizeof key, "%s:%s:%s:%s", kind, chain, name, fd->who);
-        static const char *const verb[] = {"", "reached", "entered mixer", "left the chain at bridge",
-                                           "reached sanctioned"};
+        static const char *const verb[] = {"", "reached", "entered mixer",
+                                           "left the chain at bridge", "reached sanctioned"};
         snprintf(title, sizeof title, "Case %s: %s of traced funds %s %s on %s (total so far%s)",
-                 name, amt, fd->stop == CW_ACCT_STOP_EXCHANGE ? "reached" : verb[fd->stop],
-                 fd->who, chain, fd->probable ? "; PROBABLE" : "");
-        json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:O, s:o, s:o, s:I, s:I, s:b, s:s}",
-                               "case", name, "chain", chain, "party", fd->who, "category",
-                               fd->stop == CW_ACCT_STOP_EXCHANGE ? "exchange"
-                               : fd->stop == CW_ACCT_STOP_MIXER  ? "mixer"
-                               : fd->stop == CW_ACCT_STOP_BRIDGE ? "bridge"
-                                                                 : "sanctioned",
-                               "amounts", amounts, "currency", sym, "sources", from,
-                               fd->stop == CW_ACCT_STOP_OTHER ? "addresses" : "party_addresses",
-                               fd->accounts, "arrivals", fd->txs, "arrival_count",
-                               (json_int_t)fd->n_tx, "min_hops", (json_int_t)fd->hops, "probable",
-                               fd->probable, "model", "fifo");
+                 name, amt, fd->stop == CW_ACCT_STOP_EXCHANGE ? "reached" : verb[fd->stop], fd->who,
+                 chain, fd->probable ? "; PROBABLE" : "");
+        json_t *ev =
+            json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:O, s:o, s:o, s:I, s:I, s:b, s:s}", "case",
+                      name, "chain", chain, "party", fd->who, "category",
+                      fd->stop == CW_ACCT_STOP_EXCHANGE ? "exchange"
+                      : fd->stop == CW_ACCT_STOP_MIXER  ? "mixer"
+                      : fd->stop == CW_ACCT_STOP_BRIDGE ? "bridge"
+                                                        : "sanctioned",
+                      "amounts", amounts, "currency", sym, "sources", from,
+                      fd->stop == CW_ACCT_STOP_OTHER ? "addresses" : "party_addresses",
+                      fd->accounts, "arrivals", fd->txs, "arrival_count", (json_int_t)fd->n_tx,
+                      "min_hops", (json_int_t)fd->hops, "probable", fd->probable, "model", "fifo");
         fd->accounts = fd->txs = NULL;
         if (fd->stop == CW_ACCT_STOP_EXCHANGE)
             json_object_set_new(ev, "exchange", json_string(fd->who));

@@ -41,9 +41,9 @@ struct cw_acct_labels {
 /* Severity order of the primary label: lower is more severe. */
 static int severity(const char *cat)
 {
-    static const char *const order[] = {"sanctioned", "theft",  "ransomware", "darknet_market",
-                                        "scam",       "mixer",  "bridge",     "exchange",
-                                        "exchange_deposit", NULL};
+    static const char *const order[] = {
+        "sanctioned", "theft",  "ransomware", "darknet_market",   "scam",
+        "mixer",      "bridge", "exchange",   "exchange_deposit", NULL};
     for (int i = 0; order[i]; i++)
         if (!strcmp(order[i], cat))
             return i;

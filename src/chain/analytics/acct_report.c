@@ -94,8 +94,8 @@ static json_t *label_json(const cw_acct_labels *lm, uint32_t account)
     const cw_acct_label *l = cw_acct_labels_primary(lm, account);
     if (!l)
         return json_null();
-    return json_pack("{s:s, s:s, s:s}", "entity", l->entity, "category", l->category,
-                     "entity_ref", l->entity_ref);
+    return json_pack("{s:s, s:s, s:s}", "entity", l->entity, "category", l->category, "entity_ref",
+                     l->entity_ref);
 }
 
 static json_t *recognised_json(const rctx *c, const cw_acct_end *e)
@@ -159,8 +159,8 @@ static json_t *ends_json(const rctx *c, const cw_acct_result *r, const cw_acct_r
             "{s:o, s:o, s:s, s:o, s:I, s:I, s:b, s:o, s:o, s:o, s:o}", "address",
             addr_json(c->s, e[i].account), "asset", asset_json(c->s, e[i].asset), "kind",
             cw_acct_stop_name(e[i].stop), "amount", amount_json(&e[i].amount), "hops",
-            (json_int_t)e[i].hops, "movements", (json_int_t)e[i].n_moves, "probable",
-            e[i].probable, "first_tx", tx_json(c->s, e[i].first_move), "path", path, "label",
+            (json_int_t)e[i].hops, "movements", (json_int_t)e[i].n_moves, "probable", e[i].probable,
+            "first_tx", tx_json(c->s, e[i].first_move), "path", path, "label",
             label_json(c->lm, e[i].account), "recognised", recognised_json(c, &e[i]));
         if (e[i].stop != CW_ACCT_STOP_NONE) {
             size_t lo = 0, hi = na;
@@ -174,11 +174,12 @@ static json_t *ends_json(const rctx *c, const cw_acct_result *r, const cw_acct_r
             }
             json_t *arr = json_array();
             size_t cnt = 0;
-            for (size_t q = lo; q < na && ar[q].account == e[i].account && ar[q].asset == e[i].asset;
-                 q++, cnt++)
+            for (size_t q = lo;
+                 q < na && ar[q].account == e[i].account && ar[q].asset == e[i].asset; q++, cnt++)
                 if (cnt < max_arr)
-                    json_array_append_new(arr, json_pack("{s:o, s:o}", "tx", tx_json(c->s, ar[q].move),
-                                                         "amount", amount_json(&ar[q].amount)));
+                    json_array_append_new(arr,
+                                          json_pack("{s:o, s:o}", "tx", tx_json(c->s, ar[q].move),
+                                                    "amount", amount_json(&ar[q].amount)));
             json_object_set_new(j, "arrivals", arr);
             json_object_set_new(j, "arrival_count", json_integer((json_int_t)cnt));
         }
@@ -188,8 +189,8 @@ static json_t *ends_json(const rctx *c, const cw_acct_result *r, const cw_acct_r
     return ends;
 }
 
-int cw_acct_report_trace(json_t **out, const cw_evmstore *s, cw_labels *db,
-                         const char *const *from, size_t n_from, const cw_acct_report_opts *o)
+int cw_acct_report_trace(json_t **out, const cw_evmstore *s, cw_labels *db, const char *const *from,
+                         size_t n_from, const cw_acct_report_opts *o)
 {
     *out = NULL;
     if (!n_from)
@@ -239,20 +240,20 @@ int cw_acct_report_trace(json_t **out, const cw_evmstore *s, cw_labels *db,
             continue;
         json_array_append_new(
             totals, json_pack("{s:o, s:o, s:o, s:o, s:o}", "asset", asset_json(s, (uint32_t)a),
-                              "sourced", amount_json(&sr[a]), "fees", amount_json(&fees[a]),
-                              "dust", amount_json(&dust[a]), "burnt", amount_json(&burnt[a])));
+                              "sourced", amount_json(&sr[a]), "fees", amount_json(&fees[a]), "dust",
+                              amount_json(&dust[a]), "burnt", amount_json(&burnt[a])));
     }
     const cw_acct_conv *cv = cw_acct_result_convs(r, &n);
     for (size_t i = 0; i < n && i < 1000; i++) {
         char h[67] = "0x";
         cw_hex_encode(h + 2, cw_evmstore_tx_hash(s, cv[i].tx), 32);
         json_array_append_new(
-            convs, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "tx", h, "account",
-                             addr_json(s, cv[i].account), "venue", addr_json(s, cv[i].venue),
-                             "gave", asset_json(s, cv[i].from_asset), "got",
-                             asset_json(s, cv[i].to_asset), "tainted_in",
-                             amount_json(&cv[i].tainted_in), "tainted_out",
-                             amount_json(&cv[i].tainted_out), "probable", cv[i].probable));
+            convs,
+            json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "tx", h, "account",
+                      addr_json(s, cv[i].account), "venue", addr_json(s, cv[i].venue), "gave",
+                      asset_json(s, cv[i].from_asset), "got", asset_json(s, cv[i].to_asset),
+                      "tainted_in", amount_json(&cv[i].tainted_in), "tainted_out",
+                      amount_json(&cv[i].tainted_out), "probable", cv[i].probable));
     }
     for (size_t i = 0; i < n_from; i++)
         json_array_append_new(sources, json_string(from[i]));

@@ -101,9 +101,9 @@ static int category_index(const char *c)
 /* Lower is more severe: the order in which an address's labels compete to be its primary. */
 static int label_severity(const char *cat)
 {
-    static const char *const order[] = {"sanctioned", "theft",  "ransomware", "darknet_market",
-                                        "scam",       "mixer",  "bridge",     "exchange",
-                                        "exchange_deposit", NULL};
+    static const char *const order[] = {
+        "sanctioned", "theft",  "ransomware", "darknet_market",   "scam",
+        "mixer",      "bridge", "exchange",   "exchange_deposit", NULL};
     for (int i = 0; order[i]; i++)
         if (!strcmp(order[i], cat))
             return i;
