@@ -15,13 +15,14 @@ while read -r _ name rest; do
 done < <(sed -n 's/^set(\(CW_DIR_[a-z_]*\|CW_DEPS_[a-z_]*\)\s*\(.*\))$/x \1 \2/p' CMakeLists.txt)
 
 # public header -> module
-owner=([chainwatch/errors.h]=util [chainwatch/util.h]=util [chainwatch/sql.h]=util [chainwatch/store.h]=store
+owner=([chainwatch/errors.h]=util [chainwatch/util.h]=util [chainwatch/sql.h]=util [chainwatch/keccak.h]=util
+       [chainwatch/store.h]=store
        [chainwatch/labels.h]=labels [chainwatch/alert.h]=alert [chainwatch/share.h]=share
        [chainwatch/supply.h]=supply [chainwatch/cluster.h]=analytics
        [chainwatch/patterns.h]=analytics [chainwatch/screen.h]=analytics
        [chainwatch/trace.h]=analytics [chainwatch/acct_trace.h]=analytics
        [chainwatch/acct_evm.h]=analytics [chainwatch/evm_services.h]=analytics
-       [chainwatch/acct_screen.h]=analytics [chainwatch/flow.h]=chain [chainwatch/gen.h]=gen
+       [chainwatch/acct_screen.h]=analytics [chainwatch/acct_labels.h]=analytics [chainwatch/acct_report.h]=analytics [chainwatch/flow.h]=chain [chainwatch/gen.h]=gen
        [chainwatch/gen_evm.h]=gen
        [chainwatch/monitor.h]=monitor [chainwatch/server.h]=server)
 

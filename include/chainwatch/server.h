@@ -24,6 +24,8 @@ typedef struct cw_server_config {
     const char *tls_key;
     const char *store_dir;     /* chain store for /api/v1/chain/ (NULL: none) */
     const char *labels_db;     /* label store used by traces and lookups (NULL: none) */
+    const char *evm_store_dir; /* EVM store for /api/v1/evm/ (NULL: none; --store DIR holding
+                                  an EVM store serves it there too) */
     const char *supply_db;     /* supply database for /api/v1/supply/ (NULL: none) */
     const char *supply_rules;  /* rule table (NULL: built-in default) */
     size_t max_body;           /* bytes; 0: 1 MiB */

@@ -92,16 +92,21 @@ int cw_trace_coinjoin_parse(cw_trace_coinjoin *out, const char *s);
 typedef struct cw_trace_labelmap cw_trace_labelmap;
 
 /* Loads every address label of db (asset XBT or empty) whose address decodes for the store's
- * network and occurs in the store. An address with several labels keeps the first in the
- * store's order (category, asset, subject, id). *out owned by the caller
+ * network and occurs in the store. An address with several labels keeps all their categories
+ * and, as its primary label (what _get returns), the most severe: sanctioned, theft,
+ * ransomware, darknet_market, scam, mixer, bridge, exchange, exchange_deposit, then the rest;
+ * so a sanctioned label never hides behind another. *out owned by the caller
  * (cw_trace_labelmap_free). Returns 0, CW_ENOMEM or the label store's error. */
 int cw_trace_labelmap_new(cw_trace_labelmap **out, const cw_chainstore *cs, cw_labels *db);
 void cw_trace_labelmap_free(cw_trace_labelmap *m);
 /* Label of an address id: true and borrowed strings (valid until _free), or false. */
 bool cw_trace_labelmap_get(const cw_trace_labelmap *m, uint64_t addr, const char **entity,
                            const char **category);
+/* True when the address has a label of this category (primary or not). */
+bool cw_trace_labelmap_has(const cw_trace_labelmap *m, uint64_t addr, const char *category);
 size_t cw_trace_labelmap_count(const cw_trace_labelmap *m);
-/* Every address id labelled with this entity name or this category;
+/* Every address id with a label of this category, or whose primary label's entity is this
+ * name;
  * cb is called once per address. Returns the number of addresses. */
 size_t cw_trace_labelmap_find(const cw_trace_labelmap *m, const char *entity_or_category,
                               void (*cb)(uint64_t addr, void *payload), void *payload);

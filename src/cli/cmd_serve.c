@@ -35,6 +35,8 @@ static int run(int argc, char **argv)
             cfg.store_dir = v;
         else if (!strcmp(a, "--labels"))
             cfg.labels_db = v;
+        else if (!strcmp(a, "--evm-store"))
+            cfg.evm_store_dir = v;
         else if (!strcmp(a, "--supply-db"))
             cfg.supply_db = v;
         else if (!strcmp(a, "--supply-rules"))
@@ -101,13 +103,16 @@ static int run(int argc, char **argv)
 const cw_command cw_cmd_serve = {
     "serve", "serve the JSON API and TAXII 2.1 for partners and users",
     "Usage: chainwatch serve [--db PATH] [--listen HOST:PORT] [--tls-cert PEM --tls-key PEM]\n"
-    "                        [--store DIR] [--labels DB] [--supply-db DB [--supply-rules F]]\n"
+    "                        [--store DIR] [--evm-store DIR] [--labels DB]\n"
+    "                        [--supply-db DB [--supply-rules F]]\n"
     "                        [--web-root DIR] [--max-body BYTES]\n"
     "                        [--ready-file F]\n\n"
     "Serves /api/v1/ (alerts: list, show, ack, close; with --store, the chain under\n"
     "/api/v1/chain/: status, tx/TXID, block/ID, address/ADDR, cluster/ADDR, screen/ADDR,\n"
     "trace?from=&model=&direction=&max_hops=&stop_at=; --labels names the label store; also\n"
-    "/api/v1/trace, search?q=, supply/status, supply/explain/C/P (--supply-db), peers, audit) and\n"
+    "/api/v1/trace, search?q=, supply/status, supply/explain/C/P (--supply-db), peers, audit;\n"
+    "with --evm-store (or --store naming an EVM store) /api/v1/evm/status and\n"
+    "evm/trace?from=0xTX[,0xTX]&model=&max_hops=&services=0: the account-model trace) and\n"
     "/taxii2/ (TAXII 2.1: discovery, API\n"
     "root /taxii2/api/, the node's collection with objects, manifest, versions, status). Every\n"
     "request needs an API key (chainwatch keys add) as 'Authorization: Bearer KEY'. Plain HTTP\n"

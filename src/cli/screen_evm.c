@@ -3,59 +3,70 @@
  * per address and per asset it received, the share of that value coming directly or
  * indirectly from each label category, followed back until the share left falls below a
  * floor (cw_acct_screen). Shares are judgements, printed as "probable"; an address is flagged
- * when its share from sanctioned, theft or mixer sources reaches --threshold.
+ * when its share from sanctioned, theft or mixer sources reaches --threshold, or when it is
+ * itself labelled sanctioned (its labels are listed, with the entity's addresses on every
+ * chain). Labels are read once (cw_acct_labels): every EVM address label, any asset code.
+ * A mixed-case address must match its EIP-55 checksum (else exit 2: a typo).
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "chainwatch/acct_labels.h"
 #include "chainwatch/acct_screen.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/evm/block.h"
+#include "chainwatch/keccak.h"
 #include "chainwatch/labels.h"
 #include "chainwatch/util.h"
 #include "cli/cli.h"
 #include "cli/screen_evm.h"
-#include "util/u64map.h"
 
 #define MAX_ADDRS 256
 
 typedef struct cats {
-    cw_labels *db;
-    const cw_evmstore *s;
-    const char *const *names;
-    cw_u64map cache; /* account -> mask + 1 */
+    const cw_acct_labels *lm;
 } cats;
 
-static int label_bit(const cw_label *l, void *payload)
-{
-    cats *c = ((void **)payload)[0];
-    uint32_t *mask = ((void **)payload)[1];
-    for (uint32_t i = 0; c->names[i] && i < CW_ACCT_MAX_CATEGORIES; i++)
-        if (!strcmp(c->names[i], l->category))
-            *mask |= 1u << i;
-    return 0;
-}
-
+/* bit i = category i of cw_label_categories(), as cw_acct_screen wants */
 static uint32_t cats_of(void *ctx, uint32_t account)
 {
     cats *c = ctx;
-    uint64_t v;
-    if (!c->db)
-        return 0;
-    if (cw_u64map_get(&c->cache, account, &v))
-        return (uint32_t)(v - 1);
-    const cw_evm_row_account *a = cw_evmstore_account(c->s, account);
-    uint32_t mask = 0;
-    if (a) {
-        char addr[43] = "0x";
-        cw_hex_encode(addr + 2, a->addr, 20);
-        void *pl[2] = {c, &mask};
-        cw_labels_lookup(c->db, NULL, addr, label_bit, pl);
+    return cw_acct_labels_mask(c->lm, account);
+}
+
+static int entity_addr(const cw_label *l, void *payload)
+{
+    json_t *arr = payload;
+    if (l->subject_kind == CW_SUBJECT_ADDRESS && json_array_size(arr) < 200)
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "asset", l->asset, "address",
+                                             l->subject, "category", l->category));
+    return 0;
+}
+
+/* The address's own labels, and for each labelled entity its addresses on every chain (an
+ * entity such as OFAC's "Lazarus Group" has XBT and ETH addresses). */
+static json_t *own_labels(const cw_acct_labels *lm, cw_labels *db, uint32_t account, bool *sanct)
+{
+    size_t n;
+    const cw_acct_label *l = cw_acct_labels_all(lm, account, &n);
+    json_t *arr = json_array();
+    *sanct = false;
+    for (size_t i = 0; i < n; i++) {
+        json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "entity", l[i].entity, "entity_ref",
+                              l[i].entity_ref, "category", l[i].category, "asset", l[i].asset,
+                              "programs", l[i].programs, "source", l[i].source);
+        if (!strcmp(l[i].category, "sanctioned"))
+            *sanct = true;
+        if (db && l[i].entity_ref[0]) {
+            json_t *ea = json_array();
+            cw_labels_find_subject(db, l[i].entity_ref, entity_addr, ea);
+            json_object_set_new(j, "entity_addresses", ea);
+        }
+        json_array_append_new(arr, j);
     }
-    cw_u64map_set(&c->cache, account, (uint64_t)mask + 1);
-    return mask;
+    return arr;
 }
 
 static json_t *addr_json(const cw_evmstore *s, uint32_t id)
@@ -148,17 +159,23 @@ int cw_cli_screen_evm(const cw_command *cmd, int argc, char **argv)
         if (cw_evm_addr_parse(&a, argv[i], strlen(argv[i])))
             return cw_cli_usage_error(cmd, "'%s' is not an EVM address (0x and 40 hex digits)",
                                       argv[i]);
+        if (cw_eip55_check(argv[i]))
+            return cw_cli_usage_error(cmd, "%s", cw_error_last());
     }
     int rc = 0;
     cw_evmstore *s = NULL;
+    cw_labels *db = NULL;
+    cw_acct_labels *lm = NULL;
     cats ct = {0};
-    ct.names = cw_label_categories();
+    const char *const *names = cw_label_categories();
     json_t *all = json_array();
     if ((rc = cw_evmstore_open(&s, store, false, NULL)))
         goto out;
-    if (labels && (rc = cw_labels_open(&ct.db, labels, CW_LABELS_READONLY)))
+    if (labels && (rc = cw_labels_open(&db, labels, CW_LABELS_READONLY)))
         goto out;
-    ct.s = s;
+    if ((rc = cw_acct_labels_new(&lm, s, db)))
+        goto out;
+    ct.lm = lm;
     for (int i = optind; i < argc; i++) {
         cw_evm_addr a;
         uint32_t id;
@@ -187,14 +204,14 @@ int cw_cli_screen_evm(const cw_command *cmd, int argc, char **argv)
             if (cw_acct_screen(&e, s, id, assets[k], cats_of, &ct, &o))
                 continue;
             json_t *exp = json_object(), *flags = json_array(), *paths = json_array();
-            for (uint32_t b = 0; ct.names[b] && b < CW_ACCT_MAX_CATEGORIES; b++) {
+            for (uint32_t b = 0; names[b] && b < CW_ACCT_MAX_CATEGORIES; b++) {
                 if (e.direct[b] <= 0 && e.indirect[b] <= 0)
                     continue;
                 json_object_set_new(
-                    exp, ct.names[b],
+                    exp, names[b],
                     json_pack("{s:f, s:f}", "direct", e.direct[b], "indirect", e.indirect[b]));
-                if (risky(ct.names[b]) && e.direct[b] + e.indirect[b] >= threshold) {
-                    json_array_append_new(flags, json_string(ct.names[b]));
+                if (risky(names[b]) && e.direct[b] + e.indirect[b] >= threshold) {
+                    json_array_append_new(flags, json_string(names[b]));
                     flagged = true;
                 }
             }
@@ -212,10 +229,9 @@ int cw_cli_screen_evm(const cw_command *cmd, int argc, char **argv)
                         json_array_append_new(txs, json_null());
                     }
                 }
-                json_array_append_new(paths,
-                                      json_pack("{s:s, s:f, s:o, s:o}", "category",
-                                                ct.names[e.top[p].category], "share",
-                                                e.top[p].share, "accounts", accts, "txs", txs));
+                json_array_append_new(
+                    paths, json_pack("{s:s, s:f, s:o, s:o}", "category", names[e.top[p].category],
+                                     "share", e.top[p].share, "accounts", accts, "txs", txs));
             }
             char dec[CW_U256_DEC_MAX];
             cw_u256_to_dec(dec, &e.received);
@@ -227,8 +243,13 @@ int cw_cli_screen_evm(const cw_command *cmd, int argc, char **argv)
                                                 (json_int_t)e.accounts_visited, "receipts_read",
                                                 (json_int_t)e.receipts_read));
         }
-        json_array_append_new(all, json_pack("{s:s, s:b, s:o, s:s}", "address", argv[i], "flagged",
-                                             flagged, "assets", ja, "reads_as",
+        bool sanctioned;
+        json_t *own = own_labels(lm, db, id, &sanctioned);
+        /* an address that is itself sanctioned is flagged whatever it received: a fact, not
+         * a share */
+        json_array_append_new(all, json_pack("{s:s, s:b, s:b, s:o, s:o, s:s}", "address", argv[i],
+                                             "flagged", flagged || sanctioned, "sanctioned",
+                                             sanctioned, "labels", own, "assets", ja, "reads_as",
                                              "probable shares of received value, not amounts"));
     }
     if (json) {
@@ -241,7 +262,22 @@ int cw_cli_screen_evm(const cw_command *cmd, int argc, char **argv)
         json_array_foreach(all, i, v)
         {
             printf("%s%s\n", json_string_value(json_object_get(v, "address")),
-                   json_is_true(json_object_get(v, "flagged")) ? "  FLAGGED (probable)" : "");
+                   json_is_true(json_object_get(v, "sanctioned")) ? "  SANCTIONED (labelled)"
+                   : json_is_true(json_object_get(v, "flagged"))  ? "  FLAGGED (probable)"
+                                                                  : "");
+            json_array_foreach(json_object_get(v, "labels"), k, a)
+            {
+                size_t na = json_array_size(json_object_get(a, "entity_addresses"));
+                const char *ref = json_string_value(json_object_get(a, "entity_ref"));
+                const char *as = json_string_value(json_object_get(a, "asset"));
+                printf("  label: %s %s%s%s%s%s%s (%s)%s",
+                       json_string_value(json_object_get(a, "category")),
+                       json_string_value(json_object_get(a, "entity")), *ref ? " [" : "", ref,
+                       *ref ? "]" : "", *as ? " listed under " : "", as,
+                       json_string_value(json_object_get(a, "source")), na > 1 ? "" : "\n");
+                if (na > 1)
+                    printf("; the entity has %zu labelled addresses on all chains\n", na);
+            }
             json_array_foreach(json_object_get(v, "assets"), k, a)
             {
                 printf("  %s received %s base units; unexplored %.1f %%\n",
@@ -261,9 +297,9 @@ int cw_cli_screen_evm(const cw_command *cmd, int argc, char **argv)
     }
 out:
     json_decref(all);
-    cw_u64map_deinit(&ct.cache);
-    if (ct.db)
-        cw_labels_close(ct.db);
+    cw_acct_labels_free(lm);
+    if (db)
+        cw_labels_close(db);
     cw_evmstore_close(s);
     return rc ? cw_cli_fail("screen", rc) : CW_EXIT_OK;
 }

@@ -192,6 +192,39 @@ static void scaled(char *out, size_t n, const cw_u256 *v, json_t *asset)
     }
 }
 
+/* The most severe label of an account ({entity, category}; sanctioned first: never hidden
+ * behind an exchange label), or null: the dashboard names the ends by it. */
+static int label_pick(const cw_label *l, void *payload)
+{
+    static const char *const order[] = {"sanctioned",       "theft", "mixer", "bridge", "exchange",
+                                        "exchange_deposit", NULL};
+    json_t **best = payload;
+    int rank = 6, cur = 7;
+    for (int k = 0; order[k]; k++) {
+        if (!strcmp(order[k], l->category))
+            rank = k;
+        if (*best && !strcmp(order[k], json_string_value(json_object_get(*best, "category"))))
+            cur = k;
+    }
+    if (!*best || rank < cur) {
+        json_decref(*best);
+        *best = json_pack("{s:s, s:s}", "entity", l->entity, "category", l->category);
+    }
+    return 0;
+}
+
+static json_t *end_label_json(stops *st, uint32_t account)
+{
+    const cw_evm_row_account *a = cw_evmstore_account(st->s, account);
+    json_t *best = NULL;
+    if (a && st->db) {
+        char addr[43] = "0x";
+        cw_hex_encode(addr + 2, a->addr, 20);
+        cw_labels_lookup(st->db, NULL, addr, label_pick, &best);
+    }
+    return best ? best : json_null();
+}
+
 static json_t *service_json(const cw_evmstore *s, const cw_evm_services *sv, uint32_t account)
 {
     const cw_evm_service *svc = cw_evm_services_get(sv, account);
@@ -253,6 +286,7 @@ static json_t *result_json(const cw_evmstore *s, stops *st, const cw_acct_result
                                                 "amount", amount_json(&ar[k].amount)));
             json_object_set_new(j, "arrivals", arr);
         }
+        json_object_set_new(j, "label", end_label_json(st, e[i].account));
         json_array_append_new(ends, j);
     }
     const cw_acct_conv *c = cw_acct_result_convs(r, &n);

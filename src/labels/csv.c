@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "chainwatch/errors.h"
+#include "chainwatch/keccak.h"
 #include "labels/labels_int.h"
 
 void cw_labels__csv_init(cw_labels__csv *c, const void *data, size_t len)
@@ -369,10 +370,20 @@ int cw_labels__parse_label_csv(const void *data, size_t len, bool gen_truth, cw_
         }
         if (row.subject_kind == CW_SUBJECT_ADDRESS) {
             char key[512];
+            uint8_t evm_tmp[20];
             if (cw_label_address_key(key, sizeof key, row.subject)) {
                 rc = cw_error_wrap(CW_ECORRUPT, "%s: line %zu: ", pc->name, c.rec_line);
                 goto out;
             }
+            /* a mixed-case EVM address carries an EIP-55 checksum: a mismatch is a typo */
+            if (strlen(row.subject) == 42 && row.subject[0] == '0' &&
+                (row.subject[1] == 'x' || row.subject[1] == 'X') &&
+                cw_hex_decode(evm_tmp, 20, row.subject + 2) == 0 && cw_eip55_check(row.subject))
+                cw_labels__warn(pc,
+                                "%s: line %zu: EVM address '%s': mixed case whose EIP-55 "
+                                "checksum does not match (a typo?); kept as written, matched "
+                                "case-insensitively",
+                                pc->name, c.rec_line, row.subject);
         }
         if ((rc = cw_labels__programs_normalize(&progs, F(COL_PROGRAMS), ";")))
             goto out;

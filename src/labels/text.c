@@ -2,9 +2,10 @@
  * text.c: small text helpers of the label module: address match keys, address plausibility
  * per asset, programme lists, dates, Latin-1 to UTF-8, warnings and importer kind names.
  *
- * Address plausibility is a syntax check (alphabet and length per encoding), not a checksum
- * check: OFAC publishes a few entries that are not addresses at all (an XMR entry is 64 hex
- * digits) and the importers keep those as published, with a warning.
+ * Address plausibility is a syntax check (alphabet and length per encoding; for mixed-case
+ * EVM hex also the EIP-55 checksum), not a base58 or bech32 checksum check: OFAC publishes a
+ * few entries that are not addresses at all (an XMR entry is 64 hex digits) and the importers
+ * keep those as published, with a warning.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "chainwatch/errors.h"
+#include "chainwatch/keccak.h"
 #include "labels/labels_int.h"
 
 static const char *const kind_names[] = {"ofac-xml", "ofac-csv", "csv", "gen-truth"};
@@ -142,8 +144,14 @@ const char *cw_labels__address_problem(const char *asset, const char *addr, bool
         *truncated = true;
         return "too short to be an address (truncated?)";
     }
-    if (addr[0] == '0' && (addr[1] == 'x' || addr[1] == 'X'))
-        return n == 42 && is_hex(addr + 2, 40) ? NULL : "not 0x followed by 40 hex digits";
+    if (addr[0] == '0' && (addr[1] == 'x' || addr[1] == 'X')) {
+        if (n != 42 || !is_hex(addr + 2, 40))
+            return "not 0x followed by 40 hex digits";
+        /* mixed case is an EIP-55 checksum: a mismatch is a typo in the source */
+        return cw_eip55_check(addr) ? "mixed-case EVM address whose EIP-55 checksum does not "
+                                      "match (a typo in the source?)"
+                                    : NULL;
+    }
     if (bech32_shape(addr))
         return NULL;
     if (n == 42 && all_in(addr, n, BECH32))

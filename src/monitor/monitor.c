@@ -18,6 +18,7 @@
 #include "chainwatch/btc/query.h"
 #include "chainwatch/btc/store.h"
 #include "chainwatch/errors.h"
+#include "chainwatch/evm/store.h"
 #include "chainwatch/labels.h"
 #include "chainwatch/monitor.h"
 #include "chainwatch/patterns.h"
@@ -25,12 +26,10 @@
 #include "chainwatch/supply.h"
 #include "chainwatch/trace.h"
 #include "chainwatch/util.h"
+#include "monitor/monitor_int.h"
 #include "util/u64map.h"
 
-typedef struct ctx {
-    cw_alert_db *alerts;
-    cw_monitor_stats *st;
-} ctx;
+typedef cw_monitor__ctx ctx;
 
 /* A deduplicated finding whose figures moved on (more funds reached the exchange, the thief
  * made more transactions): the open alert's title and evidence are brought up to date, so an
@@ -73,9 +72,9 @@ static int emit(ctx *c, const cw_alert_input *in)
 }
 
 /* Raises one alert with evidence ev (the reference is stolen), deduplicated for ever on key. */
-static int raise_alert(ctx *c, cw_alert_source src, const char *kind, cw_alert_severity sev,
-                       cw_tlp tlp, const char *share_to, const char *title, const char *explanation,
-                       json_t *ev, const char *key)
+int cw_monitor__raise(ctx *c, cw_alert_source src, const char *kind, cw_alert_severity sev,
+                      cw_tlp tlp, const char *share_to, const char *title, const char *explanation,
+                      json_t *ev, const char *key)
 {
     char *evs = ev ? json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(ev);
@@ -382,17 +381,18 @@ static int rule_watched(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap
         if (ev)
             json_object_set_new(ev, "txid",
                                 json_copy(json_array_get(json_object_get(ev, "txids"), 0)));
-        rc = raise_alert(c, CW_ALERT_SRC_CHAIN, kind, sanctioned ? CW_SEV_HIGH : CW_SEV_MEDIUM,
-                         CW_TLP_GREEN, NULL, title,
-                         sanctioned ? "An address on a sanctions list moved funds in newly scanned "
-                                      "transactions; the evidence lists them (one alert per "
-                                      "address and direction)."
-                                    : "Addresses labelled as a thief's (or on a watchlist, not a "
-                                      "sanctions list) moved funds in newly scanned transactions; "
-                                      "the evidence lists them (one alert per entity and "
-                                      "direction). The amount is gross: value that passes through "
-                                      "several of the entity's addresses is counted at each.",
-                         ev, key);
+        rc = cw_monitor__raise(c, CW_ALERT_SRC_CHAIN, kind,
+                               sanctioned ? CW_SEV_HIGH : CW_SEV_MEDIUM, CW_TLP_GREEN, NULL, title,
+                               sanctioned
+                                   ? "An address on a sanctions list moved funds in newly scanned "
+                                     "transactions; the evidence lists them (one alert per "
+                                     "address and direction)."
+                                   : "Addresses labelled as a thief's (or on a watchlist, not a "
+                                     "sanctions list) moved funds in newly scanned transactions; "
+                                     "the evidence lists them (one alert per entity and "
+                                     "direction). The amount is gross: value that passes through "
+                                     "several of the entity's addresses is counted at each.",
+                               ev, key);
         if (rc)
             goto out;
     }
@@ -409,7 +409,7 @@ out:
 
 /* ---- rule: cases (stolen funds at exchanges, CoinJoin entry) ----------------------------- */
 
-static cw_tlp tlp_parse(const char *s)
+cw_tlp cw_monitor__tlp(const char *s)
 {
     if (!s)
         return CW_TLP_AMBER;
@@ -520,21 +520,21 @@ static int rule_case(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap *l
         json_object_set(ev, "probable_sat", json_object_get(ent, "probable"));
         json_object_set_new(ev, "coinjoin_policy", json_string("rank"));
         json_object_set(ev, "outputs", json_object_get(ent, "outputs"));
-        rc = raise_alert(c, CW_ALERT_SRC_CHAIN, "stolen-funds-at-exchange", sev, tlp_parse(tlp_s),
-                         share_to, title,
-                         prob > 0
-                             ? "A forward FIFO trace from the case's sources "
-                               "(docs/TRACE-MODELS.md), stopped at labelled exchanges, ends at "
-                               "this exchange's addresses. probable_sat of it passed a CoinJoin, "
-                               "where it was matched to outputs by value, equal outputs sharing "
-                               "(rule coinjoin-rank): that part is PROBABLE, a judgement, not "
-                               "proof that these deposits are the thief's. The evidence gives "
-                               "the amounts, the hops and the strongest paths."
-                             : "A forward FIFO trace from the case's sources "
-                               "(docs/TRACE-MODELS.md), stopped at labelled exchanges, ends at "
-                               "this exchange's addresses; the evidence gives the amount, the "
-                               "hops and the strongest paths.",
-                         ev, key);
+        rc = cw_monitor__raise(
+            c, CW_ALERT_SRC_CHAIN, "stolen-funds-at-exchange", sev, cw_monitor__tlp(tlp_s),
+            share_to, title,
+            prob > 0 ? "A forward FIFO trace from the case's sources "
+                       "(docs/TRACE-MODELS.md), stopped at labelled exchanges, ends at "
+                       "this exchange's addresses. probable_sat of it passed a CoinJoin, "
+                       "where it was matched to outputs by value, equal outputs sharing "
+                       "(rule coinjoin-rank): that part is PROBABLE, a judgement, not "
+                       "proof that these deposits are the thief's. The evidence gives "
+                       "the amounts, the hops and the strongest paths."
+                     : "A forward FIFO trace from the case's sources "
+                       "(docs/TRACE-MODELS.md), stopped at labelled exchanges, ends at "
+                       "this exchange's addresses; the evidence gives the amount, the "
+                       "hops and the strongest paths.",
+            ev, key);
         if (rc)
             goto out;
     }
@@ -559,11 +559,11 @@ static int rule_case(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap *l
         json_t *ev = json_pack("{s:s, s:I, s:O, s:O, s:s}", "case", name, "coinjoins",
                                (json_int_t)n_cj, "first_coinjoin_txid",
                                first_cj ? first_cj : json_null(), "sources", from, "model", "fifo");
-        rc = raise_alert(c, CW_ALERT_SRC_CHAIN, "watched-funds-coinjoin", CW_SEV_MEDIUM,
-                         tlp_parse(tlp_s), share_to, title,
-                         "Value traced from the case's sources went through transactions the "
-                         "pattern rules flag as CoinJoins (docs/PATTERNS.md).",
-                         ev, key);
+        rc = cw_monitor__raise(c, CW_ALERT_SRC_CHAIN, "watched-funds-coinjoin", CW_SEV_MEDIUM,
+                               cw_monitor__tlp(tlp_s), share_to, title,
+                               "Value traced from the case's sources went through transactions the "
+                               "pattern rules flag as CoinJoins (docs/PATTERNS.md).",
+                               ev, key);
     }
     json_decref(full);
 out:
@@ -613,8 +613,8 @@ static int rule_supply(ctx *c, const char *db)
         cw_alert_severity sev = ch[i].new_level >= CW_SUPPLY_SEVERE  ? CW_SEV_CRITICAL
                                 : ch[i].new_level >= CW_SUPPLY_ALERT ? CW_SEV_HIGH
                                                                      : CW_SEV_MEDIUM;
-        rc = raise_alert(c, CW_ALERT_SRC_SUPPLY, "supply-level-change", sev, CW_TLP_GREEN, NULL,
-                         title, ch[i].reason, ev, key);
+        rc = cw_monitor__raise(c, CW_ALERT_SRC_SUPPLY, "supply-level-change", sev, CW_TLP_GREEN,
+                               NULL, title, ch[i].reason, ev, key);
     }
     cw_supply_level_changes_free(ch, n);
     cw_supply_rules_free(r);
@@ -638,7 +638,10 @@ int cw_monitor_run(const cw_monitor_opts *o, cw_monitor_stats *st)
     if (rc)
         return rc;
     ctx c = {cw_node_alerts(node), st};
-    if (o->store_dir) {
+    if (o->store_dir && cw_evmstore_detect(o->store_dir)) {
+        if ((rc = cw_monitor__run_evm(&c, o)))
+            goto out;
+    } else if (o->store_dir) {
         if ((rc = cw_chainstore_open(&cs, o->store_dir, false, CW_NET_MAIN)))
             goto out;
         if (o->labels_db && ((rc = cw_labels_open(&labels, o->labels_db, CW_LABELS_READONLY)) ||

@@ -136,6 +136,10 @@ void cw_server__api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
     }
     if (cw_server__more_api(s, q, segs, n, r))
         return;
+    if (n >= 1 && !strcmp(segs[0], "evm")) {
+        cw_server__evm_api(s, q, segs + 1, n - 1, r);
+        return;
+    }
     if (n >= 1 && !strcmp(segs[0], "chain")) {
         cw_server__chain_api(s, q, segs + 1, n - 1, r);
         return;

@@ -11,6 +11,7 @@
 #include "chainwatch/share.h"
 
 typedef struct cw_chain_ctx cw_chain_ctx;
+typedef struct cw_evm_ctx cw_evm_ctx;
 
 /* State shared by every thread of one server (server.c); handlers never touch it. */
 typedef struct cw_srv_state cw_srv_state;
@@ -25,6 +26,8 @@ struct cw_server {
     cw_node *node;
     cw_chain_ctx *chain; /* the chain store and labels behind /api/v1/chain/ (chain_api.c);
                             used under the chain lock, one request at a time */
+    cw_evm_ctx *evm;     /* the EVM store behind /api/v1/evm/ (evm_api.c), or NULL; used
+                            under the chain lock */
     char *supply_db;     /* supply database behind /api/v1/supply/ (more_api.c), or NULL */
     char *supply_rules;  /* rule table file, NULL: the built-in default */
     size_t max_body;
@@ -89,6 +92,10 @@ void cw_server__taxii(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r);
 /* /api/v1/chain/...: segs start after "chain". */
 void cw_server__chain_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r);
 int cw_server__chain_open(cw_chain_ctx **out, const char *store_dir, const char *labels_path);
+/* /api/v1/evm/...: segs start after "evm" (evm_api.c). */
+void cw_server__evm_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r);
+int cw_server__evm_open(cw_evm_ctx **out, const char *dir, const char *labels_path);
+void cw_server__evm_close(cw_evm_ctx *c);
 void cw_server__chain_close(cw_chain_ctx *c);
 /* Chain requests run concurrently under the server's read lock and never change the context.
  * Whether the context must be (re)built first (store not open, its MANIFEST changed, label map

@@ -38,6 +38,7 @@
 #include <time.h>
 
 #include "chainwatch/errors.h"
+#include "chainwatch/evm/store.h"
 #include "chainwatch/sql.h"
 #include "chainwatch/util.h"
 #include "server/internal.h"
@@ -366,7 +367,7 @@ static int split(cw_req *q, const char *path, char **segs, int max)
  * search and supply views): those run under the chain lock. */
 static bool uses_chain(char **segs, int n)
 {
-    static const char *const names[] = {"chain", "trace", "search", "supply"};
+    static const char *const names[] = {"chain", "trace", "search", "supply", "evm"};
     for (size_t i = 0; n > 0 && i < sizeof names / sizeof *names; i++)
         if (!strcmp(segs[0], names[i]))
             return true;
@@ -1124,6 +1125,13 @@ int cw_server_start(cw_server **out, const cw_server_config *cfg)
     if ((cfg->store_dir || cfg->labels_db) &&
         (rc = cw_server__chain_open(&s->chain, cfg->store_dir, cfg->labels_db)))
         goto fail;
+    {
+        const char *evm = cfg->evm_store_dir;
+        if (!evm && cfg->store_dir && cw_evmstore_detect(cfg->store_dir))
+            evm = cfg->store_dir;
+        if (evm && (rc = cw_server__evm_open(&s->evm, evm, cfg->labels_db)))
+            goto fail;
+    }
     /* Publish what the engines raised while the server was down. An alert that cannot become
      * STIX is skipped and recorded, not an error; a storage failure is reported and the
      * server starts anyway (the background thread tries again). */
@@ -1206,6 +1214,7 @@ void cw_server_stop(cw_server *s)
     }
     cw_node_close(s->node);
     cw_server__chain_close(s->chain);
+    cw_server__evm_close(s->evm);
     cw_free(s->supply_db);
     cw_free(s->supply_rules);
     cw_free(s->cert);

@@ -346,6 +346,18 @@ static void amounts_as_strings(json_t *v, bool amount)
     }
 }
 
+/* The wallet of an address: its currency (evidence "currency", default BTC) and, for alerts
+ * from an EVM store, its chain (evidence "chain": "ethereum", "bsc", ...): one EVM address
+ * exists on every EVM chain, so the chain says where it was seen. */
+static json_t *wallet_on_chain(const cw_stix_ctx *c, const char *address, const json_t *ev)
+{
+    json_t *w = cw_stix_wallet(c, address, json_string_value(json_object_get(ev, "currency")));
+    const char *chain = json_string_value(json_object_get(ev, "chain"));
+    if (w && chain && *chain)
+        json_object_set_new(w, "chain", json_string(chain));
+    return w;
+}
+
 /* Builds and stores the objects of one alert inside the caller's transaction (with dry, the
  * share preview: builds and signs them, and lists them in dry, storing nothing). CW_EINVAL:
  * the alert cannot become STIX (the message says why); other codes are storage failures. */
@@ -403,9 +415,7 @@ int cw_share__publish_one(cw_node *n, const json_t *a, int *count, json_t *dry)
         json_t *wallet_refs = json_array();
         for (i = 0; !rc && i < na; i++) {
             av[i] = json_string_value(json_array_get(addrs, i));
-            rc = put(n,
-                     cw_stix_wallet(&c, av[i], json_string_value(json_object_get(ev, "currency"))),
-                     tlp, aud, wallet_refs, count, dry);
+            rc = put(n, wallet_on_chain(&c, av[i], ev), tlp, aud, wallet_refs, count, dry);
         }
         json_t *ind = rc ? NULL : cw_stix_indicator(&c, title, expl, av, na);
         const char *ind_id = ind ? json_string_value(json_object_get(ind, "id")) : NULL;
@@ -454,6 +464,20 @@ int cw_share__publish_one(cw_node *n, const json_t *a, int *count, json_t *dry)
                                 "severity", json_object_get(a, "severity"), "source",
                                 json_object_get(a, "source"), "alert_id", json_object_get(a, "id"),
                                 "share_to", json_object_get(a, "share_to"), "evidence", ev);
+        /* the chain and the assets of an EVM finding, at the top of the extension */
+        const char *chain = json_string_value(json_object_get(ev, "chain"));
+        if (chain && *chain)
+            json_object_set_new(ext, "chain", json_string(chain));
+        json_t *assets = json_array();
+        size_t q;
+        json_t *am;
+        json_array_foreach(json_object_get(ev, "amounts"), q, am)
+        {
+            const char *sym = json_string_value(json_object_get(am, "asset"));
+            if (sym && *sym)
+                json_array_append_new(assets, json_string(sym));
+        }
+        json_object_set_new(ext, "assets", assets);
         json_t *ext_copy = json_deep_copy(ext);
         json_decref(ext);
         ext = ext_copy;

@@ -185,7 +185,8 @@ json_t *cw_stix_extension_definitions(void)
         "[o, o, o, o]",
         ext_def(CW_STIX_EXT_WALLET, "cryptocurrency-wallet",
                 "A cryptocurrency wallet address (SCO): address (required), currency "
-                "(ticker, e.g. BTC). Id contributing property: address.",
+                "(ticker, e.g. BTC, ETH), chain (for EVM addresses: the chain it was seen on, "
+                "e.g. ethereum). Id contributing property: address.",
                 "new-sco"),
         ext_def(CW_STIX_EXT_SUPPLY, "supply-disruption",
                 "A critical-mineral supply disruption (SDO): name, commodity, country (ISO "
@@ -193,7 +194,8 @@ json_t *cw_stix_extension_definitions(void)
                 "new-sdo"),
         ext_def(CW_STIX_EXT_ALERT, "chainwatch-alert",
                 "The chainwatch alert behind a report: kind, severity, source, alert_id, "
-                "share_to (organisations), evidence (JSON).",
+                "share_to (organisations), evidence (JSON; amounts as decimal strings of base "
+                "units), chain and assets (EVM findings: the chain name and asset symbols).",
                 "property-extension"),
         ext_def(CW_STIX_EXT_SIGNATURE, "chainwatch-signature",
                 "Ed25519 signature (hex) and signer public key (hex) over the RFC 8785 form "

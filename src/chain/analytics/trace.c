@@ -281,13 +281,14 @@ static uint32_t tx_height(const cw_trace *t, uint64_t tx)
 
 static bool stops_at(const cw_trace *t, uint64_t addr)
 {
-    const char *cat;
-    if (!t->labels || addr == CW_NONE64 || !cw_trace_labelmap_get(t->labels, addr, NULL, &cat))
+    if (!t->labels || addr == CW_NONE64 || !cw_trace_labelmap_get(t->labels, addr, NULL, NULL))
         return false;
     if (t->opts.stop_any_label)
         return true;
+    /* any of the address's labels: an exchange that is also sanctioned still stops at
+     * "exchange", and its end is reported under its primary (sanctioned) label */
     for (size_t i = 0; i < t->opts.n_stop; i++)
-        if (!strcmp(t->opts.stop[i], cat))
+        if (cw_trace_labelmap_has(t->labels, addr, t->opts.stop[i]))
             return true;
     return false;
 }
@@ -549,9 +550,8 @@ static void rank_out_perm(const cw_trace *t, uint32_t *p, const uint64_t *v, uin
         return;
     size_t front = 0;
     for (size_t k = 0; k < n; k++) {
-        const char *cat;
         uint64_t a = out_addr(cw_chainstore_out(t->cs, o0 + p[k]));
-        if (cw_trace_labelmap_get(t->labels, a, NULL, &cat) && !strcmp(cat, "mixer")) {
+        if (cw_trace_labelmap_has(t->labels, a, "mixer")) {
             uint32_t x = p[k];
             memmove(p + front + 1, p + front, (k - front) * sizeof *p);
             p[front++] = x;

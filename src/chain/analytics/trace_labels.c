@@ -4,6 +4,9 @@
  *
  * The map is built once per run from the SQLite label store: every address label whose
  * subject decodes for the store's network and is present in the store's address index.
+ * An address with several labels keeps all its categories (a mask) and, as its primary label,
+ * the most severe one: sanctioned first, so that a sanctioned label never hides behind an
+ * exchange's or a miner's label in a trace or a screen (labels come ordered by category).
  * Entity names are interned (one copy per entity); categories point into the label module's
  * static category list. Lookups are one u64map probe.
  */
@@ -18,7 +21,8 @@
 
 typedef struct lm_entry {
     uint32_t entity;   /* index into names */
-    uint32_t category; /* index into cw_label_categories() */
+    uint32_t category; /* index into cw_label_categories(): the primary (most severe) label */
+    uint32_t mask;     /* every category the address has (bit i = category i, i < 32) */
 } lm_entry;
 
 struct cw_trace_labelmap {
@@ -99,6 +103,18 @@ static int category_index(const char *c)
     return -1;
 }
 
+/* Lower is more severe: the order in which an address's labels compete to be its primary. */
+static int label_severity(const char *cat)
+{
+    static const char *const order[] = {
+        "sanctioned", "theft",  "ransomware", "darknet_market",   "scam",
+        "mixer",      "bridge", "exchange",   "exchange_deposit", NULL};
+    for (int i = 0; order[i]; i++)
+        if (!strcmp(order[i], cat))
+            return i;
+    return 100 + category_index(cat);
+}
+
 typedef struct build_ctx {
     cw_trace_labelmap *m;
     const cw_chainstore *cs;
@@ -144,11 +160,24 @@ static int on_label(const cw_label *l, void *payload)
         return 0;
     if (cw_chainstore_find_addr(b->cs, &k, &a) != 0)
         return 0;
-    if (cw_u64map_get(&m->by_addr, a, &seen))
-        return 0; /* the first label of an address wins */
     int cat = category_index(l->category);
     if (cat < 0)
         return 0;
+    if (cw_u64map_get(&m->by_addr, a, &seen)) {
+        /* the most severe label is the primary one; the others stay in the mask */
+        lm_entry *e = &m->e[seen];
+        if (cat < 32)
+            e->mask |= 1u << cat;
+        if (label_severity(l->category) < label_severity(cw_label_categories()[e->category])) {
+            uint32_t ent;
+            int rc = intern(m, l->entity, &ent);
+            if (rc)
+                return b->rc = rc;
+            e->entity = ent;
+            e->category = (uint32_t)cat;
+        }
+        return 0;
+    }
     if (m->n == m->cap) {
         size_t cap = m->cap ? m->cap * 2 : 1024;
         lm_entry *e = cw_realloc(m->e, cap * sizeof *e);
@@ -167,7 +196,7 @@ static int on_label(const cw_label *l, void *payload)
         rc = cw_u64map_set(&m->by_addr, a, m->n);
     if (rc)
         return b->rc = rc;
-    m->e[m->n] = (lm_entry){ent, (uint32_t)cat};
+    m->e[m->n] = (lm_entry){ent, (uint32_t)cat, cat < 32 ? 1u << cat : 0};
     m->addrs[m->n] = a;
     m->n++;
     return 0;
@@ -225,6 +254,15 @@ bool cw_trace_labelmap_get(const cw_trace_labelmap *m, uint64_t addr, const char
     return true;
 }
 
+bool cw_trace_labelmap_has(const cw_trace_labelmap *m, uint64_t addr, const char *category)
+{
+    uint64_t i;
+    int cat = category_index(category);
+    if (!m || cat < 0 || cat >= 32 || addr == CW_NONE64 || !cw_u64map_get(&m->by_addr, addr, &i))
+        return false;
+    return (m->e[i].mask >> cat) & 1u;
+}
+
 size_t cw_trace_labelmap_count(const cw_trace_labelmap *m)
 {
     return m ? m->n : 0;
@@ -238,7 +276,7 @@ size_t cw_trace_labelmap_find(const cw_trace_labelmap *m, const char *name,
         return 0;
     int cat = category_index(name);
     for (size_t i = 0; i < m->n; i++) {
-        if ((cat >= 0 && m->e[i].category == (uint32_t)cat) ||
+        if ((cat >= 0 && cat < 32 && ((m->e[i].mask >> cat) & 1u)) ||
             !strcmp(m->names[m->e[i].entity], name)) {
             if (cb)
                 cb(m->addrs[i], payload);

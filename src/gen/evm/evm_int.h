@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "chainwatch/gen_evm.h"
+#include "chainwatch/keccak.h"
 #include "gen/btc/rng.h"
 
 typedef gen_u128 u128;
@@ -31,7 +32,11 @@ typedef gen_u128 u128;
 #define EW_GWEI ((u128)1000000000u)
 #define EW_ETHER ((u128)1000000000000000000ULL)
 
-void ew_keccak256(uint8_t out[32], const void *data, size_t len);
+/* Keccak-256 (util/keccak.c) */
+static inline void ew_keccak256(uint8_t out[32], const void *data, size_t len)
+{
+    cw_keccak256(out, data, len);
+}
 
 /* ---- buffered CSV writer ---- */
 typedef struct ew_out {

@@ -12,6 +12,7 @@
 // Exports (JSON, CSV, PNG) carry the TLP marking of what they were made from.
 import { api, query, Unavailable } from '../api.js';
 import { h, clear, flash, btc, short, download, toCsv, libMissing, loadLib } from '../ui.js';
+import { isEvmTrace, fromEvmTrace } from '../evm.js';
 
 export const CATEGORY_COLOURS = {
   theft: '#b3261e', sanctioned: '#7a0010', mixer: '#6a3d9a', exchange: '#0b5cad',
@@ -77,6 +78,9 @@ function fromEngine(doc) {
 
 export function normaliseTrace(doc) {
   if (!doc || typeof doc !== 'object') return null;
+  // an EVM trace (ends with assets and exact base units; bridge exits into Bitcoin): evm.js
+  if (isEvmTrace(doc)) return fromEvmTrace(doc, fromEngine);
+  if (doc.trace && isEvmTrace(doc.trace)) return fromEvmTrace(doc.trace, fromEngine);
   const eng = doc.trace && Array.isArray(doc.trace.graph) ? doc.trace : doc;
   if (Array.isArray(eng.graph) && eng.graph.length && eng.graph[0].txid && Array.isArray(eng.graph[0].outputs)) return fromEngine(eng);
   const t = doc.trace && typeof doc.trace === 'object' ? doc.trace : doc.graph && typeof doc.graph === 'object' ? doc.graph : doc;
@@ -139,8 +143,9 @@ export function edgesCsv(g) {
     source: e.source, source_label: byId.get(e.source).label, source_category: byId.get(e.source).category,
     target: e.target, target_label: byId.get(e.target).label, target_category: byId.get(e.target).category,
     value_sat: e.value, value_btc: e.value === null ? '' : (Number(e.value) / 1e8).toFixed(8), hop: e.hop,
+    amount: e.text || '', kind: e.kind || 'transfer',
   }));
-  return toCsv(rows, ['source', 'source_label', 'source_category', 'target', 'target_label', 'target_category', 'value_sat', 'value_btc', 'hop']);
+  return toCsv(rows, ['source', 'source_label', 'source_category', 'target', 'target_label', 'target_category', 'value_sat', 'value_btc', 'hop', 'amount', 'kind']);
 }
 
 // Collapses runs of chain transactions (one traced input edge from a transaction, one traced
@@ -280,7 +285,8 @@ export async function mountGraph(box, g, { title = 'trace', tlp = 'amber' } = {}
   const display = (n) => n.kind === 'chain' ? `⋯ ${n.label}${n.peel ? ' (peel)' : ''}` : `${n.coinjoin ? '⬢ CJ ' : ''}${n.peel ? '↘ peel ' : ''}${short(n.label, 18)}`;
   const nodeEl = (n) => ({ group: 'nodes', data: { ...n, colour: colour(n.category), display: display(n) },
     classes: [n.coinjoin ? 'coinjoin' : '', n.peel ? 'peel' : '', n.hop === 0 ? 'origin' : '', n.kind === 'chain' ? 'chain' : ''].join(' ') });
-  const edgeEl = (e) => ({ group: 'edges', data: { ...e, display: e.value === null ? '' : btc(e.value) } });
+  // EVM edges carry their exact amounts as text (asset symbols, decimals: evm.js)
+  const edgeEl = (e) => ({ group: 'edges', data: { ...e, kind: e.kind || 'transfer', display: e.text ?? (e.value === null ? '' : btc(e.value)) }, classes: e.kind === 'bridge' ? 'bridge' : '' });
   const cy = window.cytoscape({
     container: canvas, elements: [...col.nodes.map(nodeEl), ...col.edges.map(edgeEl)], wheelSensitivity: 0.3,
     style: [
@@ -292,6 +298,7 @@ export async function mountGraph(box, g, { title = 'trace', tlp = 'amber' } = {}
       { selector: 'node.peel', style: { 'border-style': 'dashed', 'border-color': '#111', 'border-width': 3 } },
       { selector: 'node:selected', style: { 'overlay-color': '#0b5cad', 'overlay-opacity': 0.25 } },
       { selector: 'edge', style: { width: 2, 'line-color': '#555', 'target-arrow-color': '#555', 'target-arrow-shape': 'triangle', 'curve-style': 'bezier', label: 'data(display)', 'font-size': 10, 'min-zoomed-font-size': 9, color: '#111', 'text-rotation': 'autorotate', 'text-background-color': '#fff', 'text-background-opacity': 0.9, 'text-background-padding': 2 } },
+      { selector: 'edge.bridge', style: { width: 4, 'line-style': 'dashed', 'line-color': CATEGORY_COLOURS.bridge, 'target-arrow-color': CATEGORY_COLOURS.bridge } },
       { selector: '.hidden', style: { display: 'none' } },
     ],
     layout: { name: 'preset' },
@@ -395,8 +402,11 @@ export async function mountGraph(box, g, { title = 'trace', tlp = 'amber' } = {}
       d.entity ? [h('dt', {}, 'Entity'), h('dd', {}, d.entity)] : null,
       h('dt', {}, 'Hop'), h('dd', {}, d.hop),
       d.height !== null && d.height !== undefined ? [h('dt', {}, 'Block'), h('dd', {}, d.height)] : null,
-      h('dt', {}, 'Received'), h('dd', {}, inflow ? btc(inflow) : '—'),
-      h('dt', {}, 'Sent on'), h('dd', {}, outflow ? btc(outflow) : '—'),
+      d.chain ? [h('dt', {}, 'Chain'), h('dd', {}, d.chain)] : null,
+      d.chain && d.chain !== 'bitcoin' ? [h('dt', {}, 'Traced here'), h('dd', {}, d.text || '—')] : [
+        h('dt', {}, 'Received'), h('dd', {}, inflow ? btc(inflow) : '—'),
+        h('dt', {}, 'Sent on'), h('dd', {}, outflow ? btc(outflow) : '—')],
+      d.probable ? [h('dt', {}, 'Judgement'), h('dd', {}, 'probable')] : null,
       d.coinjoin ? [h('dt', {}, 'Pattern'), h('dd', {}, 'CoinJoin')] : null,
       d.peel ? [h('dt', {}, 'Pattern'), h('dd', {}, 'peel-chain link (probable: one output goes on, the other ends)')] : null),
     link ? h('p', {}, h('a', { href: `#/investigate?q=${encodeURIComponent(link)}` }, d.kind === 'tx' ? 'Open this transaction' : 'Search this entity')) : null);

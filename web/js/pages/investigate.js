@@ -4,7 +4,9 @@
 // (GET /api/v1/trace?from=...: FIFO by default, stopping at exchanges and mixers; an address
 // search traces from that address). A trace can also come from an alert (#/investigate
 // ?alert=ID: the trace in its evidence, else a trace from its case's sources or its address)
-// or from a file written by `chainwatch trace --json` (opened here, offline).
+// or from a file written by `chainwatch trace --json` (opened here, offline). A search for 0x
+// transaction hashes, or an EVM case alert, traces on the node's EVM store
+// (GET /api/v1/evm/trace): amounts exact per asset, a bridge exit as an edge into Bitcoin.
 import { api, seg, query } from '../api.js';
 import { h, clear, errorPanel, btc, pct, table, readJsonFile } from '../ui.js';
 import { normaliseTrace, mountGraph, endpoints, CATEGORY_COLOURS } from './graph.js';
@@ -70,6 +72,20 @@ function factsView(doc) {
   return box;
 }
 
+// EVM traces: where the value ended, per asset with its symbol and decimals (exact amounts,
+// evm.js), and what the trace took in and paid as gas.
+function evmTables(g) {
+  const frag = h('div', { class: 'evm-tables' });
+  frag.append(table(`Where the value ended (${g.meta.chain}${g.meta.bridges ? `; ${g.meta.bridges} bridge exit${g.meta.bridges === 1 ? '' : 's'} into Bitcoin` : ''})`, [
+    { key: 'label', label: 'Entity / address' }, { key: 'kind', label: 'Ended as' }, { key: 'category', label: 'Category' },
+    { key: 'hop', label: 'Hops' }, { key: 'text', label: 'Amount', render: (r) => `${r.text}${r.probable ? ' (probable)' : ''}` }], g.meta.ends, { class: 'endpoints', id: 'trace-endpoints' }));
+  if (g.meta.totals.length) {
+    frag.append(table('Traced per asset', [{ key: 'sym', label: 'Asset', render: (r) => (r.asset && (r.asset.symbol || r.asset.contract)) || '?' },
+      { key: 'sourced', label: 'From the sources' }, { key: 'fees', label: 'Paid as gas' }], g.meta.totals, { class: 'evm-totals', id: 'trace-totals' }));
+  }
+  return frag;
+}
+
 export async function showTrace(box, doc, title, tlp) {
   const g = normaliseTrace(doc);
   clear(box);
@@ -79,6 +95,7 @@ export async function showTrace(box, doc, title, tlp) {
   const graphBox = h('div', {});
   box.append(graphBox);
   await mountGraph(graphBox, g, { title, tlp });
+  if (g.meta.evm) { box.append(evmTables(g)); return; }
   const ends = endpoints(g).slice(0, 25);
   if (ends.length) {
     box.append(table(`Where the value ended${endpoints(g).length > 25 ? ` (the 25 largest of ${endpoints(g).length})` : ''}`, [
@@ -130,6 +147,12 @@ export async function render(view, { params, isCurrent }) {
       ev = ev || {};
       if (normaliseTrace(ev)) {
         await showTrace(traceBox, ev, `alert-${a.id}-trace`, a.tlp);
+      } else if (ev.chain && Array.isArray(ev.sources) && ev.sources.length && ev.sources.every((x) => /^0x[0-9a-f]{64}$/i.test(x))) {
+        // an EVM case alert (docs/RULES.md): the account-model trace from its transactions
+        facts.append(h('p', { class: 'hint' }, `The case ${ev.case || ''} traced again on ${ev.chain} from its ${ev.sources.length} transaction(s) (FIFO, as the rule ran it).`));
+        const t = await api(`evm/trace${query({ from: ev.sources.join(','), model: ev.model || 'fifo' })}`);
+        if (!isCurrent()) return;
+        await showTrace(traceBox, t, `alert-${a.id}-trace`, a.tlp);
       } else if (Array.isArray(ev.sources) && ev.sources.length) {
         // a case alert: the case's trace, as the rule ran it (FIFO, stop at exchanges and mixers)
         const from = ev.sources.map((x) => (typeof x === 'string' ? x : x.outpoint)).join(',');
@@ -150,6 +173,18 @@ export async function render(view, { params, isCurrent }) {
     return;
   }
   if (!q) { facts.append(h('p', { class: 'hint' }, 'Search for something, open an alert\'s trace, or open a trace file.')); return; }
+  // 0x transaction hashes (comma-separated): the EVM trace of the node's EVM store
+  if (/^0x[0-9a-f]{64}(,0x[0-9a-f]{64})*$/i.test(q)) {
+    facts.append(h('p', { class: 'hint' }, `EVM trace (account model, ${model}) from ${q.split(',').length} transaction(s); amounts exact, in each asset's units.`));
+    try {
+      const t = await api(`evm/trace${query({ from: q, model, max_hops: hops })}`);
+      if (!isCurrent()) return;
+      await showTrace(traceBox, t, `evm-trace-${q.slice(0, 18)}`);
+    } catch (e) {
+      traceBox.append(errorPanel(e, 'EVM trace'));
+    }
+    return;
+  }
   try {
     // an outpoint (txid:vout): its transaction's facts; the trace below starts at the output
     const sq = /^[0-9a-f]{64}:\d+$/i.test(q) ? q.split(':')[0] : q;

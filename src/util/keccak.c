@@ -1,12 +1,17 @@
 /*
- * keccak.c: Keccak-256 (the pre-standard SHA-3 padding 0x01 that Ethereum uses) for the EVM
- * world generator: event topics from their signatures, CREATE contract addresses and the
- * 2048-bit logs bloom. Written from the Keccak reference description (FIPS 202 permutation,
- * rate 136 bytes); tests/unit/gen/evm/test_gen_evm.c checks it against published digests.
+ * keccak.c: Keccak-256 (the pre-standard SHA-3 padding 0x01 that Ethereum uses) and the
+ * EIP-55 mixed-case checksum of EVM addresses (include/chainwatch/keccak.h). Used by the EVM
+ * world generator (event topics, CREATE addresses, logs bloom) and by the label and screening
+ * code (checksum-case validation). Written from the Keccak reference description (FIPS 202
+ * permutation, rate 136 bytes); tests/unit/gen/evm/test_gen_evm.c checks it against published
+ * digests and tests/unit/util/test_keccak.c checks EIP-55 against the EIP's own vectors.
  */
+#include <stdbool.h>
 #include <string.h>
 
-#include "gen/evm/evm_int.h"
+#include "chainwatch/errors.h"
+#include "chainwatch/keccak.h"
+#include "chainwatch/util.h"
 
 static const uint64_t rc[24] = {
     0x0000000000000001ULL, 0x0000000000008082ULL, 0x800000000000808aULL, 0x8000000080008000ULL,
@@ -53,7 +58,7 @@ static void keccakf(uint64_t st[25])
     }
 }
 
-void ew_keccak256(uint8_t out[32], const void *data, size_t len)
+void cw_keccak256(uint8_t out[32], const void *data, size_t len)
 {
     uint64_t st[25];
     memset(st, 0, sizeof st);
@@ -85,4 +90,49 @@ void ew_keccak256(uint8_t out[32], const void *data, size_t len)
     for (size_t i = 0; i < 4; i++)
         for (int b = 0; b < 8; b++)
             out[i * 8 + (size_t)b] = (uint8_t)(st[i] >> (8 * b));
+}
+
+void cw_eip55_encode(char out[43], const uint8_t addr[20])
+{
+    static const char hex[] = "0123456789abcdef";
+    char low[40];
+    for (int i = 0; i < 20; i++) {
+        low[2 * i] = hex[addr[i] >> 4];
+        low[2 * i + 1] = hex[addr[i] & 15];
+    }
+    uint8_t h[32];
+    cw_keccak256(h, low, 40);
+    out[0] = '0';
+    out[1] = 'x';
+    for (int i = 0; i < 40; i++) {
+        int nib = (h[i / 2] >> (i % 2 ? 0 : 4)) & 15;
+        char c = low[i];
+        out[2 + i] = (char)(c >= 'a' && nib >= 8 ? c - 32 : c);
+    }
+    out[42] = '\0';
+}
+
+int cw_eip55_check(const char *s)
+{
+    if (!s || strlen(s) != 42 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
+        return cw_error_set(CW_EINVAL, "'%.60s' is not 0x followed by 40 hex digits", s ? s : "");
+    bool lower = false, upper = false;
+    uint8_t a[20];
+    for (int i = 0; i < 40; i++) {
+        char c = s[2 + i];
+        lower |= c >= 'a' && c <= 'f';
+        upper |= c >= 'A' && c <= 'F';
+    }
+    if (cw_hex_decode(a, 20, s + 2))
+        return cw_error_set(CW_EINVAL, "'%.60s' is not 0x followed by 40 hex digits", s);
+    if (!(lower && upper))
+        return 0; /* one case: no checksum to check */
+    char want[43];
+    cw_eip55_encode(want, a);
+    if (memcmp(want + 2, s + 2, 40) != 0)
+        return cw_error_set(CW_EINVAL,
+                            "'%s' is mixed-case but its EIP-55 checksum does not match (a typo? "
+                            "the checksummed form is %s)",
+                            s, want);
+    return 0;
 }

@@ -1,0 +1,44 @@
+/*
+ * acct_report.h: an account-model trace on an EVM store as one JSON document, for the server
+ * and the dashboard (analytics module). It runs what `chainwatch trace --store EVM` runs:
+ * cw_acct_trace from the value movements of the given transactions, stopping at labelled
+ * exchanges, mixers and bridges (every EVM address label, any asset code: cw_acct_labels) and,
+ * unless told not to, at accounts recognised from behaviour (exchange deposit addresses and
+ * mixer pools, probable: evm_services.h).
+ *
+ * The document has the shape of `chainwatch trace --json` on an EVM store, which the dashboard
+ * reads (web/js/evm.js): "chain", "model", "sources", "ends" (address, asset {id, symbol,
+ * decimals, contract}, kind, amount as a decimal string of base units, hops, movements,
+ * probable, first_tx, path: the tx hashes from a source, label {entity, category} or null with
+ * sanctioned first, recognised {as, score, probable} or null, arrivals for stops),
+ * "conversions", "totals" (per asset: sourced, fees, dust, burnt), "movements_read",
+ * "tainted_movements", "ends_truncated". Amounts are never JSON numbers (wei exceed 2^53).
+ */
+#ifndef CHAINWATCH_ACCT_REPORT_H
+#define CHAINWATCH_ACCT_REPORT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "chainwatch/acct_trace.h"
+#include "chainwatch/evm/store.h"
+#include "chainwatch/labels.h"
+
+typedef struct cw_acct_report_opts {
+    cw_acct_opts trace;  /* model, hops, until, min amount, mixers (cw_acct_opts_init) */
+    bool no_services;    /* stop only at labelled accounts */
+    size_t max_ends;     /* ends in the document (largest first past it); 0 = 2000 */
+    size_t max_arrivals; /* per end; 0 = 100 */
+} cw_acct_report_opts;
+
+void cw_acct_report_opts_init(cw_acct_report_opts *o);
+
+/* Traces forward from the value movements of the transactions `from` (0x hashes) and builds
+ * the document into *out (owned by the caller). db may be NULL (no labels). Returns 0, or
+ * CW_EINVAL (a malformed hash, no source), CW_ENOTFOUND (a tx not in the store or moving no
+ * value: the message names it), CW_ENOMEM. */
+int cw_acct_report_trace(json_t **out, const cw_evmstore *s, cw_labels *db, const char *const *from,
+                         size_t n_from, const cw_acct_report_opts *o);
+
+#endif

@@ -1,0 +1,278 @@
+/*
+ * acct_report.c: an EVM trace as one JSON document (include/chainwatch/acct_report.h), for the
+ * server's /api/v1/evm/trace and the dashboard. Stops: labels first (a fact), then behaviour
+ * (probable), as `chainwatch trace` decides them; labels are read once (cw_acct_labels).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chainwatch/acct_evm.h"
+#include "chainwatch/acct_labels.h"
+#include "chainwatch/acct_report.h"
+#include "chainwatch/errors.h"
+#include "chainwatch/evm_services.h"
+#include "chainwatch/util.h"
+
+void cw_acct_report_opts_init(cw_acct_report_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    cw_acct_opts_init(&o->trace);
+}
+
+typedef struct rctx {
+    const cw_evmstore *s;
+    const cw_acct_labels *lm;
+    const cw_evm_services *sv;
+} rctx;
+
+static int stop_of(void *ctx, uint32_t account)
+{
+    rctx *c = ctx;
+    int kind = cw_acct_labels_stop(c->lm, account);
+    if (kind)
+        return kind;
+    const cw_evm_service *svc = cw_evm_services_get(c->sv, account);
+    if (svc && svc->kind == CW_EVM_SVC_MIXER)
+        return CW_ACCT_STOP_MIXER;
+    if (svc && svc->kind == CW_EVM_SVC_COLLECTOR)
+        return CW_ACCT_STOP_EXCHANGE;
+    if (svc && svc->kind == CW_EVM_SVC_DEPOSIT) {
+        /* a deposit-shaped account feeding a bridge or a mixer is no exchange deposit */
+        int parent = cw_acct_labels_stop(c->lm, svc->parent);
+        return parent == 0 || parent == CW_ACCT_STOP_EXCHANGE ? CW_ACCT_STOP_EXCHANGE : 0;
+    }
+    return 0;
+}
+
+static json_t *addr_json(const cw_evmstore *s, uint32_t id)
+{
+    const cw_evm_row_account *a = id == CW_ACCT_NONE ? NULL : cw_evmstore_account(s, id);
+    if (!a)
+        return json_null();
+    char h[43] = "0x";
+    cw_hex_encode(h + 2, a->addr, 20);
+    return json_string(h);
+}
+
+static json_t *asset_json(const cw_evmstore *s, uint32_t id)
+{
+    const cw_evm_row_asset *a = cw_evmstore_asset(s, id);
+    if (!a)
+        return json_null();
+    char sym[sizeof a->symbol + 1];
+    memcpy(sym, a->symbol, sizeof a->symbol);
+    sym[sizeof a->symbol] = '\0';
+    if (id == CW_EVM_ASSET_NATIVE && !sym[0])
+        snprintf(sym, sizeof sym, "%s", cw_evmstore_chain(s)->symbol);
+    json_t *j = json_pack("{s:I, s:s, s:o}", "id", (json_int_t)id, "symbol", sym, "contract",
+                          addr_json(s, a->account));
+    json_object_set_new(j, "decimals",
+                        a->decimals == 255 ? json_null() : json_integer(a->decimals));
+    return j;
+}
+
+static json_t *amount_json(const cw_u256 *v)
+{
+    char dec[CW_U256_DEC_MAX];
+    cw_u256_to_dec(dec, v);
+    return json_string(dec);
+}
+
+static json_t *tx_json(const cw_evmstore *s, uint64_t move)
+{
+    const cw_evm_row_move *m = cw_evmstore_move(s, move);
+    if (!m || m->tx == CW_EVM_NONE64)
+        return json_null();
+    char h[67] = "0x";
+    cw_hex_encode(h + 2, cw_evmstore_tx_hash(s, m->tx), 32);
+    return json_string(h);
+}
+
+static json_t *label_json(const cw_acct_labels *lm, uint32_t account)
+{
+    const cw_acct_label *l = cw_acct_labels_primary(lm, account);
+    if (!l)
+        return json_null();
+    return json_pack("{s:s, s:s, s:s}", "entity", l->entity, "category", l->category, "entity_ref",
+                     l->entity_ref);
+}
+
+static json_t *recognised_json(const rctx *c, const cw_acct_end *e)
+{
+    if (cw_acct_labels_stop(c->lm, e->account))
+        return json_null(); /* a label decided: a fact */
+    const cw_evm_service *svc = cw_evm_services_get(c->sv, e->account);
+    if (!svc)
+        return json_null();
+    json_t *j = json_pack("{s:s, s:f, s:b}", "as", cw_evm_service_name(svc->kind), "score",
+                          svc->score, "probable", 1);
+    if (svc->parent != CW_EVM_NONE32)
+        json_object_set_new(j, "collector", addr_json(c->s, svc->parent));
+    return j;
+}
+
+/* ends by amount, largest first (for the cap); ctx: the ends */
+static int cmp_end_idx(const void *x, const void *y, void *ctx)
+{
+    const cw_acct_end *e = ctx;
+    const cw_acct_end *a = &e[*(const size_t *)x], *b = &e[*(const size_t *)y];
+    for (int w = 3; w >= 0; w--)
+        if (a->amount.w[w] != b->amount.w[w])
+            return a->amount.w[w] < b->amount.w[w] ? 1 : -1;
+    return (*(const size_t *)x > *(const size_t *)y) - (*(const size_t *)x < *(const size_t *)y);
+}
+
+static json_t *ends_json(const rctx *c, const cw_acct_result *r, const cw_acct_report_opts *o,
+                         bool *truncated)
+{
+    size_t n, na;
+    const cw_acct_end *e = cw_acct_result_ends(r, &n);
+    const cw_acct_arrival *ar = cw_acct_result_arrivals(r, &na);
+    size_t max_ends = o->max_ends ? o->max_ends : 2000;
+    size_t max_arr = o->max_arrivals ? o->max_arrivals : 100;
+    size_t *idx = cw_malloc((n ? n : 1) * sizeof *idx);
+    json_t *ends = json_array();
+    if (!idx || !ends) {
+        cw_free(idx);
+        json_decref(ends);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    *truncated = n > max_ends;
+    if (*truncated) { /* keep the largest */
+        qsort_r(idx, n, sizeof *idx, cmp_end_idx, (void *)(uintptr_t)e);
+        n = max_ends;
+    }
+    for (size_t k = 0; k < n; k++) {
+        size_t i = idx[k];
+        json_t *path = json_array();
+        uint64_t *ids;
+        size_t np;
+        if (cw_acct_result_path(r, i, &ids, &np) == 0) {
+            for (size_t q = 0; q < np; q++)
+                json_array_append_new(path, tx_json(c->s, ids[q]));
+            free(ids);
+        }
+        json_t *j = json_pack(
+            "{s:o, s:o, s:s, s:o, s:I, s:I, s:b, s:o, s:o, s:o, s:o}", "address",
+            addr_json(c->s, e[i].account), "asset", asset_json(c->s, e[i].asset), "kind",
+            cw_acct_stop_name(e[i].stop), "amount", amount_json(&e[i].amount), "hops",
+            (json_int_t)e[i].hops, "movements", (json_int_t)e[i].n_moves, "probable", e[i].probable,
+            "first_tx", tx_json(c->s, e[i].first_move), "path", path, "label",
+            label_json(c->lm, e[i].account), "recognised", recognised_json(c, &e[i]));
+        if (e[i].stop != CW_ACCT_STOP_NONE) {
+            size_t lo = 0, hi = na;
+            while (lo < hi) { /* arrivals are sorted by account, asset, movement */
+                size_t mid = lo + (hi - lo) / 2;
+                if (ar[mid].account < e[i].account ||
+                    (ar[mid].account == e[i].account && ar[mid].asset < e[i].asset))
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            json_t *arr = json_array();
+            size_t cnt = 0;
+            for (size_t q = lo;
+                 q < na && ar[q].account == e[i].account && ar[q].asset == e[i].asset; q++, cnt++)
+                if (cnt < max_arr)
+                    json_array_append_new(arr,
+                                          json_pack("{s:o, s:o}", "tx", tx_json(c->s, ar[q].move),
+                                                    "amount", amount_json(&ar[q].amount)));
+            json_object_set_new(j, "arrivals", arr);
+            json_object_set_new(j, "arrival_count", json_integer((json_int_t)cnt));
+        }
+        json_array_append_new(ends, j);
+    }
+    cw_free(idx);
+    return ends;
+}
+
+int cw_acct_report_trace(json_t **out, const cw_evmstore *s, cw_labels *db, const char *const *from,
+                         size_t n_from, const cw_acct_report_opts *o)
+{
+    *out = NULL;
+    if (!n_from)
+        return cw_error_set(CW_EINVAL, "no source: name the heist's transactions (0x hashes)");
+    uint64_t *ids = NULL;
+    size_t n_ids = 0;
+    cw_acct_labels *lm = NULL;
+    cw_evm_services *sv = NULL;
+    cw_acct_result *r = NULL;
+    json_t *j = NULL;
+    int rc = 0;
+    for (size_t i = 0; i < n_from; i++) {
+        uint64_t *part;
+        size_t np;
+        if ((rc = cw_acct_evm_tx_sources(s, from[i], &part, &np)))
+            goto out;
+        uint64_t *grown = realloc(ids, (n_ids + np) * sizeof *ids);
+        if (!grown) {
+            free(part);
+            rc = cw_error_set(CW_ENOMEM, "out of memory");
+            goto out;
+        }
+        ids = grown;
+        memcpy(ids + n_ids, part, np * sizeof *part);
+        n_ids += np;
+        free(part);
+    }
+    if ((rc = cw_acct_labels_new(&lm, s, db)))
+        goto out;
+    if (!o->no_services && (rc = cw_evm_services_detect(&sv, s)))
+        goto out;
+    rctx c = {s, lm, sv};
+    cw_acct_evm ev = {s, stop_of, &c};
+    cw_acct_source src;
+    cw_acct_source_evm(&src, &ev);
+    if ((rc = cw_acct_trace(&r, &src, ids, n_ids, &o->trace)))
+        goto out;
+    bool truncated = false;
+    json_t *ends = ends_json(&c, r, o, &truncated);
+    json_t *totals = json_array(), *sources = json_array(), *convs = json_array();
+    size_t n;
+    const cw_u256 *sr, *fees, *dust, *burnt;
+    cw_acct_result_totals(r, &n, &sr, &fees, &dust, &burnt);
+    for (size_t a = 0; a < n; a++) {
+        if (cw_u256_is_zero(&sr[a]) && cw_u256_is_zero(&fees[a]) && cw_u256_is_zero(&dust[a]) &&
+            cw_u256_is_zero(&burnt[a]))
+            continue;
+        json_array_append_new(
+            totals, json_pack("{s:o, s:o, s:o, s:o, s:o}", "asset", asset_json(s, (uint32_t)a),
+                              "sourced", amount_json(&sr[a]), "fees", amount_json(&fees[a]), "dust",
+                              amount_json(&dust[a]), "burnt", amount_json(&burnt[a])));
+    }
+    const cw_acct_conv *cv = cw_acct_result_convs(r, &n);
+    for (size_t i = 0; i < n && i < 1000; i++) {
+        char h[67] = "0x";
+        cw_hex_encode(h + 2, cw_evmstore_tx_hash(s, cv[i].tx), 32);
+        json_array_append_new(
+            convs,
+            json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "tx", h, "account",
+                      addr_json(s, cv[i].account), "venue", addr_json(s, cv[i].venue), "gave",
+                      asset_json(s, cv[i].from_asset), "got", asset_json(s, cv[i].to_asset),
+                      "tainted_in", amount_json(&cv[i].tainted_in), "tainted_out",
+                      amount_json(&cv[i].tainted_out), "probable", cv[i].probable));
+    }
+    for (size_t i = 0; i < n_from; i++)
+        json_array_append_new(sources, json_string(from[i]));
+    uint64_t moves, edges;
+    cw_acct_result_counts(r, &moves, &edges);
+    static const char *const models[] = {"poison", "haircut", "fifo"};
+    j = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:I, s:I, s:b}", "chain",
+                  cw_evmstore_chain(s)->name, "model", models[o->trace.model], "sources", sources,
+                  "ends", ends ? ends : json_array(), "conversions", convs, "totals", totals,
+                  "movements_read", (json_int_t)moves, "tainted_movements", (json_int_t)edges,
+                  "ends_truncated", truncated);
+    if (!j)
+        rc = cw_error_set(CW_ENOMEM, "out of memory building the trace document");
+out:
+    cw_acct_result_free(r);
+    cw_evm_services_free(sv);
+    cw_acct_labels_free(lm);
+    free(ids);
+    if (!rc)
+        *out = j;
+    return rc;
+}

@@ -1,0 +1,58 @@
+// evm_format.test.mjs: the dashboard's EVM amounts (web/js/evm.js) are exact: base units
+// scaled by the token's decimals with string arithmetic, checked against BigInt division (an
+// independent computation) on amounts far above 2^53, and the trace document of
+// `chainwatch trace --json` on an EVM store normalised into the graph, with a bridge exit as
+// one edge of kind "bridge" into the Bitcoin part. Runs without a browser (node --test).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatUnits, formatAmount, fromEvmTrace, isEvmTrace } from '../../web/js/evm.js';
+
+function viaBigInt(base, decimals) { // independent: quotient and remainder
+  const b = BigInt(base), p = 10n ** BigInt(decimals);
+  const q = b / p, r = b % p;
+  if (r === 0n) return q.toString();
+  return `${q}.${r.toString().padStart(decimals, '0').replace(/0+$/, '')}`;
+}
+
+test('formatUnits equals BigInt division, far beyond 2^53', () => {
+  const cases = [['0', 18], ['1', 18], ['999999999999999999', 18], ['1000000000000000000', 18],
+    ['123456789012345678901234567890', 18], ['115792089237316195423570985008687907853269984665640564039457584007913129639935', 18],
+    ['1000000', 6], ['1234567', 6], ['42', 0], ['9007199254740993', 9], ['000120', 2]];
+  for (const [b, d] of cases) assert.equal(formatUnits(b, d), viaBigInt(b, d), `${b} / 10^${d}`);
+  // a double would have rounded these: 2^53 + 1 wei
+  assert.equal(formatUnits('9007199254740993', 18), '0.009007199254740993');
+  assert.equal(formatUnits('12345', null), '12345');
+  assert.equal(formatAmount('30000000000000000000', { symbol: 'ETH', decimals: 18 }), '30 ETH');
+  assert.equal(formatAmount('1500000', { symbol: 'USDT', decimals: 6 }), '1.5 USDT');
+  assert.equal(formatAmount('77', { symbol: '', contract: '0xabc', decimals: null }), '77 base units of 0xabc');
+});
+
+test('an EVM trace becomes a graph; a bridge exit is one edge into Bitcoin', () => {
+  const eth = { id: 0, symbol: 'ETH', decimals: 18, contract: null };
+  const doc = {
+    model: 'fifo',
+    ends: [
+      { address: '0xbb', asset: eth, kind: 'bridge', amount: '20000000000000000001', hops: 2, probable: false, path: ['0xh1', '0xh2'], label: { entity: 'Bridge B', category: 'bridge' } },
+      { address: '0xee', asset: { symbol: 'USDT', decimals: 6 }, kind: 'exchange', amount: '30000000', hops: 2, probable: false, path: ['0xh1', '0xh3'], label: null, recognised: { as: 'exchange deposit address', probable: true } },
+    ],
+    totals: [{ asset: eth, sourced: '100000000000000000000', fees: '0', dust: '0', burnt: '0' }],
+    bridge_exits: [{ tx: '0xh2', bridge: '0xbb', asset: eth, amount: '20000000000000000001',
+      edge: { from_chain: 'dev', from_tx: '0xh2', to_chain: 'bitcoin', to_address: 'bc1qdest', score: 0.97, probable: true } }],
+    continuations: [{ address: 'bc1qdest', payouts: [], trace: { graph: [{ txid: 'bt1', hop: 1, inputs: [{ outpoint: 'p:0' }], outputs: [{ outpoint: 'bt1:0', address: 'bc1qx', traced: 100 }] }], by_address: [{ address: 'bc1qx', entity: 'Exchange K', category: 'exchange' }] } }],
+  };
+  assert.ok(isEvmTrace(doc));
+  const fakeBitcoin = (t) => ({ nodes: [{ id: t.graph[0].txid, kind: 'tx', label: 'bt1', category: 'unknown', hop: 0 }, { id: 'entity:Exchange K', kind: 'entity', label: 'Exchange K', category: 'exchange', hop: 1 }],
+    edges: [{ id: 'e0', source: 'bt1', target: 'entity:Exchange K', value: 100, hop: 1 }] });
+  const g = fromEvmTrace(doc, fakeBitcoin);
+  const bridge = g.edges.filter((e) => e.kind === 'bridge');
+  assert.equal(bridge.length, 1);
+  assert.equal(bridge[0].source, 'entity:Bridge B');
+  assert.equal(bridge[0].target, 'btc:bc1qdest');
+  assert.match(bridge[0].text, /^20\.000000000000000001 ETH/);
+  assert.ok(g.nodes.some((n) => n.id === 'btc:entity:Exchange K' && n.chain === 'bitcoin'));
+  assert.ok(g.edges.some((e) => e.source === 'btc:bc1qdest' && e.target === 'btc:bt1'));
+  const usdt = g.meta.ends.find((e) => e.address === '0xee');
+  assert.equal(usdt.text, '30 USDT');
+  assert.equal(g.edges.find((e) => e.target === 'addr:0xee').text, '30 USDT');
+  assert.equal(g.meta.totals[0].sourced, '100 ETH');
+});
