@@ -7,7 +7,8 @@
  *                                       --json` on an EVM store; amounts as decimal strings)
  * The store is `serve --evm-store DIR`, or `--store DIR` when DIR holds an EVM store. It is
  * opened read-only at the first request and reopened when its MANIFEST changes. Thin: parses
- * the query and calls the engine. Runs under the server's chain lock (one request at a time).
+ * the query and calls the engine. Runs under the server's chain lock held for writing (one EVM
+ * request at a time: the store and the label handle are opened lazily here).
  */
 #include <limits.h>
 #include <stdio.h>

@@ -364,17 +364,20 @@ static int split(cw_req *q, const char *path, char **segs, int max)
 }
 
 /* Whether an /api/v1/ route uses the chain context (chain_api.c, and more_api.c's trace,
- * search and supply views): those run under the chain lock. */
-static bool uses_chain(char **segs, int n)
+ * search and supply views): 1, run under the chain lock held for reading, concurrently (they
+ * only read the context); 2, the EVM routes (evm_api.c opens its store and label handle
+ * lazily), run under it held for writing, one at a time; 0, neither. */
+static int uses_chain(char **segs, int n)
 {
-    static const char *const names[] = {"chain", "trace", "search", "supply", "evm"};
+    static const char *const names[] = {"chain", "trace", "search", "supply"};
+    if (n > 0 && !strcmp(segs[0], "evm"))
+        return 2;
     for (size_t i = 0; n > 0 && i < sizeof names / sizeof *names; i++)
         if (!strcmp(segs[0], names[i]))
-            return true;
-    return false;
+            return 1;
+    return 0;
 }
 
-/* Runs the handler on a view of the server whose node is `node`, and queues the audit entry. */
 /* Serves a cacheable read from the reader's cache when its data_version still holds; returns
  * true when served. Otherwise *key_out is the key under which to store the answer (or NULL). */
 static bool cache_lookup(reader *rd, cw_req *q, cw_resp *r, char **key_out, int64_t *ver)
@@ -441,8 +444,10 @@ static void dispatch(cw_server *s, cw_node *node, reader *rd, cw_req *q, cw_resp
     char *key = NULL;
     int64_t ver = 0;
     bool hit = rd && read && cache_lookup(rd, q, r, &key, &ver);
-    bool chain = !hit && q->api && uses_chain(q->segs, q->n_segs);
-    if (chain) {
+    int chain = !hit && q->api ? uses_chain(q->segs, q->n_segs) : 0;
+    if (chain == 2) {
+        pthread_rwlock_wrlock(&s->st->chain_lock);
+    } else if (chain) {
         pthread_rwlock_rdlock(&s->st->chain_lock);
         if (cw_server__chain_stale(s->chain)) {
             pthread_rwlock_unlock(&s->st->chain_lock);
