@@ -360,6 +360,18 @@ static int stop_of(void *ctx, uint32_t account)
     return kind;
 }
 
+/* A deposit address (labelled so, or recognised): one customer behind it, as `chainwatch
+ * trace` says. */
+static bool personal_of(void *ctx, uint32_t account)
+{
+    stops *st = ctx;
+    if (stop_of(ctx, account) != CW_ACCT_STOP_EXCHANGE)
+        return false;
+    const cw_evm_service *svc = cw_evm_services_get(st->sv, account);
+    return cw_acct_labels_has(st->lm, account, "exchange_deposit") ||
+           (svc && svc->kind == CW_EVM_SVC_DEPOSIT);
+}
+
 /* One finding of a case: the value of one kind that reached one party. */
 typedef struct finding {
     int stop;
@@ -455,7 +467,7 @@ static int rule_case(cw_monitor__ctx *c, const cw_evmstore *s, const cw_acct_lab
     }
     if (!n_ids)
         goto out;
-    cw_acct_evm aev = {s, stop_of, &st};
+    cw_acct_evm aev = {s, stop_of, &st, personal_of};
     cw_acct_source src;
     cw_acct_source_evm(&src, &aev);
     cw_acct_opts o;

@@ -45,6 +45,18 @@ static int stop_of(void *ctx, uint32_t account)
     return 0;
 }
 
+/* A deposit address (labelled so, or recognised): one customer behind it, as the CLI's trace
+ * says (src/cli/trace_evm.c). */
+static bool personal_of(void *ctx, uint32_t account)
+{
+    rctx *c = ctx;
+    if (stop_of(ctx, account) != CW_ACCT_STOP_EXCHANGE)
+        return false;
+    const cw_evm_service *svc = cw_evm_services_get(c->sv, account);
+    return cw_acct_labels_has(c->lm, account, "exchange_deposit") ||
+           (svc && svc->kind == CW_EVM_SVC_DEPOSIT);
+}
+
 static json_t *addr_json(const cw_evmstore *s, uint32_t id)
 {
     const cw_evm_row_account *a = id == CW_ACCT_NONE ? NULL : cw_evmstore_account(s, id);
@@ -223,7 +235,7 @@ int cw_acct_report_trace(json_t **out, const cw_evmstore *s, cw_labels *db, cons
     if (!o->no_services && (rc = cw_evm_services_detect(&sv, s)))
         goto out;
     rctx c = {s, lm, sv};
-    cw_acct_evm ev = {s, stop_of, &c};
+    cw_acct_evm ev = {s, stop_of, &c, personal_of};
     cw_acct_source src;
     cw_acct_source_evm(&src, &ev);
     if ((rc = cw_acct_trace(&r, &src, ids, n_ids, &o->trace)))
