@@ -42,6 +42,10 @@ typedef struct cw_sql_schema {
     int n;                    /* the current version */
     int min_read;             /* oldest version a read-only connection can use (0: n) */
     const char *what;         /* names the database in errors, e.g. "label store x.db" */
+    /* Optional: runs inside step v's transaction after its SQL (to_version = v + 1), e.g. to
+     * fill reference rows the new tables need; non-zero rolls the step back. */
+    int (*after_step)(void *ctx, int to_version);
+    void *ctx;
 } cw_sql_schema;
 
 /* Brings the schema to version n, each step in one transaction with its version bump, so a

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "chainwatch/errors.h"
+#include "chainwatch/sql.h"
 #include "supply/supply_int.h"
 
 static const char *const migrations[] = {
@@ -449,6 +450,12 @@ out:
 
 /* ---- open / close ------------------------------------------------------------------------ */
 
+/* The reference rows (commodities, partners, HS lines) go in with the first schema. */
+static int fill_reference(void *ctx, int to_version)
+{
+    return to_version == 1 ? cw_supply__ref_fill(ctx, get_builtin, NULL) : 0;
+}
+
 int cw_supply_open(cw_supply **out, const char *path)
 {
     *out = NULL;
@@ -456,53 +463,15 @@ int cw_supply_open(cw_supply **out, const char *path)
     cw_supply *s = cw_calloc(1, sizeof *s);
     if (!s)
         return cw_error_set(CW_ENOMEM, "out of memory");
-    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
-        rc = cw_error_set(CW_EIO, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
+    if ((rc = cw_sql_open(&s->db, path, CW_SQL_CREATE)))
         goto out;
-    }
-    sqlite3_busy_timeout(s->db, 5000);
-    rc = cw_supply__exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                                " PRAGMA foreign_keys=ON;");
-    if (rc) {
-        cw_error_wrap(rc, "%s: ", path);
+    cw_sql_schema sc = {.steps = migrations,
+                        .n = (int)(sizeof migrations / sizeof migrations[0]),
+                        .what = path,
+                        .after_step = fill_reference,
+                        .ctx = s};
+    if ((rc = cw_sql_migrate(s->db, &sc)))
         goto out;
-    }
-    int version = 0;
-    {
-        sqlite3_stmt *st;
-        if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK) {
-            rc = cw_error_set(CW_ECORRUPT, "%s: not a database: %s", path, sqlite3_errmsg(s->db));
-            goto out;
-        }
-        if (sqlite3_step(st) == SQLITE_ROW)
-            version = sqlite3_column_int(st, 0);
-        sqlite3_finalize(st);
-    }
-    int latest = (int)(sizeof migrations / sizeof migrations[0]);
-    if (version > latest) {
-        rc = cw_error_set(CW_EVERSION, "%s: supply schema version %d is newer than this build (%d)",
-                          path, version, latest);
-        goto out;
-    }
-    for (int v = version; v < latest; v++) {
-        char pragma[64];
-        snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d;", v + 1);
-        if ((rc = cw_supply__exec(s->db, "BEGIN IMMEDIATE")))
-            goto out;
-        rc = cw_supply__exec(s->db, migrations[v]);
-        if (!rc)
-            rc = cw_supply__exec(s->db, pragma);
-        if (!rc && v == 0)
-            rc = cw_supply__ref_fill(s, get_builtin, NULL);
-        if (rc) {
-            cw_supply__exec(s->db, "ROLLBACK");
-            cw_error_wrap(rc, "%s: migration to version %d: ", path, v + 1);
-            goto out;
-        }
-        if ((rc = cw_supply__exec(s->db, "COMMIT")))
-            goto out;
-    }
     rc = cw_supply__ref_cache(s);
 out:
     if (rc) {

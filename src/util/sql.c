@@ -119,7 +119,9 @@ int cw_sql_migrate(sqlite3 *db, const cw_sql_schema *sc)
             snprintf(bump, sizeof bump, "PRAGMA user_version = %d", v + 1);
         if ((rc = cw_sql_exec(db, "BEGIN IMMEDIATE")))
             return rc;
-        if ((rc = cw_sql_exec(db, sc->steps[v])) || (rc = cw_sql_exec(db, bump))) {
+        if ((rc = cw_sql_exec(db, sc->steps[v])) ||
+            (sc->after_step && (rc = sc->after_step(sc->ctx, v + 1))) ||
+            (rc = cw_sql_exec(db, bump))) {
             cw_sql_exec(db, "ROLLBACK");
             return cw_error_wrap(rc, "%s: migration of %s to version %d: ", what, mod, v + 1);
         }
