@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "chainwatch/errors.h"
+#include "chainwatch/sql.h"
 #include "labels/labels_int.h"
 
 struct cw_labels {
@@ -200,34 +201,11 @@ out:
 
 static int migrate(cw_labels *db)
 {
-    int v, rc;
-    if ((rc = user_version(db, &v)))
-        return rc;
-    if (v > N_MIGRATIONS)
-        return cw_error_set(CW_EVERSION,
-                            "label store %s has schema version %d; this chainwatch knows up to %d",
-                            db->path, v, N_MIGRATIONS);
-    if (v < N_MIGRATIONS && db->readonly) {
-        if (v >= MIN_READ_VERSION)
-            return 0;
-        return cw_error_set(CW_EVERSION,
-                            "label store %s has schema version %d and is opened read-only; "
-                            "open it for writing once (e.g. labels import) to migrate it",
-                            db->path, v);
-    }
-    for (; v < N_MIGRATIONS; v++) {
-        char pragma[64];
-        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d;", v + 1);
-        if ((rc = exec_sql(db, "BEGIN IMMEDIATE;")))
-            return rc;
-        if ((rc = exec_sql(db, migrations[v])) || (rc = exec_sql(db, pragma))) {
-            cw_labels__rollback(db);
-            return cw_error_wrap(rc, "migration to schema version %d: ", v + 1);
-        }
-        if ((rc = exec_sql(db, "COMMIT;")))
-            return rc;
-    }
-    return 0;
+    char what[600];
+    snprintf(what, sizeof what, "label store %s", db->path);
+    cw_sql_schema sc = {
+        .steps = migrations, .n = N_MIGRATIONS, .min_read = MIN_READ_VERSION, .what = what};
+    return cw_sql_migrate(db->db, &sc);
 }
 
 /* ---- open / close ---- */
@@ -252,17 +230,11 @@ int cw_labels_open(cw_labels **out, const char *path, int flags)
                           path);
         goto out;
     }
-    int oflags = db->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-    if (sqlite3_open_v2(path, &db->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-        rc = cw_error_set(CW_EIO, "label store %s: %s", path,
-                          db->db ? sqlite3_errmsg(db->db) : "cannot open");
-        goto out;
-    }
-    sqlite3_busy_timeout(db->db, 5000);
-    if (!db->readonly && (rc = exec_sql(db, "PRAGMA journal_mode = WAL;")))
+    if ((rc = cw_sql_open(&db->db, path,
+                          (db->readonly ? CW_SQL_READONLY : CW_SQL_CREATE) | CW_SQL_PRIVATE)))
         goto out;
     /* Lookups are random point reads: map the file and keep a larger page cache. */
-    if ((rc = exec_sql(db, "PRAGMA foreign_keys = ON; PRAGMA mmap_size = 1073741824; "
+    if ((rc = exec_sql(db, "PRAGMA mmap_size = 1073741824; "
                            "PRAGMA cache_size = -65536;")))
         goto out;
     /* A file that is not a database fails here with "file is not a database". */

@@ -89,20 +89,22 @@ static int schema_version(sqlite3 *db, const cw_sql_schema *sc, int *v)
 int cw_sql_migrate(sqlite3 *db, const cw_sql_schema *sc)
 {
     const char *what = sc->what ? sc->what : "database";
-    const char *mod = sc->module ? sc->module : "schema";
+    char mod[96];
+    snprintf(mod, sizeof mod, sc->module ? "module %s" : "the file", sc->module);
     int v, rc = schema_version(db, sc, &v);
     if (rc)
         return cw_error_wrap(rc, "%s: ", what);
     if (v > sc->n)
-        return cw_error_set(CW_EVERSION, "%s: %s is version %d; this chainwatch knows up to %d",
-                            what, mod, v, sc->n);
+        return cw_error_set(CW_EVERSION,
+                            "%s: schema version %d of %s is newer than this chainwatch knows (%d)",
+                            what, v, mod, sc->n);
     if (v < sc->n && sqlite3_db_readonly(db, "main") == 1) {
         if (v >= (sc->min_read ? sc->min_read : sc->n))
             return 0;
         return cw_error_set(CW_EVERSION,
-                            "%s: %s is version %d and is opened read-only; open it for writing "
-                            "once to migrate it to version %d",
-                            what, mod, v, sc->n);
+                            "%s: schema version %d of %s, opened read-only; open it for writing "
+                            "once (any command that writes it) to migrate it to version %d",
+                            what, v, mod, sc->n);
     }
     if (v < sc->n && sc->module &&
         (rc = cw_sql_exec(db, "CREATE TABLE IF NOT EXISTS cw_schema (module TEXT PRIMARY KEY, "
