@@ -768,8 +768,8 @@ int64_t cw_evmstore_tip(const cw_evmstore *s)
 
 static int cmp_token(const void *a, const void *b)
 {
-    return (memcmp(((const cw_evm_token *)a)->address.b, ((const cw_evm_token *)b)->address.b,
-                   20) != 0);
+    /* an order, not equality: qsort and the binary search in find_token need the sign */
+    return memcmp(((const cw_evm_token *)a)->address.b, ((const cw_evm_token *)b)->address.b, 20);
 }
 
 int cw_evmstore_add_token(cw_evmstore *s, const cw_evm_token *t)
@@ -808,7 +808,7 @@ static const cw_evm_token *find_token(cw_evmstore *s, const uint8_t addr[20])
     size_t lo = 0, hi = ts->n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        int c = (memcmp(ts->v[mid].address.b, addr, 20) != 0);
+        int c = memcmp(ts->v[mid].address.b, addr, 20); /* the sign, not just != 0 */
         if (!c)
             return &ts->v[mid];
         if (c < 0)
