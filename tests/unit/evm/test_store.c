@@ -285,7 +285,7 @@ static void test_token_metadata(void)
     for (int i = 0; i < 9; i++) {
         const cw_evm_row_asset *a = cw_evmstore_asset(s, (uint32_t)(1 + i));
         REQUIRE(a != NULL);
-        char want[8];
+        char want[16];
         snprintf(want, sizeof want, "T%d", 60 + i);
         CHECK_EQ_STR(a->symbol, want);
         CHECK_EQ_INT(a->decimals, 6 + i);
