@@ -357,8 +357,7 @@ static int parse_fixed(uint8_t *out, size_t n, const char *s, size_t len, const 
         return cw_error_set(CW_EINVAL, "not a 0x %s of %zu hex digits: '%.*s'", what, 2 * n,
                             (int)(len > 80 ? 80 : len), s);
     if (cw_evm_hex_decode(out, s + 2, n))
-        return cw_error_set(CW_EINVAL, "bad hex in %s '%.*s'", what, (int)(len > 80 ? 80 : len),
-                            s);
+        return cw_error_set(CW_EINVAL, "bad hex in %s '%.*s'", what, (int)(len > 80 ? 80 : len), s);
     return 0;
 }
 

@@ -160,9 +160,9 @@ struct cw_evmstore {
     bool has_wrapped;
     uint64_t incomplete; /* published blocks without receipts, logs or traces */
     uint64_t crash_at, crash_count;
-    acache_ent *acache; /* writer only, 1 << ACACHE_BITS entries, or NULL */
-    wbuf wb[N_COLS];    /* writer only: buffered rows of C_MOVE, C_MOVELINK, C_TX, C_TXHASH */
-    head_ent *heads;    /* writer only: 1 << HEADS_BITS entries, heads not yet in acctlast.col */
+    acache_ent *acache;   /* writer only, 1 << ACACHE_BITS entries, or NULL */
+    wbuf wb[N_COLS];      /* writer only: buffered rows of C_MOVE, C_MOVELINK, C_TX, C_TXHASH */
+    head_ent *heads;      /* writer only: 1 << HEADS_BITS entries, heads not yet in acctlast.col */
     uint32_t *heads_used; /* slots in use, in order of first use */
     size_t n_heads;
 };
@@ -197,7 +197,8 @@ static head_ent *head_find(const cw_evmstore *s, uint32_t id)
     if (!s->heads || !s->n_heads)
         return NULL;
     size_t mask = ((size_t)1 << HEADS_BITS) - 1;
-    for (size_t j = (size_t)((id * 0x9e3779b97f4a7c15ull) >> (64 - HEADS_BITS));; j = (j + 1) & mask) {
+    for (size_t j = (size_t)((id * 0x9e3779b97f4a7c15ull) >> (64 - HEADS_BITS));;
+         j = (j + 1) & mask) {
         head_ent *e = &s->heads[j];
         if (!e->id1)
             return NULL;
@@ -206,8 +207,8 @@ static head_ent *head_find(const cw_evmstore *s, uint32_t id)
     }
 }
 
-/* the overlay slot of account id, filled from acctlast.col when new; the caller has made room
- * (heads_room) */
+/* the overlay slot of account id, filled from acctlast.col when new; move() keeps the table at
+ * most half full (it flushes first) */
 static head_ent *head_get(cw_evmstore *s, uint32_t id)
 {
     size_t mask = ((size_t)1 << HEADS_BITS) - 1;
@@ -768,8 +769,8 @@ int64_t cw_evmstore_tip(const cw_evmstore *s)
 
 static int cmp_token(const void *a, const void *b)
 {
-    return (memcmp(((const cw_evm_token *)a)->address.b, ((const cw_evm_token *)b)->address.b,
-                   20) != 0);
+    /* an order, not equality: qsort and the binary search in find_token need the sign */
+    return memcmp(((const cw_evm_token *)a)->address.b, ((const cw_evm_token *)b)->address.b, 20);
 }
 
 int cw_evmstore_add_token(cw_evmstore *s, const cw_evm_token *t)
@@ -808,7 +809,7 @@ static const cw_evm_token *find_token(cw_evmstore *s, const uint8_t addr[20])
     size_t lo = 0, hi = ts->n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        int c = (memcmp(ts->v[mid].address.b, addr, 20) != 0);
+        int c = memcmp(ts->v[mid].address.b, addr, 20); /* the sign, not just != 0 */
         if (!c)
             return &ts->v[mid];
         if (c < 0)

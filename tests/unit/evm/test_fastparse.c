@@ -196,8 +196,8 @@ static void test_withdrawals(void)
          "\"index\":1}",
          1, 1, 0, 7, 0},
         /* the amount 2^63 - 1 as an integer */
-        {"{\"address\":\"" A1 "\",\"amount\":9223372036854775807}", 1, 0, 0,
-         9223372036854775807ull, 0},
+        {"{\"address\":\"" A1 "\",\"amount\":9223372036854775807}", 1, 0, 0, 9223372036854775807ull,
+         0},
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         int rc = read_withdrawals(ok[i].text, &b);
@@ -217,16 +217,16 @@ static void test_withdrawals(void)
         CHECK(strcmp(hx, A1) == 0 || i == 2);
     }
     static const char *const bad[] = {
-        "{\"address\":\"" A1 "\",\"amount\":-1}",                 /* negative */
-        "{\"address\":\"" A1 "\",\"amount\":01}",                 /* not JSON */
-        "{\"address\":\"" A1 "\",\"amount\":1.5}",                /* not an integer */
+        "{\"address\":\"" A1 "\",\"amount\":-1}",                   /* negative */
+        "{\"address\":\"" A1 "\",\"amount\":01}",                   /* not JSON */
+        "{\"address\":\"" A1 "\",\"amount\":1.5}",                  /* not an integer */
         "{\"address\":\"" A1 "\",\"amount\":92233720368547758070}", /* too big */
-        "{\"address\":\"" A1 "\"}",                               /* no amount */
-        "{\"address\":\"0x12\",\"amount\":1}",                    /* bad address */
-        "{\"amount\":1}",                                         /* no address */
-        "{\"address\":\"" A1 "\",\"amount\":1},",                 /* trailing comma */
-        "{\"address\":\"" A1 "\",\"amount\":1}]",                 /* stray bracket */
-        "[{\"address\":\"" A1 "\",\"amount\":1}",                 /* unclosed */
+        "{\"address\":\"" A1 "\"}",                                 /* no amount */
+        "{\"address\":\"0x12\",\"amount\":1}",                      /* bad address */
+        "{\"amount\":1}",                                           /* no address */
+        "{\"address\":\"" A1 "\",\"amount\":1},",                   /* trailing comma */
+        "{\"address\":\"" A1 "\",\"amount\":1}]",                   /* stray bracket */
+        "[{\"address\":\"" A1 "\",\"amount\":1}",                   /* unclosed */
         "{\"address\":\"" A1 "\",\"amount\":1}{\"address\":\"" A1 "\",\"amount\":1}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

@@ -240,8 +240,63 @@ static void test_store(void)
     cw_flow_close(fs);
 }
 
+/* Token metadata registered in any order reaches each token's asset row (symbol and decimals):
+ * the lookup is a binary search over the sorted registrations, so it needs an ordering
+ * comparison, not an equality test. */
+static void test_token_metadata(void)
+{
+    const char *dir = cw_test_tmpdir();
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tokens", dir);
+    cw_evmstore *s;
+    REQUIRE(cw_evmstore_open(&s, path, true, "ethereum") == 0);
+    static const int order[9] = {64, 61, 68, 60, 66, 62, 67, 63, 65};
+    for (int i = 0; i < 9; i++) {
+        cw_evm_token tk;
+        memset(&tk, 0, sizeof tk);
+        tk.address = ADDR(order[i]);
+        snprintf(tk.symbol, sizeof tk.symbol, "T%d", order[i]);
+        tk.decimals = order[i] - 54;
+        REQUIRE(cw_evmstore_add_token(s, &tk) == 0);
+    }
+    cw_evm_block b;
+    cw_evm_block_init(&b);
+    header(&b, 0);
+    cw_evm_tx *t = tx(&b, 1, 2, 0, CW_EVM_STATUS_OK);
+    for (int i = 0; i < 9; i++) {
+        cw_evm_log *l = cw_evm_block_add_log(&b);
+        l->log_index = (uint32_t)i;
+        l->tx_index = 0;
+        l->tx_hash = t->hash;
+        l->address = ADDR(60 + i);
+        l->n_topics = 3;
+        memcpy(l->topics[0].b, TRANSFER, 32);
+        memcpy(l->topics[1].b + 12, ADDR(1).b, 20);
+        memcpy(l->topics[2].b + 12, ADDR(2).b, 20);
+        uint8_t word[32] = {0};
+        word[31] = 1;
+        REQUIRE(cw_evm_block_put_bytes(&b, word, 32, &l->data_off) == 0);
+        b.logs[b.n_logs - 1].data_len = 32;
+    }
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    REQUIRE(cw_evmstore_commit(s) == 0);
+    /* assets 1..9 are the tokens in order of first movement: ADDR(60) .. ADDR(68) */
+    for (int i = 0; i < 9; i++) {
+        const cw_evm_row_asset *a = cw_evmstore_asset(s, (uint32_t)(1 + i));
+        REQUIRE(a != NULL);
+        char want[16];
+        snprintf(want, sizeof want, "T%d", 60 + i);
+        CHECK_EQ_STR(a->symbol, want);
+        CHECK_EQ_INT(a->decimals, 6 + i);
+    }
+    cw_evm_block_free(&b);
+    REQUIRE(cw_evmstore_close(s) == 0);
+}
+
 int main(void)
 {
     RUN(test_store);
+    RUN(test_token_metadata);
     return cw_test_done();
 }
