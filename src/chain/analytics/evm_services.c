@@ -27,7 +27,7 @@
 typedef struct acct {
     uint32_t target; /* CW_EVM_NONE32 none yet, MANY several */
     uint32_t targets[MAX_SWEEP_TARGETS];
-    uint32_t n_targets;                /* distinct targets, MAX_SWEEP_TARGETS + 1 = more */
+    uint32_t n_targets;               /* distinct targets, MAX_SWEEP_TARGETS + 1 = more */
     uint32_t payee_hint, n_payee_chg; /* payee changes: how widely it pays out */
     uint32_t n_out, n_in, n_in_other, n_full;
     uint32_t senders_hint, n_senders; /* distinct senders, counted while they alternate */
