@@ -9,8 +9,14 @@
  * contract's) name the converters: accounts that give up one asset and gain another. Taint
  * reaching a converter in an asset it gains is converted, not held (that is the pool's side of
  * a swap); taint the converter sent in the assets it gave up is carried to the assets it
- * gained, in proportion (that is the trader's side). Evidence: each tainted movement remembers
- * the movement that brought taint to its sender, so a path back to a source is a walk.
+ * gained, in proportion (that is the trader's side); a giver that gains nothing, paying a
+ * venue, has its taint carried to the accounts that only gain another asset (a swap paying
+ * someone else). Evidence: each tainted movement remembers the movement that brought taint to
+ * its sender, so a path back to a source is a walk.
+ * Through mixers, a sweep also follows (shadow) the recipients of withdrawals from tainted pools
+ * a few hops by their own transactions; withdrawals whose shadow pays a deposit address that
+ * direct or strongly linked taint reached (or an account holding only such taint) are linked in
+ * the next sweep (at most MAX_SWEEPS), never more than the tainted notes that went in.
  */
 #include <stdlib.h>
 #include <string.h>
