@@ -54,6 +54,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_trace_evm STORE TXHASH [TXHASH...]\n");
         return 2;
     }
+    setvbuf(stdout, NULL, _IOLBF, 0); /* each figure as it comes: runs are long on a busy box */
     cw_evmstore *s = NULL;
     if (cw_evmstore_open(&s, argv[1], false, NULL)) {
         fprintf(stderr, "bench_trace_evm: %s\n", cw_error_last());

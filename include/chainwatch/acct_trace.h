@@ -85,8 +85,10 @@ typedef struct cw_acct_opts {
      * 0.95 when the withdrawal's gas is paid by an account holding taint, or
      * CW_ACCT_CONVERGE_SCORE by convergence: the recipient (or who it paid, by its own
      * transactions, up to 2 hops on) paid a personal stop (source.personal: a deposit address)
-     * that direct taint reached too; found in a first sweep, linked in a second. Never more
-     * links per pool and denomination than tainted notes went in, convergence links first. */
+     * that direct taint, or taint through a link scored 0.95 or above, reached too, or an
+     * account holding only such taint; found in one sweep, linked in the next (at most three
+     * sweeps). Never more links per pool and denomination than tainted notes went in,
+     * convergence links first. */
     bool through_mixer;
     double min_link_score; /* default 0.9 (cw_acct_opts_init) */
 } cw_acct_opts;

@@ -9,8 +9,14 @@
  * contract's) name the converters: accounts that give up one asset and gain another. Taint
  * reaching a converter in an asset it gains is converted, not held (that is the pool's side of
  * a swap); taint the converter sent in the assets it gave up is carried to the assets it
- * gained, in proportion (that is the trader's side). Evidence: each tainted movement remembers
- * the movement that brought taint to its sender, so a path back to a source is a walk.
+ * gained, in proportion (that is the trader's side); a giver that gains nothing, paying a
+ * venue, has its taint carried to the accounts that only gain another asset (a swap paying
+ * someone else). Evidence: each tainted movement remembers the movement that brought taint to
+ * its sender, so a path back to a source is a walk.
+ * Through mixers, a sweep also follows (shadow) the recipients of withdrawals from tainted pools
+ * a few hops by their own transactions; withdrawals whose shadow pays a deposit address that
+ * direct or strongly linked taint reached (or an account holding only such taint) are linked in
+ * the next sweep (at most MAX_SWEEPS), never more than the tainted notes that went in.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -169,8 +175,8 @@ typedef struct tracer {
     cw_u64map direct_stop; /* stop accounts reached by direct taint -> 1 */
     uint64_t *conv;        /* pairs: stop account, withdrawal movement */
     size_t n_conv, cap_conv;
-    cw_u64map forced;  /* pass 2: withdrawal movement -> its pool (account << 32 | asset) */
-    uint64_t *flist;   /* the same as pairs, for counting those ahead */
+    cw_u64map forced; /* pass 2: withdrawal movement -> its pool (account << 32 | asset) */
+    uint64_t *flist;  /* the same as pairs, for counting those ahead */
     size_t n_forced, cap_flist;
 } tracer;
 
@@ -370,8 +376,7 @@ static int give(tracer *t, pair *p, cw_u256 v, const carried *c, uint64_t move)
 }
 
 /* Marks the newest t of p (received in this tx) as tainted: a conversion's output. */
-static int taint_tail(tracer *t, pair *p, cw_u256 x, uint64_t via, uint32_t hop,
-                      uint8_t probable)
+static int taint_tail(tracer *t, pair *p, cw_u256 x, uint64_t via, uint32_t hop, uint8_t probable)
 {
     x = min_u(x, sub(p->total, p->tainted));
     if (cw_u256_is_zero(&x))
@@ -532,9 +537,9 @@ static int pool_open(tracer *t, uint32_t account, uint32_t asset, const cw_u256 
             return rc;
         p = &t->pools[t->n_pools++];
         double d = dbl(denom);
-        *p = (note_pool){account, asset, *denom, d > 0 ? (double)(uint64_t)(dbl(&bal) / d) : 0,
-                         0,       0,     0,      UINT32_MAX,
-                         CW_ACCT_NONE64};
+        *p = (note_pool){
+            account, asset,      *denom,        d > 0 ? (double)(uint64_t)(dbl(&bal) / d) : 0, 0, 0,
+            0,       UINT32_MAX, CW_ACCT_NONE64};
     }
     *out = p;
     return 0;
@@ -613,8 +618,7 @@ static bool is_source(const uint64_t *src, size_t n, uint64_t id)
 /* A gainer of a swap that paid it: it gains an asset other than `given` and gives up nothing. */
 static bool pure_gainer(const group *g, const net *b, uint32_t given)
 {
-    return b->asset != given && b->account != CW_ACCT_NONE && gains(b) &&
-           !converter(g, b->account);
+    return b->asset != given && b->account != CW_ACCT_NONE && gains(b) && !converter(g, b->account);
 }
 
 /* The output side of a conversion: giver gave up asset `from` (carrying t_in of taint), and
@@ -641,8 +645,9 @@ static int convert_out(tracer *t, const group *g, uint32_t giver, uint32_t from,
         if (g->nets[k].asset == from && g->nets[k].account != giver && gains(&g->nets[k]) &&
             converter(g, g->nets[k].account))
             venue = g->nets[k].account;
-    r->convs[r->n_convs++] = (cw_acct_conv){
-        g->m[0].tx, giver, venue, from, b->asset, *t_in, gained, c->x, c->probable != 0, b->account};
+    r->convs[r->n_convs++] =
+        (cw_acct_conv){g->m[0].tx,       giver,     venue, from, b->asset, *t_in, gained, c->x,
+                       c->probable != 0, b->account};
     if (b->account == CW_ACCT_NONE)
         return 0;
     int stop = t->src->stop ? t->src->stop(t->src->ctx, b->account) : 0;
@@ -666,11 +671,14 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
         const cw_acct_move *m = &g->m[i];
         if (m->fee)
             continue;
+        /* one at a time: net_of may move the array */
         net *a = net_of(g, side(t, m->from, m->asset), m->asset);
-        net *b = net_of(g, side(t, m->to, m->asset), m->asset);
-        if (!a || !b)
+        if (!a)
             return cw_error_set(CW_ENOMEM, "out of memory tracing");
         a->out = add(a->out, m->amount);
+        net *b = net_of(g, side(t, m->to, m->asset), m->asset);
+        if (!b)
+            return cw_error_set(CW_ENOMEM, "out of memory tracing");
         b->in = add(b->in, m->amount);
     }
     /* mixer withdrawals in this tx: the pool's outflows add up to a denomination; the largest
@@ -725,9 +733,9 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
             int rc2 = grow((void **)&r->links, &r->cap_links, r->n_links + 1, sizeof *r->links);
             if (rc2)
                 return rc2;
-            r->links[r->n_links++] =
-                (cw_acct_mixlink){g->m[big].id, m->from, g->m[big].to, m->asset, g->m[big].amount,
-                                  w,            score,   reuse,        converged};
+            r->links[r->n_links++] = (cw_acct_mixlink){
+                g->m[big].id, m->from, g->m[big].to, m->asset, g->m[big].amount, w,
+                score,        reuse,   converged};
         } else if (p->tainted > 0) {
             p->tainted -= p->tainted / p->all; /* the expected share leaves with it */
         }
@@ -1007,8 +1015,8 @@ static int sweep(tracer *t, const uint64_t *s, size_t n_sources)
         pair *p = &t->pairs[i];
         if (cw_u256_is_zero(&p->tainted))
             continue;
-        if ((rc = grow((void **)&t->r->ends, &t->r->cap_ends, t->r->n_ends + 1,
-                       sizeof *t->r->ends)))
+        if ((rc =
+                 grow((void **)&t->r->ends, &t->r->cap_ends, t->r->n_ends + 1, sizeof *t->r->ends)))
             goto out;
         t->r->ends[t->r->n_ends++] =
             (cw_acct_end){p->account, p->asset, CW_ACCT_STOP_NONE, p->tainted, p->first_via,

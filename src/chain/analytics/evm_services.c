@@ -27,8 +27,9 @@
 typedef struct acct {
     uint32_t target; /* CW_EVM_NONE32 none yet, MANY several */
     uint32_t targets[MAX_SWEEP_TARGETS];
-    uint32_t n_targets;                /* distinct targets, MAX_SWEEP_TARGETS + 1 = more */
+    uint32_t n_targets;               /* distinct targets, MAX_SWEEP_TARGETS + 1 = more */
     uint32_t payee_hint, n_payee_chg; /* payee changes: how widely it pays out */
+    uint32_t n_own;                   /* movements it sent in transactions it sent itself */
     uint32_t n_out, n_in, n_in_other, n_full;
     uint32_t senders_hint, n_senders; /* distinct senders, counted while they alternate */
 } acct;
@@ -51,10 +52,13 @@ static bool fungible(const cw_evm_row_move *m)
 }
 
 /* Pays out widely: to more accounts than a deposit address has hot wallets, changing payee
- * at least PAYER_MIN_CHANGES times (withdrawals to customers). */
+ * at least PAYER_MIN_CHANGES times (withdrawals to customers), by its own transactions (an
+ * externally owned hot wallet; a DEX pool, router or WETH pays out in its callers'
+ * transactions, so their callers are never taken for deposit addresses). */
 static bool wide_payer(const acct *a, size_t n, uint32_t x)
 {
-    return x < n && a[x].n_targets > MAX_SWEEP_TARGETS && a[x].n_payee_chg >= PAYER_MIN_CHANGES;
+    return x < n && a[x].n_targets > MAX_SWEEP_TARGETS && a[x].n_payee_chg >= PAYER_MIN_CHANGES &&
+           a[x].n_own >= PAYER_MIN_CHANGES;
 }
 
 /* A deposit-address candidate: it sends only to a few accounts, each paying out widely. */
@@ -112,6 +116,10 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
                 f->target = m->to;
             else if (f->target != m->to)
                 f->target = MANY;
+            if (m->tx != CW_EVM_NONE64) {
+                const cw_evm_row_tx *tx = cw_evmstore_tx(s, m->tx);
+                f->n_own += tx && tx->from == m->from;
+            }
             if (m->to != f->payee_hint) {
                 f->payee_hint = m->to;
                 f->n_payee_chg++;

@@ -23,7 +23,7 @@ typedef gen_u128 u128;
 
 #define EW_MAX_EXCH 8
 #define EW_MAX_ACCOUNTS 16 /* a thief's deposit addresses per exchange */
-#define EW_NTOK 4 /* USDT, USDC, DAI, WETH; asset 0 is ETH */
+#define EW_NTOK 4          /* USDT, USDC, DAI, WETH; asset 0 is ETH */
 #define EW_USDT 1
 #define EW_USDC 2
 #define EW_DAI 3

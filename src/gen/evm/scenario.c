@@ -299,8 +299,8 @@ static int parse_step(const pctx *c, const cw_gen_evm_scenario *s, const ew_heis
             }
         }
     } else if (!strcmp(ty, "cash_out")) {
-        static const char *const k[] = {"type",     "delay_hours", "to",     "deposits",
-                                        "over_hours", "fraction",  "accounts", "tokens",
+        static const char *const k[] = {"type",       "delay_hours", "to",       "deposits",
+                                        "over_hours", "fraction",    "accounts", "tokens",
                                         "apart",      NULL};
         st->kind = EWS_CASH_OUT;
         st->over_hours = 6;

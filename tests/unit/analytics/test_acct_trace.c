@@ -317,18 +317,15 @@ static void test_mixer(void)
     cw_acct_result_free(r);
 }
 
-
 /* Worked example 5: a swap that pays another account. T gives 1000 stolen USDT to pool P, and
  * P pays the 5 ETH to Y (a fresh address of T's), which deposits them at X. T gains nothing
  * in that tx: the taint goes to the account the swap paid, exact (one giver, one gainer). */
 static void test_swap_recipient(void)
 {
     cw_acct_move m[] = {
-        mv(1, 1, V, T, USDT, 1000),
-        mv(2, 2, T, P, USDT, 1000),
-        mv(3, 2, P, H1, ETH, 5),
-        mv(4, 3, H1, X, ETH, 5),
-        mv(5, 4, U, P, ETH, 2), /* an honest trader after: the pool passes nothing to U */
+        mv(1, 1, V, T, USDT, 1000), mv(2, 2, T, P, USDT, 1000), mv(3, 2, P, H1, ETH, 5),
+        mv(4, 3, H1, X, ETH, 5),    mv(5, 4, U, P, ETH, 2), /* an honest trader after: the pool
+                                                               passes nothing to U */
         mv(6, 4, P, U, USDT, 400),
     };
     world w = {m, 6, 0, 0, u(0)};
@@ -399,7 +396,7 @@ static void test_converge(void)
     }
     CHECK_EQ_INT(amt(end_at(r, D, ETH)), 29); /* 20 direct + 9 through the link */
     CHECK(end_at(r, D, ETH) && end_at(r, D, ETH)->probable);
-    CHECK(end_at(r, D3, ETH) == NULL);      /* the honest withdrawal: nothing */
+    CHECK(end_at(r, D3, ETH) == NULL);        /* the honest withdrawal: nothing */
     CHECK_EQ_INT(amt(end_at(r, A, ETH)), 39); /* held: 30 direct + 9 linked */
     cw_acct_result_free(r);
     /* no personal stops known: no convergence, nothing linked */
@@ -408,6 +405,43 @@ static void test_converge(void)
     cw_acct_result_mixlinks(r, &n);
     CHECK_EQ_INT(n, 0);
     CHECK_EQ_INT(amt(end_at(r, D, ETH)), 20);
+    cw_acct_result_free(r);
+}
+
+/* Worked example 7: a deposit address only mixed funds use. As in example 6, 3 stolen and 3
+ * honest notes. Withdrawal 1 to R1 is paid for by T (gas reuse, 0.95: a strong link); R1 pays
+ * D3, which no direct taint reaches. Relayed withdrawal 2 to R2: R2 pays D3 too: D3 was reached
+ * by a strong link, so withdrawal 2 converges (found in the second sweep, linked in the third).
+ * Relayed withdrawal 3 to R3, who pays D: D saw no taint at all here: not linked. */
+static void test_converge_strong(void)
+{
+    cw_acct_move m[] = {
+        mv(1, 1, V, T, ETH, 100),    mv(2, 2, T, M, ETH, 10),    mv(3, 3, T, M, ETH, 10),
+        mv(4, 4, T, M, ETH, 10),     mv(5, 5, U, M, ETH, 10),    mv(6, 6, U, M, ETH, 10),
+        mv(7, 7, U, M, ETH, 10),     mv(8, 10, M, R1, ETH, 10),  mv(9, 11, M, R2, ETH, 9),
+        mv(10, 11, M, RL, ETH, 1),   mv(11, 12, M, R3, ETH, 9),  mv(12, 12, M, RL, ETH, 1),
+        mv(13, 13, R1, D3, ETH, 10), mv(14, 14, R2, D3, ETH, 9), mv(15, 15, R3, D, ETH, 9),
+    };
+    m[7].tx_from = T;
+    for (int i = 8; i < 12; i++)
+        m[i].tx_from = RL;
+    world w = {m, 15, 0, 0, u(0)};
+    uint64_t src[] = {1};
+    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, c_stop, c_personal};
+    cw_acct_opts o;
+    cw_acct_opts_init(&o);
+    o.through_mixer = true;
+    cw_acct_result *r = NULL;
+    CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
+    size_t n;
+    const cw_acct_mixlink *l = cw_acct_result_mixlinks(r, &n);
+    CHECK_EQ_INT(n, 2);
+    if (n == 2) {
+        CHECK(l[0].recipient == R1 && l[0].sender_reuse);
+        CHECK(l[1].recipient == R2 && l[1].converged && !l[1].sender_reuse);
+    }
+    CHECK_EQ_INT(amt(end_at(r, D3, ETH)), 19);
+    CHECK(end_at(r, D, ETH) == NULL);
     cw_acct_result_free(r);
 }
 
@@ -421,5 +455,6 @@ int main(void)
     RUN(test_mixer);
     RUN(test_swap_recipient);
     RUN(test_converge);
+    RUN(test_converge_strong);
     return cw_test_done();
 }
