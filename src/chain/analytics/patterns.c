@@ -723,11 +723,18 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s, cw_pat
     if (n_out_all < 3)
         return shape_flags(cs, s, tx, n_in, n_out_all, d ? &d->peel_run : NULL);
     {
-        /* cheap pre-check: every rule below needs a premix-valued output (Tx0) or, with >= 2
-         * inputs, 3 equal outputs; most txs have neither */
-        bool any = false;
-        for (uint64_t o = o0; o < o1 && !any; o++)
-            any = premix_pool(cw_out_value(cw_chainstore_out(cs, o))) != 0;
+        /* cheap pre-check from the outputs alone, before any input is read: every rule below
+         * needs a premix-valued output and an OP_RETURN (Tx0), two premix-valued outputs (Tx0
+         * without OP_RETURN: >= 2 equal premixes), or >= 2 inputs and 3 equal outputs (every
+         * other rule); most txs have none of these */
+        unsigned premix_outs = 0;
+        bool opret = false, any = false;
+        for (uint64_t o = o0; o < o1; o++) {
+            const cw_row_out *r = cw_chainstore_out(cs, o);
+            premix_outs += premix_pool(cw_out_value(r)) != 0;
+            opret = opret || cw_out_type(r) == CW_SCRIPT_OP_RETURN;
+        }
+        any = premix_outs >= 2 || (premix_outs >= 1 && opret);
         if (!any && n_in >= 2 && n_out_all <= 24) {
             for (uint64_t o = o0; o < o1 && !any; o++) {
                 uint64_t v = cw_out_value(cw_chainstore_out(cs, o));
@@ -737,7 +744,15 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s, cw_pat
                 any = same >= 3;
             }
         } else if (!any && n_in >= 2) {
-            any = true;
+            /* many outputs: sorted, three equal ones are adjacent */
+            if (scratch_fit(s, (size_t)n_out_all + 1))
+                return 0; /* out of memory: no flags rather than wrong ones */
+            size_t n = 0;
+            for (uint64_t o = o0; o < o1; o++)
+                s->vals[n++] = cw_out_value(cw_chainstore_out(cs, o));
+            sort_u64(s->vals, n);
+            for (size_t i = 2; i < n && !any; i++)
+                any = s->vals[i] == s->vals[i - 2];
         }
         if (!any)
             return shape_flags(cs, s, tx, n_in, n_out_all, d ? &d->peel_run : NULL);
