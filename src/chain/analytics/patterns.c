@@ -133,7 +133,7 @@ typedef struct scratch {
     size_t memo_len;
 } scratch;
 
-#define MEMO_HOP(m) ((unsigned)(m) & 3u)
+#define MEMO_HOP(m) (3u & (unsigned)(m))
 #define MEMO_SIDE_SHIFT(down) ((down) ? 5 : 2)
 
 /* The memo: anonymous memory that reads as zeros, in huge pages where the kernel allows, since
