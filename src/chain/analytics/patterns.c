@@ -207,6 +207,8 @@ static int cmp_u32(const void *a, const void *b)
  * side first) down to insertion sort for short runs; past a depth of 2 log2 n (an input made
  * to defeat the pivots) libc's qsort finishes, so the time stays O(n log n). */
 #define SMALL_SORT 24
+/* T is a type: it cannot be parenthesised */
+/* NOLINTBEGIN(bugprone-macro-parentheses) */
 #define DEFINE_SORT(name, T, cmp)                                                                  \
     static void name(T *a, size_t n)                                                               \
     {                                                                                              \
@@ -260,6 +262,7 @@ static int cmp_u32(const void *a, const void *b)
     }
 DEFINE_SORT(sort_u64, uint64_t, cmp_u64)
 DEFINE_SORT(sort_u32, uint32_t, cmp_u32)
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 /* Value and address of the output an input spends, from one read of it: false when the value
  * is unknown (coinbase, an external prevout not supplied); *addr is CW_NONE32 when unknown. */

@@ -948,7 +948,7 @@ static void populate_row(populate_runs *r, uint64_t i)
 {
     uintptr_t a = (uintptr_t)cw_column_row(r->col, i);
     uintptr_t p = a & ~(uintptr_t)4095, e = (a + r->col->width - 1) & ~(uintptr_t)4095;
-    if (r->hi && p >= r->lo && p <= r->hi + POPULATE_GAP * 4096) {
+    if (r->hi && p >= r->lo && p <= r->hi + (uintptr_t)POPULATE_GAP * 4096) {
         if (e > r->hi)
             r->hi = e;
         return;
