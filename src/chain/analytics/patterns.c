@@ -122,31 +122,32 @@ typedef struct scratch {
     uint8_t *used;   /* per sorted input: taken by a matched change */
     uint32_t *addrs; /* input addresses, sorted */
     size_t cap;
-    /* A build's memo per tx (NULL: none, compute every time), one u16 so that a parent's or a
-     * child's facts are one cache miss: bits 0-1 the peel-hop shape (0 unknown, 1 none, 2 + the
-     * remainder's vout), bits 2-5 and 6-9 the hops above it (through peel_parent) and below it
-     * (through peel_child), each 1 + the count capped at RUN_SIDE (0 unknown). */
-    uint16_t *memo;
+    /* A build's memo per tx (NULL: none, compute every time), one byte so that a parent's or a
+     * child's facts are one cache miss in an array a quarter the size of the txs' rows: bits
+     * 0-1 the peel-hop shape (0 unknown, 1 none, 2 + the remainder's vout), bits 2-4 and 5-7 the
+     * hops above it (through peel_parent) and below it (through peel_child), each 1 + the count
+     * capped at SIDE_CAP (0 unknown). */
+    uint8_t *memo;
     uint64_t n_memo;
     void *memo_map; /* the mapping that holds memo */
     size_t memo_len;
 } scratch;
 
-#define MEMO_HOP(m) ((unsigned)(m) & 3u)
-#define MEMO_SIDE_SHIFT(down) ((down) ? 6 : 2)
+#define MEMO_HOP(m) (3u & (unsigned)(m))
+#define MEMO_SIDE_SHIFT(down) ((down) ? 5 : 2)
 
 /* The memo: anonymous memory that reads as zeros, in huge pages where the kernel allows, since
  * a build touches it at random and a page fault costs more than the row it brings. */
 #define HUGE_PAGE ((size_t)2 << 20)
 static void memo_alloc(scratch *s, uint64_t n)
 {
-    size_t len = (size_t)n * sizeof(uint16_t) + HUGE_PAGE; /* room to align */
+    size_t len = (size_t)n + HUGE_PAGE; /* room to align */
     void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
         return; /* no memo: slower, same flags */
     s->memo_map = p;
     s->memo_len = len;
-    s->memo = (uint16_t *)(((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+    s->memo = (uint8_t *)(((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
     s->n_memo = n - 1;
 #ifdef MADV_HUGEPAGE
     (void)madvise(s->memo, len - ((uint8_t *)s->memo - (uint8_t *)p), MADV_HUGEPAGE); /* a hint */
@@ -206,6 +207,8 @@ static int cmp_u32(const void *a, const void *b)
  * side first) down to insertion sort for short runs; past a depth of 2 log2 n (an input made
  * to defeat the pivots) libc's qsort finishes, so the time stays O(n log n). */
 #define SMALL_SORT 24
+/* T is a type: it cannot be parenthesised */
+/* NOLINTBEGIN(bugprone-macro-parentheses) */
 #define DEFINE_SORT(name, T, cmp)                                                                  \
     static void name(T *a, size_t n)                                                               \
     {                                                                                              \
@@ -259,6 +262,7 @@ static int cmp_u32(const void *a, const void *b)
     }
 DEFINE_SORT(sort_u64, uint64_t, cmp_u64)
 DEFINE_SORT(sort_u32, uint32_t, cmp_u32)
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 /* Value and address of the output an input spends, from one read of it: false when the value
  * is unknown (coinbase, an external prevout not supplied); *addr is CW_NONE32 when unknown. */
@@ -530,7 +534,7 @@ static bool hop_shape(const cw_chainstore *cs, scratch *s, uint64_t tx, uint32_t
     if (!h) {
         uint32_t l = 0;
         h = cw_patterns_peel_shape(cs, tx, &l) ? 2 + l : 1;
-        s->memo[tx] = (uint16_t)(s->memo[tx] | h);
+        s->memo[tx] = (uint8_t)(s->memo[tx] | h);
     }
     if (h == 1)
         return false;
@@ -579,21 +583,22 @@ static uint64_t peel_frac(const cw_chainstore *cs, uint64_t tx, uint32_t large)
     return (uint64_t)((double)lo * 1e6 / ((double)lo + (double)hi));
 }
 
-/* The run a build walks for each tx (shape_flags): at most RUN_CAP hops, so at most RUN_SIDE on
- * either side of the tx. */
+/* The run a build walks for each tx (shape_flags): at most RUN_CAP hops. A run is long enough
+ * (>= CW_PAT_PEEL_MIN_RUN hops) exactly when the hops above and below the tx add up to
+ * SIDE_CAP or more, so the memo counts each side only up to SIDE_CAP. */
 #define RUN_CAP (2 * CW_PAT_PEEL_MIN_RUN)
-#define RUN_SIDE (RUN_CAP - 1)
+#define SIDE_CAP (CW_PAT_PEEL_MIN_RUN - 1)
 
 /* Hops above the hop tx (down = false: through peel_parent) or below it (down = true: through
- * peel_child), capped at RUN_SIDE, through the build's memo: each hop's count is the next one's
- * plus one, so a build that visits the txs in order walks one step per hop instead of the whole
- * run for each of its hops. The same counts as the walk in peel_walk, which they stand for. */
+ * peel_child), capped at SIDE_CAP, through the build's memo: each hop's count is the next one's
+ * plus one, so a build that visits the txs in order walks one step per hop instead of the run
+ * for each of its hops. The same counts as the walk in peel_walk, up to the cap. */
 static unsigned run_side(const cw_chainstore *cs, scratch *s, uint64_t tx, bool down)
 {
     const unsigned sh = MEMO_SIDE_SHIFT(down);
-#define SIDE(t) ((s->memo[t] >> sh) & 15u)
-#define SET_SIDE(t, c) (s->memo[t] = (uint16_t)(s->memo[t] | ((c) + 1u) << sh))
-    uint64_t path[RUN_SIDE];
+#define SIDE(t) ((s->memo[t] >> sh) & 7u)
+#define SET_SIDE(t, c) (s->memo[t] = (uint8_t)(s->memo[t] | ((c) + 1u) << sh))
+    uint64_t path[SIDE_CAP];
     unsigned k = 0, next; /* next: the count of the hop after path[k - 1], or none */
     bool none = false;
     uint64_t t = tx;
@@ -602,9 +607,9 @@ static unsigned run_side(const cw_chainstore *cs, scratch *s, uint64_t tx, bool 
             next = SIDE(t) - 1u;
             break;
         }
-        if (k == RUN_SIDE) { /* tx has at least RUN_SIDE hops on this side */
-            SET_SIDE(tx, RUN_SIDE);
-            return RUN_SIDE;
+        if (k == SIDE_CAP) { /* tx has at least SIDE_CAP hops on this side */
+            SET_SIDE(tx, SIDE_CAP);
+            return SIDE_CAP;
         }
         path[k++] = t;
         uint32_t large = 0;
@@ -623,7 +628,7 @@ static unsigned run_side(const cw_chainstore *cs, scratch *s, uint64_t tx, bool 
     /* path[i] has (k - 1 - i) hops to path[k - 1], then path[k - 1]'s own */
     for (unsigned i = k; i-- > 0;) {
         unsigned c = (k - 1 - i) + (none ? 0 : next + 1);
-        SET_SIDE(path[i], c < RUN_SIDE ? c : RUN_SIDE);
+        SET_SIDE(path[i], c < SIDE_CAP ? c : SIDE_CAP);
     }
     return SIDE(tx) - 1u;
 #undef SIDE
@@ -640,12 +645,12 @@ static unsigned peel_walk(const cw_chainstore *cs, scratch *s, uint64_t tx, unsi
     if (!hop_shape(cs, s, tx, &large))
         return 0;
     if (s && s->memo && cap == RUN_CAP && tx < s->n_memo) {
-        /* the run's length from the memo; the walk below only for a run long enough to need
-         * its fractions (the same hops, so the same length) */
+        /* a run too short for the rule: its length from the memo (both counts are exact below
+         * the cap, and the walk below, capped at RUN_CAP >= CW_PAT_PEEL_MIN_RUN hops, would
+         * count the same hops); a long enough one is walked for its fractions */
         unsigned up = run_side(cs, s, tx, false), down = run_side(cs, s, tx, true);
-        unsigned n = 1 + up + (down < RUN_SIDE - up ? down : RUN_SIDE - up);
-        if (n < CW_PAT_PEEL_MIN_RUN)
-            return n;
+        if (up + down < SIDE_CAP)
+            return 1 + up + down;
     }
     /* the run through tx: up to cap hops, older ones first */
     uint64_t run[2 * CW_PAT_PEEL_MIN_RUN + 8];
@@ -721,11 +726,18 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s, cw_pat
     if (n_out_all < 3)
         return shape_flags(cs, s, tx, n_in, n_out_all, d ? &d->peel_run : NULL);
     {
-        /* cheap pre-check: every rule below needs a premix-valued output (Tx0) or, with >= 2
-         * inputs, 3 equal outputs; most txs have neither */
-        bool any = false;
-        for (uint64_t o = o0; o < o1 && !any; o++)
-            any = premix_pool(cw_out_value(cw_chainstore_out(cs, o))) != 0;
+        /* cheap pre-check from the outputs alone, before any input is read: every rule below
+         * needs a premix-valued output and an OP_RETURN (Tx0), two premix-valued outputs (Tx0
+         * without OP_RETURN: >= 2 equal premixes), or >= 2 inputs and 3 equal outputs (every
+         * other rule); most txs have none of these */
+        unsigned premix_outs = 0;
+        bool opret = false, any = false;
+        for (uint64_t o = o0; o < o1; o++) {
+            const cw_row_out *r = cw_chainstore_out(cs, o);
+            premix_outs += premix_pool(cw_out_value(r)) != 0;
+            opret = opret || cw_out_type(r) == CW_SCRIPT_OP_RETURN;
+        }
+        any = premix_outs >= 2 || (premix_outs >= 1 && opret);
         if (!any && n_in >= 2 && n_out_all <= 24) {
             for (uint64_t o = o0; o < o1 && !any; o++) {
                 uint64_t v = cw_out_value(cw_chainstore_out(cs, o));
@@ -735,7 +747,15 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s, cw_pat
                 any = same >= 3;
             }
         } else if (!any && n_in >= 2) {
-            any = true;
+            /* many outputs: sorted, three equal ones are adjacent */
+            if (scratch_fit(s, (size_t)n_out_all + 1))
+                return 0; /* out of memory: no flags rather than wrong ones */
+            size_t n = 0;
+            for (uint64_t o = o0; o < o1; o++)
+                s->vals[n++] = cw_out_value(cw_chainstore_out(cs, o));
+            sort_u64(s->vals, n);
+            for (size_t i = 2; i < n && !any; i++)
+                any = s->vals[i] == s->vals[i - 2];
         }
         if (!any)
             return shape_flags(cs, s, tx, n_in, n_out_all, d ? &d->peel_run : NULL);

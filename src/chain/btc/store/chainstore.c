@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define XXH_INLINE_ALL /* the key hash is on the ingest hot path */
@@ -947,7 +948,7 @@ static void populate_row(populate_runs *r, uint64_t i)
 {
     uintptr_t a = (uintptr_t)cw_column_row(r->col, i);
     uintptr_t p = a & ~(uintptr_t)4095, e = (a + r->col->width - 1) & ~(uintptr_t)4095;
-    if (r->hi && p >= r->lo && p <= r->hi + POPULATE_GAP * 4096) {
+    if (r->hi && p >= r->lo && p <= r->hi + (uintptr_t)POPULATE_GAP * 4096) {
         if (e > r->hi)
             r->hi = e;
         return;
@@ -1043,6 +1044,14 @@ static int resolve_spends(cw_chainstore *cs)
         cs->cap_sumev = cs->n_spends;
     }
     cs->n_sumev = 0;
+    /* the spent outputs' pages, writable in runs (the spends are in spent-tx order) */
+    populate_runs pr = {&cs->cols[C_OUT], 0, 0};
+    for (uint64_t i = 0, n_out = rows(cs, C_OUT); i < cs->n_spends; i++) {
+        uint64_t o = tx_first_out(cs, cs->spends[i].spent_tx) + cs->spends[i].vout;
+        if (o < n_out) /* a bad vout is reported below */
+            populate_row(&pr, o);
+    }
+    populate_flush(&pr);
     for (uint64_t i = 0; i < cs->n_spends; i++) {
         const cw_spend *sp = &cs->spends[i];
         uint64_t in0, in1, o0, o1;
