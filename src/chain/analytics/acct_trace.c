@@ -547,9 +547,11 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
         if (m->fee)
             continue;
         net *a = net_of(g, side(t, m->from, m->asset), m->asset);
-        net *b = net_of(g, side(t, m->to, m->asset), m->asset);
+        size_t ai = a ? (size_t)(a - g->nets) : 0;
+        net *b = a ? net_of(g, side(t, m->to, m->asset), m->asset) : NULL;
         if (!a || !b)
             return cw_error_set(CW_ENOMEM, "out of memory tracing");
+        a = &g->nets[ai]; /* the second net_of may have moved the array */
         a->out = add(a->out, m->amount);
         b->in = add(b->in, m->amount);
     }
