@@ -174,6 +174,11 @@ static void scaled(char *out, size_t n, const cw_u256 *v, json_t *asset)
     }
 }
 
+void cw_cli_evm_scaled(char *out, size_t n, const cw_u256 *v, json_t *asset)
+{
+    scaled(out, n, v, asset);
+}
+
 static json_t *service_json(const cw_evmstore *s, const cw_evm_services *sv, uint32_t account)
 {
     const cw_evm_service *svc = cw_evm_services_get(sv, account);

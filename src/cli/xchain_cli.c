@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "chainwatch/util.h"
+#include "cli/trace_evm.h"
 #include "cli/xchain_cli.h"
 
 static json_t *hex_tx(const cw_evmstore *s, uint64_t tx)
@@ -100,7 +101,7 @@ json_t *cw_cli_xchain_json(const cw_xchain_result *x, const cw_evmstore *s,
         }
         json_t *c = json_pack("{s:s, s:b, s:o}", "address", d[k].address, "in_store",
                               d[k].addr != CW_NONE64, "payouts", pays);
-        json_object_set_new(c, "trace", d[k].trace ? cw_trace_json(d[k].trace, 10, 1000)
+        json_object_set_new(c, "trace", d[k].trace ? cw_trace_json(d[k].trace, 100, 1000)
                                                    : json_null());
         json_array_append_new(conts, c);
     }
@@ -123,15 +124,20 @@ void cw_cli_xchain_print(json_t *xj)
     json_array_foreach(exits, i, v)
     {
         json_t *edge = json_object_get(v, "edge");
-        printf("  %s  %s  memo \"%s\"\n      %s wei of %s into %s -> %s",
+        cw_u256 amt;
+        char sc[160];
+        const char *a = json_string_value(json_object_get(v, "amount"));
+        if (cw_u256_parse(&amt, a, strlen(a)) == 0)
+            cw_cli_evm_scaled(sc, sizeof sc, &amt, json_object_get(v, "asset"));
+        else
+            snprintf(sc, sizeof sc, "%s", a);
+        printf("  %s  %s  memo \"%s\"\n      %s into %s -> %s",
                json_string_value(json_object_get(v, "time_utc")),
                json_string_value(json_object_get(v, "tx")),
                json_is_string(json_object_get(v, "memo"))
                    ? json_string_value(json_object_get(v, "memo"))
                    : "",
-               json_string_value(json_object_get(v, "amount")),
-               json_string_value(json_object_get(json_object_get(v, "asset"), "symbol")),
-               json_string_value(json_object_get(v, "bridge")),
+               sc, json_string_value(json_object_get(v, "bridge")),
                json_is_string(json_object_get(v, "destination"))
                    ? json_string_value(json_object_get(v, "destination"))
                    : "?");

@@ -216,7 +216,7 @@ static int find_payouts(cw_xchain_result *x, size_t di, const cw_chainstore *cs,
 static int continue_btc(cw_xchain_result *x, const cw_chainstore *cs,
                         const cw_trace_labelmap *labels, const cw_xchain_opts *o)
 {
-    cw_network net = cw_chainstore_network(cs);
+    cw_network net = cs ? cw_chainstore_network(cs) : CW_NET_MAIN;
     for (size_t i = 0; i < x->n_exits; i++) {
         cw_xchain_exit *e = &x->exits[i];
         if (e->status != CW_XCHAIN_CONTINUED)
