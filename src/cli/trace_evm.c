@@ -68,6 +68,9 @@ static int stop_of(void *ctx, uint32_t account)
         return (int)v - 1;
     /* a label is a fact: it takes precedence over behaviour */
     int kind = label_stop(st, account);
+    /* then a memo naming another chain: the account says what it is */
+    if (!kind && st->memo_bridges && (st->memo_bridges[account / 8] >> (account % 8) & 1))
+        kind = CW_ACCT_STOP_BRIDGE;
     const cw_evm_service *svc = kind ? NULL : cw_evm_services_get(st->sv, account);
     if (svc && svc->kind == CW_EVM_SVC_MIXER) {
         kind = CW_ACCT_STOP_MIXER;
@@ -79,8 +82,6 @@ static int stop_of(void *ctx, uint32_t account)
         int parent = label_stop(st, svc->parent);
         kind = parent == 0 || parent == CW_ACCT_STOP_EXCHANGE ? CW_ACCT_STOP_EXCHANGE : 0;
     }
-    if (!kind && st->memo_bridges && (st->memo_bridges[account / 8] >> (account % 8) & 1))
-        kind = CW_ACCT_STOP_BRIDGE;
     cw_u64map_set(&st->cache, account, (uint64_t)kind + 1);
     return kind;
 }
@@ -216,11 +217,14 @@ static json_t *result_json(const cw_evmstore *s, stops *st, const cw_acct_result
         if (!strcmp(model, "poison"))
             json_object_set_new(j, "reads_as", json_string("reach (value touched), not amount"));
         /* behaviour is reported where it decided: a labelled account is a fact */
-        json_t *rec = label_stop(st, e[i].account) ? json_null()
-                                                   : service_json(s, sv, e[i].account);
-        if (json_is_null(rec) && e[i].stop == CW_ACCT_STOP_BRIDGE && !label_stop(st, e[i].account))
+        json_t *rec;
+        if (label_stop(st, e[i].account))
+            rec = json_null();
+        else if (e[i].stop == CW_ACCT_STOP_BRIDGE) /* only memos make an unlabelled bridge */
             rec = json_pack("{s:s, s:b}", "as", "bridge deposit (swap memos to other chains)",
                             "probable", 1);
+        else
+            rec = service_json(s, sv, e[i].account);
         json_object_set_new(j, "recognised", rec);
         if (e[i].stop != CW_ACCT_STOP_NONE) {
             /* the movements into the stop: the cash-out (or mixer, bridge) transactions */
