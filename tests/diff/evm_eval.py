@@ -26,7 +26,9 @@ for r in true_cash:
 found_tx, found_amount = set(), defaultdict(int)
 named_txs, mixer_in = set(), 0
 # bridge exits: the heists' deposits to the bridge and the Bitcoin address each memo names
-true_bridge = {r["tx_hash"]: r["btc_address"] for r in csv.DictReader(open(T + "bridge_deposits.csv")) if r["heist"]}
+import os
+true_bridge = {r["tx_hash"]: r["btc_address"] for r in csv.DictReader(open(T + "bridge_deposits.csv")) if r["heist"]} \
+    if os.path.exists(T + "bridge_deposits.csv") else {}
 exits_found, exits_right, exits_honest = set(), set(), set()
 for path in traces:
     j = json.load(open(path))
