@@ -42,10 +42,10 @@ void cw_xchain_opts_init(cw_xchain_opts *o);
 
 /* What became of an exit. */
 typedef enum cw_xchain_status {
-    CW_XCHAIN_CONTINUED = 0,  /* payouts found in the Bitcoin store and traced */
-    CW_XCHAIN_NO_MEMO = 1,    /* the deposit carries no memo the store kept */
-    CW_XCHAIN_BAD_MEMO = 2,   /* a memo that does not parse, or names no destination */
-    CW_XCHAIN_NO_STORE = 3,   /* no store for the destination chain was given */
+    CW_XCHAIN_CONTINUED = 0,   /* payouts found in the Bitcoin store and traced */
+    CW_XCHAIN_NO_MEMO = 1,     /* the deposit carries no memo the store kept */
+    CW_XCHAIN_BAD_MEMO = 2,    /* a memo that does not parse, or names no destination */
+    CW_XCHAIN_NO_STORE = 3,    /* no store for the destination chain was given */
     CW_XCHAIN_OTHER_CHAIN = 4, /* the destination chain has no store kind here (not BTC) */
     CW_XCHAIN_BAD_ADDRESS = 5, /* the destination is not an address of the store's network */
     CW_XCHAIN_NOT_PAID = 6     /* the address received nothing in the window */
@@ -54,8 +54,8 @@ const char *cw_xchain_status_name(cw_xchain_status s);
 
 /* A probable payout of the bridge on the Bitcoin side. */
 typedef struct cw_xchain_payout {
-    uint64_t out;  /* global output number in the Bitcoin store */
-    uint64_t tx;   /* its tx */
+    uint64_t out;   /* global output number in the Bitcoin store */
+    uint64_t tx;    /* its tx */
     uint64_t value; /* satoshis */
     uint64_t time;  /* its block's time */
     double score;
@@ -80,7 +80,7 @@ typedef struct cw_xchain_exit {
 /* One Bitcoin destination address, shared by every exit that names it. */
 typedef struct cw_xchain_dest {
     char address[128];
-    uint64_t addr; /* address id in the Bitcoin store, CW_NONE64 when not in it */
+    uint64_t addr;                  /* address id in the Bitcoin store, CW_NONE64 when not in it */
     size_t first_payout, n_payouts; /* in cw_xchain_result_payouts */
     cw_trace *trace;                /* the continuation, NULL when nothing was traced */
 } cw_xchain_dest;

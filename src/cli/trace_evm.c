@@ -28,9 +28,9 @@
 typedef struct stops {
     cw_labels *db;
     const cw_evmstore *s;
-    const cw_evm_services *sv; /* recognised from behaviour (probable) */
+    const cw_evm_services *sv;   /* recognised from behaviour (probable) */
     const uint8_t *memo_bridges; /* accounts memos name as bridge deposits (xchain.h) */
-    cw_u64map cache;           /* account -> stop kind + 1 */
+    cw_u64map cache;             /* account -> stop kind + 1 */
 } stops;
 
 static int label_kind(const cw_label *l, void *payload)
@@ -352,14 +352,20 @@ int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
     bool json = false, no_services = false;
     cw_acct_opts o;
     cw_acct_opts_init(&o);
-    static const struct option longs[] = {
-        {"store", required_argument, NULL, 's'},      {"from", required_argument, NULL, 'f'},
-        {"model", required_argument, NULL, 'm'},      {"max-hops", required_argument, NULL, 'h'},
-        {"until", required_argument, NULL, 'u'},      {"min-amount", required_argument, NULL, 'a'},
-        {"labels", required_argument, NULL, 'l'},     {"json", no_argument, NULL, 'j'},
-        {"no-services", no_argument, NULL, 'n'},      {"through-mixer", no_argument, NULL, 'x'},
-        {"link-score", required_argument, NULL, 'k'}, {"btc-store", required_argument, NULL, 'b'},
-        {"bridge-window", required_argument, NULL, 'w'}, {NULL, 0, NULL, 0}};
+    static const struct option longs[] = {{"store", required_argument, NULL, 's'},
+                                          {"from", required_argument, NULL, 'f'},
+                                          {"model", required_argument, NULL, 'm'},
+                                          {"max-hops", required_argument, NULL, 'h'},
+                                          {"until", required_argument, NULL, 'u'},
+                                          {"min-amount", required_argument, NULL, 'a'},
+                                          {"labels", required_argument, NULL, 'l'},
+                                          {"json", no_argument, NULL, 'j'},
+                                          {"no-services", no_argument, NULL, 'n'},
+                                          {"through-mixer", no_argument, NULL, 'x'},
+                                          {"link-score", required_argument, NULL, 'k'},
+                                          {"btc-store", required_argument, NULL, 'b'},
+                                          {"bridge-window", required_argument, NULL, 'w'},
+                                          {NULL, 0, NULL, 0}};
     optind = 1;
     opterr = 0;
     int c;
@@ -457,8 +463,8 @@ int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
     cw_trace_labelmap *blm = NULL;
     cw_xchain_result *xr = NULL;
     if (btc_store && cw_evmstore_detect(btc_store)) {
-        rc = cw_error_set(CW_EINVAL, "--btc-store %s: an EVM store, not a Bitcoin store",
-                          btc_store);
+        rc =
+            cw_error_set(CW_EINVAL, "--btc-store %s: an EVM store, not a Bitcoin store", btc_store);
         goto out;
     }
     if ((rc = cw_evmstore_open(&s, store, false, NULL)))

@@ -43,8 +43,8 @@ static json_t *utc(uint64_t t)
 }
 
 json_t *cw_cli_xchain_json(const cw_xchain_result *x, const cw_evmstore *s,
-                           const cw_chainstore *btc, json_t *(*asset_json)(const cw_evmstore *,
-                                                                           uint32_t))
+                           const cw_chainstore *btc,
+                           json_t *(*asset_json)(const cw_evmstore *, uint32_t))
 {
     size_t ne, nd, np;
     const cw_xchain_exit *e = cw_xchain_result_exits(x, &ne);
@@ -54,16 +54,14 @@ json_t *cw_cli_xchain_json(const cw_xchain_result *x, const cw_evmstore *s,
     for (size_t i = 0; i < ne; i++) {
         char dec[CW_U256_DEC_MAX];
         cw_u256_to_dec(dec, &e[i].amount);
-        json_t *j = json_pack("{s:o, s:o, s:o, s:s, s:I, s:I, s:o, s:s, s:b}", "tx",
-                              hex_tx(s, e[i].tx), "bridge", evm_addr(s, e[i].bridge), "asset",
-                              asset_json(s, e[i].asset), "amount", dec, "block",
-                              (json_int_t)e[i].block, "time", (json_int_t)e[i].time, "time_utc",
-                              utc(e[i].time), "status", cw_xchain_status_name(e[i].status),
-                              "taint_probable", e[i].probable);
+        json_t *j = json_pack(
+            "{s:o, s:o, s:o, s:s, s:I, s:I, s:o, s:s, s:b}", "tx", hex_tx(s, e[i].tx), "bridge",
+            evm_addr(s, e[i].bridge), "asset", asset_json(s, e[i].asset), "amount", dec, "block",
+            (json_int_t)e[i].block, "time", (json_int_t)e[i].time, "time_utc", utc(e[i].time),
+            "status", cw_xchain_status_name(e[i].status), "taint_probable", e[i].probable);
         json_object_set_new(j, "memo", e[i].memo[0] ? json_string(e[i].memo) : json_null());
         if (e[i].status != CW_XCHAIN_NO_MEMO && e[i].status != CW_XCHAIN_BAD_MEMO) {
-            json_object_set_new(j, "function",
-                                json_string(cw_evm_memo_fn_name(e[i].parsed.fn)));
+            json_object_set_new(j, "function", json_string(cw_evm_memo_fn_name(e[i].parsed.fn)));
             json_object_set_new(j, "chain", json_string(e[i].parsed.chain));
             json_object_set_new(j, "dest_asset", json_string(e[i].parsed.asset));
             json_object_set_new(j, "destination", json_string(e[i].parsed.dest));
@@ -80,9 +78,9 @@ json_t *cw_cli_xchain_json(const cw_xchain_result *x, const cw_evmstore *s,
                     best = p[dd->first_payout + k].score;
             json_object_set_new(j, "edge",
                                 json_pack("{s:s, s:o, s:s, s:s, s:f, s:b}", "from_chain",
-                                          cw_evmstore_chain(s)->name, "from_tx",
-                                          hex_tx(s, e[i].tx), "to_chain", "bitcoin", "to_address",
-                                          dd->address, "score", best, "probable", 1));
+                                          cw_evmstore_chain(s)->name, "from_tx", hex_tx(s, e[i].tx),
+                                          "to_chain", "bitcoin", "to_address", dd->address, "score",
+                                          best, "probable", 1));
         }
         json_array_append_new(exits, j);
     }
@@ -96,13 +94,13 @@ json_t *cw_cli_xchain_json(const cw_xchain_result *x, const cw_evmstore *s,
                 pays, json_pack("{s:s, s:I, s:I, s:I, s:o, s:f, s:b, s:b}", "txid", txid, "vout",
                                 (json_int_t)(pp->out - cw_chainstore_tx_first_out(btc, pp->tx)),
                                 "value_sat", (json_int_t)pp->value, "time", (json_int_t)pp->time,
-                                "time_utc", utc(pp->time), "score", pp->score, "traced",
-                                pp->traced, "probable", 1));
+                                "time_utc", utc(pp->time), "score", pp->score, "traced", pp->traced,
+                                "probable", 1));
         }
         json_t *c = json_pack("{s:s, s:b, s:o}", "address", d[k].address, "in_store",
                               d[k].addr != CW_NONE64, "payouts", pays);
-        json_object_set_new(c, "trace", d[k].trace ? cw_trace_json(d[k].trace, 100, 1000)
-                                                   : json_null());
+        json_object_set_new(c, "trace",
+                            d[k].trace ? cw_trace_json(d[k].trace, 100, 1000) : json_null());
         json_array_append_new(conts, c);
     }
     return json_pack("{s:o, s:o}", "bridge_exits", exits, "continuations", conts);

@@ -32,7 +32,7 @@
 #include "chainwatch/evm/block.h"
 #include "chainwatch/evm/store.h"
 
-#define CW_EVM_MEMO_MAX 236 /* bytes kept per memo row (THORChain's own limit is 250) */
+#define CW_EVM_MEMO_MAX 236        /* bytes kept per memo row (THORChain's own limit is 250) */
 #define CW_EVM_MEMO_INPUT_MAX 2048 /* calldata longer than this is never scanned for a memo */
 
 typedef enum cw_evm_memo_fn {
@@ -59,15 +59,15 @@ const char *cw_evm_memo_fn_name(cw_evm_memo_fn f);
 
 typedef struct cw_evm_memo {
     cw_evm_memo_fn fn;
-    char chain[16];    /* target chain of a swap/loan ("BTC"), from the asset; "" when none */
-    char symbol[80];   /* target symbol ("BTC", "USDT-0XDAC1..."), "" when none */
-    char asset[96];    /* the asset as written, expanded from a shortening ("BTC.BTC") */
-    char kind;         /* '.' layer 1, '/' synth, '~' trade, '-' secured; 0 when none */
-    char dest[128];    /* destination address or THORName, as written ("" = back to sender) */
-    char refund[128];  /* refund address (DEST/REFUND form), "" when none */
-    char limit[48];    /* trade limit as written ("" = none); see limit_valid/limit_value */
-    bool limit_valid;  /* the limit parsed (integer or MANTISSAeEXP) */
-    bool limit_fits;   /* and fits in limit_value */
+    char chain[16];   /* target chain of a swap/loan ("BTC"), from the asset; "" when none */
+    char symbol[80];  /* target symbol ("BTC", "USDT-0XDAC1..."), "" when none */
+    char asset[96];   /* the asset as written, expanded from a shortening ("BTC.BTC") */
+    char kind;        /* '.' layer 1, '/' synth, '~' trade, '-' secured; 0 when none */
+    char dest[128];   /* destination address or THORName, as written ("" = back to sender) */
+    char refund[128]; /* refund address (DEST/REFUND form), "" when none */
+    char limit[48];   /* trade limit as written ("" = none); see limit_valid/limit_value */
+    bool limit_valid; /* the limit parsed (integer or MANTISSAeEXP) */
+    bool limit_fits;  /* and fits in limit_value */
     uint64_t limit_value;
     uint32_t interval, quantity; /* streaming swap; 0 when absent */
     char affiliate[96];          /* affiliate(s) as written ("a/b") */
@@ -99,14 +99,14 @@ enum { CW_EVM_MEMO_SRC_CALLDATA = 1, CW_EVM_MEMO_SRC_LOG = 2, CW_EVM_MEMO_SRC_TE
 #define CW_EVM_MEMOF_TRUNCATED 0x1 /* the memo was longer than CW_EVM_MEMO_MAX */
 
 typedef struct cw_evm_row_memo {
-    uint64_t tx;   /* tx number */
-    uint32_t log;  /* log index in the block (SRC_LOG), else CW_EVM_NONE32 */
-    uint32_t to;   /* account id the memo was addressed to: the tx's `to` or the log's emitter */
-    uint16_t len;  /* bytes in memo */
+    uint64_t tx;    /* tx number */
+    uint32_t log;   /* log index in the block (SRC_LOG), else CW_EVM_NONE32 */
+    uint32_t to;    /* account id the memo was addressed to: the tx's `to` or the log's emitter */
+    uint16_t len;   /* bytes in memo */
     uint8_t source; /* CW_EVM_MEMO_SRC_* (SRC_TEXT: the whole calldata is the memo) */
     uint8_t flags;  /* CW_EVM_MEMOF_* */
     char memo[CW_EVM_MEMO_MAX]; /* NUL-padded */
-} cw_evm_row_memo; /* 256 bytes */
+} cw_evm_row_memo;              /* 256 bytes */
 
 /* Reader accessors (rows borrowed from the mapping until close). */
 uint64_t cw_evmstore_memo_count(const cw_evmstore *s);

@@ -36,7 +36,7 @@ void cw_xchain_opts_init(cw_xchain_opts *o)
 
 const char *cw_xchain_status_name(cw_xchain_status s)
 {
-    static const char *const n[] = {"continued",         "no memo",     "bad memo",
+    static const char *const n[] = {"continued",          "no memo",     "bad memo",
                                     "no store for chain", "other chain", "bad address",
                                     "not paid in window"};
     return (unsigned)s < sizeof n / sizeof n[0] ? n[s] : "?";
@@ -48,7 +48,7 @@ const char *cw_xchain_status_name(cw_xchain_status s)
             size_t nc_ = (cap) ? 2 * (cap) : 16;                                                   \
             void *p_ = cw_realloc((arr), nc_ * sizeof *(arr));                                     \
             if (!p_)                                                                               \
-                return cw_error_set(CW_ENOMEM, "out of memory (bridge exits)");                   \
+                return cw_error_set(CW_ENOMEM, "out of memory (bridge exits)");                    \
             (arr) = p_;                                                                            \
             (cap) = nc_;                                                                           \
         }                                                                                          \
@@ -228,7 +228,9 @@ static int continue_btc(cw_xchain_result *x, const cw_chainstore *cs,
                 snprintf(e->note, sizeof e->note,
                          "%s is a %s asset held on the bridge's own chain, not a payout on %s",
                          m->asset,
-                         m->kind == '/' ? "synthetic" : m->kind == '~' ? "trade" : "secured",
+                         m->kind == '/'   ? "synthetic"
+                         : m->kind == '~' ? "trade"
+                                          : "secured",
                          m->chain);
             else
                 snprintf(e->note, sizeof e->note,
@@ -246,8 +248,9 @@ static int continue_btc(cw_xchain_result *x, const cw_chainstore *cs,
         if (cw_addr_decode(&key, m->dest, net) != 0) {
             cw_error_clear();
             e->status = CW_XCHAIN_BAD_ADDRESS;
-            snprintf(e->note, sizeof e->note, "'%.120s' is not a Bitcoin address of %s (the store's network)",
-                     m->dest, cw_network_name(net));
+            snprintf(e->note, sizeof e->note,
+                     "'%.120s' is not a Bitcoin address of %s (the store's network)", m->dest,
+                     cw_network_name(net));
             continue;
         }
         size_t di = 0;

@@ -23,9 +23,9 @@ _Static_assert(sizeof(cw_evm_row_memo) == 256, "memo row");
 
 const char *cw_evm_memo_fn_name(cw_evm_memo_fn f)
 {
-    static const char *const n[] = {"unknown", "swap",     "add",    "withdraw", "out",
-                                    "refund",  "loan_open", "loan_repay", "donate", "noop",
-                                    "bond",    "unbond",   "leave",  "reserve",  "migrate",
+    static const char *const n[] = {"unknown",  "swap",       "add",        "withdraw", "out",
+                                    "refund",   "loan_open",  "loan_repay", "donate",   "noop",
+                                    "bond",     "unbond",     "leave",      "reserve",  "migrate",
                                     "ragnarok", "consolidate"};
     return (unsigned)f < sizeof n / sizeof n[0] ? n[f] : "unknown";
 }
@@ -152,8 +152,8 @@ static int parse_asset(cw_evm_memo *m, span s)
     for (size_t i = 0; i < k; i++) {
         char c = a.p[i];
         if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
-            return cw_error_set(CW_EINVAL, "memo field 2 (asset) '%.*s': bad chain name",
-                                (int)s.n, s.p);
+            return cw_error_set(CW_EINVAL, "memo field 2 (asset) '%.*s': bad chain name", (int)s.n,
+                                s.p);
     }
     for (size_t i = k + 1; i < a.n; i++) {
         char c = a.p[i];
@@ -221,8 +221,7 @@ static int parse_limit(cw_evm_memo *m, span s, int field)
             continue;
         if (!all_digits(part[i]) || !digits_u64(part[i], &v) || v > UINT32_MAX)
             return cw_error_set(CW_EINVAL, "memo field %d: streaming %s '%.*s' is not a number",
-                                field, i == 1 ? "interval" : "quantity", (int)part[i].n,
-                                part[i].p);
+                                field, i == 1 ? "interval" : "quantity", (int)part[i].n, part[i].p);
         if (i == 1)
             m->interval = (uint32_t)v;
         else
@@ -241,9 +240,8 @@ static int parse_fee(cw_evm_memo *m, span s, int field)
         }
     for (size_t i = 0; i < s.n; i++)
         if (!(s.p[i] == '/' || (s.p[i] >= '0' && s.p[i] <= '9')))
-            return cw_error_set(CW_EINVAL,
-                                "memo field %d (affiliate fee) '%.*s': not basis points", field,
-                                (int)s.n, s.p);
+            return cw_error_set(CW_EINVAL, "memo field %d (affiliate fee) '%.*s': not basis points",
+                                field, (int)s.n, s.p);
     uint64_t v = 0;
     if (first.n && (!digits_u64(first, &v) || v > 10000))
         return cw_error_set(CW_EINVAL,
@@ -474,8 +472,8 @@ int cw_evm_memotab_add_tx(cw_evm_memotab *m, const cw_evm_block *b, const cw_evm
     bool repeated = false;
     for (uint32_t i = 0; cn && i < t->n_logs; i++) {
         const cw_evm_log *l = &b->logs[t->first_log + i];
-        size_t ln = cw_evm_memo_from_abi(cw_evm_block_bytes(b, l->data_off), l->data_len, 0, lm,
-                                         sizeof lm);
+        size_t ln =
+            cw_evm_memo_from_abi(cw_evm_block_bytes(b, l->data_off), l->data_len, 0, lm, sizeof lm);
         if (ln == cn && memcmp(lm, cm, cn) == 0)
             repeated = true;
     }
@@ -484,8 +482,8 @@ int cw_evm_memotab_add_tx(cw_evm_memotab *m, const cw_evm_block *b, const cw_evm
         return rc;
     for (uint32_t i = 0; i < t->n_logs; i++) {
         const cw_evm_log *l = &b->logs[t->first_log + i];
-        size_t ln = cw_evm_memo_from_abi(cw_evm_block_bytes(b, l->data_off), l->data_len, 0, lm,
-                                         sizeof lm);
+        size_t ln =
+            cw_evm_memo_from_abi(cw_evm_block_bytes(b, l->data_off), l->data_len, 0, lm, sizeof lm);
         if (ln && keep(lm, ln) &&
             (rc = add_row(m, txn, l->log_index, to, CW_EVM_MEMO_SRC_LOG, lm, ln)))
             return rc;

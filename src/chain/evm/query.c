@@ -690,11 +690,11 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
                  mr->source > CW_EVM_MEMO_SRC_TEXT ||
                  (!(mr->flags & CW_EVM_MEMOF_TRUNCATED) &&
                   cw_evm_memo_parse(&pm, mr->memo, mr->len) != 0))
-            problem(&p, "memo %llu (tx %llu): not a memo the writer keeps",
-                    (unsigned long long)i, (unsigned long long)mr->tx);
+            problem(&p, "memo %llu (tx %llu): not a memo the writer keeps", (unsigned long long)i,
+                    (unsigned long long)mr->tx);
         else if ((mr->source == CW_EVM_MEMO_SRC_LOG) != (mr->log != CW_EVM_NONE32))
-            problem(&p, "memo %llu: log index %u does not match its source",
-                    (unsigned long long)i, mr->log);
+            problem(&p, "memo %llu: log index %u does not match its source", (unsigned long long)i,
+                    mr->log);
     }
     cw_error_clear();
     if (p.n)

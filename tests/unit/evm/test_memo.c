@@ -164,11 +164,11 @@ static void test_extract(void)
     memset(cd, 0, sizeof cd);
     memcpy(cd, "\x44\xbc\x93\x7b", 4);
     uint8_t *p = cd + 4;
-    p = word(p, 0x1234);       /* vault (an address word) */
-    p = word(p, 0);            /* asset 0x0 = ETH */
+    p = word(p, 0x1234);        /* vault (an address word) */
+    p = word(p, 0);             /* asset 0x0 = ETH */
     p = word(p, 5000000000ull); /* amount */
-    p = word(p, 0xa0);         /* offset of memo */
-    p = word(p, 1767230000);   /* expiry */
+    p = word(p, 0xa0);          /* offset of memo */
+    p = word(p, 1767230000);    /* expiry */
     p = word(p, ml);
     memcpy(p, memo, ml);
     char out[256];
