@@ -424,5 +424,11 @@ const cw_command cw_cmd_trace = {
     "                    give them the round's value first (default on; still PROBABLE)\n"
     "  --top N           paths and addresses shown (default 10); --graph N: txs in the\n"
     "                    JSON graph (default 1000); --max-nodes N: memory bound\n\n"
+    "On an EVM store (--from 0xTXHASH): the account model (--model, --max-hops, --until,\n"
+    "--min-amount, --labels, --no-services, --through-mixer, --link-score), and bridge exits:\n"
+    "  --btc-store DIR   continue each bridge exit whose memo pays a Bitcoin address in this\n"
+    "                    Bitcoin store: from the outputs paying it after the deposit (one\n"
+    "                    cross-chain edge, PROBABLE, with its score)\n"
+    "  --bridge-window H  hours after the deposit in which payouts count (default 72)\n\n"
     "Exit codes: 0 done, 1 failure, 2 usage, 3 source not found.\n",
     run};

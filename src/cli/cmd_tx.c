@@ -62,6 +62,13 @@ static int run_evm(const cw_store_opts *o)
                json_is_string(t) ? json_string_value(t) : "(none)",
                json_is_true(json_object_get(v, "probable")) ? "  (probable: status unknown)" : "");
     }
+    json_array_foreach(json_object_get(j, "memos"), i, v)
+    {
+        if (i == 0)
+            printf("  bridge memos:\n");
+        printf("    %-8s \"%s\"\n", json_string_value(json_object_get(v, "source")),
+               json_string_value(json_object_get(v, "memo")));
+    }
     json_decref(j);
     return CW_EXIT_OK;
 }

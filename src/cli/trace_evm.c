@@ -17,8 +17,10 @@
 #include "chainwatch/evm_services.h"
 #include "chainwatch/labels.h"
 #include "chainwatch/util.h"
+#include "chainwatch/xchain.h"
 #include "cli/cli.h"
 #include "cli/trace_evm.h"
+#include "cli/xchain_cli.h"
 #include "util/u64map.h"
 
 #define MAX_FROM 64
@@ -26,8 +28,9 @@
 typedef struct stops {
     cw_labels *db;
     const cw_evmstore *s;
-    const cw_evm_services *sv; /* recognised from behaviour (probable) */
-    cw_u64map cache;           /* account -> stop kind + 1 */
+    const cw_evm_services *sv;   /* recognised from behaviour (probable) */
+    const uint8_t *memo_bridges; /* accounts memos name as bridge deposits (xchain.h) */
+    cw_u64map cache;             /* account -> stop kind + 1 */
 } stops;
 
 static int label_kind(const cw_label *l, void *payload)
@@ -71,6 +74,9 @@ static int stop_of(void *ctx, uint32_t account)
         return (int)v - 1;
     /* a label is a fact: it takes precedence over behaviour */
     int kind = label_stop(st, account);
+    /* then a memo naming another chain: the account says what it is */
+    if (!kind && st->memo_bridges && (st->memo_bridges[account / 8] >> (account % 8) & 1))
+        kind = CW_ACCT_STOP_BRIDGE;
     const cw_evm_service *svc = kind ? NULL : cw_evm_services_get(st->sv, account);
     if (svc && svc->kind == CW_EVM_SVC_MIXER) {
         kind = CW_ACCT_STOP_MIXER;
@@ -225,6 +231,11 @@ static json_t *end_label_json(stops *st, uint32_t account)
     return best ? best : json_null();
 }
 
+void cw_cli_evm_scaled(char *out, size_t n, const cw_u256 *v, json_t *asset)
+{
+    scaled(out, n, v, asset);
+}
+
 static json_t *service_json(const cw_evmstore *s, const cw_evm_services *sv, uint32_t account)
 {
     const cw_evm_service *svc = cw_evm_services_get(sv, account);
@@ -262,9 +273,15 @@ static json_t *result_json(const cw_evmstore *s, stops *st, const cw_acct_result
         if (!strcmp(model, "poison"))
             json_object_set_new(j, "reads_as", json_string("reach (value touched), not amount"));
         /* behaviour is reported where it decided: a labelled account is a fact */
-        json_object_set_new(j, "recognised",
-                            label_stop(st, e[i].account) ? json_null()
-                                                         : service_json(s, sv, e[i].account));
+        json_t *rec;
+        if (label_stop(st, e[i].account))
+            rec = json_null();
+        else if (e[i].stop == CW_ACCT_STOP_BRIDGE) /* only memos make an unlabelled bridge */
+            rec = json_pack("{s:s, s:b}", "as", "bridge deposit (swap memos to other chains)",
+                            "probable", 1);
+        else
+            rec = service_json(s, sv, e[i].account);
+        json_object_set_new(j, "recognised", rec);
         if (e[i].stop != CW_ACCT_STOP_NONE) {
             /* the movements into the stop: the cash-out (or mixer, bridge) transactions */
             size_t na;
@@ -356,9 +373,11 @@ static void print_text(json_t *j, double seconds)
                json_string_value(json_object_get(v, "address")), sc,
                (long long)json_integer_value(json_object_get(v, "hops")),
                json_is_true(json_object_get(v, "probable")) ? "  (probable)" : "");
-        if (json_is_object(rec))
+        if (json_is_object(rec) && json_is_real(json_object_get(rec, "score")))
             printf("  [probable %s, score %.2f]", json_string_value(json_object_get(rec, "as")),
                    json_real_value(json_object_get(rec, "score")));
+        else if (json_is_object(rec))
+            printf("  [probable %s]", json_string_value(json_object_get(rec, "as")));
         putchar('\n');
     }
     json_array_foreach(json_object_get(j, "conversions"), i, v)
@@ -386,19 +405,28 @@ static double now(void)
 int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
 {
     const char *store = getenv("CHAINWATCH_STORE"), *labels = getenv("CHAINWATCH_LABELS_DB");
-    const char *model = "fifo";
+    const char *model = "fifo", *btc_store = NULL;
+    cw_xchain_opts xo;
+    cw_xchain_opts_init(&xo);
     char *from[MAX_FROM];
     int n_from = 0;
     bool json = false, no_services = false;
     cw_acct_opts o;
     cw_acct_opts_init(&o);
-    static const struct option longs[] = {
-        {"store", required_argument, NULL, 's'},      {"from", required_argument, NULL, 'f'},
-        {"model", required_argument, NULL, 'm'},      {"max-hops", required_argument, NULL, 'h'},
-        {"until", required_argument, NULL, 'u'},      {"min-amount", required_argument, NULL, 'a'},
-        {"labels", required_argument, NULL, 'l'},     {"json", no_argument, NULL, 'j'},
-        {"no-services", no_argument, NULL, 'n'},      {"through-mixer", no_argument, NULL, 'x'},
-        {"link-score", required_argument, NULL, 'k'}, {NULL, 0, NULL, 0}};
+    static const struct option longs[] = {{"store", required_argument, NULL, 's'},
+                                          {"from", required_argument, NULL, 'f'},
+                                          {"model", required_argument, NULL, 'm'},
+                                          {"max-hops", required_argument, NULL, 'h'},
+                                          {"until", required_argument, NULL, 'u'},
+                                          {"min-amount", required_argument, NULL, 'a'},
+                                          {"labels", required_argument, NULL, 'l'},
+                                          {"json", no_argument, NULL, 'j'},
+                                          {"no-services", no_argument, NULL, 'n'},
+                                          {"through-mixer", no_argument, NULL, 'x'},
+                                          {"link-score", required_argument, NULL, 'k'},
+                                          {"btc-store", required_argument, NULL, 'b'},
+                                          {"bridge-window", required_argument, NULL, 'w'},
+                                          {NULL, 0, NULL, 0}};
     optind = 1;
     opterr = 0;
     int c;
@@ -460,6 +488,20 @@ int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
             o.min_link_score = v;
             break;
         }
+        case 'b':
+            btc_store = optarg;
+            break;
+        case 'w': {
+            char *end;
+            double v = strtod(optarg, &end);
+            if (end == optarg || *end || !(v > 0 && v <= 24 * 365))
+                return cw_cli_usage_error(cmd, "--bridge-window: '%s' is not hours in (0, 8760]",
+                                          optarg);
+            xo.window_s = (uint64_t)(v * 3600);
+            if (xo.prompt_s > xo.window_s)
+                xo.prompt_s = xo.window_s;
+            break;
+        }
         default:
             return cw_cli_usage_error(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
         }
@@ -476,8 +518,22 @@ int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
     size_t n_ids = 0;
     cw_acct_result *r = NULL;
     cw_evm_services *sv = NULL;
+    uint8_t *mb = NULL;
+    size_t n_mb = 0;
+    cw_chainstore *bs = NULL;
+    cw_trace_labelmap *blm = NULL;
+    cw_xchain_result *xr = NULL;
+    if (btc_store && cw_evmstore_detect(btc_store)) {
+        rc =
+            cw_error_set(CW_EINVAL, "--btc-store %s: an EVM store, not a Bitcoin store", btc_store);
+        goto out;
+    }
     if ((rc = cw_evmstore_open(&s, store, false, NULL)))
         goto out;
+    if (btc_store && (rc = cw_chainstore_open(&bs, btc_store, false, CW_NET_MAIN))) {
+        rc = cw_error_wrap(rc, "--btc-store: ");
+        goto out;
+    }
     if (labels && (rc = cw_labels_open(&st.db, labels, CW_LABELS_READONLY)))
         goto out;
     for (int i = 0; i < n_from; i++) {
@@ -500,21 +556,48 @@ int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
     if (!no_services && (rc = cw_evm_services_detect(&sv, s)))
         goto out;
     st.sv = sv;
+    /* bridges named by their deposits' memos (two or more swaps to other chains) */
+    if (!no_services && (rc = cw_xchain_memo_bridges(s, 2, &mb, &n_mb)))
+        goto out;
+    st.memo_bridges = mb;
     cw_acct_evm ev = {s, stop_of, &st, personal_of};
     cw_acct_source src;
     cw_acct_source_evm(&src, &ev);
     if ((rc = cw_acct_trace(&r, &src, ids, n_ids, &o)))
         goto out;
     json_t *j = result_json(s, &st, r, model);
+    /* bridge exits and their continuation in Bitcoin (xchain.h) */
+    if (bs && st.db && (rc = cw_trace_labelmap_new(&blm, bs, st.db)))
+        goto out_j;
+    if (blm) {
+        xo.btc.stop[0] = "exchange";
+        xo.btc.stop[1] = "exchange_deposit";
+        xo.btc.n_stop = 2;
+    }
+    if ((rc = cw_xchain_bridge_exits(&xr, s, r, bs, blm, &xo)))
+        goto out_j;
+    json_t *xj = cw_cli_xchain_json(xr, s, bs, asset_json);
+    json_object_update(j, xj);
+    json_decref(xj);
     double secs = now() - t0;
     json_object_set_new(j, "seconds", json_real(secs));
     if (json) {
         cw_cli_print_json(j);
     } else {
         print_text(j, secs);
+        cw_cli_xchain_print(j);
+        json_decref(j);
+    }
+    if (0) {
+    out_j:
         json_decref(j);
     }
 out:
+    cw_xchain_result_free(xr);
+    cw_trace_labelmap_free(blm);
+    if (bs)
+        cw_chainstore_close(bs);
+    free(mb);
     cw_acct_result_free(r);
     cw_evm_services_free(sv);
     free(ids);

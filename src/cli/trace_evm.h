@@ -2,8 +2,13 @@
 #ifndef CW_CLI_TRACE_EVM_H
 #define CW_CLI_TRACE_EVM_H
 
+#include <jansson.h>
+
+#include "chainwatch/evm/u256.h"
 #include "cli/cli.h"
 
 int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv);
+/* "123.456 USDT": base units v of the asset described by asset_json's object, exactly. */
+void cw_cli_evm_scaled(char *out, size_t n, const cw_u256 *v, json_t *asset);
 
 #endif

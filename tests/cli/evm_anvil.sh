@@ -32,7 +32,20 @@ S="$T/store"
 DRV="node $SRC/tests/evm/anvil_scenario.mjs"
 
 check "scenario deployed and sent" $DRV scenario "$URL" "$T/state.json"
+# bridge memos through RPC: UTF-8 calldata, and an ABI string argument (deposit(vault, asset,
+# amount, memo)'s layout) sent to a plain address
+ACC=$(rpc eth_accounts '[]' | jq -r '.result[5]')
+MEMO='=:BTC.BTC:bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4:0/1/0'
+TXT_HEX=0x$(/usr/bin/python3 -c 'import sys; print(sys.argv[1].encode().hex())' "$MEMO")
+ABI_HEX=0x$(/usr/bin/python3 -c '
+import sys
+m = sys.argv[1].encode(); w = lambda v: v.to_bytes(32, "big")
+print((bytes.fromhex("1fece7b4") + w(0xbeef) + w(0) + w(10**18) + w(0x80) + w(len(m)) + m.ljust(64, b"\0")).hex())' "$MEMO")
+MTX1=$(rpc eth_sendTransaction "[{\"from\":\"$ACC\",\"to\":\"0x000000000000000000000000000000000000beef\",\"value\":\"0xde0b6b3a7640000\",\"data\":\"$TXT_HEX\"}]" | jq -r .result)
+MTX2=$(rpc eth_sendTransaction "[{\"from\":\"$ACC\",\"to\":\"0x000000000000000000000000000000000000beef\",\"value\":\"0xde0b6b3a7640000\",\"data\":\"$ABI_HEX\"}]" | jq -r .result)
 check "ingest evm --rpc" "$CW_BIN" ingest evm --rpc "$URL" --store "$S" --chain dev --quiet
+check_eq "RPC: a memo as UTF-8 calldata is kept" "$("$CW_BIN" tx "$MTX1" --store "$S" --json | jq -r '.memos[] | .source + " " + .memo')" "text $MEMO"
+check_eq "RPC: a memo as an ABI string argument is kept" "$("$CW_BIN" tx "$MTX2" --store "$S" --json | jq -r '.memos[] | .source + " " + .memo')" "calldata $MEMO"
 TIP=$(printf '%d' "$(rpc eth_blockNumber '[]' | jq -r .result)")
 check_eq "store tip = node tip" "$("$CW_BIN" check --store "$S" >/dev/null && "$CW_BIN" block "$TIP" --store "$S" --json | jq -r .hash)" "$(rpc eth_getBlockByNumber "[\"$(printf 0x%x "$TIP")\",false]" | jq -r .result.hash)"
 check "every balance equals the node's (ETH and each token)" $DRV check "$URL" "$T/state.json" "$CW_BIN" "$S"

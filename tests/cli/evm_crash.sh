@@ -9,6 +9,8 @@ MK=$(dirname "$0")/evm/mkchain.py
 python3 "$MK" "$T/a" 100 50 1 140
 "$CW_BIN" ingest evm --csv "$T/a" --store "$T/ref" --commit-blocks 10 --quiet > /dev/null
 check "reference store checks" "$CW_BIN" check --store "$T/ref"
+check "the store holds bridge memos (memos.col is covered below)" \
+    test "$("$CW_BIN" check --store "$T/ref" --json | jq '.checked.memos')" -ge 20
 ref=$(store_digest "$T/ref")
 killed=0
 for n in $(seq 1 200); do

@@ -3,7 +3,9 @@
 acceptance figures): cash-out recall and precision (the heist's deposit transactions at exchange
 deposit addresses), amount per exchange and asset, mixer entries and the precision of the mixer
 links reported, bridge deposits found (bridged value is its own figure, not a missed cash-out),
-and the share of the world's transactions the trace names. Reads only the CLI's JSON and the truth files, so it scores worlds
+bridge exits (recall: the heist's bridge deposits reported as exits whose memo decodes to the true
+Bitcoin address), and the share of the world's transactions the trace names. Reads only the CLI's
+JSON and the truth files, so it scores worlds
 from any generator that writes the same truth (docs/GEN.md, EVM worlds).
 
 usage: evm_eval.py WORLD_DIR TRACE_JSON [TRACE_JSON...]   (one trace per heist)
@@ -25,8 +27,20 @@ for r in true_cash:
     true_amount[(r["exchange"], r["asset"])] += int(r["amount"])
 found_tx, found_amount = set(), defaultdict(int)
 named_txs, mixer_in = set(), 0
+# bridge exits: the heists' deposits to the bridge and the Bitcoin address each memo names
+import os
+true_bridge = {r["tx_hash"]: r["btc_address"] for r in csv.DictReader(open(T + "bridge_deposits.csv")) if r["heist"]} \
+    if os.path.exists(T + "bridge_deposits.csv") else {}
+exits_found, exits_right, exits_honest = set(), set(), set()
 for path in traces:
     j = json.load(open(path))
+    for x in j.get("bridge_exits", []):
+        exits_found.add(x["tx"])
+        named_txs.add(x["tx"])
+        if x["tx"] not in true_bridge:
+            exits_honest.add(x["tx"])
+        elif x.get("destination") == true_bridge[x["tx"]]:
+            exits_right.add(x["tx"])
     for e in j["ends"]:
         for p in e.get("path", []):
             if p:
@@ -83,8 +97,12 @@ bt = len(bridge_found & set(bridge_truth))
 print(f"bridge deposits: truth {len(bridge_truth)}, found {len(bridge_found)}, correct {bt}: "
       f"recall {bt / len(bridge_truth) if bridge_truth else 1.0:.3f}, "
       f"{sum(bridge_truth.values())} wei bridged (not a cash-out)")
+b_recall = len(exits_right) / len(true_bridge) if true_bridge else 1.0
+b_prec = 1 - len(exits_honest) / len(exits_found) if exits_found else 1.0
+print(f"bridge exits: truth {len(true_bridge)}, found {len(exits_found)}, with the true Bitcoin address "
+      f"{len(exits_right)}: recall {b_recall:.3f}, precision {b_prec:.3f}")
 n_txs = wj.get("txs") or 1
 print(f"transactions named by the trace: {len(named_txs)} of {n_txs} ({100 * len(named_txs) / n_txs:.3f} %)")
 ok = recall >= 0.95 and precision >= 0.95 and worst <= 0.01 and link_precision >= 0.9 and \
-    len(named_txs) <= 0.25 * n_txs
+    len(named_txs) <= 0.25 * n_txs and b_recall >= 0.95
 print("RESULT", "pass" if ok else "fail")

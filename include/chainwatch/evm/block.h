@@ -63,6 +63,9 @@ typedef struct cw_evm_tx {
     bool has_contract;
     uint8_t selector[4];            /* first 4 bytes of input (zeros when shorter) */
     uint32_t input_len;             /* bytes of input */
+    uint32_t input_off, input_kept; /* input bytes in the arena when at most
+                                       CW_EVM_MEMO_INPUT_MAX (evm/memo.h: memo candidates),
+                                       input_kept = input_len then; else 0 */
     uint32_t first_log, n_logs;     /* set by cw_evm_block_finish */
     uint32_t first_trace, n_traces; /* set by cw_evm_block_finish */
     uint64_t src_line;

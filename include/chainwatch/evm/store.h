@@ -28,7 +28,7 @@
 #include "chainwatch/evm/block.h"
 #include "chainwatch/evm/u256.h"
 
-#define CW_EVM_STORE_FORMAT 1
+#define CW_EVM_STORE_FORMAT 2 /* 2: the memo table (evm/memo.h) */
 #define CW_EVM_NONE32 0xffffffffu
 #define CW_EVM_NONE64 UINT64_MAX
 #define CW_EVM_ASSET_NATIVE 0u

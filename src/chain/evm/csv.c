@@ -31,6 +31,7 @@
 
 #include "chainwatch/errors.h"
 #include "chainwatch/evm/csv.h"
+#include "chainwatch/evm/memo.h"
 #include "chainwatch/util.h"
 
 enum { K_BLOCKS, K_TXS, K_RECEIPTS, K_LOGS, K_TT, K_TRACES, K_TOKENS, K_N };
@@ -976,8 +977,18 @@ static int row_tx(cw_evm_csv *r, stream *s, cw_evm_block *b)
     if (cw_evm_hex_decode(sel, in.p + 2, head) ||
         cw_evm_hex_decode(NULL, in.p + 2 + 2 * head, (in.n - 2) / 2 - head))
         return bad(r, s, "input", in, "bad hex digit");
+    /* short inputs are kept in the block's arena: memo candidates (evm/memo.h) */
+    uint8_t keep[CW_EVM_MEMO_INPUT_MAX];
+    bool kept = (in.n - 2) / 2 <= CW_EVM_MEMO_INPUT_MAX;
+    if (kept && cw_evm_hex_decode(keep, in.p + 2, (in.n - 2) / 2))
+        return bad(r, s, "input", in, "bad hex digit");
     memcpy(t->selector, sel, 4);
     t->input_len = in.n >= 2 ? (uint32_t)((in.n - 2) / 2) : 0;
+    if (kept && t->input_len) {
+        if ((rc = cw_evm_block_put_bytes(b, keep, t->input_len, &t->input_off)))
+            return rc;
+        t->input_kept = t->input_len;
+    }
     field mf = col(s, T_MAXFEE), mp = col(s, T_MAXPRIO), ty = col(s, T_TYPE);
     if (mf.n && (rc = parse_u256f(r, s, mf, "max_fee_per_gas", &t->max_fee_per_gas)))
         return rc;

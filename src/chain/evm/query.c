@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "chainwatch/errors.h"
+#include "chainwatch/evm/memo.h"
 #include "chainwatch/evm/query.h"
 #include "chainwatch/util.h"
 
@@ -180,6 +181,21 @@ int cw_evm_query_tx(json_t **out, const cw_evmstore *s, const char *hash)
     for (uint64_t m = a; m < e; m++)
         json_array_append_new(ms, move_json(s, m));
     json_object_set_new(o, "movements", ms);
+    /* bridge memos kept by the store (evm/memo.h) */
+    json_t *mj = json_array();
+    cw_evmstore_tx_memos(s, tx, &a, &e);
+    for (uint64_t i = a; i < e; i++) {
+        const cw_evm_row_memo *mr = cw_evmstore_memo(s, i);
+        static const char *const src[] = {"?", "calldata", "log", "text"};
+        json_t *m = json_pack("{s:s%, s:s}", "memo", mr->memo, (size_t)mr->len, "source",
+                              src[mr->source <= 3 ? mr->source : 0]);
+        if (mr->log != CW_EVM_NONE32)
+            json_object_set_new(m, "log_index", json_integer(mr->log));
+        if (mr->flags & CW_EVM_MEMOF_TRUNCATED)
+            json_object_set_new(m, "truncated", json_true());
+        json_array_append_new(mj, m);
+    }
+    json_object_set_new(o, "memos", mj);
     *out = o;
     return 0;
 }
@@ -662,6 +678,25 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
         }
         cw_free(t);
     }
+    /* memos: in tx order, each of a tx in the store, each parsing as it did when kept */
+    uint64_t n_memos = cw_evmstore_memo_count(s);
+    for (uint64_t i = 0; i < n_memos; i++) {
+        const cw_evm_row_memo *mr = cw_evmstore_memo(s, i);
+        cw_evm_memo pm;
+        if (mr->tx >= c.txs || (i && mr->tx < cw_evmstore_memo(s, i - 1)->tx))
+            problem(&p, "memo %llu: tx %llu past the txs or out of order", (unsigned long long)i,
+                    (unsigned long long)mr->tx);
+        else if (mr->len > CW_EVM_MEMO_MAX || mr->source < CW_EVM_MEMO_SRC_CALLDATA ||
+                 mr->source > CW_EVM_MEMO_SRC_TEXT ||
+                 (!(mr->flags & CW_EVM_MEMOF_TRUNCATED) &&
+                  cw_evm_memo_parse(&pm, mr->memo, mr->len) != 0))
+            problem(&p, "memo %llu (tx %llu): not a memo the writer keeps", (unsigned long long)i,
+                    (unsigned long long)mr->tx);
+        else if ((mr->source == CW_EVM_MEMO_SRC_LOG) != (mr->log != CW_EVM_NONE32))
+            problem(&p, "memo %llu: log index %u does not match its source", (unsigned long long)i,
+                    mr->log);
+    }
+    cw_error_clear();
     if (p.n)
         rc = CW_ECORRUPT;
     json_t *o = json_object();
@@ -672,6 +707,7 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
                                   "txs", (json_int_t)c.txs, "movements", (json_int_t)c.moves,
                                   "accounts", (json_int_t)c.accounts, "assets",
                                   (json_int_t)c.assets, "creations", (json_int_t)c.creates));
+    json_object_set_new(json_object_get(o, "checked"), "memos", json_integer((json_int_t)n_memos));
     json_object_set_new(o, "balances_checked", json_boolean(complete));
     if (complete)
         json_object_set_new(o, "balances_below_zero", json_integer((json_int_t)negative));

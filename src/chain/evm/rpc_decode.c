@@ -16,6 +16,7 @@
 #include "chain/evm/rpc_int.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/evm/block.h"
+#include "chainwatch/evm/memo.h"
 #include "chainwatch/evm/rpc.h"
 
 typedef struct dctx {
@@ -199,9 +200,14 @@ static int decode_tx(dctx *d, json_t *t, cw_evm_tx *tx)
     const char *in = str_field(d, t, "input", true, &rc2);
     if (!in)
         return rc2;
-    if ((rc = get_data(d, t, "input", NULL, NULL, tx->selector)))
-        return rc;
     tx->input_len = (uint32_t)((strlen(in) - 2) / 2);
+    /* short inputs are kept in the block's arena: memo candidates (evm/memo.h) */
+    bool keep = tx->input_len && tx->input_len <= CW_EVM_MEMO_INPUT_MAX;
+    uint32_t klen = 0;
+    if ((rc = get_data(d, t, "input", keep ? &tx->input_off : NULL, keep ? &klen : NULL,
+                       tx->selector)))
+        return rc;
+    tx->input_kept = keep ? klen : 0;
     tx->status = CW_EVM_STATUS_UNKNOWN;
     tx->effective_gas_price = tx->gas_price;
     return 0;

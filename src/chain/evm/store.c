@@ -33,7 +33,9 @@
 
 #include <xxhash.h>
 
+#include "chain/evm/memo_int.h"
 #include "chainwatch/errors.h"
+#include "chainwatch/evm/memo.h"
 #include "chainwatch/evm/store.h"
 #include "chainwatch/store.h"
 #include "chainwatch/util.h"
@@ -165,6 +167,7 @@ struct cw_evmstore {
     head_ent *heads;      /* writer only: 1 << HEADS_BITS entries, heads not yet in acctlast.col */
     uint32_t *heads_used; /* slots in use, in order of first use */
     size_t n_heads;
+    cw_evm_memotab memos; /* memos.col (memo.c): published with the counts */
 };
 
 static void crash_point(cw_evmstore *s)
@@ -369,6 +372,7 @@ static void to_manifest(cw_manifest *m, const cw_evmstore *s, const counts *c)
     cw_manifest_set(m, "assets", c->assets);
     cw_manifest_set(m, "creates", c->creates);
     cw_manifest_set(m, "incomplete_blocks", incomplete_at(s, c));
+    cw_manifest_set(m, "memos", cw_evm_memotab_rows_below(&s->memos, c->txs));
 }
 
 static int write_counts(cw_evmstore *s, const counts *c)
@@ -585,6 +589,8 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
     s->txidx.fd = s->addridx.fd = -1;
     for (int i = 0; i < N_COLS; i++)
         s->cols[i].fd = -1;
+    s->memos.col.fd = -1;
+    uint64_t pub_memos = 0;
     if ((size_t)snprintf(s->dir, sizeof s->dir, "%s", dir) >= sizeof s->dir) {
         cw_free(s);
         return cw_error_set(CW_EINVAL, "store path too long: %s", dir);
@@ -667,6 +673,7 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
         s->pub.assets = cw_manifest_get(&m, "assets", 0);
         s->pub.creates = cw_manifest_get(&m, "creates", 0);
         s->incomplete = cw_manifest_get(&m, "incomplete_blocks", 0);
+        pub_memos = cw_manifest_get(&m, "memos", 0);
     }
     set_wrapped(s);
     for (int i = 0; i < N_COLS; i++) {
@@ -675,6 +682,8 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
     }
     if ((rc = cw_hashidx_open(&s->txidx, dir, "txhash", writable)) ||
         (rc = cw_hashidx_open(&s->addridx, dir, "addr", writable)))
+        goto fail;
+    if ((rc = cw_evm_memotab_open(&s->memos, dir, writable, pub_memos)))
         goto fail;
     if (writable && (rc = recover(s)))
         goto fail;
@@ -724,6 +733,9 @@ int cw_evmstore_close(cw_evmstore *s)
                 rc = r;
         }
     }
+    int mr = cw_evm_memotab_close(&s->memos, s->writable);
+    if (mr && !rc)
+        rc = mr;
     if (s->txidx.fd >= 0)
         cw_hashidx_close(&s->txidx);
     if (s->addridx.fd >= 0)
@@ -1233,6 +1245,7 @@ int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
         }
     }
     counts before = cur_counts(s);
+    uint64_t memos_before = s->memos.col.rows;
     int rc;
     /* room for the block, so that pointers into the columns stay valid below */
     size_t est_moves = 4 * b->n_txs + b->n_logs + b->n_traces + b->n_withdrawals + 4;
@@ -1315,7 +1328,8 @@ int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
             goto fail;
         /* a creation's value goes to the new contract */
         uint32_t vto = to != CW_EVM_NONE32 ? to : created;
-        if ((rc = tx_moves(s, b, t, txn, miner, from, vto)))
+        if ((rc = tx_moves(s, b, t, txn, miner, from, vto)) ||
+            (rc = cw_evm_memotab_add_tx(&s->memos, b, t, txn, to)))
             goto fail;
     }
     /* block-level: rewards, genesis allocations, the DAO fork, then withdrawals */
@@ -1383,6 +1397,7 @@ fail : {
     int saved = cw_error_code();
     char msg[1024];
     snprintf(msg, sizeof msg, "%s", cw_error_last());
+    s->memos.col.rows = memos_before;
     if (!undo_inplace(s, &cur, &before, false)) {
         if (!before.blocks)
             s->base = 0;
@@ -1407,6 +1422,8 @@ int cw_evmstore_commit(cw_evmstore *s)
         if ((rc = cw_column_sync(&s->cols[i], lo[i], s->cols[i].rows)))
             return rc;
     }
+    if ((rc = cw_column_sync(&s->memos.col, s->memos.pub, s->memos.col.rows)))
+        return rc;
     crash_point(s);
     cw_hashidx_set_count(&s->txidx, s->txidx.count);
     cw_hashidx_set_count(&s->addridx, s->addridx.count);
@@ -1418,6 +1435,7 @@ int cw_evmstore_commit(cw_evmstore *s)
         return rc;
     s->pub = to;
     s->incomplete = inc;
+    s->memos.pub = s->memos.col.rows;
     crash_point(s);
     return 0;
 }
@@ -1428,6 +1446,7 @@ int cw_evmstore_rollback(cw_evmstore *s, int64_t number)
     counts cur = cur_counts(s);
     if ((rc = undo_inplace(s, &cur, &s->pub, false)))
         return rc;
+    s->memos.col.rows = s->memos.pub;
     if (!s->pub.blocks || number >= (int64_t)(s->base + s->pub.blocks - 1))
         return 0;
     uint64_t keep = number < (int64_t)s->base ? 0 : (uint64_t)(number - (int64_t)s->base) + 1;
@@ -1441,6 +1460,7 @@ int cw_evmstore_rollback(cw_evmstore *s, int64_t number)
     crash_point(s);
     s->pub = to;
     s->incomplete = inc;
+    s->memos.pub = s->memos.col.rows = cw_evm_memotab_rows_below(&s->memos, to.txs);
     rc = undo_inplace(s, &from, &to, false);
     if (!rc && !to.blocks)
         s->base = 0;
@@ -1585,4 +1605,25 @@ int cw_evmstore_account_flows(const cw_evmstore *s, uint32_t id, uint64_t at, cw
         }
     }
     return 0;
+}
+
+/* ---- memos (evm/memo.h) ---- */
+
+uint64_t cw_evmstore_memo_count(const cw_evmstore *s)
+{
+    return s->memos.col.rows;
+}
+
+const cw_evm_row_memo *cw_evmstore_memo(const cw_evmstore *s, uint64_t i)
+{
+    return i < s->memos.col.rows ? cw_column_row(&s->memos.col, i) : NULL;
+}
+
+void cw_evmstore_tx_memos(const cw_evmstore *s, uint64_t tx, uint64_t *first, uint64_t *end)
+{
+    *first = cw_evm_memotab_rows_below(&s->memos, tx);
+    *end = *first;
+    while (*end < s->memos.col.rows &&
+           ((const cw_evm_row_memo *)cw_column_row(&s->memos.col, *end))->tx == tx)
+        (*end)++;
 }

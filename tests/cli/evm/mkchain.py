@@ -5,7 +5,8 @@ ones before it on seed 1, so two seeds with the same FORK give two chains that s
 FIRST..FORK-1.
 Blocks FIRST..FIRST+N-1 linked by parent hash, each with a few txs (ETH transfers, a contract
 creation, a failed tx), receipts, Transfer logs of one token, WETH Deposit/Withdrawal logs,
-traces with an internal call, and tokens.csv. Deterministic. Also prints nothing."""
+traces with an internal call, and tokens.csv; some txs carry a bridge memo (as UTF-8 calldata,
+or in a Deposit event's data as an ABI string). Deterministic. Also prints nothing."""
 import hashlib, os, random, sys
 
 d, first, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -57,13 +58,21 @@ for b in range(first, first + n):
             li += 1
             rows_logs.append((li, t["hash"], i, WETH, word(777), ",".join([DEPOSIT, pad(t["frm"])])))
             li += 1
+            if b % 5 == 2:  # a router's Deposit(to, asset, amount, memo) event: an ABI string
+                m = ("SWAP:BTC.BTC:1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2:%d" % b).encode()
+                data = word(5) + "%064x" % 64 + "%064x" % len(m) + m.hex().ljust(64 * ((len(m) + 31) // 32), "0")
+                rows_logs.append((li, t["hash"], i, A(60), data, ",".join([DEPOSIT, pad(A(61))])))
+                li += 1
         rows_traces.append((t["hash"], i, t["frm"], t["to"], t["value"], "call", "call", "", "" if t["status"] else "Reverted", t["status"]))
         if t["status"]:
             rows_traces.append((t["hash"], i, t["to"], A(50), 3, "call", "call", "0", "", 1))
     B.write(f"{b},{bh},{parent},0x0,0x0,0x0,0x0,0x0,0x0,{A(7)},0,0,1000,0x,30000000,{21000*len(txs)},{1600000000+12*b},{len(txs)},{base_fee},,\n")
     cum = 0
     for i, t in enumerate(txs):
-        T.write(f"{t['hash']},{i},{bh},{b},{i},{t['frm']},{t['to']},{t['value']},50000,9,0xa9059cbb00,{1600000000+12*b},20,2,2\n")
+        inp = "0xa9059cbb00"
+        if i == 0 and b % 4 == 1:  # a bridge memo as UTF-8 calldata (memos.col)
+            inp = "0x" + ("=:BTC.BTC:bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4:%d" % b).encode().hex()
+        T.write(f"{t['hash']},{i},{bh},{b},{i},{t['frm']},{t['to']},{t['value']},50000,9,{inp},{1600000000+12*b},20,2,2\n")
         cum += 21000
         R.write(f"{t['hash']},{i},{bh},{b},{cum},21000,,,{t['status']},9,,,,\n")
     for (li_, h, i, addr, data, topics) in rows_logs:

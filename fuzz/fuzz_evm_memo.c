@@ -1,0 +1,79 @@
+/*
+ * fuzz_evm_memo.c: libFuzzer target for bridge memos (src/chain/evm/memo.c).
+ *
+ * The input is used three ways: as a memo string (cw_evm_memo_parse must accept or refuse with
+ * CW_EINVAL and a message, and every string field of an accepted memo is NUL-terminated inside
+ * its buffer; an exit has a chain and a destination), as calldata and as log data
+ * (cw_evm_memo_from_abi / _from_text must stay inside the buffer, and what they return must be
+ * printable, hold a ':' and appear verbatim in the input). Any broken invariant calls abort().
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chainwatch/errors.h"
+#include "chainwatch/evm/memo.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define FAIL(...)                                                                                  \
+    do {                                                                                           \
+        fprintf(stderr, "fuzz_evm_memo: " __VA_ARGS__);                                            \
+        fprintf(stderr, "\n");                                                                     \
+        abort();                                                                                   \
+    } while (0)
+
+static void terminated(const char *f, size_t n, const char *what)
+{
+    if (!memchr(f, 0, n))
+        FAIL("%s not NUL-terminated", what);
+}
+
+static void candidate(const uint8_t *data, size_t size, size_t got, const char *out)
+{
+    if (!got)
+        return;
+    size_t n = strlen(out);
+    if (n != got || !strchr(out, ':'))
+        FAIL("candidate of %zu bytes reads as %zu, or holds no ':'", got, n);
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] > 0x7e)
+            FAIL("candidate byte %zu not printable", i);
+    bool found = false;
+    for (size_t i = 0; i + n <= size && !found; i++)
+        found = memcmp(data + i, out, n) == 0;
+    if (!found)
+        FAIL("candidate not in the input");
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    cw_evm_memo m;
+    int rc = cw_evm_memo_parse(&m, (const char *)data, size);
+    if (rc != 0 && rc != CW_EINVAL)
+        FAIL("parse returned %d", rc);
+    if (rc == CW_EINVAL && !*cw_error_last())
+        FAIL("refused without a message");
+    if (rc == 0) {
+        terminated(m.chain, sizeof m.chain, "chain");
+        terminated(m.symbol, sizeof m.symbol, "symbol");
+        terminated(m.asset, sizeof m.asset, "asset");
+        terminated(m.dest, sizeof m.dest, "dest");
+        terminated(m.refund, sizeof m.refund, "refund");
+        terminated(m.limit, sizeof m.limit, "limit");
+        terminated(m.affiliate, sizeof m.affiliate, "affiliate");
+        terminated(m.hash, sizeof m.hash, "hash");
+        if (m.fn == CW_MEMO_UNKNOWN)
+            FAIL("accepted an unknown function");
+        if (cw_evm_memo_is_exit(&m) && (!m.chain[0] || !m.dest[0]))
+            FAIL("an exit without chain or destination");
+        if (m.fee_bps > 10000)
+            FAIL("fee above 10000 bps accepted");
+    }
+    cw_error_clear();
+    char out[256];
+    candidate(data, size, cw_evm_memo_from_text(data, size, out, sizeof out), out);
+    candidate(data, size, cw_evm_memo_from_abi(data, size, 4, out, sizeof out), out);
+    candidate(data, size, cw_evm_memo_from_abi(data, size, 0, out, sizeof out), out);
+    return 0;
+}

@@ -1,0 +1,117 @@
+/*
+ * evm/memo.h: bridge memos on EVM chains (docs/STORE-FORMAT.md "EVM stores: memos",
+ * docs/TRACE-MODELS.md "Cross-chain: bridge exits").
+ *
+ * THORChain and MAYAChain take a user's intent as a text memo: on EVM chains the string argument
+ * of the router's deposit(vault, asset, amount, memo) / depositWithExpiry(..., memo, expiry)
+ * call, echoed in the router's Deposit(to, asset, amount, memo) event, or UTF-8 calldata of a
+ * plain transfer. The grammar is FUNCTION:PARAM1:PARAM2:..., e.g.
+ *   SWAP:BTC.BTC:bc1q...:LIM/INTERVAL/QUANTITY:AFFILIATE:FEE   (also "s" and "=")
+ *   =:b:bc1q...:0/1/0                                          (b = BTC.BTC)
+ *   OUT:<inbound tx hash>  REFUND:<hash>                       (the bridge paying out)
+ *   ADD/+/a, WITHDRAW/-/wd, LOAN+/$+, LOAN-/$-, DONATE/%, NOOP, BOND, UNBOND, LEAVE, RESERVE
+ *
+ * Three parts:
+ *  - the parser (cw_evm_memo_parse): function, asset (CHAIN.SYMBOL, synth CHAIN/SYMBOL, trade
+ *    CHAIN~SYMBOL, secured CHAIN-SYMBOL, the one-letter shortenings), destination and refund
+ *    address, limit (integer or scientific "161e6"), streaming interval/quantity, affiliates
+ *    and their fees in basis points;
+ *  - extraction of memo candidates from calldata and log data (an ABI-encoded string argument,
+ *    or the whole calldata as text), used by the store's writer;
+ *  - the store's memo side table (memos.col): one row per memo kept (those whose function the
+ *    parser recognises), keyed by tx and log index, in chain order. Not all calldata: a memo
+ *    is at most CW_EVM_MEMO_MAX bytes, and only recognised memos are kept.
+ */
+#ifndef CHAINWATCH_EVM_MEMO_H
+#define CHAINWATCH_EVM_MEMO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chainwatch/evm/block.h"
+#include "chainwatch/evm/store.h"
+
+#define CW_EVM_MEMO_MAX 236        /* bytes kept per memo row (THORChain's own limit is 250) */
+#define CW_EVM_MEMO_INPUT_MAX 2048 /* calldata longer than this is never scanned for a memo */
+
+typedef enum cw_evm_memo_fn {
+    CW_MEMO_UNKNOWN = 0,
+    CW_MEMO_SWAP = 1,
+    CW_MEMO_ADD = 2,
+    CW_MEMO_WITHDRAW = 3,
+    CW_MEMO_OUT = 4,    /* outbound payment of the bridge: OUT:<inbound hash> */
+    CW_MEMO_REFUND = 5, /* REFUND:<inbound hash> */
+    CW_MEMO_LOAN_OPEN = 6,
+    CW_MEMO_LOAN_REPAY = 7,
+    CW_MEMO_DONATE = 8,
+    CW_MEMO_NOOP = 9,
+    CW_MEMO_BOND = 10,
+    CW_MEMO_UNBOND = 11,
+    CW_MEMO_LEAVE = 12,
+    CW_MEMO_RESERVE = 13,
+    CW_MEMO_MIGRATE = 14,
+    CW_MEMO_RAGNAROK = 15,
+    CW_MEMO_CONSOLIDATE = 16
+} cw_evm_memo_fn;
+
+const char *cw_evm_memo_fn_name(cw_evm_memo_fn f);
+
+typedef struct cw_evm_memo {
+    cw_evm_memo_fn fn;
+    char chain[16];   /* target chain of a swap/loan ("BTC"), from the asset; "" when none */
+    char symbol[80];  /* target symbol ("BTC", "USDT-0XDAC1..."), "" when none */
+    char asset[96];   /* the asset as written, expanded from a shortening ("BTC.BTC") */
+    char kind;        /* '.' layer 1, '/' synth, '~' trade, '-' secured; 0 when none */
+    char dest[128];   /* destination address or THORName, as written ("" = back to sender) */
+    char refund[128]; /* refund address (DEST/REFUND form), "" when none */
+    char limit[48];   /* trade limit as written ("" = none); see limit_valid/limit_value */
+    bool limit_valid; /* the limit parsed (integer or MANTISSAeEXP) */
+    bool limit_fits;  /* and fits in limit_value */
+    uint64_t limit_value;
+    uint32_t interval, quantity; /* streaming swap; 0 when absent */
+    char affiliate[96];          /* affiliate(s) as written ("a/b") */
+    uint32_t fee_bps;            /* the (first) affiliate fee in basis points */
+    char hash[80];               /* OUT / REFUND: the inbound tx id */
+    uint32_t n_fields;           /* colon-separated fields, the function included */
+} cw_evm_memo;
+
+/* Parses a memo (n bytes, no NUL needed). 0, or CW_EINVAL with a message naming the field (an
+ * unknown function, a swap without an asset, a malformed asset, limit, streaming parameter or
+ * fee, a control character or a memo longer than 250 bytes). */
+int cw_evm_memo_parse(cw_evm_memo *out, const char *s, size_t n);
+
+/* True when the memo sends value to a chain other than `home` (an EVM chain's THORChain prefix:
+ * "ETH", "BSC", "AVAX", "BASE", ...): a swap or loan whose asset names another chain. */
+bool cw_evm_memo_is_exit(const cw_evm_memo *m);
+
+/* Memo candidates. Each writes the string (NUL-terminated, at most cap-1 bytes) and returns its
+ * length, or 0 when there is none.
+ *  _from_text: the bytes themselves when they are all printable ASCII and hold a ':';
+ *  _from_abi:  the first ABI-encoded `string` argument (an offset word in the first 12 head
+ *              words pointing to a length and printable bytes holding a ':') of data, whose head
+ *              starts at byte `skip` (4 for calldata after the selector, 0 for log data). */
+size_t cw_evm_memo_from_text(const uint8_t *data, size_t n, char *out, size_t cap);
+size_t cw_evm_memo_from_abi(const uint8_t *data, size_t n, size_t skip, char *out, size_t cap);
+
+/* ---- the store's side table (evm/store.h) ---- */
+enum { CW_EVM_MEMO_SRC_CALLDATA = 1, CW_EVM_MEMO_SRC_LOG = 2, CW_EVM_MEMO_SRC_TEXT = 3 };
+#define CW_EVM_MEMOF_TRUNCATED 0x1 /* the memo was longer than CW_EVM_MEMO_MAX */
+
+typedef struct cw_evm_row_memo {
+    uint64_t tx;    /* tx number */
+    uint32_t log;   /* log index in the block (SRC_LOG), else CW_EVM_NONE32 */
+    uint32_t to;    /* account id the memo was addressed to: the tx's `to` or the log's emitter */
+    uint16_t len;   /* bytes in memo */
+    uint8_t source; /* CW_EVM_MEMO_SRC_* (SRC_TEXT: the whole calldata is the memo) */
+    uint8_t flags;  /* CW_EVM_MEMOF_* */
+    char memo[CW_EVM_MEMO_MAX]; /* NUL-padded */
+} cw_evm_row_memo;              /* 256 bytes */
+
+/* Reader accessors (rows borrowed from the mapping until close). */
+uint64_t cw_evmstore_memo_count(const cw_evmstore *s);
+const cw_evm_row_memo *cw_evmstore_memo(const cw_evmstore *s, uint64_t i);
+/* The memo rows of tx: [first, end) (empty when it has none). */
+void cw_evmstore_tx_memos(const cw_evmstore *s, uint64_t tx, uint64_t *first, uint64_t *end);
+
+#endif
