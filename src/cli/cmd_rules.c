@@ -67,6 +67,10 @@ const cw_command cw_cmd_rules = {
     "  stolen-funds-at-exchange             a case's traced funds reach an exchange (--cases)\n"
     "  watched-funds-coinjoin               a case's traced funds enter a CoinJoin (--cases)\n"
     "  supply-level-change                  a supply risk level rises (--supply-db)\n"
+    "On an EVM store (--store naming one; cases list 0x tx hashes in \"from\"):\n"
+    "  sanctioned-address-receives/-spends, and per case stolen-funds-at-exchange,\n"
+    "  watched-funds-mixer-entry, watched-funds-bridge-exit,\n"
+    "  watched-funds-sanctioned-counterparty (amounts per asset in base units; docs/RULES.md)\n"
     "Cases file: [{\"name\":..., \"from\":[\"txid:vout\"|\"txid\"|address...], "
     "\"severity\":\"critical\",\n"
     "\"tlp\":\"amber\", \"share_to\":\"KOR\"}]. New alerts are published to partners.\n",

@@ -612,7 +612,15 @@ int cw_monitor__run_evm(cw_monitor__ctx *c, const cw_monitor_opts *o)
     uint64_t from = state_read(o->node_db, s);
     cw_evm_counts k;
     cw_evmstore_counts(s, &k);
-    c->st->txs_scanned = k.moves - from;
+    /* transactions whose movements are scanned (block-level movements have none) */
+    c->st->txs_scanned = 0;
+    for (uint64_t m = from; m < k.moves; m++) {
+        uint64_t tx = cw_evmstore_move(s, m)->tx;
+        if (tx != CW_EVM_NONE64) {
+            c->st->txs_scanned = k.txs - tx;
+            break;
+        }
+    }
     if (labels && (rc = rule_sanctioned(c, s, lm, from)))
         goto out;
     if (o->cases_file) {

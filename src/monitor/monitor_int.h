@@ -26,7 +26,8 @@ cw_tlp cw_monitor__tlp(const char *s);
 
 /* The chain rules on an EVM store (o->store_dir holds one): sanctioned counterparties in newly
  * scanned movements, and per case stolen funds at exchanges, mixer entry, bridge exit and
- * traced funds reaching a sanctioned account. Sets st->txs_scanned (movements scanned). */
+ * traced funds reaching a sanctioned account. Sets st->txs_scanned (the transactions whose
+ * movements were scanned). */
 int cw_monitor__run_evm(cw_monitor__ctx *c, const cw_monitor_opts *o);
 
 #endif

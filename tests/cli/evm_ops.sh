@@ -41,6 +41,15 @@ check_eq "a wrong EIP-55 checksum: exit 2" "$rc" 2
 check "... and the message gives the checksummed form" grep -q 0x098B716B8Aaf21512996dC57EB0615e2383E2f96 "$T/err"
 check "text output says SANCTIONED" bash -c "'$CW_BIN' screen '$S' --store '$T/s' --labels '$L' | grep -q 'SANCTIONED (labelled)'"
 
+# an exchange that is also sanctioned: the trace still stops there as an exchange, and names
+# it by its sanctioned label (never hidden behind the exchange's)
+cp "$L" "$T/l2.db"
+printf 'address,entity,category,asset\n%s,Sanctioned Exchange,sanctioned,ETH\n' "$(truth .exchange)" > "$T/l2.csv"
+"$CW_BIN" labels import csv "$T/l2.csv" --db "$T/l2.db" --quiet > /dev/null
+check_eq "exchange + sanctioned: ends as exchange, labelled sanctioned" \
+    "$("$CW_BIN" trace --store "$T/s" --from "$(truth .heist)" --labels "$T/l2.db" --json | jq -r --arg a "$(truth .exchange)" '.ends[] | select(.address == $a) | "\(.kind) \(.label.category) \(.label.entity) \(.amount)"')" \
+    "exchange sanctioned Sanctioned Exchange $(truth .expect_wei.exchange)"
+
 # ---- monitor rules
 printf '[{"name":"heist","from":["%s"],"tlp":"amber","share_to":"KOR"}]\n' "$(truth .heist)" > "$T/cases.json"
 N=$T/node.db

@@ -145,7 +145,10 @@ export function edgesCsv(g) {
     value_sat: e.value, value_btc: e.value === null ? '' : (Number(e.value) / 1e8).toFixed(8), hop: e.hop,
     amount: e.text || '', kind: e.kind || 'transfer',
   }));
-  return toCsv(rows, ['source', 'source_label', 'source_category', 'target', 'target_label', 'target_category', 'value_sat', 'value_btc', 'hop', 'amount', 'kind']);
+  const cols = ['source', 'source_label', 'source_category', 'target', 'target_label', 'target_category', 'value_sat', 'value_btc', 'hop'];
+  // EVM traces (evm.js): exact amounts with their symbols, and the edge kind (bridge)
+  if (g.meta && g.meta.evm) cols.push('amount', 'kind');
+  return toCsv(rows, cols);
 }
 
 // Collapses runs of chain transactions (one traced input edge from a transaction, one traced
