@@ -1324,6 +1324,37 @@ static int relink_find(cw_trace *t)
                 tab_get(aaddr, aa_mask, out_addr(cw_chainstore_out(cs, o)), NULL))
                 rc = add_link(t, o, c, CW_RULE_RELINK_ADDRESS);
     }
+    /* the same exchange deposit account: a tx that spends CoinJoin outputs into a deposit
+     * address (label category exchange_deposit: one customer's account) that also received
+     * an anchor; every CoinJoin output it spends is the account holder's */
+    for (uint64_t j = 0; rc == 0 && aaddr && j <= aa_mask; j++) {
+        const char *cat;
+        uint64_t a = aaddr[j].key - 1;
+        if (!aaddr[j].key || !t->labels || !cw_trace_labelmap_get(t->labels, a, NULL, &cat) ||
+            strcmp(cat, "exchange_deposit") != 0)
+            continue;
+        uint64_t o = cw_chainstore_addr_last(cs, a);
+        for (int walked = 0; rc == 0 && o != CW_NONE64 && o < t->counts.outs && walked < 100000;
+             walked++, o = cw_chainstore_outlink(cs, o)) {
+            uint64_t S = cw_chainstore_out_tx(cs, o), s0, s1, so0, so1;
+            if ((rc = tab_add(&seen, &seen_mask, &n_seen, S, 1)) != 0) {
+                rc = rc == 1 ? 0 : rc;
+                continue;
+            }
+            bool cj;
+            if ((rc = tx_is_cj(t, S, &cj)) != 0 || cj)
+                continue;
+            cw_chainstore_tx_range(cs, S, &s0, &s1, &so0, &so1);
+            for (uint64_t k = s0; k < s1 && rc == 0; k++) {
+                uint64_t po = prevout_of(cs, k);
+                bool pcj = false;
+                if (po == CW_NONE64 || !relinkable(t, po) ||
+                    (rc = creator_is_cj(t, po, &memo, &memo_mask, &n_memo, &pcj)) != 0 || !pcj)
+                    continue;
+                rc = add_link(t, po, S, CW_RULE_RELINK_ADDRESS);
+            }
+        }
+    }
     /* remix chains: every re-linked output, then every output they re-link */
     for (uint64_t j = 0; rc == 0 && t->links && j <= t->link_mask; j++)
         if (t->links[j].key) {
