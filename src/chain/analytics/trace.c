@@ -18,6 +18,13 @@
  *    (any policy but stop), then, through ordinary txs, the inputs' probable total shared pro
  *    rata over the traced parts (largest remainder: conserved). Nothing that passed a CoinJoin
  *    is ever certain. Ranked CoinJoins share what reaches a group of equal outputs equally.
+ *  - FIFO after a ranked or proportional CoinJoin: its outputs carry their amounts "spread"
+ *    (no position in the coin); the next tx shares a spread amount pro rata over what each
+ *    output (and the fee) takes of that coin on the axis.
+ *  - Re-linking (forward FIFO, opts.relink): pass 1 as above; relink_find reads its result for
+ *    evidence of which CoinJoin outputs the source's owner holds (anchors co-spent, addresses,
+ *    remix chains); pass 2 reruns from the sources with each CoinJoin filling its re-linked
+ *    outputs first. Only pass 2's result is kept.
  * Memory: nodes, ends, intervals and tx records grow amortised; per-tx scratch buffers are
  * reused. Nothing is allocated per step otherwise. max_nodes bounds the run.
  */
