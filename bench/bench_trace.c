@@ -148,7 +148,7 @@ int main(int argc, char **argv)
 
     cw_trace_opts o;
     cw_trace_opts_init(&o);
-    run("fifo forward, the defaults (rank, floor 20 %)", cs, src, n, &o, 3);
+    run("fifo forward, the defaults (rank, floor 25 %)", cs, src, n, &o, 3);
     o.coinjoin = CW_CJ_PROPORTIONAL;
     run("fifo forward, CoinJoins proportional", cs, src, n, &o, 3);
     /* the raw edge rate, comparable with earlier figures: every sliver followed */
