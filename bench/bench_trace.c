@@ -4,7 +4,7 @@
  * haircut and poison with a hop limit and no stop (the value spreads through the economy:
  * the engine's raw edge rate), and screening (addresses per second, haircut backward, capped
  * at 3 hops and to the default floor). FIFO forward runs under the defaults (CoinJoins
- * ranked, probable floor 20 %), proportional, and without the floor; haircut and poison
+ * ranked, probable floor 25 %), proportional, and without the floor; haircut and poison
  * follow every sliver (no probable floor), as before issue 11. Prints edges/s (traced input->tx and
  * tx->output edges) and hops/s (txs processed: each is one step of the frontier), per CPU second of
  * this process (the machine is shared; wall time is printed too). Not a test.
@@ -148,7 +148,7 @@ int main(int argc, char **argv)
 
     cw_trace_opts o;
     cw_trace_opts_init(&o);
-    run("fifo forward, the defaults (rank, floor 20 %)", cs, src, n, &o, 3);
+    run("fifo forward, the defaults (rank, floor 25 %)", cs, src, n, &o, 3);
     o.coinjoin = CW_CJ_PROPORTIONAL;
     run("fifo forward, CoinJoins proportional", cs, src, n, &o, 3);
     /* the raw edge rate, comparable with earlier figures: every sliver followed */

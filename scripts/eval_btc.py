@@ -13,11 +13,15 @@ default CoinJoin policy) and `screen` on exchange deposit addresses, then prints
 
 * forward FIFO deposits: recall and precision over deposit outputs (an output paying an
   exchange deposit address that the trace gives value), certain and probable counted apart
-  (an output, or its tx, marked "probable": true, or an output's "probable_traced" sat);
+  (an output, or its tx, marked "probable": true, or an output's "probable_traced" sat):
+  "certain" counts a deposit with certain value, "certain + probable" one with any value;
   value precision (certain traced value on true stolen deposits / all certain traced value on
   deposits);
-* amount per exchange: |traced - true| / true per exchange that received stolen deposits, and
-  the share of the heist attributed to the victim exchange;
+* amount per exchange: |traced - true| / true per exchange that received stolen deposits,
+  with certain value only and with probable value counted, and the share of the heist
+  attributed to the victim exchange (both ways);
+  --trace-only measures only these (on a store already built by a full run), --trace-arg
+  passes options to `trace` (e.g. --trace-arg=--relink --trace-arg=off);
 * CoinJoin detection per kind (wasabi1, wasabi2, joinmarket, whirlpool, tx0 when the tool has
   that flag; "coinjoin" over all multi-owner kinds): recall from `tx --json` flags of every
   truth transaction, precision = true flagged / all flagged (`patterns build --json` counts);

@@ -18,6 +18,13 @@
  *    (any policy but stop), then, through ordinary txs, the inputs' probable total shared pro
  *    rata over the traced parts (largest remainder: conserved). Nothing that passed a CoinJoin
  *    is ever certain. Ranked CoinJoins share what reaches a group of equal outputs equally.
+ *  - FIFO after a ranked or proportional CoinJoin: its outputs carry their amounts "spread"
+ *    (no position in the coin); the next tx shares a spread amount pro rata over what each
+ *    output (and the fee) takes of that coin on the axis.
+ *  - Re-linking (forward FIFO, opts.relink): pass 1 as above; relink_find reads its result for
+ *    evidence of which CoinJoin outputs the source's owner holds (anchors co-spent, addresses,
+ *    remix chains); pass 2 reruns from the sources with each CoinJoin filling its re-linked
+ *    outputs first. Only pass 2's result is kept.
  * Memory: nodes, ends, intervals and tx records grow amortised; per-tx scratch buffers are
  * reused. Nothing is allocated per step otherwise. max_nodes bounds the run.
  */
@@ -1323,6 +1330,37 @@ static int relink_find(cw_trace *t)
             if (relinkable(t, o) &&
                 tab_get(aaddr, aa_mask, out_addr(cw_chainstore_out(cs, o)), NULL))
                 rc = add_link(t, o, c, CW_RULE_RELINK_ADDRESS);
+    }
+    /* the same exchange deposit account: a tx that spends CoinJoin outputs into a deposit
+     * address (label category exchange_deposit: one customer's account) that also received
+     * an anchor; every CoinJoin output it spends is the account holder's */
+    for (uint64_t j = 0; rc == 0 && aaddr && j <= aa_mask; j++) {
+        const char *cat;
+        uint64_t a = aaddr[j].key - 1;
+        if (!aaddr[j].key || !t->labels || !cw_trace_labelmap_get(t->labels, a, NULL, &cat) ||
+            strcmp(cat, "exchange_deposit") != 0)
+            continue;
+        uint64_t o = cw_chainstore_addr_last(cs, a);
+        for (int walked = 0; rc == 0 && o != CW_NONE64 && o < t->counts.outs && walked < 100000;
+             walked++, o = cw_chainstore_outlink(cs, o)) {
+            uint64_t S = cw_chainstore_out_tx(cs, o), s0, s1, so0, so1;
+            if ((rc = tab_add(&seen, &seen_mask, &n_seen, S, 1)) != 0) {
+                rc = rc == 1 ? 0 : rc;
+                continue;
+            }
+            bool cj;
+            if ((rc = tx_is_cj(t, S, &cj)) != 0 || cj)
+                continue;
+            cw_chainstore_tx_range(cs, S, &s0, &s1, &so0, &so1);
+            for (uint64_t k = s0; k < s1 && rc == 0; k++) {
+                uint64_t po = prevout_of(cs, k);
+                bool pcj = false;
+                if (po == CW_NONE64 || !relinkable(t, po) ||
+                    (rc = creator_is_cj(t, po, &memo, &memo_mask, &n_memo, &pcj)) != 0 || !pcj)
+                    continue;
+                rc = add_link(t, po, S, CW_RULE_RELINK_ADDRESS);
+            }
+        }
     }
     /* remix chains: every re-linked output, then every output they re-link */
     for (uint64_t j = 0; rc == 0 && t->links && j <= t->link_mask; j++)

@@ -1,16 +1,19 @@
 /*
  * test_trace_relink.c: re-linking (docs/TRACE-MODELS.md, "Re-linking", the worked example) on
- * hand-made regtest blocks: a thief's 10 BTC coin pays two Whirlpool premixes (0.01 BTC pool)
- * and keeps its "toxic" change T. Premix 1 goes through mix M1, its output through mix M2, and
- * that output is spent together with T into a deposit D (relinked-cospend at D, then
- * relinked-remix back through M2 to M1). Premix 2's mix M3 pays one output to T's address
- * (relinked-address). An honest participant of M1 deposits its output alone.
+ * hand-made regtest blocks: a thief's 10 BTC coin pays three Whirlpool premixes (0.01 BTC
+ * pool), 0.2 BTC to its exchange deposit address X (labelled exchange_deposit) and keeps its
+ * "toxic" change T. Premix 1 goes through mix M1, its output through mix M2, and that output
+ * is spent together with T into a deposit D (relinked-cospend at D, then relinked-remix back
+ * through M2 to M1). Premix 2's mix M3 pays one output to T's address (relinked-address).
+ * Premix 3's mix M4 has an output later paid alone to X by tx E (relinked-address: the same
+ * deposit account). An honest participant of M1 deposits its output alone.
  * Checked to the satoshi, with the default options and with --relink off:
- *   - with re-linking D carries 998,987,660 sat, 1,000,000 of them probable
- *     (relinked-cospend), the honest deposit nothing, M3's re-linked output 1,000,000;
- *   - without it (probable floor 0) each equal output of M1 and M3 carries 200,000 sat, the
- *     honest deposit 199,800 probable (the rest to its fee), D only 997,987,660 + 40,000 (a
- *     fifth of M2's fifth); at the default floor (0.25) the fifths are not followed.
+ *   - with re-linking D carries T + 1,000,000 sat, 1,000,000 of them probable
+ *     (relinked-cospend), E 999,000 (relinked-address), the honest deposit nothing, M3's
+ *     re-linked output 1,000,000;
+ *   - without it (probable floor 0) each equal output of M1, M3 and M4 carries 200,000 sat,
+ *     the honest deposit and E 199,800 probable (the rest to their fees), D only T + 40,000
+ *     (a fifth of M2's fifth); at the default floor (0.25) the fifths are not followed.
  * Value is conserved either way. The block builder is the one of test_patterns_shapes.c.
  */
 #include <stdio.h>
@@ -22,6 +25,7 @@
 #include "chainwatch/btc/ingest.h"
 #include "chainwatch/btc/store.h"
 #include "chainwatch/errors.h"
+#include "chainwatch/labels.h"
 #include "chainwatch/patterns.h"
 #include "chainwatch/trace.h"
 #include "chainwatch/util.h"
@@ -30,6 +34,7 @@
 
 static char dir[4096], store[4200];
 static cw_chainstore *cs;
+static cw_trace_labelmap *lm; /* kx: exchange_deposit */
 
 /* ------------------------------------------------------------------ a tiny block builder */
 
@@ -143,8 +148,10 @@ static void block_end(void)
 
 enum { DENOM = 1000000, EXTRA = 1170 };
 
-static coin stolen, hon[12], hpre;
-static uint8_t id_a[32], id_m1[32], id_m2[32], id_m3[32], id_d[32], id_h[32];
+static coin stolen, hon[16], hpre;
+static uint64_t kx; /* the thief's exchange deposit address (labelled exchange_deposit) */
+static uint8_t id_a[32], id_m1[32], id_m2[32], id_m3[32], id_m4[32], id_d[32], id_e[32], id_h[32];
+enum { T_VALUE = 976986490 }; /* A's change */
 
 static void last_txid(uint8_t out[32])
 {
@@ -186,26 +193,32 @@ static void build_world(const char *out_dir)
     /* block 1: the stolen coin, honest postmix coins and one honest premix */
     block_begin();
     fund(&stolen, 1000000000ULL, 0);
-    for (int i = 0; i < 12; i++)
+    for (int i = 0; i < 16; i++)
         fund(&hon[i], DENOM, 0);
     fund(&hpre, DENOM + EXTRA, 0);
     block_end();
 
-    /* block 2: A, the thief's Tx0-like split: two premixes and the toxic change T */
+    /* block 2: A, the thief's Tx0-like split: three premixes, 0.2 BTC to its exchange deposit
+     * address kx and the toxic change T */
     block_begin();
-    coin a_out[3];
-    uint64_t kp1 = new_key(), kp2 = new_key(), kt = new_key();
+    coin a_out[5];
+    uint64_t kp1 = new_key(), kp2 = new_key(), kp3 = new_key(), kt = new_key();
+    kx = new_key();
     gen_tx_reset(&tx);
     add_in(&tx, &stolen);
     add_out(&tx, DENOM + EXTRA, kp1);
     add_out(&tx, DENOM + EXTRA, kp2);
-    add_out(&tx, 1000000000ULL - 2 * (DENOM + EXTRA) - 10000, kt);
+    add_out(&tx, T_VALUE, kt);
+    add_out(&tx, DENOM + EXTRA, kp3);
+    add_out(&tx, 20000000, kx);
+    REQUIRE(1000000000ULL - 3 * (DENOM + EXTRA) - 20000000 - 10000 == T_VALUE);
     block_tx(&tx, a_out);
     last_txid(id_a);
     block_end();
     a_out[0].key = kp1;
     a_out[1].key = kp2;
     a_out[2].key = kt;
+    a_out[3].key = kp3;
 
     /* block 3: M1 (premix 1 + 4 honest remixes) and M3 (premix 2 + 4 honest remixes; its
      * output 1 paid to T's address) */
@@ -219,6 +232,11 @@ static void build_world(const char *out_dir)
     uint64_t k3[5] = {new_key(), kt, new_key(), new_key(), new_key()};
     mix(&tx, in3, k3, m3);
     last_txid(id_m3);
+    coin m4[5];
+    coin *in4[5] = {&a_out[3], &hon[12], &hon[13], &hon[14], &hon[15]};
+    uint64_t k4[5] = {new_key(), new_key(), new_key(), new_key(), new_key()};
+    mix(&tx, in4, k4, m4);
+    last_txid(id_m4);
     block_end();
 
     /* block 4: M2 (an honest premix, the thief's M1 output 3, 3 honest remixes); the honest
@@ -244,6 +262,12 @@ static void build_world(const char *out_dir)
     add_out(&tx, DENOM + a_out[2].value, new_key());
     block_tx(&tx, NULL);
     last_txid(id_d);
+    /* E: M4's output 2, alone, to the thief's deposit address kx (fee 1,000) */
+    gen_tx_reset(&tx);
+    add_in(&tx, &m4[2]);
+    add_out(&tx, DENOM - 1000, kx);
+    block_tx(&tx, NULL);
+    last_txid(id_e);
     block_end();
 
     char p[4200];
@@ -292,7 +316,7 @@ static cw_trace *run(bool relink, double floor)
     const cw_row_in *r = cw_chainstore_in(cs, i0);
     uint64_t s = cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout;
     cw_trace *t = NULL;
-    if (cw_trace_run(&t, cs, NULL, &s, 1, &o) != 0) {
+    if (cw_trace_run(&t, cs, lm, &s, 1, &o) != 0) {
         CHECK(!"cw_trace_run failed");
         fprintf(stderr, "trace: %s\n", cw_error_last());
         exit(cw_test_done());
@@ -325,13 +349,14 @@ static void test_relinked(void)
 {
     cw_trace *t = run(true, 0.25);
     const cw_trace_stats *st = cw_trace_stats_get(t);
-    CHECK_EQ_INT(st->relinked, 3); /* M2:4 (cospend), M1:3 (remix), M3:1 (address) */
+    /* M2:4 (cospend), M1:3 (remix), M3:1 (address), M4:2 (address: the deposit account) */
+    CHECK_EQ_INT(st->relinked, 4);
     CHECK_EQ_INT(st->relink_cospends, 1);
     uint64_t d = out_of(id_d, 0), h = out_of(id_h, 0), m3 = out_of(id_m3, 1);
     const cw_trace_end *e = end_at(t, d);
     REQUIRE(e != NULL);
     CHECK_EQ_INT(e->kind, CW_END_UNSPENT);
-    CHECK_EQ_INT(e->amount, 998987660LL);
+    CHECK_EQ_INT(e->amount, T_VALUE + DENOM);
     CHECK_EQ_INT(e->probable, 1000000);
     CHECK_EQ_INT(e->rule, CW_RULE_RELINK_COSPEND);
     CHECK(end_at(t, h) == NULL);
@@ -340,7 +365,13 @@ static void test_relinked(void)
         CHECK_EQ_INT(cw_trace_amount_at(t, out_of(id_m1, j)), j == 3 ? DENOM : 0);
         CHECK_EQ_INT(cw_trace_amount_at(t, out_of(id_m2, j)), j == 4 ? DENOM : 0);
         CHECK_EQ_INT(cw_trace_amount_at(t, out_of(id_m3, j)), j == 1 ? DENOM : 0);
+        CHECK_EQ_INT(cw_trace_amount_at(t, out_of(id_m4, j)), j == 2 ? DENOM : 0);
     }
+    e = end_at(t, out_of(id_e, 0));
+    REQUIRE(e != NULL);
+    CHECK_EQ_INT(e->amount, DENOM - 1000);
+    CHECK_EQ_INT(e->probable, DENOM - 1000);
+    CHECK_EQ_INT(e->rule, CW_RULE_RELINK_ADDRESS);
     e = end_at(t, m3);
     REQUIRE(e != NULL);
     CHECK_EQ_INT(e->probable, DENOM);
@@ -365,7 +396,9 @@ static void test_without(void)
     for (uint32_t j = 0; j < 5; j++) {
         CHECK_EQ_INT(cw_trace_amount_at(t, out_of(id_m1, j)), DENOM / 5);
         CHECK_EQ_INT(cw_trace_amount_at(t, out_of(id_m3, j)), DENOM / 5);
+        CHECK_EQ_INT(cw_trace_amount_at(t, out_of(id_m4, j)), DENOM / 5);
     }
+    CHECK_EQ_INT(end_at(t, out_of(id_e, 0))->amount, 199800);
     /* the honest deposit pays a 1,000 sat fee: the spread fifth is shared by the deposit
      * (999,000 of the coin's 1,000,000) and the fee */
     const cw_trace_end *e = end_at(t, h);
@@ -375,7 +408,7 @@ static void test_without(void)
     CHECK_EQ_INT(e->rule, CW_RULE_CJ_RANK);
     e = end_at(t, d);
     REQUIRE(e != NULL);
-    CHECK_EQ_INT(e->amount, 997987660LL + 40000); /* a fifth of M2's fifth */
+    CHECK_EQ_INT(e->amount, (long long)T_VALUE + 40000); /* a fifth of M2's fifth */
     CHECK_EQ_INT(e->probable, 40000);
     cw_trace_free(t);
     /* default floor, no re-linking: the fifths are not followed (dust) */
@@ -383,7 +416,7 @@ static void test_without(void)
     CHECK(end_at(t, h) == NULL);
     e = end_at(t, d);
     REQUIRE(e != NULL);
-    CHECK_EQ_INT(e->amount, 997987660LL);
+    CHECK_EQ_INT(e->amount, T_VALUE);
     CHECK_EQ_INT(e->probable, 0);
     cw_trace_free(t);
 }
@@ -409,9 +442,31 @@ int main(void)
         fprintf(stderr, "ingest: %s\n", cw_error_last());
         return 1;
     }
+    /* the label: kx is an exchange deposit address (found through E's output) */
+    {
+        uint64_t o_e = out_of(id_e, 0);
+        const cw_addr_key *k = cw_chainstore_addr(cs, cw_chainstore_out(cs, o_e)->addr);
+        char a[CW_ADDR_STR_MAX], csv[4300], db[4300];
+        snprintf(csv, sizeof csv, "%s/labels.csv", dir);
+        snprintf(db, sizeof db, "%s/labels.db", dir);
+        FILE *f = fopen(csv, "w");
+        cw_labels *ldb = NULL;
+        cw_label_import_stats ls;
+        if (!f || cw_addr_encode(a, sizeof a, k, CW_NET_REGTEST) < 0 ||
+            fprintf(f, "address,entity,category\n%s,Krakenish,exchange_deposit\n", a) < 0 ||
+            fclose(f) || cw_labels_open(&ldb, db, 0) ||
+            cw_labels_import(ldb, CW_IMPORT_CSV, csv, NULL, &ls) ||
+            cw_trace_labelmap_new(&lm, cs, ldb)) {
+            fprintf(stderr, "labels: %s\n", cw_error_last());
+            return 1;
+        }
+        cw_labels_close(ldb);
+        (void)kx;
+    }
     RUN(test_mixes_flagged);
     RUN(test_relinked);
     RUN(test_without);
+    cw_trace_labelmap_free(lm);
     cw_chainstore_close(cs);
     return cw_test_done();
 }
