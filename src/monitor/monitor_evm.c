@@ -455,7 +455,7 @@ static int rule_case(cw_monitor__ctx *c, const cw_evmstore *s, const cw_acct_lab
     }
     if (!n_ids)
         goto out;
-    cw_acct_evm aev = {s, stop_of, &st};
+    cw_acct_evm aev = {s, stop_of, &st, NULL};
     cw_acct_source src;
     cw_acct_source_evm(&src, &aev);
     cw_acct_opts o;

@@ -223,7 +223,7 @@ int cw_acct_report_trace(json_t **out, const cw_evmstore *s, cw_labels *db, cons
     if (!o->no_services && (rc = cw_evm_services_detect(&sv, s)))
         goto out;
     rctx c = {s, lm, sv};
-    cw_acct_evm ev = {s, stop_of, &c};
+    cw_acct_evm ev = {s, stop_of, &c, NULL};
     cw_acct_source src;
     cw_acct_source_evm(&src, &ev);
     if ((rc = cw_acct_trace(&r, &src, ids, n_ids, &o->trace)))
