@@ -70,7 +70,8 @@ if [ -s "$H" ]; then
 fi
 
 # --- EVM: a generated world, ingested from its ethereum-etl CSVs ----------------------------
-vg gen-evm gen evm --out "$T/e" --txs 2000 --seed 3 --quiet
+vg gen-evm gen evm --out "$T/e" --txs 15000 --seed 3 --quiet \
+    --scenario "$ROOT/data/scenarios/evm-quick-heist.json"
 if [ -d "$T/e/csv" ]; then ECSV=$T/e/csv; else ECSV=$T/e; fi
 vg ingest-evm ingest evm --csv "$ECSV" --store "$T/es" --quiet
 EH=$T/e/truth/heists.json

@@ -666,11 +666,14 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
         const cw_acct_move *m = &g->m[i];
         if (m->fee)
             continue;
+        /* one at a time: net_of may move g->nets, so a pointer does not outlive the next call */
         net *a = net_of(g, side(t, m->from, m->asset), m->asset);
-        net *b = net_of(g, side(t, m->to, m->asset), m->asset);
-        if (!a || !b)
+        if (!a)
             return cw_error_set(CW_ENOMEM, "out of memory tracing");
         a->out = add(a->out, m->amount);
+        net *b = net_of(g, side(t, m->to, m->asset), m->asset);
+        if (!b)
+            return cw_error_set(CW_ENOMEM, "out of memory tracing");
         b->in = add(b->in, m->amount);
     }
     /* mixer withdrawals in this tx: the pool's outflows add up to a denomination; the largest
