@@ -8,7 +8,8 @@
 # Flows: gen + ingest btc + patterns/cluster build + trace (fifo, haircut) + screen + address +
 # tx on a generated Bitcoin world with a heist; gen evm + ingest evm --csv + trace + screen;
 # labels import ofac-xml on ../shared/data (skipped when absent); supply synth/load/backtest;
-# node init, keys add, alerts raise/list; a short `serve` session (curl, then SIGTERM).
+# node init, keys add, alerts raise/list; rules run (Bitcoin and EVM cases), watch --once; a
+# short `serve` session (curl on the chain, EVM, alert, supply and TAXII routes, then SIGTERM).
 # Slow (valgrind runs ~30-50x slower): not part of make test. Each step's valgrind log is kept
 # under $CW_VG_KEEP when set, else in a temporary folder removed at the end.
 # Exit status: 0 all clean, 1 at least one step had a valgrind error or failed.
@@ -88,7 +89,7 @@ SDN=$SHARED/ofac-sdn-digital-currency
 if [ -e "$SDN/sdn_advanced.xml.bz2" ]; then
     vg labels-ofac-xml labels import ofac-xml "$SDN/sdn_advanced.xml.bz2" --db "$T/ofac.db" --quiet
     vg labels-list labels list --db "$T/ofac.db" --program DPRK3 --json
-    vg screen-evm-ofac screen 0x098b716b8aaf21512996dc57eb0615e2383e2f96 --store "$T/es" --labels "$T/ofac.db" --json
+    [ -n "${EADDR:-}" ] && vg screen-evm-ofac screen "$EADDR" --store "$T/es" --labels "$T/ofac.db" --json
 else
     echo "skip labels-ofac-xml: $SDN/sdn_advanced.xml.bz2 is absent"
 fi
@@ -109,11 +110,28 @@ KEY=$(tail -1 "$T/keys-add.out")
 vg alerts-raise alerts raise --db "$DB" --kind theft-address-receives --title "valgrind check" --json
 vg alerts-list alerts list --db "$DB" --json
 
+# --- alert rules (cases from the heists' truth) and one watch pass ----------------------------
+if [ -s "${H:-}" ]; then
+    jq '[.[] | {name: .name, from: [.stolen_outputs[].outpoint], tlp: "amber", share_to: "KOR"}]' \
+        "$H" > "$T/cases.json"
+    vg rules-btc rules run --db "$DB" --store "$T/s" --labels "$T/l.db" --cases "$T/cases.json" --json
+    mkdir -p "$T/live" && cp "$T/w/blocks/blk00000.dat" "$T/live/"
+    vg watch-once watch --blocks "$T/live" --store "$T/ws" --network regtest --db "$DB" \
+        --labels "$T/l.db" --cases "$T/cases.json" --once
+fi
+if [ -n "${DRAIN:-}" ]; then
+    printf '[{"name":"evm heist","from":["%s"],"tlp":"amber","share_to":"KOR"}]\n' "$DRAIN" > "$T/ecases.json"
+    vg rules-evm rules run --db "$DB" --store "$T/es" --cases "$T/ecases.json" --json
+fi
+
 # --- a short serve session ------------------------------------------------------------------
 N=$((N + 1))
 SLOG="$T/vg-$(printf '%02d' $N)-serve.log"
+EVMS=()
+[ -e "$T/es/MANIFEST" ] && EVMS=(--evm-store "$T/es")
 "${VG[@]}" --log-file="$SLOG" "$BIN" serve --db "$DB" --store "${S:-$T/s}" --labels "$T/l.db" \
-    --supply-db "$T/supply.db" --listen 127.0.0.1:0 --ready-file "$T/ready" 2> "$T/serve.err" &
+    "${EVMS[@]}" --supply-db "$T/supply.db" --listen 127.0.0.1:0 --ready-file "$T/ready" \
+    2> "$T/serve.err" &
 SPID=$!
 for _ in $(seq 600); do [ -s "$T/ready" ] && break; sleep 0.2; done
 if [ -s "$T/ready" ]; then
@@ -127,6 +145,9 @@ if [ -s "$T/ready" ]; then
     get "/api/v1/chain/trace?from=${TXID:-0}&model=fifo&max_hops=3"
     get "/api/v1/search?q=${TXID:-0}"
     get /api/v1/supply/status
+    get /api/v1/evm/status
+    [ -n "${DRAIN:-}" ] && get "/api/v1/evm/trace?from=$DRAIN&model=fifo&max_hops=5"
+    [ -n "${DRAIN:-}" ] && get "/api/v1/evm/trace?from=$DRAIN&model=haircut"
     get /taxii2/
     get /taxii2/api/
     get /taxii2/api/collections/
