@@ -32,7 +32,8 @@ N=0
 vg() {
     local name=$1; shift
     N=$((N + 1))
-    local log="$T/vg-$(printf '%02d' $N)-$name.log" rc=0
+    local log rc=0
+    log="$T/vg-$(printf '%02d' $N)-$name.log"
     "${VG[@]}" --log-file="$log" "$BIN" "$@" > "$T/$name.out" 2> "$T/$name.err" || rc=$?
     if [ "$rc" -eq 9 ]; then
         FAIL=$((FAIL + 1)); echo "FAIL $name: valgrind errors (chainwatch $*)"

@@ -2,9 +2,10 @@
  * test_acct_batch.c: the account-model trace through a batch payout, one tx paying 40 accounts
  * (a group of 41 (account, asset) nets: the table grows past 16 and 32 while a sender's net is
  * in hand). The thief T receives 1000 stolen; the batch pays 25 to each of 40 accounts: haircut
- * and FIFO must end with exactly 25 at each of them, 1000 in all (poison also reports T itself). Before the fix in process_group
- * (acct_trace.c) the sender's net was written through a pointer the growth had freed: a
- * heap-use-after-free under ASan, invalid writes under valgrind (scripts/valgrind-check.sh).
+ * and FIFO must end with exactly 25 at each of them, 1000 in all (poison also reports T itself).
+ * Before the fix in process_group (acct_trace.c) the sender's net was written through a pointer the
+ * growth had freed: a heap-use-after-free under ASan, invalid writes under valgrind
+ * (scripts/valgrind-check.sh).
  */
 #include <stdlib.h>
 #include <string.h>
