@@ -671,7 +671,7 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
         const cw_acct_move *m = &g->m[i];
         if (m->fee)
             continue;
-        /* one at a time: net_of may move the array */
+        /* one at a time: net_of may move g->nets, so a pointer does not outlive the next call */
         net *a = net_of(g, side(t, m->from, m->asset), m->asset);
         if (!a)
             return cw_error_set(CW_ENOMEM, "out of memory tracing");
