@@ -21,9 +21,12 @@
  * The label map used by traces is built once per opened store. Requests run concurrently under
  * the server's read lock and only read this context (the engines take a const store and a
  * const label map); opening, reopening and building the label map happen in
- * cw_server__chain_refresh, under the write lock.
+ * cw_server__chain_refresh, under the write lock. The label store itself (labels and their
+ * provenance on the address page, label search) is one SQLite connection with cached
+ * statements: its own mutex lets one request at a time use it.
  */
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +49,7 @@ struct cw_chain_ctx {
     char *labels_path;
     cw_chainstore *cs;
     cw_labels *labels;
+    pthread_mutex_t labels_lock; /* the label store: one SQLite connection, one user at a time */
     cw_trace_labelmap *lm;
     struct timespec manifest_mtime;
     int open_rc; /* the last refresh's error (0: none); c->cs is NULL then */
@@ -57,6 +61,7 @@ int cw_server__chain_open(cw_chain_ctx **out, const char *store_dir, const char 
     cw_chain_ctx *c = cw_calloc(1, sizeof *c);
     if (!c)
         return cw_error_set(CW_ENOMEM, "out of memory");
+    pthread_mutex_init(&c->labels_lock, NULL);
     c->store_dir = store_dir ? cw_strdup(store_dir) : NULL;
     c->labels_path = labels_path ? cw_strdup(labels_path) : NULL;
     if (c->labels_path) {
@@ -77,6 +82,7 @@ void cw_server__chain_close(cw_chain_ctx *c)
     cw_trace_labelmap_free(c->lm);
     cw_chainstore_close(c->cs);
     cw_labels_close(c->labels);
+    pthread_mutex_destroy(&c->labels_lock);
     cw_free(c->store_dir);
     cw_free(c->labels_path);
     cw_free(c);
@@ -191,6 +197,9 @@ static int label_records(cw_chain_ctx *c, const char *addr, const char *search, 
     *out = json_array();
     if (!c->labels)
         return 0;
+    /* requests run concurrently under the chain read lock: the label store's connection and
+     * its cached statements take one request at a time */
+    pthread_mutex_lock(&c->labels_lock);
     int rc = addr ? cw_labels_lookup(c->labels, NULL, addr, label_cb, *out)
                   : cw_labels_search(c->labels, search, limit, label_cb, *out);
     if (rc == CW_EINVAL && addr) /* not an address the label store can key: no labels */
@@ -206,6 +215,7 @@ static int label_records(cw_chain_ctx *c, const char *addr, const char *search, 
             c->labels, (int64_t)json_integer_value(json_object_get(l, "id")), provenance_cb, prov);
         json_object_set_new(l, "provenance", prov);
     }
+    pthread_mutex_unlock(&c->labels_lock);
     if (rc < 0) {
         json_decref(*out);
         *out = NULL;
