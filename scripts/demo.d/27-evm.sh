@@ -43,4 +43,5 @@ echo "-- the SYNTHETIC heist, traced forward (FIFO; through the mixer by probabl
 head -30 "$E/trace.txt"
 "$BIN" trace --store "$E/store" --labels "$E/labels.db" "${args[@]}" --through-mixer --json > "$E/trace.json"
 echo "-- scored against the world's truth (tests/diff/evm_eval.py):"
-/usr/bin/python3 "$ROOT/tests/diff/evm_eval.py" "$E/world" "$E/trace.json" | head -3
+/usr/bin/python3 "$ROOT/tests/diff/evm_eval.py" "$E/world" "$E/trace.json" > "$E/score.txt"
+cat "$E/score.txt"
