@@ -490,6 +490,28 @@ int cw_alert_get(cw_alert_db *db, int64_t id, json_t **out)
     return rc;
 }
 
+/* The filter's status (-1: any) and minimum severity as stored; CW_EINVAL (message set by the
+ * parser) for a status, source or severity that is not one. */
+static int filter_codes(const cw_alert_filter *f, int *status, int *sev)
+{
+    *status = -1;
+    *sev = 0;
+    cw_alert_status st = CW_ALERT_NEW;
+    cw_alert_source so;
+    cw_alert_severity se = (cw_alert_severity)0;
+    if (f->status && cw_alert_status_parse(&st, f->status))
+        return CW_EINVAL;
+    if (f->source && cw_alert_source_parse(&so, f->source))
+        return CW_EINVAL;
+    if (f->min_severity && cw_alert_severity_parse(&se, f->min_severity))
+        return CW_EINVAL;
+    if (f->status)
+        *status = (int)st;
+    if (f->min_severity)
+        *sev = (int)se;
+    return 0;
+}
+
 int cw_alert_list(cw_alert_db *db, const cw_alert_filter *f, json_t **out)
 {
     cw_alert_filter none;
@@ -497,24 +519,9 @@ int cw_alert_list(cw_alert_db *db, const cw_alert_filter *f, json_t **out)
     if (!f)
         f = &none;
     *out = NULL;
-    int status = -1, sev = 0;
-    if (f->status) {
-        cw_alert_status s;
-        if (cw_alert_status_parse(&s, f->status))
-            return CW_EINVAL;
-        status = (int)s;
-    }
-    if (f->source) {
-        cw_alert_source s;
-        if (cw_alert_source_parse(&s, f->source))
-            return CW_EINVAL;
-    }
-    if (f->min_severity) {
-        cw_alert_severity s;
-        if (cw_alert_severity_parse(&s, f->min_severity))
-            return CW_EINVAL;
-        sev = (int)s;
-    }
+    int status, sev;
+    if (filter_codes(f, &status, &sev))
+        return CW_EINVAL;
     if (f->limit < 0)
         return cw_error_set(CW_EINVAL, "limit: must be positive");
     if (f->after_id > 0 && f->before_id > 0)
@@ -584,24 +591,9 @@ int cw_alert_count(cw_alert_db *db, const cw_alert_filter *f,
     memset(&none, 0, sizeof none);
     if (!f)
         f = &none;
-    int status = -1, sev = 0;
-    if (f->status) {
-        cw_alert_status s;
-        if (cw_alert_status_parse(&s, f->status))
-            return CW_EINVAL;
-        status = (int)s;
-    }
-    if (f->source) {
-        cw_alert_source s;
-        if (cw_alert_source_parse(&s, f->source))
-            return CW_EINVAL;
-    }
-    if (f->min_severity) {
-        cw_alert_severity s;
-        if (cw_alert_severity_parse(&s, f->min_severity))
-            return CW_EINVAL;
-        sev = (int)s;
-    }
+    int status, sev;
+    if (filter_codes(f, &status, &sev))
+        return CW_EINVAL;
     sqlite3_stmt *st = cw_sql_cached(
         &db->cache, db->db,
         "SELECT severity, tlp, share_to, count(*) FROM alerts WHERE (?1 < 0 OR status = ?1) AND "
