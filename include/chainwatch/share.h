@@ -122,6 +122,13 @@ int cw_node_open_ex(cw_node **out, const char *path, unsigned sql_flags);
 /* SQLite's data_version of this connection: it changes whenever another connection commits,
  * so a reader can tell that what it computed before is still current. */
 int cw_node_data_version(cw_node *n, int64_t *out);
+/* One read snapshot over several reads on this connection: between cw_node_read_begin and
+ * cw_node_read_end every statement sees the same committed state, and SQLite takes its file
+ * and WAL locks once instead of once per statement (the server wraps each request in one).
+ * Only for connections that do not write in between. read_end is a no-op when no snapshot is
+ * open (SQLite may have ended it on an error). */
+int cw_node_read_begin(cw_node *n);
+void cw_node_read_end(cw_node *n);
 void cw_node_close(cw_node *n);
 /* Borrowed accessors, valid until cw_node_close. */
 cw_alert_db *cw_node_alerts(cw_node *n);

@@ -458,6 +458,29 @@ int cw_node_data_version(cw_node *n, int64_t *out)
     return rc;
 }
 
+int cw_node_read_begin(cw_node *n)
+{
+    sqlite3_stmt *st = cw_sql_cached(&n->cache, n->db, "BEGIN DEFERRED");
+    if (!st)
+        return sql_fail(n->db, "begin read");
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sql_fail(n->db, "begin read");
+    cw_sql_done(st);
+    return rc;
+}
+
+void cw_node_read_end(cw_node *n)
+{
+    if (sqlite3_get_autocommit(n->db))
+        return;
+    sqlite3_stmt *st = cw_sql_cached(&n->cache, n->db, "COMMIT");
+    if (st) {
+        sqlite3_step(st);
+        cw_sql_done(st);
+    }
+    if (!sqlite3_get_autocommit(n->db)) /* never leave a stale snapshot open */
+        sqlite3_exec(n->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
 /* ---- TLP ---- */
 static bool in_list(const char *list, const char *org)
 {

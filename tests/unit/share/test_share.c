@@ -12,6 +12,7 @@
 
 #include "chainwatch/errors.h"
 #include "chainwatch/share.h"
+#include "chainwatch/sql.h"
 #include "harness.h"
 
 static void test_ed25519_rfc8032(void)
@@ -442,6 +443,44 @@ static void test_concurrent_publish(void)
     sqlite3_close(s);
 }
 
+/* A reader's snapshot (the server wraps each request in one): inside it, a key revoked by
+ * another connection still authenticates and data_version holds; after it, both see the
+ * commit. read_end with no snapshot open is harmless, and a snapshot never outlives read_end. */
+static void test_read_snapshot(void)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/snap.db", cw_test_tmpdir());
+    REQUIRE(cw_node_init(path, "USA", NULL) == 0);
+    cw_node *w = NULL, *r = NULL;
+    REQUIRE(cw_node_open(&w, path) == 0);
+    REQUIRE(cw_node_open_ex(&r, path, CW_SQL_PRIVATE) == 0);
+    char *k = NULL;
+    REQUIRE(cw_keys_add(w, "kor", "KOR", CW_ROLE_PEER, &k) == 0);
+    cw_principal p;
+    int64_t v0 = 0, v1 = 0;
+    REQUIRE(cw_node_read_begin(r) == 0);
+    CHECK(!sqlite3_get_autocommit(cw_node_sqlite(r)));
+    CHECK_EQ_INT(cw_keys_authenticate(r, k, &p), 0);
+    CHECK_EQ_INT(cw_node_data_version(r, &v0), 0);
+    REQUIRE(cw_keys_revoke(w, "kor") == 0);
+    CHECK_EQ_INT(cw_keys_authenticate(r, k, &p), 0); /* the snapshot */
+    CHECK_EQ_INT(cw_node_data_version(r, &v1), 0);
+    CHECK(v1 == v0);
+    cw_node_read_end(r);
+    CHECK(sqlite3_get_autocommit(cw_node_sqlite(r)));
+    CHECK_EQ_INT(cw_keys_authenticate(r, k, &p), CW_EPERM); /* now sees the revocation */
+    CHECK(strstr(cw_error_last(), "revoked") != NULL);
+    CHECK_EQ_INT(cw_node_data_version(r, &v1), 0);
+    CHECK(v1 != v0);
+    cw_node_read_end(r); /* none open: a no-op */
+    CHECK(sqlite3_get_autocommit(cw_node_sqlite(r)));
+    REQUIRE(cw_node_read_begin(r) == 0); /* and a new one can start */
+    cw_node_read_end(r);
+    free(k);
+    cw_node_close(r);
+    cw_node_close(w);
+}
+
 int main(void)
 {
     RUN(test_ed25519_rfc8032);
@@ -453,5 +492,6 @@ int main(void)
     RUN(test_publish_and_paging);
     RUN(test_share_migration_upgrade);
     RUN(test_concurrent_publish);
+    RUN(test_read_snapshot);
     return cw_test_done();
 }
