@@ -8,7 +8,7 @@ SC="$CW_SOURCE_DIR/data/scenarios/quick-heist.json"
 "$CW_BIN" ingest btc --blocks "$T/w/blocks" --store "$T/s" --network regtest --to 40 --quiet > /dev/null
 "$CW_BIN" labels import gen-truth "$T/w/truth/addresses.csv" --db "$T/labels.db" --quiet > /dev/null
 "$CW_BIN" cluster build --store "$T/s" > /dev/null
-export CW_SUPPLY_DB="$T/supply.db"
+export CHAINWATCH_SUPPLY_DB="$T/supply.db"
 "$CW_BIN" supply synth --out "$T/synth" --seed 7 --years 6 --first-year 2018 > /dev/null
 "$CW_BIN" supply load comtrade "$T/synth/comtrade.csv" > /dev/null
 "$CW_BIN" supply load prices "$T/synth/prices.csv" > /dev/null
