@@ -627,7 +627,7 @@ int cw_monitor_run(const cw_monitor_opts *o, cw_monitor_stats *st)
     memset(st, 0, sizeof *st);
     double t0 = cw_now();
     if (!o->node_db)
-        return cw_error_set(CW_EINVAL, "a node database is required (--db)");
+        return cw_error_set(CW_EINVAL, "a node database is required");
     cw_node *node = NULL;
     cw_chainstore *cs = NULL;
     cw_labels *labels = NULL;

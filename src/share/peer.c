@@ -41,13 +41,13 @@ int cw_peer_add(cw_node *n, const char *name, const char *url, const char *api_k
         return cw_error_set(CW_EINVAL, "peer: URL must start with http:// or https://");
     if (!api_key || !*api_key)
         return cw_error_set(CW_EINVAL,
-                            "peer: --key (the API key issued by the partner) is required");
+                            "peer: the API key issued by the partner is required");
     if (!pubkey_hex || strlen(pubkey_hex) != 64 || cw_hex_decode(pk, 32, pubkey_hex))
         return cw_error_set(CW_EINVAL,
-                            "peer: --pubkey must be 64 hex digits (the partner's Ed25519 key)");
+                            "peer: the partner's Ed25519 public key must be 64 hex digits");
     char cafull[PATH_MAX];
     if (cacert && !realpath(cacert, cafull))
-        return cw_error_set(CW_EINVAL, "peer: --cacert %s: %s", cacert, strerror(errno));
+        return cw_error_set(CW_EINVAL, "peer: CA certificate %s: %s", cacert, strerror(errno));
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(
             n->db,

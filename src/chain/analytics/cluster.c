@@ -90,7 +90,7 @@ int cw_cluster_change_parse(uint32_t *out, const char *list)
                 break;
         if (b == CW_CHANGE_N)
             return cw_error_set(CW_EINVAL,
-                                "--change: unknown heuristic '%.*s' (fresh, optimal, type, "
+                                "change heuristics: unknown '%.*s' (fresh, optimal, type, "
                                 "power10, peel, reuse, locktime, all, none)",
                                 (int)n, p);
         *out |= 1u << b;

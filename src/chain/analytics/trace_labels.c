@@ -379,23 +379,23 @@ static int add_cluster(cw_trace_sources *src, const cw_chainstore *cs, const cha
     cw_clusters *cl = NULL;
     int rc = cw_clusters_open(&cl, cs);
     if (rc)
-        return cw_error_wrap(rc, "--from %s: clusters (run `chainwatch cluster build`): ", from);
+        return cw_error_wrap(rc, "source %s: clusters (run `chainwatch cluster build`): ", from);
     uint64_t id;
     if (cw_parse_u64(&id, arg) != 0) {
         cw_addr_key k;
         uint64_t a;
         if (cw_addr_decode(&k, arg, cw_chainstore_network(cs)) != 0) {
-            rc = cw_error_wrap(CW_EINVAL, "--from %s: not a cluster id or an address: ", from);
+            rc = cw_error_wrap(CW_EINVAL, "source %s: not a cluster id or an address: ", from);
             goto out;
         }
         if (cw_chainstore_find_addr(cs, &k, &a) != 0 ||
             (id = cw_clusters_of(cl, (uint32_t)a)) == CW_NONE32) {
-            rc = cw_error_set(CW_ENOTFOUND, "--from %s: address not in the store's clusters", from);
+            rc = cw_error_set(CW_ENOTFOUND, "source %s: address not in the store's clusters", from);
             goto out;
         }
     }
     if (id >= cw_clusters_count(cl)) {
-        rc = cw_error_set(CW_ENOTFOUND, "--from %s: there are %llu clusters", from,
+        rc = cw_error_set(CW_ENOTFOUND, "source %s: there are %llu clusters", from,
                           (unsigned long long)cw_clusters_count(cl));
         goto out;
     }
@@ -416,14 +416,14 @@ int cw_trace_sources_add(cw_trace_sources *src, const cw_chainstore *cs,
         return add_cluster(src, cs, from, until);
     if (!strncmp(from, "label:", 6)) {
         if (!labels)
-            return cw_error_set(CW_EINVAL, "--from %s: a label source needs --labels DB", from);
+            return cw_error_set(CW_EINVAL, "source %s: a label source needs a label store", from);
         find_ctx f = {src, cs, until, 0};
         size_t n = cw_trace_labelmap_find(labels, from + 6, on_found, &f);
         if (f.rc)
             return f.rc;
         if (n == 0)
             return cw_error_set(CW_ENOTFOUND,
-                                "--from %s: no address in the store has a label with this "
+                                "source %s: no address in the store has a label with this "
                                 "entity or category",
                                 from);
         return 0;
@@ -437,15 +437,15 @@ int cw_trace_sources_add(cw_trace_sources *src, const cw_chainstore *cs,
         if (cw_hex_decode_rev(txid, 32, hex) == 0) {
             uint64_t t, vout = UINT64_MAX;
             if (len > 64 && cw_parse_u64(&vout, from + 65))
-                return cw_error_set(CW_EINVAL, "--from %s: the output index is not a number", from);
+                return cw_error_set(CW_EINVAL, "source %s: the output index is not a number", from);
             if (cw_chainstore_find_tx(cs, txid, &t))
-                return cw_error_set(CW_ENOTFOUND, "--from %s: tx %s is not in the store", from,
+                return cw_error_set(CW_ENOTFOUND, "source %s: tx %s is not in the store", from,
                                     hex);
             uint64_t in0, in1, o0, o1;
             cw_chainstore_tx_range(cs, t, &in0, &in1, &o0, &o1);
             if (vout != UINT64_MAX) {
                 if (vout >= o1 - o0)
-                    return cw_error_set(CW_ENOTFOUND, "--from %s: tx has %llu outputs", from,
+                    return cw_error_set(CW_ENOTFOUND, "source %s: tx has %llu outputs", from,
                                         (unsigned long long)(o1 - o0));
                 return src_push(src, o0 + vout);
             }
@@ -461,13 +461,13 @@ int cw_trace_sources_add(cw_trace_sources *src, const cw_chainstore *cs,
     uint64_t a;
     if (cw_addr_decode(&k, from, cw_chainstore_network(cs)) != 0)
         return cw_error_wrap(CW_EINVAL,
-                             "--from %s: not txid:vout, txid, label:NAME or an address: ", from);
+                             "source %s: not txid:vout, txid, label:NAME or an address: ", from);
     if (cw_chainstore_find_addr(cs, &k, &a) != 0 || a >= c.addrs)
-        return cw_error_set(CW_ENOTFOUND, "--from %s: address has no outputs in the store", from);
+        return cw_error_set(CW_ENOTFOUND, "source %s: address has no outputs in the store", from);
     size_t before = src->n;
     int rc = add_address(src, cs, a, until);
     if (rc == 0 && src->n == before)
-        rc = cw_error_set(CW_ENOTFOUND, "--from %s: no outputs at or below the height limit", from);
+        rc = cw_error_set(CW_ENOTFOUND, "source %s: no outputs at or below the height limit", from);
     return rc;
 }
 

@@ -308,7 +308,7 @@ static const char *bad_magic_cause(const cw_blkdir *d, const uint8_t raw[4], con
         uint8_t m[4];
         cw_network_magic(m, nets[i]);
         if (nets[i] != d->net && !memcmp(plain, m, 4)) {
-            snprintf(buf, n, "blocks of another network: %s (use --network %s)",
+            snprintf(buf, n, "blocks of another network: %s (ingest them as %s)",
                      cw_network_name(nets[i]), cw_network_name(nets[i]));
             return buf;
         }
