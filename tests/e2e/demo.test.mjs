@@ -313,10 +313,25 @@ for (const vp of VIEWPORTS) {
     }
   });
 
-  test(`${vp.name}: investigate: the theft txid, a thief address and an outpoint draw at most ${MAX_DRAWN} nodes; exposure; cluster; provenance; on-chain times`, async () => {
+  test(`${vp.name}: investigate: the theft txid draws at most ${MAX_DRAWN} nodes, at heist size too`, async () => {
     page ??= await newPage(vp);
     await open(page, `#/investigate?q=${heist.theft_txid}`, '#facts h2');
     await graphReadable(page, 'the theft txid');
+    // at heist size: haircut, no stop, 12 hops (thousands of nodes, cut by the server); at one
+    // viewport (the limit does not depend on it, and drawing thousands of nodes takes time)
+    if (vp === VIEWPORTS[0]) await heistSize();
+  });
+
+  async function heistSize() {
+    await open(page, `#/investigate?q=${heist.theft_txid}&model=haircut&max_hops=12&stop_at=`, '#facts h2');
+    const big = await graphReadable(page, 'the theft txid under haircut without stops');
+    assert.ok(big.total > 3 * MAX_DRAWN, `the graph at heist size has more nodes than are drawn (${big.total})`);
+    assert.match(await page.locator('#notice-hidden').textContent(), new RegExp(`^${big.drawn} of ${big.total} nodes drawn`), 'a notice says how many nodes are drawn');
+    assert.equal(await page.locator('#notice-truncated').count(), 1, 'a notice says the server truncated the trace');
+  }
+
+  test(`${vp.name}: investigate: an outpoint, a thief address, a deposit address (exposure, cluster, provenance, on-chain times), tx and block pages`, async () => {
+    page ??= await newPage(vp);
     const out = heist.stolen_outputs[0];
     await open(page, `#/investigate?q=${out.outpoint}`, '#facts h2');
     assert.ok(await page.locator(`#facts a[href="#/tx/${heist.theft_txid}"]`).count(), 'an outpoint search shows its transaction');
