@@ -2,7 +2,7 @@
 # web_demo.sh: issue 14's points 1-6 in the browser on the demo's own data. Builds the data as
 # `make demo` does, with the demo's own stages (scripts/demo.sh, CW_DEMO_DIR in this test's temp
 # folder), leaving out the stages whose output the server does not serve (20-chain: the mainnet
-# sample; 27-evm: the EVM store), and starts the server as stage 90 does (on a port the kernel
+# sample; 27-evm: the EVM store; 30-investigate: traces printed on the terminal), and starts the server as stage 90 does (on a port the kernel
 # chooses). A second server of the same node serves the demo's synthetic supply database, to
 # see it marked SYNTHETIC. Then tests/e2e/demo.test.mjs drives Debian's chromium at 1280x800,
 # 1920x1080 and 390x844 (docs/DASHBOARD.md, Tests). The servers are stopped on exit.
@@ -38,7 +38,7 @@ cleanup() {
 trap cleanup EXIT
 
 start=$(date +%s)
-if ! CW_DEMO_DIR="$D" CW_DEMO_LISTEN=127.0.0.1:0 CW_DEMO_SKIP="20-chain 27-evm" \
+if ! CW_DEMO_DIR="$D" CW_DEMO_LISTEN=127.0.0.1:0 CW_DEMO_SKIP="20-chain 27-evm 30-investigate" \
         bash "$SRC/scripts/demo.sh" "$BIN" > "$T/demo.log" 2>&1; then
     tail -40 "$T/demo.log" >&2
     echo "FAIL: the demo did not build" >&2
