@@ -55,7 +55,13 @@ const VIEWPORTS = (process.env.CW_VIEWPORTS || '1280x800,1920x1080,390x844').spl
 
 let browser, profile;
 const notes = [];
-const cli = (...args) => JSON.parse(execFileSync(BIN, [...args, '--json'], { encoding: 'utf8', maxBuffer: 256 << 20, env: { ...process.env, CHAINWATCH_SUPPLY_DB: SUPPLY_DB } }));
+// The CLI's --json answer (read commands: the same arguments give the same answer, kept).
+const cliSeen = new Map();
+const cli = (...args) => {
+  const k = args.join('\0');
+  if (!cliSeen.has(k)) cliSeen.set(k, execFileSync(BIN, [...args, '--json'], { encoding: 'utf8', maxBuffer: 256 << 20, env: { ...process.env, CHAINWATCH_SUPPLY_DB: SUPPLY_DB } }));
+  return JSON.parse(cliSeen.get(k));
+};
 const chainTime = (t) => new Date(t * 1000).toISOString().replace('T', ' ').replace('.000Z', 'Z');
 const sat = (text) => Math.round(Number(String(text).replace(/[^0-9.]/g, '')) * 1e8);
 const evidenceOf = (a) => (typeof a.evidence === 'string' ? JSON.parse(a.evidence) : a.evidence || {});
