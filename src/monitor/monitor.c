@@ -525,7 +525,8 @@ static int rule_case(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap *l
             share_to, title,
             prob > 0 ? "A forward FIFO trace from the case's sources "
                        "(docs/TRACE-MODELS.md), stopped at labelled exchanges, ends at "
-                       "this exchange's addresses. probable_sat of it passed a CoinJoin, "
+                       "this exchange's addresses. Part of it (probable_sat in the "
+                       "evidence) passed a CoinJoin, "
                        "where it was matched to outputs by value, equal outputs sharing "
                        "(rule coinjoin-rank): that part is PROBABLE, a judgement, not "
                        "proof that these deposits are the thief's. The evidence gives "

@@ -4,7 +4,8 @@
 // (GET /api/v1/trace?from=...: FIFO by default, stopping at exchanges and mixers; an address
 // search traces from that address). A trace can also come from an alert (#/investigate
 // ?alert=ID: the trace in its evidence, else a trace from its case's sources or its address)
-// or from a file written by `chainwatch trace --json` (opened here, offline). A search for 0x
+// or from a file written by `chainwatch trace --json` (opened here, offline). A block (its
+// height or hash) shows its facts and is not traced. A search for 0x
 // transaction hashes, or an EVM case alert, traces on the node's EVM store
 // (GET /api/v1/evm/trace): amounts exact per asset, a bridge exit as an edge into Bitcoin.
 import { api, seg, query } from '../api.js';
@@ -41,7 +42,16 @@ function factsView(doc) {
   const res = doc.result || {};
   box.append(h('h2', {}, `${doc.kind || kindOf(String(doc.id || doc.query || ''))} ${doc.id || doc.query || ''}`));
   if (doc.kind === 'tx' && doc.id) box.append(h('p', {}, h('a', { href: `#/tx/${doc.id}` }, 'Open the transaction page')));
-  if (doc.kind === 'block' && res.height !== undefined) box.append(h('p', {}, h('a', { href: `#/block/${res.height}` }, 'Open the block page')));
+  if (doc.kind === 'block' && res.height !== undefined) {
+    // a block: its facts (the block page has its transactions); a block is not traced from
+    box.append(h('dl', { class: 'facts', id: 'block-facts' },
+      h('dt', {}, 'Height'), h('dd', {}, res.height),
+      h('dt', {}, 'Hash'), h('dd', { class: 'mono' }, res.hash || '—'),
+      h('dt', {}, 'On-chain time (UTC)'), h('dd', { id: 'block-time' }, res.time ? new Date(res.time * 1000).toISOString().replace('T', ' ').replace('.000Z', 'Z') : '—'),
+      h('dt', {}, 'Transactions'), h('dd', {}, res.n_tx ?? '—'),
+      res.fees !== undefined ? [h('dt', {}, 'Fees'), h('dd', {}, btc(res.fees))] : null),
+    h('p', {}, h('a', { href: `#/block/${res.height}` }, 'Open the block page')));
+  }
   if (doc.kind === 'labels') { clear(box).append(...labelResults(doc)); return box; }
   if (doc.kind === 'cluster') { clear(box).append(...clusterView(doc)); return box; }
   if (doc.kind === 'address') {
@@ -191,10 +201,11 @@ export async function render(view, { params, isCurrent }) {
     const doc = await api(`search${query({ q: sq, kind: kindOf(sq) })}`);
     if (!isCurrent()) return;
     facts.append(factsView(doc));
-    // labels and clusters have no single coin to trace from: their pages end here
-    if (doc.kind === 'labels' || doc.kind === 'cluster') return;
+    // labels, clusters and blocks have no single coin to trace from: their pages end here
+    if (doc.kind === 'labels' || doc.kind === 'cluster' || doc.kind === 'block') return;
   } catch (e) {
     facts.append(errorPanel(e, 'Search'));
+    if (/^\d+$/.test(q)) return; // a height that is not in the store: nothing to trace either
   }
   try {
     const t = await api(`trace${query({ from: q, model, max_hops: hops, stop_at: stop, top: 1000 })}`);
