@@ -1304,9 +1304,22 @@ static int rewind_to(cw_trace *t, size_t i)
     return rc;
 }
 
-/* Is tx a CoinJoin (the engine's test, with its cheap filter)? Uses the output scratch. */
+/* Is tx a CoinJoin (the engine's test, with its cheap filter)? Uses the output scratch. A tx
+ * that pass 1 processed has the answer in its record (records are in chain order). */
 static int tx_is_cj(cw_trace *t, uint64_t tx, bool *cj)
 {
+    size_t lo = 0, hi = t->n_txr;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->txr[mid].tx < tx)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (t->opts.direction == CW_TRACE_FORWARD && lo < t->n_txr && t->txr[lo].tx == tx) {
+        *cj = t->txr[lo].coinjoin;
+        return 0;
+    }
     uint64_t in0, in1, o0, o1;
     cw_chainstore_tx_range(t->cs, tx, &in0, &in1, &o0, &o1);
     int rc = scratch(t, in1 - in0, o1 - o0);
