@@ -1322,6 +1322,10 @@ static int tx_is_cj(cw_trace *t, uint64_t tx, bool *cj)
     }
     uint64_t in0, in1, o0, o1;
     cw_chainstore_tx_range(t->cs, tx, &in0, &in1, &o0, &o1);
+    if (in1 - in0 < 2 || o1 - o0 < 2) { /* is_cj's first test, before reading the outputs */
+        *cj = false;
+        return 0;
+    }
     int rc = scratch(t, in1 - in0, o1 - o0);
     if (rc)
         return rc;
