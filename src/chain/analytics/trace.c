@@ -23,8 +23,12 @@
  *    output (and the fee) takes of that coin on the axis.
  *  - Re-linking (forward FIFO, opts.relink): pass 1 as above; relink_find reads its result for
  *    evidence of which CoinJoin outputs the source's owner holds (anchors co-spent, addresses,
- *    remix chains); pass 2 reruns from the sources with each CoinJoin filling its re-linked
- *    outputs first. Only pass 2's result is kept.
+ *    remix chains); pass 2 traces with each CoinJoin filling its re-linked outputs first. Pass
+ *    2 would do what pass 1 did up to the first tx that the re-links change (a round with a
+ *    re-linked output, or the creator of a floor-ended sliver that such a round spends), so
+ *    pass 1's result is cut back to that tx (every array is appended in chain order; each tx
+ *    record keeps the sizes before it) and pass 2 continues from there. Only pass 2's result
+ *    is kept; cw_trace__run(..., false) replays it from the sources (the tests compare).
  * Memory: nodes, ends, intervals and tx records grow amortised; per-tx scratch buffers are
  * reused. Nothing is allocated per step otherwise. max_nodes bounds the run.
  */
@@ -749,7 +753,10 @@ static int process_forward(cw_trace *t, uint64_t tx)
     if ((rc = GROW(t->txr, t->cap_txr, t->n_txr + 1)))
         return rc;
     cw_trace__txrec *tr = &t->txr[t->n_txr++];
-    *tr = (cw_trace__txrec){tx, hop, t->n_edges, 0, 0, 0, 0, CW_RULE_NONE};
+    *tr = (cw_trace__txrec){tx, hop, t->n_edges, 0, 0, 0, 0, CW_RULE_NONE, 0, 0, 0};
+    tr->node0 = (uint32_t)t->n_nodes;
+    tr->end0 = t->n_ends;
+    tr->ivl0 = t->n_ivl;
     for (size_t k = 0; k < n_in; k++) {
         if (t->s_node[k] == UINT32_MAX)
             continue;
@@ -967,7 +974,7 @@ static int process_backward(cw_trace *t, uint64_t tx)
     if ((rc = GROW(t->txr, t->cap_txr, t->n_txr + 1)))
         return rc;
     cw_trace__txrec *tr = &t->txr[t->n_txr++];
-    *tr = (cw_trace__txrec){tx, hop, t->n_edges, 0, 0, 0, 0, CW_RULE_NONE};
+    *tr = (cw_trace__txrec){tx, hop, t->n_edges, 0, 0, 0, 0, CW_RULE_NONE, 0, 0, 0};
     for (size_t j = 0; j < n_out; j++) {
         if (t->s_node[j] == UINT32_MAX)
             continue;
@@ -1129,6 +1136,28 @@ static int process_backward(cw_trace *t, uint64_t tx)
 
 /* ---------------------------------------------------------------- run */
 
+/* Processes the txs of the heap in chain order (forward) or its reverse (backward). */
+static int drain(cw_trace *t)
+{
+    bool fwd = t->opts.direction == CW_TRACE_FORWARD;
+    uint64_t last = UINT64_MAX;
+    bool any = false;
+    int rc = 0;
+    while (rc == 0 && t->n_heap) {
+        uint64_t key = heap_pop(t);
+        if (any && key == last)
+            continue;
+        any = true;
+        last = key;
+        uint64_t tx = fwd ? key : UINT64_MAX - key;
+        t->stats.txs++;
+        rc = fwd ? process_forward(t, tx) : process_backward(t, tx);
+    }
+    if (rc == 1)
+        rc = 0; /* max_nodes: truncated, reported in the stats */
+    return rc;
+}
+
 /* One pass over the chain from the sources (the state must be empty). */
 static int run_pass(cw_trace *t, const uint64_t *sources, size_t n_sources)
 {
@@ -1163,24 +1192,11 @@ static int run_pass(cw_trace *t, const uint64_t *sources, size_t n_sources)
             t->nodes[ni].ivl_n = v ? 1 : 0;
         }
     }
+    t->n_src_nodes = t->n_nodes;
     /* settle the sources once all are nodes (a source spent by another source's tx) */
     for (size_t ni = 0; ni < t->n_nodes && rc == 0; ni++)
         rc = fwd ? settle_forward(t, (uint32_t)ni, true) : settle_backward(t, (uint32_t)ni, true);
-    uint64_t last = UINT64_MAX;
-    bool any = false;
-    while (rc == 0 && t->n_heap) {
-        uint64_t key = heap_pop(t);
-        if (any && key == last)
-            continue;
-        any = true;
-        last = key;
-        uint64_t tx = fwd ? key : UINT64_MAX - key;
-        t->stats.txs++;
-        rc = fwd ? process_forward(t, tx) : process_backward(t, tx);
-    }
-    if (rc == 1)
-        rc = 0; /* max_nodes: truncated, reported in the stats */
-    return rc;
+    return rc ? rc : drain(t);
 }
 
 /* Empties the result of a pass (keeps the buffers and the re-links). */
@@ -1197,11 +1213,119 @@ static void reset_pass(cw_trace *t)
     t->stats.relink_cospends = rc;
 }
 
-/* Is tx a CoinJoin (the engine's test, with its cheap filter)? Uses the output scratch. */
+/* The first tx record of pass 1 whose processing the re-links can change (n_txr: none).
+ * Before it, pass 2 does exactly what pass 1 did: the re-links act only (a) at a CoinJoin
+ * with a re-linked output (relink_apply, the re-link rule of its nodes), the rounds in
+ * t->lrounds, and (b) when a node is settled whose spending tx is such a round (its sliver
+ * under the probable floor is followed): a node that pass 1 ended for the floor (a superset
+ * of those: probable, ended, under the floor) and whose spender is in lrounds makes its
+ * creating tx the restart point. Every other tx's processing reads only its input nodes,
+ * which by induction are the same. Source nodes are settled without the floor. */
+static size_t relink_first_change(const cw_trace *t)
+{
+    uint64_t D = UINT64_MAX;
+    for (size_t k = 0; k < t->n_txr; k++)
+        if (tab_get(t->lrounds, t->lr_mask, t->txr[k].tx, NULL)) {
+            D = t->txr[k].tx; /* txr is in chain order */
+            break;
+        }
+    double fl = t->opts.probable_floor;
+    for (size_t i = t->n_src_nodes; i < t->n_nodes && fl > 0.0; i++) {
+        const cw_trace__node *n = &t->nodes[i];
+        if (n->tx >= D || !n->ended || !n->prob)
+            continue;
+        const cw_row_out *o = cw_chainstore_out(t->cs, n->out);
+        if ((double)n->amount >= fl * (double)cw_out_value(o))
+            continue;
+        if (o->spending_tx != CW_NONE32 && tab_get(t->lrounds, t->lr_mask, o->spending_tx, NULL))
+            D = n->tx;
+    }
+    size_t lo = 0, hi = t->n_txr; /* first record with tx >= D */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->txr[mid].tx < D)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Cuts pass 1's result back to what it was before tx record i was processed, and refills
+ * the heap with the txs still pending then, so that drain() continues from there as a full
+ * second pass would. The statistics of the kept prefix are recomputed from it. */
+static int rewind_to(cw_trace *t, size_t i)
+{
+    const cw_trace__txrec *r = &t->txr[i];
+    uint64_t D = r->tx;
+    t->n_nodes = r->node0;
+    t->n_ends = r->end0;
+    t->n_ivl = r->ivl0;
+    t->n_edges = r->e0;
+    t->n_txr = i;
+    t->ivl_open = false;
+    /* the map: only the kept nodes */
+    memset(t->slots, 0, (t->slot_mask + 1) * sizeof *t->slots);
+    t->slot_count = t->n_nodes;
+    for (size_t k = 0; k < t->n_nodes; k++)
+        slot_insert(t->slots, t->slot_mask, t->nodes[k].out + 1, k);
+    /* statistics of the prefix */
+    cw_trace_stats *st = &t->stats;
+    st->txs = i;
+    st->edges = st->coinjoins = st->coinjoin_in = st->probable = 0;
+    st->max_hop = 0;
+    st->truncated = false;
+    for (size_t k = 0; k < i; k++) {
+        const cw_trace__txrec *x = &t->txr[k];
+        st->edges += (uint64_t)x->n_in + x->n_out;
+        if (x->hop > st->max_hop)
+            st->max_hop = x->hop;
+        if (!x->coinjoin)
+            continue;
+        st->coinjoins++;
+        for (uint32_t e = 0; e < x->n_in; e++) {
+            const cw_trace__node *n = &t->nodes[t->edges[x->e0 + e]];
+            st->coinjoin_in += n->amount - n->prob;
+        }
+    }
+    for (size_t k = 0; k < t->n_ends; k++)
+        st->probable += t->ends[k].probable;
+    /* pending: the txs that kept nodes were followed into (not ended) and that come at or
+     * after D */
+    t->n_heap = 0;
+    int rc = 0;
+    for (size_t k = 0; k < t->n_nodes && rc == 0; k++) {
+        if (t->nodes[k].ended)
+            continue;
+        uint64_t sp = cw_chainstore_out(t->cs, t->nodes[k].out)->spending_tx;
+        if (sp >= D)
+            rc = push_tx(t, sp);
+    }
+    return rc;
+}
+
+/* Is tx a CoinJoin (the engine's test, with its cheap filter)? Uses the output scratch. A tx
+ * that pass 1 processed has the answer in its record (records are in chain order). */
 static int tx_is_cj(cw_trace *t, uint64_t tx, bool *cj)
 {
+    size_t lo = 0, hi = t->n_txr;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->txr[mid].tx < tx)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (t->opts.direction == CW_TRACE_FORWARD && lo < t->n_txr && t->txr[lo].tx == tx) {
+        *cj = t->txr[lo].coinjoin;
+        return 0;
+    }
     uint64_t in0, in1, o0, o1;
     cw_chainstore_tx_range(t->cs, tx, &in0, &in1, &o0, &o1);
+    if (in1 - in0 < 2 || o1 - o0 < 2) { /* is_cj's first test, before reading the outputs */
+        *cj = false;
+        return 0;
+    }
     int rc = scratch(t, in1 - in0, o1 - o0);
     if (rc)
         return rc;
@@ -1407,6 +1531,13 @@ static int relink_find(cw_trace *t)
 int cw_trace_run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelmap *labels,
                  const uint64_t *sources, size_t n_sources, const cw_trace_opts *opts)
 {
+    return cw_trace__run(out, cs, labels, sources, n_sources, opts, true);
+}
+
+int cw_trace__run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelmap *labels,
+                  const uint64_t *sources, size_t n_sources, const cw_trace_opts *opts,
+                  bool incremental)
+{
     *out = NULL;
     if (n_sources == 0)
         return cw_error_set(CW_EINVAL, "trace: no source (nothing to trace)");
@@ -1431,7 +1562,12 @@ int cw_trace_run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelma
         opts->model == CW_TRACE_FIFO && opts->coinjoin != CW_CJ_STOP && t->stats.coinjoins &&
         !t->stats.truncated) {
         rc = relink_find(t);
-        if (rc == 0 && t->n_links) {
+        if (rc == 0 && t->n_links && incremental) {
+            /* pass 2 = pass 1 up to the first tx the re-links change: restart there */
+            t->relink_restart = relink_first_change(t);
+            if (t->relink_restart < t->n_txr && (rc = rewind_to(t, t->relink_restart)) == 0)
+                rc = drain(t);
+        } else if (rc == 0 && t->n_links) {
             reset_pass(t);
             rc = run_pass(t, sources, n_sources);
         }

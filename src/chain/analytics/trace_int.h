@@ -44,6 +44,10 @@ typedef struct cw_trace__txrec {
     uint64_t end_amount; /* fee (forward), coinbase/external/coinjoin ends */
     bool coinjoin;
     uint8_t rule; /* cw_trace_rule applied at this CoinJoin (CW_RULE_NONE otherwise) */
+    /* forward: the sizes of the result before this tx was processed (nodes, ends, FIFO
+     * intervals; e0 gives the edges), so that the re-linking pass can restart here */
+    uint32_t node0;
+    uint64_t end0, ivl0;
 } cw_trace__txrec;
 
 struct cw_trace {
@@ -76,6 +80,8 @@ struct cw_trace {
     uint64_t link_mask, n_links;
     cw_trace__slot *lrounds; /* the CoinJoins with a re-linked output (key = tx + 1) */
     uint64_t lr_mask, n_lr;
+    size_t n_src_nodes; /* nodes made for the sources (the first ones) */
+    size_t relink_restart; /* pass 2 restarted at this tx record of pass 1 (n_txr: no change) */
 
     /* per-tx scratch, reused */
     cw_trace__ivl *axis;
@@ -88,6 +94,13 @@ struct cw_trace {
     size_t cap_s_val, cap_s_amt, cap_s_oval, cap_s_oamt, cap_s_node, cap_s_perm, cap_s_operm;
     size_t cap_s_prob, cap_s_tmp, cap_s_pre;
 };
+
+/* cw_trace_run with the re-linking pass either restarted at the first tx whose result the
+ * re-links can change (incremental, what cw_trace_run does) or replayed from the sources
+ * (tests compare the two). */
+int cw_trace__run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelmap *labels,
+                  const uint64_t *sources, size_t n_sources, const cw_trace_opts *opts,
+                  bool incremental);
 
 /* The re-link of a CoinJoin output (opts.relink): true with its rule and the evidence tx. */
 bool cw_trace__link(const cw_trace *t, uint64_t out, uint8_t *rule, uint64_t *evidence_tx);
