@@ -74,8 +74,8 @@ static const char *const rule_texts[CW_PAT_N_RULES] = {
     "the Whirlpool shape (5-10 inputs from distinct addresses each funding exactly one of as "
     "many equal outputs, no change) off a pool denomination or its premix margin",
     "at least half of the outputs at Wasabi 2 standard denominations, >= 3 of them, one "
-    "repeated, >= 2 of them powers of 2 or 3 (values people do not pick), inputs from >= 5 "
-    "addresses",
+    "repeated, >= 2 of them powers of 2 or 3 (values people do not pick) or >= 90% of the "
+    "outputs standard with >= 3 repeated and >= 10 input addresses, inputs from >= 5 addresses",
     ">= 5 equal outputs (possibly more than inputs, at least a third of the outputs), inputs "
     "from >= 5 addresses, >= 2 other outputs, and >= 2 changes matched by input sub-sets, or "
     ">= 10 equal outputs, >= 10 input addresses and >= 3 other outputs, or equal outputs at a "
@@ -895,7 +895,9 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s, cw_pat
         goto tx0_plain;
     /* Wasabi 2: standard denominations */
     if (x.n_in >= 5 && x.n_out >= 10 && x.distinct >= 5 && 2 * x.n_std >= x.n_out &&
-        x.std_distinct >= 3 && x.std_repeated >= 1 && x.exotic_distinct >= 2) {
+        x.std_distinct >= 3 && x.std_repeated >= 1 &&
+        (x.exotic_distinct >= 2 ||
+         (10 * x.n_std >= 9 * x.n_out && x.std_repeated >= 3 && x.distinct >= 10))) {
         f = CW_PAT_COINJOIN | CW_PAT_WASABI2;
         why = "most outputs at standard denominations, several of them";
         rule = CW_PAT_RULE_WASABI2;
