@@ -1151,8 +1151,8 @@ static int wasabi2_mixed(gen_world *w, const gen_coin *extra, uint32_t n_extra, 
     bool large = gen_chance(&w->rng, 1.0 / 7);
     if (large)
         want = 100 + (uint32_t)gen_below(&w->rng, 40);
-    uint32_t np = gather_parts(w, parts, 0, want, 20000,
-                               large || gen_chance(&w->rng, 0.5) ? 4 : 1, 50000);
+    uint32_t np =
+        gather_parts(w, parts, 0, want, 20000, large || gen_chance(&w->rng, 0.5) ? 4 : 1, 50000);
     uint32_t honest = np;
     if (honest < 5) {
         ungather(w, parts, np);

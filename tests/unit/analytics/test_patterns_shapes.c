@@ -250,7 +250,7 @@ static void fund_big(int part)
     for (int i = 0; i < WW1_PARTS; i++)
         fund(&ww1_in[i], 11000000 + rnd(50000000), 0);
     /* failure 1: 4 participants above 20 x 3^13 sat worth, 4 below the denomination */
-    static const uint64_t f1v[8] = {87614,   95784,   129118,    599404,
+    static const uint64_t f1v[8] = {87614,   95784,    129118,    599404,
                                     9799606, 11256196, 222737457, 362240477};
     for (int i = 0; i < 8; i++)
         fund(&f1_in[i], f1v[i], 0);
@@ -425,7 +425,7 @@ static void build_big(gen_tx *tx)
     last_txid(txid_ex);
 
     /* a batch of mostly 1-2-5 amounts (what people withdraw), two repeated, from 6 addresses */
-    static const uint64_t dec_amts[] = {1000000, 1000000, 2000000, 5000000,  5000000, 10000000,
+    static const uint64_t dec_amts[] = {1000000, 1000000, 2000000,  5000000, 5000000, 10000000,
                                         500000,  200000,  20000000, 1234567, 3456789, 2500000};
     gen_tx_reset(tx);
     sum = paid = 0;
@@ -442,7 +442,6 @@ static void build_big(gen_tx *tx)
     last_txid(txid_dec);
 }
 static uint8_t peel_ids[PEEL_HOPS][32], short_ids[SHORT_HOPS][32];
-
 
 static void build_world(const char *out_dir)
 {
@@ -739,7 +738,7 @@ static void test_flags(void)
     /* the persisted column says the same, with rule and score */
     cw_patterns_stats st;
     REQUIRE(cw_patterns_build(store, &st) == 0);
-    CHECK_EQ_INT(st.counts[9], 1); /* tx0 */
+    CHECK_EQ_INT(st.counts[9], 1);     /* tx0 */
     CHECK_EQ_INT(st.counts[0], 4 + 6); /* coinjoin */
     CHECK_EQ_INT(st.counts[5], PEEL_HOPS);
     char names[256];
