@@ -87,6 +87,7 @@ typedef struct cw_patterns_detail {
     uint32_t changes_matched; /* other outputs explained as one owner's change by a sub-set of
                                  the inputs (sub-set sum) */
     uint32_t peel_run;        /* peel hops in the run through this tx (capped at 2 x minimum) */
+    const char *kind_reason;  /* why the CoinJoin got its kind bit (static text), or NULL */
 } cw_patterns_detail;
 /* Computes the flags of tx with their evidence (from the store alone). */
 void cw_patterns_explain(const cw_chainstore *cs, uint64_t tx, cw_patterns_detail *out);

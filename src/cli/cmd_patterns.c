@@ -85,6 +85,8 @@ static int do_show(const cw_store_opts *o)
                        "sub-sets\n",
                        d.equal_outputs, (unsigned long long)d.equal_value, d.inputs,
                        d.input_addresses, d.other_outputs, d.changes_matched);
+            if (d.kind_reason)
+                printf("  kind: %s\n", d.kind_reason);
         }
     }
 out:

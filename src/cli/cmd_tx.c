@@ -116,6 +116,10 @@ static int run(int argc, char **argv)
                    (long long)json_integer_value(json_object_get(pat, "score")),
                    json_is_true(json_object_get(pat, "probable")) ? ", probable" : "",
                    json_string_value(json_object_get(pat, "rule_text")));
+            const char *kr =
+                json_string_value(json_object_get(json_object_get(pat, "evidence"), "kind_reason"));
+            if (kr)
+                printf("\n  kind: %s", kr);
         }
         printf("\n  inputs:\n");
         size_t i;

@@ -73,11 +73,13 @@ static const char *const rule_texts[CW_PAT_N_RULES] = {
     "that value plus at most a premix margin",
     "the Whirlpool shape (5-10 inputs from distinct addresses each funding exactly one of as "
     "many equal outputs, no change) off a pool denomination or its premix margin",
-    "at least half of the outputs at Wasabi 2 standard denominations, >= 3 of them, repeated, "
-    "inputs from >= 5 addresses",
-    ">= 5 equal outputs (possibly more than inputs), inputs from >= 5 addresses, >= 2 other "
-    "outputs, and >= 2 changes matched by input sub-sets or >= 10 equal outputs, >= 10 input "
-    "addresses and >= 3 other outputs",
+    "at least half of the outputs at Wasabi 2 standard denominations, >= 3 of them, one "
+    "repeated, >= 2 of them powers of 2 or 3 (values people do not pick) or >= 90% of the "
+    "outputs standard with >= 3 repeated and >= 10 input addresses, inputs from >= 5 addresses",
+    ">= 5 equal outputs (possibly more than inputs, at least a third of the outputs), inputs "
+    "from >= 5 addresses, >= 2 other outputs, and >= 2 changes matched by input sub-sets, or "
+    ">= 10 equal outputs, >= 10 input addresses and >= 3 other outputs, or equal outputs at a "
+    "power-of-2/3 Wasabi 2 denomination",
     "n >= 3 equal outputs and the other outputs (all but at most two) each matched as one "
     "owner's change by a disjoint input sub-set (sub-set sum), >= 2 matched",
     "n >= 3 equal outputs, n-1..n+1 other outputs, inputs from >= n addresses, no output "
@@ -287,22 +289,37 @@ static bool in_value_addr(const cw_chainstore *cs, uint64_t in, uint64_t *value,
     return true;
 }
 
-/* Wasabi 2 standard denominations: >= 5000 sat and 1/2/5 x 10^n, 2^n, 3^n or 2 x 3^n. */
-static bool std_denom(uint64_t v)
+/* A decimal round value: 1, 2 or 5 x 10^n (what people pay and withdraw). */
+static bool decimal_round(uint64_t v)
 {
-    if (v < 5000)
+    uint64_t x = v;
+    while (x && x % 10 == 0)
+        x /= 10;
+    return x == 1 || x == 2 || x == 5;
+}
+
+/* A Wasabi 2 ladder value that people do not pick: 2^n, 3^n, 2 x 3^n (WabiSabi's
+ * StandardDenomination) or 3 x 2^n (some descriptions of the ladder), not decimal_round. */
+static bool exotic_denom(uint64_t v)
+{
+    if (v < 5000 || decimal_round(v))
         return false;
     uint64_t x = v;
-    while (x % 10 == 0)
-        x /= 10;
-    if (x == 1 || x == 2 || x == 5)
-        return true;
-    if ((v & (v - 1)) == 0)
+    while (x % 2 == 0)
+        x /= 2;
+    if (x == 1 || (x == 3 && v % 2 == 0)) /* 2^n, 3 x 2^n */
         return true;
     x = v % 2 == 0 ? v / 2 : v;
     while (x % 3 == 0)
         x /= 3;
-    return x == 1;
+    return x == 1; /* 3^n, 2 x 3^n */
+}
+
+/* Wasabi 2 standard denominations: >= 5000 sat and 1/2/5 x 10^n, 2^n, 3^n, 2 x 3^n (or
+ * 3 x 2^n). */
+static bool std_denom(uint64_t v)
+{
+    return v >= 5000 && (decimal_round(v) || exotic_denom(v));
 }
 
 /* Wasabi 1.x's base denomination: about 0.1 BTC. */
@@ -350,6 +367,7 @@ typedef struct txfacts {
     size_t k;     /* largest equal-value class (ties: the larger value) */
     uint64_t v;   /* its value */
     size_t n_std, std_distinct, std_repeated;
+    size_t exotic_distinct; /* distinct exotic_denom values among the outputs */
 } txfacts;
 
 static bool is_input_addr(const scratch *s, size_t n_addr, uint32_t a)
@@ -423,9 +441,64 @@ static void gather(const cw_chainstore *cs, uint64_t i0, uint64_t i1, uint64_t o
             x->n_std += j - i;
             x->std_distinct++;
             x->std_repeated += j - i > 1;
+            x->exotic_distinct += exotic_denom(s->vals[i]);
         }
         i = j;
     }
+}
+
+/* The kind of an equal-output round that a CoinJoin rule has recognised (not Whirlpool's),
+ * from the protocols' value structure on mainnet (docs/PATTERNS.md, "Which kind"):
+ *   - Wasabi 2 registers outputs only at its standard denominations, and one participant may
+ *     take several of one: the largest class v is a standard denomination and either equal
+ *     outputs outnumber the inputs, or >= 2 standard values are repeated, or the round does
+ *     not have JoinMarket's shape (<= 20 equal outputs, as many inputs, k-2..k+1 others);
+ *   - Wasabi 1.x mixes one denomination of about 0.1 BTC that the coordinator varies per round
+ *     (not a round number), one output per participant at each level (v, 2v, 4v): v in
+ *     0.05-0.2 BTC, at most one equal output per input; an exact standard value counts as
+ *     Wasabi 1 only with its 4v level repeated and 4v not a Wasabi 2 denomination (0.4 BTC);
+ *   - JoinMarket: <= 20 equal outputs at the taker's amount, one per party, each party one
+ *     change at most.
+ * *why gets a short reason for the evidence. */
+static uint32_t round_kind(const scratch *s, const txfacts *x, size_t m, const char **why)
+{
+    size_t std_rep = 0, reps = 0, lvl4 = 0;
+    for (size_t i = 0; i < x->n_out;) {
+        size_t j = i;
+        while (j < x->n_out && s->vals[j] == s->vals[i])
+            j++;
+        if (j - i >= 2) {
+            reps++;
+            std_rep += std_denom(s->vals[i]);
+            lvl4 += s->vals[i] == 4 * x->v && !std_denom(s->vals[i]);
+        }
+        i = j;
+    }
+    bool std = std_denom(x->v);
+    bool one_each = x->k <= x->n_in;
+    /* JoinMarket: the taker may pick any amount (even a maker's coin of a Wasabi 2 value), but
+     * nearly every party takes a change (a maker's change is missing only when its coins pay
+     * the amount exactly) */
+    bool jm_sized = x->k <= 20 && one_each && m <= x->k + 1 && m + 2 >= x->k && reps <= 2;
+    bool ww1_levels = lvl4 > 0 && one_each;
+    if (std && !ww1_levels && (!one_each || std_rep >= 2 || !jm_sized)) {
+        *why = !one_each      ? "standard denomination, more equal outputs than inputs"
+               : std_rep >= 2 ? "several standard denominations repeated"
+                              : "standard denomination, not a JoinMarket round's shape";
+        return CW_PAT_WASABI2;
+    }
+    bool ww1 = wasabi1_value(x->v) && one_each && (!std || ww1_levels);
+    bool jm = jm_sized && m <= x->k;
+    if (ww1 && (!jm || x->k > 12)) {
+        *why = "one denomination of about 0.1 BTC, at most one per input";
+        return CW_PAT_WASABI1;
+    }
+    if (jm) {
+        *why = "at most 20 equal outputs, one per party, at most one change each";
+        return CW_PAT_JOINMARKET;
+    }
+    *why = "no kind's shape";
+    return 0;
 }
 
 /* Sub-set sum: how many outputs outside the equal class at value v can be explained as the
@@ -779,6 +852,7 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s, cw_pat
     }
     uint32_t f = 0;
     unsigned rule = 0, score = 0;
+    const char *why = NULL; /* the reason for the kind */
     /* Whirlpool mix: n inputs each funding exactly one of n equal outputs, no change */
     if (x.n_opret == 0 && x.n_out == x.n_out_all && x.n_out >= 5 && x.n_out <= 10 &&
         x.n_in == x.n_out && x.k == x.n_out && x.all_known && x.v >= 10000) {
@@ -793,6 +867,7 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s, cw_pat
             f = CW_PAT_COINJOIN | CW_PAT_WHIRLPOOL;
             rule = pool ? CW_PAT_RULE_WHIRLPOOL : CW_PAT_RULE_EQUAL_MIX;
             score = pool ? 99 : near ? 85 : 80;
+            why = "5-10 inputs each funding one of as many equal outputs";
             goto done;
         }
     }
@@ -820,8 +895,11 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s, cw_pat
         goto tx0_plain;
     /* Wasabi 2: standard denominations */
     if (x.n_in >= 5 && x.n_out >= 10 && x.distinct >= 5 && 2 * x.n_std >= x.n_out &&
-        x.std_distinct >= 3 && x.std_repeated >= 1) {
+        x.std_distinct >= 3 && x.std_repeated >= 1 &&
+        (x.exotic_distinct >= 2 ||
+         (10 * x.n_std >= 9 * x.n_out && x.std_repeated >= 3 && x.distinct >= 10))) {
         f = CW_PAT_COINJOIN | CW_PAT_WASABI2;
+        why = "most outputs at standard denominations, several of them";
         rule = CW_PAT_RULE_WASABI2;
         score = MATCHED(4) >= 2 ? 97 : 90;
         goto done;
@@ -833,15 +911,13 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s, cw_pat
         size_t mt = match_changes(s, &x, 1, SIZE_MAX);
         matched = mt;
         if (mt >= 2 && mt + 2 >= m && x.distinct >= 2) {
-            f = CW_PAT_COINJOIN | (m <= x.k             ? CW_PAT_JOINMARKET
-                                   : wasabi1_value(x.v) ? CW_PAT_WASABI1
-                                                        : 0);
+            f = CW_PAT_COINJOIN | round_kind(s, &x, m, &why);
             rule = CW_PAT_RULE_JM_SUBSET;
             score = x.distinct >= x.k ? 95 : 88;
             goto done;
         }
         if (x.distinct >= x.k && x.max_out <= x.max_in && x.reuse == 0 && m + 1 >= x.k) {
-            f = CW_PAT_COINJOIN | (m <= x.k ? CW_PAT_JOINMARKET : 0);
+            f = CW_PAT_COINJOIN | round_kind(s, &x, m, &why);
             rule = CW_PAT_RULE_JM_STRUCTURE;
             score = 75;
             goto done;
@@ -849,18 +925,14 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s, cw_pat
     }
     /* a large equal-output round (Wasabi 1 and others): possibly more equal outputs than
      * inputs, change outputs, a coordinator fee, even an output to an input address */
-    if (x.k >= 5 && x.n_in >= 5 && x.distinct >= 5 && m >= 2 && (uint64_t)x.k * x.v <= x.sum_in &&
-        x.reuse * 10 <= x.n_out) {
+    if (x.k >= 5 && x.n_in >= 5 && x.distinct >= 5 && m >= 2 && 3 * x.k >= x.n_out &&
+        (uint64_t)x.k * x.v <= x.sum_in && x.reuse * 10 <= x.n_out) {
         size_t mt = match_changes(s, &x, 4, limit);
         matched = mt;
-        if (mt >= 2 || (x.k >= 10 && x.distinct >= 10 && m >= 3)) {
+        if (mt >= 2 || (x.k >= 10 && x.distinct >= 10 && m >= 3) || exotic_denom(x.v)) {
             /* the kind: Wasabi 1 mixes about 0.1 BTC; JoinMarket's takers pick any amount
              * for <= 20 participants, each one equal output and at most one change */
-            f = CW_PAT_COINJOIN;
-            if (wasabi1_value(x.v))
-                f |= CW_PAT_WASABI1;
-            else if (x.k <= 20 && m <= x.k && x.n_in >= x.k)
-                f |= CW_PAT_JOINMARKET;
+            f = CW_PAT_COINJOIN | round_kind(s, &x, m, &why);
             rule = CW_PAT_RULE_EQUAL_ROUND;
             score = 80 + (mt >= 2 ? 10 : 0) + (x.k >= 10 ? 5 : 0);
             goto done;
@@ -890,8 +962,10 @@ tx0_plain:
     }
 done:
 #undef MATCHED
-    if (d)
+    if (d) {
         d->changes_matched = matched == SIZE_MAX ? 0 : (uint32_t)matched;
+        d->kind_reason = (f & CW_PAT_COINJOIN) ? why : NULL;
+    }
     if (f & CW_PAT_COINJOIN)
         return with_rule(f, rule, score);
     uint32_t sf = shape_flags(cs, s, tx, n_in, n_out_all, d ? &d->peel_run : NULL);
@@ -936,6 +1010,9 @@ void cw_patterns_detail_json(json_t *obj, const cw_chainstore *cs, uint64_t tx, 
                   "inputs", (json_int_t)d.inputs, "input_addresses", (json_int_t)d.input_addresses,
                   "other_outputs", (json_int_t)d.other_outputs, "changes_matched",
                   (json_int_t)d.changes_matched, "peel_run", (json_int_t)d.peel_run));
+    if (d.kind_reason)
+        json_object_set_new(json_object_get(obj, "evidence"), "kind_reason",
+                            json_string(d.kind_reason));
 }
 
 /* ------------------------------------------------------------------ persistence */

@@ -1144,14 +1144,22 @@ static int wasabi2_mixed(gen_world *w, const gen_coin *extra, uint32_t n_extra, 
     cj_part parts[CJ_MAX_PARTS];
     w->scratch.n = 0;
     uint32_t want = 8 + (uint32_t)gen_below(&w->rng, 40);
-    uint32_t np = gather_parts(w, parts, 0, want, 20000, gen_chance(&w->rng, 0.5) ? 1 : 4, 50000);
+    /* one round in seven has mainnet's size (a coordinator that waits for >= 150 inputs):
+     * 100..139 participants of 1..4 coins, every participant's value decomposed on the whole
+     * ladder (no popular denomination: the values repeat only where participants meet), no
+     * coordinator fee (today's coordinators charge none) */
+    bool large = gen_chance(&w->rng, 1.0 / 7);
+    if (large)
+        want = 100 + (uint32_t)gen_below(&w->rng, 40);
+    uint32_t np =
+        gather_parts(w, parts, 0, want, 20000, large || gen_chance(&w->rng, 0.5) ? 4 : 1, 50000);
     uint32_t honest = np;
     if (honest < 5) {
         ungather(w, parts, np);
         return 1;
     }
     np = add_extra(w, parts, np, extra, n_extra, xowner, 10);
-    if (gen_chance(&w->rng, 0.1))
+    if (large || gen_chance(&w->rng, 0.1))
         coord_rate = 0; /* a coordinator without fees */
     /* values after fees, and the round's popular denominations from their spread */
     uint64_t vals[CJ_MAX_PARTS] = {0}, coords[CJ_MAX_PARTS] = {0};
@@ -1185,6 +1193,10 @@ static int wasabi2_mixed(gen_world *w, const gen_coin *extra, uint32_t n_extra, 
     uint64_t style = gen_below(&w->rng, 100);
     if (style >= 45 && style < 80)
         pop2 = 0;
+    if (large) {
+        style = 0; /* full decomposition */
+        pop1 = pop2 = 0;
+    }
     uint32_t n_dest = 0;
     uint64_t x_out = 0, x_coord = 0;
     int rc = 0;

@@ -4,8 +4,21 @@
  * generator's serializer, ingested, flagged and clustered. The shapes follow the published
  * descriptions of each protocol, not the world generator:
  *   - a Wasabi-style round with MORE equal outputs than inputs (37 inputs, 45 x 0.1 BTC,
- *     changes, a coordinator fee, one change paid back to its input's address): a CoinJoin;
+ *     changes, a coordinator fee, one change paid back to its input's address): a CoinJoin,
+ *     and Wasabi 2 (exactly 0.1 BTC is a standard denomination, and Wasabi 1 gives at most one
+ *     base output per participant);
  *   - a Wasabi 2 round (standard denominations): coinjoin + wasabi2;
+ *   - a mainnet-sized Wasabi 2 round: 300 inputs, each decomposed greedily on the whole
+ *     standard ladder (denominations only partly repeated), 3 odd payment outputs, no fee;
+ *   - a Wasabi 1.x round: base 0.10012345 BTC, some 2x and one 4x level, changes, a
+ *     coordinator fee: wasabi1;
+ *   - the failures found on generated worlds (issue 11): 8 inputs paying 20 x 3^13 sat and
+ *     changes (no change matched: was not a CoinJoin at all); 19 inputs, 15 x 0.01 BTC, 10
+ *     changes (was joinmarket); 41 inputs, 40 x 0.2 BTC, changes (was wasabi1); a JoinMarket
+ *     round whose amount is a maker's 131,072-sat coin (must stay joinmarket);
+ *   - an exchange's batch withdrawal from 10 hot-wallet addresses with many equal round
+ *     amounts (12 x 0.01 BTC, 5 x 0.05, ...) and a change, and a batch of mostly 1-2-5 amounts
+ *     from 6 addresses: not a CoinJoin;
  *   - a JoinMarket round (taker + 5 makers, maker change = inputs - amount + fee): joinmarket;
  *   - a Whirlpool 5x5 mix (premix and remix inputs): whirlpool;
  *   - a Tx0 (one owner's 3 inputs -> 3 premixes, coordinator fee, OP_RETURN, change): tx0,
@@ -167,12 +180,272 @@ enum { WASABI_IN = 37, WW2_PARTS = 20, JM_MAKERS = 5, PEEL_HOPS = 9, SHORT_HOPS 
 static coin w1_in[WASABI_IN], w2_in[WW2_PARTS], jm_in[JM_MAKERS + 2], wp_in[5], t0_in[3], pay_in[3],
     peel_src, short_src;
 static uint8_t txid_w1[32], txid_w2[32], txid_jm[32], txid_wp[32], txid_t0[32], txid_pay[32];
-static uint8_t peel_ids[PEEL_HOPS][32], short_ids[SHORT_HOPS][32];
 
 static void last_txid(uint8_t out[32])
 {
     memcpy(out, ids[n_txs], 32);
 }
+
+/* the second set: mainnet-sized rounds, the failures found, exchange batches */
+enum { BIG_IN = 300, WW1_PARTS = 30, EX_IN = 10, DEC_IN = 6 };
+static coin big_in[BIG_IN], ww1_in[WW1_PARTS], f1_in[8], f2_in[19], f3_in[41], jmx_in[7],
+    ex_in[EX_IN], dec_in[DEC_IN];
+static uint8_t txid_big[32], txid_ww1[32], txid_f1[32], txid_f2[32], txid_f3[32], txid_jmx[32],
+    txid_ex[32], txid_dec[32];
+
+/* Wasabi 2's standard denominations (WabiSabi's StandardDenomination: 2^n, 3^n, 2 x 3^n,
+ * 1/2/5 x 10^n, 5,000 sat .. 2^37 sat), largest first; returns the count. */
+static size_t ladder(uint64_t *out, size_t cap)
+{
+    size_t n = 0;
+    for (uint64_t v = 1; v <= (1ULL << 37); v *= 2)
+        if (v >= 5000 && n < cap)
+            out[n++] = v;
+    for (uint64_t v = 1; v <= (1ULL << 37); v *= 3) {
+        if (v >= 5000 && n < cap)
+            out[n++] = v;
+        if (2 * v >= 5000 && 2 * v <= (1ULL << 37) && n < cap)
+            out[n++] = 2 * v;
+    }
+    for (uint64_t v = 1000; v <= (1ULL << 37); v *= 10)
+        for (uint64_t m = 1; m <= 5; m += m == 2 ? 3 : 1)
+            if (m * v >= 5000 && m * v <= (1ULL << 37) && n < cap)
+                out[n++] = m * v;
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && out[j] > out[j - 1]; j--) {
+            uint64_t t = out[j];
+            out[j] = out[j - 1];
+            out[j - 1] = t;
+        }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || out[i] != out[k - 1])
+            out[k++] = out[i];
+    return k;
+}
+
+/* A value spread about log-uniformly over [lo, hi): lo x 2^d for a random octave d, plus up
+ * to one more octave. */
+static uint64_t rnd_log(uint64_t lo, uint64_t hi)
+{
+    unsigned octaves = 0;
+    while ((lo << (octaves + 1)) < hi)
+        octaves++;
+    uint64_t v = lo << rnd(octaves ? octaves : 1);
+    v += rnd(v);
+    return v < hi ? v : hi - 1;
+}
+
+/* Funds the second set (called inside blocks 1b and 1c: at most 256 coins a coinbase). */
+static void fund_big(int part)
+{
+    if (part == 0) {
+        for (int i = 0; i < 200; i++)
+            fund(&big_in[i], rnd_log(20000, 300000000), 0);
+        return;
+    }
+    for (int i = 200; i < BIG_IN; i++)
+        fund(&big_in[i], rnd_log(20000, 300000000), 0);
+    /* Wasabi 1: participants with 0.11 .. 0.6 BTC */
+    for (int i = 0; i < WW1_PARTS; i++)
+        fund(&ww1_in[i], 11000000 + rnd(50000000), 0);
+    /* failure 1: 4 participants above 20 x 3^13 sat worth, 4 below the denomination */
+    static const uint64_t f1v[8] = {87614,   95784,    129118,    599404,
+                                    9799606, 11256196, 222737457, 362240477};
+    for (int i = 0; i < 8; i++)
+        fund(&f1_in[i], f1v[i], 0);
+    for (int i = 0; i < 19; i++)
+        fund(&f2_in[i], i < 12 ? 45000 + rnd(600000) : 1500000 + rnd(90000000), 0);
+    for (int i = 0; i < 41; i++)
+        fund(&f3_in[i], i < 20 ? 40000 + rnd(9000000) : 21000000 + rnd(150000000), 0);
+    /* JoinMarket: the taker's two coins, and 5 makers, one holding a 131,072-sat coin */
+    fund(&jmx_in[0], 900000, 0);
+    fund(&jmx_in[1], 400000, 0);
+    fund(&jmx_in[2], 131072, 0);
+    for (int i = 3; i < 7; i++)
+        fund(&jmx_in[i], 300000 + rnd(9000000), 0);
+    /* an exchange's hot wallet: 10 coins of 0.5 .. 2.5 BTC on 10 addresses */
+    for (int i = 0; i < EX_IN; i++)
+        fund(&ex_in[i], 50000000 + rnd(200000000), 0);
+    for (int i = 0; i < DEC_IN; i++)
+        fund(&dec_in[i], 20000000 + rnd(30000000), 0);
+}
+
+/* Block 2b: the second set's transactions. */
+static void build_big(gen_tx *tx)
+{
+    uint64_t den[160];
+    size_t nd = ladder(den, 160);
+    /* a mainnet-sized Wasabi 2 round: each input its own participant, value less a fee share
+     * split greedily into 1..4 standard denominations, the rest an odd output (< 5,000 sat: to
+     * miners);
+     * three participants pay someone an odd amount from the round instead */
+    gen_tx_reset(tx);
+    for (int i = 0; i < BIG_IN; i++)
+        add_in(tx, &big_in[i]);
+    for (int i = 0; i < BIG_IN; i++) {
+        uint64_t left = big_in[i].value - 1500;
+        if (i % 100 == 7) {
+            uint64_t pay = left / 3 + 12345;
+            add_out(tx, pay, new_key());
+            left -= pay;
+        }
+        for (int o = 0; o < 1 + i % 4 && left >= 5000; o++) {
+            size_t d = 0;
+            while (d < nd && den[d] > left)
+                d++;
+            add_out(tx, den[d], new_key());
+            left -= den[d];
+        }
+        if (left >= 5000) /* the rest as an odd output when the denominations run out */
+            add_out(tx, left, new_key());
+    }
+    block_tx(tx, NULL);
+    last_txid(txid_big);
+
+    /* Wasabi 1.x: base D, 2D for a fifth, 4D for one, change each, one coordinator fee */
+    const uint64_t D = 10012345;
+    gen_tx_reset(tx);
+    uint64_t coord = 0;
+    for (int i = 0; i < WW1_PARTS; i++)
+        add_in(tx, &ww1_in[i]);
+    for (int i = 0; i < WW1_PARTS; i++) {
+        uint64_t left = ww1_in[i].value - 2500, mixed = 0;
+        for (unsigned l = 0; l < (i == 3 ? 3u : i % 5 == 0 ? 2u : 1u); l++) {
+            if (left < (D << l) + (D << l) / 300 + 5000)
+                break;
+            add_out(tx, D << l, new_key());
+            left -= D << l;
+            mixed += D << l;
+        }
+        coord += mixed * 3 / 1000;
+        left -= mixed * 3 / 1000;
+        if (left >= 5000)
+            add_out(tx, left, new_key());
+    }
+    add_out(tx, coord, new_key());
+    block_tx(tx, NULL);
+    last_txid(txid_ww1);
+
+    /* failure 1: 20 x 1,594,323 sat (3^13) from 8 inputs; the 4 small participants take their
+     * coin back less a fee */
+    gen_tx_reset(tx);
+    for (int i = 0; i < 8; i++)
+        add_in(tx, &f1_in[i]);
+    for (int i = 0; i < 4; i++)
+        add_out(tx, f1_in[i].value - 4048, new_key());
+    static const unsigned f1n[4] = {3, 4, 6, 7};
+    for (int i = 4; i < 8; i++) {
+        for (unsigned c = 0; c < f1n[i - 4]; c++)
+            add_out(tx, 1594323, new_key());
+        add_out(tx, f1_in[i].value - f1n[i - 4] * 1594323ULL - 4100, new_key());
+    }
+    add_out(tx, 1652332, new_key()); /* a coordinator fee */
+    block_tx(tx, NULL);
+    last_txid(txid_f1);
+
+    /* failure 2: 15 x 0.01 BTC from 19 inputs: 7 large participants take 1..3 each and a
+     * change, 12 small ones only their coin back less a fee, but 3 of those put it in fees */
+    gen_tx_reset(tx);
+    for (int i = 0; i < 19; i++)
+        add_in(tx, &f2_in[i]);
+    unsigned taken = 0;
+    for (int i = 12; i < 19; i++) {
+        unsigned c = i == 18 ? 15 - taken : 1 + (unsigned)(i % 3);
+        if (taken + c > 15)
+            c = 15 - taken;
+        for (unsigned j = 0; j < c; j++)
+            add_out(tx, 1000000, new_key());
+        taken += c;
+        add_out(tx, f2_in[i].value - c * 1000000ULL - 5200, new_key());
+    }
+    for (int i = 0; i < 3; i++)
+        add_out(tx, f2_in[i].value - 3900, new_key());
+    block_tx(tx, NULL);
+    last_txid(txid_f2);
+
+    /* failure 3: 40 x 0.2 BTC from 41 inputs (20 participants of 2 coins and one of 1), each
+     * taking 1..3 and most a change */
+    gen_tx_reset(tx);
+    for (int i = 0; i < 41; i++)
+        add_in(tx, &f3_in[i]);
+    unsigned left40 = 40;
+    for (int p = 0; p < 21 && left40; p++) {
+        uint64_t in = f3_in[p < 20 ? 20 + p : 40].value + (p < 20 ? f3_in[p].value : 0);
+        unsigned c = (unsigned)((in - 10000) / 20000000);
+        if (c > left40)
+            c = left40;
+        if (c > 3)
+            c = 3;
+        for (unsigned j = 0; j < c; j++)
+            add_out(tx, 20000000, new_key());
+        left40 -= c;
+        if (in - c * 20000000ULL - 6000 >= 5000 && p % 4 != 1)
+            add_out(tx, in - c * 20000000ULL - 6000, new_key());
+    }
+    block_tx(tx, NULL);
+    last_txid(txid_f3);
+
+    /* JoinMarket: amount = the smallest maker's coin, 131,072 sat; each party one equal
+     * output; makers' changes, the 131,072-sat maker none (its coin pays the amount) */
+    const uint64_t amt = 131072, fee = 120;
+    gen_tx_reset(tx);
+    for (int i = 0; i < 7; i++)
+        add_in(tx, &jmx_in[i]);
+    for (int i = 0; i < 6; i++)
+        add_out(tx, amt, new_key());
+    for (int i = 3; i < 7; i++)
+        add_out(tx, jmx_in[i].value - amt + fee, new_key());
+    add_out(tx, jmx_in[0].value + jmx_in[1].value - amt - 5 * fee - 3000, new_key());
+    block_tx(tx, NULL);
+    last_txid(txid_jmx);
+
+    /* an exchange batch withdrawal: 10 hot-wallet coins, 60 withdrawals, many of them the same
+     * round amounts, and the exchange's change */
+    static const uint64_t round_amts[] = {1000000, 5000000, 10000000, 2000000, 100000000};
+    static const unsigned round_n[] = {12, 5, 4, 3, 2};
+    gen_tx_reset(tx);
+    uint64_t sum = 0, paid = 0;
+    for (int i = 0; i < EX_IN; i++) {
+        add_in(tx, &ex_in[i]);
+        sum += ex_in[i].value;
+    }
+    for (size_t a = 0; a < 5; a++)
+        for (unsigned j = 0; j < round_n[a]; j++) {
+            add_out(tx, round_amts[a], new_key());
+            paid += round_amts[a];
+        }
+    for (int i = 0; i < 34; i++) {
+        uint64_t v = rnd_log(60000, 40000000);
+        add_out(tx, v, new_key());
+        paid += v;
+    }
+    add_out(tx, sum - paid - 25000, new_key());
+    block_tx(tx, NULL);
+    last_txid(txid_ex);
+
+    /* a batch of mostly 1-2-5 amounts (what people withdraw), 3 x 0.01 BTC, from 6 addresses:
+     * wasabi2-denominations flagged it before issue 11's rules (>= half of the outputs standard,
+     * 7 values, one repeated); it is only a probable CoinJoin now (as many input addresses as
+     * equal outputs) */
+    static const uint64_t dec_amts[] = {1000000, 1000000,  1000000, 2000000, 5000000,
+                                        5000000, 10000000, 500000,  200000,  20000000,
+                                        1234567, 3456789,  2500000};
+    gen_tx_reset(tx);
+    sum = paid = 0;
+    for (int i = 0; i < DEC_IN; i++) {
+        add_in(tx, &dec_in[i]);
+        sum += dec_in[i].value;
+    }
+    for (size_t a = 0; a < sizeof dec_amts / sizeof dec_amts[0]; a++) {
+        add_out(tx, dec_amts[a], new_key());
+        paid += dec_amts[a];
+    }
+    add_out(tx, sum - paid - 9000, new_key());
+    block_tx(tx, NULL);
+    last_txid(txid_dec);
+}
+static uint8_t peel_ids[PEEL_HOPS][32], short_ids[SHORT_HOPS][32];
 
 static void build_world(const char *out_dir)
 {
@@ -222,6 +495,13 @@ static void build_world(const char *out_dir)
         fund(&pay_in[i], 100000 + rnd(200000), 0);
     fund(&peel_src, 10000000000ULL, 0);
     fund(&short_src, 50000000, 0);
+    block_end();
+    /* blocks 1b, 1c fund the second set */
+    block_begin();
+    fund_big(0);
+    block_end();
+    block_begin();
+    fund_big(1);
     block_end();
 
     /* block 2: the CoinJoins, the Tx0, the payout */
@@ -303,6 +583,9 @@ static void build_world(const char *out_dir)
     block_tx(&tx, NULL);
     last_txid(txid_pay);
     block_end();
+    block_begin();
+    build_big(&tx);
+    block_end();
 
     /* blocks 3..: the peel chain (one hop a block) and the short change chain */
     coin cur = peel_src, scur = short_src;
@@ -379,7 +662,10 @@ static void test_flags(void)
     CHECK(f & CW_PAT_COINJOIN);
     CHECK_EQ_INT(CW_PAT_RULE(f), CW_PAT_RULE_EQUAL_ROUND);
     CHECK(CW_PAT_SCORE(f) >= 80 && CW_PAT_SCORE(f) < 100);
-    CHECK(f & CW_PAT_WASABI1); /* 0.1 BTC: the Wasabi 1 denomination */
+    /* exactly 0.1 BTC (a standard denomination) and 45 equal outputs from 37 inputs: Wasabi 1
+     * gives one base output per participant, so this is Wasabi 2's shape */
+    CHECK(f & CW_PAT_WASABI2);
+    CHECK(!(f & CW_PAT_WASABI1));
     cw_patterns_detail d;
     cw_patterns_explain(cs, tx_of(txid_w1), &d);
     CHECK_EQ_INT(d.equal_outputs, 45);
@@ -419,11 +705,47 @@ static void test_flags(void)
     for (int h = 0; h < SHORT_HOPS; h++)
         CHECK(!(flags_of(short_ids[h]) & CW_PAT_PEEL));
 
+    /* the second set */
+    struct {
+        const char *name;
+        const uint8_t *txid;
+        uint32_t kind; /* 0: neither a CoinJoin nor a probable one; UINT32_MAX: not a CoinJoin */
+    } want[] = {{"ww2 300 inputs", txid_big, CW_PAT_WASABI2},
+                {"ww1 0.10012345", txid_ww1, CW_PAT_WASABI1},
+                {"20 x 3^13 from 8 inputs", txid_f1, CW_PAT_WASABI2},
+                {"15 x 0.01 BTC, 19 inputs", txid_f2, CW_PAT_WASABI2},
+                {"40 x 0.2 BTC, 41 inputs", txid_f3, CW_PAT_WASABI2},
+                {"joinmarket at 131072", txid_jmx, CW_PAT_JOINMARKET},
+                {"exchange batch", txid_ex, 0},
+                {"1-2-5 batch", txid_dec, UINT32_MAX}};
+    const uint32_t kinds = CW_PAT_WASABI1 | CW_PAT_WASABI2 | CW_PAT_JOINMARKET | CW_PAT_WHIRLPOOL;
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        f = flags_of(want[i].txid);
+        cw_patterns_explain(cs, tx_of(want[i].txid), &d);
+        char names[128];
+        cw_patterns_flags_string(names, sizeof names, f);
+        printf("%-26s %-28s rule %-28s score %u  %u x %llu sat, %u in, %u other, %u matched%s%s\n",
+               want[i].name, names, cw_patterns_rule_name(CW_PAT_RULE(f)), CW_PAT_SCORE(f),
+               d.equal_outputs, (unsigned long long)d.equal_value, d.inputs, d.other_outputs,
+               d.changes_matched, d.kind_reason ? ", kind: " : "",
+               d.kind_reason ? d.kind_reason : "");
+        if (want[i].kind == UINT32_MAX) {
+            CHECK(!(f & CW_PAT_COINJOIN)); /* coinjoin_probable allowed */
+        } else if (want[i].kind) {
+            CHECK(f & CW_PAT_COINJOIN);
+            CHECK_EQ_INT(f & kinds, want[i].kind);
+            CHECK(CW_PAT_SCORE(f) < 100); /* a judgement */
+            CHECK(d.kind_reason != NULL);
+        } else {
+            CHECK(!cw_patterns_multi_owner(f));
+        }
+    }
+
     /* the persisted column says the same, with rule and score */
     cw_patterns_stats st;
     REQUIRE(cw_patterns_build(store, &st) == 0);
-    CHECK_EQ_INT(st.counts[9], 1); /* tx0 */
-    CHECK_EQ_INT(st.counts[0], 4); /* coinjoin */
+    CHECK_EQ_INT(st.counts[9], 1);     /* tx0 */
+    CHECK_EQ_INT(st.counts[0], 4 + 6); /* coinjoin */
     CHECK_EQ_INT(st.counts[5], PEEL_HOPS);
     char names[256];
     cw_patterns_flags_string(names, sizeof names, CW_PAT_TX0 | CW_PAT_COINJOIN_PROBABLE);
@@ -435,7 +757,7 @@ static void test_clusters(void)
 {
     cw_cluster_stats st;
     REQUIRE(cw_cluster_build(store, CW_CHANGE_PEEL, &st) == 0);
-    CHECK_EQ_INT(st.coinjoin_skipped, 4);
+    CHECK_EQ_INT(st.coinjoin_skipped, 4 + 6 + 1); /* + the probable 1-2-5 batch */
     cw_chainstore_close(cs);
     REQUIRE(cw_chainstore_open(&cs, store, false, CW_NET_REGTEST) == 0);
     cw_clusters *cl;
