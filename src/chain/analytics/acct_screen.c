@@ -1,12 +1,24 @@
 /*
  * acct_screen.c: exposure screening on an EVM store (include/chainwatch/acct_screen.h).
- * Depth-first over receipts, newest first along each account's in-chain (movelink.col
- * prev_in), carrying the share each receipt explains; labelled senders end a branch.
+ * Depth-first over receipts, newest first, carrying the share each receipt explains; labelled
+ * senders end a branch.
+ *
+ * Speed: a visit asks "what did this account receive of this asset before movement B", and a
+ * hub (an exchange, a pool) is visited again and again at different B. Walking its in-chain
+ * (movelink.col prev_in) from its newest receipt each time costs its whole history per visit.
+ * So a screener keeps, per (account, asset) visited, the counted receipts in chain order and
+ * their exact prefix sums (u256, wrapping as the running sum did): a visit is a binary search
+ * for B and a subtraction, then the same receipts in the same order as the walk. The index is
+ * built once per (account, asset) and reused by every screen of the same screener: results
+ * are bit-identical to the walk's (tests/unit/analytics/test_acct_screen.c compares them).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "chainwatch/acct_screen.h"
 #include "chainwatch/errors.h"
+#include "chainwatch/util.h"
+#include "util/u64map.h"
 
 void cw_acct_screen_opts_init(cw_acct_screen_opts *o)
 {
@@ -16,7 +28,26 @@ void cw_acct_screen_opts_init(cw_acct_screen_opts *o)
     o->max_inflows = 20000;
 }
 
+/* the counted receipts of one (account, asset), ascending movement ids, and prefix sums */
+typedef struct inflows {
+    uint64_t *moves;
+    cw_u256 *prefix; /* prefix[i] = sum of the first i amounts (n + 1 entries) */
+    size_t n;
+} inflows;
+
+struct cw_acct_screener {
+    const cw_evmstore *s;
+    cw_acct_categories_fn cats;
+    void *ctx;
+    cw_acct_screen_opts o;
+    cw_u64map index; /* (account << 32 | asset) -> slot in `lists` + 1 */
+    inflows *lists;
+    size_t n_lists, cap_lists;
+    bool oom;
+};
+
 typedef struct walk {
+    cw_acct_screener *sc;
     const cw_evmstore *s;
     uint32_t asset;
     cw_acct_categories_fn cats;
@@ -62,6 +93,46 @@ static void add_top(cw_acct_exposure *e, uint32_t cat, double share, const walk 
     }
 }
 
+/* The receipts of (account, asset), built on first use; NULL when out of memory. */
+static const inflows *inflows_of(cw_acct_screener *sc, uint32_t account, uint32_t asset,
+                                 const cw_evm_row_acctlast *l)
+{
+    uint64_t key = (uint64_t)account << 32 | asset, slot;
+    if (cw_u64map_get(&sc->index, key, &slot))
+        return &sc->lists[slot - 1];
+    size_t n = 0;
+    for (uint64_t m = l->last_in; m != CW_EVM_NONE64; m = cw_evmstore_movelink(sc->s, m)->prev_in)
+        n += counts(cw_evmstore_move(sc->s, m), asset);
+    inflows f = {cw_malloc((n ? n : 1) * sizeof *f.moves),
+                 cw_malloc((n + 1) * sizeof *f.prefix), n};
+    if (sc->n_lists == sc->cap_lists) {
+        size_t nc = sc->cap_lists ? sc->cap_lists * 2 : 256;
+        inflows *g = realloc(sc->lists, nc * sizeof *g);
+        if (g) {
+            sc->lists = g;
+            sc->cap_lists = nc;
+        }
+    }
+    if (!f.moves || !f.prefix || sc->n_lists == sc->cap_lists ||
+        cw_u64map_set(&sc->index, key, sc->n_lists + 1)) {
+        cw_free(f.moves);
+        cw_free(f.prefix);
+        sc->oom = true;
+        return NULL;
+    }
+    size_t i = n;
+    for (uint64_t m = l->last_in; m != CW_EVM_NONE64; m = cw_evmstore_movelink(sc->s, m)->prev_in)
+        if (counts(cw_evmstore_move(sc->s, m), asset))
+            f.moves[--i] = m;
+    memset(&f.prefix[0], 0, sizeof f.prefix[0]);
+    for (i = 0; i < n; i++) {
+        cw_u256 a = cw_evm_amount(cw_evmstore_move(sc->s, f.moves[i])->amount);
+        cw_u256_add(&f.prefix[i + 1], &f.prefix[i], &a);
+    }
+    sc->lists[sc->n_lists] = f;
+    return &sc->lists[sc->n_lists++];
+}
+
 static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, double weight)
 {
     cw_acct_exposure *e = w->e;
@@ -69,18 +140,21 @@ static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, do
     const cw_evm_row_acctlast *l = cw_evmstore_acctlast(w->s, account);
     if (!l)
         return;
-    /* what it received of the asset before `before` */
-    cw_u256 total = {{0}};
-    uint32_t n = 0;
-    for (uint64_t m = l->last_in; m != CW_EVM_NONE64 && n < w->o->max_inflows;
-         m = cw_evmstore_movelink(w->s, m)->prev_in) {
-        const cw_evm_row_move *r = cw_evmstore_move(w->s, m);
-        if (m >= before || !counts(r, w->asset))
-            continue;
-        cw_u256 a = cw_evm_amount(r->amount);
-        cw_u256_add(&total, &total, &a);
-        n++;
+    const inflows *f = inflows_of(w->sc, account, w->asset, l);
+    if (!f)
+        return;
+    /* what it received of the asset before `before`: the newest max_inflows of them */
+    size_t lo = 0, hi = f->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (f->moves[mid] < before)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
+    size_t end = lo, start = end > w->o->max_inflows ? end - w->o->max_inflows : 0;
+    cw_u256 total;
+    cw_u256_sub(&total, &f->prefix[end], &f->prefix[start]);
     if (depth == 0)
         e->received = total;
     double t = dbl(&total);
@@ -88,13 +162,9 @@ static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, do
         e->unexplored += weight; /* nothing explains it: a store starting mid-chain */
         return;
     }
-    n = 0;
-    for (uint64_t m = l->last_in; m != CW_EVM_NONE64 && n < w->o->max_inflows;
-         m = cw_evmstore_movelink(w->s, m)->prev_in) {
+    for (size_t i = end; i-- > start;) {
+        uint64_t m = f->moves[i];
         const cw_evm_row_move *r = cw_evmstore_move(w->s, m);
-        if (m >= before || !counts(r, w->asset))
-            continue;
-        n++;
         e->receipts_read++;
         cw_u256 a = cw_evm_amount(r->amount);
         double share = weight * dbl(&a) / t;
@@ -133,14 +203,54 @@ static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, do
     }
 }
 
-int cw_acct_screen(cw_acct_exposure *out, const cw_evmstore *s, uint32_t account, uint32_t asset,
-                   cw_acct_categories_fn cats, void *ctx, const cw_acct_screen_opts *o)
+int cw_acct_screener_new(cw_acct_screener **out, const cw_evmstore *s, cw_acct_categories_fn cats,
+                         void *ctx, const cw_acct_screen_opts *o)
+{
+    *out = cw_calloc(1, sizeof **out);
+    if (!*out)
+        return cw_error_set(CW_ENOMEM, "out of memory");
+    (*out)->s = s;
+    (*out)->cats = cats;
+    (*out)->ctx = ctx;
+    (*out)->o = *o;
+    return 0;
+}
+
+void cw_acct_screener_free(cw_acct_screener *sc)
+{
+    if (!sc)
+        return;
+    for (size_t i = 0; i < sc->n_lists; i++) {
+        cw_free(sc->lists[i].moves);
+        cw_free(sc->lists[i].prefix);
+    }
+    free(sc->lists);
+    cw_u64map_deinit(&sc->index);
+    cw_free(sc);
+}
+
+int cw_acct_screener_run(cw_acct_screener *sc, cw_acct_exposure *out, uint32_t account,
+                         uint32_t asset)
 {
     memset(out, 0, sizeof *out);
     out->asset = asset;
-    walk w = {s, asset, cats, ctx, o, out, {0}, {0}};
-    visit(&w, account, o->before, 0, 1.0);
+    walk w = {sc, sc->s, asset, sc->cats, sc->ctx, &sc->o, out, {0}, {0}};
+    visit(&w, account, sc->o.before, 0, 1.0);
+    if (sc->oom)
+        return cw_error_set(CW_ENOMEM, "out of memory indexing receipts for screening");
     if (cw_u256_is_zero(&out->received))
         return cw_error_set(CW_ENOTFOUND, "the account never received this asset");
     return 0;
+}
+
+int cw_acct_screen(cw_acct_exposure *out, const cw_evmstore *s, uint32_t account, uint32_t asset,
+                   cw_acct_categories_fn cats, void *ctx, const cw_acct_screen_opts *o)
+{
+    cw_acct_screener *sc;
+    memset(out, 0, sizeof *out);
+    int rc = cw_acct_screener_new(&sc, s, cats, ctx, o);
+    if (!rc)
+        rc = cw_acct_screener_run(sc, out, account, asset);
+    cw_acct_screener_free(sc);
+    return rc;
 }
