@@ -6,11 +6,13 @@
  * Speed: a visit asks "what did this account receive of this asset before movement B", and a
  * hub (an exchange, a pool) is visited again and again at different B. Walking its in-chain
  * (movelink.col prev_in) from its newest receipt each time costs its whole history per visit.
- * So a screener keeps, per (account, asset) visited, the counted receipts in chain order and
- * their exact prefix sums (u256, wrapping as the running sum did): a visit is a binary search
- * for B and a subtraction, then the same receipts in the same order as the walk. The index is
- * built once per (account, asset) and reused by every screen of the same screener: results
- * are bit-identical to the walk's (tests/unit/analytics/test_acct_screen.c compares them).
+ * So a screener keeps, per (account, asset) visited twice, the counted receipts in chain order
+ * and their exact prefix sums (u256, wrapping as the running sum did): a visit is a binary
+ * search for B and a subtraction, then the same receipts in the same order as the walk. The
+ * first visit walks (an account visited once costs no more than before); the index is built
+ * on the second and reused by every later visit of every screen of the same screener. Results
+ * are bit-identical to the walk's (tests/cli/screen_evm_index.sh: bench_trace_evm compares
+ * them with the walk kept there as the reference).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -93,13 +95,22 @@ static void add_top(cw_acct_exposure *e, uint32_t cat, double share, const walk 
     }
 }
 
-/* The receipts of (account, asset), built on first use; NULL when out of memory. */
-static const inflows *inflows_of(cw_acct_screener *sc, uint32_t account, uint32_t asset,
-                                 const cw_evm_row_acctlast *l)
+/* The receipts of (account, asset) into *out, built on its second visit (one visit walks, as
+ * cheap as indexing); false when not indexed (first visit, or out of memory: sc->oom). */
+static bool inflows_of(cw_acct_screener *sc, uint32_t account, uint32_t asset,
+                       const cw_evm_row_acctlast *l, inflows *out)
 {
     uint64_t key = (uint64_t)account << 32 | asset, slot;
-    if (cw_u64map_get(&sc->index, key, &slot))
-        return &sc->lists[slot - 1];
+    bool seen = cw_u64map_get(&sc->index, key, &slot);
+    if (seen && slot) {
+        *out = sc->lists[slot - 1]; /* by value: lists may move as the recursion indexes more */
+        return true;
+    }
+    if (!seen) {
+        if (cw_u64map_set(&sc->index, key, 0))
+            sc->oom = true;
+        return false;
+    }
     size_t n = 0;
     for (uint64_t m = l->last_in; m != CW_EVM_NONE64; m = cw_evmstore_movelink(sc->s, m)->prev_in)
         n += counts(cw_evmstore_move(sc->s, m), asset);
@@ -118,7 +129,7 @@ static const inflows *inflows_of(cw_acct_screener *sc, uint32_t account, uint32_
         cw_free(f.moves);
         cw_free(f.prefix);
         sc->oom = true;
-        return NULL;
+        return false;
     }
     size_t i = n;
     for (uint64_t m = l->last_in; m != CW_EVM_NONE64; m = cw_evmstore_movelink(sc->s, m)->prev_in)
@@ -129,8 +140,38 @@ static const inflows *inflows_of(cw_acct_screener *sc, uint32_t account, uint32_
         cw_u256 a = cw_evm_amount(cw_evmstore_move(sc->s, f.moves[i])->amount);
         cw_u256_add(&f.prefix[i + 1], &f.prefix[i], &a);
     }
-    sc->lists[sc->n_lists] = f;
-    return &sc->lists[sc->n_lists++];
+    sc->lists[sc->n_lists++] = f;
+    *out = f;
+    return true;
+}
+
+/* The first visit of (account, asset): what it received before `before`, walked from its
+ * newest receipt (the newest max_inflows counted ones), into f (owned by the caller). */
+static bool walk_inflows(walk *w, uint32_t account, const cw_evm_row_acctlast *l,
+                         uint64_t before, inflows *f, uint64_t **buf, size_t *cap)
+{
+    size_t n = 0;
+    for (uint64_t m = l->last_in; m != CW_EVM_NONE64 && n < w->o->max_inflows;
+         m = cw_evmstore_movelink(w->s, m)->prev_in) {
+        if (m >= before || !counts(cw_evmstore_move(w->s, m), w->asset))
+            continue;
+        if (n == *cap) {
+            size_t nc = *cap ? *cap * 2 : 64;
+            uint64_t *g = realloc(*buf, nc * sizeof *g);
+            if (!g) {
+                w->sc->oom = true;
+                return false;
+            }
+            *buf = g;
+            *cap = nc;
+        }
+        (*buf)[n++] = m;
+    }
+    (void)account;
+    f->moves = *buf;
+    f->n = n;
+    f->prefix = NULL;
+    return true;
 }
 
 static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, double weight)
@@ -140,30 +181,47 @@ static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, do
     const cw_evm_row_acctlast *l = cw_evmstore_acctlast(w->s, account);
     if (!l)
         return;
-    const inflows *f = inflows_of(w->sc, account, w->asset, l);
-    if (!f)
-        return;
-    /* what it received of the asset before `before`: the newest max_inflows of them */
-    size_t lo = 0, hi = f->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (f->moves[mid] < before)
-            lo = mid + 1;
-        else
-            hi = mid;
+    /* what it received of the asset before `before`: the newest max_inflows of them, as
+     * receipts[i] for i from end - 1 down to start (newest first) */
+    inflows f;
+    uint64_t *buf = NULL; /* first visit: the walked receipts, newest first */
+    size_t cap = 0, start, end;
+    cw_u256 total = {{0}};
+    if (inflows_of(w->sc, account, w->asset, l, &f)) {
+        size_t lo = 0, hi = f.n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (f.moves[mid] < before)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        end = lo;
+        start = end > w->o->max_inflows ? end - w->o->max_inflows : 0;
+        cw_u256_sub(&total, &f.prefix[end], &f.prefix[start]);
+    } else {
+        if (w->sc->oom || !walk_inflows(w, account, l, before, &f, &buf, &cap)) {
+            free(buf);
+            return;
+        }
+        for (size_t i = 0; i < f.n; i++) {
+            cw_u256 a = cw_evm_amount(cw_evmstore_move(w->s, f.moves[i])->amount);
+            cw_u256_add(&total, &total, &a);
+        }
+        start = 0;
+        end = f.n;
     }
-    size_t end = lo, start = end > w->o->max_inflows ? end - w->o->max_inflows : 0;
-    cw_u256 total;
-    cw_u256_sub(&total, &f->prefix[end], &f->prefix[start]);
     if (depth == 0)
         e->received = total;
     double t = dbl(&total);
     if (t <= 0) {
+        free(buf);
         e->unexplored += weight; /* nothing explains it: a store starting mid-chain */
         return;
     }
     for (size_t i = end; i-- > start;) {
-        uint64_t m = f->moves[i];
+        /* indexed: ascending, walk from the end; walked: newest first already */
+        uint64_t m = f.prefix ? f.moves[i] : f.moves[end - 1 - i];
         const cw_evm_row_move *r = cw_evmstore_move(w->s, m);
         e->receipts_read++;
         cw_u256 a = cw_evm_amount(r->amount);
@@ -201,6 +259,7 @@ static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, do
         }
         visit(w, r->from, m, depth + 1, share);
     }
+    free(buf);
 }
 
 int cw_acct_screener_new(cw_acct_screener **out, const cw_evmstore *s, cw_acct_categories_fn cats,
