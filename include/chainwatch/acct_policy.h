@@ -39,9 +39,9 @@ void cw_acct_policy_opts_init(cw_acct_policy_opts *o);
 
 /* What decided an account's stop. */
 typedef enum cw_acct_policy_why {
-    CW_ACCT_WHY_NONE = 0,  /* no stop */
-    CW_ACCT_WHY_LABEL = 1, /* a label: a fact */
-    CW_ACCT_WHY_MEMO = 2,  /* swap memos to other chains: a probable bridge deposit */
+    CW_ACCT_WHY_NONE = 0,   /* no stop */
+    CW_ACCT_WHY_LABEL = 1,  /* a label: a fact */
+    CW_ACCT_WHY_MEMO = 2,   /* swap memos to other chains: a probable bridge deposit */
     CW_ACCT_WHY_SERVICE = 3 /* behaviour (evm_services.h): probable */
 } cw_acct_policy_why;
 

@@ -46,9 +46,8 @@ int cw_acct_report_trace(json_t **out, const cw_evmstore *s, cw_labels *db, cons
 
 /* The same, and the trace itself into *result (owned by the caller, may be NULL) for what
  * reads it further (bridge exits: xchain.h). */
-int cw_acct_report_run(json_t **out, cw_acct_result **result, const cw_evmstore *s,
-                       cw_labels *db, const char *const *from, size_t n_from,
-                       const cw_acct_report_opts *o);
+int cw_acct_report_run(json_t **out, cw_acct_result **result, const cw_evmstore *s, cw_labels *db,
+                       const char *const *from, size_t n_from, const cw_acct_report_opts *o);
 
 /* {id, symbol, decimals (null when unknown), contract} of an asset of s. New reference. */
 json_t *cw_acct_report_asset_json(const cw_evmstore *s, uint32_t id);

@@ -372,7 +372,8 @@ static const char *stop_expl(int stop)
                "or recognised from fixed-denomination deposits: then PROBABLE). The trace stops "
                "there; `chainwatch trace --through-mixer` links withdrawals, each as probable.";
     case CW_ACCT_STOP_BRIDGE:
-        return "Value traced (FIFO) from the case's transactions reached this bridge (labelled, or named by two or more "
+        return "Value traced (FIFO) from the case's transactions reached this bridge (labelled, or "
+               "named by two or more "
                "swap memos to other chains: then PROBABLE): it leaves "
                "the chain here. Amounts are per asset, in base units.";
     default:
@@ -381,8 +382,8 @@ static const char *stop_expl(int stop)
     }
 }
 
-static int rule_case(cw_monitor__ctx *c, const cw_evmstore *s, cw_acct_policy *pol,
-                     json_t *cs_j, const char *file, size_t idx)
+static int rule_case(cw_monitor__ctx *c, const cw_evmstore *s, cw_acct_policy *pol, json_t *cs_j,
+                     const char *file, size_t idx)
 {
     const char *name = json_string_value(json_object_get(cs_j, "name"));
     json_t *from = json_object_get(cs_j, "from");

@@ -125,14 +125,14 @@ static json_t *ends_json(const rctx *c, const cw_acct_result *r, const cw_acct_r
                 json_array_append_new(path, tx_json(c->s, ids[q]));
             free(ids);
         }
-        json_t *j = json_pack(
-            "{s:o, s:o, s:s, s:o, s:I, s:I, s:b, s:o, s:o, s:o, s:o}", "address",
-            addr_json(c->s, e[i].account), "asset", cw_acct_report_asset_json(c->s, e[i].asset), "kind",
-            cw_acct_stop_name(e[i].stop), "amount", amount_json(&e[i].amount), "hops",
-            (json_int_t)e[i].hops, "movements", (json_int_t)e[i].n_moves, "probable", e[i].probable,
-            "first_tx", tx_json(c->s, e[i].first_move), "path", path, "label",
-            label_json(c->lm, e[i].account), "recognised",
-            cw_acct_policy_recognised_json(c->pol, e[i].account));
+        json_t *j = json_pack("{s:o, s:o, s:s, s:o, s:I, s:I, s:b, s:o, s:o, s:o, s:o}", "address",
+                              addr_json(c->s, e[i].account), "asset",
+                              cw_acct_report_asset_json(c->s, e[i].asset), "kind",
+                              cw_acct_stop_name(e[i].stop), "amount", amount_json(&e[i].amount),
+                              "hops", (json_int_t)e[i].hops, "movements", (json_int_t)e[i].n_moves,
+                              "probable", e[i].probable, "first_tx", tx_json(c->s, e[i].first_move),
+                              "path", path, "label", label_json(c->lm, e[i].account), "recognised",
+                              cw_acct_policy_recognised_json(c->pol, e[i].account));
         if (o->trace.model == CW_ACCT_POISON)
             json_object_set_new(j, "reads_as", json_string("reach (value touched), not amount"));
         if (e[i].stop != CW_ACCT_STOP_NONE) {
@@ -185,11 +185,11 @@ static json_t *document(const rctx *c, const cw_acct_result *r, const char *cons
         if (cw_u256_is_zero(&sr[a]) && cw_u256_is_zero(&fees[a]) && cw_u256_is_zero(&dust[a]) &&
             cw_u256_is_zero(&burnt[a]))
             continue;
-        json_array_append_new(
-            totals, json_pack("{s:o, s:o, s:o, s:o, s:o}", "asset",
-                              cw_acct_report_asset_json(s, (uint32_t)a), "sourced",
-                              amount_json(&sr[a]), "fees", amount_json(&fees[a]), "dust",
-                              amount_json(&dust[a]), "burnt", amount_json(&burnt[a])));
+        json_array_append_new(totals,
+                              json_pack("{s:o, s:o, s:o, s:o, s:o}", "asset",
+                                        cw_acct_report_asset_json(s, (uint32_t)a), "sourced",
+                                        amount_json(&sr[a]), "fees", amount_json(&fees[a]), "dust",
+                                        amount_json(&dust[a]), "burnt", amount_json(&burnt[a])));
     }
     size_t max_convs = o->max_ends ? o->max_ends : 1000;
     const cw_acct_conv *cv = cw_acct_result_convs(r, &n);
@@ -210,9 +210,8 @@ static json_t *document(const rctx *c, const cw_acct_result *r, const char *cons
             "{s:o, s:o, s:o, s:o, s:o, s:o, s:f, s:b, s:b}", "withdrawal_tx",
             tx_json(s, ml[i].move), "mixer", addr_json(s, ml[i].mixer), "recipient",
             addr_json(s, ml[i].recipient), "asset", cw_acct_report_asset_json(s, ml[i].asset),
-            "amount", amount_json(&ml[i].amount), "denomination",
-            amount_json(&ml[i].denomination), "score", ml[i].score,
-            "gas_paid_by_tainted_account", ml[i].sender_reuse, "probable", 1);
+            "amount", amount_json(&ml[i].amount), "denomination", amount_json(&ml[i].denomination),
+            "score", ml[i].score, "gas_paid_by_tainted_account", ml[i].sender_reuse, "probable", 1);
         json_object_set_new(lj, "converges_with_direct_taint", json_boolean(ml[i].converged));
         json_array_append_new(links, lj);
     }
@@ -228,9 +227,8 @@ static json_t *document(const rctx *c, const cw_acct_result *r, const char *cons
                      "tainted_movements", (json_int_t)edges, "ends_truncated", truncated);
 }
 
-int cw_acct_report_run(json_t **out, cw_acct_result **result, const cw_evmstore *s,
-                       cw_labels *db, const char *const *from, size_t n_from,
-                       const cw_acct_report_opts *o)
+int cw_acct_report_run(json_t **out, cw_acct_result **result, const cw_evmstore *s, cw_labels *db,
+                       const char *const *from, size_t n_from, const cw_acct_report_opts *o)
 {
     *out = NULL;
     if (result)

@@ -114,8 +114,8 @@ static bool inflows_of(cw_acct_screener *sc, uint32_t account, uint32_t asset,
     size_t n = 0;
     for (uint64_t m = l->last_in; m != CW_EVM_NONE64; m = cw_evmstore_movelink(sc->s, m)->prev_in)
         n += counts(cw_evmstore_move(sc->s, m), asset);
-    inflows f = {cw_malloc((n ? n : 1) * sizeof *f.moves),
-                 cw_malloc((n + 1) * sizeof *f.prefix), n};
+    inflows f = {cw_malloc((n ? n : 1) * sizeof *f.moves), cw_malloc((n + 1) * sizeof *f.prefix),
+                 n};
     if (sc->n_lists == sc->cap_lists) {
         size_t nc = sc->cap_lists ? sc->cap_lists * 2 : 256;
         inflows *g = realloc(sc->lists, nc * sizeof *g);
@@ -147,8 +147,8 @@ static bool inflows_of(cw_acct_screener *sc, uint32_t account, uint32_t asset,
 
 /* The first visit of (account, asset): what it received before `before`, walked from its
  * newest receipt (the newest max_inflows counted ones), into f (owned by the caller). */
-static bool walk_inflows(walk *w, uint32_t account, const cw_evm_row_acctlast *l,
-                         uint64_t before, inflows *f, uint64_t **buf, size_t *cap)
+static bool walk_inflows(walk *w, uint32_t account, const cw_evm_row_acctlast *l, uint64_t before,
+                         inflows *f, uint64_t **buf, size_t *cap)
 {
     size_t n = 0;
     for (uint64_t m = l->last_in; m != CW_EVM_NONE64 && n < w->o->max_inflows;
