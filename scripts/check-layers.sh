@@ -23,7 +23,7 @@ owner=([chainwatch/errors.h]=util [chainwatch/util.h]=util [chainwatch/sql.h]=ut
        [chainwatch/trace.h]=analytics [chainwatch/acct_trace.h]=analytics
        [chainwatch/acct_evm.h]=analytics [chainwatch/evm_services.h]=analytics
        [chainwatch/acct_screen.h]=analytics [chainwatch/acct_labels.h]=analytics
-       [chainwatch/acct_report.h]=analytics [chainwatch/xchain.h]=analytics
+       [chainwatch/acct_report.h]=analytics [chainwatch/acct_policy.h]=analytics [chainwatch/xchain.h]=analytics
        [chainwatch/flow.h]=chain [chainwatch/gen.h]=gen
        [chainwatch/gen_evm.h]=gen
        [chainwatch/monitor.h]=monitor [chainwatch/server.h]=server)

@@ -56,7 +56,20 @@ typedef struct cw_acct_exposure {
     size_t n_top;
 } cw_acct_exposure;
 
-/* Screens account for asset. CW_ENOTFOUND when it never received the asset. */
+/* A screener: screens many accounts on one store under one set of options, reusing what
+ * earlier screens indexed (per account and asset: the receipts in chain order and their
+ * prefix sums), so that a hub visited by many screens is read once. Results are those of
+ * cw_acct_screen. Not for concurrent use. */
+typedef struct cw_acct_screener cw_acct_screener;
+int cw_acct_screener_new(cw_acct_screener **out, const cw_evmstore *s, cw_acct_categories_fn cats,
+                         void *ctx, const cw_acct_screen_opts *o);
+void cw_acct_screener_free(cw_acct_screener *sc);
+/* Screens account for asset. CW_ENOTFOUND when it never received the asset, CW_ENOMEM. */
+int cw_acct_screener_run(cw_acct_screener *sc, cw_acct_exposure *out, uint32_t account,
+                         uint32_t asset);
+
+/* Screens account for asset (one screen: a screener built and freed). CW_ENOTFOUND when it
+ * never received the asset. */
 int cw_acct_screen(cw_acct_exposure *out, const cw_evmstore *s, uint32_t account, uint32_t asset,
                    cw_acct_categories_fn cats, void *ctx, const cw_acct_screen_opts *o);
 

@@ -167,6 +167,7 @@ int cw_cli_screen_evm(const cw_command *cmd, int argc, char **argv)
     cw_labels *db = NULL;
     cw_acct_labels *lm = NULL;
     cats ct = {0};
+    cw_acct_screener *sc = NULL;
     const char *const *names = cw_label_categories();
     json_t *all = json_array();
     if ((rc = cw_evmstore_open(&s, store, false, NULL)))
@@ -176,6 +177,9 @@ int cw_cli_screen_evm(const cw_command *cmd, int argc, char **argv)
     if ((rc = cw_acct_labels_new(&lm, s, db)))
         goto out;
     ct.lm = lm;
+    /* one screener for every address: hubs they share are indexed once */
+    if ((rc = cw_acct_screener_new(&sc, s, cats_of, &ct, &o)))
+        goto out;
     for (int i = optind; i < argc; i++) {
         cw_evm_addr a;
         uint32_t id;
@@ -201,8 +205,15 @@ int cw_cli_screen_evm(const cw_command *cmd, int argc, char **argv)
         bool flagged = false;
         for (size_t k = 0; k < n_assets; k++) {
             cw_acct_exposure e;
-            if (cw_acct_screen(&e, s, id, assets[k], cats_of, &ct, &o))
+            int src = cw_acct_screener_run(sc, &e, id, assets[k]);
+            if (src == CW_ENOMEM) {
+                rc = src;
+                goto out;
+            }
+            if (src) {
+                cw_error_clear();
                 continue;
+            }
             json_t *exp = json_object(), *flags = json_array(), *paths = json_array();
             for (uint32_t b = 0; names[b] && b < CW_ACCT_MAX_CATEGORIES; b++) {
                 if (e.direct[b] <= 0 && e.indirect[b] <= 0)
@@ -297,6 +308,7 @@ int cw_cli_screen_evm(const cw_command *cmd, int argc, char **argv)
     }
 out:
     json_decref(all);
+    cw_acct_screener_free(sc);
     cw_acct_labels_free(lm);
     if (db)
         cw_labels_close(db);

@@ -6,9 +6,10 @@
  *    value movement not scanned before (fees and NFT counts left out); one alert per account
  *    and direction, with the amounts per asset;
  *  - per case (cases file; "from" lists the heist's tx hashes), a forward FIFO account-model
- *    trace (acct_trace.h) that stops at labelled exchanges, mixers and bridges, at accounts
- *    recognised from behaviour as exchange deposit addresses or mixer pools (probable, as
- *    `chainwatch trace` does), and at sanctioned accounts. Taint reaching
+ *    trace (acct_trace.h) that stops where `chainwatch trace` and the server stop (the one
+ *    policy of acct_policy.h: labelled exchanges, mixers and bridges, bridges named by swap
+ *    memos, accounts recognised from behaviour as exchange deposit addresses or mixer pools,
+ *    probable) and, here only, at sanctioned accounts. Taint reaching
  *      an exchange         -> stolen-funds-at-exchange (one alert per case and exchange),
  *      a mixer             -> watched-funds-mixer-entry (per case and mixer),
  *      a bridge            -> watched-funds-bridge-exit (per case and bridge: the value leaves
@@ -32,6 +33,7 @@
 
 #include "chainwatch/acct_evm.h"
 #include "chainwatch/acct_labels.h"
+#include "chainwatch/acct_policy.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/evm_services.h"
 #include "chainwatch/labels.h"
@@ -330,48 +332,6 @@ out:
 
 /* ---- rule: cases ------------------------------------------------------------------------- */
 
-typedef struct stops {
-    const cw_acct_labels *lm;
-    const cw_evm_services *sv;
-    cw_u64map cache; /* account -> kind + 1 */
-} stops;
-
-static int stop_of(void *ctx, uint32_t account)
-{
-    stops *st = ctx;
-    uint64_t v;
-    if (cw_u64map_get(&st->cache, account, &v))
-        return (int)v - 1;
-    /* labels are facts and come first; a sanctioned account ends the trace (the finding is
-     * that the value reached it); then behaviour, as `chainwatch trace` uses it */
-    int kind = cw_acct_labels_stop(st->lm, account);
-    if (!kind && cw_acct_labels_has(st->lm, account, "sanctioned"))
-        kind = CW_ACCT_STOP_OTHER;
-    const cw_evm_service *svc = kind ? NULL : cw_evm_services_get(st->sv, account);
-    if (svc && svc->kind == CW_EVM_SVC_MIXER) {
-        kind = CW_ACCT_STOP_MIXER;
-    } else if (svc && svc->kind == CW_EVM_SVC_COLLECTOR) {
-        kind = CW_ACCT_STOP_EXCHANGE;
-    } else if (svc && svc->kind == CW_EVM_SVC_DEPOSIT) {
-        int parent = cw_acct_labels_stop(st->lm, svc->parent);
-        kind = parent == 0 || parent == CW_ACCT_STOP_EXCHANGE ? CW_ACCT_STOP_EXCHANGE : 0;
-    }
-    cw_u64map_set(&st->cache, account, (uint64_t)kind + 1);
-    return kind;
-}
-
-/* A deposit address (labelled so, or recognised): one customer behind it, as `chainwatch
- * trace` says. */
-static bool personal_of(void *ctx, uint32_t account)
-{
-    stops *st = ctx;
-    if (stop_of(ctx, account) != CW_ACCT_STOP_EXCHANGE)
-        return false;
-    const cw_evm_service *svc = cw_evm_services_get(st->sv, account);
-    return cw_acct_labels_has(st->lm, account, "exchange_deposit") ||
-           (svc && svc->kind == CW_EVM_SVC_DEPOSIT);
-}
-
 /* One finding of a case: the value of one kind that reached one party. */
 typedef struct finding {
     int stop;
@@ -412,7 +372,9 @@ static const char *stop_expl(int stop)
                "or recognised from fixed-denomination deposits: then PROBABLE). The trace stops "
                "there; `chainwatch trace --through-mixer` links withdrawals, each as probable.";
     case CW_ACCT_STOP_BRIDGE:
-        return "Value traced (FIFO) from the case's transactions reached this bridge: it leaves "
+        return "Value traced (FIFO) from the case's transactions reached this bridge (labelled, or "
+               "named by two or more "
+               "swap memos to other chains: then PROBABLE): it leaves "
                "the chain here. Amounts are per asset, in base units.";
     default:
         return "Value traced (FIFO) from the case's transactions reached an address on a "
@@ -420,8 +382,8 @@ static const char *stop_expl(int stop)
     }
 }
 
-static int rule_case(cw_monitor__ctx *c, const cw_evmstore *s, const cw_acct_labels *lm,
-                     const cw_evm_services *sv, json_t *cs_j, const char *file, size_t idx)
+static int rule_case(cw_monitor__ctx *c, const cw_evmstore *s, cw_acct_policy *pol, json_t *cs_j,
+                     const char *file, size_t idx)
 {
     const char *name = json_string_value(json_object_get(cs_j, "name"));
     json_t *from = json_object_get(cs_j, "from");
@@ -433,7 +395,8 @@ static int rule_case(cw_monitor__ctx *c, const cw_evmstore *s, const cw_acct_lab
     size_t n_ids = 0, i;
     json_t *f;
     int rc = 0;
-    stops st = {lm, sv, {0}};
+    const cw_acct_labels *lm = cw_acct_policy_labels(pol);
+    const cw_evm_services *sv = cw_acct_policy_services(pol);
     cw_acct_result *r = NULL;
     finding *fs = NULL;
     size_t n_fs = 0;
@@ -467,7 +430,8 @@ static int rule_case(cw_monitor__ctx *c, const cw_evmstore *s, const cw_acct_lab
     }
     if (!n_ids)
         goto out;
-    cw_acct_evm aev = {s, stop_of, &st, personal_of};
+    cw_acct_evm aev;
+    cw_acct_policy_source(pol, &aev);
     cw_acct_source src;
     cw_acct_source_evm(&src, &aev);
     cw_acct_opts o;
@@ -491,6 +455,8 @@ static int rule_case(cw_monitor__ctx *c, const cw_evmstore *s, const cw_acct_lab
         char who[256], addr[43];
         bool probable = e[k].probable;
         addr_str(addr, s, e[k].account);
+        cw_acct_policy_why why;
+        cw_acct_policy_stop(pol, e[k].account, &why);
         const cw_acct_label *l = cw_acct_labels_primary(lm, e[k].account);
         const cw_evm_service *svc = l ? NULL : cw_evm_services_get(sv, e[k].account);
         if (l && e[k].stop == CW_ACCT_STOP_OTHER)
@@ -505,6 +471,9 @@ static int rule_case(cw_monitor__ctx *c, const cw_evmstore *s, const cw_acct_lab
                 snprintf(who, sizeof who, "%s", pl->entity);
             else
                 snprintf(who, sizeof who, "exchange %s", pa);
+            probable = true;
+        } else if (why == CW_ACCT_WHY_MEMO) {
+            snprintf(who, sizeof who, "bridge deposit %s", addr);
             probable = true;
         } else {
             snprintf(who, sizeof who, "%s %s", svc ? cw_evm_service_name(svc->kind) : "address",
@@ -590,7 +559,6 @@ out:
     }
     cw_free(fs);
     cw_acct_result_free(r);
-    cw_u64map_deinit(&st.cache);
     free(ids);
     return rc;
 }
@@ -600,7 +568,7 @@ int cw_monitor__run_evm(cw_monitor__ctx *c, const cw_monitor_opts *o)
     cw_evmstore *s = NULL;
     cw_labels *labels = NULL;
     cw_acct_labels *lm = NULL;
-    cw_evm_services *sv = NULL;
+    cw_acct_policy *pol = NULL;
     json_t *cases = NULL;
     int rc = cw_evmstore_open(&s, o->store_dir, false, NULL);
     if (rc)
@@ -631,20 +599,25 @@ int cw_monitor__run_evm(cw_monitor__ctx *c, const cw_monitor_opts *o)
                               cases ? "expected a JSON array of cases" : err.text);
             goto out;
         }
-        if ((rc = cw_evm_services_detect(&sv, s)))
+        /* the one stop policy of `chainwatch trace` and the server (acct_policy.h); a
+         * sanctioned account ends the trace here: the finding is that the value reached it */
+        cw_acct_policy_opts po;
+        cw_acct_policy_opts_init(&po);
+        po.stop_at_sanctioned = true;
+        if ((rc = cw_acct_policy_new(&pol, s, lm, &po)))
             goto out;
         size_t i;
         json_t *cj;
         json_array_foreach(cases, i, cj)
         {
-            if ((rc = rule_case(c, s, lm, sv, cj, o->cases_file, i)))
+            if ((rc = rule_case(c, s, pol, cj, o->cases_file, i)))
                 goto out;
         }
     }
     rc = state_write(o->node_db, s);
 out:
     json_decref(cases);
-    cw_evm_services_free(sv);
+    cw_acct_policy_free(pol);
     cw_acct_labels_free(lm);
     cw_labels_close(labels);
     cw_evmstore_close(s);

@@ -1,7 +1,8 @@
 /*
- * acct_report.c: an EVM trace as one JSON document (include/chainwatch/acct_report.h), for the
- * server's /api/v1/evm/trace and the dashboard. Stops: labels first (a fact), then behaviour
- * (probable), as `chainwatch trace` decides them; labels are read once (cw_acct_labels).
+ * acct_report.c: an EVM trace as one JSON document (include/chainwatch/acct_report.h), for
+ * `chainwatch trace --store EVM`, the server's /api/v1/evm/trace and the dashboard. Where the
+ * trace stops is the one policy of acct_policy.c (labels first, a fact; then memos and
+ * behaviour, probable), which the monitor uses too; labels are read once (cw_acct_labels).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "chainwatch/acct_evm.h"
 #include "chainwatch/acct_labels.h"
+#include "chainwatch/acct_policy.h"
 #include "chainwatch/acct_report.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/evm_services.h"
@@ -23,39 +25,9 @@ void cw_acct_report_opts_init(cw_acct_report_opts *o)
 typedef struct rctx {
     const cw_evmstore *s;
     const cw_acct_labels *lm;
-    const cw_evm_services *sv;
+    cw_acct_policy *pol;
+    const cw_acct_report_opts *o;
 } rctx;
-
-static int stop_of(void *ctx, uint32_t account)
-{
-    rctx *c = ctx;
-    int kind = cw_acct_labels_stop(c->lm, account);
-    if (kind)
-        return kind;
-    const cw_evm_service *svc = cw_evm_services_get(c->sv, account);
-    if (svc && svc->kind == CW_EVM_SVC_MIXER)
-        return CW_ACCT_STOP_MIXER;
-    if (svc && svc->kind == CW_EVM_SVC_COLLECTOR)
-        return CW_ACCT_STOP_EXCHANGE;
-    if (svc && svc->kind == CW_EVM_SVC_DEPOSIT) {
-        /* a deposit-shaped account feeding a bridge or a mixer is no exchange deposit */
-        int parent = cw_acct_labels_stop(c->lm, svc->parent);
-        return parent == 0 || parent == CW_ACCT_STOP_EXCHANGE ? CW_ACCT_STOP_EXCHANGE : 0;
-    }
-    return 0;
-}
-
-/* A deposit address (labelled so, or recognised): one customer behind it, as the CLI's trace
- * says (src/cli/trace_evm.c). */
-static bool personal_of(void *ctx, uint32_t account)
-{
-    rctx *c = ctx;
-    if (stop_of(ctx, account) != CW_ACCT_STOP_EXCHANGE)
-        return false;
-    const cw_evm_service *svc = cw_evm_services_get(c->sv, account);
-    return cw_acct_labels_has(c->lm, account, "exchange_deposit") ||
-           (svc && svc->kind == CW_EVM_SVC_DEPOSIT);
-}
 
 static json_t *addr_json(const cw_evmstore *s, uint32_t id)
 {
@@ -67,7 +39,7 @@ static json_t *addr_json(const cw_evmstore *s, uint32_t id)
     return json_string(h);
 }
 
-static json_t *asset_json(const cw_evmstore *s, uint32_t id)
+json_t *cw_acct_report_asset_json(const cw_evmstore *s, uint32_t id)
 {
     const cw_evm_row_asset *a = cw_evmstore_asset(s, id);
     if (!a)
@@ -108,20 +80,6 @@ static json_t *label_json(const cw_acct_labels *lm, uint32_t account)
         return json_null();
     return json_pack("{s:s, s:s, s:s}", "entity", l->entity, "category", l->category, "entity_ref",
                      l->entity_ref);
-}
-
-static json_t *recognised_json(const rctx *c, const cw_acct_end *e)
-{
-    if (cw_acct_labels_stop(c->lm, e->account))
-        return json_null(); /* a label decided: a fact */
-    const cw_evm_service *svc = cw_evm_services_get(c->sv, e->account);
-    if (!svc)
-        return json_null();
-    json_t *j = json_pack("{s:s, s:f, s:b}", "as", cw_evm_service_name(svc->kind), "score",
-                          svc->score, "probable", 1);
-    if (svc->parent != CW_EVM_NONE32)
-        json_object_set_new(j, "collector", addr_json(c->s, svc->parent));
-    return j;
 }
 
 /* ends by amount, largest first (for the cap); ctx: the ends */
@@ -167,13 +125,16 @@ static json_t *ends_json(const rctx *c, const cw_acct_result *r, const cw_acct_r
                 json_array_append_new(path, tx_json(c->s, ids[q]));
             free(ids);
         }
-        json_t *j = json_pack(
-            "{s:o, s:o, s:s, s:o, s:I, s:I, s:b, s:o, s:o, s:o, s:o}", "address",
-            addr_json(c->s, e[i].account), "asset", asset_json(c->s, e[i].asset), "kind",
-            cw_acct_stop_name(e[i].stop), "amount", amount_json(&e[i].amount), "hops",
-            (json_int_t)e[i].hops, "movements", (json_int_t)e[i].n_moves, "probable", e[i].probable,
-            "first_tx", tx_json(c->s, e[i].first_move), "path", path, "label",
-            label_json(c->lm, e[i].account), "recognised", recognised_json(c, &e[i]));
+        json_t *j = json_pack("{s:o, s:o, s:s, s:o, s:I, s:I, s:b, s:o, s:o, s:o, s:o}", "address",
+                              addr_json(c->s, e[i].account), "asset",
+                              cw_acct_report_asset_json(c->s, e[i].asset), "kind",
+                              cw_acct_stop_name(e[i].stop), "amount", amount_json(&e[i].amount),
+                              "hops", (json_int_t)e[i].hops, "movements", (json_int_t)e[i].n_moves,
+                              "probable", e[i].probable, "first_tx", tx_json(c->s, e[i].first_move),
+                              "path", path, "label", label_json(c->lm, e[i].account), "recognised",
+                              cw_acct_policy_recognised_json(c->pol, e[i].account));
+        if (o->trace.model == CW_ACCT_POISON)
+            json_object_set_new(j, "reads_as", json_string("reach (value touched), not amount"));
         if (e[i].stop != CW_ACCT_STOP_NONE) {
             size_t lo = 0, hi = na;
             while (lo < hi) { /* arrivals are sorted by account, asset, movement */
@@ -201,16 +162,83 @@ static json_t *ends_json(const rctx *c, const cw_acct_result *r, const cw_acct_r
     return ends;
 }
 
-int cw_acct_report_trace(json_t **out, const cw_evmstore *s, cw_labels *db, const char *const *from,
-                         size_t n_from, const cw_acct_report_opts *o)
+static json_t *tx_hash_json(const cw_evmstore *s, uint64_t tx)
+{
+    char h[67] = "0x";
+    cw_hex_encode(h + 2, cw_evmstore_tx_hash(s, tx), 32);
+    return json_string(h);
+}
+
+static json_t *document(const rctx *c, const cw_acct_result *r, const char *const *from,
+                        size_t n_from)
+{
+    const cw_evmstore *s = c->s;
+    const cw_acct_report_opts *o = c->o;
+    bool truncated = false;
+    json_t *ends = ends_json(c, r, o, &truncated);
+    json_t *totals = json_array(), *sources = json_array(), *convs = json_array();
+    json_t *links = json_array();
+    size_t n;
+    const cw_u256 *sr, *fees, *dust, *burnt;
+    cw_acct_result_totals(r, &n, &sr, &fees, &dust, &burnt);
+    for (size_t a = 0; a < n; a++) {
+        if (cw_u256_is_zero(&sr[a]) && cw_u256_is_zero(&fees[a]) && cw_u256_is_zero(&dust[a]) &&
+            cw_u256_is_zero(&burnt[a]))
+            continue;
+        json_array_append_new(totals,
+                              json_pack("{s:o, s:o, s:o, s:o, s:o}", "asset",
+                                        cw_acct_report_asset_json(s, (uint32_t)a), "sourced",
+                                        amount_json(&sr[a]), "fees", amount_json(&fees[a]), "dust",
+                                        amount_json(&dust[a]), "burnt", amount_json(&burnt[a])));
+    }
+    size_t max_convs = o->max_ends ? o->max_ends : 1000;
+    const cw_acct_conv *cv = cw_acct_result_convs(r, &n);
+    for (size_t i = 0; i < n && i < max_convs; i++) {
+        json_t *cj = json_pack(
+            "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "tx", tx_hash_json(s, cv[i].tx),
+            "account", addr_json(s, cv[i].account), "venue", addr_json(s, cv[i].venue), "gave",
+            cw_acct_report_asset_json(s, cv[i].from_asset), "got",
+            cw_acct_report_asset_json(s, cv[i].to_asset), "tainted_in",
+            amount_json(&cv[i].tainted_in), "gained", amount_json(&cv[i].gained), "tainted_out",
+            amount_json(&cv[i].tainted_out), "probable", cv[i].probable);
+        json_object_set_new(cj, "recipient", addr_json(s, cv[i].recipient));
+        json_array_append_new(convs, cj);
+    }
+    const cw_acct_mixlink *ml = cw_acct_result_mixlinks(r, &n);
+    for (size_t i = 0; i < n; i++) {
+        json_t *lj = json_pack(
+            "{s:o, s:o, s:o, s:o, s:o, s:o, s:f, s:b, s:b}", "withdrawal_tx",
+            tx_json(s, ml[i].move), "mixer", addr_json(s, ml[i].mixer), "recipient",
+            addr_json(s, ml[i].recipient), "asset", cw_acct_report_asset_json(s, ml[i].asset),
+            "amount", amount_json(&ml[i].amount), "denomination", amount_json(&ml[i].denomination),
+            "score", ml[i].score, "gas_paid_by_tainted_account", ml[i].sender_reuse, "probable", 1);
+        json_object_set_new(lj, "converges_with_direct_taint", json_boolean(ml[i].converged));
+        json_array_append_new(links, lj);
+    }
+    for (size_t i = 0; i < n_from; i++)
+        json_array_append_new(sources, json_string(from[i]));
+    uint64_t moves, edges;
+    cw_acct_result_counts(r, &moves, &edges);
+    static const char *const models[] = {"poison", "haircut", "fifo"};
+    return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:b}", "chain",
+                     cw_evmstore_chain(s)->name, "model", models[o->trace.model], "sources",
+                     sources, "ends", ends ? ends : json_array(), "conversions", convs,
+                     "mixer_links", links, "totals", totals, "movements_read", (json_int_t)moves,
+                     "tainted_movements", (json_int_t)edges, "ends_truncated", truncated);
+}
+
+int cw_acct_report_run(json_t **out, cw_acct_result **result, const cw_evmstore *s, cw_labels *db,
+                       const char *const *from, size_t n_from, const cw_acct_report_opts *o)
 {
     *out = NULL;
+    if (result)
+        *result = NULL;
     if (!n_from)
         return cw_error_set(CW_EINVAL, "no source: name the heist's transactions (0x hashes)");
     uint64_t *ids = NULL;
     size_t n_ids = 0;
     cw_acct_labels *lm = NULL;
-    cw_evm_services *sv = NULL;
+    cw_acct_policy *pol = NULL;
     cw_acct_result *r = NULL;
     json_t *j = NULL;
     int rc = 0;
@@ -232,59 +260,37 @@ int cw_acct_report_trace(json_t **out, const cw_evmstore *s, cw_labels *db, cons
     }
     if ((rc = cw_acct_labels_new(&lm, s, db)))
         goto out;
-    if (!o->no_services && (rc = cw_evm_services_detect(&sv, s)))
+    cw_acct_policy_opts po;
+    cw_acct_policy_opts_init(&po);
+    po.no_services = o->no_services;
+    if ((rc = cw_acct_policy_new(&pol, s, lm, &po)))
         goto out;
-    rctx c = {s, lm, sv};
-    cw_acct_evm ev = {s, stop_of, &c, personal_of};
+    cw_acct_evm ev;
+    cw_acct_policy_source(pol, &ev);
     cw_acct_source src;
     cw_acct_source_evm(&src, &ev);
     if ((rc = cw_acct_trace(&r, &src, ids, n_ids, &o->trace)))
         goto out;
-    bool truncated = false;
-    json_t *ends = ends_json(&c, r, o, &truncated);
-    json_t *totals = json_array(), *sources = json_array(), *convs = json_array();
-    size_t n;
-    const cw_u256 *sr, *fees, *dust, *burnt;
-    cw_acct_result_totals(r, &n, &sr, &fees, &dust, &burnt);
-    for (size_t a = 0; a < n; a++) {
-        if (cw_u256_is_zero(&sr[a]) && cw_u256_is_zero(&fees[a]) && cw_u256_is_zero(&dust[a]) &&
-            cw_u256_is_zero(&burnt[a]))
-            continue;
-        json_array_append_new(
-            totals, json_pack("{s:o, s:o, s:o, s:o, s:o}", "asset", asset_json(s, (uint32_t)a),
-                              "sourced", amount_json(&sr[a]), "fees", amount_json(&fees[a]), "dust",
-                              amount_json(&dust[a]), "burnt", amount_json(&burnt[a])));
-    }
-    const cw_acct_conv *cv = cw_acct_result_convs(r, &n);
-    for (size_t i = 0; i < n && i < 1000; i++) {
-        char h[67] = "0x";
-        cw_hex_encode(h + 2, cw_evmstore_tx_hash(s, cv[i].tx), 32);
-        json_array_append_new(
-            convs,
-            json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "tx", h, "account",
-                      addr_json(s, cv[i].account), "venue", addr_json(s, cv[i].venue), "gave",
-                      asset_json(s, cv[i].from_asset), "got", asset_json(s, cv[i].to_asset),
-                      "tainted_in", amount_json(&cv[i].tainted_in), "tainted_out",
-                      amount_json(&cv[i].tainted_out), "probable", cv[i].probable));
-    }
-    for (size_t i = 0; i < n_from; i++)
-        json_array_append_new(sources, json_string(from[i]));
-    uint64_t moves, edges;
-    cw_acct_result_counts(r, &moves, &edges);
-    static const char *const models[] = {"poison", "haircut", "fifo"};
-    j = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:I, s:I, s:b}", "chain",
-                  cw_evmstore_chain(s)->name, "model", models[o->trace.model], "sources", sources,
-                  "ends", ends ? ends : json_array(), "conversions", convs, "totals", totals,
-                  "movements_read", (json_int_t)moves, "tainted_movements", (json_int_t)edges,
-                  "ends_truncated", truncated);
+    rctx c = {s, lm, pol, o};
+    j = document(&c, r, from, n_from);
     if (!j)
         rc = cw_error_set(CW_ENOMEM, "out of memory building the trace document");
 out:
+    if (!rc && result) {
+        *result = r;
+        r = NULL;
+    }
     cw_acct_result_free(r);
-    cw_evm_services_free(sv);
+    cw_acct_policy_free(pol);
     cw_acct_labels_free(lm);
     free(ids);
     if (!rc)
         *out = j;
     return rc;
+}
+
+int cw_acct_report_trace(json_t **out, const cw_evmstore *s, cw_labels *db, const char *const *from,
+                         size_t n_from, const cw_acct_report_opts *o)
+{
+    return cw_acct_report_run(out, NULL, s, db, from, n_from, o);
 }

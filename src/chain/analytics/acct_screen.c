@@ -1,12 +1,29 @@
 /*
  * acct_screen.c: exposure screening on an EVM store (include/chainwatch/acct_screen.h).
- * Depth-first over receipts, newest first along each account's in-chain (movelink.col
- * prev_in), carrying the share each receipt explains; labelled senders end a branch.
+ * Depth-first over receipts, newest first, carrying the share each receipt explains; labelled
+ * senders end a branch.
+ *
+ * Speed: a visit asks "what did this account receive of this asset before movement B", and a
+ * hub (an exchange, a pool) is visited again and again at different B. Walking its in-chain
+ * (movelink.col prev_in) from its newest receipt each time costs its whole history per visit.
+ * So a screener keeps, per (account, asset) visited twice, the counted receipts in chain order
+ * and their exact prefix sums (u256, wrapping as the running sum did): a visit is a binary
+ * search for B and a subtraction, then the same receipts in the same order as the walk. The
+ * first visit walks (an account visited once costs no more than before); the index is built
+ * on the second and reused by every later visit of every screen of the same screener. Once
+ * the screener has walked in-chains for more steps than a quarter of the store's movements,
+ * it indexes every account's receipts of the asset in two sequential passes over the
+ * movements (a screen of thousands of accounts: hubs everywhere). Results
+ * are bit-identical to the walk's (tests/cli/screen_evm_index.sh: bench_trace_evm compares
+ * them with the walk kept there as the reference).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "chainwatch/acct_screen.h"
 #include "chainwatch/errors.h"
+#include "chainwatch/util.h"
+#include "util/u64map.h"
 
 void cw_acct_screen_opts_init(cw_acct_screen_opts *o)
 {
@@ -16,7 +33,119 @@ void cw_acct_screen_opts_init(cw_acct_screen_opts *o)
     o->max_inflows = 20000;
 }
 
+/* the counted receipts of one (account, asset), ascending movement ids, and prefix sums */
+/* what a visit reads of a receipt, kept beside its movement id so that a hub's thousands of
+ * receipts are read sequentially (the categories callback answers for a fixed label set) */
+typedef struct rec {
+    double amt;    /* the amount as a double, as the share computes it */
+    uint32_t from; /* sender */
+    uint32_t cat;  /* the sender's categories */
+} rec;
+
+typedef struct inflows {
+    uint64_t *moves;
+    cw_u256 *prefix; /* prefix[i] = sum of the first i amounts (n + 1 entries) */
+    rec *rec;        /* parallel to moves; NULL for a walk */
+    size_t n;
+} inflows;
+
+/* every account's counted receipts of one asset at once (built when screening has walked
+ * in-chains for more steps than a pass over the store costs): account a's receipts are
+ * moves[off[a] .. off[a + 1]), its prefix sums prefix[off[a] + a .. off[a + 1] + a] */
+typedef struct gindex {
+    uint32_t asset;
+    uint64_t *off;
+    uint64_t *moves;
+    cw_u256 *prefix;
+    rec *rec;
+} gindex;
+
+#define MAX_GINDEX 8
+
+static bool counts(const cw_evm_row_move *m, uint32_t asset);
+static double dbl(const cw_u256 *v);
+
+struct cw_acct_screener {
+    const cw_evmstore *s;
+    cw_acct_categories_fn cats;
+    void *ctx;
+    cw_acct_screen_opts o;
+    cw_u64map index; /* (account << 32 | asset) -> slot in `lists` + 1; 0: visited once */
+    inflows *lists;
+    size_t n_lists, cap_lists;
+    uint64_t steps; /* in-chain steps walked */
+    uint64_t n_moves, n_accounts;
+    gindex g[MAX_GINDEX];
+    size_t n_g;
+    bool oom;
+};
+
+static void rec_fill(const cw_acct_screener *sc, rec *x, const cw_evm_row_move *r)
+{
+    cw_u256 a = cw_evm_amount(r->amount);
+    x->amt = dbl(&a);
+    x->from = r->from;
+    x->cat = r->from != CW_EVM_NONE32 && sc->cats ? sc->cats(sc->ctx, r->from) : 0;
+}
+
+/* Builds the whole-store index of one asset: two sequential passes over the movements. */
+static const gindex *gindex_build(cw_acct_screener *sc, uint32_t asset)
+{
+    gindex g = {asset, cw_calloc(sc->n_accounts + 1, sizeof *g.off), NULL, NULL, NULL};
+    uint64_t *cur = cw_malloc((sc->n_accounts + 1) * sizeof *cur);
+    if (!g.off || !cur)
+        goto fail;
+    for (uint64_t m = 0; m < sc->n_moves; m++) {
+        const cw_evm_row_move *r = cw_evmstore_move(sc->s, m);
+        if (r->to < sc->n_accounts && counts(r, asset))
+            g.off[r->to + 1]++;
+    }
+    for (uint64_t a = 0; a < sc->n_accounts; a++)
+        g.off[a + 1] += g.off[a];
+    uint64_t n = g.off[sc->n_accounts];
+    g.moves = cw_malloc((n ? n : 1) * sizeof *g.moves);
+    g.prefix = cw_calloc(n + sc->n_accounts + 1, sizeof *g.prefix);
+    g.rec = cw_malloc((n ? n : 1) * sizeof *g.rec);
+    if (!g.moves || !g.prefix || !g.rec)
+        goto fail;
+    memcpy(cur, g.off, (sc->n_accounts + 1) * sizeof *cur);
+    for (uint64_t m = 0; m < sc->n_moves; m++) {
+        const cw_evm_row_move *r = cw_evmstore_move(sc->s, m);
+        if (r->to >= sc->n_accounts || !counts(r, asset))
+            continue;
+        uint64_t pos = cur[r->to]++;
+        g.moves[pos] = m;
+        rec_fill(sc, &g.rec[pos], r);
+        cw_u256 a = cw_evm_amount(r->amount);
+        cw_u256_add(&g.prefix[pos + r->to + 1], &g.prefix[pos + r->to], &a);
+    }
+    cw_free(cur);
+    sc->g[sc->n_g] = g;
+    return &sc->g[sc->n_g++];
+fail:
+    cw_free(cur);
+    cw_free(g.off);
+    cw_free(g.moves);
+    cw_free(g.prefix);
+    cw_free(g.rec);
+    sc->oom = true;
+    return NULL;
+}
+
+/* The whole-store index of the asset, built once the walks cost more than a pass would;
+ * NULL until then. */
+static const gindex *gindex_of(cw_acct_screener *sc, uint32_t asset)
+{
+    for (size_t i = 0; i < sc->n_g; i++)
+        if (sc->g[i].asset == asset)
+            return &sc->g[i];
+    if (sc->n_g == MAX_GINDEX || sc->steps < sc->n_moves / 4 + 1000)
+        return NULL;
+    return gindex_build(sc, asset);
+}
+
 typedef struct walk {
+    cw_acct_screener *sc;
     const cw_evmstore *s;
     uint32_t asset;
     cw_acct_categories_fn cats;
@@ -62,6 +191,92 @@ static void add_top(cw_acct_exposure *e, uint32_t cat, double share, const walk 
     }
 }
 
+/* The receipts of (account, asset) into *out, built on its second visit (one visit walks, as
+ * cheap as indexing); false when not indexed (first visit, or out of memory: sc->oom). */
+static bool inflows_of(cw_acct_screener *sc, uint32_t account, uint32_t asset,
+                       const cw_evm_row_acctlast *l, inflows *out)
+{
+    uint64_t key = (uint64_t)account << 32 | asset, slot;
+    bool seen = cw_u64map_get(&sc->index, key, &slot);
+    if (seen && slot) {
+        *out = sc->lists[slot - 1]; /* by value: lists may move as the recursion indexes more */
+        return true;
+    }
+    if (!seen) {
+        if (cw_u64map_set(&sc->index, key, 0))
+            sc->oom = true;
+        return false;
+    }
+    size_t n = 0, steps = 0;
+    for (uint64_t m = l->last_in; m != CW_EVM_NONE64;
+         m = cw_evmstore_movelink(sc->s, m)->prev_in, steps++)
+        n += counts(cw_evmstore_move(sc->s, m), asset);
+    sc->steps += 2 * steps;
+    inflows f = {cw_malloc((n ? n : 1) * sizeof *f.moves), cw_malloc((n + 1) * sizeof *f.prefix),
+                 cw_malloc((n ? n : 1) * sizeof *f.rec), n};
+    if (sc->n_lists == sc->cap_lists) {
+        size_t nc = sc->cap_lists ? sc->cap_lists * 2 : 256;
+        inflows *g = realloc(sc->lists, nc * sizeof *g);
+        if (g) {
+            sc->lists = g;
+            sc->cap_lists = nc;
+        }
+    }
+    if (!f.moves || !f.prefix || !f.rec || sc->n_lists == sc->cap_lists ||
+        cw_u64map_set(&sc->index, key, sc->n_lists + 1)) {
+        cw_free(f.moves);
+        cw_free(f.prefix);
+        cw_free(f.rec);
+        sc->oom = true;
+        return false;
+    }
+    size_t i = n;
+    for (uint64_t m = l->last_in; m != CW_EVM_NONE64; m = cw_evmstore_movelink(sc->s, m)->prev_in)
+        if (counts(cw_evmstore_move(sc->s, m), asset))
+            f.moves[--i] = m;
+    memset(&f.prefix[0], 0, sizeof f.prefix[0]);
+    for (i = 0; i < n; i++) {
+        const cw_evm_row_move *r = cw_evmstore_move(sc->s, f.moves[i]);
+        cw_u256 a = cw_evm_amount(r->amount);
+        cw_u256_add(&f.prefix[i + 1], &f.prefix[i], &a);
+        rec_fill(sc, &f.rec[i], r);
+    }
+    sc->lists[sc->n_lists++] = f;
+    *out = f;
+    return true;
+}
+
+/* The first visit of (account, asset): what it received before `before`, walked from its
+ * newest receipt (the newest max_inflows counted ones), into f (owned by the caller). */
+static bool walk_inflows(walk *w, uint32_t account, const cw_evm_row_acctlast *l, uint64_t before,
+                         inflows *f, uint64_t **buf, size_t *cap)
+{
+    size_t n = 0;
+    for (uint64_t m = l->last_in; m != CW_EVM_NONE64 && n < w->o->max_inflows;
+         m = cw_evmstore_movelink(w->s, m)->prev_in) {
+        w->sc->steps++;
+        if (m >= before || !counts(cw_evmstore_move(w->s, m), w->asset))
+            continue;
+        if (n == *cap) {
+            size_t nc = *cap ? *cap * 2 : 64;
+            uint64_t *g = realloc(*buf, nc * sizeof *g);
+            if (!g) {
+                w->sc->oom = true;
+                return false;
+            }
+            *buf = g;
+            *cap = nc;
+        }
+        (*buf)[n++] = m;
+    }
+    (void)account;
+    f->moves = *buf;
+    f->n = n;
+    f->prefix = NULL;
+    f->rec = NULL;
+    return true;
+}
+
 static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, double weight)
 {
     cw_acct_exposure *e = w->e;
@@ -69,46 +284,76 @@ static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, do
     const cw_evm_row_acctlast *l = cw_evmstore_acctlast(w->s, account);
     if (!l)
         return;
-    /* what it received of the asset before `before` */
+    /* what it received of the asset before `before`: the newest max_inflows of them, as
+     * receipts[i] for i from end - 1 down to start (newest first) */
+    inflows f;
+    uint64_t *buf = NULL; /* first visit: the walked receipts, newest first */
+    size_t cap = 0, start, end;
     cw_u256 total = {{0}};
-    uint32_t n = 0;
-    for (uint64_t m = l->last_in; m != CW_EVM_NONE64 && n < w->o->max_inflows;
-         m = cw_evmstore_movelink(w->s, m)->prev_in) {
-        const cw_evm_row_move *r = cw_evmstore_move(w->s, m);
-        if (m >= before || !counts(r, w->asset))
-            continue;
-        cw_u256 a = cw_evm_amount(r->amount);
-        cw_u256_add(&total, &total, &a);
-        n++;
+    const gindex *g = gindex_of(w->sc, w->asset);
+    bool indexed = false;
+    if (g && account < w->sc->n_accounts) {
+        f.moves = g->moves + g->off[account];
+        f.prefix = g->prefix + g->off[account] + account;
+        f.rec = g->rec + g->off[account];
+        f.n = g->off[account + 1] - g->off[account];
+        indexed = true;
+    } else if (!w->sc->oom) {
+        indexed = inflows_of(w->sc, account, w->asset, l, &f);
+    }
+    if (indexed) {
+        size_t lo = 0, hi = f.n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (f.moves[mid] < before)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        end = lo;
+        start = end > w->o->max_inflows ? end - w->o->max_inflows : 0;
+        cw_u256_sub(&total, &f.prefix[end], &f.prefix[start]);
+    } else {
+        if (w->sc->oom || !walk_inflows(w, account, l, before, &f, &buf, &cap)) {
+            free(buf);
+            return;
+        }
+        for (size_t i = 0; i < f.n; i++) {
+            cw_u256 a = cw_evm_amount(cw_evmstore_move(w->s, f.moves[i])->amount);
+            cw_u256_add(&total, &total, &a);
+        }
+        start = 0;
+        end = f.n;
     }
     if (depth == 0)
         e->received = total;
     double t = dbl(&total);
     if (t <= 0) {
+        free(buf);
         e->unexplored += weight; /* nothing explains it: a store starting mid-chain */
         return;
     }
-    n = 0;
-    for (uint64_t m = l->last_in; m != CW_EVM_NONE64 && n < w->o->max_inflows;
-         m = cw_evmstore_movelink(w->s, m)->prev_in) {
-        const cw_evm_row_move *r = cw_evmstore_move(w->s, m);
-        if (m >= before || !counts(r, w->asset))
-            continue;
-        n++;
+    for (size_t i = end; i-- > start;) {
+        /* indexed: ascending, walk from the end; walked: newest first already */
+        uint64_t m = f.prefix ? f.moves[i] : f.moves[end - 1 - i];
+        rec x;
+        if (f.rec)
+            x = f.rec[i];
+        else
+            rec_fill(w->sc, &x, cw_evmstore_move(w->s, m));
         e->receipts_read++;
-        cw_u256 a = cw_evm_amount(r->amount);
-        double share = weight * dbl(&a) / t;
+        double share = weight * x.amt / t;
         if (share <= 0)
             continue;
         if (depth < 32) {
             w->path_acct[depth] = account;
             w->path_move[depth] = m;
         }
-        if (r->from == CW_EVM_NONE32) {
+        if (x.from == CW_EVM_NONE32) {
             e->received_share_minted += share;
             continue;
         }
-        uint32_t c = w->cats ? w->cats(w->ctx, r->from) : 0;
+        uint32_t c = x.cat;
         if (c) {
             for (uint32_t k = 0; k < CW_ACCT_MAX_CATEGORIES; k++) {
                 if (!(c & (1u << k)))
@@ -120,27 +365,79 @@ static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, do
                 /* accounts: the screened one .. the labelled sender; moves[i]: the receipt
                  * that links accounts[i] to accounts[i + 1] */
                 if (depth + 1 < 32)
-                    w->path_acct[depth + 1] = r->from;
+                    w->path_acct[depth + 1] = x.from;
                 add_top(e, k, share, w, depth + 2 < 32 ? depth + 2 : 32);
             }
             continue;
         }
-        if (share < w->o->floor || depth + 1 >= w->o->max_hops || r->from == account) {
+        if (share < w->o->floor || depth + 1 >= w->o->max_hops || x.from == account) {
             e->unexplored += share;
             continue;
         }
-        visit(w, r->from, m, depth + 1, share);
+        visit(w, x.from, m, depth + 1, share);
     }
+    free(buf);
+}
+
+int cw_acct_screener_new(cw_acct_screener **out, const cw_evmstore *s, cw_acct_categories_fn cats,
+                         void *ctx, const cw_acct_screen_opts *o)
+{
+    *out = cw_calloc(1, sizeof **out);
+    if (!*out)
+        return cw_error_set(CW_ENOMEM, "out of memory");
+    (*out)->s = s;
+    (*out)->cats = cats;
+    (*out)->ctx = ctx;
+    (*out)->o = *o;
+    cw_evm_counts c;
+    cw_evmstore_counts(s, &c);
+    (*out)->n_moves = c.moves;
+    (*out)->n_accounts = c.accounts;
+    return 0;
+}
+
+void cw_acct_screener_free(cw_acct_screener *sc)
+{
+    if (!sc)
+        return;
+    for (size_t i = 0; i < sc->n_lists; i++) {
+        cw_free(sc->lists[i].moves);
+        cw_free(sc->lists[i].prefix);
+        cw_free(sc->lists[i].rec);
+    }
+    free(sc->lists);
+    for (size_t i = 0; i < sc->n_g; i++) {
+        cw_free(sc->g[i].off);
+        cw_free(sc->g[i].moves);
+        cw_free(sc->g[i].prefix);
+        cw_free(sc->g[i].rec);
+    }
+    cw_u64map_deinit(&sc->index);
+    cw_free(sc);
+}
+
+int cw_acct_screener_run(cw_acct_screener *sc, cw_acct_exposure *out, uint32_t account,
+                         uint32_t asset)
+{
+    memset(out, 0, sizeof *out);
+    out->asset = asset;
+    walk w = {sc, sc->s, asset, sc->cats, sc->ctx, &sc->o, out, {0}, {0}};
+    visit(&w, account, sc->o.before, 0, 1.0);
+    if (sc->oom)
+        return cw_error_set(CW_ENOMEM, "out of memory indexing receipts for screening");
+    if (cw_u256_is_zero(&out->received))
+        return cw_error_set(CW_ENOTFOUND, "the account never received this asset");
+    return 0;
 }
 
 int cw_acct_screen(cw_acct_exposure *out, const cw_evmstore *s, uint32_t account, uint32_t asset,
                    cw_acct_categories_fn cats, void *ctx, const cw_acct_screen_opts *o)
 {
+    cw_acct_screener *sc;
     memset(out, 0, sizeof *out);
-    out->asset = asset;
-    walk w = {s, asset, cats, ctx, o, out, {0}, {0}};
-    visit(&w, account, o->before, 0, 1.0);
-    if (cw_u256_is_zero(&out->received))
-        return cw_error_set(CW_ENOTFOUND, "the account never received this asset");
-    return 0;
+    int rc = cw_acct_screener_new(&sc, s, cats, ctx, o);
+    if (!rc)
+        rc = cw_acct_screener_run(sc, out, account, asset);
+    cw_acct_screener_free(sc);
+    return rc;
 }

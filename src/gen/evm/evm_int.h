@@ -96,6 +96,8 @@ typedef struct ew_step {
     uint32_t accounts;              /* cash_out: deposit addresses per exchange (its accounts) */
     bool tokens;                    /* cash_out: tokens held are deposited as they are */
     bool apart;                     /* cash_out: mixed funds to other accounts than the rest */
+    bool no_reuse;                  /* cash_out: each deposit of mixed funds to a new deposit
+                                       address, used once */
     double over_hours;              /* cash_out: spread */
     uint32_t to[EW_MAX_EXCH], n_to; /* cash_out: exchanges (indexes) */
     double hours;                   /* wait */

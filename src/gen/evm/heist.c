@@ -590,10 +590,17 @@ static bool cash_one(ew_world *w, int hi, uint32_t a, int t, u128 v)
     const ew_step *s = &h->sc->steps[h->step];
     uint32_t xi = s->to[gen_below(&w->rng, s->n_to)];
     uint32_t k;
+    bool mixed = false;
+    for (size_t i = 0; (s->apart || s->no_reuse) && i < h->n_mixrec && !mixed; i++)
+        mixed = h->mixrec[i] == a;
+    uint32_t dep;
+    if (s->no_reuse && mixed) {
+        /* the careful thief: mixed funds never meet anything again, each deposit goes to a
+         * new deposit address of its own (a new account at the exchange) */
+        dep = ew_deposit_address(w, xi, h->ent);
+        goto pay;
+    }
     if (s->apart) { /* the first half of the accounts for direct funds, the rest for mixed */
-        bool mixed = false;
-        for (size_t i = 0; i < h->n_mixrec && !mixed; i++)
-            mixed = h->mixrec[i] == a;
         uint32_t half = s->accounts / 2;
         k = mixed ? half + (uint32_t)gen_below(&w->rng, s->accounts - half)
                   : (uint32_t)gen_below(&w->rng, half);
@@ -602,7 +609,8 @@ static bool cash_one(ew_world *w, int hi, uint32_t a, int t, u128 v)
     }
     if (h->dep[xi][k] == EW_NONE)
         h->dep[xi][k] = ew_deposit_address(w, xi, h->ent);
-    uint32_t dep = h->dep[xi][k];
+    dep = h->dep[xi][k];
+pay:
     if (dep == EW_NONE || !(t ? ew_send_token(w, t, a, dep, v) : ew_send_eth(w, a, dep, v)))
         return false;
     ew_heist_flow(w, hi, "cash_out", a, dep, t, v);
@@ -906,6 +914,22 @@ int ew_heists_finish(ew_world *w)
                     json_object_set_new(d, "address", json_string(da));
                     json_array_append_new(deps, d);
                 }
+        /* cash_out "no_reuse": the deposit addresses used once, after the accounts above */
+        for (size_t a = 0; a < w->n_acct; a++) {
+            if (w->acct[a].cat != EWC_EXCH_DEPOSIT || w->acct[a].customer != h->ent)
+                continue;
+            bool listed = false;
+            for (uint32_t x = 0; x < w->n_exch && !listed; x++)
+                for (int k = 0; k < EW_MAX_ACCOUNTS && !listed; k++)
+                    listed = h->dep[x][k] == (uint32_t)a;
+            if (listed)
+                continue;
+            char da[43];
+            ew_addr_hex(da, w, (uint32_t)a);
+            json_array_append_new(deps, json_pack("{s:s, s:s, s:b}", "exchange",
+                                                  w->sc->exch[w->acct[a].exch], "address", da,
+                                                  "used_once", 1));
+        }
         json_object_set_new(o, "deposit_addresses", deps);
         json_array_append_new(arr, o);
     }

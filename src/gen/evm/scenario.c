@@ -301,7 +301,7 @@ static int parse_step(const pctx *c, const cw_gen_evm_scenario *s, const ew_heis
     } else if (!strcmp(ty, "cash_out")) {
         static const char *const k[] = {"type",       "delay_hours", "to",       "deposits",
                                         "over_hours", "fraction",    "accounts", "tokens",
-                                        "apart",      NULL};
+                                        "apart",      "no_reuse",    NULL};
         st->kind = EWS_CASH_OUT;
         st->over_hours = 6;
         st->accounts = 3;
@@ -313,6 +313,10 @@ static int parse_step(const pctx *c, const cw_gen_evm_scenario *s, const ew_heis
         if (ap && !json_is_boolean(ap))
             return cw_error_set(CW_EINVAL, "%s: %s.apart: must be true or false", c->src, path);
         st->apart = ap && json_is_true(ap);
+        json_t *nr = json_object_get(o, "no_reuse");
+        if (nr && !json_is_boolean(nr))
+            return cw_error_set(CW_EINVAL, "%s: %s.no_reuse: must be true or false", c->src, path);
+        st->no_reuse = nr && json_is_true(nr);
         if ((rc = known(c, path, o, k)) ||
             (rc = get_u32(c, path, o, "accounts", 1, EW_MAX_ACCOUNTS, &st->accounts)) ||
             (rc = get_u32(c, path, o, "deposits", 1, 10000, &st->deposits)) ||

@@ -1,0 +1,196 @@
+/*
+ * acct_policy.c: the one stop policy of EVM traces (include/chainwatch/acct_policy.h), used by
+ * `chainwatch trace`, the server's report (acct_report.c) and the monitor (monitor_evm.c), so
+ * that the three stop at the same accounts on the same store. The decision per account is
+ * cached in one byte (kind + 1, why in the high nibble): the trace asks about an account at
+ * every movement into it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "chainwatch/acct_policy.h"
+#include "chainwatch/errors.h"
+#include "chainwatch/util.h"
+#include "chainwatch/xchain.h"
+
+struct cw_acct_policy {
+    const cw_evmstore *s;
+    const cw_acct_labels *lm;
+    cw_evm_services *sv;  /* NULL with no_services */
+    uint8_t *memo_bridge; /* bitmap, NULL with no_services */
+    uint8_t *cache;       /* per account: 0 unknown, else (why << 4) | (kind + 1) */
+    uint32_t n_accounts;
+    cw_acct_policy_opts o;
+};
+
+void cw_acct_policy_opts_init(cw_acct_policy_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->memo_bridge_min = 2;
+}
+
+int cw_acct_policy_new(cw_acct_policy **out, const cw_evmstore *s, const cw_acct_labels *lm,
+                       const cw_acct_policy_opts *o)
+{
+    *out = NULL;
+    cw_acct_policy *p = cw_calloc(1, sizeof *p);
+    if (!p)
+        return cw_error_set(CW_ENOMEM, "out of memory");
+    if (o)
+        p->o = *o;
+    else
+        cw_acct_policy_opts_init(&p->o);
+    if (!p->o.memo_bridge_min)
+        p->o.memo_bridge_min = 2;
+    p->s = s;
+    p->lm = lm;
+    cw_evm_counts c;
+    cw_evmstore_counts(s, &c);
+    p->n_accounts = c.accounts;
+    int rc = 0;
+    p->cache = cw_calloc((size_t)c.accounts + 1, 1);
+    if (!p->cache) {
+        rc = cw_error_set(CW_ENOMEM, "out of memory");
+        goto out;
+    }
+    if (!p->o.no_services) {
+        size_t n_mb;
+        if ((rc = cw_evm_services_detect(&p->sv, s)))
+            goto out;
+        if ((rc = cw_xchain_memo_bridges(s, p->o.memo_bridge_min, &p->memo_bridge, &n_mb)))
+            goto out;
+    }
+out:
+    if (rc)
+        cw_acct_policy_free(p);
+    else
+        *out = p;
+    return rc;
+}
+
+void cw_acct_policy_free(cw_acct_policy *p)
+{
+    if (!p)
+        return;
+    cw_evm_services_free(p->sv);
+    cw_free(p->memo_bridge);
+    cw_free(p->cache);
+    cw_free(p);
+}
+
+static int decide(const cw_acct_policy *p, uint32_t account, cw_acct_policy_why *why)
+{
+    /* 1. labels are facts and come first */
+    int kind = cw_acct_labels_stop(p->lm, account);
+    if (!kind && p->o.stop_at_sanctioned && cw_acct_labels_has(p->lm, account, "sanctioned"))
+        kind = CW_ACCT_STOP_OTHER;
+    if (kind) {
+        *why = CW_ACCT_WHY_LABEL;
+        return kind;
+    }
+    *why = CW_ACCT_WHY_NONE;
+    if (p->o.no_services)
+        return 0;
+    /* 2. a memo naming another chain: the account says what it is */
+    if (p->memo_bridge && account < p->n_accounts &&
+        (p->memo_bridge[account / 8] >> (account % 8) & 1)) {
+        *why = CW_ACCT_WHY_MEMO;
+        return CW_ACCT_STOP_BRIDGE;
+    }
+    /* 3. behaviour */
+    const cw_evm_service *svc = cw_evm_services_get(p->sv, account);
+    if (svc && svc->kind == CW_EVM_SVC_MIXER) {
+        kind = CW_ACCT_STOP_MIXER;
+    } else if (svc && svc->kind == CW_EVM_SVC_COLLECTOR) {
+        kind = CW_ACCT_STOP_EXCHANGE;
+    } else if (svc && svc->kind == CW_EVM_SVC_DEPOSIT) {
+        /* a deposit address of a collector labelled as something else (a bridge vault, a
+         * mixer) is no exchange deposit: the shape matched, the service did not */
+        int parent = cw_acct_labels_stop(p->lm, svc->parent);
+        kind = parent == 0 || parent == CW_ACCT_STOP_EXCHANGE ? CW_ACCT_STOP_EXCHANGE : 0;
+    }
+    if (kind)
+        *why = CW_ACCT_WHY_SERVICE;
+    return kind;
+}
+
+int cw_acct_policy_stop(cw_acct_policy *p, uint32_t account, cw_acct_policy_why *why)
+{
+    cw_acct_policy_why w;
+    int kind;
+    uint8_t v = account < p->n_accounts ? p->cache[account] : 0;
+    if (v) {
+        kind = (v & 0x0f) - 1;
+        w = (cw_acct_policy_why)(v >> 4);
+    } else {
+        kind = decide(p, account, &w);
+        if (account < p->n_accounts)
+            p->cache[account] = (uint8_t)(((unsigned)w << 4) | (unsigned)(kind + 1));
+    }
+    if (why)
+        *why = w;
+    return kind;
+}
+
+bool cw_acct_policy_personal(cw_acct_policy *p, uint32_t account)
+{
+    if (cw_acct_policy_stop(p, account, NULL) != CW_ACCT_STOP_EXCHANGE)
+        return false;
+    if (cw_acct_labels_has(p->lm, account, "exchange_deposit"))
+        return true;
+    const cw_evm_service *svc = cw_evm_services_get(p->sv, account);
+    return svc && svc->kind == CW_EVM_SVC_DEPOSIT;
+}
+
+static int stop_cb(void *ctx, uint32_t account)
+{
+    return cw_acct_policy_stop(ctx, account, NULL);
+}
+
+static bool personal_cb(void *ctx, uint32_t account)
+{
+    return cw_acct_policy_personal(ctx, account);
+}
+
+void cw_acct_policy_source(cw_acct_policy *p, cw_acct_evm *ev)
+{
+    ev->store = p->s;
+    ev->stop = stop_cb;
+    ev->stop_ctx = p;
+    ev->personal = personal_cb;
+}
+
+const cw_evm_services *cw_acct_policy_services(const cw_acct_policy *p)
+{
+    return p->sv;
+}
+
+const cw_acct_labels *cw_acct_policy_labels(const cw_acct_policy *p)
+{
+    return p->lm;
+}
+
+json_t *cw_acct_policy_recognised_json(cw_acct_policy *p, uint32_t account)
+{
+    cw_acct_policy_why why;
+    cw_acct_policy_stop(p, account, &why);
+    if (why == CW_ACCT_WHY_LABEL)
+        return json_null(); /* a label decided: a fact */
+    if (why == CW_ACCT_WHY_MEMO)
+        return json_pack("{s:s, s:b}", "as", "bridge deposit (swap memos to other chains)",
+                         "probable", 1);
+    const cw_evm_service *svc = cw_evm_services_get(p->sv, account);
+    if (!svc)
+        return json_null();
+    json_t *j = json_pack("{s:s, s:f, s:b}", "as", cw_evm_service_name(svc->kind), "score",
+                          svc->score, "probable", 1);
+    if (svc->parent != CW_EVM_NONE32) {
+        const cw_evm_row_account *a = cw_evmstore_account(p->s, svc->parent);
+        if (a) {
+            char h[43] = "0x";
+            cw_hex_encode(h + 2, a->addr, 20);
+            json_object_set_new(j, "collector", json_string(h));
+        }
+    }
+    return j;
+}
