@@ -972,17 +972,17 @@ static int row_tx(cw_evm_csv *r, stream *s, cw_evm_block *b)
         return rc;
     if (in.n < 2 || in.p[0] != '0' || (in.p[1] != 'x' && in.p[1] != 'X') || (in.n & 1))
         return bad(r, s, "input", in, "bad hex (0x + an even number of hex digits)");
-    uint8_t sel[4] = {0};
-    size_t head = in.n >= 10 ? 4 : (in.n - 2) / 2;
-    if (cw_evm_hex_decode(sel, in.p + 2, head) ||
-        cw_evm_hex_decode(NULL, in.p + 2 + 2 * head, (in.n - 2) / 2 - head))
-        return bad(r, s, "input", in, "bad hex digit");
-    /* short inputs are kept in the block's arena: memo candidates (evm/memo.h) */
+    /* short inputs are kept in the block's arena: memo candidates (evm/memo.h); each digit is
+     * decoded (or, past the selector of a long input, validated) once */
     uint8_t keep[CW_EVM_MEMO_INPUT_MAX];
-    bool kept = (in.n - 2) / 2 <= CW_EVM_MEMO_INPUT_MAX;
-    if (kept && cw_evm_hex_decode(keep, in.p + 2, (in.n - 2) / 2))
+    size_t n_in = (in.n - 2) / 2, head = n_in >= 4 ? 4 : n_in;
+    bool kept = n_in <= CW_EVM_MEMO_INPUT_MAX;
+    if (kept ? cw_evm_hex_decode(keep, in.p + 2, n_in)
+             : (cw_evm_hex_decode(keep, in.p + 2, head) ||
+                cw_evm_hex_decode(NULL, in.p + 2 + 2 * head, n_in - head)))
         return bad(r, s, "input", in, "bad hex digit");
-    memcpy(t->selector, sel, 4);
+    memset(t->selector, 0, 4);
+    memcpy(t->selector, keep, head);
     t->input_len = in.n >= 2 ? (uint32_t)((in.n - 2) / 2) : 0;
     if (kept && t->input_len) {
         if ((rc = cw_evm_block_put_bytes(b, keep, t->input_len, &t->input_off)))
