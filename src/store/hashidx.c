@@ -229,6 +229,11 @@ static int grow(cw_hashidx *h)
             unlink(tmp);
             return rc;
         }
+#ifdef MADV_POPULATE_WRITE
+        /* the msync left every page clean and write-protected: the inserts that follow hit
+         * pages all over the file, one write fault each (~9 us here) without this (~1 us) */
+        (void)madvise(nh.map + HIX_HEADER, nh.map_len - HIX_HEADER, MADV_POPULATE_WRITE);
+#endif
         munmap(h->map, h->map_len);
         close(h->fd);
         *h = nh;
