@@ -120,7 +120,7 @@ typedef struct {
  * hash, full addresses in the entries, so a hit reads neither the index nor accounts.col. An
  * entry is only ever a true (address, id) pair; it is emptied whenever ids are dropped
  * (undo_inplace), so it never names an id past the accounts. */
-#define ACACHE_BITS 17
+#define ACACHE_BITS 18
 typedef struct {
     uint8_t addr[20];
     uint32_t id1; /* id + 1; 0 = empty */
