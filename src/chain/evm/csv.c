@@ -1218,20 +1218,26 @@ static int row_trace(cw_evm_csv *r, stream *s, cw_evm_block *b)
           ta = col(s, TR_ADDR), er = col(s, TR_ERROR), st = col(s, TR_STATUS);
     static const char *const types[] = {"call",   "create",  "suicide",
                                         "reward", "genesis", "daofork"};
+    static const size_t type_len[] = {4, 6, 7, 6, 7, 7};
     int type = -1;
     for (int i = 0; i < 6; i++) {
-        if (strlen(types[i]) == ty.n && (memcmp(types[i], ty.p, ty.n) == 0))
+        if (type_len[i] == ty.n && (memcmp(types[i], ty.p, ty.n) == 0)) {
             type = i;
+            break;
+        }
     }
     if (type < 0)
         return bad(r, s, "trace_type", ty, "unknown trace type");
     t->type = (uint8_t)type;
     static const char *const calls[] = {"", "call", "callcode", "delegatecall", "staticcall"};
+    static const size_t call_len[] = {0, 4, 8, 12, 10};
     if (ct.n) {
         int c = -1;
         for (int i = 1; i < 5; i++) {
-            if (strlen(calls[i]) == ct.n && (memcmp(calls[i], ct.p, ct.n) == 0))
+            if (call_len[i] == ct.n && (memcmp(calls[i], ct.p, ct.n) == 0)) {
                 c = i;
+                break;
+            }
         }
         if (c < 0)
             return bad(r, s, "call_type", ct, "unknown call type");
