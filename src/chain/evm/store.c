@@ -165,6 +165,7 @@ struct cw_evmstore {
     acache_ent *acache;   /* writer only, 1 << ACACHE_BITS entries, or NULL */
     uint64_t *warm;       /* writer only: address hashes of the block being appended */
     size_t n_warm, cap_warm;
+    bool repopulate_tx, repopulate_addr; /* the last commit's bulk: see cw_evmstore_commit */
     wbuf wb[N_COLS];      /* writer only: buffered rows of C_MOVE, C_MOVELINK, C_TX, C_TXHASH */
     head_ent *heads;      /* writer only: 1 << HEADS_BITS entries, heads not yet in acctlast.col */
     uint32_t *heads_used; /* slots in use, in order of first use */
@@ -1316,6 +1317,11 @@ int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
                 return rc;
         }
     }
+    if (s->repopulate_tx)
+        cw_hashidx_populate(&s->txidx);
+    if (s->repopulate_addr)
+        cw_hashidx_populate(&s->addridx);
+    s->repopulate_tx = s->repopulate_addr = false;
     counts before = cur_counts(s);
     uint64_t memos_before = s->memos.col.rows;
     int rc;
@@ -1496,6 +1502,12 @@ int cw_evmstore_commit(cw_evmstore *s)
     cw_hashidx_set_count(&s->addridx, s->addridx.count);
     if ((rc = cw_hashidx_sync(&s->txidx)) || (rc = cw_hashidx_sync(&s->addridx)))
         return rc;
+    /* a bulk writer (the CSV ingest) inserts all over the indexes between commits: their pages,
+     * write-protected by the sync, are made writable in one pass at the next append rather than
+     * faulted one by one (a follower appending a few blocks a commit leaves them alone: it
+     * touches few pages) */
+    s->repopulate_tx = (to.txs - from.txs) * 4096 >= cw_hashidx_bytes(&s->txidx);
+    s->repopulate_addr = (to.accounts - from.accounts) * 4096 >= cw_hashidx_bytes(&s->addridx);
     crash_point(s);
     uint64_t inc = incomplete_at(s, &to);
     if ((rc = write_counts(s, &to)))
