@@ -294,7 +294,24 @@ static int append_row(cw_evmstore *s, int c, const void *r)
         w->buf = nb;
         w->cap = nc;
     }
-    memcpy(w->buf + w->n * col->width, r, col->width);
+    /* the buffered widths as constants: inline copies instead of a memcpy call per row */
+    uint8_t *dst = w->buf + w->n * col->width;
+    switch (col->width) {
+    case 16:
+        memcpy(dst, r, 16);
+        break;
+    case 32:
+        memcpy(dst, r, 32);
+        break;
+    case 64:
+        memcpy(dst, r, 64);
+        break;
+    case 128:
+        memcpy(dst, r, 128);
+        break;
+    default:
+        memcpy(dst, r, col->width);
+    }
     w->n++;
     col->rows++;
     return 0;
