@@ -349,8 +349,8 @@ static inline bool hex16(uint8_t out[8], const char *s)
     __m128i isl = _mm_cmpeq_epi8(_mm_min_epu8(l, _mm_set1_epi8(5)), l);
     if (_mm_movemask_epi8(_mm_or_si128(isd, isl)) != 0xffff)
         return false;
-    __m128i v = _mm_or_si128(_mm_and_si128(isd, d),
-                             _mm_and_si128(isl, _mm_add_epi8(l, _mm_set1_epi8(10))));
+    __m128i v =
+        _mm_or_si128(_mm_and_si128(isd, d), _mm_and_si128(isl, _mm_add_epi8(l, _mm_set1_epi8(10))));
     /* lane i = nib(2i) | nib(2i+1) << 8; byte i = nib(2i) << 4 | nib(2i+1) */
     __m128i b = _mm_or_si128(_mm_and_si128(_mm_slli_epi16(v, 4), _mm_set1_epi16(0xff)),
                              _mm_srli_epi16(v, 8));

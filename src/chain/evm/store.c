@@ -162,8 +162,8 @@ struct cw_evmstore {
     bool has_wrapped;
     uint64_t incomplete; /* published blocks without receipts, logs or traces */
     uint64_t crash_at, crash_count;
-    acache_ent *acache;   /* writer only, 1 << ACACHE_BITS entries, or NULL */
-    uint64_t *warm;       /* writer only: address hashes of the block being appended */
+    acache_ent *acache; /* writer only, 1 << ACACHE_BITS entries, or NULL */
+    uint64_t *warm;     /* writer only: address hashes of the block being appended */
     size_t n_warm, cap_warm;
     bool repopulate_tx, repopulate_addr; /* the last commit's bulk: see cw_evmstore_commit */
     wbuf wb[N_COLS];      /* writer only: buffered rows of C_MOVE, C_MOVELINK, C_TX, C_TXHASH */
@@ -209,8 +209,7 @@ static head_ent *head_find(const cw_evmstore *s, uint32_t id)
     if (!s->heads || !s->n_heads)
         return NULL;
     size_t mask = ((size_t)1 << HEADS_BITS) - 1;
-    for (size_t j = head_home(id);;
-         j = (j + 1) & mask) {
+    for (size_t j = head_home(id);; j = (j + 1) & mask) {
         head_ent *e = &s->heads[j];
         if (!e->id1)
             return NULL;

@@ -1,8 +1,9 @@
 /*
  * test_fastparse.c: the fast decoders of the EVM ingest against independent references.
  *
- * - cw_evm_hex_decode (16 digits at a time with SSE2, then 8, src/chain/evm/block.c) against a per-character
- *   decoder written here, on random strings where any byte value may appear at any position;
+ * - cw_evm_hex_decode (16 digits at a time with SSE2, then 8, src/chain/evm/block.c) against
+ *   a per-character decoder written here, on random strings where any byte value may appear at
+ *   any position, and every byte value at every position of each group;
  * - cw_u256_parse's decimal path (19-digit chunks, src/chain/evm/u256.c) against schoolbook
  *   multiplication by 10 written here, on random numbers of 1..78 digits and at the chunk and
  *   2^256 boundaries, and hex at every length;
