@@ -361,7 +361,7 @@ static inline bool hex16(uint8_t out[8], const char *s)
 
 int cw_evm_hex_decode(uint8_t *out, const char *s, size_t n)
 {
-    uint8_t tmp[8];
+    uint8_t tmp[8] = {0}; /* the digits validated, not kept (out == NULL) */
     size_t i = 0;
 #if defined(__SSE2__)
     for (; i + 8 <= n; i += 8) {

@@ -720,7 +720,7 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
         for (int i = 0; ok && i < N_COLS; i++) {
             if (!buffered(i))
                 continue;
-            s->wb[i].cap = WB_FLUSH_MOVES * 2;
+            s->wb[i].cap = (size_t)WB_FLUSH_MOVES * 2;
             ok = (s->wb[i].buf = cw_malloc(s->wb[i].cap * col_defs[i].width)) != NULL;
         }
         if (!ok) {
