@@ -3,6 +3,8 @@
  * store bytes per movement) and its ratio to a plain pass that only reads the same CSV bytes
  * from the page cache and splits them into records and fields (cw_evm_csv_split_only): the bound
  * for any CSV ingest on one thread. Goal: at least 0.5 of that pass. Not a test: it prints.
+ * Then where the floor is: the decoder alone (no store) and writing + fsyncing as many bytes as
+ * the store holds, each timed apart; what the ingest costs beyond both is the writer's own.
  *
  * usage: bench_ingest_evm WORK_DIR [CSV_DIR | --txs N]
  *   With CSV_DIR (e.g. from `chainwatch gen evm --out CSV_DIR --txs 1000000`) it ingests that;
@@ -257,6 +259,59 @@ static void split_pass(const char *dir, int depth, uint64_t *bytes, uint64_t *fi
     closedir(d);
 }
 
+/* The decoder alone: every block read, split, decoded and cross-checked (cw_evm_csv_next),
+ * nothing stored. Returns CPU seconds, or a negative value on error. */
+static double decode_pass(const char *csv, uint64_t *blocks)
+{
+    cw_evm_csv *r = NULL;
+    cw_evm_block b;
+    cw_evm_block_init(&b);
+    double c = cpu_seconds();
+    int rc = cw_evm_csv_open(&r, csv);
+    *blocks = 0;
+    while (!rc) {
+        int k = cw_evm_csv_next(r, &b);
+        if (k <= 0) {
+            rc = k;
+            break;
+        }
+        (*blocks)++;
+    }
+    double dc = cpu_seconds() - c;
+    cw_evm_csv_close(r);
+    cw_evm_block_free(&b);
+    if (rc < 0) {
+        fprintf(stderr, "decode: %s\n", cw_error_last());
+        return -1;
+    }
+    return dc;
+}
+
+/* The store's bytes alone: `bytes` written with pwrite in 4 MiB pieces to one new file in
+ * dir and fsynced, as the writer's columns reach the disk (the bytes every store of this size
+ * must write). Returns CPU seconds. */
+static double write_pass(const char *dir, uint64_t bytes)
+{
+    char p[4400];
+    snprintf(p, sizeof p, "%.4000s/write_pass.tmp", dir);
+    static char buf[1 << 22];
+    memset(buf, 0x5a, sizeof buf);
+    double c = cpu_seconds();
+    int fd = open(p, O_CREAT | O_TRUNC | O_WRONLY, 0644);
+    if (fd < 0)
+        return -1;
+    for (uint64_t off = 0; off < bytes; off += sizeof buf) {
+        size_t n = bytes - off < sizeof buf ? (size_t)(bytes - off) : sizeof buf;
+        if (pwrite(fd, buf, n, (off_t)off) != (ssize_t)n)
+            break;
+    }
+    (void)fsync(fd);
+    close(fd);
+    double dc = cpu_seconds() - c;
+    unlink(p);
+    return dc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -334,5 +389,25 @@ int main(int argc, char **argv)
            (double)sb / (double)(st.txs_added ? st.txs_added : 1));
     printf("  ratio to the plain pass: %.3f wall clock, %.3f CPU time (goal >= 0.5)\n",
            best / st.seconds, best_cpu / cpu);
+    /* where the floor is: the decoder without a store, and the store's bytes without a
+     * decoder (best of 2 each) */
+    double dec = 1e9, wr = 1e9;
+    uint64_t nb = 0;
+    for (int i = 0; i < 2; i++) {
+        double d = decode_pass(csv, &nb), w = write_pass(work, sb);
+        if (d < 0)
+            return 1;
+        if (d < dec)
+            dec = d;
+        if (w >= 0 && w < wr)
+            wr = w;
+    }
+    printf("floor: decoding alone (no store, %llu blocks) %.2f s CPU = %.3f of the plain pass's "
+           "speed; writing and fsyncing the store's %.1f MB alone %.2f s CPU; the writer's own "
+           "work (ids, links, indexes) %.2f s CPU\n",
+           (unsigned long long)nb, dec, best_cpu / dec, (double)sb / 1e6, wr,
+           cpu - dec - wr > 0 ? cpu - dec - wr : 0.0);
+    printf("  ratio bound with a free writer (decoding + the store's bytes): %.3f CPU time\n",
+           best_cpu / (dec + wr));
     return 0;
 }

@@ -99,6 +99,9 @@ void cw_hashidx_prune(cw_hashidx *h, uint32_t limit);
  * increasing), that every id is below limit and that the header's count is right. */
 int cw_hashidx_verify(const cw_hashidx *h, uint32_t limit);
 int cw_hashidx_sync(cw_hashidx *h);
+/* Makes every slot page writable again after a sync (one madvise instead of a write fault per
+ * page): for writers that will insert at least about one entry per page before the next sync. */
+void cw_hashidx_populate(cw_hashidx *h);
 /* Starts loading the home slot of h64 into cache. */
 static inline void cw_hashidx_prefetch(const cw_hashidx *h, uint64_t h64)
 {

@@ -229,6 +229,9 @@ static int grow(cw_hashidx *h)
             unlink(tmp);
             return rc;
         }
+        /* the msync left every page clean and write-protected: the inserts that follow hit
+         * pages all over the file, one write fault each (~9 us here) without this (~1 us) */
+        cw_hashidx_populate(&nh);
         munmap(h->map, h->map_len);
         close(h->fd);
         *h = nh;
@@ -342,6 +345,16 @@ int cw_hashidx_sync(cw_hashidx *h)
     if (h->writable && msync(h->map, h->map_len, MS_SYNC) < 0)
         return cw_error_set(CW_EIO, "%s: msync: %s", h->path, strerror(errno));
     return 0;
+}
+
+void cw_hashidx_populate(cw_hashidx *h)
+{
+#ifdef MADV_POPULATE_WRITE
+    if (h->writable && h->map_len > HIX_HEADER)
+        (void)madvise(h->map + HIX_HEADER, h->map_len - HIX_HEADER, MADV_POPULATE_WRITE);
+#else
+    (void)h;
+#endif
 }
 
 uint64_t cw_hashidx_bytes(const cw_hashidx *h)

@@ -972,17 +972,17 @@ static int row_tx(cw_evm_csv *r, stream *s, cw_evm_block *b)
         return rc;
     if (in.n < 2 || in.p[0] != '0' || (in.p[1] != 'x' && in.p[1] != 'X') || (in.n & 1))
         return bad(r, s, "input", in, "bad hex (0x + an even number of hex digits)");
-    uint8_t sel[4] = {0};
-    size_t head = in.n >= 10 ? 4 : (in.n - 2) / 2;
-    if (cw_evm_hex_decode(sel, in.p + 2, head) ||
-        cw_evm_hex_decode(NULL, in.p + 2 + 2 * head, (in.n - 2) / 2 - head))
-        return bad(r, s, "input", in, "bad hex digit");
-    /* short inputs are kept in the block's arena: memo candidates (evm/memo.h) */
+    /* short inputs are kept in the block's arena: memo candidates (evm/memo.h); each digit is
+     * decoded (or, past the selector of a long input, validated) once */
     uint8_t keep[CW_EVM_MEMO_INPUT_MAX];
-    bool kept = (in.n - 2) / 2 <= CW_EVM_MEMO_INPUT_MAX;
-    if (kept && cw_evm_hex_decode(keep, in.p + 2, (in.n - 2) / 2))
+    size_t n_in = (in.n - 2) / 2, head = n_in >= 4 ? 4 : n_in;
+    bool kept = n_in <= CW_EVM_MEMO_INPUT_MAX;
+    if (kept ? cw_evm_hex_decode(keep, in.p + 2, n_in)
+             : (cw_evm_hex_decode(keep, in.p + 2, head) ||
+                cw_evm_hex_decode(NULL, in.p + 2 + 2 * head, n_in - head)))
         return bad(r, s, "input", in, "bad hex digit");
-    memcpy(t->selector, sel, 4);
+    memset(t->selector, 0, 4);
+    memcpy(t->selector, keep, head);
     t->input_len = in.n >= 2 ? (uint32_t)((in.n - 2) / 2) : 0;
     if (kept && t->input_len) {
         if ((rc = cw_evm_block_put_bytes(b, keep, t->input_len, &t->input_off)))
@@ -1218,20 +1218,26 @@ static int row_trace(cw_evm_csv *r, stream *s, cw_evm_block *b)
           ta = col(s, TR_ADDR), er = col(s, TR_ERROR), st = col(s, TR_STATUS);
     static const char *const types[] = {"call",   "create",  "suicide",
                                         "reward", "genesis", "daofork"};
+    static const size_t type_len[] = {4, 6, 7, 6, 7, 7};
     int type = -1;
     for (int i = 0; i < 6; i++) {
-        if (strlen(types[i]) == ty.n && (memcmp(types[i], ty.p, ty.n) == 0))
+        if (type_len[i] == ty.n && (memcmp(types[i], ty.p, ty.n) == 0)) {
             type = i;
+            break;
+        }
     }
     if (type < 0)
         return bad(r, s, "trace_type", ty, "unknown trace type");
     t->type = (uint8_t)type;
     static const char *const calls[] = {"", "call", "callcode", "delegatecall", "staticcall"};
+    static const size_t call_len[] = {0, 4, 8, 12, 10};
     if (ct.n) {
         int c = -1;
         for (int i = 1; i < 5; i++) {
-            if (strlen(calls[i]) == ct.n && (memcmp(calls[i], ct.p, ct.n) == 0))
+            if (call_len[i] == ct.n && (memcmp(calls[i], ct.p, ct.n) == 0)) {
                 c = i;
+                break;
+            }
         }
         if (c < 0)
             return bad(r, s, "call_type", ct, "unknown call type");

@@ -120,7 +120,7 @@ typedef struct {
  * hash, full addresses in the entries, so a hit reads neither the index nor accounts.col. An
  * entry is only ever a true (address, id) pair; it is emptied whenever ids are dropped
  * (undo_inplace), so it never names an id past the accounts. */
-#define ACACHE_BITS 17
+#define ACACHE_BITS 18
 typedef struct {
     uint8_t addr[20];
     uint32_t id1; /* id + 1; 0 = empty */
@@ -162,7 +162,10 @@ struct cw_evmstore {
     bool has_wrapped;
     uint64_t incomplete; /* published blocks without receipts, logs or traces */
     uint64_t crash_at, crash_count;
-    acache_ent *acache;   /* writer only, 1 << ACACHE_BITS entries, or NULL */
+    acache_ent *acache; /* writer only, 1 << ACACHE_BITS entries, or NULL */
+    uint64_t *warm;     /* writer only: address hashes of the block being appended */
+    size_t n_warm, cap_warm;
+    bool repopulate_tx, repopulate_addr; /* the last commit's bulk: see cw_evmstore_commit */
     wbuf wb[N_COLS];      /* writer only: buffered rows of C_MOVE, C_MOVELINK, C_TX, C_TXHASH */
     head_ent *heads;      /* writer only: 1 << HEADS_BITS entries, heads not yet in acctlast.col */
     uint32_t *heads_used; /* slots in use, in order of first use */
@@ -194,14 +197,19 @@ static bool buffered(int c)
     return c == C_MOVE || c == C_MOVELINK || c == C_TX || c == C_TXHASH;
 }
 
+/* the slot of account id in the heads overlay when it is not displaced (the probe start) */
+static size_t head_home(uint32_t id)
+{
+    return (size_t)((id * 0x9e3779b97f4a7c15ull) >> (64 - HEADS_BITS));
+}
+
 /* the overlay slot of account id (NULL when it holds none) */
 static head_ent *head_find(const cw_evmstore *s, uint32_t id)
 {
     if (!s->heads || !s->n_heads)
         return NULL;
     size_t mask = ((size_t)1 << HEADS_BITS) - 1;
-    for (size_t j = (size_t)((id * 0x9e3779b97f4a7c15ull) >> (64 - HEADS_BITS));;
-         j = (j + 1) & mask) {
+    for (size_t j = head_home(id);; j = (j + 1) & mask) {
         head_ent *e = &s->heads[j];
         if (!e->id1)
             return NULL;
@@ -215,7 +223,7 @@ static head_ent *head_find(const cw_evmstore *s, uint32_t id)
 static head_ent *head_get(cw_evmstore *s, uint32_t id)
 {
     size_t mask = ((size_t)1 << HEADS_BITS) - 1;
-    size_t j = (size_t)((id * 0x9e3779b97f4a7c15ull) >> (64 - HEADS_BITS));
+    size_t j = head_home(id);
     for (;; j = (j + 1) & mask) {
         head_ent *e = &s->heads[j];
         if (e->id1 == id + 1)
@@ -285,7 +293,24 @@ static int append_row(cw_evmstore *s, int c, const void *r)
         w->buf = nb;
         w->cap = nc;
     }
-    memcpy(w->buf + w->n * col->width, r, col->width);
+    /* the buffered widths as constants: inline copies instead of a memcpy call per row */
+    uint8_t *dst = w->buf + w->n * col->width;
+    switch (col->width) {
+    case 16:
+        memcpy(dst, r, 16);
+        break;
+    case 32:
+        memcpy(dst, r, 32);
+        break;
+    case 64:
+        memcpy(dst, r, 64);
+        break;
+    case 128:
+        memcpy(dst, r, 128);
+        break;
+    default:
+        memcpy(dst, r, col->width);
+    }
     w->n++;
     col->rows++;
     return 0;
@@ -695,7 +720,7 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
         for (int i = 0; ok && i < N_COLS; i++) {
             if (!buffered(i))
                 continue;
-            s->wb[i].cap = WB_FLUSH_MOVES * 2;
+            s->wb[i].cap = (size_t)WB_FLUSH_MOVES * 2;
             ok = (s->wb[i].buf = cw_malloc(s->wb[i].cap * col_defs[i].width)) != NULL;
         }
         if (!ok) {
@@ -745,6 +770,7 @@ int cw_evmstore_close(cw_evmstore *s)
     cw_free(s->tokens.v);
     cw_free(s->amap.slots);
     cw_free(s->acache);
+    cw_free(s->warm);
     cw_free(s->heads);
     cw_free(s->heads_used);
     for (int i = 0; i < N_COLS; i++)
@@ -1206,6 +1232,69 @@ static int tx_moves(cw_evmstore *s, const cw_evm_block *b, const cw_evm_tx *t, u
     return 0;
 }
 
+static void warm_add(cw_evmstore *s, const uint8_t *a)
+{
+    uint64_t h = addr_h64(a);
+    s->warm[s->n_warm++] = h;
+    __builtin_prefetch(&s->acache[h & (((size_t)1 << ACACHE_BITS) - 1)]);
+}
+
+/* Two prefetch waves over the addresses the block's movements will name (senders, receivers,
+ * token contracts and parties, internal calls): first their address-cache entries, then, for
+ * the addresses the cache knows, the heads-overlay slot and the acctlast.col row of the id (the
+ * cache's misses: their addr.hix home slot). Reads only: ids are still given out in walk order
+ * by account() below, which then finds these lines loading or loaded. */
+static int warm_block(cw_evmstore *s, const cw_evm_block *b)
+{
+    if (!s->acache || !s->heads)
+        return 0;
+    size_t need = 1 + 2 * b->n_txs + 3 * b->n_logs + 2 * b->n_traces;
+    if (need > s->cap_warm) {
+        size_t nc = need * 2;
+        uint64_t *p = cw_realloc(s->warm, nc * sizeof *p);
+        if (!p)
+            return cw_error_set(CW_ENOMEM, "out of memory");
+        s->warm = p;
+        s->cap_warm = nc;
+    }
+    s->n_warm = 0;
+    warm_add(s, b->miner.b);
+    for (size_t i = 0; i < b->n_txs; i++) {
+        warm_add(s, b->txs[i].from.b);
+        if (b->txs[i].has_to)
+            warm_add(s, b->txs[i].to.b);
+    }
+    for (size_t i = 0; i < b->n_logs; i++) {
+        const cw_evm_log *l = &b->logs[i];
+        if (l->n_topics < 3 || (memcmp(l->topics[0].b, TOPIC_TRANSFER, 32) != 0))
+            continue;
+        warm_add(s, l->address.b);
+        warm_add(s, l->topics[1].b + 12);
+        warm_add(s, l->topics[2].b + 12);
+    }
+    for (size_t i = 0; i < b->n_traces; i++) {
+        const cw_evm_trace *t = &b->traces[i];
+        if (!t->status || t->ta_len == 0 || cw_u256_is_zero(&t->value))
+            continue;
+        if (t->has_from)
+            warm_add(s, t->from.b);
+        if (t->has_to)
+            warm_add(s, t->to.b);
+    }
+    const size_t mask = ((size_t)1 << ACACHE_BITS) - 1;
+    const uint64_t n_acct = rows(s, C_ACCT);
+    for (size_t i = 0; i < s->n_warm; i++) {
+        const acache_ent *ce = &s->acache[s->warm[i] & mask];
+        if (ce->id1 && ce->id1 - 1 < n_acct) {
+            __builtin_prefetch(&s->heads[head_home(ce->id1 - 1)]);
+            __builtin_prefetch(cw_column_row(&s->cols[C_ACCTLAST], ce->id1 - 1));
+        } else {
+            cw_hashidx_prefetch(&s->addridx, s->warm[i]);
+        }
+    }
+    return 0;
+}
+
 int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
 {
     if (!s->writable)
@@ -1244,6 +1333,11 @@ int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
                 return rc;
         }
     }
+    if (s->repopulate_tx)
+        cw_hashidx_populate(&s->txidx);
+    if (s->repopulate_addr)
+        cw_hashidx_populate(&s->addridx);
+    s->repopulate_tx = s->repopulate_addr = false;
     counts before = cur_counts(s);
     uint64_t memos_before = s->memos.col.rows;
     int rc;
@@ -1269,15 +1363,10 @@ int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
     }
     /* start the block's index and cache lines loading: the lookups below then overlap
      * instead of waiting for memory one after another */
-    for (size_t i = 0; i < b->n_txs; i++) {
+    for (size_t i = 0; i < b->n_txs; i++)
         cw_hashidx_prefetch(&s->txidx, txhash_h64(b->txs[i].hash.b));
-        if (s->acache) {
-            size_t mask = ((size_t)1 << ACACHE_BITS) - 1;
-            __builtin_prefetch(&s->acache[addr_h64(b->txs[i].from.b) & mask]);
-            if (b->txs[i].has_to)
-                __builtin_prefetch(&s->acache[addr_h64(b->txs[i].to.b) & mask]);
-        }
-    }
+    if ((rc = warm_block(s, b)))
+        goto fail;
     uint32_t miner;
     if ((rc = account(s, &b->miner, b->number, &miner)))
         goto fail;
@@ -1429,6 +1518,12 @@ int cw_evmstore_commit(cw_evmstore *s)
     cw_hashidx_set_count(&s->addridx, s->addridx.count);
     if ((rc = cw_hashidx_sync(&s->txidx)) || (rc = cw_hashidx_sync(&s->addridx)))
         return rc;
+    /* a bulk writer (the CSV ingest) inserts all over the indexes between commits: their pages,
+     * write-protected by the sync, are made writable in one pass at the next append rather than
+     * faulted one by one (a follower appending a few blocks a commit leaves them alone: it
+     * touches few pages) */
+    s->repopulate_tx = (to.txs - from.txs) * 4096 >= cw_hashidx_bytes(&s->txidx);
+    s->repopulate_addr = (to.accounts - from.accounts) * 4096 >= cw_hashidx_bytes(&s->addridx);
     crash_point(s);
     uint64_t inc = incomplete_at(s, &to);
     if ((rc = write_counts(s, &to)))

@@ -1,8 +1,9 @@
 /*
  * test_fastparse.c: the fast decoders of the EVM ingest against independent references.
  *
- * - cw_evm_hex_decode (8 digits at a time, src/chain/evm/block.c) against a per-character
- *   decoder written here, on random strings where any byte value may appear at any position;
+ * - cw_evm_hex_decode (16 digits at a time with SSE2, then 8, src/chain/evm/block.c) against
+ *   a per-character decoder written here, on random strings where any byte value may appear at
+ *   any position, and every byte value at every position of each group;
  * - cw_u256_parse's decimal path (19-digit chunks, src/chain/evm/u256.c) against schoolbook
  *   multiplication by 10 written here, on random numbers of 1..78 digits and at the chunk and
  *   2^256 boundaries, and hex at every length;
@@ -66,18 +67,23 @@ static void test_hex(void)
         if (ok && rc == 0)
             CHECK(n == 0 || memcmp(got, want, n) == 0);
     }
-    /* every byte value in every position of an 8-digit group */
-    for (int pos = 0; pos < 8; pos++) {
+    /* every byte value in every position of a 16-digit group (the SSE2 path), of the 8-digit
+     * group after it (SWAR) and of the single digits after that */
+    for (int pos = 0; pos < 26; pos++) {
         for (int v = 0; v < 256; v++) {
-            char s[8];
-            memcpy(s, "a0B1c2D3", 8);
+            char s[26];
+            memcpy(s, "a0B1c2D3e4F5f6A7b8C9d0E1aF", 26);
             s[pos] = (char)v;
-            uint8_t out[4];
-            int rc = cw_evm_hex_decode(out, s, 4);
+            uint8_t out[13];
+            int rc = cw_evm_hex_decode(out, s, 13);
             CHECK_EQ_INT(rc, ref_digit((unsigned char)v) >= 0 ? 0 : -1);
-            if (!rc)
+            if (!rc) {
                 CHECK_EQ_INT(pos % 2 ? out[pos / 2] & 15 : out[pos / 2] >> 4,
                              ref_digit((unsigned char)v));
+                if (pos < 24)
+                    CHECK_EQ_INT(out[12], 0xaf);
+                CHECK_EQ_INT(out[0], pos < 2 ? out[0] : 0xa0);
+            }
         }
     }
 }
