@@ -638,6 +638,16 @@ static void print_backtest(json_t *res)
     printf("noise-to-signal apart: price cells %s, trade cells %s (n/a: no signal month in any "
            "event window)\n",
            np_, nt_);
+    json_t *br = json_object_get(res, "alerts_by_rule");
+    if (json_is_object(br) && json_object_size(br)) {
+        printf("alerts by rule (matched / false; an alert fired by several rules counts for each):");
+        const char *rk;
+        json_t *rv;
+        json_object_foreach(br, rk, rv)
+            printf(" %s %lld/%lld", rk, (long long)json_integer_value(json_object_get(rv, "matched")),
+                   (long long)json_integer_value(json_object_get(rv, "false")));
+        printf("\n");
+    }
     json_t *pl = json_object_get(res, "placebo");
     char pa[32], pm[32], pp[32];
     fmt_num(pa, sizeof pa, json_object_get(pl, "actual_hit_rate_with_data"), 3);

@@ -239,6 +239,12 @@ int cw_supply__level_masked(const cw_supply_timeline *t, const cw_supply_rules *
                             bool with_events, const bool *mask)
 {
     bool fired[256];
+    return cw_supply__rules_fired(t, r, i, with_events, mask, fired);
+}
+
+int cw_supply__rules_fired(const cw_supply_timeline *t, const cw_supply_rules *r, size_t i,
+                           bool with_events, const bool *mask, bool *fired)
+{
     if (r->n > 256 || i >= t->n)
         return cw_error_set(CW_EINVAL, "at most 256 rules / month out of range");
     int level = 0;

@@ -54,6 +54,8 @@ typedef struct {
     bool *sp_sig, *sp_has;   /* [c][p][m] */
     int *kor_level;          /* [c][m] data-only level for KOR (-1 none) */
     double *regime;          /* [c][m] price_regime (NAN none) */
+    int alias[MAXC];         /* trade cells of c are those of alias[c] (same HS lines), or -1 */
+    size_t n_com;
 } grid;
 
 static int month_of(const char *date)
@@ -94,15 +96,24 @@ static bool easing_type(const char *t)
 #define IDX2(c, m) ((size_t)(c) * (size_t)g->N + (size_t)(m))
 #define IDX3(c, p, m) (((size_t)(c)*NP + (size_t)(p)) * (size_t)g->N + (size_t)(m))
 
+/* An alert is a switch-on from an evaluated quiet month: the month before must have data and no
+ * signal (a series' first evaluable month is not news). */
 static bool inv_alert(const grid *g, size_t c, int mi)
 {
-    return mi > 0 && g->inv_sig[IDX2(c, mi)] && !g->inv_sig[IDX2(c, mi - 1)];
+    return mi > 0 && g->inv_sig[IDX2(c, mi)] && !g->inv_sig[IDX2(c, mi - 1)] &&
+           g->inv_has[IDX2(c, mi - 1)];
 }
 
 static bool sp_alert(const grid *g, size_t c, int p, int mi)
 {
-    return mi > 0 && g->sp_sig[IDX3(c, p, mi)] && !g->sp_sig[IDX3(c, p, mi - 1)];
+    return mi > 0 && g->sp_sig[IDX3(c, p, mi)] && !g->sp_sig[IDX3(c, p, mi - 1)] &&
+           g->sp_has[IDX3(c, p, mi - 1)];
 }
+
+/* Does event v cover commodity c's cell (-1 = the invariant cell, else a partner)? A trade cell
+ * shared by several commodities (gallium and germanium: one HS basket, 811292) is kept once,
+ * under the first of them, and covers the events of all of them. */
+static bool ev_on(const grid *g, const void *vv, size_t c, int cell);
 
 typedef struct {
     int result; /* 0 hit, 1 miss, 2 no data */
@@ -124,15 +135,16 @@ static score_t score(const grid *g, size_t n_com, const bev *v, int shift, int W
             if (mi < 0 || mi >= g->N)
                 continue;
             bool any = g->inv_has[IDX2(c, mi)];
+            size_t cs = g->alias[c] >= 0 ? (size_t)g->alias[c] : c; /* its trade cells */
             for (int p = 0; p < NP; p++)
-                if (v->pmask[p] && g->sp_has[IDX3(c, p, mi)])
+                if (v->pmask[p] && g->sp_has[IDX3(cs, p, mi)])
                     any = true;
             covered = covered || any;
             const char *via = NULL;
             if (inv_alert(g, c, mi))
                 via = "price";
             for (int p = 0; p < NP && !via; p++)
-                if (v->pmask[p] && sp_alert(g, c, p, mi))
+                if (v->pmask[p] && sp_alert(g, cs, p, mi))
                     via = partners[p];
             if (via && (best < 0 || m < best)) {
                 best = m;
@@ -149,6 +161,21 @@ static score_t score(const grid *g, size_t n_com, const bev *v, int shift, int W
         sc.result = covered ? 1 : 2;
     }
     return sc;
+}
+
+static bool ev_on(const grid *g, const void *vv, size_t c, int cell)
+{
+    const bev *v = vv;
+    if (cell < 0)
+        return v->cmask[c];
+    if (!v->pmask[cell])
+        return false;
+    if (v->cmask[c] && g->alias[c] < 0)
+        return true;
+    for (size_t k = 0; k < g->n_com; k++)
+        if (g->alias[k] == (int)c && v->cmask[k])
+            return true;
+    return false;
 }
 
 static bool scored_event(const bev *v)
@@ -220,7 +247,7 @@ static double nsr_run(const grid *g, size_t n_com, const bev *ev, size_t n_ev, i
                 bool in_window = false;
                 for (size_t i = 0; i < n_ev && !in_window; i++) {
                     const bev *v = &ev[i];
-                    if (!scored_event(v) || !v->cmask[c] || (cell >= 0 && !v->pmask[cell]))
+                    if (!scored_event(v) || !ev_on(g, v, c, cell))
                         continue;
                     in_window = m >= v->E - W && m <= v->E;
                 }
@@ -272,6 +299,26 @@ static int precursor(const bev *ev, size_t n_ev, size_t n_com, const bev *v, int
     return best;
 }
 
+/* Alerts per rule: {rule: {"matched": n, "false": n}} (an alert fired by several rules counts
+ * for each). */
+static void bump_rule_count(json_t *by_rule, const char *rules, bool matched)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", rules[0] ? rules : "(none)");
+    for (char *tok = buf, *next; tok && *tok; tok = next) {
+        next = strchr(tok, ';');
+        if (next)
+            *next++ = 0;
+        json_t *row = json_object_get(by_rule, tok);
+        if (!row) {
+            row = json_pack("{s:i, s:i}", "matched", 0, "false", 0);
+            json_object_set_new(by_rule, tok, row);
+        }
+        const char *key = matched ? "matched" : "false";
+        json_object_set_new(row, key, json_integer(json_integer_value(json_object_get(row, key)) + 1));
+    }
+}
+
 static double kappa(long a, long b, long c, long d)
 {
     /* a: both bad, b: komir bad only, c: chainwatch bad only, d: both fine */
@@ -300,6 +347,7 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
     grid *g = &gg;
     cw_supply_timeline **tl = NULL;
     json_t *jevents = NULL, *unmatched = NULL, *res = NULL, *jsplit = NULL, *jprec = NULL;
+    json_t *by_rule = NULL;
     size_t n_com = s->n_commodities < MAXC ? s->n_commodities : MAXC;
     int W = o->window_months > 0 ? o->window_months : 12;
     int L = o->level > 0 ? o->level : CW_SUPPLY_CAUTION;
@@ -431,6 +479,30 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
         rc = cw_error_set(CW_ENOMEM, "out of memory");
         goto out;
     }
+    /* commodities whose trade series are the same HS lines (or the same product group) share
+     * one set of trade cells: their trade alerts are one signal, counted once */
+    g->n_com = n_com;
+    for (size_t c = 0; c < n_com; c++) {
+        g->alias[c] = -1;
+        for (size_t c1 = 0; c1 < c && g->alias[c] < 0; c1++) {
+            if (g->alias[c1] >= 0)
+                continue;
+            bool same = true, any = false;
+            for (int p = 0; p < NP && same; p++) {
+                const cw_supply_timeline *a = tl[c1 * NP + (size_t)p], *b = tl[c * NP + (size_t)p];
+                bool ta = a && (a->n_lines || a->trade_group[0]) && a->n_trade_rows,
+                     tb = b && (b->n_lines || b->trade_group[0]) && b->n_trade_rows;
+                if (!ta && !tb)
+                    continue;
+                same = ta && tb && a->n_lines == b->n_lines &&
+                       !strcmp(a->trade_group, b->trade_group) &&
+                       !memcmp(a->lines, b->lines, a->n_lines * sizeof a->lines[0]);
+                any = true;
+            }
+            if (same && any)
+                g->alias[c] = (int)c1;
+        }
+    }
     for (size_t k = 0; k < n_com * (size_t)g->N; k++) {
         g->kor_level[k] = -1;
         g->regime[k] = NAN;
@@ -456,7 +528,7 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
                     if (li >= L)
                         g->inv_sig[IDX2(c, mi)] = true;
                 }
-                if (has_trade) {
+                if (has_trade && g->alias[c] < 0) {
                     g->sp_has[IDX3(c, p, mi)] = true;
                     if (la >= L && li < L)
                         g->sp_sig[IDX3(c, p, mi)] = true;
@@ -576,6 +648,7 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
 
     /* ---- alerts and the monthly confusion counts (cells with data) ---- */
     long A = 0, B = 0, C = 0, D = 0, n_alerts = 0, matched = 0;
+    by_rule = json_object();
     for (size_t c = 0; c < n_com; c++)
         for (int cell = -1; cell < NP; cell++) { /* -1: the invariant cell */
             for (int mi = 0; mi < g->N; mi++) {
@@ -589,9 +662,7 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
                 bool in_window = false;
                 for (size_t i = 0; i < n_ev && !in_window; i++) {
                     const bev *v = &ev[i];
-                    if (v->dropped || !v->in_scope || v->easing || !v->cmask[c])
-                        continue;
-                    if (cell >= 0 && !v->pmask[cell])
+                    if (v->dropped || !v->in_scope || v->easing || !ev_on(g, v, c, cell))
                         continue;
                     in_window = m >= v->E - W && m <= v->E;
                 }
@@ -606,15 +677,37 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
                 bool rise = cell < 0 ? inv_alert(g, c, mi) : sp_alert(g, c, cell, mi);
                 if (rise) {
                     n_alerts++;
+                    /* the rules behind the alert: those at >= the level firing in its month */
+                    char rules_s[256] = "";
+                    for (int p = cell < 0 ? 0 : cell; p < (cell < 0 ? NP : cell + 1); p++) {
+                        const cw_supply_timeline *t = tl[c * NP + (size_t)p];
+                        if (!t || m < t->m0 || m >= t->m0 + (int)t->n)
+                            continue;
+                        bool fired[256];
+                        if (cw_supply__rules_fired(t, r, (size_t)(m - t->m0), false,
+                                                   cell < 0 ? inv_mask : NULL, fired) < 0)
+                            continue;
+                        for (size_t k = 0; k < r->n; k++) {
+                            if (!fired[k] || r->rules[k].level < L ||
+                                (cell >= 0 && inv_mask[k]))
+                                continue;
+                            size_t l = strlen(rules_s);
+                            snprintf(rules_s + l, sizeof rules_s - l, "%s%s", l ? ";" : "",
+                                     r->rules[k].id);
+                        }
+                        break;
+                    }
+                    bump_rule_count(by_rule, rules_s, in_window);
                     if (in_window)
                         matched++;
                     else {
                         char per[8];
                         cw_supply__month_format(per, m);
-                        json_array_append_new(unmatched,
-                                              json_pack("{s:s, s:s, s:s}", "period", per,
-                                                        "commodity", s->commodities[c], "partner",
-                                                        cell < 0 ? "all (price)" : partners[cell]));
+                        json_array_append_new(
+                            unmatched, json_pack("{s:s, s:s, s:s, s:s}", "period", per,
+                                                 "commodity", s->commodities[c], "partner",
+                                                 cell < 0 ? "all (price)" : partners[cell],
+                                                 "rules", rules_s));
                     }
                 }
             }
@@ -903,6 +996,8 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
     if (res) {
         json_object_set_new(res, "precursors", jprec);
         jprec = NULL;
+        json_object_set_new(res, "alerts_by_rule", by_rule);
+        by_rule = NULL;
     }
     if (res && jsplit) {
         json_object_set_new(res, "out_of_sample",
@@ -915,6 +1010,7 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
     }
     *out = res;
 out:
+    json_decref(by_rule);
     json_decref(jsplit);
     json_decref(jprec);
     json_decref(jevents);

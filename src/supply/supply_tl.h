@@ -127,6 +127,9 @@ const char *cw_supply__ind_name(int i);
 /* The level at month i with only the rules where mask[k] is true (mask NULL = all). */
 int cw_supply__level_masked(const cw_supply_timeline *t, const cw_supply_rules *r, size_t i,
                             bool with_events, const bool *mask);
+/* Same, and fired[k] (r->n entries) says which rules fired. */
+int cw_supply__rules_fired(const cw_supply_timeline *t, const cw_supply_rules *r, size_t i,
+                           bool with_events, const bool *mask, bool *fired);
 /* True when the rule reads a partner-invariant indicator (price, production, governance) and
  * requires no partner-specific rule. */
 bool cw_supply__rule_invariant(const cw_supply_rules *r, size_t k);
