@@ -178,6 +178,22 @@ static bool ev_on(const grid *g, const void *vv, size_t c, int cell)
     return false;
 }
 
+/* Same monthly trade value for every month (missing in both counts as equal). */
+static bool series_equal(const cw_supply_timeline *a, const cw_supply_timeline *b)
+{
+    int lo = a->m0 < b->m0 ? a->m0 : b->m0;
+    int hi = a->m0 + (int)a->n > b->m0 + (int)b->n ? a->m0 + (int)a->n : b->m0 + (int)b->n;
+    size_t both = 0;
+    for (int m = lo; m < hi; m++) {
+        double x = m >= a->m0 && m < a->m0 + (int)a->n ? a->v[TL_TRADE_VALUE][m - a->m0] : NAN;
+        double y = m >= b->m0 && m < b->m0 + (int)b->n ? b->v[TL_TRADE_VALUE][m - b->m0] : NAN;
+        if (isfinite(x) != isfinite(y) || (isfinite(x) && x != y))
+            return false;
+        both += isfinite(x);
+    }
+    return both > 0;
+}
+
 static bool scored_event(const bev *v)
 {
     return !v->dropped && v->in_scope && !v->easing;
@@ -479,8 +495,9 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
         rc = cw_error_set(CW_ENOMEM, "out of memory");
         goto out;
     }
-    /* commodities whose trade series are the same HS lines (or the same product group) share
-     * one set of trade cells: their trade alerts are one signal, counted once */
+    /* commodities whose monthly trade series are the same (gallium and germanium: the HS lines
+     * with data are the shared basket 811292) share one set of trade cells: their trade alerts
+     * are one signal, counted once */
     g->n_com = n_com;
     for (size_t c = 0; c < n_com; c++) {
         g->alias[c] = -1;
@@ -494,9 +511,7 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
                      tb = b && (b->n_lines || b->trade_group[0]) && b->n_trade_rows;
                 if (!ta && !tb)
                     continue;
-                same = ta && tb && a->n_lines == b->n_lines &&
-                       !strcmp(a->trade_group, b->trade_group) &&
-                       !memcmp(a->lines, b->lines, a->n_lines * sizeof a->lines[0]);
+                same = ta && tb && series_equal(a, b);
                 any = true;
             }
             if (same && any)
