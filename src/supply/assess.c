@@ -345,6 +345,8 @@ int cw_supply_timeline_level(const cw_supply_timeline *t, const cw_supply_rules 
                 json_object_set_new(eo, "actor_share", num_or_null(e->actor_share));
                 json_object_set_new(eo, "actor_share_basis",
                                     e->basis[0] ? json_string(e->basis) : json_null());
+                json_object_set_new(eo, "other_commodity",
+                                    e->other[0] ? json_string(e->other) : json_null());
                 json_array_append_new(evs, eo);
             }
         *detail =
@@ -813,6 +815,8 @@ int cw_supply_series(cw_supply *s, const cw_supply_rules *r, const char *commodi
     }
     for (size_t k = 0; k < t->n_ev; k++) {
         const tl_event *e = &t->ev[k];
+        if (e->other[0]) /* measures on other commodities: explain lists them, not the chart */
+            continue;
         char ann[8], eff[8];
         cw_supply__month_format(ann, e->month);
         cw_supply__month_format(eff, e->eff_month);

@@ -295,7 +295,10 @@ static bool same_measure(const bev *a, const bev *b)
     return false;
 }
 
-static int precursor(const bev *ev, size_t n_ev, size_t n_com, const bev *v, int shift, int W)
+/* any: the earlier measure may be on any in-scope commodity (the same actor restricting
+ * another critical mineral: the engine's event_actor), else it must share one. */
+static int precursor(const bev *ev, size_t n_ev, size_t n_com, const bev *v, int shift, int W,
+                     bool any)
 {
     int E = v->E + shift, A = v->A + shift, best = -1;
     if (!v->e.actor[0] || !strcmp(v->e.actor, "market"))
@@ -306,7 +309,7 @@ static int precursor(const bev *ev, size_t n_ev, size_t n_com, const bev *v, int
             continue;
         if (q->A >= A || q->A < E - W || q->A > E)
             continue;
-        bool share = false;
+        bool share = any;
         for (size_t c = 0; c < n_com && !share; c++)
             share = q->cmask[c] && v->cmask[c];
         if (share && (best < 0 || q->A < best))
@@ -335,6 +338,73 @@ static void bump_rule_count(json_t *by_rule, const char *rules, bool matched)
     }
 }
 
+static json_t *rate_or_null(long num, long den)
+{
+    return den > 0 ? json_real((double)num / (double)den) : json_null();
+}
+
+/* The precursor view (reported apart from the data-only headline): hits, the combined hit
+ * rate (data-only hit or precursor) and its placebo. */
+static json_t *precursor_view(const grid *g, size_t n_com, const bev *ev, size_t n_ev, int W,
+                              int smin, int smax, bool any)
+{
+    json_t *jpre = json_array();
+    long pre_hits = 0, comb_hits = 0, n_scored = 0;
+    for (size_t i = 0; i < n_ev; i++) {
+        const bev *v = &ev[i];
+        if (!scored_event(v))
+            continue;
+        n_scored++;
+        int pa = precursor(ev, n_ev, n_com, v, 0, W, any);
+        score_t sc = score(g, n_com, v, 0, W);
+        pre_hits += pa >= 0;
+        comb_hits += pa >= 0 || sc.result == 0;
+        if (pa >= 0) {
+            char at[8];
+            cw_supply__month_format(at, pa);
+            json_array_append_new(jpre,
+                                  json_pack("{s:s, s:s, s:i}", "event_id", v->e.id,
+                                            "precursor_announced", at, "lead_months", v->E - pa));
+        }
+    }
+    int comb_shifts = 0, comb_good = 0;
+    double comb_sum = 0, comb_rate = n_scored ? (double)comb_hits / (double)n_scored : NAN;
+    for (int sgn = -1; sgn <= 1; sgn += 2)
+        for (int sh = smin; sh <= smax; sh++) {
+            long h = 0;
+            for (size_t i = 0; i < n_ev; i++) {
+                const bev *v = &ev[i];
+                if (!scored_event(v))
+                    continue;
+                h += precursor(ev, n_ev, n_com, v, sgn * sh, W, any) >= 0 ||
+                     score(g, n_com, v, sgn * sh, W).result == 0;
+            }
+            double pr = n_scored ? (double)h / (double)n_scored : NAN;
+            if (!isfinite(pr))
+                continue;
+            comb_shifts++;
+            comb_sum += pr;
+            comb_good += pr >= comb_rate - 1e-12;
+        }
+    double comb_p =
+        comb_shifts && isfinite(comb_rate) ? (1.0 + comb_good) / (1.0 + comb_shifts) : NAN;
+    return json_pack(
+        "{s:s, s:I, s:I, s:o, s:o, s:o, s:o}", "method",
+        any ? "event-informed, from earlier announcements only: a measure announced by the same "
+              "actor on any in-scope commodity strictly before the scored event's announcement "
+              "and within the window before its effective month (the scored measure's own "
+              "listings left out); combined and placebo as for the shared-commodity view"
+            : "event-informed, from earlier announcements only: a measure announced by the same actor "
+        "on a shared commodity strictly before the scored event's announcement and within the "
+        "window before its effective month (the scored measure's own listings left out); "
+        "combined = data-only hit or precursor; placebo: scored events shifted, precursors at "
+        "their dates, statistic the combined hit rate over all scored events",
+        "precursor_hits", (json_int_t)pre_hits, "combined_hits", (json_int_t)comb_hits,
+        "combined_hit_rate", rate_or_null(comb_hits, n_scored), "mean_placebo_combined_hit_rate",
+        comb_shifts ? json_real(comb_sum / comb_shifts) : json_null(), "placebo_p",
+        isfinite(comb_p) ? json_real(comb_p) : json_null(), "events", jpre);
+}
+
 static double kappa(long a, long b, long c, long d)
 {
     /* a: both bad, b: komir bad only, c: chainwatch bad only, d: both fine */
@@ -345,11 +415,6 @@ static double kappa(long a, long b, long c, long d)
     double p_k = (double)(a + b) / n, p_c = (double)(a + c) / n;
     double pe = p_k * p_c + (1 - p_k) * (1 - p_c);
     return pe < 1 ? (po - pe) / (1 - pe) : NAN;
-}
-
-static json_t *rate_or_null(long num, long den)
-{
-    return den > 0 ? json_real((double)num / (double)den) : json_null();
 }
 
 int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const *paths,
@@ -744,57 +809,10 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
     double p_value = pl.p;
 
     /* ---- precursors: earlier announcements by the same actor (reported apart) ---- */
-    json_t *jpre = json_array();
-    long pre_hits = 0, comb_hits = 0, n_scored = 0;
-    for (size_t i = 0; i < n_ev; i++) {
-        const bev *v = &ev[i];
-        if (!scored_event(v))
-            continue;
-        n_scored++;
-        int pa = precursor(ev, n_ev, n_com, v, 0, W);
-        score_t sc = score(g, n_com, v, 0, W);
-        pre_hits += pa >= 0;
-        comb_hits += pa >= 0 || sc.result == 0;
-        if (pa >= 0) {
-            char at[8];
-            cw_supply__month_format(at, pa);
-            json_array_append_new(jpre,
-                                  json_pack("{s:s, s:s, s:i}", "event_id", v->e.id,
-                                            "precursor_announced", at, "lead_months", v->E - pa));
-        }
-    }
-    int comb_shifts = 0, comb_good = 0;
-    double comb_sum = 0, comb_rate = n_scored ? (double)comb_hits / (double)n_scored : NAN;
-    for (int sgn = -1; sgn <= 1; sgn += 2)
-        for (int sh = smin; sh <= smax; sh++) {
-            long h = 0;
-            for (size_t i = 0; i < n_ev; i++) {
-                const bev *v = &ev[i];
-                if (!scored_event(v))
-                    continue;
-                h += precursor(ev, n_ev, n_com, v, sgn * sh, W) >= 0 ||
-                     score(g, n_com, v, sgn * sh, W).result == 0;
-            }
-            double pr = n_scored ? (double)h / (double)n_scored : NAN;
-            if (!isfinite(pr))
-                continue;
-            comb_shifts++;
-            comb_sum += pr;
-            comb_good += pr >= comb_rate - 1e-12;
-        }
-    double comb_p =
-        comb_shifts && isfinite(comb_rate) ? (1.0 + comb_good) / (1.0 + comb_shifts) : NAN;
-    jprec = json_pack(
-        "{s:s, s:I, s:I, s:o, s:o, s:o, s:o}", "method",
-        "event-informed, from earlier announcements only: a measure announced by the same actor "
-        "on a shared commodity strictly before the scored event's announcement and within the "
-        "window before its effective month (the scored measure's own listings left out); "
-        "combined = data-only hit or precursor; placebo: scored events shifted, precursors at "
-        "their dates, statistic the combined hit rate over all scored events",
-        "precursor_hits", (json_int_t)pre_hits, "combined_hits", (json_int_t)comb_hits,
-        "combined_hit_rate", rate_or_null(comb_hits, n_scored), "mean_placebo_combined_hit_rate",
-        comb_shifts ? json_real(comb_sum / comb_shifts) : json_null(), "placebo_p",
-        isfinite(comb_p) ? json_real(comb_p) : json_null(), "events", jpre);
+    jprec = precursor_view(g, n_com, ev, n_ev, W, smin, smax, false);
+    if (jprec)
+        json_object_set_new(jprec, "any_commodity",
+                            precursor_view(g, n_com, ev, n_ev, W, smin, smax, true));
 
     /* ---- out of sample: events effective before the split month and from it, apart ---- */
     if (o->split) {

@@ -36,6 +36,7 @@ enum {
     TL_FLOOR_RUN,     /* consecutive months of trade below the series floor */
     TL_PRICE_JUMP,    /* the month's log return in sd of the previous 36 monthly log returns */
     TL_PRICE_REGIME,  /* log price against the previous 36 months: (x - mean) / sd */
+    TL_EVENT_ACTOR,   /* a measure on ANOTHER commodity by a supplier of this one: its share */
     TL_N_IND
 };
 
@@ -61,6 +62,7 @@ typedef struct {
     char basis[96];   /* e.g. "production 2024 (USGS MCS)" */
     char source[160]; /* description or link */
     bool counted;     /* raises event_measure */
+    char other[32];   /* the measure is on this other commodity (raises event_actor), or "" */
 } tl_event;
 
 /* Exposure bases, in order of preference. */
