@@ -919,6 +919,9 @@ static int load_events(cw_supply_timeline *t, cw_supply *s, const void *pyv, siz
             }
         }
         e->counted = e->measure && isfinite(e->actor_share) && !e->other[0];
+        /* a measure on another commodity matters here only if its actor supplies this one */
+        if (e->other[0] && !(e->actor_share > 0))
+            continue;
         t->n_ev++;
     }
     sqlite3_finalize(st);
