@@ -645,12 +645,13 @@ static void print_backtest(json_t *res)
            np_, nt_);
     json_t *br = json_object_get(res, "alerts_by_rule");
     if (json_is_object(br) && json_object_size(br)) {
-        printf("alerts by rule (matched / false; an alert fired by several rules counts for each):");
+        printf(
+            "alerts by rule (matched / false; an alert fired by several rules counts for each):");
         const char *rk;
         json_t *rv;
-        json_object_foreach(br, rk, rv)
-            printf(" %s %lld/%lld", rk, (long long)json_integer_value(json_object_get(rv, "matched")),
-                   (long long)json_integer_value(json_object_get(rv, "false")));
+        json_object_foreach(br, rk, rv) printf(
+            " %s %lld/%lld", rk, (long long)json_integer_value(json_object_get(rv, "matched")),
+            (long long)json_integer_value(json_object_get(rv, "false")));
         printf("\n");
     }
     json_t *pl = json_object_get(res, "placebo");
@@ -699,13 +700,13 @@ static void print_backtest(json_t *res)
             fmt_num(c1, sizeof c1, json_object_get(pany, "combined_hit_rate"), 3);
             fmt_num(c2, sizeof c2, json_object_get(pany, "mean_placebo_combined_hit_rate"), 3);
             fmt_num(c3, sizeof c3, json_object_get(pany, "placebo_p"), 3);
-            printf("event-informed, same actor on any in-scope commodity (e_actor without its share "
-                   "condition; not the "
-                   "headline): %lld precursor hits; data-only or precursor %lld, hit rate %s vs "
-                   "%s shifted: placebo p %s\n",
-                   (long long)json_integer_value(json_object_get(pany, "precursor_hits")),
-                   (long long)json_integer_value(json_object_get(pany, "combined_hits")), c1, c2,
-                   c3);
+            printf(
+                "event-informed, same actor on any in-scope commodity (e_actor without its share "
+                "condition; not the "
+                "headline): %lld precursor hits; data-only or precursor %lld, hit rate %s vs "
+                "%s shifted: placebo p %s\n",
+                (long long)json_integer_value(json_object_get(pany, "precursor_hits")),
+                (long long)json_integer_value(json_object_get(pany, "combined_hits")), c1, c2, c3);
         }
     }
     json_t *oos = json_object_get(res, "out_of_sample");

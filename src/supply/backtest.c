@@ -8,7 +8,9 @@
  *  - Partner-invariant signals (price, production, governance: the same for USA, KOR and JPN)
  *    are counted once per commodity; partner-specific signals (trade, exposure) once per
  *    commodity x partner. An alert is a month where a cell's signal (level >= the chosen level)
- *    switches on.
+ *    switches on from an evaluated quiet month; it names the rules that fired. Commodities with
+ *    the same monthly trade series (gallium and germanium: basket 811292) share one set of
+ *    trade cells.
  *  - An event is a hit when an alert came in the window months up to and including its
  *    effective month on any of its commodities (invariant cell) or commodity x affected-partner
  *    cells; leads are measured from the effective month and from the announcement.
@@ -110,11 +112,6 @@ static bool sp_alert(const grid *g, size_t c, int p, int mi)
            g->sp_has[IDX3(c, p, mi - 1)];
 }
 
-/* Does event v cover commodity c's cell (-1 = the invariant cell, else a partner)? A trade cell
- * shared by several commodities (gallium and germanium: one HS basket, 811292) is kept once,
- * under the first of them, and covers the events of all of them. */
-static bool ev_on(const grid *g, const void *vv, size_t c, int cell);
-
 typedef struct {
     int result; /* 0 hit, 1 miss, 2 no data */
     int lead_eff, lead_ann;
@@ -163,9 +160,11 @@ static score_t score(const grid *g, size_t n_com, const bev *v, int shift, int W
     return sc;
 }
 
-static bool ev_on(const grid *g, const void *vv, size_t c, int cell)
+/* Does event v cover commodity c's cell (-1 = the invariant cell, else a partner)? A trade cell
+ * shared by several commodities (gallium and germanium: one HS basket, 811292) is kept once,
+ * under the first of them, and covers the events of all of them. */
+static bool ev_on(const grid *g, const bev *v, size_t c, int cell)
 {
-    const bev *v = vv;
     if (cell < 0)
         return v->cmask[c];
     if (!v->pmask[cell])
@@ -334,7 +333,8 @@ static void bump_rule_count(json_t *by_rule, const char *rules, bool matched)
             json_object_set_new(by_rule, tok, row);
         }
         const char *key = matched ? "matched" : "false";
-        json_object_set_new(row, key, json_integer(json_integer_value(json_object_get(row, key)) + 1));
+        json_object_set_new(row, key,
+                            json_integer(json_integer_value(json_object_get(row, key)) + 1));
     }
 }
 
@@ -394,11 +394,14 @@ static json_t *precursor_view(const grid *g, size_t n_com, const bev *ev, size_t
               "actor on any in-scope commodity strictly before the scored event's announcement "
               "and within the window before its effective month (the scored measure's own "
               "listings left out); combined and placebo as for the shared-commodity view"
-            : "event-informed, from earlier announcements only: a measure announced by the same actor "
-        "on a shared commodity strictly before the scored event's announcement and within the "
-        "window before its effective month (the scored measure's own listings left out); "
-        "combined = data-only hit or precursor; placebo: scored events shifted, precursors at "
-        "their dates, statistic the combined hit rate over all scored events",
+            : "event-informed, from earlier announcements only: a measure announced by the same "
+              "actor "
+              "on a shared commodity strictly before the scored event's announcement and within "
+              "the "
+              "window before its effective month (the scored measure's own listings left out); "
+              "combined = data-only hit or precursor; placebo: scored events shifted, precursors "
+              "at "
+              "their dates, statistic the combined hit rate over all scored events",
         "precursor_hits", (json_int_t)pre_hits, "combined_hits", (json_int_t)comb_hits,
         "combined_hit_rate", rate_or_null(comb_hits, n_scored), "mean_placebo_combined_hit_rate",
         comb_shifts ? json_real(comb_sum / comb_shifts) : json_null(), "placebo_p",
@@ -768,8 +771,7 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
                                                    cell < 0 ? inv_mask : NULL, fired) < 0)
                             continue;
                         for (size_t k = 0; k < r->n; k++) {
-                            if (!fired[k] || r->rules[k].level < L ||
-                                (cell >= 0 && inv_mask[k]))
+                            if (!fired[k] || r->rules[k].level < L || (cell >= 0 && inv_mask[k]))
                                 continue;
                             size_t l = strlen(rules_s);
                             snprintf(rules_s + l, sizeof rules_s - l, "%s%s", l ? ";" : "",
@@ -783,11 +785,11 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
                     else {
                         char per[8];
                         cw_supply__month_format(per, m);
-                        json_array_append_new(
-                            unmatched, json_pack("{s:s, s:s, s:s, s:s}", "period", per,
-                                                 "commodity", s->commodities[c], "partner",
-                                                 cell < 0 ? "all (price)" : partners[cell],
-                                                 "rules", rules_s));
+                        json_array_append_new(unmatched,
+                                              json_pack("{s:s, s:s, s:s, s:s}", "period", per,
+                                                        "commodity", s->commodities[c], "partner",
+                                                        cell < 0 ? "all (price)" : partners[cell],
+                                                        "rules", rules_s));
                     }
                 }
             }

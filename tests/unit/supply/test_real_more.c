@@ -316,9 +316,9 @@ static void test_event_informed(void)
     bool e_actor = false;
     json_t *fr = json_object_get(d, "fired");
     for (size_t i = 0; i < json_array_size(fr); i++)
-        e_actor = e_actor ||
-                  !strcmp(json_string_value(json_object_get(json_array_get(fr, i), "rule")),
-                          "e_actor");
+        e_actor =
+            e_actor ||
+            !strcmp(json_string_value(json_object_get(json_array_get(fr, i), "rule")), "e_actor");
     CHECK(e_actor);
     CHECK(json_integer_value(json_object_get(d, "level")) >= CW_SUPPLY_CAUTION);
     bool listed = false;

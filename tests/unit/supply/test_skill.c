@@ -108,9 +108,12 @@ static void test_trade_budget(void)
     static const struct {
         const char *ind, *rule;
         double sign;
-    } det[] = {{"line_z_up", "d_trade_up", 1},         {"line_z_down", "d_trade_down", -1},
-               {"trade_cusum_up", "d_trade_cusum_up", 1}, {"trade_cusum_down", "d_trade_cusum_down", 1},
-               {"trade_ewma_abs", "d_trade_ewma", 1},  {"trade_cp", "d_trade_cp", 1}};
+    } det[] = {{"line_z_up", "d_trade_up", 1},
+               {"line_z_down", "d_trade_down", -1},
+               {"trade_cusum_up", "d_trade_cusum_up", 1},
+               {"trade_cusum_down", "d_trade_cusum_down", 1},
+               {"trade_ewma_abs", "d_trade_ewma", 1},
+               {"trade_cp", "d_trade_cp", 1}};
     const double q = 1.0 - 0.05 / 6.0;
     /* germanium = gallium, month by month */
     for (int p = 0; p < 3; p++) {
