@@ -77,7 +77,7 @@ head -16 "$D/explain-graphite-KOR-2023-12.txt"
 echo "-- backtest (data-only levels) on facts/ and the GTA/IEA trade controls"
 "$BIN" supply backtest --split 2016-01 --events "$S/facts/disruption_events.csv" \
     --events "$S/policy-events-gta-iea/gta_trade_controls_subset.csv" \
-    --events "$S/policy-events-gta-iea/iea_cm_policies_trade_subset.csv" | tee "$D/backtest.txt" | tail -12
+    --events "$S/policy-events-gta-iea/iea_cm_policies_trade_subset.csv" | tee "$D/backtest.txt" | tail -15
 "$BIN" supply backtest --split 2016-01 --events "$S/facts/disruption_events.csv" \
     --events "$S/policy-events-gta-iea/gta_trade_controls_subset.csv" \
     --events "$S/policy-events-gta-iea/iea_cm_policies_trade_subset.csv" --json > "$D/backtest.json"

@@ -247,7 +247,7 @@ static const char *ind_unit(const char *k, json_t *data)
         return "probability";
     if (!strcmp(k, "trade_floor_run"))
         return "months";
-    if (!strcmp(k, "event_measure"))
+    if (!strcmp(k, "event_measure") || !strcmp(k, "event_actor"))
         return "actor share";
     if (!strcmp(k, "event_active"))
         return "events";
@@ -355,10 +355,15 @@ static void print_detail(json_t *d)
         if (json_is_number(json_object_get(e, "actor_share")))
             snprintf(sh, sizeof sh, "%.1f %%",
                      100 * json_number_value(json_object_get(e, "actor_share")));
-        printf("event %s: announced %s, effective %s, by %s (%s: %s)%s\n      %s\n", jstr(e, "id"),
-               jstr(e, "announced"), jstr(e, "effective"), jstr(e, "actor"), sh,
+        const char *oth = json_string_value(json_object_get(e, "other_commodity"));
+        char on[64] = "";
+        if (oth)
+            snprintf(on, sizeof on, " on %s (another commodity)", oth);
+        printf("event %s%s: announced %s, effective %s, by %s (%s: %s)%s\n      %s\n",
+               jstr(e, "id"), on, jstr(e, "announced"), jstr(e, "effective"), jstr(e, "actor"), sh,
                jstr(e, "actor_share_basis"),
-               json_is_true(json_object_get(e, "counted"))   ? "; counted as a measure"
+               oth ? "; a supplier of this commodity restricting another (event_actor)"
+               : json_is_true(json_object_get(e, "counted")) ? "; counted as a measure"
                : json_is_true(json_object_get(e, "measure")) ? "; no share known"
                                                              : "; not an export measure",
                jstr(e, "source"));
@@ -638,6 +643,17 @@ static void print_backtest(json_t *res)
     printf("noise-to-signal apart: price cells %s, trade cells %s (n/a: no signal month in any "
            "event window)\n",
            np_, nt_);
+    json_t *br = json_object_get(res, "alerts_by_rule");
+    if (json_is_object(br) && json_object_size(br)) {
+        printf(
+            "alerts by rule (matched / false; an alert fired by several rules counts for each):");
+        const char *rk;
+        json_t *rv;
+        json_object_foreach(br, rk, rv) printf(
+            " %s %lld/%lld", rk, (long long)json_integer_value(json_object_get(rv, "matched")),
+            (long long)json_integer_value(json_object_get(rv, "false")));
+        printf("\n");
+    }
     json_t *pl = json_object_get(res, "placebo");
     char pa[32], pm[32], pp[32];
     fmt_num(pa, sizeof pa, json_object_get(pl, "actual_hit_rate_with_data"), 3);
@@ -679,6 +695,19 @@ static void print_backtest(json_t *res)
                "%s shifted: placebo p %s\n",
                (long long)json_integer_value(json_object_get(pre, "precursor_hits")),
                (long long)json_integer_value(json_object_get(pre, "combined_hits")), c1, c2, c3);
+        json_t *pany = json_object_get(pre, "any_commodity");
+        if (json_is_object(pany)) {
+            fmt_num(c1, sizeof c1, json_object_get(pany, "combined_hit_rate"), 3);
+            fmt_num(c2, sizeof c2, json_object_get(pany, "mean_placebo_combined_hit_rate"), 3);
+            fmt_num(c3, sizeof c3, json_object_get(pany, "placebo_p"), 3);
+            printf(
+                "event-informed, same actor on any in-scope commodity (e_actor without its share "
+                "condition; not the "
+                "headline): %lld precursor hits; data-only or precursor %lld, hit rate %s vs "
+                "%s shifted: placebo p %s\n",
+                (long long)json_integer_value(json_object_get(pany, "precursor_hits")),
+                (long long)json_integer_value(json_object_get(pany, "combined_hits")), c1, c2, c3);
+        }
     }
     json_t *oos = json_object_get(res, "out_of_sample");
     for (size_t h = 0; h < json_array_size(json_object_get(oos, "periods")); h++) {

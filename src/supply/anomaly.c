@@ -157,7 +157,13 @@ void cw_supply_seasonal_resid(double *r, const double *y, size_t n, size_t perio
             if (isfinite(c) && isfinite(y[u]))
                 dev[nd++] = y[u] - c;
         }
-        d[t] = y[t] - (nd ? median_inplace(dev, nd) : 0.0);
+        /* Years without a deviation count as no seasonal effect (0): the offset is the median
+         * of three values, so one outlying year (a spike, a collapse) never becomes the offset
+         * and cannot come back as an echo twelve months later (issue 16: with one earlier
+         * year the offset was that year's deviation, spike included). */
+        while (nd < 3)
+            dev[nd++] = 0.0;
+        d[t] = y[t] - median_inplace(dev, nd);
     }
     for (size_t t = 0; t < n; t++) {
         r[t] = NAN;

@@ -239,6 +239,12 @@ int cw_supply__level_masked(const cw_supply_timeline *t, const cw_supply_rules *
                             bool with_events, const bool *mask)
 {
     bool fired[256];
+    return cw_supply__rules_fired(t, r, i, with_events, mask, fired);
+}
+
+int cw_supply__rules_fired(const cw_supply_timeline *t, const cw_supply_rules *r, size_t i,
+                           bool with_events, const bool *mask, bool *fired)
+{
     if (r->n > 256 || i >= t->n)
         return cw_error_set(CW_EINVAL, "at most 256 rules / month out of range");
     int level = 0;
@@ -339,6 +345,8 @@ int cw_supply_timeline_level(const cw_supply_timeline *t, const cw_supply_rules 
                 json_object_set_new(eo, "actor_share", num_or_null(e->actor_share));
                 json_object_set_new(eo, "actor_share_basis",
                                     e->basis[0] ? json_string(e->basis) : json_null());
+                json_object_set_new(eo, "other_commodity",
+                                    e->other[0] ? json_string(e->other) : json_null());
                 json_array_append_new(evs, eo);
             }
         *detail =
@@ -807,6 +815,8 @@ int cw_supply_series(cw_supply *s, const cw_supply_rules *r, const char *commodi
     }
     for (size_t k = 0; k < t->n_ev; k++) {
         const tl_event *e = &t->ev[k];
+        if (e->other[0]) /* measures on other commodities: explain lists them, not the chart */
+            continue;
         char ann[8], eff[8];
         cw_supply__month_format(ann, e->month);
         cw_supply__month_format(eff, e->eff_month);

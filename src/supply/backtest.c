@@ -8,7 +8,9 @@
  *  - Partner-invariant signals (price, production, governance: the same for USA, KOR and JPN)
  *    are counted once per commodity; partner-specific signals (trade, exposure) once per
  *    commodity x partner. An alert is a month where a cell's signal (level >= the chosen level)
- *    switches on.
+ *    switches on from an evaluated quiet month; it names the rules that fired. Commodities with
+ *    the same monthly trade series (gallium and germanium: basket 811292) share one set of
+ *    trade cells.
  *  - An event is a hit when an alert came in the window months up to and including its
  *    effective month on any of its commodities (invariant cell) or commodity x affected-partner
  *    cells; leads are measured from the effective month and from the announcement.
@@ -54,6 +56,8 @@ typedef struct {
     bool *sp_sig, *sp_has;   /* [c][p][m] */
     int *kor_level;          /* [c][m] data-only level for KOR (-1 none) */
     double *regime;          /* [c][m] price_regime (NAN none) */
+    int alias[MAXC];         /* trade cells of c are those of alias[c] (same HS lines), or -1 */
+    size_t n_com;
 } grid;
 
 static int month_of(const char *date)
@@ -94,14 +98,18 @@ static bool easing_type(const char *t)
 #define IDX2(c, m) ((size_t)(c) * (size_t)g->N + (size_t)(m))
 #define IDX3(c, p, m) (((size_t)(c)*NP + (size_t)(p)) * (size_t)g->N + (size_t)(m))
 
+/* An alert is a switch-on from an evaluated quiet month: the month before must have data and no
+ * signal (a series' first evaluable month is not news). */
 static bool inv_alert(const grid *g, size_t c, int mi)
 {
-    return mi > 0 && g->inv_sig[IDX2(c, mi)] && !g->inv_sig[IDX2(c, mi - 1)];
+    return mi > 0 && g->inv_sig[IDX2(c, mi)] && !g->inv_sig[IDX2(c, mi - 1)] &&
+           g->inv_has[IDX2(c, mi - 1)];
 }
 
 static bool sp_alert(const grid *g, size_t c, int p, int mi)
 {
-    return mi > 0 && g->sp_sig[IDX3(c, p, mi)] && !g->sp_sig[IDX3(c, p, mi - 1)];
+    return mi > 0 && g->sp_sig[IDX3(c, p, mi)] && !g->sp_sig[IDX3(c, p, mi - 1)] &&
+           g->sp_has[IDX3(c, p, mi - 1)];
 }
 
 typedef struct {
@@ -124,15 +132,16 @@ static score_t score(const grid *g, size_t n_com, const bev *v, int shift, int W
             if (mi < 0 || mi >= g->N)
                 continue;
             bool any = g->inv_has[IDX2(c, mi)];
+            size_t cs = g->alias[c] >= 0 ? (size_t)g->alias[c] : c; /* its trade cells */
             for (int p = 0; p < NP; p++)
-                if (v->pmask[p] && g->sp_has[IDX3(c, p, mi)])
+                if (v->pmask[p] && g->sp_has[IDX3(cs, p, mi)])
                     any = true;
             covered = covered || any;
             const char *via = NULL;
             if (inv_alert(g, c, mi))
                 via = "price";
             for (int p = 0; p < NP && !via; p++)
-                if (v->pmask[p] && sp_alert(g, c, p, mi))
+                if (v->pmask[p] && sp_alert(g, cs, p, mi))
                     via = partners[p];
             if (via && (best < 0 || m < best)) {
                 best = m;
@@ -149,6 +158,39 @@ static score_t score(const grid *g, size_t n_com, const bev *v, int shift, int W
         sc.result = covered ? 1 : 2;
     }
     return sc;
+}
+
+/* Does event v cover commodity c's cell (-1 = the invariant cell, else a partner)? A trade cell
+ * shared by several commodities (gallium and germanium: one HS basket, 811292) is kept once,
+ * under the first of them, and covers the events of all of them. */
+static bool ev_on(const grid *g, const bev *v, size_t c, int cell)
+{
+    if (cell < 0)
+        return v->cmask[c];
+    if (!v->pmask[cell])
+        return false;
+    if (v->cmask[c] && g->alias[c] < 0)
+        return true;
+    for (size_t k = 0; k < g->n_com; k++)
+        if (g->alias[k] == (int)c && v->cmask[k])
+            return true;
+    return false;
+}
+
+/* Same monthly trade value for every month (missing in both counts as equal). */
+static bool series_equal(const cw_supply_timeline *a, const cw_supply_timeline *b)
+{
+    int lo = a->m0 < b->m0 ? a->m0 : b->m0;
+    int hi = a->m0 + (int)a->n > b->m0 + (int)b->n ? a->m0 + (int)a->n : b->m0 + (int)b->n;
+    size_t both = 0;
+    for (int m = lo; m < hi; m++) {
+        double x = m >= a->m0 && m < a->m0 + (int)a->n ? a->v[TL_TRADE_VALUE][m - a->m0] : NAN;
+        double y = m >= b->m0 && m < b->m0 + (int)b->n ? b->v[TL_TRADE_VALUE][m - b->m0] : NAN;
+        if (isfinite(x) != isfinite(y) || (isfinite(x) && x != y))
+            return false;
+        both += isfinite(x);
+    }
+    return both > 0;
 }
 
 static bool scored_event(const bev *v)
@@ -220,7 +262,7 @@ static double nsr_run(const grid *g, size_t n_com, const bev *ev, size_t n_ev, i
                 bool in_window = false;
                 for (size_t i = 0; i < n_ev && !in_window; i++) {
                     const bev *v = &ev[i];
-                    if (!scored_event(v) || !v->cmask[c] || (cell >= 0 && !v->pmask[cell]))
+                    if (!scored_event(v) || !ev_on(g, v, c, cell))
                         continue;
                     in_window = m >= v->E - W && m <= v->E;
                 }
@@ -252,7 +294,10 @@ static bool same_measure(const bev *a, const bev *b)
     return false;
 }
 
-static int precursor(const bev *ev, size_t n_ev, size_t n_com, const bev *v, int shift, int W)
+/* any: the earlier measure may be on any in-scope commodity (the same actor restricting
+ * another critical mineral: the engine's event_actor), else it must share one. */
+static int precursor(const bev *ev, size_t n_ev, size_t n_com, const bev *v, int shift, int W,
+                     bool any)
 {
     int E = v->E + shift, A = v->A + shift, best = -1;
     if (!v->e.actor[0] || !strcmp(v->e.actor, "market"))
@@ -263,13 +308,104 @@ static int precursor(const bev *ev, size_t n_ev, size_t n_com, const bev *v, int
             continue;
         if (q->A >= A || q->A < E - W || q->A > E)
             continue;
-        bool share = false;
+        bool share = any;
         for (size_t c = 0; c < n_com && !share; c++)
             share = q->cmask[c] && v->cmask[c];
         if (share && (best < 0 || q->A < best))
             best = q->A;
     }
     return best;
+}
+
+/* Alerts per rule: {rule: {"matched": n, "false": n}} (an alert fired by several rules counts
+ * for each). */
+static void bump_rule_count(json_t *by_rule, const char *rules, bool matched)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", rules[0] ? rules : "(none)");
+    for (char *tok = buf, *next; tok && *tok; tok = next) {
+        next = strchr(tok, ';');
+        if (next)
+            *next++ = 0;
+        json_t *row = json_object_get(by_rule, tok);
+        if (!row) {
+            row = json_pack("{s:i, s:i}", "matched", 0, "false", 0);
+            json_object_set_new(by_rule, tok, row);
+        }
+        const char *key = matched ? "matched" : "false";
+        json_object_set_new(row, key,
+                            json_integer(json_integer_value(json_object_get(row, key)) + 1));
+    }
+}
+
+static json_t *rate_or_null(long num, long den)
+{
+    return den > 0 ? json_real((double)num / (double)den) : json_null();
+}
+
+/* The precursor view (reported apart from the data-only headline): hits, the combined hit
+ * rate (data-only hit or precursor) and its placebo. */
+static json_t *precursor_view(const grid *g, size_t n_com, const bev *ev, size_t n_ev, int W,
+                              int smin, int smax, bool any)
+{
+    json_t *jpre = json_array();
+    long pre_hits = 0, comb_hits = 0, n_scored = 0;
+    for (size_t i = 0; i < n_ev; i++) {
+        const bev *v = &ev[i];
+        if (!scored_event(v))
+            continue;
+        n_scored++;
+        int pa = precursor(ev, n_ev, n_com, v, 0, W, any);
+        score_t sc = score(g, n_com, v, 0, W);
+        pre_hits += pa >= 0;
+        comb_hits += pa >= 0 || sc.result == 0;
+        if (pa >= 0) {
+            char at[8];
+            cw_supply__month_format(at, pa);
+            json_array_append_new(jpre,
+                                  json_pack("{s:s, s:s, s:i}", "event_id", v->e.id,
+                                            "precursor_announced", at, "lead_months", v->E - pa));
+        }
+    }
+    int comb_shifts = 0, comb_good = 0;
+    double comb_sum = 0, comb_rate = n_scored ? (double)comb_hits / (double)n_scored : NAN;
+    for (int sgn = -1; sgn <= 1; sgn += 2)
+        for (int sh = smin; sh <= smax; sh++) {
+            long h = 0;
+            for (size_t i = 0; i < n_ev; i++) {
+                const bev *v = &ev[i];
+                if (!scored_event(v))
+                    continue;
+                h += precursor(ev, n_ev, n_com, v, sgn * sh, W, any) >= 0 ||
+                     score(g, n_com, v, sgn * sh, W).result == 0;
+            }
+            double pr = n_scored ? (double)h / (double)n_scored : NAN;
+            if (!isfinite(pr))
+                continue;
+            comb_shifts++;
+            comb_sum += pr;
+            comb_good += pr >= comb_rate - 1e-12;
+        }
+    double comb_p =
+        comb_shifts && isfinite(comb_rate) ? (1.0 + comb_good) / (1.0 + comb_shifts) : NAN;
+    return json_pack(
+        "{s:s, s:I, s:I, s:o, s:o, s:o, s:o}", "method",
+        any ? "event-informed, from earlier announcements only: a measure announced by the same "
+              "actor on any in-scope commodity strictly before the scored event's announcement "
+              "and within the window before its effective month (the scored measure's own "
+              "listings left out); combined and placebo as for the shared-commodity view"
+            : "event-informed, from earlier announcements only: a measure announced by the same "
+              "actor "
+              "on a shared commodity strictly before the scored event's announcement and within "
+              "the "
+              "window before its effective month (the scored measure's own listings left out); "
+              "combined = data-only hit or precursor; placebo: scored events shifted, precursors "
+              "at "
+              "their dates, statistic the combined hit rate over all scored events",
+        "precursor_hits", (json_int_t)pre_hits, "combined_hits", (json_int_t)comb_hits,
+        "combined_hit_rate", rate_or_null(comb_hits, n_scored), "mean_placebo_combined_hit_rate",
+        comb_shifts ? json_real(comb_sum / comb_shifts) : json_null(), "placebo_p",
+        isfinite(comb_p) ? json_real(comb_p) : json_null(), "events", jpre);
 }
 
 static double kappa(long a, long b, long c, long d)
@@ -284,11 +420,6 @@ static double kappa(long a, long b, long c, long d)
     return pe < 1 ? (po - pe) / (1 - pe) : NAN;
 }
 
-static json_t *rate_or_null(long num, long den)
-{
-    return den > 0 ? json_real((double)num / (double)den) : json_null();
-}
-
 int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const *paths,
                        size_t n_paths, const cw_supply_backtest_opts *o, json_t **out)
 {
@@ -300,6 +431,7 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
     grid *g = &gg;
     cw_supply_timeline **tl = NULL;
     json_t *jevents = NULL, *unmatched = NULL, *res = NULL, *jsplit = NULL, *jprec = NULL;
+    json_t *by_rule = NULL;
     size_t n_com = s->n_commodities < MAXC ? s->n_commodities : MAXC;
     int W = o->window_months > 0 ? o->window_months : 12;
     int L = o->level > 0 ? o->level : CW_SUPPLY_CAUTION;
@@ -431,6 +563,29 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
         rc = cw_error_set(CW_ENOMEM, "out of memory");
         goto out;
     }
+    /* commodities whose monthly trade series are the same (gallium and germanium: the HS lines
+     * with data are the shared basket 811292) share one set of trade cells: their trade alerts
+     * are one signal, counted once */
+    g->n_com = n_com;
+    for (size_t c = 0; c < n_com; c++) {
+        g->alias[c] = -1;
+        for (size_t c1 = 0; c1 < c && g->alias[c] < 0; c1++) {
+            if (g->alias[c1] >= 0)
+                continue;
+            bool same = true, any = false;
+            for (int p = 0; p < NP && same; p++) {
+                const cw_supply_timeline *a = tl[c1 * NP + (size_t)p], *b = tl[c * NP + (size_t)p];
+                bool ta = a && (a->n_lines || a->trade_group[0]) && a->n_trade_rows,
+                     tb = b && (b->n_lines || b->trade_group[0]) && b->n_trade_rows;
+                if (!ta && !tb)
+                    continue;
+                same = ta && tb && series_equal(a, b);
+                any = true;
+            }
+            if (same && any)
+                g->alias[c] = (int)c1;
+        }
+    }
     for (size_t k = 0; k < n_com * (size_t)g->N; k++) {
         g->kor_level[k] = -1;
         g->regime[k] = NAN;
@@ -456,7 +611,7 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
                     if (li >= L)
                         g->inv_sig[IDX2(c, mi)] = true;
                 }
-                if (has_trade) {
+                if (has_trade && g->alias[c] < 0) {
                     g->sp_has[IDX3(c, p, mi)] = true;
                     if (la >= L && li < L)
                         g->sp_sig[IDX3(c, p, mi)] = true;
@@ -576,6 +731,7 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
 
     /* ---- alerts and the monthly confusion counts (cells with data) ---- */
     long A = 0, B = 0, C = 0, D = 0, n_alerts = 0, matched = 0;
+    by_rule = json_object();
     for (size_t c = 0; c < n_com; c++)
         for (int cell = -1; cell < NP; cell++) { /* -1: the invariant cell */
             for (int mi = 0; mi < g->N; mi++) {
@@ -589,9 +745,7 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
                 bool in_window = false;
                 for (size_t i = 0; i < n_ev && !in_window; i++) {
                     const bev *v = &ev[i];
-                    if (v->dropped || !v->in_scope || v->easing || !v->cmask[c])
-                        continue;
-                    if (cell >= 0 && !v->pmask[cell])
+                    if (v->dropped || !v->in_scope || v->easing || !ev_on(g, v, c, cell))
                         continue;
                     in_window = m >= v->E - W && m <= v->E;
                 }
@@ -606,15 +760,36 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
                 bool rise = cell < 0 ? inv_alert(g, c, mi) : sp_alert(g, c, cell, mi);
                 if (rise) {
                     n_alerts++;
+                    /* the rules behind the alert: those at >= the level firing in its month */
+                    char rules_s[256] = "";
+                    for (int p = cell < 0 ? 0 : cell; p < (cell < 0 ? NP : cell + 1); p++) {
+                        const cw_supply_timeline *t = tl[c * NP + (size_t)p];
+                        if (!t || m < t->m0 || m >= t->m0 + (int)t->n)
+                            continue;
+                        bool fired[256];
+                        if (cw_supply__rules_fired(t, r, (size_t)(m - t->m0), false,
+                                                   cell < 0 ? inv_mask : NULL, fired) < 0)
+                            continue;
+                        for (size_t k = 0; k < r->n; k++) {
+                            if (!fired[k] || r->rules[k].level < L || (cell >= 0 && inv_mask[k]))
+                                continue;
+                            size_t l = strlen(rules_s);
+                            snprintf(rules_s + l, sizeof rules_s - l, "%s%s", l ? ";" : "",
+                                     r->rules[k].id);
+                        }
+                        break;
+                    }
+                    bump_rule_count(by_rule, rules_s, in_window);
                     if (in_window)
                         matched++;
                     else {
                         char per[8];
                         cw_supply__month_format(per, m);
                         json_array_append_new(unmatched,
-                                              json_pack("{s:s, s:s, s:s}", "period", per,
+                                              json_pack("{s:s, s:s, s:s, s:s}", "period", per,
                                                         "commodity", s->commodities[c], "partner",
-                                                        cell < 0 ? "all (price)" : partners[cell]));
+                                                        cell < 0 ? "all (price)" : partners[cell],
+                                                        "rules", rules_s));
                     }
                 }
             }
@@ -636,57 +811,10 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
     double p_value = pl.p;
 
     /* ---- precursors: earlier announcements by the same actor (reported apart) ---- */
-    json_t *jpre = json_array();
-    long pre_hits = 0, comb_hits = 0, n_scored = 0;
-    for (size_t i = 0; i < n_ev; i++) {
-        const bev *v = &ev[i];
-        if (!scored_event(v))
-            continue;
-        n_scored++;
-        int pa = precursor(ev, n_ev, n_com, v, 0, W);
-        score_t sc = score(g, n_com, v, 0, W);
-        pre_hits += pa >= 0;
-        comb_hits += pa >= 0 || sc.result == 0;
-        if (pa >= 0) {
-            char at[8];
-            cw_supply__month_format(at, pa);
-            json_array_append_new(jpre,
-                                  json_pack("{s:s, s:s, s:i}", "event_id", v->e.id,
-                                            "precursor_announced", at, "lead_months", v->E - pa));
-        }
-    }
-    int comb_shifts = 0, comb_good = 0;
-    double comb_sum = 0, comb_rate = n_scored ? (double)comb_hits / (double)n_scored : NAN;
-    for (int sgn = -1; sgn <= 1; sgn += 2)
-        for (int sh = smin; sh <= smax; sh++) {
-            long h = 0;
-            for (size_t i = 0; i < n_ev; i++) {
-                const bev *v = &ev[i];
-                if (!scored_event(v))
-                    continue;
-                h += precursor(ev, n_ev, n_com, v, sgn * sh, W) >= 0 ||
-                     score(g, n_com, v, sgn * sh, W).result == 0;
-            }
-            double pr = n_scored ? (double)h / (double)n_scored : NAN;
-            if (!isfinite(pr))
-                continue;
-            comb_shifts++;
-            comb_sum += pr;
-            comb_good += pr >= comb_rate - 1e-12;
-        }
-    double comb_p =
-        comb_shifts && isfinite(comb_rate) ? (1.0 + comb_good) / (1.0 + comb_shifts) : NAN;
-    jprec = json_pack(
-        "{s:s, s:I, s:I, s:o, s:o, s:o, s:o}", "method",
-        "event-informed, from earlier announcements only: a measure announced by the same actor "
-        "on a shared commodity strictly before the scored event's announcement and within the "
-        "window before its effective month (the scored measure's own listings left out); "
-        "combined = data-only hit or precursor; placebo: scored events shifted, precursors at "
-        "their dates, statistic the combined hit rate over all scored events",
-        "precursor_hits", (json_int_t)pre_hits, "combined_hits", (json_int_t)comb_hits,
-        "combined_hit_rate", rate_or_null(comb_hits, n_scored), "mean_placebo_combined_hit_rate",
-        comb_shifts ? json_real(comb_sum / comb_shifts) : json_null(), "placebo_p",
-        isfinite(comb_p) ? json_real(comb_p) : json_null(), "events", jpre);
+    jprec = precursor_view(g, n_com, ev, n_ev, W, smin, smax, false);
+    if (jprec)
+        json_object_set_new(jprec, "any_commodity",
+                            precursor_view(g, n_com, ev, n_ev, W, smin, smax, true));
 
     /* ---- out of sample: events effective before the split month and from it, apart ---- */
     if (o->split) {
@@ -903,6 +1031,8 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
     if (res) {
         json_object_set_new(res, "precursors", jprec);
         jprec = NULL;
+        json_object_set_new(res, "alerts_by_rule", by_rule);
+        by_rule = NULL;
     }
     if (res && jsplit) {
         json_object_set_new(res, "out_of_sample",
@@ -915,6 +1045,7 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
     }
     *out = res;
 out:
+    json_decref(by_rule);
     json_decref(jsplit);
     json_decref(jprec);
     json_decref(jevents);

@@ -36,6 +36,7 @@ enum {
     TL_FLOOR_RUN,     /* consecutive months of trade below the series floor */
     TL_PRICE_JUMP,    /* the month's log return in sd of the previous 36 monthly log returns */
     TL_PRICE_REGIME,  /* log price against the previous 36 months: (x - mean) / sd */
+    TL_EVENT_ACTOR,   /* a measure on ANOTHER commodity by a supplier of this one: its share */
     TL_N_IND
 };
 
@@ -61,6 +62,7 @@ typedef struct {
     char basis[96];   /* e.g. "production 2024 (USGS MCS)" */
     char source[160]; /* description or link */
     bool counted;     /* raises event_measure */
+    char other[32];   /* the measure is on this other commodity (raises event_actor), or "" */
 } tl_event;
 
 /* Exposure bases, in order of preference. */
@@ -127,6 +129,9 @@ const char *cw_supply__ind_name(int i);
 /* The level at month i with only the rules where mask[k] is true (mask NULL = all). */
 int cw_supply__level_masked(const cw_supply_timeline *t, const cw_supply_rules *r, size_t i,
                             bool with_events, const bool *mask);
+/* Same, and fired[k] (r->n entries) says which rules fired. */
+int cw_supply__rules_fired(const cw_supply_timeline *t, const cw_supply_rules *r, size_t i,
+                           bool with_events, const bool *mask, bool *fired);
 /* True when the rule reads a partner-invariant indicator (price, production, governance) and
  * requires no partner-specific rule. */
 bool cw_supply__rule_invariant(const cw_supply_rules *r, size_t k);

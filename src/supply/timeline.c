@@ -165,6 +165,7 @@ static void price_momentum(cw_supply_timeline *t)
     }
 }
 
+#define TL_CP_WARMUP 12
 /* Runs the detector chain on a monthly value series: log, seasonal residual, robust z,
  * EWMA, CUSUM, BOCPD. Writes into the indicator slots starting at z_slot. */
 static int detectors(cw_supply_timeline *t, const double *val, int zi, int ewi, int ewabs, int cui,
@@ -193,6 +194,16 @@ static int detectors(cw_supply_timeline *t, const double *val, int zi, int ewi, 
     cw_supply_bocpd_params bp;
     cw_supply_bocpd_defaults(&bp);
     rc = cw_supply_bocpd(t->v[cpi], NULL, t->v[zi], n, &bp);
+    /* warm-up: while fewer than TL_CP_WARMUP robust z values have been seen, a run longer than
+     * short_run is barely possible and P(r <= 3) is near 1 by construction (every series
+     * "changed" in its first months: 11 of the 47 unmatched alerts of issue 16 were such a
+     * first month) */
+    for (size_t i = 0, seen = 0; rc == 0 && i < n; i++) {
+        if (!isfinite(t->v[zi][i]))
+            continue;
+        if (seen++ < TL_CP_WARMUP)
+            t->v[cpi][i] = NAN;
+    }
 out:
     cw_free(y);
     cw_free(r);
@@ -809,8 +820,25 @@ static int load_events(cw_supply_timeline *t, cw_supply *s, const void *pyv, siz
             if (canon && !strcmp(canon, t->commodity))
                 match = true;
         }
-        if (!match || (strcmp(aff, "all") != 0 && strcmp(aff, t->partner) != 0))
+        if (strcmp(aff, "all") != 0 && strcmp(aff, t->partner) != 0)
             continue;
+        /* a measure on another in-scope commodity by the same actor is kept apart (other):
+         * a supplier that has just restricted one critical mineral is a risk for the others
+         * it supplies (event_actor, event-informed level only) */
+        const char *other = NULL;
+        if (!match) {
+            if (!type || !is_measure(type))
+                continue;
+            snprintf(buf, sizeof buf, "%s", com);
+            for (char *tok = buf, *next; !other && tok && *tok; tok = next) {
+                next = strchr(tok, ';');
+                if (next)
+                    *next++ = 0;
+                other = cw_supply_commodity_resolve(s, cw_supply__trim(tok));
+            }
+            if (!other)
+                continue;
+        }
         int m = strlen(ann) >= 7 ? cw_supply__month_parse(ann) : -1;
         if (m < 0) { /* a year alone: count it in January */
             char yb[8];
@@ -840,6 +868,8 @@ static int load_events(cw_supply_timeline *t, cw_supply *s, const void *pyv, siz
         e->actor_share = NAN;
         snprintf(e->actor, sizeof e->actor, "%s", actor ? actor : "");
         snprintf(e->source, sizeof e->source, "%s", desc ? desc : "");
+        if (other)
+            snprintf(e->other, sizeof e->other, "%s", other);
         /* the actor's weight: its share of the partner's imports (stated basis) or of world
          * production, whichever is larger, from the data standing for the announcement year */
         int year = m / 12;
@@ -888,7 +918,10 @@ static int load_events(cw_supply_timeline *t, cw_supply *s, const void *pyv, siz
                          x->period, later ? ", later data" : "");
             }
         }
-        e->counted = e->measure && isfinite(e->actor_share);
+        e->counted = e->measure && isfinite(e->actor_share) && !e->other[0];
+        /* a measure on another commodity matters here only if its actor supplies this one */
+        if (e->other[0] && !(e->actor_share > 0))
+            continue;
         t->n_ev++;
     }
     sqlite3_finalize(st);
@@ -1310,10 +1343,16 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
     for (size_t i = 0; i < n; i++) {
         t->v[TL_EVENT][i] = 0;
         t->v[TL_EVENT_MEASURE][i] = 0;
+        t->v[TL_EVENT_ACTOR][i] = 0;
     }
     for (size_t k = 0; k < t->n_ev; k++)
         if (t->ev[k].month >= m0 && t->ev[k].month <= m1) {
             size_t i = (size_t)(t->ev[k].month - m0);
+            if (t->ev[k].other[0]) {
+                if (t->ev[k].measure && t->ev[k].actor_share > t->v[TL_EVENT_ACTOR][i])
+                    t->v[TL_EVENT_ACTOR][i] = t->ev[k].actor_share;
+                continue;
+            }
             t->v[TL_EVENT][i] += 1;
             if (t->ev[k].counted && t->ev[k].actor_share > t->v[TL_EVENT_MEASURE][i])
                 t->v[TL_EVENT_MEASURE][i] = t->ev[k].actor_share;

@@ -27,14 +27,18 @@ rc=$?
 set -e
 [ $rc -ne 0 ] && grep -q "give --unit" "$T/err" || fail "missing --unit not reported"
 
-for p in KOR JPN; do
-    "$BIN" supply explain graphite $p --at 2023-11 --json | \
-        jq -e '[.fired[].rule] | index("d_trade_up") != null' >/dev/null \
-        || fail "graphite $p 2023-11: no front-loading alert"
-    "$BIN" supply explain graphite $p --at 2023-12 --json | \
-        jq -e '[.fired[].rule] | index("d_trade_down") != null' >/dev/null \
-        || fail "graphite $p 2023-12: no collapse alert"
-done
+# China's graphite exports before and after the December 2023 licensing: the front-loading to
+# KOR (line z 4.5 on 380110) and the collapse to JPN (z -29.8 on 250410) pass the budgeted
+# thresholds (3.95 and -6.70); JPN's November z (3.8) does not
+"$BIN" supply explain graphite KOR --at 2023-11 --json | \
+    jq -e '[.fired[].rule] | index("d_trade_up") != null' >/dev/null \
+    || fail "graphite KOR 2023-11: no front-loading alert"
+"$BIN" supply explain graphite JPN --at 2023-12 --json | \
+    jq -e '[.fired[].rule] | index("d_trade_down") != null' >/dev/null \
+    || fail "graphite JPN 2023-12: no collapse alert"
+"$BIN" supply explain graphite JPN --at 2023-11 --json | \
+    jq -e '[.fired[].rule] | index("d_trade_up") == null' >/dev/null \
+    || fail "graphite JPN 2023-11: z 3.8 is under the budgeted threshold 3.95"
 "$BIN" supply explain cobalt KOR --json 2>/dev/null | jq -e '.top_producer == "COD"' >/dev/null \
     || true # cobalt has no trade or price series here: explain says so (exit 3)
 
@@ -86,6 +90,11 @@ jq -e '.acceptance | has("hit_rate") and has("noise_to_signal") and has("placebo
 "$BIN" supply backtest --events "$D/facts/disruption_events.csv" --split 2016-01 > "$T/bt.txt"
 grep -q "^split 2016-01, events effective before the split: scored" "$T/bt.txt" || fail "split text"
 grep -q "^upper bound on the hit rate given data coverage" "$T/bt.txt" || fail "coverage bound text"
+# false alarms are listed with the rules behind them, per rule in the text
+grep -q "^alerts by rule (matched / false" "$T/bt.txt" || fail "alerts by rule text"
+jq -e '(.unmatched_alerts | length) > 0 and all(.unmatched_alerts[]; (.rules | length) > 0) and
+       ([.alerts_by_rule[] | .matched + .false] | add) >= .summary.alerts' "$T/bt.json" >/dev/null \
+    || fail "every unmatched alert names its rules"
 "$BIN" supply backtest --events "$D/facts/disruption_events.csv" --split 2016-01 --json > "$T/bts.json"
 jq -e '([.out_of_sample.periods[].scored] | add) == .summary.scored and
        ([.out_of_sample.periods[].hits] | add) == .summary.hits and

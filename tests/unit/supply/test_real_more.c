@@ -251,7 +251,9 @@ static void test_event_informed(void)
           "cn_graphite_2023,2023-10-20,2023-12-01,day,graphite,250410;250490,CN,all,"
           "export_licensing,\"MOFCOM/GACC announcement 39 of 2023 (test row)\"\n"
           "cn_graphite_relax,2023-10-25,2023-10-25,day,graphite,,CN,all,restriction_relaxed,"
-          "an easing (test row)\n",
+          "an easing (test row)\n"
+          "cn_gallium_2023,2023-07-03,2023-08-01,day,gallium;germanium,811292,CN,all,"
+          "export_licensing,\"MOFCOM/GACC announcement 23 of 2023 (test row)\"\n",
           f);
     fclose(f);
     cw_supply_load_report rep;
@@ -304,6 +306,37 @@ static void test_event_informed(void)
         CHECK(json_integer_value(json_object_get(d, "level")) < CW_SUPPLY_ALERT);
         json_decref(d);
     }
+    /* a measure on ANOTHER commodity (gallium, July 2023) by graphite's dominant supplier
+     * (China: 94 % of Korea's flake + amorphous ore imports, KOMIR 2022) raises graphite KOR to
+     * caution from its announcement month (e_actor), event-informed only; not before */
+    json_t *d;
+    REQUIRE(cw_supply_explain(s, r, "graphite", "KOR", "2023-07", &d) == 0);
+    double ea = json_number_value(json_object_get(json_object_get(d, "indicators"), "event_actor"));
+    CHECK(ea > 0.9);
+    bool e_actor = false;
+    json_t *fr = json_object_get(d, "fired");
+    for (size_t i = 0; i < json_array_size(fr); i++)
+        e_actor =
+            e_actor ||
+            !strcmp(json_string_value(json_object_get(json_array_get(fr, i), "rule")), "e_actor");
+    CHECK(e_actor);
+    CHECK(json_integer_value(json_object_get(d, "level")) >= CW_SUPPLY_CAUTION);
+    bool listed = false;
+    json_t *evs = json_object_get(d, "events_last_12_months");
+    for (size_t i = 0; i < json_array_size(evs); i++) {
+        json_t *e = json_array_get(evs, i);
+        if (!strcmp(json_string_value(json_object_get(e, "id")), "cn_gallium_2023")) {
+            listed = true;
+            CHECK_EQ_STR(json_string_value(json_object_get(e, "other_commodity")), "gallium");
+            CHECK(!json_is_true(json_object_get(e, "counted"))); /* not e_measure */
+        }
+    }
+    CHECK(listed);
+    json_decref(d);
+    REQUIRE(cw_supply_explain(s, r, "graphite", "KOR", "2023-06", &d) == 0);
+    CHECK(json_number_value(json_object_get(json_object_get(d, "indicators"), "event_actor")) ==
+          0.0);
+    json_decref(d);
     cw_supply_rules_free(r);
 }
 

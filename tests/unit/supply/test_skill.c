@@ -10,6 +10,10 @@
  *    caution level;
  *  - the backtest's upper bound on the hit rate given data coverage is 10 / 19 (9 events have
  *    no series in their window), so the 0.7 goal cannot be met on these events;
+ *  - the trade detectors' thresholds are a false-alarm budget on 2018-2022 trade data (5 % of
+ *    cell-months per cell, split over 6 detectors), set without any event;
+ *  - false alarms: every alert names its rules, gallium and germanium (one HS basket) are one
+ *    trade signal, a series' first evaluable month is no alert, NSR < 0.5;
  *  - the out-of-sample split adds up to the headline;
  *  - precursors (earlier announcements by the same actor) never include the scored measure;
  *  - the series document of a commodity without trade data (lithium) builds.
@@ -72,6 +76,91 @@ static void test_jump_calibration(void)
     cw_supply_rules_free(r);
 }
 
+/* The threshold of a rule in the built-in default table (field 6 of its CSV line). */
+static double builtin_threshold(const char *rule)
+{
+    const char *t = cw_supply_ref_builtin("rules.csv");
+    char key[48];
+    snprintf(key, sizeof key, "\n%s,", rule);
+    const char *p = t ? strstr(t, key) : NULL;
+    if (!p)
+        return NAN;
+    p++;
+    for (int f = 0; f < 5; f++) {
+        p = strchr(p, ',');
+        if (!p)
+            return NAN;
+        p++;
+    }
+    return strtod(p, NULL);
+}
+
+/* The trade detectors' thresholds are a false-alarm budget (issue 16, third stop): 5 % of the
+ * months of a trade cell, split over its 6 detectors, so each threshold is the 1 - 0.05/6
+ * quantile of its indicator over every distinct trade cell-month 2018-04..2022-12 (China's
+ * exports of graphite, gallium/germanium and rare earths to USA, KOR and JPN; no event of the
+ * files is on these commodities in that span). Germanium's series is gallium's (the basket
+ * 811292 carries all of it): counted once. */
+static void test_trade_budget(void)
+{
+    static const char *const com[] = {"graphite", "gallium", "rare_earths"};
+    static const char *const par[] = {"USA", "KOR", "JPN"};
+    static const struct {
+        const char *ind, *rule;
+        double sign;
+    } det[] = {{"line_z_up", "d_trade_up", 1},
+               {"line_z_down", "d_trade_down", -1},
+               {"trade_cusum_up", "d_trade_cusum_up", 1},
+               {"trade_cusum_down", "d_trade_cusum_down", 1},
+               {"trade_ewma_abs", "d_trade_ewma", 1},
+               {"trade_cp", "d_trade_cp", 1}};
+    const double q = 1.0 - 0.05 / 6.0;
+    /* germanium = gallium, month by month */
+    for (int p = 0; p < 3; p++) {
+        cw_supply_timeline *a, *b;
+        REQUIRE(cw_supply_timeline_build(&a, s, "gallium", par[p]) == 0);
+        REQUIRE(cw_supply_timeline_build(&b, s, "germanium", par[p]) == 0);
+        size_t same = 0;
+        REQUIRE(cw_supply_timeline_months(a) == cw_supply_timeline_months(b));
+        for (size_t i = 0; i < cw_supply_timeline_months(a); i++) {
+            double x = cw_supply_timeline_value(a, "trade_value", i),
+                   y = cw_supply_timeline_value(b, "trade_value", i);
+            same += (isnan(x) && isnan(y)) || x == y;
+        }
+        CHECK_EQ_INT(same, cw_supply_timeline_months(a));
+        cw_supply_timeline_free(a);
+        cw_supply_timeline_free(b);
+    }
+    for (size_t d = 0; d < sizeof det / sizeof det[0]; d++) {
+        double *v = malloc(2000 * sizeof *v);
+        REQUIRE(v != NULL);
+        size_t n = 0, months = 0;
+        for (int c = 0; c < 3; c++)
+            for (int p = 0; p < 3; p++) {
+                cw_supply_timeline *t;
+                REQUIRE(cw_supply_timeline_build(&t, s, com[c], par[p]) == 0);
+                for (size_t i = 0; i < cw_supply_timeline_months(t) && n < 2000; i++) {
+                    const char *per = cw_supply_timeline_period(t, i);
+                    if (strcmp(per, "2018-04") < 0 || strcmp(per, "2022-12") > 0)
+                        continue;
+                    months += isfinite(cw_supply_timeline_value(t, "trade_z", i));
+                    double x = cw_supply_timeline_value(t, det[d].ind, i);
+                    if (isfinite(x))
+                        v[n++] = det[d].sign * x;
+                }
+                cw_supply_timeline_free(t);
+            }
+        qsort(v, n, sizeof *v, cmp_d);
+        double qv = det[d].sign * v[(size_t)(q * (double)n)];
+        double thr = builtin_threshold(det[d].rule);
+        fprintf(stderr, "  %-18s %-16s %zu values (%zu cell-months): quantile %.3f, rule %.2f\n",
+                det[d].rule, det[d].ind, n, months, qv, thr);
+        CHECK(months == 480);
+        CHECK(fabs(qv - thr) < 0.006);
+        free(v);
+    }
+}
+
 static void test_backtest_skill(void)
 {
     cw_supply_rules *r;
@@ -96,7 +185,35 @@ static void test_backtest_skill(void)
             scored);
     CHECK_EQ_INT(scored, 19);
     CHECK_EQ_INT(nod, 9);
-    CHECK_EQ_INT(hits, 5);
+    CHECK_EQ_INT(hits, 7);
+    /* false alarms (issue 16, third stop): measured with the demo's command, NSR 0.410 and
+     * 21 of 27 alerts unmatched; here (no WGI, KOMIR, Pink Sheet long) the same rules */
+    double nsr = json_number_value(json_object_get(sum, "noise_to_signal"));
+    fprintf(stderr, "  noise-to-signal %.3f, alerts %lld, false %lld\n", nsr,
+            json_integer_value(json_object_get(sum, "alerts")),
+            json_integer_value(json_object_get(sum, "false_alarms")));
+    CHECK(nsr < 0.5);
+    /* every alert names its rules; germanium's trade cells are gallium's (counted once); the
+     * BOCPD warm-up leaves no change point in the first months of China's exports (2018-04 is
+     * their first robust z: before, 11 cells "switched on" there, 8 of them by d_trade_cp) */
+    json_t *um = json_object_get(res, "unmatched_alerts");
+    CHECK(json_array_size(um) > 0);
+    int first_month = 0;
+    for (size_t i = 0; i < json_array_size(um); i++) {
+        json_t *a = json_array_get(um, i);
+        const char *rules = json_string_value(json_object_get(a, "rules"));
+        CHECK(rules && rules[0]);
+        const char *com = json_string_value(json_object_get(a, "commodity"));
+        const char *pa = json_string_value(json_object_get(a, "partner"));
+        const char *per = json_string_value(json_object_get(a, "period"));
+        CHECK(!(com && !strcmp(com, "germanium") && pa && strcmp(pa, "all (price)")));
+        if (per && !strcmp(per, "2018-04") && pa && strcmp(pa, "all (price)")) {
+            first_month++;
+            CHECK(strstr(rules, "d_trade_cp") == NULL);
+        }
+    }
+    CHECK(first_month <= 1); /* graphite KOR: a real z of -6.7 on HS 380110 */
+    CHECK(json_is_object(json_object_get(res, "alerts_by_rule")));
     /* no pre-2023 event window covers a commodity with trade data (China's exports start in
      * 2017; the events on graphite, gallium and germanium are later): the trade cells' NSR
      * cannot be measured here, the price cells' can */
@@ -133,7 +250,7 @@ static void test_backtest_skill(void)
      * measure itself (Zimbabwe's 2022 lithium ban is in facts, GTA and IEA) */
     json_t *pre = json_object_get(res, "precursors");
     CHECK_EQ_INT(json_integer_value(json_object_get(pre, "precursor_hits")), 5);
-    CHECK_EQ_INT(json_integer_value(json_object_get(pre, "combined_hits")), 10);
+    CHECK_EQ_INT(json_integer_value(json_object_get(pre, "combined_hits")), 12);
     json_t *pe = json_object_get(pre, "events");
     bool zw = false, ree = false;
     for (size_t i = 0; i < json_array_size(pe); i++) {
@@ -210,6 +327,7 @@ int main(void)
     }
     load(CW_SUPPLY_EVENTS, "facts/disruption_events.csv", NULL);
     RUN(test_jump_calibration);
+    RUN(test_trade_budget);
     RUN(test_backtest_skill);
     RUN(test_series_without_trade);
     cw_supply_close(s);
