@@ -9,6 +9,11 @@
  * if the block's parent is not the store's tip, the store rolls back one block and the block
  * before is read again (a reorg), up to max_reorg blocks. Commits every commit_blocks blocks and
  * at the end, so an error or a stop leaves the store at a commit.
+ *
+ * Token metadata: for the contract of each ERC-20 Transfer log whose token the store does not
+ * hold yet, symbol() and decimals() are asked with eth_call at that block (once per contract
+ * and pass), so that an RPC-filled store names its tokens as a tokens.csv-filled one does. A
+ * call the node answers with a JSON-RPC error (a revert: no such function) leaves them unknown.
  */
 #include <curl/curl.h>
 #include <jansson.h>
@@ -21,6 +26,7 @@
 #include "chainwatch/evm/rpc.h"
 #include "chainwatch/evm/store.h"
 #include "chainwatch/util.h"
+#include "util/u64map.h"
 
 typedef struct rpc {
     CURL *curl;
@@ -29,6 +35,7 @@ typedef struct rpc {
     long timeout_ms;
     uint64_t id;
     uint64_t requests;
+    bool rpc_error; /* the last failure was the node's JSON-RPC error answer (not transport) */
     char *buf;
     size_t len, cap;
     char errbuf[CURL_ERROR_SIZE];
@@ -102,6 +109,7 @@ static int rpc_call(rpc *r, const char *method, json_t *params, const char *ctx,
         return cw_error_set(CW_ENOMEM, "out of memory");
     r->len = 0;
     r->errbuf[0] = 0;
+    r->rpc_error = false;
     curl_easy_setopt(r->curl, CURLOPT_POSTFIELDS, body);
     CURLcode cc = curl_easy_perform(r->curl);
     r->requests++;
@@ -127,6 +135,7 @@ static int rpc_call(rpc *r, const char *method, json_t *params, const char *ctx,
     if (err && !json_is_null(err)) {
         json_t *m = json_object_get(err, "message");
         json_t *c = json_object_get(err, "code");
+        r->rpc_error = true;
         int rc = cw_error_set(CW_EIO, "%s %s (%s): JSON-RPC error %lld: %s", r->url, method, ctx,
                               (long long)(json_is_integer(c) ? json_integer_value(c) : 0),
                               json_is_string(m) ? json_string_value(m) : "(no message)");
@@ -209,8 +218,74 @@ static int genesis(rpc *r, cw_evm_block *b)
     return rc;
 }
 
+/* keccak256("Transfer(address,address,uint256)") */
+static const uint8_t TRANSFER_TOPIC[32] = {
+    0xdd, 0xf2, 0x52, 0xad, 0x1b, 0xe2, 0xc8, 0x9b, 0x69, 0xc2, 0xb0, 0x68, 0xfc, 0x37, 0x8d, 0xaa,
+    0x95, 0x2b, 0xa7, 0xf1, 0x63, 0xc4, 0xa1, 0x16, 0x28, 0xf5, 0x5a, 0x4d, 0xf5, 0x23, 0xb3, 0xef};
+
+/* eth_call `selector` on `to` at block q: *hex the result (owned, or NULL when the node
+ * answered with a JSON-RPC error, e.g. a revert). Transport failures are errors. */
+static int call_view(rpc *r, const char *to, const char *selector, const char *q, const char *ctx,
+                     char **hex)
+{
+    *hex = NULL;
+    json_t *res = NULL;
+    int rc = rpc_call(r, "eth_call", json_pack("[{s:s, s:s}, s]", "to", to, "data", selector, q),
+                      ctx, &res);
+    if (rc && r->rpc_error) {
+        cw_error_clear();
+        return 0;
+    }
+    if (!rc && json_is_string(res) && !(*hex = strdup(json_string_value(res))))
+        rc = cw_error_set(CW_ENOMEM, "out of memory");
+    json_decref(res);
+    return rc;
+}
+
+/* Metadata of the tokens whose first ERC-20 Transfer is in b (the store holds no asset for the
+ * contract yet), added to b->tokens; `asked` holds the contracts asked this pass. */
+static int token_meta(rpc *r, const cw_evmstore *s, cw_u64map *asked, cw_evm_block *b,
+                      const char *q, const char *ctx)
+{
+    for (size_t i = 0; i < b->n_logs; i++) {
+        const cw_evm_log *l = &b->logs[i];
+        if (l->n_topics != 3 || l->data_len != 32 || memcmp(l->topics[0].b, TRANSFER_TOPIC, 32))
+            continue;
+        uint64_t key, v;
+        memcpy(&key, l->address.b, sizeof key); /* a hint: a collision only asks again */
+        if (cw_u64map_get(asked, key, &v))
+            continue;
+        uint32_t id, asset;
+        bool known = !cw_evmstore_find_account(s, &l->address, &id) &&
+                     !cw_evmstore_find_asset(s, id, &asset);
+        cw_error_clear();
+        if (cw_u64map_set(asked, key, 1))
+            return cw_error_set(CW_ENOMEM, "out of memory");
+        if (known)
+            continue;
+        char to[43] = "0x", *sym = NULL, *dec = NULL;
+        cw_hex_encode(to + 2, l->address.b, 20);
+        int rc = call_view(r, to, "0x95d89b41", q, ctx, &sym); /* symbol() */
+        if (!rc)
+            rc = call_view(r, to, "0x313ce567", q, ctx, &dec); /* decimals() */
+        cw_evm_token *t = rc ? NULL : cw_evm_block_add_token(b);
+        if (!rc && !t)
+            rc = CW_ENOMEM;
+        if (t) {
+            cw_evm_rpc_decode_token_meta(t, sym, dec);
+            t->address = l->address;
+        }
+        free(sym);
+        free(dec);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 /* Fetches and decodes block n. *trace_kind: 1 trace_block, 2 debug; probed when 0 (auto). */
-static int fetch_block(rpc *r, cw_evm_block *b, uint64_t n, cw_evm_rpc_traces mode, int *trace_kind)
+static int fetch_block(rpc *r, const cw_evmstore *s, cw_u64map *asked, cw_evm_block *b, uint64_t n,
+                       cw_evm_rpc_traces mode, int *trace_kind)
 {
     char q[32], ctx[48];
     snprintf(q, sizeof q, "0x%llx", (unsigned long long)n);
@@ -246,6 +321,8 @@ static int fetch_block(rpc *r, cw_evm_block *b, uint64_t n, cw_evm_rpc_traces mo
     }
     rc = cw_evm_rpc__decode(b, blk, rcpts, tr, mode == CW_EVM_RPC_TRACES_NONE ? 0 : *trace_kind,
                             ctx);
+    if (!rc)
+        rc = token_meta(r, s, asked, b, q, ctx);
     if (!rc && n == 0)
         rc = genesis(r, b);
     if (!rc)
@@ -269,6 +346,7 @@ int cw_evm_rpc_follow(const cw_evm_rpc_opts *o, cw_evm_rpc_stats *st)
     cw_evm_block b;
     cw_evm_block_init(&b);
     cw_progress *prog = NULL;
+    cw_u64map asked = {0}; /* token contracts whose metadata was asked this pass */
     int rc = rpc_open(&r, o->url, o->timeout_s);
     if (rc)
         goto out;
@@ -339,7 +417,7 @@ int cw_evm_rpc_follow(const cw_evm_rpc_opts *o, cw_evm_rpc_stats *st)
             rc = CW_EINTR;
             break;
         }
-        if ((rc = fetch_block(&r, &b, next, o->traces, &trace_kind)))
+        if ((rc = fetch_block(&r, s, &asked, &b, next, o->traces, &trace_kind)))
             break;
         tip = cw_evmstore_tip(s);
         if (tip >= 0 && (uint64_t)tip + 1 == next) {
@@ -394,6 +472,7 @@ out:
     st->requests = r.requests;
     cw_progress_free(prog);
     cw_evm_block_free(&b);
+    cw_u64map_deinit(&asked);
     rpc_close(&r);
     st->seconds = cw_now() - t0;
     return rc;
