@@ -79,6 +79,9 @@ for model in fifo haircut; do
         "$(jq -r '[.totals[] | select(.sourced != "0") | .sourced] | join(",")' "$T/$model.json")" \
         "500000000000000000000,1000000000000"
 done
+# the token's metadata, read over RPC (eth_call symbol() and decimals() at its first Transfer)
+check_eq "the token is named TUSD with 6 decimals" \
+    "$(jq -r --arg t "$TUSD" '[.ends[] | select(.asset.contract == $t) | .asset | "\(.symbol) \(.decimals)"] | unique | join(",")' "$T/fifo.json")" "TUSD 6"
 # per deposit address (FIFO), each recognised with its hot wallet, none probable in amount
 for d in $(st '.expect.deposit_fifo | keys[]'); do
     check_eq "fifo: deposit address $d receives the expected amount" \
@@ -124,6 +127,6 @@ near() { /usr/bin/python3 -c "import sys; sys.exit(0 if abs(float(sys.argv[1]) -
 # DA_T2 received 40 ETH from H4, which had received 5 clean ETH and then 79 from F4 (all the thief's)
 check "screen DA_T2: 79/84 indirect theft" near "$(share "$(st .thief_deposits.a2)" ETH indirect)" "$(/usr/bin/python3 -c 'print(79/84)')"
 check "screen DA_T1: all of it indirect theft (two hops each)" near "$(share "$(st .thief_deposits.a1)" ETH indirect)" 1
-check "screen DB_T: its TUSD is direct theft" near "$(share "$(st .thief_deposits.b_token)" "$TUSD" direct)" 1
+check "screen DB_T: its TUSD is direct theft" near "$(share "$(st .thief_deposits.b_token)" TUSD direct)" 1
 check_eq "all three deposit addresses flagged" "$(jq -c '[.results[] | .flagged]' "$T/screen.json")" "[true,true,true]"
 finish
