@@ -14,6 +14,7 @@
 # what the thief's addresses still hold is the node's balance; the honest trader who swapped at
 # the same pool after the heist is not named; `screen` on the deposit addresses reports the
 # theft exposure (shares computed from the amounts sent).
+# The same trace from a store read with debug_traceBlockByNumber (callTracer) gives the same ends.
 # Skips (77) when anvil or solc (npm, scripts/web-build.sh) or node is not installed.
 . "$(dirname "$0")/../lib/cli.sh"
 SRC=${CW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -114,6 +115,11 @@ WANT=$( (st '.expect.deposit_fifo | keys[]'; st '.expect.held_fifo | keys[]') | 
 check_eq "no other account is named (not the honest trader, the pool, the hot wallets)" "$NAMED" "$WANT"
 check "the honest trader's later swap at the same pool carries no taint" \
     bash -c "! jq -e --arg u '$(st .honest_trader)' --arg tx '$(st .txs.late_swap)' '.conversions[] | select(.tx == \$tx or .account == \$u)' '$T/fifo.json' > /dev/null"
+# the same trace from a store read with debug_traceBlockByNumber (callTracer) instead
+check "ingest evm --rpc --traces debug" "$CW_BIN" ingest evm --rpc "$URL" --store "$T/store2" --chain dev --traces debug --quiet
+"$CW_BIN" trace --store "$T/store2" "${FROM[@]}" --labels "$T/labels.db" --json > "$T/fifo2.json"
+ENDS='[.ends[] | [.address, .kind, .asset.symbol, .amount, .hops, (.path | join(" "))] | join(" ")] | sort | join(";")'
+check_eq "callTracer store: the same ends, amounts and paths" "$(jq -r "$ENDS" "$T/fifo2.json")" "$(jq -r "$ENDS" "$T/fifo.json")"
 check_eq "the evidence path of DA_T2: drain -> fan-out -> F4 -> H4 -> deposit" \
     "$(jq -r --arg d "$(st .thief_deposits.a2)" '.ends[] | select(.address == $d) | .path | length' "$T/fifo.json")" 4
 
