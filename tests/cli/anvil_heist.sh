@@ -9,8 +9,8 @@
 # two exchanges that sweep to their hot wallets (labelled `exchange` by a labels import, as an
 # investigator would). The script writes what a correct trace finds, computed from the values it
 # sent and the receipts' gas, never from chainwatch. Checked here: forward FIFO and haircut from
-# the two theft txs give exactly those amounts per exchange and asset; the swap converts at the
-# pool's executed rate; the deposit addresses are recognised as such with their hot wallets;
+# the two theft txs give exactly those amounts per exchange and asset (poison: the reach, whole
+# movements); the swap converts at the pool's executed rate; the deposit addresses are recognised as such with their hot wallets;
 # what the thief's addresses still hold is the node's balance; the honest trader who swapped at
 # the same pool after the heist is not named; `screen` on the deposit addresses reports the
 # theft exposure (shares computed from the amounts sent).
@@ -51,6 +51,7 @@ check "labels import" "$CW_BIN" labels import csv "$T/labels.csv" --db "$T/label
 FROM=(--from "$(st .txs.drain_eth)" --from "$(st .txs.drain_token)")
 "$CW_BIN" trace --store "$S" "${FROM[@]}" --labels "$T/labels.db" --json > "$T/fifo.json"
 "$CW_BIN" trace --store "$S" "${FROM[@]}" --labels "$T/labels.db" --model haircut --json > "$T/haircut.json"
+"$CW_BIN" trace --store "$S" "${FROM[@]}" --labels "$T/labels.db" --model poison --json > "$T/poison.json"
 TUSD=$(st .token)
 # the sum of exchange ends per hot wallet (the deposit address's collector) and asset
 # (ETH, or the token's contract)
@@ -68,7 +69,7 @@ for e in j["ends"]:
 print(tot)
 PY
 }
-for model in fifo haircut; do
+for model in fifo haircut poison; do
     check_eq "$model: ETH at exchange A (3 deposits, 2 deposit addresses)" \
         "$(per_exchange "$T/$model.json" "$(st .hot_a)" ETH)" "$(st ".expect.$model.A.ETH")"
     check_eq "$model: ETH at exchange B (through the forwarder's internal call)" \

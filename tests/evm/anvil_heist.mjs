@@ -198,7 +198,7 @@ async function main(url, statePath) {
     // H4 held 5 clean ETH, then 79 stolen; its payment of 40 ETH pays its fee first (gas is
     // bought before the value moves), from the clean lot, then 5 - fee clean and 35 + fee
     // stolen. Haircut: H4's payment carries 79/84 of each movement in order (burnt fee, tip,
-    // value), each floored, as tainted x v / total.
+    // value), each floored, as tainted x v / total. Poison: reach, whole movements.
     const blk = await rpc('eth_getBlockByNumber', [h4.receipt.blockNumber, false]);
     const base = BigInt(blk.baseFeePerGas || '0x0');
     const burnt = base * BigInt(h4.receipt.gasUsed), tip = h4.fee - burnt;
@@ -223,6 +223,8 @@ async function main(url, statePath) {
             // per exchange and asset, in base units
             fifo: { A: { ETH: (exA + fifoH4).toString() }, B: { ETH: (90n * E).toString(), TUSD: (400000n * U6).toString() } },
             haircut: { A: { ETH: (exA + hcH4).toString() }, B: { ETH: (90n * E).toString(), TUSD: (400000n * U6).toString() } },
+            // poison is reach: the whole of each movement into a deposit address (H4's 40 ETH)
+            poison: { A: { ETH: (exA + 40n * E).toString() }, B: { ETH: (90n * E).toString(), TUSD: (400000n * U6).toString() } },
             // per deposit address, FIFO
             deposit_fifo: { [DA_T1]: exA.toString(), [DA_T2]: fifoH4.toString(), [DB_T2]: (90n * E).toString(),
                             [DB_T]: (400000n * U6).toString() },
