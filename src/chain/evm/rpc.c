@@ -11,9 +11,12 @@
  * at the end, so an error or a stop leaves the store at a commit.
  *
  * Token metadata: for the contract of each ERC-20 Transfer log whose token the store does not
- * hold yet, symbol() and decimals() are asked with eth_call at that block (once per contract
- * and pass), so that an RPC-filled store names its tokens as a tokens.csv-filled one does. A
- * call the node answers with a JSON-RPC error (a revert: no such function) leaves them unknown.
+ * hold yet, symbol() and decimals() are asked with eth_call at that block, so that an RPC-filled
+ * store names its tokens as a tokens.csv-filled one does. Once a block carrying them is appended
+ * the writer keeps them for the pass (rolled back and re-created assets find them again), so
+ * they are asked once per contract and pass; a block dropped by a reorg before its append does
+ * not count. A call the node answers with a JSON-RPC error (a revert: no such function) leaves
+ * them unknown.
  */
 #include <curl/curl.h>
 #include <jansson.h>
@@ -242,25 +245,76 @@ static int call_view(rpc *r, const char *to, const char *selector, const char *q
     return rc;
 }
 
-/* Metadata of the tokens whose first ERC-20 Transfer is in b (the store holds no asset for the
- * contract yet), added to b->tokens; `asked` holds the contracts asked this pass. */
-static int token_meta(rpc *r, const cw_evmstore *s, cw_u64map *asked, cw_evm_block *b,
+/* A set of addresses: a hash map from a fold of the 20 bytes to indexes into v (exact). */
+typedef struct addrset {
+    cw_u64map map;
+    cw_evm_addr *v;
+    size_t n, cap;
+} addrset;
+
+static uint64_t addr_key(const cw_evm_addr *a)
+{
+    uint64_t x, y;
+    uint32_t z;
+    memcpy(&x, a->b, 8);
+    memcpy(&y, a->b + 8, 8);
+    memcpy(&z, a->b + 16, 4);
+    return x ^ (y * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)z << 29);
+}
+
+static bool addrset_has(const addrset *set, const cw_evm_addr *a)
+{
+    uint64_t cur = 0, i;
+    while (cw_u64map_next(&set->map, addr_key(a), &cur, &i))
+        if (!memcmp(set->v[i].b, a->b, 20))
+            return true;
+    return false;
+}
+
+static int addrset_add(addrset *set, const cw_evm_addr *a)
+{
+    if (addrset_has(set, a))
+        return 0;
+    if (set->n == set->cap) {
+        size_t nc = set->cap ? set->cap * 2 : 64;
+        cw_evm_addr *p = realloc(set->v, nc * sizeof *p);
+        if (!p)
+            return cw_error_set(CW_ENOMEM, "out of memory");
+        set->v = p;
+        set->cap = nc;
+    }
+    set->v[set->n] = *a;
+    if (cw_u64map_put(&set->map, addr_key(a), set->n))
+        return cw_error_set(CW_ENOMEM, "out of memory");
+    set->n++;
+    return 0;
+}
+
+static void addrset_free(addrset *set)
+{
+    cw_u64map_deinit(&set->map);
+    free(set->v);
+    memset(set, 0, sizeof *set);
+}
+
+/* Metadata of the tokens whose first ERC-20 Transfer is in b, added to b->tokens: not for a
+ * contract the store holds an asset for, nor one in `registered` (the writer has its metadata:
+ * an appended block of this pass carried it), nor one already in b->tokens. */
+static int token_meta(rpc *r, const cw_evmstore *s, const addrset *registered, cw_evm_block *b,
                       const char *q, const char *ctx)
 {
     for (size_t i = 0; i < b->n_logs; i++) {
         const cw_evm_log *l = &b->logs[i];
         if (l->n_topics != 3 || l->data_len != 32 || memcmp(l->topics[0].b, TRANSFER_TOPIC, 32))
             continue;
-        uint64_t key, v;
-        memcpy(&key, l->address.b, sizeof key); /* a hint: a collision only asks again */
-        if (cw_u64map_get(asked, key, &v))
-            continue;
+        bool known = addrset_has(registered, &l->address);
+        for (size_t k = 0; !known && k < b->n_tokens; k++)
+            known = !memcmp(b->tokens[k].address.b, l->address.b, 20);
         uint32_t id, asset;
-        bool known = !cw_evmstore_find_account(s, &l->address, &id) &&
-                     !cw_evmstore_find_asset(s, id, &asset);
+        if (!known && !cw_evmstore_find_account(s, &l->address, &id) &&
+            !cw_evmstore_find_asset(s, id, &asset))
+            known = true;
         cw_error_clear();
-        if (cw_u64map_set(asked, key, 1))
-            return cw_error_set(CW_ENOMEM, "out of memory");
         if (known)
             continue;
         char to[43] = "0x", *sym = NULL, *dec = NULL;
@@ -284,8 +338,8 @@ static int token_meta(rpc *r, const cw_evmstore *s, cw_u64map *asked, cw_evm_blo
 }
 
 /* Fetches and decodes block n. *trace_kind: 1 trace_block, 2 debug; probed when 0 (auto). */
-static int fetch_block(rpc *r, const cw_evmstore *s, cw_u64map *asked, cw_evm_block *b, uint64_t n,
-                       cw_evm_rpc_traces mode, int *trace_kind)
+static int fetch_block(rpc *r, const cw_evmstore *s, const addrset *tokens, cw_evm_block *b,
+                       uint64_t n, cw_evm_rpc_traces mode, int *trace_kind)
 {
     char q[32], ctx[48];
     snprintf(q, sizeof q, "0x%llx", (unsigned long long)n);
@@ -322,7 +376,7 @@ static int fetch_block(rpc *r, const cw_evmstore *s, cw_u64map *asked, cw_evm_bl
     rc = cw_evm_rpc__decode(b, blk, rcpts, tr, mode == CW_EVM_RPC_TRACES_NONE ? 0 : *trace_kind,
                             ctx);
     if (!rc)
-        rc = token_meta(r, s, asked, b, q, ctx);
+        rc = token_meta(r, s, tokens, b, q, ctx);
     if (!rc && n == 0)
         rc = genesis(r, b);
     if (!rc)
@@ -346,7 +400,7 @@ int cw_evm_rpc_follow(const cw_evm_rpc_opts *o, cw_evm_rpc_stats *st)
     cw_evm_block b;
     cw_evm_block_init(&b);
     cw_progress *prog = NULL;
-    cw_u64map asked = {0}; /* token contracts whose metadata was asked this pass */
+    addrset tokens = {0}; /* token contracts whose metadata the writer got this pass */
     int rc = rpc_open(&r, o->url, o->timeout_s);
     if (rc)
         goto out;
@@ -417,7 +471,7 @@ int cw_evm_rpc_follow(const cw_evm_rpc_opts *o, cw_evm_rpc_stats *st)
             rc = CW_EINTR;
             break;
         }
-        if ((rc = fetch_block(&r, s, &asked, &b, next, o->traces, &trace_kind)))
+        if ((rc = fetch_block(&r, s, &tokens, &b, next, o->traces, &trace_kind)))
             break;
         tip = cw_evmstore_tip(s);
         if (tip >= 0 && (uint64_t)tip + 1 == next) {
@@ -440,6 +494,10 @@ int cw_evm_rpc_follow(const cw_evm_rpc_opts *o, cw_evm_rpc_stats *st)
             }
         }
         if ((rc = cw_evmstore_append(s, &b)))
+            break;
+        for (size_t i = 0; i < b.n_tokens && !rc; i++)
+            rc = addrset_add(&tokens, &b.tokens[i].address);
+        if (rc)
             break;
         reorg_depth = 0;
         st->blocks_added++;
@@ -472,7 +530,7 @@ out:
     st->requests = r.requests;
     cw_progress_free(prog);
     cw_evm_block_free(&b);
-    cw_u64map_deinit(&asked);
+    addrset_free(&tokens);
     rpc_close(&r);
     st->seconds = cw_now() - t0;
     return rc;
