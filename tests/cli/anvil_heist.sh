@@ -114,8 +114,9 @@ check_eq "fifo: gas paid from stolen ETH is counted as fees" \
 NAMED=$(jq -r '[.ends[].address] | unique | .[]' "$T/fifo.json" | sort | tr '\n' ' ')
 WANT=$( (st '.expect.deposit_fifo | keys[]'; st '.expect.held_fifo | keys[]') | sort -u | tr '\n' ' ')
 check_eq "no other account is named (not the honest trader, the pool, the hot wallets)" "$NAMED" "$WANT"
-check "the honest trader's later swap at the same pool carries no taint" \
-    bash -c "! jq -e --arg u '$(st .honest_trader)' --arg tx '$(st .txs.late_swap)' '.conversions[] | select(.tx == \$tx or .account == \$u)' '$T/fifo.json' > /dev/null"
+check_eq "the honest trader's later swap at the same pool carries no taint" \
+    "$(jq -r --arg u "$(st .honest_trader)" --arg tx "$(st .txs.late_swap)" '[.conversions[] | select(.tx == $tx or .account == $u)] | length' "$T/fifo.json")" 0
+check_eq "one conversion: the thief's swap" "$(jq -r '[.conversions[].tx] | join(",")' "$T/fifo.json")" "$(st .txs.swap)"
 # the same trace from a store read with debug_traceBlockByNumber (callTracer) instead
 check "ingest evm --rpc --traces debug" "$CW_BIN" ingest evm --rpc "$URL" --store "$T/store2" --chain dev --traces debug --quiet
 "$CW_BIN" trace --store "$T/store2" "${FROM[@]}" --labels "$T/labels.db" --json > "$T/fifo2.json"
