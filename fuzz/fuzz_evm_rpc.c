@@ -9,7 +9,9 @@
  * transaction, every log and trace naming a transaction of the block, trace addresses inside
  * the arena, and decoding the same input again gives the same block. Any broken invariant calls
  * abort(). The seed corpus (fuzz/corpus/evm_rpc) holds real answers of anvil, a geth-shaped
- * call tree and malformed variants.
+ * call tree and malformed variants. The first two parts are also read as the answers to a
+ * token's symbol() and decimals() (cw_evm_rpc_decode_token_meta): the symbol must come out
+ * NUL-terminated, without control characters, and decimals in -1..255.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,5 +79,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     cw_evm_block_free(&b);
     cw_evm_block_free(&b2);
+    if (k >= 1) { /* parts[0] ends at its NUL; parts[1] may not: copy it */
+        char *dec = malloc(lens[1] + 1);
+        if (!dec)
+            return 0;
+        memcpy(dec, parts[1], lens[1]);
+        dec[lens[1]] = 0;
+        cw_evm_token t;
+        cw_evm_rpc_decode_token_meta(&t, parts[0], dec);
+        size_t sl = strnlen(t.symbol, sizeof t.symbol);
+        if (sl == sizeof t.symbol)
+            FAIL("a symbol without its NUL");
+        for (size_t i = 0; i < sl; i++)
+            if ((unsigned char)t.symbol[i] < 0x20 || t.symbol[i] == 0x7f)
+                FAIL("a control character in a symbol");
+        if (t.decimals < -1 || t.decimals > 255)
+            FAIL("decimals %d", t.decimals);
+        free(dec);
+    }
     return 0;
 }

@@ -49,6 +49,10 @@ check_eq "RPC: a memo as an ABI string argument is kept" "$("$CW_BIN" tx "$MTX2"
 TIP=$(printf '%d' "$(rpc eth_blockNumber '[]' | jq -r .result)")
 check_eq "store tip = node tip" "$("$CW_BIN" check --store "$S" >/dev/null && "$CW_BIN" block "$TIP" --store "$S" --json | jq -r .hash)" "$(rpc eth_getBlockByNumber "[\"$(printf 0x%x "$TIP")\",false]" | jq -r .result.hash)"
 check "every balance equals the node's (ETH and each token)" $DRV check "$URL" "$T/state.json" "$CW_BIN" "$S"
+# token metadata over RPC (eth_call symbol() and decimals()): the deployer holds both tokens
+check_eq "tokens named over RPC (symbol, decimals)" \
+    "$("$CW_BIN" address "$(jq -r '.accounts[0]' "$T/state.json")" --store "$S" --json | jq -r '[.balances[] | select(.asset.id != 0) | .asset | "\(.symbol) \(.decimals)"] | sort | join(",")')" \
+    "TEUR 18,TUSD 6"
 FAILED_TX=$(jq -r .txs.failed "$T/state.json")
 check_eq "the failed tx is in the store as failed" "$("$CW_BIN" tx "$FAILED_TX" --store "$S" --json | jq -r '.status')" "failed"
 check "check passes" "$CW_BIN" check --store "$S"

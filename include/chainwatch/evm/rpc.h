@@ -65,4 +65,13 @@ int cw_evm_rpc_decode_block(cw_evm_block *b, const char *block_json, size_t bloc
                             const char *receipts_json, size_t receipts_len, const char *traces_json,
                             size_t traces_len, int trace_kind);
 
+/* Token metadata from the `result`s of eth_call symbol() and decimals() (0x-hex, either may be
+ * NULL: the call reverted or the token has no such function). The symbol is an ABI string or a
+ * bytes32 (MKR); control characters are dropped and it is cut at 47 bytes, as tokens.csv's are
+ * read. decimals is a uint256 word, kept when at most 255. Whatever does not decode is left
+ * unknown (symbol "", decimals -1): a token's metadata is never a reason to stop. t->address is
+ * left alone. Untrusted input: fuzzed by fuzz/fuzz_evm_rpc.c. */
+void cw_evm_rpc_decode_token_meta(cw_evm_token *t, const char *symbol_hex,
+                                  const char *decimals_hex);
+
 #endif

@@ -9,6 +9,14 @@
  * if the block's parent is not the store's tip, the store rolls back one block and the block
  * before is read again (a reorg), up to max_reorg blocks. Commits every commit_blocks blocks and
  * at the end, so an error or a stop leaves the store at a commit.
+ *
+ * Token metadata: for the contract of each ERC-20 Transfer log whose token the store does not
+ * hold yet, symbol() and decimals() are asked with eth_call at that block, so that an RPC-filled
+ * store names its tokens as a tokens.csv-filled one does. Once a block carrying them is appended
+ * the writer keeps them for the pass (rolled back and re-created assets find them again), so
+ * they are asked once per contract and pass; a block dropped by a reorg before its append does
+ * not count. A call the node answers with a JSON-RPC error (a revert: no such function) leaves
+ * them unknown.
  */
 #include <curl/curl.h>
 #include <jansson.h>
@@ -21,6 +29,7 @@
 #include "chainwatch/evm/rpc.h"
 #include "chainwatch/evm/store.h"
 #include "chainwatch/util.h"
+#include "util/u64map.h"
 
 typedef struct rpc {
     CURL *curl;
@@ -29,6 +38,7 @@ typedef struct rpc {
     long timeout_ms;
     uint64_t id;
     uint64_t requests;
+    bool rpc_error; /* the last failure was the node's JSON-RPC error answer (not transport) */
     char *buf;
     size_t len, cap;
     char errbuf[CURL_ERROR_SIZE];
@@ -102,6 +112,7 @@ static int rpc_call(rpc *r, const char *method, json_t *params, const char *ctx,
         return cw_error_set(CW_ENOMEM, "out of memory");
     r->len = 0;
     r->errbuf[0] = 0;
+    r->rpc_error = false;
     curl_easy_setopt(r->curl, CURLOPT_POSTFIELDS, body);
     CURLcode cc = curl_easy_perform(r->curl);
     r->requests++;
@@ -127,6 +138,7 @@ static int rpc_call(rpc *r, const char *method, json_t *params, const char *ctx,
     if (err && !json_is_null(err)) {
         json_t *m = json_object_get(err, "message");
         json_t *c = json_object_get(err, "code");
+        r->rpc_error = true;
         int rc = cw_error_set(CW_EIO, "%s %s (%s): JSON-RPC error %lld: %s", r->url, method, ctx,
                               (long long)(json_is_integer(c) ? json_integer_value(c) : 0),
                               json_is_string(m) ? json_string_value(m) : "(no message)");
@@ -209,8 +221,125 @@ static int genesis(rpc *r, cw_evm_block *b)
     return rc;
 }
 
+/* keccak256("Transfer(address,address,uint256)") */
+static const uint8_t TRANSFER_TOPIC[32] = {
+    0xdd, 0xf2, 0x52, 0xad, 0x1b, 0xe2, 0xc8, 0x9b, 0x69, 0xc2, 0xb0, 0x68, 0xfc, 0x37, 0x8d, 0xaa,
+    0x95, 0x2b, 0xa7, 0xf1, 0x63, 0xc4, 0xa1, 0x16, 0x28, 0xf5, 0x5a, 0x4d, 0xf5, 0x23, 0xb3, 0xef};
+
+/* eth_call `selector` on `to` at block q: *hex the result (owned, or NULL when the node
+ * answered with a JSON-RPC error, e.g. a revert). Transport failures are errors. */
+static int call_view(rpc *r, const char *to, const char *selector, const char *q, const char *ctx,
+                     char **hex)
+{
+    *hex = NULL;
+    json_t *res = NULL;
+    int rc = rpc_call(r, "eth_call", json_pack("[{s:s, s:s}, s]", "to", to, "data", selector, q),
+                      ctx, &res);
+    if (rc && r->rpc_error) {
+        cw_error_clear();
+        return 0;
+    }
+    if (!rc && json_is_string(res) && !(*hex = strdup(json_string_value(res))))
+        rc = cw_error_set(CW_ENOMEM, "out of memory");
+    json_decref(res);
+    return rc;
+}
+
+/* A set of addresses: a hash map from a fold of the 20 bytes to indexes into v (exact). */
+typedef struct addrset {
+    cw_u64map map;
+    cw_evm_addr *v;
+    size_t n, cap;
+} addrset;
+
+static uint64_t addr_key(const cw_evm_addr *a)
+{
+    uint64_t x, y;
+    uint32_t z;
+    memcpy(&x, a->b, 8);
+    memcpy(&y, a->b + 8, 8);
+    memcpy(&z, a->b + 16, 4);
+    return x ^ (y * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)z << 29);
+}
+
+static bool addrset_has(const addrset *set, const cw_evm_addr *a)
+{
+    uint64_t cur = 0, i;
+    while (cw_u64map_next(&set->map, addr_key(a), &cur, &i))
+        if (!memcmp(set->v[i].b, a->b, 20))
+            return true;
+    return false;
+}
+
+static int addrset_add(addrset *set, const cw_evm_addr *a)
+{
+    if (addrset_has(set, a))
+        return 0;
+    if (set->n == set->cap) {
+        size_t nc = set->cap ? set->cap * 2 : 64;
+        cw_evm_addr *p = realloc(set->v, nc * sizeof *p);
+        if (!p)
+            return cw_error_set(CW_ENOMEM, "out of memory");
+        set->v = p;
+        set->cap = nc;
+    }
+    set->v[set->n] = *a;
+    if (cw_u64map_put(&set->map, addr_key(a), set->n))
+        return cw_error_set(CW_ENOMEM, "out of memory");
+    set->n++;
+    return 0;
+}
+
+static void addrset_free(addrset *set)
+{
+    cw_u64map_deinit(&set->map);
+    free(set->v);
+    memset(set, 0, sizeof *set);
+}
+
+/* Metadata of the tokens whose first ERC-20 Transfer is in b, added to b->tokens: not for a
+ * contract the store holds an asset for, nor one in `registered` (the writer has its metadata:
+ * an appended block of this pass carried it), nor one already in b->tokens. */
+static int token_meta(rpc *r, const cw_evmstore *s, const addrset *registered, cw_evm_block *b,
+                      const char *q, const char *ctx)
+{
+    for (size_t i = 0; i < b->n_logs; i++) {
+        const cw_evm_log *l = &b->logs[i];
+        if (l->n_topics != 3 || l->data_len != 32 || memcmp(l->topics[0].b, TRANSFER_TOPIC, 32))
+            continue;
+        bool known = addrset_has(registered, &l->address);
+        for (size_t k = 0; !known && k < b->n_tokens; k++)
+            known = !memcmp(b->tokens[k].address.b, l->address.b, 20);
+        uint32_t id, asset;
+        if (!known && !cw_evmstore_find_account(s, &l->address, &id) &&
+            !cw_evmstore_find_asset(s, id, &asset))
+            known = true;
+        cw_error_clear();
+        if (known)
+            continue;
+        char to[43] = "0x", *sym = NULL, *dec = NULL;
+        cw_hex_encode(to + 2, l->address.b, 20);
+        int rc = call_view(r, to, "0x95d89b41", q, ctx, &sym); /* symbol() */
+        if (!rc)
+            rc = call_view(r, to, "0x313ce567", q, ctx, &dec); /* decimals() */
+        cw_evm_token *t = rc ? NULL : cw_evm_block_add_token(b);
+        if (!rc && !t)
+            rc = CW_ENOMEM;
+        if (t) {
+            cw_evm_rpc_decode_token_meta(t, sym, dec);
+            t->address = l->address;
+        }
+        free(sym);
+        free(dec);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 /* Fetches and decodes block n. *trace_kind: 1 trace_block, 2 debug; probed when 0 (auto). */
-static int fetch_block(rpc *r, cw_evm_block *b, uint64_t n, cw_evm_rpc_traces mode, int *trace_kind)
+static int fetch_block(rpc *r, const cw_evmstore *s, const addrset *tokens, cw_evm_block *b,
+                       uint64_t n, cw_evm_rpc_traces mode, int *trace_kind)
 {
     char q[32], ctx[48];
     snprintf(q, sizeof q, "0x%llx", (unsigned long long)n);
@@ -246,6 +375,8 @@ static int fetch_block(rpc *r, cw_evm_block *b, uint64_t n, cw_evm_rpc_traces mo
     }
     rc = cw_evm_rpc__decode(b, blk, rcpts, tr, mode == CW_EVM_RPC_TRACES_NONE ? 0 : *trace_kind,
                             ctx);
+    if (!rc)
+        rc = token_meta(r, s, tokens, b, q, ctx);
     if (!rc && n == 0)
         rc = genesis(r, b);
     if (!rc)
@@ -269,6 +400,7 @@ int cw_evm_rpc_follow(const cw_evm_rpc_opts *o, cw_evm_rpc_stats *st)
     cw_evm_block b;
     cw_evm_block_init(&b);
     cw_progress *prog = NULL;
+    addrset tokens = {0}; /* token contracts whose metadata the writer got this pass */
     int rc = rpc_open(&r, o->url, o->timeout_s);
     if (rc)
         goto out;
@@ -339,7 +471,7 @@ int cw_evm_rpc_follow(const cw_evm_rpc_opts *o, cw_evm_rpc_stats *st)
             rc = CW_EINTR;
             break;
         }
-        if ((rc = fetch_block(&r, &b, next, o->traces, &trace_kind)))
+        if ((rc = fetch_block(&r, s, &tokens, &b, next, o->traces, &trace_kind)))
             break;
         tip = cw_evmstore_tip(s);
         if (tip >= 0 && (uint64_t)tip + 1 == next) {
@@ -362,6 +494,10 @@ int cw_evm_rpc_follow(const cw_evm_rpc_opts *o, cw_evm_rpc_stats *st)
             }
         }
         if ((rc = cw_evmstore_append(s, &b)))
+            break;
+        for (size_t i = 0; i < b.n_tokens && !rc; i++)
+            rc = addrset_add(&tokens, &b.tokens[i].address);
+        if (rc)
             break;
         reorg_depth = 0;
         st->blocks_added++;
@@ -394,6 +530,7 @@ out:
     st->requests = r.requests;
     cw_progress_free(prog);
     cw_evm_block_free(&b);
+    addrset_free(&tokens);
     rpc_close(&r);
     st->seconds = cw_now() - t0;
     return rc;

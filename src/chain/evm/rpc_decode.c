@@ -699,3 +699,67 @@ int cw_evm_rpc_decode_block(cw_evm_block *b, const char *block_json, size_t bloc
     json_decref(tr);
     return rc;
 }
+
+/* ---- token metadata: the answers to eth_call symbol() and decimals() ---- */
+
+/* "0x..." into bytes; n bytes or -1 (odd length, not hex, more than cap) */
+static long hex_blob(const char *s, uint8_t *out, size_t cap)
+{
+    if (!s || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
+        return -1;
+    s += 2;
+    size_t n = strlen(s);
+    if (n % 2 || n / 2 > cap)
+        return -1;
+    for (size_t i = 0; i < n / 2; i++) {
+        int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return -1;
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return (long)(n / 2);
+}
+
+/* a big-endian 32-byte word at p that fits in 64 bits, or UINT64_MAX */
+static uint64_t word_u64(const uint8_t *p)
+{
+    for (int i = 0; i < 24; i++)
+        if (p[i])
+            return UINT64_MAX;
+    uint64_t v = 0;
+    for (int i = 24; i < 32; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+void cw_evm_rpc_decode_token_meta(cw_evm_token *t, const char *symbol_hex, const char *decimals_hex)
+{
+    uint8_t buf[1024];
+    memset(t->symbol, 0, sizeof t->symbol);
+    t->decimals = -1;
+    long n = hex_blob(symbol_hex, buf, sizeof buf);
+    const uint8_t *sym = NULL;
+    size_t len = 0;
+    if (n == 32) { /* bytes32 (MKR, SAI): NUL-padded on the right */
+        sym = buf;
+        while (len < 32 && buf[len])
+            len++;
+    } else if (n >= 64) { /* an ABI string: offset, then length and bytes there */
+        uint64_t off = word_u64(buf), l;
+        if (off != UINT64_MAX && off <= (uint64_t)n - 32 &&
+            (l = word_u64(buf + off)) <= (uint64_t)n - 32 - off) {
+            sym = buf + off + 32;
+            len = (size_t)l;
+        }
+    }
+    /* as tokens.csv's symbols are read: control characters dropped, at most 47 bytes */
+    size_t k = 0;
+    for (size_t i = 0; sym && i < len && k < sizeof t->symbol - 1; i++)
+        if (sym[i] >= 0x20 && sym[i] != 0x7f)
+            t->symbol[k++] = (char)sym[i];
+    if (hex_blob(decimals_hex, buf, sizeof buf) == 32) {
+        uint64_t d = word_u64(buf);
+        if (d <= 255)
+            t->decimals = (int)d;
+    }
+}
