@@ -248,7 +248,13 @@ typedef struct watch_hit {
     uint32_t addr; /* the first address seen */
     int side;
     bool by_entity;
-    uint64_t n_tx, value, first_t, last_t, last_counted_t, n_addr;
+    const char *entity; /* by_entity: the entity's name (interned by the label map) */
+    /* value: gross, every input (or output) at a watched address counted, so value the entity
+     * passes through several of its own addresses is counted at each. net (by_entity): what
+     * crossed the edge of the entity's labelled addresses in these transactions: spends, the
+     * outputs of its transactions paying addresses outside the set; receives, the outputs to
+     * the set of transactions that spend none of its addresses. */
+    uint64_t n_tx, value, net, first_t, last_t, last_counted_t, n_addr;
     json_t *txids;     /* the first MAX_EVIDENCE_TXIDS */
     json_t *addresses; /* by_entity: the first MAX_EVIDENCE_TXIDS addresses */
     cw_u64map seen_addr;
@@ -268,11 +274,14 @@ static int rule_watched(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap
     cw_u64map idx = {0}; /* addr * 2 + side -> index in hits */
     watch_hit *hits = NULL;
     size_t n_hits = 0, cap_hits = 0;
+    size_t *spenders = NULL, n_spenders = 0, cap_spenders = 0; /* by-entity spend hits of a tx */
     int rc = 0;
     for (uint64_t t = from; t < k.txs; t++) {
         uint64_t in0, in1, o0, o1;
         cw_chainstore_tx_range(cs, t, &in0, &in1, &o0, &o1);
-        for (int side = 0; side < 2; side++) {
+        n_spenders = 0;
+        /* inputs first (side 1), so the outputs know which entities pay in this tx */
+        for (int side = 1; side >= 0; side--) {
             uint64_t a0 = side ? in0 : o0, a1 = side ? in1 : o1;
             for (uint64_t i = a0; i < a1; i++) {
                 uint32_t a;
@@ -290,10 +299,23 @@ static int rule_watched(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap
                     a = o->addr;
                     value = cw_out_value(o);
                 }
-                const char *entity, *category;
-                if (a == CW_NONE32 || !watched_label(ss, lm, a, &entity, &category))
+                const char *entity = NULL, *category = NULL;
+                bool watched = a != CW_NONE32 && watched_label(ss, lm, a, &entity, &category);
+                bool by_entity = watched && strcmp(category, "sanctioned") != 0;
+                bool own_spend = false; /* an output of the entity's own spend back to its set */
+                if (!side) {
+                    /* net outflow: this output leaves every paying entity it is not labelled
+                     * with (an unlabelled or unspendable output leaves them all) */
+                    for (size_t s = 0; s < n_spenders; s++) {
+                        watch_hit *sp = &hits[spenders[s]];
+                        if (by_entity && !strcmp(sp->entity, entity))
+                            own_spend = true;
+                        else
+                            sp->net += value;
+                    }
+                }
+                if (!watched)
                     continue;
-                bool by_entity = strcmp(category, "sanctioned") != 0;
                 /* entity names are interned by the label map (and ss): one pointer per name */
                 uint64_t hk = by_entity ? (UINT64_C(1) << 63) | ((uint64_t)(uintptr_t)entity << 1) |
                                               (uint64_t)side
@@ -315,6 +337,7 @@ static int rule_watched(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap
                     hits[hi] = (watch_hit){.addr = a,
                                            .side = side,
                                            .by_entity = by_entity,
+                                           .entity = entity,
                                            .first_t = t,
                                            .last_counted_t = UINT64_MAX,
                                            .txids = json_array(),
@@ -334,6 +357,8 @@ static int rule_watched(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap
                     }
                 }
                 h->value += value;
+                if (by_entity && !side && !own_spend)
+                    h->net += value; /* came from outside the set */
                 h->last_t = t;
                 if (h->last_counted_t != t) {
                     h->last_counted_t = t;
@@ -341,6 +366,20 @@ static int rule_watched(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap
                     if (json_array_size(h->txids) < MAX_EVIDENCE_TXIDS) {
                         cw_hex_encode_rev(txid, cw_chainstore_txid(cs, t), 32);
                         json_array_append_new(h->txids, json_string(txid));
+                    }
+                    if (by_entity && side) {
+                        if (n_spenders == cap_spenders) {
+                            size_t nc = cap_spenders ? cap_spenders * 2 : 8;
+                            size_t *ns = realloc(spenders, nc * sizeof *ns);
+                            if (!ns) {
+                                rc = cw_error_set(CW_ENOMEM,
+                                                  "out of memory in the watched-address rule");
+                                goto out;
+                            }
+                            spenders = ns;
+                            cap_spenders = nc;
+                        }
+                        spenders[n_spenders++] = (size_t)hi;
                     }
                 }
             }
@@ -355,11 +394,17 @@ static int rule_watched(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap
         bool sanctioned = !strcmp(category, "sanctioned");
         if (h->by_entity) {
             snprintf(key, sizeof key, "%s:entity:%s", kind, entity);
+            /* the net figure, never the gross one: value a thief recycles through its own
+             * addresses would be counted again at each (an 800 BTC heist read "15393.6 BTC") */
+            char net[48];
+            snprintf(net, sizeof net, "%" PRIu64 ".%08" PRIu64, h->net / 100000000u,
+                     h->net % 100000000u);
             snprintf(title, sizeof title,
-                     "%s %s: %" PRIu64 " address%s %s %.8f BTC (gross) in %" PRIu64 " tx%s",
+                     "%s %s: %" PRIu64 " address%s %s %s BTC %s the labelled addresses (net) in "
+                     "%" PRIu64 " tx%s",
                      !strcmp(category, "theft") ? "Theft-labelled" : "Watchlisted", entity,
-                     h->n_addr, h->n_addr == 1 ? "" : "es", h->side ? "spent" : "received",
-                     (double)h->value / 1e8, h->n_tx, h->n_tx == 1 ? "" : "s");
+                     h->n_addr, h->n_addr == 1 ? "" : "es", h->side ? "sent" : "received", net,
+                     h->side ? "out of" : "from outside", h->n_tx, h->n_tx == 1 ? "" : "s");
         } else {
             snprintf(key, sizeof key, "%s:%s", kind, addr);
             snprintf(title, sizeof title,
@@ -372,27 +417,35 @@ static int rule_watched(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap
         json_t *ev = json_pack(
             "{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:b, s:O}", "address", addr,
             "entity", entity, "category", category, "direction", h->side ? "spend" : "receive",
-            "value_sat", (json_int_t)h->value, "tx_count", (json_int_t)h->n_tx, "address_count",
-            (json_int_t)h->n_addr, "first_height", (json_int_t)b0->height, "last_height",
-            (json_int_t)b1->height, "txids", h->txids, "txids_truncated",
-            h->n_tx > MAX_EVIDENCE_TXIDS || h->n_addr > MAX_EVIDENCE_TXIDS, "addresses",
-            h->addresses);
+            "value_sat", (json_int_t)(h->by_entity ? h->net : h->value), "tx_count",
+            (json_int_t)h->n_tx, "address_count", (json_int_t)h->n_addr, "first_height",
+            (json_int_t)b0->height, "last_height", (json_int_t)b1->height, "txids", h->txids,
+            "txids_truncated", h->n_tx > MAX_EVIDENCE_TXIDS || h->n_addr > MAX_EVIDENCE_TXIDS,
+            "addresses", h->addresses);
         h->txids = NULL;
         if (ev)
             json_object_set_new(ev, "txid",
                                 json_copy(json_array_get(json_object_get(ev, "txids"), 0)));
-        rc = cw_monitor__raise(c, CW_ALERT_SRC_CHAIN, kind,
-                               sanctioned ? CW_SEV_HIGH : CW_SEV_MEDIUM, CW_TLP_GREEN, NULL, title,
-                               sanctioned
-                                   ? "An address on a sanctions list moved funds in newly scanned "
-                                     "transactions; the evidence lists them (one alert per "
-                                     "address and direction)."
-                                   : "Addresses labelled as a thief's (or on a watchlist, not a "
-                                     "sanctions list) moved funds in newly scanned transactions; "
-                                     "the evidence lists them (one alert per entity and "
-                                     "direction). The amount is gross: value that passes through "
-                                     "several of the entity's addresses is counted at each.",
-                               ev, key);
+        if (ev && h->by_entity) {
+            json_object_set_new(ev, "gross_value_sat", json_integer((json_int_t)h->value));
+            json_object_set_new(ev, "value_basis",
+                                json_string(h->side ? "net outflow from the labelled addresses"
+                                                    : "net inflow to the labelled addresses"));
+        }
+        rc = cw_monitor__raise(
+            c, CW_ALERT_SRC_CHAIN, kind, sanctioned ? CW_SEV_HIGH : CW_SEV_MEDIUM, CW_TLP_GREEN,
+            NULL, title,
+            sanctioned ? "An address on a sanctions list moved funds in newly scanned "
+                         "transactions; the evidence lists them (one alert per "
+                         "address and direction)."
+                       : "Addresses labelled as a thief's (or on a watchlist, not a "
+                         "sanctions list) moved funds in newly scanned transactions; "
+                         "the evidence lists them (one alert per entity and "
+                         "direction). The amount is net: what left the entity's labelled "
+                         "addresses for others (spends), or reached them from others "
+                         "(receives); value it passes through its own addresses is "
+                         "counted once, in gross_value_sat only.",
+            ev, key);
         if (rc)
             goto out;
     }
@@ -403,6 +456,7 @@ out:
         cw_u64map_deinit(&hits[i].seen_addr);
     }
     free(hits);
+    free(spenders);
     cw_u64map_deinit(&idx);
     return rc;
 }

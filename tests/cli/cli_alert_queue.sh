@@ -43,6 +43,21 @@ check_eq "one alert per (rule, thief entity): no duplicates" "$(jq -r 'select(.k
 check "at most 2 theft alerts (receive, spend) per thief entity ($n_theft_alerts for $n_thief_ent)" test "$n_theft_alerts" -le $((2 * n_thief_ent))
 n_theft_addr=$(jq -s '[.[] | select(.kind == "theft-address-spends") | .ev.address_count] | add' "$T/alerts.jsonl")
 check "the spend alerts cover many thief addresses ($n_theft_addr) in few alerts" test "$n_theft_addr" -gt "$n_theft_alerts"
+# a theft alert's title never overstates the heist (issue 14): the figure it names is what left
+# (or reached) the thief's labelled addresses, at most the heist's stolen amount of the truth;
+# the gross sum (value recycled through the thief's own addresses, counted again at each) is
+# kept apart in the evidence and is far above the heist here
+jq -sc --slurpfile h "$T/w/truth/heists.json" '[.[] | select(.kind | startswith("theft-address-"))
+    | (.ev.entity | ltrimstr("thief-")) as $n | {kind, title, net: .ev.value_sat, gross: .ev.gross_value_sat,
+      stolen: ([$h[0][] | select(.name == $n) | .amount_sat] | first),
+      named: (.title | capture(" (?<v>[0-9]+\\.[0-9]{8}) BTC ").v | split(".") | (.[0] | tonumber) * 100000000 + (.[1] | tonumber))}]' \
+    "$T/alerts.jsonl" > "$T/theft.json"
+check "theft alerts with their heist's stolen amount" test "$(jq '[.[] | select(.stolen > 0)] | length' "$T/theft.json")" -gt 0
+check_eq "every theft title names its evidence's net figure, exactly" "$(jq '[.[] | select(.named != .net)] | length' "$T/theft.json")" 0
+check_eq "no theft title names more than the heist stole" "$(jq -c '[.[] | select(.named > .stolen) | .title]' "$T/theft.json")" "[]"
+check "the gross sum would have overstated it (kept in evidence, not the title)" \
+    test "$(jq '[.[] | select(.gross > .stolen)] | length' "$T/theft.json")" -gt 0
+check_eq "no theft title says gross" "$(jq '[.[] | select(.title | test("gross"))] | length' "$T/theft.json")" 0
 dups=$(jq -r 'select(.kind == "stolen-funds-at-exchange") | .ev.case + " " + .ev.exchange' "$T/alerts.jsonl" | sort | uniq -d | wc -l)
 check_eq "one alert per (rule, exchange, case)" "$dups" 0
 n=$(jq -r 'select(.kind == "sanctioned-address-receives") | .ev.tx_count' "$T/alerts.jsonl")
