@@ -1,5 +1,8 @@
-/* cmd_address.c: `chainwatch address ADDR --store DIR [--offset N] [--limit N] [--json]`. */
+/* cmd_address.c: `chainwatch address ADDR --store DIR [--offset N] [--limit N] [--json]`.
+ * On an EVM store the text output scales amounts by the asset's decimals, exactly (string
+ * arithmetic on the digits, never a double), as `trace` does; --json keeps base-unit strings. */
 #include <stdio.h>
+#include <string.h>
 
 #include "chainwatch/btc/query.h"
 #include "chainwatch/evm/query.h"
@@ -7,6 +10,55 @@
 #include "cli/store_opts.h"
 
 extern const cw_command cw_cmd_address;
+
+/* "-0.009857137 ETH" from a decimal string of base units (an optional leading '-') and the
+ * asset's decimals; "N base units of SYM" when the asset has no decimals or dec is not a
+ * decimal string. A token without a symbol is named by its contract when name_contract (else
+ * the caller names it). */
+static void scaled(char *out, size_t n, const char *dec, json_t *asset, bool name_contract)
+{
+    const char *sym = json_string_value(json_object_get(asset, "symbol"));
+    if ((!sym || !*sym) && name_contract) /* a token without metadata: name its contract */
+        sym = json_string_value(json_object_get(asset, "token"));
+    if (!sym || !*sym)
+        sym = "";
+    json_t *d = json_object_get(asset, "decimals");
+    if (!dec)
+        dec = "?";
+    const char *digits = dec[0] == '-' ? dec + 1 : dec;
+    size_t len = strlen(digits);
+    bool ok = len > 0 && len <= 100 && strspn(digits, "0123456789") == len;
+    if (!ok || !json_is_integer(d) || json_integer_value(d) < 0 || json_integer_value(d) > 77) {
+        snprintf(out, n, "%s base units%s%s", dec, *sym ? " of " : "", sym);
+        return;
+    }
+    size_t k = (size_t)json_integer_value(d), o = 0;
+    char buf[200];
+    if (dec[0] == '-')
+        buf[o++] = '-';
+    if (k == 0) {
+        snprintf(buf + o, sizeof buf - o, "%s", digits);
+    } else if (len <= k) {
+        buf[o++] = '0';
+        buf[o++] = '.';
+        for (size_t z = len; z < k; z++)
+            buf[o++] = '0';
+        snprintf(buf + o, sizeof buf - o, "%s", digits);
+    } else {
+        snprintf(buf + o, sizeof buf - o, "%.*s.%s", (int)(len - k), digits, digits + len - k);
+    }
+    char *dot = strchr(buf, '.'); /* trim the fraction's trailing zeros */
+    if (dot) {
+        char *e = buf + strlen(buf) - 1;
+        while (e > dot && *e == '0')
+            *e-- = '\0';
+        if (e == dot)
+            *e = '\0';
+    }
+    if (!strcmp(buf, "-0"))
+        snprintf(buf, sizeof buf, "0");
+    snprintf(out, n, "%s%s%s", buf, *sym ? " " : "", sym);
+}
 
 /* an EVM store (detected from its MANIFEST) */
 static int run_evm(const cw_store_opts *o)
@@ -37,11 +89,13 @@ static int run_evm(const cw_store_opts *o)
     {
         json_t *as = json_object_get(v, "asset");
         const char *sym = json_string_value(json_object_get(as, "symbol"));
-        printf("  %-10s %s base units (received %s, sent %s)%s%s\n", sym && *sym ? sym : "token",
-               json_string_value(json_object_get(v, complete ? "balance" : "net_flow")),
-               json_string_value(json_object_get(v, "received")),
-               json_string_value(json_object_get(v, "sent")),
-               json_object_get(as, "token") ? "  token " : "",
+        char bal[256], rec[256], sent[256];
+        scaled(bal, sizeof bal,
+               json_string_value(json_object_get(v, complete ? "balance" : "net_flow")), as, false);
+        scaled(rec, sizeof rec, json_string_value(json_object_get(v, "received")), as, false);
+        scaled(sent, sizeof sent, json_string_value(json_object_get(v, "sent")), as, false);
+        printf("  %-10s %s%s (received %s, sent %s)%s%s\n", sym && *sym ? sym : "token", bal,
+               complete ? "" : " net", rec, sent, json_object_get(as, "token") ? "  token " : "",
                json_object_get(as, "token") ? json_string_value(json_object_get(as, "token")) : "");
     }
     printf("  movements: %lld (newest first)\n",
@@ -49,13 +103,19 @@ static int run_evm(const cw_store_opts *o)
     json_array_foreach(json_object_get(j, "movements"), i, v)
     {
         json_t *amt = json_object_get(v, "amount");
-        if (!amt)
-            amt = json_object_get(v, "items");
+        char a[256];
+        if (amt) {
+            scaled(a, sizeof a, json_string_value(amt), json_object_get(v, "asset"), true);
+        } else { /* an ERC-1155 batch: item counts, not amounts */
+            const char *it = json_string_value(json_object_get(v, "items")),
+                       *sy = json_string_value(
+                           json_object_get(json_object_get(v, "asset"), "symbol"));
+            snprintf(a, sizeof a, "%s items of %s", it ? it : "?", sy && *sy ? sy : "?");
+        }
         json_t *f = json_object_get(v, "from"), *t = json_object_get(v, "to");
-        printf("    block %lld %-10s %s %s  %s -> %s\n",
+        printf("    block %lld %-10s %s  %s -> %s\n",
                (long long)json_integer_value(json_object_get(v, "block")),
-               json_string_value(json_object_get(v, "kind")), json_string_value(amt),
-               json_string_value(json_object_get(json_object_get(v, "asset"), "symbol")),
+               json_string_value(json_object_get(v, "kind")), a,
                json_is_string(f) ? json_string_value(f) : "(none)",
                json_is_string(t) ? json_string_value(t) : "(none)");
     }
@@ -112,5 +172,7 @@ const cw_command cw_cmd_address = {
     "address", "show an address: received, sent, balance, txs",
     "Usage: chainwatch address ADDR --store DIR [--offset N] [--limit N] [--json]\n\n"
     "Shows what an address received and sent, its balance, tx count, first and last seen, and\n"
-    "a page of its txs, newest first (default limit 25).\n",
+    "a page of its txs, newest first (default limit 25). On an EVM store the text output scales\n"
+    "amounts exactly by the asset's decimals (\"0.045762059 ETH\"); --json keeps them as decimal\n"
+    "strings of base units, with the decimals beside.\n",
     run};

@@ -112,4 +112,12 @@ got=$("$CW_BIN" address 0x63a9975ba31b0b9626b34300f7f627147df1f526 --store "$T/s
 check_eq "1000895: the 5 ETH block reward" "$got" "[('reward', '5000000000000000000', None)]"
 got=$("$CW_BIN" address 0x5b3c526b152b1f3d8eabe2ec27f49b904ad51cad --store "$T/st1000690_create" --json | J 'd["net_flow"] if "net_flow" in d else [b["net_flow"] for b in d["balances"]]')
 check_eq "1000690: 64655529900000002048 wei exact (not a float)" "$got" "['64655529900000002048']"
+# the text output scales by the decimals, exactly (a double would print ...0000002 or round)
+"$CW_BIN" address 0x5b3c526b152b1f3d8eabe2ec27f49b904ad51cad --store "$T/st1000690_create" > "$T/a.txt"
+check "text: 64.655529900000002048 ETH, exact" grep -q "ETH  *64.655529900000002048 ETH net" "$T/a.txt"
+check "text: no raw base units" bash -c '! grep -q "base units" "$1"' _ "$T/a.txt"
+"$CW_BIN" address 0x63a9975ba31b0b9626b34300f7f627147df1f526 --store "$T/st1000895_error" > "$T/r.txt"
+check "text: the block reward as 5 ETH" grep -q "reward  *5 ETH " "$T/r.txt"
+"$CW_BIN" address 0xb9d7934878b5fb9610b3fe8a5e441e8fad7e293f --store "$T/sa" --limit 500 > "$T/w.txt"
+check "text: the first withdrawal as 0.045762059 ETH" grep -q "withdrawal 0.045762059 ETH " "$T/w.txt"
 finish
