@@ -68,7 +68,8 @@ void cw_acct_policy_source(cw_acct_policy *p, cw_acct_evm *ev);
 const cw_evm_services *cw_acct_policy_services(const cw_acct_policy *p);
 const cw_acct_labels *cw_acct_policy_labels(const cw_acct_policy *p);
 
-/* {as, score?, probable: true, collector?} when behaviour decided the account's stop, or when
+/* {as, score?, probable: true, collector?, collector_label?: {entity, category}, the hot
+ * wallet's primary label where it has one} when behaviour decided the account's stop, or when
  * the account is recognised but unlabelled; json null when a label decided (a fact) or nothing
  * is known. New reference. */
 json_t *cw_acct_policy_recognised_json(cw_acct_policy *p, uint32_t account);

@@ -104,6 +104,13 @@ static void print_text(json_t *j, double seconds)
                    json_real_value(json_object_get(rec, "score")));
         else if (json_is_object(rec))
             printf("  [probable %s]", json_string_value(json_object_get(rec, "as")));
+        if (json_is_object(rec) && json_is_string(json_object_get(rec, "collector"))) {
+            json_t *cl = json_object_get(rec, "collector_label");
+            printf("  hot wallet %s", json_string_value(json_object_get(rec, "collector")));
+            if (json_is_object(cl))
+                printf(" (%s, %s)", json_string_value(json_object_get(cl, "entity")),
+                       json_string_value(json_object_get(cl, "category")));
+        }
         putchar('\n');
     }
     json_array_foreach(json_object_get(j, "conversions"), i, v)

@@ -20,6 +20,19 @@ check_eq "the deposit address is recognised, probable, with its collector" \
     "$(jq -r --arg a "$(truth .thief_deposit)" '.ends[] | select(.address == $a) | .recognised | [.as, .collector, .probable] | join(" ")' "$T/t.json")" \
     "exchange deposit address $(truth .hot_wallet) true"
 check "the evidence path is heist -> deposit" test "$(jq -r --arg a "$(truth .thief_deposit)" '.ends[] | select(.address == $a) | .path | join(",")' "$T/t.json")" == "$(truth .heist),$(truth .deposit_tx)"
+# the hot wallet labelled as an exchange's: the report names the exchange next to its address
+# (text and JSON), and no label is invented where the hot wallet has none
+H=$(truth .hot_wallet) D=$(truth .thief_deposit)
+check_eq "unlabelled hot wallet: no collector label" \
+    "$(jq -r --arg a "$D" '.ends[] | select(.address == $a) | .recognised | has("collector_label")' "$T/t.json")" false
+printf 'address,entity,category,asset\n%s,Examplex,exchange,ETH\n' "$H" > "$T/hot.csv"
+"$CW_BIN" labels import csv "$T/hot.csv" --db "$T/hot.db" > /dev/null
+"$CW_BIN" trace --store "$T/s" --from "$(truth .heist)" --labels "$T/hot.db" --json > "$T/h.json"
+check_eq "the hot wallet is named by its exchange's label" \
+    "$(jq -r --arg a "$D" '.ends[] | select(.address == $a) | .recognised | [.collector, .collector_label.entity, .collector_label.category] | join(" ")' "$T/h.json")" \
+    "$H Examplex exchange"
+"$CW_BIN" trace --store "$T/s" --from "$(truth .heist)" --labels "$T/hot.db" > "$T/h.txt"
+check "text output: the deposit's hot wallet with its exchange" grep -q "$D .*hot wallet $H (Examplex, exchange)" "$T/h.txt"
 # without recognition the trace follows the sweep into the hot wallet and H's withdrawals
 "$CW_BIN" trace --store "$T/s" --from "$(truth .heist)" --no-services --json > "$T/n.json"
 check "--no-services: the value is followed past the deposit address" \

@@ -190,6 +190,12 @@ json_t *cw_acct_policy_recognised_json(cw_acct_policy *p, uint32_t account)
             char h[43] = "0x";
             cw_hex_encode(h + 2, a->addr, 20);
             json_object_set_new(j, "collector", json_string(h));
+            /* the hot wallet's label, so "which exchange" needs no second lookup */
+            const cw_acct_label *l = cw_acct_labels_primary(p->lm, svc->parent);
+            if (l)
+                json_object_set_new(
+                    j, "collector_label",
+                    json_pack("{s:s, s:s}", "entity", l->entity, "category", l->category));
         }
     }
     return j;
