@@ -262,6 +262,92 @@ typedef struct watch_hit {
 
 #define MAX_EVIDENCE_TXIDS 50
 
+/* "800.00000000" from satoshis, exactly. */
+static void fmt_btc(char *out, size_t n, uint64_t sat)
+{
+    snprintf(out, n, "%" PRIu64 ".%08" PRIu64, sat / 100000000u, sat % 100000000u);
+}
+
+/* An alert's figures since it was raised: a later run scans only the new transactions and adds
+ * them to what its open alert already holds. */
+typedef struct watch_totals {
+    uint64_t value, gross, n_tx, n_addr;
+    int64_t first_height;
+} watch_totals;
+
+/* The evidence of the open alert with this dedup key (as cw_alert_emit finds it), or NULL. */
+static int prior_evidence(ctx *c, const char *key, json_t **out)
+{
+    *out = NULL;
+    sqlite3 *db = cw_alert_db_sqlite(c->alerts);
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db,
+                                "SELECT evidence FROM alerts WHERE dedup_key = ?1 AND status != 2 "
+                                "ORDER BY time DESC LIMIT 1",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            const char *t = (const char *)sqlite3_column_text(st, 0);
+            *out = t ? json_loads(t, 0, NULL) : NULL;
+            rc = SQLITE_DONE;
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return cw_error_set(CW_EIO, "alert %s: reading its evidence: %s", key, sqlite3_errmsg(db));
+    return 0;
+}
+
+static bool json_array_has_string(json_t *a, const char *s)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(a, i, v)
+    {
+        if (json_is_string(v) && !strcmp(json_string_value(v), s))
+            return true;
+    }
+    return false;
+}
+
+/* Adds the open alert's figures (prior) to this run's: sums, the earliest height, its txids
+ * and addresses first (at most MAX_EVIDENCE_TXIDS each). The address count is exact while both
+ * lists hold every address; past that an address seen in two runs may count twice. */
+static void totals_merge(watch_totals *t, json_t *prior, json_t **txids, json_t **addresses)
+{
+    t->value += (uint64_t)json_integer_value(json_object_get(prior, "value_sat"));
+    t->gross += (uint64_t)json_integer_value(json_object_get(prior, "gross_value_sat"));
+    t->n_tx += (uint64_t)json_integer_value(json_object_get(prior, "tx_count"));
+    json_t *fh = json_object_get(prior, "first_height");
+    if (json_is_integer(fh) && json_integer_value(fh) < t->first_height)
+        t->first_height = json_integer_value(fh);
+    json_t *pt = json_object_get(prior, "txids"), *pa = json_object_get(prior, "addresses");
+    json_t *nt = json_is_array(pt) ? json_copy(pt) : json_array();
+    size_t i;
+    json_t *v;
+    json_array_foreach(*txids, i, v)
+    {
+        if (json_array_size(nt) < MAX_EVIDENCE_TXIDS)
+            json_array_append(nt, v);
+    }
+    json_decref(*txids);
+    *txids = nt;
+    json_t *na = json_is_array(pa) ? json_copy(pa) : json_array();
+    uint64_t overlap = 0;
+    json_array_foreach(*addresses, i, v)
+    {
+        if (json_is_array(pa) && json_array_has_string(pa, json_string_value(v)))
+            overlap++;
+        else if (json_array_size(na) < MAX_EVIDENCE_TXIDS)
+            json_array_append(na, v);
+    }
+    json_decref(*addresses);
+    *addresses = na;
+    t->n_addr += (uint64_t)json_integer_value(json_object_get(prior, "address_count")) - overlap;
+}
+
 /* One alert per (rule, sanctioned address) and per (rule, theft or watchlist entity): a thief's
  * 300 transactions from 300 fresh addresses are one alert with them in its evidence, not 300
  * alerts. The dedup key is the kind and the address or entity, so later runs add occurrences
@@ -392,42 +478,53 @@ static int rule_watched(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap
         cw_query_addr_string(addr, cs, h->addr);
         const char *kind = watched_kind(category, h->side);
         bool sanctioned = !strcmp(category, "sanctioned");
-        if (h->by_entity) {
+        if (h->by_entity)
             snprintf(key, sizeof key, "%s:entity:%s", kind, entity);
+        else
+            snprintf(key, sizeof key, "%s:%s", kind, addr);
+        /* the totals since the alert was raised: this run's figures plus its open alert's */
+        const cw_row_block *b0 = cw_chainstore_block(cs, cw_chainstore_tx_block(cs, h->first_t));
+        const cw_row_block *b1 = cw_chainstore_block(cs, cw_chainstore_tx_block(cs, h->last_t));
+        watch_totals tot = {h->by_entity ? h->net : h->value, h->value, h->n_tx, h->n_addr,
+                            b0->height};
+        json_t *prior = NULL;
+        if ((rc = prior_evidence(c, key, &prior)))
+            goto out;
+        /* a scan from the start (the first, or after a reorg) has the whole totals already;
+         * an alert of an older version held the gross sum in value_sat: not added */
+        if (prior && from > 0 && (!h->by_entity || json_object_get(prior, "value_basis")))
+            totals_merge(&tot, prior, &h->txids, &h->addresses);
+        json_decref(prior);
+        char v[48];
+        fmt_btc(v, sizeof v, tot.value);
+        if (h->by_entity) {
             /* the net figure, never the gross one: value a thief recycles through its own
              * addresses would be counted again at each (an 800 BTC heist read "15393.6 BTC") */
-            char net[48];
-            snprintf(net, sizeof net, "%" PRIu64 ".%08" PRIu64, h->net / 100000000u,
-                     h->net % 100000000u);
             snprintf(title, sizeof title,
                      "%s %s: %" PRIu64 " address%s %s %s BTC %s the labelled addresses (net) in "
                      "%" PRIu64 " tx%s",
                      !strcmp(category, "theft") ? "Theft-labelled" : "Watchlisted", entity,
-                     h->n_addr, h->n_addr == 1 ? "" : "es", h->side ? "sent" : "received", net,
-                     h->side ? "out of" : "from outside", h->n_tx, h->n_tx == 1 ? "" : "s");
+                     tot.n_addr, tot.n_addr == 1 ? "" : "es", h->side ? "sent" : "received", v,
+                     h->side ? "out of" : "from outside", tot.n_tx, tot.n_tx == 1 ? "" : "s");
         } else {
-            snprintf(key, sizeof key, "%s:%s", kind, addr);
             snprintf(title, sizeof title,
-                     "Sanctioned address %s (%s) %s %.8f BTC in %" PRIu64 " tx%s", addr, entity,
-                     h->side ? "spent" : "received", (double)h->value / 1e8, h->n_tx,
-                     h->n_tx == 1 ? "" : "s");
+                     "Sanctioned address %s (%s) %s %s BTC in %" PRIu64 " tx%s", addr, entity,
+                     h->side ? "spent" : "received", v, tot.n_tx, tot.n_tx == 1 ? "" : "s");
         }
-        const cw_row_block *b0 = cw_chainstore_block(cs, cw_chainstore_tx_block(cs, h->first_t));
-        const cw_row_block *b1 = cw_chainstore_block(cs, cw_chainstore_tx_block(cs, h->last_t));
         json_t *ev = json_pack(
             "{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:b, s:O}", "address", addr,
             "entity", entity, "category", category, "direction", h->side ? "spend" : "receive",
-            "value_sat", (json_int_t)(h->by_entity ? h->net : h->value), "tx_count",
-            (json_int_t)h->n_tx, "address_count", (json_int_t)h->n_addr, "first_height",
-            (json_int_t)b0->height, "last_height", (json_int_t)b1->height, "txids", h->txids,
-            "txids_truncated", h->n_tx > MAX_EVIDENCE_TXIDS || h->n_addr > MAX_EVIDENCE_TXIDS,
-            "addresses", h->addresses);
+            "value_sat", (json_int_t)tot.value, "tx_count", (json_int_t)tot.n_tx, "address_count",
+            (json_int_t)tot.n_addr, "first_height", (json_int_t)tot.first_height, "last_height",
+            (json_int_t)b1->height, "txids", h->txids, "txids_truncated",
+            tot.n_tx > MAX_EVIDENCE_TXIDS || tot.n_addr > MAX_EVIDENCE_TXIDS, "addresses",
+            h->addresses);
         h->txids = NULL;
         if (ev)
             json_object_set_new(ev, "txid",
                                 json_copy(json_array_get(json_object_get(ev, "txids"), 0)));
         if (ev && h->by_entity) {
-            json_object_set_new(ev, "gross_value_sat", json_integer((json_int_t)h->value));
+            json_object_set_new(ev, "gross_value_sat", json_integer((json_int_t)tot.gross));
             json_object_set_new(ev, "value_basis",
                                 json_string(h->side ? "net outflow from the labelled addresses"
                                                     : "net inflow to the labelled addresses"));
@@ -443,8 +540,9 @@ static int rule_watched(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap
                          "the evidence lists them (one alert per entity and "
                          "direction). The amount is net: what left the entity's labelled "
                          "addresses for others (spends), or reached them from others "
-                         "(receives); value it passes through its own addresses is "
-                         "counted once, in gross_value_sat only.",
+                         "(receives), since the alert was raised; value it passes "
+                         "through its own addresses is not counted again (gross_value_sat "
+                         "counts it at each).",
             ev, key);
         if (rc)
             goto out;

@@ -58,6 +58,12 @@ check_eq "no theft title names more than the heist stole" "$(jq -c '[.[] | selec
 check "the gross sum would have overstated it (kept in evidence, not the title)" \
     test "$(jq '[.[] | select(.gross > .stolen)] | length' "$T/theft.json")" -gt 0
 check_eq "no theft title says gross" "$(jq '[.[] | select(.title | test("gross"))] | length' "$T/theft.json")" 0
+# the two rounds' totals are the whole chain's: the same titles and figures as one scan of all
+"$CW_BIN" node init --db "$T/one.db" --name USA > /dev/null
+"$CW_BIN" rules run --db "$T/one.db" --store "$T/s" --labels "$T/l.db" --json > /dev/null
+wt() { "$CW_BIN" alerts list --db "$1" --source chain --limit 1000 --json | jq -r '.alerts[] | select(.kind | test("^(theft|sanctioned)-address-"))
+    | (.evidence | if type == "string" then fromjson else . end) as $e | [.title, $e.value_sat, $e.tx_count, $e.address_count, $e.first_height] | @json' | sort; }
+check_eq "theft and sanctioned totals after two rounds = one scan of the whole chain" "$(wt "$T/node.db")" "$(wt "$T/one.db")"
 dups=$(jq -r 'select(.kind == "stolen-funds-at-exchange") | .ev.case + " " + .ev.exchange' "$T/alerts.jsonl" | sort | uniq -d | wc -l)
 check_eq "one alert per (rule, exchange, case)" "$dups" 0
 n=$(jq -r 'select(.kind == "sanctioned-address-receives") | .ev.tx_count' "$T/alerts.jsonl")
