@@ -74,4 +74,11 @@ int cw_parse_u64(uint64_t *out, const char *s);
 int cw_parse_i64(int64_t *out, const char *s);
 int cw_parse_double(double *out, const char *s);
 
+/* An exact decimal from base units: dec is "[-]DIGITS" (at most 100 digits), shifted left by
+ * `decimals` places (0..77, as many as a 256-bit amount can have), the fraction's trailing
+ * zeros trimmed ("1500000", 6 -> "1.5"; "-5", 3 -> "-0.005"). String arithmetic, never a
+ * double. CW_EINVAL (out "") when dec or decimals is out of range; out is always
+ * NUL-terminated and truncated to n. */
+int cw_dec_shift(char *out, size_t n, const char *dec, long decimals);
+
 #endif

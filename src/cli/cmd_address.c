@@ -7,6 +7,7 @@
 #include "chainwatch/btc/query.h"
 #include "chainwatch/evm/query.h"
 #include "chainwatch/evm/store.h"
+#include "chainwatch/util.h"
 #include "cli/store_opts.h"
 
 extern const cw_command cw_cmd_address;
@@ -25,38 +26,12 @@ static void scaled(char *out, size_t n, const char *dec, json_t *asset, bool nam
     json_t *d = json_object_get(asset, "decimals");
     if (!dec)
         dec = "?";
-    const char *digits = dec[0] == '-' ? dec + 1 : dec;
-    size_t len = strlen(digits);
-    bool ok = len > 0 && len <= 100 && strspn(digits, "0123456789") == len;
-    if (!ok || !json_is_integer(d) || json_integer_value(d) < 0 || json_integer_value(d) > 77) {
+    char buf[200];
+    if (!json_is_integer(d) ||
+        cw_dec_shift(buf, sizeof buf, dec, (long)json_integer_value(d)) != 0) {
         snprintf(out, n, "%s base units%s%s", dec, *sym ? " of " : "", sym);
         return;
     }
-    size_t k = (size_t)json_integer_value(d), o = 0;
-    char buf[200];
-    if (dec[0] == '-')
-        buf[o++] = '-';
-    if (k == 0) {
-        snprintf(buf + o, sizeof buf - o, "%s", digits);
-    } else if (len <= k) {
-        buf[o++] = '0';
-        buf[o++] = '.';
-        for (size_t z = len; z < k; z++)
-            buf[o++] = '0';
-        snprintf(buf + o, sizeof buf - o, "%s", digits);
-    } else {
-        snprintf(buf + o, sizeof buf - o, "%.*s.%s", (int)(len - k), digits, digits + len - k);
-    }
-    char *dot = strchr(buf, '.'); /* trim the fraction's trailing zeros */
-    if (dot) {
-        char *e = buf + strlen(buf) - 1;
-        while (e > dot && *e == '0')
-            *e-- = '\0';
-        if (e == dot)
-            *e = '\0';
-    }
-    if (!strcmp(buf, "-0"))
-        snprintf(buf, sizeof buf, "0");
     snprintf(out, n, "%s%s%s", buf, *sym ? " " : "", sym);
 }
 

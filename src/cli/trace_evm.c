@@ -30,45 +30,20 @@
 static void scaled(char *out, size_t n, const cw_u256 *v, json_t *asset)
 {
     char dec[CW_U256_DEC_MAX];
-    size_t len = cw_u256_to_dec(dec, v);
+    cw_u256_to_dec(dec, v);
     json_t *d = json_object_get(asset, "decimals");
     const char *sym = json_string_value(json_object_get(asset, "symbol"));
     if (!sym || !*sym) /* a token without metadata: name its contract */
         sym = json_string_value(json_object_get(asset, "contract"));
-    if (!json_is_integer(d)) {
+    char buf[200];
+    /* decimals are what the token says (0..254 in the store); past 77 no 256-bit amount has
+     * that many digits, and the amount is shown in base units */
+    if (!json_is_integer(d) ||
+        cw_dec_shift(buf, sizeof buf, dec, (long)json_integer_value(d)) != 0) {
         snprintf(out, n, "%s base units of %s", dec, sym ? sym : "?");
         return;
     }
-    size_t k = (size_t)json_integer_value(d), o = 0;
-    char buf[CW_U256_DEC_MAX + 80];
-    if (k == 0) {
-        snprintf(buf, sizeof buf, "%s", dec);
-    } else if (len <= k) {
-        buf[o++] = '0';
-        buf[o++] = '.';
-        for (size_t z = len; z < k; z++)
-            buf[o++] = '0';
-        snprintf(buf + o, sizeof buf - o, "%s", dec);
-    } else {
-        snprintf(buf, sizeof buf, "%.*s.%s", (int)(len - k), dec, dec + len - k);
-    }
-    /* trim trailing zeros of the fraction */
-    char *dot = strchr(buf, '.');
-    if (dot) {
-        char *e = buf + strlen(buf) - 1;
-        while (e > dot && *e == '0')
-            *e-- = '\0';
-        if (e == dot)
-            *e = '\0';
-    }
-    size_t m = strlen(buf);
-    if (m + 1 < n) {
-        memcpy(out, buf, m);
-        out[m] = ' ';
-        snprintf(out + m + 1, n - m - 1, "%s", sym ? sym : "?");
-    } else if (n) {
-        snprintf(out, n, "%s", buf);
-    }
+    snprintf(out, n, "%s %s", buf, sym ? sym : "?");
 }
 
 void cw_cli_evm_scaled(char *out, size_t n, const cw_u256 *v, json_t *asset)

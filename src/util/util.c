@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -369,6 +371,50 @@ double cw_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int cw_dec_shift(char *out, size_t n, const char *dec, long decimals)
+{
+    if (n)
+        out[0] = '\0';
+    bool neg = dec[0] == '-';
+    const char *d = dec + neg;
+    size_t len = strlen(d);
+    if (len == 0 || len > 100 || strspn(d, "0123456789") != len || decimals < 0 ||
+        decimals > 77)
+        return CW_EINVAL;
+    size_t k = (size_t)decimals, o = 0;
+    char buf[1 + 100 + 2 + 77 + 1]; /* sign, digits, "0.", leading zeros of the fraction */
+    if (neg)
+        buf[o++] = '-';
+    if (k == 0) {
+        memcpy(buf + o, d, len);
+        o += len;
+    } else if (len <= k) {
+        buf[o++] = '0';
+        buf[o++] = '.';
+        for (size_t z = len; z < k; z++)
+            buf[o++] = '0';
+        memcpy(buf + o, d, len);
+        o += len;
+    } else {
+        memcpy(buf + o, d, len - k);
+        o += len - k;
+        buf[o++] = '.';
+        memcpy(buf + o, d + len - k, k);
+        o += k;
+    }
+    buf[o] = '\0';
+    char *dot = strchr(buf, '.');
+    if (dot) { /* trim the fraction's trailing zeros, and the point itself */
+        while (o > (size_t)(dot - buf) + 1 && buf[o - 1] == '0')
+            buf[--o] = '\0';
+        if (buf + o - 1 == dot)
+            buf[--o] = '\0';
+    }
+    bool zero = strspn(buf + neg, "0.") == o - neg;
+    snprintf(out, n, "%s", zero ? "0" : buf);
+    return 0;
 }
 
 int cw_parse_u64(uint64_t *out, const char *s)

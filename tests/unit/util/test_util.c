@@ -1,4 +1,7 @@
-/* test_util.c: hex, hashing (against published digests) and strict number parsing. */
+/* test_util.c: hex, hashing (against published digests), strict number parsing and exact
+ * decimal shifting of base units. */
+#include <string.h>
+
 #include "chainwatch/errors.h"
 #include "chainwatch/util.h"
 #include "harness.h"
@@ -67,10 +70,55 @@ static void test_parse_numbers(void)
     CHECK(cw_parse_u64(&u, "99999999999999999999999") == CW_EINVAL);
 }
 
+static void test_dec_shift(void)
+{
+    char o[128];
+    CHECK_EQ_INT(cw_dec_shift(o, sizeof o, "1500000", 6), 0);
+    CHECK_EQ_STR(o, "1.5");
+    CHECK_EQ_INT(cw_dec_shift(o, sizeof o, "109000000000000000000", 18), 0);
+    CHECK_EQ_STR(o, "109");
+    CHECK_EQ_INT(cw_dec_shift(o, sizeof o, "64655529900000002048", 18), 0);
+    CHECK_EQ_STR(o, "64.655529900000002048");
+    CHECK_EQ_INT(cw_dec_shift(o, sizeof o, "-5", 3), 0);
+    CHECK_EQ_STR(o, "-0.005");
+    CHECK_EQ_INT(cw_dec_shift(o, sizeof o, "-0", 2), 0);
+    CHECK_EQ_STR(o, "0");
+    CHECK_EQ_INT(cw_dec_shift(o, sizeof o, "000", 0), 0);
+    CHECK_EQ_STR(o, "0");
+    CHECK_EQ_INT(cw_dec_shift(o, sizeof o, "42", 0), 0);
+    CHECK_EQ_STR(o, "42");
+    CHECK_EQ_INT(cw_dec_shift(o, sizeof o, "1", 77), 0);
+    CHECK(strlen(o) == 79 && !strncmp(o, "0.000", 5) && o[78] == '1');
+    /* 2^256 - 1 at 18 decimals */
+    CHECK_EQ_INT(cw_dec_shift(o, sizeof o,
+                              "115792089237316195423570985008687907853269984665640564039457584007913"
+                              "129639935",
+                              18),
+                 0);
+    CHECK_EQ_STR(o, "115792089237316195423570985008687907853269984665640564039457.584007913129639935");
+    /* out of range: a token claiming 200 decimals, bad digits, too long: refused, out empty */
+    CHECK_EQ_INT(cw_dec_shift(o, sizeof o, "1", 200), CW_EINVAL);
+    CHECK_EQ_STR(o, "");
+    CHECK_EQ_INT(cw_dec_shift(o, sizeof o, "1", 78), CW_EINVAL);
+    CHECK_EQ_INT(cw_dec_shift(o, sizeof o, "1", -1), CW_EINVAL);
+    CHECK_EQ_INT(cw_dec_shift(o, sizeof o, "12a", 2), CW_EINVAL);
+    CHECK_EQ_INT(cw_dec_shift(o, sizeof o, "-", 2), CW_EINVAL);
+    CHECK_EQ_INT(cw_dec_shift(o, sizeof o, "", 2), CW_EINVAL);
+    char big[102];
+    memset(big, '9', 101);
+    big[101] = 0;
+    CHECK_EQ_INT(cw_dec_shift(o, sizeof o, big, 2), CW_EINVAL);
+    /* truncated to the caller's size, still terminated */
+    char small[4];
+    CHECK_EQ_INT(cw_dec_shift(small, sizeof small, "123456", 2), 0);
+    CHECK_EQ_STR(small, "123");
+}
+
 int main(void)
 {
     RUN(test_hex_roundtrip);
     RUN(test_sha256_vectors);
     RUN(test_parse_numbers);
+    RUN(test_dec_shift);
     return cw_test_done();
 }
