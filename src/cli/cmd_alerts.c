@@ -72,7 +72,7 @@ static int run(int argc, char **argv)
         return cw_cli_usage_error(
             cmd, "missing subcommand (list, show, ack, close, assign, note, history, raise)");
     const char *sub = argv[1];
-    const char *db_path = getenv("CW_DB") ? getenv("CW_DB") : "chainwatch.db";
+    const char *db_path = "chainwatch.db" /* CHAINWATCH_DB arrives as --db (main.c) */;
     bool json = false;
     cw_alert_filter f;
     memset(&f, 0, sizeof f);

@@ -18,7 +18,7 @@ static int run(int argc, char **argv)
     const cw_command *cmd = &cw_cmd_audit;
     if (argc < 2)
         return cw_cli_usage_error(cmd, "missing subcommand (verify, list)");
-    const char *db = getenv("CW_DB") ? getenv("CW_DB") : "chainwatch.db";
+    const char *db = "chainwatch.db" /* CHAINWATCH_DB arrives as --db (main.c) */;
     const char *action = NULL, *checkpoints = NULL, *append = NULL;
     int64_t limit = 0;
     bool json = false;

@@ -15,7 +15,7 @@ static int run(int argc, char **argv)
     const cw_command *cmd = &cw_cmd_keys;
     if (argc < 2)
         return cw_cli_usage_error(cmd, "missing subcommand (add, revoke, list)");
-    const char *db = getenv("CW_DB") ? getenv("CW_DB") : "chainwatch.db";
+    const char *db = "chainwatch.db" /* CHAINWATCH_DB arrives as --db (main.c) */;
     const char *name = NULL, *org = NULL, *role_s = "reader";
     bool json = false;
     for (int i = 2; i < argc; i++) {

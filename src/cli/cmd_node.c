@@ -50,7 +50,7 @@ static int run(int argc, char **argv)
     const cw_command *cmd = &cw_cmd_node;
     if (argc < 2)
         return cw_cli_usage_error(cmd, "missing subcommand (init, show, publish)");
-    const char *db = getenv("CW_DB") ? getenv("CW_DB") : "chainwatch.db";
+    const char *db = "chainwatch.db" /* CHAINWATCH_DB arrives as --db (main.c) */;
     const char *name = NULL, *org = NULL;
     bool json = false, retry = false;
     int64_t alert_id = 0;
@@ -106,7 +106,7 @@ const cw_command cw_cmd_node = {
     "Usage: chainwatch node init --name NAME [--org ORG] [--db PATH] [--json]\n"
     "       chainwatch node show [--db PATH] [--json]\n"
     "       chainwatch node publish [--retry [--alert ID]] [--db PATH] [--json]\n\n"
-    "init creates, in the database (default $CW_DB or ./chainwatch.db), a node secret, an\n"
+    "init creates, in the database (default $CHAINWATCH_DB or ./chainwatch.db), a node secret, an\n"
     "Ed25519 signing key, the node's STIX identity and its TAXII collection. ORG (default NAME)\n"
     "is the organisation that TLP rules compare with. show prints the public key that partners\n"
     "register with `chainwatch peer add --pubkey`. publish turns pending local alerts into signed\n"

@@ -16,7 +16,7 @@ static int run(int argc, char **argv)
     const cw_command *cmd = &cw_cmd_peer;
     if (argc < 2)
         return cw_cli_usage_error(cmd, "missing subcommand (add, list, pull)");
-    const char *db = getenv("CW_DB") ? getenv("CW_DB") : "chainwatch.db";
+    const char *db = "chainwatch.db" /* CHAINWATCH_DB arrives as --db (main.c) */;
     const char *key = NULL, *pubkey = NULL, *org = NULL, *cacert = NULL, *pos[2] = {NULL, NULL};
     int npos = 0;
     bool json = false;

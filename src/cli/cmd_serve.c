@@ -19,7 +19,7 @@ static int run(int argc, char **argv)
     const cw_command *cmd = &cw_cmd_serve;
     cw_server_config cfg;
     memset(&cfg, 0, sizeof cfg);
-    cfg.db_path = getenv("CW_DB") ? getenv("CW_DB") : "chainwatch.db";
+    cfg.db_path = "chainwatch.db" /* CHAINWATCH_DB arrives as --db (main.c) */;
     cfg.listen = "127.0.0.1:8443";
     const char *ready = NULL;
     for (int i = 1; i < argc; i++) {
@@ -57,8 +57,6 @@ static int run(int argc, char **argv)
         } else
             return cw_cli_usage_error(cmd, "unknown option '%s'", a);
     }
-    if (!cfg.web_root)
-        cfg.web_root = getenv("CW_WEB_ROOT");
     if (cfg.web_root) {
         char probe[4096];
         snprintf(probe, sizeof probe, "%s/index.html", cfg.web_root);

@@ -53,7 +53,7 @@ static const char usage[] =
     "  ref DIR            reload the reference tables from DIR (see data/supply)\n"
     "\n"
     "Common options:\n"
-    "  --db PATH          supply database (default $CW_SUPPLY_DB or ./supply.db)\n"
+    "  --db PATH          supply database (default $CHAINWATCH_SUPPLY_DB or ./supply.db)\n"
     "  --rules FILE       rule table (default: the built-in copy of data/supply/rules.csv)\n"
     "  --json             machine-readable output\n"
     "\n"
@@ -73,9 +73,7 @@ typedef struct {
 static int parse(opts *o, int argc, char **argv, int start)
 {
     memset(o, 0, sizeof *o);
-    o->db = getenv("CW_SUPPLY_DB");
-    if (!o->db)
-        o->db = "supply.db";
+    o->db = "supply.db"; /* CHAINWATCH_SUPPLY_DB arrives as --db (main.c) */
     struct {
         const char *name;
         const char **dst;
@@ -146,7 +144,7 @@ static int open_all(const opts *o, cw_supply **s, cw_supply_rules **r)
     if (o->must_exist && access(o->db, F_OK) != 0)
         return cw_error_set(CW_ENOTFOUND,
                             "supply database %s does not exist (load data first with "
-                            "'chainwatch supply load', or give --db / CW_SUPPLY_DB)",
+                            "'chainwatch supply load', or give --db or CHAINWATCH_SUPPLY_DB)",
                             o->db);
     int rc = cw_supply_open(s, o->db);
     if (rc)

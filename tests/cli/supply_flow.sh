@@ -5,7 +5,7 @@ set -euo pipefail
 BIN=${CW_BIN:?CW_BIN is not set}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-export CW_SUPPLY_DB=$T/s.db
+export CHAINWATCH_SUPPLY_DB=$T/s.db
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 "$BIN" supply synth --out "$T/syn" --seed 5 --years 8 --first-year 2015 >/dev/null

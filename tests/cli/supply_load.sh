@@ -5,7 +5,7 @@ set -euo pipefail
 BIN=${CW_BIN:?CW_BIN is not set}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-export CW_SUPPLY_DB=$T/s.db
+export CHAINWATCH_SUPPLY_DB=$T/s.db
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 "$BIN" supply --help | grep -q "Usage: chainwatch supply" || fail "--help"
@@ -20,9 +20,9 @@ printf '%s\nM,202303,KOR,M,CHN,250410,10,100\nM,202303,KOR,M,CHN,250410,x,1\nM,2
 
 "$BIN" supply load comtrade "$T/good.csv" > "$T/out1"
 grep -q "2 loaded" "$T/out1" || fail "good file: $(cat "$T/out1")"
-d1=$(sqlite3 "$CW_SUPPLY_DB" "SELECT * FROM trade ORDER BY 1,2,3,4,5")
+d1=$(sqlite3 "$CHAINWATCH_SUPPLY_DB" "SELECT * FROM trade ORDER BY 1,2,3,4,5")
 "$BIN" supply load comtrade "$T/good.csv" > /dev/null
-d2=$(sqlite3 "$CW_SUPPLY_DB" "SELECT * FROM trade ORDER BY 1,2,3,4,5")
+d2=$(sqlite3 "$CHAINWATCH_SUPPLY_DB" "SELECT * FROM trade ORDER BY 1,2,3,4,5")
 [ "$d1" = "$d2" ] || fail "loading twice changed the trade table"
 
 set +e
@@ -33,7 +33,7 @@ set -e
 grep -q "bad.csv:3: rejected: net weight" "$T/err2" || fail "line 3 not named: $(cat "$T/err2")"
 grep -q "bad.csv:4: rejected: partner: unknown country 'XYZ'" "$T/err2" || fail "line 4 not named"
 grep -q "nothing loaded" "$T/err2" || fail "no 'nothing loaded'"
-[ "$(sqlite3 "$CW_SUPPLY_DB" "SELECT COUNT(*) FROM trade")" = 2 ] || fail "bad file half-loaded"
+[ "$(sqlite3 "$CHAINWATCH_SUPPLY_DB" "SELECT COUNT(*) FROM trade")" = 2 ] || fail "bad file half-loaded"
 
 printf 'code,year,indicator,estimate\nKOR,2020,cc,1\n' > "$T/wgi.csv"
 set +e

@@ -11,7 +11,7 @@ if [ ! -r "$D/china-cm-exports-comtrade/deep_dive_hs6_monthly.csv" ]; then
 fi
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-export CW_SUPPLY_DB=$T/s.db
+export CHAINWATCH_SUPPLY_DB=$T/s.db
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 "$BIN" supply load comtrade "$D/china-cm-exports-comtrade/deep_dive_hs6_monthly.csv" \

@@ -6,7 +6,7 @@
 # prices) are marked real with their periods.
 source "$(dirname "$0")/../lib/cli.sh"
 command -v curl > /dev/null || { echo "SKIPPED: curl is absent"; exit 77; }
-export CW_SUPPLY_DB="$T/supply.db"
+export CHAINWATCH_SUPPLY_DB="$T/supply.db"
 
 # a read command on a missing database: exit 3, names it, creates nothing
 set +e
@@ -53,7 +53,7 @@ check_eq "status via the API: synthetic" \
     "$(get status | jq -r '[.assessments[] | select(.data) | .data.series_kind] | unique | join(",")')" synthetic
 
 if [ -r "$SHARED/china-cm-exports-comtrade/country_monthly_stats.csv" ]; then
-    export CW_SUPPLY_DB="$T/real.db"
+    export CHAINWATCH_SUPPLY_DB="$T/real.db"
     "$CW_BIN" supply load comtrade "$SHARED/china-cm-exports-comtrade/country_monthly_stats.csv" \
         --reporter CHN --flow X > /dev/null
     "$CW_BIN" supply load prices "$SHARED/ree-prices-china-daily/rare_earth_prices_cn_daily_orig.csv" > /dev/null

@@ -58,7 +58,7 @@ check_eq "re-running raises nothing new" "$(jq .raised "$T/r3")" 0
 check_eq "alert count unchanged" "$("$CW_BIN" alerts list --db "$T/node.db" --json | jq '.alerts | length')" "$before"
 
 # supply level changes become alerts
-export CW_SUPPLY_DB="$T/supply.db"
+export CHAINWATCH_SUPPLY_DB="$T/supply.db"
 "$CW_BIN" supply synth --out "$T/synth" --seed 3 --years 6 --first-year 2018 > /dev/null
 "$CW_BIN" supply load comtrade "$T/synth/comtrade.csv" > /dev/null
 "$CW_BIN" supply load prices "$T/synth/prices.csv" > /dev/null
