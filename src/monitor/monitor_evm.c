@@ -84,41 +84,14 @@ static void asset_info(const cw_evmstore *s, uint32_t id, char sym[49], int *dec
     }
 }
 
-/* base units scaled by decimals, exactly: "30", "0.0015" (trailing zeros dropped) */
+/* base units scaled by decimals, exactly: "30", "0.0015" (trailing zeros dropped); unknown
+ * decimals (255), or more than a 256-bit amount can have, read "N base units of" */
 static void scaled(char *out, size_t n, const cw_u256 *v, int decimals)
 {
     char dec[CW_U256_DEC_MAX];
-    size_t len = cw_u256_to_dec(dec, v);
-    if (decimals == 255 || decimals == 0) {
-        snprintf(out, n, "%s%s", dec, decimals == 255 ? " base units of" : "");
-        return;
-    }
-    size_t k = (size_t)decimals, o = 0;
-    char buf[CW_U256_DEC_MAX + 300];
-    if (len <= k) {
-        buf[o++] = '0';
-        buf[o++] = '.';
-        for (size_t z = len; z < k; z++)
-            buf[o++] = '0';
-        memcpy(buf + o, dec, len + 1);
-    } else {
-        memcpy(buf, dec, len - k);
-        buf[len - k] = '.';
-        memcpy(buf + len - k + 1, dec + len - k, k + 1);
-    }
-    char *dot = strchr(buf, '.');
-    if (dot) {
-        char *e = buf + strlen(buf) - 1;
-        while (e > dot && *e == '0')
-            *e-- = '\0';
-        if (e == dot)
-            *e = '\0';
-    }
-    size_t m = strlen(buf);
-    if (m >= n)
-        m = n - 1;
-    memcpy(out, buf, m);
-    out[m] = '\0';
+    cw_u256_to_dec(dec, v);
+    if (decimals == 255 || cw_dec_shift(out, n, dec, decimals) != 0)
+        snprintf(out, n, "%s base units of", dec);
 }
 
 /* ---- per-asset sums ---------------------------------------------------------------------- */
