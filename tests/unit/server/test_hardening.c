@@ -296,6 +296,7 @@ static void test_unauthenticated_flood(void)
     int64_t before = file_size(f.db) + file_size(wal);
     int n401 = 0, n429 = 0;
     char req[512];
+    int64_t m0 = (int64_t)time(NULL) / 60; /* the limit is per wall-clock minute */
     for (int i = 0; i < 2000; i++) {
         snprintf(req, sizeof req,
                  "GET /taxii2/?i=%d HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer cw_bad%d\r\n\r\n",
@@ -304,7 +305,13 @@ static void test_unauthenticated_flood(void)
         n401 += st == 401;
         n429 += st == 429;
     }
-    CHECK_EQ_INT(n401, 60); /* the default limit per address and minute */
+    int64_t m1 = (int64_t)time(NULL) / 60;
+    /* the default limit per address and minute: 60, or 120 when the loop straddled a minute
+     * (it did once in CI on a loaded machine: 2,000 ASan requests took over 20 s) */
+    if (m1 == m0)
+        CHECK_EQ_INT(n401, 60);
+    else
+        CHECK(n401 >= 60 && n401 <= 60 * (int)(m1 - m0 + 1));
     CHECK_EQ_INT(n401 + n429, 2000);
     /* Authenticated reads: audited, through the group commit. */
     int n200 = 0;
