@@ -17,23 +17,8 @@
 # The same trace from a store read with debug_traceBlockByNumber (callTracer) gives the same ends.
 # Skips (77) when anvil or solc (npm, scripts/web-build.sh) or node is not installed.
 . "$(dirname "$0")/../lib/cli.sh"
-SRC=${CW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-ANVIL="$SRC/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"
-if [ ! -x "$ANVIL" ] || [ ! -d "$SRC/node_modules/solc" ]; then
-    # the same installer as the other npm-using tests (npm ci from package-lock.json)
-    bash "$SRC/scripts/web-build.sh" >&2 || true
-fi
-if [ ! -x "$ANVIL" ] || [ ! -d "$SRC/node_modules/solc" ] || ! command -v node >/dev/null; then
-    echo "SKIPPED: anvil (npm @foundry-rs/anvil-linux-amd64), solc or node is not installed (scripts/web-build.sh's npm ci failed)"
-    exit 77
-fi
-PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-URL="http://127.0.0.1:$PORT"
-"$ANVIL" --host 127.0.0.1 --port "$PORT" --silent --chain-id 31337 > "$T/anvil.log" 2>&1 &
-APID=$!
+. "$(dirname "$0")/../lib/anvil.sh"
 trap 'kill $APID 2>/dev/null; rm -rf "$T"' EXIT
-rpc() { curl -s -X POST -H 'content-type: application/json' --data "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$1\",\"params\":$2}" "$URL"; }
-for _ in $(seq 1 100); do rpc eth_blockNumber '[]' | grep -q result && break; sleep 0.1; done
 
 check "the heist is scripted on the node" node "$SRC/tests/evm/anvil_heist.mjs" "$URL" "$T/state.json"
 st() { jq -r "$1" "$T/state.json"; }

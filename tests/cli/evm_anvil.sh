@@ -11,23 +11,8 @@
 # unreachable node and a timeout give clear errors, a non-zero exit and an unchanged store.
 # Skips (77) only when anvil cannot be installed.
 . "$(dirname "$0")/../lib/cli.sh"
-SRC=${CW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-ANVIL="$SRC/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"
-if [ ! -x "$ANVIL" ] || [ ! -d "$SRC/node_modules/solc" ]; then
-    # the same installer as the other npm-using tests (npm ci from package-lock.json)
-    bash "$SRC/scripts/web-build.sh" >&2 || true
-fi
-if [ ! -x "$ANVIL" ] || [ ! -d "$SRC/node_modules/solc" ] || ! command -v node >/dev/null; then
-    echo "SKIPPED: anvil or solc could not be installed (scripts/web-build.sh's npm ci failed, or no node)"
-    exit 77
-fi
-PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-URL="http://127.0.0.1:$PORT"
-"$ANVIL" --host 127.0.0.1 --port "$PORT" --silent --chain-id 31337 > "$T/anvil.log" 2>&1 &
-APID=$!
+. "$(dirname "$0")/../lib/anvil.sh"
 trap 'kill $APID 2>/dev/null; [ -n "${FPID:-}" ] && kill $FPID 2>/dev/null; rm -rf "$T"' EXIT
-rpc() { curl -s -X POST -H 'content-type: application/json' --data "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$1\",\"params\":$2}" "$URL"; }
-for _ in $(seq 1 100); do rpc eth_blockNumber '[]' | grep -q result && break; sleep 0.1; done
 S="$T/store"
 DRV="node $SRC/tests/evm/anvil_scenario.mjs"
 
