@@ -30,17 +30,7 @@ for seed in $(seq 1 "$SEEDS"); do
     "$BIN" gen evm --out "$d/ew" --txs "$TXS" --seed "$seed" --scenario "$d/evm.json" --quiet > /dev/null
     "$BIN" ingest evm --csv "$d/ew" --store "$d/es" --chain ethereum --quiet > /dev/null
     "$BIN" ingest btc --blocks "$d/bw/blocks" --store "$d/bs" --network regtest --quiet > /dev/null
-    /usr/bin/python3 - "$d/ew/truth/addresses.csv" "$d/bw/truth/addresses.csv" > "$d/labels.csv" <<'PY'
-import csv, sys
-cat = {"exchange": "exchange", "mixer_pool": "mixer", "bridge_router": "bridge", "bridge_vault": "bridge"}
-print("address,entity,category,asset")
-for r in csv.DictReader(open(sys.argv[1])):
-    if r["category"] in cat:
-        print(f'{r["address"]},{r["entity_name"] or r["category"]},{cat[r["category"]]},ETH')
-for r in csv.DictReader(open(sys.argv[2])):
-    if r["category"] in ("exchange", "exchange_deposit"):
-        print(f'{r["address"]},{r["entity_name"]},{r["category"]},XBT')
-PY
+    /usr/bin/python3 "$here/tests/diff/xchain_labels.py" "$d/ew/truth/addresses.csv" "$d/bw/truth/addresses.csv" > "$d/labels.csv"
     "$BIN" labels import csv "$d/labels.csv" --db "$d/labels.db" > /dev/null
     args=()
     for t in $(jq -r '.[0].drain_txs | .[]' "$d/ew/truth/heists.json"); do args+=(--from "$t"); done

@@ -35,17 +35,7 @@ PY
 check_eq "memos kept = bridge deposits + vault payouts" "$("$CW_BIN" check --store "$T/es" --json | jq '.checked.memos')" "$want"
 # labels a provider has: the EVM exchanges, mixer pools, bridge router and vault; the Bitcoin
 # exchanges' hot wallets and deposit addresses
-/usr/bin/python3 - "$T/ew/truth/addresses.csv" "$T/bw/truth/addresses.csv" > "$T/labels.csv" <<'PY'
-import csv, sys
-cat = {"exchange": "exchange", "mixer_pool": "mixer", "bridge_router": "bridge", "bridge_vault": "bridge"}
-print("address,entity,category,asset")
-for r in csv.DictReader(open(sys.argv[1])):
-    if r["category"] in cat:
-        print(f'{r["address"]},{r["entity_name"] or r["category"]},{cat[r["category"]]},ETH')
-for r in csv.DictReader(open(sys.argv[2])):
-    if r["category"] in ("exchange", "exchange_deposit"):
-        print(f'{r["address"]},{r["entity_name"]},{r["category"]},XBT')
-PY
+/usr/bin/python3 "$SRC/tests/diff/xchain_labels.py" "$T/ew/truth/addresses.csv" "$T/bw/truth/addresses.csv" > "$T/labels.csv"
 "$CW_BIN" labels import csv "$T/labels.csv" --db "$T/labels.db" > /dev/null
 from=()
 for t in $(jq -r '.[0].drain_txs // .[0].drain_transactions | .[]' "$T/ew/truth/heists.json"); do from+=(--from "$t"); done
