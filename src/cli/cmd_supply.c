@@ -208,8 +208,19 @@ static int do_load(const opts *o)
                    o->pos[1], rep.rows_read, rep.rows_loaded, rep.rows_skipped, rep.rows_rejected,
                    rep.committed ? "; committed" : "");
     }
-    if (rc)
+    if (rc) {
         exit_code = fail(rc);
+        /* the engine names the load option it needed; this is its flag */
+        static const struct {
+            const char *option, *flag;
+        } flags[] = {{"reporter", "--reporter ISO3"},
+                     {"flow", "--flow X|M"},
+                     {"series", "--series NAME"},
+                     {"unit", "--unit U"}};
+        for (size_t i = 0; rep.need_option && i < sizeof flags / sizeof flags[0]; i++)
+            if (!strcmp(rep.need_option, flags[i].option))
+                fprintf(stderr, "chainwatch supply load: give %s\n", flags[i].flag);
+    }
     cw_supply_load_report_deinit(&rep);
     cw_supply_close(s);
     return exit_code;

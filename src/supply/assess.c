@@ -441,6 +441,11 @@ int cw_supply__changes_of(const cw_supply_timeline *t, const cw_supply_rules *r,
 {
     int prev = -1;
     int rc = 0;
+    bool inv_mask[256] = {false};
+    if (r->n > 256)
+        return cw_error_set(CW_EINVAL, "at most 256 rules");
+    for (size_t k = 0; k < r->n; k++)
+        inv_mask[k] = cw_supply__rule_invariant(r, k);
     for (size_t i = 0; i < t->n; i++) {
         int m = t->m0 + (int)i;
         if ((from >= 0 && m < from) || (to >= 0 && m > to))
@@ -468,6 +473,12 @@ int cw_supply__changes_of(const cw_supply_timeline *t, const cw_supply_rules *r,
         snprintf(c->period, sizeof c->period, "%s", t->labels[i]);
         c->old_level = prev;
         c->new_level = lv;
+        int li = cw_supply__level_masked(t, r, i, with_events, inv_mask);
+        if (li < 0) {
+            json_decref(d);
+            return li;
+        }
+        c->invariant = lv > 0 && li == lv;
         c->reason = reason_text(d);
         json_decref(d);
         prev = lv;
@@ -485,7 +496,8 @@ int cw_supply_level_changes(cw_supply *s, const cw_supply_rules *r, const char *
     *n_out = 0;
     int mf = from ? cw_supply__month_parse(from) : -1, mt = to ? cw_supply__month_parse(to) : -1;
     if ((from && mf < 0) || (to && mt < 0))
-        return cw_error_set(CW_EINVAL, "bad --from/--to month (YYYY-MM)");
+        return cw_error_set(CW_EINVAL, "bad %s month '%s' (YYYY-MM)", from && mf < 0 ? "from" : "to",
+                            from && mf < 0 ? from : to);
     const char *com_list[64];
     size_t n_com = 0;
     if (commodity) {

@@ -634,7 +634,9 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
     if ((o->from && from < 0) || (o->to && to < 0)) {
         json_decref(by_com);
         json_decref(by_type);
-        rc = cw_error_set(CW_EINVAL, "bad --from/--to month (YYYY-MM)");
+        rc = cw_error_set(CW_EINVAL, "bad %s month '%s' (YYYY-MM)",
+                          o->from && from < 0 ? "from" : "to",
+                          o->from && from < 0 ? o->from : o->to);
         goto out;
     }
     int efrom = -1, eto = -1;
