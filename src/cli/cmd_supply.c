@@ -510,6 +510,22 @@ static int do_status(const opts *o)
             printf("%-12s %-4s %-8s %-9s %-9s %-9s %s\n", jstr(d, "commodity"), jstr(d, "partner"),
                    jstr(d, "period"), json_string_value(lv), jstr(d, "level_data_only_name"),
                    jstr(json_object_get(d, "data"), "series_kind"), pos ? fired : "-");
+            json_t *sp = json_object_get(json_object_get(d, "coverage"), "spans");
+            const char *tr = json_string_value(json_object_get(sp, "own_imports"));
+            const char *tk = "own imports";
+            if (!tr) {
+                tr = json_string_value(json_object_get(sp, "mirror"));
+                tk = "mirror";
+            }
+            if (!tr) {
+                tr = json_string_value(json_object_get(sp, "group"));
+                tk = "mirror, product group";
+            }
+            printf("    months: trade %s%s%s%s; price %s (no data outside them)\n",
+                   tr ? tr : "none", tr ? " (" : "", tr ? tk : "", tr ? ")" : "",
+                   json_string_value(json_object_get(sp, "price"))
+                       ? json_string_value(json_object_get(sp, "price"))
+                       : "none");
             for (size_t q = 0; q < json_array_size(miss); q++) {
                 json_t *m = json_array_get(miss, q);
                 if (strstr(jstr(m, "data"), "own monthly imports"))
@@ -599,6 +615,13 @@ static void print_backtest(json_t *res)
                json_string_value(json_object_get(e, "partner")),
                json_string_value(json_object_get(e, "result")), leadbuf,
                json_string_value(json_object_get(e, "note")));
+        json_t *md = json_object_get(e, "missing_data"), *g;
+        for (size_t k = 0; k < json_array_size(md) && (g = json_array_get(md, k)); k++)
+            printf("    missing: %s %s%s%s %s..%s (loaded: %s)\n      published: %s\n",
+                   jstr(g, "commodity"), jstr(g, "data"),
+                   json_object_get(g, "partner") ? " for " : "", jstr(g, "partner"),
+                   jstr(g, "window_from"), jstr(g, "window_to"), jstr(g, "loaded"),
+                   jstr(g, "where"));
     }
     const char *k;
     json_t *v;

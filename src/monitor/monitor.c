@@ -803,12 +803,11 @@ static int rule_supply(ctx *c, const char *db)
             snprintf(title, sizeof title, "%s for %s: supply risk %s -> %s (%s)", ch[i].commodity,
                      ch[i].partner, cw_supply_level_name(ch[i].old_level),
                      cw_supply_level_name(ch[i].new_level), ch[i].period);
-        json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:o}", "commodity",
-                               ch[i].commodity, "partner", keyp, "period", ch[i].period, "from",
-                               cw_supply_level_name(ch[i].old_level), "to",
-                               cw_supply_level_name(ch[i].new_level), "reason",
-                               ch[i].reason ? ch[i].reason : "", "partner_invariant",
-                               ch[i].invariant, "partners", per);
+        json_t *ev = json_pack(
+            "{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:o}", "commodity", ch[i].commodity, "partner",
+            keyp, "period", ch[i].period, "from", cw_supply_level_name(ch[i].old_level), "to",
+            cw_supply_level_name(ch[i].new_level), "reason", ch[i].reason ? ch[i].reason : "",
+            "partner_invariant", ch[i].invariant, "partners", per);
         cw_alert_severity sev = ch[i].new_level >= CW_SUPPLY_SEVERE  ? CW_SEV_CRITICAL
                                 : ch[i].new_level >= CW_SUPPLY_ALERT ? CW_SEV_HIGH
                                                                      : CW_SEV_MEDIUM;

@@ -121,8 +121,8 @@ static int dup_check(lctx *x, const char *key, double value, const char *what)
 }
 
 int cw_supply__fixed_reporter_flow(cw_supply *s, const cw_supply_load_opts *o,
-                                   cw_supply_load_report *rep, const char *path,
-                                   const char *layout, char rep_iso[4], char flow[2])
+                                   cw_supply_load_report *rep, const char *path, const char *layout,
+                                   char rep_iso[4], char flow[2])
 {
     if (!o || !o->reporter || !o->flow) {
         rep->need_option = !o || !o->reporter ? "reporter" : "flow";
@@ -136,8 +136,8 @@ int cw_supply__fixed_reporter_flow(cw_supply *s, const cw_supply_load_opts *o,
     }
     if (cw_supply_country_resolve(s, o->reporter, rep_iso)) {
         rep->need_option = "reporter";
-        return cw_error_set(CW_EINVAL, "%s: the reporter given, '%s', is not a known country",
-                            path, o->reporter);
+        return cw_error_set(CW_EINVAL, "%s: the reporter given, '%s', is not a known country", path,
+                            o->reporter);
     }
     if (strcmp(o->flow, "X") != 0 && strcmp(o->flow, "M") != 0) {
         rep->need_option = "flow";
