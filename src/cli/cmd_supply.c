@@ -248,6 +248,8 @@ static const char *ind_unit(const char *k, json_t *data)
         return "sd of the previous 36 monthly log returns";
     if (!strcmp(k, "price_regime"))
         return "sd of the previous 36 months' log price";
+    if (!strcmp(k, "price_pctile"))
+        return "percentile rank 0-1 among all earlier months";
     if (strstr(k, "_z"))
         return "robust z";
     if (strstr(k, "cusum") || strstr(k, "ewma"))

@@ -221,7 +221,7 @@ static bool ind_invariant(int ind)
     return ind == TL_PRICE || ind == TL_PRICE_Z || ind == TL_PRICE_EWMA_ABS ||
            ind == TL_PRICE_CUSUM_UP || ind == TL_PRICE_CUSUM_DOWN || ind == TL_PRICE_CP ||
            ind == TL_PRICE_CP_UP || ind == TL_PRICE_JUMP || ind == TL_PRICE_REGIME ||
-           ind == TL_PROD_HHI || ind == TL_PROD_TOP || ind == TL_WGI_HHI;
+           ind == TL_PRICE_PCTILE || ind == TL_PROD_HHI || ind == TL_PROD_TOP || ind == TL_WGI_HHI;
 }
 
 bool cw_supply__rule_invariant(const cw_supply_rules *r, size_t k)
@@ -887,7 +887,8 @@ int cw_supply_series(cw_supply *s, const cw_supply_rules *r, const char *commodi
             bool on_price = ru->ind == TL_PRICE_Z || ru->ind == TL_PRICE_CUSUM_UP ||
                             ru->ind == TL_PRICE_CP_UP || ru->ind == TL_PRICE_CP ||
                             ru->ind == TL_PRICE_CUSUM_DOWN || ru->ind == TL_PRICE_EWMA_ABS ||
-                            ru->ind == TL_PRICE_JUMP || ru->ind == TL_PRICE_REGIME;
+                            ru->ind == TL_PRICE_JUMP || ru->ind == TL_PRICE_REGIME ||
+                            ru->ind == TL_PRICE_PCTILE;
             double at = on_price ? t->v[TL_PRICE][i] : t->v[TL_TRADE_VALUE][i];
             json_t *o = json_pack("{s:s, s:s, s:s, s:f, s:s, s:s}", "period", t->labels[i], "rule",
                                   ru->id, "indicator", ru->indicator, "indicator_value", v,
