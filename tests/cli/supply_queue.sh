@@ -7,10 +7,11 @@
 source "$(dirname "$0")/../lib/cli.sh"
 export CHAINWATCH_SUPPLY_DB="$T/supply.db"
 
-# 48 months of a noisy cobalt price (USD/lb), then +45 % in the last month
-awk 'BEGIN { print "series,date,value,unit"; srand(7); p = 15;
+# 48 months of a noisy, slowly falling cobalt price (USD/lb: no earlier month at the top of its
+# history), then +45 % in the last month
+awk 'BEGIN { print "series,date,value,unit"; srand(7);
     for (i = 0; i < 49; i++) { y = 2021 + int(i / 12); m = i % 12 + 1;
-        p = i < 48 ? p * exp(0.04 * (rand() - 0.5)) : p * 1.45;
+        p = i < 48 ? 15 * exp(-0.01 * i + 0.04 * (rand() - 0.5)) : p * 1.45;
         printf "cobalt_dmp_m,%04d-%02d,%.4f,USD/lb\n", y, m, p } }' > "$T/prices.csv"
 # China's natural graphite exports to Japan: about 4 M USD a month, then 7,000 USD
 awk 'BEGIN { print "period_dt,partner_name,hs6,val,qty,uv"; srand(11);
