@@ -5,6 +5,9 @@
  *  - the price-jump threshold of the default rule table (2.07) is the 95th percentile of
  *    price_jump on the World Bank nickel price before 2009 (563 months, 1962-01..2008-12: every
  *    month with 24 prior returns), set without any event;
+ *  - the standing-tightness threshold (s_price_tight, 0.995) is the 90th percentile of
+ *    price_pctile on the same nickel price (552 months, 1963-01..2008-12), set without KOMIR's
+ *    bands or any event;
  *  - KOMIR's supply-stability index (< 20) agrees with the price regime (price_regime >= 1,
  *    like for like) with Cohen's kappa >= 0.4 (0.521 measured), far more than with the
  *    caution level;
