@@ -98,6 +98,10 @@ typedef struct cw_supply_load_report {
     size_t n_issues;
     cw_supply_issue *issues;
     bool committed;
+    /* When the file needs a load option that was not given or was not valid: its field name in
+     * cw_supply_load_opts ("reporter", "flow", "series", "unit"; a static string), else NULL.
+     * The error message names the option the same way; a front end maps it to its own flag. */
+    const char *need_option;
 } cw_supply_load_report;
 
 /* Loads one file in one transaction. Rows that are not data (world totals, withheld values,
@@ -267,6 +271,10 @@ typedef struct cw_supply_level_change {
     char period[8]; /* YYYY-MM */
     int old_level, new_level;
     char *reason; /* "rule_id indicator=value op threshold; ..." */
+    /* The new level is reached by partner-invariant rules alone (price, production,
+     * governance: the same for every partner), so the same change of every partner is one
+     * signal: an alert queue raises it once, naming the partners. */
+    bool invariant;
 } cw_supply_level_change;
 
 /* Level changes of every commodity x partner (filters may be NULL) over months [from, to]

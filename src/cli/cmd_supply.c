@@ -208,8 +208,19 @@ static int do_load(const opts *o)
                    o->pos[1], rep.rows_read, rep.rows_loaded, rep.rows_skipped, rep.rows_rejected,
                    rep.committed ? "; committed" : "");
     }
-    if (rc)
+    if (rc) {
         exit_code = fail(rc);
+        /* the engine names the load option it needed; this is its flag */
+        static const struct {
+            const char *option, *flag;
+        } flags[] = {{"reporter", "--reporter ISO3"},
+                     {"flow", "--flow X|M"},
+                     {"series", "--series NAME"},
+                     {"unit", "--unit U"}};
+        for (size_t i = 0; rep.need_option && i < sizeof flags / sizeof flags[0]; i++)
+            if (!strcmp(rep.need_option, flags[i].option))
+                fprintf(stderr, "chainwatch supply load: give %s\n", flags[i].flag);
+    }
     cw_supply_load_report_deinit(&rep);
     cw_supply_close(s);
     return exit_code;
@@ -237,6 +248,8 @@ static const char *ind_unit(const char *k, json_t *data)
         return "sd of the previous 36 monthly log returns";
     if (!strcmp(k, "price_regime"))
         return "sd of the previous 36 months' log price";
+    if (!strcmp(k, "price_pctile"))
+        return "percentile rank 0-1 among all earlier months";
     if (strstr(k, "_z"))
         return "robust z";
     if (strstr(k, "cusum") || strstr(k, "ewma"))
@@ -499,6 +512,22 @@ static int do_status(const opts *o)
             printf("%-12s %-4s %-8s %-9s %-9s %-9s %s\n", jstr(d, "commodity"), jstr(d, "partner"),
                    jstr(d, "period"), json_string_value(lv), jstr(d, "level_data_only_name"),
                    jstr(json_object_get(d, "data"), "series_kind"), pos ? fired : "-");
+            json_t *sp = json_object_get(json_object_get(d, "coverage"), "spans");
+            const char *tr = json_string_value(json_object_get(sp, "own_imports"));
+            const char *tk = "own imports";
+            if (!tr) {
+                tr = json_string_value(json_object_get(sp, "mirror"));
+                tk = "mirror";
+            }
+            if (!tr) {
+                tr = json_string_value(json_object_get(sp, "group"));
+                tk = "mirror, product group";
+            }
+            printf("    months: trade %s%s%s%s; price %s (no data outside them)\n",
+                   tr ? tr : "none", tr ? " (" : "", tr ? tk : "", tr ? ")" : "",
+                   json_string_value(json_object_get(sp, "price"))
+                       ? json_string_value(json_object_get(sp, "price"))
+                       : "none");
             for (size_t q = 0; q < json_array_size(miss); q++) {
                 json_t *m = json_array_get(miss, q);
                 if (strstr(jstr(m, "data"), "own monthly imports"))
@@ -588,6 +617,13 @@ static void print_backtest(json_t *res)
                json_string_value(json_object_get(e, "partner")),
                json_string_value(json_object_get(e, "result")), leadbuf,
                json_string_value(json_object_get(e, "note")));
+        json_t *md = json_object_get(e, "missing_data"), *g;
+        for (size_t k = 0; k < json_array_size(md) && (g = json_array_get(md, k)); k++)
+            printf("    missing: %s %s%s%s %s..%s (loaded: %s)\n      published: %s\n",
+                   jstr(g, "commodity"), jstr(g, "data"),
+                   json_object_get(g, "partner") ? " for " : "", jstr(g, "partner"),
+                   jstr(g, "window_from"), jstr(g, "window_to"), jstr(g, "loaded"),
+                   jstr(g, "where"));
     }
     const char *k;
     json_t *v;

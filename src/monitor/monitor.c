@@ -742,7 +742,12 @@ static int rule_supply(ctx *c, const char *db)
         rc = cw_supply_level_changes(s, r, NULL, NULL, NULL, NULL, true, &ch, &n);
     /* A warning in force, not history: per (commodity, partner) only the latest change is
      * raised, and only when it raised the level to caution or above (a level history back to
-     * the 1960s would otherwise flood the queue). */
+     * the 1960s would otherwise flood the queue). A change reached by partner-invariant rules
+     * alone (one world price, production) is the same signal for every partner: the partners
+     * whose latest change it is share one alert that names them. */
+    bool *live = n ? cw_calloc(n, sizeof *live) : NULL;
+    if (!rc && n && !live)
+        rc = cw_error_set(CW_ENOMEM, "out of memory");
     for (size_t i = 0; !rc && i < n; i++) {
         if (ch[i].new_level <= ch[i].old_level || ch[i].new_level < CW_SUPPLY_CAUTION)
             continue;
@@ -750,25 +755,66 @@ static int rule_supply(ctx *c, const char *db)
         for (size_t j = 0; j < n && !later; j++)
             later = j != i && !strcmp(ch[j].commodity, ch[i].commodity) &&
                     !strcmp(ch[j].partner, ch[i].partner) && strcmp(ch[j].period, ch[i].period) > 0;
-        if (later)
+        live[i] = !later;
+    }
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (!live[i])
             continue;
+        /* the partners sharing this partner-invariant signal (i is the first of them) */
+        bool first = true;
+        char partners[64] = "", keyp[64] = "";
+        json_t *per = json_array();
+        bool same_old = true;
+        for (size_t j = 0; j < n; j++) {
+            bool member = j == i || (ch[i].invariant && live[j] && ch[j].invariant &&
+                                     !strcmp(ch[j].commodity, ch[i].commodity) &&
+                                     !strcmp(ch[j].period, ch[i].period) &&
+                                     ch[j].new_level == ch[i].new_level);
+            if (!member)
+                continue;
+            if (j < i) {
+                first = false;
+                break;
+            }
+            size_t l = strlen(partners), lk = strlen(keyp);
+            snprintf(partners + l, sizeof partners - l, "%s%s", l ? ", " : "", ch[j].partner);
+            snprintf(keyp + lk, sizeof keyp - lk, "%s%s", lk ? "+" : "", ch[j].partner);
+            same_old = same_old && ch[j].old_level == ch[i].old_level;
+            json_array_append_new(per, json_pack("{s:s, s:s, s:s}", "partner", ch[j].partner,
+                                                 "from", cw_supply_level_name(ch[j].old_level),
+                                                 "reason", ch[j].reason ? ch[j].reason : ""));
+        }
+        if (!first) {
+            json_decref(per);
+            continue;
+        }
+        size_t n_par = json_array_size(per);
         char key[200], title[400];
-        snprintf(key, sizeof key, "supply-level:%s:%s:%s:%d", ch[i].commodity, ch[i].partner,
-                 ch[i].period, ch[i].new_level);
-        snprintf(title, sizeof title, "%s for %s: supply risk %s -> %s (%s)", ch[i].commodity,
-                 ch[i].partner, cw_supply_level_name(ch[i].old_level),
-                 cw_supply_level_name(ch[i].new_level), ch[i].period);
-        json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "commodity", ch[i].commodity,
-                               "partner", ch[i].partner, "period", ch[i].period, "from",
-                               cw_supply_level_name(ch[i].old_level), "to",
-                               cw_supply_level_name(ch[i].new_level), "reason",
-                               ch[i].reason ? ch[i].reason : "");
+        snprintf(key, sizeof key, "supply-level:%s:%s:%s:%d", ch[i].commodity, keyp, ch[i].period,
+                 ch[i].new_level);
+        if (n_par > 1)
+            snprintf(title, sizeof title,
+                     "%s for %s: supply risk %s%s%s (%s; one partner-invariant signal, the same "
+                     "for each)",
+                     ch[i].commodity, partners,
+                     same_old ? cw_supply_level_name(ch[i].old_level) : "", same_old ? " -> " : "",
+                     cw_supply_level_name(ch[i].new_level), ch[i].period);
+        else
+            snprintf(title, sizeof title, "%s for %s: supply risk %s -> %s (%s)", ch[i].commodity,
+                     ch[i].partner, cw_supply_level_name(ch[i].old_level),
+                     cw_supply_level_name(ch[i].new_level), ch[i].period);
+        json_t *ev = json_pack(
+            "{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:o}", "commodity", ch[i].commodity, "partner",
+            keyp, "period", ch[i].period, "from", cw_supply_level_name(ch[i].old_level), "to",
+            cw_supply_level_name(ch[i].new_level), "reason", ch[i].reason ? ch[i].reason : "",
+            "partner_invariant", ch[i].invariant, "partners", per);
         cw_alert_severity sev = ch[i].new_level >= CW_SUPPLY_SEVERE  ? CW_SEV_CRITICAL
                                 : ch[i].new_level >= CW_SUPPLY_ALERT ? CW_SEV_HIGH
                                                                      : CW_SEV_MEDIUM;
         rc = cw_monitor__raise(c, CW_ALERT_SRC_SUPPLY, "supply-level-change", sev, CW_TLP_GREEN,
                                NULL, title, ch[i].reason, ev, key);
     }
+    cw_free(live);
     cw_supply_level_changes_free(ch, n);
     cw_supply_rules_free(r);
     cw_supply_close(s);

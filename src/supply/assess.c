@@ -221,7 +221,7 @@ static bool ind_invariant(int ind)
     return ind == TL_PRICE || ind == TL_PRICE_Z || ind == TL_PRICE_EWMA_ABS ||
            ind == TL_PRICE_CUSUM_UP || ind == TL_PRICE_CUSUM_DOWN || ind == TL_PRICE_CP ||
            ind == TL_PRICE_CP_UP || ind == TL_PRICE_JUMP || ind == TL_PRICE_REGIME ||
-           ind == TL_PROD_HHI || ind == TL_PROD_TOP || ind == TL_WGI_HHI;
+           ind == TL_PRICE_PCTILE || ind == TL_PROD_HHI || ind == TL_PROD_TOP || ind == TL_WGI_HHI;
 }
 
 bool cw_supply__rule_invariant(const cw_supply_rules *r, size_t k)
@@ -441,6 +441,11 @@ int cw_supply__changes_of(const cw_supply_timeline *t, const cw_supply_rules *r,
 {
     int prev = -1;
     int rc = 0;
+    bool inv_mask[256] = {false};
+    if (r->n > 256)
+        return cw_error_set(CW_EINVAL, "at most 256 rules");
+    for (size_t k = 0; k < r->n; k++)
+        inv_mask[k] = cw_supply__rule_invariant(r, k);
     for (size_t i = 0; i < t->n; i++) {
         int m = t->m0 + (int)i;
         if ((from >= 0 && m < from) || (to >= 0 && m > to))
@@ -468,6 +473,12 @@ int cw_supply__changes_of(const cw_supply_timeline *t, const cw_supply_rules *r,
         snprintf(c->period, sizeof c->period, "%s", t->labels[i]);
         c->old_level = prev;
         c->new_level = lv;
+        int li = cw_supply__level_masked(t, r, i, with_events, inv_mask);
+        if (li < 0) {
+            json_decref(d);
+            return li;
+        }
+        c->invariant = lv > 0 && li == lv;
         c->reason = reason_text(d);
         json_decref(d);
         prev = lv;
@@ -485,7 +496,8 @@ int cw_supply_level_changes(cw_supply *s, const cw_supply_rules *r, const char *
     *n_out = 0;
     int mf = from ? cw_supply__month_parse(from) : -1, mt = to ? cw_supply__month_parse(to) : -1;
     if ((from && mf < 0) || (to && mt < 0))
-        return cw_error_set(CW_EINVAL, "bad --from/--to month (YYYY-MM)");
+        return cw_error_set(CW_EINVAL, "bad %s month '%s' (YYYY-MM)",
+                            from && mf < 0 ? "from" : "to", from && mf < 0 ? from : to);
     const char *com_list[64];
     size_t n_com = 0;
     if (commodity) {
@@ -581,8 +593,9 @@ static long count_sql(cw_supply *s, const char *sql, const char *a, const char *
     return n;
 }
 
-/* Where a missing price series is published, per commodity. */
-static const char *price_where(const char *c)
+/* Where a missing price series is published, per commodity (also for history before the
+ * series loaded here). */
+const char *cw_supply__where_price(const char *c)
 {
     if (!strcmp(c, "graphite"))
         return "no free monthly series: Fastmarkets or Benchmark Mineral Intelligence (flake, "
@@ -596,15 +609,61 @@ static const char *price_where(const char *c)
         return "Argus or Fastmarkets (commercial); KOMIS komis.or.kr minor-metal prices; annual "
                "in USGS MCS (us_salient_mcs2026.csv)";
     if (!strcmp(c, "manganese"))
-        return "KOMIS komis.or.kr (Mn 75% FOB China: komis_prices_*.csv); CRU or Fastmarkets ore "
-               "44% CIF China (commercial)";
+        return "KOMIS komis.or.kr (Mn 75% FOB China; the pull in komis-minor-metal-prices starts "
+               "2024-01); CRU or Fastmarkets ore 44% CIF China (commercial); KOMIR's quarterly "
+               "manganese prices (komir_eprice_manganese.csv) are model output, not observed";
     if (!strcmp(c, "li_ion"))
         return "no monthly cell price: BloombergNEF battery price survey (annual); the trade "
                "unit value of HS 850760 from UN Comtrade stands in";
     if (!strcmp(c, "rare_earths"))
-        return "KOMIS komis.or.kr (Nd, Dy, Tb oxide, FOB China); SMM or Asian Metal (China "
-               "domestic)";
+        return "KOMIS komis.or.kr holds Nd oxide FOB China from 2010-07 and Dy oxide from 2013-03 "
+               "(the pull in komis-minor-metal-prices starts 2024-01: PROVENANCE); SMM or Asian "
+               "Metal (China domestic, commercial)";
+    if (!strcmp(c, "lithium"))
+        return "Asian Metal or Fastmarkets lithium carbonate (commercial; the free series here, "
+               "dailymetalprice and the Investing.com China spot, both start 2017-05); "
+               "annual unit values in USGS DS140 (ds140-lithium.csv)";
+    if (!strcmp(c, "cobalt"))
+        return "LME or Fastmarkets cobalt (commercial; dailymetalprice here starts 2017-01); "
+               "KOMIR's cobalt market-risk index (2011-) is an index, not a price";
     return "World Bank Pink Sheet, dailymetalprice.com, or a KOMIS komis.or.kr series";
+}
+
+/* Where a missing monthly trade series for commodity c and partner p is published. */
+void cw_supply__where_trade(const cw_supply *s, const char *c, const char *p, char *out, size_t cap)
+{
+    char hs[256] = "";
+    size_t l = 0;
+    for (size_t i = 0; i < s->n_lines; i++)
+        if (!strcmp(s->lines[i].commodity, c) && s->lines[i].include && l + 8 < sizeof hs)
+            l += (size_t)snprintf(hs + l, sizeof hs - l, "%s%06d", l ? ", " : "", s->lines[i].hs6);
+    const char *nat = !strcmp(p, "USA")   ? "USITC DataWeb (dataweb.usitc.gov)"
+                      : !strcmp(p, "KOR") ? "KITA / K-stat (stat.kita.net)"
+                      : !strcmp(p, "JPN") ? "Japan Customs trade statistics (www.customs.go.jp)"
+                                          : "the partner's customs statistics";
+    snprintf(out, cap,
+             "UN Comtrade comtradeplus.un.org, HS %s: %s's imports (reporter %s, flow M) or the "
+             "producers' exports to it (reporter CHN, flow X; china-cm-exports-comtrade covers "
+             "2017-01..2024-12 only); %s",
+             l ? hs : "(no included line)", p, p, nat);
+}
+
+/* "first..last" of the single row (MIN, MAX) the query returns, or JSON null. */
+static json_t *span_sql(cw_supply *s, const char *sql, const char *a)
+{
+    sqlite3_stmt *st;
+    json_t *r = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return json_null();
+    sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        char b[32];
+        snprintf(b, sizeof b, "%.7s..%.7s", (const char *)sqlite3_column_text(st, 0),
+                 (const char *)sqlite3_column_text(st, 1));
+        r = json_string(b);
+    }
+    sqlite3_finalize(st);
+    return r ? r : json_null();
 }
 
 int cw_supply_coverage(cw_supply *s, const char *commodity, const char *partner, json_t **out)
@@ -677,6 +736,34 @@ int cw_supply_coverage(cw_supply *s, const char *commodity, const char *partner,
                   (json_int_t)price, "production_rows", (json_int_t)prod, "usgs_import_source_rows",
                   (json_int_t)usgs, "komir_import_rows", (json_int_t)komir, "reported_nir_rows",
                   (json_int_t)nir);
+    /* the months each kind covers: what is missing before and after is history a backtest
+     * cannot score (the backtest names it per event) */
+    json_t *spans = json_object();
+    {
+        char sq[1200];
+        snprintf(sq, sizeof sq,
+                 "SELECT MIN(period), MAX(period) FROM trade WHERE reporter=?1 AND flow='M' AND "
+                 "hs6 IN (%s)",
+                 ll ? list : "''");
+        json_object_set_new(spans, "own_imports", span_sql(s, sq, p));
+        snprintf(sq, sizeof sq,
+                 "SELECT MIN(period), MAX(period) FROM trade WHERE partner=?1 AND flow='X' AND "
+                 "hs6 IN (%s)",
+                 ll ? list : "''");
+        json_object_set_new(spans, "mirror", span_sql(s, sq, p));
+        json_object_set_new(spans, "group",
+                            grp ? span_sql(s,
+                                           "SELECT MIN(period), MAX(period) FROM trade_group "
+                                           "WHERE partner=?1 AND grp='rare_earths'",
+                                           p)
+                                : json_null());
+        json_object_set_new(spans, "price",
+                            span_sql(s,
+                                     "SELECT MIN(substr(date,1,7)), MAX(substr(date,1,7)) FROM "
+                                     "prices WHERE series IN (SELECT series FROM "
+                                     "price_series_map WHERE commodity=?1)",
+                                     c));
+    }
     json_t *miss = json_array();
     if (!own) {
         const char *nat = !strcmp(p, "USA")   ? "USITC DataWeb (dataweb.usitc.gov)"
@@ -706,7 +793,7 @@ int cw_supply_coverage(cw_supply *s, const char *commodity, const char *partner,
                             "hs_lines", in));
     if (!price)
         json_array_append_new(miss, json_pack("{s:s, s:s}", "data", "a monthly price series",
-                                              "where", price_where(c)));
+                                              "where", cw_supply__where_price(c)));
     if (!prod)
         json_array_append_new(
             miss, json_pack("{s:s, s:s}", "data", "world production by country", "where",
@@ -726,8 +813,8 @@ int cw_supply_coverage(cw_supply *s, const char *commodity, const char *partner,
                                             "products in KITA / K-stat)"
                                           : "Japan Customs (www.customs.go.jp) or UN "
                                             "Comtrade reporter 392"));
-    *out = json_pack("{s:s, s:s, s:o, s:o, s:b}", "commodity", c, "partner", p, "have", have,
-                     "missing", miss, "any_series", own || mirror || grp || price);
+    *out = json_pack("{s:s, s:s, s:o, s:o, s:o, s:b}", "commodity", c, "partner", p, "have", have,
+                     "spans", spans, "missing", miss, "any_series", own || mirror || grp || price);
     return *out ? 0 : cw_error_set(CW_ENOMEM, "out of memory");
 }
 
@@ -800,7 +887,8 @@ int cw_supply_series(cw_supply *s, const cw_supply_rules *r, const char *commodi
             bool on_price = ru->ind == TL_PRICE_Z || ru->ind == TL_PRICE_CUSUM_UP ||
                             ru->ind == TL_PRICE_CP_UP || ru->ind == TL_PRICE_CP ||
                             ru->ind == TL_PRICE_CUSUM_DOWN || ru->ind == TL_PRICE_EWMA_ABS ||
-                            ru->ind == TL_PRICE_JUMP || ru->ind == TL_PRICE_REGIME;
+                            ru->ind == TL_PRICE_JUMP || ru->ind == TL_PRICE_REGIME ||
+                            ru->ind == TL_PRICE_PCTILE;
             double at = on_price ? t->v[TL_PRICE][i] : t->v[TL_TRADE_VALUE][i];
             json_t *o = json_pack("{s:s, s:s, s:s, s:f, s:s, s:s}", "period", t->labels[i], "rule",
                                   ru->id, "indicator", ru->indicator, "indicator_value", v,

@@ -408,6 +408,108 @@ static json_t *precursor_view(const grid *g, size_t n_com, const bev *ev, size_t
         isfinite(comb_p) ? json_real(comb_p) : json_null(), "events", jpre);
 }
 
+/* The first month index (grid) in [lo, hi] where has[] is set, or -1. */
+static int first_has(const grid *g, const bool *has, int lo, int hi)
+{
+    for (int mi = lo < 0 ? 0 : lo; mi <= hi && mi < g->N; mi++)
+        if (has[mi])
+            return mi;
+    return -1;
+}
+
+/* What an event without data lacks (issue 16): per commodity, the monthly price and, per
+ * affected partner, the monthly trade series that would cover its window, what is loaded
+ * instead (series, span, the first month its detectors are evaluable) and where the missing
+ * data is published. Appends one object per gap to miss; writes a one-line summary to note. */
+static void gap_report(cw_supply *s, const grid *g, cw_supply_timeline *const *tl, size_t n_com,
+                       const bev *v, int W, json_t *miss, char *note, size_t cap)
+{
+    char wa[8], wb[8];
+    cw_supply__month_format(wa, v->E - W);
+    cw_supply__month_format(wb, v->E);
+    size_t nl = (size_t)snprintf(note, cap, "no series covers %s..%s:", wa, wb);
+    for (size_t c = 0; c < n_com; c++) {
+        if (!v->cmask[c])
+            continue;
+        const char *com = s->commodities[c];
+        /* price (partner-invariant): any timeline of the commodity carries it */
+        const cw_supply_timeline *tp = NULL;
+        for (int p = 0; p < NP && !tp; p++)
+            if (tl[c * NP + (size_t)p] && tl[c * NP + (size_t)p]->price_first >= 0)
+                tp = tl[c * NP + (size_t)p];
+        char have[256] = "none loaded";
+        if (tp) {
+            char a[8], b[8], e[8] = "never";
+            cw_supply__month_format(a, tp->price_first);
+            cw_supply__month_format(b, tp->price_last);
+            int fe = first_has(g, &g->inv_has[IDX2(c, 0)], 0, g->N - 1);
+            if (fe >= 0)
+                cw_supply__month_format(e, g->M0 + fe);
+            snprintf(have, sizeof have, "%s (%s) %s..%s, detectors evaluable from %s",
+                     tp->price_series, tp->price_unit, a, b, e);
+        }
+        json_array_append_new(miss, json_pack("{s:s, s:s, s:s, s:s, s:s}", "commodity", com, "data",
+                                              "monthly price", "window_from", wa, "window_to", wb,
+                                              "loaded", have));
+        json_object_set_new(json_array_get(miss, json_array_size(miss) - 1), "where",
+                            json_string(cw_supply__where_price(com)));
+        if (nl < cap) {
+            char a[8] = "", e[8] = "never";
+            int fe = first_has(g, &g->inv_has[IDX2(c, 0)], 0, g->N - 1);
+            if (tp)
+                cw_supply__month_format(a, tp->price_first);
+            if (fe >= 0)
+                cw_supply__month_format(e, g->M0 + fe);
+            if (tp)
+                nl += (size_t)snprintf(note + nl, cap - nl,
+                                       " %s price from %s (detectors from %s),", com, a, e);
+            else
+                nl += (size_t)snprintf(note + nl, cap - nl, " %s price none,", com);
+        }
+        /* trade, per affected partner (gallium and germanium share the basket's cells) */
+        size_t cs = g->alias[c] >= 0 ? (size_t)g->alias[c] : c;
+        int trade_first = -1;
+        for (int p = 0; p < NP; p++) {
+            if (!v->pmask[p])
+                continue;
+            const cw_supply_timeline *t = tl[cs * NP + (size_t)p];
+            char hv[256] = "none loaded", where[600];
+            if (t && t->trade_first >= 0) {
+                char a[8], b[8], e[8] = "never";
+                cw_supply__month_format(a, t->trade_first);
+                cw_supply__month_format(b, t->trade_last);
+                int fe = first_has(g, &g->sp_has[IDX3(cs, p, 0)], 0, g->N - 1);
+                if (fe >= 0)
+                    cw_supply__month_format(e, g->M0 + fe);
+                if (t->direct)
+                    snprintf(hv, sizeof hv, "own imports %s..%s, detectors evaluable from %s", a, b,
+                             e);
+                else
+                    snprintf(hv, sizeof hv,
+                             "mirror: exports to %s %s..%s, detectors evaluable from %s",
+                             partners[p], a, b, e);
+                if (trade_first < 0 || t->trade_first < trade_first)
+                    trade_first = t->trade_first;
+            }
+            cw_supply__where_trade(s, com, partners[p], where, sizeof where);
+            json_array_append_new(miss, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+                                                  "commodity", com, "partner", partners[p], "data",
+                                                  "monthly trade", "window_from", wa, "window_to",
+                                                  wb, "loaded", hv, "where", where));
+        }
+        if (nl < cap) {
+            char a[8] = "none";
+            if (trade_first >= 0)
+                cw_supply__month_format(a, trade_first);
+            nl += (size_t)snprintf(note + nl, cap - nl, " trade %s%s;",
+                                   trade_first >= 0 ? "from " : "", a);
+        }
+    }
+    if (nl < cap)
+        snprintf(note + nl, cap - nl,
+                 " a miss in the headline (missing_data: what is missing, where published)");
+}
+
 static double kappa(long a, long b, long c, long d)
 {
     /* a: both bad, b: komir bad only, c: chainwatch bad only, d: both fine */
@@ -634,14 +736,17 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
     if ((o->from && from < 0) || (o->to && to < 0)) {
         json_decref(by_com);
         json_decref(by_type);
-        rc = cw_error_set(CW_EINVAL, "bad --from/--to month (YYYY-MM)");
+        rc = cw_error_set(CW_EINVAL, "bad %s month '%s' (YYYY-MM)",
+                          o->from && from < 0 ? "from" : "to",
+                          o->from && from < 0 ? o->from : o->to);
         goto out;
     }
     int efrom = -1, eto = -1;
     for (size_t i = 0; i < n_ev; i++) {
         const bev *v = &ev[i];
         const char *result;
-        char note[256] = "";
+        char note[512] = "";
+        json_t *gap_miss = NULL;
         score_t sc = {2, -1, 0, "", ""};
         if (v->dropped) {
             result = "duplicate";
@@ -684,10 +789,8 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
             } else {
                 result = "no_data";
                 no_data++;
-                snprintf(note, sizeof note,
-                         "no trade or price series covers the %d months before (a miss in the "
-                         "headline)",
-                         W);
+                gap_miss = json_array();
+                gap_report(s, g, tl, n_com, v, W, gap_miss, note, sizeof note);
             }
             /* tables: per commodity and per event type */
             for (size_t c = 0; c < n_com; c++) {
@@ -722,6 +825,8 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
                             sc.result == 0 ? json_integer(sc.lead_ann) : json_null());
         if (v->merged[0])
             json_object_set_new(je, "merged", json_string(v->merged));
+        if (gap_miss)
+            json_object_set_new(je, "missing_data", gap_miss);
         json_array_append_new(jevents, je);
     }
     if (from < 0)

@@ -120,6 +120,34 @@ static int dup_check(lctx *x, const char *key, double value, const char *what)
     return 1;
 }
 
+int cw_supply__fixed_reporter_flow(cw_supply *s, const cw_supply_load_opts *o,
+                                   cw_supply_load_report *rep, const char *path, const char *layout,
+                                   char rep_iso[4], char flow[2])
+{
+    if (!o || !o->reporter || !o->flow) {
+        rep->need_option = !o || !o->reporter ? "reporter" : "flow";
+        return cw_error_set(CW_EINVAL,
+                            "%s:1: %s names no reporter or flow, and the load options gave %s: "
+                            "a reporter (ISO3) and a flow (X or M) are needed",
+                            path, layout,
+                            !o || (!o->reporter && !o->flow) ? "neither"
+                            : !o->reporter                   ? "no reporter"
+                                                             : "no flow");
+    }
+    if (cw_supply_country_resolve(s, o->reporter, rep_iso)) {
+        rep->need_option = "reporter";
+        return cw_error_set(CW_EINVAL, "%s: the reporter given, '%s', is not a known country", path,
+                            o->reporter);
+    }
+    if (strcmp(o->flow, "X") != 0 && strcmp(o->flow, "M") != 0) {
+        rep->need_option = "flow";
+        return cw_error_set(CW_EINVAL, "%s: the flow given, '%s', must be X or M", path, o->flow);
+    }
+    flow[0] = o->flow[0];
+    flow[1] = 0;
+    return 0;
+}
+
 static bool enough_fields(lctx *x, size_t need)
 {
     return x->c->n_fields >= need;
@@ -215,17 +243,12 @@ static int load_comtrade(lctx *x, sqlite3_stmt *ins)
     }
     char fixed_rep[4] = "", fixed_flow[2] = "";
     if (derived) {
-        if (!x->o || !x->o->reporter || !x->o->flow)
-            return cw_error_set(
-                CW_EINVAL,
-                "%s:1: the derived layout (period_dt, partner_name, hs6, val) names no "
-                "reporter or flow: give --reporter ISO3 and --flow X|M",
-                c->path);
-        if (cw_supply_country_resolve(x->s, x->o->reporter, fixed_rep))
-            return cw_error_set(CW_EINVAL, "--reporter: unknown country '%s'", x->o->reporter);
-        if (strcmp(x->o->flow, "X") != 0 && strcmp(x->o->flow, "M") != 0)
-            return cw_error_set(CW_EINVAL, "--flow must be X or M, not '%s'", x->o->flow);
-        fixed_flow[0] = x->o->flow[0];
+        int frc = cw_supply__fixed_reporter_flow(x->s, x->o, x->rep, c->path,
+                                                 "the derived layout (period_dt, partner_name, "
+                                                 "hs6, val)",
+                                                 fixed_rep, fixed_flow);
+        if (frc)
+            return frc;
     }
     size_t need = (size_t)c->n_fields;
     int rc;
@@ -942,14 +965,19 @@ static int load_prices(lctx *x, pctx *p)
     } else if (c_date >= 0 && c_price >= 0) {
         c_val = c_price;
         commas = c_open >= 0; /* Investing.com export: "72,500.00" */
-        if (!series)
+        if (!series) {
+            x->rep->need_option = "series";
             return cw_error_set(CW_EINVAL,
-                                "%s:1: this price layout (Date, Price%s) has no series "
-                                "column: give --series NAME",
+                                "%s:1: this price layout (Date, Price%s) has no series column "
+                                "and no series name was given",
                                 c->path, c_unit >= 0 ? ", Unit" : "");
-        if (c_unit < 0 && !unit)
+        }
+        if (c_unit < 0 && !unit) {
+            x->rep->need_option = "unit";
             return cw_error_set(CW_EINVAL,
-                                "%s:1: this price layout has no unit column: give --unit", c->path);
+                                "%s:1: this price layout has no unit column and no unit was given",
+                                c->path);
+        }
     } else {
         return cw_error_set(CW_ECORRUPT,
                             "%s:1: not a price CSV: expected series,date,value,unit or Date,Price"
@@ -974,7 +1002,7 @@ static int load_prices(lctx *x, pctx *p)
         const char *se = *prefix || *suffix ? sbuf : c_series >= 0 ? F(x, c_series) : series;
         const char *un = c_unit >= 0 ? F(x, c_unit) : unit;
         if (unit && c_unit >= 0 && strcmp(un, unit) != 0) {
-            ISSUE(x, CW_SUPPLY_ISSUE_REJECT, "unit mismatch: %s in the file, --unit %s", un, unit);
+            ISSUE(x, CW_SUPPLY_ISSUE_REJECT, "unit mismatch: %s in the file, %s given", un, unit);
             continue;
         }
         if (!*se || !*un) {

@@ -310,16 +310,11 @@ int cw_supply__load_trade_group(cw_supply *s, cw_csv *c, cw_supply_load_report *
     if (c_per < 0 || c_val < 0 || c_grp < 0 || c_par < 0)
         return cw_error_set(
             CW_ECORRUPT, "%s:1: expected period_dt, val, qty, broad_group, partner_name", c->path);
-    if (!o || !o->reporter || !o->flow)
-        return cw_error_set(CW_EINVAL,
-                            "%s:1: this layout (period_dt, broad_group, partner_name) names no "
-                            "reporter or flow: give --reporter ISO3 and --flow X|M",
-                            c->path);
-    char rep_iso[4];
-    if (cw_supply_country_resolve(s, o->reporter, rep_iso))
-        return cw_error_set(CW_EINVAL, "--reporter: unknown country '%s'", o->reporter);
-    if (strcmp(o->flow, "X") != 0 && strcmp(o->flow, "M") != 0)
-        return cw_error_set(CW_EINVAL, "--flow must be X or M, not '%s'", o->flow);
+    char rep_iso[4], flow[2];
+    int frc = cw_supply__fixed_reporter_flow(
+        s, o, rep, c->path, "this layout (period_dt, broad_group, partner_name)", rep_iso, flow);
+    if (frc)
+        return frc;
     sqlite3_stmt *ins = NULL;
     int rc = 0;
     if (sqlite3_prepare_v2(s->db,
@@ -366,7 +361,7 @@ int cw_supply__load_trade_group(cw_supply *s, cw_csv *c, cw_supply_load_report *
         sqlite3_bind_text(ins, 1, rep_iso, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(ins, 2, iso, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(ins, 3, grp, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 4, o->flow, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, 4, flow, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(ins, 5, per, -1, SQLITE_TRANSIENT);
         sqlite3_bind_double(ins, 6, v);
         if (isfinite(q))

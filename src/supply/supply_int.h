@@ -143,8 +143,21 @@ int cw_supply__load_usgs_salient(cw_supply *s, cw_csv *c, cw_supply_load_report 
 int cw_supply__load_trade_group(cw_supply *s, cw_csv *c, cw_supply_load_report *rep,
                                 const cw_supply_load_opts *o, const char *source);
 int cw_supply__load_komir(cw_supply *s, cw_csv *c, cw_supply_load_report *rep, const char *source);
+/* Layouts without reporter and flow columns take them from the load options: checks them
+ * (rep->need_option and an error naming the option when missing or invalid), writes the
+ * reporter's ISO3 and the flow ("X" or "M"). layout describes the file's layout for the
+ * message. */
+int cw_supply__fixed_reporter_flow(cw_supply *s, const cw_supply_load_opts *o,
+                                   cw_supply_load_report *rep, const char *path, const char *layout,
+                                   char rep_iso[4], char flow[2]);
 /* The HS lines of a product group of trade_group ("rare_earths", ...) as text. */
 const char *cw_supply__group_hs(const char *grp);
+
+/* Where missing data is published: a monthly price of commodity c; a monthly trade series
+ * of c for partner p (written to out). Used by status (coverage) and the backtest. */
+const char *cw_supply__where_price(const char *c);
+void cw_supply__where_trade(const cw_supply *s, const char *c, const char *p, char *out,
+                            size_t cap);
 
 /* Issue recording for loaders. */
 int cw_supply__issue(cw_supply_load_report *rep, cw_supply_issue_kind kind, size_t line,

@@ -10,8 +10,8 @@
         "prod_top_share", "wgi_hhi", "trade_value", "trade_z", "trade_ewma", "trade_ewma_abs",     \
         "trade_cusum_up", "trade_cusum_down", "trade_cp", "price", "price_z", "price_ewma_abs",    \
         "price_cusum_up", "price_cusum_down", "price_cp", "event_active", "line_z_up",             \
-        "line_z_down", "price_cp_up", "exposure_share", "event_measure", "trade_floor_run",  \
-        "price_jump", "price_regime", "event_actor"
+        "line_z_down", "price_cp_up", "exposure_share", "event_measure", "trade_floor_run",        \
+        "price_jump", "price_regime", "event_actor", "price_pctile"
 
 enum { CW_RULE_STRUCTURAL, CW_RULE_DYNAMIC, CW_RULE_EVENT };
 

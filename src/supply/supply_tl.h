@@ -37,6 +37,7 @@ enum {
     TL_PRICE_JUMP,    /* the month's log return in sd of the previous 36 monthly log returns */
     TL_PRICE_REGIME,  /* log price against the previous 36 months: (x - mean) / sd */
     TL_EVENT_ACTOR,   /* a measure on ANOTHER commodity by a supplier of this one: its share */
+    TL_PRICE_PCTILE,  /* the price's percentile rank among all earlier months of the series */
     TL_N_IND
 };
 

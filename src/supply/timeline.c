@@ -126,6 +126,31 @@ static double unit_kg(const char *unit)
  *  - price_regime: (ln p_t - mean) / sd of the log price over the previous 36 months (at least
  *    18 present): how far the price stands above its own recent range. */
 #define MOM_WINDOW 36
+/* price_pctile: the month's price against the whole earlier history of the series (its own
+ * long-run distribution, no look-ahead): the share of earlier months with a lower price, ties
+ * counted half; at least TL_PCTILE_MIN earlier months. A standing tight market is a price near
+ * the top of its own history for months on end, whatever its recent trend. */
+#define TL_PCTILE_MIN 36
+static void price_pctile(cw_supply_timeline *t)
+{
+    const double *p = t->v[TL_PRICE];
+    for (size_t i = 0; i < t->n; i++) {
+        t->v[TL_PRICE_PCTILE][i] = NAN;
+        if (!(isfinite(p[i]) && p[i] > 0))
+            continue;
+        double below = 0;
+        size_t k = 0;
+        for (size_t j = 0; j < i; j++) {
+            if (!(isfinite(p[j]) && p[j] > 0))
+                continue;
+            k++;
+            below += p[j] < p[i] ? 1.0 : p[j] == p[i] ? 0.5 : 0.0;
+        }
+        if (k >= TL_PCTILE_MIN)
+            t->v[TL_PRICE_PCTILE][i] = below / (double)k;
+    }
+}
+
 static void price_momentum(cw_supply_timeline *t)
 {
     const double *p = t->v[TL_PRICE];
@@ -1255,6 +1280,7 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
     }
 
     price_momentum(t);
+    price_pctile(t);
 
     /* ---- production (per year, no look-ahead) ---- */
     if ((rc = load_production(t, s, &py, &n_py)))

@@ -44,4 +44,14 @@ set -e
 grep -q "wgi.csv:1: not a USGS" "$T/err3" || fail "wrong format message: $(cat "$T/err3")"
 "$BIN" supply load wgi "$T/wgi.csv" --json | jq -e '.rows_loaded == 1 and .committed' >/dev/null \
     || fail "wgi --json"
+# a layout that needs a load option: the engine names it in its own words, the CLI names the flag
+printf 'period_dt,partner_name,hs6,val,qty,uv\n2023-11-01,Japan,250410,10,5,2\n' > "$T/derived.csv"
+set +e
+"$BIN" supply load comtrade "$T/derived.csv" --flow X 2> "$T/err4" >/dev/null
+rc=$?
+set -e
+[ $rc -ne 0 ] || fail "the derived layout without a reporter accepted"
+grep -q "derived.csv:1: .*load options gave no reporter" "$T/err4" || fail "engine message: $(cat "$T/err4")"
+grep -q "^chainwatch supply load: give --reporter ISO3$" "$T/err4" || fail "CLI flag hint: $(cat "$T/err4")"
+[ "$(grep -c -- "--" "$T/err4")" = 1 ] || fail "only the CLI's hint names a flag: $(cat "$T/err4")"
 echo "supply_load: ok"

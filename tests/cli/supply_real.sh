@@ -84,6 +84,21 @@ jq -e '[.events[] | select(.event_id == "ree_2015_quota_end")][0].result == "eas
     >/dev/null || fail "an easing scored as a disruption"
 jq -e '.summary.scored == .summary.hits + .summary.misses + .summary.no_data' "$T/bt.json" \
     >/dev/null || fail "no-data events must count in the headline"
+# an event without data names, per commodity and affected partner, the series that would cover
+# its window, what is loaded instead (span, first month the detectors can read) and where the
+# missing data is published (issue 16)
+jq -e '[.events[] | select(.result == "no_data")] | length > 0 and
+       all(.[]; (.missing_data | length) > 0 and all(.missing_data[]; (.where | length) > 0 and
+           (.loaded | length) > 0 and .window_to >= .window_from))' "$T/bt.json" >/dev/null \
+    || fail "every no-data event names what is missing and where it is published"
+jq -e '[.events[] | select(.event_id == "ree_2010_quota_cut")][0] | .result == "no_data" and
+       ([.missing_data[] | select(.data == "monthly price")][0] | .window_from == "2009-07" and
+        (.where | test("KOMIS"))) and
+       ([.missing_data[] | select(.data == "monthly trade")] | map(.partner) == ["USA","KOR","JPN"])' \
+    "$T/bt.json" >/dev/null || fail "rare earths 2010: the missing price and trade, where published"
+jq -e '[.assessments[] | select(.commodity == "graphite" and .partner == "JPN")][0].coverage.spans |
+       .mirror == "2017-01..2024-12" and .price == null' "$T/st.json" >/dev/null \
+    || fail "status: the months each kind of series covers"
 jq -e '.acceptance | has("hit_rate") and has("noise_to_signal") and has("placebo_p") and
        has("komir_kappa")' "$T/bt.json" >/dev/null || fail "acceptance figures"
 # --split: the two periods add up to the headline; a bad month is refused with a message

@@ -186,6 +186,23 @@ static void test_comtrade(void)
                                   "2023-11-01,South Korea,250410,23036914.0,13884535.0,1.6\n"
                                   "2023-11-01,Japan,380110,6799965.0,5909460.0,1.1\n");
     CHECK(cw_supply_load(s, CW_SUPPLY_COMTRADE, der, NULL, &rep) == CW_EINVAL);
+    /* the engine names the option it needed as the load options do, never a CLI flag */
+    CHECK(rep.need_option && !strcmp(rep.need_option, "reporter"));
+    CHECK(strstr(cw_error_last(), "derived.csv:1:") != NULL);
+    CHECK(strstr(cw_error_last(), "reporter") != NULL);
+    CHECK(strstr(cw_error_last(), "--") == NULL);
+    cw_supply_load_report_deinit(&rep);
+    cw_supply_load_opts bad_flow = {"CHN", "Q", NULL, NULL, false};
+    CHECK(cw_supply_load(s, CW_SUPPLY_COMTRADE, der, &bad_flow, &rep) == CW_EINVAL);
+    CHECK(rep.need_option && !strcmp(rep.need_option, "flow"));
+    CHECK(strstr(cw_error_last(), "'Q'") != NULL);
+    CHECK(strstr(cw_error_last(), "--") == NULL);
+    cw_supply_load_report_deinit(&rep);
+    cw_supply_load_opts bad_rep = {"Atlantis", "X", NULL, NULL, false};
+    CHECK(cw_supply_load(s, CW_SUPPLY_COMTRADE, der, &bad_rep, &rep) == CW_EINVAL);
+    CHECK(rep.need_option && !strcmp(rep.need_option, "reporter"));
+    CHECK(strstr(cw_error_last(), "'Atlantis'") != NULL);
+    CHECK(strstr(cw_error_last(), "--") == NULL);
     cw_supply_load_report_deinit(&rep);
     cw_supply_load_opts dopt = {"CHN", "X", NULL, NULL, false};
     CHECK(cw_supply_load(s, CW_SUPPLY_COMTRADE, der, &dopt, &rep) == 0);
@@ -265,6 +282,19 @@ static void test_prices_pinksheet_wgi_events(void)
                               "\"11/01/2024\",\"72,500.00\",\"72,500.00\",\"74,000.00\","
                               "\"71,000.00\",\"\",\"0.00%\"\n"
                               "\"13/01/2024\",\"1.00\",\"\",\"\",\"\",\"\",\"\"\n");
+    /* without a series name or a unit: the engine says which, in the options' words */
+    cw_supply_load_opts no_unit = {NULL, NULL, "li", NULL, false};
+    CHECK(cw_supply_load(s, CW_SUPPLY_PRICES, inv, NULL, &rep) == CW_EINVAL);
+    CHECK(rep.need_option && !strcmp(rep.need_option, "series"));
+    CHECK(strstr(cw_error_last(), "no series name was given") != NULL);
+    CHECK(strstr(cw_error_last(), "--") == NULL);
+    cw_supply_load_report_deinit(&rep);
+    CHECK(cw_supply_load(s, CW_SUPPLY_PRICES, inv, &no_unit, &rep) == CW_EINVAL);
+    CHECK(rep.need_option && !strcmp(rep.need_option, "unit"));
+    CHECK(strstr(cw_error_last(), "no unit was given") != NULL);
+    CHECK(strstr(cw_error_last(), "--") == NULL);
+    CHECK_EQ_INT(rep.rows_loaded, 0);
+    cw_supply_load_report_deinit(&rep);
     cw_supply_load_opts po = {NULL, NULL, "li", "CNY/t", false};
     CHECK(cw_supply_load(s, CW_SUPPLY_PRICES, inv, &po, &rep) == CW_ECORRUPT);
     CHECK(has_issue(&rep, CW_SUPPLY_ISSUE_REJECT, 3, "bad date"));

@@ -5,6 +5,9 @@
  *  - the price-jump threshold of the default rule table (2.07) is the 95th percentile of
  *    price_jump on the World Bank nickel price before 2009 (563 months, 1962-01..2008-12: every
  *    month with 24 prior returns), set without any event;
+ *  - the standing-tightness threshold (s_price_tight, 0.995) is the 90th percentile of
+ *    price_pctile on the same nickel price (552 months, 1963-01..2008-12), set without KOMIR's
+ *    bands or any event;
  *  - KOMIR's supply-stability index (< 20) agrees with the price regime (price_regime >= 1,
  *    like for like) with Cohen's kappa >= 0.4 (0.521 measured), far more than with the
  *    caution level;
@@ -74,6 +77,49 @@ static void test_jump_calibration(void)
     CHECK(isfinite(j) && j > 2.07); /* the LME squeeze month */
     json_decref(d);
     cw_supply_rules_free(r);
+}
+
+/* The standing-tightness rule (s_price_tight, caution): price_pctile, the month's price as a
+ * percentile rank of the series' whole earlier history, at or above the 90th percentile of the
+ * same statistic on the World Bank nickel price before 2009 (every month with 36 earlier months,
+ * 1963-01..2008-12): the rule holds in 10 % of those months (the "top decile" convention as a
+ * budget on a price before any event window), set without KOMIR's bands or any event. */
+static double builtin_threshold(const char *rule);
+
+static void test_tight_budget(void)
+{
+    cw_supply_timeline *t;
+    REQUIRE(cw_supply_timeline_build(&t, s, "nickel", "KOR") == 0);
+    size_t n = cw_supply_timeline_months(t), k = 0;
+    double *v = malloc(n * sizeof *v);
+    REQUIRE(v != NULL);
+    const char *first = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const char *per = cw_supply_timeline_period(t, i);
+        double x = cw_supply_timeline_value(t, "price_pctile", i);
+        if (strcmp(per, "2008-12") <= 0 && isfinite(x)) {
+            if (!first)
+                first = per;
+            v[k++] = x;
+        }
+    }
+    qsort(v, k, sizeof *v, cmp_d);
+    double q90 = v[(size_t)(0.90 * (double)k)];
+    size_t over = 0;
+    for (size_t i = 0; i < k; i++)
+        over += v[i] >= 0.90;
+    fprintf(stderr,
+            "  nickel price_pctile before 2009: %zu months from %s, 90th percentile %.4f; "
+            "at >= 0.90 in %.1f %% of them\n",
+            k, first ? first : "-", q90, 100.0 * (double)over / (double)k);
+    CHECK_EQ_INT(k, 552);
+    CHECK(fabs(q90 - 0.9947) < 0.0005);
+    /* a nominal price trends: the top decile of its own history (0.90) holds in half of the
+     * months, so the budget, not the convention, sets the threshold */
+    CHECK(over > k / 3);
+    free(v);
+    cw_supply_timeline_free(t);
+    CHECK(fabs(builtin_threshold("s_price_tight") - 0.995) < 1e-9);
 }
 
 /* The threshold of a rule in the built-in default table (field 6 of its CSV line). */
@@ -327,6 +373,7 @@ int main(void)
     }
     load(CW_SUPPLY_EVENTS, "facts/disruption_events.csv", NULL);
     RUN(test_jump_calibration);
+    RUN(test_tight_budget);
     RUN(test_trade_budget);
     RUN(test_backtest_skill);
     RUN(test_series_without_trade);
