@@ -11,6 +11,7 @@ addresses. Blocks are written as Bitcoin Core blk files (regtest magic), optiona
 with an xor.dat key and ended by a raw zero tail (Core 28+).
 
   btc_shapes_world.py --out DIR [--seed S] [--scale N] [--xor-key HEX16] [--zero-tail BYTES]
+                      [--zero-tail-all] [--max-file-size BYTES]
 
 DIR/blocks holds blk*.dat (and xor.dat); DIR/truth holds the docs/GEN.md truth layout
 (addresses.csv, entities.csv, coinjoins.csv, tx0s.csv, peel_chains.csv, deposits.csv,
@@ -628,7 +629,8 @@ def build(seed, scale):
         return sum(sorted((c.value for c in m.coins), reverse=True)[:3])
 
     def deposit_addr(ex, cust):
-        k = (ex.id, cust.id, rnd.randrange(2))
+        # one deposit address per account; a thief opens many accounts
+        k = (ex.id, cust.id, rnd.randrange(8 if cust.id in w.thief_ids else 2))
         if k not in dep:
             dep[k] = w.new_addr(ex, ex.stype, "exchange_deposit", str(cust.id))
         return dep[k]
@@ -656,7 +658,9 @@ def build(seed, scale):
     for m in makers + [employer]:
         for _ in range(4):
             c = w.take(w.miner, 3 * COIN, maxn=1, prefer="large")
-            w.tx(c, [(w.new_addr(m), 2 * COIN + rnd.randint(0, COIN)), (w.miner.reuse, c[0].value - 2 * COIN - COIN - 5000)])
+            # a pool paying from its reused payout address: a reuse chain, not a peel chain
+            txid, _ = w.tx(c, [(w.new_addr(m), 2 * COIN + rnd.randint(0, COIN)), (w.miner.reuse, c[0].value - 2 * COIN - COIN - 5000)])
+            w.lookalikes.append((b2lx(txid), "pool_payout_reuse", ""))
     w.mine(2)
 
     # ------------------------------------------------------------ honest economy ------
@@ -699,8 +703,15 @@ def build(seed, scale):
         tot = sum(v for _, v in outs)
         if many_inputs:
             # the business received many small payments at fresh addresses first
-            for _ in range(12):
-                pay(w, rnd.choice(users + makers), w.new_addr(employer), tot // 10 + rnd.randint(0, 200_000))
+            got = 0
+            for _ in range(60):
+                if got >= 12:
+                    break
+                try:
+                    pay(w, rnd.choice(users + makers), w.new_addr(employer), tot // 10 + rnd.randint(0, 200_000))
+                    got += 1
+                except RuntimeError:
+                    pass
             w.mine()
             coins = [c for c in employer.coins if c.height <= w.height][:]
             rnd.shuffle(coins)
@@ -790,8 +801,18 @@ def build(seed, scale):
                     continue
                 break
     w.mine()
+    for u in rnd.sample([u for u in users if u not in tx0_users], min(len(users) - 14, 10 * scale)):
+        bal = sum(c.value for c in u.coins)
+        d = 50_000_000 if bal > 3 * COIN and rnd.random() < 0.5 else 5_000_000
+        n = min(int(bal * 0.6 // (d * 1.06)), rnd.randint(2, 6))
+        if n >= 2:
+            try:
+                wp.tx0(u, d, n)
+            except RuntimeError:
+                pass
+    w.mine()
     for d in WP_POOLS:
-        for _ in range(6):
+        for _ in range(6 * scale):
             wp.mix(d)
     w.mine()
 
@@ -949,7 +970,8 @@ def build(seed, scale):
         if len(mk) < 5:
             for m in makers:
                 c = w.take(w.miner, 12 * COIN, maxn=1, prefer="large")
-                w.tx(c, [(w.new_addr(m), 11 * COIN), (w.miner.reuse, c[0].value - 11 * COIN - 4000)])
+                txid, _ = w.tx(c, [(w.new_addr(m), 11 * COIN), (w.miner.reuse, c[0].value - 11 * COIN - 4000)])
+                w.lookalikes.append((b2lx(txid), "pool_payout_reuse", ""))
             w.mine()
             mk = makers
         _, jn = joinmarket(w, thief, [coin], rnd.sample(mk, 5), amt, heist=hname)
@@ -1030,7 +1052,7 @@ def build(seed, scale):
 
 
 # ---------------------------------------------------------------- writing -------------------
-def write(w, out, xor_key, zero_tail, max_file):
+def write(w, out, xor_key, zero_tail, max_file, zero_tail_all=False):
     bdir = os.path.join(out, "blocks")
     tdir = os.path.join(out, "truth")
     os.makedirs(bdir, exist_ok=True)
@@ -1058,7 +1080,7 @@ def write(w, out, xor_key, zero_tail, max_file):
             data = bytes(b ^ key[j % 8] for j, b in enumerate(data))
         with open(os.path.join(bdir, "blk%05d.dat" % i), "wb") as f:
             f.write(data)
-            if zero_tail and i == len(files) - 1:
+            if zero_tail and (i == len(files) - 1 or zero_tail_all):
                 f.write(b"\0" * zero_tail)       # posix_fallocate: raw zeros, not obfuscated
     if key:
         with open(os.path.join(bdir, "xor.dat"), "wb") as f:
@@ -1119,12 +1141,13 @@ def main():
     ap.add_argument("--scale", type=int, default=1, help="honest economy multiplier (default 1)")
     ap.add_argument("--xor-key", help="16 hex digits: obfuscate the blk files (xor.dat)")
     ap.add_argument("--zero-tail", type=int, default=0, help="raw zero bytes at the end of the last file")
+    ap.add_argument("--zero-tail-all", action="store_true", help="the zero tail in every file, not the last only")
     ap.add_argument("--max-file-size", type=int, default=1 << 20)
     a = ap.parse_args()
     if a.xor_key and len(bytes.fromhex(a.xor_key)) != 8:
         ap.error("--xor-key takes 16 hex digits")
     w = build(a.seed, a.scale)
-    write(w, a.out, a.xor_key, a.zero_tail, a.max_file_size)
+    write(w, a.out, a.xor_key, a.zero_tail, a.max_file_size, a.zero_tail_all)
     print(json.dumps({"txs": w.n_txs, "blocks": len(w.blocks), "coinjoins": len(w.coinjoins),
                       "tx0s": len(w.tx0s), "peel_hops": len(w.peel), "lookalikes": len(w.lookalikes),
                       "deposits": len(w.deposits), "stolen_deposits": len(w.heists[0]["deposits"])}))
