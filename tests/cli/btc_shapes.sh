@@ -17,6 +17,8 @@ fi
 W=$SRC/tests/diff/btc_shapes_world.py
 $PY "$W" --out "$T/w" --seed 1 --max-file-size 200000 > "$T/gen.json"
 $PY "$W" --out "$T/x" --seed 1 --max-file-size 200000 --xor-key 5a1f0c3e99b2d471 --zero-tail 4096 --zero-tail-all > /dev/null
+check "the world passes gen_check.py (CheckBlock, every spend, the stolen-value identity)" \
+    $PY "$SRC/tests/diff/gen_check.py" "$T/w"
 check "the world spans several blk files" test "$(ls "$T/w/blocks"/blk*.dat | wc -l)" -ge 3
 check "the XOR'd copy has xor.dat" test -s "$T/x/blocks/xor.dat"
 check "the XOR'd files differ from the plain ones" bash -c "! cmp -s '$T/w/blocks/blk00000.dat' '$T/x/blocks/blk00000.dat'"

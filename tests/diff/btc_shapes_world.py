@@ -26,6 +26,7 @@ Scripts are not valid (fake DER/Schnorr signatures): only the structure matters.
 import argparse
 import csv
 import hashlib
+import importlib.util
 import json
 import os
 import random
@@ -35,69 +36,40 @@ import bitcoin
 import bitcoin.core as core
 from bitcoin.core import (COutPoint, CMutableTransaction, CTxIn, CTxOut, CBlock, CTxWitness,
                           CTxInWitness, b2lx, Hash)
-from bitcoin.core.script import CScript, CScriptWitness, OP_RETURN, OP_0, OP_1, OP_DUP, OP_HASH160, \
-    OP_EQUALVERIFY, OP_CHECKSIG, OP_EQUAL
-from bitcoin.base58 import CBase58Data
+from bitcoin.core.script import CScript, CScriptWitness, OP_RETURN, OP_DUP, OP_HASH160, OP_EQUALVERIFY, \
+    OP_CHECKSIG, OP_EQUAL
 
 bitcoin.SelectParams("regtest")
 MAGIC = bytes.fromhex("fabfb5da")
 COIN = 100_000_000
 
 # ---------------------------------------------------------------- addresses ----------------
-_B32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+def _load_gen_check():
+    """tests/diff/gen_check.py's address encoder (base58check, bech32, bech32m): a checking tool
+    written apart from src/gen, shared here rather than copied."""
+    spec = importlib.util.spec_from_file_location(
+        "gen_check", os.path.join(os.path.dirname(os.path.abspath(__file__)), "gen_check.py"))
+    m = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(m)
+    return m
 
 
-def _polymod(values):
-    gen = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3]
-    chk = 1
-    for v in values:
-        b = chk >> 25
-        chk = (chk & 0x1ffffff) << 5 ^ v
-        for i in range(5):
-            chk ^= gen[i] if ((b >> i) & 1) else 0
-    return chk
-
-
-def _convertbits(data, frm, to):
-    acc = bits = 0
-    ret = []
-    maxv = (1 << to) - 1
-    for v in data:
-        acc = (acc << frm) | v
-        bits += frm
-        while bits >= to:
-            bits -= to
-            ret.append((acc >> bits) & maxv)
-    if bits:
-        ret.append((acc << (to - bits)) & maxv)
-    return ret
-
-
-def segwit_addr(hrp, ver, prog):
-    data = [ver] + _convertbits(prog, 8, 5)
-    const = 0x2bc830a3 if ver else 1
-    hx = [ord(x) >> 5 for x in hrp] + [0] + [ord(x) & 31 for x in hrp]
-    pm = _polymod(hx + data + [0] * 6) ^ const
-    chk = [(pm >> 5 * (5 - i)) & 31 for i in range(6)]
-    return hrp + "1" + "".join(_B32[d] for d in data + chk)
+_GC = _load_gen_check()
 
 
 def make_script(stype, rnd):
     """(scriptPubKey bytes, address string) of a fresh address of that type."""
     if stype == "p2pkh":
-        h = rnd.randbytes(20)
-        return bytes([OP_DUP, OP_HASH160, 20]) + h + bytes([OP_EQUALVERIFY, OP_CHECKSIG]), \
-            str(CBase58Data.from_bytes(h, 111))
-    if stype == "p2sh":
-        h = rnd.randbytes(20)
-        return bytes([OP_HASH160, 20]) + h + bytes([OP_EQUAL]), str(CBase58Data.from_bytes(h, 196))
-    if stype == "p2wpkh":
-        h = rnd.randbytes(20)
-        return bytes([0, 20]) + h, segwit_addr("bcrt", 0, h)
-    if stype == "p2tr":
-        h = rnd.randbytes(32)
-        return bytes([0x51, 32]) + h, segwit_addr("bcrt", 1, h)
-    raise ValueError(stype)
+        spk = bytes([OP_DUP, OP_HASH160, 20]) + rnd.randbytes(20) + bytes([OP_EQUALVERIFY, OP_CHECKSIG])
+    elif stype == "p2sh":
+        spk = bytes([OP_HASH160, 20]) + rnd.randbytes(20) + bytes([OP_EQUAL])
+    elif stype == "p2wpkh":
+        spk = bytes([0, 20]) + rnd.randbytes(20)
+    elif stype == "p2tr":
+        spk = bytes([0x51, 32]) + rnd.randbytes(32)
+    else:
+        raise ValueError(stype)
+    return spk, _GC.address(spk, "regtest")
 
 
 # ---------------------------------------------------------------- world model ---------------
@@ -154,6 +126,7 @@ class World:
         self.heists = []
         self.thief_ids = set()
         self.spent = set()
+        self.stale = []          # (CBlock, height) of stale siblings
         self.coinbases = set()
         self.heist_name = ""
         self.n_txs = 1
@@ -260,15 +233,12 @@ class World:
                 cb.vout.append(CTxOut(0, CScript(bytes([OP_RETURN, 36]) + bytes.fromhex("aa21a9ed") + commit)))
             vtx = [core.CTransaction.from_tx(t) for t in vtx]
             self.time += self.rnd.randint(200, 1100)
-            mroot = CBlock.build_merkle_tree_from_txids([t.GetTxid() for t in vtx])[-1]
-            nonce = 0
-            while True:
-                hdr = struct.pack("<I", 0x20000000) + self.prev + mroot + struct.pack("<III", self.time, 0x207fffff, nonce)
-                bh = hashlib.sha256(hashlib.sha256(hdr).digest()).digest()
-                if int.from_bytes(bh, "little") < (0x7fffff << (8 * (0x20 - 3))):
-                    break
-                nonce += 1
-            blk = CBlock(0x20000000, self.prev, mroot, self.time, 0x207fffff, nonce, vtx)
+            if h in (215, 260) or (h > 210 and self.rnd.random() < 0.01):
+                # a stale sibling (another miner's block at this height, coinbase only)
+                scb = CMutableTransaction([CTxIn(COutPoint(), CScript([h, b"stale"]), 0xffffffff)],
+                                          [CTxOut(50 * COIN // (2 ** (h // 150)), CScript(self.miner.reuse.spk))], 0, 1)
+                self.stale.append((self.grind([core.CTransaction.from_tx(scb)], self.time + 7), h))
+            blk = self.grind(vtx, self.time)
             self.blocks.append(blk)
             self.prev = blk.GetHash()
             cbtxid = vtx[0].GetTxid()
@@ -279,6 +249,17 @@ class World:
                 self.txmeta[t.GetTxid()]["height"] = h
             self.pending = []
             self.pending_fees = 0
+
+    def grind(self, vtx, t):
+        """A block on self.prev with a nonce meeting regtest's target (~2 tries)."""
+        mroot = CBlock.build_merkle_tree_from_txids([x.GetTxid() for x in vtx])[-1]
+        nonce = 0
+        while True:
+            hdr = struct.pack("<I", 0x20000000) + self.prev + mroot + struct.pack("<III", t, 0x207fffff, nonce)
+            bh = hashlib.sha256(hashlib.sha256(hdr).digest()).digest()
+            if int.from_bytes(bh, "little") < (0x7fffff << (8 * (0x20 - 3))):
+                return CBlock(0x20000000, self.prev, mroot, t, 0x207fffff, nonce, vtx)
+            nonce += 1
 
     # -- coin selection
     def take(self, e, amount, maxn=None, prefer="random"):
@@ -434,6 +415,16 @@ class Whirlpool:
         return txid, new
 
 
+def coinjoin(w, ins, outs, kind, coordinator, heist):
+    """Writes a multi-owner round and its coinjoins.csv row (coordinator: the taker for
+    JoinMarket)."""
+    txid, new = w.tx(ins, outs)
+    w.coinjoins.append({"txid": b2lx(txid), "height": w.height + 1, "kind": kind,
+                        "coordinator_id": coordinator.id, "n_inputs": len(ins), "n_outputs": len(outs),
+                        "heist": heist})
+    return txid, new
+
+
 def ww2_denoms():
     """WabiSabi's standard denominations: 1, 2, 5 x 10^n, 2^n, 3^n and 2 x 3^n sat, 5000 sat up."""
     top = 137_438_953_472
@@ -454,8 +445,10 @@ def ww2_denoms():
 WW2_D = ww2_denoms()
 
 
-def ww2_round(w, coordinator, participants, heist="", thief_coins=None):
-    """participants: list of (owner, coins). Inputs sorted by value descending, outputs too."""
+def ww2_round(w, coordinator, participants, heist="", popular=None):
+    """participants: list of (owner, coins). Inputs sorted by value descending, outputs too.
+    popular: a denomination most participants take several of (then the round has more equal
+    outputs than inputs, as mainnet rounds often do)."""
     rnd = w.rnd
     ins, outs = [], []
     coord_fee = 0
@@ -466,6 +459,10 @@ def ww2_round(w, coordinator, participants, heist="", thief_coins=None):
         coord_fee += cf
         rem = total - cf - w.fee(len(coins), 0, 8) - rnd.randint(0, 3000)
         mine = []
+        if popular and rnd.random() < 0.85:
+            while rem > popular * 1.02 and len(mine) < 6:
+                mine.append(popular)
+                rem -= popular + 31 * 8
         while len(mine) < 8:
             cand = [d for d in WW2_D if d <= rem]
             if not cand:
@@ -491,11 +488,7 @@ def ww2_round(w, coordinator, participants, heist="", thief_coins=None):
             outs[i] = (same[0].a, v)
     ins.sort(key=lambda c: -c.value)
     outs.sort(key=lambda o: -o[1])
-    txid, new = w.tx(ins, outs)
-    w.coinjoins.append({"txid": b2lx(txid), "height": w.height + 1, "kind": "wasabi2",
-                        "coordinator_id": coordinator.id, "n_inputs": len(ins), "n_outputs": len(outs),
-                        "heist": heist})
-    return txid, new
+    return coinjoin(w, ins, outs, "wasabi2", coordinator, heist)
 
 
 def ww1_round(w, coordinator, participants, heist=""):
@@ -525,11 +518,7 @@ def ww1_round(w, coordinator, participants, heist=""):
     outs.append((coordinator.reuse, coord_fee))
     rnd.shuffle(ins)
     rnd.shuffle(outs)
-    txid, new = w.tx(ins, outs)
-    w.coinjoins.append({"txid": b2lx(txid), "height": w.height + 1, "kind": "wasabi1",
-                        "coordinator_id": coordinator.id, "n_inputs": len(ins), "n_outputs": len(outs),
-                        "heist": heist})
-    return txid, new
+    return coinjoin(w, ins, outs, "wasabi1", coordinator, heist)
 
 
 def joinmarket(w, taker, taker_coins, makers, amount, heist=""):
@@ -552,11 +541,7 @@ def joinmarket(w, taker, taker_coins, makers, amount, heist=""):
         outs.append((w.new_addr(taker, "p2wpkh"), tch))
     rnd.shuffle(ins)
     rnd.shuffle(outs)
-    txid, new = w.tx(ins, outs)
-    w.coinjoins.append({"txid": b2lx(txid), "height": w.height + 1, "kind": "joinmarket",
-                        "coordinator_id": taker.id, "n_inputs": len(ins), "n_outputs": len(outs),
-                        "heist": heist})
-    return txid, new
+    return coinjoin(w, ins, outs, "joinmarket", taker, heist)
 
 
 def peel_chain(w, owner, coin, hops, dests, heist="", chain_no=0, end_small=True, on_peel=None):
@@ -650,8 +635,6 @@ def build(seed, scale):
         for u in grp:
             for _ in range(rnd.randint(1, 3)):
                 outs.append((w.new_addr(u), lognormal_sat(rnd, 1_000_000, 150_000_000)))
-        if u in makers or employer in grp:
-            pass
         tot = sum(c.value for c in coins)
         outs.append((w.miner.reuse, tot - sum(v for _, v in outs) - w.fee(len(coins), len(outs) + 1)))
         w.tx(coins, outs)
@@ -842,6 +825,8 @@ def build(seed, scale):
     for _ in range(2 * scale):
         ww1_round(w, ww1c, participants(rnd.randint(15, 30), lo=10_500_000))
         ww2_round(w, ww2c, participants(rnd.randint(20, 40)))
+        ww2_round(w, ww2c, participants(rnd.randint(20, 35), lo=5_000_000, maxcoins=2),
+                  popular=rnd.choice([10_000_000, 5_000_000, 2 ** 23, 3 ** 14]))
         ww2_round(w, ww2k, participants(rnd.randint(12, 25), lo=200_000))
         for _ in range(3):
             jm_honest()
@@ -864,7 +849,6 @@ def build(seed, scale):
     w.mine()
 
     # ------------------------------------------------------------ the heist ------------
-    amount = 0
     theft_outs = []
     parts = [120 * COIN, 60 * COIN, 45 * COIN, 30 * COIN, 8 * COIN]
     for p in parts:
@@ -1001,8 +985,6 @@ def build(seed, scale):
                 ex = rnd.choice(exchanges)
                 w.tx([c], [(deposit_addr(ex, c.owner), c.value - w.fee(1, 1))])
                 wp.postmix[d].remove(c)
-    for cj in w.coinjoins:
-        pass
     user_deposits(20 * scale)
     user_payments(30 * scale)
     w.mine()
@@ -1014,10 +996,7 @@ def build(seed, scale):
     w.mine(2)
 
     # ------------------------------------------------------------ heist truth ----------
-    thief_addrs = {a.addr for a in w.addrs if a.owner is thief}
     deps = []
-    for d in w.deposits:
-        pass
     # a deposit is stolen when a thief coin paid it: find via the tx's inputs
     spent_by = {}
     for b in w.blocks[1:]:
@@ -1040,12 +1019,20 @@ def build(seed, scale):
             deps.append({"outpoint": "%s:%d" % (d["txid"], d["vout"]), "value_sat": d["value_sat"],
                          "address": d["address"], "exchange": d["exchange"], "height": d["height"]})
             by_ex[d["exchange"]] = by_ex.get(d["exchange"], 0) + d["value_sat"]
-            by_addr[d["address"]] = by_addr.get(d["address"], 0) + d["value_sat"]
-    w.heists.append({"name": hname, "thief_id": thief.id, "victim_id": victim.id, "victim": victim.name,
+            e = by_addr.setdefault(d["address"], {"value_sat": 0, "exchange": d["exchange"], "deposits": 0})
+            e["value_sat"] += d["value_sat"]
+            e["deposits"] += 1
+    unspent = [c for c in thief.coins]
+    dep_sat = sum(d["value_sat"] for d in deps)
+    un_sat = sum(c.value for c in unspent)
+    w.heists.append({"name": hname, "thief_id": thief.id, "thief_entity": thief.id, "victim_id": victim.id,
+                     "victim": victim.name,
+                     "totals": {"stolen_sat": amount, "deposited_sat": dep_sat, "unspent_sat": un_sat,
+                                "fees_mining_sat": amount - dep_sat - un_sat, "fees_coordinator_sat": 0},
                      "amount_sat": amount, "theft_txid": b2lx(theft_txid), "victim_inputs": vin_outs,
                      "stolen_outputs": stolen_outputs, "deposits": deps, "deposits_by_exchange": by_ex,
                      "deposits_by_address": by_addr,
-                     "unspent": [c.outpoint for c in thief.coins],
+                     "unspent": [{"outpoint": c.outpoint, "value_sat": c.value} for c in unspent],
                      "coinjoin_txids": [c["txid"] for c in w.coinjoins if c["heist"]],
                      "peel_chain_txids": [p["txid"] for p in w.peel if p["heist"]]})
     return w
@@ -1062,7 +1049,14 @@ def write(w, out, xor_key, zero_tail, max_file, zero_tail_all=False):
     key = bytes.fromhex(xor_key) if xor_key else None
     files = []
     cur = bytearray()
-    recs = [MAGIC + struct.pack("<I", len(b.serialize())) + b.serialize() for b in w.blocks]
+    stale_at = {}
+    for b, h in w.stale:
+        stale_at.setdefault(h, []).append(b)
+    recs = []
+    for h, b in enumerate(w.blocks):
+        for x in [b] + stale_at.get(h, []):
+            raw = x.serialize()
+            recs.append(MAGIC + struct.pack("<I", len(raw)) + raw)
     # headers-first download leaves a few blocks after their successor
     rnd = random.Random(w.seed * 7 + 1)
     for i in range(2, len(recs) - 1):
@@ -1128,7 +1122,7 @@ def write(w, out, xor_key, zero_tail, max_file, zero_tail_all=False):
                    "network": "regtest", "seed": w.seed, "scale": w.scale, "txs": w.n_txs,
                    "blocks": len(w.blocks), "best_height": len(w.blocks) - 1,
                    "tip": b2lx(w.blocks[-1].GetHash()), "files": len(files),
-                   "xor_key": xor_key or "", "zero_tail_bytes": zero_tail,
+                   "xor_key": xor_key or "", "zero_tail_bytes": zero_tail, "stale_blocks": [{"hash": b2lx(b.GetHash()), "height": h} for b, h in w.stale],
                    "addresses": len(w.addrs), "entities": len(w.entities),
                    "coinjoins": len(w.coinjoins), "tx0s": len(w.tx0s), "peel_hops": len(w.peel),
                    "lookalikes": len(w.lookalikes), "deposits": len(w.deposits)}, f, indent=1)
