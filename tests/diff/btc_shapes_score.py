@@ -110,6 +110,8 @@ def main():
     ap.add_argument("--check", action="store_true", help="assert FLOORS; exit 1 on an unknown failure")
     ap.add_argument("--known", default=os.path.join(ROOT, "tests", "diff", "btc_shapes_known.json"))
     ap.add_argument("--out")
+    ap.add_argument("--change", help="then rebuild the clusters with `cluster build --change LIST` and count "
+                    "the clusters joining two true owners again (reported, not asserted; changes the store's clusters)")
     a = ap.parse_args()
     eb = load_eval_btc()
     os.makedirs(a.work, exist_ok=True)
@@ -123,7 +125,7 @@ def main():
     figs = os.path.join(a.work, "eval.json")
     ev = os.path.join(a.work, "eval")
     p = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "eval_btc.py"), "--world", a.world,
-                        "--store", store, "--bin", a.bin, "--work", ev, "--sample", "400", "--cj-sample", "60",
+                        "--store", store, "--bin", a.bin, "--work", ev, "--sample", "100", "--cj-sample", "20",
                         "--out", figs], capture_output=True, text=True)
     if p.returncode:
         sys.stderr.write(p.stdout + p.stderr)
@@ -143,6 +145,14 @@ def main():
         out = score(cli, api, truth, txs, kind_of, info, res, tdir)
     finally:
         api.close()
+    if a.change:
+        cb = cli.json(["cluster", "build", "--store", store, "--change", a.change])
+        api = eb.API(cli, os.path.join(ev, "investigator.db"), ev)
+        try:
+            out["cluster_change"] = dict(score_clusters(cli, api, truth, info, kind_of), change=a.change,
+                                         change_merges=cb.get("change_merges"))
+        finally:
+            api.close()
     out["issue11"] = {k: res.get(k) for k in ("trace", "coinjoin", "peel", "screen", "cluster")}
     # the screen and trace figures come from eval_btc.py; certain flags counted apart here
     for k in ("trace", "screen"):
@@ -363,6 +373,13 @@ def report(o):
         c["joined_through_coinjoin"]))
     for e in c["examples"]:
         print("      %s + %s (%s) via %s, heuristics %s" % (e["a"], e["b"], " / ".join(e["owners"]), e["via_kinds"], e["heuristics"]))
+    c = o.get("cluster_change")
+    if c:
+        print("clusters with --change %s (%s change unions): %d join two true owners, %d through a CoinJoin" % (
+            c["change"], c["change_merges"], c["mixed_owner_clusters"], c["joined_through_coinjoin"]))
+        for e in c["examples"]:
+            print("      %s + %s (%s) via %s, heuristics %s" % (e["a"], e["b"], " / ".join(e["owners"]), e["via_kinds"],
+                                                             e["heuristics"]))
     tr = o["trace"]
     print("FIFO forward from the heist: deposit recall certain %s, with probable %s; precision certain %s, with probable %s; probable-only %s true / %s false; victim share %s" % (
         tr["deposit_recall"], tr["deposit_recall_all"], tr["deposit_precision"], tr["deposit_precision_all"],
