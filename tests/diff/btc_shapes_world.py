@@ -10,7 +10,7 @@ whose stolen coins are peeled, mixed and deposited at exchanges that then sweep 
 addresses. Blocks are written as Bitcoin Core blk files (regtest magic), optionally obfuscated
 with an xor.dat key and ended by a raw zero tail (Core 28+).
 
-  btc_shapes_world.py --out DIR [--seed S] [--scale N] [--xor-key HEX16] [--zero-tail BYTES]
+  btc_shapes_world.py --out DIR [--seed S] [--scale N] [--careful-thief] [--xor-key HEX16] [--zero-tail BYTES]
                       [--zero-tail-all] [--max-file-size BYTES]
 
 DIR/blocks holds blk*.dat (and xor.dat); DIR/truth holds the docs/GEN.md truth layout
@@ -317,25 +317,26 @@ WP_POOLS = {100_000: 5_000, 1_000_000: 50_000, 5_000_000: 175_000, 50_000_000: 1
 
 
 class Whirlpool:
-    def __init__(self, w):
+    def __init__(self, w, pools=None, name="whirlpool-coordinator"):
         self.w = w
-        self.coord = w.entity("whirlpool-coordinator", "coinjoin_coordinator", "p2wpkh")
-        self.premix = {d: [] for d in WP_POOLS}    # Coin list waiting to mix
-        self.postmix = {d: [] for d in WP_POOLS}
+        self.pools = pools or WP_POOLS             # denomination -> pool fee
+        self.coord = w.entity(name, "coinjoin_coordinator", "p2wpkh")
+        self.premix = {d: [] for d in self.pools}    # Coin list waiting to mix
+        self.postmix = {d: [] for d in self.pools}
 
     def tx0(self, owner, d, n, heist="", coins=None):
         """One owner's inputs -> n premixes (d + slack), coordinator fee, OP_RETURN, change(s)."""
         w = self.w
         slack = w.rnd.randint(150, 12_000)      # the mix fee a premix carries: fee-rate driven
         pv = d + slack
-        need = n * pv + WP_POOLS[d] + w.fee(3, n + 3)
+        need = n * pv + self.pools[d] + w.fee(3, n + 3)
         coins = coins or w.take(owner, need + 20_000, prefer="large")
         premix_addrs = [w.new_addr(owner, "p2wpkh") for _ in range(n)]
         outs = [(a, pv) for a in premix_addrs]
         feeaddr = w.new_addr(self.coord) if w.rnd.random() < 0.7 or self.coord.reuse is None else self.coord.reuse
         if self.coord.reuse is None:
             self.coord.reuse = feeaddr
-        fee_out = WP_POOLS[d]
+        fee_out = self.pools[d]
         if w.rnd.random() < 0.15:      # SCODE discount
             fee_out = fee_out // 2
         outs.append((feeaddr, fee_out))
@@ -521,8 +522,12 @@ def ww1_round(w, coordinator, participants, heist=""):
     return coinjoin(w, ins, outs, "wasabi1", coordinator, heist)
 
 
-def joinmarket(w, taker, taker_coins, makers, amount, heist=""):
-    """Taker + makers: n equal outputs of a non-round amount, maker changes, taker change."""
+def joinmarket(w, taker, taker_coins, makers, amount, heist="", sweep=False):
+    """Taker + makers: n equal outputs of a non-round amount, maker changes, taker change (none
+    in a sweep: the taker spends its coins whole, the equal amount is what is left after fees)."""
+    if sweep:
+        amount = sum(c.value for c in taker_coins) - 3000 * len(makers) \
+            - amount * len(makers) * 30 // 1_000_000 - w.fee(len(taker_coins) + 2 * len(makers), 2 * len(makers) + 1, 5)
     rnd = w.rnd
     ins = list(taker_coins)
     outs = [(w.new_addr(taker, "p2wpkh"), amount)]
@@ -537,7 +542,8 @@ def joinmarket(w, taker, taker_coins, makers, amount, heist=""):
         paid += cjfee
     txfee = w.fee(len(ins), len(outs) + 1, 5)
     tch = sum(c.value for c in taker_coins) - amount - paid - txfee
-    if tch > 1000:
+    assert tch >= 0, "the taker cannot pay"
+    if tch > 1000 and not sweep:
         outs.append((w.new_addr(taker, "p2wpkh"), tch))
     rnd.shuffle(ins)
     rnd.shuffle(outs)
@@ -588,7 +594,7 @@ def peel_chain(w, owner, coin, hops, dests, heist="", chain_no=0, end_small=True
 
 
 # ---------------------------------------------------------------- the world ----------------
-def build(seed, scale):
+def build(seed, scale, careful=False):
     w = World(seed, scale)
     rnd = w.rnd
     w.mine(1)
@@ -867,6 +873,13 @@ def build(seed, scale):
     def thief_dep(h=0):
         return deposit_addr(rnd.choice(others), thief)
 
+    def postmix_dep():
+        """A careful thief cashes post-mix coins out at accounts it never used before mixing."""
+        if not careful:
+            return thief_dep()
+        ex = rnd.choice(others)
+        return w.new_addr(ex, ex.stype, "exchange_deposit", str(thief.id))
+
     # A: peel chains of 3..40 hops, peels to thief deposit accounts
     big = tnew[0]
     # fan out the largest stolen coin into chain heads
@@ -924,7 +937,7 @@ def build(seed, scale):
         k = rnd.choice([1, 1, 2, 3])
         grp, thief_post = thief_post[:k], thief_post[k:]
         tot = sum(c.value for c in grp)
-        w.tx(grp, [(thief_dep(), tot - w.fee(len(grp), 1))])
+        w.tx(grp, [(postmix_dep(), tot - w.fee(len(grp), 1))])
     w.mine()
 
     # C: Wasabi 2 round with the thief (2 coins), and a Wasabi 1 round; outputs deposited
@@ -946,7 +959,7 @@ def build(seed, scale):
         k = rnd.choice([1, 2, 4])
         grp, post = post[:k], post[k:]
         tot = sum(c.value for c in grp)
-        w.tx(grp, [(thief_dep(), tot - w.fee(len(grp), 1))])
+        w.tx(grp, [(postmix_dep(), tot - w.fee(len(grp), 1))])
     # D: JoinMarket as a taker (twice), then a peel chain from the JM output
     for coin in (tnew[3],):
         amt = 9 * COIN + rnd.randint(0, COIN)
@@ -993,6 +1006,28 @@ def build(seed, scale):
     for ex in exchanges:
         withdrawals(ex, rnd.randint(10, 50))
     payroll(16, 1, True)
+    w.mine(2)
+
+    # later shapes (appended last so that the txids above stay stable): JoinMarket sweeps, and
+    # a new coordinator's 0.25 BTC pool (not one of the four Samourai pools)
+    for _ in range(3):
+        taker = rnd.choice([u for u in users if any(c.value > 3_000_000 for c in u.coins)])
+        cs = [c for c in taker.coins if c.value > 3_000_000][:rnd.randint(1, 2)]
+        mk = [m for m in makers if top3(m) > sum(c.value for c in cs) + 50_000]
+        if len(mk) >= 3:
+            try:
+                joinmarket(w, taker, cs, rnd.sample(mk, min(len(mk), rnd.randint(3, 7))), 0, sweep=True)
+            except RuntimeError:
+                pass
+    wq = Whirlpool(w, {25_000_000: 1_000_000}, "whirlpool-coordinator-2")
+    for u in sorted(users, key=lambda u: -sum(c.value for c in u.coins))[:8]:
+        try:
+            wq.tx0(u, 25_000_000, rnd.randint(2, 5))
+        except RuntimeError:
+            pass
+    w.mine()
+    for _ in range(6 * scale):
+        wq.mix(25_000_000)
     w.mine(2)
 
     # ------------------------------------------------------------ heist truth ----------
@@ -1133,6 +1168,8 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--scale", type=int, default=1, help="honest economy multiplier (default 1)")
+    ap.add_argument("--careful-thief", action="store_true",
+                    help="post-mix coins go to fresh deposit accounts, never to one used before mixing")
     ap.add_argument("--xor-key", help="16 hex digits: obfuscate the blk files (xor.dat)")
     ap.add_argument("--zero-tail", type=int, default=0, help="raw zero bytes at the end of the last file")
     ap.add_argument("--zero-tail-all", action="store_true", help="the zero tail in every file, not the last only")
@@ -1140,7 +1177,7 @@ def main():
     a = ap.parse_args()
     if a.xor_key and len(bytes.fromhex(a.xor_key)) != 8:
         ap.error("--xor-key takes 16 hex digits")
-    w = build(a.seed, a.scale)
+    w = build(a.seed, a.scale, a.careful_thief)
     write(w, a.out, a.xor_key, a.zero_tail, a.max_file_size, a.zero_tail_all)
     print(json.dumps({"txs": w.n_txs, "blocks": len(w.blocks), "coinjoins": len(w.coinjoins),
                       "tx0s": len(w.tx0s), "peel_hops": len(w.peel), "lookalikes": len(w.lookalikes),
