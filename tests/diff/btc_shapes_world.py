@@ -596,6 +596,7 @@ def peel_chain(w, owner, coin, hops, dests, heist="", chain_no=0, end_small=True
 # ---------------------------------------------------------------- the world ----------------
 def build(seed, scale, careful=False):
     w = World(seed, scale)
+    w.careful = careful
     rnd = w.rnd
     w.mine(1)
     w.mine(200)
@@ -1154,7 +1155,7 @@ def write(w, out, xor_key, zero_tail, max_file, zero_tail_all=False):
         json.dump(w.heists, f, indent=1)
     with open(os.path.join(tdir, "world.json"), "w") as f:
         json.dump({"format": "btc-shapes-world/1", "generator": "tests/diff/btc_shapes_world.py",
-                   "network": "regtest", "seed": w.seed, "scale": w.scale, "txs": w.n_txs,
+                   "network": "regtest", "seed": w.seed, "scale": w.scale, "careful_thief": w.careful, "txs": w.n_txs,
                    "blocks": len(w.blocks), "best_height": len(w.blocks) - 1,
                    "tip": b2lx(w.blocks[-1].GetHash()), "files": len(files),
                    "xor_key": xor_key or "", "zero_tail_bytes": zero_tail, "stale_blocks": [{"hash": b2lx(b.GetHash()), "height": h} for b, h in w.stale],
