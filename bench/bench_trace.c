@@ -12,8 +12,9 @@
  * tx->output edges) and hops/s (txs processed: each is one step of the frontier), per CPU second of
  * this process (the machine is shared; wall time is printed too). Not a test.
  *
- * usage: bench_trace [WORLD_DIR]   (default: bench-world beside this program, as made by
- * scripts/bench.sh; generated with 200,000 txs when absent). The store is ingested into
+ * usage: bench_trace [WORLD_DIR [relink]]   (default: bench-world beside this program, as made
+ * by scripts/bench.sh; generated with 200,000 txs when absent; `relink`: the re-link figures
+ * only). The store is ingested into
  * WORLD_DIR/trace-store once and reused.
  */
 #include <jansson.h>
@@ -62,7 +63,7 @@ static double run_full(const char *name, const cw_chainstore *cs, const uint64_t
     cw_trace_stats last = {0};
     for (int r = 0; r < reps; r++) {
         cw_trace *t = NULL;
-        if (cw_trace__run(&t, cs, NULL, src, n, o, !full)) {
+        if (cw_trace__run(&t, cs, NULL, src, n, o, full ? CW_TRACE__REPLAY : 0)) {
             fail(name);
             return 0;
         }
@@ -173,6 +174,11 @@ int main(int argc, char **argv)
            "%.2f ms = %.2f x\n",
            c_def * 1e3, c_off > 0 ? c_def / c_off : 0.0, c_off * 1e3, c_full * 1e3,
            c_off > 0 ? c_full / c_off : 0.0);
+    if (argc > 2 && strcmp(argv[2], "relink") == 0) { /* the re-link figures only */
+        json_decref(all);
+        cw_chainstore_close(cs);
+        return 0;
+    }
     o.coinjoin = CW_CJ_PROPORTIONAL;
     run("fifo forward, CoinJoins proportional", cs, src, n, &o, 3);
     /* the raw edge rate, comparable with earlier figures: every sliver followed */
