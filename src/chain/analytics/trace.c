@@ -1436,7 +1436,10 @@ static int relink_find(cw_trace *t)
         if (a != CW_NONE64 && (rc = tab_add(&aaddr, &aa_mask, &n_aa, a, 0)) == 1)
             rc = 0;
         uint64_t S = cw_chainstore_out(cs, out)->spending_tx;
-        if (rc || S == CW_NONE32 || S >= t->counts.txs)
+        /* a coin the trace stopped at (a labelled exchange or deposit address) is the
+         * labelled owner's now: its spending tx (the exchange's sweep) is no evidence about
+         * the source's owner (its address still is, for the deposit-account rule below) */
+        if (rc || S == CW_NONE32 || S >= t->counts.txs || stops_at(t, a))
             continue;
         if ((rc = tab_add(&seen, &seen_mask, &n_seen, S, 0)) != 0) {
             rc = rc == 1 ? 0 : rc;
