@@ -362,6 +362,25 @@ static uint64_t premix_pool(uint64_t v)
     return 0;
 }
 
+/* The pool a premix value of a Tx0 that carries its OP_RETURN belongs to: one of the known
+ * pools, or any other 1, 2.5 or 5 x 10^n sat from 100,000 sat (a coordinator may open a pool
+ * the list does not have: Whirlpool's later and re-implemented coordinators did), the largest
+ * one the value exceeds by at most a premix's margin; 0 when none. */
+static uint64_t premix_pool_any(uint64_t v)
+{
+    uint64_t d = premix_pool(v);
+    if (d)
+        return d;
+    uint64_t best = 0;
+    for (uint64_t p = 100000; p <= v && p <= UINT64_MAX / 10; p *= 10) {
+        const uint64_t cand[3] = {p, p * 5 / 2, p * 5};
+        for (size_t i = 0; i < 3; i++)
+            if (cand[i] < v && v <= cand[i] + premix_margin(cand[i]) && cand[i] > best)
+                best = cand[i];
+    }
+    return best;
+}
+
 /* The facts about one tx the CoinJoin rules read. */
 typedef struct txfacts {
     uint64_t n_in, n_out_all; /* raw counts */
@@ -453,6 +472,18 @@ static void gather(const cw_chainstore *cs, uint64_t i0, uint64_t i1, uint64_t o
         }
         i = j;
     }
+}
+
+/* One input pays the whole equal class and takes the largest output back as its change: the
+ * largest input, less the largest output (above the class value), still covers 90 % of the k
+ * equal outputs. A CoinJoin's whale takes back its change after paying its own one or few
+ * equal outputs, so what stays is about one v, not k of them; a batch payer (payroll from a
+ * large coin) leaves k of them. */
+static bool pays_class(const txfacts *x)
+{
+    uint64_t cls = (uint64_t)x->k * x->v;
+    return x->all_known && x->max_out > x->v && x->max_in >= x->max_out &&
+           x->max_in - x->max_out >= cls - cls / 10;
 }
 
 /* The kind of an equal-output round that a CoinJoin rule has recognised (not Whirlpool's),
@@ -601,6 +632,16 @@ static bool peel_shape_at(const cw_chainstore *cs, uint64_t i0, uint64_t i1, uin
     uint64_t hi = a >= b ? a : b, lo = a >= b ? b : a;
     if (hi <= lo) /* a zero-value peel counts (BlockSci's first peeling-chain hop) */
         return false;
+    /* a remainder paid back to an input's own address is a wallet reusing its address (an
+     * exchange's hot wallet, a pool's payout address), not a hop to a fresh one */
+    uint32_t rem = a > b ? r0->addr : r1->addr;
+    for (uint64_t i = i0; i < i1; i++) {
+        uint64_t v;
+        uint32_t ia;
+        (void)in_value_addr(cs, i, &v, &ia);
+        if (ia == rem)
+            return false;
+    }
     if (large)
         *large = a > b ? 0 : 1;
     return true;
@@ -838,6 +879,8 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
             opret |= cw_out_type(r) == CW_SCRIPT_OP_RETURN;
         }
         any = premix_outs >= 2 || (premix_outs >= 1 && opret);
+        for (uint64_t o = 0; o < n_out_all && opret && !any; o++) /* another pool's Tx0 */
+            any = premix_pool_any(cw_out_value(ro + o)) != 0;
         if (!any && n_in >= 3 && n_out_all <= 24) {
             for (uint64_t o = 0; o < n_out_all && !any; o++) {
                 uint64_t v = cw_out_value(ro + o);
@@ -912,6 +955,18 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
         }
         i = j;
     }
+    if (premix == 0 && x.n_opret >= 1 && x.k >= 1) /* another coordinator's pool */
+        for (size_t i = 0; i < x.n_out;) {
+            size_t j = i;
+            while (j < x.n_out && s->vals[j] == s->vals[i])
+                j++;
+            uint64_t d0 = premix_pool_any(s->vals[i]);
+            if (d0 && j - i > premix) {
+                premix = j - i;
+                premix_d = d0;
+            }
+            i = j;
+        }
     if (premix >= 1 && x.n_opret >= 1 && x.n_out - premix <= 4 && premix == x.k) {
         f = CW_PAT_TX0;
         rule = CW_PAT_RULE_TX0;
@@ -937,7 +992,10 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
         x.max_out <= x.sum_in) {
         size_t mt = match_changes(s, &x, 1, SIZE_MAX);
         matched = mt;
-        if (mt >= 2 && mt + 2 >= m && x.distinct >= 2) {
+        /* every party but the taker takes a change (a maker's is missing only when its coins
+         * pay the amount exactly): a batch paying k equal amounts with a few other outputs is
+         * one payer, however many of its inputs happen to sum to one of them */
+        if (mt >= 2 && mt + 2 >= m && x.distinct >= 2 && m + 3 >= x.k && !pays_class(&x)) {
             f = CW_PAT_COINJOIN | round_kind(s, &x, m, &why);
             rule = CW_PAT_RULE_JM_SUBSET;
             score = x.distinct >= x.k ? 95 : 88;
@@ -956,7 +1014,12 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
         (uint64_t)x.k * x.v <= x.sum_in && x.reuse * 10 <= x.n_out) {
         size_t mt = match_changes(s, &x, 4, limit);
         matched = mt;
-        if (mt >= 2 || (x.k >= 10 && x.distinct >= 10 && m >= 3) || exotic_denom(x.v)) {
+        /* one payer's batch (payroll: k equal salaries, a few other payments and a change)
+         * has both signs of one owner: one input could pay every equal output, and far fewer
+         * other outputs than equal ones; a round's parties each bring their own coins */
+        bool one_payer = pays_class(&x) || (x.max_in >= (uint64_t)x.k * x.v && 3 * m < x.k);
+        if (!one_payer && (mt >= 2 || (x.k >= 10 && x.distinct >= 10 && m >= 3 && 3 * m >= x.k) ||
+                           exotic_denom(x.v))) {
             /* the kind: Wasabi 1 mixes about 0.1 BTC; JoinMarket's takers pick any amount
              * for <= 20 participants, each one equal output and at most one change */
             f = CW_PAT_COINJOIN | round_kind(s, &x, m, &why);
