@@ -62,7 +62,7 @@ enum {
 /* Minimum number of consecutive hops for a peel chain (docs/PATTERNS.md). */
 #define CW_PAT_PEEL_MIN_RUN 7
 /* Largest mean peel fraction (peel / input, in millionths) over the hops of a run. */
-#define CW_PAT_PEEL_MAX_MEAN_PPM 300000
+#define CW_PAT_PEEL_MAX_MEAN_PPM 450000
 
 /* Name of flag bit i ("coinjoin", "whirlpool", ...), or NULL past the last. */
 const char *cw_patterns_flag_name(unsigned bit);

@@ -147,8 +147,16 @@ typedef struct cw_trace_opts {
                             * re-links the CoinJoin outputs the source's owner is seen to hold (co-spent
                             * with its other post-mix or certain coins, or a remix chain leading to one)
                             * and gives them the value the round received first (default true; the
-                            * result stays probable: docs/TRACE-MODELS.md, "Re-linking") */
+                            * result stays probable: docs/TRACE-MODELS.md, "Re-linking"). Acts
+                            * only when cw_trace_relink_guarded (labels and a stop at the
+                            * cash-outs) */
 } cw_trace_opts;
+
+/* True when re-linking acts: labels, and a stop at category exchange or exchange_deposit or at
+ * every label. Without a stop at the cash-outs the trace goes on into the exchanges' customers'
+ * coins, and the co-spends of those with their owners' post-mix coins are no evidence about
+ * the source's owner. */
+bool cw_trace_relink_guarded(const cw_trace_labelmap *labels, const cw_trace_opts *o);
 
 /* Fills opts with the defaults: FIFO, forward, no hop limit, min_value 1, no height limit,
  * no stop categories, CoinJoins ranked with equal outputs sharing (CW_CJ_RANK: probable; for

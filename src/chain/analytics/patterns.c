@@ -329,7 +329,9 @@ static bool wasabi1_value(uint64_t v)
 }
 
 /* Whirlpool pool denominations (sat). */
-static const uint64_t pools[] = {100000, 1000000, 5000000, 50000000};
+#define POOLS(X) X(100000) X(1000000) X(5000000) X(50000000)
+#define POOL_VALUE(d) d,
+static const uint64_t pools[] = {POOLS(POOL_VALUE)};
 #define N_POOLS (sizeof pools / sizeof pools[0])
 
 static bool is_pool(uint64_t v)
@@ -341,18 +343,42 @@ static bool is_pool(uint64_t v)
 }
 
 /* Largest extra a premix output carries over its pool denomination d (mix fees). */
+#define PREMIX_MARGIN(d) ((d) / 10 + 20000)
 static uint64_t premix_margin(uint64_t d)
 {
-    return d / 10 + 20000;
+    return PREMIX_MARGIN(d);
 }
 
 /* The pool denomination a premix value belongs to, 0 when none. */
 static uint64_t premix_pool(uint64_t v)
 {
+    /* the ranges are disjoint and ascending: the first one whose top is >= v decides (the
+     * tops are constants; this runs for every output of a tx with >= 3) */
+#define POOL_TOP(d) (d) + PREMIX_MARGIN(d),
+    static const uint64_t tops[] = {POOLS(POOL_TOP)};
     for (size_t i = 0; i < N_POOLS; i++)
-        if (v > pools[i] && v <= pools[i] + premix_margin(pools[i]))
-            return pools[i];
+        if (v <= tops[i])
+            return v > pools[i] ? pools[i] : 0;
     return 0;
+}
+
+/* The pool a premix value of a Tx0 that carries its OP_RETURN belongs to: one of the known
+ * pools, or any other 1, 2.5 or 5 x 10^n sat from 100,000 sat (a coordinator may open a pool
+ * the list does not have: Whirlpool's later and re-implemented coordinators did), the largest
+ * one the value exceeds by at most a premix's margin; 0 when none. */
+static uint64_t premix_pool_any(uint64_t v)
+{
+    uint64_t d = premix_pool(v);
+    if (d)
+        return d;
+    uint64_t best = 0;
+    for (uint64_t p = 100000; p <= v && p <= UINT64_MAX / 10; p *= 10) {
+        const uint64_t cand[3] = {p, p * 5 / 2, p * 5};
+        for (size_t i = 0; i < 3; i++)
+            if (cand[i] < v && v <= cand[i] + premix_margin(cand[i]) && cand[i] > best)
+                best = cand[i];
+    }
+    return best;
 }
 
 /* The facts about one tx the CoinJoin rules read. */
@@ -390,8 +416,9 @@ static void gather(const cw_chainstore *cs, uint64_t i0, uint64_t i1, uint64_t o
     memset(x, 0, sizeof *x);
     x->n_in = i1 - i0;
     x->n_out_all = o1 - o0;
-    for (uint64_t o = o0; o < o1; o++) {
-        const cw_row_out *r = cw_chainstore_out(cs, o);
+    const cw_row_out *ro = cw_chainstore_out(cs, o0); /* a tx's rows are contiguous */
+    for (uint64_t o = 0; o < o1 - o0; o++) {
+        const cw_row_out *r = ro + o;
         uint64_t v = cw_out_value(r);
         if (cw_out_type(r) == CW_SCRIPT_OP_RETURN) {
             x->n_opret++;
@@ -424,8 +451,8 @@ static void gather(const cw_chainstore *cs, uint64_t i0, uint64_t i1, uint64_t o
     for (size_t i = 0; i < x->n_addr; i++)
         if (i == 0 || s->addrs[i] != s->addrs[i - 1])
             x->distinct++;
-    for (uint64_t o = o0; o < o1; o++)
-        x->reuse += is_input_addr(s, x->n_addr, cw_chainstore_out(cs, o)->addr);
+    for (uint64_t o = 0; o < o1 - o0; o++)
+        x->reuse += is_input_addr(s, x->n_addr, ro[o].addr);
     /* the Wasabi 2 rule is the only reader of the denomination counts */
     bool want_std = x->n_in >= 5 && x->n_out >= 10 && x->distinct >= 5;
     sort_u64(s->vals, x->n_out);
@@ -445,6 +472,18 @@ static void gather(const cw_chainstore *cs, uint64_t i0, uint64_t i1, uint64_t o
         }
         i = j;
     }
+}
+
+/* One input pays the whole equal class and takes the largest output back as its change: the
+ * largest input, less the largest output (above the class value), still covers 90 % of the k
+ * equal outputs. A CoinJoin's whale takes back its change after paying its own one or few
+ * equal outputs, so what stays is about one v, not k of them; a batch payer (payroll from a
+ * large coin) leaves k of them. */
+static bool pays_class(const txfacts *x)
+{
+    uint64_t cls = (uint64_t)x->k * x->v;
+    return x->all_known && x->max_out > x->v && x->max_in >= x->max_out &&
+           x->max_in - x->max_out >= cls - cls / 10;
 }
 
 /* The kind of an equal-output round that a CoinJoin rule has recognised (not Whirlpool's),
@@ -578,24 +617,41 @@ static size_t match_changes(scratch *s, const txfacts *x, unsigned max_j, size_t
 
 static uint64_t peel_parent(const cw_chainstore *cs, scratch *s, uint64_t tx);
 
-bool cw_patterns_peel_shape(const cw_chainstore *cs, uint64_t tx, uint32_t *large)
+/* cw_patterns_peel_shape of the tx with these input and output ranges. */
+static bool peel_shape_at(const cw_chainstore *cs, uint64_t i0, uint64_t i1, uint64_t o0,
+                          uint64_t o1, uint32_t *large)
 {
-    uint64_t i0, i1, o0, o1;
-    cw_chainstore_tx_range(cs, tx, &i0, &i1, &o0, &o1);
     if (i1 - i0 < 1 || i1 - i0 > 2 || o1 - o0 != 2)
         return false;
     if (cw_chainstore_in(cs, i0)->spent_tx == CW_IN_COINBASE)
         return false;
-    const cw_row_out *r0 = cw_chainstore_out(cs, o0), *r1 = cw_chainstore_out(cs, o0 + 1);
+    const cw_row_out *r0 = cw_chainstore_out(cs, o0), *r1 = r0 + 1;
     if (r0->addr == CW_NONE32 || r1->addr == CW_NONE32)
         return false;
     uint64_t a = cw_out_value(r0), b = cw_out_value(r1);
     uint64_t hi = a >= b ? a : b, lo = a >= b ? b : a;
     if (hi <= lo) /* a zero-value peel counts (BlockSci's first peeling-chain hop) */
         return false;
+    /* a remainder paid back to an input's own address is a wallet reusing its address (an
+     * exchange's hot wallet, a pool's payout address), not a hop to a fresh one */
+    uint32_t rem = a > b ? r0->addr : r1->addr;
+    for (uint64_t i = i0; i < i1; i++) {
+        uint64_t v;
+        uint32_t ia;
+        (void)in_value_addr(cs, i, &v, &ia);
+        if (ia == rem)
+            return false;
+    }
     if (large)
         *large = a > b ? 0 : 1;
     return true;
+}
+
+bool cw_patterns_peel_shape(const cw_chainstore *cs, uint64_t tx, uint32_t *large)
+{
+    uint64_t i0, i1, o0, o1;
+    cw_chainstore_tx_range(cs, tx, &i0, &i1, &o0, &o1);
+    return peel_shape_at(cs, i0, i1, o0, o1, large);
 }
 
 /* cw_patterns_peel_shape through the build's cache. */
@@ -622,19 +678,28 @@ uint64_t cw_patterns_peel_parent(const cw_chainstore *cs, uint64_t tx)
     return cw_patterns_peel_shape(cs, tx, NULL) ? peel_parent(cs, NULL, tx) : CW_NONE64;
 }
 
-static uint64_t peel_parent(const cw_chainstore *cs, scratch *s, uint64_t tx)
+/* The peel hops whose remainder tx spends, in input order (at most max of them): tx is each
+ * one's peel_child when tx is a hop itself. Returns their count. */
+static unsigned peel_parents_at(const cw_chainstore *cs, scratch *s, uint64_t i0, uint64_t i1,
+                                uint64_t *par, unsigned max)
 {
-    uint64_t i0, i1, o0, o1;
-    cw_chainstore_tx_range(cs, tx, &i0, &i1, &o0, &o1);
-    for (uint64_t i = i0; i < i1; i++) {
+    unsigned n = 0;
+    for (uint64_t i = i0; i < i1 && n < max; i++) {
         const cw_row_in *r = cw_chainstore_in(cs, i);
         uint32_t plarge;
         if (r->spent_tx >= CW_IN_EXTERNAL)
             continue;
         if (hop_shape(cs, s, r->spent_tx, &plarge) && plarge == r->spent_vout)
-            return r->spent_tx;
+            par[n++] = r->spent_tx;
     }
-    return CW_NONE64;
+    return n;
+}
+
+static uint64_t peel_parent(const cw_chainstore *cs, scratch *s, uint64_t tx)
+{
+    uint64_t i0, i1, o0, o1, p;
+    cw_chainstore_tx_range(cs, tx, &i0, &i1, &o0, &o1);
+    return peel_parents_at(cs, s, i0, i1, &p, 1) ? p : CW_NONE64;
 }
 
 /* The peel hop that spends tx's remainder (CW_NONE64 when none). */
@@ -788,10 +853,10 @@ static uint32_t shape_flags(const cw_chainstore *cs, scratch *s, uint64_t tx, ui
     return f ? with_rule(f, CW_PAT_RULE_SHAPE, 100) : 0;
 }
 
-static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s, cw_patterns_detail *d)
+/* The flags of tx, whose input and output ranges these are. */
+static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, uint64_t i1,
+                           uint64_t o0, uint64_t o1, scratch *s, cw_patterns_detail *d)
 {
-    uint64_t i0, i1, o0, o1;
-    cw_chainstore_tx_range(cs, tx, &i0, &i1, &o0, &o1);
     uint64_t n_in = i1 - i0, n_out_all = o1 - o0;
     if (n_in && cw_chainstore_in(cs, i0)->spent_tx == CW_IN_COINBASE)
         return with_rule(CW_PAT_COINBASE, CW_PAT_RULE_COINBASE, 100);
@@ -801,31 +866,36 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s, cw_pat
     {
         /* cheap pre-check from the outputs alone, before any input is read: every rule below
          * needs a premix-valued output and an OP_RETURN (Tx0), two premix-valued outputs (Tx0
-         * without OP_RETURN: >= 2 equal premixes), or >= 2 inputs and 3 equal outputs (every
-         * other rule); most txs have none of these */
+         * without OP_RETURN: >= 2 equal premixes), or >= 3 inputs and 3 equal outputs (every
+         * other rule: Whirlpool and JoinMarket need as many inputs as equal outputs, the
+         * others >= 3 or 5 inputs); most txs have none of these (a 2-input payout of equal
+         * amounts is no CoinJoin) */
         unsigned premix_outs = 0;
         bool opret = false, any = false;
-        for (uint64_t o = o0; o < o1; o++) {
-            const cw_row_out *r = cw_chainstore_out(cs, o);
+        const cw_row_out *ro = cw_chainstore_out(cs, o0); /* a tx's rows are contiguous */
+        for (uint64_t o = 0; o < n_out_all; o++) {
+            const cw_row_out *r = ro + o;
             premix_outs += premix_pool(cw_out_value(r)) != 0;
-            opret = opret || cw_out_type(r) == CW_SCRIPT_OP_RETURN;
+            opret |= cw_out_type(r) == CW_SCRIPT_OP_RETURN;
         }
         any = premix_outs >= 2 || (premix_outs >= 1 && opret);
-        if (!any && n_in >= 2 && n_out_all <= 24) {
-            for (uint64_t o = o0; o < o1 && !any; o++) {
-                uint64_t v = cw_out_value(cw_chainstore_out(cs, o));
+        for (uint64_t o = 0; o < n_out_all && opret && !any; o++) /* another pool's Tx0 */
+            any = premix_pool_any(cw_out_value(ro + o)) != 0;
+        if (!any && n_in >= 3 && n_out_all <= 24) {
+            for (uint64_t o = 0; o < n_out_all && !any; o++) {
+                uint64_t v = cw_out_value(ro + o);
                 unsigned same = 1;
-                for (uint64_t q = o + 1; q < o1 && same < 3; q++)
-                    same += cw_out_value(cw_chainstore_out(cs, q)) == v;
+                for (uint64_t q = o + 1; q < n_out_all && same < 3; q++)
+                    same += cw_out_value(ro + q) == v;
                 any = same >= 3;
             }
-        } else if (!any && n_in >= 2) {
+        } else if (!any && n_in >= 3) {
             /* many outputs: sorted, three equal ones are adjacent */
             if (scratch_fit(s, (size_t)n_out_all + 1))
                 return 0; /* out of memory: no flags rather than wrong ones */
             size_t n = 0;
-            for (uint64_t o = o0; o < o1; o++)
-                s->vals[n++] = cw_out_value(cw_chainstore_out(cs, o));
+            for (uint64_t o = 0; o < n_out_all; o++)
+                s->vals[n++] = cw_out_value(ro + o);
             sort_u64(s->vals, n);
             for (size_t i = 2; i < n && !any; i++)
                 any = s->vals[i] == s->vals[i - 2];
@@ -885,6 +955,18 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s, cw_pat
         }
         i = j;
     }
+    if (premix == 0 && x.n_opret >= 1 && x.k >= 1) /* another coordinator's pool */
+        for (size_t i = 0; i < x.n_out;) {
+            size_t j = i;
+            while (j < x.n_out && s->vals[j] == s->vals[i])
+                j++;
+            uint64_t d0 = premix_pool_any(s->vals[i]);
+            if (d0 && j - i > premix) {
+                premix = j - i;
+                premix_d = d0;
+            }
+            i = j;
+        }
     if (premix >= 1 && x.n_opret >= 1 && x.n_out - premix <= 4 && premix == x.k) {
         f = CW_PAT_TX0;
         rule = CW_PAT_RULE_TX0;
@@ -910,7 +992,10 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s, cw_pat
         x.max_out <= x.sum_in) {
         size_t mt = match_changes(s, &x, 1, SIZE_MAX);
         matched = mt;
-        if (mt >= 2 && mt + 2 >= m && x.distinct >= 2) {
+        /* every party but the taker takes a change (a maker's is missing only when its coins
+         * pay the amount exactly): a batch paying k equal amounts with a few other outputs is
+         * one payer, however many of its inputs happen to sum to one of them */
+        if (mt >= 2 && mt + 2 >= m && x.distinct >= 2 && m + 3 >= x.k && !pays_class(&x)) {
             f = CW_PAT_COINJOIN | round_kind(s, &x, m, &why);
             rule = CW_PAT_RULE_JM_SUBSET;
             score = x.distinct >= x.k ? 95 : 88;
@@ -929,7 +1014,12 @@ static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s, cw_pat
         (uint64_t)x.k * x.v <= x.sum_in && x.reuse * 10 <= x.n_out) {
         size_t mt = match_changes(s, &x, 4, limit);
         matched = mt;
-        if (mt >= 2 || (x.k >= 10 && x.distinct >= 10 && m >= 3) || exotic_denom(x.v)) {
+        /* one payer's batch (payroll: k equal salaries, a few other payments and a change)
+         * has both signs of one owner: one input could pay every equal output, and far fewer
+         * other outputs than equal ones; a round's parties each bring their own coins */
+        bool one_payer = pays_class(&x) || (x.max_in >= (uint64_t)x.k * x.v && 3 * m < x.k);
+        if (!one_payer && (mt >= 2 || (x.k >= 10 && x.distinct >= 10 && m >= 3 && 3 * m >= x.k) ||
+                           exotic_denom(x.v))) {
             /* the kind: Wasabi 1 mixes about 0.1 BTC; JoinMarket's takers pick any amount
              * for <= 20 participants, each one equal output and at most one change */
             f = CW_PAT_COINJOIN | round_kind(s, &x, m, &why);
@@ -972,6 +1062,13 @@ done:
     if (f)
         return with_rule(f | (sf & CW_PAT_FLAG_MASK), rule, score);
     return sf;
+}
+
+static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s, cw_patterns_detail *d)
+{
+    uint64_t i0, i1, o0, o1;
+    cw_chainstore_tx_range(cs, tx, &i0, &i1, &o0, &o1);
+    return compute_at(cs, tx, i0, i1, o0, o1, s, d);
 }
 
 uint32_t cw_patterns_compute(const cw_chainstore *cs, uint64_t tx)
@@ -1078,6 +1175,112 @@ int cw_analytics__lock(int *fd, const char *dir, const char *name)
     return 0;
 }
 
+/* Recomputes the older hops of a new hop t's run (from > 0): a new hop may complete the run
+ * of older ones. */
+static void revisit_older(const cw_chainstore *cs, scratch *s, uint64_t t, uint64_t from,
+                          uint32_t *rows)
+{
+    uint64_t p = t;
+    for (unsigned h = 1; h < 2 * CW_PAT_PEEL_MIN_RUN; h++) {
+        p = peel_parent(cs, s, p);
+        if (p == CW_NONE64)
+            break;
+        if (p < from)
+            rows[p] = compute(cs, p, s, NULL);
+    }
+}
+
+/* The flags of txs [from, to) without a memo (out of memory): each one on its own, walking
+ * the peel runs in the store. Slower, the same flags. */
+static void build_walk(const cw_chainstore *cs, scratch *s, uint64_t from, uint64_t to,
+                       uint32_t *rows)
+{
+    for (uint64_t t = from; t < to; t++) {
+        rows[t] = compute(cs, t, s, NULL);
+        if (from > 0 && cw_patterns_peel_shape(cs, t, NULL))
+            revisit_older(cs, s, t, from, rows);
+    }
+}
+
+/* A hop's parent and the hop it parents, as one row of the build's link list. */
+typedef struct peel_link {
+    uint32_t parent, child;
+} peel_link;
+
+/* The flags of txs [from, to) through the memo, each tx's rows read once, in file order:
+ *  1. oldest first: a tx that is not a peel hop gets its flags (compute: its only flags do not
+ *     depend on later txs); a hop (whose only possible flag is peel_chain: 1-2 inputs and 2
+ *     outputs are no CoinJoin, fan-in or fan-out) gets its hops above (its parent's count plus
+ *     one, the parent being older) and the links (p, hop) for each hop p whose remainder it
+ *     spends (hop is p's peel_child);
+ *  2. the links newest first: each parent's hops below = its child's plus one (a child's
+ *     count is final once the links of its own children, all newer, are done);
+ *  3. every new hop whose run reaches CW_PAT_PEEL_MIN_RUN (few) is decided by compute, which
+ *     walks that run for its peel fractions; the others are no peel-chain hop (0).
+ * The same counts as run_side's walks, so the same flags as compute on each tx. */
+static int build_memo(const cw_chainstore *cs, scratch *s, uint64_t from, uint64_t to,
+                      uint32_t *rows)
+{
+    peel_link *links = NULL;
+    size_t n_links = 0, cap_links = 0;
+    const unsigned up_sh = MEMO_SIDE_SHIFT(false), down_sh = MEMO_SIDE_SHIFT(true);
+    for (uint64_t t = from; t < to; t++) {
+        uint64_t i0, i1, o0, o1;
+        uint32_t large = 0;
+        cw_chainstore_tx_range(cs, t, &i0, &i1, &o0, &o1);
+        bool hop = peel_shape_at(cs, i0, i1, o0, o1, &large);
+        s->memo[t] = (uint8_t)(s->memo[t] | (hop ? 2 + large : 1));
+        if (!hop) {
+            rows[t] = compute_at(cs, t, i0, i1, o0, o1, s, NULL);
+            continue;
+        }
+        rows[t] = 0;
+        uint64_t par[2];
+        unsigned np = peel_parents_at(cs, s, i0, i1, par, 2);
+        unsigned up = 0;
+        if (np) {
+            unsigned pu = (s->memo[par[0]] >> up_sh) & 7u;
+            up = 1 + (pu ? pu - 1u : run_side(cs, s, par[0], false));
+            if (up > SIDE_CAP)
+                up = SIDE_CAP;
+        }
+        s->memo[t] = (uint8_t)(s->memo[t] | (up + 1u) << up_sh);
+        if (n_links + np > cap_links) {
+            size_t cap = cap_links ? 2 * cap_links : 1u << 16;
+            peel_link *nl = cw_realloc(links, cap * sizeof *nl);
+            if (!nl) {
+                cw_free(links);
+                return cw_error_set(CW_ENOMEM, "patterns build: out of memory");
+            }
+            links = nl;
+            cap_links = cap;
+        }
+        for (unsigned k = 0; k < np; k++)
+            links[n_links++] = (peel_link){(uint32_t)par[k], (uint32_t)t};
+    }
+    /* a parent has one child (the spender of its remainder), so one link names it */
+    for (size_t k = n_links; k-- > 0;) {
+        unsigned cd = (s->memo[links[k].child] >> down_sh) & 7u;
+        unsigned down = 1 + (cd ? cd - 1u : 0);
+        if (down > SIDE_CAP)
+            down = SIDE_CAP;
+        s->memo[links[k].parent] = (uint8_t)(s->memo[links[k].parent] | (down + 1u) << down_sh);
+    }
+    cw_free(links);
+    for (uint64_t t = from; t < to; t++) {
+        uint8_t m = s->memo[t];
+        if (MEMO_HOP(m) < 2)
+            continue;
+        if (!((m >> down_sh) & 7u)) /* no link names it a parent: no hop below */
+            s->memo[t] = m = (uint8_t)(m | 1u << down_sh);
+        if (((m >> up_sh) & 7u) + ((m >> down_sh) & 7u) - 2u >= SIDE_CAP)
+            rows[t] = compute(cs, t, s, NULL);
+        if (from > 0)
+            revisit_older(cs, s, t, from, rows);
+    }
+    return 0;
+}
+
 int cw_patterns_build(const char *store_dir, cw_patterns_stats *stats)
 {
     cw_patterns_stats st;
@@ -1123,33 +1326,18 @@ int cw_patterns_build(const char *store_dir, cw_patterns_stats *stats)
     uint32_t *rows = (uint32_t *)cw_column_row(&col, 0);
     /* NULL (out of memory) only costs speed */
     memo_alloc(&s, c.txs + 1);
-    /* One pass over the new txs, newest first, reading the store in file order: each one's
-     * peel-hop shape, and for a hop the hops below it, from its child's count (a child is
-     * newer, so it is known by then). The pass below then reads these from the memo instead of
-     * each hop's child from the store at random. */
-    for (uint64_t t = c.txs; s.memo && t-- > from;)
-        if (hop_shape(cs, &s, t, NULL))
-            run_side(cs, &s, t, true);
-    for (uint64_t t = from; t < c.txs; t++) {
-        rows[t] = compute(cs, t, &s, NULL);
-        /* a new peel hop may complete the run of older hops: revisit the run's older part */
-        if (from > 0 && hop_shape(cs, &s, t, NULL)) {
-            uint64_t p = t;
-            for (unsigned h = 1; h < 2 * CW_PAT_PEEL_MIN_RUN; h++) {
-                p = peel_parent(cs, &s, p);
-                if (p == CW_NONE64)
-                    break;
-                if (p < from)
-                    rows[p] = compute(cs, p, &s, NULL);
-            }
-        }
-    }
+    if (s.memo)
+        rc = build_memo(cs, &s, from, c.txs, rows);
+    else
+        build_walk(cs, &s, from, c.txs, rows);
+    if (rc)
+        goto out;
     col.rows = c.txs;
     if ((rc = cw_column_sync(&col, 0, c.txs)))
         goto out;
     for (uint64_t t = 0; t < c.txs; t++)
-        for (unsigned b = 0; b < CW_PAT_N_FLAGS; b++)
-            st.counts[b] += (rows[t] >> b) & 1;
+        for (uint32_t f = rows[t] & ((1u << CW_PAT_N_FLAGS) - 1); f; f &= f - 1)
+            st.counts[__builtin_ctz(f)]++; /* the set bits only: most rows have none */
     if ((rc = cw_manifest_set(&m, "format", PAT_FORMAT)) ||
         (rc = cw_manifest_set(&m, "txs", c.txs)) || (rc = cw_analytics__set_tip(&m, cs)) ||
         (rc = cw_manifest_write(&m, mpath)))

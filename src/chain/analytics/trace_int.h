@@ -80,8 +80,9 @@ struct cw_trace {
     uint64_t link_mask, n_links;
     cw_trace__slot *lrounds; /* the CoinJoins with a re-linked output (key = tx + 1) */
     uint64_t lr_mask, n_lr;
-    size_t n_src_nodes; /* nodes made for the sources (the first ones) */
+    size_t n_src_nodes;    /* nodes made for the sources (the first ones) */
     size_t relink_restart; /* pass 2 restarted at this tx record of pass 1 (n_txr: no change) */
+    bool relink_unguarded; /* opts.relink asked, but no stop at labelled cash-outs: not done */
 
     /* per-tx scratch, reused */
     cw_trace__ivl *axis;
@@ -95,12 +96,18 @@ struct cw_trace {
     size_t cap_s_prob, cap_s_tmp, cap_s_pre;
 };
 
-/* cw_trace_run with the re-linking pass either restarted at the first tx whose result the
- * re-links can change (incremental, what cw_trace_run does) or replayed from the sources
- * (tests compare the two). */
+/* cw_trace__run's `how` (0: what cw_trace_run does). */
+enum {
+    /* the re-linking pass replayed from the sources instead of restarted at the first tx whose
+     * result the re-links can change (tests compare the two) */
+    CW_TRACE__REPLAY = 1,
+    /* re-link even when the trace does not stop at labelled cash-outs (relink_guarded): the
+     * mechanics on an unlabelled world, whose re-links name customers' coins */
+    CW_TRACE__UNSTOPPED = 2
+};
 int cw_trace__run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelmap *labels,
                   const uint64_t *sources, size_t n_sources, const cw_trace_opts *opts,
-                  bool incremental);
+                  unsigned how);
 
 /* The re-link of a CoinJoin output (opts.relink): true with its rule and the evidence tx. */
 bool cw_trace__link(const cw_trace *t, uint64_t out, uint8_t *rule, uint64_t *evidence_tx);

@@ -232,6 +232,13 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
                       "CoinJoin outputs the source's owner was seen to hold (spent together with "
                       "its other coins, or a remix chain to one): they received the round's "
                       "traced value first; still probable"));
+    if (t->opts.relink && t->opts.direction == CW_TRACE_FORWARD && t->opts.model == CW_TRACE_FIFO &&
+        t->relink_unguarded)
+        json_object_set_new(json_object_get(json_object_get(j, "probable"), "relinked"), "off",
+                            json_string("not done: the trace does not stop at labelled "
+                                        "exchanges (labels with a stop at exchange or "
+                                        "exchange_deposit), so its anchors would include "
+                                        "customers' coins past the cash-outs"));
     /* poison does not conserve value: its figures are reach, never amounts of the source */
     if (t->opts.model == CW_TRACE_POISON) {
         uint64_t touched = 0, outs = 0;

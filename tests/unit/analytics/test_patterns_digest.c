@@ -30,9 +30,12 @@
  * 15e92b50...: the rules (issue 11: the CoinJoin kind from round_kind, the wasabi2-denominations
  * and equal-output-round conditions of docs/PATTERNS.md; same world: 4197c151...), then the world
  * (the generator's mainnet-sized Wasabi 2 rounds, docs/GEN.md). The same run checks that every
- * row equals cw_patterns_compute and that an incremental build equals a full one. */
+ * row equals cw_patterns_compute and that an incremental build equals a full one. A third
+ * deliberate change (same world, a5ada900... before): the rules an independent world exposed
+ * (docs/PATTERNS.md: no peel hop whose remainder goes back to an input's address, a run's mean
+ * peel fraction up to 45 %, one payer's batch is no CoinJoin, Tx0s of other pools). */
 static const char *const PINNED =
-    "a5ada90064d9f04ad1dbb1d5a8517f84e18e5b4b12ea5844eab94892880b8b3d";
+    "ce1390d875f6bd8336b2a3041cbe5ae52732b8dcb5442c7c9b6fa8302a68e952";
 
 static char world[4096], store[4096];
 

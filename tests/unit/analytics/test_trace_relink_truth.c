@@ -1,0 +1,256 @@
+/*
+ * test_trace_relink_truth.c: re-linking (docs/TRACE-MODELS.md, "Re-linking") against a
+ * generated world's ground truth. Generates 60,000 txs of data/scenarios/mixed-heists.json
+ * (seed 1: a peel-chain heist, a heist through Wasabi 2, Whirlpool, Wasabi 1 and JoinMarket,
+ * and one through Whirlpool remixes with its toxic change co-spent with post-mix coins),
+ * ingests it and imports the investigator's labels from truth/addresses.csv (every address but
+ * users' and the thieves', as scripts/eval_btc.py does). For each heist, forward FIFO from its
+ * stolen outputs under the defaults:
+ *  - with the labels and the CLI's stops (exchange, exchange_deposit): every re-linked output
+ *    is paid to an address of that heist's thief; the Whirlpool heist has re-links (>= 10);
+ *  - without labels, and with labels but no stop: nothing is re-linked (the trace goes on past
+ *    the cash-outs, where the first pass's anchors are the exchanges' customers' coins), the
+ *    result is the --relink off one, and the JSON says why;
+ *  - the same without the guard (CW_TRACE__UNSTOPPED): the re-linked outputs and how many of
+ *    them the truth gives to users are printed (the reason for the guard).
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chain/analytics/trace_int.h"
+#include "chainwatch/btc/ingest.h"
+#include "chainwatch/btc/query.h"
+#include "chainwatch/btc/store.h"
+#include "chainwatch/errors.h"
+#include "chainwatch/gen.h"
+#include "chainwatch/labels.h"
+#include "chainwatch/trace.h"
+#include "chainwatch/util.h"
+#include "harness.h"
+
+static cw_chainstore *cs;
+static cw_trace_labelmap *lm;
+static json_t *heists;
+static json_t *owner; /* address -> "entity_id,category" from truth/addresses.csv */
+
+static int load_owners(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    owner = json_object();
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        /* address,script_type,entity_id,entity_name,category,customer_id */
+        char *field[6] = {0};
+        size_t n = 0;
+        for (char *p = line; n < 6 && p;) {
+            field[n++] = p;
+            p = strchr(p, ',');
+            if (p)
+                *p++ = 0;
+        }
+        if (n < 5 || (strcmp(field[4], "thief") != 0 && strcmp(field[4], "user") != 0))
+            continue;
+        char v[128];
+        snprintf(v, sizeof v, "%s,%s", field[2], field[4]);
+        json_object_set_new(owner, field[0], json_string(v));
+    }
+    fclose(f);
+    return 0;
+}
+
+static size_t sources(json_t *h, uint64_t *src, size_t cap)
+{
+    size_t n = 0, i;
+    json_t *v;
+    json_array_foreach(json_object_get(h, "stolen_outputs"), i, v)
+    {
+        cw_trace_sources s = {0};
+        if (n < cap &&
+            cw_trace_sources_add(&s, cs, NULL, json_string_value(json_object_get(v, "outpoint")),
+                                 UINT32_MAX) == 0 &&
+            s.n == 1)
+            src[n++] = s.outs[0];
+        cw_trace_sources_deinit(&s);
+    }
+    return n;
+}
+
+/* Re-linked outputs of t: how many, and how many paid to the thief (entity thief_id) and to
+ * users by the truth. */
+static void count_links(const cw_trace *t, long long thief_id, size_t *n, size_t *thief,
+                        size_t *users)
+{
+    *n = *thief = *users = 0;
+    for (uint64_t j = 0; t->links && j <= t->link_mask; j++) {
+        if (!t->links[j].key)
+            continue;
+        const cw_row_out *o = cw_chainstore_out(cs, t->links[j].key - 1);
+        char a[128] = "";
+        if (o->addr != CW_NONE32)
+            cw_query_addr_string(a, cs, o->addr);
+        const char *who = json_string_value(json_object_get(owner, a));
+        (*n)++;
+        if (who && atoll(who) == thief_id && strstr(who, ",thief"))
+            (*thief)++;
+        else if (who && strstr(who, ",user"))
+            (*users)++;
+    }
+}
+
+static char *json_text(const cw_trace *t)
+{
+    json_t *j = cw_trace_json(t, 100000, 100000000);
+    if (!j)
+        return NULL;
+    json_object_del(json_object_get(j, "stats"), "seconds");
+    json_object_del(j, "seconds");
+    json_t *p = json_object_get(j, "probable");
+    json_object_del(p, "relinked"); /* present with --relink on only */
+    char *txt = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(j);
+    return txt;
+}
+
+static void test_relinks_are_the_thiefs(void)
+{
+    size_t total = 0, i;
+    json_t *h;
+    json_array_foreach(heists, i, h)
+    {
+        uint64_t src[64];
+        size_t n = sources(h, src, 64);
+        REQUIRE(n > 0);
+        long long thief = json_integer_value(json_object_get(h, "thief_entity"));
+        cw_trace_opts o;
+        cw_trace_opts_init(&o);
+        o.stop[0] = "exchange";
+        o.stop[1] = "exchange_deposit";
+        o.n_stop = 2;
+        REQUIRE(cw_trace_relink_guarded(lm, &o));
+        cw_trace *t = NULL;
+        REQUIRE(cw_trace_run(&t, cs, lm, src, n, &o) == 0);
+        size_t k, th, us;
+        count_links(t, thief, &k, &th, &us);
+        printf("  %s, labels and stops: %zu re-linked outputs, %zu the thief's, %zu users'\n",
+               json_string_value(json_object_get(h, "name")), k, th, us);
+        CHECK_EQ_INT(th, k);
+        CHECK_EQ_INT(cw_trace_stats_get(t)->relinked, k);
+        total += k;
+        cw_trace_free(t);
+    }
+    CHECK(total >= 10);
+}
+
+static void test_no_stop_no_relink(void)
+{
+    size_t i;
+    json_t *h;
+    json_array_foreach(heists, i, h)
+    {
+        uint64_t src[64];
+        size_t n = sources(h, src, 64);
+        REQUIRE(n > 0);
+        long long thief = json_integer_value(json_object_get(h, "thief_entity"));
+        for (int with_labels = 0; with_labels < 2; with_labels++) {
+            const cw_trace_labelmap *l = with_labels ? lm : NULL;
+            cw_trace_opts o;
+            cw_trace_opts_init(&o); /* no stop */
+            CHECK(!cw_trace_relink_guarded(l, &o));
+            cw_trace *on = NULL, *off = NULL, *raw = NULL;
+            REQUIRE(cw_trace_run(&on, cs, l, src, n, &o) == 0);
+            CHECK_EQ_INT(cw_trace_stats_get(on)->relinked, 0);
+            json_t *j = cw_trace_json(on, 10, 10);
+            REQUIRE(j);
+            CHECK(json_object_get(json_object_get(json_object_get(j, "probable"), "relinked"),
+                                  "off") != NULL);
+            json_decref(j);
+            o.relink = false;
+            REQUIRE(cw_trace_run(&off, cs, l, src, n, &o) == 0);
+            char *a = json_text(on), *b = json_text(off);
+            REQUIRE(a && b);
+            CHECK(strcmp(a, b) == 0);
+            free(a);
+            free(b);
+            /* without the guard: what the re-links would have named */
+            o.relink = true;
+            REQUIRE(cw_trace__run(&raw, cs, l, src, n, &o, CW_TRACE__UNSTOPPED) == 0);
+            size_t k, th, us;
+            count_links(raw, thief, &k, &th, &us);
+            printf("  %s, %s, no stop, unguarded: %zu re-linked outputs, %zu the thief's, %zu "
+                   "users'\n",
+                   json_string_value(json_object_get(h, "name")),
+                   with_labels ? "labels" : "no labels", k, th, us);
+            cw_trace_free(on);
+            cw_trace_free(off);
+            cw_trace_free(raw);
+        }
+    }
+}
+
+int main(void)
+{
+    const char *src = getenv("CW_SOURCE_DIR");
+    if (!src)
+        cw_test_skip("CW_SOURCE_DIR is not set");
+    char dir[1024], scen[1200], blocks[1100], store[1100], truth[1100], db[1100], hj[1100];
+    snprintf(dir, sizeof dir, "%s/world", cw_test_tmpdir());
+    snprintf(scen, sizeof scen, "%s/data/scenarios/mixed-heists.json", src);
+    snprintf(blocks, sizeof blocks, "%s/blocks", dir);
+    snprintf(store, sizeof store, "%s/store", dir);
+    snprintf(truth, sizeof truth, "%s/truth/addresses.csv", dir);
+    snprintf(db, sizeof db, "%s/labels.db", dir);
+    snprintf(hj, sizeof hj, "%s/truth/heists.json", dir);
+    cw_gen_scenario *sc = NULL;
+    if (cw_gen_scenario_load(&sc, scen)) {
+        fprintf(stderr, "%s: %s\n", scen, cw_error_last());
+        return 1;
+    }
+    cw_gen_opts go = {0};
+    go.out_dir = dir;
+    go.txs = 60000;
+    go.seed = 1;
+    go.net = CW_NET_REGTEST;
+    go.scenario = sc;
+    cw_gen_stats gs;
+    cw_ingest_opts io = {.blocks_dir = blocks,
+                         .store_dir = store,
+                         .net = CW_NET_REGTEST,
+                         .to_height = -1,
+                         .threads = 2};
+    cw_ingest_stats is;
+    if (cw_gen_run(&go, &gs) || cw_ingest_btc(&io, &is) ||
+        cw_chainstore_open(&cs, store, false, CW_NET_REGTEST)) {
+        fprintf(stderr, "world: %s\n", cw_error_last());
+        return 1;
+    }
+    cw_gen_scenario_free(sc);
+    cw_labels *ldb = NULL;
+    cw_label_import_stats ls;
+    cw_label_import_opts lo = {.exclude_categories = "individual,theft"};
+    if (cw_labels_open(&ldb, db, 0) ||
+        cw_labels_import(ldb, CW_IMPORT_GEN_TRUTH, truth, &lo, &ls) ||
+        cw_trace_labelmap_new(&lm, cs, ldb) || load_owners(truth)) {
+        fprintf(stderr, "labels: %s\n", cw_error_last());
+        return 1;
+    }
+    cw_labels_close(ldb);
+    json_error_t je;
+    heists = json_load_file(hj, 0, &je);
+    if (!heists || !json_array_size(heists)) {
+        fprintf(stderr, "%s: %s\n", hj, je.text);
+        return 1;
+    }
+    printf("world: %llu txs, %zu labels in the store, %zu heists\n", (unsigned long long)gs.txs,
+           cw_trace_labelmap_count(lm), json_array_size(heists));
+    RUN(test_relinks_are_the_thiefs);
+    RUN(test_no_stop_no_relink);
+    json_decref(heists);
+    json_decref(owner);
+    cw_trace_labelmap_free(lm);
+    cw_chainstore_close(cs);
+    return cw_test_done();
+}
