@@ -28,7 +28,7 @@
 #include "chainwatch/evm/block.h"
 #include "chainwatch/evm/u256.h"
 
-#define CW_EVM_STORE_FORMAT 2 /* 2: the memo table (evm/memo.h) */
+#define CW_EVM_STORE_FORMAT 3 /* 2: the memo table (evm/memo.h); 3: 8-byte movement amounts */
 #define CW_EVM_NONE32 0xffffffffu
 #define CW_EVM_NONE64 UINT64_MAX
 #define CW_EVM_ASSET_NATIVE 0u
@@ -63,6 +63,7 @@ enum {
 /* moves.col `flags` */
 #define CW_EVM_MOVEF_STATUS_UNKNOWN 0x01 /* the tx's success is not known: a probable movement */
 #define CW_EVM_MOVEF_COUNT_ONLY 0x02     /* NFT: amount counts items, ids are not kept */
+#define CW_EVM_MOVEF_WIDE 0x04 /* the amount is >= 2^64: `amount` is its row in amounts.col */
 const char *cw_evm_move_kind_name(unsigned kind);
 
 /* ---- asset kinds ---- */
@@ -108,15 +109,22 @@ typedef struct cw_evm_row_tx {
 #define CW_EVM_TXF_RECEIPT 0x1
 
 typedef struct cw_evm_row_move {
-    uint8_t amount[32]; /* cw_u256 limbs */
-    uint64_t tx;        /* tx number, CW_EVM_NONE64 for block-level movements */
-    uint32_t from, to;  /* account ids; CW_EVM_NONE32 = nobody (mint, burn, fee burnt) */
+    uint64_t amount;   /* the amount when below 2^64; with CW_EVM_MOVEF_WIDE, the row of
+                          amounts.col that holds it (read through cw_evmstore_move_amount) */
+    uint64_t tx;       /* tx number, CW_EVM_NONE64 for block-level movements */
+    uint32_t from, to; /* account ids; CW_EVM_NONE32 = nobody (mint, burn, fee burnt) */
     uint32_t asset;
     uint32_t block; /* block number */
     uint32_t pos;   /* log index; trace ordinal in the block's traces; withdrawal index in the
                        block; 0 for tx value and fees */
     uint8_t kind, flags, pad[2];
-} cw_evm_row_move; /* 64 bytes */
+} cw_evm_row_move; /* 40 bytes */
+
+/* amounts.col: the amounts of 2^64 and above, in movement order */
+typedef struct cw_evm_row_wide {
+    uint64_t move;      /* the movement whose amount this is */
+    uint8_t amount[32]; /* cw_u256 limbs */
+} cw_evm_row_wide;      /* 40 bytes */
 
 typedef struct cw_evm_row_movelink {
     uint64_t prev_out; /* previous movement out of `from`, CW_EVM_NONE64 for the first */
@@ -207,13 +215,19 @@ int cw_evmstore_find_asset(const cw_evmstore *s, uint32_t account, uint32_t *ass
 /* The last block number in which the account appears in a movement (its first block when it has
  * none). */
 uint32_t cw_evmstore_account_last_block(const cw_evmstore *s, uint32_t id);
-/* Movement amounts as numbers. */
+/* Stored 256-bit amounts (txs.col, blocks.col, amounts.col) as numbers. */
 static inline cw_u256 cw_evm_amount(const uint8_t limbs[32])
 {
     cw_u256 v;
     __builtin_memcpy(&v, limbs, 32);
     return v;
 }
+/* A movement's exact amount (from amounts.col when CW_EVM_MOVEF_WIDE). An index past amounts.col
+ * (a damaged store: `check` reports it, and a wide row that names another movement) reads 0. */
+cw_u256 cw_evmstore_move_amount(const cw_evmstore *s, const cw_evm_row_move *mv);
+/* amounts.col: rows present, and row i (NULL past them). */
+uint64_t cw_evmstore_wide_count(const cw_evmstore *s);
+const cw_evm_row_wide *cw_evmstore_wide(const cw_evmstore *s, uint64_t i);
 
 /* Per-asset balance of an account at block `at` (inclusive; UINT64_MAX = tip): walks both
  * chains. *bal receives n_assets entries (caller's array, zeroed here) of received and sent;

@@ -82,7 +82,7 @@ struct cw_acct_screener {
 
 static void rec_fill(const cw_acct_screener *sc, rec *x, const cw_evm_row_move *r)
 {
-    cw_u256 a = cw_evm_amount(r->amount);
+    cw_u256 a = cw_evmstore_move_amount(sc->s, r);
     x->amt = dbl(&a);
     x->from = r->from;
     x->cat = r->from != CW_EVM_NONE32 && sc->cats ? sc->cats(sc->ctx, r->from) : 0;
@@ -116,7 +116,7 @@ static const gindex *gindex_build(cw_acct_screener *sc, uint32_t asset)
         uint64_t pos = cur[r->to]++;
         g.moves[pos] = m;
         rec_fill(sc, &g.rec[pos], r);
-        cw_u256 a = cw_evm_amount(r->amount);
+        cw_u256 a = cw_evmstore_move_amount(sc->s, r);
         cw_u256_add(&g.prefix[pos + r->to + 1], &g.prefix[pos + r->to], &a);
     }
     cw_free(cur);
@@ -237,7 +237,7 @@ static bool inflows_of(cw_acct_screener *sc, uint32_t account, uint32_t asset,
     memset(&f.prefix[0], 0, sizeof f.prefix[0]);
     for (i = 0; i < n; i++) {
         const cw_evm_row_move *r = cw_evmstore_move(sc->s, f.moves[i]);
-        cw_u256 a = cw_evm_amount(r->amount);
+        cw_u256 a = cw_evmstore_move_amount(sc->s, r);
         cw_u256_add(&f.prefix[i + 1], &f.prefix[i], &a);
         rec_fill(sc, &f.rec[i], r);
     }
@@ -319,7 +319,7 @@ static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, do
             return;
         }
         for (size_t i = 0; i < f.n; i++) {
-            cw_u256 a = cw_evm_amount(cw_evmstore_move(w->s, f.moves[i])->amount);
+            cw_u256 a = cw_evmstore_move_amount(w->s, cw_evmstore_move(w->s, f.moves[i]));
             cw_u256_add(&total, &total, &a);
         }
         start = 0;

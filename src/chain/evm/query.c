@@ -94,8 +94,9 @@ static json_t *move_json(const cw_evmstore *s, uint64_t m)
     json_object_set_new(o, "from",
                         mv->from == CW_EVM_NONE32 ? json_null() : account_json(s, mv->from));
     json_object_set_new(o, "to", mv->to == CW_EVM_NONE32 ? json_null() : account_json(s, mv->to));
+    cw_u256 amount = cw_evmstore_move_amount(s, mv);
     json_object_set_new(o, mv->flags & CW_EVM_MOVEF_COUNT_ONLY ? "items" : "amount",
-                        u256_json(mv->amount));
+                        u256v_json(&amount));
     json_object_set_new(o, "block", json_integer(mv->block));
     const cw_evm_row_block *b = cw_evmstore_block(s, mv->block);
     if (b)
@@ -429,7 +430,7 @@ int cw_evm_query_block(json_t **out, const cw_evmstore *s, const char *which)
     for (uint64_t m = b->first_move; m < end_move; m++) {
         const cw_evm_row_move *mv = cw_evmstore_move(s, m);
         if (mv->kind == CW_EVM_MOVE_FEE_BURNT) {
-            cw_u256 v = cw_evm_amount(mv->amount);
+            cw_u256 v = cw_evmstore_move_amount(s, mv);
             cw_u256_add(&burnt, &burnt, &v);
         }
     }
@@ -542,6 +543,7 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
         json_decref(p.errors);
         return cw_error_set(CW_ENOMEM, "out of memory");
     }
+    uint64_t next_wide = 0;
     for (uint64_t m = 0; m < c.moves; m++) {
         const cw_evm_row_move *mv = cw_evmstore_move(s, m);
         const cw_evm_row_movelink *ln = cw_evmstore_movelink(s, m);
@@ -559,6 +561,21 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
                     mv->block);
         if (mv->kind < CW_EVM_MOVE_TX || mv->kind > CW_EVM_MOVE_ERC1155)
             problem(&p, "movement %llu: unknown kind %u", (unsigned long long)m, mv->kind);
+        if (mv->flags & ~(CW_EVM_MOVEF_STATUS_UNKNOWN | CW_EVM_MOVEF_COUNT_ONLY | CW_EVM_MOVEF_WIDE))
+            problem(&p, "movement %llu: unknown flags 0x%x", (unsigned long long)m, mv->flags);
+        if (mv->flags & CW_EVM_MOVEF_WIDE) {
+            /* one amounts.col row per wide movement, in movement order, naming it back, and
+             * only for amounts that do not fit the row's 64 bits */
+            const cw_evm_row_wide *w = cw_evmstore_wide(s, mv->amount);
+            cw_u256 v = w ? cw_evm_amount(w->amount) : (cw_u256){{0, 0, 0, 0}};
+            if (mv->amount != next_wide || !w || w->move != m || cw_u256_fits_u64(&v))
+                problem(&p,
+                        "movement %llu: wide amount row %llu is not the next row of amounts.col "
+                        "(%llu), does not name it back, or holds an amount below 2^64",
+                        (unsigned long long)m, (unsigned long long)mv->amount,
+                        (unsigned long long)next_wide);
+            next_wide++;
+        }
         if (ln->prev_out != CW_EVM_NONE64 &&
             (ln->prev_out >= m || cw_evmstore_move(s, ln->prev_out)->from != mv->from))
             problem(&p, "movement %llu: prev_out does not point to an earlier movement of %u",
@@ -568,6 +585,9 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
             problem(&p, "movement %llu: prev_in does not point to an earlier movement of %u",
                     (unsigned long long)m, mv->to);
     }
+    if (next_wide != cw_evmstore_wide_count(s))
+        problem(&p, "amounts.col holds %llu rows, the movements name %llu",
+                (unsigned long long)cw_evmstore_wide_count(s), (unsigned long long)next_wide);
     /* accounts: index, chains cover every movement exactly once */
     for (uint32_t a = 0; a < c.accounts; a++) {
         const cw_evm_row_account *ar = cw_evmstore_account(s, a);
@@ -644,7 +664,7 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
             const cw_evm_row_move *mv = cw_evmstore_move(s, m);
             if (mv->flags & CW_EVM_MOVEF_COUNT_ONLY)
                 continue;
-            cw_u256 v = cw_evm_amount(mv->amount);
+            cw_u256 v = cw_evmstore_move_amount(s, mv);
             if (mv->to != CW_EVM_NONE32) {
                 bal_slot *b = bal_get(t, cap, mv->to, mv->asset);
                 if (b->neg) {
@@ -708,6 +728,8 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
                                   "accounts", (json_int_t)c.accounts, "assets",
                                   (json_int_t)c.assets, "creations", (json_int_t)c.creates));
     json_object_set_new(json_object_get(o, "checked"), "memos", json_integer((json_int_t)n_memos));
+    json_object_set_new(json_object_get(o, "checked"), "wide_amounts",
+                        json_integer((json_int_t)cw_evmstore_wide_count(s)));
     json_object_set_new(o, "balances_checked", json_boolean(complete));
     if (complete)
         json_object_set_new(o, "balances_below_zero", json_integer((json_int_t)negative));

@@ -2,7 +2,8 @@
  * store.c: the EVM chain store (evm/store.h, docs/STORE-FORMAT.md "EVM stores").
  *
  * Files: blocks.col txs.col txhash.col moves.col movelink.col accounts.col acctlast.col
- * assets.col creates.col, txhash.hix addr.hix, MANIFEST (published counts), LOCK (writer flock).
+ * assets.col creates.col, amounts.col (the movement amounts of 2^64 and above), memos.col,
+ * txhash.hix addr.hix, MANIFEST (published counts), LOCK (writer flock).
  *
  * The commit protocol is the Bitcoin store's: the writer appends rows past the published
  * counts and applies their in-place effects strictly after the rows they derive from (the heads
@@ -42,7 +43,8 @@
 
 _Static_assert(sizeof(cw_evm_row_block) == 176, "block row");
 _Static_assert(sizeof(cw_evm_row_tx) == 128, "tx row");
-_Static_assert(sizeof(cw_evm_row_move) == 64, "move row");
+_Static_assert(sizeof(cw_evm_row_move) == 40, "move row");
+_Static_assert(sizeof(cw_evm_row_wide) == 40, "wide amount row");
 _Static_assert(sizeof(cw_evm_row_movelink) == 16, "movelink row");
 _Static_assert(sizeof(cw_evm_row_account) == 32, "account row");
 _Static_assert(sizeof(cw_evm_row_acctlast) == 16, "acctlast row");
@@ -57,7 +59,7 @@ static const struct {
     const char *name;
     uint32_t width;
 } col_defs[N_COLS] = {{"blocks", 176},  {"txs", 128},     {"txhash", 32},
-                      {"moves", 64},    {"movelink", 16}, {"accounts", 32},
+                      {"moves", 40},    {"movelink", 16}, {"accounts", 32},
                       {"acctlast", 16}, {"assets", 64},   {"creates", 16}};
 
 typedef struct counts {
@@ -171,7 +173,23 @@ struct cw_evmstore {
     uint32_t *heads_used; /* slots in use, in order of first use */
     size_t n_heads;
     cw_evm_memotab memos; /* memos.col (memo.c): published with the counts */
+    cw_column wide;       /* amounts.col: amounts >= 2^64, in movement order (rows: present) */
+    uint64_t wide_pub;    /* its published rows */
 };
+
+/* amounts.col rows of the movements below `moves` (the count to publish with them) */
+static uint64_t wide_rows_below(const cw_evmstore *s, uint64_t moves)
+{
+    uint64_t lo = 0, hi = s->wide.rows;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (((const cw_evm_row_wide *)cw_column_row(&s->wide, mid))->move < moves)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
 
 static void crash_point(cw_evmstore *s)
 {
@@ -398,6 +416,7 @@ static void to_manifest(cw_manifest *m, const cw_evmstore *s, const counts *c)
     cw_manifest_set(m, "creates", c->creates);
     cw_manifest_set(m, "incomplete_blocks", incomplete_at(s, c));
     cw_manifest_set(m, "memos", cw_evm_memotab_rows_below(&s->memos, c->txs));
+    cw_manifest_set(m, "amounts", wide_rows_below(s, c->moves));
 }
 
 static int write_counts(cw_evmstore *s, const counts *c)
@@ -615,6 +634,7 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
     for (int i = 0; i < N_COLS; i++)
         s->cols[i].fd = -1;
     s->memos.col.fd = -1;
+    s->wide.fd = -1;
     uint64_t pub_memos = 0;
     if ((size_t)snprintf(s->dir, sizeof s->dir, "%s", dir) >= sizeof s->dir) {
         cw_free(s);
@@ -674,8 +694,10 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
             goto fail;
         }
         if (f != CW_EVM_STORE_FORMAT) {
-            rc = cw_error_set(CW_EVERSION, "%s: EVM store format %llu, this build reads %d", dir,
-                              (unsigned long long)f, CW_EVM_STORE_FORMAT);
+            rc = cw_error_set(CW_EVERSION,
+                              "%s: EVM store format %llu, this build reads %d: re-ingest it "
+                              "(chainwatch ingest evm into a new --store)",
+                              dir, (unsigned long long)f, CW_EVM_STORE_FORMAT);
             goto fail;
         }
         uint64_t id = cw_manifest_get(&m, "chain_id", 0);
@@ -699,6 +721,7 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
         s->pub.creates = cw_manifest_get(&m, "creates", 0);
         s->incomplete = cw_manifest_get(&m, "incomplete_blocks", 0);
         pub_memos = cw_manifest_get(&m, "memos", 0);
+        s->wide_pub = cw_manifest_get(&m, "amounts", 0);
     }
     set_wrapped(s);
     for (int i = 0; i < N_COLS; i++) {
@@ -710,6 +733,16 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
         goto fail;
     if ((rc = cw_evm_memotab_open(&s->memos, dir, writable, pub_memos)))
         goto fail;
+    if ((rc = cw_column_open(&s->wide, dir, "amounts", sizeof(cw_evm_row_wide), writable)))
+        goto fail;
+    if (s->wide.cap < s->wide_pub) {
+        rc = cw_error_set(CW_ECORRUPT,
+                          "%s: amounts.col holds %llu rows but MANIFEST publishes %llu "
+                          "(truncated store)",
+                          dir, (unsigned long long)s->wide.cap, (unsigned long long)s->wide_pub);
+        goto fail;
+    }
+    s->wide.rows = s->wide_pub;
     if (writable && (rc = recover(s)))
         goto fail;
     if (writable) {
@@ -761,6 +794,11 @@ int cw_evmstore_close(cw_evmstore *s)
     int mr = cw_evm_memotab_close(&s->memos, s->writable);
     if (mr && !rc)
         rc = mr;
+    if (s->wide.fd >= 0) {
+        s->wide.rows = s->wide_pub;
+        if ((mr = cw_column_close(&s->wide, s->writable)) && !rc)
+            rc = mr;
+    }
     if (s->txidx.fd >= 0)
         cw_hashidx_close(&s->txidx);
     if (s->addridx.fd >= 0)
@@ -963,7 +1001,6 @@ static int move(cw_evmstore *s, const move_ctx *c, uint32_t asset, uint32_t from
     uint64_t m = rows(s, C_MOVE);
     cw_evm_row_move mv;
     memset(&mv, 0, sizeof mv);
-    memcpy(mv.amount, amount, 32);
     mv.tx = c->tx;
     mv.from = from;
     mv.to = to;
@@ -972,8 +1009,20 @@ static int move(cw_evmstore *s, const move_ctx *c, uint32_t asset, uint32_t from
     mv.pos = c->pos;
     mv.kind = c->kind;
     mv.flags = c->flags;
-    cw_evm_row_movelink ln = {CW_EVM_NONE64, CW_EVM_NONE64};
     int rc;
+    if (cw_u256_fits_u64(amount)) {
+        mv.amount = amount->w[0];
+    } else {
+        /* rare: the row points at the exact amount in amounts.col */
+        cw_evm_row_wide wr;
+        wr.move = m;
+        memcpy(wr.amount, amount, 32);
+        mv.amount = s->wide.rows;
+        mv.flags |= CW_EVM_MOVEF_WIDE;
+        if ((rc = cw_column_append(&s->wide, &wr)))
+            return rc;
+    }
+    cw_evm_row_movelink ln = {CW_EVM_NONE64, CW_EVM_NONE64};
     if (s->heads && s->n_heads + 2 > ((size_t)1 << HEADS_BITS) / 2 && (rc = flush_rows(s)))
         return rc;
     /* the heads: held until the rows are in the file (flush_rows), or in place without
@@ -1339,7 +1388,7 @@ int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
         cw_hashidx_populate(&s->addridx);
     s->repopulate_tx = s->repopulate_addr = false;
     counts before = cur_counts(s);
-    uint64_t memos_before = s->memos.col.rows;
+    uint64_t memos_before = s->memos.col.rows, wide_before = s->wide.rows;
     int rc;
     /* room for the block, so that pointers into the columns stay valid below */
     size_t est_moves = 4 * b->n_txs + b->n_logs + b->n_traces + b->n_withdrawals + 4;
@@ -1487,6 +1536,7 @@ fail : {
     char msg[1024];
     snprintf(msg, sizeof msg, "%s", cw_error_last());
     s->memos.col.rows = memos_before;
+    s->wide.rows = wide_before;
     if (!undo_inplace(s, &cur, &before, false)) {
         if (!before.blocks)
             s->base = 0;
@@ -1511,7 +1561,8 @@ int cw_evmstore_commit(cw_evmstore *s)
         if ((rc = cw_column_sync(&s->cols[i], lo[i], s->cols[i].rows)))
             return rc;
     }
-    if ((rc = cw_column_sync(&s->memos.col, s->memos.pub, s->memos.col.rows)))
+    if ((rc = cw_column_sync(&s->memos.col, s->memos.pub, s->memos.col.rows)) ||
+        (rc = cw_column_sync(&s->wide, s->wide_pub, s->wide.rows)))
         return rc;
     crash_point(s);
     cw_hashidx_set_count(&s->txidx, s->txidx.count);
@@ -1531,6 +1582,7 @@ int cw_evmstore_commit(cw_evmstore *s)
     s->pub = to;
     s->incomplete = inc;
     s->memos.pub = s->memos.col.rows;
+    s->wide_pub = s->wide.rows;
     crash_point(s);
     return 0;
 }
@@ -1542,6 +1594,7 @@ int cw_evmstore_rollback(cw_evmstore *s, int64_t number)
     if ((rc = undo_inplace(s, &cur, &s->pub, false)))
         return rc;
     s->memos.col.rows = s->memos.pub;
+    s->wide.rows = s->wide_pub;
     if (!s->pub.blocks || number >= (int64_t)(s->base + s->pub.blocks - 1))
         return 0;
     uint64_t keep = number < (int64_t)s->base ? 0 : (uint64_t)(number - (int64_t)s->base) + 1;
@@ -1556,6 +1609,7 @@ int cw_evmstore_rollback(cw_evmstore *s, int64_t number)
     s->pub = to;
     s->incomplete = inc;
     s->memos.pub = s->memos.col.rows = cw_evm_memotab_rows_below(&s->memos, to.txs);
+    s->wide_pub = s->wide.rows = wide_rows_below(s, to.moves);
     rc = undo_inplace(s, &from, &to, false);
     if (!rc && !to.blocks)
         s->base = 0;
@@ -1688,7 +1742,7 @@ int cw_evmstore_account_flows(const cw_evmstore *s, uint32_t id, uint64_t at, cw
             const cw_evm_row_move *mv = row(s, C_MOVE, m);
             const cw_evm_row_movelink *ln = row(s, C_MOVELINK, m);
             if (mv->block <= at && mv->asset < n_assets) {
-                cw_u256 a = cw_evm_amount(mv->amount);
+                cw_u256 a = cw_evmstore_move_amount(s, mv);
                 if (cw_u256_add(&acc[mv->asset], &acc[mv->asset], &a))
                     return cw_error_set(CW_ECORRUPT, "account %u: sum overflows 2^256", id);
             }
@@ -1700,6 +1754,26 @@ int cw_evmstore_account_flows(const cw_evmstore *s, uint32_t id, uint64_t at, cw
         }
     }
     return 0;
+}
+
+cw_u256 cw_evmstore_move_amount(const cw_evmstore *s, const cw_evm_row_move *mv)
+{
+    cw_u256 v = {{0, 0, 0, 0}};
+    if (!(mv->flags & CW_EVM_MOVEF_WIDE))
+        v.w[0] = mv->amount;
+    else if (mv->amount < s->wide.rows)
+        memcpy(&v, ((const cw_evm_row_wide *)cw_column_row(&s->wide, mv->amount))->amount, 32);
+    return v;
+}
+
+uint64_t cw_evmstore_wide_count(const cw_evmstore *s)
+{
+    return s->wide.rows;
+}
+
+const cw_evm_row_wide *cw_evmstore_wide(const cw_evmstore *s, uint64_t i)
+{
+    return i < s->wide.rows ? cw_column_row(&s->wide, i) : NULL;
 }
 
 /* ---- memos (evm/memo.h) ---- */

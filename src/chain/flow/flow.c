@@ -138,7 +138,7 @@ static int each_evm(const cw_flow_store *s, uint64_t id, unsigned dirs, cw_flow_
         memset(&f, 0, sizeof f);
         f.incoming = in;
         f.asset = mv->asset;
-        f.amount = cw_evm_amount(mv->amount);
+        f.amount = cw_evmstore_move_amount(s->evm, mv);
         uint32_t other = in ? mv->from : mv->to;
         f.counterparty = other == CW_EVM_NONE32 ? CW_FLOW_NONE : other;
         f.tx = mv->tx;
