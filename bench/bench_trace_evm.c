@@ -90,7 +90,7 @@ static void rvisit(rwalk *w, uint32_t account, uint64_t before, uint32_t depth, 
     cw_u256 total = {{0}};
     uint32_t n = 0;
     for (uint64_t m = l->last_in; m != CW_EVM_NONE64 && n < w->o->max_inflows;
-         m = cw_evmstore_movelink(w->s, m)->prev_in) {
+         m = cw_evmstore_movelink(w->s, m).prev_in) {
         const cw_evm_row_move *r = cw_evmstore_move(w->s, m);
         if (m >= before || !rcounts(r, w->asset))
             continue;
@@ -107,7 +107,7 @@ static void rvisit(rwalk *w, uint32_t account, uint64_t before, uint32_t depth, 
     }
     n = 0;
     for (uint64_t m = l->last_in; m != CW_EVM_NONE64 && n < w->o->max_inflows;
-         m = cw_evmstore_movelink(w->s, m)->prev_in) {
+         m = cw_evmstore_movelink(w->s, m).prev_in) {
         const cw_evm_row_move *r = cw_evmstore_move(w->s, m);
         if (m >= before || !rcounts(r, w->asset))
             continue;

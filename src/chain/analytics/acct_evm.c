@@ -50,7 +50,7 @@ static int evm_balance(void *ctx, uint32_t account, uint32_t asset, uint64_t bef
     if (!l)
         return cw_error_set(CW_ENOTFOUND, "account %u is not in the store", account);
     for (uint64_t m = l->last_in; m != CW_EVM_NONE64;
-         m = cw_evmstore_movelink(e->store, m)->prev_in) {
+         m = cw_evmstore_movelink(e->store, m).prev_in) {
         const cw_evm_row_move *r = cw_evmstore_move(e->store, m);
         if (m < before && r->asset == asset && fungible(r)) {
             cw_u256 a = cw_evmstore_move_amount(e->store, r);
@@ -58,7 +58,7 @@ static int evm_balance(void *ctx, uint32_t account, uint32_t asset, uint64_t bef
         }
     }
     for (uint64_t m = l->last_out; m != CW_EVM_NONE64;
-         m = cw_evmstore_movelink(e->store, m)->prev_out) {
+         m = cw_evmstore_movelink(e->store, m).prev_out) {
         const cw_evm_row_move *r = cw_evmstore_move(e->store, m);
         if (m < before && r->asset == asset && fungible(r)) {
             cw_u256 a = cw_evmstore_move_amount(e->store, r);

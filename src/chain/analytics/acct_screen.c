@@ -209,7 +209,7 @@ static bool inflows_of(cw_acct_screener *sc, uint32_t account, uint32_t asset,
     }
     size_t n = 0, steps = 0;
     for (uint64_t m = l->last_in; m != CW_EVM_NONE64;
-         m = cw_evmstore_movelink(sc->s, m)->prev_in, steps++)
+         m = cw_evmstore_movelink(sc->s, m).prev_in, steps++)
         n += counts(cw_evmstore_move(sc->s, m), asset);
     sc->steps += 2 * steps;
     inflows f = {cw_malloc((n ? n : 1) * sizeof *f.moves), cw_malloc((n + 1) * sizeof *f.prefix),
@@ -231,7 +231,7 @@ static bool inflows_of(cw_acct_screener *sc, uint32_t account, uint32_t asset,
         return false;
     }
     size_t i = n;
-    for (uint64_t m = l->last_in; m != CW_EVM_NONE64; m = cw_evmstore_movelink(sc->s, m)->prev_in)
+    for (uint64_t m = l->last_in; m != CW_EVM_NONE64; m = cw_evmstore_movelink(sc->s, m).prev_in)
         if (counts(cw_evmstore_move(sc->s, m), asset))
             f.moves[--i] = m;
     memset(&f.prefix[0], 0, sizeof f.prefix[0]);
@@ -253,7 +253,7 @@ static bool walk_inflows(walk *w, uint32_t account, const cw_evm_row_acctlast *l
 {
     size_t n = 0;
     for (uint64_t m = l->last_in; m != CW_EVM_NONE64 && n < w->o->max_inflows;
-         m = cw_evmstore_movelink(w->s, m)->prev_in) {
+         m = cw_evmstore_movelink(w->s, m).prev_in) {
         w->sc->steps++;
         if (m >= before || !counts(cw_evmstore_move(w->s, m), w->asset))
             continue;

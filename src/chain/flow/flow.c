@@ -131,7 +131,7 @@ static int each_evm(const cw_flow_store *s, uint64_t id, unsigned dirs, cw_flow_
         bool in = po == CW_EVM_NONE64 || (pi != CW_EVM_NONE64 && pi >= po);
         uint64_t m = in ? pi : po;
         const cw_evm_row_move *mv = cw_evmstore_move(s->evm, m);
-        const cw_evm_row_movelink *ln = cw_evmstore_movelink(s->evm, m);
+        const cw_evm_movelink ln = cw_evmstore_movelink(s->evm, m);
         if (!mv)
             return cw_error_set(CW_ECORRUPT, "movement chain leaves the store");
         cw_flow f;
@@ -149,9 +149,9 @@ static int each_evm(const cw_flow_store *s, uint64_t id, unsigned dirs, cw_flow_
         f.kind = mv->kind;
         f.probable = mv->flags & CW_EVM_MOVEF_STATUS_UNKNOWN;
         if (in)
-            pi = ln->prev_in;
+            pi = ln.prev_in;
         else
-            po = ln->prev_out;
+            po = ln.prev_out;
         int rc = fn(&f, ctx);
         if (rc)
             return rc;

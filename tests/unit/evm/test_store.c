@@ -6,6 +6,7 @@
  * parents refused with the store unchanged; balances at any block from the in/out chains;
  * rollback; check's balance rule (a balance below zero is reported).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "chainwatch/errors.h"
@@ -322,8 +323,9 @@ static void want_move(const cw_evmstore *s, uint64_t m, unsigned kind, cw_u256 w
 static void test_wide_amounts(void)
 {
     /* Movement rows hold 64-bit amounts; 2^64 and above go to amounts.col, exact. The edges:
-     * 2^64 - 1 stays in the row, 2^64 and 2^256 - 1 do not; the side table follows commits,
-     * rollbacks, dropped appends and reopening, and check cross-references it. */
+     * 2^64 - 1 stays in the row, 2^64 and 2^256 - 1 do not; the same for a tx's value and gas
+     * price (txamounts.col); the side tables follow commits, rollbacks, dropped appends and
+     * reopening, and check cross-references them. */
     const char *dir = cw_test_tmpdir();
     char path[4096];
     snprintf(path, sizeof path, "%s/wide", dir);
@@ -364,10 +366,16 @@ static void test_wide_amounts(void)
     word[0] = 0x80; /* big-endian 2^255 */
     REQUIRE(cw_evm_block_put_bytes(&b, word, 32, &l->data_off) == 0);
     b.logs[0].data_len = 32;
+    /* A1 -> A2 1 at a gas price of 2^64 (the tip is wide), A1 -> A5 2^64 - 1 (all narrow) */
+    t = tx(&b, 1, 2, 1, CW_EVM_STATUS_OK);
+    t->effective_gas_price = P64;
+    tx(&b, 1, 5, 0, CW_EVM_STATUS_OK)->value = P64M1;
     REQUIRE(cw_evm_block_finish(&b) == 0);
     REQUIRE(cw_evmstore_append(s, &b) == 0);
     REQUIRE(cw_evmstore_commit(s) == 0);
-    CHECK_EQ_INT(cw_evmstore_wide_count(s), 4); /* 2^256-1, 2^64, 2^64+5, 2^255 */
+    /* 2^256-1, 2^64, 2^64+5, 2^255, the tip 21000 x (2^64 - 10) */
+    CHECK_EQ_INT(cw_evmstore_wide_count(s), 5);
+    CHECK_EQ_INT(cw_evmstore_txwide_count(s), 2);
     /* block 2: A1 -> A5 2^256 - 2^64 ... committed, then rolled back */
     header(&b, 2);
     t = tx(&b, 1, 5, 0, CW_EVM_STATUS_OK);
@@ -375,22 +383,26 @@ static void test_wide_amounts(void)
     REQUIRE(cw_evm_block_finish(&b) == 0);
     REQUIRE(cw_evmstore_append(s, &b) == 0);
     REQUIRE(cw_evmstore_commit(s) == 0);
-    CHECK_EQ_INT(cw_evmstore_wide_count(s), 5);
+    CHECK_EQ_INT(cw_evmstore_wide_count(s), 6);
+    CHECK_EQ_INT(cw_evmstore_txwide_count(s), 3);
     REQUIRE(cw_evmstore_rollback(s, 1) == 0);
-    CHECK_EQ_INT(cw_evmstore_wide_count(s), 4);
+    CHECK_EQ_INT(cw_evmstore_wide_count(s), 5);
+    CHECK_EQ_INT(cw_evmstore_txwide_count(s), 2);
     /* ... appended again with another wide amount but not committed: dropped at close */
     header(&b, 2);
     t = tx(&b, 1, 5, 0, CW_EVM_STATUS_OK);
     t->value = U(7, 7, 0, 0);
     REQUIRE(cw_evm_block_finish(&b) == 0);
     REQUIRE(cw_evmstore_append(s, &b) == 0);
-    CHECK_EQ_INT(cw_evmstore_wide_count(s), 5);
+    CHECK_EQ_INT(cw_evmstore_wide_count(s), 6);
+    CHECK_EQ_INT(cw_evmstore_txwide_count(s), 3);
     cw_evm_block_free(&b);
     REQUIRE(cw_evmstore_close(s) == 0);
 
     REQUIRE(cw_evmstore_open(&s, path, false, NULL) == 0);
     CHECK_EQ_INT(cw_evmstore_tip(s), 1);
-    CHECK_EQ_INT(cw_evmstore_wide_count(s), 4);
+    CHECK_EQ_INT(cw_evmstore_wide_count(s), 5);
+    CHECK_EQ_INT(cw_evmstore_txwide_count(s), 2);
     want_move(s, 0, CW_EVM_MOVE_REWARD, MAX, true);
     want_move(s, 1, CW_EVM_MOVE_REWARD, P64M1, false);
     want_move(s, 2, CW_EVM_MOVE_REWARD, P64, true);
@@ -399,6 +411,25 @@ static void test_wide_amounts(void)
     REQUIRE(m1 - m0 == 4);
     want_move(s, m0 + 2, CW_EVM_MOVE_TX, BIG, true);
     want_move(s, m0 + 3, CW_EVM_MOVE_ERC20, TOK, true);
+    cw_evmstore_tx_moves(s, 1, &m0, &m1);
+    REQUIRE(m1 - m0 == 3);
+    want_move(s, m0, CW_EVM_MOVE_FEE_BURNT, U(210000, 0, 0, 0), false);
+    want_move(s, m0 + 1, CW_EVM_MOVE_FEE_TIP, U(0 - 210000ull, 20999, 0, 0), true);
+    want_move(s, m0 + 2, CW_EVM_MOVE_TX, U(1, 0, 0, 0), false);
+    cw_evmstore_tx_moves(s, 2, &m0, &m1);
+    REQUIRE(m1 - m0 == 3);
+    want_move(s, m0 + 2, CW_EVM_MOVE_TX, P64M1, false);
+    /* tx rows: value and gas price exact, wide ones through txamounts.col */
+    const cw_u256 tv[3] = {BIG, U(1, 0, 0, 0), P64M1}, tp[3] = {U(13, 0, 0, 0), P64, U(13, 0, 0, 0)};
+    for (uint64_t i = 0; i < 3; i++) {
+        const cw_evm_row_tx *tr = cw_evmstore_tx(s, i);
+        cw_u256 v, g;
+        cw_evmstore_tx_amounts(s, tr, &v, &g);
+        CHECK(cw_u256_cmp(&v, &tv[i]) == 0);
+        CHECK(cw_u256_cmp(&g, &tp[i]) == 0);
+        CHECK_EQ_INT(!!(tr->flags & CW_EVM_TXF_WIDE), i < 2);
+    }
+    CHECK_EQ_INT(cw_evmstore_txwide(s, 1)->tx, 1);
     /* balances from the chains, exact: A4 holds 2^64 + 5 ETH and 2^255 of the token; A3 paid
      * both and the fee (21000 x 13) out of 2^64 */
     cw_evm_addr a4 = ADDR(4), a3 = ADDR(3);
@@ -419,11 +450,53 @@ static void test_wide_amounts(void)
     json_t *j = NULL;
     CHECK(cw_evm_check(&j, s) == CW_ECORRUPT);
     REQUIRE(j);
-    CHECK_EQ_INT(json_integer_value(json_object_get(json_object_get(j, "checked"), "wide_amounts")),
-                 4);
+    json_t *ck = json_object_get(j, "checked");
+    CHECK_EQ_INT(json_integer_value(json_object_get(ck, "wide_amounts")), 5);
+    CHECK_EQ_INT(json_integer_value(json_object_get(ck, "wide_tx_amounts")), 2);
     CHECK_EQ_INT(json_integer_value(json_object_get(j, "problems")), 1);
     const char *e0 = json_string_value(json_array_get(json_object_get(j, "errors"), 0));
     CHECK(e0 && strstr(e0, "native balance below zero"));
+    json_decref(j);
+    cw_evmstore_close(s);
+
+    /* check catches a wide row that names another movement, and a tx's wide row whose value
+     * and gas price both fit 64 bits (the encoding would not be the writer's) */
+    const char *bad_files[2] = {"amounts.col", "txamounts.col"};
+    const char *bad_want[2] = {"movement ", "tx 1: wide row 1"};
+    for (int k = 0; k < 2; k++) {
+        char fp[4200];
+        snprintf(fp, sizeof fp, "%s/%s", path, bad_files[k]);
+        FILE *f = fopen(fp, "r+b");
+        REQUIRE(f != NULL);
+        uint8_t orig[72], zero[64] = {0};
+        uint64_t other = 3;
+        long off = CW_COLUMN_HEADER + (k ? 72 : 0);
+        REQUIRE(fseek(f, off, SEEK_SET) == 0 && fread(orig, 1, 72, f) == 72);
+        REQUIRE(fseek(f, k ? off + 8 : off, SEEK_SET) == 0);
+        REQUIRE(k ? fwrite(zero, 1, 64, f) == 64 : fwrite(&other, 8, 1, f) == 1);
+        REQUIRE(fclose(f) == 0);
+        REQUIRE(cw_evmstore_open(&s, path, false, NULL) == 0);
+        j = NULL;
+        CHECK(cw_evm_check(&j, s) == CW_ECORRUPT);
+        REQUIRE(j);
+        bool found = false;
+        json_t *errs = json_object_get(j, "errors");
+        for (size_t e = 0; e < json_array_size(errs); e++) {
+            const char *m = json_string_value(json_array_get(errs, e));
+            found |= m && strstr(m, bad_want[k]) && strstr(m, bad_files[k]);
+        }
+        CHECK(found);
+        json_decref(j);
+        cw_evmstore_close(s);
+        f = fopen(fp, "r+b");
+        REQUIRE(f != NULL);
+        REQUIRE(fseek(f, off, SEEK_SET) == 0 && fwrite(orig, 1, 72, f) == 72);
+        REQUIRE(fclose(f) == 0);
+    }
+    REQUIRE(cw_evmstore_open(&s, path, false, NULL) == 0);
+    j = NULL;
+    CHECK_EQ_INT(cw_evm_check(&j, s), CW_ECORRUPT); /* only A3's balance again */
+    CHECK_EQ_INT(json_integer_value(json_object_get(j, "problems")), 1);
     json_decref(j);
     cw_evmstore_close(s);
 
