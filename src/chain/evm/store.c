@@ -2,8 +2,9 @@
  * store.c: the EVM chain store (evm/store.h, docs/STORE-FORMAT.md "EVM stores").
  *
  * Files: blocks.col txs.col txhash.col moves.col movelink.col accounts.col acctlast.col
- * assets.col creates.col, amounts.col (the movement amounts of 2^64 and above), memos.col,
- * txhash.hix addr.hix, MANIFEST (published counts), LOCK (writer flock).
+ * assets.col creates.col, amounts.col and txamounts.col (movement amounts, tx values and gas
+ * prices of 2^64 and above: the rows keep 64 bits), memos.col, txhash.hix addr.hix, MANIFEST
+ * (published counts), LOCK (writer flock).
  *
  * The commit protocol is the Bitcoin store's: the writer appends rows past the published
  * counts and applies their in-place effects strictly after the rows they derive from (the heads
@@ -1056,6 +1057,9 @@ static int move(cw_evmstore *s, const move_ctx *c, uint32_t asset, uint32_t from
     mv.pos = c->pos;
     mv.kind = c->kind;
     mv.flags = c->flags;
+    if (m >= CW_EVM_MOVES_MAX)
+        return cw_error_set(CW_EINVAL, "%s: the store holds the most movements it can (%llu)",
+                            s->dir, (unsigned long long)CW_EVM_MOVES_MAX);
     int rc;
     if (cw_u256_fits_u64(amount)) {
         mv.amount = amount->w[0];
@@ -1069,9 +1073,6 @@ static int move(cw_evmstore *s, const move_ctx *c, uint32_t asset, uint32_t from
         if ((rc = cw_column_append(&s->wide.col, &wr)))
             return rc;
     }
-    if (m >= CW_EVM_MOVES_MAX)
-        return cw_error_set(CW_EINVAL, "%s: the store holds the most movements it can (%llu)",
-                            s->dir, (unsigned long long)CW_EVM_MOVES_MAX);
     cw_evm_row_movelink ln;
     put48(ln.prev_out, CW_EVM_NONE64);
     put48(ln.prev_in, CW_EVM_NONE64);
