@@ -90,11 +90,11 @@ static void rvisit(rwalk *w, uint32_t account, uint64_t before, uint32_t depth, 
     cw_u256 total = {{0}};
     uint32_t n = 0;
     for (uint64_t m = l->last_in; m != CW_EVM_NONE64 && n < w->o->max_inflows;
-         m = cw_evmstore_movelink(w->s, m)->prev_in) {
+         m = cw_evmstore_movelink(w->s, m).prev_in) {
         const cw_evm_row_move *r = cw_evmstore_move(w->s, m);
         if (m >= before || !rcounts(r, w->asset))
             continue;
-        cw_u256 a = cw_evm_amount(r->amount);
+        cw_u256 a = cw_evmstore_move_amount(w->s, r);
         cw_u256_add(&total, &total, &a);
         n++;
     }
@@ -107,13 +107,13 @@ static void rvisit(rwalk *w, uint32_t account, uint64_t before, uint32_t depth, 
     }
     n = 0;
     for (uint64_t m = l->last_in; m != CW_EVM_NONE64 && n < w->o->max_inflows;
-         m = cw_evmstore_movelink(w->s, m)->prev_in) {
+         m = cw_evmstore_movelink(w->s, m).prev_in) {
         const cw_evm_row_move *r = cw_evmstore_move(w->s, m);
         if (m >= before || !rcounts(r, w->asset))
             continue;
         n++;
         e->receipts_read++;
-        cw_u256 a = cw_evm_amount(r->amount);
+        cw_u256 a = cw_evmstore_move_amount(w->s, r);
         double share = weight * rdbl(&a) / t;
         if (share <= 0)
             continue;
@@ -190,7 +190,7 @@ int main(int argc, char **argv)
     double t0 = now();
     volatile uint64_t sink = 0;
     for (uint64_t m = 0; m < c.moves; m++)
-        sink += cw_evmstore_move(s, m)->amount[0];
+        sink += cw_evmstore_move(s, m)->amount;
     double t_scan = now() - t0;
     printf("  plain read of moves.col: %.3f s, %.1f M movements/s\n", t_scan,
            (double)c.moves / t_scan / 1e6);

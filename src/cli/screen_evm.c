@@ -193,7 +193,7 @@ int cw_cli_screen_evm(const cw_command *cmd, int argc, char **argv)
         size_t n_assets = 0;
         const cw_evm_row_acctlast *l = cw_evmstore_acctlast(s, id);
         for (uint64_t m = l ? l->last_in : CW_EVM_NONE64; m != CW_EVM_NONE64 && n_assets < 64;
-             m = cw_evmstore_movelink(s, m)->prev_in) {
+             m = cw_evmstore_movelink(s, m).prev_in) {
             uint32_t as = cw_evmstore_move(s, m)->asset;
             size_t k = 0;
             while (k < n_assets && assets[k] != as)

@@ -247,7 +247,7 @@ static int rule_sanctioned(cw_monitor__ctx *c, const cw_evmstore *s, const cw_ac
                     goto out;
             }
             hit *h = &hits[hi];
-            cw_u256 v = cw_evm_amount(r->amount);
+            cw_u256 v = cw_evmstore_move_amount(s, r);
             sums_add(&h->amount, r->asset, &v);
             h->last_block = r->block;
             if (r->tx != CW_EVM_NONE64 && r->tx != h->last_tx) {

@@ -11,6 +11,8 @@ python3 "$MK" "$T/a" 100 50 1 140
 check "reference store checks" "$CW_BIN" check --store "$T/ref"
 check "the store holds bridge memos (memos.col is covered below)" \
     test "$("$CW_BIN" check --store "$T/ref" --json | jq '.checked.memos')" -ge 20
+check "the store holds amounts of 2^64 and more (amounts.col, txamounts.col are covered below)" \
+    test "$("$CW_BIN" check --store "$T/ref" --json | jq '[.checked.wide_amounts, .checked.wide_tx_amounts] | min')" -ge 20
 ref=$(store_digest "$T/ref")
 killed=0
 for n in $(seq 1 200); do

@@ -28,7 +28,7 @@
 #include "chainwatch/evm/block.h"
 #include "chainwatch/evm/u256.h"
 
-#define CW_EVM_STORE_FORMAT 2 /* 2: the memo table (evm/memo.h) */
+#define CW_EVM_STORE_FORMAT 3 /* 2: the memo table (evm/memo.h); 3: narrow rows (8-byte amounts, 48-bit links) */
 #define CW_EVM_NONE32 0xffffffffu
 #define CW_EVM_NONE64 UINT64_MAX
 #define CW_EVM_ASSET_NATIVE 0u
@@ -63,6 +63,7 @@ enum {
 /* moves.col `flags` */
 #define CW_EVM_MOVEF_STATUS_UNKNOWN 0x01 /* the tx's success is not known: a probable movement */
 #define CW_EVM_MOVEF_COUNT_ONLY 0x02     /* NFT: amount counts items, ids are not kept */
+#define CW_EVM_MOVEF_WIDE 0x04 /* the amount is >= 2^64: `amount` is its row in amounts.col */
 const char *cw_evm_move_kind_name(unsigned kind);
 
 /* ---- asset kinds ---- */
@@ -93,8 +94,8 @@ typedef struct cw_evm_row_block {
 #define CW_EVM_BLOCKF_TRACES 0x8
 
 typedef struct cw_evm_row_tx {
-    uint8_t value[32];     /* cw_u256 limbs */
-    uint8_t gas_price[32]; /* effective gas price (receipt), else the tx's gas price */
+    uint64_t value;     /* below 2^64; with CW_EVM_TXF_WIDE, the row of txamounts.col */
+    uint64_t gas_price; /* effective gas price (receipt), else the tx's; 0 with TXF_WIDE */
     uint64_t gas, gas_used, nonce;
     uint64_t first_move; /* its first movement (its movements are contiguous) */
     uint32_t block;      /* block number */
@@ -104,24 +105,45 @@ typedef struct cw_evm_row_tx {
     uint32_t n_logs;
     uint8_t selector[4];
     uint8_t status, type, flags, pad;
-} cw_evm_row_tx; /* 128 bytes */
+} cw_evm_row_tx; /* 80 bytes (value and gas price read through cw_evmstore_tx_amounts) */
 #define CW_EVM_TXF_RECEIPT 0x1
+#define CW_EVM_TXF_WIDE 0x2 /* value or gas price >= 2^64: both live in txamounts.col */
+
+/* txamounts.col: the value and gas price of the txs whose value or gas price is 2^64 or more */
+typedef struct cw_evm_row_txwide {
+    uint64_t tx;           /* the tx they belong to */
+    uint8_t value[32];     /* cw_u256 limbs */
+    uint8_t gas_price[32]; /* cw_u256 limbs */
+} cw_evm_row_txwide;       /* 72 bytes */
 
 typedef struct cw_evm_row_move {
-    uint8_t amount[32]; /* cw_u256 limbs */
-    uint64_t tx;        /* tx number, CW_EVM_NONE64 for block-level movements */
-    uint32_t from, to;  /* account ids; CW_EVM_NONE32 = nobody (mint, burn, fee burnt) */
+    uint64_t amount;   /* the amount when below 2^64; with CW_EVM_MOVEF_WIDE, the row of
+                          amounts.col that holds it (read through cw_evmstore_move_amount) */
+    uint64_t tx;       /* tx number, CW_EVM_NONE64 for block-level movements */
+    uint32_t from, to; /* account ids; CW_EVM_NONE32 = nobody (mint, burn, fee burnt) */
     uint32_t asset;
     uint32_t block; /* block number */
     uint32_t pos;   /* log index; trace ordinal in the block's traces; withdrawal index in the
                        block; 0 for tx value and fees */
     uint8_t kind, flags, pad[2];
-} cw_evm_row_move; /* 64 bytes */
+} cw_evm_row_move; /* 40 bytes */
+
+/* amounts.col: the amounts of 2^64 and above, in movement order */
+typedef struct cw_evm_row_wide {
+    uint64_t move;      /* the movement whose amount this is */
+    uint8_t amount[32]; /* cw_u256 limbs */
+} cw_evm_row_wide;      /* 40 bytes */
 
 typedef struct cw_evm_row_movelink {
-    uint64_t prev_out; /* previous movement out of `from`, CW_EVM_NONE64 for the first */
-    uint64_t prev_in;  /* previous movement into `to` */
-} cw_evm_row_movelink; /* 16 bytes */
+    uint8_t prev_out[6]; /* previous movement out of `from`, 48-bit; all ones for the first */
+    uint8_t prev_in[6];  /* previous movement into `to` */
+} cw_evm_row_movelink;   /* 12 bytes (read through cw_evmstore_movelink) */
+#define CW_EVM_MOVES_MAX 0xfffffffffffeull /* movements a store can hold (48-bit links) */
+
+/* A movement's links as numbers (CW_EVM_NONE64 for none). */
+typedef struct cw_evm_movelink {
+    uint64_t prev_out, prev_in;
+} cw_evm_movelink;
 
 typedef struct cw_evm_row_account {
     uint8_t addr[20];
@@ -195,7 +217,8 @@ const uint8_t *cw_evmstore_tx_hash(const cw_evmstore *s, uint64_t tx);
 /* Movements of tx: [first, end). */
 void cw_evmstore_tx_moves(const cw_evmstore *s, uint64_t tx, uint64_t *first, uint64_t *end);
 const cw_evm_row_move *cw_evmstore_move(const cw_evmstore *s, uint64_t m);
-const cw_evm_row_movelink *cw_evmstore_movelink(const cw_evmstore *s, uint64_t m);
+/* The links of movement m (both CW_EVM_NONE64 past the movements). */
+cw_evm_movelink cw_evmstore_movelink(const cw_evmstore *s, uint64_t m);
 const cw_evm_row_account *cw_evmstore_account(const cw_evmstore *s, uint32_t id);
 const cw_evm_row_acctlast *cw_evmstore_acctlast(const cw_evmstore *s, uint32_t id);
 const cw_evm_row_asset *cw_evmstore_asset(const cw_evmstore *s, uint32_t id);
@@ -207,13 +230,26 @@ int cw_evmstore_find_asset(const cw_evmstore *s, uint32_t account, uint32_t *ass
 /* The last block number in which the account appears in a movement (its first block when it has
  * none). */
 uint32_t cw_evmstore_account_last_block(const cw_evmstore *s, uint32_t id);
-/* Movement amounts as numbers. */
+/* Stored 256-bit amounts (txs.col, blocks.col, amounts.col) as numbers. */
 static inline cw_u256 cw_evm_amount(const uint8_t limbs[32])
 {
     cw_u256 v;
     __builtin_memcpy(&v, limbs, 32);
     return v;
 }
+/* A movement's exact amount (from amounts.col when CW_EVM_MOVEF_WIDE). An index past amounts.col
+ * (a damaged store: `check` reports it, and a wide row that names another movement) reads 0. */
+cw_u256 cw_evmstore_move_amount(const cw_evmstore *s, const cw_evm_row_move *mv);
+/* amounts.col: rows present, and row i (NULL past them). */
+uint64_t cw_evmstore_wide_count(const cw_evmstore *s);
+const cw_evm_row_wide *cw_evmstore_wide(const cw_evmstore *s, uint64_t i);
+/* A tx's exact value and gas price (from txamounts.col when CW_EVM_TXF_WIDE; zeros for an index
+ * past it, which `check` reports). */
+void cw_evmstore_tx_amounts(const cw_evmstore *s, const cw_evm_row_tx *t, cw_u256 *value,
+                            cw_u256 *gas_price);
+/* txamounts.col: rows present, and row i (NULL past them). */
+uint64_t cw_evmstore_txwide_count(const cw_evmstore *s);
+const cw_evm_row_txwide *cw_evmstore_txwide(const cw_evmstore *s, uint64_t i);
 
 /* Per-asset balance of an account at block `at` (inclusive; UINT64_MAX = tip): walks both
  * chains. *bal receives n_assets entries (caller's array, zeroed here) of received and sent;

@@ -34,7 +34,7 @@ static int evm_next(void *ctx, uint64_t from, cw_acct_move *out)
         out->block = m->block;
         out->time = b ? b->timestamp : 0;
         out->fee = m->kind == CW_EVM_MOVE_FEE_BURNT || m->kind == CW_EVM_MOVE_FEE_TIP;
-        out->amount = cw_evm_amount(m->amount);
+        out->amount = cw_evmstore_move_amount(e->store, m);
         const cw_evm_row_tx *tx = m->tx == CW_EVM_NONE64 ? NULL : cw_evmstore_tx(e->store, m->tx);
         out->tx_from = tx ? tx->from : CW_ACCT_NONE;
         return 0;
@@ -50,18 +50,18 @@ static int evm_balance(void *ctx, uint32_t account, uint32_t asset, uint64_t bef
     if (!l)
         return cw_error_set(CW_ENOTFOUND, "account %u is not in the store", account);
     for (uint64_t m = l->last_in; m != CW_EVM_NONE64;
-         m = cw_evmstore_movelink(e->store, m)->prev_in) {
+         m = cw_evmstore_movelink(e->store, m).prev_in) {
         const cw_evm_row_move *r = cw_evmstore_move(e->store, m);
         if (m < before && r->asset == asset && fungible(r)) {
-            cw_u256 a = cw_evm_amount(r->amount);
+            cw_u256 a = cw_evmstore_move_amount(e->store, r);
             cw_u256_add(&in, &in, &a);
         }
     }
     for (uint64_t m = l->last_out; m != CW_EVM_NONE64;
-         m = cw_evmstore_movelink(e->store, m)->prev_out) {
+         m = cw_evmstore_movelink(e->store, m).prev_out) {
         const cw_evm_row_move *r = cw_evmstore_move(e->store, m);
         if (m < before && r->asset == asset && fungible(r)) {
-            cw_u256 a = cw_evm_amount(r->amount);
+            cw_u256 a = cw_evmstore_move_amount(e->store, r);
             cw_u256_add(&sent, &sent, &a);
         }
     }

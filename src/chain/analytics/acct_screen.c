@@ -82,7 +82,7 @@ struct cw_acct_screener {
 
 static void rec_fill(const cw_acct_screener *sc, rec *x, const cw_evm_row_move *r)
 {
-    cw_u256 a = cw_evm_amount(r->amount);
+    cw_u256 a = cw_evmstore_move_amount(sc->s, r);
     x->amt = dbl(&a);
     x->from = r->from;
     x->cat = r->from != CW_EVM_NONE32 && sc->cats ? sc->cats(sc->ctx, r->from) : 0;
@@ -116,7 +116,7 @@ static const gindex *gindex_build(cw_acct_screener *sc, uint32_t asset)
         uint64_t pos = cur[r->to]++;
         g.moves[pos] = m;
         rec_fill(sc, &g.rec[pos], r);
-        cw_u256 a = cw_evm_amount(r->amount);
+        cw_u256 a = cw_evmstore_move_amount(sc->s, r);
         cw_u256_add(&g.prefix[pos + r->to + 1], &g.prefix[pos + r->to], &a);
     }
     cw_free(cur);
@@ -209,7 +209,7 @@ static bool inflows_of(cw_acct_screener *sc, uint32_t account, uint32_t asset,
     }
     size_t n = 0, steps = 0;
     for (uint64_t m = l->last_in; m != CW_EVM_NONE64;
-         m = cw_evmstore_movelink(sc->s, m)->prev_in, steps++)
+         m = cw_evmstore_movelink(sc->s, m).prev_in, steps++)
         n += counts(cw_evmstore_move(sc->s, m), asset);
     sc->steps += 2 * steps;
     inflows f = {cw_malloc((n ? n : 1) * sizeof *f.moves), cw_malloc((n + 1) * sizeof *f.prefix),
@@ -231,13 +231,13 @@ static bool inflows_of(cw_acct_screener *sc, uint32_t account, uint32_t asset,
         return false;
     }
     size_t i = n;
-    for (uint64_t m = l->last_in; m != CW_EVM_NONE64; m = cw_evmstore_movelink(sc->s, m)->prev_in)
+    for (uint64_t m = l->last_in; m != CW_EVM_NONE64; m = cw_evmstore_movelink(sc->s, m).prev_in)
         if (counts(cw_evmstore_move(sc->s, m), asset))
             f.moves[--i] = m;
     memset(&f.prefix[0], 0, sizeof f.prefix[0]);
     for (i = 0; i < n; i++) {
         const cw_evm_row_move *r = cw_evmstore_move(sc->s, f.moves[i]);
-        cw_u256 a = cw_evm_amount(r->amount);
+        cw_u256 a = cw_evmstore_move_amount(sc->s, r);
         cw_u256_add(&f.prefix[i + 1], &f.prefix[i], &a);
         rec_fill(sc, &f.rec[i], r);
     }
@@ -253,7 +253,7 @@ static bool walk_inflows(walk *w, uint32_t account, const cw_evm_row_acctlast *l
 {
     size_t n = 0;
     for (uint64_t m = l->last_in; m != CW_EVM_NONE64 && n < w->o->max_inflows;
-         m = cw_evmstore_movelink(w->s, m)->prev_in) {
+         m = cw_evmstore_movelink(w->s, m).prev_in) {
         w->sc->steps++;
         if (m >= before || !counts(cw_evmstore_move(w->s, m), w->asset))
             continue;
@@ -319,7 +319,7 @@ static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, do
             return;
         }
         for (size_t i = 0; i < f.n; i++) {
-            cw_u256 a = cw_evm_amount(cw_evmstore_move(w->s, f.moves[i])->amount);
+            cw_u256 a = cw_evmstore_move_amount(w->s, cw_evmstore_move(w->s, f.moves[i]));
             cw_u256_add(&total, &total, &a);
         }
         start = 0;

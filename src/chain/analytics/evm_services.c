@@ -149,7 +149,7 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
         const cw_evm_row_move *m = cw_evmstore_move(s, id);
         if (!fungible(m))
             continue;
-        cw_u256 amt = cw_evm_amount(m->amount);
+        cw_u256 amt = cw_evmstore_move_amount(s, m);
         if (m->to < n && sweeper(a, n, m->to) && !is_target(a, m->to, m->from))
             a[m->to].n_in_other++;
         uint32_t ends[2] = {m->to, m->from};

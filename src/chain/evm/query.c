@@ -94,8 +94,9 @@ static json_t *move_json(const cw_evmstore *s, uint64_t m)
     json_object_set_new(o, "from",
                         mv->from == CW_EVM_NONE32 ? json_null() : account_json(s, mv->from));
     json_object_set_new(o, "to", mv->to == CW_EVM_NONE32 ? json_null() : account_json(s, mv->to));
+    cw_u256 amount = cw_evmstore_move_amount(s, mv);
     json_object_set_new(o, mv->flags & CW_EVM_MOVEF_COUNT_ONLY ? "items" : "amount",
-                        u256_json(mv->amount));
+                        u256v_json(&amount));
     json_object_set_new(o, "block", json_integer(mv->block));
     const cw_evm_row_block *b = cw_evmstore_block(s, mv->block);
     if (b)
@@ -158,14 +159,16 @@ int cw_evm_query_tx(json_t **out, const cw_evmstore *s, const char *hash)
     json_object_set_new(o, "to", t->to == CW_EVM_NONE32 ? json_null() : account_json(s, t->to));
     if (t->created != CW_EVM_NONE32)
         json_object_set_new(o, "contract_created", account_json(s, t->created));
-    json_object_set_new(o, "value", u256_json(t->value));
+    cw_u256 value, price;
+    cw_evmstore_tx_amounts(s, t, &value, &price);
+    json_object_set_new(o, "value", u256v_json(&value));
     json_object_set_new(o, "status", json_string(status_name(t->status)));
     json_object_set_new(o, "type", json_integer(t->type));
     json_object_set_new(o, "gas", json_integer((json_int_t)t->gas));
-    json_object_set_new(o, "gas_price", u256_json(t->gas_price));
+    json_object_set_new(o, "gas_price", u256v_json(&price));
     if (t->flags & CW_EVM_TXF_RECEIPT) {
         json_object_set_new(o, "gas_used", json_integer((json_int_t)t->gas_used));
-        cw_u256 fee = cw_evm_amount(t->gas_price);
+        cw_u256 fee = price;
         if (!cw_u256_mul_u64(&fee, &fee, t->gas_used))
             json_object_set_new(o, "fee", u256v_json(&fee));
     }
@@ -307,7 +310,7 @@ int cw_evm_query_address(json_t **out, const cw_evmstore *s, const char *addr, u
             is_in = false;
         }
         const cw_evm_row_move *mv = cw_evmstore_move(s, m);
-        const cw_evm_row_movelink *ln = cw_evmstore_movelink(s, m);
+        const cw_evm_movelink ln = cw_evmstore_movelink(s, m);
         if (!mv)
             break;
         if (k >= offset && k < offset + limit)
@@ -315,15 +318,15 @@ int cw_evm_query_address(json_t **out, const cw_evmstore *s, const char *addr, u
         k++;
         uint32_t other = is_in ? mv->from : mv->to;
         if (pi == po) {
-            pi = ln->prev_in;
-            po = ln->prev_out;
+            pi = ln.prev_in;
+            po = ln.prev_out;
             n_in++;
             n_out++;
         } else if (is_in) {
-            pi = ln->prev_in;
+            pi = ln.prev_in;
             n_in++;
         } else {
-            po = ln->prev_out;
+            po = ln.prev_out;
             n_out++;
         }
         if (other == CW_EVM_NONE32 || other == id)
@@ -429,7 +432,7 @@ int cw_evm_query_block(json_t **out, const cw_evmstore *s, const char *which)
     for (uint64_t m = b->first_move; m < end_move; m++) {
         const cw_evm_row_move *mv = cw_evmstore_move(s, m);
         if (mv->kind == CW_EVM_MOVE_FEE_BURNT) {
-            cw_u256 v = cw_evm_amount(mv->amount);
+            cw_u256 v = cw_evmstore_move_amount(s, mv);
             cw_u256_add(&burnt, &burnt, &v);
         }
     }
@@ -463,6 +466,21 @@ static void problem(problems *p, const char *fmt, ...)
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     json_array_append_new(p->errors, json_string(buf));
+}
+
+/* A side-table reference of a wide row (amounts.col, txamounts.col): its rows follow their
+ * owners' order one for one, so the row named must be the next; ok = it exists, names its
+ * owner back and holds a value that does not fit the 64 bits of the row. */
+static void wide_row(problems *p, const char *owner, uint64_t id, const char *table, uint64_t row,
+                     uint64_t *next, bool ok)
+{
+    if (row != *next || !ok)
+        problem(p,
+                "%s %llu: wide row %llu is not the next row of %s.col (%llu), does not name it "
+                "back, or holds a value below 2^64",
+                owner, (unsigned long long)id, (unsigned long long)row, table,
+                (unsigned long long)*next);
+    (*next)++;
 }
 
 /* per (account, asset) sums for the no-negative-balance check */
@@ -525,8 +543,20 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
         problem(&p, "the blocks hold %llu txs, the store %llu", (unsigned long long)next_tx,
                 (unsigned long long)c.txs);
     /* txs */
+    uint64_t next_txwide = 0;
     for (uint64_t t = 0; t < c.txs; t++) {
         const cw_evm_row_tx *tr = cw_evmstore_tx(s, t);
+        if (tr->flags & CW_EVM_TXF_WIDE) {
+            /* one txamounts.col row per wide tx, in tx order, naming it back, and only when
+             * the value or the gas price does not fit the row's 64 bits */
+            const cw_evm_row_txwide *w = cw_evmstore_txwide(s, tr->value);
+            bool ok = w && w->tx == t;
+            if (ok) {
+                cw_u256 v = cw_evm_amount(w->value), g = cw_evm_amount(w->gas_price);
+                ok = !cw_u256_fits_u64(&v) || !cw_u256_fits_u64(&g);
+            }
+            wide_row(&p, "tx", t, "txamounts", tr->value, &next_txwide, ok);
+        }
         if (tr->from >= c.accounts || (tr->to != CW_EVM_NONE32 && tr->to >= c.accounts) ||
             (tr->created != CW_EVM_NONE32 && tr->created >= c.accounts))
             problem(&p, "tx %llu: account id past the accounts", (unsigned long long)t);
@@ -536,15 +566,19 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
         if (cw_evmstore_find_tx(s, (const cw_evm_hash *)cw_evmstore_tx_hash(s, t), &id) || id != t)
             problem(&p, "tx %llu: the hash index does not find it", (unsigned long long)t);
     }
+    if (next_txwide != cw_evmstore_txwide_count(s))
+        problem(&p, "txamounts.col holds %llu rows, the txs name %llu",
+                (unsigned long long)cw_evmstore_txwide_count(s), (unsigned long long)next_txwide);
     /* moves and their links */
     uint8_t *seen = cw_calloc(c.moves ? c.moves : 1, 1);
     if (!seen) {
         json_decref(p.errors);
         return cw_error_set(CW_ENOMEM, "out of memory");
     }
+    uint64_t next_wide = 0;
     for (uint64_t m = 0; m < c.moves; m++) {
         const cw_evm_row_move *mv = cw_evmstore_move(s, m);
-        const cw_evm_row_movelink *ln = cw_evmstore_movelink(s, m);
+        const cw_evm_movelink ln = cw_evmstore_movelink(s, m);
         if ((mv->from != CW_EVM_NONE32 && mv->from >= c.accounts) ||
             (mv->to != CW_EVM_NONE32 && mv->to >= c.accounts) || mv->asset >= c.assets)
             problem(&p, "movement %llu: id past the accounts or assets", (unsigned long long)m);
@@ -559,15 +593,28 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
                     mv->block);
         if (mv->kind < CW_EVM_MOVE_TX || mv->kind > CW_EVM_MOVE_ERC1155)
             problem(&p, "movement %llu: unknown kind %u", (unsigned long long)m, mv->kind);
-        if (ln->prev_out != CW_EVM_NONE64 &&
-            (ln->prev_out >= m || cw_evmstore_move(s, ln->prev_out)->from != mv->from))
+        if (mv->flags & ~(CW_EVM_MOVEF_STATUS_UNKNOWN | CW_EVM_MOVEF_COUNT_ONLY | CW_EVM_MOVEF_WIDE))
+            problem(&p, "movement %llu: unknown flags 0x%x", (unsigned long long)m, mv->flags);
+        if (mv->flags & CW_EVM_MOVEF_WIDE) {
+            /* one amounts.col row per wide movement, in movement order, naming it back, and
+             * only for amounts that do not fit the row's 64 bits */
+            const cw_evm_row_wide *w = cw_evmstore_wide(s, mv->amount);
+            cw_u256 v = w ? cw_evm_amount(w->amount) : (cw_u256){{0, 0, 0, 0}};
+            wide_row(&p, "movement", m, "amounts", mv->amount, &next_wide,
+                     w && w->move == m && !cw_u256_fits_u64(&v));
+        }
+        if (ln.prev_out != CW_EVM_NONE64 &&
+            (ln.prev_out >= m || cw_evmstore_move(s, ln.prev_out)->from != mv->from))
             problem(&p, "movement %llu: prev_out does not point to an earlier movement of %u",
                     (unsigned long long)m, mv->from);
-        if (ln->prev_in != CW_EVM_NONE64 &&
-            (ln->prev_in >= m || cw_evmstore_move(s, ln->prev_in)->to != mv->to))
+        if (ln.prev_in != CW_EVM_NONE64 &&
+            (ln.prev_in >= m || cw_evmstore_move(s, ln.prev_in)->to != mv->to))
             problem(&p, "movement %llu: prev_in does not point to an earlier movement of %u",
                     (unsigned long long)m, mv->to);
     }
+    if (next_wide != cw_evmstore_wide_count(s))
+        problem(&p, "amounts.col holds %llu rows, the movements name %llu",
+                (unsigned long long)cw_evmstore_wide_count(s), (unsigned long long)next_wide);
     /* accounts: index, chains cover every movement exactly once */
     for (uint32_t a = 0; a < c.accounts; a++) {
         const cw_evm_row_account *ar = cw_evmstore_account(s, a);
@@ -597,8 +644,8 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
                     break;
                 }
                 seen[m] |= bit;
-                const cw_evm_row_movelink *ln = cw_evmstore_movelink(s, m);
-                m = dir ? ln->prev_out : ln->prev_in;
+                const cw_evm_movelink ln = cw_evmstore_movelink(s, m);
+                m = dir ? ln.prev_out : ln.prev_in;
             }
         }
     }
@@ -644,7 +691,7 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
             const cw_evm_row_move *mv = cw_evmstore_move(s, m);
             if (mv->flags & CW_EVM_MOVEF_COUNT_ONLY)
                 continue;
-            cw_u256 v = cw_evm_amount(mv->amount);
+            cw_u256 v = cw_evmstore_move_amount(s, mv);
             if (mv->to != CW_EVM_NONE32) {
                 bal_slot *b = bal_get(t, cap, mv->to, mv->asset);
                 if (b->neg) {
@@ -708,6 +755,10 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
                                   "accounts", (json_int_t)c.accounts, "assets",
                                   (json_int_t)c.assets, "creations", (json_int_t)c.creates));
     json_object_set_new(json_object_get(o, "checked"), "memos", json_integer((json_int_t)n_memos));
+    json_object_set_new(json_object_get(o, "checked"), "wide_amounts",
+                        json_integer((json_int_t)cw_evmstore_wide_count(s)));
+    json_object_set_new(json_object_get(o, "checked"), "wide_tx_amounts",
+                        json_integer((json_int_t)cw_evmstore_txwide_count(s)));
     json_object_set_new(o, "balances_checked", json_boolean(complete));
     if (complete)
         json_object_set_new(o, "balances_below_zero", json_integer((json_int_t)negative));

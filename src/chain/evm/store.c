@@ -2,7 +2,9 @@
  * store.c: the EVM chain store (evm/store.h, docs/STORE-FORMAT.md "EVM stores").
  *
  * Files: blocks.col txs.col txhash.col moves.col movelink.col accounts.col acctlast.col
- * assets.col creates.col, txhash.hix addr.hix, MANIFEST (published counts), LOCK (writer flock).
+ * assets.col creates.col, amounts.col and txamounts.col (movement amounts, tx values and gas
+ * prices of 2^64 and above: the rows keep 64 bits), memos.col, txhash.hix addr.hix, MANIFEST
+ * (published counts), LOCK (writer flock).
  *
  * The commit protocol is the Bitcoin store's: the writer appends rows past the published
  * counts and applies their in-place effects strictly after the rows they derive from (the heads
@@ -41,9 +43,11 @@
 #include "chainwatch/util.h"
 
 _Static_assert(sizeof(cw_evm_row_block) == 176, "block row");
-_Static_assert(sizeof(cw_evm_row_tx) == 128, "tx row");
-_Static_assert(sizeof(cw_evm_row_move) == 64, "move row");
-_Static_assert(sizeof(cw_evm_row_movelink) == 16, "movelink row");
+_Static_assert(sizeof(cw_evm_row_tx) == 80, "tx row");
+_Static_assert(sizeof(cw_evm_row_txwide) == 72, "wide tx row");
+_Static_assert(sizeof(cw_evm_row_move) == 40, "move row");
+_Static_assert(sizeof(cw_evm_row_wide) == 40, "wide amount row");
+_Static_assert(sizeof(cw_evm_row_movelink) == 12, "movelink row");
 _Static_assert(sizeof(cw_evm_row_account) == 32, "account row");
 _Static_assert(sizeof(cw_evm_row_acctlast) == 16, "acctlast row");
 _Static_assert(sizeof(cw_evm_row_asset) == 64, "asset row");
@@ -56,8 +60,8 @@ enum { C_BLOCK, C_TX, C_TXHASH, C_MOVE, C_MOVELINK, C_ACCT, C_ACCTLAST, C_ASSET,
 static const struct {
     const char *name;
     uint32_t width;
-} col_defs[N_COLS] = {{"blocks", 176},  {"txs", 128},     {"txhash", 32},
-                      {"moves", 64},    {"movelink", 16}, {"accounts", 32},
+} col_defs[N_COLS] = {{"blocks", 176},  {"txs", 80},     {"txhash", 32},
+                      {"moves", 40},    {"movelink", 12}, {"accounts", 32},
                       {"acctlast", 16}, {"assets", 64},   {"creates", 16}};
 
 typedef struct counts {
@@ -144,6 +148,13 @@ typedef struct {
     uint32_t pad;
     cw_evm_row_acctlast h;
 } head_ent;
+/* a side table (amounts.col, txamounts.col): rows keyed by their first u64 (non-decreasing: the
+ * movement or tx they belong to), derived from that row alone, published by count like the
+ * memos: recovery and close drop rows past the count, a rollback keeps the rows of kept keys */
+typedef struct {
+    cw_column col; /* col.rows: rows present (published or being written) */
+    uint64_t pub;  /* published rows */
+} sidetab;
 #define WB_FLUSH_MOVES 4096 /* movements buffered before the end of a block writes them out */
 #define HEADS_BITS 15
 
@@ -171,7 +182,65 @@ struct cw_evmstore {
     uint32_t *heads_used; /* slots in use, in order of first use */
     size_t n_heads;
     cw_evm_memotab memos; /* memos.col (memo.c): published with the counts */
+    sidetab wide;         /* amounts.col: movement amounts >= 2^64, keyed by movement */
+    sidetab txwide;       /* txamounts.col: tx value / gas price >= 2^64, keyed by tx */
 };
+
+/* the rows of a side table whose key is below `key` (the count to publish with it) */
+static uint64_t side_below(const sidetab *t, uint64_t key)
+{
+    uint64_t lo = 0, hi = t->col.rows;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        uint64_t k;
+        memcpy(&k, cw_column_row(&t->col, mid), 8);
+        if (k < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int side_open(sidetab *t, const char *dir, const char *name, uint32_t width,
+                     bool writable)
+{
+    int rc = cw_column_open(&t->col, dir, name, width, writable);
+    if (rc)
+        return rc;
+    if (t->col.cap < t->pub)
+        return cw_error_set(CW_ECORRUPT,
+                            "%s: %s.col holds %llu rows but MANIFEST publishes %llu "
+                            "(truncated store)",
+                            dir, name, (unsigned long long)t->col.cap, (unsigned long long)t->pub);
+    t->col.rows = t->pub;
+    return 0;
+}
+
+/* drops the unpublished rows and closes (trimming the file when writable) */
+static int side_close(sidetab *t, bool writable)
+{
+    if (t->col.fd < 0)
+        return 0;
+    t->col.rows = t->pub;
+    return cw_column_close(&t->col, writable);
+}
+
+/* 48-bit movement numbers in movelink.col: all ones = none */
+#define LINK_NONE 0xffffffffffffull
+static uint64_t get48(const uint8_t b[6])
+{
+    uint64_t v = (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 |
+                 (uint64_t)b[3] << 24 | (uint64_t)b[4] << 32 | (uint64_t)b[5] << 40;
+    return v == LINK_NONE ? CW_EVM_NONE64 : v;
+}
+static void put48(uint8_t b[6], uint64_t v)
+{
+    if (v == CW_EVM_NONE64)
+        v = LINK_NONE;
+    for (int i = 0; i < 6; i++)
+        b[i] = (uint8_t)(v >> (8 * i));
+}
 
 static void crash_point(cw_evmstore *s)
 {
@@ -296,8 +365,8 @@ static int append_row(cw_evmstore *s, int c, const void *r)
     /* the buffered widths as constants: inline copies instead of a memcpy call per row */
     uint8_t *dst = w->buf + w->n * col->width;
     switch (col->width) {
-    case 16:
-        memcpy(dst, r, 16);
+    case 12:
+        memcpy(dst, r, 12);
         break;
     case 32:
         memcpy(dst, r, 32);
@@ -305,8 +374,11 @@ static int append_row(cw_evmstore *s, int c, const void *r)
     case 64:
         memcpy(dst, r, 64);
         break;
-    case 128:
-        memcpy(dst, r, 128);
+    case 40:
+        memcpy(dst, r, 40);
+        break;
+    case 80:
+        memcpy(dst, r, 80);
         break;
     default:
         memcpy(dst, r, col->width);
@@ -398,6 +470,8 @@ static void to_manifest(cw_manifest *m, const cw_evmstore *s, const counts *c)
     cw_manifest_set(m, "creates", c->creates);
     cw_manifest_set(m, "incomplete_blocks", incomplete_at(s, c));
     cw_manifest_set(m, "memos", cw_evm_memotab_rows_below(&s->memos, c->txs));
+    cw_manifest_set(m, "amounts", side_below(&s->wide, c->moves));
+    cw_manifest_set(m, "tx_amounts", side_below(&s->txwide, c->txs));
 }
 
 static int write_counts(cw_evmstore *s, const counts *c)
@@ -511,12 +585,12 @@ static int undo_inplace(cw_evmstore *s, const counts *from, const counts *to, bo
         if (mv->to != CW_EVM_NONE32 && mv->to < to->accounts) {
             cw_evm_row_acctlast *al = row(s, C_ACCTLAST, mv->to);
             if (al->last_in == m)
-                al->last_in = ln->prev_in;
+                al->last_in = get48(ln->prev_in);
         }
         if (mv->from != CW_EVM_NONE32 && mv->from < to->accounts) {
             cw_evm_row_acctlast *al = row(s, C_ACCTLAST, mv->from);
             if (al->last_out == m)
-                al->last_out = ln->prev_out;
+                al->last_out = get48(ln->prev_out);
         }
     }
     crash_point(s);
@@ -615,6 +689,7 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
     for (int i = 0; i < N_COLS; i++)
         s->cols[i].fd = -1;
     s->memos.col.fd = -1;
+    s->wide.col.fd = s->txwide.col.fd = -1;
     uint64_t pub_memos = 0;
     if ((size_t)snprintf(s->dir, sizeof s->dir, "%s", dir) >= sizeof s->dir) {
         cw_free(s);
@@ -674,8 +749,10 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
             goto fail;
         }
         if (f != CW_EVM_STORE_FORMAT) {
-            rc = cw_error_set(CW_EVERSION, "%s: EVM store format %llu, this build reads %d", dir,
-                              (unsigned long long)f, CW_EVM_STORE_FORMAT);
+            rc = cw_error_set(CW_EVERSION,
+                              "%s: EVM store format %llu, this build reads %d: re-ingest it "
+                              "(chainwatch ingest evm into a new --store)",
+                              dir, (unsigned long long)f, CW_EVM_STORE_FORMAT);
             goto fail;
         }
         uint64_t id = cw_manifest_get(&m, "chain_id", 0);
@@ -699,6 +776,8 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
         s->pub.creates = cw_manifest_get(&m, "creates", 0);
         s->incomplete = cw_manifest_get(&m, "incomplete_blocks", 0);
         pub_memos = cw_manifest_get(&m, "memos", 0);
+        s->wide.pub = cw_manifest_get(&m, "amounts", 0);
+        s->txwide.pub = cw_manifest_get(&m, "tx_amounts", 0);
     }
     set_wrapped(s);
     for (int i = 0; i < N_COLS; i++) {
@@ -709,6 +788,9 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
         (rc = cw_hashidx_open(&s->addridx, dir, "addr", writable)))
         goto fail;
     if ((rc = cw_evm_memotab_open(&s->memos, dir, writable, pub_memos)))
+        goto fail;
+    if ((rc = side_open(&s->wide, dir, "amounts", sizeof(cw_evm_row_wide), writable)) ||
+        (rc = side_open(&s->txwide, dir, "txamounts", sizeof(cw_evm_row_txwide), writable)))
         goto fail;
     if (writable && (rc = recover(s)))
         goto fail;
@@ -760,6 +842,10 @@ int cw_evmstore_close(cw_evmstore *s)
     }
     int mr = cw_evm_memotab_close(&s->memos, s->writable);
     if (mr && !rc)
+        rc = mr;
+    if ((mr = side_close(&s->wide, s->writable)) && !rc)
+        rc = mr;
+    if ((mr = side_close(&s->txwide, s->writable)) && !rc)
         rc = mr;
     if (s->txidx.fd >= 0)
         cw_hashidx_close(&s->txidx);
@@ -963,7 +1049,6 @@ static int move(cw_evmstore *s, const move_ctx *c, uint32_t asset, uint32_t from
     uint64_t m = rows(s, C_MOVE);
     cw_evm_row_move mv;
     memset(&mv, 0, sizeof mv);
-    memcpy(mv.amount, amount, 32);
     mv.tx = c->tx;
     mv.from = from;
     mv.to = to;
@@ -972,8 +1057,25 @@ static int move(cw_evmstore *s, const move_ctx *c, uint32_t asset, uint32_t from
     mv.pos = c->pos;
     mv.kind = c->kind;
     mv.flags = c->flags;
-    cw_evm_row_movelink ln = {CW_EVM_NONE64, CW_EVM_NONE64};
+    if (m >= CW_EVM_MOVES_MAX)
+        return cw_error_set(CW_EINVAL, "%s: the store holds the most movements it can (%llu)",
+                            s->dir, (unsigned long long)CW_EVM_MOVES_MAX);
     int rc;
+    if (cw_u256_fits_u64(amount)) {
+        mv.amount = amount->w[0];
+    } else {
+        /* rare: the row points at the exact amount in amounts.col */
+        cw_evm_row_wide wr;
+        wr.move = m;
+        memcpy(wr.amount, amount, 32);
+        mv.amount = s->wide.col.rows;
+        mv.flags |= CW_EVM_MOVEF_WIDE;
+        if ((rc = cw_column_append(&s->wide.col, &wr)))
+            return rc;
+    }
+    cw_evm_row_movelink ln;
+    put48(ln.prev_out, CW_EVM_NONE64);
+    put48(ln.prev_in, CW_EVM_NONE64);
     if (s->heads && s->n_heads + 2 > ((size_t)1 << HEADS_BITS) / 2 && (rc = flush_rows(s)))
         return rc;
     /* the heads: held until the rows are in the file (flush_rows), or in place without
@@ -984,9 +1086,9 @@ static int move(cw_evmstore *s, const move_ctx *c, uint32_t asset, uint32_t from
     if (to != CW_EVM_NONE32)
         ht = s->heads ? &head_get(s, to)->h : row(s, C_ACCTLAST, to);
     if (hf)
-        ln.prev_out = hf->last_out;
+        put48(ln.prev_out, hf->last_out);
     if (ht)
-        ln.prev_in = ht->last_in;
+        put48(ln.prev_in, ht->last_in);
     if ((rc = append_row(s, C_MOVE, &mv)) || (rc = append_row(s, C_MOVELINK, &ln)))
         return rc;
     if (!s->heads) {
@@ -1339,7 +1441,8 @@ int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
         cw_hashidx_populate(&s->addridx);
     s->repopulate_tx = s->repopulate_addr = false;
     counts before = cur_counts(s);
-    uint64_t memos_before = s->memos.col.rows;
+    uint64_t memos_before = s->memos.col.rows, wide_before = s->wide.col.rows,
+             txwide_before = s->txwide.col.rows;
     int rc;
     /* room for the block, so that pointers into the columns stay valid below */
     size_t est_moves = 4 * b->n_txs + b->n_logs + b->n_traces + b->n_withdrawals + 4;
@@ -1385,6 +1488,7 @@ int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
         cw_error_clear();
         cw_evm_row_tx tr;
         memset(&tr, 0, sizeof tr);
+        bool wide_tx = false;
         uint32_t from, to = CW_EVM_NONE32, created = CW_EVM_NONE32;
         if ((rc = account(s, &t->from, b->number, &from)))
             goto fail;
@@ -1392,8 +1496,21 @@ int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
             goto fail;
         if (t->has_contract && (rc = account(s, &t->contract, b->number, &created)))
             goto fail;
-        memcpy(tr.value, &t->value, 32);
-        memcpy(tr.gas_price, &t->effective_gas_price, 32);
+        if (cw_u256_fits_u64(&t->value) && cw_u256_fits_u64(&t->effective_gas_price)) {
+            tr.value = t->value.w[0];
+            tr.gas_price = t->effective_gas_price.w[0];
+        } else {
+            /* rare: both in txamounts.col, the row points there */
+            cw_evm_row_txwide tw;
+            tw.tx = txn;
+            memcpy(tw.value, &t->value, 32);
+            memcpy(tw.gas_price, &t->effective_gas_price, 32);
+            tr.value = s->txwide.col.rows;
+            tr.gas_price = 0;
+            wide_tx = true;
+            if ((rc = cw_column_append(&s->txwide.col, &tw)))
+                goto fail;
+        }
         tr.gas = t->gas;
         tr.gas_used = t->gas_used;
         tr.nonce = t->nonce;
@@ -1407,7 +1524,7 @@ int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
         memcpy(tr.selector, t->selector, 4);
         tr.status = t->status;
         tr.type = t->type;
-        tr.flags = t->has_receipt ? CW_EVM_TXF_RECEIPT : 0;
+        tr.flags = (t->has_receipt ? CW_EVM_TXF_RECEIPT : 0) | (wide_tx ? CW_EVM_TXF_WIDE : 0);
         if ((rc = append_row(s, C_TX, &tr)) || (rc = append_row(s, C_TXHASH, t->hash.b)))
             goto fail;
         if ((rc = cw_hashidx_insert(&s->txidx, txhash_h64(t->hash.b), (uint32_t)txn)))
@@ -1487,6 +1604,8 @@ fail : {
     char msg[1024];
     snprintf(msg, sizeof msg, "%s", cw_error_last());
     s->memos.col.rows = memos_before;
+    s->wide.col.rows = wide_before;
+    s->txwide.col.rows = txwide_before;
     if (!undo_inplace(s, &cur, &before, false)) {
         if (!before.blocks)
             s->base = 0;
@@ -1511,7 +1630,9 @@ int cw_evmstore_commit(cw_evmstore *s)
         if ((rc = cw_column_sync(&s->cols[i], lo[i], s->cols[i].rows)))
             return rc;
     }
-    if ((rc = cw_column_sync(&s->memos.col, s->memos.pub, s->memos.col.rows)))
+    if ((rc = cw_column_sync(&s->memos.col, s->memos.pub, s->memos.col.rows)) ||
+        (rc = cw_column_sync(&s->wide.col, s->wide.pub, s->wide.col.rows)) ||
+        (rc = cw_column_sync(&s->txwide.col, s->txwide.pub, s->txwide.col.rows)))
         return rc;
     crash_point(s);
     cw_hashidx_set_count(&s->txidx, s->txidx.count);
@@ -1531,6 +1652,8 @@ int cw_evmstore_commit(cw_evmstore *s)
     s->pub = to;
     s->incomplete = inc;
     s->memos.pub = s->memos.col.rows;
+    s->wide.pub = s->wide.col.rows;
+    s->txwide.pub = s->txwide.col.rows;
     crash_point(s);
     return 0;
 }
@@ -1542,6 +1665,8 @@ int cw_evmstore_rollback(cw_evmstore *s, int64_t number)
     if ((rc = undo_inplace(s, &cur, &s->pub, false)))
         return rc;
     s->memos.col.rows = s->memos.pub;
+    s->wide.col.rows = s->wide.pub;
+    s->txwide.col.rows = s->txwide.pub;
     if (!s->pub.blocks || number >= (int64_t)(s->base + s->pub.blocks - 1))
         return 0;
     uint64_t keep = number < (int64_t)s->base ? 0 : (uint64_t)(number - (int64_t)s->base) + 1;
@@ -1556,6 +1681,8 @@ int cw_evmstore_rollback(cw_evmstore *s, int64_t number)
     s->pub = to;
     s->incomplete = inc;
     s->memos.pub = s->memos.col.rows = cw_evm_memotab_rows_below(&s->memos, to.txs);
+    s->wide.pub = s->wide.col.rows = side_below(&s->wide, to.moves);
+    s->txwide.pub = s->txwide.col.rows = side_below(&s->txwide, to.txs);
     rc = undo_inplace(s, &from, &to, false);
     if (!rc && !to.blocks)
         s->base = 0;
@@ -1599,9 +1726,15 @@ const cw_evm_row_move *cw_evmstore_move(const cw_evmstore *s, uint64_t m)
     return m < rows(s, C_MOVE) ? row(s, C_MOVE, m) : NULL;
 }
 
-const cw_evm_row_movelink *cw_evmstore_movelink(const cw_evmstore *s, uint64_t m)
+cw_evm_movelink cw_evmstore_movelink(const cw_evmstore *s, uint64_t m)
 {
-    return m < rows(s, C_MOVE) ? row(s, C_MOVELINK, m) : NULL;
+    cw_evm_movelink l = {CW_EVM_NONE64, CW_EVM_NONE64};
+    if (m < rows(s, C_MOVE)) {
+        const cw_evm_row_movelink *r = row(s, C_MOVELINK, m);
+        l.prev_out = get48(r->prev_out);
+        l.prev_in = get48(r->prev_in);
+    }
+    return l;
 }
 
 const cw_evm_row_account *cw_evmstore_account(const cw_evmstore *s, uint32_t id)
@@ -1688,11 +1821,11 @@ int cw_evmstore_account_flows(const cw_evmstore *s, uint32_t id, uint64_t at, cw
             const cw_evm_row_move *mv = row(s, C_MOVE, m);
             const cw_evm_row_movelink *ln = row(s, C_MOVELINK, m);
             if (mv->block <= at && mv->asset < n_assets) {
-                cw_u256 a = cw_evm_amount(mv->amount);
+                cw_u256 a = cw_evmstore_move_amount(s, mv);
                 if (cw_u256_add(&acc[mv->asset], &acc[mv->asset], &a))
                     return cw_error_set(CW_ECORRUPT, "account %u: sum overflows 2^256", id);
             }
-            uint64_t next = dir ? ln->prev_out : ln->prev_in;
+            uint64_t next = get48(dir ? ln->prev_out : ln->prev_in);
             if (next != CW_EVM_NONE64 && next >= m)
                 return cw_error_set(CW_ECORRUPT, "account %u: chain not descending at move %llu",
                                     id, (unsigned long long)m);
@@ -1700,6 +1833,51 @@ int cw_evmstore_account_flows(const cw_evmstore *s, uint32_t id, uint64_t at, cw
         }
     }
     return 0;
+}
+
+cw_u256 cw_evmstore_move_amount(const cw_evmstore *s, const cw_evm_row_move *mv)
+{
+    cw_u256 v = {{0, 0, 0, 0}};
+    if (!(mv->flags & CW_EVM_MOVEF_WIDE))
+        v.w[0] = mv->amount;
+    else if (mv->amount < s->wide.col.rows)
+        memcpy(&v, ((const cw_evm_row_wide *)cw_column_row(&s->wide.col, mv->amount))->amount, 32);
+    return v;
+}
+
+uint64_t cw_evmstore_wide_count(const cw_evmstore *s)
+{
+    return s->wide.col.rows;
+}
+
+const cw_evm_row_wide *cw_evmstore_wide(const cw_evmstore *s, uint64_t i)
+{
+    return i < s->wide.col.rows ? cw_column_row(&s->wide.col, i) : NULL;
+}
+
+void cw_evmstore_tx_amounts(const cw_evmstore *s, const cw_evm_row_tx *t, cw_u256 *value,
+                            cw_u256 *gas_price)
+{
+    memset(value, 0, sizeof *value);
+    memset(gas_price, 0, sizeof *gas_price);
+    if (!(t->flags & CW_EVM_TXF_WIDE)) {
+        value->w[0] = t->value;
+        gas_price->w[0] = t->gas_price;
+    } else if (t->value < s->txwide.col.rows) {
+        const cw_evm_row_txwide *w = cw_column_row(&s->txwide.col, t->value);
+        memcpy(value, w->value, 32);
+        memcpy(gas_price, w->gas_price, 32);
+    }
+}
+
+uint64_t cw_evmstore_txwide_count(const cw_evmstore *s)
+{
+    return s->txwide.col.rows;
+}
+
+const cw_evm_row_txwide *cw_evmstore_txwide(const cw_evmstore *s, uint64_t i)
+{
+    return i < s->txwide.col.rows ? cw_column_row(&s->txwide.col, i) : NULL;
 }
 
 /* ---- memos (evm/memo.h) ---- */

@@ -131,14 +131,14 @@ static int each_evm(const cw_flow_store *s, uint64_t id, unsigned dirs, cw_flow_
         bool in = po == CW_EVM_NONE64 || (pi != CW_EVM_NONE64 && pi >= po);
         uint64_t m = in ? pi : po;
         const cw_evm_row_move *mv = cw_evmstore_move(s->evm, m);
-        const cw_evm_row_movelink *ln = cw_evmstore_movelink(s->evm, m);
+        const cw_evm_movelink ln = cw_evmstore_movelink(s->evm, m);
         if (!mv)
             return cw_error_set(CW_ECORRUPT, "movement chain leaves the store");
         cw_flow f;
         memset(&f, 0, sizeof f);
         f.incoming = in;
         f.asset = mv->asset;
-        f.amount = cw_evm_amount(mv->amount);
+        f.amount = cw_evmstore_move_amount(s->evm, mv);
         uint32_t other = in ? mv->from : mv->to;
         f.counterparty = other == CW_EVM_NONE32 ? CW_FLOW_NONE : other;
         f.tx = mv->tx;
@@ -149,9 +149,9 @@ static int each_evm(const cw_flow_store *s, uint64_t id, unsigned dirs, cw_flow_
         f.kind = mv->kind;
         f.probable = mv->flags & CW_EVM_MOVEF_STATUS_UNKNOWN;
         if (in)
-            pi = ln->prev_in;
+            pi = ln.prev_in;
         else
-            po = ln->prev_out;
+            po = ln.prev_out;
         int rc = fn(&f, ctx);
         if (rc)
             return rc;

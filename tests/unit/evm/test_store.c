@@ -6,12 +6,14 @@
  * parents refused with the store unchanged; balances at any block from the in/out chains;
  * rollback; check's balance rule (a balance below zero is reported).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "chainwatch/errors.h"
 #include "chainwatch/evm/query.h"
 #include "chainwatch/evm/store.h"
 #include "chainwatch/flow.h"
+#include "chainwatch/store.h"
 #include "harness.h"
 
 static cw_evm_addr ADDR(int i)
@@ -202,7 +204,7 @@ static void test_store(void)
     for (int i = 0; i < 5; i++) {
         const cw_evm_row_move *mv = cw_evmstore_move(s, m0 + (uint64_t)i);
         CHECK_EQ_INT(mv->kind, kinds[i]);
-        CHECK_EQ_INT(cw_evm_amount(mv->amount).w[0], amounts[i]);
+        CHECK_EQ_INT(cw_evmstore_move_amount(s, mv).w[0], amounts[i]);
     }
     json_t *j = NULL;
     CHECK(cw_evm_check(&j, s) == CW_ECORRUPT); /* A2 went below zero */
@@ -294,9 +296,226 @@ static void test_token_metadata(void)
     REQUIRE(cw_evmstore_close(s) == 0);
 }
 
+static cw_u256 U(uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
+{
+    cw_u256 v = {{w0, w1, w2, w3}};
+    return v;
+}
+
+/* the amount of movement m, and whether the row keeps it in amounts.col */
+static void want_move(const cw_evmstore *s, uint64_t m, unsigned kind, cw_u256 want, bool wide)
+{
+    const cw_evm_row_move *mv = cw_evmstore_move(s, m);
+    REQUIRE(mv != NULL);
+    CHECK_EQ_INT(mv->kind, kind);
+    cw_u256 got = cw_evmstore_move_amount(s, mv);
+    CHECK(cw_u256_cmp(&got, &want) == 0);
+    CHECK_EQ_INT(!!(mv->flags & CW_EVM_MOVEF_WIDE), wide);
+    if (wide) {
+        const cw_evm_row_wide *w = cw_evmstore_wide(s, mv->amount);
+        REQUIRE(w != NULL);
+        CHECK_EQ_INT(w->move, m);
+    } else {
+        CHECK_EQ_INT(mv->amount, want.w[0]);
+    }
+}
+
+static void test_wide_amounts(void)
+{
+    /* Movement rows hold 64-bit amounts; 2^64 and above go to amounts.col, exact. The edges:
+     * 2^64 - 1 stays in the row, 2^64 and 2^256 - 1 do not; the same for a tx's value and gas
+     * price (txamounts.col); the side tables follow commits, rollbacks, dropped appends and
+     * reopening, and check cross-references them. */
+    const char *dir = cw_test_tmpdir();
+    char path[4096];
+    snprintf(path, sizeof path, "%s/wide", dir);
+    cw_evmstore *s;
+    REQUIRE(cw_evmstore_open(&s, path, true, "ethereum") == 0);
+    cw_evm_block b;
+    cw_evm_block_init(&b);
+    const cw_u256 MAX = U(~0ull, ~0ull, ~0ull, ~0ull), P64 = U(0, 1, 0, 0),
+                  P64M1 = U(~0ull, 0, 0, 0), BIG = U(5, 1, 0, 0), TOK = U(0, 0, 0, 1ull << 63);
+    /* block 0: genesis A1 = 2^256 - 1, A2 = 2^64 - 1, A3 = 2^64 */
+    header(&b, 0);
+    const cw_u256 *alloc[3] = {&MAX, &P64M1, &P64};
+    for (int i = 0; i < 3; i++) {
+        cw_evm_trace *t = cw_evm_block_add_trace(&b);
+        t->tx_index = UINT32_MAX;
+        t->type = CW_EVM_TRACE_GENESIS;
+        t->status = 1;
+        t->to = ADDR(i + 1);
+        t->has_to = true;
+        t->value = *alloc[i];
+    }
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    /* block 1: A3 -> A4 2^64 + 5, and a token transfer A3 -> A4 of 2^255 */
+    header(&b, 1);
+    cw_evm_tx *t = tx(&b, 3, 4, 0, CW_EVM_STATUS_OK);
+    t->value = BIG;
+    cw_evm_log *l = cw_evm_block_add_log(&b);
+    l->log_index = 0;
+    l->tx_index = 0;
+    l->tx_hash = t->hash;
+    l->address = ADDR(50);
+    l->n_topics = 3;
+    memcpy(l->topics[0].b, TRANSFER, 32);
+    memcpy(l->topics[1].b + 12, ADDR(3).b, 20);
+    memcpy(l->topics[2].b + 12, ADDR(4).b, 20);
+    uint8_t word[32] = {0};
+    word[0] = 0x80; /* big-endian 2^255 */
+    REQUIRE(cw_evm_block_put_bytes(&b, word, 32, &l->data_off) == 0);
+    b.logs[0].data_len = 32;
+    /* A1 -> A2 1 at a gas price of 2^64 (the tip is wide), A1 -> A5 2^64 - 1 (all narrow) */
+    t = tx(&b, 1, 2, 1, CW_EVM_STATUS_OK);
+    t->effective_gas_price = P64;
+    tx(&b, 1, 5, 0, CW_EVM_STATUS_OK)->value = P64M1;
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    REQUIRE(cw_evmstore_commit(s) == 0);
+    /* 2^256-1, 2^64, 2^64+5, 2^255, the tip 21000 x (2^64 - 10) */
+    CHECK_EQ_INT(cw_evmstore_wide_count(s), 5);
+    CHECK_EQ_INT(cw_evmstore_txwide_count(s), 2);
+    /* block 2: A1 -> A5 2^256 - 2^64 ... committed, then rolled back */
+    header(&b, 2);
+    t = tx(&b, 1, 5, 0, CW_EVM_STATUS_OK);
+    t->value = U(0, ~0ull, ~0ull, ~0ull);
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    REQUIRE(cw_evmstore_commit(s) == 0);
+    CHECK_EQ_INT(cw_evmstore_wide_count(s), 6);
+    CHECK_EQ_INT(cw_evmstore_txwide_count(s), 3);
+    REQUIRE(cw_evmstore_rollback(s, 1) == 0);
+    CHECK_EQ_INT(cw_evmstore_wide_count(s), 5);
+    CHECK_EQ_INT(cw_evmstore_txwide_count(s), 2);
+    /* ... appended again with another wide amount but not committed: dropped at close */
+    header(&b, 2);
+    t = tx(&b, 1, 5, 0, CW_EVM_STATUS_OK);
+    t->value = U(7, 7, 0, 0);
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    CHECK_EQ_INT(cw_evmstore_wide_count(s), 6);
+    CHECK_EQ_INT(cw_evmstore_txwide_count(s), 3);
+    cw_evm_block_free(&b);
+    REQUIRE(cw_evmstore_close(s) == 0);
+
+    REQUIRE(cw_evmstore_open(&s, path, false, NULL) == 0);
+    CHECK_EQ_INT(cw_evmstore_tip(s), 1);
+    CHECK_EQ_INT(cw_evmstore_wide_count(s), 5);
+    CHECK_EQ_INT(cw_evmstore_txwide_count(s), 2);
+    want_move(s, 0, CW_EVM_MOVE_REWARD, MAX, true);
+    want_move(s, 1, CW_EVM_MOVE_REWARD, P64M1, false);
+    want_move(s, 2, CW_EVM_MOVE_REWARD, P64, true);
+    uint64_t m0, m1;
+    cw_evmstore_tx_moves(s, 0, &m0, &m1);
+    REQUIRE(m1 - m0 == 4);
+    want_move(s, m0 + 2, CW_EVM_MOVE_TX, BIG, true);
+    want_move(s, m0 + 3, CW_EVM_MOVE_ERC20, TOK, true);
+    cw_evmstore_tx_moves(s, 1, &m0, &m1);
+    REQUIRE(m1 - m0 == 3);
+    want_move(s, m0, CW_EVM_MOVE_FEE_BURNT, U(210000, 0, 0, 0), false);
+    want_move(s, m0 + 1, CW_EVM_MOVE_FEE_TIP, U(0 - 210000ull, 20999, 0, 0), true);
+    want_move(s, m0 + 2, CW_EVM_MOVE_TX, U(1, 0, 0, 0), false);
+    cw_evmstore_tx_moves(s, 2, &m0, &m1);
+    REQUIRE(m1 - m0 == 3);
+    want_move(s, m0 + 2, CW_EVM_MOVE_TX, P64M1, false);
+    /* tx rows: value and gas price exact, wide ones through txamounts.col */
+    const cw_u256 tv[3] = {BIG, U(1, 0, 0, 0), P64M1}, tp[3] = {U(13, 0, 0, 0), P64, U(13, 0, 0, 0)};
+    for (uint64_t i = 0; i < 3; i++) {
+        const cw_evm_row_tx *tr = cw_evmstore_tx(s, i);
+        cw_u256 v, g;
+        cw_evmstore_tx_amounts(s, tr, &v, &g);
+        CHECK(cw_u256_cmp(&v, &tv[i]) == 0);
+        CHECK(cw_u256_cmp(&g, &tp[i]) == 0);
+        CHECK_EQ_INT(!!(tr->flags & CW_EVM_TXF_WIDE), i < 2);
+    }
+    CHECK_EQ_INT(cw_evmstore_txwide(s, 1)->tx, 1);
+    /* balances from the chains, exact: A4 holds 2^64 + 5 ETH and 2^255 of the token; A3 paid
+     * both and the fee (21000 x 13) out of 2^64 */
+    cw_evm_addr a4 = ADDR(4), a3 = ADDR(3);
+    uint32_t id4, id3;
+    REQUIRE(cw_evmstore_find_account(s, &a4, &id4) == 0);
+    REQUIRE(cw_evmstore_find_account(s, &a3, &id3) == 0);
+    cw_u256 in[4], out[4];
+    REQUIRE(cw_evmstore_account_flows(s, id4, UINT64_MAX, in, out, 4) == 0);
+    CHECK(cw_u256_cmp(&in[0], &BIG) == 0);
+    CHECK(cw_u256_cmp(&in[1], &TOK) == 0);
+    REQUIRE(cw_evmstore_account_flows(s, id3, UINT64_MAX, in, out, 4) == 0);
+    cw_u256 paid = BIG;
+    cw_u256 fee = U(273000, 0, 0, 0);
+    cw_u256_add(&paid, &paid, &fee);
+    CHECK(cw_u256_cmp(&in[0], &P64) == 0);
+    CHECK(cw_u256_cmp(&out[0], &paid) == 0);
+    /* check: every cross-reference holds (A3 spent more than 2^64: below zero, reported) */
+    json_t *j = NULL;
+    CHECK(cw_evm_check(&j, s) == CW_ECORRUPT);
+    REQUIRE(j);
+    json_t *ck = json_object_get(j, "checked");
+    CHECK_EQ_INT(json_integer_value(json_object_get(ck, "wide_amounts")), 5);
+    CHECK_EQ_INT(json_integer_value(json_object_get(ck, "wide_tx_amounts")), 2);
+    CHECK_EQ_INT(json_integer_value(json_object_get(j, "problems")), 1);
+    const char *e0 = json_string_value(json_array_get(json_object_get(j, "errors"), 0));
+    CHECK(e0 && strstr(e0, "native balance below zero"));
+    json_decref(j);
+    cw_evmstore_close(s);
+
+    /* check catches a wide row that names another movement, and a tx's wide row whose value
+     * and gas price both fit 64 bits (the encoding would not be the writer's) */
+    const char *bad_files[2] = {"amounts.col", "txamounts.col"};
+    const char *bad_want[2] = {"movement ", "tx 1: wide row 1"};
+    for (int k = 0; k < 2; k++) {
+        char fp[4200];
+        snprintf(fp, sizeof fp, "%s/%s", path, bad_files[k]);
+        FILE *f = fopen(fp, "r+b");
+        REQUIRE(f != NULL);
+        uint8_t orig[72], zero[64] = {0};
+        uint64_t other = 3;
+        long off = CW_COLUMN_HEADER + (k ? 72 : 0);
+        REQUIRE(fseek(f, off, SEEK_SET) == 0 && fread(orig, 1, 72, f) == 72);
+        REQUIRE(fseek(f, k ? off + 8 : off, SEEK_SET) == 0);
+        REQUIRE(k ? fwrite(zero, 1, 64, f) == 64 : fwrite(&other, 8, 1, f) == 1);
+        REQUIRE(fclose(f) == 0);
+        REQUIRE(cw_evmstore_open(&s, path, false, NULL) == 0);
+        j = NULL;
+        CHECK(cw_evm_check(&j, s) == CW_ECORRUPT);
+        REQUIRE(j);
+        bool found = false;
+        json_t *errs = json_object_get(j, "errors");
+        for (size_t e = 0; e < json_array_size(errs); e++) {
+            const char *m = json_string_value(json_array_get(errs, e));
+            found |= m && strstr(m, bad_want[k]) && strstr(m, bad_files[k]);
+        }
+        CHECK(found);
+        json_decref(j);
+        cw_evmstore_close(s);
+        f = fopen(fp, "r+b");
+        REQUIRE(f != NULL);
+        REQUIRE(fseek(f, off, SEEK_SET) == 0 && fwrite(orig, 1, 72, f) == 72);
+        REQUIRE(fclose(f) == 0);
+    }
+    REQUIRE(cw_evmstore_open(&s, path, false, NULL) == 0);
+    j = NULL;
+    CHECK_EQ_INT(cw_evm_check(&j, s), CW_ECORRUPT); /* only A3's balance again */
+    CHECK_EQ_INT(json_integer_value(json_object_get(j, "problems")), 1);
+    json_decref(j);
+    cw_evmstore_close(s);
+
+    /* a store of the previous format is refused, and the message says what to do */
+    char mp[4200];
+    snprintf(mp, sizeof mp, "%s/MANIFEST", path);
+    cw_manifest mf;
+    REQUIRE(cw_manifest_read(&mf, mp) == 0);
+    REQUIRE(cw_manifest_set(&mf, "evm_format", 2) == 0);
+    REQUIRE(cw_manifest_write(&mf, mp) == 0);
+    CHECK(cw_evmstore_open(&s, path, false, NULL) == CW_EVERSION);
+    CHECK(strstr(cw_error_last(), "re-ingest") != NULL);
+    cw_error_clear();
+}
+
 int main(void)
 {
     RUN(test_store);
     RUN(test_token_metadata);
+    RUN(test_wide_amounts);
     return cw_test_done();
 }
