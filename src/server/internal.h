@@ -102,6 +102,11 @@ void cw_server__chain_close(cw_chain_ctx *c);
  * not yet built): checked under the read lock; the refresh runs under the write lock. */
 bool cw_server__chain_stale(cw_chain_ctx *c);
 void cw_server__chain_refresh(cw_chain_ctx *c);
+/* Opens the store now (before the server listens) and starts a background thread that reads
+ * its files into the page cache (cw_chainstore_warm), so the first lookups do not wait on the
+ * disk; readiness does not wait for it. GET chain/status shows its progress ("warm"). Called
+ * once, before any request thread runs; chain_close stops and joins the thread. */
+void cw_server__chain_warm(cw_chain_ctx *c);
 /* search, trace, supply, peers, audit (more_api.c); false when the route is not one of them. */
 bool cw_server__more_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r);
 
