@@ -733,6 +733,23 @@ void cw_chainstore_tx_range(const cw_chainstore *cs, uint64_t tx, uint64_t *in0,
     }
 }
 
+/* [lo, hi): FIRST(lo) = flo <= n < FIRST(hi) = fhi (hi = rows: past the end). */
+typedef struct bracket {
+    uint64_t lo, hi, flo, fhi;
+} bracket;
+
+/* Narrows b with row t, whose first number is f. */
+static inline void bracket_at(bracket *b, uint64_t t, uint64_t f, uint64_t n)
+{
+    if (f <= n) {
+        b->lo = t;
+        b->flo = f;
+    } else {
+        b->hi = t;
+        b->fhi = f;
+    }
+}
+
 /* The tx owning global input (field 0) or output (field 1) number n: the last tx whose first
  * number is <= n; txs with none of them share it with the next tx, so step forward past them.
  * The numbers grow about evenly along the chain, so the search first guesses by interpolation
@@ -745,44 +762,30 @@ void cw_chainstore_tx_range(const cw_chainstore *cs, uint64_t tx, uint64_t *in0,
 static uint64_t owner_tx(const cw_chainstore *cs, uint64_t n, int field)
 {
 #define FIRST(t) (field ? tx_first_out(cs, (t)) : tx_first_in(cs, (t)))
-    uint64_t lo = 0, hi = rows(cs, C_TX);
-    uint64_t flo = hi ? FIRST(0) : 0, fhi = field ? rows(cs, C_OUT) : rows(cs, C_IN);
-    for (uint64_t w = 64; hi - lo > 2 * w && n >= flo && fhi > flo; w *= 2) {
-        double frac = (double)(n - flo) / (double)(fhi - flo);
-        uint64_t mid = lo + (frac < 1.0 ? (uint64_t)(frac * (double)(hi - lo)) : hi - lo);
-        if (mid <= lo)
-            mid = lo + 1;
-        if (mid >= hi)
-            mid = hi - 1;
+    uint64_t n_tx = rows(cs, C_TX);
+    bracket b = {0, n_tx, n_tx ? FIRST(0) : 0, field ? rows(cs, C_OUT) : rows(cs, C_IN)};
+    for (uint64_t w = 64; b.hi - b.lo > 2 * w && n >= b.flo && b.fhi > b.flo; w *= 2) {
+        double frac = (double)(n - b.flo) / (double)(b.fhi - b.flo);
+        uint64_t span = b.hi - b.lo;
+        uint64_t mid = b.lo + (frac < 1.0 ? (uint64_t)(frac * (double)span) : span);
+        if (mid <= b.lo)
+            mid = b.lo + 1;
+        if (mid >= b.hi)
+            mid = b.hi - 1;
         uint64_t f = FIRST(mid);
-        if (f <= n) {
-            lo = mid;
-            flo = f;
-        } else {
-            hi = mid;
-            fhi = f;
-        }
+        bracket_at(&b, mid, f, n);
         /* the guard: w rows past a guess at or below n, w rows before one above it */
-        uint64_t g = f <= n ? mid + w : mid - w;
-        if (f <= n ? g >= hi : mid < lo + w)
-            continue;
-        uint64_t fg = FIRST(g);
-        if (fg <= n) {
-            lo = g;
-            flo = fg;
-        } else {
-            hi = g;
-            fhi = fg;
+        if (f <= n ? mid + w < b.hi : mid >= b.lo + w) {
+            uint64_t g = f <= n ? mid + w : mid - w;
+            bracket_at(&b, g, FIRST(g), n);
         }
     }
-    while (hi - lo > 1) {
-        uint64_t mid = lo + (hi - lo) / 2;
-        if (FIRST(mid) <= n)
-            lo = mid;
-        else
-            hi = mid;
+    while (b.hi - b.lo > 1) {
+        uint64_t mid = b.lo + (b.hi - b.lo) / 2;
+        bracket_at(&b, mid, FIRST(mid), n);
     }
-    while (lo + 1 < rows(cs, C_TX) && FIRST(lo + 1) <= n)
+    uint64_t lo = b.lo;
+    while (lo + 1 < n_tx && FIRST(lo + 1) <= n)
         lo++;
     return lo;
 #undef FIRST
