@@ -166,10 +166,11 @@ static void audit_enqueue(cw_server *s, const char *actor, const char *action, c
         it->next = top;
     while (!atomic_compare_exchange_weak_explicit(&st->q_top, &top, it, memory_order_release,
                                                   memory_order_relaxed));
-    /* Wake the background thread once, as the queue reaches a batch (it does not wait while a
-     * batch is queued; it also wakes every 100 ms): signalling every append past that cost a
-     * futex call per request. */
-    if (atomic_fetch_add_explicit(&st->q_len, 1, memory_order_relaxed) + 1 == AUDIT_BATCH)
+    /* Wake the background thread at every full batch (it does not wait while a batch is
+     * queued; it also wakes every 100 ms): signalling every append past the first batch cost
+     * a futex call per request, and one signal per batch still keeps batches small when a
+     * signal finds the thread busy (a missed one would leave 100 ms of entries to commit). */
+    if ((atomic_fetch_add_explicit(&st->q_len, 1, memory_order_relaxed) + 1) % AUDIT_BATCH == 0)
         pthread_cond_signal(&st->q_cond);
 }
 
