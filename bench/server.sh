@@ -7,8 +7,13 @@
 #   and with STORE_DIR address lookups on the chain store;
 # the p99 of the cheap GET while 1 MiB POSTs (2,500 objects each) run back to back;
 # TAXII lookups by id, by version and by added_after at 100k objects (curl, best of 20);
-# and the database growth under 50,000 unauthenticated requests (BENCH_SERVER_PARTS=unauth:
-# only that).
+# and the database growth under 50,000 unauthenticated requests.
+# BENCH_SERVER_PARTS picks runs, comma-separated (default all): cheap, alerts, objects, addr,
+# post (cheap GETs during POSTs), lookup (TAXII by id/version/added_after), unauth.
+# BENCH_SERVER_COLD=1 drops STORE_DIR's files from the page cache (posix_fadvise DONTNEED,
+# those files only) before the server starts: with BENCH_SERVER_PARTS=addr the lookups then
+# start right after readiness, on a cold store (the server warms it in the background; the
+# line says how far that had got).
 # Each line prints the figure, its bound from the issue and the ratio to it.
 set -euo pipefail
 BIN=${1:?usage: server.sh BIN [STORE_DIR [LABELS_DB]]}
@@ -49,6 +54,33 @@ SELECT printf('indicator--%08x-0000-4000-8000-%012d', i - (i % 10 = 1), i - (i %
                    'valid_from', '2026-01-01T00:00:00Z')
 FROM n;
 SQL
+PARTS=${BENCH_SERVER_PARTS:-all}
+part() { [ "$PARTS" = all ] || [[ ",$PARTS," == *",$1,"* ]]; }
+if [ -n "$STORE" ] && part addr; then # addresses to look up, chosen before the server runs
+    for h in $(seq 1000 1040); do
+        for t in $("$BIN" block "$h" --store "$STORE" --json | jq -r '.txids[0:25][]'); do
+            "$BIN" tx "$t" --store "$STORE" --json | jq -r '.outputs[0].address'
+        done
+    done > "$T/all"
+    awk '$0 != "-" && n < 1000 {print; n++}' "$T/all" > "$T/addrs"
+    {
+        echo 'local addrs = {}'
+        while read -r a; do echo "table.insert(addrs, \"$a\")"; done < "$T/addrs"
+        echo 'local i = 0'
+        echo 'request = function() i = i + 1; return wrk.format("GET", "/api/v1/chain/address/" .. addrs[(i % #addrs) + 1]) end'
+    } > "$T/addr.lua"
+fi
+if [ -n "$STORE" ] && [ "${BENCH_SERVER_COLD:-0}" = 1 ]; then
+    /usr/bin/python3 - "$STORE" <<'PY'
+import os, sys
+for f in os.listdir(sys.argv[1]):
+    p = os.path.join(sys.argv[1], f)
+    if os.path.isfile(p):
+        fd = os.open(p, os.O_RDONLY)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        os.close(fd)
+PY
+fi
 L=(); [ -n "$LABELS" ] && L=(--labels "$LABELS")
 S=(); [ -n "$STORE" ] && S=(--store "$STORE")
 "$BIN" serve --db "$DB" "${S[@]}" "${L[@]}" --listen 127.0.0.1:0 --ready-file "$T/ready" --max-body 2097152 2> "$T/log" &
@@ -86,27 +118,19 @@ run() { # run NAME PATH MIN_RPS MAX_P99_MS [LUA] [KEY]
         "${4:+ (bound < $4 ms)}" "${non2xx:-0}" "${errs:-no socket errors}" "$cpu_us" \
         "$(awk -v c="$cpu_us" 'BEGIN{print c ? 1e6 / c : 0}')"
 }
-if [ "${BENCH_SERVER_PARTS:-all}" = all ]; then
+if part cheap || part post; then
 run "cheap GET /taxii2/" "/taxii2/" 20000 5 "" "$PEER"
 BASE_P99=$LAST_P99
-run "alerts?limit=100" "/api/v1/alerts?limit=100" 3000 ""
-run "TAXII objects?limit=100 (100k objects, peer view)" "/taxii2/api/collections/$COLL/objects/?limit=100" 1000 "" "" "$PEER"
-if [ -n "$STORE" ]; then
-    for h in $(seq 1000 1040); do
-        for t in $("$BIN" block "$h" --store "$STORE" --json | jq -r '.txids[0:25][]'); do
-            "$BIN" tx "$t" --store "$STORE" --json | jq -r '.outputs[0].address'
-        done
-    done > "$T/all"
-    awk '$0 != "-" && n < 1000 {print; n++}' "$T/all" > "$T/addrs"
-    {
-        echo 'local addrs = {}'
-        while read -r a; do echo "table.insert(addrs, \"$a\")"; done < "$T/addrs"
-        echo 'local i = 0'
-        echo 'request = function() i = i + 1; return wrk.format("GET", "/api/v1/chain/address/" .. addrs[(i % #addrs) + 1]) end'
-    } > "$T/addr.lua"
+fi
+part alerts && run "alerts?limit=100" "/api/v1/alerts?limit=100" 3000 ""
+part objects && run "TAXII objects?limit=100 (100k objects, peer view)" "/taxii2/api/collections/$COLL/objects/?limit=100" 1000 "" "" "$PEER"
+if [ -n "$STORE" ] && part addr; then
+    warm=$(curl -s -H "Authorization: Bearer $KEY" "$U/api/v1/chain/status" | jq -c '.warm // "n/a"')
+    echo "server store warm-up when the lookups start: $warm"
     run "address lookup ($(wc -l < "$T/addrs") addresses)" "/api/v1/chain/address/x" 5000 20 "$T/addr.lua"
 fi
 
+if part post; then
 # Cheap reads while 1 MiB POSTs run back to back.
 /usr/bin/python3 - "$T/post.json" <<'PY'
 import json, sys, uuid
@@ -137,6 +161,8 @@ printf 'server 1 MiB POSTs (%s bytes, 2500 objects): %d done, all 202: %s, mean 
     "$(awk '{s += $2} END {print NR ? s / NR : 0}' "$T/posts")" "$LAST_P99" "$BASE_P99" \
     "$(awk -v a="$LAST_P99" -v b="$BASE_P99" 'BEGIN{print a-b}')"
 
+fi
+if part lookup; then
 # TAXII lookups at 100k objects: best of 20 curl round trips (includes HTTP on loopback).
 best() { # best URL
     for _ in $(seq 20); do
@@ -155,7 +181,8 @@ for q in "by id|objects/$ID/" "versions of an id|objects/$ID/versions/" \
         "$(awk -v a="$t" 'BEGIN{print a/5}')"
 done
 
-fi # BENCH_SERVER_PARTS=unauth runs only what follows
+fi
+part unauth || exit 0
 
 # 50,000 unauthenticated requests: database growth (the server folds its WAL when it stops).
 size() { # the database and its WAL, bytes

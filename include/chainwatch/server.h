@@ -29,7 +29,7 @@ typedef struct cw_server_config {
     const char *supply_db;     /* supply database for /api/v1/supply/ (NULL: none) */
     const char *supply_rules;  /* rule table (NULL: built-in default) */
     size_t max_body;           /* bytes; 0: 1 MiB */
-    unsigned threads;          /* 0: 2 */
+    unsigned threads;          /* worker threads; 0: one per online CPU, 2 to 16 */
     const char *web_root;      /* the dashboard's files (web/), served at /; NULL: no dashboard */
     unsigned per_ip_limit;     /* connections per client address; 0: 128 */
     unsigned max_connections;  /* 0: 1024 */

@@ -36,6 +36,8 @@ struct cw_server {
     char *web_root; /* NULL: no dashboard */
     char *db_path;
     char *checkpoint_path; /* signed audit-head checkpoints are appended here */
+    char *taxii_doc[2];    /* TAXII discovery and API root, serialised once (taxii.c) */
+    size_t taxii_doc_len[2];
     cw_srv_state *st;
 };
 
@@ -89,6 +91,9 @@ const char *cw_server__arg(cw_req *q, const char *name);
  * segments after the prefix. */
 void cw_server__api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r);
 void cw_server__taxii(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r);
+/* Serialises the documents that never change while the server runs (discovery, API root) into
+ * s->taxii_doc; called once at start. Without them the handler builds each answer. */
+void cw_server__taxii_docs(cw_server *s);
 /* /api/v1/chain/...: segs start after "chain". */
 void cw_server__chain_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r);
 int cw_server__chain_open(cw_chain_ctx **out, const char *store_dir, const char *labels_path);
@@ -102,6 +107,11 @@ void cw_server__chain_close(cw_chain_ctx *c);
  * not yet built): checked under the read lock; the refresh runs under the write lock. */
 bool cw_server__chain_stale(cw_chain_ctx *c);
 void cw_server__chain_refresh(cw_chain_ctx *c);
+/* Opens the store now (before the server listens) and starts a background thread that reads
+ * its files into the page cache (cw_chainstore_warm), so the first lookups do not wait on the
+ * disk; readiness does not wait for it. GET chain/status shows its progress ("warm"). Called
+ * once, before any request thread runs; chain_close stops and joins the thread. */
+void cw_server__chain_warm(cw_chain_ctx *c);
 /* search, trace, supply, peers, audit (more_api.c); false when the route is not one of them. */
 bool cw_server__more_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r);
 

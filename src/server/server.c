@@ -30,6 +30,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,12 +85,17 @@ typedef struct fail_bucket {
 
 enum { N_BUCKETS = 512 };
 
+/* Queued audit entries that make a group commit at once (else every 100 ms). */
+enum { AUDIT_BATCH = 256 };
+
 /* A connection, from accept to close, for the header deadline. */
 typedef struct conn_track {
     struct conn_track *prev, *next;
     int fd;
-    int64_t since_us; /* when it began waiting for request headers */
-    bool waiting;     /* no complete request headers yet */
+    /* When it began waiting for request headers; 0 while it has a complete request. Written
+     * by the connection's worker, read by the background thread: an atomic, so a request
+     * never waits for a lock the (lower-priority) background thread may hold. */
+    _Atomic int64_t wait_since_us;
 } conn_track;
 
 struct cw_srv_state {
@@ -100,10 +106,13 @@ struct cw_srv_state {
     struct reader **readers;
     size_t n_readers, cap_readers;
 
-    pthread_mutex_t q_lock; /* the audit queue and the failure buckets */
+    pthread_mutex_t q_lock; /* the failure buckets and the write jobs */
     pthread_cond_t q_cond;
-    audit_item *q_head, **q_tail;
-    size_t q_len;
+    /* The audit queue: a lock-free stack the request threads push on and the background
+     * thread takes whole (and reverses), so a request never waits for the background thread,
+     * which runs at a lower priority and may be preempted while holding a lock. */
+    _Atomic(audit_item *) q_top;
+    atomic_size_t q_len;
     fail_bucket buckets[N_BUCKETS];
     size_t n_buckets;
     uint64_t overflow; /* failures of addresses beyond N_BUCKETS this minute */
@@ -152,12 +161,17 @@ static void audit_enqueue(cw_server *s, const char *actor, const char *action, c
     it->next = NULL;
     it->time_us = cw_alert_now_us();
     cw_srv_state *st = s->st;
-    pthread_mutex_lock(&st->q_lock);
-    *st->q_tail = it;
-    st->q_tail = &it->next;
-    if (++st->q_len >= 256)
+    audit_item *top = atomic_load_explicit(&st->q_top, memory_order_relaxed);
+    do
+        it->next = top;
+    while (!atomic_compare_exchange_weak_explicit(&st->q_top, &top, it, memory_order_release,
+                                                  memory_order_relaxed));
+    /* Wake the background thread at every full batch (it does not wait while a batch is
+     * queued; it also wakes every 100 ms): signalling every append past the first batch cost
+     * a futex call per request, and one signal per batch still keeps batches small when a
+     * signal finds the thread busy (a missed one would leave 100 ms of entries to commit). */
+    if ((atomic_fetch_add_explicit(&st->q_len, 1, memory_order_relaxed) + 1) % AUDIT_BATCH == 0)
         pthread_cond_signal(&st->q_cond);
-    pthread_mutex_unlock(&st->q_lock);
 }
 
 /* Counts a failed authentication; true when the address is over its limit this minute. */
@@ -713,11 +727,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         else
             snprintf(q->ip, sizeof q->ip, "?");
         conn_track *t = track_of(c);
-        if (t) {
-            pthread_mutex_lock(&s->st->conn_lock);
-            t->waiting = false;
-            pthread_mutex_unlock(&s->st->conn_lock);
-        }
+        if (t)
+            atomic_store_explicit(&t->wait_since_us, 0, memory_order_relaxed);
         cw_resp r;
         memset(&r, 0, sizeof r);
         if (hygiene(s, q, &r)) {
@@ -812,8 +823,7 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
             return;
         }
         t->fd = ci->connect_fd;
-        t->since_us = mono_us();
-        t->waiting = true;
+        atomic_init(&t->wait_since_us, mono_us());
         pthread_mutex_lock(&st->conn_lock);
         t->next = st->conns.next;
         t->prev = &st->conns;
@@ -838,19 +848,15 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     (void)toe;
-    cw_server *s = cls;
+    (void)cls;
     cw_req *q = *con_cls;
     if (q)
         cw_arena_free(q->arena);
     *con_cls = NULL;
     /* A kept-alive connection waits for its next request's headers from now on. */
     conn_track *t = track_of(c);
-    if (t) {
-        pthread_mutex_lock(&s->st->conn_lock);
-        t->waiting = true;
-        t->since_us = mono_us();
-        pthread_mutex_unlock(&s->st->conn_lock);
-    }
+    if (t)
+        atomic_store_explicit(&t->wait_since_us, mono_us(), memory_order_relaxed);
 }
 
 /* ---- the background thread ---- */
@@ -861,12 +867,19 @@ static void flush_audit(cw_server *s, bool final)
 {
     cw_srv_state *st = s->st;
     int64_t minute = cw_alert_now_us() / 60000000;
+    /* The queue, newest first: reversed into the order of the appends. */
+    audit_item *top = atomic_exchange_explicit(&st->q_top, NULL, memory_order_acquire);
+    audit_item *items = NULL;
+    size_t n_items = 0;
+    while (top) {
+        audit_item *nx = top->next;
+        top->next = items;
+        items = top;
+        top = nx;
+        n_items++;
+    }
+    atomic_fetch_sub_explicit(&st->q_len, n_items, memory_order_relaxed);
     pthread_mutex_lock(&st->q_lock);
-    audit_item *items = st->q_head;
-    size_t n_items = st->q_len;
-    st->q_head = NULL;
-    st->q_tail = &st->q_head;
-    st->q_len = 0;
     fail_bucket *done = st->n_buckets ? cw_malloc(2 * st->n_buckets * sizeof *done) : NULL;
     size_t n_done = 0, keep = 0;
     for (size_t i = 0; done && i < st->n_buckets; i++) {
@@ -960,11 +973,13 @@ static void header_deadline(cw_server *s)
     cw_srv_state *st = s->st;
     int64_t now = mono_us(), limit = (int64_t)st->header_timeout_s * 1000000;
     pthread_mutex_lock(&st->conn_lock);
-    for (conn_track *t = st->conns.next; t != &st->conns; t = t->next)
-        if (t->waiting && t->fd >= 0 && now - t->since_us > limit) {
+    for (conn_track *t = st->conns.next; t != &st->conns; t = t->next) {
+        int64_t since = atomic_load_explicit(&t->wait_since_us, memory_order_relaxed);
+        if (since && t->fd >= 0 && now - since > limit) {
             shutdown(t->fd, SHUT_RDWR);
             t->fd = -1;
         }
+    }
     pthread_mutex_unlock(&st->conn_lock);
 }
 
@@ -989,7 +1004,8 @@ static void *background(void *arg)
             until.tv_sec++;
             until.tv_nsec -= 1000000000L;
         }
-        if (!st->jobs_head)
+        if (!st->jobs_head &&
+            atomic_load_explicit(&st->q_len, memory_order_relaxed) < AUDIT_BATCH)
             pthread_cond_timedwait(&st->q_cond, &st->q_lock, &until);
         if (st->stop)
             break;
@@ -1030,7 +1046,8 @@ static cw_srv_state *state_new(const cw_server_config *cfg)
     pthread_mutex_init(&st->q_lock, NULL);
     pthread_mutex_init(&st->conn_lock, NULL);
     pthread_cond_init(&st->q_cond, NULL);
-    st->q_tail = &st->q_head;
+    atomic_init(&st->q_top, NULL);
+    atomic_init(&st->q_len, 0);
     st->jobs_tail = &st->jobs_head;
     st->conns.next = st->conns.prev = &st->conns;
     st->header_timeout_s = cfg->header_timeout_s ? cfg->header_timeout_s : 10;
@@ -1046,10 +1063,9 @@ static void state_free(cw_srv_state *st)
     for (size_t i = 0; i < st->n_readers; i++)
         reader_free(st->readers[i]);
     cw_free(st->readers);
-    while (st->q_head) {
-        audit_item *nx = st->q_head->next;
-        cw_free(st->q_head);
-        st->q_head = nx;
+    for (audit_item *it = atomic_load(&st->q_top), *nx; it; it = nx) {
+        nx = it->next;
+        cw_free(it);
     }
     pthread_key_delete(st->reader_key);
     pthread_mutex_destroy(&st->wlock);
@@ -1152,7 +1168,9 @@ int cw_server_start(cw_server **out, const cw_server_config *cfg)
         rc = cw_error_set(CW_ENOMEM, "out of memory");
         goto fail;
     }
-    if ((rc = cw_node_open(&s->node, cfg->db_path)))
+    /* The writer connection is used under the writer lock only (or before the threads start
+     * and after they stop): SQLite's own per-call mutex would be a second, redundant lock. */
+    if ((rc = cw_node_open_ex(&s->node, cfg->db_path, CW_SQL_CREATE | CW_SQL_PRIVATE)))
         goto fail;
     if ((cfg->supply_db && !(s->supply_db = cw_strdup(cfg->supply_db))) ||
         (cfg->supply_rules && !(s->supply_rules = cw_strdup(cfg->supply_rules)))) {
@@ -1175,19 +1193,31 @@ int cw_server_start(cw_server **out, const cw_server_config *cfg)
     if (cw_share_publish_pending(s->node, NULL))
         fprintf(stderr, "chainwatch serve: publishing pending alerts: %s (will retry)\n",
                 cw_error_last());
+    cw_server__chain_warm(s->chain); /* no request thread runs yet: no chain lock needed */
+    cw_server__taxii_docs(s);
     unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     if (tls)
         flags |= MHD_USE_TLS;
-    unsigned threads = cfg->threads ? cfg->threads : 2;
+    /* One worker per core: a worker never blocks (writes go to the writer thread), so more
+     * would only add switches; at least 2, so one slow request never holds every client. */
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = cfg->threads       ? cfg->threads
+                       : ncpu > 16        ? 16
+                       : ncpu > 2         ? (unsigned)ncpu
+                                          : 2;
     unsigned per_ip = cfg->per_ip_limit ? cfg->per_ip_limit : 128;
     unsigned max_conn = cfg->max_connections ? cfg->max_connections : 1024;
+    /* Each connection's memory pool (libmicrohttpd's default is 32 KiB), which it clears
+     * after every request: 16 KiB holds any sane request line and headers (TAXII ids in a
+     * match[id] list included) and halves that clearing, about 1 us of a cheap request. */
+    size_t conn_mem = 16384;
     if (tls)
         s->d = MHD_start_daemon(
             flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
             on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_THREAD_POOL_SIZE,
             threads, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, max_conn,
-            MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_HTTPS_MEM_CERT, s->cert,
+            MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT, conn_mem, MHD_OPTION_HTTPS_MEM_CERT, s->cert,
             MHD_OPTION_HTTPS_MEM_KEY, s->key, MHD_OPTION_END);
     else
         s->d = MHD_start_daemon(
@@ -1195,14 +1225,16 @@ int cw_server_start(cw_server **out, const cw_server_config *cfg)
             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
             on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_THREAD_POOL_SIZE,
             threads, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, max_conn,
-            MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_END);
+            MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT, conn_mem, MHD_OPTION_END);
     if (!s->d) {
         rc = cw_error_set(CW_EIO, "cannot listen on %s (in use, or bad TLS files)", cfg->listen);
         goto fail;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info ? info->port : ntohs(sa.sin_port);
+    pthread_mutex_lock(&s->st->wlock); /* the workers already serve (a TAXII GET publishes) */
     cw_audit_append(s->node, "server", "server.start", cfg->listen, "ok", tls ? "https" : "http");
+    pthread_mutex_unlock(&s->st->wlock);
     if (pthread_create(&s->st->bg, NULL, background, s)) {
         rc = cw_error_set(CW_EIO, "cannot start the background thread");
         goto fail;
@@ -1259,6 +1291,8 @@ void cw_server_stop(cw_server *s)
     cw_free(s->web_root);
     cw_free(s->db_path);
     cw_free(s->checkpoint_path);
+    free(s->taxii_doc[0]); /* json_dumps's */
+    free(s->taxii_doc[1]);
     state_free(s->st);
     cw_free(s);
 }

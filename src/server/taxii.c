@@ -334,6 +334,46 @@ static void get_status(cw_server *s, const char *id, cw_resp *r)
         cw_server__error(r, 404, "Not found", "no such status");
 }
 
+static json_t *discovery_json(const cw_server *s)
+{
+    char title[128];
+    snprintf(title, sizeof title, "chainwatch node %s", cw_node_name(s->node));
+    return json_pack("{s:s, s:s, s:s, s:[s]}", "title", title, "description",
+                     "TAXII 2.1 server of a chainwatch node", "default", "/taxii2/api/",
+                     "api_roots", "/taxii2/api/");
+}
+
+static json_t *api_root_json(const cw_server *s)
+{
+    return json_pack("{s:s, s:s, s:[s], s:I}", "title", "chainwatch alerts", "description",
+                     "The API root of a chainwatch node: one collection of signed alerts.",
+                     "versions", TAXII_MEDIA, "max_content_length", (json_int_t)s->max_body);
+}
+
+void cw_server__taxii_docs(cw_server *s)
+{
+    json_t *doc[2] = {discovery_json(s), api_root_json(s)};
+    for (int i = 0; i < 2; i++) {
+        s->taxii_doc[i] = doc[i] ? json_dumps(doc[i], JSON_COMPACT) : NULL;
+        s->taxii_doc_len[i] = s->taxii_doc[i] ? strlen(s->taxii_doc[i]) : 0;
+        json_decref(doc[i]);
+    }
+}
+
+/* Answers with the serialised document i (cw_server__taxii_docs); false when there is none. */
+static bool raw_doc(const cw_server *s, int i, cw_resp *r)
+{
+    if (!s->taxii_doc[i])
+        return false;
+    char *copy = malloc(s->taxii_doc_len[i] + 1); /* freed by libmicrohttpd */
+    if (!copy)
+        return false;
+    memcpy(copy, s->taxii_doc[i], s->taxii_doc_len[i] + 1);
+    r->raw = copy;
+    r->raw_len = s->taxii_doc_len[i];
+    return true;
+}
+
 void cw_server__taxii(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
 {
     bool get = !strcmp(q->method, "GET"), post = !strcmp(q->method, "POST");
@@ -351,11 +391,8 @@ void cw_server__taxii(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
             cw_server__error(r, 405, "Method not allowed", NULL);
             return;
         }
-        char title[128];
-        snprintf(title, sizeof title, "chainwatch node %s", cw_node_name(s->node));
-        r->body = json_pack("{s:s, s:s, s:s, s:[s]}", "title", title, "description",
-                            "TAXII 2.1 server of a chainwatch node", "default", "/taxii2/api/",
-                            "api_roots", "/taxii2/api/");
+        if (!raw_doc(s, 0, r))
+            r->body = discovery_json(s);
         return;
     }
     if (strcmp(segs[1], "api") != 0) {
@@ -367,9 +404,8 @@ void cw_server__taxii(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
             cw_server__error(r, 405, "Method not allowed", NULL);
             return;
         }
-        r->body = json_pack("{s:s, s:s, s:[s], s:I}", "title", "chainwatch alerts", "description",
-                            "The API root of a chainwatch node: one collection of signed alerts.",
-                            "versions", TAXII_MEDIA, "max_content_length", (json_int_t)s->max_body);
+        if (!raw_doc(s, 1, r))
+            r->body = api_root_json(s);
         return;
     }
     if (!strcmp(segs[2], "status") && n == 4) {

@@ -578,6 +578,10 @@ int cw_share_publish_pending(cw_node *n, int *out_n)
 
 int cw_share_publish_needed(cw_node *n)
 {
+    /* Under an unchanged database the answer is the last one (a counter compare): any new
+     * alert or publishing is a commit, which changes data_version. */
+    if (n->pub_answer >= 0 && cw_share__memo_valid(n, n->pub_version, n->pub_changes))
+        return n->pub_answer;
     sqlite3_stmt *st =
         cw_sql_cached(&n->cache, n->db, "SELECT v FROM node WHERE k = 'published_alert_id'");
     if (!st)
@@ -588,7 +592,14 @@ int cw_share_publish_needed(cw_node *n)
                  ? 0
                  : cw_error_set(CW_ECORRUPT, "node: bad or missing published_alert_id");
     cw_sql_done(st);
-    return rc ? rc : cw_alert_any_local_after(n->alerts, done);
+    if (!rc)
+        rc = cw_alert_any_local_after(n->alerts, done);
+    if (rc >= 0 && n->in_snap) {
+        n->pub_answer = rc;
+        n->pub_version = n->snap_version;
+        n->pub_changes = n->snap_changes;
+    }
+    return rc;
 }
 
 int cw_share_publish_skipped(cw_node *n, json_t **out)

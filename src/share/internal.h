@@ -2,6 +2,7 @@
 #ifndef CW_SHARE_INTERNAL_H
 #define CW_SHARE_INTERNAL_H
 
+#include <sodium.h>
 #include <sqlite3.h>
 
 #include "chainwatch/share.h"
@@ -18,7 +19,32 @@ struct cw_node {
     uint8_t secret[32];
     uint8_t pk[CW_SIGN_PK];
     uint8_t sk[CW_SIGN_SK];
+    /* BLAKE2b-256 keyed with the secret, before any input: each audit hash starts from a copy
+     * (the key block is compressed once per node, not once per entry). */
+    crypto_generichash_state audit_key;
+    /* Inside a read snapshot (cw_node_read_begin): the snapshot's data_version and this
+     * connection's own change count. Two snapshots with the same pair see the same database,
+     * so what authentication and the publish check found under one holds under the other:
+     * a request then costs no SQL for either (see cw_keys_authenticate). */
+    bool in_snap;
+    int64_t snap_version, snap_changes;
+    struct cw_node_auth_memo {
+        char hash[65]; /* the presented key's keyed hash; "" for an empty slot */
+        int64_t version, changes;
+        int rc; /* 0 or CW_EPERM */
+        cw_principal who;
+        char err[160];
+    } auth_memo[8];
+    unsigned auth_next;
+    int64_t pub_version, pub_changes; /* the publish check's answer under this pair */
+    int pub_answer;                   /* -1: none */
 };
+
+/* Whether a memo made under (version, changes) holds in the open snapshot. */
+static inline bool cw_share__memo_valid(const cw_node *n, int64_t version, int64_t changes)
+{
+    return n->in_snap && version == n->snap_version && changes == n->snap_changes;
+}
 
 /* Reads / writes a value of table node. */
 int cw_share__meta_get(sqlite3 *db, const char *k, char *buf, size_t cap);

@@ -216,6 +216,7 @@ int cw_node_open_ex(cw_node **out, const char *path, unsigned sql_flags)
     cw_node *n = cw_calloc(1, sizeof *n);
     if (!n)
         return cw_error_set(CW_ENOMEM, "out of memory");
+    n->pub_answer = -1;
     int rc = cw_alert_db_open_ex(&n->alerts, path, sql_flags);
     char hex[160];
     if (!rc) {
@@ -238,6 +239,8 @@ int cw_node_open_ex(cw_node **out, const char *path, unsigned sql_flags)
     if (!rc && !(rc = cw_share__meta_get(n->db, "secret_key", hex, sizeof hex)))
         rc = cw_hex_decode(n->sk, 64, hex) ? cw_error_set(CW_ECORRUPT, "node: bad secret key") : 0;
     sodium_memzero(hex, sizeof hex);
+    if (!rc)
+        crypto_generichash_init(&n->audit_key, n->secret, 32, 32);
     if (rc) {
         if (rc == CW_ENOTFOUND)
             cw_error_set(CW_ENOTFOUND, "%s: not a chainwatch node (run chainwatch node init)",
@@ -427,23 +430,48 @@ int cw_keys_authenticate(cw_node *n, const char *key, cw_principal *out)
         return cw_error_set(CW_EPERM, "unknown API key");
     char hash[65];
     key_hash(hash, n, key);
+    /* The same key under an unchanged database: the answer of the last lookup. A revocation,
+     * a new key or any other commit changes data_version and so forces a fresh lookup. */
+    for (unsigned i = 0; i < sizeof n->auth_memo / sizeof *n->auth_memo; i++) {
+        const struct cw_node_auth_memo *m = &n->auth_memo[i];
+        if (!m->hash[0] || !cw_share__memo_valid(n, m->version, m->changes) ||
+            memcmp(m->hash, hash, sizeof hash) != 0)
+            continue;
+        *out = m->who;
+        return m->rc ? cw_error_set(m->rc, "%s", m->err) : 0;
+    }
     sqlite3_stmt *st = cw_sql_cached(
         &n->cache, n->db, "SELECT name, org, role, revoked FROM api_keys WHERE hash = ?");
     if (!st)
         return sql_fail(n->db, "keys");
     sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
     int rc;
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    bool answered = true;
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
         snprintf(out->name, sizeof out->name, "%s", (const char *)sqlite3_column_text(st, 0));
         snprintf(out->org, sizeof out->org, "%s", (const char *)sqlite3_column_text(st, 1));
         out->role = (cw_role)sqlite3_column_int(st, 2);
         rc = sqlite3_column_type(st, 3) == SQLITE_NULL
                  ? 0
                  : cw_error_set(CW_EPERM, "revoked API key of '%s'", out->name);
-    } else {
+    } else if (step == SQLITE_DONE) {
         rc = cw_error_set(CW_EPERM, "unknown API key");
+    } else {
+        rc = sql_fail(n->db, "keys");
+        answered = false;
     }
     cw_sql_done(st);
+    if (answered && n->in_snap) {
+        struct cw_node_auth_memo *m =
+            &n->auth_memo[n->auth_next++ % (sizeof n->auth_memo / sizeof *n->auth_memo)];
+        memcpy(m->hash, hash, sizeof hash);
+        m->version = n->snap_version;
+        m->changes = n->snap_changes;
+        m->rc = rc;
+        m->who = *out;
+        snprintf(m->err, sizeof m->err, "%s", rc ? cw_error_last() : "");
+    }
     return rc;
 }
 
@@ -460,16 +488,23 @@ int cw_node_data_version(cw_node *n, int64_t *out)
 
 int cw_node_read_begin(cw_node *n)
 {
+    n->in_snap = false;
     sqlite3_stmt *st = cw_sql_cached(&n->cache, n->db, "BEGIN DEFERRED");
     if (!st)
         return sql_fail(n->db, "begin read");
     int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sql_fail(n->db, "begin read");
     cw_sql_done(st);
+    /* data_version starts the read transaction: the snapshot is the one it names. */
+    if (!rc && !(rc = cw_node_data_version(n, &n->snap_version))) {
+        n->snap_changes = sqlite3_total_changes64(n->db);
+        n->in_snap = true;
+    }
     return rc;
 }
 
 void cw_node_read_end(cw_node *n)
 {
+    n->in_snap = false;
     if (sqlite3_get_autocommit(n->db))
         return;
     sqlite3_stmt *st = cw_sql_cached(&n->cache, n->db, "COMMIT");
@@ -528,8 +563,7 @@ bool cw_tlp_allows(cw_tlp tlp, const char *share_to, const char *node_org, const
 static void audit_hash(char out[65], const cw_node *n, const char *prev, int64_t seq, int64_t t,
                        const char *const fields[5])
 {
-    crypto_generichash_state s;
-    crypto_generichash_init(&s, n->secret, 32, 32);
+    crypto_generichash_state s = n->audit_key;
     uint64_t v[2] = {(uint64_t)seq, (uint64_t)t};
     crypto_generichash_update(&s, (const unsigned char *)prev, 64);
     crypto_generichash_update(&s, (const unsigned char *)v, sizeof v);
@@ -555,10 +589,9 @@ static int audit_append_locked(cw_node *n, const cw_audit_entry *e, size_t count
     if (!rc && (cw_parse_i64(&seq, seqs) || strlen(prev) != 64))
         rc = cw_error_set(CW_ECORRUPT, "audit: bad head in table node");
     sqlite3_stmt *st = NULL;
-    if (!rc && sqlite3_prepare_v2(n->db,
-                                  "INSERT INTO audit(seq, time, actor, action, target, outcome, "
-                                  "detail, prev, hash) VALUES(?,?,?,?,?,?,?,?,?)",
-                                  -1, &st, NULL))
+    if (!rc && !(st = cw_sql_cached(&n->cache, n->db,
+                                    "INSERT INTO audit(seq, time, actor, action, target, outcome, "
+                                    "detail, prev, hash) VALUES(?,?,?,?,?,?,?,?,?)")))
         rc = sql_fail(n->db, "audit");
     int64_t now = cw_alert_now_us();
     for (size_t k = 0; !rc && k < count; k++) {
@@ -579,7 +612,7 @@ static int audit_append_locked(cw_node *n, const cw_audit_entry *e, size_t count
             rc = sql_fail(n->db, "audit");
         memcpy(prev, hash, 65);
     }
-    sqlite3_finalize(st);
+    cw_sql_done(st);
     if (!rc && count) {
         snprintf(seqs, sizeof seqs, "%lld", (long long)seq);
         rc = cw_share__meta_set(n->db, "audit_head_seq", seqs);

@@ -26,6 +26,12 @@ code() { curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer ${2:-$
 
 check_eq "no key: 401" "$(curl -s -o /dev/null -w '%{http_code}' "$U/status")" 401
 check_eq "status: 41 blocks" "$(get status | jq .blocks)" 41
+# serve opened the store before listening and reads its files into the page cache in the
+# background; chain/status says how far that got (done: every byte of every file)
+for _ in $(seq 100); do [ "$(get status | jq -r .warm.state)" = done ] && break; sleep 0.1; done
+check_eq "status: the store is warm" "$(get status | jq -r .warm.state)" done
+check_eq "status: warm-up read every byte" "$(get status | jq '.warm.of > 0 and .warm.bytes == .warm.of')" true
+check "log: the warm-up's line" grep -q "store warm: .* MB in the page cache" "$T/log"
 TXID=$("$CW_BIN" block 40 --store "$T/s" --json | jq -r '.txids[-1]')
 check_eq "tx: same JSON as the CLI (less pattern flags)" \
     "$(get "tx/$TXID" | jq -S 'del(.flags, .flags_source)')" \

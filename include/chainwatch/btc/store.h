@@ -108,6 +108,15 @@ cw_chainstore_counts cw_chainstore_counts_get(const cw_chainstore *cs);
 /* Height of row 0 of blocks.col (0 unless the store starts mid-chain). */
 uint32_t cw_chainstore_base_height(const cw_chainstore *cs);
 const char *cw_chainstore_dir(const cw_chainstore *cs);
+/* Reads the files of the store in `dir` into the operating system's page cache, in the order
+ * lookups need them: the address index, rows and summaries first (an address lookup's
+ * constant part), then blocks, txs, txids, outputs and their links (a lookup's page of
+ * history), then the txid index and inputs. Stops before reading past `budget` bytes in all,
+ * or when go_on(arg) returns false (asked between 1 MiB reads; go_on may be NULL). Nothing
+ * is mapped or changed: it only makes the next lookups' page faults minor instead of disk
+ * reads. *out_bytes (may be NULL): bytes read; *out_total: bytes the files hold. */
+int cw_chainstore_warm(const char *dir, uint64_t budget, bool (*go_on)(void *arg), void *arg,
+                       uint64_t *out_bytes, uint64_t *out_total);
 
 /* Accessors (borrowed pointers, bounds-checked by the caller against the counts). */
 const cw_row_block *cw_chainstore_block(const cw_chainstore *cs, uint64_t row);

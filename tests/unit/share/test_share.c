@@ -481,6 +481,90 @@ static void test_read_snapshot(void)
     cw_node_close(w);
 }
 
+/* Counts the statements a connection runs that read table api_keys or the publish mark. */
+static int n_auth_sql, n_pub_sql;
+static int count_sql(unsigned type, void *ctx, void *p, void *x)
+{
+    (void)type;
+    (void)ctx;
+    (void)x;
+    const char *sql = sqlite3_sql((sqlite3_stmt *)p);
+    if (sql && strstr(sql, "FROM api_keys WHERE hash"))
+        n_auth_sql++;
+    if (sql && strstr(sql, "published_alert_id"))
+        n_pub_sql++;
+    return 0;
+}
+
+/* Inside read snapshots, authentication and the publish check remember their answers while
+ * the database is unchanged (same data_version, no write of the connection's own), so a
+ * request costs no SQL for them; any commit, by another connection or by this one, makes the
+ * next snapshot ask again: a revocation, a new key or a new alert is seen at once. */
+static void test_auth_memo(void)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/memo.db", cw_test_tmpdir());
+    REQUIRE(cw_node_init(path, "USA", NULL) == 0);
+    cw_node *w = NULL, *r = NULL;
+    REQUIRE(cw_node_open(&w, path) == 0);
+    REQUIRE(cw_node_open_ex(&r, path, CW_SQL_PRIVATE) == 0);
+    sqlite3_trace_v2(cw_node_sqlite(r), SQLITE_TRACE_STMT, count_sql, NULL);
+    char *k = NULL, *k2 = NULL;
+    REQUIRE(cw_keys_add(w, "kor", "KOR", CW_ROLE_PEER, &k) == 0);
+    cw_principal p;
+    /* three requests under one unchanged database: one lookup of each */
+    n_auth_sql = n_pub_sql = 0;
+    for (int i = 0; i < 3; i++) {
+        REQUIRE(cw_node_read_begin(r) == 0);
+        memset(&p, 0x55, sizeof p);
+        CHECK_EQ_INT(cw_keys_authenticate(r, k, &p), 0);
+        CHECK_EQ_STR(p.name, "kor");
+        CHECK_EQ_STR(p.org, "KOR");
+        CHECK_EQ_INT(p.role, CW_ROLE_PEER);
+        CHECK_EQ_INT(cw_keys_authenticate(r, "cw_not-a-key", &p), CW_EPERM);
+        CHECK_EQ_STR(cw_error_last(), "unknown API key");
+        CHECK_EQ_INT(cw_share_publish_needed(r), 0);
+        cw_node_read_end(r);
+    }
+    CHECK_EQ_INT(n_auth_sql, 2); /* kor, and the unknown key */
+    CHECK_EQ_INT(n_pub_sql, 1);
+    /* another connection revokes and raises an alert: the next snapshot sees both */
+    REQUIRE(cw_keys_revoke(w, "kor") == 0);
+    cw_alert_input in;
+    memset(&in, 0, sizeof in);
+    in.kind = "sanctioned-address-active";
+    in.title = "t";
+    in.tlp = CW_TLP_GREEN;
+    REQUIRE(cw_alert_emit(cw_node_alerts(w), &in, NULL, NULL) == 0);
+    REQUIRE(cw_node_read_begin(r) == 0);
+    CHECK_EQ_INT(cw_keys_authenticate(r, k, &p), CW_EPERM);
+    CHECK(strstr(cw_error_last(), "revoked API key of 'kor'") != NULL);
+    CHECK_EQ_INT(cw_keys_authenticate(r, k, &p), CW_EPERM); /* remembered, same message */
+    CHECK(strstr(cw_error_last(), "revoked API key of 'kor'") != NULL);
+    CHECK_EQ_INT(cw_share_publish_needed(r), 1);
+    cw_node_read_end(r);
+    /* this connection's own write (data_version does not change for those): asked again */
+    REQUIRE(cw_keys_add(w, "jpn", "JPN", CW_ROLE_PEER, &k2) == 0);
+    REQUIRE(cw_node_read_begin(r) == 0);
+    CHECK_EQ_INT(cw_keys_authenticate(r, k2, &p), 0);
+    CHECK_EQ_STR(p.name, "jpn");
+    cw_node_read_end(r);
+    REQUIRE(cw_keys_revoke(r, "jpn") == 0);
+    REQUIRE(cw_node_read_begin(r) == 0);
+    CHECK_EQ_INT(cw_keys_authenticate(r, k2, &p), CW_EPERM);
+    CHECK(strstr(cw_error_last(), "revoked API key of 'jpn'") != NULL);
+    cw_node_read_end(r);
+    /* outside a snapshot nothing is remembered: every call asks */
+    n_auth_sql = 0;
+    CHECK_EQ_INT(cw_keys_authenticate(r, k2, &p), CW_EPERM);
+    CHECK_EQ_INT(cw_keys_authenticate(r, k2, &p), CW_EPERM);
+    CHECK_EQ_INT(n_auth_sql, 2);
+    free(k);
+    free(k2);
+    cw_node_close(r);
+    cw_node_close(w);
+}
+
 int main(void)
 {
     RUN(test_ed25519_rfc8032);
@@ -493,5 +577,6 @@ int main(void)
     RUN(test_share_migration_upgrade);
     RUN(test_concurrent_publish);
     RUN(test_read_snapshot);
+    RUN(test_auth_memo);
     return cw_test_done();
 }

@@ -31,6 +31,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define XXH_INLINE_ALL /* the key hash is on the ingest hot path */
@@ -579,6 +580,69 @@ const char *cw_chainstore_dir(const cw_chainstore *cs)
     return cs->dir;
 }
 
+int cw_chainstore_warm(const char *dir, uint64_t budget, bool (*go_on)(void *arg), void *arg,
+                       uint64_t *out_bytes, uint64_t *out_total)
+{
+    /* An address lookup: addr.hix, the key in addrs.col, addrsum.col and addrlast.col (totals:
+     * a constant number of pages), then its page of outputs (outs, outlink), their txs (txs,
+     * txid) and blocks. */
+    static const char *const files[] = {
+        "addr.hix", "addrs.col",   "addrsum.col", "addrlast.col", "blocks.col", "txs.col",
+        "txid.col", "outs.col",    "outlink.col", "txid.hix",     "ins.col",    "ext.col",
+    };
+    enum { CHUNK = 1 << 20 };
+    uint64_t done = 0, total = 0;
+    char path[PATH_MAX];
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        if (stat(path, &st) == 0)
+            total += (uint64_t)st.st_size;
+    }
+    if (out_total)
+        *out_total = total;
+    uint8_t *buf = cw_malloc(CHUNK);
+    if (!buf)
+        return cw_error_set(CW_ENOMEM, "out of memory");
+    int rc = 0;
+    bool stopped = false;
+    for (size_t i = 0; !rc && !stopped && i < sizeof files / sizeof *files; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            if (errno == ENOENT) /* not every store has every file (ext.col, indexes) */
+                continue;
+            rc = cw_error_set(CW_EIO, "%s: %s", path, strerror(errno));
+            break;
+        }
+        (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+        for (off_t off = 0;; off += CHUNK) {
+            if (done + CHUNK > budget || (go_on && !go_on(arg))) {
+                stopped = true;
+                break;
+            }
+            ssize_t n = pread(fd, buf, CHUNK, off);
+            if (n < 0 && errno == EINTR) {
+                off -= CHUNK;
+                continue;
+            }
+            if (n < 0) {
+                rc = cw_error_set(CW_EIO, "%s: read at %lld: %s", path, (long long)off,
+                                  strerror(errno));
+                break;
+            }
+            if (n == 0)
+                break;
+            done += (uint64_t)n;
+        }
+        close(fd);
+    }
+    cw_free(buf);
+    if (out_bytes)
+        *out_bytes = done;
+    return rc;
+}
+
 const cw_row_block *cw_chainstore_block(const cw_chainstore *cs, uint64_t r)
 {
     return row(cs, C_BLOCK, r);
@@ -669,20 +733,59 @@ void cw_chainstore_tx_range(const cw_chainstore *cs, uint64_t tx, uint64_t *in0,
     }
 }
 
+/* [lo, hi): FIRST(lo) = flo <= n < FIRST(hi) = fhi (hi = rows: past the end). */
+typedef struct bracket {
+    uint64_t lo, hi, flo, fhi;
+} bracket;
+
+/* Narrows b with row t, whose first number is f. */
+static inline void bracket_at(bracket *b, uint64_t t, uint64_t f, uint64_t n)
+{
+    if (f <= n) {
+        b->lo = t;
+        b->flo = f;
+    } else {
+        b->hi = t;
+        b->fhi = f;
+    }
+}
+
 /* The tx owning global input (field 0) or output (field 1) number n: the last tx whose first
- * number is <= n; txs with none of them share it with the next tx, so step forward past them. */
+ * number is <= n; txs with none of them share it with the next tx, so step forward past them.
+ * The numbers grow about evenly along the chain, so the search first guesses by interpolation
+ * and checks a guard row w rows beyond the guess: usually two probes bracket the tx within w
+ * rows (a page or two of txs.col), and the binary search finishes there. A lookup's page of
+ * history so touches a few pages of txs.col per output instead of log2(txs) of them (on a cold
+ * store, each one a disk read). When a guess misses, w doubles, so the worst case stays
+ * logarithmic. The bracket keeps FIRST(lo) <= n < FIRST(hi) (hi = rows: past the end), so the
+ * answer is the binary search's. */
 static uint64_t owner_tx(const cw_chainstore *cs, uint64_t n, int field)
 {
 #define FIRST(t) (field ? tx_first_out(cs, (t)) : tx_first_in(cs, (t)))
-    uint64_t lo = 0, hi = rows(cs, C_TX);
-    while (hi - lo > 1) {
-        uint64_t mid = lo + (hi - lo) / 2;
-        if (FIRST(mid) <= n)
-            lo = mid;
-        else
-            hi = mid;
+    uint64_t n_tx = rows(cs, C_TX);
+    bracket b = {0, n_tx, n_tx ? FIRST(0) : 0, field ? rows(cs, C_OUT) : rows(cs, C_IN)};
+    for (uint64_t w = 64; b.hi - b.lo > 2 * w && n >= b.flo && b.fhi > b.flo; w *= 2) {
+        double frac = (double)(n - b.flo) / (double)(b.fhi - b.flo);
+        uint64_t span = b.hi - b.lo;
+        uint64_t mid = b.lo + (frac < 1.0 ? (uint64_t)(frac * (double)span) : span);
+        if (mid <= b.lo)
+            mid = b.lo + 1;
+        if (mid >= b.hi)
+            mid = b.hi - 1;
+        uint64_t f = FIRST(mid);
+        bracket_at(&b, mid, f, n);
+        /* the guard: w rows past a guess at or below n, w rows before one above it */
+        if (f <= n ? mid + w < b.hi : mid >= b.lo + w) {
+            uint64_t g = f <= n ? mid + w : mid - w;
+            bracket_at(&b, g, FIRST(g), n);
+        }
     }
-    while (lo + 1 < rows(cs, C_TX) && FIRST(lo + 1) <= n)
+    while (b.hi - b.lo > 1) {
+        uint64_t mid = b.lo + (b.hi - b.lo) / 2;
+        bracket_at(&b, mid, FIRST(mid), n);
+    }
+    uint64_t lo = b.lo;
+    while (lo + 1 < n_tx && FIRST(lo + 1) <= n)
         lo++;
     return lo;
 #undef FIRST

@@ -1,0 +1,97 @@
+/*
+ * test_store_lookup.c: the chain store's owner searches and its warm-up, on a generated world
+ * (20,000 txs, seed 3, the default heist: fan-outs and consolidations make outputs per tx
+ * uneven, which is what an interpolation guess must survive).
+ *  - every output and every input maps back to the tx whose range holds it
+ *    (cw_chainstore_out_tx / cw_chainstore_in_tx, interpolation search with a guard row),
+ *    checked against the ranges cw_chainstore_tx_range gives;
+ *  - cw_chainstore_warm reads every byte of the store's files with an ample budget, nothing
+ *    with a zero budget or when told to stop, and stops at the budget otherwise.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chainwatch/btc/ingest.h"
+#include "chainwatch/btc/store.h"
+#include "chainwatch/errors.h"
+#include "chainwatch/gen.h"
+#include "harness.h"
+
+static cw_chainstore *cs;
+static char store[1100];
+
+static void test_owner_of_every_output_and_input(void)
+{
+    cw_chainstore_counts k = cw_chainstore_counts_get(cs);
+    REQUIRE(k.txs > 1000);
+    uint64_t bad_out = 0, bad_in = 0, outs = 0, ins = 0;
+    for (uint64_t t = 0; t < k.txs; t++) {
+        uint64_t i0, i1, o0, o1;
+        cw_chainstore_tx_range(cs, t, &i0, &i1, &o0, &o1);
+        for (uint64_t o = o0; o < o1; o++, outs++)
+            bad_out += cw_chainstore_out_tx(cs, o) != t;
+        for (uint64_t i = i0; i < i1; i++, ins++)
+            bad_in += cw_chainstore_in_tx(cs, i) != t;
+    }
+    CHECK_EQ_INT(outs, k.outs);
+    CHECK_EQ_INT(ins, k.ins);
+    CHECK_EQ_INT(bad_out, 0);
+    CHECK_EQ_INT(bad_in, 0);
+    /* the ends */
+    CHECK_EQ_INT(cw_chainstore_out_tx(cs, 0), 0);
+    CHECK_EQ_INT(cw_chainstore_out_tx(cs, k.outs - 1), k.txs - 1);
+}
+
+static int calls;
+static bool stop_after_two(void *arg)
+{
+    (void)arg;
+    return ++calls <= 2;
+}
+
+static void test_warm(void)
+{
+    uint64_t bytes = 0, total = 0;
+    REQUIRE(cw_chainstore_warm(store, UINT64_MAX, NULL, NULL, &bytes, &total) == 0);
+    CHECK(total > (1u << 20));
+    CHECK_EQ_INT(bytes, total);
+    REQUIRE(cw_chainstore_warm(store, 0, NULL, NULL, &bytes, &total) == 0);
+    CHECK_EQ_INT(bytes, 0);
+    calls = 0;
+    REQUIRE(cw_chainstore_warm(store, UINT64_MAX, stop_after_two, NULL, &bytes, &total) == 0);
+    CHECK(bytes > 0 && bytes <= 2u << 20); /* two 1 MiB reads at most */
+    REQUIRE(cw_chainstore_warm(store, 3u << 20, NULL, NULL, &bytes, &total) == 0);
+    CHECK(bytes > 0 && bytes <= 3u << 20);
+    CHECK(cw_chainstore_warm("/nonexistent-store", UINT64_MAX, NULL, NULL, &bytes, &total) == 0);
+    CHECK_EQ_INT(bytes, 0);
+}
+
+int main(void)
+{
+    char dir[1024], blocks[1100];
+    snprintf(dir, sizeof dir, "%s/world", cw_test_tmpdir());
+    snprintf(blocks, sizeof blocks, "%s/blocks", dir);
+    snprintf(store, sizeof store, "%s/store", dir);
+    cw_gen_opts go = {0};
+    go.out_dir = dir;
+    go.txs = 20000;
+    go.seed = 3;
+    go.net = CW_NET_REGTEST;
+    cw_gen_stats gs;
+    cw_ingest_opts io = {.blocks_dir = blocks,
+                         .store_dir = store,
+                         .net = CW_NET_REGTEST,
+                         .to_height = -1,
+                         .threads = 1};
+    cw_ingest_stats is;
+    if (cw_gen_run(&go, &gs) || cw_ingest_btc(&io, &is) ||
+        cw_chainstore_open(&cs, store, false, CW_NET_REGTEST)) {
+        fprintf(stderr, "world: %s\n", cw_error_last());
+        return 1;
+    }
+    RUN(test_owner_of_every_output_and_input);
+    RUN(test_warm);
+    cw_chainstore_close(cs);
+    return cw_test_done();
+}
