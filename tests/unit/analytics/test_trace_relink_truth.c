@@ -28,6 +28,7 @@
 #include "chainwatch/labels.h"
 #include "chainwatch/trace.h"
 #include "chainwatch/util.h"
+#include "gen_world.h"
 #include "harness.h"
 
 static cw_chainstore *cs;
@@ -62,9 +63,12 @@ static int load_owners(const char *path)
     return 0;
 }
 
-static size_t sources(json_t *h, uint64_t *src, size_t cap)
+/* The heist's stolen outputs (0 when none is found: the caller's REQUIRE) and its thief's
+ * entity id. */
+static size_t sources(json_t *h, uint64_t *src, size_t cap, long long *thief)
 {
     size_t n = 0, i;
+    *thief = json_integer_value(json_object_get(h, "thief_entity"));
     json_t *v;
     json_array_foreach(json_object_get(h, "stolen_outputs"), i, v)
     {
@@ -122,9 +126,9 @@ static void test_relinks_are_the_thiefs(void)
     json_array_foreach(heists, i, h)
     {
         uint64_t src[64];
-        size_t n = sources(h, src, 64);
+        long long thief;
+        size_t n = sources(h, src, 64, &thief);
         REQUIRE(n > 0);
-        long long thief = json_integer_value(json_object_get(h, "thief_entity"));
         cw_trace_opts o;
         cw_trace_opts_init(&o);
         o.stop[0] = "exchange";
@@ -152,9 +156,9 @@ static void test_no_stop_no_relink(void)
     json_array_foreach(heists, i, h)
     {
         uint64_t src[64];
-        size_t n = sources(h, src, 64);
+        long long thief;
+        size_t n = sources(h, src, 64, &thief);
         REQUIRE(n > 0);
-        long long thief = json_integer_value(json_object_get(h, "thief_entity"));
         for (int with_labels = 0; with_labels < 2; with_labels++) {
             const cw_trace_labelmap *l = with_labels ? lm : NULL;
             cw_trace_opts o;
@@ -196,11 +200,9 @@ int main(void)
     const char *src = getenv("CW_SOURCE_DIR");
     if (!src)
         cw_test_skip("CW_SOURCE_DIR is not set");
-    char dir[1024], scen[1200], blocks[1100], store[1100], truth[1100], db[1100], hj[1100];
+    char dir[1024], scen[1200], truth[1100], db[1100], hj[1100];
     snprintf(dir, sizeof dir, "%s/world", cw_test_tmpdir());
     snprintf(scen, sizeof scen, "%s/data/scenarios/mixed-heists.json", src);
-    snprintf(blocks, sizeof blocks, "%s/blocks", dir);
-    snprintf(store, sizeof store, "%s/store", dir);
     snprintf(truth, sizeof truth, "%s/truth/addresses.csv", dir);
     snprintf(db, sizeof db, "%s/labels.db", dir);
     snprintf(hj, sizeof hj, "%s/truth/heists.json", dir);
@@ -209,25 +211,11 @@ int main(void)
         fprintf(stderr, "%s: %s\n", scen, cw_error_last());
         return 1;
     }
-    cw_gen_opts go = {0};
-    go.out_dir = dir;
-    go.txs = 60000;
-    go.seed = 1;
-    go.net = CW_NET_REGTEST;
-    go.scenario = sc;
     cw_gen_stats gs;
-    cw_ingest_opts io = {.blocks_dir = blocks,
-                         .store_dir = store,
-                         .net = CW_NET_REGTEST,
-                         .to_height = -1,
-                         .threads = 2};
-    cw_ingest_stats is;
-    if (cw_gen_run(&go, &gs) || cw_ingest_btc(&io, &is) ||
-        cw_chainstore_open(&cs, store, false, CW_NET_REGTEST)) {
-        fprintf(stderr, "world: %s\n", cw_error_last());
-        return 1;
-    }
+    int rc = gen_world(dir, 60000, 1, sc, &gs, &cs);
     cw_gen_scenario_free(sc);
+    if (rc)
+        return 1;
     cw_labels *ldb = NULL;
     cw_label_import_stats ls;
     cw_label_import_opts lo = {.exclude_categories = "individual,theft"};

@@ -34,6 +34,7 @@
 #include "chainwatch/screen.h"
 #include "chainwatch/trace.h"
 #include "chainwatch/util.h"
+#include "gen_world.h"
 #include "harness.h"
 
 static cw_chainstore *cs;
@@ -417,30 +418,14 @@ static void test_screen(void)
 int main(void)
 {
     snprintf(dir, sizeof dir, "%s/world", cw_test_tmpdir());
-    char blocks[1100], store[1100], truth[1100], csv[1100], db[1100], hj[1100];
-    snprintf(blocks, sizeof blocks, "%s/blocks", dir);
-    snprintf(store, sizeof store, "%s/store", dir);
+    char truth[1100], csv[1100], db[1100], hj[1100];
     snprintf(truth, sizeof truth, "%s/truth/addresses.csv", dir);
     snprintf(csv, sizeof csv, "%s/labels.csv", dir);
     snprintf(db, sizeof db, "%s/labels.db", dir);
     snprintf(hj, sizeof hj, "%s/truth/heists.json", dir);
-    cw_gen_opts go = {0};
-    go.out_dir = dir;
-    go.txs = 30000;
-    go.seed = 1;
-    go.net = CW_NET_REGTEST;
     cw_gen_stats gs;
-    cw_ingest_opts io = {.blocks_dir = blocks,
-                         .store_dir = store,
-                         .net = CW_NET_REGTEST,
-                         .to_height = -1,
-                         .threads = 2};
-    cw_ingest_stats is;
-    if (cw_gen_run(&go, &gs) || cw_ingest_btc(&io, &is) ||
-        cw_chainstore_open(&cs, store, false, CW_NET_REGTEST)) {
-        fprintf(stderr, "world: %s\n", cw_error_last());
+    if (gen_world(dir, 30000, 1, NULL, &gs, &cs))
         return 1;
-    }
     int n = make_labels(truth, csv);
     cw_labels *ldb = NULL;
     cw_label_import_stats ls;
