@@ -11,6 +11,8 @@
  *  - without labels, and with labels but no stop: nothing is re-linked (the trace goes on past
  *    the cash-outs, where the first pass's anchors are the exchanges' customers' coins), the
  *    result is the --relink off one, and the JSON says why;
+ *  - re-linking restarted at the first tx the re-links change = replayed from the sources
+ *    (ends, statistics, JSON), ranked and proportional;
  *  - the same without the guard (CW_TRACE__UNSTOPPED): the re-linked outputs and how many of
  *    them the truth gives to users are printed (the reason for the guard; the anchors'
  *    lineage rule keeps them few: 10, 10 and 3 users' outputs, 286, 108 and 21 without it),
@@ -107,15 +109,17 @@ static void count_links(const cw_trace *t, long long thief_id, size_t *n, size_t
     }
 }
 
-static char *json_text(const cw_trace *t)
+/* The JSON without its timings (and without probable.relinked, present with --relink on only,
+ * when without_relinked). */
+static char *json_text(const cw_trace *t, bool without_relinked)
 {
     json_t *j = cw_trace_json(t, 100000, 100000000);
     if (!j)
         return NULL;
     json_object_del(json_object_get(j, "stats"), "seconds");
     json_object_del(j, "seconds");
-    json_t *p = json_object_get(j, "probable");
-    json_object_del(p, "relinked"); /* present with --relink on only */
+    if (without_relinked)
+        json_object_del(json_object_get(j, "probable"), "relinked");
     char *txt = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(j);
     return txt;
@@ -176,7 +180,7 @@ static void test_no_stop_no_relink(void)
             json_decref(j);
             o.relink = false;
             REQUIRE(cw_trace_run(&off, cs, l, src, n, &o) == 0);
-            char *a = json_text(on), *b = json_text(off);
+            char *a = json_text(on, true), *b = json_text(off, true);
             REQUIRE(a && b);
             CHECK(strcmp(a, b) == 0);
             free(a);
@@ -201,6 +205,61 @@ static void test_no_stop_no_relink(void)
      * cash-outs mostly do not (10, 10 and 3 users' outputs on this world) */
     CHECK(unguarded_thief >= 10);
     CHECK(unguarded_users <= unguarded_thief);
+}
+
+/* The second pass restarted at the first tx the re-links change gives the same result (ends,
+ * statistics, JSON) as the second pass replayed from the sources, ranked and proportional, on
+ * every heist (labels and stops). */
+static void test_relink_incremental(void)
+{
+    size_t i, rounds = 0;
+    json_t *h;
+    json_array_foreach(heists, i, h)
+    {
+        uint64_t src[64];
+        long long thief;
+        size_t n = sources(h, src, 64, &thief);
+        REQUIRE(n > 0);
+        const cw_trace_coinjoin pol[2] = {CW_CJ_RANK, CW_CJ_PROPORTIONAL};
+        for (int p = 0; p < 2; p++) {
+            cw_trace_opts o;
+            cw_trace_opts_init(&o);
+            o.stop[0] = "exchange";
+            o.stop[1] = "exchange_deposit";
+            o.n_stop = 2;
+            o.coinjoin = pol[p];
+            cw_trace *a = NULL, *b = NULL;
+            REQUIRE(cw_trace__run(&a, cs, lm, src, n, &o, 0) == 0);
+            REQUIRE(cw_trace__run(&b, cs, lm, src, n, &o, CW_TRACE__REPLAY) == 0);
+            printf("  %s re-linking (%s): %llu outputs in %llu rounds, restart at tx record %zu "
+                   "of %zu\n",
+                   json_string_value(json_object_get(h, "name")), p ? "proportional" : "rank",
+                   (unsigned long long)cw_trace_stats_get(a)->relinked, (unsigned long long)a->n_lr,
+                   a->relink_restart, b->n_txr);
+            if (a->n_lr) {
+                rounds += a->n_lr;
+                CHECK(a->relink_restart > 0);
+            }
+            CHECK_EQ_INT(cw_trace_stats_get(a)->relinked, cw_trace_stats_get(b)->relinked);
+            REQUIRE(cw_trace_n_ends(a) == cw_trace_n_ends(b));
+            size_t bad = 0;
+            for (size_t k = 0; k < cw_trace_n_ends(a); k++) {
+                const cw_trace_end *x = cw_trace_end_at(a, k), *y = cw_trace_end_at(b, k);
+                bad += !(x->kind == y->kind && x->out == y->out && x->tx == y->tx &&
+                         x->addr == y->addr && x->amount == y->amount && x->hop == y->hop &&
+                         x->node == y->node && x->probable == y->probable && x->rule == y->rule);
+            }
+            CHECK_EQ_INT(bad, 0);
+            char *ja = json_text(a, false), *jb = json_text(b, false);
+            REQUIRE(ja && jb);
+            CHECK(strcmp(ja, jb) == 0);
+            free(ja);
+            free(jb);
+            cw_trace_free(a);
+            cw_trace_free(b);
+        }
+    }
+    CHECK(rounds >= 4); /* several re-linked rounds */
 }
 
 int main(void)
@@ -244,6 +303,7 @@ int main(void)
            cw_trace_labelmap_count(lm), json_array_size(heists));
     RUN(test_relinks_are_the_thiefs);
     RUN(test_no_stop_no_relink);
+    RUN(test_relink_incremental);
     json_decref(heists);
     json_decref(owner);
     cw_trace_labelmap_free(lm);
