@@ -125,6 +125,15 @@ static char *json_text(const cw_trace *t, bool without_relinked)
     return txt;
 }
 
+/* The defaults with the CLI's stops when --labels is given. */
+static void cli_opts(cw_trace_opts *o)
+{
+    cw_trace_opts_init(o);
+    o->stop[0] = "exchange";
+    o->stop[1] = "exchange_deposit";
+    o->n_stop = 2;
+}
+
 static void test_relinks_are_the_thiefs(void)
 {
     size_t total = 0, i;
@@ -136,10 +145,7 @@ static void test_relinks_are_the_thiefs(void)
         size_t n = sources(h, src, 64, &thief);
         REQUIRE(n > 0);
         cw_trace_opts o;
-        cw_trace_opts_init(&o);
-        o.stop[0] = "exchange";
-        o.stop[1] = "exchange_deposit";
-        o.n_stop = 2;
+        cli_opts(&o);
         REQUIRE(cw_trace_relink_guarded(lm, &o));
         cw_trace *t = NULL;
         REQUIRE(cw_trace_run(&t, cs, lm, src, n, &o) == 0);
@@ -223,10 +229,7 @@ static void test_relink_incremental(void)
         const cw_trace_coinjoin pol[2] = {CW_CJ_RANK, CW_CJ_PROPORTIONAL};
         for (int p = 0; p < 2; p++) {
             cw_trace_opts o;
-            cw_trace_opts_init(&o);
-            o.stop[0] = "exchange";
-            o.stop[1] = "exchange_deposit";
-            o.n_stop = 2;
+            cli_opts(&o);
             o.coinjoin = pol[p];
             cw_trace *a = NULL, *b = NULL;
             REQUIRE(cw_trace__run(&a, cs, lm, src, n, &o, 0) == 0);
