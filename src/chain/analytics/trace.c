@@ -1367,6 +1367,69 @@ static bool relinkable(const cw_trace *t, uint64_t out)
     return a != CW_NONE64 && !(t->labels && cw_trace_labelmap_get(t->labels, a, NULL, NULL));
 }
 
+/* Did the traced value reach the coins tx c makes along the source owner's own lineage: at
+ * least half of c's input value is coins with certain traced value, each made by a source or
+ * by such a tx? Memoised in *memo (tx -> 1 yes / 2 no); *stack is scratch. An exchange's
+ * consolidation spends a few traced deposits among many others' (its output is mostly
+ * untraced value under any rule but FIFO's order), so the exchange's withdrawals that FIFO
+ * fills with traced value are not anchors: their holders are customers, not the source's
+ * owner, whether the exchange is labelled or not. Iterative (a peel chain is hundreds of txs
+ * deep). */
+static int lineage_ok(cw_trace *t, uint64_t c, cw_trace__slot **memo, uint64_t *mask,
+                      uint64_t *count, uint64_t **stack, size_t *cap, bool *yes)
+{
+    uint64_t v;
+    if (tab_get(*memo, *mask, c, &v)) {
+        *yes = v == 1;
+        return 0;
+    }
+    size_t n = 0;
+    int rc = GROW(*stack, *cap, 1);
+    if (rc)
+        return rc;
+    (*stack)[n++] = c;
+    while (n && rc == 0) {
+        uint64_t x = (*stack)[n - 1], in0, in1, o0, o1, idx;
+        if (tab_get(*memo, *mask, x, NULL)) {
+            n--;
+            continue;
+        }
+        cw_chainstore_tx_range(t->cs, x, &in0, &in1, &o0, &o1);
+        u128 traced = 0, total = 0;
+        bool ok = true, pending = false;
+        for (uint64_t k = in0; k < in1 && rc == 0; k++) {
+            uint64_t pc = 0, po = prevout_of(t->cs, k, &pc);
+            if (po == CW_NONE64)
+                continue; /* coinbase, external: no value to weigh */
+            uint64_t val = cw_out_value(cw_chainstore_out(t->cs, po));
+            total += val;
+            /* only certain traced value is the lineage: a post-mix coin the owner spends with
+             * it is not (its round's inputs are others') */
+            if (!map_get(t, po, &idx) || t->nodes[idx].amount <= t->nodes[idx].prob)
+                continue;
+            traced += val;
+            if (idx < t->n_src_nodes)
+                continue; /* a source */
+            if (!tab_get(*memo, *mask, pc, &v)) {
+                if ((rc = GROW(*stack, *cap, n + 1)) == 0)
+                    (*stack)[n++] = pc;
+                pending = true;
+            } else if (v != 1) {
+                ok = false;
+            }
+        }
+        if (rc || pending)
+            continue; /* x again once its traced inputs' creators are known */
+        ok = ok && traced * 2 >= total && traced > 0;
+        if ((rc = tab_add(memo, mask, count, x, ok ? 1 : 2)) == 1)
+            rc = 0;
+        n--;
+    }
+    if (rc == 0)
+        *yes = tab_get(*memo, *mask, c, &v) && v == 1;
+    return rc;
+}
+
 static int add_link(cw_trace *t, uint64_t out, uint64_t evidence, uint8_t rule)
 {
     int rc = tab_add(&t->links, &t->link_mask, &t->n_links, out, evidence * 8 + rule);
@@ -1422,15 +1485,20 @@ static int entered_cj(cw_trace *t, uint64_t c, cw_trace__slot **memo, uint64_t *
 static int relink_find(cw_trace *t)
 {
     const cw_chainstore *cs = t->cs;
-    cw_trace__slot *memo = NULL, *seen = NULL, *aaddr = NULL;
+    cw_trace__slot *memo = NULL, *seen = NULL, *aaddr = NULL, *lin = NULL;
     uint64_t memo_mask = 0, n_memo = 0, seen_mask = 0, n_seen = 0, aa_mask = 0, n_aa = 0;
+    uint64_t lin_mask = 0, n_lin = 0;
     uint64_t *work = NULL;
     size_t n_work = 0, cap_work = 0;
     int rc = 0;
     /* anchors: their addresses, and their spending txs (co-spends) */
     for (size_t i = 0; i < t->n_nodes && rc == 0; i++) {
         uint64_t out = t->nodes[i].out;
-        if (!is_anchor(t, out))
+        bool own = i < t->n_src_nodes;
+        if (!is_anchor(t, out) ||
+            (!own && (rc = lineage_ok(t, t->nodes[i].tx, &lin, &lin_mask, &n_lin, &work, &cap_work,
+                                      &own)) != 0) ||
+            !own)
             continue;
         uint64_t a = out_addr(cw_chainstore_out(cs, out));
         if (a != CW_NONE64 && (rc = tab_add(&aaddr, &aa_mask, &n_aa, a, 0)) == 1)
@@ -1544,6 +1612,7 @@ static int relink_find(cw_trace *t)
                           cw_chainstore_out_tx(cs, t->links[j].key - 1), 0)) == 1)
             rc = 0;
     t->stats.relinked = t->n_links;
+    cw_free(lin);
     cw_free(memo);
     cw_free(seen);
     cw_free(aaddr);

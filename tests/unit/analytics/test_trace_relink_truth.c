@@ -11,8 +11,12 @@
  *  - without labels, and with labels but no stop: nothing is re-linked (the trace goes on past
  *    the cash-outs, where the first pass's anchors are the exchanges' customers' coins), the
  *    result is the --relink off one, and the JSON says why;
+ *  - re-linking restarted at the first tx the re-links change = replayed from the sources
+ *    (ends, statistics, JSON), ranked and proportional;
  *  - the same without the guard (CW_TRACE__UNSTOPPED): the re-linked outputs and how many of
- *    them the truth gives to users are printed (the reason for the guard).
+ *    them the truth gives to users are printed (the reason for the guard; the anchors'
+ *    lineage rule keeps them few: 10, 10 and 3 users' outputs, 286, 108 and 21 without it),
+ *    and the thief's re-links are still found on the Whirlpool heist (>= 10).
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -28,6 +32,7 @@
 #include "chainwatch/labels.h"
 #include "chainwatch/trace.h"
 #include "chainwatch/util.h"
+#include "gen_world.h"
 #include "harness.h"
 
 static cw_chainstore *cs;
@@ -62,9 +67,12 @@ static int load_owners(const char *path)
     return 0;
 }
 
-static size_t sources(json_t *h, uint64_t *src, size_t cap)
+/* The heist's stolen outputs (0 when none is found: the caller's REQUIRE) and its thief's
+ * entity id. */
+static size_t sources(json_t *h, uint64_t *src, size_t cap, long long *thief)
 {
     size_t n = 0, i;
+    *thief = json_integer_value(json_object_get(h, "thief_entity"));
     json_t *v;
     json_array_foreach(json_object_get(h, "stolen_outputs"), i, v)
     {
@@ -101,18 +109,29 @@ static void count_links(const cw_trace *t, long long thief_id, size_t *n, size_t
     }
 }
 
-static char *json_text(const cw_trace *t)
+/* The JSON without its timings (and without probable.relinked, present with --relink on only,
+ * when without_relinked). */
+static char *json_text(const cw_trace *t, bool without_relinked)
 {
     json_t *j = cw_trace_json(t, 100000, 100000000);
     if (!j)
         return NULL;
     json_object_del(json_object_get(j, "stats"), "seconds");
     json_object_del(j, "seconds");
-    json_t *p = json_object_get(j, "probable");
-    json_object_del(p, "relinked"); /* present with --relink on only */
+    if (without_relinked)
+        json_object_del(json_object_get(j, "probable"), "relinked");
     char *txt = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(j);
     return txt;
+}
+
+/* The defaults with the CLI's stops when --labels is given. */
+static void cli_opts(cw_trace_opts *o)
+{
+    cw_trace_opts_init(o);
+    o->stop[0] = "exchange";
+    o->stop[1] = "exchange_deposit";
+    o->n_stop = 2;
 }
 
 static void test_relinks_are_the_thiefs(void)
@@ -122,14 +141,11 @@ static void test_relinks_are_the_thiefs(void)
     json_array_foreach(heists, i, h)
     {
         uint64_t src[64];
-        size_t n = sources(h, src, 64);
+        long long thief;
+        size_t n = sources(h, src, 64, &thief);
         REQUIRE(n > 0);
-        long long thief = json_integer_value(json_object_get(h, "thief_entity"));
         cw_trace_opts o;
-        cw_trace_opts_init(&o);
-        o.stop[0] = "exchange";
-        o.stop[1] = "exchange_deposit";
-        o.n_stop = 2;
+        cli_opts(&o);
         REQUIRE(cw_trace_relink_guarded(lm, &o));
         cw_trace *t = NULL;
         REQUIRE(cw_trace_run(&t, cs, lm, src, n, &o) == 0);
@@ -147,14 +163,14 @@ static void test_relinks_are_the_thiefs(void)
 
 static void test_no_stop_no_relink(void)
 {
-    size_t i;
+    size_t i, unguarded_thief = 0, unguarded_users = 0;
     json_t *h;
     json_array_foreach(heists, i, h)
     {
         uint64_t src[64];
-        size_t n = sources(h, src, 64);
+        long long thief;
+        size_t n = sources(h, src, 64, &thief);
         REQUIRE(n > 0);
-        long long thief = json_integer_value(json_object_get(h, "thief_entity"));
         for (int with_labels = 0; with_labels < 2; with_labels++) {
             const cw_trace_labelmap *l = with_labels ? lm : NULL;
             cw_trace_opts o;
@@ -170,7 +186,7 @@ static void test_no_stop_no_relink(void)
             json_decref(j);
             o.relink = false;
             REQUIRE(cw_trace_run(&off, cs, l, src, n, &o) == 0);
-            char *a = json_text(on), *b = json_text(off);
+            char *a = json_text(on, true), *b = json_text(off, true);
             REQUIRE(a && b);
             CHECK(strcmp(a, b) == 0);
             free(a);
@@ -184,11 +200,69 @@ static void test_no_stop_no_relink(void)
                    "users'\n",
                    json_string_value(json_object_get(h, "name")),
                    with_labels ? "labels" : "no labels", k, th, us);
+            unguarded_thief += th;
+            unguarded_users += us;
             cw_trace_free(on);
             cw_trace_free(off);
             cw_trace_free(raw);
         }
     }
+    /* the lineage rule: the thief's remix re-links stay, customers' coins past the
+     * cash-outs mostly do not (10, 10 and 3 users' outputs on this world) */
+    CHECK(unguarded_thief >= 10);
+    CHECK(unguarded_users <= unguarded_thief);
+}
+
+/* The second pass restarted at the first tx the re-links change gives the same result (ends,
+ * statistics, JSON) as the second pass replayed from the sources, ranked and proportional, on
+ * every heist (labels and stops). */
+static void test_relink_incremental(void)
+{
+    size_t i, rounds = 0;
+    json_t *h;
+    json_array_foreach(heists, i, h)
+    {
+        uint64_t src[64];
+        long long thief;
+        size_t n = sources(h, src, 64, &thief);
+        REQUIRE(n > 0);
+        const cw_trace_coinjoin pol[2] = {CW_CJ_RANK, CW_CJ_PROPORTIONAL};
+        for (int p = 0; p < 2; p++) {
+            cw_trace_opts o;
+            cli_opts(&o);
+            o.coinjoin = pol[p];
+            cw_trace *a = NULL, *b = NULL;
+            REQUIRE(cw_trace__run(&a, cs, lm, src, n, &o, 0) == 0);
+            REQUIRE(cw_trace__run(&b, cs, lm, src, n, &o, CW_TRACE__REPLAY) == 0);
+            printf("  %s re-linking (%s): %llu outputs in %llu rounds, restart at tx record %zu "
+                   "of %zu\n",
+                   json_string_value(json_object_get(h, "name")), p ? "proportional" : "rank",
+                   (unsigned long long)cw_trace_stats_get(a)->relinked, (unsigned long long)a->n_lr,
+                   a->relink_restart, b->n_txr);
+            if (a->n_lr) {
+                rounds += a->n_lr;
+                CHECK(a->relink_restart > 0);
+            }
+            CHECK_EQ_INT(cw_trace_stats_get(a)->relinked, cw_trace_stats_get(b)->relinked);
+            REQUIRE(cw_trace_n_ends(a) == cw_trace_n_ends(b));
+            size_t bad = 0;
+            for (size_t k = 0; k < cw_trace_n_ends(a); k++) {
+                const cw_trace_end *x = cw_trace_end_at(a, k), *y = cw_trace_end_at(b, k);
+                bad += !(x->kind == y->kind && x->out == y->out && x->tx == y->tx &&
+                         x->addr == y->addr && x->amount == y->amount && x->hop == y->hop &&
+                         x->node == y->node && x->probable == y->probable && x->rule == y->rule);
+            }
+            CHECK_EQ_INT(bad, 0);
+            char *ja = json_text(a, false), *jb = json_text(b, false);
+            REQUIRE(ja && jb);
+            CHECK(strcmp(ja, jb) == 0);
+            free(ja);
+            free(jb);
+            cw_trace_free(a);
+            cw_trace_free(b);
+        }
+    }
+    CHECK(rounds >= 4); /* several re-linked rounds */
 }
 
 int main(void)
@@ -196,11 +270,9 @@ int main(void)
     const char *src = getenv("CW_SOURCE_DIR");
     if (!src)
         cw_test_skip("CW_SOURCE_DIR is not set");
-    char dir[1024], scen[1200], blocks[1100], store[1100], truth[1100], db[1100], hj[1100];
+    char dir[1024], scen[1200], truth[1100], db[1100], hj[1100];
     snprintf(dir, sizeof dir, "%s/world", cw_test_tmpdir());
     snprintf(scen, sizeof scen, "%s/data/scenarios/mixed-heists.json", src);
-    snprintf(blocks, sizeof blocks, "%s/blocks", dir);
-    snprintf(store, sizeof store, "%s/store", dir);
     snprintf(truth, sizeof truth, "%s/truth/addresses.csv", dir);
     snprintf(db, sizeof db, "%s/labels.db", dir);
     snprintf(hj, sizeof hj, "%s/truth/heists.json", dir);
@@ -209,25 +281,11 @@ int main(void)
         fprintf(stderr, "%s: %s\n", scen, cw_error_last());
         return 1;
     }
-    cw_gen_opts go = {0};
-    go.out_dir = dir;
-    go.txs = 60000;
-    go.seed = 1;
-    go.net = CW_NET_REGTEST;
-    go.scenario = sc;
     cw_gen_stats gs;
-    cw_ingest_opts io = {.blocks_dir = blocks,
-                         .store_dir = store,
-                         .net = CW_NET_REGTEST,
-                         .to_height = -1,
-                         .threads = 2};
-    cw_ingest_stats is;
-    if (cw_gen_run(&go, &gs) || cw_ingest_btc(&io, &is) ||
-        cw_chainstore_open(&cs, store, false, CW_NET_REGTEST)) {
-        fprintf(stderr, "world: %s\n", cw_error_last());
-        return 1;
-    }
+    int rc = gen_world(dir, 60000, 1, sc, &gs, &cs);
     cw_gen_scenario_free(sc);
+    if (rc)
+        return 1;
     cw_labels *ldb = NULL;
     cw_label_import_stats ls;
     cw_label_import_opts lo = {.exclude_categories = "individual,theft"};
@@ -248,6 +306,7 @@ int main(void)
            cw_trace_labelmap_count(lm), json_array_size(heists));
     RUN(test_relinks_are_the_thiefs);
     RUN(test_no_stop_no_relink);
+    RUN(test_relink_incremental);
     json_decref(heists);
     json_decref(owner);
     cw_trace_labelmap_free(lm);
