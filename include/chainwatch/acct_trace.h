@@ -91,11 +91,27 @@ typedef struct cw_acct_opts {
      * convergence links first. */
     bool through_mixer;
     double min_link_score; /* default 0.9 (cw_acct_opts_init) */
+    /* A withdrawal whose only evidence is the anonymity set (denomination and timing: the
+     * tainted share of the notes outstanding) is a *candidate*, not a link: listed with its
+     * score and where its recipient went (lead_*), but it carries no value, so nothing it
+     * reaches is counted at an exchange, a bridge or any end. follow_candidates (opt-in) lets
+     * candidates carry value as links did before; every end so reached says `candidate`. */
+    bool follow_candidates;
 } cw_acct_opts;
 
 void cw_acct_opts_init(cw_acct_opts *o);
 
-/* A withdrawal linked to tainted deposits of a mixer pool: probable, with its score. */
+/* Evidence classes of a mixer link (bits of cw_acct_mixlink.evidence). */
+enum {
+    CW_ACCT_EV_ANON = 1,    /* anonymity set: denomination and timing (the tainted share) */
+    CW_ACCT_EV_GAS = 2,     /* the withdrawal's gas was paid by an account holding taint */
+    CW_ACCT_EV_CONVERGE = 4 /* the recipient's funds met direct or strongly linked taint */
+};
+
+/* A withdrawal linked to tainted deposits of a mixer pool: probable, with its score. A
+ * candidate (evidence CW_ACCT_EV_ANON alone) carries no value unless follow_candidates; lead_*
+ * is the first stop its recipient (or who it paid, up to 2 hops, by its own transactions) paid:
+ * a lead for the investigator, the value paid there and no taint (CW_ACCT_NONE: none seen). */
 typedef struct cw_acct_mixlink {
     uint64_t move; /* the movement paying the recipient */
     uint32_t mixer, recipient, asset;
@@ -103,6 +119,13 @@ typedef struct cw_acct_mixlink {
     double score;
     bool sender_reuse; /* the withdrawal's gas was paid by a tainted account */
     bool converged;    /* the recipient paid a deposit address that direct taint reached */
+    bool candidate;    /* anonymity set only: not a link, carries no value by default */
+    uint8_t evidence;  /* CW_ACCT_EV_* bits */
+    uint32_t lead_account;
+    int lead_stop;     /* CW_ACCT_STOP_* of lead_account */
+    uint64_t lead_move; /* the movement paying it */
+    uint32_t lead_asset;
+    cw_u256 lead_amount; /* value paid (not taint) */
 } cw_acct_mixlink;
 
 /* The score of a link by convergence. */
@@ -116,6 +139,7 @@ typedef struct cw_acct_end {
     uint64_t first_move, n_moves;
     uint32_t hops; /* fewest hops from a source */
     bool probable; /* reached through a judgement (a multi-asset conversion) */
+    bool candidate; /* part of it came through a candidate mixer link (follow_candidates) */
 } cw_acct_end;
 
 /* One tainted movement into a stop (an exchange deposit, a mixer, a bridge): the cash-out

@@ -104,11 +104,15 @@ cw_u256 cw_u256_muldiv(const cw_u256 *a, const cw_u256 *b, const cw_u256 *c)
 
 /* ---- state ---- */
 
-/* How a taint is known: 0 certain; PROB_STRONG through a link scored 0.95 or above;
- * PROB_WEAK (with PROB_STRONG) through any other judgement. Bits: a mix is the weaker. */
+/* How a taint is known: 0 certain; PROB_STRONG through a link with evidence beyond the
+ * anonymity set (gas funding, convergence); PROB_WEAK (with PROB_STRONG) through any other
+ * judgement (a multi-asset conversion); PROB_CAND (with both) through a candidate mixer link
+ * followed on request (follow_candidates). Bits: a mix is the weaker. */
 #define PROB_STRONG 1u
 #define PROB_WEAK 3u
 #define PROB_WEAK_BIT 2u
+#define PROB_CAND 7u
+#define PROB_CAND_BIT 4u
 
 typedef struct lot {
     cw_u256 amount;
@@ -178,6 +182,11 @@ typedef struct tracer {
     cw_u64map forced; /* pass 2: withdrawal movement -> its pool (account << 32 | asset) */
     uint64_t *flist;  /* the same as pairs, for counting those ahead */
     size_t n_forced, cap_flist;
+    /* leads (kept across sweeps): withdrawal movement -> index in leads, the first stop its
+     * shadow paid */
+    cw_u64map lead_ix;
+    cw_acct_mixlink *leads; /* only the lead_* fields are used */
+    size_t n_leads, cap_leads;
 } tracer;
 
 #define SHADOW_HOPS 3
@@ -421,7 +430,7 @@ static int end_add(tracer *t, uint32_t account, uint32_t asset, int stop, const 
         if (rc || (rc = cw_u64map_set(&t->end_ix, key(account, asset), r->n_ends)))
             return rc;
         ix = r->n_ends++;
-        r->ends[ix] = (cw_acct_end){account, asset, stop, ZERO, move, 0, UINT32_MAX, false};
+        r->ends[ix] = (cw_acct_end){account, asset, stop, ZERO, move, 0, UINT32_MAX, false, false};
     }
     cw_acct_end *e = &r->ends[ix];
     e->amount = add(e->amount, c->x);
@@ -434,7 +443,8 @@ static int end_add(tracer *t, uint32_t account, uint32_t asset, int stop, const 
     }
     if (c->hop + 1 < e->hops)
         e->hops = c->hop + 1;
-    e->probable |= c->probable;
+    e->probable |= c->probable != 0;
+    e->candidate |= (c->probable & PROB_CAND_BIT) != 0;
     if (stop == CW_ACCT_STOP_EXCHANGE && !(c->probable & PROB_WEAK_BIT) && !cw_u256_is_zero(&c->x))
         return cw_u64map_set(&t->direct_stop, account, 1);
     return 0;
@@ -545,14 +555,36 @@ static int pool_open(tracer *t, uint32_t account, uint32_t asset, const cw_u256 
     return 0;
 }
 
+/* The account holds taint known directly or through strong evidence (never only through a
+ * judgement: a relayer that a weak link reached is no thief). */
 static bool holds_taint(tracer *t, uint32_t account)
 {
     if (account == CW_ACCT_NONE)
         return false;
     for (size_t i = 0; i < t->n_pairs; i++) /* few pairs per account: a scan of live ones */
-        if (t->pairs[i].account == account && t->pairs[i].live)
+        if (t->pairs[i].account == account && t->pairs[i].live &&
+            !(t->pairs[i].probable & PROB_WEAK_BIT))
             return true;
     return false;
+}
+
+/* A lead: the first stop the shadow of withdrawal w paid (kept across sweeps). */
+static int lead_note(tracer *t, uint64_t w, const cw_acct_move *m, int stop)
+{
+    uint64_t had;
+    if (cw_u64map_get(&t->lead_ix, w, &had))
+        return 0;
+    int rc = grow((void **)&t->leads, &t->cap_leads, t->n_leads + 1, sizeof *t->leads);
+    if (rc || (rc = cw_u64map_set(&t->lead_ix, w, t->n_leads)))
+        return rc;
+    cw_acct_mixlink *l = &t->leads[t->n_leads++];
+    memset(l, 0, sizeof *l);
+    l->lead_account = m->to;
+    l->lead_stop = stop;
+    l->lead_move = m->id;
+    l->lead_asset = m->asset;
+    l->lead_amount = m->amount;
+    return 0;
 }
 
 /* Convergence links still ahead (pass 2) for pool p after movement id. */
@@ -572,10 +604,13 @@ static int shadow_move(tracer *t, const cw_acct_move *m, int stop)
     if (m->fee || m->from == CW_ACCT_NONE || m->to == CW_ACCT_NONE || m->tx_from != m->from ||
         !cw_u64map_get(&t->shadow, m->from, &v))
         return 0;
+    int rc;
+    if (stop && (rc = lead_note(t, v >> 8, m, stop)))
+        return rc;
     if (stop == CW_ACCT_STOP_EXCHANGE) {
         if (!t->src->personal || !t->src->personal(t->src->ctx, m->to))
             return 0;
-        int rc = grow((void **)&t->conv, &t->cap_conv, 2 * t->n_conv + 2, sizeof *t->conv);
+        rc = grow((void **)&t->conv, &t->cap_conv, 2 * t->n_conv + 2, sizeof *t->conv);
         if (rc)
             return rc;
         t->conv[2 * t->n_conv] = m->to;
@@ -588,7 +623,7 @@ static int shadow_move(tracer *t, const cw_acct_move *m, int stop)
     const pair *q = stop ? NULL : find_pair(t, m->to, m->asset);
     if (q && !(q->probable & PROB_WEAK_BIT) && !cw_u256_is_zero(&q->tainted) &&
         !lt(&q->tainted, &q->total)) {
-        int rc = grow((void **)&t->conv, &t->cap_conv, 2 * t->n_conv + 2, sizeof *t->conv);
+        rc = grow((void **)&t->conv, &t->cap_conv, 2 * t->n_conv + 2, sizeof *t->conv);
         if (rc)
             return rc;
         t->conv[2 * t->n_conv] = CW_ACCT_NONE64; /* met: no stop to confirm */
@@ -723,19 +758,36 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
         bool ok = converged ? free_notes >= 0.5
                             : p->tainted > 0 && score >= t->o.min_link_score && free_notes >= 1;
         if (ok) {
-            link_move = big;
-            /* a link at 0.95 or above (gas reuse, convergence) is strong: deposit addresses it
-             * reaches confirm convergence like direct taint in the next sweep */
-            link_c = (carried){g->m[big].amount, p->hop, p->via,
-                               (uint8_t)(score >= 0.95 ? PROB_STRONG : PROB_WEAK)};
+            /* evidence beyond the anonymity set (gas funding, convergence) makes a link, which
+             * is strong: deposit addresses it reaches confirm convergence like direct taint in
+             * the next sweep. The anonymity set alone (denomination and timing) makes a
+             * candidate: the same note accounting, but no value carried unless asked */
+            bool candidate = !reuse && !converged;
+            if (!candidate || t->o.follow_candidates) {
+                link_move = big;
+                link_c = (carried){g->m[big].amount, p->hop, p->via,
+                                   (uint8_t)(candidate ? PROB_CAND : PROB_STRONG)};
+            }
             p->tainted = p->tainted >= 1 ? p->tainted - 1 : 0;
             p->linked++;
             int rc2 = grow((void **)&r->links, &r->cap_links, r->n_links + 1, sizeof *r->links);
             if (rc2)
                 return rc2;
-            r->links[r->n_links++] = (cw_acct_mixlink){
-                g->m[big].id, m->from, g->m[big].to, m->asset, g->m[big].amount, w,
-                score,        reuse,   converged};
+            cw_acct_mixlink *l = &r->links[r->n_links++];
+            memset(l, 0, sizeof *l);
+            l->move = g->m[big].id;
+            l->mixer = m->from;
+            l->recipient = g->m[big].to;
+            l->asset = m->asset;
+            l->amount = g->m[big].amount;
+            l->denomination = w;
+            l->score = score;
+            l->sender_reuse = reuse;
+            l->converged = converged;
+            l->candidate = candidate;
+            l->evidence = (uint8_t)(CW_ACCT_EV_ANON | (reuse ? CW_ACCT_EV_GAS : 0) |
+                                    (converged ? CW_ACCT_EV_CONVERGE : 0));
+            l->lead_account = CW_ACCT_NONE;
         } else if (p->tainted > 0) {
             p->tainted -= p->tainted / p->all; /* the expected share leaves with it */
         }
@@ -1019,8 +1071,9 @@ static int sweep(tracer *t, const uint64_t *s, size_t n_sources)
                  grow((void **)&t->r->ends, &t->r->cap_ends, t->r->n_ends + 1, sizeof *t->r->ends)))
             goto out;
         t->r->ends[t->r->n_ends++] =
-            (cw_acct_end){p->account, p->asset, CW_ACCT_STOP_NONE, p->tainted, p->first_via,
-                          0,          p->hop,   p->probable};
+            (cw_acct_end){p->account, p->asset,   CW_ACCT_STOP_NONE,
+                          p->tainted, p->first_via, 0,
+                          p->hop,     p->probable != 0, (p->probable & PROB_CAND_BIT) != 0};
     }
     if (t->r->n_ends)
         qsort(t->r->ends, t->r->n_ends, sizeof *t->r->ends, cmp_end);
@@ -1105,10 +1158,25 @@ int cw_acct_trace(cw_acct_result **out, const cw_acct_source *src, const uint64_
         if ((rc = sweep(&t, s, n_sources)))
             goto out;
     }
+    /* the leads of the links and candidates: where each recipient went first */
+    for (size_t i = 0; i < t.r->n_links; i++) {
+        uint64_t ix;
+        if (cw_u64map_get(&t.lead_ix, t.r->links[i].move, &ix)) {
+            const cw_acct_mixlink *ld = &t.leads[ix];
+            cw_acct_mixlink *l = &t.r->links[i];
+            l->lead_account = ld->lead_account;
+            l->lead_stop = ld->lead_stop;
+            l->lead_move = ld->lead_move;
+            l->lead_asset = ld->lead_asset;
+            l->lead_amount = ld->lead_amount;
+        }
+    }
 out:
     reset(&t);
     free(t.conv);
     free(t.flist);
+    free(t.leads);
+    cw_u64map_deinit(&t.lead_ix);
     cw_u64map_deinit(&t.forced);
     cw_free(s);
     if (rc) {

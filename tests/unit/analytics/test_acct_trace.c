@@ -445,6 +445,54 @@ static void test_converge_strong(void)
     cw_acct_result_free(r);
 }
 
+/* Worked example 9: a candidate is not a link (the seed-4 false attribution of the no-reuse
+ * world in small). The thief T puts 9 notes of 10 into mixer M, honest U 1: the tainted share
+ * is 9/10 = 0.9, the default link score. U's note comes out first, relayed by RL to U's fresh
+ * address R3, which pays its own exchange deposit address D3. Denomination and timing alone
+ * said "0.9 the thief's": before, D3 was named with 9 stolen (probable); it is U's. Now the
+ * withdrawal is a candidate: listed with its lead (D3, 9 paid), in no end; the 90 that entered
+ * the mixer stay there. On request (follow_candidates) D3 gets 9, marked candidate. */
+static void test_candidate(void)
+{
+    cw_acct_move m[] = {
+        mv(1, 1, V, T, ETH, 100),  mv(2, 2, T, M, ETH, 10),   mv(3, 3, T, M, ETH, 10),
+        mv(4, 4, T, M, ETH, 10),   mv(5, 5, T, M, ETH, 10),   mv(6, 6, T, M, ETH, 10),
+        mv(7, 7, T, M, ETH, 10),   mv(8, 8, T, M, ETH, 10),   mv(9, 9, T, M, ETH, 10),
+        mv(10, 10, T, M, ETH, 10), mv(11, 11, U, M, ETH, 10), mv(12, 12, M, R3, ETH, 9),
+        mv(13, 12, M, RL, ETH, 1), mv(14, 13, R3, D3, ETH, 9),
+    };
+    m[11].tx_from = m[12].tx_from = RL;
+    world w = {m, 14, 0, 0, u(0)};
+    uint64_t src[] = {1};
+    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, c_stop, c_personal};
+    cw_acct_opts o;
+    cw_acct_opts_init(&o);
+    o.through_mixer = true;
+    cw_acct_result *r = NULL;
+    CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
+    size_t n;
+    const cw_acct_mixlink *l = cw_acct_result_mixlinks(r, &n);
+    CHECK_EQ_INT(n, 1);
+    if (n == 1) {
+        CHECK(l[0].recipient == R3 && l[0].candidate && !l[0].sender_reuse && !l[0].converged);
+        CHECK(l[0].evidence == CW_ACCT_EV_ANON);
+        CHECK(l[0].score >= 0.9 && l[0].score < 0.95);
+        CHECK(l[0].lead_account == D3 && l[0].lead_stop == CW_ACCT_STOP_EXCHANGE);
+        CHECK_EQ_INT(l[0].lead_amount.w[0], 9);
+    }
+    CHECK(end_at(r, D3, ETH) == NULL);        /* nobody honest is named */
+    CHECK(end_at(r, R3, ETH) == NULL);
+    CHECK_EQ_INT(amt(end_at(r, M, ETH)), 90); /* entered the mixer, and stays there */
+    cw_acct_result_free(r);
+    /* on request the candidate carries value, and every end it reaches says so */
+    o.follow_candidates = true;
+    CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
+    const cw_acct_end *e = end_at(r, D3, ETH);
+    CHECK_EQ_INT(amt(e), 9);
+    CHECK(e && e->probable && e->candidate);
+    cw_acct_result_free(r);
+}
+
 int main(void)
 {
     RUN(test_basic);
@@ -456,5 +504,6 @@ int main(void)
     RUN(test_swap_recipient);
     RUN(test_converge);
     RUN(test_converge_strong);
+    RUN(test_candidate);
     return cw_test_done();
 }
