@@ -63,6 +63,11 @@ typedef struct cw_acct_source {
     /* An exchange stop that stands for one customer (a deposit address, not a hot wallet):
      * where convergence links mixer withdrawals. May be NULL (no convergence). */
     bool (*personal)(void *ctx, uint32_t account);
+    /* The destination on another chain that tx asks a bridge to pay (a memo's chain and
+     * address), as a nonzero key; 0 when it names none. A destination address stands for one
+     * beneficiary, as a deposit address does: where convergence links mixer withdrawals whose
+     * recipients bridge to where direct taint was bridged. May be NULL. */
+    uint64_t (*dest)(void *ctx, uint64_t tx);
 } cw_acct_source;
 
 enum {
@@ -85,9 +90,10 @@ typedef struct cw_acct_opts {
      * 0.95 when the withdrawal's gas is paid by an account holding taint, or
      * CW_ACCT_CONVERGE_SCORE by convergence: the recipient (or who it paid, by its own
      * transactions, up to 2 hops on) paid a personal stop (source.personal: a deposit address)
-     * that direct taint, or taint through a link scored 0.95 or above, reached too, or an
-     * account holding only such taint; found in one sweep, linked in the next (at most three
-     * sweeps). Never more links per pool and denomination than tainted notes went in,
+     * that direct taint, or taint through a link with evidence beyond the anonymity set,
+     * reached too, or an account holding only such taint, or a bridge in a tx naming a
+     * destination (source.dest) that such taint was bridged to; found in one sweep, linked in
+     * the next (at most three sweeps). Never more links per pool and denomination than tainted notes went in,
      * convergence links first. */
     bool through_mixer;
     double min_link_score; /* default 0.9 (cw_acct_opts_init) */

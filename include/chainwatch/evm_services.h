@@ -15,7 +15,9 @@
  *                    sweeps. The senders into a deposit address are the customers behind it.
  *   mixer pool       an account whose incoming movements (at least 10, from at least 5
  *                    senders) are 80 % or more of a few fixed amounts (at most 4
- *                    denominations, each seen at least 5 times), paid out to many others.
+ *                    denominations, each seen at least 5 times: the most frequent amounts,
+ *                    whatever they are, counted with a space-saving table so that stray
+ *                    amounts never crowd one out), paid out to many others.
  *                    Score: the share of incoming movements at those denominations.
  * A DEX pool needs no recognition: the trace reads swaps from each transaction's net flows.
  */

@@ -15,8 +15,10 @@
  * its sender, so a path back to a source is a walk.
  * Through mixers, a sweep also follows (shadow) the recipients of withdrawals from tainted pools
  * a few hops by their own transactions; withdrawals whose shadow pays a deposit address that
- * direct or strongly linked taint reached (or an account holding only such taint) are linked in
- * the next sweep (at most MAX_SWEEPS), never more than the tainted notes that went in.
+ * direct or linked taint reached (or an account holding only such taint, or a bridge naming a
+ * destination such taint was bridged to) are linked in the next sweep (at most MAX_SWEEPS),
+ * never more than the tainted notes that went in. A withdrawal whose only evidence is the
+ * anonymity set is a candidate: recorded, carrying no value unless follow_candidates.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -179,6 +181,11 @@ typedef struct tracer {
     cw_u64map direct_stop; /* stop accounts reached by direct taint -> 1 */
     uint64_t *conv;        /* pairs: stop account, withdrawal movement */
     size_t n_conv, cap_conv;
+    /* the same for bridge destinations (source.dest keys): those direct taint was bridged to,
+     * and pairs (destination, withdrawal) where a shadow bridged */
+    cw_u64map direct_dest;
+    uint64_t *dconv;
+    size_t n_dconv, cap_dconv;
     cw_u64map forced; /* pass 2: withdrawal movement -> its pool (account << 32 | asset) */
     uint64_t *flist;  /* the same as pairs, for counting those ahead */
     size_t n_forced, cap_flist;
@@ -607,6 +614,16 @@ static int shadow_move(tracer *t, const cw_acct_move *m, int stop)
     int rc;
     if (stop && (rc = lead_note(t, v >> 8, m, stop)))
         return rc;
+    uint64_t dk;
+    if (stop == CW_ACCT_STOP_BRIDGE && t->src->dest && (dk = t->src->dest(t->src->ctx, m->tx))) {
+        /* bridged to a destination on another chain: converges if direct taint went there */
+        if ((rc = grow((void **)&t->dconv, &t->cap_dconv, 2 * t->n_dconv + 2, sizeof *t->dconv)))
+            return rc;
+        t->dconv[2 * t->n_dconv] = dk;
+        t->dconv[2 * t->n_dconv + 1] = v >> 8;
+        t->n_dconv++;
+        return 0;
+    }
     if (stop == CW_ACCT_STOP_EXCHANGE) {
         if (!t->src->personal || !t->src->personal(t->src->ctx, m->to))
             return 0;
@@ -903,6 +920,12 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
             }
         }
         if (stop && tainted) {
+            uint64_t dk;
+            /* a bridge destination that direct (or strongly linked) taint was sent to */
+            if (stop == CW_ACCT_STOP_BRIDGE && t->o.through_mixer && t->src->dest &&
+                !(c.probable & PROB_WEAK_BIT) && (dk = t->src->dest(t->src->ctx, m->tx)) &&
+                (rc = cw_u64map_set(&t->direct_dest, dk, 1)))
+                return rc;
             if ((rc = end_add(t, m->to, m->asset, stop, &c, m->id)))
                 return rc;
             continue;
@@ -1099,6 +1122,7 @@ static void reset(tracer *t)
     cw_u64map_deinit(&t->end_ix);
     cw_u64map_deinit(&t->shadow);
     cw_u64map_deinit(&t->direct_stop);
+    cw_u64map_deinit(&t->direct_dest);
 }
 
 int cw_acct_trace(cw_acct_result **out, const cw_acct_source *src, const uint64_t *sources,
@@ -1122,16 +1146,18 @@ int cw_acct_trace(cw_acct_result **out, const cw_acct_source *src, const uint64_
     if ((rc = sweep(&t, s, n_sources)))
         goto out;
     /* convergence: withdrawals whose recipients paid a personal stop (a deposit address: one
-     * customer) that direct taint (or a strong link's) reached, or an account holding only such
+     * customer) that direct taint (or a link's) reached, or an account holding only such
      * taint; the pool is named by the withdrawal's sender. Each sweep may confirm more (a
      * deposit address reached by a link found in the sweep before): at most MAX_SWEEPS, the
      * last one with the links found and no following. */
     for (int sweeps = 1; t.shadow_on; sweeps++) {
         size_t before = t.n_forced;
-        for (size_t i = 0; i < t.n_conv; i++) {
-            uint64_t one, w = t.conv[2 * i + 1];
-            if ((t.conv[2 * i] != CW_ACCT_NONE64 &&
-                 !cw_u64map_get(&t.direct_stop, t.conv[2 * i], &one)) ||
+        for (size_t i = 0; i < t.n_conv + t.n_dconv; i++) {
+            bool d = i >= t.n_conv; /* a bridge destination */
+            const uint64_t *cv = d ? &t.dconv[2 * (i - t.n_conv)] : &t.conv[2 * i];
+            uint64_t one, w = cv[1];
+            if ((d ? !cw_u64map_get(&t.direct_dest, cv[0], &one)
+                   : cv[0] != CW_ACCT_NONE64 && !cw_u64map_get(&t.direct_stop, cv[0], &one)) ||
                 cw_u64map_get(&t.forced, w, &one))
                 continue;
             cw_acct_move wm;
@@ -1144,7 +1170,7 @@ int cw_acct_trace(cw_acct_result **out, const cw_acct_source *src, const uint64_
             t.flist[2 * t.n_forced + 1] = key(wm.from, wm.asset);
             t.n_forced++;
         }
-        t.n_conv = 0;
+        t.n_conv = t.n_dconv = 0;
         if (t.n_forced == before)
             break; /* nothing new: this sweep's result stands */
         reset(&t);
@@ -1174,6 +1200,7 @@ int cw_acct_trace(cw_acct_result **out, const cw_acct_source *src, const uint64_
 out:
     reset(&t);
     free(t.conv);
+    free(t.dconv);
     free(t.flist);
     free(t.leads);
     cw_u64map_deinit(&t.lead_ix);

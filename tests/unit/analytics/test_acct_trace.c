@@ -107,7 +107,7 @@ static uint64_t amt(const cw_acct_end *e)
 
 static cw_acct_result *run(world *w, cw_acct_model model, const uint64_t *src, size_t n_src)
 {
-    cw_acct_source s = {w, w_next, w_balance, w_asset_account, w_stop, NULL};
+    cw_acct_source s = {w, w_next, w_balance, w_asset_account, w_stop, NULL, NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.model = model;
@@ -259,7 +259,7 @@ static void test_limits(void)
                         mv(3, 3, H1, F, ETH, 99), mv(4, 4, H1, U, ETH, 1)};
     world w = {m, 4, 0, 0, u(0)};
     uint64_t src[] = {1};
-    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, w_stop, NULL};
+    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, w_stop, NULL, NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.max_hops = 2;
@@ -292,7 +292,7 @@ static void test_mixer(void)
     m[7].tx_from = T;
     world w = {m, 9, 0, 0, u(0)};
     uint64_t src[] = {1};
-    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, w_stop, NULL};
+    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, w_stop, NULL, NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.through_mixer = true;
@@ -380,7 +380,7 @@ static void test_converge(void)
         m[i].tx_from = RL;
     world w = {m, 18, 0, 0, u(0)};
     uint64_t src[] = {1};
-    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, c_stop, c_personal};
+    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, c_stop, c_personal, NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.through_mixer = true;
@@ -427,7 +427,7 @@ static void test_converge_strong(void)
         m[i].tx_from = RL;
     world w = {m, 15, 0, 0, u(0)};
     uint64_t src[] = {1};
-    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, c_stop, c_personal};
+    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, c_stop, c_personal, NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.through_mixer = true;
@@ -464,7 +464,7 @@ static void test_candidate(void)
     m[11].tx_from = m[12].tx_from = RL;
     world w = {m, 14, 0, 0, u(0)};
     uint64_t src[] = {1};
-    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, c_stop, c_personal};
+    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, c_stop, c_personal, NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.through_mixer = true;
@@ -493,6 +493,65 @@ static void test_candidate(void)
     cw_acct_result_free(r);
 }
 
+/* Worked example 10: convergence across a bridge. The same pool as example 6 (3 stolen notes,
+ * 3 honest: score 0.5, no candidate). T bridges 20 of its own to bridge B with a memo naming
+ * Bitcoin address K1 (tx 8). Relayed withdrawal 1 goes to R1, who bridges its 9 to B naming
+ * K1 too: the same beneficiary on the other chain, so it is linked (convergence) and B
+ * receives 20 + 9 = 29. Relayed withdrawal 2 goes to R2, who bridges to K2, where no taint
+ * went: not linked. Withdrawal 3 (R3) pays nobody. */
+enum { BR = 74 };
+
+static int b_stop(void *ctx, uint32_t account)
+{
+    (void)ctx;
+    return account == BR ? CW_ACCT_STOP_BRIDGE : account == M ? CW_ACCT_STOP_MIXER : 0;
+}
+
+static uint64_t b_dest(void *ctx, uint64_t tx)
+{
+    (void)ctx;
+    return tx == 8 || tx == 13 ? 0xb1 : tx == 14 ? 0xb2 : 0; /* K1, K1, K2 */
+}
+
+static void test_converge_bridge(void)
+{
+    cw_acct_move m[] = {
+        mv(1, 1, V, T, ETH, 100),    mv(2, 2, T, M, ETH, 10),    mv(3, 3, T, M, ETH, 10),
+        mv(4, 4, T, M, ETH, 10),     mv(5, 5, U, M, ETH, 10),    mv(6, 6, U, M, ETH, 10),
+        mv(7, 7, U, M, ETH, 10),     mv(8, 8, T, BR, ETH, 20),   mv(9, 10, M, R1, ETH, 9),
+        mv(10, 10, M, RL, ETH, 1),   mv(11, 11, M, R2, ETH, 9),  mv(12, 11, M, RL, ETH, 1),
+        mv(13, 12, M, R3, ETH, 9),   mv(14, 12, M, RL, ETH, 1),  mv(15, 13, R1, BR, ETH, 9),
+        mv(16, 14, R2, BR, ETH, 9),
+    };
+    for (int i = 8; i < 14; i++)
+        m[i].tx_from = RL;
+    world w = {m, 16, 0, 0, u(0)};
+    uint64_t src[] = {1};
+    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, b_stop, c_personal, b_dest};
+    cw_acct_opts o;
+    cw_acct_opts_init(&o);
+    o.through_mixer = true;
+    cw_acct_result *r = NULL;
+    CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
+    size_t n;
+    const cw_acct_mixlink *l = cw_acct_result_mixlinks(r, &n);
+    CHECK_EQ_INT(n, 1);
+    if (n == 1) {
+        CHECK(l[0].recipient == R1 && l[0].converged && !l[0].candidate);
+        CHECK(l[0].evidence == (CW_ACCT_EV_ANON | CW_ACCT_EV_CONVERGE));
+        CHECK(l[0].lead_account == BR && l[0].lead_stop == CW_ACCT_STOP_BRIDGE);
+    }
+    CHECK_EQ_INT(amt(end_at(r, BR, ETH)), 29);
+    cw_acct_result_free(r);
+    /* without destinations: nothing links */
+    s.dest = NULL;
+    CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
+    cw_acct_result_mixlinks(r, &n);
+    CHECK_EQ_INT(n, 0);
+    CHECK_EQ_INT(amt(end_at(r, BR, ETH)), 20);
+    cw_acct_result_free(r);
+}
+
 int main(void)
 {
     RUN(test_basic);
@@ -505,5 +564,6 @@ int main(void)
     RUN(test_converge);
     RUN(test_converge_strong);
     RUN(test_candidate);
+    RUN(test_converge_bridge);
     return cw_test_done();
 }
