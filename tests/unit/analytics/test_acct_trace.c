@@ -366,6 +366,23 @@ static bool c_personal(void *ctx, uint32_t account)
     return account == D || account == D3;
 }
 
+/* A trace from movement 1 through mixers, with the given stops, personal stops and bridge
+ * destinations (any may be NULL), following candidates or not. */
+static cw_acct_result *run_mix(world *w, int (*stop)(void *, uint32_t),
+                               bool (*personal)(void *, uint32_t), uint64_t (*dest)(void *, uint64_t),
+                               bool follow)
+{
+    uint64_t src[] = {1};
+    cw_acct_source s = {w, w_next, w_balance, w_asset_account, stop, personal, dest};
+    cw_acct_opts o;
+    cw_acct_opts_init(&o);
+    o.through_mixer = true;
+    o.follow_candidates = follow;
+    cw_acct_result *r = NULL;
+    CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
+    return r;
+}
+
 static void test_converge(void)
 {
     cw_acct_move m[] = {
@@ -379,13 +396,7 @@ static void test_converge(void)
     for (int i = 9; i < 15; i++)
         m[i].tx_from = RL;
     world w = {m, 18, 0, 0, u(0)};
-    uint64_t src[] = {1};
-    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, c_stop, c_personal, NULL};
-    cw_acct_opts o;
-    cw_acct_opts_init(&o);
-    o.through_mixer = true;
-    cw_acct_result *r = NULL;
-    CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
+    cw_acct_result *r = run_mix(&w, c_stop, c_personal, NULL, false);
     size_t n;
     const cw_acct_mixlink *l = cw_acct_result_mixlinks(r, &n);
     CHECK_EQ_INT(n, 2);
@@ -400,8 +411,7 @@ static void test_converge(void)
     CHECK_EQ_INT(amt(end_at(r, A, ETH)), 39); /* held: 30 direct + 9 linked */
     cw_acct_result_free(r);
     /* no personal stops known: no convergence, nothing linked */
-    s.personal = NULL;
-    CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
+    r = run_mix(&w, c_stop, NULL, NULL, false);
     cw_acct_result_mixlinks(r, &n);
     CHECK_EQ_INT(n, 0);
     CHECK_EQ_INT(amt(end_at(r, D, ETH)), 20);
@@ -426,13 +436,7 @@ static void test_converge_strong(void)
     for (int i = 8; i < 12; i++)
         m[i].tx_from = RL;
     world w = {m, 15, 0, 0, u(0)};
-    uint64_t src[] = {1};
-    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, c_stop, c_personal, NULL};
-    cw_acct_opts o;
-    cw_acct_opts_init(&o);
-    o.through_mixer = true;
-    cw_acct_result *r = NULL;
-    CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
+    cw_acct_result *r = run_mix(&w, c_stop, c_personal, NULL, false);
     size_t n;
     const cw_acct_mixlink *l = cw_acct_result_mixlinks(r, &n);
     CHECK_EQ_INT(n, 2);
@@ -463,13 +467,7 @@ static void test_candidate(void)
     };
     m[11].tx_from = m[12].tx_from = RL;
     world w = {m, 14, 0, 0, u(0)};
-    uint64_t src[] = {1};
-    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, c_stop, c_personal, NULL};
-    cw_acct_opts o;
-    cw_acct_opts_init(&o);
-    o.through_mixer = true;
-    cw_acct_result *r = NULL;
-    CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
+    cw_acct_result *r = run_mix(&w, c_stop, c_personal, NULL, false);
     size_t n;
     const cw_acct_mixlink *l = cw_acct_result_mixlinks(r, &n);
     CHECK_EQ_INT(n, 1);
@@ -485,11 +483,39 @@ static void test_candidate(void)
     CHECK_EQ_INT(amt(end_at(r, M, ETH)), 90); /* entered the mixer, and stays there */
     cw_acct_result_free(r);
     /* on request the candidate carries value, and every end it reaches says so */
-    o.follow_candidates = true;
-    CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
+    r = run_mix(&w, c_stop, c_personal, NULL, true);
     const cw_acct_end *e = end_at(r, D3, ETH);
     CHECK_EQ_INT(amt(e), 9);
     CHECK(e && e->probable && e->candidate);
+    cw_acct_result_free(r);
+}
+
+/* A multi-hop route in one tx (an aggregator or a router's path): T gives 1000 stolen USDT to
+ * pool P (USDT/WETH), P pays 2 WETH to pool P2 (WETH/ETH, say), P2 pays 5 ETH to T. Both pools
+ * gain one asset and give up another: venues; T gave up USDT and gained ETH: the 5 ETH are
+ * tainted in full, exact, with no event signature or pool layout read. Honest U trading at P2
+ * after gets nothing. */
+enum { P2 = 31 };
+
+static void test_multihop(void)
+{
+    cw_acct_move m[] = {
+        mv(1, 1, V, T, USDT, 1000), mv(2, 2, T, P, USDT, 1000), mv(3, 2, P, P2, WETH, 2),
+        mv(4, 2, P2, T, ETH, 5),    mv(5, 3, T, X, ETH, 5),     mv(6, 4, U, P2, WETH, 1),
+        mv(7, 4, P2, U, ETH, 2),
+    };
+    world w = {m, 7, 0, 0, u(0)};
+    uint64_t src[] = {1};
+    cw_acct_result *r = run(&w, CW_ACCT_FIFO, src, 1);
+    size_t nc;
+    const cw_acct_conv *c = cw_acct_result_convs(r, &nc);
+    CHECK_EQ_INT(nc, 1);
+    if (nc == 1)
+        CHECK(c[0].account == T && c[0].from_asset == USDT && c[0].to_asset == ETH &&
+              c[0].tainted_out.w[0] == 5 && !c[0].probable);
+    CHECK_EQ_INT(amt(end_at(r, X, ETH)), 5);
+    CHECK(end_at(r, X, ETH) && !end_at(r, X, ETH)->probable);
+    CHECK(end_at(r, U, ETH) == NULL && end_at(r, P2, WETH) == NULL && end_at(r, P2, ETH) == NULL);
     cw_acct_result_free(r);
 }
 
@@ -526,13 +552,7 @@ static void test_converge_bridge(void)
     for (int i = 8; i < 14; i++)
         m[i].tx_from = RL;
     world w = {m, 16, 0, 0, u(0)};
-    uint64_t src[] = {1};
-    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, b_stop, c_personal, b_dest};
-    cw_acct_opts o;
-    cw_acct_opts_init(&o);
-    o.through_mixer = true;
-    cw_acct_result *r = NULL;
-    CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
+    cw_acct_result *r = run_mix(&w, b_stop, c_personal, b_dest, false);
     size_t n;
     const cw_acct_mixlink *l = cw_acct_result_mixlinks(r, &n);
     CHECK_EQ_INT(n, 1);
@@ -544,8 +564,7 @@ static void test_converge_bridge(void)
     CHECK_EQ_INT(amt(end_at(r, BR, ETH)), 29);
     cw_acct_result_free(r);
     /* without destinations: nothing links */
-    s.dest = NULL;
-    CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
+    r = run_mix(&w, b_stop, c_personal, NULL, false);
     cw_acct_result_mixlinks(r, &n);
     CHECK_EQ_INT(n, 0);
     CHECK_EQ_INT(amt(end_at(r, BR, ETH)), 20);
@@ -565,5 +584,6 @@ int main(void)
     RUN(test_converge_strong);
     RUN(test_candidate);
     RUN(test_converge_bridge);
+    RUN(test_multihop);
     return cw_test_done();
 }
