@@ -1147,7 +1147,7 @@ int ew_econ_open(ew_world *w, u128 victim_extra[EW_MAX_EXCH][1 + EW_NTOK])
     }
     /* four denominations (the scenario's), each its own contract or all in one */
     for (int p = 0; p < 4; p++) {
-        char nm[64], ip[48];
+        char nm[128], ip[48];
         u128 d = w->sc->mixer_denom[p];
         ew_u128_dec(ip, d / EW_ETHER);
         char fr[24];
