@@ -93,8 +93,8 @@ typedef struct cw_acct_opts {
      * that direct taint, or taint through a link with evidence beyond the anonymity set,
      * reached too, or an account holding only such taint, or a bridge in a tx naming a
      * destination (source.dest) that such taint was bridged to; found in one sweep, linked in
-     * the next (at most three sweeps). Never more links per pool and denomination than tainted notes went in,
-     * convergence links first. */
+     * the next (at most three sweeps). Never more links per pool and denomination than tainted
+     * notes went in, convergence links first. */
     bool through_mixer;
     double min_link_score; /* default 0.9 (cw_acct_opts_init) */
     /* A withdrawal whose only evidence is the anonymity set (denomination and timing: the
@@ -128,7 +128,7 @@ typedef struct cw_acct_mixlink {
     bool candidate;    /* anonymity set only: not a link, carries no value by default */
     uint8_t evidence;  /* CW_ACCT_EV_* bits */
     uint32_t lead_account;
-    int lead_stop;     /* CW_ACCT_STOP_* of lead_account */
+    int lead_stop;      /* CW_ACCT_STOP_* of lead_account */
     uint64_t lead_move; /* the movement paying it */
     uint32_t lead_asset;
     cw_u256 lead_amount; /* value paid (not taint) */
@@ -143,8 +143,8 @@ typedef struct cw_acct_end {
     int stop;       /* CW_ACCT_STOP_*; CW_ACCT_STOP_NONE for a holding (unspent remainder) */
     cw_u256 amount; /* tainted base units (poison: value touched) */
     uint64_t first_move, n_moves;
-    uint32_t hops; /* fewest hops from a source */
-    bool probable; /* reached through a judgement (a multi-asset conversion) */
+    uint32_t hops;  /* fewest hops from a source */
+    bool probable;  /* reached through a judgement (a multi-asset conversion) */
     bool candidate; /* part of it came through a candidate mixer link (follow_candidates) */
 } cw_acct_end;
 

@@ -107,7 +107,8 @@ static void print_text(json_t *j, double seconds)
                json_string_value(json_object_get(v, "recipient")),
                json_real_value(json_object_get(v, "score")));
         if (json_is_object(ld))
-            printf("  (its recipient then paid %s %s)", json_string_value(json_object_get(ld, "kind")),
+            printf("  (its recipient then paid %s %s)",
+                   json_string_value(json_object_get(ld, "kind")),
                    json_string_value(json_object_get(ld, "address")));
         putchar('\n');
     }

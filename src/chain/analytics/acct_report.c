@@ -182,11 +182,11 @@ static json_t *lead_json(const rctx *c, const cw_acct_mixlink *l)
 {
     if (l->lead_account == CW_ACCT_NONE)
         return json_null();
-    json_t *j = json_pack("{s:o, s:s, s:o, s:o, s:o, s:o}", "address",
-                          addr_json(c->s, l->lead_account), "kind", cw_acct_stop_name(l->lead_stop),
-                          "tx", tx_json(c->s, l->lead_move), "asset",
-                          cw_acct_report_asset_json(c->s, l->lead_asset), "amount_paid",
-                          amount_json(&l->lead_amount), "label", label_json(c->lm, l->lead_account));
+    json_t *j =
+        json_pack("{s:o, s:s, s:o, s:o, s:o, s:o}", "address", addr_json(c->s, l->lead_account),
+                  "kind", cw_acct_stop_name(l->lead_stop), "tx", tx_json(c->s, l->lead_move),
+                  "asset", cw_acct_report_asset_json(c->s, l->lead_asset), "amount_paid",
+                  amount_json(&l->lead_amount), "label", label_json(c->lm, l->lead_account));
     json_object_set_new(j, "recognised", cw_acct_policy_recognised_json(c->pol, l->lead_account));
     return j;
 }
@@ -267,8 +267,9 @@ static json_t *document(const rctx *c, const cw_acct_result *r, const char *cons
     return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:b}", "chain",
                      cw_evmstore_chain(s)->name, "model", models[o->trace.model], "sources",
                      sources, "ends", ends ? ends : json_array(), "conversions", convs,
-                     "mixer_links", links, "mixer_candidates", cands, "totals", totals, "movements_read", (json_int_t)moves,
-                     "tainted_movements", (json_int_t)edges, "ends_truncated", truncated);
+                     "mixer_links", links, "mixer_candidates", cands, "totals", totals,
+                     "movements_read", (json_int_t)moves, "tainted_movements", (json_int_t)edges,
+                     "ends_truncated", truncated);
 }
 
 int cw_acct_report_run(json_t **out, cw_acct_result **result, const cw_evmstore *s, cw_labels *db,

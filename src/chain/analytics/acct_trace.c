@@ -1094,8 +1094,8 @@ static int sweep(tracer *t, const uint64_t *s, size_t n_sources)
                  grow((void **)&t->r->ends, &t->r->cap_ends, t->r->n_ends + 1, sizeof *t->r->ends)))
             goto out;
         t->r->ends[t->r->n_ends++] =
-            (cw_acct_end){p->account, p->asset,   CW_ACCT_STOP_NONE,
-                          p->tainted, p->first_via, 0,
+            (cw_acct_end){p->account, p->asset,         CW_ACCT_STOP_NONE,
+                          p->tainted, p->first_via,     0,
                           p->hop,     p->probable != 0, (p->probable & PROB_CAND_BIT) != 0};
     }
     if (t->r->n_ends)

@@ -20,7 +20,7 @@
 #define MANY 0xfffffffeu
 #define MIXER_MIN_IN 10
 #define MIXER_MIN_DENOM 5
-#define MIXER_DENOMS 4 /* denominations a pool may take */
+#define MIXER_DENOMS 4  /* denominations a pool may take */
 #define AMOUNT_SLOTS 16 /* amounts counted per account and asset (space-saving) */
 
 #define MAX_SWEEP_TARGETS 4 /* hot wallets a deposit address may sweep to */

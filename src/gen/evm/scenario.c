@@ -481,7 +481,7 @@ int cw_gen_evm_scenario_parse(cw_gen_evm_scenario **out, const char *json, size_
     json_t *wo = json_object_get(root, "world");
     static const char *const defx[] = {"Bitfrost", "Krakenish", "Coinbarn", "Binansu"};
     if (wo) {
-        static const char *const wk[] = {"exchanges",     "users",        "txs_per_block",
+        static const char *const wk[] = {"exchanges",       "users",        "txs_per_block",
                                          "mixer_contracts", "mixer_denoms", NULL};
         if (!json_is_object(wo)) {
             rc = cw_error_set(CW_EINVAL, "%s: world: must be an object", c.src);

@@ -369,8 +369,8 @@ static bool c_personal(void *ctx, uint32_t account)
 /* A trace from movement 1 through mixers, with the given stops, personal stops and bridge
  * destinations (any may be NULL), following candidates or not. */
 static cw_acct_result *run_mix(world *w, int (*stop)(void *, uint32_t),
-                               bool (*personal)(void *, uint32_t), uint64_t (*dest)(void *, uint64_t),
-                               bool follow)
+                               bool (*personal)(void *, uint32_t),
+                               uint64_t (*dest)(void *, uint64_t), bool follow)
 {
     uint64_t src[] = {1};
     cw_acct_source s = {w, w_next, w_balance, w_asset_account, stop, personal, dest};
@@ -459,10 +459,10 @@ static void test_converge_strong(void)
 static void test_candidate(void)
 {
     cw_acct_move m[] = {
-        mv(1, 1, V, T, ETH, 100),  mv(2, 2, T, M, ETH, 10),   mv(3, 3, T, M, ETH, 10),
-        mv(4, 4, T, M, ETH, 10),   mv(5, 5, T, M, ETH, 10),   mv(6, 6, T, M, ETH, 10),
-        mv(7, 7, T, M, ETH, 10),   mv(8, 8, T, M, ETH, 10),   mv(9, 9, T, M, ETH, 10),
-        mv(10, 10, T, M, ETH, 10), mv(11, 11, U, M, ETH, 10), mv(12, 12, M, R3, ETH, 9),
+        mv(1, 1, V, T, ETH, 100),  mv(2, 2, T, M, ETH, 10),    mv(3, 3, T, M, ETH, 10),
+        mv(4, 4, T, M, ETH, 10),   mv(5, 5, T, M, ETH, 10),    mv(6, 6, T, M, ETH, 10),
+        mv(7, 7, T, M, ETH, 10),   mv(8, 8, T, M, ETH, 10),    mv(9, 9, T, M, ETH, 10),
+        mv(10, 10, T, M, ETH, 10), mv(11, 11, U, M, ETH, 10),  mv(12, 12, M, R3, ETH, 9),
         mv(13, 12, M, RL, ETH, 1), mv(14, 13, R3, D3, ETH, 9),
     };
     m[11].tx_from = m[12].tx_from = RL;
@@ -478,7 +478,7 @@ static void test_candidate(void)
         CHECK(l[0].lead_account == D3 && l[0].lead_stop == CW_ACCT_STOP_EXCHANGE);
         CHECK_EQ_INT(l[0].lead_amount.w[0], 9);
     }
-    CHECK(end_at(r, D3, ETH) == NULL);        /* nobody honest is named */
+    CHECK(end_at(r, D3, ETH) == NULL); /* nobody honest is named */
     CHECK(end_at(r, R3, ETH) == NULL);
     CHECK_EQ_INT(amt(end_at(r, M, ETH)), 90); /* entered the mixer, and stays there */
     cw_acct_result_free(r);
@@ -542,11 +542,11 @@ static uint64_t b_dest(void *ctx, uint64_t tx)
 static void test_converge_bridge(void)
 {
     cw_acct_move m[] = {
-        mv(1, 1, V, T, ETH, 100),    mv(2, 2, T, M, ETH, 10),    mv(3, 3, T, M, ETH, 10),
-        mv(4, 4, T, M, ETH, 10),     mv(5, 5, U, M, ETH, 10),    mv(6, 6, U, M, ETH, 10),
-        mv(7, 7, U, M, ETH, 10),     mv(8, 8, T, BR, ETH, 20),   mv(9, 10, M, R1, ETH, 9),
-        mv(10, 10, M, RL, ETH, 1),   mv(11, 11, M, R2, ETH, 9),  mv(12, 11, M, RL, ETH, 1),
-        mv(13, 12, M, R3, ETH, 9),   mv(14, 12, M, RL, ETH, 1),  mv(15, 13, R1, BR, ETH, 9),
+        mv(1, 1, V, T, ETH, 100),   mv(2, 2, T, M, ETH, 10),   mv(3, 3, T, M, ETH, 10),
+        mv(4, 4, T, M, ETH, 10),    mv(5, 5, U, M, ETH, 10),   mv(6, 6, U, M, ETH, 10),
+        mv(7, 7, U, M, ETH, 10),    mv(8, 8, T, BR, ETH, 20),  mv(9, 10, M, R1, ETH, 9),
+        mv(10, 10, M, RL, ETH, 1),  mv(11, 11, M, R2, ETH, 9), mv(12, 11, M, RL, ETH, 1),
+        mv(13, 12, M, R3, ETH, 9),  mv(14, 12, M, RL, ETH, 1), mv(15, 13, R1, BR, ETH, 9),
         mv(16, 14, R2, BR, ETH, 9),
     };
     for (int i = 8; i < 14; i++)
