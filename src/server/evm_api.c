@@ -140,7 +140,7 @@ void cw_server__evm_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
     o.no_services = svc && !strcmp(svc, "0");
     /* as `trace --through-mixer`: links with evidence beyond the anonymity set carry value,
      * candidates are listed apart (mixer_candidates) and carry none */
-    if (mix && *mix && strcmp(mix, "0") && strcmp(mix, "1")) {
+    if (mix && *mix && strcmp(mix, "0") != 0 && strcmp(mix, "1") != 0) {
         cw_server__error(r, 400, "Bad request", "through_mixer: 0 or 1");
         return;
     }
