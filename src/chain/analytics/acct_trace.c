@@ -759,7 +759,14 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
         if (!p || p->all <= 0)
             break;
         double score = p->tainted > 0 ? p->tainted / p->all : 0;
-        bool reuse = p->tainted > 0 && holds_taint(t, m->tx_from);
+        /* gas funding: the withdrawal was sent by an account holding taint, unless the pool
+         * pays it in this tx (a relayer taking its fee: a service, which a thief may have paid
+         * too, and whose every relayed withdrawal would otherwise look like the thief's) */
+        bool fee_taker = false;
+        for (size_t k = 0; k < g->n && !fee_taker; k++)
+            fee_taker = !g->m[k].fee && g->m[k].from == m->from && g->m[k].to == m->tx_from &&
+                        !cw_u256_is_zero(&g->m[k].amount);
+        bool reuse = p->tainted > 0 && !fee_taker && holds_taint(t, m->tx_from);
         if (reuse && score < 0.95)
             score = 0.95;
         uint64_t one;

@@ -490,6 +490,33 @@ static void test_candidate(void)
     cw_acct_result_free(r);
 }
 
+/* Gas funding is no evidence when the withdrawal's sender is paid by the pool in it (a relayer
+ * taking its fee). The thief deposits 3 notes of 10, honest U 3 (score 0.5); the thief also pays
+ * relayer RL 2 directly (RL now holds stolen funds). RL relays U's withdrawal to R3 (fee 1), who
+ * pays D3: not linked, D3 not named. A withdrawal the thief's own address T sends to R1 (no fee
+ * to T) is linked by gas funding. */
+static void test_relayer_no_gas_evidence(void)
+{
+    cw_acct_move m[] = {
+        mv(1, 1, V, T, ETH, 100), mv(2, 2, T, M, ETH, 10),    mv(3, 3, T, M, ETH, 10),
+        mv(4, 4, T, M, ETH, 10),  mv(5, 5, U, M, ETH, 10),    mv(6, 6, U, M, ETH, 10),
+        mv(7, 7, U, M, ETH, 10),  mv(8, 8, T, RL, ETH, 2),    mv(9, 9, M, R3, ETH, 9),
+        mv(10, 9, M, RL, ETH, 1), mv(11, 10, R3, D3, ETH, 9), mv(12, 11, M, R1, ETH, 10),
+    };
+    m[8].tx_from = m[9].tx_from = RL;
+    m[11].tx_from = T;
+    world w = {m, 12, 0, 0, u(0)};
+    cw_acct_result *r = run_mix(&w, c_stop, c_personal, NULL, false);
+    size_t n;
+    const cw_acct_mixlink *l = cw_acct_result_mixlinks(r, &n);
+    CHECK_EQ_INT(n, 1);
+    if (n == 1)
+        CHECK(l[0].recipient == R1 && l[0].sender_reuse && l[0].evidence & CW_ACCT_EV_GAS);
+    CHECK(end_at(r, D3, ETH) == NULL);
+    CHECK_EQ_INT(amt(end_at(r, R1, ETH)), 10);
+    cw_acct_result_free(r);
+}
+
 /* A multi-hop route in one tx (an aggregator or a router's path): T gives 1000 stolen USDT to
  * pool P (USDT/WETH), P pays 2 WETH to pool P2 (WETH/ETH, say), P2 pays 5 ETH to T. Both pools
  * gain one asset and give up another: venues; T gave up USDT and gained ETH: the 5 ETH are
@@ -585,5 +612,6 @@ int main(void)
     RUN(test_candidate);
     RUN(test_converge_bridge);
     RUN(test_multihop);
+    RUN(test_relayer_no_gas_evidence);
     return cw_test_done();
 }
