@@ -7,7 +7,10 @@
 # tests/diff/evm_eval.py. Not part of make test.
 # usage: scripts/eval-evm.sh [BIN] [SEEDS] [TXS] [WORKDIR]
 #   SCENARIO=data/scenarios/evm-variants.json for other laundering shapes (many exchange
-#   accounts, long relayed mixer waits, batch fan-outs, tokens deposited as they are)
+#   accounts, long relayed mixer waits, batch fan-outs, tokens deposited as they are);
+#   evm-apart.json, evm-noreuse.json (mixed funds at deposit addresses used once: only
+#   candidates, docs/TRACE-MODELS.md "Through mixers") and evm-mixshape.json (one mixer
+#   contract of four denominations that are no powers of ten)
 set -euo pipefail
 BIN=${1:-build/release/chainwatch}
 SEEDS=${2:-4}

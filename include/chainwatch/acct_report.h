@@ -11,8 +11,11 @@
  * decimals, contract}, kind, amount as a decimal string of base units, hops, movements,
  * probable, first_tx, path: the tx hashes from a source, label {entity, category} or null with
  * sanctioned first, recognised {as, score, probable} or null, arrivals and arrival_count for
- * stops, reads_as under poison), "conversions", "mixer_links" (with --through-mixer: withdrawal
- * tx, mixer, recipient, asset, amount, denomination, score, probable), "totals" (per asset:
+ * stops, reads_as under poison, via_candidate_link when a followed candidate reached it),
+ * "conversions", "mixer_links" (with --through-mixer: withdrawal tx, mixer, recipient, asset,
+ * amount, denomination, score, evidence classes, lead, probable; links carry value),
+ * "mixer_candidates" (the same for withdrawals whose only evidence is the anonymity set: they
+ * carry none unless follow_candidates; reads_as says so), "totals" (per asset:
  * sourced, fees, dust, burnt), "movements_read", "tainted_movements", "ends_truncated".
  * Amounts are never JSON numbers (wei exceed 2^53).
  */

@@ -63,6 +63,11 @@ typedef struct cw_acct_source {
     /* An exchange stop that stands for one customer (a deposit address, not a hot wallet):
      * where convergence links mixer withdrawals. May be NULL (no convergence). */
     bool (*personal)(void *ctx, uint32_t account);
+    /* The destination on another chain that tx asks a bridge to pay (a memo's chain and
+     * address), as a nonzero key; 0 when it names none. A destination address stands for one
+     * beneficiary, as a deposit address does: where convergence links mixer withdrawals whose
+     * recipients bridge to where direct taint was bridged. May be NULL. */
+    uint64_t (*dest)(void *ctx, uint64_t tx);
 } cw_acct_source;
 
 enum {
@@ -85,17 +90,34 @@ typedef struct cw_acct_opts {
      * 0.95 when the withdrawal's gas is paid by an account holding taint, or
      * CW_ACCT_CONVERGE_SCORE by convergence: the recipient (or who it paid, by its own
      * transactions, up to 2 hops on) paid a personal stop (source.personal: a deposit address)
-     * that direct taint, or taint through a link scored 0.95 or above, reached too, or an
-     * account holding only such taint; found in one sweep, linked in the next (at most three
-     * sweeps). Never more links per pool and denomination than tainted notes went in,
-     * convergence links first. */
+     * that direct taint, or taint through a link with evidence beyond the anonymity set,
+     * reached too, or an account holding only such taint, or a bridge in a tx naming a
+     * destination (source.dest) that such taint was bridged to; found in one sweep, linked in
+     * the next (at most three sweeps). Never more links per pool and denomination than tainted
+     * notes went in, convergence links first. */
     bool through_mixer;
     double min_link_score; /* default 0.9 (cw_acct_opts_init) */
+    /* A withdrawal whose only evidence is the anonymity set (denomination and timing: the
+     * tainted share of the notes outstanding) is a *candidate*, not a link: listed with its
+     * score and where its recipient went (lead_*), but it carries no value, so nothing it
+     * reaches is counted at an exchange, a bridge or any end. follow_candidates (opt-in) lets
+     * candidates carry value as links did before; every end so reached says `candidate`. */
+    bool follow_candidates;
 } cw_acct_opts;
 
 void cw_acct_opts_init(cw_acct_opts *o);
 
-/* A withdrawal linked to tainted deposits of a mixer pool: probable, with its score. */
+/* Evidence classes of a mixer link (bits of cw_acct_mixlink.evidence). */
+enum {
+    CW_ACCT_EV_ANON = 1,    /* anonymity set: denomination and timing (the tainted share) */
+    CW_ACCT_EV_GAS = 2,     /* the withdrawal's gas was paid by an account holding taint */
+    CW_ACCT_EV_CONVERGE = 4 /* the recipient's funds met direct or strongly linked taint */
+};
+
+/* A withdrawal linked to tainted deposits of a mixer pool: probable, with its score. A
+ * candidate (evidence CW_ACCT_EV_ANON alone) carries no value unless follow_candidates; lead_*
+ * is the first stop its recipient (or who it paid, up to 2 hops, by its own transactions) paid:
+ * a lead for the investigator, the value paid there and no taint (CW_ACCT_NONE: none seen). */
 typedef struct cw_acct_mixlink {
     uint64_t move; /* the movement paying the recipient */
     uint32_t mixer, recipient, asset;
@@ -103,6 +125,13 @@ typedef struct cw_acct_mixlink {
     double score;
     bool sender_reuse; /* the withdrawal's gas was paid by a tainted account */
     bool converged;    /* the recipient paid a deposit address that direct taint reached */
+    bool candidate;    /* anonymity set only: not a link, carries no value by default */
+    uint8_t evidence;  /* CW_ACCT_EV_* bits */
+    uint32_t lead_account;
+    int lead_stop;      /* CW_ACCT_STOP_* of lead_account */
+    uint64_t lead_move; /* the movement paying it */
+    uint32_t lead_asset;
+    cw_u256 lead_amount; /* value paid (not taint) */
 } cw_acct_mixlink;
 
 /* The score of a link by convergence. */
@@ -114,8 +143,9 @@ typedef struct cw_acct_end {
     int stop;       /* CW_ACCT_STOP_*; CW_ACCT_STOP_NONE for a holding (unspent remainder) */
     cw_u256 amount; /* tainted base units (poison: value touched) */
     uint64_t first_move, n_moves;
-    uint32_t hops; /* fewest hops from a source */
-    bool probable; /* reached through a judgement (a multi-asset conversion) */
+    uint32_t hops;  /* fewest hops from a source */
+    bool probable;  /* reached through a judgement (a multi-asset conversion) */
+    bool candidate; /* part of it came through a candidate mixer link (follow_candidates) */
 } cw_acct_end;
 
 /* One tainted movement into a stop (an exchange deposit, a mixer, a bridge): the cash-out

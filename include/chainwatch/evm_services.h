@@ -6,16 +6,18 @@
  *                    wallets) collectors, and all it holds in at least half of its sends (the
  *                    balance of that asset left at zero, or a native remainder under 0.01 of
  *                    the sweep for gas), and receives from others. A collector pays out widely
- *                    (to more than 4 accounts, changing payee at least 5 times, by at least 5 transactions
- *                    of its own: withdrawals; a pool or router pays in its callers' txs)
- *                    and at least CW_EVM_DEPOSIT_MIN_FEEDERS such accounts feed it. So a
- *                    thief's hop that forwards everything to its own deposit address is not
- *                    taken for a deposit address: that deposit address pays no one but the
- *                    hot wallets. Score: feeders / 10 (at most 1) times the share of full
+ *                    (to more than 4 accounts, changing payee at least 5 times, by at least 5
+ *                    transactions of its own: withdrawals; a pool or router pays in its
+ *                    callers' txs) and at least CW_EVM_DEPOSIT_MIN_FEEDERS such accounts feed
+ *                    it. So a thief's hop that forwards everything to its own deposit address
+ *                    is not taken for a deposit address: that deposit address pays no one but
+ *                    the hot wallets. Score: feeders / 10 (at most 1) times the share of full
  *                    sweeps. The senders into a deposit address are the customers behind it.
  *   mixer pool       an account whose incoming movements (at least 10, from at least 5
  *                    senders) are 80 % or more of a few fixed amounts (at most 4
- *                    denominations, each seen at least 5 times), paid out to many others.
+ *                    denominations, each seen at least 5 times: the most frequent amounts,
+ *                    whatever they are, counted with a space-saving table so that stray
+ *                    amounts never crowd one out), paid out to many others.
  *                    Score: the share of incoming movements at those denominations.
  * A DEX pool needs no recognition: the trace reads swaps from each transaction's net flows.
  */

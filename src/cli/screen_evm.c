@@ -154,6 +154,9 @@ int cw_cli_screen_evm(const cw_command *cmd, int argc, char **argv)
         return cw_cli_usage_error(cmd, "--store is required");
     if (optind >= argc)
         return cw_cli_usage_error(cmd, "name at least one 0x address to screen");
+    if (argc - optind > MAX_ADDRS)
+        return cw_cli_usage_error(cmd, "%d addresses named: at most %d in one screen",
+                                  argc - optind, MAX_ADDRS);
     for (int i = optind; i < argc; i++) {
         cw_evm_addr a;
         if (cw_evm_addr_parse(&a, argv[i], strlen(argv[i])))

@@ -88,6 +88,30 @@ static void print_text(json_t *j, double seconds)
         }
         putchar('\n');
     }
+    json_array_foreach(json_object_get(j, "mixer_links"), i, v)
+    {
+        if (i == 0)
+            printf("\nmixer withdrawals linked (probable; evidence beyond the anonymity set):\n");
+        printf("  %s -> %s  score %.2f\n", json_string_value(json_object_get(v, "withdrawal_tx")),
+               json_string_value(json_object_get(v, "recipient")),
+               json_real_value(json_object_get(v, "score")));
+    }
+    json_array_foreach(json_object_get(j, "mixer_candidates"), i, v)
+    {
+        if (i == 0)
+            printf("\nmixer withdrawals, probable CANDIDATES only (denomination and timing; %s):\n",
+                   json_is_true(json_object_get(v, "followed")) ? "followed on request"
+                                                                : "in no amount above");
+        json_t *ld = json_object_get(v, "lead");
+        printf("  %s -> %s  score %.2f", json_string_value(json_object_get(v, "withdrawal_tx")),
+               json_string_value(json_object_get(v, "recipient")),
+               json_real_value(json_object_get(v, "score")));
+        if (json_is_object(ld))
+            printf("  (its recipient then paid %s %s)",
+                   json_string_value(json_object_get(ld, "kind")),
+                   json_string_value(json_object_get(ld, "address")));
+        putchar('\n');
+    }
     json_array_foreach(json_object_get(j, "conversions"), i, v)
     {
         if (i == 0)
@@ -135,6 +159,7 @@ int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
                                           {"no-services", no_argument, NULL, 'n'},
                                           {"through-mixer", no_argument, NULL, 'x'},
                                           {"link-score", required_argument, NULL, 'k'},
+                                          {"follow-candidates", no_argument, NULL, 'c'},
                                           {"btc-store", required_argument, NULL, 'b'},
                                           {"bridge-window", required_argument, NULL, 'w'},
                                           {NULL, 0, NULL, 0}};
@@ -189,6 +214,9 @@ int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
         case 'x':
             o->through_mixer = true;
             break;
+        case 'c':
+            o->follow_candidates = true;
+            break;
         case 'k': {
             char *end;
             double v = strtod(optarg, &end);
@@ -218,6 +246,8 @@ int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
     }
     if (!store)
         return cw_cli_usage_error(cmd, "--store is required");
+    if (o->follow_candidates && !o->through_mixer)
+        return cw_cli_usage_error(cmd, "--follow-candidates needs --through-mixer");
     if (!n_from)
         return cw_cli_usage_error(cmd, "--from 0xTXHASH is required (the heist's transactions)");
     double t0 = now();

@@ -113,6 +113,7 @@ void cw_server__evm_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
     }
     const char *from = cw_server__arg(q, "from"), *model = cw_server__arg(q, "model");
     const char *hops = cw_server__arg(q, "max_hops"), *svc = cw_server__arg(q, "services");
+    const char *mix = cw_server__arg(q, "through_mixer");
     if (!from || !*from) {
         cw_server__error(r, 400, "Bad request", "from=0xTXHASH (the heist's transactions)");
         return;
@@ -137,6 +138,13 @@ void cw_server__evm_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
     }
     o.trace.max_hops = (uint32_t)h;
     o.no_services = svc && !strcmp(svc, "0");
+    /* as `trace --through-mixer`: links with evidence beyond the anonymity set carry value,
+     * candidates are listed apart (mixer_candidates) and carry none */
+    if (mix && *mix && strcmp(mix, "0") != 0 && strcmp(mix, "1") != 0) {
+        cw_server__error(r, 400, "Bad request", "through_mixer: 0 or 1");
+        return;
+    }
+    o.trace.through_mixer = mix && !strcmp(mix, "1");
     char *froms = cw_arena_strndup(q->arena, from, strlen(from));
     const char *list[MAX_FROM];
     size_t nf = 0;

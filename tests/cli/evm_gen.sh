@@ -18,6 +18,16 @@ check_eq "the heist's bridge exits pay only the given addresses" \
     "$(awk -F, 'NR > 1 && $1 == "quick-drain" {print $9}' "$T/x/truth/bridge_deposits.csv" | sort -u | tr '\n' ' ')" \
     "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2 bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4 "
 
+# one mixer contract of four denominations that are no powers of ten: the world's truth lists one
+# mixer account, the pools its four denominations, and the truth still agrees with the CSVs
+jq '.world += {"mixer_contracts": 1, "mixer_denoms": ["0.5", "3", "25", "200"]}' \
+    "$SRC/data/scenarios/evm-quick-heist.json" > "$T/mix1.json"
+check "gen evm with one mixer contract" "$CW_BIN" gen evm --out "$T/m1" --txs 16000 --seed 3 --scenario "$T/mix1.json" --quiet
+check_eq "one mixer account, four denominations" \
+    "$(jq -c '[(.contracts.mixer_pools | map(.address) | unique | length), (.contracts.mixer_pools | map(.denomination_wei))]' "$T/m1/truth/world.json")" \
+    '[1,["500000000000000000","3000000000000000000","25000000000000000000","200000000000000000000"]]'
+check "... its truth agrees with the CSVs" /usr/bin/python3 "$SRC/tests/evm/gen_check.py" "$T/m1"
+
 expect_fail() { # expect_fail "what" needle args...
     local what=$1 needle=$2; shift 2
     local err rc=0
@@ -46,6 +56,10 @@ sc "$H,\"steps\":[{\"type\":\"cash_out\",\"to\":[\"Mars\"]}]"
 expect_fail "unknown cash-out exchange" 'heists[0].steps[0].to[0]' --scenario "$T/s.json"
 sc "$H,\"steps\":[{\"type\":\"bridge\",\"btc_to\":[\"bc1qnotanaddress\"]}]"
 expect_fail "a bad BTC destination" 'heists[0].steps[0].btc_to[0]: not a Bitcoin address' --scenario "$T/s.json"
+printf '{"world":{"mixer_contracts":2},"heists":[{%s}]}' "$H" > "$T/s.json"
+expect_fail "two mixer contracts" 'world.mixer_contracts: 1' --scenario "$T/s.json"
+printf '{"world":{"mixer_denoms":["1","1","2","3"]},"heists":[{%s}]}' "$H" > "$T/s.json"
+expect_fail "denominations not ascending" 'world.mixer_denoms[1]: between 0.001 and 1000 ETH' --scenario "$T/s.json"
 printf '{"heists": [' > "$T/syntax.json"
 expect_fail "JSON syntax error with line" 'syntax.json: line' --scenario "$T/syntax.json"
 expect_fail "missing scenario file" 'nope.json' --scenario "$T/nope.json"

@@ -39,6 +39,12 @@ check_eq "checksummed input accepted" "$("$CW_BIN" screen 0x098B716B8Aaf21512996
 rc=0; "$CW_BIN" screen 0x098b716B8Aaf21512996dC57EB0615e2383E2f96 --store "$T/s" --labels "$L" > /dev/null 2> "$T/err" || rc=$?
 check_eq "a wrong EIP-55 checksum: exit 2" "$rc" 2
 check "... and the message gives the checksummed form" grep -q 0x098B716B8Aaf21512996dC57EB0615e2383E2f96 "$T/err"
+# at most 256 addresses in one screen (screen_evm.c's MAX_ADDRS): 257 is a usage error naming it
+many=(); for _ in $(seq 257); do many+=("$S"); done
+rc=0; "$CW_BIN" screen "${many[@]}" --store "$T/s" --labels "$L" > /dev/null 2> "$T/err" || rc=$?
+check_eq "257 addresses: exit 2" "$rc" 2
+check "... and the message names the limit" grep -q 'at most 256' "$T/err"
+check_eq "256 addresses screened" "$("$CW_BIN" screen "${many[@]:1}" --store "$T/s" --labels "$L" --json | jq '.results | length')" 256
 check "text output says SANCTIONED" bash -c "'$CW_BIN' screen '$S' --store '$T/s' --labels '$L' | grep -q 'SANCTIONED (labelled)'"
 
 # an exchange that is also sanctioned: the trace still stops there as an exchange, and names

@@ -26,4 +26,14 @@ check_eq "chain and tip" "$(jq -r '[.chain, .chain_id, .tip] | join(" ")' "$T/st
 check_eq "counts as check --json finds them" "$(jq -c '[.txs, .movements, .accounts]' "$T/st.json")" \
     "$(jq -c '[.checked.txs, .checked.movements, .checked.accounts]' "$T/check.json")"
 check_eq "no label store" "$(jq -r .labels "$T/st.json")" false
+# through_mixer=1 is the CLI's --through-mixer: the same document (links and candidates apart)
+TX=$(awk -F, 'NR > 1 && $8 != "0" { print $1; exit }' "$T/csv/transactions.csv")
+code=$(curl -s -o "$T/tr.json" -w '%{http_code}' -H "Authorization: Bearer $KEY" "$U/trace?from=$TX&through_mixer=1")
+check_eq "evm/trace through_mixer=1: 200" "$code" 200
+"$CW_BIN" trace --store "$T/s" --from "$TX" --through-mixer --json > "$T/cli.json"
+check_eq "... the CLI's ends, links and candidates" \
+    "$(jq -c '[[.ends[] | [.address, .kind, .amount]], .mixer_links, .mixer_candidates]' "$T/tr.json")" \
+    "$(jq -c '[[.ends[] | [.address, .kind, .amount]], .mixer_links, .mixer_candidates]' "$T/cli.json")"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $KEY" "$U/trace?from=$TX&through_mixer=yes")
+check_eq "through_mixer=yes: 400" "$code" 400
 finish

@@ -38,6 +38,14 @@ check "text output: the deposit's hot wallet with its exchange" grep -q "$D .*ho
 check "--no-services: the value is followed past the deposit address" \
     test "$(jq -r --arg a "$(truth .thief_deposit)" '[.ends[] | select(.address == $a)] | length' "$T/n.json")" == 0
 
+# a mixer of four denominations in one contract, three stray amounts arriving first: still a
+# mixer (before, the first four distinct amounts took the denomination table and it was not)
+/usr/bin/python3 "$CW_SOURCE_DIR/tests/evm/services_world.py" "$T/wm" multidenom
+"$CW_BIN" ingest evm --csv "$T/wm" --store "$T/sm" --chain dev --quiet > /dev/null
+"$CW_BIN" trace --store "$T/sm" --from "$(truth .heist)" --json > "$T/tm.json"
+check_eq "several denominations and strays: 10 ETH entered the mixer"     "$(jq -r --arg a "$(truth .mixer)" '[.ends[] | select(.address == $a and .kind == "mixer") | .amount] | join(",")' "$T/tm.json")" 10000000000000000000
+check_eq "... recognised from behaviour, probable"     "$(jq -r --arg a "$(truth .mixer)" '.ends[] | select(.address == $a) | .recognised | [.as, .probable] | join(" ")' "$T/tm.json")" "mixer pool true"
+
 # screening: the thief labelled theft; shares of received value, followed back (haircut)
 printf 'address,entity,category,asset\n%s,heist thief,theft,ETH\n' "$(truth .thief)" > "$T/l.csv"
 "$CW_BIN" labels import csv "$T/l.csv" --db "$T/labels.db" > /dev/null

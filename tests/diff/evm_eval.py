@@ -84,6 +84,25 @@ link_precision = good / len(links) if links else 1.0
 print(f"mixer: {mixer_in} wei entered; links reported {len(links)}, correct {good}: "
       f"precision {link_precision:.3f}, recall {good / len(thief_wd) if thief_wd else 1.0:.3f} "
       f"of the thieves' {len(thief_wd)} withdrawals")
+# candidates (anonymity set only: listed apart, carrying no value): their own precision, and
+# how many of their leads (where the recipient went first) are a deposit address of the heist
+cands, leads_true = set(), 0
+heist_deps = {r["deposit_address"] for r in true_cash}
+for path in traces:
+    for l in json.load(open(path)).get("mixer_candidates", []):
+        cands.add(l["withdrawal_tx"])
+        if (l.get("lead") or {}).get("address") in heist_deps:
+            leads_true += 1
+cgood = len(cands & thief_wd)
+print(f"mixer candidates (not followed, in no amount): {len(cands)}, correct {cgood}: "
+      f"precision {cgood / len(cands) if cands else 1.0:.3f}; leads at a heist deposit address {leads_true}")
+# the cash-outs not paid by a mixer withdrawal's recipient (what evidence beyond the mixer can
+# reach): recall on those alone
+mixrec = {r["recipient"] for r in mixer_truth.values() if r["heist"]}
+direct_tx = {r["tx_hash"] for r in true_cash if r["from_address"] not in mixrec}
+if direct_tx:
+    print(f"cash-outs not from a mixer recipient: {len(direct_tx)}, found {len(found_tx & direct_tx)}: "
+          f"recall {len(found_tx & direct_tx) / len(direct_tx):.3f}")
 # bridged value is its own figure (bridge_deposits.csv), never counted as a missed cash-out:
 # the deposits into the bridge the trace names against the heists' bridge deposits
 bridge_truth = {r["tx_hash"]: int(r["amount"]) for r in csv.DictReader(open(T + "bridge_deposits.csv"))

@@ -33,7 +33,7 @@ test('an EVM trace becomes a graph; a bridge exit is one edge into Bitcoin', () 
     model: 'fifo',
     ends: [
       { address: '0xbb', asset: eth, kind: 'bridge', amount: '20000000000000000001', hops: 2, probable: false, path: ['0xh1', '0xh2'], label: { entity: 'Bridge B', category: 'bridge' } },
-      { address: '0xee', asset: { symbol: 'USDT', decimals: 6 }, kind: 'exchange', amount: '30000000', hops: 2, probable: false, path: ['0xh1', '0xh3'], label: null, recognised: { as: 'exchange deposit address', probable: true } },
+      { address: '0xee', asset: { symbol: 'USDT', decimals: 6 }, kind: 'exchange', amount: '30000000', hops: 2, probable: false, path: ['0xh1', '0xh3'], label: null, recognised: { as: 'exchange deposit address', probable: true, collector: '0xhw', collector_label: { entity: 'Examplex', category: 'exchange' } } },
     ],
     totals: [{ asset: eth, sourced: '100000000000000000000', fees: '0', dust: '0', burnt: '0' }],
     bridge_exits: [{ tx: '0xh2', bridge: '0xbb', asset: eth, amount: '20000000000000000001',
@@ -53,6 +53,12 @@ test('an EVM trace becomes a graph; a bridge exit is one edge into Bitcoin', () 
   assert.ok(g.edges.some((e) => e.source === 'btc:bc1qdest' && e.target === 'btc:bt1'));
   const usdt = g.meta.ends.find((e) => e.address === '0xee');
   assert.equal(usdt.text, '30 USDT');
+  // the recognised deposit address names its hot wallet's exchange, as probable
+  const dep = g.nodes.find((n) => n.id === 'addr:0xee');
+  assert.equal(dep.label, 'exchange deposit address 0xee of Examplex (probable)');
+  assert.equal(dep.entity, 'Examplex');
+  assert.equal(dep.probable, true);
+  assert.equal(usdt.label, dep.label);
   assert.equal(g.edges.find((e) => e.target === 'addr:0xee').text, '30 USDT');
   assert.equal(g.meta.totals[0].sourced, '100 ETH');
 });

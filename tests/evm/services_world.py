@@ -8,11 +8,15 @@ taking 1 ETH deposits from 12 depositors (T among them, 10 times) and paying 0.9
 fresh recipients through a relayer R; an honest user U who pays two different people.
 The heist: V -> T 100 ETH. T then deposits 30 ETH at D1 (its own deposit address, via C1's
 account? no: T is the customer behind D1) and 10 x 1 ETH into M; T keeps 60 ETH.
-Gas price 0: no fees, so the answers are round. Usage: services_world.py OUTDIR
+Gas price 0: no fees, so the answers are round. Usage: services_world.py OUTDIR [multidenom]
+With `multidenom` the mixer is one contract taking four denominations (0.1, 1, 10 and 100 ETH,
+as a pool of several denominations would) and three stray amounts arrive before any deposit (a
+mistaken transfer, a donation): it must still be recognised, and the answer is the same.
 """
 import json, os, sys
 
 out = sys.argv[1]
+multidenom = len(sys.argv) > 2 and sys.argv[2] == "multidenom"
 os.makedirs(out, exist_ok=True)
 ETH = 10**18
 
@@ -51,6 +55,10 @@ for i in range(1, 7):
 block([(H, C[i], ETH) for i in range(1, 7)])
 # the mixer: 12 depositors of 1 ETH (T ten times), 22 withdrawals of 0.99 ETH + relayer fees
 mix_in = [(T, M, ETH) for _ in range(10)] + [(addr("P", i), M, ETH) for i in range(12)]
+if multidenom:
+    block([(addr("S", 1), M, 37 * ETH // 100), (addr("S", 2), M, 25 * ETH // 10),
+           (addr("S", 3), M, 123 * ETH // 1000)])
+    block([(addr("P", 100 + i), M, d) for i, d in enumerate([ETH // 10, 10 * ETH, 100 * ETH] * 6)])
 block(mix_in[:11])
 block(mix_in[11:])
 block([(M, addr("W", i), 99 * ETH // 100) for i in range(22)] + [(M, R, 22 * ETH // 100)])

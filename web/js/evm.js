@@ -80,8 +80,12 @@ export function fromEvmTrace(doc, fromBitcoin) {
     const id = lab.entity ? `entity:${lab.entity}` : `addr:${end.address}`;
     const hops = Number(end.hops ?? path.length) || path.length;
     const hop = Math.max(path.length, 1); // the column after its last transaction
-    const n = node(id, { kind: labelled ? 'entity' : 'address', label: lab.entity || (rec ? `${rec.as} ${short(end.address)}` : end.address), category,
-      entity: lab.entity || '', hop, probable: !!(end.probable || (rec && rec.probable)) });
+    // a recognised deposit address names the exchange behind it by its hot wallet's label
+    // (recognised.collector_label): probable, so the node stays the address's own
+    const coll = rec && rec.collector_label && rec.collector_label.entity ? rec.collector_label : null;
+    const recText = rec ? `${rec.as} ${short(end.address)}${coll ? ` of ${coll.entity} (probable)` : ''}` : '';
+    const n = node(id, { kind: labelled ? 'entity' : 'address', label: lab.entity || recText || end.address, category,
+      entity: lab.entity || (coll ? coll.entity : ''), hop, probable: !!(end.probable || (rec && rec.probable)) });
     n.hop = Math.min(n.hop, hop);
     n.sums = n.sums || new Map();
     addTo(n.sums, end.asset, end.amount);

@@ -3,12 +3,14 @@
  * (cw_acct_source_evm): movements are moves.col rows in id order (NFT transfers, counted by
  * items only, are skipped: they carry no fungible value); an opening balance is a walk of the
  * account's in and out chains (movelink.col) up to the movement; the token contract behind an
- * asset is its assets.col row; times are the block rows' timestamps.
+ * asset is its assets.col row; times are the block rows' timestamps; a tx's bridge destination
+ * is its first memo (memos.col) asking for value on another chain.
  */
 #include <string.h>
 
 #include "chainwatch/acct_evm.h"
 #include "chainwatch/errors.h"
+#include "chainwatch/evm/memo.h"
 #include "chainwatch/util.h"
 
 static bool fungible(const cw_evm_row_move *m)
@@ -90,6 +92,31 @@ static bool evm_personal(void *ctx, uint32_t account)
     return e->personal && e->personal(e->stop_ctx, account);
 }
 
+/* The first memo of tx that asks for value on another chain, as a key of its chain and
+ * destination (FNV-1a, never 0); 0 when it has none or names no destination ("" = back to the
+ * sender: no beneficiary named). */
+static uint64_t evm_dest(void *ctx, uint64_t tx)
+{
+    cw_acct_evm *e = ctx;
+    if (tx == CW_ACCT_NONE64)
+        return 0;
+    uint64_t a, z;
+    cw_evmstore_tx_memos(e->store, tx, &a, &z);
+    for (uint64_t i = a; i < z; i++) {
+        const cw_evm_row_memo *m = cw_evmstore_memo(e->store, i);
+        cw_evm_memo pm;
+        if (cw_evm_memo_parse(&pm, m->memo, m->len) || !cw_evm_memo_is_exit(&pm) || !pm.dest[0])
+            continue;
+        uint64_t h = 1469598103934665603ull;
+        const char *parts[3] = {pm.chain, ":", pm.dest};
+        for (int k = 0; k < 3; k++)
+            for (const char *c = parts[k]; *c; c++)
+                h = (h ^ (uint8_t)*c) * 1099511628211ull;
+        return h ? h : 1;
+    }
+    return 0;
+}
+
 void cw_acct_source_evm(cw_acct_source *out, cw_acct_evm *ctx)
 {
     out->ctx = ctx;
@@ -98,6 +125,7 @@ void cw_acct_source_evm(cw_acct_source *out, cw_acct_evm *ctx)
     out->asset_account = evm_asset_account;
     out->stop = evm_stop;
     out->personal = ctx->personal ? evm_personal : NULL;
+    out->dest = evm_dest;
 }
 
 int cw_acct_evm_tx_sources(const cw_evmstore *s, const char *hash, uint64_t **ids, size_t *n)

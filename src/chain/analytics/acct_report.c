@@ -135,6 +135,8 @@ static json_t *ends_json(const rctx *c, const cw_acct_result *r, const cw_acct_r
                               cw_acct_policy_recognised_json(c->pol, e[i].account));
         if (o->trace.model == CW_ACCT_POISON)
             json_object_set_new(j, "reads_as", json_string("reach (value touched), not amount"));
+        if (e[i].candidate) /* only with follow_candidates */
+            json_object_set_new(j, "via_candidate_link", json_true());
         if (e[i].stop != CW_ACCT_STOP_NONE) {
             size_t lo = 0, hi = na;
             while (lo < hi) { /* arrivals are sorted by account, asset, movement */
@@ -160,6 +162,33 @@ static json_t *ends_json(const rctx *c, const cw_acct_result *r, const cw_acct_r
     }
     cw_free(idx);
     return ends;
+}
+
+/* A mixer link's evidence classes, weakest first. */
+static json_t *evidence_json(uint8_t ev)
+{
+    json_t *a = json_array();
+    if (ev & CW_ACCT_EV_ANON)
+        json_array_append_new(a, json_string("anonymity_set"));
+    if (ev & CW_ACCT_EV_GAS)
+        json_array_append_new(a, json_string("gas_funding"));
+    if (ev & CW_ACCT_EV_CONVERGE)
+        json_array_append_new(a, json_string("convergence"));
+    return a;
+}
+
+/* Where a withdrawal's recipient went first (a stop), or null: value paid, not taint. */
+static json_t *lead_json(const rctx *c, const cw_acct_mixlink *l)
+{
+    if (l->lead_account == CW_ACCT_NONE)
+        return json_null();
+    json_t *j =
+        json_pack("{s:o, s:s, s:o, s:o, s:o, s:o}", "address", addr_json(c->s, l->lead_account),
+                  "kind", cw_acct_stop_name(l->lead_stop), "tx", tx_json(c->s, l->lead_move),
+                  "asset", cw_acct_report_asset_json(c->s, l->lead_asset), "amount_paid",
+                  amount_json(&l->lead_amount), "label", label_json(c->lm, l->lead_account));
+    json_object_set_new(j, "recognised", cw_acct_policy_recognised_json(c->pol, l->lead_account));
+    return j;
 }
 
 static json_t *tx_hash_json(const cw_evmstore *s, uint64_t tx)
@@ -204,6 +233,7 @@ static json_t *document(const rctx *c, const cw_acct_result *r, const char *cons
         json_object_set_new(cj, "recipient", addr_json(s, cv[i].recipient));
         json_array_append_new(convs, cj);
     }
+    json_t *cands = json_array();
     const cw_acct_mixlink *ml = cw_acct_result_mixlinks(r, &n);
     for (size_t i = 0; i < n; i++) {
         json_t *lj = json_pack(
@@ -213,18 +243,33 @@ static json_t *document(const rctx *c, const cw_acct_result *r, const char *cons
             "amount", amount_json(&ml[i].amount), "denomination", amount_json(&ml[i].denomination),
             "score", ml[i].score, "gas_paid_by_tainted_account", ml[i].sender_reuse, "probable", 1);
         json_object_set_new(lj, "converges_with_direct_taint", json_boolean(ml[i].converged));
-        json_array_append_new(links, lj);
+        json_object_set_new(lj, "evidence", evidence_json(ml[i].evidence));
+        json_object_set_new(lj, "lead", lead_json(c, &ml[i]));
+        if (ml[i].candidate) {
+            json_object_set_new(lj, "followed", json_boolean(o->trace.follow_candidates));
+            json_object_set_new(
+                lj, "reads_as",
+                json_string(o->trace.follow_candidates
+                                ? "probable candidate (denomination and timing only), followed "
+                                  "on request: the ends it reached say via_candidate_link"
+                                : "probable candidate (denomination and timing only): not "
+                                  "followed, in no amount; the lead is where its recipient went"));
+            json_array_append_new(cands, lj);
+        } else {
+            json_array_append_new(links, lj);
+        }
     }
     for (size_t i = 0; i < n_from; i++)
         json_array_append_new(sources, json_string(from[i]));
     uint64_t moves, edges;
     cw_acct_result_counts(r, &moves, &edges);
     static const char *const models[] = {"poison", "haircut", "fifo"};
-    return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:b}", "chain",
+    return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:b}", "chain",
                      cw_evmstore_chain(s)->name, "model", models[o->trace.model], "sources",
                      sources, "ends", ends ? ends : json_array(), "conversions", convs,
-                     "mixer_links", links, "totals", totals, "movements_read", (json_int_t)moves,
-                     "tainted_movements", (json_int_t)edges, "ends_truncated", truncated);
+                     "mixer_links", links, "mixer_candidates", cands, "totals", totals,
+                     "movements_read", (json_int_t)moves, "tainted_movements", (json_int_t)edges,
+                     "ends_truncated", truncated);
 }
 
 int cw_acct_report_run(json_t **out, cw_acct_result **result, const cw_evmstore *s, cw_labels *db,

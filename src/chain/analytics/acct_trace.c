@@ -15,8 +15,10 @@
  * its sender, so a path back to a source is a walk.
  * Through mixers, a sweep also follows (shadow) the recipients of withdrawals from tainted pools
  * a few hops by their own transactions; withdrawals whose shadow pays a deposit address that
- * direct or strongly linked taint reached (or an account holding only such taint) are linked in
- * the next sweep (at most MAX_SWEEPS), never more than the tainted notes that went in.
+ * direct or linked taint reached (or an account holding only such taint, or a bridge naming a
+ * destination such taint was bridged to) are linked in the next sweep (at most MAX_SWEEPS),
+ * never more than the tainted notes that went in. A withdrawal whose only evidence is the
+ * anonymity set is a candidate: recorded, carrying no value unless follow_candidates.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -104,11 +106,15 @@ cw_u256 cw_u256_muldiv(const cw_u256 *a, const cw_u256 *b, const cw_u256 *c)
 
 /* ---- state ---- */
 
-/* How a taint is known: 0 certain; PROB_STRONG through a link scored 0.95 or above;
- * PROB_WEAK (with PROB_STRONG) through any other judgement. Bits: a mix is the weaker. */
+/* How a taint is known: 0 certain; PROB_STRONG through a link with evidence beyond the
+ * anonymity set (gas funding, convergence); PROB_WEAK (with PROB_STRONG) through any other
+ * judgement (a multi-asset conversion); PROB_CAND (with both) through a candidate mixer link
+ * followed on request (follow_candidates). Bits: a mix is the weaker. */
 #define PROB_STRONG 1u
 #define PROB_WEAK 3u
 #define PROB_WEAK_BIT 2u
+#define PROB_CAND 7u
+#define PROB_CAND_BIT 4u
 
 typedef struct lot {
     cw_u256 amount;
@@ -175,9 +181,19 @@ typedef struct tracer {
     cw_u64map direct_stop; /* stop accounts reached by direct taint -> 1 */
     uint64_t *conv;        /* pairs: stop account, withdrawal movement */
     size_t n_conv, cap_conv;
+    /* the same for bridge destinations (source.dest keys): those direct taint was bridged to,
+     * and pairs (destination, withdrawal) where a shadow bridged */
+    cw_u64map direct_dest;
+    uint64_t *dconv;
+    size_t n_dconv, cap_dconv;
     cw_u64map forced; /* pass 2: withdrawal movement -> its pool (account << 32 | asset) */
     uint64_t *flist;  /* the same as pairs, for counting those ahead */
     size_t n_forced, cap_flist;
+    /* leads (kept across sweeps): withdrawal movement -> index in leads, the first stop its
+     * shadow paid */
+    cw_u64map lead_ix;
+    cw_acct_mixlink *leads; /* only the lead_* fields are used */
+    size_t n_leads, cap_leads;
 } tracer;
 
 #define SHADOW_HOPS 3
@@ -421,7 +437,7 @@ static int end_add(tracer *t, uint32_t account, uint32_t asset, int stop, const 
         if (rc || (rc = cw_u64map_set(&t->end_ix, key(account, asset), r->n_ends)))
             return rc;
         ix = r->n_ends++;
-        r->ends[ix] = (cw_acct_end){account, asset, stop, ZERO, move, 0, UINT32_MAX, false};
+        r->ends[ix] = (cw_acct_end){account, asset, stop, ZERO, move, 0, UINT32_MAX, false, false};
     }
     cw_acct_end *e = &r->ends[ix];
     e->amount = add(e->amount, c->x);
@@ -434,7 +450,8 @@ static int end_add(tracer *t, uint32_t account, uint32_t asset, int stop, const 
     }
     if (c->hop + 1 < e->hops)
         e->hops = c->hop + 1;
-    e->probable |= c->probable;
+    e->probable |= c->probable != 0;
+    e->candidate |= (c->probable & PROB_CAND_BIT) != 0;
     if (stop == CW_ACCT_STOP_EXCHANGE && !(c->probable & PROB_WEAK_BIT) && !cw_u256_is_zero(&c->x))
         return cw_u64map_set(&t->direct_stop, account, 1);
     return 0;
@@ -545,14 +562,36 @@ static int pool_open(tracer *t, uint32_t account, uint32_t asset, const cw_u256 
     return 0;
 }
 
+/* The account holds taint known directly or through strong evidence (never only through a
+ * judgement: a relayer that a weak link reached is no thief). */
 static bool holds_taint(tracer *t, uint32_t account)
 {
     if (account == CW_ACCT_NONE)
         return false;
     for (size_t i = 0; i < t->n_pairs; i++) /* few pairs per account: a scan of live ones */
-        if (t->pairs[i].account == account && t->pairs[i].live)
+        if (t->pairs[i].account == account && t->pairs[i].live &&
+            !(t->pairs[i].probable & PROB_WEAK_BIT))
             return true;
     return false;
+}
+
+/* A lead: the first stop the shadow of withdrawal w paid (kept across sweeps). */
+static int lead_note(tracer *t, uint64_t w, const cw_acct_move *m, int stop)
+{
+    uint64_t had;
+    if (cw_u64map_get(&t->lead_ix, w, &had))
+        return 0;
+    int rc = grow((void **)&t->leads, &t->cap_leads, t->n_leads + 1, sizeof *t->leads);
+    if (rc || (rc = cw_u64map_set(&t->lead_ix, w, t->n_leads)))
+        return rc;
+    cw_acct_mixlink *l = &t->leads[t->n_leads++];
+    memset(l, 0, sizeof *l);
+    l->lead_account = m->to;
+    l->lead_stop = stop;
+    l->lead_move = m->id;
+    l->lead_asset = m->asset;
+    l->lead_amount = m->amount;
+    return 0;
 }
 
 /* Convergence links still ahead (pass 2) for pool p after movement id. */
@@ -572,10 +611,23 @@ static int shadow_move(tracer *t, const cw_acct_move *m, int stop)
     if (m->fee || m->from == CW_ACCT_NONE || m->to == CW_ACCT_NONE || m->tx_from != m->from ||
         !cw_u64map_get(&t->shadow, m->from, &v))
         return 0;
+    int rc;
+    if (stop && (rc = lead_note(t, v >> 8, m, stop)))
+        return rc;
+    uint64_t dk;
+    if (stop == CW_ACCT_STOP_BRIDGE && t->src->dest && (dk = t->src->dest(t->src->ctx, m->tx))) {
+        /* bridged to a destination on another chain: converges if direct taint went there */
+        if ((rc = grow((void **)&t->dconv, &t->cap_dconv, 2 * t->n_dconv + 2, sizeof *t->dconv)))
+            return rc;
+        t->dconv[2 * t->n_dconv] = dk;
+        t->dconv[2 * t->n_dconv + 1] = v >> 8;
+        t->n_dconv++;
+        return 0;
+    }
     if (stop == CW_ACCT_STOP_EXCHANGE) {
         if (!t->src->personal || !t->src->personal(t->src->ctx, m->to))
             return 0;
-        int rc = grow((void **)&t->conv, &t->cap_conv, 2 * t->n_conv + 2, sizeof *t->conv);
+        rc = grow((void **)&t->conv, &t->cap_conv, 2 * t->n_conv + 2, sizeof *t->conv);
         if (rc)
             return rc;
         t->conv[2 * t->n_conv] = m->to;
@@ -588,7 +640,7 @@ static int shadow_move(tracer *t, const cw_acct_move *m, int stop)
     const pair *q = stop ? NULL : find_pair(t, m->to, m->asset);
     if (q && !(q->probable & PROB_WEAK_BIT) && !cw_u256_is_zero(&q->tainted) &&
         !lt(&q->tainted, &q->total)) {
-        int rc = grow((void **)&t->conv, &t->cap_conv, 2 * t->n_conv + 2, sizeof *t->conv);
+        rc = grow((void **)&t->conv, &t->cap_conv, 2 * t->n_conv + 2, sizeof *t->conv);
         if (rc)
             return rc;
         t->conv[2 * t->n_conv] = CW_ACCT_NONE64; /* met: no stop to confirm */
@@ -707,7 +759,14 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
         if (!p || p->all <= 0)
             break;
         double score = p->tainted > 0 ? p->tainted / p->all : 0;
-        bool reuse = p->tainted > 0 && holds_taint(t, m->tx_from);
+        /* gas funding: the withdrawal was sent by an account holding taint, unless the pool
+         * pays it in this tx (a relayer taking its fee: a service, which a thief may have paid
+         * too, and whose every relayed withdrawal would otherwise look like the thief's) */
+        bool fee_taker = false;
+        for (size_t k = 0; k < g->n && !fee_taker; k++)
+            fee_taker = !g->m[k].fee && g->m[k].from == m->from && g->m[k].to == m->tx_from &&
+                        !cw_u256_is_zero(&g->m[k].amount);
+        bool reuse = p->tainted > 0 && !fee_taker && holds_taint(t, m->tx_from);
         if (reuse && score < 0.95)
             score = 0.95;
         uint64_t one;
@@ -723,19 +782,36 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
         bool ok = converged ? free_notes >= 0.5
                             : p->tainted > 0 && score >= t->o.min_link_score && free_notes >= 1;
         if (ok) {
-            link_move = big;
-            /* a link at 0.95 or above (gas reuse, convergence) is strong: deposit addresses it
-             * reaches confirm convergence like direct taint in the next sweep */
-            link_c = (carried){g->m[big].amount, p->hop, p->via,
-                               (uint8_t)(score >= 0.95 ? PROB_STRONG : PROB_WEAK)};
+            /* evidence beyond the anonymity set (gas funding, convergence) makes a link, which
+             * is strong: deposit addresses it reaches confirm convergence like direct taint in
+             * the next sweep. The anonymity set alone (denomination and timing) makes a
+             * candidate: the same note accounting, but no value carried unless asked */
+            bool candidate = !reuse && !converged;
+            if (!candidate || t->o.follow_candidates) {
+                link_move = big;
+                link_c = (carried){g->m[big].amount, p->hop, p->via,
+                                   (uint8_t)(candidate ? PROB_CAND : PROB_STRONG)};
+            }
             p->tainted = p->tainted >= 1 ? p->tainted - 1 : 0;
             p->linked++;
             int rc2 = grow((void **)&r->links, &r->cap_links, r->n_links + 1, sizeof *r->links);
             if (rc2)
                 return rc2;
-            r->links[r->n_links++] = (cw_acct_mixlink){
-                g->m[big].id, m->from, g->m[big].to, m->asset, g->m[big].amount, w,
-                score,        reuse,   converged};
+            cw_acct_mixlink *l = &r->links[r->n_links++];
+            memset(l, 0, sizeof *l);
+            l->move = g->m[big].id;
+            l->mixer = m->from;
+            l->recipient = g->m[big].to;
+            l->asset = m->asset;
+            l->amount = g->m[big].amount;
+            l->denomination = w;
+            l->score = score;
+            l->sender_reuse = reuse;
+            l->converged = converged;
+            l->candidate = candidate;
+            l->evidence = (uint8_t)(CW_ACCT_EV_ANON | (reuse ? CW_ACCT_EV_GAS : 0) |
+                                    (converged ? CW_ACCT_EV_CONVERGE : 0));
+            l->lead_account = CW_ACCT_NONE;
         } else if (p->tainted > 0) {
             p->tainted -= p->tainted / p->all; /* the expected share leaves with it */
         }
@@ -851,6 +927,12 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
             }
         }
         if (stop && tainted) {
+            uint64_t dk;
+            /* a bridge destination that direct (or strongly linked) taint was sent to */
+            if (stop == CW_ACCT_STOP_BRIDGE && t->o.through_mixer && t->src->dest &&
+                !(c.probable & PROB_WEAK_BIT) && (dk = t->src->dest(t->src->ctx, m->tx)) &&
+                (rc = cw_u64map_set(&t->direct_dest, dk, 1)))
+                return rc;
             if ((rc = end_add(t, m->to, m->asset, stop, &c, m->id)))
                 return rc;
             continue;
@@ -1019,8 +1101,9 @@ static int sweep(tracer *t, const uint64_t *s, size_t n_sources)
                  grow((void **)&t->r->ends, &t->r->cap_ends, t->r->n_ends + 1, sizeof *t->r->ends)))
             goto out;
         t->r->ends[t->r->n_ends++] =
-            (cw_acct_end){p->account, p->asset, CW_ACCT_STOP_NONE, p->tainted, p->first_via,
-                          0,          p->hop,   p->probable};
+            (cw_acct_end){p->account, p->asset,         CW_ACCT_STOP_NONE,
+                          p->tainted, p->first_via,     0,
+                          p->hop,     p->probable != 0, (p->probable & PROB_CAND_BIT) != 0};
     }
     if (t->r->n_ends)
         qsort(t->r->ends, t->r->n_ends, sizeof *t->r->ends, cmp_end);
@@ -1046,6 +1129,7 @@ static void reset(tracer *t)
     cw_u64map_deinit(&t->end_ix);
     cw_u64map_deinit(&t->shadow);
     cw_u64map_deinit(&t->direct_stop);
+    cw_u64map_deinit(&t->direct_dest);
 }
 
 int cw_acct_trace(cw_acct_result **out, const cw_acct_source *src, const uint64_t *sources,
@@ -1069,16 +1153,18 @@ int cw_acct_trace(cw_acct_result **out, const cw_acct_source *src, const uint64_
     if ((rc = sweep(&t, s, n_sources)))
         goto out;
     /* convergence: withdrawals whose recipients paid a personal stop (a deposit address: one
-     * customer) that direct taint (or a strong link's) reached, or an account holding only such
+     * customer) that direct taint (or a link's) reached, or an account holding only such
      * taint; the pool is named by the withdrawal's sender. Each sweep may confirm more (a
      * deposit address reached by a link found in the sweep before): at most MAX_SWEEPS, the
      * last one with the links found and no following. */
     for (int sweeps = 1; t.shadow_on; sweeps++) {
         size_t before = t.n_forced;
-        for (size_t i = 0; i < t.n_conv; i++) {
-            uint64_t one, w = t.conv[2 * i + 1];
-            if ((t.conv[2 * i] != CW_ACCT_NONE64 &&
-                 !cw_u64map_get(&t.direct_stop, t.conv[2 * i], &one)) ||
+        for (size_t i = 0; i < t.n_conv + t.n_dconv; i++) {
+            bool d = i >= t.n_conv; /* a bridge destination */
+            const uint64_t *cv = d ? &t.dconv[2 * (i - t.n_conv)] : &t.conv[2 * i];
+            uint64_t one, w = cv[1];
+            if ((d ? !cw_u64map_get(&t.direct_dest, cv[0], &one)
+                   : cv[0] != CW_ACCT_NONE64 && !cw_u64map_get(&t.direct_stop, cv[0], &one)) ||
                 cw_u64map_get(&t.forced, w, &one))
                 continue;
             cw_acct_move wm;
@@ -1091,7 +1177,7 @@ int cw_acct_trace(cw_acct_result **out, const cw_acct_source *src, const uint64_
             t.flist[2 * t.n_forced + 1] = key(wm.from, wm.asset);
             t.n_forced++;
         }
-        t.n_conv = 0;
+        t.n_conv = t.n_dconv = 0;
         if (t.n_forced == before)
             break; /* nothing new: this sweep's result stands */
         reset(&t);
@@ -1105,10 +1191,26 @@ int cw_acct_trace(cw_acct_result **out, const cw_acct_source *src, const uint64_
         if ((rc = sweep(&t, s, n_sources)))
             goto out;
     }
+    /* the leads of the links and candidates: where each recipient went first */
+    for (size_t i = 0; i < t.r->n_links; i++) {
+        uint64_t ix;
+        if (cw_u64map_get(&t.lead_ix, t.r->links[i].move, &ix)) {
+            const cw_acct_mixlink *ld = &t.leads[ix];
+            cw_acct_mixlink *l = &t.r->links[i];
+            l->lead_account = ld->lead_account;
+            l->lead_stop = ld->lead_stop;
+            l->lead_move = ld->lead_move;
+            l->lead_asset = ld->lead_asset;
+            l->lead_amount = ld->lead_amount;
+        }
+    }
 out:
     reset(&t);
     free(t.conv);
+    free(t.dconv);
     free(t.flist);
+    free(t.leads);
+    cw_u64map_deinit(&t.lead_ix);
     cw_u64map_deinit(&t.forced);
     cw_free(s);
     if (rc) {

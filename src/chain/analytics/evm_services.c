@@ -6,8 +6,9 @@
  * to (or "several"), its sends, its receipts. Collectors are the targets of at least
  * CW_EVM_DEPOSIT_MIN_FEEDERS single-target externally owned accounts that also receive from
  * someone else. Pass 2: for those candidates, the running balance per asset decides whether
- * each send swept everything; and for accounts with at least 10 receipts, the incoming amounts
- * are counted per asset against a small table of denominations.
+ * each send swept everything; and for accounts with at least 10 receipts, the most frequent
+ * incoming amounts are counted per asset (space-saving: stray amounts never crowd out a
+ * denomination).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,8 @@
 #define MANY 0xfffffffeu
 #define MIXER_MIN_IN 10
 #define MIXER_MIN_DENOM 5
-#define MIXER_DENOMS 4
+#define MIXER_DENOMS 4  /* denominations a pool may take */
+#define AMOUNT_SLOTS 16 /* amounts counted per account and asset (space-saving) */
 
 #define MAX_SWEEP_TARGETS 4 /* hot wallets a deposit address may sweep to */
 #define PAYER_MIN_CHANGES 5 /* a collector pays out to many: its payee changes this often */
@@ -34,11 +36,61 @@ typedef struct acct {
     uint32_t senders_hint, n_senders; /* distinct senders, counted while they alternate */
 } acct;
 
+/* The most frequent incoming amounts of an account (space-saving: a new amount when every
+ * slot is taken replaces the least counted one and inherits its count as its error), so that
+ * stray amounts (a mistaken transfer, a donation) arriving before or between the deposits never
+ * keep a denomination out: any amount more frequent than 1/AMOUNT_SLOTS of the receipts is
+ * kept, with count - err a lower bound of its true count. */
 typedef struct denoms {
-    cw_u256 amount[MIXER_DENOMS];
-    uint32_t count[MIXER_DENOMS];
-    uint32_t other, total;
+    cw_u256 amount[AMOUNT_SLOTS];
+    uint32_t count[AMOUNT_SLOTS], err[AMOUNT_SLOTS];
+    uint32_t total;
 } denoms;
+
+static void denoms_add(denoms *d, const cw_u256 *amt)
+{
+    d->total++;
+    int j = 0, low = 0;
+    for (; j < AMOUNT_SLOTS && d->count[j]; j++) {
+        if (cw_u256_cmp(&d->amount[j], amt) == 0) {
+            d->count[j]++;
+            return;
+        }
+        if (d->count[j] < d->count[low])
+            low = j;
+    }
+    if (j < AMOUNT_SLOTS) {
+        d->amount[j] = *amt;
+        d->count[j] = 1;
+        d->err[j] = 0;
+        return;
+    }
+    d->amount[low] = *amt;
+    d->err[low] = d->count[low];
+    d->count[low]++;
+}
+
+/* Receipts surely at the (at most MIXER_DENOMS) most frequent amounts seen at least
+ * MIXER_MIN_DENOM times each (lower bounds). */
+static uint32_t denoms_at(const denoms *d)
+{
+    uint32_t best[MIXER_DENOMS] = {0};
+    for (int j = 0; j < AMOUNT_SLOTS; j++) {
+        uint32_t sure = d->count[j] - d->err[j];
+        if (sure < MIXER_MIN_DENOM)
+            continue;
+        for (int k = 0; k < MIXER_DENOMS; k++)
+            if (sure > best[k]) {
+                memmove(best + k + 1, best + k, (MIXER_DENOMS - 1 - (size_t)k) * sizeof *best);
+                best[k] = sure;
+                break;
+            }
+    }
+    uint32_t at = 0;
+    for (int k = 0; k < MIXER_DENOMS; k++)
+        at += best[k];
+    return at;
+}
 
 struct cw_evm_services {
     cw_evm_service *svc; /* per account */
@@ -208,17 +260,7 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
                 if ((rc = cw_u64map_set(&den_ix, key, ix)))
                     goto out;
             }
-            denoms *d = &den[ix];
-            d->total++;
-            int j = 0;
-            while (j < MIXER_DENOMS && d->count[j] && cw_u256_cmp(&d->amount[j], &amt) != 0)
-                j++;
-            if (j == MIXER_DENOMS) {
-                d->other++;
-            } else {
-                d->amount[j] = amt;
-                d->count[j]++;
-            }
+            denoms_add(&den[ix], &amt);
         }
     }
     /* collectors and their deposit addresses */
@@ -229,10 +271,7 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
             continue;
         uint32_t acc = (uint32_t)(p->key >> 32);
         const denoms *d = &den[p->val];
-        uint32_t at = 0;
-        for (int j = 0; j < MIXER_DENOMS; j++)
-            if (d->count[j] >= MIXER_MIN_DENOM)
-                at += d->count[j];
+        uint32_t at = denoms_at(d);
         if (d->total < MIXER_MIN_IN || a[acc].n_senders < 5 || at * 5 < d->total * 4 ||
             a[acc].target != MANY)
             continue;

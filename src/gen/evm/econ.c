@@ -1145,12 +1145,23 @@ int ew_econ_open(ew_world *w, u128 victim_extra[EW_MAX_EXCH][1 + EW_NTOK])
         snprintf(nm, sizeof nm, "DEX pair %s/WETH", tok_sym[t]);
         w->pair[t] = contract(w, dep, EWC_PAIR, nm);
     }
-    static const char *const pools[4] = {"mixer 0.1 ETH", "mixer 1 ETH", "mixer 10 ETH",
-                                         "mixer 100 ETH"};
-    u128 den = EW_ETHER / 10;
-    for (int p = 0; p < 4; p++, den *= 10) {
-        w->mixer[p] = contract(w, dep, EWC_MIXER, pools[p]);
-        w->mixer_denom[p] = den;
+    /* four denominations (the scenario's), each its own contract or all in one */
+    for (int p = 0; p < 4; p++) {
+        char nm[128], ip[48];
+        u128 d = w->sc->mixer_denom[p];
+        ew_u128_dec(ip, d / EW_ETHER);
+        char fr[24];
+        snprintf(fr, sizeof fr, "%018llu", (unsigned long long)(d % EW_ETHER));
+        size_t fl = strlen(fr);
+        while (fl && fr[fl - 1] == '0')
+            fr[--fl] = '\0';
+        snprintf(nm, sizeof nm, "mixer %s%s%s ETH", ip, fl ? "." : "", fr);
+        w->mixer_denom[p] = d;
+        if (w->sc->mixer_contracts == 1 && p > 0)
+            w->mixer[p] = w->mixer[0];
+        else
+            w->mixer[p] = contract(w, dep, EWC_MIXER,
+                                   w->sc->mixer_contracts == 1 ? "mixer (4 denominations)" : nm);
     }
     w->bridge_router = contract(w, dep, EWC_BRIDGE_ROUTER, "THORChain router");
     w->acct[w->bridge_router].ent = w->acct[w->bridge_vault].ent;

@@ -119,6 +119,10 @@ struct cw_gen_evm_scenario {
     uint32_t n_exch;
     uint32_t users;         /* 0: txs / 30 */
     uint32_t txs_per_block; /* mean */
+    /* the mixer: 4 denominations (wei, ascending; default 0.1, 1, 10, 100 ETH), each its own
+     * contract (mixer_contracts 4, the default) or all in one contract (1) */
+    u128 mixer_denom[4];
+    uint32_t mixer_contracts;
     ew_heist_sc *heists;
     size_t n_heists;
 };

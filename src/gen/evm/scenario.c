@@ -475,18 +475,48 @@ int cw_gen_evm_scenario_parse(cw_gen_evm_scenario **out, const char *json, size_
     json_t *nm = json_object_get(root, "name");
     snprintf(s->name, sizeof s->name, "%s", json_is_string(nm) ? json_string_value(nm) : "unnamed");
     s->txs_per_block = 25;
+    s->mixer_contracts = 4;
+    for (int i = 0; i < 4; i++)
+        s->mixer_denom[i] = (i ? s->mixer_denom[i - 1] * 10 : EW_ETHER / 10);
     json_t *wo = json_object_get(root, "world");
     static const char *const defx[] = {"Bitfrost", "Krakenish", "Coinbarn", "Binansu"};
     if (wo) {
-        static const char *const wk[] = {"exchanges", "users", "txs_per_block", NULL};
+        static const char *const wk[] = {"exchanges",       "users",        "txs_per_block",
+                                         "mixer_contracts", "mixer_denoms", NULL};
         if (!json_is_object(wo)) {
             rc = cw_error_set(CW_EINVAL, "%s: world: must be an object", c.src);
             goto out;
         }
         if ((rc = known(&c, "world", wo, wk)) ||
             (rc = get_u32(&c, "world", wo, "users", 300, 500000, &s->users)) ||
-            (rc = get_u32(&c, "world", wo, "txs_per_block", 2, 1000, &s->txs_per_block)))
+            (rc = get_u32(&c, "world", wo, "txs_per_block", 2, 1000, &s->txs_per_block)) ||
+            (rc = get_u32(&c, "world", wo, "mixer_contracts", 1, 4, &s->mixer_contracts)))
             goto out;
+        if (s->mixer_contracts != 1 && s->mixer_contracts != 4) {
+            rc = cw_error_set(CW_EINVAL,
+                              "%s: world.mixer_contracts: 1 (one contract, four denominations) "
+                              "or 4 (one contract each)",
+                              c.src);
+            goto out;
+        }
+        json_t *md = json_object_get(wo, "mixer_denoms");
+        if (md && (!json_is_array(md) || json_array_size(md) != 4)) {
+            rc = cw_error_set(CW_EINVAL, "%s: world.mixer_denoms: a list of 4 ETH amounts", c.src);
+            goto out;
+        }
+        for (size_t i = 0; md && i < 4; i++) {
+            char p3[48];
+            snprintf(p3, sizeof p3, "world.mixer_denoms[%zu]", i);
+            if ((rc = parse_amount(&c, p3, json_array_get(md, i), 18, &s->mixer_denom[i])))
+                goto out;
+            if (s->mixer_denom[i] < EW_ETHER / 1000 || s->mixer_denom[i] > (u128)1000 * EW_ETHER ||
+                (i && s->mixer_denom[i] <= s->mixer_denom[i - 1])) {
+                rc = cw_error_set(CW_EINVAL,
+                                  "%s: %s: between 0.001 and 1000 ETH, each above the one before",
+                                  c.src, p3);
+                goto out;
+            }
+        }
         json_t *ex = json_object_get(wo, "exchanges");
         if (ex) {
             if (!json_is_array(ex) || json_array_size(ex) < 2 ||

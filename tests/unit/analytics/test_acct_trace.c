@@ -107,7 +107,7 @@ static uint64_t amt(const cw_acct_end *e)
 
 static cw_acct_result *run(world *w, cw_acct_model model, const uint64_t *src, size_t n_src)
 {
-    cw_acct_source s = {w, w_next, w_balance, w_asset_account, w_stop, NULL};
+    cw_acct_source s = {w, w_next, w_balance, w_asset_account, w_stop, NULL, NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.model = model;
@@ -259,7 +259,7 @@ static void test_limits(void)
                         mv(3, 3, H1, F, ETH, 99), mv(4, 4, H1, U, ETH, 1)};
     world w = {m, 4, 0, 0, u(0)};
     uint64_t src[] = {1};
-    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, w_stop, NULL};
+    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, w_stop, NULL, NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.max_hops = 2;
@@ -292,7 +292,7 @@ static void test_mixer(void)
     m[7].tx_from = T;
     world w = {m, 9, 0, 0, u(0)};
     uint64_t src[] = {1};
-    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, w_stop, NULL};
+    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, w_stop, NULL, NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.through_mixer = true;
@@ -366,6 +366,23 @@ static bool c_personal(void *ctx, uint32_t account)
     return account == D || account == D3;
 }
 
+/* A trace from movement 1 through mixers, with the given stops, personal stops and bridge
+ * destinations (any may be NULL), following candidates or not. */
+static cw_acct_result *run_mix(world *w, int (*stop)(void *, uint32_t),
+                               bool (*personal)(void *, uint32_t),
+                               uint64_t (*dest)(void *, uint64_t), bool follow)
+{
+    uint64_t src[] = {1};
+    cw_acct_source s = {w, w_next, w_balance, w_asset_account, stop, personal, dest};
+    cw_acct_opts o;
+    cw_acct_opts_init(&o);
+    o.through_mixer = true;
+    o.follow_candidates = follow;
+    cw_acct_result *r = NULL;
+    CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
+    return r;
+}
+
 static void test_converge(void)
 {
     cw_acct_move m[] = {
@@ -379,13 +396,7 @@ static void test_converge(void)
     for (int i = 9; i < 15; i++)
         m[i].tx_from = RL;
     world w = {m, 18, 0, 0, u(0)};
-    uint64_t src[] = {1};
-    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, c_stop, c_personal};
-    cw_acct_opts o;
-    cw_acct_opts_init(&o);
-    o.through_mixer = true;
-    cw_acct_result *r = NULL;
-    CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
+    cw_acct_result *r = run_mix(&w, c_stop, c_personal, NULL, false);
     size_t n;
     const cw_acct_mixlink *l = cw_acct_result_mixlinks(r, &n);
     CHECK_EQ_INT(n, 2);
@@ -400,8 +411,7 @@ static void test_converge(void)
     CHECK_EQ_INT(amt(end_at(r, A, ETH)), 39); /* held: 30 direct + 9 linked */
     cw_acct_result_free(r);
     /* no personal stops known: no convergence, nothing linked */
-    s.personal = NULL;
-    CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
+    r = run_mix(&w, c_stop, NULL, NULL, false);
     cw_acct_result_mixlinks(r, &n);
     CHECK_EQ_INT(n, 0);
     CHECK_EQ_INT(amt(end_at(r, D, ETH)), 20);
@@ -426,13 +436,7 @@ static void test_converge_strong(void)
     for (int i = 8; i < 12; i++)
         m[i].tx_from = RL;
     world w = {m, 15, 0, 0, u(0)};
-    uint64_t src[] = {1};
-    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, c_stop, c_personal};
-    cw_acct_opts o;
-    cw_acct_opts_init(&o);
-    o.through_mixer = true;
-    cw_acct_result *r = NULL;
-    CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
+    cw_acct_result *r = run_mix(&w, c_stop, c_personal, NULL, false);
     size_t n;
     const cw_acct_mixlink *l = cw_acct_result_mixlinks(r, &n);
     CHECK_EQ_INT(n, 2);
@@ -442,6 +446,155 @@ static void test_converge_strong(void)
     }
     CHECK_EQ_INT(amt(end_at(r, D3, ETH)), 19);
     CHECK(end_at(r, D, ETH) == NULL);
+    cw_acct_result_free(r);
+}
+
+/* Worked example 9: a candidate is not a link (the seed-4 false attribution of the no-reuse
+ * world in small). The thief T puts 9 notes of 10 into mixer M, honest U 1: the tainted share
+ * is 9/10 = 0.9, the default link score. U's note comes out first, relayed by RL to U's fresh
+ * address R3, which pays its own exchange deposit address D3. Denomination and timing alone
+ * said "0.9 the thief's": before, D3 was named with 9 stolen (probable); it is U's. Now the
+ * withdrawal is a candidate: listed with its lead (D3, 9 paid), in no end; the 90 that entered
+ * the mixer stay there. On request (follow_candidates) D3 gets 9, marked candidate. */
+static void test_candidate(void)
+{
+    cw_acct_move m[] = {
+        mv(1, 1, V, T, ETH, 100),  mv(2, 2, T, M, ETH, 10),    mv(3, 3, T, M, ETH, 10),
+        mv(4, 4, T, M, ETH, 10),   mv(5, 5, T, M, ETH, 10),    mv(6, 6, T, M, ETH, 10),
+        mv(7, 7, T, M, ETH, 10),   mv(8, 8, T, M, ETH, 10),    mv(9, 9, T, M, ETH, 10),
+        mv(10, 10, T, M, ETH, 10), mv(11, 11, U, M, ETH, 10),  mv(12, 12, M, R3, ETH, 9),
+        mv(13, 12, M, RL, ETH, 1), mv(14, 13, R3, D3, ETH, 9),
+    };
+    m[11].tx_from = m[12].tx_from = RL;
+    world w = {m, 14, 0, 0, u(0)};
+    cw_acct_result *r = run_mix(&w, c_stop, c_personal, NULL, false);
+    size_t n;
+    const cw_acct_mixlink *l = cw_acct_result_mixlinks(r, &n);
+    CHECK_EQ_INT(n, 1);
+    if (n == 1) {
+        CHECK(l[0].recipient == R3 && l[0].candidate && !l[0].sender_reuse && !l[0].converged);
+        CHECK(l[0].evidence == CW_ACCT_EV_ANON);
+        CHECK(l[0].score >= 0.9 && l[0].score < 0.95);
+        CHECK(l[0].lead_account == D3 && l[0].lead_stop == CW_ACCT_STOP_EXCHANGE);
+        CHECK_EQ_INT(l[0].lead_amount.w[0], 9);
+    }
+    CHECK(end_at(r, D3, ETH) == NULL); /* nobody honest is named */
+    CHECK(end_at(r, R3, ETH) == NULL);
+    CHECK_EQ_INT(amt(end_at(r, M, ETH)), 90); /* entered the mixer, and stays there */
+    cw_acct_result_free(r);
+    /* on request the candidate carries value, and every end it reaches says so */
+    r = run_mix(&w, c_stop, c_personal, NULL, true);
+    const cw_acct_end *e = end_at(r, D3, ETH);
+    CHECK_EQ_INT(amt(e), 9);
+    CHECK(e && e->probable && e->candidate);
+    cw_acct_result_free(r);
+}
+
+/* Gas funding is no evidence when the withdrawal's sender is paid by the pool in it (a relayer
+ * taking its fee). The thief deposits 3 notes of 10, honest U 3 (score 0.5); the thief also pays
+ * relayer RL 2 directly (RL now holds stolen funds). RL relays U's withdrawal to R3 (fee 1), who
+ * pays D3: not linked, D3 not named. A withdrawal the thief's own address T sends to R1 (no fee
+ * to T) is linked by gas funding. */
+static void test_relayer_no_gas_evidence(void)
+{
+    cw_acct_move m[] = {
+        mv(1, 1, V, T, ETH, 100), mv(2, 2, T, M, ETH, 10),    mv(3, 3, T, M, ETH, 10),
+        mv(4, 4, T, M, ETH, 10),  mv(5, 5, U, M, ETH, 10),    mv(6, 6, U, M, ETH, 10),
+        mv(7, 7, U, M, ETH, 10),  mv(8, 8, T, RL, ETH, 2),    mv(9, 9, M, R3, ETH, 9),
+        mv(10, 9, M, RL, ETH, 1), mv(11, 10, R3, D3, ETH, 9), mv(12, 11, M, R1, ETH, 10),
+    };
+    m[8].tx_from = m[9].tx_from = RL;
+    m[11].tx_from = T;
+    world w = {m, 12, 0, 0, u(0)};
+    cw_acct_result *r = run_mix(&w, c_stop, c_personal, NULL, false);
+    size_t n;
+    const cw_acct_mixlink *l = cw_acct_result_mixlinks(r, &n);
+    CHECK_EQ_INT(n, 1);
+    if (n == 1)
+        CHECK(l[0].recipient == R1 && l[0].sender_reuse && l[0].evidence & CW_ACCT_EV_GAS);
+    CHECK(end_at(r, D3, ETH) == NULL);
+    CHECK_EQ_INT(amt(end_at(r, R1, ETH)), 10);
+    cw_acct_result_free(r);
+}
+
+/* A multi-hop route in one tx (an aggregator or a router's path): T gives 1000 stolen USDT to
+ * pool P (USDT/WETH), P pays 2 WETH to pool P2 (WETH/ETH, say), P2 pays 5 ETH to T. Both pools
+ * gain one asset and give up another: venues; T gave up USDT and gained ETH: the 5 ETH are
+ * tainted in full, exact, with no event signature or pool layout read. Honest U trading at P2
+ * after gets nothing. */
+enum { P2 = 31 };
+
+static void test_multihop(void)
+{
+    cw_acct_move m[] = {
+        mv(1, 1, V, T, USDT, 1000), mv(2, 2, T, P, USDT, 1000), mv(3, 2, P, P2, WETH, 2),
+        mv(4, 2, P2, T, ETH, 5),    mv(5, 3, T, X, ETH, 5),     mv(6, 4, U, P2, WETH, 1),
+        mv(7, 4, P2, U, ETH, 2),
+    };
+    world w = {m, 7, 0, 0, u(0)};
+    uint64_t src[] = {1};
+    cw_acct_result *r = run(&w, CW_ACCT_FIFO, src, 1);
+    size_t nc;
+    const cw_acct_conv *c = cw_acct_result_convs(r, &nc);
+    CHECK_EQ_INT(nc, 1);
+    if (nc == 1)
+        CHECK(c[0].account == T && c[0].from_asset == USDT && c[0].to_asset == ETH &&
+              c[0].tainted_out.w[0] == 5 && !c[0].probable);
+    CHECK_EQ_INT(amt(end_at(r, X, ETH)), 5);
+    CHECK(end_at(r, X, ETH) && !end_at(r, X, ETH)->probable);
+    CHECK(end_at(r, U, ETH) == NULL && end_at(r, P2, WETH) == NULL && end_at(r, P2, ETH) == NULL);
+    cw_acct_result_free(r);
+}
+
+/* Worked example 10: convergence across a bridge. The same pool as example 6 (3 stolen notes,
+ * 3 honest: score 0.5, no candidate). T bridges 20 of its own to bridge B with a memo naming
+ * Bitcoin address K1 (tx 8). Relayed withdrawal 1 goes to R1, who bridges its 9 to B naming
+ * K1 too: the same beneficiary on the other chain, so it is linked (convergence) and B
+ * receives 20 + 9 = 29. Relayed withdrawal 2 goes to R2, who bridges to K2, where no taint
+ * went: not linked. Withdrawal 3 (R3) pays nobody. */
+enum { BR = 74 };
+
+static int b_stop(void *ctx, uint32_t account)
+{
+    (void)ctx;
+    return account == BR ? CW_ACCT_STOP_BRIDGE : account == M ? CW_ACCT_STOP_MIXER : 0;
+}
+
+static uint64_t b_dest(void *ctx, uint64_t tx)
+{
+    (void)ctx;
+    return tx == 8 || tx == 13 ? 0xb1 : tx == 14 ? 0xb2 : 0; /* K1, K1, K2 */
+}
+
+static void test_converge_bridge(void)
+{
+    cw_acct_move m[] = {
+        mv(1, 1, V, T, ETH, 100),   mv(2, 2, T, M, ETH, 10),   mv(3, 3, T, M, ETH, 10),
+        mv(4, 4, T, M, ETH, 10),    mv(5, 5, U, M, ETH, 10),   mv(6, 6, U, M, ETH, 10),
+        mv(7, 7, U, M, ETH, 10),    mv(8, 8, T, BR, ETH, 20),  mv(9, 10, M, R1, ETH, 9),
+        mv(10, 10, M, RL, ETH, 1),  mv(11, 11, M, R2, ETH, 9), mv(12, 11, M, RL, ETH, 1),
+        mv(13, 12, M, R3, ETH, 9),  mv(14, 12, M, RL, ETH, 1), mv(15, 13, R1, BR, ETH, 9),
+        mv(16, 14, R2, BR, ETH, 9),
+    };
+    for (int i = 8; i < 14; i++)
+        m[i].tx_from = RL;
+    world w = {m, 16, 0, 0, u(0)};
+    cw_acct_result *r = run_mix(&w, b_stop, c_personal, b_dest, false);
+    size_t n;
+    const cw_acct_mixlink *l = cw_acct_result_mixlinks(r, &n);
+    CHECK_EQ_INT(n, 1);
+    if (n == 1) {
+        CHECK(l[0].recipient == R1 && l[0].converged && !l[0].candidate);
+        CHECK(l[0].evidence == (CW_ACCT_EV_ANON | CW_ACCT_EV_CONVERGE));
+        CHECK(l[0].lead_account == BR && l[0].lead_stop == CW_ACCT_STOP_BRIDGE);
+    }
+    CHECK_EQ_INT(amt(end_at(r, BR, ETH)), 29);
+    cw_acct_result_free(r);
+    /* without destinations: nothing links */
+    r = run_mix(&w, b_stop, c_personal, NULL, false);
+    cw_acct_result_mixlinks(r, &n);
+    CHECK_EQ_INT(n, 0);
+    CHECK_EQ_INT(amt(end_at(r, BR, ETH)), 20);
     cw_acct_result_free(r);
 }
 
@@ -456,5 +609,9 @@ int main(void)
     RUN(test_swap_recipient);
     RUN(test_converge);
     RUN(test_converge_strong);
+    RUN(test_candidate);
+    RUN(test_converge_bridge);
+    RUN(test_multihop);
+    RUN(test_relayer_no_gas_evidence);
     return cw_test_done();
 }
