@@ -474,6 +474,26 @@ static void gather(const cw_chainstore *cs, uint64_t i0, uint64_t i1, uint64_t o
     }
 }
 
+/* The largest class of equal output values that are premixes of one pool by pool(); *d gets
+ * that pool (vals sorted, as gather leaves them). */
+static size_t premix_class(const scratch *s, const txfacts *x, uint64_t (*pool)(uint64_t),
+                           uint64_t *d)
+{
+    size_t best = 0;
+    for (size_t i = 0; i < x->n_out;) {
+        size_t j = i;
+        while (j < x->n_out && s->vals[j] == s->vals[i])
+            j++;
+        uint64_t d0 = pool(s->vals[i]);
+        if (d0 && j - i > best) {
+            best = j - i;
+            *d = d0;
+        }
+        i = j;
+    }
+    return best;
+}
+
 /* One input pays the whole equal class and takes the largest output back as its change: the
  * largest input, less the largest output (above the class value), still covers 90 % of the k
  * equal outputs. A CoinJoin's whale takes back its change after paying its own one or few
@@ -942,31 +962,10 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
         }
     }
     /* Tx0 with its OP_RETURN: premix outputs at a pool denomination plus a margin */
-    size_t premix = 0;
     uint64_t premix_d = 0;
-    for (size_t i = 0; i < x.n_out;) {
-        size_t j = i;
-        while (j < x.n_out && s->vals[j] == s->vals[i])
-            j++;
-        uint64_t d0 = premix_pool(s->vals[i]);
-        if (d0 && j - i > premix) {
-            premix = j - i;
-            premix_d = d0;
-        }
-        i = j;
-    }
+    size_t premix = premix_class(s, &x, premix_pool, &premix_d);
     if (premix == 0 && x.n_opret >= 1 && x.k >= 1) /* another coordinator's pool */
-        for (size_t i = 0; i < x.n_out;) {
-            size_t j = i;
-            while (j < x.n_out && s->vals[j] == s->vals[i])
-                j++;
-            uint64_t d0 = premix_pool_any(s->vals[i]);
-            if (d0 && j - i > premix) {
-                premix = j - i;
-                premix_d = d0;
-            }
-            i = j;
-        }
+        premix = premix_class(s, &x, premix_pool_any, &premix_d);
     if (premix >= 1 && x.n_opret >= 1 && x.n_out - premix <= 4 && premix == x.k) {
         f = CW_PAT_TX0;
         rule = CW_PAT_RULE_TX0;

@@ -16,6 +16,7 @@
 #include "chainwatch/btc/store.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/gen.h"
+#include "gen_world.h"
 #include "harness.h"
 
 static cw_chainstore *cs;
@@ -69,27 +70,12 @@ static void test_warm(void)
 
 int main(void)
 {
-    char dir[1024], blocks[1100];
+    char dir[1024];
     snprintf(dir, sizeof dir, "%s/world", cw_test_tmpdir());
-    snprintf(blocks, sizeof blocks, "%s/blocks", dir);
     snprintf(store, sizeof store, "%s/store", dir);
-    cw_gen_opts go = {0};
-    go.out_dir = dir;
-    go.txs = 20000;
-    go.seed = 3;
-    go.net = CW_NET_REGTEST;
     cw_gen_stats gs;
-    cw_ingest_opts io = {.blocks_dir = blocks,
-                         .store_dir = store,
-                         .net = CW_NET_REGTEST,
-                         .to_height = -1,
-                         .threads = 1};
-    cw_ingest_stats is;
-    if (cw_gen_run(&go, &gs) || cw_ingest_btc(&io, &is) ||
-        cw_chainstore_open(&cs, store, false, CW_NET_REGTEST)) {
-        fprintf(stderr, "world: %s\n", cw_error_last());
+    if (gen_world(dir, 20000, 3, NULL, &gs, &cs))
         return 1;
-    }
     RUN(test_owner_of_every_output_and_input);
     RUN(test_warm);
     cw_chainstore_close(cs);

@@ -1,6 +1,7 @@
 /*
- * gen_world.h: a generated world (chainwatch gen) ingested into a store, for the analytics
- * tests that check against its truth. Header-only: each test is its own program.
+ * gen_world.h: a generated world (chainwatch gen) ingested into a store, for the unit tests
+ * that check against its truth or need a realistic store. Header-only: each test is its own
+ * program.
  */
 #ifndef CW_TESTS_GEN_WORLD_H
 #define CW_TESTS_GEN_WORLD_H
