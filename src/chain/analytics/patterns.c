@@ -652,16 +652,6 @@ static bool peel_shape_at(const cw_chainstore *cs, uint64_t i0, uint64_t i1, uin
     uint64_t hi = a >= b ? a : b, lo = a >= b ? b : a;
     if (hi <= lo) /* a zero-value peel counts (BlockSci's first peeling-chain hop) */
         return false;
-    /* a remainder paid back to an input's own address is a wallet reusing its address (an
-     * exchange's hot wallet, a pool's payout address), not a hop to a fresh one */
-    uint32_t rem = a > b ? r0->addr : r1->addr;
-    for (uint64_t i = i0; i < i1; i++) {
-        uint64_t v;
-        uint32_t ia;
-        (void)in_value_addr(cs, i, &v, &ia);
-        if (ia == rem)
-            return false;
-    }
     if (large)
         *large = a > b ? 0 : 1;
     return true;
@@ -855,6 +845,25 @@ unsigned cw_patterns_peel_run(const cw_chainstore *cs, uint64_t tx, unsigned cap
 
 /* ------------------------------------------------------------------ the decision */
 
+/* Whether the hop tx pays its remainder (output `large`) back to one of its inputs' own
+ * addresses: a wallet reusing its address (an exchange's hot wallet, a pool's payout address),
+ * not a launderer's hop to a fresh one. Asked only of a hop whose run is long enough to flag,
+ * so the build reads no input for the many short runs. */
+static bool remainder_to_input(const cw_chainstore *cs, uint64_t tx, uint32_t large)
+{
+    uint64_t i0, i1, o0, o1;
+    cw_chainstore_tx_range(cs, tx, &i0, &i1, &o0, &o1);
+    uint32_t rem = cw_chainstore_out(cs, o0 + large)->addr;
+    for (uint64_t i = i0; i < i1; i++) {
+        uint64_t v;
+        uint32_t ia;
+        (void)in_value_addr(cs, i, &v, &ia);
+        if (ia == rem)
+            return true;
+    }
+    return false;
+}
+
 /* The flags of a tx that is not a CoinJoin: fan-out, fan-in, peel-chain link. */
 static uint32_t shape_flags(const cw_chainstore *cs, scratch *s, uint64_t tx, uint64_t n_in,
                             uint64_t n_out_all, uint32_t *run)
@@ -868,7 +877,9 @@ static uint32_t shape_flags(const cw_chainstore *cs, scratch *s, uint64_t tx, ui
     unsigned r = peel_walk(cs, s, tx, RUN_CAP, &fs);
     if (run)
         *run = r;
-    if (r >= CW_PAT_PEEL_MIN_RUN && fs <= (uint64_t)r * CW_PAT_PEEL_MAX_MEAN_PPM)
+    uint32_t large;
+    if (r >= CW_PAT_PEEL_MIN_RUN && fs <= (uint64_t)r * CW_PAT_PEEL_MAX_MEAN_PPM &&
+        hop_shape(cs, s, tx, &large) && !remainder_to_input(cs, tx, large))
         return with_rule(f | CW_PAT_PEEL, CW_PAT_RULE_PEEL_RUN, r >= 9 ? 95 : 50 + 5 * r);
     return f ? with_rule(f, CW_PAT_RULE_SHAPE, 100) : 0;
 }
