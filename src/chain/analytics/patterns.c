@@ -1025,12 +1025,13 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
         size_t mt = match_changes(s, &x, 4, limit);
         matched = mt;
         /* one payer's batch (payroll: k equal salaries, a few other payments and a change)
-         * has both signs of one owner: one input could pay every equal output, and far fewer
-         * other outputs than equal ones; a round's parties each bring their own coins (never
-         * at an exotic value: only Wasabi 2 makes those, and its whales do bring one coin
-         * larger than the class) */
-        bool one_payer = !exotic_denom(x.v) &&
-                         (pays_class(&x) || (x.max_in >= (uint64_t)x.k * x.v && 3 * m < x.k));
+         * has both signs of one owner: one input could pay every equal output, and a handful
+         * of other outputs (at most 5, and far fewer than equal ones); a round's parties each
+         * bring their own coins (never at an exotic value: only Wasabi 2 makes those, and its
+         * whales do bring one coin larger than the class) */
+        bool one_payer =
+            !exotic_denom(x.v) &&
+            (pays_class(&x) || (x.max_in >= (uint64_t)x.k * x.v && 3 * m < x.k && m <= 5));
         if (!one_payer && (mt >= 2 || (x.k >= 10 && x.distinct >= 10 && m >= 3 && 3 * m >= x.k) ||
                            exotic_denom(x.v))) {
             /* the kind: Wasabi 1 mixes about 0.1 BTC; JoinMarket's takers pick any amount
