@@ -15,6 +15,11 @@ void *cw_malloc(size_t n);
 void *cw_calloc(size_t count, size_t n);
 void *cw_realloc(void *p, size_t n);
 char *cw_strdup(const char *s);
+/* Grows the array *pp (pp is the address of a T *, elem = sizeof(T)) so that it holds at least
+ * need elements: to the largest of need, twice *cap and min_cap, checked for overflow. On
+ * failure *pp and *cap are unchanged and CW_ENOMEM is set ("out of memory"); 0 when *cap
+ * already holds need. */
+int cw_grow(void *pp, size_t *cap, size_t need, size_t elem, size_t min_cap);
 void cw_free(void *p);
 
 /* ---- hex ---- */

@@ -408,16 +408,9 @@ static int rule_watched(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap
                                         : (uint64_t)a * 2 + (uint64_t)side,
                          hi;
                 if (!cw_u64map_get(&idx, hk, &hi)) {
-                    if (n_hits == cap_hits) {
-                        size_t nc = cap_hits ? cap_hits * 2 : 64;
-                        watch_hit *nh = realloc(hits, nc * sizeof *nh);
-                        if (!nh) {
-                            rc = cw_error_set(CW_ENOMEM,
-                                              "out of memory in the watched-address rule");
-                            goto out;
-                        }
-                        hits = nh;
-                        cap_hits = nc;
+                    if (cw_grow(&hits, &cap_hits, n_hits + 1, sizeof *hits, 64)) {
+                        rc = cw_error_set(CW_ENOMEM, "out of memory in the watched-address rule");
+                        goto out;
                     }
                     hi = n_hits++;
                     hits[hi] = (watch_hit){.addr = a,
@@ -454,16 +447,11 @@ static int rule_watched(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap
                         json_array_append_new(h->txids, json_string(txid));
                     }
                     if (by_entity && side) {
-                        if (n_spenders == cap_spenders) {
-                            size_t nc = cap_spenders ? cap_spenders * 2 : 8;
-                            size_t *ns = realloc(spenders, nc * sizeof *ns);
-                            if (!ns) {
-                                rc = cw_error_set(CW_ENOMEM,
-                                                  "out of memory in the watched-address rule");
-                                goto out;
-                            }
-                            spenders = ns;
-                            cap_spenders = nc;
+                        if (cw_grow(&spenders, &cap_spenders, n_spenders + 1, sizeof *spenders,
+                                    8)) {
+                            rc = cw_error_set(CW_ENOMEM,
+                                              "out of memory in the watched-address rule");
+                            goto out;
                         }
                         spenders[n_spenders++] = (size_t)hi;
                     }

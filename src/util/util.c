@@ -40,6 +40,27 @@ void *cw_realloc(void *p, size_t n)
     return realloc(p, n ? n : 1);
 }
 
+int cw_grow(void *pp, size_t *cap, size_t need, size_t elem, size_t min_cap)
+{
+    if (need <= *cap)
+        return 0;
+    size_t nc = *cap > SIZE_MAX / 2 ? SIZE_MAX : 2 * *cap;
+    if (nc < need)
+        nc = need;
+    if (nc < min_cap)
+        nc = min_cap;
+    if (elem && nc > SIZE_MAX / elem)
+        return cw_error_set(CW_ENOMEM, "out of memory (%zu elements of %zu bytes)", nc, elem);
+    void *p;
+    memcpy(&p, pp, sizeof p); /* pp points at a T *: read and write it as bytes */
+    void *np = cw_realloc(p, nc * elem);
+    if (!np)
+        return cw_error_set(CW_ENOMEM, "out of memory");
+    memcpy(pp, &np, sizeof np);
+    *cap = nc;
+    return 0;
+}
+
 char *cw_strdup(const char *s)
 {
     size_t n = strlen(s) + 1;
@@ -380,8 +401,7 @@ int cw_dec_shift(char *out, size_t n, const char *dec, long decimals)
     bool neg = dec[0] == '-';
     const char *d = dec + neg;
     size_t len = strlen(d);
-    if (len == 0 || len > 100 || strspn(d, "0123456789") != len || decimals < 0 ||
-        decimals > 77)
+    if (len == 0 || len > 100 || strspn(d, "0123456789") != len || decimals < 0 || decimals > 77)
         return CW_EINVAL;
     size_t k = (size_t)decimals, o = 0;
     char buf[1 + 100 + 2 + 77 + 1]; /* sign, digits, "0.", leading zeros of the fraction */

@@ -1259,15 +1259,9 @@ static int build_memo(const cw_chainstore *cs, scratch *s, uint64_t from, uint64
                 up = SIDE_CAP;
         }
         s->memo[t] = (uint8_t)(s->memo[t] | (up + 1u) << up_sh);
-        if (n_links + np > cap_links) {
-            size_t cap = cap_links ? 2 * cap_links : 1u << 16;
-            peel_link *nl = cw_realloc(links, cap * sizeof *nl);
-            if (!nl) {
-                cw_free(links);
-                return cw_error_set(CW_ENOMEM, "patterns build: out of memory");
-            }
-            links = nl;
-            cap_links = cap;
+        if (cw_grow(&links, &cap_links, n_links + np, sizeof *links, 1u << 16)) {
+            cw_free(links);
+            return cw_error_set(CW_ENOMEM, "patterns build: out of memory");
         }
         for (unsigned k = 0; k < np; k++)
             links[n_links++] = (peel_link){(uint32_t)par[k], (uint32_t)t};

@@ -275,14 +275,8 @@ static int addrset_add(addrset *set, const cw_evm_addr *a)
 {
     if (addrset_has(set, a))
         return 0;
-    if (set->n == set->cap) {
-        size_t nc = set->cap ? set->cap * 2 : 64;
-        cw_evm_addr *p = realloc(set->v, nc * sizeof *p);
-        if (!p)
-            return cw_error_set(CW_ENOMEM, "out of memory");
-        set->v = p;
-        set->cap = nc;
-    }
+    if (cw_grow(&set->v, &set->cap, set->n + 1, sizeof *set->v, 64))
+        return -1;
     set->v[set->n] = *a;
     if (cw_u64map_put(&set->map, addr_key(a), set->n))
         return cw_error_set(CW_ENOMEM, "out of memory");

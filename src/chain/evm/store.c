@@ -60,7 +60,7 @@ enum { C_BLOCK, C_TX, C_TXHASH, C_MOVE, C_MOVELINK, C_ACCT, C_ACCTLAST, C_ASSET,
 static const struct {
     const char *name;
     uint32_t width;
-} col_defs[N_COLS] = {{"blocks", 176},  {"txs", 80},     {"txhash", 32},
+} col_defs[N_COLS] = {{"blocks", 176},  {"txs", 80},      {"txhash", 32},
                       {"moves", 40},    {"movelink", 12}, {"accounts", 32},
                       {"acctlast", 16}, {"assets", 64},   {"creates", 16}};
 
@@ -202,8 +202,7 @@ static uint64_t side_below(const sidetab *t, uint64_t key)
     return lo;
 }
 
-static int side_open(sidetab *t, const char *dir, const char *name, uint32_t width,
-                     bool writable)
+static int side_open(sidetab *t, const char *dir, const char *name, uint32_t width, bool writable)
 {
     int rc = cw_column_open(&t->col, dir, name, width, writable);
     if (rc)
@@ -1351,14 +1350,8 @@ static int warm_block(cw_evmstore *s, const cw_evm_block *b)
     if (!s->acache || !s->heads)
         return 0;
     size_t need = 1 + 2 * b->n_txs + 3 * b->n_logs + 2 * b->n_traces;
-    if (need > s->cap_warm) {
-        size_t nc = need * 2;
-        uint64_t *p = cw_realloc(s->warm, nc * sizeof *p);
-        if (!p)
-            return cw_error_set(CW_ENOMEM, "out of memory");
-        s->warm = p;
-        s->cap_warm = nc;
-    }
+    if (cw_grow(&s->warm, &s->cap_warm, need, sizeof *s->warm, need * 2))
+        return -1;
     s->n_warm = 0;
     warm_add(s, b->miner.b);
     for (size_t i = 0; i < b->n_txs; i++) {

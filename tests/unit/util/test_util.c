@@ -70,6 +70,26 @@ static void test_parse_numbers(void)
     CHECK(cw_parse_u64(&u, "99999999999999999999999") == CW_EINVAL);
 }
 
+static void test_grow(void)
+{
+    uint32_t *v = NULL;
+    size_t cap = 0;
+    CHECK_EQ_INT(cw_grow(&v, &cap, 1, sizeof *v, 8), 0);
+    CHECK(v != NULL && cap == 8);
+    v[7] = 7;
+    CHECK_EQ_INT(cw_grow(&v, &cap, 8, sizeof *v, 8), 0); /* already holds 8: unchanged */
+    CHECK_EQ_INT(cap, 8);
+    CHECK_EQ_INT(cw_grow(&v, &cap, 9, sizeof *v, 8), 0); /* doubles */
+    CHECK_EQ_INT(cap, 16);
+    CHECK_EQ_INT(v[7], 7);
+    CHECK_EQ_INT(cw_grow(&v, &cap, 100, sizeof *v, 8), 0); /* to need when above twice */
+    CHECK_EQ_INT(cap, 100);
+    uint32_t *keep = v;
+    CHECK_EQ_INT(cw_grow(&v, &cap, SIZE_MAX / 2, sizeof *v, 8), CW_ENOMEM); /* overflows */
+    CHECK(v == keep && cap == 100);
+    cw_free(v);
+}
+
 static void test_dec_shift(void)
 {
     char o[128];
@@ -119,6 +139,7 @@ int main(void)
     RUN(test_hex_roundtrip);
     RUN(test_sha256_vectors);
     RUN(test_parse_numbers);
+    RUN(test_grow);
     RUN(test_dec_shift);
     return cw_test_done();
 }
