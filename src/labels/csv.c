@@ -41,14 +41,9 @@ void cw_labels__csv_deinit(cw_labels__csv *c)
 
 static int push_field(cw_labels__csv *c)
 {
-    if (c->n_fields == c->cap_fields) {
-        size_t nc = c->cap_fields ? c->cap_fields * 2 : 16;
-        size_t *no = cw_realloc(c->off, nc * sizeof *no);
-        if (!no)
-            return cw_error_set(CW_ENOMEM, "out of memory");
-        c->off = no;
-        c->cap_fields = nc;
-    }
+    int rc = cw_grow(&c->off, &c->cap_fields, c->n_fields + 1, sizeof *c->off, 16);
+    if (rc)
+        return rc;
     c->off[c->n_fields++] = c->buf.len;
     return 0;
 }

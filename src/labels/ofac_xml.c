@@ -95,19 +95,6 @@ static void xml_error_cb(void *arg, xmlErrorPtr err)
     x->xml_error_line = err->line;
 }
 
-static int grow(void **arr, size_t *cap, size_t n, size_t elem)
-{
-    if (n < *cap)
-        return 0;
-    size_t nc = *cap ? *cap * 2 : 16;
-    void *p = cw_realloc(*arr, nc * elem);
-    if (!p)
-        return cw_error_set(CW_ENOMEM, "out of memory");
-    *arr = p;
-    *cap = nc;
-    return 0;
-}
-
 /* Line of the current node (the parser itself may be ahead, reading in chunks). */
 static int node_line(xmlTextReaderPtr rd)
 {
@@ -183,7 +170,7 @@ static long find_id(const id_name *a, size_t n, long id)
 
 static int add_id_name(id_name **arr, size_t *n, size_t *cap, long id, long ref, const char *name)
 {
-    int rc = grow((void **)arr, cap, *n, sizeof **arr);
+    int rc = cw_grow(arr, cap, *n + 1, sizeof **arr, 16);
     if (rc)
         return rc;
     id_name *e = &(*arr)[(*n)++];
@@ -313,8 +300,8 @@ static int on_start(xstate *x)
                                   "%s: line %d: DistinctParty %s: Feature %s: "
                                   "empty digital currency address",
                                   x->pc->name, line, x->cur_ref, x->cur_feature_id);
-            } else if (!(rc = grow((void **)&x->features, &x->cap_features, x->n_features,
-                                   sizeof *x->features))) {
+            } else if (!(rc = cw_grow(&x->features, &x->cap_features, x->n_features + 1,
+                                   sizeof *x->features, 16))) {
                 feature *f = &x->features[x->n_features];
                 memset(f, 0, sizeof *f);
                 f->party = x->n_parties; /* the party is appended when it ends */
@@ -408,7 +395,7 @@ static int on_end(xstate *x)
                                     "%s: line %d: DistinctParty %s has digital "
                                     "currency addresses but no primary name",
                                     x->pc->name, node_line(x->rd), x->cur_ref);
-            int rc = grow((void **)&x->parties, &x->cap_parties, x->n_parties, sizeof *x->parties);
+            int rc = cw_grow(&x->parties, &x->cap_parties, x->n_parties + 1, sizeof *x->parties, 16);
             if (rc)
                 return rc;
             party *p = &x->parties[x->n_parties];

@@ -192,16 +192,8 @@ int cw_labels__programs_normalize(cw_buf *out, const char *list, const char *sep
             item[--m] = 0;
         if (!m || !strcmp(item, "-0-"))
             continue;
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 8;
-            char **ni = cw_realloc(items, nc * sizeof *ni);
-            if (!ni) {
-                rc = cw_error_set(CW_ENOMEM, "out of memory");
-                goto out;
-            }
-            items = ni;
-            cap = nc;
-        }
+        if ((rc = cw_grow(&items, &cap, n + 1, sizeof *items, 8)))
+            goto out;
         items[n++] = item;
     }
     if (n)

@@ -252,7 +252,8 @@ typedef struct uf {
     uint8_t *rank;
     uint64_t n;
     merge_row *merges;
-    uint64_t n_merges, cap_merges;
+    uint64_t n_merges;
+    size_t cap_merges;
 } uf;
 
 static uint32_t uf_find(uf *u, uint32_t x)
@@ -282,14 +283,9 @@ static int uf_union(uf *u, uint32_t a, uint32_t b, uint32_t tx)
     u->parent[rb] = ra;
     if (u->rank[ra] == u->rank[rb])
         u->rank[ra]++;
-    if (u->n_merges == u->cap_merges) {
-        uint64_t cap = u->cap_merges ? u->cap_merges * 2 : 4096;
-        merge_row *m = cw_realloc(u->merges, cap * sizeof *m);
-        if (!m)
-            return cw_error_set(CW_ENOMEM, "cluster: out of memory for merges");
-        u->merges = m;
-        u->cap_merges = cap;
-    }
+    if (u->n_merges >= SIZE_MAX / sizeof *u->merges ||
+        cw_grow(&u->merges, &u->cap_merges, (size_t)u->n_merges + 1, sizeof *u->merges, 4096))
+        return cw_error_set(CW_ENOMEM, "cluster: out of memory for merges");
     u->merges[u->n_merges++] = (merge_row){a, b, tx};
     return 1;
 }
@@ -463,7 +459,7 @@ int cw_cluster_build(const char *store_dir, uint32_t change, cw_cluster_stats *s
         } else {
             u.parent = p;
             u.merges = mg;
-            u.cap_merges = u.n_merges + 4096;
+            u.cap_merges = (size_t)u.n_merges + 4096;
         }
     }
     if (from == 0) {

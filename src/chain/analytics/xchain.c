@@ -42,16 +42,12 @@ const char *cw_xchain_status_name(cw_xchain_status s)
     return (unsigned)s < sizeof n / sizeof n[0] ? n[s] : "?";
 }
 
+/* Room for one more element of arr (n used, cap allocated); returns from the caller on failure. */
 #define GROW(arr, n, cap)                                                                          \
     do {                                                                                           \
-        if ((n) == (cap)) {                                                                        \
-            size_t nc_ = (cap) ? 2 * (cap) : 16;                                                   \
-            void *p_ = cw_realloc((arr), nc_ * sizeof *(arr));                                     \
-            if (!p_)                                                                               \
-                return cw_error_set(CW_ENOMEM, "out of memory (bridge exits)");                    \
-            (arr) = p_;                                                                            \
-            (cap) = nc_;                                                                           \
-        }                                                                                          \
+        int rc_ = cw_grow(&(arr), &(cap), (n) + 1, sizeof *(arr), 16);                             \
+        if (rc_)                                                                                   \
+            return rc_;                                                                            \
     } while (0)
 
 static int cmp_exit(const void *a, const void *b)
