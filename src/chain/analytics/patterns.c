@@ -521,7 +521,7 @@ static bool pays_class(const txfacts *x)
  * *why gets a short reason for the evidence. */
 static uint32_t round_kind(const scratch *s, const txfacts *x, size_t m, const char **why)
 {
-    size_t std_rep = 0, reps = 0, lvl4 = 0;
+    size_t std_rep = 0, reps = 0, lvl4 = 0, lvl24 = 0;
     for (size_t i = 0; i < x->n_out;) {
         size_t j = i;
         while (j < x->n_out && s->vals[j] == s->vals[i])
@@ -530,6 +530,7 @@ static uint32_t round_kind(const scratch *s, const txfacts *x, size_t m, const c
             reps++;
             std_rep += std_denom(s->vals[i]);
             lvl4 += s->vals[i] == 4 * x->v && !std_denom(s->vals[i]);
+            lvl24 += s->vals[i] == 2 * x->v || s->vals[i] == 4 * x->v;
         }
         i = j;
     }
@@ -538,7 +539,10 @@ static uint32_t round_kind(const scratch *s, const txfacts *x, size_t m, const c
     /* JoinMarket: the taker may pick any amount (even a maker's coin of a Wasabi 2 value), but
      * nearly every party takes a change (a maker's change is missing only when its coins pay
      * the amount exactly) */
-    bool jm_sized = x->k <= 20 && one_each && m <= x->k + 1 && m + 2 >= x->k && reps <= 2;
+    /* other repeated values: Wasabi 2's denominations or Wasabi 1's levels, or makers whose
+     * equal coins paid the same fee (changes alike, neither a denomination nor a level) */
+    bool jm_sized = x->k <= 20 && one_each && m <= x->k + 1 && m + 2 >= x->k &&
+                    (reps <= 2 || (std_rep == 0 && lvl24 == 0));
     bool ww1_levels = lvl4 > 0 && one_each;
     if (std && !ww1_levels && (!one_each || std_rep >= 2 || !jm_sized)) {
         *why = !one_each      ? "standard denomination, more equal outputs than inputs"
@@ -560,11 +564,67 @@ static uint32_t round_kind(const scratch *s, const txfacts *x, size_t m, const c
     return 0;
 }
 
+/* Marks one unused input sub-set of s->ins (sorted; s->used marks those taken) whose sum lies in
+ * [lo, hi]: 1 or 2 inputs, or 3 when `triples` (JoinMarket-sized txs of at most 16 inputs).
+ * Returns whether one was found. */
+static bool take_subset(scratch *s, size_t n, uint64_t lo, uint64_t hi, bool triples)
+{
+    /* one input */
+    for (size_t a = 0; a < n; a++)
+        if (!s->used[a] && s->ins[a] >= lo && s->ins[a] <= hi) {
+            s->used[a] = 1;
+            return true;
+        }
+    /* two inputs: two pointers over the sorted values */
+    size_t a = 0, b = n ? n - 1 : 0;
+    while (a < b) {
+        if (s->used[a]) {
+            a++;
+            continue;
+        }
+        if (s->used[b]) {
+            b--;
+            continue;
+        }
+        uint64_t sum = s->ins[a] + s->ins[b];
+        if (sum < lo) {
+            a++;
+        } else if (sum > hi) {
+            b--;
+        } else {
+            s->used[a] = s->used[b] = 1;
+            return true;
+        }
+    }
+    if (!triples || n > 16)
+        return false;
+    for (size_t p = 0; p < n; p++)
+        for (size_t q = p + 1; q < n; q++)
+            for (size_t r = q + 1; r < n; r++) {
+                if (s->used[p] || s->used[q] || s->used[r])
+                    continue;
+                uint64_t sum = s->ins[p] + s->ins[q] + s->ins[r];
+                if (sum >= lo && sum <= hi) {
+                    s->used[p] = s->used[q] = s->used[r] = 1;
+                    return true;
+                }
+            }
+    return false;
+}
+
+/* The fee tolerance around what one owner's inputs pay for j equal outputs at v and a change
+ * (base = change + j*v): the mining fee share, a coordinator's or a maker's fee (relative to the
+ * amount mixed, or to the owner's inputs when a maker charges a large absolute fee). */
+static uint64_t fee_tol(uint64_t jv, uint64_t base)
+{
+    return jv / 50 + base / 500 + 10000;
+}
+
 /* Sub-set sum: how many outputs outside the equal class at value v can be explained as the
  * change of one owner, i.e. some unused input sub-set S (1 or 2 inputs; 3 when there are at
- * most 16 inputs and j = 1) with sum(S) = j*v + change +- a fee tolerance (2% of j*v + 0.2% of the
- * sum + 10,000 sat), for j = 1..max_j equal outputs. Matched inputs are not reused (greedy, largest
- * change first). Stops at `limit` matches. */
+ * most 16 inputs and j = 1) with sum(S) = j*v + change +- fee_tol, for j = 1..max_j equal
+ * outputs. Matched inputs are not reused (greedy, largest change first). Stops at `limit`
+ * matches. */
 static size_t match_changes(scratch *s, const txfacts *x, unsigned max_j, size_t limit)
 {
     size_t n = x->all_known ? (size_t)x->n_in : 0;
@@ -579,58 +639,33 @@ static size_t match_changes(scratch *s, const txfacts *x, unsigned max_j, size_t
         bool found = false;
         for (unsigned j = 1; j <= max_j && !found; j++) {
             uint64_t base = c + (uint64_t)j * x->v;
-            /* fees: the mining fee share, a coordinator's or a maker's fee (relative to the
-             * amount mixed, or to the owner's inputs when a maker charges a large absolute
-             * fee) */
-            uint64_t tol = (uint64_t)j * x->v / 50 + base / 500 + 10000;
+            uint64_t tol = fee_tol((uint64_t)j * x->v, base);
             uint64_t lo = base > tol ? base - tol : 0, hi = base + tol;
             if (lo > x->sum_in)
                 break;
-            /* one input */
-            for (size_t a = 0; a < n && !found; a++)
-                if (!s->used[a] && s->ins[a] >= lo && s->ins[a] <= hi) {
-                    s->used[a] = 1;
-                    found = true;
-                }
-            /* two inputs: two pointers over the sorted values */
-            size_t a = 0, b = n ? n - 1 : 0;
-            while (!found && a < b) {
-                if (s->used[a]) {
-                    a++;
-                    continue;
-                }
-                if (s->used[b]) {
-                    b--;
-                    continue;
-                }
-                uint64_t sum = s->ins[a] + s->ins[b];
-                if (sum < lo) {
-                    a++;
-                } else if (sum > hi) {
-                    b--;
-                } else {
-                    s->used[a] = s->used[b] = 1;
-                    found = true;
-                }
-            }
-            /* three inputs, for JoinMarket-sized txs */
-            for (size_t p = 0; p < n && n <= 16 && j == 1 && !found; p++)
-                for (size_t q = p + 1; q < n && !found; q++)
-                    for (size_t r = q + 1; r < n && !found; r++) {
-                        if (s->used[p] || s->used[q] || s->used[r])
-                            continue;
-                        uint64_t sum = s->ins[p] + s->ins[q] + s->ins[r];
-                        if (sum >= lo && sum <= hi) {
-                            s->used[p] = s->used[q] = s->used[r] = 1;
-                            found = true;
-                        }
-                    }
+            found = take_subset(s, n, lo, hi, j == 1);
         }
         matched += found;
         if (matched >= limit)
             break; /* the caller needs no more */
     }
     return matched;
+}
+
+/* How many parties could have paid one equal output at v exactly, taking no change: disjoint
+ * input sub-sets (1-3 inputs) that sum to v plus at most a fee (fee_tol). In a round where each
+ * party takes one output of the class (JoinMarket, Wasabi 1.x), every equal output belongs to a
+ * party that either takes a change or funds it exactly; stops at `limit`. */
+static size_t exact_funders(scratch *s, const txfacts *x, size_t limit)
+{
+    size_t n = x->all_known ? (size_t)x->n_in : 0;
+    if (n == 0 || x->v == 0)
+        return 0;
+    memset(s->used, 0, n);
+    size_t found = 0;
+    while (found < limit && take_subset(s, n, x->v, x->v + fee_tol(x->v, x->v), true))
+        found++;
+    return found;
 }
 
 /* ------------------------------------------------------------------ peel chains */
@@ -975,8 +1010,17 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
     /* Tx0 with its OP_RETURN: premix outputs at a pool denomination plus a margin */
     uint64_t premix_d = 0;
     size_t premix = premix_class(s, &x, premix_pool, &premix_d);
-    if (premix == 0 && x.n_opret >= 1 && x.k >= 1) /* another coordinator's pool */
-        premix = premix_class(s, &x, premix_pool_any, &premix_d);
+    if (premix < x.k && x.n_opret >= 1) {
+        /* another coordinator's pool, when its premixes are the largest class: a Tx0's change
+         * or fee may fall inside a known pool's premix range (a 0.25 BTC pool's Tx0 with a
+         * change of 0.0536 BTC, within 0.05 BTC's margin, was only fan_out) */
+        uint64_t any_d = 0;
+        size_t any = premix_class(s, &x, premix_pool_any, &any_d);
+        if (any > premix) {
+            premix = any;
+            premix_d = any_d;
+        }
+    }
     if (premix >= 1 && x.n_opret >= 1 && x.n_out - premix <= 4 && premix == x.k) {
         f = CW_PAT_TX0;
         rule = CW_PAT_RULE_TX0;
@@ -1029,9 +1073,15 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
          * of other outputs (at most 5, and far fewer than equal ones); a round's parties each
          * bring their own coins (never at an exotic value: only Wasabi 2 makes those, and its
          * whales do bring one coin larger than the class) */
+        /* ... or, with few other outputs, too few parties to hold the class: each party of a
+         * round takes one equal output and either a change or pays it exactly, so k equal
+         * outputs need k changes and exact funders together (a payroll paid from several of
+         * the payer's coins, with one change larger than any of them) */
         bool one_payer =
             !exotic_denom(x.v) &&
-            (pays_class(&x) || (x.max_in >= (uint64_t)x.k * x.v && 3 * m < x.k && m <= 5));
+            (pays_class(&x) || (x.max_in >= (uint64_t)x.k * x.v && 3 * m < x.k && m <= 5) ||
+             (m <= 5 && 2 * m < x.k && x.k <= x.n_in &&
+              m + exact_funders(s, &x, x.k) < x.k));
         if (!one_payer && (mt >= 2 || (x.k >= 10 && x.distinct >= 10 && m >= 3 && 3 * m >= x.k) ||
                            exotic_denom(x.v))) {
             /* the kind: Wasabi 1 mixes about 0.1 BTC; JoinMarket's takers pick any amount

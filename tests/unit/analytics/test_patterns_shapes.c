@@ -16,6 +16,10 @@
  *     changes (no change matched: was not a CoinJoin at all); 19 inputs, 15 x 0.01 BTC, 10
  *     changes (was joinmarket); 41 inputs, 40 x 0.2 BTC, changes (was wasabi1); a JoinMarket
  *     round whose amount is a maker's 131,072-sat coin (must stay joinmarket);
+ *   - found by the independent world (tests/diff/btc_shapes_world.py): a payroll paid from 12
+ *     of the payer's coins with a change larger than any (not a CoinJoin; probable allowed),
+ *     a JoinMarket round whose makers' equal coins and fees give equal changes (joinmarket),
+ *     and a Tx0 of a 0.25 BTC pool with a change inside the 0.05 BTC pool's range (tx0);
  *   - an exchange's batch withdrawal from 10 hot-wallet addresses with many equal round
  *     amounts (12 x 0.01 BTC, 5 x 0.05, ...) and a change, and a batch of mostly 1-2-5 amounts
  *     from 6 addresses: not a CoinJoin;
@@ -187,11 +191,11 @@ static void last_txid(uint8_t out[32])
 }
 
 /* the second set: mainnet-sized rounds, the failures found, exchange batches */
-enum { BIG_IN = 300, WW1_PARTS = 30, EX_IN = 10, DEC_IN = 6 };
+enum { BIG_IN = 300, WW1_PARTS = 30, EX_IN = 10, DEC_IN = 6, PR_IN = 12 };
 static coin big_in[BIG_IN], ww1_in[WW1_PARTS], f1_in[8], f2_in[19], f3_in[41], jmx_in[7],
-    ex_in[EX_IN], dec_in[DEC_IN];
+    ex_in[EX_IN], dec_in[DEC_IN], pr_in[PR_IN], jme_in[6], t0b_in;
 static uint8_t txid_big[32], txid_ww1[32], txid_f1[32], txid_f2[32], txid_f3[32], txid_jmx[32],
-    txid_ex[32], txid_dec[32];
+    txid_ex[32], txid_dec[32], txid_pr[32], txid_jme[32], txid_t0b[32];
 
 /* Wasabi 2's standard denominations (WabiSabi's StandardDenomination: 2^n, 3^n, 2 x 3^n,
  * 1/2/5 x 10^n, 5,000 sat .. 2^37 sat), largest first; returns the count. */
@@ -269,6 +273,13 @@ static void fund_big(int part)
         fund(&ex_in[i], 50000000 + rnd(200000000), 0);
     for (int i = 0; i < DEC_IN; i++)
         fund(&dec_in[i], 20000000 + rnd(30000000), 0);
+    /* a payer's coins: 11 received payments of 0.02-0.034 BTC and one of 10.68 BTC */
+    for (int i = 0; i < PR_IN; i++)
+        fund(&pr_in[i], i == 9 ? 1068438791 : 2000000 + rnd(1400000), 0);
+    /* JoinMarket: a taker's 30 BTC and five makers' coins of exactly 11 BTC each */
+    for (int i = 0; i < 6; i++)
+        fund(&jme_in[i], i == 0 ? 3000743824ULL : 1100000000ULL, 0);
+    fund(&t0b_in, 67108864, 0);
 }
 
 /* Block 2b: the second set's transactions. */
@@ -444,6 +455,61 @@ static void build_big(gen_tx *tx)
     add_out(tx, sum - paid - 9000, new_key());
     block_tx(tx, NULL);
     last_txid(txid_dec);
+
+    /* a payroll paid from several of the payer's coins (the outside world's finding, issue 11):
+     * 10 salaries of 0.025 BTC, 3 other payments and one change LARGER than every input; two
+     * small inputs happen to sum to a payment (a sub-set "change" match). No input pays a
+     * salary exactly, so the 10 equal outputs would need 10 parties and there are only 4
+     * other outputs for their changes: one payer. */
+    gen_tx_reset(tx);
+    sum = paid = 0;
+    for (int i = 0; i < PR_IN; i++) {
+        add_in(tx, &pr_in[i]);
+        sum += pr_in[i].value;
+    }
+    for (int i = 0; i < 10; i++)
+        add_out(tx, 2500000, new_key());
+    add_out(tx, pr_in[0].value + pr_in[1].value - 2500000 - 1500, new_key());
+    add_out(tx, 1019391, new_key());
+    add_out(tx, 2610679, new_key());
+    paid = 10 * 2500000ULL + pr_in[0].value + pr_in[1].value - 2500000 - 1500 + 1019391 + 2610679;
+    add_out(tx, sum - paid - 3093, new_key());
+    block_tx(tx, NULL);
+    last_txid(txid_pr);
+
+    /* JoinMarket with makers alike: their 11 BTC coins and equal fees give equal changes (two
+     * pairs), so the round has 3 repeated values, none a denomination or a level (the outside
+     * world's careful seed 3: it had no kind) */
+    static const uint64_t jme_fee[5] = {1111, 24745, 24745, 2358, 2358};
+    const uint64_t jme_amt = 933169354;
+    gen_tx_reset(tx);
+    for (int i = 0; i < 6; i++)
+        add_in(tx, &jme_in[i]);
+    for (int i = 0; i < 6; i++)
+        add_out(tx, jme_amt, new_key());
+    uint64_t fees = 0;
+    for (int i = 1; i < 6; i++) {
+        uint64_t mf = jme_fee[i - 1];
+        add_out(tx, jme_in[i].value - jme_amt + mf, new_key());
+        fees += mf;
+    }
+    add_out(tx, jme_in[0].value - jme_amt - fees - 6000, new_key());
+    block_tx(tx, NULL);
+    last_txid(txid_jme);
+
+    /* a Tx0 of a 0.25 BTC pool (not on the known list) whose change, 0.0536 BTC, falls inside
+     * the 0.05 BTC pool's premix range: 2 premixes, fee, 2 changes, OP_RETURN (the outside
+     * world's seed 1: it was only fan_out) */
+    gen_tx_reset(tx);
+    add_in(tx, &t0b_in);
+    add_opreturn(tx);
+    add_out(tx, 1000000, new_key()); /* coordinator fee */
+    add_out(tx, 10729011, new_key());
+    add_out(tx, 25003892, new_key());
+    add_out(tx, 25003892, new_key());
+    add_out(tx, 5364505, new_key());
+    block_tx(tx, NULL);
+    last_txid(txid_t0b);
 }
 static uint8_t peel_ids[PEEL_HOPS][32], short_ids[SHORT_HOPS][32];
 
@@ -691,6 +757,11 @@ static void test_flags(void)
     CHECK(!cw_patterns_multi_owner(f));
     CHECK_EQ_INT(CW_PAT_RULE(f), CW_PAT_RULE_TX0);
 
+    f = flags_of(txid_t0b); /* another pool's Tx0, a change in a known pool's premix range */
+    CHECK(f & CW_PAT_TX0);
+    CHECK(!cw_patterns_multi_owner(f));
+    CHECK_EQ_INT(CW_PAT_RULE(f), CW_PAT_RULE_TX0);
+
     f = flags_of(txid_pay);
     CHECK(!cw_patterns_multi_owner(f));
     CHECK(f & CW_PAT_FANOUT);
@@ -717,7 +788,9 @@ static void test_flags(void)
                 {"40 x 0.2 BTC, 41 inputs", txid_f3, CW_PAT_WASABI2},
                 {"joinmarket at 131072", txid_jmx, CW_PAT_JOINMARKET},
                 {"exchange batch", txid_ex, 0},
-                {"1-2-5 batch", txid_dec, UINT32_MAX}};
+                {"1-2-5 batch", txid_dec, UINT32_MAX},
+                {"payroll from 12 coins", txid_pr, UINT32_MAX},
+                {"joinmarket, makers alike", txid_jme, CW_PAT_JOINMARKET}};
     const uint32_t kinds = CW_PAT_WASABI1 | CW_PAT_WASABI2 | CW_PAT_JOINMARKET | CW_PAT_WHIRLPOOL;
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         f = flags_of(want[i].txid);
@@ -744,8 +817,8 @@ static void test_flags(void)
     /* the persisted column says the same, with rule and score */
     cw_patterns_stats st;
     REQUIRE(cw_patterns_build(store, &st) == 0);
-    CHECK_EQ_INT(st.counts[9], 1);     /* tx0 */
-    CHECK_EQ_INT(st.counts[0], 4 + 6); /* coinjoin */
+    CHECK_EQ_INT(st.counts[9], 2);     /* tx0 */
+    CHECK_EQ_INT(st.counts[0], 4 + 7); /* coinjoin */
     CHECK_EQ_INT(st.counts[5], PEEL_HOPS);
     char names[256];
     cw_patterns_flags_string(names, sizeof names, CW_PAT_TX0 | CW_PAT_COINJOIN_PROBABLE);
@@ -757,7 +830,7 @@ static void test_clusters(void)
 {
     cw_cluster_stats st;
     REQUIRE(cw_cluster_build(store, CW_CHANGE_PEEL, &st) == 0);
-    CHECK_EQ_INT(st.coinjoin_skipped, 4 + 6 + 1); /* + the probable 1-2-5 batch */
+    CHECK_EQ_INT(st.coinjoin_skipped, 4 + 7 + 2); /* + the probable 1-2-5 batch and payroll */
     cw_chainstore_close(cs);
     REQUIRE(cw_chainstore_open(&cs, store, false, CW_NET_REGTEST) == 0);
     cw_clusters *cl;
