@@ -502,7 +502,9 @@ static size_t premix_class(const scratch *s, const txfacts *x, uint64_t (*pool)(
 static bool pays_class(const txfacts *x)
 {
     uint64_t cls = (uint64_t)x->k * x->v;
-    return x->all_known && x->max_out > x->v && x->max_in >= x->max_out &&
+    /* a change is what is left, not a standard denomination: a Wasabi 2 whale's coin is split
+     * into standard denominations, its largest one (2 BTC of a 2.25 BTC coin) is no change */
+    return x->all_known && x->max_out > x->v && x->max_in >= x->max_out && !std_denom(x->max_out) &&
            x->max_in - x->max_out >= cls - cls / 10;
 }
 
@@ -1080,8 +1082,7 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
         bool one_payer =
             !exotic_denom(x.v) &&
             (pays_class(&x) || (x.max_in >= (uint64_t)x.k * x.v && 3 * m < x.k && m <= 5) ||
-             (m <= 5 && 2 * m < x.k && x.k <= x.n_in &&
-              m + exact_funders(s, &x, x.k) < x.k));
+             (m <= 5 && 2 * m < x.k && x.k <= x.n_in && m + exact_funders(s, &x, x.k) < x.k));
         if (!one_payer && (mt >= 2 || (x.k >= 10 && x.distinct >= 10 && m >= 3 && 3 * m >= x.k) ||
                            exotic_denom(x.v))) {
             /* the kind: Wasabi 1 mixes about 0.1 BTC; JoinMarket's takers pick any amount

@@ -20,6 +20,8 @@
  *     of the payer's coins with a change larger than any (not a CoinJoin; probable allowed),
  *     a JoinMarket round whose makers' equal coins and fees give equal changes (joinmarket),
  *     and a Tx0 of a 0.25 BTC pool with a change inside the 0.05 BTC pool's range (tx0);
+ *   - a Wasabi 2 round whose whale's largest output is a standard denomination (wasabi2, not
+ *     "one payer");
  *   - an exchange's batch withdrawal from 10 hot-wallet addresses with many equal round
  *     amounts (12 x 0.01 BTC, 5 x 0.05, ...) and a change, and a batch of mostly 1-2-5 amounts
  *     from 6 addresses: not a CoinJoin;
@@ -102,6 +104,11 @@ static void add_in(gen_tx *tx, const coin *c)
 /* A coin of `value` to a new (or the given) key, paid by the next coinbase. */
 static void fund(coin *out, uint64_t value, uint64_t key)
 {
+    if (n_cb_outs >= sizeof cb_coins / sizeof cb_coins[0]) {
+        fprintf(stderr, "fund: more than %zu coins in one block\n",
+                sizeof cb_coins / sizeof cb_coins[0]);
+        abort();
+    }
     out->value = value;
     out->key = key ? key : new_key();
     out->vout = (uint32_t)n_cb_outs;
@@ -193,9 +200,9 @@ static void last_txid(uint8_t out[32])
 /* the second set: mainnet-sized rounds, the failures found, exchange batches */
 enum { BIG_IN = 300, WW1_PARTS = 30, EX_IN = 10, DEC_IN = 6, PR_IN = 12 };
 static coin big_in[BIG_IN], ww1_in[WW1_PARTS], f1_in[8], f2_in[19], f3_in[41], jmx_in[7],
-    ex_in[EX_IN], dec_in[DEC_IN], pr_in[PR_IN], jme_in[6], t0b_in;
+    ex_in[EX_IN], dec_in[DEC_IN], pr_in[PR_IN], jme_in[6], t0b_in, wh_in[20];
 static uint8_t txid_big[32], txid_ww1[32], txid_f1[32], txid_f2[32], txid_f3[32], txid_jmx[32],
-    txid_ex[32], txid_dec[32], txid_pr[32], txid_jme[32], txid_t0b[32];
+    txid_ex[32], txid_dec[32], txid_pr[32], txid_jme[32], txid_t0b[32], txid_wh[32];
 
 /* Wasabi 2's standard denominations (WabiSabi's StandardDenomination: 2^n, 3^n, 2 x 3^n,
  * 1/2/5 x 10^n, 5,000 sat .. 2^37 sat), largest first; returns the count. */
@@ -246,6 +253,13 @@ static void fund_big(int part)
     if (part == 0) {
         for (int i = 0; i < 200; i++)
             fund(&big_in[i], rnd_log(20000, 300000000), 0);
+        /* a Wasabi 2 round's 20 parties, one a whale (a coinbase pays at most 256 coins) */
+        static const uint64_t whv[20] = {54876,   57048,   65536,    68726,    71823,
+                                         76147,   78000,   95024,    132483,   162849,
+                                         205765,  310000,  1299572,  2201961,  3215003,
+                                         3503572, 3793124, 16951033, 40629140, 225003305};
+        for (int i = 0; i < 20; i++)
+            fund(&wh_in[i], whv[i], 0);
         return;
     }
     for (int i = 200; i < BIG_IN; i++)
@@ -510,6 +524,21 @@ static void build_big(gen_tx *tx)
     add_out(tx, 5364505, new_key());
     block_tx(tx, NULL);
     last_txid(txid_t0b);
+
+    /* a Wasabi 2 round with a whale: 20 inputs, 67 x 20,000 sat, 31 x 5,000, and the whale's
+     * 2.25 BTC coin split into 2 BTC (a standard denomination) and the rest; the largest input
+     * less the largest output covers the class, but the largest output is no change (our
+     * world-4: "one payer" took it, only coinjoin_probable) */
+    static const uint64_t who[17] = {200000000, 40415535, 24279098, 16808462, 3695337, 3381654,
+                                     3133640,   2000000,  1183956,  889786,   178282,  91567,
+                                     73638,     32768,    32768,    11075,    10000};
+    gen_tx_reset(tx);
+    for (int i = 0; i < 20; i++)
+        add_in(tx, &wh_in[i]);
+    for (int i = 0; i < 115; i++)
+        add_out(tx, i < 67 ? 20000 : i < 98 ? 5000 : who[i - 98], new_key());
+    block_tx(tx, NULL);
+    last_txid(txid_wh);
 }
 static uint8_t peel_ids[PEEL_HOPS][32], short_ids[SHORT_HOPS][32];
 
@@ -790,7 +819,8 @@ static void test_flags(void)
                 {"exchange batch", txid_ex, 0},
                 {"1-2-5 batch", txid_dec, UINT32_MAX},
                 {"payroll from 12 coins", txid_pr, UINT32_MAX},
-                {"joinmarket, makers alike", txid_jme, CW_PAT_JOINMARKET}};
+                {"joinmarket, makers alike", txid_jme, CW_PAT_JOINMARKET},
+                {"ww2 whale, 2 BTC out", txid_wh, CW_PAT_WASABI2}};
     const uint32_t kinds = CW_PAT_WASABI1 | CW_PAT_WASABI2 | CW_PAT_JOINMARKET | CW_PAT_WHIRLPOOL;
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         f = flags_of(want[i].txid);
@@ -818,7 +848,7 @@ static void test_flags(void)
     cw_patterns_stats st;
     REQUIRE(cw_patterns_build(store, &st) == 0);
     CHECK_EQ_INT(st.counts[9], 2);     /* tx0 */
-    CHECK_EQ_INT(st.counts[0], 4 + 7); /* coinjoin */
+    CHECK_EQ_INT(st.counts[0], 4 + 8); /* coinjoin */
     CHECK_EQ_INT(st.counts[5], PEEL_HOPS);
     char names[256];
     cw_patterns_flags_string(names, sizeof names, CW_PAT_TX0 | CW_PAT_COINJOIN_PROBABLE);
@@ -830,7 +860,7 @@ static void test_clusters(void)
 {
     cw_cluster_stats st;
     REQUIRE(cw_cluster_build(store, CW_CHANGE_PEEL, &st) == 0);
-    CHECK_EQ_INT(st.coinjoin_skipped, 4 + 7 + 2); /* + the probable 1-2-5 batch and payroll */
+    CHECK_EQ_INT(st.coinjoin_skipped, 4 + 8 + 2); /* + the probable 1-2-5 batch and payroll */
     cw_chainstore_close(cs);
     REQUIRE(cw_chainstore_open(&cs, store, false, CW_NET_REGTEST) == 0);
     cw_clusters *cl;
