@@ -921,8 +921,11 @@ static bool dmp_unit(char *out, size_t n, const char *u)
 {
     static const struct {
         const char *in, *out;
-    } map[] = {{"lb (Pound)", "USD/lb"}, {"kg (Kilogram)", "USD/kg"}, {"mt (Metric Ton)", "USD/t"},
-               {"t (Tonne)", "USD/t"},   {"oz (Troy Ounce)", "USD/ozt"}};
+    } map[] = {{"lb (Pound)", "USD/lb"},
+               {"kg (Kilogram)", "USD/kg"},
+               {"mt (Metric Ton)", "USD/t"},
+               {"t (Tonne)", "USD/t"},
+               {"oz (Troy Ounce)", "USD/ozt"}};
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (!strcasecmp(u, map[i].in)) {
             snprintf(out, n, "%s", map[i].out);

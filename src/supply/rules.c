@@ -189,12 +189,12 @@ int cw_supply_rules_parse(cw_supply_rules **out, const char *text, size_t len, c
                             ? rk == CW_RULE_STANDING || rk == CW_RULE_STRUCTURAL
                             : rk != CW_RULE_STANDING;
             if (!fits) {
-                rc = cw_error_set(CW_ECORRUPT,
-                                  "%s:%zu: rule %s (%s) requires '%s' (%s): a standing rule may "
-                                  "require only structural or standing rules, and no other "
-                                  "rule may require a standing one",
-                                  name, c.rec_line, ru.id, f[2], tok,
-                                  cw_supply__rule_kind_name(rk));
+                rc =
+                    cw_error_set(CW_ECORRUPT,
+                                 "%s:%zu: rule %s (%s) requires '%s' (%s): a standing rule may "
+                                 "require only structural or standing rules, and no other "
+                                 "rule may require a standing one",
+                                 name, c.rec_line, ru.id, f[2], tok, cw_supply__rule_kind_name(rk));
                 goto out;
             }
             if (ru.n_requires >= 4) {
