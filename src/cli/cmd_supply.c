@@ -788,7 +788,9 @@ static void print_backtest(json_t *res)
          it = json_object_iter_next(acc, it)) {
         char val[32];
         fmt_num(val, sizeof val, json_object_get(v, "value"), 3);
-        printf(" %s %s (target %g: %s);", k, val, json_number_value(json_object_get(v, "target")),
+        const char *sig = json_string_value(json_object_get(v, "signal"));
+        printf(" %s %s (%s%starget %g: %s);", k, val, sig ? sig : "", sig ? ", " : "",
+               json_number_value(json_object_get(v, "target")),
                json_is_true(json_object_get(v, "met")) ? "met" : "NOT met");
     }
     printf("\n");

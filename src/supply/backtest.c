@@ -1096,16 +1096,18 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
                         isfinite(nsr_trade) ? json_real(nsr_trade) : json_null());
     json_object_set_new(sum, "mean_lead_from_announcement_months",
                         lead_n ? json_real((double)lead_ann_sum / (double)lead_n) : json_null());
-    json_t *acc =
-        json_pack("{s:{s:o, s:f, s:b}, s:{s:o, s:f, s:b}, s:{s:o, s:f, s:b}, s:{s:o, s:f, s:b}}",
-                  "hit_rate", "value", isfinite(hit_rate) ? json_real(hit_rate) : json_null(),
-                  "target", 0.7, "met", isfinite(hit_rate) && hit_rate >= 0.7, "noise_to_signal",
-                  "value", isfinite(nsr) ? json_real(nsr) : json_null(), "target", 0.5, "met",
-                  isfinite(nsr) && nsr < 0.5, "placebo_p", "value",
-                  isfinite(p_value) ? json_real(p_value) : json_null(), "target", 0.05, "met",
-                  isfinite(p_value) && p_value < 0.05, "komir_kappa", "value",
-                  isfinite(kap) ? json_real(kap) : json_null(), "target", 0.4, "met",
-                  isfinite(kap) && kap >= 0.4);
+    /* each figure names the signal it scores: the alerts, or the standing level */
+    json_t *acc = json_pack(
+        "{s:{s:o, s:f, s:b, s:s}, s:{s:o, s:f, s:b, s:s}, s:{s:o, s:f, s:b, s:s}, s:{s:o, s:f, "
+        "s:b, s:s}}",
+        "hit_rate", "value", isfinite(hit_rate) ? json_real(hit_rate) : json_null(), "target", 0.7,
+        "met", isfinite(hit_rate) && hit_rate >= 0.7, "signal", "alerts", "noise_to_signal",
+        "value", isfinite(nsr) ? json_real(nsr) : json_null(), "target", 0.5, "met",
+        isfinite(nsr) && nsr < 0.5, "signal", "alerts", "placebo_p", "value",
+        isfinite(p_value) ? json_real(p_value) : json_null(), "target", 0.05, "met",
+        isfinite(p_value) && p_value < 0.05, "signal", "alerts", "komir_kappa", "value",
+        isfinite(kap) ? json_real(kap) : json_null(), "target", 0.4, "met",
+        isfinite(kap) && kap >= 0.4, "signal", "standing level");
     json_t *placebo = json_pack(
         "{s:s, s:o, s:o, s:i, s:i, s:o, s:o}", "method",
         "events shifted by -24..-12 and +12..+24 months; statistic: hit rate among events with "

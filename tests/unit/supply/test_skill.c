@@ -327,6 +327,13 @@ static void test_backtest_skill(void)
         CHECK_EQ_INT(got, cw_bad);
         CHECK(cw_bad > 0);
         CHECK(strstr(json_string_value(json_object_get(km, "method")), "standing") != NULL);
+        json_t *acc = json_object_get(res, "acceptance");
+        CHECK_EQ_STR(
+            json_string_value(json_object_get(json_object_get(acc, "komir_kappa"), "signal")),
+            "standing level");
+        CHECK_EQ_STR(
+            json_string_value(json_object_get(json_object_get(acc, "placebo_p"), "signal")),
+            "alerts");
     }
     /* KOMIR: like for like (the price regime) agrees; the standing level less */
     double k_level = json_number_value(json_object_get(km, "kappa"));
