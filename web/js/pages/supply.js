@@ -111,6 +111,10 @@ async function overview(view, { params }) {
   }
 }
 
+// Source text with its URLs percent-decoded for reading ("SI%202022-213%20Base" -> "SI 2022-213
+// Base"): an escape is not a figure.
+const readable = (text) => String(text || '').replace(/https?:\/\/\S+/g, (u) => { try { return decodeURI(u); } catch { return u; } });
+
 // Runs of months where the standing level (sustained tightness: structural and standing rules)
 // is at caution or above: {from, to, level} with the highest level of the run.
 export function standingSpans(s) {
@@ -197,7 +201,7 @@ function explainView(x) {
     (d.gaps && d.gaps.length) ? h('div', {}, h('h3', {}, 'Gaps'), h('ul', {}, d.gaps.map((g) => h('li', {}, g)))) : null,
     (x.events_last_12_months && x.events_last_12_months.length) ? h('div', {}, h('h3', {}, 'Events in the last 12 months'),
       h('ul', {}, x.events_last_12_months.map((e) => h('li', {}, typeof e === 'string' ? e
-        : `${e.announced || e.date || e.period || ''} ${e.id || ''} by ${e.actor || '?'}${e.actor_share != null ? ` (${pct(e.actor_share)}, ${e.actor_share_basis || ''})` : ''}${e.counted ? ': counted as a measure' : ''} — ${e.source || e.title || ''}`)))) : null);
+        : `${e.announced || e.date || e.period || ''} ${e.id || ''} by ${e.actor || '?'}${e.actor_share != null ? ` (${pct(e.actor_share)}, ${e.actor_share_basis || ''})` : ''}${e.counted ? ': counted as a measure' : ''} — ${readable(e.source || e.title)}`)))) : null);
 }
 
 function seriesView(s) {
@@ -222,7 +226,7 @@ function seriesView(s) {
     chart].filter(Boolean));
   const marks = [...(s.anomalies || []).map((a) => ({ when: a.period || a.date, what: `anomaly on ${a.series || 'the series'}: ${a.detector || a.kind || ''}${a.indicator ? ` (${a.indicator} ${num(a.indicator_value)})` : ''}${a.hs6 ? `, HS ${a.hs6}` : ''}` })),
     ...standingSpans(s).map((x) => ({ when: x.from, what: `standing level ${LEVELS[x.level]} (a state, shaded; not an alert) from ${x.from} to ${x.to}` })),
-    ...(s.events || []).map((e) => ({ when: e.period || e.date || e.effective, what: `event: ${e.title || e.name || e.kind || ''}${e.actor ? ` by ${e.actor}` : ''}${e.source ? ` — ${e.source}` : ''}` }))]
+    ...(s.events || []).map((e) => ({ when: e.period || e.date || e.effective, what: `event: ${e.title || e.name || e.kind || ''}${e.actor ? ` by ${e.actor}` : ''}${e.source ? ` — ${readable(e.source)}` : ''}` }))]
     .sort((a, b) => String(a.when).localeCompare(String(b.when)));
   if (marks.length) box.append(h('details', {}, h('summary', {}, `Marked on the chart (${marks.length})`), table('', [{ key: 'when', label: 'When' }, { key: 'what', label: 'What' }], marks)));
   requestAnimationFrame(() => seriesChart(chart, s));
