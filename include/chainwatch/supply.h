@@ -246,6 +246,12 @@ double cw_supply_timeline_value(const cw_supply_timeline *t, const char *indicat
 int cw_supply_timeline_level(const cw_supply_timeline *t, const cw_supply_rules *r, size_t i,
                              bool with_events, json_t **detail);
 
+/* The standing level at month i: the highest level of the structural and standing rules that
+ * fire (sustained tightness or concentration, what an index such as KOMIR's supply-stability
+ * index measures). It is kept apart from the alert level above, which reads changes: a standing
+ * rule never raises the alert level, so it never makes an alert. */
+int cw_supply_timeline_standing(const cw_supply_timeline *t, const cw_supply_rules *r, size_t i);
+
 /* The assessment of commodity x partner at period (NULL: the latest month with data) as JSON
  * (owned by the caller). CW_ENOTFOUND when there is no data at all. */
 int cw_supply_explain(cw_supply *s, const cw_supply_rules *r, const char *commodity,
@@ -253,7 +259,8 @@ int cw_supply_explain(cw_supply *s, const cw_supply_rules *r, const char *commod
 
 /* The monthly series of commodity x partner for plotting: months[], trade_value[] (USD),
  * price_value[] (price.unit; spliced as price.note says), level[] (event-informed) and
- * level_data_only[], anomalies[] (dynamic rules firing on the month's own value), events[],
+ * level_data_only[] (the alert level), standing_level[] (a state, drawn as a band, never an
+ * anomaly), anomalies[] (dynamic rules firing on the month's own value), events[],
  * each series' period and whether it is real or synthetic. CW_ENOTFOUND without data. */
 int cw_supply_series(cw_supply *s, const cw_supply_rules *r, const char *commodity,
                      const char *partner, json_t **out);

@@ -269,10 +269,16 @@ static void print_detail(json_t *d)
 {
     json_t *data = json_object_get(d, "data");
     bool syn = json_is_true(json_object_get(data, "synthetic"));
-    printf("%s %s at %s: level %s (event-informed); data-only level %s%s\n", jstr(d, "commodity"),
-           jstr(d, "partner"), jstr(d, "period"), jstr(d, "level_name"),
-           jstr(d, "level_data_only_name"),
+    printf("%s %s at %s: level %s (event-informed); data-only level %s; standing level %s%s\n",
+           jstr(d, "commodity"), jstr(d, "partner"), jstr(d, "period"), jstr(d, "level_name"),
+           jstr(d, "level_data_only_name"), jstr(d, "standing_level_name"),
            syn ? "   [SYNTHETIC DATA: not real trade or prices]" : "   [real data]");
+    json_t *sf = json_object_get(d, "standing_fired"), *so;
+    for (size_t q = 0; q < json_array_size(sf) && (so = json_array_get(sf, q)); q++)
+        printf("standing: %s (%s) %s = %.4g %s %g (sustained state, not an alert)\n",
+               jstr(so, "rule"), jstr(so, "level"), jstr(so, "indicator"),
+               json_number_value(json_object_get(so, "value")), jstr(so, "op"),
+               json_number_value(json_object_get(so, "threshold")));
     json_t *ex = json_object_get(data, "exposure");
     if (json_is_object(ex))
         printf("exposure: %s, %s: %s %s %.1f %% of %s%s\n      source: %s\n", jstr(ex, "basis"),
@@ -478,16 +484,16 @@ static int do_status(const opts *o)
             json_pack("{s:o, s:I}", "assessments", rows, "new_alert_rows", (json_int_t)n_new));
         rows = NULL;
     } else {
-        printf("%-12s %-4s %-8s %-9s %-9s %-9s %s\n", "commodity", "prt", "period", "level",
-               "data-only", "series", "fired rules");
+        printf("%-12s %-4s %-8s %-9s %-9s %-9s %-9s %s\n", "commodity", "prt", "period", "level",
+               "data-only", "standing", "series", "fired rules (standing rules apart)");
         size_t i;
         json_t *d;
         for (i = 0; i < json_array_size(rows) && (d = json_array_get(rows, i)); i++) {
             json_t *lv = json_object_get(d, "level_name");
             json_t *miss = json_object_get(json_object_get(d, "coverage"), "missing");
             if (!lv) {
-                printf("%-12s %-4s %-8s %-9s %-9s %-9s %s\n", jstr(d, "commodity"),
-                       jstr(d, "partner"), "-", "no data", "-", "-", jstr(d, "note"));
+                printf("%-12s %-4s %-8s %-9s %-9s %-9s %-9s %s\n", jstr(d, "commodity"),
+                       jstr(d, "partner"), "-", "no data", "-", "-", "-", jstr(d, "note"));
                 for (size_t q = 0; q < json_array_size(miss); q++) {
                     json_t *m = json_array_get(miss, q);
                     printf("    missing: %s%s%s\n      published: %s%s%s\n", jstr(m, "data"),
@@ -509,8 +515,16 @@ static int do_status(const opts *o)
                 if (w > 0 && (size_t)w < sizeof fired - pos)
                     pos += (size_t)w;
             }
-            printf("%-12s %-4s %-8s %-9s %-9s %-9s %s\n", jstr(d, "commodity"), jstr(d, "partner"),
-                   jstr(d, "period"), json_string_value(lv), jstr(d, "level_data_only_name"),
+            json_t *sf = json_object_get(d, "standing_fired");
+            for (k = 0; k < json_array_size(sf) && (f = json_array_get(sf, k)); k++) {
+                int w = snprintf(fired + pos, sizeof fired - pos, "%s%s", pos ? " " : "",
+                                 json_string_value(json_object_get(f, "rule")));
+                if (w > 0 && (size_t)w < sizeof fired - pos)
+                    pos += (size_t)w;
+            }
+            printf("%-12s %-4s %-8s %-9s %-9s %-9s %-9s %s\n", jstr(d, "commodity"),
+                   jstr(d, "partner"), jstr(d, "period"), json_string_value(lv),
+                   jstr(d, "level_data_only_name"), jstr(d, "standing_level_name"),
                    jstr(json_object_get(d, "data"), "series_kind"), pos ? fired : "-");
             json_t *sp = json_object_get(json_object_get(d, "coverage"), "spans");
             const char *tr = json_string_value(json_object_get(sp, "own_imports"));
@@ -663,6 +677,10 @@ static void print_backtest(json_t *res)
            hr, hrd, lead, leada);
     printf("upper bound on the hit rate given data coverage (every event with data a hit): %s\n",
            ub);
+    printf("two signals, scored apart: ALERTS (switch-ons of the data-only alert level, built on "
+           "changes) against the events: hit rate, noise-to-signal, placebo; the STANDING level "
+           "(structural and standing rules: sustained tightness, graded per partner) against "
+           "KOMIR's index: kappa\n");
     printf("alerts %lld (level >= %s; price signals once per commodity), matched %lld, false "
            "alarms %lld; noise-to-signal %s (%s to %s)\n",
            (long long)json_integer_value(json_object_get(sm, "alerts")),
@@ -700,7 +718,8 @@ static void print_backtest(json_t *res)
     json_t *km = json_object_get(res, "komir_agreement");
     char kp[32];
     fmt_num(kp, sizeof kp, json_object_get(km, "kappa"), 3);
-    printf("KOMIR agreement (KOR, index < 20 vs level >= caution): both %lld, KOMIR only %lld, "
+    printf("KOMIR agreement (KOR, index < 20 vs the standing level >= caution, not the alerts): "
+           "both %lld, KOMIR only %lld, "
            "chainwatch only %lld, both stable %lld: kappa %s\n",
            (long long)json_integer_value(json_object_get(km, "both_caution")),
            (long long)json_integer_value(json_object_get(km, "komir_only")),
@@ -769,7 +788,9 @@ static void print_backtest(json_t *res)
          it = json_object_iter_next(acc, it)) {
         char val[32];
         fmt_num(val, sizeof val, json_object_get(v, "value"), 3);
-        printf(" %s %s (target %g: %s);", k, val, json_number_value(json_object_get(v, "target")),
+        const char *sig = json_string_value(json_object_get(v, "signal"));
+        printf(" %s %s (%s%starget %g: %s);", k, val, sig ? sig : "", sig ? ", " : "",
+               json_number_value(json_object_get(v, "target")),
                json_is_true(json_object_get(v, "met")) ? "met" : "NOT met");
     }
     printf("\n");

@@ -242,8 +242,9 @@ int cw_supply__level_masked(const cw_supply_timeline *t, const cw_supply_rules *
     return cw_supply__rules_fired(t, r, i, with_events, mask, fired);
 }
 
-int cw_supply__rules_fired(const cw_supply_timeline *t, const cw_supply_rules *r, size_t i,
-                           bool with_events, const bool *mask, bool *fired)
+/* Evaluates the rules whose kind is in `kinds` (bit 1 << kind) at month i. */
+static int eval_rules(const cw_supply_timeline *t, const cw_supply_rules *r, size_t i,
+                      unsigned kinds, const bool *mask, bool *fired)
 {
     if (r->n > 256 || i >= t->n)
         return cw_error_set(CW_EINVAL, "at most 256 rules / month out of range");
@@ -251,7 +252,7 @@ int cw_supply__rules_fired(const cw_supply_timeline *t, const cw_supply_rules *r
     for (size_t k = 0; k < r->n; k++) {
         const cw_sup_rule *ru = &r->rules[k];
         fired[k] = false;
-        if ((ru->kind == CW_RULE_EVENT && !with_events) || (mask && !mask[k]))
+        if (!(kinds & (1u << ru->kind)) || (mask && !mask[k]))
             continue;
         size_t at;
         double v = rule_value(t, ru, i, &at);
@@ -268,6 +269,71 @@ int cw_supply__rules_fired(const cw_supply_timeline *t, const cw_supply_rules *r
             level = ru->level;
     }
     return level;
+}
+
+static unsigned alert_kinds(bool with_events)
+{
+    return (1u << CW_RULE_STRUCTURAL) | (1u << CW_RULE_DYNAMIC) |
+           (with_events ? 1u << CW_RULE_EVENT : 0u);
+}
+
+#define STANDING_KINDS ((1u << CW_RULE_STRUCTURAL) | (1u << CW_RULE_STANDING))
+
+int cw_supply__rules_fired(const cw_supply_timeline *t, const cw_supply_rules *r, size_t i,
+                           bool with_events, const bool *mask, bool *fired)
+{
+    return eval_rules(t, r, i, alert_kinds(with_events), mask, fired);
+}
+
+int cw_supply__standing_fired(const cw_supply_timeline *t, const cw_supply_rules *r, size_t i,
+                              bool *fired)
+{
+    return eval_rules(t, r, i, STANDING_KINDS, NULL, fired);
+}
+
+int cw_supply_timeline_standing(const cw_supply_timeline *t, const cw_supply_rules *r, size_t i)
+{
+    bool fired[256];
+    return cw_supply__standing_fired(t, r, i, fired);
+}
+
+/* One fired rule as explain lists it: rule, level, kind, indicator, value, test, month seen,
+ * source of the threshold, required rules. */
+static json_t *fired_rule_json(const cw_supply_timeline *t, const cw_supply_rules *r,
+                               const cw_sup_rule *ru, size_t i)
+{
+    size_t at;
+    double v = rule_value(t, ru, i, &at);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:f, s:s, s:s}", "rule", ru->id, "level",
+                          cw_supply_level_name(ru->level), "kind",
+                          cw_supply__rule_kind_name(ru->kind), "indicator", ru->indicator, "value",
+                          num_or_null(v), "op", op_text[ru->op], "threshold", ru->threshold, "at",
+                          t->labels[at], "source", ru->source ? ru->source : "");
+    if (o && ru->n_requires) {
+        json_t *req = json_array();
+        for (int q = 0; q < ru->n_requires; q++)
+            json_array_append_new(req, json_string(r->rules[ru->requires[q]].id));
+        json_object_set_new(o, "requires", req);
+    }
+    return o;
+}
+
+/* The standing level of month i and the rules behind it (standing_level, standing_level_name,
+ * standing_fired[]): sustained tightness or concentration, kept apart from the alert level. */
+static void standing_json(json_t *detail, const cw_supply_timeline *t, const cw_supply_rules *r,
+                          size_t i)
+{
+    bool fired[256];
+    int sl = cw_supply__standing_fired(t, r, i, fired);
+    if (sl < 0)
+        return;
+    json_t *a = json_array();
+    for (size_t k = 0; k < r->n; k++)
+        if (fired[k] && r->rules[k].kind == CW_RULE_STANDING)
+            json_array_append_new(a, fired_rule_json(t, r, &r->rules[k], i));
+    json_object_set_new(detail, "standing_level", json_integer(sl));
+    json_object_set_new(detail, "standing_level_name", json_string(cw_supply_level_name(sl)));
+    json_object_set_new(detail, "standing_fired", a);
 }
 
 int cw_supply_timeline_level(const cw_supply_timeline *t, const cw_supply_rules *r, size_t i,
@@ -287,7 +353,7 @@ int cw_supply_timeline_level(const cw_supply_timeline *t, const cw_supply_rules 
     for (size_t k = 0; k < r->n; k++) {
         const cw_sup_rule *ru = &r->rules[k];
         fired[k] = false;
-        if (ru->kind == CW_RULE_EVENT && !with_events)
+        if (!(alert_kinds(with_events) & (1u << ru->kind)))
             continue;
         size_t at;
         double v = rule_value(t, ru, i, &at);
@@ -308,23 +374,8 @@ int cw_supply_timeline_level(const cw_supply_timeline *t, const cw_supply_rules 
         fired[k] = true;
         if (ru->level > level)
             level = ru->level;
-        if (jf) {
-            json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:f, s:s, s:s}", "rule", ru->id,
-                                  "level", cw_supply_level_name(ru->level), "kind",
-                                  ru->kind == CW_RULE_STRUCTURAL ? "structural"
-                                  : ru->kind == CW_RULE_DYNAMIC  ? "dynamic"
-                                                                 : "event",
-                                  "indicator", ru->indicator, "value", num_or_null(v), "op",
-                                  op_text[ru->op], "threshold", ru->threshold, "at", t->labels[at],
-                                  "source", ru->source ? ru->source : "");
-            if (ru->n_requires) {
-                json_t *req = json_array();
-                for (int q = 0; q < ru->n_requires; q++)
-                    json_array_append_new(req, json_string(r->rules[ru->requires[q]].id));
-                json_object_set_new(o, "requires", req);
-            }
-            json_array_append_new(jf, o);
-        }
+        if (jf)
+            json_array_append_new(jf, fired_rule_json(t, r, ru, i));
     }
     if (detail) {
         json_t *ind = json_object();
@@ -364,6 +415,7 @@ int cw_supply_timeline_level(const cw_supply_timeline *t, const cw_supply_rules 
                                 json_string(cw_supply_level_name(dl)));
             json_object_set_new(*detail, "level_event_informed",
                                 with_events ? json_integer(level) : json_null());
+            standing_json(*detail, t, r, i);
         }
         if (*detail && t->line_up_hs[i])
             json_object_set_new(*detail, "line_z_up_hs6", json_sprintf("%06d", t->line_up_hs[i]));
@@ -864,19 +916,22 @@ int cw_supply_series(cw_supply *s, const cw_supply_rules *r, const char *commodi
     if (rc)
         return rc;
     json_t *months = json_array(), *lv = json_array(), *lvd = json_array(), *anom = json_array(),
-           *evs = json_array();
+           *evs = json_array(), *stl = json_array();
     for (size_t i = 0; i < t->n; i++) {
         json_array_append_new(months, json_string(t->labels[i]));
         int a = cw_supply__level_masked(t, r, i, true, NULL);
         int d = cw_supply__level_masked(t, r, i, false, NULL);
-        if (a < 0 || d < 0) {
-            rc = a < 0 ? a : d;
+        int sl = cw_supply_timeline_standing(t, r, i);
+        if (a < 0 || d < 0 || sl < 0) {
+            rc = a < 0 ? a : d < 0 ? d : sl;
             goto out;
         }
         json_array_append_new(lv, json_integer(a));
         json_array_append_new(lvd, json_integer(d));
+        json_array_append_new(stl, json_integer(sl));
         /* anomalies: the dynamic rules firing on this month's own value, placed on the series
-         * they read (the price, or the trade value) */
+         * they read (the price, or the trade value); standing rules are a state, not an
+         * anomaly: they are in standing_level, drawn as a band */
         for (size_t k = 0; k < r->n; k++) {
             const cw_sup_rule *ru = &r->rules[k];
             if (ru->kind != CW_RULE_DYNAMIC || ru->n_requires)
@@ -970,6 +1025,8 @@ int cw_supply_series(cw_supply *s, const cw_supply_rules *r, const char *commodi
             "import_sources", imp);
         if (*out) {
             json_object_set_new(*out, "data", d);
+            json_object_set_new(*out, "standing_level", stl);
+            stl = NULL;
             if (t->price_note[0])
                 json_object_set_new(json_object_get(*out, "price_series"), "note",
                                     json_string(t->price_note));
@@ -990,6 +1047,7 @@ out:
     json_decref(lvd);
     json_decref(anom);
     json_decref(evs);
+    json_decref(stl);
     cw_supply_timeline_free(t);
     return rc;
 }

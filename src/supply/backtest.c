@@ -21,8 +21,11 @@
  *  - Noise-to-signal ratio (Kaminsky, Lizondo and Reinhart 1998) over the cell-months with data.
  *  - Placebo: the events shifted by -24..-12 and +12..+24 months; p-value of the hit rate
  *    (among events with data in their window) = (1 + shifts at least as good) / (1 + shifts).
- *  - External benchmark: KOMIR's supply-stability index for Korea (caution or worse: < 20)
- *    against chainwatch's KOR level >= caution, month by month, with Cohen's kappa.
+ *  - Two signals, scored apart: the alerts (switch-ons of the data-only alert level, built on
+ *    changes) against the events (hit rate, noise-to-signal, placebo); the standing level
+ *    (structural and standing rules: sustained tightness, graded per partner) against the
+ *    external benchmark, KOMIR's supply-stability index for Korea (caution or worse: < 20)
+ *    against chainwatch's KOR standing level >= caution, month by month, Cohen's kappa.
  */
 #include <limits.h>
 #include <math.h>
@@ -54,7 +57,7 @@ typedef struct {
     int M0, N;               /* global month axis */
     bool *inv_sig, *inv_has; /* [c][m] */
     bool *sp_sig, *sp_has;   /* [c][p][m] */
-    int *kor_level;          /* [c][m] data-only level for KOR (-1 none) */
+    int *kor_level;          /* [c][m] standing level for KOR (-1 none): scored against KOMIR */
     double *regime;          /* [c][m] price_regime (NAN none) */
     int alias[MAXC];         /* trade cells of c are those of alias[c] (same HS lines), or -1 */
     size_t n_com;
@@ -718,8 +721,16 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
                     if (la >= L && li < L)
                         g->sp_sig[IDX3(c, p, mi)] = true;
                 }
-                if (p == 1 && (has_price || has_trade))
-                    g->kor_level[IDX2(c, mi)] = la;
+                /* KOMIR's index is a standing level: it is scored against chainwatch's
+                 * standing level (structural and standing rules), never the alerts' level */
+                if (p == 1 && (has_price || has_trade)) {
+                    int ls = cw_supply_timeline_standing(t, r, i);
+                    if (ls < 0) {
+                        rc = ls;
+                        goto out;
+                    }
+                    g->kor_level[IDX2(c, mi)] = ls;
+                }
                 if (p == 1)
                     g->regime[IDX2(c, mi)] = t->v[TL_PRICE_REGIME][i];
             }
@@ -1085,16 +1096,18 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
                         isfinite(nsr_trade) ? json_real(nsr_trade) : json_null());
     json_object_set_new(sum, "mean_lead_from_announcement_months",
                         lead_n ? json_real((double)lead_ann_sum / (double)lead_n) : json_null());
-    json_t *acc =
-        json_pack("{s:{s:o, s:f, s:b}, s:{s:o, s:f, s:b}, s:{s:o, s:f, s:b}, s:{s:o, s:f, s:b}}",
-                  "hit_rate", "value", isfinite(hit_rate) ? json_real(hit_rate) : json_null(),
-                  "target", 0.7, "met", isfinite(hit_rate) && hit_rate >= 0.7, "noise_to_signal",
-                  "value", isfinite(nsr) ? json_real(nsr) : json_null(), "target", 0.5, "met",
-                  isfinite(nsr) && nsr < 0.5, "placebo_p", "value",
-                  isfinite(p_value) ? json_real(p_value) : json_null(), "target", 0.05, "met",
-                  isfinite(p_value) && p_value < 0.05, "komir_kappa", "value",
-                  isfinite(kap) ? json_real(kap) : json_null(), "target", 0.4, "met",
-                  isfinite(kap) && kap >= 0.4);
+    /* each figure names the signal it scores: the alerts, or the standing level */
+    json_t *acc = json_pack(
+        "{s:{s:o, s:f, s:b, s:s}, s:{s:o, s:f, s:b, s:s}, s:{s:o, s:f, s:b, s:s}, s:{s:o, s:f, "
+        "s:b, s:s}}",
+        "hit_rate", "value", isfinite(hit_rate) ? json_real(hit_rate) : json_null(), "target", 0.7,
+        "met", isfinite(hit_rate) && hit_rate >= 0.7, "signal", "alerts", "noise_to_signal",
+        "value", isfinite(nsr) ? json_real(nsr) : json_null(), "target", 0.5, "met",
+        isfinite(nsr) && nsr < 0.5, "signal", "alerts", "placebo_p", "value",
+        isfinite(p_value) ? json_real(p_value) : json_null(), "target", 0.05, "met",
+        isfinite(p_value) && p_value < 0.05, "signal", "alerts", "komir_kappa", "value",
+        isfinite(kap) ? json_real(kap) : json_null(), "target", 0.4, "met",
+        isfinite(kap) && kap >= 0.4, "signal", "standing level");
     json_t *placebo = json_pack(
         "{s:s, s:o, s:o, s:i, s:i, s:o, s:o}", "method",
         "events shifted by -24..-12 and +12..+24 months; statistic: hit rate among events with "
@@ -1106,7 +1119,8 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
     json_t *komir = json_pack(
         "{s:s, s:I, s:I, s:I, s:I, s:o, s:o}", "method",
         "KOR months with a KOMIR supply-stability index: index < 20 (caution, unstable or crisis) "
-        "against chainwatch's data-only KOR level >= caution; Cohen's kappa",
+        "against chainwatch's KOR standing level >= caution (structural and standing rules: "
+        "sustained tightness, not the alerts); Cohen's kappa",
         "both_caution", (json_int_t)ka, "komir_only", (json_int_t)kb, "chainwatch_only",
         (json_int_t)kc, "both_stable", (json_int_t)kd, "kappa",
         isfinite(kap) ? json_real(kap) : json_null(), "by_commodity", jk);
@@ -1129,9 +1143,12 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
                     acc, "placebo", placebo, "komir_agreement", komir, "by_commodity", by_com,
                     "by_event_type", by_type, "events", jevents, "unmatched_alerts", unmatched,
                     "note",
-                    "data-only levels (rules of kind event off); partner-invariant signals "
-                    "(price, production) counted once per commodity; events without data count "
-                    "as misses in hit_rate");
+                    "two signals scored apart: alerts (switch-ons of the data-only alert "
+                    "level; rules of kind event and standing off) against the events: hit rate, "
+                    "noise-to-signal, placebo; the standing level (structural and standing "
+                    "rules) against KOMIR's index: kappa. Partner-invariant signals (price, "
+                    "production) counted once per commodity; events without data count as "
+                    "misses in hit_rate");
     jevents = unmatched = NULL;
     if (res) {
         json_object_set_new(res, "precursors", jprec);

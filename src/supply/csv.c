@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "chainwatch/errors.h"
+#include "chainwatch/util.h"
 #include "supply/supply_int.h"
 
 static void strip_bom(cw_csv *c)
@@ -299,5 +300,23 @@ int cw_supply__num(double *out, const char *s, bool commas)
         if (isalpha((unsigned char)*p) && *p != 'e' && *p != 'E')
             return CW_EINVAL;
     *out = v;
+    return 0;
+}
+
+int cw_supply__digits(int *out, const char *s, size_t n)
+{
+    char tmp[20];
+    if (!s || n == 0 || n >= sizeof tmp)
+        return CW_EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return CW_EINVAL;
+        tmp[i] = s[i];
+    }
+    tmp[n] = 0;
+    int64_t v;
+    if (cw_parse_i64(&v, tmp))
+        return CW_EINVAL;
+    *out = (int)v;
     return 0;
 }

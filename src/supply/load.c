@@ -913,6 +913,27 @@ static int load_ree_cn(lctx *x, pctx *p)
     return rc < 0 ? rc : 0;
 }
 
+/* dailymetalprice's Date,Price,Unit files name the weight unit only ("lb (Pound)",
+ * "kg (Kilogram)", "mt (Metric Ton)"): the site quotes in US dollars per that unit (its
+ * monthly table says "USD/lb", "USD/kg"; PROVENANCE), so the stored unit carries the currency.
+ * True when `u` is such a unit; out receives "USD/lb", "USD/kg" or "USD/t". */
+static bool dmp_unit(char *out, size_t n, const char *u)
+{
+    static const struct {
+        const char *in, *out;
+    } map[] = {{"lb (Pound)", "USD/lb"},
+               {"kg (Kilogram)", "USD/kg"},
+               {"mt (Metric Ton)", "USD/t"},
+               {"t (Tonne)", "USD/t"},
+               {"oz (Troy Ounce)", "USD/ozt"}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (!strcasecmp(u, map[i].in)) {
+            snprintf(out, n, "%s", map[i].out);
+            return true;
+        }
+    return false;
+}
+
 static int load_prices(lctx *x, pctx *p)
 {
     cw_csv *c = x->c;
@@ -1001,6 +1022,10 @@ static int load_prices(lctx *x, pctx *p)
         }
         const char *se = *prefix || *suffix ? sbuf : c_series >= 0 ? F(x, c_series) : series;
         const char *un = c_unit >= 0 ? F(x, c_unit) : unit;
+        char ubuf[32];
+        if (c_price >= 0 && c_val == c_price && c_open < 0 && c_unit >= 0 &&
+            dmp_unit(ubuf, sizeof ubuf, un))
+            un = ubuf;
         if (unit && c_unit >= 0 && strcmp(un, unit) != 0) {
             ISSUE(x, CW_SUPPLY_ISSUE_REJECT, "unit mismatch: %s in the file, %s given", un, unit);
             continue;

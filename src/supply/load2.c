@@ -196,9 +196,9 @@ int cw_supply__load_usgs_salient(cw_supply *s, cw_csv *c, cw_supply_load_report 
     size_t ny = 0;
     for (size_t i = 0; i < c->n_fields && ny < 16; i++) {
         const char *h = fld(c, (int)i);
-        if ((h[0] == 'y' || h[0] == 'Y') && strlen(h) >= 5 && isdigit((unsigned char)h[1])) {
+        if ((h[0] == 'y' || h[0] == 'Y') && strlen(h) >= 5 &&
+            !cw_supply__digits(&year[ny], h + 1, 4)) {
             ycol[ny] = (int)i;
-            year[ny] = atoi(h + 1);
             est[ny] = h[5] == 'e';
             ny++;
         }
@@ -527,8 +527,9 @@ int cw_supply__load_komir(cw_supply *s, cw_csv *c, cw_supply_load_report *rep, c
             SKIP("%s %s %s: imports not reported (blank cells)", mineral, iso, fld(c, c_year));
             continue;
         }
-        int y = atoi(fld(c, c_year));
-        if (y < 1900 || y > 2200) {
+        int y = 0;
+        const char *yf = fld(c, c_year);
+        if (strlen(yf) != 4 || cw_supply__digits(&y, yf, 4) || y < 1900 || y > 2200) {
             REJ("year: bad year '%s'", fld(c, c_year));
             continue;
         }
@@ -783,8 +784,9 @@ int cw_supply__events_policy(cw_supply *s, cw_csv *c, cw_supply_load_report *rep
             const char *d = fld(c, c_prom);
             int dd, mm, yy;
             char norm[11] = "";
-            if (*d && strlen(d) == 10 && d[2] == '-' &&
-                sscanf(d, "%2d-%2d-%4d", &dd, &mm, &yy) == 3)
+            if (*d && strlen(d) == 10 && d[2] == '-' && d[5] == '-' &&
+                !cw_supply__digits(&dd, d, 2) && !cw_supply__digits(&mm, d + 3, 2) &&
+                !cw_supply__digits(&yy, d + 6, 4))
                 snprintf(norm, sizeof norm, "%04d-%02d-%02d", yy, mm, dd);
             else if (*d)
                 snprintf(norm, sizeof norm, "%s", d);

@@ -45,6 +45,14 @@ size_t cw_supply_rules_count(const cw_supply_rules *r)
     return r->n;
 }
 
+const char *cw_supply__rule_kind_name(int kind)
+{
+    return kind == CW_RULE_STRUCTURAL ? "structural"
+           : kind == CW_RULE_DYNAMIC  ? "dynamic"
+           : kind == CW_RULE_EVENT    ? "event"
+                                      : "standing";
+}
+
 static int indicator_index(const char *name)
 {
     static const char *const names[] = {CW_SUPPLY_INDICATORS};
@@ -119,8 +127,11 @@ int cw_supply_rules_parse(cw_supply_rules **out, const char *text, size_t len, c
             ru.kind = CW_RULE_DYNAMIC;
         else if (!strcmp(f[2], "event"))
             ru.kind = CW_RULE_EVENT;
+        else if (!strcmp(f[2], "standing"))
+            ru.kind = CW_RULE_STANDING;
         else {
-            rc = cw_error_set(CW_ECORRUPT, "%s:%zu: kind '%s' is not structural, dynamic or event",
+            rc = cw_error_set(CW_ECORRUPT,
+                              "%s:%zu: kind '%s' is not structural, dynamic, event or standing",
                               name, c.rec_line, f[2]);
             goto out;
         }
@@ -169,6 +180,21 @@ int cw_supply_rules_parse(cw_supply_rules **out, const char *text, size_t len, c
                 rc =
                     cw_error_set(CW_ECORRUPT, "%s:%zu: requires '%s', which is not an earlier rule",
                                  name, c.rec_line, tok);
+                goto out;
+            }
+            /* the two levels are evaluated apart: an alert rule reading a standing rule would
+             * never fire, and a standing rule may rest only on structural or standing rules */
+            int rk = r->rules[found].kind;
+            bool fits = ru.kind == CW_RULE_STANDING
+                            ? rk == CW_RULE_STANDING || rk == CW_RULE_STRUCTURAL
+                            : rk != CW_RULE_STANDING;
+            if (!fits) {
+                rc =
+                    cw_error_set(CW_ECORRUPT,
+                                 "%s:%zu: rule %s (%s) requires '%s' (%s): a standing rule may "
+                                 "require only structural or standing rules, and no other "
+                                 "rule may require a standing one",
+                                 name, c.rec_line, ru.id, f[2], tok, cw_supply__rule_kind_name(rk));
                 goto out;
             }
             if (ru.n_requires >= 4) {

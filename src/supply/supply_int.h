@@ -106,6 +106,9 @@ void cw_supply__month_format(char out[8], int m);
 int cw_supply__date_norm(char out[11], const char *s);
 /* Strict number parse allowing thousands separators when commas is true. */
 int cw_supply__num(double *out, const char *s, bool commas);
+/* The first n characters of s (n <= 18, all decimal digits) as an integer ("2025e" with n 4
+ * gives 2025). Returns 0 or CW_EINVAL (fewer than n digits, or another character among them). */
+int cw_supply__digits(int *out, const char *s, size_t n);
 
 /* Series-to-commodity map (NULL when unmapped). */
 const char *cw_supply__series_commodity(const cw_supply *s, const char *series);

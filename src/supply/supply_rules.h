@@ -13,7 +13,14 @@
         "line_z_down", "price_cp_up", "exposure_share", "event_measure", "trade_floor_run",        \
         "price_jump", "price_regime", "event_actor", "price_pctile"
 
-enum { CW_RULE_STRUCTURAL, CW_RULE_DYNAMIC, CW_RULE_EVENT };
+/* Rule kinds. The alert level (what changes and the backtest's alerts read) is made of the
+ * structural, dynamic and (event-informed only) event rules; the standing level (sustained
+ * tightness or concentration: what KOMIR's supply-stability index measures) of the structural
+ * and standing rules. A standing rule never raises the alert level and never makes an alert. */
+enum { CW_RULE_STRUCTURAL, CW_RULE_DYNAMIC, CW_RULE_EVENT, CW_RULE_STANDING };
+
+/* "structural", "dynamic", "event" or "standing". */
+const char *cw_supply__rule_kind_name(int kind);
 
 typedef struct {
     char id[32];

@@ -133,6 +133,9 @@ int cw_supply__level_masked(const cw_supply_timeline *t, const cw_supply_rules *
 /* Same, and fired[k] (r->n entries) says which rules fired. */
 int cw_supply__rules_fired(const cw_supply_timeline *t, const cw_supply_rules *r, size_t i,
                            bool with_events, const bool *mask, bool *fired);
+/* The standing level at month i (structural and standing rules); fired[k] as above. */
+int cw_supply__standing_fired(const cw_supply_timeline *t, const cw_supply_rules *r, size_t i,
+                              bool *fired);
 /* True when the rule reads a partner-invariant indicator (price, production, governance) and
  * requires no partner-specific rule. */
 bool cw_supply__rule_invariant(const cw_supply_rules *r, size_t k);

@@ -742,7 +742,8 @@ static int load_exposure(cw_supply_timeline *t, cw_supply *s, const void *pyv, s
             if (strcmp(per, cur) != 0) {
                 snprintf(cur, sizeof cur, "%s", per);
                 e.basis = usa ? EXP_USGS : EXP_KOMIR;
-                e.year = atoi(per);
+                if (cw_supply__digits(&e.year, per, 4))
+                    e.year = 0; /* not a year: no data year (never stored so by the loaders) */
                 snprintf(e.period, sizeof e.period, "%s", per);
                 const unsigned char *src = sqlite3_column_text(st, 3);
                 snprintf(e.source, sizeof e.source, "%s", src ? (const char *)src : "");

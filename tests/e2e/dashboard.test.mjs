@@ -326,7 +326,8 @@ test('supply: the price series chart marks the level changes and the events', as
   const opt = await page.evaluate(() => {
     const o = window.echarts.getInstanceByDom(document.querySelector('#series-chart')).getOption();
     const s = o.series[0];
-    return { points: s.data.length, marks: s.markPoint.data.length, lines: s.markLine.data.map((d) => d.xAxis) };
+    return { points: s.data.length, marks: s.markPoint.data.length, lines: s.markLine.data.map((d) => d.xAxis),
+      names: s.markPoint.data.map((d) => d.name), bands: (s.markArea?.data || []).map((d) => [d[0].xAxis, d[1].xAxis]) };
   });
   if (mocked) {
     assert.equal(opt.points, prices.length);
@@ -335,6 +336,17 @@ test('supply: the price series chart marks the level changes and the events', as
     await page.unroute(`${BASE}/api/v1/supply/series/gallium**`);
   } else {
     assert.ok(opt.points > 0);
+    // the standing level is drawn as bands over its runs of caution or above, never as pins
+    const doc = await real.json();
+    const lv = doc.standing_level || [];
+    const runs = [];
+    lv.forEach((l, i) => {
+      if (l < 2) return;
+      const last = runs[runs.length - 1];
+      if (last && last.end === i - 1) { last.end = i; last[1] = doc.months[i]; } else runs.push(Object.assign([doc.months[i], doc.months[i]], { end: i }));
+    });
+    assert.deepEqual(opt.bands, runs.map((r) => [r[0], r[1]]));
+    assert.ok(opt.names.every((n) => !/^st_|^s_price_high$/.test(n)), 'no standing rule is an anomaly pin');
   }
   await shot('06b-series');
 });

@@ -463,6 +463,26 @@ for (const vp of VIEWPORTS) {
     assert.equal(await page.getByText(/Series: /).count(), 0, 'no raw "Series:" error');
     await pageSane(page, 'commodity page');
     await shot(page, 'commodity');
+    if (vp === VIEWPORTS[0] && !kinds.has('synthetic')) {
+      // the standing level (issue 16, fifth stop) is a state: shaded bands over its runs of
+      // caution or above, never anomaly pins, and its own line in the explanation
+      const doc = cli('supply', 'series', 'lithium', 'KOR');
+      const runs = [];
+      (doc.standing_level || []).forEach((l, i) => {
+        if (l < 2) return;
+        const last = runs[runs.length - 1];
+        if (last && last.end === i - 1) { last.end = i; last.to = doc.months[i]; } else runs.push({ from: doc.months[i], to: doc.months[i], end: i });
+      });
+      await open(page, '#/supply/lithium/KOR', '#supply-explain');
+      await page.waitForSelector('#series-chart canvas, #series-chart svg', { timeout: 60000 });
+      assert.equal(await page.locator('#explain-standing').count(), 1, 'the explanation has a standing-level line');
+      const opt = await page.evaluate(() => {
+        const s = window.echarts.getInstanceByDom(document.querySelector('#series-chart')).getOption().series[0];
+        return { bands: (s.markArea?.data || []).map((d) => [d[0].xAxis, d[1].xAxis]), pins: (s.markPoint?.data || []).map((d) => d.name) };
+      });
+      assert.deepEqual(opt.bands, runs.map((r) => [r.from, r.to]), 'one band per run of standing caution or above');
+      assert.ok(opt.pins.every((n) => !/^st_|^s_price_high$/.test(n)), 'no standing rule is an anomaly pin');
+    }
     if (SYNTH && vp === VIEWPORTS[0]) {
       // the demo's synthetic database, served apart: every page says SYNTHETIC
       const sp = await newPage(vp, SYNTH);

@@ -4,7 +4,9 @@
  *    a row make trade_floor_run 2), while the same month in a lumpy series (near-zero months
  *    before) is read as missing (no z at all);
  *  - a change point on a falling price does not count (price_cp_up 0), on a rising one it does;
- *  - a file with a "synthetic" column is marked synthetic, a plain one real.
+ *  - a file with a "synthetic" column is marked synthetic, a plain one real;
+ *  - a standing rule (a price at the top of its history) raises the standing level only: no
+ *    alert-level change, no anomaly on the chart, and the series document carries it apart.
  */
 #include <math.h>
 #include <stdio.h>
@@ -123,6 +125,69 @@ static void test_price_direction(void)
     cw_supply_rules_free(r);
 }
 
+/* Two levels apart (issue 16, fifth stop): with the rising nickel price of
+ * test_price_direction (flat 48 months, then 40 % higher: a new high of its history from
+ * 2019-01), a standing rule on price_pctile puts the standing level at caution while the alert
+ * level, its changes and the chart's anomalies know nothing of it. */
+static void test_standing_apart(void)
+{
+    static const char table[] =
+        "rule_id,level,kind,indicator,op,threshold,lookback_months,requires,source\n"
+        "x_peak,caution,standing,price_pctile,>=,0.99,0,,test: a new high\n"
+        "x_struct,interest,structural,prod_hhi,>=,0.25,0,,test\n";
+    cw_supply_rules *r;
+    REQUIRE(cw_supply_rules_parse(&r, table, strlen(table), "t.csv") == 0);
+    cw_supply_timeline *t;
+    REQUIRE(cw_supply_timeline_build(&t, s, "nickel", "JPN") == 0);
+    size_t i19 = 0, n_on = 0;
+    for (size_t i = 0; i < cw_supply_timeline_months(t); i++) {
+        if (!strcmp(cw_supply_timeline_period(t, i), "2019-01"))
+            i19 = i;
+        n_on += cw_supply_timeline_standing(t, r, i) == CW_SUPPLY_CAUTION;
+        CHECK(cw_supply_timeline_level(t, r, i, false, NULL) < CW_SUPPLY_CAUTION);
+        CHECK(cw_supply_timeline_level(t, r, i, true, NULL) < CW_SUPPLY_CAUTION);
+    }
+    fprintf(stderr, "  price_pctile 2019-01 %.3f; standing caution in %zu months\n",
+            cw_supply_timeline_value(t, "price_pctile", i19), n_on);
+    CHECK(cw_supply_timeline_value(t, "price_pctile", i19) >= 0.99);
+    CHECK_EQ_INT(cw_supply_timeline_standing(t, r, i19), CW_SUPPLY_CAUTION);
+    CHECK(n_on >= 1);
+    cw_supply_timeline_free(t);
+    /* explain names it as standing, and not among the fired rules of the level */
+    json_t *d;
+    REQUIRE(cw_supply_explain(s, r, "nickel", "JPN", "2019-01", &d) == 0);
+    CHECK_EQ_INT(json_integer_value(json_object_get(d, "standing_level")), CW_SUPPLY_CAUTION);
+    json_t *sf = json_object_get(d, "standing_fired");
+    REQUIRE(json_array_size(sf) == 1);
+    CHECK_EQ_STR(json_string_value(json_object_get(json_array_get(sf, 0), "rule")), "x_peak");
+    CHECK_EQ_STR(json_string_value(json_object_get(json_array_get(sf, 0), "kind")), "standing");
+    json_t *f = json_object_get(d, "fired");
+    for (size_t k = 0; k < json_array_size(f); k++)
+        CHECK(strcmp(json_string_value(json_object_get(json_array_get(f, k), "rule")), "x_peak"));
+    CHECK(json_integer_value(json_object_get(d, "level")) < CW_SUPPLY_CAUTION);
+    json_decref(d);
+    /* no level change (no alert) comes from it */
+    cw_supply_level_change *c;
+    size_t nc;
+    REQUIRE(cw_supply_level_changes(s, r, "nickel", "JPN", NULL, NULL, true, &c, &nc) == 0);
+    for (size_t k = 0; k < nc; k++)
+        CHECK(c[k].new_level < CW_SUPPLY_CAUTION && !strstr(c[k].reason, "x_peak"));
+    cw_supply_level_changes_free(c, nc);
+    /* the series document: the standing level apart, never an anomaly */
+    REQUIRE(cw_supply_series(s, r, "nickel", "JPN", &d) == 0);
+    json_t *sl = json_object_get(d, "standing_level");
+    CHECK_EQ_INT(json_array_size(sl), json_array_size(json_object_get(d, "months")));
+    size_t on = 0;
+    for (size_t k = 0; k < json_array_size(sl); k++)
+        on += json_integer_value(json_array_get(sl, k)) == CW_SUPPLY_CAUTION;
+    CHECK_EQ_INT(on, n_on);
+    json_t *an = json_object_get(d, "anomalies");
+    for (size_t k = 0; k < json_array_size(an); k++)
+        CHECK(strcmp(json_string_value(json_object_get(json_array_get(an, k), "rule")), "x_peak"));
+    json_decref(d);
+    cw_supply_rules_free(r);
+}
+
 int main(void)
 {
     char path[1024];
@@ -133,6 +198,7 @@ int main(void)
     }
     RUN(test_floor);
     RUN(test_price_direction);
+    RUN(test_standing_apart);
     cw_supply_close(s);
     return cw_test_done();
 }

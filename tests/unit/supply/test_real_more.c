@@ -102,6 +102,36 @@ static void test_prices(void)
          314, 0);
     CHECK(near(q("SELECT value FROM prices WHERE series='cobalt_dmp_m' AND date='2017-01'"),
                15.6192));
+    /* the daily files name the weight only ("lb (Pound)", "kg (Kilogram)"): stored with the
+     * currency the site quotes in, as the monthly table states it (issue 16, fifth stop);
+     * in a database of their own, so the other checks see the same series as before */
+    cw_supply *main_db = s;
+    char upath[1024];
+    snprintf(upath, sizeof upath, "%s/units.db", cw_test_tmpdir());
+    REQUIRE(cw_supply_open(&s, upath) == 0);
+    static const char *const dmp[][3] = {{"Cobalt", "cobalt_dmp", "USD/lb"},
+                                         {"Lithium", "lithium_dmp", "USD/kg"}};
+    for (int i = 0; i < 2; i++) {
+        char rel[160], sql[200];
+        snprintf(
+            rel, sizeof rel,
+            "battery-metal-prices-dailymetalprice/%s_prices_2017-01-01_to_2025-10-31_merged.csv",
+            dmp[i][0]);
+        cw_supply_load_opts mo = {NULL, NULL, dmp[i][1], NULL, false};
+        cw_supply_load_report rep;
+        REQUIRE(cw_supply_load(s, CW_SUPPLY_PRICES, cw_test_data(rel), &mo, &rep) == 0);
+        CHECK_EQ_INT(rep.rows_rejected, 0);
+        CHECK(rep.rows_loaded > 1000);
+        cw_supply_load_report_deinit(&rep);
+        snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM prices WHERE series='%s' AND unit<>'%s'",
+                 dmp[i][1], dmp[i][2]);
+        CHECK(q(sql) == 0);
+        snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM prices WHERE series='%s' AND unit='%s'",
+                 dmp[i][1], dmp[i][2]);
+        CHECK(q(sql) > 1000);
+    }
+    cw_supply_close(s);
+    s = main_db;
     load(CW_SUPPLY_PRICES, "lithium-carbonate-china-spot/lithium_carbonate_china_spot_monthly.csv",
          NULL, 91, 0);
     CHECK(near(q("SELECT value FROM prices WHERE series='li2co3_cn_spot_m' AND date='2017-05'"),

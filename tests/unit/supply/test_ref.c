@@ -56,6 +56,11 @@ static void test_rules(void)
          "t.csv:3: duplicate"},
         {"a,alert,weird,trade_z,>=,1,0,,x\n", "t.csv:2: kind"},
         {"a,alert,dynamic,trade_z\n", "t.csv:2: expected"},
+        /* the standing level and the alert level are evaluated apart (issue 16, fifth stop) */
+        {"a,caution,standing,price_pctile,>=,0.9,0,,x\nb,alert,dynamic,trade_z,>=,1,0,a,x\n",
+         "t.csv:3: rule b (dynamic) requires 'a' (standing)"},
+        {"a,caution,dynamic,trade_z,>=,1,0,,x\nb,alert,standing,price_pctile,>=,0.9,0,a,x\n",
+         "t.csv:3: rule b (standing) requires 'a' (dynamic)"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char text[512];

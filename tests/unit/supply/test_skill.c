@@ -5,12 +5,13 @@
  *  - the price-jump threshold of the default rule table (2.07) is the 95th percentile of
  *    price_jump on the World Bank nickel price before 2009 (563 months, 1962-01..2008-12: every
  *    month with 24 prior returns), set without any event;
- *  - the standing-tightness threshold (s_price_tight, 0.995) is the 90th percentile of
- *    price_pctile on the same nickel price (552 months, 1963-01..2008-12), set without KOMIR's
- *    bands or any event;
+ *  - the standing level's rungs (st_tight 0.9838, st_peak 1.0) are the 80th and 95th/99th
+ *    percentiles of price_pctile on the same nickel price (552 months, 1963-01..2008-12):
+ *    budgets read from KOMIR's band definition, set before KOMIR's months were compared;
+ *  - no standing rule makes an alert; KOMIR's index is scored against the standing level;
  *  - KOMIR's supply-stability index (< 20) agrees with the price regime (price_regime >= 1,
- *    like for like) with Cohen's kappa >= 0.4 (0.521 measured), far more than with the
- *    caution level;
+ *    like for like) with Cohen's kappa >= 0.4 (0.521 measured), more than with the standing
+ *    level;
  *  - the backtest's upper bound on the hit rate given data coverage is 10 / 19 (9 events have
  *    no series in their window), so the 0.7 goal cannot be met on these events;
  *  - the trade detectors' thresholds are a false-alarm budget on 2018-2022 trade data (5 % of
@@ -79,14 +80,17 @@ static void test_jump_calibration(void)
     cw_supply_rules_free(r);
 }
 
-/* The standing-tightness rule (s_price_tight, caution): price_pctile, the month's price as a
- * percentile rank of the series' whole earlier history, at or above the 90th percentile of the
- * same statistic on the World Bank nickel price before 2009 (every month with 36 earlier months,
- * 1963-01..2008-12): the rule holds in 10 % of those months (the "top decile" convention as a
- * budget on a price before any event window), set without KOMIR's bands or any event. */
+/* The standing level (issue 16, fifth stop) reads price_pctile, the month's price as a
+ * percentile rank of the series' whole earlier history (KOMIR's index: mid- to long-term price
+ * risk). Its rungs are budgets taken from KOMIR's band definition (caution: index < 20 of 100;
+ * unstable: < 5; crisis: < 1), read as shares of months on the World Bank nickel price before
+ * 2009 (every month with 36 earlier months, 1963-01..2008-12): st_tight (caution) is the 80th
+ * percentile, 0.9838, and holds in 20.3 % of those months; the 95th and 99th percentiles are
+ * both 1.0 (new highs tie), so st_peak (alert) is a new high, held in 6.3 % of them. Set from
+ * the budget before KOMIR's months or any event were compared with it. */
 static double builtin_threshold(const char *rule);
 
-static void test_tight_budget(void)
+static void test_standing_budget(void)
 {
     cw_supply_timeline *t;
     REQUIRE(cw_supply_timeline_build(&t, s, "nickel", "KOR") == 0);
@@ -104,22 +108,35 @@ static void test_tight_budget(void)
         }
     }
     qsort(v, k, sizeof *v, cmp_d);
-    double q90 = v[(size_t)(0.90 * (double)k)];
-    size_t over = 0;
-    for (size_t i = 0; i < k; i++)
-        over += v[i] >= 0.90;
+    double q80 = v[(size_t)(0.80 * (double)k)], q90 = v[(size_t)(0.90 * (double)k)],
+           q95 = v[(size_t)(0.95 * (double)k)], q99 = v[(size_t)(0.99 * (double)k)];
+    size_t over80 = 0, over_top = 0, over_dec = 0;
+    for (size_t i = 0; i < k; i++) {
+        over80 += v[i] >= builtin_threshold("st_tight");
+        over_top += v[i] >= builtin_threshold("st_peak");
+        over_dec += v[i] >= 0.90;
+    }
     fprintf(stderr,
-            "  nickel price_pctile before 2009: %zu months from %s, 90th percentile %.4f; "
-            "at >= 0.90 in %.1f %% of them\n",
-            k, first ? first : "-", q90, 100.0 * (double)over / (double)k);
+            "  nickel price_pctile before 2009: %zu months from %s; percentiles 80th %.4f, 90th "
+            "%.4f, 95th %.4f, 99th %.4f; st_tight holds in %.1f %%, st_peak in %.1f %%; the top "
+            "decile of its history (0.90) in %.1f %%\n",
+            k, first ? first : "-", q80, q90, q95, q99, 100.0 * (double)over80 / (double)k,
+            100.0 * (double)over_top / (double)k, 100.0 * (double)over_dec / (double)k);
     CHECK_EQ_INT(k, 552);
+    CHECK(fabs(q80 - 0.9838) < 0.0001);
     CHECK(fabs(q90 - 0.9947) < 0.0005);
+    CHECK(q95 == 1.0 && q99 == 1.0);
+    CHECK(fabs((double)over80 / (double)k - 0.203) < 0.001);
+    CHECK(fabs((double)over_top / (double)k - 0.063) < 0.001);
     /* a nominal price trends: the top decile of its own history (0.90) holds in half of the
      * months, so the budget, not the convention, sets the threshold */
-    CHECK(over > k / 3);
+    CHECK(over_dec > k / 3);
     free(v);
     cw_supply_timeline_free(t);
-    CHECK(fabs(builtin_threshold("s_price_tight") - 0.995) < 1e-9);
+    CHECK(fabs(builtin_threshold("st_tight") - 0.9838) < 1e-9);
+    CHECK(fabs(builtin_threshold("st_tight_dep") - 0.9838) < 1e-9);
+    CHECK(builtin_threshold("st_peak") == 1.0 && builtin_threshold("st_peak_dep") == 1.0);
+    CHECK(isnan(builtin_threshold("s_price_tight"))); /* replaced by the standing rungs */
 }
 
 /* The threshold of a rule in the built-in default table (field 6 of its CSV line). */
@@ -278,8 +295,47 @@ static void test_backtest_skill(void)
     }
     CHECK_EQ_INT(hs, hits);
     CHECK_EQ_INT(ss, scored);
-    /* KOMIR: like for like (the price regime) agrees; the caution level does not */
+    /* two signals apart: no standing rule makes an alert */
+    json_t *abr = json_object_get(res, "alerts_by_rule");
+    const char *rk;
+    json_t *rv;
+    json_object_foreach(abr, rk, rv)
+    {
+        CHECK(strncmp(rk, "st_", 3) != 0);
+        CHECK(strcmp(rk, "s_price_high") != 0);
+    }
+    /* KOMIR is scored against the standing level: chainwatch's caution months are the KOR
+     * months of KOMIR's index (2018-01..2024-05) with the standing level >= caution */
     json_t *km = json_object_get(res, "komir_agreement");
+    {
+        long long cw_bad = 0;
+        static const char *const kc[] = {"lithium", "cobalt", "nickel"};
+        for (int c = 0; c < 3; c++) {
+            cw_supply_timeline *t;
+            REQUIRE(cw_supply_timeline_build(&t, s, kc[c], "KOR") == 0);
+            for (size_t i = 0; i < cw_supply_timeline_months(t); i++) {
+                const char *pm = cw_supply_timeline_period(t, i);
+                if (strcmp(pm, "2018-01") >= 0 && strcmp(pm, "2024-05") <= 0)
+                    cw_bad += cw_supply_timeline_standing(t, r, i) >= CW_SUPPLY_CAUTION;
+            }
+            cw_supply_timeline_free(t);
+        }
+        long long got = json_integer_value(json_object_get(km, "both_caution")) +
+                        json_integer_value(json_object_get(km, "chainwatch_only"));
+        fprintf(stderr, "  KOMIR: standing level >= caution in %lld KOR months, scored %lld\n",
+                cw_bad, got);
+        CHECK_EQ_INT(got, cw_bad);
+        CHECK(cw_bad > 0);
+        CHECK(strstr(json_string_value(json_object_get(km, "method")), "standing") != NULL);
+        json_t *acc = json_object_get(res, "acceptance");
+        CHECK_EQ_STR(
+            json_string_value(json_object_get(json_object_get(acc, "komir_kappa"), "signal")),
+            "standing level");
+        CHECK_EQ_STR(
+            json_string_value(json_object_get(json_object_get(acc, "placebo_p"), "signal")),
+            "alerts");
+    }
+    /* KOMIR: like for like (the price regime) agrees; the standing level less */
     double k_level = json_number_value(json_object_get(km, "kappa"));
     json_t *kl = json_object_get(km, "like_for_like");
     double k_like = json_number_value(json_object_get(kl, "kappa"));
@@ -287,7 +343,8 @@ static void test_backtest_skill(void)
                        json_integer_value(json_object_get(kl, "komir_only")) +
                        json_integer_value(json_object_get(kl, "chainwatch_only")) +
                        json_integer_value(json_object_get(kl, "both_stable"));
-    fprintf(stderr, "  KOMIR kappa: level >= caution %.3f, like for like %.3f over %lld months\n",
+    fprintf(stderr,
+            "  KOMIR kappa: standing level >= caution %.3f, like for like %.3f over %lld months\n",
             k_level, k_like, n_like);
     CHECK(k_like >= 0.4);
     CHECK(k_like > k_level + 0.2);
@@ -373,7 +430,7 @@ int main(void)
     }
     load(CW_SUPPLY_EVENTS, "facts/disruption_events.csv", NULL);
     RUN(test_jump_calibration);
-    RUN(test_tight_budget);
+    RUN(test_standing_budget);
     RUN(test_trade_budget);
     RUN(test_backtest_skill);
     RUN(test_series_without_trade);

@@ -111,6 +111,23 @@ async function overview(view, { params }) {
   }
 }
 
+// Source text with its URLs percent-decoded for reading ("SI%202022-213%20Base" -> "SI 2022-213
+// Base"): an escape is not a figure.
+const readable = (text) => String(text || '').replace(/https?:\/\/\S+/g, (u) => { try { return decodeURI(u); } catch { return u; } });
+
+// Runs of months where the standing level (sustained tightness: structural and standing rules)
+// is at caution or above: {from, to, level} with the highest level of the run.
+export function standingSpans(s) {
+  const out = [];
+  const lv = s.standing_level || [], months = s.months || [];
+  for (let i = 0; i < lv.length && i < months.length; i++) {
+    if (lv[i] < 2) continue;
+    const last = out[out.length - 1];
+    if (last && last.end === i - 1) { last.to = months[i]; last.end = i; last.level = Math.max(last.level, lv[i]); } else out.push({ from: months[i], to: months[i], end: i, level: lv[i] });
+  }
+  return out.map(({ from, to, level }) => ({ from, to, level }));
+}
+
 async function seriesChart(el, s) {
   try { await loadLib('echarts'); } catch { el.append(libMissing('echarts')); return; }
   const chart = window.echarts.init(el, null, { renderer: 'canvas' });
@@ -131,6 +148,12 @@ async function seriesChart(el, s) {
   if (lines[0]) {
     lines[0].markPoint = markPoint(anomalies.filter((a) => (price.length ? !onTrade(a) : true) && a.value != null).map(pin));
     lines[0].markLine = { symbol: 'none', lineStyle: { color: '#6a3d9a', type: 'dashed' }, data: events };
+    // the standing level is a state, not an alert: a shaded band over its months, no pins
+    const spans = standingSpans(s);
+    if (spans.length) {
+      lines[0].markArea = { silent: true, itemStyle: { color: 'rgba(179, 38, 30, 0.08)' },
+        data: spans.map((x) => [{ xAxis: x.from, name: `standing: ${LEVELS[x.level]}` }, { xAxis: x.to }]) };
+    }
   }
   if (lines[1]) lines[1].markPoint = markPoint(anomalies.filter((a) => onTrade(a) && a.value != null).map(pin));
   chart.setOption({
@@ -160,6 +183,7 @@ function explainView(x) {
     h('p', { class: 'level-line' }, h('span', { class: `badge lvl lvl-${l ?? 'na'}` }, `level ${l ?? '—'}: ${l === null ? 'no data' : LEVELS[l]}`),
       ` for ${x.partner} in ${x.period || '—'}`, x.top_supplier ? ` · top supplier ${x.top_supplier}` : '', x.top_producer ? ` · top producer ${x.top_producer}` : ''),
     x.level_data_only_name ? h('p', { class: 'level-data-only' }, `Data-only level (no announced measures): ${x.level_data_only_name}; event-informed level: ${x.level_name}.`) : null,
+    x.standing_level_name ? h('p', { class: 'standing-level', id: 'explain-standing' }, `Standing level (sustained tightness, not an alert): ${x.standing_level_name}${(x.standing_fired || []).length ? ` (${x.standing_fired.map((f) => `${f.rule}: ${f.indicator} ${num(f.value, 4)} ${f.op} ${num(f.threshold, 4)}`).join('; ')})` : ''}.`) : null,
     kind ? h('p', { class: kind === 'synthetic' ? 'msg warn kind' : 'hint kind', id: 'explain-kind' },
       kind === 'synthetic' ? 'SYNTHETIC data (chainwatch supply synth): not real trade or prices.' : `Real data: ${dataSpan(x) || 'see the freshness table'}.`) : null,
     ex ? h('p', { class: 'exposure', id: 'explain-exposure' }, `Exposure basis: ${ex.basis} (${ex.period}): ${/production/.test(ex.basis) ? 'top producer' : 'top supplier'} ${ex.top_supplier} ${pct(ex.share)}${ex.later_data ? ' (data later than this month: structural share assumed stable)' : ''}.`) : null,
@@ -177,7 +201,7 @@ function explainView(x) {
     (d.gaps && d.gaps.length) ? h('div', {}, h('h3', {}, 'Gaps'), h('ul', {}, d.gaps.map((g) => h('li', {}, g)))) : null,
     (x.events_last_12_months && x.events_last_12_months.length) ? h('div', {}, h('h3', {}, 'Events in the last 12 months'),
       h('ul', {}, x.events_last_12_months.map((e) => h('li', {}, typeof e === 'string' ? e
-        : `${e.announced || e.date || e.period || ''} ${e.id || ''} by ${e.actor || '?'}${e.actor_share != null ? ` (${pct(e.actor_share)}, ${e.actor_share_basis || ''})` : ''}${e.counted ? ': counted as a measure' : ''} — ${e.source || e.title || ''}`)))) : null);
+        : `${e.announced || e.date || e.period || ''} ${e.id || ''} by ${e.actor || '?'}${e.actor_share != null ? ` (${pct(e.actor_share)}, ${e.actor_share_basis || ''})` : ''}${e.counted ? ': counted as a measure' : ''} — ${readable(e.source || e.title)}`)))) : null);
 }
 
 function seriesView(s) {
@@ -201,7 +225,8 @@ function seriesView(s) {
     cap.length ? h('ul', { class: 'series-caption', id: 'series-caption' }, cap.map((c) => h('li', {}, c))) : null,
     chart].filter(Boolean));
   const marks = [...(s.anomalies || []).map((a) => ({ when: a.period || a.date, what: `anomaly on ${a.series || 'the series'}: ${a.detector || a.kind || ''}${a.indicator ? ` (${a.indicator} ${num(a.indicator_value)})` : ''}${a.hs6 ? `, HS ${a.hs6}` : ''}` })),
-    ...(s.events || []).map((e) => ({ when: e.period || e.date || e.effective, what: `event: ${e.title || e.name || e.kind || ''}${e.actor ? ` by ${e.actor}` : ''}${e.source ? ` — ${e.source}` : ''}` }))]
+    ...standingSpans(s).map((x) => ({ when: x.from, what: `standing level ${LEVELS[x.level]} (a state, shaded; not an alert) from ${x.from} to ${x.to}` })),
+    ...(s.events || []).map((e) => ({ when: e.period || e.date || e.effective, what: `event: ${e.title || e.name || e.kind || ''}${e.actor ? ` by ${e.actor}` : ''}${e.source ? ` — ${readable(e.source)}` : ''}` }))]
     .sort((a, b) => String(a.when).localeCompare(String(b.when)));
   if (marks.length) box.append(h('details', {}, h('summary', {}, `Marked on the chart (${marks.length})`), table('', [{ key: 'when', label: 'When' }, { key: 'what', label: 'What' }], marks)));
   requestAnimationFrame(() => seriesChart(chart, s));
