@@ -342,7 +342,7 @@ def screen_levels(cli, path, labels):
         mix += bool(d.get("through_mix")) and not levels
         for f in d.get("flags", []):
             for pa in f.get("paths", []):
-                rules[pa.get("rule")] += 1
+                rules[pa.get("rule", "certain")] += 1
     return {"certain_flagged": certain, "certain_flagged_share": ratio(certain, n),
             "probable_only_flagged": probable, "probable_path_rules": dict(rules),
             "through_mix": mix, "flagged_or_mix_share": ratio(certain + probable + mix, n)}

@@ -136,14 +136,17 @@ static void test_build_world(void)
 static uint64_t out_of(const uint8_t txid[32], uint32_t vout)
 {
     uint64_t t = CW_NONE64;
-    REQUIRE(cw_chainstore_find_tx(cs, txid, &t) == 0);
+    if (cw_chainstore_find_tx(cs, txid, &t)) {
+        CHECK(!"a tx of the example is not in the store");
+        exit(cw_test_done());
+    }
     return cw_chainstore_tx_first_out(cs, t) + vout;
 }
 
 static void addr_of(char a[CW_ADDR_STR_MAX], const uint8_t txid[32], uint32_t vout)
 {
     const cw_addr_key *k = cw_chainstore_addr(cs, cw_chainstore_out(cs, out_of(txid, vout))->addr);
-    REQUIRE(cw_addr_encode(a, CW_ADDR_STR_MAX, k, CW_NET_REGTEST) > 0);
+    REQUIRE(cw_addr_encode(a, CW_ADDR_STR_MAX, k, CW_NET_REGTEST) >= 0);
 }
 
 static cw_screen_result *screen(const uint8_t txid[32], bool independent)
