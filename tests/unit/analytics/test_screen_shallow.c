@@ -278,39 +278,10 @@ int main(void)
     RUN(test_build_world);
     if (cw_test_failures)
         return cw_test_done();
-    cw_ingest_opts o;
-    memset(&o, 0, sizeof o);
-    char blocks[4300];
-    snprintf(blocks, sizeof blocks, "%s/blocks", dir);
-    o.blocks_dir = blocks;
-    o.store_dir = store;
-    o.net = CW_NET_REGTEST;
-    o.to_height = -1;
-    o.threads = 1;
-    cw_ingest_stats ist;
-    if (cw_ingest_btc(&o, &ist) || cw_chainstore_open(&cs, store, false, CW_NET_REGTEST)) {
-        fprintf(stderr, "ingest: %s\n", cw_error_last());
-        return 1;
-    }
     /* the label: the stolen coin's address is theft */
-    {
-        const cw_addr_key *k = cw_chainstore_addr(
-            cs, cw_chainstore_out(cs, out_of(stolen.txid, stolen.vout))->addr);
-        char a[CW_ADDR_STR_MAX], csv[4300], db[4300];
-        snprintf(csv, sizeof csv, "%s/labels.csv", dir);
-        snprintf(db, sizeof db, "%s/labels.db", dir);
-        FILE *f = fopen(csv, "w");
-        cw_labels *ldb = NULL;
-        cw_label_import_stats ls;
-        if (!f || cw_addr_encode(a, sizeof a, k, CW_NET_REGTEST) < 0 ||
-            fprintf(f, "address,entity,category\n%s,heist,theft\n", a) < 0 || fclose(f) ||
-            cw_labels_open(&ldb, db, 0) || cw_labels_import(ldb, CW_IMPORT_CSV, csv, NULL, &ls) ||
-            cw_trace_labelmap_new(&lm, cs, ldb)) {
-            fprintf(stderr, "labels: %s\n", cw_error_last());
-            return 1;
-        }
-        cw_labels_close(ldb);
-    }
+    if (!chain_ingest(dir, store, &cs) ||
+        !chain_label(dir, cs, out_of(stolen.txid, stolen.vout), "heist", "theft", &lm))
+        return 1;
     RUN(test_independent);
     RUN(test_one_owner);
     RUN(test_uncapped_equals_trace);

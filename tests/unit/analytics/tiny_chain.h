@@ -2,7 +2,8 @@
  * tiny_chain.h: a tiny regtest block builder for the analytics tests that need hand-made
  * txs (test_trace_relink.c, test_screen_shallow.c): coins paid by each block's coinbase
  * (fund), txs appended to the current block (block_tx), blocks appended to one blk00000.dat
- * (chain_begin, block_begin, block_end, chain_write). P2WPKH keys are numbers (new_key).
+ * (chain_begin, block_begin, block_end, chain_write), then ingested (chain_ingest) and one
+ * address labelled (chain_label). P2WPKH keys are numbers (new_key).
  * State is static: include it once per test program.
  */
 #ifndef CW_TEST_TINY_CHAIN_H
@@ -13,6 +14,11 @@
 
 #include "chainwatch/btc/address.h"
 #include "chainwatch/btc/block.h"
+#include "chainwatch/btc/ingest.h"
+#include "chainwatch/btc/store.h"
+#include "chainwatch/errors.h"
+#include "chainwatch/labels.h"
+#include "chainwatch/trace.h"
 #include "chainwatch/util.h"
 #include "gen/btc/tx.h"
 #include "harness.h"
@@ -160,6 +166,50 @@ static void chain_write(const char *out_dir)
     gen_tx_deinit(&cb_tx);
     cw_buf_deinit(&txdata);
     cw_buf_deinit(&blkfile);
+}
+
+/* Ingests wdir/blocks into sdir and opens it; false (with the error printed) on failure. */
+static bool chain_ingest(const char *wdir, const char *sdir, cw_chainstore **out)
+{
+    cw_ingest_opts o;
+    memset(&o, 0, sizeof o);
+    char blocks[4300];
+    snprintf(blocks, sizeof blocks, "%s/blocks", wdir);
+    o.blocks_dir = blocks;
+    o.store_dir = sdir;
+    o.net = CW_NET_REGTEST;
+    o.to_height = -1;
+    o.threads = 1;
+    cw_ingest_stats ist;
+    if (cw_ingest_btc(&o, &ist) || cw_chainstore_open(out, sdir, false, CW_NET_REGTEST)) {
+        fprintf(stderr, "ingest: %s\n", cw_error_last());
+        return false;
+    }
+    return true;
+}
+
+/* A labelmap with one label: the address of output `out` (wdir/labels.csv, wdir/labels.db);
+ * false (with the error printed) on failure. */
+static bool chain_label(const char *wdir, const cw_chainstore *st, uint64_t out, const char *entity,
+                        const char *category, cw_trace_labelmap **map)
+{
+    const cw_addr_key *k = cw_chainstore_addr(st, cw_chainstore_out(st, out)->addr);
+    char a[CW_ADDR_STR_MAX], csv[4300], db[4300];
+    snprintf(csv, sizeof csv, "%s/labels.csv", wdir);
+    snprintf(db, sizeof db, "%s/labels.db", wdir);
+    FILE *f = fopen(csv, "w");
+    cw_labels *ldb = NULL;
+    cw_label_import_stats ls;
+    if (!f || cw_addr_encode(a, sizeof a, k, CW_NET_REGTEST) < 0 ||
+        fprintf(f, "address,entity,category\n%s,%s,%s\n", a, entity, category) < 0 || fclose(f) ||
+        cw_labels_open(&ldb, db, 0) || cw_labels_import(ldb, CW_IMPORT_CSV, csv, NULL, &ls) ||
+        cw_trace_labelmap_new(map, st, ldb)) {
+        fprintf(stderr, "labels: %s\n", cw_error_last());
+        cw_labels_close(ldb);
+        return false;
+    }
+    cw_labels_close(ldb);
+    return true;
 }
 
 #endif
