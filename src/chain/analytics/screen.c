@@ -409,9 +409,8 @@ json_t *cw_screen_json(const cw_screen_result *r, size_t top_paths)
     json_object_set_new(j, "exposure", exp);
     json_object_set_new(j, "flags", flags);
     json_object_set_new(j, "through_mix", mix);
-    json_object_set_new(j, "mix_inputs", json_string(r->opts.independent_inputs
-                                                         ? "independent"
-                                                         : "one-owner"));
+    json_object_set_new(j, "mix_inputs",
+                        json_string(r->opts.independent_inputs ? "independent" : "one-owner"));
     json_object_set_new(j, "flag",
                         json_string(best == 2   ? "flag"
                                     : best == 1 ? "probable"

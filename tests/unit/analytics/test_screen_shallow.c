@@ -185,7 +185,7 @@ static void test_independent(void)
     for (int r = 1; r < 4; r++)
         p = 0.2 * (1.0 + 4.0 * p);
     CHECK(NEAR(cw_screen_share(hd, "theft"), p)); /* 0.59 */
-    CHECK(cw_screen_flag_level(hd) == 1);        /* a false probable flag */
+    CHECK(cw_screen_flag_level(hd) == 1);         /* a false probable flag */
     CHECK(NEAR(cw_screen_flag_share(hd, "theft"), cw_screen_share(hd, "theft")));
     CHECK(NEAR(cw_screen_share(td1, "theft"), 0.2));
     CHECK(cw_screen_flag_level(td1) == 0);
