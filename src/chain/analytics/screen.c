@@ -25,6 +25,7 @@
 typedef struct cat_acc {
     uint64_t direct, indirect, prob;
     uint64_t own, own_prob, own_mixes; /* one owner per mix input: value, probable, capped */
+    bool own_done;                     /* computed (a risk category with probable exposure) */
     uint32_t min_hop;
 } cat_acc;
 
@@ -190,8 +191,12 @@ int cw_screen_address(cw_screen_result **out, const cw_chainstore *cs,
     }
     for (int ci = 0; ci < MAX_CATS; ci++) {
         cat_acc *c = &r->cats[ci];
-        if (!c->direct && !c->indirect)
+        c->own = c->direct + c->indirect;
+        c->own_prob = c->prob;
+        /* only a risk category's probable exposure can be capped (and flagged on) */
+        if (!r->risk[ci] || !c->prob || opts->independent_inputs)
             continue;
+        c->own_done = true;
         pick_cat pc = {labels, ci};
         if ((rc = cw_trace_owner_capped(r->trace, pick_category, &pc, !opts->independent_inputs,
                                         &c->own, &c->own_prob, &c->own_mixes))) {
@@ -200,7 +205,7 @@ int cw_screen_address(cw_screen_result **out, const cw_chainstore *cs,
         }
         /* the recomputation rounds per coin: never above the traced value, certain as traced */
         uint64_t v = c->direct + c->indirect, cert = v - c->prob;
-        if (c->own > v || opts->independent_inputs)
+        if (c->own > v)
             c->own = v;
         if (c->own < cert)
             c->own = cert;
@@ -376,10 +381,12 @@ json_t *cw_screen_json(const cw_screen_result *r, size_t top_paths)
                       (json_int_t)v, "share", share_of(r, v), "certain", (json_int_t)(v - c->prob),
                       "probable", (json_int_t)c->prob, "direct", (json_int_t)c->direct, "indirect",
                       (json_int_t)c->indirect, "min_hops", (json_int_t)c->min_hop));
-        json_object_set_new(json_array_get(exp, json_array_size(exp) - 1), "one_owner",
-                            json_pack("{s:I, s:f, s:I, s:I}", "value", (json_int_t)c->own, "share",
-                                      share_of(r, c->own), "probable", (json_int_t)c->own_prob,
-                                      "capped_mixes", (json_int_t)c->own_mixes));
+        if (c->own_done)
+            json_object_set_new(json_array_get(exp, json_array_size(exp) - 1), "one_owner",
+                                json_pack("{s:I, s:f, s:I, s:I}", "value", (json_int_t)c->own,
+                                          "share", share_of(r, c->own), "probable",
+                                          (json_int_t)c->own_prob, "capped_mixes",
+                                          (json_int_t)c->own_mixes));
         if (through_mix(r, i))
             json_array_append_new(mix, json_pack("{s:s, s:f, s:f}", "category", cats[i], "share",
                                                  share_of(r, v), "one_owner_share",
