@@ -85,8 +85,9 @@ int cw_screen_flag_level(const cw_screen_result *r);
 
 /* {"address", "received", "self", "base", "hops", "floor", "floor_sat", "coinjoin",
  *  "exposure": [{category, value, share, certain, probable, direct, indirect, min_hops,
- *                "one_owner": {value, share, probable, capped_mixes} (a risk category
- *                with probable exposure)}],
+ *                "one_owner": {value, share, probable, capped_mixes} (where it decides
+ *                the flag: a risk category whose share with probable exposure reaches the
+ *                probable threshold and whose certain share does not flag)}],
  *  "through_mix": [{category, share, one_owner_share}] (risk categories whose proportional
  *  share reaches probable_threshold while the capped one does not: exposed through a mix,
  *  no flag),

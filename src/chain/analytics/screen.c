@@ -25,7 +25,7 @@
 typedef struct cat_acc {
     uint64_t direct, indirect, prob;
     uint64_t own, own_prob, own_mixes; /* one owner per mix input: value, probable, capped */
-    bool own_done;                     /* computed (a risk category with probable exposure) */
+    bool own_done;                     /* computed (where it decides the flag) */
     uint32_t min_hop;
 } cat_acc;
 
@@ -64,6 +64,8 @@ static int cat_index(const char *c)
             return i;
     return -1;
 }
+
+static double share_of(const cw_screen_result *r, uint64_t v);
 
 typedef struct pick_cat {
     const cw_trace_labelmap *labels;
@@ -193,8 +195,11 @@ int cw_screen_address(cw_screen_result **out, const cw_chainstore *cs,
         cat_acc *c = &r->cats[ci];
         c->own = c->direct + c->indirect;
         c->own_prob = c->prob;
-        /* only a risk category's probable exposure can be capped (and flagged on) */
-        if (!r->risk[ci] || !c->prob || opts->independent_inputs)
+        /* computed where it decides the flag: a risk category with probable exposure whose
+         * share reaches the probable threshold and whose certain share does not flag */
+        if (!r->risk[ci] || !c->prob || opts->independent_inputs ||
+            share_of(r, c->own) < opts->probable_threshold ||
+            share_of(r, c->own - c->prob) >= opts->threshold)
             continue;
         c->own_done = true;
         pick_cat pc = {labels, ci};
