@@ -35,7 +35,8 @@ default CoinJoin policy) and `screen` on exchange deposit addresses, then prints
 * screening (default options): share of stolen deposit addresses flagged and of clean ones
   (all of them, or a sample of --screen-sample), "flagged" = the line's own "flagged" member when the tool
   writes one, else any exposure to category theft; the labels are the truth's without users and
-  thieves, plus the heists' stolen-output addresses as "theft" (what a victim publishes).
+  thieves, plus the heists' stolen-output addresses as "theft" (what a victim publishes);
+  apart, the ones not flagged but listed "exposed through a mix" (the line's "through_mix").
 """
 import argparse
 import csv
@@ -385,7 +386,7 @@ def eval_screen(cli, truth, labels, res, rng, screen_sample, work):
         with open(path, "w") as f:
             f.write("\n".join(group) + "\n")
         p = cli.run(["screen", "--file", path, "--store", cli.store, "--labels", labels, "--json"], ok=(0, 3))
-        flagged = flagged1 = n = 0
+        flagged = flagged1 = mix = n = 0
         for line in p.stdout.splitlines():
             if not line.strip():
                 continue
@@ -397,8 +398,10 @@ def eval_screen(cli, truth, labels, res, rng, screen_sample, work):
             f1 = d["flagged"] if "flagged" in d else theft > 0
             flagged += bool(f1)
             flagged1 += theft >= 0.01
+            mix += bool(d.get("through_mix")) and not f1
         out[name] = {"addresses": len(group), "screened": n, "flagged": flagged, "flagged_share": ratio(flagged, n),
-                     "theft_share_ge_1pct": ratio(flagged1, n)}
+                     "theft_share_ge_1pct": ratio(flagged1, n),
+                     "through_mix": mix, "through_mix_share": ratio(mix, n)}
     res["screen"] = out
 
 
@@ -541,6 +544,8 @@ def report(results):
     line("stolen deposit addresses flagged", ["screen", "stolen", "flagged_share"], bound=0.95)
     line("clean deposit addresses flagged", ["screen", "clean", "flagged_share"], low=False, bound=0.02)
     line("clean deposit addresses with theft share >= 1%", ["screen", "clean", "theft_share_ge_1pct"], low=False)
+    line("stolen deposit addresses exposed through a mix (no flag)", ["screen", "stolen", "through_mix_share"], low=False)
+    line("clean deposit addresses exposed through a mix (no flag)", ["screen", "clean", "through_mix_share"], low=False)
 
 
 if __name__ == "__main__":

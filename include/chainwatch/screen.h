@@ -15,6 +15,13 @@
  * A risk category flags the address when its certain share reaches `threshold`; when only the
  * share including probable exposure reaches `probable_threshold`, the flag is "probable".
  * Each flag carries its strongest paths. docs/TRACE-MODELS.md ("Screening") defines it.
+ *
+ * One owner per mix input (default): at a one-to-one equal-output mix (the Whirlpool shape)
+ * each input's owner takes one output, so a thief's coins make at most one of its inputs and
+ * the probable exposure an output carries is capped at max(1, certain coins in) / n
+ * (cw_trace_owner_capped). The probable flag is judged on that capped share; the uncapped
+ * proportional share is kept apart ("through mix") for a desk that wants to review coins that
+ * mixed alongside stolen ones.
  */
 #ifndef CHAINWATCH_SCREEN_H
 #define CHAINWATCH_SCREEN_H
@@ -43,6 +50,9 @@ typedef struct cw_screen_opts {
                                                            * sanctioned, theft, ransomware,
                                                            * darknet_market, scam */
     size_t n_flag_categories;
+    bool independent_inputs; /* false (default): one owner per input of a one-to-one mix caps
+                              * the probable share; true: the plain proportional sum (each
+                              * remix's share counted as if independent) */
     cw_trace_is_coinjoin_fn is_coinjoin; /* NULL: the pattern module's flags */
     void *is_coinjoin_ctx;
 } cw_screen_opts;
@@ -66,12 +76,21 @@ uint64_t cw_screen_received(const cw_screen_result *r);
 double cw_screen_share(const cw_screen_result *r, const char *category);
 /* The certain part of that share (what did not pass a CoinJoin). */
 double cw_screen_certain_share(const cw_screen_result *r, const char *category);
+/* The share the probable flag is judged on: certain plus probable, with the one-owner cap at
+ * one-to-one mixes (equal to cw_screen_share when opts.independent_inputs). */
+double cw_screen_flag_share(const cw_screen_result *r, const char *category);
 /* 2: flagged (certain share >= threshold), 1: probable flag, 0: not flagged (any risk
  * category; the strongest level). */
 int cw_screen_flag_level(const cw_screen_result *r);
 
 /* {"address", "received", "self", "base", "hops", "floor", "floor_sat", "coinjoin",
- *  "exposure": [{category, value, share, certain, probable, direct, indirect, min_hops}],
+ *  "exposure": [{category, value, share, certain, probable, direct, indirect, min_hops,
+ *                "one_owner": {value, share, probable, capped_mixes} (where it decides
+ *                the flag: a risk category whose share with probable exposure reaches the
+ *                probable threshold and whose certain share does not flag)}],
+ *  "through_mix": [{category, share, one_owner_share}] (risk categories whose proportional
+ *  share reaches probable_threshold while the capped one does not: exposed through a mix,
+ *  no flag),
  *  "unknown", "coinbase", "coinjoin_value" (stop), "flag": "flag"|"probable"|"none",
  *  "flags": [{category, level, share, certain_share, threshold, paths: [...]}],
  *  "paths": [...top paths...]} */

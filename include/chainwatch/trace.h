@@ -227,6 +227,23 @@ uint64_t cw_trace_amount_at(const cw_trace *t, uint64_t out);
  * input of each tx. Writes at most cap tx numbers into txs; returns the path length. */
 size_t cw_trace_path(const cw_trace *t, uint32_t node, uint64_t *txs, size_t cap);
 
+/* Picks the labelled ends whose value counts (e.g. the labels of one category). */
+typedef bool (*cw_trace_end_pick_fn)(void *ctx, const cw_trace_end *e);
+
+/* A backward haircut trace's value that ends at the ends `pick` selects, re-evaluated with
+ * one owner per input at one-to-one equal-output mixes (n inputs, n outputs of one value d,
+ * every input >= d: the Whirlpool shape, each input's owner takes one output). In such a mix
+ * the value of the selected kind that reaches an output is at most max(1, C) / n of it, where
+ * C is the inputs' certain share summed (coins): one owner's coins cannot be n of a mix's
+ * inputs, so the probable shares of remixes with the same tainted coins do not add up past one
+ * coin (docs/TRACE-MODELS.md, "Screening through one-to-one mixes"). Elsewhere the model is the
+ * trace's own (haircut; past a CoinJoin everything is probable). With cap false nothing is
+ * capped: the result equals the picked ends' sum (to rounding). *total gets the sources'
+ * value that ends there (satoshis), *probable its probable part, *capped_mixes the mixes where
+ * the cap lowered the share. Returns 0, CW_EINVAL (not a backward haircut trace), CW_ENOMEM. */
+int cw_trace_owner_capped(const cw_trace *t, cw_trace_end_pick_fn pick, void *ctx, bool cap,
+                          uint64_t *total, uint64_t *probable, uint64_t *capped_mixes);
+
 /* The result as JSON: options, sources, totals per end kind, by_category, by_entity,
  * by_address (top `top`), the strongest paths (top `top` ends with their tx paths) and the
  * flow graph (the first `graph_limit` txs; "graph_truncated" says when cut). */

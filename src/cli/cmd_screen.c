@@ -89,7 +89,20 @@ static void print_one(json_t *j)
                (long long)json_integer_value(json_object_get(v, "min_hops")));
         if (pr > 0)
             printf("; %lld sat of it PROBABLE (passed a CoinJoin)", (long long)pr);
+        json_t *own = json_object_get(v, "one_owner");
+        if (pr > 0 && json_integer_value(json_object_get(own, "capped_mixes")) > 0)
+            printf("; %.3f%% with one owner per mix input (%lld mix(es) capped)",
+                   100.0 * json_real_value(json_object_get(own, "share")),
+                   (long long)json_integer_value(json_object_get(own, "capped_mixes")));
         printf("\n");
+    }
+    json_array_foreach(json_object_get(j, "through_mix"), i, v)
+    {
+        printf("  EXPOSED THROUGH A MIX (no flag) %s: %.3f%% if every remix counted apart, "
+               "%.3f%% with one owner per mix input: the coin mixed alongside such coins\n",
+               json_string_value(json_object_get(v, "category")),
+               100.0 * json_real_value(json_object_get(v, "share")),
+               100.0 * json_real_value(json_object_get(v, "one_owner_share")));
     }
     int64_t base = json_integer_value(json_object_get(j, "base"));
     int64_t cb = json_integer_value(json_object_get(j, "coinbase"));
@@ -198,6 +211,13 @@ static int run(int argc, char **argv)
                                         "--coinjoin: proportional, stop or through, not '%s'", v);
                 goto out;
             }
+        } else if (!strcmp(a, "--mix-inputs")) {
+            if (strcmp(v, "one-owner") && strcmp(v, "independent")) {
+                ec = cw_cli_usage_error(&cw_cmd_screen,
+                                        "--mix-inputs: one-owner or independent, not '%s'", v);
+                goto out;
+            }
+            so.independent_inputs = !strcmp(v, "independent");
         } else if (!strcmp(a, "--floor") || !strcmp(a, "--threshold") ||
                    !strcmp(a, "--probable-threshold")) {
             char *end = NULL;
@@ -346,6 +366,7 @@ const cw_command cw_cmd_screen = {
     "Usage: chainwatch screen ADDR... | --file F  --store DIR --labels DB\n"
     "                         [--floor SHARE] [--hops CAP] [--coinjoin proportional|stop|through]\n"
     "                         [--threshold SHARE] [--probable-threshold SHARE]\n"
+    "                         [--mix-inputs one-owner|independent]\n"
     "                         [--flag CATEGORY,...] [--until-height H] [--min-value SAT]\n"
     "                         [--top N] [--json]\n\n"
     "For each address: the share of the value it received (minus its own change) that\n"
@@ -361,6 +382,12 @@ const cw_command cw_cmd_screen = {
     "                 darknet_market,scam) whose certain share reaches S flags the address\n"
     "                 (default 0.05); --probable-threshold S (default 0.25): the share with\n"
     "                 probable exposure that makes a PROBABLE flag. Shares: 0.05 or 5%.\n"
+    "  --mix-inputs M one-owner (default): in a one-to-one equal-output mix (n inputs,\n"
+    "                 n equal outputs: Whirlpool) each input is another owner's, so an\n"
+    "                 output carries at most max(1, certain coins in)/n of the probable\n"
+    "                 exposure; remixes with the same tainted coins do not add up. The\n"
+    "                 uncapped share is shown apart (\"through mix\": exposed, no flag).\n"
+    "                 independent: the plain proportional sum (each remix counted apart)\n"
     "Each flag lists its strongest paths (--top N, default 3). --file F reads one address\n"
     "a line (# comments). --json writes one JSON object per address per line (JSON lines).\n"
     "docs/TRACE-MODELS.md (Screening) defines the model.\n\n"

@@ -9,6 +9,8 @@
  * certain share (threshold) or, as "probable", on the share with probable exposure
  * (probable_threshold); each flag keeps its strongest paths (the largest labelled ends of the
  * category, with the tx path that brought the most value). The trace is kept for the paths.
+ * The probable flag is judged on the share with the one-owner cap at one-to-one mixes
+ * (cw_trace_owner_capped, screen.h); the uncapped share is reported apart ("through_mix").
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,8 @@
 
 typedef struct cat_acc {
     uint64_t direct, indirect, prob;
+    uint64_t own, own_prob, own_mixes; /* one owner per mix input: value, probable, capped */
+    bool own_done;                     /* computed (where it decides the flag) */
     uint32_t min_hop;
 } cat_acc;
 
@@ -59,6 +63,20 @@ static int cat_index(const char *c)
         if (!strcmp(cats[i], c))
             return i;
     return -1;
+}
+
+static double share_of(const cw_screen_result *r, uint64_t v);
+
+typedef struct pick_cat {
+    const cw_trace_labelmap *labels;
+    int ci;
+} pick_cat;
+
+static bool pick_category(void *ctx, const cw_trace_end *e)
+{
+    const pick_cat *p = ctx;
+    const char *cat;
+    return cw_trace_labelmap_get(p->labels, e->addr, NULL, &cat) && cat_index(cat) == p->ci;
 }
 
 int cw_screen_address(cw_screen_result **out, const cw_chainstore *cs,
@@ -173,6 +191,31 @@ int cw_screen_address(cw_screen_result **out, const cw_chainstore *cs,
             break;
         }
     }
+    for (int ci = 0; ci < MAX_CATS; ci++) {
+        cat_acc *c = &r->cats[ci];
+        c->own = c->direct + c->indirect;
+        c->own_prob = c->prob;
+        /* computed where it decides the flag: a risk category with probable exposure whose
+         * share reaches the probable threshold and whose certain share does not flag */
+        if (!r->risk[ci] || !c->prob || opts->independent_inputs ||
+            share_of(r, c->own) < opts->probable_threshold ||
+            share_of(r, c->own - c->prob) >= opts->threshold)
+            continue;
+        c->own_done = true;
+        pick_cat pc = {labels, ci};
+        if ((rc = cw_trace_owner_capped(r->trace, pick_category, &pc, !opts->independent_inputs,
+                                        &c->own, &c->own_prob, &c->own_mixes))) {
+            cw_screen_result_free(r);
+            return rc;
+        }
+        /* the recomputation rounds per coin: never above the traced value, certain as traced */
+        uint64_t v = c->direct + c->indirect, cert = v - c->prob;
+        if (c->own > v)
+            c->own = v;
+        if (c->own < cert)
+            c->own = cert;
+        c->own_prob = c->own - cert;
+    }
     *out = r;
     return 0;
 }
@@ -212,6 +255,14 @@ double cw_screen_certain_share(const cw_screen_result *r, const char *category)
     return share_of(r, r->cats[ci].direct + r->cats[ci].indirect - r->cats[ci].prob);
 }
 
+double cw_screen_flag_share(const cw_screen_result *r, const char *category)
+{
+    int ci = cat_index(category);
+    if (ci < 0)
+        return 0.0;
+    return share_of(r, r->cats[ci].own);
+}
+
 /* 2 flag, 1 probable, 0 none for category index ci */
 static int level_of(const cw_screen_result *r, int ci)
 {
@@ -223,9 +274,18 @@ static int level_of(const cw_screen_result *r, int ci)
         return 0;
     if (share_of(r, v - c->prob) >= r->opts.threshold)
         return 2;
-    if (c->prob && share_of(r, v) >= r->opts.probable_threshold)
+    if (c->own_prob && share_of(r, c->own) >= r->opts.probable_threshold)
         return 1;
     return 0;
+}
+
+/* exposed through a mix only: the proportional share reaches the probable threshold, the
+ * one-owner share does not (and no flag) */
+static bool through_mix(const cw_screen_result *r, int ci)
+{
+    const cat_acc *c = &r->cats[ci];
+    return r->risk[ci] && c->prob && level_of(r, ci) == 0 &&
+           share_of(r, c->direct + c->indirect) >= r->opts.probable_threshold;
 }
 
 int cw_screen_flag_level(const cw_screen_result *r)
@@ -312,7 +372,7 @@ json_t *cw_screen_json(const cw_screen_result *r, size_t top_paths)
     json_object_set_new(j, "coinjoin_value", json_integer((json_int_t)r->coinjoin));
     json_object_set_new(j, "max_hop",
                         json_integer((json_int_t)cw_trace_stats_get(r->trace)->max_hop));
-    json_t *exp = json_array(), *flags = json_array();
+    json_t *exp = json_array(), *flags = json_array(), *mix = json_array();
     const char *const *cats = cw_label_categories();
     int best = 0;
     for (int i = 0; i < MAX_CATS && cats[i]; i++) {
@@ -326,6 +386,16 @@ json_t *cw_screen_json(const cw_screen_result *r, size_t top_paths)
                       (json_int_t)v, "share", share_of(r, v), "certain", (json_int_t)(v - c->prob),
                       "probable", (json_int_t)c->prob, "direct", (json_int_t)c->direct, "indirect",
                       (json_int_t)c->indirect, "min_hops", (json_int_t)c->min_hop));
+        if (c->own_done)
+            json_object_set_new(json_array_get(exp, json_array_size(exp) - 1), "one_owner",
+                                json_pack("{s:I, s:f, s:I, s:I}", "value", (json_int_t)c->own,
+                                          "share", share_of(r, c->own), "probable",
+                                          (json_int_t)c->own_prob, "capped_mixes",
+                                          (json_int_t)c->own_mixes));
+        if (through_mix(r, i))
+            json_array_append_new(mix, json_pack("{s:s, s:f, s:f}", "category", cats[i], "share",
+                                                 share_of(r, v), "one_owner_share",
+                                                 share_of(r, c->own)));
         int l = level_of(r, i);
         if (!l)
             continue;
@@ -335,6 +405,8 @@ json_t *cw_screen_json(const cw_screen_result *r, size_t top_paths)
                               l == 2 ? "flag" : "probable", "share", share_of(r, v),
                               "certain_share", share_of(r, v - c->prob), "threshold",
                               l == 2 ? r->opts.threshold : r->opts.probable_threshold);
+        if (f && l == 1)
+            json_object_set_new(f, "one_owner_share", json_real(share_of(r, c->own)));
         if (f && l == 1)
             json_object_set_new(f, "meaning",
                                 json_string("the exposure passed a CoinJoin: which participant's "
@@ -348,6 +420,9 @@ json_t *cw_screen_json(const cw_screen_result *r, size_t top_paths)
     }
     json_object_set_new(j, "exposure", exp);
     json_object_set_new(j, "flags", flags);
+    json_object_set_new(j, "through_mix", mix);
+    json_object_set_new(j, "mix_inputs",
+                        json_string(r->opts.independent_inputs ? "independent" : "one-owner"));
     json_object_set_new(j, "flag",
                         json_string(best == 2   ? "flag"
                                     : best == 1 ? "probable"

@@ -1776,3 +1776,110 @@ size_t cw_trace_path(const cw_trace *t, uint32_t node, uint64_t *txs, size_t cap
     }
     return n;
 }
+
+/* ---------------------------------------------------------------- one owner per mix input */
+
+/* Value of input k of tx (prevout value, the known value of an external one, else 0) and its
+ * prevout (CW_NONE64 when external). */
+static uint64_t input_value(const cw_chainstore *cs, uint64_t in, uint64_t *po)
+{
+    const cw_row_in *r = cw_chainstore_in(cs, in);
+    if (r->spent_tx == CW_IN_EXTERNAL || r->spent_tx == CW_IN_COINBASE) {
+        *po = CW_NONE64;
+        if (r->spent_tx == CW_IN_COINBASE)
+            return 0;
+        const cw_row_ext *e = cw_chainstore_ext(cs, r->spent_vout);
+        return e->known ? e->value : 0;
+    }
+    *po = cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout;
+    return cw_out_value(cw_chainstore_out(cs, *po));
+}
+
+/* n inputs, n outputs of one value d, every input >= d (each input funds one output). */
+static bool one_to_one_mix(const cw_chainstore *cs, uint64_t in0, uint64_t in1, uint64_t o0,
+                           uint64_t o1)
+{
+    size_t n = in1 - in0;
+    if (n < 2 || o1 - o0 != n)
+        return false;
+    uint64_t d = cw_out_value(cw_chainstore_out(cs, o0)), po;
+    for (uint64_t j = o0 + 1; j < o1; j++)
+        if (cw_out_value(cw_chainstore_out(cs, j)) != d)
+            return false;
+    for (uint64_t k = in0; k < in1; k++)
+        if (input_value(cs, k, &po) < d)
+            return false;
+    return d > 0;
+}
+
+/* The composition of each node's coin (f: the share of its value that ends at the picked ends,
+ * g: the certain part of f) is computed from the oldest tx record to the newest: a picked
+ * labelled end is all of it, certain; every other end none; the outputs of a tx get the
+ * value-weighted mean of its inputs' (haircut), and past a CoinJoin nothing is certain, with
+ * the one-owner cap at one-to-one mixes. The sources' value times their f is the result. */
+int cw_trace_owner_capped(const cw_trace *t, cw_trace_end_pick_fn pick, void *ctx, bool cap,
+                          uint64_t *total, uint64_t *probable, uint64_t *capped_mixes)
+{
+    *total = *probable = *capped_mixes = 0;
+    if (t->opts.direction != CW_TRACE_BACKWARD || t->opts.model != CW_TRACE_HAIRCUT)
+        return cw_error_set(CW_EINVAL, "trace: one-owner capping needs a backward haircut trace");
+    if (!t->n_nodes)
+        return 0;
+    double *f = cw_calloc(2 * t->n_nodes, sizeof *f), *g = f + t->n_nodes;
+    if (!f)
+        return CW_ENOMEM;
+    for (size_t i = 0; i < t->n_ends; i++) {
+        const cw_trace_end *e = &t->ends[i];
+        if (e->kind == CW_END_LABEL && e->node < t->n_nodes && pick(ctx, e))
+            f[e->node] = g[e->node] = 1.0;
+    }
+    const cw_chainstore *cs = t->cs;
+    for (size_t r = t->n_txr; r-- > 0;) {
+        const cw_trace__txrec *tr = &t->txr[r];
+        uint64_t in0, in1, o0, o1, idx, po;
+        cw_chainstore_tx_range(cs, tr->tx, &in0, &in1, &o0, &o1);
+        double V = 0, F = 0, G = 0, Fsum = 0, Gsum = 0;
+        bool cb = in1 > in0 && cw_chainstore_in(cs, in0)->spent_tx == CW_IN_COINBASE;
+        bool stop = tr->coinjoin && t->opts.coinjoin == CW_CJ_STOP;
+        for (uint64_t k = in0; k < in1 && !cb && !stop; k++) {
+            double v = (double)input_value(cs, k, &po), fi = 0, gi = 0;
+            if (po != CW_NONE64 && map_get(t, po, &idx) && idx >= t->n_src_nodes) {
+                fi = f[idx];
+                gi = g[idx];
+            }
+            V += v;
+            F += v * fi;
+            G += v * gi;
+            Fsum += fi;
+            Gsum += gi;
+        }
+        F = V > 0 ? F / V : 0;
+        G = V > 0 ? G / V : 0;
+        if (tr->coinjoin) {
+            G = 0; /* nothing past a CoinJoin is certain */
+            if (cap && F > 0 && one_to_one_mix(cs, in0, in1, o0, o1)) {
+                double lim = (Gsum > 1.0 ? Gsum : 1.0) / (double)(in1 - in0);
+                if (F > lim + 1e-12) {
+                    F = lim;
+                    ++*capped_mixes;
+                }
+            }
+        }
+        for (uint64_t j = o0; j < o1; j++)
+            if (map_get(t, j, &idx) && !t->nodes[idx].ended) {
+                f[idx] = F;
+                g[idx] = G;
+            }
+    }
+    double tot = 0, cert = 0;
+    for (size_t i = 0; i < t->n_src_nodes; i++) {
+        double v = (double)t->nodes[i].amount;
+        tot += v * f[i];
+        cert += v * g[i];
+    }
+    cw_free(f);
+    *total = (uint64_t)(tot + 0.5);
+    uint64_t c = (uint64_t)(cert + 0.5);
+    *probable = *total > c ? *total - c : 0;
+    return 0;
+}

@@ -14,7 +14,8 @@
  *   - without it (probable floor 0) each equal output of M1, M3 and M4 carries 200,000 sat,
  *     the honest deposit and E 199,800 probable (the rest to their fees), D only T + 40,000
  *     (a fifth of M2's fifth); at the default floor (0.25) the fifths are not followed.
- * Value is conserved either way. The block builder is the one of test_patterns_shapes.c.
+ * Value is conserved either way. The block builder is tiny_chain.h (test_patterns_shapes.c
+ * has its own copy).
  * The re-linking pass restarts at the first tx the re-links change (trace.c, rewind_to):
  * test_incremental checks that its result (every end, the statistics, the JSON) equals the
  * full replay from the sources, under each CoinJoin policy and floor, with four re-linked
@@ -41,113 +42,7 @@ static char dir[4096], store[4200];
 static cw_chainstore *cs;
 static cw_trace_labelmap *lm; /* kx: exchange_deposit */
 
-/* ------------------------------------------------------------------ a tiny block builder */
-
-typedef struct coin {
-    uint8_t txid[32];
-    uint32_t vout;
-    uint64_t value;
-    uint64_t key;
-} coin;
-
-static cw_buf blkfile;        /* the blk00000.dat being written */
-static uint8_t prev_hash[32]; /* tip */
-static uint32_t height;
-static uint8_t ids[64][32]; /* txids of the current block, [0] the coinbase */
-static cw_buf txdata;       /* serialized txs of the current block */
-static size_t n_txs;
-static uint64_t next_key = 1000;
-static gen_tx cb_tx;       /* the pending coinbase */
-static uint64_t n_cb_outs; /* its outputs */
-static coin cb_coins[256]; /* coins it pays (txid filled at block end) */
-static coin *cb_dest[256]; /* where to copy each coin */
-static uint32_t block_time = 1700000000;
-
-static uint64_t new_key(void)
-{
-    return next_key++;
-}
-
-static void add_out(gen_tx *tx, uint64_t value, uint64_t key)
-{
-    uint8_t spk[GEN_SPK_MAX];
-    size_t n = gen_spk(spk, CW_SCRIPT_P2WPKH, key);
-    gen_tx_add_out(tx, value, spk, n);
-}
-
-static void add_in(gen_tx *tx, const coin *c)
-{
-    gen_tx_add_in(tx, c->txid, c->vout, CW_SCRIPT_P2WPKH, c->key, c->key * 31 + 7);
-}
-
-/* A coin of `value` to a new (or the given) key, paid by the next coinbase. */
-static void fund(coin *out, uint64_t value, uint64_t key)
-{
-    out->value = value;
-    out->key = key ? key : new_key();
-    out->vout = (uint32_t)n_cb_outs;
-    add_out(&cb_tx, value, out->key);
-    cb_dest[n_cb_outs] = out;
-    cb_coins[n_cb_outs++] = *out;
-}
-
-static void block_begin(void)
-{
-    gen_tx_reset(&cb_tx);
-    cb_tx.coinbase = true;
-    cb_tx.cb_script_len = (uint8_t)gen_bip34(cb_tx.cb_script, height);
-    n_cb_outs = 0;
-    n_txs = 0;
-    txdata.len = 0;
-}
-
-/* Appends tx to the current block; the coins of its outputs [0, n) go to outs (may be NULL). */
-static void block_tx(gen_tx *tx, coin *outs)
-{
-    uint8_t txid[32], wtxid[32];
-    REQUIRE(n_txs < 63);
-    REQUIRE(gen_tx_serialize(&txdata, tx, txid, wtxid) == 0);
-    memcpy(ids[1 + n_txs++], txid, 32);
-    for (size_t i = 0; outs && i < tx->n_out; i++) {
-        memcpy(outs[i].txid, txid, 32);
-        outs[i].vout = (uint32_t)i;
-        outs[i].value = tx->out[i].value;
-    }
-}
-
-static void block_end(void)
-{
-    if (n_cb_outs == 0)
-        add_out(&cb_tx, 5000000000ULL, new_key());
-    cw_buf cb = {0};
-    uint8_t cbid[32];
-    REQUIRE(gen_tx_serialize(&cb, &cb_tx, cbid, NULL) == 0);
-    for (size_t i = 0; i < n_cb_outs; i++) {
-        memcpy(cb_dest[i]->txid, cbid, 32);
-        cb_dest[i]->vout = (uint32_t)i;
-    }
-    memcpy(ids[0], cbid, 32);
-    uint8_t level[66][32], root[32];
-    memcpy(level, ids, (n_txs + 1) * 32);
-    cw_merkle_root(root, level, n_txs + 1);
-    uint8_t hdr[80], hash[32];
-    gen_header(hdr, 0x20000000U, prev_hash, root, block_time += 600, 0x207fffffU, 0);
-    gen_header_grind(hdr, hash);
-    uint8_t cnt = (uint8_t)(n_txs + 1), rec[8];
-    uint32_t size = (uint32_t)(80 + 1 + cb.len + txdata.len);
-    cw_network_magic(rec, CW_NET_REGTEST);
-    for (int i = 0; i < 4; i++)
-        rec[4 + i] = (uint8_t)(size >> (8 * i));
-    cw_buf_append(&blkfile, rec, 8);
-    cw_buf_append(&blkfile, hdr, 80);
-    cw_buf_append(&blkfile, &cnt, 1);
-    cw_buf_append(&blkfile, cb.data, cb.len);
-    if (txdata.len)
-        cw_buf_append(&blkfile, txdata.data, txdata.len);
-    memcpy(prev_hash, hash, 32);
-    height++;
-    cw_buf_deinit(&cb);
-}
+#include "tiny_chain.h"
 
 /* ------------------------------------------------------------------ the example */
 
@@ -157,11 +52,6 @@ static coin stolen, hon[16], hpre;
 static uint64_t kx; /* the thief's exchange deposit address (labelled exchange_deposit) */
 static uint8_t id_a[32], id_m1[32], id_m2[32], id_m3[32], id_m4[32], id_d[32], id_e[32], id_h[32];
 enum { T_VALUE = 976986490 }; /* A's change */
-
-static void last_txid(uint8_t out[32])
-{
-    memcpy(out, ids[n_txs], 32);
-}
 
 /* a 5 x 5 Whirlpool mix: ins (the first is the premix that pays the fee), outputs of DENOM to
  * keys (the coins go to outs) */
@@ -179,21 +69,9 @@ static void mix(gen_tx *tx, coin *const ins[5], const uint64_t keys[5], coin out
 
 static void build_world(const char *out_dir)
 {
-    gen_tx_init(&cb_tx);
+    chain_begin();
     gen_tx tx;
     gen_tx_init(&tx);
-    uint8_t gh[32];
-    cw_buf g = {0};
-    REQUIRE(gen_genesis(&g, true, gh) == 0);
-    uint8_t rec[8];
-    cw_network_magic(rec, CW_NET_REGTEST);
-    for (int i = 0; i < 4; i++)
-        rec[4 + i] = (uint8_t)(g.len >> (8 * i));
-    cw_buf_append(&blkfile, rec, 8);
-    cw_buf_append(&blkfile, g.data, g.len);
-    cw_buf_deinit(&g);
-    memcpy(prev_hash, gh, 32);
-    height = 1;
 
     /* block 1: the stolen coin, honest postmix coins and one honest premix */
     block_begin();
@@ -275,15 +153,8 @@ static void build_world(const char *out_dir)
     last_txid(id_e);
     block_end();
 
-    char p[4200];
-    snprintf(p, sizeof p, "%s/blocks", out_dir);
-    REQUIRE(cw_mkdir_p(p) == 0);
-    snprintf(p, sizeof p, "%s/blocks/blk00000.dat", out_dir);
-    REQUIRE(cw_file_write_atomic(p, blkfile.data, blkfile.len) == 0);
     gen_tx_deinit(&tx);
-    gen_tx_deinit(&cb_tx);
-    cw_buf_deinit(&txdata);
-    cw_buf_deinit(&blkfile);
+    chain_write(out_dir);
 }
 
 static void test_build_world(void)
@@ -512,41 +383,11 @@ int main(void)
     RUN(test_build_world);
     if (cw_test_failures)
         return cw_test_done();
-    cw_ingest_opts o;
-    memset(&o, 0, sizeof o);
-    char blocks[4300];
-    snprintf(blocks, sizeof blocks, "%s/blocks", dir);
-    o.blocks_dir = blocks;
-    o.store_dir = store;
-    o.net = CW_NET_REGTEST;
-    o.to_height = -1;
-    o.threads = 1;
-    cw_ingest_stats ist;
-    if (cw_ingest_btc(&o, &ist) || cw_chainstore_open(&cs, store, false, CW_NET_REGTEST)) {
-        fprintf(stderr, "ingest: %s\n", cw_error_last());
-        return 1;
-    }
     /* the label: kx is an exchange deposit address (found through E's output) */
-    {
-        uint64_t o_e = out_of(id_e, 0);
-        const cw_addr_key *k = cw_chainstore_addr(cs, cw_chainstore_out(cs, o_e)->addr);
-        char a[CW_ADDR_STR_MAX], csv[4300], db[4300];
-        snprintf(csv, sizeof csv, "%s/labels.csv", dir);
-        snprintf(db, sizeof db, "%s/labels.db", dir);
-        FILE *f = fopen(csv, "w");
-        cw_labels *ldb = NULL;
-        cw_label_import_stats ls;
-        if (!f || cw_addr_encode(a, sizeof a, k, CW_NET_REGTEST) < 0 ||
-            fprintf(f, "address,entity,category\n%s,Krakenish,exchange_deposit\n", a) < 0 ||
-            fclose(f) || cw_labels_open(&ldb, db, 0) ||
-            cw_labels_import(ldb, CW_IMPORT_CSV, csv, NULL, &ls) ||
-            cw_trace_labelmap_new(&lm, cs, ldb)) {
-            fprintf(stderr, "labels: %s\n", cw_error_last());
-            return 1;
-        }
-        cw_labels_close(ldb);
-        (void)kx;
-    }
+    if (!chain_ingest(dir, store, &cs) ||
+        !chain_label(dir, cs, out_of(id_e, 0), "Krakenish", "exchange_deposit", &lm))
+        return 1;
+    (void)kx;
     RUN(test_mixes_flagged);
     RUN(test_relinked);
     RUN(test_without);

@@ -1,0 +1,215 @@
+/*
+ * tiny_chain.h: a tiny regtest block builder for the analytics tests that need hand-made
+ * txs (test_trace_relink.c, test_screen_shallow.c): coins paid by each block's coinbase
+ * (fund), txs appended to the current block (block_tx), blocks appended to one blk00000.dat
+ * (chain_begin, block_begin, block_end, chain_write), then ingested (chain_ingest) and one
+ * address labelled (chain_label). P2WPKH keys are numbers (new_key).
+ * State is static: include it once per test program.
+ */
+#ifndef CW_TEST_TINY_CHAIN_H
+#define CW_TEST_TINY_CHAIN_H
+
+#include <stdio.h>
+#include <string.h>
+
+#include "chainwatch/btc/address.h"
+#include "chainwatch/btc/block.h"
+#include "chainwatch/btc/ingest.h"
+#include "chainwatch/btc/store.h"
+#include "chainwatch/errors.h"
+#include "chainwatch/labels.h"
+#include "chainwatch/trace.h"
+#include "chainwatch/util.h"
+#include "gen/btc/tx.h"
+#include "harness.h"
+
+/* ------------------------------------------------------------------ a tiny block builder */
+
+typedef struct coin {
+    uint8_t txid[32];
+    uint32_t vout;
+    uint64_t value;
+    uint64_t key;
+} coin;
+
+static cw_buf blkfile;        /* the blk00000.dat being written */
+static uint8_t prev_hash[32]; /* tip */
+static uint32_t height;
+static uint8_t ids[64][32]; /* txids of the current block, [0] the coinbase */
+static cw_buf txdata;       /* serialized txs of the current block */
+static size_t n_txs;
+static uint64_t next_key = 1000;
+static gen_tx cb_tx;       /* the pending coinbase */
+static uint64_t n_cb_outs; /* its outputs */
+static coin cb_coins[256]; /* coins it pays (txid filled at block end) */
+static coin *cb_dest[256]; /* where to copy each coin */
+static uint32_t block_time = 1700000000;
+
+static uint64_t new_key(void)
+{
+    return next_key++;
+}
+
+static void add_out(gen_tx *tx, uint64_t value, uint64_t key)
+{
+    uint8_t spk[GEN_SPK_MAX];
+    size_t n = gen_spk(spk, CW_SCRIPT_P2WPKH, key);
+    gen_tx_add_out(tx, value, spk, n);
+}
+
+static void add_in(gen_tx *tx, const coin *c)
+{
+    gen_tx_add_in(tx, c->txid, c->vout, CW_SCRIPT_P2WPKH, c->key, c->key * 31 + 7);
+}
+
+/* A coin of `value` to a new (or the given) key, paid by the next coinbase. */
+static void fund(coin *out, uint64_t value, uint64_t key)
+{
+    out->value = value;
+    out->key = key ? key : new_key();
+    out->vout = (uint32_t)n_cb_outs;
+    add_out(&cb_tx, value, out->key);
+    cb_dest[n_cb_outs] = out;
+    cb_coins[n_cb_outs++] = *out;
+}
+
+static void block_begin(void)
+{
+    gen_tx_reset(&cb_tx);
+    cb_tx.coinbase = true;
+    cb_tx.cb_script_len = (uint8_t)gen_bip34(cb_tx.cb_script, height);
+    n_cb_outs = 0;
+    n_txs = 0;
+    txdata.len = 0;
+}
+
+/* Appends tx to the current block; the coins of its outputs [0, n) go to outs (may be NULL). */
+static void block_tx(gen_tx *tx, coin *outs)
+{
+    uint8_t txid[32], wtxid[32];
+    REQUIRE(n_txs < 63);
+    REQUIRE(gen_tx_serialize(&txdata, tx, txid, wtxid) == 0);
+    memcpy(ids[1 + n_txs++], txid, 32);
+    for (size_t i = 0; outs && i < tx->n_out; i++) {
+        memcpy(outs[i].txid, txid, 32);
+        outs[i].vout = (uint32_t)i;
+        outs[i].value = tx->out[i].value;
+    }
+}
+
+static void block_end(void)
+{
+    if (n_cb_outs == 0)
+        add_out(&cb_tx, 5000000000ULL, new_key());
+    cw_buf cb = {0};
+    uint8_t cbid[32];
+    REQUIRE(gen_tx_serialize(&cb, &cb_tx, cbid, NULL) == 0);
+    for (size_t i = 0; i < n_cb_outs; i++) {
+        memcpy(cb_dest[i]->txid, cbid, 32);
+        cb_dest[i]->vout = (uint32_t)i;
+    }
+    memcpy(ids[0], cbid, 32);
+    uint8_t level[66][32], root[32];
+    memcpy(level, ids, (n_txs + 1) * 32);
+    cw_merkle_root(root, level, n_txs + 1);
+    uint8_t hdr[80], hash[32];
+    gen_header(hdr, 0x20000000U, prev_hash, root, block_time += 600, 0x207fffffU, 0);
+    gen_header_grind(hdr, hash);
+    uint8_t cnt = (uint8_t)(n_txs + 1), rec[8];
+    uint32_t size = (uint32_t)(80 + 1 + cb.len + txdata.len);
+    cw_network_magic(rec, CW_NET_REGTEST);
+    for (int i = 0; i < 4; i++)
+        rec[4 + i] = (uint8_t)(size >> (8 * i));
+    cw_buf_append(&blkfile, rec, 8);
+    cw_buf_append(&blkfile, hdr, 80);
+    cw_buf_append(&blkfile, &cnt, 1);
+    cw_buf_append(&blkfile, cb.data, cb.len);
+    if (txdata.len)
+        cw_buf_append(&blkfile, txdata.data, txdata.len);
+    memcpy(prev_hash, hash, 32);
+    height++;
+    cw_buf_deinit(&cb);
+}
+
+/* The txid of the last tx appended to the current block. */
+static void last_txid(uint8_t out[32])
+{
+    memcpy(out, ids[n_txs], 32);
+}
+
+/* Starts the chain: the genesis block, then height 1. */
+static void chain_begin(void)
+{
+    gen_tx_init(&cb_tx);
+    uint8_t gh[32];
+    cw_buf g = {0};
+    REQUIRE(gen_genesis(&g, true, gh) == 0);
+    uint8_t rec[8];
+    cw_network_magic(rec, CW_NET_REGTEST);
+    for (int i = 0; i < 4; i++)
+        rec[4 + i] = (uint8_t)(g.len >> (8 * i));
+    cw_buf_append(&blkfile, rec, 8);
+    cw_buf_append(&blkfile, g.data, g.len);
+    cw_buf_deinit(&g);
+    memcpy(prev_hash, gh, 32);
+    height = 1;
+}
+
+/* Writes out_dir/blocks/blk00000.dat and frees the builder. */
+static void chain_write(const char *out_dir)
+{
+    char p[4200];
+    snprintf(p, sizeof p, "%s/blocks", out_dir);
+    REQUIRE(cw_mkdir_p(p) == 0);
+    snprintf(p, sizeof p, "%s/blocks/blk00000.dat", out_dir);
+    REQUIRE(cw_file_write_atomic(p, blkfile.data, blkfile.len) == 0);
+    gen_tx_deinit(&cb_tx);
+    cw_buf_deinit(&txdata);
+    cw_buf_deinit(&blkfile);
+}
+
+/* Ingests wdir/blocks into sdir and opens it; false (with the error printed) on failure. */
+static bool chain_ingest(const char *wdir, const char *sdir, cw_chainstore **out)
+{
+    cw_ingest_opts o;
+    memset(&o, 0, sizeof o);
+    char blocks[4300];
+    snprintf(blocks, sizeof blocks, "%s/blocks", wdir);
+    o.blocks_dir = blocks;
+    o.store_dir = sdir;
+    o.net = CW_NET_REGTEST;
+    o.to_height = -1;
+    o.threads = 1;
+    cw_ingest_stats ist;
+    if (cw_ingest_btc(&o, &ist) || cw_chainstore_open(out, sdir, false, CW_NET_REGTEST)) {
+        fprintf(stderr, "ingest: %s\n", cw_error_last());
+        return false;
+    }
+    return true;
+}
+
+/* A labelmap with one label: the address of output `out` (wdir/labels.csv, wdir/labels.db);
+ * false (with the error printed) on failure. */
+static bool chain_label(const char *wdir, const cw_chainstore *st, uint64_t out, const char *entity,
+                        const char *category, cw_trace_labelmap **map)
+{
+    const cw_addr_key *k = cw_chainstore_addr(st, cw_chainstore_out(st, out)->addr);
+    char a[CW_ADDR_STR_MAX], csv[4300], db[4300];
+    snprintf(csv, sizeof csv, "%s/labels.csv", wdir);
+    snprintf(db, sizeof db, "%s/labels.db", wdir);
+    FILE *f = fopen(csv, "w");
+    cw_labels *ldb = NULL;
+    cw_label_import_stats ls;
+    if (!f || cw_addr_encode(a, sizeof a, k, CW_NET_REGTEST) < 0 ||
+        fprintf(f, "address,entity,category\n%s,%s,%s\n", a, entity, category) < 0 || fclose(f) ||
+        cw_labels_open(&ldb, db, 0) || cw_labels_import(ldb, CW_IMPORT_CSV, csv, NULL, &ls) ||
+        cw_trace_labelmap_new(map, st, ldb)) {
+        fprintf(stderr, "labels: %s\n", cw_error_last());
+        cw_labels_close(ldb);
+        return false;
+    }
+    cw_labels_close(ldb);
+    return true;
+}
+
+#endif
