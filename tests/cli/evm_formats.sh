@@ -3,9 +3,9 @@
 # gzipped, with CRLF line ends, in export_all's start_block=/end_block= folders, and as
 # BigQuery's crypto_ethereum export (receipt_* columns in transactions, "YYYY-MM-DD HH:MM:SS UTC"
 # timestamps, columns in another order), and with every field quoted. The chain starts at
-# genesis with receipts, logs and traces, so `check` verifies that no native balance goes below zero, and an independent Python
-# recomputation of every balance from the CSVs alone (tests/cli/evm/balances.py) must equal the
-# store's balances, for ETH and each token. Token symbols and decimals come from tokens.csv.
+# genesis with receipts, logs and traces, so `check` verifies that no native balance goes below
+# zero, and an independent Python recomputation of every balance from the CSVs alone
+# (tests/cli/evm/balances.py) must equal the store's balances, for ETH and each token. Token symbols and decimals come from tokens.csv.
 source "$(dirname "$0")/../lib/cli.sh"
 H=$(dirname "$0")/evm
 python3 "$H/mkchain.py" "$T/plain" 0 40 3
