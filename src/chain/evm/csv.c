@@ -452,10 +452,11 @@ static int find_end(const stream *s, size_t *end, uint64_t *nl)
 }
 
 /* ---- the record scanner ----
- * Records without quotes (all but the logs' topics and a few text fields) are split in one pass
- * over 64-byte blocks: a bit mask of the commas, newlines and quotes of each block (SSE2, or a
- * plain loop elsewhere), whose set bits are the field ends. A record with a quote, more than
- * MAX_FIELDS fields or near the end of the buffer goes the general way (find_end, split). */
+ * A record is split in one pass over 64-byte blocks: bit masks of the commas, newlines and
+ * quotes of each block (SSE2, or a plain loop elsewhere); the running parity of the quotes marks
+ * the quoted spans, and the set bits outside them are the field ends. A record with a quote
+ * inside a field ("" or text around quotes), a quoted newline, more than MAX_FIELDS fields or
+ * near the end of the buffer goes the general way (find_end, split). */
 #define SCAN_BLOCK 64
 
 static inline void block_masks(const char *p, uint64_t *comma, uint64_t *nl, uint64_t *quote)
@@ -485,36 +486,72 @@ static inline void block_masks(const char *p, uint64_t *comma, uint64_t *nl, uin
 #endif
 }
 
-/* Splits the record at pos if it has no quote and its newline is within the buffer's whole
- * blocks: fields into s->f, *end = its newline. Returns 1 done, 0 not handled (the general
- * way then). Same fields as find_end + split give for such a record. */
+/* within-quotes mask of a block from its quote mask: the running parity of the quotes
+ * (a doubled quote toggles twice), carried across blocks */
+static inline uint64_t quoted_span(uint64_t q, uint64_t *carry)
+{
+    uint64_t x = q;
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    x ^= *carry;
+    *carry = (uint64_t)0 - (x >> 63);
+    return x;
+}
+
+/* one field [start, k) of a scanned record: a field in quotes loses them (the caller checks that
+ * no other quote was in the record) */
+static inline int scan_field(stream *s, int nf, const char *b, size_t start, size_t k,
+                             uint64_t *quoted)
+{
+    if (nf == MAX_FIELDS)
+        return -1;
+    field f = {b + start, k - start};
+    if (f.n >= 2 && f.p[0] == '"' && f.p[f.n - 1] == '"') {
+        f.p++;
+        f.n -= 2;
+        (*quoted)++;
+    }
+    s->f[nf] = f;
+    return nf + 1;
+}
+
+/* Splits the record at pos in one pass when its newline is within the buffer's whole blocks and
+ * its quotes, if any, only enclose whole fields (no "" inside, no quoted newline): fields into
+ * s->f, *end = its newline. Returns 1 done, 0 not handled (the general way then, which also
+ * words every error). Same fields as find_end + split give for such a record. */
 static int scan_record(stream *s, size_t *end)
 {
     const char *b = s->buf;
     size_t i = s->pos, start = i, len = s->len;
+    uint64_t carry = 0, quotes = 0, quoted = 0;
     int nf = 0;
     while (i + SCAN_BLOCK <= len) {
         uint64_t mc, mn, mq;
         block_masks(b + i, &mc, &mn, &mq);
-        uint64_t below = mn ? (mn & -mn) - 1 : ~0ull; /* the bytes before the newline */
-        if (mq & below)
-            return 0;
-        mc &= below;
+        uint64_t in = mq ? quoted_span(mq, &carry) : carry;
+        uint64_t ends = mn & ~in;
+        uint64_t below = ends ? (ends & -ends) - 1 : ~0ull; /* the bytes before the newline */
+        if (mn & in & below)
+            return 0; /* a newline inside quotes: the general way counts the lines */
+        quotes += (uint64_t)__builtin_popcountll(mq & below);
+        mc &= ~in & below;
         while (mc) {
-            if (nf == MAX_FIELDS - 1)
-                return 0;
             size_t k = i + (size_t)__builtin_ctzll(mc);
-            s->f[nf].p = b + start;
-            s->f[nf++].n = k - start;
+            if ((nf = scan_field(s, nf, b, start, k, &quoted)) < 0)
+                return 0;
             start = k + 1;
             mc &= mc - 1;
         }
-        if (mn) {
-            size_t e = i + (size_t)__builtin_ctzll(mn), fe = e;
+        if (ends) {
+            size_t e = i + (size_t)__builtin_ctzll(ends), fe = e;
             if (fe > start && b[fe - 1] == '\r')
                 fe--; /* CRLF */
-            s->f[nf].p = b + start;
-            s->f[nf++].n = fe - start;
+            if ((nf = scan_field(s, nf, b, start, fe, &quoted)) < 0 || quotes != 2 * quoted)
+                return 0;
             s->nf = nf;
             *end = e;
             return 1;
@@ -1763,22 +1800,6 @@ uint64_t cw_evm_csv_split_only(const char *buf, size_t len, uint64_t *rows)
     }
     *rows = recs;
     return fields;
-}
-
-/* within-quotes mask of a block from its quote mask: the running parity of the quotes
- * (a doubled quote toggles twice), carried across blocks */
-static inline uint64_t quoted_span(uint64_t q, uint64_t *carry)
-{
-    uint64_t x = q;
-    x ^= x << 1;
-    x ^= x << 2;
-    x ^= x << 4;
-    x ^= x << 8;
-    x ^= x << 16;
-    x ^= x << 32;
-    x ^= *carry;
-    *carry = (uint64_t)0 - (x >> 63);
-    return x;
 }
 
 uint64_t cw_evm_csv_split_blocks(const char *buf, size_t len, uint64_t *rows)
