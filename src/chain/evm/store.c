@@ -355,14 +355,8 @@ static int append_row(cw_evmstore *s, int c, const void *r)
         return rc;
     if (!w->n)
         w->first = col->rows;
-    if (w->n == w->cap) {
-        size_t nc = w->cap * 2;
-        uint8_t *nb = cw_realloc(w->buf, nc * col->width);
-        if (!nb)
-            return cw_error_set(CW_ENOMEM, "out of memory (%s buffer)", col_defs[c].name);
-        w->buf = nb;
-        w->cap = nc;
-    }
+    if ((rc = cw_grow(&w->buf, &w->cap, w->n + 1, col->width, 0)))
+        return cw_error_wrap(rc, "%s buffer: ", col_defs[c].name);
     /* the buffered widths as constants: inline copies instead of a memcpy call per row */
     uint8_t *dst = w->buf + w->n * col->width;
     switch (col->width) {
@@ -944,14 +938,9 @@ static int cmp_token(const void *a, const void *b)
 int cw_evmstore_add_token(cw_evmstore *s, const cw_evm_token *t)
 {
     token_set *ts = &s->tokens;
-    if (ts->n == ts->cap) {
-        size_t nc = ts->cap ? ts->cap * 2 : 64;
-        cw_evm_token *p = cw_realloc(ts->v, nc * sizeof *p);
-        if (!p)
-            return cw_error_set(CW_ENOMEM, "out of memory (tokens)");
-        ts->v = p;
-        ts->cap = nc;
-    }
+    int rc = cw_grow(&ts->v, &ts->cap, ts->n + 1, sizeof *ts->v, 64);
+    if (rc)
+        return cw_error_wrap(rc, "tokens: ");
     ts->v[ts->n++] = *t;
     ts->sorted = false;
     return 0;
