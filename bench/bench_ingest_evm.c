@@ -364,9 +364,9 @@ int main(int argc, char **argv)
         }
         printf("plain pass (read + split into fields%s): %.1f MB in %.3f s (%.3f s CPU: %.3f "
                "user + %.3f sys) = %.0f MB/s (%.0f MB/s of CPU; %llu records, %llu fields)\n",
-               k ? ", block scan" : "", (double)bytes / 1e6, b_wall, b_cpu, b_user,
-               b_cpu - b_user, (double)bytes / b_wall / 1e6, (double)bytes / b_cpu / 1e6,
-               (unsigned long long)rows, (unsigned long long)fields);
+               k ? ", block scan" : "", (double)bytes / 1e6, b_wall, b_cpu, b_user, b_cpu - b_user,
+               (double)bytes / b_wall / 1e6, (double)bytes / b_cpu / 1e6, (unsigned long long)rows,
+               (unsigned long long)fields);
         if (k) {
             best_blk_cpu = b_cpu;
         } else {
