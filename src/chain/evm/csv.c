@@ -486,6 +486,15 @@ static inline void block_masks(const char *p, uint64_t *comma, uint64_t *nl, uin
 #endif
 }
 
+/* set bits of x, inline (without -mpopcnt, __builtin_popcountll is a libgcc call) */
+static inline uint64_t popcount64(uint64_t x)
+{
+    x = x - ((x >> 1) & 0x5555555555555555ull);
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+    return (x * 0x0101010101010101ull) >> 56;
+}
+
 /* within-quotes mask of a block from its quote mask: the running parity of the quotes
  * (a doubled quote toggles twice), carried across blocks */
 static inline uint64_t quoted_span(uint64_t q, uint64_t *carry)
@@ -537,7 +546,8 @@ static int scan_record(stream *s, size_t *end)
         uint64_t below = ends ? (ends & -ends) - 1 : ~0ull; /* the bytes before the newline */
         if (mn & in & below)
             return 0; /* a newline inside quotes: the general way counts the lines */
-        quotes += (uint64_t)__builtin_popcountll(mq & below);
+        if (mq & below)
+            quotes += popcount64(mq & below);
         mc &= ~in & below;
         while (mc) {
             size_t k = i + (size_t)__builtin_ctzll(mc);
@@ -1818,8 +1828,8 @@ uint64_t cw_evm_csv_split_blocks(const char *buf, size_t len, uint64_t *rows)
         uint64_t mc, mn, mq;
         block_masks(p, &mc, &mn, &mq);
         uint64_t in = quoted_span(mq, &carry), ends = mn & ~in;
-        commas += (uint64_t)__builtin_popcountll(mc & ~in);
-        recs += (uint64_t)__builtin_popcountll(ends);
+        commas += popcount64(mc & ~in);
+        recs += popcount64(ends);
         if (n <= SCAN_BLOCK && !(ends >> (n - 1) & 1))
             recs++; /* a last record without its newline (or inside quotes) */
     }
