@@ -58,11 +58,8 @@ check "reorged store checks" "$CW_BIN" check --store "$T/r"
 for i in $(seq 1 3); do
     rm -rf "$T/k"
     for attempt in 1 2 3; do
-        "$CW_BIN" ingest evm --csv "$T/a" --store "$T/k" --commit-blocks 3 --quiet > /dev/null 2>&1 &
-        pid=$!
-        sleep "0.$((RANDOM % 4))$((RANDOM % 9 + 1))"
-        kill -9 "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
+        kill9_after "0.$((RANDOM % 4))$((RANDOM % 9 + 1))" \
+            "$CW_BIN" ingest evm --csv "$T/a" --store "$T/k" --commit-blocks 3 --quiet
     done
     "$CW_BIN" ingest evm --csv "$T/a" --store "$T/k" --commit-blocks 10 --quiet > /dev/null
     [ "$(store_digest "$T/k")" == "$ref" ] || bad "kill -9 round $i: store differs"

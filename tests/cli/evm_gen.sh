@@ -18,11 +18,8 @@ check "one-commit store checks (every tx and account found through the indexes)"
 check "the indexes grew past their first size" test "$(stat -c %s "$T/s1/txhash.hix")" -gt 65536
 check_eq "committing every 97 blocks gives the same store" "$(store_digest "$T/s97")" "$(store_digest "$T/s1")"
 for i in 1 2 3; do
-    "$CW_BIN" ingest evm --csv "$T/w" --store "$T/sk" --commit-blocks 97 --quiet > /dev/null 2>&1 &
-    pid=$!
-    sleep "0.$((RANDOM % 5))$((RANDOM % 9 + 1))"
-    kill -9 "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
+    kill9_after "0.$((RANDOM % 5))$((RANDOM % 9 + 1))" \
+        "$CW_BIN" ingest evm --csv "$T/w" --store "$T/sk" --commit-blocks 97 --quiet
 done
 "$CW_BIN" ingest evm --csv "$T/w" --store "$T/sk" --commit-blocks 97 --quiet > /dev/null
 check_eq "killed three times and resumed: the same store" "$(store_digest "$T/sk")" "$(store_digest "$T/s1")"
