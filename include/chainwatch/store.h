@@ -73,11 +73,25 @@ typedef struct cw_hashidx {
     uint64_t cap;     /* home slots, 2^bits (load is kept <= 70% of it) */
     uint64_t n_slots; /* home slots plus the overflow tail */
     uint64_t count;   /* live entries */
-    uint64_t *slots;
-    uint8_t *map;
+    uint64_t *slots;  /* the slots read and written: in the file's map, or in `mem` when held */
+    uint8_t *map;     /* the file, mapped shared */
     size_t map_len;
     char path[4096];
+    /* held (cw_hashidx_hold): the writer's slots live in private memory and reach the file only
+     * at cw_hashidx_sync */
+    bool held;
+    bool torn;          /* the file was found in the middle of a sync (see cw_hashidx_hold) */
+    bool dirty_all;     /* every slot group to copy at the next sync */
+    bool shrank;        /* entries moved left (deletes) since the last sync */
+    unsigned file_bits; /* geometry of the file when held (bits differs after a growth) */
+    uint8_t *mem;       /* private copy: header + slots (a private map of the file, or anonymous) */
+    size_t mem_len;
+    uint64_t *dirty; /* bitmap of changed groups of CW_HIX_GROUP slots since the last sync */
+    size_t dirty_words;
+    void (*step)(void *); /* called between the steps of a held sync (tests' crash points) */
+    void *step_ctx;
 } cw_hashidx;
+#define CW_HIX_GROUP 512 /* slots per dirty-tracking group (one 4 KiB page of slots) */
 
 /* Returns true when key equals the key stored for id. */
 typedef bool (*cw_hashidx_eq)(const void *key, uint32_t id, void *ctx);
@@ -98,7 +112,17 @@ void cw_hashidx_prune(cw_hashidx *h, uint32_t limit);
 /* Checks the ordered layout (each live slot at max(its home, previous + 1), values strictly
  * increasing), that every id is below limit and that the header's count is right. */
 int cw_hashidx_verify(const cw_hashidx *h, uint32_t limit);
+/* Makes the file durable. Held: writes the slots changed since the last sync into the file
+ * (see hashidx.c), or the whole index beside it and renamed over it after a growth. */
 int cw_hashidx_sync(cw_hashidx *h);
+/* For a writer: from now on the slots live in private memory (a private map of the file; an
+ * anonymous one after a growth) and reach the file only at cw_hashidx_sync, so inserts and
+ * growths between syncs write no file pages and take no write faults. Sets h->torn when the file
+ * was left in the middle of a sync (a crash): its entries are then not to be trusted, and the
+ * caller rebuilds them (cw_hashidx_clear, then cw_hashidx_insert for each published id). */
+int cw_hashidx_hold(cw_hashidx *h);
+/* Empties the index (same geometry): for a rebuild. */
+void cw_hashidx_clear(cw_hashidx *h);
 /* Makes every slot page writable again after a sync (one madvise instead of a write fault per
  * page): for writers that will insert at least about one entry per page before the next sync. */
 void cw_hashidx_populate(cw_hashidx *h);

@@ -13,6 +13,17 @@
  * slots there is an overflow tail for the last run; growing doubles the home slots and is a
  * single streaming pass (the order is preserved), written beside the old file and renamed over
  * it, so a crash leaves one whole index or the other.
+ *
+ * A held index (cw_hashidx_hold, the writers of the EVM store) keeps its slots in private memory:
+ * a private map of the file, copied on write, or an anonymous map after a growth. Inserts and
+ * growths between two syncs then touch no file page. A sync writes the groups of slots that
+ * changed into the file (its shared map), each word that differs, from the last slot to the
+ * first: inserts only move entries right, so a reader scanning forward meanwhile sees an entry
+ * twice at worst, never misses one (after deletes, the copy runs first to last instead). Header
+ * word 32 is 1 while such a copy is under way (made durable before the first slot is written,
+ * cleared after the msync): a writer that opens a file with it set knows the slots are a mix of
+ * two states, and rebuilds them. After a growth, the sync writes the whole index beside the file
+ * and renames it over, as growing did before: between syncs an index grows in memory only.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -57,6 +68,36 @@ static int hix_map(cw_hashidx *h, int fd, unsigned bits)
     h->bits = bits;
     h->cap = (uint64_t)1 << bits;
     h->n_slots = n;
+    return 0;
+}
+
+#define HIX_WRITING 32 /* header offset of the "sync under way" word (held indexes) */
+
+static void step(const cw_hashidx *h)
+{
+    if (h->step)
+        h->step(h->step_ctx);
+}
+
+/* records that slots [from, to] changed (held indexes) */
+static inline void mark(cw_hashidx *h, uint64_t from, uint64_t to)
+{
+    if (!h->held || h->dirty_all)
+        return;
+    for (uint64_t g = from / CW_HIX_GROUP; g <= to / CW_HIX_GROUP; g++)
+        h->dirty[g >> 6] |= 1ull << (g & 63);
+}
+
+static int dirty_alloc(cw_hashidx *h)
+{
+    uint64_t groups = (h->n_slots + CW_HIX_GROUP - 1) / CW_HIX_GROUP;
+    size_t words = (size_t)((groups + 63) / 64);
+    uint64_t *d = cw_calloc(words ? words : 1, sizeof *d);
+    if (!d)
+        return cw_error_set(CW_ENOMEM, "%s: out of memory", h->path);
+    cw_free(h->dirty);
+    h->dirty = d;
+    h->dirty_words = words;
     return 0;
 }
 
@@ -124,6 +165,13 @@ int cw_hashidx_open(cw_hashidx *h, const char *dir, const char *name, bool writa
 int cw_hashidx_close(cw_hashidx *h)
 {
     int rc = 0;
+    if (h->held) {
+        munmap(h->mem, h->mem_len);
+        cw_free(h->dirty);
+        h->mem = NULL;
+        h->dirty = NULL;
+        h->held = false;
+    }
     if (h->map) {
         if (h->writable && msync(h->map, h->map_len, MS_SYNC) < 0)
             rc = cw_error_set(CW_EIO, "%s: msync: %s", h->path, strerror(errno));
@@ -139,7 +187,7 @@ int cw_hashidx_close(cw_hashidx *h)
 void cw_hashidx_set_count(cw_hashidx *h, uint64_t count)
 {
     h->count = count;
-    if (h->writable)
+    if (h->writable && !h->held) /* held: the sync writes it with the slots */
         memcpy(h->map + 16, &count, 8);
 }
 
@@ -197,8 +245,47 @@ static bool place_all(const cw_hashidx *dh, uint64_t *dst, const uint64_t *src, 
     return true;
 }
 
+/* Growing a held index: a new anonymous map, filled in one pass; the file follows at the next
+ * sync (written whole and renamed over). */
+static int grow_held(cw_hashidx *h)
+{
+    for (unsigned bits = h->bits + 1; bits <= HIX_MAX_BITS; bits++) {
+        uint64_t n = ((uint64_t)1 << bits) + tail_of(bits);
+        size_t len = HIX_HEADER + (size_t)n * 8;
+        void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED)
+            return cw_error_set(CW_ENOMEM, "%s: growing to 2^%u slots: %s", h->path, bits,
+                                strerror(errno));
+#ifdef MADV_HUGEPAGE
+        (void)madvise(m, len, MADV_HUGEPAGE); /* random probes: fewer TLB misses */
+#endif
+        cw_hashidx nh = *h;
+        nh.bits = bits;
+        nh.cap = (uint64_t)1 << bits;
+        nh.n_slots = n;
+        nh.slots = (uint64_t *)(void *)((uint8_t *)m + HIX_HEADER);
+        uint64_t live;
+        if (!place_all(&nh, nh.slots, h->slots, h->n_slots, UINT32_MAX, &live)) {
+            munmap(m, len);
+            continue; /* a pathological run: double again */
+        }
+        munmap(h->mem, h->mem_len);
+        h->mem = m;
+        h->mem_len = len;
+        h->slots = nh.slots;
+        h->bits = bits;
+        h->cap = nh.cap;
+        h->n_slots = n;
+        h->dirty_all = true;
+        return 0;
+    }
+    return cw_error_set(CW_EINVAL, "%s: index full (2^%d home slots)", h->path, HIX_MAX_BITS);
+}
+
 static int grow(cw_hashidx *h)
 {
+    if (h->held)
+        return grow_held(h);
     for (unsigned bits = h->bits + 1; bits <= HIX_MAX_BITS; bits++) {
         char tmp[4200];
         snprintf(tmp, sizeof tmp, "%s.grow", h->path);
@@ -257,6 +344,7 @@ static bool raw_insert(cw_hashidx *h, uint64_t v)
     for (uint64_t k = j; k > i; k--)
         ((volatile uint64_t *)s)[k] = s[k - 1];
     ((volatile uint64_t *)s)[i] = v;
+    mark(h, i, j);
     return true;
 }
 
@@ -298,6 +386,8 @@ int cw_hashidx_delete(cw_hashidx *h, uint64_t h64, uint32_t id)
     }
     s[i] = 0;
     h->count--;
+    mark(h, (uint64_t)found, i);
+    h->shrank = true;
     return 0;
 }
 
@@ -314,6 +404,7 @@ void cw_hashidx_prune(cw_hashidx *h, uint32_t limit)
     uint64_t live;
     place_all(h, h->slots, h->slots, h->n_slots, limit, &live); /* in place: cannot overflow */
     cw_hashidx_set_count(h, live);
+    h->dirty_all = h->shrank = true;
 }
 
 int cw_hashidx_verify(const cw_hashidx *h, uint32_t limit)
@@ -340,8 +431,146 @@ int cw_hashidx_verify(const cw_hashidx *h, uint32_t limit)
     return 0;
 }
 
+void cw_hashidx_clear(cw_hashidx *h)
+{
+    memset(h->slots, 0, (size_t)h->n_slots * 8);
+    cw_hashidx_set_count(h, 0);
+    h->dirty_all = h->shrank = true;
+}
+
+int cw_hashidx_hold(cw_hashidx *h)
+{
+    if (!h->writable || h->held)
+        return 0;
+    uint64_t writing;
+    memcpy(&writing, h->map + HIX_WRITING, 8);
+    h->torn = writing != 0;
+    void *m = mmap(NULL, h->map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE, h->fd, 0);
+    if (m == MAP_FAILED)
+        return cw_error_set(CW_EIO, "%s: mmap: %s", h->path, strerror(errno));
+    h->mem = m;
+    h->mem_len = h->map_len;
+    h->slots = (uint64_t *)(void *)(h->mem + HIX_HEADER);
+    h->file_bits = h->bits;
+    h->held = true;
+    h->dirty_all = h->shrank = false;
+    int rc = dirty_alloc(h);
+    if (rc)
+        return rc;
+    /* a growth interrupted before its rename leaves the new file beside the index */
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.grow", h->path);
+    (void)unlink(tmp);
+    return 0;
+}
+
+/* copies slots [lo, hi) that differ from memory into the file's map, last first (or first
+ * first when `forward`) */
+static void copy_group(const cw_hashidx *h, uint64_t lo, uint64_t hi, bool forward)
+{
+    volatile uint64_t *dst = (volatile uint64_t *)(void *)(h->map + HIX_HEADER);
+    const uint64_t *src = h->slots;
+    if (forward) {
+        for (uint64_t k = lo; k < hi; k++) {
+            if (dst[k] != src[k])
+                dst[k] = src[k];
+        }
+    } else {
+        for (uint64_t k = hi; k-- > lo;) {
+            if (dst[k] != src[k])
+                dst[k] = src[k];
+        }
+    }
+}
+
+/* After a growth: the whole index written beside the file, made durable and renamed over it. */
+static int sync_rewrite(cw_hashidx *h)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.grow", h->path);
+    int fd;
+    int rc = hix_create(tmp, h->bits, h->count, &fd);
+    if (rc)
+        return rc;
+    step(h);
+    const uint8_t *p = (const uint8_t *)h->slots;
+    size_t len = (size_t)h->n_slots * 8, chunk = (size_t)8 << 20;
+    for (size_t off = 0; off < len; off += chunk) {
+        size_t n = len - off < chunk ? len - off : chunk;
+        if (pwrite(fd, p + off, n, (off_t)(HIX_HEADER + off)) != (ssize_t)n) {
+            rc = cw_error_set(CW_EIO, "%s: write: %s", tmp, strerror(errno));
+            break;
+        }
+    }
+    if (!rc && (fsync(fd) < 0 || rename(tmp, h->path) < 0))
+        rc = cw_error_set(CW_EIO, "%s: %s", tmp, strerror(errno));
+    if (rc) {
+        close(fd);
+        unlink(tmp);
+        return rc;
+    }
+    step(h);
+    /* the new file replaces the old one; the memory stays the writer's copy */
+    uint64_t n_slots = h->n_slots, cap = h->cap;
+    unsigned bits = h->bits;
+    uint64_t *slots = h->slots;
+    munmap(h->map, h->map_len);
+    close(h->fd);
+    h->fd = fd;
+    if ((rc = hix_map(h, fd, bits)))
+        return rc;
+    h->slots = slots; /* hix_map points them at the file */
+    h->n_slots = n_slots;
+    h->cap = cap;
+    h->file_bits = bits;
+    h->dirty_all = h->shrank = false;
+    return dirty_alloc(h);
+}
+
+static int sync_held(cw_hashidx *h)
+{
+    if (h->bits != h->file_bits)
+        return sync_rewrite(h);
+    uint64_t groups = (h->n_slots + CW_HIX_GROUP - 1) / CW_HIX_GROUP, n_dirty = 0;
+    for (size_t w = 0; w < h->dirty_words; w++)
+        n_dirty += (uint64_t)__builtin_popcountll(h->dirty[w]);
+    if (h->dirty_all)
+        n_dirty = groups;
+    uint64_t file_count;
+    memcpy(&file_count, h->map + 16, 8);
+    if (!n_dirty && file_count == h->count)
+        return 0;
+    /* the file is a mix of two states until the copy below is durable */
+    const uint64_t one = 1, zero = 0;
+    memcpy(h->map + HIX_WRITING, &one, 8);
+    if (msync(h->map, HIX_HEADER, MS_SYNC) < 0)
+        return cw_error_set(CW_EIO, "%s: msync: %s", h->path, strerror(errno));
+    step(h);
+    bool fwd = h->shrank;
+    uint64_t done = 0;
+    for (uint64_t i = 0; i < groups; i++) {
+        uint64_t g = fwd ? i : groups - 1 - i;
+        if (!h->dirty_all && !(h->dirty[g >> 6] >> (g & 63) & 1))
+            continue;
+        uint64_t lo = g * CW_HIX_GROUP, hi = lo + CW_HIX_GROUP;
+        copy_group(h, lo, hi < h->n_slots ? hi : h->n_slots, fwd);
+        if (++done == (n_dirty + 1) / 2)
+            step(h); /* half the changed groups written */
+    }
+    memcpy(h->map + 16, &h->count, 8);
+    if (msync(h->map, h->map_len, MS_SYNC) < 0)
+        return cw_error_set(CW_EIO, "%s: msync: %s", h->path, strerror(errno));
+    memcpy(h->map + HIX_WRITING, &zero, 8); /* durable with the next sync; until then a crash
+                                                only costs a rebuild */
+    memset(h->dirty, 0, h->dirty_words * sizeof *h->dirty);
+    h->dirty_all = h->shrank = false;
+    return 0;
+}
+
 int cw_hashidx_sync(cw_hashidx *h)
 {
+    if (h->held)
+        return sync_held(h);
     if (h->writable && msync(h->map, h->map_len, MS_SYNC) < 0)
         return cw_error_set(CW_EIO, "%s: msync: %s", h->path, strerror(errno));
     return 0;
@@ -350,7 +579,7 @@ int cw_hashidx_sync(cw_hashidx *h)
 void cw_hashidx_populate(cw_hashidx *h)
 {
 #ifdef MADV_POPULATE_WRITE
-    if (h->writable && h->map_len > HIX_HEADER)
+    if (h->writable && !h->held && h->map_len > HIX_HEADER)
         (void)madvise(h->map + HIX_HEADER, h->map_len - HIX_HEADER, MADV_POPULATE_WRITE);
 #else
     (void)h;

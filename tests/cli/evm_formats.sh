@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# One chain written five ways gives byte-identical EVM stores: plain ethereum-etl files, the same
-# gzipped, with CRLF line ends, in export_all's start_block=/end_block= folders, and as
+# One chain written seven ways gives byte-identical EVM stores: plain ethereum-etl files, the
+# same gzipped, with CRLF line ends, in export_all's start_block=/end_block= folders, as
 # BigQuery's crypto_ethereum export (receipt_* columns in transactions, "YYYY-MM-DD HH:MM:SS UTC"
-# timestamps, columns in another order). The chain starts at genesis with receipts, logs and
+# timestamps, columns in another order), with every field quoted, and with a quoted extra column
+# that holds a doubled quote and a newline. The chain starts at genesis with receipts, logs and
 # traces, so `check` verifies that no native balance goes below zero, and an independent Python
 # recomputation of every balance from the CSVs alone (tests/cli/evm/balances.py) must equal the
 # store's balances, for ETH and each token. Token symbols and decimals come from tokens.csv.
@@ -66,7 +67,24 @@ traces = rd("traces")
 wr("traces", ["transaction_hash", "transaction_index", "from_address", "to_address", "value", "input", "output", "trace_type", "call_type", "reward_type", "gas", "gas_used", "subtraces", "trace_address", "error", "status", "block_timestamp", "block_number", "block_hash", "trace_id"], traces)
 wr("tokens", ["address", "symbol", "name", "decimals", "total_supply", "block_timestamp", "block_number", "block_hash"], rd("tokens"))
 PY
-for v in gz crlf ea bq; do
+# every field quoted, CRLF (the reader's one-pass scan strips the quotes: csv.c scan_record);
+# and the same with an extra column holding a doubled quote and a quoted newline, which no
+# record can take the scan with: that store is the general path's (find_end, split)
+python3 - "$T/plain" "$T/quoted" "$T/general" <<'PY'
+import csv, os, sys
+src = sys.argv[1]
+for dst, extra in ((sys.argv[2], False), (sys.argv[3], True)):
+    os.makedirs(dst)
+    for name in os.listdir(src):
+        rows = list(csv.reader(open(f"{src}/{name}", newline="")))
+        if extra:
+            rows = [r + (["note"] if i == 0 else ['say "hi"\nbye']) for i, r in enumerate(rows)]
+        with open(f"{dst}/{name}", "w", newline="") as f:
+            csv.writer(f, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(rows)
+PY
+check "quoted: every record has quotes" test "$(grep -vc '^\"' "$T/quoted/transactions.csv")" -eq 0
+check "general: every record has a doubled quote" test "$(grep -c '""hi""' "$T/general/transactions.csv")" -eq "$(($(wc -l < "$T/plain/transactions.csv") - 1))"
+for v in gz crlf ea bq quoted general; do
     "$CW_BIN" ingest evm --csv "$T/$v" --store "$T/s_$v" --quiet > /dev/null 2> "$T/err" || bad "$v: ingest failed: $(cat "$T/err")"
     check_eq "$v: the same store bytes as the plain files" "$(store_digest "$T/s_$v")" "$ref"
 done

@@ -50,11 +50,8 @@ ok "reorg interrupted at 12 points resumes to the same store"
 for i in $(seq 1 8); do
     rm -rf "$T/k"
     for attempt in 1 2 3; do
-        "$CW_BIN" ingest btc --blocks "$T/b" --store "$T/k" --commit-txs 10 --quiet > /dev/null 2>&1 &
-        pid=$!
-        sleep "0.0$((RANDOM % 9 + 1))"
-        kill -9 "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
+        kill9_after "0.0$((RANDOM % 9 + 1))" \
+            "$CW_BIN" ingest btc --blocks "$T/b" --store "$T/k" --commit-txs 10 --quiet
     done
     "$CW_BIN" ingest btc --blocks "$T/b" --store "$T/k" --commit-txs 10 --quiet > /dev/null
     # commit sizes differ from the reference but the store bytes must not

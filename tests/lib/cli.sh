@@ -25,6 +25,15 @@ check() { # check "description" command...
 check_eq() { # check_eq "description" actual expected
     if [ "$2" == "$3" ]; then ok "$1"; else bad "$1: got '$2', expected '$3'"; fi
 }
+kill9_after() { # kill9_after SECONDS CMD...: runs CMD (output dropped), SIGKILLs it after SECONDS
+    local t=$1
+    shift
+    "$@" > /dev/null 2>&1 &
+    local pid=$!
+    sleep "$t"
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
 store_digest() { # digest of every store file but the lock (byte-identical stores match)
     (cd "$1" && find . -type f ! -name LOCK ! -name '*.tmp' | LC_ALL=C sort | xargs sha256sum) | sha256sum | cut -d' ' -f1
 }

@@ -50,15 +50,10 @@ void cw_evm_block_free(cw_evm_block *b)
 
 static void *grow(void **arr, size_t *n, size_t *cap, size_t elem)
 {
-    if (*n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 16;
-        void *p = cw_realloc(*arr, nc * elem);
-        if (!p) {
-            cw_error_set(CW_ENOMEM, "out of memory growing a block");
-            return NULL;
-        }
-        *arr = p;
-        *cap = nc;
+    int rc = cw_grow(arr, cap, *n + 1, elem, 16);
+    if (rc) {
+        cw_error_wrap(rc, "growing a block: ");
+        return NULL;
     }
     uint8_t *e = (uint8_t *)*arr + (*n)++ * elem;
     memset(e, 0, elem);
@@ -95,16 +90,9 @@ int cw_evm_block_put_bytes(cw_evm_block *b, const void *data, size_t n, uint32_t
     if (b->arena_len + n > UINT32_MAX)
         return cw_error_set(CW_EINVAL, "block %llu: more than 4 GiB of log data",
                             (unsigned long long)b->number);
-    if (b->arena_len + n > b->arena_cap) {
-        size_t nc = b->arena_cap ? b->arena_cap : 4096;
-        while (nc < b->arena_len + n)
-            nc *= 2;
-        uint8_t *p = cw_realloc(b->arena, nc);
-        if (!p)
-            return cw_error_set(CW_ENOMEM, "out of memory (block arena)");
-        b->arena = p;
-        b->arena_cap = nc;
-    }
+    int rc = cw_grow(&b->arena, &b->arena_cap, b->arena_len + n, 1, 4096);
+    if (rc)
+        return cw_error_wrap(rc, "block arena: ");
     *off = (uint32_t)b->arena_len;
     if (n)
         memcpy(b->arena + b->arena_len, data, n);

@@ -28,6 +28,9 @@
 
 #include <jansson.h>
 #include <zlib.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "chainwatch/errors.h"
 #include "chainwatch/evm/csv.h"
@@ -448,6 +451,126 @@ static int find_end(const stream *s, size_t *end, uint64_t *nl)
     return 0;
 }
 
+/* ---- the record scanner ----
+ * A record is split in one pass over 64-byte blocks: bit masks of the commas, newlines and
+ * quotes of each block (SSE2, or a plain loop elsewhere); the running parity of the quotes marks
+ * the quoted spans, and the set bits outside them are the field ends. A record with a quote
+ * inside a field ("" or text around quotes), a quoted newline, more than MAX_FIELDS fields or
+ * near the end of the buffer goes the general way (find_end, split). */
+#define SCAN_BLOCK 64
+
+static inline void block_masks(const char *p, uint64_t *comma, uint64_t *nl, uint64_t *quote)
+{
+#if defined(__SSE2__)
+    const __m128i c = _mm_set1_epi8(','), n = _mm_set1_epi8('\n'), q = _mm_set1_epi8('"');
+    uint64_t mc = 0, mn = 0, mq = 0;
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+        mc |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, c)) << (16 * k);
+        mn |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, n)) << (16 * k);
+        mq |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, q)) << (16 * k);
+    }
+    *comma = mc;
+    *nl = mn;
+    *quote = mq;
+#else
+    uint64_t mc = 0, mn = 0, mq = 0;
+    for (int k = 0; k < SCAN_BLOCK; k++) {
+        mc |= (uint64_t)(p[k] == ',') << k;
+        mn |= (uint64_t)(p[k] == '\n') << k;
+        mq |= (uint64_t)(p[k] == '"') << k;
+    }
+    *comma = mc;
+    *nl = mn;
+    *quote = mq;
+#endif
+}
+
+/* set bits of x, inline (without -mpopcnt, __builtin_popcountll is a libgcc call) */
+static inline uint64_t popcount64(uint64_t x)
+{
+    x = x - ((x >> 1) & 0x5555555555555555ull);
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+    return (x * 0x0101010101010101ull) >> 56;
+}
+
+/* within-quotes mask of a block from its quote mask: the running parity of the quotes
+ * (a doubled quote toggles twice), carried across blocks */
+static inline uint64_t quoted_span(uint64_t q, uint64_t *carry)
+{
+    uint64_t x = q;
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    x ^= *carry;
+    *carry = (uint64_t)0 - (x >> 63);
+    return x;
+}
+
+/* one field [start, k) of a scanned record: a field in quotes loses them (the caller checks that
+ * no other quote was in the record) */
+static inline int scan_field(stream *s, int nf, const char *b, size_t start, size_t k,
+                             uint64_t *quoted)
+{
+    if (nf == MAX_FIELDS)
+        return -1;
+    field f = {b + start, k - start};
+    if (f.n >= 2 && f.p[0] == '"' && f.p[f.n - 1] == '"') {
+        f.p++;
+        f.n -= 2;
+        (*quoted)++;
+    }
+    s->f[nf] = f;
+    return nf + 1;
+}
+
+/* Splits the record at pos in one pass when its newline is within the buffer's whole blocks and
+ * its quotes, if any, only enclose whole fields (no "" inside, no quoted newline): fields into
+ * s->f, *end = its newline. Returns 1 done, 0 not handled (the general way then, which also
+ * words every error). Same fields as find_end + split give for such a record. */
+static int scan_record(stream *s, size_t *end)
+{
+    const char *b = s->buf;
+    size_t i = s->pos, start = i, len = s->len;
+    uint64_t carry = 0, quotes = 0, quoted = 0;
+    int nf = 0;
+    while (i + SCAN_BLOCK <= len) {
+        uint64_t mc, mn, mq;
+        block_masks(b + i, &mc, &mn, &mq);
+        uint64_t in = mq ? quoted_span(mq, &carry) : carry;
+        uint64_t ends = mn & ~in;
+        uint64_t below = ends ? (ends & -ends) - 1 : ~0ull; /* the bytes before the newline */
+        if (mn & in & below)
+            return 0; /* a newline inside quotes: the general way counts the lines */
+        if (mq & below)
+            quotes += popcount64(mq & below);
+        mc &= ~in & below;
+        while (mc) {
+            size_t k = i + (size_t)__builtin_ctzll(mc);
+            if ((nf = scan_field(s, nf, b, start, k, &quoted)) < 0)
+                return 0;
+            start = k + 1;
+            mc &= mc - 1;
+        }
+        if (ends) {
+            size_t e = i + (size_t)__builtin_ctzll(ends), fe = e;
+            if (fe > start && b[fe - 1] == '\r')
+                fe--; /* CRLF */
+            if ((nf = scan_field(s, nf, b, start, fe, &quoted)) < 0 || quotes != 2 * quoted)
+                return 0;
+            s->nf = nf;
+            *end = e;
+            return 1;
+        }
+        i += SCAN_BLOCK;
+    }
+    return 0;
+}
+
 /* Splits the record [pos, end) into fields, unquoting in place. */
 static int split(cw_evm_csv *r, stream *s, size_t end)
 {
@@ -553,11 +676,13 @@ static int next_record(cw_evm_csv *r, stream *s)
                 return rc;
         }
         size_t end;
-        uint64_t nl;
-        while (!find_end(s, &end, &nl)) {
+        uint64_t nl = 0;
+        bool scanned = scan_record(s, &end);
+        while (!scanned && !find_end(s, &end, &nl)) {
             int rc = fill(r, s);
             if (rc)
                 return rc;
+            scanned = scan_record(s, &end);
         }
         if (end == s->pos && s->eof && s->pos >= s->len) {
             /* end of this file */
@@ -581,7 +706,7 @@ static int next_record(cw_evm_csv *r, stream *s)
         }
         s->rec_line = s->line;
         s->line += 1 + nl;
-        int rc = split(r, s, end);
+        int rc = scanned ? 0 : split(r, s, end);
         s->pos = end < s->len ? end + 1 : end;
         if (rc)
             return rc;
@@ -1685,4 +1810,29 @@ uint64_t cw_evm_csv_split_only(const char *buf, size_t len, uint64_t *rows)
     }
     *rows = recs;
     return fields;
+}
+
+uint64_t cw_evm_csv_split_blocks(const char *buf, size_t len, uint64_t *rows)
+{
+    uint64_t commas = 0, recs = 0, carry = 0;
+    size_t i = 0;
+    char tail[SCAN_BLOCK];
+    for (; i < len; i += SCAN_BLOCK) {
+        const char *p = buf + i;
+        size_t n = len - i;
+        if (n < SCAN_BLOCK) {
+            memset(tail, 0, sizeof tail);
+            memcpy(tail, p, n);
+            p = tail;
+        }
+        uint64_t mc, mn, mq;
+        block_masks(p, &mc, &mn, &mq);
+        uint64_t in = quoted_span(mq, &carry), ends = mn & ~in;
+        commas += popcount64(mc & ~in);
+        recs += popcount64(ends);
+        if (n <= SCAN_BLOCK && !(ends >> (n - 1) & 1))
+            recs++; /* a last record without its newline (or inside quotes) */
+    }
+    *rows = recs;
+    return commas + recs;
 }

@@ -14,7 +14,10 @@
  * MANIFEST and the end of the files: moves in reverse walk each touched head back along
  * movelink, creates reset contract marks that point past the published blocks, and both indexes
  * drop ids past the counts. A rollback publishes the target counts first, then undoes the same
- * way, so an interrupted rollback is finished by recovery.
+ * way, so an interrupted rollback is finished by recovery. The writer holds both indexes in
+ * memory (cw_hashidx_hold): they grow and take inserts there, and reach their files in the
+ * commit, before MANIFEST; an index file left in the middle of that write is rebuilt from the
+ * published rows when the store is next opened for writing.
  *
  * The movements of a block are a function of the block alone, in this order: per tx (in index
  * order) the burnt base fee, the tip, the tx's value, its internal value transfers (traces in
@@ -176,7 +179,6 @@ struct cw_evmstore {
     acache_ent *acache; /* writer only, 1 << ACACHE_BITS entries, or NULL */
     uint64_t *warm;     /* writer only: address hashes of the block being appended */
     size_t n_warm, cap_warm;
-    bool repopulate_tx, repopulate_addr; /* the last commit's bulk: see cw_evmstore_commit */
     wbuf wb[N_COLS];      /* writer only: buffered rows of C_MOVE, C_MOVELINK, C_TX, C_TXHASH */
     head_ent *heads;      /* writer only: 1 << HEADS_BITS entries, heads not yet in acctlast.col */
     uint32_t *heads_used; /* slots in use, in order of first use */
@@ -353,14 +355,8 @@ static int append_row(cw_evmstore *s, int c, const void *r)
         return rc;
     if (!w->n)
         w->first = col->rows;
-    if (w->n == w->cap) {
-        size_t nc = w->cap * 2;
-        uint8_t *nb = cw_realloc(w->buf, nc * col->width);
-        if (!nb)
-            return cw_error_set(CW_ENOMEM, "out of memory (%s buffer)", col_defs[c].name);
-        w->buf = nb;
-        w->cap = nc;
-    }
+    if ((rc = cw_grow(&w->buf, &w->cap, w->n + 1, col->width, 0)))
+        return cw_error_wrap(rc, "%s buffer: ", col_defs[c].name);
     /* the buffered widths as constants: inline copies instead of a memcpy call per row */
     uint8_t *dst = w->buf + w->n * col->width;
     switch (col->width) {
@@ -641,6 +637,49 @@ static counts file_counts(const cw_evmstore *s)
     return c;
 }
 
+static void index_step(void *ctx)
+{
+    crash_point(ctx);
+}
+
+/* The writer's indexes are held in memory (cw_hashidx_hold) and written at commit. An index
+ * whose file was left in the middle of that write (a crash) is rebuilt from the published
+ * rows: the layout depends only on the entries and the geometry, so the rebuilt file is the one
+ * the interrupted commit would have left after recovery. */
+static int hold_indexes(cw_evmstore *s)
+{
+    int rc;
+    cw_hashidx *ix[2] = {&s->txidx, &s->addridx};
+    for (int i = 0; i < 2; i++) {
+        if ((rc = cw_hashidx_hold(ix[i])))
+            return rc;
+        ix[i]->step = index_step;
+        ix[i]->step_ctx = s;
+    }
+    if (!s->txidx.torn && !s->addridx.torn)
+        return 0;
+    if ((rc = check_fits(s, &s->pub)))
+        return rc;
+    if (s->txidx.torn) {
+        cw_hashidx_clear(&s->txidx);
+        for (uint64_t t = 0; t < s->pub.txs && !rc; t++)
+            rc = cw_hashidx_insert(&s->txidx, txhash_h64(cw_column_row(&s->cols[C_TXHASH], t)),
+                                   (uint32_t)t);
+    }
+    if (s->addridx.torn) {
+        cw_hashidx_clear(&s->addridx);
+        for (uint64_t a = 0; a < s->pub.accounts && !rc; a++) {
+            const cw_evm_row_account *ar = cw_column_row(&s->cols[C_ACCT], a);
+            rc = cw_hashidx_insert(&s->addridx, addr_h64(ar->addr), (uint32_t)a);
+        }
+    }
+    if (!rc)
+        rc = cw_hashidx_sync(&s->txidx);
+    if (!rc)
+        rc = cw_hashidx_sync(&s->addridx);
+    return rc ? cw_error_wrap(rc, "rebuilding an index left by an interrupted commit: ") : 0;
+}
+
 static int recover(cw_evmstore *s)
 {
     counts from = file_counts(s), to = s->pub;
@@ -791,7 +830,7 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
     if ((rc = side_open(&s->wide, dir, "amounts", sizeof(cw_evm_row_wide), writable)) ||
         (rc = side_open(&s->txwide, dir, "txamounts", sizeof(cw_evm_row_txwide), writable)))
         goto fail;
-    if (writable && (rc = recover(s)))
+    if (writable && ((rc = hold_indexes(s)) || (rc = recover(s))))
         goto fail;
     if (writable) {
         s->acache = cw_calloc((size_t)1 << ACACHE_BITS, sizeof *s->acache);
@@ -899,14 +938,9 @@ static int cmp_token(const void *a, const void *b)
 int cw_evmstore_add_token(cw_evmstore *s, const cw_evm_token *t)
 {
     token_set *ts = &s->tokens;
-    if (ts->n == ts->cap) {
-        size_t nc = ts->cap ? ts->cap * 2 : 64;
-        cw_evm_token *p = cw_realloc(ts->v, nc * sizeof *p);
-        if (!p)
-            return cw_error_set(CW_ENOMEM, "out of memory (tokens)");
-        ts->v = p;
-        ts->cap = nc;
-    }
+    int rc = cw_grow(&ts->v, &ts->cap, ts->n + 1, sizeof *ts->v, 64);
+    if (rc)
+        return cw_error_wrap(rc, "tokens: ");
     ts->v[ts->n++] = *t;
     ts->sorted = false;
     return 0;
@@ -1428,11 +1462,6 @@ int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
                 return rc;
         }
     }
-    if (s->repopulate_tx)
-        cw_hashidx_populate(&s->txidx);
-    if (s->repopulate_addr)
-        cw_hashidx_populate(&s->addridx);
-    s->repopulate_tx = s->repopulate_addr = false;
     counts before = cur_counts(s);
     uint64_t memos_before = s->memos.col.rows, wide_before = s->wide.col.rows,
              txwide_before = s->txwide.col.rows;
@@ -1632,12 +1661,6 @@ int cw_evmstore_commit(cw_evmstore *s)
     cw_hashidx_set_count(&s->addridx, s->addridx.count);
     if ((rc = cw_hashidx_sync(&s->txidx)) || (rc = cw_hashidx_sync(&s->addridx)))
         return rc;
-    /* a bulk writer (the CSV ingest) inserts all over the indexes between commits: their pages,
-     * write-protected by the sync, are made writable in one pass at the next append rather than
-     * faulted one by one (a follower appending a few blocks a commit leaves them alone: it
-     * touches few pages) */
-    s->repopulate_tx = (to.txs - from.txs) * 4096 >= cw_hashidx_bytes(&s->txidx);
-    s->repopulate_addr = (to.accounts - from.accounts) * 4096 >= cw_hashidx_bytes(&s->addridx);
     crash_point(s);
     uint64_t inc = incomplete_at(s, &to);
     if ((rc = write_counts(s, &to)))

@@ -243,10 +243,59 @@ static void test_withdrawals(void)
     cw_evm_block_free(&b);
 }
 
+/* The stricter plain pass (cw_evm_csv_split_blocks, 64-byte masks and a running quote parity)
+ * counts the same fields and records as the reference split: quoted commas and newlines,
+ * doubled quotes, quotes spanning blocks, CRLF, a last line without its newline, and random
+ * mixes of those at every length and offset. */
+static void test_split_blocks(void)
+{
+    const char *cases[] = {
+        "a,b,c\n",
+        "a,\"b,c\",d\n1,2\n",
+        "x,\"multi\nline, with \"\"quotes\"\"\",y\r\nlast,row",
+        ",,,\n\n\r\n",
+        "\"0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef,"
+        "0x000000000000000000000"
+        "000000000000000000000000000000000000000000001,"
+        "0x00000000000000000000000000000000000000000000"
+        "00000000000000000000002\",tail\n",
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint64_t r1, r2;
+        uint64_t f1 = cw_evm_csv_split_only(cases[i], strlen(cases[i]), &r1);
+        uint64_t f2 = cw_evm_csv_split_blocks(cases[i], strlen(cases[i]), &r2);
+        CHECK_EQ_INT((long long)f2, (long long)f1);
+        CHECK_EQ_INT((long long)r2, (long long)r1);
+    }
+    /* random records of the characters that matter, quotes balanced per record */
+    static char buf[1 << 16];
+    uint64_t st = 12345;
+    for (int round = 0; round < 200; round++) {
+        size_t n = 0;
+        while (n < sizeof buf - 64) {
+            st = st * 6364136223846793005ull + 1442695040888963407ull;
+            unsigned k = (unsigned)(st >> 33) % 12;
+            if (k == 0) { /* a quoted field with a comma, a newline, a doubled quote */
+                memcpy(buf + n, "\"q,\n\"\"z\"", 9);
+                n += 9;
+            } else {
+                buf[n++] = "ab,,\n\r0xyz1"[k];
+            }
+        }
+        size_t len = n - (size_t)(st >> 40) % 64; /* any length, mid-record too */
+        uint64_t r1, r2;
+        uint64_t f1 = cw_evm_csv_split_only(buf, len, &r1);
+        uint64_t f2 = cw_evm_csv_split_blocks(buf, len, &r2);
+        CHECK_EQ_INT((long long)f2, (long long)f1);
+        CHECK_EQ_INT((long long)r2, (long long)r1);
+    }
+}
+
 int main(void)
 {
     RUN(test_hex);
     RUN(test_decimal);
     RUN(test_withdrawals);
+    RUN(test_split_blocks);
     return cw_test_done();
 }
