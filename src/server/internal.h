@@ -113,6 +113,9 @@ void cw_server__chain_refresh(cw_chain_ctx *c);
  * disk; readiness does not wait for it. GET chain/status shows its progress ("warm"). Called
  * once, before any request thread runs; chain_close stops and joins the thread. */
 void cw_server__chain_warm(cw_chain_ctx *c);
+/* A chain request starts (delta 1) or ends (-1), under the chain lock: the warm-up waits
+ * while requests run (a few ms at most per 1 MiB it reads). */
+void cw_server__chain_busy(cw_chain_ctx *c, int delta);
 /* Clusters handles opened so far by this context (one per store open and per cluster build,
  * not per request): for tests. */
 uint64_t cw_server__chain_clusters_opens(const cw_chain_ctx *c);
