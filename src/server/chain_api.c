@@ -74,7 +74,7 @@ struct cw_chain_ctx {
         off_t size;
         struct timespec mtime;
     } cl_key;
-    uint64_t cl_opens; /* handles opened so far (tests: the handle is reused) */
+    atomic_ullong cl_opens; /* handles opened so far (tests: the handle is reused) */
     /* The warm-up (cw_server__chain_warm): a background thread reading the store's files into
      * the page cache. Its own lock: requests read the figures for chain/status. */
     pthread_mutex_t warm_lock;
@@ -159,9 +159,9 @@ static struct cl_key clusters_key(const cw_chain_ctx *c)
 static bool clusters_key_eq(const struct cl_key *a, const struct cl_key *b)
 {
     return a->present == b->present &&
-           (!a->present || (a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
-                            a->mtime.tv_sec == b->mtime.tv_sec &&
-                            a->mtime.tv_nsec == b->mtime.tv_nsec));
+           (!a->present ||
+            (a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+             a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec));
 }
 
 bool cw_server__chain_stale(cw_chain_ctx *c)
@@ -186,7 +186,7 @@ static void clusters_refresh(cw_chain_ctx *c)
     snprintf(c->cl_err, sizeof c->cl_err, "%s", c->cl_rc ? cw_error_last() : "");
     if (c->cl_rc)
         return;
-    c->cl_opens++;
+    atomic_fetch_add(&c->cl_opens, 1);
     cw_clusters_advise_random(c->cl);
 }
 
@@ -228,7 +228,7 @@ void cw_server__chain_refresh(cw_chain_ctx *c)
 
 uint64_t cw_server__chain_clusters_opens(const cw_chain_ctx *c)
 {
-    return c ? c->cl_opens : 0;
+    return c ? (uint64_t)atomic_load(&c->cl_opens) : 0;
 }
 
 /* The clusters of the current store, as the last refresh left them (borrowed: valid while the
@@ -242,19 +242,12 @@ static int clusters_of(cw_chain_ctx *c, const cw_clusters **out)
                         c->cl_err[0] ? c->cl_err : "clusters not open");
 }
 
-static long long mono_us(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long long)t.tv_sec * 1000000 + t.tv_nsec / 1000;
-}
-
 void cw_server__chain_busy(cw_chain_ctx *c, int delta)
 {
     if (!c)
         return;
     atomic_fetch_add_explicit(&c->busy, delta, memory_order_relaxed);
-    atomic_store_explicit(&c->busy_at_us, mono_us(), memory_order_relaxed);
+    atomic_store_explicit(&c->busy_at_us, (long long)(cw_now() * 1e6), memory_order_relaxed);
 }
 
 /* The warm-up gives way to requests: while one runs, or one ran in the last 5 ms, it waits in
@@ -266,7 +259,9 @@ static void warm_give_way(cw_chain_ctx *c)
 {
     for (int waited = 0; waited < 10; waited++) {
         if (atomic_load_explicit(&c->busy, memory_order_relaxed) <= 0 &&
-            mono_us() - atomic_load_explicit(&c->busy_at_us, memory_order_relaxed) > 5000)
+            (long long)(cw_now() * 1e6) -
+                    atomic_load_explicit(&c->busy_at_us, memory_order_relaxed) >
+                5000)
             return;
         struct timespec ms = {0, 1000000};
         nanosleep(&ms, NULL);

@@ -64,7 +64,7 @@ static void test_warm(void)
     calls = 0;
     REQUIRE(cw_chainstore_warm(store, UINT64_MAX, stop_after_two, NULL, &bytes, &total) == 0);
     CHECK(bytes > 0 && bytes <= 2u << 20); /* two 1 MiB reads at most */
-    CHECK_EQ_INT(last_done, bytes);         /* asked a third time with the bytes read so far */
+    CHECK_EQ_INT(last_done, bytes);        /* asked a third time with the bytes read so far */
     REQUIRE(cw_chainstore_warm(store, 3u << 20, NULL, NULL, &bytes, &total) == 0);
     CHECK(bytes > 0 && bytes <= 3u << 20);
     CHECK(cw_chainstore_warm("/nonexistent-store", UINT64_MAX, NULL, NULL, &bytes, &total) == 0);
