@@ -813,42 +813,12 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     return q;
 }
 
-/* The calling request thread asks the scheduler for a short time slice (Linux 6.12+: EEVDF
- * takes sched_setattr's sched_runtime as the slice of a normal thread). A request is tens of
- * microseconds of work: with a short slice the thread runs soon after its client's bytes arrive
- * instead of waiting out a busy neighbour's default slice (1.4 ms on 2 cores), which is what a
- * cheap request's p99 was made of on a loaded machine. The thread's nice value is kept. Older
- * kernels ignore the field: a hint. */
-static void short_slice(void)
-{
-#ifdef SYS_sched_setattr
-    struct {
-        uint32_t size, policy;
-        uint64_t flags;
-        int32_t nice;
-        uint32_t priority;
-        uint64_t runtime, deadline, period;
-    } a = {0};
-    pid_t tid = (pid_t)syscall(SYS_gettid);
-    errno = 0;
-    int nice_now = getpriority(PRIO_PROCESS, (id_t)tid);
-    if (errno)
-        return;
-    a.size = sizeof a;
-    a.policy = 0; /* SCHED_OTHER */
-    a.nice = nice_now;
-    a.runtime = 200 * 1000; /* ns; the kernel accepts 0.1 to 100 ms */
-    (void)syscall(SYS_sched_setattr, tid, &a, 0u);
-#endif
-}
-
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
     cw_server *s = cls;
     cw_srv_state *st = s->st;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-        short_slice(); /* this worker serves the connection; idempotent, once per connection */
         conn_track *t = cw_calloc(1, sizeof *t);
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
