@@ -27,6 +27,7 @@
 #include "chainwatch/share.h"
 #include "chainwatch/util.h"
 #include "harness.h"
+#include "http_call.h"
 #include "server/internal.h"
 
 enum { CLIENTS = 4 };
@@ -42,33 +43,11 @@ typedef struct client {
     int bad;
 } client;
 
-static size_t sink(char *p, size_t sz, size_t nm, void *ud)
-{
-    cw_buf *b = ud;
-    return cw_buf_append(b, p, sz * nm) ? 0 : sz * nm;
-}
-
 static long get(CURL *c, const char *path, json_t **out)
 {
-    char url[512], auth[256];
+    char url[512];
     snprintf(url, sizeof url, "http://127.0.0.1:%u%s", (unsigned)port, path);
-    snprintf(auth, sizeof auth, "Authorization: Bearer %s", key_buf);
-    struct curl_slist *h = curl_slist_append(NULL, auth);
-    cw_buf b = {0};
-    curl_easy_reset(c);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    long code = 0;
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-    *out = b.len ? json_loadb((const char *)b.data, b.len, 0, NULL) : NULL;
-    cw_buf_deinit(&b);
-    curl_slist_free_all(h);
-    return code;
+    return cw_test_http(c, "GET", url, key_buf, NULL, out);
 }
 
 static long lookup(CURL *c, const char *addr, json_t **out)
@@ -95,6 +74,23 @@ static void *client_main(void *p)
     }
     curl_easy_cleanup(c);
     return NULL;
+}
+
+/* chain/status shows open clusters covering txs, and 10 more lookups open nothing: the
+ * server has opened `opens` handles in all. */
+static void settled(CURL *c, cw_server *s, uint64_t txs, uint64_t opens)
+{
+    json_t *j = NULL;
+    REQUIRE(get(c, "/api/v1/chain/status", &j) == 200);
+    json_t *cl = json_object_get(j, "clusters");
+    CHECK_EQ_STR(json_string_value(json_object_get(cl, "state")), "open");
+    CHECK_EQ_INT(json_integer_value(json_object_get(cl, "txs")), txs);
+    json_decref(j);
+    for (int i = 0; i < 10; i++) {
+        CHECK_EQ_INT(lookup(c, addr_a, &j), 200);
+        json_decref(j);
+    }
+    CHECK_EQ_INT(cw_server__chain_clusters_opens(s->chain), opens);
 }
 
 static int ingest(const char *blocks, const char *store, int64_t to_height)
@@ -192,17 +188,7 @@ static void test_clusters_handle(void)
     json_decref(j);
     uint64_t opens = cw_server__chain_clusters_opens(s->chain);
     CHECK(opens >= 2); /* reopened with the store (once per commit the requests saw) */
-    REQUIRE(get(c, "/api/v1/chain/status", &j) == 200);
-    CHECK_EQ_STR(json_string_value(json_object_get(json_object_get(j, "clusters"), "state")),
-                 "open");
-    CHECK_EQ_INT(json_integer_value(json_object_get(json_object_get(j, "clusters"), "txs")),
-                 half_txs);
-    json_decref(j);
-    for (int i = 0; i < 10; i++) {
-        CHECK_EQ_INT(lookup(c, addr_a, &j), 200);
-        json_decref(j);
-    }
-    CHECK_EQ_INT(cw_server__chain_clusters_opens(s->chain), opens);
+    settled(c, s, half_txs, opens);
 
     /* 3. A cluster build while they run: the later address gets its cluster. */
     REQUIRE(cw_cluster_build(store, CW_CHANGE_ALL, NULL) == 0);
@@ -210,15 +196,7 @@ static void test_clusters_handle(void)
     CHECK(json_is_object(json_object_get(j, "cluster")));
     json_decref(j);
     CHECK_EQ_INT(cw_server__chain_clusters_opens(s->chain), opens + 1);
-    REQUIRE(get(c, "/api/v1/chain/status", &j) == 200);
-    CHECK_EQ_INT(json_integer_value(json_object_get(json_object_get(j, "clusters"), "txs")),
-                 all_txs);
-    json_decref(j);
-    for (int i = 0; i < 10; i++) {
-        CHECK_EQ_INT(lookup(c, addr_a, &j), 200);
-        json_decref(j);
-    }
-    CHECK_EQ_INT(cw_server__chain_clusters_opens(s->chain), opens + 1);
+    settled(c, s, all_txs, opens + 1);
 
     atomic_store(&stop_clients, 1);
     for (int i = 0; i < CLIENTS; i++) {
