@@ -14,6 +14,8 @@
 # those files only) before the server starts: with BENCH_SERVER_PARTS=addr the lookups then
 # start right after readiness, on a cold store (the server warms it in the background; the
 # line says how far that had got).
+# BENCH_SERVER_ADDRS=FILE keeps the address list: read from FILE when it exists, else chosen
+# (1,000 CLI lookups, minutes on a busy machine) and written there.
 # Each line prints the figure, its bound from the issue and the ratio to it.
 set -euo pipefail
 BIN=${1:?usage: server.sh BIN [STORE_DIR [LABELS_DB]]}
@@ -57,12 +59,17 @@ SQL
 PARTS=${BENCH_SERVER_PARTS:-all}
 part() { [ "$PARTS" = all ] || [[ ",$PARTS," == *",$1,"* ]]; }
 if [ -n "$STORE" ] && part addr; then # addresses to look up, chosen before the server runs
-    for h in $(seq 1000 1040); do
-        for t in $("$BIN" block "$h" --store "$STORE" --json | jq -r '.txids[0:25][]'); do
-            "$BIN" tx "$t" --store "$STORE" --json | jq -r '.outputs[0].address'
-        done
-    done > "$T/all"
-    awk '$0 != "-" && n < 1000 {print; n++}' "$T/all" > "$T/addrs"
+    if [ -n "${BENCH_SERVER_ADDRS:-}" ] && [ -s "$BENCH_SERVER_ADDRS" ]; then
+        cp "$BENCH_SERVER_ADDRS" "$T/addrs" # the same list again (alternating runs)
+    else
+        for h in $(seq 1000 1040); do
+            for t in $("$BIN" block "$h" --store "$STORE" --json | jq -r '.txids[0:25][]'); do
+                "$BIN" tx "$t" --store "$STORE" --json | jq -r '.outputs[0].address'
+            done
+        done > "$T/all"
+        awk '$0 != "-" && n < 1000 {print; n++}' "$T/all" > "$T/addrs"
+        [ -n "${BENCH_SERVER_ADDRS:-}" ] && cp "$T/addrs" "$BENCH_SERVER_ADDRS"
+    fi
     {
         echo 'local addrs = {}'
         while read -r a; do echo "table.insert(addrs, \"$a\")"; done < "$T/addrs"

@@ -73,6 +73,9 @@ typedef struct cw_clusters cw_clusters;
 /* CW_ENOTFOUND when never built; CW_ECORRUPT when the chain was reorganised since. */
 int cw_clusters_open(cw_clusters **out, const cw_chainstore *cs);
 void cw_clusters_close(cw_clusters *c);
+/* Point lookups from now on (a server): page faults in the handle's files read their own page,
+ * not a read-ahead window (cw_store_advise_random). A hint. */
+void cw_clusters_advise_random(const cw_clusters *c);
 uint64_t cw_clusters_count(const cw_clusters *c);
 uint64_t cw_clusters_addrs(const cw_clusters *c);  /* addresses covered */
 uint32_t cw_clusters_change(const cw_clusters *c); /* heuristics used */

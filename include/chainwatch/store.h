@@ -63,6 +63,11 @@ void cw_column_writeback(cw_column *c, uint64_t rows, size_t min_bytes);
  * cache with write() and maps them writable in `map` (the whole file, mapped shared) at once:
  * large folios and one call instead of a page fault and a page_mkwrite per 4 KiB. A hint. */
 void cw_store_prefault(int fd, uint8_t *map, size_t from, size_t to);
+/* Tells the kernel that a read-only mapping (map, len: as mmap returned them) is read at random
+ * points: a page fault then reads its own page instead of the device's read-ahead window around
+ * it (up to 8 MiB on virtual disks, so a cold point lookup would read megabytes per page it
+ * touches). For point lookups (the server); scans should not call it. A hint. */
+void cw_store_advise_random(const void *map, size_t len);
 /* File size the rows occupy. */
 uint64_t cw_column_bytes(const cw_column *c);
 

@@ -103,8 +103,9 @@ int cw_server__evm_open(cw_evm_ctx **out, const char *dir, const char *labels_pa
 void cw_server__evm_close(cw_evm_ctx *c);
 void cw_server__chain_close(cw_chain_ctx *c);
 /* Chain requests run concurrently under the server's read lock and never change the context.
- * Whether the context must be (re)built first (store not open, its MANIFEST changed, label map
- * not yet built): checked under the read lock; the refresh runs under the write lock. */
+ * Whether the context must be (re)built first (store not open, its MANIFEST or
+ * cluster.manifest changed): checked under the read lock; the refresh runs under the write
+ * lock. A store reopen reopens the clusters too (their tip is checked against the store). */
 bool cw_server__chain_stale(cw_chain_ctx *c);
 void cw_server__chain_refresh(cw_chain_ctx *c);
 /* Opens the store now (before the server listens) and starts a background thread that reads
@@ -112,6 +113,12 @@ void cw_server__chain_refresh(cw_chain_ctx *c);
  * disk; readiness does not wait for it. GET chain/status shows its progress ("warm"). Called
  * once, before any request thread runs; chain_close stops and joins the thread. */
 void cw_server__chain_warm(cw_chain_ctx *c);
+/* A chain request starts (delta 1) or ends (-1), under the chain lock: the warm-up waits
+ * while requests run (a few ms at most per 1 MiB it reads). */
+void cw_server__chain_busy(cw_chain_ctx *c, int delta);
+/* Clusters handles opened so far by this context (one per store open and per cluster build,
+ * not per request): for tests. */
+uint64_t cw_server__chain_clusters_opens(const cw_chain_ctx *c);
 /* search, trace, supply, peers, audit (more_api.c); false when the route is not one of them. */
 bool cw_server__more_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r);
 

@@ -474,12 +474,16 @@ static void dispatch(cw_server *s, cw_node *node, reader *rd, cw_req *q, cw_resp
             pthread_rwlock_rdlock(&s->st->chain_lock);
         }
     }
+    if (chain)
+        cw_server__chain_busy(s->chain, 1);
     if (!hit && q->api)
         cw_server__api(&view, q, q->segs, q->n_segs, r);
     else if (!hit)
         cw_server__taxii(&view, q, q->segs, q->n_segs, r);
-    if (chain)
+    if (chain) {
+        cw_server__chain_busy(s->chain, -1);
         pthread_rwlock_unlock(&s->st->chain_lock);
+    }
     if (key)
         cache_store(rd, key, ver, r);
     char target[600], code[8];

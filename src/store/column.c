@@ -127,6 +127,12 @@ void cw_store_prefault(int fd, uint8_t *map, size_t from, size_t to)
 #endif
 }
 
+void cw_store_advise_random(const void *map, size_t len)
+{
+    if (map && len)
+        (void)madvise((void *)(uintptr_t)map, len, MADV_RANDOM); /* a hint */
+}
+
 static void populate_ahead(cw_column *c, size_t end)
 {
     if (end <= c->populated)

@@ -111,12 +111,20 @@ const char *cw_chainstore_dir(const cw_chainstore *cs);
 /* Reads the files of the store in `dir` into the operating system's page cache, in the order
  * lookups need them: the address index, rows and summaries first (an address lookup's
  * constant part), then blocks, txs, txids, outputs and their links (a lookup's page of
- * history), then the txid index and inputs. Stops before reading past `budget` bytes in all,
- * or when go_on(arg) returns false (asked between 1 MiB reads; go_on may be NULL). Nothing
- * is mapped or changed: it only makes the next lookups' page faults minor instead of disk
- * reads. *out_bytes (may be NULL): bytes read; *out_total: bytes the files hold. */
-int cw_chainstore_warm(const char *dir, uint64_t budget, bool (*go_on)(void *arg), void *arg,
-                       uint64_t *out_bytes, uint64_t *out_total);
+ * history), then the txid index and inputs; one 1 MiB read at a time, without read-ahead.
+ * Stops before reading past `budget` bytes in all, or when go_on(arg, done) returns false
+ * (asked before each 1 MiB read with the bytes read so far; go_on may be NULL, and may sleep
+ * to pace the reads). Nothing is mapped or changed: it only makes the next lookups' page
+ * faults minor instead of disk reads. *out_bytes (may be NULL): bytes read; *out_total (may be
+ * NULL): bytes the files hold, set before the first go_on call. */
+int cw_chainstore_warm(const char *dir, uint64_t budget, bool (*go_on)(void *arg, uint64_t done),
+                       void *arg, uint64_t *out_bytes, uint64_t *out_total);
+
+/* Point lookups from now on (a server): a page fault in this handle's big files (the indexes
+ * and every column but blocks.col) reads that page only, not the disk's read-ahead window
+ * around it (cw_store_advise_random). A cold address lookup then costs a few 4 KiB reads
+ * instead of megabytes each. Scans (trace builds, clusters) should not call it. A hint. */
+void cw_chainstore_advise_random(const cw_chainstore *cs);
 
 /* Accessors (borrowed pointers, bounds-checked by the caller against the counts). */
 const cw_row_block *cw_chainstore_block(const cw_chainstore *cs, uint64_t row);

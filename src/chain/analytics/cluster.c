@@ -652,6 +652,13 @@ void cw_clusters_close(cw_clusters *c)
     cw_free(c);
 }
 
+void cw_clusters_advise_random(const cw_clusters *c)
+{
+    const cw_column *cols[5] = {&c->parent, &c->addr2cl, &c->cloff, &c->clmem, &c->merges};
+    for (int i = 0; i < 5; i++)
+        cw_store_advise_random(cols[i]->map, cols[i]->map_len);
+}
+
 int cw_clusters_open(cw_clusters **out, const cw_chainstore *cs)
 {
     *out = NULL;

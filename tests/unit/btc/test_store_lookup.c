@@ -45,9 +45,11 @@ static void test_owner_of_every_output_and_input(void)
 }
 
 static int calls;
-static bool stop_after_two(void *arg)
+static uint64_t last_done;
+static bool stop_after_two(void *arg, uint64_t done)
 {
     (void)arg;
+    last_done = done;
     return ++calls <= 2;
 }
 
@@ -62,6 +64,7 @@ static void test_warm(void)
     calls = 0;
     REQUIRE(cw_chainstore_warm(store, UINT64_MAX, stop_after_two, NULL, &bytes, &total) == 0);
     CHECK(bytes > 0 && bytes <= 2u << 20); /* two 1 MiB reads at most */
+    CHECK_EQ_INT(last_done, bytes);        /* asked a third time with the bytes read so far */
     REQUIRE(cw_chainstore_warm(store, 3u << 20, NULL, NULL, &bytes, &total) == 0);
     CHECK(bytes > 0 && bytes <= 3u << 20);
     CHECK(cw_chainstore_warm("/nonexistent-store", UINT64_MAX, NULL, NULL, &bytes, &total) == 0);

@@ -15,6 +15,7 @@
 #include "chainwatch/server.h"
 #include "chainwatch/share.h"
 #include "harness.h"
+#include "http_call.h"
 
 enum { READERS = 8, READS = 40, WRITERS = 2, POSTS = 6, PER_POST = 20, ALERTS = 12 };
 
@@ -26,41 +27,6 @@ typedef struct ctx {
 typedef struct result {
     int bad_status, bad_body, done;
 } result;
-
-static size_t sink(char *p, size_t sz, size_t nm, void *ud)
-{
-    cw_buf *b = ud;
-    return cw_buf_append(b, p, sz * nm) ? 0 : sz * nm;
-}
-
-static long call(CURL *c, const char *method, const char *url, const char *key, const char *body,
-                 json_t **out)
-{
-    char auth[256];
-    snprintf(auth, sizeof auth, "Authorization: Bearer %s", key);
-    struct curl_slist *h = curl_slist_append(NULL, auth);
-    h = curl_slist_append(h, "Content-Type: application/taxii+json;version=2.1");
-    cw_buf b = {0};
-    curl_easy_reset(c);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    if (!strcmp(method, "POST")) {
-        curl_easy_setopt(c, CURLOPT_POST, 1L);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
-    }
-    long code = 0;
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-    if (out)
-        *out = b.len ? json_loadb((const char *)b.data, b.len, 0, NULL) : NULL;
-    cw_buf_deinit(&b);
-    curl_slist_free_all(h);
-    return code;
-}
 
 typedef struct reader_arg {
     const ctx *c;
@@ -78,7 +44,7 @@ static void *reader(void *p)
             snprintf(url, sizeof url,
                      "http://127.0.0.1:%u/taxii2/api/collections/%s/objects/?limit=7", a->c->port,
                      a->c->coll);
-            long st = call(c, "GET", url, a->c->peer_key, NULL, &doc);
+            long st = cw_test_http(c, "GET", url, a->c->peer_key, NULL, &doc);
             if (st != 200)
                 a->r.bad_status++;
             json_t *objs = json_object_get(doc, "objects");
@@ -96,7 +62,7 @@ static void *reader(void *p)
         } else {
             snprintf(url, sizeof url, "http://127.0.0.1:%u/taxii2/api/collections/%s/manifest/",
                      a->c->port, a->c->coll);
-            if (call(c, "GET", url, a->c->peer_key, NULL, &doc) != 200)
+            if (cw_test_http(c, "GET", url, a->c->peer_key, NULL, &doc) != 200)
                 a->r.bad_status++;
             if (!json_is_array(json_object_get(doc, "objects")))
                 a->r.bad_body++;
@@ -139,7 +105,7 @@ static void *writer(void *p)
         snprintf(url, sizeof url, "http://127.0.0.1:%u/taxii2/api/collections/%s/objects/",
                  a->c->port, a->c->coll);
         json_t *st = NULL;
-        if (call(c, "POST", url, a->c->analyst_key, (const char *)b.data, &st) != 202)
+        if (cw_test_http(c, "POST", url, a->c->analyst_key, (const char *)b.data, &st) != 202)
             a->r.bad_status++;
         if (json_integer_value(json_object_get(st, "success_count")) != PER_POST)
             a->r.bad_body++;
@@ -149,7 +115,7 @@ static void *writer(void *p)
         int id = a->w + 1 + i * WRITERS;
         if (id <= ALERTS) {
             snprintf(url, sizeof url, "http://127.0.0.1:%u/api/v1/alerts/%d/ack", a->c->port, id);
-            if (call(c, "POST", url, a->c->analyst_key, "{}", NULL) != 200)
+            if (cw_test_http(c, "POST", url, a->c->analyst_key, "{}", NULL) != 200)
                 a->r.bad_status++;
         }
         a->r.done++;
@@ -165,7 +131,7 @@ static void *intruder(void *p)
     char url[256];
     snprintf(url, sizeof url, "http://127.0.0.1:%u/taxii2/", a->c->port);
     for (int i = 0; i < 100; i++) {
-        long st = call(c, "GET", url, "cw_not-a-key", NULL, NULL);
+        long st = cw_test_http(c, "GET", url, "cw_not-a-key", NULL, NULL);
         if (st != 401 && st != 429)
             a->r.bad_status++;
         a->r.done++;

@@ -1,0 +1,217 @@
+/* test_chain_cache.c: the server's chain context keeps one clusters handle per store and
+ * cluster build, and refreshes it, while clients look addresses up (a generated world of
+ * 12,000 txs, seed 11, ingested up to half its height first):
+ *  - 4 client threads looking up an address of a multi-address cluster get 200 and its
+ *    cluster every time, and the server opened the clusters once for all of them (it opened
+ *    them per lookup before: a manifest read, 5 opens and mmaps);
+ *  - a store commit (ingesting the rest) while they run: a later address is found at the next
+ *    request, without a cluster (the clusters cover the first half), and the clusters were
+ *    reopened with the store (their tip is checked against it); idle requests open nothing;
+ *  - a `cluster build` while they run: the later address now has its cluster, chain/status
+ *    says the clusters cover every tx, and again requests after it open nothing.
+ * Under the tsan preset it also runs the warm-up thread and the refreshes beside the lookups. */
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chainwatch/btc/ingest.h"
+#include "chainwatch/btc/query.h"
+#include "chainwatch/btc/store.h"
+#include "chainwatch/cluster.h"
+#include "chainwatch/errors.h"
+#include "chainwatch/gen.h"
+#include "chainwatch/server.h"
+#include "chainwatch/share.h"
+#include "chainwatch/util.h"
+#include "harness.h"
+#include "http_call.h"
+#include "server/internal.h"
+
+enum { CLIENTS = 4 };
+
+static uint16_t port;
+static char key_buf[128];
+static char addr_a[CW_ADDR_STR_MAX]; /* in a multi-address cluster of the first half */
+static atomic_int stop_clients;
+
+typedef struct client {
+    pthread_t t;
+    atomic_int done;
+    int bad;
+} client;
+
+static long get(CURL *c, const char *path, json_t **out)
+{
+    char url[512];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u%s", (unsigned)port, path);
+    return cw_test_http(c, "GET", url, key_buf, NULL, out);
+}
+
+static long lookup(CURL *c, const char *addr, json_t **out)
+{
+    char path[256];
+    snprintf(path, sizeof path, "/api/v1/chain/address/%s", addr);
+    return get(c, path, out);
+}
+
+/* Looks addr_a up until told to stop: every answer 200, the address, and a cluster of 2+. */
+static void *client_main(void *p)
+{
+    client *cl = p;
+    CURL *c = curl_easy_init();
+    while (!atomic_load(&stop_clients) || atomic_load(&cl->done) < 5) {
+        json_t *j = NULL;
+        long st = lookup(c, addr_a, &j);
+        const char *a = json_string_value(json_object_get(j, "address"));
+        json_t *size = json_object_get(json_object_get(j, "cluster"), "size");
+        if (st != 200 || !a || strcmp(a, addr_a) != 0 || json_integer_value(size) < 2)
+            cl->bad++;
+        json_decref(j);
+        atomic_fetch_add(&cl->done, 1);
+    }
+    curl_easy_cleanup(c);
+    return NULL;
+}
+
+/* chain/status shows open clusters covering txs, and 10 more lookups open nothing: the
+ * server has opened `opens` handles in all. */
+static void settled(CURL *c, cw_server *s, uint64_t txs, uint64_t opens)
+{
+    json_t *j = NULL;
+    REQUIRE(get(c, "/api/v1/chain/status", &j) == 200);
+    json_t *cl = json_object_get(j, "clusters");
+    CHECK_EQ_STR(json_string_value(json_object_get(cl, "state")), "open");
+    CHECK_EQ_INT(json_integer_value(json_object_get(cl, "txs")), txs);
+    json_decref(j);
+    for (int i = 0; i < 10; i++) {
+        CHECK_EQ_INT(lookup(c, addr_a, &j), 200);
+        json_decref(j);
+    }
+    CHECK_EQ_INT(cw_server__chain_clusters_opens(s->chain), opens);
+}
+
+static int ingest(const char *blocks, const char *store, int64_t to_height)
+{
+    cw_ingest_opts io = {.blocks_dir = blocks,
+                         .store_dir = store,
+                         .net = CW_NET_REGTEST,
+                         .to_height = to_height,
+                         .threads = 2,
+                         .commit_txs = UINT64_MAX / 2};
+    cw_ingest_stats is;
+    return cw_ingest_btc(&io, &is);
+}
+
+static void test_clusters_handle(void)
+{
+    char dir[1024], blocks[1100], store[1100], db[1100];
+    snprintf(dir, sizeof dir, "%s/world", cw_test_tmpdir());
+    snprintf(blocks, sizeof blocks, "%s/blocks", dir);
+    snprintf(store, sizeof store, "%s/store", dir);
+    snprintf(db, sizeof db, "%s/node.db", cw_test_tmpdir());
+    cw_gen_opts go = {0};
+    go.out_dir = dir;
+    go.txs = 12000; /* the demo heist's timeline needs 10,245 */
+    go.seed = 11;
+    go.net = CW_NET_REGTEST;
+    cw_gen_stats gs;
+    if (cw_gen_run(&go, &gs))
+        fprintf(stderr, "gen: %s\n", cw_error_last());
+    REQUIRE(gs.txs == go.txs);
+    REQUIRE(gs.blocks > 10);
+    REQUIRE(ingest(blocks, store, (int64_t)gs.blocks / 2) == 0);
+    REQUIRE(cw_cluster_build(store, CW_CHANGE_ALL, NULL) == 0);
+
+    /* addr_a: a member of the first multi-address cluster; first_new: the first address id
+     * the second half adds */
+    cw_chainstore *cs = NULL;
+    cw_clusters *cls = NULL;
+    REQUIRE(cw_chainstore_open(&cs, store, false, CW_NET_REGTEST) == 0);
+    REQUIRE(cw_clusters_open(&cls, cs) == 0);
+    uint64_t first_new = cw_chainstore_counts_get(cs).addrs, half_txs = cw_clusters_txs(cls);
+    for (uint32_t k = 0; k < cw_clusters_count(cls) && !addr_a[0]; k++) {
+        uint64_t n = 0;
+        const uint32_t *m = cw_clusters_members(cls, k, &n);
+        if (n >= 2)
+            cw_query_addr_string(addr_a, cs, m[0]);
+    }
+    cw_clusters_close(cls);
+    cw_chainstore_close(cs);
+    REQUIRE(addr_a[0]);
+
+    REQUIRE(cw_node_init(db, "USA", NULL) == 0);
+    cw_node *n = NULL;
+    REQUIRE(cw_node_open(&n, db) == 0);
+    char *key = NULL;
+    REQUIRE(cw_keys_add(n, "ana", "USA", CW_ROLE_ANALYST, &key) == 0);
+    snprintf(key_buf, sizeof key_buf, "%s", key);
+    free(key);
+    cw_node_close(n);
+    cw_server_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.db_path = db;
+    cfg.listen = "127.0.0.1:0";
+    cfg.threads = 4;
+    cfg.store_dir = store;
+    cw_server *s = NULL;
+    REQUIRE(cw_server_start(&s, &cfg) == 0);
+    port = cw_server_port(s);
+    CURL *c = curl_easy_init();
+    json_t *j = NULL;
+
+    /* 1. Lookups from 4 clients: one clusters handle for all of them. */
+    client cl[CLIENTS] = {0};
+    for (int i = 0; i < CLIENTS; i++)
+        REQUIRE(pthread_create(&cl[i].t, NULL, client_main, &cl[i]) == 0);
+    int seen = 0;
+    while (seen < 20) { /* wait for 20 answers in all */
+        seen = 0;
+        for (int i = 0; i < CLIENTS; i++)
+            seen += atomic_load(&cl[i].done);
+    }
+    CHECK_EQ_INT(cw_server__chain_clusters_opens(s->chain), 1);
+
+    /* 2. A store commit while they run: the later addresses appear at the next request, the
+     * clusters are reopened with the store, and requests after that open nothing. */
+    REQUIRE(ingest(blocks, store, -1) == 0);
+    REQUIRE(cw_chainstore_open(&cs, store, false, CW_NET_REGTEST) == 0);
+    char addr_b[CW_ADDR_STR_MAX];
+    uint64_t all_txs = cw_chainstore_counts_get(cs).txs;
+    REQUIRE(cw_chainstore_counts_get(cs).addrs > first_new);
+    cw_query_addr_string(addr_b, cs, (uint32_t)first_new);
+    cw_chainstore_close(cs);
+    CHECK_EQ_INT(lookup(c, addr_b, &j), 200);
+    CHECK(json_object_get(j, "cluster") == NULL); /* past the clusters' addresses */
+    json_decref(j);
+    uint64_t opens = cw_server__chain_clusters_opens(s->chain);
+    CHECK(opens >= 2); /* reopened with the store (once per commit the requests saw) */
+    settled(c, s, half_txs, opens);
+
+    /* 3. A cluster build while they run: the later address gets its cluster. */
+    REQUIRE(cw_cluster_build(store, CW_CHANGE_ALL, NULL) == 0);
+    CHECK_EQ_INT(lookup(c, addr_b, &j), 200);
+    CHECK(json_is_object(json_object_get(j, "cluster")));
+    json_decref(j);
+    CHECK_EQ_INT(cw_server__chain_clusters_opens(s->chain), opens + 1);
+    settled(c, s, all_txs, opens + 1);
+
+    atomic_store(&stop_clients, 1);
+    for (int i = 0; i < CLIENTS; i++) {
+        pthread_join(cl[i].t, NULL);
+        CHECK(atomic_load(&cl[i].done) >= 5);
+        CHECK_EQ_INT(cl[i].bad, 0);
+    }
+    curl_easy_cleanup(c);
+    cw_server_stop(s);
+}
+
+int main(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    RUN(test_clusters_handle);
+    curl_global_cleanup();
+    return cw_test_done();
+}
