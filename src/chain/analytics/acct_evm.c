@@ -4,7 +4,9 @@
  * items only, are skipped: they carry no fungible value); an opening balance is a walk of the
  * account's in and out chains (movelink.col) up to the movement; the token contract behind an
  * asset is its assets.col row; times are the block rows' timestamps; a tx's bridge destination
- * is its first memo (memos.col) asking for value on another chain.
+ * is its first memo (memos.col) asking for value on another chain; an account is fresh before a
+ * movement when its first appearance (account row) is later, and only a store held from genesis
+ * (complete) says so.
  */
 #include <string.h>
 
@@ -117,6 +119,38 @@ static uint64_t evm_dest(void *ctx, uint64_t tx)
     return 0;
 }
 
+/* The store holds the chain from genesis with receipts, logs and traces for every block. */
+static bool evm_full(const cw_evmstore *s)
+{
+    cw_evm_counts c;
+    cw_evmstore_counts(s, &c);
+    return c.base == 0 && c.incomplete == 0;
+}
+
+/* No movement of the account before movement `before`: it first appears in a later block (its
+ * account row), or in the same block with no movement of it numbered lower. */
+static bool evm_fresh(void *ctx, uint32_t account, uint64_t before)
+{
+    cw_acct_evm *e = ctx;
+    cw_evm_counts c;
+    cw_evmstore_counts(e->store, &c);
+    const cw_evm_row_account *a = cw_evmstore_account(e->store, account);
+    const cw_evm_row_acctlast *l = cw_evmstore_acctlast(e->store, account);
+    if (!a || !l || before >= c.moves || !evm_full(e->store))
+        return false;
+    uint64_t blk = cw_evmstore_move(e->store, before)->block;
+    if (a->first_block != blk)
+        return a->first_block > blk;
+    for (uint64_t m = l->last_in; m != CW_EVM_NONE64; m = cw_evmstore_movelink(e->store, m).prev_in)
+        if (m < before)
+            return false;
+    for (uint64_t m = l->last_out; m != CW_EVM_NONE64;
+         m = cw_evmstore_movelink(e->store, m).prev_out)
+        if (m < before)
+            return false;
+    return true;
+}
+
 void cw_acct_source_evm(cw_acct_source *out, cw_acct_evm *ctx)
 {
     out->ctx = ctx;
@@ -126,6 +160,8 @@ void cw_acct_source_evm(cw_acct_source *out, cw_acct_evm *ctx)
     out->stop = evm_stop;
     out->personal = ctx->personal ? evm_personal : NULL;
     out->dest = evm_dest;
+    out->fresh = evm_fresh;
+    out->full_history = evm_full(ctx->store);
 }
 
 int cw_acct_evm_tx_sources(const cw_evmstore *s, const char *hash, uint64_t **ids, size_t *n)
