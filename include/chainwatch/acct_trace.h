@@ -103,8 +103,10 @@ typedef struct cw_acct_opts {
      * that direct taint, or taint through a link with evidence beyond the anonymity set,
      * reached too, or an account holding only such taint, or a bridge in a tx naming a
      * destination (source.dest) that such taint was bridged to; found in one sweep, linked in
-     * the next (at most three sweeps). Never more links per pool and denomination than tainted
-     * notes went in, convergence links first. */
+     * the next (at most three sweeps); the walk goes only through accounts whose history is
+     * their own or the thief's (source.fresh). Score 1 when every note of that denomination in
+     * the pool is traced (source.full_history: CW_ACCT_EV_ONLY_TAINTED). Never more links per
+     * pool and denomination than tainted notes went in, convergence links first. */
     bool through_mixer;
     double min_link_score; /* default 0.9 (cw_acct_opts_init) */
     /* A withdrawal whose only evidence is the anonymity set (denomination and timing: the

@@ -17,8 +17,10 @@
  * a few hops by their own transactions; withdrawals whose shadow pays a deposit address that
  * direct or linked taint reached (or an account holding only such taint, or a bridge naming a
  * destination such taint was bridged to) are linked in the next sweep (at most MAX_SWEEPS),
- * never more than the tainted notes that went in. A withdrawal whose only evidence is the
- * anonymity set is a candidate: recorded, carrying no value unless follow_candidates.
+ * never more than the tainted notes that went in; the shadow goes only through accounts with
+ * no history of others' funds. A pool whose every note is traced (its contract's running
+ * balance, on full-history sources) links every withdrawal. A withdrawal whose only evidence is
+ * the anonymity set is a candidate: recorded, carrying no value unless follow_candidates.
  */
 #include <stdlib.h>
 #include <string.h>
