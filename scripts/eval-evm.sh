@@ -9,8 +9,9 @@
 #   SCENARIO=data/scenarios/evm-variants.json for other laundering shapes (many exchange
 #   accounts, long relayed mixer waits, batch fan-outs, tokens deposited as they are);
 #   evm-apart.json, evm-noreuse.json (mixed funds at deposit addresses used once: only
-#   candidates, docs/TRACE-MODELS.md "Through mixers") and evm-mixshape.json (one mixer
-#   contract of four denominations that are no powers of ten)
+#   candidates, docs/TRACE-MODELS.md "Through mixers"), evm-mixshape.json (one mixer
+#   contract of four denominations that are no powers of ten) and evm-otc.json (OTC desks that
+#   honest mixer recipients and the thief both pay: convergence must not link the honest ones)
 set -euo pipefail
 BIN=${1:-build/release/chainwatch}
 SEEDS=${2:-4}
