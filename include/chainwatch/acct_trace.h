@@ -78,6 +78,13 @@ typedef struct cw_acct_source {
      * then may a mixer pool's running balance prove that every note in it is traced
      * (CW_ACCT_EV_ONLY_TAINTED). */
     bool full_history;
+    /* Notes of `denom` in mixer `account` (asset) before movement `before`: deposits of exactly
+     * denom less withdrawals (the account's outflows of one tx summing to denom), counted from
+     * its whole history; 0 or an error. The anonymity set opens with this, at most the balance /
+     * denom, so the other denominations of a contract taking several are not counted as notes
+     * of this one. May be NULL (balance / denom). */
+    int (*notes)(void *ctx, uint32_t account, uint32_t asset, const cw_u256 *denom,
+                 uint64_t before, uint64_t *out);
 } cw_acct_source;
 
 enum {

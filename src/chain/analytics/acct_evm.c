@@ -151,6 +151,45 @@ static bool evm_fresh(void *ctx, uint32_t account, uint64_t before)
     return true;
 }
 
+/* Notes of denom in a mixer before movement `before`: deposits of exactly denom, less the txs
+ * whose outflows from it (the out chain holds a tx's movements next to each other) sum to it. */
+static int evm_notes(void *ctx, uint32_t account, uint32_t asset, const cw_u256 *denom,
+                     uint64_t before, uint64_t *out)
+{
+    cw_acct_evm *e = ctx;
+    const cw_evm_row_acctlast *l = cw_evmstore_acctlast(e->store, account);
+    if (!l)
+        return cw_error_set(CW_ENOTFOUND, "account %u is not in the store", account);
+    uint64_t in = 0, wd = 0;
+    for (uint64_t m = l->last_in; m != CW_EVM_NONE64;
+         m = cw_evmstore_movelink(e->store, m).prev_in) {
+        const cw_evm_row_move *r = cw_evmstore_move(e->store, m);
+        if (m >= before || r->asset != asset || !fungible(r))
+            continue;
+        cw_u256 a = cw_evmstore_move_amount(e->store, r);
+        in += cw_u256_cmp(&a, denom) == 0;
+    }
+    uint64_t tx = CW_EVM_NONE64;
+    cw_u256 sum = {{0}};
+    for (uint64_t m = l->last_out;; m = cw_evmstore_movelink(e->store, m).prev_out) {
+        const cw_evm_row_move *r = m == CW_EVM_NONE64 ? NULL : cw_evmstore_move(e->store, m);
+        bool take = r && m < before && r->asset == asset && fungible(r);
+        if (!r || (take && r->tx != tx)) { /* a tx's outflows end: one withdrawal? */
+            wd += tx != CW_EVM_NONE64 && cw_u256_cmp(&sum, denom) == 0;
+            memset(&sum, 0, sizeof sum);
+            tx = r ? r->tx : CW_EVM_NONE64;
+        }
+        if (!r)
+            break;
+        if (take) {
+            cw_u256 a = cw_evmstore_move_amount(e->store, r);
+            cw_u256_add(&sum, &sum, &a);
+        }
+    }
+    *out = in > wd ? in - wd : 0;
+    return 0;
+}
+
 void cw_acct_source_evm(cw_acct_source *out, cw_acct_evm *ctx)
 {
     out->ctx = ctx;
@@ -162,6 +201,7 @@ void cw_acct_source_evm(cw_acct_source *out, cw_acct_evm *ctx)
     out->dest = evm_dest;
     out->fresh = evm_fresh;
     out->full_history = evm_full(ctx->store);
+    out->notes = evm_notes;
 }
 
 int cw_acct_evm_tx_sources(const cw_evmstore *s, const char *hash, uint64_t **ids, size_t *n)

@@ -585,6 +585,15 @@ static int pool_open(tracer *t, uint32_t account, uint32_t asset, const cw_u256 
         /* someone else's notes, at most: the whole balance in this denomination, rounded up
          * (a contract of several denominations overcounts: the safe side) */
         p->others = d > 0 && !cw_u256_is_zero(&bal) ? (double)(uint64_t)(dbl(&bal) / d) + 1 : 0;
+        /* the anonymity set: the notes of this denomination, when the history says so (never
+         * more than the balance holds); someone else's stays bounded by the whole balance, since
+         * a contract may let notes of one size come out as another */
+        uint64_t nn;
+        if (t->src->notes && t->src->full_history &&
+            (rc = t->src->notes(t->src->ctx, account, asset, denom, before, &nn)))
+            return rc;
+        if (t->src->notes && t->src->full_history && (double)nn < p->all)
+            p->all = (double)nn;
         if (t->src->full_history && !cw_u64map_get(&t->pbal_ix, key(account, asset), &had)) {
             if ((rc = grow((void **)&t->pbal, &t->cap_pbal, t->n_pbal + 1, sizeof *t->pbal)) ||
                 (rc = cw_u64map_set(&t->pbal_ix, key(account, asset), t->n_pbal)))

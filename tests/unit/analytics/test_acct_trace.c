@@ -107,7 +107,7 @@ static uint64_t amt(const cw_acct_end *e)
 
 static cw_acct_result *run(world *w, cw_acct_model model, const uint64_t *src, size_t n_src)
 {
-    cw_acct_source s = {w, w_next, w_balance, w_asset_account, w_stop, NULL, NULL, NULL, false};
+    cw_acct_source s = {w, w_next, w_balance, w_asset_account, w_stop, NULL, NULL, NULL, false, NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.model = model;
@@ -259,7 +259,7 @@ static void test_limits(void)
                         mv(3, 3, H1, F, ETH, 99), mv(4, 4, H1, U, ETH, 1)};
     world w = {m, 4, 0, 0, u(0)};
     uint64_t src[] = {1};
-    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, w_stop, NULL, NULL, NULL, false};
+    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, w_stop, NULL, NULL, NULL, false, NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.max_hops = 2;
@@ -292,7 +292,7 @@ static void test_mixer(void)
     m[7].tx_from = T;
     world w = {m, 9, 0, 0, u(0)};
     uint64_t src[] = {1};
-    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, w_stop, NULL, NULL, NULL, false};
+    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, w_stop, NULL, NULL, NULL, false, NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.through_mixer = true;
@@ -377,6 +377,31 @@ static bool w_fresh(void *ctx, uint32_t account, uint64_t before)
     return true;
 }
 
+/* Notes of denom in account before `before`: deposits of exactly denom less the txs whose
+ * outflows from the account sum to denom. */
+static int w_notes(void *ctx, uint32_t account, uint32_t asset, const cw_u256 *denom,
+                   uint64_t before, uint64_t *out)
+{
+    world *w = ctx;
+    uint64_t in = 0, wd = 0;
+    for (size_t i = 0; i < w->n && w->m[i].id < before; i++) {
+        const cw_acct_move *m = &w->m[i];
+        if (m->asset != asset)
+            continue;
+        if (m->to == account && cw_u256_cmp(&m->amount, denom) == 0)
+            in++;
+        if (m->from == account && (i == 0 || w->m[i - 1].tx != m->tx)) {
+            cw_u256 sum = u(0);
+            for (size_t k = i; k < w->n && w->m[k].tx == m->tx; k++)
+                if (w->m[k].from == account && w->m[k].asset == asset)
+                    cw_u256_add(&sum, &sum, &w->m[k].amount);
+            wd += cw_u256_cmp(&sum, denom) == 0;
+        }
+    }
+    *out = in > wd ? in - wd : 0;
+    return 0;
+}
+
 /* A trace from movement 1 through mixers, with the given stops, personal stops and bridge
  * destinations (any may be NULL), following candidates or not; the world is its whole history
  * (fresh addresses known, running pool balances exact) unless partial. */
@@ -386,7 +411,7 @@ static cw_acct_result *run_mix_h(world *w, int (*stop)(void *, uint32_t),
 {
     uint64_t src[] = {1};
     cw_acct_source s = {w,    w_next, w_balance, w_asset_account, stop, personal, dest,
-                        partial ? NULL : w_fresh, !partial};
+                        partial ? NULL : w_fresh, !partial, partial ? NULL : w_notes};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.through_mixer = true;
@@ -712,6 +737,34 @@ static void test_shared_service_no_convergence(void)
     cw_acct_result_free(r);
 }
 
+/* One contract taking several denominations: its anonymity set of one denomination counts
+ * only that denomination's notes. Honest U put one note of 100 into M; then the thief puts 3
+ * notes of 10, and nobody else: the 10-notes are all the thief's. Before, the set opened with
+ * M's whole balance / 10 = 10 phantom notes (score 3/13, no candidate); now with the 10-notes
+ * M held (none): the relayed withdrawal to R1 scores 1 and is a candidate. Not a link: U's 100
+ * might come out as 10-notes in a contract that allows it, so the pool is not proven to hold
+ * only the thief's (only_tainted_notes stays bounded by the whole balance). */
+static void test_multidenom_set(void)
+{
+    cw_acct_move m[] = {
+        mv(1, 1, V, T, ETH, 100), mv(2, 2, U, M, ETH, 100), mv(3, 3, T, M, ETH, 10),
+        mv(4, 4, T, M, ETH, 10),  mv(5, 5, T, M, ETH, 10),  mv(6, 6, M, R1, ETH, 9),
+        mv(7, 6, M, RL, ETH, 1),  mv(8, 7, R1, D3, ETH, 9),
+    };
+    m[5].tx_from = m[6].tx_from = RL;
+    world w = {m, 8, 0, 0, u(0)};
+    cw_acct_result *r = run_mix(&w, c_stop, c_personal, NULL, false);
+    size_t n;
+    const cw_acct_mixlink *l = cw_acct_result_mixlinks(r, &n);
+    CHECK_EQ_INT(n, 1);
+    if (n == 1) {
+        CHECK(l[0].recipient == R1 && l[0].candidate && l[0].score == 1);
+        CHECK(l[0].evidence == CW_ACCT_EV_ANON);
+    }
+    CHECK(end_at(r, D3, ETH) == NULL);
+    cw_acct_result_free(r);
+}
+
 int main(void)
 {
     RUN(test_basic);
@@ -729,5 +782,6 @@ int main(void)
     RUN(test_relayer_no_gas_evidence);
     RUN(test_only_tainted_notes);
     RUN(test_shared_service_no_convergence);
+    RUN(test_multidenom_set);
     return cw_test_done();
 }
