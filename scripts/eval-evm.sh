@@ -26,14 +26,7 @@ for seed in $(seq 1 "$SEEDS"); do
     rm -rf "$d"
     "$BIN" gen evm --out "$d/world" --txs "$TXS" --seed "$seed" ${SCENARIO:+--scenario "$SCENARIO"} --quiet > /dev/null
     "$BIN" ingest evm --csv "$d/world" --store "$d/store" --chain ethereum --quiet > /dev/null
-    /usr/bin/python3 - "$d/world/truth/addresses.csv" > "$d/labels.csv" <<'PY'
-import csv, sys
-cat = {"exchange": "exchange", "mixer_pool": "mixer", "bridge_router": "bridge", "bridge_vault": "bridge"}
-print("address,entity,category,asset")
-for r in csv.DictReader(open(sys.argv[1])):
-    if r["category"] in cat:
-        print(f'{r["address"]},{r["entity_name"] or r["category"]},{cat[r["category"]]},ETH')
-PY
+    /usr/bin/python3 "$here/tests/diff/xchain_labels.py" "$d/world/truth/addresses.csv" > "$d/labels.csv"
     "$BIN" labels import csv "$d/labels.csv" --db "$d/labels.db" > /dev/null
     n=0
     for drains in $(jq -r '.[] | .drain_txs // .drain_transactions | join(",")' "$d/world/truth/heists.json"); do

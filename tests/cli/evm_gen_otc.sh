@@ -44,14 +44,7 @@ check "honest mixer recipients paid the desks ($honest_pay)" test "$honest_pay" 
 check "the desks swept to their own deposit addresses ($swept)" test "$swept" -gt 0
 # traced as scripts/eval-evm.sh does: the label provider knows exchanges, mixers and the bridge
 "$GEN" ingest evm --csv "$T/w" --store "$T/s" --chain ethereum --quiet > /dev/null
-/usr/bin/python3 - "$T/w/truth/addresses.csv" > "$T/labels.csv" <<'PY'
-import csv, sys
-cat = {"exchange": "exchange", "mixer_pool": "mixer", "bridge_router": "bridge", "bridge_vault": "bridge"}
-print("address,entity,category,asset")
-for r in csv.DictReader(open(sys.argv[1])):
-    if r["category"] in cat:
-        print(f'{r["address"]},{r["entity_name"] or r["category"]},{cat[r["category"]]},ETH')
-PY
+/usr/bin/python3 "$SRC/tests/diff/xchain_labels.py" "$T/w/truth/addresses.csv" > "$T/labels.csv"
 "$CW_BIN" labels import csv "$T/labels.csv" --db "$T/labels.db" > /dev/null
 args=()
 for t in $(jq -r '.[0].drain_txs[]' "$T/w/truth/heists.json"); do args+=(--from "$t"); done
