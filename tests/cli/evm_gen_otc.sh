@@ -59,4 +59,10 @@ PY
 read -r n_links wrong <<< "$res"
 check "mixer links found ($n_links)" test "$n_links" -gt 0
 check_eq "no honest withdrawal linked" "$wrong" 0
+# the text names each link's evidence, always beyond the anonymity set
+"$CW_BIN" trace --store "$T/s" --labels "$T/labels.db" "${args[@]}" --through-mixer > "$T/t.txt"
+n_text=$(sed -n '/^mixer withdrawals linked/,/^$/p' "$T/t.txt" | grep -c ' score ' || true)
+n_ev=$(sed -n '/^mixer withdrawals linked/,/^$/p' "$T/t.txt" |
+    grep -cE 'score [0-9.]+ \(anonymity_set, (gas_funding|convergence|only_tainted_notes)' || true)
+check_eq "every link in the text ($n_text) names its evidence" "$n_ev" "$n_links"
 finish
