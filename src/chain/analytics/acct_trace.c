@@ -134,7 +134,10 @@ typedef struct pair {
     uint32_t hop;
     uint8_t probable;
     bool live;
-    bool clean_in; /* ever held or received untainted value (opening balance included) */
+    /* untainted value it ever held or received (opening balance included), and taint it
+     * received: its history is the thief's while the first is at most 1 % of the second (dust
+     * sent to a thief's address, address poisoning, does not make it someone else's) */
+    cw_u256 clean_got, taint_got;
 } pair;
 
 struct cw_acct_result {
@@ -309,7 +312,7 @@ static int open_pair(tracer *t, uint32_t account, uint32_t asset, uint64_t befor
     p->first_via = CW_ACCT_NONE64;
     p->hop = UINT32_MAX;
     p->total = bal;
-    p->clean_in = !cw_u256_is_zero(&bal);
+    p->clean_got = bal;
     if ((rc = push_lot(p, bal, false, 0, 0, false)))
         return rc;
     *out = p;
@@ -393,7 +396,8 @@ static int give(tracer *t, pair *p, cw_u256 v, const carried *c, uint64_t move)
     int rc;
     cw_u256 clean = sub(v, c->x);
     p->total = add(p->total, v);
-    p->clean_in |= !cw_u256_is_zero(&clean);
+    p->clean_got = add(p->clean_got, clean);
+    p->taint_got = add(p->taint_got, c->x);
     if (t->o.model == CW_ACCT_FIFO) {
         /* taint first within the movement: it is one payment, the order inside is moot */
         if ((rc = push_lot(p, c->x, true, move, c->hop + 1, c->probable)) ||
@@ -439,6 +443,7 @@ static int taint_tail(tracer *t, pair *p, cw_u256 x, uint64_t via, uint32_t hop,
             p->lots[p->n++] = (lot){x, via, hop, 1, probable};
     }
     p->tainted = add(p->tainted, x);
+    p->taint_got = add(p->taint_got, x);
     if (p->first_via == CW_ACCT_NONE64)
         p->first_via = via;
     if (hop < p->hop)
@@ -620,7 +625,7 @@ static bool holds_taint(tracer *t, uint32_t account)
 
 /* The account's history is its own or the thief's: nothing of it was seen before `before`, or
  * before the first taint it got, and it never held anything but taint known directly or
- * through strong evidence. A service the thief also paid (an OTC desk, a merchant, a shared
+ * through strong evidence (clean value at most 1 % of the taint it got: dust). A service the thief also paid (an OTC desk, a merchant, a shared
  * deposit address) has a history of other people's funds and fails this: convergence never
  * goes through it. */
 static bool own_history(tracer *t, uint32_t account, uint64_t before)
@@ -632,7 +637,11 @@ static bool own_history(tracer *t, uint32_t account, uint64_t before)
         if (!cw_u64map_get(&t->pair_ix, key(account, a), &ix))
             continue;
         const pair *p = &t->pairs[ix];
-        if (p->clean_in || (p->probable & PROB_WEAK_BIT))
+        cw_u256 hundred, one, c100;
+        cw_u256_from_u64(&hundred, 100);
+        cw_u256_from_u64(&one, 1);
+        c100 = cw_u256_muldiv(&p->clean_got, &hundred, &one);
+        if (lt(&p->taint_got, &c100) || (p->probable & PROB_WEAK_BIT))
             return false;
         if (p->first_via < first)
             first = p->first_via;
@@ -706,11 +715,12 @@ static int shadow_move(tracer *t, const cw_acct_move *m, int stop)
         t->n_conv++;
         return 0;
     }
-    /* paying an account that holds stolen funds and nothing else (the thief's own): that
-     * account meets direct taint here (an honest payee holds clean funds too) */
+    /* paying an account that holds stolen funds and whose whole history is the thief's (the
+     * thief's own; dust aside): that account meets direct taint here (an honest payee, or a
+     * service the thief paid, holds or held others' funds too) */
     const pair *q = stop ? NULL : find_pair(t, m->to, m->asset);
     if (q && !(q->probable & PROB_WEAK_BIT) && !cw_u256_is_zero(&q->tainted) &&
-        !lt(&q->tainted, &q->total) && own_history(t, m->to, m->id)) {
+        own_history(t, m->to, m->id)) {
         rc = grow((void **)&t->conv, &t->cap_conv, 2 * t->n_conv + 2, sizeof *t->conv);
         if (rc)
             return rc;

@@ -765,6 +765,37 @@ static void test_multidenom_set(void)
     cw_acct_result_free(r);
 }
 
+/* Dust does not make the thief's address someone else's. The pool of example 6 (3 stolen notes,
+ * 3 honest); the thief's fresh address A gets 150 stolen, then K sends it 1 (address-poisoning
+ * dust, under 1 % of what A got); the thief's relayed withdrawal to R1 pays A: A's history is
+ * still the thief's, so the withdrawal converges (A holds 150 + 9 linked). Had K sent 10 (more
+ * than 1 %), A would be someone's shared account: not linked. */
+static void test_dust_keeps_own_history(void)
+{
+    cw_acct_move m[] = {
+        mv(1, 1, V, T, ETH, 200),  mv(2, 2, T, M, ETH, 10),  mv(3, 3, T, M, ETH, 10),
+        mv(4, 4, T, M, ETH, 10),   mv(5, 5, U, M, ETH, 10),  mv(6, 6, U, M, ETH, 10),
+        mv(7, 7, U, M, ETH, 10),   mv(8, 8, T, A, ETH, 150), mv(9, 9, K, A, ETH, 1),
+        mv(10, 10, M, R1, ETH, 9), mv(11, 10, M, RL, ETH, 1), mv(12, 11, R1, A, ETH, 9),
+    };
+    m[9].tx_from = m[10].tx_from = RL;
+    world w = {m, 12, 0, 0, u(0)};
+    cw_acct_result *r = run_mix(&w, c_stop, c_personal, NULL, false);
+    size_t n;
+    const cw_acct_mixlink *l = cw_acct_result_mixlinks(r, &n);
+    CHECK_EQ_INT(n, 1);
+    if (n == 1)
+        CHECK(l[0].recipient == R1 && l[0].converged);
+    CHECK_EQ_INT(amt(end_at(r, A, ETH)), 159);
+    cw_acct_result_free(r);
+    m[8].amount = u(10);
+    r = run_mix(&w, c_stop, c_personal, NULL, false);
+    cw_acct_result_mixlinks(r, &n);
+    CHECK_EQ_INT(n, 0);
+    CHECK_EQ_INT(amt(end_at(r, A, ETH)), 150);
+    cw_acct_result_free(r);
+}
+
 int main(void)
 {
     RUN(test_basic);
@@ -783,5 +814,6 @@ int main(void)
     RUN(test_only_tainted_notes);
     RUN(test_shared_service_no_convergence);
     RUN(test_multidenom_set);
+    RUN(test_dust_keeps_own_history);
     return cw_test_done();
 }
