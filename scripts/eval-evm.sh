@@ -9,8 +9,9 @@
 #   SCENARIO=data/scenarios/evm-variants.json for other laundering shapes (many exchange
 #   accounts, long relayed mixer waits, batch fan-outs, tokens deposited as they are);
 #   evm-apart.json, evm-noreuse.json (mixed funds at deposit addresses used once: only
-#   candidates, docs/TRACE-MODELS.md "Through mixers") and evm-mixshape.json (one mixer
-#   contract of four denominations that are no powers of ten)
+#   candidates, docs/TRACE-MODELS.md "Through mixers"), evm-mixshape.json (one mixer
+#   contract of four denominations that are no powers of ten) and evm-otc.json (OTC desks that
+#   honest mixer recipients and the thief both pay: convergence must not link the honest ones)
 set -euo pipefail
 BIN=${1:-build/release/chainwatch}
 SEEDS=${2:-4}
@@ -25,14 +26,7 @@ for seed in $(seq 1 "$SEEDS"); do
     rm -rf "$d"
     "$BIN" gen evm --out "$d/world" --txs "$TXS" --seed "$seed" ${SCENARIO:+--scenario "$SCENARIO"} --quiet > /dev/null
     "$BIN" ingest evm --csv "$d/world" --store "$d/store" --chain ethereum --quiet > /dev/null
-    /usr/bin/python3 - "$d/world/truth/addresses.csv" > "$d/labels.csv" <<'PY'
-import csv, sys
-cat = {"exchange": "exchange", "mixer_pool": "mixer", "bridge_router": "bridge", "bridge_vault": "bridge"}
-print("address,entity,category,asset")
-for r in csv.DictReader(open(sys.argv[1])):
-    if r["category"] in cat:
-        print(f'{r["address"]},{r["entity_name"] or r["category"]},{cat[r["category"]]},ETH')
-PY
+    /usr/bin/python3 "$here/tests/diff/xchain_labels.py" "$d/world/truth/addresses.csv" > "$d/labels.csv"
     "$BIN" labels import csv "$d/labels.csv" --db "$d/labels.db" > /dev/null
     n=0
     for drains in $(jq -r '.[] | .drain_txs // .drain_transactions | join(",")' "$d/world/truth/heists.json"); do

@@ -68,6 +68,23 @@ typedef struct cw_acct_source {
      * beneficiary, as a deposit address does: where convergence links mixer withdrawals whose
      * recipients bridge to where direct taint was bridged. May be NULL. */
     uint64_t (*dest)(void *ctx, uint64_t tx);
+    /* Whether the account had no movement at all before movement `before` (a fresh address:
+     * nothing of it seen on chain earlier). Convergence follows a recipient's payments on only
+     * into such accounts, or into accounts whose whole history is traced taint, so that a
+     * service the thief also paid (an OTC desk, a merchant) never joins an honest withdrawal to
+     * the thief. false when unknown. May be NULL (no account counts as fresh). */
+    bool (*fresh)(void *ctx, uint32_t account, uint64_t before);
+    /* Balances (and fresh) are exact: the source holds the chain from genesis, complete. Only
+     * then may a mixer pool's running balance prove that every note in it is traced
+     * (CW_ACCT_EV_ONLY_TAINTED). */
+    bool full_history;
+    /* Notes of `denom` in mixer `account` (asset) before movement `before`: deposits of exactly
+     * denom less withdrawals (the account's outflows of one tx summing to denom), counted from
+     * its whole history; 0 or an error. The anonymity set opens with this, at most the balance /
+     * denom, so the other denominations of a contract taking several are not counted as notes
+     * of this one. May be NULL (balance / denom). */
+    int (*notes)(void *ctx, uint32_t account, uint32_t asset, const cw_u256 *denom,
+                 uint64_t before, uint64_t *out);
 } cw_acct_source;
 
 enum {
@@ -93,8 +110,10 @@ typedef struct cw_acct_opts {
      * that direct taint, or taint through a link with evidence beyond the anonymity set,
      * reached too, or an account holding only such taint, or a bridge in a tx naming a
      * destination (source.dest) that such taint was bridged to; found in one sweep, linked in
-     * the next (at most three sweeps). Never more links per pool and denomination than tainted
-     * notes went in, convergence links first. */
+     * the next (at most three sweeps); the walk goes only through accounts whose history is
+     * their own or the thief's (source.fresh). Score 1 when every note of that denomination in
+     * the pool is traced (source.full_history: CW_ACCT_EV_ONLY_TAINTED). Never more links per
+     * pool and denomination than tainted notes went in, convergence links first. */
     bool through_mixer;
     double min_link_score; /* default 0.9 (cw_acct_opts_init) */
     /* A withdrawal whose only evidence is the anonymity set (denomination and timing: the
@@ -111,7 +130,10 @@ void cw_acct_opts_init(cw_acct_opts *o);
 enum {
     CW_ACCT_EV_ANON = 1,    /* anonymity set: denomination and timing (the tainted share) */
     CW_ACCT_EV_GAS = 2,     /* the withdrawal's gas was paid by an account holding taint */
-    CW_ACCT_EV_CONVERGE = 4 /* the recipient's funds met direct or strongly linked taint */
+    CW_ACCT_EV_CONVERGE = 4, /* the recipient's funds met direct or strongly linked taint */
+    /* every note in the pool's denomination was deposited from traced taint: the pool held
+     * nothing (or was emptied) before the thief's first note, and no other note went in */
+    CW_ACCT_EV_ONLY_TAINTED = 8
 };
 
 /* A withdrawal linked to tainted deposits of a mixer pool: probable, with its score. A

@@ -92,9 +92,16 @@ static void print_text(json_t *j, double seconds)
     {
         if (i == 0)
             printf("\nmixer withdrawals linked (probable; evidence beyond the anonymity set):\n");
-        printf("  %s -> %s  score %.2f\n", json_string_value(json_object_get(v, "withdrawal_tx")),
+        printf("  %s -> %s  score %.2f (", json_string_value(json_object_get(v, "withdrawal_tx")),
                json_string_value(json_object_get(v, "recipient")),
                json_real_value(json_object_get(v, "score")));
+        size_t k;
+        json_t *ev;
+        json_array_foreach(json_object_get(v, "evidence"), k, ev)
+        {
+            printf("%s%s", k ? ", " : "", json_string_value(ev));
+        }
+        printf(")\n");
     }
     json_array_foreach(json_object_get(j, "mixer_candidates"), i, v)
     {

@@ -18,6 +18,13 @@ T = world + "/truth/"
 addr_rows = list(csv.DictReader(open(T + "addresses.csv")))
 exch_of_deposit = {r["address"]: r["exchange"] for r in addr_rows if r["category"] == "exchange_deposit"}
 exch_of_hot = {r["address"]: r["exchange"] or r["entity_name"] for r in addr_rows if r["category"] == "exchange"}
+# deposit addresses of OTC desks (gen evm's world.otc_desks): the desk's own exchange account, where
+# stolen funds the thief sold to the desk arrive mixed with its customers' (true taint, not a
+# cash-out of the thief's): scored apart
+ent_cat = {r["entity_id"]: r["category"] for r in csv.DictReader(open(T + "entities.csv"))}
+otc_deposit = {r["address"] for r in addr_rows
+               if r["category"] == "exchange_deposit" and ent_cat.get(r["customer_id"]) == "otc_desk"}
+otc_tx, otc_amount = set(), 0
 tokens = {}
 wj = json.load(open(T + "world.json"))
 true_cash = [r for r in csv.DictReader(open(T + "cash_outs.csv"))]
@@ -50,6 +57,11 @@ for path in traces:
                 mixer_in += int(e["amount"])
             continue
         a = e["address"]
+        if a in otc_deposit:
+            otc_tx |= {arr["tx"] for arr in e.get("arrivals", [])}
+            named_txs |= {arr["tx"] for arr in e.get("arrivals", [])}
+            otc_amount += int(e["amount"])
+            continue
         ex = exch_of_deposit.get(a) or exch_of_hot.get(a)
         if ex is None and e.get("recognised"):
             ex = exch_of_hot.get(e["recognised"].get("collector"), "?")
@@ -72,6 +84,9 @@ for key in sorted(set(true_amount) | set(found_amount)):
     worst = max(worst, err)
     print(f"  {key[0]} {key[1]}: truth {t}, traced {f} ({100 * err:.2f} % off)")
 print(f"amounts per exchange and asset: worst {100 * worst:.2f} % off")
+if otc_deposit:
+    print(f"OTC desks' own deposit addresses reached (stolen funds the thief sold to a desk; not "
+          f"scored as cash-outs): {len(otc_tx)} txs, {otc_amount} wei")
 # mixer links reported (all at or above the trace's default score) against mixer_links.csv
 mixer_truth = {r["withdrawal_tx"]: r for r in csv.DictReader(open(T + "mixer_links.csv"))}
 thief_wd = {w for w, r in mixer_truth.items() if r["heist"]}

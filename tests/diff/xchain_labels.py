@@ -1,11 +1,12 @@
 """The labels a provider has for a cross-chain world, as `labels import csv` reads them.
 
-usage: xchain_labels.py EVM_TRUTH_ADDRESSES.csv BTC_TRUTH_ADDRESSES.csv > labels.csv
+usage: xchain_labels.py EVM_TRUTH_ADDRESSES.csv [BTC_TRUTH_ADDRESSES.csv] > labels.csv
 
 From the EVM world's truth: its exchanges, mixer pools, bridge router and vault. From the
-Bitcoin world's truth: the exchanges' hot wallets and deposit addresses. Nothing the trace is
-meant to find (the thief's addresses, the bridge's Bitcoin payout) is labelled. Shared by
-scripts/eval-xchain.sh and tests/cli/trace_xchain.sh.
+Bitcoin world's truth (when given): the exchanges' hot wallets and deposit addresses. Nothing the
+trace is meant to find (the thief's addresses, the bridge's Bitcoin payout, deposit addresses on
+the EVM side) is labelled. Shared by scripts/eval-xchain.sh, scripts/eval-evm.sh,
+tests/cli/trace_xchain.sh and tests/cli/evm_gen_otc.sh.
 """
 import csv
 import sys
@@ -22,6 +23,8 @@ def main(evm_truth, btc_truth):
             if r["category"] in EVM_CATEGORY:
                 out.writerow([r["address"], r["entity_name"] or r["category"],
                               EVM_CATEGORY[r["category"]], "ETH"])
+    if not btc_truth:
+        return
     with open(btc_truth, newline="") as f:
         for r in csv.DictReader(f):
             if r["category"] in ("exchange", "exchange_deposit"):
@@ -29,6 +32,6 @@ def main(evm_truth, btc_truth):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        sys.exit("usage: xchain_labels.py EVM_TRUTH_ADDRESSES.csv BTC_TRUTH_ADDRESSES.csv")
-    main(sys.argv[1], sys.argv[2])
+    if len(sys.argv) not in (2, 3):
+        sys.exit("usage: xchain_labels.py EVM_TRUTH_ADDRESSES.csv [BTC_TRUTH_ADDRESSES.csv]")
+    main(sys.argv[1], sys.argv[2] if len(sys.argv) == 3 else None)

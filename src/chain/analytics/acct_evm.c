@@ -4,7 +4,9 @@
  * items only, are skipped: they carry no fungible value); an opening balance is a walk of the
  * account's in and out chains (movelink.col) up to the movement; the token contract behind an
  * asset is its assets.col row; times are the block rows' timestamps; a tx's bridge destination
- * is its first memo (memos.col) asking for value on another chain.
+ * is its first memo (memos.col) asking for value on another chain; an account is fresh before a
+ * movement when its first appearance (account row) is later, and only a store held from genesis
+ * (complete) says so.
  */
 #include <string.h>
 
@@ -117,6 +119,77 @@ static uint64_t evm_dest(void *ctx, uint64_t tx)
     return 0;
 }
 
+/* The store holds the chain from genesis with receipts, logs and traces for every block. */
+static bool evm_full(const cw_evmstore *s)
+{
+    cw_evm_counts c;
+    cw_evmstore_counts(s, &c);
+    return c.base == 0 && c.incomplete == 0;
+}
+
+/* No movement of the account before movement `before`: it first appears in a later block (its
+ * account row), or in the same block with no movement of it numbered lower. */
+static bool evm_fresh(void *ctx, uint32_t account, uint64_t before)
+{
+    cw_acct_evm *e = ctx;
+    cw_evm_counts c;
+    cw_evmstore_counts(e->store, &c);
+    const cw_evm_row_account *a = cw_evmstore_account(e->store, account);
+    const cw_evm_row_acctlast *l = cw_evmstore_acctlast(e->store, account);
+    if (!a || !l || before >= c.moves || !evm_full(e->store))
+        return false;
+    uint64_t blk = cw_evmstore_move(e->store, before)->block;
+    if (a->first_block != blk)
+        return a->first_block > blk;
+    for (uint64_t m = l->last_in; m != CW_EVM_NONE64; m = cw_evmstore_movelink(e->store, m).prev_in)
+        if (m < before)
+            return false;
+    for (uint64_t m = l->last_out; m != CW_EVM_NONE64;
+         m = cw_evmstore_movelink(e->store, m).prev_out)
+        if (m < before)
+            return false;
+    return true;
+}
+
+/* Notes of denom in a mixer before movement `before`: deposits of exactly denom, less the txs
+ * whose outflows from it (the out chain holds a tx's movements next to each other) sum to it. */
+static int evm_notes(void *ctx, uint32_t account, uint32_t asset, const cw_u256 *denom,
+                     uint64_t before, uint64_t *out)
+{
+    cw_acct_evm *e = ctx;
+    const cw_evm_row_acctlast *l = cw_evmstore_acctlast(e->store, account);
+    if (!l)
+        return cw_error_set(CW_ENOTFOUND, "account %u is not in the store", account);
+    uint64_t in = 0, wd = 0;
+    for (uint64_t m = l->last_in; m != CW_EVM_NONE64;
+         m = cw_evmstore_movelink(e->store, m).prev_in) {
+        const cw_evm_row_move *r = cw_evmstore_move(e->store, m);
+        if (m >= before || r->asset != asset || !fungible(r))
+            continue;
+        cw_u256 a = cw_evmstore_move_amount(e->store, r);
+        in += cw_u256_cmp(&a, denom) == 0;
+    }
+    uint64_t tx = CW_EVM_NONE64;
+    cw_u256 sum = {{0}};
+    for (uint64_t m = l->last_out;; m = cw_evmstore_movelink(e->store, m).prev_out) {
+        const cw_evm_row_move *r = m == CW_EVM_NONE64 ? NULL : cw_evmstore_move(e->store, m);
+        bool take = r && m < before && r->asset == asset && fungible(r);
+        if (!r || (take && r->tx != tx)) { /* a tx's outflows end: one withdrawal? */
+            wd += tx != CW_EVM_NONE64 && cw_u256_cmp(&sum, denom) == 0;
+            memset(&sum, 0, sizeof sum);
+            tx = r ? r->tx : CW_EVM_NONE64;
+        }
+        if (!r)
+            break;
+        if (take) {
+            cw_u256 a = cw_evmstore_move_amount(e->store, r);
+            cw_u256_add(&sum, &sum, &a);
+        }
+    }
+    *out = in > wd ? in - wd : 0;
+    return 0;
+}
+
 void cw_acct_source_evm(cw_acct_source *out, cw_acct_evm *ctx)
 {
     out->ctx = ctx;
@@ -126,6 +199,9 @@ void cw_acct_source_evm(cw_acct_source *out, cw_acct_evm *ctx)
     out->stop = evm_stop;
     out->personal = ctx->personal ? evm_personal : NULL;
     out->dest = evm_dest;
+    out->fresh = evm_fresh;
+    out->full_history = evm_full(ctx->store);
+    out->notes = evm_notes;
 }
 
 int cw_acct_evm_tx_sources(const cw_evmstore *s, const char *hash, uint64_t **ids, size_t *n)

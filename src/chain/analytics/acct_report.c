@@ -174,6 +174,8 @@ static json_t *evidence_json(uint8_t ev)
         json_array_append_new(a, json_string("gas_funding"));
     if (ev & CW_ACCT_EV_CONVERGE)
         json_array_append_new(a, json_string("convergence"));
+    if (ev & CW_ACCT_EV_ONLY_TAINTED)
+        json_array_append_new(a, json_string("only_tainted_notes"));
     return a;
 }
 

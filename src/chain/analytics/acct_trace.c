@@ -17,8 +17,10 @@
  * a few hops by their own transactions; withdrawals whose shadow pays a deposit address that
  * direct or linked taint reached (or an account holding only such taint, or a bridge naming a
  * destination such taint was bridged to) are linked in the next sweep (at most MAX_SWEEPS),
- * never more than the tainted notes that went in. A withdrawal whose only evidence is the
- * anonymity set is a candidate: recorded, carrying no value unless follow_candidates.
+ * never more than the tainted notes that went in; the shadow goes only through accounts with
+ * no history of others' funds. A pool whose every note is traced (its contract's running
+ * balance, on full-history sources) links every withdrawal. A withdrawal whose only evidence is
+ * the anonymity set is a candidate: recorded, carrying no value unless follow_candidates.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +134,10 @@ typedef struct pair {
     uint32_t hop;
     uint8_t probable;
     bool live;
+    /* untainted value it ever held or received (opening balance included), and taint it
+     * received: its history is the thief's while the first is at most 1 % of the second (dust
+     * sent to a thief's address, address poisoning, does not make it someone else's) */
+    cw_u256 clean_got, taint_got;
 } pair;
 
 struct cw_acct_result {
@@ -159,7 +165,20 @@ typedef struct note_pool {
     uint32_t linked;  /* withdrawals linked so far */
     uint32_t hop;
     uint64_t via;
+    /* at most this many notes outstanding may be someone else's: what the pool held at open
+     * (0 when its contract held nothing), plus every deposit not wholly tainted (certain or
+     * strongly linked); 0 again when the contract's balance falls to zero. 0 with tainted
+     * notes outstanding: every note is traced (CW_ACCT_EV_ONLY_TAINTED) */
+    double others;
 } note_pool;
+
+/* A mixer contract's running balance of one asset (full_history sources only): from its
+ * balance before movement `upto`, then every movement from `upto` on. */
+typedef struct pool_bal {
+    uint32_t account, asset;
+    cw_u256 bal;
+    uint64_t upto;
+} pool_bal;
 
 typedef struct tracer {
     const cw_acct_source *src;
@@ -172,6 +191,9 @@ typedef struct tracer {
     size_t live;       /* pairs holding taint */
     note_pool *pools;
     size_t n_pools, cap_pools;
+    pool_bal *pbal;
+    size_t n_pbal, cap_pbal;
+    cw_u64map pbal_ix; /* account << 32 | asset -> index in pbal */
     /* convergence (through mixers): pass 1 follows the recipients of unlinked withdrawals of
      * tainted pools a few hops (shadow: account -> withdrawal movement << 8 | hop) and notes
      * where they pay a personal stop (conv: stop account, withdrawal); pass 2 links the
@@ -290,6 +312,7 @@ static int open_pair(tracer *t, uint32_t account, uint32_t asset, uint64_t befor
     p->first_via = CW_ACCT_NONE64;
     p->hop = UINT32_MAX;
     p->total = bal;
+    p->clean_got = bal;
     if ((rc = push_lot(p, bal, false, 0, 0, false)))
         return rc;
     *out = p;
@@ -373,6 +396,8 @@ static int give(tracer *t, pair *p, cw_u256 v, const carried *c, uint64_t move)
     int rc;
     cw_u256 clean = sub(v, c->x);
     p->total = add(p->total, v);
+    p->clean_got = add(p->clean_got, clean);
+    p->taint_got = add(p->taint_got, c->x);
     if (t->o.model == CW_ACCT_FIFO) {
         /* taint first within the movement: it is one payment, the order inside is moot */
         if ((rc = push_lot(p, c->x, true, move, c->hop + 1, c->probable)) ||
@@ -418,6 +443,7 @@ static int taint_tail(tracer *t, pair *p, cw_u256 x, uint64_t via, uint32_t hop,
             p->lots[p->n++] = (lot){x, via, hop, 1, probable};
     }
     p->tainted = add(p->tainted, x);
+    p->taint_got = add(p->taint_got, x);
     if (p->first_via == CW_ACCT_NONE64)
         p->first_via = via;
     if (hop < p->hop)
@@ -545,6 +571,7 @@ static int pool_open(tracer *t, uint32_t account, uint32_t asset, const cw_u256 
                      uint64_t before, note_pool **out)
 {
     note_pool *p = pool_find(t, account, asset, denom);
+    uint64_t had;
     if (!p) {
         cw_u256 bal = ZERO;
         int rc;
@@ -554,9 +581,30 @@ static int pool_open(tracer *t, uint32_t account, uint32_t asset, const cw_u256 
             return rc;
         p = &t->pools[t->n_pools++];
         double d = dbl(denom);
-        *p = (note_pool){
-            account, asset,      *denom,        d > 0 ? (double)(uint64_t)(dbl(&bal) / d) : 0, 0, 0,
-            0,       UINT32_MAX, CW_ACCT_NONE64};
+        *p = (note_pool){.account = account,
+                         .asset = asset,
+                         .denom = *denom,
+                         .all = d > 0 ? (double)(uint64_t)(dbl(&bal) / d) : 0,
+                         .hop = UINT32_MAX,
+                         .via = CW_ACCT_NONE64};
+        /* someone else's notes, at most: the whole balance in this denomination, rounded up
+         * (a contract of several denominations overcounts: the safe side) */
+        p->others = d > 0 && !cw_u256_is_zero(&bal) ? (double)(uint64_t)(dbl(&bal) / d) + 1 : 0;
+        /* the anonymity set: the notes of this denomination, when the history says so (never
+         * more than the balance holds); someone else's stays bounded by the whole balance, since
+         * a contract may let notes of one size come out as another */
+        uint64_t nn;
+        if (t->src->notes && t->src->full_history &&
+            (rc = t->src->notes(t->src->ctx, account, asset, denom, before, &nn)))
+            return rc;
+        if (t->src->notes && t->src->full_history && (double)nn < p->all)
+            p->all = (double)nn;
+        if (t->src->full_history && !cw_u64map_get(&t->pbal_ix, key(account, asset), &had)) {
+            if ((rc = grow((void **)&t->pbal, &t->cap_pbal, t->n_pbal + 1, sizeof *t->pbal)) ||
+                (rc = cw_u64map_set(&t->pbal_ix, key(account, asset), t->n_pbal)))
+                return rc;
+            t->pbal[t->n_pbal++] = (pool_bal){account, asset, bal, before};
+        }
     }
     *out = p;
     return 0;
@@ -574,6 +622,36 @@ static bool holds_taint(tracer *t, uint32_t account)
             return true;
     return false;
 }
+
+/* The account's history is its own or the thief's: nothing of it was seen before `before`, or
+ * before the first taint it got, and it never held anything but taint known directly or
+ * through strong evidence (clean value at most 1 % of the taint it got: dust). A service the thief also paid (an OTC desk, a merchant, a shared
+ * deposit address) has a history of other people's funds and fails this: convergence never
+ * goes through it. */
+static bool own_history(tracer *t, uint32_t account, uint64_t before)
+{
+    if (!t->src->fresh || account == CW_ACCT_NONE)
+        return false;
+    uint64_t first = before, ix;
+    for (uint32_t a = 0; a < t->r->n_assets; a++) {
+        if (!cw_u64map_get(&t->pair_ix, key(account, a), &ix))
+            continue;
+        const pair *p = &t->pairs[ix];
+        cw_u256 hundred, one, c100;
+        cw_u256_from_u64(&hundred, 100);
+        cw_u256_from_u64(&one, 1);
+        c100 = cw_u256_muldiv(&p->clean_got, &hundred, &one);
+        if (lt(&p->taint_got, &c100) || (p->probable & PROB_WEAK_BIT))
+            return false;
+        if (p->first_via < first)
+            first = p->first_via;
+    }
+    return t->src->fresh(t->src->ctx, account, first);
+}
+
+/* A shadow (pass 1) that only looks for a lead: its account has a history of others' funds. */
+#define SHADOW_LEAD_ONLY 0x80u
+#define SHADOW_HOP_MASK 0x7fu
 
 /* A lead: the first stop the shadow of withdrawal w paid (kept across sweeps). */
 static int lead_note(tracer *t, uint64_t w, const cw_acct_move *m, int stop)
@@ -614,6 +692,8 @@ static int shadow_move(tracer *t, const cw_acct_move *m, int stop)
     int rc;
     if (stop && (rc = lead_note(t, v >> 8, m, stop)))
         return rc;
+    if (v & SHADOW_LEAD_ONLY)
+        return 0;
     uint64_t dk;
     if (stop == CW_ACCT_STOP_BRIDGE && t->src->dest && (dk = t->src->dest(t->src->ctx, m->tx))) {
         /* bridged to a destination on another chain: converges if direct taint went there */
@@ -635,11 +715,12 @@ static int shadow_move(tracer *t, const cw_acct_move *m, int stop)
         t->n_conv++;
         return 0;
     }
-    /* paying an account that holds stolen funds and nothing else (the thief's own): that
-     * account meets direct taint here (an honest payee holds clean funds too) */
+    /* paying an account that holds stolen funds and whose whole history is the thief's (the
+     * thief's own; dust aside): that account meets direct taint here (an honest payee, or a
+     * service the thief paid, holds or held others' funds too) */
     const pair *q = stop ? NULL : find_pair(t, m->to, m->asset);
     if (q && !(q->probable & PROB_WEAK_BIT) && !cw_u256_is_zero(&q->tainted) &&
-        !lt(&q->tainted, &q->total)) {
+        own_history(t, m->to, m->id)) {
         rc = grow((void **)&t->conv, &t->cap_conv, 2 * t->n_conv + 2, sizeof *t->conv);
         if (rc)
             return rc;
@@ -649,7 +730,9 @@ static int shadow_move(tracer *t, const cw_acct_move *m, int stop)
         return 0;
     }
     uint64_t had;
-    if (stop || (v & 0xff) + 1 >= SHADOW_HOPS || cw_u64map_get(&t->shadow, m->to, &had))
+    /* on only into an account of the recipient's or the thief's own (a fresh one) */
+    if (stop || (v & SHADOW_HOP_MASK) + 1 >= SHADOW_HOPS ||
+        cw_u64map_get(&t->shadow, m->to, &had) || !own_history(t, m->to, m->id))
         return 0;
     return cw_u64map_set(&t->shadow, m->to, v + 1);
 }
@@ -709,6 +792,31 @@ static int convert_out(tracer *t, const group *g, uint32_t giver, uint32_t from,
     if ((rc = open_pair(t, b->account, b->asset, after, &q)))
         return rc;
     return taint_tail(t, q, c->x, c->via, c->hop == UINT32_MAX ? 0 : c->hop, c->probable);
+}
+
+/* The running balances of the mixer contracts after tx g; a contract left holding nothing
+ * holds no note: no one else's, and none of the thief's still to withdraw. */
+static void pbal_update(tracer *t, const group *g)
+{
+    uint64_t ix;
+    for (size_t i = 0; i < g->n; i++) {
+        const cw_acct_move *m = &g->m[i];
+        if (m->from != CW_ACCT_NONE && cw_u64map_get(&t->pbal_ix, key(m->from, m->asset), &ix) &&
+            m->id >= t->pbal[ix].upto)
+            t->pbal[ix].bal = sub(t->pbal[ix].bal, m->amount);
+        if (m->to != CW_ACCT_NONE && cw_u64map_get(&t->pbal_ix, key(m->to, m->asset), &ix) &&
+            m->id >= t->pbal[ix].upto)
+            t->pbal[ix].bal = add(t->pbal[ix].bal, m->amount);
+    }
+    for (size_t k = 0; k < t->n_pools; k++) {
+        note_pool *p = &t->pools[k];
+        if (!cw_u64map_get(&t->pbal_ix, key(p->account, p->asset), &ix) ||
+            !cw_u256_is_zero(&t->pbal[ix].bal))
+            continue;
+        p->others = p->all = p->tainted = 0;
+        if (p->deposited > (double)p->linked)
+            p->deposited = (double)p->linked;
+    }
 }
 
 static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
@@ -779,14 +887,19 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
          * notes are kept from the score links of the withdrawals before them) */
         double free_notes = p->deposited - (double)p->linked -
                             (converged ? 0 : (double)forced_ahead(t, p, g->m[big].id));
+        /* every note outstanding was deposited from traced taint: this one is the thief's */
+        bool only = t->src->full_history && p->others < 0.5 && p->all >= 0.5 && free_notes >= 1;
+        if (only)
+            score = 1;
         bool ok = converged ? free_notes >= 0.5
-                            : p->tainted > 0 && score >= t->o.min_link_score && free_notes >= 1;
+                            : (p->tainted > 0 && score >= t->o.min_link_score && free_notes >= 1) ||
+                                  only;
         if (ok) {
             /* evidence beyond the anonymity set (gas funding, convergence) makes a link, which
              * is strong: deposit addresses it reaches confirm convergence like direct taint in
              * the next sweep. The anonymity set alone (denomination and timing) makes a
              * candidate: the same note accounting, but no value carried unless asked */
-            bool candidate = !reuse && !converged;
+            bool candidate = !reuse && !converged && !only;
             if (!candidate || t->o.follow_candidates) {
                 link_move = big;
                 link_c = (carried){g->m[big].amount, p->hop, p->via,
@@ -809,16 +922,23 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
             l->sender_reuse = reuse;
             l->converged = converged;
             l->candidate = candidate;
-            l->evidence = (uint8_t)(CW_ACCT_EV_ANON | (reuse ? CW_ACCT_EV_GAS : 0) |
-                                    (converged ? CW_ACCT_EV_CONVERGE : 0));
+            l->evidence =
+                (uint8_t)(CW_ACCT_EV_ANON | (reuse ? CW_ACCT_EV_GAS : 0) |
+                          (converged ? CW_ACCT_EV_CONVERGE : 0) | (only ? CW_ACCT_EV_ONLY_TAINTED : 0));
             l->lead_account = CW_ACCT_NONE;
         } else if (p->tainted > 0) {
             p->tainted -= p->tainted / p->all; /* the expected share leaves with it */
         }
         /* pass 1: follow where the recipient of any withdrawal after tainted deposits pays, for
-         * convergence (linked ones too: pass 2 may link fewer by score) */
+         * convergence (linked ones too: pass 2 may link fewer by score; not one whose pool
+         * holds only traced notes, which would only meet its own taint), or for its lead only
+         * when the recipient has a history of others' funds */
         if (t->shadow_on && p->deposited > 0 && g->m[big].to != CW_ACCT_NONE &&
-            (rc = cw_u64map_set(&t->shadow, g->m[big].to, g->m[big].id << 8)))
+            (rc = cw_u64map_set(&t->shadow, g->m[big].to,
+                                g->m[big].id << 8 |
+                                    (!only && own_history(t, g->m[big].to, g->m[big].id)
+                                         ? 0
+                                         : SHADOW_LEAD_ONLY))))
             return rc;
         p->all -= 1;
         break; /* one withdrawal a tx: the pool's other outflows are its relayer's fee */
@@ -917,6 +1037,9 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
             if ((rc = pool_open(t, m->to, m->asset, &m->amount, m->id, &p)))
                 return rc;
             p->all += 1;
+            /* a note not wholly of traced taint (certain or strongly linked) may be another's */
+            if (!tainted || cw_u256_cmp(&c.x, &m->amount) != 0 || (c.probable & PROB_WEAK_BIT))
+                p->others += 1;
             if (tainted) {
                 p->tainted += dbl(&c.x) / dbl(&m->amount);
                 p->deposited += dbl(&c.x) / dbl(&m->amount);
@@ -948,6 +1071,8 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
         if (q && (rc = give(t, q, m->amount, &c, m->id)))
             return rc;
     }
+    if (t->n_pbal)
+        pbal_update(t, g);
     if (!conv)
         return 0;
     /* the trader's side: gained assets take the taint its given-up assets carried */
@@ -1122,9 +1247,13 @@ static void reset(tracer *t)
         free(t->pairs[i].lots);
     free(t->pairs);
     free(t->pools);
+    free(t->pbal);
     t->pairs = NULL;
     t->pools = NULL;
+    t->pbal = NULL;
     t->n_pairs = t->cap_pairs = t->n_pools = t->cap_pools = t->live = 0;
+    t->n_pbal = t->cap_pbal = 0;
+    cw_u64map_deinit(&t->pbal_ix);
     cw_u64map_deinit(&t->pair_ix);
     cw_u64map_deinit(&t->end_ix);
     cw_u64map_deinit(&t->shadow);

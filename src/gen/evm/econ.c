@@ -893,6 +893,42 @@ static void sweep(ew_world *w, uint32_t dep)
     }
 }
 
+static uint32_t user_acct(ew_world *w, ew_user *u);
+static ew_user *pick_user(ew_world *w);
+
+/* OTC desks: customers pay a desk ETH now and then (it pays them off chain, or in another
+ * chain's coin); a desk sweeps what it holds to its own deposit address at an exchange every 1-3
+ * hours; a fresh mixer recipient pays a desk everything it got. A thief may pay a desk too
+ * (heist.c, cash_out "otc"): the desk then holds stolen funds beside its customers'. */
+static void otc_event(ew_world *w, const ew_event *e)
+{
+    uint32_t k = e->kind == EWE_OTC_PAY ? e->b : e->a;
+    if (k >= w->n_otc)
+        return;
+    uint32_t desk = w->otc[k];
+    if (e->kind == EWE_OTC_CUSTOMER) {
+        ew_user *u = pick_user(w);
+        uint32_t from = user_acct(w, u);
+        u128 b = w->bal[0][from];
+        if (b > EW_ETHER / 5)
+            ew_send_eth(w, from, desk, nice_amount(w, b / 20, b / 3));
+        ew_event_push(w, w->number + 20 + gen_below(&w->rng, 200), EWE_OTC_CUSTOMER, k, 0, 0, 0);
+    } else if (e->kind == EWE_OTC_SWEEP) {
+        u128 fee = ew_fee_bound(w, 60000), b = w->bal[0][desk];
+        if (b > fee + EW_ETHER) {
+            if (w->otc_dep[k] == EW_NONE)
+                w->otc_dep[k] = ew_deposit_address(w, k % w->n_exch, w->acct[desk].ent);
+            if (w->otc_dep[k] != EW_NONE && ew_send_eth(w, desk, w->otc_dep[k], b - fee))
+                ew_deposit_received(w, w->otc_dep[k]);
+        }
+        ew_event_push(w, w->number + 300 + gen_below(&w->rng, 600), EWE_OTC_SWEEP, k, 0, 0, 0);
+    } else {
+        u128 fee = ew_fee_bound(w, 60000), b = w->bal[0][e->a];
+        if (b > fee + EW_ETHER / 100)
+            ew_send_eth(w, e->a, desk, b - fee);
+    }
+}
+
 bool ew_handle_event(ew_world *w, const ew_event *e)
 {
     switch (e->kind) {
@@ -914,10 +950,19 @@ bool ew_handle_event(ew_world *w, const ew_event *e)
             rel = (int)gen_below(&w->rng, w->n_relayers);
         if (!mixer_withdraw(w, e->a, rec, rel, sender))
             ew_event_push(w, w->number + 5, EWE_MIX_WITHDRAW, e->a, rec, 0, 0);
+        else if (w->n_otc && e->b == EW_NONE && gen_chance(&w->rng, 0.35))
+            /* the fresh recipient buys from an OTC desk a little later */
+            ew_event_push(w, w->number + 10 + gen_below(&w->rng, 600), EWE_OTC_PAY, rec,
+                          (uint32_t)gen_below(&w->rng, w->n_otc), 0, 0);
         return true;
     }
     case EWE_HEIST:
         ew_heist_event(w, e);
+        return true;
+    case EWE_OTC_CUSTOMER:
+    case EWE_OTC_SWEEP:
+    case EWE_OTC_PAY:
+        otc_event(w, e);
         return true;
     default:
         return false;
@@ -1084,6 +1129,14 @@ int ew_econ_setup(ew_world *w)
         for (uint32_t x = 0; x < EW_MAX_EXCH; x++)
             u->dep[x] = EW_NONE;
     }
+    /* OTC desks (only in worlds that ask for them: other worlds keep their bytes) */
+    w->n_otc = sc->otc_desks;
+    for (uint32_t i = 0; i < w->n_otc; i++) {
+        char nm[32];
+        snprintf(nm, sizeof nm, "otc-desk-%u", i + 1);
+        w->otc[i] = ew_acct_new(w, EWC_OTC, ew_ent_new(w, EWC_OTC, nm, -1), false);
+        w->otc_dep[i] = EW_NONE;
+    }
     w->nft_cap = 1024;
     w->nft_owner = calloc(w->nft_cap, sizeof *w->nft_owner);
     if (!w->nft_owner)
@@ -1114,6 +1167,8 @@ int ew_econ_open(ew_world *w, u128 victim_extra[EW_MAX_EXCH][1 + EW_NTOK])
         FUND(x->gas, 3000);
     }
     FUND(w->bridge_vault, 20000);
+    for (uint32_t i = 0; i < w->n_otc; i++)
+        FUND(w->otc[i], 5);
 #undef FUND
     for (uint32_t i = 0; i < n; i += 16) {
         ew_block_begin(w);
@@ -1218,6 +1273,10 @@ int ew_econ_open(ew_world *w, u128 victim_extra[EW_MAX_EXCH][1 + EW_NTOK])
     }
     if (ew_block_end(w, 0, NULL, NULL))
         return w->err;
+    for (uint32_t k = 0; k < w->n_otc; k++) {
+        ew_event_push(w, w->number + 20 + gen_below(&w->rng, 200), EWE_OTC_CUSTOMER, k, 0, 0, 0);
+        ew_event_push(w, w->number + 100 + gen_below(&w->rng, 300), EWE_OTC_SWEEP, k, 0, 0, 0);
+    }
     return w->err;
 }
 

@@ -98,6 +98,8 @@ typedef struct ew_step {
     bool apart;                     /* cash_out: mixed funds to other accounts than the rest */
     bool no_reuse;                  /* cash_out: each deposit of mixed funds to a new deposit
                                        address, used once */
+    double otc;                     /* cash_out: chance a payment of direct (not mixed) funds
+                                       goes to an OTC desk instead (world.otc_desks) */
     double over_hours;              /* cash_out: spread */
     uint32_t to[EW_MAX_EXCH], n_to; /* cash_out: exchanges (indexes) */
     double hours;                   /* wait */
@@ -123,6 +125,9 @@ struct cw_gen_evm_scenario {
      * contract (mixer_contracts 4, the default) or all in one contract (1) */
     u128 mixer_denom[4];
     uint32_t mixer_contracts;
+    /* OTC desks: unlabelled accounts that honest users (and honest mixer withdrawals'
+     * recipients) pay, and that sweep to their own exchange deposit addresses; 0 = none */
+    uint32_t otc_desks;
     ew_heist_sc *heists;
     size_t n_heists;
 };
@@ -151,6 +156,7 @@ typedef enum ew_cat {
     EWC_FACTORY,
     EWC_THIEF,
     EWC_ZERO,
+    EWC_OTC,
     EWC_N
 } ew_cat;
 
@@ -215,7 +221,7 @@ typedef struct ew_event {
     u128 v;
 } ew_event;
 
-enum { EWE_SWEEP = 1, EWE_MIX_WITHDRAW, EWE_HEIST };
+enum { EWE_SWEEP = 1, EWE_MIX_WITHDRAW, EWE_HEIST, EWE_OTC_CUSTOMER, EWE_OTC_SWEEP, EWE_OTC_PAY };
 
 typedef struct ew_note { /* a mixer deposit waiting for its withdrawal */
     uint32_t pool;
@@ -249,6 +255,7 @@ typedef struct ew_world {
     uint32_t zero, deployer, lp, issuer[3], builders[6], n_builders;
     uint32_t stakers[64], n_stakers;
     uint32_t relayers[6], n_relayers;
+    uint32_t otc[8], otc_dep[8], n_otc; /* OTC desks and their deposit addresses (lazy) */
     uint32_t tok[1 + EW_NTOK]; /* token contracts (tok[EW_WETH] = WETH) */
     uint8_t tok_dec[1 + EW_NTOK];
     uint32_t router, pair[1 + EW_NTOK], pair_lp_tok[1 + EW_NTOK];

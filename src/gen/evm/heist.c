@@ -38,6 +38,8 @@ typedef struct ew_heist {
     uint32_t cash_left;
     u128 stolen[1 + EW_NTOK], swap_in[1 + EW_NTOK], swap_out[1 + EW_NTOK];
     u128 mix_in, mix_out, bridged, cashed, fees;
+    u128 otc;        /* paid to OTC desks (cash_out "otc") */
+    uint64_t n_otc;
     u128 tok_cashed[1 + EW_NTOK]; /* tokens deposited at exchanges as they are */
     uint32_t *mixrec;             /* mixer withdrawal recipients (cash_out "apart") */
     size_t n_mixrec, cap_mixrec;
@@ -594,6 +596,17 @@ static bool cash_one(ew_world *w, int hi, uint32_t a, int t, u128 v)
     for (size_t i = 0; (s->apart || s->no_reuse) && i < h->n_mixrec && !mixed; i++)
         mixed = h->mixrec[i] == a;
     uint32_t dep;
+    if (!t && !mixed && s->otc > 0 && w->n_otc && gen_chance(&w->rng, s->otc)) {
+        /* sold to an OTC desk that honest customers pay too: not a deposit of the thief's */
+        uint32_t desk = w->otc[gen_below(&w->rng, w->n_otc)];
+        if (!ew_send_eth(w, a, desk, v))
+            return false;
+        ew_heist_flow(w, hi, "otc", a, desk, 0, v);
+        h->otc += v;
+        h->n_otc++;
+        h->cash_target = h->cash_target > v ? h->cash_target - v : 0;
+        return true;
+    }
     if (s->no_reuse && mixed) {
         /* the careful thief: mixed funds never meet anything again, each deposit goes to a
          * new deposit address of its own (a new account at the exchange) */
@@ -832,7 +845,7 @@ int ew_heists_finish(ew_world *w)
             }
         /* ETH: in = stolen + swapped in + mixer withdrawals; out = the rest */
         u128 in = h->stolen[0] + h->swap_in[0] + h->mix_in;
-        u128 out = h->cashed + h->bridged + h->mix_out + h->fees + held[0];
+        u128 out = h->cashed + h->bridged + h->mix_out + h->fees + held[0] + h->otc;
         bool ok = in == out;
         for (int t = 1; t < EW_WETH; t++)
             ok = ok && h->stolen[t] == h->swap_out[t] + h->tok_cashed[t] + held[t];
@@ -897,6 +910,10 @@ int ew_heists_finish(ew_world *w)
         json_object_set_new(tot, "swaps", json_integer((json_int_t)h->n_swaps));
         json_object_set_new(tot, "thief_txs", json_integer((json_int_t)h->n_txs));
         json_object_set_new(tot, "thief_addresses", json_integer((json_int_t)n_addr));
+        if (h->n_otc) { /* only where the scenario pays OTC desks: other worlds keep their bytes */
+            json_object_set_new(tot, "otc_paid_wei", dec(h->otc));
+            json_object_set_new(tot, "otc_payments", json_integer((json_int_t)h->n_otc));
+        }
         json_object_set_new(o, "totals", tot);
         json_object_set_new(o, "identity_holds", json_true());
         json_t *btc = json_array();

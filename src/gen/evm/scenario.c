@@ -301,7 +301,8 @@ static int parse_step(const pctx *c, const cw_gen_evm_scenario *s, const ew_heis
     } else if (!strcmp(ty, "cash_out")) {
         static const char *const k[] = {"type",       "delay_hours", "to",       "deposits",
                                         "over_hours", "fraction",    "accounts", "tokens",
-                                        "apart",      "no_reuse",    NULL};
+                                        "apart",      "no_reuse",    "otc",
+                                        NULL};
         st->kind = EWS_CASH_OUT;
         st->over_hours = 6;
         st->accounts = 3;
@@ -321,7 +322,8 @@ static int parse_step(const pctx *c, const cw_gen_evm_scenario *s, const ew_heis
             (rc = get_u32(c, path, o, "accounts", 1, EW_MAX_ACCOUNTS, &st->accounts)) ||
             (rc = get_u32(c, path, o, "deposits", 1, 10000, &st->deposits)) ||
             (rc = get_num(c, path, o, "over_hours", 0, 500, &st->over_hours)) ||
-            (rc = get_num(c, path, o, "fraction", 0, 1, &st->fraction)))
+            (rc = get_num(c, path, o, "fraction", 0, 1, &st->fraction)) ||
+            (rc = get_num(c, path, o, "otc", 0, 1, &st->otc)))
             return rc;
         if (st->apart && st->accounts < 2)
             return cw_error_set(CW_EINVAL, "%s: %s.apart: needs at least 2 accounts", c->src, path);
@@ -482,7 +484,8 @@ int cw_gen_evm_scenario_parse(cw_gen_evm_scenario **out, const char *json, size_
     static const char *const defx[] = {"Bitfrost", "Krakenish", "Coinbarn", "Binansu"};
     if (wo) {
         static const char *const wk[] = {"exchanges",       "users",        "txs_per_block",
-                                         "mixer_contracts", "mixer_denoms", NULL};
+                                         "mixer_contracts", "mixer_denoms", "otc_desks",
+                                         NULL};
         if (!json_is_object(wo)) {
             rc = cw_error_set(CW_EINVAL, "%s: world: must be an object", c.src);
             goto out;
@@ -490,7 +493,8 @@ int cw_gen_evm_scenario_parse(cw_gen_evm_scenario **out, const char *json, size_
         if ((rc = known(&c, "world", wo, wk)) ||
             (rc = get_u32(&c, "world", wo, "users", 300, 500000, &s->users)) ||
             (rc = get_u32(&c, "world", wo, "txs_per_block", 2, 1000, &s->txs_per_block)) ||
-            (rc = get_u32(&c, "world", wo, "mixer_contracts", 1, 4, &s->mixer_contracts)))
+            (rc = get_u32(&c, "world", wo, "mixer_contracts", 1, 4, &s->mixer_contracts)) ||
+            (rc = get_u32(&c, "world", wo, "otc_desks", 0, 8, &s->otc_desks)))
             goto out;
         if (s->mixer_contracts != 1 && s->mixer_contracts != 4) {
             rc = cw_error_set(CW_EINVAL,

@@ -44,7 +44,8 @@ const char *ew_cat_name(int cat)
                                          "nft",
                                          "forwarder_factory",
                                          "thief",
-                                         "zero_address"};
+                                         "zero_address",
+                                         "otc_desk"};
     return cat >= 0 && cat < EWC_N ? n[cat] : "unknown";
 }
 

@@ -107,7 +107,7 @@ static uint64_t amt(const cw_acct_end *e)
 
 static cw_acct_result *run(world *w, cw_acct_model model, const uint64_t *src, size_t n_src)
 {
-    cw_acct_source s = {w, w_next, w_balance, w_asset_account, w_stop, NULL, NULL};
+    cw_acct_source s = {w, w_next, w_balance, w_asset_account, w_stop, NULL, NULL, NULL, false, NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.model = model;
@@ -259,7 +259,7 @@ static void test_limits(void)
                         mv(3, 3, H1, F, ETH, 99), mv(4, 4, H1, U, ETH, 1)};
     world w = {m, 4, 0, 0, u(0)};
     uint64_t src[] = {1};
-    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, w_stop, NULL, NULL};
+    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, w_stop, NULL, NULL, NULL, false, NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.max_hops = 2;
@@ -292,7 +292,7 @@ static void test_mixer(void)
     m[7].tx_from = T;
     world w = {m, 9, 0, 0, u(0)};
     uint64_t src[] = {1};
-    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, w_stop, NULL, NULL};
+    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, w_stop, NULL, NULL, NULL, false, NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.through_mixer = true;
@@ -366,14 +366,52 @@ static bool c_personal(void *ctx, uint32_t account)
     return account == D || account == D3;
 }
 
+/* No movement of the account before movement `before` (the hand-made worlds start at
+ * genesis). */
+static bool w_fresh(void *ctx, uint32_t account, uint64_t before)
+{
+    world *w = ctx;
+    for (size_t i = 0; i < w->n && w->m[i].id < before; i++)
+        if (w->m[i].from == account || w->m[i].to == account)
+            return false;
+    return true;
+}
+
+/* Notes of denom in account before `before`: deposits of exactly denom less the txs whose
+ * outflows from the account sum to denom. */
+static int w_notes(void *ctx, uint32_t account, uint32_t asset, const cw_u256 *denom,
+                   uint64_t before, uint64_t *out)
+{
+    world *w = ctx;
+    uint64_t in = 0, wd = 0;
+    for (size_t i = 0; i < w->n && w->m[i].id < before; i++) {
+        const cw_acct_move *m = &w->m[i];
+        if (m->asset != asset)
+            continue;
+        if (m->to == account && cw_u256_cmp(&m->amount, denom) == 0)
+            in++;
+        if (m->from == account && (i == 0 || w->m[i - 1].tx != m->tx)) {
+            cw_u256 sum = u(0);
+            for (size_t k = i; k < w->n && w->m[k].tx == m->tx; k++)
+                if (w->m[k].from == account && w->m[k].asset == asset)
+                    cw_u256_add(&sum, &sum, &w->m[k].amount);
+            wd += cw_u256_cmp(&sum, denom) == 0;
+        }
+    }
+    *out = in > wd ? in - wd : 0;
+    return 0;
+}
+
 /* A trace from movement 1 through mixers, with the given stops, personal stops and bridge
- * destinations (any may be NULL), following candidates or not. */
-static cw_acct_result *run_mix(world *w, int (*stop)(void *, uint32_t),
-                               bool (*personal)(void *, uint32_t),
-                               uint64_t (*dest)(void *, uint64_t), bool follow)
+ * destinations (any may be NULL), following candidates or not; the world is its whole history
+ * (fresh addresses known, running pool balances exact) unless partial. */
+static cw_acct_result *run_mix_h(world *w, int (*stop)(void *, uint32_t),
+                                 bool (*personal)(void *, uint32_t),
+                                 uint64_t (*dest)(void *, uint64_t), bool follow, bool partial)
 {
     uint64_t src[] = {1};
-    cw_acct_source s = {w, w_next, w_balance, w_asset_account, stop, personal, dest};
+    cw_acct_source s = {w,    w_next, w_balance, w_asset_account, stop, personal, dest,
+                        partial ? NULL : w_fresh, !partial, partial ? NULL : w_notes};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.through_mixer = true;
@@ -381,6 +419,13 @@ static cw_acct_result *run_mix(world *w, int (*stop)(void *, uint32_t),
     cw_acct_result *r = NULL;
     CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
     return r;
+}
+
+static cw_acct_result *run_mix(world *w, int (*stop)(void *, uint32_t),
+                               bool (*personal)(void *, uint32_t),
+                               uint64_t (*dest)(void *, uint64_t), bool follow)
+{
+    return run_mix_h(w, stop, personal, dest, follow, false);
 }
 
 static void test_converge(void)
@@ -598,6 +643,159 @@ static void test_converge_bridge(void)
     cw_acct_result_free(r);
 }
 
+/* Worked example 11: every note in the pool is the thief's. Honest U deposits a note of 10
+ * into the empty pool M and takes it out again (relayed to U's R3): M holds nothing. Then T
+ * deposits 3 stolen notes and nobody else deposits: whatever leaves M now is stolen. The
+ * relayed withdrawals to R1 and R2 are links (evidence only_tainted_notes, score 1), though no
+ * gas funding or convergence backs them, and R1's deposit address D3 is reached with 9. Had
+ * U's note stayed in (the same world without U's withdrawal) the tainted share 3/4 is a
+ * candidate at most; and a source without the whole history (balances not known exact) never
+ * says so. */
+static void test_only_tainted_notes(void)
+{
+    cw_acct_move m[] = {
+        mv(1, 1, V, T, ETH, 100),  mv(2, 2, U, M, ETH, 10),  mv(3, 3, M, R3, ETH, 9),
+        mv(4, 3, M, RL, ETH, 1),   mv(5, 4, T, M, ETH, 10),  mv(6, 5, T, M, ETH, 10),
+        mv(7, 6, T, M, ETH, 10),   mv(8, 7, M, R1, ETH, 9),  mv(9, 7, M, RL, ETH, 1),
+        mv(10, 8, M, R2, ETH, 9),  mv(11, 8, M, RL, ETH, 1), mv(12, 9, R1, D3, ETH, 9),
+    };
+    for (int i = 2; i < 11; i++)
+        m[i].tx_from = RL;
+    world w = {m, 12, 0, 0, u(0)};
+    cw_acct_result *r = run_mix(&w, c_stop, c_personal, NULL, false);
+    size_t n;
+    const cw_acct_mixlink *l = cw_acct_result_mixlinks(r, &n);
+    CHECK_EQ_INT(n, 2);
+    if (n == 2) {
+        CHECK(l[0].recipient == R1 && !l[0].candidate && l[0].score == 1);
+        CHECK(l[0].evidence == (CW_ACCT_EV_ANON | CW_ACCT_EV_ONLY_TAINTED));
+        CHECK(l[1].recipient == R2 && !l[1].candidate);
+    }
+    CHECK_EQ_INT(amt(end_at(r, D3, ETH)), 9);
+    CHECK(end_at(r, D3, ETH) && end_at(r, D3, ETH)->probable);
+    CHECK_EQ_INT(amt(end_at(r, R2, ETH)), 9);
+    CHECK(end_at(r, R3, ETH) == NULL);
+    cw_acct_result_free(r);
+    /* balances not known exact: candidates only */
+    r = run_mix_h(&w, c_stop, c_personal, NULL, false, true);
+    l = cw_acct_result_mixlinks(r, &n);
+    CHECK_EQ_INT(n, 2);
+    for (size_t i = 0; i < n; i++)
+        CHECK(l[i].candidate && l[i].evidence == CW_ACCT_EV_ANON);
+    CHECK(end_at(r, D3, ETH) == NULL);
+    cw_acct_result_free(r);
+    /* U's note still in the pool when the thief's come out: no proof */
+    cw_acct_move m2[] = {
+        mv(1, 1, V, T, ETH, 100),  mv(2, 2, U, M, ETH, 10),  mv(5, 4, T, M, ETH, 10),
+        mv(6, 5, T, M, ETH, 10),   mv(7, 6, T, M, ETH, 10),  mv(8, 7, M, R1, ETH, 9),
+        mv(9, 7, M, RL, ETH, 1),   mv(12, 9, R1, D3, ETH, 9),
+    };
+    m2[5].tx_from = m2[6].tx_from = RL;
+    world w2 = {m2, 8, 0, 0, u(0)};
+    r = run_mix(&w2, c_stop, c_personal, NULL, false);
+    l = cw_acct_result_mixlinks(r, &n);
+    CHECK_EQ_INT(n, 0); /* 3/4 = 0.75: not even a candidate */
+    CHECK(end_at(r, D3, ETH) == NULL);
+    cw_acct_result_free(r);
+}
+
+/* Worked example 12: a service the thief also paid is no convergence. The pool as in example
+ * 6 (3 stolen notes, 3 honest: score 0.5). OTC desk O has served honest K before (K paid it 5,
+ * which it forwarded on to S): when T pays O 30, O holds only stolen funds. Honest U's
+ * withdrawal to R3 pays O 9, as a customer: before, "an account holding only stolen funds"
+ * linked it. Desk O2 holds K's 5 and T's 30 and deposits everything at its own exchange
+ * deposit address D (direct taint reaches D); U's other withdrawal to R4 pays O2: before, the
+ * follow went on through O2 to D and linked it. Neither links now: O and O2 have others'
+ * funds in their history. T's fresh address A, which holds only stolen funds, still
+ * converges with the thief's withdrawal to R1. */
+enum { O = 75, O2 = 76, K = 77, S = 78, R4 = 79 };
+
+static void test_shared_service_no_convergence(void)
+{
+    cw_acct_move m[] = {
+        mv(1, 1, V, T, ETH, 200),   mv(2, 2, T, M, ETH, 10),    mv(3, 3, T, M, ETH, 10),
+        mv(4, 4, T, M, ETH, 10),    mv(5, 5, U, M, ETH, 10),    mv(6, 6, U, M, ETH, 10),
+        mv(7, 7, U, M, ETH, 10),    mv(8, 8, K, O, ETH, 5),     mv(9, 9, O, S, ETH, 5),
+        mv(10, 10, T, O, ETH, 30),  mv(11, 11, K, O2, ETH, 5),  mv(12, 12, T, O2, ETH, 30),
+        mv(13, 13, T, A, ETH, 30),  mv(14, 14, M, R3, ETH, 9),  mv(15, 14, M, RL, ETH, 1),
+        mv(16, 15, M, R4, ETH, 9),  mv(17, 15, M, RL, ETH, 1),  mv(18, 16, M, R1, ETH, 9),
+        mv(19, 16, M, RL, ETH, 1),  mv(20, 17, R3, O, ETH, 9),  mv(21, 18, R4, O2, ETH, 9),
+        mv(22, 19, O2, D, ETH, 44), mv(23, 20, R1, A, ETH, 9),
+    };
+    for (int i = 13; i < 19; i++)
+        m[i].tx_from = RL;
+    world w = {m, 23, 0, 0, u(0)};
+    cw_acct_result *r = run_mix(&w, c_stop, c_personal, NULL, false);
+    size_t n;
+    const cw_acct_mixlink *l = cw_acct_result_mixlinks(r, &n);
+    CHECK_EQ_INT(n, 1);
+    if (n == 1)
+        CHECK(l[0].recipient == R1 && l[0].converged);
+    CHECK_EQ_INT(amt(end_at(r, D, ETH)), 30); /* the thief's 30 through O2, not U's 9 */
+    CHECK_EQ_INT(amt(end_at(r, O, ETH)), 30);
+    CHECK_EQ_INT(amt(end_at(r, A, ETH)), 39);
+    cw_acct_result_free(r);
+}
+
+/* One contract taking several denominations: its anonymity set of one denomination counts
+ * only that denomination's notes. Honest U put one note of 100 into M; then the thief puts 3
+ * notes of 10, and nobody else: the 10-notes are all the thief's. Before, the set opened with
+ * M's whole balance / 10 = 10 phantom notes (score 3/13, no candidate); now with the 10-notes
+ * M held (none): the relayed withdrawal to R1 scores 1 and is a candidate. Not a link: U's 100
+ * might come out as 10-notes in a contract that allows it, so the pool is not proven to hold
+ * only the thief's (only_tainted_notes stays bounded by the whole balance). */
+static void test_multidenom_set(void)
+{
+    cw_acct_move m[] = {
+        mv(1, 1, V, T, ETH, 100), mv(2, 2, U, M, ETH, 100), mv(3, 3, T, M, ETH, 10),
+        mv(4, 4, T, M, ETH, 10),  mv(5, 5, T, M, ETH, 10),  mv(6, 6, M, R1, ETH, 9),
+        mv(7, 6, M, RL, ETH, 1),  mv(8, 7, R1, D3, ETH, 9),
+    };
+    m[5].tx_from = m[6].tx_from = RL;
+    world w = {m, 8, 0, 0, u(0)};
+    cw_acct_result *r = run_mix(&w, c_stop, c_personal, NULL, false);
+    size_t n;
+    const cw_acct_mixlink *l = cw_acct_result_mixlinks(r, &n);
+    CHECK_EQ_INT(n, 1);
+    if (n == 1) {
+        CHECK(l[0].recipient == R1 && l[0].candidate && l[0].score == 1);
+        CHECK(l[0].evidence == CW_ACCT_EV_ANON);
+    }
+    CHECK(end_at(r, D3, ETH) == NULL);
+    cw_acct_result_free(r);
+}
+
+/* Dust does not make the thief's address someone else's. The pool of example 6 (3 stolen notes,
+ * 3 honest); the thief's fresh address A gets 150 stolen, then K sends it 1 (address-poisoning
+ * dust, under 1 % of what A got); the thief's relayed withdrawal to R1 pays A: A's history is
+ * still the thief's, so the withdrawal converges (A holds 150 + 9 linked). Had K sent 10 (more
+ * than 1 %), A would be someone's shared account: not linked. */
+static void test_dust_keeps_own_history(void)
+{
+    cw_acct_move m[] = {
+        mv(1, 1, V, T, ETH, 200),  mv(2, 2, T, M, ETH, 10),  mv(3, 3, T, M, ETH, 10),
+        mv(4, 4, T, M, ETH, 10),   mv(5, 5, U, M, ETH, 10),  mv(6, 6, U, M, ETH, 10),
+        mv(7, 7, U, M, ETH, 10),   mv(8, 8, T, A, ETH, 150), mv(9, 9, K, A, ETH, 1),
+        mv(10, 10, M, R1, ETH, 9), mv(11, 10, M, RL, ETH, 1), mv(12, 11, R1, A, ETH, 9),
+    };
+    m[9].tx_from = m[10].tx_from = RL;
+    world w = {m, 12, 0, 0, u(0)};
+    cw_acct_result *r = run_mix(&w, c_stop, c_personal, NULL, false);
+    size_t n;
+    const cw_acct_mixlink *l = cw_acct_result_mixlinks(r, &n);
+    CHECK_EQ_INT(n, 1);
+    if (n == 1)
+        CHECK(l[0].recipient == R1 && l[0].converged);
+    CHECK_EQ_INT(amt(end_at(r, A, ETH)), 159);
+    cw_acct_result_free(r);
+    m[8].amount = u(10);
+    r = run_mix(&w, c_stop, c_personal, NULL, false);
+    cw_acct_result_mixlinks(r, &n);
+    CHECK_EQ_INT(n, 0);
+    CHECK_EQ_INT(amt(end_at(r, A, ETH)), 150);
+    cw_acct_result_free(r);
+}
+
 int main(void)
 {
     RUN(test_basic);
@@ -613,5 +811,9 @@ int main(void)
     RUN(test_converge_bridge);
     RUN(test_multihop);
     RUN(test_relayer_no_gas_evidence);
+    RUN(test_only_tainted_notes);
+    RUN(test_shared_service_no_convergence);
+    RUN(test_multidenom_set);
+    RUN(test_dust_keeps_own_history);
     return cw_test_done();
 }
