@@ -50,130 +50,10 @@
 #include "chainwatch/util.h"
 #include "gen/btc/tx.h"
 #include "harness.h"
+#include "tiny_chain.h"
 
 static char dir[4096], store[4200];
 static cw_chainstore *cs;
-
-/* ------------------------------------------------------------------ a tiny block builder */
-
-typedef struct coin {
-    uint8_t txid[32];
-    uint32_t vout;
-    uint64_t value;
-    uint64_t key;
-} coin;
-
-static cw_buf blkfile;        /* the blk00000.dat being written */
-static uint8_t prev_hash[32]; /* tip */
-static uint32_t height;
-static uint8_t ids[64][32]; /* txids of the current block, [0] the coinbase */
-static cw_buf txdata;       /* serialized txs of the current block */
-static size_t n_txs;
-static uint64_t next_key = 1000;
-static gen_tx cb_tx;       /* the pending coinbase */
-static uint64_t n_cb_outs; /* its outputs */
-static coin cb_coins[256]; /* coins it pays (txid filled at block end) */
-static coin *cb_dest[256]; /* where to copy each coin */
-static uint32_t block_time = 1700000000;
-
-static uint64_t new_key(void)
-{
-    return next_key++;
-}
-
-static void add_out(gen_tx *tx, uint64_t value, uint64_t key)
-{
-    uint8_t spk[GEN_SPK_MAX];
-    size_t n = gen_spk(spk, CW_SCRIPT_P2WPKH, key);
-    gen_tx_add_out(tx, value, spk, n);
-}
-
-static void add_opreturn(gen_tx *tx)
-{
-    uint8_t spk[42] = {0x6a, 40};
-    for (int i = 2; i < 42; i++)
-        spk[i] = (uint8_t)(i * 7);
-    gen_tx_add_out(tx, 0, spk, sizeof spk);
-}
-
-static void add_in(gen_tx *tx, const coin *c)
-{
-    gen_tx_add_in(tx, c->txid, c->vout, CW_SCRIPT_P2WPKH, c->key, c->key * 31 + 7);
-}
-
-/* A coin of `value` to a new (or the given) key, paid by the next coinbase. */
-static void fund(coin *out, uint64_t value, uint64_t key)
-{
-    if (n_cb_outs >= sizeof cb_coins / sizeof cb_coins[0]) {
-        fprintf(stderr, "fund: more than %zu coins in one block\n",
-                sizeof cb_coins / sizeof cb_coins[0]);
-        abort();
-    }
-    out->value = value;
-    out->key = key ? key : new_key();
-    out->vout = (uint32_t)n_cb_outs;
-    add_out(&cb_tx, value, out->key);
-    cb_dest[n_cb_outs] = out;
-    cb_coins[n_cb_outs++] = *out;
-}
-
-static void block_begin(void)
-{
-    gen_tx_reset(&cb_tx);
-    cb_tx.coinbase = true;
-    cb_tx.cb_script_len = (uint8_t)gen_bip34(cb_tx.cb_script, height);
-    n_cb_outs = 0;
-    n_txs = 0;
-    txdata.len = 0;
-}
-
-/* Appends tx to the current block; the coins of its outputs [0, n) go to outs (may be NULL). */
-static void block_tx(gen_tx *tx, coin *outs)
-{
-    uint8_t txid[32], wtxid[32];
-    REQUIRE(n_txs < 63);
-    REQUIRE(gen_tx_serialize(&txdata, tx, txid, wtxid) == 0);
-    memcpy(ids[1 + n_txs++], txid, 32);
-    for (size_t i = 0; outs && i < tx->n_out; i++) {
-        memcpy(outs[i].txid, txid, 32);
-        outs[i].vout = (uint32_t)i;
-        outs[i].value = tx->out[i].value;
-    }
-}
-
-static void block_end(void)
-{
-    if (n_cb_outs == 0)
-        add_out(&cb_tx, 5000000000ULL, new_key());
-    cw_buf cb = {0};
-    uint8_t cbid[32];
-    REQUIRE(gen_tx_serialize(&cb, &cb_tx, cbid, NULL) == 0);
-    for (size_t i = 0; i < n_cb_outs; i++) {
-        memcpy(cb_dest[i]->txid, cbid, 32);
-        cb_dest[i]->vout = (uint32_t)i;
-    }
-    memcpy(ids[0], cbid, 32);
-    uint8_t level[66][32], root[32];
-    memcpy(level, ids, (n_txs + 1) * 32);
-    cw_merkle_root(root, level, n_txs + 1);
-    uint8_t hdr[80], hash[32];
-    gen_header(hdr, 0x20000000U, prev_hash, root, block_time += 600, 0x207fffffU, 0);
-    gen_header_grind(hdr, hash);
-    uint8_t cnt = (uint8_t)(n_txs + 1), rec[8];
-    uint32_t size = (uint32_t)(80 + 1 + cb.len + txdata.len);
-    cw_network_magic(rec, CW_NET_REGTEST);
-    for (int i = 0; i < 4; i++)
-        rec[4 + i] = (uint8_t)(size >> (8 * i));
-    cw_buf_append(&blkfile, rec, 8);
-    cw_buf_append(&blkfile, hdr, 80);
-    cw_buf_append(&blkfile, &cnt, 1);
-    cw_buf_append(&blkfile, cb.data, cb.len);
-    if (txdata.len)
-        cw_buf_append(&blkfile, txdata.data, txdata.len);
-    memcpy(prev_hash, hash, 32);
-    height++;
-    cw_buf_deinit(&cb);
-}
 
 /* ------------------------------------------------------------------ the shapes */
 
@@ -191,11 +71,6 @@ enum { WASABI_IN = 37, WW2_PARTS = 20, JM_MAKERS = 5, PEEL_HOPS = 9, SHORT_HOPS 
 static coin w1_in[WASABI_IN], w2_in[WW2_PARTS], jm_in[JM_MAKERS + 2], wp_in[5], t0_in[3], pay_in[3],
     peel_src, short_src;
 static uint8_t txid_w1[32], txid_w2[32], txid_jm[32], txid_wp[32], txid_t0[32], txid_pay[32];
-
-static void last_txid(uint8_t out[32])
-{
-    memcpy(out, ids[n_txs], 32);
-}
 
 /* the second set: mainnet-sized rounds, the failures found, exchange batches */
 enum { BIG_IN = 300, WW1_PARTS = 30, EX_IN = 10, DEC_IN = 6, PR_IN = 12 };
@@ -544,22 +419,9 @@ static uint8_t peel_ids[PEEL_HOPS][32], short_ids[SHORT_HOPS][32];
 
 static void build_world(const char *out_dir)
 {
-    gen_tx_init(&cb_tx);
+    chain_begin();
     gen_tx tx;
     gen_tx_init(&tx);
-    /* genesis */
-    uint8_t gh[32];
-    cw_buf g = {0};
-    REQUIRE(gen_genesis(&g, true, gh) == 0);
-    uint8_t rec[8];
-    cw_network_magic(rec, CW_NET_REGTEST);
-    for (int i = 0; i < 4; i++)
-        rec[4 + i] = (uint8_t)(g.len >> (8 * i));
-    cw_buf_append(&blkfile, rec, 8);
-    cw_buf_append(&blkfile, g.data, g.len);
-    cw_buf_deinit(&g);
-    memcpy(prev_hash, gh, 32);
-    height = 1;
 
     /* block 1 funds every input */
     block_begin();
@@ -710,15 +572,8 @@ static void build_world(const char *out_dir)
         }
         block_end();
     }
-    char p[4200];
-    snprintf(p, sizeof p, "%s/blocks", out_dir);
-    REQUIRE(cw_mkdir_p(p) == 0);
-    snprintf(p, sizeof p, "%s/blocks/blk00000.dat", out_dir);
-    REQUIRE(cw_file_write_atomic(p, blkfile.data, blkfile.len) == 0);
     gen_tx_deinit(&tx);
-    gen_tx_deinit(&cb_tx);
-    cw_buf_deinit(&txdata);
-    cw_buf_deinit(&blkfile);
+    chain_write(out_dir);
 }
 
 static void test_build_world(void)

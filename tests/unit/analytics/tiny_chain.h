@@ -1,15 +1,16 @@
 /*
  * tiny_chain.h: a tiny regtest block builder for the analytics tests that need hand-made
- * txs (test_trace_relink.c, test_screen_shallow.c): coins paid by each block's coinbase
- * (fund), txs appended to the current block (block_tx), blocks appended to one blk00000.dat
- * (chain_begin, block_begin, block_end, chain_write), then ingested (chain_ingest) and one
- * address labelled (chain_label). P2WPKH keys are numbers (new_key).
- * State is static: include it once per test program.
+ * txs (test_trace_relink.c, test_screen_shallow.c, test_patterns_shapes.c): coins paid by each
+ * block's coinbase (fund), txs appended to the current block (block_tx), blocks appended to one
+ * blk00000.dat (chain_begin, block_begin, block_end, chain_write), then ingested (chain_ingest)
+ * and one address labelled (chain_label). P2WPKH keys are numbers (new_key).
+ * State is static: include it once per test program. What a test may leave unused is inline.
  */
 #ifndef CW_TEST_TINY_CHAIN_H
 #define CW_TEST_TINY_CHAIN_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "chainwatch/btc/address.h"
@@ -57,6 +58,15 @@ static void add_out(gen_tx *tx, uint64_t value, uint64_t key)
     gen_tx_add_out(tx, value, spk, n);
 }
 
+/* An OP_RETURN output carrying 40 bytes (a Tx0's). */
+static inline void add_opreturn(gen_tx *tx)
+{
+    uint8_t spk[42] = {0x6a, 40};
+    for (int i = 2; i < 42; i++)
+        spk[i] = (uint8_t)(i * 7);
+    gen_tx_add_out(tx, 0, spk, sizeof spk);
+}
+
 static void add_in(gen_tx *tx, const coin *c)
 {
     gen_tx_add_in(tx, c->txid, c->vout, CW_SCRIPT_P2WPKH, c->key, c->key * 31 + 7);
@@ -65,6 +75,11 @@ static void add_in(gen_tx *tx, const coin *c)
 /* A coin of `value` to a new (or the given) key, paid by the next coinbase. */
 static void fund(coin *out, uint64_t value, uint64_t key)
 {
+    if (n_cb_outs >= sizeof cb_coins / sizeof cb_coins[0]) {
+        fprintf(stderr, "fund: more than %zu coins in one block\n",
+                sizeof cb_coins / sizeof cb_coins[0]);
+        abort();
+    }
     out->value = value;
     out->key = key ? key : new_key();
     out->vout = (uint32_t)n_cb_outs;
@@ -169,7 +184,7 @@ static void chain_write(const char *out_dir)
 }
 
 /* Ingests wdir/blocks into sdir and opens it; false (with the error printed) on failure. */
-static bool chain_ingest(const char *wdir, const char *sdir, cw_chainstore **out)
+static inline bool chain_ingest(const char *wdir, const char *sdir, cw_chainstore **out)
 {
     cw_ingest_opts o;
     memset(&o, 0, sizeof o);
@@ -190,8 +205,8 @@ static bool chain_ingest(const char *wdir, const char *sdir, cw_chainstore **out
 
 /* A labelmap with one label: the address of output `out` (wdir/labels.csv, wdir/labels.db);
  * false (with the error printed) on failure. */
-static bool chain_label(const char *wdir, const cw_chainstore *st, uint64_t out, const char *entity,
-                        const char *category, cw_trace_labelmap **map)
+static inline bool chain_label(const char *wdir, const cw_chainstore *st, uint64_t out,
+                               const char *entity, const char *category, cw_trace_labelmap **map)
 {
     const cw_addr_key *k = cw_chainstore_addr(st, cw_chainstore_out(st, out)->addr);
     char a[CW_ADDR_STR_MAX], csv[4300], db[4300];
