@@ -783,20 +783,8 @@ int main(void)
     RUN(test_build_world);
     if (cw_test_failures)
         return cw_test_done();
-    cw_ingest_opts o;
-    memset(&o, 0, sizeof o);
-    char blocks[4300];
-    snprintf(blocks, sizeof blocks, "%s/blocks", dir);
-    o.blocks_dir = blocks;
-    o.store_dir = store;
-    o.net = CW_NET_REGTEST;
-    o.to_height = -1;
-    o.threads = 1;
-    cw_ingest_stats ist;
-    if (cw_ingest_btc(&o, &ist) || cw_chainstore_open(&cs, store, false, CW_NET_REGTEST)) {
-        fprintf(stderr, "ingest: %s\n", cw_error_last());
+    if (!chain_ingest(dir, store, &cs))
         return 1;
-    }
     RUN(test_flags);
     RUN(test_clusters);
     cw_chainstore_close(cs);

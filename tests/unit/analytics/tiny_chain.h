@@ -184,7 +184,7 @@ static void chain_write(const char *out_dir)
 }
 
 /* Ingests wdir/blocks into sdir and opens it; false (with the error printed) on failure. */
-static inline bool chain_ingest(const char *wdir, const char *sdir, cw_chainstore **out)
+static bool chain_ingest(const char *wdir, const char *sdir, cw_chainstore **out)
 {
     cw_ingest_opts o;
     memset(&o, 0, sizeof o);
