@@ -2,7 +2,7 @@
 # bench/server.sh BIN [STORE_DIR [LABELS_DB]]: load on the node's server (not a test; issue 15's
 # figures). Starts `chainwatch serve` (use the release build) on a free loopback port with a
 # fresh node holding 200 alerts and a 100,000-object TAXII collection, then runs wrk (Debian's
-# wrk: apt-get install wrk) with 64 connections for 30 s (BENCH_SERVER_SECONDS) against:
+# wrk, installed by scripts/bootstrap.sh) with 64 connections for 30 s (BENCH_SERVER_SECONDS) against:
 #   a cheap authenticated GET (TAXII discovery), alerts?limit=100, TAXII objects?limit=100,
 #   and with STORE_DIR address lookups on the chain store;
 # the p99 of the cheap GET while 1 MiB POSTs (2,500 objects each) run back to back;

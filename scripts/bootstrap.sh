@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages that the build, the tests and the demo need, when missing.
-# Idempotent and quiet when everything is present. Needs root (or sudo) only to install.
+# Installs the Debian packages that the build, the tests, the demo and the benches need, when
+# missing. Idempotent and quiet when everything is present. Needs root (or sudo) only to install.
 set -euo pipefail
 # Every tool a test or a demo stage calls is here (make and curl too: a minimal Debian has
 # neither; scripts/fresh-debian-check.sh proves the list on a fresh bookworm).
@@ -11,7 +11,8 @@ pkgs=(build-essential make cmake ninja-build pkg-config clang libclang-rt-14-dev
       python3 python3-bitcoinlib valgrind jq bsdutils chromium fonts-liberation python3-jsonschema
       python3-requests python3-six python3-tz
       python3-antlr4 python3-dateutil python3-simplejson python3-colorama python3-appdirs
-      python3-requests-cache)
+      python3-requests-cache
+      wrk) # wrk: bench/server.sh (`make bench`)
 missing=()
 for p in "${pkgs[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
