@@ -38,6 +38,15 @@
 static cw_chainstore *cs;
 static cw_trace_labelmap *lm;
 static json_t *heists;
+/* Each heist's stolen outputs as trace sources and its thief's entity, resolved once. */
+typedef struct heist {
+    const char *name;
+    uint64_t src[64];
+    size_t n;
+    long long thief;
+} heist;
+static heist hs[16];
+static size_t n_hs;
 static json_t *owner; /* address -> "entity_id,category" from truth/addresses.csv */
 
 static int load_owners(const char *path)
@@ -67,24 +76,29 @@ static int load_owners(const char *path)
     return 0;
 }
 
-/* The heist's stolen outputs (0 when none is found: the caller's REQUIRE) and its thief's
- * entity id. */
-static size_t sources(json_t *h, uint64_t *src, size_t cap, long long *thief)
+/* Resolves heist h of truth/heists.json: its stolen outputs as trace sources and its thief's
+ * entity; false (with the reason printed) when none of its outputs is found. */
+static bool resolve_heist(json_t *h, heist *out)
 {
-    size_t n = 0, i;
-    *thief = json_integer_value(json_object_get(h, "thief_entity"));
+    size_t i;
     json_t *v;
+    out->name = json_string_value(json_object_get(h, "name"));
+    out->thief = json_integer_value(json_object_get(h, "thief_entity"));
+    out->n = 0;
     json_array_foreach(json_object_get(h, "stolen_outputs"), i, v)
     {
         cw_trace_sources s = {0};
-        if (n < cap &&
+        if (out->n < sizeof out->src / sizeof out->src[0] &&
             cw_trace_sources_add(&s, cs, NULL, json_string_value(json_object_get(v, "outpoint")),
                                  UINT32_MAX) == 0 &&
             s.n == 1)
-            src[n++] = s.outs[0];
+            out->src[out->n++] = s.outs[0];
         cw_trace_sources_deinit(&s);
     }
-    return n;
+    if (out->n == 0)
+        fprintf(stderr, "heist %s: no stolen output found in the store\n",
+                out->name ? out->name : "?");
+    return out->n > 0;
 }
 
 /* Re-linked outputs of t: how many, and how many paid to the thief (entity thief_id) and to
@@ -136,23 +150,19 @@ static void cli_opts(cw_trace_opts *o)
 
 static void test_relinks_are_the_thiefs(void)
 {
-    size_t total = 0, i;
-    json_t *h;
-    json_array_foreach(heists, i, h)
-    {
-        uint64_t src[64];
-        long long thief;
-        size_t n = sources(h, src, 64, &thief);
-        REQUIRE(n > 0);
+    size_t total = 0;
+    for (size_t i = 0; i < n_hs; i++) {
+        const uint64_t *src = hs[i].src;
+        size_t n = hs[i].n;
         cw_trace_opts o;
         cli_opts(&o);
         REQUIRE(cw_trace_relink_guarded(lm, &o));
         cw_trace *t = NULL;
         REQUIRE(cw_trace_run(&t, cs, lm, src, n, &o) == 0);
         size_t k, th, us;
-        count_links(t, thief, &k, &th, &us);
+        count_links(t, hs[i].thief, &k, &th, &us);
         printf("  %s, labels and stops: %zu re-linked outputs, %zu the thief's, %zu users'\n",
-               json_string_value(json_object_get(h, "name")), k, th, us);
+               hs[i].name, k, th, us);
         CHECK_EQ_INT(th, k);
         CHECK_EQ_INT(cw_trace_stats_get(t)->relinked, k);
         total += k;
@@ -163,14 +173,10 @@ static void test_relinks_are_the_thiefs(void)
 
 static void test_no_stop_no_relink(void)
 {
-    size_t i, unguarded_thief = 0, unguarded_users = 0;
-    json_t *h;
-    json_array_foreach(heists, i, h)
-    {
-        uint64_t src[64];
-        long long thief;
-        size_t n = sources(h, src, 64, &thief);
-        REQUIRE(n > 0);
+    size_t unguarded_thief = 0, unguarded_users = 0;
+    for (size_t i = 0; i < n_hs; i++) {
+        const uint64_t *src = hs[i].src;
+        size_t n = hs[i].n;
         for (int with_labels = 0; with_labels < 2; with_labels++) {
             const cw_trace_labelmap *l = with_labels ? lm : NULL;
             cw_trace_opts o;
@@ -195,11 +201,10 @@ static void test_no_stop_no_relink(void)
             o.relink = true;
             REQUIRE(cw_trace__run(&raw, cs, l, src, n, &o, CW_TRACE__UNSTOPPED) == 0);
             size_t k, th, us;
-            count_links(raw, thief, &k, &th, &us);
+            count_links(raw, hs[i].thief, &k, &th, &us);
             printf("  %s, %s, no stop, unguarded: %zu re-linked outputs, %zu the thief's, %zu "
                    "users'\n",
-                   json_string_value(json_object_get(h, "name")),
-                   with_labels ? "labels" : "no labels", k, th, us);
+                   hs[i].name, with_labels ? "labels" : "no labels", k, th, us);
             unguarded_thief += th;
             unguarded_users += us;
             cw_trace_free(on);
@@ -218,14 +223,10 @@ static void test_no_stop_no_relink(void)
  * every heist (labels and stops). */
 static void test_relink_incremental(void)
 {
-    size_t i, rounds = 0;
-    json_t *h;
-    json_array_foreach(heists, i, h)
-    {
-        uint64_t src[64];
-        long long thief;
-        size_t n = sources(h, src, 64, &thief);
-        REQUIRE(n > 0);
+    size_t rounds = 0;
+    for (size_t i = 0; i < n_hs; i++) {
+        const uint64_t *src = hs[i].src;
+        size_t n = hs[i].n;
         const cw_trace_coinjoin pol[2] = {CW_CJ_RANK, CW_CJ_PROPORTIONAL};
         for (int p = 0; p < 2; p++) {
             cw_trace_opts o;
@@ -236,7 +237,7 @@ static void test_relink_incremental(void)
             REQUIRE(cw_trace__run(&b, cs, lm, src, n, &o, CW_TRACE__REPLAY) == 0);
             printf("  %s re-linking (%s): %llu outputs in %llu rounds, restart at tx record %zu "
                    "of %zu\n",
-                   json_string_value(json_object_get(h, "name")), p ? "proportional" : "rank",
+                   hs[i].name, p ? "proportional" : "rank",
                    (unsigned long long)cw_trace_stats_get(a)->relinked, (unsigned long long)a->n_lr,
                    a->relink_restart, b->n_txr);
             if (a->n_lr) {
@@ -301,6 +302,16 @@ int main(void)
     if (!heists || !json_array_size(heists)) {
         fprintf(stderr, "%s: %s\n", hj, je.text);
         return 1;
+    }
+    size_t hi;
+    json_t *h;
+    json_array_foreach(heists, hi, h)
+    {
+        if (n_hs == sizeof hs / sizeof hs[0] || !resolve_heist(h, &hs[n_hs++])) {
+            fprintf(stderr, "%s: more than %zu heists, or one without its outputs\n", hj,
+                    sizeof hs / sizeof hs[0]);
+            return 1;
+        }
     }
     printf("world: %llu txs, %zu labels in the store, %zu heists\n", (unsigned long long)gs.txs,
            cw_trace_labelmap_count(lm), json_array_size(heists));
