@@ -1,0 +1,970 @@
+#!/usr/bin/python3
+"""An independent EVM world (issue 13's "a generator you have not seen"), written apart from
+`chainwatch gen evm` (src/gen/evm) and on purpose with other habits, so that the EVM trace is
+measured on behaviours, not on one generator's constants. Standard library only.
+
+usage: evm_shapes_world.py --out DIR [--seed S] [--txs N]
+
+Writes ethereum-etl CSVs (blocks, transactions, receipts, logs, token_transfers, traces, tokens;
+LF line ends, as ethereum-etl's own exporter writes them on Linux) and DIR/truth with the files
+tests/diff/evm_eval.py reads (docs/GEN.md "Ground truth": addresses.csv, entities.csv,
+world.json, heists.json, cash_outs.csv, bridge_deposits.csv, mixer_links.csv), and the
+generator's own ledger at the tip (balances.csv: address,asset,balance; asset ETH or the token
+contract), which tests/evm/balances.py must reproduce from the CSVs alone.
+
+How it differs from gen evm:
+- exchanges of three sweep styles: each deposit swept alone after a random delay; deposits
+  swept through one consolidation address per exchange that pays the hot wallet later
+  (deposit -> consolidation -> hot wallet); and forwarder contracts created by the hot wallet
+  that pass ETH on inside the deposit (no event) and whose tokens the hot wallet flushes;
+- token sweeps after a gas top-up from the hot wallet itself, not from a gas station;
+- a DEX pool that pays the token buyer WETH, not ETH: traders unwrap later, in a tx of their own;
+- mixers at 1, 10 and 100 ETH; relayer fees a flat 0.3-1.5 %;
+- the thief: a gas funder that tops up fresh addresses before they move tokens, tokens moved to
+  fresh addresses and sold there in chunks, WETH sometimes passed on before it is unwrapped,
+  account-model peel chains (a part to a deposit or a fresh address, the rest to a fresh next
+  address), merges of several thief addresses into one, mixer notes withdrawn after 2-30 hours
+  to fresh addresses that hop once before a deposit, tokens deposited unsold, bridge deposits
+  by vault transfer (memo in calldata) or router call (memo in the Deposit event), and
+  address-poisoning dust sent to thief addresses by a stranger;
+- honest look-alikes: users who receive from exchanges and pay the same exchanges, honest mixer
+  users and bridge users, and honest peel-like payers.
+"""
+import argparse
+import csv
+import json
+import os
+import random
+
+WETH = "0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2"
+ZERO = "0x" + "00" * 20
+def keccak256(data):
+    """Keccak-256 (the pre-standard padding Ethereum uses), pure Python."""
+    RC = [0x0000000000000001, 0x0000000000008082, 0x800000000000808A, 0x8000000080008000,
+          0x000000000000808B, 0x0000000080000001, 0x8000000080008081, 0x8000000000008009,
+          0x000000000000008A, 0x0000000000000088, 0x0000000080008009, 0x000000008000000A,
+          0x000000008000808B, 0x800000000000008B, 0x8000000000008089, 0x8000000000008003,
+          0x8000000000008002, 0x8000000000000080, 0x000000000000800A, 0x800000008000000A,
+          0x8000000080008081, 0x8000000000008080, 0x0000000080000001, 0x8000000080008008]
+    ROT = [[0, 36, 3, 41, 18], [1, 44, 10, 45, 2], [62, 6, 43, 15, 61], [28, 55, 25, 21, 56],
+           [27, 20, 39, 8, 14]]
+    M = (1 << 64) - 1
+    rate = 136
+    msg = bytearray(data) + b"\x01"
+    while len(msg) % rate:
+        msg.append(0)
+    msg[-1] |= 0x80
+    st = [[0] * 5 for _ in range(5)]
+    for off in range(0, len(msg), rate):
+        for i in range(rate // 8):
+            st[i % 5][i // 5] ^= int.from_bytes(msg[off + 8 * i:off + 8 * i + 8], "little")
+        for rnd in range(24):
+            C = [st[x][0] ^ st[x][1] ^ st[x][2] ^ st[x][3] ^ st[x][4] for x in range(5)]
+            D = [C[(x - 1) % 5] ^ (((C[(x + 1) % 5] << 1) | (C[(x + 1) % 5] >> 63)) & M) for x in range(5)]
+            st = [[st[x][y] ^ D[x] for y in range(5)] for x in range(5)]
+            B = [[0] * 5 for _ in range(5)]
+            for x in range(5):
+                for y in range(5):
+                    r = ROT[x][y]
+                    v = st[x][y]
+                    B[y][(2 * x + 3 * y) % 5] = ((v << r) | (v >> (64 - r))) & M if r else v
+            st = [[B[x][y] ^ ((~B[(x + 1) % 5][y]) & B[(x + 2) % 5][y]) for y in range(5)] for x in range(5)]
+            st[0][0] ^= RC[rnd]
+    return b"".join(st[i % 5][i // 5].to_bytes(8, "little") for i in range(4))
+
+
+def topic(sig):
+    return "0x" + keccak256(sig.encode()).hex()
+
+
+def selector(sig):
+    return topic(sig)[:10]
+
+
+T_TRANSFER = topic("Transfer(address,address,uint256)")
+T_WDEPOSIT = topic("Deposit(address,uint256)")
+T_WWITHDRAW = topic("Withdrawal(address,uint256)")
+T_SWAP = topic("Swap(address,uint256,uint256,uint256,uint256,address)")
+T_TC_DEPOSIT = topic("Deposit(address,address,uint256,string)")
+T_MIX_DEPOSIT = topic("Deposit(bytes32,uint32,uint256)")
+T_MIX_WITHDRAW = topic("Withdrawal(address,bytes32,address,uint256)")
+SEL_TRANSFER = selector("transfer(address,uint256)")
+SEL_DEPOSIT_EXPIRY = selector("depositWithExpiry(address,address,uint256,string,uint256)")
+SEL_MIX_DEPOSIT = selector("deposit(bytes32)")
+SEL_MIX_WITHDRAW = selector("withdraw(bytes,bytes32,bytes32,address,address,uint256,uint256)")
+SEL_WETH_WITHDRAW = selector("withdraw(uint256)")
+SEL_WETH_DEPOSIT = selector("deposit()")
+SEL_SWAP = selector("swap(uint256,uint256,address,bytes)")
+SEL_FLUSH = selector("flushTokens(address)")
+assert T_TRANSFER == "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
+GWEI = 10**9
+ETH = 10**18
+BLOCK_S = 12
+GENESIS_TS = 1780000000
+
+
+def word(x):
+    return "%064x" % x
+
+
+def aword(a):
+    return "0" * 24 + a[2:]
+
+
+# ---------------------------------------------------------------- bech32 (BIP 173) -------------
+B32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+
+
+def _polymod(values):
+    gen = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3]
+    chk = 1
+    for v in values:
+        b = chk >> 25
+        chk = (chk & 0x1ffffff) << 5 ^ v
+        for i in range(5):
+            chk ^= gen[i] if ((b >> i) & 1) else 0
+    return chk
+
+
+def bech32_p2wpkh(h20, hrp="bc"):
+    acc, bits, data = 0, 0, [0]
+    for b in h20:
+        acc = (acc << 8) | b
+        bits += 8
+        while bits >= 5:
+            bits -= 5
+            data.append((acc >> bits) & 31)
+    if bits:
+        data.append((acc << (5 - bits)) & 31)
+    hv = [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
+    pm = _polymod(hv + data + [0] * 6) ^ 1
+    return hrp + "1" + "".join(B32[d] for d in data + [(pm >> 5 * (5 - i)) & 31 for i in range(6)])
+
+
+# ---------------------------------------------------------------- the chain --------------------
+class Chain:
+    def __init__(self, out, rnd):
+        self.rnd = rnd
+        self.out = out
+        self.f = {}
+        self.w = {}
+        heads = {
+            "blocks": "number,hash,parent_hash,nonce,sha3_uncles,logs_bloom,transactions_root,state_root,receipts_root,miner,difficulty,total_difficulty,size,extra_data,gas_limit,gas_used,timestamp,transaction_count,base_fee_per_gas,withdrawals_root,withdrawals",
+            "transactions": "hash,nonce,block_hash,block_number,transaction_index,from_address,to_address,value,gas,gas_price,input,block_timestamp,max_fee_per_gas,max_priority_fee_per_gas,transaction_type",
+            "receipts": "transaction_hash,transaction_index,block_hash,block_number,cumulative_gas_used,gas_used,contract_address,root,status,effective_gas_price,l1_fee,l1_gas_used,l1_gas_price,l1_fee_scalar",
+            "logs": "log_index,transaction_hash,transaction_index,block_hash,block_number,address,data,topics",
+            "token_transfers": "token_address,from_address,to_address,value,transaction_hash,log_index,block_number",
+            "traces": "block_number,transaction_hash,transaction_index,from_address,to_address,value,input,output,trace_type,call_type,reward_type,gas,gas_used,subtraces,trace_address,error,status,trace_id",
+            "tokens": "address,symbol,name,decimals,total_supply,block_number",
+        }
+        for k, h in heads.items():
+            self.f[k] = open(os.path.join(out, k + ".csv"), "w", newline="")
+            self.w[k] = csv.writer(self.f[k], lineterminator="\n")
+            self.w[k].writerow(h.split(","))
+        self.eth = {}
+        self.tok = {}
+        self.nonce = {}
+        self.number = 0
+        self.parent = "0x" + "00" * 32
+        self.base = 12 * GWEI
+        self.pending = []     # (kind, row) of the open block, written at its close
+        self.withdrawals = []
+        self.undo = []
+        self.gas_used = 0
+        self.log_index = 0
+        self.undo = []
+        self.builders = [self.addr() for _ in range(4)]
+        self.miner = self.builders[0]
+        self.hash = self.h32()
+        self.n_txs = 0
+        self.n_failed = 0
+        self.contracts = set()
+
+    def h32(self):
+        return "0x%064x" % self.rnd.getrandbits(256)
+
+    def addr(self):
+        return "0x%040x" % self.rnd.getrandbits(160)
+
+    def ts(self):
+        return GENESIS_TS + self.number * BLOCK_S
+
+    def credit(self, a, v):
+        self.undo.append((self.eth, a, self.eth.get(a, 0)))
+        self.eth[a] = self.eth.get(a, 0) + v
+
+    def debit(self, a, v):
+        b = self.eth.get(a, 0)
+        if b < v:
+            raise RuntimeError("overdraft %s: %d < %d at block %d" % (a, b, v, self.number))
+        self.undo.append((self.eth, a, b))
+        self.eth[a] = b - v
+
+    def tbal(self, t, a):
+        return self.tok.get((t, a), 0)
+
+    def tmove(self, t, src, dst, v):
+        for k in ((t, src), (t, dst)):
+            self.undo.append((self.tok, k, self.tok.get(k, 0)))
+        if src != ZERO:
+            b = self.tbal(t, src)
+            if b < v:
+                raise RuntimeError("token overdraft %s %s: %d < %d" % (t, src, b, v))
+            self.tok[(t, src)] = b - v
+        if dst != ZERO:
+            self.tok[(t, dst)] = self.tbal(t, dst) + v
+
+    def withdraw(self, a, gwei):
+        self.withdrawals.append((a, gwei))
+
+    def fee(self, gas):
+        return gas * (self.base + 2 * GWEI)
+
+    def tx(self, src, to, value=0, data="0x", gas=21000, calls=(), logs=(), status=1, create=None):
+        """One transaction. calls: internal value transfers (from, to, value) in order; logs:
+        (address, [topics], data, token_transfer or None) where a token transfer is
+        (token, from, to, value). Failed: fee only."""
+        tip = self.rnd.choice([1, 1, 2]) * GWEI
+        price = self.base + tip
+        fee = gas * price
+        self.undo = []
+        try:
+            self.apply(src, to, value, gas, tip, fee, calls, logs, status, create)
+        except RuntimeError:
+            for d, k, v in reversed(self.undo):   # nothing of a tx that cannot be paid
+                d[k] = v
+            raise
+        return self.emit(src, to, value, data, gas, price, tip, calls, logs, status, create)
+
+    def apply(self, src, to, value, gas, tip, fee, calls, logs, status, create):
+        self.debit(src, fee)
+        self.credit(self.miner, gas * tip)
+        if status:
+            if value:
+                self.debit(src, value)
+                self.credit(to or create, value)
+            for a, b, v in calls:
+                self.debit(a, v)
+                self.credit(b, v)
+            for _, _, _, tt in logs:
+                if tt:
+                    self.tmove(*tt)
+
+    def emit(self, src, to, value, data, gas, price, tip, calls, logs, status, create):
+        h = self.h32()
+        n = self.nonce.get(src, 0)
+        self.nonce[src] = n + 1
+        idx = sum(1 for k, _ in self.pending if k == "transactions")
+        self.gas_used += gas
+        typ = 2 if self.rnd.random() < 0.8 else 0
+        self.pending.append(("transactions", [h, n, None, self.number, idx, src, to or "", value, gas + self.rnd.randint(0, 30000),
+                                              price, data, self.ts(), 2 * self.base + tip if typ == 2 else "",
+                                              tip if typ == 2 else "", typ]))
+        self.pending.append(("receipts", [h, idx, None, self.number, self.gas_used, gas, create or "", "", status,
+                                          price, "", "", "", ""]))
+        top_calls = list(calls) if status else []
+        self.pending.append(("traces", [self.number, h, idx, src, to or create or "", value, data, "0x",
+                                        "create" if create else "call", "" if create else "call", "", gas, gas - 21000 if gas > 21000 else 0,
+                                        len(top_calls), "", "" if status else "Reverted", status,
+                                        ("create_%s_" if create else "call_%s_") % h]))
+        for i, (a, b, v) in enumerate(top_calls):
+            self.pending.append(("traces", [self.number, h, idx, a, b, v, "0x", "0x", "call", "call", "", 2300, 0, 0,
+                                            str(i), "", 1, "call_%s_%d" % (h, i)]))
+        if status:
+            for la, topics, ldata, tt in logs:
+                li = self.log_index
+                self.log_index += 1
+                self.pending.append(("logs", [li, h, idx, None, self.number, la, ldata, ",".join(topics)]))
+                if tt:
+                    t, a, b, v = tt
+                    self.pending.append(("token_transfers", [t, a, b, v, h, li, self.number]))
+        else:
+            self.n_failed += 1
+        if create:
+            self.contracts.add(create)
+        self.n_txs += 1
+        return h
+
+    def close(self):
+        """Closes the open block: writes it and its rows."""
+        bh = self.hash
+        for a, g in self.withdrawals:
+            self.credit(a, g * GWEI)
+        wd = ",".join('{"index":%d,"validator_index":%d,"address":"%s","amount":%d}' % (i, 400000 + i, a, g)
+                            for i, (a, g) in enumerate(self.withdrawals))
+        ntx = sum(1 for k, _ in self.pending if k == "transactions")
+        self.w["blocks"].writerow([self.number, bh, self.parent, "0x0000000000000000",
+                                   "0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347",
+                                   "0x" + "00" * 256, self.h32(), self.h32(), self.h32(), self.miner, 0, "",
+                                   1000 + 150 * ntx, "0x", 30000000, self.gas_used, self.ts(), ntx, self.base,
+                                   self.h32(), wd])
+        for k, row in self.pending:
+            if k in ("transactions", "receipts", "logs"):
+                row[2 if k == "transactions" else 2 if k == "receipts" else 3] = bh
+            self.w[k].writerow(row)
+        self.pending = []
+        self.withdrawals = []
+        self.undo = []
+        self.gas_used = 0
+        self.log_index = 0
+        self.parent = bh
+        self.number += 1
+        self.hash = self.h32()
+        self.miner = self.rnd.choice(self.builders)
+        self.base = max(3 * GWEI, min(60 * GWEI, int(self.base * self.rnd.uniform(0.93, 1.07))))
+
+    def finish(self):
+        for f in self.f.values():
+            f.close()
+
+
+# ---------------------------------------------------------------- the world --------------------
+class World:
+    def __init__(self, out, seed, txs):
+        self.rnd = random.Random(seed)
+        self.c = Chain(out, self.rnd)
+        self.target = txs
+        self.entities = []       # (id, name, category)
+        self.addrs = []          # address rows
+        self.kind = {}
+        self.cash_outs = []
+        self.bridge = []
+        self.mixer_links = []
+        self.heists = []
+        self.sched = {}          # block -> [callables]
+
+    def entity(self, name, cat):
+        eid = "e%d" % (len(self.entities) + 1)
+        self.entities.append((eid, name, cat))
+        return eid
+
+    def new(self, eid, cat, customer="", exchange="", contract=False):
+        a = self.c.addr()
+        name = next(n for i, n, _ in self.entities if i == eid)
+        self.addrs.append([a, "contract" if contract else "eoa", eid, name, cat, customer, exchange])
+        self.kind[a] = cat
+        return a
+
+    def at(self, block, fn):
+        self.sched.setdefault(max(block, self.c.number), []).append(fn)
+
+    def run_due(self):
+        for fn in self.sched.pop(self.c.number, []):
+            fn()
+
+
+def build(out, seed, txs):
+    W = World(out, seed, txs)
+    c, rnd = W.c, W.rnd
+    tdir = os.path.join(out, "truth")
+    os.makedirs(tdir, exist_ok=True)
+    # ---- actors
+    dep_e = W.entity("deployer", "deployer")
+    deployer = W.new(dep_e, "deployer")
+    tok_e = W.entity("Tethys", "token")
+    usdx = W.new(tok_e, "token", contract=True)
+    dai_e = W.entity("Daisy", "token")
+    daix = W.new(dai_e, "token", contract=True)
+    weth_e = W.entity("WETH", "weth")
+    W.addrs.append([WETH, "contract", weth_e, "WETH", "weth", "", ""])
+    tokens = {usdx: ("USDX", 6), daix: ("DAIX", 18)}
+    issuer_e = W.entity("Tethys Treasury", "stablecoin_issuer")
+    issuer = W.new(issuer_e, "stablecoin_issuer")
+    dex_e = W.entity("Pondswap", "dex_pair")
+    pools = {usdx: W.new(dex_e, "dex_pair", contract=True), daix: W.new(dex_e, "dex_pair", contract=True)}
+    reserves = {}
+    mix_e = W.entity("Fogbank", "mixer_pool")
+    denoms = [1 * ETH, 10 * ETH, 100 * ETH]
+    mixers = {d: W.new(mix_e, "mixer_pool", contract=True) for d in denoms}
+    notes = {d: [] for d in denoms}   # unspent notes: (deposit_tx, block, depositor, owner_callback, heist)
+    rel_e = W.entity("relayers", "mixer_relayer")
+    relayers = [W.new(rel_e, "mixer_relayer") for _ in range(5)]
+    br_e = W.entity("ThorLike", "bridge_router")
+    router = W.new(br_e, "bridge_router", contract=True)
+    vault = W.new(br_e, "bridge_vault")
+    spam_e = W.entity("poisoner", "user")
+    spammer = W.new(spam_e, "user")
+    ex_names = ["Northwind", "Harbor", "Lumen", "Quarry", "Sable"]
+    exchanges = []
+    for i, n in enumerate(ex_names):
+        eid = W.entity(n, "exchange")
+        style = ["alone", "batch", "consolidate", "alone", "forward"][i]
+        ex = {"name": n, "eid": eid, "hot": [W.new(eid, "exchange", exchange=n) for _ in range(2)],
+              "style": style, "deposits": {}, "pending": set()}
+        if style == "consolidate":
+            ex["cons"] = W.new(eid, "exchange_consolidation", exchange=n)
+        exchanges.append(ex)
+    n_users = max(300, txs // 40)
+    users = []
+    for i in range(n_users):
+        eid = W.entity("user-%d" % (i + 1), "user")
+        users.append({"eid": eid, "addrs": [W.new(eid, "user") for _ in range(rnd.choice([1, 1, 2, 3]))]})
+
+    # ---- block 0: genesis (empty); block 1: funding withdrawals
+    c.close()
+    c.withdraw(deployer, 100 * 10**9)
+    c.withdraw(issuer, 100 * 10**9)
+    for ex in exchanges:
+        for h in ex["hot"]:
+            c.withdraw(h, 60000 * 10**9)
+    for r in relayers:
+        c.withdraw(r, 20 * 10**9)
+    c.withdraw(spammer, 5 * 10**9)
+    c.close()
+    # block 2: contracts, mints, pools
+    for t in list(tokens) + list(pools.values()) + list(mixers.values()) + [router]:
+        c.tx(deployer, None, gas=900000, data="0x6080", create=t)
+    for t, (sym, dec) in tokens.items():
+        amt = 10**9 * 10**dec
+        c.tx(issuer, t, data=SEL_TRANSFER, gas=60000,
+             logs=[(t, [T_TRANSFER, "0x" + aword(ZERO), "0x" + aword(issuer)], "0x" + word(amt), (t, ZERO, issuer, amt))])
+        c.w["tokens"].writerow([t, sym, sym + " token", dec, amt, c.number])
+    c.close()
+    for ex in exchanges:
+        for h in ex["hot"]:
+            for t, (sym, dec) in tokens.items():
+                v = 20_000_000 * 10**dec
+                c.tx(issuer, t, data=SEL_TRANSFER, gas=52000,
+                     logs=[(t, [T_TRANSFER, "0x" + aword(issuer), "0x" + aword(h)], "0x" + word(v), (t, issuer, h, v))])
+    # liquidity: the deployer-funded pools hold tokens and WETH (WETH minted from the hot wallets'
+    # ETH by a wrap, then moved): simple seeds, by the issuer and an exchange
+    lp = exchanges[0]["hot"][0]
+    for t, p in pools.items():
+        dec = tokens[t][1]
+        ew = 20000 * ETH
+        c.tx(lp, WETH, value=ew, data=SEL_WETH_DEPOSIT, gas=45000,
+             logs=[(WETH, [T_WDEPOSIT, "0x" + aword(lp)], "0x" + word(ew), None)])
+        c.tok[(WETH, lp)] = c.tbal(WETH, lp) + ew
+        c.tx(lp, WETH, data=SEL_TRANSFER, gas=50000,
+             logs=[(WETH, [T_TRANSFER, "0x" + aword(lp), "0x" + aword(p)], "0x" + word(ew), (WETH, lp, p, ew))])
+        ta = 40_000_000 * 10**dec
+        c.tx(issuer, t, data=SEL_TRANSFER, gas=50000,
+             logs=[(t, [T_TRANSFER, "0x" + aword(issuer), "0x" + aword(p)], "0x" + word(ta), (t, issuer, p, ta))])
+        reserves[t] = [ta, ew]
+    c.close()
+
+    # ---- helpers
+    def eth_of(a):
+        return c.eth.get(a, 0)
+
+    def pay(src, dst, v, data="0x"):
+        return c.tx(src, dst, value=v, data=data)
+
+    def tpay(src, t, dst, v):
+        return c.tx(src, t, data=SEL_TRANSFER + aword(dst) + word(v), gas=52000,
+                    logs=[(t, [T_TRANSFER, "0x" + aword(src), "0x" + aword(dst)], "0x" + word(v), (t, src, dst, v))])
+
+    def wrap(a, v):
+        h = c.tx(a, WETH, value=v, data=SEL_WETH_DEPOSIT, gas=45000,
+                 logs=[(WETH, [T_WDEPOSIT, "0x" + aword(a)], "0x" + word(v), None)])
+        c.tok[(WETH, a)] = c.tbal(WETH, a) + v
+        return h
+
+    def unwrap(a, v):
+        if c.tbal(WETH, a) < v:
+            raise RuntimeError("WETH overdraft")
+        h = c.tx(a, WETH, data=SEL_WETH_WITHDRAW + word(v), gas=36000, calls=[(WETH, a, v)],
+                 logs=[(WETH, [T_WWITHDRAW, "0x" + aword(a)], "0x" + word(v), None)])
+        c.tok[(WETH, a)] = c.tbal(WETH, a) - v
+        return h
+
+    def sell(a, t, v):
+        """Sells v of token t for WETH, paid to the seller (no unwrap in the same tx)."""
+        rt, rw = reserves[t]
+        outw = v * 997 * rw // (rt * 1000 + v * 997)
+        p = pools[t]
+        h = c.tx(a, p, data=SEL_SWAP + word(0) + word(outw) + aword(a) + word(0x80), gas=130000,
+                 logs=[(t, [T_TRANSFER, "0x" + aword(a), "0x" + aword(p)], "0x" + word(v), (t, a, p, v)),
+                       (WETH, [T_TRANSFER, "0x" + aword(p), "0x" + aword(a)], "0x" + word(outw), (WETH, p, a, outw)),
+                       (p, [T_SWAP, "0x" + aword(a), "0x" + aword(a)], "0x" + word(v) + word(0) + word(0) + word(outw), None)])
+        reserves[t] = [rt + v, rw - outw]
+        return h, outw
+
+    def buy(a, t, w):
+        """Buys token t with w WETH."""
+        rt, rw = reserves[t]
+        outt = w * 997 * rt // (rw * 1000 + w * 997)
+        p = pools[t]
+        reserves[t] = [rt - outt, rw + w]
+        return c.tx(a, p, data=SEL_SWAP + word(outt) + word(0) + aword(a) + word(0x80), gas=130000,
+                    logs=[(WETH, [T_TRANSFER, "0x" + aword(a), "0x" + aword(p)], "0x" + word(w), (WETH, a, p, w)),
+                          (t, [T_TRANSFER, "0x" + aword(p), "0x" + aword(a)], "0x" + word(outt), (t, p, a, outt)),
+                          (p, [T_SWAP, "0x" + aword(a), "0x" + aword(a)], "0x" + word(0) + word(w) + word(outt) + word(0), None)])
+
+    def new_deposit_addr(ex, customer_eid):
+        """A deposit address: an EOA, or (style forward) a contract the hot wallet creates that
+        passes ETH on to the hot wallet inside the deposit and whose tokens the hot wallet
+        flushes later."""
+        fwd = ex["style"] == "forward"
+        d = W.new(ex["eid"], "exchange_deposit", customer=customer_eid, exchange=ex["name"], contract=fwd)
+        if fwd:
+            c.tx(ex["hot"][0], None, gas=120000, data="0x3d602d80", create=d)
+        return d
+
+    def deposit_addr(ex, customer_eid):
+        d = ex["deposits"].get(customer_eid)
+        if d is None:
+            d = new_deposit_addr(ex, customer_eid)
+            ex["deposits"][customer_eid] = d
+        return d
+
+    ex_of_dep = {}
+
+    def deposit(src, ex, d, v, t=None):
+        """Pays a deposit (ETH or token t) into ex's deposit address d."""
+        ex_of_dep[d] = ex
+        if ex["style"] == "forward" and not t:
+            return c.tx(src, d, value=v, gas=32000, calls=[(d, ex["hot"][0], v)])
+        h = tpay(src, t, d, v) if t else pay(src, d, v)
+        on_deposit(ex, d)
+        return h
+
+    def sweep(ex, d):
+        """Sweeps deposit address d: tokens (after a gas top-up from the hot wallet), then ETH."""
+        hot = rnd.choice(ex["hot"])
+        dest = ex.get("cons", hot)
+        for t in tokens:
+            v = c.tbal(t, d)
+            if v:
+                need = c.fee(52000) * 2
+                if eth_of(d) < need:
+                    pay(hot, d, need)
+                tpay(d, t, dest, v)
+        v = eth_of(d) - c.fee(21000)
+        if v > 0:
+            pay(d, dest, v)
+        ex["pending"].discard(d)
+
+    def flush(ex, d):
+        hot = ex["hot"][0]
+        for t in tokens:
+            v = c.tbal(t, d)
+            if v:
+                c.tx(hot, d, data=SEL_FLUSH + aword(t), gas=60000,
+                     logs=[(t, [T_TRANSFER, "0x" + aword(d), "0x" + aword(hot)], "0x" + word(v), (t, d, hot, v))])
+        ex["pending"].discard(d)
+
+    def on_deposit(ex, d):
+        if d in ex["pending"]:
+            return
+        ex["pending"].add(d)
+        if ex["style"] == "forward":   # tokens flushed by the hot wallet
+            W.at(c.number + rnd.randint(20, 600), lambda: flush(ex, d))
+        elif ex["style"] == "alone":
+            W.at(c.number + rnd.randint(3, 400), lambda: sweep(ex, d))
+        # batch and consolidate styles sweep on their own schedule (below)
+
+    def batch_sweeps():
+        for ex in exchanges:
+            if ex["style"] in ("batch", "consolidate") and c.number % rnd.choice([150, 300, 450]) == 0:
+                for d in sorted(ex["pending"]):
+                    sweep(ex, d)
+            if ex["style"] == "consolidate" and c.number % 900 == 450:
+                cons = ex["cons"]
+                hot = rnd.choice(ex["hot"])
+                for t in tokens:
+                    v = c.tbal(t, cons)
+                    if v:
+                        if eth_of(cons) < c.fee(52000) * 2:
+                            pay(hot, cons, c.fee(52000) * 2)
+                        tpay(cons, t, hot, v)
+                v = eth_of(cons) - c.fee(21000)
+                if v > ETH // 10:
+                    pay(cons, hot, v)
+
+    def ex_deposit(src, ex, customer, v, t=None, d=None):
+        d = d or deposit_addr(ex, customer)
+        return deposit(src, ex, d, v, t), d
+
+    def withdraw_to(ex, a, v, t=None):
+        hot = max(ex["hot"], key=eth_of) if t is None else max(ex["hot"], key=lambda x: c.tbal(t, x))
+        if t is None:
+            if eth_of(hot) > v + ETH:
+                pay(hot, a, v)
+        elif c.tbal(t, hot) > v and eth_of(hot) > ETH:
+            tpay(hot, t, a, v)
+
+    def mix_deposit(a, d, heist, owner_cb):
+        p = mixers[d]
+        com = c.h32()
+        h = c.tx(a, p, value=d, data=SEL_MIX_DEPOSIT + com[2:], gas=1_000_000,
+                 logs=[(p, [T_MIX_DEPOSIT, com], "0x" + word(len(notes[d])) + word(c.ts()), None)])
+        notes[d].append({"tx": h, "block": c.number, "depositor": a, "heist": heist, "cb": owner_cb})
+        return h
+
+    def mix_withdraw(d, note, recipient, relayed):
+        p = mixers[d]
+        nul = c.h32()
+        if relayed:
+            r = rnd.choice(relayers)
+            fee = d * rnd.randint(30, 150) // 10000
+            h = c.tx(r, p, data=SEL_MIX_WITHDRAW + word(0x100) + nul[2:], gas=350000,
+                     calls=[(p, recipient, d - fee), (p, r, fee)],
+                     logs=[(p, [T_MIX_WITHDRAW, "0x" + aword(r)], "0x" + aword(recipient) + nul[2:] + word(fee), None)])
+        else:
+            r, fee = "", 0
+            sender = note["funder"]
+            h = c.tx(sender, p, data=SEL_MIX_WITHDRAW + word(0x100) + nul[2:], gas=350000,
+                     calls=[(p, recipient, d)],
+                     logs=[(p, [T_MIX_WITHDRAW, "0x" + aword(ZERO)], "0x" + aword(recipient) + nul[2:] + word(0), None)])
+        W.mixer_links.append([p, d, note["tx"], note["block"], note["depositor"], h, c.number, recipient, r, fee, note["heist"]])
+        return h, d - fee
+
+    memo_styles = ["=:BTC.BTC:%s", "SWAP:BTC.BTC:%s", "=:b:%s", "=:BTC.BTC:%s:0/3/0", "s:BTC.BTC:%s::t:0"]
+
+    def bridge_out(a, v, btc, heist):
+        memo = rnd.choice(memo_styles) % btc
+        v = min(v, eth_of(a) - c.fee(60000))
+        if v <= 0:
+            return None
+        if rnd.random() < 0.5:
+            h = c.tx(a, vault, value=v, data="0x" + memo.encode().hex(), gas=24000)
+            style = "vault_transfer"
+        else:
+            mb = memo.encode()
+            pad = mb + b"\0" * (-len(mb) % 32)
+            data = (SEL_DEPOSIT_EXPIRY + aword(vault) + aword(ZERO) + word(v) + word(0xa0) + word(c.ts() + 900)
+                    + word(len(mb)) + pad.hex())
+            ldata = "0x" + word(v) + word(0x40) + word(len(mb)) + pad.hex()
+            h = c.tx(a, router, value=v, data=data, gas=60000, calls=[(router, vault, v)],
+                     logs=[(router, [T_TC_DEPOSIT, "0x" + aword(vault), "0x" + aword(ZERO)], ldata, None)])
+            style = "router"
+        W.bridge.append([heist, h, c.number, c.ts(), a, "ETH", v, memo, btc, style])
+        return h
+
+    # ---- honest activity, one action at a time
+    def uaddr(u):
+        return rnd.choice(u["addrs"])
+
+    def honest():
+        r = rnd.random()
+        u = rnd.choice(users)
+        a = uaddr(u)
+        bal = eth_of(a)
+        if r < 0.18 or bal < ETH // 20:
+            ex = rnd.choice(exchanges)
+            if rnd.random() < 0.7:
+                withdraw_to(ex, a, int(10**rnd.uniform(16.5, 19.7)))
+            else:
+                withdraw_to(ex, a, int(10**rnd.uniform(1.5, 4.5)) * 10**tokens[usdx][1], usdx)
+            return
+        if r < 0.45:
+            v = int(bal * rnd.uniform(0.05, 0.6))
+            dst = uaddr(rnd.choice(users)) if rnd.random() < 0.85 else rnd.choice(u["addrs"])
+            pay(a, dst, v)
+        elif r < 0.62:
+            ex = rnd.choice(exchanges)
+            ex_deposit(a, ex, u["eid"], int(bal * rnd.uniform(0.2, 0.9)))
+        elif r < 0.72:
+            t = usdx if rnd.random() < 0.7 else daix
+            tb = c.tbal(t, a)
+            if tb and bal > c.fee(60000) * 3:
+                if rnd.random() < 0.5:
+                    ex_deposit(a, rnd.choice(exchanges), u["eid"], tb, t)
+                else:
+                    tpay(a, t, uaddr(rnd.choice(users)), tb * rnd.randint(1, 9) // 10 or tb)
+            elif bal > ETH // 5:
+                w = int(bal * rnd.uniform(0.1, 0.4))
+                wrap(a, w)
+                buy(a, t, w)
+        elif r < 0.78:
+            for t in (usdx, daix):
+                tb = c.tbal(t, a)
+                if tb and bal > c.fee(200000):
+                    _, w = sell(a, t, tb)
+                    if rnd.random() < 0.6:
+                        W.at(c.number + rnd.randint(1, 50), lambda a=a, w=w: unwrap(a, w) if c.tbal(WETH, a) >= w and eth_of(a) > c.fee(40000) else None)
+                    break
+            else:
+                pay(a, uaddr(rnd.choice(users)), int(bal * 0.1))
+        elif r < 0.80:
+            # honest mixer use: a note withdrawn later to a fresh address of the user's or an own one
+            d = max((x for x in denoms if x < bal * 0.8), default=None)
+            if d:
+                def honest_out(note, d=d, u=u):
+                    fresh = W.new(u["eid"], "user")
+                    u["addrs"].append(fresh)
+                    note["funder"] = rnd.choice(u["addrs"])
+                    if eth_of(note["funder"]) < c.fee(350000):
+                        relayed = True
+                    else:
+                        relayed = rnd.random() < 0.6
+                    mix_withdraw(d, note, fresh, relayed)
+                mix_deposit(a, d, "", honest_out)
+                note = notes[d][-1]
+                W.at(c.number + rnd.randint(30, 3000), lambda d=d, note=note: release(d, note))
+        elif r < 0.81:
+            v = int(bal * rnd.uniform(0.2, 0.7))
+            bridge_out(a, v, bech32_p2wpkh(rnd.getrandbits(160).to_bytes(20, "big")), "")
+        elif r < 0.83:
+            # an honest payer paying from one address to many, peel-like (fresh change)
+            cur = a
+            for _ in range(rnd.randint(3, 8)):
+                if eth_of(cur) < ETH // 10:
+                    break
+                nxt = W.new(u["eid"], "user")
+                u["addrs"].append(nxt)
+                v = eth_of(cur)
+                part = int(v * rnd.uniform(0.05, 0.2))
+                if rnd.random() < 0.7:
+                    pay(cur, uaddr(rnd.choice(users)), part)
+                else:
+                    ex_deposit(cur, rnd.choice(exchanges), u["eid"], part)
+                pay(cur, nxt, eth_of(cur) - c.fee(21000))
+                cur = nxt
+        else:
+            pay(a, uaddr(rnd.choice(users)), int(bal * rnd.uniform(0.01, 0.2)))
+
+    def release(d, note):
+        if note in notes[d]:
+            notes[d].remove(note)
+            note["cb"](note)
+
+    # ---- the heist
+    thief_e = W.entity("thief", "thief")
+    heist = {"name": "shapes-heist-%d" % seed, "cash_outs": 0}
+    fresh = lambda: W.new(thief_e, "thief")
+    tstate = {"addrs": set(), "accounts": {}}
+
+    def cash_out(a, v, t=None, new_account=False):
+        ex = rnd.choice([e for e in exchanges if e is not victim])
+        accs = tstate["accounts"].setdefault(ex["name"], [])
+        if new_account or not accs or (len(accs) < 4 and rnd.random() < 0.3):
+            accs.append(new_deposit_addr(ex, thief_e))
+        d = rnd.choice(accs)
+        if not t:
+            v = min(v, eth_of(a) - c.fee(32000))
+            if v <= 0:
+                return None
+        h = deposit(a, ex, d, v, t)
+        W.cash_outs.append([heist["name"], h, c.number, c.ts(), ex["name"], d, a, t or "ETH", v])
+        return h
+
+    def gas_up(a, gas_funder, n=2):
+        need = c.fee(130000) * n + c.fee(52000) * 2
+        if eth_of(a) < need:
+            pay(gas_funder, a, need * 2)
+
+    victim = exchanges[1]
+    plan = []   # (block offset, fn)
+    start = 400
+    btc_addrs = [bech32_p2wpkh(rnd.getrandbits(160).to_bytes(20, "big")) for _ in range(6)]
+
+    def heist_drain():
+        hot = victim["hot"][0]
+        ethv = eth_of(hot) * 6 // 10
+        drains = [fresh() for _ in range(3)]
+        gasf = fresh()
+        heist["drain_txs"] = []
+        heist["drain_block"] = c.number
+        heist["victim"] = victim["name"]
+        heist["victim_hot_wallet"] = hot
+        for i, d in enumerate(drains):
+            heist["drain_txs"].append(pay(hot, d, ethv // 3))
+        heist["drain_txs"].append(pay(hot, gasf, 50 * ETH))
+        tv = c.tbal(usdx, hot) * 7 // 10
+        heist["drain_txs"].append(tpay(hot, usdx, drains[0], tv))
+        heist["stolen"] = {"ETH": str(ethv // 3 * 3 + 50 * ETH), "USDX": str(tv)}
+        tstate["gas"] = gasf
+        tstate["drains"] = drains
+        # step 1 (after 20-60 blocks): tokens to 6 fresh addresses, half sold, half kept
+        W.at(c.number + rnd.randint(20, 60), tokens_out)
+        W.at(c.number + rnd.randint(80, 150), eth_out)
+
+    def tokens_out():
+        src = tstate["drains"][0]
+        gas_up(src, tstate["gas"], 8)
+        total = c.tbal(usdx, src)
+        holders = [fresh() for _ in range(6)]
+        for i, h in enumerate(holders):
+            v = total // 6 if i < 5 else c.tbal(usdx, src)
+            tpay(src, usdx, h, v)
+        for i, h in enumerate(holders):
+            def go(h=h, i=i):
+                gas_up(h, tstate["gas"], 6)
+                if i < 4:
+                    v = c.tbal(usdx, h)
+                    chunks = rnd.randint(2, 4)
+                    got = 0
+                    for k in range(chunks):
+                        part = v // chunks if k < chunks - 1 else c.tbal(usdx, h)
+                        _, w = sell(h, usdx, part)
+                        got += w
+                    if rnd.random() < 0.5:
+                        unwrap(h, got)
+                        tstate["addrs"].add(h)
+                    else:
+                        # WETH passed on before it is unwrapped
+                        n2 = fresh()
+                        gas_up(n2, tstate["gas"], 2)
+                        tpay(h, WETH, n2, got)
+                        W.at(c.number + rnd.randint(5, 40), lambda n2=n2, got=got: (unwrap(n2, got), tstate["addrs"].add(n2)))
+                else:
+                    # tokens cashed out as they are, in 2-3 deposits
+                    v = c.tbal(usdx, h)
+                    k = rnd.randint(2, 3)
+                    for j in range(k):
+                        part = v // k if j < k - 1 else None   # the last one: what is left
+                        W.at(c.number + 10 * j + rnd.randint(1, 9),
+                             lambda h=h, part=part: cash_out(h, min(part or c.tbal(usdx, h), c.tbal(usdx, h)), usdx)
+                             if eth_of(h) > c.fee(52000) and c.tbal(usdx, h) else None)
+            W.at(c.number + rnd.randint(5, 100), go)
+
+    def eth_out():
+        # merge the drains into one, then fan out unevenly to 40 fresh addresses
+        hub = fresh()
+        for d in tstate["drains"]:
+            pay(d, hub, eth_of(d) - c.fee(21000))
+        total = eth_of(hub) - c.fee(21000) * 60
+        weights = [rnd.paretovariate(1.5) for _ in range(40)]
+        s = sum(weights)
+        outs = []
+        for wgt in weights:
+            a = fresh()
+            v = int(total * wgt / s)
+            pay(hub, a, v)
+            outs.append(a)
+        for a in outs:
+            W.at(c.number + rnd.randint(5, 300), lambda a=a: route(a, 0))
+
+    def route(a, depth):
+        """What one thief address does with its ETH."""
+        v = eth_of(a) - c.fee(21000) * 3
+        if v <= ETH // 10:
+            return
+        r = rnd.random()
+        if depth == 0 and r < 0.30:
+            peel(a, rnd.randint(4, 12))
+        elif r < 0.55 and v > 2 * ETH:
+            mix(a)
+        elif r < 0.72:
+            btc = rnd.choice(btc_addrs)
+            amt = v if rnd.random() < 0.6 else (v // ETH) * ETH
+            bridge_out(a, amt, btc, heist["name"])
+        elif r < 0.85 and depth < 3:
+            n = fresh()
+            pay(a, n, eth_of(a) - c.fee(21000))
+            W.at(c.number + rnd.randint(2, 60), lambda: route(n, depth + 1))
+        else:
+            k = rnd.randint(1, 3)
+            for j in range(k):
+                part = v // k
+                W.at(c.number + rnd.randint(1, 30) * (j + 1),
+                     lambda a=a, part=part: cash_out(a, min(part, eth_of(a) - c.fee(21000))) if eth_of(a) > c.fee(21000) * 2 else None)
+
+    def peel(a, hops):
+        cur = a
+        for _ in range(hops):
+            v = eth_of(cur) - c.fee(21000) * 2
+            if v < ETH // 2:
+                break
+            part = int(v * rnd.uniform(0.05, 0.25))
+            if rnd.random() < 0.6:
+                cash_out(cur, part)
+            else:
+                side = fresh()
+                pay(cur, side, part)
+                W.at(c.number + rnd.randint(3, 80), lambda side=side: route(side, 2))
+            nxt = fresh()
+            pay(cur, nxt, eth_of(cur) - c.fee(21000))
+            cur = nxt
+        W.at(c.number + rnd.randint(3, 80), lambda: route(cur, 2))
+
+    def mix(a):
+        for d in sorted(denoms, reverse=True):
+            while eth_of(a) - c.fee(1_000_000) * 2 >= d and rnd.random() < 0.95:
+                def out(note, d=d):
+                    rec = fresh()
+                    note["funder"] = tstate["gas"]
+                    relayed = rnd.random() < 0.75
+                    mix_withdraw(d, note, rec, relayed)
+                    W.at(c.number + rnd.randint(2, 100), lambda: after_mix(rec))
+                mix_deposit(a, d, heist["name"], out)
+                note = notes[d][-1]
+                W.at(c.number + rnd.randint(600, 9000), lambda d=d, note=note: release(d, note))
+        if eth_of(a) > ETH // 5:
+            W.at(c.number + rnd.randint(2, 50), lambda: route(a, 3))
+
+    def after_mix(rec):
+        v = eth_of(rec) - c.fee(21000) * 2
+        if v <= 0:
+            return
+        r = rnd.random()
+        if r < 0.5:
+            n = fresh()
+            pay(rec, n, eth_of(rec) - c.fee(21000))
+            W.at(c.number + rnd.randint(2, 60), lambda: cash_out(n, eth_of(n) - c.fee(21000)) if eth_of(n) > c.fee(21000) * 2 else None)
+        elif r < 0.8:
+            cash_out(rec, v)
+        else:
+            bridge_out(rec, v, rnd.choice(btc_addrs), heist["name"])
+
+    W.at(start, heist_drain)
+
+    def poison():
+        if tstate.get("addrs") and rnd.random() < 0.5:
+            tgt = rnd.choice(sorted(tstate["addrs"]))
+            pay(spammer, tgt, rnd.randint(1, 99) * 10**10)
+
+    # ---- run
+    while c.n_txs < txs or W.sched and c.number < 200000:
+        if c.n_txs >= txs and min(W.sched) > c.number + 20000:
+            break
+        W.run_due()
+        batch_sweeps()
+        for _ in range(rnd.randint(8, 30)):
+            if c.n_txs < txs:
+                try:
+                    honest()
+                except RuntimeError:
+                    pass
+        if c.number % 50 == 0:
+            poison()
+        if rnd.random() < 0.02:
+            a = uaddr(rnd.choice(users))
+            if eth_of(a) > c.fee(60000) * 2:
+                c.tx(a, usdx, data=SEL_TRANSFER + aword(a) + word(10**30), gas=40000, status=0)
+        c.close()
+    # finish pending notes of the thief (withdraw them all) and pending sweeps are left as they are
+    c.finish()
+
+    # ---- truth
+    def wcsv(name, head, rows):
+        with open(os.path.join(tdir, name), "w", newline="") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(head)
+            w.writerows(rows)
+    bal = [(a, "ETH", v) for a, v in c.eth.items() if v] + \
+          [(a, t, v) for (t, a), v in c.tok.items() if v and a != ZERO]
+    wcsv("balances.csv", ["address", "asset", "balance"], sorted(bal))
+    wcsv("entities.csv", ["entity_id", "name", "category"], W.entities)
+    wcsv("addresses.csv", ["address", "kind", "entity_id", "entity_name", "category", "customer_id", "exchange"], W.addrs)
+    wcsv("cash_outs.csv", ["heist", "tx_hash", "block", "timestamp", "exchange", "deposit_address", "from_address", "asset", "amount"], W.cash_outs)
+    wcsv("bridge_deposits.csv", ["heist", "tx_hash", "block", "timestamp", "from_address", "asset", "amount", "memo", "btc_address", "style"], W.bridge)
+    wcsv("mixer_links.csv", ["pool", "denomination_wei", "deposit_tx", "deposit_block", "depositor", "withdrawal_tx", "withdrawal_block", "recipient", "relayer", "relayer_fee_wei", "heist"], W.mixer_links)
+    heist["btc_addresses"] = btc_addrs
+    heist["deposit_addresses"] = [{"address": d, "exchange": n} for n, l in sorted(tstate["accounts"].items()) for d in l]
+    with open(os.path.join(tdir, "heists.json"), "w") as f:
+        json.dump([heist], f, indent=1, sort_keys=True)
+    with open(os.path.join(tdir, "world.json"), "w") as f:
+        json.dump({"format": "evm-shapes-world/1", "generator": "tests/diff/evm_shapes_world.py", "ingest_chain": "ethereum",
+                   "seed": seed, "txs": c.n_txs, "failed_txs": c.n_failed, "blocks": c.number,
+                   "exchanges": [{"name": e["name"], "sweep_style": e["style"], "hot_wallets": e["hot"],
+                                  "consolidation": e.get("cons")} for e in exchanges]}, f, indent=1, sort_keys=True)
+    return c.n_txs, c.number, len(W.cash_outs), len(W.bridge), len(W.mixer_links)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--txs", type=int, default=200000)
+    a = ap.parse_args()
+    os.makedirs(a.out, exist_ok=True)
+    n, blocks, co, br, ml = build(a.out, a.seed, a.txs)
+    print("wrote %d txs in %d blocks to %s: %d cash-outs, %d bridge deposits, %d mixer withdrawals"
+          % (n, blocks, a.out, co, br, ml))
+
+
+if __name__ == "__main__":
+    main()
