@@ -27,6 +27,12 @@ How it differs from gen evm:
   to fresh addresses that hop once before a deposit, tokens deposited unsold, bridge deposits
   by vault transfer (memo in calldata) or router call (memo in the Deposit event), and
   address-poisoning dust sent to thief addresses by a stranger;
+- a victim multisig (a contract wallet) drained through internal calls and a token Transfer
+  from the contract, by an attacker EOA whose gas came from an exchange withdrawal (clean ETH);
+- an unlabelled instant exchange: ETH paid to a fresh order address, swept to the service's hot
+  wallet, paid back in USDX or ETH from the hot wallet with no on-chain link. Honest users and the
+  thief both use it; the thief's deposits of such payouts are in truth/cash_outs_via_service.csv
+  (not cash_outs.csv: nothing on-chain links them to the heist), the orders in service_swaps.csv;
 - honest look-alikes: users who receive from exchanges and pay the same exchanges, honest mixer
   users and bridge users, and honest peel-like payers.
 """
@@ -332,6 +338,8 @@ class World:
         self.mixer_links = []
         self.heists = []
         self.sched = {}          # block -> [callables]
+        self.service_swaps = []
+        self.service_cash_outs = []
 
     def entity(self, name, cat):
         eid = "e%d" % (len(self.entities) + 1)
@@ -384,6 +392,8 @@ def build(out, seed, txs):
     vault = W.new(br_e, "bridge_vault")
     spam_e = W.entity("poisoner", "user")
     spammer = W.new(spam_e, "user")
+    swap_e = W.entity("Quickflip", "instant_exchange")     # unlabelled: no provider knows it
+    swapper = {"eid": swap_e, "hot": W.new(swap_e, "instant_exchange"), "orders": []}
     ex_names = ["Northwind", "Harbor", "Lumen", "Quarry", "Sable"]
     exchanges = []
     for i, n in enumerate(ex_names):
@@ -410,6 +420,7 @@ def build(out, seed, txs):
     for r in relayers:
         c.withdraw(r, 20 * 10**9)
     c.withdraw(spammer, 5 * 10**9)
+    c.withdraw(swapper["hot"], 8000 * 10**9)
     c.close()
     # block 2: contracts, mints, pools
     for t in list(tokens) + list(pools.values()) + list(mixers.values()) + [router]:
@@ -426,6 +437,19 @@ def build(out, seed, txs):
                 v = 20_000_000 * 10**dec
                 c.tx(issuer, t, data=SEL_TRANSFER, gas=52000,
                      logs=[(t, [T_TRANSFER, "0x" + aword(issuer), "0x" + aword(h)], "0x" + word(v), (t, issuer, h, v))])
+    v = 5_000_000 * 10**tokens[usdx][1]
+    c.tx(issuer, usdx, data=SEL_TRANSFER, gas=52000,
+         logs=[(usdx, [T_TRANSFER, "0x" + aword(issuer), "0x" + aword(swapper["hot"])], "0x" + word(v),
+                (usdx, issuer, swapper["hot"], v))])
+    # the victim's multisig: a contract wallet its hot wallet fills with ETH and DAIX
+    msig = W.new(exchanges[1]["eid"], "exchange", exchange=exchanges[1]["name"], contract=True)
+    exchanges[1]["msig"] = msig
+    c.tx(exchanges[1]["hot"][1], None, gas=700000, data="0x6080", create=msig)
+    c.tx(exchanges[1]["hot"][1], msig, value=9000 * ETH, gas=30000)
+    v = 8_000_000 * 10**18
+    c.tx(exchanges[1]["hot"][1], daix, data=SEL_TRANSFER, gas=52000,
+         logs=[(daix, [T_TRANSFER, "0x" + aword(exchanges[1]["hot"][1]), "0x" + aword(msig)], "0x" + word(v),
+                (daix, exchanges[1]["hot"][1], msig, v))])
     # liquidity: the deployer-funded pools hold tokens and WETH (WETH minted from the hot wallets'
     # ETH by a wrap, then moved): simple seeds, by the issuer and an exchange
     lp = exchanges[0]["hot"][0]
@@ -693,6 +717,8 @@ def build(out, seed, txs):
                 mix_deposit(a, d, "", honest_out)
                 note = notes[d][-1]
                 W.at(c.number + rnd.randint(30, 3000), lambda d=d, note=note: release(d, note))
+        elif r < 0.805:
+            order(a, int(bal * rnd.uniform(0.2, 0.8)), uaddr(rnd.choice(users)) if rnd.random() < 0.3 else a, None)
         elif r < 0.81:
             v = int(bal * rnd.uniform(0.2, 0.7))
             bridge_out(a, v, bech32_p2wpkh(rnd.getrandbits(160).to_bytes(20, "big")), "")
@@ -714,6 +740,32 @@ def build(out, seed, txs):
                 cur = nxt
         else:
             pay(a, uaddr(rnd.choice(users)), int(bal * rnd.uniform(0.01, 0.2)))
+
+    def order(a, v, dest, on_paid):
+        """An order at the instant exchange: ETH paid to a fresh order address of the service;
+        the service sweeps it to its hot wallet and pays USDX (60 %) or ETH back to dest from
+        the hot wallet, a few blocks later. No on-chain link between the two."""
+        oa = W.new(swapper["eid"], "instant_exchange_order")
+        v = min(v, eth_of(a) - c.fee(21000))
+        if v < ETH // 50:
+            return None
+        h = pay(a, oa, v)
+        W.at(c.number + rnd.randint(2, 30), lambda: pay(oa, swapper["hot"], eth_of(oa) - c.fee(21000)))
+        def payout():
+            hot = swapper["hot"]
+            if rnd.random() < 0.6:
+                usd = v * 3000 // 10**12 * 995 // 1000          # 3000 USDX/ETH, 0.5 % fee, 6 decimals
+                usd = min(usd, c.tbal(usdx, hot))
+                if usd and eth_of(hot) > ETH:
+                    ph = tpay(hot, usdx, dest, usd)
+                    if on_paid:
+                        on_paid(dest, usd, usdx, h, ph)
+            elif eth_of(hot) > v + ETH:
+                ph = pay(hot, dest, v * 99 // 100)
+                if on_paid:
+                    on_paid(dest, v * 99 // 100, None, h, ph)
+        W.at(c.number + rnd.randint(3, 40), payout)
+        return h
 
     def release(d, note):
         if note in notes[d]:
@@ -750,6 +802,13 @@ def build(out, seed, txs):
     start = 400
     btc_addrs = [bech32_p2wpkh(rnd.getrandbits(160).to_bytes(20, "big")) for _ in range(6)]
 
+    def attacker_setup():
+        atk = fresh()
+        tstate["atk"] = atk
+        withdraw_to(exchanges[3], atk, ETH // 2)     # gas from an exchange account: clean ETH
+
+    W.at(start - 30, attacker_setup)
+
     def heist_drain():
         hot = victim["hot"][0]
         ethv = eth_of(hot) * 6 // 10
@@ -764,11 +823,23 @@ def build(out, seed, txs):
         heist["drain_txs"].append(pay(hot, gasf, 50 * ETH))
         tv = c.tbal(usdx, hot) * 7 // 10
         heist["drain_txs"].append(tpay(hot, usdx, drains[0], tv))
-        heist["stolen"] = {"ETH": str(ethv // 3 * 3 + 50 * ETH), "USDX": str(tv)}
+        # the multisig, drained by the attacker's own EOA (gas withdrawn from an exchange: clean)
+        # through internal calls and a token Transfer from the contract
+        msig, atk = victim["msig"], tstate["atk"]
+        me = eth_of(msig) * 9 // 10
+        md = c.tbal(daix, msig)
+        d3 = fresh()
+        heist["drain_txs"].append(c.tx(atk, msig, data="0x6a761202" + word(0), gas=90000, calls=[(msig, d3, me)]))
+        heist["drain_txs"].append(c.tx(atk, msig, data="0x6a761202" + word(1), gas=90000,
+                                       logs=[(daix, [T_TRANSFER, "0x" + aword(msig), "0x" + aword(d3)], "0x" + word(md),
+                                              (daix, msig, d3, md))]))
+        drains.append(d3)
+        heist["stolen"] = {"ETH": str(ethv // 3 * 3 + 50 * ETH + me), "USDX": str(tv), "DAIX": str(md)}
         tstate["gas"] = gasf
         tstate["drains"] = drains
         # step 1 (after 20-60 blocks): tokens to 6 fresh addresses, half sold, half kept
         W.at(c.number + rnd.randint(20, 60), tokens_out)
+        W.at(c.number + rnd.randint(30, 70), dai_out)
         W.at(c.number + rnd.randint(80, 150), eth_out)
 
     def tokens_out():
@@ -810,6 +881,15 @@ def build(out, seed, txs):
                              if eth_of(h) > c.fee(52000) and c.tbal(usdx, h) else None)
             W.at(c.number + rnd.randint(5, 100), go)
 
+    def dai_out():
+        src = tstate["drains"][3]
+        gas_up(src, tstate["gas"], 4)
+        v = c.tbal(daix, src)
+        for k in range(3):
+            part = v // 3 if k < 2 else c.tbal(daix, src)
+            sell(src, daix, part)
+        unwrap(src, c.tbal(WETH, src))
+
     def eth_out():
         # merge the drains into one, then fan out unevenly to 40 fresh addresses
         hub = fresh()
@@ -841,6 +921,11 @@ def build(out, seed, txs):
             btc = rnd.choice(btc_addrs)
             amt = v if rnd.random() < 0.6 else (v // ETH) * ETH
             bridge_out(a, amt, btc, heist["name"])
+        elif r < 0.78:
+            def paid(dest, amount, t, oh, ph):
+                W.service_swaps.append([heist["name"], oh, ph, dest, t or "ETH", amount])
+                W.at(c.number + rnd.randint(5, 60), lambda: service_cash_out(dest, t))
+            order(a, v, fresh(), paid)
         elif r < 0.85 and depth < 3:
             n = fresh()
             pay(a, n, eth_of(a) - c.fee(21000))
@@ -851,6 +936,21 @@ def build(out, seed, txs):
                 part = v // k
                 W.at(c.number + rnd.randint(1, 30) * (j + 1),
                      lambda a=a, part=part: cash_out(a, min(part, eth_of(a) - c.fee(21000))) if eth_of(a) > c.fee(21000) * 2 else None)
+
+    def service_cash_out(a, t):
+        """The thief deposits what the instant exchange paid it. On-chain nothing links it to the
+        heist: truth/cash_outs_via_service.csv, not cash_outs.csv."""
+        ex = rnd.choice([e for e in exchanges if e is not victim])
+        d = new_deposit_addr(ex, thief_e)
+        if t:
+            gas_up(a, tstate["gas"], 1)
+            v = c.tbal(t, a)
+        else:
+            v = eth_of(a) - c.fee(32000)
+        if v <= 0:
+            return
+        h = deposit(a, ex, d, v, t)
+        W.service_cash_outs.append([heist["name"], h, c.number, c.ts(), ex["name"], d, a, t or "ETH", v])
 
     def peel(a, hops):
         cur = a
@@ -941,6 +1041,8 @@ def build(out, seed, txs):
     wcsv("addresses.csv", ["address", "kind", "entity_id", "entity_name", "category", "customer_id", "exchange"], W.addrs)
     wcsv("cash_outs.csv", ["heist", "tx_hash", "block", "timestamp", "exchange", "deposit_address", "from_address", "asset", "amount"], W.cash_outs)
     wcsv("bridge_deposits.csv", ["heist", "tx_hash", "block", "timestamp", "from_address", "asset", "amount", "memo", "btc_address", "style"], W.bridge)
+    wcsv("service_swaps.csv", ["heist", "order_tx", "payout_tx", "recipient", "asset", "amount"], W.service_swaps)
+    wcsv("cash_outs_via_service.csv", ["heist", "tx_hash", "block", "timestamp", "exchange", "deposit_address", "from_address", "asset", "amount"], W.service_cash_outs)
     wcsv("mixer_links.csv", ["pool", "denomination_wei", "deposit_tx", "deposit_block", "depositor", "withdrawal_tx", "withdrawal_block", "recipient", "relayer", "relayer_fee_wei", "heist"], W.mixer_links)
     heist["btc_addresses"] = btc_addrs
     heist["deposit_addresses"] = [{"address": d, "exchange": n} for n, l in sorted(tstate["accounts"].items()) for d in l]
