@@ -10,7 +10,7 @@ whose stolen coins are peeled, mixed and deposited at exchanges that then sweep 
 addresses. Blocks are written as Bitcoin Core blk files (regtest magic), optionally obfuscated
 with an xor.dat key and ended by a raw zero tail (Core 28+).
 
-  btc_shapes_world.py --out DIR [--seed S] [--scale N] [--careful-thief] [--xor-key HEX16] [--zero-tail BYTES]
+  btc_shapes_world.py --out DIR [--seed S] [--scale N] [--careful-thief] [--custodial-mixer] [--xor-key HEX16] [--zero-tail BYTES]
                       [--zero-tail-all] [--max-file-size BYTES]
 
 DIR/blocks holds blk*.dat (and xor.dat); DIR/truth holds the docs/GEN.md truth layout
@@ -594,9 +594,69 @@ def peel_chain(w, owner, coin, hops, dests, heist="", chain_no=0, end_small=True
 
 
 # ---------------------------------------------------------------- the world ----------------
-def build(seed, scale, careful=False):
+class Custodial:
+    """A custodial mixer (Blender.io / Sinbad.io style, both used by Lazarus and sanctioned by
+    OFAC): each order pays a fresh deposit address of the mixer; the mixer sweeps its deposit
+    addresses together into its pool (a reused address) and pays each customer, some blocks
+    later and less its fee, from whatever coins the pool holds, to the customer's fresh
+    addresses, several customers' payouts often in one transaction. Nothing on-chain links an
+    order to its payout."""
+
+    def __init__(self, w):
+        self.w = w
+        self.e = w.entity("blendr-mixer", "mixer", "p2wpkh")
+        self.e.reuse = w.new_addr(self.e)
+        self.orders = []        # (owner, amount, on_paid)
+        self.deposits = []      # Coin at deposit addresses, not yet swept
+        c = w.take(w.miner, 60 * COIN, prefer="large")
+        w.tx(c, [(self.e.reuse, 60 * COIN), (w.miner.reuse, sum(x.value for x in c) - 60 * COIN - w.fee(len(c), 2))])
+
+    def order(self, owner, coin, on_paid=None):
+        w = self.w
+        d = w.new_addr(self.e, "p2wpkh")
+        _, new = w.tx([coin], [(d, coin.value - w.fee(1, 1))])
+        self.deposits.append(new[0])
+        self.orders.append((owner, new[0].value, on_paid))
+
+    def run(self):
+        w, rnd = self.w, self.w.rnd
+        dep = [c for c in self.deposits if c in self.e.coins]
+        for i in range(0, len(dep), 12):
+            part = dep[i:i + 12]
+            w.tx(part, [(self.e.reuse, sum(c.value for c in part) - w.fee(len(part), 1))])
+        self.deposits = []
+        w.mine()
+        orders, self.orders = self.orders, []
+        rnd.shuffle(orders)
+        while orders:
+            n = rnd.randint(1, 4)
+            batch, orders = orders[:n], orders[n:]
+            outs, paid = [], []
+            for owner, amount, on_paid in batch:
+                net = amount * rnd.randint(970, 990) // 1000
+                k = rnd.randint(1, 3)
+                for j in range(k):
+                    v = net // k if j < k - 1 else net - (net // k) * (k - 1)
+                    a = w.new_addr(owner, "p2wpkh")
+                    outs.append((a, v))
+                    paid.append((owner, a, on_paid))
+            tot = sum(v for _, v in outs)
+            coins = w.take(self.e, tot + 100_000, prefer="random")
+            outs.append((self.e.reuse, sum(c.value for c in coins) - tot - w.fee(len(coins), len(outs) + 1)))
+            rnd.shuffle(outs)
+            _, new = w.tx(coins, outs)
+            for (o, v), c in zip(outs, new):
+                for owner, a, on_paid in paid:
+                    if o is a and on_paid:
+                        on_paid(c)
+            w.lookalikes.append((b2lx(_), "custodial_payout", "%d outputs" % len(outs)))
+        w.mine()
+
+
+def build(seed, scale, careful=False, custodial=False):
     w = World(seed, scale)
     w.careful = careful
+    w.custodial = custodial
     rnd = w.rnd
     w.mine(1)
     w.mine(200)
@@ -881,6 +941,22 @@ def build(seed, scale, careful=False):
         ex = rnd.choice(others)
         return w.new_addr(ex, ex.stype, "exchange_deposit", str(thief.id))
 
+    cm = None
+    if custodial:
+        # honest customers of the custodial mixer, before and after the thief's orders; what
+        # they get back is deposited at exchanges (clean deposits through a mixer)
+        cm = Custodial(w)
+        w.mine()
+
+        def honest_orders(n):
+            for u in rnd.sample(users, n):
+                cs = [c for c in u.coins if c.value > 2_000_000]
+                if cs:
+                    cm.order(u, cs[0], lambda c: w.tx([c], [(deposit_addr(rnd.choice(exchanges), c.a.owner), c.value - w.fee(1, 1))])
+                             if rnd.random() < 0.6 else None)
+        honest_orders(12)
+        w.mine()
+
     # A: peel chains of 3..40 hops, peels to thief deposit accounts
     big = tnew[0]
     # fan out the largest stolen coin into chain heads
@@ -890,8 +966,17 @@ def build(seed, scale, careful=False):
     _, heads = w.tx([big], outs)
     w.mine()
     for ci, (coin, k) in enumerate(zip(heads[:8], [40, 25, 15, 10, 8, 6, 4, 3])):
+        if cm and ci >= 6:
+            # with --custodial-mixer the last two heads (5 and 3 BTC) go to the mixer; the
+            # thief deposits what it gets back at its exchange accounts
+            cm.order(thief, coin, lambda c: w.tx([c], [(thief_dep(), c.value - w.fee(1, 1))]))
+            continue
         peel_chain(w, thief, coin, k, thief_dep, heist=hname, chain_no=ci + 1)
     w.mine()
+    if cm:
+        honest_orders(12)
+        w.mine()
+        cm.run()
 
     # B: Whirlpool: Tx0s at 0.5 and 0.05 BTC, thief premixes mix (not the largest input),
     # remix 0-2 times, postmix coins deposited alone or together
@@ -1171,6 +1256,8 @@ def main():
     ap.add_argument("--scale", type=int, default=1, help="honest economy multiplier (default 1)")
     ap.add_argument("--careful-thief", action="store_true",
                     help="post-mix coins go to fresh deposit accounts, never to one used before mixing")
+    ap.add_argument("--custodial-mixer", action="store_true",
+                    help="a custodial mixer (label category mixer) that honest users and the thief use")
     ap.add_argument("--xor-key", help="16 hex digits: obfuscate the blk files (xor.dat)")
     ap.add_argument("--zero-tail", type=int, default=0, help="raw zero bytes at the end of the last file")
     ap.add_argument("--zero-tail-all", action="store_true", help="the zero tail in every file, not the last only")
@@ -1178,7 +1265,7 @@ def main():
     a = ap.parse_args()
     if a.xor_key and len(bytes.fromhex(a.xor_key)) != 8:
         ap.error("--xor-key takes 16 hex digits")
-    w = build(a.seed, a.scale, a.careful_thief)
+    w = build(a.seed, a.scale, a.careful_thief, a.custodial_mixer)
     write(w, a.out, a.xor_key, a.zero_tail, a.max_file_size, a.zero_tail_all)
     print(json.dumps({"txs": w.n_txs, "blocks": len(w.blocks), "coinjoins": len(w.coinjoins),
                       "tx0s": len(w.tx0s), "peel_hops": len(w.peel), "lookalikes": len(w.lookalikes),
