@@ -210,6 +210,10 @@ typedef struct cw_trace_stats {
     uint64_t probable;        /* traced value that ended as probable (sum of ends' probable) */
     uint64_t relinked;        /* CoinJoin outputs re-linked to the source's owner (opts.relink) */
     uint64_t relink_cospends; /* the co-spending txs that gave the evidence */
+    uint64_t relink_funders;  /* CoinJoin outputs that are one of several traced inputs of a
+                               * one-to-one mix with a re-linked output: the round they come
+                               * from gives them their share of it first (docs/TRACE-MODELS.md,
+                               * "Funders of a re-linked remix") */
 } cw_trace_stats;
 
 /* Runs a trace. labels may be NULL (no stop categories then, everything "unknown").
