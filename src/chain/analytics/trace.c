@@ -1511,19 +1511,26 @@ static int entered_cj(cw_trace *t, uint64_t c, cw_trace__slot **memo, uint64_t *
     return rc;
 }
 
-/* The funders of round R (docs/TRACE-MODELS.md, "Funders of a re-linked remix"): R is a
- * one-to-one mix (each input's owner takes one output) with m re-linked outputs and k >= 2
+/* A funder candidate (funders_of): coin po, made by round M, spent by round R. */
+typedef struct fund_edge {
+    uint64_t po, M, R;
+    double p, w; /* pass 1's share of the coin; the chance it paid a re-linked output */
+} fund_edge;
+
+typedef struct fund_set {
+    fund_edge *e;
+    size_t n, cap;
+} fund_set;
+
+/* The funder candidates of round R (docs/TRACE-MODELS.md, "Funders of a re-linked remix"): R
+ * is a one-to-one mix (each input's owner takes one output) with m re-linked outputs and k >= 2
  * inputs pass 1 traced, none re-linked, each an output of a CoinJoin that pass 1's value entered
- * (a candidate). The source owner's coins that paid the re-linked outputs are m of those k;
- * which ones the chain does not say. Pass 1 gave candidate i the share p_i of its coin (its
- * traced amount over its value: the chance, by the policy's own sharing, that it is the
- * owner's), so given that m of them are, candidate i is the owner's with the chance
- * m * p_i / sum(p), at most 1: its round gives it that share of its value first, and R passes
- * it on to the re-linked outputs. Nothing when one traced input is not a candidate (an unmixed
- * coin: the owner's own premix) or is re-linked (its remix chain is known), or when k < 2
- * (relinked-remix's case). Returns 0 or CW_ENOMEM. */
-static int funders_of(cw_trace *t, uint64_t R, cw_trace__slot **memo, uint64_t *mask,
-                      uint64_t *count)
+ * (a candidate). The source owner's coins that paid the re-linked outputs are m of those k.
+ * Nothing when one traced input is not a candidate (an unmixed coin: the owner's own premix) or
+ * is re-linked (its remix chain is known), or when k < 2 (relinked-remix's case). Appends the
+ * candidates to *fs. Returns 0 or CW_ENOMEM. */
+static int funders_of(cw_trace *t, uint64_t R, fund_set *fs, cw_trace__slot **memo,
+                      uint64_t *mask, uint64_t *count)
 {
     const cw_chainstore *cs = t->cs;
     uint64_t in0, in1, o0, o1, idx;
@@ -1533,33 +1540,110 @@ static int funders_of(cw_trace *t, uint64_t R, cw_trace__slot **memo, uint64_t *
     uint64_t m = 0, k = 0;
     for (uint64_t o = o0; o < o1; o++)
         m += link_rule(t, o) != 0;
-    double sum = 0.0;
     int rc = 0;
     for (uint64_t i = in0; i < in1 && rc == 0; i++) {
         uint64_t pc = 0, po = prevout_of(cs, i, &pc);
         bool pcj = false;
         if (po == CW_NONE64 || !map_get(t, po, &idx))
             continue;
-        if (!relinkable(t, po) || link_rule(t, po) || funder_want(t, po) ||
+        if (!relinkable(t, po) || link_rule(t, po) ||
             (rc = entered_cj(t, pc, memo, mask, count, &pcj)) != 0 || !pcj)
             return rc;
         k++;
-        sum += (double)t->nodes[idx].amount / (double)cw_out_value(cw_chainstore_out(cs, po));
     }
-    if (k < 2 || m == 0 || m >= k || sum <= 0.0)
+    if (k < 2 || m == 0 || m >= k)
         return 0;
     for (uint64_t i = in0; i < in1 && rc == 0; i++) {
         uint64_t pc = 0, po = prevout_of(cs, i, &pc);
         if (po == CW_NONE64 || !map_get(t, po, &idx))
             continue;
-        double v = (double)cw_out_value(cw_chainstore_out(cs, po));
-        double share = (double)m * ((double)t->nodes[idx].amount / v) / sum;
-        uint64_t want = share >= 1.0 ? (uint64_t)v : (uint64_t)(share * v);
+        if ((rc = GROW(fs->e, fs->cap, fs->n + 1)) != 0)
+            break;
+        double p = (double)t->nodes[idx].amount / (double)cw_out_value(cw_chainstore_out(cs, po));
+        fs->e[fs->n++] = (fund_edge){po, pc, R, p, p};
+    }
+    return rc;
+}
+
+static int cmp_edge_R(const void *a, const void *b)
+{
+    const fund_edge *x = a, *y = b;
+    return x->R < y->R ? -1 : x->R > y->R ? 1 : x->M < y->M ? -1 : x->M > y->M;
+}
+
+static int cmp_edge_M(const void *a, const void *b)
+{
+    const fund_edge *x = a, *y = b;
+    return x->M < y->M ? -1 : x->M > y->M ? 1 : x->R < y->R ? -1 : x->R > y->R;
+}
+
+/* The owner's coins the rounds hold, in coins: what pass 1 traced on M's outputs over their
+ * value, less M's own re-linked outputs (they take theirs first). */
+static double round_supply(const cw_trace *t, uint64_t M)
+{
+    uint64_t in0, in1, o0, o1, idx;
+    cw_chainstore_tx_range(t->cs, M, &in0, &in1, &o0, &o1);
+    double c = 0.0;
+    for (uint64_t o = o0; o < o1; o++) {
+        if (link_rule(t, o)) {
+            c -= 1.0;
+            continue;
+        }
+        if (map_get(t, o, &idx))
+            c += (double)t->nodes[idx].amount / (double)cw_out_value(cw_chainstore_out(t->cs, o));
+    }
+    return c > 0.0 ? c : 0.0;
+}
+
+/* Each candidate's chance of being one of the owner's coins that paid a re-linked output,
+ * given that each round R with m re-linked outputs was paid by m of its candidates and that a
+ * round M gives the owner no more coins than pass 1 traced on its outputs (one owner per mix
+ * input: the owner took as many outputs as the coins it brought): starting from pass 1's
+ * shares, alternately scaled to the rounds R (sum m) and capped at the rounds M (sum <= the
+ * supply), 32 times. Then each funder's want = chance * its value. Returns 0 or CW_ENOMEM. */
+static int funders_fit(cw_trace *t, fund_set *fs)
+{
+    fund_edge *e = fs->e;
+    size_t n = fs->n;
+    int rc = 0;
+    for (int it = 0; it < 32; it++) {
+        qsort(e, n, sizeof *e, cmp_edge_R); /* supply moves with its edge below */
+        for (size_t a = 0, b; a < n; a = b) {
+            uint64_t in0, in1, o0, o1, m = 0;
+            for (b = a; b < n && e[b].R == e[a].R; b++)
+                ;
+            cw_chainstore_tx_range(t->cs, e[a].R, &in0, &in1, &o0, &o1);
+            for (uint64_t o = o0; o < o1; o++)
+                m += link_rule(t, o) != 0;
+            double sum = 0.0;
+            for (size_t i = a; i < b; i++)
+                sum += e[i].w;
+            for (size_t i = a; i < b && sum > 0.0; i++) {
+                e[i].w *= (double)m / sum;
+                if (e[i].w > 1.0)
+                    e[i].w = 1.0;
+            }
+        }
+        qsort(e, n, sizeof *e, cmp_edge_M);
+        for (size_t a = 0, b; a < n; a = b) {
+            for (b = a; b < n && e[b].M == e[a].M; b++)
+                ;
+            double sum = 0.0, s = round_supply(t, e[a].M);
+            for (size_t i = a; i < b; i++)
+                sum += e[i].w;
+            if (sum > s)
+                for (size_t i = a; i < b; i++)
+                    e[i].w *= s / sum;
+        }
+    }
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        double v = (double)cw_out_value(cw_chainstore_out(t->cs, e[i].po));
+        uint64_t want = e[i].w >= 1.0 ? (uint64_t)v : (uint64_t)(e[i].w * v);
         if (want == 0)
             continue;
-        if ((rc = tab_add(&t->funders, &t->fund_mask, &t->n_funders, po, want)) == 1)
+        if ((rc = tab_add(&t->funders, &t->fund_mask, &t->n_funders, e[i].po, want)) == 1)
             rc = 0;
-        if (rc == 0 && (rc = tab_add(&t->frounds, &t->fr_mask, &t->n_fr, pc, 0)) == 1)
+        if (rc == 0 && (rc = tab_add(&t->frounds, &t->fr_mask, &t->n_fr, e[i].M, 0)) == 1)
             rc = 0;
     }
     t->stats.relink_funders = t->n_funders;
@@ -1706,10 +1790,22 @@ static int relink_find(cw_trace *t)
     }
     /* funders: a re-linked output of a one-to-one mix with k >= 2 traced inputs, each a
      * CoinJoin output of a round the value entered, was paid by one of them */
-    for (uint64_t j = 0; rc == 0 && t->links && j <= t->link_mask; j++)
-        if (t->links[j].key && !(t->no_funders))
-            rc = funders_of(t, cw_chainstore_out_tx(cs, t->links[j].key - 1), &memo, &memo_mask,
-                            &n_memo);
+    fund_set fs = {0};
+    cw_trace__slot *rseen = NULL;
+    uint64_t rs_mask = 0, n_rs = 0;
+    for (uint64_t j = 0; rc == 0 && t->links && j <= t->link_mask && !t->no_funders; j++) {
+        if (!t->links[j].key)
+            continue;
+        uint64_t R = cw_chainstore_out_tx(cs, t->links[j].key - 1);
+        if ((rc = tab_add(&rseen, &rs_mask, &n_rs, R, 0)) == 0)
+            rc = funders_of(t, R, &fs, &memo, &memo_mask, &n_memo);
+        else if (rc == 1)
+            rc = 0; /* R examined already */
+    }
+    if (rc == 0 && fs.n)
+        rc = funders_fit(t, &fs);
+    cw_free(fs.e);
+    cw_free(rseen);
     /* the rounds with a re-linked output: a sliver that enters one is followed past the
      * probable floor, since that round gives it to the re-linked output */
     for (uint64_t j = 0; rc == 0 && t->links && j <= t->link_mask; j++)
