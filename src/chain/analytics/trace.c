@@ -1638,7 +1638,7 @@ static int funders_fit(cw_trace *t, fund_set *fs)
     }
     for (size_t i = 0; i < n && rc == 0; i++) {
         double v = (double)cw_out_value(cw_chainstore_out(t->cs, e[i].po));
-        uint64_t want = e[i].w >= 1.0 ? (uint64_t)v : (uint64_t)(e[i].w * v);
+        uint64_t want = e[i].w >= 1.0 ? (uint64_t)v : (uint64_t)(e[i].w * v + 0.5);
         if (want == 0)
             continue;
         if ((rc = tab_add(&t->funders, &t->fund_mask, &t->n_funders, e[i].po, want)) == 1)
