@@ -114,7 +114,7 @@ enum {
      * mechanics on an unlabelled world, whose re-links name customers' coins */
     CW_TRACE__UNSTOPPED = 2,
     /* re-link without funders (docs/TRACE-MODELS.md, "Funders of a re-linked remix"): the rule
-     * before issue 11's fourth stop (tests compare the two) */
+     * before it (tests compare the two) */
     CW_TRACE__NO_FUNDERS = 4
 };
 int cw_trace__run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelmap *labels,
