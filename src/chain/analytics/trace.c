@@ -1568,13 +1568,18 @@ static int funders_of(cw_trace *t, uint64_t R, fund_set *fs, cw_trace__slot **me
 static int cmp_edge_R(const void *a, const void *b)
 {
     const fund_edge *x = a, *y = b;
-    return x->R < y->R ? -1 : x->R > y->R ? 1 : x->M < y->M ? -1 : x->M > y->M;
+    return x->R < y->R ? -1 : x->R > y->R ? 1 : x->po < y->po ? -1 : x->po > y->po;
 }
 
-static int cmp_edge_M(const void *a, const void *b)
+typedef struct m_slot {
+    uint64_t M;
+    size_t i;
+} m_slot;
+
+static int cmp_m_slot(const void *a, const void *b)
 {
-    const fund_edge *x = a, *y = b;
-    return x->M < y->M ? -1 : x->M > y->M ? 1 : x->R < y->R ? -1 : x->R > y->R;
+    const m_slot *x = a, *y = b;
+    return x->M < y->M ? -1 : x->M > y->M ? 1 : x->i < y->i ? -1 : x->i > y->i;
 }
 
 /* The owner's coins the rounds hold, in coins: what pass 1 traced on M's outputs over their
@@ -1599,41 +1604,59 @@ static double round_supply(const cw_trace *t, uint64_t M)
  * given that each round R with m re-linked outputs was paid by m of its candidates and that a
  * round M gives the owner no more coins than pass 1 traced on its outputs (one owner per mix
  * input: the owner took as many outputs as the coins it brought): starting from pass 1's
- * shares, alternately scaled to the rounds R (sum m) and capped at the rounds M (sum <= the
- * supply), 32 times. Then each funder's want = chance * its value. Returns 0 or CW_ENOMEM. */
+ * shares, alternately scaled to the rounds R (sum m, each at most 1) and capped at the rounds M
+ * (sum <= the supply), 32 times. Then each funder's want = chance * its value. Returns 0 or
+ * CW_ENOMEM. */
 static int funders_fit(cw_trace *t, fund_set *fs)
 {
     fund_edge *e = fs->e;
     size_t n = fs->n;
+    qsort(e, n, sizeof *e, cmp_edge_R);
+    size_t *byM = cw_calloc(n, sizeof *byM);
+    m_slot *bym = cw_calloc(n, sizeof *bym);
+    double *sup = cw_calloc(n, sizeof *sup), *mR = cw_calloc(n, sizeof *mR);
     int rc = 0;
+    if (!byM || !bym || !sup || !mR) {
+        rc = CW_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+        bym[i] = (m_slot){e[i].M, i};
+    qsort(bym, n, sizeof *bym, cmp_m_slot);
+    for (size_t i = 0; i < n; i++)
+        byM[i] = bym[i].i;
+    for (size_t a = 0, b; a < n; a = b) { /* supply per M group (at its first index) */
+        for (b = a; b < n && e[byM[b]].M == e[byM[a]].M; b++)
+            ;
+        sup[a] = round_supply(t, e[byM[a]].M);
+    }
+    for (size_t a = 0, b; a < n; a = b) { /* m per R group (at its first edge) */
+        uint64_t in0, in1, o0, o1, m = 0;
+        for (b = a; b < n && e[b].R == e[a].R; b++)
+            ;
+        cw_chainstore_tx_range(t->cs, e[a].R, &in0, &in1, &o0, &o1);
+        for (uint64_t o = o0; o < o1; o++)
+            m += link_rule(t, o) != 0;
+        mR[a] = (double)m;
+    }
     for (int it = 0; it < 32; it++) {
-        qsort(e, n, sizeof *e, cmp_edge_R); /* supply moves with its edge below */
         for (size_t a = 0, b; a < n; a = b) {
-            uint64_t in0, in1, o0, o1, m = 0;
-            for (b = a; b < n && e[b].R == e[a].R; b++)
-                ;
-            cw_chainstore_tx_range(t->cs, e[a].R, &in0, &in1, &o0, &o1);
-            for (uint64_t o = o0; o < o1; o++)
-                m += link_rule(t, o) != 0;
             double sum = 0.0;
-            for (size_t i = a; i < b; i++)
-                sum += e[i].w;
+            for (b = a; b < n && e[b].R == e[a].R; b++)
+                sum += e[b].w;
             for (size_t i = a; i < b && sum > 0.0; i++) {
-                e[i].w *= (double)m / sum;
+                e[i].w *= mR[a] / sum;
                 if (e[i].w > 1.0)
                     e[i].w = 1.0;
             }
         }
-        qsort(e, n, sizeof *e, cmp_edge_M);
         for (size_t a = 0, b; a < n; a = b) {
-            for (b = a; b < n && e[b].M == e[a].M; b++)
-                ;
-            double sum = 0.0, s = round_supply(t, e[a].M);
-            for (size_t i = a; i < b; i++)
-                sum += e[i].w;
-            if (sum > s)
+            double sum = 0.0;
+            for (b = a; b < n && e[byM[b]].M == e[byM[a]].M; b++)
+                sum += e[byM[b]].w;
+            if (sum > sup[a])
                 for (size_t i = a; i < b; i++)
-                    e[i].w *= s / sum;
+                    e[byM[i]].w *= sup[a] / sum;
         }
     }
     for (size_t i = 0; i < n && rc == 0; i++) {
@@ -1647,6 +1670,11 @@ static int funders_fit(cw_trace *t, fund_set *fs)
             rc = 0;
     }
     t->stats.relink_funders = t->n_funders;
+out:
+    cw_free(byM);
+    cw_free(bym);
+    cw_free(sup);
+    cw_free(mR);
     return rc;
 }
 
