@@ -1529,8 +1529,8 @@ typedef struct fund_set {
  * Nothing when one traced input is not a candidate (an unmixed coin: the owner's own premix) or
  * is re-linked (its remix chain is known), or when k < 2 (relinked-remix's case). Appends the
  * candidates to *fs. Returns 0 or CW_ENOMEM. */
-static int funders_of(cw_trace *t, uint64_t R, fund_set *fs, cw_trace__slot **memo,
-                      uint64_t *mask, uint64_t *count)
+static int funders_of(cw_trace *t, uint64_t R, fund_set *fs, cw_trace__slot **memo, uint64_t *mask,
+                      uint64_t *count)
 {
     const cw_chainstore *cs = t->cs;
     uint64_t in0, in1, o0, o1, idx;

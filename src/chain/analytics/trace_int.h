@@ -88,7 +88,7 @@ struct cw_trace {
     uint64_t fund_mask, n_funders;
     cw_trace__slot *frounds;
     uint64_t fr_mask, n_fr;
-    bool no_funders; /* CW_TRACE__NO_FUNDERS */
+    bool no_funders;       /* CW_TRACE__NO_FUNDERS */
     size_t n_src_nodes;    /* nodes made for the sources (the first ones) */
     size_t relink_restart; /* pass 2 restarted at this tx record of pass 1 (n_txr: no change) */
     bool relink_unguarded; /* opts.relink asked, but no stop at labelled cash-outs: not done */

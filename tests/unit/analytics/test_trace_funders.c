@@ -19,8 +19,8 @@
  * their re-linked outputs: D1 = T + 1,000,000, E = 999,000, H1..H3 nothing. With the rule
  * disabled (CW_TRACE__NO_FUNDERS, the rule before), R1's and R2's re-linked outputs get only the
  * two fifths that reached each round from M1 and M2 (400,000; M3 gives all of its value to
- * M3:2), and the rest of M1 and M2 stays as fifths on honest outputs. Value is conserved either way, and the re-linking pass
- * restarted at the first tx it changes equals the full replay.
+ * M3:2), and the rest of M1 and M2 stays as fifths on honest outputs. Value is conserved either
+ * way, and the re-linking pass restarted at the first tx it changes equals the full replay.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -249,8 +249,8 @@ static void test_funders(void)
     /* the JSON counts the funders */
     json_t *j = cw_trace_json(t, 10, 1000);
     REQUIRE(j != NULL);
-    json_t *f = json_object_get(json_object_get(json_object_get(j, "probable"), "relinked"),
-                                "funders");
+    json_t *f =
+        json_object_get(json_object_get(json_object_get(j, "probable"), "relinked"), "funders");
     CHECK(json_is_integer(f) && json_integer_value(f) == 4);
     json_decref(j);
     cw_trace_free(t);
