@@ -48,18 +48,6 @@ enum { T_VALUE = 1000000000 - 3 * (DENOM + EXTRA) - 20000000 - 10000 };
 static coin stolen, hon[24], hpre[3];
 static uint8_t id_a[32], id_m[3][32], id_r[3][32], id_d[32], id_e[32], id_e3[32], id_h[3][32];
 
-static void mix(gen_tx *tx, coin *const ins[5], const uint64_t keys[5], coin outs[5])
-{
-    gen_tx_reset(tx);
-    for (int i = 0; i < 5; i++)
-        add_in(tx, ins[i]);
-    for (int i = 0; i < 5; i++)
-        add_out(tx, DENOM, keys[i]);
-    block_tx(tx, outs);
-    for (int i = 0; i < 5; i++)
-        outs[i].key = keys[i];
-}
-
 static void fresh(uint64_t k[5])
 {
     for (int i = 0; i < 5; i++)
@@ -112,7 +100,7 @@ static void build_world(const char *out_dir)
         coin *in[5] = {&a[r], &hon[4 * r], &hon[4 * r + 1], &hon[4 * r + 2], &hon[4 * r + 3]};
         uint64_t k[5];
         fresh(k);
-        mix(&tx, in, k, m[r]);
+        chain_mix5(&tx, in, k, DENOM, m[r]);
         last_txid(id_m[r]);
     }
     block_end();
@@ -123,15 +111,15 @@ static void build_world(const char *out_dir)
     uint64_t k[5];
     coin *in1[5] = {&hpre[0], &m[0][3], &m[1][0], &m[2][0], &hon[12]};
     fresh(k);
-    mix(&tx, in1, k, r1);
+    chain_mix5(&tx, in1, k, DENOM, r1);
     last_txid(id_r[0]);
     coin *in2[5] = {&hpre[1], &m[1][1], &m[0][0], &hon[13], &hon[14]};
     fresh(k);
-    mix(&tx, in2, k, r2);
+    chain_mix5(&tx, in2, k, DENOM, r2);
     last_txid(id_r[1]);
     coin *in3[5] = {&hpre[2], &m[2][2], &hon[15], &hon[16], &hon[17]};
     fresh(k);
-    mix(&tx, in3, k, r3);
+    chain_mix5(&tx, in3, k, DENOM, r3);
     last_txid(id_r[2]);
     deposit_alone(&tx, &m[0][1], new_key(), id_h[0]);
     deposit_alone(&tx, &m[1][3], new_key(), id_h[1]);
@@ -158,25 +146,10 @@ static void test_build_world(void)
     build_world(dir);
 }
 
-static uint64_t tx_of(const uint8_t txid[32])
-{
-    uint64_t t = CW_NONE64;
-    if (cw_chainstore_find_tx(cs, txid, &t))
-        return CW_NONE64;
-    return t;
-}
-
-static uint64_t out_of(const uint8_t txid[32], uint32_t vout)
-{
-    uint64_t t = tx_of(txid);
-    CHECK(t != CW_NONE64);
-    return t == CW_NONE64 ? CW_NONE64 : cw_chainstore_tx_first_out(cs, t) + vout;
-}
-
 static uint64_t source(void)
 {
     uint64_t i0, i1, o0, o1;
-    cw_chainstore_tx_range(cs, tx_of(id_a), &i0, &i1, &o0, &o1);
+    cw_chainstore_tx_range(cs, chain_tx(cs, id_a), &i0, &i1, &o0, &o1);
     const cw_row_in *r = cw_chainstore_in(cs, i0);
     return cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout;
 }
@@ -214,8 +187,8 @@ static const cw_trace_end *end_at(const cw_trace *t, uint64_t out)
 static void test_mixes_flagged(void)
 {
     for (int i = 0; i < 3; i++) {
-        CHECK(cw_patterns_multi_owner(cw_patterns_compute(cs, tx_of(id_m[i]))));
-        CHECK(cw_patterns_multi_owner(cw_patterns_compute(cs, tx_of(id_r[i]))));
+        CHECK(cw_patterns_multi_owner(cw_patterns_compute(cs, chain_tx(cs, id_m[i]))));
+        CHECK(cw_patterns_multi_owner(cw_patterns_compute(cs, chain_tx(cs, id_r[i]))));
     }
 }
 
@@ -228,24 +201,26 @@ static void test_funders(void)
     /* M1:3, M2:0 (R1), M2:1, M1:0 (R2); M3:0 has no chance left (M3's coin is M3:2) */
     CHECK_EQ_INT(st->relink_funders, 4);
     for (uint32_t j = 0; j < 5; j++) {
-        CHECK_EQ_INT(cw_trace_amount_at(t, out_of(id_m[0], j)), j == 3 || j == 0 ? DENOM / 2 : 0);
-        CHECK_EQ_INT(cw_trace_amount_at(t, out_of(id_m[1], j)), j == 1 || j == 0 ? DENOM / 2 : 0);
-        CHECK_EQ_INT(cw_trace_amount_at(t, out_of(id_m[2], j)), j == 2 ? DENOM : 0);
-        CHECK_EQ_INT(cw_trace_amount_at(t, out_of(id_r[0], j)), j == 2 ? DENOM : 0);
-        CHECK_EQ_INT(cw_trace_amount_at(t, out_of(id_r[1], j)), j == 4 ? DENOM : 0);
-        CHECK_EQ_INT(cw_trace_amount_at(t, out_of(id_r[2], j)), j == 1 ? DENOM : 0);
+        CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_m[0], j)),
+                     j == 3 || j == 0 ? DENOM / 2 : 0);
+        CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_m[1], j)),
+                     j == 1 || j == 0 ? DENOM / 2 : 0);
+        CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_m[2], j)), j == 2 ? DENOM : 0);
+        CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_r[0], j)), j == 2 ? DENOM : 0);
+        CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_r[1], j)), j == 4 ? DENOM : 0);
+        CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_r[2], j)), j == 1 ? DENOM : 0);
     }
-    const cw_trace_end *e = end_at(t, out_of(id_d, 0));
+    const cw_trace_end *e = end_at(t, chain_out(cs, id_d, 0));
     REQUIRE(e != NULL);
     CHECK_EQ_INT(e->amount, (long long)T_VALUE + DENOM);
     CHECK_EQ_INT(e->probable, DENOM);
     CHECK_EQ_INT(e->rule, CW_RULE_RELINK_COSPEND);
-    e = end_at(t, out_of(id_e, 0));
+    e = end_at(t, chain_out(cs, id_e, 0));
     REQUIRE(e != NULL);
     CHECK_EQ_INT(e->amount, DENOM - 1000);
     CHECK_EQ_INT(e->probable, DENOM - 1000);
     for (int i = 0; i < 3; i++)
-        CHECK_EQ_INT(cw_trace_amount_at(t, out_of(id_h[i], 0)), 0);
+        CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_h[i], 0)), 0);
     /* the JSON counts the funders */
     json_t *j = cw_trace_json(t, 10, 1000);
     REQUIRE(j != NULL);
@@ -264,20 +239,20 @@ static void test_without_funders(void)
     const cw_trace_stats *st = cw_trace_stats_get(t);
     CHECK_EQ_INT(st->relinked, 4);
     CHECK_EQ_INT(st->relink_funders, 0);
-    CHECK_EQ_INT(cw_trace_amount_at(t, out_of(id_r[0], 2)), 2 * DENOM / 5);
-    CHECK_EQ_INT(cw_trace_amount_at(t, out_of(id_r[1], 4)), 2 * DENOM / 5);
-    const cw_trace_end *e = end_at(t, out_of(id_d, 0));
+    CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_r[0], 2)), 2 * DENOM / 5);
+    CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_r[1], 4)), 2 * DENOM / 5);
+    const cw_trace_end *e = end_at(t, chain_out(cs, id_d, 0));
     REQUIRE(e != NULL);
     CHECK_EQ_INT(e->amount, (long long)T_VALUE + 2 * DENOM / 5);
     cw_trace_free(t);
     /* floor 0: the honest participants' fifths are followed into their deposits */
     t = run(CW_TRACE__NO_FUNDERS, 0.0);
-    CHECK_EQ_INT(cw_trace_amount_at(t, out_of(id_h[0], 0)), 199800);
+    CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_h[0], 0)), 199800);
     cw_trace_free(t);
     /* with funders at floor 0, the honest deposits get nothing */
     t = run(0, 0.0);
     for (int i = 0; i < 3; i++)
-        CHECK_EQ_INT(cw_trace_amount_at(t, out_of(id_h[i], 0)), 0);
+        CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_h[i], 0)), 0);
     cw_trace_free(t);
 }
 
@@ -307,7 +282,7 @@ int main(void)
     if (cw_test_failures)
         return cw_test_done();
     if (!chain_ingest(dir, store, &cs) ||
-        !chain_label(dir, cs, out_of(id_e, 0), "Krakenish", "exchange_deposit", &lm))
+        !chain_label(dir, cs, chain_out(cs, id_e, 0), "Krakenish", "exchange_deposit", &lm))
         return 1;
     RUN(test_mixes_flagged);
     RUN(test_funders);

@@ -227,4 +227,38 @@ static inline bool chain_label(const char *wdir, const cw_chainstore *st, uint64
     return true;
 }
 
+/* ------------------------------------------------------------------ look-ups and shapes */
+
+/* The tx number of txid in st (CW_NONE64 when absent). */
+static inline uint64_t chain_tx(const cw_chainstore *st, const uint8_t txid[32])
+{
+    uint64_t t = CW_NONE64;
+    if (cw_chainstore_find_tx(st, txid, &t))
+        return CW_NONE64;
+    return t;
+}
+
+/* The global output number of txid:vout in st (a failed check when txid is absent). */
+static inline uint64_t chain_out(const cw_chainstore *st, const uint8_t txid[32], uint32_t vout)
+{
+    uint64_t t = chain_tx(st, txid);
+    CHECK(t != CW_NONE64);
+    return t == CW_NONE64 ? CW_NONE64 : cw_chainstore_tx_first_out(st, t) + vout;
+}
+
+/* A 5 x 5 Whirlpool-shaped mix appended to the current block: ins, five outputs of `denom` to
+ * keys; the coins go to outs. */
+static inline void chain_mix5(gen_tx *tx, coin *const ins[5], const uint64_t keys[5],
+                              uint64_t denom, coin outs[5])
+{
+    gen_tx_reset(tx);
+    for (int i = 0; i < 5; i++)
+        add_in(tx, ins[i]);
+    for (int i = 0; i < 5; i++)
+        add_out(tx, denom, keys[i]);
+    block_tx(tx, outs);
+    for (int i = 0; i < 5; i++)
+        outs[i].key = keys[i];
+}
+
 #endif
