@@ -169,19 +169,8 @@ static cw_trace *run(unsigned how, double floor)
         fprintf(stderr, "trace: %s\n", cw_error_last());
         exit(cw_test_done());
     }
-    uint64_t sum = 0;
-    for (size_t i = 0; i < cw_trace_n_ends(t); i++)
-        sum += cw_trace_end_at(t, i)->amount;
-    CHECK_EQ_INT(sum, 1000000000LL);
+    CHECK_EQ_INT(chain_ended(t), 1000000000LL);
     return t;
-}
-
-static const cw_trace_end *end_at(const cw_trace *t, uint64_t out)
-{
-    for (size_t i = 0; i < cw_trace_n_ends(t); i++)
-        if (cw_trace_end_at(t, i)->out == out)
-            return cw_trace_end_at(t, i);
-    return NULL;
 }
 
 static void test_mixes_flagged(void)
@@ -210,12 +199,12 @@ static void test_funders(void)
         CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_r[1], j)), j == 4 ? DENOM : 0);
         CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_r[2], j)), j == 1 ? DENOM : 0);
     }
-    const cw_trace_end *e = end_at(t, chain_out(cs, id_d, 0));
+    const cw_trace_end *e = chain_end_at(t, chain_out(cs, id_d, 0));
     REQUIRE(e != NULL);
     CHECK_EQ_INT(e->amount, (long long)T_VALUE + DENOM);
     CHECK_EQ_INT(e->probable, DENOM);
     CHECK_EQ_INT(e->rule, CW_RULE_RELINK_COSPEND);
-    e = end_at(t, chain_out(cs, id_e, 0));
+    e = chain_end_at(t, chain_out(cs, id_e, 0));
     REQUIRE(e != NULL);
     CHECK_EQ_INT(e->amount, DENOM - 1000);
     CHECK_EQ_INT(e->probable, DENOM - 1000);
@@ -241,7 +230,7 @@ static void test_without_funders(void)
     CHECK_EQ_INT(st->relink_funders, 0);
     CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_r[0], 2)), 2 * DENOM / 5);
     CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_r[1], 4)), 2 * DENOM / 5);
-    const cw_trace_end *e = end_at(t, chain_out(cs, id_d, 0));
+    const cw_trace_end *e = chain_end_at(t, chain_out(cs, id_d, 0));
     REQUIRE(e != NULL);
     CHECK_EQ_INT(e->amount, (long long)T_VALUE + 2 * DENOM / 5);
     cw_trace_free(t);

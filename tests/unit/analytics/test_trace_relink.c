@@ -181,19 +181,8 @@ static cw_trace *run(bool relink, double floor)
         exit(cw_test_done());
     }
     /* conservation */
-    uint64_t sum = 0;
-    for (size_t i = 0; i < cw_trace_n_ends(t); i++)
-        sum += cw_trace_end_at(t, i)->amount;
-    CHECK_EQ_INT(sum, 1000000000LL);
+    CHECK_EQ_INT(chain_ended(t), 1000000000LL);
     return t;
-}
-
-static const cw_trace_end *end_at(const cw_trace *t, uint64_t out)
-{
-    for (size_t i = 0; i < cw_trace_n_ends(t); i++)
-        if (cw_trace_end_at(t, i)->out == out)
-            return cw_trace_end_at(t, i);
-    return NULL;
 }
 
 static void test_mixes_flagged(void)
@@ -212,13 +201,13 @@ static void test_relinked(void)
     CHECK_EQ_INT(st->relinked, 4);
     CHECK_EQ_INT(st->relink_cospends, 1);
     uint64_t d = chain_out(cs, id_d, 0), h = chain_out(cs, id_h, 0), m3 = chain_out(cs, id_m3, 1);
-    const cw_trace_end *e = end_at(t, d);
+    const cw_trace_end *e = chain_end_at(t, d);
     REQUIRE(e != NULL);
     CHECK_EQ_INT(e->kind, CW_END_UNSPENT);
     CHECK_EQ_INT(e->amount, T_VALUE + DENOM);
     CHECK_EQ_INT(e->probable, 1000000);
     CHECK_EQ_INT(e->rule, CW_RULE_RELINK_COSPEND);
-    CHECK(end_at(t, h) == NULL);
+    CHECK(chain_end_at(t, h) == NULL);
     CHECK_EQ_INT(cw_trace_amount_at(t, h), 0);
     for (uint32_t j = 0; j < 5; j++) {
         CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_m1, j)), j == 3 ? DENOM : 0);
@@ -226,12 +215,12 @@ static void test_relinked(void)
         CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_m3, j)), j == 1 ? DENOM : 0);
         CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_m4, j)), j == 2 ? DENOM : 0);
     }
-    e = end_at(t, chain_out(cs, id_e, 0));
+    e = chain_end_at(t, chain_out(cs, id_e, 0));
     REQUIRE(e != NULL);
     CHECK_EQ_INT(e->amount, DENOM - 1000);
     CHECK_EQ_INT(e->probable, DENOM - 1000);
     CHECK_EQ_INT(e->rule, CW_RULE_RELINK_ADDRESS);
-    e = end_at(t, m3);
+    e = chain_end_at(t, m3);
     REQUIRE(e != NULL);
     CHECK_EQ_INT(e->probable, DENOM);
     CHECK_EQ_INT(e->rule, CW_RULE_RELINK_ADDRESS);
@@ -257,23 +246,23 @@ static void test_without(void)
         CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_m3, j)), DENOM / 5);
         CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_m4, j)), DENOM / 5);
     }
-    CHECK_EQ_INT(end_at(t, chain_out(cs, id_e, 0))->amount, 199800);
+    CHECK_EQ_INT(chain_end_at(t, chain_out(cs, id_e, 0))->amount, 199800);
     /* the honest deposit pays a 1,000 sat fee: the spread fifth is shared by the deposit
      * (999,000 of the coin's 1,000,000) and the fee */
-    const cw_trace_end *e = end_at(t, h);
+    const cw_trace_end *e = chain_end_at(t, h);
     REQUIRE(e != NULL);
     CHECK_EQ_INT(e->amount, 199800);
     CHECK_EQ_INT(e->probable, 199800);
     CHECK_EQ_INT(e->rule, CW_RULE_CJ_RANK);
-    e = end_at(t, d);
+    e = chain_end_at(t, d);
     REQUIRE(e != NULL);
     CHECK_EQ_INT(e->amount, (long long)T_VALUE + 40000); /* a fifth of M2's fifth */
     CHECK_EQ_INT(e->probable, 40000);
     cw_trace_free(t);
     /* default floor, no re-linking: the fifths are not followed (dust) */
     t = run(false, 0.25);
-    CHECK(end_at(t, h) == NULL);
-    e = end_at(t, d);
+    CHECK(chain_end_at(t, h) == NULL);
+    e = chain_end_at(t, d);
     REQUIRE(e != NULL);
     CHECK_EQ_INT(e->amount, T_VALUE);
     CHECK_EQ_INT(e->probable, 0);

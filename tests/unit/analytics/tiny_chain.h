@@ -261,4 +261,22 @@ static inline void chain_mix5(gen_tx *tx, coin *const ins[5], const uint64_t key
         outs[i].key = keys[i];
 }
 
+/* The end of trace t at output out, or NULL. */
+static inline const cw_trace_end *chain_end_at(const cw_trace *t, uint64_t out)
+{
+    for (size_t i = 0; i < cw_trace_n_ends(t); i++)
+        if (cw_trace_end_at(t, i)->out == out)
+            return cw_trace_end_at(t, i);
+    return NULL;
+}
+
+/* The sum of trace t's ends (what conservation compares with the sources' value). */
+static inline uint64_t chain_ended(const cw_trace *t)
+{
+    uint64_t sum = 0;
+    for (size_t i = 0; i < cw_trace_n_ends(t); i++)
+        sum += cw_trace_end_at(t, i)->amount;
+    return sum;
+}
+
 #endif
