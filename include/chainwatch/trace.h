@@ -146,8 +146,11 @@ typedef struct cw_trace_opts {
     bool relink;           /* forward FIFO, any CoinJoin policy but stop: a second pass that
                             * re-links the CoinJoin outputs the source's owner is seen to hold (co-spent
                             * with its other post-mix or certain coins, or a remix chain leading to one)
-                            * and gives them the value the round received first (default true; the
-                            * result stays probable: docs/TRACE-MODELS.md, "Re-linking"). Acts
+                            * and gives them the value the round received first; at a one-to-one mix
+                            * whose re-linked output had several traced inputs, those inputs' own
+                            * rounds give them their chance of having paid it first ("funders")
+                            * (default true; the result stays probable: docs/TRACE-MODELS.md,
+                            * "Re-linking", "Funders of a re-linked remix"). Acts
                             * only when cw_trace_relink_guarded (labels and a stop at the
                             * cash-outs) */
 } cw_trace_opts;
@@ -210,6 +213,10 @@ typedef struct cw_trace_stats {
     uint64_t probable;        /* traced value that ended as probable (sum of ends' probable) */
     uint64_t relinked;        /* CoinJoin outputs re-linked to the source's owner (opts.relink) */
     uint64_t relink_cospends; /* the co-spending txs that gave the evidence */
+    uint64_t relink_funders;  /* CoinJoin outputs that are one of several traced inputs of a
+                               * one-to-one mix with a re-linked output: the round they come
+                               * from gives them their share of it first (docs/TRACE-MODELS.md,
+                               * "Funders of a re-linked remix") */
 } cw_trace_stats;
 
 /* Runs a trace. labels may be NULL (no stop categories then, everything "unknown").

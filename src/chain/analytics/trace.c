@@ -233,6 +233,16 @@ static uint8_t link_rule(const cw_trace *t, uint64_t out)
     return t->n_links && tab_get(t->links, t->link_mask, out, &v) ? (uint8_t)(v & 7) : 0;
 }
 
+/* The share of a funder output's value that its round gives it first (0: not a funder). */
+static uint64_t funder_want(const cw_trace *t, uint64_t out)
+{
+    uint64_t v;
+    return t->n_funders && tab_get(t->funders, t->fund_mask, out, &v) ? v : 0;
+}
+
+static bool one_to_one_mix(const cw_chainstore *cs, uint64_t in0, uint64_t in1, uint64_t o0,
+                           uint64_t o1);
+
 /* ---------------------------------------------------------------- nodes and ends */
 
 static int new_node(cw_trace *t, uint64_t out, uint64_t tx, uint32_t hop, uint32_t parent,
@@ -643,9 +653,11 @@ static int spread_inputs(cw_trace *t, const uint32_t *pin, size_t n_in, size_t n
 
 /* Re-linking at a CoinJoin (pass 2): the traced value R that reached the outputs (amt, the
  * policy's answer) goes first to the re-linked outputs, each up to its whole value (they are
- * the source owner's: its inputs paid them), and what is left is shared over the other
- * outputs in proportion to what the policy gave them (by value if it gave them nothing).
- * Every output then carries its value as a prefix. Conserves R exactly. */
+ * the source owner's: its inputs paid them), then to the funders (funder_want each; pro rata
+ * when R is short of them: the owner's coin is one of them, which one is not known), and what
+ * is left is shared over the other outputs in proportion to what the policy gave them (by
+ * value if it gave them nothing). Every output then carries its value as a prefix. Conserves
+ * R exactly. */
 static int relink_apply(cw_trace *t, uint64_t o0, size_t n_out, uint64_t *amt, uint8_t *pre)
 {
     uint32_t *lk = t->s_operm;
@@ -654,21 +666,39 @@ static int relink_apply(cw_trace *t, uint64_t o0, size_t n_out, uint64_t *amt, u
     for (size_t j = 0; j < n_out; j++) {
         R += amt[j];
         lk[j] = link_rule(t, o0 + j);
+        if (!lk[j] && funder_want(t, o0 + j))
+            lk[j] = 8; /* a funder */
         any |= lk[j] != 0;
     }
     if (!any || R == 0)
         return 0;
-    uint64_t left = R, W = 0, *w = t->s_tmp, *o = t->s_tmp + n_out;
+    uint64_t left = R, W = 0, F = 0, *w = t->s_tmp, *o = t->s_tmp + n_out;
+    int rc;
     for (size_t j = 0; j < n_out; j++) {
-        if (lk[j]) {
+        if (lk[j] && lk[j] < 8) {
             uint64_t give = t->s_oval[j] < left ? t->s_oval[j] : left;
             left -= give;
             amt[j] = give;
-            w[j] = 0;
-        } else {
-            w[j] = amt[j];
-            W += w[j];
         }
+        w[j] = lk[j] == 8 ? funder_want(t, o0 + j) : 0;
+        F += w[j];
+    }
+    if (F && left) {
+        uint64_t give = F < left ? F : left;
+        if ((rc = apportion(t, give, w, n_out, F, o)))
+            return rc;
+        for (size_t j = 0; j < n_out; j++)
+            if (lk[j] == 8)
+                amt[j] = o[j];
+        left -= give;
+    } else {
+        for (size_t j = 0; j < n_out; j++)
+            if (lk[j] == 8)
+                amt[j] = 0;
+    }
+    for (size_t j = 0; j < n_out; j++) {
+        w[j] = lk[j] ? 0 : amt[j];
+        W += w[j];
     }
     if (left && W == 0)
         for (size_t j = 0; j < n_out; j++)
@@ -676,8 +706,21 @@ static int relink_apply(cw_trace *t, uint64_t o0, size_t n_out, uint64_t *amt, u
                 w[j] = t->s_oval[j];
                 W += w[j];
             }
-    int rc = apportion(t, left, w, n_out, W, o);
-    if (rc)
+    if (left && W == 0) { /* every output is re-linked or a funder: the funders take the rest */
+        for (size_t j = 0; j < n_out; j++)
+            if (lk[j] == 8) {
+                w[j] = t->s_oval[j];
+                W += w[j];
+            }
+        if ((rc = apportion(t, left, w, n_out, W, o)))
+            return rc;
+        for (size_t j = 0; j < n_out; j++)
+            if (lk[j] == 8)
+                amt[j] += o[j];
+        left = 0;
+        W = 0;
+    }
+    if ((rc = apportion(t, left, w, n_out, W, o)))
         return rc;
     for (size_t j = 0; j < n_out; j++) {
         if (!lk[j])
@@ -849,7 +892,7 @@ static int process_forward(cw_trace *t, uint64_t tx)
         if (ranked && (rc = pool_equal(t, pout, t->s_oval, n_out, oamt, pre)))
             return rc;
     }
-    if (cj && t->n_links && t->opts.model != CW_TRACE_POISON &&
+    if (cj && (t->n_links || t->n_funders) && t->opts.model != CW_TRACE_POISON &&
         (rc = relink_apply(t, o0, n_out, oamt, pre)))
         return rc;
     /* a ranked CoinJoin's order says nothing of where in a coin its traced value sits: every
@@ -1207,10 +1250,11 @@ static void reset_pass(cw_trace *t)
     t->slot_count = 0;
     t->n_nodes = t->n_ends = t->n_ivl = t->n_txr = t->n_edges = t->n_heap = 0;
     t->ivl_open = false;
-    uint64_t rl = t->stats.relinked, rc = t->stats.relink_cospends;
+    uint64_t rl = t->stats.relinked, rc = t->stats.relink_cospends, rf = t->stats.relink_funders;
     memset(&t->stats, 0, sizeof t->stats);
     t->stats.relinked = rl;
     t->stats.relink_cospends = rc;
+    t->stats.relink_funders = rf;
 }
 
 /* The first tx record of pass 1 whose processing the re-links can change (n_txr: none).
@@ -1225,7 +1269,8 @@ static size_t relink_first_change(const cw_trace *t)
 {
     uint64_t D = UINT64_MAX;
     for (size_t k = 0; k < t->n_txr; k++)
-        if (tab_get(t->lrounds, t->lr_mask, t->txr[k].tx, NULL)) {
+        if (tab_get(t->lrounds, t->lr_mask, t->txr[k].tx, NULL) ||
+            (t->n_fr && tab_get(t->frounds, t->fr_mask, t->txr[k].tx, NULL))) {
             D = t->txr[k].tx; /* txr is in chain order */
             break;
         }
@@ -1466,6 +1511,173 @@ static int entered_cj(cw_trace *t, uint64_t c, cw_trace__slot **memo, uint64_t *
     return rc;
 }
 
+/* A funder candidate (funders_of): coin po, made by round M, spent by round R. */
+typedef struct fund_edge {
+    uint64_t po, M, R;
+    double p, w; /* pass 1's share of the coin; the chance it paid a re-linked output */
+} fund_edge;
+
+typedef struct fund_set {
+    fund_edge *e;
+    size_t n, cap;
+} fund_set;
+
+/* The funder candidates of round R (docs/TRACE-MODELS.md, "Funders of a re-linked remix"): R
+ * is a one-to-one mix (each input's owner takes one output) with m re-linked outputs and k >= 2
+ * inputs pass 1 traced, none re-linked, each an output of a CoinJoin that pass 1's value entered
+ * (a candidate). The source owner's coins that paid the re-linked outputs are m of those k.
+ * Nothing when one traced input is not a candidate (an unmixed coin: the owner's own premix) or
+ * is re-linked (its remix chain is known), or when k < 2 (relinked-remix's case). Appends the
+ * candidates to *fs. Returns 0 or CW_ENOMEM. */
+static int funders_of(cw_trace *t, uint64_t R, fund_set *fs, cw_trace__slot **memo, uint64_t *mask,
+                      uint64_t *count)
+{
+    const cw_chainstore *cs = t->cs;
+    uint64_t in0, in1, o0, o1, idx;
+    cw_chainstore_tx_range(cs, R, &in0, &in1, &o0, &o1);
+    if (!one_to_one_mix(cs, in0, in1, o0, o1))
+        return 0;
+    uint64_t m = 0, k = 0;
+    for (uint64_t o = o0; o < o1; o++)
+        m += link_rule(t, o) != 0;
+    int rc = 0;
+    for (uint64_t i = in0; i < in1 && rc == 0; i++) {
+        uint64_t pc = 0, po = prevout_of(cs, i, &pc);
+        bool pcj = false;
+        if (po == CW_NONE64 || !map_get(t, po, &idx))
+            continue;
+        if (!relinkable(t, po) || link_rule(t, po) ||
+            (rc = entered_cj(t, pc, memo, mask, count, &pcj)) != 0 || !pcj)
+            return rc;
+        k++;
+    }
+    if (k < 2 || m == 0 || m >= k)
+        return 0;
+    for (uint64_t i = in0; i < in1 && rc == 0; i++) {
+        uint64_t pc = 0, po = prevout_of(cs, i, &pc);
+        if (po == CW_NONE64 || !map_get(t, po, &idx))
+            continue;
+        if ((rc = GROW(fs->e, fs->cap, fs->n + 1)) != 0)
+            break;
+        double p = (double)t->nodes[idx].amount / (double)cw_out_value(cw_chainstore_out(cs, po));
+        fs->e[fs->n++] = (fund_edge){po, pc, R, p, p};
+    }
+    return rc;
+}
+
+static int cmp_edge_R(const void *a, const void *b)
+{
+    const fund_edge *x = a, *y = b;
+    return x->R < y->R ? -1 : x->R > y->R ? 1 : x->po < y->po ? -1 : x->po > y->po;
+}
+
+typedef struct m_slot {
+    uint64_t M;
+    size_t i;
+} m_slot;
+
+static int cmp_m_slot(const void *a, const void *b)
+{
+    const m_slot *x = a, *y = b;
+    return x->M < y->M ? -1 : x->M > y->M ? 1 : x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* The owner's coins the rounds hold, in coins: what pass 1 traced on M's outputs over their
+ * value, less M's own re-linked outputs (they take theirs first). */
+static double round_supply(const cw_trace *t, uint64_t M)
+{
+    uint64_t in0, in1, o0, o1, idx;
+    cw_chainstore_tx_range(t->cs, M, &in0, &in1, &o0, &o1);
+    double c = 0.0;
+    for (uint64_t o = o0; o < o1; o++) {
+        if (link_rule(t, o)) {
+            c -= 1.0;
+            continue;
+        }
+        if (map_get(t, o, &idx))
+            c += (double)t->nodes[idx].amount / (double)cw_out_value(cw_chainstore_out(t->cs, o));
+    }
+    return c > 0.0 ? c : 0.0;
+}
+
+/* Each candidate's chance of being one of the owner's coins that paid a re-linked output,
+ * given that each round R with m re-linked outputs was paid by m of its candidates and that a
+ * round M gives the owner no more coins than pass 1 traced on its outputs (one owner per mix
+ * input: the owner took as many outputs as the coins it brought): starting from pass 1's
+ * shares, alternately scaled to the rounds R (sum m, each at most 1) and capped at the rounds M
+ * (sum <= the supply), 32 times. Then each funder's want = chance * its value. Returns 0 or
+ * CW_ENOMEM. */
+static int funders_fit(cw_trace *t, fund_set *fs)
+{
+    fund_edge *e = fs->e;
+    size_t n = fs->n;
+    qsort(e, n, sizeof *e, cmp_edge_R);
+    size_t *byM = cw_calloc(n, sizeof *byM);
+    m_slot *bym = cw_calloc(n, sizeof *bym);
+    double *sup = cw_calloc(n, sizeof *sup), *mR = cw_calloc(n, sizeof *mR);
+    int rc = 0;
+    if (!byM || !bym || !sup || !mR) {
+        rc = CW_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+        bym[i] = (m_slot){e[i].M, i};
+    qsort(bym, n, sizeof *bym, cmp_m_slot);
+    for (size_t i = 0; i < n; i++)
+        byM[i] = bym[i].i;
+    for (size_t a = 0, b; a < n; a = b) { /* supply per M group (at its first index) */
+        for (b = a; b < n && e[byM[b]].M == e[byM[a]].M; b++)
+            ;
+        sup[a] = round_supply(t, e[byM[a]].M);
+    }
+    for (size_t a = 0, b; a < n; a = b) { /* m per R group (at its first edge) */
+        uint64_t in0, in1, o0, o1, m = 0;
+        for (b = a; b < n && e[b].R == e[a].R; b++)
+            ;
+        cw_chainstore_tx_range(t->cs, e[a].R, &in0, &in1, &o0, &o1);
+        for (uint64_t o = o0; o < o1; o++)
+            m += link_rule(t, o) != 0;
+        mR[a] = (double)m;
+    }
+    for (int it = 0; it < 32; it++) {
+        for (size_t a = 0, b; a < n; a = b) {
+            double sum = 0.0;
+            for (b = a; b < n && e[b].R == e[a].R; b++)
+                sum += e[b].w;
+            for (size_t i = a; i < b && sum > 0.0; i++) {
+                e[i].w *= mR[a] / sum;
+                if (e[i].w > 1.0)
+                    e[i].w = 1.0;
+            }
+        }
+        for (size_t a = 0, b; a < n; a = b) {
+            double sum = 0.0;
+            for (b = a; b < n && e[byM[b]].M == e[byM[a]].M; b++)
+                sum += e[byM[b]].w;
+            if (sum > sup[a])
+                for (size_t i = a; i < b; i++)
+                    e[byM[i]].w *= sup[a] / sum;
+        }
+    }
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        double v = (double)cw_out_value(cw_chainstore_out(t->cs, e[i].po));
+        uint64_t want = e[i].w >= 1.0 ? (uint64_t)v : (uint64_t)(e[i].w * v + 0.5);
+        if (want == 0)
+            continue;
+        if ((rc = tab_add(&t->funders, &t->fund_mask, &t->n_funders, e[i].po, want)) == 1)
+            rc = 0;
+        if (rc == 0 && (rc = tab_add(&t->frounds, &t->fr_mask, &t->n_fr, e[i].M, 0)) == 1)
+            rc = 0;
+    }
+    t->stats.relink_funders = t->n_funders;
+out:
+    cw_free(byM);
+    cw_free(bym);
+    cw_free(sup);
+    cw_free(mR);
+    return rc;
+}
+
 /* The re-link search over pass 1's result (docs/TRACE-MODELS.md, "Re-linking"). Anchors are
  * coins that pass 1 traced and at least half of whose value is certain traced value (stolen
  * value that never passed a CoinJoin). Candidates are outputs of the CoinJoins that pass 1's
@@ -1604,6 +1816,24 @@ static int relink_find(cw_trace *t)
             (rc = GROW(work, cap_work, n_work + 1)) == 0)
             work[n_work++] = one;
     }
+    /* funders: a re-linked output of a one-to-one mix with k >= 2 traced inputs, each a
+     * CoinJoin output of a round the value entered, was paid by one of them */
+    fund_set fs = {0};
+    cw_trace__slot *rseen = NULL;
+    uint64_t rs_mask = 0, n_rs = 0;
+    for (uint64_t j = 0; rc == 0 && t->links && j <= t->link_mask && !t->no_funders; j++) {
+        if (!t->links[j].key)
+            continue;
+        uint64_t R = cw_chainstore_out_tx(cs, t->links[j].key - 1);
+        if ((rc = tab_add(&rseen, &rs_mask, &n_rs, R, 0)) == 0)
+            rc = funders_of(t, R, &fs, &memo, &memo_mask, &n_memo);
+        else if (rc == 1)
+            rc = 0; /* R examined already */
+    }
+    if (rc == 0 && fs.n)
+        rc = funders_fit(t, &fs);
+    cw_free(fs.e);
+    cw_free(rseen);
     /* the rounds with a re-linked output: a sliver that enters one is followed past the
      * probable floor, since that round gives it to the re-linked output */
     for (uint64_t j = 0; rc == 0 && t->links && j <= t->link_mask; j++)
@@ -1668,6 +1898,7 @@ int cw_trace__run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelm
     if (t->max_nodes > UINT32_MAX - 1)
         t->max_nodes = UINT32_MAX - 1;
     t->is_cj = opts->is_coinjoin ? opts->is_coinjoin : cw_trace_coinjoin_patterns;
+    t->no_funders = (how & CW_TRACE__NO_FUNDERS) != 0;
     int rc = run_pass(t, sources, n_sources);
     t->relink_unguarded = !(how & CW_TRACE__UNSTOPPED) && !cw_trace_relink_guarded(labels, opts);
     /* re-linking: a second pass that knows which CoinJoin outputs are the source owner's */
@@ -1712,6 +1943,8 @@ void cw_trace_free(cw_trace *t)
     cw_free(t->heap);
     cw_free(t->links);
     cw_free(t->lrounds);
+    cw_free(t->funders);
+    cw_free(t->frounds);
     cw_free(t->txr);
     cw_free(t->edges);
     cw_free(t->rem);

@@ -80,6 +80,15 @@ struct cw_trace {
     uint64_t link_mask, n_links;
     cw_trace__slot *lrounds; /* the CoinJoins with a re-linked output (key = tx + 1) */
     uint64_t lr_mask, n_lr;
+    /* funders (docs/TRACE-MODELS.md, "Funders of a re-linked remix"): a CoinJoin output that is
+     * one of k >= 2 traced inputs of a one-to-one mix with a re-linked output -> the part of its
+     * value the round it comes from gives it first (value * m / k, m re-linked outputs), key =
+     * output + 1; frounds: the CoinJoins that made them (key = tx + 1) */
+    cw_trace__slot *funders;
+    uint64_t fund_mask, n_funders;
+    cw_trace__slot *frounds;
+    uint64_t fr_mask, n_fr;
+    bool no_funders;       /* CW_TRACE__NO_FUNDERS */
     size_t n_src_nodes;    /* nodes made for the sources (the first ones) */
     size_t relink_restart; /* pass 2 restarted at this tx record of pass 1 (n_txr: no change) */
     bool relink_unguarded; /* opts.relink asked, but no stop at labelled cash-outs: not done */
@@ -103,7 +112,10 @@ enum {
     CW_TRACE__REPLAY = 1,
     /* re-link even when the trace does not stop at labelled cash-outs (relink_guarded): the
      * mechanics on an unlabelled world, whose re-links name customers' coins */
-    CW_TRACE__UNSTOPPED = 2
+    CW_TRACE__UNSTOPPED = 2,
+    /* re-link without funders (docs/TRACE-MODELS.md, "Funders of a re-linked remix"): the rule
+     * before it (tests compare the two) */
+    CW_TRACE__NO_FUNDERS = 4
 };
 int cw_trace__run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelmap *labels,
                   const uint64_t *sources, size_t n_sources, const cw_trace_opts *opts,

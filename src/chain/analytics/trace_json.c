@@ -232,6 +232,9 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
                       "CoinJoin outputs the source's owner was seen to hold (spent together with "
                       "its other coins, or a remix chain to one): they received the round's "
                       "traced value first; still probable"));
+    if (t->stats.relink_funders)
+        json_object_set_new(json_object_get(json_object_get(j, "probable"), "relinked"), "funders",
+                            json_integer((json_int_t)t->stats.relink_funders));
     if (t->opts.relink && t->opts.direction == CW_TRACE_FORWARD && t->opts.model == CW_TRACE_FIFO &&
         t->relink_unguarded)
         json_object_set_new(json_object_get(json_object_get(j, "probable"), "relinked"), "off",

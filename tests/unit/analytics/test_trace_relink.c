@@ -55,18 +55,6 @@ enum { T_VALUE = 976986490 }; /* A's change */
 
 /* a 5 x 5 Whirlpool mix: ins (the first is the premix that pays the fee), outputs of DENOM to
  * keys (the coins go to outs) */
-static void mix(gen_tx *tx, coin *const ins[5], const uint64_t keys[5], coin outs[5])
-{
-    gen_tx_reset(tx);
-    for (int i = 0; i < 5; i++)
-        add_in(tx, ins[i]);
-    for (int i = 0; i < 5; i++)
-        add_out(tx, DENOM, keys[i]);
-    block_tx(tx, outs);
-    for (int i = 0; i < 5; i++)
-        outs[i].key = keys[i];
-}
-
 static void build_world(const char *out_dir)
 {
     chain_begin();
@@ -109,16 +97,16 @@ static void build_world(const char *out_dir)
     coin m1[5], m3[5];
     coin *in1[5] = {&a_out[0], &hon[0], &hon[1], &hon[2], &hon[3]};
     uint64_t k1[5] = {new_key(), new_key(), new_key(), new_key(), new_key()};
-    mix(&tx, in1, k1, m1);
+    chain_mix5(&tx, in1, k1, DENOM, m1);
     last_txid(id_m1);
     coin *in3[5] = {&a_out[1], &hon[4], &hon[5], &hon[6], &hon[7]};
     uint64_t k3[5] = {new_key(), kt, new_key(), new_key(), new_key()};
-    mix(&tx, in3, k3, m3);
+    chain_mix5(&tx, in3, k3, DENOM, m3);
     last_txid(id_m3);
     coin m4[5];
     coin *in4[5] = {&a_out[3], &hon[12], &hon[13], &hon[14], &hon[15]};
     uint64_t k4[5] = {new_key(), new_key(), new_key(), new_key(), new_key()};
-    mix(&tx, in4, k4, m4);
+    chain_mix5(&tx, in4, k4, DENOM, m4);
     last_txid(id_m4);
     block_end();
 
@@ -128,7 +116,7 @@ static void build_world(const char *out_dir)
     coin m2[5];
     coin *in2[5] = {&hpre, &hon[8], &m1[3], &hon[9], &hon[10]};
     uint64_t k2[5] = {new_key(), new_key(), new_key(), new_key(), new_key()};
-    mix(&tx, in2, k2, m2);
+    chain_mix5(&tx, in2, k2, DENOM, m2);
     last_txid(id_m2);
     gen_tx_reset(&tx);
     add_in(&tx, &m1[0]);
@@ -164,21 +152,6 @@ static void test_build_world(void)
 
 /* ------------------------------------------------------------------ checks */
 
-static uint64_t tx_of(const uint8_t txid[32])
-{
-    uint64_t t = CW_NONE64;
-    if (cw_chainstore_find_tx(cs, txid, &t))
-        return CW_NONE64;
-    return t;
-}
-
-static uint64_t out_of(const uint8_t txid[32], uint32_t vout)
-{
-    uint64_t t = tx_of(txid);
-    CHECK(t != CW_NONE64);
-    return t == CW_NONE64 ? CW_NONE64 : cw_chainstore_tx_first_out(cs, t) + vout;
-}
-
 /* The CLI's stops with --labels: re-linking acts only in a trace that stops at the cash-outs
  * (cw_trace_relink_guarded). */
 static void cli_stops(cw_trace_opts *o)
@@ -198,7 +171,7 @@ static cw_trace *run(bool relink, double floor)
     o.probable_floor = floor;
     /* the source: the stolen coin, the coinbase output that A spends */
     uint64_t i0, i1, o0, o1;
-    cw_chainstore_tx_range(cs, tx_of(id_a), &i0, &i1, &o0, &o1);
+    cw_chainstore_tx_range(cs, chain_tx(cs, id_a), &i0, &i1, &o0, &o1);
     const cw_row_in *r = cw_chainstore_in(cs, i0);
     uint64_t s = cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout;
     cw_trace *t = NULL;
@@ -208,27 +181,16 @@ static cw_trace *run(bool relink, double floor)
         exit(cw_test_done());
     }
     /* conservation */
-    uint64_t sum = 0;
-    for (size_t i = 0; i < cw_trace_n_ends(t); i++)
-        sum += cw_trace_end_at(t, i)->amount;
-    CHECK_EQ_INT(sum, 1000000000LL);
+    CHECK_EQ_INT(chain_ended(t), 1000000000LL);
     return t;
-}
-
-static const cw_trace_end *end_at(const cw_trace *t, uint64_t out)
-{
-    for (size_t i = 0; i < cw_trace_n_ends(t); i++)
-        if (cw_trace_end_at(t, i)->out == out)
-            return cw_trace_end_at(t, i);
-    return NULL;
 }
 
 static void test_mixes_flagged(void)
 {
     const uint8_t *m[3] = {id_m1, id_m2, id_m3};
     for (int i = 0; i < 3; i++)
-        CHECK(cw_patterns_multi_owner(cw_patterns_compute(cs, tx_of(m[i]))));
-    CHECK(!cw_patterns_multi_owner(cw_patterns_compute(cs, tx_of(id_d))));
+        CHECK(cw_patterns_multi_owner(cw_patterns_compute(cs, chain_tx(cs, m[i]))));
+    CHECK(!cw_patterns_multi_owner(cw_patterns_compute(cs, chain_tx(cs, id_d))));
 }
 
 static void test_relinked(void)
@@ -238,27 +200,27 @@ static void test_relinked(void)
     /* M2:4 (cospend), M1:3 (remix), M3:1 (address), M4:2 (address: the deposit account) */
     CHECK_EQ_INT(st->relinked, 4);
     CHECK_EQ_INT(st->relink_cospends, 1);
-    uint64_t d = out_of(id_d, 0), h = out_of(id_h, 0), m3 = out_of(id_m3, 1);
-    const cw_trace_end *e = end_at(t, d);
+    uint64_t d = chain_out(cs, id_d, 0), h = chain_out(cs, id_h, 0), m3 = chain_out(cs, id_m3, 1);
+    const cw_trace_end *e = chain_end_at(t, d);
     REQUIRE(e != NULL);
     CHECK_EQ_INT(e->kind, CW_END_UNSPENT);
     CHECK_EQ_INT(e->amount, T_VALUE + DENOM);
     CHECK_EQ_INT(e->probable, 1000000);
     CHECK_EQ_INT(e->rule, CW_RULE_RELINK_COSPEND);
-    CHECK(end_at(t, h) == NULL);
+    CHECK(chain_end_at(t, h) == NULL);
     CHECK_EQ_INT(cw_trace_amount_at(t, h), 0);
     for (uint32_t j = 0; j < 5; j++) {
-        CHECK_EQ_INT(cw_trace_amount_at(t, out_of(id_m1, j)), j == 3 ? DENOM : 0);
-        CHECK_EQ_INT(cw_trace_amount_at(t, out_of(id_m2, j)), j == 4 ? DENOM : 0);
-        CHECK_EQ_INT(cw_trace_amount_at(t, out_of(id_m3, j)), j == 1 ? DENOM : 0);
-        CHECK_EQ_INT(cw_trace_amount_at(t, out_of(id_m4, j)), j == 2 ? DENOM : 0);
+        CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_m1, j)), j == 3 ? DENOM : 0);
+        CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_m2, j)), j == 4 ? DENOM : 0);
+        CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_m3, j)), j == 1 ? DENOM : 0);
+        CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_m4, j)), j == 2 ? DENOM : 0);
     }
-    e = end_at(t, out_of(id_e, 0));
+    e = chain_end_at(t, chain_out(cs, id_e, 0));
     REQUIRE(e != NULL);
     CHECK_EQ_INT(e->amount, DENOM - 1000);
     CHECK_EQ_INT(e->probable, DENOM - 1000);
     CHECK_EQ_INT(e->rule, CW_RULE_RELINK_ADDRESS);
-    e = end_at(t, m3);
+    e = chain_end_at(t, m3);
     REQUIRE(e != NULL);
     CHECK_EQ_INT(e->probable, DENOM);
     CHECK_EQ_INT(e->rule, CW_RULE_RELINK_ADDRESS);
@@ -278,29 +240,29 @@ static void test_without(void)
 {
     cw_trace *t = run(false, 0.0);
     CHECK_EQ_INT(cw_trace_stats_get(t)->relinked, 0);
-    uint64_t d = out_of(id_d, 0), h = out_of(id_h, 0);
+    uint64_t d = chain_out(cs, id_d, 0), h = chain_out(cs, id_h, 0);
     for (uint32_t j = 0; j < 5; j++) {
-        CHECK_EQ_INT(cw_trace_amount_at(t, out_of(id_m1, j)), DENOM / 5);
-        CHECK_EQ_INT(cw_trace_amount_at(t, out_of(id_m3, j)), DENOM / 5);
-        CHECK_EQ_INT(cw_trace_amount_at(t, out_of(id_m4, j)), DENOM / 5);
+        CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_m1, j)), DENOM / 5);
+        CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_m3, j)), DENOM / 5);
+        CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_m4, j)), DENOM / 5);
     }
-    CHECK_EQ_INT(end_at(t, out_of(id_e, 0))->amount, 199800);
+    CHECK_EQ_INT(chain_end_at(t, chain_out(cs, id_e, 0))->amount, 199800);
     /* the honest deposit pays a 1,000 sat fee: the spread fifth is shared by the deposit
      * (999,000 of the coin's 1,000,000) and the fee */
-    const cw_trace_end *e = end_at(t, h);
+    const cw_trace_end *e = chain_end_at(t, h);
     REQUIRE(e != NULL);
     CHECK_EQ_INT(e->amount, 199800);
     CHECK_EQ_INT(e->probable, 199800);
     CHECK_EQ_INT(e->rule, CW_RULE_CJ_RANK);
-    e = end_at(t, d);
+    e = chain_end_at(t, d);
     REQUIRE(e != NULL);
     CHECK_EQ_INT(e->amount, (long long)T_VALUE + 40000); /* a fifth of M2's fifth */
     CHECK_EQ_INT(e->probable, 40000);
     cw_trace_free(t);
     /* default floor, no re-linking: the fifths are not followed (dust) */
     t = run(false, 0.25);
-    CHECK(end_at(t, h) == NULL);
-    e = end_at(t, d);
+    CHECK(chain_end_at(t, h) == NULL);
+    e = chain_end_at(t, d);
     REQUIRE(e != NULL);
     CHECK_EQ_INT(e->amount, T_VALUE);
     CHECK_EQ_INT(e->probable, 0);
@@ -326,7 +288,7 @@ static char *json_of(const cw_trace *t)
 static void test_incremental(void)
 {
     uint64_t i0, i1, o0, o1;
-    cw_chainstore_tx_range(cs, tx_of(id_a), &i0, &i1, &o0, &o1);
+    cw_chainstore_tx_range(cs, chain_tx(cs, id_a), &i0, &i1, &o0, &o1);
     const cw_row_in *r = cw_chainstore_in(cs, i0);
     uint64_t s = cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout;
     const cw_trace_coinjoin pol[3] = {CW_CJ_RANK, CW_CJ_PROPORTIONAL, CW_CJ_ORDER};
@@ -385,7 +347,7 @@ int main(void)
         return cw_test_done();
     /* the label: kx is an exchange deposit address (found through E's output) */
     if (!chain_ingest(dir, store, &cs) ||
-        !chain_label(dir, cs, out_of(id_e, 0), "Krakenish", "exchange_deposit", &lm))
+        !chain_label(dir, cs, chain_out(cs, id_e, 0), "Krakenish", "exchange_deposit", &lm))
         return 1;
     (void)kx;
     RUN(test_mixes_flagged);

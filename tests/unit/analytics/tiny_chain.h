@@ -227,4 +227,56 @@ static inline bool chain_label(const char *wdir, const cw_chainstore *st, uint64
     return true;
 }
 
+/* ------------------------------------------------------------------ look-ups and shapes */
+
+/* The tx number of txid in st (CW_NONE64 when absent). */
+static inline uint64_t chain_tx(const cw_chainstore *st, const uint8_t txid[32])
+{
+    uint64_t t = CW_NONE64;
+    if (cw_chainstore_find_tx(st, txid, &t))
+        return CW_NONE64;
+    return t;
+}
+
+/* The global output number of txid:vout in st (a failed check when txid is absent). */
+static inline uint64_t chain_out(const cw_chainstore *st, const uint8_t txid[32], uint32_t vout)
+{
+    uint64_t t = chain_tx(st, txid);
+    CHECK(t != CW_NONE64);
+    return t == CW_NONE64 ? CW_NONE64 : cw_chainstore_tx_first_out(st, t) + vout;
+}
+
+/* A 5 x 5 Whirlpool-shaped mix appended to the current block: ins, five outputs of `denom` to
+ * keys; the coins go to outs. */
+static inline void chain_mix5(gen_tx *tx, coin *const ins[5], const uint64_t keys[5],
+                              uint64_t denom, coin outs[5])
+{
+    gen_tx_reset(tx);
+    for (int i = 0; i < 5; i++)
+        add_in(tx, ins[i]);
+    for (int i = 0; i < 5; i++)
+        add_out(tx, denom, keys[i]);
+    block_tx(tx, outs);
+    for (int i = 0; i < 5; i++)
+        outs[i].key = keys[i];
+}
+
+/* The end of trace t at output out, or NULL. */
+static inline const cw_trace_end *chain_end_at(const cw_trace *t, uint64_t out)
+{
+    for (size_t i = 0; i < cw_trace_n_ends(t); i++)
+        if (cw_trace_end_at(t, i)->out == out)
+            return cw_trace_end_at(t, i);
+    return NULL;
+}
+
+/* The sum of trace t's ends (what conservation compares with the sources' value). */
+static inline uint64_t chain_ended(const cw_trace *t)
+{
+    uint64_t sum = 0;
+    for (size_t i = 0; i < cw_trace_n_ends(t); i++)
+        sum += cw_trace_end_at(t, i)->amount;
+    return sum;
+}
+
 #endif
