@@ -752,20 +752,20 @@ static void print_backtest(json_t *res)
         {
             fmt_num(kw, sizeof kw, json_object_get(cv, "kappa_with_long_run_price"), 3);
             fmt_num(kb, sizeof kb, json_object_get(cv, "kappa_bound"), 3);
-            printf("  %-8s %lld months, KOMIR caution %lld; price %lld, long-run price (>= 36 "
-                   "earlier months) %lld, production concentration %lld, Korea's import sources "
-                   "%lld; caution months without the long-run price %lld; kappa there %s, bound "
-                   "%s\n",
-                   ck, (long long)json_integer_value(json_object_get(cv, "index_months")),
-                   (long long)json_integer_value(json_object_get(cv, "komir_caution")),
-                   (long long)json_integer_value(json_object_get(cv, "with_price")),
-                   (long long)json_integer_value(json_object_get(cv, "with_long_run_price")),
-                   (long long)json_integer_value(
-                       json_object_get(cv, "with_production_concentration")),
-                   (long long)json_integer_value(json_object_get(cv, "with_import_concentration")),
-                   (long long)json_integer_value(
-                       json_object_get(cv, "caution_without_long_run_price")),
-                   kw, kb);
+            printf(
+                "  %-8s %lld months, KOMIR caution %lld; price %lld, long-run price (>= 36 "
+                "earlier months) %lld, production concentration %lld, Korea's import sources "
+                "%lld; caution months without the long-run price %lld; kappa there %s, bound "
+                "%s\n",
+                ck, (long long)json_integer_value(json_object_get(cv, "index_months")),
+                (long long)json_integer_value(json_object_get(cv, "komir_caution")),
+                (long long)json_integer_value(json_object_get(cv, "with_price")),
+                (long long)json_integer_value(json_object_get(cv, "with_long_run_price")),
+                (long long)json_integer_value(json_object_get(cv, "with_production_concentration")),
+                (long long)json_integer_value(json_object_get(cv, "with_import_concentration")),
+                (long long)json_integer_value(
+                    json_object_get(cv, "caution_without_long_run_price")),
+                kw, kb);
             const char *wh = json_string_value(json_object_get(cv, "where"));
             if (wh)
                 printf("      published: %s\n", wh);

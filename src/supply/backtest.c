@@ -597,16 +597,16 @@ static json_t *kappa_json(const long q[4])
 static json_t *komir_cov_json(const komir_cov *v, const char *commodity)
 {
     json_t *o = json_pack(
-        "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I}, s:o, s:o}", "index_months",
-        (json_int_t)v->months, "komir_caution", (json_int_t)v->caution, "with_price",
-        (json_int_t)v->with_price, "with_long_run_price", (json_int_t)v->with_longrun,
-        "with_production_concentration", (json_int_t)v->with_prod_conc,
-        "with_import_concentration", (json_int_t)v->with_import_conc, "caution_without_price",
-        (json_int_t)v->caution_no_price, "caution_without_long_run_price",
-        (json_int_t)v->caution_no_longrun, "with_long_run_price_scored", "both_caution",
-        (json_int_t)v->in[0], "komir_only", (json_int_t)v->in[1], "chainwatch_only",
-        (json_int_t)v->in[2], "both_stable", (json_int_t)v->in[3], "kappa_with_long_run_price",
-        kappa_json(v->in), "kappa_bound", kappa_json(v->bound));
+        "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I}, s:o, s:o}",
+        "index_months", (json_int_t)v->months, "komir_caution", (json_int_t)v->caution,
+        "with_price", (json_int_t)v->with_price, "with_long_run_price", (json_int_t)v->with_longrun,
+        "with_production_concentration", (json_int_t)v->with_prod_conc, "with_import_concentration",
+        (json_int_t)v->with_import_conc, "caution_without_price", (json_int_t)v->caution_no_price,
+        "caution_without_long_run_price", (json_int_t)v->caution_no_longrun,
+        "with_long_run_price_scored", "both_caution", (json_int_t)v->in[0], "komir_only",
+        (json_int_t)v->in[1], "chainwatch_only", (json_int_t)v->in[2], "both_stable",
+        (json_int_t)v->in[3], "kappa_with_long_run_price", kappa_json(v->in), "kappa_bound",
+        kappa_json(v->bound));
     if (commodity && v->caution_no_longrun > 0)
         json_object_set_new(o, "where", json_string(cw_supply__where_price(commodity)));
     return o;

@@ -96,8 +96,10 @@ static void test_standing_scale(void)
     static const struct {
         const char *rule, *level, *requires;
         double band; /* KOMIR's cut on 0-100 */
-    } rung[] = {{"st_tight", "caution", "", 20},  {"st_peak", "alert", "", 5},
-                {"st_crisis", "severe", "", 1},   {"st_tight_dep", "alert", "s_exp50", 20},
+    } rung[] = {{"st_tight", "caution", "", 20},
+                {"st_peak", "alert", "", 5},
+                {"st_crisis", "severe", "", 1},
+                {"st_tight_dep", "alert", "s_exp50", 20},
                 {"st_peak_dep", "severe", "s_exp50", 5}};
     for (size_t k = 0; k < sizeof rung / sizeof rung[0]; k++) {
         char f[64];
@@ -386,8 +388,9 @@ static void test_backtest_skill(void)
                 pc += isfinite(cw_supply_timeline_value(t, "prod_hhi", i));
             }
             cw_supply_timeline_free(t);
-            fprintf(stderr, "  KOMIR coverage %s: %lld months, long-run price %lld, production "
-                            "concentration %lld\n",
+            fprintf(stderr,
+                    "  KOMIR coverage %s: %lld months, long-run price %lld, production "
+                    "concentration %lld\n",
                     kc[c], months, lr, pc);
             CHECK_EQ_INT(json_integer_value(json_object_get(cv, "index_months")), 77);
             CHECK_EQ_INT(json_integer_value(json_object_get(cv, "with_long_run_price")), lr);
@@ -414,8 +417,8 @@ static void test_backtest_skill(void)
         CHECK(fabs(json_number_value(json_object_get(json_object_get(acc, "komir_kappa"),
                                                      "bound_given_coverage")) -
                    kb) < 1e-12);
-        CHECK(fabs(json_number_value(json_object_get(json_object_get(acc, "hit_rate"),
-                                                     "bound_given_coverage")) -
+        CHECK(fabs(json_number_value(
+                       json_object_get(json_object_get(acc, "hit_rate"), "bound_given_coverage")) -
                    10.0 / 19.0) < 1e-12);
     }
     /* precursors: earlier announcements by the same actor, never a listing of the scored
