@@ -737,6 +737,40 @@ static void print_backtest(json_t *res)
                (long long)json_integer_value(json_object_get(kl, "chainwatch_only")),
                (long long)json_integer_value(json_object_get(kl, "both_stable")), kp);
     }
+    json_t *kv = json_object_get(km, "coverage");
+    if (json_is_object(kv)) {
+        char kw[32], kb[32];
+        fmt_num(kw, sizeof kw, json_object_get(kv, "kappa_with_long_run_price"), 3);
+        fmt_num(kb, sizeof kb, json_object_get(kv, "kappa_bound"), 3);
+        printf("KOMIR coverage (KOR months with each input of KOMIR's published method, no "
+               "look-ahead; import growth and the world supply-demand ratio: no file): kappa on "
+               "months with the long-run price %s; bound given coverage %s\n",
+               kw, kb);
+        const char *ck;
+        json_t *cv;
+        json_object_foreach(json_object_get(kv, "by_commodity"), ck, cv)
+        {
+            fmt_num(kw, sizeof kw, json_object_get(cv, "kappa_with_long_run_price"), 3);
+            fmt_num(kb, sizeof kb, json_object_get(cv, "kappa_bound"), 3);
+            printf(
+                "  %-8s %lld months, KOMIR caution %lld; price %lld, long-run price (>= 36 "
+                "earlier months) %lld, production concentration %lld, Korea's import sources "
+                "%lld; caution months without the long-run price %lld; kappa there %s, bound "
+                "%s\n",
+                ck, (long long)json_integer_value(json_object_get(cv, "index_months")),
+                (long long)json_integer_value(json_object_get(cv, "komir_caution")),
+                (long long)json_integer_value(json_object_get(cv, "with_price")),
+                (long long)json_integer_value(json_object_get(cv, "with_long_run_price")),
+                (long long)json_integer_value(json_object_get(cv, "with_production_concentration")),
+                (long long)json_integer_value(json_object_get(cv, "with_import_concentration")),
+                (long long)json_integer_value(
+                    json_object_get(cv, "caution_without_long_run_price")),
+                kw, kb);
+            const char *wh = json_string_value(json_object_get(cv, "where"));
+            if (wh)
+                printf("      published: %s\n", wh);
+        }
+    }
     json_t *pre = json_object_get(res, "precursors");
     if (json_is_object(pre)) {
         char c1[32], c2[32], c3[32];
@@ -789,9 +823,13 @@ static void print_backtest(json_t *res)
         char val[32];
         fmt_num(val, sizeof val, json_object_get(v, "value"), 3);
         const char *sig = json_string_value(json_object_get(v, "signal"));
-        printf(" %s %s (%s%starget %g: %s);", k, val, sig ? sig : "", sig ? ", " : "",
+        char bnd[48] = "";
+        json_t *bv = json_object_get(v, "bound_given_coverage");
+        if (json_is_number(bv))
+            snprintf(bnd, sizeof bnd, ", bound given coverage %.3f", json_number_value(bv));
+        printf(" %s %s (%s%starget %g: %s%s);", k, val, sig ? sig : "", sig ? ", " : "",
                json_number_value(json_object_get(v, "target")),
-               json_is_true(json_object_get(v, "met")) ? "met" : "NOT met");
+               json_is_true(json_object_get(v, "met")) ? "met" : "NOT met", bnd);
     }
     printf("\n");
 }

@@ -59,6 +59,7 @@ typedef struct {
     bool *sp_sig, *sp_has;   /* [c][p][m] */
     int *kor_level;          /* [c][m] standing level for KOR (-1 none): scored against KOMIR */
     double *regime;          /* [c][m] price_regime (NAN none) */
+    unsigned char *kor_in;   /* [c][m] KOR inputs of KOMIR's published method present (KIN_*) */
     int alias[MAXC];         /* trade cells of c are those of alias[c] (same HS lines), or -1 */
     size_t n_com;
 } grid;
@@ -99,6 +100,18 @@ static bool easing_type(const char *t)
 }
 
 #define IDX2(c, m) ((size_t)(c) * (size_t)g->N + (size_t)(m))
+
+/* Which inputs of KOMIR's published method (newscatch.or.kr 109738: mid- to long-term price
+ * risk, discounted by production concentration, Korea's import-source concentration, import
+ * growth and the world supply-demand ratio) exist for a KOR month, as chainwatch reads them with
+ * no look-ahead: the bound on KOMIR agreement given coverage is measured on them. */
+enum {
+    KIN_PRICE = 1,      /* a monthly price */
+    KIN_LONGRUN = 2,    /* price_pctile: the price against >= 36 earlier months (the standing
+                           rungs' input: "mid- to long-term price risk") */
+    KIN_PROD_CONC = 4,  /* production concentration of that year or earlier (prod_hhi) */
+    KIN_IMPORT_CONC = 8 /* Korea's own imports by supplier of that year or earlier */
+};
 #define IDX3(c, p, m) (((size_t)(c)*NP + (size_t)(p)) * (size_t)g->N + (size_t)(m))
 
 /* An alert is a switch-on from an evaluated quiet month: the month before must have data and no
@@ -525,6 +538,80 @@ static double kappa(long a, long b, long c, long d)
     return pe < 1 ? (po - pe) / (1 - pe) : NAN;
 }
 
+/* KOMIR agreement against coverage (issue 16, sixth stop): for the KOR months of KOMIR's
+ * index, which of its published method's inputs chainwatch has (KIN_*), the agreement on the
+ * months that have the standing rungs' input (price_pctile), and the bound given coverage: the
+ * kappa if the standing level agreed with KOMIR in every month that has that input and stayed
+ * as scored in the others (without the input it can rest only on structural rules). */
+typedef struct {
+    long months, caution, with_price, with_longrun, with_prod_conc, with_import_conc;
+    long caution_no_price, caution_no_longrun;
+    long in[4];    /* months with the input, scored: both, KOMIR only, chainwatch only, neither */
+    long bound[4]; /* the same over all scored months, perfect where the input exists */
+} komir_cov;
+
+static void komir_cov_add(komir_cov *v, bool kbad, unsigned in, int lvl)
+{
+    v->months++;
+    v->caution += kbad;
+    v->with_price += (in & KIN_PRICE) != 0;
+    v->with_longrun += (in & KIN_LONGRUN) != 0;
+    v->with_prod_conc += (in & KIN_PROD_CONC) != 0;
+    v->with_import_conc += (in & KIN_IMPORT_CONC) != 0;
+    v->caution_no_price += kbad && !(in & KIN_PRICE);
+    v->caution_no_longrun += kbad && !(in & KIN_LONGRUN);
+    if (lvl < 0)
+        return; /* not scored (no price or trade that month), as in the headline */
+    bool cbad = lvl >= CW_SUPPLY_CAUTION;
+    int cell = kbad ? (cbad ? 0 : 1) : (cbad ? 2 : 3);
+    if (in & KIN_LONGRUN) {
+        v->in[cell]++;
+        v->bound[kbad ? 0 : 3]++;
+    } else {
+        v->bound[cell]++;
+    }
+}
+
+static void komir_cov_sum(komir_cov *to, const komir_cov *v)
+{
+    to->months += v->months;
+    to->caution += v->caution;
+    to->with_price += v->with_price;
+    to->with_longrun += v->with_longrun;
+    to->with_prod_conc += v->with_prod_conc;
+    to->with_import_conc += v->with_import_conc;
+    to->caution_no_price += v->caution_no_price;
+    to->caution_no_longrun += v->caution_no_longrun;
+    for (int k = 0; k < 4; k++) {
+        to->in[k] += v->in[k];
+        to->bound[k] += v->bound[k];
+    }
+}
+
+static json_t *kappa_json(const long q[4])
+{
+    double k = kappa(q[0], q[1], q[2], q[3]);
+    return isfinite(k) ? json_real(k) : json_null();
+}
+
+static json_t *komir_cov_json(const komir_cov *v, const char *commodity)
+{
+    json_t *o = json_pack(
+        "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I}, s:o, s:o}",
+        "index_months", (json_int_t)v->months, "komir_caution", (json_int_t)v->caution,
+        "with_price", (json_int_t)v->with_price, "with_long_run_price", (json_int_t)v->with_longrun,
+        "with_production_concentration", (json_int_t)v->with_prod_conc, "with_import_concentration",
+        (json_int_t)v->with_import_conc, "caution_without_price", (json_int_t)v->caution_no_price,
+        "caution_without_long_run_price", (json_int_t)v->caution_no_longrun,
+        "with_long_run_price_scored", "both_caution", (json_int_t)v->in[0], "komir_only",
+        (json_int_t)v->in[1], "chainwatch_only", (json_int_t)v->in[2], "both_stable",
+        (json_int_t)v->in[3], "kappa_with_long_run_price", kappa_json(v->in), "kappa_bound",
+        kappa_json(v->bound));
+    if (commodity && v->caution_no_longrun > 0)
+        json_object_set_new(o, "where", json_string(cw_supply__where_price(commodity)));
+    return o;
+}
+
 int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const *paths,
                        size_t n_paths, const cw_supply_backtest_opts *o, json_t **out)
 {
@@ -664,7 +751,9 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
     g->sp_has = cw_calloc(n_com * NP * (size_t)g->N, 1);
     g->kor_level = cw_malloc(n_com * (size_t)g->N * sizeof(int));
     g->regime = cw_malloc(n_com * (size_t)g->N * sizeof(double));
-    if (!g->inv_sig || !g->inv_has || !g->sp_sig || !g->sp_has || !g->kor_level || !g->regime) {
+    g->kor_in = cw_calloc(n_com * (size_t)g->N, 1);
+    if (!g->inv_sig || !g->inv_has || !g->sp_sig || !g->sp_has || !g->kor_level || !g->regime ||
+        !g->kor_in) {
         rc = cw_error_set(CW_ENOMEM, "out of memory");
         goto out;
     }
@@ -731,8 +820,18 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
                     }
                     g->kor_level[IDX2(c, mi)] = ls;
                 }
-                if (p == 1)
+                if (p == 1) {
                     g->regime[IDX2(c, mi)] = t->v[TL_PRICE_REGIME][i];
+                    int ek = t->exp_idx ? t->exp_idx[i] : -1;
+                    g->kor_in[IDX2(c, mi)] =
+                        (unsigned char)((isfinite(t->v[TL_PRICE][i]) ? KIN_PRICE : 0) |
+                                        (isfinite(t->v[TL_PRICE_PCTILE][i]) ? KIN_LONGRUN : 0) |
+                                        (isfinite(t->v[TL_PROD_HHI][i]) ? KIN_PROD_CONC : 0) |
+                                        (ek >= 0 && t->exps[ek].basis == EXP_KOMIR &&
+                                                 t->exps[ek].year <= (t->m0 + (int)i) / 12
+                                             ? KIN_IMPORT_CONC
+                                             : 0));
+                }
             }
         }
 
@@ -976,7 +1075,8 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
     }
 
     /* ---- KOMIR agreement (KOR) ---- */
-    json_t *jk = json_object(), *jl = json_object();
+    json_t *jk = json_object(), *jl = json_object(), *jcov = json_object();
+    komir_cov cov_all = {0};
     long ka = 0, kb = 0, kc = 0, kd = 0;
     long la_ = 0, lb = 0, lc = 0, ld = 0; /* like for like: the price regime */
     double reg_thr = NAN;
@@ -997,6 +1097,9 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
             json_decref(jplacebo);
             json_decref(by_com);
             json_decref(by_type);
+            json_decref(jk);
+            json_decref(jl);
+            json_decref(jcov);
             rc = cw_supply__sqlerr(s->db, "prepare");
             goto out;
         }
@@ -1005,13 +1108,17 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
             sqlite3_bind_text(st, 1, s->commodities[c], -1, SQLITE_STATIC);
             long a = 0, b = 0, cc = 0, d = 0, idx_months = 0;
             long l1 = 0, l2 = 0, l3 = 0, l4 = 0;
+            komir_cov cv = {0};
             while (sqlite3_step(st) == SQLITE_ROW) {
                 idx_months++;
                 int m = cw_supply__month_parse((const char *)sqlite3_column_text(st, 0));
                 int mi = m - g->M0;
+                bool kbad = sqlite3_column_double(st, 1) < 20.0;
+                unsigned in = m >= 0 && mi >= 0 && mi < g->N ? g->kor_in[IDX2(c, mi)] : 0;
+                int lvl = m >= 0 && mi >= 0 && mi < g->N ? g->kor_level[IDX2(c, mi)] : -1;
+                komir_cov_add(&cv, kbad, in, lvl);
                 if (m < 0 || mi < 0 || mi >= g->N)
                     continue;
-                bool kbad = sqlite3_column_double(st, 1) < 20.0;
                 double rg = g->regime[IDX2(c, mi)];
                 if (isfinite(reg_thr) && isfinite(rg)) {
                     bool high = rg >= reg_thr;
@@ -1034,6 +1141,8 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
             }
             if (!idx_months)
                 continue;
+            komir_cov_sum(&cov_all, &cv);
+            json_object_set_new(jcov, s->commodities[c], komir_cov_json(&cv, s->commodities[c]));
             double kp = kappa(a, b, cc, d);
             json_object_set_new(jk, s->commodities[c],
                                 json_pack("{s:I, s:I, s:I, s:I, s:I, s:o}", "index_months",
@@ -1137,7 +1246,26 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
                       (json_int_t)lc, "both_stable", (json_int_t)ld, "kappa",
                       isfinite(kap_like) ? json_real(kap_like) : json_null(), "by_commodity", jl));
         jl = NULL;
+        json_t *jc = komir_cov_json(&cov_all, NULL);
+        json_object_set_new(
+            jc, "method",
+            json_string("the inputs of KOMIR's published method (mid- to long-term price risk, "
+                        "discounted by production concentration, Korea's import-source "
+                        "concentration, import growth and the world supply-demand ratio) that "
+                        "exist for each KOR month with no look-ahead; kappa_with_long_run_price: "
+                        "the months where the standing rungs' input (price_pctile, >= 36 earlier "
+                        "months) exists; kappa_bound: the kappa if the standing level agreed with "
+                        "KOMIR in every such month and stayed as scored in the others; import "
+                        "growth and the supply-demand ratio are in no loaded file"));
+        json_object_set_new(jc, "by_commodity", jcov);
+        jcov = NULL;
+        json_object_set_new(komir, "coverage", jc);
+        json_object_set_new(json_object_get(acc, "hit_rate"), "bound_given_coverage",
+                            rate_or_null(hits + misses, scored));
+        json_object_set_new(json_object_get(acc, "komir_kappa"), "bound_given_coverage",
+                            kappa_json(cov_all.bound));
     }
+    json_decref(jcov);
     json_decref(jl);
     res = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s}", "summary", sum, "acceptance",
                     acc, "placebo", placebo, "komir_agreement", komir, "by_commodity", by_com,
@@ -1181,6 +1309,7 @@ out:
     cw_free(g->sp_has);
     cw_free(g->kor_level);
     cw_free(g->regime);
+    cw_free(g->kor_in);
     for (size_t i = 0; i < n_ev; i++)
         cw_free(ev[i].e.description);
     cw_free(ev);
