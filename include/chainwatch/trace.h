@@ -77,7 +77,11 @@ typedef enum cw_trace_end_kind {
     CW_END_SELF = 9,     /* value that reached (forward) or came from (backward) another
                           * source output, or (backward) the address self_addr: it is
                           * already counted at that source */
-    CW_END_N = 10
+    CW_END_SWEEP = 10,   /* forward (FIFO, haircut): co-spent with many other owners' coins
+                          * into one or two outputs, a probable service's sweep of its
+                          * deposits ("entered a service"; docs/TRACE-MODELS.md, "Service
+                          * sweeps"); not followed unless through_sweeps */
+    CW_END_N = 11
 } cw_trace_end_kind;
 
 const char *cw_trace_model_name(cw_trace_model m);
@@ -143,6 +147,8 @@ typedef struct cw_trace_opts {
     uint64_t max_nodes;    /* 0: 50,000,000 */
     double probable_floor; /* forward: a traced amount with a probable part that is below this
                             * share of its output's value ends as dust (default 0.2; 0: off) */
+    bool through_sweeps;   /* forward: follow value through a probable service's sweep
+                            * (CW_END_SWEEP) as through any tx (default false) */
     bool relink;           /* forward FIFO, any CoinJoin policy but stop: a second pass that
                             * re-links the CoinJoin outputs the source's owner is seen to hold (co-spent
                             * with its other post-mix or certain coins, or a remix chain leading to one)

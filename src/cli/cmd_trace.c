@@ -119,6 +119,8 @@ static void print_table(json_t *j, const cw_trace_stats *st, double total_s)
         const char *name = k;
         if (!strcmp(k, "coinjoin"))
             name = fwd ? "entered mixer" : "left a mixer";
+        else if (!strcmp(k, "service_sweep"))
+            name = "entered service";
         printf("  %-14s %20s BTC%s  (%lld)%s\n", name, b, pct(pc, sizeof pc, reach, x, total),
                (long long)json_integer_value(json_object_get(v, "count")),
                prob_note(pb, sizeof pb, v));
@@ -244,6 +246,15 @@ static int run(int argc, char **argv)
                 goto out;
             }
             cj_given = true;
+        } else if (!strcmp(a, "--sweeps")) {
+            if (!strcmp(v, "stop"))
+                o.through_sweeps = false;
+            else if (!strcmp(v, "through"))
+                o.through_sweeps = true;
+            else {
+                ec = cw_cli_usage_error(&cw_cmd_trace, "--sweeps: stop or through, not '%s'", v);
+                goto out;
+            }
         } else if (!strcmp(a, "--probable-floor")) {
             char *end = NULL;
             double d = strtod(v, &end);
@@ -395,7 +406,7 @@ const cw_command cw_cmd_trace = {
     "                        [--max-hops N] [--min-value SAT] [--until-height H]\n"
     "                        [--stop-at CATEGORY,...]\n"
     "                        [--coinjoin rank|proportional|stop|order|through]\n"
-    "                        [--probable-floor SHARE] [--relink on|off]\n"
+    "                        [--probable-floor SHARE] [--relink on|off] [--sweeps stop|through]\n"
     "                        [--top N] [--graph N] [--max-nodes N] [--json]\n\n"
     "Follows the value of SRC through the chain and says where it ended: per category,\n"
     "entity and address (labels from --labels DB; unlabelled = unknown), unspent, fees,\n"
@@ -417,6 +428,8 @@ const cw_command cw_cmd_trace = {
     "                    by value), proportional (every output gets its share by value),\n"
     "                    stop (value ends there: \"entered mixer\") or order|through (as\n"
     "                    any tx). Value past a CoinJoin is always reported PROBABLE\n"
+    "  --sweeps P        forward, at a probable service's sweep of 5+ other payers'\n"
+    "                    coins: stop (default: \"entered service\") or through\n"
     "  --probable-floor S  a probable amount below this share of its coin is not followed\n"
     "                    (ends as dust; default 0.2 = 20%; 0: follow every sliver)\n"
     "  --relink on|off   forward: re-link the CoinJoin outputs the source's owner is seen\n"

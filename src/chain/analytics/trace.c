@@ -330,6 +330,54 @@ static bool is_mixer(const cw_trace *t, uint64_t addr)
            !strcmp(cat, "mixer");
 }
 
+/* A probable service's sweep (docs/TRACE-MODELS.md, "Service sweeps"): a tx of one or two
+ * outputs whose untainted inputs are at least SWEEP_MIN_OTHERS coins, at least as many as the
+ * tainted ones, at as many distinct addresses, paid by as many distinct txs, fewer than half of
+ * them CoinJoin outputs. The multi-input rule puts every input under one owner, so the traced
+ * coin had been paid to an owner that collects many payers' coins: an exchange or a custodial
+ * mixer sweeping its deposit addresses. What it pays out later is not its depositor's coin, and
+ * following the traced value into its payouts would name its other customers. */
+#define SWEEP_MIN_OTHERS 5
+#define SWEEP_SCAN 16 /* distinct addresses and payers looked for at most */
+
+static bool seen_or_add(uint64_t *set, size_t *n, uint64_t v)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (set[i] == v)
+            return true;
+    set[(*n)++] = v;
+    return false;
+}
+
+static bool service_sweep(cw_trace *t, uint64_t in0, size_t n_in, size_t n_out, size_t n_tainted)
+{
+    size_t others = n_in - n_tainted;
+    if (n_out > 2 || others < SWEEP_MIN_OTHERS || others < n_tainted)
+        return false;
+    const cw_chainstore *cs = t->cs;
+    uint64_t addrs[SWEEP_SCAN], payers[SWEEP_SCAN];
+    size_t na = 0, np = 0, n_cj = 0, n_seen = 0;
+    for (size_t k = 0; k < n_in && (na < SWEEP_SCAN || np < SWEEP_SCAN); k++) {
+        if (t->s_node[k] != UINT32_MAX)
+            continue;
+        const cw_row_in *r = cw_chainstore_in(cs, in0 + k);
+        if (r->spent_tx == CW_IN_EXTERNAL || r->spent_tx == CW_IN_COINBASE)
+            continue;
+        uint64_t po = cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout;
+        uint64_t a = out_addr(cw_chainstore_out(cs, po));
+        if (a == CW_NONE64)
+            continue;
+        n_seen++;
+        if (t->is_cj(t->opts.is_coinjoin_ctx, cs, r->spent_tx))
+            n_cj++;
+        if (na < SWEEP_SCAN)
+            seen_or_add(addrs, &na, a);
+        if (np < SWEEP_SCAN)
+            seen_or_add(payers, &np, r->spent_tx);
+    }
+    return na >= SWEEP_MIN_OTHERS && np >= SWEEP_MIN_OTHERS && n_cj * 2 < n_seen;
+}
+
 /* Forward: decides what happens to the value at a new node (follow it or end it). */
 static int settle_forward(cw_trace *t, uint32_t ni, bool source)
 {
@@ -823,6 +871,11 @@ static int process_forward(cw_trace *t, uint64_t tx)
         }
         rule = policy_rule(t);
         tr->rule = rule;
+    } else if (!t->opts.through_sweeps && t->opts.model != CW_TRACE_POISON &&
+               service_sweep(t, in0, n_in, n_out, n_tainted)) {
+        tr->end_amount = T_in;
+        return add_end(t, CW_END_SWEEP, CW_NONE64, tx, CW_NONE64, T_in, P_in, in_rule, hop,
+                       UINT32_MAX);
     }
 
     /* the amount each output (and the fee, slot n_out) receives; pre[j]: carried as a prefix */

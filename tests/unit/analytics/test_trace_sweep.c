@@ -1,0 +1,245 @@
+/*
+ * test_trace_sweep.c: forward tracing into a probable service's sweep (issue 11; found by the
+ * independent world's custodial mixer, tests/diff/btc_shapes_world.py --custodial-mixer: with
+ * the mixer unlabelled, FIFO named honest customers' deposits as certain stolen funds).
+ * Hand-made regtest blocks with known owners (docs/TRACE-MODELS.md, "Service sweeps", is this
+ * example):
+ *   - the thief's coin S (1 BTC) is paid to the service's deposit address D0; seven customers
+ *     pay theirs (0.3 BTC each) to D1..D7; the service sweeps D0..D7 into its pool P (one
+ *     output); from P it pays customer 1 0.9 BTC (C1) and keeps the change; customer 1
+ *     deposits C1 at the exchange (E1);
+ *   - the thief also splits a second coin S2 into six coins, which it consolidates together
+ *     with one clean coin of its own into X and deposits at the exchange (E2);
+ *   - one tx of a business pays six coins to six addresses of one wallet, which sweeps them
+ *     with a coin the thief paid it (S3) into one output and deposits it (E3).
+ * Truth and figures (FIFO forward):
+ *   - from S: default (stop at sweeps) ends 1 BTC less its fee as service_sweep at the sweep
+ *     tx, and E1 gets nothing; through sweeps (the old rule), E1 gets 0.9 BTC of the thief's
+ *     value, all of it certain: a customer named as the thief;
+ *   - from S2: the consolidation is no sweep (six traced coins against one clean one): E2
+ *     gets the thief's value either way;
+ *   - from S3: the wallet's six other coins came from one payer tx: no sweep (the payers are
+ *     not many), E3 gets the value either way.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chainwatch/btc/address.h"
+#include "chainwatch/btc/ingest.h"
+#include "chainwatch/btc/store.h"
+#include "chainwatch/errors.h"
+#include "chainwatch/trace.h"
+#include "chainwatch/util.h"
+#include "harness.h"
+
+static char dir[4096], store[4200];
+static cw_chainstore *cs;
+
+#include "tiny_chain.h"
+
+enum { FEE = 1000 };
+
+static coin s1, s2, s3, cust[7], own_clean, payroll_fund;
+static uint8_t id_s1[32], id_e1[32], id_s2[32], id_e2[32], id_s3[32], id_e3[32];
+
+/* one input to one output of value - FEE to a fresh key; the coin goes to *out */
+static void pay1(gen_tx *tx, const coin *c, coin *out, uint8_t id[32])
+{
+    gen_tx_reset(tx);
+    add_in(tx, c);
+    uint64_t k = new_key();
+    add_out(tx, c->value - FEE, k);
+    block_tx(tx, out);
+    if (out)
+        out->key = k;
+    if (id)
+        last_txid(id);
+}
+
+/* ins swept into one output to a fresh key */
+static void sweep(gen_tx *tx, coin *const *ins, size_t n, coin *out)
+{
+    gen_tx_reset(tx);
+    uint64_t v = 0, k = new_key();
+    for (size_t i = 0; i < n; i++) {
+        add_in(tx, ins[i]);
+        v += ins[i]->value;
+    }
+    add_out(tx, v - FEE, k);
+    block_tx(tx, out);
+    out->key = k;
+}
+
+static void build_world(const char *out_dir)
+{
+    chain_begin();
+    gen_tx tx;
+    gen_tx_init(&tx);
+    block_begin();
+    fund(&s1, 100000000ULL, 0);
+    for (int i = 0; i < 7; i++)
+        fund(&cust[i], 30000000ULL, 0);
+    fund(&s2, 60000000ULL, 0);
+    fund(&own_clean, 10000000ULL, 0);
+    fund(&s3, 20000000ULL, 0);
+    fund(&payroll_fund, 70000000ULL, 0);
+    block_end();
+    /* the thief and seven customers pay the service's deposit addresses */
+    block_begin();
+    coin dep[8];
+    pay1(&tx, &s1, &dep[0], id_s1);
+    for (int i = 0; i < 7; i++)
+        pay1(&tx, &cust[i], &dep[1 + i], NULL);
+    /* the thief splits S2 into six coins */
+    gen_tx_reset(&tx);
+    add_in(&tx, &s2);
+    coin parts[7]; /* six and the change */
+    uint64_t pk[6];
+    for (int i = 0; i < 6; i++)
+        add_out(&tx, 9000000ULL, pk[i] = new_key());
+    add_out(&tx, s2.value - 6 * 9000000ULL - FEE, new_key());
+    block_tx(&tx, parts);
+    last_txid(id_s2);
+    for (int i = 0; i < 6; i++)
+        parts[i].key = pk[i];
+    /* a business pays six coins to six addresses of one wallet */
+    gen_tx_reset(&tx);
+    add_in(&tx, &payroll_fund);
+    coin wages[7];
+    uint64_t wk[6];
+    for (int i = 0; i < 6; i++)
+        add_out(&tx, 10000000ULL, wk[i] = new_key());
+    add_out(&tx, payroll_fund.value - 6 * 10000000ULL - FEE, new_key());
+    block_tx(&tx, wages);
+    for (int i = 0; i < 6; i++)
+        wages[i].key = wk[i];
+    block_end();
+    /* the service's sweep; the thief's consolidation; the thief pays the wallet */
+    block_begin();
+    coin pool, x, shop[7];
+    coin *ins[8];
+    for (int i = 0; i < 8; i++)
+        ins[i] = &dep[i];
+    sweep(&tx, ins, 8, &pool);
+    coin *cins[7];
+    for (int i = 0; i < 6; i++)
+        cins[i] = &parts[i];
+    cins[6] = &own_clean;
+    sweep(&tx, cins, 7, &x);
+    for (int i = 0; i < 6; i++)
+        shop[i] = wages[i];
+    pay1(&tx, &s3, &shop[6], id_s3);
+    block_end();
+    /* the service pays customer 1 from its pool; deposits */
+    block_begin();
+    gen_tx_reset(&tx);
+    add_in(&tx, &pool);
+    coin po[2];
+    uint64_t c1k = new_key();
+    add_out(&tx, 90000000ULL, c1k);
+    add_out(&tx, pool.value - 90000000ULL - FEE, new_key());
+    block_tx(&tx, po);
+    po[0].key = c1k;
+    pay1(&tx, &po[0], NULL, id_e1);
+    pay1(&tx, &x, NULL, id_e2);
+    coin shop_sum;
+    coin *sins[7];
+    for (int i = 0; i < 7; i++)
+        sins[i] = &shop[i];
+    sweep(&tx, sins, 7, &shop_sum);
+    pay1(&tx, &shop_sum, NULL, id_e3);
+    block_end();
+    gen_tx_deinit(&tx);
+    chain_write(out_dir);
+}
+
+static void test_build_world(void)
+{
+    build_world(dir);
+}
+
+/* ------------------------------------------------------------------ checks */
+
+static uint64_t out_of(const uint8_t txid[32], uint32_t vout)
+{
+    uint64_t t = CW_NONE64;
+    if (cw_chainstore_find_tx(cs, txid, &t)) {
+        CHECK(!"a tx of the example is not in the store");
+        exit(cw_test_done());
+    }
+    return cw_chainstore_tx_first_out(cs, t) + vout;
+}
+
+/* FIFO forward from the first n_src outputs of from_tx: the value at the first output of at_tx,
+ * its probable part, and the value ended as service_sweep */
+static void trace_to(const uint8_t from_tx[32], size_t n_src, const uint8_t at_tx[32], bool through,
+                     uint64_t *at, uint64_t *at_prob, uint64_t *swept)
+{
+    uint64_t src[6], dst = out_of(at_tx, 0);
+    for (size_t i = 0; i < n_src; i++)
+        src[i] = out_of(from_tx, (uint32_t)i);
+    cw_trace_opts o;
+    cw_trace_opts_init(&o);
+    o.through_sweeps = through;
+    cw_trace *t = NULL;
+    REQUIRE(cw_trace_run(&t, cs, NULL, src, n_src, &o) == 0);
+    *at = cw_trace_amount_at(t, dst);
+    *at_prob = 0;
+    *swept = 0;
+    for (size_t i = 0; i < cw_trace_n_ends(t); i++) {
+        const cw_trace_end *e = cw_trace_end_at(t, i);
+        if (e->kind == CW_END_SWEEP)
+            *swept += e->amount;
+        if (e->out == dst)
+            *at_prob += e->probable;
+    }
+    cw_trace_free(t);
+}
+
+static void test_service_sweep(void)
+{
+    uint64_t at, prob, swept;
+    trace_to(id_s1, 1, id_e1, false, &at, &prob, &swept);
+    CHECK(at == 0);
+    CHECK(swept == 100000000ULL - FEE); /* all the thief paid the service */
+    trace_to(id_s1, 1, id_e1, true, &at, &prob, &swept);
+    CHECK(swept == 0);
+    CHECK(at == 90000000ULL - FEE); /* the old rule: a customer's deposit, all of it certain */
+    CHECK(prob == 0);
+    CHECK(!strcmp(cw_trace_end_kind_name(CW_END_SWEEP), "service_sweep"));
+}
+
+static void test_own_consolidation(void)
+{
+    uint64_t at, prob, swept, at2, prob2, swept2;
+    trace_to(id_s2, 6, id_e2, false, &at, &prob, &swept);
+    trace_to(id_s2, 6, id_e2, true, &at2, &prob2, &swept2);
+    CHECK(swept == 0 && swept2 == 0);
+    CHECK(at == 6 * 9000000ULL); /* FIFO: the six traced coins come first */
+    CHECK(at == at2);
+}
+
+static void test_one_payer(void)
+{
+    uint64_t at, prob, swept;
+    trace_to(id_s3, 1, id_e3, false, &at, &prob, &swept);
+    CHECK(swept == 0);
+    CHECK(at > 0);
+}
+
+int main(void)
+{
+    snprintf(dir, sizeof dir, "%s/world", cw_test_tmpdir());
+    snprintf(store, sizeof store, "%s/store", dir);
+    RUN(test_build_world);
+    if (cw_test_failures)
+        return cw_test_done();
+    if (!chain_ingest(dir, store, &cs))
+        return 1;
+    RUN(test_service_sweep);
+    RUN(test_own_consolidation);
+    RUN(test_one_payer);
+    cw_chainstore_close(cs);
+    return cw_test_done();
+}
