@@ -25,6 +25,7 @@
 
 #define MAX_SWEEP_TARGETS 4 /* hot wallets a deposit address may sweep to */
 #define PAYER_MIN_CHANGES 5 /* a collector pays out to many: its payee changes this often */
+#define MAX_FUNNEL 3        /* sweep levels: deposit -> consolidation -> ... -> hot wallet */
 
 typedef struct acct {
     uint32_t target; /* CW_EVM_NONE32 none yet, MANY several */
@@ -113,15 +114,33 @@ static bool wide_payer(const acct *a, size_t n, uint32_t x)
            a[x].n_own >= PAYER_MIN_CHANGES;
 }
 
-/* A deposit-address candidate: it sends only to a few accounts, each paying out widely. */
-static bool sweeper(const acct *a, size_t n, uint32_t x)
+/* The sweep level x would take: 1 when it sends only to a few accounts, each paying out
+ * widely (a deposit-address candidate); L + 1 when it sends only to a few accounts, each paying
+ * out widely or at level L or below, one at L (a deposit address behind a consolidation
+ * address); 0 otherwise. lvl holds the levels found so far. */
+static uint8_t funnel_level(const acct *a, size_t n, const uint8_t *lvl, uint32_t x)
 {
     if (x >= n || a[x].n_targets == 0 || a[x].n_targets > MAX_SWEEP_TARGETS)
-        return false;
-    for (uint32_t k = 0; k < a[x].n_targets; k++)
-        if (!wide_payer(a, n, a[x].targets[k]) || a[x].targets[k] == x)
-            return false;
-    return true;
+        return 0;
+    uint8_t l = 1;
+    for (uint32_t k = 0; k < a[x].n_targets; k++) {
+        uint32_t t = a[x].targets[k];
+        if (t == x)
+            return 0;
+        if (wide_payer(a, n, t))
+            continue;
+        if (t >= n || !lvl[t] || lvl[t] >= MAX_FUNNEL)
+            return 0;
+        if (lvl[t] + 1 > l)
+            l = (uint8_t)(lvl[t] + 1);
+    }
+    return l;
+}
+
+/* A deposit-address candidate: it sends only to a few accounts, each paying out widely. */
+static bool sweeper(const uint8_t *lvl, size_t n, uint32_t x)
+{
+    return x < n && lvl[x] == 1;
 }
 
 static bool is_target(const acct *a, uint32_t x, uint32_t y)
@@ -132,6 +151,134 @@ static bool is_target(const acct *a, uint32_t x, uint32_t y)
     return false;
 }
 
+/* Per account at a sweep level: the forwarders that feed it, and the distinct depositors
+ * behind them (see consolidations). */
+typedef struct funnel_fed {
+    uint32_t forwarders, depositors;
+} funnel_fed;
+
+/* A forwarder: an account at sweep level 2 or more (it sends only to a few accounts that pay
+ * out widely or sweep on), that sweeps all it holds (full sweeps at least half of its sends)
+ * and receives from others: what a customer's deposit address behind a consolidation address
+ * does. */
+static bool forwarder(const acct *a, const uint8_t *lvl, size_t n, uint32_t x)
+{
+    return x < n && lvl[x] >= 2 && a[x].n_in_other && a[x].n_full * 2 >= a[x].n_out;
+}
+
+/* A depositor: an account that pays more than one account and sweeps to no one (a customer's
+ * wallet; an exchange's gas station counts once). A thief's hop that forwards everything to
+ * the next is none, so a chain of hops ending at the thief's own deposit address never makes
+ * that deposit address look like a consolidation address. */
+static bool depositor(const acct *a, const uint8_t *lvl, size_t n, uint32_t x)
+{
+    return x < n && !lvl[x] && a[x].n_targets >= 2;
+}
+
+/* The sweep target an account's forwarded funds end at: a hot wallet (an account that pays out
+ * widely), through consolidation addresses already recognised; CW_EVM_NONE32 when one of its
+ * targets is neither. */
+static uint32_t end_collector(const cw_evm_services *sv, const acct *a, size_t n, uint32_t x)
+{
+    uint32_t h = CW_EVM_NONE32;
+    for (uint32_t k = 0; k < a[x].n_targets; k++) {
+        uint32_t t = a[x].targets[k];
+        if (wide_payer(a, n, t)) {
+            if (h == CW_EVM_NONE32)
+                h = t;
+        } else if (t < n && sv->svc[t].kind == CW_EVM_SVC_CONSOLIDATION) {
+            if (h == CW_EVM_NONE32)
+                h = sv->svc[t].parent;
+        } else {
+            return CW_EVM_NONE32;
+        }
+    }
+    return h;
+}
+
+/*
+ * Consolidation addresses (deposit -> consolidation -> hot wallet), recognised by behaviour.
+ * An account C at sweep level L that sweeps all it holds is a consolidation address when at
+ * least CONSOL_MIN_FORWARDERS forwarders feed it, behind which at least CONSOL_MIN_DEPOSITORS
+ * distinct depositors pay in, and at least one depositor for every two forwarders: many
+ * customers, each with a deposit address of their own. Then each forwarder is a deposit address
+ * whose collector is the hot wallet C sweeps to, and C itself is the exchange's (no customer's
+ * deposit address: nothing converges there). Levels are settled lowest first, so a deposit
+ * address may sit behind two consolidation addresses.
+ */
+#define CONSOL_MIN_FORWARDERS 10
+#define CONSOL_MIN_DEPOSITORS 10
+
+static int consolidations(cw_evm_services *sv, const acct *a, size_t n, const uint8_t *lvl,
+                          const cw_evmstore *s, const cw_evm_counts *c, cw_u64map *seen,
+                          funnel_fed **fedp)
+{
+    funnel_fed *fed = calloc(n + 1, sizeof *fed);
+    if (!fed)
+        return cw_error_set(CW_ENOMEM, "out of memory recognising services");
+    *fedp = fed;
+    for (size_t i = 0; i < n; i++)
+        if (forwarder(a, lvl, n, (uint32_t)i))
+            for (uint32_t k = 0; k < a[i].n_targets; k++)
+                fed[a[i].targets[k]].forwarders++; /* a funnel's targets are accounts (< n) */
+    /* pass 3: distinct depositors behind each funnel's forwarders */
+    for (uint64_t id = 0; id < c->moves; id++) {
+        const cw_evm_row_move *m = cw_evmstore_move(s, id);
+        if (!fungible(m) || !forwarder(a, lvl, n, m->to) || !depositor(a, lvl, n, m->from))
+            continue;
+        const acct *f = &a[m->to];
+        for (uint32_t k = 0; k < f->n_targets; k++) {
+            uint32_t t = f->targets[k];
+            if (!lvl[t])
+                continue;
+            uint64_t key = (uint64_t)t << 32 | m->from, v;
+            if (cw_u64map_get(seen, key, &v))
+                continue;
+            int rc = cw_u64map_set(seen, key, 0);
+            if (rc)
+                return rc;
+            fed[t].depositors++;
+        }
+    }
+    for (uint8_t l = 1; l < MAX_FUNNEL; l++) {
+        for (size_t i = 0; i < n; i++) {
+            const funnel_fed *e = &fed[i];
+            if (lvl[i] != l || sv->svc[i].kind != CW_EVM_SVC_NONE || a[i].n_full * 2 < a[i].n_out ||
+                e->forwarders < CONSOL_MIN_FORWARDERS || e->depositors < CONSOL_MIN_DEPOSITORS ||
+                e->depositors * 2 < e->forwarders)
+                continue;
+            uint32_t h = end_collector(sv, a, n, (uint32_t)i);
+            if (h == CW_EVM_NONE32)
+                continue;
+            sv->svc[i] = (cw_evm_service){CW_EVM_SVC_CONSOLIDATION, h, e->forwarders,
+                                          (double)a[i].n_full / (double)a[i].n_out};
+        }
+        /* the forwarders into this level's consolidation addresses */
+        for (size_t i = 0; i < n; i++) {
+            if (lvl[i] != l + 1 || sv->svc[i].kind != CW_EVM_SVC_NONE ||
+                !forwarder(a, lvl, n, (uint32_t)i))
+                continue;
+            uint32_t h = end_collector(sv, a, n, (uint32_t)i);
+            if (h == CW_EVM_NONE32)
+                continue;
+            uint32_t deps = 0;
+            for (uint32_t k = 0; k < a[i].n_targets; k++) {
+                uint32_t t = a[i].targets[k];
+                if (sv->svc[t].kind == CW_EVM_SVC_CONSOLIDATION && fed[t].depositors > deps)
+                    deps = fed[t].depositors;
+            }
+            double f = deps >= 10 ? 1.0 : (double)deps / 10.0;
+            sv->svc[i] = (cw_evm_service){CW_EVM_SVC_DEPOSIT, h, a[i].n_out,
+                                          f * (double)a[i].n_full / (double)a[i].n_out};
+            if (sv->svc[h].kind == CW_EVM_SVC_NONE)
+                sv->svc[h] = (cw_evm_service){CW_EVM_SVC_COLLECTOR, CW_EVM_NONE32, 0, 1.0};
+            if (sv->svc[h].kind == CW_EVM_SVC_COLLECTOR)
+                sv->svc[h].n++;
+        }
+    }
+    return 0;
+}
+
 int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
 {
     cw_evm_counts c;
@@ -140,12 +287,14 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
     size_t n = (size_t)c.accounts;
     acct *a = calloc(n + 1, sizeof *a);
     uint32_t *feeders = calloc(n + 1, sizeof *feeders);
+    uint8_t *lvl = calloc(n + 1, 1);
     cw_evm_services *sv = calloc(1, sizeof *sv);
-    cw_u64map bal_ix = {0}, den_ix = {0};
+    cw_u64map bal_ix = {0}, den_ix = {0}, seen = {0};
+    funnel_fed *fed = NULL;
     cw_u256 *bal = NULL;
     denoms *den = NULL;
     size_t n_bal = 0, cap_bal = 0, n_den = 0, cap_den = 0;
-    if (!a || !feeders || !sv || !(sv->svc = calloc(n + 1, sizeof *sv->svc))) {
+    if (!a || !feeders || !lvl || !sv || !(sv->svc = calloc(n + 1, sizeof *sv->svc))) {
         rc = cw_error_set(CW_ENOMEM, "out of memory recognising services");
         goto out;
     }
@@ -196,18 +345,24 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
             }
         }
     }
+    /* sweep levels, lowest first: a level-L account's targets already have theirs */
+    bool deeper = false;
+    for (uint8_t l = 1; l <= MAX_FUNNEL; l++)
+        for (size_t i = 0; i < n; i++)
+            if (!lvl[i] && (lvl[i] = funnel_level(a, n, lvl, (uint32_t)i)) > 1)
+                deeper = true;
     /* pass 2: receipts from others than the target, full sweeps, denominations */
     for (uint64_t id = 0; id < c.moves; id++) {
         const cw_evm_row_move *m = cw_evmstore_move(s, id);
         if (!fungible(m))
             continue;
         cw_u256 amt = cw_evmstore_move_amount(s, m);
-        if (m->to < n && sweeper(a, n, m->to) && !is_target(a, m->to, m->from))
+        if (m->to < n && lvl[m->to] && !is_target(a, m->to, m->from))
             a[m->to].n_in_other++;
         uint32_t ends[2] = {m->to, m->from};
         for (int k = 0; k < 2; k++) {
             uint32_t x = ends[k];
-            if (!sweeper(a, n, x))
+            if (x >= n || !lvl[x])
                 continue;
             uint64_t key = (uint64_t)x << 32 | m->asset, ix;
             if (!cw_u64map_get(&bal_ix, key, &ix)) {
@@ -263,7 +418,6 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
             denoms_add(&den[ix], &amt);
         }
     }
-    /* collectors and their deposit addresses */
     /* mixer pools */
     for (size_t k = 0; den && k < den_ix.cap; k++) {
         const cw_u64pair *p = &den_ix.slots[k];
@@ -283,8 +437,10 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
      * all they hold (full sweeps at least half of their sends), and receive from others. A
      * thief's hop that forwards everything to its deposit address is no sweeper: a deposit
      * address sweeps to a hot wallet or two, it does not pay out widely. */
+    if (deeper && (rc = consolidations(sv, a, n, lvl, s, &c, &seen, &fed)))
+        goto out;
     for (size_t i = 0; i < n; i++) {
-        if (!sweeper(a, n, (uint32_t)i) || !a[i].n_in_other || a[i].n_full * 2 < a[i].n_out ||
+        if (!sweeper(lvl, n, (uint32_t)i) || !a[i].n_in_other || a[i].n_full * 2 < a[i].n_out ||
             sv->svc[i].kind == CW_EVM_SVC_MIXER)
             continue;
         for (uint32_t k = 0; k < a[i].n_targets; k++)
@@ -292,7 +448,7 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
                 feeders[a[i].targets[k]]++;
     }
     for (size_t i = 0; i < n; i++) {
-        if (!sweeper(a, n, (uint32_t)i) || !a[i].n_in_other || a[i].n_full * 2 < a[i].n_out ||
+        if (!sweeper(lvl, n, (uint32_t)i) || !a[i].n_in_other || a[i].n_full * 2 < a[i].n_out ||
             sv->svc[i].kind != CW_EVM_SVC_NONE)
             continue;
         uint32_t h = CW_EVM_NONE32;
@@ -317,6 +473,9 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
 out:
     free(a);
     free(feeders);
+    free(lvl);
+    free(fed);
+    cw_u64map_deinit(&seen);
     free(bal);
     free(den);
     cw_u64map_deinit(&bal_ix);
@@ -357,6 +516,8 @@ const char *cw_evm_service_name(int kind)
         return "collector (exchange hot wallet)";
     case CW_EVM_SVC_MIXER:
         return "mixer pool";
+    case CW_EVM_SVC_CONSOLIDATION:
+        return "consolidation address (exchange)";
     default:
         return "none";
     }

@@ -128,6 +128,10 @@ struct cw_gen_evm_scenario {
     /* OTC desks: unlabelled accounts that honest users (and honest mixer withdrawals'
      * recipients) pay, and that sweep to their own exchange deposit addresses; 0 = none */
     uint32_t otc_desks;
+    /* consolidation addresses per exchange: its deposit addresses sweep into one of them, and
+     * each sweeps what it gathers on to a hot wallet (deposit -> consolidation -> hot wallet);
+     * 0 = none, deposit addresses sweep straight to a hot wallet */
+    uint32_t consolidation;
     ew_heist_sc *heists;
     size_t n_heists;
 };
@@ -157,6 +161,7 @@ typedef enum ew_cat {
     EWC_THIEF,
     EWC_ZERO,
     EWC_OTC,
+    EWC_EXCH_CONSOL,
     EWC_N
 } ew_cat;
 
@@ -187,6 +192,7 @@ typedef struct ew_exch {
     uint32_t sweep_min_b, sweep_max_b; /* blocks from deposit to sweep */
     uint64_t sweep_floor_gwei;
     int topup_exact; /* gas top-up exactly the sweep's fee, or a round amount */
+    uint32_t cons[3], n_cons; /* consolidation addresses (world.consolidation); 0 = none */
 } ew_exch;
 
 typedef struct ew_user {
