@@ -175,25 +175,29 @@ static bool depositor(const acct *a, const uint8_t *lvl, size_t n, uint32_t x)
     return x < n && !lvl[x] && a[x].n_targets >= 2;
 }
 
-/* The sweep target an account's forwarded funds end at: a hot wallet (an account that pays out
- * widely), through consolidation addresses already recognised; CW_EVM_NONE32 when one of its
- * targets is neither. */
-static uint32_t end_collector(const cw_evm_services *sv, const acct *a, size_t n, uint32_t x)
+/* The hot wallet an account's sweeps end at: its first target that pays out widely, or that
+ * target's own end (through a recognised consolidation address's collector, or through the
+ * targets of an account at a lower sweep level: a cold wallet or a second consolidation
+ * address beside the hot wallet); CW_EVM_NONE32 when there is none. */
+static uint32_t end_collector(const cw_evm_services *sv, const acct *a, size_t n,
+                              const uint8_t *lvl, uint32_t x)
 {
-    uint32_t h = CW_EVM_NONE32;
     for (uint32_t k = 0; k < a[x].n_targets; k++) {
         uint32_t t = a[x].targets[k];
-        if (wide_payer(a, n, t)) {
-            if (h == CW_EVM_NONE32)
-                h = t;
-        } else if (t < n && sv->svc[t].kind == CW_EVM_SVC_CONSOLIDATION) {
-            if (h == CW_EVM_NONE32)
-                h = sv->svc[t].parent;
-        } else {
-            return CW_EVM_NONE32;
+        if (wide_payer(a, n, t))
+            return t;
+        if (t < n && sv->svc[t].kind == CW_EVM_SVC_CONSOLIDATION)
+            return sv->svc[t].parent;
+    }
+    for (uint32_t k = 0; k < a[x].n_targets; k++) {
+        uint32_t t = a[x].targets[k];
+        if (t < n && lvl[t] && lvl[t] < lvl[x]) {
+            uint32_t h = end_collector(sv, a, n, lvl, t);
+            if (h != CW_EVM_NONE32)
+                return h;
         }
     }
-    return h;
+    return CW_EVM_NONE32;
 }
 
 /*
@@ -247,34 +251,41 @@ static int consolidations(cw_evm_services *sv, const acct *a, size_t n, const ui
                 e->forwarders < CONSOL_MIN_FORWARDERS || e->depositors < CONSOL_MIN_DEPOSITORS ||
                 e->depositors * 2 < e->forwarders)
                 continue;
-            uint32_t h = end_collector(sv, a, n, (uint32_t)i);
+            uint32_t h = end_collector(sv, a, n, lvl, (uint32_t)i);
             if (h == CW_EVM_NONE32)
                 continue;
             sv->svc[i] = (cw_evm_service){CW_EVM_SVC_CONSOLIDATION, h, e->forwarders,
                                           (double)a[i].n_full / (double)a[i].n_out};
-        }
-        /* the forwarders into this level's consolidation addresses */
-        for (size_t i = 0; i < n; i++) {
-            if (lvl[i] != l + 1 || sv->svc[i].kind != CW_EVM_SVC_NONE ||
-                !forwarder(a, lvl, n, (uint32_t)i))
-                continue;
-            uint32_t h = end_collector(sv, a, n, (uint32_t)i);
-            if (h == CW_EVM_NONE32)
-                continue;
-            uint32_t deps = 0;
+            /* where a consolidation address sweeps to, short of the hot wallet, is the
+             * exchange's own too (a second consolidation address, a cold wallet) */
             for (uint32_t k = 0; k < a[i].n_targets; k++) {
                 uint32_t t = a[i].targets[k];
-                if (sv->svc[t].kind == CW_EVM_SVC_CONSOLIDATION && fed[t].depositors > deps)
-                    deps = fed[t].depositors;
+                if (!wide_payer(a, n, t) && sv->svc[t].kind == CW_EVM_SVC_NONE)
+                    sv->svc[t] = (cw_evm_service){CW_EVM_SVC_CONSOLIDATION, h, 0,
+                                                  (double)a[t].n_full / (double)a[t].n_out};
             }
-            double f = deps >= 10 ? 1.0 : (double)deps / 10.0;
-            sv->svc[i] = (cw_evm_service){CW_EVM_SVC_DEPOSIT, h, a[i].n_out,
-                                          f * (double)a[i].n_full / (double)a[i].n_out};
-            if (sv->svc[h].kind == CW_EVM_SVC_NONE)
-                sv->svc[h] = (cw_evm_service){CW_EVM_SVC_COLLECTOR, CW_EVM_NONE32, 0, 1.0};
-            if (sv->svc[h].kind == CW_EVM_SVC_COLLECTOR)
-                sv->svc[h].n++;
         }
+    }
+    /* the forwarders into consolidation addresses are deposit addresses of their hot wallet */
+    for (size_t i = 0; i < n; i++) {
+        if (sv->svc[i].kind != CW_EVM_SVC_NONE || !forwarder(a, lvl, n, (uint32_t)i))
+            continue;
+        uint32_t deps = 0;
+        for (uint32_t k = 0; k < a[i].n_targets; k++) {
+            uint32_t t = a[i].targets[k];
+            if (sv->svc[t].kind == CW_EVM_SVC_CONSOLIDATION && fed[t].depositors > deps)
+                deps = fed[t].depositors;
+        }
+        uint32_t h = deps ? end_collector(sv, a, n, lvl, (uint32_t)i) : CW_EVM_NONE32;
+        if (h == CW_EVM_NONE32)
+            continue;
+        double f = deps >= 10 ? 1.0 : (double)deps / 10.0;
+        sv->svc[i] = (cw_evm_service){CW_EVM_SVC_DEPOSIT, h, a[i].n_out,
+                                      f * (double)a[i].n_full / (double)a[i].n_out};
+        if (sv->svc[h].kind == CW_EVM_SVC_NONE)
+            sv->svc[h] = (cw_evm_service){CW_EVM_SVC_COLLECTOR, CW_EVM_NONE32, 0, 1.0};
+        if (sv->svc[h].kind == CW_EVM_SVC_COLLECTOR)
+            sv->svc[h].n++;
     }
     return 0;
 }
