@@ -87,4 +87,18 @@ check_eq "43 ETH held by the thief; four ends, nothing else named" \
     "$(endc "$(ct .thief)" held) $(jq '.ends | length' "$T/tc.json")" "43000000000000000000 4"
 check_eq "the consolidation address and the hops are never an end" \
     "$(jq --arg c "$(ct .consolidation)" '[.ends[] | select(.address == $c or (.address | startswith("0x67")))] | length' "$T/tc.json")" 0
+# two levels (deposit -> CK -> CK2 -> HK, and 3 deposit addresses sweeping straight into CK2):
+# the thief's F0 still ends with HK as its collector, and a deposit straight into CK2 ends at its
+# deposit address, never at CK or CK2
+/usr/bin/python3 "$CW_SOURCE_DIR/tests/evm/services_world.py" "$T/w2" consolidation2
+"$CW_BIN" ingest evm --csv "$T/w2" --store "$T/s2" --chain dev --quiet > /dev/null
+c2() { jq -r "$1" "$T/w2/truth.json"; }
+"$CW_BIN" trace --store "$T/s2" --from "$(c2 .heist)" --json > "$T/t2.json"
+check_eq "two levels: 5 ETH at F0, collector HK" \
+    "$(jq -r --arg a "$(c2 .thief_deposit_k)" '.ends[] | select(.address == $a and .kind == "exchange") | [.amount, .recognised.collector] | join(" ")' "$T/t2.json")" \
+    "5000000000000000000 $(c2 .hot_wallet_k)"
+"$CW_BIN" trace --store "$T/s2" --from "$(c2 .direct_tx)" --json > "$T/d2.json"
+check_eq "two levels: a deposit straight into CK2 ends at its deposit address, collector HK" \
+    "$(jq -r '.ends[] | [.address, .kind, .amount, .recognised.collector] | join(" ")' "$T/d2.json")" \
+    "$(c2 .direct_deposit) exchange 1000000000000000000 $(c2 .hot_wallet_k)"
 finish

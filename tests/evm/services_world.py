@@ -23,7 +23,10 @@ import json, os, sys
 
 out = sys.argv[1]
 multidenom = len(sys.argv) > 2 and sys.argv[2] == "multidenom"
-consolidation = len(sys.argv) > 2 and sys.argv[2] == "consolidation"
+consolidation = len(sys.argv) > 2 and sys.argv[2] in ("consolidation", "consolidation2")
+# consolidation2: CK sweeps into a second consolidation address CK2 (which 3 more deposit
+# addresses F13..F15 sweep into directly), and CK2 to HK: two levels
+two = len(sys.argv) > 2 and sys.argv[2] == "consolidation2"
 os.makedirs(out, exist_ok=True)
 ETH = 10**18
 
@@ -85,11 +88,22 @@ if consolidation:
     hop_deposits = block([(addr("g", i), D[1], ETH) for i in range(12)])
     block([(D[1], H, 12 * ETH)])
     block([(F[i], CK, (i + 1) * ETH if i else 5 * ETH) for i in range(13)])
-    block([(CK, HK, (78 + 5) * ETH)])
+    if two:
+        CK2 = addr("CL")
+        F += [addr("F", i) for i in range(13, 16)]
+        direct = block([(addr("E", i), F[i], ETH) for i in range(13, 16)] +
+                       [(addr("E", i), addr("Q", 100 + i), ETH) for i in range(13, 16)])[0]
+        block([(F[i], CK2, ETH) for i in range(13, 16)])
+        block([(CK, CK2, (78 + 5) * ETH)])
+        block([(CK2, HK, (78 + 5 + 3) * ETH)])
+        cons_two = {"consolidation2": CK2, "direct_tx": direct, "direct_deposit": F[13]}
+    else:
+        block([(CK, HK, (78 + 5) * ETH)])
+        cons_two = {}
     block([(HK, addr("E", i), ETH) for i in range(1, 7)])
     cons = {"hot_wallet_k": HK, "consolidation": CK, "thief_deposit_k": F[0],
             "thief_deposit_k_tx": thief_f0, "hop_deposits": hop_deposits,
-            "deposits_k": F[1:]}
+            "deposits_k": F[1:], **cons_two}
 
 # funds for everyone who sends but never received: a genesis-like block 0 is not ethereum-etl's
 # habit, so the store starts at block 1 and balances of unfunded senders are not checked here.
