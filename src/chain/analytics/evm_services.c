@@ -35,6 +35,12 @@ typedef struct acct {
     uint32_t n_own;                   /* movements it sent in transactions it sent itself */
     uint32_t n_out, n_in, n_in_other, n_full;
     uint32_t senders_hint, n_senders; /* distinct senders, counted while they alternate */
+    /* sweep-level accounts (pass 2): the last receipt's tx, whether its payer sent that tx, and
+     * the sends made in such a tx (a pass-through: a router or a contract forwarding what its
+     * caller pays, in the caller's own tx) */
+    uint64_t last_in_tx;
+    uint32_t n_relay;
+    bool last_in_payer;
 } acct;
 
 /* The most frequent incoming amounts of an account (space-saving: a new amount when every
@@ -202,7 +208,10 @@ static uint32_t end_collector(const cw_evm_services *sv, const acct *a, size_t n
 
 /*
  * Consolidation addresses (deposit -> consolidation -> hot wallet), recognised by behaviour.
- * An account C at sweep level L that sweeps all it holds is a consolidation address when at
+ * An account C at sweep level L that sweeps all it holds, by sweeps of its own (at most half
+ * of its sends in the tx of a payer that paid it there: a bridge router or any contract that
+ * passes its caller's payment on at once is no consolidation address, whereas the exchange
+ * sweeps C, or a batch-sweep contract, in its own txs), is a consolidation address when at
  * least CONSOL_MIN_FORWARDERS forwarders feed it, behind which at least CONSOL_MIN_DEPOSITORS
  * distinct depositors pay in, and at least one depositor for every two forwarders: many
  * customers, each with a deposit address of their own. Then each forwarder is a deposit address
@@ -248,8 +257,8 @@ static int consolidations(cw_evm_services *sv, const acct *a, size_t n, const ui
         for (size_t i = 0; i < n; i++) {
             const funnel_fed *e = &fed[i];
             if (lvl[i] != l || sv->svc[i].kind != CW_EVM_SVC_NONE || a[i].n_full * 2 < a[i].n_out ||
-                e->forwarders < CONSOL_MIN_FORWARDERS || e->depositors < CONSOL_MIN_DEPOSITORS ||
-                e->depositors * 2 < e->forwarders)
+                a[i].n_relay * 2 >= a[i].n_out || e->forwarders < CONSOL_MIN_FORWARDERS ||
+                e->depositors < CONSOL_MIN_DEPOSITORS || e->depositors * 2 < e->forwarders)
                 continue;
             uint32_t h = end_collector(sv, a, n, lvl, (uint32_t)i);
             if (h == CW_EVM_NONE32)
@@ -370,6 +379,14 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
         cw_u256 amt = cw_evmstore_move_amount(s, m);
         if (m->to < n && lvl[m->to] && !is_target(a, m->to, m->from))
             a[m->to].n_in_other++;
+        if (deeper && m->to < n && lvl[m->to]) {
+            const cw_evm_row_tx *tx = m->tx != CW_EVM_NONE64 ? cw_evmstore_tx(s, m->tx) : NULL;
+            a[m->to].last_in_tx = m->tx;
+            a[m->to].last_in_payer = tx && tx->from == m->from;
+        }
+        if (deeper && m->from < n && lvl[m->from] && m->tx != CW_EVM_NONE64 &&
+            m->tx == a[m->from].last_in_tx && a[m->from].last_in_payer)
+            a[m->from].n_relay++;
         uint32_t ends[2] = {m->to, m->from};
         for (int k = 0; k < 2; k++) {
             uint32_t x = ends[k];
