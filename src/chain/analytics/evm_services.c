@@ -172,13 +172,21 @@ static bool forwarder(const acct *a, const uint8_t *lvl, size_t n, uint32_t x)
     return x < n && lvl[x] >= 2 && a[x].n_in_other && a[x].n_full * 2 >= a[x].n_out;
 }
 
-/* A depositor: an account that pays more than one account and sweeps to no one (a customer's
- * wallet; an exchange's gas station counts once). A thief's hop that forwards everything to
- * the next is none, so a chain of hops ending at the thief's own deposit address never makes
- * that deposit address look like a consolidation address. */
+/* A depositor: an account that sweeps to no one and pays more than one account, either many
+ * (more than a deposit address has hot wallets) or a few without emptying itself in at least
+ * half of its sends (a customer's wallet; an exchange's gas station counts once). A thief's hop
+ * that forwards everything to the next, or splits all it got between two or three, is none, so
+ * a tree of hops ending at the thief's own deposit address never makes that deposit address
+ * look like a consolidation address. */
+static bool passes_on(const acct *a, const uint8_t *lvl, size_t n, uint32_t x)
+{
+    return x < n && !lvl[x] && a[x].n_targets >= 2 && a[x].n_targets <= MAX_SWEEP_TARGETS;
+}
+
 static bool depositor(const acct *a, const uint8_t *lvl, size_t n, uint32_t x)
 {
-    return x < n && !lvl[x] && a[x].n_targets >= 2;
+    return x < n && !lvl[x] && a[x].n_targets >= 2 &&
+           (a[x].n_targets > MAX_SWEEP_TARGETS || a[x].n_full * 2 < a[x].n_out);
 }
 
 /* The hot wallet an account's sweeps end at: its first target that pays out widely, or that
@@ -390,7 +398,7 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
         uint32_t ends[2] = {m->to, m->from};
         for (int k = 0; k < 2; k++) {
             uint32_t x = ends[k];
-            if (x >= n || !lvl[x])
+            if (x >= n || !(lvl[x] || (deeper && passes_on(a, lvl, n, x))))
                 continue;
             uint64_t key = (uint64_t)x << 32 | m->asset, ix;
             if (!cw_u64map_get(&bal_ix, key, &ix)) {
