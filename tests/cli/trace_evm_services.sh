@@ -69,8 +69,9 @@ check_eq "unknown address: exit 3" "$rc" 3
 # the thief's own deposit address F0 there is recognised, with HK as its collector, and the trace
 # ends there (before, F0 was taken for one of the thief's hops, CK for a deposit address or
 # nothing, and the 5 ETH were followed into HK's withdrawals); CK is never named. D1, fed by 12
-# of the thief's forwarding hops with no depositor behind them, stays a deposit address: the hops
-# are no deposit addresses of a consolidation address
+# of the thief's forwarding hops whose senders split all they got between them and the thief's
+# Z (no depositors: before this rule they were 12, and D1 was taken for CK's like), stays a
+# deposit address: the hops are no deposit addresses of a consolidation address
 /usr/bin/python3 "$CW_SOURCE_DIR/tests/evm/services_world.py" "$T/wc" consolidation
 "$CW_BIN" ingest evm --csv "$T/wc" --store "$T/sc" --chain dev --quiet > /dev/null
 ct() { jq -r "$1" "$T/wc/truth.json"; }
@@ -82,9 +83,10 @@ check_eq "... recognised, probable, with the hot wallet CK sweeps to as its coll
     "$(jq -r --arg a "$(ct .thief_deposit_k)" '.ends[] | select(.address == $a) | .recognised | [.as, .collector, .probable] | join(" ")' "$T/tc.json")" \
     "exchange deposit address $(ct .hot_wallet_k) true"
 check "... by the cash-out's tx" test "$(jq -r --arg a "$(ct .thief_deposit_k)" '.ends[] | select(.address == $a) | .arrivals[0].tx' "$T/tc.json")" == "$(ct .thief_deposit_k_tx)"
-check_eq "42 ETH at D1 (30 + the 12 hops')" "$(endc "$(ct .thief_deposit)" exchange)" 42000000000000000000
-check_eq "43 ETH held by the thief; four ends, nothing else named" \
-    "$(endc "$(ct .thief)" held) $(jq '.ends | length' "$T/tc.json")" "43000000000000000000 4"
+check_eq "35.46 ETH at D1 (30 + the 12 hops' parts)" "$(endc "$(ct .thief_deposit)" exchange)" 35460000000000000000
+check_eq "43 ETH held by the thief, 6.54 by its Z; five ends, nothing else named" \
+    "$(endc "$(ct .thief)" held) $(endc "$(ct .thief_z)" held) $(jq '.ends | length' "$T/tc.json")" \
+    "43000000000000000000 6540000000000000000 5"
 check_eq "the consolidation address and the hops are never an end" \
     "$(jq --arg c "$(ct .consolidation)" '[.ends[] | select(.address == $c or (.address | startswith("0x67")))] | length' "$T/tc.json")" 0
 # two levels (deposit -> CK -> CK2 -> HK, and 3 deposit addresses sweeping straight into CK2):
