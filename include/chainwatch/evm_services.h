@@ -14,10 +14,12 @@
  *                    the hot wallets. Score: feeders / 10 (at most 1) times the share of full
  *                    sweeps. The senders into a deposit address are the customers behind it.
  *   consolidation    an account that sweeps all it holds to a collector (or to another
- *   address          consolidation address), fed by at least 10 forwarders (accounts that
- *                    sweep all they hold to it), behind which at least 10 distinct depositors
- *                    (accounts paying more than one account, sweeping to no one) pay in, one
- *                    for every two forwarders at least. Its forwarders are deposit addresses
+ *   address          consolidation address) by sweeps of its own (not passing a caller's
+ *                    payment on in the caller's tx, as a router does), fed by at least 10
+ *                    forwarders (accounts that sweep all they hold to it), behind which at
+ *                    least 10 distinct depositors (accounts sweeping to no one that pay more
+ *                    than 4 accounts, or 2-4 without emptying themselves in half of their
+ *                    sends) pay in, one for every two forwarders at least. Its forwarders are deposit addresses
  *                    of the collector it sweeps to (deposit -> consolidation -> hot wallet, up
  *                    to 3 levels), scored depositors / 10 (at most 1) times their share of
  *                    full sweeps. Score: its share of full sweeps.
