@@ -157,6 +157,21 @@ static bool is_target(const acct *a, uint32_t x, uint32_t y)
     return false;
 }
 
+/* Account x is a deposit address of collector h, with `evidence` accounts behind the shape
+ * (the collector's feeders, or the depositors behind a consolidation address): scored
+ * evidence / 10 (at most 1) times x's share of full sweeps. */
+static void mark_deposit(cw_evm_services *sv, const acct *a, uint32_t x, uint32_t h,
+                         uint32_t evidence)
+{
+    double f = evidence >= 10 ? 1.0 : (double)evidence / 10.0;
+    sv->svc[x] = (cw_evm_service){CW_EVM_SVC_DEPOSIT, h, a[x].n_out,
+                                  f * (double)a[x].n_full / (double)a[x].n_out};
+    if (sv->svc[h].kind == CW_EVM_SVC_NONE)
+        sv->svc[h] = (cw_evm_service){CW_EVM_SVC_COLLECTOR, CW_EVM_NONE32, 0, 1.0};
+    if (sv->svc[h].kind == CW_EVM_SVC_COLLECTOR)
+        sv->svc[h].n++;
+}
+
 /* Per account at a sweep level: the forwarders that feed it, and the distinct depositors
  * behind them (see consolidations). */
 typedef struct funnel_fed {
@@ -296,13 +311,7 @@ static int consolidations(cw_evm_services *sv, const acct *a, size_t n, const ui
         uint32_t h = deps ? end_collector(sv, a, n, lvl, (uint32_t)i) : CW_EVM_NONE32;
         if (h == CW_EVM_NONE32)
             continue;
-        double f = deps >= 10 ? 1.0 : (double)deps / 10.0;
-        sv->svc[i] = (cw_evm_service){CW_EVM_SVC_DEPOSIT, h, a[i].n_out,
-                                      f * (double)a[i].n_full / (double)a[i].n_out};
-        if (sv->svc[h].kind == CW_EVM_SVC_NONE)
-            sv->svc[h] = (cw_evm_service){CW_EVM_SVC_COLLECTOR, CW_EVM_NONE32, 0, 1.0};
-        if (sv->svc[h].kind == CW_EVM_SVC_COLLECTOR)
-            sv->svc[h].n++;
+        mark_deposit(sv, a, (uint32_t)i, h, deps);
     }
     return 0;
 }
@@ -496,13 +505,7 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
         }
         if (h == CW_EVM_NONE32)
             continue;
-        double f = feeders[h] >= 10 ? 1.0 : (double)feeders[h] / 10.0;
-        sv->svc[i] = (cw_evm_service){CW_EVM_SVC_DEPOSIT, h, a[i].n_out,
-                                      f * (double)a[i].n_full / (double)a[i].n_out};
-        if (sv->svc[h].kind == CW_EVM_SVC_NONE)
-            sv->svc[h] = (cw_evm_service){CW_EVM_SVC_COLLECTOR, CW_EVM_NONE32, 0, 1.0};
-        if (sv->svc[h].kind == CW_EVM_SVC_COLLECTOR)
-            sv->svc[h].n++;
+        mark_deposit(sv, a, (uint32_t)i, h, feeders[h]);
     }
     *out = sv;
     sv = NULL;
