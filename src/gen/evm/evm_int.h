@@ -191,7 +191,7 @@ typedef struct ew_exch {
     int style;        /* 0: EOA deposit addresses swept with gas top-ups; 1: forwarder contracts */
     uint32_t sweep_min_b, sweep_max_b; /* blocks from deposit to sweep */
     uint64_t sweep_floor_gwei;
-    int topup_exact; /* gas top-up exactly the sweep's fee, or a round amount */
+    int topup_exact;          /* gas top-up exactly the sweep's fee, or a round amount */
     uint32_t cons[3], n_cons; /* consolidation addresses (world.consolidation); 0 = none */
 } ew_exch;
 
@@ -262,7 +262,7 @@ typedef struct ew_world {
     uint32_t stakers[64], n_stakers;
     uint32_t relayers[6], n_relayers;
     uint32_t otc[8], otc_dep[8], n_otc; /* OTC desks and their deposit addresses (lazy) */
-    uint32_t tok[1 + EW_NTOK]; /* token contracts (tok[EW_WETH] = WETH) */
+    uint32_t tok[1 + EW_NTOK];          /* token contracts (tok[EW_WETH] = WETH) */
     uint8_t tok_dec[1 + EW_NTOK];
     uint32_t router, pair[1 + EW_NTOK], pair_lp_tok[1 + EW_NTOK];
     u128 res_tok[1 + EW_NTOK], res_weth[1 + EW_NTOK]; /* pair reserves */
