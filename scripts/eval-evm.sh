@@ -10,8 +10,12 @@
 #   accounts, long relayed mixer waits, batch fan-outs, tokens deposited as they are);
 #   evm-apart.json, evm-noreuse.json (mixed funds at deposit addresses used once: only
 #   candidates, docs/TRACE-MODELS.md "Through mixers"), evm-mixshape.json (one mixer
-#   contract of four denominations that are no powers of ten) and evm-otc.json (OTC desks that
+#   contract of four denominations that are no powers of ten), evm-otc.json (OTC desks that
 #   honest mixer recipients and the thief both pay: convergence must not link the honest ones)
+#   and evm-consolidation.json (deposit addresses sweep through consolidation addresses:
+#   deposit -> consolidation -> hot wallet)
+#   GEN_BIN=OTHER generates the worlds with another build (a world option BIN does not know),
+#   BIN ingests, traces and is scored
 set -euo pipefail
 BIN=${1:-build/release/chainwatch}
 SEEDS=${2:-4}
@@ -24,7 +28,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 for seed in $(seq 1 "$SEEDS"); do
     d="$W/seed$seed"
     rm -rf "$d"
-    "$BIN" gen evm --out "$d/world" --txs "$TXS" --seed "$seed" ${SCENARIO:+--scenario "$SCENARIO"} --quiet > /dev/null
+    "${GEN_BIN:-$BIN}" gen evm --out "$d/world" --txs "$TXS" --seed "$seed" ${SCENARIO:+--scenario "$SCENARIO"} --quiet > /dev/null
     "$BIN" ingest evm --csv "$d/world" --store "$d/store" --chain ethereum --quiet > /dev/null
     /usr/bin/python3 "$here/tests/diff/xchain_labels.py" "$d/world/truth/addresses.csv" > "$d/labels.csv"
     "$BIN" labels import csv "$d/labels.csv" --db "$d/labels.db" > /dev/null

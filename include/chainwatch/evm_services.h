@@ -13,6 +13,17 @@
  *                    is not taken for a deposit address: that deposit address pays no one but
  *                    the hot wallets. Score: feeders / 10 (at most 1) times the share of full
  *                    sweeps. The senders into a deposit address are the customers behind it.
+ *   consolidation    an account that sweeps all it holds to a collector (or to another
+ *   address          consolidation address) by sweeps of its own (not passing a caller's
+ *                    payment on in the caller's tx, as a router does), fed by at least 10
+ *                    forwarders (accounts that sweep all they hold to it), behind which at
+ *                    least 10 distinct depositors (accounts sweeping to no one that pay more
+ *                    than 4 accounts, or 2-4 without emptying themselves in half of their
+ *                    sends) pay in, one for every two forwarders at least. Its forwarders
+ *                    are deposit addresses of the collector it sweeps to (deposit ->
+ *                    consolidation -> hot wallet, up to 3 levels), scored depositors / 10 (at
+ *                    most 1) times their share of full sweeps. Score: its share of full
+ *                    sweeps.
  *   mixer pool       an account whose incoming movements (at least 10, from at least 5
  *                    senders) are 80 % or more of a few fixed amounts (at most 4
  *                    denominations, each seen at least 5 times: the most frequent amounts,
@@ -35,13 +46,15 @@ enum {
     CW_EVM_SVC_NONE = 0,
     CW_EVM_SVC_DEPOSIT = 1,
     CW_EVM_SVC_COLLECTOR = 2,
-    CW_EVM_SVC_MIXER = 3
+    CW_EVM_SVC_MIXER = 3,
+    CW_EVM_SVC_CONSOLIDATION = 4
 };
 
 typedef struct cw_evm_service {
     uint8_t kind;    /* CW_EVM_SVC_* */
-    uint32_t parent; /* a deposit address's collector; CW_EVM_NONE32 otherwise */
-    uint32_t n;      /* collector: its deposit addresses; deposit: its sweeps; mixer: deposits */
+    uint32_t parent; /* a deposit or consolidation address's collector; else CW_EVM_NONE32 */
+    uint32_t n;      /* collector: its deposit addresses; deposit: its sweeps; mixer: deposits;
+                        consolidation: the deposit addresses that feed it */
     double score;
 } cw_evm_service;
 

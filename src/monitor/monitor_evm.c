@@ -436,7 +436,8 @@ static int rule_case(cw_monitor__ctx *c, const cw_evmstore *s, cw_acct_policy *p
             l = cw_acct_labels_of(lm, e[k].account, "sanctioned");
         if (l) {
             snprintf(who, sizeof who, "%s", l->entity);
-        } else if (svc && svc->kind == CW_EVM_SVC_DEPOSIT) {
+        } else if (svc &&
+                   (svc->kind == CW_EVM_SVC_DEPOSIT || svc->kind == CW_EVM_SVC_CONSOLIDATION)) {
             const cw_acct_label *pl = cw_acct_labels_primary(lm, svc->parent);
             char pa[43];
             addr_str(pa, s, svc->parent);

@@ -64,4 +64,43 @@ rc=0; "$CW_BIN" screen 0x12 --store "$T/s" > /dev/null 2>&1 || rc=$?
 check_eq "malformed address: exit 2" "$rc" 2
 rc=0; "$CW_BIN" screen 0x$(printf '%040d' 9) --store "$T/s" > /dev/null 2>&1 || rc=$?
 check_eq "unknown address: exit 3" "$rc" 3
+
+# an exchange behind a consolidation address (deposit -> CK -> hot wallet HK; worked example 13):
+# the thief's own deposit address F0 there is recognised, with HK as its collector, and the trace
+# ends there (before, F0 was taken for one of the thief's hops, CK for a deposit address or
+# nothing, and the 5 ETH were followed into HK's withdrawals); CK is never named. D1, fed by 12
+# of the thief's forwarding hops whose senders split all they got between them and the thief's
+# Z (no depositors: before this rule they were 12, and D1 was taken for CK's like), stays a
+# deposit address: the hops are no deposit addresses of a consolidation address
+/usr/bin/python3 "$CW_SOURCE_DIR/tests/evm/services_world.py" "$T/wc" consolidation
+"$CW_BIN" ingest evm --csv "$T/wc" --store "$T/sc" --chain dev --quiet > /dev/null
+ct() { jq -r "$1" "$T/wc/truth.json"; }
+"$CW_BIN" trace --store "$T/sc" --from "$(ct .heist)" --json > "$T/tc.json"
+endc() { jq -r --arg a "$1" --arg k "$2" '[.ends[] | select(.address == $a and .kind == $k) | .amount] | join(",")' "$T/tc.json"; }
+check_eq "consolidation: 5 ETH at the thief's deposit address behind CK" \
+    "$(endc "$(ct .thief_deposit_k)" exchange)" 5000000000000000000
+check_eq "... recognised, probable, with the hot wallet CK sweeps to as its collector" \
+    "$(jq -r --arg a "$(ct .thief_deposit_k)" '.ends[] | select(.address == $a) | .recognised | [.as, .collector, .probable] | join(" ")' "$T/tc.json")" \
+    "exchange deposit address $(ct .hot_wallet_k) true"
+check "... by the cash-out's tx" test "$(jq -r --arg a "$(ct .thief_deposit_k)" '.ends[] | select(.address == $a) | .arrivals[0].tx' "$T/tc.json")" == "$(ct .thief_deposit_k_tx)"
+check_eq "35.46 ETH at D1 (30 + the 12 hops' parts)" "$(endc "$(ct .thief_deposit)" exchange)" 35460000000000000000
+check_eq "43 ETH held by the thief, 6.54 by its Z; five ends, nothing else named" \
+    "$(endc "$(ct .thief)" held) $(endc "$(ct .thief_z)" held) $(jq '.ends | length' "$T/tc.json")" \
+    "43000000000000000000 6540000000000000000 5"
+check_eq "the consolidation address and the hops are never an end" \
+    "$(jq --arg c "$(ct .consolidation)" '[.ends[] | select(.address == $c or (.address | startswith("0x67")))] | length' "$T/tc.json")" 0
+# two levels (deposit -> CK -> CK2 -> HK, and 3 deposit addresses sweeping straight into CK2):
+# the thief's F0 still ends with HK as its collector, and a deposit straight into CK2 ends at its
+# deposit address, never at CK or CK2
+/usr/bin/python3 "$CW_SOURCE_DIR/tests/evm/services_world.py" "$T/w2" consolidation2
+"$CW_BIN" ingest evm --csv "$T/w2" --store "$T/s2" --chain dev --quiet > /dev/null
+c2() { jq -r "$1" "$T/w2/truth.json"; }
+"$CW_BIN" trace --store "$T/s2" --from "$(c2 .heist)" --json > "$T/t2.json"
+check_eq "two levels: 5 ETH at F0, collector HK" \
+    "$(jq -r --arg a "$(c2 .thief_deposit_k)" '.ends[] | select(.address == $a and .kind == "exchange") | [.amount, .recognised.collector] | join(" ")' "$T/t2.json")" \
+    "5000000000000000000 $(c2 .hot_wallet_k)"
+"$CW_BIN" trace --store "$T/s2" --from "$(c2 .direct_tx)" --json > "$T/d2.json"
+check_eq "two levels: a deposit straight into CK2 ends at its deposit address, collector HK" \
+    "$(jq -r '.ends[] | [.address, .kind, .amount, .recognised.collector] | join(" ")' "$T/d2.json")" \
+    "$(c2 .direct_deposit) exchange 1000000000000000000 $(c2 .hot_wallet_k)"
 finish

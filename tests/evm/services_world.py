@@ -12,11 +12,21 @@ Gas price 0: no fees, so the answers are round. Usage: services_world.py OUTDIR 
 With `multidenom` the mixer is one contract taking four denominations (0.1, 1, 10 and 100 ETH,
 as a pool of several denominations would) and three stray amounts arrive before any deposit (a
 mistaken transfer, a donation): it must still be recognised, and the answer is the same.
+With `consolidation` a second exchange sweeps through a consolidation address: customers
+E1..E12 (each also paying someone else) deposit at F1..F12, which sweep whole to CK, which
+sweeps whole to hot wallet HK, which pays withdrawals to many. The thief deposits 5 ETH at its
+own F0 there, and sends 12 x 1 ETH through two hops each to D1: G_i splits all it got between
+g_i (0.40..0.51 ETH) and the thief's Z, g_i forwards its part to D1. D1 is then fed by 12 forwarders too, but with no
+depositor behind them (docs/TRACE-MODELS.md worked example 13).
 """
 import json, os, sys
 
 out = sys.argv[1]
 multidenom = len(sys.argv) > 2 and sys.argv[2] == "multidenom"
+consolidation = len(sys.argv) > 2 and sys.argv[2] in ("consolidation", "consolidation2")
+# consolidation2: CK sweeps into a second consolidation address CK2 (which 3 more deposit
+# addresses F13..F15 sweep into directly), and CK2 to HK: two levels
+two = len(sys.argv) > 2 and sys.argv[2] == "consolidation2"
 os.makedirs(out, exist_ok=True)
 ETH = 10**18
 
@@ -64,6 +74,40 @@ block(mix_in[11:])
 block([(M, addr("W", i), 99 * ETH // 100) for i in range(22)] + [(M, R, 22 * ETH // 100)])
 # an honest user paying two people
 block([(U, addr("Q", 1), ETH), (U, addr("Q", 2), ETH)])
+HK, CK = addr("HK"), addr("CK")
+F = [addr("F", i) for i in range(13)]
+cons = {}
+if consolidation:
+    E = [addr("E", i) for i in range(16)]
+    block([(addr("X"), E[i], 50 * ETH) for i in range(1, 16)])  # the customers' own money
+    block([(E[i], F[i], (i + 1) * ETH) for i in range(1, 13)] +
+          [(E[i], addr("Q", 100 + i), ETH) for i in range(1, 13)])
+    thief_f0 = block([(T, F[0], 5 * ETH)])[0]
+    hops = [(T, addr("G", i), ETH) for i in range(12)]
+    block(hops)
+    # each hop splits all it got: 0.40..0.51 ETH on to g_i, the rest to the thief's Z
+    part = [(40 + i) * ETH // 100 for i in range(12)]
+    block([(addr("G", i), addr("g", i), part[i]) for i in range(12)] +
+          [(addr("G", i), addr("Z"), ETH - part[i]) for i in range(12)])
+    hop_deposits = block([(addr("g", i), D[1], part[i]) for i in range(12)])
+    block([(D[1], H, sum(part))])
+    block([(F[i], CK, (i + 1) * ETH if i else 5 * ETH) for i in range(13)])
+    if two:
+        CK2 = addr("CL")
+        F += [addr("F", i) for i in range(13, 16)]
+        direct = block([(E[i], F[i], ETH) for i in range(13, 16)] +
+                       [(E[i], addr("Q", 100 + i), ETH) for i in range(13, 16)])[0]
+        block([(F[i], CK2, ETH) for i in range(13, 16)])
+        block([(CK, CK2, (78 + 5) * ETH)])
+        block([(CK2, HK, (78 + 5 + 3) * ETH)])
+        cons_two = {"consolidation2": CK2, "direct_tx": direct, "direct_deposit": F[13]}
+    else:
+        block([(CK, HK, (78 + 5) * ETH)])
+        cons_two = {}
+    block([(HK, addr("E", i), ETH) for i in range(1, 7)])
+    cons = {"hot_wallet_k": HK, "consolidation": CK, "thief_deposit_k": F[0],
+            "thief_deposit_k_tx": thief_f0, "hop_deposits": hop_deposits,
+            "deposits_k": F[1:], "thief_z": addr("Z"), **cons_two}
 
 # funds for everyone who sends but never received: a genesis-like block 0 is not ethereum-etl's
 # habit, so the store starts at block 1 and balances of unfunded senders are not checked here.
@@ -87,4 +131,4 @@ with open(os.path.join(out, "receipts.csv"), "w") as f:
         f.write(f"{h},{i},{bh},{num},{21000 * (i + 1)},21000,,,1,0\n")
 json.dump({"heist": heist, "deposit_tx": deposit_tx, "thief": T, "hot_wallet": H,
            "deposits": D[1:], "customers": C[1:], "mixer": M, "honest": U,
-           "thief_deposit": D[1]}, open(os.path.join(out, "truth.json"), "w"), indent=1)
+           "thief_deposit": D[1], **cons}, open(os.path.join(out, "truth.json"), "w"), indent=1)

@@ -103,9 +103,9 @@ static int decide(const cw_acct_policy *p, uint32_t account, cw_acct_policy_why 
         kind = CW_ACCT_STOP_MIXER;
     } else if (svc && svc->kind == CW_EVM_SVC_COLLECTOR) {
         kind = CW_ACCT_STOP_EXCHANGE;
-    } else if (svc && svc->kind == CW_EVM_SVC_DEPOSIT) {
-        /* a deposit address of a collector labelled as something else (a bridge vault, a
-         * mixer) is no exchange deposit: the shape matched, the service did not */
+    } else if (svc && (svc->kind == CW_EVM_SVC_DEPOSIT || svc->kind == CW_EVM_SVC_CONSOLIDATION)) {
+        /* a deposit (or consolidation) address of a collector labelled as something else (a
+         * bridge vault, a mixer) is no exchange's: the shape matched, the service did not */
         int parent = cw_acct_labels_stop(p->lm, svc->parent);
         kind = parent == 0 || parent == CW_ACCT_STOP_EXCHANGE ? CW_ACCT_STOP_EXCHANGE : 0;
     }

@@ -25,6 +25,7 @@
 
 #define MAX_SWEEP_TARGETS 4 /* hot wallets a deposit address may sweep to */
 #define PAYER_MIN_CHANGES 5 /* a collector pays out to many: its payee changes this often */
+#define MAX_FUNNEL 3        /* sweep levels: deposit -> consolidation -> ... -> hot wallet */
 
 typedef struct acct {
     uint32_t target; /* CW_EVM_NONE32 none yet, MANY several */
@@ -34,6 +35,12 @@ typedef struct acct {
     uint32_t n_own;                   /* movements it sent in transactions it sent itself */
     uint32_t n_out, n_in, n_in_other, n_full;
     uint32_t senders_hint, n_senders; /* distinct senders, counted while they alternate */
+    /* sweep-level accounts (pass 2): the last receipt's tx, whether its payer sent that tx, and
+     * the sends made in such a tx (a pass-through: a router or a contract forwarding what its
+     * caller pays, in the caller's own tx) */
+    uint64_t last_in_tx;
+    uint32_t n_relay;
+    bool last_in_payer;
 } acct;
 
 /* The most frequent incoming amounts of an account (space-saving: a new amount when every
@@ -113,15 +120,33 @@ static bool wide_payer(const acct *a, size_t n, uint32_t x)
            a[x].n_own >= PAYER_MIN_CHANGES;
 }
 
-/* A deposit-address candidate: it sends only to a few accounts, each paying out widely. */
-static bool sweeper(const acct *a, size_t n, uint32_t x)
+/* The sweep level x would take: 1 when it sends only to a few accounts, each paying out
+ * widely (a deposit-address candidate); L + 1 when it sends only to a few accounts, each paying
+ * out widely or at level L or below, one at L (a deposit address behind a consolidation
+ * address); 0 otherwise. lvl holds the levels found so far. */
+static uint8_t funnel_level(const acct *a, size_t n, const uint8_t *lvl, uint32_t x)
 {
     if (x >= n || a[x].n_targets == 0 || a[x].n_targets > MAX_SWEEP_TARGETS)
-        return false;
-    for (uint32_t k = 0; k < a[x].n_targets; k++)
-        if (!wide_payer(a, n, a[x].targets[k]) || a[x].targets[k] == x)
-            return false;
-    return true;
+        return 0;
+    uint8_t l = 1;
+    for (uint32_t k = 0; k < a[x].n_targets; k++) {
+        uint32_t t = a[x].targets[k];
+        if (t == x)
+            return 0;
+        if (wide_payer(a, n, t))
+            continue;
+        if (t >= n || !lvl[t] || lvl[t] >= MAX_FUNNEL)
+            return 0;
+        if (lvl[t] + 1 > l)
+            l = (uint8_t)(lvl[t] + 1);
+    }
+    return l;
+}
+
+/* A deposit-address candidate: it sends only to a few accounts, each paying out widely. */
+static bool sweeper(const uint8_t *lvl, size_t n, uint32_t x)
+{
+    return x < n && lvl[x] == 1;
 }
 
 static bool is_target(const acct *a, uint32_t x, uint32_t y)
@@ -132,6 +157,165 @@ static bool is_target(const acct *a, uint32_t x, uint32_t y)
     return false;
 }
 
+/* Account x is a deposit address of collector h, with `evidence` accounts behind the shape
+ * (the collector's feeders, or the depositors behind a consolidation address): scored
+ * evidence / 10 (at most 1) times x's share of full sweeps. */
+static void mark_deposit(cw_evm_services *sv, const acct *a, uint32_t x, uint32_t h,
+                         uint32_t evidence)
+{
+    double f = evidence >= 10 ? 1.0 : (double)evidence / 10.0;
+    sv->svc[x] = (cw_evm_service){CW_EVM_SVC_DEPOSIT, h, a[x].n_out,
+                                  f * (double)a[x].n_full / (double)a[x].n_out};
+    if (sv->svc[h].kind == CW_EVM_SVC_NONE)
+        sv->svc[h] = (cw_evm_service){CW_EVM_SVC_COLLECTOR, CW_EVM_NONE32, 0, 1.0};
+    if (sv->svc[h].kind == CW_EVM_SVC_COLLECTOR)
+        sv->svc[h].n++;
+}
+
+/* Per account at a sweep level: the forwarders that feed it, and the distinct depositors
+ * behind them (see consolidations). */
+typedef struct funnel_fed {
+    uint32_t forwarders, depositors;
+} funnel_fed;
+
+/* A forwarder: an account at sweep level 2 or more (it sends only to a few accounts that pay
+ * out widely or sweep on), that sweeps all it holds (full sweeps at least half of its sends)
+ * and receives from others: what a customer's deposit address behind a consolidation address
+ * does. */
+static bool forwarder(const acct *a, const uint8_t *lvl, size_t n, uint32_t x)
+{
+    return x < n && lvl[x] >= 2 && a[x].n_in_other && a[x].n_full * 2 >= a[x].n_out;
+}
+
+/* A depositor: an account that sweeps to no one and pays more than one account, either many
+ * (more than a deposit address has hot wallets) or a few without emptying itself in at least
+ * half of its sends (a customer's wallet; an exchange's gas station counts once). A thief's hop
+ * that forwards everything to the next, or splits all it got between two or three, is none, so
+ * a tree of hops ending at the thief's own deposit address never makes that deposit address
+ * look like a consolidation address. */
+static bool passes_on(const acct *a, const uint8_t *lvl, size_t n, uint32_t x)
+{
+    return x < n && !lvl[x] && a[x].n_targets >= 2 && a[x].n_targets <= MAX_SWEEP_TARGETS;
+}
+
+static bool depositor(const acct *a, const uint8_t *lvl, size_t n, uint32_t x)
+{
+    return x < n && !lvl[x] && a[x].n_targets >= 2 &&
+           (a[x].n_targets > MAX_SWEEP_TARGETS || a[x].n_full * 2 < a[x].n_out);
+}
+
+/* The hot wallet an account's sweeps end at: its first target that pays out widely, or that
+ * target's own end (through a recognised consolidation address's collector, or through the
+ * targets of an account at a lower sweep level: a cold wallet or a second consolidation
+ * address beside the hot wallet); CW_EVM_NONE32 when there is none. */
+static uint32_t end_collector(const cw_evm_services *sv, const acct *a, size_t n,
+                              const uint8_t *lvl, uint32_t x)
+{
+    for (uint32_t k = 0; k < a[x].n_targets; k++) {
+        uint32_t t = a[x].targets[k];
+        if (wide_payer(a, n, t))
+            return t;
+        if (t < n && sv->svc[t].kind == CW_EVM_SVC_CONSOLIDATION)
+            return sv->svc[t].parent;
+    }
+    for (uint32_t k = 0; k < a[x].n_targets; k++) {
+        uint32_t t = a[x].targets[k];
+        if (t < n && lvl[t] && lvl[t] < lvl[x]) {
+            uint32_t h = end_collector(sv, a, n, lvl, t);
+            if (h != CW_EVM_NONE32)
+                return h;
+        }
+    }
+    return CW_EVM_NONE32;
+}
+
+/*
+ * Consolidation addresses (deposit -> consolidation -> hot wallet), recognised by behaviour.
+ * An account C at sweep level L that sweeps all it holds, by sweeps of its own (at most half
+ * of its sends in the tx of a payer that paid it there: a bridge router or any contract that
+ * passes its caller's payment on at once is no consolidation address, whereas the exchange
+ * sweeps C, or a batch-sweep contract, in its own txs), is a consolidation address when at
+ * least CONSOL_MIN_FORWARDERS forwarders feed it, behind which at least CONSOL_MIN_DEPOSITORS
+ * distinct depositors pay in, and at least one depositor for every two forwarders: many
+ * customers, each with a deposit address of their own. Then each forwarder is a deposit address
+ * whose collector is the hot wallet C sweeps to, and C itself is the exchange's (no customer's
+ * deposit address: nothing converges there). Levels are settled lowest first, so a deposit
+ * address may sit behind two consolidation addresses.
+ */
+#define CONSOL_MIN_FORWARDERS 10
+#define CONSOL_MIN_DEPOSITORS 10
+
+static int consolidations(cw_evm_services *sv, const acct *a, size_t n, const uint8_t *lvl,
+                          const cw_evmstore *s, const cw_evm_counts *c, cw_u64map *seen,
+                          funnel_fed **fedp)
+{
+    funnel_fed *fed = calloc(n + 1, sizeof *fed);
+    if (!fed)
+        return cw_error_set(CW_ENOMEM, "out of memory recognising services");
+    *fedp = fed;
+    for (size_t i = 0; i < n; i++)
+        if (forwarder(a, lvl, n, (uint32_t)i))
+            for (uint32_t k = 0; k < a[i].n_targets; k++)
+                fed[a[i].targets[k]].forwarders++; /* a funnel's targets are accounts (< n) */
+    /* pass 3: distinct depositors behind each funnel's forwarders */
+    for (uint64_t id = 0; id < c->moves; id++) {
+        const cw_evm_row_move *m = cw_evmstore_move(s, id);
+        if (!fungible(m) || !forwarder(a, lvl, n, m->to) || !depositor(a, lvl, n, m->from))
+            continue;
+        const acct *f = &a[m->to];
+        for (uint32_t k = 0; k < f->n_targets; k++) {
+            uint32_t t = f->targets[k];
+            if (!lvl[t])
+                continue;
+            uint64_t key = (uint64_t)t << 32 | m->from, v;
+            if (cw_u64map_get(seen, key, &v))
+                continue;
+            int rc = cw_u64map_set(seen, key, 0);
+            if (rc)
+                return rc;
+            fed[t].depositors++;
+        }
+    }
+    for (uint8_t l = 1; l < MAX_FUNNEL; l++) {
+        for (size_t i = 0; i < n; i++) {
+            const funnel_fed *e = &fed[i];
+            if (lvl[i] != l || sv->svc[i].kind != CW_EVM_SVC_NONE || a[i].n_full * 2 < a[i].n_out ||
+                a[i].n_relay * 2 >= a[i].n_out || e->forwarders < CONSOL_MIN_FORWARDERS ||
+                e->depositors < CONSOL_MIN_DEPOSITORS || e->depositors * 2 < e->forwarders)
+                continue;
+            uint32_t h = end_collector(sv, a, n, lvl, (uint32_t)i);
+            if (h == CW_EVM_NONE32)
+                continue;
+            sv->svc[i] = (cw_evm_service){CW_EVM_SVC_CONSOLIDATION, h, e->forwarders,
+                                          (double)a[i].n_full / (double)a[i].n_out};
+            /* where a consolidation address sweeps to, short of the hot wallet, is the
+             * exchange's own too (a second consolidation address, a cold wallet) */
+            for (uint32_t k = 0; k < a[i].n_targets; k++) {
+                uint32_t t = a[i].targets[k];
+                if (!wide_payer(a, n, t) && sv->svc[t].kind == CW_EVM_SVC_NONE)
+                    sv->svc[t] = (cw_evm_service){CW_EVM_SVC_CONSOLIDATION, h, 0,
+                                                  (double)a[t].n_full / (double)a[t].n_out};
+            }
+        }
+    }
+    /* the forwarders into consolidation addresses are deposit addresses of their hot wallet */
+    for (size_t i = 0; i < n; i++) {
+        if (sv->svc[i].kind != CW_EVM_SVC_NONE || !forwarder(a, lvl, n, (uint32_t)i))
+            continue;
+        uint32_t deps = 0;
+        for (uint32_t k = 0; k < a[i].n_targets; k++) {
+            uint32_t t = a[i].targets[k];
+            if (sv->svc[t].kind == CW_EVM_SVC_CONSOLIDATION && fed[t].depositors > deps)
+                deps = fed[t].depositors;
+        }
+        uint32_t h = deps ? end_collector(sv, a, n, lvl, (uint32_t)i) : CW_EVM_NONE32;
+        if (h == CW_EVM_NONE32)
+            continue;
+        mark_deposit(sv, a, (uint32_t)i, h, deps);
+    }
+    return 0;
+}
+
 int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
 {
     cw_evm_counts c;
@@ -140,12 +324,14 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
     size_t n = (size_t)c.accounts;
     acct *a = calloc(n + 1, sizeof *a);
     uint32_t *feeders = calloc(n + 1, sizeof *feeders);
+    uint8_t *lvl = calloc(n + 1, 1);
     cw_evm_services *sv = calloc(1, sizeof *sv);
-    cw_u64map bal_ix = {0}, den_ix = {0};
+    cw_u64map bal_ix = {0}, den_ix = {0}, seen = {0};
+    funnel_fed *fed = NULL;
     cw_u256 *bal = NULL;
     denoms *den = NULL;
     size_t n_bal = 0, cap_bal = 0, n_den = 0, cap_den = 0;
-    if (!a || !feeders || !sv || !(sv->svc = calloc(n + 1, sizeof *sv->svc))) {
+    if (!a || !feeders || !lvl || !sv || !(sv->svc = calloc(n + 1, sizeof *sv->svc))) {
         rc = cw_error_set(CW_ENOMEM, "out of memory recognising services");
         goto out;
     }
@@ -196,18 +382,32 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
             }
         }
     }
+    /* sweep levels, lowest first: a level-L account's targets already have theirs */
+    bool deeper = false;
+    for (uint8_t l = 1; l <= MAX_FUNNEL; l++)
+        for (size_t i = 0; i < n; i++)
+            if (!lvl[i] && (lvl[i] = funnel_level(a, n, lvl, (uint32_t)i)) > 1)
+                deeper = true;
     /* pass 2: receipts from others than the target, full sweeps, denominations */
     for (uint64_t id = 0; id < c.moves; id++) {
         const cw_evm_row_move *m = cw_evmstore_move(s, id);
         if (!fungible(m))
             continue;
         cw_u256 amt = cw_evmstore_move_amount(s, m);
-        if (m->to < n && sweeper(a, n, m->to) && !is_target(a, m->to, m->from))
+        if (m->to < n && lvl[m->to] && !is_target(a, m->to, m->from))
             a[m->to].n_in_other++;
+        if (deeper && m->to < n && lvl[m->to]) {
+            const cw_evm_row_tx *tx = m->tx != CW_EVM_NONE64 ? cw_evmstore_tx(s, m->tx) : NULL;
+            a[m->to].last_in_tx = m->tx;
+            a[m->to].last_in_payer = tx && tx->from == m->from;
+        }
+        if (deeper && m->from < n && lvl[m->from] && m->tx != CW_EVM_NONE64 &&
+            m->tx == a[m->from].last_in_tx && a[m->from].last_in_payer)
+            a[m->from].n_relay++;
         uint32_t ends[2] = {m->to, m->from};
         for (int k = 0; k < 2; k++) {
             uint32_t x = ends[k];
-            if (!sweeper(a, n, x))
+            if (x >= n || !(lvl[x] || (deeper && passes_on(a, lvl, n, x))))
                 continue;
             uint64_t key = (uint64_t)x << 32 | m->asset, ix;
             if (!cw_u64map_get(&bal_ix, key, &ix)) {
@@ -263,7 +463,6 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
             denoms_add(&den[ix], &amt);
         }
     }
-    /* collectors and their deposit addresses */
     /* mixer pools */
     for (size_t k = 0; den && k < den_ix.cap; k++) {
         const cw_u64pair *p = &den_ix.slots[k];
@@ -283,8 +482,10 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
      * all they hold (full sweeps at least half of their sends), and receive from others. A
      * thief's hop that forwards everything to its deposit address is no sweeper: a deposit
      * address sweeps to a hot wallet or two, it does not pay out widely. */
+    if (deeper && (rc = consolidations(sv, a, n, lvl, s, &c, &seen, &fed)))
+        goto out;
     for (size_t i = 0; i < n; i++) {
-        if (!sweeper(a, n, (uint32_t)i) || !a[i].n_in_other || a[i].n_full * 2 < a[i].n_out ||
+        if (!sweeper(lvl, n, (uint32_t)i) || !a[i].n_in_other || a[i].n_full * 2 < a[i].n_out ||
             sv->svc[i].kind == CW_EVM_SVC_MIXER)
             continue;
         for (uint32_t k = 0; k < a[i].n_targets; k++)
@@ -292,7 +493,7 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
                 feeders[a[i].targets[k]]++;
     }
     for (size_t i = 0; i < n; i++) {
-        if (!sweeper(a, n, (uint32_t)i) || !a[i].n_in_other || a[i].n_full * 2 < a[i].n_out ||
+        if (!sweeper(lvl, n, (uint32_t)i) || !a[i].n_in_other || a[i].n_full * 2 < a[i].n_out ||
             sv->svc[i].kind != CW_EVM_SVC_NONE)
             continue;
         uint32_t h = CW_EVM_NONE32;
@@ -304,19 +505,16 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
         }
         if (h == CW_EVM_NONE32)
             continue;
-        double f = feeders[h] >= 10 ? 1.0 : (double)feeders[h] / 10.0;
-        sv->svc[i] = (cw_evm_service){CW_EVM_SVC_DEPOSIT, h, a[i].n_out,
-                                      f * (double)a[i].n_full / (double)a[i].n_out};
-        if (sv->svc[h].kind == CW_EVM_SVC_NONE)
-            sv->svc[h] = (cw_evm_service){CW_EVM_SVC_COLLECTOR, CW_EVM_NONE32, 0, 1.0};
-        if (sv->svc[h].kind == CW_EVM_SVC_COLLECTOR)
-            sv->svc[h].n++;
+        mark_deposit(sv, a, (uint32_t)i, h, feeders[h]);
     }
     *out = sv;
     sv = NULL;
 out:
     free(a);
     free(feeders);
+    free(lvl);
+    free(fed);
+    cw_u64map_deinit(&seen);
     free(bal);
     free(den);
     cw_u64map_deinit(&bal_ix);
@@ -357,6 +555,8 @@ const char *cw_evm_service_name(int kind)
         return "collector (exchange hot wallet)";
     case CW_EVM_SVC_MIXER:
         return "mixer pool";
+    case CW_EVM_SVC_CONSOLIDATION:
+        return "consolidation address (exchange)";
     default:
         return "none";
     }

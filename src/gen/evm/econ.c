@@ -119,7 +119,7 @@ bool ew_send_eth(ew_world *w, uint32_t from, uint32_t to, u128 value)
     if (w->acct[to].contract && w->acct[to].cat == EWC_EXCH_DEPOSIT) {
         /* a forwarder: passes the ETH on to the exchange's hot wallet at once */
         const ew_exch *x = &w->exch[w->acct[to].exch];
-        uint32_t hot = x->hot[0];
+        uint32_t hot = x->n_cons ? x->cons[to % x->n_cons] : x->hot[0];
         ew_tx_call(w, 0, to, hot, value, NULL, 0, true);
         uint8_t data[96];
         put_waddr(data, w, from);
@@ -128,6 +128,10 @@ bool ew_send_eth(ew_world *w, uint32_t from, uint32_t to, u128 value)
         const uint8_t *tp[1] = {w->t_fwd};
         const uint16_t *bl[1] = {w->tb_fwd};
         ew_log(w, to, 1, tp, bl, data, 96);
+        ew_tx_end(w);
+        if (x->n_cons)
+            ew_deposit_received(w, hot);
+        return true;
     }
     ew_tx_end(w);
     return true;
@@ -829,35 +833,43 @@ void ew_deposit_received(ew_world *w, uint32_t dep)
     bool has_tok = false;
     for (int t = 1; t < EW_WETH; t++)
         has_tok |= w->bal[t][dep] != 0;
-    if (x->style == 1 && !has_tok)
+    if (x->style == 1 && a->cat == EWC_EXCH_DEPOSIT && !has_tok)
         return; /* forwarders pass ETH on by themselves */
     a->sweep_queued = 1;
     uint64_t d = x->sweep_min_b + gen_below(&w->rng, x->sweep_max_b - x->sweep_min_b + 1);
     ew_event_push(w, w->number + d, EWE_SWEEP, dep, 0, 0, 0);
 }
 
+/* A deposit address sweeps to one of its exchange's consolidation addresses when it has
+ * them (always the same one), else (and a consolidation address always) to a hot wallet. */
 static void sweep(ew_world *w, uint32_t dep)
 {
     ew_acct *a = &w->acct[dep];
     ew_exch *x = &w->exch[a->exch];
-    uint32_t hot = x->hot[gen_below(&w->rng, x->n_hot)];
+    bool via = x->n_cons && a->cat == EWC_EXCH_DEPOSIT;
+    uint32_t hot = via ? x->cons[dep % x->n_cons] : x->hot[gen_below(&w->rng, x->n_hot)];
+    int style = a->cat == EWC_EXCH_CONSOL ? 0 : x->style;
     a->sweep_queued = 0;
-    bool retry = false;
+    bool retry = false, moved = false;
     for (int t = 1; t < EW_WETH; t++) {
         u128 b = w->bal[t][dep];
         if (!b)
             continue;
-        if (x->style == 1) {
+        if (style == 1) {
+            /* the hot wallet calls flush; the forwarder pays its parent (hot, or the
+             * consolidation address) */
+            uint32_t op = via ? x->hot[0] : hot;
             uint64_t gas = ew_gas_for(w, EWG_FLUSH);
-            if (!can_pay(w, hot, 0, gas))
+            if (!can_pay(w, op, 0, gas))
                 continue;
-            ew_tx_begin(w, hot, dep, 0, gas, true);
+            ew_tx_begin(w, op, dep, 0, gas, true);
             put_waddr(put_sel(ew_tx_input(w, 36), w->sel_flush), w, w->tok[t]);
             uint8_t in[68];
             put_wu(put_waddr(put_sel(in, w->sel_transfer), w, hot), b);
             ew_tx_call(w, 0, dep, w->tok[t], 0, in, 68, true);
             ew_erc20_transfer(w, t, dep, hot, b);
             ew_tx_end(w);
+            moved = true;
             continue;
         }
         uint64_t gas = ew_gas_for(w, EWG_ERC20);
@@ -872,9 +884,9 @@ static void sweep(ew_world *w, uint32_t dep)
                 retry = true;
             break;
         }
-        ew_send_token(w, t, dep, hot, b);
+        moved |= ew_send_token(w, t, dep, hot, b);
     }
-    if (x->style == 0 && !retry) {
+    if (style == 0 && !retry) {
         u128 b = w->bal[0][dep];
         if (b > (u128)x->sweep_floor_gwei * EW_GWEI) {
             uint64_t price = ew_tx_next_price(w);
@@ -882,6 +894,7 @@ static void sweep(ew_world *w, uint32_t dep)
             if (b > fee) {
                 ew_tx_begin(w, dep, hot, b - fee, 21000, true);
                 ew_tx_end(w);
+                moved = true;
             } else {
                 w->tx.priced = false;
             }
@@ -891,6 +904,8 @@ static void sweep(ew_world *w, uint32_t dep)
         a->sweep_queued = 1;
         ew_event_push(w, w->number + 1 + gen_below(&w->rng, 3), EWE_SWEEP, dep, 0, 0, 0);
     }
+    if (via && moved)
+        ew_deposit_received(w, hot); /* the consolidation address sweeps on in its turn */
 }
 
 static uint32_t user_acct(ew_world *w, ew_user *u);
@@ -1136,6 +1151,16 @@ int ew_econ_setup(ew_world *w)
         snprintf(nm, sizeof nm, "otc-desk-%u", i + 1);
         w->otc[i] = ew_acct_new(w, EWC_OTC, ew_ent_new(w, EWC_OTC, nm, -1), false);
         w->otc_dep[i] = EW_NONE;
+    }
+    /* consolidation addresses (only in worlds that ask for them: other worlds keep their
+     * bytes): EOAs of the exchange between its deposit addresses and its hot wallets */
+    for (uint32_t i = 0; sc->consolidation && i < w->n_exch; i++) {
+        ew_exch *x = &w->exch[i];
+        x->n_cons = sc->consolidation;
+        for (uint32_t k = 0; k < x->n_cons; k++) {
+            x->cons[k] = ew_acct_new(w, EWC_EXCH_CONSOL, x->ent, false);
+            w->acct[x->cons[k]].exch = i;
+        }
     }
     w->nft_cap = 1024;
     w->nft_owner = calloc(w->nft_cap, sizeof *w->nft_owner);

@@ -128,6 +128,10 @@ struct cw_gen_evm_scenario {
     /* OTC desks: unlabelled accounts that honest users (and honest mixer withdrawals'
      * recipients) pay, and that sweep to their own exchange deposit addresses; 0 = none */
     uint32_t otc_desks;
+    /* consolidation addresses per exchange: its deposit addresses sweep into one of them, and
+     * each sweeps what it gathers on to a hot wallet (deposit -> consolidation -> hot wallet);
+     * 0 = none, deposit addresses sweep straight to a hot wallet */
+    uint32_t consolidation;
     ew_heist_sc *heists;
     size_t n_heists;
 };
@@ -157,6 +161,7 @@ typedef enum ew_cat {
     EWC_THIEF,
     EWC_ZERO,
     EWC_OTC,
+    EWC_EXCH_CONSOL,
     EWC_N
 } ew_cat;
 
@@ -186,7 +191,8 @@ typedef struct ew_exch {
     int style;        /* 0: EOA deposit addresses swept with gas top-ups; 1: forwarder contracts */
     uint32_t sweep_min_b, sweep_max_b; /* blocks from deposit to sweep */
     uint64_t sweep_floor_gwei;
-    int topup_exact; /* gas top-up exactly the sweep's fee, or a round amount */
+    int topup_exact;          /* gas top-up exactly the sweep's fee, or a round amount */
+    uint32_t cons[3], n_cons; /* consolidation addresses (world.consolidation); 0 = none */
 } ew_exch;
 
 typedef struct ew_user {
@@ -256,7 +262,7 @@ typedef struct ew_world {
     uint32_t stakers[64], n_stakers;
     uint32_t relayers[6], n_relayers;
     uint32_t otc[8], otc_dep[8], n_otc; /* OTC desks and their deposit addresses (lazy) */
-    uint32_t tok[1 + EW_NTOK]; /* token contracts (tok[EW_WETH] = WETH) */
+    uint32_t tok[1 + EW_NTOK];          /* token contracts (tok[EW_WETH] = WETH) */
     uint8_t tok_dec[1 + EW_NTOK];
     uint32_t router, pair[1 + EW_NTOK], pair_lp_tok[1 + EW_NTOK];
     u128 res_tok[1 + EW_NTOK], res_weth[1 + EW_NTOK]; /* pair reserves */

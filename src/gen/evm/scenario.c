@@ -485,7 +485,7 @@ int cw_gen_evm_scenario_parse(cw_gen_evm_scenario **out, const char *json, size_
     if (wo) {
         static const char *const wk[] = {"exchanges",       "users",        "txs_per_block",
                                          "mixer_contracts", "mixer_denoms", "otc_desks",
-                                         NULL};
+                                         "consolidation",   NULL};
         if (!json_is_object(wo)) {
             rc = cw_error_set(CW_EINVAL, "%s: world: must be an object", c.src);
             goto out;
@@ -494,7 +494,8 @@ int cw_gen_evm_scenario_parse(cw_gen_evm_scenario **out, const char *json, size_
             (rc = get_u32(&c, "world", wo, "users", 300, 500000, &s->users)) ||
             (rc = get_u32(&c, "world", wo, "txs_per_block", 2, 1000, &s->txs_per_block)) ||
             (rc = get_u32(&c, "world", wo, "mixer_contracts", 1, 4, &s->mixer_contracts)) ||
-            (rc = get_u32(&c, "world", wo, "otc_desks", 0, 8, &s->otc_desks)))
+            (rc = get_u32(&c, "world", wo, "otc_desks", 0, 8, &s->otc_desks)) ||
+            (rc = get_u32(&c, "world", wo, "consolidation", 0, 3, &s->consolidation)))
             goto out;
         if (s->mixer_contracts != 1 && s->mixer_contracts != 4) {
             rc = cw_error_set(CW_EINVAL,

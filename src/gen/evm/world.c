@@ -45,7 +45,8 @@ const char *ew_cat_name(int cat)
                                          "forwarder_factory",
                                          "thief",
                                          "zero_address",
-                                         "otc_desk"};
+                                         "otc_desk",
+                                         "exchange_consolidation"};
     return cat >= 0 && cat < EWC_N ? n[cat] : "unknown";
 }
 
