@@ -9,10 +9,9 @@
 #  - issue 13's figures, scored by tests/diff/evm_eval.py as scripts/eval-evm.sh does: cash-out
 #    precision, bridge exits, mixer link precision, the share of txs the trace names; cash-out
 #    recall and amounts per exchange, apart for each exchange's sweep style.
-# Known, reported and not asserted (precision is asserted on every other arrival):
-#  - the consolidation style (deposit -> consolidation address -> hot wallet) is not recognised as
-#    an exchange's deposits: the cash-outs there end at the hot wallet, as the consolidation's
-#    sweeps; when it starts to pass, the test says so and the line should become an assertion;
+# Known, reported and not asserted (precision is asserted on every other arrival; cash-outs
+# behind a consolidation address are found since deposit -> consolidation -> hot wallet is
+# recognised, docs/TRACE-MODELS.md worked example 13):
 #  - an unlabelled instant exchange (order address -> its hot wallet, payouts in another asset)
 #    is reported as an exchange deposit of an unknown exchange: a service, not a cash-out.
 . "$(dirname "$0")/../lib/cli.sh"
@@ -59,17 +58,14 @@ for r in csv.DictReader(open(w + "/truth/cash_outs.csv")):
     amt[(r["exchange"], r["asset"])] += int(r["amount"])
 addrs = {r["address"]: r for r in csv.DictReader(open(w + "/truth/addresses.csv"))}
 ex_of = {a: r["exchange"] for a, r in addrs.items() if r["exchange"]}
-cons_hot = {h for x in wj["exchanges"] if x["sweep_style"] == "consolidate" for h in x["hot_wallets"]}
 found, got = set(), defaultdict(int)
-known_cons = known_svc = 0
+known_svc = 0
 for e in t["ends"]:
     if e["kind"] == "exchange":
         arr = {a["tx"] for a in e.get("arrivals", [])}
         found |= arr
         cat = addrs.get(e["address"], {}).get("category")
-        if e["address"] in cons_hot:
-            known_cons += len(arr)
-        elif cat == "instant_exchange_order":
+        if cat == "instant_exchange_order":
             known_svc += len(arr)
         if e["address"] in ex_of:
             a = "ETH" if e["asset"]["id"] == 0 else e["asset"]["contract"]
@@ -82,27 +78,21 @@ for s in ("alone", "forward", "consolidate"):
     out.append("%s %d %.4f %.4f" % (s, len(tr), rec, worst))
 allt = set().union(*true.values())
 good = len(found & allt)
-other = len(found - allt) - known_cons - known_svc
-out.append("precision %.4f %d %d %d" % (good / (good + other) if good + other else 1.0, other, known_cons, known_svc))
+other = len(found - allt) - known_svc
+out.append("precision %.4f %d %d" % (good / (good + other) if good + other else 1.0, other, known_svc))
 print(";".join(out))
 PY
 )
 IFS=';' read -r alone fwd cons prec <<< "$res"
-for line in "$alone" "$fwd"; do
+for line in "$alone" "$fwd" "$cons"; do
     read -r s n rec worst <<< "$line"
     check "cash-outs at $s-style exchanges found: recall $rec of $n (>= 0.95)" $PY -c "assert $n > 20 and $rec >= 0.95"
     check "amounts at $s-style exchanges within 1 % (worst $worst)" $PY -c "assert $worst <= 0.01"
 done
-read -r _ pv other kcons ksvc <<< "$prec"
+read -r _ pv other ksvc <<< "$prec"
 check "cash-out precision $pv, $other false arrivals but the known shapes' (>= 0.95)" $PY -c "assert $pv >= 0.95"
 if [ "$ksvc" -gt 0 ]; then
     echo "KNOWN: $ksvc arrivals at the unlabelled instant exchange's order addresses reported as exchange deposits (a service recognised by behaviour is not an exchange cash-out)"
-fi
-read -r s n rec worst <<< "$cons"
-if $PY -c "assert $rec >= 0.95 and $worst <= 0.01" 2>/dev/null; then
-    echo "NOTE: the consolidation style now passes (recall $rec, worst amount $worst): assert it here"
-else
-    echo "KNOWN: consolidation-style exchange: recall $rec of $n, worst amount $worst (deposit -> consolidation -> hot wallet not recognised)"
 fi
 check "bridge exits: every one found with its Bitcoin address" grep -q 'bridge exits: .* recall 1.000, precision 1.000' "$T/eval.txt"
 check "mixer links at the default score: precision >= 0.9" $PY -c "
