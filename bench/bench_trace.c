@@ -234,8 +234,10 @@ int main(int argc, char **argv)
     }
     o.coinjoin = CW_CJ_PROPORTIONAL;
     run("fifo forward, CoinJoins proportional", cs, src, n, &o, 3);
-    /* the raw edge rate, comparable with earlier figures: every sliver followed */
+    /* the raw edge rate, comparable with earlier figures: every sliver followed, and through
+     * service sweeps (without labels the defaults stop at the exchanges' sweeps) */
     o.probable_floor = 0;
+    o.through_sweeps = true;
     o.coinjoin = CW_CJ_RANK;
     run("fifo forward, ranked, no probable floor", cs, src, n, &o, 3);
     o.max_hops = 20;

@@ -338,7 +338,7 @@ static bool is_mixer(const cw_trace *t, uint64_t addr)
  * mixer sweeping its deposit addresses. What it pays out later is not its depositor's coin, and
  * following the traced value into its payouts would name its other customers. */
 #define SWEEP_MIN_OTHERS 5
-#define SWEEP_SCAN 16 /* distinct addresses and payers looked for at most */
+#define SWEEP_SCAN (2 * SWEEP_MIN_OTHERS) /* untainted inputs looked at, at most */
 
 static bool seen_or_add(uint64_t *set, size_t *n, uint64_t v)
 {
@@ -357,7 +357,7 @@ static bool service_sweep(cw_trace *t, uint64_t in0, size_t n_in, size_t n_out, 
     const cw_chainstore *cs = t->cs;
     uint64_t addrs[SWEEP_SCAN], payers[SWEEP_SCAN];
     size_t na = 0, np = 0, n_cj = 0, n_seen = 0;
-    for (size_t k = 0; k < n_in && (na < SWEEP_SCAN || np < SWEEP_SCAN); k++) {
+    for (size_t k = 0; k < n_in && n_seen < SWEEP_SCAN; k++) {
         if (t->s_node[k] != UINT32_MAX)
             continue;
         const cw_row_in *r = cw_chainstore_in(cs, in0 + k);
@@ -368,14 +368,26 @@ static bool service_sweep(cw_trace *t, uint64_t in0, size_t n_in, size_t n_out, 
         if (a == CW_NONE64)
             continue;
         n_seen++;
+        seen_or_add(addrs, &na, a);
+        seen_or_add(payers, &np, r->spent_tx);
+    }
+    if (na < SWEEP_MIN_OTHERS || np < SWEEP_MIN_OTHERS)
+        return false;
+    /* CoinJoin outputs among the payers looked at: asked only of a sweep-shaped tx */
+    for (size_t k = 0, i = 0; k < n_in && i < n_seen; k++) {
+        if (t->s_node[k] != UINT32_MAX)
+            continue;
+        const cw_row_in *r = cw_chainstore_in(cs, in0 + k);
+        if (r->spent_tx == CW_IN_EXTERNAL || r->spent_tx == CW_IN_COINBASE)
+            continue;
+        uint64_t po = cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout;
+        if (out_addr(cw_chainstore_out(cs, po)) == CW_NONE64)
+            continue;
+        i++;
         if (t->is_cj(t->opts.is_coinjoin_ctx, cs, r->spent_tx))
             n_cj++;
-        if (na < SWEEP_SCAN)
-            seen_or_add(addrs, &na, a);
-        if (np < SWEEP_SCAN)
-            seen_or_add(payers, &np, r->spent_tx);
     }
-    return na >= SWEEP_MIN_OTHERS && np >= SWEEP_MIN_OTHERS && n_cj * 2 < n_seen;
+    return n_cj * 2 < n_seen;
 }
 
 /* Forward: decides what happens to the value at a new node (follow it or end it). */
