@@ -133,11 +133,10 @@ typedef struct {
     uint32_t id1; /* id + 1; 0 = empty */
 } acache_ent;
 
-/* The writer's append buffers (moves, movelinks, txs, tx hashes, blocks): rows that the
- * writer reads back only through row(), never changes in place, go into memory and reach the
- * file with one pwrite per column per window (and before any commit's msync), instead of
- * being copied into freshly mapped pages (the column's prefault, a fault or a
- * read-for-ownership per line: several times the CPU). The rows count as present at once
+/* The writer's append buffers (moves, movelinks, txs, tx hashes): rows that the writer never
+ * reads back while appending go into memory and reach the file with one pwrite per column per
+ * window, instead of being copied into freshly mapped pages (the column's prefault, a fault or
+ * a read-for-ownership per line: several times the CPU). The rows count as present at once
  * (row() reads a buffered row from the buffer). The accounts' chain heads that these movements
  * change are held in `heads` meanwhile and written to acctlast.col only after the rows they
  * point to are in the file, so an interrupted writer still leaves the order that recovery
@@ -180,7 +179,7 @@ struct cw_evmstore {
     acache_ent *acache; /* writer only, 1 << ACACHE_BITS entries, or NULL */
     uint64_t *warm;     /* writer only: address hashes of the block being appended */
     size_t n_warm, cap_warm;
-    wbuf wb[N_COLS];      /* writer only: buffered rows of the columns buffered() names */
+    wbuf wb[N_COLS];      /* writer only: buffered rows of C_MOVE, C_MOVELINK, C_TX, C_TXHASH */
     head_ent *heads;      /* writer only: 1 << HEADS_BITS entries, heads not yet in acctlast.col */
     uint32_t *heads_used; /* slots in use, in order of first use */
     size_t n_heads;
@@ -265,7 +264,7 @@ static void *row(const cw_evmstore *s, int c, uint64_t i)
 
 static bool buffered(int c)
 {
-    return c == C_MOVE || c == C_MOVELINK || c == C_TX || c == C_TXHASH || c == C_BLOCK;
+    return c == C_MOVE || c == C_MOVELINK || c == C_TX || c == C_TXHASH;
 }
 
 /* the slot of account id in the heads overlay when it is not displaced (the probe start) */
@@ -1612,7 +1611,7 @@ int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
     br.flags = (b->has_base_fee ? CW_EVM_BLOCKF_BASE_FEE : 0) |
                (b->has_receipts ? CW_EVM_BLOCKF_RECEIPTS : 0) |
                (b->has_logs ? CW_EVM_BLOCKF_LOGS : 0) | (b->has_traces ? CW_EVM_BLOCKF_TRACES : 0);
-    if ((rc = append_row(s, C_BLOCK, &br)))
+    if ((rc = cw_column_append(&s->cols[C_BLOCK], &br)))
         goto fail;
     if ((s->wb[C_MOVE].n >= WB_FLUSH_MOVES || s->wb[C_TX].n >= WB_FLUSH_MOVES) &&
         (rc = flush_rows(s)))
