@@ -455,9 +455,11 @@ static int find_end(const stream *s, size_t *end, uint64_t *nl)
 /* ---- the record scanner ----
  * A record is split in one pass over 64-byte blocks: bit masks of the commas, newlines and
  * quotes of each block (SSE2, or a plain loop elsewhere); the running parity of the quotes marks
- * the quoted spans, and the set bits outside them are the field ends. A record with a quote
- * inside a field ("" or text around quotes), a quoted newline, more than MAX_FIELDS fields or
- * near the end of the buffer goes the general way (find_end, split). */
+ * the quoted spans, and the set bits outside them are the field ends. "" pairs inside a quoted
+ * field (blocks.csv's withdrawals JSON) are checked and unescaped (unescape_fields). A record
+ * with any other quote (text around a quoted field, a quote in an unquoted one), a quoted
+ * newline, more than MAX_FIELDS fields or near the end of the buffer goes the general way
+ * (find_end, split), which also words every error. */
 #define SCAN_BLOCK 64
 
 static inline void block_masks(const char *p, uint64_t *comma, uint64_t *nl, uint64_t *quote)
