@@ -32,6 +32,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "chain/evm/csv_int.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/evm/csv.h"
 #include "chainwatch/evm/memo.h"
@@ -454,9 +455,11 @@ static int find_end(const stream *s, size_t *end, uint64_t *nl)
 /* ---- the record scanner ----
  * A record is split in one pass over 64-byte blocks: bit masks of the commas, newlines and
  * quotes of each block (SSE2, or a plain loop elsewhere); the running parity of the quotes marks
- * the quoted spans, and the set bits outside them are the field ends. A record with a quote
- * inside a field ("" or text around quotes), a quoted newline, more than MAX_FIELDS fields or
- * near the end of the buffer goes the general way (find_end, split). */
+ * the quoted spans, and the set bits outside them are the field ends. "" pairs inside a quoted
+ * field (blocks.csv's withdrawals JSON) are checked and unescaped (unescape_fields). A record
+ * with any other quote (text around a quoted field, a quote in an unquoted one), a quoted
+ * newline, more than MAX_FIELDS fields or near the end of the buffer goes the general way
+ * (find_end, split), which also words every error. */
 #define SCAN_BLOCK 64
 
 static inline void block_masks(const char *p, uint64_t *comma, uint64_t *nl, uint64_t *quote)
@@ -511,8 +514,8 @@ static inline uint64_t quoted_span(uint64_t q, uint64_t *carry)
     return x;
 }
 
-/* one field [start, k) of a scanned record: a field in quotes loses them (the caller checks that
- * no other quote was in the record) */
+/* one field [start, k) of a scanned record: a field in quotes loses them and is marked in
+ * *quoted (bit nf); unescape_fields then checks the record's other quotes */
 static inline int scan_field(stream *s, int nf, const char *b, size_t start, size_t k,
                              uint64_t *quoted)
 {
@@ -522,14 +525,109 @@ static inline int scan_field(stream *s, int nf, const char *b, size_t start, siz
     if (f.n >= 2 && f.p[0] == '"' && f.p[f.n - 1] == '"') {
         f.p++;
         f.n -= 2;
-        (*quoted)++;
+        *quoted |= (uint64_t)1 << nf;
     }
     s->f[nf] = f;
     return nf + 1;
 }
 
+/* The quotes in the text of a quoted field (its outer quotes taken off): their number when each
+ * is one half of a "" pair (an escaped quote), else -1 (the general way words the error). */
+static int64_t inner_pairs(const char *p, size_t n)
+{
+    int64_t q = 0;
+    size_t k = 0;
+#if defined(__SSE2__)
+    const __m128i dq = _mm_set1_epi8('"');
+    while (k + 16 <= n) {
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + k)), dq));
+        if (!m) {
+            k += 16;
+            continue;
+        }
+        k += (size_t)__builtin_ctz(m);
+        if (k + 1 >= n || p[k + 1] != '"')
+            return -1;
+        q += 2;
+        k += 2;
+    }
+#endif
+    for (; k < n; k++) {
+        if (p[k] != '"')
+            continue;
+        if (k + 1 >= n || p[k + 1] != '"')
+            return -1;
+        q += 2;
+        k++;
+    }
+    return q;
+}
+
+/* Turns each "" of a checked quoted field's text into one quote, in place; returns the new
+ * length. The text only moves towards its start, so bytes not yet read are never written. */
+static size_t unescape_pairs(char *p, size_t n)
+{
+    size_t k = 0, w = 0;
+#if defined(__SSE2__)
+    const __m128i dq = _mm_set1_epi8('"');
+    while (k + 16 <= n) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, dq));
+        if (!m) {
+            /* all 16 bytes read: the store ends at or before k + 16 */
+            _mm_storeu_si128((__m128i *)(void *)(p + w), v);
+            w += 16;
+            k += 16;
+            continue;
+        }
+        size_t j = (size_t)__builtin_ctz(m);
+        if (w != k)
+            memmove(p + w, p + k, j);
+        w += j;
+        p[w++] = '"';
+        k += j + 2;
+    }
+#endif
+    for (; k < n; k++) {
+        p[w++] = p[k];
+        if (p[k] == '"')
+            k++; /* the pair's second half */
+    }
+    return w;
+}
+
+/* A scanned record with more quotes than its quoted fields' outer ones: accepted when every other
+ * quote is half of a "" pair inside a quoted field (then the running parity split it as RFC 4180
+ * does), and those pairs are unescaped. Checks every field before changing any byte, so a
+ * refused record is left as it was for the general way. extra = the quotes to account for. */
+static bool unescape_fields(stream *s, uint64_t quoted, uint64_t extra)
+{
+    uint64_t pairs = 0, has = 0;
+    for (uint64_t m = quoted; m; m &= m - 1) {
+        int i = __builtin_ctzll(m);
+        int64_t q = inner_pairs(s->f[i].p, s->f[i].n);
+        if (q < 0)
+            return false;
+        if (q) {
+            pairs += (uint64_t)q;
+            has |= (uint64_t)1 << i;
+        }
+    }
+    if (pairs != extra)
+        return false; /* quotes in a field that is not quoted as a whole */
+    for (; has; has &= has - 1) {
+        int i = __builtin_ctzll(has);
+        /* the field's bytes are the reader's buffer (s->buf), written through its own pointer */
+        char *p = s->buf + (s->f[i].p - s->buf);
+        s->f[i].n = unescape_pairs(p, s->f[i].n);
+    }
+    return true;
+}
+
 /* Splits the record at pos in one pass when its newline is within the buffer's whole blocks and
- * its quotes, if any, only enclose whole fields (no "" inside, no quoted newline): fields into
+ * its quotes, if any, only enclose whole fields, with "" pairs inside them (no quoted newline,
+ * no quote in a field that is not quoted as a whole): fields into
  * s->f, *end = its newline. Returns 1 done, 0 not handled (the general way then, which also
  * words every error). Same fields as find_end + split give for such a record. */
 static int scan_record(stream *s, size_t *end)
@@ -560,7 +658,10 @@ static int scan_record(stream *s, size_t *end)
             size_t e = i + (size_t)__builtin_ctzll(ends), fe = e;
             if (fe > start && b[fe - 1] == '\r')
                 fe--; /* CRLF */
-            if ((nf = scan_field(s, nf, b, start, fe, &quoted)) < 0 || quotes != 2 * quoted)
+            if ((nf = scan_field(s, nf, b, start, fe, &quoted)) < 0)
+                return 0;
+            uint64_t outer = 2 * popcount64(quoted);
+            if (quotes != outer && (quotes < outer || !unescape_fields(s, quoted, quotes - outer)))
                 return 0;
             s->nf = nf;
             *end = e;
@@ -1835,4 +1936,35 @@ uint64_t cw_evm_csv_split_blocks(const char *buf, size_t len, uint64_t *rows)
     }
     *rows = recs;
     return commas + recs;
+}
+
+int cw_evm_csv_split_record(char *buf, size_t len, bool fast, const char **f, size_t *n, int *nf,
+                            size_t *end)
+{
+    cw_evm_csv *r = calloc(1, sizeof *r);
+    if (!r)
+        return cw_error_set(CW_ENOMEM, "out of memory");
+    stream *s = &r->s[K_BLOCKS];
+    s->kind = K_BLOCKS;
+    s->mem = true;
+    s->fd = -1;
+    s->buf = buf;
+    s->len = len;
+    s->eof = true;
+    s->line = s->rec_line = 1;
+    int rc;
+    uint64_t nl = 0;
+    if (fast)
+        rc = scan_record(s, end);
+    else if ((rc = find_end(s, end, &nl)) == 1 && (rc = split(r, s, *end)) == 0)
+        rc = 1;
+    if (rc == 1) {
+        for (int i = 0; i < s->nf; i++) {
+            f[i] = s->f[i].p;
+            n[i] = s->f[i].n;
+        }
+        *nf = s->nf;
+    }
+    free(r);
+    return rc;
 }
