@@ -68,6 +68,11 @@ void cw_store_prefault(int fd, uint8_t *map, size_t from, size_t to);
  * it (up to 8 MiB on virtual disks, so a cold point lookup would read megabytes per page it
  * touches). For point lookups (the server); scans should not call it. A hint. */
 void cw_store_advise_random(const void *map, size_t len);
+/* Asks the kernel to start reading the pages of a read-only mapping (map, len: as mmap returned
+ * them) that hold bytes [off, off + n), without waiting for them (MADV_WILLNEED): a point
+ * lookup names the rows it will read next, and their disk reads run side by side instead of
+ * one page fault after another. Bytes past len are ignored. A hint. */
+void cw_store_willneed(const void *map, size_t len, size_t off, size_t n);
 /* File size the rows occupy. */
 uint64_t cw_column_bytes(const cw_column *c);
 

@@ -473,15 +473,17 @@ static int label_records(cw_chain_ctx *c, const char *addr, const char *search, 
     return 0;
 }
 
-/* The cluster's own figures (its members' totals), kept apart from any one address's. */
+/* The cluster's own figures (its members' totals), kept apart from any one address's; a large
+ * cluster's totals are summed once per clusters handle (cw_clusters_totals), which the chain
+ * context reopens with every store commit and cluster build. */
 static json_t *cluster_json(const cw_chainstore *cs, const cw_clusters *cl, uint32_t cid)
 {
     uint64_t size = 0;
-    const uint32_t *m = cw_clusters_members(cl, cid, &size);
-    json_t *tot = NULL;
+    (void)cw_clusters_members(cl, cid, &size);
+    cw_addrs_sum sum;
     json_t *j = json_pack("{s:I, s:I}", "id", (json_int_t)cid, "size", (json_int_t)size);
-    if (j && cw_query_addrs_totals(&tot, cs, m, size) == 0)
-        json_object_set_new(j, "totals", tot);
+    if (j && cw_clusters_totals(cl, cs, cid, &sum) == 0)
+        json_object_set_new(j, "totals", cw_query_addrs_sum_json(cs, &sum));
     return j;
 }
 

@@ -133,6 +133,16 @@ void cw_store_advise_random(const void *map, size_t len)
         (void)madvise((void *)(uintptr_t)map, len, MADV_RANDOM); /* a hint */
 }
 
+void cw_store_willneed(const void *map, size_t len, size_t off, size_t n)
+{
+    if (!map || off >= len || !n)
+        return;
+    size_t end = n > len - off ? len : off + n;
+    long page = sysconf(_SC_PAGESIZE); /* mmap returns page-aligned maps */
+    size_t from = page > 0 ? off & ~((size_t)page - 1) : off;
+    (void)madvise((uint8_t *)(uintptr_t)map + from, end - from, MADV_WILLNEED); /* a hint */
+}
+
 static void populate_ahead(cw_column *c, size_t end)
 {
     if (end <= c->populated)

@@ -124,7 +124,18 @@ int cw_chainstore_warm(const char *dir, uint64_t budget, bool (*go_on)(void *arg
  * and every column but blocks.col) reads that page only, not the disk's read-ahead window
  * around it (cw_store_advise_random). A cold address lookup then costs a few 4 KiB reads
  * instead of megabytes each. Scans (trace builds, clusters) should not call it. A hint. */
-void cw_chainstore_advise_random(const cw_chainstore *cs);
+void cw_chainstore_advise_random(cw_chainstore *cs);
+/* Prefetch hints for a point lookup, acting only on a handle advised random (the others
+ * ignore them): the pages holding what the lookup reads next are asked for at once, without
+ * waiting (cw_store_willneed), so that a cold lookup's independent disk reads run side by side
+ * instead of one page fault after another. Nothing is read through these calls; the accessors
+ * still do that, and work the same without them.
+ *   _addr: the address's summary and last output (addrsum.col, addrlast.col);
+ *   _out: the output's row and the txs.col rows cw_chainstore_out_tx first looks at;
+ *   _tx: the tx's row, the next one (cw_chainstore_tx_range) and its txid. */
+void cw_chainstore_prefetch_addr(const cw_chainstore *cs, uint64_t addr);
+void cw_chainstore_prefetch_out(const cw_chainstore *cs, uint64_t out);
+void cw_chainstore_prefetch_tx(const cw_chainstore *cs, uint64_t tx);
 
 /* Accessors (borrowed pointers, bounds-checked by the caller against the counts). */
 const cw_row_block *cw_chainstore_block(const cw_chainstore *cs, uint64_t row);

@@ -103,6 +103,7 @@ struct cw_chainstore {
     cw_column cols[N_COLS];
     cw_hashidx txidx, addridx;
     cw_chainstore_counts pub; /* published (MANIFEST) */
+    bool point_reads;         /* cw_chainstore_advise_random: the prefetch hints act */
     bool opened;              /* every file open: close may undo uncommitted rows */
     /* Spends linked since the last commit whose output rows are not touched yet: the spent
      * tx's output range, the double-spend check and the spent mark are done at commit, sorted
@@ -646,14 +647,63 @@ int cw_chainstore_warm(const char *dir, uint64_t budget, bool (*go_on)(void *arg
     return rc;
 }
 
-void cw_chainstore_advise_random(const cw_chainstore *cs)
+void cw_chainstore_advise_random(cw_chainstore *cs)
 {
+    cs->point_reads = true;
     /* blocks.col is small (160 bytes a block) and every lookup reads it: read-ahead fills it */
     for (int i = 0; i < N_COLS; i++)
         if (i != C_BLOCK)
             cw_store_advise_random(cs->cols[i].map, cs->cols[i].map_len);
     cw_store_advise_random(cs->txidx.map, cs->txidx.map_len);
     cw_store_advise_random(cs->addridx.map, cs->addridx.map_len);
+}
+
+/* Rows [r, r + n) of column c: their pages are read now, without waiting (point-read handles
+ * only). Rows past the mapping are ignored. */
+static void willneed(const cw_chainstore *cs, int c, uint64_t r, uint64_t n)
+{
+    const cw_column *col = &cs->cols[c];
+    if (!cs->point_reads || r >= col->cap)
+        return;
+    if (n > col->cap - r)
+        n = col->cap - r;
+    cw_store_willneed(col->map, col->map_len, CW_COLUMN_HEADER + (size_t)r * col->width,
+                      (size_t)n * col->width);
+}
+
+void cw_chainstore_prefetch_addr(const cw_chainstore *cs, uint64_t addr)
+{
+    willneed(cs, C_ADDRSUM, addr, 1);
+    willneed(cs, C_ADDRLAST, addr, 1);
+}
+
+/* owner_tx's first guess for output n (interpolation over the whole chain) and the guard rows
+ * either side of it. */
+static void willneed_owner_guess(const cw_chainstore *cs, uint64_t n)
+{
+    enum { W = 64 }; /* owner_tx's first guard distance */
+    uint64_t n_tx = rows(cs, C_TX), n_out = rows(cs, C_OUT);
+    if (!cs->point_reads || n_tx <= 2 * W)
+        return;
+    uint64_t f0 = tx_first_out(cs, 0);
+    if (n < f0 || n_out <= f0)
+        return;
+    double frac = (double)(n - f0) / (double)(n_out - f0);
+    uint64_t mid = frac < 1.0 ? (uint64_t)(frac * (double)n_tx) : n_tx - 1;
+    uint64_t lo = mid > W ? mid - W : 0;
+    willneed(cs, C_TX, lo, 2 * W + 2);
+}
+
+void cw_chainstore_prefetch_out(const cw_chainstore *cs, uint64_t out)
+{
+    willneed(cs, C_OUT, out, 1);
+    willneed_owner_guess(cs, out);
+}
+
+void cw_chainstore_prefetch_tx(const cw_chainstore *cs, uint64_t tx)
+{
+    willneed(cs, C_TX, tx, 2); /* its row and the next (cw_chainstore_tx_range) */
+    willneed(cs, C_TXID, tx, 1);
 }
 
 const cw_row_block *cw_chainstore_block(const cw_chainstore *cs, uint64_t r)
