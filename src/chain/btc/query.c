@@ -304,8 +304,8 @@ static json_t *ref_of(const tx_refs *r, uint64_t t)
 
 /* The page: the address's outputs, newest first, offset/limit of them (cost: the page). A
  * cold lookup's page reads are asked for in batches (cw_chainstore_prefetch_*), in the order
- * they depend on each other: the outputs' rows while their links are walked, then the txs
- * paying and spending them, then those txs' ids; each batch's disk reads run side by side. */
+ * they depend on each other: the outputs' rows and where their txs are (once the links are
+ * walked), then the txs paying and spending them; each batch's disk reads run side by side. */
 static int history_page(json_t **history, json_t **page, const cw_chainstore *cs, uint64_t a,
                         const cw_row_addrsum *sum, uint64_t offset, uint64_t limit)
 {
@@ -318,39 +318,40 @@ static int history_page(json_t **history, json_t **page, const cw_chainstore *cs
     json_t **refs = cw_malloc((2 * want + 1) * sizeof *refs);
     uint64_t n = 0, n_ids = 0, i = 0;
     int rc = 0;
+    cw_chainstore_prefetch pf;
+    cw_chainstore_prefetch_init(&pf, cs);
     if (!h || !ids || !refs) {
         rc = cw_error_set(CW_ENOMEM, "out of memory");
         goto out;
     }
-    /* the outputs: a chain of links, each read after the one before; the page's output rows
-     * (and the txs.col rows that find their txs) are asked for on the way */
+    /* the outputs: a chain of links, each read after the one before */
     for (uint64_t o = cw_chainstore_addr_last(cs, a); o != CW_NONE64 && n < want; i++) {
-        if (i >= offset) {
-            cw_chainstore_prefetch_out(cs, o);
+        if (i >= offset)
             h[n++].out = o;
-        }
         if (n == want) /* the page is complete: its last link is not needed */
             break;
         o = cw_chainstore_outlink(cs, o);
     }
-    /* the spenders (in the output rows), then the payers (found through txs.col) */
-    for (uint64_t k = 0; k < n; k++) {
-        const cw_row_out *r = cw_chainstore_out(cs, h[k].out);
-        h[k].spender = r->spending_tx != CW_NONE32 && r->spending_tx < c.txs ? r->spending_tx
-                                                                              : CW_NONE64;
-        if (h[k].spender != CW_NONE64)
-            cw_chainstore_prefetch_tx(cs, h[k].spender);
-    }
+    /* their rows (the spenders) and the txs.col rows that find the payers */
+    for (uint64_t k = 0; k < n; k++)
+        cw_chainstore_prefetch_out(&pf, h[k].out);
+    cw_chainstore_prefetch_go(&pf);
     for (uint64_t k = 0; k < n; k++) {
         uint64_t o0, o1, i0, i1;
+        const cw_row_out *r = cw_chainstore_out(cs, h[k].out);
+        h[k].spender =
+            r->spending_tx != CW_NONE32 && r->spending_tx < c.txs ? r->spending_tx : CW_NONE64;
         h[k].tx = cw_chainstore_out_tx(cs, h[k].out);
         cw_chainstore_tx_range(cs, h[k].tx, &i0, &i1, &o0, &o1);
         h[k].vout = h[k].out - o0;
-        cw_chainstore_prefetch_tx(cs, h[k].tx);
         ids[n_ids++] = h[k].tx;
         if (h[k].spender != CW_NONE64)
             ids[n_ids++] = h[k].spender;
     }
+    /* the txids of both */
+    for (uint64_t k = 0; k < n_ids; k++)
+        cw_chainstore_prefetch_tx(&pf, ids[k]);
+    cw_chainstore_prefetch_go(&pf);
     /* txs: the distinct txs of the page's outputs (paying or spending), newest first, each
      * built once and shared with the history entries */
     qsort(ids, n_ids, sizeof *ids, cmp_desc);
@@ -371,12 +372,12 @@ static int history_page(json_t **history, json_t **page, const cw_chainstore *cs
     for (uint64_t k = 0; k < n && !rc; k++) {
         const json_t *paid = ref_of(&tr, h[k].tx);
         json_t *spent = h[k].spender != CW_NONE64 ? ref_of(&tr, h[k].spender) : NULL;
-        json_t *e = json_pack("{s:O, s:O, s:O, s:I, s:I, s:O}", "txid",
-                              json_object_get(paid, "txid"), "height",
-                              json_object_get(paid, "height"), "time",
-                              json_object_get(paid, "time"), "vout", (json_int_t)h[k].vout,
-                              "value", (json_int_t)cw_out_value(cw_chainstore_out(cs, h[k].out)),
-                              "spent_by", spent ? spent : json_null());
+        json_t *e =
+            json_pack("{s:O, s:O, s:O, s:I, s:I, s:O}", "txid", json_object_get(paid, "txid"),
+                      "height", json_object_get(paid, "height"), "time",
+                      json_object_get(paid, "time"), "vout", (json_int_t)h[k].vout, "value",
+                      (json_int_t)cw_out_value(cw_chainstore_out(cs, h[k].out)), "spent_by",
+                      spent ? spent : json_null());
         if (!e || json_array_append_new(*history, e))
             rc = cw_error_set(CW_ENOMEM, "out of memory");
     }
@@ -398,7 +399,10 @@ int cw_query_address(json_t **out, const cw_chainstore *cs, const char *s, uint6
     if (cw_chainstore_find_addr(cs, &k, &a))
         return cw_error_set(CW_ENOTFOUND, "address %s has no outputs in the store", s);
     /* its summary and its newest output: two reads side by side */
-    cw_chainstore_prefetch_addr(cs, a);
+    cw_chainstore_prefetch pf;
+    cw_chainstore_prefetch_init(&pf, cs);
+    cw_chainstore_prefetch_addr(&pf, a);
+    cw_chainstore_prefetch_go(&pf);
     /* Totals from the summary row (constant time whatever the history). */
     cw_row_addrsum sum;
     const cw_row_addrsum *row = cw_chainstore_addrsum(cs, a);
@@ -462,16 +466,15 @@ int cw_query_addrs_sum(cw_addrs_sum *out, const cw_chainstore *cs, const uint32_
 
 json_t *cw_query_addrs_sum_json(const cw_chainstore *cs, const cw_addrs_sum *t)
 {
-    json_t *j = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:s}", "addresses", (json_int_t)t->n,
-                          "received", (json_int_t)t->received, "sent", (json_int_t)t->sent,
-                          "balance", (json_int_t)(t->received - t->sent), "outputs",
-                          (json_int_t)t->n_out, "unspent_outputs",
-                          (json_int_t)(t->n_out - t->n_spent), "unit", "sat");
+    json_t *j =
+        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:s}", "addresses", (json_int_t)t->n, "received",
+                  (json_int_t)t->received, "sent", (json_int_t)t->sent, "balance",
+                  (json_int_t)(t->received - t->sent), "outputs", (json_int_t)t->n_out,
+                  "unspent_outputs", (json_int_t)(t->n_out - t->n_spent), "unit", "sat");
     if (j && t->first != CW_NONE64) {
         /* address ids grow with first appearance: the smallest id with a tx appeared first */
         json_object_set_new(j, "first_seen", seen_json(cs, addr_first_block(cs, t->first)));
-        json_object_set_new(j, "last_seen",
-                            seen_json(cs, cw_chainstore_tx_block(cs, t->last_tx)));
+        json_object_set_new(j, "last_seen", seen_json(cs, cw_chainstore_tx_block(cs, t->last_tx)));
     }
     return j;
 }

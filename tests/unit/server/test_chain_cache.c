@@ -1,9 +1,10 @@
 /* test_chain_cache.c: the server's chain context keeps one clusters handle per store and
  * cluster build, and refreshes it, while clients look addresses up (a generated world of
  * 12,000 txs, seed 11, ingested up to half its height first):
- *  - 4 client threads looking up an address of a multi-address cluster get 200 and its
- *    cluster every time, and the server opened the clusters once for all of them (it opened
- *    them per lookup before: a manifest read, 5 opens and mmaps);
+ *  - 4 client threads looking up an address of a multi-address cluster and one of the
+ *    largest cluster, in turn, get 200 and its cluster every time, and the server opened the
+ *    clusters once for all of them (it opened them per lookup before: a manifest read, 5
+ *    opens and mmaps);
  *  - a store commit (ingesting the rest) while they run: a later address is found at the next
  *    request, without a cluster (the clusters cover the first half), and the clusters were
  *    reopened with the store (their tip is checked against it); idle requests open nothing;
@@ -38,7 +39,7 @@ enum { CLIENTS = 4 };
 
 static uint16_t port;
 static char key_buf[128];
-static char addr_a[CW_ADDR_STR_MAX]; /* in a multi-address cluster of the first half */
+static char addr_a[CW_ADDR_STR_MAX];   /* in a multi-address cluster of the first half */
 static char addr_big[CW_ADDR_STR_MAX]; /* in the largest cluster of the first half */
 static atomic_int stop_clients;
 
@@ -62,17 +63,20 @@ static long lookup(CURL *c, const char *addr, json_t **out)
     return get(c, path, out);
 }
 
-/* Looks addr_a up until told to stop: every answer 200, the address, and a cluster of 2+. */
+/* Looks addr_a and addr_big up in turn until told to stop (the large cluster's memoised
+ * totals are shared by the request threads): every answer 200, the address, and a cluster of
+ * 2+. */
 static void *client_main(void *p)
 {
     client *cl = p;
     CURL *c = curl_easy_init();
-    while (!atomic_load(&stop_clients) || atomic_load(&cl->done) < 5) {
+    for (int k = 0; !atomic_load(&stop_clients) || atomic_load(&cl->done) < 5; k++) {
         json_t *j = NULL;
-        long st = lookup(c, addr_a, &j);
+        const char *want = k % 2 ? addr_big : addr_a;
+        long st = lookup(c, want, &j);
         const char *a = json_string_value(json_object_get(j, "address"));
         json_t *size = json_object_get(json_object_get(j, "cluster"), "size");
-        if (st != 200 || !a || strcmp(a, addr_a) != 0 || json_integer_value(size) < 2)
+        if (st != 200 || !a || strcmp(a, want) != 0 || json_integer_value(size) < 2)
             cl->bad++;
         json_decref(j);
         atomic_fetch_add(&cl->done, 1);
@@ -298,7 +302,10 @@ static void test_clusters_handle(void)
     for (int i = 0; i < 3; i++) { /* the figures, for the log */
         char *t = json_dumps(tots[i], JSON_COMPACT);
         fprintf(stderr, "largest cluster's totals %s: %s\n",
-                i == 0 ? "(first half)" : i == 1 ? "(after the commit)" : "(after the build)", t);
+                i == 0   ? "(first half)"
+                : i == 1 ? "(after the commit)"
+                         : "(after the build)",
+                t);
         free(t);
     }
     json_decref(tot_half);

@@ -104,6 +104,7 @@ struct cw_chainstore {
     cw_hashidx txidx, addridx;
     cw_chainstore_counts pub; /* published (MANIFEST) */
     bool point_reads;         /* cw_chainstore_advise_random: the prefetch hints act */
+    int pidfd;                /* this process, for cw_store_willneed (-1: none) */
     bool opened;              /* every file open: close may undo uncommitted rows */
     /* Spends linked since the last commit whose output rows are not touched yet: the spent
      * tx's output range, the double-spend check and the spent mark are done at commit, sorted
@@ -448,6 +449,7 @@ int cw_chainstore_open(cw_chainstore **out, const char *dir, bool writable, cw_n
     if (!cs)
         return cw_error_set(CW_ENOMEM, "out of memory");
     cs->lock_fd = -1;
+    cs->pidfd = -1;
     cs->txidx.fd = cs->addridx.fd = -1;
     for (int i = 0; i < N_COLS; i++)
         cs->cols[i].fd = -1;
@@ -551,6 +553,8 @@ int cw_chainstore_close(cw_chainstore *cs)
         cw_hashidx_close(&cs->addridx);
     if (cs->lock_fd >= 0)
         close(cs->lock_fd);
+    if (cs->pidfd >= 0)
+        close(cs->pidfd);
     free(cs->spends);
     free(cs->spends_tmp);
     free(cs->sumev);
@@ -650,6 +654,8 @@ int cw_chainstore_warm(const char *dir, uint64_t budget, bool (*go_on)(void *arg
 void cw_chainstore_advise_random(cw_chainstore *cs)
 {
     cs->point_reads = true;
+    if (cs->pidfd < 0)
+        cs->pidfd = cw_store_self_pidfd();
     /* blocks.col is small (160 bytes a block) and every lookup reads it: read-ahead fills it */
     for (int i = 0; i < N_COLS; i++)
         if (i != C_BLOCK)
@@ -658,30 +664,46 @@ void cw_chainstore_advise_random(cw_chainstore *cs)
     cw_store_advise_random(cs->addridx.map, cs->addridx.map_len);
 }
 
-/* Rows [r, r + n) of column c: their pages are read now, without waiting (point-read handles
- * only). Rows past the mapping are ignored. */
-static void willneed(const cw_chainstore *cs, int c, uint64_t r, uint64_t n)
+void cw_chainstore_prefetch_init(cw_chainstore_prefetch *p, const cw_chainstore *cs)
 {
+    p->cs = cs;
+    p->n = 0;
+}
+
+void cw_chainstore_prefetch_go(cw_chainstore_prefetch *p)
+{
+    cw_store_willneed(p->cs->pidfd, p->v, p->n);
+    p->n = 0;
+}
+
+/* Rows [r, r + n) of column c into the batch (point-read handles only; rows past the mapping
+ * are ignored; a full batch is asked for first). */
+static void willneed(cw_chainstore_prefetch *p, int c, uint64_t r, uint64_t n)
+{
+    const cw_chainstore *cs = p->cs;
     const cw_column *col = &cs->cols[c];
     if (!cs->point_reads || r >= col->cap)
         return;
     if (n > col->cap - r)
         n = col->cap - r;
-    cw_store_willneed(col->map, col->map_len, CW_COLUMN_HEADER + (size_t)r * col->width,
-                      (size_t)n * col->width);
+    if (p->n == CW_PREFETCH_MAX)
+        cw_chainstore_prefetch_go(p);
+    cw_store_willneed_range(p->v, &p->n, CW_PREFETCH_MAX, col->map, col->map_len,
+                            CW_COLUMN_HEADER + (size_t)r * col->width, (size_t)n * col->width);
 }
 
-void cw_chainstore_prefetch_addr(const cw_chainstore *cs, uint64_t addr)
+void cw_chainstore_prefetch_addr(cw_chainstore_prefetch *p, uint64_t addr)
 {
-    willneed(cs, C_ADDRSUM, addr, 1);
-    willneed(cs, C_ADDRLAST, addr, 1);
+    willneed(p, C_ADDRSUM, addr, 1);
+    willneed(p, C_ADDRLAST, addr, 1);
 }
 
 /* owner_tx's first guess for output n (interpolation over the whole chain) and the guard rows
  * either side of it. */
-static void willneed_owner_guess(const cw_chainstore *cs, uint64_t n)
+static void willneed_owner_guess(cw_chainstore_prefetch *p, uint64_t n)
 {
     enum { W = 64 }; /* owner_tx's first guard distance */
+    const cw_chainstore *cs = p->cs;
     uint64_t n_tx = rows(cs, C_TX), n_out = rows(cs, C_OUT);
     if (!cs->point_reads || n_tx <= 2 * W)
         return;
@@ -691,19 +713,19 @@ static void willneed_owner_guess(const cw_chainstore *cs, uint64_t n)
     double frac = (double)(n - f0) / (double)(n_out - f0);
     uint64_t mid = frac < 1.0 ? (uint64_t)(frac * (double)n_tx) : n_tx - 1;
     uint64_t lo = mid > W ? mid - W : 0;
-    willneed(cs, C_TX, lo, 2 * W + 2);
+    willneed(p, C_TX, lo, 2 * W + 2);
 }
 
-void cw_chainstore_prefetch_out(const cw_chainstore *cs, uint64_t out)
+void cw_chainstore_prefetch_out(cw_chainstore_prefetch *p, uint64_t out)
 {
-    willneed(cs, C_OUT, out, 1);
-    willneed_owner_guess(cs, out);
+    willneed(p, C_OUT, out, 1);
+    willneed_owner_guess(p, out);
 }
 
-void cw_chainstore_prefetch_tx(const cw_chainstore *cs, uint64_t tx)
+void cw_chainstore_prefetch_tx(cw_chainstore_prefetch *p, uint64_t tx)
 {
-    willneed(cs, C_TX, tx, 2); /* its row and the next (cw_chainstore_tx_range) */
-    willneed(cs, C_TXID, tx, 1);
+    willneed(p, C_TX, tx, 2); /* its row and the next (cw_chainstore_tx_range) */
+    willneed(p, C_TXID, tx, 1);
 }
 
 const cw_row_block *cw_chainstore_block(const cw_chainstore *cs, uint64_t r)
