@@ -80,6 +80,7 @@ struct cw_chain_ctx {
     pthread_mutex_t warm_lock;
     pthread_t warm_thread;
     bool warm_started, warm_stop, warm_done;
+    atomic_bool warm_all; /* the warm-up read every byte: lookups need no prefetch hints */
     uint64_t warm_bytes, warm_total;
     double warm_seconds;
     /* Chain requests running, and when one last started or ended (monotonic us): the warm-up
@@ -217,8 +218,11 @@ void cw_server__chain_refresh(cw_chain_ctx *c)
     if (rc)
         return;
     c->manifest_mtime = st.st_mtim;
-    /* Requests are point lookups: a page fault reads its page, not a read-ahead window. */
+    /* Requests are point lookups: a page fault reads its page, not a read-ahead window; and
+     * until the warm-up has read the whole store, they ask for their pages in batches. */
     cw_chainstore_advise_random(c->cs);
+    if (atomic_load(&c->warm_all))
+        cw_chainstore_prefetch_stop(c->cs);
     /* The clusters' tip is checked against this store: reopened with it. */
     clusters_refresh(c);
     /* The label map of this store, built once: requests only read it. */
@@ -328,6 +332,8 @@ static void *warm_main(void *arg)
     c->warm_seconds = secs;
     bool stopped = c->warm_stop;
     pthread_mutex_unlock(&c->warm_lock);
+    /* the next chain request stops the prefetch hints of its handle (cw_server__chain_api) */
+    atomic_store(&c->warm_all, rc == 0 && !stopped && bytes >= total);
     if (rc)
         fprintf(stderr, "chainwatch serve: warming the store: %s\n", cw_error_last());
     else if (!stopped)
@@ -583,6 +589,8 @@ void cw_server__chain_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *
     }
     const char *what = n >= 1 ? segs[0] : "";
     json_t *j = NULL;
+    if (atomic_load_explicit(&c->warm_all, memory_order_relaxed))
+        cw_chainstore_prefetch_stop(cs); /* the store is in memory: no hints needed */
     if (n == 1 && !strcmp(what, "status")) {
         cw_chainstore_counts k = cw_chainstore_counts_get(cs);
         j = json_pack(
@@ -592,6 +600,7 @@ void cw_server__chain_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *
             "txs", (json_int_t)k.txs, "inputs", (json_int_t)k.ins, "outputs", (json_int_t)k.outs,
             "addresses", (json_int_t)k.addrs, "labels", c->labels != NULL);
         json_object_set_new(j, "warm", warm_json(c));
+        json_object_set_new(j, "prefetch", json_boolean(cw_chainstore_prefetching(cs)));
         json_object_set_new(j, "clusters", clusters_json(c));
     } else if (n == 2 && !strcmp(what, "tx")) {
         rc = cw_query_tx(&j, cs, segs[1]);

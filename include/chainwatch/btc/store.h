@@ -147,6 +147,11 @@ void cw_chainstore_prefetch_addr(cw_chainstore_prefetch *p, uint64_t addr);
 void cw_chainstore_prefetch_out(cw_chainstore_prefetch *p, uint64_t out);
 void cw_chainstore_prefetch_tx(cw_chainstore_prefetch *p, uint64_t tx);
 void cw_chainstore_prefetch_go(cw_chainstore_prefetch *p);
+/* The hints stop acting on this handle (the store is in memory: each would be a system call
+ * for nothing). Safe while other threads look up. */
+void cw_chainstore_prefetch_stop(cw_chainstore *cs);
+/* Whether the hints act on this handle. */
+bool cw_chainstore_prefetching(const cw_chainstore *cs);
 
 /* Accessors (borrowed pointers, bounds-checked by the caller against the counts). */
 const cw_row_block *cw_chainstore_block(const cw_chainstore *cs, uint64_t row);

@@ -13,7 +13,9 @@
  *  - the memoised totals of a large cluster (cw_clusters_totals): summed once per handle, and
  *    the lookup's cluster.totals equal a fresh sum over a fresh store handle before the
  *    commit, after it (when they have changed) and after the cluster build, so a memo kept
- *    across either would fail.
+ *    across either would fail;
+ *  - once the warm-up has read the whole store, chain/status says prefetch: false (the
+ *    lookups' page hints stop).
  * Under the tsan preset it also runs the warm-up thread and the refreshes beside the lookups. */
 #include <curl/curl.h>
 #include <pthread.h>
@@ -21,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "chainwatch/btc/ingest.h"
 #include "chainwatch/btc/query.h"
@@ -311,6 +314,28 @@ static void test_clusters_handle(void)
     json_decref(tot_half);
     json_decref(tot_all);
     json_decref(tot_rebuilt);
+
+    /* 4. Once the warm-up has read the whole store, lookups stop asking for their pages
+     * (chain/status prefetch: false), and still answer. */
+    bool done = false;
+    for (int i = 0; i < 600 && !done; i++) {
+        REQUIRE(get(c, "/api/v1/chain/status", &j) == 200);
+        json_t *w = json_object_get(j, "warm");
+        done = !strcmp(json_string_value(json_object_get(w, "state")), "done") &&
+               json_integer_value(json_object_get(w, "bytes")) ==
+                   json_integer_value(json_object_get(w, "of"));
+        json_decref(j);
+        if (!done) {
+            struct timespec ms50 = {0, 50000000};
+            nanosleep(&ms50, NULL);
+        }
+    }
+    CHECK(done);
+    CHECK_EQ_INT(lookup(c, addr_big, &j), 200);
+    json_decref(j);
+    REQUIRE(get(c, "/api/v1/chain/status", &j) == 200);
+    CHECK(json_is_false(json_object_get(j, "prefetch")));
+    json_decref(j);
 
     atomic_store(&stop_clients, 1);
     for (int i = 0; i < CLIENTS; i++) {

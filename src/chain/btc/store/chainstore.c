@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,7 +104,7 @@ struct cw_chainstore {
     cw_column cols[N_COLS];
     cw_hashidx txidx, addridx;
     cw_chainstore_counts pub; /* published (MANIFEST) */
-    bool point_reads;         /* cw_chainstore_advise_random: the prefetch hints act */
+    atomic_bool point_reads;  /* the prefetch hints act (cw_chainstore_advise_random) */
     int pidfd;                /* this process, for cw_store_willneed (-1: none) */
     bool opened;              /* every file open: close may undo uncommitted rows */
     /* Spends linked since the last commit whose output rows are not touched yet: the spent
@@ -653,7 +654,7 @@ int cw_chainstore_warm(const char *dir, uint64_t budget, bool (*go_on)(void *arg
 
 void cw_chainstore_advise_random(cw_chainstore *cs)
 {
-    cs->point_reads = true;
+    atomic_store_explicit(&cs->point_reads, true, memory_order_relaxed);
     if (cs->pidfd < 0)
         cs->pidfd = cw_store_self_pidfd();
     /* blocks.col is small (160 bytes a block) and every lookup reads it: read-ahead fills it */
@@ -662,6 +663,16 @@ void cw_chainstore_advise_random(cw_chainstore *cs)
             cw_store_advise_random(cs->cols[i].map, cs->cols[i].map_len);
     cw_store_advise_random(cs->txidx.map, cs->txidx.map_len);
     cw_store_advise_random(cs->addridx.map, cs->addridx.map_len);
+}
+
+void cw_chainstore_prefetch_stop(cw_chainstore *cs)
+{
+    atomic_store_explicit(&cs->point_reads, false, memory_order_relaxed);
+}
+
+bool cw_chainstore_prefetching(const cw_chainstore *cs)
+{
+    return atomic_load_explicit(&cs->point_reads, memory_order_relaxed);
 }
 
 void cw_chainstore_prefetch_init(cw_chainstore_prefetch *p, const cw_chainstore *cs)
@@ -682,7 +693,7 @@ static void willneed(cw_chainstore_prefetch *p, int c, uint64_t r, uint64_t n)
 {
     const cw_chainstore *cs = p->cs;
     const cw_column *col = &cs->cols[c];
-    if (!cs->point_reads || r >= col->cap)
+    if (!atomic_load_explicit(&cs->point_reads, memory_order_relaxed) || r >= col->cap)
         return;
     if (n > col->cap - r)
         n = col->cap - r;
@@ -705,7 +716,7 @@ static void willneed_owner_guess(cw_chainstore_prefetch *p, uint64_t n)
     enum { W = 64 }; /* owner_tx's first guard distance */
     const cw_chainstore *cs = p->cs;
     uint64_t n_tx = rows(cs, C_TX), n_out = rows(cs, C_OUT);
-    if (!cs->point_reads || n_tx <= 2 * W)
+    if (!atomic_load_explicit(&cs->point_reads, memory_order_relaxed) || n_tx <= 2 * W)
         return;
     uint64_t f0 = tx_first_out(cs, 0);
     if (n < f0 || n_out <= f0)
