@@ -134,7 +134,7 @@ void cw_chainstore_advise_random(cw_chainstore *cs);
  * them. A full batch is asked for before it takes more.
  *   _addr: the address's summary and last output (addrsum.col, addrlast.col);
  *   _out: the output's row and the txs.col rows cw_chainstore_out_tx first looks at;
- *   _tx: the tx's row, the next one (cw_chainstore_tx_range) and its txid;
+ *   _txid: the tx's id (txid.col);
  *   _go: asks for the batch's pages and empties it. */
 #define CW_PREFETCH_MAX 64
 typedef struct cw_chainstore_prefetch {
@@ -145,7 +145,7 @@ typedef struct cw_chainstore_prefetch {
 void cw_chainstore_prefetch_init(cw_chainstore_prefetch *p, const cw_chainstore *cs);
 void cw_chainstore_prefetch_addr(cw_chainstore_prefetch *p, uint64_t addr);
 void cw_chainstore_prefetch_out(cw_chainstore_prefetch *p, uint64_t out);
-void cw_chainstore_prefetch_tx(cw_chainstore_prefetch *p, uint64_t tx);
+void cw_chainstore_prefetch_txid(cw_chainstore_prefetch *p, uint64_t tx);
 void cw_chainstore_prefetch_go(cw_chainstore_prefetch *p);
 /* The hints stop acting on this handle (the store is in memory: each would be a system call
  * for nothing). Safe while other threads look up. */

@@ -350,7 +350,7 @@ static int history_page(json_t **history, json_t **page, const cw_chainstore *cs
     }
     /* the txids of both */
     for (uint64_t k = 0; k < n_ids; k++)
-        cw_chainstore_prefetch_tx(&pf, ids[k]);
+        cw_chainstore_prefetch_txid(&pf, ids[k]);
     cw_chainstore_prefetch_go(&pf);
     /* txs: the distinct txs of the page's outputs (paying or spending), newest first, each
      * built once and shared with the history entries */

@@ -79,14 +79,14 @@ static void test_point_reads(void)
     cw_chainstore_prefetch p;
     cw_chainstore_prefetch_init(&p, pr);
     cw_chainstore_prefetch_addr(&p, 1);
-    cw_chainstore_prefetch_tx(&p, 1);
+    cw_chainstore_prefetch_txid(&p, 1);
     CHECK_EQ_INT(p.n, 0); /* not advised random: the hints do nothing */
     cw_chainstore_advise_random(pr);
     cw_chainstore_counts k = cw_chainstore_counts_get(pr);
     cw_chainstore_prefetch_addr(&p, 1);
     CHECK_EQ_INT(p.n, 2); /* addrsum.col and addrlast.col */
     for (uint64_t t = 0; t < 4 * CW_PREFETCH_MAX; t++)
-        cw_chainstore_prefetch_tx(&p, (t * 7919) % k.txs); /* scattered: a page each */
+        cw_chainstore_prefetch_txid(&p, (t * 7919) % k.txs); /* scattered: a page each */
     CHECK(p.n > 0 && p.n <= CW_PREFETCH_MAX);
     cw_chainstore_prefetch_go(&p);
     CHECK_EQ_INT(p.n, 0);

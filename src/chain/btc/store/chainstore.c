@@ -733,9 +733,8 @@ void cw_chainstore_prefetch_out(cw_chainstore_prefetch *p, uint64_t out)
     willneed_owner_guess(p, out);
 }
 
-void cw_chainstore_prefetch_tx(cw_chainstore_prefetch *p, uint64_t tx)
+void cw_chainstore_prefetch_txid(cw_chainstore_prefetch *p, uint64_t tx)
 {
-    willneed(p, C_TX, tx, 2); /* its row and the next (cw_chainstore_tx_range) */
     willneed(p, C_TXID, tx, 1);
 }
 
