@@ -185,6 +185,8 @@ uint64_t cw_chainstore_tx_block(const cw_chainstore *cs, uint64_t tx);
 
 /* Lookups: 0 and the id, or CW_ENOTFOUND. */
 int cw_chainstore_find_tx(const cw_chainstore *cs, const uint8_t txid[32], uint64_t *tx);
+/* On a handle advised random, cw_chainstore_find_addr asks for the candidate's summary and last
+ * output together with its key row (cw_chainstore_prefetch_addr): a lookup reads them next. */
 int cw_chainstore_find_addr(const cw_chainstore *cs, const cw_addr_key *key, uint64_t *addr);
 int cw_chainstore_find_block(const cw_chainstore *cs, const uint8_t hash[32], uint64_t *row);
 

@@ -398,11 +398,7 @@ int cw_query_address(json_t **out, const cw_chainstore *cs, const char *s, uint6
         return cw_error_wrap(CW_EINVAL, "address '%s': ", s);
     if (cw_chainstore_find_addr(cs, &k, &a))
         return cw_error_set(CW_ENOTFOUND, "address %s has no outputs in the store", s);
-    /* its summary and its newest output: two reads side by side */
-    cw_chainstore_prefetch pf;
-    cw_chainstore_prefetch_init(&pf, cs);
-    cw_chainstore_prefetch_addr(&pf, a);
-    cw_chainstore_prefetch_go(&pf);
+    /* (its summary and newest output were asked for with its key: cw_chainstore_find_addr) */
     /* Totals from the summary row (constant time whatever the history). */
     cw_row_addrsum sum;
     const cw_row_addrsum *row = cw_chainstore_addrsum(cs, a);
