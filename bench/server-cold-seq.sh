@@ -30,22 +30,16 @@ PID=$!
 for _ in $(seq 100); do [ -s "$T/ready" ] && break; sleep 0.1; done
 U="http://$(cat "$T/ready")"
 shuf -n "$N" --random-source=<(yes 7) "$ADDRS" | awk -v u="$U" '{printf "url = \"%s/api/v1/chain/address/%s\"\noutput = \"/dev/null\"\n", u, $0}' > "$T/urls"
-vcs() { # voluntary switches of the server's threads but the warm-up's (nice 10)
-    local s=0 t
+tasks_sum() { # tasks_sum FILE FIELD: FIELD of /proc/PID/task/*/FILE summed over the server's
+    local s=0 t # threads but the warm-up's (nice 10)
     for t in /proc/$PID/task/*; do
         [ "$(awk '{print $19}' "$t/stat")" = 10 ] && continue
-        s=$((s + $(awk '/^voluntary_ctxt_switches/ {print $2}' "$t/status")))
+        s=$((s + $(awk -v f="$2:" '$1 == f {print $2}' "$t/$1")))
     done
     echo $s
 }
-rbytes() { # bytes the same threads had read from the disk
-    local s=0 t
-    for t in /proc/$PID/task/*; do
-        [ "$(awk '{print $19}' "$t/stat")" = 10 ] && continue
-        s=$((s + $(awk '/^read_bytes/ {print $2}' "$t/io")))
-    done
-    echo $s
-}
+vcs() { tasks_sum status voluntary_ctxt_switches; }
+rbytes() { tasks_sum io read_bytes; }
 v0=$(vcs); b0=$(rbytes); t0=$(date +%s.%N)
 curl -s -K "$T/urls" -H "Authorization: Bearer $KEY" -w '%{time_total}\n' > "$T/times"
 t1=$(date +%s.%N); v1=$(vcs); b1=$(rbytes)
