@@ -14,6 +14,7 @@
 # those files only) before the server starts: with BENCH_SERVER_PARTS=addr the lookups then
 # start right after readiness, on a cold store (the server warms it in the background; the
 # line says how far that had got).
+# BENCH_SERVER_SERVE_ARGS adds arguments to `chainwatch serve` (e.g. "--threads 8").
 # BENCH_SERVER_ADDRS=FILE keeps the address list: read from FILE when it exists, else chosen
 # (1,000 CLI lookups, minutes on a busy machine) and written there.
 # Each line prints the figure, its bound from the issue and the ratio to it.
@@ -90,7 +91,7 @@ PY
 fi
 L=(); [ -n "$LABELS" ] && L=(--labels "$LABELS")
 S=(); [ -n "$STORE" ] && S=(--store "$STORE")
-"$BIN" serve --db "$DB" "${S[@]}" "${L[@]}" --listen 127.0.0.1:0 --ready-file "$T/ready" --max-body 2097152 2> "$T/log" &
+"$BIN" serve ${BENCH_SERVER_SERVE_ARGS:-} --db "$DB" "${S[@]}" "${L[@]}" --listen 127.0.0.1:0 --ready-file "$T/ready" --max-body 2097152 2> "$T/log" &
 PID=$!
 for _ in $(seq 100); do [ -s "$T/ready" ] && break; sleep 0.1; done
 U="http://$(cat "$T/ready")"

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "chainwatch/btc/query.h"
 #include "chainwatch/btc/store.h"
 
 /* Change heuristics (bit set). */
@@ -84,6 +85,20 @@ uint64_t cw_clusters_txs(const cw_clusters *c);    /* txs covered */
 uint32_t cw_clusters_of(const cw_clusters *c, uint32_t addr);
 /* Members of a cluster, ascending (borrowed; valid until cw_clusters_close). */
 const uint32_t *cw_clusters_members(const cw_clusters *c, uint32_t cluster, uint64_t *n);
+
+/* What cluster `cluster`'s members add up to (cw_query_addrs_sum) as the store handle cs
+ * publishes them. Clusters of CW_CLUSTERS_MEMO_MIN members or more are summed once per handle
+ * and published counts, then answered from memory, so that a lookup costs the same whatever
+ * the cluster's size; the sums are forgotten when cs's counts change (a commit through cs) and
+ * go with the handle (reopen both after a commit by another process, as the server does).
+ * With a store handle other than the one the clusters were opened with, it sums every time.
+ * Safe to call from several threads on one handle. 0, CW_ENOTFOUND (no such cluster),
+ * CW_EINVAL or CW_ENOMEM. */
+#define CW_CLUSTERS_MEMO_MIN 8
+int cw_clusters_totals(const cw_clusters *c, const cw_chainstore *cs, uint32_t cluster,
+                       cw_addrs_sum *out);
+/* Lookups of memoised clusters answered from memory (hits) and summed (misses) so far. */
+void cw_clusters_memo_stats(const cw_clusters *c, uint64_t *hits, uint64_t *misses);
 
 /* One step of a `why` path: the union of addresses a and b caused by tx. */
 typedef struct cw_cluster_step {

@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #define CW_COLUMN_HEADER 64
 
@@ -68,6 +69,18 @@ void cw_store_prefault(int fd, uint8_t *map, size_t from, size_t to);
  * it (up to 8 MiB on virtual disks, so a cold point lookup would read megabytes per page it
  * touches). For point lookups (the server); scans should not call it. A hint. */
 void cw_store_advise_random(const void *map, size_t len);
+/* Asking the kernel to start reading pages of read-only mappings without waiting for them
+ * (MADV_WILLNEED): a point lookup names the rows it will read next, and their disk reads run
+ * side by side instead of one page fault after another. cw_store_willneed_range adds the pages
+ * holding bytes [off, off + n) of a mapping (map, len: as mmap returned them; bytes past len
+ * are ignored) to v (*n_v entries of cap, left as is when full); cw_store_willneed asks for them
+ * all, in one system call when the kernel has process_madvise (pidfd: cw_store_self_pidfd, or
+ * -1: one madvise per entry). Hints: failures are ignored. */
+void cw_store_willneed_range(struct iovec *v, size_t *n_v, size_t cap, const void *map, size_t len,
+                             size_t off, size_t n);
+void cw_store_willneed(int pidfd, const struct iovec *v, size_t n_v);
+/* A descriptor of this process for cw_store_willneed (pidfd_open), or -1 without one. */
+int cw_store_self_pidfd(void);
 /* File size the rows occupy. */
 uint64_t cw_column_bytes(const cw_column *c);
 

@@ -54,6 +54,11 @@ static int run(int argc, char **argv)
             if (cw_parse_u64(&n, v) || n == 0)
                 return cw_cli_usage_error(cmd, "--max-body: expected bytes");
             cfg.max_body = (size_t)n;
+        } else if (!strcmp(a, "--threads")) {
+            uint64_t n;
+            if (cw_parse_u64(&n, v) || n == 0 || n > 64)
+                return cw_cli_usage_error(cmd, "--threads: expected 1 to 64");
+            cfg.threads = (unsigned)n;
         } else
             return cw_cli_usage_error(cmd, "unknown option '%s'", a);
     }
@@ -103,7 +108,7 @@ const cw_command cw_cmd_serve = {
     "Usage: chainwatch serve [--db PATH] [--listen HOST:PORT] [--tls-cert PEM --tls-key PEM]\n"
     "                        [--store DIR] [--evm-store DIR] [--labels DB]\n"
     "                        [--supply-db DB [--supply-rules F]]\n"
-    "                        [--web-root DIR] [--max-body BYTES]\n"
+    "                        [--web-root DIR] [--max-body BYTES] [--threads N]\n"
     "                        [--ready-file F]\n\n"
     "Serves /api/v1/ (alerts: list, show, ack, close; with --store, the chain under\n"
     "/api/v1/chain/: status, tx/TXID, block/ID, address/ADDR, cluster/ADDR, screen/ADDR,\n"
@@ -116,7 +121,8 @@ const cw_command cw_cmd_serve = {
     "request needs an API key (chainwatch keys add) as 'Authorization: Bearer KEY'. Plain HTTP\n"
     "only on loopback (default 127.0.0.1:8443); elsewhere give a TLS certificate and key. Port 0\n"
     "picks a free port; --ready-file receives HOST:PORT once the server listens. Stops on\n"
-    "SIGINT/SIGTERM.\n"
+    "SIGINT/SIGTERM. --threads N: request threads (default one per core, 2 to 16); more let\n"
+    "lookups on a store that is not yet in memory wait for the disk side by side.\n"
     "--web-root DIR (or $CW_WEB_ROOT) serves the analyst dashboard from DIR (the repository's\n"
     "web/ after scripts/web-build.sh) at /; its pages ask for an API key and call /api/v1/.\n",
     run};

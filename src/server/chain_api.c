@@ -80,6 +80,7 @@ struct cw_chain_ctx {
     pthread_mutex_t warm_lock;
     pthread_t warm_thread;
     bool warm_started, warm_stop, warm_done;
+    atomic_bool warm_all; /* the warm-up read every byte: lookups need no prefetch hints */
     uint64_t warm_bytes, warm_total;
     double warm_seconds;
     /* Chain requests running, and when one last started or ended (monotonic us): the warm-up
@@ -217,8 +218,11 @@ void cw_server__chain_refresh(cw_chain_ctx *c)
     if (rc)
         return;
     c->manifest_mtime = st.st_mtim;
-    /* Requests are point lookups: a page fault reads its page, not a read-ahead window. */
+    /* Requests are point lookups: a page fault reads its page, not a read-ahead window; and
+     * until the warm-up has read the whole store, they ask for their pages in batches. */
     cw_chainstore_advise_random(c->cs);
+    if (atomic_load(&c->warm_all))
+        cw_chainstore_prefetch_stop(c->cs);
     /* The clusters' tip is checked against this store: reopened with it. */
     clusters_refresh(c);
     /* The label map of this store, built once: requests only read it. */
@@ -328,6 +332,8 @@ static void *warm_main(void *arg)
     c->warm_seconds = secs;
     bool stopped = c->warm_stop;
     pthread_mutex_unlock(&c->warm_lock);
+    /* the next chain request stops the prefetch hints of its handle (cw_server__chain_api) */
+    atomic_store(&c->warm_all, rc == 0 && !stopped && bytes >= total);
     if (rc)
         fprintf(stderr, "chainwatch serve: warming the store: %s\n", cw_error_last());
     else if (!stopped)
@@ -473,15 +479,17 @@ static int label_records(cw_chain_ctx *c, const char *addr, const char *search, 
     return 0;
 }
 
-/* The cluster's own figures (its members' totals), kept apart from any one address's. */
+/* The cluster's own figures (its members' totals), kept apart from any one address's; a large
+ * cluster's totals are summed once per clusters handle (cw_clusters_totals), which the chain
+ * context reopens with every store commit and cluster build. */
 static json_t *cluster_json(const cw_chainstore *cs, const cw_clusters *cl, uint32_t cid)
 {
     uint64_t size = 0;
-    const uint32_t *m = cw_clusters_members(cl, cid, &size);
-    json_t *tot = NULL;
+    (void)cw_clusters_members(cl, cid, &size);
+    cw_addrs_sum sum;
     json_t *j = json_pack("{s:I, s:I}", "id", (json_int_t)cid, "size", (json_int_t)size);
-    if (j && cw_query_addrs_totals(&tot, cs, m, size) == 0)
-        json_object_set_new(j, "totals", tot);
+    if (j && cw_clusters_totals(cl, cs, cid, &sum) == 0)
+        json_object_set_new(j, "totals", cw_query_addrs_sum_json(cs, &sum));
     return j;
 }
 
@@ -581,6 +589,8 @@ void cw_server__chain_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *
     }
     const char *what = n >= 1 ? segs[0] : "";
     json_t *j = NULL;
+    if (atomic_load_explicit(&c->warm_all, memory_order_relaxed))
+        cw_chainstore_prefetch_stop(cs); /* the store is in memory: no hints needed */
     if (n == 1 && !strcmp(what, "status")) {
         cw_chainstore_counts k = cw_chainstore_counts_get(cs);
         j = json_pack(
@@ -590,6 +600,7 @@ void cw_server__chain_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *
             "txs", (json_int_t)k.txs, "inputs", (json_int_t)k.ins, "outputs", (json_int_t)k.outs,
             "addresses", (json_int_t)k.addrs, "labels", c->labels != NULL);
         json_object_set_new(j, "warm", warm_json(c));
+        json_object_set_new(j, "prefetch", json_boolean(cw_chainstore_prefetching(cs)));
         json_object_set_new(j, "clusters", clusters_json(c));
     } else if (n == 2 && !strcmp(what, "tx")) {
         rc = cw_query_tx(&j, cs, segs[1]);

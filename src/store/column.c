@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "chainwatch/errors.h"
@@ -131,6 +132,46 @@ void cw_store_advise_random(const void *map, size_t len)
 {
     if (map && len)
         (void)madvise((void *)(uintptr_t)map, len, MADV_RANDOM); /* a hint */
+}
+
+void cw_store_willneed_range(struct iovec *v, size_t *n_v, size_t cap, const void *map, size_t len,
+                             size_t off, size_t n)
+{
+    if (!map || off >= len || !n || *n_v >= cap)
+        return;
+    size_t end = n > len - off ? len : off + n;
+    long page = sysconf(_SC_PAGESIZE); /* mmap returns page-aligned maps */
+    size_t from = page > 0 ? off & ~((size_t)page - 1) : off;
+    uint8_t *base = (uint8_t *)(uintptr_t)map + from;
+    if (*n_v > 0 && (uint8_t *)v[*n_v - 1].iov_base == base) { /* the same page again */
+        if (v[*n_v - 1].iov_len < end - from)
+            v[*n_v - 1].iov_len = end - from;
+        return;
+    }
+    v[(*n_v)++] = (struct iovec){base, end - from};
+}
+
+void cw_store_willneed(int pidfd, const struct iovec *v, size_t n_v)
+{
+    if (!n_v)
+        return;
+#if defined(SYS_process_madvise) && defined(MADV_WILLNEED)
+    if (pidfd >= 0 && syscall(SYS_process_madvise, pidfd, v, n_v, MADV_WILLNEED, 0u) >= 0)
+        return;
+#else
+    (void)pidfd;
+#endif
+    for (size_t i = 0; i < n_v; i++)
+        (void)madvise(v[i].iov_base, v[i].iov_len, MADV_WILLNEED); /* a hint */
+}
+
+int cw_store_self_pidfd(void)
+{
+#ifdef SYS_pidfd_open
+    return (int)syscall(SYS_pidfd_open, getpid(), 0u);
+#else
+    return -1;
+#endif
 }
 
 static void populate_ahead(cw_column *c, size_t end)

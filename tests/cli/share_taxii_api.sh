@@ -22,7 +22,11 @@ P=$("$BIN" keys add peer-kor --role peer --org KOR --db "$DB")
 "$BIN" alerts raise --db "$DB" --title "two" --kind k2 --tlp green >/dev/null
 "$BIN" alerts raise --db "$DB" --title "three" --kind k3 --tlp amber+strict --share-to KOR >/dev/null
 "$BIN" alerts raise --db "$DB" --title "four" --kind k4 --tlp red >/dev/null
-"$BIN" serve --db "$DB" --listen 127.0.0.1:0 --ready-file "$T/ready" --max-body 65536 2>"$T/log" &
+# --threads: 1 to 64 request threads, else a usage error (exit 2) naming the option
+rc=0; "$BIN" serve --db "$DB" --listen 127.0.0.1:0 --threads 0 2>"$T/err" || rc=$?
+[ "$rc" = 2 ] && grep -q -- "--threads: expected 1 to 64" "$T/err" ||
+    { echo "FAIL: serve --threads 0: exit $rc, $(cat "$T/err")"; exit 1; }
+"$BIN" serve --db "$DB" --listen 127.0.0.1:0 --ready-file "$T/ready" --max-body 65536 --threads 3 2>"$T/log" &
 PID=$!
 for _ in $(seq 100); do [ -s "$T/ready" ] && break; sleep 0.1; done
 [ -s "$T/ready" ] || { cat "$T/log"; exit 1; }

@@ -27,6 +27,17 @@ int cw_query_address(json_t **out, const cw_chainstore *cs, const char *addr, ui
  * last_seen: {height, time} (on-chain, seconds since the epoch) when any has a tx}. Returns 0,
  * CW_EINVAL (an id past the store) or CW_ENOMEM. */
 int cw_query_addrs_totals(json_t **out, const cw_chainstore *cs, const uint32_t *addrs, uint64_t n);
+/* The same in two steps: the figures (cw_query_addrs_sum: 0, CW_EINVAL or CW_ENOMEM), and their
+ * JSON (NULL: out of memory). A sum depends only on the addresses and the store handle's
+ * published counts, so it can be kept while both stay the same (cw_clusters_totals). */
+typedef struct cw_addrs_sum {
+    uint64_t n, received, sent, n_out, n_spent; /* n: addresses summed; amounts in satoshis */
+    uint64_t first;                             /* smallest id with a tx; CW_NONE64: none has */
+    uint64_t last_tx;                           /* the newest tx of any (when first is set) */
+} cw_addrs_sum;
+int cw_query_addrs_sum(cw_addrs_sum *out, const cw_chainstore *cs, const uint32_t *addrs,
+                       uint64_t n);
+json_t *cw_query_addrs_sum_json(const cw_chainstore *cs, const cw_addrs_sum *sum);
 /* Address string of an address id (into buf of CW_ADDR_STR_MAX). */
 void cw_query_addr_string(char *buf, const cw_chainstore *cs, uint32_t addr);
 

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "chainwatch/btc/address.h"
 #include "chainwatch/btc/block.h"
@@ -124,7 +125,33 @@ int cw_chainstore_warm(const char *dir, uint64_t budget, bool (*go_on)(void *arg
  * and every column but blocks.col) reads that page only, not the disk's read-ahead window
  * around it (cw_store_advise_random). A cold address lookup then costs a few 4 KiB reads
  * instead of megabytes each. Scans (trace builds, clusters) should not call it. A hint. */
-void cw_chainstore_advise_random(const cw_chainstore *cs);
+void cw_chainstore_advise_random(cw_chainstore *cs);
+/* Prefetch hints for a point lookup, acting only on a handle advised random (the others
+ * ignore them): the pages holding what the lookup reads next are gathered in a batch and asked
+ * for at once, without waiting (cw_store_willneed: one system call per batch), so that a cold
+ * lookup's independent disk reads run side by side instead of one page fault after another.
+ * Nothing is read through these calls; the accessors still do that, and work the same without
+ * them. A full batch is asked for before it takes more.
+ *   _addr: the address's summary and last output (addrsum.col, addrlast.col);
+ *   _out: the output's row and the txs.col rows cw_chainstore_out_tx first looks at;
+ *   _txid: the tx's id (txid.col);
+ *   _go: asks for the batch's pages and empties it. */
+#define CW_PREFETCH_MAX 64
+typedef struct cw_chainstore_prefetch {
+    const cw_chainstore *cs;
+    size_t n;
+    struct iovec v[CW_PREFETCH_MAX];
+} cw_chainstore_prefetch;
+void cw_chainstore_prefetch_init(cw_chainstore_prefetch *p, const cw_chainstore *cs);
+void cw_chainstore_prefetch_addr(cw_chainstore_prefetch *p, uint64_t addr);
+void cw_chainstore_prefetch_out(cw_chainstore_prefetch *p, uint64_t out);
+void cw_chainstore_prefetch_txid(cw_chainstore_prefetch *p, uint64_t tx);
+void cw_chainstore_prefetch_go(cw_chainstore_prefetch *p);
+/* The hints stop acting on this handle (the store is in memory: each would be a system call
+ * for nothing). Safe while other threads look up. */
+void cw_chainstore_prefetch_stop(cw_chainstore *cs);
+/* Whether the hints act on this handle. */
+bool cw_chainstore_prefetching(const cw_chainstore *cs);
 
 /* Accessors (borrowed pointers, bounds-checked by the caller against the counts). */
 const cw_row_block *cw_chainstore_block(const cw_chainstore *cs, uint64_t row);
@@ -158,6 +185,8 @@ uint64_t cw_chainstore_tx_block(const cw_chainstore *cs, uint64_t tx);
 
 /* Lookups: 0 and the id, or CW_ENOTFOUND. */
 int cw_chainstore_find_tx(const cw_chainstore *cs, const uint8_t txid[32], uint64_t *tx);
+/* On a handle advised random, cw_chainstore_find_addr asks for the candidate's summary and last
+ * output together with its key row (cw_chainstore_prefetch_addr): a lookup reads them next. */
 int cw_chainstore_find_addr(const cw_chainstore *cs, const cw_addr_key *key, uint64_t *addr);
 int cw_chainstore_find_block(const cw_chainstore *cs, const uint8_t hash[32], uint64_t *row);
 

@@ -12,17 +12,20 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "chainwatch/btc/query.h"
 #include "chainwatch/cluster.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/patterns.h"
 #include "chainwatch/store.h"
 #include "chainwatch/util.h"
+#include "util/u64map.h"
 
 #define CL_FORMAT 1
 
@@ -635,16 +638,42 @@ out:
 
 /* ------------------------------------------------------------------ reader */
 
+/* The member totals of large clusters (cw_clusters_totals), one store handle's worth: valid
+ * while the handle the clusters were opened with publishes the same counts. */
+typedef struct totals_memo {
+    pthread_mutex_t lock;
+    cw_chainstore_counts counts; /* of the store when the sums were taken */
+    cw_u64map idx;               /* cluster id -> row of sums */
+    cw_addrs_sum *sums;
+    uint64_t n, cap;
+    uint64_t hits, misses;
+} totals_memo;
+
 struct cw_clusters {
     cw_column parent, addr2cl, cloff, clmem, merges;
     uint64_t addrs, clusters, n_merges, txs;
     uint32_t change;
+    const cw_chainstore *cs; /* the store handle they were opened with */
+    totals_memo *memo;       /* logically const: a cache behind the handle */
 };
+
+static void memo_reset(totals_memo *m, cw_chainstore_counts counts)
+{
+    cw_u64map_clear(&m->idx);
+    m->n = 0;
+    m->counts = counts;
+}
 
 void cw_clusters_close(cw_clusters *c)
 {
     if (!c)
         return;
+    if (c->memo) {
+        pthread_mutex_destroy(&c->memo->lock);
+        cw_u64map_deinit(&c->memo->idx);
+        cw_free(c->memo->sums);
+        cw_free(c->memo);
+    }
     cw_column *cols[5] = {&c->parent, &c->addr2cl, &c->cloff, &c->clmem, &c->merges};
     for (int i = 0; i < 5; i++)
         if (cols[i]->map)
@@ -713,6 +742,13 @@ int cw_clusters_open(cw_clusters **out, const cw_chainstore *cs)
                           (unsigned long long)c->addrs);
         goto fail;
     }
+    c->cs = cs;
+    if (!(c->memo = cw_calloc(1, sizeof *c->memo))) {
+        rc = cw_error_set(CW_ENOMEM, "out of memory");
+        goto fail;
+    }
+    pthread_mutex_init(&c->memo->lock, NULL);
+    c->memo->counts = cw_chainstore_counts_get(cs);
     *out = c;
     return 0;
 fail:
@@ -758,6 +794,75 @@ const uint32_t *cw_clusters_members(const cw_clusters *c, uint32_t cluster, uint
     }
     *n = b - a;
     return (const uint32_t *)cw_column_row(&c->clmem, 0) + a;
+}
+
+/* Finds cid's sums in the memo (the lock held), first forgetting them all when the store's
+ * counts moved (a writable handle committed). */
+static bool memo_get(totals_memo *m, cw_chainstore_counts now, uint32_t cid, cw_addrs_sum *out)
+{
+    if (memcmp(&now, &m->counts, sizeof now) != 0)
+        memo_reset(m, now);
+    uint64_t row;
+    if (!cw_u64map_get(&m->idx, cid, &row))
+        return false;
+    *out = m->sums[row];
+    return true;
+}
+
+static void memo_put(totals_memo *m, cw_chainstore_counts now, uint32_t cid,
+                     const cw_addrs_sum *sum)
+{
+    uint64_t row;
+    if (memcmp(&now, &m->counts, sizeof now) != 0 || cw_u64map_get(&m->idx, cid, &row))
+        return; /* taken under other counts, or another request was first */
+    if (m->n == m->cap) {
+        uint64_t cap = m->cap ? 2 * m->cap : 64;
+        cw_addrs_sum *s = cw_realloc(m->sums, cap * sizeof *s);
+        if (!s)
+            return; /* a cache: the next lookup sums again */
+        m->sums = s;
+        m->cap = cap;
+    }
+    if (cw_u64map_set(&m->idx, cid, m->n) == 0)
+        m->sums[m->n++] = *sum;
+}
+
+int cw_clusters_totals(const cw_clusters *c, const cw_chainstore *cs, uint32_t cluster,
+                       cw_addrs_sum *out)
+{
+    uint64_t n = 0;
+    const uint32_t *m = cw_clusters_members(c, cluster, &n);
+    if (!m)
+        return cw_error_set(CW_ENOTFOUND, "no cluster %u (the clusters number %llu)", cluster,
+                            (unsigned long long)c->clusters);
+    bool memo = cs == c->cs && n >= CW_CLUSTERS_MEMO_MIN;
+    cw_chainstore_counts now = cw_chainstore_counts_get(cs);
+    if (memo) {
+        pthread_mutex_lock(&c->memo->lock);
+        bool hit = memo_get(c->memo, now, cluster, out);
+        if (hit)
+            c->memo->hits++;
+        else
+            c->memo->misses++;
+        pthread_mutex_unlock(&c->memo->lock);
+        if (hit)
+            return 0;
+    }
+    int rc = cw_query_addrs_sum(out, cs, m, n);
+    if (rc || !memo)
+        return rc;
+    pthread_mutex_lock(&c->memo->lock);
+    memo_put(c->memo, now, cluster, out);
+    pthread_mutex_unlock(&c->memo->lock);
+    return 0;
+}
+
+void cw_clusters_memo_stats(const cw_clusters *c, uint64_t *hits, uint64_t *misses)
+{
+    pthread_mutex_lock(&c->memo->lock);
+    *hits = c->memo->hits;
+    *misses = c->memo->misses;
+    pthread_mutex_unlock(&c->memo->lock);
 }
 
 void cw_clusters_step_reason(const cw_clusters *c, const cw_chainstore *cs,

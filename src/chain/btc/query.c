@@ -274,6 +274,120 @@ out:
     return rc;
 }
 
+/* One output of an address's page of history: the output, the tx paying it and the tx
+ * spending it (CW_NONE64: unspent as published). */
+typedef struct hist_row {
+    uint64_t out, tx, vout, spender;
+} hist_row;
+
+/* The tx references of a page, one per distinct tx, newest first (ids sorted descending). */
+typedef struct tx_refs {
+    uint64_t *ids;
+    json_t **refs;
+    uint64_t n;
+} tx_refs;
+
+static json_t *ref_of(const tx_refs *r, uint64_t t)
+{
+    uint64_t lo = 0, hi = r->n; /* ids descending */
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (r->ids[mid] == t)
+            return r->refs[mid];
+        if (r->ids[mid] > t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* The page: the address's outputs, newest first, offset/limit of them (cost: the page). A
+ * cold lookup's page reads are asked for in batches (cw_chainstore_prefetch_*), in the order
+ * they depend on each other: the outputs' rows and where their txs are (once the links are
+ * walked), then the txs paying and spending them; each batch's disk reads run side by side. */
+static int history_page(json_t **history, json_t **page, const cw_chainstore *cs, uint64_t a,
+                        const cw_row_addrsum *sum, uint64_t offset, uint64_t limit)
+{
+    cw_chainstore_counts c = cw_chainstore_counts_get(cs);
+    uint64_t want = offset < sum->n_out ? sum->n_out - offset : 0;
+    if (want > limit)
+        want = limit;
+    hist_row *h = cw_malloc((want ? want : 1) * sizeof *h);
+    uint64_t *ids = cw_malloc((2 * want + 1) * sizeof *ids);
+    json_t **refs = cw_malloc((2 * want + 1) * sizeof *refs);
+    uint64_t n = 0, n_ids = 0, i = 0;
+    int rc = 0;
+    cw_chainstore_prefetch pf;
+    cw_chainstore_prefetch_init(&pf, cs);
+    if (!h || !ids || !refs) {
+        rc = cw_error_set(CW_ENOMEM, "out of memory");
+        goto out;
+    }
+    /* the outputs: a chain of links, each read after the one before */
+    for (uint64_t o = cw_chainstore_addr_last(cs, a); o != CW_NONE64 && n < want; i++) {
+        if (i >= offset)
+            h[n++].out = o;
+        if (n == want) /* the page is complete: its last link is not needed */
+            break;
+        o = cw_chainstore_outlink(cs, o);
+    }
+    /* their rows (the spenders) and the txs.col rows that find the payers */
+    for (uint64_t k = 0; k < n; k++)
+        cw_chainstore_prefetch_out(&pf, h[k].out);
+    cw_chainstore_prefetch_go(&pf);
+    for (uint64_t k = 0; k < n; k++) {
+        uint64_t o0, o1, i0, i1;
+        const cw_row_out *r = cw_chainstore_out(cs, h[k].out);
+        h[k].spender =
+            r->spending_tx != CW_NONE32 && r->spending_tx < c.txs ? r->spending_tx : CW_NONE64;
+        h[k].tx = cw_chainstore_out_tx(cs, h[k].out);
+        cw_chainstore_tx_range(cs, h[k].tx, &i0, &i1, &o0, &o1);
+        h[k].vout = h[k].out - o0;
+        ids[n_ids++] = h[k].tx;
+        if (h[k].spender != CW_NONE64)
+            ids[n_ids++] = h[k].spender;
+    }
+    /* the txids of both */
+    for (uint64_t k = 0; k < n_ids; k++)
+        cw_chainstore_prefetch_txid(&pf, ids[k]);
+    cw_chainstore_prefetch_go(&pf);
+    /* txs: the distinct txs of the page's outputs (paying or spending), newest first, each
+     * built once and shared with the history entries */
+    qsort(ids, n_ids, sizeof *ids, cmp_desc);
+    tx_refs tr = {ids, refs, 0};
+    *page = json_array();
+    for (uint64_t k = 0; k < n_ids; k++) {
+        if (tr.n > 0 && ids[k] == ids[tr.n - 1])
+            continue;
+        ids[tr.n] = ids[k];
+        refs[tr.n] = tx_ref(cs, ids[k]);
+        if (!refs[tr.n] || json_array_append_new(*page, refs[tr.n])) {
+            rc = cw_error_set(CW_ENOMEM, "out of memory");
+            goto out;
+        }
+        tr.n++;
+    }
+    *history = json_array();
+    for (uint64_t k = 0; k < n && !rc; k++) {
+        const json_t *paid = ref_of(&tr, h[k].tx);
+        json_t *spent = h[k].spender != CW_NONE64 ? ref_of(&tr, h[k].spender) : NULL;
+        json_t *e =
+            json_pack("{s:O, s:O, s:O, s:I, s:I, s:O}", "txid", json_object_get(paid, "txid"),
+                      "height", json_object_get(paid, "height"), "time",
+                      json_object_get(paid, "time"), "vout", (json_int_t)h[k].vout, "value",
+                      (json_int_t)cw_out_value(cw_chainstore_out(cs, h[k].out)), "spent_by",
+                      spent ? spent : json_null());
+        if (!e || json_array_append_new(*history, e))
+            rc = cw_error_set(CW_ENOMEM, "out of memory");
+    }
+out:
+    cw_free(h);
+    cw_free(ids);
+    cw_free(refs);
+    return rc;
+}
+
 int cw_query_address(json_t **out, const cw_chainstore *cs, const char *s, uint64_t offset,
                      uint64_t limit)
 {
@@ -284,7 +398,7 @@ int cw_query_address(json_t **out, const cw_chainstore *cs, const char *s, uint6
         return cw_error_wrap(CW_EINVAL, "address '%s': ", s);
     if (cw_chainstore_find_addr(cs, &k, &a))
         return cw_error_set(CW_ENOTFOUND, "address %s has no outputs in the store", s);
-    cw_chainstore_counts c = cw_chainstore_counts_get(cs);
+    /* (its summary and newest output were asked for with its key: cw_chainstore_find_addr) */
     /* Totals from the summary row (constant time whatever the history). */
     cw_row_addrsum sum;
     const cw_row_addrsum *row = cw_chainstore_addrsum(cs, a);
@@ -292,39 +406,13 @@ int cw_query_address(json_t **out, const cw_chainstore *cs, const char *s, uint6
         sum = *row;
     else if ((rc = walk_totals(cs, a, &sum)))
         return rc;
-    /* The page: the address's outputs, newest first, offset/limit of them (cost: the page). */
-    json_t *history = json_array();
-    uint64_t n_page = limit < sum.n_out ? limit : sum.n_out;
+    json_t *history = NULL, *page = NULL;
     uint64_t end = offset > UINT64_MAX - limit ? UINT64_MAX : offset + limit;
-    uint64_t *ids = cw_malloc((2 * n_page + 2) * sizeof *ids), n_ids = 0, i = 0;
-    for (uint64_t o = cw_chainstore_addr_last(cs, a);
-         o != CW_NONE64 && i < end && n_ids < 2 * n_page; o = cw_chainstore_outlink(cs, o), i++) {
-        if (i < offset)
-            continue;
-        const cw_row_out *r = cw_chainstore_out(cs, o);
-        uint64_t t = cw_chainstore_out_tx(cs, o), o0, o1, i0, i1;
-        cw_chainstore_tx_range(cs, t, &i0, &i1, &o0, &o1);
-        json_t *h = tx_ref(cs, t);
-        json_object_set_new(h, "vout", json_integer((json_int_t)(o - o0)));
-        json_object_set_new(h, "value", json_integer((json_int_t)cw_out_value(r)));
-        ids[n_ids++] = t;
-        if (r->spending_tx != CW_NONE32 && r->spending_tx < c.txs) {
-            json_object_set_new(h, "spent_by", tx_ref(cs, r->spending_tx));
-            ids[n_ids++] = r->spending_tx;
-        } else {
-            json_object_set_new(h, "spent_by", json_null());
-        }
-        json_array_append_new(history, h);
+    if ((rc = history_page(&history, &page, cs, a, &sum, offset, limit))) {
+        json_decref(history);
+        json_decref(page);
+        return rc;
     }
-    /* txs: the distinct txs of the page's outputs (paying or spending), newest first */
-    qsort(ids, n_ids, sizeof *ids, cmp_desc);
-    json_t *page = json_array();
-    for (uint64_t j2 = 0; j2 < n_ids; j2++) {
-        if (j2 > 0 && ids[j2] == ids[j2 - 1])
-            continue;
-        json_array_append_new(page, tx_ref(cs, ids[j2]));
-    }
-    cw_free(ids);
     char canon[CW_ADDR_STR_MAX];
     cw_query_addr_string(canon, cs, (uint32_t)a);
     json_t *j = json_pack(
@@ -334,7 +422,7 @@ int cw_query_address(json_t **out, const cw_chainstore *cs, const char *s, uint6
         "unspent_outputs", (json_int_t)(sum.n_out - sum.n_spent), "tx_count", (json_int_t)sum.n_tx,
         "txs", page, "history", history, "offset", (json_int_t)offset, "limit", (json_int_t)limit,
         "more", end < sum.n_out, "paged_by", "outputs, newest first");
-    if (sum.n_tx) {
+    if (j && sum.n_tx) {
         json_object_set_new(j, "first_seen", seen_json(cs, addr_first_block(cs, a)));
         json_object_set_new(j, "last_seen", seen_json(cs, cw_chainstore_tx_block(cs, sum.last_tx)));
     }
@@ -342,13 +430,11 @@ int cw_query_address(json_t **out, const cw_chainstore *cs, const char *s, uint6
     return j ? 0 : cw_error_set(CW_ENOMEM, "out of memory");
 }
 
-int cw_query_addrs_totals(json_t **out, const cw_chainstore *cs, const uint32_t *addrs, uint64_t n)
+int cw_query_addrs_sum(cw_addrs_sum *out, const cw_chainstore *cs, const uint32_t *addrs,
+                       uint64_t n)
 {
-    *out = NULL;
     cw_chainstore_counts c = cw_chainstore_counts_get(cs);
-    uint64_t received = 0, sent = 0, n_out = 0, n_spent = 0, first = UINT64_MAX;
-    uint64_t last_tx = 0;
-    bool any_tx = false;
+    cw_addrs_sum t = {.n = n, .first = CW_NONE64};
     for (uint64_t i = 0; i < n; i++) {
         if (addrs[i] >= c.addrs)
             return cw_error_set(CW_EINVAL, "address id %u is not in the store", addrs[i]);
@@ -359,29 +445,43 @@ int cw_query_addrs_totals(json_t **out, const cw_chainstore *cs, const uint32_t 
             sum = *row;
         else if ((rc = walk_totals(cs, addrs[i], &sum)))
             return rc;
-        received += sum.received;
-        sent += sum.sent;
-        n_out += sum.n_out;
-        n_spent += sum.n_spent;
+        t.received += sum.received;
+        t.sent += sum.sent;
+        t.n_out += sum.n_out;
+        t.n_spent += sum.n_spent;
         if (sum.n_tx) {
-            if (!any_tx || sum.last_tx > last_tx)
-                last_tx = sum.last_tx;
-            any_tx = true;
-            if (addrs[i] < first)
-                first = addrs[i];
+            if (t.first == CW_NONE64 || sum.last_tx > t.last_tx)
+                t.last_tx = sum.last_tx;
+            if (t.first == CW_NONE64 || addrs[i] < t.first)
+                t.first = addrs[i];
         }
     }
-    json_t *j = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:s}", "addresses", (json_int_t)n,
-                          "received", (json_int_t)received, "sent", (json_int_t)sent, "balance",
-                          (json_int_t)(received - sent), "outputs", (json_int_t)n_out,
-                          "unspent_outputs", (json_int_t)(n_out - n_spent), "unit", "sat");
-    if (!j)
-        return cw_error_set(CW_ENOMEM, "out of memory");
-    if (any_tx) {
-        /* address ids grow with first appearance: the smallest id with a tx appeared first */
-        json_object_set_new(j, "first_seen", seen_json(cs, addr_first_block(cs, first)));
-        json_object_set_new(j, "last_seen", seen_json(cs, cw_chainstore_tx_block(cs, last_tx)));
-    }
-    *out = j;
+    *out = t;
     return 0;
+}
+
+json_t *cw_query_addrs_sum_json(const cw_chainstore *cs, const cw_addrs_sum *t)
+{
+    json_t *j =
+        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:s}", "addresses", (json_int_t)t->n, "received",
+                  (json_int_t)t->received, "sent", (json_int_t)t->sent, "balance",
+                  (json_int_t)(t->received - t->sent), "outputs", (json_int_t)t->n_out,
+                  "unspent_outputs", (json_int_t)(t->n_out - t->n_spent), "unit", "sat");
+    if (j && t->first != CW_NONE64) {
+        /* address ids grow with first appearance: the smallest id with a tx appeared first */
+        json_object_set_new(j, "first_seen", seen_json(cs, addr_first_block(cs, t->first)));
+        json_object_set_new(j, "last_seen", seen_json(cs, cw_chainstore_tx_block(cs, t->last_tx)));
+    }
+    return j;
+}
+
+int cw_query_addrs_totals(json_t **out, const cw_chainstore *cs, const uint32_t *addrs, uint64_t n)
+{
+    cw_addrs_sum t;
+    *out = NULL;
+    int rc = cw_query_addrs_sum(&t, cs, addrs, n);
+    if (rc)
+        return rc;
+    *out = cw_query_addrs_sum_json(cs, &t);
+    return *out ? 0 : cw_error_set(CW_ENOMEM, "out of memory");
 }

@@ -5,6 +5,10 @@
  *  - every output and every input maps back to the tx whose range holds it
  *    (cw_chainstore_out_tx / cw_chainstore_in_tx, interpolation search with a guard row),
  *    checked against the ranges cw_chainstore_tx_range gives;
+ *  - a handle advised random (the server's) asks for a lookup's pages in batches
+ *    (cw_chainstore_prefetch_*), and its address answers equal a plain handle's for every
+ *    100th address and the most active ones, at several pages; a plain handle's batches stay
+ *    empty, and a batch past CW_PREFETCH_MAX entries is asked for and goes on;
  *  - cw_chainstore_warm reads every byte of the store's files with an ample budget, nothing
  *    with a zero budget or when told to stop, and stops at the budget otherwise.
  */
@@ -13,6 +17,7 @@
 #include <string.h>
 
 #include "chainwatch/btc/ingest.h"
+#include "chainwatch/btc/query.h"
 #include "chainwatch/btc/store.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/gen.h"
@@ -53,6 +58,68 @@ static bool stop_after_two(void *arg, uint64_t done)
     return ++calls <= 2;
 }
 
+/* cw_query_address on both handles: the same JSON. */
+static int same_answer(cw_chainstore *pr, uint64_t a, uint64_t offset, uint64_t limit)
+{
+    char s[CW_ADDR_STR_MAX];
+    json_t *x = NULL, *y = NULL;
+    cw_query_addr_string(s, cs, (uint32_t)a);
+    int rx = cw_query_address(&x, cs, s, offset, limit);
+    int ry = cw_query_address(&y, pr, s, offset, limit);
+    int same = rx == ry && (rx || json_equal(x, y));
+    json_decref(x);
+    json_decref(y);
+    return same;
+}
+
+static void test_point_reads(void)
+{
+    cw_chainstore *pr = NULL;
+    REQUIRE(cw_chainstore_open(&pr, store, false, CW_NET_REGTEST) == 0);
+    cw_chainstore_prefetch p;
+    cw_chainstore_prefetch_init(&p, pr);
+    cw_chainstore_prefetch_addr(&p, 1);
+    cw_chainstore_prefetch_txid(&p, 1);
+    CHECK_EQ_INT(p.n, 0); /* not advised random: the hints do nothing */
+    cw_chainstore_advise_random(pr);
+    cw_chainstore_counts k = cw_chainstore_counts_get(pr);
+    cw_chainstore_prefetch_addr(&p, 1);
+    CHECK_EQ_INT(p.n, 2); /* addrsum.col and addrlast.col */
+    for (uint64_t t = 0; t < 4 * CW_PREFETCH_MAX; t++)
+        cw_chainstore_prefetch_txid(&p, (t * 7919) % k.txs); /* scattered: a page each */
+    CHECK(p.n > 0 && p.n <= CW_PREFETCH_MAX);
+    cw_chainstore_prefetch_go(&p);
+    CHECK_EQ_INT(p.n, 0);
+    /* the answers: every 100th address, and the 20 with the most outputs */
+    uint64_t top[20] = {0}, top_n[20] = {0}, checked = 0, differ = 0;
+    for (uint64_t a = 0; a < k.addrs; a++) {
+        const cw_row_addrsum *r = cw_chainstore_addrsum(cs, a);
+        uint64_t n = r ? r->n_out : 0;
+        for (int i = 0; i < 20; i++) {
+            if (n > top_n[i]) {
+                memmove(&top[i + 1], &top[i], (size_t)(19 - i) * sizeof *top);
+                memmove(&top_n[i + 1], &top_n[i], (size_t)(19 - i) * sizeof *top_n);
+                top[i] = a;
+                top_n[i] = n;
+                break;
+            }
+        }
+    }
+    CHECK(top_n[0] > 50); /* an address with pages of history */
+    static const uint64_t pages[][2] = {{0, 25},  {0, 1},    {3, 2},
+                                        {24, 25}, {0, 1000}, {1u << 20, 5}};
+    for (uint64_t a = 0; a < k.addrs + 20; a = a + 100 < k.addrs ? a + 100
+                                               : a < k.addrs     ? k.addrs
+                                                                 : a + 1) {
+        uint64_t id = a < k.addrs ? a : top[a - k.addrs];
+        for (size_t i = 0; i < sizeof pages / sizeof *pages; i++, checked++)
+            differ += !same_answer(pr, id, pages[i][0], pages[i][1]);
+    }
+    CHECK(checked > 600);
+    CHECK_EQ_INT(differ, 0);
+    cw_chainstore_close(pr);
+}
+
 static void test_warm(void)
 {
     uint64_t bytes = 0, total = 0;
@@ -80,6 +147,7 @@ int main(void)
     if (gen_world(dir, 20000, 3, NULL, &gs, &cs))
         return 1;
     RUN(test_owner_of_every_output_and_input);
+    RUN(test_point_reads);
     RUN(test_warm);
     cw_chainstore_close(cs);
     return cw_test_done();

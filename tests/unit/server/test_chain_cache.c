@@ -1,14 +1,21 @@
 /* test_chain_cache.c: the server's chain context keeps one clusters handle per store and
  * cluster build, and refreshes it, while clients look addresses up (a generated world of
  * 12,000 txs, seed 11, ingested up to half its height first):
- *  - 4 client threads looking up an address of a multi-address cluster get 200 and its
- *    cluster every time, and the server opened the clusters once for all of them (it opened
- *    them per lookup before: a manifest read, 5 opens and mmaps);
+ *  - 4 client threads looking up an address of a multi-address cluster and one of the
+ *    largest cluster, in turn, get 200 and its cluster every time, and the server opened the
+ *    clusters once for all of them (it opened them per lookup before: a manifest read, 5
+ *    opens and mmaps);
  *  - a store commit (ingesting the rest) while they run: a later address is found at the next
  *    request, without a cluster (the clusters cover the first half), and the clusters were
  *    reopened with the store (their tip is checked against it); idle requests open nothing;
  *  - a `cluster build` while they run: the later address now has its cluster, chain/status
- *    says the clusters cover every tx, and again requests after it open nothing.
+ *    says the clusters cover every tx, and again requests after it open nothing;
+ *  - the memoised totals of a large cluster (cw_clusters_totals): summed once per handle, and
+ *    the lookup's cluster.totals equal a fresh sum over a fresh store handle before the
+ *    commit, after it (when they have changed) and after the cluster build, so a memo kept
+ *    across either would fail;
+ *  - once the warm-up has read the whole store, chain/status says prefetch: false (the
+ *    lookups' page hints stop).
  * Under the tsan preset it also runs the warm-up thread and the refreshes beside the lookups. */
 #include <curl/curl.h>
 #include <pthread.h>
@@ -16,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "chainwatch/btc/ingest.h"
 #include "chainwatch/btc/query.h"
@@ -34,7 +42,8 @@ enum { CLIENTS = 4 };
 
 static uint16_t port;
 static char key_buf[128];
-static char addr_a[CW_ADDR_STR_MAX]; /* in a multi-address cluster of the first half */
+static char addr_a[CW_ADDR_STR_MAX];   /* in a multi-address cluster of the first half */
+static char addr_big[CW_ADDR_STR_MAX]; /* in the largest cluster of the first half */
 static atomic_int stop_clients;
 
 typedef struct client {
@@ -57,17 +66,20 @@ static long lookup(CURL *c, const char *addr, json_t **out)
     return get(c, path, out);
 }
 
-/* Looks addr_a up until told to stop: every answer 200, the address, and a cluster of 2+. */
+/* Looks addr_a and addr_big up in turn until told to stop (the large cluster's memoised
+ * totals are shared by the request threads): every answer 200, the address, and a cluster of
+ * 2+. */
 static void *client_main(void *p)
 {
     client *cl = p;
     CURL *c = curl_easy_init();
-    while (!atomic_load(&stop_clients) || atomic_load(&cl->done) < 5) {
+    for (int k = 0; !atomic_load(&stop_clients) || atomic_load(&cl->done) < 5; k++) {
         json_t *j = NULL;
-        long st = lookup(c, addr_a, &j);
+        const char *want = k % 2 ? addr_big : addr_a;
+        long st = lookup(c, want, &j);
         const char *a = json_string_value(json_object_get(j, "address"));
         json_t *size = json_object_get(json_object_get(j, "cluster"), "size");
-        if (st != 200 || !a || strcmp(a, addr_a) != 0 || json_integer_value(size) < 2)
+        if (st != 200 || !a || strcmp(a, want) != 0 || json_integer_value(size) < 2)
             cl->bad++;
         json_decref(j);
         atomic_fetch_add(&cl->done, 1);
@@ -91,6 +103,87 @@ static void settled(CURL *c, cw_server *s, uint64_t txs, uint64_t opens)
         json_decref(j);
     }
     CHECK_EQ_INT(cw_server__chain_clusters_opens(s->chain), opens);
+}
+
+/* The totals of addr's cluster summed afresh (a new store and clusters handle), as JSON. */
+static void fresh_totals(json_t **out, const char *store, const char *addr)
+{
+    cw_chainstore *cs = NULL;
+    cw_clusters *cls = NULL;
+    cw_addr_key k;
+    uint64_t a, n = 0;
+    json_t *j = NULL;
+    REQUIRE(cw_chainstore_open(&cs, store, false, CW_NET_REGTEST) == 0);
+    REQUIRE(cw_clusters_open(&cls, cs) == 0);
+    REQUIRE(cw_addr_decode(&k, addr, CW_NET_REGTEST) == 0);
+    REQUIRE(cw_chainstore_find_addr(cs, &k, &a) == 0);
+    const uint32_t *m = cw_clusters_members(cls, cw_clusters_of(cls, (uint32_t)a), &n);
+    REQUIRE(n >= CW_CLUSTERS_MEMO_MIN);
+    REQUIRE(cw_query_addrs_totals(&j, cs, m, n) == 0);
+    cw_clusters_close(cls);
+    cw_chainstore_close(cs);
+    *out = j;
+}
+
+/* addr_big's lookup: its cluster.totals equal a fresh sum (looked up twice: the second answer
+ * comes from the memo). Returns the totals (a new reference). */
+static json_t *big_totals_checked(CURL *c, const char *store)
+{
+    json_t *want = NULL, *got = NULL;
+    fresh_totals(&want, store, addr_big);
+    if (!want)
+        return json_null();
+    for (int i = 0; i < 2; i++) {
+        json_t *j = NULL;
+        CHECK_EQ_INT(lookup(c, addr_big, &j), 200);
+        json_t *t = json_object_get(json_object_get(j, "cluster"), "totals");
+        CHECK(t != NULL && json_equal(t, want));
+        if (t && !got)
+            got = json_incref(t);
+        json_decref(j);
+    }
+    json_decref(got);
+    return want;
+}
+
+/* The memo on one handle: the first sum of a large cluster is a miss, the next a hit, and
+ * both equal cw_query_addrs_sum; a small cluster is never memoised. */
+static void test_totals_memo(const char *store)
+{
+    cw_chainstore *cs = NULL;
+    cw_clusters *cls = NULL;
+    REQUIRE(cw_chainstore_open(&cs, store, false, CW_NET_REGTEST) == 0);
+    REQUIRE(cw_clusters_open(&cls, cs) == 0);
+    uint32_t big = CW_NONE32, small = CW_NONE32;
+    uint64_t big_n = 0;
+    for (uint32_t k = 0; k < cw_clusters_count(cls); k++) {
+        uint64_t n = 0;
+        (void)cw_clusters_members(cls, k, &n);
+        if (n > big_n) {
+            big = k;
+            big_n = n;
+        }
+        if (n == 1 && small == CW_NONE32)
+            small = k;
+    }
+    REQUIRE(big_n >= CW_CLUSTERS_MEMO_MIN && small != CW_NONE32);
+    uint64_t n = 0, hits = 0, misses = 0;
+    const uint32_t *m = cw_clusters_members(cls, big, &n);
+    cw_addrs_sum want, got1, got2, one;
+    REQUIRE(cw_query_addrs_sum(&want, cs, m, n) == 0);
+    CHECK(want.n_out > 0 && want.first != CW_NONE64);
+    REQUIRE(cw_clusters_totals(cls, cs, big, &got1) == 0);
+    REQUIRE(cw_clusters_totals(cls, cs, big, &got2) == 0);
+    REQUIRE(cw_clusters_totals(cls, cs, small, &one) == 0);
+    CHECK(memcmp(&got1, &want, sizeof want) == 0);
+    CHECK(memcmp(&got2, &want, sizeof want) == 0);
+    CHECK_EQ_INT(one.n, 1);
+    cw_clusters_memo_stats(cls, &hits, &misses);
+    CHECK_EQ_INT(misses, 1);
+    CHECK_EQ_INT(hits, 1);
+    CHECK(cw_clusters_totals(cls, cs, (uint32_t)cw_clusters_count(cls), &one) == CW_ENOTFOUND);
+    cw_clusters_close(cls);
+    cw_chainstore_close(cs);
 }
 
 static int ingest(const char *blocks, const char *store, int64_t to_height)
@@ -132,15 +225,22 @@ static void test_clusters_handle(void)
     REQUIRE(cw_chainstore_open(&cs, store, false, CW_NET_REGTEST) == 0);
     REQUIRE(cw_clusters_open(&cls, cs) == 0);
     uint64_t first_new = cw_chainstore_counts_get(cs).addrs, half_txs = cw_clusters_txs(cls);
-    for (uint32_t k = 0; k < cw_clusters_count(cls) && !addr_a[0]; k++) {
+    uint64_t big_n = 0;
+    for (uint32_t k = 0; k < cw_clusters_count(cls); k++) {
         uint64_t n = 0;
         const uint32_t *m = cw_clusters_members(cls, k, &n);
-        if (n >= 2)
+        if (n >= 2 && !addr_a[0])
             cw_query_addr_string(addr_a, cs, m[0]);
+        if (n > big_n) {
+            big_n = n;
+            cw_query_addr_string(addr_big, cs, m[0]);
+        }
     }
     cw_clusters_close(cls);
     cw_chainstore_close(cs);
     REQUIRE(addr_a[0]);
+    REQUIRE(big_n >= CW_CLUSTERS_MEMO_MIN);
+    test_totals_memo(store);
 
     REQUIRE(cw_node_init(db, "USA", NULL) == 0);
     cw_node *n = NULL;
@@ -173,6 +273,7 @@ static void test_clusters_handle(void)
             seen += atomic_load(&cl[i].done);
     }
     CHECK_EQ_INT(cw_server__chain_clusters_opens(s->chain), 1);
+    json_t *tot_half = big_totals_checked(c, store);
 
     /* 2. A store commit while they run: the later addresses appear at the next request, the
      * clusters are reopened with the store, and requests after that open nothing. */
@@ -189,6 +290,8 @@ static void test_clusters_handle(void)
     uint64_t opens = cw_server__chain_clusters_opens(s->chain);
     CHECK(opens >= 2); /* reopened with the store (once per commit the requests saw) */
     settled(c, s, half_txs, opens);
+    json_t *tot_all = big_totals_checked(c, store);
+    CHECK(!json_equal(tot_all, tot_half)); /* the commit changed them: a kept memo would fail */
 
     /* 3. A cluster build while they run: the later address gets its cluster. */
     REQUIRE(cw_cluster_build(store, CW_CHANGE_ALL, NULL) == 0);
@@ -197,6 +300,42 @@ static void test_clusters_handle(void)
     json_decref(j);
     CHECK_EQ_INT(cw_server__chain_clusters_opens(s->chain), opens + 1);
     settled(c, s, all_txs, opens + 1);
+    json_t *tot_rebuilt = big_totals_checked(c, store);
+    const json_t *tots[3] = {tot_half, tot_all, tot_rebuilt};
+    for (int i = 0; i < 3; i++) { /* the figures, for the log */
+        char *t = json_dumps(tots[i], JSON_COMPACT);
+        fprintf(stderr, "largest cluster's totals %s: %s\n",
+                i == 0   ? "(first half)"
+                : i == 1 ? "(after the commit)"
+                         : "(after the build)",
+                t);
+        free(t);
+    }
+    json_decref(tot_half);
+    json_decref(tot_all);
+    json_decref(tot_rebuilt);
+
+    /* 4. Once the warm-up has read the whole store, lookups stop asking for their pages
+     * (chain/status prefetch: false), and still answer. */
+    bool done = false;
+    for (int i = 0; i < 600 && !done; i++) {
+        REQUIRE(get(c, "/api/v1/chain/status", &j) == 200);
+        json_t *w = json_object_get(j, "warm");
+        done = !strcmp(json_string_value(json_object_get(w, "state")), "done") &&
+               json_integer_value(json_object_get(w, "bytes")) ==
+                   json_integer_value(json_object_get(w, "of"));
+        json_decref(j);
+        if (!done) {
+            struct timespec ms50 = {0, 50000000};
+            nanosleep(&ms50, NULL);
+        }
+    }
+    CHECK(done);
+    CHECK_EQ_INT(lookup(c, addr_big, &j), 200);
+    json_decref(j);
+    REQUIRE(get(c, "/api/v1/chain/status", &j) == 200);
+    CHECK(json_is_false(json_object_get(j, "prefetch")));
+    json_decref(j);
 
     atomic_store(&stop_clients, 1);
     for (int i = 0; i < CLIENTS; i++) {

@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,8 @@ struct cw_chainstore {
     cw_column cols[N_COLS];
     cw_hashidx txidx, addridx;
     cw_chainstore_counts pub; /* published (MANIFEST) */
+    atomic_bool point_reads;  /* the prefetch hints act (cw_chainstore_advise_random) */
+    int pidfd;                /* this process, for cw_store_willneed (-1: none) */
     bool opened;              /* every file open: close may undo uncommitted rows */
     /* Spends linked since the last commit whose output rows are not touched yet: the spent
      * tx's output range, the double-spend check and the spent mark are done at commit, sorted
@@ -447,6 +450,7 @@ int cw_chainstore_open(cw_chainstore **out, const char *dir, bool writable, cw_n
     if (!cs)
         return cw_error_set(CW_ENOMEM, "out of memory");
     cs->lock_fd = -1;
+    cs->pidfd = -1;
     cs->txidx.fd = cs->addridx.fd = -1;
     for (int i = 0; i < N_COLS; i++)
         cs->cols[i].fd = -1;
@@ -550,6 +554,8 @@ int cw_chainstore_close(cw_chainstore *cs)
         cw_hashidx_close(&cs->addridx);
     if (cs->lock_fd >= 0)
         close(cs->lock_fd);
+    if (cs->pidfd >= 0)
+        close(cs->pidfd);
     free(cs->spends);
     free(cs->spends_tmp);
     free(cs->sumev);
@@ -646,14 +652,90 @@ int cw_chainstore_warm(const char *dir, uint64_t budget, bool (*go_on)(void *arg
     return rc;
 }
 
-void cw_chainstore_advise_random(const cw_chainstore *cs)
+void cw_chainstore_advise_random(cw_chainstore *cs)
 {
+    atomic_store_explicit(&cs->point_reads, true, memory_order_relaxed);
+    if (cs->pidfd < 0)
+        cs->pidfd = cw_store_self_pidfd();
     /* blocks.col is small (160 bytes a block) and every lookup reads it: read-ahead fills it */
     for (int i = 0; i < N_COLS; i++)
         if (i != C_BLOCK)
             cw_store_advise_random(cs->cols[i].map, cs->cols[i].map_len);
     cw_store_advise_random(cs->txidx.map, cs->txidx.map_len);
     cw_store_advise_random(cs->addridx.map, cs->addridx.map_len);
+}
+
+void cw_chainstore_prefetch_stop(cw_chainstore *cs)
+{
+    atomic_store_explicit(&cs->point_reads, false, memory_order_relaxed);
+}
+
+bool cw_chainstore_prefetching(const cw_chainstore *cs)
+{
+    return atomic_load_explicit(&cs->point_reads, memory_order_relaxed);
+}
+
+void cw_chainstore_prefetch_init(cw_chainstore_prefetch *p, const cw_chainstore *cs)
+{
+    p->cs = cs;
+    p->n = 0;
+}
+
+void cw_chainstore_prefetch_go(cw_chainstore_prefetch *p)
+{
+    cw_store_willneed(p->cs->pidfd, p->v, p->n);
+    p->n = 0;
+}
+
+/* Rows [r, r + n) of column c into the batch (point-read handles only; rows past the mapping
+ * are ignored; a full batch is asked for first). */
+static void willneed(cw_chainstore_prefetch *p, int c, uint64_t r, uint64_t n)
+{
+    const cw_chainstore *cs = p->cs;
+    const cw_column *col = &cs->cols[c];
+    if (!atomic_load_explicit(&cs->point_reads, memory_order_relaxed) || r >= col->cap)
+        return;
+    if (n > col->cap - r)
+        n = col->cap - r;
+    if (p->n == CW_PREFETCH_MAX)
+        cw_chainstore_prefetch_go(p);
+    cw_store_willneed_range(p->v, &p->n, CW_PREFETCH_MAX, col->map, col->map_len,
+                            CW_COLUMN_HEADER + (size_t)r * col->width, (size_t)n * col->width);
+}
+
+void cw_chainstore_prefetch_addr(cw_chainstore_prefetch *p, uint64_t addr)
+{
+    willneed(p, C_ADDRSUM, addr, 1);
+    willneed(p, C_ADDRLAST, addr, 1);
+}
+
+/* owner_tx's first guess for output n (interpolation over the whole chain) and the guard rows
+ * either side of it. */
+static void willneed_owner_guess(cw_chainstore_prefetch *p, uint64_t n)
+{
+    enum { W = 64 }; /* owner_tx's first guard distance */
+    const cw_chainstore *cs = p->cs;
+    uint64_t n_tx = rows(cs, C_TX), n_out = rows(cs, C_OUT);
+    if (!atomic_load_explicit(&cs->point_reads, memory_order_relaxed) || n_tx <= 2 * W)
+        return;
+    uint64_t f0 = tx_first_out(cs, 0);
+    if (n < f0 || n_out <= f0)
+        return;
+    double frac = (double)(n - f0) / (double)(n_out - f0);
+    uint64_t mid = frac < 1.0 ? (uint64_t)(frac * (double)n_tx) : n_tx - 1;
+    uint64_t lo = mid > W ? mid - W : 0;
+    willneed(p, C_TX, lo, 2 * W + 2);
+}
+
+void cw_chainstore_prefetch_out(cw_chainstore_prefetch *p, uint64_t out)
+{
+    willneed(p, C_OUT, out, 1);
+    willneed_owner_guess(p, out);
+}
+
+void cw_chainstore_prefetch_txid(cw_chainstore_prefetch *p, uint64_t tx)
+{
+    willneed(p, C_TXID, tx, 1);
 }
 
 const cw_row_block *cw_chainstore_block(const cw_chainstore *cs, uint64_t r)
@@ -905,11 +987,27 @@ static int reserve_all(cw_chainstore *cs, const cw_block *b)
     return 0;
 }
 
+/* addr_eq on a point-read handle: the candidate's key row is asked for together with its
+ * summary and last output, which a lookup reads next (one wait instead of two). */
+static bool addr_eq_ahead(const void *key, uint32_t id, void *ctx)
+{
+    const cw_chainstore *cs = ctx;
+    if (id < rows(cs, C_ADDR)) {
+        cw_chainstore_prefetch p;
+        cw_chainstore_prefetch_init(&p, cs);
+        willneed(&p, C_ADDR, id, 1);
+        cw_chainstore_prefetch_addr(&p, id);
+        cw_chainstore_prefetch_go(&p);
+    }
+    return addr_eq(key, id, ctx);
+}
+
 static int find_addr_h(const cw_chainstore *cs, const cw_addr_key *key, uint64_t h, uint64_t *addr)
 {
     uint32_t id;
-    if (cw_hashidx_find(&cs->addridx, h, key, (uint32_t)rows(cs, C_ADDR), addr_eq,
-                        (void *)(uintptr_t)cs, &id) == 0) {
+    bool ahead = atomic_load_explicit(&cs->point_reads, memory_order_relaxed);
+    if (cw_hashidx_find(&cs->addridx, h, key, (uint32_t)rows(cs, C_ADDR),
+                        ahead ? addr_eq_ahead : addr_eq, (void *)(uintptr_t)cs, &id) == 0) {
         *addr = id;
         return 0;
     }
