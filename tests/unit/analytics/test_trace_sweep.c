@@ -161,24 +161,16 @@ static void test_build_world(void)
 
 /* ------------------------------------------------------------------ checks */
 
-static uint64_t out_of(const uint8_t txid[32], uint32_t vout)
-{
-    uint64_t t = CW_NONE64;
-    if (cw_chainstore_find_tx(cs, txid, &t)) {
-        CHECK(!"a tx of the example is not in the store");
-        exit(cw_test_done());
-    }
-    return cw_chainstore_tx_first_out(cs, t) + vout;
-}
-
 /* FIFO forward from the first n_src outputs of from_tx: the value at the first output of at_tx,
  * its probable part, and the value ended as service_sweep */
 static void trace_to(const uint8_t from_tx[32], size_t n_src, const uint8_t at_tx[32], bool through,
                      uint64_t *at, uint64_t *at_prob, uint64_t *swept)
 {
-    uint64_t src[6], dst = out_of(at_tx, 0);
+    *at = *at_prob = *swept = UINT64_MAX; /* a failed REQUIRE leaves these: every check fails */
+    uint64_t src[6], dst = chain_out(cs, at_tx, 0);
     for (size_t i = 0; i < n_src; i++)
-        src[i] = out_of(from_tx, (uint32_t)i);
+        src[i] = chain_out(cs, from_tx, (uint32_t)i);
+    REQUIRE(dst != CW_NONE64 && src[0] != CW_NONE64);
     cw_trace_opts o;
     cw_trace_opts_init(&o);
     o.through_sweeps = through;
