@@ -117,7 +117,8 @@ const char *cw_chainstore_dir(const cw_chainstore *cs);
  * (asked before each 1 MiB read with the bytes read so far; go_on may be NULL, and may sleep
  * to pace the reads). Nothing is mapped or changed: it only makes the next lookups' page
  * faults minor instead of disk reads. *out_bytes (may be NULL): bytes read; *out_total (may be
- * NULL): bytes the files hold, set before the first go_on call. */
+ * NULL): bytes the files hold, set before the first go_on call, and raised at the end to the
+ * bytes read when the files grew meanwhile (they are read to their end). */
 int cw_chainstore_warm(const char *dir, uint64_t budget, bool (*go_on)(void *arg, uint64_t done),
                        void *arg, uint64_t *out_bytes, uint64_t *out_total);
 

@@ -649,6 +649,10 @@ int cw_chainstore_warm(const char *dir, uint64_t budget, bool (*go_on)(void *arg
     cw_free(buf);
     if (out_bytes)
         *out_bytes = done;
+    /* the files are read to their end: a store that grew meanwhile (a commit) gave more than
+     * their size at the start */
+    if (out_total && done > total)
+        *out_total = done;
     return rc;
 }
 
