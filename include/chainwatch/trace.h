@@ -79,8 +79,10 @@ typedef enum cw_trace_end_kind {
                           * already counted at that source */
     CW_END_SWEEP = 10,   /* forward (FIFO, haircut): co-spent with many other owners' coins
                           * into one or two outputs, a probable service's sweep of its
-                          * deposits ("entered a service"; docs/TRACE-MODELS.md, "Service
-                          * sweeps"); not followed unless through_sweeps */
+                          * deposits ("entered a service"); backward: came out of such a sweep
+                          * into a reused pool address ("came from a service";
+                          * docs/TRACE-MODELS.md, "Service sweeps"); not followed unless
+                          * through_sweeps */
     CW_END_N = 11
 } cw_trace_end_kind;
 
@@ -147,8 +149,8 @@ typedef struct cw_trace_opts {
     uint64_t max_nodes;    /* 0: 50,000,000 */
     double probable_floor; /* forward: a traced amount with a probable part that is below this
                             * share of its output's value ends as dust (default 0.2; 0: off) */
-    bool through_sweeps;   /* forward: follow value through a probable service's sweep
-                            * (CW_END_SWEEP) as through any tx (default false) */
+    bool through_sweeps;   /* follow value through a probable service's sweep (CW_END_SWEEP)
+                            * as through any tx (default false) */
     bool relink;           /* forward FIFO, any CoinJoin policy but stop: a second pass that
                             * re-links the CoinJoin outputs the source's owner is seen to hold (co-spent
                             * with its other post-mix or certain coins, or a remix chain leading to one)

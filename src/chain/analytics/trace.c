@@ -390,6 +390,53 @@ static bool service_sweep(cw_trace *t, uint64_t in0, size_t n_in, size_t n_out, 
     return n_cj * 2 < n_seen;
 }
 
+/* Backward, the same sweep seen from its output (docs/TRACE-MODELS.md, "Service sweeps"): no
+ * input is known to be tainted here, so the thief's own consolidation of coins from several of
+ * its txs would look the same by its inputs alone. What a service's sweep has besides is where
+ * it pays: a pool or hot wallet that is paid again and again (a reused address, at least
+ * SWEEP_POOL_PAID outputs paying it). A tx of one or two outputs, one of the traced ones paying
+ * such an address, whose inputs (the first SWEEP_SCAN looked at) are at least
+ * SWEEP_MIN_OTHERS + 1 coins at as many addresses, paid by as many txs, fewer than half of them
+ * CoinJoin outputs. */
+#define SWEEP_POOL_PAID 3
+
+static bool pool_sweep(cw_trace *t, uint64_t in0, size_t n_in, uint64_t o0, size_t n_out)
+{
+    if (n_out > 2 || n_in < SWEEP_MIN_OTHERS + 1)
+        return false;
+    const cw_chainstore *cs = t->cs;
+    bool pool = false;
+    for (size_t j = 0; j < n_out && !pool; j++) {
+        if (t->s_node[j] == UINT32_MAX)
+            continue;
+        uint64_t a = out_addr(cw_chainstore_out(cs, o0 + j));
+        const cw_row_addrsum *sum = a == CW_NONE64 ? NULL : cw_chainstore_addrsum(cs, a);
+        pool = sum && sum->n_out >= SWEEP_POOL_PAID;
+    }
+    if (!pool)
+        return false;
+    uint64_t addrs[SWEEP_SCAN], payers[SWEEP_SCAN], creators[SWEEP_SCAN];
+    size_t na = 0, np = 0, n_seen = 0, n_cj = 0;
+    for (size_t k = 0; k < n_in && n_seen < SWEEP_SCAN; k++) {
+        const cw_row_in *r = cw_chainstore_in(cs, in0 + k);
+        if (r->spent_tx == CW_IN_EXTERNAL || r->spent_tx == CW_IN_COINBASE)
+            continue;
+        uint64_t po = cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout;
+        uint64_t a = out_addr(cw_chainstore_out(cs, po));
+        if (a == CW_NONE64)
+            continue;
+        creators[n_seen++] = r->spent_tx;
+        seen_or_add(addrs, &na, a);
+        seen_or_add(payers, &np, r->spent_tx);
+    }
+    if (na < SWEEP_MIN_OTHERS + 1 || np < SWEEP_MIN_OTHERS + 1)
+        return false;
+    for (size_t i = 0; i < n_seen; i++)
+        if (t->is_cj(t->opts.is_coinjoin_ctx, cs, creators[i]))
+            n_cj++;
+    return n_cj * 2 < n_seen;
+}
+
 /* Forward: decides what happens to the value at a new node (follow it or end it). */
 static int settle_forward(cw_trace *t, uint32_t ni, bool source)
 {
@@ -1110,6 +1157,10 @@ static int process_backward(cw_trace *t, uint64_t tx)
         }
         rule = policy_rule(t);
         tr->rule = rule;
+    } else if (!t->opts.through_sweeps && t->opts.model != CW_TRACE_POISON &&
+               pool_sweep(t, in0, n_in, o0, n_out)) {
+        tr->end_amount = A;
+        return add_end(t, CW_END_SWEEP, CW_NONE64, tx, CW_NONE64, A, P, in_rule, hop, UINT32_MAX);
     }
     /* input values and prevouts */
     uint64_t *ival = t->s_val, *iamt = t->s_amt, *iprob = t->s_prob;

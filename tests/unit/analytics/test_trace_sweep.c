@@ -12,7 +12,7 @@
  *     with one clean coin of its own into X and deposits at the exchange (E2);
  *   - one tx of a business pays six coins to six addresses of one wallet, which sweeps them
  *     with a coin the thief paid it (S3) into one output and deposits it (E3).
- * Truth and figures (FIFO forward):
+ * Truth and figures (FIFO forward; backward, haircut, in test_backward):
  *   - from S: default (stop at sweeps) ends 1 BTC less its fee as service_sweep at the sweep
  *     tx, and E1 gets nothing; through sweeps (the old rule), E1 gets 0.9 BTC of the thief's
  *     value, all of it certain: a customer named as the thief;
@@ -40,7 +40,8 @@ static cw_chainstore *cs;
 
 enum { FEE = 1000 };
 
-static coin s1, s2, s3, cust[7], own_clean, payroll_fund;
+static coin s1, s2, s3, cust[7], own_clean, payroll_fund, pool_float;
+static uint64_t pool_key; /* the service's pool: a reused address */
 static uint8_t id_s1[32], id_e1[32], id_s2[32], id_e2[32], id_s3[32], id_e3[32];
 
 /* one input to one output of value - FEE to a fresh key; the coin goes to *out */
@@ -57,11 +58,11 @@ static void pay1(gen_tx *tx, const coin *c, coin *out, uint8_t id[32])
         last_txid(id);
 }
 
-/* ins swept into one output to a fresh key */
-static void sweep(gen_tx *tx, coin *const *ins, size_t n, coin *out)
+/* ins swept into one output to key (0: a fresh one) */
+static void sweep(gen_tx *tx, coin *const *ins, size_t n, coin *out, uint64_t key)
 {
     gen_tx_reset(tx);
-    uint64_t v = 0, k = new_key();
+    uint64_t v = 0, k = key ? key : new_key();
     for (size_t i = 0; i < n; i++) {
         add_in(tx, ins[i]);
         v += ins[i]->value;
@@ -84,6 +85,8 @@ static void build_world(const char *out_dir)
     fund(&own_clean, 10000000ULL, 0);
     fund(&s3, 20000000ULL, 0);
     fund(&payroll_fund, 70000000ULL, 0);
+    pool_key = new_key();
+    fund(&pool_float, 50000000ULL, pool_key); /* the service's float, at its pool address */
     block_end();
     /* the thief and seven customers pay the service's deposit addresses */
     block_begin();
@@ -121,12 +124,12 @@ static void build_world(const char *out_dir)
     coin *ins[8];
     for (int i = 0; i < 8; i++)
         ins[i] = &dep[i];
-    sweep(&tx, ins, 8, &pool);
+    sweep(&tx, ins, 8, &pool, pool_key);
     coin *cins[7];
     for (int i = 0; i < 6; i++)
         cins[i] = &parts[i];
     cins[6] = &own_clean;
-    sweep(&tx, cins, 7, &x);
+    sweep(&tx, cins, 7, &x, 0);
     for (int i = 0; i < 6; i++)
         shop[i] = wages[i];
     pay1(&tx, &s3, &shop[6], id_s3);
@@ -138,7 +141,7 @@ static void build_world(const char *out_dir)
     coin po[2];
     uint64_t c1k = new_key();
     add_out(&tx, 90000000ULL, c1k);
-    add_out(&tx, pool.value - 90000000ULL - FEE, new_key());
+    add_out(&tx, pool.value - 90000000ULL - FEE, pool_key); /* change back to the pool */
     block_tx(&tx, po);
     po[0].key = c1k;
     pay1(&tx, &po[0], NULL, id_e1);
@@ -147,7 +150,7 @@ static void build_world(const char *out_dir)
     coin *sins[7];
     for (int i = 0; i < 7; i++)
         sins[i] = &shop[i];
-    sweep(&tx, sins, 7, &shop_sum);
+    sweep(&tx, sins, 7, &shop_sum, 0);
     pay1(&tx, &shop_sum, NULL, id_e3);
     block_end();
     gen_tx_deinit(&tx);
@@ -220,6 +223,48 @@ static void test_one_payer(void)
     CHECK(at > 0);
 }
 
+/* Backward (haircut, as screening traces) from the first output of from_tx: the value that
+ * reaches the first output of at_tx, and the value ended as service_sweep */
+static void back_to(const uint8_t from_tx[32], const uint8_t at_tx[32], bool through, uint64_t *at,
+                    uint64_t *swept)
+{
+    *at = *swept = UINT64_MAX;
+    uint64_t src = chain_out(cs, from_tx, 0), dst = chain_out(cs, at_tx, 0);
+    REQUIRE(src != CW_NONE64 && dst != CW_NONE64);
+    cw_trace_opts o;
+    cw_trace_opts_init(&o);
+    o.model = CW_TRACE_HAIRCUT;
+    o.direction = CW_TRACE_BACKWARD;
+    o.through_sweeps = through;
+    cw_trace *t = NULL;
+    REQUIRE(cw_trace_run(&t, cs, NULL, &src, 1, &o) == 0);
+    *at = cw_trace_amount_at(t, dst);
+    *swept = 0;
+    for (size_t i = 0; i < cw_trace_n_ends(t); i++)
+        if (cw_trace_end_at(t, i)->kind == CW_END_SWEEP)
+            *swept += cw_trace_end_at(t, i)->amount;
+    cw_trace_free(t);
+}
+
+/* Screening's direction: customer 1's deposit comes from the service's pool, which a sweep of
+ * eight payers' coins and its own float paid; the pool address is paid three times (float,
+ * sweep, change). By default the provenance ends at the sweep; through it, a share reaches the
+ * thief's deposit (D0, S's payment). The thief's consolidation X pays a fresh address: E2's
+ * provenance goes through it to S2's parts. */
+static void test_backward(void)
+{
+    uint64_t at, swept;
+    back_to(id_e1, id_s1, false, &at, &swept);
+    CHECK(at == 0);
+    CHECK(swept > 0);
+    back_to(id_e1, id_s1, true, &at, &swept);
+    CHECK(swept == 0);
+    CHECK(at > 0 && at != UINT64_MAX); /* the old rule: the customer's coin "came from" the thief */
+    back_to(id_e2, id_s2, false, &at, &swept);
+    CHECK(swept == 0);
+    CHECK(at > 0 && at != UINT64_MAX);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "%s/world", cw_test_tmpdir());
@@ -232,6 +277,7 @@ int main(void)
     RUN(test_service_sweep);
     RUN(test_own_consolidation);
     RUN(test_one_payer);
+    RUN(test_backward);
     cw_chainstore_close(cs);
     return cw_test_done();
 }
