@@ -120,7 +120,7 @@ static void print_table(json_t *j, const cw_trace_stats *st, double total_s)
         if (!strcmp(k, "coinjoin"))
             name = fwd ? "entered mixer" : "left a mixer";
         else if (!strcmp(k, "service_sweep"))
-            name = "entered service";
+            name = fwd ? "entered service" : "from a service";
         printf("  %-14s %20s BTC%s  (%lld)%s\n", name, b, pct(pc, sizeof pc, reach, x, total),
                (long long)json_integer_value(json_object_get(v, "count")),
                prob_note(pb, sizeof pb, v));
@@ -428,7 +428,7 @@ const cw_command cw_cmd_trace = {
     "                    by value), proportional (every output gets its share by value),\n"
     "                    stop (value ends there: \"entered mixer\") or order|through (as\n"
     "                    any tx). Value past a CoinJoin is always reported PROBABLE\n"
-    "  --sweeps P        forward, at a probable service's sweep of 5+ other payers'\n"
+    "  --sweeps P        at a probable service's sweep of 5+ other payers'\n"
     "                    coins: stop (default: \"entered service\") or through\n"
     "  --probable-floor S  a probable amount below this share of its coin is not followed\n"
     "                    (ends as dust; default 0.2 = 20%; 0: follow every sliver)\n"
