@@ -340,6 +340,18 @@ static bool is_mixer(const cw_trace *t, uint64_t addr)
 #define SWEEP_MIN_OTHERS 5
 #define SWEEP_SCAN (2 * SWEEP_MIN_OTHERS) /* untainted inputs looked at, at most */
 
+/* The prevout (global output number) of input in, or CW_NONE64 (coinbase, external);
+ * *creator (when not NULL) gets the tx that made it. */
+static uint64_t prevout_of(const cw_chainstore *cs, uint64_t in, uint64_t *creator)
+{
+    const cw_row_in *r = cw_chainstore_in(cs, in);
+    if (r->spent_tx == CW_IN_EXTERNAL || r->spent_tx == CW_IN_COINBASE)
+        return CW_NONE64;
+    if (creator)
+        *creator = r->spent_tx;
+    return cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout;
+}
+
 static bool seen_or_add(uint64_t *set, size_t *n, uint64_t v)
 {
     for (size_t i = 0; i < *n; i++)
@@ -349,45 +361,40 @@ static bool seen_or_add(uint64_t *set, size_t *n, uint64_t v)
     return false;
 }
 
+/* The inputs of a sweep-shaped tx: of its first SWEEP_SCAN inputs with an address (those the
+ * trace did not reach, when skip_traced: forward, t->s_node indexes the inputs), at least `min`
+ * distinct addresses and `min` distinct payer txs, fewer than half of them CoinJoin outputs
+ * (asked only once the rest holds). */
+static bool sweep_inputs(cw_trace *t, uint64_t in0, size_t n_in, bool skip_traced, size_t min)
+{
+    const cw_chainstore *cs = t->cs;
+    uint64_t addrs[SWEEP_SCAN], payers[SWEEP_SCAN], creators[SWEEP_SCAN];
+    size_t na = 0, np = 0, n_seen = 0, n_cj = 0;
+    for (size_t k = 0; k < n_in && n_seen < SWEEP_SCAN; k++) {
+        if (skip_traced && t->s_node[k] != UINT32_MAX)
+            continue;
+        uint64_t creator = 0, po = prevout_of(cs, in0 + k, &creator);
+        uint64_t a = po == CW_NONE64 ? CW_NONE64 : out_addr(cw_chainstore_out(cs, po));
+        if (a == CW_NONE64)
+            continue;
+        creators[n_seen++] = creator;
+        seen_or_add(addrs, &na, a);
+        seen_or_add(payers, &np, creator);
+    }
+    if (na < min || np < min)
+        return false;
+    for (size_t i = 0; i < n_seen; i++)
+        if (t->is_cj(t->opts.is_coinjoin_ctx, cs, creators[i]))
+            n_cj++;
+    return n_cj * 2 < n_seen;
+}
+
 static bool service_sweep(cw_trace *t, uint64_t in0, size_t n_in, size_t n_out, size_t n_tainted)
 {
     size_t others = n_in - n_tainted;
     if (n_out > 2 || others < SWEEP_MIN_OTHERS || others < n_tainted)
         return false;
-    const cw_chainstore *cs = t->cs;
-    uint64_t addrs[SWEEP_SCAN], payers[SWEEP_SCAN];
-    size_t na = 0, np = 0, n_cj = 0, n_seen = 0;
-    for (size_t k = 0; k < n_in && n_seen < SWEEP_SCAN; k++) {
-        if (t->s_node[k] != UINT32_MAX)
-            continue;
-        const cw_row_in *r = cw_chainstore_in(cs, in0 + k);
-        if (r->spent_tx == CW_IN_EXTERNAL || r->spent_tx == CW_IN_COINBASE)
-            continue;
-        uint64_t po = cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout;
-        uint64_t a = out_addr(cw_chainstore_out(cs, po));
-        if (a == CW_NONE64)
-            continue;
-        n_seen++;
-        seen_or_add(addrs, &na, a);
-        seen_or_add(payers, &np, r->spent_tx);
-    }
-    if (na < SWEEP_MIN_OTHERS || np < SWEEP_MIN_OTHERS)
-        return false;
-    /* CoinJoin outputs among the payers looked at: asked only of a sweep-shaped tx */
-    for (size_t k = 0, i = 0; k < n_in && i < n_seen; k++) {
-        if (t->s_node[k] != UINT32_MAX)
-            continue;
-        const cw_row_in *r = cw_chainstore_in(cs, in0 + k);
-        if (r->spent_tx == CW_IN_EXTERNAL || r->spent_tx == CW_IN_COINBASE)
-            continue;
-        uint64_t po = cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout;
-        if (out_addr(cw_chainstore_out(cs, po)) == CW_NONE64)
-            continue;
-        i++;
-        if (t->is_cj(t->opts.is_coinjoin_ctx, cs, r->spent_tx))
-            n_cj++;
-    }
-    return n_cj * 2 < n_seen;
+    return sweep_inputs(t, in0, n_in, true, SWEEP_MIN_OTHERS);
 }
 
 /* Backward, the same sweep seen from its output (docs/TRACE-MODELS.md, "Service sweeps"): no
@@ -413,28 +420,7 @@ static bool pool_sweep(cw_trace *t, uint64_t in0, size_t n_in, uint64_t o0, size
         const cw_row_addrsum *sum = a == CW_NONE64 ? NULL : cw_chainstore_addrsum(cs, a);
         pool = sum && sum->n_out >= SWEEP_POOL_PAID;
     }
-    if (!pool)
-        return false;
-    uint64_t addrs[SWEEP_SCAN], payers[SWEEP_SCAN], creators[SWEEP_SCAN];
-    size_t na = 0, np = 0, n_seen = 0, n_cj = 0;
-    for (size_t k = 0; k < n_in && n_seen < SWEEP_SCAN; k++) {
-        const cw_row_in *r = cw_chainstore_in(cs, in0 + k);
-        if (r->spent_tx == CW_IN_EXTERNAL || r->spent_tx == CW_IN_COINBASE)
-            continue;
-        uint64_t po = cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout;
-        uint64_t a = out_addr(cw_chainstore_out(cs, po));
-        if (a == CW_NONE64)
-            continue;
-        creators[n_seen++] = r->spent_tx;
-        seen_or_add(addrs, &na, a);
-        seen_or_add(payers, &np, r->spent_tx);
-    }
-    if (na < SWEEP_MIN_OTHERS + 1 || np < SWEEP_MIN_OTHERS + 1)
-        return false;
-    for (size_t i = 0; i < n_seen; i++)
-        if (t->is_cj(t->opts.is_coinjoin_ctx, cs, creators[i]))
-            n_cj++;
-    return n_cj * 2 < n_seen;
+    return pool && sweep_inputs(t, in0, n_in, false, SWEEP_MIN_OTHERS + 1);
 }
 
 /* Forward: decides what happens to the value at a new node (follow it or end it). */
@@ -1494,18 +1480,6 @@ static int tx_is_cj(cw_trace *t, uint64_t tx, bool *cj)
         t->s_oval[j - o0] = cw_out_value(cw_chainstore_out(t->cs, j));
     *cj = is_cj(t, tx, in1 - in0, o1 - o0);
     return 0;
-}
-
-/* The prevout (global output number) of input in, or CW_NONE64 (coinbase, external);
- * *creator (when not NULL) gets the tx that made it. */
-static uint64_t prevout_of(const cw_chainstore *cs, uint64_t in, uint64_t *creator)
-{
-    const cw_row_in *r = cw_chainstore_in(cs, in);
-    if (r->spent_tx == CW_IN_EXTERNAL || r->spent_tx == CW_IN_COINBASE)
-        return CW_NONE64;
-    if (creator)
-        *creator = r->spent_tx;
-    return cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout;
 }
 
 /* An anchor: a coin that pass 1 traced and at least half of whose value is certain traced
