@@ -56,6 +56,7 @@ enum {
     CW_PAT_RULE_PROBABLE,        /* equal outputs, several owners: probable CoinJoin */
     CW_PAT_RULE_PEEL_RUN,        /* a hop of a run of >= CW_PAT_PEEL_MIN_RUN peel hops */
     CW_PAT_RULE_SHAPE,           /* fan-out / fan-in from the counts alone */
+    CW_PAT_RULE_PEEL_SHORT,      /* a hop of a tight run of >= CW_PAT_PEEL_SHORT_RUN hops */
     CW_PAT_N_RULES
 };
 
@@ -63,6 +64,18 @@ enum {
 #define CW_PAT_PEEL_MIN_RUN 7
 /* Largest mean peel fraction (peel / input, in millionths) over the hops of a run. */
 #define CW_PAT_PEEL_MAX_MEAN_PPM 450000
+/* A shorter run is a peel chain only when it is tight (rule peel-run-short): at least this
+ * many hops, each link a one-input hop spending a remainder paid to a fresh address (no output
+ * paid it before), confirmed at most CW_PAT_PEEL_TIGHT_BLOCKS blocks after its parent. */
+#define CW_PAT_PEEL_SHORT_RUN 4
+#define CW_PAT_PEEL_TIGHT_BLOCKS 1
+/* A service's float, not a peel chain: the run's first hop spends a coin at an address paid at
+ * least CW_PAT_PEEL_FLOAT_PAID times up to that coin (a standing address: a hot wallet), and
+ * its hops pay on average less than CW_PAT_PEEL_FLOAT_MAX_PPM of what they hold (withdrawals
+ * from a float). The head is looked for at most CW_PAT_PEEL_HEAD_CAP hops up. */
+#define CW_PAT_PEEL_FLOAT_PAID 3
+#define CW_PAT_PEEL_FLOAT_MAX_PPM 10000
+#define CW_PAT_PEEL_HEAD_CAP 64
 
 /* Name of flag bit i ("coinjoin", "whirlpool", ...), or NULL past the last. */
 const char *cw_patterns_flag_name(unsigned bit);
@@ -87,6 +100,9 @@ typedef struct cw_patterns_detail {
     uint32_t changes_matched; /* other outputs explained as one owner's change by a sub-set of
                                  the inputs (sub-set sum) */
     uint32_t peel_run;        /* peel hops in the run through this tx (capped at 2 x minimum) */
+    uint32_t peel_tight;      /* hops in the tight run through it (capped at CW_PAT_PEEL_SHORT_RUN),
+                                 counted only for a run of CW_PAT_PEEL_SHORT_RUN..7 hops */
+    bool peel_float;          /* the run is a service's float (not flagged, see above) */
     const char *kind_reason;  /* why the CoinJoin got its kind bit (static text), or NULL */
 } cw_patterns_detail;
 /* Computes the flags of tx with their evidence (from the store alone). */

@@ -79,6 +79,12 @@ static int do_show(const cw_store_opts *o)
             if (rule == CW_PAT_RULE_PEEL_RUN)
                 printf("  evidence: a run of %u%s peel hops through this tx\n", d.peel_run,
                        d.peel_run >= 2 * CW_PAT_PEEL_MIN_RUN ? " or more" : "");
+            else if (rule == CW_PAT_RULE_PEEL_SHORT)
+                printf("  evidence: a run of %u peel hops through this tx, %u%s of them tight "
+                       "(one input, remainder to a fresh address, <= %u block apart)\n",
+                       d.peel_run, d.peel_tight,
+                       d.peel_tight >= CW_PAT_PEEL_SHORT_RUN ? " or more" : "",
+                       CW_PAT_PEEL_TIGHT_BLOCKS);
             else if (rule != CW_PAT_RULE_SHAPE && rule != CW_PAT_RULE_COINBASE)
                 printf("  evidence: %u equal outputs of %llu sat, %u inputs from %u addresses, "
                        "%u other outputs, %u of them matched as one owner's change by input "
@@ -87,6 +93,14 @@ static int do_show(const cw_store_opts *o)
                        d.input_addresses, d.other_outputs, d.changes_matched);
             if (d.kind_reason)
                 printf("  kind: %s\n", d.kind_reason);
+        } else {
+            cw_patterns_detail d;
+            cw_patterns_explain(cs, t, &d);
+            if (d.peel_float)
+                printf("  not a peel chain: a run of %u peel hops paying withdrawals from a "
+                       "service's float (its first coin at an address paid %u+ times, peels "
+                       "under %.0f%% on average)\n",
+                       d.peel_run, CW_PAT_PEEL_FLOAT_PAID, CW_PAT_PEEL_FLOAT_MAX_PPM / 1e4);
         }
     }
 out:

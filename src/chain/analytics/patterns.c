@@ -24,7 +24,8 @@
 #include "chainwatch/store.h"
 #include "chainwatch/util.h"
 
-#define PAT_FORMAT 2 /* 2: rule and score in bits 16..31, peel runs, tx0 (issue 11) */
+#define PAT_FORMAT 3 /* 2: rule and score in bits 16..31, peel runs, tx0 (issue 11); 3: short
+                       * tight peel runs, a service's float is no peel chain */
 
 static const char *const flag_names[CW_PAT_N_FLAGS] = {
     "coinjoin", "whirlpool", "wasabi1",  "wasabi2", "joinmarket",       "peel_chain",
@@ -64,7 +65,8 @@ static const char *const rule_names[CW_PAT_N_RULES] = {"none",
                                                        "tx0-premix-fee",
                                                        "probable-coinjoin",
                                                        "peel-run",
-                                                       "shape"};
+                                                       "shape",
+                                                       "peel-run-short"};
 
 static const char *const rule_texts[CW_PAT_N_RULES] = {
     "no rule fired",
@@ -92,8 +94,12 @@ static const char *const rule_texts[CW_PAT_N_RULES] = {
     "input addresses as equal outputs or >= 2 changes matched by input sub-sets, or no other "
     "output and as many input addresses as equal outputs",
     "one of at least 7 consecutive hops (1-2 inputs, 2 outputs, remainder above the peel), "
-    "each spending the previous hop's remainder, peeling on average at most 30% of the value",
-    "counts of inputs and outputs only"};
+    "each spending the previous hop's remainder, peeling on average at most 45% of the value, "
+    "not a service's float (first coin at an address paid 3+ times, peels under 1% on average)",
+    "counts of inputs and outputs only",
+    "one of at least 4 consecutive hops, each spending the previous hop's remainder, paid to an "
+    "address never paid before, with one input, at most 1 block after it (a tight run), "
+    "peeling on average at most 45%, not a service's float"};
 
 const char *cw_patterns_rule_name(unsigned rule)
 {
@@ -880,6 +886,100 @@ unsigned cw_patterns_peel_run(const cw_chainstore *cs, uint64_t tx, unsigned cap
     return peel_walk(cs, NULL, tx, cap, &fs);
 }
 
+/* ------------------------------------------------------------------ chain-level evidence */
+
+static uint32_t tx_height(const cw_chainstore *cs, uint64_t tx)
+{
+    return cw_chainstore_block(cs, cw_chainstore_tx_block(cs, tx))->height;
+}
+
+/* Earlier outputs paying the address of output o, counted up to `cap`. */
+static unsigned paid_before(const cw_chainstore *cs, uint64_t o, unsigned cap)
+{
+    unsigned n = 0;
+    uint64_t outs = cw_chainstore_counts_get(cs).outs;
+    for (uint64_t p = cw_chainstore_outlink(cs, o); p != CW_NONE64 && p < outs && n < cap;
+         p = cw_chainstore_outlink(cs, p))
+        n++;
+    return n;
+}
+
+/* Whether the hop child spends the remainder of the hop parent (its peel_child) by a tight
+ * link: child has one input, the remainder went to an address no output paid before, and
+ * child is confirmed at most CW_PAT_PEEL_TIGHT_BLOCKS blocks after parent. */
+static bool tight_link(const cw_chainstore *cs, scratch *s, uint64_t parent, uint64_t child)
+{
+    uint32_t large;
+    uint64_t i0, i1, o0, o1;
+    cw_chainstore_tx_range(cs, child, &i0, &i1, &o0, &o1);
+    if (i1 - i0 != 1 || !hop_shape(cs, s, parent, &large))
+        return false;
+    uint64_t rem = cw_chainstore_tx_first_out(cs, parent) + large;
+    if (cw_chainstore_out(cs, rem)->addr == CW_NONE32 || paid_before(cs, rem, 1) != 0)
+        return false;
+    uint32_t hp = tx_height(cs, parent), hc = tx_height(cs, child);
+    return hc >= hp && hc - hp <= CW_PAT_PEEL_TIGHT_BLOCKS;
+}
+
+/* Hops in the tight run through the hop tx, counted up to `cap`; *frac_sum gets the sum of
+ * their peel fractions (millionths) and *head the oldest of them. */
+static unsigned tight_run(const cw_chainstore *cs, scratch *s, uint64_t tx, unsigned cap,
+                          uint64_t *frac_sum, uint64_t *head)
+{
+    uint32_t large;
+    *frac_sum = 0;
+    *head = tx;
+    if (!hop_shape(cs, s, tx, &large))
+        return 0;
+    unsigned n = 1;
+    *frac_sum = peel_frac(cs, tx, large);
+    for (uint64_t t = tx; n < cap;) {
+        uint64_t p = peel_parent(cs, s, t);
+        uint32_t pl;
+        if (p == CW_NONE64 || !tight_link(cs, s, p, t) || !hop_shape(cs, s, p, &pl))
+            break;
+        *frac_sum += peel_frac(cs, p, pl);
+        *head = t = p;
+        n++;
+    }
+    for (uint64_t t = tx; n < cap;) {
+        uint64_t c = peel_child(cs, s, t, large);
+        if (c == CW_NONE64 || !tight_link(cs, s, t, c) || !hop_shape(cs, s, c, &large))
+            break;
+        *frac_sum += peel_frac(cs, c, large);
+        t = c;
+        n++;
+    }
+    return n;
+}
+
+/* Whether a run through the hop tx whose hops peel on average mean_ppm (millionths) is a
+ * service's float: its first hop (looked for at most CW_PAT_PEEL_HEAD_CAP hops up from `from`;
+ * not found: no evidence) spends a coin at an address paid CW_PAT_PEEL_FLOAT_PAID times or
+ * more up to that coin, and mean_ppm < CW_PAT_PEEL_FLOAT_MAX_PPM. */
+static bool service_float(const cw_chainstore *cs, scratch *s, uint64_t from, uint64_t mean_ppm)
+{
+    if (mean_ppm >= CW_PAT_PEEL_FLOAT_MAX_PPM)
+        return false;
+    uint64_t head = from;
+    unsigned k = 0;
+    for (uint64_t p; k < CW_PAT_PEEL_HEAD_CAP && (p = peel_parent(cs, s, head)) != CW_NONE64; k++)
+        head = p;
+    if (k == CW_PAT_PEEL_HEAD_CAP)
+        return false;
+    uint64_t i0, i1, o0, o1;
+    cw_chainstore_tx_range(cs, head, &i0, &i1, &o0, &o1);
+    for (uint64_t i = i0; i < i1; i++) {
+        const cw_row_in *r = cw_chainstore_in(cs, i);
+        if (r->spent_tx >= CW_IN_EXTERNAL)
+            continue;
+        uint64_t o = cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout;
+        if (paid_before(cs, o, CW_PAT_PEEL_FLOAT_PAID - 1) >= CW_PAT_PEEL_FLOAT_PAID - 1)
+            return true;
+    }
+    return false;
+}
+
 /* ------------------------------------------------------------------ the decision */
 
 /* Whether the hop tx pays its remainder (output `large`) back to one of its inputs' own
@@ -903,7 +1003,7 @@ static bool remainder_to_input(const cw_chainstore *cs, uint64_t tx, uint32_t la
 
 /* The flags of a tx that is not a CoinJoin: fan-out, fan-in, peel-chain link. */
 static uint32_t shape_flags(const cw_chainstore *cs, scratch *s, uint64_t tx, uint64_t n_in,
-                            uint64_t n_out_all, uint32_t *run)
+                            uint64_t n_out_all, cw_patterns_detail *d)
 {
     uint32_t f = 0;
     if (n_in <= 3 && n_out_all >= 5)
@@ -912,12 +1012,32 @@ static uint32_t shape_flags(const cw_chainstore *cs, scratch *s, uint64_t tx, ui
         f |= CW_PAT_FANIN;
     uint64_t fs;
     unsigned r = peel_walk(cs, s, tx, RUN_CAP, &fs);
-    if (run)
-        *run = r;
+    if (d)
+        d->peel_run = r;
     uint32_t large;
-    if (r >= CW_PAT_PEEL_MIN_RUN && fs <= (uint64_t)r * CW_PAT_PEEL_MAX_MEAN_PPM &&
-        hop_shape(cs, s, tx, &large) && !remainder_to_input(cs, tx, large))
-        return with_rule(f | CW_PAT_PEEL, CW_PAT_RULE_PEEL_RUN, r >= 9 ? 95 : 50 + 5 * r);
+    if (r >= CW_PAT_PEEL_SHORT_RUN && hop_shape(cs, s, tx, &large) &&
+        !remainder_to_input(cs, tx, large)) {
+        if (r >= CW_PAT_PEEL_MIN_RUN) {
+            if (fs <= (uint64_t)r * CW_PAT_PEEL_MAX_MEAN_PPM) {
+                if (!service_float(cs, s, tx, fs / r))
+                    return with_rule(f | CW_PAT_PEEL, CW_PAT_RULE_PEEL_RUN,
+                                     r >= 9 ? 95 : 50 + 5 * r);
+                if (d)
+                    d->peel_float = true;
+            }
+        } else {
+            uint64_t head;
+            unsigned n = tight_run(cs, s, tx, CW_PAT_PEEL_SHORT_RUN, &fs, &head);
+            if (d)
+                d->peel_tight = n;
+            if (n >= CW_PAT_PEEL_SHORT_RUN && fs <= (uint64_t)n * CW_PAT_PEEL_MAX_MEAN_PPM) {
+                if (!service_float(cs, s, head, fs / n))
+                    return with_rule(f | CW_PAT_PEEL, CW_PAT_RULE_PEEL_SHORT, 60);
+                if (d)
+                    d->peel_float = true;
+            }
+        }
+    }
     return f ? with_rule(f, CW_PAT_RULE_SHAPE, 100) : 0;
 }
 
@@ -930,7 +1050,7 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
         return with_rule(CW_PAT_COINBASE, CW_PAT_RULE_COINBASE, 100);
     /* every multi-owner or Tx0 rule needs >= 2 inputs or >= 3 outputs: most txs stop here */
     if (n_out_all < 3)
-        return shape_flags(cs, s, tx, n_in, n_out_all, d ? &d->peel_run : NULL);
+        return shape_flags(cs, s, tx, n_in, n_out_all, d);
     {
         /* cheap pre-check from the outputs alone, before any input is read: every rule below
          * needs a premix-valued output and an OP_RETURN (Tx0), two premix-valued outputs (Tx0
@@ -969,7 +1089,7 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
                 any = s->vals[i] == s->vals[i - 2];
         }
         if (!any)
-            return shape_flags(cs, s, tx, n_in, n_out_all, d ? &d->peel_run : NULL);
+            return shape_flags(cs, s, tx, n_in, n_out_all, d);
     }
     size_t need = n_in > n_out_all ? n_in : n_out_all;
     if (scratch_fit(s, need + 1))
@@ -1123,7 +1243,7 @@ done:
     }
     if (f & CW_PAT_COINJOIN)
         return with_rule(f, rule, score);
-    uint32_t sf = shape_flags(cs, s, tx, n_in, n_out_all, d ? &d->peel_run : NULL);
+    uint32_t sf = shape_flags(cs, s, tx, n_in, n_out_all, d);
     if (f)
         return with_rule(f | (sf & CW_PAT_FLAG_MASK), rule, score);
     return sf;
@@ -1172,6 +1292,11 @@ void cw_patterns_detail_json(json_t *obj, const cw_chainstore *cs, uint64_t tx, 
                   "inputs", (json_int_t)d.inputs, "input_addresses", (json_int_t)d.input_addresses,
                   "other_outputs", (json_int_t)d.other_outputs, "changes_matched",
                   (json_int_t)d.changes_matched, "peel_run", (json_int_t)d.peel_run));
+    if (d.peel_tight)
+        json_object_set_new(json_object_get(obj, "evidence"), "peel_tight_run",
+                            json_integer(d.peel_tight));
+    if (d.peel_float)
+        json_object_set_new(json_object_get(obj, "evidence"), "service_float", json_true());
     if (d.kind_reason)
         json_object_set_new(json_object_get(obj, "evidence"), "kind_reason",
                             json_string(d.kind_reason));
@@ -1332,7 +1457,7 @@ static int build_memo(const cw_chainstore *cs, scratch *s, uint64_t from, uint64
             continue;
         if (!((m >> down_sh) & 7u)) /* no link names it a parent: no hop below */
             s->memo[t] = m = (uint8_t)(m | 1u << down_sh);
-        if (((m >> up_sh) & 7u) + ((m >> down_sh) & 7u) - 2u >= SIDE_CAP)
+        if (((m >> up_sh) & 7u) + ((m >> down_sh) & 7u) - 2u + 1u >= CW_PAT_PEEL_SHORT_RUN)
             rows[t] = compute(cs, t, s, NULL);
         if (from > 0)
             revisit_older(cs, s, t, from, rows);
