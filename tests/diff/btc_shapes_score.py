@@ -39,7 +39,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CJ_KINDS = ["whirlpool", "wasabi1", "wasabi2", "joinmarket"]
 HONEST = ["exchange_batch", "payroll", "consolidation", "payment", "deposit_sweep",
-          "hotwallet_reuse", "hotwallet_fresh", "pool_payout_reuse"]
+          "hotwallet_reuse", "hotwallet_fresh", "pool_payout_reuse", "hotwallet_sweepfed"]
 
 
 def load_eval_btc():

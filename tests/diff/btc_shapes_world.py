@@ -10,7 +10,7 @@ whose stolen coins are peeled, mixed and deposited at exchanges that then sweep 
 addresses. Blocks are written as Bitcoin Core blk files (regtest magic), optionally obfuscated
 with an xor.dat key and ended by a raw zero tail (Core 28+).
 
-  btc_shapes_world.py --out DIR [--seed S] [--scale N] [--careful-thief] [--custodial-mixer] [--xor-key HEX16] [--zero-tail BYTES]
+  btc_shapes_world.py --out DIR [--seed S] [--scale N] [--careful-thief] [--custodial-mixer] [--sweep-fed-hot-wallet] [--xor-key HEX16] [--zero-tail BYTES]
                       [--zero-tail-all] [--max-file-size BYTES]
 
 DIR/blocks holds blk*.dat (and xor.dat); DIR/truth holds the docs/GEN.md truth layout
@@ -653,7 +653,7 @@ class Custodial:
         w.mine()
 
 
-def build(seed, scale, careful=False, custodial=False):
+def build(seed, scale, careful=False, custodial=False, sweep_fed=False):
     w = World(seed, scale)
     w.careful = careful
     w.custodial = custodial
@@ -823,6 +823,53 @@ def build(seed, scale, careful=False, custodial=False):
             w.lookalikes.append((b2lx(txid), "hotwallet_fresh" if fresh else "hotwallet_reuse", ""))
             coin = [c for c in new if c.a is ch_addr][0]
 
+    def sweep_fed_chain(ex, hops):
+        """An exchange that sweeps 6-10 of its customers' deposit addresses into a FRESH hot
+        address and pays withdrawals one per tx from it, change to a fresh address; every 4-6
+        hops another sweep (to a fresh address) tops the chain up: a 2-input hop, the change
+        and the sweep's coin. Structurally a peel chain with no address reused."""
+        def sweep_fresh():
+            deps = [c for c in ex.coins if c.a.category == "exchange_deposit"]
+            if len(deps) < 6:
+                user_deposits(30)
+                deps = [c for c in ex.coins if c.a.category == "exchange_deposit"]
+            part, seen = [], set()
+            for c in deps:
+                if c.a.addr not in seen and c.txid not in {p.txid for p in part}:
+                    part.append(c)
+                    seen.add(c.a.addr)
+                if len(part) >= rnd.randint(6, 10):
+                    break
+            if len(part) < 5:
+                return None
+            hot = w.new_addr(ex)
+            txid, new = w.tx(part, [(hot, sum(c.value for c in part) - w.fee(len(part), 1))])
+            w.lookalikes.append((b2lx(txid), "deposit_sweep", "%d deposits, to a fresh address" % len(part)))
+            return new[0]
+        coin = sweep_fresh()
+        if coin is None:
+            return
+        w.mine()
+        next_top = rnd.randint(4, 6)
+        for h in range(hops):
+            ins = [coin]
+            if h == next_top:
+                top = sweep_fresh()
+                if top is not None:
+                    ins.append(top)
+                next_top += rnd.randint(4, 6)
+            tot = sum(c.value for c in ins)
+            u = rnd.choice(users)
+            v = min(lognormal_sat(rnd, 200_000, 30_000_000), tot // 3)
+            ch = w.new_addr(ex)
+            outs = [(w.new_addr(u), v), (ch, tot - v - w.fee(len(ins), 2))]
+            rnd.shuffle(outs)
+            txid, new = w.tx(ins, outs)
+            w.lookalikes.append((b2lx(txid), "hotwallet_sweepfed", "%d inputs" % len(ins)))
+            coin = [c for c in new if c.a is ch][0]
+            if rnd.random() < 0.5:
+                w.mine()
+
     for _ in range(2):
         user_payments(40 * scale)
         for ex in exchanges:
@@ -909,6 +956,12 @@ def build(seed, scale, careful=False, custodial=False):
     for ex in exchanges:
         hot_wallet_chain(ex, rnd.randint(8, 20), fresh=False)
     hot_wallet_chain(exchanges[2], 12, fresh=True)
+    if sweep_fed:
+        # --sweep-fed-hot-wallet: exchanges that never reuse an address, each withdrawal chain
+        # funded and topped up by sweeps of its customers' deposits (the default world draws
+        # nothing here, so its txs are unchanged)
+        for ex in exchanges:
+            sweep_fed_chain(ex, rnd.randint(10, 16))
     for ex in exchanges:
         consolidate(ex, 8)
     for e in rnd.sample(users, 6):
@@ -1258,6 +1311,9 @@ def main():
                     help="post-mix coins go to fresh deposit accounts, never to one used before mixing")
     ap.add_argument("--custodial-mixer", action="store_true",
                     help="a custodial mixer (label category mixer) that honest users and the thief use")
+    ap.add_argument("--sweep-fed-hot-wallet", action="store_true",
+                    help="every exchange also pays withdrawals from chains funded and topped up by sweeps of its "
+                         "deposits to fresh addresses, change to fresh addresses (hotwallet_sweepfed look-alikes)")
     ap.add_argument("--xor-key", help="16 hex digits: obfuscate the blk files (xor.dat)")
     ap.add_argument("--zero-tail", type=int, default=0, help="raw zero bytes at the end of the last file")
     ap.add_argument("--zero-tail-all", action="store_true", help="the zero tail in every file, not the last only")
@@ -1265,7 +1321,7 @@ def main():
     a = ap.parse_args()
     if a.xor_key and len(bytes.fromhex(a.xor_key)) != 8:
         ap.error("--xor-key takes 16 hex digits")
-    w = build(a.seed, a.scale, a.careful_thief, a.custodial_mixer)
+    w = build(a.seed, a.scale, a.careful_thief, a.custodial_mixer, a.sweep_fed_hot_wallet)
     write(w, a.out, a.xor_key, a.zero_tail, a.max_file_size, a.zero_tail_all)
     print(json.dumps({"txs": w.n_txs, "blocks": len(w.blocks), "coinjoins": len(w.coinjoins),
                       "tx0s": len(w.tx0s), "peel_hops": len(w.peel), "lookalikes": len(w.lookalikes),
