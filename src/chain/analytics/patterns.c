@@ -24,8 +24,9 @@
 #include "chainwatch/store.h"
 #include "chainwatch/util.h"
 
-#define PAT_FORMAT 3 /* 2: rule and score in bits 16..31, peel runs, tx0 (issue 11); 3: short
-                       * tight peel runs, a service's float is no peel chain */
+/* 2: rule and score in bits 16..31, peel runs, tx0 (issue 11); 3: short tight peel runs, a
+ * service's float is no peel chain */
+#define PAT_FORMAT 3
 
 static const char *const flag_names[CW_PAT_N_FLAGS] = {
     "coinjoin", "whirlpool", "wasabi1",  "wasabi2", "joinmarket",       "peel_chain",

@@ -44,7 +44,8 @@ static void hop(gen_tx *tx, chain *c)
 {
     gen_tx_reset(tx);
     add_in(tx, &c->cur);
-    uint64_t peel = c->per_mille ? c->cur.value * c->per_mille / 1000 : c->cur.value * c->per_10k / 10000;
+    uint64_t peel =
+        c->per_mille ? c->cur.value * c->per_mille / 1000 : c->cur.value * c->per_10k / 10000;
     add_out(tx, peel, new_key());
     uint64_t rkey = c->done == 2 && c->reuse_key_at_hop2 ? c->reuse_key_at_hop2 : new_key();
     add_out(tx, c->cur.value - peel - 1500, rkey);
