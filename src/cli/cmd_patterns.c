@@ -80,11 +80,10 @@ static int do_show(const cw_store_opts *o)
                 printf("  evidence: a run of %u%s peel hops through this tx\n", d.peel_run,
                        d.peel_run >= 2 * CW_PAT_PEEL_MIN_RUN ? " or more" : "");
             else if (rule == CW_PAT_RULE_PEEL_SHORT)
-                printf("  evidence: a run of %u peel hops through this tx, %u%s of them tight "
-                       "(one input, remainder to a fresh address, <= %u block apart)\n",
-                       d.peel_run, d.peel_tight,
-                       d.peel_tight >= CW_PAT_PEEL_SHORT_RUN ? " or more" : "",
-                       CW_PAT_PEEL_TIGHT_BLOCKS);
+                printf("  evidence: a run of %u peel hops through this tx, at least %u of them "
+                       "linked tightly (one input, remainder to a fresh address, <= %u block "
+                       "apart)\n",
+                       d.peel_run, d.peel_tight, CW_PAT_PEEL_TIGHT_BLOCKS);
             else if (rule != CW_PAT_RULE_SHAPE && rule != CW_PAT_RULE_COINBASE)
                 printf("  evidence: %u equal outputs of %llu sat, %u inputs from %u addresses, "
                        "%u other outputs, %u of them matched as one owner's change by input "
