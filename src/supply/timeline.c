@@ -289,6 +289,42 @@ static void uv_mask(const double *val, const double *kg, size_t n, bool *bad)
     }
 }
 
+/* Does product group grp have rows for this partner and carry an included line of the
+ * commodity (hs: its quoted HS6 list) for which the partner has no HS6 rows? */
+static bool group_has_more(cw_supply *s, const cw_supply_timeline *t, const char *grp)
+{
+    sqlite3_stmt *q = NULL;
+    bool more = false;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT EXISTS(SELECT 1 FROM trade_group WHERE partner=?1 AND "
+                           "flow='X' AND grp=?2)",
+                           -1, &q, NULL) != SQLITE_OK)
+        return false;
+    sqlite3_bind_text(q, 1, t->partner, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, grp, -1, SQLITE_STATIC);
+    bool has = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    if (!has)
+        return false;
+    const char *glines = cw_supply__group_hs(grp);
+    for (size_t k = 0; k < t->n_lines && !more; k++) {
+        char code[8];
+        snprintf(code, sizeof code, "%06d", t->lines[k]);
+        if (!strstr(glines, code))
+            continue;
+        if (sqlite3_prepare_v2(s->db,
+                               "SELECT EXISTS(SELECT 1 FROM trade WHERE (partner=?1 AND "
+                               "flow='X' OR reporter=?1 AND flow='M') AND hs6=?2)",
+                               -1, &q, NULL) != SQLITE_OK)
+            return false;
+        sqlite3_bind_text(q, 1, t->partner, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, code, -1, SQLITE_STATIC);
+        more = !(sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0));
+        sqlite3_finalize(q);
+    }
+    return more;
+}
+
 static int load_trade(cw_supply_timeline *t, cw_supply *s, const char *hs)
 {
     char sql[2048];
@@ -333,7 +369,15 @@ static int load_trade(cw_supply_timeline *t, cw_supply *s, const char *hs)
             any = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0);
         }
         sqlite3_finalize(q);
-        const char *grp = !strcmp(t->commodity, "rare_earths") ? "rare_earths" : NULL;
+        const char *grp = cw_supply__commodity_group(t->commodity);
+        /* seventh stop: the group also stands in when it carries included lines of the
+         * commodity that the HS6 rows lack (China's Gallium/Germanium group holds 811299 and
+         * 282560 besides 811292; the HS6 table only 811292): a narrower basket can miss the
+         * lines an export control hits (the Aug 2023 collapse of China's Ga/Ge exports to JPN
+         * is in the group, not in 811292). Where the HS6 rows carry every line of the group
+         * (graphite: 250410, 380110) the HS6 rows keep their per-line detail. */
+        if (any && grp && group_has_more(s, t, grp))
+            any = false;
         if (!any && grp) {
             snprintf(t->trade_group, sizeof t->trade_group, "%s", grp);
             t->direct = false;

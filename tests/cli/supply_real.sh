@@ -29,7 +29,7 @@ set -e
 
 # China's graphite exports before and after the December 2023 licensing: the front-loading to
 # KOR (line z 4.5 on 380110) and the collapse to JPN (z -29.8 on 250410) pass the budgeted
-# thresholds (3.95 and -6.70); JPN's November z (3.8) does not
+# thresholds (4.08 and -7.22 since the seventh stop); JPN's November z (3.8) does not
 "$BIN" supply explain graphite KOR --at 2023-11 --json | \
     jq -e '[.fired[].rule] | index("d_trade_up") != null' >/dev/null \
     || fail "graphite KOR 2023-11: no front-loading alert"
@@ -38,7 +38,7 @@ set -e
     || fail "graphite JPN 2023-12: no collapse alert"
 "$BIN" supply explain graphite JPN --at 2023-11 --json | \
     jq -e '[.fired[].rule] | index("d_trade_up") == null' >/dev/null \
-    || fail "graphite JPN 2023-11: z 3.8 is under the budgeted threshold 3.95"
+    || fail "graphite JPN 2023-11: z 3.8 is under the budgeted threshold 4.08"
 "$BIN" supply explain cobalt KOR --json 2>/dev/null | jq -e '.top_producer == "COD"' >/dev/null \
     || true # cobalt has no trade or price series here: explain says so (exit 3)
 

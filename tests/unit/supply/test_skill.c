@@ -80,14 +80,14 @@ static void test_jump_calibration(void)
 }
 
 /* The standing level reads price_pctile, the month's price as a percentile rank of the
- * series' whole earlier history (KOMIR's base variable: mid- to long-term price risk). Sixth
- * stop: its rungs are KOMIR's band cuts on KOMIR's own scale, the base index being
- * 100 x (1 - price_pctile), price_pctile ranked over the previous 10 years since the seventh stop: caution under 20 (st_tight: price_pctile > 0.80), unstable under 5
- * (st_peak, alert: > 0.95), crisis under 1 (st_crisis, severe: > 0.99); the per-partner rungs
- * (s_exp50) sit one rung higher at the same cuts. No free parameter; fixed before the run.
- * (The fifth stop read the cuts as shares of months on the nickel price 1963-2008: 0.9838 and
- * 1.0.) What the caution rung costs on a nominal price that trends: the share of the 552
- * nickel months before 2009 it holds in is printed and pinned. */
+ * series' previous 10 years (all earlier history before the seventh stop; KOMIR's base
+ * variable: mid- to long-term price risk). Sixth stop: its rungs are KOMIR's band cuts on
+ * KOMIR's own scale, the base index being 100 x (1 - price_pctile): caution under 20
+ * (st_tight: price_pctile > 0.80), unstable under 5 (st_peak, alert: > 0.95), crisis under 1
+ * (st_crisis, severe: > 0.99); the per-partner rungs (s_exp50) sit one rung higher at the same
+ * cuts. No free parameter; fixed before the run. (The fifth stop read the cuts as shares of months
+ * on the nickel price 1963-2008: 0.9838 and 1.0.) What the caution rung costs on a nominal price
+ * that trends: the share of the 552 nickel months before 2009 it holds in is printed and pinned. */
 static double builtin_threshold(const char *rule);
 static const char *builtin_field(const char *rule, int field, char *buf, size_t cap);
 
@@ -272,7 +272,9 @@ static void test_trade_budget(void)
         double thr = builtin_threshold(det[d].rule);
         fprintf(stderr, "  %-18s %-16s %zu values (%zu cell-months): quantile %.3f, rule %.2f\n",
                 det[d].rule, det[d].ind, n, months, qv, thr);
-        CHECK(months == 480);
+        /* 480 until the seventh stop; gallium/germanium read China's product group since
+         * (wider basket), which has 8 unit-value months missing in the span */
+        CHECK(months == 472);
         CHECK(fabs(qv - thr) < 0.006);
         free(v);
     }
