@@ -289,40 +289,41 @@ static void uv_mask(const double *val, const double *kg, size_t n, bool *bad)
     }
 }
 
-/* Does product group grp have rows for this partner and carry an included line of the
- * commodity (hs: its quoted HS6 list) for which the partner has no HS6 rows? */
-static bool group_has_more(cw_supply *s, const cw_supply_timeline *t, const char *grp)
+/* SELECT EXISTS(...) with two text parameters: 1 (rows), 0 (none), -1 (an SQL error, read as
+ * "no": the caller keeps the series it had). */
+static int exists2(cw_supply *s, const char *sql, const char *a, const char *b)
 {
     sqlite3_stmt *q = NULL;
-    bool more = false;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT EXISTS(SELECT 1 FROM trade_group WHERE partner=?1 AND "
-                           "flow='X' AND grp=?2)",
-                           -1, &q, NULL) != SQLITE_OK)
-        return false;
-    sqlite3_bind_text(q, 1, t->partner, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, grp, -1, SQLITE_STATIC);
-    bool has = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0);
+    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(q, 1, a, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, b, -1, SQLITE_STATIC);
+    int r = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) != 0 : -1;
     sqlite3_finalize(q);
-    if (!has)
+    return r;
+}
+
+/* Does product group grp have rows for this partner and carry an included line of the
+ * commodity for which the partner has no HS6 rows? */
+static bool group_has_more(cw_supply *s, const cw_supply_timeline *t, const char *grp)
+{
+    if (exists2(s,
+                "SELECT EXISTS(SELECT 1 FROM trade_group WHERE partner=?1 AND flow='X' AND "
+                "grp=?2)",
+                t->partner, grp) != 1)
         return false;
     const char *glines = cw_supply__group_hs(grp);
-    for (size_t k = 0; k < t->n_lines && !more; k++) {
+    for (size_t k = 0; k < t->n_lines; k++) {
         char code[8];
         snprintf(code, sizeof code, "%06d", t->lines[k]);
-        if (!strstr(glines, code))
-            continue;
-        if (sqlite3_prepare_v2(s->db,
-                               "SELECT EXISTS(SELECT 1 FROM trade WHERE (partner=?1 AND "
-                               "flow='X' OR reporter=?1 AND flow='M') AND hs6=?2)",
-                               -1, &q, NULL) != SQLITE_OK)
-            return false;
-        sqlite3_bind_text(q, 1, t->partner, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 2, code, -1, SQLITE_STATIC);
-        more = !(sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0));
-        sqlite3_finalize(q);
+        if (strstr(glines, code) &&
+            exists2(s,
+                    "SELECT EXISTS(SELECT 1 FROM trade WHERE (partner=?1 AND flow='X' OR "
+                    "reporter=?1 AND flow='M') AND hs6=?2)",
+                    t->partner, code) == 0)
+            return true;
     }
-    return more;
+    return false;
 }
 
 static int load_trade(cw_supply_timeline *t, cw_supply *s, const char *hs)
