@@ -186,13 +186,22 @@ static json_t *data_json(const cw_supply_timeline *t, size_t i)
     }
     /* HS lines and units */
     json_t *hl = json_array();
-    for (size_t k = 0; k < t->n_lines; k++)
-        json_array_append_new(hl, json_sprintf("%06d", t->lines[k]));
+    if (t->trade_group[0]) /* a product group stands in: its lines are the ones counted */
+        for (const char *g = cw_supply__group_hs(t->trade_group); *g;) {
+            size_t len = strspn(g, "0123456789");
+            if (len)
+                json_array_append_new(hl, json_sprintf("%.*s", (int)len, g));
+            g += len ? len : 1;
+        }
+    else
+        for (size_t k = 0; k < t->n_lines; k++)
+            json_array_append_new(hl, json_sprintf("%06d", t->lines[k]));
     json_object_set_new(d, "hs_lines", hl);
     if (t->trade_group[0])
         json_object_set_new(d, "trade_group",
-                            json_sprintf("%s (HS %s, no HS6 breakdown)", t->trade_group,
-                                         cw_supply__group_hs(t->trade_group)));
+                            json_sprintf("%s (HS %s, China's product-group total: no HS6 rows, or "
+                                         "HS6 rows for fewer of its lines)",
+                                         t->trade_group, cw_supply__group_hs(t->trade_group)));
     json_object_set_new(d, "units",
                         json_pack("{s:s, s:s}", "trade", "USD (current), monthly value", "price",
                                   t->price_unit[0] ? t->price_unit : "none"));
@@ -759,12 +768,10 @@ int cw_supply_coverage(cw_supply *s, const char *commodity, const char *partner,
                  ll ? list : "''");
         mirror = count_sql(s, sq2, p, NULL);
     }
-    long grp = !strcmp(c, "rare_earths")
-                   ? count_sql(s,
-                               "SELECT COUNT(*) FROM trade_group WHERE partner=?1 AND "
-                               "grp='rare_earths'",
-                               p, NULL)
-                   : 0;
+    const char *gname = cw_supply__commodity_group(c);
+    long grp = gname ? count_sql(s, "SELECT COUNT(*) FROM trade_group WHERE partner=?1 AND grp=?2",
+                                 p, gname)
+                     : 0;
     long price = count_sql(s,
                            "SELECT COUNT(*) FROM prices WHERE series IN (SELECT series FROM "
                            "price_series_map WHERE commodity=?1)",
@@ -803,12 +810,10 @@ int cw_supply_coverage(cw_supply *s, const char *commodity, const char *partner,
                  "hs6 IN (%s)",
                  ll ? list : "''");
         json_object_set_new(spans, "mirror", span_sql(s, sq, p));
-        json_object_set_new(spans, "group",
-                            grp ? span_sql(s,
-                                           "SELECT MIN(period), MAX(period) FROM trade_group "
-                                           "WHERE partner=?1 AND grp='rare_earths'",
-                                           p)
-                                : json_null());
+        snprintf(sq, sizeof sq,
+                 "SELECT MIN(period), MAX(period) FROM trade_group WHERE partner=?1 AND grp='%s'",
+                 gname ? gname : "");
+        json_object_set_new(spans, "group", grp ? span_sql(s, sq, p) : json_null());
         json_object_set_new(spans, "price",
                             span_sql(s,
                                      "SELECT MIN(substr(date,1,7)), MAX(substr(date,1,7)) FROM "

@@ -290,6 +290,15 @@ static const struct {
     {"Gallium/Germanium", "gallium_germanium"},
 };
 
+const char *cw_supply__commodity_group(const char *commodity)
+{
+    if (!strcmp(commodity, "rare_earths") || !strcmp(commodity, "graphite"))
+        return commodity;
+    if (!strcmp(commodity, "gallium") || !strcmp(commodity, "germanium"))
+        return "gallium_germanium";
+    return NULL;
+}
+
 const char *cw_supply__group_hs(const char *grp)
 {
     if (!strcmp(grp, "rare_earths"))

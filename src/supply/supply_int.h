@@ -155,6 +155,9 @@ int cw_supply__fixed_reporter_flow(cw_supply *s, const cw_supply_load_opts *o,
                                    char rep_iso[4], char flow[2]);
 /* The HS lines of a product group of trade_group ("rare_earths", ...) as text. */
 const char *cw_supply__group_hs(const char *grp);
+/* The product group of trade_group that stands for a commodity ("gallium" -> "gallium_germanium"),
+ * or NULL. */
+const char *cw_supply__commodity_group(const char *commodity);
 
 /* Where missing data is published: a monthly price of commodity c; a monthly trade series
  * of c for partner p (written to out). Used by status (coverage) and the backtest. */

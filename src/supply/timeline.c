@@ -126,11 +126,14 @@ static double unit_kg(const char *unit)
  *  - price_regime: (ln p_t - mean) / sd of the log price over the previous 36 months (at least
  *    18 present): how far the price stands above its own recent range. */
 #define MOM_WINDOW 36
-/* price_pctile: the month's price against the whole earlier history of the series (its own
- * long-run distribution, no look-ahead): the share of earlier months with a lower price, ties
- * counted half; at least TL_PCTILE_MIN earlier months. A standing tight market is a price near
- * the top of its own history for months on end, whatever its recent trend. */
+/* price_pctile: the month's price against its own mid- to long-run history (no look-ahead):
+ * the share of the previous TL_PCTILE_WINDOW months (10 years) with a lower price, ties counted
+ * half; at least TL_PCTILE_MIN earlier months. A standing tight market is a price near the top
+ * of its own decade for months on end, whatever its recent trend. The window bounds the drift
+ * of a nominal price (no monthly deflator is loaded): ranked against all history, the nickel
+ * price 1963-2008 stood above its 80th percentile in 70.8 % of months (seventh stop). */
 #define TL_PCTILE_MIN 36
+#define TL_PCTILE_WINDOW 120
 static void price_pctile(cw_supply_timeline *t)
 {
     const double *p = t->v[TL_PRICE];
@@ -140,7 +143,7 @@ static void price_pctile(cw_supply_timeline *t)
             continue;
         double below = 0;
         size_t k = 0;
-        for (size_t j = 0; j < i; j++) {
+        for (size_t j = i > TL_PCTILE_WINDOW ? i - TL_PCTILE_WINDOW : 0; j < i; j++) {
             if (!(isfinite(p[j]) && p[j] > 0))
                 continue;
             k++;
@@ -286,6 +289,43 @@ static void uv_mask(const double *val, const double *kg, size_t n, bool *bad)
     }
 }
 
+/* SELECT EXISTS(...) with two text parameters: 1 (rows), 0 (none), -1 (an SQL error, read as
+ * "no": the caller keeps the series it had). */
+static int exists2(cw_supply *s, const char *sql, const char *a, const char *b)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(q, 1, a, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, b, -1, SQLITE_STATIC);
+    int r = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) != 0 : -1;
+    sqlite3_finalize(q);
+    return r;
+}
+
+/* Does product group grp have rows for this partner and carry an included line of the
+ * commodity for which the partner has no HS6 rows? */
+static bool group_has_more(cw_supply *s, const cw_supply_timeline *t, const char *grp)
+{
+    if (exists2(s,
+                "SELECT EXISTS(SELECT 1 FROM trade_group WHERE partner=?1 AND flow='X' AND "
+                "grp=?2)",
+                t->partner, grp) != 1)
+        return false;
+    const char *glines = cw_supply__group_hs(grp);
+    for (size_t k = 0; k < t->n_lines; k++) {
+        char code[8];
+        snprintf(code, sizeof code, "%06d", t->lines[k]);
+        if (strstr(glines, code) &&
+            exists2(s,
+                    "SELECT EXISTS(SELECT 1 FROM trade WHERE (partner=?1 AND flow='X' OR "
+                    "reporter=?1 AND flow='M') AND hs6=?2)",
+                    t->partner, code) == 0)
+            return true;
+    }
+    return false;
+}
+
 static int load_trade(cw_supply_timeline *t, cw_supply *s, const char *hs)
 {
     char sql[2048];
@@ -330,7 +370,15 @@ static int load_trade(cw_supply_timeline *t, cw_supply *s, const char *hs)
             any = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0);
         }
         sqlite3_finalize(q);
-        const char *grp = !strcmp(t->commodity, "rare_earths") ? "rare_earths" : NULL;
+        const char *grp = cw_supply__commodity_group(t->commodity);
+        /* seventh stop: the group also stands in when it carries included lines of the
+         * commodity that the HS6 rows lack (China's Gallium/Germanium group holds 811299 and
+         * 282560 besides 811292; the HS6 table only 811292): a narrower basket can miss the
+         * lines an export control hits (the Aug 2023 collapse of China's Ga/Ge exports to JPN
+         * is in the group, not in 811292). Where the HS6 rows carry every line of the group
+         * (graphite: 250410, 380110) the HS6 rows keep their per-line detail. */
+        if (any && grp && group_has_more(s, t, grp))
+            any = false;
         if (!any && grp) {
             snprintf(t->trade_group, sizeof t->trade_group, "%s", grp);
             t->direct = false;

@@ -2,7 +2,8 @@
 # supply_real.sh: the real series of ../shared/data through the CLI (skipped when absent):
 # the 2023 graphite controls in China's exports to KOR and JPN; explain's text for graphite (KOR,
 # December 2023) and gallium (USA and JPN, August 2023) names the exposure basis, the HS lines,
-# the units and the freshness; the backtest on the 15 calibration events.
+# the units and the freshness; the backtest on the 15 calibration events; the four 2023-25
+# events issue 16 names, with China's product-group exports loaded (seventh stop).
 set -euo pipefail
 BIN=${CW_BIN:?CW_BIN is not set}
 D=${CW_SHARED_DATA:-../shared/data}
@@ -29,7 +30,7 @@ set -e
 
 # China's graphite exports before and after the December 2023 licensing: the front-loading to
 # KOR (line z 4.5 on 380110) and the collapse to JPN (z -29.8 on 250410) pass the budgeted
-# thresholds (3.95 and -6.70); JPN's November z (3.8) does not
+# thresholds (4.08 and -7.22 since the seventh stop); JPN's November z (3.8) does not
 "$BIN" supply explain graphite KOR --at 2023-11 --json | \
     jq -e '[.fired[].rule] | index("d_trade_up") != null' >/dev/null \
     || fail "graphite KOR 2023-11: no front-loading alert"
@@ -38,7 +39,7 @@ set -e
     || fail "graphite JPN 2023-12: no collapse alert"
 "$BIN" supply explain graphite JPN --at 2023-11 --json | \
     jq -e '[.fired[].rule] | index("d_trade_up") == null' >/dev/null \
-    || fail "graphite JPN 2023-11: z 3.8 is under the budgeted threshold 3.95"
+    || fail "graphite JPN 2023-11: z 3.8 is under the budgeted threshold 4.08"
 "$BIN" supply explain cobalt KOR --json 2>/dev/null | jq -e '.top_producer == "COD"' >/dev/null \
     || true # cobalt has no trade or price series here: explain says so (exit 3)
 
@@ -120,4 +121,26 @@ set +e
 rc=$?
 set -e
 [ $rc -ne 0 ] && grep -q "2016-13" "$T/err" || fail "a bad --split month must be refused, naming it"
+# seventh stop: China's Gallium/Germanium product group carries lines the HS6 table lacks, so
+# it is gallium's and germanium's series once loaded; the 2023-08 export controls, one of the
+# four 2023-25 events issue 16 names (file below), are then a hit at lead 0 on China's exports
+# to JPN (28.7 M -> 5.5 M USD), which 811292 alone does not show (main: a miss)
+"$BIN" supply load comtrade "$D/china-cm-exports-comtrade/country_monthly_stats.csv" \
+    --reporter CHN --flow X | grep -q "0 rejected; committed" || fail "load country_monthly_stats"
+"$BIN" supply explain gallium USA --at 2023-08 > "$T/ga2.txt"
+grep -q "^HS lines counted: 811292 811299 285390 285000 282590 282560; trade series: product group gallium_germanium" \
+    "$T/ga2.txt" || fail "gallium USA: the group's lines named"
+cat > "$T/named.csv" <<'CSV'
+event_id,date_announced,date_effective,date_precision,commodity,hs6_scope,actor_country,affected_partner,event_type,description,verification,evidence
+cn_gage_2023,2023-07,2023-08,month,gallium;germanium,811292;282560,CN,all,export_control,"China's export licensing of gallium and germanium items, from 1 Aug 2023",issue_16,issue 16
+cn_graphite_2023,2023-10,2023-12,month,graphite,250410;380110,CN,all,export_control,"China's export licensing of graphite items, from 1 Dec 2023",issue_16,issue 16
+cn_us_ban_2024,2024-12,2024-12,month,gallium;germanium,811292;282560,CN,US,export_ban,"China bans exports of gallium, germanium and antimony items to the USA, 3 Dec 2024",issue_16,issue 16
+drc_cobalt_2025,2025-02,2025-02,month,cobalt,260500;810520;282200,CD,all,export_ban,"DRC suspends cobalt exports for four months from 22 Feb 2025",issue_16,issue 16
+CSV
+"$BIN" supply backtest --events "$T/named.csv" --json > "$T/named.json"
+jq -e '[.events[] | select(.event_id == "cn_gage_2023")][0] | .result == "hit" and .lead_months == 0' \
+    "$T/named.json" >/dev/null || fail "Ga/Ge 2023-08: a hit at the effective month"
+jq -e '[.events[] | select(.event_id == "cn_graphite_2023")][0] | .result == "hit" and .lead_months == 1' \
+    "$T/named.json" >/dev/null || fail "graphite 2023-12: the November front-loading"
+
 echo "supply_real: ok ($(jq -c '.summary | {hits, misses, no_data, out_of_scope}' "$T/bt.json"))"

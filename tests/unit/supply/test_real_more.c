@@ -248,9 +248,15 @@ static void test_explain(void)
     CHECK(strstr(json_string_value(json_object_get(ex, "basis")), "USGS") != NULL);
     CHECK_EQ_STR(json_string_value(json_object_get(ex, "top_supplier")), "CAN");
     CHECK(near(json_number_value(json_object_get(ex, "share")), 0.28));
+    /* seventh stop: China's Gallium/Germanium group (811292, 811299, 285390, 285000, 282590,
+     * 282560) carries lines the HS6 table (811292 only) lacks, so it is the series, and the
+     * lines it counts are named */
     json_t *hl = json_object_get(data, "hs_lines");
-    CHECK(json_array_size(hl) == 2);
+    CHECK(json_array_size(hl) == 6);
     CHECK_EQ_STR(json_string_value(json_array_get(hl, 0)), "811292");
+    CHECK_EQ_STR(json_string_value(json_array_get(hl, 5)), "282560");
+    CHECK(strstr(json_string_value(json_object_get(data, "trade_group")), "gallium_germanium") !=
+          NULL);
     CHECK(json_is_string(json_object_get(json_object_get(data, "trade"), "series_last")));
     json_decref(d);
 
@@ -259,6 +265,15 @@ static void test_explain(void)
     ex = json_object_get(json_object_get(d, "data"), "exposure");
     CHECK(strstr(json_string_value(json_object_get(ex, "basis")), "production") != NULL);
     CHECK(json_is_true(json_object_get(ex, "later_data"))); /* MCS 2026 has 2024 onwards */
+    /* the export control's effective month: China's Ga/Ge group exports to JPN fell from
+     * USD 28.7 M (2023-07) to 5.5 M; the data-only level warns in that month (811292 alone,
+     * USD 276 k -> 178 k, did not) */
+    CHECK(json_integer_value(json_object_get(d, "level_data_only")) >= CW_SUPPLY_CAUTION);
+    CHECK(json_number_value(json_object_get(json_object_get(d, "indicators"), "trade_z")) < -4);
+    json_decref(d);
+    /* graphite keeps its HS6 lines: the group (250410, 380110) carries no line they lack */
+    REQUIRE(cw_supply_explain(s, r, "graphite", "JPN", "2023-12", &d) == 0);
+    CHECK(json_object_get(json_object_get(d, "data"), "trade_group") == NULL);
     json_decref(d);
 
     /* rare earths: China's exports by group (no HS6) feed the trade series, labelled so */
