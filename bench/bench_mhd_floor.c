@@ -40,9 +40,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_size = 0;
         return MHD_YES;
     }
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(sizeof body - 1, (void *)(uintptr_t)body,
-                                        MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        sizeof body - 1, (void *)(uintptr_t)body, MHD_RESPMEM_PERSISTENT);
     if (!r)
         return MHD_NO;
     MHD_add_response_header(r, "Content-Type", "application/taxii+json;version=2.1");
@@ -55,11 +54,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 int main(int argc, char **argv)
 {
-    if (argc != 3 || atoi(argv[1]) < 1 || atoi(argv[1]) > 64) {
+    char *end = NULL;
+    unsigned long threads = argc == 3 ? strtoul(argv[1], &end, 10) : 0;
+    if (argc != 3 || !end || *end || threads < 1 || threads > 64) {
         fprintf(stderr, "usage: bench_mhd_floor THREADS(1-64) READY_FILE\n");
         return 2;
     }
-    unsigned threads = (unsigned)atoi(argv[1]);
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
@@ -71,10 +71,10 @@ int main(int argc, char **argv)
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, NULL,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
-        MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 1024u,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, 128u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)16384, MHD_OPTION_END);
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 1024u,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, 128u, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
+        MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "bench_mhd_floor: cannot start libmicrohttpd\n");
         return 1;
