@@ -446,7 +446,8 @@ static int rule_case(cw_monitor__ctx *c, const cw_evmstore *s, cw_acct_policy *p
                 snprintf(who, sizeof who, "%s", pl->entity);
             else
                 snprintf(who, sizeof who, "%s %s",
-                         e[k].stop == CW_ACCT_STOP_SERVICE ? "service" : "exchange", pa);
+                         e[k].stop == CW_ACCT_STOP_SERVICE ? "unlabelled service" : "exchange",
+                         pa);
             probable = true;
         } else if (why == CW_ACCT_WHY_MEMO) {
             snprintf(who, sizeof who, "bridge deposit %s", addr);
@@ -507,18 +508,18 @@ static int rule_case(cw_monitor__ctx *c, const cw_evmstore *s, cw_acct_policy *p
                                            "entered mixer",
                                            "left the chain at bridge",
                                            "reached sanctioned",
-                                           "reached unlabelled service"};
+                                           "reached"};
         snprintf(title, sizeof title, "Case %s: %s of traced funds %s %s on %s (total so far%s)",
                  name, amt, fd->stop == CW_ACCT_STOP_EXCHANGE ? "reached" : verb[fd->stop], fd->who,
                  chain, fd->probable ? "; PROBABLE" : "");
         json_t *ev =
             json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:O, s:o, s:o, s:I, s:I, s:b, s:s}", "case",
                       name, "chain", chain, "party", fd->who, "category",
-                      fd->stop == CW_ACCT_STOP_EXCHANGE ? "exchange"
-                      : fd->stop == CW_ACCT_STOP_MIXER  ? "mixer"
-                      : fd->stop == CW_ACCT_STOP_BRIDGE ? "bridge"
+                      fd->stop == CW_ACCT_STOP_EXCHANGE  ? "exchange"
+                      : fd->stop == CW_ACCT_STOP_MIXER   ? "mixer"
+                      : fd->stop == CW_ACCT_STOP_BRIDGE  ? "bridge"
                       : fd->stop == CW_ACCT_STOP_SERVICE ? "service"
-                                                          : "sanctioned",
+                                                         : "sanctioned",
                       "amounts", amounts, "currency", sym, "sources", from,
                       fd->stop == CW_ACCT_STOP_OTHER ? "addresses" : "party_addresses",
                       fd->accounts, "arrivals", fd->txs, "arrival_count", (json_int_t)fd->n_tx,

@@ -121,6 +121,13 @@ check_eq "... and the exchange deposit D1 is still an exchange end (30 ETH)" \
     "$(jq -r --arg a "$(ou .thief_deposit)" '.ends[] | select(.address == $a) | [.kind, .amount] | join(" ")' "$T/to.json")" "exchange 30000000000000000000"
 "$CW_BIN" trace --store "$T/so" --from "$(ou .heist)" > "$T/to.txt"
 check "text output: the service end names its collector" grep -q "^  service .*$(ou .order) .*collector $(ou .service)" "$T/to.txt"
+# the monitor's case rule on the same store: the alert says where the value went
+printf '[{"name":"heist","from":["%s"],"tlp":"amber"}]\n' "$(ou .heist)" > "$T/cases.json"
+"$CW_BIN" node init --db "$T/node.db" --name USA > /dev/null
+"$CW_BIN" rules run --db "$T/node.db" --store "$T/so" --cases "$T/cases.json" --json > /dev/null
+"$CW_BIN" alerts list --db "$T/node.db" --json > "$T/al.json"
+check "monitor: 'reached unlabelled service 0x<collector>', category service, probable" bash -c \
+    "jq -e --arg s '$(ou .service)' '[.alerts[] | select(.title | test(\"7 ETH of traced funds reached unlabelled service \" + \$s)) | .evidence | select(.category == \"service\" and .probable)] | length == 1' '$T/al.json' > /dev/null"
 /usr/bin/python3 "$CW_SOURCE_DIR/tests/evm/services_world.py" "$T/wo1" oneuse1
 "$CW_BIN" ingest evm --csv "$T/wo1" --store "$T/so1" --chain dev --quiet > /dev/null
 "$CW_BIN" trace --store "$T/so1" --from "$(ou .heist)" --json > "$T/to1.json"

@@ -104,8 +104,8 @@ static int decide(const cw_acct_policy *p, uint32_t account, cw_acct_policy_why 
     } else if (svc && svc->kind == CW_EVM_SVC_COLLECTOR) {
         /* unlabelled (a label came first): an exchange's hot wallet, unless its deposit
          * addresses are used once (no customer came back: orders, not accounts) */
-        kind = cw_evm_services_one_use(p->sv, account) ? CW_ACCT_STOP_SERVICE
-                                                       : CW_ACCT_STOP_EXCHANGE;
+        kind =
+            cw_evm_services_one_use(p->sv, account) ? CW_ACCT_STOP_SERVICE : CW_ACCT_STOP_EXCHANGE;
     } else if (svc && (svc->kind == CW_EVM_SVC_DEPOSIT || svc->kind == CW_EVM_SVC_CONSOLIDATION)) {
         /* a deposit (or consolidation) address of a collector labelled as something else (a
          * bridge vault, a mixer) is no exchange's: the shape matched, the service did not; of
@@ -115,7 +115,7 @@ static int decide(const cw_acct_policy *p, uint32_t account, cw_acct_policy_why 
             kind = CW_ACCT_STOP_EXCHANGE;
         else if (parent == 0)
             kind = cw_evm_services_one_use(p->sv, svc->parent) ? CW_ACCT_STOP_SERVICE
-                                                                 : CW_ACCT_STOP_EXCHANGE;
+                                                               : CW_ACCT_STOP_EXCHANGE;
     }
     if (kind)
         *why = CW_ACCT_WHY_SERVICE;
@@ -192,16 +192,16 @@ json_t *cw_acct_policy_recognised_json(cw_acct_policy *p, uint32_t account)
         return json_null();
     /* a service whose deposit addresses are used once is not known to be an exchange */
     bool one_use = cw_acct_policy_stop(p, account, NULL) == CW_ACCT_STOP_SERVICE;
-    const char *as = !one_use                        ? cw_evm_service_name(svc->kind)
+    const char *as = !one_use                            ? cw_evm_service_name(svc->kind)
                      : svc->kind == CW_EVM_SVC_COLLECTOR ? "collector of an unlabelled service "
                                                            "(deposit addresses used once)"
                                                          : "deposit address of an unlabelled "
                                                            "service (used once: an order)";
     json_t *j = json_pack("{s:s, s:f, s:b}", "as", as, "score", svc->score, "probable", 1);
     if (one_use && svc->kind == CW_EVM_SVC_COLLECTOR)
-        json_object_set_new(j, "deposit_addresses_reused",
-                            json_pack("{s:i, s:i}", "reused", (json_int_t)svc->reused, "of",
-                                      (json_int_t)svc->n));
+        json_object_set_new(
+            j, "deposit_addresses_reused",
+            json_pack("{s:i, s:i}", "reused", (json_int_t)svc->reused, "of", (json_int_t)svc->n));
     if (svc->parent != CW_EVM_NONE32) {
         const cw_evm_row_account *a = cw_evmstore_account(p->s, svc->parent);
         if (a) {
