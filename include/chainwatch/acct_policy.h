@@ -11,7 +11,10 @@
  *       memo asking for value on another chain is a bridge deposit (xchain.h);
  *     - services (evm_services.h): a mixer pool -> mixer, a collector (hot wallet) ->
  *       exchange, a deposit address -> exchange unless its collector is labelled as something
- *       other than an exchange (a bridge vault, a mixer: the shape matched, the service did not).
+ *       other than an exchange (a bridge vault, a mixer: the shape matched, the service did not);
+ *       an unlabelled collector whose deposit addresses are used once (no customer ever paid
+ *       one twice: orders, not accounts), and its deposit addresses -> service
+ *       (CW_ACCT_STOP_SERVICE: value ends at a service not known to be an exchange).
  * A deposit address (labelled exchange_deposit, or recognised) is "personal": one customer
  * behind it (acct_evm.h).
  *

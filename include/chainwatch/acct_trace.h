@@ -92,7 +92,11 @@ enum {
     CW_ACCT_STOP_EXCHANGE = 1,
     CW_ACCT_STOP_MIXER = 2,
     CW_ACCT_STOP_BRIDGE = 3,
-    CW_ACCT_STOP_OTHER = 4
+    CW_ACCT_STOP_OTHER = 4,
+    /* a service recognised by behaviour and named by no label, whose deposit addresses are
+     * used once (an instant exchange's order addresses): value ends there, not known to be at
+     * an exchange (evm_services.h, cw_evm_services_one_use) */
+    CW_ACCT_STOP_SERVICE = 5
 };
 const char *cw_acct_stop_name(int kind);
 

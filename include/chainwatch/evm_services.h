@@ -13,6 +13,9 @@
  *                    is not taken for a deposit address: that deposit address pays no one but
  *                    the hot wallets. Score: feeders / 10 (at most 1) times the share of full
  *                    sweeps. The senders into a deposit address are the customers behind it.
+ *                    A collector whose deposit addresses are each paid once (one order, one
+ *                    address: cw_evm_services_one_use) is a service, not known to be an
+ *                    exchange.
  *   consolidation    an account that sweeps all it holds to a collector (or to another
  *   address          consolidation address) by sweeps of its own (not passing a caller's
  *                    payment on in the caller's tx, as a router does), fed by at least 10
@@ -35,6 +38,7 @@
 #ifndef CHAINWATCH_EVM_SERVICES_H
 #define CHAINWATCH_EVM_SERVICES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,8 +59,17 @@ typedef struct cw_evm_service {
     uint32_t parent; /* a deposit or consolidation address's collector; else CW_EVM_NONE32 */
     uint32_t n;      /* collector: its deposit addresses; deposit: its sweeps; mixer: deposits;
                         consolidation: the deposit addresses that feed it */
+    uint32_t reused; /* collector: its deposit addresses paid by others more than once */
     double score;
 } cw_evm_service;
+
+/* A collector whose deposit addresses are used once: at least CW_EVM_ONE_USE_MIN of them, and
+ * fewer than one in CW_EVM_ONE_USE_RATIO paid (by others than the collector) more than once.
+ * An exchange gives each customer a deposit address for good, so customers who come back pay
+ * the same address again; a service that takes one payment per order at a fresh address (an
+ * instant exchange, a payment processor's invoices, a custodial mixer's orders) does not. */
+#define CW_EVM_ONE_USE_MIN 20
+#define CW_EVM_ONE_USE_RATIO 50
 
 typedef struct cw_evm_services cw_evm_services;
 
@@ -68,5 +81,7 @@ const cw_evm_service *cw_evm_services_get(const cw_evm_services *sv, uint32_t ac
 /* How many accounts are recognised as kind. */
 size_t cw_evm_services_count(const cw_evm_services *sv, int kind);
 const char *cw_evm_service_name(int kind);
+/* True for a collector whose deposit addresses are used once (see CW_EVM_ONE_USE_MIN). */
+bool cw_evm_services_one_use(const cw_evm_services *sv, uint32_t collector);
 
 #endif

@@ -81,7 +81,9 @@ static void print_text(json_t *j, double seconds)
             printf("  [probable %s]", json_string_value(json_object_get(rec, "as")));
         if (json_is_object(rec) && json_is_string(json_object_get(rec, "collector"))) {
             json_t *cl = json_object_get(rec, "collector_label");
-            printf("  hot wallet %s", json_string_value(json_object_get(rec, "collector")));
+            bool svc = !strcmp(json_string_value(json_object_get(v, "kind")), "service");
+            printf("  %s %s", svc ? "collector" : "hot wallet",
+                   json_string_value(json_object_get(rec, "collector")));
             if (json_is_object(cl))
                 printf(" (%s, %s)", json_string_value(json_object_get(cl, "entity")),
                        json_string_value(json_object_get(cl, "category")));

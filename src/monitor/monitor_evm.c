@@ -321,6 +321,7 @@ static const char *stop_kind(int stop)
 {
     switch (stop) {
     case CW_ACCT_STOP_EXCHANGE:
+    case CW_ACCT_STOP_SERVICE: /* a cash-out service, named as one in the title and party */
         return "stolen-funds-at-exchange";
     case CW_ACCT_STOP_MIXER:
         return "watched-funds-mixer-entry";
@@ -444,7 +445,9 @@ static int rule_case(cw_monitor__ctx *c, const cw_evmstore *s, cw_acct_policy *p
             if (pl)
                 snprintf(who, sizeof who, "%s", pl->entity);
             else
-                snprintf(who, sizeof who, "exchange %s", pa);
+                snprintf(who, sizeof who, "%s %s",
+                         e[k].stop == CW_ACCT_STOP_SERVICE ? "unlabelled service" : "exchange",
+                         pa);
             probable = true;
         } else if (why == CW_ACCT_WHY_MEMO) {
             snprintf(who, sizeof who, "bridge deposit %s", addr);
@@ -500,18 +503,23 @@ static int rule_case(cw_monitor__ctx *c, const cw_evmstore *s, cw_acct_policy *p
         json_t *amounts = sums_json(s, &fd->amount, amt, sizeof amt);
         asset_info(s, fd->amount.asset[0], sym, &d);
         snprintf(key, sizeof key, "%s:%s:%s:%s", kind, chain, name, fd->who);
-        static const char *const verb[] = {"", "reached", "entered mixer",
-                                           "left the chain at bridge", "reached sanctioned"};
+        static const char *const verb[] = {"",
+                                           "reached",
+                                           "entered mixer",
+                                           "left the chain at bridge",
+                                           "reached sanctioned",
+                                           "reached"};
         snprintf(title, sizeof title, "Case %s: %s of traced funds %s %s on %s (total so far%s)",
                  name, amt, fd->stop == CW_ACCT_STOP_EXCHANGE ? "reached" : verb[fd->stop], fd->who,
                  chain, fd->probable ? "; PROBABLE" : "");
         json_t *ev =
             json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:O, s:o, s:o, s:I, s:I, s:b, s:s}", "case",
                       name, "chain", chain, "party", fd->who, "category",
-                      fd->stop == CW_ACCT_STOP_EXCHANGE ? "exchange"
-                      : fd->stop == CW_ACCT_STOP_MIXER  ? "mixer"
-                      : fd->stop == CW_ACCT_STOP_BRIDGE ? "bridge"
-                                                        : "sanctioned",
+                      fd->stop == CW_ACCT_STOP_EXCHANGE  ? "exchange"
+                      : fd->stop == CW_ACCT_STOP_MIXER   ? "mixer"
+                      : fd->stop == CW_ACCT_STOP_BRIDGE  ? "bridge"
+                      : fd->stop == CW_ACCT_STOP_SERVICE ? "service"
+                                                         : "sanctioned",
                       "amounts", amounts, "currency", sym, "sources", from,
                       fd->stop == CW_ACCT_STOP_OTHER ? "addresses" : "party_addresses",
                       fd->accounts, "arrivals", fd->txs, "arrival_count", (json_int_t)fd->n_tx,

@@ -103,4 +103,39 @@ check_eq "two levels: 5 ETH at F0, collector HK" \
 check_eq "two levels: a deposit straight into CK2 ends at its deposit address, collector HK" \
     "$(jq -r '.ends[] | [.address, .kind, .amount, .recognised.collector] | join(" ")' "$T/d2.json")" \
     "$(c2 .direct_deposit) exchange 1000000000000000000 $(c2 .hot_wallet_k)"
+# a service with no label whose deposit addresses are used once (orders: an instant exchange;
+# docs/TRACE-MODELS.md worked example 14): the thief's 7 ETH end at its order address O0 as
+# `service`, with S as the collector, not as an exchange cash-out (before: `exchange`, "exchange
+# deposit address"); a customer who comes back to the same address makes S an exchange again,
+# and so does a label on S
+/usr/bin/python3 "$CW_SOURCE_DIR/tests/evm/services_world.py" "$T/wo" oneuse
+"$CW_BIN" ingest evm --csv "$T/wo" --store "$T/so" --chain dev --quiet > /dev/null
+ou() { jq -r "$1" "$T/wo/truth.json"; }
+"$CW_BIN" trace --store "$T/so" --from "$(ou .heist)" --json > "$T/to.json"
+check_eq "one-use deposit addresses: 7 ETH at the order address, kind service, collector S" \
+    "$(jq -r --arg a "$(ou .order)" '.ends[] | select(.address == $a) | [.kind, .amount, .recognised.probable, .recognised.collector] | join(" ")' "$T/to.json")" \
+    "service 7000000000000000000 true $(ou .service)"
+check "... recognised as an unlabelled service's deposit address" \
+    test "$(jq -r --arg a "$(ou .order)" '.ends[] | select(.address == $a) | .recognised.as' "$T/to.json")" == "deposit address of an unlabelled service (used once: an order)"
+check_eq "... and the exchange deposit D1 is still an exchange end (30 ETH)" \
+    "$(jq -r --arg a "$(ou .thief_deposit)" '.ends[] | select(.address == $a) | [.kind, .amount] | join(" ")' "$T/to.json")" "exchange 30000000000000000000"
+"$CW_BIN" trace --store "$T/so" --from "$(ou .heist)" > "$T/to.txt"
+check "text output: the service end names its collector" grep -q "^  service .*$(ou .order) .*collector $(ou .service)" "$T/to.txt"
+# the monitor's case rule on the same store: the alert says where the value went
+printf '[{"name":"heist","from":["%s"],"tlp":"amber"}]\n' "$(ou .heist)" > "$T/cases.json"
+"$CW_BIN" node init --db "$T/node.db" --name USA > /dev/null
+"$CW_BIN" rules run --db "$T/node.db" --store "$T/so" --cases "$T/cases.json" --json > /dev/null
+"$CW_BIN" alerts list --db "$T/node.db" --json > "$T/al.json"
+check "monitor: 'reached unlabelled service 0x<collector>', category service, probable" bash -c \
+    "jq -e --arg s '$(ou .service)' '[.alerts[] | select(.title | test(\"7 ETH of traced funds reached unlabelled service \" + \$s)) | .evidence | select(.category == \"service\" and .probable)] | length == 1' '$T/al.json' > /dev/null"
+/usr/bin/python3 "$CW_SOURCE_DIR/tests/evm/services_world.py" "$T/wo1" oneuse1
+"$CW_BIN" ingest evm --csv "$T/wo1" --store "$T/so1" --chain dev --quiet > /dev/null
+"$CW_BIN" trace --store "$T/so1" --from "$(ou .heist)" --json > "$T/to1.json"
+check_eq "a customer came back to its address: S is an exchange's hot wallet" \
+    "$(jq -r --arg a "$(ou .order)" '.ends[] | select(.address == $a) | [.kind, .recognised.as] | join(" ")' "$T/to1.json")" "exchange exchange deposit address"
+printf 'address,entity,category,asset\n%s,Swapco,exchange,ETH\n' "$(ou .service)" > "$T/sv.csv"
+"$CW_BIN" labels import csv "$T/sv.csv" --db "$T/sv.db" > /dev/null
+"$CW_BIN" trace --store "$T/so" --from "$(ou .heist)" --labels "$T/sv.db" --json > "$T/tl.json"
+check_eq "S labelled an exchange: the order address is that exchange's deposit" \
+    "$(jq -r --arg a "$(ou .order)" '.ends[] | select(.address == $a) | [.kind, .recognised.collector_label.entity] | join(" ")' "$T/tl.json")" "exchange Swapco"
 finish

@@ -34,6 +34,7 @@ for r in true_cash:
     true_amount[(r["exchange"], r["asset"])] += int(r["amount"])
 found_tx, found_amount = set(), defaultdict(int)
 named_txs, mixer_in = set(), 0
+svc_tx, svc_amount = set(), defaultdict(int)
 # bridge exits: the heists' deposits to the bridge and the Bitcoin address each memo names
 import os
 true_bridge = {r["tx_hash"]: r["btc_address"] for r in csv.DictReader(open(T + "bridge_deposits.csv")) if r["heist"]} \
@@ -55,6 +56,10 @@ for path in traces:
         if e["kind"] != "exchange":
             if e["kind"] == "mixer":
                 mixer_in += int(e["amount"])
+            if e["kind"] == "service":  # an unlabelled service, not known to be an exchange
+                svc_tx.update(arr["tx"] for arr in e.get("arrivals", []))
+                named_txs.update(arr["tx"] for arr in e.get("arrivals", []))
+                svc_amount[e["asset"]["symbol"] or "?"] += int(e["amount"])
             continue
         a = e["address"]
         if a in otc_deposit:
@@ -84,6 +89,10 @@ for key in sorted(set(true_amount) | set(found_amount)):
     worst = max(worst, err)
     print(f"  {key[0]} {key[1]}: truth {t}, traced {f} ({100 * err:.2f} % off)")
 print(f"amounts per exchange and asset: worst {100 * worst:.2f} % off")
+if svc_tx:
+    print(f"ends at unlabelled services (deposit addresses used once; not scored as cash-outs): "
+          f"{len(svc_tx)} txs, {len(svc_tx & true_tx)} of them true cash-outs; "
+          + ", ".join(f"{v} base units of {k}" for k, v in sorted(svc_amount.items())))
 if otc_deposit:
     print(f"OTC desks' own deposit addresses reached (stolen funds the thief sold to a desk; not "
           f"scored as cash-outs): {len(otc_tx)} txs, {otc_amount} wei")

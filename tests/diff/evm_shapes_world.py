@@ -3,7 +3,12 @@
 `chainwatch gen evm` (src/gen/evm) and on purpose with other habits, so that the EVM trace is
 measured on behaviours, not on one generator's constants. Standard library only.
 
-usage: evm_shapes_world.py --out DIR [--seed S] [--txs N]
+usage: evm_shapes_world.py --out DIR [--seed S] [--txs N] [--no-reuse-mixing]
+
+--no-reuse-mixing: the thief's mixer notes are all withdrawn through relayers (no gas funder of
+its own), and every cash-out of mixed funds goes to a deposit address of its own, used once (a
+new account at the exchange), so nothing but the pool links a withdrawal to the heist. Without
+the option the world is byte for byte the same as before it existed.
 
 Writes ethereum-etl CSVs (blocks, transactions, receipts, logs, token_transfers, traces, tokens;
 LF line ends, as ethereum-etl's own exporter writes them on Linux) and DIR/truth with the files
@@ -361,7 +366,7 @@ class World:
             fn()
 
 
-def build(out, seed, txs):
+def build(out, seed, txs, no_reuse_mixing=False):
     W = World(out, seed, txs)
     c, rnd = W.c, W.rnd
     tdir = os.path.join(out, "truth")
@@ -778,12 +783,15 @@ def build(out, seed, txs):
     fresh = lambda: W.new(thief_e, "thief")
     tstate = {"addrs": set(), "accounts": {}}
 
-    def cash_out(a, v, t=None, new_account=False):
+    def cash_out(a, v, t=None, new_account=False, once=False):
         ex = rnd.choice([e for e in exchanges if e is not victim])
         accs = tstate["accounts"].setdefault(ex["name"], [])
-        if new_account or not accs or (len(accs) < 4 and rnd.random() < 0.3):
-            accs.append(new_deposit_addr(ex, thief_e))
-        d = rnd.choice(accs)
+        if once:  # a deposit address of its own, never used again (--no-reuse-mixing)
+            d = new_deposit_addr(ex, thief_e)
+        else:
+            if new_account or not accs or (len(accs) < 4 and rnd.random() < 0.3):
+                accs.append(new_deposit_addr(ex, thief_e))
+            d = rnd.choice(accs)
         if not t:
             v = min(v, eth_of(a) - c.fee(32000))
             if v <= 0:
@@ -976,7 +984,7 @@ def build(out, seed, txs):
                 def out(note, d=d):
                     rec = fresh()
                     note["funder"] = tstate["gas"]
-                    relayed = rnd.random() < 0.75
+                    relayed = rnd.random() < 0.75 or no_reuse_mixing
                     mix_withdraw(d, note, rec, relayed)
                     W.at(c.number + rnd.randint(2, 100), lambda: after_mix(rec))
                 mix_deposit(a, d, heist["name"], out)
@@ -993,9 +1001,9 @@ def build(out, seed, txs):
         if r < 0.5:
             n = fresh()
             pay(rec, n, eth_of(rec) - c.fee(21000))
-            W.at(c.number + rnd.randint(2, 60), lambda: cash_out(n, eth_of(n) - c.fee(21000)) if eth_of(n) > c.fee(21000) * 2 else None)
+            W.at(c.number + rnd.randint(2, 60), lambda: cash_out(n, eth_of(n) - c.fee(21000), once=no_reuse_mixing) if eth_of(n) > c.fee(21000) * 2 else None)
         elif r < 0.8:
-            cash_out(rec, v)
+            cash_out(rec, v, once=no_reuse_mixing)
         else:
             bridge_out(rec, v, rnd.choice(btc_addrs), heist["name"])
 
@@ -1061,9 +1069,11 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--txs", type=int, default=200000)
+    ap.add_argument("--no-reuse-mixing", action="store_true",
+                    help="mixed funds: relayed withdrawals only, cash-outs at deposit addresses used once")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
-    n, blocks, co, br, ml = build(a.out, a.seed, a.txs)
+    n, blocks, co, br, ml = build(a.out, a.seed, a.txs, a.no_reuse_mixing)
     print("wrote %d txs in %d blocks to %s: %d cash-outs, %d bridge deposits, %d mixer withdrawals"
           % (n, blocks, a.out, co, br, ml))
 

@@ -18,6 +18,12 @@ sweeps whole to hot wallet HK, which pays withdrawals to many. The thief deposit
 own F0 there, and sends 12 x 1 ETH through two hops each to D1: G_i splits all it got between
 g_i (0.40..0.51 ETH) and the thief's Z, g_i forwards its part to D1. D1 is then fed by 12 forwarders too, but with no
 depositor behind them (docs/TRACE-MODELS.md worked example 13).
+With `oneuse` a service S with no label takes orders: 24 customers K1..K24 each pay an order
+address O1..O24 of their own once, and the thief pays O0 7 ETH; each order address is swept whole
+to S, which pays out to many (an instant exchange). No order address is ever paid twice, so S is
+a service whose deposit addresses are used once, not known to be an exchange: the thief's 7 ETH
+end at O0 as `service`. With `oneuse1` customer K1 comes back and pays O1 a second time, as an
+exchange's customer does: S is then taken for an exchange's hot wallet, as before.
 """
 import json, os, sys
 
@@ -74,6 +80,20 @@ block(mix_in[11:])
 block([(M, addr("W", i), 99 * ETH // 100) for i in range(22)] + [(M, R, 22 * ETH // 100)])
 # an honest user paying two people
 block([(U, addr("Q", 1), ETH), (U, addr("Q", 2), ETH)])
+oneuse = {}
+if len(sys.argv) > 2 and sys.argv[2] in ("oneuse", "oneuse1"):
+    S, O = addr("SV"), [addr("O", i) for i in range(25)]
+    K = [addr("K", i) for i in range(25)]
+    amt = [7 * ETH] + [(100 + 13 * i) * ETH // 100 for i in range(1, 25)]  # no denomination
+    order_tx = block([(T, O[0], amt[0])])[0]
+    block([(K[i], O[i], amt[i]) for i in range(1, 25)])
+    if sys.argv[2] == "oneuse1":
+        block([(K[1], O[1], ETH)])  # a customer comes back to its address
+        amt[1] += ETH
+    block([(O[i], S, amt[i]) for i in range(25)])
+    for i in range(1, 7):  # S pays out to many, by its own txs: payouts in another asset, unseen
+        block([(S, addr("Y", i), ETH)])
+    oneuse = {"service": S, "order": O[0], "order_tx": order_tx, "orders": O[1:]}
 HK, CK = addr("HK"), addr("CK")
 F = [addr("F", i) for i in range(13)]
 cons = {}
@@ -131,4 +151,4 @@ with open(os.path.join(out, "receipts.csv"), "w") as f:
         f.write(f"{h},{i},{bh},{num},{21000 * (i + 1)},21000,,,1,0\n")
 json.dump({"heist": heist, "deposit_tx": deposit_tx, "thief": T, "hot_wallet": H,
            "deposits": D[1:], "customers": C[1:], "mixer": M, "honest": U,
-           "thief_deposit": D[1], **cons}, open(os.path.join(out, "truth.json"), "w"), indent=1)
+           "thief_deposit": D[1], **cons, **oneuse}, open(os.path.join(out, "truth.json"), "w"), indent=1)

@@ -102,12 +102,20 @@ static int decide(const cw_acct_policy *p, uint32_t account, cw_acct_policy_why 
     if (svc && svc->kind == CW_EVM_SVC_MIXER) {
         kind = CW_ACCT_STOP_MIXER;
     } else if (svc && svc->kind == CW_EVM_SVC_COLLECTOR) {
-        kind = CW_ACCT_STOP_EXCHANGE;
+        /* unlabelled (a label came first): an exchange's hot wallet, unless its deposit
+         * addresses are used once (no customer came back: orders, not accounts) */
+        kind =
+            cw_evm_services_one_use(p->sv, account) ? CW_ACCT_STOP_SERVICE : CW_ACCT_STOP_EXCHANGE;
     } else if (svc && (svc->kind == CW_EVM_SVC_DEPOSIT || svc->kind == CW_EVM_SVC_CONSOLIDATION)) {
         /* a deposit (or consolidation) address of a collector labelled as something else (a
-         * bridge vault, a mixer) is no exchange's: the shape matched, the service did not */
+         * bridge vault, a mixer) is no exchange's: the shape matched, the service did not; of
+         * an unlabelled collector whose deposit addresses are used once, a service's */
         int parent = cw_acct_labels_stop(p->lm, svc->parent);
-        kind = parent == 0 || parent == CW_ACCT_STOP_EXCHANGE ? CW_ACCT_STOP_EXCHANGE : 0;
+        if (parent == CW_ACCT_STOP_EXCHANGE)
+            kind = CW_ACCT_STOP_EXCHANGE;
+        else if (parent == 0)
+            kind = cw_evm_services_one_use(p->sv, svc->parent) ? CW_ACCT_STOP_SERVICE
+                                                               : CW_ACCT_STOP_EXCHANGE;
     }
     if (kind)
         *why = CW_ACCT_WHY_SERVICE;
@@ -182,8 +190,18 @@ json_t *cw_acct_policy_recognised_json(cw_acct_policy *p, uint32_t account)
     const cw_evm_service *svc = cw_evm_services_get(p->sv, account);
     if (!svc)
         return json_null();
-    json_t *j = json_pack("{s:s, s:f, s:b}", "as", cw_evm_service_name(svc->kind), "score",
-                          svc->score, "probable", 1);
+    /* a service whose deposit addresses are used once is not known to be an exchange */
+    bool one_use = cw_acct_policy_stop(p, account, NULL) == CW_ACCT_STOP_SERVICE;
+    const char *as = !one_use                            ? cw_evm_service_name(svc->kind)
+                     : svc->kind == CW_EVM_SVC_COLLECTOR ? "collector of an unlabelled service "
+                                                           "(deposit addresses used once)"
+                                                         : "deposit address of an unlabelled "
+                                                           "service (used once: an order)";
+    json_t *j = json_pack("{s:s, s:f, s:b}", "as", as, "score", svc->score, "probable", 1);
+    if (one_use && svc->kind == CW_EVM_SVC_COLLECTOR)
+        json_object_set_new(
+            j, "deposit_addresses_reused",
+            json_pack("{s:i, s:i}", "reused", (json_int_t)svc->reused, "of", (json_int_t)svc->n));
     if (svc->parent != CW_EVM_NONE32) {
         const cw_evm_row_account *a = cw_evmstore_account(p->s, svc->parent);
         if (a) {

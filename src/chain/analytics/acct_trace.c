@@ -1458,6 +1458,8 @@ const char *cw_acct_stop_name(int kind)
         return "bridge";
     case CW_ACCT_STOP_OTHER:
         return "hop limit";
+    case CW_ACCT_STOP_SERVICE:
+        return "service";
     default:
         return "held";
     }

@@ -164,12 +164,14 @@ static void mark_deposit(cw_evm_services *sv, const acct *a, uint32_t x, uint32_
                          uint32_t evidence)
 {
     double f = evidence >= 10 ? 1.0 : (double)evidence / 10.0;
-    sv->svc[x] = (cw_evm_service){CW_EVM_SVC_DEPOSIT, h, a[x].n_out,
+    sv->svc[x] = (cw_evm_service){CW_EVM_SVC_DEPOSIT, h, a[x].n_out, 0,
                                   f * (double)a[x].n_full / (double)a[x].n_out};
     if (sv->svc[h].kind == CW_EVM_SVC_NONE)
-        sv->svc[h] = (cw_evm_service){CW_EVM_SVC_COLLECTOR, CW_EVM_NONE32, 0, 1.0};
-    if (sv->svc[h].kind == CW_EVM_SVC_COLLECTOR)
+        sv->svc[h] = (cw_evm_service){CW_EVM_SVC_COLLECTOR, CW_EVM_NONE32, 0, 0, 1.0};
+    if (sv->svc[h].kind == CW_EVM_SVC_COLLECTOR) {
         sv->svc[h].n++;
+        sv->svc[h].reused += a[x].n_in_other > 1; /* a customer came back */
+    }
 }
 
 /* Per account at a sweep level: the forwarders that feed it, and the distinct depositors
@@ -286,14 +288,14 @@ static int consolidations(cw_evm_services *sv, const acct *a, size_t n, const ui
             uint32_t h = end_collector(sv, a, n, lvl, (uint32_t)i);
             if (h == CW_EVM_NONE32)
                 continue;
-            sv->svc[i] = (cw_evm_service){CW_EVM_SVC_CONSOLIDATION, h, e->forwarders,
+            sv->svc[i] = (cw_evm_service){CW_EVM_SVC_CONSOLIDATION, h, e->forwarders, 0,
                                           (double)a[i].n_full / (double)a[i].n_out};
             /* where a consolidation address sweeps to, short of the hot wallet, is the
              * exchange's own too (a second consolidation address, a cold wallet) */
             for (uint32_t k = 0; k < a[i].n_targets; k++) {
                 uint32_t t = a[i].targets[k];
                 if (!wide_payer(a, n, t) && sv->svc[t].kind == CW_EVM_SVC_NONE)
-                    sv->svc[t] = (cw_evm_service){CW_EVM_SVC_CONSOLIDATION, h, 0,
+                    sv->svc[t] = (cw_evm_service){CW_EVM_SVC_CONSOLIDATION, h, 0, 0,
                                                   (double)a[t].n_full / (double)a[t].n_out};
             }
         }
@@ -475,7 +477,7 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
             a[acc].target != MANY)
             continue;
         sv->svc[acc] =
-            (cw_evm_service){CW_EVM_SVC_MIXER, CW_EVM_NONE32, at, (double)at / (double)d->total};
+            (cw_evm_service){CW_EVM_SVC_MIXER, CW_EVM_NONE32, at, 0, (double)at / (double)d->total};
     }
     /* A collector (a hot wallet) pays out widely and is fed by at least
      * CW_EVM_DEPOSIT_MIN_FEEDERS sweepers: accounts that send only to a few wide payers, and
@@ -544,6 +546,13 @@ size_t cw_evm_services_count(const cw_evm_services *sv, int kind)
     for (size_t i = 0; sv && i < sv->n; i++)
         k += sv->svc[i].kind == kind;
     return k;
+}
+
+bool cw_evm_services_one_use(const cw_evm_services *sv, uint32_t collector)
+{
+    const cw_evm_service *c = cw_evm_services_get(sv, collector);
+    return c && c->kind == CW_EVM_SVC_COLLECTOR && c->n >= CW_EVM_ONE_USE_MIN &&
+           (uint64_t)c->reused * CW_EVM_ONE_USE_RATIO < c->n;
 }
 
 const char *cw_evm_service_name(int kind)
