@@ -34,25 +34,6 @@ check "every crash point was reached ($killed kills over 5 commits)" test "$kill
 check "kills in the middle of an index write were rebuilt ($torn)" test "$torn" -ge 4
 ok "$killed crash points: resumed stores equal the uninterrupted one"
 
-# the rows written through the page cache (a filesystem that refuses O_DIRECT) are the same
-# bytes, and either writer resumes a store the other left at a crash
-rm -rf "$T/p"
-CW_TEST_NO_DIRECT_IO=1 "$CW_BIN" ingest evm --csv "$T/a" --store "$T/p" --commit-blocks 10 --quiet > /dev/null
-check_eq "the page-cache writer gives the same store" "$(store_digest "$T/p")" "$ref"
-mixed=0
-for n in 5 9 13 17 21; do
-    for first in direct cache; do
-        rm -rf "$T/p"
-        if [ $first == cache ]; then e1=CW_TEST_NO_DIRECT_IO=1; e2=CW_TEST_NONE=1; else e1=CW_TEST_NONE=1; e2=CW_TEST_NO_DIRECT_IO=1; fi
-        rc=0
-        (env $e1 CW_TEST_CRASH_POINT=$n "$CW_BIN" ingest evm --csv "$T/a" --store "$T/p" --commit-blocks 10 --quiet > /dev/null 2>&1) 2>/dev/null || rc=$?
-        [ "$rc" -eq 137 ] || { bad "crash point $n ($first) not reached"; continue; }
-        env $e2 "$CW_BIN" ingest evm --csv "$T/a" --store "$T/p" --commit-blocks 10 --quiet > /dev/null 2> "$T/err" || { bad "crash point $n ($first): resume failed: $(cat "$T/err")"; continue; }
-        [ "$(store_digest "$T/p")" == "$ref" ] && mixed=$((mixed + 1)) || bad "crash point $n: killed $first, resumed the other way: store differs"
-    done
-done
-check_eq "killed with one writer, resumed with the other: the same store" "$mixed" 10
-
 # a reorg: blocks 140.. differ; --rollback-to 139 interrupted at each point
 python3 "$MK" "$T/b" 100 50 2 140
 "$CW_BIN" ingest evm --csv "$T/b" --store "$T/bref" --commit-blocks 10 --quiet > /dev/null

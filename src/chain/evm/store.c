@@ -140,24 +140,11 @@ typedef struct {
  * (row() reads a buffered row from the buffer). The accounts' chain heads that these movements
  * change are held in `heads` meanwhile and written to acctlast.col only after the rows they
  * point to are in the file, so an interrupted writer still leaves the order that recovery
- * relies on: no head ever points at a row that is not in the file.
- * Where the filesystem allows it the buffers are written with O_DIRECT, from DIO_ALIGN-aligned
- * offsets and lengths: the rows bypass the page cache, so the writer neither copies 320 MB per
- * million txs into it nor touches as many fresh pages (which is most of what a buffered pwrite
- * of these columns cost). A buffer then starts with the file's bytes from the aligned offset
- * below its first row (read once, then kept from the previous flush), and a flush pads its last
- * block with zeros past the rows, which the next flush writes again with the rows that follow.
- * Bytes past the rows are never read (recovery and close go by the counts). The writer's
- * mapping of the same files is only read (row() for flushed rows: rare), and the kernel keeps
- * it coherent with direct writes. */
+ * relies on: no head ever points at a row that is not in the file. */
 typedef struct {
-    uint8_t *buf;    /* DIO_ALIGN-aligned; rows start at buf + lead */
-    void *raw;       /* the allocation buf lies in */
-    uint64_t first;  /* row number of the first buffered row */
-    size_t n, cap;   /* rows buffered, room (rows) */
-    size_t lead;     /* direct: the file's bytes from the aligned offset below the first row */
-    uint64_t at;     /* direct: file offset where the lead ends (UINT64_MAX: no lead held) */
-    int dfd;         /* the column opened with O_DIRECT, or -1: written through the page cache */
+    uint8_t *buf;
+    uint64_t first; /* row number of buf[0] */
+    size_t n, cap;  /* rows buffered, room */
 } wbuf;
 typedef struct {
     uint32_t id1; /* account id + 1; 0 = empty */
@@ -172,7 +159,6 @@ typedef struct {
     uint64_t pub;  /* published rows */
 } sidetab;
 #define WB_FLUSH_MOVES 4096 /* movements buffered before the end of a block writes them out */
-#define DIO_ALIGN ((size_t)4096) /* offset, length and memory alignment of direct writes */
 #define HEADS_BITS 15
 
 struct cw_evmstore {
@@ -272,7 +258,7 @@ static void *row(const cw_evmstore *s, int c, uint64_t i)
 {
     const wbuf *w = &s->wb[c];
     if (w->n && i >= w->first)
-        return w->buf + w->lead + (size_t)(i - w->first) * s->cols[c].width;
+        return w->buf + (size_t)(i - w->first) * s->cols[c].width;
     return cw_column_row(&s->cols[c], i);
 }
 
@@ -322,69 +308,29 @@ static head_ent *head_get(cw_evmstore *s, uint32_t id)
     return e;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t len, uint64_t off, size_t *done)
-{
-    *done = 0;
-    while (len) {
-        ssize_t k = pwrite(fd, p, len, (off_t)off);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return k < 0 ? errno : EIO;
-        p += k;
-        len -= (size_t)k;
-        off += (uint64_t)k;
-        *done += (size_t)k;
-    }
-    return 0;
-}
-
-/* Writes one column's buffered rows: directly (aligned, the last block padded with zeros and
- * kept as the next buffer's lead), or through the page cache when direct writes are refused. */
-static int flush_col(cw_evmstore *s, int c)
-{
-    wbuf *w = &s->wb[c];
-    cw_column *col = &s->cols[c];
-    uint64_t start = CW_COLUMN_HEADER + w->first * col->width;
-    uint64_t end = start + (uint64_t)w->n * col->width;
-    size_t done = 0;
-    int err = 0;
-    if (w->dfd >= 0) {
-        uint64_t a = start - w->lead, b = (end + DIO_ALIGN - 1) & ~(uint64_t)(DIO_ALIGN - 1);
-        memset(w->buf + (end - a), 0, (size_t)(b - end));
-        err = write_all(w->dfd, w->buf, (size_t)(b - a), a, &done);
-        if (!err) {
-            uint64_t keep_from = end & ~(uint64_t)(DIO_ALIGN - 1);
-            w->lead = (size_t)(end - keep_from);
-            memmove(w->buf, w->buf + (keep_from - a), w->lead);
-            w->at = end;
-            w->n = 0;
-            return 0;
-        }
-        /* refused (or a short write): through the page cache from here on, for this column */
-        close(w->dfd);
-        w->dfd = -1;
-        w->at = UINT64_MAX;
-        if (err != EINVAL)
-            return cw_error_set(CW_EIO, "%s: direct write: %s", col->path, strerror(err));
-    }
-    err = write_all(col->fd, w->buf + w->lead, (size_t)(end - start), start, &done);
-    if (err)
-        return cw_error_set(CW_EIO, "%s: write: %s", col->path, strerror(err));
-    w->lead = 0;
-    w->n = 0;
-    return 0;
-}
-
 /* Writes the buffered rows to their files, then the heads that point at them. */
 static int flush_rows(cw_evmstore *s)
 {
     for (int c = 0; c < N_COLS; c++) {
-        if (!s->wb[c].n)
+        wbuf *w = &s->wb[c];
+        if (!w->n)
             continue;
-        int rc = flush_col(s, c);
-        if (rc)
-            return rc;
+        cw_column *col = &s->cols[c];
+        const uint8_t *p = w->buf;
+        size_t len = w->n * col->width;
+        off_t off = (off_t)(CW_COLUMN_HEADER + w->first * col->width);
+        while (len) {
+            ssize_t k = pwrite(col->fd, p, len, off);
+            if (k < 0 && errno == EINTR)
+                continue;
+            if (k <= 0)
+                return cw_error_set(CW_EIO, "%s: write: %s", col->path,
+                                    k < 0 ? strerror(errno) : "no progress");
+            p += k;
+            len -= (size_t)k;
+            off += k;
+        }
+        w->n = 0;
     }
     /* heads strictly after the rows they point at */
     for (size_t i = 0; i < s->n_heads; i++) {
@@ -393,57 +339,6 @@ static int flush_rows(cw_evmstore *s)
         e->id1 = 0;
     }
     s->n_heads = 0;
-    return 0;
-}
-
-/* Room for n rows in a column's buffer, with the lead before them and a padding block after. */
-static int wbuf_room(wbuf *w, size_t n, uint32_t width)
-{
-    if (w->buf && n <= w->cap)
-        return 0;
-    size_t cap = w->cap ? w->cap : WB_FLUSH_MOVES;
-    while (cap < n)
-        cap *= 2;
-    void *raw = cw_malloc(cap * width + 3 * DIO_ALIGN);
-    if (!raw)
-        return cw_error_set(CW_ENOMEM, "out of memory (write buffer of %zu rows)", cap);
-    uint8_t *buf = (uint8_t *)(((uintptr_t)raw + DIO_ALIGN - 1) & ~(uintptr_t)(DIO_ALIGN - 1));
-    if (w->buf)
-        memcpy(buf, w->buf, w->lead + w->n * width);
-    cw_free(w->raw);
-    w->raw = raw;
-    w->buf = buf;
-    w->cap = cap;
-    return 0;
-}
-
-/* A buffer's first row: a direct buffer starts with the file's bytes from the aligned offset
- * below it, kept from the previous flush or read here. */
-static int wbuf_start(cw_evmstore *s, int c)
-{
-    wbuf *w = &s->wb[c];
-    cw_column *col = &s->cols[c];
-    w->first = col->rows;
-    uint64_t start = CW_COLUMN_HEADER + w->first * col->width;
-    if (w->dfd < 0) {
-        w->lead = 0;
-        return 0;
-    }
-    if (w->at == start)
-        return 0;
-    uint64_t a = start & ~(uint64_t)(DIO_ALIGN - 1);
-    size_t need = (size_t)(start - a), got = 0;
-    while (got < need) {
-        ssize_t k = pread(col->fd, w->buf + got, need - got, (off_t)(a + got));
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return cw_error_set(CW_EIO, "%s: read: %s", col->path,
-                                k < 0 ? strerror(errno) : "short file");
-        got += (size_t)k;
-    }
-    w->lead = need;
-    w->at = start;
     return 0;
 }
 
@@ -458,12 +353,12 @@ static int append_row(cw_evmstore *s, int c, const void *r)
     int rc = cw_column_reserve(col, 1);
     if (rc)
         return rc;
-    if (!w->n && (rc = wbuf_start(s, c)))
-        return rc;
-    if (w->n >= w->cap && (rc = wbuf_room(w, w->n + 1, col->width)))
+    if (!w->n)
+        w->first = col->rows;
+    if ((rc = cw_grow(&w->buf, &w->cap, w->n + 1, col->width, 0)))
         return cw_error_wrap(rc, "%s buffer: ", col_defs[c].name);
     /* the buffered widths as constants: inline copies instead of a memcpy call per row */
-    uint8_t *dst = w->buf + w->lead + w->n * col->width;
+    uint8_t *dst = w->buf + w->n * col->width;
     switch (col->width) {
     case 12:
         memcpy(dst, r, 12);
@@ -829,11 +724,8 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
         return cw_error_set(CW_ENOMEM, "out of memory");
     s->lock_fd = -1;
     s->txidx.fd = s->addridx.fd = -1;
-    for (int i = 0; i < N_COLS; i++) {
+    for (int i = 0; i < N_COLS; i++)
         s->cols[i].fd = -1;
-        s->wb[i].dfd = -1;
-        s->wb[i].at = UINT64_MAX;
-    }
     s->memos.col.fd = -1;
     s->wide.col.fd = s->txwide.col.fd = -1;
     uint64_t pub_memos = 0;
@@ -945,14 +837,11 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
         s->heads = cw_calloc((size_t)1 << HEADS_BITS, sizeof *s->heads);
         s->heads_used = cw_calloc((size_t)1 << HEADS_BITS, sizeof *s->heads_used);
         bool ok = s->acache && s->heads && s->heads_used;
-        /* tests: the page-cache path, as on a filesystem that refuses O_DIRECT */
-        bool direct = !getenv("CW_TEST_NO_DIRECT_IO");
         for (int i = 0; ok && i < N_COLS; i++) {
             if (!buffered(i))
                 continue;
-            ok = wbuf_room(&s->wb[i], (size_t)WB_FLUSH_MOVES * 2, col_defs[i].width) == 0;
-            /* refused by some filesystems (then the page cache it is) */
-            s->wb[i].dfd = direct ? open(s->cols[i].path, O_WRONLY | O_DIRECT | O_CLOEXEC) : -1;
+            s->wb[i].cap = (size_t)WB_FLUSH_MOVES * 2;
+            ok = (s->wb[i].buf = cw_malloc(s->wb[i].cap * col_defs[i].width)) != NULL;
         }
         if (!ok) {
             rc = cw_error_set(CW_ENOMEM, "out of memory (write buffers)");
@@ -1008,11 +897,8 @@ int cw_evmstore_close(cw_evmstore *s)
     cw_free(s->warm);
     cw_free(s->heads);
     cw_free(s->heads_used);
-    for (int i = 0; i < N_COLS; i++) {
-        cw_free(s->wb[i].raw);
-        if (s->wb[i].dfd >= 0)
-            close(s->wb[i].dfd);
-    }
+    for (int i = 0; i < N_COLS; i++)
+        cw_free(s->wb[i].buf);
     cw_free(s);
     return rc;
 }
