@@ -32,6 +32,7 @@
  * Memory: nodes, ends, intervals and tx records grow amortised; per-tx scratch buffers are
  * reused. Nothing is allocated per step otherwise. max_nodes bounds the run.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -362,12 +363,15 @@ static bool seen_or_add(uint64_t *set, size_t *n, uint64_t v)
     return false;
 }
 
-/* The inputs of a sweep-shaped tx: of its first SWEEP_SCAN inputs with an address (those the
- * trace did not reach, when skip_traced: forward, t->s_node indexes the inputs), the number of
- * distinct payers (the fewer of distinct addresses and distinct payer txs), or 0 when fewer
- * than `min` or when half of them or more are CoinJoin outputs (asked only once the rest
- * holds). */
-static size_t sweep_inputs(cw_trace *t, uint64_t in0, size_t n_in, bool skip_traced, size_t min)
+static bool pays_many(const cw_trace *t, uint64_t o0, size_t n_out);
+
+/* A sweep-shaped tx with outputs [o0, o0 + n_out): of its first SWEEP_SCAN inputs with an
+ * address (those the trace did not reach, when skip_traced: forward, t->s_node indexes the
+ * inputs), at least `min` distinct addresses and `min` distinct payer txs; unless there are
+ * `enough` of both, its coins are paid out to many (pays_many); and fewer than half of them are
+ * CoinJoin outputs. The cheap tests first: the CoinJoin question (patterns) is asked last. */
+static bool sweep_inputs(cw_trace *t, uint64_t in0, size_t n_in, bool skip_traced, size_t min,
+                         size_t enough, uint64_t o0, size_t n_out)
 {
     const cw_chainstore *cs = t->cs;
     uint64_t addrs[SWEEP_SCAN], payers[SWEEP_SCAN], creators[SWEEP_SCAN];
@@ -384,14 +388,18 @@ static size_t sweep_inputs(cw_trace *t, uint64_t in0, size_t n_in, bool skip_tra
         seen_or_add(payers, &np, creator);
     }
     if (na < min || np < min)
-        return 0;
-    for (size_t i = 0; i < n_seen; i++)
+        return false;
+    if ((na < enough || np < enough) && !pays_many(t, o0, n_out))
+        return false;
+    /* until the answer is known: more than half not CoinJoin outputs, or half of them are */
+    for (size_t i = 0, n_not = 0; i < n_seen && n_not * 2 <= n_seen && n_cj * 2 < n_seen; i++) {
         if (t->is_cj(t->opts.is_coinjoin_ctx, cs, creators[i]))
             n_cj++;
-    return n_cj * 2 < n_seen ? (na < np ? na : np) : 0;
+        else
+            n_not++;
+    }
+    return n_cj * 2 < n_seen;
 }
-
-static bool pays_many(const cw_trace *t, uint64_t o0, size_t n_out);
 
 /* Forward: SWEEP_MIN_OTHERS payers or more are a service's sweep by themselves (whatever the
  * gatherer does next); SWEEP_MIN_PAID to SWEEP_MIN_OTHERS - 1 are when the gathered coins are
@@ -402,8 +410,7 @@ static bool service_sweep(cw_trace *t, uint64_t in0, size_t n_in, uint64_t o0, s
     size_t others = n_in - n_tainted;
     if (n_out > 2 || others < SWEEP_MIN_PAID || others < n_tainted)
         return false;
-    size_t payers = sweep_inputs(t, in0, n_in, true, SWEEP_MIN_PAID);
-    return payers >= SWEEP_MIN_OTHERS || (payers && pays_many(t, o0, n_out));
+    return sweep_inputs(t, in0, n_in, true, SWEEP_MIN_PAID, SWEEP_MIN_OTHERS, o0, n_out);
 }
 
 /* What makes the gatherer a service besides (docs/TRACE-MODELS.md, "Service sweeps"): it pays
@@ -476,7 +483,7 @@ static bool pool_sweep(cw_trace *t, uint64_t in0, size_t n_in, uint64_t o0, size
 {
     if (n_out > 2 || n_in < SWEEP_MIN_PAID)
         return false;
-    return sweep_inputs(t, in0, n_in, false, SWEEP_MIN_PAID) && pays_many(t, o0, n_out);
+    return sweep_inputs(t, in0, n_in, false, SWEEP_MIN_PAID, SIZE_MAX, o0, n_out);
 }
 
 /* Forward: decides what happens to the value at a new node (follow it or end it). */
