@@ -30,6 +30,17 @@ for r in rows[1:]:
 csv.writer(open(sys.argv[1], "w", newline=""), lineterminator="\n").writerows(rows)
 PYEOF
 }
+# score_floors X WHAT: ingests world $T/X and asserts every floor (btc_shapes_score.py --check).
+score_floors() {
+    "$CW_BIN" ingest btc --blocks "$T/$1/blocks" --store "$T/$1s" --network regtest --quiet
+    if $PY "$SRC/tests/diff/btc_shapes_score.py" --world "$T/$1" --store "$T/$1s" --bin "$CW_BIN" \
+            --work "$T/$1score" --check > "$T/$1report.txt" 2>&1; then
+        ok "every floor holds with $2"
+    else
+        bad "a floor fails with $2"
+    fi
+    grep -E 'FIFO forward|^screen:|^FAIL' "$T/$1report.txt"
+}
 $PY "$W" --out "$T/w" --seed 1 --max-file-size 200000 > "$T/gen.json"
 $PY "$W" --out "$T/x" --seed 1 --max-file-size 200000 --xor-key 5a1f0c3e99b2d471 --zero-tail 4096 --zero-tail-all > /dev/null
 check "the world passes gen_check.py (CheckBlock, every spend, the stolen-value identity)" \
@@ -62,14 +73,7 @@ check_eq "the scorer read every tx but the coinbases" "$(jq '[.confusion[] | to_
 $PY "$W" --out "$T/m" --seed 2 --custodial-mixer --max-file-size 200000 > /dev/null
 unlabel_mixer "$T/m/truth/addresses.csv"
 check "the world has a custodial mixer the thief used" test "$(grep -c custodial_payout "$T/m/truth/txs.csv")" -ge 3
-"$CW_BIN" ingest btc --blocks "$T/m/blocks" --store "$T/ms" --network regtest --quiet
-if $PY "$SRC/tests/diff/btc_shapes_score.py" --world "$T/m" --store "$T/ms" --bin "$CW_BIN" --work "$T/mscore" \
-        --check > "$T/mreport.txt" 2>&1; then
-    ok "every floor holds with an unlabelled custodial mixer"
-else
-    bad "a floor fails with an unlabelled custodial mixer"
-fi
-grep -E 'FIFO forward|^screen:|^FAIL' "$T/mreport.txt"
+score_floors m "an unlabelled custodial mixer"
 # The same mixer rotating its pool (--rotating-pool: a fresh pool address every sweep, sweeps of
 # sweeps, fresh change; exchanges' hot wallets rotate; the thief gathers its own coins into a
 # reused address of its own), unlabelled. With the rule that read address reuse, seed 1 failed
@@ -80,12 +84,5 @@ $PY "$W" --out "$T/r" --seed 1 --rotating-pool --max-file-size 200000 > /dev/nul
 unlabel_mixer "$T/r/truth/addresses.csv"
 check "the rotating world has chained custodial sweeps and the thief's consolidations" \
     test "$(grep -c -E 'custodial_sweep|thief_consolidation' "$T/r/truth/txs.csv")" -ge 6
-"$CW_BIN" ingest btc --blocks "$T/r/blocks" --store "$T/rs" --network regtest --quiet
-if $PY "$SRC/tests/diff/btc_shapes_score.py" --world "$T/r" --store "$T/rs" --bin "$CW_BIN" --work "$T/rscore" \
-        --check > "$T/rreport.txt" 2>&1; then
-    ok "every floor holds with an unlabelled rotating custodial mixer"
-else
-    bad "a floor fails with an unlabelled rotating custodial mixer"
-fi
-grep -E 'FIFO forward|^screen:|^FAIL' "$T/rreport.txt"
+score_floors r "an unlabelled rotating custodial mixer"
 finish

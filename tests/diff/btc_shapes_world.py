@@ -626,6 +626,12 @@ class Custodial:
             w.tx(part, [(self.e.reuse, sum(c.value for c in part) - w.fee(len(part), 1))])
         self.deposits = []
         w.mine()
+        self.payouts(lambda: self.e.reuse)
+
+    def payouts(self, change):
+        """Pays every order from the pool's coins, 1-4 customers a tx; change() is the change
+        address."""
+        w, rnd = self.w, self.w.rnd
         orders, self.orders = self.orders, []
         rnd.shuffle(orders)
         while orders:
@@ -642,7 +648,7 @@ class Custodial:
                     paid.append((owner, a, on_paid))
             tot = sum(v for _, v in outs)
             coins = w.take(self.e, tot + 100_000, prefer="random")
-            outs.append((self.e.reuse, sum(c.value for c in coins) - tot - w.fee(len(coins), len(outs) + 1)))
+            outs.append((change(), sum(c.value for c in coins) - tot - w.fee(len(coins), len(outs) + 1)))
             rnd.shuffle(outs)
             _, new = w.tx(coins, outs)
             for (o, v), c in zip(outs, new):
@@ -688,7 +694,7 @@ class RotatingCustodial(Custodial):
             w.lookalikes.append((b2lx(_), "custodial_sweep", "%d deposits, fresh pool" % len(part)))
         self.deposits = []
         w.mine()
-        # sweep -> sweep: pool coins (and the float) gathered again into fresh pool addresses
+        # sweep -> sweep: pool coins gathered again into fresh pool addresses
         for depth in range(rnd.randint(1, 3)):
             if len(pools) < 2:
                 break
@@ -699,31 +705,7 @@ class RotatingCustodial(Custodial):
             pools.append(new[0])
             w.lookalikes.append((b2lx(_), "custodial_sweep", "%d pool coins, chained" % len(part)))
             w.mine()
-        orders, self.orders = self.orders, []
-        rnd.shuffle(orders)
-        while orders:
-            n = rnd.randint(1, 4)
-            batch, orders = orders[:n], orders[n:]
-            outs, paid = [], []
-            for owner, amount, on_paid in batch:
-                net = amount * rnd.randint(970, 990) // 1000
-                k = rnd.randint(1, 3)
-                for j in range(k):
-                    v = net // k if j < k - 1 else net - (net // k) * (k - 1)
-                    a = w.new_addr(owner, "p2wpkh")
-                    outs.append((a, v))
-                    paid.append((owner, a, on_paid))
-            tot = sum(v for _, v in outs)
-            coins = w.take(self.e, tot + 100_000, prefer="random")
-            outs.append((self.fresh(), sum(c.value for c in coins) - tot - w.fee(len(coins), len(outs) + 1)))
-            rnd.shuffle(outs)
-            _, new = w.tx(coins, outs)
-            for (o, v), c in zip(outs, new):
-                for owner, a, on_paid in paid:
-                    if o is a and on_paid:
-                        on_paid(c)
-            w.lookalikes.append((b2lx(_), "custodial_payout", "%d outputs" % len(outs)))
-        w.mine()
+        self.payouts(self.fresh)
 
 
 def thief_reuse_consolidation(w, thief, coin, dep_fn):
