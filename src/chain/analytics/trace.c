@@ -337,7 +337,9 @@ static bool is_mixer(const cw_trace *t, uint64_t addr)
  * them CoinJoin outputs. The multi-input rule puts every input under one owner, so the traced
  * coin had been paid to an owner that collects many payers' coins: an exchange or a custodial
  * mixer sweeping its deposit addresses. What it pays out later is not its depositor's coin, and
- * following the traced value into its payouts would name its other customers. */
+ * following the traced value into its payouts would name its other customers. SWEEP_MIN_PAID
+ * to SWEEP_MIN_OTHERS - 1 such payers make one too when the gathered coins are then paid out
+ * to many (pays_many), which backward is asked always (service_sweep, pool_sweep). */
 #define SWEEP_MIN_OTHERS 5
 #define SWEEP_SCAN (2 * SWEEP_MIN_OTHERS) /* untainted inputs looked at, at most */
 #define SWEEP_MIN_PAID 3 /* payers, at least, of a sweep whose coins are paid out to many */
