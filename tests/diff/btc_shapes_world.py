@@ -10,7 +10,7 @@ whose stolen coins are peeled, mixed and deposited at exchanges that then sweep 
 addresses. Blocks are written as Bitcoin Core blk files (regtest magic), optionally obfuscated
 with an xor.dat key and ended by a raw zero tail (Core 28+).
 
-  btc_shapes_world.py --out DIR [--seed S] [--scale N] [--careful-thief] [--custodial-mixer] [--sweep-fed-hot-wallet] [--xor-key HEX16] [--zero-tail BYTES]
+  btc_shapes_world.py --out DIR [--seed S] [--scale N] [--careful-thief] [--custodial-mixer] [--sweep-fed-hot-wallet] [--rotating-pool] [--xor-key HEX16] [--zero-tail BYTES]
                       [--zero-tail-all] [--max-file-size BYTES]
 
 DIR/blocks holds blk*.dat (and xor.dat); DIR/truth holds the docs/GEN.md truth layout
@@ -626,6 +626,12 @@ class Custodial:
             w.tx(part, [(self.e.reuse, sum(c.value for c in part) - w.fee(len(part), 1))])
         self.deposits = []
         w.mine()
+        self.payouts(lambda: self.e.reuse)
+
+    def payouts(self, change):
+        """Pays every order from the pool's coins, 1-4 customers a tx; change() is the change
+        address."""
+        w, rnd = self.w, self.w.rnd
         orders, self.orders = self.orders, []
         rnd.shuffle(orders)
         while orders:
@@ -642,7 +648,7 @@ class Custodial:
                     paid.append((owner, a, on_paid))
             tot = sum(v for _, v in outs)
             coins = w.take(self.e, tot + 100_000, prefer="random")
-            outs.append((self.e.reuse, sum(c.value for c in coins) - tot - w.fee(len(coins), len(outs) + 1)))
+            outs.append((change(), sum(c.value for c in coins) - tot - w.fee(len(coins), len(outs) + 1)))
             rnd.shuffle(outs)
             _, new = w.tx(coins, outs)
             for (o, v), c in zip(outs, new):
@@ -653,10 +659,87 @@ class Custodial:
         w.mine()
 
 
-def build(seed, scale, careful=False, custodial=False, sweep_fed=False):
+# ---- --rotating-pool (issue 11, sweep9): a custodial mixer / hot wallet that never reuses an
+# address, and a thief that consolidates its own coins into a reused address of its own
+class RotatingCustodial(Custodial):
+    """The custodial mixer of --rotating-pool (Sinbad / Blender style with address rotation):
+    every sweep of deposit addresses pays a FRESH pool address, some sweeps gather earlier pool
+    coins again (sweep -> sweep, up to three deep), and every payout's change goes to a fresh
+    address; customers' payouts are batched together as in Custodial. No pool address is paid
+    twice."""
+
+    def __init__(self, w):
+        self.w = w
+        self.e = w.entity("blendr-mixer", "mixer", "p2wpkh")
+        self.orders = []
+        self.deposits = []
+        c = w.take(w.miner, 60 * COIN, prefer="large")
+        w.tx(c, [(self.fresh(), 60 * COIN), (w.miner.reuse, sum(x.value for x in c) - 60 * COIN - w.fee(len(c), 2))])
+
+    def fresh(self):
+        return self.w.new_addr(self.e, "p2wpkh")
+
+    def run(self):
+        w, rnd = self.w, self.w.rnd
+        dep = [c for c in self.deposits if c in self.e.coins]
+        rnd.shuffle(dep)
+        pools = []
+        i = 0
+        while i < len(dep):
+            part = dep[i:i + rnd.randint(6, 12)]
+            i += len(part)
+            _, new = w.tx(part, [(self.fresh(), sum(c.value for c in part) - w.fee(len(part), 1))])
+            pools.append(new[0])
+            w.lookalikes.append((b2lx(_), "custodial_sweep", "%d deposits, fresh pool" % len(part)))
+        self.deposits = []
+        w.mine()
+        # sweep -> sweep: pool coins gathered again into fresh pool addresses
+        for depth in range(rnd.randint(1, 3)):
+            if len(pools) < 2:
+                break
+            rnd.shuffle(pools)
+            k = rnd.randint(2, min(4, len(pools)))
+            part, pools = pools[:k], pools[k:]
+            _, new = w.tx(part, [(self.fresh(), sum(c.value for c in part) - w.fee(len(part), 1))])
+            pools.append(new[0])
+            w.lookalikes.append((b2lx(_), "custodial_sweep", "%d pool coins, chained" % len(part)))
+            w.mine()
+        self.payouts(self.fresh)
+
+
+def thief_reuse_consolidation(w, thief, coin, dep_fn):
+    """--rotating-pool: the thief splits `coin` into 21 coins, moves each through a tx of its
+    own (21 payer txs, 21 addresses), consolidates them seven at a time into ONE reused address
+    of its own (paid three times: a pool by reuse alone) and deposits each consolidated coin at
+    an exchange account it never used before (dep_fn)."""
+    rnd = w.rnd
+    n = 21
+    part = (coin.value - w.fee(1, n)) // n
+    _, split = w.tx([coin], [(w.new_addr(thief, "p2wpkh"), part) for _ in range(n)])
+    w.mine()
+    moved = []
+    for c in split:
+        _, new = w.tx([c], [(w.new_addr(thief, "p2wpkh"), c.value - w.fee(1, 1))])
+        moved.append(new[0])
+    w.mine()
+    reused = w.new_addr(thief, "p2wpkh")
+    got = []
+    for i in range(0, n, 7):
+        grp = moved[i:i + 7]
+        _, new = w.tx(grp, [(reused, sum(c.value for c in grp) - w.fee(len(grp), 1))])
+        got.append(new[0])
+        w.lookalikes.append((b2lx(_), "thief_consolidation", "7 coins to a reused address"))
+        w.mine()
+    for c in got:
+        w.tx([c], [(dep_fn(), c.value - w.fee(1, 1))])
+    w.mine()
+
+def build(seed, scale, careful=False, custodial=False, sweep_fed=False, rotating=False):
     w = World(seed, scale)
     w.careful = careful
-    w.custodial = custodial
+    w.rotating = rotating
+    w.custodial = custodial or rotating
+    custodial = custodial or rotating
     rnd = w.rnd
     w.mine(1)
     w.mine(200)
@@ -806,7 +889,8 @@ def build(seed, scale, careful=False, custodial=False, sweep_fed=False):
                 if len(part) < 2:
                     continue
                 tot = sum(c.value for c in part)
-                txid, _ = w.tx(part, [(ex.reuse, tot - w.fee(len(part), 1))])
+                # --rotating-pool: the hot wallet rotates (each sweep to a fresh address)
+                txid, _ = w.tx(part, [(w.new_addr(ex) if w.rotating else ex.reuse, tot - w.fee(len(part), 1))])
                 w.lookalikes.append((b2lx(txid), "deposit_sweep", "%d deposits" % len(part)))
 
     def hot_wallet_chain(ex, hops, fresh):
@@ -998,7 +1082,7 @@ def build(seed, scale, careful=False, custodial=False, sweep_fed=False):
     if custodial:
         # honest customers of the custodial mixer, before and after the thief's orders; what
         # they get back is deposited at exchanges (clean deposits through a mixer)
-        cm = Custodial(w)
+        cm = RotatingCustodial(w) if rotating else Custodial(w)
         w.mine()
 
         def honest_orders(n):
@@ -1120,8 +1204,13 @@ def build(seed, scale, careful=False, custodial=False, sweep_fed=False):
                     w.tx([c], [(thief_dep(), c.value - w.fee(1, 1))])
     # E: the last stolen coin deposited directly in two parts
     c8 = tnew[4]
-    half = c8.value // 2
-    w.tx([c8], [(thief_dep(), half), (thief_dep(), c8.value - half - w.fee(1, 2))])
+    if rotating:
+        # --rotating-pool: the thief's own consolidation into a reused address of its own
+        thief_reuse_consolidation(w, thief, c8, lambda: w.new_addr(rnd.choice(others), None, "exchange_deposit",
+                                                                   str(thief.id)))
+    else:
+        half = c8.value // 2
+        w.tx([c8], [(thief_dep(), half), (thief_dep(), c8.value - half - w.fee(1, 2))])
     w.mine()
     # the thief's unmixed leftovers: Tx0 change etc. go to one deposit each
     for c in list(thief.coins):
@@ -1314,6 +1403,10 @@ def main():
     ap.add_argument("--sweep-fed-hot-wallet", action="store_true",
                     help="every exchange also pays withdrawals from chains funded and topped up by sweeps of its "
                          "deposits to fresh addresses, change to fresh addresses (hotwallet_sweepfed look-alikes)")
+    ap.add_argument("--rotating-pool", action="store_true",
+                    help="implies --custodial-mixer: the mixer sweeps to a fresh pool address each time (sweeps chained, "
+                         "change to fresh addresses), exchanges sweep to fresh hot addresses, and the thief consolidates "
+                         "its own coins into a reused address of its own")
     ap.add_argument("--xor-key", help="16 hex digits: obfuscate the blk files (xor.dat)")
     ap.add_argument("--zero-tail", type=int, default=0, help="raw zero bytes at the end of the last file")
     ap.add_argument("--zero-tail-all", action="store_true", help="the zero tail in every file, not the last only")
@@ -1321,7 +1414,7 @@ def main():
     a = ap.parse_args()
     if a.xor_key and len(bytes.fromhex(a.xor_key)) != 8:
         ap.error("--xor-key takes 16 hex digits")
-    w = build(a.seed, a.scale, a.careful_thief, a.custodial_mixer, a.sweep_fed_hot_wallet)
+    w = build(a.seed, a.scale, a.careful_thief, a.custodial_mixer, a.sweep_fed_hot_wallet, a.rotating_pool)
     write(w, a.out, a.xor_key, a.zero_tail, a.max_file_size, a.zero_tail_all)
     print(json.dumps({"txs": w.n_txs, "blocks": len(w.blocks), "coinjoins": len(w.coinjoins),
                       "tx0s": len(w.tx0s), "peel_hops": len(w.peel), "lookalikes": len(w.lookalikes),

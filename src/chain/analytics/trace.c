@@ -32,6 +32,7 @@
  * Memory: nodes, ends, intervals and tx records grow amortised; per-tx scratch buffers are
  * reused. Nothing is allocated per step otherwise. max_nodes bounds the run.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -336,9 +337,12 @@ static bool is_mixer(const cw_trace *t, uint64_t addr)
  * them CoinJoin outputs. The multi-input rule puts every input under one owner, so the traced
  * coin had been paid to an owner that collects many payers' coins: an exchange or a custodial
  * mixer sweeping its deposit addresses. What it pays out later is not its depositor's coin, and
- * following the traced value into its payouts would name its other customers. */
+ * following the traced value into its payouts would name its other customers. SWEEP_MIN_PAID
+ * to SWEEP_MIN_OTHERS - 1 such payers make one too when the gathered coins are then paid out
+ * to many (pays_many), which backward is asked always (service_sweep, pool_sweep). */
 #define SWEEP_MIN_OTHERS 5
 #define SWEEP_SCAN (2 * SWEEP_MIN_OTHERS) /* untainted inputs looked at, at most */
+#define SWEEP_MIN_PAID 3 /* payers, at least, of a sweep whose coins are paid out to many */
 
 /* The prevout (global output number) of input in, or CW_NONE64 (coinbase, external);
  * *creator (when not NULL) gets the tx that made it. */
@@ -361,11 +365,15 @@ static bool seen_or_add(uint64_t *set, size_t *n, uint64_t v)
     return false;
 }
 
-/* The inputs of a sweep-shaped tx: of its first SWEEP_SCAN inputs with an address (those the
- * trace did not reach, when skip_traced: forward, t->s_node indexes the inputs), at least `min`
- * distinct addresses and `min` distinct payer txs, fewer than half of them CoinJoin outputs
- * (asked only once the rest holds). */
-static bool sweep_inputs(cw_trace *t, uint64_t in0, size_t n_in, bool skip_traced, size_t min)
+static bool pays_many(const cw_trace *t, uint64_t o0, size_t n_out);
+
+/* A sweep-shaped tx with outputs [o0, o0 + n_out): of its first SWEEP_SCAN inputs with an
+ * address (those the trace did not reach, when skip_traced: forward, t->s_node indexes the
+ * inputs), at least `min` distinct addresses and `min` distinct payer txs; unless there are
+ * `enough` of both, its coins are paid out to many (pays_many); and fewer than half of them are
+ * CoinJoin outputs. The cheap tests first: the CoinJoin question (patterns) is asked last. */
+static bool sweep_inputs(cw_trace *t, uint64_t in0, size_t n_in, bool skip_traced, size_t min,
+                         size_t enough, uint64_t o0, size_t n_out)
 {
     const cw_chainstore *cs = t->cs;
     uint64_t addrs[SWEEP_SCAN], payers[SWEEP_SCAN], creators[SWEEP_SCAN];
@@ -383,44 +391,101 @@ static bool sweep_inputs(cw_trace *t, uint64_t in0, size_t n_in, bool skip_trace
     }
     if (na < min || np < min)
         return false;
-    for (size_t i = 0; i < n_seen; i++)
+    if ((na < enough || np < enough) && !pays_many(t, o0, n_out))
+        return false;
+    /* until the answer is known: more than half not CoinJoin outputs, or half of them are */
+    for (size_t i = 0, n_not = 0; i < n_seen && n_not * 2 <= n_seen && n_cj * 2 < n_seen; i++) {
         if (t->is_cj(t->opts.is_coinjoin_ctx, cs, creators[i]))
             n_cj++;
+        else
+            n_not++;
+    }
     return n_cj * 2 < n_seen;
 }
 
-static bool service_sweep(cw_trace *t, uint64_t in0, size_t n_in, size_t n_out, size_t n_tainted)
+/* Forward: SWEEP_MIN_OTHERS payers or more are a service's sweep by themselves (whatever the
+ * gatherer does next); SWEEP_MIN_PAID to SWEEP_MIN_OTHERS - 1 are when the gathered coins are
+ * then paid out to many payees (pays_many: a service that sweeps a few deposits at a time). */
+static bool service_sweep(cw_trace *t, uint64_t in0, size_t n_in, uint64_t o0, size_t n_out,
+                          size_t n_tainted)
 {
     size_t others = n_in - n_tainted;
-    if (n_out > 2 || others < SWEEP_MIN_OTHERS || others < n_tainted)
+    if (n_out > 2 || others < SWEEP_MIN_PAID || others < n_tainted)
         return false;
-    return sweep_inputs(t, in0, n_in, true, SWEEP_MIN_OTHERS);
+    return sweep_inputs(t, in0, n_in, true, SWEEP_MIN_PAID, SWEEP_MIN_OTHERS, o0, n_out);
+}
+
+/* What makes the gatherer a service besides (docs/TRACE-MODELS.md, "Service sweeps"): it pays
+ * the gathered coins out to many distinct payees. The txs that spend the sweep's outputs are
+ * walked forward (at most SWEEP_WALK txs): a tx of one output moves the coins on (a sweep of
+ * sweeps, a pool moved to a fresh address) and is walked through; the outputs of a tx of two or
+ * more are payees, and the walk goes on from them for one more such tx (the payout's change
+ * paying the next customers, the customer's own next tx); a labelled address ends the walk (an
+ * exchange's deposit: the value left the gatherer there). At least SWEEP_MIN_PAYEES distinct
+ * payee addresses make a service. A thief that gathers its coins to deposit them (even into a
+ * reused address of its own) pays one or two; one that pays them on down a peel chain pays as
+ * many as a service would and is stopped too (a miss, never an attribution). */
+#define SWEEP_MIN_PAYEES 4
+#define SWEEP_WALK 16   /* txs walked, at most */
+#define SWEEP_LEVELS 2  /* txs of two or more outputs on one path, at most */
+
+/* Queues output o of the walk (at most 2 * SWEEP_WALK), unless it pays no address or a
+ * labelled one. */
+static void walk_push(const cw_trace *t, uint64_t *q, uint8_t *qlev, size_t *nq, uint64_t o,
+                      uint8_t lev)
+{
+    uint64_t a = out_addr(cw_chainstore_out(t->cs, o));
+    if (*nq == 2 * SWEEP_WALK || a == CW_NONE64 ||
+        (t->labels && cw_trace_labelmap_get(t->labels, a, NULL, NULL)))
+        return;
+    qlev[*nq] = lev;
+    q[(*nq)++] = o;
+}
+
+static bool pays_many(const cw_trace *t, uint64_t o0, size_t n_out)
+{
+    const cw_chainstore *cs = t->cs;
+    uint64_t q[2 * SWEEP_WALK], txs[SWEEP_WALK], payees[SWEEP_MIN_PAYEES];
+    uint8_t qlev[2 * SWEEP_WALK];
+    size_t nq = 0, head = 0, ntx = 0, npay = 0;
+    for (size_t j = 0; j < n_out; j++)
+        walk_push(t, q, qlev, &nq, o0 + j, 0);
+    while (head < nq && ntx < SWEEP_WALK) {
+        uint8_t lev = qlev[head];
+        uint64_t sp = cw_chainstore_out(cs, q[head++])->spending_tx;
+        if (sp == CW_NONE32 || sp >= t->counts.txs || seen_or_add(txs, &ntx, sp))
+            continue;
+        uint64_t in0, in1, p0, p1;
+        cw_chainstore_tx_range(cs, sp, &in0, &in1, &p0, &p1);
+        if (p1 - p0 >= 2) {
+            lev++;
+            for (uint64_t o = p0; o < p1; o++) {
+                uint64_t a = out_addr(cw_chainstore_out(cs, o));
+                if (a != CW_NONE64 && !seen_or_add(payees, &npay, a) && npay == SWEEP_MIN_PAYEES)
+                    return true;
+            }
+        }
+        if (lev >= SWEEP_LEVELS)
+            continue;
+        for (uint64_t o = p0; o < p1; o++)
+            walk_push(t, q, qlev, &nq, o, lev);
+    }
+    return false;
 }
 
 /* Backward, the same sweep seen from its output (docs/TRACE-MODELS.md, "Service sweeps"): no
  * input is known to be tainted here, so the thief's own consolidation of coins from several of
- * its txs would look the same by its inputs alone. What a service's sweep has besides is where
- * it pays: a pool or hot wallet that is paid again and again (a reused address, at least
- * SWEEP_POOL_PAID outputs paying it). A tx of one or two outputs, one of the traced ones paying
- * such an address, whose inputs (the first SWEEP_SCAN looked at) are at least
- * SWEEP_MIN_OTHERS + 1 coins at as many addresses, paid by as many txs, fewer than half of them
- * CoinJoin outputs. */
-#define SWEEP_POOL_PAID 3
-
+ * its txs would look the same by its inputs alone; what a service's sweep has besides is what
+ * its owner does with the coins: it pays them out to many payees (pays_many). A tx of one or
+ * two outputs whose inputs (the first SWEEP_SCAN looked at) are at least SWEEP_MIN_PAID
+ * coins at as many addresses, paid by as many txs, fewer than half of them CoinJoin outputs,
+ * whose outputs are paid out to many. Whether an address is reused says nothing either way: a
+ * service may rotate its pool addresses, a thief may gather into one address again and again. */
 static bool pool_sweep(cw_trace *t, uint64_t in0, size_t n_in, uint64_t o0, size_t n_out)
 {
-    if (n_out > 2 || n_in < SWEEP_MIN_OTHERS + 1)
+    if (n_out > 2 || n_in < SWEEP_MIN_PAID)
         return false;
-    const cw_chainstore *cs = t->cs;
-    bool pool = false;
-    for (size_t j = 0; j < n_out && !pool; j++) {
-        if (t->s_node[j] == UINT32_MAX)
-            continue;
-        uint64_t a = out_addr(cw_chainstore_out(cs, o0 + j));
-        const cw_row_addrsum *sum = a == CW_NONE64 ? NULL : cw_chainstore_addrsum(cs, a);
-        pool = sum && sum->n_out >= SWEEP_POOL_PAID;
-    }
-    return pool && sweep_inputs(t, in0, n_in, false, SWEEP_MIN_OTHERS + 1);
+    return sweep_inputs(t, in0, n_in, false, SWEEP_MIN_PAID, SIZE_MAX, o0, n_out);
 }
 
 /* Forward: decides what happens to the value at a new node (follow it or end it). */
@@ -917,7 +982,7 @@ static int process_forward(cw_trace *t, uint64_t tx)
         rule = policy_rule(t);
         tr->rule = rule;
     } else if (!t->opts.through_sweeps && t->opts.model != CW_TRACE_POISON &&
-               service_sweep(t, in0, n_in, n_out, n_tainted)) {
+               service_sweep(t, in0, n_in, o0, n_out, n_tainted)) {
         tr->end_amount = T_in;
         return add_end(t, CW_END_SWEEP, CW_NONE64, tx, CW_NONE64, T_in, P_in, in_rule, hop,
                        UINT32_MAX);

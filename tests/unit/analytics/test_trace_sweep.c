@@ -43,6 +43,7 @@ enum { FEE = 1000 };
 static coin s1, s2, s3, cust[7], own_clean, payroll_fund, pool_float;
 static uint64_t pool_key; /* the service's pool: a reused address */
 static uint8_t id_s1[32], id_e1[32], id_s2[32], id_e2[32], id_s3[32], id_e3[32];
+static uint8_t id_s4[32], id_e4[32], id_s5[32], id_e5[32];
 
 /* one input to one output of value - FEE to a fresh key; the coin goes to *out */
 static void pay1(gen_tx *tx, const coin *c, coin *out, uint8_t id[32])
@@ -70,6 +71,74 @@ static void sweep(gen_tx *tx, coin *const *ins, size_t n, coin *out, uint64_t ke
     add_out(tx, v - FEE, k);
     block_tx(tx, out);
     out->key = k;
+}
+
+/* A service that rotates its pool (a fresh address each sweep) and sweeps a few deposits at a
+ * time: the thief's S4 (0.5 BTC) and three customers' 0.3 BTC coins are paid to its deposit
+ * addresses and swept into a fresh pool address Q; from Q it pays customers 4, 5 and 6
+ * 0.25 BTC each, change to a fresh address; customer 4 deposits at the exchange (E4). */
+static void build_rotating(gen_tx *tx)
+{
+    coin s4, cc[3], dep[4], q, payout[4];
+    block_begin();
+    fund(&s4, 50000000ULL, 0);
+    for (int i = 0; i < 3; i++)
+        fund(&cc[i], 30000000ULL, 0);
+    block_end();
+    block_begin();
+    pay1(tx, &s4, &dep[0], id_s4);
+    for (int i = 0; i < 3; i++)
+        pay1(tx, &cc[i], &dep[1 + i], NULL);
+    block_end();
+    block_begin();
+    coin *ins[4] = {&dep[0], &dep[1], &dep[2], &dep[3]};
+    sweep(tx, ins, 4, &q, 0);
+    gen_tx_reset(tx);
+    add_in(tx, &q);
+    uint64_t k4 = new_key();
+    add_out(tx, 25000000ULL, k4);
+    add_out(tx, 25000000ULL, new_key());
+    add_out(tx, 25000000ULL, new_key());
+    add_out(tx, q.value - 75000000ULL - FEE, new_key()); /* change: a fresh address */
+    block_tx(tx, payout);
+    payout[0].key = k4;
+    pay1(tx, &payout[0], NULL, id_e4);
+    block_end();
+}
+
+/* The thief gathers its own coins into a reused address of its own: S5 (0.6 BTC) is split into
+ * six coins, each moved by a tx of its own to a fresh address, then all six are consolidated
+ * into R (paid three times: twice before by coins of its own) and deposited (E5). */
+static void build_thief_reuse(gen_tx *tx)
+{
+    coin s5, parts[7], moved[6], r, pre[2];
+    uint64_t rk = new_key();
+    block_begin();
+    fund(&s5, 60000000ULL, 0);
+    fund(&pre[0], 10000000ULL, rk);
+    fund(&pre[1], 10000000ULL, rk);
+    block_end();
+    block_begin();
+    gen_tx_reset(tx);
+    add_in(tx, &s5);
+    uint64_t pk[6];
+    for (int i = 0; i < 6; i++)
+        add_out(tx, 9000000ULL, pk[i] = new_key());
+    add_out(tx, s5.value - 54000000ULL - FEE, new_key());
+    block_tx(tx, parts);
+    last_txid(id_s5);
+    for (int i = 0; i < 6; i++)
+        parts[i].key = pk[i];
+    for (int i = 0; i < 6; i++)
+        pay1(tx, &parts[i], &moved[i], NULL);
+    block_end();
+    block_begin();
+    coin *ins[6];
+    for (int i = 0; i < 6; i++)
+        ins[i] = &moved[i];
+    sweep(tx, ins, 6, &r, rk);
+    pay1(tx, &r, NULL, id_e5);
+    block_end();
 }
 
 static void build_world(const char *out_dir)
@@ -138,10 +207,12 @@ static void build_world(const char *out_dir)
     block_begin();
     gen_tx_reset(&tx);
     add_in(&tx, &pool);
-    coin po[2];
+    coin po[4];
     uint64_t c1k = new_key();
     add_out(&tx, 90000000ULL, c1k);
-    add_out(&tx, pool.value - 90000000ULL - FEE, pool_key); /* change back to the pool */
+    add_out(&tx, 20000000ULL, new_key()); /* customers 2 and 3, in the same payout */
+    add_out(&tx, 20000000ULL, new_key());
+    add_out(&tx, pool.value - 130000000ULL - FEE, pool_key); /* change back to the pool */
     block_tx(&tx, po);
     po[0].key = c1k;
     pay1(&tx, &po[0], NULL, id_e1);
@@ -153,6 +224,8 @@ static void build_world(const char *out_dir)
     sweep(&tx, sins, 7, &shop_sum, 0);
     pay1(&tx, &shop_sum, NULL, id_e3);
     block_end();
+    build_rotating(&tx);
+    build_thief_reuse(&tx);
     gen_tx_deinit(&tx);
     chain_write(out_dir);
 }
@@ -265,6 +338,43 @@ static void test_backward(void)
     CHECK(at > 0 && at != UINT64_MAX);
 }
 
+/* A rotating pool that sweeps four deposits: three other payers, and the pool's coin is paid
+ * out to four addresses (customers 4-6 and the change). Forward, S4's value ends at the sweep;
+ * through it (and before this rule: fewer than five other payers), customer 4's deposit E4
+ * carried the thief's value as certain. Backward, E4's provenance ends at the sweep (the pool
+ * address is fresh: the rule that read reuse followed it into S4's payment). */
+static void test_rotating_pool(void)
+{
+    uint64_t at, prob, swept;
+    trace_to(id_s4, 1, id_e4, false, &at, &prob, &swept);
+    CHECK(at == 0);
+    CHECK(swept == 50000000ULL - FEE);
+    trace_to(id_s4, 1, id_e4, true, &at, &prob, &swept);
+    CHECK(swept == 0);
+    CHECK(at == 25000000ULL - FEE); /* FIFO: D0 first on the sweep, customer 4 first on Q */
+    back_to(id_e4, id_s4, false, &at, &swept);
+    CHECK(at == 0);
+    CHECK(swept > 0 && swept != UINT64_MAX);
+    back_to(id_e4, id_s4, true, &at, &swept);
+    CHECK(swept == 0);
+    CHECK(at > 0 && at != UINT64_MAX);
+}
+
+/* The thief's consolidation of six coins from six txs into its reused address R, deposited in
+ * one output: nothing is paid out to many, so backward E5's provenance goes through it to S5's
+ * split (the rule that read reuse ended it there as a service), and forward E5 gets S5's six
+ * parts either way. */
+static void test_thief_reuse(void)
+{
+    uint64_t at, prob, swept;
+    back_to(id_e5, id_s5, false, &at, &swept);
+    CHECK(swept == 0);
+    CHECK(at > 0 && at != UINT64_MAX);
+    trace_to(id_s5, 6, id_e5, false, &at, &prob, &swept);
+    CHECK(swept == 0);
+    CHECK(at == 6 * (9000000ULL - FEE) - 2 * FEE); /* the consolidation's fee and the deposit's */
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "%s/world", cw_test_tmpdir());
@@ -278,6 +388,8 @@ int main(void)
     RUN(test_own_consolidation);
     RUN(test_one_payer);
     RUN(test_backward);
+    RUN(test_rotating_pool);
+    RUN(test_thief_reuse);
     cw_chainstore_close(cs);
     return cw_test_done();
 }
