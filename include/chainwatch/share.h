@@ -129,6 +129,16 @@ int cw_node_data_version(cw_node *n, int64_t *out);
  * open (SQLite may have ended it on an error). */
 int cw_node_read_begin(cw_node *n);
 void cw_node_read_end(cw_node *n);
+/* Takes up again, without a read transaction, the state the last successful cw_node_read_begin
+ * named: the answers remembered under it (key checks, the publish check) hold again until
+ * cw_node_read_end, and statements run outside any snapshot (each sees the latest commit).
+ * Only for a request that reads nothing but those answers, and only while the caller knows
+ * that nothing was committed since, or accepts the age it bounds (the server: 1 ms and no
+ * commit by its own writer). CW_EINVAL when there is no such state. */
+int cw_node_read_resume(cw_node *n);
+/* Calls fn(arg) at every commit on this connection (SQLite's commit hook; fn must not use the
+ * connection); fn NULL removes it. */
+void cw_node_on_commit(cw_node *n, void (*fn)(void *arg), void *arg);
 void cw_node_close(cw_node *n);
 /* Borrowed accessors, valid until cw_node_close. */
 cw_alert_db *cw_node_alerts(cw_node *n);

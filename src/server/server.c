@@ -71,7 +71,19 @@ typedef struct reader {
         int64_t version;
     } slot[RESP_CACHE_SLOTS];
     unsigned next; /* round-robin replacement */
+    /* The last snapshot this reader began (handle()): when, and the writer's commit count
+     * before it; a request that reads only the key may take its state up again for
+     * SNAP_LEASE_US (cw_node_read_resume). */
+    bool lease;
+    int64_t lease_us;
+    uint64_t lease_gen;
 } reader;
+
+/* How old a snapshot's state a request that reads only the key may be served from: each
+ * request otherwise begins and ends a read transaction, whose WAL read lock every request
+ * thread takes under one SQLite mutex (docs/SHARING.md, "The cheap GET's p99"). A key revoked
+ * by another process is refused at most this long after its commit. */
+enum { SNAP_LEASE_US = 1000 };
 
 /* Failed authentications of one address, minute and reason: the first is audited at once,
  * the rest as one summary entry when the minute is over. */
@@ -125,10 +137,20 @@ struct cw_srv_state {
     bool job_running;
     bool stopping; /* cw_server_stop began: writes run inline, no more suspending */
 
+    /* Commits on the writer connection (cw_node_on_commit): a reader's snapshot state is
+     * taken up again only while this has not moved. */
+    atomic_uint_fast64_t commit_gen;
+
     pthread_t bg;
     bool bg_started, stop;
     unsigned header_timeout_s, auth_fail_limit, checkpoint_interval_s;
 };
+
+static void count_commit(void *arg)
+{
+    cw_srv_state *st = arg;
+    atomic_fetch_add(&st->commit_gen, 1);
+}
 
 static int64_t mono_us(void)
 {
@@ -559,11 +581,26 @@ static void handle(cw_server *s, cw_req *q, cw_resp *r)
         return;
     }
     /* One read snapshot for the whole request: authentication, the publish check and the
-     * handler's reads see one state, and SQLite locks once rather than per statement. */
-    bool snap = cw_node_read_begin(rn) == 0;
+     * handler's reads see one state, and SQLite locks once rather than per statement. A TAXII
+     * discovery or API-root GET reads nothing but the key check and the publish check: it
+     * takes up the state of this reader's last snapshot, without a read transaction, while
+     * that began under SNAP_LEASE_US ago and the writer has committed nothing since. */
+    bool read = !strcmp(q->method, "GET") || !strcmp(q->method, "HEAD");
+    int64_t now = mono_us();
+    uint64_t gen = atomic_load(&s->st->commit_gen);
+    bool snap;
+    if (taxii && read && n <= 2 && rd->lease && now - rd->lease_us < SNAP_LEASE_US &&
+        gen == rd->lease_gen && cw_node_read_resume(rn) == 0) {
+        snap = false; /* nothing to end: no read transaction is open */
+    } else {
+        cw_error_clear();
+        snap = cw_node_read_begin(rn) == 0;
+        rd->lease = snap;
+        rd->lease_us = now;
+        rd->lease_gen = gen;
+    }
     handle_read(s, q, r, rd, api, taxii, n, segs, snap);
-    if (snap)
-        cw_node_read_end(rn);
+    cw_node_read_end(rn); /* also ends a resumed state */
 }
 
 /* handle() past the path checks, inside the reader's snapshot (snap) when it has one. */
@@ -1176,6 +1213,7 @@ int cw_server_start(cw_server **out, const cw_server_config *cfg)
      * and after they stop): SQLite's own per-call mutex would be a second, redundant lock. */
     if ((rc = cw_node_open_ex(&s->node, cfg->db_path, CW_SQL_CREATE | CW_SQL_PRIVATE)))
         goto fail;
+    cw_node_on_commit(s->node, count_commit, s->st);
     if ((cfg->supply_db && !(s->supply_db = cw_strdup(cfg->supply_db))) ||
         (cfg->supply_rules && !(s->supply_rules = cw_strdup(cfg->supply_rules)))) {
         rc = cw_error_set(CW_ENOMEM, "out of memory");

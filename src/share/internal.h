@@ -27,6 +27,7 @@ struct cw_node {
      * so what authentication and the publish check found under one holds under the other:
      * a request then costs no SQL for either (see cw_keys_authenticate). */
     bool in_snap;
+    bool snap_ok; /* snap_version and snap_changes name the last snapshot begun */
     int64_t snap_version, snap_changes;
     struct cw_node_auth_memo {
         char hash[65]; /* the presented key's keyed hash; "" for an empty slot */
@@ -38,6 +39,10 @@ struct cw_node {
     unsigned auth_next;
     int64_t pub_version, pub_changes; /* the publish check's answer under this pair */
     int pub_answer;                   /* -1: none */
+    struct {
+        void (*fn)(void *);
+        void *arg;
+    } hook; /* cw_node_on_commit's */
 };
 
 /* Whether a memo made under (version, changes) holds in the open snapshot. */

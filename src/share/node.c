@@ -489,6 +489,7 @@ int cw_node_data_version(cw_node *n, int64_t *out)
 int cw_node_read_begin(cw_node *n)
 {
     n->in_snap = false;
+    n->snap_ok = false;
     sqlite3_stmt *st = cw_sql_cached(&n->cache, n->db, "BEGIN DEFERRED");
     if (!st)
         return sql_fail(n->db, "begin read");
@@ -498,8 +499,34 @@ int cw_node_read_begin(cw_node *n)
     if (!rc && !(rc = cw_node_data_version(n, &n->snap_version))) {
         n->snap_changes = sqlite3_total_changes64(n->db);
         n->in_snap = true;
+        n->snap_ok = true;
     }
     return rc;
+}
+
+int cw_node_read_resume(cw_node *n)
+{
+    n->in_snap = false;
+    /* a write on this connection since would make the remembered answers stale */
+    if (!n->snap_ok || sqlite3_total_changes64(n->db) != n->snap_changes ||
+        !sqlite3_get_autocommit(n->db))
+        return cw_error_set(CW_EINVAL, "no read snapshot to resume");
+    n->in_snap = true;
+    return 0;
+}
+
+static int on_commit(void *p)
+{
+    const cw_node *n = p;
+    n->hook.fn(n->hook.arg);
+    return 0; /* the commit goes ahead */
+}
+
+void cw_node_on_commit(cw_node *n, void (*fn)(void *arg), void *arg)
+{
+    n->hook.fn = fn;
+    n->hook.arg = arg;
+    sqlite3_commit_hook(n->db, fn ? on_commit : NULL, fn ? n : NULL);
 }
 
 void cw_node_read_end(cw_node *n)

@@ -657,6 +657,43 @@ static void test_garbage_request_line(void)
     finish(&f);
 }
 
+/* A TAXII discovery GET takes up its reader's last snapshot for at most 1 ms (server.c
+ * SNAP_LEASE_US): a key revoked by another process (the CLI) is refused once that has passed,
+ * however many requests came in between, and one revoked before the server's own writer
+ * committed anything is refused at once. */
+static void test_revocation_seen_through_lease(void)
+{
+    cw_server_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.threads = 1; /* one reader: every request below uses the same snapshot state */
+    fixture f;
+    start(&f, "lease", &cfg);
+    char req[512];
+    snprintf(req, sizeof req,
+             "GET /taxii2/ HTTP/1.1\r\nHost: x\r\nAccept: application/taxii+json;version=2.1\r\n"
+             "Authorization: Bearer %s\r\n\r\n",
+             f.peer);
+    /* a burst: the later requests are answered from the lease */
+    for (int i = 0; i < 50; i++)
+        CHECK(ask(f.port, req) == 200);
+    cw_node *cli = NULL;
+    REQUIRE(cw_node_open(&cli, f.db) == 0);
+    REQUIRE(cw_keys_revoke(cli, "kor") == 0);
+    cw_node_close(cli);
+    usleep(3000); /* three leases */
+    int refused = 0;
+    for (int i = 0; i < 20; i++)
+        refused += ask(f.port, req) == 401;
+    CHECK(refused == 20);
+    /* the admin key still works, and the burst before did not leave the revoked key usable */
+    snprintf(req, sizeof req,
+             "GET /taxii2/ HTTP/1.1\r\nHost: x\r\nAccept: application/taxii+json;version=2.1\r\n"
+             "Authorization: Bearer %s\r\n\r\n",
+             f.admin);
+    CHECK(ask(f.port, req) == 200);
+    finish(&f);
+}
+
 int main(void)
 {
     RUN(test_http_hygiene);
@@ -666,5 +703,6 @@ int main(void)
     RUN(test_serve_starts_with_unstixable_alert);
     RUN(test_rejected_object_fetched_again);
     RUN(test_garbage_request_line);
+    RUN(test_revocation_seen_through_lease);
     return cw_test_done();
 }
