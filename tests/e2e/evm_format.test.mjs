@@ -62,3 +62,16 @@ test('an EVM trace becomes a graph; a bridge exit is one edge into Bitcoin', () 
   assert.equal(g.edges.find((e) => e.target === 'addr:0xee').text, '30 USDT');
   assert.equal(g.meta.totals[0].sourced, '100 ETH');
 });
+
+test('an unlabelled service end (kind "service") is drawn as a service, not as unknown', () => {
+  const eth = { id: 0, symbol: 'ETH', decimals: 18, contract: null };
+  const doc = { model: 'fifo', ends: [
+    { address: '0xorder', asset: eth, kind: 'service', amount: '5000000000000000000', hops: 3, probable: true, path: ['0xh1', '0xh2'], label: null,
+      recognised: { as: 'deposit address of an unlabelled service (used once: an order)', probable: true, collector: '0xcoll' } }] };
+  const g = fromEvmTrace(doc, () => ({ nodes: [], edges: [] }));
+  const n = g.nodes.find((x) => x.id === 'addr:0xorder');
+  assert.equal(n.category, 'service');
+  assert.equal(n.probable, true);
+  assert.equal(g.meta.ends[0].category, 'service');
+  assert.equal(g.meta.ends[0].text, '5 ETH');
+});

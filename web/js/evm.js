@@ -47,7 +47,7 @@ export function isEvmTrace(doc) {
     (doc.ends.length === 0 || (typeof doc.ends[0].asset === 'object' && 'kind' in doc.ends[0]));
 }
 
-const KIND_CATEGORY = { exchange: 'exchange', mixer: 'mixer', bridge: 'bridge', held: 'unknown', other: 'unknown' };
+const KIND_CATEGORY = { exchange: 'exchange', service: 'service', mixer: 'mixer', bridge: 'bridge', held: 'unknown', other: 'unknown' };
 const short = (s) => (s && s.length > 14 ? `${s.slice(0, 8)}…${s.slice(-4)}` : s || '');
 
 // The normalised graph of graph.js ({nodes, edges, meta}). Transactions are nodes (one per tx
