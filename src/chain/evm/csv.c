@@ -467,7 +467,7 @@ static inline void block_masks(const char *p, uint64_t *comma, uint64_t *nl, uin
 #if defined(__SSE2__)
     const __m128i c = _mm_set1_epi8(','), n = _mm_set1_epi8('\n'), q = _mm_set1_epi8('"');
     uint64_t mc = 0, mn = 0, mq = 0;
-    for (int k = 0; k < 4; k++) {
+    for (size_t k = 0; k < 4; k++) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
         mc |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, c)) << (16 * k);
         mn |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, n)) << (16 * k);
