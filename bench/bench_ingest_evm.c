@@ -23,6 +23,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "chainwatch/errors.h"
 #include "chainwatch/evm/csv.h"
 #include "chainwatch/evm/ingest.h"
@@ -210,6 +212,54 @@ static uint64_t dir_bytes(const char *dir, int depth)
     }
     closedir(d);
     return n;
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+    return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* The store's digest: SHA-256 of its files but LOCK, concatenated in name order (byte order),
+ * as `ls | grep -v '^LOCK$' | sort | xargs cat | sha256sum` gives it in the C locale. Two
+ * writers that must give the same store compare this. 0 and hex set, or -1. */
+static int store_digest(const char *dir, char hex[65])
+{
+    struct dirent **names = NULL;
+    int n = scandir(dir, &names, NULL, by_name);
+    if (n < 0)
+        return -1;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    int rc = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 ? 0 : -1;
+    static char buf[1 << 20];
+    for (int i = 0; i < n; i++) {
+        const char *name = names[i]->d_name;
+        char p[4400];
+        snprintf(p, sizeof p, "%.4000s/%s", dir, name);
+        struct stat st;
+        if (!rc && name[0] != '.' && strcmp(name, "LOCK") && !stat(p, &st) && S_ISREG(st.st_mode)) {
+            int fd = open(p, O_RDONLY | O_CLOEXEC);
+            if (fd < 0)
+                rc = -1;
+            ssize_t got;
+            while (!rc && (got = read(fd, buf, sizeof buf)) > 0)
+                if (EVP_DigestUpdate(md, buf, (size_t)got) != 1)
+                    rc = -1;
+            if (fd >= 0)
+                close(fd);
+        }
+        free(names[i]);
+    }
+    free(names);
+    unsigned char d[32];
+    unsigned len = 0;
+    if (!rc && EVP_DigestFinal_ex(md, d, &len) == 1 && len == 32) {
+        for (int i = 0; i < 32; i++)
+            snprintf(hex + 2 * i, 3, "%02x", d[i]);
+    } else {
+        rc = -1;
+    }
+    EVP_MD_CTX_free(md);
+    return rc;
 }
 
 typedef uint64_t (*split_fn)(const char *buf, size_t len, uint64_t *rows);
@@ -402,6 +452,9 @@ int main(int argc, char **argv)
     printf("  store: %.1f MB = %.1f bytes per movement (%.1f per tx)\n", (double)sb / 1e6,
            (double)sb / (double)(st.moves_added ? st.moves_added : 1),
            (double)sb / (double)(st.txs_added ? st.txs_added : 1));
+    char digest[65];
+    if (!store_digest(store, digest))
+        printf("  store digest (sha256 of its files but LOCK, in name order): %s\n", digest);
     printf("  ratio to the plain pass: %.3f wall clock, %.3f CPU time (goal >= 0.5); to the "
            "block-scan plain pass: %.3f CPU time\n",
            best / st.seconds, best_cpu / cpu, best_blk_cpu / cpu);
