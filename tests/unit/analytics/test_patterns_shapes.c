@@ -778,13 +778,9 @@ static void test_clusters(void)
 
 int main(void)
 {
-    snprintf(dir, sizeof dir, "%s/world", cw_test_tmpdir());
-    snprintf(store, sizeof store, "%s/store", dir);
-    RUN(test_build_world);
-    if (cw_test_failures)
-        return cw_test_done();
-    if (!chain_ingest(dir, store, &cs))
-        return 1;
+    int rc = CHAIN_SETUP(test_build_world, dir, store, &cs);
+    if (rc)
+        return rc;
     RUN(test_flags);
     RUN(test_clusters);
     cw_chainstore_close(cs);

@@ -273,14 +273,11 @@ static void test_uncapped_equals_trace(void)
 
 int main(void)
 {
-    snprintf(dir, sizeof dir, "%s/world", cw_test_tmpdir());
-    snprintf(store, sizeof store, "%s/store", dir);
-    RUN(test_build_world);
-    if (cw_test_failures)
-        return cw_test_done();
+    int rc = CHAIN_SETUP(test_build_world, dir, store, &cs);
+    if (rc)
+        return rc;
     /* the label: the stolen coin's address is theft */
-    if (!chain_ingest(dir, store, &cs) ||
-        !chain_label(dir, cs, out_of(stolen.txid, stolen.vout), "heist", "theft", &lm))
+    if (!chain_label(dir, cs, out_of(stolen.txid, stolen.vout), "heist", "theft", &lm))
         return 1;
     RUN(test_independent);
     RUN(test_one_owner);

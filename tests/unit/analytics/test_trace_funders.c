@@ -265,13 +265,10 @@ static void test_incremental(void)
 
 int main(void)
 {
-    snprintf(dir, sizeof dir, "%s/world", cw_test_tmpdir());
-    snprintf(store, sizeof store, "%s/store", dir);
-    RUN(test_build_world);
-    if (cw_test_failures)
-        return cw_test_done();
-    if (!chain_ingest(dir, store, &cs) ||
-        !chain_label(dir, cs, chain_out(cs, id_e, 0), "Krakenish", "exchange_deposit", &lm))
+    int rc = CHAIN_SETUP(test_build_world, dir, store, &cs);
+    if (rc)
+        return rc;
+    if (!chain_label(dir, cs, chain_out(cs, id_e, 0), "Krakenish", "exchange_deposit", &lm))
         return 1;
     RUN(test_mixes_flagged);
     RUN(test_funders);

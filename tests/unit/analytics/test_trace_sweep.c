@@ -377,13 +377,9 @@ static void test_thief_reuse(void)
 
 int main(void)
 {
-    snprintf(dir, sizeof dir, "%s/world", cw_test_tmpdir());
-    snprintf(store, sizeof store, "%s/store", dir);
-    RUN(test_build_world);
-    if (cw_test_failures)
-        return cw_test_done();
-    if (!chain_ingest(dir, store, &cs))
-        return 1;
+    int rc = CHAIN_SETUP(test_build_world, dir, store, &cs);
+    if (rc)
+        return rc;
     RUN(test_service_sweep);
     RUN(test_own_consolidation);
     RUN(test_one_payer);

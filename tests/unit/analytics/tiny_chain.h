@@ -1,10 +1,11 @@
 /*
  * tiny_chain.h: a tiny regtest block builder for the analytics tests that need hand-made
- * txs (test_trace_relink.c, test_screen_shallow.c, test_patterns_shapes.c): coins paid by each
- * block's coinbase (fund), txs appended to the current block (block_tx), blocks appended to one
- * blk00000.dat (chain_begin, block_begin, block_end, chain_write), then ingested (chain_ingest)
- * and one address labelled (chain_label). P2WPKH keys are numbers (new_key).
- * State is static: include it once per test program. What a test may leave unused is inline.
+ * txs (test_trace_relink.c, test_trace_funders.c, test_trace_sweep.c, test_screen_shallow.c,
+ * test_patterns_shapes.c, test_patterns_peel.c): coins paid by each block's coinbase (fund), txs
+ * appended to the current block (block_tx), blocks appended to one blk00000.dat (chain_begin,
+ * block_begin, block_end, chain_write), then ingested (chain_ingest) and one address labelled
+ * (chain_label); CHAIN_SETUP is a test's opening. P2WPKH keys are numbers (new_key). State is
+ * static: include it once per test program. What a test may leave unused is inline.
  */
 #ifndef CW_TEST_TINY_CHAIN_H
 #define CW_TEST_TINY_CHAIN_H
@@ -202,6 +203,23 @@ static bool chain_ingest(const char *wdir, const char *sdir, cw_chainstore **out
     }
     return true;
 }
+
+/* A test's opening (CHAIN_SETUP): wdir = TMP/world and sdir = wdir/store, the world written by
+ * the test `build` (run as a test: its checks count), then ingested into *out. 0 when ready,
+ * else the exit code main returns (cw_test_done() after a failed build, 1 after a failed
+ * ingest). */
+static inline int chain_setup(const char *name, void (*build)(void), char *wdir, size_t wcap,
+                              char *sdir, size_t scap, cw_chainstore **out)
+{
+    snprintf(wdir, wcap, "%s/world", cw_test_tmpdir());
+    snprintf(sdir, scap, "%s/store", wdir);
+    cw_test_run(name, build);
+    if (cw_test_failures)
+        return cw_test_done();
+    return chain_ingest(wdir, sdir, out) ? 0 : 1;
+}
+#define CHAIN_SETUP(build, dir, store, cs)                                                         \
+    chain_setup(#build, build, dir, sizeof dir, store, sizeof store, cs)
 
 /* A labelmap with one label: the address of output `out` (wdir/labels.csv, wdir/labels.db);
  * false (with the error printed) on failure. */
