@@ -246,6 +246,11 @@ static const char *ind_unit(const char *k, json_t *data)
         return "0-1 (wgi_hhi: 0-10)";
     if (!strcmp(k, "price_jump"))
         return "sd of the previous 36 monthly log returns";
+    if (!strcmp(k, "price_jump_eom"))
+        return "sd of the previous 36 end-of-month log returns (mean of each month's last 5 "
+               "observations)";
+    if (!strcmp(k, "line_stop"))
+        return "months of the last 6 with an HS6 line below 0.1 x its previous 24-month median";
     if (!strcmp(k, "price_regime"))
         return "sd of the previous 36 months' log price";
     if (!strcmp(k, "price_pctile"))
@@ -304,6 +309,8 @@ static void print_detail(json_t *d)
             printf("; line_z_up on HS %s", jstr(d, "line_z_up_hs6"));
         if (json_is_string(json_object_get(d, "line_z_down_hs6")))
             printf("; line_z_down on HS %s", jstr(d, "line_z_down_hs6"));
+        if (json_is_string(json_object_get(d, "line_stop_hs6")))
+            printf("; line_stop on HS %s", jstr(d, "line_stop_hs6"));
         printf("\n");
     }
     json_t *un = json_object_get(data, "units");

@@ -229,7 +229,8 @@ static bool ind_invariant(int ind)
 {
     return ind == TL_PRICE || ind == TL_PRICE_Z || ind == TL_PRICE_EWMA_ABS ||
            ind == TL_PRICE_CUSUM_UP || ind == TL_PRICE_CUSUM_DOWN || ind == TL_PRICE_CP ||
-           ind == TL_PRICE_CP_UP || ind == TL_PRICE_JUMP || ind == TL_PRICE_REGIME ||
+           ind == TL_PRICE_CP_UP || ind == TL_PRICE_JUMP || ind == TL_PRICE_JUMP_EOM ||
+           ind == TL_PRICE_REGIME ||
            ind == TL_PRICE_PCTILE || ind == TL_PROD_HHI || ind == TL_PROD_TOP || ind == TL_WGI_HHI;
 }
 
@@ -431,6 +432,9 @@ int cw_supply_timeline_level(const cw_supply_timeline *t, const cw_supply_rules 
         if (*detail && t->line_down_hs[i])
             json_object_set_new(*detail, "line_z_down_hs6",
                                 json_sprintf("%06d", t->line_down_hs[i]));
+        if (*detail && t->line_stop_hs && t->line_stop_hs[i])
+            json_object_set_new(*detail, "line_stop_hs6",
+                                json_sprintf("%06d", t->line_stop_hs[i]));
         if (!*detail)
             return cw_error_set(CW_ENOMEM, "out of memory building JSON");
     }
@@ -948,7 +952,7 @@ int cw_supply_series(cw_supply *s, const cw_supply_rules *r, const char *commodi
                             ru->ind == TL_PRICE_CP_UP || ru->ind == TL_PRICE_CP ||
                             ru->ind == TL_PRICE_CUSUM_DOWN || ru->ind == TL_PRICE_EWMA_ABS ||
                             ru->ind == TL_PRICE_JUMP || ru->ind == TL_PRICE_REGIME ||
-                            ru->ind == TL_PRICE_PCTILE;
+                            ru->ind == TL_PRICE_PCTILE || ru->ind == TL_PRICE_JUMP_EOM;
             double at = on_price ? t->v[TL_PRICE][i] : t->v[TL_TRADE_VALUE][i];
             json_t *o = json_pack("{s:s, s:s, s:s, s:f, s:s, s:s}", "period", t->labels[i], "rule",
                                   ru->id, "indicator", ru->indicator, "indicator_value", v,
@@ -958,6 +962,8 @@ int cw_supply_series(cw_supply *s, const cw_supply_rules *r, const char *commodi
                 json_object_set_new(o, "hs6", json_sprintf("%06d", t->line_up_hs[i]));
             if (ru->ind == TL_LINE_DOWN && t->line_down_hs[i])
                 json_object_set_new(o, "hs6", json_sprintf("%06d", t->line_down_hs[i]));
+            if (ru->ind == TL_LINE_STOP && t->line_stop_hs && t->line_stop_hs[i])
+                json_object_set_new(o, "hs6", json_sprintf("%06d", t->line_stop_hs[i]));
             json_array_append_new(anom, o);
         }
     }

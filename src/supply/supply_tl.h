@@ -38,6 +38,8 @@ enum {
     TL_PRICE_REGIME,  /* log price against the previous 36 months: (x - mean) / sd */
     TL_EVENT_ACTOR,   /* a measure on ANOTHER commodity by a supplier of this one: its share */
     TL_PRICE_PCTILE,  /* the price's percentile rank among all earlier months of the series */
+    TL_LINE_STOP,     /* months of the last 6 an HS6 line was near zero (eighth stop) */
+    TL_PRICE_JUMP_EOM, /* price_jump on the mean of each month's last 5 observations */
     TL_N_IND
 };
 
@@ -99,6 +101,7 @@ struct cw_supply_timeline {
     int lines[TL_MAX_LINES]; /* included HS6 lines */
     size_t n_lines;
     int *line_up_hs, *line_down_hs; /* the line behind line_z_up / line_z_down */
+    int *line_stop_hs;              /* the line behind line_stop */
     /* price */
     char price_series[64];
     char price_unit[32];

@@ -53,6 +53,7 @@ void cw_supply_timeline_free(cw_supply_timeline *t)
     cw_free(t->trade_rows);
     cw_free(t->line_up_hs);
     cw_free(t->line_down_hs);
+    cw_free(t->line_stop_hs);
     cw_free(t->exp_idx);
     cw_free(t);
 }
@@ -154,18 +155,48 @@ static void price_pctile(cw_supply_timeline *t)
     }
 }
 
-static void price_momentum(cw_supply_timeline *t)
+/* out[i] = ln(p_i / p_{i-1}) / sd of the previous MOM_WINDOW monthly log returns (>= 24). */
+static void jump_z(const double *p, size_t n, double *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        out[i] = NAN;
+        if (!(i > 0 && isfinite(p[i]) && p[i] > 0 && isfinite(p[i - 1]) && p[i - 1] > 0))
+            continue;
+        size_t lo = i >= MOM_WINDOW ? i - MOM_WINDOW : 0;
+        double sr = 0, srr = 0;
+        size_t nr = 0;
+        for (size_t k = lo > 0 ? lo : 1; k < i; k++) {
+            if (!(isfinite(p[k]) && p[k] > 0 && isfinite(p[k - 1]) && p[k - 1] > 0))
+                continue;
+            double r = log(p[k]) - log(p[k - 1]);
+            sr += r;
+            srr += r * r;
+            nr++;
+        }
+        if (nr >= 24) {
+            double mu = sr / (double)nr, var = srr / (double)nr - mu * mu;
+            if (var > 1e-18)
+                out[i] = (log(p[i]) - log(p[i - 1])) / sqrt(var);
+        }
+    }
+}
+
+/* eom: each month's end-of-month price (NULL: none); price_jump_eom reads it (eighth stop: a
+ * halt or ban in a month's last days moves the monthly mean a month late). */
+static void price_momentum(cw_supply_timeline *t, const double *eom)
 {
     const double *p = t->v[TL_PRICE];
     size_t n = t->n;
+    jump_z(p, n, t->v[TL_PRICE_JUMP]);
+    if (eom)
+        jump_z(eom, n, t->v[TL_PRICE_JUMP_EOM]);
     for (size_t i = 0; i < n; i++) {
-        t->v[TL_PRICE_JUMP][i] = NAN;
         t->v[TL_PRICE_REGIME][i] = NAN;
         if (!(isfinite(p[i]) && p[i] > 0))
             continue;
         size_t lo = i >= MOM_WINDOW ? i - MOM_WINDOW : 0;
-        double sr = 0, srr = 0, sx = 0, sxx = 0;
-        size_t nr = 0, nx = 0;
+        double sx = 0, sxx = 0;
+        size_t nx = 0;
         for (size_t k = lo; k < i; k++) {
             if (!(isfinite(p[k]) && p[k] > 0))
                 continue;
@@ -173,17 +204,6 @@ static void price_momentum(cw_supply_timeline *t)
             sx += x;
             sxx += x * x;
             nx++;
-            if (k > 0 && isfinite(p[k - 1]) && p[k - 1] > 0) {
-                double r = x - log(p[k - 1]);
-                sr += r;
-                srr += r * r;
-                nr++;
-            }
-        }
-        if (i > 0 && isfinite(p[i - 1]) && p[i - 1] > 0 && nr >= 24) {
-            double mu = sr / (double)nr, var = srr / (double)nr - mu * mu;
-            if (var > 1e-18)
-                t->v[TL_PRICE_JUMP][i] = (log(p[i]) - log(p[i - 1])) / sqrt(var);
         }
         if (nx >= MOM_WINDOW / 2) {
             double mu = sx / (double)nx, var = sxx / (double)nx - mu * mu;
@@ -431,10 +451,15 @@ out:
 
 typedef struct {
     int m;
-    double v;
+    double v; /* the month's mean */
+    double e; /* the mean of the month's last TL_EOM_OBS observations (eighth stop) */
 } mv;
 
-/* The monthly means of one price series (ascending). */
+/* Observations at the end of a month read by price_jump_eom: a daily series' last trading
+ * week; a monthly series has one observation, and e equals v. */
+#define TL_EOM_OBS 5
+
+/* The monthly means of one price series (ascending), and each month's end-of-month mean. */
 static int price_months(cw_supply *s, const char *series, mv **out, size_t *n_out, char *unit,
                         size_t unit_cap, bool *synthetic)
 {
@@ -442,28 +467,49 @@ static int price_months(cw_supply *s, const char *series, mv **out, size_t *n_ou
     *n_out = 0;
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db,
-                           "SELECT substr(date,1,7) AS m, AVG(value), MAX(unit), MAX(source LIKE "
-                           "'synthetic:%') FROM prices WHERE series=?1 GROUP BY m ORDER BY m",
+                           "SELECT substr(date,1,7), value, unit, source LIKE 'synthetic:%' "
+                           "FROM prices WHERE series=?1 ORDER BY date",
                            -1, &st, NULL) != SQLITE_OK)
         return cw_supply__sqlerr(s->db, "prepare");
     sqlite3_bind_text(st, 1, series, -1, SQLITE_STATIC);
     size_t n = 0, cap = 0;
     mv *a = NULL;
-    int rc = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        int m = cw_supply__month_parse((const char *)sqlite3_column_text(st, 0));
-        if (m < 0)
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 128;
-            mv *na = cw_realloc(a, cap * sizeof *na);
-            if (!na) {
-                rc = cw_error_set(CW_ENOMEM, "out of memory");
-                goto out;
-            }
-            a = na;
+    int rc = 0, cur = -1;
+    double sum = 0, last[TL_EOM_OBS];
+    size_t cnt = 0;
+    for (;;) {
+        int step = sqlite3_step(st);
+        int m = -1;
+        if (step == SQLITE_ROW) {
+            m = cw_supply__month_parse((const char *)sqlite3_column_text(st, 0));
+            if (m < 0 || sqlite3_column_type(st, 1) == SQLITE_NULL)
+                continue;
         }
-        a[n++] = (mv){m, sqlite3_column_double(st, 1)};
+        if (cur >= 0 && m != cur) { /* close the month */
+            if (n == cap) {
+                cap = cap ? cap * 2 : 128;
+                mv *na = cw_realloc(a, cap * sizeof *na);
+                if (!na) {
+                    rc = cw_error_set(CW_ENOMEM, "out of memory");
+                    goto out;
+                }
+                a = na;
+            }
+            size_t k = cnt < TL_EOM_OBS ? cnt : TL_EOM_OBS;
+            double es = 0;
+            for (size_t j = 0; j < k; j++)
+                es += last[j];
+            a[n++] = (mv){cur, sum / (double)cnt, es / (double)k};
+            sum = 0;
+            cnt = 0;
+        }
+        if (step != SQLITE_ROW)
+            break;
+        cur = m;
+        double v = sqlite3_column_double(st, 1);
+        sum += v;
+        last[cnt % TL_EOM_OBS] = v;
+        cnt++;
         const unsigned char *u = sqlite3_column_text(st, 2);
         if (unit)
             snprintf(unit, unit_cap, "%s", u ? (const char *)u : "");
@@ -582,7 +628,7 @@ static int load_price(cw_supply_timeline *t, cw_supply *s, mv **out, size_t *n_o
             }
             if (first_new < 0)
                 first_new = cand[best][j].m;
-            a[n++] = (mv){cand[best][j].m, cand[best][j].v * ratio};
+            a[n++] = (mv){cand[best][j].m, cand[best][j].v * ratio, cand[best][j].e * ratio};
         }
         cw_supply__month_format(from, first_new);
         size_t l = strlen(t->price_note);
@@ -1002,6 +1048,113 @@ static int load_events(cw_supply_timeline *t, cw_supply *s, const void *pyv, siz
     return rc;
 }
 
+/* ---- line_stop (eighth stop): a ban on one partner stops one HS6 line while the product
+ * group's total may hold (811292 to the USA, Jul-Nov 2024). line_stop at month i is the
+ * largest, over the partner's HS6 lines, of the number of months i-5..i in which the line is
+ * below TL_STOP_FRAC x the median of its 24 months i-29..i-6; a month without a row for the
+ * line is 0 when the partner's series (tv) has data that month, and not counted when it has
+ * none. A line needs rows in >= TL_STOP_ROWS of its 24 baseline months and a median > 0. */
+#define TL_STOP_FRAC 0.1
+#define TL_STOP_WIN 6
+#define TL_STOP_BASE 24
+#define TL_STOP_ROWS 18
+static void line_stop_of(cw_supply_timeline *t, const double *x, const bool *row, const double *tv,
+                         int hs6)
+{
+    double h[TL_STOP_BASE];
+    for (size_t i = TL_STOP_WIN + TL_STOP_BASE - 1; i < t->n; i++) {
+        if (!isfinite(tv[i]))
+            continue;
+        size_t k = 0, rows = 0;
+        for (size_t j = i + 1 - TL_STOP_WIN - TL_STOP_BASE; j <= i - TL_STOP_WIN; j++) {
+            if (!isfinite(tv[j]))
+                continue;
+            h[k++] = row[j] ? x[j] : 0.0;
+            rows += row[j];
+        }
+        if (rows < TL_STOP_ROWS)
+            continue;
+        double med = cw_supply_median(h, k);
+        if (!(med > 0))
+            continue;
+        int cnt = 0;
+        for (size_t j = i + 1 - TL_STOP_WIN; j <= i; j++)
+            if (isfinite(tv[j]) && (row[j] ? x[j] : 0.0) < TL_STOP_FRAC * med)
+                cnt++;
+        if (isnan(t->v[TL_LINE_STOP][i]) || cnt > t->v[TL_LINE_STOP][i]) {
+            t->v[TL_LINE_STOP][i] = cnt;
+            t->line_stop_hs[i] = hs6;
+        }
+    }
+}
+
+/* The partner's monthly rows per HS6 line: from the timeline's own rows, or, when the trade
+ * series is a product group, from the HS6 rows of the group's lines that are loaded. */
+static int line_stop(cw_supply_timeline *t, cw_supply *s, const double *tv, int w00)
+{
+    size_t n = t->n;
+    t->line_stop_hs = cw_calloc(n, sizeof *t->line_stop_hs);
+    double *x = cw_calloc(n, sizeof *x);
+    bool *row = cw_calloc(n, sizeof *row);
+    int rc = 0;
+    if (!t->line_stop_hs || !x || !row) {
+        rc = cw_error_set(CW_ENOMEM, "out of memory");
+        goto out;
+    }
+    if (!t->trade_group[0]) {
+        for (size_t l = 0; l < t->n_lines; l++) {
+            memset(x, 0, n * sizeof *x);
+            memset(row, 0, n * sizeof *row);
+            for (size_t k = 0; k < t->n_trade_rows; k++) {
+                const tl_trade_row *r = &t->trade_rows[k];
+                if (r->line != (int)l || (r->supplier == w00 && t->n_suppliers > 1))
+                    continue;
+                size_t i = (size_t)(r->month - t->m0);
+                x[i] += r->value;
+                row[i] = true;
+            }
+            line_stop_of(t, x, row, tv, t->lines[l]);
+        }
+        goto out;
+    }
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT hs6, period, SUM(value_usd) FROM trade WHERE partner=?1 AND flow='X' AND "
+             "freq='M' AND hs6 IN (%s) GROUP BY hs6, period ORDER BY hs6, period",
+             cw_supply__group_hs(t->trade_group));
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        rc = cw_supply__sqlerr(s->db, "prepare");
+        goto out;
+    }
+    sqlite3_bind_text(st, 1, t->partner, -1, SQLITE_STATIC);
+    int cur = -1;
+    for (;;) {
+        int step = sqlite3_step(st);
+        int hs6 = step == SQLITE_ROW ? (int)strtol((const char *)sqlite3_column_text(st, 0), NULL,
+                                                   10)
+                                     : -1;
+        if (cur >= 0 && hs6 != cur) {
+            line_stop_of(t, x, row, tv, cur);
+            memset(x, 0, n * sizeof *x);
+            memset(row, 0, n * sizeof *row);
+        }
+        if (step != SQLITE_ROW)
+            break;
+        cur = hs6;
+        int m = cw_supply__month_parse((const char *)sqlite3_column_text(st, 1));
+        if (m < t->m0 || m >= t->m0 + (int)n)
+            continue;
+        x[m - t->m0] += sqlite3_column_double(st, 2);
+        row[m - t->m0] = true;
+    }
+    sqlite3_finalize(st);
+out:
+    cw_free(x);
+    cw_free(row);
+    return rc;
+}
+
 int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char *commodity,
                              const char *partner)
 {
@@ -1253,6 +1406,8 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
     }
 
     cw_free(valid);
+    if ((rc = line_stop(t, s, tv, w00)))
+        goto out;
 
     /* ---- import concentration and friend-share over the trailing 12 months ---- */
     size_t n_real = t->n_suppliers - (w00 >= 0 ? 1 : 0);
@@ -1328,7 +1483,19 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
         t->v[TL_PRICE_CP_UP][i] = zs > 0 ? cp : 0;
     }
 
-    price_momentum(t);
+    {
+        double *eom = n_price ? cw_malloc(n * sizeof *eom) : NULL;
+        if (n_price && !eom) {
+            rc = cw_error_set(CW_ENOMEM, "out of memory");
+            goto out;
+        }
+        for (size_t i = 0; eom && i < n; i++)
+            eom[i] = NAN;
+        for (size_t k = 0; eom && k < n_price; k++)
+            eom[price[k].m - m0] = price[k].e;
+        price_momentum(t, eom);
+        cw_free(eom);
+    }
     price_pctile(t);
 
     /* ---- production (per year, no look-ahead) ---- */
