@@ -269,6 +269,13 @@ int cw_supply_series(cw_supply *s, const cw_supply_rules *r, const char *commodi
  * any trade series, prices, production, import sources by supplier), where such data is
  * published: {commodity, partner, have{...rows}, missing[{data, where}], any_series}. */
 int cw_supply_coverage(cw_supply *s, const char *commodity, const char *partner, json_t **out);
+/* Which series cover which months of [from, to] (YYYY-MM; NULL: 2023-01 and today's month), for
+ * every commodity x partner (USA, KOR, JPN): {from, to, months, cells[{commodity, partner,
+ * series[{kind, name, freq, unit, first, last, months, data, read_by_rules, note}],
+ * monthly_months, blind_months, blind["YYYY-MM..YYYY-MM"]}]}. kind: price, trade_hs6,
+ * trade_group (monthly, counted as coverage), annual_price, nir, production, import_sources,
+ * komir_index (shown, not counted). */
+int cw_supply_coverage_months(cw_supply *s, const char *from, const char *to, json_t **out);
 
 /* ---- level changes and alerts ------------------------------------------------------------ */
 

@@ -44,6 +44,12 @@ static const char usage[] =
     "                     event type; noise-to-signal ratio; placebo test (events shifted by\n"
     "                     +-12..24 months) and its p-value; agreement with KOMIR (kappa); the\n"
     "                     acceptance figures, met or not\n"
+    "  coverage [--from YYYY-MM] [--to YYYY-MM]\n"
+    "                     which series cover which months (default 2023-01 to today), per\n"
+    "                     commodity x partner, by kind (daily/monthly prices, HS6 lines, product\n"
+    "                     groups, USGS annual prices, production, import sources, KOMIR), real or\n"
+    "                     synthetic, read by the rules or not; BLIND = months without any\n"
+    "                     monthly series\n"
     "  series COMMODITY PARTNER\n"
     "                     the monthly trade and price series, levels, anomalies and events, each\n"
     "                     marked real or synthetic (the document of GET /api/v1/supply/series)\n"
@@ -967,6 +973,96 @@ static int do_synth(const opts *o)
     return CW_EXIT_OK;
 }
 
+/* supply coverage: which real series cover which months, per commodity x partner. */
+static int do_coverage(const opts *o)
+{
+    cw_supply *s;
+    int rc = open_all(o, &s, NULL);
+    if (rc)
+        return fail(rc);
+    json_t *d;
+    rc = cw_supply_coverage_months(s, o->from, o->to, &d);
+    cw_supply_close(s);
+    if (rc)
+        return fail(rc);
+    if (o->json)
+        return cw_cli_print_json(d);
+    printf("coverage %s..%s (%lld months): the series of each commodity x partner and the months "
+           "they cover; blind = months no monthly series the rules read has data\n",
+           jstr(d, "from"), jstr(d, "to"),
+           (long long)json_integer_value(json_object_get(d, "months")));
+    size_t i, k;
+    json_t *c, *x;
+    /* the matrix first: months with monthly data, and which kinds (p price, t HS6 lines,
+     * g product group, a annual price only) */
+    printf("\n%-12s %-16s %-16s %-16s (months with monthly data of %lld; p price, t HS6 "
+           "trade, g product group, a annual price only)\n",
+           "commodity", "USA", "KOR", "JPN",
+           (long long)json_integer_value(json_object_get(d, "months")));
+    json_array_foreach(json_object_get(d, "cells"), i, c)
+    {
+        if (i % 3 == 0)
+            printf("%-12s", jstr(c, "commodity"));
+        bool kp = false, kt = false, kg = false, ka = false;
+        json_array_foreach(json_object_get(c, "series"), k, x)
+        {
+            const char *kind = jstr(x, "kind");
+            bool any = json_integer_value(json_object_get(x, "months")) > 0;
+            kp |= any && !strcmp(kind, "price");
+            kt |= any && !strcmp(kind, "trade_hs6");
+            kg |= any && !strcmp(kind, "trade_group");
+            ka |= !strcmp(kind, "annual_price");
+        }
+        char cellv[32];
+        snprintf(cellv, sizeof cellv, "%lld %s%s%s%s",
+                 (long long)json_integer_value(json_object_get(c, "monthly_months")),
+                 kp ? "p" : "", kt ? "t" : "", kg ? "g" : "",
+                 ka && !kp && !kt && !kg ? "a" : "");
+        printf(" %-16s", cellv);
+        if (i % 3 == 2)
+            printf("\n");
+    }
+    json_array_foreach(json_object_get(d, "cells"), i, c)
+    {
+        json_t *bl = json_object_get(c, "blind");
+        printf("\n%s %s: monthly data in %lld of %lld months", jstr(c, "commodity"),
+               jstr(c, "partner"), (long long)json_integer_value(json_object_get(c, "monthly_months")),
+               (long long)json_integer_value(json_object_get(d, "months")));
+        if (json_array_size(bl)) {
+            printf("; BLIND");
+            json_array_foreach(bl, k, x) printf(" %s", json_string_value(x));
+        }
+        printf("\n");
+        size_t shown = 0;
+        json_array_foreach(json_object_get(c, "series"), k, x)
+        {
+            const char *kind = jstr(x, "kind");
+            char when[64];
+            if (json_is_integer(json_object_get(x, "first_year")))
+                snprintf(when, sizeof when, "%lld..%lld%s",
+                         (long long)json_integer_value(json_object_get(x, "first_year")),
+                         (long long)json_integer_value(json_object_get(x, "last_year")),
+                         json_is_true(json_object_get(x, "last_estimated")) ? "e" : "");
+            else if (json_is_integer(json_object_get(x, "months")))
+                snprintf(when, sizeof when, "%s..%s (%lld months in range)",
+                         json_is_string(json_object_get(x, "first")) ? jstr(x, "first") : "none",
+                         json_is_string(json_object_get(x, "last")) ? jstr(x, "last") : "none",
+                         (long long)json_integer_value(json_object_get(x, "months")));
+            else
+                snprintf(when, sizeof when, "%s..%s", jstr(x, "first"), jstr(x, "last"));
+            const char *unit = json_is_string(json_object_get(x, "unit")) ? jstr(x, "unit") : "";
+            printf("  %-14s %-7s %s%s%s%s: %s, %s%s\n", kind, jstr(x, "freq"), jstr(x, "name"),
+                   *unit ? " [" : "", unit, *unit ? "]" : "", when, jstr(x, "data"),
+                   json_is_true(json_object_get(x, "read_by_rules")) ? "" : ", not read by the rules");
+            shown++;
+        }
+        if (!shown)
+            printf("  no series at all\n");
+    }
+    json_decref(d);
+    return CW_EXIT_OK;
+}
+
 static int do_ref(const opts *o)
 {
     if (o->n_pos != 1) {
@@ -995,7 +1091,8 @@ static int run(int argc, char **argv)
         return CW_EXIT_USAGE;
     const char *sub = argv[1];
     o.must_exist = !strcmp(sub, "status") || !strcmp(sub, "explain") || !strcmp(sub, "changes") ||
-                   !strcmp(sub, "backtest") || !strcmp(sub, "series");
+                   !strcmp(sub, "backtest") || !strcmp(sub, "series") ||
+                   !strcmp(sub, "coverage");
     if (!strcmp(sub, "load"))
         return do_load(&o);
     if (!strcmp(sub, "status"))
@@ -1012,6 +1109,8 @@ static int run(int argc, char **argv)
         return do_synth(&o);
     if (!strcmp(sub, "ref"))
         return do_ref(&o);
+    if (!strcmp(sub, "coverage"))
+        return do_coverage(&o);
     fprintf(stderr, "chainwatch supply: unknown subcommand '%s'\nTry 'chainwatch supply --help'.\n",
             sub);
     return CW_EXIT_USAGE;
