@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # 50-supply.sh: the supply-chain early warning. When ../shared/data is present, every real
 # series there is loaded into $OUT/supply/supply.db (the database the dashboard serves, stage 90,
-# and the alert stage reads, stage 60); then status, explain (graphite Dec 2023, gallium Aug 2023)
+# and the alert stage reads, stage 60); then coverage (which series cover which months since
+# 2023), status, explain (graphite Dec 2023, gallium Aug 2023)
 # and the honest backtest. Synthetic data (marked synthetic in every output) goes to
 # $OUT/supply/synth.db only, or to supply.db when ../shared is absent or CW_DEMO_SUPPLY=synthetic.
 # Env from scripts/demo.sh: BIN, OUT, SHARED, ROOT. Re-running is safe (loads are idempotent).
@@ -65,6 +66,10 @@ load events "$S/facts/disruption_events.csv"
 load events "$S/policy-events-gta-iea/gta_trade_controls_subset.csv"
 load events "$S/policy-events-gta-iea/iea_cm_policies_trade_subset.csv"
 
+echo "-- coverage 2023-01..today: which real series cover which months (BLIND = no monthly series)"
+"$BIN" supply coverage > "$D/coverage.txt"
+"$BIN" supply coverage --json > "$D/coverage.json"
+sed -n '3,14p' "$D/coverage.txt"
 echo "-- status: every commodity x partner (data-only and event-informed levels, coverage)"
 "$BIN" supply status | tee "$D/status.txt"
 for q in "graphite KOR 2023-12" "graphite USA 2023-12" "gallium USA 2023-08" "gallium JPN 2023-08"; do
@@ -82,4 +87,5 @@ echo "-- backtest (data-only levels) on facts/ and the GTA/IEA trade controls"
     --events "$S/policy-events-gta-iea/gta_trade_controls_subset.csv" \
     --events "$S/policy-events-gta-iea/iea_cm_policies_trade_subset.csv" --json > "$D/backtest.json"
 echo "-- supply: $D/supply.db (real data, served by stage 90), synth.db (synthetic), status.txt,"
+echo "   coverage.txt/json,"
 echo "   explain-*.txt/json, backtest.txt/json"

@@ -1015,9 +1015,8 @@ static int do_coverage(const opts *o)
         }
         char cellv[32];
         snprintf(cellv, sizeof cellv, "%lld %s%s%s%s",
-                 (long long)json_integer_value(json_object_get(c, "monthly_months")),
-                 kp ? "p" : "", kt ? "t" : "", kg ? "g" : "",
-                 ka && !kp && !kt && !kg ? "a" : "");
+                 (long long)json_integer_value(json_object_get(c, "monthly_months")), kp ? "p" : "",
+                 kt ? "t" : "", kg ? "g" : "", ka && !kp && !kt && !kg ? "a" : "");
         printf(" %-16s", cellv);
         if (i % 3 == 2)
             printf("\n");
@@ -1026,7 +1025,8 @@ static int do_coverage(const opts *o)
     {
         json_t *bl = json_object_get(c, "blind");
         printf("\n%s %s: monthly data in %lld of %lld months", jstr(c, "commodity"),
-               jstr(c, "partner"), (long long)json_integer_value(json_object_get(c, "monthly_months")),
+               jstr(c, "partner"),
+               (long long)json_integer_value(json_object_get(c, "monthly_months")),
                (long long)json_integer_value(json_object_get(d, "months")));
         if (json_array_size(bl)) {
             printf("; BLIND");
@@ -1053,7 +1053,8 @@ static int do_coverage(const opts *o)
             const char *unit = json_is_string(json_object_get(x, "unit")) ? jstr(x, "unit") : "";
             printf("  %-14s %-7s %s%s%s%s: %s, %s%s\n", kind, jstr(x, "freq"), jstr(x, "name"),
                    *unit ? " [" : "", unit, *unit ? "]" : "", when, jstr(x, "data"),
-                   json_is_true(json_object_get(x, "read_by_rules")) ? "" : ", not read by the rules");
+                   json_is_true(json_object_get(x, "read_by_rules")) ? ""
+                                                                     : ", not read by the rules");
             shown++;
         }
         if (!shown)
@@ -1091,8 +1092,7 @@ static int run(int argc, char **argv)
         return CW_EXIT_USAGE;
     const char *sub = argv[1];
     o.must_exist = !strcmp(sub, "status") || !strcmp(sub, "explain") || !strcmp(sub, "changes") ||
-                   !strcmp(sub, "backtest") || !strcmp(sub, "series") ||
-                   !strcmp(sub, "coverage");
+                   !strcmp(sub, "backtest") || !strcmp(sub, "series") || !strcmp(sub, "coverage");
     if (!strcmp(sub, "load"))
         return do_load(&o);
     if (!strcmp(sub, "status"))

@@ -230,8 +230,8 @@ static bool ind_invariant(int ind)
     return ind == TL_PRICE || ind == TL_PRICE_Z || ind == TL_PRICE_EWMA_ABS ||
            ind == TL_PRICE_CUSUM_UP || ind == TL_PRICE_CUSUM_DOWN || ind == TL_PRICE_CP ||
            ind == TL_PRICE_CP_UP || ind == TL_PRICE_JUMP || ind == TL_PRICE_JUMP_EOM ||
-           ind == TL_PRICE_REGIME ||
-           ind == TL_PRICE_PCTILE || ind == TL_PROD_HHI || ind == TL_PROD_TOP || ind == TL_WGI_HHI;
+           ind == TL_PRICE_REGIME || ind == TL_PRICE_PCTILE || ind == TL_PROD_HHI ||
+           ind == TL_PROD_TOP || ind == TL_WGI_HHI;
 }
 
 bool cw_supply__rule_invariant(const cw_supply_rules *r, size_t k)
@@ -433,8 +433,7 @@ int cw_supply_timeline_level(const cw_supply_timeline *t, const cw_supply_rules 
             json_object_set_new(*detail, "line_z_down_hs6",
                                 json_sprintf("%06d", t->line_down_hs[i]));
         if (*detail && t->line_stop_hs && t->line_stop_hs[i])
-            json_object_set_new(*detail, "line_stop_hs6",
-                                json_sprintf("%06d", t->line_stop_hs[i]));
+            json_object_set_new(*detail, "line_stop_hs6", json_sprintf("%06d", t->line_stop_hs[i]));
         if (!*detail)
             return cw_error_set(CW_ENOMEM, "out of memory building JSON");
     }

@@ -75,8 +75,8 @@ static json_t *span_json(const span *sp)
 }
 
 /* Appends one series row. */
-static void add(json_t *arr, const char *kind, const char *name, const char *freq,
-                const char *unit, const span *sp, bool read, const char *note)
+static void add(json_t *arr, const char *kind, const char *name, const char *freq, const char *unit,
+                const span *sp, bool read, const char *note)
 {
     json_t *o = span_json(sp);
     json_object_set_new(o, "kind", json_string(kind));
@@ -206,8 +206,8 @@ static int cell(cw_supply *s, const char *c, const char *p, int m0, size_t n, js
                 "{s:s, s:s, s:s, s:s, s:i, s:i, s:b, s:s, s:b, s:s}", "kind",
                 nir ? "nir" : "annual_price", "name", sn, "freq", "annual", "unit",
                 sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "",
-                "first_year", y0, "last_year", y1, "last_estimated",
-                sqlite3_column_int(st, 4) != 0, "data", "real", "read_by_rules", false, "note",
+                "first_year", y0, "last_year", y1, "last_estimated", sqlite3_column_int(st, 4) != 0,
+                "data", "real", "read_by_rules", false, "note",
                 nir ? "USGS MCS net import reliance (USA), structural"
                     : "USGS MCS annual average, dated at its year's last month: lags any event "
                       "inside the year; shown, no rule reads it");
@@ -233,13 +233,14 @@ static int cell(cw_supply *s, const char *c, const char *p, int m0, size_t n, js
                          strcmp(k, "komir_ore_imports_total") != 0;
             json_t *o = json_pack(
                 "{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s}", "kind",
-                komir ? "komir_index" : !strcmp(k, "production") ? "production" : "import_sources",
-                "name", k, "freq",
-                komir ? "monthly" : "annual", "first",
-                sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "",
-                "last", sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2) : "",
-                "data", strstr(k, "forecast") ? "real (model output)" : "real", "read_by_rules",
-                !komir, "note",
+                komir                      ? "komir_index"
+                : !strcmp(k, "production") ? "production"
+                                           : "import_sources",
+                "name", k, "freq", komir ? "monthly" : "annual", "first",
+                sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "", "last",
+                sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2) : "", "data",
+                strstr(k, "forecast") ? "real (model output)" : "real", "read_by_rules", !komir,
+                "note",
                 komir ? "KOMIR's index or model output: the benchmark, never read by the rules"
                       : "structural: exposure and event weights (USGS world production, USGS US "
                         "import sources, KOMIR Korean ore imports)");
@@ -249,8 +250,8 @@ static int cell(cw_supply *s, const char *c, const char *p, int m0, size_t n, js
     }
     int blind = 0;
     json_t *runs = blind_runs(cover, m0, n, &blind);
-    *out = json_pack("{s:s, s:s, s:o, s:i, s:i, s:o}", "commodity", c, "partner", p, "series",
-                     ser, "monthly_months", (int)n - blind, "blind_months", blind, "blind", runs);
+    *out = json_pack("{s:s, s:s, s:o, s:i, s:i, s:o}", "commodity", c, "partner", p, "series", ser,
+                     "monthly_months", (int)n - blind, "blind_months", blind, "blind", runs);
     ser = NULL;
     if (!*out)
         rc = cw_error_set(CW_ENOMEM, "out of memory");

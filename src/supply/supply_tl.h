@@ -30,15 +30,15 @@ enum {
     TL_EVENT,
     TL_LINE_UP,
     TL_LINE_DOWN,
-    TL_PRICE_CP_UP,   /* BOCPD probability while the price rises (0 while it falls) */
-    TL_EXPOSURE,      /* the partner's top-supplier share on the stated exposure basis */
-    TL_EVENT_MEASURE, /* announced measures by a large supplier in the month */
-    TL_FLOOR_RUN,     /* consecutive months of trade below the series floor */
-    TL_PRICE_JUMP,    /* the month's log return in sd of the previous 36 monthly log returns */
-    TL_PRICE_REGIME,  /* log price against the previous 36 months: (x - mean) / sd */
-    TL_EVENT_ACTOR,   /* a measure on ANOTHER commodity by a supplier of this one: its share */
-    TL_PRICE_PCTILE,  /* the price's percentile rank among all earlier months of the series */
-    TL_LINE_STOP,     /* months of the last 6 an HS6 line was near zero (eighth stop) */
+    TL_PRICE_CP_UP,    /* BOCPD probability while the price rises (0 while it falls) */
+    TL_EXPOSURE,       /* the partner's top-supplier share on the stated exposure basis */
+    TL_EVENT_MEASURE,  /* announced measures by a large supplier in the month */
+    TL_FLOOR_RUN,      /* consecutive months of trade below the series floor */
+    TL_PRICE_JUMP,     /* the month's log return in sd of the previous 36 monthly log returns */
+    TL_PRICE_REGIME,   /* log price against the previous 36 months: (x - mean) / sd */
+    TL_EVENT_ACTOR,    /* a measure on ANOTHER commodity by a supplier of this one: its share */
+    TL_PRICE_PCTILE,   /* the price's percentile rank among all earlier months of the series */
+    TL_LINE_STOP,      /* months of the last 6 an HS6 line was near zero (eighth stop) */
     TL_PRICE_JUMP_EOM, /* price_jump on the mean of each month's last 5 observations */
     TL_N_IND
 };

@@ -1131,9 +1131,9 @@ static int line_stop(cw_supply_timeline *t, cw_supply *s, const double *tv, int 
     int cur = -1;
     for (;;) {
         int step = sqlite3_step(st);
-        int hs6 = step == SQLITE_ROW ? (int)strtol((const char *)sqlite3_column_text(st, 0), NULL,
-                                                   10)
-                                     : -1;
+        int hs6 = step == SQLITE_ROW
+                      ? (int)strtol((const char *)sqlite3_column_text(st, 0), NULL, 10)
+                      : -1;
         if (cur >= 0 && hs6 != cur) {
             line_stop_of(t, x, row, tv, cur);
             memset(x, 0, n * sizeof *x);

@@ -130,6 +130,36 @@ set -e
 "$BIN" supply explain gallium USA --at 2023-08 > "$T/ga2.txt"
 grep -q "^HS lines counted: 811292 811299 285390 285000 282590 282560; trade series: product group gallium_germanium" \
     "$T/ga2.txt" || fail "gallium USA: the group's lines named"
+# eighth stop: 811292 to the USA inside the Ga/Ge group, Jul-Nov 2024 (139 k, 370, 133 k, no
+# row, 25 k USD against a median near 400 k): 3 of the 6 months to 2024-11 near zero, under
+# d_line_stop's 5 (the budget: 811292 was as lumpy in 2020-21); explain names the line
+"$BIN" supply explain gallium USA --at 2024-11 --json > "$T/ga3.json"
+jq -e '.indicators.line_stop == 3 and .line_stop_hs6 == "811292" and
+       ([.fired[].rule] | index("d_line_stop") == null)' "$T/ga3.json" >/dev/null \
+    || fail "gallium USA 2024-11: line_stop 3 on 811292"
+"$BIN" supply explain gallium USA --at 2024-11 | grep -q "line_stop on HS 811292" \
+    || fail "gallium USA 2024-11: the line behind line_stop in text"
+# coverage 2023-01..2026-12: gallium USA has the HS6 line and the group to 2024-12, then is
+# blind; antimony has only USGS annual prices (not read by the rules): blind all 48 months
+"$BIN" supply load usgs "$D/usgs-mcs2026-extract/us_salient_mcs2026.csv" >/dev/null
+"$BIN" supply coverage --from 2023-01 --to 2026-12 --json > "$T/cov.json"
+jq -e '[.cells[] | select(.commodity == "gallium" and .partner == "USA")][0] |
+       ([.series[].kind] | index("trade_hs6") != null and index("trade_group") != null) and
+       .monthly_months == 24 and .blind == ["2025-01..2026-12"]' "$T/cov.json" >/dev/null \
+    || fail "coverage: gallium USA"
+jq -e '[.cells[] | select(.commodity == "antimony")] | length == 3 and
+       all(.blind_months == 48 and ([.series[] | select(.kind == "annual_price" and
+       .read_by_rules == false and .unit == "USD/lb")] | length == 1))' "$T/cov.json" >/dev/null \
+    || fail "coverage: antimony blind, with its annual price"
+"$BIN" supply coverage --from 2023-01 --to 2026-12 > "$T/cov.txt"
+grep -q "^antimony     0 a " "$T/cov.txt" || fail "coverage: the matrix row of antimony"
+grep -q "^gallium USA: monthly data in 24 of 48 months; BLIND 2025-01..2026-12" "$T/cov.txt" \
+    || fail "coverage: gallium USA's blind months in text"
+set +e
+"$BIN" supply coverage --from 2023-13 2>"$T/err" >/dev/null
+rc=$?
+set -e
+[ $rc -ne 0 ] && grep -q "2023-13" "$T/err" || fail "coverage: a bad month is refused"
 cat > "$T/named.csv" <<'CSV'
 event_id,date_announced,date_effective,date_precision,commodity,hs6_scope,actor_country,affected_partner,event_type,description,verification,evidence
 cn_gage_2023,2023-07,2023-08,month,gallium;germanium,811292;282560,CN,all,export_control,"China's export licensing of gallium and germanium items, from 1 Aug 2023",issue_16,issue 16

@@ -6,7 +6,9 @@
  *  - a change point on a falling price does not count (price_cp_up 0), on a rising one it does;
  *  - a file with a "synthetic" column is marked synthetic, a plain one real;
  *  - a standing rule (a price at the top of its history) raises the standing level only: no
- *    alert-level change, no anomaly on the chart, and the series document carries it apart.
+ *    alert-level change, no anomaly on the chart, and the series document carries it apart;
+ *  - an HS6 line that stops inside a product group that holds (line_stop, d_line_stop) and a
+ *    rise in a month's last days (price_jump_eom, d_price_jump_eom), eighth stop.
  */
 #include <math.h>
 #include <stdio.h>
@@ -188,6 +190,144 @@ static void test_standing_apart(void)
     cw_supply_rules_free(r);
 }
 
+/* A ban on one partner (issue 16, eighth stop): China's Ga/Ge product group to the USA holds
+ * at ~10 M USD a month while one of its HS6 lines, 811292 (~500 k a month), stops for five
+ * months (300 USD, no row, 1,000 x 3). line_stop counts the months of the last 6 the line was
+ * under 0.1 x its previous 24-month median: 5 in 2021-11, and d_line_stop (>= 5) fires with the
+ * line named, while the group total shows nothing. KOR's line is lumpy (near zero every third
+ * month): at most 2 of 6, no alert. */
+static void test_line_stop(void)
+{
+    char grp[1024], hs[1024];
+    snprintf(grp, sizeof grp, "%s/group.csv", cw_test_tmpdir());
+    snprintf(hs, sizeof hs, "%s/hs6.csv", cw_test_tmpdir());
+    cw_buf g = {0}, h = {0};
+    cw_buf_printf(&g, "period_dt,val,qty,uv,hhi,broad_group,partner_name\n");
+    cw_buf_printf(&h, "period_dt,partner_name,hs6,val,qty\n");
+    for (int k = 0; k < 48; k++) {
+        int y = 2018 + k / 12, m = k % 12 + 1;
+        double tot = 1e7 * (1 + 0.1 * sin(k * 0.9));
+        cw_buf_printf(&g, "%04d-%02d-01,%.0f,%.0f,10,0.5,Gallium/Germanium,USA\n", y, m, tot,
+                      tot / 10);
+        cw_buf_printf(&g, "%04d-%02d-01,%.0f,%.0f,10,0.5,Gallium/Germanium,South Korea\n", y, m,
+                      tot, tot / 10);
+        double line = 5e5 * (1 + 0.2 * cos(k * 1.1));
+        if (k >= 42 && k <= 46) /* 2021-07..2021-11 */
+            line = k == 42 ? 300 : 1000;
+        if (k != 43) /* 2021-08: no row */
+            cw_buf_printf(&h, "%04d-%02d-01,USA,811292,%.0f,%.0f\n", y, m, line, line / 300);
+        double lumpy = k % 3 == 0 ? 200 : 5e5 * (1 + 0.2 * sin(k * 0.4));
+        cw_buf_printf(&h, "%04d-%02d-01,South Korea,811292,%.0f,%.0f\n", y, m, lumpy, lumpy / 300);
+    }
+    REQUIRE(cw_file_write_atomic(grp, g.data, g.len) == 0);
+    REQUIRE(cw_file_write_atomic(hs, h.data, h.len) == 0);
+    cw_buf_deinit(&g);
+    cw_buf_deinit(&h);
+    cw_supply_load_opts o = {"CHN", "X", NULL, NULL, false};
+    cw_supply_load_report rep;
+    REQUIRE(cw_supply_load(s, CW_SUPPLY_COMTRADE, grp, &o, &rep) == 0);
+    cw_supply_load_report_deinit(&rep);
+    REQUIRE(cw_supply_load(s, CW_SUPPLY_COMTRADE, hs, &o, &rep) == 0);
+    cw_supply_load_report_deinit(&rep);
+    cw_supply_timeline *t;
+    REQUIRE(cw_supply_timeline_build(&t, s, "gallium", "USA") == 0);
+    fprintf(stderr, "  line stopped: line_stop 2021-06 %g, 2021-10 %g, 2021-11 %g\n",
+            at(t, "line_stop", "2021-06"), at(t, "line_stop", "2021-10"),
+            at(t, "line_stop", "2021-11"));
+    CHECK(at(t, "line_stop", "2021-06") == 0);
+    CHECK(at(t, "line_stop", "2021-10") == 4);
+    CHECK(at(t, "line_stop", "2021-11") == 5);
+    CHECK(isnan(at(t, "line_stop", "2020-05")));        /* under 30 months of history */
+    CHECK(fabs(at(t, "line_z_down", "2021-11")) < 3.5); /* the group total holds */
+    cw_supply_timeline_free(t);
+    REQUIRE(cw_supply_timeline_build(&t, s, "gallium", "KOR") == 0);
+    double mx = 0;
+    for (size_t i = 0; i < cw_supply_timeline_months(t); i++) {
+        double v = cw_supply_timeline_value(t, "line_stop", i);
+        if (isfinite(v) && v > mx)
+            mx = v;
+    }
+    fprintf(stderr, "  lumpy line: line_stop at most %g\n", mx);
+    CHECK(mx <= 2);
+    cw_supply_timeline_free(t);
+    cw_supply_rules *r;
+    REQUIRE(cw_supply_rules_load(&r, NULL) == 0);
+    json_t *d;
+    REQUIRE(cw_supply_explain(s, r, "gallium", "USA", "2021-11", &d) == 0);
+    bool fired = false;
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(d, "fired"), i, f) fired |=
+        !strcmp(json_string_value(json_object_get(f, "rule")), "d_line_stop");
+    CHECK(fired);
+    CHECK_EQ_STR(json_string_value(json_object_get(d, "line_stop_hs6")), "811292");
+    json_decref(d);
+    REQUIRE(cw_supply_explain(s, r, "gallium", "USA", "2021-10", &d) == 0);
+    fired = false;
+    json_array_foreach(json_object_get(d, "fired"), i, f) fired |=
+        !strcmp(json_string_value(json_object_get(f, "rule")), "d_line_stop");
+    CHECK(!fired); /* 4 of 6 is under the threshold */
+    json_decref(d);
+    cw_supply_rules_free(r);
+}
+
+/* A halt late in a month (issue 16, eighth stop): a daily lithium price, 20 days a month with
+ * a monthly swing of +-5 % for four years, rises 30 % over the last 4 trading days of 2019-01. The
+ * monthly mean moves by a fifth of that; the mean of the month's last 5 observations by most of it:
+ * price_jump_eom is far above price_jump and fires d_price_jump_eom. On a monthly series
+ * (nickel, test_price_direction) the two are the same number. */
+static void test_price_jump_eom(void)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/daily.csv", cw_test_tmpdir());
+    cw_buf b = {0};
+    cw_buf_printf(&b, "series,date,value,unit\n");
+    for (int k = 0; k < 49; k++) {
+        int y = 2015 + k / 12, m = k % 12 + 1;
+        for (int d = 1; d <= 20; d++) {
+            double v = 100 * (1 + 0.05 * sin(k * 2.1)) * (1 + 0.01 * sin(d * 1.3));
+            if (k == 48 && d > 16)
+                v *= 1.3;
+            cw_buf_printf(&b, "synth_lithium,%04d-%02d-%02d,%.4f,USD/t\n", y, m, d, v);
+        }
+    }
+    REQUIRE(cw_file_write_atomic(path, b.data, b.len) == 0);
+    cw_buf_deinit(&b);
+    cw_supply_load_report rep;
+    REQUIRE(cw_supply_load(s, CW_SUPPLY_PRICES, path, NULL, &rep) == 0);
+    cw_supply_load_report_deinit(&rep);
+    cw_supply_timeline *t;
+    REQUIRE(cw_supply_timeline_build(&t, s, "lithium", "USA") == 0);
+    double pj = at(t, "price_jump", "2019-01"), pe = at(t, "price_jump_eom", "2019-01");
+    fprintf(stderr, "  late-month rise: price_jump %.2f, price_jump_eom %.2f\n", pj, pe);
+    CHECK(pe >= 2.07); /* 4.5 */
+    CHECK(pj < 2.07);  /* 1.96: d_price_jump does not fire */
+    CHECK(pe > 2 * pj);
+    cw_supply_timeline_free(t);
+    REQUIRE(cw_supply_timeline_build(&t, s, "nickel", "USA") == 0);
+    size_t same = 0, fin = 0;
+    for (size_t i = 0; i < cw_supply_timeline_months(t); i++) {
+        double a = cw_supply_timeline_value(t, "price_jump", i),
+               e = cw_supply_timeline_value(t, "price_jump_eom", i);
+        fin += isfinite(a);
+        same += isfinite(a) && a == e;
+    }
+    CHECK(fin > 0 && same == fin);
+    cw_supply_timeline_free(t);
+    cw_supply_rules *r;
+    REQUIRE(cw_supply_rules_load(&r, NULL) == 0);
+    json_t *d;
+    REQUIRE(cw_supply_explain(s, r, "lithium", "USA", "2019-01", &d) == 0);
+    bool fired = false;
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(d, "fired"), i, f) fired |=
+        !strcmp(json_string_value(json_object_get(f, "rule")), "d_price_jump_eom");
+    CHECK(fired);
+    json_decref(d);
+    cw_supply_rules_free(r);
+}
+
 int main(void)
 {
     char path[1024];
@@ -199,6 +339,8 @@ int main(void)
     RUN(test_floor);
     RUN(test_price_direction);
     RUN(test_standing_apart);
+    RUN(test_line_stop);
+    RUN(test_price_jump_eom);
     cw_supply_close(s);
     return cw_test_done();
 }

@@ -280,6 +280,44 @@ static void test_trade_budget(void)
     }
 }
 
+/* d_line_stop's threshold (issue 16, eighth stop) by the trade false-alarm budget, set without
+ * any event: the smallest count k >= 2 with line_stop >= k in at most 5 % / 6 of the distinct
+ * trade cell-months 2018-04..2022-12 where line_stop is defined (258: gallium/germanium and
+ * graphite to USA, KOR, JPN; rare earths have no HS6 rows). 811292 is lumpy (to the USA 3-5 of
+ * 6 months near zero in 2020 and 2021), so k is 5: 1 cell-month at 5, 10 at >= 4. */
+static void test_line_stop_budget(void)
+{
+    static const char *const com[] = {"graphite", "gallium", "rare_earths"};
+    static const char *const par[] = {"USA", "KOR", "JPN"};
+    size_t n = 0, ge[8] = {0};
+    for (int c = 0; c < 3; c++)
+        for (int p = 0; p < 3; p++) {
+            cw_supply_timeline *t;
+            REQUIRE(cw_supply_timeline_build(&t, s, com[c], par[p]) == 0);
+            for (size_t i = 0; i < cw_supply_timeline_months(t); i++) {
+                const char *per = cw_supply_timeline_period(t, i);
+                double x = cw_supply_timeline_value(t, "line_stop", i);
+                if (strcmp(per, "2018-04") < 0 || strcmp(per, "2022-12") > 0 || !isfinite(x))
+                    continue;
+                n++;
+                for (int k = 0; k < 8; k++)
+                    ge[k] += x >= k;
+            }
+            cw_supply_timeline_free(t);
+        }
+    int k = 2;
+    while (k < 7 && (double)ge[k] > (0.05 / 6.0) * (double)n)
+        k++;
+    fprintf(stderr,
+            "  line_stop: %zu cell-months, >= 2: %zu, >= 3: %zu, >= 4: %zu, >= 5: %zu;"
+            " budget k %d, rule %.0f\n",
+            n, ge[2], ge[3], ge[4], ge[5], k, builtin_threshold("d_line_stop"));
+    CHECK_EQ_INT(n, 258);
+    CHECK_EQ_INT(k, 5);
+    CHECK(builtin_threshold("d_line_stop") == k);
+    CHECK(builtin_threshold("d_price_jump_eom") == builtin_threshold("d_price_jump"));
+}
+
 static void test_backtest_skill(void)
 {
     cw_supply_rules *r;
@@ -544,6 +582,7 @@ int main(void)
     RUN(test_jump_calibration);
     RUN(test_standing_scale);
     RUN(test_trade_budget);
+    RUN(test_line_stop_budget);
     RUN(test_backtest_skill);
     RUN(test_series_without_trade);
     cw_supply_close(s);
