@@ -25,17 +25,26 @@ typedef struct {
     bool synthetic;
 } span;
 
+/* Prepares sql and binds ?1 = a, ?2 = b (text). */
+static int prepare2(cw_supply *s, const char *sql, const char *a, const char *b, sqlite3_stmt **st)
+{
+    if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
+        return cw_supply__sqlerr(s->db, "prepare coverage");
+    sqlite3_bind_text(*st, 1, a, -1, SQLITE_STATIC);
+    if (b)
+        sqlite3_bind_text(*st, 2, b, -1, SQLITE_STATIC);
+    return 0;
+}
+
 static int mark(cw_supply *s, const char *sql, const char *a, const char *b, int m0, size_t n,
                 bool *cover, span *sp)
 {
     memset(sp, 0, sizeof *sp);
     sp->first = sp->last = -1;
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return cw_supply__sqlerr(s->db, "prepare coverage");
-    sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
-    if (b)
-        sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+    int rc = prepare2(s, sql, a, b, &st);
+    if (rc)
+        return rc;
     int prev = -1;
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *t = (const char *)sqlite3_column_text(st, 0);
@@ -187,17 +196,13 @@ static int cell(cw_supply *s, const char *c, const char *p, int m0, size_t n, js
     /* annual and structural series: shown, not counted as monthly coverage */
     {
         sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2(s->db,
-                               "SELECT series, unit, MIN(year), MAX(year), MAX(estimated), "
-                               "COUNT(value) FROM salient WHERE commodity=?1 AND (series LIKE "
-                               "'Price%' OR (series='nir' AND country=?2)) GROUP BY series, unit "
-                               "ORDER BY series",
-                               -1, &st, NULL) != SQLITE_OK) {
-            rc = cw_supply__sqlerr(s->db, "prepare coverage");
+        if ((rc = prepare2(s,
+                           "SELECT series, unit, MIN(year), MAX(year), MAX(estimated), "
+                           "COUNT(value) FROM salient WHERE commodity=?1 AND (series LIKE "
+                           "'Price%' OR (series='nir' AND country=?2)) GROUP BY series, unit "
+                           "ORDER BY series",
+                           c, p, &st)))
             goto out;
-        }
-        sqlite3_bind_text(st, 1, c, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, p, -1, SQLITE_STATIC);
         while (sqlite3_step(st) == SQLITE_ROW) {
             const char *sn = (const char *)sqlite3_column_text(st, 0);
             int y0 = sqlite3_column_int(st, 2), y1 = sqlite3_column_int(st, 3);
@@ -214,19 +219,15 @@ static int cell(cw_supply *s, const char *c, const char *p, int m0, size_t n, js
             json_array_append_new(ser, o);
         }
         sqlite3_finalize(st);
-        if (sqlite3_prepare_v2(s->db,
-                               "SELECT 'production', MIN(year), MAX(year) FROM production WHERE "
-                               "commodity=?1 HAVING COUNT(*) > 0 UNION ALL SELECT basis, "
-                               "MIN(period), MAX(period) FROM import_sources WHERE commodity=?1 "
-                               "AND reporter=?2 GROUP BY basis UNION ALL SELECT name, "
-                               "MIN(period), MAX(period) FROM indices WHERE commodity=?1 AND "
-                               "country=?2 GROUP BY name",
-                               -1, &st, NULL) != SQLITE_OK) {
-            rc = cw_supply__sqlerr(s->db, "prepare coverage");
+        if ((rc = prepare2(s,
+                           "SELECT 'production', MIN(year), MAX(year) FROM production WHERE "
+                           "commodity=?1 HAVING COUNT(*) > 0 UNION ALL SELECT basis, "
+                           "MIN(period), MAX(period) FROM import_sources WHERE commodity=?1 "
+                           "AND reporter=?2 GROUP BY basis UNION ALL SELECT name, "
+                           "MIN(period), MAX(period) FROM indices WHERE commodity=?1 AND "
+                           "country=?2 GROUP BY name",
+                           c, p, &st)))
             goto out;
-        }
-        sqlite3_bind_text(st, 1, c, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, p, -1, SQLITE_STATIC);
         while (sqlite3_step(st) == SQLITE_ROW) {
             const char *k = (const char *)sqlite3_column_text(st, 0);
             bool komir = !strncmp(k, "komir_", 6) && strcmp(k, "komir_ore_imports") != 0 &&

@@ -190,6 +190,22 @@ static void test_standing_apart(void)
     cw_supply_rules_free(r);
 }
 
+/* Did rule fire in explain's answer for commodity x partner at the month? */
+static bool fired_at(const char *com, const char *par, const char *month, const char *rule)
+{
+    cw_supply_rules *r;
+    REQUIRE(cw_supply_rules_load(&r, NULL) == 0);
+    json_t *d, *f;
+    REQUIRE(cw_supply_explain(s, r, com, par, month, &d) == 0);
+    bool fired = false;
+    size_t i;
+    json_array_foreach(json_object_get(d, "fired"), i, f) fired |=
+        !strcmp(json_string_value(json_object_get(f, "rule")), rule);
+    json_decref(d);
+    cw_supply_rules_free(r);
+    return fired;
+}
+
 /* A ban on one partner (issue 16, eighth stop): China's Ga/Ge product group to the USA holds
  * at ~10 M USD a month while one of its HS6 lines, 811292 (~500 k a month), stops for five
  * months (300 USD, no row, 1,000 x 3). line_stop counts the months of the last 6 the line was
@@ -250,23 +266,13 @@ static void test_line_stop(void)
     fprintf(stderr, "  lumpy line: line_stop at most %g\n", mx);
     CHECK(mx <= 2);
     cw_supply_timeline_free(t);
+    CHECK(fired_at("gallium", "USA", "2021-11", "d_line_stop"));
+    CHECK(!fired_at("gallium", "USA", "2021-10", "d_line_stop")); /* 4 of 6: under 5 */
     cw_supply_rules *r;
     REQUIRE(cw_supply_rules_load(&r, NULL) == 0);
     json_t *d;
     REQUIRE(cw_supply_explain(s, r, "gallium", "USA", "2021-11", &d) == 0);
-    bool fired = false;
-    size_t i;
-    json_t *f;
-    json_array_foreach(json_object_get(d, "fired"), i, f) fired |=
-        !strcmp(json_string_value(json_object_get(f, "rule")), "d_line_stop");
-    CHECK(fired);
     CHECK_EQ_STR(json_string_value(json_object_get(d, "line_stop_hs6")), "811292");
-    json_decref(d);
-    REQUIRE(cw_supply_explain(s, r, "gallium", "USA", "2021-10", &d) == 0);
-    fired = false;
-    json_array_foreach(json_object_get(d, "fired"), i, f) fired |=
-        !strcmp(json_string_value(json_object_get(f, "rule")), "d_line_stop");
-    CHECK(!fired); /* 4 of 6 is under the threshold */
     json_decref(d);
     cw_supply_rules_free(r);
 }
@@ -314,18 +320,7 @@ static void test_price_jump_eom(void)
     }
     CHECK(fin > 0 && same == fin);
     cw_supply_timeline_free(t);
-    cw_supply_rules *r;
-    REQUIRE(cw_supply_rules_load(&r, NULL) == 0);
-    json_t *d;
-    REQUIRE(cw_supply_explain(s, r, "lithium", "USA", "2019-01", &d) == 0);
-    bool fired = false;
-    size_t i;
-    json_t *f;
-    json_array_foreach(json_object_get(d, "fired"), i, f) fired |=
-        !strcmp(json_string_value(json_object_get(f, "rule")), "d_price_jump_eom");
-    CHECK(fired);
-    json_decref(d);
-    cw_supply_rules_free(r);
+    CHECK(fired_at("lithium", "USA", "2019-01", "d_price_jump_eom"));
 }
 
 int main(void)
