@@ -194,9 +194,14 @@ static void test_standing_apart(void)
 static bool fired_at(const char *com, const char *par, const char *month, const char *rule)
 {
     cw_supply_rules *r;
-    REQUIRE(cw_supply_rules_load(&r, NULL) == 0);
     json_t *d, *f;
-    REQUIRE(cw_supply_explain(s, r, com, par, month, &d) == 0);
+    if (cw_supply_rules_load(&r, NULL))
+        return false;
+    if (cw_supply_explain(s, r, com, par, month, &d)) {
+        fprintf(stderr, "  explain %s %s %s: %s\n", com, par, month, cw_error_last());
+        cw_supply_rules_free(r);
+        return false;
+    }
     bool fired = false;
     size_t i;
     json_array_foreach(json_object_get(d, "fired"), i, f) fired |=
