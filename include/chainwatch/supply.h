@@ -271,7 +271,7 @@ int cw_supply_series(cw_supply *s, const cw_supply_rules *r, const char *commodi
 int cw_supply_coverage(cw_supply *s, const char *commodity, const char *partner, json_t **out);
 /* Which series cover which months of [from, to] (YYYY-MM; NULL: 2023-01 and today's month), for
  * every commodity x partner (USA, KOR, JPN): {from, to, months, cells[{commodity, partner,
- * series[{kind, name, freq, unit, first, last, months, data, read_by_rules, note}],
+ * series[{kind, name, freq, unit, first, last, months, data, source, read_by_rules, note}],
  * monthly_months, blind_months, blind["YYYY-MM..YYYY-MM"]}]}. kind: price, trade_hs6,
  * trade_group (monthly, counted as coverage), annual_price, nir, production, import_sources,
  * komir_index (shown, not counted). */

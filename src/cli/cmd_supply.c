@@ -1051,8 +1051,10 @@ static int do_coverage(const opts *o)
             else
                 snprintf(when, sizeof when, "%s..%s", jstr(x, "first"), jstr(x, "last"));
             const char *unit = json_is_string(json_object_get(x, "unit")) ? jstr(x, "unit") : "";
-            printf("  %-14s %-7s %s%s%s%s: %s, %s%s\n", kind, jstr(x, "freq"), jstr(x, "name"),
-                   *unit ? " [" : "", unit, *unit ? "]" : "", when, jstr(x, "data"),
+            const char *src = json_is_string(json_object_get(x, "source")) ? jstr(x, "source") : "";
+            printf("  %-14s %-7s %s%s%s%s: %s, %s%s%s%s%s\n", kind, jstr(x, "freq"),
+                   jstr(x, "name"), *unit ? " [" : "", unit, *unit ? "]" : "", when,
+                   jstr(x, "data"), *src ? " (" : "", src, *src ? ")" : "",
                    json_is_true(json_object_get(x, "read_by_rules")) ? ""
                                                                      : ", not read by the rules");
             shown++;

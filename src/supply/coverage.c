@@ -23,6 +23,7 @@ typedef struct {
     long rows;       /* rows over all time (daily or monthly) */
     int all_months;  /* distinct months over all time */
     bool synthetic;
+    char source[160]; /* the last row's source file (the query's third column) */
 } span;
 
 /* Prepares sql and binds ?1 = a, ?2 = b (text). */
@@ -56,6 +57,8 @@ static int mark(cw_supply *s, const char *sql, const char *a, const char *b, int
         sp->rows++;
         if (sqlite3_column_int(st, 1))
             sp->synthetic = true;
+        if (sqlite3_column_count(st) > 2 && sqlite3_column_text(st, 2))
+            snprintf(sp->source, sizeof sp->source, "%s", (const char *)sqlite3_column_text(st, 2));
         if (m != prev)
             sp->all_months++;
         bool in = m >= m0 && m < m0 + (int)n;
@@ -94,6 +97,7 @@ static void add(json_t *arr, const char *kind, const char *name, const char *fre
     json_object_set_new(o, "unit", unit ? json_string(unit) : json_null());
     json_object_set_new(o, "data", json_string(sp->synthetic ? "synthetic" : "real"));
     json_object_set_new(o, "read_by_rules", json_boolean(read));
+    json_object_set_new(o, "source", sp->source[0] ? json_string(sp->source) : json_null());
     if (note && *note)
         json_object_set_new(o, "note", json_string(note));
     json_array_append_new(arr, o);
@@ -141,8 +145,8 @@ static int cell(cw_supply *s, const char *c, const char *p, int m0, size_t n, js
         if (strcmp(s->pseries[i].commodity, c) != 0)
             continue;
         if ((rc = mark(s,
-                       "SELECT date, source LIKE 'synthetic:%' FROM prices WHERE series=?1 "
-                       "ORDER BY date",
+                       "SELECT date, source LIKE 'synthetic:%', source FROM prices WHERE "
+                       "series=?1 ORDER BY date",
                        s->pseries[i].series, NULL, m0, n, cover, &sp)))
             goto out;
         if (!sp.rows)
@@ -167,11 +171,12 @@ static int cell(cw_supply *s, const char *c, const char *p, int m0, size_t n, js
             continue;
         char hs[8];
         snprintf(hs, sizeof hs, "%06d", s->lines[i].hs6);
-        if ((rc = mark(s,
-                       "SELECT period, MAX(source LIKE 'synthetic:%') FROM trade WHERE "
-                       "((partner=?1 AND flow='X') OR (reporter=?1 AND flow='M')) AND hs6=?2 AND "
-                       "freq='M' GROUP BY period ORDER BY period",
-                       p, hs, m0, n, cover, &sp)))
+        if ((rc =
+                 mark(s,
+                      "SELECT period, MAX(source LIKE 'synthetic:%'), MAX(source) FROM trade WHERE "
+                      "((partner=?1 AND flow='X') OR (reporter=?1 AND flow='M')) AND hs6=?2 AND "
+                      "freq='M' GROUP BY period ORDER BY period",
+                      p, hs, m0, n, cover, &sp)))
             goto out;
         if (!sp.rows)
             continue;
@@ -181,10 +186,12 @@ static int cell(cw_supply *s, const char *c, const char *p, int m0, size_t n, js
     }
     const char *grp = cw_supply__commodity_group(c);
     if (grp) {
-        if ((rc = mark(s,
-                       "SELECT period, MAX(source LIKE 'synthetic:%') FROM trade_group WHERE "
-                       "partner=?1 AND grp=?2 AND flow='X' GROUP BY period ORDER BY period",
-                       p, grp, m0, n, cover, &sp)))
+        if ((rc =
+                 mark(s,
+                      "SELECT period, MAX(source LIKE 'synthetic:%'), MAX(source) FROM trade_group "
+                      "WHERE "
+                      "partner=?1 AND grp=?2 AND flow='X' GROUP BY period ORDER BY period",
+                      p, grp, m0, n, cover, &sp)))
             goto out;
         if (sp.rows) {
             snprintf(name, sizeof name, "product group %s to %s (HS %s)", grp, p,
@@ -198,7 +205,7 @@ static int cell(cw_supply *s, const char *c, const char *p, int m0, size_t n, js
         sqlite3_stmt *st = NULL;
         if ((rc = prepare2(s,
                            "SELECT series, unit, MIN(year), MAX(year), MAX(estimated), "
-                           "COUNT(value) FROM salient WHERE commodity=?1 AND (series LIKE "
+                           "MAX(source) FROM salient WHERE commodity=?1 AND (series LIKE "
                            "'Price%' OR (series='nir' AND country=?2)) GROUP BY series, unit "
                            "ORDER BY series",
                            c, p, &st)))
@@ -216,6 +223,9 @@ static int cell(cw_supply *s, const char *c, const char *p, int m0, size_t n, js
                 nir ? "USGS MCS net import reliance (USA), structural"
                     : "USGS MCS annual average, dated at its year's last month: lags any event "
                       "inside the year; shown, no rule reads it");
+            if (sqlite3_column_text(st, 5))
+                json_object_set_new(o, "source",
+                                    json_string((const char *)sqlite3_column_text(st, 5)));
             json_array_append_new(ser, o);
         }
         sqlite3_finalize(st);

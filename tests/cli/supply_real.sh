@@ -149,7 +149,8 @@ jq -e '[.cells[] | select(.commodity == "gallium" and .partner == "USA")][0] |
     || fail "coverage: gallium USA"
 jq -e '[.cells[] | select(.commodity == "antimony")] | length == 3 and
        all(.blind_months == 48 and ([.series[] | select(.kind == "annual_price" and
-       .read_by_rules == false and .unit == "USD/lb")] | length == 1))' "$T/cov.json" >/dev/null \
+       .read_by_rules == false and .unit == "USD/lb" and (.source | test("mcs2026-antimony")))] |
+       length == 1))' "$T/cov.json" >/dev/null \
     || fail "coverage: antimony blind, with its annual price"
 "$BIN" supply coverage --from 2023-01 --to 2026-12 > "$T/cov.txt"
 grep -q "^antimony     0 a " "$T/cov.txt" || fail "coverage: the matrix row of antimony"
