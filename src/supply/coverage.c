@@ -189,8 +189,7 @@ static int cell(cw_supply *s, const char *c, const char *p, int m0, size_t n, js
         if ((rc =
                  mark(s,
                       "SELECT period, MAX(source LIKE 'synthetic:%'), MAX(source) FROM trade_group "
-                      "WHERE "
-                      "partner=?1 AND grp=?2 AND flow='X' GROUP BY period ORDER BY period",
+                      "WHERE partner=?1 AND grp=?2 AND flow='X' GROUP BY period ORDER BY period",
                       p, grp, m0, n, cover, &sp)))
             goto out;
         if (sp.rows) {
