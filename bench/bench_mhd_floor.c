@@ -11,7 +11,8 @@
  *        HOST:PORT to READY_FILE once it listens; runs until SIGINT/SIGTERM)
  * BENCH_FLOOR_SPIN_NS=N makes the handler burn N ns of its thread's CPU per request: a floor
  * as dear as the server's request path, to tell CPU per request from anything the server
- * does besides (bench/server-floor.sh).
+ * does besides (bench/server-floor.sh). BENCH_FLOOR_SUSPEND=1 adds serve's
+ * MHD_ALLOW_SUSPEND_RESUME.
  */
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -82,12 +83,14 @@ int main(int argc, char **argv)
     memset(&sa, 0, sizeof sa);
     sa.sin_family = AF_INET;
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+    if (getenv("BENCH_FLOOR_SUSPEND")) /* serve's flag (its writes suspend the connection) */
+        flags |= MHD_ALLOW_SUSPEND_RESUME;
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, &spin,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 1024u,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, 128u, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
-        MHD_OPTION_END);
+        flags, 0, NULL, NULL, on_request, &spin, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+        MHD_OPTION_CONNECTION_LIMIT, 1024u, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 128u,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "bench_mhd_floor: cannot start libmicrohttpd\n");
         return 1;
