@@ -9,6 +9,10 @@
  *
  * usage: bench_mhd_floor THREADS READY_FILE   (listens on 127.0.0.1, a free port; writes
  *        HOST:PORT to READY_FILE once it listens; runs until SIGINT/SIGTERM)
+ * BENCH_FLOOR_SPIN_NS=N makes the handler burn N ns of its thread's CPU per request: a floor
+ * as dear as the server's request path, to tell CPU per request from anything the server
+ * does besides (bench/server-floor.sh). BENCH_FLOOR_SUSPEND=1 adds serve's
+ * MHD_ALLOW_SUSPEND_RESUME.
  */
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -17,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char body[] = "{\"title\":\"chainwatch node USA\",\"description\":\"TAXII 2.1 server "
                            "of a chainwatch node\",\"default\":\"/taxii2/api/\",\"api_roots\":"
@@ -26,7 +31,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
 {
-    (void)cls;
     (void)url;
     (void)method;
     (void)version;
@@ -39,6 +43,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (*upload_size) {
         *upload_size = 0;
         return MHD_YES;
+    }
+    long spin = *(const long *)cls;
+    if (spin > 0) {
+        struct timespec t0, t;
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+        do
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+        while ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) < spin);
     }
     struct MHD_Response *r = MHD_create_response_from_buffer(
         sizeof body - 1, (void *)(uintptr_t)body, MHD_RESPMEM_PERSISTENT);
@@ -60,6 +72,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_mhd_floor THREADS(1-64) READY_FILE\n");
         return 2;
     }
+    const char *sp = getenv("BENCH_FLOOR_SPIN_NS");
+    long spin = sp ? strtol(sp, NULL, 10) : 0;
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
@@ -69,12 +83,14 @@ int main(int argc, char **argv)
     memset(&sa, 0, sizeof sa);
     sa.sin_family = AF_INET;
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+    if (getenv("BENCH_FLOOR_SUSPEND")) /* serve's flag (its writes suspend the connection) */
+        flags |= MHD_ALLOW_SUSPEND_RESUME;
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, NULL,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 1024u,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, 128u, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
-        MHD_OPTION_END);
+        flags, 0, NULL, NULL, on_request, &spin, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+        MHD_OPTION_CONNECTION_LIMIT, 1024u, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 128u,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "bench_mhd_floor: cannot start libmicrohttpd\n");
         return 1;

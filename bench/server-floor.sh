@@ -13,7 +13,9 @@
 # Each run prints its figures (requests/s, p50/p90/p99, server CPU per request); the end prints
 # per configuration the median over the rounds. If the floor's p99 is close to serve's, the
 # tail is the machine (wrk and the server sharing the cores), not the request path.
-# BENCH_FLOOR_ROUNDS (default 3), BENCH_FLOOR_SECONDS (default 15).
+# BENCH_FLOOR_ROUNDS (default 3), BENCH_FLOOR_SECONDS (default 15). BENCH_FLOOR_SPIN_NS=N (read
+# by the floor) makes the floor burn N ns of CPU per request, as dear as serve's request path:
+# if serve's tail is longer than that floor's, it is not the CPU per request.
 set -euo pipefail
 BIN=${1:?usage: server-floor.sh BIN FLOOR}
 FLOOR=${2:?usage: server-floor.sh BIN FLOOR}

@@ -13,8 +13,13 @@
 #                          of the WAL index's locks, held by another thread around its fcntl)
 #   blocked:mutex          any other mutex;   sleep:wal-retry / sleep:busy-handler  SQLite's
 #                          own sleeps;   blocked:D  disk (the writer's checkpoints)
+# A preemption is split by the thread that took the CPU ("preempted by serve:MHD-worker", by
+# wrk, by another process). wrk's own threads are listed too (comm "wrk"): a request whose
+# answer waits in wrk's socket while wrk is off CPU counts in wrk's latency all the same.
 # Count, total, p50/p90/p99/max in ms, and which thread released the mutexes waited for (the
-# waker). Other processes' threads are ignored.
+# waker). Other processes' threads are ignored. BENCH_OFFCPU_FLOOR=PATH runs bench_mhd_floor
+# (2 threads; BENCH_FLOOR_SPIN_NS as it reads it) instead of serve, for the same view of the
+# floor.
 set -euo pipefail
 BIN=${1:?usage: server-offcpu.sh BIN [SECONDS [PATH]]}
 SECS=${2:-3}
@@ -27,8 +32,10 @@ PID=
 trap '[ -n "$PID" ] && kill $PID 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
 "$BIN" node init --db "$T/n.db" --name USA > /dev/null
 PEER=$("$BIN" keys add kor --role peer --org KOR --db "$T/n.db")
+if [ -n "${BENCH_OFFCPU_FLOOR:-}" ]; then "$BENCH_OFFCPU_FLOOR" 2 "$T/ready" 2> "$T/log" & else
 "$BIN" serve ${BENCH_OFFCPU_SERVE_ARGS:-} --db "$T/n.db" --listen 127.0.0.1:0 \
     --ready-file "$T/ready" 2> "$T/log" &
+fi
 PID=$!
 for _ in $(seq 100); do [ -s "$T/ready" ] && break; sleep 0.1; done
 wrk -t2 -c64 -d"$((SECS + 2))s" --latency -H "Authorization: Bearer $PEER" \
@@ -39,17 +46,22 @@ perf record -q -e sched:sched_switch -e sched:sched_wakeup --call-graph dwarf,40
 wait $WRK
 echo "server-offcpu: load average $(cut -d' ' -f1-3 /proc/loadavg); wrk $(awk '/Requests\/sec/ {print $2}' "$T/wrk") req/s, p99 $(awk '$1 == "99%" {print $2}' "$T/wrk")"
 perf script -i "$T/p.data" -F comm,pid,tid,cpu,time,event,trace,ip,sym 2> /dev/null > "$T/script.txt"
-python3 - "$T/script.txt" "$PID" <<'PY'
+python3 - "$T/script.txt" "$PID" "$WRK" <<'PY'
 import collections, re, sys
 pid = sys.argv[2]
+wrkpid = sys.argv[3]
 away = {}  # tid -> (time, cause, comm)
 dur = collections.defaultdict(list)
 wakers = collections.Counter()
+tids = set()
 for block in open(sys.argv[1]).read().split('\n\n'):
     lines = [l.strip() for l in block.strip().split('\n') if l.strip()]
     if not lines:
         continue
     h = lines[0]
+    mm = re.match(r'(\S.*?)\s+(\d+)/(\d+)\s', h)
+    if mm and mm.group(2) == pid:
+        tids.add(mm.group(3))
     m = re.match(r'(\S.*?)\s+(\d+)/(\d+)\s+\[(\d+)\]\s+([\d.]+):', h)
     if not m:
         continue
@@ -65,7 +77,7 @@ for block in open(sys.argv[1]).read().split('\n\n'):
         continue
     t = float(m.group(5))
     stack = ' '.join(l.split()[-1] for l in lines[1:])
-    if m.group(2) == pid:
+    if m.group(2) in (pid, wrkpid):
         state = sw.group(3)
         if 'epoll_wait' in stack:
             cause = 'idle(epoll)'
@@ -80,7 +92,9 @@ for block in open(sys.argv[1]).read().split('\n\n'):
             cause = 'waiting (condition)'
         else:
             cause = 'blocked:' + state
-        away[sw.group(2)] = (t, cause, sw.group(1))
+        if cause == 'preempted':
+            cause = 'preempted by ' + ('serve:' + sw.group(4) if sw.group(5) in tids else sw.group(4))
+        away[sw.group(2)] = (t, cause, sw.group(1) if m.group(2) == pid else 'wrk')
     if sw.group(5) in away:
         t0, cause, comm = away.pop(sw.group(5))
         dur[(comm, cause)].append((t - t0) * 1000)

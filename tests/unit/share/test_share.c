@@ -446,16 +446,25 @@ static void test_concurrent_publish(void)
 /* A reader's snapshot (the server wraps each request in one): inside it, a key revoked by
  * another connection still authenticates and data_version holds; after it, both see the
  * commit. read_end with no snapshot open is harmless, and a snapshot never outlives read_end. */
-static void test_read_snapshot(void)
+/* A fresh node FILE in the test directory with a writer connection and a private reader
+ * connection (a server thread's), and a peer key "kor" of KOR added by the writer. */
+static void open_pair(const char *file, cw_node **w, cw_node **r, char **k)
 {
     char path[600];
-    snprintf(path, sizeof path, "%s/snap.db", cw_test_tmpdir());
+    snprintf(path, sizeof path, "%s/%s", cw_test_tmpdir(), file);
     REQUIRE(cw_node_init(path, "USA", NULL) == 0);
-    cw_node *w = NULL, *r = NULL;
-    REQUIRE(cw_node_open(&w, path) == 0);
-    REQUIRE(cw_node_open_ex(&r, path, CW_SQL_PRIVATE) == 0);
-    char *k = NULL;
-    REQUIRE(cw_keys_add(w, "kor", "KOR", CW_ROLE_PEER, &k) == 0);
+    *w = *r = NULL;
+    REQUIRE(cw_node_open(w, path) == 0);
+    REQUIRE(cw_node_open_ex(r, path, CW_SQL_PRIVATE) == 0);
+    *k = NULL;
+    REQUIRE(cw_keys_add(*w, "kor", "KOR", CW_ROLE_PEER, k) == 0);
+}
+
+static void test_read_snapshot(void)
+{
+    cw_node *w, *r;
+    char *k;
+    open_pair("snap.db", &w, &r, &k);
     cw_principal p;
     int64_t v0 = 0, v1 = 0;
     REQUIRE(cw_node_read_begin(r) == 0);
@@ -502,15 +511,11 @@ static int count_sql(unsigned type, void *ctx, void *p, void *x)
  * next snapshot ask again: a revocation, a new key or a new alert is seen at once. */
 static void test_auth_memo(void)
 {
-    char path[600];
-    snprintf(path, sizeof path, "%s/memo.db", cw_test_tmpdir());
-    REQUIRE(cw_node_init(path, "USA", NULL) == 0);
-    cw_node *w = NULL, *r = NULL;
-    REQUIRE(cw_node_open(&w, path) == 0);
-    REQUIRE(cw_node_open_ex(&r, path, CW_SQL_PRIVATE) == 0);
+    cw_node *w, *r;
+    char *k;
+    open_pair("memo.db", &w, &r, &k);
     sqlite3_trace_v2(cw_node_sqlite(r), SQLITE_TRACE_STMT, count_sql, NULL);
-    char *k = NULL, *k2 = NULL;
-    REQUIRE(cw_keys_add(w, "kor", "KOR", CW_ROLE_PEER, &k) == 0);
+    char *k2 = NULL;
     cw_principal p;
     /* three requests under one unchanged database: one lookup of each */
     n_auth_sql = n_pub_sql = 0;
@@ -565,6 +570,52 @@ static void test_auth_memo(void)
     cw_node_close(w);
 }
 
+/* The last raw key's hash is remembered per connection (cw_keys_authenticate): a key that
+ * differs from it in one byte anywhere, or is a prefix or an extension of it, is still
+ * refused when presented right after it, and the remembered hash still meets a revocation. */
+static void test_key_hash_cache(void)
+{
+    cw_node *w, *r;
+    char *k;
+    open_pair("keycache.db", &w, &r, &k);
+    char *k2 = NULL;
+    REQUIRE(cw_keys_add(w, "jpn", "JPN", CW_ROLE_PEER, &k2) == 0);
+    size_t len = strlen(k);
+    REQUIRE(len > 8 && len < 250);
+    cw_principal p;
+    char bad[300];
+    size_t at[3] = {0, len / 2, len - 1};
+    for (int i = 0; i < 3; i++) {
+        CHECK_EQ_INT(cw_keys_authenticate(r, k, &p), 0);
+        memcpy(bad, k, len + 1);
+        bad[at[i]] = bad[at[i]] == 'A' ? 'B' : 'A'; /* the same length, one byte apart */
+        CHECK_EQ_INT(cw_keys_authenticate(r, bad, &p), CW_EPERM);
+        CHECK_EQ_STR(cw_error_last(), "unknown API key");
+    }
+    CHECK_EQ_INT(cw_keys_authenticate(r, k, &p), 0);
+    snprintf(bad, sizeof bad, "%.*s", (int)(len - 1), k); /* a prefix */
+    CHECK_EQ_INT(cw_keys_authenticate(r, bad, &p), CW_EPERM);
+    CHECK_EQ_INT(cw_keys_authenticate(r, k, &p), 0);
+    snprintf(bad, sizeof bad, "%sA", k); /* an extension */
+    CHECK_EQ_INT(cw_keys_authenticate(r, bad, &p), CW_EPERM);
+    /* two valid keys in turn: each gets its own principal */
+    for (int i = 0; i < 2; i++) {
+        CHECK_EQ_INT(cw_keys_authenticate(r, k, &p), 0);
+        CHECK_EQ_STR(p.name, "kor");
+        CHECK_EQ_INT(cw_keys_authenticate(r, k2, &p), 0);
+        CHECK_EQ_STR(p.name, "jpn");
+    }
+    /* the remembered hash is the stored one: a revocation by the other connection holds */
+    CHECK_EQ_INT(cw_keys_authenticate(r, k, &p), 0);
+    REQUIRE(cw_keys_revoke(w, "kor") == 0);
+    CHECK_EQ_INT(cw_keys_authenticate(r, k, &p), CW_EPERM);
+    CHECK(strstr(cw_error_last(), "revoked API key of 'kor'") != NULL);
+    free(k);
+    free(k2);
+    cw_node_close(r);
+    cw_node_close(w);
+}
+
 int main(void)
 {
     RUN(test_ed25519_rfc8032);
@@ -578,5 +629,6 @@ int main(void)
     RUN(test_concurrent_publish);
     RUN(test_read_snapshot);
     RUN(test_auth_memo);
+    RUN(test_key_hash_cache);
     return cw_test_done();
 }
