@@ -285,8 +285,10 @@ static void test_line_stop(void)
 /* A halt late in a month (issue 16, eighth stop): a daily lithium price, 20 days a month with
  * a monthly swing of +-5 % for four years, rises 30 % over the last 4 trading days of 2019-01. The
  * monthly mean moves by a fifth of that; the mean of the month's last 5 observations by most of it:
- * price_jump_eom is far above price_jump and fires d_price_jump_eom. On a monthly series
- * (nickel, test_price_direction) the two are the same number. */
+ * price_jump_eom is far above price_jump. On a monthly series (nickel, test_price_direction)
+ * the two are the same number. The indicator stays (explain shows it); its rule d_price_jump_eom
+ * was retired from the default table after its pre-registered run (tenth stop's lead: no match
+ * d_price_jump lacked, two new false alarms), so nothing fires on it by default. */
 static void test_price_jump_eom(void)
 {
     char path[1024];
@@ -325,7 +327,7 @@ static void test_price_jump_eom(void)
     }
     CHECK(fin > 0 && same == fin);
     cw_supply_timeline_free(t);
-    CHECK(fired_at("lithium", "USA", "2019-01", "d_price_jump_eom"));
+    CHECK(!fired_at("lithium", "USA", "2019-01", "d_price_jump_eom"));
 }
 
 int main(void)
