@@ -256,7 +256,7 @@ static int parse_step(const pctx *c, const cw_gen_evm_scenario *s, const ew_heis
     } else if (!strcmp(ty, "mixer")) {
         static const char *const k[] = {
             "type",    "delay_hours", "fraction", "withdraw_after_hours",
-            "relayer", "over_hours",  NULL};
+            "relayer", "over_hours",  "address_match", "gas_funding", "converge", NULL};
         st->kind = EWS_MIXER;
         st->fraction = 0.3;
         if ((rc = known(c, path, o, k)) ||
@@ -264,7 +264,10 @@ static int parse_step(const pctx *c, const cw_gen_evm_scenario *s, const ew_heis
             (rc = get_range(c, path, o, "withdraw_after_hours", 0, 500, &st->wait_min_h,
                             &st->wait_max_h)) ||
             (rc = get_num(c, path, o, "relayer", 0, 1, &st->relayer)) ||
-            (rc = get_num(c, path, o, "over_hours", 0, 200, &st->over_hours)))
+            (rc = get_num(c, path, o, "over_hours", 0, 200, &st->over_hours)) ||
+            (rc = get_num(c, path, o, "address_match", 0, 1, &st->ev_match)) ||
+            (rc = get_num(c, path, o, "gas_funding", 0, 1, &st->ev_gas)) ||
+            (rc = get_num(c, path, o, "converge", 0, 1, &st->ev_converge)))
             return rc;
     } else if (!strcmp(ty, "bridge")) {
         static const char *const k[] = {"type",       "delay_hours", "fraction", "btc_addresses",
@@ -485,7 +488,7 @@ int cw_gen_evm_scenario_parse(cw_gen_evm_scenario **out, const char *json, size_
     if (wo) {
         static const char *const wk[] = {"exchanges",       "users",        "txs_per_block",
                                          "mixer_contracts", "mixer_denoms", "otc_desks",
-                                         "consolidation",   NULL};
+                                         "consolidation",   "honest_mix_evidence", NULL};
         if (!json_is_object(wo)) {
             rc = cw_error_set(CW_EINVAL, "%s: world: must be an object", c.src);
             goto out;
@@ -497,6 +500,13 @@ int cw_gen_evm_scenario_parse(cw_gen_evm_scenario **out, const char *json, size_
             (rc = get_u32(&c, "world", wo, "otc_desks", 0, 8, &s->otc_desks)) ||
             (rc = get_u32(&c, "world", wo, "consolidation", 0, 3, &s->consolidation)))
             goto out;
+        json_t *hm = json_object_get(wo, "honest_mix_evidence");
+        if (hm && !json_is_boolean(hm)) {
+            rc = cw_error_set(CW_EINVAL, "%s: world.honest_mix_evidence: must be true or false",
+                              c.src);
+            goto out;
+        }
+        s->honest_mix_evidence = hm && json_is_true(hm);
         if (s->mixer_contracts != 1 && s->mixer_contracts != 4) {
             rc = cw_error_set(CW_EINVAL,
                               "%s: world.mixer_contracts: 1 (one contract, four denominations) "
