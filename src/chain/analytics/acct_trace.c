@@ -763,8 +763,9 @@ static int shadow_move(tracer *t, const cw_acct_move *m, int stop)
     if (m->fee || m->from == CW_ACCT_NONE || m->to == CW_ACCT_NONE || m->tx_from != m->from)
         return 0;
     /* gas funding: an account holding traced funds of its own history (the thief's) pays a
-     * followed recipient (or who it paid on) */
+     * followed recipient itself (who the recipient paid on is judged as a consolidation) */
     if (!stop && cw_u64map_get(&t->shadow, m->to, &v) && !(v & SHADOW_LEAD_ONLY) &&
+        (v & SHADOW_HOP_MASK) == 0 &&
         thief_payer(t, m) &&
         (rc = met_add(t, v >> 8, m->id, m->from, CW_ACCT_EV_FUNDED)))
         return rc;

@@ -708,7 +708,7 @@ static void test_only_tainted_notes(void)
  * follow went on through O2 to D and linked it. Neither links now: O and O2 have others'
  * funds in their history. T's fresh address A, which holds only stolen funds, still
  * converges with the thief's withdrawal to R1. */
-enum { O = 75, O2 = 76, K = 77, S = 78, R4 = 79 };
+enum { O = 75, O2 = 76, K = 77, S = 78, R4 = 79, G = 80, G2 = 81 };
 
 static void test_shared_service_no_convergence(void)
 {
@@ -796,6 +796,108 @@ static void test_dust_keeps_own_history(void)
     cw_acct_result_free(r);
 }
 
+/* Worked example 15: an address match. The pool of example 6 (3 stolen notes, 3 honest: score
+ * 0.5). A relayed withdrawal pays T itself, the thief's depositing address, which held stolen
+ * funds before: linked (address_match, 0.95; the evidence is T's first taint, movement 1), and
+ * T holds 70 + 9 = 79. Honest U's relayed withdrawal to U, which deposited too but never held
+ * taint: not linked. */
+static void test_address_match(void)
+{
+    cw_acct_move m[] = {
+        mv(1, 1, V, T, ETH, 100), mv(2, 2, T, M, ETH, 10),  mv(3, 3, T, M, ETH, 10),
+        mv(4, 4, T, M, ETH, 10),  mv(5, 5, U, M, ETH, 10),  mv(6, 6, U, M, ETH, 10),
+        mv(7, 7, U, M, ETH, 10),  mv(8, 10, M, T, ETH, 9),  mv(9, 10, M, RL, ETH, 1),
+        mv(10, 11, M, U, ETH, 9), mv(11, 11, M, RL, ETH, 1),
+    };
+    for (int i = 7; i < 11; i++)
+        m[i].tx_from = RL;
+    world w = {m, 11, 0, 0, u(0)};
+    cw_acct_result *r = run_mix(&w, c_stop, c_personal, NULL, false);
+    size_t n;
+    const cw_acct_mixlink *l = cw_acct_result_mixlinks(r, &n);
+    CHECK_EQ_INT(n, 1);
+    if (n == 1) {
+        CHECK(l[0].recipient == T && !l[0].candidate && (l[0].evidence & CW_ACCT_EV_ADDRESS));
+        CHECK(l[0].score >= 0.95 && l[0].ev_move == 1);
+        CHECK(l[0].anon_notes == 6 && l[0].anon_tainted == 3);
+    }
+    CHECK_EQ_INT(amt(end_at(r, T, ETH)), 79);
+    CHECK(end_at(r, U, ETH) == NULL);
+    cw_acct_result_free(r);
+}
+
+/* Worked example 16: gas funding of a recipient. The same pool. OTC desk O served honest K (50)
+ * before the thief paid it 10. Relayed withdrawals pay fresh R1 (the thief's) and R2 (U's). T,
+ * holding only stolen funds, then pays R1 1 for gas: R1's withdrawal is linked
+ * (recipient_gas_funding, shown by movement 14 from T) and R1 holds 9 + 1 = 10. O pays R2 1:
+ * O holds stolen funds too, but others' funds are in its history: R2 is not linked. */
+static void test_recipient_gas_funding(void)
+{
+    cw_acct_move m[] = {
+        mv(1, 1, V, T, ETH, 100),   mv(2, 2, T, M, ETH, 10),    mv(3, 3, T, M, ETH, 10),
+        mv(4, 4, T, M, ETH, 10),    mv(5, 5, U, M, ETH, 10),    mv(6, 6, U, M, ETH, 10),
+        mv(7, 7, U, M, ETH, 10),    mv(8, 8, K, O, ETH, 50),    mv(9, 9, T, O, ETH, 10),
+        mv(10, 10, M, R1, ETH, 9),  mv(11, 10, M, RL, ETH, 1),  mv(12, 11, M, R2, ETH, 9),
+        mv(13, 11, M, RL, ETH, 1),  mv(14, 12, T, R1, ETH, 1),  mv(15, 13, O, R2, ETH, 1),
+    };
+    for (int i = 9; i < 13; i++)
+        m[i].tx_from = RL;
+    world w = {m, 15, 0, 0, u(0)};
+    cw_acct_result *r = run_mix(&w, c_stop, c_personal, NULL, false);
+    size_t n;
+    const cw_acct_mixlink *l = cw_acct_result_mixlinks(r, &n);
+    CHECK_EQ_INT(n, 1);
+    if (n == 1) {
+        CHECK(l[0].recipient == R1 && (l[0].evidence & CW_ACCT_EV_FUNDED));
+        CHECK(l[0].ev_account == T && l[0].ev_move == 14);
+    }
+    CHECK_EQ_INT(amt(end_at(r, R1, ETH)), 10);
+    CHECK(end_at(r, R1, ETH) && end_at(r, R1, ETH)->probable);
+    cw_acct_result_free(r);
+}
+
+/* Worked example 17: consolidation. The same pool. Relayed withdrawals pay fresh R1 and R2 (the
+ * thief's) and R3 (U's). R1 and R2 each pay their 9 to fresh G; then T pays G 5 of its own: G's
+ * only inflows are followed recipients' and traced funds, so both withdrawals are linked
+ * (consolidation, shown by the payments into G) and G holds 9 + 9 + 5 = 23. R3 pays its 9 to
+ * U's fresh G2, which no traced funds reach: not linked. Had G a history of its own (K paid it
+ * before), nothing is linked. */
+static void test_consolidation(void)
+{
+    cw_acct_move m[] = {
+        mv(1, 1, V, T, ETH, 100),  mv(2, 2, T, M, ETH, 10),    mv(3, 3, T, M, ETH, 10),
+        mv(4, 4, T, M, ETH, 10),   mv(5, 5, U, M, ETH, 10),    mv(6, 6, U, M, ETH, 10),
+        mv(7, 7, U, M, ETH, 10),   mv(8, 8, M, R1, ETH, 9),    mv(9, 8, M, RL, ETH, 1),
+        mv(10, 9, M, R2, ETH, 9),  mv(11, 9, M, RL, ETH, 1),   mv(12, 10, M, R3, ETH, 9),
+        mv(13, 10, M, RL, ETH, 1), mv(14, 11, R1, G, ETH, 9),  mv(15, 12, R2, G, ETH, 9),
+        mv(16, 13, T, G, ETH, 5),  mv(17, 14, R3, G2, ETH, 9),
+    };
+    for (int i = 7; i < 13; i++)
+        m[i].tx_from = RL;
+    world w = {m, 17, 0, 0, u(0)};
+    cw_acct_result *r = run_mix(&w, c_stop, c_personal, NULL, false);
+    size_t n;
+    const cw_acct_mixlink *l = cw_acct_result_mixlinks(r, &n);
+    CHECK_EQ_INT(n, 2);
+    if (n == 2) {
+        CHECK(l[0].recipient == R1 && (l[0].evidence & CW_ACCT_EV_GATHER) && l[0].ev_account == G);
+        CHECK(l[1].recipient == R2 && (l[1].evidence & CW_ACCT_EV_GATHER) && l[1].ev_move == 15);
+    }
+    CHECK_EQ_INT(amt(end_at(r, G, ETH)), 23);
+    CHECK(end_at(r, G2, ETH) == NULL);
+    cw_acct_result_free(r);
+    /* G with a history of its own: K paid it 5 first (G is not fresh): nothing linked */
+    cw_acct_move m2[18];
+    m2[0] = mv(0, 0, K, G, ETH, 5);
+    memcpy(m2 + 1, m, sizeof m);
+    world w2 = {m2, 18, 0, 0, u(0)};
+    r = run_mix(&w2, c_stop, c_personal, NULL, false);
+    cw_acct_result_mixlinks(r, &n);
+    CHECK_EQ_INT(n, 0);
+    CHECK_EQ_INT(amt(end_at(r, G, ETH)), 5);
+    cw_acct_result_free(r);
+}
+
 int main(void)
 {
     RUN(test_basic);
@@ -815,5 +917,8 @@ int main(void)
     RUN(test_shared_service_no_convergence);
     RUN(test_multidenom_set);
     RUN(test_dust_keeps_own_history);
+    RUN(test_address_match);
+    RUN(test_recipient_gas_funding);
+    RUN(test_consolidation);
     return cw_test_done();
 }
