@@ -25,8 +25,16 @@ trace() {
     $PY "$SRC/tests/diff/evm_eval.py" "$1" "$T/$2.json" > "$T/$2.txt"
 }
 
-# the number of links naming evidence class $2 in trace $1
-n_ev() { jq --arg e "$2" '[.mixer_links[] | select(.evidence | index($e))] | length' "$1"; }
+# checks WHO NAME: links by each kind of the recipient's own evidence, every link the thief's
+checks() {
+    local ev n
+    for ev in address_match recipient_gas_funding consolidation; do
+        n=$(jq --arg e "$ev" '[.mixer_links[] | select(.evidence | index($e))] | length' "$T/$2.json")
+        check "$1: links by $ev ($n)" test "$n" -gt 0
+    done
+    check "$1: every link is the thief's" grep -qE "^mixer: .*precision 1\.000" "$T/$2.txt"
+    check "$1: no honest withdrawal linked" grep -q "honest withdrawals linked 0$" "$T/$2.txt"
+}
 
 jq '(.world = ((.world // {}) + {"honest_mix_evidence": true}))
     | (.heists[0].steps |= map(if .type == "mixer"
@@ -40,21 +48,11 @@ n_gather=$(grep -c ',gather,' "$T/g/truth/heist_flows.csv" || true)
 check "gen evm: the thief funds recipients' gas ($n_gas) and gathers them ($n_gather)" \
     test "$n_gas" -gt 0 -a "$n_gather" -gt 0
 trace "$T/g" g
-for ev in address_match recipient_gas_funding consolidation; do
-    n=$(n_ev "$T/g.json" $ev)
-    check "gen evm: links by $ev ($n)" test "$n" -gt 0
-done
-check "gen evm: every link is the thief's" grep -qE "^mixer: .*correct ([0-9]+): precision 1\.000" "$T/g.txt"
-check "gen evm: no honest withdrawal linked" grep -q "honest withdrawals linked 0$" "$T/g.txt"
+checks "gen evm" g
 
 $PY "$SRC/tests/diff/evm_shapes_world.py" --out "$T/i" --seed 1 --txs 30000 --mixer-evidence > /dev/null
 trace "$T/i" i
-for ev in address_match recipient_gas_funding consolidation; do
-    n=$(n_ev "$T/i.json" $ev)
-    check "independent: links by $ev ($n)" test "$n" -gt 0
-done
-check "independent: every link is the thief's" grep -qE "^mixer: .*precision 1\.000" "$T/i.txt"
-check "independent: no honest withdrawal linked" grep -q "honest withdrawals linked 0$" "$T/i.txt"
+checks independent i
 r=$(sed -nE 's/^thief withdrawals with evidence in truth: .*recall ([0-9.]+)$/\1/p' "$T/i.txt")
 check "independent: recall on the thief's withdrawals with evidence $r >= 0.9" \
     $PY -c "import sys; sys.exit(float('${r:-0}') < 0.9)"
