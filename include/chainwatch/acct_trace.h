@@ -83,8 +83,8 @@ typedef struct cw_acct_source {
      * its whole history; 0 or an error. The anonymity set opens with this, at most the balance /
      * denom, so the other denominations of a contract taking several are not counted as notes
      * of this one. May be NULL (balance / denom). */
-    int (*notes)(void *ctx, uint32_t account, uint32_t asset, const cw_u256 *denom,
-                 uint64_t before, uint64_t *out);
+    int (*notes)(void *ctx, uint32_t account, uint32_t asset, const cw_u256 *denom, uint64_t before,
+                 uint64_t *out);
 } cw_acct_source;
 
 enum {
@@ -132,8 +132,8 @@ void cw_acct_opts_init(cw_acct_opts *o);
 
 /* Evidence classes of a mixer link (bits of cw_acct_mixlink.evidence). */
 enum {
-    CW_ACCT_EV_ANON = 1,    /* anonymity set: denomination and timing (the tainted share) */
-    CW_ACCT_EV_GAS = 2,     /* the withdrawal's gas was paid by an account holding taint */
+    CW_ACCT_EV_ANON = 1,     /* anonymity set: denomination and timing (the tainted share) */
+    CW_ACCT_EV_GAS = 2,      /* the withdrawal's gas was paid by an account holding taint */
     CW_ACCT_EV_CONVERGE = 4, /* the recipient's funds met direct or strongly linked taint */
     /* every note in the pool's denomination was deposited from traced taint: the pool held
      * nothing (or was emptied) before the thief's first note, and no other note went in */

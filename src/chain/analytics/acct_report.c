@@ -255,9 +255,8 @@ static json_t *document(const rctx *c, const cw_acct_result *r, const char *cons
         /* what showed the recipient's evidence: the gas payment and its funder, the
          * consolidation payment and the gathering address, the traced movement that reached
          * the recipient before its withdrawal (an address match) */
-        if (ml[i].ev_move != CW_ACCT_NONE64 && (ml[i].evidence & (CW_ACCT_EV_ADDRESS |
-                                                                   CW_ACCT_EV_FUNDED |
-                                                                   CW_ACCT_EV_GATHER)))
+        if (ml[i].ev_move != CW_ACCT_NONE64 &&
+            (ml[i].evidence & (CW_ACCT_EV_ADDRESS | CW_ACCT_EV_FUNDED | CW_ACCT_EV_GATHER)))
             json_object_set_new(
                 lj, "evidence_shown_by",
                 json_pack("{s:o, s:o}", "tx", tx_json(s, ml[i].ev_move), "address",
@@ -266,11 +265,10 @@ static json_t *document(const rctx *c, const cw_acct_result *r, const char *cons
         /* the chance a withdrawal of this pool picked at random is the thief's: the tainted
          * share of its notes outstanding (what the anonymity set alone says) */
         if (ml[i].anon_notes > 0)
-            json_object_set_new(
-                lj, "anonymity_set",
-                json_pack("{s:f, s:f, s:f}", "notes", ml[i].anon_notes, "thief_notes",
-                          ml[i].anon_tainted, "chance_at_random",
-                          ml[i].anon_tainted / ml[i].anon_notes));
+            json_object_set_new(lj, "anonymity_set",
+                                json_pack("{s:f, s:f, s:f}", "notes", ml[i].anon_notes,
+                                          "thief_notes", ml[i].anon_tainted, "chance_at_random",
+                                          ml[i].anon_tainted / ml[i].anon_notes));
         json_object_set_new(lj, "lead", lead_json(c, &ml[i]));
         if (ml[i].candidate) {
             json_object_set_new(lj, "followed", json_boolean(o->trace.follow_candidates));

@@ -654,9 +654,9 @@ static bool holds_taint(tracer *t, uint32_t account)
 
 /* The account's history is its own or the thief's: nothing of it was seen before `before`, or
  * before the first taint it got, and it never held anything but taint known directly or
- * through strong evidence (clean value at most 1 % of the taint it got: dust). A service the thief also paid (an OTC desk, a merchant, a shared
- * deposit address) has a history of other people's funds and fails this: convergence never
- * goes through it. */
+ * through strong evidence (clean value at most 1 % of the taint it got: dust). A service the thief
+ * also paid (an OTC desk, a merchant, a shared deposit address) has a history of other people's
+ * funds and fails this: convergence never goes through it. */
 static bool own_history(tracer *t, uint32_t account, uint64_t before)
 {
     if (!t->src->fresh || account == CW_ACCT_NONE)
@@ -712,8 +712,7 @@ static bool held_by_thief(tracer *t, uint32_t account, uint64_t before, uint64_t
     bool any = false;
     for (uint32_t a = 0; a < t->r->n_assets && !any; a++)
         if (cw_u64map_get(&t->pair_ix, key(account, a), &ix) &&
-            !cw_u256_is_zero(&t->pairs[ix].taint_got) &&
-            !(t->pairs[ix].probable & PROB_WEAK_BIT)) {
+            !cw_u256_is_zero(&t->pairs[ix].taint_got) && !(t->pairs[ix].probable & PROB_WEAK_BIT)) {
             any = true;
             *via = t->pairs[ix].first_via;
         }
@@ -722,8 +721,8 @@ static bool held_by_thief(tracer *t, uint32_t account, uint64_t before, uint64_t
 
 /* The payer of m is the thief's: in the asset it pays, it holds taint known directly or through
  * strong evidence, everything else it got in that asset is dust beside it (at most 1 %; a
- * conversion's tainted output is not someone else's), and it was fresh before its first taint. Its other assets do not count (a swap judged probable
- * makes no one else's address of it). */
+ * conversion's tainted output is not someone else's), and it was fresh before its first taint. Its
+ * other assets do not count (a swap judged probable makes no one else's address of it). */
 static bool thief_payer(tracer *t, const cw_acct_move *m)
 {
     const pair *p = find_pair(t, m->from, m->asset);
@@ -765,8 +764,7 @@ static int shadow_move(tracer *t, const cw_acct_move *m, int stop)
     /* gas funding: an account holding traced funds of its own history (the thief's) pays a
      * followed recipient itself (who the recipient paid on is judged as a consolidation) */
     if (!stop && cw_u64map_get(&t->shadow, m->to, &v) && !(v & SHADOW_LEAD_ONLY) &&
-        (v & SHADOW_HOP_MASK) == 0 &&
-        thief_payer(t, m) &&
+        (v & SHADOW_HOP_MASK) == 0 && thief_payer(t, m) &&
         (rc = met_add(t, v >> 8, m->id, m->from, CW_ACCT_EV_FUNDED)))
         return rc;
     if (!cw_u64map_get(&t->shadow, m->from, &v))
@@ -983,9 +981,9 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
         bool only = t->src->full_history && p->others < 0.5 && p->all >= 0.5 && free_notes >= 1;
         if (only)
             score = 1;
-        bool ok = converged ? free_notes >= 0.5
-                            : (p->tainted > 0 && score >= t->o.min_link_score && free_notes >= 1) ||
-                                  only;
+        bool ok = converged
+                      ? free_notes >= 0.5
+                      : (p->tainted > 0 && score >= t->o.min_link_score && free_notes >= 1) || only;
         if (ok) {
             /* evidence beyond the anonymity set (gas funding, convergence) makes a link, which
              * is strong: deposit addresses it reaches confirm convergence like direct taint in
@@ -1036,11 +1034,10 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
          * holds only traced notes, which would only meet its own taint), or for its lead only
          * when the recipient has a history of others' funds */
         if (t->shadow_on && p->deposited > 0 && g->m[big].to != CW_ACCT_NONE &&
-            (rc = cw_u64map_set(&t->shadow, g->m[big].to,
-                                g->m[big].id << 8 |
-                                    (!only && own_history(t, g->m[big].to, g->m[big].id)
-                                         ? 0
-                                         : SHADOW_LEAD_ONLY))))
+            (rc = cw_u64map_set(
+                 &t->shadow, g->m[big].to,
+                 g->m[big].id << 8 |
+                     (!only && own_history(t, g->m[big].to, g->m[big].id) ? 0 : SHADOW_LEAD_ONLY))))
             return rc;
         p->all -= 1;
         break; /* one withdrawal a tx: the pool's other outflows are its relayer's fee */

@@ -962,8 +962,8 @@ bool ew_handle_event(ew_world *w, const ew_event *e)
         uint32_t own = n->own;
         bool match = w->sc->honest_mix_evidence && e->b == EW_NONE && gen_chance(&w->rng, 0.15);
         uint32_t rec = e->b != EW_NONE ? e->b
-                       : match        ? n->depositor
-                                      : ew_acct_new(w, EWC_USER, ent, false);
+                       : match         ? n->depositor
+                                       : ew_acct_new(w, EWC_USER, ent, false);
         int rel = gen_chance(&w->rng, 0.7) ? (int)gen_below(&w->rng, w->n_relayers) : -1;
         uint32_t sender = n->depositor;
         if (rel < 0 && !can_pay(w, sender, 0, 420000))

@@ -94,8 +94,8 @@ typedef struct ew_step {
      * address holding stolen (unmixed) funds; the recipient's funds gathered with 2-5 other
      * recipients' at a consolidation address of the thief's */
     double ev_match, ev_gas, ev_converge;
-    uint32_t btc_addresses;          /* bridge: distinct BTC destinations */
-    char (*btc_to)[96];              /* bridge: explicit BTC destinations (owned) */
+    uint32_t btc_addresses; /* bridge: distinct BTC destinations */
+    char (*btc_to)[96];     /* bridge: explicit BTC destinations (owned) */
     uint32_t n_btc_to;
     uint32_t deposits;              /* cash_out: deposit transactions */
     uint32_t accounts;              /* cash_out: deposit addresses per exchange (its accounts) */

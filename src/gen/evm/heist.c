@@ -21,7 +21,19 @@
 #include "chainwatch/errors.h"
 #include "gen/evm/evm_int.h"
 
-enum { H_DRAIN = 1, H_STEP, H_SWAP, H_FAN, H_HOP, H_MIXDEP, H_MIXWD, H_BRIDGE, H_CASH, H_GAS, H_GATHER };
+enum {
+    H_DRAIN = 1,
+    H_STEP,
+    H_SWAP,
+    H_FAN,
+    H_HOP,
+    H_MIXDEP,
+    H_MIXWD,
+    H_BRIDGE,
+    H_CASH,
+    H_GAS,
+    H_GATHER
+};
 
 typedef struct ew_heist {
     const ew_heist_sc *sc;
@@ -38,7 +50,7 @@ typedef struct ew_heist {
     uint32_t cash_left;
     u128 stolen[1 + EW_NTOK], swap_in[1 + EW_NTOK], swap_out[1 + EW_NTOK];
     u128 mix_in, mix_out, bridged, cashed, fees;
-    u128 otc;        /* paid to OTC desks (cash_out "otc") */
+    u128 otc; /* paid to OTC desks (cash_out "otc") */
     uint64_t n_otc;
     u128 tok_cashed[1 + EW_NTOK]; /* tokens deposited at exchanges as they are */
     uint32_t *mixrec;             /* mixer withdrawal recipients (cash_out "apart") */
@@ -648,7 +660,6 @@ void ew_heist_note_withdrawn(ew_world *w, int32_t hi, uint32_t recipient, u128 a
     hold_add(w, h, recipient);
     pending_dec(w, hi);
 }
-
 
 static void do_bridge(ew_world *w, int hi, uint32_t a)
 {

@@ -255,8 +255,9 @@ static int parse_step(const pctx *c, const cw_gen_evm_scenario *s, const ew_heis
         st->hops_min = (uint32_t)a, st->hops_max = (uint32_t)b;
     } else if (!strcmp(ty, "mixer")) {
         static const char *const k[] = {
-            "type",    "delay_hours", "fraction", "withdraw_after_hours",
-            "relayer", "over_hours",  "address_match", "gas_funding", "converge", NULL};
+            "type",     "delay_hours", "fraction",      "withdraw_after_hours",
+            "relayer",  "over_hours",  "address_match", "gas_funding",
+            "converge", NULL};
         st->kind = EWS_MIXER;
         st->fraction = 0.3;
         if ((rc = known(c, path, o, k)) ||
@@ -304,8 +305,7 @@ static int parse_step(const pctx *c, const cw_gen_evm_scenario *s, const ew_heis
     } else if (!strcmp(ty, "cash_out")) {
         static const char *const k[] = {"type",       "delay_hours", "to",       "deposits",
                                         "over_hours", "fraction",    "accounts", "tokens",
-                                        "apart",      "no_reuse",    "otc",
-                                        NULL};
+                                        "apart",      "no_reuse",    "otc",      NULL};
         st->kind = EWS_CASH_OUT;
         st->over_hours = 6;
         st->accounts = 3;
@@ -486,9 +486,15 @@ int cw_gen_evm_scenario_parse(cw_gen_evm_scenario **out, const char *json, size_
     json_t *wo = json_object_get(root, "world");
     static const char *const defx[] = {"Bitfrost", "Krakenish", "Coinbarn", "Binansu"};
     if (wo) {
-        static const char *const wk[] = {"exchanges",       "users",        "txs_per_block",
-                                         "mixer_contracts", "mixer_denoms", "otc_desks",
-                                         "consolidation",   "honest_mix_evidence", NULL};
+        static const char *const wk[] = {"exchanges",
+                                         "users",
+                                         "txs_per_block",
+                                         "mixer_contracts",
+                                         "mixer_denoms",
+                                         "otc_desks",
+                                         "consolidation",
+                                         "honest_mix_evidence",
+                                         NULL};
         if (!json_is_object(wo)) {
             rc = cw_error_set(CW_EINVAL, "%s: world: must be an object", c.src);
             goto out;

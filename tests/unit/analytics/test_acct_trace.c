@@ -107,7 +107,8 @@ static uint64_t amt(const cw_acct_end *e)
 
 static cw_acct_result *run(world *w, cw_acct_model model, const uint64_t *src, size_t n_src)
 {
-    cw_acct_source s = {w, w_next, w_balance, w_asset_account, w_stop, NULL, NULL, NULL, false, NULL};
+    cw_acct_source s = {w,    w_next, w_balance, w_asset_account, w_stop,
+                        NULL, NULL,   NULL,      false,           NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.model = model;
@@ -259,7 +260,8 @@ static void test_limits(void)
                         mv(3, 3, H1, F, ETH, 99), mv(4, 4, H1, U, ETH, 1)};
     world w = {m, 4, 0, 0, u(0)};
     uint64_t src[] = {1};
-    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, w_stop, NULL, NULL, NULL, false, NULL};
+    cw_acct_source s = {&w,   w_next, w_balance, w_asset_account, w_stop,
+                        NULL, NULL,   NULL,      false,           NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.max_hops = 2;
@@ -292,7 +294,8 @@ static void test_mixer(void)
     m[7].tx_from = T;
     world w = {m, 9, 0, 0, u(0)};
     uint64_t src[] = {1};
-    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, w_stop, NULL, NULL, NULL, false, NULL};
+    cw_acct_source s = {&w,   w_next, w_balance, w_asset_account, w_stop,
+                        NULL, NULL,   NULL,      false,           NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.through_mixer = true;
@@ -410,8 +413,11 @@ static cw_acct_result *run_mix_h(world *w, int (*stop)(void *, uint32_t),
                                  uint64_t (*dest)(void *, uint64_t), bool follow, bool partial)
 {
     uint64_t src[] = {1};
-    cw_acct_source s = {w,    w_next, w_balance, w_asset_account, stop, personal, dest,
-                        partial ? NULL : w_fresh, !partial, partial ? NULL : w_notes};
+    cw_acct_source s = {w,         w_next,
+                        w_balance, w_asset_account,
+                        stop,      personal,
+                        dest,      partial ? NULL : w_fresh,
+                        !partial,  partial ? NULL : w_notes};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.through_mixer = true;
@@ -654,10 +660,10 @@ static void test_converge_bridge(void)
 static void test_only_tainted_notes(void)
 {
     cw_acct_move m[] = {
-        mv(1, 1, V, T, ETH, 100),  mv(2, 2, U, M, ETH, 10),  mv(3, 3, M, R3, ETH, 9),
-        mv(4, 3, M, RL, ETH, 1),   mv(5, 4, T, M, ETH, 10),  mv(6, 5, T, M, ETH, 10),
-        mv(7, 6, T, M, ETH, 10),   mv(8, 7, M, R1, ETH, 9),  mv(9, 7, M, RL, ETH, 1),
-        mv(10, 8, M, R2, ETH, 9),  mv(11, 8, M, RL, ETH, 1), mv(12, 9, R1, D3, ETH, 9),
+        mv(1, 1, V, T, ETH, 100), mv(2, 2, U, M, ETH, 10),  mv(3, 3, M, R3, ETH, 9),
+        mv(4, 3, M, RL, ETH, 1),  mv(5, 4, T, M, ETH, 10),  mv(6, 5, T, M, ETH, 10),
+        mv(7, 6, T, M, ETH, 10),  mv(8, 7, M, R1, ETH, 9),  mv(9, 7, M, RL, ETH, 1),
+        mv(10, 8, M, R2, ETH, 9), mv(11, 8, M, RL, ETH, 1), mv(12, 9, R1, D3, ETH, 9),
     };
     for (int i = 2; i < 11; i++)
         m[i].tx_from = RL;
@@ -686,9 +692,9 @@ static void test_only_tainted_notes(void)
     cw_acct_result_free(r);
     /* U's note still in the pool when the thief's come out: no proof */
     cw_acct_move m2[] = {
-        mv(1, 1, V, T, ETH, 100),  mv(2, 2, U, M, ETH, 10),  mv(5, 4, T, M, ETH, 10),
-        mv(6, 5, T, M, ETH, 10),   mv(7, 6, T, M, ETH, 10),  mv(8, 7, M, R1, ETH, 9),
-        mv(9, 7, M, RL, ETH, 1),   mv(12, 9, R1, D3, ETH, 9),
+        mv(1, 1, V, T, ETH, 100), mv(2, 2, U, M, ETH, 10),   mv(5, 4, T, M, ETH, 10),
+        mv(6, 5, T, M, ETH, 10),  mv(7, 6, T, M, ETH, 10),   mv(8, 7, M, R1, ETH, 9),
+        mv(9, 7, M, RL, ETH, 1),  mv(12, 9, R1, D3, ETH, 9),
     };
     m2[5].tx_from = m2[6].tx_from = RL;
     world w2 = {m2, 8, 0, 0, u(0)};
@@ -713,13 +719,13 @@ enum { O = 75, O2 = 76, K = 77, S = 78, R4 = 79, G = 80, G2 = 81 };
 static void test_shared_service_no_convergence(void)
 {
     cw_acct_move m[] = {
-        mv(1, 1, V, T, ETH, 200),   mv(2, 2, T, M, ETH, 10),    mv(3, 3, T, M, ETH, 10),
-        mv(4, 4, T, M, ETH, 10),    mv(5, 5, U, M, ETH, 10),    mv(6, 6, U, M, ETH, 10),
-        mv(7, 7, U, M, ETH, 10),    mv(8, 8, K, O, ETH, 5),     mv(9, 9, O, S, ETH, 5),
-        mv(10, 10, T, O, ETH, 30),  mv(11, 11, K, O2, ETH, 5),  mv(12, 12, T, O2, ETH, 30),
-        mv(13, 13, T, A, ETH, 30),  mv(14, 14, M, R3, ETH, 9),  mv(15, 14, M, RL, ETH, 1),
-        mv(16, 15, M, R4, ETH, 9),  mv(17, 15, M, RL, ETH, 1),  mv(18, 16, M, R1, ETH, 9),
-        mv(19, 16, M, RL, ETH, 1),  mv(20, 17, R3, O, ETH, 9),  mv(21, 18, R4, O2, ETH, 9),
+        mv(1, 1, V, T, ETH, 200),   mv(2, 2, T, M, ETH, 10),   mv(3, 3, T, M, ETH, 10),
+        mv(4, 4, T, M, ETH, 10),    mv(5, 5, U, M, ETH, 10),   mv(6, 6, U, M, ETH, 10),
+        mv(7, 7, U, M, ETH, 10),    mv(8, 8, K, O, ETH, 5),    mv(9, 9, O, S, ETH, 5),
+        mv(10, 10, T, O, ETH, 30),  mv(11, 11, K, O2, ETH, 5), mv(12, 12, T, O2, ETH, 30),
+        mv(13, 13, T, A, ETH, 30),  mv(14, 14, M, R3, ETH, 9), mv(15, 14, M, RL, ETH, 1),
+        mv(16, 15, M, R4, ETH, 9),  mv(17, 15, M, RL, ETH, 1), mv(18, 16, M, R1, ETH, 9),
+        mv(19, 16, M, RL, ETH, 1),  mv(20, 17, R3, O, ETH, 9), mv(21, 18, R4, O2, ETH, 9),
         mv(22, 19, O2, D, ETH, 44), mv(23, 20, R1, A, ETH, 9),
     };
     for (int i = 13; i < 19; i++)
@@ -773,9 +779,9 @@ static void test_multidenom_set(void)
 static void test_dust_keeps_own_history(void)
 {
     cw_acct_move m[] = {
-        mv(1, 1, V, T, ETH, 200),  mv(2, 2, T, M, ETH, 10),  mv(3, 3, T, M, ETH, 10),
-        mv(4, 4, T, M, ETH, 10),   mv(5, 5, U, M, ETH, 10),  mv(6, 6, U, M, ETH, 10),
-        mv(7, 7, U, M, ETH, 10),   mv(8, 8, T, A, ETH, 150), mv(9, 9, K, A, ETH, 1),
+        mv(1, 1, V, T, ETH, 200),  mv(2, 2, T, M, ETH, 10),   mv(3, 3, T, M, ETH, 10),
+        mv(4, 4, T, M, ETH, 10),   mv(5, 5, U, M, ETH, 10),   mv(6, 6, U, M, ETH, 10),
+        mv(7, 7, U, M, ETH, 10),   mv(8, 8, T, A, ETH, 150),  mv(9, 9, K, A, ETH, 1),
         mv(10, 10, M, R1, ETH, 9), mv(11, 10, M, RL, ETH, 1), mv(12, 11, R1, A, ETH, 9),
     };
     m[9].tx_from = m[10].tx_from = RL;
@@ -804,9 +810,9 @@ static void test_dust_keeps_own_history(void)
 static void test_address_match(void)
 {
     cw_acct_move m[] = {
-        mv(1, 1, V, T, ETH, 100), mv(2, 2, T, M, ETH, 10),  mv(3, 3, T, M, ETH, 10),
-        mv(4, 4, T, M, ETH, 10),  mv(5, 5, U, M, ETH, 10),  mv(6, 6, U, M, ETH, 10),
-        mv(7, 7, U, M, ETH, 10),  mv(8, 10, M, T, ETH, 9),  mv(9, 10, M, RL, ETH, 1),
+        mv(1, 1, V, T, ETH, 100), mv(2, 2, T, M, ETH, 10),   mv(3, 3, T, M, ETH, 10),
+        mv(4, 4, T, M, ETH, 10),  mv(5, 5, U, M, ETH, 10),   mv(6, 6, U, M, ETH, 10),
+        mv(7, 7, U, M, ETH, 10),  mv(8, 10, M, T, ETH, 9),   mv(9, 10, M, RL, ETH, 1),
         mv(10, 11, M, U, ETH, 9), mv(11, 11, M, RL, ETH, 1),
     };
     for (int i = 7; i < 11; i++)
@@ -834,11 +840,11 @@ static void test_address_match(void)
 static void test_recipient_gas_funding(void)
 {
     cw_acct_move m[] = {
-        mv(1, 1, V, T, ETH, 100),   mv(2, 2, T, M, ETH, 10),    mv(3, 3, T, M, ETH, 10),
-        mv(4, 4, T, M, ETH, 10),    mv(5, 5, U, M, ETH, 10),    mv(6, 6, U, M, ETH, 10),
-        mv(7, 7, U, M, ETH, 10),    mv(8, 8, K, O, ETH, 50),    mv(9, 9, T, O, ETH, 10),
-        mv(10, 10, M, R1, ETH, 9),  mv(11, 10, M, RL, ETH, 1),  mv(12, 11, M, R2, ETH, 9),
-        mv(13, 11, M, RL, ETH, 1),  mv(14, 12, T, R1, ETH, 1),  mv(15, 13, O, R2, ETH, 1),
+        mv(1, 1, V, T, ETH, 100),  mv(2, 2, T, M, ETH, 10),   mv(3, 3, T, M, ETH, 10),
+        mv(4, 4, T, M, ETH, 10),   mv(5, 5, U, M, ETH, 10),   mv(6, 6, U, M, ETH, 10),
+        mv(7, 7, U, M, ETH, 10),   mv(8, 8, K, O, ETH, 50),   mv(9, 9, T, O, ETH, 10),
+        mv(10, 10, M, R1, ETH, 9), mv(11, 10, M, RL, ETH, 1), mv(12, 11, M, R2, ETH, 9),
+        mv(13, 11, M, RL, ETH, 1), mv(14, 12, T, R1, ETH, 1), mv(15, 13, O, R2, ETH, 1),
     };
     for (int i = 9; i < 13; i++)
         m[i].tx_from = RL;
