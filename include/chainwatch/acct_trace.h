@@ -83,8 +83,8 @@ typedef struct cw_acct_source {
      * its whole history; 0 or an error. The anonymity set opens with this, at most the balance /
      * denom, so the other denominations of a contract taking several are not counted as notes
      * of this one. May be NULL (balance / denom). */
-    int (*notes)(void *ctx, uint32_t account, uint32_t asset, const cw_u256 *denom,
-                 uint64_t before, uint64_t *out);
+    int (*notes)(void *ctx, uint32_t account, uint32_t asset, const cw_u256 *denom, uint64_t before,
+                 uint64_t *out);
 } cw_acct_source;
 
 enum {
@@ -132,12 +132,21 @@ void cw_acct_opts_init(cw_acct_opts *o);
 
 /* Evidence classes of a mixer link (bits of cw_acct_mixlink.evidence). */
 enum {
-    CW_ACCT_EV_ANON = 1,    /* anonymity set: denomination and timing (the tainted share) */
-    CW_ACCT_EV_GAS = 2,     /* the withdrawal's gas was paid by an account holding taint */
+    CW_ACCT_EV_ANON = 1,     /* anonymity set: denomination and timing (the tainted share) */
+    CW_ACCT_EV_GAS = 2,      /* the withdrawal's gas was paid by an account holding taint */
     CW_ACCT_EV_CONVERGE = 4, /* the recipient's funds met direct or strongly linked taint */
     /* every note in the pool's denomination was deposited from traced taint: the pool held
      * nothing (or was emptied) before the thief's first note, and no other note went in */
-    CW_ACCT_EV_ONLY_TAINTED = 8
+    CW_ACCT_EV_ONLY_TAINTED = 8,
+    /* address match: the recipient already held traced funds (the thief's own address: one
+     * that deposited, or that a depositor or another traced address paid) */
+    CW_ACCT_EV_ADDRESS = 16,
+    /* gas funding of the recipient: an account holding traced funds of its own history paid
+     * the recipient (or who it paid on, by its own transactions) after the withdrawal */
+    CW_ACCT_EV_FUNDED = 32,
+    /* consolidation: the recipient's funds were gathered at a fresh address whose only other
+     * inflows are traced funds or other withdrawals' recipients, and traced funds went there */
+    CW_ACCT_EV_GATHER = 64
 };
 
 /* A withdrawal linked to tainted deposits of a mixer pool: probable, with its score. A
@@ -153,6 +162,14 @@ typedef struct cw_acct_mixlink {
     bool converged;    /* the recipient paid a deposit address that direct taint reached */
     bool candidate;    /* anonymity set only: not a link, carries no value by default */
     uint8_t evidence;  /* CW_ACCT_EV_* bits */
+    /* the movement and account behind the strongest evidence beyond the anonymity set (the
+     * gas payment and its funder, the consolidation payment and the gathering address, the
+     * traced movement that reached the recipient before): CW_ACCT_NONE64 / CW_ACCT_NONE */
+    uint64_t ev_move;
+    uint32_t ev_account;
+    /* the pool's anonymity set before the withdrawal: notes of its denomination, and the
+     * thief's share of them (the chance a withdrawal picked at random is the thief's) */
+    double anon_notes, anon_tainted;
     uint32_t lead_account;
     int lead_stop;      /* CW_ACCT_STOP_* of lead_account */
     uint64_t lead_move; /* the movement paying it */

@@ -103,6 +103,10 @@ static void print_text(json_t *j, double seconds)
         {
             printf("%s%s", k ? ", " : "", json_string_value(ev));
         }
+        json_t *sb = json_object_get(v, "evidence_shown_by");
+        if (json_is_object(sb))
+            printf("; shown by %s, %s", json_string_value(json_object_get(sb, "tx")),
+                   json_string_value(json_object_get(sb, "address")));
         printf(")\n");
     }
     json_array_foreach(json_object_get(j, "mixer_candidates"), i, v)

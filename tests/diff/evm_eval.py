@@ -35,6 +35,7 @@ for r in true_cash:
 found_tx, found_amount = set(), defaultdict(int)
 named_txs, mixer_in = set(), 0
 svc_tx, svc_amount = set(), defaultdict(int)
+found_prob = set()  # cash-out txs in ends reached through a mixer link or another judgement
 # bridge exits: the heists' deposits to the bridge and the Bitcoin address each memo names
 import os
 true_bridge = {r["tx_hash"]: r["btc_address"] for r in csv.DictReader(open(T + "bridge_deposits.csv")) if r["heist"]} \
@@ -76,6 +77,8 @@ for path in traces:
         for arr in e.get("arrivals", []):
             found_tx.add(arr["tx"])
             named_txs.add(arr["tx"])
+            if e.get("probable"):
+                found_prob.add(arr["tx"])
         found_amount[(ex, asset)] += int(e["amount"])
 tp = len(found_tx & true_tx)
 recall = tp / len(true_tx) if true_tx else 1.0
@@ -108,6 +111,28 @@ link_precision = good / len(links) if links else 1.0
 print(f"mixer: {mixer_in} wei entered; links reported {len(links)}, correct {good}: "
       f"precision {link_precision:.3f}, recall {good / len(thief_wd) if thief_wd else 1.0:.3f} "
       f"of the thieves' {len(thief_wd)} withdrawals")
+# per evidence class (a link may name several), honest withdrawals linked, and the cash-outs in
+# probable ends (reached through a link or another judgement), counted apart
+by_ev = defaultdict(lambda: [0, 0])
+for path in traces:
+    for l in json.load(open(path)).get("mixer_links", []):
+        for ev in l.get("evidence", []):
+            if ev != "anonymity_set":
+                by_ev[ev][0] += 1
+                by_ev[ev][1] += l["withdrawal_tx"] in thief_wd
+honest_linked = len({w for w in links if w in mixer_truth and not mixer_truth[w]["heist"]})
+if links:
+    print("mixer links by evidence: " + ", ".join(f"{k} {v[1]}/{v[0]}" for k, v in sorted(by_ev.items()))
+          + f"; honest withdrawals linked {honest_linked}")
+# worlds that say which of the thief's withdrawals left evidence (evm_shapes_world.py
+# --mixer-evidence): recall on those alone
+with_ev = {w for w in thief_wd if mixer_truth[w].get("evidence")}
+if with_ev:
+    print(f"thief withdrawals with evidence in truth: {len(with_ev)}, linked {len(links & with_ev)}: "
+          f"recall {len(links & with_ev) / len(with_ev):.3f}")
+if found_prob:
+    print(f"probable cash-outs (in ends reached through a mixer link or a judgement): found "
+          f"{len(found_prob)}, correct {len(found_prob & true_tx)}")
 # candidates (anonymity set only: listed apart, carrying no value): their own precision, and
 # how many of their leads (where the recipient went first) are a deposit address of the heist
 cands, leads_true = set(), 0

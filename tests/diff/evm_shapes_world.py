@@ -3,12 +3,22 @@
 `chainwatch gen evm` (src/gen/evm) and on purpose with other habits, so that the EVM trace is
 measured on behaviours, not on one generator's constants. Standard library only.
 
-usage: evm_shapes_world.py --out DIR [--seed S] [--txs N] [--no-reuse-mixing]
+usage: evm_shapes_world.py --out DIR [--seed S] [--txs N] [--no-reuse-mixing] [--mixer-evidence]
 
 --no-reuse-mixing: the thief's mixer notes are all withdrawn through relayers (no gas funder of
 its own), and every cash-out of mixed funds goes to a deposit address of its own, used once (a
 new account at the exchange), so nothing but the pool links a withdrawal to the heist. Without
 the option the world is byte for byte the same as before it existed.
+
+--mixer-evidence (implies --no-reuse-mixing): the evidence real Tornado-style laundering
+leaves, drawn independently per note of the thief: the note withdrawn to the address that
+deposited it (12 %, an address match); the fresh recipient topped up with gas by the thief's gas
+funder, which holds stolen ETH (30 %); the recipient's funds gathered with 2-5 other recipients'
+at a consolidation address of the thief's before the cash-out (50 %), a third of them also paid
+from the gas funder. Honest mixer users get the same look-alikes: withdrawal to the depositing
+address (15 %), gas from one of their own other addresses (30 %), a fresh recipient that pays
+everything on to one of the user's own addresses (40 %), and notes of several denominations at
+once (20 %). Truth: mixer_links.csv gains an "evidence" column only with the option.
 
 Writes ethereum-etl CSVs (blocks, transactions, receipts, logs, token_transfers, traces, tokens;
 LF line ends, as ethereum-etl's own exporter writes them on Linux) and DIR/truth with the files
@@ -366,7 +376,8 @@ class World:
             fn()
 
 
-def build(out, seed, txs, no_reuse_mixing=False):
+def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False):
+    no_reuse_mixing = no_reuse_mixing or mixer_evidence
     W = World(out, seed, txs)
     c, rnd = W.c, W.rnd
     tdir = os.path.join(out, "truth")
@@ -709,16 +720,38 @@ def build(out, seed, txs, no_reuse_mixing=False):
         elif r < 0.80:
             # honest mixer use: a note withdrawn later to a fresh address of the user's or an own one
             d = max((x for x in denoms if x < bal * 0.8), default=None)
-            if d:
-                def honest_out(note, d=d, u=u):
-                    fresh = W.new(u["eid"], "user")
-                    u["addrs"].append(fresh)
+            ds = [d] if d else []
+            if d and mixer_evidence and rnd.random() < 0.2:
+                # several denominations at once (the multi-denomination look-alike)
+                rest = bal - d - c.fee(1_000_000) * 4
+                for x in sorted(denoms, reverse=True):
+                    if x < rest * 0.8:
+                        ds.append(x)
+                        rest -= x
+            for d in ds:
+                def honest_out(note, d=d, u=u, a=a):
+                    own = list(u["addrs"])
+                    if mixer_evidence and rnd.random() < 0.15:
+                        fresh = a  # withdrawn to the depositing address
+                    else:
+                        fresh = W.new(u["eid"], "user")
+                        u["addrs"].append(fresh)
                     note["funder"] = rnd.choice(u["addrs"])
                     if eth_of(note["funder"]) < c.fee(350000):
                         relayed = True
                     else:
                         relayed = rnd.random() < 0.6
                     mix_withdraw(d, note, fresh, relayed)
+                    if mixer_evidence:
+                        others = [x for x in own if x != fresh]
+                        if others and rnd.random() < 0.3:
+                            f = rnd.choice(others)
+                            W.at(c.number + rnd.randint(1, 40), lambda f=f, r=fresh: pay(f, r, c.fee(21000) * rnd.randint(3, 12)) if eth_of(f) > c.fee(21000) * 20 else None)
+                        if others and fresh != a and rnd.random() < 0.4:
+                            o = rnd.choice(others)
+                            W.at(c.number + rnd.randint(2, 120), lambda o=o, r=fresh: pay(r, o, eth_of(r) - c.fee(21000)) if eth_of(r) > c.fee(21000) * 2 else None)
+                if mixer_evidence and eth_of(a) - c.fee(1_000_000) < d:
+                    break
                 mix_deposit(a, d, "", honest_out)
                 note = notes[d][-1]
                 W.at(c.number + rnd.randint(30, 3000), lambda d=d, note=note: release(d, note))
@@ -982,16 +1015,51 @@ def build(out, seed, txs, no_reuse_mixing=False):
         for d in sorted(denoms, reverse=True):
             while eth_of(a) - c.fee(1_000_000) * 2 >= d and rnd.random() < 0.95:
                 def out(note, d=d):
-                    rec = fresh()
+                    if mixer_evidence and rnd.random() < 0.12:
+                        rec = note["depositor"]  # an address match
+                    else:
+                        rec = fresh()
                     note["funder"] = tstate["gas"]
                     relayed = rnd.random() < 0.75 or no_reuse_mixing
                     mix_withdraw(d, note, rec, relayed)
-                    W.at(c.number + rnd.randint(2, 100), lambda: after_mix(rec))
+                    if not mixer_evidence:
+                        W.at(c.number + rnd.randint(2, 100), lambda: after_mix(rec))
+                        return
+                    ev = []
+                    if rec == note["depositor"]:
+                        ev.append("address_match")
+                    if rnd.random() < 0.3:
+                        ev.append("gas_funding")
+                        W.at(c.number + rnd.randint(1, 40), lambda: pay(tstate["gas"], rec, c.fee(21000) * rnd.randint(3, 12)) if eth_of(tstate["gas"]) > ETH // 10 else None)
+                    if rnd.random() < 0.5:
+                        ev.append("convergence")
+                        W.at(c.number + rnd.randint(2, 100), lambda: gather(rec))
+                    else:
+                        W.at(c.number + rnd.randint(2, 100), lambda: after_mix(rec))
+                    W.mixer_links[-1].append("+".join(ev))
                 mix_deposit(a, d, heist["name"], out)
                 note = notes[d][-1]
                 W.at(c.number + rnd.randint(600, 9000), lambda d=d, note=note: release(d, note))
         if eth_of(a) > ETH // 5:
             W.at(c.number + rnd.randint(2, 50), lambda: route(a, 3))
+
+    def gather(rec):
+        """The thief's consolidation: recipients pay one gathering address (fresh; a third of
+        them topped up by the gas funder too), which cashes out once 3-6 have paid it."""
+        g = tstate.get("gather")
+        if not g:
+            g = tstate["gather"] = {"a": fresh(), "left": rnd.randint(3, 6)}
+            if rnd.random() < 0.33:
+                pay(tstate["gas"], g["a"], c.fee(21000) * rnd.randint(3, 12))
+        v = eth_of(rec) - c.fee(21000)
+        if v <= 0:
+            return
+        pay(rec, g["a"], v)
+        g["left"] -= 1
+        if g["left"] <= 0:
+            del tstate["gather"]
+            n = g["a"]
+            W.at(c.number + rnd.randint(2, 60), lambda: cash_out(n, eth_of(n) - c.fee(21000), once=True) if eth_of(n) > c.fee(21000) * 2 else None)
 
     def after_mix(rec):
         v = eth_of(rec) - c.fee(21000) * 2
@@ -1051,7 +1119,8 @@ def build(out, seed, txs, no_reuse_mixing=False):
     wcsv("bridge_deposits.csv", ["heist", "tx_hash", "block", "timestamp", "from_address", "asset", "amount", "memo", "btc_address", "style"], W.bridge)
     wcsv("service_swaps.csv", ["heist", "order_tx", "payout_tx", "recipient", "asset", "amount"], W.service_swaps)
     wcsv("cash_outs_via_service.csv", ["heist", "tx_hash", "block", "timestamp", "exchange", "deposit_address", "from_address", "asset", "amount"], W.service_cash_outs)
-    wcsv("mixer_links.csv", ["pool", "denomination_wei", "deposit_tx", "deposit_block", "depositor", "withdrawal_tx", "withdrawal_block", "recipient", "relayer", "relayer_fee_wei", "heist"], W.mixer_links)
+    wcsv("mixer_links.csv", ["pool", "denomination_wei", "deposit_tx", "deposit_block", "depositor", "withdrawal_tx", "withdrawal_block", "recipient", "relayer", "relayer_fee_wei", "heist"] + (["evidence"] if mixer_evidence else []),
+         [r + [""] * (12 - len(r)) for r in W.mixer_links] if mixer_evidence else W.mixer_links)
     heist["btc_addresses"] = btc_addrs
     heist["deposit_addresses"] = [{"address": d, "exchange": n} for n, l in sorted(tstate["accounts"].items()) for d in l]
     with open(os.path.join(tdir, "heists.json"), "w") as f:
@@ -1071,9 +1140,12 @@ def main():
     ap.add_argument("--txs", type=int, default=200000)
     ap.add_argument("--no-reuse-mixing", action="store_true",
                     help="mixed funds: relayed withdrawals only, cash-outs at deposit addresses used once")
+    ap.add_argument("--mixer-evidence", action="store_true",
+                    help="--no-reuse-mixing plus the evidence real mixing leaves (address match, gas "
+                         "funding, convergence) and honest look-alikes of each")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
-    n, blocks, co, br, ml = build(a.out, a.seed, a.txs, a.no_reuse_mixing)
+    n, blocks, co, br, ml = build(a.out, a.seed, a.txs, a.no_reuse_mixing, a.mixer_evidence)
     print("wrote %d txs in %d blocks to %s: %d cash-outs, %d bridge deposits, %d mixer withdrawals"
           % (n, blocks, a.out, co, br, ml))
 

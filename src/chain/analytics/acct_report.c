@@ -176,6 +176,12 @@ static json_t *evidence_json(uint8_t ev)
         json_array_append_new(a, json_string("convergence"));
     if (ev & CW_ACCT_EV_ONLY_TAINTED)
         json_array_append_new(a, json_string("only_tainted_notes"));
+    if (ev & CW_ACCT_EV_ADDRESS)
+        json_array_append_new(a, json_string("address_match"));
+    if (ev & CW_ACCT_EV_FUNDED)
+        json_array_append_new(a, json_string("recipient_gas_funding"));
+    if (ev & CW_ACCT_EV_GATHER)
+        json_array_append_new(a, json_string("consolidation"));
     return a;
 }
 
@@ -246,6 +252,23 @@ static json_t *document(const rctx *c, const cw_acct_result *r, const char *cons
             "score", ml[i].score, "gas_paid_by_tainted_account", ml[i].sender_reuse, "probable", 1);
         json_object_set_new(lj, "converges_with_direct_taint", json_boolean(ml[i].converged));
         json_object_set_new(lj, "evidence", evidence_json(ml[i].evidence));
+        /* what showed the recipient's evidence: the gas payment and its funder, the
+         * consolidation payment and the gathering address, the traced movement that reached
+         * the recipient before its withdrawal (an address match) */
+        if (ml[i].ev_move != CW_ACCT_NONE64 &&
+            (ml[i].evidence & (CW_ACCT_EV_ADDRESS | CW_ACCT_EV_FUNDED | CW_ACCT_EV_GATHER)))
+            json_object_set_new(
+                lj, "evidence_shown_by",
+                json_pack("{s:o, s:o}", "tx", tx_json(s, ml[i].ev_move), "address",
+                          addr_json(s, ml[i].ev_account != CW_ACCT_NONE ? ml[i].ev_account
+                                                                        : ml[i].recipient)));
+        /* the chance a withdrawal of this pool picked at random is the thief's: the tainted
+         * share of its notes outstanding (what the anonymity set alone says) */
+        if (ml[i].anon_notes > 0)
+            json_object_set_new(lj, "anonymity_set",
+                                json_pack("{s:f, s:f, s:f}", "notes", ml[i].anon_notes,
+                                          "thief_notes", ml[i].anon_tainted, "chance_at_random",
+                                          ml[i].anon_tainted / ml[i].anon_notes));
         json_object_set_new(lj, "lead", lead_json(c, &ml[i]));
         if (ml[i].candidate) {
             json_object_set_new(lj, "followed", json_boolean(o->trace.follow_candidates));

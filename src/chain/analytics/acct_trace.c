@@ -138,6 +138,9 @@ typedef struct pair {
      * received: its history is the thief's while the first is at most 1 % of the second (dust
      * sent to a thief's address, address poisoning, does not make it someone else's) */
     cw_u256 clean_got, taint_got;
+    /* of clean_got, what a conversion's output then marked tainted (the trader's side of a
+     * swap: received as a clean payment from the venue, then given the taint it carries) */
+    cw_u256 conv_got;
 } pair;
 
 struct cw_acct_result {
@@ -171,6 +174,21 @@ typedef struct note_pool {
      * notes outstanding: every note is traced (CW_ACCT_EV_ONLY_TAINTED) */
     double others;
 } note_pool;
+
+/* Evidence met by a withdrawal's recipient in pass 1 (CW_ACCT_EV_FUNDED, CW_ACCT_EV_GATHER):
+ * the withdrawal movement, the movement and account that showed it. */
+typedef struct met_ev {
+    uint64_t w, move;
+    uint32_t account;
+    uint8_t bits;
+} met_ev;
+
+/* Pass 1: a payment by a followed recipient (or who it paid) into an account that is no stop. */
+typedef struct gather_pay {
+    uint32_t account, asset;
+    uint64_t w, move;
+    cw_u256 amount;
+} gather_pay;
 
 /* A mixer contract's running balance of one asset (full_history sources only): from its
  * balance before movement `upto`, then every movement from `upto` on. */
@@ -216,6 +234,16 @@ typedef struct tracer {
     cw_u64map lead_ix;
     cw_acct_mixlink *leads; /* only the lead_* fields are used */
     size_t n_leads, cap_leads;
+    /* recipient evidence (pass 1 of each sweep): gas funding and consolidation met, and the
+     * payments of followed accounts into accounts that are no stop */
+    met_ev *met;
+    size_t n_met, cap_met;
+    gather_pay *gpay;
+    size_t n_gpay, cap_gpay;
+    /* kept across sweeps: forced withdrawal movement -> index in fevs (its evidence) */
+    cw_u64map fev_ix;
+    met_ev *fevs;
+    size_t n_fevs, cap_fevs;
 } tracer;
 
 #define SHADOW_HOPS 3
@@ -444,6 +472,7 @@ static int taint_tail(tracer *t, pair *p, cw_u256 x, uint64_t via, uint32_t hop,
     }
     p->tainted = add(p->tainted, x);
     p->taint_got = add(p->taint_got, x);
+    p->conv_got = add(p->conv_got, x);
     if (p->first_via == CW_ACCT_NONE64)
         p->first_via = via;
     if (hop < p->hop)
@@ -625,9 +654,9 @@ static bool holds_taint(tracer *t, uint32_t account)
 
 /* The account's history is its own or the thief's: nothing of it was seen before `before`, or
  * before the first taint it got, and it never held anything but taint known directly or
- * through strong evidence (clean value at most 1 % of the taint it got: dust). A service the thief also paid (an OTC desk, a merchant, a shared
- * deposit address) has a history of other people's funds and fails this: convergence never
- * goes through it. */
+ * through strong evidence (clean value at most 1 % of the taint it got: dust). A service the thief
+ * also paid (an OTC desk, a merchant, a shared deposit address) has a history of other people's
+ * funds and fails this: convergence never goes through it. */
 static bool own_history(tracer *t, uint32_t account, uint64_t before)
 {
     if (!t->src->fresh || account == CW_ACCT_NONE)
@@ -672,6 +701,49 @@ static int lead_note(tracer *t, uint64_t w, const cw_acct_move *m, int stop)
     return 0;
 }
 
+/* The recipient already held traced funds (certain or strongly linked) and its whole history is
+ * the thief's (an address match: the thief's own address); *via: the movement that first
+ * brought it taint. */
+static bool held_by_thief(tracer *t, uint32_t account, uint64_t before, uint64_t *via)
+{
+    if (account == CW_ACCT_NONE)
+        return false;
+    uint64_t ix;
+    bool any = false;
+    for (uint32_t a = 0; a < t->r->n_assets && !any; a++)
+        if (cw_u64map_get(&t->pair_ix, key(account, a), &ix) &&
+            !cw_u256_is_zero(&t->pairs[ix].taint_got) && !(t->pairs[ix].probable & PROB_WEAK_BIT)) {
+            any = true;
+            *via = t->pairs[ix].first_via;
+        }
+    return any && own_history(t, account, before);
+}
+
+/* The payer of m is the thief's: in the asset it pays, it holds taint known directly or through
+ * strong evidence, everything else it got in that asset is dust beside it (at most 1 %; a
+ * conversion's tainted output is not someone else's), and it was fresh before its first taint. Its
+ * other assets do not count (a swap judged probable makes no one else's address of it). */
+static bool thief_payer(tracer *t, const cw_acct_move *m)
+{
+    const pair *p = find_pair(t, m->from, m->asset);
+    if (!p || !t->src->fresh || !p->live || (p->probable & PROB_WEAK_BIT))
+        return false;
+    cw_u256 hundred, one;
+    cw_u256_from_u64(&hundred, 100);
+    cw_u256_from_u64(&one, 1);
+    cw_u256 clean = sub(p->clean_got, p->conv_got), c100 = cw_u256_muldiv(&clean, &hundred, &one);
+    return !lt(&p->taint_got, &c100) && t->src->fresh(t->src->ctx, m->from, p->first_via);
+}
+
+static int met_add(tracer *t, uint64_t w, uint64_t move, uint32_t account, uint8_t bits)
+{
+    int rc = grow((void **)&t->met, &t->cap_met, t->n_met + 1, sizeof *t->met);
+    if (rc)
+        return rc;
+    t->met[t->n_met++] = (met_ev){w, move, account, bits};
+    return 0;
+}
+
 /* Convergence links still ahead (pass 2) for pool p after movement id. */
 static size_t forced_ahead(const tracer *t, const note_pool *p, uint64_t id)
 {
@@ -686,10 +758,17 @@ static size_t forced_ahead(const tracer *t, const note_pool *p, uint64_t id)
 static int shadow_move(tracer *t, const cw_acct_move *m, int stop)
 {
     uint64_t v;
-    if (m->fee || m->from == CW_ACCT_NONE || m->to == CW_ACCT_NONE || m->tx_from != m->from ||
-        !cw_u64map_get(&t->shadow, m->from, &v))
-        return 0;
     int rc;
+    if (m->fee || m->from == CW_ACCT_NONE || m->to == CW_ACCT_NONE || m->tx_from != m->from)
+        return 0;
+    /* gas funding: an account holding traced funds of its own history (the thief's) pays a
+     * followed recipient itself (who the recipient paid on is judged as a consolidation) */
+    if (!stop && cw_u64map_get(&t->shadow, m->to, &v) && !(v & SHADOW_LEAD_ONLY) &&
+        (v & SHADOW_HOP_MASK) == 0 && thief_payer(t, m) &&
+        (rc = met_add(t, v >> 8, m->id, m->from, CW_ACCT_EV_FUNDED)))
+        return rc;
+    if (!cw_u64map_get(&t->shadow, m->from, &v))
+        return 0;
     if (stop && (rc = lead_note(t, v >> 8, m, stop)))
         return rc;
     if (v & SHADOW_LEAD_ONLY)
@@ -714,6 +793,12 @@ static int shadow_move(tracer *t, const cw_acct_move *m, int stop)
         t->conv[2 * t->n_conv + 1] = v >> 8;
         t->n_conv++;
         return 0;
+    }
+    /* every payment into an account that is no stop: a consolidation, judged after the sweep */
+    if (!stop) {
+        if ((rc = grow((void **)&t->gpay, &t->cap_gpay, t->n_gpay + 1, sizeof *t->gpay)))
+            return rc;
+        t->gpay[t->n_gpay++] = (gather_pay){m->to, m->asset, v >> 8, m->id, m->amount};
     }
     /* paying an account that holds stolen funds and whose whole history is the thief's (the
      * thief's own; dust aside): that account meets direct taint here (an honest payee, or a
@@ -875,7 +960,12 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
             fee_taker = !g->m[k].fee && g->m[k].from == m->from && g->m[k].to == m->tx_from &&
                         !cw_u256_is_zero(&g->m[k].amount);
         bool reuse = p->tainted > 0 && !fee_taker && holds_taint(t, m->tx_from);
-        if (reuse && score < 0.95)
+        /* address match: the recipient is an address of the thief's already (it deposited, or
+         * traced funds reached it before) */
+        uint64_t match_via = CW_ACCT_NONE64;
+        bool match = p->tainted > 0 && held_by_thief(t, g->m[big].to, g->m[big].id, &match_via);
+        double anon_all = p->all, anon_tainted = p->tainted;
+        if ((reuse || match) && score < 0.95)
             score = 0.95;
         uint64_t one;
         bool converged = t->n_forced && cw_u64map_get(&t->forced, g->m[big].id, &one);
@@ -891,15 +981,15 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
         bool only = t->src->full_history && p->others < 0.5 && p->all >= 0.5 && free_notes >= 1;
         if (only)
             score = 1;
-        bool ok = converged ? free_notes >= 0.5
-                            : (p->tainted > 0 && score >= t->o.min_link_score && free_notes >= 1) ||
-                                  only;
+        bool ok = converged
+                      ? free_notes >= 0.5
+                      : (p->tainted > 0 && score >= t->o.min_link_score && free_notes >= 1) || only;
         if (ok) {
             /* evidence beyond the anonymity set (gas funding, convergence) makes a link, which
              * is strong: deposit addresses it reaches confirm convergence like direct taint in
              * the next sweep. The anonymity set alone (denomination and timing) makes a
              * candidate: the same note accounting, but no value carried unless asked */
-            bool candidate = !reuse && !converged && !only;
+            bool candidate = !reuse && !converged && !only && !match;
             if (!candidate || t->o.follow_candidates) {
                 link_move = big;
                 link_c = (carried){g->m[big].amount, p->hop, p->via,
@@ -922,9 +1012,19 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
             l->sender_reuse = reuse;
             l->converged = converged;
             l->candidate = candidate;
+            /* a link forced by the recipient's gas funding or consolidation names that
+             * evidence; by a deposit address or a holding of direct taint, convergence */
+            uint64_t fx;
+            const met_ev *fe =
+                converged && cw_u64map_get(&t->fev_ix, g->m[big].id, &fx) ? &t->fevs[fx] : NULL;
             l->evidence =
                 (uint8_t)(CW_ACCT_EV_ANON | (reuse ? CW_ACCT_EV_GAS : 0) |
-                          (converged ? CW_ACCT_EV_CONVERGE : 0) | (only ? CW_ACCT_EV_ONLY_TAINTED : 0));
+                          (converged ? (fe ? fe->bits : CW_ACCT_EV_CONVERGE) : 0) |
+                          (only ? CW_ACCT_EV_ONLY_TAINTED : 0) | (match ? CW_ACCT_EV_ADDRESS : 0));
+            l->ev_move = fe ? fe->move : match ? match_via : CW_ACCT_NONE64;
+            l->ev_account = fe ? fe->account : CW_ACCT_NONE;
+            l->anon_notes = anon_all;
+            l->anon_tainted = anon_tainted;
             l->lead_account = CW_ACCT_NONE;
         } else if (p->tainted > 0) {
             p->tainted -= p->tainted / p->all; /* the expected share leaves with it */
@@ -934,11 +1034,10 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
          * holds only traced notes, which would only meet its own taint), or for its lead only
          * when the recipient has a history of others' funds */
         if (t->shadow_on && p->deposited > 0 && g->m[big].to != CW_ACCT_NONE &&
-            (rc = cw_u64map_set(&t->shadow, g->m[big].to,
-                                g->m[big].id << 8 |
-                                    (!only && own_history(t, g->m[big].to, g->m[big].id)
-                                         ? 0
-                                         : SHADOW_LEAD_ONLY))))
+            (rc = cw_u64map_set(
+                 &t->shadow, g->m[big].to,
+                 g->m[big].id << 8 |
+                     (!only && own_history(t, g->m[big].to, g->m[big].id) ? 0 : SHADOW_LEAD_ONLY))))
             return rc;
         p->all -= 1;
         break; /* one withdrawal a tx: the pool's other outflows are its relayer's fee */
@@ -1261,6 +1360,65 @@ static void reset(tracer *t)
     cw_u64map_deinit(&t->direct_dest);
 }
 
+/* Pass 2 links withdrawal movement w (its pool named by its sender). */
+static int force(tracer *t, uint64_t w)
+{
+    cw_acct_move wm;
+    int rc = t->src->next(t->src->ctx, w, &wm);
+    if (rc || (rc = cw_u64map_set(&t->forced, w, key(wm.from, wm.asset))) ||
+        (rc = grow((void **)&t->flist, &t->cap_flist, 2 * t->n_forced + 2, sizeof *t->flist)))
+        return rc;
+    t->flist[2 * t->n_forced] = w;
+    t->flist[2 * t->n_forced + 1] = key(wm.from, wm.asset);
+    t->n_forced++;
+    return 0;
+}
+
+static int cmp_gpay(const void *a, const void *b)
+{
+    const gather_pay *x = a, *y = b;
+    if (x->account != y->account)
+        return x->account < y->account ? -1 : 1;
+    if (x->asset != y->asset)
+        return x->asset < y->asset ? -1 : 1;
+    return (x->move > y->move) - (x->move < y->move);
+}
+
+/* Consolidation, after a sweep: an account that followed recipients paid is the thief's
+ * gathering address when traced funds (certain or strongly linked) reached it too, it was fresh
+ * before the first of these payments, and all else it got is at most 1 % of that taint: every
+ * withdrawal whose recipient paid it is linked (met, CW_ACCT_EV_GATHER). An honest user's
+ * gathering address gets no traced funds; one with a history of its own is not fresh. */
+static int judge_gathers(tracer *t)
+{
+    if (!t->n_gpay || !t->src->fresh)
+        return 0;
+    qsort(t->gpay, t->n_gpay, sizeof *t->gpay, cmp_gpay);
+    for (size_t i = 0, j; i < t->n_gpay; i = j) {
+        cw_u256 paid = ZERO;
+        for (j = i; j < t->n_gpay && t->gpay[j].account == t->gpay[i].account &&
+                    t->gpay[j].asset == t->gpay[i].asset;
+             j++)
+            paid = add(paid, t->gpay[j].amount);
+        const pair *q = find_pair(t, t->gpay[i].account, t->gpay[i].asset);
+        if (!q || cw_u256_is_zero(&q->taint_got) || (q->probable & PROB_WEAK_BIT))
+            continue;
+        cw_u256 hundred, one;
+        cw_u256_from_u64(&hundred, 100);
+        cw_u256_from_u64(&one, 1);
+        cw_u256 other = sub(q->clean_got, paid), o100 = cw_u256_muldiv(&other, &hundred, &one);
+        uint64_t first = t->gpay[i].move < q->first_via ? t->gpay[i].move : q->first_via;
+        if (lt(&q->taint_got, &o100) || !t->src->fresh(t->src->ctx, q->account, first))
+            continue;
+        for (size_t k = i; k < j; k++) {
+            int rc = met_add(t, t->gpay[k].w, t->gpay[k].move, q->account, CW_ACCT_EV_GATHER);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
 int cw_acct_trace(cw_acct_result **out, const cw_acct_source *src, const uint64_t *sources,
                   size_t n_sources, const cw_acct_opts *opts)
 {
@@ -1288,6 +1446,32 @@ int cw_acct_trace(cw_acct_result **out, const cw_acct_source *src, const uint64_
      * last one with the links found and no following. */
     for (int sweeps = 1; t.shadow_on; sweeps++) {
         size_t before = t.n_forced;
+        /* the recipients' own evidence first (gas funding, consolidation): it is named; a
+         * withdrawal this sweep linked already needs no consolidation (its own taint at the
+         * gathering address would meet itself) */
+        cw_u64map linked = {0};
+        for (size_t i = 0; i < t.r->n_links && !rc; i++)
+            if (!t.r->links[i].candidate)
+                rc = cw_u64map_set(&linked, t.r->links[i].move, 1);
+        if (rc || (rc = judge_gathers(&t))) {
+            cw_u64map_deinit(&linked);
+            goto out;
+        }
+        for (size_t i = 0; i < t.n_met; i++) {
+            uint64_t one;
+            if (cw_u64map_get(&t.forced, t.met[i].w, &one) ||
+                ((t.met[i].bits & CW_ACCT_EV_GATHER) && cw_u64map_get(&linked, t.met[i].w, &one)))
+                continue;
+            if ((rc = force(&t, t.met[i].w)) ||
+                (rc = grow((void **)&t.fevs, &t.cap_fevs, t.n_fevs + 1, sizeof *t.fevs)) ||
+                (rc = cw_u64map_set(&t.fev_ix, t.met[i].w, t.n_fevs)))
+                break;
+            t.fevs[t.n_fevs++] = t.met[i];
+        }
+        cw_u64map_deinit(&linked);
+        if (rc)
+            goto out;
+        t.n_met = t.n_gpay = 0;
         for (size_t i = 0; i < t.n_conv + t.n_dconv; i++) {
             bool d = i >= t.n_conv; /* a bridge destination */
             const uint64_t *cv = d ? &t.dconv[2 * (i - t.n_conv)] : &t.conv[2 * i];
@@ -1296,15 +1480,8 @@ int cw_acct_trace(cw_acct_result **out, const cw_acct_source *src, const uint64_
                    : cv[0] != CW_ACCT_NONE64 && !cw_u64map_get(&t.direct_stop, cv[0], &one)) ||
                 cw_u64map_get(&t.forced, w, &one))
                 continue;
-            cw_acct_move wm;
-            if ((rc = src->next(src->ctx, w, &wm)))
+            if ((rc = force(&t, w)))
                 goto out;
-            if ((rc = cw_u64map_set(&t.forced, w, key(wm.from, wm.asset))) ||
-                (rc = grow((void **)&t.flist, &t.cap_flist, 2 * t.n_forced + 2, sizeof *t.flist)))
-                goto out;
-            t.flist[2 * t.n_forced] = w;
-            t.flist[2 * t.n_forced + 1] = key(wm.from, wm.asset);
-            t.n_forced++;
         }
         t.n_conv = t.n_dconv = 0;
         if (t.n_forced == before)
@@ -1339,6 +1516,10 @@ out:
     free(t.dconv);
     free(t.flist);
     free(t.leads);
+    free(t.met);
+    free(t.gpay);
+    free(t.fevs);
+    cw_u64map_deinit(&t.fev_ix);
     cw_u64map_deinit(&t.lead_ix);
     cw_u64map_deinit(&t.forced);
     cw_free(s);

@@ -454,6 +454,7 @@ bool ew_mixer_deposit(ew_world *w, uint32_t from, int pool, int32_t heist, uint6
     n.depositor = from;
     n.owner_ent = w->acct[from].ent;
     n.heist = heist;
+    n.own = EW_NONE;
     n.dep_block = w->number;
     n.leaf = w->mixer_leaves[pool]++;
     ew_fake_hash(n.commitment, w->salt ^ 0xc0c0ULL, ((uint64_t)pool << 32) | n.leaf);
@@ -958,13 +959,25 @@ bool ew_handle_event(ew_world *w, const ew_event *e)
         }
         /* an honest user withdraws to one of its other addresses or a fresh one */
         uint32_t ent = n->owner_ent;
-        uint32_t rec = e->b != EW_NONE ? e->b : ew_acct_new(w, EWC_USER, ent, false);
+        uint32_t own = n->own;
+        bool match = w->sc->honest_mix_evidence && e->b == EW_NONE && gen_chance(&w->rng, 0.15);
+        uint32_t rec = e->b != EW_NONE ? e->b
+                       : match         ? n->depositor
+                                       : ew_acct_new(w, EWC_USER, ent, false);
         int rel = gen_chance(&w->rng, 0.7) ? (int)gen_below(&w->rng, w->n_relayers) : -1;
         uint32_t sender = n->depositor;
         if (rel < 0 && !can_pay(w, sender, 0, 420000))
             rel = (int)gen_below(&w->rng, w->n_relayers);
-        if (!mixer_withdraw(w, e->a, rec, rel, sender))
+        if (!mixer_withdraw(w, e->a, rec, rel, sender)) {
             ew_event_push(w, w->number + 5, EWE_MIX_WITHDRAW, e->a, rec, 0, 0);
+            return true;
+        }
+        /* the look-alikes of the thief's evidence: gas from one's own other address, a fresh
+         * recipient paying everything on to one's own other address */
+        if (own != EW_NONE && own != rec && gen_chance(&w->rng, 0.3))
+            ew_event_push(w, w->number + 1 + gen_below(&w->rng, 40), EWE_OWN_PAY, own, rec, 1, 0);
+        if (own != EW_NONE && own != rec && e->b == EW_NONE && !match && gen_chance(&w->rng, 0.4))
+            ew_event_push(w, w->number + 2 + gen_below(&w->rng, 120), EWE_OWN_PAY, rec, own, 0, 0);
         else if (w->n_otc && e->b == EW_NONE && gen_chance(&w->rng, 0.35))
             /* the fresh recipient buys from an OTC desk a little later */
             ew_event_push(w, w->number + 10 + gen_below(&w->rng, 600), EWE_OTC_PAY, rec,
@@ -979,6 +992,14 @@ bool ew_handle_event(ew_world *w, const ew_event *e)
     case EWE_OTC_PAY:
         otc_event(w, e);
         return true;
+    case EWE_OWN_PAY: {
+        u128 fee = ew_fee_bound(w, 21000), b = w->bal[0][e->a];
+        if (e->c && b > 40 * fee)
+            ew_send_eth(w, e->a, e->b, fee * (3 + gen_below(&w->rng, 10)));
+        else if (!e->c && b > 2 * fee)
+            ew_send_eth(w, e->a, e->b, b - fee);
+        return true;
+    }
     default:
         return false;
     }
@@ -1404,7 +1425,13 @@ static bool honest_mix(ew_world *w, ew_user *u)
             hint = EW_NONE;
     }
     uint64_t wait = 50 + gen_heavy(&w->rng, 100, 20000);
-    return ew_mixer_deposit(w, from, pool, -1, wait, hint);
+    if (!ew_mixer_deposit(w, from, pool, -1, wait, hint))
+        return false;
+    if (w->sc->honest_mix_evidence && u->n_acct > 1) {
+        uint32_t own = u->acct[gen_below(&w->rng, u->n_acct)];
+        w->notes[w->n_notes - 1].own = own != from ? own : u->acct[(own == u->acct[0])];
+    }
+    return true;
 }
 
 void ew_econ_tx(ew_world *w)

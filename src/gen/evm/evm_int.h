@@ -89,8 +89,13 @@ typedef struct ew_step {
     double fraction;                 /* mixer, bridge, cash_out */
     double wait_min_h, wait_max_h;   /* mixer: deposit -> withdrawal */
     double relayer;                  /* mixer: share withdrawn through a relayer */
-    uint32_t btc_addresses;          /* bridge: distinct BTC destinations */
-    char (*btc_to)[96];              /* bridge: explicit BTC destinations (owned) */
+    /* mixer: the evidence real laundering leaves, chances per note (0: none, the default):
+     * withdrawn to the address that deposited it; the recipient topped up with gas by a thief
+     * address holding stolen (unmixed) funds; the recipient's funds gathered with 2-5 other
+     * recipients' at a consolidation address of the thief's */
+    double ev_match, ev_gas, ev_converge;
+    uint32_t btc_addresses; /* bridge: distinct BTC destinations */
+    char (*btc_to)[96];     /* bridge: explicit BTC destinations (owned) */
     uint32_t n_btc_to;
     uint32_t deposits;              /* cash_out: deposit transactions */
     uint32_t accounts;              /* cash_out: deposit addresses per exchange (its accounts) */
@@ -132,6 +137,10 @@ struct cw_gen_evm_scenario {
      * each sweeps what it gathers on to a hot wallet (deposit -> consolidation -> hot wallet);
      * 0 = none, deposit addresses sweep straight to a hot wallet */
     uint32_t consolidation;
+    /* honest mixer users leave the same evidence (look-alikes): withdrawal to the depositing
+     * address, gas from one of their own other addresses, a fresh recipient paying everything
+     * on to one of their own addresses */
+    bool honest_mix_evidence;
     ew_heist_sc *heists;
     size_t n_heists;
 };
@@ -227,12 +236,21 @@ typedef struct ew_event {
     u128 v;
 } ew_event;
 
-enum { EWE_SWEEP = 1, EWE_MIX_WITHDRAW, EWE_HEIST, EWE_OTC_CUSTOMER, EWE_OTC_SWEEP, EWE_OTC_PAY };
+enum {
+    EWE_SWEEP = 1,
+    EWE_MIX_WITHDRAW,
+    EWE_HEIST,
+    EWE_OTC_CUSTOMER,
+    EWE_OTC_SWEEP,
+    EWE_OTC_PAY,
+    EWE_OWN_PAY /* world.honest_mix_evidence: a (all of its ETH, or gas when c) to b */
+};
 
 typedef struct ew_note { /* a mixer deposit waiting for its withdrawal */
     uint32_t pool;
     uint32_t depositor;
     uint32_t owner_ent;
+    uint32_t own; /* world.honest_mix_evidence: another address of the owner's (or EW_NONE) */
     int32_t heist;
     uint64_t dep_block;
     uint8_t dep_tx[32];

@@ -21,7 +21,19 @@
 #include "chainwatch/errors.h"
 #include "gen/evm/evm_int.h"
 
-enum { H_DRAIN = 1, H_STEP, H_SWAP, H_FAN, H_HOP, H_MIXDEP, H_MIXWD, H_BRIDGE, H_CASH };
+enum {
+    H_DRAIN = 1,
+    H_STEP,
+    H_SWAP,
+    H_FAN,
+    H_HOP,
+    H_MIXDEP,
+    H_MIXWD,
+    H_BRIDGE,
+    H_CASH,
+    H_GAS,
+    H_GATHER
+};
 
 typedef struct ew_heist {
     const ew_heist_sc *sc;
@@ -38,7 +50,7 @@ typedef struct ew_heist {
     uint32_t cash_left;
     u128 stolen[1 + EW_NTOK], swap_in[1 + EW_NTOK], swap_out[1 + EW_NTOK];
     u128 mix_in, mix_out, bridged, cashed, fees;
-    u128 otc;        /* paid to OTC desks (cash_out "otc") */
+    u128 otc; /* paid to OTC desks (cash_out "otc") */
     uint64_t n_otc;
     u128 tok_cashed[1 + EW_NTOK]; /* tokens deposited at exchanges as they are */
     uint32_t *mixrec;             /* mixer withdrawal recipients (cash_out "apart") */
@@ -48,6 +60,7 @@ typedef struct ew_heist {
     uint8_t drain_tx[8][32];
     uint32_t n_drain_tx;
     uint64_t last_fee_tx;
+    uint32_t gather, gather_left; /* mixer "converge": the consolidation address filling up */
 } ew_heist;
 
 int ew_heist_of(const ew_world *w, uint32_t a)
@@ -516,11 +529,97 @@ static void do_mixdep(ew_world *w, int hi, uint32_t a)
     pending_dec(w, hi);
 }
 
+/* A holder of mixed funds (cash_out "apart", "no_reuse"). */
+static int mixrec_add(ew_world *w, ew_heist *h, uint32_t a)
+{
+    if (h->n_mixrec == h->cap_mixrec) {
+        size_t nc = h->cap_mixrec ? h->cap_mixrec * 2 : 64;
+        uint32_t *q = realloc(h->mixrec, nc * sizeof *q);
+        if (!q) {
+            if (!w->err)
+                w->err = cw_error_set(CW_ENOMEM, "gen evm: out of memory");
+            return CW_ENOMEM;
+        }
+        h->mixrec = q;
+        h->cap_mixrec = nc;
+    }
+    h->mixrec[h->n_mixrec++] = a;
+    return 0;
+}
+
+/* The heist's mixer step (its evidence options), or NULL. */
+static const ew_step *mixer_step(const ew_heist *h)
+{
+    for (size_t i = 0; i < h->sc->n_steps; i++)
+        if (h->sc->steps[i].kind == EWS_MIXER)
+            return &h->sc->steps[i];
+    return NULL;
+}
+
+/* A thief address holding unmixed funds worth a gas top-up, or EW_NONE. */
+static uint32_t unmixed_holder(ew_world *w, const ew_heist *h)
+{
+    for (size_t i = 0; i < h->n_hold; i++) {
+        uint32_t a = h->hold[i];
+        bool mixed = false;
+        for (size_t k = 0; k < h->n_mixrec && !mixed; k++)
+            mixed = h->mixrec[k] == a;
+        if (!mixed && w->bal[0][a] > EW_ETHER / 2)
+            return a;
+    }
+    return EW_NONE;
+}
+
+/* mixer "gas_funding": the recipient gets gas from a thief address holding unmixed funds */
+static void do_gas(ew_world *w, int hi, uint32_t rec)
+{
+    ew_heist *h = &w->heists[hi];
+    uint32_t from = unmixed_holder(w, h);
+    if (from != EW_NONE) {
+        u128 v = ew_fee_bound(w, 21000) * (3 + gen_below(&w->rng, 10));
+        if (ew_send_eth(w, from, rec, v))
+            ew_heist_flow(w, hi, "gas_funding", from, rec, 0, v);
+    }
+    pending_dec(w, hi);
+}
+
+/* mixer "converge": the recipient pays everything to the consolidation address filling up (3-6
+ * recipients each; a third of them topped up by a thief address holding unmixed funds), which
+ * then cashes out as mixed funds */
+static void do_gather(ew_world *w, int hi, uint32_t rec)
+{
+    ew_heist *h = &w->heists[hi];
+    u128 fee = ew_fee_bound(w, 21000);
+    if (w->bal[0][rec] > 2 * fee) {
+        if (!h->gather_left) {
+            h->gather = fresh(w, h);
+            h->gather_left = 3 + (uint32_t)gen_below(&w->rng, 4);
+            hold_add(w, h, h->gather);
+            mixrec_add(w, h, h->gather);
+            uint32_t from = unmixed_holder(w, h);
+            if (from != EW_NONE && gen_chance(&w->rng, 1.0 / 3)) {
+                u128 v = fee * (3 + gen_below(&w->rng, 10));
+                if (ew_send_eth(w, from, h->gather, v))
+                    ew_heist_flow(w, hi, "gas_funding", from, h->gather, 0, v);
+            }
+        }
+        u128 v = w->bal[0][rec] - fee;
+        if (ew_send_eth(w, rec, h->gather, v)) {
+            ew_heist_flow(w, hi, "gather", rec, h->gather, 0, v);
+            h->gather_left--;
+        }
+    }
+    pending_dec(w, hi);
+}
+
 static void do_mixwd(ew_world *w, int hi, uint32_t ni)
 {
     ew_heist *h = &w->heists[hi];
     const ew_step *s = &h->sc->steps[h->step];
-    uint32_t rec = fresh(w, h);
+    const ew_step *ms = mixer_step(h);
+    uint32_t rec = ms && ms->ev_match > 0 && gen_chance(&w->rng, ms->ev_match)
+                       ? w->notes[ni].depositor
+                       : fresh(w, h);
     int rel = gen_chance(&w->rng, s->relayer) ? (int)gen_below(&w->rng, w->n_relayers) : -1;
     uint32_t sender = EW_NONE;
     if (rel < 0) {
@@ -532,8 +631,18 @@ static void do_mixwd(ew_world *w, int hi, uint32_t ni)
         if (sender == EW_NONE)
             rel = (int)gen_below(&w->rng, w->n_relayers);
     }
-    if (!ew_mixer_withdraw_for(w, ni, rec, rel, sender))
+    if (!ew_mixer_withdraw_for(w, ni, rec, rel, sender)) {
         push(w, hi, 3, H_MIXWD, ni, 0); /* try again shortly */
+        return;
+    }
+    if (ms && ms->ev_gas > 0 && gen_chance(&w->rng, ms->ev_gas)) {
+        push(w, hi, 1 + gen_below(&w->rng, 40), H_GAS, rec, 0);
+        h->pending++;
+    }
+    if (ms && ms->ev_converge > 0 && gen_chance(&w->rng, ms->ev_converge)) {
+        push(w, hi, 2 + gen_below(&w->rng, 100), H_GATHER, rec, 0);
+        h->pending++;
+    }
 }
 
 void ew_heist_note_withdrawn(ew_world *w, int32_t hi, uint32_t recipient, u128 amount,
@@ -546,18 +655,8 @@ void ew_heist_note_withdrawn(ew_world *w, int32_t hi, uint32_t recipient, u128 a
     (void)relayer;
     h->mix_in += amount;
     h->n_mix_wd++;
-    if (h->n_mixrec == h->cap_mixrec) {
-        size_t nc = h->cap_mixrec ? h->cap_mixrec * 2 : 64;
-        uint32_t *q = realloc(h->mixrec, nc * sizeof *q);
-        if (!q) {
-            if (!w->err)
-                w->err = cw_error_set(CW_ENOMEM, "gen evm: out of memory");
-            return;
-        }
-        h->mixrec = q;
-        h->cap_mixrec = nc;
-    }
-    h->mixrec[h->n_mixrec++] = recipient;
+    if (mixrec_add(w, h, recipient))
+        return;
     hold_add(w, h, recipient);
     pending_dec(w, hi);
 }
@@ -743,6 +842,12 @@ void ew_heist_event(ew_world *w, const ew_event *e)
         break;
     case H_CASH:
         do_cash(w, hi);
+        break;
+    case H_GAS:
+        do_gas(w, hi, e->c);
+        break;
+    case H_GATHER:
+        do_gather(w, hi, e->c);
         break;
     default:
         break;

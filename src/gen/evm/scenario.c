@@ -255,8 +255,9 @@ static int parse_step(const pctx *c, const cw_gen_evm_scenario *s, const ew_heis
         st->hops_min = (uint32_t)a, st->hops_max = (uint32_t)b;
     } else if (!strcmp(ty, "mixer")) {
         static const char *const k[] = {
-            "type",    "delay_hours", "fraction", "withdraw_after_hours",
-            "relayer", "over_hours",  NULL};
+            "type",     "delay_hours", "fraction",      "withdraw_after_hours",
+            "relayer",  "over_hours",  "address_match", "gas_funding",
+            "converge", NULL};
         st->kind = EWS_MIXER;
         st->fraction = 0.3;
         if ((rc = known(c, path, o, k)) ||
@@ -264,7 +265,10 @@ static int parse_step(const pctx *c, const cw_gen_evm_scenario *s, const ew_heis
             (rc = get_range(c, path, o, "withdraw_after_hours", 0, 500, &st->wait_min_h,
                             &st->wait_max_h)) ||
             (rc = get_num(c, path, o, "relayer", 0, 1, &st->relayer)) ||
-            (rc = get_num(c, path, o, "over_hours", 0, 200, &st->over_hours)))
+            (rc = get_num(c, path, o, "over_hours", 0, 200, &st->over_hours)) ||
+            (rc = get_num(c, path, o, "address_match", 0, 1, &st->ev_match)) ||
+            (rc = get_num(c, path, o, "gas_funding", 0, 1, &st->ev_gas)) ||
+            (rc = get_num(c, path, o, "converge", 0, 1, &st->ev_converge)))
             return rc;
     } else if (!strcmp(ty, "bridge")) {
         static const char *const k[] = {"type",       "delay_hours", "fraction", "btc_addresses",
@@ -301,8 +305,7 @@ static int parse_step(const pctx *c, const cw_gen_evm_scenario *s, const ew_heis
     } else if (!strcmp(ty, "cash_out")) {
         static const char *const k[] = {"type",       "delay_hours", "to",       "deposits",
                                         "over_hours", "fraction",    "accounts", "tokens",
-                                        "apart",      "no_reuse",    "otc",
-                                        NULL};
+                                        "apart",      "no_reuse",    "otc",      NULL};
         st->kind = EWS_CASH_OUT;
         st->over_hours = 6;
         st->accounts = 3;
@@ -483,9 +486,15 @@ int cw_gen_evm_scenario_parse(cw_gen_evm_scenario **out, const char *json, size_
     json_t *wo = json_object_get(root, "world");
     static const char *const defx[] = {"Bitfrost", "Krakenish", "Coinbarn", "Binansu"};
     if (wo) {
-        static const char *const wk[] = {"exchanges",       "users",        "txs_per_block",
-                                         "mixer_contracts", "mixer_denoms", "otc_desks",
-                                         "consolidation",   NULL};
+        static const char *const wk[] = {"exchanges",
+                                         "users",
+                                         "txs_per_block",
+                                         "mixer_contracts",
+                                         "mixer_denoms",
+                                         "otc_desks",
+                                         "consolidation",
+                                         "honest_mix_evidence",
+                                         NULL};
         if (!json_is_object(wo)) {
             rc = cw_error_set(CW_EINVAL, "%s: world: must be an object", c.src);
             goto out;
@@ -497,6 +506,13 @@ int cw_gen_evm_scenario_parse(cw_gen_evm_scenario **out, const char *json, size_
             (rc = get_u32(&c, "world", wo, "otc_desks", 0, 8, &s->otc_desks)) ||
             (rc = get_u32(&c, "world", wo, "consolidation", 0, 3, &s->consolidation)))
             goto out;
+        json_t *hm = json_object_get(wo, "honest_mix_evidence");
+        if (hm && !json_is_boolean(hm)) {
+            rc = cw_error_set(CW_EINVAL, "%s: world.honest_mix_evidence: must be true or false",
+                              c.src);
+            goto out;
+        }
+        s->honest_mix_evidence = hm && json_is_true(hm);
         if (s->mixer_contracts != 1 && s->mixer_contracts != 4) {
             rc = cw_error_set(CW_EINVAL,
                               "%s: world.mixer_contracts: 1 (one contract, four denominations) "

@@ -107,7 +107,8 @@ static uint64_t amt(const cw_acct_end *e)
 
 static cw_acct_result *run(world *w, cw_acct_model model, const uint64_t *src, size_t n_src)
 {
-    cw_acct_source s = {w, w_next, w_balance, w_asset_account, w_stop, NULL, NULL, NULL, false, NULL};
+    cw_acct_source s = {w,    w_next, w_balance, w_asset_account, w_stop,
+                        NULL, NULL,   NULL,      false,           NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.model = model;
@@ -259,7 +260,8 @@ static void test_limits(void)
                         mv(3, 3, H1, F, ETH, 99), mv(4, 4, H1, U, ETH, 1)};
     world w = {m, 4, 0, 0, u(0)};
     uint64_t src[] = {1};
-    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, w_stop, NULL, NULL, NULL, false, NULL};
+    cw_acct_source s = {&w,   w_next, w_balance, w_asset_account, w_stop,
+                        NULL, NULL,   NULL,      false,           NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.max_hops = 2;
@@ -292,7 +294,8 @@ static void test_mixer(void)
     m[7].tx_from = T;
     world w = {m, 9, 0, 0, u(0)};
     uint64_t src[] = {1};
-    cw_acct_source s = {&w, w_next, w_balance, w_asset_account, w_stop, NULL, NULL, NULL, false, NULL};
+    cw_acct_source s = {&w,   w_next, w_balance, w_asset_account, w_stop,
+                        NULL, NULL,   NULL,      false,           NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.through_mixer = true;
@@ -410,8 +413,11 @@ static cw_acct_result *run_mix_h(world *w, int (*stop)(void *, uint32_t),
                                  uint64_t (*dest)(void *, uint64_t), bool follow, bool partial)
 {
     uint64_t src[] = {1};
-    cw_acct_source s = {w,    w_next, w_balance, w_asset_account, stop, personal, dest,
-                        partial ? NULL : w_fresh, !partial, partial ? NULL : w_notes};
+    cw_acct_source s = {w,         w_next,
+                        w_balance, w_asset_account,
+                        stop,      personal,
+                        dest,      partial ? NULL : w_fresh,
+                        !partial,  partial ? NULL : w_notes};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.through_mixer = true;
@@ -654,10 +660,10 @@ static void test_converge_bridge(void)
 static void test_only_tainted_notes(void)
 {
     cw_acct_move m[] = {
-        mv(1, 1, V, T, ETH, 100),  mv(2, 2, U, M, ETH, 10),  mv(3, 3, M, R3, ETH, 9),
-        mv(4, 3, M, RL, ETH, 1),   mv(5, 4, T, M, ETH, 10),  mv(6, 5, T, M, ETH, 10),
-        mv(7, 6, T, M, ETH, 10),   mv(8, 7, M, R1, ETH, 9),  mv(9, 7, M, RL, ETH, 1),
-        mv(10, 8, M, R2, ETH, 9),  mv(11, 8, M, RL, ETH, 1), mv(12, 9, R1, D3, ETH, 9),
+        mv(1, 1, V, T, ETH, 100), mv(2, 2, U, M, ETH, 10),  mv(3, 3, M, R3, ETH, 9),
+        mv(4, 3, M, RL, ETH, 1),  mv(5, 4, T, M, ETH, 10),  mv(6, 5, T, M, ETH, 10),
+        mv(7, 6, T, M, ETH, 10),  mv(8, 7, M, R1, ETH, 9),  mv(9, 7, M, RL, ETH, 1),
+        mv(10, 8, M, R2, ETH, 9), mv(11, 8, M, RL, ETH, 1), mv(12, 9, R1, D3, ETH, 9),
     };
     for (int i = 2; i < 11; i++)
         m[i].tx_from = RL;
@@ -686,9 +692,9 @@ static void test_only_tainted_notes(void)
     cw_acct_result_free(r);
     /* U's note still in the pool when the thief's come out: no proof */
     cw_acct_move m2[] = {
-        mv(1, 1, V, T, ETH, 100),  mv(2, 2, U, M, ETH, 10),  mv(5, 4, T, M, ETH, 10),
-        mv(6, 5, T, M, ETH, 10),   mv(7, 6, T, M, ETH, 10),  mv(8, 7, M, R1, ETH, 9),
-        mv(9, 7, M, RL, ETH, 1),   mv(12, 9, R1, D3, ETH, 9),
+        mv(1, 1, V, T, ETH, 100), mv(2, 2, U, M, ETH, 10),   mv(5, 4, T, M, ETH, 10),
+        mv(6, 5, T, M, ETH, 10),  mv(7, 6, T, M, ETH, 10),   mv(8, 7, M, R1, ETH, 9),
+        mv(9, 7, M, RL, ETH, 1),  mv(12, 9, R1, D3, ETH, 9),
     };
     m2[5].tx_from = m2[6].tx_from = RL;
     world w2 = {m2, 8, 0, 0, u(0)};
@@ -708,18 +714,18 @@ static void test_only_tainted_notes(void)
  * follow went on through O2 to D and linked it. Neither links now: O and O2 have others'
  * funds in their history. T's fresh address A, which holds only stolen funds, still
  * converges with the thief's withdrawal to R1. */
-enum { O = 75, O2 = 76, K = 77, S = 78, R4 = 79 };
+enum { O = 75, O2 = 76, K = 77, S = 78, R4 = 79, G = 80, G2 = 81 };
 
 static void test_shared_service_no_convergence(void)
 {
     cw_acct_move m[] = {
-        mv(1, 1, V, T, ETH, 200),   mv(2, 2, T, M, ETH, 10),    mv(3, 3, T, M, ETH, 10),
-        mv(4, 4, T, M, ETH, 10),    mv(5, 5, U, M, ETH, 10),    mv(6, 6, U, M, ETH, 10),
-        mv(7, 7, U, M, ETH, 10),    mv(8, 8, K, O, ETH, 5),     mv(9, 9, O, S, ETH, 5),
-        mv(10, 10, T, O, ETH, 30),  mv(11, 11, K, O2, ETH, 5),  mv(12, 12, T, O2, ETH, 30),
-        mv(13, 13, T, A, ETH, 30),  mv(14, 14, M, R3, ETH, 9),  mv(15, 14, M, RL, ETH, 1),
-        mv(16, 15, M, R4, ETH, 9),  mv(17, 15, M, RL, ETH, 1),  mv(18, 16, M, R1, ETH, 9),
-        mv(19, 16, M, RL, ETH, 1),  mv(20, 17, R3, O, ETH, 9),  mv(21, 18, R4, O2, ETH, 9),
+        mv(1, 1, V, T, ETH, 200),   mv(2, 2, T, M, ETH, 10),   mv(3, 3, T, M, ETH, 10),
+        mv(4, 4, T, M, ETH, 10),    mv(5, 5, U, M, ETH, 10),   mv(6, 6, U, M, ETH, 10),
+        mv(7, 7, U, M, ETH, 10),    mv(8, 8, K, O, ETH, 5),    mv(9, 9, O, S, ETH, 5),
+        mv(10, 10, T, O, ETH, 30),  mv(11, 11, K, O2, ETH, 5), mv(12, 12, T, O2, ETH, 30),
+        mv(13, 13, T, A, ETH, 30),  mv(14, 14, M, R3, ETH, 9), mv(15, 14, M, RL, ETH, 1),
+        mv(16, 15, M, R4, ETH, 9),  mv(17, 15, M, RL, ETH, 1), mv(18, 16, M, R1, ETH, 9),
+        mv(19, 16, M, RL, ETH, 1),  mv(20, 17, R3, O, ETH, 9), mv(21, 18, R4, O2, ETH, 9),
         mv(22, 19, O2, D, ETH, 44), mv(23, 20, R1, A, ETH, 9),
     };
     for (int i = 13; i < 19; i++)
@@ -773,9 +779,9 @@ static void test_multidenom_set(void)
 static void test_dust_keeps_own_history(void)
 {
     cw_acct_move m[] = {
-        mv(1, 1, V, T, ETH, 200),  mv(2, 2, T, M, ETH, 10),  mv(3, 3, T, M, ETH, 10),
-        mv(4, 4, T, M, ETH, 10),   mv(5, 5, U, M, ETH, 10),  mv(6, 6, U, M, ETH, 10),
-        mv(7, 7, U, M, ETH, 10),   mv(8, 8, T, A, ETH, 150), mv(9, 9, K, A, ETH, 1),
+        mv(1, 1, V, T, ETH, 200),  mv(2, 2, T, M, ETH, 10),   mv(3, 3, T, M, ETH, 10),
+        mv(4, 4, T, M, ETH, 10),   mv(5, 5, U, M, ETH, 10),   mv(6, 6, U, M, ETH, 10),
+        mv(7, 7, U, M, ETH, 10),   mv(8, 8, T, A, ETH, 150),  mv(9, 9, K, A, ETH, 1),
         mv(10, 10, M, R1, ETH, 9), mv(11, 10, M, RL, ETH, 1), mv(12, 11, R1, A, ETH, 9),
     };
     m[9].tx_from = m[10].tx_from = RL;
@@ -793,6 +799,108 @@ static void test_dust_keeps_own_history(void)
     cw_acct_result_mixlinks(r, &n);
     CHECK_EQ_INT(n, 0);
     CHECK_EQ_INT(amt(end_at(r, A, ETH)), 150);
+    cw_acct_result_free(r);
+}
+
+/* Worked example 15: an address match. The pool of example 6 (3 stolen notes, 3 honest: score
+ * 0.5). A relayed withdrawal pays T itself, the thief's depositing address, which held stolen
+ * funds before: linked (address_match, 0.95; the evidence is T's first taint, movement 1), and
+ * T holds 70 + 9 = 79. Honest U's relayed withdrawal to U, which deposited too but never held
+ * taint: not linked. */
+static void test_address_match(void)
+{
+    cw_acct_move m[] = {
+        mv(1, 1, V, T, ETH, 100), mv(2, 2, T, M, ETH, 10),   mv(3, 3, T, M, ETH, 10),
+        mv(4, 4, T, M, ETH, 10),  mv(5, 5, U, M, ETH, 10),   mv(6, 6, U, M, ETH, 10),
+        mv(7, 7, U, M, ETH, 10),  mv(8, 10, M, T, ETH, 9),   mv(9, 10, M, RL, ETH, 1),
+        mv(10, 11, M, U, ETH, 9), mv(11, 11, M, RL, ETH, 1),
+    };
+    for (int i = 7; i < 11; i++)
+        m[i].tx_from = RL;
+    world w = {m, 11, 0, 0, u(0)};
+    cw_acct_result *r = run_mix(&w, c_stop, c_personal, NULL, false);
+    size_t n;
+    const cw_acct_mixlink *l = cw_acct_result_mixlinks(r, &n);
+    CHECK_EQ_INT(n, 1);
+    if (n == 1) {
+        CHECK(l[0].recipient == T && !l[0].candidate && (l[0].evidence & CW_ACCT_EV_ADDRESS));
+        CHECK(l[0].score >= 0.95 && l[0].ev_move == 1);
+        CHECK(l[0].anon_notes == 6 && l[0].anon_tainted == 3);
+    }
+    CHECK_EQ_INT(amt(end_at(r, T, ETH)), 79);
+    CHECK(end_at(r, U, ETH) == NULL);
+    cw_acct_result_free(r);
+}
+
+/* Worked example 16: gas funding of a recipient. The same pool. OTC desk O served honest K (50)
+ * before the thief paid it 10. Relayed withdrawals pay fresh R1 (the thief's) and R2 (U's). T,
+ * holding only stolen funds, then pays R1 1 for gas: R1's withdrawal is linked
+ * (recipient_gas_funding, shown by movement 14 from T) and R1 holds 9 + 1 = 10. O pays R2 1:
+ * O holds stolen funds too, but others' funds are in its history: R2 is not linked. */
+static void test_recipient_gas_funding(void)
+{
+    cw_acct_move m[] = {
+        mv(1, 1, V, T, ETH, 100),  mv(2, 2, T, M, ETH, 10),   mv(3, 3, T, M, ETH, 10),
+        mv(4, 4, T, M, ETH, 10),   mv(5, 5, U, M, ETH, 10),   mv(6, 6, U, M, ETH, 10),
+        mv(7, 7, U, M, ETH, 10),   mv(8, 8, K, O, ETH, 50),   mv(9, 9, T, O, ETH, 10),
+        mv(10, 10, M, R1, ETH, 9), mv(11, 10, M, RL, ETH, 1), mv(12, 11, M, R2, ETH, 9),
+        mv(13, 11, M, RL, ETH, 1), mv(14, 12, T, R1, ETH, 1), mv(15, 13, O, R2, ETH, 1),
+    };
+    for (int i = 9; i < 13; i++)
+        m[i].tx_from = RL;
+    world w = {m, 15, 0, 0, u(0)};
+    cw_acct_result *r = run_mix(&w, c_stop, c_personal, NULL, false);
+    size_t n;
+    const cw_acct_mixlink *l = cw_acct_result_mixlinks(r, &n);
+    CHECK_EQ_INT(n, 1);
+    if (n == 1) {
+        CHECK(l[0].recipient == R1 && (l[0].evidence & CW_ACCT_EV_FUNDED));
+        CHECK(l[0].ev_account == T && l[0].ev_move == 14);
+    }
+    CHECK_EQ_INT(amt(end_at(r, R1, ETH)), 10);
+    CHECK(end_at(r, R1, ETH) && end_at(r, R1, ETH)->probable);
+    cw_acct_result_free(r);
+}
+
+/* Worked example 17: consolidation. The same pool. Relayed withdrawals pay fresh R1 and R2 (the
+ * thief's) and R3 (U's). R1 and R2 each pay their 9 to fresh G; then T pays G 5 of its own: G's
+ * only inflows are followed recipients' and traced funds, so both withdrawals are linked
+ * (consolidation, shown by the payments into G) and G holds 9 + 9 + 5 = 23. R3 pays its 9 to
+ * U's fresh G2, which no traced funds reach: not linked. Had G a history of its own (K paid it
+ * before), nothing is linked. */
+static void test_consolidation(void)
+{
+    cw_acct_move m[] = {
+        mv(1, 1, V, T, ETH, 100),  mv(2, 2, T, M, ETH, 10),    mv(3, 3, T, M, ETH, 10),
+        mv(4, 4, T, M, ETH, 10),   mv(5, 5, U, M, ETH, 10),    mv(6, 6, U, M, ETH, 10),
+        mv(7, 7, U, M, ETH, 10),   mv(8, 8, M, R1, ETH, 9),    mv(9, 8, M, RL, ETH, 1),
+        mv(10, 9, M, R2, ETH, 9),  mv(11, 9, M, RL, ETH, 1),   mv(12, 10, M, R3, ETH, 9),
+        mv(13, 10, M, RL, ETH, 1), mv(14, 11, R1, G, ETH, 9),  mv(15, 12, R2, G, ETH, 9),
+        mv(16, 13, T, G, ETH, 5),  mv(17, 14, R3, G2, ETH, 9),
+    };
+    for (int i = 7; i < 13; i++)
+        m[i].tx_from = RL;
+    world w = {m, 17, 0, 0, u(0)};
+    cw_acct_result *r = run_mix(&w, c_stop, c_personal, NULL, false);
+    size_t n;
+    const cw_acct_mixlink *l = cw_acct_result_mixlinks(r, &n);
+    CHECK_EQ_INT(n, 2);
+    if (n == 2) {
+        CHECK(l[0].recipient == R1 && (l[0].evidence & CW_ACCT_EV_GATHER) && l[0].ev_account == G);
+        CHECK(l[1].recipient == R2 && (l[1].evidence & CW_ACCT_EV_GATHER) && l[1].ev_move == 15);
+    }
+    CHECK_EQ_INT(amt(end_at(r, G, ETH)), 23);
+    CHECK(end_at(r, G2, ETH) == NULL);
+    cw_acct_result_free(r);
+    /* G with a history of its own: K paid it 5 first (G is not fresh): nothing linked */
+    cw_acct_move m2[18];
+    m2[0] = mv(0, 0, K, G, ETH, 5);
+    memcpy(m2 + 1, m, sizeof m);
+    world w2 = {m2, 18, 0, 0, u(0)};
+    r = run_mix(&w2, c_stop, c_personal, NULL, false);
+    cw_acct_result_mixlinks(r, &n);
+    CHECK_EQ_INT(n, 0);
+    CHECK_EQ_INT(amt(end_at(r, G, ETH)), 5);
     cw_acct_result_free(r);
 }
 
@@ -815,5 +923,8 @@ int main(void)
     RUN(test_shared_service_no_convergence);
     RUN(test_multidenom_set);
     RUN(test_dust_keeps_own_history);
+    RUN(test_address_match);
+    RUN(test_recipient_gas_funding);
+    RUN(test_consolidation);
     return cw_test_done();
 }
