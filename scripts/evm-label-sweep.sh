@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The label sweep of issue 13 (answers that hold when a held-out world labels less, or
 # differently): for each ingested world and each label variant of tests/diff/evm_label_variants.py
-# (full, noexch, nomixer, nobridge, vault, dex, dexexch, eip55, none: no --labels at all), trace
+# (full, noexch, nomixer, nobridge, vault, dex, dexexch, eip55, none: no --labels at all;
+# gentruth: the truth file itself through `labels import gen-truth`, users, deposit addresses,
+# thieves and services excluded), trace
 # every heist forward under FIFO through mixers as scripts/eval-evm.sh does, score with
 # tests/diff/evm_eval.py, and print one line per world and variant.
 # usage: scripts/evm-label-sweep.sh BIN OUT WORLD_DIR... (each WORLD_DIR holds world/ and store/)
@@ -20,7 +22,13 @@ for wd in "$@"; do
         rm -rf "$d"
         mkdir -p "$d"
         lab=()
-        if [ "$v" != none ]; then
+        if [ "$v" = gentruth ]; then
+            # the world's truth as it is, through the generator-truth reader, less what an
+            # investigator would not have (users, deposit addresses, the thief)
+            "$BIN" labels import gen-truth "$wd/world/truth/addresses.csv" --db "$d/labels.db" \
+                --exclude individual,exchange_deposit,theft,service --quiet > /dev/null
+            lab=(--labels "$d/labels.db")
+        elif [ "$v" != none ]; then
             /usr/bin/python3 "$here/tests/diff/evm_label_variants.py" "$wd/world/truth/addresses.csv" "$v" > "$d/labels.csv"
             "$BIN" labels import csv "$d/labels.csv" --db "$d/labels.db" --quiet > /dev/null
             lab=(--labels "$d/labels.db")

@@ -138,4 +138,24 @@ printf 'address,entity,category,asset\n%s,Swapco,exchange,ETH\n' "$(ou .service)
 "$CW_BIN" trace --store "$T/so" --from "$(ou .heist)" --labels "$T/sv.db" --json > "$T/tl.json"
 check_eq "S labelled an exchange: the order address is that exchange's deposit" \
     "$(jq -r --arg a "$(ou .order)" '.ends[] | select(.address == $a) | [.kind, .recognised.collector_label.entity] | join(" ")' "$T/tl.json")" "exchange Swapco"
+# a bridge vault with no label (note9: taken for a collector of the thief's addresses, which sweep
+# all they get into it): its deposits' memos say it is a bridge, so the thief's A1..A6 are no
+# exchange deposit addresses and the 12 ETH end at the vault as `bridge`, six exits each with the
+# Bitcoin address of its memo (before: six exchange ends at A1..A6 and no exit)
+/usr/bin/python3 "$CW_SOURCE_DIR/tests/evm/services_world.py" "$T/wb" bridge
+"$CW_BIN" ingest evm --csv "$T/wb" --store "$T/sb" --chain dev --quiet > /dev/null
+bv() { jq -r "$1" "$T/wb/truth.json"; }
+"$CW_BIN" trace --store "$T/sb" --from "$(bv .heist)" --json > "$T/tb.json"
+check_eq "unlabelled bridge vault: 12 ETH end there as bridge, recognised from memos, probable" \
+    "$(jq -r --arg a "$(bv .vault)" '.ends[] | select(.address == $a) | [.kind, .amount, .recognised.as, .recognised.probable] | join(" ")' "$T/tb.json")" \
+    "bridge 12000000000000000000 bridge deposit (swap memos to other chains) true"
+check_eq "... no exchange end at the thief's bridge addresses" \
+    "$(jq --argjson a "$(bv .thief_bridge_addresses)" '[.ends[] | select(.address as $x | $a | index($x))] | length' "$T/tb.json")" 0
+check_eq "... six exits, each tx with the Bitcoin address of its memo" \
+    "$(jq -c '[.bridge_exits[] | [.tx, .destination]] | sort' "$T/tb.json")" \
+    "$(jq -c '[.exits, .btc] | transpose | sort' "$T/wb/truth.json")"
+endb() { jq -r --arg a "$1" --arg k "$2" '[.ends[] | select(.address == $a and .kind == $k) | .amount] | join(",")' "$T/tb.json"; }
+check_eq "... the exchange deposit and the mixer unchanged (30 and 10 ETH), the thief holds 48" \
+    "$(endb "$(bv .thief_deposit)" exchange) $(endb "$(bv .mixer)" mixer) $(endb "$(bv .thief)" held)" \
+    "30000000000000000000 10000000000000000000 48000000000000000000"
 finish
