@@ -24,6 +24,7 @@ to S, which pays out to many (an instant exchange). No order address is ever pai
 a service whose deposit addresses are used once, not known to be an exchange: the thief's 7 ETH
 end at O0 as `service`. With `oneuse1` customer K1 comes back and pays O1 a second time, as an
 exchange's customer does: S is then taken for an exchange's hot wallet, as before.
+`oneuse19` and `oneuse20` have 19 and 20 order addresses in all (the threshold is 20).
 With `bridge` a bridge vault BV with no label takes deposits whose calldata is a THORChain memo
 (`=:BTC.BTC:ADDR`): 3 honest users once each, and 6 addresses A1..A6 of the thief's, each paid
 2 ETH by T and sending all of it to BV with a memo naming its own Bitcoin address; BV pays out to
@@ -95,16 +96,19 @@ block([(M, addr("W", i), 99 * ETH // 100) for i in range(22)] + [(M, R, 22 * ETH
 # an honest user paying two people
 block([(U, addr("Q", 1), ETH), (U, addr("Q", 2), ETH)])
 oneuse = {}
-if len(sys.argv) > 2 and sys.argv[2] in ("oneuse", "oneuse1"):
-    S, O = addr("SV"), [addr("O", i) for i in range(25)]
-    K = [addr("K", i) for i in range(25)]
-    amt = [7 * ETH] + [(100 + 13 * i) * ETH // 100 for i in range(1, 25)]  # no denomination
+if len(sys.argv) > 2 and sys.argv[2] in ("oneuse", "oneuse1", "oneuse19", "oneuse20"):
+    # oneuse19 / oneuse20: 19 or 20 order addresses in all (O0 the thief's), at the threshold
+    # CW_EVM_ONE_USE_MIN (20) below which a collector is taken for an exchange's
+    n_o = int(sys.argv[2][6:]) if sys.argv[2] in ("oneuse19", "oneuse20") else 25
+    S, O = addr("SV"), [addr("O", i) for i in range(n_o)]
+    K = [addr("K", i) for i in range(n_o)]
+    amt = [7 * ETH] + [(100 + 13 * i) * ETH // 100 for i in range(1, n_o)]  # no denomination
     order_tx = block([(T, O[0], amt[0])])[0]
-    block([(K[i], O[i], amt[i]) for i in range(1, 25)])
+    block([(K[i], O[i], amt[i]) for i in range(1, n_o)])
     if sys.argv[2] == "oneuse1":
         block([(K[1], O[1], ETH)])  # a customer comes back to its address
         amt[1] += ETH
-    block([(O[i], S, amt[i]) for i in range(25)])
+    block([(O[i], S, amt[i]) for i in range(n_o)])
     for i in range(1, 7):  # S pays out to many, by its own txs: payouts in another asset, unseen
         block([(S, addr("Y", i), ETH)])
     oneuse = {"service": S, "order": O[0], "order_tx": order_tx, "orders": O[1:]}
