@@ -12,7 +12,7 @@ set -euo pipefail
 BIN=$1 OUT=$2
 shift 2
 here=$(cd "$(dirname "$0")/.." && pwd)
-VARIANTS=${VARIANTS:-full noexch nomixer nobridge vault dex dexexch eip55 none}
+VARIANTS=${VARIANTS:-full noexch nomixer nobridge vault dex dexexch eip55 gentruth none}
 TRACE_ARGS=${TRACE_ARGS---through-mixer}
 mkdir -p "$OUT"
 for wd in "$@"; do
@@ -25,8 +25,11 @@ for wd in "$@"; do
         if [ "$v" = gentruth ]; then
             # the world's truth as it is, through the generator-truth reader, less what an
             # investigator would not have (users, deposit addresses, the thief)
-            "$BIN" labels import gen-truth "$wd/world/truth/addresses.csv" --db "$d/labels.db" \
-                --exclude individual,exchange_deposit,theft,service --quiet > /dev/null
+            if ! "$BIN" labels import gen-truth "$wd/world/truth/addresses.csv" --db "$d/labels.db" \
+                --exclude individual,exchange_deposit,theft,service --quiet > /dev/null 2> "$d/import.err"; then
+                printf '%-15s %-8s import failed: %s\n' "$name" "$v" "$(head -1 "$d/import.err")"
+                continue
+            fi
             lab=(--labels "$d/labels.db")
         elif [ "$v" != none ]; then
             /usr/bin/python3 "$here/tests/diff/evm_label_variants.py" "$wd/world/truth/addresses.csv" "$v" > "$d/labels.csv"
