@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The label sweep of issue 13 (answers that hold when a held-out world labels less, or
 # differently): for each ingested world and each label variant of tests/diff/evm_label_variants.py
-# (full, noexch, nomixer, nobridge, vault, dex, dexexch, eip55, none: no --labels at all;
+# (full, noexch, nomixer, nobridge, vault, relayer, dex, dexexch, eip55, none: no --labels at all;
 # gentruth: the truth file itself through `labels import gen-truth`, users, deposit addresses,
 # thieves and services excluded), trace
 # every heist forward under FIFO through mixers as scripts/eval-evm.sh does, score with
@@ -12,7 +12,7 @@ set -euo pipefail
 BIN=$1 OUT=$2
 shift 2
 here=$(cd "$(dirname "$0")/.." && pwd)
-VARIANTS=${VARIANTS:-full noexch nomixer nobridge vault dex dexexch eip55 gentruth none}
+VARIANTS=${VARIANTS:-full noexch nomixer nobridge vault relayer dex dexexch eip55 gentruth none}
 TRACE_ARGS=${TRACE_ARGS---through-mixer}
 mkdir -p "$OUT"
 for wd in "$@"; do

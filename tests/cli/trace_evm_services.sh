@@ -172,4 +172,12 @@ endb() { jq -r --arg a "$1" --arg k "$2" '[.ends[] | select(.address == $a and .
 check_eq "... the exchange deposit and the mixer unchanged (30 and 10 ETH), the thief holds 48" \
     "$(endb "$(bv .thief_deposit)" exchange) $(endb "$(bv .mixer)" mixer) $(endb "$(bv .thief)" held)" \
     "30000000000000000000 10000000000000000000 48000000000000000000"
+# the monitor on the same store (one policy): a bridge exit at the vault, no exchange alert
+printf '[{"name":"heist","from":["%s"]}]\n' "$(bv .heist)" > "$T/casesb.json"
+"$CW_BIN" node init --db "$T/nodeb.db" --name USA > /dev/null
+"$CW_BIN" rules run --db "$T/nodeb.db" --store "$T/sb" --cases "$T/casesb.json" --json > /dev/null
+"$CW_BIN" alerts list --db "$T/nodeb.db" --json > "$T/alb.json"
+check_eq "monitor: the bridge exit at the vault with 12 ETH, and no alert names A1..A6" \
+    "$(jq -r --arg v "$(bv .vault)" '[.alerts[] | select(.kind == "watched-funds-bridge-exit") | "\(.evidence.party_addresses | join(",")) \(.evidence.amounts[0].amount)"] | join("; ")' "$T/alb.json") $(jq --argjson a "$(bv .thief_bridge_addresses)" '[.alerts[] | select(any(.evidence.party_addresses[]; . as $x | $a | index($x)))] | length' "$T/alb.json")" \
+    "$(bv .vault) 12000000000000000000 0"
 finish

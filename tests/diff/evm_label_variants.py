@@ -16,6 +16,8 @@ VARIANT
   dexexch   full plus the DEX routers and pairs labelled `exchange` (a provider that files a
             DEX under exchanges: the trace must not take a swap for a cash-out)
   vault     full without the bridge router (only the vault labelled)
+  relayer   full plus the mixer's relayers labelled `mixer` (a provider that files the relayers
+            under the mixer they serve)
   eip55     full, addresses in EIP-55 mixed case, `chain` column `ethereum`, entity names only
   none      a header and no rows
 Nothing the trace is meant to find (the thief's addresses, deposit addresses) is labelled.
@@ -83,6 +85,8 @@ def main(truth, variant):
         del cats["bridge_router"], cats["bridge_vault"]
     elif variant == "vault":
         del cats["bridge_router"]
+    elif variant == "relayer":
+        cats["mixer_relayer"] = "mixer"
     elif variant == "dex":
         cats.update({k: "defi" for k in DEX})
     elif variant == "dexexch":
