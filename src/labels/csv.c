@@ -372,8 +372,9 @@ int cw_labels__parse_label_csv(const void *data, size_t len, bool gen_truth, cw_
         if (gen_truth && !cw_label_category_valid(row.category)) {
             /* a world's truth names its own kinds of address (a token contract, a deployer):
              * kept as `other`, with a warning, so one unknown kind does not lose the file */
-            cw_labels__warn(pc, "%s: line %zu: generator category '%s' is no label category: "
-                                "imported as 'other'",
+            cw_labels__warn(pc,
+                            "%s: line %zu: generator category '%s' is no label category: "
+                            "imported as 'other'",
                             pc->name, c.rec_line, row.category);
             row.category = "other";
         }

@@ -99,8 +99,7 @@ static int collector_kind(const cw_acct_policy *p, uint32_t collector)
     const cw_evm_service *c = cw_evm_services_get(p->sv, collector);
     if (c && c->kind == CW_EVM_SVC_MIXER)
         return 0;
-    return cw_evm_services_one_use(p->sv, collector) ? CW_ACCT_STOP_SERVICE
-                                                     : CW_ACCT_STOP_EXCHANGE;
+    return cw_evm_services_one_use(p->sv, collector) ? CW_ACCT_STOP_SERVICE : CW_ACCT_STOP_EXCHANGE;
 }
 
 static int decide(const cw_acct_policy *p, uint32_t account, cw_acct_policy_why *why)
