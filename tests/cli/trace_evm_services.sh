@@ -138,10 +138,10 @@ printf 'address,entity,category,asset\n%s,Swapco,exchange,ETH\n' "$(ou .service)
 "$CW_BIN" trace --store "$T/so" --from "$(ou .heist)" --labels "$T/sv.db" --json > "$T/tl.json"
 check_eq "S labelled an exchange: the order address is that exchange's deposit" \
     "$(jq -r --arg a "$(ou .order)" '.ends[] | select(.address == $a) | [.kind, .recognised.collector_label.entity] | join(" ")' "$T/tl.json")" "exchange Swapco"
-# the one-use threshold (CW_EVM_ONE_USE_MIN, 20 deposit addresses; note9: untested below it):
+# the one-use thresholds (CW_EVM_ONE_USE_MIN, 20 deposit addresses; note9: untested below it):
 # with 19 order addresses S is still taken for an exchange's hot wallet (the documented cost:
 # too few orders to tell), with 20 it is a service
-for k in 19 20; do
+for k in 19 20 50r 51r; do
     /usr/bin/python3 "$CW_SOURCE_DIR/tests/evm/services_world.py" "$T/wo$k" "oneuse$k"
     "$CW_BIN" ingest evm --csv "$T/wo$k" --store "$T/so$k" --chain dev --quiet > /dev/null
     "$CW_BIN" trace --store "$T/so$k" --from "$(ou .heist)" --json > "$T/to$k.json"
@@ -152,6 +152,12 @@ check_eq "19 order addresses: the order address is an exchange deposit (below th
 check_eq "20 order addresses: a service's (at the threshold)" \
     "$(jq -r --arg a "$(ou .order)" '.ends[] | select(.address == $a) | [.kind, .amount, .recognised.collector] | join(" ")' "$T/to20.json")" \
     "service 7000000000000000000 $(ou .service)"
+# and the ratio (CW_EVM_ONE_USE_RATIO: fewer than 1 in 50 paid twice): 1 of 50 reused is an
+# exchange's, 1 of 51 a service's
+check_eq "50 order addresses, 1 paid twice: an exchange deposit" \
+    "$(jq -r --arg a "$(ou .order)" '.ends[] | select(.address == $a) | .kind' "$T/to50r.json")" exchange
+check_eq "51 order addresses, 1 paid twice: a service's" \
+    "$(jq -r --arg a "$(ou .order)" '.ends[] | select(.address == $a) | .kind' "$T/to51r.json")" service
 # a bridge vault with no label (note9: taken for a collector of the thief's addresses, which sweep
 # all they get into it): its deposits' memos say it is a bridge, so the thief's A1..A6 are no
 # exchange deposit addresses and the 12 ETH end at the vault as `bridge`, six exits each with the

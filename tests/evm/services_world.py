@@ -24,7 +24,8 @@ to S, which pays out to many (an instant exchange). No order address is ever pai
 a service whose deposit addresses are used once, not known to be an exchange: the thief's 7 ETH
 end at O0 as `service`. With `oneuse1` customer K1 comes back and pays O1 a second time, as an
 exchange's customer does: S is then taken for an exchange's hot wallet, as before.
-`oneuse19` and `oneuse20` have 19 and 20 order addresses in all (the threshold is 20).
+`oneuse19` and `oneuse20` have 19 and 20 order addresses in all (the threshold is 20);
+`oneuse50r` and `oneuse51r` 50 and 51, K1 paying O1 twice (the ratio: fewer than 1 in 50).
 With `bridge` a bridge vault BV with no label takes deposits whose calldata is a THORChain memo
 (`=:BTC.BTC:ADDR`): 3 honest users once each, and 6 addresses A1..A6 of the thief's, each paid
 2 ETH by T and sending all of it to BV with a memo naming its own Bitcoin address; BV pays out to
@@ -96,16 +97,18 @@ block([(M, addr("W", i), 99 * ETH // 100) for i in range(22)] + [(M, R, 22 * ETH
 # an honest user paying two people
 block([(U, addr("Q", 1), ETH), (U, addr("Q", 2), ETH)])
 oneuse = {}
-if len(sys.argv) > 2 and sys.argv[2] in ("oneuse", "oneuse1", "oneuse19", "oneuse20"):
+if len(sys.argv) > 2 and sys.argv[2] in ("oneuse", "oneuse1", "oneuse19", "oneuse20",
+                                         "oneuse50r", "oneuse51r"):
     # oneuse19 / oneuse20: 19 or 20 order addresses in all (O0 the thief's), at the threshold
-    # CW_EVM_ONE_USE_MIN (20) below which a collector is taken for an exchange's
-    n_o = int(sys.argv[2][6:]) if sys.argv[2] in ("oneuse19", "oneuse20") else 25
+    # CW_EVM_ONE_USE_MIN (20) below which a collector is taken for an exchange's; oneuse50r /
+    # oneuse51r: 50 or 51, one of them paid twice, at the ratio (fewer than 1 in 50 reused)
+    n_o = int(sys.argv[2][6:8]) if sys.argv[2] not in ("oneuse", "oneuse1") else 25
     S, O = addr("SV"), [addr("O", i) for i in range(n_o)]
     K = [addr("K", i) for i in range(n_o)]
     amt = [7 * ETH] + [(100 + 13 * i) * ETH // 100 for i in range(1, n_o)]  # no denomination
     order_tx = block([(T, O[0], amt[0])])[0]
     block([(K[i], O[i], amt[i]) for i in range(1, n_o)])
-    if sys.argv[2] == "oneuse1":
+    if sys.argv[2] in ("oneuse1", "oneuse50r", "oneuse51r"):
         block([(K[1], O[1], ETH)])  # a customer comes back to its address
         amt[1] += ETH
     block([(O[i], S, amt[i]) for i in range(n_o)])
