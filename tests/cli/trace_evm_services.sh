@@ -141,11 +141,14 @@ check_eq "S labelled an exchange: the order address is that exchange's deposit" 
 # the one-use thresholds (CW_EVM_ONE_USE_MIN, 20 deposit addresses; note9: untested below it):
 # with 19 order addresses S is still taken for an exchange's hot wallet (the documented cost:
 # too few orders to tell), with 20 it is a service
-for k in 19 20 50r 51r; do
-    /usr/bin/python3 "$CW_SOURCE_DIR/tests/evm/services_world.py" "$T/wo$k" "oneuse$k"
-    "$CW_BIN" ingest evm --csv "$T/wo$k" --store "$T/so$k" --chain dev --quiet > /dev/null
-    "$CW_BIN" trace --store "$T/so$k" --from "$(ou .heist)" --json > "$T/to$k.json"
-done
+# world_trace NAME VARIANT: services_world.py VARIANT written to $T/wNAME, ingested into $T/sNAME,
+# traced from its heist into $T/tNAME.json
+world_trace() {
+    /usr/bin/python3 "$CW_SOURCE_DIR/tests/evm/services_world.py" "$T/w$1" "$2"
+    "$CW_BIN" ingest evm --csv "$T/w$1" --store "$T/s$1" --chain dev --quiet > /dev/null
+    "$CW_BIN" trace --store "$T/s$1" --from "$(jq -r .heist "$T/w$1/truth.json")" --json > "$T/t$1.json"
+}
+for k in 19 20 50r 51r; do world_trace "o$k" "oneuse$k"; done
 check_eq "19 order addresses: the order address is an exchange deposit (below the threshold)" \
     "$(jq -r --arg a "$(ou .order)" '.ends[] | select(.address == $a) | [.kind, .amount, .recognised.collector] | join(" ")' "$T/to19.json")" \
     "exchange 7000000000000000000 $(ou .service)"
@@ -162,10 +165,8 @@ check_eq "51 order addresses, 1 paid twice: a service's" \
 # all they get into it): its deposits' memos say it is a bridge, so the thief's A1..A6 are no
 # exchange deposit addresses and the 12 ETH end at the vault as `bridge`, six exits each with the
 # Bitcoin address of its memo (before: six exchange ends at A1..A6 and no exit)
-/usr/bin/python3 "$CW_SOURCE_DIR/tests/evm/services_world.py" "$T/wb" bridge
-"$CW_BIN" ingest evm --csv "$T/wb" --store "$T/sb" --chain dev --quiet > /dev/null
+world_trace b bridge
 bv() { jq -r "$1" "$T/wb/truth.json"; }
-"$CW_BIN" trace --store "$T/sb" --from "$(bv .heist)" --json > "$T/tb.json"
 check_eq "unlabelled bridge vault: 12 ETH end there as bridge, recognised from memos, probable" \
     "$(jq -r --arg a "$(bv .vault)" '.ends[] | select(.address == $a) | [.kind, .amount, .recognised.as, .recognised.probable] | join(" ")' "$T/tb.json")" \
     "bridge 12000000000000000000 bridge deposit (swap memos to other chains) true"

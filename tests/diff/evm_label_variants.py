@@ -23,50 +23,15 @@ VARIANT
 Nothing the trace is meant to find (the thief's addresses, deposit addresses) is labelled.
 """
 import csv
+import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from evm_shapes_world import keccak256  # noqa: E402 (the same Keccak-256, not a second copy)
 
 BASE = {"exchange": "exchange", "mixer_pool": "mixer",
         "bridge_router": "bridge", "bridge_vault": "bridge"}
 DEX = ("dex_pair", "dex_router", "dex_pool")
-
-
-def keccak256(data):
-    # Keccak-256 (the pre-SHA-3 padding Ethereum uses), for EIP-55 only
-    rc = [0x0000000000000001, 0x0000000000008082, 0x800000000000808A, 0x8000000080008000,
-          0x000000000000808B, 0x0000000080000001, 0x8000000080008081, 0x8000000000008009,
-          0x000000000000008A, 0x0000000000000088, 0x0000000080008009, 0x000000008000000A,
-          0x000000008000808B, 0x800000000000008B, 0x8000000000008089, 0x8000000000008003,
-          0x8000000000008002, 0x8000000000000080, 0x000000000000800A, 0x800000008000000A,
-          0x8000000080008081, 0x8000000000008080, 0x0000000080000001, 0x8000000080008008]
-    rot = [[0, 36, 3, 41, 18], [1, 44, 10, 45, 2], [62, 6, 43, 15, 61],
-           [28, 55, 25, 21, 56], [27, 20, 39, 8, 14]]
-    M = (1 << 64) - 1
-    rate = 136
-    msg = bytearray(data) + b"\x01"
-    while len(msg) % rate:
-        msg.append(0)
-    msg[-1] |= 0x80
-    s = [[0] * 5 for _ in range(5)]
-    for off in range(0, len(msg), rate):
-        for i in range(rate // 8):
-            s[i % 5][i // 5] ^= int.from_bytes(msg[off + 8 * i:off + 8 * i + 8], "little")
-        for r in range(24):
-            c = [s[x][0] ^ s[x][1] ^ s[x][2] ^ s[x][3] ^ s[x][4] for x in range(5)]
-            d = [c[(x - 1) % 5] ^ (((c[(x + 1) % 5] << 1) | (c[(x + 1) % 5] >> 63)) & M)
-                 for x in range(5)]
-            s = [[s[x][y] ^ d[x] for y in range(5)] for x in range(5)]
-            b = [[0] * 5 for _ in range(5)]
-            for x in range(5):
-                for y in range(5):
-                    v, n = s[x][y], rot[x][y]
-                    b[y][(2 * x + 3 * y) % 5] = ((v << n) | (v >> (64 - n))) & M if n else v
-            s = [[b[x][y] ^ ((~b[(x + 1) % 5][y]) & b[(x + 2) % 5][y]) for y in range(5)]
-                 for x in range(5)]
-            s[0][0] ^= rc[r]
-    out = b""
-    for i in range(4):
-        out += s[i % 5][i // 5].to_bytes(8, "little")
-    return out
 
 
 def eip55(addr):
