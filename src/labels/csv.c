@@ -178,12 +178,31 @@ static const struct {
     {"entity_id", COL_GEN_ID},
 };
 
-/* Generator category names (src/gen/btc) that differ from label categories. */
+/* Generator category names that differ from label categories: Bitcoin worlds (src/gen/btc),
+ * and EVM worlds (src/gen/evm and tests/diff/evm_shapes_world.py, whose truth names the parts
+ * of a service: a bridge's router and vault, a mixer's pools and relayers, a DEX's pairs). */
 static const char *gen_category(const char *c)
 {
     static const char *const map[][2] = {
-        {"miner", "mining_pool"},          {"user", "individual"}, {"coordinator", "mixer"},
-        {"coinjoin_coordinator", "mixer"}, {"thief", "theft"},     {"heist", "theft"},
+        {"miner", "mining_pool"},
+        {"user", "individual"},
+        {"coordinator", "mixer"},
+        {"coinjoin_coordinator", "mixer"},
+        {"thief", "theft"},
+        {"heist", "theft"},
+        {"bridge_vault", "bridge"},
+        {"bridge_router", "bridge"},
+        {"mixer_pool", "mixer"},
+        {"mixer_relayer", "service"}, /* pays withdrawals' gas for a fee: no pool, no stop */
+        {"dex_pair", "defi"},
+        {"dex_pool", "defi"},
+        {"dex_router", "defi"},
+        {"weth", "defi"},
+        {"exchange_consolidation", "exchange"}, /* the exchange's own, as its hot wallet */
+        {"exchange_gas_station", "exchange"},
+        {"instant_exchange", "service"}, /* orders, not accounts (docs/TRACE-MODELS.md) */
+        {"instant_exchange_order", "service"},
+        {"otc_desk", "p2p_exchange"},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (!strcmp(c, map[i][0]))
@@ -314,8 +333,15 @@ int cw_labels__parse_label_csv(const void *data, size_t len, bool gen_truth, cw_
         cw_label_row row = {0};
         row.subject = F(COL_SUBJECT);
         row.asset = F(COL_ASSET);
-        if (gen_truth && !row.asset[0])
-            row.asset = "XBT";
+        if (gen_truth && !row.asset[0]) {
+            /* a 0x address of 40 hex digits is an EVM world's (the key is the same on every
+             * EVM chain; ETH as OFAC names it), anything else a Bitcoin world's */
+            uint8_t evm_addr[20];
+            bool evm = strlen(row.subject) == 42 && row.subject[0] == '0' &&
+                       (row.subject[1] == 'x' || row.subject[1] == 'X') &&
+                       cw_hex_decode(evm_addr, 20, row.subject + 2) == 0;
+            row.asset = evm ? "ETH" : "XBT";
+        }
         row.entity = F(COL_ENTITY);
         row.entity_type = F(COL_ENTITY_TYPE);
         row.category = colmap[COL_CATEGORY] >= 0 ? F(COL_CATEGORY) : "sanctioned";
@@ -342,6 +368,15 @@ int cw_labels__parse_label_csv(const void *data, size_t len, bool gen_truth, cw_
         if (!row.entity[0]) {
             rc = cw_error_set(CW_ECORRUPT, "%s: line %zu: empty entity", pc->name, c.rec_line);
             goto out;
+        }
+        if (gen_truth && !cw_label_category_valid(row.category)) {
+            /* a world's truth names its own kinds of address (a token contract, a deployer):
+             * kept as `other`, with a warning, so one unknown kind does not lose the file */
+            cw_labels__warn(pc,
+                            "%s: line %zu: generator category '%s' is no label category: "
+                            "imported as 'other'",
+                            pc->name, c.rec_line, row.category);
+            row.category = "other";
         }
         if (!cw_label_category_valid(row.category)) {
             rc = cw_error_set(CW_ECORRUPT, "%s: line %zu: unknown category '%s'", pc->name,

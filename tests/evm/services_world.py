@@ -24,6 +24,14 @@ to S, which pays out to many (an instant exchange). No order address is ever pai
 a service whose deposit addresses are used once, not known to be an exchange: the thief's 7 ETH
 end at O0 as `service`. With `oneuse1` customer K1 comes back and pays O1 a second time, as an
 exchange's customer does: S is then taken for an exchange's hot wallet, as before.
+`oneuse19` and `oneuse20` have 19 and 20 order addresses in all (the threshold is 20);
+`oneuse50r` and `oneuse51r` 50 and 51, K1 paying O1 twice (the ratio: fewer than 1 in 50).
+With `bridge` a bridge vault BV with no label takes deposits whose calldata is a THORChain memo
+(`=:BTC.BTC:ADDR`): 3 honest users once each, and 6 addresses A1..A6 of the thief's, each paid
+2 ETH by T and sending all of it to BV with a memo naming its own Bitcoin address; BV pays out to
+many by its own txs (inbound swaps from Bitcoin, memo `OUT:...`). The A_i look like deposit
+addresses swept whole to a collector; BV's memos say it is a bridge: the 12 ETH end at BV as
+`bridge`, six exits with their Bitcoin addresses, never at an A_i as an exchange cash-out.
 """
 import json, os, sys
 
@@ -46,6 +54,14 @@ C = [addr("C", i) for i in range(7)]
 D = [addr("D", i) for i in range(7)]
 blocks, txs = [], []
 n = [0]
+memos = {}  # tx number -> calldata memo
+
+
+def memo_block(txlist):
+    """A block of (from, to, value, memo) txs, the memo as calldata."""
+    for k, t in enumerate(txlist):
+        memos[len(txs) + k] = t[3]
+    return block([t[:3] for t in txlist])
 
 
 def block(txlist):
@@ -55,7 +71,7 @@ def block(txlist):
     blocks.append((num, h, parent, len(txlist)))
     for i, (f, t, v) in enumerate(txlist):
         n[0] += 1
-        txs.append(("0x%064x" % (0xA00000 + n[0]), num, h, i, f, t, v))
+        txs.append(("0x%064x" % (0xA00000 + n[0]), num, h, i, f, t, v, memos.get(len(txs), "")))
     return [tx[0] for tx in txs[-len(txlist):]]
 
 
@@ -81,19 +97,35 @@ block([(M, addr("W", i), 99 * ETH // 100) for i in range(22)] + [(M, R, 22 * ETH
 # an honest user paying two people
 block([(U, addr("Q", 1), ETH), (U, addr("Q", 2), ETH)])
 oneuse = {}
-if len(sys.argv) > 2 and sys.argv[2] in ("oneuse", "oneuse1"):
-    S, O = addr("SV"), [addr("O", i) for i in range(25)]
-    K = [addr("K", i) for i in range(25)]
-    amt = [7 * ETH] + [(100 + 13 * i) * ETH // 100 for i in range(1, 25)]  # no denomination
+if len(sys.argv) > 2 and sys.argv[2] in ("oneuse", "oneuse1", "oneuse19", "oneuse20",
+                                         "oneuse50r", "oneuse51r"):
+    # oneuse19 / oneuse20: 19 or 20 order addresses in all (O0 the thief's), at the threshold
+    # CW_EVM_ONE_USE_MIN (20) below which a collector is taken for an exchange's; oneuse50r /
+    # oneuse51r: 50 or 51, one of them paid twice, at the ratio (fewer than 1 in 50 reused)
+    n_o = int(sys.argv[2][6:8]) if sys.argv[2] not in ("oneuse", "oneuse1") else 25
+    S, O = addr("SV"), [addr("O", i) for i in range(n_o)]
+    K = [addr("K", i) for i in range(n_o)]
+    amt = [7 * ETH] + [(100 + 13 * i) * ETH // 100 for i in range(1, n_o)]  # no denomination
     order_tx = block([(T, O[0], amt[0])])[0]
-    block([(K[i], O[i], amt[i]) for i in range(1, 25)])
-    if sys.argv[2] == "oneuse1":
+    block([(K[i], O[i], amt[i]) for i in range(1, n_o)])
+    if sys.argv[2] in ("oneuse1", "oneuse50r", "oneuse51r"):
         block([(K[1], O[1], ETH)])  # a customer comes back to its address
         amt[1] += ETH
-    block([(O[i], S, amt[i]) for i in range(25)])
+    block([(O[i], S, amt[i]) for i in range(n_o)])
     for i in range(1, 7):  # S pays out to many, by its own txs: payouts in another asset, unseen
         block([(S, addr("Y", i), ETH)])
     oneuse = {"service": S, "order": O[0], "order_tx": order_tx, "orders": O[1:]}
+bridge = {}
+if len(sys.argv) > 2 and sys.argv[2] == "bridge":
+    BV = addr("BV")
+    A = [addr("A", i) for i in range(1, 7)]
+    btc = ["bc1q%038d" % (7000 + i) for i in range(10)]
+    memo_block([(addr("BU", i), BV, (i + 1) * ETH, "=:BTC.BTC:%s" % btc[7 + i]) for i in range(3)])
+    block([(T, A[i], 2 * ETH) for i in range(6)])
+    exits = memo_block([(A[i], BV, 2 * ETH, ("=:BTC.BTC:%s" if i % 2 else "SWAP:BTC.BTC:%s") % btc[i])
+                        for i in range(6)])
+    memo_block([(BV, addr("BY", i), ETH, "OUT:%064X" % i) for i in range(6)])
+    bridge = {"vault": BV, "thief_bridge_addresses": A, "exits": exits, "btc": btc[:6]}
 HK, CK = addr("HK"), addr("CK")
 F = [addr("F", i) for i in range(13)]
 cons = {}
@@ -142,13 +174,14 @@ with open(os.path.join(out, "transactions.csv"), "w") as f:
     f.write("hash,nonce,block_hash,block_number,transaction_index,from_address,to_address,value,"
             "gas,gas_price,input,block_timestamp,max_fee_per_gas,max_priority_fee_per_gas,"
             "transaction_type\n")
-    for h, num, bh, i, fr, to, v in txs:
-        f.write(f"{h},0,{bh},{num},{i},{fr},{to},{v},21000,0,0x,{1700000000 + 12 * num},,,0\n")
+    for h, num, bh, i, fr, to, v, memo in txs:
+        f.write(f"{h},0,{bh},{num},{i},{fr},{to},{v},21000,0,0x{memo.encode().hex()},"
+                f"{1700000000 + 12 * num},,,0\n")
 with open(os.path.join(out, "receipts.csv"), "w") as f:
     f.write("transaction_hash,transaction_index,block_hash,block_number,cumulative_gas_used,"
             "gas_used,contract_address,root,status,effective_gas_price\n")
-    for h, num, bh, i, fr, to, v in txs:
+    for h, num, bh, i, fr, to, v, _ in txs:
         f.write(f"{h},{i},{bh},{num},{21000 * (i + 1)},21000,,,1,0\n")
 json.dump({"heist": heist, "deposit_tx": deposit_tx, "thief": T, "hot_wallet": H,
            "deposits": D[1:], "customers": C[1:], "mixer": M, "honest": U,
-           "thief_deposit": D[1], **cons, **oneuse}, open(os.path.join(out, "truth.json"), "w"), indent=1)
+           "thief_deposit": D[1], **cons, **oneuse, **bridge}, open(os.path.join(out, "truth.json"), "w"), indent=1)

@@ -78,6 +78,30 @@ void cw_acct_policy_free(cw_acct_policy *p)
     cw_free(p);
 }
 
+static bool memo_bridge(const cw_acct_policy *p, uint32_t account)
+{
+    return p->memo_bridge && account < p->n_accounts &&
+           (p->memo_bridge[account / 8] >> (account % 8) & 1);
+}
+
+/* What a deposit address of `collector` stops as: an exchange's (its collector labelled an
+ * exchange, or not labelled as a stop and its customers come back), a service's (deposit
+ * addresses used once), or none (the collector is labelled a mixer or bridge, or recognised as
+ * a bridge by the memos of its deposits or as a mixer pool: the value goes on to it, where
+ * the trace stops and says what it is). */
+static int collector_kind(const cw_acct_policy *p, uint32_t collector)
+{
+    int label = cw_acct_labels_stop(p->lm, collector);
+    if (label)
+        return label == CW_ACCT_STOP_EXCHANGE ? CW_ACCT_STOP_EXCHANGE : 0;
+    if (memo_bridge(p, collector))
+        return 0; /* a bridge by its memos */
+    const cw_evm_service *c = cw_evm_services_get(p->sv, collector);
+    if (c && c->kind == CW_EVM_SVC_MIXER)
+        return 0;
+    return cw_evm_services_one_use(p->sv, collector) ? CW_ACCT_STOP_SERVICE : CW_ACCT_STOP_EXCHANGE;
+}
+
 static int decide(const cw_acct_policy *p, uint32_t account, cw_acct_policy_why *why)
 {
     /* 1. labels are facts and come first */
@@ -92,8 +116,7 @@ static int decide(const cw_acct_policy *p, uint32_t account, cw_acct_policy_why 
     if (p->o.no_services)
         return 0;
     /* 2. a memo naming another chain: the account says what it is */
-    if (p->memo_bridge && account < p->n_accounts &&
-        (p->memo_bridge[account / 8] >> (account % 8) & 1)) {
+    if (memo_bridge(p, account)) {
         *why = CW_ACCT_WHY_MEMO;
         return CW_ACCT_STOP_BRIDGE;
     }
@@ -107,15 +130,12 @@ static int decide(const cw_acct_policy *p, uint32_t account, cw_acct_policy_why 
         kind =
             cw_evm_services_one_use(p->sv, account) ? CW_ACCT_STOP_SERVICE : CW_ACCT_STOP_EXCHANGE;
     } else if (svc && (svc->kind == CW_EVM_SVC_DEPOSIT || svc->kind == CW_EVM_SVC_CONSOLIDATION)) {
-        /* a deposit (or consolidation) address of a collector labelled as something else (a
-         * bridge vault, a mixer) is no exchange's: the shape matched, the service did not; of
-         * an unlabelled collector whose deposit addresses are used once, a service's */
-        int parent = cw_acct_labels_stop(p->lm, svc->parent);
-        if (parent == CW_ACCT_STOP_EXCHANGE)
-            kind = CW_ACCT_STOP_EXCHANGE;
-        else if (parent == 0)
-            kind = cw_evm_services_one_use(p->sv, svc->parent) ? CW_ACCT_STOP_SERVICE
-                                                               : CW_ACCT_STOP_EXCHANGE;
+        /* a deposit (or consolidation) address takes its collector's kind: of a collector
+         * labelled, or recognised, as something else (a bridge vault whose deposits carry
+         * memos to another chain, a mixer) it is no exchange's (the shape matched, the service
+         * did not: value goes on to the collector, which says what it is); of an unlabelled
+         * collector whose deposit addresses are used once, a service's */
+        kind = collector_kind(p, svc->parent);
     }
     if (kind)
         *why = CW_ACCT_WHY_SERVICE;
