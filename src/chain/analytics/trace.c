@@ -2208,12 +2208,15 @@ static bool one_to_one_mix(const cw_chainstore *cs, uint64_t in0, uint64_t in1, 
  * anyone else's. An output worth more than U could only be paid with traced value: it is
  * forced, and gets T / (the forced outputs' sum), at most 1. The rest of T is spread over the
  * other outputs by value (at most F), and each of those gets at most max(1, C) / k, where k
- * counts the inputs that could have paid it alone (value >= it) and C is their certain share
- * summed: an output is one participant's, and the traced coins make at most max(1, C) of its k
- * possible payers (no cap when no input could pay it alone: a multi-input owner's output).
- * Returns true when some output got less than F. */
+ * counts the possible payers that could have paid it (their inputs together >= it) and C is
+ * their certain shares summed (at most 1 each): an output is one participant's, and the traced
+ * coins make at most max(1, C) of its k possible payers (no cap when none could: the output of
+ * an owner the grouping split). A possible payer is the inputs spending outputs of one tx that
+ * is not a CoinJoin (one wallet's coins), or one input. pv/pg: the payers' values and certain
+ * shares (m of them). Returns true when some output got less than F. */
 static bool round_by_amounts(const cw_chainstore *cs, uint64_t o0, uint64_t o1, const double *v,
-                             const double *f, const double *g, size_t n_in, double F, double *out)
+                             const double *f, size_t n_in, const double *pv, const double *pg,
+                             size_t m, double F, double *out)
 {
     double V = 0, T = 0, forced = 0, vout = 0;
     for (size_t k = 0; k < n_in; k++) {
@@ -2240,10 +2243,10 @@ static bool round_by_amounts(const cw_chainstore *cs, uint64_t o0, uint64_t o1, 
         } else {
             x = fr;
             double kk = 0, C = 0;
-            for (size_t k = 0; k < n_in; k++)
-                if (v[k] >= w) {
+            for (size_t k = 0; k < m; k++)
+                if (pv[k] >= w) {
                     kk += 1;
-                    C += g[k];
+                    C += pg[k] < 1.0 ? pg[k] : 1.0;
                 }
             if (kk >= 1) {
                 double lim = (C > 1.0 ? C : 1.0) / kk;
@@ -2275,8 +2278,10 @@ int cw_trace_owner_capped(const cw_trace *t, cw_trace_end_pick_fn pick, void *ct
     double *f = cw_calloc(2 * t->n_nodes, sizeof *f), *g = f + t->n_nodes;
     if (!f)
         return CW_ENOMEM;
-    double *sv = NULL, *so = NULL; /* per round: inputs' v, f, g; outputs' shares */
-    size_t cap_sv = 0, cap_so = 0;
+    double *sv = NULL, *so = NULL; /* per round: inputs' v, f, g, payers' v, g; outputs' shares */
+    uint64_t *stx = NULL, *pid = NULL; /* per round: each input's funding tx (CW_NONE64:
+                                        * external) and its payer */
+    size_t cap_sv = 0, cap_so = 0, cap_stx = 0, cap_pid = 0;
     int rc = 0;
     for (size_t i = 0; i < t->n_ends; i++) {
         const cw_trace_end *e = &t->ends[i];
@@ -2293,8 +2298,9 @@ int cw_trace_owner_capped(const cw_trace *t, cw_trace_end_pick_fn pick, void *ct
         bool stop = tr->coinjoin && t->opts.coinjoin == CW_CJ_STOP;
         bool many = false; /* a many-output round: per-output shares in so */
         if (tr->coinjoin && cap && !cb && !stop && !one_to_one_mix(cs, in0, in1, o0, o1)) {
-            if ((rc = GROW(sv, cap_sv, 3 * (in1 - in0))) ||
-                (rc = GROW(so, cap_so, o1 - o0 + 1)))
+            if ((rc = GROW(sv, cap_sv, 5 * (in1 - in0))) ||
+                (rc = GROW(so, cap_so, o1 - o0 + 1)) || (rc = GROW(stx, cap_stx, in1 - in0)) ||
+                (rc = GROW(pid, cap_pid, in1 - in0)))
                 break;
             many = true;
         }
@@ -2314,6 +2320,7 @@ int cw_trace_owner_capped(const cw_trace *t, cw_trace_end_pick_fn pick, void *ct
                 sv[q] = v;
                 sv[n + q] = fi;
                 sv[2 * n + q] = gi;
+                stx[q] = po == CW_NONE64 ? CW_NONE64 : cw_chainstore_in(cs, k)->spent_tx;
             }
         }
         F = V > 0 ? F / V : 0;
@@ -2329,8 +2336,28 @@ int cw_trace_owner_capped(const cw_trace *t, cw_trace_end_pick_fn pick, void *ct
             }
         }
         if (many && F > 0) {
-            size_t n = in1 - in0;
-            if (round_by_amounts(cs, o0, o1, sv, sv + n, sv + 2 * n, n, F, so))
+            size_t n = in1 - in0, m = 0;
+            double *pv = sv + 3 * n, *pg = sv + 4 * n;
+            for (size_t q = 0; q < n; q++) { /* possible payers: one wallet's coins together */
+                size_t p = q;
+                if (stx[q] != CW_NONE64)
+                    for (size_t e = 0; e < q; e++)
+                        if (stx[e] == stx[q]) {
+                            p = e;
+                            break;
+                        }
+                if (p != q && !t->is_cj(t->opts.is_coinjoin_ctx, cs, stx[q])) {
+                    size_t k = (size_t)pid[p];
+                    pid[q] = pid[p];
+                    pv[k] += sv[q];
+                    pg[k] += sv[2 * n + q];
+                } else {
+                    pid[q] = m;
+                    pv[m] = sv[q];
+                    pg[m++] = sv[2 * n + q];
+                }
+            }
+            if (round_by_amounts(cs, o0, o1, sv, sv + n, n, pv, pg, m, F, so))
                 ++*capped_mixes;
         } else {
             many = false;
@@ -2343,6 +2370,8 @@ int cw_trace_owner_capped(const cw_trace *t, cw_trace_end_pick_fn pick, void *ct
     }
     cw_free(sv);
     cw_free(so);
+    cw_free(stx);
+    cw_free(pid);
     if (rc) {
         cw_free(f);
         return rc;
