@@ -209,10 +209,12 @@ int cw_screen_address(cw_screen_result **out, const cw_chainstore *cs,
             cw_screen_result_free(r);
             return rc;
         }
-        /* the recomputation rounds per coin: never above the traced value, certain as traced */
-        uint64_t v = c->direct + c->indirect, cert = v - c->prob;
-        if (c->own > v)
-            c->own = v;
+        /* the recomputation rounds per coin: certain as traced, never above what the address
+         * received (it may pass the proportional value: an output of a round that only the
+         * traced value could pay is all of it) */
+        uint64_t cert = c->direct + c->indirect - c->prob, base = cw_screen_received(r);
+        if (c->own > base)
+            c->own = base;
         if (c->own < cert)
             c->own = cert;
         c->own_prob = c->own - cert;

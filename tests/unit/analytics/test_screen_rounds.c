@@ -166,12 +166,17 @@ static bool is_round(void *ctx, const cw_chainstore *c, uint64_t tx)
     return tx == tx_of(id_r1) || tx == tx_of(id_r2);
 }
 
+static void addr_of(char a[CW_ADDR_STR_MAX], const uint8_t txid[32])
+{
+    uint64_t o = cw_chainstore_tx_first_out(cs, tx_of(txid));
+    const cw_addr_key *k = cw_chainstore_addr(cs, cw_chainstore_out(cs, o)->addr);
+    REQUIRE(cw_addr_encode(a, CW_ADDR_STR_MAX, k, CW_NET_REGTEST) >= 0);
+}
+
 static cw_screen_result *screen(const uint8_t txid[32], bool independent)
 {
-    const cw_addr_key *k =
-        cw_chainstore_addr(cs, cw_chainstore_out(cs, cw_chainstore_tx_first_out(cs, tx_of(txid)))->addr);
     char a[CW_ADDR_STR_MAX];
-    REQUIRE(cw_addr_encode(a, CW_ADDR_STR_MAX, k, CW_NET_REGTEST) >= 0);
+    addr_of(a, txid);
     cw_screen_opts o;
     cw_screen_opts_init(&o);
     o.independent_inputs = independent;
