@@ -19,7 +19,10 @@
  * One owner per mix input (default): at a one-to-one equal-output mix (the Whirlpool shape)
  * each input's owner takes one output, so a thief's coins make at most one of its inputs and
  * the probable exposure an output carries is capped at max(1, certain coins in) / n
- * (cw_trace_owner_capped). The probable flag is judged on that capped share; the uncapped
+ * (cw_trace_owner_capped). In a many-output round (Wasabi-type) each output is bounded by
+ * amounts instead: an output only traced value could pay is the thief's, the rest of the traced
+ * value is spread by value, each output at most max(1, C) / k of its k possible payers. The
+ * probable flag is judged on that capped share; the uncapped
  * proportional share is kept apart ("through mix") for a desk that wants to review coins that
  * mixed alongside stolen ones.
  */
@@ -50,9 +53,10 @@ typedef struct cw_screen_opts {
                                                            * sanctioned, theft, ransomware,
                                                            * darknet_market, scam */
     size_t n_flag_categories;
-    bool independent_inputs; /* false (default): one owner per input of a one-to-one mix caps
-                              * the probable share; true: the plain proportional sum (each
-                              * remix's share counted as if independent) */
+    bool independent_inputs; /* false (default): one owner per output (1/n at one-to-one
+                              * mixes, amounts in many-output rounds) caps the probable share;
+                              * true: the plain proportional sum (each remix's share counted as
+                              * if independent) */
     cw_trace_is_coinjoin_fn is_coinjoin; /* NULL: the pattern module's flags */
     void *is_coinjoin_ctx;
 } cw_screen_opts;
@@ -76,8 +80,8 @@ uint64_t cw_screen_received(const cw_screen_result *r);
 double cw_screen_share(const cw_screen_result *r, const char *category);
 /* The certain part of that share (what did not pass a CoinJoin). */
 double cw_screen_certain_share(const cw_screen_result *r, const char *category);
-/* The share the probable flag is judged on: certain plus probable, with the one-owner cap at
- * one-to-one mixes (equal to cw_screen_share when opts.independent_inputs). */
+/* The share the probable flag is judged on: certain plus probable, with one owner per output
+ * at CoinJoins (equal to cw_screen_share when opts.independent_inputs). */
 double cw_screen_flag_share(const cw_screen_result *r, const char *category);
 /* 2: flagged (certain share >= threshold), 1: probable flag, 0: not flagged (any risk
  * category; the strongest level). */
@@ -92,7 +96,9 @@ int cw_screen_flag_level(const cw_screen_result *r);
  *  share reaches probable_threshold while the capped one does not: exposed through a mix,
  *  no flag),
  *  "unknown", "coinbase", "coinjoin_value" (stop), "flag": "flag"|"probable"|"none",
- *  "flags": [{category, level, share, certain_share, threshold, paths: [...]}],
+ *  "flags": [{category, level, share, certain_share, threshold, paths: [...]; a probable
+ *             flag adds one_owner_share (its score), rule ("one-owner" or "proportional")
+ *             and meaning}],
  *  "paths": [...top paths...]} */
 json_t *cw_screen_json(const cw_screen_result *r, size_t top_paths);
 

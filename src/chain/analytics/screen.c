@@ -9,8 +9,9 @@
  * certain share (threshold) or, as "probable", on the share with probable exposure
  * (probable_threshold); each flag keeps its strongest paths (the largest labelled ends of the
  * category, with the tx path that brought the most value). The trace is kept for the paths.
- * The probable flag is judged on the share with the one-owner cap at one-to-one mixes
- * (cw_trace_owner_capped, screen.h); the uncapped share is reported apart ("through_mix").
+ * The probable flag is judged on the share with one owner per output (cw_trace_owner_capped,
+ * screen.h: 1/n at one-to-one mixes, amounts in many-output rounds); the uncapped share is
+ * reported apart ("through_mix").
  */
 #include <stdlib.h>
 #include <string.h>
@@ -208,10 +209,12 @@ int cw_screen_address(cw_screen_result **out, const cw_chainstore *cs,
             cw_screen_result_free(r);
             return rc;
         }
-        /* the recomputation rounds per coin: never above the traced value, certain as traced */
-        uint64_t v = c->direct + c->indirect, cert = v - c->prob;
-        if (c->own > v)
-            c->own = v;
+        /* the recomputation rounds per coin: certain as traced, never above what the address
+         * received (it may pass the proportional value: an output of a round that only the
+         * traced value could pay is all of it) */
+        uint64_t cert = c->direct + c->indirect - c->prob, base = cw_screen_received(r);
+        if (c->own > base)
+            c->own = base;
         if (c->own < cert)
             c->own = cert;
         c->own_prob = c->own - cert;
@@ -405,8 +408,12 @@ json_t *cw_screen_json(const cw_screen_result *r, size_t top_paths)
                               l == 2 ? "flag" : "probable", "share", share_of(r, v),
                               "certain_share", share_of(r, v - c->prob), "threshold",
                               l == 2 ? r->opts.threshold : r->opts.probable_threshold);
-        if (f && l == 1)
+        if (f && l == 1) {
             json_object_set_new(f, "one_owner_share", json_real(share_of(r, c->own)));
+            json_object_set_new(f, "rule", json_string(r->opts.independent_inputs
+                                                           ? "proportional"
+                                                           : "one-owner"));
+        }
         if (f && l == 1)
             json_object_set_new(f, "meaning",
                                 json_string("the exposure passed a CoinJoin: which participant's "

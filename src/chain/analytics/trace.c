@@ -2200,11 +2200,73 @@ static bool one_to_one_mix(const cw_chainstore *cs, uint64_t in0, uint64_t in1, 
     return d > 0;
 }
 
+/* A many-output round (a CoinJoin that is not a one-to-one mix), one owner per output and a
+ * participant's outputs paid from its own inputs: the share of the picked value in each output,
+ * out[j] (docs/TRACE-MODELS.md, "Screening through many-output rounds"). v/f/g: the inputs'
+ * values and picked shares (f), certain (g); F: the value-weighted mean of f (the
+ * proportional share). T = sum v f is the traced value in, U = V - T the value that may be
+ * anyone else's. An output worth more than U could only be paid with traced value: it is
+ * forced, and gets T / (the forced outputs' sum), at most 1. The rest of T is spread over the
+ * other outputs by value (at most F), and each of those gets at most max(1, C) / k, where k
+ * counts the possible payers that could have paid it (their inputs together >= it) and C is
+ * their certain shares summed (at most 1 each): an output is one participant's, and the traced
+ * coins make at most max(1, C) of its k possible payers (no cap when none could: the output of
+ * an owner the grouping split). A possible payer is the inputs spending outputs of one tx that
+ * is not a CoinJoin (one wallet's coins), or one input. pv/pg: the payers' values and certain
+ * shares (m of them). Returns true when some output got less than F. */
+static bool round_by_amounts(const cw_chainstore *cs, uint64_t o0, uint64_t o1, const double *v,
+                             const double *f, size_t n_in, const double *pv, const double *pg,
+                             size_t m, double F, double *out)
+{
+    double V = 0, T = 0, forced = 0, vout = 0;
+    for (size_t k = 0; k < n_in; k++) {
+        V += v[k];
+        T += v[k] * f[k];
+    }
+    double U = V - T;
+    for (uint64_t j = o0; j < o1; j++) {
+        double w = (double)cw_out_value(cw_chainstore_out(cs, j));
+        vout += w;
+        if (w > U + 0.5)
+            forced += w;
+    }
+    double ff = forced > 0 ? (T >= forced ? 1.0 : T / forced) : 0;
+    double rest = T > forced ? T - forced : 0, W = vout - forced;
+    double fr = W > 0 ? rest / W : 0;
+    if (fr > F)
+        fr = F;
+    bool lowered = false;
+    for (uint64_t j = o0; j < o1; j++) {
+        double w = (double)cw_out_value(cw_chainstore_out(cs, j)), x;
+        if (w > U + 0.5) {
+            x = ff;
+        } else {
+            x = fr;
+            double kk = 0, C = 0;
+            for (size_t k = 0; k < m; k++)
+                if (pv[k] >= w) {
+                    kk += 1;
+                    C += pg[k] < 1.0 ? pg[k] : 1.0;
+                }
+            if (kk >= 1) {
+                double lim = (C > 1.0 ? C : 1.0) / kk;
+                if (x > lim)
+                    x = lim;
+            }
+        }
+        if (x < F - 1e-12)
+            lowered = true;
+        out[j - o0] = x;
+    }
+    return lowered;
+}
+
 /* The composition of each node's coin (f: the share of its value that ends at the picked ends,
  * g: the certain part of f) is computed from the oldest tx record to the newest: a picked
  * labelled end is all of it, certain; every other end none; the outputs of a tx get the
  * value-weighted mean of its inputs' (haircut), and past a CoinJoin nothing is certain, with
- * the one-owner cap at one-to-one mixes. The sources' value times their f is the result. */
+ * the one-owner cap at one-to-one mixes and the amounts' bound in other rounds
+ * (round_by_amounts). The sources' value times their f is the result. */
 int cw_trace_owner_capped(const cw_trace *t, cw_trace_end_pick_fn pick, void *ctx, bool cap,
                           uint64_t *total, uint64_t *probable, uint64_t *capped_mixes)
 {
@@ -2216,6 +2278,11 @@ int cw_trace_owner_capped(const cw_trace *t, cw_trace_end_pick_fn pick, void *ct
     double *f = cw_calloc(2 * t->n_nodes, sizeof *f), *g = f + t->n_nodes;
     if (!f)
         return CW_ENOMEM;
+    double *sv = NULL, *so = NULL; /* per round: inputs' v, f, g, payers' v, g; outputs' shares */
+    uint64_t *stx = NULL, *pid = NULL; /* per round: each input's funding tx (CW_NONE64:
+                                        * external) and its payer */
+    size_t cap_sv = 0, cap_so = 0, cap_stx = 0, cap_pid = 0;
+    int rc = 0;
     for (size_t i = 0; i < t->n_ends; i++) {
         const cw_trace_end *e = &t->ends[i];
         if (e->kind == CW_END_LABEL && e->node < t->n_nodes && pick(ctx, e))
@@ -2229,6 +2296,14 @@ int cw_trace_owner_capped(const cw_trace *t, cw_trace_end_pick_fn pick, void *ct
         double V = 0, F = 0, G = 0, Fsum = 0, Gsum = 0;
         bool cb = in1 > in0 && cw_chainstore_in(cs, in0)->spent_tx == CW_IN_COINBASE;
         bool stop = tr->coinjoin && t->opts.coinjoin == CW_CJ_STOP;
+        bool many = false; /* a many-output round: per-output shares in so */
+        if (tr->coinjoin && cap && !cb && !stop && !one_to_one_mix(cs, in0, in1, o0, o1)) {
+            if ((rc = GROW(sv, cap_sv, 5 * (in1 - in0))) ||
+                (rc = GROW(so, cap_so, o1 - o0 + 1)) || (rc = GROW(stx, cap_stx, in1 - in0)) ||
+                (rc = GROW(pid, cap_pid, in1 - in0)))
+                break;
+            many = true;
+        }
         for (uint64_t k = in0; k < in1 && !cb && !stop; k++) {
             double v = (double)input_value(cs, k, &po), fi = 0, gi = 0;
             if (po != CW_NONE64 && map_get(t, po, &idx) && idx >= t->n_src_nodes) {
@@ -2240,6 +2315,13 @@ int cw_trace_owner_capped(const cw_trace *t, cw_trace_end_pick_fn pick, void *ct
             G += v * gi;
             Fsum += fi;
             Gsum += gi;
+            if (many) {
+                size_t q = k - in0, n = in1 - in0;
+                sv[q] = v;
+                sv[n + q] = fi;
+                sv[2 * n + q] = gi;
+                stx[q] = po == CW_NONE64 ? CW_NONE64 : cw_chainstore_in(cs, k)->spent_tx;
+            }
         }
         F = V > 0 ? F / V : 0;
         G = V > 0 ? G / V : 0;
@@ -2253,11 +2335,46 @@ int cw_trace_owner_capped(const cw_trace *t, cw_trace_end_pick_fn pick, void *ct
                 }
             }
         }
+        if (many && F > 0) {
+            size_t n = in1 - in0, m = 0;
+            double *pv = sv + 3 * n, *pg = sv + 4 * n;
+            for (size_t q = 0; q < n; q++) { /* possible payers: one wallet's coins together */
+                size_t p = q;
+                if (stx[q] != CW_NONE64)
+                    for (size_t e = 0; e < q; e++)
+                        if (stx[e] == stx[q]) {
+                            p = e;
+                            break;
+                        }
+                if (p != q && !t->is_cj(t->opts.is_coinjoin_ctx, cs, stx[q])) {
+                    size_t k = (size_t)pid[p];
+                    pid[q] = pid[p];
+                    pv[k] += sv[q];
+                    pg[k] += sv[2 * n + q];
+                } else {
+                    pid[q] = m;
+                    pv[m] = sv[q];
+                    pg[m++] = sv[2 * n + q];
+                }
+            }
+            if (round_by_amounts(cs, o0, o1, sv, sv + n, n, pv, pg, m, F, so))
+                ++*capped_mixes;
+        } else {
+            many = false;
+        }
         for (uint64_t j = o0; j < o1; j++)
             if (map_get(t, j, &idx) && !t->nodes[idx].ended) {
-                f[idx] = F;
+                f[idx] = many ? so[j - o0] : F;
                 g[idx] = G;
             }
+    }
+    cw_free(sv);
+    cw_free(so);
+    cw_free(stx);
+    cw_free(pid);
+    if (rc) {
+        cw_free(f);
+        return rc;
     }
     double tot = 0, cert = 0;
     for (size_t i = 0; i < t->n_src_nodes; i++) {
