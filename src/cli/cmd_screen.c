@@ -91,15 +91,17 @@ static void print_one(json_t *j)
             printf("; %lld sat of it PROBABLE (passed a CoinJoin)", (long long)pr);
         json_t *own = json_object_get(v, "one_owner");
         if (pr > 0 && json_integer_value(json_object_get(own, "capped_mixes")) > 0)
-            printf("; %.3f%% with one owner per mix input (%lld mix(es) capped)",
-                   100.0 * json_real_value(json_object_get(own, "share")),
-                   (long long)json_integer_value(json_object_get(own, "capped_mixes")));
+            printf(
+                "; %.3f%% with one owner per mix output, bounded by amounts (%lld mix(es) capped)",
+                100.0 * json_real_value(json_object_get(own, "share")),
+                (long long)json_integer_value(json_object_get(own, "capped_mixes")));
         printf("\n");
     }
     json_array_foreach(json_object_get(j, "through_mix"), i, v)
     {
         printf("  EXPOSED THROUGH A MIX (no flag) %s: %.3f%% if every remix counted apart, "
-               "%.3f%% with one owner per mix input: the coin mixed alongside such coins\n",
+               "%.3f%% with one owner per mix output, bounded by amounts: the coin mixed alongside "
+               "such coins\n",
                json_string_value(json_object_get(v, "category")),
                100.0 * json_real_value(json_object_get(v, "share")),
                100.0 * json_real_value(json_object_get(v, "one_owner_share")));
