@@ -159,6 +159,7 @@ typedef struct {
     uint64_t pub;  /* published rows */
 } sidetab;
 #define WB_FLUSH_MOVES 4096 /* movements buffered before the end of a block writes them out */
+#define WB_WRITEBACK_BYTES ((size_t)8 << 20) /* bytes of flushed rows per writeback hint */
 #define HEADS_BITS 15
 
 struct cw_evmstore {
@@ -330,6 +331,10 @@ static int flush_rows(cw_evmstore *s)
             len -= (size_t)k;
             off += k;
         }
+        /* these rows are never written again (until a rollback): start their writeback now, so
+         * that the disk works while the ingest does and the commit's sync finds them written
+         * (a hint; the commit still syncs them) */
+        cw_column_writeback(col, w->first + w->n, WB_WRITEBACK_BYTES);
         w->n = 0;
     }
     /* heads strictly after the rows they point at */
