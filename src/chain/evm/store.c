@@ -355,12 +355,13 @@ static int append_row(cw_evmstore *s, int c, const void *r)
     cw_column *col = &s->cols[c];
     if (!w->buf)
         return cw_column_append(col, r);
-    int rc = cw_column_reserve(col, 1);
-    if (rc)
+    int rc;
+    /* the checks inline: the calls only when the file or the buffer must grow */
+    if (col->rows >= col->cap && (rc = cw_column_reserve(col, 1)))
         return rc;
     if (!w->n)
         w->first = col->rows;
-    if ((rc = cw_grow(&w->buf, &w->cap, w->n + 1, col->width, 0)))
+    if (w->n >= w->cap && (rc = cw_grow(&w->buf, &w->cap, w->n + 1, col->width, 0)))
         return cw_error_wrap(rc, "%s buffer: ", col_defs[c].name);
     /* the buffered widths as constants: inline copies instead of a memcpy call per row */
     uint8_t *dst = w->buf + w->n * col->width;
