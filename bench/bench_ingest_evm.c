@@ -190,6 +190,21 @@ static double cpu_seconds(void)
     return user_seconds() + (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
+/* Seconds this thread has run on a CPU and waited for one (Linux /proc/thread-self/schedstat);
+ * false when the kernel does not say. Wall clock minus both is the time it slept: I/O waits. */
+static bool sched_seconds(double *run, double *queued)
+{
+    FILE *f = fopen("/proc/thread-self/schedstat", "r");
+    if (!f)
+        return false;
+    unsigned long long r, q;
+    bool ok = fscanf(f, "%llu %llu", &r, &q) == 2;
+    fclose(f);
+    *run = (double)r / 1e9;
+    *queued = (double)q / 1e9;
+    return ok;
+}
+
 static uint64_t dir_bytes(const char *dir, int depth)
 {
     DIR *d = opendir(dir);
@@ -424,7 +439,8 @@ int main(int argc, char **argv)
             best_cpu = b_cpu;
         }
     }
-    double c0 = cpu_seconds(), u0 = user_seconds();
+    double c0 = cpu_seconds(), u0 = user_seconds(), run0 = 0, q0 = 0, run1 = 0, q1 = 0;
+    bool sched = sched_seconds(&run0, &q0);
     cw_evm_ingest_opts o = {0};
     o.csv_dir = csv;
     o.store_dir = store;
@@ -437,6 +453,7 @@ int main(int argc, char **argv)
         return 1;
     }
     double cpu = cpu_seconds() - c0, user = user_seconds() - u0;
+    sched = sched && sched_seconds(&run1, &q1);
     uint64_t sb = dir_bytes(store, 0);
     double mbs = (double)st.bytes_read / st.seconds / 1e6;
     printf("ingest: %llu blocks, %llu txs, %llu value movements, %llu accounts in %.2f s (%.2f s "
@@ -444,6 +461,12 @@ int main(int argc, char **argv)
            (unsigned long long)st.blocks_added, (unsigned long long)st.txs_added,
            (unsigned long long)st.moves_added, (unsigned long long)st.accounts_added, st.seconds,
            cpu, user, cpu - user);
+    if (sched) {
+        double slept = st.seconds - (run1 - run0) - (q1 - q0);
+        printf("  of the wall clock: %.2f s waiting for a CPU (other work on the machine), %.2f s "
+               "asleep (waiting for the disk)\n",
+               q1 - q0, slept > 0 ? slept : 0.0);
+    }
     printf("  wall clock: %.1f MB/s of CSV, %.0f tx/s, %.0f value movements/s\n", mbs,
            (double)st.txs_added / st.seconds, (double)st.moves_added / st.seconds);
     printf("  CPU time:   %.1f MB/s of CSV, %.0f tx/s, %.0f value movements/s\n",

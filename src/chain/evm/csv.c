@@ -854,6 +854,17 @@ static int parse_u64f(cw_evm_csv *r, stream *s, field f, const char *colname, ui
     uint64_t v = 0;
     if (!f.n || f.n > 20)
         return bad(r, s, colname, f, "not an integer");
+    if (f.n < 20) {
+        /* up to 19 digits cannot reach 2^64: no overflow check per digit */
+        for (size_t i = 0; i < f.n; i++) {
+            unsigned d = (unsigned)(f.p[i] - '0');
+            if (d > 9)
+                return bad(r, s, colname, f, "not an integer");
+            v = v * 10 + d;
+        }
+        *out = v;
+        return 0;
+    }
     for (size_t i = 0; i < f.n; i++) {
         unsigned d = (unsigned)(f.p[i] - '0');
         if (d > 9 || v > (UINT64_MAX - d) / 10)

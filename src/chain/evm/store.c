@@ -159,6 +159,7 @@ typedef struct {
     uint64_t pub;  /* published rows */
 } sidetab;
 #define WB_FLUSH_MOVES 4096 /* movements buffered before the end of a block writes them out */
+#define WB_WRITEBACK_BYTES ((size_t)8 << 20) /* bytes of flushed rows per writeback hint */
 #define HEADS_BITS 15
 
 struct cw_evmstore {
@@ -330,6 +331,10 @@ static int flush_rows(cw_evmstore *s)
             len -= (size_t)k;
             off += k;
         }
+        /* these rows are never written again (until a rollback): start their writeback now, so
+         * that the disk works while the ingest does and the commit's sync finds them written
+         * (a hint; the commit still syncs them) */
+        cw_column_writeback(col, w->first + w->n, WB_WRITEBACK_BYTES);
         w->n = 0;
     }
     /* heads strictly after the rows they point at */
@@ -350,12 +355,13 @@ static int append_row(cw_evmstore *s, int c, const void *r)
     cw_column *col = &s->cols[c];
     if (!w->buf)
         return cw_column_append(col, r);
-    int rc = cw_column_reserve(col, 1);
-    if (rc)
+    int rc;
+    /* the checks inline: the calls only when the file or the buffer must grow */
+    if (col->rows >= col->cap && (rc = cw_column_reserve(col, 1)))
         return rc;
     if (!w->n)
         w->first = col->rows;
-    if ((rc = cw_grow(&w->buf, &w->cap, w->n + 1, col->width, 0)))
+    if (w->n >= w->cap && (rc = cw_grow(&w->buf, &w->cap, w->n + 1, col->width, 0)))
         return cw_error_wrap(rc, "%s buffer: ", col_defs[c].name);
     /* the buffered widths as constants: inline copies instead of a memcpy call per row */
     uint8_t *dst = w->buf + w->n * col->width;

@@ -16,6 +16,7 @@
  *   whatever the scan splits, the general way splits the same; what it refuses it leaves
  *   unchanged.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,6 +176,68 @@ static int read_withdrawals(const char *field, cw_evm_block *b)
         rc = cw_evm_csv_next(r, b);
     cw_evm_csv_close(r);
     return rc;
+}
+
+/* one block whose gas_used field is `val` (an unsigned 64-bit CSV integer, parse_u64f) */
+static int read_gas_used(const char *val, cw_evm_block *b)
+{
+    char csv[1024];
+    snprintf(csv, sizeof csv,
+             "number,hash,parent_hash,miner,gas_used,timestamp,transaction_count,withdrawals\n"
+             "7,0x%064d,0x%064d,0x%040d,%s,1700000000,0,\n",
+             1, 0, 0, val);
+    const char *kinds[] = {"blocks"};
+    const char *bufs[] = {csv};
+    size_t lens[] = {strlen(csv)};
+    cw_evm_csv *r = NULL;
+    int rc = cw_evm_csv_open_mem(&r, kinds, bufs, lens, 1);
+    if (!rc)
+        rc = cw_evm_csv_next(r, b);
+    cw_evm_csv_close(r);
+    return rc < 0 ? rc : 0;
+}
+
+/* 64-bit fields: up to 19 digits take a path without the overflow check, 20 digits the checked
+ * one; both must refuse every non-digit and agree with strtoull on random digit strings */
+static void test_u64_fields(void)
+{
+    cw_evm_block b;
+    cw_evm_block_init(&b);
+    CHECK(read_gas_used("9999999999999999999", &b) == 0 && b.gas_used == 9999999999999999999ull);
+    CHECK(read_gas_used("18446744073709551615", &b) == 0 && b.gas_used == UINT64_MAX);
+    CHECK(read_gas_used("00000000000000000042", &b) == 0 && b.gas_used == 42);
+    CHECK(read_gas_used("18446744073709551616", &b) != 0);
+    CHECK(strstr(cw_error_last(), "gas_used") != NULL);
+    CHECK(read_gas_used("99999999999999999999", &b) != 0);
+    CHECK(read_gas_used("123456789012345678901", &b) != 0);
+    /* a character just below '0' or just above '9' anywhere in a 19- or 20-digit field */
+    for (int n = 18; n <= 20; n++) {
+        for (int at = 0; at < n; at++) {
+            for (int bad = 0; bad < 2; bad++) {
+                char v[24];
+                for (int i = 0; i < n; i++)
+                    v[i] = (char)('1' + i % 8);
+                v[at] = bad ? ':' : '/';
+                v[n] = 0;
+                CHECK(read_gas_used(v, &b) != 0);
+            }
+        }
+    }
+    for (int round = 0; round < 2000; round++) {
+        char v[24];
+        int n = 1 + (int)(rnd() % 20);
+        for (int i = 0; i < n; i++)
+            v[i] = (char)('0' + rnd() % 10);
+        v[n] = 0;
+        errno = 0;
+        unsigned long long ref = strtoull(v, NULL, 10);
+        bool fits = errno != ERANGE;
+        int rc = read_gas_used(v, &b);
+        CHECK_EQ_INT(rc != 0, !fits);
+        if (fits && !rc)
+            CHECK(b.gas_used == (uint64_t)ref);
+    }
+    cw_evm_block_free(&b);
 }
 
 #define A1 "0x4fd8340c6d3a5bee1b705039f43f85c158c710d8"
@@ -387,6 +450,7 @@ int main(void)
 {
     RUN(test_hex);
     RUN(test_decimal);
+    RUN(test_u64_fields);
     RUN(test_withdrawals);
     RUN(test_split_blocks);
     RUN(test_scan_record);
