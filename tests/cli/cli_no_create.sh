@@ -6,7 +6,7 @@
 source "$(dirname "$0")/../lib/cli.sh"
 cd "$T"
 reads=("alerts list" "alerts show 1" "node show" "keys list" "audit verify" "audit list"
-       "peer list" "supply status" "labels count" "labels list" "labels show 1abc"
+       "peer list" "supply status" "supply coverage" "labels count" "labels list" "labels show 1abc"
        "serve --listen 127.0.0.1:0")
 for c in "${reads[@]}"; do
     set +e; $CW_BIN $c > out 2> err; rc=$?; set -e
