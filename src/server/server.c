@@ -52,6 +52,11 @@
 typedef struct audit_item {
     struct audit_item *next;
     int64_t time_us;
+    /* Identical reads of one flush folded into this entry (coalesce_reads): how many (0: this
+     * one was folded into an earlier entry), the last one's time, and the detail saying so. */
+    uint64_t count;
+    int64_t last_us;
+    char *merged;
     char *f[5]; /* actor, action, target, outcome, detail: one allocation after the struct */
 } audit_item;
 
@@ -99,6 +104,10 @@ enum { N_BUCKETS = 512 };
 
 /* Queued audit entries that make a group commit at once (else every 100 ms). */
 enum { AUDIT_BATCH = 256 };
+/* The audit queue's bound (entries) when the configuration sets none: past it an authenticated
+ * request is refused with 503 rather than served unaudited or queued without limit (~200 bytes
+ * an entry: ~13 MB). */
+enum { AUDIT_QUEUE_MAX = 65536 };
 
 /* A connection, from accept to close, for the header deadline. */
 typedef struct conn_track {
@@ -125,6 +134,8 @@ struct cw_srv_state {
      * which runs at a lower priority and may be preempted while holding a lock. */
     _Atomic(audit_item *) q_top;
     atomic_size_t q_len;
+    size_t q_max;              /* the queue's bound: requests past it get 503 */
+    atomic_uint_fast64_t shed; /* requests refused at the bound since the last flush */
     fail_bucket buckets[N_BUCKETS];
     size_t n_buckets;
     uint64_t overflow; /* failures of addresses beyond N_BUCKETS this minute */
@@ -182,6 +193,9 @@ static void audit_enqueue(cw_server *s, const char *actor, const char *action, c
     }
     it->next = NULL;
     it->time_us = cw_alert_now_us();
+    it->count = 1;
+    it->last_us = it->time_us;
+    it->merged = NULL;
     cw_srv_state *st = s->st;
     audit_item *top = atomic_load_explicit(&st->q_top, memory_order_relaxed);
     do
@@ -626,6 +640,16 @@ static void handle_read(cw_server *s, cw_req *q, cw_resp *r, reader *rd, bool ap
         cw_server__header(r, "WWW-Authenticate", "Bearer realm=\"chainwatch\"");
         return;
     }
+    /* Every authenticated request is audited; when the audit queue is at its bound (the
+     * writer has fallen behind) the request is refused rather than served unaudited or queued
+     * without limit. The refusals are counted in one audit entry per flush. */
+    if (atomic_load_explicit(&s->st->q_len, memory_order_relaxed) >= s->st->q_max) {
+        atomic_fetch_add_explicit(&s->st->shed, 1, memory_order_relaxed);
+        cw_server__error(r, 503, "Service unavailable",
+                         "the audit log is behind; retry in a second");
+        cw_server__header(r, "Retry-After", "1");
+        return;
+    }
     /* Alerts raised since the last publishing show up in the collection at once. */
     if (taxii && read && cw_share_publish_needed(rn) > 0) {
         pthread_mutex_lock(&s->st->wlock);
@@ -906,6 +930,67 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 /* ---- the background thread ---- */
 
+static uint64_t item_hash(const audit_item *it)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a over the five fields, each closed by 0xff */
+    for (int f = 0; f < 5; f++) {
+        for (const unsigned char *p = (const unsigned char *)it->f[f]; *p; p++)
+            h = (h ^ *p) * 1099511628211ULL;
+        h = (h ^ 0xff) * 1099511628211ULL;
+    }
+    return h;
+}
+
+static bool item_same(const audit_item *a, const audit_item *b)
+{
+    for (int f = 0; f < 5; f++)
+        if (strcmp(a->f[f], b->f[f]))
+            return false;
+    return true;
+}
+
+/* Folds identical authenticated reads of one flush (the same actor, request, status and
+ * detail) into the first of them, which then carries their count and the times of the first
+ * and the last: a client polling one URL costs the group commit one row per flush, not one per
+ * request, so the audit keeps up with the reads it records. Writes and every other action stay
+ * one entry each. Without memory for the table every entry stays apart. */
+static void coalesce_reads(audit_item *items, size_t n)
+{
+    size_t cap = 16;
+    while (cap < 2 * n)
+        cap <<= 1;
+    audit_item **slot = cw_calloc(cap, sizeof *slot);
+    if (!slot)
+        return;
+    for (audit_item *it = items; it; it = it->next) {
+        if (strcmp(it->f[1], "http.read"))
+            continue;
+        size_t j = (size_t)item_hash(it) & (cap - 1);
+        while (slot[j] && !item_same(slot[j], it))
+            j = (j + 1) & (cap - 1);
+        if (!slot[j]) {
+            slot[j] = it;
+            continue;
+        }
+        slot[j]->count++;
+        slot[j]->last_us = it->time_us;
+        it->count = 0;
+    }
+    cw_free(slot);
+    for (audit_item *it = items; it; it = it->next) {
+        if (it->count < 2)
+            continue;
+        char t0[32], t1[32];
+        cw_alert_format_time(t0, it->time_us, 3);
+        cw_alert_format_time(t1, it->last_us, 3);
+        size_t len = strlen(it->f[4]) + 128;
+        it->merged = cw_malloc(len);
+        if (it->merged)
+            snprintf(it->merged, len, "%s%s%llu identical reads, the first at %s, the last at %s",
+                     it->f[4], *it->f[4] ? "; " : "", (unsigned long long)it->count, t0, t1);
+    }
+}
+
 /* Takes the queued audit entries and the failure buckets of past minutes (all when final)
  * and commits them in one transaction on the writer connection. */
 static void flush_audit(cw_server *s, bool final)
@@ -924,6 +1009,8 @@ static void flush_audit(cw_server *s, bool final)
         n_items++;
     }
     atomic_fetch_sub_explicit(&st->q_len, n_items, memory_order_relaxed);
+    coalesce_reads(items, n_items);
+    uint64_t shed = atomic_exchange_explicit(&st->shed, 0, memory_order_relaxed);
     pthread_mutex_lock(&st->q_lock);
     fail_bucket *done = st->n_buckets ? cw_malloc(2 * st->n_buckets * sizeof *done) : NULL;
     size_t n_done = 0, keep = 0;
@@ -951,19 +1038,21 @@ static void flush_audit(cw_server *s, bool final)
         st->overflow = 0;
     }
     pthread_mutex_unlock(&st->q_lock);
-    size_t total = n_items + n_done + (overflow ? 1 : 0);
+    size_t total = n_items + n_done + (overflow ? 1 : 0) + (shed ? 1 : 0);
     if (!total) {
         cw_free(done);
         return;
     }
     cw_audit_entry *e = cw_calloc(total, sizeof *e);
-    char(*details)[600] = cw_calloc(n_done + 1, sizeof *details);
+    char(*details)[600] = cw_calloc(n_done + 2, sizeof *details);
     char(*targets)[64] = cw_calloc(n_done + 1, sizeof *targets);
     size_t k = 0;
     if (e && details && targets) {
         for (audit_item *it = items; it; it = it->next)
-            e[k++] =
-                (cw_audit_entry){it->f[0], it->f[1], it->f[2], it->f[3], it->f[4], it->time_us};
+            if (it->count) /* 0: folded into an earlier identical read */
+                e[k++] = (cw_audit_entry){
+                    it->f[0],   it->f[1], it->f[2], it->f[3], it->merged ? it->merged : it->f[4],
+                    it->time_us};
         for (size_t i = 0; i < n_done; i++) {
             char t[32];
             cw_alert_format_time(t, done[i].minute * 60000000, 0);
@@ -987,6 +1076,14 @@ static void flush_audit(cw_server *s, bool final)
             e[k++] = (cw_audit_entry){
                 "(unauthenticated)", "auth.fail", "(other addresses)", "401", details[n_done], 0};
         }
+        if (shed) {
+            snprintf(details[n_done + 1], sizeof details[n_done + 1],
+                     "%llu authenticated requests refused (503) since the last commit: the audit "
+                     "queue was at its bound of %zu entries",
+                     (unsigned long long)shed, st->q_max);
+            e[k++] = (cw_audit_entry){"(server)", "audit.shed",        "(all keys)",
+                                      "503",      details[n_done + 1], 0};
+        }
         pthread_mutex_lock(&st->wlock);
         if (cw_audit_append_batch(s->node, e, k))
             fprintf(stderr, "chainwatch serve: audit: %s\n", cw_error_last());
@@ -998,6 +1095,7 @@ static void flush_audit(cw_server *s, bool final)
     cw_free(done);
     while (items) {
         audit_item *nx = items->next;
+        cw_free(items->merged);
         cw_free(items);
         items = nx;
     }
@@ -1049,8 +1147,7 @@ static void *background(void *arg)
             until.tv_sec++;
             until.tv_nsec -= 1000000000L;
         }
-        if (!st->jobs_head &&
-            atomic_load_explicit(&st->q_len, memory_order_relaxed) < AUDIT_BATCH)
+        if (!st->jobs_head && atomic_load_explicit(&st->q_len, memory_order_relaxed) < AUDIT_BATCH)
             pthread_cond_timedwait(&st->q_cond, &st->q_lock, &until);
         if (st->stop)
             break;
@@ -1097,6 +1194,8 @@ static cw_srv_state *state_new(const cw_server_config *cfg)
     st->conns.next = st->conns.prev = &st->conns;
     st->header_timeout_s = cfg->header_timeout_s ? cfg->header_timeout_s : 10;
     st->auth_fail_limit = cfg->auth_fail_limit ? cfg->auth_fail_limit : 60;
+    st->q_max = cfg->audit_queue_max ? cfg->audit_queue_max : AUDIT_QUEUE_MAX;
+    atomic_init(&st->shed, 0);
     st->checkpoint_interval_s = cfg->checkpoint_interval_s ? cfg->checkpoint_interval_s : 60;
     return st;
 }
@@ -1247,10 +1346,7 @@ int cw_server_start(cw_server **out, const cw_server_config *cfg)
     /* One worker per core: a worker never blocks (writes go to the writer thread), so more
      * would only add switches; at least 2, so one slow request never holds every client. */
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned threads = cfg->threads       ? cfg->threads
-                       : ncpu > 16        ? 16
-                       : ncpu > 2         ? (unsigned)ncpu
-                                          : 2;
+    unsigned threads = cfg->threads ? cfg->threads : ncpu > 16 ? 16 : ncpu > 2 ? (unsigned)ncpu : 2;
     unsigned per_ip = cfg->per_ip_limit ? cfg->per_ip_limit : 128;
     unsigned max_conn = cfg->max_connections ? cfg->max_connections : 1024;
     /* Each connection's memory pool (libmicrohttpd's default is 32 KiB), which it clears
@@ -1263,15 +1359,17 @@ int cw_server_start(cw_server **out, const cw_server_config *cfg)
             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
             on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_THREAD_POOL_SIZE,
             threads, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, max_conn,
-            MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT, conn_mem, MHD_OPTION_HTTPS_MEM_CERT, s->cert,
-            MHD_OPTION_HTTPS_MEM_KEY, s->key, MHD_OPTION_END);
+            MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+            conn_mem, MHD_OPTION_HTTPS_MEM_CERT, s->cert, MHD_OPTION_HTTPS_MEM_KEY, s->key,
+            MHD_OPTION_END);
     else
         s->d = MHD_start_daemon(
             flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
             on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_THREAD_POOL_SIZE,
             threads, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, max_conn,
-            MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT, conn_mem, MHD_OPTION_END);
+            MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+            conn_mem, MHD_OPTION_END);
     if (!s->d) {
         rc = cw_error_set(CW_EIO, "cannot listen on %s (in use, or bad TLS files)", cfg->listen);
         goto fail;
