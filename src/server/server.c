@@ -105,9 +105,9 @@ enum { N_BUCKETS = 512 };
 /* Queued audit entries that make a group commit at once (else every 100 ms). */
 enum { AUDIT_BATCH = 256 };
 /* The audit queue's bound (entries) when the configuration sets none: past it an authenticated
- * request is refused with 503 rather than served unaudited or queued without limit (~200 bytes
- * an entry: ~13 MB). */
-enum { AUDIT_QUEUE_MAX = 65536 };
+ * request is refused with 503 rather than served unaudited or queued without limit (~150 bytes
+ * an entry: ~40 MB; at 50k reads a second, over 5 s of a commit not running). */
+enum { AUDIT_QUEUE_MAX = 262144 };
 
 /* A connection, from accept to close, for the header deadline. */
 typedef struct conn_track {
@@ -531,6 +531,8 @@ static void dispatch(cw_server *s, cw_node *node, reader *rd, cw_req *q, cw_resp
 
 /* The writer: runs queued writes one at a time on the writer connection and resumes their
  * connections (called by the background thread, q_lock not held). */
+static void flush_audit(cw_server *s, bool final);
+
 static void run_jobs(cw_server *s)
 {
     cw_srv_state *st = s->st;
@@ -560,6 +562,9 @@ static void run_jobs(cw_server *s)
         st->job_running = false;
         pthread_cond_broadcast(&st->q_cond);
         pthread_mutex_unlock(&st->q_lock);
+        /* The reads audited while the job ran are committed before the next job: back-to-back
+         * large POSTs must not hold the audit queue until it reaches its bound. */
+        flush_audit(s, false);
     }
 }
 
