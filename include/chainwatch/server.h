@@ -40,7 +40,7 @@ typedef struct cw_server_config {
                                        appended here; NULL: "<db_path>.checkpoints" */
     unsigned checkpoint_interval_s; /* 0: 60 s (and one when the server stops) */
     size_t audit_queue_max;         /* audit entries queued for the group commit before an
-                                       authenticated request is refused with 503; 0: 262144 */
+                                       request is counted per key instead of itemised; 0: 262144 */
 } cw_server_config;
 
 /* Opens the node and starts serving on internal threads. Returns 0, CW_EINVAL (bad listen

@@ -104,10 +104,19 @@ enum { N_BUCKETS = 512 };
 
 /* Queued audit entries that make a group commit at once (else every 100 ms). */
 enum { AUDIT_BATCH = 256 };
-/* The audit queue's bound (entries) when the configuration sets none: past it an authenticated
- * request is refused with 503 rather than served unaudited or queued without limit (~150 bytes
- * an entry: ~40 MB; at 50k reads a second, over 5 s of a commit not running). */
+/* The audit queue's bound (entries) when the configuration sets none (~150 bytes an entry:
+ * ~40 MB; at 50k reads a second, over 5 s of a commit not running). Past it a request is still
+ * served and audited, but counted per key (over_bucket) rather than queued as its own entry. */
 enum { AUDIT_QUEUE_MAX = 262144 };
+
+/* Requests of one key served while the audit queue was at its bound, since the last commit. */
+typedef struct over_bucket {
+    char actor[64];
+    uint64_t reads, writes;
+    int64_t first_us, last_us;
+} over_bucket;
+
+enum { N_OVER = 32 };
 
 /* A connection, from accept to close, for the header deadline. */
 typedef struct conn_track {
@@ -134,8 +143,10 @@ struct cw_srv_state {
      * which runs at a lower priority and may be preempted while holding a lock. */
     _Atomic(audit_item *) q_top;
     atomic_size_t q_len;
-    size_t q_max;              /* the queue's bound: requests past it get 503 */
-    atomic_uint_fast64_t shed; /* requests refused at the bound since the last flush */
+    size_t q_max;             /* the queue's bound: requests past it are counted per key (over) */
+    over_bucket over[N_OVER]; /* under q_lock */
+    size_t n_over;
+    uint64_t over_other; /* requests of keys beyond N_OVER past the bound */
     fail_bucket buckets[N_BUCKETS];
     size_t n_buckets;
     uint64_t overflow; /* failures of addresses beyond N_BUCKETS this minute */
@@ -170,10 +181,43 @@ static int64_t mono_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* Queues an audit entry for the background thread (copies the strings). */
+/* Counts a request of `actor` served while the audit queue is at its bound (q_lock taken:
+ * only past the bound, when the background thread is behind anyway). */
+static void audit_over(cw_srv_state *st, const char *actor, bool read, int64_t now_us)
+{
+    pthread_mutex_lock(&st->q_lock);
+    size_t i = 0;
+    while (i < st->n_over && strcmp(st->over[i].actor, actor ? actor : ""))
+        i++;
+    if (i == st->n_over && st->n_over < N_OVER) {
+        over_bucket *b = &st->over[st->n_over++];
+        memset(b, 0, sizeof *b);
+        snprintf(b->actor, sizeof b->actor, "%s", actor ? actor : "");
+        b->first_us = now_us;
+    }
+    if (i < st->n_over) {
+        over_bucket *b = &st->over[i];
+        if (read)
+            b->reads++;
+        else
+            b->writes++;
+        b->last_us = now_us;
+    } else {
+        st->over_other++;
+    }
+    pthread_mutex_unlock(&st->q_lock);
+}
+
+/* Queues an audit entry for the background thread (copies the strings). Past the queue's bound
+ * the request is counted per key instead (audit_over), so a client that outruns the commits,
+ * or a commit stalled by a checkpoint, cannot grow the server's memory without limit. */
 static void audit_enqueue(cw_server *s, const char *actor, const char *action, const char *target,
                           const char *outcome, const char *detail)
 {
+    if (atomic_load_explicit(&s->st->q_len, memory_order_relaxed) >= s->st->q_max) {
+        audit_over(s->st, actor, !strcmp(action, "http.read"), cw_alert_now_us());
+        return;
+    }
     const char *f[5] = {actor, action, target, outcome, detail};
     size_t len[5], total = sizeof(audit_item);
     for (int i = 0; i < 5; i++) {
@@ -645,16 +689,6 @@ static void handle_read(cw_server *s, cw_req *q, cw_resp *r, reader *rd, bool ap
         cw_server__header(r, "WWW-Authenticate", "Bearer realm=\"chainwatch\"");
         return;
     }
-    /* Every authenticated request is audited; when the audit queue is at its bound (the
-     * writer has fallen behind) the request is refused rather than served unaudited or queued
-     * without limit. The refusals are counted in one audit entry per flush. */
-    if (atomic_load_explicit(&s->st->q_len, memory_order_relaxed) >= s->st->q_max) {
-        atomic_fetch_add_explicit(&s->st->shed, 1, memory_order_relaxed);
-        cw_server__error(r, 503, "Service unavailable",
-                         "the audit log is behind; retry in a second");
-        cw_server__header(r, "Retry-After", "1");
-        return;
-    }
     /* Alerts raised since the last publishing show up in the collection at once. */
     if (taxii && read && cw_share_publish_needed(rn) > 0) {
         pthread_mutex_lock(&s->st->wlock);
@@ -1015,8 +1049,13 @@ static void flush_audit(cw_server *s, bool final)
     }
     atomic_fetch_sub_explicit(&st->q_len, n_items, memory_order_relaxed);
     coalesce_reads(items, n_items);
-    uint64_t shed = atomic_exchange_explicit(&st->shed, 0, memory_order_relaxed);
     pthread_mutex_lock(&st->q_lock);
+    over_bucket over[N_OVER];
+    size_t n_over = st->n_over;
+    uint64_t over_other = st->over_other;
+    memcpy(over, st->over, n_over * sizeof *over);
+    st->n_over = 0;
+    st->over_other = 0;
     fail_bucket *done = st->n_buckets ? cw_malloc(2 * st->n_buckets * sizeof *done) : NULL;
     size_t n_done = 0, keep = 0;
     for (size_t i = 0; done && i < st->n_buckets; i++) {
@@ -1043,13 +1082,13 @@ static void flush_audit(cw_server *s, bool final)
         st->overflow = 0;
     }
     pthread_mutex_unlock(&st->q_lock);
-    size_t total = n_items + n_done + (overflow ? 1 : 0) + (shed ? 1 : 0);
+    size_t total = n_items + n_done + (overflow ? 1 : 0) + n_over + (over_other ? 1 : 0);
     if (!total) {
         cw_free(done);
         return;
     }
     cw_audit_entry *e = cw_calloc(total, sizeof *e);
-    char(*details)[600] = cw_calloc(n_done + 2, sizeof *details);
+    char(*details)[600] = cw_calloc(n_done + 2 + n_over, sizeof *details);
     char(*targets)[64] = cw_calloc(n_done + 1, sizeof *targets);
     size_t k = 0;
     if (e && details && targets) {
@@ -1081,13 +1120,26 @@ static void flush_audit(cw_server *s, bool final)
             e[k++] = (cw_audit_entry){
                 "(unauthenticated)", "auth.fail", "(other addresses)", "401", details[n_done], 0};
         }
-        if (shed) {
+        for (size_t i = 0; i < n_over; i++) {
+            char t0[32], t1[32];
+            cw_alert_format_time(t0, over[i].first_us, 3);
+            cw_alert_format_time(t1, over[i].last_us, 3);
+            char *d = details[n_done + 2 + i];
+            snprintf(d, sizeof details[0],
+                     "%llu reads and %llu writes served from %s to %s while the audit queue was "
+                     "at its bound of %zu entries: counted, not itemised",
+                     (unsigned long long)over[i].reads, (unsigned long long)over[i].writes, t0, t1,
+                     st->q_max);
+            e[k++] = (cw_audit_entry){over[i].actor,   "http.unitemised", "(past the bound)", "", d,
+                                      over[i].first_us};
+        }
+        if (over_other) {
             snprintf(details[n_done + 1], sizeof details[n_done + 1],
-                     "%llu authenticated requests refused (503) since the last commit: the audit "
-                     "queue was at its bound of %zu entries",
-                     (unsigned long long)shed, st->q_max);
-            e[k++] = (cw_audit_entry){"(server)", "audit.shed",        "(all keys)",
-                                      "503",      details[n_done + 1], 0};
+                     "%llu requests of keys beyond the %d tracked served while the audit queue "
+                     "was at its bound of %zu entries: counted, not itemised",
+                     (unsigned long long)over_other, N_OVER, st->q_max);
+            e[k++] = (cw_audit_entry){
+                "(other keys)", "http.unitemised", "(past the bound)", "", details[n_done + 1], 0};
         }
         pthread_mutex_lock(&st->wlock);
         if (cw_audit_append_batch(s->node, e, k))
@@ -1200,7 +1252,6 @@ static cw_srv_state *state_new(const cw_server_config *cfg)
     st->header_timeout_s = cfg->header_timeout_s ? cfg->header_timeout_s : 10;
     st->auth_fail_limit = cfg->auth_fail_limit ? cfg->auth_fail_limit : 60;
     st->q_max = cfg->audit_queue_max ? cfg->audit_queue_max : AUDIT_QUEUE_MAX;
-    atomic_init(&st->shed, 0);
     st->checkpoint_interval_s = cfg->checkpoint_interval_s ? cfg->checkpoint_interval_s : 60;
     return st;
 }
