@@ -1050,10 +1050,10 @@ static void flush_audit(cw_server *s, bool final)
     atomic_fetch_sub_explicit(&st->q_len, n_items, memory_order_relaxed);
     coalesce_reads(items, n_items);
     pthread_mutex_lock(&st->q_lock);
-    over_bucket over[N_OVER];
+    over_bucket ov[N_OVER];
     size_t n_over = st->n_over;
     uint64_t over_other = st->over_other;
-    memcpy(over, st->over, n_over * sizeof *over);
+    memcpy(ov, st->over, n_over * sizeof *over);
     st->n_over = 0;
     st->over_other = 0;
     fail_bucket *done = st->n_buckets ? cw_malloc(2 * st->n_buckets * sizeof *done) : NULL;
@@ -1122,16 +1122,16 @@ static void flush_audit(cw_server *s, bool final)
         }
         for (size_t i = 0; i < n_over; i++) {
             char t0[32], t1[32];
-            cw_alert_format_time(t0, over[i].first_us, 3);
-            cw_alert_format_time(t1, over[i].last_us, 3);
+            cw_alert_format_time(t0, ov[i].first_us, 3);
+            cw_alert_format_time(t1, ov[i].last_us, 3);
             char *d = details[n_done + 2 + i];
             snprintf(d, sizeof details[0],
                      "%llu reads and %llu writes served from %s to %s while the audit queue was "
                      "at its bound of %zu entries: counted, not itemised",
-                     (unsigned long long)over[i].reads, (unsigned long long)over[i].writes, t0, t1,
+                     (unsigned long long)ov[i].reads, (unsigned long long)ov[i].writes, t0, t1,
                      st->q_max);
-            e[k++] = (cw_audit_entry){over[i].actor,   "http.unitemised", "(past the bound)", "", d,
-                                      over[i].first_us};
+            e[k++] = (cw_audit_entry){ov[i].actor,   "http.unitemised", "(past the bound)", "", d,
+                                      ov[i].first_us};
         }
         if (over_other) {
             snprintf(details[n_done + 1], sizeof details[n_done + 1],
