@@ -1053,24 +1053,24 @@ static void flush_audit(cw_server *s, bool final)
     over_bucket ov[N_OVER];
     size_t n_over = st->n_over;
     uint64_t over_other = st->over_other;
-    memcpy(ov, st->over, n_over * sizeof *over);
+    memcpy(ov, st->over, n_over * sizeof *ov);
     st->n_over = 0;
     st->over_other = 0;
     fail_bucket *done = st->n_buckets ? cw_malloc(2 * st->n_buckets * sizeof *done) : NULL;
     size_t n_done = 0, keep = 0;
     for (size_t i = 0; done && i < st->n_buckets; i++) {
         fail_bucket *b = &st->buckets[i];
-        bool over = final || b->minute < minute;
+        bool past = final || b->minute < minute;
         if (b->written == 0) { /* the first failure: audited at once */
             done[n_done++] = *b;
             b->written = 1;
         }
-        if (over && b->count > b->written) { /* the rest: one summary */
+        if (past && b->count > b->written) { /* the rest: one summary */
             done[n_done] = *b;
             n_done++;
             b->written = b->count;
         }
-        if (!over)
+        if (!past)
             st->buckets[keep++] = *b;
     }
     if (done)
