@@ -11,7 +11,8 @@
  * that screening used before (a reference kept here: each visit walks the account's receipts
  * from its newest), one cw_acct_screen per account (its own index), and one screener for all
  * (cw_acct_screener: receipts indexed once per account and asset); it checks that the three
- * give bit-identical exposures and prints each one's addresses per CPU second. Not a test.
+ * give bit-identical exposures and prints each one's addresses per CPU second. The traces stop
+ * where `chainwatch trace` stops (the one stop policy, acct_policy.h). Not a test.
  *
  * usage: bench_trace_evm STORE [--labels DB] [--screen N] TXHASH [TXHASH...]
  */
@@ -23,6 +24,7 @@
 
 #include "chainwatch/acct_evm.h"
 #include "chainwatch/acct_labels.h"
+#include "chainwatch/acct_policy.h"
 #include "chainwatch/acct_screen.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/evm_services.h"
@@ -39,20 +41,6 @@ static double cpu(void) /* user + sys of this process: the machine is shared */
     struct timespec ts;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static bool svc_personal(void *ctx, uint32_t account)
-{
-    const cw_evm_service *x = cw_evm_services_get(ctx, account);
-    return x && x->kind == CW_EVM_SVC_DEPOSIT;
-}
-
-static int svc_stop(void *ctx, uint32_t account)
-{
-    const cw_evm_service *s = cw_evm_services_get(ctx, account);
-    if (!s)
-        return 0;
-    return s->kind == CW_EVM_SVC_MIXER ? CW_ACCT_STOP_MIXER : CW_ACCT_STOP_EXCHANGE;
 }
 
 /* ---- the reference: the in-chain walk screening used before the screener ---------------- */
@@ -222,7 +210,25 @@ int main(int argc, char **argv)
         n_ids += np;
         free(part);
     }
-    cw_acct_evm ev = {s, svc_stop, sv, svc_personal};
+    /* the traces stop where `chainwatch trace` stops: the one stop policy (labels, memo
+     * bridges, services), built with the label store when --labels names one */
+    cw_labels *db = NULL;
+    cw_acct_labels *lm = NULL;
+    if ((labels && cw_labels_open(&db, labels, CW_LABELS_READONLY)) ||
+        cw_acct_labels_new(&lm, s, db)) {
+        fprintf(stderr, "bench_trace_evm: %s\n", cw_error_last());
+        return 1;
+    }
+    cw_acct_policy *pol = NULL;
+    t0 = now();
+    if (cw_acct_policy_new(&pol, s, lm, NULL)) {
+        fprintf(stderr, "bench_trace_evm: %s\n", cw_error_last());
+        return 1;
+    }
+    printf("  stop policy (services again, memo bridges%s): %.3f s\n", labels ? ", labels" : "",
+           now() - t0);
+    cw_acct_evm ev;
+    cw_acct_policy_source(pol, &ev);
     cw_acct_source src;
     cw_acct_source_evm(&src, &ev);
     static const char *names[] = {"poison", "haircut", "fifo", "fifo+mx"};
@@ -251,13 +257,6 @@ int main(int argc, char **argv)
         cw_acct_result_free(r);
     }
     /* screening random accounts (native asset): the walk, one screen each, one screener */
-    cw_labels *db = NULL;
-    cw_acct_labels *lm = NULL;
-    if ((labels && cw_labels_open(&db, labels, CW_LABELS_READONLY)) ||
-        cw_acct_labels_new(&lm, s, db)) {
-        fprintf(stderr, "bench_trace_evm: %s\n", cw_error_last());
-        return 1;
-    }
     size_t n_screen = c.accounts < want_screen ? (size_t)c.accounts : want_screen;
     uint32_t *who = malloc((n_screen ? n_screen : 1) * sizeof *who);
     cw_acct_exposure *ref = calloc(n_screen ? n_screen : 1, sizeof *ref);
@@ -330,6 +329,7 @@ int main(int argc, char **argv)
     cw_acct_screener_free(sc);
     free(who);
     free(ref);
+    cw_acct_policy_free(pol);
     cw_acct_labels_free(lm);
     if (db)
         cw_labels_close(db);
