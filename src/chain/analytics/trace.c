@@ -707,9 +707,8 @@ static void rank_by_amounts(cw_trace *t, uint64_t in0, size_t n_in, uint64_t o0,
     uint64_t B = VT > forced ? VT - forced : 0;
     uint64_t *coord = t->s_tmp; /* 1: a coordinator's output */
     for (size_t j = 0; j < n_out; j++) {
-        coord[j] = t->labels && cw_trace_labelmap_has(t->labels,
-                                                      out_addr(cw_chainstore_out(t->cs, o0 + j)),
-                                                      "mixer");
+        coord[j] = t->labels && cw_trace_labelmap_has(
+                                    t->labels, out_addr(cw_chainstore_out(t->cs, o0 + j)), "mixer");
         uint64_t w = t->s_oval[j];
         if (!coord[j] && w <= U && w > B && oamt[j]) {
             mv += oamt[j];
@@ -1139,8 +1138,7 @@ static int process_forward(cw_trace *t, uint64_t tx)
             return rc;
         /* a round with a re-linked output or a funder gives those its value first
          * (relink_apply): the owner's outputs are known there, the amounts add nothing */
-        if (ranked && !t->no_amounts &&
-            !(t->n_lr && tab_get(t->lrounds, t->lr_mask, tx, NULL)) &&
+        if (ranked && !t->no_amounts && !(t->n_lr && tab_get(t->lrounds, t->lr_mask, tx, NULL)) &&
             !(t->n_fr && tab_get(t->frounds, t->fr_mask, tx, NULL)))
             rank_by_amounts(t, in0, n_in, o0, n_out, V_in, pout, oamt, &moved, &unplaced);
         if (ranked && (rc = pool_equal(t, pout, t->s_oval, n_out, oamt, pre)))
