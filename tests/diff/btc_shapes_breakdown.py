@@ -11,8 +11,8 @@ Per heist: the trace's ends; per exchange that received stolen deposits, the tru
 traced amount minus the truth (BTC and %), its certain part, and traced value at deposits that
 are not the heist's; per kind of the traced txs (the truth's kind): traced value on outputs
 that are neither the thief's nor a true deposit nor a coordinator's (value spread onto honest
-outputs), on coordinators' outputs, how far the thief's outputs are short of their value when
-made, and traced value at the thief's outputs that the trace did not pass on (ended under the
+outputs), on coordinators' outputs (category mixer or coinjoin_coordinator), how far the
+thief's outputs are short of their value when made, and traced value at the thief's outputs that the trace did not pass on (ended under the
 probable floor, unspent); and the txs the trace reached that spend none of the thief's coins.
 Reads each traced tx with `chainwatch tx --json` (cached in --cache). Not part of make test:
 issue 11's amounts measurement (docs/TRACE-MODELS.md, "Where the missing value is").
@@ -99,7 +99,7 @@ def main():
                     ended[k] += tv - recv.get(op, 0) if tv else 0
                 elif op in true_dep:
                     continue
-                elif e[1] == "mixer":
+                elif e[1] in ("mixer", "coinjoin_coordinator"):
                     coord[k] += tv
                 elif tv:
                     spread[k] += tv
