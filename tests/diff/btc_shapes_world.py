@@ -542,7 +542,10 @@ def joinmarket(w, taker, taker_coins, makers, amount, heist="", sweep=False):
         paid += cjfee
     txfee = w.fee(len(ins), len(outs) + 1, 5)
     tch = sum(c.value for c in taker_coins) - amount - paid - txfee
-    assert tch >= 0, "the taker cannot pay"
+    if tch < 0:
+        # a sweep's equal amount is estimated before the makers' coins and fees are known: the
+        # caller skips a round the taker cannot pay, as one a maker cannot (RuntimeError)
+        raise RuntimeError("%s cannot pay the round (short %d)" % (taker.name, -tch))
     if tch > 1000 and not sweep:
         outs.append((w.new_addr(taker, "p2wpkh"), tch))
     rnd.shuffle(ins)

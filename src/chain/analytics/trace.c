@@ -677,6 +677,89 @@ static int pool_equal(cw_trace *t, const uint32_t *p, const uint64_t *val, size_
     return 0;
 }
 
+/* A ranked many-output round (a CoinJoin that is not a one-to-one mix), one owner per output
+ * and a participant's outputs paid from its own inputs (as round_by_amounts, for screening).
+ * The traced coins (value VT; U = V_in - VT is everyone else's) pay first every output worth
+ * more than U (forced: nobody else could); what they have left, B = VT - the forced outputs,
+ * cannot pay an output worth more than B that U could pay. Such an output is not the traced
+ * owner's by its amount: what rank gave it is taken off (*moved) and given to the outputs B
+ * can pay (no coordinator's), in rank order, each up to w / k of its value w, k the possible
+ * payers that could have paid it (the traced coins and each other payer whose coins together
+ * are worth w or more; a payer is the inputs spending outputs of one tx that is not a
+ * CoinJoin, or one input). What finds no room there is returned (*unplaced): it entered the
+ * round and the amounts do not say where it went (docs/TRACE-MODELS.md, "Bounded by
+ * amounts"). */
+static void rank_by_amounts(cw_trace *t, uint64_t in0, size_t n_in, uint64_t o0, size_t n_out,
+                            uint64_t V_in, const uint32_t *pout, uint64_t *oamt, uint64_t *moved,
+                            uint64_t *unplaced)
+{
+    *moved = *unplaced = 0;
+    if (one_to_one_mix(t->cs, in0, in0 + n_in, o0, o0 + n_out))
+        return;
+    uint64_t VT = 0, forced = 0, mv = 0;
+    for (size_t k = 0; k < n_in; k++)
+        if (t->s_node[k] != UINT32_MAX)
+            VT += t->s_val[k];
+    uint64_t U = V_in - VT;
+    for (size_t j = 0; j < n_out; j++)
+        if (t->s_oval[j] > U)
+            forced += t->s_oval[j];
+    uint64_t B = VT > forced ? VT - forced : 0;
+    uint64_t *coord = t->s_tmp; /* 1: a coordinator's output */
+    for (size_t j = 0; j < n_out; j++) {
+        coord[j] = t->labels && cw_trace_labelmap_has(
+                                    t->labels, out_addr(cw_chainstore_out(t->cs, o0 + j)), "mixer");
+        uint64_t w = t->s_oval[j];
+        if (!coord[j] && w <= U && w > B && oamt[j]) {
+            mv += oamt[j];
+            oamt[j] = 0;
+        }
+    }
+    if (!mv)
+        return;
+    /* the other payers' values: s_amt (free here: FIFO positions are not used in a CoinJoin,
+     * whose outputs all carry their amounts spread) holds each untraced input's payer value,
+     * summed on the payer's first input; s_tmp + n_out: the payer of each input */
+    uint64_t *pay = t->s_amt, *pid = t->s_tmp + n_out;
+    const cw_chainstore *cs = t->cs;
+    for (size_t k = 0; k < n_in; k++) {
+        pay[k] = 0;
+        pid[k] = k;
+        if (t->s_node[k] != UINT32_MAX)
+            continue;
+        const cw_row_in *r = cw_chainstore_in(cs, in0 + k);
+        if (r->spent_tx != CW_IN_EXTERNAL && r->spent_tx != CW_IN_COINBASE)
+            for (size_t e = 0; e < k; e++) {
+                const cw_row_in *q = cw_chainstore_in(cs, in0 + e);
+                if (t->s_node[e] == UINT32_MAX && q->spent_tx == r->spent_tx) {
+                    if (!t->is_cj(t->opts.is_coinjoin_ctx, cs, r->spent_tx))
+                        pid[k] = pid[e];
+                    break;
+                }
+            }
+        pay[pid[k]] += t->s_val[k];
+    }
+    uint64_t left = mv;
+    for (size_t q = 0; q < n_out && left; q++) {
+        uint32_t j = pout[q];
+        uint64_t w = t->s_oval[j];
+        if (coord[j] || w > B || w > U)
+            continue;
+        uint64_t kk = 1; /* the traced coins */
+        for (size_t k = 0; k < n_in; k++)
+            if (pay[k] >= w)
+                kk++;
+        uint64_t lim = w / kk;
+        if (oamt[j] >= lim)
+            continue;
+        uint64_t take = lim - oamt[j] < left ? lim - oamt[j] : left;
+        oamt[j] += take;
+        left -= take;
+    }
+    *moved = mv;
+    *unplaced = left;
+}
+
 /* The probable part of each of n parts carrying amt (which sum to W): all of it after a
  * CoinJoin, else the inputs' probable total P shared pro rata. */
 static int split_prob(cw_trace *t, bool cj, uint64_t P, const uint64_t *amt, size_t n, uint64_t W,
@@ -994,6 +1077,7 @@ static int process_forward(cw_trace *t, uint64_t tx)
     memset(pre, 0, n_out + 1);
     bool fifo = t->opts.model == CW_TRACE_FIFO;
     bool prop = cj && t->opts.coinjoin == CW_CJ_PROPORTIONAL;
+    uint64_t moved = 0, unplaced = 0; /* rank_by_amounts */
     if (t->opts.model == CW_TRACE_POISON) {
         memcpy(oamt, t->s_oval, n_out * sizeof *oamt);
         oamt[n_out] = fee;
@@ -1052,6 +1136,11 @@ static int process_forward(cw_trace *t, uint64_t tx)
             return rc;
         if (any_spread && (rc = spread_inputs(t, pin, n_in, n_out, ranked, fee, V_in, oamt, pre)))
             return rc;
+        /* a round with a re-linked output or a funder gives those its value first
+         * (relink_apply): the owner's outputs are known there, the amounts add nothing */
+        if (ranked && !t->no_amounts && !(t->n_lr && tab_get(t->lrounds, t->lr_mask, tx, NULL)) &&
+            !(t->n_fr && tab_get(t->frounds, t->fr_mask, tx, NULL)))
+            rank_by_amounts(t, in0, n_in, o0, n_out, V_in, pout, oamt, &moved, &unplaced);
         if (ranked && (rc = pool_equal(t, pout, t->s_oval, n_out, oamt, pre)))
             return rc;
     }
@@ -1076,6 +1165,15 @@ static int process_forward(cw_trace *t, uint64_t tx)
                           hop, UINT32_MAX)))
             return rc;
     }
+    /* what the amounts took off outputs the traced coins could not pay and found no place for:
+     * it entered the round ("entered mixer"), all of it probable */
+    if (unplaced) {
+        tr->end_amount += unplaced;
+        if ((rc = add_end(t, CW_END_COINJOIN, CW_NONE64, tx, CW_NONE64, unplaced, unplaced, rule,
+                          hop, UINT32_MAX)))
+            return rc;
+    }
+    (void)moved;
     /* output nodes */
     for (size_t j = 0; j < n_out; j++) {
         if (!oamt[j])
@@ -2054,6 +2152,7 @@ int cw_trace__run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelm
         t->max_nodes = UINT32_MAX - 1;
     t->is_cj = opts->is_coinjoin ? opts->is_coinjoin : cw_trace_coinjoin_patterns;
     t->no_funders = (how & CW_TRACE__NO_FUNDERS) != 0;
+    t->no_amounts = (how & CW_TRACE__NO_AMOUNTS) != 0;
     int rc = run_pass(t, sources, n_sources);
     t->relink_unguarded = !(how & CW_TRACE__UNSTOPPED) && !cw_trace_relink_guarded(labels, opts);
     /* re-linking: a second pass that knows which CoinJoin outputs are the source owner's */

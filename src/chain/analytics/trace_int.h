@@ -89,6 +89,7 @@ struct cw_trace {
     cw_trace__slot *frounds;
     uint64_t fr_mask, n_fr;
     bool no_funders;       /* CW_TRACE__NO_FUNDERS */
+    bool no_amounts;       /* CW_TRACE__NO_AMOUNTS */
     size_t n_src_nodes;    /* nodes made for the sources (the first ones) */
     size_t relink_restart; /* pass 2 restarted at this tx record of pass 1 (n_txr: no change) */
     bool relink_unguarded; /* opts.relink asked, but no stop at labelled cash-outs: not done */
@@ -115,7 +116,10 @@ enum {
     CW_TRACE__UNSTOPPED = 2,
     /* re-link without funders (docs/TRACE-MODELS.md, "Funders of a re-linked remix"): the rule
      * before it (tests compare the two) */
-    CW_TRACE__NO_FUNDERS = 4
+    CW_TRACE__NO_FUNDERS = 4,
+    /* ranked many-output rounds without the amounts' bound (docs/TRACE-MODELS.md, "Bounded by
+     * amounts"): the rule before it (tests compare the two) */
+    CW_TRACE__NO_AMOUNTS = 8
 };
 int cw_trace__run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelmap *labels,
                   const uint64_t *sources, size_t n_sources, const cw_trace_opts *opts,
