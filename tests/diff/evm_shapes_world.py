@@ -50,6 +50,11 @@ How it differs from gen evm:
   (not cash_outs.csv: nothing on-chain links them to the heist), the orders in service_swaps.csv;
 - honest look-alikes: users who receive from exchanges and pay the same exchanges, honest mixer
   users and bridge users, and honest peel-like payers.
+
+With --lock-bridge (default worlds keep their bytes): an unlabelled lock-and-release bridge with
+no memos (Multichain/Ren-like events, or calldata only; ETH and USDX) that honest users and the
+thief deposit to and that releases to honest users arriving from other chains through MPC
+signers' transactions; truth/lock_bridge.csv (docs/GEN.md).
 """
 import argparse
 import csv
