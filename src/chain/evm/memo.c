@@ -389,7 +389,7 @@ static bool btc_shaped(const uint8_t *p, size_t n)
 {
     static const char b32[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
     static const char b58[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-    size_t h = n > 5 && !memcmp(p, "bcrt1", 5) ? 5
+    size_t h = n > 5 && !memcmp(p, "bcrt1", 5)                           ? 5
                : n > 3 && (!memcmp(p, "bc1", 3) || !memcmp(p, "tb1", 3)) ? 3
                                                                          : 0;
     if (h) {

@@ -747,8 +747,8 @@ bool ew_lock_deposit(ew_world *w, uint32_t from, u128 value, const char *btc, in
     style %= 4;
     if (style == 3 && !(btc && btc[0]))
         style = 0;
-    uint64_t chain = style == 1 ? 1399811149ULL /* a non-EVM chain's id */
-                     : style == 3 ? 8332ULL    /* Bitcoin, as this bridge numbers it */
+    uint64_t chain = style == 1   ? 1399811149ULL /* a non-EVM chain's id */
+                     : style == 3 ? 8332ULL       /* Bitcoin, as this bridge numbers it */
                                   : chains[gen_below(&w->rng, 4)];
     uint8_t rcpt[32];
     ew_fake_hash(rcpt, w->salt ^ 0x10cbULL, w->txs_total);
@@ -1435,8 +1435,8 @@ int ew_econ_open(ew_world *w, u128 victim_extra[EW_MAX_EXCH][1 + EW_NTOK])
     }
     w->bridge_router = contract(w, dep, EWC_BRIDGE_ROUTER, "THORChain router");
     w->acct[w->bridge_router].ent = w->acct[w->bridge_vault].ent;
-    w->lock_bridge = w->sc->lock_bridge ? contract(w, dep, EWC_BRIDGE_LOCK, "lock-and-release bridge")
-                                        : EW_NONE;
+    w->lock_bridge =
+        w->sc->lock_bridge ? contract(w, dep, EWC_BRIDGE_LOCK, "lock-and-release bridge") : EW_NONE;
     w->batch = contract(w, dep, EWC_BATCH, "Disperse");
     w->splitter = contract(w, dep, EWC_SPLITTER, "payment splitter");
     w->nft = contract(w, dep, EWC_NFT, "NFT collection");

@@ -97,7 +97,7 @@ typedef struct ew_step {
     uint32_t btc_addresses; /* bridge: distinct BTC destinations */
     char (*btc_to)[96];     /* bridge: explicit BTC destinations (owned) */
     uint32_t n_btc_to;
-    double lock;            /* bridge: share of deposits to the lock-and-release bridge */
+    double lock;                    /* bridge: share of deposits to the lock-and-release bridge */
     uint32_t deposits;              /* cash_out: deposit transactions */
     uint32_t accounts;              /* cash_out: deposit addresses per exchange (its accounts) */
     bool tokens;                    /* cash_out: tokens held are deposited as they are */

@@ -272,8 +272,7 @@ static int parse_step(const pctx *c, const cw_gen_evm_scenario *s, const ew_heis
             return rc;
     } else if (!strcmp(ty, "bridge")) {
         static const char *const k[] = {"type",       "delay_hours", "fraction", "btc_addresses",
-                                        "over_hours", "btc_to",      "lock",
-                                        NULL};
+                                        "over_hours", "btc_to",      "lock",     NULL};
         st->kind = EWS_BRIDGE;
         st->fraction = 0.5;
         if ((rc = known(c, path, o, k)) ||
@@ -488,16 +487,9 @@ int cw_gen_evm_scenario_parse(cw_gen_evm_scenario **out, const char *json, size_
     json_t *wo = json_object_get(root, "world");
     static const char *const defx[] = {"Bitfrost", "Krakenish", "Coinbarn", "Binansu"};
     if (wo) {
-        static const char *const wk[] = {"exchanges",
-                                         "users",
-                                         "txs_per_block",
-                                         "mixer_contracts",
-                                         "mixer_denoms",
-                                         "otc_desks",
-                                         "consolidation",
-                                         "honest_mix_evidence",
-                                         "lock_bridge",
-                                         NULL};
+        static const char *const wk[] = {
+            "exchanges", "users",         "txs_per_block",       "mixer_contracts", "mixer_denoms",
+            "otc_desks", "consolidation", "honest_mix_evidence", "lock_bridge",     NULL};
         if (!json_is_object(wo)) {
             rc = cw_error_set(CW_EINVAL, "%s: world: must be an object", c.src);
             goto out;

@@ -152,8 +152,8 @@ static void test_lock_bridge(void)
     const cw_evm_service *x = cw_evm_services_get(sv, id_of(s, B));
     REQUIRE(x);
     CHECK_EQ_INT(x->kind, CW_EVM_SVC_BRIDGE);
-    CHECK_EQ_INT(x->n, NV);      /* releases */
-    CHECK_EQ_INT(x->reused, NU); /* deposits */
+    CHECK_EQ_INT(x->n, NV);                   /* releases */
+    CHECK_EQ_INT(x->reused, NU);              /* deposits */
     CHECK(x->score > 0.7 && x->score <= 1.0); /* 20+ senders, 15 of 20 recipients, all releases */
     const int honest[3] = {P, E, A};
     for (int k = 0; k < 3; k++) {
