@@ -98,6 +98,8 @@ size_t cw_evm_memo_from_abi(const uint8_t *data, size_t n, size_t skip, char *ou
  * whose deposits carry no memo. The store keeps it as a memo row when the tx (or log) has no
  * memo; xchain.c checks the address and continues in Bitcoin. */
 size_t cw_evm_memo_btc_from_abi(const uint8_t *data, size_t n, size_t skip, char *out, size_t cap);
+/* True when the n bytes at p are shaped like a Bitcoin address (as above). */
+bool cw_evm_memo_btc_shaped(const uint8_t *p, size_t n);
 
 /* ---- the store's side table (evm/store.h) ---- */
 enum { CW_EVM_MEMO_SRC_CALLDATA = 1, CW_EVM_MEMO_SRC_LOG = 2, CW_EVM_MEMO_SRC_TEXT = 3 };

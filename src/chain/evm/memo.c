@@ -385,7 +385,7 @@ static uint64_t word32(const uint8_t *w)
 /* A Bitcoin address by its shape (its checksum is the reader's to check, xchain.c): bech32
  * (bc1 / tb1 / bcrt1 and the bech32 charset, lowercase) or base58 (1 / 3 / m / n / 2, 26-35
  * characters of the base58 alphabet). No memo syntax: a lock-and-release bridge's recipient. */
-static bool btc_shaped(const uint8_t *p, size_t n)
+bool cw_evm_memo_btc_shaped(const uint8_t *p, size_t n)
 {
     static const char b32[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
     static const char b58[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
@@ -437,7 +437,7 @@ size_t cw_evm_memo_from_abi(const uint8_t *data, size_t n, size_t skip, char *ou
 
 size_t cw_evm_memo_btc_from_abi(const uint8_t *data, size_t n, size_t skip, char *out, size_t cap)
 {
-    return abi_string(data, n, skip, out, cap, btc_shaped);
+    return abi_string(data, n, skip, out, cap, cw_evm_memo_btc_shaped);
 }
 
 /* ---- the table (writer side) ---- */
