@@ -190,12 +190,13 @@ int main(int argc, char **argv)
     }
     double t_svc = now() - t0;
     printf("  services: %.3f s (%.1f M movements/s; ratio to the plain read %.2f): %zu deposit "
-           "addresses, %zu collectors, %zu consolidation addresses, %zu mixers\n",
+           "addresses, %zu collectors, %zu consolidation addresses, %zu mixers, %zu bridges\n",
            t_svc, 2.0 * (double)c.moves / t_svc / 1e6, t_scan * 2 / t_svc,
            cw_evm_services_count(sv, CW_EVM_SVC_DEPOSIT),
            cw_evm_services_count(sv, CW_EVM_SVC_COLLECTOR),
            cw_evm_services_count(sv, CW_EVM_SVC_CONSOLIDATION),
-           cw_evm_services_count(sv, CW_EVM_SVC_MIXER));
+           cw_evm_services_count(sv, CW_EVM_SVC_MIXER),
+           cw_evm_services_count(sv, CW_EVM_SVC_BRIDGE));
     uint64_t *ids = NULL;
     size_t n_ids = 0;
     for (int i = 2; i < argc; i++) {

@@ -13,7 +13,8 @@
 #   contract of four denominations that are no powers of ten), evm-otc.json (OTC desks that
 #   honest mixer recipients and the thief both pay: convergence must not link the honest ones)
 #   and evm-consolidation.json (deposit addresses sweep through consolidation addresses:
-#   deposit -> consolidation -> hot wallet)
+#   deposit -> consolidation -> hot wallet); evm-lockbridge.json (an unlabelled lock-and-release
+#   bridge without memos: tests/diff/evm_lock_bridge_eval.py WORLD TRACE... scores it)
 #   GEN_BIN=OTHER generates the worlds with another build (a world option BIN does not know),
 #   BIN ingests, traces and is scored
 set -euo pipefail

@@ -33,6 +33,22 @@
  *                    whatever they are, counted with a space-saving table so that stray
  *                    amounts never crowd one out), paid out to many others.
  *                    Score: the share of incoming movements at those denominations.
+ *   bridge           a lock-and-release bridge (a contract: it sends no transaction of its
+ *                    own) that takes deposits and pays releases, with no same-tx or
+ *                    per-sender relation between the two: at least CW_EVM_BRIDGE_MIN_DEPOSITS
+ *                    deposits (value in, in a tx its payer sent, nothing out in that tx) from
+ *                    at least CW_EVM_BRIDGE_MIN_SENDERS distinct senders, and at least
+ *                    CW_EVM_BRIDGE_MIN_RELEASES releases (value out, in a tx that someone else
+ *                    sent - a relayer - to a recipient other than that tx's sender, nothing in
+ *                    in that tx) to at least CW_EVM_BRIDGE_MIN_RECIPIENTS distinct recipients;
+ *                    80 % or more of its paying txs are releases and of its receiving txs
+ *                    deposits (a DEX pool or router pays out in the tx that paid it, WETH,
+ *                    a staking or lending contract or an airdrop pays the tx's own sender),
+ *                    and at most half of its releases go to an earlier depositor (an escrow
+ *                    or vesting contract pays its own depositors back). Only accounts no
+ *                    other rule recognised (a mixer pool's relayed withdrawals look the same;
+ *                    its denominations decide first). Score: min(1, senders / 20) x
+ *                    min(1, recipients / 20) x the share of its paying txs that are releases.
  * A DEX pool needs no recognition: the trace reads swaps from each transaction's net flows.
  */
 #ifndef CHAINWATCH_EVM_SERVICES_H
@@ -51,15 +67,18 @@ enum {
     CW_EVM_SVC_DEPOSIT = 1,
     CW_EVM_SVC_COLLECTOR = 2,
     CW_EVM_SVC_MIXER = 3,
-    CW_EVM_SVC_CONSOLIDATION = 4
+    CW_EVM_SVC_CONSOLIDATION = 4,
+    CW_EVM_SVC_BRIDGE = 5
 };
 
 typedef struct cw_evm_service {
     uint8_t kind;    /* CW_EVM_SVC_* */
     uint32_t parent; /* a deposit or consolidation address's collector; else CW_EVM_NONE32 */
     uint32_t n;      /* collector: its deposit addresses; deposit: its sweeps; mixer: deposits;
-                        consolidation: the deposit addresses that feed it */
-    uint32_t reused; /* collector: its deposit addresses paid by others more than once */
+                        consolidation: the deposit addresses that feed it; bridge: its
+                        releases */
+    uint32_t reused; /* collector: its deposit addresses paid by others more than once;
+                        bridge: its deposits */
     double score;
 } cw_evm_service;
 
@@ -71,6 +90,11 @@ typedef struct cw_evm_service {
 #define CW_EVM_ONE_USE_MIN 20
 #define CW_EVM_ONE_USE_RATIO 50
 
+/* A lock-and-release bridge (see above). */
+#define CW_EVM_BRIDGE_MIN_DEPOSITS 20
+#define CW_EVM_BRIDGE_MIN_SENDERS 10
+#define CW_EVM_BRIDGE_MIN_RELEASES 10
+#define CW_EVM_BRIDGE_MIN_RECIPIENTS 10
 typedef struct cw_evm_services cw_evm_services;
 
 /* Two passes over the store's movements. *out owned by the caller. */

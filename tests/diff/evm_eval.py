@@ -40,12 +40,18 @@ found_prob = set()  # cash-out txs in ends reached through a mixer link or anoth
 import os
 true_bridge = {r["tx_hash"]: r["btc_address"] for r in csv.DictReader(open(T + "bridge_deposits.csv")) if r["heist"]} \
     if os.path.exists(T + "bridge_deposits.csv") else {}
+# a lock-and-release bridge's deposits of the thief (truth/lock_bridge.csv, no memo): true exits,
+# scored in full by evm_lock_bridge_eval.py
+lock_true = {r["tx_hash"]: int(r["amount"]) for r in csv.DictReader(open(T + "lock_bridge.csv"))
+             if r["kind"] == "deposit" and r["heist"]} if os.path.exists(T + "lock_bridge.csv") else {}
 exits_found, exits_right, exits_honest = set(), set(), set()
 for path in traces:
     j = json.load(open(path))
     for x in j.get("bridge_exits", []):
         exits_found.add(x["tx"])
         named_txs.add(x["tx"])
+        if x["tx"] in lock_true:
+            continue
         if x["tx"] not in true_bridge:
             exits_honest.add(x["tx"])
         elif x.get("destination") == true_bridge[x["tx"]]:
@@ -156,6 +162,7 @@ if direct_tx:
 # the deposits into the bridge the trace names against the heists' bridge deposits
 bridge_truth = {r["tx_hash"]: int(r["amount"]) for r in csv.DictReader(open(T + "bridge_deposits.csv"))
                 if r["heist"]}
+bridge_truth.update(lock_true)
 bridge_found = set()
 for path in traces:
     for e in json.load(open(path))["ends"]:
@@ -166,6 +173,7 @@ print(f"bridge deposits: truth {len(bridge_truth)}, found {len(bridge_found)}, c
       f"recall {bt / len(bridge_truth) if bridge_truth else 1.0:.3f}, "
       f"{sum(bridge_truth.values())} wei bridged (not a cash-out)")
 b_recall = len(exits_right) / len(true_bridge) if true_bridge else 1.0
+exits_found -= set(lock_true)  # memo exits only here; the lock bridge's in its own line
 b_prec = 1 - len(exits_honest) / len(exits_found) if exits_found else 1.0
 print(f"bridge exits: truth {len(true_bridge)}, found {len(exits_found)}, with the true Bitcoin address "
       f"{len(exits_right)}: recall {b_recall:.3f}, precision {b_prec:.3f}")

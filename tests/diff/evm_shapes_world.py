@@ -50,6 +50,11 @@ How it differs from gen evm:
   (not cash_outs.csv: nothing on-chain links them to the heist), the orders in service_swaps.csv;
 - honest look-alikes: users who receive from exchanges and pay the same exchanges, honest mixer
   users and bridge users, and honest peel-like payers.
+
+With --lock-bridge (default worlds keep their bytes): an unlabelled lock-and-release bridge with
+no memos (Multichain/Ren-like events, or calldata only; ETH and USDX) that honest users and the
+thief deposit to and that releases to honest users arriving from other chains through MPC
+signers' transactions; truth/lock_bridge.csv (docs/GEN.md).
 """
 import argparse
 import csv
@@ -117,6 +122,15 @@ SEL_WETH_WITHDRAW = selector("withdraw(uint256)")
 SEL_WETH_DEPOSIT = selector("deposit()")
 SEL_SWAP = selector("swap(uint256,uint256,address,bytes)")
 SEL_FLUSH = selector("flushTokens(address)")
+# --lock-bridge: a Multichain/Ren-like lock-and-release bridge (no memo): the recipient as an
+# indexed address on another EVM chain, or as bytes (a Bitcoin address in ASCII), or in calldata
+T_ANY_OUT = topic("LogAnySwapOut(address,address,address,uint256,uint256,uint256)")
+T_ANY_IN = topic("LogAnySwapIn(bytes32,address,address,uint256,uint256,uint256)")
+T_BURN_TO = topic("LogBurn(bytes,uint256,uint256,bytes)")
+SEL_ANY_OUT = selector("anySwapOut(address,address,uint256,uint256)")
+SEL_ANY_OUT_NATIVE = selector("anySwapOutNative(address,address,uint256)")
+SEL_BURN_TO = selector("burn(bytes,uint256)")
+SEL_ANY_IN = selector("anySwapIn(bytes32,address,address,uint256,uint256)")
 assert T_TRANSFER == "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
 GWEI = 10**9
 ETH = 10**18
@@ -376,7 +390,7 @@ class World:
             fn()
 
 
-def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False):
+def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_bridge=False):
     no_reuse_mixing = no_reuse_mixing or mixer_evidence
     W = World(out, seed, txs)
     c, rnd = W.c, W.rnd
@@ -426,8 +440,19 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False):
         eid = W.entity("user-%d" % (i + 1), "user")
         users.append({"eid": eid, "addrs": [W.new(eid, "user") for _ in range(rnd.choice([1, 1, 2, 3]))]})
 
+    lockb = None
+    if lock_bridge:
+        # unlabelled: a provider's list knows THORChain, not this one
+        lb_e = W.entity("Spanway", "bridge_lock")
+        lockb = W.new(lb_e, "bridge_lock", contract=True)
+        mpc = [W.new(lb_e, "bridge_relayer") for _ in range(2)]
+        lock_rows = []
+
     # ---- block 0: genesis (empty); block 1: funding withdrawals
     c.close()
+    if lock_bridge:
+        for m in mpc:
+            c.withdraw(m, 3000 * 10**9)
     c.withdraw(deployer, 100 * 10**9)
     c.withdraw(issuer, 100 * 10**9)
     for ex in exchanges:
@@ -672,6 +697,58 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False):
         W.bridge.append([heist, h, c.number, c.ts(), a, "ETH", v, memo, btc, style])
         return h
 
+    def lock_out(a, v, heist, btc=None, t=None):
+        """A deposit into the lock bridge: an indexed recipient address on an EVM chain (ETH or
+        USDX), or the recipient as bytes in a LogBurn event (btc: a Bitcoin address), or (a fifth
+        of the ETH deposits) nothing but the calldata."""
+        if t is None:
+            v = min(v, eth_of(a) - c.fee(90000))
+            if v <= 0:
+                return None
+        elif c.tbal(t, a) < v or eth_of(a) < c.fee(90000):
+            return None
+        to_chain = rnd.choice([56, 137, 43114, 250])
+        rcpt = c.addr()
+        if btc:
+            b = btc.encode()
+            pad = b + b"\0" * (-len(b) % 32)
+            data = SEL_BURN_TO + word(0x40) + word(v) + word(len(b)) + pad.hex()
+            ld = "0x" + word(0x60) + word(v) + word(0) + word(len(b)) + pad.hex()
+            h = c.tx(a, lockb, value=v, data=data, gas=70000, logs=[(lockb, [T_BURN_TO], ld, None)])
+            to_chain, rcpt = 0, btc
+        elif t is not None:
+            data = SEL_ANY_OUT + aword(t) + aword(rcpt) + word(v) + word(to_chain)
+            h = c.tx(a, lockb, data=data, gas=90000,
+                     logs=[(t, [T_TRANSFER, "0x" + aword(a), "0x" + aword(lockb)], "0x" + word(v), (t, a, lockb, v)),
+                           (lockb, [T_ANY_OUT, "0x" + aword(t), "0x" + aword(a), "0x" + aword(rcpt)],
+                            "0x" + word(v) + word(1) + word(to_chain), None)])
+        elif rnd.random() < 0.2:
+            h = c.tx(a, lockb, value=v, data=SEL_ANY_OUT_NATIVE + aword(ZERO) + aword(rcpt) + word(to_chain), gas=50000)
+        else:
+            h = c.tx(a, lockb, value=v, data=SEL_ANY_OUT_NATIVE + aword(ZERO) + aword(rcpt) + word(to_chain), gas=65000,
+                     logs=[(lockb, [T_ANY_OUT, "0x" + aword(ZERO), "0x" + aword(a), "0x" + aword(rcpt)],
+                            "0x" + word(v) + word(1) + word(to_chain), None)])
+        lock_rows.append(["deposit", heist, h, c.number, c.ts(), a, lockb, t or "ETH", v, to_chain, rcpt])
+        return h
+
+    def lock_in(to, v, t=None):
+        """A release: an MPC signer calls anySwapIn and the bridge pays `to` (ETH or USDX)."""
+        m = rnd.choice(mpc)
+        src = "0x%064x" % rnd.getrandbits(256)
+        if t is None:
+            if eth_of(lockb) < v:
+                return None
+            calls, tm = [(lockb, to, v)], []
+        else:
+            if c.tbal(t, lockb) < v:
+                return None
+            calls, tm = [], [(t, [T_TRANSFER, "0x" + aword(lockb), "0x" + aword(to)], "0x" + word(v), (t, lockb, to, v))]
+        h = c.tx(m, lockb, data=SEL_ANY_IN + src[2:] + aword(t or ZERO) + aword(to) + word(v) + word(137), gas=80000,
+                 calls=calls, logs=tm + [(lockb, [T_ANY_IN, src, "0x" + aword(t or ZERO), "0x" + aword(to)],
+                                          "0x" + word(v) + word(137) + word(1), None)])
+        lock_rows.append(["release", "", h, c.number, c.ts(), lockb, to, t or "ETH", v, 1, to])
+        return h
+
     # ---- honest activity, one action at a time
     def uaddr(u):
         return rnd.choice(u["addrs"])
@@ -759,6 +836,16 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False):
             order(a, int(bal * rnd.uniform(0.2, 0.8)), uaddr(rnd.choice(users)) if rnd.random() < 0.3 else a, None)
         elif r < 0.81:
             v = int(bal * rnd.uniform(0.2, 0.7))
+            if lock_bridge and rnd.random() < 0.7:
+                q = rnd.random()
+                tb = c.tbal(usdx, a)
+                if q < 0.3 and tb:
+                    lock_out(a, tb, "", t=usdx)
+                elif q < 0.4:
+                    lock_out(a, v, "", btc=bech32_p2wpkh(rnd.getrandbits(160).to_bytes(20, "big")))
+                else:
+                    lock_out(a, v, "")
+                return
             bridge_out(a, v, bech32_p2wpkh(rnd.getrandbits(160).to_bytes(20, "big")), "")
         elif r < 0.83:
             # an honest payer paying from one address to many, peel-like (fresh change)
@@ -776,6 +863,20 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False):
                     ex_deposit(cur, rnd.choice(exchanges), u["eid"], part)
                 pay(cur, nxt, eth_of(cur) - c.fee(21000))
                 cur = nxt
+        elif lock_bridge and r < 0.85:
+            # someone arriving from another chain: the bridge releases to them (ETH or USDX);
+            # when it holds too little, an MPC signer refills it first
+            if rnd.random() < 0.75:
+                v = int(10**rnd.uniform(16.5, 19.5))
+                if eth_of(lockb) < v:
+                    m = rnd.choice(mpc)
+                    top = v + 30 * ETH
+                    if eth_of(m) > top + c.fee(21000):
+                        h = pay(m, lockb, top)
+                        lock_rows.append(["refill", "", h, c.number, c.ts(), m, lockb, "ETH", top, "", ""])
+                lock_in(a, v)
+            else:
+                lock_in(a, int(10**rnd.uniform(1.5, 4)) * 10**tokens[usdx][1], usdx)
         else:
             pay(a, uaddr(rnd.choice(users)), int(bal * rnd.uniform(0.01, 0.2)))
 
@@ -961,6 +1062,10 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False):
         elif r < 0.72:
             btc = rnd.choice(btc_addrs)
             amt = v if rnd.random() < 0.6 else (v // ETH) * ETH
+            if lock_bridge and rnd.random() < 0.6:
+                # the memo-less bridge: a third name the Bitcoin address, the rest an EVM chain
+                lock_out(a, amt, heist["name"], btc=btc if rnd.random() < 0.33 else None)
+                return
             bridge_out(a, amt, btc, heist["name"])
         elif r < 0.78:
             def paid(dest, amount, t, oh, ph):
@@ -1121,6 +1226,9 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False):
     wcsv("cash_outs_via_service.csv", ["heist", "tx_hash", "block", "timestamp", "exchange", "deposit_address", "from_address", "asset", "amount"], W.service_cash_outs)
     wcsv("mixer_links.csv", ["pool", "denomination_wei", "deposit_tx", "deposit_block", "depositor", "withdrawal_tx", "withdrawal_block", "recipient", "relayer", "relayer_fee_wei", "heist"] + (["evidence"] if mixer_evidence else []),
          [r + [""] * (12 - len(r)) for r in W.mixer_links] if mixer_evidence else W.mixer_links)
+    if lock_bridge:
+        wcsv("lock_bridge.csv", ["kind", "heist", "tx_hash", "block", "timestamp", "from_address", "to_address",
+                                 "asset", "amount", "dest_chain", "recipient"], lock_rows)
     heist["btc_addresses"] = btc_addrs
     heist["deposit_addresses"] = [{"address": d, "exchange": n} for n, l in sorted(tstate["accounts"].items()) for d in l]
     with open(os.path.join(tdir, "heists.json"), "w") as f:
@@ -1143,9 +1251,14 @@ def main():
     ap.add_argument("--mixer-evidence", action="store_true",
                     help="--no-reuse-mixing plus the evidence real mixing leaves (address match, gas "
                          "funding, convergence) and honest look-alikes of each")
+    ap.add_argument("--lock-bridge", action="store_true",
+                    help="an unlabelled lock-and-release bridge without memos (Multichain/Ren-like "
+                         "events, or calldata only) that honest users and the thief deposit to and "
+                         "that releases to honest users arriving from other chains "
+                         "(truth/lock_bridge.csv)")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
-    n, blocks, co, br, ml = build(a.out, a.seed, a.txs, a.no_reuse_mixing, a.mixer_evidence)
+    n, blocks, co, br, ml = build(a.out, a.seed, a.txs, a.no_reuse_mixing, a.mixer_evidence, a.lock_bridge)
     print("wrote %d txs in %d blocks to %s: %d cash-outs, %d bridge deposits, %d mixer withdrawals"
           % (n, blocks, a.out, co, br, ml))
 

@@ -93,6 +93,13 @@ bool cw_evm_memo_is_exit(const cw_evm_memo *m);
  *              starts at byte `skip` (4 for calldata after the selector, 0 for log data). */
 size_t cw_evm_memo_from_text(const uint8_t *data, size_t n, char *out, size_t cap);
 size_t cw_evm_memo_from_abi(const uint8_t *data, size_t n, size_t skip, char *out, size_t cap);
+/* The first ABI `string`/`bytes` argument shaped like a Bitcoin address (bech32 bc1/tb1/bcrt1,
+ * or base58 1/3/m/n/2 of 26-35 characters; no checksum check here): the recipient of a bridge
+ * whose deposits carry no memo. The store keeps it as a memo row when the tx (or log) has no
+ * memo; xchain.c checks the address and continues in Bitcoin. */
+size_t cw_evm_memo_btc_from_abi(const uint8_t *data, size_t n, size_t skip, char *out, size_t cap);
+/* True when the n bytes at p are shaped like a Bitcoin address (as above). */
+bool cw_evm_memo_btc_shaped(const uint8_t *p, size_t n);
 
 /* ---- the store's side table (evm/store.h) ---- */
 enum { CW_EVM_MEMO_SRC_CALLDATA = 1, CW_EVM_MEMO_SRC_LOG = 2, CW_EVM_MEMO_SRC_TEXT = 3 };

@@ -87,8 +87,8 @@ static bool memo_bridge(const cw_acct_policy *p, uint32_t account)
 /* What a deposit address of `collector` stops as: an exchange's (its collector labelled an
  * exchange, or not labelled as a stop and its customers come back), a service's (deposit
  * addresses used once), or none (the collector is labelled a mixer or bridge, or recognised as
- * a bridge by the memos of its deposits or as a mixer pool: the value goes on to it, where
- * the trace stops and says what it is). */
+ * a bridge by the memos of its deposits or by its deposits and releases, or as a mixer pool:
+ * the value goes on to it, where the trace stops and says what it is). */
 static int collector_kind(const cw_acct_policy *p, uint32_t collector)
 {
     int label = cw_acct_labels_stop(p->lm, collector);
@@ -97,7 +97,7 @@ static int collector_kind(const cw_acct_policy *p, uint32_t collector)
     if (memo_bridge(p, collector))
         return 0; /* a bridge by its memos */
     const cw_evm_service *c = cw_evm_services_get(p->sv, collector);
-    if (c && c->kind == CW_EVM_SVC_MIXER)
+    if (c && (c->kind == CW_EVM_SVC_MIXER || c->kind == CW_EVM_SVC_BRIDGE))
         return 0;
     return cw_evm_services_one_use(p->sv, collector) ? CW_ACCT_STOP_SERVICE : CW_ACCT_STOP_EXCHANGE;
 }
@@ -124,6 +124,9 @@ static int decide(const cw_acct_policy *p, uint32_t account, cw_acct_policy_why 
     const cw_evm_service *svc = cw_evm_services_get(p->sv, account);
     if (svc && svc->kind == CW_EVM_SVC_MIXER) {
         kind = CW_ACCT_STOP_MIXER;
+    } else if (svc && svc->kind == CW_EVM_SVC_BRIDGE) {
+        /* a lock-and-release bridge by its behaviour: its releases pay others, never follow */
+        kind = CW_ACCT_STOP_BRIDGE;
     } else if (svc && svc->kind == CW_EVM_SVC_COLLECTOR) {
         /* unlabelled (a label came first): an exchange's hot wallet, unless its deposit
          * addresses are used once (no customer came back: orders, not accounts) */
@@ -218,6 +221,10 @@ json_t *cw_acct_policy_recognised_json(cw_acct_policy *p, uint32_t account)
                                                          : "deposit address of an unlabelled "
                                                            "service (used once: an order)";
     json_t *j = json_pack("{s:s, s:f, s:b}", "as", as, "score", svc->score, "probable", 1);
+    if (svc->kind == CW_EVM_SVC_BRIDGE)
+        json_object_set_new(j, "bridge_evidence",
+                            json_pack("{s:s, s:i, s:i}", "rule", "lock_release", "deposits",
+                                      (json_int_t)svc->reused, "releases", (json_int_t)svc->n));
     if (one_use && svc->kind == CW_EVM_SVC_COLLECTOR)
         json_object_set_new(
             j, "deposit_addresses_reused",

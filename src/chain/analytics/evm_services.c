@@ -1,6 +1,6 @@
 /*
- * evm_services.c: deposit addresses, their collectors and mixer pools recognised from
- * behaviour on an EVM store (include/chainwatch/evm_services.h).
+ * evm_services.c: deposit addresses, their collectors, mixer pools and lock-and-release bridges
+ * recognised from behaviour on an EVM store (include/chainwatch/evm_services.h).
  *
  * Pass 1 (moves.col in order, fees and NFTs left out): per account, the one account it sends
  * to (or "several"), its sends, its receipts. Collectors are the targets of at least
@@ -318,6 +318,146 @@ static int consolidations(cw_evm_services *sv, const acct *a, size_t n, const ui
     return 0;
 }
 
+/*
+ * Lock-and-release bridges (evm_services.h, "bridge"), recognised by behaviour: per candidate
+ * (a contract by its ways: it sent no transaction of its own, receives from many and pays many),
+ * its movements grouped by tx (a tx's movements are contiguous): a tx that only pays it, sent by
+ * the payer, is a deposit; a tx that only takes from it, sent by someone else to a recipient
+ * other than the tx's sender, is a release; a tx that does both is a pass-through (a pool, a
+ * router). A pair map (candidate, account) remembers depositors (bit 1) and recipients (bit 2),
+ * so that distinct senders and recipients are counted exactly and a release back to an earlier
+ * depositor is seen.
+ */
+typedef struct bridge_cand {
+    uint32_t acct;
+    uint64_t tx; /* the tx being read, CW_EVM_NONE64 none */
+    uint32_t tx_from;
+    uint32_t in_by_payer, in_other, out_rel, out_caller; /* moves of the current tx */
+    bool in_any, out_any, back; /* back: a release of the current tx to an earlier depositor */
+    uint32_t dep, rel, pass, other_in, other_out, back_rel, senders, recipients;
+} bridge_cand;
+
+static void bridge_flush(bridge_cand *b)
+{
+    if (b->tx == CW_EVM_NONE64)
+        return;
+    if (b->in_any && b->out_any)
+        b->pass++;
+    else if (b->in_any)
+        *(b->in_other ? &b->other_in : &b->dep) += 1;
+    else if (b->out_any) {
+        if (b->out_caller || !b->out_rel) {
+            b->other_out++;
+        } else {
+            b->rel++;
+            b->back_rel += b->back;
+        }
+    }
+    b->tx = CW_EVM_NONE64;
+    b->in_any = b->out_any = b->back = false;
+    b->in_by_payer = b->in_other = b->out_rel = b->out_caller = 0;
+}
+
+static int lock_bridges(cw_evm_services *sv, const acct *a, size_t n, const cw_evmstore *s,
+                        const cw_evm_counts *c)
+{
+    uint32_t *slot = NULL;
+    bridge_cand *bc = NULL;
+    size_t nb = 0;
+    cw_u64map pairs = {0};
+    int rc = 0;
+    for (size_t i = 0; i < n; i++)
+        nb += sv->svc[i].kind == CW_EVM_SVC_NONE && a[i].n_own == 0 &&
+              a[i].n_in >= CW_EVM_BRIDGE_MIN_DEPOSITS && a[i].n_out >= CW_EVM_BRIDGE_MIN_RELEASES &&
+              a[i].n_senders >= CW_EVM_BRIDGE_MIN_SENDERS &&
+              a[i].n_payee_chg >= CW_EVM_BRIDGE_MIN_RECIPIENTS &&
+              a[i].n_targets > MAX_SWEEP_TARGETS;
+    if (!nb)
+        return 0;
+    slot = malloc((n + 1) * sizeof *slot);
+    bc = calloc(nb, sizeof *bc);
+    if (!slot || !bc) {
+        rc = cw_error_set(CW_ENOMEM, "out of memory recognising bridges");
+        goto out;
+    }
+    nb = 0;
+    for (size_t i = 0; i < n; i++) {
+        slot[i] = CW_EVM_NONE32;
+        if (sv->svc[i].kind == CW_EVM_SVC_NONE && a[i].n_own == 0 &&
+            a[i].n_in >= CW_EVM_BRIDGE_MIN_DEPOSITS && a[i].n_out >= CW_EVM_BRIDGE_MIN_RELEASES &&
+            a[i].n_senders >= CW_EVM_BRIDGE_MIN_SENDERS &&
+            a[i].n_payee_chg >= CW_EVM_BRIDGE_MIN_RECIPIENTS &&
+            a[i].n_targets > MAX_SWEEP_TARGETS) {
+            bc[nb].acct = (uint32_t)i;
+            bc[nb].tx = CW_EVM_NONE64;
+            slot[i] = (uint32_t)nb++;
+        }
+    }
+    for (uint64_t id = 0; id < c->moves; id++) {
+        const cw_evm_row_move *m = cw_evmstore_move(s, id);
+        if (!fungible(m) || m->tx == CW_EVM_NONE64 || m->from == m->to)
+            continue;
+        uint32_t ends[2] = {m->to, m->from};
+        for (int k = 0; k < 2; k++) {
+            if (ends[k] >= n || slot[ends[k]] == CW_EVM_NONE32)
+                continue;
+            bridge_cand *b = &bc[slot[ends[k]]];
+            if (b->tx != m->tx) {
+                bridge_flush(b);
+                const cw_evm_row_tx *tx = cw_evmstore_tx(s, m->tx);
+                b->tx = m->tx;
+                b->tx_from = tx ? tx->from : CW_EVM_NONE32;
+            }
+            uint32_t other = k == 0 ? m->from : m->to;
+            uint64_t key = (uint64_t)b->acct << 32 | other, bits = 0;
+            bool known = other != CW_EVM_NONE32 && cw_u64map_get(&pairs, key, &bits);
+            if (k == 0) {
+                b->in_any = true;
+                if (other == b->tx_from)
+                    b->in_by_payer++;
+                else
+                    b->in_other++;
+                if (other != CW_EVM_NONE32 && !(bits & 1)) {
+                    b->senders++;
+                    if ((rc = cw_u64map_set(&pairs, key, bits | 1)))
+                        goto out;
+                }
+            } else {
+                b->out_any = true;
+                if (other == b->tx_from)
+                    b->out_caller++;
+                else
+                    b->out_rel++;
+                b->back |= known && (bits & 1);
+                if (other != CW_EVM_NONE32 && !(bits & 2)) {
+                    b->recipients++;
+                    if ((rc = cw_u64map_set(&pairs, key, bits | 2)))
+                        goto out;
+                }
+            }
+        }
+    }
+    for (size_t k = 0; k < nb; k++) {
+        bridge_cand *b = &bc[k];
+        bridge_flush(b);
+        uint32_t outs = b->rel + b->pass + b->other_out, ins = b->dep + b->pass + b->other_in;
+        if (b->dep < CW_EVM_BRIDGE_MIN_DEPOSITS || b->senders < CW_EVM_BRIDGE_MIN_SENDERS ||
+            b->rel < CW_EVM_BRIDGE_MIN_RELEASES || b->recipients < CW_EVM_BRIDGE_MIN_RECIPIENTS ||
+            (uint64_t)b->rel * 5 < (uint64_t)outs * 4 || (uint64_t)b->dep * 5 < (uint64_t)ins * 4 ||
+            b->back_rel * 2 > b->rel)
+            continue;
+        double f = (b->senders >= 20 ? 1.0 : b->senders / 20.0) *
+                   (b->recipients >= 20 ? 1.0 : b->recipients / 20.0) *
+                   ((double)b->rel / (double)outs);
+        sv->svc[b->acct] = (cw_evm_service){CW_EVM_SVC_BRIDGE, CW_EVM_NONE32, b->rel, b->dep, f};
+    }
+out:
+    free(slot);
+    free(bc);
+    cw_u64map_deinit(&pairs);
+    return rc;
+}
+
 int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
 {
     cw_evm_counts c;
@@ -509,6 +649,9 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
             continue;
         mark_deposit(sv, a, (uint32_t)i, h, feeders[h]);
     }
+    /* bridges last: only accounts no other rule recognised */
+    if ((rc = lock_bridges(sv, a, n, s, &c)))
+        goto out;
     *out = sv;
     sv = NULL;
 out:
@@ -566,6 +709,8 @@ const char *cw_evm_service_name(int kind)
         return "mixer pool";
     case CW_EVM_SVC_CONSOLIDATION:
         return "consolidation address (exchange)";
+    case CW_EVM_SVC_BRIDGE:
+        return "bridge (deposits from many, released to others in relayers' txs)";
     default:
         return "none";
     }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chainwatch/btc/address.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/util.h"
 #include "chainwatch/xchain.h"
@@ -56,6 +57,33 @@ static int cmp_exit(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* A memo row that is a Bitcoin address alone (evm/memo.h cw_evm_memo_btc_from_abi: the
+ * recipient a bridge without memos names in its deposit's calldata or event), checksum and all:
+ * read as a swap to BTC.BTC paying that address. */
+static bool bare_btc(cw_evm_memo *pm, const char *s, size_t n)
+{
+    if (n == 0 || n >= sizeof pm->dest)
+        return false;
+    char a[sizeof pm->dest];
+    memcpy(a, s, n);
+    a[n] = '\0';
+    static const cw_network nets[] = {CW_NET_MAIN, CW_NET_TEST, CW_NET_REGTEST};
+    cw_addr_key key;
+    for (int i = 0; i < 3; i++)
+        if (cw_addr_decode(&key, a, nets[i]) == 0) {
+            memset(pm, 0, sizeof *pm);
+            pm->fn = CW_MEMO_SWAP;
+            snprintf(pm->chain, sizeof pm->chain, "BTC");
+            snprintf(pm->symbol, sizeof pm->symbol, "BTC");
+            snprintf(pm->asset, sizeof pm->asset, "BTC.BTC");
+            pm->kind = '.';
+            memcpy(pm->dest, a, n + 1);
+            return true;
+        }
+    cw_error_clear();
+    return false;
+}
+
 /* the memo of the exit's tx that names a payout elsewhere (else the first one) */
 static void read_memo(const cw_evmstore *s, cw_xchain_exit *e)
 {
@@ -76,13 +104,16 @@ static void read_memo(const cw_evmstore *s, cw_xchain_exit *e)
             memcpy(e->memo, m->memo, m->len);
             e->memo[m->len] = '\0';
         }
-        if (cw_evm_memo_parse(&e->parsed, m->memo, m->len) == 0 &&
-            cw_evm_memo_is_exit(&e->parsed)) {
+        if ((cw_evm_memo_parse(&e->parsed, m->memo, m->len) == 0 &&
+             cw_evm_memo_is_exit(&e->parsed)) ||
+            bare_btc(&e->parsed, m->memo, m->len)) {
             memcpy(e->memo, m->memo, m->len);
             e->memo[m->len] = '\0';
             found = true;
         }
     }
+    if (found)
+        cw_error_clear(); /* a row before it that did not parse */
     if (!found) {
         int rc = cw_evm_memo_parse(&e->parsed, e->memo, strlen(e->memo));
         e->status = CW_XCHAIN_BAD_MEMO;

@@ -382,7 +382,35 @@ static uint64_t word32(const uint8_t *w)
     return (uint64_t)w[28] << 24 | (uint64_t)w[29] << 16 | (uint64_t)w[30] << 8 | w[31];
 }
 
-size_t cw_evm_memo_from_abi(const uint8_t *data, size_t n, size_t skip, char *out, size_t cap)
+/* A Bitcoin address by its shape (its checksum is the reader's to check, xchain.c): bech32
+ * (bc1 / tb1 / bcrt1 and the bech32 charset, lowercase) or base58 (1 / 3 / m / n / 2, 26-35
+ * characters of the base58 alphabet). No memo syntax: a lock-and-release bridge's recipient. */
+bool cw_evm_memo_btc_shaped(const uint8_t *p, size_t n)
+{
+    static const char b32[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+    static const char b58[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+    size_t h = n > 5 && !memcmp(p, "bcrt1", 5)                           ? 5
+               : n > 3 && (!memcmp(p, "bc1", 3) || !memcmp(p, "tb1", 3)) ? 3
+                                                                         : 0;
+    if (h) {
+        if (n < 14 || n > 90)
+            return false;
+        for (size_t i = h; i < n; i++)
+            if (!memchr(b32, p[i], sizeof b32 - 1))
+                return false;
+        return true;
+    }
+    if (n < 26 || n > 35 || !memchr("13mn2", p[0], 5))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!memchr(b58, p[i], sizeof b58 - 1))
+            return false;
+    return true;
+}
+
+/* the first ABI `string`/`bytes` argument of data (head at skip) whose bytes pass ok */
+static size_t abi_string(const uint8_t *data, size_t n, size_t skip, char *out, size_t cap,
+                         bool (*ok)(const uint8_t *, size_t))
 {
     if (n <= skip)
         return 0;
@@ -396,10 +424,20 @@ size_t cw_evm_memo_from_abi(const uint8_t *data, size_t n, size_t skip, char *ou
         uint64_t sl = word32(h + off);
         if (sl == UINT64_MAX || sl < 3 || sl > 250 || off + 32 + sl > len)
             continue;
-        if (printable(h + off + 32, (size_t)sl))
+        if (ok(h + off + 32, (size_t)sl))
             return put(h + off + 32, (size_t)sl, out, cap);
     }
     return 0;
+}
+
+size_t cw_evm_memo_from_abi(const uint8_t *data, size_t n, size_t skip, char *out, size_t cap)
+{
+    return abi_string(data, n, skip, out, cap, printable);
+}
+
+size_t cw_evm_memo_btc_from_abi(const uint8_t *data, size_t n, size_t skip, char *out, size_t cap)
+{
+    return abi_string(data, n, skip, out, cap, cw_evm_memo_btc_shaped);
 }
 
 /* ---- the table (writer side) ---- */
@@ -453,6 +491,16 @@ static bool keep(const char *s, size_t n)
     return true;
 }
 
+/* a log's candidate: a memo the parser recognises, else a Bitcoin address alone */
+static size_t log_candidate(const cw_evm_block *b, const cw_evm_log *l, char *out, size_t cap)
+{
+    const uint8_t *d = cw_evm_block_bytes(b, l->data_off);
+    size_t ln = cw_evm_memo_from_abi(d, l->data_len, 0, out, cap);
+    if (ln && keep(out, ln))
+        return ln;
+    return cw_evm_memo_btc_from_abi(d, l->data_len, 0, out, cap);
+}
+
 int cw_evm_memotab_add_tx(cw_evm_memotab *m, const cw_evm_block *b, const cw_evm_tx *t,
                           uint64_t txn, uint32_t to)
 {
@@ -467,13 +515,15 @@ int cw_evm_memotab_add_tx(cw_evm_memotab *m, const cw_evm_block *b, const cw_evm
             csrc = CW_EVM_MEMO_SRC_CALLDATA;
         if (cn && !keep(cm, cn))
             cn = 0;
+        /* else a Bitcoin address as the only recipient (a bridge without memos) */
+        if (!cn && (cn = cw_evm_memo_btc_from_abi(in, t->input_kept, 4, cm, sizeof cm)))
+            csrc = CW_EVM_MEMO_SRC_CALLDATA;
     }
     /* the calldata memo, unless a log of the tx repeats it (a router's Deposit event) */
     bool repeated = false;
     for (uint32_t i = 0; cn && i < t->n_logs; i++) {
         const cw_evm_log *l = &b->logs[t->first_log + i];
-        size_t ln =
-            cw_evm_memo_from_abi(cw_evm_block_bytes(b, l->data_off), l->data_len, 0, lm, sizeof lm);
+        size_t ln = log_candidate(b, l, lm, sizeof lm);
         if (ln == cn && memcmp(lm, cm, cn) == 0)
             repeated = true;
     }
@@ -482,10 +532,8 @@ int cw_evm_memotab_add_tx(cw_evm_memotab *m, const cw_evm_block *b, const cw_evm
         return rc;
     for (uint32_t i = 0; i < t->n_logs; i++) {
         const cw_evm_log *l = &b->logs[t->first_log + i];
-        size_t ln =
-            cw_evm_memo_from_abi(cw_evm_block_bytes(b, l->data_off), l->data_len, 0, lm, sizeof lm);
-        if (ln && keep(lm, ln) &&
-            (rc = add_row(m, txn, l->log_index, to, CW_EVM_MEMO_SRC_LOG, lm, ln)))
+        size_t ln = log_candidate(b, l, lm, sizeof lm);
+        if (ln && (rc = add_row(m, txn, l->log_index, to, CW_EVM_MEMO_SRC_LOG, lm, ln)))
             return rc;
     }
     return 0;

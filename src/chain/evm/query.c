@@ -593,7 +593,8 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
                     mv->block);
         if (mv->kind < CW_EVM_MOVE_TX || mv->kind > CW_EVM_MOVE_ERC1155)
             problem(&p, "movement %llu: unknown kind %u", (unsigned long long)m, mv->kind);
-        if (mv->flags & ~(CW_EVM_MOVEF_STATUS_UNKNOWN | CW_EVM_MOVEF_COUNT_ONLY | CW_EVM_MOVEF_WIDE))
+        if (mv->flags &
+            ~(CW_EVM_MOVEF_STATUS_UNKNOWN | CW_EVM_MOVEF_COUNT_ONLY | CW_EVM_MOVEF_WIDE))
             problem(&p, "movement %llu: unknown flags 0x%x", (unsigned long long)m, mv->flags);
         if (mv->flags & CW_EVM_MOVEF_WIDE) {
             /* one amounts.col row per wide movement, in movement order, naming it back, and
@@ -725,7 +726,8 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
         }
         cw_free(t);
     }
-    /* memos: in tx order, each of a tx in the store, each parsing as it did when kept */
+    /* memos: in tx order, each of a tx in the store, each parsing as it did when kept (or a
+     * Bitcoin address alone, a bridge's recipient without memo syntax) */
     uint64_t n_memos = cw_evmstore_memo_count(s);
     for (uint64_t i = 0; i < n_memos; i++) {
         const cw_evm_row_memo *mr = cw_evmstore_memo(s, i);
@@ -736,7 +738,8 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
         else if (mr->len > CW_EVM_MEMO_MAX || mr->source < CW_EVM_MEMO_SRC_CALLDATA ||
                  mr->source > CW_EVM_MEMO_SRC_TEXT ||
                  (!(mr->flags & CW_EVM_MEMOF_TRUNCATED) &&
-                  cw_evm_memo_parse(&pm, mr->memo, mr->len) != 0))
+                  cw_evm_memo_parse(&pm, mr->memo, mr->len) != 0 &&
+                  !cw_evm_memo_btc_shaped((const uint8_t *)mr->memo, mr->len)))
             problem(&p, "memo %llu (tx %llu): not a memo the writer keeps", (unsigned long long)i,
                     (unsigned long long)mr->tx);
         else if ((mr->source == CW_EVM_MEMO_SRC_LOG) != (mr->log != CW_EVM_NONE32))

@@ -697,6 +697,165 @@ static bool bridge_outbound(ew_world *w, uint32_t to, u128 value)
     return true;
 }
 
+/* ---- the lock-and-release bridge (world.lock_bridge) ---- */
+
+/* one row of truth/lock_bridge.csv */
+static void lock_truth(ew_world *w, const char *kind, int32_t heist, const uint8_t txh[32],
+                       uint32_t from, uint32_t to, u128 value, uint64_t chain, const char *rcpt)
+{
+    ew_out *o = &w->t_lock;
+    char a[43], b[43], v[48];
+    ew_addr_hex(a, w, from);
+    ew_addr_hex(b, w, to);
+    ew_u128_dec(v, value);
+    ew_need(o, 1024);
+    ew_put_s(o, kind);
+    ew_put_c(o, ',');
+    if (heist >= 0)
+        ew_put_s(o, w->sc->heists[heist].name);
+    ew_put_c(o, ',');
+    ew_put_hex(o, txh, 32);
+    ew_put_c(o, ',');
+    ew_put_u64(o, w->number);
+    ew_put_c(o, ',');
+    ew_put_u64(o, w->timestamp);
+    ew_put_c(o, ',');
+    ew_put_s(o, a);
+    ew_put_c(o, ',');
+    ew_put_s(o, b);
+    ew_put_s(o, ",ETH,");
+    ew_put_s(o, v);
+    ew_put_c(o, ',');
+    if (chain)
+        ew_put_u64(o, chain);
+    ew_put_c(o, ',');
+    ew_put_s(o, rcpt);
+    ew_put_eol(o);
+}
+
+/* A deposit into the lock bridge: style 0 lock(chainId, bytes32 recipient) with a Locked event
+ * (an EVM address on the destination), 1 depositFor(bytes32, uint16 chain) with a Locked event
+ * (a 32-byte account), 2 bridgeOut(chainId, address) with no event at all, 3 lockTo(chainId,
+ * string) with a LockedTo event naming btc (a Bitcoin address in ASCII, no memo syntax). */
+bool ew_lock_deposit(ew_world *w, uint32_t from, u128 value, const char *btc, int style,
+                     int32_t heist)
+{
+    static const uint64_t chains[4] = {42161, 43114, 56, 10};
+    uint64_t gas = 48000 + 4000 * (uint64_t)(style % 4);
+    if (w->lock_bridge == EW_NONE || !value || !can_pay(w, from, value, gas))
+        return false;
+    style %= 4;
+    if (style == 3 && !(btc && btc[0]))
+        style = 0;
+    uint64_t chain = style == 1   ? 1399811149ULL /* a non-EVM chain's id */
+                     : style == 3 ? 8332ULL       /* Bitcoin, as this bridge numbers it */
+                                  : chains[gen_below(&w->rng, 4)];
+    uint8_t rcpt[32];
+    ew_fake_hash(rcpt, w->salt ^ 0x10cbULL, w->txs_total);
+    if (style != 1)
+        memset(rcpt, 0, 12); /* a 20-byte address */
+    char rhex[80] = "0x";
+    if (style == 3)
+        snprintf(rhex, sizeof rhex, "%s", btc);
+    else
+        for (int i = style == 1 ? 0 : 12; i < 32; i++)
+            snprintf(rhex + strlen(rhex), sizeof rhex - strlen(rhex), "%02x", rcpt[i]);
+    uint32_t lb = w->lock_bridge;
+    ew_tx_begin(w, from, lb, value, gas, true);
+    uint8_t data[32 * 6];
+    memset(data, 0, sizeof data);
+    uint8_t t1[32];
+    ew_word_addr(t1, w, from);
+    if (style == 3) {
+        size_t bl = strlen(btc);
+        size_t bw = (bl + 31) / 32 * 32;
+        uint8_t *p = ew_tx_input(w, 4 + 32 * 3 + bw);
+        p = put_sel(p, w->sel_lock_str);
+        p = put_wu(p, chain);
+        p = put_wu(p, 0x40);
+        p = put_wu(p, bl);
+        memcpy(p, btc, bl);
+        /* LockedTo(address indexed sender, uint256 chain, string recipient, uint256 amount) */
+        put_wu(data, chain);
+        put_wu(data + 32, 0x60);
+        put_wu(data + 64, value);
+        put_wu(data + 96, bl);
+        memcpy(data + 128, btc, bl < 64 ? bl : 64); /* a Bitcoin address fits */
+        const uint8_t *tp[2] = {w->t_locked_str, t1};
+        const uint16_t *bl2[2] = {w->tb_locked_str, w->acct[from].bloom_t};
+        ew_log(w, lb, 2, tp, bl2, data, 128 + (bw < 64 ? bw : 64));
+    } else {
+        uint8_t *p = ew_tx_input(w, 4 + 64);
+        if (style == 0) {
+            p = put_sel(p, w->sel_lock);
+            p = put_wu(p, chain);
+            memcpy(p, rcpt, 32);
+        } else if (style == 1) {
+            p = put_sel(p, w->sel_lock_sol);
+            memcpy(p, rcpt, 32);
+            put_wu(p + 32, chain);
+        } else {
+            p = put_sel(p, w->sel_lock_plain);
+            p = put_wu(p, chain);
+            memcpy(p, rcpt, 32);
+        }
+        if (style != 2) {
+            /* Locked(address indexed sender, uint256 chain, bytes32 recipient, uint256 amount) */
+            put_wu(data, chain);
+            memcpy(data + 32, rcpt, 32);
+            put_wu(data + 64, value);
+            const uint8_t *tp[2] = {w->t_locked, t1};
+            const uint16_t *bl2[2] = {w->tb_locked, w->acct[from].bloom_t};
+            ew_log(w, lb, 2, tp, bl2, data, 96);
+        }
+    }
+    uint8_t txh[32];
+    memcpy(txh, w->tx.hash, 32);
+    ew_tx_end(w);
+    lock_truth(w, "deposit", heist, txh, from, lb, value, chain, rhex);
+    return true;
+}
+
+/* A release to someone arriving from another chain: a relayer calls release(to, amount,
+ * source tx) and the bridge pays `to` in that call. When the bridge holds too little, the
+ * relayer first refills it (a plain transfer, its own). */
+static bool lock_release(ew_world *w, uint32_t to, u128 value)
+{
+    uint32_t lb = w->lock_bridge;
+    uint32_t rel = w->relayers[gen_below(&w->rng, w->n_relayers)];
+    uint64_t gas = 62000;
+    uint8_t txh[32];
+    if (w->bal[0][lb] < value) {
+        u128 top = value - w->bal[0][lb] + 20 * EW_ETHER;
+        if (!can_pay(w, rel, top, 21000 + gas))
+            return false;
+        ew_tx_begin(w, rel, lb, top, 21000, true);
+        memcpy(txh, w->tx.hash, 32);
+        ew_tx_end(w);
+        lock_truth(w, "refill", -1, txh, rel, lb, top, 0, "");
+    }
+    if (!can_pay(w, rel, 0, gas))
+        return false;
+    ew_tx_begin(w, rel, lb, 0, gas, true);
+    uint8_t *p = ew_tx_input(w, 4 + 96);
+    p = put_sel(p, w->sel_release);
+    p = put_waddr(p, w, to);
+    p = put_wu(p, value);
+    ew_fake_hash(p, w->salt ^ 0x5e1eULL, w->txs_total);
+    ew_tx_call(w, 0, lb, to, value, NULL, 0, true);
+    uint8_t data[64], t1[32];
+    put_wu(data, value);
+    put_wu(data + 32, 42161);
+    ew_word_addr(t1, w, to);
+    const uint8_t *tp[2] = {w->t_released, t1};
+    const uint16_t *bl[2] = {w->tb_released, w->acct[to].bloom_t};
+    ew_log(w, lb, 2, tp, bl, data, 64);
+    memcpy(txh, w->tx.hash, 32);
+    ew_tx_end(w);
+    lock_truth(w, "release", -1, txh, lb, to, value, 42161, "");
+    return true;
+}
+
 /* ---- batch payments ---- */
 bool ew_disperse(ew_world *w, uint32_t from, const uint32_t *to, const u128 *values, size_t n)
 {
@@ -1066,6 +1225,16 @@ static void init_abi(ew_world *w)
     topic(w->t_mwithdrawal, w->tb_mwithdrawal, "Withdrawal(address,bytes32,address,uint256)");
     topic(w->t_thor, w->tb_thor, "Deposit(address,address,uint256,string)");
     topic(w->t_fwd, w->tb_fwd, "ForwarderDeposited(address,uint256,bytes)");
+    /* the lock-and-release bridge: shapes of real ones (a destination chain id and a recipient
+     * as a 20-byte address, a 32-byte account, or a string), none of them a memo */
+    selector(w->sel_lock, "lock(uint256,bytes32)");
+    selector(w->sel_lock_sol, "depositFor(bytes32,uint16)");
+    selector(w->sel_lock_plain, "bridgeOut(uint256,address)");
+    selector(w->sel_lock_str, "lockTo(uint256,string)");
+    selector(w->sel_release, "release(address,uint256,bytes32)");
+    topic(w->t_locked, w->tb_locked, "Locked(address,uint256,bytes32,uint256)");
+    topic(w->t_locked_str, w->tb_locked_str, "LockedTo(address,uint256,string,uint256)");
+    topic(w->t_released, w->tb_released, "Released(address,uint256,uint256)");
 }
 
 static const char *const tok_sym[1 + EW_NTOK] = {"ETH", "USDT", "USDC", "DAI", "WETH"};
@@ -1266,6 +1435,8 @@ int ew_econ_open(ew_world *w, u128 victim_extra[EW_MAX_EXCH][1 + EW_NTOK])
     }
     w->bridge_router = contract(w, dep, EWC_BRIDGE_ROUTER, "THORChain router");
     w->acct[w->bridge_router].ent = w->acct[w->bridge_vault].ent;
+    w->lock_bridge =
+        w->sc->lock_bridge ? contract(w, dep, EWC_BRIDGE_LOCK, "lock-and-release bridge") : EW_NONE;
     w->batch = contract(w, dep, EWC_BATCH, "Disperse");
     w->splitter = contract(w, dep, EWC_SPLITTER, "payment splitter");
     w->nft = contract(w, dep, EWC_NFT, "NFT collection");
@@ -1492,7 +1663,12 @@ void ew_econ_tx(ew_world *w)
     } else if (r < 890) {
         uint32_t from = user_acct(w, u);
         u128 b = w->bal[0][from];
-        if (b > EW_ETHER / 5) {
+        if (b > EW_ETHER / 5 && w->lock_bridge != EW_NONE && gen_chance(&w->rng, 0.5)) {
+            char btc[64];
+            ew_btc_address(w, u->ent * 4 + gen_below(&w->rng, 4), btc);
+            done = ew_lock_deposit(w, from, nice_amount(w, b / 10, b / 2), btc,
+                                   (int)gen_below(&w->rng, 4), -1);
+        } else if (b > EW_ETHER / 5) {
             char btc[64];
             ew_btc_address(w, u->ent * 4 + gen_below(&w->rng, 4), btc);
             done = ew_bridge_deposit(w, from, nice_amount(w, b / 10, b / 2), btc,
@@ -1500,7 +1676,10 @@ void ew_econ_tx(ew_world *w)
         }
     } else if (r < 900) {
         u128 v = nice_amount(w, EW_ETHER / 20, (u128)gen_heavy(&w->rng, 1, 50) * EW_ETHER);
-        done = bridge_outbound(w, user_acct(w, u), v);
+        if (w->lock_bridge != EW_NONE && gen_chance(&w->rng, 0.5))
+            done = lock_release(w, user_acct(w, u), v);
+        else
+            done = bridge_outbound(w, user_acct(w, u), v);
     } else if (r < 915) {
         uint32_t from = user_acct(w, u);
         u128 b = w->bal[0][from];

@@ -97,6 +97,7 @@ typedef struct ew_step {
     uint32_t btc_addresses; /* bridge: distinct BTC destinations */
     char (*btc_to)[96];     /* bridge: explicit BTC destinations (owned) */
     uint32_t n_btc_to;
+    double lock;                    /* bridge: share of deposits to the lock-and-release bridge */
     uint32_t deposits;              /* cash_out: deposit transactions */
     uint32_t accounts;              /* cash_out: deposit addresses per exchange (its accounts) */
     bool tokens;                    /* cash_out: tokens held are deposited as they are */
@@ -141,6 +142,10 @@ struct cw_gen_evm_scenario {
      * address, gas from one of their own other addresses, a fresh recipient paying everything
      * on to one of their own addresses */
     bool honest_mix_evidence;
+    /* a lock-and-release bridge contract whose deposits carry no memo (destination chain and
+     * recipient in an event or only in calldata), releasing to honest users arriving from
+     * other chains through relayers' txs (truth/lock_bridge.csv) */
+    bool lock_bridge;
     ew_heist_sc *heists;
     size_t n_heists;
 };
@@ -171,6 +176,7 @@ typedef enum ew_cat {
     EWC_ZERO,
     EWC_OTC,
     EWC_EXCH_CONSOL,
+    EWC_BRIDGE_LOCK, /* a lock-and-release bridge without memos (world.lock_bridge) */
     EWC_N
 } ew_cat;
 
@@ -288,6 +294,7 @@ typedef struct ew_world {
     u128 mixer_denom[4];
     uint32_t mixer_leaves[4];
     uint32_t bridge_router, bridge_vault;
+    uint32_t lock_bridge; /* world.lock_bridge: the contract, else EW_NONE */
     uint32_t batch, splitter, nft;
     uint32_t nft_next;
     uint32_t *nft_owner;
@@ -303,6 +310,10 @@ typedef struct ew_world {
         t_sync[32], t_mint[32], t_mdeposit[32], t_mwithdrawal[32], t_thor[32], t_fwd[32];
     uint16_t tb_transfer[3], tb_approval[3], tb_wdeposit[3], tb_wwithdrawal[3], tb_swap[3],
         tb_sync[3], tb_mint[3], tb_mdeposit[3], tb_mwithdrawal[3], tb_thor[3], tb_fwd[3];
+    /* the lock-and-release bridge (world.lock_bridge) */
+    uint8_t sel_lock[4], sel_lock_sol[4], sel_lock_plain[4], sel_lock_str[4], sel_release[4];
+    uint8_t t_locked[32], t_locked_str[32], t_released[32];
+    uint16_t tb_locked[3], tb_locked_str[3], tb_released[3];
     /* chain position */
     uint64_t number, timestamp, base_fee;
     uint8_t hash[32], parent[32];
@@ -338,6 +349,7 @@ typedef struct ew_world {
     /* output */
     ew_out o_blocks, o_txs, o_rcpt, o_logs, o_tt, o_traces;
     ew_out t_links, t_bridge, t_flows, t_cash;
+    ew_out t_lock; /* truth/lock_bridge.csv (world.lock_bridge only) */
     char truth_dir[512];
     /* heists */
     struct ew_heist *heists;
@@ -411,6 +423,10 @@ bool ew_mixer_deposit(ew_world *w, uint32_t from, int pool, int32_t heist, uint6
                       uint32_t recipient_hint);
 bool ew_bridge_deposit(ew_world *w, uint32_t from, u128 value, const char *btc_addr, int style,
                        int32_t heist);
+/* A deposit into the lock-and-release bridge: destination chain and recipient in an event or
+ * calldata, never a memo; btc_addr (may be NULL) as an ASCII recipient on Bitcoin. */
+bool ew_lock_deposit(ew_world *w, uint32_t from, u128 value, const char *btc_addr, int style,
+                     int32_t heist);
 bool ew_disperse(ew_world *w, uint32_t from, const uint32_t *to, const u128 *values, size_t n);
 void ew_btc_address(ew_world *w, uint64_t k, char out[64]);
 uint64_t ew_gas_for(ew_world *w, int kind);

@@ -673,6 +673,18 @@ static void do_bridge(ew_world *w, int hi, uint32_t a)
         if (!v)
             v = b - fee;
         const char *btc = h->btc[h->next_btc++ % h->n_btc];
+        const ew_step *s = &h->sc->steps[h->step];
+        if (s->lock > 0 && w->lock_bridge != EW_NONE && gen_chance(&w->rng, s->lock)) {
+            /* the lock-and-release bridge: no memo; a quarter name the Bitcoin address in
+             * ASCII, the rest an account on another chain */
+            if (ew_lock_deposit(w, a, v, btc, (int)gen_below(&w->rng, 4), hi)) {
+                ew_heist_flow(w, hi, "bridge", a, w->lock_bridge, 0, v);
+                h->bridged += v;
+                h->n_bridge++;
+            }
+            pending_dec(w, hi);
+            return;
+        }
         int style = (int)gen_below(&w->rng, 6);
         if (ew_bridge_deposit(w, a, v, btc, style, hi)) {
             ew_heist_flow(w, hi, "bridge", a, style < 5 ? w->bridge_router : w->bridge_vault, 0, v);

@@ -272,13 +272,14 @@ static int parse_step(const pctx *c, const cw_gen_evm_scenario *s, const ew_heis
             return rc;
     } else if (!strcmp(ty, "bridge")) {
         static const char *const k[] = {"type",       "delay_hours", "fraction", "btc_addresses",
-                                        "over_hours", "btc_to",      NULL};
+                                        "over_hours", "btc_to",      "lock",     NULL};
         st->kind = EWS_BRIDGE;
         st->fraction = 0.5;
         if ((rc = known(c, path, o, k)) ||
             (rc = get_num(c, path, o, "fraction", 0, 1, &st->fraction)) ||
             (rc = get_u32(c, path, o, "btc_addresses", 1, 1000, &st->btc_addresses)) ||
-            (rc = get_num(c, path, o, "over_hours", 0, 200, &st->over_hours)))
+            (rc = get_num(c, path, o, "over_hours", 0, 200, &st->over_hours)) ||
+            (rc = get_num(c, path, o, "lock", 0, 1, &st->lock)))
             return rc;
         json_t *to = json_object_get(o, "btc_to");
         if (to) {
@@ -486,15 +487,9 @@ int cw_gen_evm_scenario_parse(cw_gen_evm_scenario **out, const char *json, size_
     json_t *wo = json_object_get(root, "world");
     static const char *const defx[] = {"Bitfrost", "Krakenish", "Coinbarn", "Binansu"};
     if (wo) {
-        static const char *const wk[] = {"exchanges",
-                                         "users",
-                                         "txs_per_block",
-                                         "mixer_contracts",
-                                         "mixer_denoms",
-                                         "otc_desks",
-                                         "consolidation",
-                                         "honest_mix_evidence",
-                                         NULL};
+        static const char *const wk[] = {
+            "exchanges", "users",         "txs_per_block",       "mixer_contracts", "mixer_denoms",
+            "otc_desks", "consolidation", "honest_mix_evidence", "lock_bridge",     NULL};
         if (!json_is_object(wo)) {
             rc = cw_error_set(CW_EINVAL, "%s: world: must be an object", c.src);
             goto out;
@@ -513,6 +508,12 @@ int cw_gen_evm_scenario_parse(cw_gen_evm_scenario **out, const char *json, size_
             goto out;
         }
         s->honest_mix_evidence = hm && json_is_true(hm);
+        json_t *lb = json_object_get(wo, "lock_bridge");
+        if (lb && !json_is_boolean(lb)) {
+            rc = cw_error_set(CW_EINVAL, "%s: world.lock_bridge: must be true or false", c.src);
+            goto out;
+        }
+        s->lock_bridge = lb && json_is_true(lb);
         if (s->mixer_contracts != 1 && s->mixer_contracts != 4) {
             rc = cw_error_set(CW_EINVAL,
                               "%s: world.mixer_contracts: 1 (one contract, four denominations) "

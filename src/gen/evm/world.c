@@ -46,7 +46,8 @@ const char *ew_cat_name(int cat)
                                          "thief",
                                          "zero_address",
                                          "otc_desk",
-                                         "exchange_consolidation"};
+                                         "exchange_consolidation",
+                                         "bridge_lock"};
     return cat >= 0 && cat < EWC_N ? n[cat] : "unknown";
 }
 
@@ -292,8 +293,8 @@ static int write_truth(ew_world *w)
 
 static void world_free(ew_world *w)
 {
-    ew_out *outs[] = {&w->o_blocks, &w->o_txs,   &w->o_rcpt,   &w->o_logs,  &w->o_tt,
-                      &w->o_traces, &w->t_links, &w->t_bridge, &w->t_flows, &w->t_cash};
+    ew_out *outs[] = {&w->o_blocks, &w->o_txs,    &w->o_rcpt,  &w->o_logs, &w->o_tt,  &w->o_traces,
+                      &w->t_links,  &w->t_bridge, &w->t_flows, &w->t_cash, &w->t_lock};
     for (size_t i = 0; i < sizeof outs / sizeof *outs; i++)
         ew_out_abort(outs[i]);
     ew_heists_free(w);
@@ -394,7 +395,11 @@ int cw_gen_evm_run(const cw_gen_evm_opts *opts, cw_gen_evm_stats *st)
                           "amount,fee_wei")) ||
         (rc = ew_out_open(&w->t_cash, w->truth_dir, "cash_outs.csv",
                           "heist,tx_hash,block,timestamp,exchange,deposit_address,from_address,"
-                          "asset,amount")))
+                          "asset,amount")) ||
+        (w->sc->lock_bridge &&
+         (rc = ew_out_open(&w->t_lock, w->truth_dir, "lock_bridge.csv",
+                           "kind,heist,tx_hash,block,timestamp,from_address,to_address,asset,"
+                           "amount,dest_chain,recipient"))))
         goto out;
     if ((rc = ew_econ_setup(w)) || (rc = ew_heists_init(w)))
         goto out;
@@ -442,8 +447,9 @@ int cw_gen_evm_run(const cw_gen_evm_opts *opts, cw_gen_evm_stats *st)
     if ((rc = ew_heists_finish(w)))
         goto out;
     {
-        ew_out *outs[] = {&w->o_blocks, &w->o_txs,   &w->o_rcpt,   &w->o_logs,  &w->o_tt,
-                          &w->o_traces, &w->t_links, &w->t_bridge, &w->t_flows, &w->t_cash};
+        ew_out *outs[] = {&w->o_blocks, &w->o_txs,    &w->o_rcpt,  &w->o_logs,
+                          &w->o_tt,     &w->o_traces, &w->t_links, &w->t_bridge,
+                          &w->t_flows,  &w->t_cash,   &w->t_lock};
         for (size_t i = 0; i < sizeof outs / sizeof *outs; i++) {
             ew_out_flush(outs[i]);
             if (i < 6)

@@ -1,0 +1,191 @@
+/*
+ * test_evm_services.c: a lock-and-release bridge recognised by behaviour (evm_services.h,
+ * "bridge"; docs/TRACE-MODELS.md "A bridge without memos"), on a store built by hand, beside
+ * the honest look-alikes that must not be taken for one:
+ *   B  the bridge: 25 users deposit 10..34 in their own txs; a relayer's txs release 5..19 to
+ *      15 other accounts (internal calls from B), nothing in those txs paying B;
+ *   P  a pool: the same users pay and get all but 1 back in the same tx (a swap);
+ *   E  an escrow: 25 deposits, and the relayer's txs pay 15 of the depositors back;
+ *   A  an airdrop: 25 deposits, and 15 claimants each call it and are paid (recipient = the
+ *      tx's sender).
+ * Only B is a bridge, and the stop policy stops the trace there as a bridge.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "chainwatch/acct_policy.h"
+#include "chainwatch/errors.h"
+#include "chainwatch/evm/store.h"
+#include "chainwatch/evm_services.h"
+#include "harness.h"
+
+enum { U0 = 1, NU = 25, V0 = 60, NV = 15, REL = 100, B = 150, P = 151, E = 152, A = 153 };
+
+static cw_evm_addr ADDR(int i)
+{
+    cw_evm_addr a;
+    memset(&a, 0, sizeof a);
+    a.b[0] = 0xbb;
+    a.b[19] = (uint8_t)i;
+    return a;
+}
+
+static cw_evm_hash HASH(int kind, int i)
+{
+    cw_evm_hash h;
+    memset(&h, 0x11 * kind, sizeof h);
+    h.b[30] = (uint8_t)(i >> 8);
+    h.b[31] = (uint8_t)i;
+    h.b[0] = (uint8_t)(kind * 37 + i);
+    return h;
+}
+
+static void header(cw_evm_block *b, uint64_t n)
+{
+    cw_evm_block_reset(b);
+    b->number = n;
+    b->hash = HASH(1, (int)n);
+    b->parent_hash = n ? HASH(1, (int)n - 1) : HASH(9, 9);
+    b->timestamp = 1700000000 + 12 * n;
+    b->miner = ADDR(200);
+    b->has_base_fee = true;
+    cw_u256_from_u64(&b->base_fee, 1);
+    b->has_receipts = b->has_logs = b->has_traces = true;
+}
+
+/* a tx from -> to of value; with cv, an internal call cfrom -> cto of cv in it */
+static void txc(cw_evm_block *b, int from, int to, uint64_t value, int cfrom, int cto, uint64_t cv)
+{
+    static int serial;
+    cw_evm_tx *t = cw_evm_block_add_tx(b);
+    t->hash = HASH(2, ++serial);
+    t->index = (uint32_t)b->n_txs - 1;
+    t->from = ADDR(from);
+    t->to = ADDR(to);
+    t->has_to = true;
+    cw_u256_from_u64(&t->value, value);
+    t->gas = 100000;
+    t->gas_used = 21000;
+    t->has_receipt = true;
+    t->status = CW_EVM_STATUS_OK;
+    cw_u256_from_u64(&t->effective_gas_price, 1);
+    b->tx_count = b->n_txs;
+    if (!cv)
+        return;
+    cw_evm_trace *tr = cw_evm_block_add_trace(b);
+    tr->tx_index = t->index;
+    tr->tx_hash = t->hash;
+    tr->type = CW_EVM_TRACE_CALL;
+    tr->call_type = CW_EVM_CALL_CALL;
+    tr->status = 1;
+    tr->from = ADDR(cfrom);
+    tr->to = ADDR(cto);
+    tr->has_from = tr->has_to = true;
+    cw_u256_from_u64(&tr->value, cv);
+    uint32_t ta = 0, off;
+    REQUIRE(cw_evm_block_put_bytes(b, &ta, 4, &off) == 0);
+    b->traces[b->n_traces - 1].ta_off = off;
+    b->traces[b->n_traces - 1].ta_len = 1;
+}
+
+static uint32_t id_of(const cw_evmstore *s, int i)
+{
+    cw_evm_addr a = ADDR(i);
+    uint32_t id = 0;
+    CHECK(cw_evmstore_find_account(s, &a, &id) == 0);
+    return id;
+}
+
+static void test_lock_bridge(void)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/s", cw_test_tmpdir());
+    cw_evmstore *s;
+    REQUIRE(cw_evmstore_open(&s, path, true, "ethereum") == 0);
+    cw_evm_block b;
+    cw_evm_block_init(&b);
+    header(&b, 0);
+    int funded[NU + NV + 1];
+    int nf = 0;
+    for (int i = 0; i < NU; i++)
+        funded[nf++] = U0 + i;
+    for (int i = 0; i < NV; i++)
+        funded[nf++] = V0 + i;
+    funded[nf++] = REL;
+    for (int i = 0; i < nf; i++) {
+        cw_evm_trace *t = cw_evm_block_add_trace(&b);
+        t->tx_index = UINT32_MAX;
+        t->type = CW_EVM_TRACE_GENESIS;
+        t->status = 1;
+        t->to = ADDR(funded[i]);
+        t->has_to = true;
+        cw_u256_from_u64(&t->value, 100000000);
+    }
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    /* block 1: deposits into B, E and A; swaps at P */
+    header(&b, 1);
+    for (int i = 0; i < NU; i++) {
+        /* amounts vary (fixed ones would make a mixer pool) */
+        uint64_t v = 10 + (uint64_t)i;
+        txc(&b, U0 + i, B, v, 0, 0, 0);
+        txc(&b, U0 + i, P, v, P, U0 + i, v - 1);
+        txc(&b, U0 + i, E, v, 0, 0, 0);
+        txc(&b, U0 + i, A, v, 0, 0, 0);
+    }
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    /* block 2: B releases to others, E pays depositors back, A pays its claimants */
+    header(&b, 2);
+    for (int i = 0; i < NV; i++) {
+        txc(&b, REL, B, 0, B, V0 + i, 5 + (uint64_t)i);
+        txc(&b, REL, E, 0, E, U0 + i, 5 + (uint64_t)i);
+        txc(&b, V0 + i, A, 0, A, V0 + i, 5 + (uint64_t)i);
+    }
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    REQUIRE(cw_evmstore_commit(s) == 0);
+    cw_evm_block_free(&b);
+    REQUIRE(cw_evmstore_close(s) == 0);
+
+    REQUIRE(cw_evmstore_open(&s, path, false, NULL) == 0);
+    cw_evm_services *sv;
+    REQUIRE(cw_evm_services_detect(&sv, s) == 0);
+    const cw_evm_service *x = cw_evm_services_get(sv, id_of(s, B));
+    REQUIRE(x);
+    CHECK_EQ_INT(x->kind, CW_EVM_SVC_BRIDGE);
+    CHECK_EQ_INT(x->n, NV);                   /* releases */
+    CHECK_EQ_INT(x->reused, NU);              /* deposits */
+    CHECK(x->score > 0.7 && x->score <= 1.0); /* 20+ senders, 15 of 20 recipients, all releases */
+    const int honest[3] = {P, E, A};
+    for (int k = 0; k < 3; k++) {
+        const cw_evm_service *h = cw_evm_services_get(sv, id_of(s, honest[k]));
+        CHECK(!h || h->kind != CW_EVM_SVC_BRIDGE);
+    }
+    CHECK_EQ_INT(cw_evm_services_count(sv, CW_EVM_SVC_BRIDGE), 1);
+    cw_evm_services_free(sv);
+
+    /* the policy the trace, the server and the monitor share: B stops as a bridge (probable,
+     * recognised), the look-alikes do not */
+    cw_acct_policy *pol;
+    REQUIRE(cw_acct_policy_new(&pol, s, NULL, NULL) == 0);
+    cw_acct_policy_why why;
+    CHECK_EQ_INT(cw_acct_policy_stop(pol, id_of(s, B), &why), CW_ACCT_STOP_BRIDGE);
+    CHECK_EQ_INT(why, CW_ACCT_WHY_SERVICE);
+    for (int k = 0; k < 3; k++)
+        CHECK(cw_acct_policy_stop(pol, id_of(s, honest[k]), NULL) != CW_ACCT_STOP_BRIDGE);
+    json_t *j = cw_acct_policy_recognised_json(pol, id_of(s, B));
+    REQUIRE(j);
+    CHECK(json_is_true(json_object_get(j, "probable")));
+    CHECK_EQ_STR(json_string_value(json_object_get(json_object_get(j, "bridge_evidence"), "rule")),
+                 "lock_release");
+    json_decref(j);
+    cw_acct_policy_free(pol);
+    cw_evmstore_close(s);
+}
+
+int main(void)
+{
+    RUN(test_lock_bridge);
+    return cw_test_done();
+}
