@@ -34,7 +34,7 @@ typedef struct acct {
     uint32_t payee_hint, n_payee_chg; /* payee changes: how widely it pays out */
     uint32_t n_own;                   /* movements it sent in transactions it sent itself */
     uint32_t n_out, n_in, n_in_other, n_full;
-    uint32_t n_onward; /* sends into accounts at a sweep level that do not sweep back to it */
+    uint32_t n_onward; /* sends into deposit-address candidates that do not sweep back to it */
     uint32_t senders_hint, n_senders; /* distinct senders, counted while they alternate */
     /* sweep-level accounts (pass 2): the last receipt's tx, whether its payer sent that tx, and
      * the sends made in such a tx (a pass-through: a router or a contract forwarding what its
@@ -158,13 +158,15 @@ static bool is_target(const acct *a, uint32_t x, uint32_t y)
     return false;
 }
 
-/* A customer of other services, not a hot wallet: half or more of its sends go into accounts at
- * a sweep level that do not sweep back to it (others' deposit addresses, or hops on the way to
- * them). An exchange's hot wallet pays its customers' withdrawals, of which only some go on to
- * another exchange (7-26 % of a hot wallet's payees on both generators' worlds); an address
- * that gathers one person's funds from a few of its addresses and pays them into exchanges pays
- * deposit addresses with every send. Its feeders are then no deposit addresses: what they
- * forward to it is followed on. */
+/* A customer of other services, not a hot wallet: half or more of its sends go into
+ * deposit-address candidates (accounts that send only to a few wide payers) that do not sweep to
+ * it: others' deposit addresses. An exchange's hot wallet pays its customers' withdrawals, of
+ * which only some go straight into another exchange's deposit address (at most 3 % of a hot
+ * wallet's sends on 30 worlds of both generators); an address that gathers one person's funds from
+ * a few of its addresses and pays them into exchanges pays deposit addresses with every send.
+ * Its feeders are then no deposit addresses: what they forward to it is followed on. (A
+ * customer who withdraws and pays only its own deposit address is at sweep level 2, not
+ * counted: every payee of a small exchange's hot wallet may be one.) */
 static bool pays_into_funnels(const acct *a, size_t n, uint32_t x)
 {
     return x < n && (uint64_t)a[x].n_onward * 2 >= a[x].n_out;
@@ -436,7 +438,7 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
         cw_u256 amt = cw_evmstore_move_amount(s, m);
         if (m->to < n && lvl[m->to] && !is_target(a, m->to, m->from))
             a[m->to].n_in_other++;
-        if (m->from < n && m->to < n && lvl[m->to] && !is_target(a, m->to, m->from))
+        if (m->from < n && m->to < n && sweeper(lvl, n, m->to) && !is_target(a, m->to, m->from))
             a[m->from].n_onward++;
         if (deeper && m->to < n && lvl[m->to]) {
             const cw_evm_row_tx *tx = m->tx != CW_EVM_NONE64 ? cw_evmstore_tx(s, m->tx) : NULL;
