@@ -4,12 +4,15 @@
  *
  *   deposit address  an account that sends only to a few (at most 4: an exchange's hot
  *                    wallets) collectors, and all it holds in at least half of its sends (the
- *                    balance of that asset left at zero, or a native remainder under 0.01 of
- *                    the sweep for gas), and receives from others. A collector pays out widely
+ *                    balance of that asset left at zero, or a native remainder for gas: under
+ *                    0.01 of the sweep or, on a sweep the account sent itself, at most twice
+ *                    that sweep's fee), and receives from others. A collector pays out widely
  *                    (to more than 4 accounts, changing payee at least 5 times, by at least 5
  *                    transactions of its own: withdrawals; a pool or router pays in its
- *                    callers' txs) and at least CW_EVM_DEPOSIT_MIN_FEEDERS such accounts feed
- *                    it. So a thief's hop that forwards everything to its own deposit address
+ *                    callers' txs), at least CW_EVM_DEPOSIT_MIN_FEEDERS such accounts feed it,
+ *                    and fewer than half of its sends go into other deposit-address
+ *                    candidates (a customer paying into exchanges, such as a thief's gathering
+ *                    address, is no hot wallet). So a thief's hop that forwards everything to its own deposit address
  *                    is not taken for a deposit address: that deposit address pays no one but
  *                    the hot wallets. Score: feeders / 10 (at most 1) times the share of full
  *                    sweeps. The senders into a deposit address are the customers behind it.

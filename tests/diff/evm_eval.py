@@ -4,13 +4,16 @@ acceptance figures): cash-out recall and precision (the heist's deposit transact
 deposit addresses), amount per exchange and asset, mixer entries and the precision of the mixer
 links reported, bridge deposits found (bridged value is its own figure, not a missed cash-out),
 bridge exits (recall: the heist's bridge deposits reported as exits whose memo decodes to the true
-Bitcoin address), and the share of the world's transactions the trace names. Reads only the CLI's
+Bitcoin address), and the share of the world's transactions the trace names. Per exchange and asset
+it also says where the amount is off: value named that should not be (over a cash-out's true
+amount, or at no cash-out) and value missed (after the thief's mixer notes no link reached, other
+misses, found short). Reads only the CLI's
 JSON and the truth files, so it scores worlds
 from any generator that writes the same truth (docs/GEN.md, EVM worlds).
 
 usage: evm_eval.py WORLD_DIR TRACE_JSON [TRACE_JSON...]   (one trace per heist)
 """
-import csv, json, sys
+import csv, json, os, sys
 from collections import defaultdict
 
 world, traces = sys.argv[1], sys.argv[2:]
@@ -98,6 +101,66 @@ for key in sorted(set(true_amount) | set(found_amount)):
     worst = max(worst, err)
     print(f"  {key[0]} {key[1]}: truth {t}, traced {f} ({100 * err:.2f} % off)")
 print(f"amounts per exchange and asset: worst {100 * worst:.2f} % off")
+# where each exchange's amount is off, as % of its true amount: value the trace names that it
+# should not (traced over a cash-out's true amount, or at a transaction that is no cash-out) and
+# value it misses (cash-outs not found, split by whether their sender got value, through the
+# thief's own addresses, from a mixer withdrawal of the thief's that no link reached: a note
+# that left no evidence the trace used; and found cash-outs traced short)
+arr_tx, arr_key = defaultdict(int), {}
+mix_rows = list(csv.DictReader(open(T + "mixer_links.csv")))
+linked_rec = set()
+for path in traces:
+    j = json.load(open(path))
+    linked_rec |= {l["recipient"] for l in j.get("mixer_links", [])}
+    for e in j["ends"]:
+        if e["kind"] != "exchange" or e["address"] in otc_deposit:
+            continue
+        a = e["address"]
+        ex = exch_of_deposit.get(a) or exch_of_hot.get(a)
+        if ex is None and e.get("recognised"):
+            ex = exch_of_hot.get(e["recognised"].get("collector"), "?")
+        asset = "ETH" if e["asset"]["id"] == 0 else (e["asset"]["contract"] or "")
+        for arr in e.get("arrivals", []):
+            arr_tx[arr["tx"]] += int(arr["amount"])
+            arr_key[arr["tx"]] = (ex, asset)
+thief_addr = {r["address"] for r in addr_rows if r["category"] == "thief"}
+onward = defaultdict(set)  # the thief's own payments between its addresses (ETH and tokens)
+for name in ("traces.csv", "token_transfers.csv"):
+    if not os.path.exists(world + "/" + name):
+        continue
+    with open(world + "/" + name) as f:
+        head = f.readline().rstrip("\n").split(",")
+        fi, ti = head.index("from_address"), head.index("to_address")
+        for line in f:
+            c = line.split(",")
+            if len(c) == len(head) and c[fi] in thief_addr and c[ti] in thief_addr:
+                onward[c[fi]].add(c[ti])
+unlinked = {r["recipient"] for r in mix_rows if r["heist"] and r["recipient"] not in linked_rec}
+reach, stack = set(unlinked), list(unlinked)
+while stack:
+    for y in onward.get(stack.pop(), ()):
+        if y not in reach:
+            reach.add(y)
+            stack.append(y)
+part = defaultdict(lambda: defaultdict(int))
+for r in true_cash:
+    k, amt = (r["exchange"], r["asset"]), int(r["amount"])
+    got = arr_tx.get(r["tx_hash"])
+    if got is None:
+        part[k]["missed_unlinked" if r["from_address"] in reach else "missed_other"] += amt
+    elif got < amt:
+        part[k]["short"] += amt - got
+    else:
+        part[k]["over"] += got - amt
+for tx, v in arr_tx.items():
+    if tx not in true_tx:
+        part[arr_key[tx]]["no_cash_out"] += v
+for key in sorted(set(true_amount) | set(part)):
+    t, q = true_amount.get(key, 0), part[key]
+    pc = lambda x: f"{100 * q[x] / t:.2f} %" if t else f"{q[x]} base units"
+    print(f"  {key[0]} {key[1]}: named but should not be: over {pc('over')}, at no cash-out "
+          f"{pc('no_cash_out')}; missed: after unlinked mixer notes {pc('missed_unlinked')}, "
+          f"other {pc('missed_other')}, found short {pc('short')}")
 if svc_tx:
     print(f"ends at unlabelled services (deposit addresses used once; not scored as cash-outs): "
           f"{len(svc_tx)} txs, {len(svc_tx & true_tx)} of them true cash-outs; "

@@ -32,6 +32,15 @@ With `bridge` a bridge vault BV with no label takes deposits whose calldata is a
 many by its own txs (inbound swaps from Bitcoin, memo `OUT:...`). The A_i look like deposit
 addresses swept whole to a collector; BV's memos say it is a bridge: the 12 ETH end at BV as
 `bridge`, six exits with their Bitcoin addresses, never at an A_i as an exchange cash-out.
+With `gather` the thief gathers: T pays 2 ETH to each of R1..R5, each sends all of it to the
+thief's gathering address GA, which pays 2 ETH into each of five deposit addresses DG1..DG5 of
+H, which sweep whole to H. The R_i look like deposit addresses sweeping to GA, and GA pays out
+to more than 4 by its own txs; but every send of GA's goes into a deposit address of another
+service: GA is a customer, not a hot wallet, so the 10 ETH end at DG1..DG5, never at an R_i.
+With `reserve` the thief pays 0.0015 ETH to its own deposit address DR at H, which sweeps all
+but a fixed reserve of 21000 gwei to H, paying a fee of 21000 x 7 gwei itself (the one tx of
+the world with a gas price): more than 1 % of so small a sweep is left behind, yet DR swept
+everything it could; it is a deposit address, and the cash-out is T's payment into it.
 """
 import json, os, sys
 
@@ -126,6 +135,21 @@ if len(sys.argv) > 2 and sys.argv[2] == "bridge":
                         for i in range(6)])
     memo_block([(BV, addr("BY", i), ETH, "OUT:%064X" % i) for i in range(6)])
     bridge = {"vault": BV, "thief_bridge_addresses": A, "exits": exits, "btc": btc[:6]}
+gasp = {}  # tx number -> gas price (wei): 0 unless set
+extra = {}
+if len(sys.argv) > 2 and sys.argv[2] == "gather":
+    R, GA, DG = [addr("R", i) for i in range(1, 6)], addr("GA"), [addr("DG", i) for i in range(1, 6)]
+    block([(T, R[i], 2 * ETH) for i in range(5)])
+    block([(R[i], GA, 2 * ETH) for i in range(5)])
+    pay = block([(GA, DG[i], 2 * ETH) for i in range(5)])
+    block([(DG[i], H, 2 * ETH) for i in range(5)])
+    extra = {"gatherer": GA, "gather_feeders": R, "gather_deposits": DG, "gather_pay": pay}
+if len(sys.argv) > 2 and sys.argv[2] == "reserve":
+    DR, fee, keep = addr("DR"), 21000 * 7 * 10**9, 21000 * 10**9
+    dep = block([(T, DR, 15 * ETH // 10000)])[0]
+    gasp[len(txs)] = 7 * 10**9
+    sweep = block([(DR, H, 15 * ETH // 10000 - fee - keep)])[0]
+    extra = {"reserve_deposit": DR, "reserve_tx": dep, "reserve_sweep": sweep}
 HK, CK = addr("HK"), addr("CK")
 F = [addr("F", i) for i in range(13)]
 cons = {}
@@ -174,14 +198,14 @@ with open(os.path.join(out, "transactions.csv"), "w") as f:
     f.write("hash,nonce,block_hash,block_number,transaction_index,from_address,to_address,value,"
             "gas,gas_price,input,block_timestamp,max_fee_per_gas,max_priority_fee_per_gas,"
             "transaction_type\n")
-    for h, num, bh, i, fr, to, v, memo in txs:
-        f.write(f"{h},0,{bh},{num},{i},{fr},{to},{v},21000,0,0x{memo.encode().hex()},"
+    for k, (h, num, bh, i, fr, to, v, memo) in enumerate(txs):
+        f.write(f"{h},0,{bh},{num},{i},{fr},{to},{v},21000,{gasp.get(k, 0)},0x{memo.encode().hex()},"
                 f"{1700000000 + 12 * num},,,0\n")
 with open(os.path.join(out, "receipts.csv"), "w") as f:
     f.write("transaction_hash,transaction_index,block_hash,block_number,cumulative_gas_used,"
             "gas_used,contract_address,root,status,effective_gas_price\n")
-    for h, num, bh, i, fr, to, v, _ in txs:
-        f.write(f"{h},{i},{bh},{num},{21000 * (i + 1)},21000,,,1,0\n")
+    for k, (h, num, bh, i, fr, to, v, _) in enumerate(txs):
+        f.write(f"{h},{i},{bh},{num},{21000 * (i + 1)},21000,,,1,{gasp.get(k, 0)}\n")
 json.dump({"heist": heist, "deposit_tx": deposit_tx, "thief": T, "hot_wallet": H,
            "deposits": D[1:], "customers": C[1:], "mixer": M, "honest": U,
-           "thief_deposit": D[1], **cons, **oneuse, **bridge}, open(os.path.join(out, "truth.json"), "w"), indent=1)
+           "thief_deposit": D[1], **cons, **oneuse, **bridge, **extra}, open(os.path.join(out, "truth.json"), "w"), indent=1)

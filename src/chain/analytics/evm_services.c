@@ -34,6 +34,7 @@ typedef struct acct {
     uint32_t payee_hint, n_payee_chg; /* payee changes: how widely it pays out */
     uint32_t n_own;                   /* movements it sent in transactions it sent itself */
     uint32_t n_out, n_in, n_in_other, n_full;
+    uint32_t n_onward; /* sends into deposit-address candidates that do not sweep back to it */
     uint32_t senders_hint, n_senders; /* distinct senders, counted while they alternate */
     /* sweep-level accounts (pass 2): the last receipt's tx, whether its payer sent that tx, and
      * the sends made in such a tx (a pass-through: a router or a contract forwarding what its
@@ -155,6 +156,45 @@ static bool is_target(const acct *a, uint32_t x, uint32_t y)
         if (a[x].targets[k] == y)
             return true;
     return false;
+}
+
+/* A customer of other services, not a hot wallet: half or more of its sends go into
+ * deposit-address candidates (accounts that send only to a few wide payers) that do not sweep to
+ * it: others' deposit addresses. An exchange's hot wallet pays its customers' withdrawals, of
+ * which only some go straight into another exchange's deposit address (at most 3 % of a hot
+ * wallet's sends on 30 worlds of both generators); an address that gathers one person's funds from
+ * a few of its addresses and pays them into exchanges pays deposit addresses with every send.
+ * Its feeders are then no deposit addresses: what they forward to it is followed on. (A
+ * customer who withdraws and pays only its own deposit address is at sweep level 2, not
+ * counted: every payee of a small exchange's hot wallet may be one.) */
+static bool pays_into_funnels(const acct *a, size_t n, uint32_t x)
+{
+    return x < n && (uint64_t)a[x].n_onward * 2 >= a[x].n_out;
+}
+
+/* The most a send of amt (of asset `asset`, in tx `tx`) out of x may leave behind and still have
+ * swept everything, the running balances leaving fees out: nothing of a token; of the native
+ * asset a gas remainder: when x sent the sweep itself, the fee that sweep paid, and beside it
+ * under 1 % of the sweep or no more than that fee again (a fixed reserve kept for the next
+ * sweep's gas, which 1 % of a small deposit would not cover). */
+static cw_u256 sweep_remainder(const cw_evmstore *s, uint32_t x, uint32_t asset, uint64_t tx,
+                               const cw_u256 *amt)
+{
+    cw_u256 limit;
+    cw_u256_from_u64(&limit, 0);
+    if (asset != CW_EVM_ASSET_NATIVE)
+        return limit;
+    if (!cw_u256_fits_u64(amt)) {
+        cw_u256_from_u64(&limit, UINT64_MAX);
+        return limit;
+    }
+    uint64_t pct = amt->w[0] / 100 + 1, fee = 0;
+    const cw_evm_row_tx *t = tx != CW_EVM_NONE64 ? cw_evmstore_tx(s, tx) : NULL;
+    if (t && t->from == x && !(t->flags & CW_EVM_TXF_WIDE) && t->gas_price)
+        fee = t->gas_used > UINT64_MAX / 2 / t->gas_price ? UINT64_MAX / 2
+                                                           : t->gas_used * t->gas_price;
+    cw_u256_from_u64(&limit, fee + (fee > pct ? fee : pct)); /* at most 2^64 - 2 */
+    return limit;
 }
 
 /* Account x is a deposit address of collector h, with `evidence` accounts behind the shape
@@ -538,6 +578,8 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
         cw_u256 amt = cw_evmstore_move_amount(s, m);
         if (m->to < n && lvl[m->to] && !is_target(a, m->to, m->from))
             a[m->to].n_in_other++;
+        if (m->from < n && m->to < n && sweeper(lvl, n, m->to) && !is_target(a, m->to, m->from))
+            a[m->from].n_onward++;
         if (deeper && m->to < n && lvl[m->to]) {
             const cw_evm_row_tx *tx = m->tx != CW_EVM_NONE64 ? cw_evmstore_tx(s, m->tx) : NULL;
             a[m->to].last_in_tx = m->tx;
@@ -573,13 +615,8 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
             } else {
                 if (cw_u256_sub(&bal[ix], &bal[ix], &amt))
                     memset(&bal[ix], 0, sizeof *bal); /* a store starting mid-chain */
-                /* a full sweep leaves nothing, or (native) a gas remainder under 1 % */
-                cw_u256 limit;
-                cw_u256_from_u64(&limit, 0);
-                if (m->asset == CW_EVM_ASSET_NATIVE) {
-                    uint64_t hi = amt.w[0] / 100 + 1;
-                    cw_u256_from_u64(&limit, cw_u256_fits_u64(&amt) ? hi : UINT64_MAX);
-                }
+                /* a full sweep leaves nothing, or (native) a gas remainder */
+                cw_u256 limit = sweep_remainder(s, x, m->asset, m->tx, &amt);
                 if (cw_u256_cmp(&bal[ix], &limit) <= 0)
                     a[x].n_full++;
             }
@@ -642,7 +679,7 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
         for (uint32_t k = 0; k < a[i].n_targets; k++) {
             uint32_t x = a[i].targets[k];
             if (sv->svc[x].kind != CW_EVM_SVC_MIXER && feeders[x] >= CW_EVM_DEPOSIT_MIN_FEEDERS &&
-                (h == CW_EVM_NONE32 || feeders[x] > feeders[h]))
+                !pays_into_funnels(a, n, x) && (h == CW_EVM_NONE32 || feeders[x] > feeders[h]))
                 h = x;
         }
         if (h == CW_EVM_NONE32)
