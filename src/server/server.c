@@ -30,6 +30,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,7 +95,7 @@ typedef struct reader {
      * each commit (take_folds). Under fold_lock, which the background thread holds only to
      * swap the table out, so a request never waits for its commit. */
     pthread_mutex_t fold_lock;
-    struct audit_item *fold_slot[FOLD_SLOTS]; /* open addressing on item_hash */
+    struct audit_item *fold_slot[FOLD_SLOTS];  /* open addressing on the fields_hash */
     struct audit_item *fold_head, **fold_tail; /* entries in the order they began */
     size_t fold_n;
 } reader;
@@ -176,6 +178,11 @@ struct cw_srv_state {
     /* Commits on the writer connection (cw_node_on_commit): a reader's snapshot state is
      * taken up again only while this has not moved. */
     atomic_uint_fast64_t commit_gen;
+
+    /* The CPUs the request threads are spread over, one each (pin_thread); pin_n 0: none. */
+    int pin_cpu[16];
+    unsigned pin_n;
+    atomic_uint pin_next;
 
     pthread_t bg;
     bool bg_started, stop;
@@ -419,6 +426,39 @@ static void reader_free(reader *rd)
     cw_free(rd);
 }
 
+/* Puts the calling request thread on a CPU of its own (the next of st->pin_cpu), once, at its
+ * first request. With as many request threads as cores and a client on the same machine, the
+ * scheduler would at times put both request threads on one core (and the client's threads on
+ * the other), where each waits for the other's time slice: a scheduler tick, 4 ms at
+ * CONFIG_HZ=250, for a tenth of the requests (docs/SHARING.md, "The cheap GET's p99 (stop
+ * 11)"). Other threads (the client's, the background thread) still move between cores. */
+static void pin_thread(cw_srv_state *st)
+{
+    if (!st->pin_n)
+        return;
+    unsigned k = atomic_fetch_add(&st->pin_next, 1);
+    if (k >= st->pin_n)
+        return;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(st->pin_cpu[k], &set);
+    (void)pthread_setaffinity_np(pthread_self(), sizeof set, &set); /* a hint: best effort */
+}
+
+/* The CPUs to spread `threads` request threads over (pin_thread): those this process may run
+ * on, when there are exactly as many (2 to 16) and cpu_pin is not -1; else none. */
+static void pin_plan(cw_srv_state *st, unsigned threads, int cpu_pin)
+{
+    st->pin_n = 0;
+    cpu_set_t allowed;
+    if (cpu_pin < 0 || threads < 2 || threads > 16 ||
+        sched_getaffinity(0, sizeof allowed, &allowed) || (unsigned)CPU_COUNT(&allowed) != threads)
+        return;
+    for (int c = 0; c < CPU_SETSIZE && st->pin_n < threads; c++)
+        if (CPU_ISSET(c, &allowed))
+            st->pin_cpu[st->pin_n++] = c;
+}
+
 /* This thread's reader (its connection opened on first use). NULL with the error set. */
 static reader *reader_of(cw_server *s)
 {
@@ -453,6 +493,7 @@ static reader *reader_of(cw_server *s)
     st->readers[st->n_readers++] = rd;
     pthread_mutex_unlock(&st->readers_lock);
     pthread_setspecific(st->reader_key, rd);
+    pin_thread(st);
     return rd;
 }
 
@@ -1553,6 +1594,7 @@ int cw_server_start(cw_server **out, const cw_server_config *cfg)
      * would only add switches; at least 2, so one slow request never holds every client. */
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = cfg->threads ? cfg->threads : ncpu > 16 ? 16 : ncpu > 2 ? (unsigned)ncpu : 2;
+    pin_plan(s->st, threads, cfg->cpu_pin);
     unsigned per_ip = cfg->per_ip_limit ? cfg->per_ip_limit : 128;
     unsigned max_conn = cfg->max_connections ? cfg->max_connections : 1024;
     /* Each connection's memory pool (libmicrohttpd's default is 32 KiB), which it clears
