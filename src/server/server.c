@@ -788,6 +788,7 @@ static void handle(cw_server *s, cw_req *q, cw_resp *r)
     }
     if (taxii)
         r->content_type = "application/taxii+json;version=2.1";
+    cw_server__chain_touch(s->chain);
     if (q->too_big) {
         cw_server__error(r, 413, "Request body too large", NULL);
         cw_server__header(r, "Connection", "close");
