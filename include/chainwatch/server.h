@@ -30,6 +30,9 @@ typedef struct cw_server_config {
     const char *supply_rules;  /* rule table (NULL: built-in default) */
     size_t max_body;           /* bytes; 0: 1 MiB */
     unsigned threads;          /* worker threads; 0: one per online CPU, 2 to 16 */
+    int cpu_pin;               /* 0: when there are as many request threads as CPUs this
+                                  process may run on (the default count), each stays on a CPU
+                                  of its own; -1: never (the scheduler places them) */
     const char *web_root;      /* the dashboard's files (web/), served at /; NULL: no dashboard */
     unsigned per_ip_limit;     /* connections per client address; 0: 128 */
     unsigned max_connections;  /* 0: 1024 */

@@ -24,6 +24,10 @@ static int run(int argc, char **argv)
     const char *ready = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        if (!strcmp(a, "--no-cpu-pin")) { /* the one option without a value */
+            cfg.cpu_pin = -1;
+            continue;
+        }
         if (i + 1 >= argc)
             return cw_cli_usage_error(cmd, "unexpected argument '%s'", a);
         const char *v = argv[++i];
@@ -109,7 +113,7 @@ const cw_command cw_cmd_serve = {
     "                        [--store DIR] [--evm-store DIR] [--labels DB]\n"
     "                        [--supply-db DB [--supply-rules F]]\n"
     "                        [--web-root DIR] [--max-body BYTES] [--threads N]\n"
-    "                        [--ready-file F]\n\n"
+    "                        [--no-cpu-pin] [--ready-file F]\n\n"
     "Serves /api/v1/ (alerts: list, show, ack, close; with --store, the chain under\n"
     "/api/v1/chain/: status, tx/TXID, block/ID, address/ADDR, cluster/ADDR, screen/ADDR,\n"
     "trace?from=&model=&direction=&max_hops=&stop_at=; --labels names the label store; also\n"
@@ -122,7 +126,9 @@ const cw_command cw_cmd_serve = {
     "only on loopback (default 127.0.0.1:8443); elsewhere give a TLS certificate and key. Port 0\n"
     "picks a free port; --ready-file receives HOST:PORT once the server listens. Stops on\n"
     "SIGINT/SIGTERM. --threads N: request threads (default one per core, 2 to 16); more let\n"
-    "lookups on a store that is not yet in memory wait for the disk side by side.\n"
+    "lookups on a store that is not yet in memory wait for the disk side by side. With as many\n"
+    "request threads as CPUs the process may use, each stays on a CPU of its own (two on one\n"
+    "core wait for each other's time slice); --no-cpu-pin leaves them to the scheduler.\n"
     "--web-root DIR (or $CW_WEB_ROOT) serves the analyst dashboard from DIR (the repository's\n"
     "web/ after scripts/web-build.sh) at /; its pages ask for an API key and call /api/v1/.\n",
     run};

@@ -116,6 +116,9 @@ void cw_server__chain_warm(cw_chain_ctx *c);
 /* A chain request starts (delta 1) or ends (-1), under the chain lock: the warm-up waits
  * while requests run (a few ms at most per 1 MiB it reads). */
 void cw_server__chain_busy(cw_chain_ctx *c, int delta);
+/* A request of any kind arrived (called for every API and TAXII request, c may be NULL): the
+ * warm-up gives way to it as to a chain request. */
+void cw_server__chain_touch(cw_chain_ctx *c);
 /* Clusters handles opened so far by this context (one per store open and per cluster build,
  * not per request): for tests. */
 uint64_t cw_server__chain_clusters_opens(const cw_chain_ctx *c);

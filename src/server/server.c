@@ -30,6 +30,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +54,7 @@
 /* ---- shared state ---- */
 typedef struct audit_item {
     struct audit_item *next;
+    uint64_t hash; /* of the five fields (fields_hash) */
     int64_t time_us;
     /* Identical reads of one flush folded into this entry (coalesce_reads): how many (0: this
      * one was folded into an earlier entry), the last one's time, and the detail saying so. */
@@ -66,6 +69,10 @@ typedef struct audit_item {
  * database's data_version is the one it was made under; any commit by another connection
  * changes it, so a cached answer is never staler than an uncached one would be. The key holds
  * the caller's org and role (TLP visibility depends on them), the path and the arguments. */
+/* A thread's fold table (reader.fold_slot): at most FOLD_MAX distinct reads between two
+ * commits; past it a read is queued as its own entry (audit_enqueue). */
+enum { FOLD_SLOTS = 512, FOLD_MAX = FOLD_SLOTS / 2 };
+
 #define RESP_CACHE_SLOTS 8
 #define RESP_CACHE_MAX_BYTES (4u << 20)
 typedef struct reader {
@@ -83,6 +90,14 @@ typedef struct reader {
     bool lease;
     int64_t lease_us;
     uint64_t lease_gen;
+    /* This thread's authenticated reads since the last commit, identical ones folded into one
+     * entry as they are served (fold_read): the background thread takes the table whole at
+     * each commit (take_folds). Under fold_lock, which the background thread holds only to
+     * swap the table out, so a request never waits for its commit. */
+    pthread_mutex_t fold_lock;
+    struct audit_item *fold_slot[FOLD_SLOTS];  /* open addressing on the fields_hash */
+    struct audit_item *fold_head, **fold_tail; /* entries in the order they began */
+    size_t fold_n;
 } reader;
 
 /* How old a snapshot's state a request that reads only the key may be served from: each
@@ -164,6 +179,11 @@ struct cw_srv_state {
      * taken up again only while this has not moved. */
     atomic_uint_fast64_t commit_gen;
 
+    /* The CPUs the request threads are spread over, one each (pin_thread); pin_n 0: none. */
+    int pin_cpu[16];
+    unsigned pin_n;
+    atomic_uint pin_next;
+
     pthread_t bg;
     bool bg_started, stop;
     unsigned header_timeout_s, auth_fail_limit, checkpoint_interval_s;
@@ -209,17 +229,27 @@ static void audit_over(cw_srv_state *st, const char *actor, bool read, int64_t n
     pthread_mutex_unlock(&st->q_lock);
 }
 
-/* Queues an audit entry for the background thread (copies the strings). Past the queue's bound
- * the request is counted per key instead (audit_over), so a client that outruns the commits,
- * or a commit stalled by a checkpoint, cannot grow the server's memory without limit. */
-static void audit_enqueue(cw_server *s, const char *actor, const char *action, const char *target,
-                          const char *outcome, const char *detail)
+/* The five fields, each hashed with the previous field's hash as its seed (xxHash, as the stores
+ * use it): "ab","c" and "a","bc" differ. */
+static uint64_t fields_hash(const char *const f[5])
 {
-    if (atomic_load_explicit(&s->st->q_len, memory_order_relaxed) >= s->st->q_max) {
-        audit_over(s->st, actor, !strcmp(action, "http.read"), cw_alert_now_us());
-        return;
-    }
-    const char *f[5] = {actor, action, target, outcome, detail};
+    uint64_t h = 0;
+    for (int i = 0; i < 5; i++)
+        h = XXH3_64bits_withSeed(f[i] ? f[i] : "", f[i] ? strlen(f[i]) : 0, h);
+    return h;
+}
+
+static bool fields_same(const audit_item *it, const char *const f[5])
+{
+    for (int i = 0; i < 5; i++)
+        if (strcmp(it->f[i], f[i] ? f[i] : ""))
+            return false;
+    return true;
+}
+
+/* A new entry holding copies of the five fields (one allocation), or NULL. */
+static audit_item *item_new(const char *const f[5], uint64_t hash, int64_t now_us)
+{
     size_t len[5], total = sizeof(audit_item);
     for (int i = 0; i < 5; i++) {
         len[i] = f[i] ? strlen(f[i]) : 0;
@@ -227,7 +257,7 @@ static void audit_enqueue(cw_server *s, const char *actor, const char *action, c
     }
     audit_item *it = cw_malloc(total);
     if (!it)
-        return;
+        return NULL;
     char *p = (char *)(it + 1);
     for (int i = 0; i < 5; i++) {
         it->f[i] = p;
@@ -237,22 +267,107 @@ static void audit_enqueue(cw_server *s, const char *actor, const char *action, c
         p += len[i] + 1;
     }
     it->next = NULL;
-    it->time_us = cw_alert_now_us();
+    it->hash = hash;
+    it->time_us = now_us;
     it->count = 1;
-    it->last_us = it->time_us;
+    it->last_us = now_us;
     it->merged = NULL;
+    return it;
+}
+
+/* One more entry waits for the commit: the background thread is woken at every full batch
+ * (it does not wait while a batch is queued; it also wakes every 100 ms): signalling every
+ * entry past the first batch cost a futex call per request, and one signal per batch still
+ * keeps batches small when a signal finds the thread busy (a missed one would leave 100 ms of
+ * entries to commit). */
+static void queue_count(cw_srv_state *st)
+{
+    if ((atomic_fetch_add_explicit(&st->q_len, 1, memory_order_relaxed) + 1) % AUDIT_BATCH == 0)
+        pthread_cond_signal(&st->q_cond);
+}
+
+/* Queues an audit entry for the background thread (copies the strings). Past the queue's bound
+ * the request is counted per key instead (audit_over), so a client that outruns the commits,
+ * or a commit stalled by a checkpoint, cannot grow the server's memory without limit. */
+static void audit_enqueue(cw_server *s, const char *const f[5])
+{
+    if (atomic_load_explicit(&s->st->q_len, memory_order_relaxed) >= s->st->q_max) {
+        audit_over(s->st, f[0], !strcmp(f[1], "http.read"), cw_alert_now_us());
+        return;
+    }
+    audit_item *it = item_new(f, fields_hash(f), cw_alert_now_us());
+    if (!it)
+        return;
     cw_srv_state *st = s->st;
     audit_item *top = atomic_load_explicit(&st->q_top, memory_order_relaxed);
     do
         it->next = top;
     while (!atomic_compare_exchange_weak_explicit(&st->q_top, &top, it, memory_order_release,
                                                   memory_order_relaxed));
-    /* Wake the background thread at every full batch (it does not wait while a batch is
-     * queued; it also wakes every 100 ms): signalling every append past the first batch cost
-     * a futex call per request, and one signal per batch still keeps batches small when a
-     * signal finds the thread busy (a missed one would leave 100 ms of entries to commit). */
-    if ((atomic_fetch_add_explicit(&st->q_len, 1, memory_order_relaxed) + 1) % AUDIT_BATCH == 0)
-        pthread_cond_signal(&st->q_cond);
+    queue_count(st);
+}
+
+/* Audits an authenticated read served by this thread: a read identical to one it served since
+ * the last commit (the same actor, request, status and detail) only adds to that entry's count
+ * and last time; another takes an entry of the thread's fold table, counted against the
+ * queue's bound. With the table full, or at the bound, it goes as any entry (audit_enqueue).
+ * Folding here rather than at the commit keeps the background thread's work per commit to the
+ * distinct reads: at tens of thousands of identical reads a second, waking it every 256 to
+ * fold them, on a core the request threads and their clients share, was the cheap GET's tail
+ * (docs/SHARING.md, "The cheap GET's p99 (stop 11)"). */
+static void fold_read(cw_server *s, reader *rd, const char *const f[5])
+{
+    cw_srv_state *st = s->st;
+    uint64_t h = fields_hash(f);
+    int64_t now = cw_alert_now_us();
+    pthread_mutex_lock(&rd->fold_lock);
+    size_t j = (size_t)h & (FOLD_SLOTS - 1);
+    audit_item *it;
+    while ((it = rd->fold_slot[j]) && !(it->hash == h && fields_same(it, f)))
+        j = (j + 1) & (FOLD_SLOTS - 1);
+    if (it) {
+        it->count++;
+        it->last_us = now;
+        pthread_mutex_unlock(&rd->fold_lock);
+        return;
+    }
+    if (rd->fold_n < FOLD_MAX &&
+        atomic_load_explicit(&st->q_len, memory_order_relaxed) < st->q_max &&
+        (it = item_new(f, h, now))) {
+        rd->fold_slot[j] = it;
+        *rd->fold_tail = it;
+        rd->fold_tail = &it->next;
+        rd->fold_n++;
+    }
+    pthread_mutex_unlock(&rd->fold_lock);
+    if (it)
+        queue_count(st);
+    else
+        audit_enqueue(s, f);
+}
+
+/* Takes every thread's fold table (the background thread), appending its entries to *tail;
+ * returns how many. */
+static size_t take_folds(cw_srv_state *st, audit_item ***tail)
+{
+    size_t n = 0;
+    pthread_mutex_lock(&st->readers_lock);
+    for (size_t i = 0; i < st->n_readers; i++) {
+        reader *rd = st->readers[i];
+        pthread_mutex_lock(&rd->fold_lock);
+        if (rd->fold_n) {
+            **tail = rd->fold_head;
+            *tail = rd->fold_tail;
+            n += rd->fold_n;
+            rd->fold_head = NULL;
+            rd->fold_tail = &rd->fold_head;
+            rd->fold_n = 0;
+            memset(rd->fold_slot, 0, sizeof rd->fold_slot);
+        }
+        pthread_mutex_unlock(&rd->fold_lock);
+    }
+    pthread_mutex_unlock(&st->readers_lock);
+    return n;
 }
 
 /* Counts a failed authentication; true when the address is over its limit this minute. */
@@ -298,12 +413,50 @@ static void reader_free(reader *rd)
 {
     if (!rd)
         return;
+    for (audit_item *it = rd->fold_head, *nx; it; it = nx) {
+        nx = it->next;
+        cw_free(it);
+    }
+    pthread_mutex_destroy(&rd->fold_lock);
     for (unsigned i = 0; i < RESP_CACHE_SLOTS; i++) {
         cw_free(rd->slot[i].key);
         cw_free(rd->slot[i].body);
     }
     cw_node_close(rd->node);
     cw_free(rd);
+}
+
+/* Puts the calling request thread on a CPU of its own (the next of st->pin_cpu), once, at its
+ * first request. With as many request threads as cores and a client on the same machine, the
+ * scheduler would at times put both request threads on one core (and the client's threads on
+ * the other), where each waits for the other's time slice: a scheduler tick, 4 ms at
+ * CONFIG_HZ=250, for a tenth of the requests (docs/SHARING.md, "The cheap GET's p99 (stop
+ * 11)"). Other threads (the client's, the background thread) still move between cores. */
+static void pin_thread(cw_srv_state *st)
+{
+    if (!st->pin_n)
+        return;
+    unsigned k = atomic_fetch_add(&st->pin_next, 1);
+    if (k >= st->pin_n)
+        return;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(st->pin_cpu[k], &set);
+    (void)pthread_setaffinity_np(pthread_self(), sizeof set, &set); /* a hint: best effort */
+}
+
+/* The CPUs to spread `threads` request threads over (pin_thread): those this process may run
+ * on, when there are exactly as many (2 to 16) and cpu_pin is not -1; else none. */
+static void pin_plan(cw_srv_state *st, unsigned threads, int cpu_pin)
+{
+    st->pin_n = 0;
+    cpu_set_t allowed;
+    if (cpu_pin < 0 || threads < 2 || threads > 16 ||
+        sched_getaffinity(0, sizeof allowed, &allowed) || (unsigned)CPU_COUNT(&allowed) != threads)
+        return;
+    for (int c = 0; c < CPU_SETSIZE && st->pin_n < threads; c++)
+        if (CPU_ISSET(c, &allowed))
+            st->pin_cpu[st->pin_n++] = c;
 }
 
 /* This thread's reader (its connection opened on first use). NULL with the error set. */
@@ -317,7 +470,10 @@ static reader *reader_of(cw_server *s)
         cw_error_set(CW_ENOMEM, "out of memory");
         return NULL;
     }
+    pthread_mutex_init(&rd->fold_lock, NULL);
+    rd->fold_tail = &rd->fold_head;
     if (cw_node_open_ex(&rd->node, s->db_path, CW_SQL_PRIVATE)) {
+        pthread_mutex_destroy(&rd->fold_lock);
         cw_free(rd);
         return NULL;
     }
@@ -337,6 +493,7 @@ static reader *reader_of(cw_server *s)
     st->readers[st->n_readers++] = rd;
     pthread_mutex_unlock(&st->readers_lock);
     pthread_setspecific(st->reader_key, rd);
+    pin_thread(st);
     return rd;
 }
 
@@ -570,8 +727,12 @@ static void dispatch(cw_server *s, cw_node *node, reader *rd, cw_req *q, cw_resp
     char target[600], code[8];
     snprintf(target, sizeof target, "%s %s", q->method, q->url);
     snprintf(code, sizeof code, "%u", r->status);
-    audit_enqueue(s, q->who.name, read ? "http.read" : "http.write", target, code,
-                  r->audit_detail ? r->audit_detail : "");
+    const char *f[5] = {q->who.name, read ? "http.read" : "http.write", target, code,
+                        r->audit_detail ? r->audit_detail : ""};
+    if (rd && read)
+        fold_read(s, rd, f);
+    else
+        audit_enqueue(s, f);
 }
 
 /* The writer: runs queued writes one at a time on the writer connection and resumes their
@@ -627,6 +788,7 @@ static void handle(cw_server *s, cw_req *q, cw_resp *r)
     }
     if (taxii)
         r->content_type = "application/taxii+json;version=2.1";
+    cw_server__chain_touch(s->chain);
     if (q->too_big) {
         cw_server__error(r, 413, "Request body too large", NULL);
         cw_server__header(r, "Connection", "close");
@@ -970,29 +1132,53 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 /* ---- the background thread ---- */
 
-/* The five fields, each hashed with the previous field's hash as its seed (xxHash, as the stores
- * use it): "ab","c" and "a","bc" differ. */
-static uint64_t item_hash(const audit_item *it)
-{
-    uint64_t h = 0;
-    for (int f = 0; f < 5; f++)
-        h = XXH3_64bits_withSeed(it->f[f], strlen(it->f[f]), h);
-    return h;
-}
-
 static bool item_same(const audit_item *a, const audit_item *b)
 {
-    for (int f = 0; f < 5; f++)
-        if (strcmp(a->f[f], b->f[f]))
-            return false;
-    return true;
+    return a->hash == b->hash && fields_same(a, (const char *const *)b->f);
+}
+
+typedef struct item_pos {
+    audit_item *it;
+    size_t pos;
+} item_pos;
+
+static int item_pos_cmp(const void *a, const void *b)
+{
+    const item_pos *x = a, *y = b;
+    if (x->it->time_us != y->it->time_us)
+        return x->it->time_us < y->it->time_us ? -1 : 1;
+    return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* The list of n entries sorted by the time of their (first) request, ties in list order (a
+ * stable sort): the audit's order is the requests' order across threads. Without memory the
+ * list stays as it is. */
+static audit_item *by_time(audit_item *items, size_t n)
+{
+    if (n < 2)
+        return items;
+    item_pos *a = cw_malloc(n * sizeof *a);
+    if (!a)
+        return items;
+    size_t i = 0;
+    for (audit_item *it = items; it && i < n; it = it->next, i++)
+        a[i] = (item_pos){it, i};
+    qsort(a, i, sizeof *a, item_pos_cmp);
+    for (size_t k = 0; k + 1 < i; k++)
+        a[k].it->next = a[k + 1].it;
+    a[i - 1].it->next = NULL;
+    items = a[0].it;
+    cw_free(a);
+    return items;
 }
 
 /* Folds identical authenticated reads of one flush (the same actor, request, status and
  * detail) into the first of them, which then carries their count and the times of the first
  * and the last: a client polling one URL costs the group commit one row per flush, not one per
- * request, so the audit keeps up with the reads it records. Writes and every other action stay
- * one entry each. Without memory for the table every entry stays apart. */
+ * request, so the audit keeps up with the reads it records. Each request thread has already
+ * folded the reads it served (fold_read); this folds them across threads and with the queue.
+ * Writes and every other action stay one entry each. Without memory for the table every entry
+ * stays apart. */
 static void coalesce_reads(audit_item *items, size_t n)
 {
     size_t cap = 16;
@@ -1004,15 +1190,16 @@ static void coalesce_reads(audit_item *items, size_t n)
     for (audit_item *it = items; it; it = it->next) {
         if (strcmp(it->f[1], "http.read"))
             continue;
-        size_t j = (size_t)item_hash(it) & (cap - 1);
+        size_t j = (size_t)it->hash & (cap - 1);
         while (slot[j] && !item_same(slot[j], it))
             j = (j + 1) & (cap - 1);
         if (!slot[j]) {
             slot[j] = it;
             continue;
         }
-        slot[j]->count++;
-        slot[j]->last_us = it->time_us;
+        slot[j]->count += it->count; /* an entry of a fold table already counts several */
+        if (it->last_us > slot[j]->last_us)
+            slot[j]->last_us = it->last_us;
         it->count = 0;
     }
     cw_free(slot);
@@ -1036,9 +1223,10 @@ static void flush_audit(cw_server *s, bool final)
 {
     cw_srv_state *st = s->st;
     int64_t minute = cw_alert_now_us() / 60000000;
-    /* The queue, newest first: reversed into the order of the appends. */
+    /* The queue, newest first: reversed into the order of the appends; then the threads' fold
+     * tables; all in the order of their (first) requests. */
     audit_item *top = atomic_exchange_explicit(&st->q_top, NULL, memory_order_acquire);
-    audit_item *items = NULL;
+    audit_item *items = NULL, **tail = &items;
     size_t n_items = 0;
     while (top) {
         audit_item *nx = top->next;
@@ -1047,7 +1235,11 @@ static void flush_audit(cw_server *s, bool final)
         top = nx;
         n_items++;
     }
+    while (*tail)
+        tail = &(*tail)->next;
+    n_items += take_folds(st, &tail);
     atomic_fetch_sub_explicit(&st->q_len, n_items, memory_order_relaxed);
+    items = by_time(items, n_items);
     coalesce_reads(items, n_items);
     pthread_mutex_lock(&st->q_lock);
     over_bucket ov[N_OVER];
@@ -1403,6 +1595,7 @@ int cw_server_start(cw_server **out, const cw_server_config *cfg)
      * would only add switches; at least 2, so one slow request never holds every client. */
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = cfg->threads ? cfg->threads : ncpu > 16 ? 16 : ncpu > 2 ? (unsigned)ncpu : 2;
+    pin_plan(s->st, threads, cfg->cpu_pin);
     unsigned per_ip = cfg->per_ip_limit ? cfg->per_ip_limit : 128;
     unsigned max_conn = cfg->max_connections ? cfg->max_connections : 1024;
     /* Each connection's memory pool (libmicrohttpd's default is 32 KiB), which it clears

@@ -6,15 +6,17 @@
  * http.write per write request. Run under ThreadSanitizer with the `tsan` preset (docs/
  * SHARING.md, Threading); in the ASan build it checks the outcomes. */
 #include <curl/curl.h>
+#include <dirent.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit_count.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/server.h"
 #include "chainwatch/share.h"
-#include "audit_count.h"
 #include "harness.h"
 #include "http_call.h"
 
@@ -237,10 +239,105 @@ static void test_many_clients(void)
     free(analyst);
 }
 
+/* The server's request threads (libmicrohttpd names them MHD-worker): how many run on one
+ * CPU only, how many of those share their CPU with another, and how many may run on all ncpu. */
+static void worker_affinity(int ncpu, int *single, int *shared, int *full)
+{
+    *single = *shared = *full = 0;
+    static int seen[CPU_SETSIZE];
+    memset(seen, 0, sizeof seen);
+    DIR *d = opendir("/proc/self/task");
+    REQUIRE(d != NULL);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char p[300], comm[64] = "";
+        snprintf(p, sizeof p, "/proc/self/task/%s/comm", e->d_name);
+        FILE *f = fopen(p, "r");
+        if (!f)
+            continue;
+        if (!fgets(comm, sizeof comm, f))
+            comm[0] = 0;
+        fclose(f);
+        cpu_set_t set;
+        if (strncmp(comm, "MHD-worker", 10) ||
+            sched_getaffinity((pid_t)atoi(e->d_name), sizeof set, &set))
+            continue;
+        int n = CPU_COUNT(&set);
+        if (n == ncpu)
+            (*full)++;
+        for (int c = 0; n == 1 && c < CPU_SETSIZE; c++)
+            if (CPU_ISSET(c, &set)) {
+                (*single)++;
+                *shared += seen[c]++ > 0;
+            }
+    }
+    closedir(d);
+}
+
+/* With as many request threads as CPUs, each thread that served a request runs on a CPU of its
+ * own (two on one core wait for each other's time slice: the cheap GET's tail); with
+ * cpu_pin -1, or another thread count, the scheduler places them. */
+static void test_request_threads_pinned(void)
+{
+    cpu_set_t allowed;
+    REQUIRE(sched_getaffinity(0, sizeof allowed, &allowed) == 0);
+    int ncpu = CPU_COUNT(&allowed);
+    if (ncpu < 2 || ncpu > 16) {
+        fprintf(stderr, "  skipped: %d CPUs (spreading needs 2 to 16)\n", ncpu);
+        return;
+    }
+    char path[600];
+    snprintf(path, sizeof path, "%s/pin.db", cw_test_tmpdir());
+    REQUIRE(cw_node_init(path, "USA", NULL) == 0);
+    cw_node *n = NULL;
+    REQUIRE(cw_node_open(&n, path) == 0);
+    char *peer = NULL;
+    REQUIRE(cw_keys_add(n, "kor", "KOR", CW_ROLE_PEER, &peer) == 0);
+    cw_node_close(n);
+    for (int run = 0; run < 3; run++) {
+        cw_server_config cfg;
+        memset(&cfg, 0, sizeof cfg);
+        cfg.db_path = path;
+        cfg.listen = "127.0.0.1:0";
+        cfg.threads = (unsigned)ncpu + (run == 2); /* run 2: one thread more than CPUs */
+        cfg.cpu_pin = run == 1 ? -1 : 0;
+        cw_server *s = NULL;
+        REQUIRE(cw_server_start(&s, &cfg) == 0);
+        char url[128];
+        snprintf(url, sizeof url, "http://127.0.0.1:%u/taxii2/", cw_server_port(s));
+        int ok = 0;
+        for (int i = 0; i < 16 * ncpu; i++) { /* a new connection each: they spread over threads */
+            CURL *c = curl_easy_init();
+            ok += cw_test_http(c, "GET", url, peer, NULL, NULL) == 200;
+            curl_easy_cleanup(c);
+        }
+        CHECK_EQ_INT(ok, 16 * ncpu);
+        int single, shared, full;
+        worker_affinity(ncpu, &single, &shared, &full);
+        fprintf(stderr,
+                "  %u threads on %d CPUs, cpu_pin %d: %d on a CPU of their own, %d sharing one, %d "
+                "free\n",
+                cfg.threads, ncpu, cfg.cpu_pin, single, shared, full);
+        if (run == 0) {
+            CHECK(single >= 1);
+            CHECK_EQ_INT(shared, 0);
+            CHECK_EQ_INT(single + full, ncpu);
+        } else {
+            CHECK_EQ_INT(single, 0);
+            CHECK_EQ_INT(full, (int)cfg.threads);
+        }
+        cw_server_stop(s);
+    }
+    free(peer);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     RUN(test_many_clients);
+    RUN(test_request_threads_pinned);
     curl_global_cleanup();
     return cw_test_done();
 }

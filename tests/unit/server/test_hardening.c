@@ -708,15 +708,17 @@ static void test_audit_queue_bound(void)
     cfg.audit_queue_max = 3; /* the first three requests of a commit interval are itemised */
     fixture f;
     start(&f, "auditbound", &cfg);
-    int n200 = 0;
+    int n404 = 0;
     char req[512];
+    /* Sixty different reads (each an entry of its own: identical reads fold into one entry as
+     * they are served, and so never fill the queue). */
     for (int i = 0; i < 60; i++) {
         snprintf(req, sizeof req,
-                 "GET /taxii2/?i=%d HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n", i,
+                 "GET /taxii2/r%d/ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n", i,
                  f.peer);
-        n200 += ask(f.port, req) == 200;
+        n404 += ask(f.port, req) == 404; /* no such API root: answered, not refused */
     }
-    CHECK_EQ_INT(n200, 60); /* none refused */
+    CHECK_EQ_INT(n404, 60);
     finish(&f);
     cw_node *n = NULL;
     REQUIRE(cw_node_open(&n, f.db) == 0);
