@@ -401,6 +401,19 @@ static void test_scan_record(void)
     static char rec[8192], a[8192], b[8192];
     uint64_t st = 777;
     int handled = 0, handled_pairs = 0, refused = 0;
+    /* every scan width this CPU runs, each against the general way on every record */
+    int widths[3], n_widths = 0;
+    for (int w = CW_EVM_SCAN_SSE2; w <= CW_EVM_SCAN_AVX512; w++) {
+        const char *f[64];
+        size_t fn[64], e = 0;
+        int nf = 0;
+        char probe[] = "a,b\n";
+        if (cw_evm_csv_split_record(probe, 4, w, f, fn, &nf, &e) >= 0)
+            widths[n_widths++] = w;
+        cw_error_clear();
+    }
+    CHECK(n_widths >= 1 && widths[0] == CW_EVM_SCAN_SSE2);
+    int runs[CW_EVM_SCAN_AVX512 + 1] = {0};
     for (int round = 0; round < 20000; round++) {
         size_t n = 0;
         st = st * 6364136223846793005ull + 1442695040888963407ull;
@@ -416,34 +429,47 @@ static void test_scan_record(void)
         rec[n++] = '\n';
         memset(rec + n, 'z', 130); /* the next record: the scan needs whole blocks */
         n += 130;
-        memcpy(a, rec, n);
         memcpy(b, rec, n);
         const char *fa[64], *fb[64];
         size_t na[64], nb[64], ea = 0, eb = 0;
         int nfa = 0, nfb = 0;
-        int fast = cw_evm_csv_split_record(a, n, true, fa, na, &nfa, &ea);
-        int slow = cw_evm_csv_split_record(b, n, false, fb, nb, &nfb, &eb);
+        int slow = cw_evm_csv_split_record(b, n, CW_EVM_SPLIT_GENERAL, fb, nb, &nfb, &eb);
         cw_error_clear();
-        if (!fast) {
+        int first = -1;
+        for (int k = 0; k < n_widths; k++) {
+            memcpy(a, rec, n);
+            int fast = cw_evm_csv_split_record(a, n, widths[k], fa, na, &nfa, &ea);
+            runs[widths[k]]++;
+            if (first < 0)
+                first = fast;
+            CHECK_EQ_INT(fast, first); /* every width takes or refuses the same records */
+            if (!fast) {
+                CHECK(memcmp(a, rec, n) == 0); /* left as it was for the general way */
+                continue;
+            }
+            CHECK_EQ_INT(slow, 1);
+            CHECK_EQ_INT((long long)ea, (long long)eb);
+            CHECK_EQ_INT(nfa, nfb);
+            for (int i = 0; i < nfa && i < nfb; i++) {
+                CHECK_EQ_INT((long long)na[i], (long long)nb[i]);
+                CHECK(na[i] == nb[i] && memcmp(fa[i], fb[i], na[i]) == 0);
+            }
+        }
+        if (!first) {
             refused++;
-            CHECK(memcmp(a, rec, n) == 0); /* left as it was for the general way */
             continue;
         }
         handled++;
-        handled_pairs += memmem(rec, ea, "\"\"", 2) != NULL;
-        CHECK_EQ_INT(slow, 1);
-        CHECK_EQ_INT((long long)ea, (long long)eb);
-        CHECK_EQ_INT(nfa, nfb);
-        for (int i = 0; i < nfa && i < nfb; i++) {
-            CHECK_EQ_INT((long long)na[i], (long long)nb[i]);
-            CHECK(na[i] == nb[i] && memcmp(fa[i], fb[i], na[i]) == 0);
-        }
+        handled_pairs += memmem(rec, eb, "\"\"", 2) != NULL;
     }
     /* the scan takes the records with "" pairs, and still leaves the misplaced quotes alone */
     CHECK(handled_pairs > 500);
     CHECK(refused > 500);
-    printf("scan: %d records split (%d with \"\" pairs), %d left to the general way\n", handled,
-           handled_pairs, refused);
+    CHECK_EQ_INT(runs[CW_EVM_SCAN_SSE2], 20000);
+    printf("scan: %d records split (%d with \"\" pairs), %d left to the general way; widths "
+           "run: SSE2 %d, AVX2 %d, AVX-512 %d records\n",
+           handled, handled_pairs, refused, runs[CW_EVM_SCAN_SSE2], runs[CW_EVM_SCAN_AVX2],
+           runs[CW_EVM_SCAN_AVX512]);
 }
 
 int main(void)
