@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "chain/evm/csv_int.h"
+#include "chain/evm/hex_int.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/evm/block.h"
 #include "chainwatch/evm/csv.h"
@@ -51,14 +52,18 @@ static int ref_digit(unsigned char c)
 static void test_hex(void)
 {
     static const char alpha[] = "0123456789abcdefABCDEF";
+    /* cw_evm_hex_decode (the widest the CPU has) and each width: the baseline, and AVX-512 when
+     * the CPU has it; lengths past two of its 32-byte steps, so that whole and masked steps run */
+    int widths = cw_evm_hex_decode_with(NULL, "00", 1, true) == -2 ? 1 : 2;
+    int wide_runs = 0;
     for (int round = 0; round < 20000; round++) {
-        size_t n = (size_t)(rnd() % 40);
-        char s[80];
+        size_t n = (size_t)(rnd() % 80);
+        char s[160];
         for (size_t i = 0; i < 2 * n; i++)
             s[i] = alpha[rnd() % 22];
         if (n && rnd() % 2) /* one byte of any value anywhere */
             s[rnd() % (2 * n)] = (char)(rnd() % 256);
-        uint8_t got[40], want[40];
+        uint8_t got[81], want[80];
         bool ok = true;
         for (size_t i = 0; i < n; i++) {
             int h = ref_digit((unsigned char)s[2 * i]), l = ref_digit((unsigned char)s[2 * i + 1]);
@@ -72,23 +77,37 @@ static void test_hex(void)
         CHECK_EQ_INT(cw_evm_hex_decode(NULL, s, n), ok ? 0 : -1);
         if (ok && rc == 0)
             CHECK(n == 0 || memcmp(got, want, n) == 0);
+        for (int w = 0; w < widths; w++) {
+            got[n] = 0x5a; /* the byte after the output stays as it was */
+            rc = cw_evm_hex_decode_with(got, s, n, w == 1);
+            wide_runs += w == 1;
+            CHECK_EQ_INT(rc, ok ? 0 : -1);
+            CHECK_EQ_INT(cw_evm_hex_decode_with(NULL, s, n, w == 1), ok ? 0 : -1);
+            if (ok && rc == 0) {
+                CHECK(n == 0 || memcmp(got, want, n) == 0);
+                CHECK_EQ_INT(got[n], 0x5a);
+            }
+        }
     }
+    printf("hex: 20000 random digit strings in %d widths (%d in AVX-512)\n", widths, wide_runs);
     /* every byte value in every position of a 16-digit group (the SSE2 path), of the 8-digit
-     * group after it (SWAR) and of the single digits after that */
-    for (int pos = 0; pos < 26; pos++) {
-        for (int v = 0; v < 256; v++) {
-            char s[26];
-            memcpy(s, "a0B1c2D3e4F5f6A7b8C9d0E1aF", 26);
-            s[pos] = (char)v;
-            uint8_t out[13];
-            int rc = cw_evm_hex_decode(out, s, 13);
-            CHECK_EQ_INT(rc, ref_digit((unsigned char)v) >= 0 ? 0 : -1);
-            if (!rc) {
-                CHECK_EQ_INT(pos % 2 ? out[pos / 2] & 15 : out[pos / 2] >> 4,
-                             ref_digit((unsigned char)v));
-                if (pos < 24)
-                    CHECK_EQ_INT(out[12], 0xaf);
-                CHECK_EQ_INT(out[0], pos < 2 ? out[0] : 0xa0);
+     * group after it (SWAR) and of the single digits after that; each width */
+    for (int w = 0; w < widths; w++) {
+        for (int pos = 0; pos < 26; pos++) {
+            for (int v = 0; v < 256; v++) {
+                char s[26];
+                memcpy(s, "a0B1c2D3e4F5f6A7b8C9d0E1aF", 26);
+                s[pos] = (char)v;
+                uint8_t out[13];
+                int rc = cw_evm_hex_decode_with(out, s, 13, w == 1);
+                CHECK_EQ_INT(rc, ref_digit((unsigned char)v) >= 0 ? 0 : -1);
+                if (!rc) {
+                    CHECK_EQ_INT(pos % 2 ? out[pos / 2] & 15 : out[pos / 2] >> 4,
+                                 ref_digit((unsigned char)v));
+                    if (pos < 24)
+                        CHECK_EQ_INT(out[12], 0xaf);
+                    CHECK_EQ_INT(out[0], pos < 2 ? out[0] : 0xa0);
+                }
             }
         }
     }
