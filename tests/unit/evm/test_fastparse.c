@@ -133,6 +133,18 @@ static bool ref_dec(const char *s, size_t n, uint32_t limbs[8])
 static void test_decimal(void)
 {
     char s[100];
+    /* a byte just outside '0'..'9' (or 0xfa, whose +6 carries) at every position of a 40-digit
+     * value is refused: each 8-digit step checks all of its bytes */
+    for (int pos = 0; pos < 40; pos++) {
+        static const char odd[] = {'/', ':', (char)0xfa, ' '};
+        for (int o = 0; o < 4; o++) {
+            memset(s, '7', 40);
+            s[pos] = odd[o];
+            cw_u256 v;
+            CHECK(cw_u256_parse(&v, s, 40) != 0);
+            cw_error_clear();
+        }
+    }
     for (int round = 0; round < 20000; round++) {
         size_t n = 1 + (size_t)(rnd() % 80);
         for (size_t i = 0; i < n; i++)
