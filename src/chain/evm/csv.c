@@ -194,6 +194,8 @@ typedef struct stream {
     bool have; /* a record is parsed and waiting (f, nf, rec_line, rec_block) */
     uint64_t rec_block;
     uint8_t width; /* the record scan's instructions: CW_EVM_SCAN_SSE2, _AVX2 or _AVX512 */
+    uint64_t keep_pairs; /* fields whose "" pairs the scan checks but leaves (withdrawals) */
+    uint64_t escaped;    /* of the record in f: the kept fields that still hold "" pairs */
 } stream;
 
 struct cw_evm_csv {
@@ -649,7 +651,8 @@ static bool unescape_fields(stream *s, uint64_t quoted, uint64_t extra)
     }
     if (pairs != extra)
         return false; /* quotes in a field that is not quoted as a whole */
-    for (; has; has &= has - 1) {
+    s->escaped = has & s->keep_pairs; /* their reader reads the pairs as quotes (withdrawals) */
+    for (has &= ~s->keep_pairs; has; has &= has - 1) {
         int i = __builtin_ctzll(has);
         /* the field's bytes are the reader's buffer (s->buf), written through its own pointer */
         char *p = s->buf + (s->f[i].p - s->buf);
@@ -723,6 +726,7 @@ static int split(cw_evm_csv *r, stream *s, size_t end)
     if (end > i && b[end - 1] == '\r')
         end--;
     s->nf = 0;
+    s->escaped = 0;
     for (;;) {
         if (s->nf == MAX_FIELDS)
             return cw_error_set(CW_ECORRUPT, "%s: line %llu: more than %d fields", fname(r, s),
@@ -796,6 +800,10 @@ static int header(cw_evm_csv *r, stream *s)
                                 fname(r, s), defs[d].name, KIND_NAMES[s->kind]);
     }
     s->n_header = s->nf;
+    /* the withdrawals JSON: its "" pairs read as quotes by withdrawals(), not unescaped first */
+    s->keep_pairs = 0;
+    if (s->kind == K_BLOCKS && s->col[B_WITHDRAWALS] >= 0)
+        s->keep_pairs = (uint64_t)1 << s->col[B_WITHDRAWALS];
     return 0;
 }
 
@@ -1009,11 +1017,15 @@ static bool wd_ws(const char **p, const char *e)
     return *p < e;
 }
 
-static bool wd_string(const char **p, const char *e, const char **sp, size_t *sn)
+/* a JSON string at *p; ql = 1, or 2 when the field still holds its CSV "" pairs (each JSON quote
+ * written twice): the same strings either way, since one without a backslash holds no quote */
+static bool wd_string(const char **p, const char *e, size_t ql, const char **sp, size_t *sn)
 {
-    const char *q = *p + 1; /* after the opening quote */
+    if ((size_t)(e - *p) < 2 * ql || (ql == 2 && (*p)[1] != '"'))
+        return false;
+    const char *q = *p + ql; /* after the opening quote */
     const char *c = memchr(q, '"', (size_t)(e - q));
-    if (!c)
+    if (!c || (ql == 2 && (c + 1 >= e || c[1] != '"')))
         return false;
     for (const char *k = q; k < c; k++) {
         unsigned char ch = (unsigned char)*k;
@@ -1022,11 +1034,11 @@ static bool wd_string(const char **p, const char *e, const char **sp, size_t *sn
     }
     *sp = q;
     *sn = (size_t)(c - q);
-    *p = c + 1;
+    *p = c + ql;
     return true;
 }
 
-static int withdrawals_fast(cw_evm_block *b, field f)
+static int withdrawals_fast(cw_evm_block *b, field f, size_t ql)
 {
     const char *p = f.p, *e = f.p + f.n;
     bool br = *p == '[';
@@ -1044,7 +1056,7 @@ static int withdrawals_fast(cw_evm_block *b, field f)
         for (;;) {
             const char *k;
             size_t kn;
-            if (!wd_ws(&p, e) || *p != '"' || !wd_string(&p, e, &k, &kn))
+            if (!wd_ws(&p, e) || *p != '"' || !wd_string(&p, e, ql, &k, &kn))
                 return 0;
             if (!wd_ws(&p, e) || *p != ':')
                 return 0;
@@ -1056,7 +1068,7 @@ static int withdrawals_fast(cw_evm_block *b, field f)
             size_t vn = 0;
             uint64_t v = 0;
             if (*p == '"') {
-                if (!wd_string(&p, e, &vs, &vn))
+                if (!wd_string(&p, e, ql, &vs, &vn))
                     return 0;
                 type = 2;
             } else if (*p >= '0' && *p <= '9') {
@@ -1141,7 +1153,17 @@ static int withdrawals(cw_evm_csv *r, stream *s, cw_evm_block *b, field f)
     if (!f.n || (f.n == 2 && (memcmp(f.p, "[]", 2) == 0)))
         return 0;
     size_t had = b->n_withdrawals;
-    if (withdrawals_fast(b, f) == 1)
+    int c = s->col[B_WITHDRAWALS];
+    if (c >= 0 && (s->escaped >> c & 1)) {
+        /* the scan left its "" pairs: read them as quotes, else unescape for the ways below */
+        if (withdrawals_fast(b, f, 2) == 1)
+            return 0;
+        b->n_withdrawals = had;
+        cw_error_clear();
+        f.n = s->f[c].n = unescape_pairs(s->buf + (f.p - s->buf), f.n);
+        s->escaped &= ~((uint64_t)1 << c);
+    }
+    if (withdrawals_fast(b, f, 1) == 1)
         return 0;
     b->n_withdrawals = had;
     cw_error_clear();
