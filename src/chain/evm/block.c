@@ -373,7 +373,6 @@ static int hex_decode_base(uint8_t *out, const char *s, size_t n)
     return 0;
 }
 
-
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define CW_HEX_WIDE 1
 #include <immintrin.h>

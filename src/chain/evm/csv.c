@@ -193,7 +193,7 @@ typedef struct stream {
     int nf;
     bool have; /* a record is parsed and waiting (f, nf, rec_line, rec_block) */
     uint64_t rec_block;
-    uint8_t width; /* the record scan's instructions: CW_EVM_SCAN_SSE2, _AVX2 or _AVX512 */
+    uint8_t width;       /* the record scan's instructions: CW_EVM_SCAN_SSE2, _AVX2 or _AVX512 */
     uint64_t keep_pairs; /* fields whose "" pairs the scan checks but leaves (withdrawals) */
     uint64_t escaped;    /* of the record in f: the kept fields that still hold "" pairs */
 } stream;
@@ -499,7 +499,7 @@ static inline void block_masks(const char *p, uint64_t *comma, uint64_t *nl, uin
 #include <immintrin.h>
 
 __attribute__((target("avx2"))) static inline void block_masks_avx2(const char *p, uint64_t *comma,
-                                                                      uint64_t *nl, uint64_t *quote)
+                                                                    uint64_t *nl, uint64_t *quote)
 {
     const __m256i c = _mm256_set1_epi8(','), n = _mm256_set1_epi8('\n'), q = _mm256_set1_epi8('"');
     __m256i lo = _mm256_loadu_si256((const __m256i *)(const void *)p),
@@ -651,7 +651,8 @@ static bool unescape_fields(stream *s, uint64_t quoted, uint64_t extra)
     }
     if (pairs != extra)
         return false; /* quotes in a field that is not quoted as a whole */
-    s->escaped = has & s->keep_pairs; /* their reader reads the pairs as quotes (withdrawals) */
+    /* the kept fields' reader takes their pairs as quotes (withdrawals) */
+    s->escaped = has & s->keep_pairs;
     for (has &= ~s->keep_pairs; has; has &= has - 1) {
         int i = __builtin_ctzll(has);
         /* the field's bytes are the reader's buffer (s->buf), written through its own pointer */
@@ -2016,8 +2017,7 @@ int cw_evm_csv_split_record(char *buf, size_t len, int way, const char **f, size
     uint8_t width = scan_width();
     if (way >= CW_EVM_SCAN_SSE2 && way <= CW_EVM_SCAN_AVX512) {
         if (way > width)
-            return cw_error_set(CW_EINVAL, "this CPU lacks the instructions of scan width %d",
-                                way);
+            return cw_error_set(CW_EINVAL, "this CPU lacks the instructions of scan width %d", way);
         width = (uint8_t)way;
     }
     cw_evm_csv *r = calloc(1, sizeof *r);

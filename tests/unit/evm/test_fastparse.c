@@ -199,10 +199,11 @@ static int read_withdrawals(const char *field, cw_evm_block *b, bool scan)
     snprintf(csv, sizeof csv,
              "number,hash,parent_hash,miner,gas_used,timestamp,transaction_count,withdrawals\n"
              "7,0x%064d,0x%064d,0x%040d,0,1700000000,0,\"%s\"\n%s",
-             1, 0, 0, q, scan ? "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n"
-                                "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n"
-                                "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n"
-                                : "");
+             1, 0, 0, q,
+             scan ? "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n"
+                    "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n"
+                    "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n"
+                  : "");
     const char *kinds[] = {"blocks"};
     const char *bufs[] = {csv};
     size_t lens[] = {strlen(csv)};
