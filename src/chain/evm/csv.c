@@ -33,6 +33,7 @@
 #endif
 
 #include "chain/evm/csv_int.h"
+#include "chain/evm/dec_int.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/evm/csv.h"
 #include "chainwatch/evm/memo.h"
@@ -192,6 +193,9 @@ typedef struct stream {
     int nf;
     bool have; /* a record is parsed and waiting (f, nf, rec_line, rec_block) */
     uint64_t rec_block;
+    uint8_t width;       /* the record scan's instructions: CW_EVM_SCAN_SSE2, _AVX2 or _AVX512 */
+    uint64_t keep_pairs; /* fields whose "" pairs the scan checks but leaves (withdrawals) */
+    uint64_t escaped;    /* of the record in f: the kept fields that still hold "" pairs */
 } stream;
 
 struct cw_evm_csv {
@@ -454,7 +458,8 @@ static int find_end(const stream *s, size_t *end, uint64_t *nl)
 
 /* ---- the record scanner ----
  * A record is split in one pass over 64-byte blocks: bit masks of the commas, newlines and
- * quotes of each block (SSE2, or a plain loop elsewhere); the running parity of the quotes marks
+ * quotes of each block (SSE2, or a plain loop elsewhere; AVX2 or AVX-512BW where the CPU has
+ * them, chosen when the reader opens); the running parity of the quotes marks
  * the quoted spans, and the set bits outside them are the field ends. "" pairs inside a quoted
  * field (blocks.csv's withdrawals JSON) are checked and unescaped (unescape_fields). A record
  * with any other quote (text around a quoted field, a quote in an unquoted one), a quoted
@@ -488,6 +493,36 @@ static inline void block_masks(const char *p, uint64_t *comma, uint64_t *nl, uin
     *quote = mq;
 #endif
 }
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define CW_SCAN_WIDE 1
+#include <immintrin.h>
+
+__attribute__((target("avx2"))) static inline void block_masks_avx2(const char *p, uint64_t *comma,
+                                                                    uint64_t *nl, uint64_t *quote)
+{
+    const __m256i c = _mm256_set1_epi8(','), n = _mm256_set1_epi8('\n'), q = _mm256_set1_epi8('"');
+    __m256i lo = _mm256_loadu_si256((const __m256i *)(const void *)p),
+            hi = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
+    *comma = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, c)) |
+             (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, c)) << 32;
+    *nl = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, n)) |
+          (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, n)) << 32;
+    *quote = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, q)) |
+             (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, q)) << 32;
+}
+
+__attribute__((target("avx512bw"))) static inline void
+block_masks_avx512(const char *p, uint64_t *comma, uint64_t *nl, uint64_t *quote)
+{
+    __m512i v = _mm512_loadu_si512((const void *)p);
+    *comma = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(','));
+    *nl = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\n'));
+    *quote = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"'));
+}
+#else
+#define CW_SCAN_WIDE 0
+#endif
 
 /* set bits of x, inline (without -mpopcnt, __builtin_popcountll is a libgcc call) */
 static inline uint64_t popcount64(uint64_t x)
@@ -616,7 +651,9 @@ static bool unescape_fields(stream *s, uint64_t quoted, uint64_t extra)
     }
     if (pairs != extra)
         return false; /* quotes in a field that is not quoted as a whole */
-    for (; has; has &= has - 1) {
+    /* the kept fields' reader takes their pairs as quotes (withdrawals) */
+    s->escaped = has & s->keep_pairs;
+    for (has &= ~s->keep_pairs; has; has &= has - 1) {
         int i = __builtin_ctzll(has);
         /* the field's bytes are the reader's buffer (s->buf), written through its own pointer */
         char *p = s->buf + (s->f[i].p - s->buf);
@@ -625,51 +662,61 @@ static bool unescape_fields(stream *s, uint64_t quoted, uint64_t extra)
     return true;
 }
 
-/* Splits the record at pos in one pass when its newline is within the buffer's whole blocks and
- * its quotes, if any, only enclose whole fields, with "" pairs inside them (no quoted newline,
- * no quote in a field that is not quoted as a whole): fields into
- * s->f, *end = its newline. Returns 1 done, 0 not handled (the general way then, which also
- * words every error). Same fields as find_end + split give for such a record. */
+/* The scan in each width: SSE2 (or the plain loop) everywhere, AVX2 and AVX-512BW where the CPU
+ * has them (x86-64 with GCC or Clang: chosen at run time, scan_width). Same fields and the same
+ * refusals in every width: only block_masks differs. */
+#define SCAN_RECORD scan_record_base
+#define SCAN_SPLIT split_blocks_base
+#define SCAN_MASKS block_masks
+#define SCAN_TARGET
+#include "chain/evm/csv_scan.inc"
+#undef SCAN_RECORD
+#undef SCAN_SPLIT
+#undef SCAN_MASKS
+#undef SCAN_TARGET
+#if CW_SCAN_WIDE
+#define SCAN_RECORD scan_record_avx2
+#define SCAN_SPLIT split_blocks_avx2
+#define SCAN_MASKS block_masks_avx2
+#define SCAN_TARGET __attribute__((target("avx2")))
+#include "chain/evm/csv_scan.inc"
+#undef SCAN_RECORD
+#undef SCAN_SPLIT
+#undef SCAN_MASKS
+#undef SCAN_TARGET
+#define SCAN_RECORD scan_record_avx512
+#define SCAN_SPLIT split_blocks_avx512
+#define SCAN_MASKS block_masks_avx512
+#define SCAN_TARGET __attribute__((target("avx512bw")))
+#include "chain/evm/csv_scan.inc"
+#undef SCAN_RECORD
+#undef SCAN_SPLIT
+#undef SCAN_MASKS
+#undef SCAN_TARGET
+#endif
+
+/* the widest scan this CPU runs (CW_EVM_SCAN_SSE2 .. CW_EVM_SCAN_AVX512) */
+static uint8_t scan_width(void)
+{
+#if CW_SCAN_WIDE
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512bw"))
+        return CW_EVM_SCAN_AVX512;
+    if (__builtin_cpu_supports("avx2"))
+        return CW_EVM_SCAN_AVX2;
+#endif
+    return CW_EVM_SCAN_SSE2;
+}
+
 static int scan_record(stream *s, size_t *end)
 {
-    const char *b = s->buf;
-    size_t i = s->pos, start = i, len = s->len;
-    uint64_t carry = 0, quotes = 0, quoted = 0;
-    int nf = 0;
-    while (i + SCAN_BLOCK <= len) {
-        uint64_t mc, mn, mq;
-        block_masks(b + i, &mc, &mn, &mq);
-        uint64_t in = mq ? quoted_span(mq, &carry) : carry;
-        uint64_t ends = mn & ~in;
-        uint64_t below = ends ? (ends & -ends) - 1 : ~0ull; /* the bytes before the newline */
-        if (mn & in & below)
-            return 0; /* a newline inside quotes: the general way counts the lines */
-        if (mq & below)
-            quotes += popcount64(mq & below);
-        mc &= ~in & below;
-        while (mc) {
-            size_t k = i + (size_t)__builtin_ctzll(mc);
-            if ((nf = scan_field(s, nf, b, start, k, &quoted)) < 0)
-                return 0;
-            start = k + 1;
-            mc &= mc - 1;
-        }
-        if (ends) {
-            size_t e = i + (size_t)__builtin_ctzll(ends), fe = e;
-            if (fe > start && b[fe - 1] == '\r')
-                fe--; /* CRLF */
-            if ((nf = scan_field(s, nf, b, start, fe, &quoted)) < 0)
-                return 0;
-            uint64_t outer = 2 * popcount64(quoted);
-            if (quotes != outer && (quotes < outer || !unescape_fields(s, quoted, quotes - outer)))
-                return 0;
-            s->nf = nf;
-            *end = e;
-            return 1;
-        }
-        i += SCAN_BLOCK;
-    }
-    return 0;
+#if CW_SCAN_WIDE
+    if (s->width == CW_EVM_SCAN_AVX512)
+        return scan_record_avx512(s, end);
+    if (s->width == CW_EVM_SCAN_AVX2)
+        return scan_record_avx2(s, end);
+#endif
+    return scan_record_base(s, end);
 }
 
 /* Splits the record [pos, end) into fields, unquoting in place. */
@@ -680,6 +727,7 @@ static int split(cw_evm_csv *r, stream *s, size_t end)
     if (end > i && b[end - 1] == '\r')
         end--;
     s->nf = 0;
+    s->escaped = 0;
     for (;;) {
         if (s->nf == MAX_FIELDS)
             return cw_error_set(CW_ECORRUPT, "%s: line %llu: more than %d fields", fname(r, s),
@@ -753,6 +801,10 @@ static int header(cw_evm_csv *r, stream *s)
                                 fname(r, s), defs[d].name, KIND_NAMES[s->kind]);
     }
     s->n_header = s->nf;
+    /* the withdrawals JSON: its "" pairs read as quotes by withdrawals(), not unescaped first */
+    s->keep_pairs = 0;
+    if (s->kind == K_BLOCKS && s->col[B_WITHDRAWALS] >= 0)
+        s->keep_pairs = (uint64_t)1 << s->col[B_WITHDRAWALS];
     return 0;
 }
 
@@ -855,8 +907,13 @@ static int parse_u64f(cw_evm_csv *r, stream *s, field f, const char *colname, ui
     if (!f.n || f.n > 20)
         return bad(r, s, colname, f, "not an integer");
     if (f.n < 20) {
-        /* up to 19 digits cannot reach 2^64: no overflow check per digit */
-        for (size_t i = 0; i < f.n; i++) {
+        /* up to 19 digits cannot reach 2^64: no overflow check per digit; eight at a time while
+         * they are digits (the loop below names a bad one) */
+        size_t i = 0;
+        uint64_t eight;
+        for (; i + 8 <= f.n && cw_evm_dec8(f.p + i, &eight); i += 8)
+            v = v * 100000000u + eight;
+        for (; i < f.n; i++) {
             unsigned d = (unsigned)(f.p[i] - '0');
             if (d > 9)
                 return bad(r, s, colname, f, "not an integer");
@@ -961,11 +1018,15 @@ static bool wd_ws(const char **p, const char *e)
     return *p < e;
 }
 
-static bool wd_string(const char **p, const char *e, const char **sp, size_t *sn)
+/* a JSON string at *p; ql = 1, or 2 when the field still holds its CSV "" pairs (each JSON quote
+ * written twice): the same strings either way, since one without a backslash holds no quote */
+static bool wd_string(const char **p, const char *e, size_t ql, const char **sp, size_t *sn)
 {
-    const char *q = *p + 1; /* after the opening quote */
+    if ((size_t)(e - *p) < 2 * ql || (ql == 2 && (*p)[1] != '"'))
+        return false;
+    const char *q = *p + ql; /* after the opening quote */
     const char *c = memchr(q, '"', (size_t)(e - q));
-    if (!c)
+    if (!c || (ql == 2 && (c + 1 >= e || c[1] != '"')))
         return false;
     for (const char *k = q; k < c; k++) {
         unsigned char ch = (unsigned char)*k;
@@ -974,11 +1035,11 @@ static bool wd_string(const char **p, const char *e, const char **sp, size_t *sn
     }
     *sp = q;
     *sn = (size_t)(c - q);
-    *p = c + 1;
+    *p = c + ql;
     return true;
 }
 
-static int withdrawals_fast(cw_evm_block *b, field f)
+static int withdrawals_fast(cw_evm_block *b, field f, size_t ql)
 {
     const char *p = f.p, *e = f.p + f.n;
     bool br = *p == '[';
@@ -996,7 +1057,7 @@ static int withdrawals_fast(cw_evm_block *b, field f)
         for (;;) {
             const char *k;
             size_t kn;
-            if (!wd_ws(&p, e) || *p != '"' || !wd_string(&p, e, &k, &kn))
+            if (!wd_ws(&p, e) || *p != '"' || !wd_string(&p, e, ql, &k, &kn))
                 return 0;
             if (!wd_ws(&p, e) || *p != ':')
                 return 0;
@@ -1008,7 +1069,7 @@ static int withdrawals_fast(cw_evm_block *b, field f)
             size_t vn = 0;
             uint64_t v = 0;
             if (*p == '"') {
-                if (!wd_string(&p, e, &vs, &vn))
+                if (!wd_string(&p, e, ql, &vs, &vn))
                     return 0;
                 type = 2;
             } else if (*p >= '0' && *p <= '9') {
@@ -1093,7 +1154,17 @@ static int withdrawals(cw_evm_csv *r, stream *s, cw_evm_block *b, field f)
     if (!f.n || (f.n == 2 && (memcmp(f.p, "[]", 2) == 0)))
         return 0;
     size_t had = b->n_withdrawals;
-    if (withdrawals_fast(b, f) == 1)
+    int c = s->col[B_WITHDRAWALS];
+    if (c >= 0 && (s->escaped >> c & 1)) {
+        /* the scan left its "" pairs: read them as quotes, else unescape for the ways below */
+        if (withdrawals_fast(b, f, 2) == 1)
+            return 0;
+        b->n_withdrawals = had;
+        cw_error_clear();
+        f.n = s->f[c].n = unescape_pairs(s->buf + (f.p - s->buf), f.n);
+        s->escaped &= ~((uint64_t)1 << c);
+    }
+    if (withdrawals_fast(b, f, 1) == 1)
         return 0;
     b->n_withdrawals = had;
     cw_error_clear();
@@ -1623,9 +1694,11 @@ int cw_evm_csv_open(cw_evm_csv **out, const char *dir)
         goto out;
     }
     r->total_bytes = fl.bytes;
+    uint8_t width = scan_width();
     for (int k = 0; k < K_N; k++) {
         r->s[k].kind = k;
         r->s[k].fd = -1;
+        r->s[k].width = width;
     }
     for (size_t i = 0; i < fl.n; i++) {
         stream *s = &r->s[fl.v[i].kind];
@@ -1677,9 +1750,11 @@ int cw_evm_csv_open_mem(cw_evm_csv **out, const char *const *kinds, const char *
     if (!r)
         return cw_error_set(CW_ENOMEM, "out of memory");
     int rc = 0;
+    uint8_t width = scan_width();
     for (int k = 0; k < K_N; k++) {
         r->s[k].kind = k;
         r->s[k].fd = -1;
+        r->s[k].width = width;
     }
     for (size_t i = 0; i < n; i++) {
         int k = -1;
@@ -1926,32 +2001,25 @@ uint64_t cw_evm_csv_split_only(const char *buf, size_t len, uint64_t *rows)
 
 uint64_t cw_evm_csv_split_blocks(const char *buf, size_t len, uint64_t *rows)
 {
-    uint64_t commas = 0, recs = 0, carry = 0;
-    size_t i = 0;
-    char tail[SCAN_BLOCK];
-    for (; i < len; i += SCAN_BLOCK) {
-        const char *p = buf + i;
-        size_t n = len - i;
-        if (n < SCAN_BLOCK) {
-            memset(tail, 0, sizeof tail);
-            memcpy(tail, p, n);
-            p = tail;
-        }
-        uint64_t mc, mn, mq;
-        block_masks(p, &mc, &mn, &mq);
-        uint64_t in = quoted_span(mq, &carry), ends = mn & ~in;
-        commas += popcount64(mc & ~in);
-        recs += popcount64(ends);
-        if (n <= SCAN_BLOCK && !(ends >> (n - 1) & 1))
-            recs++; /* a last record without its newline (or inside quotes) */
-    }
-    *rows = recs;
-    return commas + recs;
+#if CW_SCAN_WIDE
+    uint8_t width = scan_width();
+    if (width == CW_EVM_SCAN_AVX512)
+        return split_blocks_avx512(buf, len, rows);
+    if (width == CW_EVM_SCAN_AVX2)
+        return split_blocks_avx2(buf, len, rows);
+#endif
+    return split_blocks_base(buf, len, rows);
 }
 
-int cw_evm_csv_split_record(char *buf, size_t len, bool fast, const char **f, size_t *n, int *nf,
+int cw_evm_csv_split_record(char *buf, size_t len, int way, const char **f, size_t *n, int *nf,
                             size_t *end)
 {
+    uint8_t width = scan_width();
+    if (way >= CW_EVM_SCAN_SSE2 && way <= CW_EVM_SCAN_AVX512) {
+        if (way > width)
+            return cw_error_set(CW_EINVAL, "this CPU lacks the instructions of scan width %d", way);
+        width = (uint8_t)way;
+    }
     cw_evm_csv *r = calloc(1, sizeof *r);
     if (!r)
         return cw_error_set(CW_ENOMEM, "out of memory");
@@ -1963,9 +2031,10 @@ int cw_evm_csv_split_record(char *buf, size_t len, bool fast, const char **f, si
     s->len = len;
     s->eof = true;
     s->line = s->rec_line = 1;
+    s->width = width;
     int rc;
     uint64_t nl = 0;
-    if (fast)
+    if (way != CW_EVM_SPLIT_GENERAL)
         rc = scan_record(s, end);
     else if ((rc = find_end(s, end, &nl)) == 1 && (rc = split(r, s, *end)) == 0)
         rc = 1;

@@ -36,6 +36,9 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+/* header-only: the address hash (XXH3 of 20 bytes, twice per address a block names) inlined and
+ * specialised for its length instead of a call into the library; the same function and values */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "chain/evm/memo_int.h"

@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "chain/evm/dec_int.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/evm/u256.h"
 
@@ -131,8 +132,11 @@ int cw_u256_parse(cw_u256 *out, const char *s, size_t len)
     size_t i = 0;
     while (i < len) {
         size_t n = len - i < 19 ? len - i : 19;
-        uint64_t chunk = 0;
-        for (size_t k = 0; k < n; k++) {
+        uint64_t chunk = 0, eight;
+        size_t k = 0;
+        for (; k + 8 <= n && cw_evm_dec8(s + i + k, &eight); k += 8)
+            chunk = chunk * 100000000u + eight; /* at most 16 digits so far: no overflow */
+        for (; k < n; k++) {
             unsigned d = (unsigned)(unsigned char)s[i + k] - '0';
             if (d > 9)
                 return cw_error_set(CW_EINVAL, "not a non-negative integer: '%.*s'",

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "chain/evm/csv_int.h"
+#include "chain/evm/hex_int.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/evm/block.h"
 #include "chainwatch/evm/csv.h"
@@ -51,14 +52,18 @@ static int ref_digit(unsigned char c)
 static void test_hex(void)
 {
     static const char alpha[] = "0123456789abcdefABCDEF";
+    /* cw_evm_hex_decode (the widest the CPU has) and each width: the baseline, and AVX-512 when
+     * the CPU has it; lengths past two of its 32-byte steps, so that whole and masked steps run */
+    int widths = cw_evm_hex_decode_with(NULL, "00", 1, true) == -2 ? 1 : 2;
+    int wide_runs = 0;
     for (int round = 0; round < 20000; round++) {
-        size_t n = (size_t)(rnd() % 40);
-        char s[80];
+        size_t n = (size_t)(rnd() % 80);
+        char s[160];
         for (size_t i = 0; i < 2 * n; i++)
             s[i] = alpha[rnd() % 22];
         if (n && rnd() % 2) /* one byte of any value anywhere */
             s[rnd() % (2 * n)] = (char)(rnd() % 256);
-        uint8_t got[40], want[40];
+        uint8_t got[81], want[80];
         bool ok = true;
         for (size_t i = 0; i < n; i++) {
             int h = ref_digit((unsigned char)s[2 * i]), l = ref_digit((unsigned char)s[2 * i + 1]);
@@ -72,23 +77,37 @@ static void test_hex(void)
         CHECK_EQ_INT(cw_evm_hex_decode(NULL, s, n), ok ? 0 : -1);
         if (ok && rc == 0)
             CHECK(n == 0 || memcmp(got, want, n) == 0);
+        for (int w = 0; w < widths; w++) {
+            got[n] = 0x5a; /* the byte after the output stays as it was */
+            rc = cw_evm_hex_decode_with(got, s, n, w == 1);
+            wide_runs += w == 1;
+            CHECK_EQ_INT(rc, ok ? 0 : -1);
+            CHECK_EQ_INT(cw_evm_hex_decode_with(NULL, s, n, w == 1), ok ? 0 : -1);
+            if (ok && rc == 0) {
+                CHECK(n == 0 || memcmp(got, want, n) == 0);
+                CHECK_EQ_INT(got[n], 0x5a);
+            }
+        }
     }
+    printf("hex: 20000 random digit strings in %d widths (%d in AVX-512)\n", widths, wide_runs);
     /* every byte value in every position of a 16-digit group (the SSE2 path), of the 8-digit
-     * group after it (SWAR) and of the single digits after that */
-    for (int pos = 0; pos < 26; pos++) {
-        for (int v = 0; v < 256; v++) {
-            char s[26];
-            memcpy(s, "a0B1c2D3e4F5f6A7b8C9d0E1aF", 26);
-            s[pos] = (char)v;
-            uint8_t out[13];
-            int rc = cw_evm_hex_decode(out, s, 13);
-            CHECK_EQ_INT(rc, ref_digit((unsigned char)v) >= 0 ? 0 : -1);
-            if (!rc) {
-                CHECK_EQ_INT(pos % 2 ? out[pos / 2] & 15 : out[pos / 2] >> 4,
-                             ref_digit((unsigned char)v));
-                if (pos < 24)
-                    CHECK_EQ_INT(out[12], 0xaf);
-                CHECK_EQ_INT(out[0], pos < 2 ? out[0] : 0xa0);
+     * group after it (SWAR) and of the single digits after that; each width */
+    for (int w = 0; w < widths; w++) {
+        for (int pos = 0; pos < 26; pos++) {
+            for (int v = 0; v < 256; v++) {
+                char s[26];
+                memcpy(s, "a0B1c2D3e4F5f6A7b8C9d0E1aF", 26);
+                s[pos] = (char)v;
+                uint8_t out[13];
+                int rc = cw_evm_hex_decode_with(out, s, 13, w == 1);
+                CHECK_EQ_INT(rc, ref_digit((unsigned char)v) >= 0 ? 0 : -1);
+                if (!rc) {
+                    CHECK_EQ_INT(pos % 2 ? out[pos / 2] & 15 : out[pos / 2] >> 4,
+                                 ref_digit((unsigned char)v));
+                    if (pos < 24)
+                        CHECK_EQ_INT(out[12], 0xaf);
+                    CHECK_EQ_INT(out[0], pos < 2 ? out[0] : 0xa0);
+                }
             }
         }
     }
@@ -114,6 +133,18 @@ static bool ref_dec(const char *s, size_t n, uint32_t limbs[8])
 static void test_decimal(void)
 {
     char s[100];
+    /* a byte just outside '0'..'9' (or 0xfa, whose +6 carries) at every position of a 40-digit
+     * value is refused: each 8-digit step checks all of its bytes */
+    for (int pos = 0; pos < 40; pos++) {
+        static const char odd[] = {'/', ':', (char)0xfa, ' '};
+        for (int o = 0; o < 4; o++) {
+            memset(s, '7', 40);
+            s[pos] = odd[o];
+            cw_u256 v;
+            CHECK(cw_u256_parse(&v, s, 40) != 0);
+            cw_error_clear();
+        }
+    }
     for (int round = 0; round < 20000; round++) {
         size_t n = 1 + (size_t)(rnd() % 80);
         for (size_t i = 0; i < n; i++)
@@ -152,7 +183,9 @@ static void test_decimal(void)
 }
 
 /* one block with the given withdrawals field (CSV-quoted here) */
-static int read_withdrawals(const char *field, cw_evm_block *b)
+/* scan: blank lines after the record, so that the one-pass scan takes it (whole 64-byte blocks)
+ * and leaves the field's "" pairs to the withdrawals reader; else the general split unescapes */
+static int read_withdrawals(const char *field, cw_evm_block *b, bool scan)
 {
     char csv[4096];
     char q[2048];
@@ -165,8 +198,12 @@ static int read_withdrawals(const char *field, cw_evm_block *b)
     q[k] = 0;
     snprintf(csv, sizeof csv,
              "number,hash,parent_hash,miner,gas_used,timestamp,transaction_count,withdrawals\n"
-             "7,0x%064d,0x%064d,0x%040d,0,1700000000,0,\"%s\"\n",
-             1, 0, 0, q);
+             "7,0x%064d,0x%064d,0x%040d,0,1700000000,0,\"%s\"\n%s",
+             1, 0, 0, q,
+             scan ? "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n"
+                    "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n"
+                    "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n"
+                  : "");
     const char *kinds[] = {"blocks"};
     const char *bufs[] = {csv};
     size_t lens[] = {strlen(csv)};
@@ -273,8 +310,9 @@ static void test_withdrawals(void)
         {"{\"address\":\"" A1 "\",\"amount\":9223372036854775807}", 1, 0, 0, 9223372036854775807ull,
          0},
     };
-    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
-        int rc = read_withdrawals(ok[i].text, &b);
+    for (size_t j = 0; j < 2 * (sizeof ok / sizeof ok[0]); j++) {
+        size_t i = j / 2; /* each both ways: the scan's kept "" pairs, the general split */
+        int rc = read_withdrawals(ok[i].text, &b, j % 2);
         CHECK_EQ_INT(rc, 1);
         if (rc != 1)
             continue;
@@ -303,8 +341,9 @@ static void test_withdrawals(void)
         "[{\"address\":\"" A1 "\",\"amount\":1}",                   /* unclosed */
         "{\"address\":\"" A1 "\",\"amount\":1}{\"address\":\"" A1 "\",\"amount\":1}",
     };
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        int rc = read_withdrawals(bad[i], &b);
+    for (size_t j = 0; j < 2 * (sizeof bad / sizeof bad[0]); j++) {
+        size_t i = j / 2;
+        int rc = read_withdrawals(bad[i], &b, j % 2);
         CHECK(rc < 0);
         CHECK(strstr(cw_error_last(), "withdrawals") != NULL);
     }
@@ -401,6 +440,19 @@ static void test_scan_record(void)
     static char rec[8192], a[8192], b[8192];
     uint64_t st = 777;
     int handled = 0, handled_pairs = 0, refused = 0;
+    /* every scan width this CPU runs, each against the general way on every record */
+    int widths[3], n_widths = 0;
+    for (int w = CW_EVM_SCAN_SSE2; w <= CW_EVM_SCAN_AVX512; w++) {
+        const char *f[64];
+        size_t fn[64], e = 0;
+        int nf = 0;
+        char probe[] = "a,b\n";
+        if (cw_evm_csv_split_record(probe, 4, w, f, fn, &nf, &e) >= 0)
+            widths[n_widths++] = w;
+        cw_error_clear();
+    }
+    CHECK(n_widths >= 1 && widths[0] == CW_EVM_SCAN_SSE2);
+    int runs[CW_EVM_SCAN_AVX512 + 1] = {0};
     for (int round = 0; round < 20000; round++) {
         size_t n = 0;
         st = st * 6364136223846793005ull + 1442695040888963407ull;
@@ -416,34 +468,47 @@ static void test_scan_record(void)
         rec[n++] = '\n';
         memset(rec + n, 'z', 130); /* the next record: the scan needs whole blocks */
         n += 130;
-        memcpy(a, rec, n);
         memcpy(b, rec, n);
         const char *fa[64], *fb[64];
         size_t na[64], nb[64], ea = 0, eb = 0;
         int nfa = 0, nfb = 0;
-        int fast = cw_evm_csv_split_record(a, n, true, fa, na, &nfa, &ea);
-        int slow = cw_evm_csv_split_record(b, n, false, fb, nb, &nfb, &eb);
+        int slow = cw_evm_csv_split_record(b, n, CW_EVM_SPLIT_GENERAL, fb, nb, &nfb, &eb);
         cw_error_clear();
-        if (!fast) {
+        int first = -1;
+        for (int k = 0; k < n_widths; k++) {
+            memcpy(a, rec, n);
+            int fast = cw_evm_csv_split_record(a, n, widths[k], fa, na, &nfa, &ea);
+            runs[widths[k]]++;
+            if (first < 0)
+                first = fast;
+            CHECK_EQ_INT(fast, first); /* every width takes or refuses the same records */
+            if (!fast) {
+                CHECK(memcmp(a, rec, n) == 0); /* left as it was for the general way */
+                continue;
+            }
+            CHECK_EQ_INT(slow, 1);
+            CHECK_EQ_INT((long long)ea, (long long)eb);
+            CHECK_EQ_INT(nfa, nfb);
+            for (int i = 0; i < nfa && i < nfb; i++) {
+                CHECK_EQ_INT((long long)na[i], (long long)nb[i]);
+                CHECK(na[i] == nb[i] && memcmp(fa[i], fb[i], na[i]) == 0);
+            }
+        }
+        if (!first) {
             refused++;
-            CHECK(memcmp(a, rec, n) == 0); /* left as it was for the general way */
             continue;
         }
         handled++;
-        handled_pairs += memmem(rec, ea, "\"\"", 2) != NULL;
-        CHECK_EQ_INT(slow, 1);
-        CHECK_EQ_INT((long long)ea, (long long)eb);
-        CHECK_EQ_INT(nfa, nfb);
-        for (int i = 0; i < nfa && i < nfb; i++) {
-            CHECK_EQ_INT((long long)na[i], (long long)nb[i]);
-            CHECK(na[i] == nb[i] && memcmp(fa[i], fb[i], na[i]) == 0);
-        }
+        handled_pairs += memmem(rec, eb, "\"\"", 2) != NULL;
     }
     /* the scan takes the records with "" pairs, and still leaves the misplaced quotes alone */
     CHECK(handled_pairs > 500);
     CHECK(refused > 500);
-    printf("scan: %d records split (%d with \"\" pairs), %d left to the general way\n", handled,
-           handled_pairs, refused);
+    CHECK_EQ_INT(runs[CW_EVM_SCAN_SSE2], 20000);
+    printf("scan: %d records split (%d with \"\" pairs), %d left to the general way; widths "
+           "run: SSE2 %d, AVX2 %d, AVX-512 %d records\n",
+           handled, handled_pairs, refused, runs[CW_EVM_SCAN_SSE2], runs[CW_EVM_SCAN_AVX2],
+           runs[CW_EVM_SCAN_AVX512]);
 }
 
 int main(void)

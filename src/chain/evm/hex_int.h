@@ -1,0 +1,15 @@
+/*
+ * hex_int.h: the EVM hex decoder's widths (block.c), reached by the tests only.
+ */
+#ifndef CW_CHAIN_EVM_HEX_INT_H
+#define CW_CHAIN_EVM_HEX_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* cw_evm_hex_decode in one width: wide = AVX-512BW+VL (-2 when the CPU lacks it), else the
+ * baseline (SSE2 on x86-64). cw_evm_hex_decode itself takes the widest the CPU has. */
+int cw_evm_hex_decode_with(uint8_t *out, const char *s, size_t n, bool wide);
+
+#endif
