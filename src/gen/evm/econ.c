@@ -574,6 +574,21 @@ static bool mixer_withdraw(ew_world *w, uint32_t ni, uint32_t recipient, int rel
     return true;
 }
 
+/* The fields a truth row of a bridge tx starts with: "heist,tx hash,block,timestamp," (heist
+ * empty when the tx is no heist's), the tx being the one just ended in the current block. */
+static void put_heist_tx(ew_out *o, const ew_world *w, int32_t heist, const uint8_t txh[32])
+{
+    if (heist >= 0)
+        ew_put_s(o, w->sc->heists[heist].name);
+    ew_put_c(o, ',');
+    ew_put_hex(o, txh, 32);
+    ew_put_c(o, ',');
+    ew_put_u64(o, w->number);
+    ew_put_c(o, ',');
+    ew_put_u64(o, w->timestamp);
+    ew_put_c(o, ',');
+}
+
 /* ---- the bridge ---- */
 void ew_btc_address(ew_world *w, uint64_t k, char out[64])
 {
@@ -657,15 +672,7 @@ bool ew_bridge_deposit(ew_world *w, uint32_t from, u128 value, const char *btc, 
     ew_addr_hex(a, w, from);
     ew_u128_dec(v, value);
     ew_need(o, 1024);
-    if (heist >= 0)
-        ew_put_s(o, w->sc->heists[heist].name);
-    ew_put_c(o, ',');
-    ew_put_hex(o, txh, 32);
-    ew_put_c(o, ',');
-    ew_put_u64(o, w->number);
-    ew_put_c(o, ',');
-    ew_put_u64(o, w->timestamp);
-    ew_put_c(o, ',');
+    put_heist_tx(o, w, heist, txh);
     ew_put_s(o, a);
     ew_put_s(o, ",ETH,");
     ew_put_s(o, v);
@@ -711,15 +718,7 @@ static void lock_truth(ew_world *w, const char *kind, int32_t heist, const uint8
     ew_need(o, 1024);
     ew_put_s(o, kind);
     ew_put_c(o, ',');
-    if (heist >= 0)
-        ew_put_s(o, w->sc->heists[heist].name);
-    ew_put_c(o, ',');
-    ew_put_hex(o, txh, 32);
-    ew_put_c(o, ',');
-    ew_put_u64(o, w->number);
-    ew_put_c(o, ',');
-    ew_put_u64(o, w->timestamp);
-    ew_put_c(o, ',');
+    put_heist_tx(o, w, heist, txh);
     ew_put_s(o, a);
     ew_put_c(o, ',');
     ew_put_s(o, b);
