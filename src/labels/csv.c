@@ -192,6 +192,7 @@ static const char *gen_category(const char *c)
         {"heist", "theft"},
         {"bridge_vault", "bridge"},
         {"bridge_router", "bridge"},
+        {"bridge_lock", "bridge"}, /* a lock-and-release bridge contract (no memos) */
         {"mixer_pool", "mixer"},
         {"mixer_relayer", "service"}, /* pays withdrawals' gas for a fee: no pool, no stop */
         {"dex_pair", "defi"},
