@@ -79,6 +79,12 @@ static void print_text(json_t *j, double seconds)
                    json_real_value(json_object_get(rec, "score")));
         else if (json_is_object(rec))
             printf("  [probable %s]", json_string_value(json_object_get(rec, "as")));
+        json_t *be = json_is_object(rec) ? json_object_get(rec, "bridge_evidence") : NULL;
+        if (json_is_object(be))
+            printf("  rule %s: %lld deposits, %lld releases to others",
+                   json_string_value(json_object_get(be, "rule")),
+                   (long long)json_integer_value(json_object_get(be, "deposits")),
+                   (long long)json_integer_value(json_object_get(be, "releases")));
         if (json_is_object(rec) && json_is_string(json_object_get(rec, "collector"))) {
             json_t *cl = json_object_get(rec, "collector_label");
             bool svc = !strcmp(json_string_value(json_object_get(v, "kind")), "service");

@@ -19,6 +19,7 @@ score() { # WORLD NAME: ingest, label as a provider would, trace through mixers,
         args+=(--from "$t")
     done
     "$CW_BIN" trace --store "$T/s$n" --labels "$T/l$n.db" "${args[@]}" --through-mixer --json > "$T/t$n.json"
+    "$CW_BIN" trace --store "$T/s$n" --labels "$T/l$n.db" "${args[@]}" --through-mixer > "$T/t$n.txt"
     /usr/bin/python3 "$SRC/tests/diff/evm_lock_bridge_eval.py" "$w" "$T/t$n.json" > "$T/e$n.txt"
     /usr/bin/python3 "$SRC/tests/diff/evm_eval.py" "$w" "$T/t$n.json" > "$T/v$n.txt"
 }
@@ -38,6 +39,8 @@ for n in ours ind; do
     check_eq "$n: one end at the bridge, kind bridge, recognised by its deposits and releases, probable" \
         "$(jq -r --arg b "$B" '[.ends[] | select(.address == $b) | "\(.kind) \(.recognised.bridge_evidence.rule) \(.recognised.probable)"] | unique | join(";")' "$T/t$n.json")" \
         "bridge lock_release true"
+    check "$n: the text names the bridge's rule and evidence" \
+        grep -Eq "^  bridge +$B .*probable.* rule lock_release: [0-9]+ deposits, [0-9]+ releases to others" "$T/t$n.txt"
     check "$n: every thief deposit is an exit" grep -q "recall 1.000" <(grep "thief deposits found" "$T/e$n.txt")
     check "$n: every Bitcoin recipient in ASCII decoded to the true address" \
         awk '/Bitcoin recipients/ {exit !($9 == $11 && $9 > 0)}' "$T/e$n.txt"
