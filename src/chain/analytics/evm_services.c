@@ -398,6 +398,16 @@ static void bridge_flush(bridge_cand *b)
     b->in_by_payer = b->in_other = b->out_rel = b->out_caller = 0;
 }
 
+/* A candidate by pass 1's counts (upper bounds of what lock_bridges counts exactly): no other
+ * rule recognised it, it sent no transaction of its own, it received from many and paid many. */
+static bool bridge_candidate(const cw_evm_services *sv, const acct *a, size_t i)
+{
+    return sv->svc[i].kind == CW_EVM_SVC_NONE && a[i].n_own == 0 &&
+           a[i].n_in >= CW_EVM_BRIDGE_MIN_DEPOSITS && a[i].n_out >= CW_EVM_BRIDGE_MIN_RELEASES &&
+           a[i].n_senders >= CW_EVM_BRIDGE_MIN_SENDERS &&
+           a[i].n_payee_chg >= CW_EVM_BRIDGE_MIN_RECIPIENTS && a[i].n_targets > MAX_SWEEP_TARGETS;
+}
+
 static int lock_bridges(cw_evm_services *sv, const acct *a, size_t n, const cw_evmstore *s,
                         const cw_evm_counts *c)
 {
@@ -407,11 +417,7 @@ static int lock_bridges(cw_evm_services *sv, const acct *a, size_t n, const cw_e
     cw_u64map pairs = {0};
     int rc = 0;
     for (size_t i = 0; i < n; i++)
-        nb += sv->svc[i].kind == CW_EVM_SVC_NONE && a[i].n_own == 0 &&
-              a[i].n_in >= CW_EVM_BRIDGE_MIN_DEPOSITS && a[i].n_out >= CW_EVM_BRIDGE_MIN_RELEASES &&
-              a[i].n_senders >= CW_EVM_BRIDGE_MIN_SENDERS &&
-              a[i].n_payee_chg >= CW_EVM_BRIDGE_MIN_RECIPIENTS &&
-              a[i].n_targets > MAX_SWEEP_TARGETS;
+        nb += bridge_candidate(sv, a, i);
     if (!nb)
         return 0;
     slot = malloc((n + 1) * sizeof *slot);
@@ -423,11 +429,7 @@ static int lock_bridges(cw_evm_services *sv, const acct *a, size_t n, const cw_e
     nb = 0;
     for (size_t i = 0; i < n; i++) {
         slot[i] = CW_EVM_NONE32;
-        if (sv->svc[i].kind == CW_EVM_SVC_NONE && a[i].n_own == 0 &&
-            a[i].n_in >= CW_EVM_BRIDGE_MIN_DEPOSITS && a[i].n_out >= CW_EVM_BRIDGE_MIN_RELEASES &&
-            a[i].n_senders >= CW_EVM_BRIDGE_MIN_SENDERS &&
-            a[i].n_payee_chg >= CW_EVM_BRIDGE_MIN_RECIPIENTS &&
-            a[i].n_targets > MAX_SWEEP_TARGETS) {
+        if (bridge_candidate(sv, a, i)) {
             bc[nb].acct = (uint32_t)i;
             bc[nb].tx = CW_EVM_NONE64;
             slot[i] = (uint32_t)nb++;
