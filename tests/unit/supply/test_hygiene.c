@@ -22,6 +22,20 @@
 
 static cw_supply *s;
 
+/* explain's document for commodity x partner at the month under the default rules, or NULL
+ * (the error printed) */
+static json_t *explain(const char *com, const char *par, const char *month)
+{
+    cw_supply_rules *r = NULL;
+    json_t *d = NULL;
+    if (cw_supply_rules_load(&r, NULL) || cw_supply_explain(s, r, com, par, month, &d)) {
+        fprintf(stderr, "  explain %s %s %s: %s\n", com, par, month, cw_error_last());
+        d = NULL;
+    }
+    cw_supply_rules_free(r);
+    return d;
+}
+
 static double at(cw_supply_timeline *t, const char *ind, const char *period)
 {
     for (size_t i = 0; i < cw_supply_timeline_months(t); i++)
@@ -71,16 +85,13 @@ static void test_floor(void)
     CHECK(isfinite(at(t, "line_z_down", "2021-09"))); /* the other months are data */
     cw_supply_timeline_free(t);
     /* explain reports the hygiene and says the data are real (no "synthetic" column) */
-    cw_supply_rules *r;
-    REQUIRE(cw_supply_rules_load(&r, NULL) == 0);
-    json_t *d;
-    REQUIRE(cw_supply_explain(s, r, "graphite", "USA", "2021-11", &d) == 0);
+    json_t *d = explain("graphite", "USA", "2021-11");
+    REQUIRE(d);
     json_t *data = json_object_get(d, "data");
     CHECK(json_integer_value(json_object_get(json_object_get(data, "hygiene"), "floor_months")) >=
           1);
     CHECK_EQ_STR(json_string_value(json_object_get(data, "series_kind")), "real");
     json_decref(d);
-    cw_supply_rules_free(r);
 }
 
 static void test_price_direction(void)
@@ -117,14 +128,11 @@ static void test_price_direction(void)
     fprintf(stderr, "  rising price: price_cp %.3f, price_cp_up %.3f\n", cp, up);
     CHECK(cp >= 0.5 && up == cp);
     cw_supply_timeline_free(t);
-    cw_supply_rules *r;
-    REQUIRE(cw_supply_rules_load(&r, NULL) == 0);
-    json_t *d;
-    REQUIRE(cw_supply_explain(s, r, "nickel", "JPN", "2019-01", &d) == 0);
+    json_t *d = explain("nickel", "JPN", "2019-01");
+    REQUIRE(d);
     CHECK_EQ_STR(json_string_value(json_object_get(json_object_get(d, "data"), "series_kind")),
                  "synthetic");
     json_decref(d);
-    cw_supply_rules_free(r);
 }
 
 /* Two levels apart (issue 16, fifth stop): with the rising nickel price of
@@ -193,21 +201,14 @@ static void test_standing_apart(void)
 /* Did rule fire in explain's answer for commodity x partner at the month? */
 static bool fired_at(const char *com, const char *par, const char *month, const char *rule)
 {
-    cw_supply_rules *r;
-    json_t *d, *f;
-    if (cw_supply_rules_load(&r, NULL))
+    json_t *d = explain(com, par, month), *f;
+    if (!d)
         return false;
-    if (cw_supply_explain(s, r, com, par, month, &d)) {
-        fprintf(stderr, "  explain %s %s %s: %s\n", com, par, month, cw_error_last());
-        cw_supply_rules_free(r);
-        return false;
-    }
     bool fired = false;
     size_t i;
     json_array_foreach(json_object_get(d, "fired"), i, f) fired |=
         !strcmp(json_string_value(json_object_get(f, "rule")), rule);
     json_decref(d);
-    cw_supply_rules_free(r);
     return fired;
 }
 
@@ -273,13 +274,10 @@ static void test_line_stop(void)
     cw_supply_timeline_free(t);
     CHECK(fired_at("gallium", "USA", "2021-11", "d_line_stop"));
     CHECK(!fired_at("gallium", "USA", "2021-10", "d_line_stop")); /* 4 of 6: under 5 */
-    cw_supply_rules *r;
-    REQUIRE(cw_supply_rules_load(&r, NULL) == 0);
-    json_t *d;
-    REQUIRE(cw_supply_explain(s, r, "gallium", "USA", "2021-11", &d) == 0);
+    json_t *d = explain("gallium", "USA", "2021-11");
+    REQUIRE(d);
     CHECK_EQ_STR(json_string_value(json_object_get(d, "line_stop_hs6")), "811292");
     json_decref(d);
-    cw_supply_rules_free(r);
 }
 
 /* A halt late in a month (issue 16, eighth stop): a daily lithium price, 20 days a month with
