@@ -182,9 +182,24 @@ static void test_decimal(void)
     }
 }
 
-/* one block with the given withdrawals field (CSV-quoted here) */
-/* scan: blank lines after the record, so that the one-pass scan takes it (whole 64-byte blocks)
- * and leaves the field's "" pairs to the withdrawals reader; else the general split unescapes */
+/* The first block of a blocks.csv held in memory: cw_evm_csv_next's result (1 a block, 0 none,
+ * < 0 an error) */
+static int next_block(const char *csv, cw_evm_block *b)
+{
+    const char *kinds[] = {"blocks"};
+    const char *bufs[] = {csv};
+    size_t lens[] = {strlen(csv)};
+    cw_evm_csv *r = NULL;
+    int rc = cw_evm_csv_open_mem(&r, kinds, bufs, lens, 1);
+    if (!rc)
+        rc = cw_evm_csv_next(r, b);
+    cw_evm_csv_close(r);
+    return rc;
+}
+
+/* One block with the given withdrawals field (CSV-quoted here). scan: blank lines after the
+ * record, so that the one-pass scan takes it (whole 64-byte blocks) and leaves the field's ""
+ * pairs to the withdrawals reader; else the general split unescapes. */
 static int read_withdrawals(const char *field, cw_evm_block *b, bool scan)
 {
     char csv[4096];
@@ -204,15 +219,7 @@ static int read_withdrawals(const char *field, cw_evm_block *b, bool scan)
                     "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n"
                     "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n"
                   : "");
-    const char *kinds[] = {"blocks"};
-    const char *bufs[] = {csv};
-    size_t lens[] = {strlen(csv)};
-    cw_evm_csv *r = NULL;
-    int rc = cw_evm_csv_open_mem(&r, kinds, bufs, lens, 1);
-    if (!rc)
-        rc = cw_evm_csv_next(r, b);
-    cw_evm_csv_close(r);
-    return rc;
+    return next_block(csv, b);
 }
 
 /* one block whose gas_used field is `val` (an unsigned 64-bit CSV integer, parse_u64f) */
@@ -223,14 +230,7 @@ static int read_gas_used(const char *val, cw_evm_block *b)
              "number,hash,parent_hash,miner,gas_used,timestamp,transaction_count,withdrawals\n"
              "7,0x%064d,0x%064d,0x%040d,%s,1700000000,0,\n",
              1, 0, 0, val);
-    const char *kinds[] = {"blocks"};
-    const char *bufs[] = {csv};
-    size_t lens[] = {strlen(csv)};
-    cw_evm_csv *r = NULL;
-    int rc = cw_evm_csv_open_mem(&r, kinds, bufs, lens, 1);
-    if (!rc)
-        rc = cw_evm_csv_next(r, b);
-    cw_evm_csv_close(r);
+    int rc = next_block(csv, b);
     return rc < 0 ? rc : 0;
 }
 
