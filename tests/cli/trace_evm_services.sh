@@ -193,10 +193,8 @@ check_eq "monitor: the bridge exit at the vault with 12 ETH, and no alert names 
 # txs. GA looks like a hot wallet fed by five deposit addresses, but every send of its goes into
 # another service's deposit address: a customer, not a hot wallet. The 10 ETH end at DG1..DG5 by
 # GA's payments, collector H (before: at R1..R5 as "exchange deposit address" of GA)
-/usr/bin/python3 "$CW_SOURCE_DIR/tests/evm/services_world.py" "$T/wg" gather
-"$CW_BIN" ingest evm --csv "$T/wg" --store "$T/sg" --chain dev --quiet > /dev/null
+world_trace g gather
 ga() { jq -r "$1" "$T/wg/truth.json"; }
-"$CW_BIN" trace --store "$T/sg" --from "$(ga .heist)" --json > "$T/tg.json"
 check_eq "gathering address: 2 ETH at each of DG1..DG5, exchange, collector H, by GA's payments" \
     "$(jq -c --argjson d "$(ga .gather_deposits)" '[.ends[] | select(.address as $a | $d | index($a)) | [.kind, .amount, .recognised.collector, .arrivals[0].tx]]' "$T/tg.json")" \
     "$(jq -c --arg h "$(ga .hot_wallet)" '[range(5) as $i | ["exchange", "2000000000000000000", $h, .gather_pay[$i]]]' "$T/wg/truth.json")"
@@ -204,10 +202,8 @@ check_eq "... no end at the gathering address or its feeders" \
     "$(jq --arg g "$(ga .gatherer)" --argjson r "$(ga .gather_feeders)" '[.ends[] | select(.address == $g or (.address as $a | $r | index($a)))] | length' "$T/tg.json")" 0
 # a small deposit swept but for a fixed gas reserve (more than 1 % of the sweep): the cash-out is
 # the thief's payment into its deposit address DR, not the sweep into H
-/usr/bin/python3 "$CW_SOURCE_DIR/tests/evm/services_world.py" "$T/wr" reserve
-"$CW_BIN" ingest evm --csv "$T/wr" --store "$T/sr" --chain dev --quiet > /dev/null
+world_trace r reserve
 rs() { jq -r "$1" "$T/wr/truth.json"; }
-"$CW_BIN" trace --store "$T/sr" --from "$(rs .heist)" --json > "$T/tr.json"
 check_eq "gas reserve: 0.0015 ETH at DR by the thief's payment, exchange deposit address of H" \
     "$(jq -r --arg a "$(rs .reserve_deposit)" '.ends[] | select(.address == $a) | [.kind, .amount, .arrivals[0].tx, .recognised.as, .recognised.collector] | join(" ")' "$T/tr.json")" \
     "exchange 1500000000000000 $(rs .reserve_tx) exchange deposit address $(rs .hot_wallet)"
