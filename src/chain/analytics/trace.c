@@ -682,7 +682,7 @@ static int pool_equal(cw_trace *t, const uint32_t *p, const uint64_t *val, size_
  * The traced coins (value VT; U = V_in - VT is everyone else's) pay first every output worth
  * more than U (forced: nobody else could); what they have left, B = VT - the forced outputs,
  * cannot pay an output worth more than B that U could pay. Such an output is not the traced
- * owner's by its amount: what rank gave it is taken off (*moved) and given to the outputs B
+ * owner's by its amount: what rank gave it is taken off and given to the outputs B
  * can pay (no coordinator's), in rank order, each up to w / k of its value w, k the possible
  * payers that could have paid it (the traced coins and each other payer whose coins together
  * are worth w or more; a payer is the inputs spending outputs of one tx that is not a
@@ -690,10 +690,9 @@ static int pool_equal(cw_trace *t, const uint32_t *p, const uint64_t *val, size_
  * round and the amounts do not say where it went (docs/TRACE-MODELS.md, "Bounded by
  * amounts"). */
 static void rank_by_amounts(cw_trace *t, uint64_t in0, size_t n_in, uint64_t o0, size_t n_out,
-                            uint64_t V_in, const uint32_t *pout, uint64_t *oamt, uint64_t *moved,
-                            uint64_t *unplaced)
+                            uint64_t V_in, const uint32_t *pout, uint64_t *oamt, uint64_t *unplaced)
 {
-    *moved = *unplaced = 0;
+    *unplaced = 0;
     if (one_to_one_mix(t->cs, in0, in0 + n_in, o0, o0 + n_out))
         return;
     uint64_t VT = 0, forced = 0, mv = 0;
@@ -756,7 +755,6 @@ static void rank_by_amounts(cw_trace *t, uint64_t in0, size_t n_in, uint64_t o0,
         oamt[j] += take;
         left -= take;
     }
-    *moved = mv;
     *unplaced = left;
 }
 
@@ -1077,7 +1075,7 @@ static int process_forward(cw_trace *t, uint64_t tx)
     memset(pre, 0, n_out + 1);
     bool fifo = t->opts.model == CW_TRACE_FIFO;
     bool prop = cj && t->opts.coinjoin == CW_CJ_PROPORTIONAL;
-    uint64_t moved = 0, unplaced = 0; /* rank_by_amounts */
+    uint64_t unplaced = 0; /* rank_by_amounts */
     if (t->opts.model == CW_TRACE_POISON) {
         memcpy(oamt, t->s_oval, n_out * sizeof *oamt);
         oamt[n_out] = fee;
@@ -1140,7 +1138,7 @@ static int process_forward(cw_trace *t, uint64_t tx)
          * (relink_apply): the owner's outputs are known there, the amounts add nothing */
         if (ranked && !t->no_amounts && !(t->n_lr && tab_get(t->lrounds, t->lr_mask, tx, NULL)) &&
             !(t->n_fr && tab_get(t->frounds, t->fr_mask, tx, NULL)))
-            rank_by_amounts(t, in0, n_in, o0, n_out, V_in, pout, oamt, &moved, &unplaced);
+            rank_by_amounts(t, in0, n_in, o0, n_out, V_in, pout, oamt, &unplaced);
         if (ranked && (rc = pool_equal(t, pout, t->s_oval, n_out, oamt, pre)))
             return rc;
     }
@@ -1173,7 +1171,6 @@ static int process_forward(cw_trace *t, uint64_t tx)
                           hop, UINT32_MAX)))
             return rc;
     }
-    (void)moved;
     /* output nodes */
     for (size_t j = 0; j < n_out; j++) {
         if (!oamt[j])
