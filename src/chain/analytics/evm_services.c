@@ -372,8 +372,10 @@ typedef struct bridge_cand {
     uint32_t acct;
     uint64_t tx; /* the tx being read, CW_EVM_NONE64 none */
     uint32_t tx_from;
-    uint32_t in_by_payer, in_other, out_rel, out_caller; /* moves of the current tx */
-    bool in_any, out_any, back; /* back: a release of the current tx to an earlier depositor */
+    /* the current tx: it pays the candidate (in_any), one not the tx's sender among its payers
+     * (in_other); the candidate pays (out_any), the tx's sender among its payees (out_caller), a
+     * payee an earlier depositor (back) */
+    bool in_any, in_other, out_any, out_caller, back;
     uint32_t dep, rel, pass, other_in, other_out, back_rel, senders, recipients;
 } bridge_cand;
 
@@ -386,7 +388,7 @@ static void bridge_flush(bridge_cand *b)
     else if (b->in_any)
         *(b->in_other ? &b->other_in : &b->dep) += 1;
     else if (b->out_any) {
-        if (b->out_caller || !b->out_rel) {
+        if (b->out_caller) {
             b->other_out++;
         } else {
             b->rel++;
@@ -394,8 +396,7 @@ static void bridge_flush(bridge_cand *b)
         }
     }
     b->tx = CW_EVM_NONE64;
-    b->in_any = b->out_any = b->back = false;
-    b->in_by_payer = b->in_other = b->out_rel = b->out_caller = 0;
+    b->in_any = b->in_other = b->out_any = b->out_caller = b->back = false;
 }
 
 /* A candidate by pass 1's counts (upper bounds of what lock_bridges counts exactly): no other
@@ -455,10 +456,7 @@ static int lock_bridges(cw_evm_services *sv, const acct *a, size_t n, const cw_e
             bool known = other != CW_EVM_NONE32 && cw_u64map_get(&pairs, key, &bits);
             if (k == 0) {
                 b->in_any = true;
-                if (other == b->tx_from)
-                    b->in_by_payer++;
-                else
-                    b->in_other++;
+                b->in_other |= other != b->tx_from;
                 if (other != CW_EVM_NONE32 && !(bits & 1)) {
                     b->senders++;
                     if ((rc = cw_u64map_set(&pairs, key, bits | 1)))
@@ -466,10 +464,7 @@ static int lock_bridges(cw_evm_services *sv, const acct *a, size_t n, const cw_e
                 }
             } else {
                 b->out_any = true;
-                if (other == b->tx_from)
-                    b->out_caller++;
-                else
-                    b->out_rel++;
+                b->out_caller |= other == b->tx_from;
                 b->back |= known && (bits & 1);
                 if (other != CW_EVM_NONE32 && !(bits & 2)) {
                     b->recipients++;
