@@ -261,6 +261,17 @@ int cw_share_preview(cw_node *n, const json_t *alert, json_t **out);
 int cw_share_collection_add(cw_node *n, const json_t *obj, cw_tlp tlp, const char *share_to,
                             int64_t *out_date_added);
 
+/* A TAXII add request (POST objects) is one transaction: cw_share_add_begin opens it (a write
+ * transaction, so concurrent readers go on), each cw_share_collection_add joins it, and
+ * cw_share_add_end stores the request's status resource under `status_id` and commits; on any
+ * failure it rolls the whole request back and returns the error. cw_share_add_abort rolls back
+ * a request that ends early. */
+int cw_share_add_begin(cw_node *n);
+int cw_share_add_end(cw_node *n, const char *status_id, const json_t *status);
+void cw_share_add_abort(cw_node *n);
+/* The status resource of an earlier add request (new reference), or CW_ENOTFOUND. */
+int cw_share_add_status(cw_node *n, const char *status_id, json_t **out);
+
 /* TAXII query over the node's collection, for `who` (TLP-filtered). */
 typedef struct cw_taxii_query {
     int64_t added_after_us;         /* 0: none */

@@ -6,7 +6,6 @@
  * X-TAXII-Date-Added-First/Last on object and manifest pages; timestamps with microseconds.
  */
 #include <ctype.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,8 +252,11 @@ static void post_objects(cw_server *s, cw_req *q, cw_resp *r)
         }
     }
     /* The whole POST is one transaction (the writer thread runs it; reads go on meanwhile). */
-    sqlite3 *db = cw_node_sqlite(s->node);
-    bool tx = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK;
+    if (cw_share_add_begin(s->node)) {
+        json_decref(env);
+        cw_server__error(r, 500, "Error", "could not store the objects");
+        return;
+    }
     char sid[96], now[32];
     cw_stix_new_id(sid, "status");
     cw_alert_format_time(now, cw_alert_now_us(), 6);
@@ -296,20 +298,7 @@ static void post_objects(cw_server *s, cw_req *q, cw_resp *r)
                            "total_count", (json_int_t)nok + (json_int_t)nbad, "success_count",
                            (json_int_t)nok, "failure_count", (json_int_t)nbad, "pending_count",
                            (json_int_t)0, "successes", ok, "failures", bad, "pendings");
-    char *text = json_dumps(st, JSON_COMPACT | JSON_SORT_KEYS);
-    sqlite3_stmt *ins = NULL;
-    if (text && !sqlite3_prepare_v2(cw_node_sqlite(s->node),
-                                    "INSERT INTO taxii_status(id, json, created) VALUES(?,?,?)", -1,
-                                    &ins, NULL)) {
-        sqlite3_bind_text(ins, 1, sid + strlen("status--"), -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 2, text, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(ins, 3, cw_alert_now_us());
-        sqlite3_step(ins);
-    }
-    sqlite3_finalize(ins);
-    free(text);
-    if (tx && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    if (cw_share_add_end(s->node, sid + strlen("status--"), st)) {
         json_decref(st);
         cw_server__error(r, 500, "Error", "could not store the objects");
         return;
@@ -320,18 +309,11 @@ static void post_objects(cw_server *s, cw_req *q, cw_resp *r)
 
 static void get_status(cw_server *s, const char *id, cw_resp *r)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(cw_node_sqlite(s->node), "SELECT json FROM taxii_status WHERE id = ?",
-                           -1, &st, NULL)) {
-        cw_server__error(r, 500, "Error", "status lookup failed");
-        return;
-    }
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        r->body = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
-    sqlite3_finalize(st);
-    if (!r->body)
+    int rc = cw_share_add_status(s->node, id, &r->body);
+    if (rc == CW_ENOTFOUND)
         cw_server__error(r, 404, "Not found", "no such status");
+    else if (rc)
+        cw_server__error(r, 500, "Error", "status lookup failed");
 }
 
 static json_t *discovery_json(const cw_server *s)

@@ -207,6 +207,65 @@ int cw_share_collection_add(cw_node *n, const json_t *obj, cw_tlp tlp, const cha
     return rc;
 }
 
+int cw_share_add_begin(cw_node *n)
+{
+    return cw_alert__exec(n->db, "BEGIN IMMEDIATE");
+}
+
+void cw_share_add_abort(cw_node *n)
+{
+    if (!sqlite3_get_autocommit(n->db))
+        cw_alert__exec(n->db, "ROLLBACK");
+}
+
+int cw_share_add_end(cw_node *n, const char *status_id, const json_t *status)
+{
+    char *text = json_dumps(status, JSON_COMPACT | JSON_SORT_KEYS);
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    if (!text)
+        rc = cw_error_set(CW_ENOMEM, "taxii status: out of memory");
+    else if (sqlite3_prepare_v2(n->db, "INSERT INTO taxii_status(id, json, created) VALUES(?,?,?)",
+                                -1, &st, NULL) != SQLITE_OK)
+        rc = cw_error_set(CW_EIO, "taxii status: %s", sqlite3_errmsg(n->db));
+    if (!rc) {
+        sqlite3_bind_text(st, 1, status_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, cw_alert_now_us());
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = cw_error_set(CW_EIO, "taxii status %s: %s", status_id, sqlite3_errmsg(n->db));
+    }
+    sqlite3_finalize(st);
+    free(text);
+    if (!rc)
+        rc = cw_alert__exec(n->db, "COMMIT");
+    if (rc)
+        cw_share_add_abort(n);
+    return rc;
+}
+
+int cw_share_add_status(cw_node *n, const char *status_id, json_t **out)
+{
+    *out = NULL;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(n->db, "SELECT json FROM taxii_status WHERE id = ?", -1, &st, NULL) !=
+        SQLITE_OK)
+        return cw_error_set(CW_EIO, "taxii status: %s", sqlite3_errmsg(n->db));
+    sqlite3_bind_text(st, 1, status_id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *out = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+        rc = *out ? 0 : cw_error_set(CW_ECORRUPT, "taxii status %s: stored JSON does not parse",
+                                     status_id);
+    } else if (rc == SQLITE_DONE) {
+        rc = cw_error_set(CW_ENOTFOUND, "taxii status %s: no such status", status_id);
+    } else {
+        rc = cw_error_set(CW_EIO, "taxii status %s: %s", status_id, sqlite3_errmsg(n->db));
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int collect(const json_t *alert, void *payload)
 {
     return json_array_append((json_t *)payload, (json_t *)(uintptr_t)alert) ? CW_ENOMEM : 0;
