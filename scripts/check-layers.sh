@@ -61,4 +61,19 @@ while IFS= read -r f; do
     done < <(sed -n 's/^\s*#\s*include\s*"\([^"]*\)".*/\1/p' "$f")
 done < <(git ls-files 'src/*.c' 'src/*.h' 'include/*.h' | grep -v '^src/cli/' ; true)
 
+# The server is thin: it never issues SQL of its own or of another module (each module's
+# tables are read and written through that module's functions).
+while IFS= read -r hit; do
+    echo "check-layers: $hit: the server issues SQL (call the owning module's function)"
+    status=1
+done < <(git ls-files 'src/server/*' | xargs grep -nE '\bsqlite3_[a-z_]+\s*\(|#\s*include\s*<sqlite3\.h>' ; true)
+
+# Engines report errors in their own words: no string in a module below the front ends (cli,
+# server) names a command-line flag ("--txs"); comments may.
+while IFS= read -r hit; do
+    echo "check-layers: $hit: an engine names a CLI flag (say it in the engine's own words)"
+    status=1
+done < <(git ls-files 'src/*.c' 'src/*.h' | grep -v '^src/cli/\|^src/server/' |
+    xargs grep -nE '"([^"]*[^a-z0-9"-])?--[a-z]' | grep -vE '^[^:]+:[0-9]+:\s*(/?\*|//)' ; true)
+
 exit $status

@@ -344,7 +344,7 @@ static const char *stop_expl(int stop)
     case CW_ACCT_STOP_MIXER:
         return "Value traced (FIFO) from the case's transactions entered this mixer (labelled, "
                "or recognised from fixed-denomination deposits: then PROBABLE). The trace stops "
-               "there; `chainwatch trace --through-mixer` links withdrawals, each as probable.";
+               "there; a trace through the mixer links withdrawals to deposits, each as probable.";
     case CW_ACCT_STOP_BRIDGE:
         return "Value traced (FIFO) from the case's transactions reached this bridge (labelled, or "
                "named by two or more "

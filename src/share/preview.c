@@ -308,7 +308,7 @@ int cw_share_preview(cw_node *n, const json_t *alert, json_t **out)
                              ps[p].can_pull ? "pulls these objects from this node's TAXII "
                                               "collection"
                                             : "has no peer key on this node: receives nothing "
-                                              "until given one (chainwatch keys add --role peer)"));
+                                              "until given a key with the peer role"));
     }
     cw_buf_deinit(&ids);
     if (rc) {

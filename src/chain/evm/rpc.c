@@ -72,7 +72,7 @@ static int rpc_open(rpc *r, const char *url, double timeout_s)
     r->url = url;
     r->timeout_ms = (long)((timeout_s > 0 ? timeout_s : 30.0) * 1000.0);
     if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8))
-        return cw_error_set(CW_EINVAL, "--rpc %s: an http:// or https:// URL", url);
+        return cw_error_set(CW_EINVAL, "node URL %s: expected an http:// or https:// URL", url);
     r->curl = curl_easy_init();
     if (!r->curl)
         return cw_error_set(CW_ENOMEM, "curl_easy_init failed");

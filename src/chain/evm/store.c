@@ -798,7 +798,7 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
         if (f != CW_EVM_STORE_FORMAT) {
             rc = cw_error_set(CW_EVERSION,
                               "%s: EVM store format %llu, this build reads %d: re-ingest it "
-                              "(chainwatch ingest evm into a new --store)",
+                              "into a new store",
                               dir, (unsigned long long)f, CW_EVM_STORE_FORMAT);
             goto fail;
         }

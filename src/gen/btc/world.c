@@ -758,12 +758,12 @@ int cw_gen_run(const cw_gen_opts *opts, cw_gen_stats *out)
         goto out;
     }
     if (opts->txs < 1000) {
-        rc = cw_error_set(CW_EINVAL, "--txs must be at least 1000 (got %llu)",
+        rc = cw_error_set(CW_EINVAL, "a world needs at least 1000 transactions (got %llu)",
                           (unsigned long long)opts->txs);
         goto out;
     }
     if (opts->net != CW_NET_REGTEST && opts->net != CW_NET_MAIN) {
-        rc = cw_error_set(CW_EINVAL, "--network must be regtest or main");
+        rc = cw_error_set(CW_EINVAL, "the network must be regtest or main");
         goto out;
     }
     w->sc = opts->scenario;
@@ -779,7 +779,7 @@ int cw_gen_run(const cw_gen_opts *opts, cw_gen_stats *out)
     w->n_blocks = plan_blocks(opts->txs, w->sc);
     if (opts->txs < (uint64_t)w->n_blocks * 3) {
         rc = cw_error_set(CW_EINVAL,
-                          "--txs %llu is too small for scenario \"%s\": its timeline needs %u "
+                          "a world of %llu transactions is too small for scenario \"%s\": its timeline needs %u "
                           "blocks, so at least %llu transactions",
                           (unsigned long long)opts->txs, w->sc->name, w->n_blocks,
                           (unsigned long long)w->n_blocks * 3);

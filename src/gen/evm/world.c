@@ -316,7 +316,7 @@ int cw_gen_evm_run(const cw_gen_evm_opts *opts, cw_gen_evm_stats *st)
     if (!opts->out_dir || !*opts->out_dir)
         return cw_error_set(CW_EINVAL, "gen evm: an output folder is required");
     if (opts->txs < 2000)
-        return cw_error_set(CW_EINVAL, "--txs must be at least 2000, not %llu",
+        return cw_error_set(CW_EINVAL, "a world needs at least 2000 transactions, not %llu",
                             (unsigned long long)opts->txs);
     cw_gen_evm_scenario *own = NULL;
     const cw_gen_evm_scenario *sc = opts->scenario;
@@ -332,7 +332,7 @@ int cw_gen_evm_run(const cw_gen_evm_opts *opts, cw_gen_evm_stats *st)
     uint64_t need = (uint64_t)((hours * 300.0 + 40.0) * sc->txs_per_block * 1.1);
     if (opts->txs < need) {
         rc = cw_error_set(CW_EINVAL,
-                          "--txs %llu is too small for the scenario \"%s\": its "
+                          "a world of %llu transactions is too small for the scenario \"%s\": its "
                           "heists need about %.1f hours of blocks at %u transactions a block, "
                           "so at least %llu transactions",
                           (unsigned long long)opts->txs, sc->name, hours, sc->txs_per_block,
