@@ -1,10 +1,7 @@
 /*
- * csv.c: an RFC 4180 CSV record reader over memory, and the plain label CSV importer
- * (kinds "csv" and "gen-truth").
- *
- * Records: fields separated by commas; a field that starts with '"' is quoted and may hold
- * commas, doubled quotes and line breaks; records end at LF or CRLF; blank lines are skipped.
- * Every error names the file and the line where the record starts.
+ * csv.c: the plain label CSV importer (kinds "csv" and "gen-truth"). Records come from the
+ * one CSV reader (chainwatch/csv.h) in strict mode; every error names the file and the line
+ * where the record starts.
  *
  * Label CSV: the first record is a header naming the columns (any order, case-insensitive;
  * docs/LABELS.md lists them and their aliases). Ground truth (gen-truth) is more lenient:
@@ -23,116 +20,6 @@
 #include "chainwatch/errors.h"
 #include "chainwatch/keccak.h"
 #include "labels/labels_int.h"
-
-void cw_labels__csv_init(cw_labels__csv *c, const void *data, size_t len)
-{
-    memset(c, 0, sizeof *c);
-    c->data = data;
-    c->len = len;
-    c->line = 1;
-}
-
-void cw_labels__csv_deinit(cw_labels__csv *c)
-{
-    cw_buf_deinit(&c->buf);
-    cw_free(c->off);
-    memset(c, 0, sizeof *c);
-}
-
-static int push_field(cw_labels__csv *c)
-{
-    int rc = cw_grow(&c->off, &c->cap_fields, c->n_fields + 1, sizeof *c->off, 16);
-    if (rc)
-        return rc;
-    c->off[c->n_fields++] = c->buf.len;
-    return 0;
-}
-
-static int end_field(cw_labels__csv *c)
-{
-    int rc = cw_buf_append(&c->buf, "", 1); /* the field's NUL */
-    return rc;
-}
-
-int cw_labels__csv_next(cw_labels__csv *c, cw_labels__pctx *pc)
-{
-    int rc;
-    for (;;) {
-        if (c->pos >= c->len)
-            return 0;
-        c->buf.len = 0;
-        c->n_fields = 0;
-        c->rec_line = c->line;
-        if ((rc = push_field(c)))
-            return rc;
-        bool quoted = false, after_quote = false, field_start = true;
-        for (;;) {
-            if (c->pos >= c->len) {
-                if (quoted)
-                    return cw_error_set(CW_ECORRUPT,
-                                        "%s: line %zu: unterminated quoted field (end of file)",
-                                        pc->name, c->rec_line);
-                break;
-            }
-            char ch = c->data[c->pos++];
-            if (ch == 0)
-                return cw_error_set(CW_ECORRUPT, "%s: line %zu: NUL byte", pc->name, c->line);
-            if (quoted) {
-                if (ch == '"') {
-                    if (c->pos < c->len && c->data[c->pos] == '"') {
-                        c->pos++;
-                        if ((rc = cw_buf_append(&c->buf, "\"", 1)))
-                            return rc;
-                    } else {
-                        quoted = false;
-                        after_quote = true;
-                    }
-                    continue;
-                }
-                if (ch == '\n')
-                    c->line++;
-                if ((rc = cw_buf_append(&c->buf, &ch, 1)))
-                    return rc;
-                continue;
-            }
-            if (ch == '\r' && c->pos < c->len && c->data[c->pos] == '\n')
-                continue;
-            if (ch == '\n') {
-                c->line++;
-                break;
-            }
-            if (ch == ',') {
-                if ((rc = end_field(c)) || (rc = push_field(c)))
-                    return rc;
-                field_start = true;
-                after_quote = false;
-                continue;
-            }
-            if (after_quote)
-                return cw_error_set(CW_ECORRUPT,
-                                    "%s: line %zu: field %zu: text after a closing quote", pc->name,
-                                    c->line, c->n_fields);
-            if (ch == '"' && field_start) {
-                quoted = true;
-                field_start = false;
-                continue;
-            }
-            if (ch == '"')
-                return cw_error_set(CW_ECORRUPT,
-                                    "%s: line %zu: field %zu: quote inside an unquoted field",
-                                    pc->name, c->line, c->n_fields);
-            field_start = false;
-            if ((rc = cw_buf_append(&c->buf, &ch, 1)))
-                return rc;
-        }
-        if ((rc = end_field(c)))
-            return rc;
-        /* Blank line (one empty unquoted field): skip. */
-        if (c->n_fields == 1 && c->buf.len == 1 && !after_quote)
-            continue;
-        return 1;
-    }
-}
 
 /* ---- label CSV ---- */
 
@@ -233,16 +120,16 @@ static void trim(char *s)
 int cw_labels__parse_label_csv(const void *data, size_t len, bool gen_truth, cw_labels__pctx *pc,
                                cw_label_row_cb cb, void *payload)
 {
-    cw_labels__csv c;
+    cw_csv c;
     cw_buf progs = {0}, ref = {0}, src = {0}, loc = {0};
     int colmap[N_COLS];
     size_t n_header = 0;
     int rc;
-    cw_labels__csv_init(&c, data, len);
+    cw_csv_open_mem(&c, pc->name, data, len, CW_CSV_STRICT);
     for (int i = 0; i < N_COLS; i++)
         colmap[i] = -1;
 
-    rc = cw_labels__csv_next(&c, pc);
+    rc = cw_csv_next(&c);
     if (rc < 0)
         goto out;
     if (rc == 0) {
@@ -253,7 +140,7 @@ int cw_labels__parse_label_csv(const void *data, size_t len, bool gen_truth, cw_
     size_t n_known = 0;
     for (size_t i = 0; i < c.n_fields; i++) {
         char name[64];
-        snprintf(name, sizeof name, "%s", cw_labels__csv_field(&c, i));
+        snprintf(name, sizeof name, "%s", c.fields[i]);
         trim(name);
         if (i == 0 && !memcmp(name, "\xef\xbb\xbf", 3))
             memmove(name, name + 3, strlen(name + 3) + 1); /* UTF-8 byte order mark */
@@ -271,12 +158,12 @@ int cw_labels__parse_label_csv(const void *data, size_t len, bool gen_truth, cw_
             colmap[COL_ENTITY] = 3;
             colmap[COL_CATEGORY] = 4;
         }
-        cw_labels__csv_deinit(&c);
-        cw_labels__csv_init(&c, data, len);
+        cw_csv_close(&c);
+        cw_csv_open_mem(&c, pc->name, data, len, CW_CSV_STRICT);
     } else {
         for (size_t i = 0; i < c.n_fields; i++) {
             char name[64];
-            snprintf(name, sizeof name, "%s", cw_labels__csv_field(&c, i));
+            snprintf(name, sizeof name, "%s", c.fields[i]);
             trim(name);
             if (i == 0 && !memcmp(name, "\xef\xbb\xbf", 3))
                 memmove(name, name + 3, strlen(name + 3) + 1);
@@ -315,14 +202,14 @@ int cw_labels__parse_label_csv(const void *data, size_t len, bool gen_truth, cw_
                             pc->name)))
         goto out;
 
-    while ((rc = cw_labels__csv_next(&c, pc)) == 1) {
+    while ((rc = cw_csv_next(&c)) == 1) {
         if (c.n_fields != n_header) {
             rc = cw_error_set(CW_ECORRUPT, "%s: line %zu: expected %zu fields, found %zu", pc->name,
                               c.rec_line, n_header, c.n_fields);
             goto out;
         }
         for (size_t i = 0; i < c.n_fields; i++) {
-            char *f = (char *)c.buf.data + c.off[i];
+            char *f = c.fields[i];
             if (!cw_labels__utf8_valid(f, strlen(f))) {
                 rc = cw_error_set(CW_ECORRUPT, "%s: line %zu: field %zu is not valid UTF-8",
                                   pc->name, c.rec_line, i + 1);
@@ -330,7 +217,7 @@ int cw_labels__parse_label_csv(const void *data, size_t len, bool gen_truth, cw_
             }
             trim(f);
         }
-#define F(id) (colmap[id] >= 0 ? cw_labels__csv_field(&c, (size_t)colmap[id]) : "")
+#define F(id) (colmap[id] >= 0 ? c.fields[colmap[id]] : "")
         cw_label_row row = {0};
         row.subject = F(COL_SUBJECT);
         row.asset = F(COL_ASSET);
@@ -447,6 +334,6 @@ out:
     cw_buf_deinit(&ref);
     cw_buf_deinit(&src);
     cw_buf_deinit(&loc);
-    cw_labels__csv_deinit(&c);
+    cw_csv_close(&c);
     return rc;
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "chainwatch/csv.h"
 #include "chainwatch/labels.h"
 #include "chainwatch/util.h"
 
@@ -44,27 +45,6 @@ bool cw_labels__utf8_valid(const void *data, size_t n);
 /* Makes s (len bytes) valid UTF-8 in out (NUL-terminated): valid UTF-8 is copied, otherwise
  * the bytes are read as Windows-1252/Latin-1 (OFAC's CSV files). Returns 0 or CW_ENOMEM. */
 int cw_labels__to_utf8(cw_buf *out, const char *s, size_t len);
-
-/* ---- CSV records (RFC 4180: quotes, doubled quotes, CRLF, newlines inside quotes) ---- */
-typedef struct cw_labels__csv {
-    const char *data;
-    size_t len, pos;
-    size_t line; /* line number of the next unread line (1-based) */
-    cw_buf buf;  /* field bytes, each NUL-terminated */
-    size_t *off; /* field offsets into buf */
-    size_t n_fields, cap_fields;
-    size_t rec_line; /* line where the current record starts */
-} cw_labels__csv;
-
-void cw_labels__csv_init(cw_labels__csv *c, const void *data, size_t len);
-void cw_labels__csv_deinit(cw_labels__csv *c);
-/* Reads the next non-blank record: 1, 0 at the end, or CW_ECORRUPT (message names pc->name
- * and the line). */
-int cw_labels__csv_next(cw_labels__csv *c, cw_labels__pctx *pc);
-static inline const char *cw_labels__csv_field(const cw_labels__csv *c, size_t i)
-{
-    return (const char *)c->buf.data + c->off[i];
-}
 
 /* ---- the parsers ---- */
 int cw_labels__parse_ofac_xml_mem(const void *data, size_t len, cw_labels__pctx *pc,

@@ -20,9 +20,9 @@
 static const char MARK[] = "Digital Currency Address - ";
 
 /* Copies field i with "-0-" and surrounding blanks removed, converted to UTF-8. */
-static int field(cw_buf *out, const cw_labels__csv *c, size_t i)
+static int field(cw_buf *out, const cw_csv *c, size_t i)
 {
-    const char *s = cw_labels__csv_field(c, i);
+    const char *s = c->fields[i];
     size_t n = strlen(s);
     while (*s == ' ') {
         s++;
@@ -38,15 +38,15 @@ static int field(cw_buf *out, const cw_labels__csv *c, size_t i)
 int cw_labels__parse_sdn_csv(const void *data, size_t len, cw_labels__pctx *pc, cw_label_row_cb cb,
                              void *payload)
 {
-    cw_labels__csv c;
+    cw_csv c;
     cw_buf name = {0}, type = {0}, progs = {0}, prog_raw = {0}, remarks = {0}, ref = {0}, loc = {0},
            src = {0}, asset = {0}, addr = {0};
     int rc;
-    cw_labels__csv_init(&c, data, len);
+    cw_csv_open_mem(&c, pc->name, data, len, CW_CSV_STRICT);
     if ((rc = cw_buf_printf(&src, "OFAC SDN.CSV %s", pc->name)))
         goto out;
-    while ((rc = cw_labels__csv_next(&c, pc)) == 1) {
-        if (c.n_fields == 1 && !strcmp(cw_labels__csv_field(&c, 0), "\x1a"))
+    while ((rc = cw_csv_next(&c)) == 1) {
+        if (c.n_fields == 1 && !strcmp(c.fields[0], "\x1a"))
             continue; /* DOS end-of-file marker */
         if (c.n_fields != 12) {
             rc = cw_error_set(CW_ECORRUPT, "%s: line %zu: expected 12 fields (SDN.CSV), found %zu",
@@ -54,11 +54,11 @@ int cw_labels__parse_sdn_csv(const void *data, size_t len, cw_labels__pctx *pc, 
             goto out;
         }
         uint64_t ent;
-        if (cw_parse_u64(&ent, cw_labels__csv_field(&c, 0))) {
+        if (cw_parse_u64(&ent, c.fields[0])) {
             rc = cw_error_set(CW_ECORRUPT,
                               "%s: line %zu: field 1 (ent_num) '%.40s' is not a "
                               "number",
-                              pc->name, c.rec_line, cw_labels__csv_field(&c, 0));
+                              pc->name, c.rec_line, c.fields[0]);
             goto out;
         }
         if ((rc = field(&remarks, &c, 11)))
@@ -159,6 +159,6 @@ out:
     cw_buf_deinit(&src);
     cw_buf_deinit(&asset);
     cw_buf_deinit(&addr);
-    cw_labels__csv_deinit(&c);
+    cw_csv_close(&c);
     return rc;
 }

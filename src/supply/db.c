@@ -154,9 +154,7 @@ int cw_supply__ref_fill(cw_supply *s, const char *(*get)(const char *name, void 
         if (!text)
             return cw_error_set(CW_ENOTFOUND, "reference table %s is missing", sp->file);
         cw_csv c;
-        rc = cw_supply__csv_open_mem(&c, sp->file, text, len);
-        if (rc)
-            return rc;
+        cw_csv_open_mem(&c, sp->file, text, len, 0);
         sqlite3_stmt *st = NULL;
         char del[96];
         snprintf(del, sizeof del, "DELETE FROM %s", sp->table);
@@ -167,7 +165,7 @@ int cw_supply__ref_fill(cw_supply *s, const char *(*get)(const char *name, void 
             rc = cw_supply__sqlerr(s->db, "prepare");
             goto next;
         }
-        rc = cw_supply__csv_next(&c);
+        rc = cw_csv_next(&c);
         if (rc <= 0) {
             rc = rc ? rc : cw_error_set(CW_ECORRUPT, "%s: empty", sp->file);
             goto next;
@@ -175,7 +173,7 @@ int cw_supply__ref_fill(cw_supply *s, const char *(*get)(const char *name, void 
         int idx[8];
         size_t ncols = 0;
         for (; sp->cols[ncols]; ncols++) {
-            idx[ncols] = cw_supply__csv_col(&c, sp->cols[ncols]);
+            idx[ncols] = cw_csv_col(&c, sp->cols[ncols]);
             if (idx[ncols] < 0) {
                 rc =
                     cw_error_set(CW_ECORRUPT, "%s:1: missing column %s", sp->file, sp->cols[ncols]);
@@ -183,7 +181,7 @@ int cw_supply__ref_fill(cw_supply *s, const char *(*get)(const char *name, void 
             }
         }
         int seq = 0;
-        while ((rc = cw_supply__csv_next(&c)) == 1) {
+        while ((rc = cw_csv_next(&c)) == 1) {
             sqlite3_reset(st);
             for (size_t i = 0; i < ncols; i++) {
                 if ((size_t)idx[i] >= c.n_fields) {
@@ -207,7 +205,7 @@ int cw_supply__ref_fill(cw_supply *s, const char *(*get)(const char *name, void 
         }
     next:
         sqlite3_finalize(st);
-        cw_supply__csv_close(&c);
+        cw_csv_close(&c);
         if (rc < 0)
             return rc;
     }

@@ -187,31 +187,31 @@ static int hs6_parse(const char *t)
 static int load_comtrade(lctx *x, sqlite3_stmt *ins)
 {
     cw_csv *c = x->c;
-    int c_cmd = cw_supply__csv_col(c, "cmdCode");
+    int c_cmd = cw_csv_col(c, "cmdCode");
     bool derived = false;
     int c_freq = -1, c_period = -1, c_refp = -1, c_year = -1, c_month = -1, c_rep_iso = -1,
         c_rep = -1, c_par_iso = -1, c_par = -1, c_flow = -1, c_val = -1, c_fob = -1, c_cif = -1,
         c_wgt = -1, c_p2 = -1, c_customs = -1, c_mot = -1, c_qty = -1, c_qunit = -1;
     if (c_cmd >= 0) {
-        c_freq = cw_supply__csv_col(c, "freqCode");
-        c_period = cw_supply__csv_col(c, "period");
-        c_refp = cw_supply__csv_col(c, "refPeriodId");
-        c_year = cw_supply__csv_col(c, "refYear");
-        c_month = cw_supply__csv_col(c, "refMonth");
-        c_rep_iso = cw_supply__csv_col(c, "reporterISO");
-        c_rep = cw_supply__csv_col(c, "reporterCode");
-        c_par_iso = cw_supply__csv_col(c, "partnerISO");
-        c_par = cw_supply__csv_col(c, "partnerCode");
-        c_flow = cw_supply__csv_col(c, "flowCode");
-        c_val = cw_supply__csv_col(c, "primaryValue");
-        c_fob = cw_supply__csv_col(c, "fobvalue");
-        c_cif = cw_supply__csv_col(c, "cifvalue");
-        c_wgt = cw_supply__csv_col(c, "netWgt");
-        c_p2 = cw_supply__csv_col(c, "partner2Code");
-        c_customs = cw_supply__csv_col(c, "customsCode");
-        c_mot = cw_supply__csv_col(c, "motCode");
-        c_qty = cw_supply__csv_col(c, "qty");
-        c_qunit = cw_supply__csv_col(c, "qtyUnitAbbr");
+        c_freq = cw_csv_col(c, "freqCode");
+        c_period = cw_csv_col(c, "period");
+        c_refp = cw_csv_col(c, "refPeriodId");
+        c_year = cw_csv_col(c, "refYear");
+        c_month = cw_csv_col(c, "refMonth");
+        c_rep_iso = cw_csv_col(c, "reporterISO");
+        c_rep = cw_csv_col(c, "reporterCode");
+        c_par_iso = cw_csv_col(c, "partnerISO");
+        c_par = cw_csv_col(c, "partnerCode");
+        c_flow = cw_csv_col(c, "flowCode");
+        c_val = cw_csv_col(c, "primaryValue");
+        c_fob = cw_csv_col(c, "fobvalue");
+        c_cif = cw_csv_col(c, "cifvalue");
+        c_wgt = cw_csv_col(c, "netWgt");
+        c_p2 = cw_csv_col(c, "partner2Code");
+        c_customs = cw_csv_col(c, "customsCode");
+        c_mot = cw_csv_col(c, "motCode");
+        c_qty = cw_csv_col(c, "qty");
+        c_qunit = cw_csv_col(c, "qtyUnitAbbr");
         const char *missing = NULL;
         if (c_period < 0 && c_refp < 0)
             missing = "period or refPeriodId";
@@ -227,11 +227,11 @@ static int load_comtrade(lctx *x, sqlite3_stmt *ins)
             return cw_error_set(CW_ECORRUPT, "%s:1: not a Comtrade+ CSV: missing column %s",
                                 c->path, missing);
     } else {
-        c_period = cw_supply__csv_col(c, "period_dt");
-        c_par = cw_supply__csv_col(c, "partner_name");
-        c_cmd = cw_supply__csv_col(c, "hs6");
-        c_val = cw_supply__csv_col(c, "val");
-        c_wgt = cw_supply__csv_col(c, "qty");
+        c_period = cw_csv_col(c, "period_dt");
+        c_par = cw_csv_col(c, "partner_name");
+        c_cmd = cw_csv_col(c, "hs6");
+        c_val = cw_csv_col(c, "val");
+        c_wgt = cw_csv_col(c, "qty");
         if (c_period < 0 || c_par < 0 || c_cmd < 0 || c_val < 0)
             return cw_error_set(
                 CW_ECORRUPT,
@@ -252,7 +252,7 @@ static int load_comtrade(lctx *x, sqlite3_stmt *ins)
     }
     size_t need = (size_t)c->n_fields;
     int rc;
-    while ((rc = cw_supply__csv_next(c)) == 1) {
+    while ((rc = cw_csv_next(c)) == 1) {
         x->rep->rows_read++;
         if (!enough_fields(x, need)) {
             ISSUE(x, CW_SUPPLY_ISSUE_REJECT, "expected %zu fields, got %zu", need, c->n_fields);
@@ -439,8 +439,8 @@ typedef struct {
 static int load_usgs(lctx *x, sqlite3_stmt *ins)
 {
     cw_csv *c = x->c;
-    int c_com = cw_supply__csv_col(c, "commodity"), c_unit = cw_supply__csv_col(c, "unit"),
-        c_cty = cw_supply__csv_col(c, "country");
+    int c_com = cw_csv_col(c, "commodity"), c_unit = cw_csv_col(c, "unit"),
+        c_cty = cw_csv_col(c, "country");
     int pcols[16], pyear[16], pest[16];
     size_t np = 0;
     for (size_t i = 0; i < c->n_fields && np < 16; i++) {
@@ -472,7 +472,7 @@ static int load_usgs(lctx *x, sqlite3_stmt *ins)
                            "SELECT unit FROM production WHERE commodity=?1 AND unit<>?2 LIMIT 1",
                            -1, &uq, NULL) != SQLITE_OK)
         return cw_supply__sqlerr(x->s->db, "prepare");
-    while ((rc = cw_supply__csv_next(c)) == 1) {
+    while ((rc = cw_csv_next(c)) == 1) {
         x->rep->rows_read++;
         if (!enough_fields(x, need)) {
             rc = cw_supply__issue(x->rep, CW_SUPPLY_ISSUE_REJECT, c->rec_line,
@@ -661,12 +661,12 @@ static int load_pinksheet(lctx *x, pctx *p)
     cw_csv *c = x->c;
     int rc;
     /* long layout: period,series_code,series_name,unit,value */
-    int l_per = cw_supply__csv_col(c, "period"), l_code = cw_supply__csv_col(c, "series_code"),
-        l_unit = cw_supply__csv_col(c, "unit"), l_val = cw_supply__csv_col(c, "value");
+    int l_per = cw_csv_col(c, "period"), l_code = cw_csv_col(c, "series_code"),
+        l_unit = cw_csv_col(c, "unit"), l_val = cw_csv_col(c, "value");
     if (l_per >= 0 && l_code >= 0 && l_unit >= 0 && l_val >= 0) {
         int cols[] = {l_per, l_code, l_unit, l_val};
         size_t need = (size_t)max_col(cols, 4) + 1;
-        while ((rc = cw_supply__csv_next(c)) == 1) {
+        while ((rc = cw_csv_next(c)) == 1) {
             x->rep->rows_read++;
             if (!enough_fields(x, need)) {
                 ISSUE(x, CW_SUPPLY_ISSUE_REJECT, "expected %zu fields, got %zu", need, c->n_fields);
@@ -725,7 +725,7 @@ static int load_pinksheet(lctx *x, pctx *p)
         }
         for (size_t i = 0; i < c->n_fields; i++)
             prev[2][i] = cw_strdup(cw_supply__trim(c->fields[i]));
-        rc = cw_supply__csv_next(c);
+        rc = cw_csv_next(c);
         if (rc <= 0) {
             if (rc == 0)
                 rc = cw_error_set(
@@ -822,7 +822,7 @@ static int load_pinksheet(lctx *x, pctx *p)
             break;
         if (!bad)
             x->rep->rows_loaded++;
-    } while ((rc = cw_supply__csv_next(c)) == 1);
+    } while ((rc = cw_csv_next(c)) == 1);
     if (rc >= 0) {
         for (size_t i = 1; i < ncodes; i++)
             if (missing[i] && codes[i] && *codes[i]) {
@@ -859,10 +859,10 @@ static int load_ree_cn(lctx *x, pctx *p)
         {"氧化镧最低价", "氧化镧最高价", "ree_cn_la2o3", "CNY/kg"},
         {"氧化镨最低价", "氧化镨最高价", "ree_cn_pr6o11", "10k CNY/t"},
     };
-    int c_date = cw_supply__csv_col(c, "日期"), lo[4], hi[4];
+    int c_date = cw_csv_col(c, "日期"), lo[4], hi[4];
     for (size_t k = 0; k < 4; k++) {
-        lo[k] = cw_supply__csv_col(c, cols[k].lo);
-        hi[k] = cw_supply__csv_col(c, cols[k].hi);
+        lo[k] = cw_csv_col(c, cols[k].lo);
+        hi[k] = cw_csv_col(c, cols[k].hi);
         if (lo[k] < 0 || hi[k] < 0 || c_date < 0)
             return cw_error_set(CW_ECORRUPT, "%s:1: China REE price table: missing column %s",
                                 c->path,
@@ -872,7 +872,7 @@ static int load_ree_cn(lctx *x, pctx *p)
     }
     size_t need = c->n_fields;
     int rc;
-    while ((rc = cw_supply__csv_next(c)) == 1) {
+    while ((rc = cw_csv_next(c)) == 1) {
         x->rep->rows_read++;
         if (!enough_fields(x, need)) {
             ISSUE(x, CW_SUPPLY_ISSUE_REJECT, "expected %zu fields, got %zu", need, c->n_fields);
@@ -937,39 +937,39 @@ static bool dmp_unit(char *out, size_t n, const char *u)
 static int load_prices(lctx *x, pctx *p)
 {
     cw_csv *c = x->c;
-    int c_series = cw_supply__csv_col(c, "series"), c_date = cw_supply__csv_col(c, "date"),
-        c_val = cw_supply__csv_col(c, "value"), c_unit = cw_supply__csv_col(c, "unit"),
-        c_price = cw_supply__csv_col(c, "price"), c_open = cw_supply__csv_col(c, "open");
+    int c_series = cw_csv_col(c, "series"), c_date = cw_csv_col(c, "date"),
+        c_val = cw_csv_col(c, "value"), c_unit = cw_csv_col(c, "unit"),
+        c_price = cw_csv_col(c, "price"), c_open = cw_csv_col(c, "open");
     const char *series = x->o ? x->o->series : NULL;
     const char *unit = x->o ? x->o->unit : NULL;
     bool commas = false;
     /* series named after a metal column: prefix + metal + suffix */
-    int c_metal = cw_supply__csv_col(c, "metal");
+    int c_metal = cw_csv_col(c, "metal");
     const char *prefix = "", *suffix = "";
-    if (cw_supply__csv_col(c, "氧化钕最低价") >= 0)
+    if (cw_csv_col(c, "氧化钕最低价") >= 0)
         return load_ree_cn(x, p);
-    if (c_metal >= 0 && cw_supply__csv_col(c, "mean_usd") >= 0 &&
-        cw_supply__csv_col(c, "period") >= 0 && c_unit >= 0) {
+    if (c_metal >= 0 && cw_csv_col(c, "mean_usd") >= 0 &&
+        cw_csv_col(c, "period") >= 0 && c_unit >= 0) {
         /* dailymetalprice monthly table: period,metal,unit,mean_usd,... */
-        c_date = cw_supply__csv_col(c, "period");
-        c_val = cw_supply__csv_col(c, "mean_usd");
+        c_date = cw_csv_col(c, "period");
+        c_val = cw_csv_col(c, "mean_usd");
         suffix = "_dmp_m";
-    } else if (c_metal >= 0 && cw_supply__csv_col(c, "mean_price") >= 0 &&
-               cw_supply__csv_col(c, "month") >= 0 && c_unit >= 0) {
+    } else if (c_metal >= 0 && cw_csv_col(c, "mean_price") >= 0 &&
+               cw_csv_col(c, "month") >= 0 && c_unit >= 0) {
         /* KOMIS monthly means: metal,month,unit,mean_price,... */
-        c_date = cw_supply__csv_col(c, "month");
-        c_val = cw_supply__csv_col(c, "mean_price");
+        c_date = cw_csv_col(c, "month");
+        c_val = cw_csv_col(c, "mean_price");
         prefix = "komis_";
         suffix = "_m";
     } else if (c_metal >= 0 && c_date >= 0 && c_price >= 0 && c_unit >= 0) {
         /* KOMIS daily long: date,metal,metal_name_ko,grade_as_labelled,unit,price */
         c_val = c_price;
         prefix = "komis_";
-    } else if (cw_supply__csv_col(c, "mean_cny_per_t") >= 0 &&
-               cw_supply__csv_col(c, "period") >= 0) {
+    } else if (cw_csv_col(c, "mean_cny_per_t") >= 0 &&
+               cw_csv_col(c, "period") >= 0) {
         /* lithium carbonate China spot, monthly: period,mean_cny_per_t,... */
-        c_date = cw_supply__csv_col(c, "period");
-        c_val = cw_supply__csv_col(c, "mean_cny_per_t");
+        c_date = cw_csv_col(c, "period");
+        c_val = cw_csv_col(c, "mean_cny_per_t");
         if (!series)
             series = "li2co3_cn_spot_m";
         if (!unit)
@@ -1008,7 +1008,7 @@ static int load_prices(lctx *x, pctx *p)
     int cols[] = {c_series, c_date, c_val, c_unit, c_metal};
     size_t need = (size_t)max_col(cols, 5) + 1;
     int rc;
-    while ((rc = cw_supply__csv_next(c)) == 1) {
+    while ((rc = cw_csv_next(c)) == 1) {
         x->rep->rows_read++;
         if (!enough_fields(x, need)) {
             ISSUE(x, CW_SUPPLY_ISSUE_REJECT, "expected %zu fields, got %zu", need, c->n_fields);
@@ -1064,9 +1064,9 @@ static int load_prices(lctx *x, pctx *p)
 static int load_wgi(lctx *x, sqlite3_stmt *ins)
 {
     cw_csv *c = x->c;
-    int c_code = cw_supply__csv_col(c, "code"), c_year = cw_supply__csv_col(c, "year"),
-        c_ind = cw_supply__csv_col(c, "indicator"), c_est = cw_supply__csv_col(c, "estimate"),
-        c_name = cw_supply__csv_col(c, "countryname");
+    int c_code = cw_csv_col(c, "code"), c_year = cw_csv_col(c, "year"),
+        c_ind = cw_csv_col(c, "indicator"), c_est = cw_csv_col(c, "estimate"),
+        c_name = cw_csv_col(c, "countryname");
     if (c_code < 0 || c_year < 0 || c_ind < 0 || c_est < 0)
         return cw_error_set(CW_ECORRUPT,
                             "%s:1: not a WGI long-format CSV: expected columns code, year, "
@@ -1075,7 +1075,7 @@ static int load_wgi(lctx *x, sqlite3_stmt *ins)
     int cols[] = {c_code, c_year, c_ind, c_est};
     size_t need = (size_t)max_col(cols, 4) + 1;
     int rc;
-    while ((rc = cw_supply__csv_next(c)) == 1) {
+    while ((rc = cw_csv_next(c)) == 1) {
         x->rep->rows_read++;
         if (!enough_fields(x, need)) {
             ISSUE(x, CW_SUPPLY_ISSUE_REJECT, "expected %zu fields, got %zu", need, c->n_fields);
@@ -1146,13 +1146,13 @@ int cw_supply__events_read(cw_supply *s, const char *path, cw_sup_event **out, s
     *out = NULL;
     *n_out = 0;
     cw_csv c;
-    int rc = cw_supply__csv_open(&c, path);
+    int rc = cw_csv_open(&c, path, 0);
     if (rc)
         return rc;
     cw_sup_event *ev = NULL;
     size_t n = 0;
     keyset ids = {0};
-    rc = cw_supply__csv_next(&c);
+    rc = cw_csv_next(&c);
     if (rc <= 0) {
         rc = rc ? rc : cw_error_set(CW_ECORRUPT, "%s: empty file", path);
         goto out;
@@ -1161,14 +1161,14 @@ int cw_supply__events_read(cw_supply *s, const char *path, cw_sup_event **out, s
         rc = cw_supply__events_policy(s, &c, rep, &ev, &n);
         goto out;
     }
-    int c_id = cw_supply__csv_col(&c, "event_id"), c_ann = cw_supply__csv_col(&c, "date_announced"),
-        c_eff = cw_supply__csv_col(&c, "date_effective"),
-        c_prec = cw_supply__csv_col(&c, "date_precision"),
-        c_com = cw_supply__csv_col(&c, "commodity"), c_hs = cw_supply__csv_col(&c, "hs6_scope"),
-        c_act = cw_supply__csv_col(&c, "actor_country"),
-        c_aff = cw_supply__csv_col(&c, "affected_partner"),
-        c_type = cw_supply__csv_col(&c, "event_type"),
-        c_desc = cw_supply__csv_col(&c, "description");
+    int c_id = cw_csv_col(&c, "event_id"), c_ann = cw_csv_col(&c, "date_announced"),
+        c_eff = cw_csv_col(&c, "date_effective"),
+        c_prec = cw_csv_col(&c, "date_precision"),
+        c_com = cw_csv_col(&c, "commodity"), c_hs = cw_csv_col(&c, "hs6_scope"),
+        c_act = cw_csv_col(&c, "actor_country"),
+        c_aff = cw_csv_col(&c, "affected_partner"),
+        c_type = cw_csv_col(&c, "event_type"),
+        c_desc = cw_csv_col(&c, "description");
     if (c_id < 0 || c_ann < 0 || c_eff < 0 || c_com < 0 || c_aff < 0) {
         rc = cw_error_set(CW_ECORRUPT,
                           "%s:1: not an events CSV: expected columns event_id, date_announced, "
@@ -1179,7 +1179,7 @@ int cw_supply__events_read(cw_supply *s, const char *path, cw_sup_event **out, s
     }
     size_t need = c.n_fields;
     lctx x = {s, &c, rep, NULL, {0}, {0}, NULL};
-    while ((rc = cw_supply__csv_next(&c)) == 1) {
+    while ((rc = cw_csv_next(&c)) == 1) {
         rep->rows_read++;
         char why[256] = "";
         cw_sup_event e;
@@ -1269,7 +1269,7 @@ int cw_supply__events_read(cw_supply *s, const char *path, cw_sup_event **out, s
     }
 out:
     keyset_free(&ids);
-    cw_supply__csv_close(&c);
+    cw_csv_close(&c);
     if (rc < 0) {
         cw_supply__events_free(ev, n);
         return rc;
@@ -1386,7 +1386,7 @@ int cw_supply_load(cw_supply *s, cw_supply_kind kind, const char *path,
     pctx p = {0};
     lctx x = {s, &c, rep, opts, {0}, {0}, NULL};
     bool in_tx = false;
-    int rc = cw_supply__csv_open(&c, path);
+    int rc = cw_csv_open(&c, path, 0);
     if (rc)
         goto out;
     uint8_t digest[32];
@@ -1397,14 +1397,14 @@ int cw_supply_load(cw_supply *s, cw_supply_kind kind, const char *path,
         goto out;
     in_tx = true;
     if (kind != CW_SUPPLY_EVENTS) {
-        rc = cw_supply__csv_next(&c);
+        rc = cw_csv_next(&c);
         if (rc <= 0) {
             rc = rc ? rc : cw_error_set(CW_ECORRUPT, "%s: empty file", path);
             goto out;
         }
         /* a file that says it is synthetic (chainwatch supply synth writes a "synthetic"
          * column) is recorded so, and every output built on its rows says so */
-        if (cw_supply__csv_col(&c, "synthetic") >= 0)
+        if (cw_csv_col(&c, "synthetic") >= 0)
             snprintf(source, sizeof source, "synthetic:%s", base);
         if (insert_sql(kind)) {
             if (sqlite3_prepare_v2(s->db, insert_sql(kind), -1, &ins, NULL) != SQLITE_OK) {
@@ -1502,6 +1502,6 @@ out:
     sqlite3_finalize(x.fold_add);
     keyset_free(&x.keys);
     keyset_free(&x.fold_keys);
-    cw_supply__csv_close(&c);
+    cw_csv_close(&c);
     return rc;
 }

@@ -98,17 +98,17 @@ static void seen_free(seen_t *t)
 
 bool cw_supply__is_usgs_imports(const cw_csv *c)
 {
-    return cw_supply__csv_col(c, "share_pct") >= 0 && cw_supply__csv_col(c, "period") >= 0;
+    return cw_csv_col(c, "share_pct") >= 0 && cw_csv_col(c, "period") >= 0;
 }
 
 bool cw_supply__is_usgs_salient(const cw_csv *c)
 {
-    return cw_supply__csv_col(c, "series") >= 0 && cw_supply__csv_col(c, "y2021") >= 0;
+    return cw_csv_col(c, "series") >= 0 && cw_csv_col(c, "y2021") >= 0;
 }
 
 bool cw_supply__is_trade_group(const cw_csv *c)
 {
-    return cw_supply__csv_col(c, "broad_group") >= 0 && cw_supply__csv_col(c, "period_dt") >= 0;
+    return cw_csv_col(c, "broad_group") >= 0 && cw_csv_col(c, "period_dt") >= 0;
 }
 
 /* ---- USGS import sources ----------------------------------------------------------------- */
@@ -116,9 +116,9 @@ bool cw_supply__is_trade_group(const cw_csv *c)
 int cw_supply__load_usgs_imports(cw_supply *s, cw_csv *c, cw_supply_load_report *rep,
                                  const char *source)
 {
-    int c_com = cw_supply__csv_col(c, "commodity"), c_cat = cw_supply__csv_col(c, "category"),
-        c_per = cw_supply__csv_col(c, "period"), c_cty = cw_supply__csv_col(c, "country"),
-        c_sh = cw_supply__csv_col(c, "share_pct"), c_pdf = cw_supply__csv_col(c, "source_pdf");
+    int c_com = cw_csv_col(c, "commodity"), c_cat = cw_csv_col(c, "category"),
+        c_per = cw_csv_col(c, "period"), c_cty = cw_csv_col(c, "country"),
+        c_sh = cw_csv_col(c, "share_pct"), c_pdf = cw_csv_col(c, "source_pdf");
     if (c_com < 0 || c_cty < 0)
         return cw_error_set(CW_ECORRUPT,
                             "%s:1: not a USGS import-sources table: expected commodity, category,"
@@ -134,7 +134,7 @@ int cw_supply__load_usgs_imports(cw_supply *s, cw_csv *c, cw_supply_load_report 
         return cw_supply__sqlerr(s->db, "prepare");
     size_t need = c->n_fields;
     seen_t seen = {0};
-    while ((rc = cw_supply__csv_next(c)) == 1) {
+    while ((rc = cw_csv_next(c)) == 1) {
         rep->rows_read++;
         if (c->n_fields < need) {
             REJ("expected %zu fields, got %zu", need, c->n_fields);
@@ -189,9 +189,9 @@ out:
 int cw_supply__load_usgs_salient(cw_supply *s, cw_csv *c, cw_supply_load_report *rep,
                                  const char *source)
 {
-    int c_com = cw_supply__csv_col(c, "commodity"), c_ser = cw_supply__csv_col(c, "series"),
-        c_unit = cw_supply__csv_col(c, "unit"), c_note = cw_supply__csv_col(c, "note"),
-        c_pdf = cw_supply__csv_col(c, "source_pdf");
+    int c_com = cw_csv_col(c, "commodity"), c_ser = cw_csv_col(c, "series"),
+        c_unit = cw_csv_col(c, "unit"), c_note = cw_csv_col(c, "note"),
+        c_pdf = cw_csv_col(c, "source_pdf");
     int ycol[16], year[16], est[16];
     size_t ny = 0;
     for (size_t i = 0; i < c->n_fields && ny < 16; i++) {
@@ -216,7 +216,7 @@ int cw_supply__load_usgs_salient(cw_supply *s, cw_csv *c, cw_supply_load_report 
                            -1, &ins, NULL) != SQLITE_OK)
         return cw_supply__sqlerr(s->db, "prepare");
     size_t need = c->n_fields;
-    while ((rc = cw_supply__csv_next(c)) == 1) {
+    while ((rc = cw_csv_next(c)) == 1) {
         rep->rows_read++;
         if (c->n_fields < need) {
             REJ("expected %zu fields, got %zu", need, c->n_fields);
@@ -313,9 +313,9 @@ const char *cw_supply__group_hs(const char *grp)
 int cw_supply__load_trade_group(cw_supply *s, cw_csv *c, cw_supply_load_report *rep,
                                 const cw_supply_load_opts *o, const char *source)
 {
-    int c_per = cw_supply__csv_col(c, "period_dt"), c_val = cw_supply__csv_col(c, "val"),
-        c_qty = cw_supply__csv_col(c, "qty"), c_grp = cw_supply__csv_col(c, "broad_group"),
-        c_par = cw_supply__csv_col(c, "partner_name");
+    int c_per = cw_csv_col(c, "period_dt"), c_val = cw_csv_col(c, "val"),
+        c_qty = cw_csv_col(c, "qty"), c_grp = cw_csv_col(c, "broad_group"),
+        c_par = cw_csv_col(c, "partner_name");
     if (c_per < 0 || c_val < 0 || c_grp < 0 || c_par < 0)
         return cw_error_set(
             CW_ECORRUPT, "%s:1: expected period_dt, val, qty, broad_group, partner_name", c->path);
@@ -331,7 +331,7 @@ int cw_supply__load_trade_group(cw_supply *s, cw_csv *c, cw_supply_load_report *
                            &ins, NULL) != SQLITE_OK)
         return cw_supply__sqlerr(s->db, "prepare");
     size_t need = c->n_fields;
-    while ((rc = cw_supply__csv_next(c)) == 1) {
+    while ((rc = cw_csv_next(c)) == 1) {
         rep->rows_read++;
         if (c->n_fields < need) {
             REJ("expected %zu fields, got %zu", need, c->n_fields);
@@ -396,15 +396,15 @@ typedef enum { K_NONE, K_STABILITY, K_MARKET, K_FORECAST, K_PARTNER, K_TOTAL } k
 
 static komir_kind komir_detect(const cw_csv *c)
 {
-    if (cw_supply__csv_col(c, "수급안정화지수") >= 0)
+    if (cw_csv_col(c, "수급안정화지수") >= 0)
         return K_STABILITY;
-    if (cw_supply__csv_col(c, "시장위험지수") >= 0)
+    if (cw_csv_col(c, "시장위험지수") >= 0)
         return K_MARKET;
-    if (cw_supply__csv_col(c, "예측가격") >= 0)
+    if (cw_csv_col(c, "예측가격") >= 0)
         return K_FORECAST;
-    if (cw_supply__csv_col(c, "국가명") >= 0 && cw_supply__csv_col(c, "품목명") >= 0)
+    if (cw_csv_col(c, "국가명") >= 0 && cw_csv_col(c, "품목명") >= 0)
         return K_PARTNER;
-    if (cw_supply__csv_col(c, "분류") >= 0 && cw_supply__csv_col(c, "연도") >= 0)
+    if (cw_csv_col(c, "분류") >= 0 && cw_csv_col(c, "연도") >= 0)
         return K_TOTAL;
     return K_NONE;
 }
@@ -442,15 +442,15 @@ int cw_supply__load_komir(cw_supply *s, cw_csv *c, cw_supply_load_report *rep, c
         rc = cw_supply__sqlerr(s->db, "prepare");
         goto out;
     }
-    int c_min = cw_supply__csv_col(c, "광종"), c_per = cw_supply__csv_col(c, "기간");
-    int c_val = k == K_STABILITY ? cw_supply__csv_col(c, "수급안정화지수")
-                : k == K_MARKET  ? cw_supply__csv_col(c, "시장위험지수")
-                                 : cw_supply__csv_col(c, "예측가격");
-    int c_unit = cw_supply__csv_col(c, "가격단위"), c_when = cw_supply__csv_col(c, "전망기간");
-    int c_cty = cw_supply__csv_col(c, "국가명"), c_item = cw_supply__csv_col(c, "품목명");
-    int c_mv = cw_supply__csv_col(c, "수입금액(천불)"),
-        c_mq = cw_supply__csv_col(c, "수입중량(톤)");
-    int c_year = cw_supply__csv_col(c, "연도");
+    int c_min = cw_csv_col(c, "광종"), c_per = cw_csv_col(c, "기간");
+    int c_val = k == K_STABILITY ? cw_csv_col(c, "수급안정화지수")
+                : k == K_MARKET  ? cw_csv_col(c, "시장위험지수")
+                                 : cw_csv_col(c, "예측가격");
+    int c_unit = cw_csv_col(c, "가격단위"), c_when = cw_csv_col(c, "전망기간");
+    int c_cty = cw_csv_col(c, "국가명"), c_item = cw_csv_col(c, "품목명");
+    int c_mv = cw_csv_col(c, "수입금액(천불)"),
+        c_mq = cw_csv_col(c, "수입중량(톤)");
+    int c_year = cw_csv_col(c, "연도");
     if (k == K_PARTNER)
         c_min = c_item;
     if (k == K_FORECAST)
@@ -458,7 +458,7 @@ int cw_supply__load_komir(cw_supply *s, cw_csv *c, cw_supply_load_report *rep, c
     if (k == K_PARTNER)
         c_year = c_per;
     size_t need = c->n_fields;
-    while ((rc = cw_supply__csv_next(c)) == 1) {
+    while ((rc = cw_csv_next(c)) == 1) {
         rep->rows_read++;
         if (all_blank(c)) {
             SKIP("blank row (trailing rows of the data.go.kr export)");
@@ -663,7 +663,7 @@ static int ev_push(cw_sup_event **ev, size_t *n, cw_sup_event *e, const char *de
 
 bool cw_supply__is_policy_catalogue(const cw_csv *c)
 {
-    return cw_supply__csv_col(c, "gta_id") >= 0 || cw_supply__csv_col(c, "countries_iso3") >= 0;
+    return cw_csv_col(c, "gta_id") >= 0 || cw_csv_col(c, "countries_iso3") >= 0;
 }
 
 /* Export-side measure types and their event_type; NULL for import-side or other measures. */
@@ -685,16 +685,16 @@ static const char *gta_type(const char *t)
 int cw_supply__events_policy(cw_supply *s, cw_csv *c, cw_supply_load_report *rep, cw_sup_event **ev,
                              size_t *n)
 {
-    bool gta = cw_supply__csv_col(c, "gta_id") >= 0;
-    int c_id = cw_supply__csv_col(c, "gta_id"), c_date = cw_supply__csv_col(c, "date_iso"),
-        c_impl = cw_supply__csv_col(c, "implementers"), c_min = cw_supply__csv_col(c, "minerals"),
-        c_deal = cw_supply__csv_col(c, "deal_type"),
-        c_type = cw_supply__csv_col(c, "intervention_type"),
-        c_eval = cw_supply__csv_col(c, "evaluation"), c_title = cw_supply__csv_col(c, "title"),
-        c_link = cw_supply__csv_col(c, "link");
-    int c_year = cw_supply__csv_col(c, "year"), c_prom = cw_supply__csv_col(c, "date_promulgated"),
-        c_iso = cw_supply__csv_col(c, "countries_iso3"),
-        c_pt = cw_supply__csv_col(c, "policy_types"), c_more = cw_supply__csv_col(c, "learn_more");
+    bool gta = cw_csv_col(c, "gta_id") >= 0;
+    int c_id = cw_csv_col(c, "gta_id"), c_date = cw_csv_col(c, "date_iso"),
+        c_impl = cw_csv_col(c, "implementers"), c_min = cw_csv_col(c, "minerals"),
+        c_deal = cw_csv_col(c, "deal_type"),
+        c_type = cw_csv_col(c, "intervention_type"),
+        c_eval = cw_csv_col(c, "evaluation"), c_title = cw_csv_col(c, "title"),
+        c_link = cw_csv_col(c, "link");
+    int c_year = cw_csv_col(c, "year"), c_prom = cw_csv_col(c, "date_promulgated"),
+        c_iso = cw_csv_col(c, "countries_iso3"),
+        c_pt = cw_csv_col(c, "policy_types"), c_more = cw_csv_col(c, "learn_more");
     if (gta ? (c_date < 0 || c_impl < 0 || c_min < 0 || c_type < 0 || c_title < 0)
             : (c_year < 0 || c_iso < 0 || c_pt < 0 || c_title < 0))
         return cw_error_set(CW_ECORRUPT,
@@ -704,7 +704,7 @@ int cw_supply__events_policy(cw_supply *s, cw_csv *c, cw_supply_load_report *rep
                             c->path);
     size_t need = c->n_fields;
     int rc;
-    while ((rc = cw_supply__csv_next(c)) == 1) {
+    while ((rc = cw_csv_next(c)) == 1) {
         rep->rows_read++;
         if (c->n_fields < need) {
             REJ("expected %zu fields, got %zu", need, c->n_fields);

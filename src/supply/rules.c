@@ -66,15 +66,14 @@ int cw_supply_rules_parse(cw_supply_rules **out, const char *text, size_t len, c
 {
     *out = NULL;
     cw_csv c;
-    int rc = cw_supply__csv_open_mem(&c, name, text, len);
-    if (rc)
-        return rc;
+    cw_csv_open_mem(&c, name, text, len, 0);
+    int rc = 0;
     cw_supply_rules *r = cw_calloc(1, sizeof *r);
     if (!r) {
         rc = cw_error_set(CW_ENOMEM, "out of memory");
         goto out;
     }
-    rc = cw_supply__csv_next(&c);
+    rc = cw_csv_next(&c);
     if (rc <= 0) {
         rc = rc ? rc : cw_error_set(CW_ECORRUPT, "%s: empty rule table", name);
         goto out;
@@ -84,14 +83,14 @@ int cw_supply_rules_parse(cw_supply_rules **out, const char *text, size_t len, c
                                        "lookback_months", "requires", "source"};
     int idx[9];
     for (size_t i = 0; i < 9; i++) {
-        idx[i] = cw_supply__csv_col(&c, cols[i]);
+        idx[i] = cw_csv_col(&c, cols[i]);
         if (idx[i] < 0) {
             rc = cw_error_set(CW_ECORRUPT, "%s:1: rule table lacks column %s", name, cols[i]);
             goto out;
         }
     }
     size_t need = c.n_fields;
-    while ((rc = cw_supply__csv_next(&c)) == 1) {
+    while ((rc = cw_csv_next(&c)) == 1) {
         if (c.n_fields < need) {
             rc = cw_error_set(CW_ECORRUPT, "%s:%zu: expected %zu fields, got %zu", name, c.rec_line,
                               need, c.n_fields);
@@ -217,7 +216,7 @@ int cw_supply_rules_parse(cw_supply_rules **out, const char *text, size_t len, c
     if (rc == 0 && r->n == 0)
         rc = cw_error_set(CW_ECORRUPT, "%s: the rule table has no rules", name);
 out:
-    cw_supply__csv_close(&c);
+    cw_csv_close(&c);
     if (rc < 0) {
         cw_supply_rules_free(r);
         return rc;

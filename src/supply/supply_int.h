@@ -10,29 +10,8 @@
 #include <stddef.h>
 
 #include "chainwatch/supply.h"
+#include "chainwatch/csv.h"
 #include "chainwatch/util.h"
-
-/* ---- CSV reader ---- */
-typedef struct cw_csv {
-    const char *path; /* for messages (borrowed) */
-    uint8_t *data;
-    size_t len, pos;
-    size_t line;     /* line where the next record starts */
-    size_t rec_line; /* line where the last record started */
-    char **fields;
-    size_t n_fields, cap_fields;
-    cw_buf store;
-} cw_csv;
-
-/* Reads the whole file; strips a UTF-8 BOM. */
-int cw_supply__csv_open(cw_csv *c, const char *path);
-/* Parses text (copied). */
-int cw_supply__csv_open_mem(cw_csv *c, const char *name, const char *text, size_t len);
-/* 1 = a record is in c->fields, 0 = end of file, CW_ECORRUPT on an unterminated quote. */
-int cw_supply__csv_next(cw_csv *c);
-void cw_supply__csv_close(cw_csv *c);
-/* Index of a header field (case-insensitive, trimmed), or -1. */
-int cw_supply__csv_col(const cw_csv *c, const char *name);
 
 /* ---- reference tables ---- */
 typedef struct {
