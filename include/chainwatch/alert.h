@@ -165,12 +165,6 @@ int cw_alert_severity_parse(cw_alert_severity *out, const char *s);
 int cw_tlp_parse(cw_tlp *out, const char *s);
 int cw_alert_status_parse(cw_alert_status *out, const char *s);
 
-/* Current time in microseconds since the epoch, and its RFC 3339 form with `digits` (0, 3 or 6)
- * fractional digits and a Z ("2026-11-28T00:00:00.123456Z"); buf needs 32 bytes. */
-int64_t cw_alert_now_us(void);
-void cw_alert_format_time(char buf[32], int64_t us, int digits);
-/* Parses such a timestamp (any number of fractional digits, Z required). 0 or CW_EINVAL. */
-int cw_alert_parse_time(int64_t *out, const char *s);
 
 /* ---- SQLite helpers shared by the node's modules (internal) ---- */
 /* Opens path with WAL, foreign keys and a busy timeout. */

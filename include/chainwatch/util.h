@@ -73,6 +73,13 @@ bool cw_progress_enabled(const cw_progress *p);
 
 /* ---- time ---- */
 double cw_now(void); /* monotonic seconds */
+/* Wall-clock time in microseconds since the epoch, and its RFC 3339 form with `digits` (0, 3 or
+ * 6) fractional digits and a Z ("2026-11-28T00:00:00.123456Z"); buf needs 32 bytes. */
+int64_t cw_time_now_us(void);
+void cw_time_format(char buf[32], int64_t us, int digits);
+/* Parses an RFC 3339 timestamp (any number of fractional digits; Z, or an offset such as +09:00,
+ * converted to UTC) into microseconds since the epoch. 0 or CW_EINVAL naming the text. */
+int cw_time_parse(int64_t *out, const char *s);
 
 /* ---- strict number parsing (no atoi) ---- */
 int cw_parse_u64(uint64_t *out, const char *s);

@@ -143,75 +143,6 @@ int cw_alert_status_parse(cw_alert_status *out, const char *s)
     return rc;
 }
 
-int64_t cw_alert_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-void cw_alert_format_time(char buf[32], int64_t us, int digits)
-{
-    time_t s = (time_t)(us / 1000000);
-    int64_t frac = us % 1000000;
-    if (frac < 0) {
-        frac += 1000000;
-        s -= 1;
-    }
-    struct tm tm;
-    gmtime_r(&s, &tm);
-    size_t n = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (digits == 3)
-        snprintf(buf + n, 32 - n, ".%03dZ", (int)(frac / 1000));
-    else if (digits == 6)
-        snprintf(buf + n, 32 - n, ".%06dZ", (int)frac);
-    else
-        snprintf(buf + n, 32 - n, "Z");
-}
-
-int cw_alert_parse_time(int64_t *out, const char *s)
-{
-    struct tm tm;
-    memset(&tm, 0, sizeof tm);
-    if (!s)
-        return cw_error_set(CW_EINVAL, "timestamp missing");
-    const char *p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (!p)
-        return cw_error_set(CW_EINVAL, "timestamp '%s': expected YYYY-MM-DDTHH:MM:SS[.ffffff]Z", s);
-    int64_t frac = 0;
-    if (*p == '.') {
-        p++;
-        int nd = 0;
-        while (isdigit((unsigned char)*p)) {
-            if (nd < 6) {
-                frac = frac * 10 + (*p - '0');
-                nd++;
-            }
-            p++;
-        }
-        if (nd == 0)
-            return cw_error_set(CW_EINVAL, "timestamp '%s': empty fraction", s);
-        for (; nd < 6; nd++)
-            frac *= 10;
-    }
-    /* RFC 3339: Z, or a numeric offset +HH:MM / -HH:MM (the instant is converted to UTC). */
-    int64_t offset_s = 0;
-    if ((p[0] == '+' || p[0] == '-') && isdigit((unsigned char)p[1]) &&
-        isdigit((unsigned char)p[2]) && p[3] == ':' && isdigit((unsigned char)p[4]) &&
-        isdigit((unsigned char)p[5]) && !p[6]) {
-        int hh = (p[1] - '0') * 10 + (p[2] - '0'), mm = (p[4] - '0') * 10 + (p[5] - '0');
-        if (hh > 23 || mm > 59)
-            return cw_error_set(CW_EINVAL, "timestamp '%s': bad offset", s);
-        offset_s = (int64_t)(hh * 3600 + mm * 60) * (p[0] == '-' ? -1 : 1);
-    } else if (!((p[0] == 'Z' || p[0] == 'z') && !p[1])) {
-        return cw_error_set(CW_EINVAL, "timestamp '%s': must end with Z or an offset like +09:00",
-                            s);
-    }
-    time_t t = timegm(&tm);
-    *out = ((int64_t)t - offset_s) * 1000000 + frac;
-    return 0;
-}
-
 int cw_alert_db_open(cw_alert_db **out, const char *path)
 {
     return cw_alert_db_open_ex(out, path, CW_SQL_CREATE);
@@ -312,7 +243,7 @@ int cw_alert_emit(cw_alert_db *db, const cw_alert_input *in, int64_t *out_id, bo
         goto out;
     if (in->provenance && (rc = normalise_json(&provenance, in->provenance, "provenance", true)))
         goto out;
-    int64_t now = in->time_us ? in->time_us : cw_alert_now_us();
+    int64_t now = in->time_us ? in->time_us : cw_time_now_us();
 
     if ((rc = cw_alert__exec(db->db, "BEGIN IMMEDIATE")))
         goto out;
@@ -417,9 +348,9 @@ static json_t *row_to_json(sqlite3_stmt *st)
     if (!o)
         return NULL;
     json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
-    cw_alert_format_time(tbuf, sqlite3_column_int64(st, 1), 6);
+    cw_time_format(tbuf, sqlite3_column_int64(st, 1), 6);
     json_object_set_new(o, "time", json_string(tbuf));
-    cw_alert_format_time(tbuf, sqlite3_column_int64(st, 2), 6);
+    cw_time_format(tbuf, sqlite3_column_int64(st, 2), 6);
     json_object_set_new(o, "last_seen", json_string(tbuf));
     json_object_set_new(o, "occurrences", json_integer(sqlite3_column_int64(st, 3)));
     json_object_set_new(o, "source", json_text_or_null(st, 4));
@@ -457,7 +388,7 @@ static json_t *row_to_json(sqlite3_stmt *st)
     if (sqlite3_column_type(st, 15) == SQLITE_NULL) {
         json_object_set_new(o, "status_at", json_null());
     } else {
-        cw_alert_format_time(tbuf, sqlite3_column_int64(st, 15), 6);
+        cw_time_format(tbuf, sqlite3_column_int64(st, 15), 6);
         json_object_set_new(o, "status_at", json_string(tbuf));
     }
     json_object_set_new(o, "status_note", json_text_or_null(st, 16));
@@ -683,7 +614,7 @@ int cw_alert_set_status(cw_alert_db *db, int64_t id, cw_alert_status status, con
     int rc = cw_alert__exec(db->db, "BEGIN IMMEDIATE");
     if (rc)
         return rc;
-    int64_t now = cw_alert_now_us();
+    int64_t now = cw_time_now_us();
     if (sqlite3_prepare_v2(db->db,
                            "UPDATE alerts SET status = ?1, status_by = ?2, status_at = ?3, "
                            "status_note = ?4 WHERE id = ?5 AND status < ?1",
@@ -795,7 +726,7 @@ int cw_alert_assign(cw_alert_db *db, int64_t id, const char *assignee, const cha
         snprintf(text, sizeof text, "assigned to %s", assignee);
     else
         snprintf(text, sizeof text, "unassigned");
-    if ((rc = history_add(db, id, cw_alert_now_us(), who, "assign", text, NULL)))
+    if ((rc = history_add(db, id, cw_time_now_us(), who, "assign", text, NULL)))
         goto out;
     return cw_alert__exec(db->db, "COMMIT");
 out:
@@ -815,7 +746,7 @@ int cw_alert_note_add(cw_alert_db *db, int64_t id, const char *who, const char *
         return rc;
     rc = alert_exists(db, id);
     if (!rc)
-        rc = history_add(db, id, cw_alert_now_us(), who, "note", text, out_entry);
+        rc = history_add(db, id, cw_time_now_us(), who, "note", text, out_entry);
     if (!rc)
         rc = cw_alert__exec(db->db, "COMMIT");
     if (rc)
@@ -840,7 +771,7 @@ int cw_alert_history(cw_alert_db *db, int64_t id, json_t **out)
     char t[32];
     int s;
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        cw_alert_format_time(t, sqlite3_column_int64(st, 1), 6);
+        cw_time_format(t, sqlite3_column_int64(st, 1), 6);
         json_array_append_new(arr, json_pack("{s:I, s:s, s:o, s:o, s:o}", "id",
                                              (json_int_t)sqlite3_column_int64(st, 0), "time", t,
                                              "author", json_text_or_null(st, 2), "kind",

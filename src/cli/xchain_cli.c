@@ -9,7 +9,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "chainwatch/util.h"
 #include "cli/trace_evm.h"
@@ -35,10 +34,7 @@ static json_t *evm_addr(const cw_evmstore *s, uint32_t id)
 static json_t *utc(uint64_t t)
 {
     char b[32];
-    time_t tt = (time_t)t;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    cw_time_format(b, (int64_t)t * 1000000, 0);
     return json_string(b);
 }
 

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -305,13 +304,6 @@ void cw_labels__rollback(cw_labels *db)
         sqlite3_exec(db->db, "ROLLBACK;", NULL, NULL, NULL);
 }
 
-static void utc_now(char out[32])
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
 
 int cw_labels__run_create(cw_labels *db, int64_t *out_id, const char *kind, const char *file,
                           const char *file_sha256, const char *options)
@@ -319,7 +311,7 @@ int cw_labels__run_create(cw_labels *db, int64_t *out_id, const char *kind, cons
     sqlite3_stmt *st = NULL;
     char now[32];
     int rc = 0;
-    utc_now(now);
+    cw_time_format(now, cw_time_now_us(), 0);
     if (sqlite3_prepare_v2(db->db,
                            "INSERT INTO import_run (kind, file, file_sha256, imported_at, "
                            "options) VALUES (?1, ?2, ?3, ?4, ?5)",

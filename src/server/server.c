@@ -292,10 +292,10 @@ static void queue_count(cw_srv_state *st)
 static void audit_enqueue(cw_server *s, const char *const f[5])
 {
     if (atomic_load_explicit(&s->st->q_len, memory_order_relaxed) >= s->st->q_max) {
-        audit_over(s->st, f[0], !strcmp(f[1], "http.read"), cw_alert_now_us());
+        audit_over(s->st, f[0], !strcmp(f[1], "http.read"), cw_time_now_us());
         return;
     }
-    audit_item *it = item_new(f, fields_hash(f), cw_alert_now_us());
+    audit_item *it = item_new(f, fields_hash(f), cw_time_now_us());
     if (!it)
         return;
     cw_srv_state *st = s->st;
@@ -319,7 +319,7 @@ static void fold_read(cw_server *s, reader *rd, const char *const f[5])
 {
     cw_srv_state *st = s->st;
     uint64_t h = fields_hash(f);
-    int64_t now = cw_alert_now_us();
+    int64_t now = cw_time_now_us();
     pthread_mutex_lock(&rd->fold_lock);
     size_t j = (size_t)h & (FOLD_SLOTS - 1);
     audit_item *it;
@@ -374,7 +374,7 @@ static size_t take_folds(cw_srv_state *st, audit_item ***tail)
 static bool auth_fail_count(cw_server *s, const char *ip, const char *reason, const char *what)
 {
     cw_srv_state *st = s->st;
-    int64_t minute = cw_alert_now_us() / 60000000;
+    int64_t minute = cw_time_now_us() / 60000000;
     bool over = false;
     uint64_t per_ip = 0;
     pthread_mutex_lock(&st->q_lock);
@@ -1207,8 +1207,8 @@ static void coalesce_reads(audit_item *items, size_t n)
         if (it->count < 2)
             continue;
         char t0[32], t1[32];
-        cw_alert_format_time(t0, it->time_us, 3);
-        cw_alert_format_time(t1, it->last_us, 3);
+        cw_time_format(t0, it->time_us, 3);
+        cw_time_format(t1, it->last_us, 3);
         size_t len = strlen(it->f[4]) + 128;
         it->merged = cw_malloc(len);
         if (it->merged)
@@ -1222,7 +1222,7 @@ static void coalesce_reads(audit_item *items, size_t n)
 static void flush_audit(cw_server *s, bool final)
 {
     cw_srv_state *st = s->st;
-    int64_t minute = cw_alert_now_us() / 60000000;
+    int64_t minute = cw_time_now_us() / 60000000;
     /* The queue, newest first: reversed into the order of the appends; then the threads' fold
      * tables; all in the order of their (first) requests. */
     audit_item *top = atomic_exchange_explicit(&st->q_top, NULL, memory_order_acquire);
@@ -1291,7 +1291,7 @@ static void flush_audit(cw_server *s, bool final)
                     it->time_us};
         for (size_t i = 0; i < n_done; i++) {
             char t[32];
-            cw_alert_format_time(t, done[i].minute * 60000000, 0);
+            cw_time_format(t, done[i].minute * 60000000, 0);
             if (done[i].written == 0)
                 snprintf(details[i], sizeof details[i], "%s (%s); first in the minute from %s",
                          done[i].reason, done[i].last, t);
@@ -1305,7 +1305,7 @@ static void flush_audit(cw_server *s, bool final)
         }
         if (overflow) {
             char t[32];
-            cw_alert_format_time(t, overflow_minute * 60000000, 0);
+            cw_time_format(t, overflow_minute * 60000000, 0);
             snprintf(details[n_done], sizeof details[n_done],
                      "%llu failures in the minute from %s from addresses beyond the %d tracked",
                      (unsigned long long)overflow, t, N_BUCKETS);
@@ -1314,8 +1314,8 @@ static void flush_audit(cw_server *s, bool final)
         }
         for (size_t i = 0; i < n_over; i++) {
             char t0[32], t1[32];
-            cw_alert_format_time(t0, ov[i].first_us, 3);
-            cw_alert_format_time(t1, ov[i].last_us, 3);
+            cw_time_format(t0, ov[i].first_us, 3);
+            cw_time_format(t1, ov[i].last_us, 3);
             char *d = details[n_done + 2 + i];
             snprintf(d, sizeof details[0],
                      "%llu reads and %llu writes served from %s to %s while the audit queue was "

@@ -49,8 +49,8 @@ static void set_added_headers(cw_req *q, cw_resp *r, const cw_taxii_page *pg)
     char *a = cw_arena_alloc(q->arena, 32), *b = cw_arena_alloc(q->arena, 32);
     if (!a || !b)
         return;
-    cw_alert_format_time(a, pg->first_added, 6);
-    cw_alert_format_time(b, pg->last_added, 6);
+    cw_time_format(a, pg->first_added, 6);
+    cw_time_format(b, pg->last_added, 6);
     cw_server__header(r, "X-TAXII-Date-Added-First", a);
     cw_server__header(r, "X-TAXII-Date-Added-Last", b);
 }
@@ -70,7 +70,7 @@ static bool read_query(cw_req *q, cw_resp *r, cw_taxii_query *tq)
             aa_fixed[l - 6] = '+';
         aa = aa_fixed;
     }
-    if (aa && cw_alert_parse_time(&tq->added_after_us, aa)) {
+    if (aa && cw_time_parse(&tq->added_after_us, aa)) {
         cw_server__error(
             r, 400, "Bad request",
             "added_after: expected an RFC 3339 timestamp like 2026-01-01T00:00:00.000000Z "
@@ -222,7 +222,7 @@ static const char *stix_problem(const json_t *o)
     for (int i = 0; i < 2; i++) {
         json_t *t = json_object_get(o, ts[i]);
         int64_t v;
-        if (t && (!json_is_string(t) || cw_alert_parse_time(&v, json_string_value(t))))
+        if (t && (!json_is_string(t) || cw_time_parse(&v, json_string_value(t))))
             return "created/modified: must be RFC 3339 timestamps ending in Z";
     }
     return NULL;
@@ -259,7 +259,7 @@ static void post_objects(cw_server *s, cw_req *q, cw_resp *r)
     }
     char sid[96], now[32];
     cw_stix_new_id(sid, "status");
-    cw_alert_format_time(now, cw_alert_now_us(), 6);
+    cw_time_format(now, cw_time_now_us(), 6);
     json_t *ok = json_array(), *bad = json_array();
     size_t i;
     json_t *o;

@@ -147,7 +147,7 @@ static int add_locked(cw_node *n, const json_t *obj, cw_tlp tlp, const char *sha
         last = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     st = NULL;
-    int64_t now = cw_alert_now_us();
+    int64_t now = cw_time_now_us();
     if (now <= last)
         now = last + 1;
     char *text = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
@@ -231,7 +231,7 @@ int cw_share_add_end(cw_node *n, const char *status_id, const json_t *status)
     if (!rc) {
         sqlite3_bind_text(st, 1, status_id, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 3, cw_alert_now_us());
+        sqlite3_bind_int64(st, 3, cw_time_now_us());
         if (sqlite3_step(st) != SQLITE_DONE)
             rc = cw_error_set(CW_EIO, "taxii status %s: %s", status_id, sqlite3_errmsg(n->db));
     }
@@ -449,9 +449,9 @@ int cw_share__publish_one(cw_node *n, const json_t *a, int *count, json_t *dry)
     if (cw_tlp_parse(&tlp, json_string_value(json_object_get(a, "tlp"))))
         return cw_error_set(CW_EINVAL, "alert %lld: no valid TLP", (long long)alert_id);
     int64_t t = 0;
-    cw_alert_parse_time(&t, json_string_value(json_object_get(a, "time")));
+    cw_time_parse(&t, json_string_value(json_object_get(a, "time")));
     int64_t last = t;
-    cw_alert_parse_time(&last, json_string_value(json_object_get(a, "last_seen")));
+    cw_time_parse(&last, json_string_value(json_object_get(a, "last_seen")));
     cw_stix_ctx c = {n->identity, tlp, t};
     const char *title = json_string_value(json_object_get(a, "title"));
     const char *expl = json_string_value(json_object_get(a, "explanation"));
@@ -563,7 +563,7 @@ static int skip_locked(cw_node *n, int64_t id, const char *reason)
         return sql_fail(n->db, "skip");
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_text(st, 2, reason, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 3, cw_alert_now_us());
+    sqlite3_bind_int64(st, 3, cw_time_now_us());
     int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sql_fail(n->db, "skip");
     sqlite3_finalize(st);
     return rc;
@@ -671,7 +671,7 @@ int cw_share_publish_skipped(cw_node *n, json_t **out)
     json_t *arr = json_array();
     char t[32];
     while (sqlite3_step(st) == SQLITE_ROW) {
-        cw_alert_format_time(t, sqlite3_column_int64(st, 2), 0);
+        cw_time_format(t, sqlite3_column_int64(st, 2), 0);
         json_array_append_new(arr, json_pack("{s:I, s:s, s:s}", "alert_id",
                                              (json_int_t)sqlite3_column_int64(st, 0), "reason",
                                              (const char *)sqlite3_column_text(st, 1), "time", t));
@@ -783,7 +783,7 @@ int cw_taxii_collection_query(cw_node *n, const cw_principal *who, const cw_taxi
                 return cw_error_set(CW_EINVAL, "match[version]: bad value");
             memcpy(tmp, p, l);
             tmp[l] = 0;
-            if (cw_alert_parse_time(&t, tmp))
+            if (cw_time_parse(&t, tmp))
                 return cw_error_set(
                     CW_EINVAL, "match[version]: '%s' is not last, first, all or a timestamp", tmp);
             p += l + (c ? 1 : 0);
@@ -885,7 +885,7 @@ int cw_taxii_collection_query(cw_node *n, const cw_principal *who, const cw_taxi
         }
         if (manifest) {
             char t[32];
-            cw_alert_format_time(t, added, 6);
+            cw_time_format(t, added, 6);
             o = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "date_added", t, "version", version,
                           "media_type", "application/stix+json;version=2.1");
         } else {

@@ -189,7 +189,7 @@ int cw_node_init(const char *path, const char *name, const char *org)
     json_array_foreach(defs, i, d) if (!rc) rc =
         cw_share_collection_add(n, d, CW_TLP_CLEAR, "", NULL);
     json_decref(defs);
-    json_t *me = cw_stix_identity(ident, name, "organization", cw_alert_now_us());
+    json_t *me = cw_stix_identity(ident, name, "organization", cw_time_now_us());
     if (!rc && me)
         rc = cw_stix_sign(me, cw_node_secret_key(n), cw_node_public_key(n));
     if (!rc)
@@ -361,7 +361,7 @@ int cw_keys_add(cw_node *n, const char *name, const char *org, cw_role role, cha
     sqlite3_bind_text(st, 2, org, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 3, (int)role);
     sqlite3_bind_text(st, 4, hash, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, cw_alert_now_us());
+    sqlite3_bind_int64(st, 5, cw_time_now_us());
     int s = sqlite3_step(st);
     if (s == SQLITE_CONSTRAINT)
         rc = cw_error_set(CW_EEXISTS, "keys: a key named '%s' exists", name);
@@ -384,7 +384,7 @@ int cw_keys_revoke(cw_node *n, const char *name)
                            "UPDATE api_keys SET revoked = ? WHERE name = ? AND revoked IS NULL", -1,
                            &st, NULL))
         return sql_fail(n->db, "keys");
-    sqlite3_bind_int64(st, 1, cw_alert_now_us());
+    sqlite3_bind_int64(st, 1, cw_time_now_us());
     sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sql_fail(n->db, "keys");
     sqlite3_finalize(st);
@@ -403,7 +403,7 @@ int cw_keys_list(cw_node *n, json_t **out)
     json_t *arr = json_array();
     char t[32];
     while (sqlite3_step(st) == SQLITE_ROW) {
-        cw_alert_format_time(t, sqlite3_column_int64(st, 3), 0);
+        cw_time_format(t, sqlite3_column_int64(st, 3), 0);
         json_t *o =
             json_pack("{s:s, s:s, s:s, s:s}", "name", (const char *)sqlite3_column_text(st, 0),
                       "org", (const char *)sqlite3_column_text(st, 1), "role",
@@ -411,7 +411,7 @@ int cw_keys_list(cw_node *n, json_t **out)
         if (sqlite3_column_type(st, 4) == SQLITE_NULL) {
             json_object_set_new(o, "revoked", json_null());
         } else {
-            cw_alert_format_time(t, sqlite3_column_int64(st, 4), 0);
+            cw_time_format(t, sqlite3_column_int64(st, 4), 0);
             json_object_set_new(o, "revoked", json_string(t));
         }
         json_array_append_new(arr, o);
@@ -628,7 +628,7 @@ static int audit_append_locked(cw_node *n, const cw_audit_entry *e, size_t count
                                     "INSERT INTO audit(seq, time, actor, action, target, outcome, "
                                     "detail, prev, hash) VALUES(?,?,?,?,?,?,?,?,?)")))
         rc = sql_fail(n->db, "audit");
-    int64_t now = cw_alert_now_us();
+    int64_t now = cw_time_now_us();
     for (size_t k = 0; !rc && k < count; k++) {
         const char *f[5] = {e[k].actor ? e[k].actor : "", e[k].action ? e[k].action : "",
                             e[k].target ? e[k].target : "", e[k].outcome ? e[k].outcome : "",
@@ -688,7 +688,7 @@ int cw_audit_append(cw_node *n, const char *actor, const char *action, const cha
 static json_t *checkpoint_body(const cw_node *n, int64_t seq, const char *head, int64_t t)
 {
     char ts[32];
-    cw_alert_format_time(ts, t, 6);
+    cw_time_format(ts, t, 6);
     return json_pack("{s:s, s:s, s:I, s:s, s:s}", "type", "chainwatch-audit-checkpoint", "node",
                      n->name, "seq", (json_int_t)seq, "head", head, "time", ts);
 }
@@ -705,7 +705,7 @@ int cw_audit_checkpoint(cw_node *n, json_t **out)
         rc = cw_error_set(CW_ECORRUPT, "audit: bad head in table node");
     if (rc)
         return rc;
-    json_t *cp = checkpoint_body(n, seq, head, cw_alert_now_us());
+    json_t *cp = checkpoint_body(n, seq, head, cw_time_now_us());
     uint8_t sig[CW_SIGN_SIG];
     char sighex[2 * CW_SIGN_SIG + 1], pkhex[65];
     if (!cp)
@@ -936,7 +936,7 @@ int cw_audit_list(cw_node *n, int64_t limit, const char *action, json_t **out)
     static const char *const names[] = {"actor", "action", "target", "outcome", "detail", "hash"};
     int rc = 0;
     while (!rc && sqlite3_step(st) == SQLITE_ROW) {
-        cw_alert_format_time(t, sqlite3_column_int64(st, 1), 6);
+        cw_time_format(t, sqlite3_column_int64(st, 1), 6);
         json_t *o =
             json_pack("{s:I, s:s}", "seq", (json_int_t)sqlite3_column_int64(st, 0), "time", t);
         for (int i = 0; o && i < 6; i++) {

@@ -78,7 +78,7 @@ int cw_peer_list(cw_node *n, json_t **out)
     json_t *arr = json_array();
     char t[32];
     while (sqlite3_step(st) == SQLITE_ROW) {
-        cw_alert_format_time(t, sqlite3_column_int64(st, 4), 6);
+        cw_time_format(t, sqlite3_column_int64(st, 4), 6);
         json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s}", "name",
                                              (const char *)sqlite3_column_text(st, 0), "url",
                                              (const char *)sqlite3_column_text(st, 1), "public_key",
@@ -240,7 +240,7 @@ static int raise_partner_alert(cw_node *n, const char *peer, const char *url, co
                                                     : json_object_get(o, "object_refs"),
                    JSON_COMPACT | JSON_SORT_KEYS);
     char t[32];
-    cw_alert_format_time(t, cw_alert_now_us(), 6);
+    cw_time_format(t, cw_time_now_us(), 6);
     json_t *prov =
         json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "peer", peer, "url", url, "object_id", id,
                   "signer_public_key", pk_hex, "signature", "ed25519-verified", "received", t);
@@ -302,7 +302,7 @@ static int remember_rejected(cw_node *n, const char *peer, const char *id, const
     sqlite3_bind_text(st, 1, peer, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, cw_alert_now_us());
+    sqlite3_bind_int64(st, 4, cw_time_now_us());
     int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sql_fail(n->db, "reject");
     sqlite3_finalize(st);
     return rc;
@@ -366,7 +366,7 @@ static int process_object(cw_node *n, const char *peer, const char *url, const c
     sqlite3_bind_text(st, 3, version, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, type, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, text, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 6, cw_alert_now_us());
+    sqlite3_bind_int64(st, 6, cw_time_now_us());
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = sql_fail(n->db, "store");
     sqlite3_finalize(st);
@@ -388,7 +388,7 @@ static int pull_one(cw_node *n, const char *peer, const char *url, const char *a
     if (cw_hex_decode(pk, 32, pk_hex))
         return cw_error_set(CW_ECORRUPT, "peer %s: bad stored public key", peer);
     pull_stats ps = {0};
-    int64_t pull_started = cw_alert_now_us();
+    int64_t pull_started = cw_time_now_us();
     char u[2048];
     json_t *doc = NULL;
     fetch f;
@@ -418,7 +418,7 @@ static int pull_one(cw_node *n, const char *peer, const char *url, const char *a
     char next[64] = "";
     for (int page = 0; !rc && page < 10000; page++) {
         char after[32];
-        cw_alert_format_time(after, added_after, 6);
+        cw_time_format(after, added_after, 6);
         if (added_after > 0)
             snprintf(u, sizeof u,
                      "%s/taxii2/api/collections/%s/objects/?limit=100&added_after=%s%s%s", url,
@@ -436,7 +436,7 @@ static int pull_one(cw_node *n, const char *peer, const char *url, const char *a
                 break;
         }
         int64_t la = 0;
-        if (f.last_added[0] && !cw_alert_parse_time(&la, f.last_added) && la > newest)
+        if (f.last_added[0] && !cw_time_parse(&la, f.last_added) && la > newest)
             newest = la;
         bool more = json_is_true(json_object_get(doc, "more"));
         const char *nx = json_string_value(json_object_get(doc, "next"));
@@ -505,7 +505,7 @@ static int pull_one(cw_node *n, const char *peer, const char *url, const char *a
                     sqlite3_bind_text(st, 1, peer, -1, SQLITE_STATIC);
                     sqlite3_bind_int64(st, 2, cseq);
                     sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
-                    sqlite3_bind_int64(st, 4, cw_alert_now_us());
+                    sqlite3_bind_int64(st, 4, cw_time_now_us());
                     if (sqlite3_step(st) != SQLITE_DONE)
                         rc = sql_fail(n->db, "checkpoint");
                 }
@@ -528,7 +528,7 @@ static int pull_one(cw_node *n, const char *peer, const char *url, const char *a
                                 "UPDATE peers SET added_after = ?, last_pull = ? WHERE name = ?",
                                 -1, &st, NULL)) {
             sqlite3_bind_int64(st, 1, newest);
-            sqlite3_bind_int64(st, 2, cw_alert_now_us());
+            sqlite3_bind_int64(st, 2, cw_time_now_us());
             sqlite3_bind_text(st, 3, peer, -1, SQLITE_STATIC);
             if (sqlite3_step(st) != SQLITE_DONE)
                 rc = sql_fail(n->db, "update");

@@ -143,7 +143,7 @@ static json_t *sdo_base(const cw_stix_ctx *c, const char *type)
     if (!c || (unsigned)c->tlp >= 5 || !c->created_by)
         return NULL;
     cw_stix_new_id(id, type);
-    cw_alert_format_time(t, c->time_us, 3);
+    cw_time_format(t, c->time_us, 3);
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[s]}", "type", type, "spec_version", "2.1",
                      "id", id, "created", t, "modified", t, "created_by_ref", c->created_by,
                      "object_marking_refs", tlp_ids[c->tlp]);
@@ -153,7 +153,7 @@ json_t *cw_stix_identity(const char *id, const char *name, const char *identity_
                          int64_t time_us)
 {
     char t[32];
-    cw_alert_format_time(t, time_us, 3);
+    cw_time_format(t, time_us, 3);
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "type", "identity", "spec_version",
                      "2.1", "id", id, "created", t, "modified", t, "name", name, "identity_class",
                      identity_class);
@@ -270,9 +270,9 @@ json_t *cw_stix_observed_data(const cw_stix_ctx *c, const json_t *object_refs, i
     json_t *o = sdo_base(c, "observed-data");
     if (o) {
         char t[32];
-        cw_alert_format_time(t, first_us, 3);
+        cw_time_format(t, first_us, 3);
         json_object_set_new(o, "first_observed", json_string(t));
-        cw_alert_format_time(t, last_us, 3);
+        cw_time_format(t, last_us, 3);
         json_object_set_new(o, "last_observed", json_string(t));
         json_object_set_new(o, "number_observed", json_integer(number_observed));
         json_object_set_new(o, "object_refs", json_deep_copy(object_refs));

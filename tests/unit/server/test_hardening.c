@@ -245,12 +245,12 @@ static void test_http_hygiene(void)
     char base[200];
     snprintf(base, sizeof base, "/taxii2/api/collections/%s/objects/", coll);
     cw_node_close(n);
-    int64_t now = cw_alert_now_us();
+    int64_t now = cw_time_now_us();
     char z[32], plus9[40], minus0[40];
-    cw_alert_format_time(z, now - 3600LL * 1000000, 6); /* an hour ago, ends in Z */
+    cw_time_format(z, now - 3600LL * 1000000, 6); /* an hour ago, ends in Z */
     snprintf(minus0, sizeof minus0, "%.*s+00:00", (int)strlen(z) - 1, z);
     /* The same instant written in Tokyo time. */
-    cw_alert_format_time(plus9, now - 3600LL * 1000000 + 9 * 3600LL * 1000000, 6);
+    cw_time_format(plus9, now - 3600LL * 1000000 + 9 * 3600LL * 1000000, 6);
     snprintf(plus9 + strlen(plus9) - 1, 8, "+09:00");
     /* As the taxii2-client sends them (%2B), and a literal '+' that libmicrohttpd turns into
      * a space in a query. */

@@ -53,7 +53,7 @@ static void test_queries_at_100k(void)
                                "INSERT INTO stix_objects(id, version, type, spec_version, "
                                "date_added, tlp, share_to, json) VALUES(?,?,?,'2.1',?,?,'',?)",
                                -1, &st, NULL) == SQLITE_OK);
-    int64_t base = cw_alert_now_us() + 86400000000LL; /* after the standing objects */
+    int64_t base = cw_time_now_us() + 86400000000LL; /* after the standing objects */
     char id[96], ver[32], json[400];
     for (int i = 0; i < N; i++) {
         /* Every 10th id has a second version; every 7th object is RED. */

@@ -134,8 +134,34 @@ static void test_dec_shift(void)
     CHECK_EQ_STR(small, "123");
 }
 
+static void test_time_format(void)
+{
+    char b[32];
+    cw_time_format(b, 1764288000123456LL, 6);
+    CHECK_EQ_STR(b, "2025-11-28T00:00:00.123456Z");
+    cw_time_format(b, 1764288000123456LL, 3);
+    CHECK_EQ_STR(b, "2025-11-28T00:00:00.123Z");
+    int64_t t = 0;
+    CHECK_EQ_INT(cw_time_parse(&t, "2025-11-28T00:00:00.123456Z"), 0);
+    CHECK_EQ_INT(t, 1764288000123456LL);
+    CHECK_EQ_INT(cw_time_parse(&t, "2025-11-28T00:00:00.1Z"), 0);
+    CHECK_EQ_INT(t, 1764288000100000LL);
+    CHECK_EQ_INT(cw_time_parse(&t, "2025-11-28 00:00:00"), CW_EINVAL);
+    /* RFC 3339 offsets: the same instant in UTC (the taxii2-client sends +00:00). */
+    CHECK_EQ_INT(cw_time_parse(&t, "2025-11-28T01:00:00+01:00"), 0);
+    CHECK_EQ_INT(t, 1764288000000000LL);
+    CHECK_EQ_INT(cw_time_parse(&t, "2025-11-27T19:00:00.5-05:00"), 0);
+    CHECK_EQ_INT(t, 1764288000500000LL);
+    CHECK_EQ_INT(cw_time_parse(&t, "2025-11-28T00:00:00+00:00"), 0);
+    CHECK_EQ_INT(t, 1764288000000000LL);
+    CHECK_EQ_INT(cw_time_parse(&t, "2025-11-28T00:00:00+24:00"), CW_EINVAL);
+    CHECK_EQ_INT(cw_time_parse(&t, "2025-11-28T00:00:00+0100"), CW_EINVAL);
+    CHECK_EQ_INT(cw_time_parse(&t, "2025-11-28T00:00:00+01:00x"), CW_EINVAL);
+}
+
 int main(void)
 {
+    RUN(test_time_format);
     RUN(test_hex_roundtrip);
     RUN(test_sha256_vectors);
     RUN(test_parse_numbers);
