@@ -109,6 +109,7 @@ static int run(int argc, char **argv)
     cw_chainstore *cs;
     if ((ec = cw_store_opts_open(&cs, &o, "address")))
         return ec;
+    cw_chainstore_advise_random(cs); /* a point lookup: read pages, not read-ahead windows */
     json_t *j;
     int rc = cw_query_address(&j, cs, o.args[0], o.offset, o.limit);
     if (rc) {

@@ -84,6 +84,7 @@ static int run(int argc, char **argv)
     cw_chainstore *cs;
     if ((ec = cw_store_opts_open(&cs, &o, "tx")))
         return ec;
+    cw_chainstore_advise_random(cs); /* a point lookup: read pages, not read-ahead windows */
     json_t *j;
     int rc = cw_query_tx(&j, cs, o.args[0]);
     if (rc) {
