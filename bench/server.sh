@@ -41,6 +41,31 @@ T=$(mktemp -d)
 PID=
 trap '[ -n "$PID" ] && kill $PID 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
 DB="$T/n.db"
+# Where each side runs (BENCH_SERVER_CPUS, above).
+ALL_CPUS=$(taskset -pc $$ | sed 's/.*: *//')
+MODE=${BENCH_SERVER_CPUS:-split}
+if [ "$MODE" = split ] && [ "$(nproc)" -lt 2 ]; then
+    echo "bench/server.sh: one CPU only ($ALL_CPUS): the shared mode runs" >&2
+    MODE=shared
+fi
+SRV=() WRK_T=2 THREADS=() PLACE="shared: client and server on CPUs $ALL_CPUS"
+case $MODE in
+split)
+    cpus() { taskset -c "$1" python3 -c 'import os; print(",".join(map(str, sorted(os.sched_getaffinity(0)))))'; }
+    CCPUS=$(cpus "${BENCH_SERVER_CLIENT_CPUS:-$(python3 -c 'import os; print(min(os.sched_getaffinity(0)))')}")
+    # the server: the CPUs given, else every CPU this script may use but the client's
+    SCPUS=${BENCH_SERVER_SERVER_CPUS:-$(python3 -c 'import os, sys; c = sorted(os.sched_getaffinity(0) - set(map(int, sys.argv[1].split(",")))); print(",".join(map(str, c)))' "$CCPUS")}
+    [ -n "$SCPUS" ] || { echo "bench/server.sh: no CPU left for the server" >&2; exit 1; }
+    SCPUS=$(cpus "$SCPUS")
+    python3 -c 'import sys; a, b = (set(x.split(",")) for x in sys.argv[1:]); sys.exit(bool(a & b))' "$CCPUS" "$SCPUS" ||
+        { echo "bench/server.sh: client CPUs $CCPUS and server CPUs $SCPUS overlap (split needs them disjoint)" >&2; exit 1; }
+    WRK_T=$(taskset -c "$CCPUS" nproc)
+    SRV=(taskset -c "$SCPUS")
+    [[ " ${BENCH_SERVER_SERVE_ARGS:-} " == *" --threads "* ]] || THREADS=(--threads "$(taskset -c "$SCPUS" nproc)")
+    PLACE="split: server on CPUs $SCPUS (${THREADS[*]:-its --threads}), client on CPUs $CCPUS" ;;
+shared) ;;
+*) echo "bench/server.sh: BENCH_SERVER_CPUS must be split or shared, not '$MODE'" >&2; exit 1 ;;
+esac
 "$BIN" node init --db "$DB" --name USA > /dev/null
 KEY=$("$BIN" keys add bench --role analyst --db "$DB")
 PEER=$("$BIN" keys add kor --role peer --org KOR --db "$DB")
@@ -103,27 +128,6 @@ PY
 fi
 L=(); [ -n "$LABELS" ] && L=(--labels "$LABELS")
 S=(); [ -n "$STORE" ] && S=(--store "$STORE")
-# Where each side runs (BENCH_SERVER_CPUS, above).
-ALL_CPUS=$(taskset -pc $$ | sed 's/.*: *//')
-MODE=${BENCH_SERVER_CPUS:-split}
-if [ "$MODE" = split ] && [ "$(nproc)" -lt 2 ]; then
-    echo "bench/server.sh: one CPU only ($ALL_CPUS): the shared mode runs" >&2
-    MODE=shared
-fi
-SRV=() WRK_T=2 THREADS=() PLACE="shared: client and server on CPUs $ALL_CPUS"
-case $MODE in
-split)
-    first=$(python3 -c 'import os; print(min(os.sched_getaffinity(0)))')
-    CCPUS=${BENCH_SERVER_CLIENT_CPUS:-$first}
-    SCPUS=${BENCH_SERVER_SERVER_CPUS:-$(python3 -c 'import os, sys; c = sorted(os.sched_getaffinity(0) - {int(sys.argv[1])}); print(",".join(map(str, c)))' "$first")}
-    [ -n "$SCPUS" ] || { echo "bench/server.sh: no CPU left for the server" >&2; exit 1; }
-    WRK_T=$(taskset -c "$CCPUS" nproc)
-    SRV=(taskset -c "$SCPUS")
-    [[ " ${BENCH_SERVER_SERVE_ARGS:-} " == *" --threads "* ]] || THREADS=(--threads "$(taskset -c "$SCPUS" nproc)")
-    PLACE="split: server on CPUs $SCPUS (${THREADS[*]:-its --threads}), client on CPUs $CCPUS" ;;
-shared) ;;
-*) echo "bench/server.sh: BENCH_SERVER_CPUS must be split or shared, not '$MODE'" >&2; exit 1 ;;
-esac
 "${SRV[@]}" "$BIN" serve "${THREADS[@]}" ${BENCH_SERVER_SERVE_ARGS:-} --db "$DB" "${S[@]}" "${L[@]}" --listen 127.0.0.1:0 --ready-file "$T/ready" --max-body 2097152 2> "$T/log" &
 PID=$!
 # From here every client (wrk, curl, the POST loop) inherits the client's CPUs.
