@@ -15,6 +15,18 @@
 # start right after readiness, on a cold store (the server warms it in the background; the
 # line says how far that had got).
 # BENCH_SERVER_SERVE_ARGS adds arguments to `chainwatch serve` (e.g. "--threads 8").
+# BENCH_SERVER_CPUS picks where the client and the server run:
+#   split (the default when the script may use 2 or more CPUs): the client (wrk, curl, the
+#     POST loop) on its own CPUs and `serve` on the others, disjoint (taskset): by default the
+#     first CPU for the client and the rest for the server; BENCH_SERVER_CLIENT_CPUS and
+#     BENCH_SERVER_SERVER_CPUS (taskset lists, e.g. 0 and 1-3) choose them. serve gets
+#     --threads equal to its CPUs (unless BENCH_SERVER_SERVE_ARGS says --threads), wrk one
+#     thread per client CPU. The issue's figures are for a server under load from clients,
+#     not for a client competing with the server for its cores (on 2 cores the client's
+#     second thread was what the server's threads waited behind: docs/SHARING.md, stop 12).
+#   shared: client and server on every CPU, wrk -t2 (the bench before stop 12; the
+#     figures of stops 7 to 11).
+#   The first line printed names the mode and each side's CPUs and threads.
 # BENCH_SERVER_ADDRS=FILE keeps the address list: read from FILE when it exists, else chosen
 # (1,000 CLI lookups, minutes on a busy machine) and written there.
 # Each line prints the figure, its bound from the issue and the ratio to it.
@@ -29,6 +41,31 @@ T=$(mktemp -d)
 PID=
 trap '[ -n "$PID" ] && kill $PID 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
 DB="$T/n.db"
+# Where each side runs (BENCH_SERVER_CPUS, above).
+ALL_CPUS=$(taskset -pc $$ | sed 's/.*: *//')
+MODE=${BENCH_SERVER_CPUS:-split}
+if [ "$MODE" = split ] && [ "$(nproc)" -lt 2 ]; then
+    echo "bench/server.sh: one CPU only ($ALL_CPUS): the shared mode runs" >&2
+    MODE=shared
+fi
+SRV=() WRK_T=2 THREADS=() PLACE="shared: client and server on CPUs $ALL_CPUS"
+case $MODE in
+split)
+    cpus() { taskset -c "$1" python3 -c 'import os; print(",".join(map(str, sorted(os.sched_getaffinity(0)))))'; }
+    CCPUS=$(cpus "${BENCH_SERVER_CLIENT_CPUS:-$(python3 -c 'import os; print(min(os.sched_getaffinity(0)))')}")
+    # the server: the CPUs given, else every CPU this script may use but the client's
+    SCPUS=${BENCH_SERVER_SERVER_CPUS:-$(python3 -c 'import os, sys; c = sorted(os.sched_getaffinity(0) - set(map(int, sys.argv[1].split(",")))); print(",".join(map(str, c)))' "$CCPUS")}
+    [ -n "$SCPUS" ] || { echo "bench/server.sh: no CPU left for the server" >&2; exit 1; }
+    SCPUS=$(cpus "$SCPUS")
+    python3 -c 'import sys; a, b = (set(x.split(",")) for x in sys.argv[1:]); sys.exit(bool(a & b))' "$CCPUS" "$SCPUS" ||
+        { echo "bench/server.sh: client CPUs $CCPUS and server CPUs $SCPUS overlap (split needs them disjoint)" >&2; exit 1; }
+    WRK_T=$(taskset -c "$CCPUS" nproc)
+    SRV=(taskset -c "$SCPUS")
+    [[ " ${BENCH_SERVER_SERVE_ARGS:-} " == *" --threads "* ]] || THREADS=(--threads "$(taskset -c "$SCPUS" nproc)")
+    PLACE="split: server on CPUs $SCPUS (${THREADS[*]:-its --threads}), client on CPUs $CCPUS" ;;
+shared) ;;
+*) echo "bench/server.sh: BENCH_SERVER_CPUS must be split or shared, not '$MODE'" >&2; exit 1 ;;
+esac
 "$BIN" node init --db "$DB" --name USA > /dev/null
 KEY=$("$BIN" keys add bench --role analyst --db "$DB")
 PEER=$("$BIN" keys add kor --role peer --org KOR --db "$DB")
@@ -91,11 +128,13 @@ PY
 fi
 L=(); [ -n "$LABELS" ] && L=(--labels "$LABELS")
 S=(); [ -n "$STORE" ] && S=(--store "$STORE")
-"$BIN" serve ${BENCH_SERVER_SERVE_ARGS:-} --db "$DB" "${S[@]}" "${L[@]}" --listen 127.0.0.1:0 --ready-file "$T/ready" --max-body 2097152 2> "$T/log" &
+"${SRV[@]}" "$BIN" serve "${THREADS[@]}" ${BENCH_SERVER_SERVE_ARGS:-} --db "$DB" "${S[@]}" "${L[@]}" --listen 127.0.0.1:0 --ready-file "$T/ready" --max-body 2097152 2> "$T/log" &
 PID=$!
+# From here every client (wrk, curl, the POST loop) inherits the client's CPUs.
+[ "$MODE" = split ] && taskset -pc "$CCPUS" $$ > /dev/null
 for _ in $(seq 100); do [ -s "$T/ready" ] && break; sleep 0.1; done
 U="http://$(cat "$T/ready")"
-echo "server: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine), $SECS s per run, 64 connections, wrk -t2; collection of $(sqlite3 "$DB" 'SELECT count(*) FROM stix_objects') objects"
+echo "server: $(nproc) of $(getconf _NPROCESSORS_ONLN) cores for the client; mode $PLACE; load average $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine), $SECS s per run, 64 connections, wrk -t$WRK_T; collection of $(sqlite3 "$DB" 'SELECT count(*) FROM stix_objects') objects"
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
 ms() { # a wrk latency ("1.23ms", "850.00us", "1.02s") in milliseconds
@@ -106,9 +145,9 @@ run() { # run NAME PATH MIN_RPS MAX_P99_MS [LUA] [KEY]
     local key=${6:-$KEY} out c0 c1
     c0=$(cpu_ticks)
     if [ -n "${5:-}" ]; then
-        out=$(wrk -t2 -c64 -d"${SECS}s" --latency -H "Authorization: Bearer $key" -s "$5" "$U$2")
+        out=$(wrk -t"$WRK_T" -c64 -d"${SECS}s" --latency -H "Authorization: Bearer $key" -s "$5" "$U$2")
     else
-        out=$(wrk -t2 -c64 -d"${SECS}s" --latency -H "Authorization: Bearer $key" "$U$2")
+        out=$(wrk -t"$WRK_T" -c64 -d"${SECS}s" --latency -H "Authorization: Bearer $key" "$U$2")
     fi
     c1=$(cpu_ticks)
     local rps p99 errs non2xx total
