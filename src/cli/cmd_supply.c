@@ -363,12 +363,22 @@ static void print_detail(json_t *d)
                (long long)json_integer_value(json_object_get(tr, "months_behind_today")),
                jstr(data, "today"),
                (long long)json_integer_value(json_object_get(tr, "missing_months_last_12")));
-    if (json_is_object(pr))
+    if (json_is_object(pr)) {
         printf("price: %s (%s), %s to %s; the series ends %s, %lld months before today (%s)\n",
                jstr(pr, "series"), jstr(pr, "unit"), jstr(pr, "first"), jstr(pr, "last"),
                jstr(pr, "series_last"),
                (long long)json_integer_value(json_object_get(pr, "months_behind_today")),
                jstr(data, "today"));
+        printf("price freshness: last observation %s (%s)%s; %s\n", jstr(pr, "last_observation"),
+               jstr(pr, "last_series"),
+               json_is_true(json_object_get(pr, "last_month_partial"))
+                   ? ", a partial month"
+                   : "",
+               json_is_true(json_object_get(pr, "provisional")) ? "this month's level is provisional"
+               : json_is_true(json_object_get(pr, "ended"))
+                   ? "the loaded series has ended: no month after it can warn"
+                   : "current");
+    }
     if (json_is_string(json_object_get(data, "price_series_note")))
         printf("price series: %s\n", jstr(data, "price_series_note"));
     json_t *hy = json_object_get(data, "hygiene");
@@ -438,6 +448,30 @@ static int do_explain(const opts *o)
 }
 
 static const char *const partners[] = {"USA", "KOR", "JPN"};
+
+/* One line on how fresh the level of a status row is (twelfth stop): the month of each
+ * series' last data against today, a partial last month (provisional level), ended series. */
+static void print_fresh(json_t *data)
+{
+    json_t *tr = json_object_get(data, "trade"), *pr = json_object_get(data, "price");
+    printf("    fresh (today %s):", jstr(data, "today"));
+    if (json_is_object(tr))
+        printf(" trade to %s, %lld months before today%s%s", jstr(tr, "series_last"),
+               (long long)json_integer_value(json_object_get(tr, "months_behind_today")),
+               json_is_true(json_object_get(tr, "ended")) ? " (ended in the loaded files)" : "",
+               json_is_object(pr) ? ";" : "");
+    if (json_is_object(pr))
+        printf(" price to %s (%s), %lld months before today%s%s", jstr(pr, "last_observation"),
+               jstr(pr, "last_series"),
+               (long long)json_integer_value(json_object_get(pr, "months_behind_today")),
+               json_is_true(json_object_get(pr, "ended")) ? " (ended in the loaded files)" : "",
+               json_is_true(json_object_get(pr, "last_month_partial"))
+                   ? "; its last month is partial, the level there is provisional"
+                   : "");
+    if (!json_is_object(tr) && !json_is_object(pr))
+        printf(" no monthly series");
+    printf("\n");
+}
 
 static int do_status(const opts *o)
 {
@@ -555,6 +589,7 @@ static int do_status(const opts *o)
                    json_string_value(json_object_get(sp, "price"))
                        ? json_string_value(json_object_get(sp, "price"))
                        : "none");
+            print_fresh(json_object_get(d, "data"));
             for (size_t q = 0; q < json_array_size(miss); q++) {
                 json_t *m = json_array_get(miss, q);
                 if (strstr(jstr(m, "data"), "own monthly imports"))

@@ -106,6 +106,13 @@ struct cw_supply_timeline {
     char price_series[64];
     char price_unit[32];
     int price_first, price_last;
+    /* the newest month (twelfth stop): the series giving it, its last observation (a date as
+     * loaded), the observations in that month, the median count of the 12 months before, and
+     * whether the month is partial (see last_month_of in timeline.c) */
+    char price_last_series[64];
+    char price_last_date[16];
+    int price_last_nobs, price_last_median_nobs;
+    bool price_last_partial;
     /* production */
     char (*prod_top)[4];
     int *prod_year;
