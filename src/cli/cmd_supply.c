@@ -1030,8 +1030,8 @@ static int do_coverage(const opts *o)
     json_t *c, *x;
     /* the matrix first: months with monthly data, and which kinds (p price, t HS6 lines,
      * g product group, a annual price only) */
-    printf("\n%-12s %-16s %-16s %-16s (months with monthly data of %lld; p price, t HS6 "
-           "trade, g product group, a annual price only)\n",
+    printf("\n%-12s %-16s %-16s %-16s (months with monthly data / months a detector can "
+           "read, of %lld; p price, t HS6 trade, g product group, a annual price only)\n",
            "commodity", "USA", "KOR", "JPN",
            (long long)json_integer_value(json_object_get(d, "months")));
     json_array_foreach(json_object_get(d, "cells"), i, c)
@@ -1049,8 +1049,9 @@ static int do_coverage(const opts *o)
             ka |= !strcmp(kind, "annual_price");
         }
         char cellv[32];
-        snprintf(cellv, sizeof cellv, "%lld %s%s%s%s",
-                 (long long)json_integer_value(json_object_get(c, "monthly_months")), kp ? "p" : "",
+        snprintf(cellv, sizeof cellv, "%lld/%lld %s%s%s%s",
+                 (long long)json_integer_value(json_object_get(c, "monthly_months")),
+                 (long long)json_integer_value(json_object_get(c, "detector_months")), kp ? "p" : "",
                  kt ? "t" : "", kg ? "g" : "", ka && !kp && !kt && !kg ? "a" : "");
         printf(" %-16s", cellv);
         if (i % 3 == 2)
@@ -1066,6 +1067,13 @@ static int do_coverage(const opts *o)
         if (json_array_size(bl)) {
             printf("; BLIND");
             json_array_foreach(bl, k, x) printf(" %s", json_string_value(x));
+        }
+        json_t *db = json_object_get(c, "detector_blind");
+        printf("; a detector can read %lld months",
+               (long long)json_integer_value(json_object_get(c, "detector_months")));
+        if (json_array_size(db)) {
+            printf(", none in");
+            json_array_foreach(db, k, x) printf(" %s", json_string_value(x));
         }
         printf("\n");
         size_t shown = 0;
