@@ -260,7 +260,7 @@ static const char *ind_unit(const char *k, json_t *data)
     if (!strcmp(k, "price_regime"))
         return "sd of the previous 36 months' log price";
     if (!strcmp(k, "price_pctile"))
-        return "percentile rank 0-1 among all earlier months";
+        return "percentile rank 0-1 among the previous 120 months (at least 36)";
     if (strstr(k, "_z"))
         return "robust z";
     if (strstr(k, "cusum") || strstr(k, "ewma"))
@@ -371,10 +371,9 @@ static void print_detail(json_t *d)
                jstr(data, "today"));
         printf("price freshness: last observation %s (%s)%s; %s\n", jstr(pr, "last_observation"),
                jstr(pr, "last_series"),
-               json_is_true(json_object_get(pr, "last_month_partial"))
-                   ? ", a partial month"
-                   : "",
-               json_is_true(json_object_get(pr, "provisional")) ? "this month's level is provisional"
+               json_is_true(json_object_get(pr, "last_month_partial")) ? ", a partial month" : "",
+               json_is_true(json_object_get(pr, "provisional"))
+                   ? "this month's level is provisional"
                : json_is_true(json_object_get(pr, "ended"))
                    ? "the loaded series has ended: no month after it can warn"
                    : "current");
@@ -1051,8 +1050,8 @@ static int do_coverage(const opts *o)
         char cellv[32];
         snprintf(cellv, sizeof cellv, "%lld/%lld %s%s%s%s",
                  (long long)json_integer_value(json_object_get(c, "monthly_months")),
-                 (long long)json_integer_value(json_object_get(c, "detector_months")), kp ? "p" : "",
-                 kt ? "t" : "", kg ? "g" : "", ka && !kp && !kt && !kg ? "a" : "");
+                 (long long)json_integer_value(json_object_get(c, "detector_months")),
+                 kp ? "p" : "", kt ? "t" : "", kg ? "g" : "", ka && !kp && !kt && !kg ? "a" : "");
         printf(" %-16s", cellv);
         if (i % 3 == 2)
             printf("\n");

@@ -5,12 +5,13 @@
  * by kind (monthly prices, China's exports by HS6 line and by product group, USGS annual prices,
  * production, import sources and net import reliance, KOMIR), its months in the range, whether
  * it is daily, monthly or annual, real or synthetic, and whether a rule reads it; and the runs of
- * months no monthly series covers ("blind").
+ * months no monthly series covers ("blind"). Since the twelfth stop also the months a detector
+ * can read (data there, and the history its detectors need before them).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <math.h>
 #include <time.h>
 
 #include "chainwatch/errors.h"

@@ -37,7 +37,7 @@ enum {
     TL_PRICE_JUMP,     /* the month's log return in sd of the previous 36 monthly log returns */
     TL_PRICE_REGIME,   /* log price against the previous 36 months: (x - mean) / sd */
     TL_EVENT_ACTOR,    /* a measure on ANOTHER commodity by a supplier of this one: its share */
-    TL_PRICE_PCTILE,   /* the price's percentile rank among all earlier months of the series */
+    TL_PRICE_PCTILE,   /* percentile rank among the previous 120 months (>= 36) */
     TL_LINE_STOP,      /* months of the last 6 an HS6 line was near zero (eighth stop) */
     TL_PRICE_JUMP_EOM, /* price_jump on the mean of each month's last 5 observations */
     TL_N_IND
