@@ -451,9 +451,10 @@ out:
 
 typedef struct {
     int m;
-    double v; /* the month's mean */
-    double e; /* the mean of the month's last TL_EOM_OBS observations (eighth stop) */
-    int nobs; /* observations in the month (twelfth stop: a partial last month) */
+    double v;    /* the month's mean */
+    double e;    /* the mean of the month's last TL_EOM_OBS observations (eighth stop) */
+    int nobs;    /* observations in the month (twelfth stop: a partial last month) */
+    int lastday; /* day of the month of its last observation (0: a monthly date) */
 } mv;
 
 /* Observations at the end of a month read by price_jump_eom: a daily series' last trading
@@ -478,6 +479,7 @@ static int price_months(cw_supply *s, const char *series, mv **out, size_t *n_ou
     int rc = 0, cur = -1;
     double sum = 0, last[TL_EOM_OBS];
     size_t cnt = 0;
+    int lastday = 0;
     for (;;) {
         int step = sqlite3_step(st);
         int m = -1;
@@ -500,7 +502,7 @@ static int price_months(cw_supply *s, const char *series, mv **out, size_t *n_ou
             double es = 0;
             for (size_t j = 0; j < k; j++)
                 es += last[j];
-            a[n++] = (mv){cur, sum / (double)cnt, es / (double)k, (int)cnt};
+            a[n++] = (mv){cur, sum / (double)cnt, es / (double)k, (int)cnt, lastday};
             sum = 0;
             cnt = 0;
         }
@@ -516,9 +518,10 @@ static int price_months(cw_supply *s, const char *series, mv **out, size_t *n_ou
             snprintf(unit, unit_cap, "%s", u ? (const char *)u : "");
         if (synthetic && sqlite3_column_int(st, 3))
             *synthetic = true;
-        const unsigned char *dt = sqlite3_column_text(st, 4);
+        const char *dt = (const char *)sqlite3_column_text(st, 4);
         if (last_date)
-            snprintf(last_date, ld_cap, "%s", dt ? (const char *)dt : "");
+            snprintf(last_date, ld_cap, "%s", dt ? dt : "");
+        lastday = dt && strlen(dt) >= 10 ? atoi(dt + 8) : 0;
     }
 out:
     sqlite3_finalize(st);
@@ -531,12 +534,25 @@ out:
     return 0;
 }
 
+/* The median of up to 12 ints (sorted in place). */
+static int median12(int *v, int k)
+{
+    for (int x = 1; x < k; x++) /* insertion sort: at most 12 */
+        for (int y = x; y > 0 && v[y - 1] > v[y]; y--) {
+            int tmp = v[y];
+            v[y] = v[y - 1];
+            v[y - 1] = tmp;
+        }
+    return k ? v[k / 2] : 0;
+}
+
 /* The newest month of the price (twelfth stop): the series that gives it, its last observation
  * and whether the month is partial. A series with several observations a month (median of its
- * last 12 months >= 4: daily or weekly) whose last observation falls before the last 7 days of
- * its month stopped inside the month: the month's mean is from fewer days than every other
- * month's (KOMIS to 2026-04-10: 7 days). Its level is computed, and says it is provisional. A
- * monthly series (one value a month) cannot show this and counts as complete. */
+ * previous 12 months >= 4: daily or weekly) whose last observation comes at least 7 days before
+ * the day its months usually end (the median of the previous 12 months' last days) stopped
+ * inside the month: the month's mean is of fewer days than the others' (KOMIS stops on
+ * 2026-04-10: 7 observations, its months end on the 28th-31st). Its level is computed and
+ * marked provisional. A monthly series (one value a month) cannot show this: complete. */
 static void last_month_of(cw_supply_timeline *t, const char *name, const char *last_date,
                           const mv *c, size_t n)
 {
@@ -546,23 +562,15 @@ static void last_month_of(cw_supply_timeline *t, const char *name, const char *l
     t->price_last_partial = false;
     if (n < 2)
         return;
-    int cnt[12], k = 0;
-    for (size_t j = n - 1; j-- > 0 && k < 12;)
-        cnt[k++] = c[j].nobs;
-    for (int x = 1; x < k; x++) /* insertion sort: at most 12 */
-        for (int y = x; y > 0 && cnt[y - 1] > cnt[y]; y--) {
-            int tmp = cnt[y];
-            cnt[y] = cnt[y - 1];
-            cnt[y - 1] = tmp;
-        }
-    t->price_last_median_nobs = cnt[k / 2];
-    int yy, mm, dd;
-    if (t->price_last_median_nobs < 4 || strlen(last_date) < 10 ||
-        sscanf(last_date, "%4d-%2d-%2d", &yy, &mm, &dd) != 3 || mm < 1 || mm > 12)
-        return;
-    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int dim = mdays[mm - 1] + (mm == 2 && ((yy % 4 == 0 && yy % 100 != 0) || yy % 400 == 0));
-    t->price_last_partial = dd <= dim - 7;
+    int cnt[12], day[12], k = 0;
+    for (size_t j = n - 1; j-- > 0 && k < 12; k++) {
+        cnt[k] = c[j].nobs;
+        day[k] = c[j].lastday;
+    }
+    t->price_last_median_nobs = median12(cnt, k);
+    int usual = median12(day, k);
+    t->price_last_partial =
+        t->price_last_median_nobs >= 4 && c[n - 1].lastday > 0 && c[n - 1].lastday + 7 <= usual;
 }
 
 /* The commodity's monthly price: the mapped series with the most months, extended past its
@@ -670,7 +678,7 @@ static int load_price(cw_supply_timeline *t, cw_supply *s, mv **out, size_t *n_o
             if (first_new < 0)
                 first_new = cand[best][j].m;
             a[n++] = (mv){cand[best][j].m, cand[best][j].v * ratio, cand[best][j].e * ratio,
-                          cand[best][j].nobs};
+                          cand[best][j].nobs, cand[best][j].lastday};
         }
         cw_supply__month_format(from, first_new);
         size_t l = strlen(t->price_note);
