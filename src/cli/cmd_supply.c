@@ -1094,9 +1094,13 @@ static int do_coverage(const opts *o)
                 snprintf(when, sizeof when, "%s..%s", jstr(x, "first"), jstr(x, "last"));
             const char *unit = json_is_string(json_object_get(x, "unit")) ? jstr(x, "unit") : "";
             const char *src = json_is_string(json_object_get(x, "source")) ? jstr(x, "source") : "";
-            printf("  %-14s %-7s %s%s%s%s: %s, %s%s%s%s%s\n", kind, jstr(x, "freq"),
+            const char *lo = json_is_string(json_object_get(x, "last_observation"))
+                                 ? jstr(x, "last_observation")
+                                 : "";
+            printf("  %-14s %-7s %s%s%s%s: %s%s%s, %s%s%s%s%s\n", kind, jstr(x, "freq"),
                    jstr(x, "name"), *unit ? " [" : "", unit, *unit ? "]" : "", when,
-                   jstr(x, "data"), *src ? " (" : "", src, *src ? ")" : "",
+                   *lo ? "; last observation " : "", lo, jstr(x, "data"), *src ? " (" : "", src,
+                   *src ? ")" : "",
                    json_is_true(json_object_get(x, "read_by_rules")) ? ""
                                                                      : ", not read by the rules");
             shown++;

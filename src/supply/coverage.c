@@ -26,7 +26,8 @@ typedef struct {
     long rows;       /* rows over all time (daily or monthly) */
     int all_months;  /* distinct months over all time */
     bool synthetic;
-    char source[160]; /* the last row's source file (the query's third column) */
+    char source[160];   /* the last row's source file (the query's third column) */
+    char last_date[16]; /* the last row's date as loaded (a day for a daily series) */
 } span;
 
 /* Prepares sql and binds ?1 = a, ?2 = b (text). */
@@ -57,6 +58,7 @@ static int mark(cw_supply *s, const char *sql, const char *a, const char *b, int
         int m = cw_supply__month_parse(ym);
         if (m < 0)
             continue;
+        snprintf(sp->last_date, sizeof sp->last_date, "%s", t);
         sp->rows++;
         if (sqlite3_column_int(st, 1))
             sp->synthetic = true;
@@ -166,6 +168,9 @@ static int cell(cw_supply *s, const char *c, const char *p, int m0, size_t n, js
         add(ser, "price", s->pseries[i].series,
             sp.rows > (long)sp.all_months * 3 / 2 ? "daily" : "monthly", unit, &sp, true,
             "partner-invariant");
+        /* the series' last observation over all time (twelfth stop: where it ends) */
+        json_object_set_new(json_array_get(ser, json_array_size(ser) - 1), "last_observation",
+                            json_string(sp.last_date));
     }
     /* China's (or any reporter's) exports to the partner, and the partner's own imports, by
      * included HS6 line */

@@ -168,6 +168,9 @@ jq -e '[.cells[] | select(.commodity == "manganese" and .partner == "KOR")][0] |
        .monthly_months == 28 and .detector_months == 13 and
        .detector_blind == ["2023-01..2025-03", "2026-05..2026-12"]' "$T/cov2.json" >/dev/null \
     || fail "coverage: manganese has data in 28 months, a detector reads 13"
+jq -e '[.cells[] | select(.commodity == "manganese" and .partner == "KOR")][0] |
+       [.series[] | select(.name == "komis_manganese")][0].last_observation == "2026-04-10"' \
+    "$T/cov2.json" >/dev/null || fail "coverage: where KOMIS manganese ends"
 "$BIN" supply coverage --from 2023-01 --to 2026-12 > "$T/cov2.txt"
 grep -q "^manganese    28/13 p " "$T/cov2.txt" || fail "coverage: the matrix shows data and detector months"
 # the newest month: KOMIS stops on 2026-04-10 (7 observations; a month has about 20), so the
