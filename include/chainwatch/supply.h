@@ -272,7 +272,8 @@ int cw_supply_coverage(cw_supply *s, const char *commodity, const char *partner,
 /* Which series cover which months of [from, to] (YYYY-MM; NULL: 2023-01 and today's month), for
  * every commodity x partner (USA, KOR, JPN): {from, to, months, cells[{commodity, partner,
  * series[{kind, name, freq, unit, first, last, months, data, source, read_by_rules, note}],
- * monthly_months, blind_months, blind["YYYY-MM..YYYY-MM"]}]}. kind: price, trade_hs6,
+ * monthly_months, blind_months, blind["YYYY-MM..YYYY-MM"], detector_months (months where a
+ * robust z, price_jump or line_stop is defined), detector_blind[...]}]}. kind: price, trade_hs6,
  * trade_group (monthly, counted as coverage), annual_price, nir, production, import_sources,
  * komir_index (shown, not counted). */
 int cw_supply_coverage_months(cw_supply *s, const char *from, const char *to, json_t **out);

@@ -66,11 +66,13 @@ load events "$S/facts/disruption_events.csv"
 load events "$S/policy-events-gta-iea/gta_trade_controls_subset.csv"
 load events "$S/policy-events-gta-iea/iea_cm_policies_trade_subset.csv"
 
-echo "-- coverage 2023-01..today: which real series cover which months (BLIND = no monthly series)"
+echo "-- coverage 2023-01..today: which real series cover which months (BLIND = no monthly series;
+   data/detector = months with data / months a detector can read)"
 "$BIN" supply coverage > "$D/coverage.txt"
 "$BIN" supply coverage --json > "$D/coverage.json"
 sed -n '3,14p' "$D/coverage.txt"
-echo "-- status: every commodity x partner (data-only and event-informed levels, coverage)"
+echo "-- status: every commodity x partner (data-only and event-informed levels, coverage; fresh:
+   each series' last data against today, ended series, a partial last month = provisional)"
 "$BIN" supply status | tee "$D/status.txt"
 for q in "graphite KOR 2023-12" "graphite USA 2023-12" "gallium USA 2023-08" "gallium JPN 2023-08"; do
     set -- $q

@@ -260,7 +260,7 @@ static const char *ind_unit(const char *k, json_t *data)
     if (!strcmp(k, "price_regime"))
         return "sd of the previous 36 months' log price";
     if (!strcmp(k, "price_pctile"))
-        return "percentile rank 0-1 among all earlier months";
+        return "percentile rank 0-1 among the previous 120 months (at least 36)";
     if (strstr(k, "_z"))
         return "robust z";
     if (strstr(k, "cusum") || strstr(k, "ewma"))
@@ -363,12 +363,21 @@ static void print_detail(json_t *d)
                (long long)json_integer_value(json_object_get(tr, "months_behind_today")),
                jstr(data, "today"),
                (long long)json_integer_value(json_object_get(tr, "missing_months_last_12")));
-    if (json_is_object(pr))
+    if (json_is_object(pr)) {
         printf("price: %s (%s), %s to %s; the series ends %s, %lld months before today (%s)\n",
                jstr(pr, "series"), jstr(pr, "unit"), jstr(pr, "first"), jstr(pr, "last"),
                jstr(pr, "series_last"),
                (long long)json_integer_value(json_object_get(pr, "months_behind_today")),
                jstr(data, "today"));
+        printf("price freshness: last observation %s (%s)%s; %s\n", jstr(pr, "last_observation"),
+               jstr(pr, "last_series"),
+               json_is_true(json_object_get(pr, "last_month_partial")) ? ", a partial month" : "",
+               json_is_true(json_object_get(pr, "provisional"))
+                   ? "this month's level is provisional"
+               : json_is_true(json_object_get(pr, "ended"))
+                   ? "the loaded series has ended: no month after it can warn"
+                   : "current");
+    }
     if (json_is_string(json_object_get(data, "price_series_note")))
         printf("price series: %s\n", jstr(data, "price_series_note"));
     json_t *hy = json_object_get(data, "hygiene");
@@ -438,6 +447,30 @@ static int do_explain(const opts *o)
 }
 
 static const char *const partners[] = {"USA", "KOR", "JPN"};
+
+/* One line on how fresh the level of a status row is (twelfth stop): the month of each
+ * series' last data against today, a partial last month (provisional level), ended series. */
+static void print_fresh(json_t *data)
+{
+    json_t *tr = json_object_get(data, "trade"), *pr = json_object_get(data, "price");
+    printf("    fresh (today %s):", jstr(data, "today"));
+    if (json_is_object(tr))
+        printf(" trade to %s, %lld months before today%s%s", jstr(tr, "series_last"),
+               (long long)json_integer_value(json_object_get(tr, "months_behind_today")),
+               json_is_true(json_object_get(tr, "ended")) ? " (ended in the loaded files)" : "",
+               json_is_object(pr) ? ";" : "");
+    if (json_is_object(pr))
+        printf(" price to %s (%s), %lld months before today%s%s", jstr(pr, "last_observation"),
+               jstr(pr, "last_series"),
+               (long long)json_integer_value(json_object_get(pr, "months_behind_today")),
+               json_is_true(json_object_get(pr, "ended")) ? " (ended in the loaded files)" : "",
+               json_is_true(json_object_get(pr, "last_month_partial"))
+                   ? "; its last month is partial, the level there is provisional"
+                   : "");
+    if (!json_is_object(tr) && !json_is_object(pr))
+        printf(" no monthly series");
+    printf("\n");
+}
 
 static int do_status(const opts *o)
 {
@@ -555,6 +588,7 @@ static int do_status(const opts *o)
                    json_string_value(json_object_get(sp, "price"))
                        ? json_string_value(json_object_get(sp, "price"))
                        : "none");
+            print_fresh(json_object_get(d, "data"));
             for (size_t q = 0; q < json_array_size(miss); q++) {
                 json_t *m = json_array_get(miss, q);
                 if (strstr(jstr(m, "data"), "own monthly imports"))
@@ -995,8 +1029,8 @@ static int do_coverage(const opts *o)
     json_t *c, *x;
     /* the matrix first: months with monthly data, and which kinds (p price, t HS6 lines,
      * g product group, a annual price only) */
-    printf("\n%-12s %-16s %-16s %-16s (months with monthly data of %lld; p price, t HS6 "
-           "trade, g product group, a annual price only)\n",
+    printf("\n%-12s %-16s %-16s %-16s (months with monthly data / months a detector can "
+           "read, of %lld; p price, t HS6 trade, g product group, a annual price only)\n",
            "commodity", "USA", "KOR", "JPN",
            (long long)json_integer_value(json_object_get(d, "months")));
     json_array_foreach(json_object_get(d, "cells"), i, c)
@@ -1014,9 +1048,10 @@ static int do_coverage(const opts *o)
             ka |= !strcmp(kind, "annual_price");
         }
         char cellv[32];
-        snprintf(cellv, sizeof cellv, "%lld %s%s%s%s",
-                 (long long)json_integer_value(json_object_get(c, "monthly_months")), kp ? "p" : "",
-                 kt ? "t" : "", kg ? "g" : "", ka && !kp && !kt && !kg ? "a" : "");
+        snprintf(cellv, sizeof cellv, "%lld/%lld %s%s%s%s",
+                 (long long)json_integer_value(json_object_get(c, "monthly_months")),
+                 (long long)json_integer_value(json_object_get(c, "detector_months")),
+                 kp ? "p" : "", kt ? "t" : "", kg ? "g" : "", ka && !kp && !kt && !kg ? "a" : "");
         printf(" %-16s", cellv);
         if (i % 3 == 2)
             printf("\n");
@@ -1031,6 +1066,13 @@ static int do_coverage(const opts *o)
         if (json_array_size(bl)) {
             printf("; BLIND");
             json_array_foreach(bl, k, x) printf(" %s", json_string_value(x));
+        }
+        json_t *db = json_object_get(c, "detector_blind");
+        printf("; a detector can read %lld months",
+               (long long)json_integer_value(json_object_get(c, "detector_months")));
+        if (json_array_size(db)) {
+            printf(", none in");
+            json_array_foreach(db, k, x) printf(" %s", json_string_value(x));
         }
         printf("\n");
         size_t shown = 0;
@@ -1052,9 +1094,13 @@ static int do_coverage(const opts *o)
                 snprintf(when, sizeof when, "%s..%s", jstr(x, "first"), jstr(x, "last"));
             const char *unit = json_is_string(json_object_get(x, "unit")) ? jstr(x, "unit") : "";
             const char *src = json_is_string(json_object_get(x, "source")) ? jstr(x, "source") : "";
-            printf("  %-14s %-7s %s%s%s%s: %s, %s%s%s%s%s\n", kind, jstr(x, "freq"),
+            const char *lo = json_is_string(json_object_get(x, "last_observation"))
+                                 ? jstr(x, "last_observation")
+                                 : "";
+            printf("  %-14s %-7s %s%s%s%s: %s%s%s, %s%s%s%s%s\n", kind, jstr(x, "freq"),
                    jstr(x, "name"), *unit ? " [" : "", unit, *unit ? "]" : "", when,
-                   jstr(x, "data"), *src ? " (" : "", src, *src ? ")" : "",
+                   *lo ? "; last observation " : "", lo, jstr(x, "data"), *src ? " (" : "", src,
+                   *src ? ")" : "",
                    json_is_true(json_object_get(x, "read_by_rules")) ? ""
                                                                      : ", not read by the rules");
             shown++;

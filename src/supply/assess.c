@@ -94,6 +94,7 @@ static json_t *data_json(const cw_supply_timeline *t, size_t i)
         cw_supply__month_format(buf, t->trade_last);
         json_object_set_new(tr, "series_last", json_string(buf));
         json_object_set_new(tr, "months_behind_today", json_integer(months_now() - t->trade_last));
+        json_object_set_new(tr, "ended", json_boolean(months_now() - t->trade_last > 3));
         json_object_set_new(tr, "synthetic", json_boolean(t->synthetic_trade));
         int miss = 0;
         for (int k = m - 11; k <= m; k++)
@@ -128,9 +129,32 @@ static json_t *data_json(const cw_supply_timeline *t, size_t i)
         json_object_set_new(pr, "age_months", json_integer(m - last));
         cw_supply__month_format(buf, t->price_last);
         json_object_set_new(pr, "series_last", json_string(buf));
-        json_object_set_new(pr, "months_behind_today", json_integer(months_now() - t->price_last));
+        int behind = months_now() - t->price_last;
+        json_object_set_new(pr, "months_behind_today", json_integer(behind));
         json_object_set_new(pr, "synthetic", json_boolean(t->synthetic_price));
+        /* the newest month (twelfth stop): its series, last observation, and whether it is
+         * a partial month; whether the loaded series has ended */
+        json_object_set_new(pr, "last_series", json_string(t->price_last_series));
+        json_object_set_new(pr, "last_observation", json_string(t->price_last_date));
+        json_object_set_new(pr, "last_month_observations", json_integer(t->price_last_nobs));
+        json_object_set_new(pr, "median_month_observations",
+                            json_integer(t->price_last_median_nobs));
+        json_object_set_new(pr, "last_month_partial", json_boolean(t->price_last_partial));
+        bool prov = t->price_last_partial && m == t->price_last;
+        json_object_set_new(pr, "provisional", json_boolean(prov));
+        json_object_set_new(pr, "ended", json_boolean(behind >= 2));
         json_object_set_new(d, "price", pr);
+        if (prov)
+            json_array_append_new(
+                gaps, json_sprintf("price: %s is a partial month (%d observations to %s, a "
+                                   "month usually has %d): its level is provisional",
+                                   t->labels[i], t->price_last_nobs, t->price_last_date,
+                                   t->price_last_median_nobs));
+        if (behind >= 2 && m >= t->price_last)
+            json_array_append_new(
+                gaps, json_sprintf("price: the loaded series ended at %s (last observation "
+                                   "%s), %d months before today: no later month can warn",
+                                   buf, t->price_last_date, behind));
     } else {
         json_object_set_new(d, "price", json_null());
         json_array_append_new(gaps, json_string("no price series mapped to this commodity "

@@ -5,8 +5,10 @@
  * by kind (monthly prices, China's exports by HS6 line and by product group, USGS annual prices,
  * production, import sources and net import reliance, KOMIR), its months in the range, whether
  * it is daily, monthly or annual, real or synthetic, and whether a rule reads it; and the runs of
- * months no monthly series covers ("blind").
+ * months no monthly series covers ("blind"). Since the twelfth stop also the months a detector
+ * can read (data there, and the history its detectors need before them).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 
 #include "chainwatch/errors.h"
 #include "supply/supply_int.h"
+#include "supply/supply_tl.h"
 
 /* The months [m0, m0 + n) a query marks: the query takes ?1, ?2 (text) and returns one month
  * ("YYYY-MM" or longer) per row, and a 0/1 "synthetic" column second. */
@@ -23,7 +26,8 @@ typedef struct {
     long rows;       /* rows over all time (daily or monthly) */
     int all_months;  /* distinct months over all time */
     bool synthetic;
-    char source[160]; /* the last row's source file (the query's third column) */
+    char source[160];   /* the last row's source file (the query's third column) */
+    char last_date[16]; /* the last row's date as loaded (a day for a daily series) */
 } span;
 
 /* Prepares sql and binds ?1 = a, ?2 = b (text). */
@@ -54,6 +58,7 @@ static int mark(cw_supply *s, const char *sql, const char *a, const char *b, int
         int m = cw_supply__month_parse(ym);
         if (m < 0)
             continue;
+        snprintf(sp->last_date, sizeof sp->last_date, "%s", t);
         sp->rows++;
         if (sqlite3_column_int(st, 1))
             sp->synthetic = true;
@@ -163,6 +168,9 @@ static int cell(cw_supply *s, const char *c, const char *p, int m0, size_t n, js
         add(ser, "price", s->pseries[i].series,
             sp.rows > (long)sp.all_months * 3 / 2 ? "daily" : "monthly", unit, &sp, true,
             "partner-invariant");
+        /* the series' last observation over all time (twelfth stop: where it ends) */
+        json_object_set_new(json_array_get(ser, json_array_size(ser) - 1), "last_observation",
+                            json_string(sp.last_date));
     }
     /* China's (or any reporter's) exports to the partner, and the partner's own imports, by
      * included HS6 line */
@@ -260,8 +268,47 @@ static int cell(cw_supply *s, const char *c, const char *p, int m0, size_t n, js
     }
     int blind = 0;
     json_t *runs = blind_runs(cover, m0, n, &blind);
-    *out = json_pack("{s:s, s:s, s:o, s:i, s:i, s:o}", "commodity", c, "partner", p, "series", ser,
-                     "monthly_months", (int)n - blind, "blind_months", blind, "blind", runs);
+    /* months a detector can read (twelfth stop): data in a month is not yet a warning; the
+     * robust z (price or HS line) needs 12 residuals after its 3-month level, price_jump 24
+     * earlier returns, line_stop a 24-month baseline. Months with data before then are blind
+     * to the detectors too. */
+    int readable = 0;
+    bool *rd = cw_calloc(n ? n : 1, sizeof *rd);
+    if (!rd) {
+        json_decref(runs);
+        rc = cw_error_set(CW_ENOMEM, "out of memory");
+        goto out;
+    }
+    {
+        cw_supply_timeline *t = NULL;
+        int trc = cw_supply_timeline_build(&t, s, c, p);
+        if (trc && trc != CW_ENOTFOUND) {
+            cw_free(rd);
+            json_decref(runs);
+            rc = trc;
+            goto out;
+        }
+        static const int det[] = {TL_PRICE_Z, TL_PRICE_JUMP, TL_LINE_UP, TL_LINE_DOWN,
+                                  TL_LINE_STOP};
+        for (size_t i = 0; t && i < t->n; i++) {
+            int m = t->m0 + (int)i;
+            if (m < m0 || m >= m0 + (int)n)
+                continue;
+            for (size_t k = 0; k < sizeof det / sizeof det[0]; k++)
+                if (!isnan(t->v[det[k]][i])) {
+                    rd[m - m0] = true;
+                    readable++;
+                    break;
+                }
+        }
+        cw_supply_timeline_free(t);
+    }
+    int unread = 0;
+    json_t *uruns = blind_runs(rd, m0, n, &unread);
+    cw_free(rd);
+    *out = json_pack("{s:s, s:s, s:o, s:i, s:i, s:o, s:i, s:o}", "commodity", c, "partner", p,
+                     "series", ser, "monthly_months", (int)n - blind, "blind_months", blind,
+                     "blind", runs, "detector_months", readable, "detector_blind", uruns);
     ser = NULL;
     if (!*out)
         rc = cw_error_set(CW_ENOMEM, "out of memory");

@@ -37,7 +37,7 @@ enum {
     TL_PRICE_JUMP,     /* the month's log return in sd of the previous 36 monthly log returns */
     TL_PRICE_REGIME,   /* log price against the previous 36 months: (x - mean) / sd */
     TL_EVENT_ACTOR,    /* a measure on ANOTHER commodity by a supplier of this one: its share */
-    TL_PRICE_PCTILE,   /* the price's percentile rank among all earlier months of the series */
+    TL_PRICE_PCTILE,   /* percentile rank among the previous 120 months (>= 36) */
     TL_LINE_STOP,      /* months of the last 6 an HS6 line was near zero (eighth stop) */
     TL_PRICE_JUMP_EOM, /* price_jump on the mean of each month's last 5 observations */
     TL_N_IND
@@ -106,6 +106,13 @@ struct cw_supply_timeline {
     char price_series[64];
     char price_unit[32];
     int price_first, price_last;
+    /* the newest month (twelfth stop): the series giving it, its last observation (a date as
+     * loaded), the observations in that month, the median count of the 12 months before, and
+     * whether the month is partial (see last_month_of in timeline.c) */
+    char price_last_series[64];
+    char price_last_date[16];
+    int price_last_nobs, price_last_median_nobs;
+    bool price_last_partial;
     /* production */
     char (*prod_top)[4];
     int *prod_year;

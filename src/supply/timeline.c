@@ -451,8 +451,10 @@ out:
 
 typedef struct {
     int m;
-    double v; /* the month's mean */
-    double e; /* the mean of the month's last TL_EOM_OBS observations (eighth stop) */
+    double v;    /* the month's mean */
+    double e;    /* the mean of the month's last TL_EOM_OBS observations (eighth stop) */
+    int nobs;    /* observations in the month (twelfth stop: a partial last month) */
+    int lastday; /* day of the month of its last observation (0: a monthly date) */
 } mv;
 
 /* Observations at the end of a month read by price_jump_eom: a daily series' last trading
@@ -461,14 +463,14 @@ typedef struct {
 
 /* The monthly means of one price series (ascending), and each month's end-of-month mean. */
 static int price_months(cw_supply *s, const char *series, mv **out, size_t *n_out, char *unit,
-                        size_t unit_cap, bool *synthetic)
+                        size_t unit_cap, bool *synthetic, char *last_date, size_t ld_cap)
 {
     *out = NULL;
     *n_out = 0;
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db,
-                           "SELECT substr(date,1,7), value, unit, source LIKE 'synthetic:%' "
-                           "FROM prices WHERE series=?1 ORDER BY date",
+                           "SELECT substr(date,1,7), value, unit, source LIKE 'synthetic:%', "
+                           "date FROM prices WHERE series=?1 ORDER BY date",
                            -1, &st, NULL) != SQLITE_OK)
         return cw_supply__sqlerr(s->db, "prepare");
     sqlite3_bind_text(st, 1, series, -1, SQLITE_STATIC);
@@ -477,6 +479,7 @@ static int price_months(cw_supply *s, const char *series, mv **out, size_t *n_ou
     int rc = 0, cur = -1;
     double sum = 0, last[TL_EOM_OBS];
     size_t cnt = 0;
+    int lastday = 0;
     for (;;) {
         int step = sqlite3_step(st);
         int m = -1;
@@ -499,7 +502,7 @@ static int price_months(cw_supply *s, const char *series, mv **out, size_t *n_ou
             double es = 0;
             for (size_t j = 0; j < k; j++)
                 es += last[j];
-            a[n++] = (mv){cur, sum / (double)cnt, es / (double)k};
+            a[n++] = (mv){cur, sum / (double)cnt, es / (double)k, (int)cnt, lastday};
             sum = 0;
             cnt = 0;
         }
@@ -515,6 +518,10 @@ static int price_months(cw_supply *s, const char *series, mv **out, size_t *n_ou
             snprintf(unit, unit_cap, "%s", u ? (const char *)u : "");
         if (synthetic && sqlite3_column_int(st, 3))
             *synthetic = true;
+        const char *dt = (const char *)sqlite3_column_text(st, 4);
+        if (last_date)
+            snprintf(last_date, ld_cap, "%s", dt ? dt : "");
+        lastday = dt && strlen(dt) >= 10 ? atoi(dt + 8) : 0;
     }
 out:
     sqlite3_finalize(st);
@@ -525,6 +532,45 @@ out:
     *out = a;
     *n_out = n;
     return 0;
+}
+
+/* The median of up to 12 ints (sorted in place). */
+static int median12(int *v, int k)
+{
+    for (int x = 1; x < k; x++) /* insertion sort: at most 12 */
+        for (int y = x; y > 0 && v[y - 1] > v[y]; y--) {
+            int tmp = v[y];
+            v[y] = v[y - 1];
+            v[y - 1] = tmp;
+        }
+    return k ? v[k / 2] : 0;
+}
+
+/* The newest month of the price (twelfth stop): the series that gives it, its last observation
+ * and whether the month is partial. A series with several observations a month (median of its
+ * previous 12 months >= 4: daily or weekly) whose last observation comes at least 7 days before
+ * the day its months usually end (the median of the previous 12 months' last days) stopped
+ * inside the month: the month's mean is of fewer days than the others' (KOMIS stops on
+ * 2026-04-10: 7 observations, its months end on the 28th-31st). Its level is computed and
+ * marked provisional. A monthly series (one value a month) cannot show this: complete. */
+static void last_month_of(cw_supply_timeline *t, const char *name, const char *last_date,
+                          const mv *c, size_t n)
+{
+    snprintf(t->price_last_series, sizeof t->price_last_series, "%s", name);
+    snprintf(t->price_last_date, sizeof t->price_last_date, "%s", last_date);
+    t->price_last_nobs = n ? c[n - 1].nobs : 0;
+    t->price_last_partial = false;
+    if (n < 2)
+        return;
+    int cnt[12], day[12], k = 0;
+    for (size_t j = n - 1; j-- > 0 && k < 12; k++) {
+        cnt[k] = c[j].nobs;
+        day[k] = c[j].lastday;
+    }
+    t->price_last_median_nobs = median12(cnt, k);
+    int usual = median12(day, k);
+    t->price_last_partial =
+        t->price_last_median_nobs >= 4 && c[n - 1].lastday > 0 && c[n - 1].lastday + 7 <= usual;
 }
 
 /* The commodity's monthly price: the mapped series with the most months, extended past its
@@ -540,13 +586,14 @@ static int load_price(cw_supply_timeline *t, cw_supply *s, mv **out, size_t *n_o
     size_t ncand[16] = {0};
     const char *names[16];
     char units[16][32];
+    char lastd[16][16];
     size_t nc = 0;
     for (size_t i = 0; i < s->n_pseries && nc < 16; i++) {
         if (strcmp(s->pseries[i].commodity, t->commodity) != 0)
             continue;
         bool syn = false;
         if ((rc = price_months(s, s->pseries[i].series, &cand[nc], &ncand[nc], units[nc],
-                               sizeof units[nc], &syn)))
+                               sizeof units[nc], &syn, lastd[nc], sizeof lastd[nc])))
             goto out;
         if (!ncand[nc]) {
             cw_free(cand[nc]);
@@ -577,6 +624,7 @@ static int load_price(cw_supply_timeline *t, cw_supply *s, mv **out, size_t *n_o
     snprintf(t->price_note, sizeof t->price_note, "%.63s (%.31s) ", names[b], units[b]);
     bool used[16] = {false};
     used[b] = true;
+    size_t src = b; /* the series that gives the last month */
     for (;;) {
         /* the unused series reaching furthest beyond the current end with >= 3 overlap months */
         int end = a[n - 1].m;
@@ -611,6 +659,7 @@ static int load_price(cw_supply_timeline *t, cw_supply *s, mv **out, size_t *n_o
         if (best == nc)
             break;
         used[best] = true;
+        src = best;
         char from[8];
         int first_new = -1;
         for (size_t j = 0; j < ncand[best]; j++) {
@@ -628,7 +677,8 @@ static int load_price(cw_supply_timeline *t, cw_supply *s, mv **out, size_t *n_o
             }
             if (first_new < 0)
                 first_new = cand[best][j].m;
-            a[n++] = (mv){cand[best][j].m, cand[best][j].v * ratio, cand[best][j].e * ratio};
+            a[n++] = (mv){cand[best][j].m, cand[best][j].v * ratio, cand[best][j].e * ratio,
+                          cand[best][j].nobs, cand[best][j].lastday};
         }
         cw_supply__month_format(from, first_new);
         size_t l = strlen(t->price_note);
@@ -641,6 +691,7 @@ static int load_price(cw_supply_timeline *t, cw_supply *s, mv **out, size_t *n_o
         if (l && t->price_note[l - 1] == ' ')
             t->price_note[l - 1] = 0;
     }
+    last_month_of(t, names[src], lastd[src], cand[src], ncand[src]);
     *out = a;
     *n_out = n;
 out:

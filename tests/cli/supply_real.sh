@@ -153,9 +153,47 @@ jq -e '[.cells[] | select(.commodity == "antimony")] | length == 3 and
        length == 1))' "$T/cov.json" >/dev/null \
     || fail "coverage: antimony blind, with its annual price"
 "$BIN" supply coverage --from 2023-01 --to 2026-12 > "$T/cov.txt"
-grep -q "^antimony     0 a " "$T/cov.txt" || fail "coverage: the matrix row of antimony"
+grep -q "^antimony     0/0 a " "$T/cov.txt" || fail "coverage: the matrix row of antimony"
 grep -q "^gallium USA: monthly data in 24 of 48 months; BLIND 2025-01..2026-12" "$T/cov.txt" \
     || fail "coverage: gallium USA's blind months in text"
+# twelfth stop: the months the held-out events fall in. KOMIS manganese (daily 2024-01-02 ..
+# 2026-04-10) gives manganese data in 28 months of 2023-01..2026-12, but a detector reads only
+# 13 of them (the robust z needs 12 residuals after its 3-month level: from 2025-04)
+"$BIN" supply load prices "$D/komis-minor-metal-prices/komis_prices_daily_long.csv" \
+    | grep -q "0 rejected; committed" || fail "load komis daily"
+"$BIN" supply load prices "$D/battery-metal-prices-dailymetalprice/Cobalt_prices_2017-01-01_to_2025-10-31_merged.csv" \
+    --series cobalt_dmp | grep -q "0 rejected; committed" || fail "load dailymetalprice cobalt"
+"$BIN" supply coverage --from 2023-01 --to 2026-12 --json > "$T/cov2.json"
+jq -e '[.cells[] | select(.commodity == "manganese" and .partner == "KOR")][0] |
+       .monthly_months == 28 and .detector_months == 13 and
+       .detector_blind == ["2023-01..2025-03", "2026-05..2026-12"]' "$T/cov2.json" >/dev/null \
+    || fail "coverage: manganese has data in 28 months, a detector reads 13"
+jq -e '[.cells[] | select(.commodity == "manganese" and .partner == "KOR")][0] |
+       [.series[] | select(.name == "komis_manganese")][0].last_observation == "2026-04-10"' \
+    "$T/cov2.json" >/dev/null || fail "coverage: where KOMIS manganese ends"
+"$BIN" supply coverage --from 2023-01 --to 2026-12 > "$T/cov2.txt"
+grep -q "^manganese    28/13 p " "$T/cov2.txt" || fail "coverage: the matrix shows data and detector months"
+# the newest month: KOMIS stops on 2026-04-10 (7 observations; a month has about 20), so the
+# level of 2026-04 is provisional, 2026-03's is not; dailymetalprice's cobalt ends on
+# 2025-10-31, a full month; both series ended months before today and say so
+"$BIN" supply explain manganese KOR --json > "$T/mn.json"
+jq -e '.period == "2026-04" and .data.price.last_observation == "2026-04-10" and
+       .data.price.last_month_observations == 7 and .data.price.last_month_partial and
+       .data.price.provisional and .data.price.ended and
+       ([.data.gaps[] | select(test("partial month"))] | length == 1)' "$T/mn.json" >/dev/null \
+    || fail "manganese 2026-04: a partial last month, level provisional"
+"$BIN" supply explain manganese KOR --at 2026-03 --json |
+    jq -e '.data.price.provisional == false' >/dev/null || fail "manganese 2026-03 is complete"
+"$BIN" supply explain manganese KOR > "$T/mn.txt"
+grep -q "^price freshness: last observation 2026-04-10 (komis_manganese), a partial month; this month's level is provisional" \
+    "$T/mn.txt" || fail "manganese: freshness in explain's text"
+"$BIN" supply explain cobalt KOR --json |
+    jq -e '.period == "2025-10" and .data.price.last_observation == "2025-10-31" and
+           (.data.price.last_month_partial | not) and (.data.price.provisional | not)' >/dev/null \
+    || fail "cobalt 2025-10 ends on the month's last day: complete"
+"$BIN" supply status --commodity manganese --partner KOR > "$T/st.txt"
+grep -Eq "^    fresh \(today [0-9]{4}-[0-9]{2}\): price to 2026-04-10 \(komis_manganese\), [0-9]+ months before today \(ended in the loaded files\); its last month is partial" \
+    "$T/st.txt" || fail "status: freshness of the level"
 set +e
 "$BIN" supply coverage --from 2023-13 2>"$T/err" >/dev/null
 rc=$?

@@ -8,7 +8,10 @@
  *  - a standing rule (a price at the top of its history) raises the standing level only: no
  *    alert-level change, no anomaly on the chart, and the series document carries it apart;
  *  - an HS6 line that stops inside a product group that holds (line_stop, d_line_stop) and a
- *    rise in a month's last days (price_jump_eom, d_price_jump_eom), eighth stop.
+ *    rise in a month's last days (price_jump_eom, d_price_jump_eom), eighth stop;
+ *  - the newest month of a daily series that stops before its month's last 7 days is partial
+ *    and its level provisional; one ending on its month's last day, or a monthly series, is
+ *    complete (twelfth stop).
  */
 #include <math.h>
 #include <stdio.h>
@@ -328,6 +331,89 @@ static void test_price_jump_eom(void)
     CHECK(!fired_at("lithium", "USA", "2019-01", "d_price_jump_eom"));
 }
 
+/* Writes a daily series of n months from 2020-01 (every day of each month, or to cap when cap
+ * > 0; to stop_day in the last month) and loads it. */
+static void daily_series(const char *series, int n, int stop_day, int cap)
+{
+    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s.csv", cw_test_tmpdir(), series);
+    cw_buf b = {0};
+    cw_buf_printf(&b, "series,date,value,unit\n");
+    for (int k = 0; k < n; k++) {
+        int y = 2020 + k / 12, m = k % 12 + 1;
+        int last = mdays[m - 1] - (m == 2 && y % 4 != 0);
+        if (cap && last > cap)
+            last = cap;
+        if (k == n - 1 && stop_day)
+            last = stop_day;
+        for (int d = 1; d <= last; d++)
+            cw_buf_printf(&b, "%s,%04d-%02d-%02d,%.4f,USD/t\n", series, y, m, d,
+                          100 * (1 + 0.05 * sin(k * 1.7 + d * 0.3)));
+    }
+    REQUIRE(cw_file_write_atomic(path, b.data, b.len) == 0);
+    cw_buf_deinit(&b);
+    cw_supply_load_report rep;
+    REQUIRE(cw_supply_load(s, CW_SUPPLY_PRICES, path, NULL, &rep) == 0);
+    cw_supply_load_report_deinit(&rep);
+}
+
+/* Twelfth stop: a daily series stopping on the 10th of its last month (KOMIS stops on
+ * 2026-04-10, its months end on the 28th-31st) has a partial last month: its level is computed
+ * and provisional, the month before is not; one stopping within a week of its months' usual last
+ * day is complete, as is a series whose months always end on the 20th. A database of its own. */
+static void test_partial_month(void)
+{
+    cw_supply *keep = s;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/partial.db", cw_test_tmpdir());
+    REQUIRE(cw_supply_open(&s, path) == 0);
+    daily_series("synth_cobalt", 30, 10, 0); /* 2020-01 .. 2022-06-10 */
+    json_t *d = explain("cobalt", "USA", "2022-06");
+    REQUIRE(d);
+    json_t *pr = json_object_get(json_object_get(d, "data"), "price");
+    CHECK(json_is_true(json_object_get(pr, "last_month_partial")));
+    CHECK(json_is_true(json_object_get(pr, "provisional")));
+    CHECK(json_integer_value(json_object_get(pr, "last_month_observations")) == 10);
+    CHECK(json_integer_value(json_object_get(pr, "median_month_observations")) >= 28);
+    CHECK(!strcmp(json_string_value(json_object_get(pr, "last_observation")), "2022-06-10"));
+    CHECK(json_is_integer(json_object_get(d, "level")));
+    size_t k, gaps = 0;
+    json_t *g;
+    json_array_foreach(json_object_get(json_object_get(d, "data"), "gaps"), k, g) gaps +=
+        strstr(json_string_value(g), "partial month") != NULL;
+    CHECK(gaps == 1);
+    json_decref(d);
+    d = explain("cobalt", "USA", "2022-05");
+    REQUIRE(d);
+    pr = json_object_get(json_object_get(d, "data"), "price");
+    CHECK(json_is_false(json_object_get(pr, "provisional")));
+    json_decref(d);
+    static const struct {
+        const char *series, *com;
+        int stop, cap;
+        bool partial;
+    } c[] = {
+        {"synth_graphite", "graphite", 30, 0, false},      /* June's last day */
+        {"synth_gallium", "gallium", 25, 0, false},        /* 6 days before the usual 31st */
+        {"synth_rare_earths", "rare_earths", 24, 0, true}, /* 7 days before */
+        {"synth_nickel", "nickel", 20, 20, false},         /* months always end on the 20th */
+    };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        daily_series(c[i].series, 30, c[i].stop, c[i].cap);
+        d = explain(c[i].com, "USA", "2022-06");
+        REQUIRE(d);
+        pr = json_object_get(json_object_get(d, "data"), "price");
+        if (json_is_true(json_object_get(pr, "last_month_partial")) != c[i].partial)
+            fprintf(stderr, "  %s stopping on day %d: partial should be %d\n", c[i].series,
+                    c[i].stop, c[i].partial);
+        CHECK(json_is_true(json_object_get(pr, "last_month_partial")) == c[i].partial);
+        json_decref(d);
+    }
+    cw_supply_close(s);
+    s = keep;
+}
+
 int main(void)
 {
     char path[1024];
@@ -341,6 +427,7 @@ int main(void)
     RUN(test_standing_apart);
     RUN(test_line_stop);
     RUN(test_price_jump_eom);
+    RUN(test_partial_month);
     cw_supply_close(s);
     return cw_test_done();
 }
