@@ -374,13 +374,24 @@ size_t cw_evm_memo_from_text(const uint8_t *data, size_t n, char *out, size_t ca
     return put(data, n, out, cap);
 }
 
+/* a 32-byte big-endian word as u64, false when it does not fit */
+static bool word_u64(const uint8_t *w, uint64_t *v)
+{
+    for (int i = 0; i < 24; i++)
+        if (w[i])
+            return false;
+    uint64_t x = 0;
+    for (int i = 24; i < 32; i++)
+        x = x << 8 | w[i];
+    *v = x;
+    return true;
+}
+
 /* a 32-byte big-endian word that fits in 32 bits, else UINT64_MAX */
 static uint64_t word32(const uint8_t *w)
 {
-    for (int i = 0; i < 28; i++)
-        if (w[i])
-            return UINT64_MAX;
-    return (uint64_t)w[28] << 24 | (uint64_t)w[29] << 16 | (uint64_t)w[30] << 8 | w[31];
+    uint64_t v;
+    return word_u64(w, &v) && v <= UINT32_MAX ? v : UINT64_MAX;
 }
 
 /* A Bitcoin address by its shape (its checksum is the reader's to check, xchain.c): bech32
@@ -479,19 +490,6 @@ static const struct {
                     0x1c, 0xda, 0x17, 0x4f, 0x3d, 0xc9, 0x4d, 0xfa, 0x9c, 0x96}},
 };
 
-/* a 32-byte big-endian word as u64, false when it does not fit */
-static bool word_u64(const uint8_t *w, uint64_t *v)
-{
-    for (int i = 0; i < 24; i++)
-        if (w[i])
-            return false;
-    uint64_t x = 0;
-    for (int i = 24; i < 32; i++)
-        x = x << 8 | w[i];
-    *v = x;
-    return true;
-}
-
 /* the row text: an all-zero recipient is none; one whose first 12 bytes are zero is an EVM
  * address */
 static size_t dest_text(int ev, const char *ns, uint64_t chain, const uint8_t rcpt[32], char *out,
@@ -578,7 +576,7 @@ int cw_evm_memo_dest_parse(cw_evm_memo_dest *d, const char *s, size_t n)
     if (!evm && !(fl[1] == 8 && !memcmp(f[1], "wormhole", 8)))
         return cw_error_set(CW_EINVAL, "destination: unknown namespace '%.*s'", (int)fl[1], f[1]);
     span cs = {f[2], fl[2]};
-    if (!all_digits(cs) || !digits_u64(cs, &d->chain) || !d->chain)
+    if (!all_digits(cs) || f[2][0] == '0' || !digits_u64(cs, &d->chain))
         return cw_error_set(CW_EINVAL, "destination: chain '%.*s' is not a chain id", (int)fl[2],
                             f[2]);
     if ((fl[3] != 42 && fl[3] != 66) || f[3][0] != '0' || f[3][1] != 'x')

@@ -326,6 +326,8 @@ static void test_dest_events(void)
         "V3FundsDeposited:cosmos:1:0xabababababababababababababababababababab",
         "V3FundsDeposited:eip155:0:0xabababababababababababababababababababab",
         "V3FundsDeposited:eip155:x1:0xabababababababababababababababababababab",
+        "V3FundsDeposited:eip155:042161:0xabababababababababababababababababababab",
+        "V3FundsDeposited:eip155:99999999999999999999:0xabababababababababababababababababababab",
         "V3FundsDeposited:eip155:1:0xABABABABABABABABABABABABABABABABABABABAB",
         "V3FundsDeposited:eip155:1:0xabab",
         "V3FundsDeposited:eip155:1:0xabababababababababababababababababababab:x",
