@@ -112,15 +112,14 @@ bool cw_evm_memo_btc_shaped(const uint8_t *p, size_t n);
  * the generators' Locked(address,uint256,bytes32,uint256). */
 typedef struct cw_evm_memo_dest {
     char event[24];
-    char ns[12];     /* "eip155" or "wormhole" */
-    uint64_t chain;  /* destination chain id in that namespace */
-    char to[67];     /* 0x + 40 or 64 lowercase hex digits */
+    char ns[12];    /* "eip155" or "wormhole" */
+    uint64_t chain; /* destination chain id in that namespace */
+    char to[67];    /* 0x + 40 or 64 lowercase hex digits */
 } cw_evm_memo_dest;
 
 /* Writes the row text of log l's destination (NUL-terminated) and returns its length, or 0 when
  * the log is no deposit event of a known shape. */
-size_t cw_evm_memo_dest_from_log(const cw_evm_block *b, const cw_evm_log *l, char *out,
-                                 size_t cap);
+size_t cw_evm_memo_dest_from_log(const cw_evm_block *b, const cw_evm_log *l, char *out, size_t cap);
 /* Reads a row text written as above: 0, or CW_EINVAL naming what is wrong. */
 int cw_evm_memo_dest_parse(cw_evm_memo_dest *d, const char *s, size_t n);
 

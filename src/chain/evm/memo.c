@@ -484,10 +484,9 @@ static const struct {
                       0x35, 0xe3, 0x5e, 0xfe, 0x88, 0x67, 0x2a, 0x8c, 0xe9, 0x35, 0xd9,
                       0x81, 0xa6, 0x89, 0x6b, 0x27, 0xff, 0xdf, 0x52, 0xa3, 0xb2}},
     /* Locked(address,uint256,bytes32,uint256) (gen evm's lock-and-release bridge) */
-    [EV_LOCKED] = {"Locked",
-                   {0x24, 0x0f, 0x20, 0x81, 0x3d, 0x45, 0x6c, 0x0d, 0x1a, 0xa6, 0xa8,
-                    0x47, 0x04, 0x56, 0x5b, 0xe4, 0xc5, 0xa6, 0xd5, 0x18, 0xad, 0xfc,
-                    0x1c, 0xda, 0x17, 0x4f, 0x3d, 0xc9, 0x4d, 0xfa, 0x9c, 0x96}},
+    [EV_LOCKED] = {"Locked", {0x24, 0x0f, 0x20, 0x81, 0x3d, 0x45, 0x6c, 0x0d, 0x1a, 0xa6, 0xa8,
+                              0x47, 0x04, 0x56, 0x5b, 0xe4, 0xc5, 0xa6, 0xd5, 0x18, 0xad, 0xfc,
+                              0x1c, 0xda, 0x17, 0x4f, 0x3d, 0xc9, 0x4d, 0xfa, 0x9c, 0x96}},
 };
 
 /* the row text: an all-zero recipient is none; one whose first 12 bytes are zero is an EVM
@@ -506,8 +505,7 @@ static size_t dest_text(int ev, const char *ns, uint64_t chain, const uint8_t rc
     return k > 0 && (size_t)k < cap ? (size_t)k : 0;
 }
 
-size_t cw_evm_memo_dest_from_log(const cw_evm_block *b, const cw_evm_log *l, char *out,
-                                 size_t cap)
+size_t cw_evm_memo_dest_from_log(const cw_evm_block *b, const cw_evm_log *l, char *out, size_t cap)
 {
     if (l->n_topics == 0)
         return 0;
@@ -540,8 +538,8 @@ size_t cw_evm_memo_dest_from_log(const cw_evm_block *b, const cw_evm_log *l, cha
         /* data: sequence, nonce, payload (bytes), consistencyLevel; a token-bridge transfer's
          * payload: id 1 or 3, amount (32), token (32), token chain (2), to (32), to chain (2) */
         uint64_t off, len;
-        if (l->n_topics != 2 || n < 32 * 4 || !word_u64(d + 64, &off) || off % 32 ||
-            off > n - 32 || !word_u64(d + off, &len) || len < 101 || len > n - off - 32)
+        if (l->n_topics != 2 || n < 32 * 4 || !word_u64(d + 64, &off) || off % 32 || off > n - 32 ||
+            !word_u64(d + off, &len) || len < 101 || len > n - off - 32)
             return 0;
         const uint8_t *p = d + off + 32;
         if (p[0] != 1 && p[0] != 3)
@@ -567,8 +565,8 @@ int cw_evm_memo_dest_parse(cw_evm_memo_dest *d, const char *s, size_t n)
         return cw_error_set(CW_EINVAL, "destination '%.*s': want EVENT:NAMESPACE:CHAIN:RECIPIENT",
                             (int)(n < 80 ? n : 80), s);
     int ev = 0;
-    while (ev < EV_N && !(strlen(dest_events[ev].name) == fl[0] &&
-                          !memcmp(dest_events[ev].name, f[0], fl[0])))
+    while (ev < EV_N &&
+           !(strlen(dest_events[ev].name) == fl[0] && !memcmp(dest_events[ev].name, f[0], fl[0])))
         ev++;
     if (ev == EV_N)
         return cw_error_set(CW_EINVAL, "destination: unknown event '%.*s'", (int)fl[0], f[0]);

@@ -181,7 +181,7 @@ typedef enum ew_cat {
     EWC_ZERO,
     EWC_OTC,
     EWC_EXCH_CONSOL,
-    EWC_BRIDGE_LOCK, /* a lock-and-release bridge without memos (world.lock_bridge) */
+    EWC_BRIDGE_LOCK,       /* a lock-and-release bridge without memos (world.lock_bridge) */
     EWC_EXCH_HOT_CONTRACT, /* an exchange's contract hot wallet (world.contract_hot) */
     EWC_EXCH_OPERATOR,     /* the EOA that sends its payments */
     EWC_N
@@ -215,7 +215,8 @@ typedef struct ew_exch {
     uint64_t sweep_floor_gwei;
     int topup_exact;          /* gas top-up exactly the sweep's fee, or a round amount */
     uint32_t cons[3], n_cons; /* consolidation addresses (world.consolidation); 0 = none */
-    uint32_t op; /* world.contract_hot: the operator EOA of its contract hot wallets, else EW_NONE */
+    uint32_t
+        op; /* world.contract_hot: the operator EOA of its contract hot wallets, else EW_NONE */
 } ew_exch;
 
 typedef struct ew_user {

@@ -188,14 +188,29 @@ static void test_lock_bridge(void)
 /*
  * Worked example 21 (docs/TRACE-MODELS.md): a contract hot wallet H (unlabelled, never sends a
  * tx): 24 customers C pay their deposit addresses D twice, each D sweeps everything it holds
- * (less its fee) into H in its own tx, and an operator O's txs make H pay 15 withdrawals to others. H has
- * the bridge's shape (deposits in the payers' txs, payouts in someone else's), but every payer
- * of H is a sweeper into it: H is the Ds' collector, each D a deposit address. The look-alike: a
- * bridge G that 20 users pay from their wallets and 6 of a thief's hops pay everything they got:
- * a few sweepers among many payers, G stays a bridge and the hops are no deposit addresses.
+ * (less its fee) into H in its own tx, and an operator O's txs make H pay 15 withdrawals to others.
+ * H has the bridge's shape (deposits in the payers' txs, payouts in someone else's), but every
+ * payer of H is a sweeper into it: H is the Ds' collector, each D a deposit address. The
+ * look-alike: a bridge G that 20 users pay from their wallets and 6 of a thief's hops pay
+ * everything they got: a few sweepers among many payers, G stays a bridge and the hops are no
+ * deposit addresses.
  */
-enum { C0 = 1, ND = 24, D0 = 30, R0 = 60, NR = 15, OP = 79, H = 80, G = 81, GU0 = 90, NGU = 20,
-       TH = 120, T0 = 121, NT = 6, GR0 = 130 };
+enum {
+    C0 = 1,
+    ND = 24,
+    D0 = 30,
+    R0 = 60,
+    NR = 15,
+    OP = 79,
+    H = 80,
+    G = 81,
+    GU0 = 90,
+    NGU = 20,
+    TH = 120,
+    T0 = 121,
+    NT = 6,
+    GR0 = 130
+};
 
 static void test_contract_hot_wallet(void)
 {
