@@ -97,24 +97,19 @@ static uint32_t id_of(const cw_evmstore *s, int i)
     return id;
 }
 
-static void test_lock_bridge(void)
+/* Opens a new store *sp at TMP/name and appends block 0 paying each of funded[0..nf) 10^8 wei at
+ * genesis; b is left initialised for the next blocks. */
+static void genesis_store(cw_evmstore **sp, const char *name, cw_evm_block *b, const int *funded,
+                          int nf)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/s", cw_test_tmpdir());
-    cw_evmstore *s;
-    REQUIRE(cw_evmstore_open(&s, path, true, "ethereum") == 0);
-    cw_evm_block b;
-    cw_evm_block_init(&b);
-    header(&b, 0);
-    int funded[NU + NV + 1];
-    int nf = 0;
-    for (int i = 0; i < NU; i++)
-        funded[nf++] = U0 + i;
-    for (int i = 0; i < NV; i++)
-        funded[nf++] = V0 + i;
-    funded[nf++] = REL;
+    snprintf(path, sizeof path, "%s/%s", cw_test_tmpdir(), name);
+    REQUIRE(cw_evmstore_open(sp, path, true, "ethereum") == 0);
+    cw_evmstore *s = *sp;
+    cw_evm_block_init(b);
+    header(b, 0);
     for (int i = 0; i < nf; i++) {
-        cw_evm_trace *t = cw_evm_block_add_trace(&b);
+        cw_evm_trace *t = cw_evm_block_add_trace(b);
         t->tx_index = UINT32_MAX;
         t->type = CW_EVM_TRACE_GENESIS;
         t->status = 1;
@@ -122,8 +117,34 @@ static void test_lock_bridge(void)
         t->has_to = true;
         cw_u256_from_u64(&t->value, 100000000);
     }
-    REQUIRE(cw_evm_block_finish(&b) == 0);
-    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    REQUIRE(cw_evm_block_finish(b) == 0);
+    REQUIRE(cw_evmstore_append(s, b) == 0);
+}
+
+/* Commits and closes *sp, frees b, and opens the store again read-only. */
+static void reopen(cw_evmstore **sp, cw_evm_block *b, const char *name)
+{
+    cw_evmstore *s = *sp;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", cw_test_tmpdir(), name);
+    REQUIRE(cw_evmstore_commit(s) == 0);
+    cw_evm_block_free(b);
+    REQUIRE(cw_evmstore_close(s) == 0);
+    REQUIRE(cw_evmstore_open(sp, path, false, NULL) == 0);
+}
+
+static void test_lock_bridge(void)
+{
+    int funded[NU + NV + 1];
+    int nf = 0;
+    for (int i = 0; i < NU; i++)
+        funded[nf++] = U0 + i;
+    for (int i = 0; i < NV; i++)
+        funded[nf++] = V0 + i;
+    funded[nf++] = REL;
+    cw_evm_block b;
+    cw_evmstore *s;
+    genesis_store(&s, "s", &b, funded, nf);
     /* block 1: deposits into B, E and A; swaps at P */
     header(&b, 1);
     for (int i = 0; i < NU; i++) {
@@ -145,11 +166,7 @@ static void test_lock_bridge(void)
     }
     REQUIRE(cw_evm_block_finish(&b) == 0);
     REQUIRE(cw_evmstore_append(s, &b) == 0);
-    REQUIRE(cw_evmstore_commit(s) == 0);
-    cw_evm_block_free(&b);
-    REQUIRE(cw_evmstore_close(s) == 0);
-
-    REQUIRE(cw_evmstore_open(&s, path, false, NULL) == 0);
+    reopen(&s, &b, "s");
     cw_evm_services *sv;
     REQUIRE(cw_evm_services_detect(&sv, s) == 0);
     const cw_evm_service *x = cw_evm_services_get(sv, id_of(s, B));
@@ -214,13 +231,6 @@ enum {
 
 static void test_contract_hot_wallet(void)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/h", cw_test_tmpdir());
-    cw_evmstore *s;
-    REQUIRE(cw_evmstore_open(&s, path, true, "ethereum") == 0);
-    cw_evm_block b;
-    cw_evm_block_init(&b);
-    header(&b, 0);
     int funded[ND + NGU + 2];
     int nf = 0;
     for (int i = 0; i < ND; i++)
@@ -229,17 +239,9 @@ static void test_contract_hot_wallet(void)
         funded[nf++] = GU0 + i;
     funded[nf++] = OP;
     funded[nf++] = TH;
-    for (int i = 0; i < nf; i++) {
-        cw_evm_trace *t = cw_evm_block_add_trace(&b);
-        t->tx_index = UINT32_MAX;
-        t->type = CW_EVM_TRACE_GENESIS;
-        t->status = 1;
-        t->to = ADDR(funded[i]);
-        t->has_to = true;
-        cw_u256_from_u64(&t->value, 100000000);
-    }
-    REQUIRE(cw_evm_block_finish(&b) == 0);
-    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    cw_evm_block b;
+    cw_evmstore *s;
+    genesis_store(&s, "h", &b, funded, nf);
     /* block 1: customers pay their deposit addresses; users and the thief's hops are paid */
     header(&b, 1);
     for (int i = 0; i < ND; i++) {
@@ -269,11 +271,7 @@ static void test_contract_hot_wallet(void)
     }
     REQUIRE(cw_evm_block_finish(&b) == 0);
     REQUIRE(cw_evmstore_append(s, &b) == 0);
-    REQUIRE(cw_evmstore_commit(s) == 0);
-    cw_evm_block_free(&b);
-    REQUIRE(cw_evmstore_close(s) == 0);
-
-    REQUIRE(cw_evmstore_open(&s, path, false, NULL) == 0);
+    reopen(&s, &b, "h");
     cw_evm_services *sv;
     REQUIRE(cw_evm_services_detect(&sv, s) == 0);
     const cw_evm_service *x = cw_evm_services_get(sv, id_of(s, H));
