@@ -71,6 +71,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FAIL("fee above 10000 bps accepted");
     }
     cw_error_clear();
+    /* a deposit event's destination row (memo source 4): what parses is what was written */
+    cw_evm_memo_dest d;
+    if (cw_evm_memo_dest_parse(&d, (const char *)data, size) == 0) {
+        terminated(d.event, sizeof d.event, "event");
+        terminated(d.ns, sizeof d.ns, "namespace");
+        terminated(d.to, sizeof d.to, "recipient");
+        char back[256];
+        int k = snprintf(back, sizeof back, "%s:%s:%llu:%s", d.event, d.ns,
+                         (unsigned long long)d.chain, d.to);
+        if (k < 0 || (size_t)k != size || memcmp(back, data, size) != 0)
+            FAIL("destination row does not read back as written");
+    }
+    cw_error_clear();
     char out[256];
     candidate(data, size, cw_evm_memo_from_text(data, size, out, sizeof out), out);
     candidate(data, size, cw_evm_memo_from_abi(data, size, 4, out, sizeof out), out);

@@ -62,6 +62,13 @@ typedef struct cw_xchain_payout {
     bool traced; /* score >= min_score: a source of the continuation */
 } cw_xchain_payout;
 
+typedef enum cw_xchain_from {
+    CW_XCHAIN_FROM_MEMO = 0,
+    CW_XCHAIN_FROM_BTC_ADDRESS = 1,
+    CW_XCHAIN_FROM_EVENT = 2
+} cw_xchain_from;
+const char *cw_xchain_from_name(cw_xchain_from f);
+
 typedef struct cw_xchain_exit {
     uint64_t move;   /* the tainted movement into the bridge (EVM store) */
     uint64_t tx;     /* its tx */
@@ -72,6 +79,11 @@ typedef struct cw_xchain_exit {
     bool probable; /* the taint itself came through a judgement (acct trace) */
     char memo[CW_EVM_MEMO_MAX + 1];
     cw_evm_memo parsed; /* valid unless status is NO_MEMO / BAD_MEMO */
+    /* where the destination came from: a memo (parsed.fn meaningful), a Bitcoin address alone
+     * (parsed reads it as a swap to BTC.BTC), a deposit event (parsed.chain "eip155:ID" or
+     * "wormhole:ID", parsed.dest the recipient, event its name) */
+    cw_xchain_from from;
+    char event[24];
     cw_xchain_status status;
     char note[200]; /* why, for the statuses other than CONTINUED */
     size_t dest;    /* index of its destination (cw_xchain_dest), SIZE_MAX when none */

@@ -57,9 +57,16 @@ json_t *cw_cli_xchain_json(const cw_xchain_result *x, const cw_evmstore *s,
             "status", cw_xchain_status_name(e[i].status), "taint_probable", e[i].probable);
         json_object_set_new(j, "memo", e[i].memo[0] ? json_string(e[i].memo) : json_null());
         if (e[i].status != CW_XCHAIN_NO_MEMO && e[i].status != CW_XCHAIN_BAD_MEMO) {
-            json_object_set_new(j, "function", json_string(cw_evm_memo_fn_name(e[i].parsed.fn)));
+            /* a memo's function; a Bitcoin address alone or an event has none */
+            json_object_set_new(j, "recipient_from", json_string(cw_xchain_from_name(e[i].from)));
+            if (e[i].from == CW_XCHAIN_FROM_MEMO)
+                json_object_set_new(j, "function",
+                                    json_string(cw_evm_memo_fn_name(e[i].parsed.fn)));
+            if (e[i].from == CW_XCHAIN_FROM_EVENT)
+                json_object_set_new(j, "event", json_string(e[i].event));
             json_object_set_new(j, "chain", json_string(e[i].parsed.chain));
-            json_object_set_new(j, "dest_asset", json_string(e[i].parsed.asset));
+            if (e[i].parsed.asset[0])
+                json_object_set_new(j, "dest_asset", json_string(e[i].parsed.asset));
             json_object_set_new(j, "destination", json_string(e[i].parsed.dest));
             if (e[i].parsed.limit_valid)
                 json_object_set_new(j, "limit", json_string(e[i].parsed.limit));
@@ -125,16 +132,22 @@ void cw_cli_xchain_print(json_t *xj)
             cw_cli_evm_scaled(sc, sizeof sc, &amt, json_object_get(v, "asset"));
         else
             snprintf(sc, sizeof sc, "%s", a);
-        printf("  %s  %s  memo \"%s\"\n      %s into %s -> %s",
-               json_string_value(json_object_get(v, "time_utc")),
-               json_string_value(json_object_get(v, "tx")),
-               json_is_string(json_object_get(v, "memo"))
-                   ? json_string_value(json_object_get(v, "memo"))
-                   : "",
-               sc, json_string_value(json_object_get(v, "bridge")),
-               json_is_string(json_object_get(v, "destination"))
-                   ? json_string_value(json_object_get(v, "destination"))
-                   : "?");
+        const char *memo = json_string_value(json_object_get(v, "memo"));
+        const char *dest = json_string_value(json_object_get(v, "destination"));
+        const char *event = json_string_value(json_object_get(v, "event"));
+        printf("  %s  %s  ", json_string_value(json_object_get(v, "time_utc")),
+               json_string_value(json_object_get(v, "tx")));
+        if (event)
+            printf("deposit event %s (no memo)", event);
+        else if (memo)
+            printf("memo \"%s\"", memo);
+        else
+            printf("no memo");
+        printf("\n      %s into %s -> ", sc, json_string_value(json_object_get(v, "bridge")));
+        if (dest && event)
+            printf("%s on %s", dest, json_string_value(json_object_get(v, "chain")));
+        else
+            printf("%s", dest ? dest : "(no recipient recorded)");
         if (edge)
             printf("  [probable, score %.2f]\n", json_real_value(json_object_get(edge, "score")));
         else

@@ -69,9 +69,29 @@ awk -F, 'NR > 1 && $1 == "deposit" && $2 != "" && $11 !~ /^0x/ {sub(/\r$/, "", $
 jq -r '.bridge_exits[] | select(.status == "continued") | .tx + " " + .destination' "$T/xt.json" | sort > "$T/xfound"
 check "cross-chain: thief deposits naming a Bitcoin address ($(wc -l < "$T/xtruth"))" test "$(wc -l < "$T/xtruth")" -ge 3
 check_eq "cross-chain: each continued with its true Bitcoin address, and no other" "$(cat "$T/xfound")" "$(cat "$T/xtruth")"
-check_eq "cross-chain: the other thief deposits are exits with no memo" \
-    "$(jq '[.bridge_exits[] | select(.status == "no memo")] | length' "$T/xt.json")" \
+check_eq "cross-chain: the other thief deposits are exits with no Bitcoin destination" \
+    "$(jq '[.bridge_exits[] | select(.status == "no memo" or .status == "other chain")] | length' "$T/xt.json")" \
     "$(awk -F, 'NR > 1 && $1 == "deposit" && $2 != "" && $11 ~ /^0x/' "$T/xw/truth/lock_bridge.csv" | wc -l)"
+# those whose Locked event names the destination chain and an EVM or 32-byte recipient: kept as
+# memo rows of the deposit event (main's store kept none and said "no memo"); the exit names the
+# true chain and recipient, with no memo function, and its text says so instead of "-> ?"
+awk -F, 'NR > 1 && $1 == "deposit" && $2 != "" && $11 ~ /^0x/ {sub(/\r$/, "", $11); print $3 " eip155:" $10 " " tolower($11)}' \
+    "$T/xw/truth/lock_bridge.csv" | sort > "$T/xevm_truth"
+jq -r '.bridge_exits[] | select(.event == "Locked") | .tx + " " + .chain + " " + .destination' "$T/xt.json" | sort > "$T/xevm_found"
+check "cross-chain: deposits naming an EVM or 32-byte recipient in an event ($(wc -l < "$T/xevm_found"))" \
+    test "$(wc -l < "$T/xevm_found")" -ge 2
+check_eq "cross-chain: each with its true destination chain and recipient" \
+    "$(comm -23 "$T/xevm_found" "$T/xevm_truth")" ""
+check_eq "cross-chain: they are 'other chain', from a deposit event, no memo function" \
+    "$(jq -r '[.bridge_exits[] | select(.event) | "\(.status) \(.recipient_from) \(.function // "none")"] | unique | join(";")' "$T/xt.json")" \
+    "other chain deposit event none"
+check_eq "cross-chain: a Bitcoin address alone has no memo function" \
+    "$(jq -r '[.bridge_exits[] | select(.recipient_from == "bitcoin address alone") | .function // "none"] | unique | join(";")' "$T/xt.json")" \
+    "none"
+"$CW_BIN" trace --store "$T/xes" --labels "$T/xl.db" "${from[@]}" --through-mixer --btc-store "$T/xbs" > "$T/xt.txt"
+check_eq "cross-chain: the text prints no '-> ?'" "$(grep -c -- '-> ?' "$T/xt.txt")" 0
+check "cross-chain: the text names the event's recipient and chain" \
+    grep -Eq -- '-> 0x[0-9a-f]{40,64} on eip155:[0-9]+$' "$T/xt.txt"
 jq -r '.[0].deposits[].address' "$T/bw/truth/heists.json" | sort -u > "$T/xtrue_dep"
 jq -r '.continuations[].trace.by_address[] | select(.category == "exchange_deposit" and .certain > 0) | .address' "$T/xt.json" | sort -u > "$T/xdep"
 check "cross-chain: the continuation reaches Bitcoin exchange deposits" test "$(wc -l < "$T/xdep")" -ge 1

@@ -20,7 +20,8 @@ world, traces = sys.argv[1], sys.argv[2:]
 T = world + "/truth/"
 addr_rows = list(csv.DictReader(open(T + "addresses.csv")))
 exch_of_deposit = {r["address"]: r["exchange"] for r in addr_rows if r["category"] == "exchange_deposit"}
-exch_of_hot = {r["address"]: r["exchange"] or r["entity_name"] for r in addr_rows if r["category"] == "exchange"}
+exch_of_hot = {r["address"]: r["exchange"] or r["entity_name"] for r in addr_rows
+               if r["category"] in ("exchange", "exchange_hot_contract")}
 # deposit addresses of OTC desks (gen evm's world.otc_desks): the desk's own exchange account, where
 # stolen funds the thief sold to the desk arrive mixed with its customers' (true taint, not a
 # cash-out of the thief's): scored apart

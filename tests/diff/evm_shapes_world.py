@@ -55,6 +55,11 @@ With --lock-bridge (default worlds keep their bytes): an unlabelled lock-and-rel
 no memos (Multichain/Ren-like events, or calldata only; ETH and USDX) that honest users and the
 thief deposit to and that releases to honest users arriving from other chains through MPC
 signers' transactions; truth/lock_bridge.csv (docs/GEN.md).
+
+With --contract-hot (default worlds keep their bytes): the hot wallets of Quarry and Sable are
+Safe-like contracts (category exchange_hot_contract, unlabelled): deposit addresses sweep (or
+forward) into them as before, and every payment out of one is a transaction of the exchange's
+operator EOA (exchange_operator) calling the contract, which pays in that call.
 """
 import argparse
 import csv
@@ -115,6 +120,7 @@ T_TC_DEPOSIT = topic("Deposit(address,address,uint256,string)")
 T_MIX_DEPOSIT = topic("Deposit(bytes32,uint32,uint256)")
 T_MIX_WITHDRAW = topic("Withdrawal(address,bytes32,address,uint256)")
 SEL_TRANSFER = selector("transfer(address,uint256)")
+SEL_EXEC = selector("execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)")
 SEL_DEPOSIT_EXPIRY = selector("depositWithExpiry(address,address,uint256,string,uint256)")
 SEL_MIX_DEPOSIT = selector("deposit(bytes32)")
 SEL_MIX_WITHDRAW = selector("withdraw(bytes,bytes32,bytes32,address,address,uint256,uint256)")
@@ -390,7 +396,7 @@ class World:
             fn()
 
 
-def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_bridge=False):
+def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_bridge=False, contract_hot=False):
     no_reuse_mixing = no_reuse_mixing or mixer_evidence
     W = World(out, seed, txs)
     c, rnd = W.c, W.rnd
@@ -434,6 +440,16 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
         if style == "consolidate":
             ex["cons"] = W.new(eid, "exchange_consolidation", exchange=n)
         exchanges.append(ex)
+    # --contract-hot: Quarry's and Sable's hot wallets are contracts an operator EOA pays out of
+    hot_op = {}
+    if contract_hot:
+        for ex in exchanges[3:]:
+            op = W.new(ex["eid"], "exchange_operator", exchange=ex["name"])
+            for h in ex["hot"]:
+                row = next(r for r in W.addrs if r[0] == h)
+                row[1], row[4] = "contract", "exchange_hot_contract"
+                W.kind[h] = "exchange_hot_contract"
+                hot_op[h] = op
     n_users = max(300, txs // 40)
     users = []
     for i in range(n_users):
@@ -461,6 +477,8 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
     for r in relayers:
         c.withdraw(r, 20 * 10**9)
     c.withdraw(spammer, 5 * 10**9)
+    for op in sorted(set(hot_op.values())):
+        c.withdraw(op, 500 * 10**9)
     c.withdraw(swapper["hot"], 8000 * 10**9)
     c.close()
     # block 2: contracts, mints, pools
@@ -513,9 +531,15 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
         return c.eth.get(a, 0)
 
     def pay(src, dst, v, data="0x"):
+        if src in hot_op:   # the operator calls the contract hot wallet, which pays
+            return c.tx(hot_op[src], src, data=SEL_EXEC + aword(dst) + word(v) + word(0x60), gas=58000,
+                        calls=[(src, dst, v)])
         return c.tx(src, dst, value=v, data=data)
 
     def tpay(src, t, dst, v):
+        if src in hot_op:
+            return c.tx(hot_op[src], src, data=SEL_EXEC + aword(t) + word(0) + word(0x60), gas=83000,
+                        logs=[(t, [T_TRANSFER, "0x" + aword(src), "0x" + aword(dst)], "0x" + word(v), (t, src, dst, v))])
         return c.tx(src, t, data=SEL_TRANSFER + aword(dst) + word(v), gas=52000,
                     logs=[(t, [T_TRANSFER, "0x" + aword(src), "0x" + aword(dst)], "0x" + word(v), (t, src, dst, v))])
 
@@ -563,7 +587,7 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
         fwd = ex["style"] == "forward"
         d = W.new(ex["eid"], "exchange_deposit", customer=customer_eid, exchange=ex["name"], contract=fwd)
         if fwd:
-            c.tx(ex["hot"][0], None, gas=120000, data="0x3d602d80", create=d)
+            c.tx(hot_op.get(ex["hot"][0], ex["hot"][0]), None, gas=120000, data="0x3d602d80", create=d)
         return d
 
     def deposit_addr(ex, customer_eid):
@@ -605,7 +629,7 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
         for t in tokens:
             v = c.tbal(t, d)
             if v:
-                c.tx(hot, d, data=SEL_FLUSH + aword(t), gas=60000,
+                c.tx(hot_op.get(hot, hot), d, data=SEL_FLUSH + aword(t), gas=60000,
                      logs=[(t, [T_TRANSFER, "0x" + aword(d), "0x" + aword(hot)], "0x" + word(v), (t, d, hot, v))])
         ex["pending"].discard(d)
 
@@ -1251,6 +1275,9 @@ def main():
     ap.add_argument("--mixer-evidence", action="store_true",
                     help="--no-reuse-mixing plus the evidence real mixing leaves (address match, gas "
                          "funding, convergence) and honest look-alikes of each")
+    ap.add_argument("--contract-hot", action="store_true",
+                    help="two exchanges' hot wallets are unlabelled Safe-like contracts whose "
+                         "payments an operator EOA sends")
     ap.add_argument("--lock-bridge", action="store_true",
                     help="an unlabelled lock-and-release bridge without memos (Multichain/Ren-like "
                          "events, or calldata only) that honest users and the thief deposit to and "
@@ -1258,7 +1285,8 @@ def main():
                          "(truth/lock_bridge.csv)")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
-    n, blocks, co, br, ml = build(a.out, a.seed, a.txs, a.no_reuse_mixing, a.mixer_evidence, a.lock_bridge)
+    n, blocks, co, br, ml = build(a.out, a.seed, a.txs, a.no_reuse_mixing, a.mixer_evidence, a.lock_bridge,
+                                  a.contract_hot)
     print("wrote %d txs in %d blocks to %s: %d cash-outs, %d bridge deposits, %d mixer withdrawals"
           % (n, blocks, a.out, co, br, ml))
 

@@ -59,7 +59,7 @@ const char *cw_evm_memo_fn_name(cw_evm_memo_fn f);
 
 typedef struct cw_evm_memo {
     cw_evm_memo_fn fn;
-    char chain[16];   /* target chain of a swap/loan ("BTC"), from the asset; "" when none */
+    char chain[32];   /* target chain of a swap/loan ("BTC"), from the asset; "" when none */
     char symbol[80];  /* target symbol ("BTC", "USDT-0XDAC1..."), "" when none */
     char asset[96];   /* the asset as written, expanded from a shortening ("BTC.BTC") */
     char kind;        /* '.' layer 1, '/' synth, '~' trade, '-' secured; 0 when none */
@@ -101,13 +101,41 @@ size_t cw_evm_memo_btc_from_abi(const uint8_t *data, size_t n, size_t skip, char
 /* True when the n bytes at p are shaped like a Bitcoin address (as above). */
 bool cw_evm_memo_btc_shaped(const uint8_t *p, size_t n);
 
+/* A bridge deposit's destination decoded from a deposit event of a known shape (topic 0): the
+ * destination chain and the recipient, which the event holds as an EVM address or a 32-byte
+ * account. The store keeps it as a memo row of source CW_EVM_MEMO_SRC_EVENT whose text is
+ * "EVENT:NAMESPACE:CHAIN:RECIPIENT", e.g. "V3FundsDeposited:eip155:42161:0xabc..." (NAMESPACE
+ * eip155 for EVM chain ids, wormhole for Wormhole's own chain ids; RECIPIENT 0x and 40 hex
+ * digits for a 20-byte address, 64 for any other 32-byte account). Shapes decoded
+ * (docs/STORE-FORMAT.md "Memos"): Across V3FundsDeposited and FundsDeposited (bytes32 form),
+ * Multichain LogAnySwapOut, Wormhole LogMessagePublished carrying a token-bridge transfer, and
+ * the generators' Locked(address,uint256,bytes32,uint256). */
+typedef struct cw_evm_memo_dest {
+    char event[24];
+    char ns[12];    /* "eip155" or "wormhole" */
+    uint64_t chain; /* destination chain id in that namespace */
+    char to[67];    /* 0x + 40 or 64 lowercase hex digits */
+} cw_evm_memo_dest;
+
+/* Writes the row text of log l's destination (NUL-terminated) and returns its length, or 0 when
+ * the log is no deposit event of a known shape. */
+size_t cw_evm_memo_dest_from_log(const cw_evm_block *b, const cw_evm_log *l, char *out, size_t cap);
+/* Reads a row text written as above: 0, or CW_EINVAL naming what is wrong. */
+int cw_evm_memo_dest_parse(cw_evm_memo_dest *d, const char *s, size_t n);
+
 /* ---- the store's side table (evm/store.h) ---- */
-enum { CW_EVM_MEMO_SRC_CALLDATA = 1, CW_EVM_MEMO_SRC_LOG = 2, CW_EVM_MEMO_SRC_TEXT = 3 };
+/* SRC_EVENT: a destination decoded from a deposit event (cw_evm_memo_dest), not a memo */
+enum {
+    CW_EVM_MEMO_SRC_CALLDATA = 1,
+    CW_EVM_MEMO_SRC_LOG = 2,
+    CW_EVM_MEMO_SRC_TEXT = 3,
+    CW_EVM_MEMO_SRC_EVENT = 4
+};
 #define CW_EVM_MEMOF_TRUNCATED 0x1 /* the memo was longer than CW_EVM_MEMO_MAX */
 
 typedef struct cw_evm_row_memo {
     uint64_t tx;    /* tx number */
-    uint32_t log;   /* log index in the block (SRC_LOG), else CW_EVM_NONE32 */
+    uint32_t log;   /* log index in the block (SRC_LOG, SRC_EVENT), else CW_EVM_NONE32 */
     uint32_t to;    /* account id the memo was addressed to: the tx's `to` or the log's emitter */
     uint16_t len;   /* bytes in memo */
     uint8_t source; /* CW_EVM_MEMO_SRC_* (SRC_TEXT: the whole calldata is the memo) */

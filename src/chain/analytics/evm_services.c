@@ -409,13 +409,67 @@ static bool bridge_candidate(const cw_evm_services *sv, const acct *a, size_t i)
            a[i].n_payee_chg >= CW_EVM_BRIDGE_MIN_RECIPIENTS && a[i].n_targets > MAX_SWEEP_TARGETS;
 }
 
-static int lock_bridges(cw_evm_services *sv, const acct *a, size_t n, const cw_evmstore *s,
+/* Sends only to a few candidates (a sweeper, when it swept all it held in at least half of
+ * its sends and received from others: a customer's deposit address, an EOA swept in its own
+ * txs or a forwarder contract passing each deposit on in its depositor's tx, to one or a few
+ * hot wallets of its exchange). */
+static bool sweeps_into(const acct *a, const uint32_t *slot, size_t n, uint32_t x)
+{
+    if (x >= n || a[x].n_targets == 0 || a[x].n_targets > MAX_SWEEP_TARGETS)
+        return false;
+    for (uint32_t k = 0; k < a[x].n_targets; k++)
+        if (a[x].targets[k] >= n || slot[a[x].targets[k]] == CW_EVM_NONE32)
+            return false;
+    return true;
+}
+
+static bool sweeper_into(const cw_evm_services *sv, const acct *a, const uint32_t *slot, size_t n,
+                         uint32_t x)
+{
+    return sweeps_into(a, slot, n, x) && a[x].n_in_other && a[x].n_full * 2 >= a[x].n_out &&
+           sv->svc[x].kind == CW_EVM_SVC_NONE;
+}
+
+/* The running balance of sweeper x (asset `asset`) in bal (keyed by bal_ix); NULL on ENOMEM. */
+static cw_u256 *sweeper_balance(cw_u64map *bal_ix, cw_u256 **bal, size_t *nb, size_t *cap,
+                                uint32_t x, uint32_t asset)
+{
+    uint64_t key = (uint64_t)x << 32 | asset, ix;
+    if (!cw_u64map_get(bal_ix, key, &ix)) {
+        if (*nb == *cap) {
+            size_t nc = *cap ? *cap * 2 : 256;
+            cw_u256 *g = realloc(*bal, nc * sizeof *g);
+            if (!g)
+                return NULL;
+            *bal = g;
+            *cap = nc;
+        }
+        memset(&(*bal)[*nb], 0, sizeof **bal);
+        ix = (*nb)++;
+        if (cw_u64map_set(bal_ix, key, ix))
+            return NULL;
+    }
+    return &(*bal)[ix];
+}
+
+/*
+ * Contract hot wallets and lock-and-release bridges: both are contracts that never send a tx of
+ * their own, taking value in and paying it out in txs someone else sends (an exchange's
+ * operator; a bridge's relayer). What tells them apart is who pays in: a hot wallet is fed by
+ * its customers' deposit addresses, each sending it alone everything it received (at least
+ * half of its distinct payers are such sweepers, and at least CW_EVM_DEPOSIT_MIN_FEEDERS);
+ * a bridge by its users from their own wallets (a thief's hops that send everything to it are
+ * a few among many). A hot wallet becomes the sweepers' collector (they are its deposit
+ * addresses); a bridge needs its deposits and releases as below.
+ */
+static int lock_bridges(cw_evm_services *sv, acct *a, size_t n, const cw_evmstore *s,
                         const cw_evm_counts *c)
 {
-    uint32_t *slot = NULL;
+    uint32_t *slot = NULL, *sweepers = NULL;
     bridge_cand *bc = NULL;
-    size_t nb = 0;
-    cw_u64map pairs = {0};
+    size_t nb = 0, n_bal = 0, cap_bal = 0;
+    cw_u64map pairs = {0}, bal_ix = {0};
+    cw_u256 *bal = NULL;
     int rc = 0;
     for (size_t i = 0; i < n; i++)
         nb += bridge_candidate(sv, a, i);
@@ -423,7 +477,8 @@ static int lock_bridges(cw_evm_services *sv, const acct *a, size_t n, const cw_e
         return 0;
     slot = malloc((n + 1) * sizeof *slot);
     bc = calloc(nb, sizeof *bc);
-    if (!slot || !bc) {
+    sweepers = calloc(nb, sizeof *sweepers);
+    if (!slot || !bc || !sweepers) {
         rc = cw_error_set(CW_ENOMEM, "out of memory recognising bridges");
         goto out;
     }
@@ -438,7 +493,33 @@ static int lock_bridges(cw_evm_services *sv, const acct *a, size_t n, const cw_e
     }
     for (uint64_t id = 0; id < c->moves; id++) {
         const cw_evm_row_move *m = cw_evmstore_move(s, id);
-        if (!fungible(m) || m->tx == CW_EVM_NONE64 || m->from == m->to)
+        if (!fungible(m) || m->from == m->to)
+            continue;
+        /* sweepers into a candidate: receipts from others, and full sweeps (their running
+         * balance, as pass 2 keeps it for sweep-level accounts) */
+        uint32_t sw[2] = {m->to, m->from};
+        for (int k = 0; k < 2; k++) {
+            uint32_t x = sw[k];
+            if (!sweeps_into(a, slot, n, x))
+                continue;
+            cw_u256 amt = cw_evmstore_move_amount(s, m);
+            cw_u256 *b = sweeper_balance(&bal_ix, &bal, &n_bal, &cap_bal, x, m->asset);
+            if (!b) {
+                rc = cw_error_set(CW_ENOMEM, "out of memory recognising hot wallets");
+                goto out;
+            }
+            if (k == 0) {
+                cw_u256_add(b, b, &amt);
+                a[x].n_in_other += !is_target(a, x, m->from);
+                continue;
+            }
+            if (cw_u256_sub(b, b, &amt))
+                memset(b, 0, sizeof *b); /* a store starting mid-chain */
+            cw_u256 limit = sweep_remainder(s, x, m->asset, m->tx, &amt);
+            if (cw_u256_cmp(b, &limit) <= 0)
+                a[x].n_full++;
+        }
+        if (m->tx == CW_EVM_NONE64)
             continue;
         uint32_t ends[2] = {m->to, m->from};
         for (int k = 0; k < 2; k++) {
@@ -474,10 +555,24 @@ static int lock_bridges(cw_evm_services *sv, const acct *a, size_t n, const cw_e
             }
         }
     }
+    for (size_t i = 0; i < n; i++)
+        if (sweeper_into(sv, a, slot, n, (uint32_t)i))
+            for (uint32_t k = 0; k < a[i].n_targets; k++)
+                sweepers[slot[a[i].targets[k]]]++;
     for (size_t k = 0; k < nb; k++) {
         bridge_cand *b = &bc[k];
         bridge_flush(b);
         uint32_t outs = b->rel + b->pass + b->other_out, ins = b->dep + b->pass + b->other_in;
+        /* a contract hot wallet: pays out in others' txs (as a bridge releases), fed by
+         * sweepers */
+        if (b->rel >= CW_EVM_BRIDGE_MIN_RELEASES && b->recipients >= CW_EVM_BRIDGE_MIN_RECIPIENTS &&
+            (uint64_t)b->rel * 5 >= (uint64_t)outs * 4 &&
+            sweepers[k] >= CW_EVM_DEPOSIT_MIN_FEEDERS && (uint64_t)sweepers[k] * 2 >= b->senders) {
+            for (size_t i = 0; i < n; i++)
+                if (sweeper_into(sv, a, slot, n, (uint32_t)i) && is_target(a, (uint32_t)i, b->acct))
+                    mark_deposit(sv, a, (uint32_t)i, b->acct, sweepers[k]);
+            continue;
+        }
         if (b->dep < CW_EVM_BRIDGE_MIN_DEPOSITS || b->senders < CW_EVM_BRIDGE_MIN_SENDERS ||
             b->rel < CW_EVM_BRIDGE_MIN_RELEASES || b->recipients < CW_EVM_BRIDGE_MIN_RECIPIENTS ||
             (uint64_t)b->rel * 5 < (uint64_t)outs * 4 || (uint64_t)b->dep * 5 < (uint64_t)ins * 4 ||
@@ -491,7 +586,10 @@ static int lock_bridges(cw_evm_services *sv, const acct *a, size_t n, const cw_e
 out:
     free(slot);
     free(bc);
+    free(sweepers);
+    free(bal);
     cw_u64map_deinit(&pairs);
+    cw_u64map_deinit(&bal_ix);
     return rc;
 }
 

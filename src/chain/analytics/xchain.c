@@ -43,6 +43,12 @@ const char *cw_xchain_status_name(cw_xchain_status s)
     return (unsigned)s < sizeof n / sizeof n[0] ? n[s] : "?";
 }
 
+const char *cw_xchain_from_name(cw_xchain_from f)
+{
+    static const char *const n[] = {"memo", "bitcoin address alone", "deposit event"};
+    return (unsigned)f < sizeof n / sizeof n[0] ? n[f] : "?";
+}
+
 /* Room for one more element of arr (n used, cap allocated); returns from the caller on failure. */
 #define GROW(arr, n, cap)                                                                          \
     do {                                                                                           \
@@ -84,7 +90,27 @@ static bool bare_btc(cw_evm_memo *pm, const char *s, size_t n)
     return false;
 }
 
-/* the memo of the exit's tx that names a payout elsewhere (else the first one) */
+/* A deposit event's destination row (evm/memo.h cw_evm_memo_dest): read as a payout of the
+ * recipient on that chain (no asset: the event names none the reader keeps). */
+static bool event_dest(cw_xchain_exit *e, const cw_evm_row_memo *m)
+{
+    cw_evm_memo_dest d;
+    if (m->source != CW_EVM_MEMO_SRC_EVENT || cw_evm_memo_dest_parse(&d, m->memo, m->len) != 0) {
+        cw_error_clear();
+        return false;
+    }
+    cw_evm_memo *pm = &e->parsed;
+    memset(pm, 0, sizeof *pm);
+    snprintf(pm->chain, sizeof pm->chain, "%s:%llu", d.ns, (unsigned long long)d.chain);
+    pm->kind = '.';
+    snprintf(pm->dest, sizeof pm->dest, "%s", d.to);
+    snprintf(e->event, sizeof e->event, "%s", d.event);
+    e->from = CW_XCHAIN_FROM_EVENT;
+    return true;
+}
+
+/* the memo of the exit's tx that names a payout elsewhere (else the first one); without one,
+ * a deposit event's destination */
 static void read_memo(const cw_evmstore *s, cw_xchain_exit *e)
 {
     uint64_t a, z;
@@ -96,24 +122,41 @@ static void read_memo(const cw_evmstore *s, cw_xchain_exit *e)
                  "destination)");
         return;
     }
-    bool found = false;
+    bool found = false, memo = false;
     for (uint64_t i = a; i < z && !found; i++) {
         const cw_evm_row_memo *m = cw_evmstore_memo(s, i);
+        if (m->source == CW_EVM_MEMO_SRC_EVENT)
+            continue;
         cw_evm_memo pm;
-        if (i == a || cw_evm_memo_parse(&pm, m->memo, m->len) == 0) {
+        if (!memo || cw_evm_memo_parse(&pm, m->memo, m->len) == 0) {
             memcpy(e->memo, m->memo, m->len);
             e->memo[m->len] = '\0';
         }
-        if ((cw_evm_memo_parse(&e->parsed, m->memo, m->len) == 0 &&
-             cw_evm_memo_is_exit(&e->parsed)) ||
-            bare_btc(&e->parsed, m->memo, m->len)) {
-            memcpy(e->memo, m->memo, m->len);
-            e->memo[m->len] = '\0';
+        memo = true;
+        if (cw_evm_memo_parse(&e->parsed, m->memo, m->len) == 0 &&
+            cw_evm_memo_is_exit(&e->parsed)) {
+            e->from = CW_XCHAIN_FROM_MEMO;
+            found = true;
+        } else if (bare_btc(&e->parsed, m->memo, m->len)) {
+            e->from = CW_XCHAIN_FROM_BTC_ADDRESS;
             found = true;
         }
+        if (found) {
+            memcpy(e->memo, m->memo, m->len);
+            e->memo[m->len] = '\0';
+        }
     }
+    for (uint64_t i = a; i < z && !found; i++)
+        found = event_dest(e, cw_evmstore_memo(s, i));
     if (found)
         cw_error_clear(); /* a row before it that did not parse */
+    if (!found && !memo) {
+        e->status = CW_XCHAIN_NO_MEMO;
+        snprintf(e->note, sizeof e->note,
+                 "the deposit carries no memo the store kept (a bridge deposit to an unknown "
+                 "destination)");
+        return;
+    }
     if (!found) {
         int rc = cw_evm_memo_parse(&e->parsed, e->memo, strlen(e->memo));
         e->status = CW_XCHAIN_BAD_MEMO;

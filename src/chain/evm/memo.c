@@ -18,6 +18,7 @@
 #include "chainwatch/errors.h"
 #include "chainwatch/evm/memo.h"
 #include "chainwatch/evm/store.h"
+#include "chainwatch/util.h"
 
 _Static_assert(sizeof(cw_evm_row_memo) == 256, "memo row");
 
@@ -373,13 +374,24 @@ size_t cw_evm_memo_from_text(const uint8_t *data, size_t n, char *out, size_t ca
     return put(data, n, out, cap);
 }
 
+/* a 32-byte big-endian word as u64, false when it does not fit */
+static bool word_u64(const uint8_t *w, uint64_t *v)
+{
+    for (int i = 0; i < 24; i++)
+        if (w[i])
+            return false;
+    uint64_t x = 0;
+    for (int i = 24; i < 32; i++)
+        x = x << 8 | w[i];
+    *v = x;
+    return true;
+}
+
 /* a 32-byte big-endian word that fits in 32 bits, else UINT64_MAX */
 static uint64_t word32(const uint8_t *w)
 {
-    for (int i = 0; i < 28; i++)
-        if (w[i])
-            return UINT64_MAX;
-    return (uint64_t)w[28] << 24 | (uint64_t)w[29] << 16 | (uint64_t)w[30] << 8 | w[31];
+    uint64_t v;
+    return word_u64(w, &v) && v <= UINT32_MAX ? v : UINT64_MAX;
 }
 
 /* A Bitcoin address by its shape (its checksum is the reader's to check, xchain.c): bech32
@@ -438,6 +450,142 @@ size_t cw_evm_memo_from_abi(const uint8_t *data, size_t n, size_t skip, char *ou
 size_t cw_evm_memo_btc_from_abi(const uint8_t *data, size_t n, size_t skip, char *out, size_t cap)
 {
     return abi_string(data, n, skip, out, cap, cw_evm_memo_btc_shaped);
+}
+
+/* ---- destinations in deposit events ---- */
+
+/* topic 0 of the deposit events decoded (keccak-256 of the signature; the real ones as published
+ * by their projects, docs/STORE-FORMAT.md "Memos" cites the sources) */
+enum { EV_ACROSS_V3, EV_ACROSS_B32, EV_ANY_SWAP_OUT, EV_WORMHOLE, EV_LOCKED, EV_N };
+static const struct {
+    const char *name;
+    uint8_t topic[32];
+} dest_events[EV_N] = {
+    /* V3FundsDeposited(address,address,uint256,uint256,uint256,uint32,uint32,uint32,uint32,
+     * address,address,address,bytes) */
+    [EV_ACROSS_V3] = {"V3FundsDeposited",
+                      {0xa1, 0x23, 0xdc, 0x29, 0xae, 0xbf, 0x7d, 0x0c, 0x33, 0x22, 0xc8,
+                       0xee, 0xb5, 0xb9, 0x99, 0xe8, 0x59, 0xf3, 0x99, 0x37, 0x95, 0x0e,
+                       0xd3, 0x10, 0x56, 0x53, 0x27, 0x13, 0xd0, 0xde, 0x39, 0x6f}},
+    /* FundsDeposited(bytes32,bytes32,uint256,uint256,uint256,uint256,uint32,uint32,uint32,
+     * bytes32,bytes32,bytes32,bytes) */
+    [EV_ACROSS_B32] = {"FundsDeposited",
+                       {0x32, 0xed, 0x1a, 0x40, 0x9e, 0xf0, 0x4c, 0x7b, 0x02, 0x27, 0x18,
+                        0x9c, 0x3a, 0x10, 0x3d, 0xc5, 0xac, 0x10, 0xe7, 0x75, 0xa1, 0x5b,
+                        0x78, 0x5d, 0xcc, 0x51, 0x02, 0x01, 0xf7, 0xc2, 0x5a, 0xd3}},
+    /* LogAnySwapOut(address,address,address,uint256,uint256,uint256) */
+    [EV_ANY_SWAP_OUT] = {"LogAnySwapOut",
+                         {0x97, 0x11, 0x6c, 0xf6, 0xcd, 0x4f, 0x64, 0x12, 0xbb, 0x47, 0x91,
+                          0x4d, 0x6d, 0xb1, 0x8d, 0xa9, 0xe1, 0x6a, 0xb2, 0x14, 0x2f, 0x54,
+                          0x3b, 0x86, 0xe2, 0x07, 0xc2, 0x4f, 0xbd, 0x16, 0xb2, 0x3a}},
+    /* LogMessagePublished(address,uint64,uint32,bytes,uint8) */
+    [EV_WORMHOLE] = {"LogMessagePublished",
+                     {0x6e, 0xb2, 0x24, 0xfb, 0x00, 0x1e, 0xd2, 0x10, 0xe3, 0x79, 0xb3,
+                      0x35, 0xe3, 0x5e, 0xfe, 0x88, 0x67, 0x2a, 0x8c, 0xe9, 0x35, 0xd9,
+                      0x81, 0xa6, 0x89, 0x6b, 0x27, 0xff, 0xdf, 0x52, 0xa3, 0xb2}},
+    /* Locked(address,uint256,bytes32,uint256) (gen evm's lock-and-release bridge) */
+    [EV_LOCKED] = {"Locked", {0x24, 0x0f, 0x20, 0x81, 0x3d, 0x45, 0x6c, 0x0d, 0x1a, 0xa6, 0xa8,
+                              0x47, 0x04, 0x56, 0x5b, 0xe4, 0xc5, 0xa6, 0xd5, 0x18, 0xad, 0xfc,
+                              0x1c, 0xda, 0x17, 0x4f, 0x3d, 0xc9, 0x4d, 0xfa, 0x9c, 0x96}},
+};
+
+/* the row text: an all-zero recipient is none; one whose first 12 bytes are zero is an EVM
+ * address */
+static size_t dest_text(int ev, const char *ns, uint64_t chain, const uint8_t rcpt[32], char *out,
+                        size_t cap)
+{
+    static const uint8_t zero[32];
+    if (!memcmp(rcpt, zero, 32) || !chain)
+        return 0;
+    bool short20 = !memcmp(rcpt, zero, 12);
+    char hex[65];
+    cw_hex_encode(hex, short20 ? rcpt + 12 : rcpt, short20 ? 20 : 32);
+    int k = snprintf(out, cap, "%s:%s:%llu:0x%s", dest_events[ev].name, ns,
+                     (unsigned long long)chain, hex);
+    return k > 0 && (size_t)k < cap ? (size_t)k : 0;
+}
+
+size_t cw_evm_memo_dest_from_log(const cw_evm_block *b, const cw_evm_log *l, char *out, size_t cap)
+{
+    if (l->n_topics == 0)
+        return 0;
+    int ev = 0;
+    while (ev < EV_N && memcmp(l->topics[0].b, dest_events[ev].topic, 32) != 0)
+        ev++;
+    if (ev == EV_N)
+        return 0;
+    const uint8_t *d = cw_evm_block_bytes(b, l->data_off);
+    size_t n = l->data_len;
+    uint64_t chain = 0;
+    switch (ev) {
+    case EV_ACROSS_V3:
+    case EV_ACROSS_B32:
+        /* topics: destinationChainId, depositId, depositor; data word 7: recipient */
+        if (l->n_topics != 4 || n < 32 * 8 || !word_u64(l->topics[1].b, &chain))
+            return 0;
+        return dest_text(ev, "eip155", chain, d + 32 * 7, out, cap);
+    case EV_ANY_SWAP_OUT:
+        /* topics: token, from, to; data: amount, fromChainID, toChainID */
+        if (l->n_topics != 4 || n < 32 * 3 || !word_u64(d + 64, &chain))
+            return 0;
+        return dest_text(ev, "eip155", chain, l->topics[3].b, out, cap);
+    case EV_LOCKED:
+        /* topics: sender; data: chain, recipient, amount */
+        if (l->n_topics != 2 || n < 32 * 3 || !word_u64(d, &chain))
+            return 0;
+        return dest_text(ev, "eip155", chain, d + 32, out, cap);
+    default: {
+        /* data: sequence, nonce, payload (bytes), consistencyLevel; a token-bridge transfer's
+         * payload: id 1 or 3, amount (32), token (32), token chain (2), to (32), to chain (2) */
+        uint64_t off, len;
+        if (l->n_topics != 2 || n < 32 * 4 || !word_u64(d + 64, &off) || off % 32 || off > n - 32 ||
+            !word_u64(d + off, &len) || len < 101 || len > n - off - 32)
+            return 0;
+        const uint8_t *p = d + off + 32;
+        if (p[0] != 1 && p[0] != 3)
+            return 0;
+        chain = (uint64_t)p[99] << 8 | p[100];
+        return dest_text(ev, "wormhole", chain, p + 67, out, cap);
+    }
+    }
+}
+
+int cw_evm_memo_dest_parse(cw_evm_memo_dest *d, const char *s, size_t n)
+{
+    memset(d, 0, sizeof *d);
+    const char *f[4];
+    size_t fl[4], k = 0, start = 0;
+    for (size_t i = 0; i <= n && k < 4; i++)
+        if (i == n || s[i] == ':') {
+            f[k] = s + start;
+            fl[k++] = i - start;
+            start = i + 1;
+        }
+    if (k != 4 || start != n + 1)
+        return cw_error_set(CW_EINVAL, "destination '%.*s': want EVENT:NAMESPACE:CHAIN:RECIPIENT",
+                            (int)(n < 80 ? n : 80), s);
+    int ev = 0;
+    while (ev < EV_N &&
+           !(strlen(dest_events[ev].name) == fl[0] && !memcmp(dest_events[ev].name, f[0], fl[0])))
+        ev++;
+    if (ev == EV_N)
+        return cw_error_set(CW_EINVAL, "destination: unknown event '%.*s'", (int)fl[0], f[0]);
+    bool evm = fl[1] == 6 && !memcmp(f[1], "eip155", 6);
+    if (!evm && !(fl[1] == 8 && !memcmp(f[1], "wormhole", 8)))
+        return cw_error_set(CW_EINVAL, "destination: unknown namespace '%.*s'", (int)fl[1], f[1]);
+    span cs = {f[2], fl[2]};
+    if (!all_digits(cs) || f[2][0] == '0' || !digits_u64(cs, &d->chain))
+        return cw_error_set(CW_EINVAL, "destination: chain '%.*s' is not a chain id", (int)fl[2],
+                            f[2]);
+    if ((fl[3] != 42 && fl[3] != 66) || f[3][0] != '0' || f[3][1] != 'x')
+        return cw_error_set(CW_EINVAL, "destination: recipient is not 0x and 40 or 64 hex digits");
+    for (size_t i = 2; i < fl[3]; i++)
+        if (!memchr("0123456789abcdef", f[3][i], 16))
+            return cw_error_set(CW_EINVAL, "destination: recipient is not lowercase hex");
+    memcpy(d->event, f[0], fl[0]);
+    memcpy(d->ns, f[1], fl[1]);
+    memcpy(d->to, f[3], fl[3]);
+    return 0;
 }
 
 /* ---- the table (writer side) ---- */
@@ -533,7 +681,10 @@ int cw_evm_memotab_add_tx(cw_evm_memotab *m, const cw_evm_block *b, const cw_evm
     for (uint32_t i = 0; i < t->n_logs; i++) {
         const cw_evm_log *l = &b->logs[t->first_log + i];
         size_t ln = log_candidate(b, l, lm, sizeof lm);
-        if (ln && (rc = add_row(m, txn, l->log_index, to, CW_EVM_MEMO_SRC_LOG, lm, ln)))
+        uint8_t src = CW_EVM_MEMO_SRC_LOG;
+        if (!ln && (ln = cw_evm_memo_dest_from_log(b, l, lm, sizeof lm)))
+            src = CW_EVM_MEMO_SRC_EVENT;
+        if (ln && (rc = add_row(m, txn, l->log_index, to, src, lm, ln)))
             return rc;
     }
     return 0;

@@ -189,9 +189,9 @@ int cw_evm_query_tx(json_t **out, const cw_evmstore *s, const char *hash)
     cw_evmstore_tx_memos(s, tx, &a, &e);
     for (uint64_t i = a; i < e; i++) {
         const cw_evm_row_memo *mr = cw_evmstore_memo(s, i);
-        static const char *const src[] = {"?", "calldata", "log", "text"};
+        static const char *const src[] = {"?", "calldata", "log", "text", "deposit event"};
         json_t *m = json_pack("{s:s%, s:s}", "memo", mr->memo, (size_t)mr->len, "source",
-                              src[mr->source <= 3 ? mr->source : 0]);
+                              src[mr->source <= 4 ? mr->source : 0]);
         if (mr->log != CW_EVM_NONE32)
             json_object_set_new(m, "log_index", json_integer(mr->log));
         if (mr->flags & CW_EVM_MEMOF_TRUNCATED)
@@ -727,22 +727,26 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
         cw_free(t);
     }
     /* memos: in tx order, each of a tx in the store, each parsing as it did when kept (or a
-     * Bitcoin address alone, a bridge's recipient without memo syntax) */
+     * Bitcoin address alone, a bridge's recipient without memo syntax; a deposit event's
+     * destination, source SRC_EVENT) */
     uint64_t n_memos = cw_evmstore_memo_count(s);
     for (uint64_t i = 0; i < n_memos; i++) {
         const cw_evm_row_memo *mr = cw_evmstore_memo(s, i);
         cw_evm_memo pm;
+        cw_evm_memo_dest pd;
+        bool ev = mr->source == CW_EVM_MEMO_SRC_EVENT;
         if (mr->tx >= c.txs || (i && mr->tx < cw_evmstore_memo(s, i - 1)->tx))
             problem(&p, "memo %llu: tx %llu past the txs or out of order", (unsigned long long)i,
                     (unsigned long long)mr->tx);
         else if (mr->len > CW_EVM_MEMO_MAX || mr->source < CW_EVM_MEMO_SRC_CALLDATA ||
-                 mr->source > CW_EVM_MEMO_SRC_TEXT ||
-                 (!(mr->flags & CW_EVM_MEMOF_TRUNCATED) &&
+                 mr->source > CW_EVM_MEMO_SRC_EVENT ||
+                 (ev && cw_evm_memo_dest_parse(&pd, mr->memo, mr->len) != 0) ||
+                 (!ev && !(mr->flags & CW_EVM_MEMOF_TRUNCATED) &&
                   cw_evm_memo_parse(&pm, mr->memo, mr->len) != 0 &&
                   !cw_evm_memo_btc_shaped((const uint8_t *)mr->memo, mr->len)))
             problem(&p, "memo %llu (tx %llu): not a memo the writer keeps", (unsigned long long)i,
                     (unsigned long long)mr->tx);
-        else if ((mr->source == CW_EVM_MEMO_SRC_LOG) != (mr->log != CW_EVM_NONE32))
+        else if ((mr->source == CW_EVM_MEMO_SRC_LOG || ev) != (mr->log != CW_EVM_NONE32))
             problem(&p, "memo %llu: log index %u does not match its source", (unsigned long long)i,
                     mr->log);
     }

@@ -109,9 +109,58 @@ static bool can_pay(const ew_world *w, uint32_t from, u128 value, uint64_t gas)
     return w->bal[0][from] >= value + ew_fee_bound(w, gas);
 }
 
+/* ---- contract hot wallets (world.contract_hot) ---- */
+
+static bool hot_contract(const ew_world *w, uint32_t a)
+{
+    return w->acct[a].cat == EWC_EXCH_HOT_CONTRACT;
+}
+
+/* who sends a transaction on a's behalf: its exchange's operator for a contract hot wallet */
+static uint32_t signer(const ew_world *w, uint32_t a)
+{
+    return hot_contract(w, a) ? w->exch[w->acct[a].exch].op : a;
+}
+
+/* A payment out of a contract hot wallet: the operator calls execTransaction(to, value, data)
+ * and the contract pays in that call (ETH, or a token transfer it makes), with Safe's
+ * ExecutionSuccess(bytes32 txHash, uint256 payment) event. */
+static bool hot_pay(ew_world *w, uint32_t hot, int tok, uint32_t to, u128 value)
+{
+    uint32_t op = signer(w, hot);
+    uint64_t gas = (tok ? 78000 : 52000) + gen_below(&w->rng, 9000);
+    if (!can_pay(w, op, 0, gas) || w->bal[tok][hot] < value)
+        return false;
+    ew_tx_begin(w, op, hot, 0, gas, true);
+    uint8_t *p = put_sel(ew_tx_input(w, 4 + 32 * 4 + (tok ? 96 : 0)), w->sel_exec);
+    p = put_waddr(p, w, tok ? w->tok[tok] : to);
+    p = put_wu(p, tok ? 0 : value);
+    p = put_wu(p, 0x60);
+    p = put_wu(p, tok ? 68 : 0);
+    if (tok) {
+        uint8_t in[68];
+        put_wu(put_waddr(put_sel(in, w->sel_transfer), w, to), value);
+        memcpy(p, in, 68);
+        ew_tx_call(w, 0, hot, w->tok[tok], 0, in, 68, true);
+        ew_erc20_transfer(w, tok, hot, to, value);
+    } else {
+        ew_tx_call(w, 0, hot, to, value, NULL, 0, true);
+    }
+    uint8_t data[64];
+    memcpy(data, w->tx.hash, 32);
+    put_wu(data + 32, 0);
+    const uint8_t *tp[1] = {w->t_exec_ok};
+    const uint16_t *bl[1] = {w->tb_exec_ok};
+    ew_log(w, hot, 1, tp, bl, data, 64);
+    ew_tx_end(w);
+    return true;
+}
+
 /* ---- plain services ---- */
 bool ew_send_eth(ew_world *w, uint32_t from, uint32_t to, u128 value)
 {
+    if (hot_contract(w, from))
+        return hot_pay(w, from, 0, to, value);
     uint64_t gas = w->acct[to].contract ? ew_gas_for(w, EWG_FWD) : 21000;
     if (!can_pay(w, from, value, gas))
         return false;
@@ -147,6 +196,8 @@ static void erc20_call_input(ew_world *w, const uint8_t sel[4], uint32_t a, u128
 
 bool ew_send_token(ew_world *w, int tok, uint32_t from, uint32_t to, u128 amount)
 {
+    if (hot_contract(w, from))
+        return hot_pay(w, from, tok, to, amount);
     uint64_t gas = ew_gas_for(w, EWG_ERC20);
     if (!can_pay(w, from, 0, gas) || w->bal[tok][from] < amount)
         return false;
@@ -964,7 +1015,7 @@ uint32_t ew_deposit_address(ew_world *w, uint32_t xi, uint32_t customer_ent)
     uint32_t a;
     if (x->style == 1) {
         /* the hot wallet asks the factory for a forwarder (an internal CREATE) */
-        uint32_t hot = x->hot[0];
+        uint32_t hot = signer(w, x->hot[0]);
         uint64_t gas = 95000 + gen_below(&w->rng, 20000);
         if (!can_pay(w, hot, 0, gas))
             return EW_NONE;
@@ -1017,7 +1068,7 @@ static void sweep(ew_world *w, uint32_t dep)
         if (style == 1) {
             /* the hot wallet calls flush; the forwarder pays its parent (hot, or the
              * consolidation address) */
-            uint32_t op = via ? x->hot[0] : hot;
+            uint32_t op = signer(w, via ? x->hot[0] : hot);
             uint64_t gas = ew_gas_for(w, EWG_FLUSH);
             if (!can_pay(w, op, 0, gas))
                 continue;
@@ -1234,6 +1285,9 @@ static void init_abi(ew_world *w)
     topic(w->t_locked, w->tb_locked, "Locked(address,uint256,bytes32,uint256)");
     topic(w->t_locked_str, w->tb_locked_str, "LockedTo(address,uint256,string,uint256)");
     topic(w->t_released, w->tb_released, "Released(address,uint256,uint256)");
+    selector(w->sel_exec, "execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,"
+                          "address,address,bytes)");
+    topic(w->t_exec_ok, w->tb_exec_ok, "ExecutionSuccess(bytes32,uint256)");
 }
 
 static const char *const tok_sym[1 + EW_NTOK] = {"ETH", "USDT", "USDC", "DAI", "WETH"};
@@ -1351,6 +1405,21 @@ int ew_econ_setup(ew_world *w)
             w->acct[x->cons[k]].exch = i;
         }
     }
+    /* contract hot wallets (only in worlds that ask for them: other worlds keep their bytes):
+     * the last contract_hot exchanges' hot wallets become contracts, each exchange gets an
+     * operator EOA that sends their payments */
+    for (uint32_t i = 0; i < w->n_exch; i++) {
+        ew_exch *x = &w->exch[i];
+        x->op = EW_NONE;
+        if (i + sc->contract_hot < w->n_exch)
+            continue;
+        x->op = ew_acct_new(w, EWC_EXCH_OPERATOR, x->ent, false);
+        w->acct[x->op].exch = i;
+        for (uint32_t k = 0; k < x->n_hot; k++) {
+            w->acct[x->hot[k]].cat = EWC_EXCH_HOT_CONTRACT;
+            w->acct[x->hot[k]].contract = 1;
+        }
+    }
     w->nft_cap = 1024;
     w->nft_owner = calloc(w->nft_cap, sizeof *w->nft_owner);
     if (!w->nft_owner)
@@ -1383,6 +1452,9 @@ int ew_econ_open(ew_world *w, u128 victim_extra[EW_MAX_EXCH][1 + EW_NTOK])
     FUND(w->bridge_vault, 20000);
     for (uint32_t i = 0; i < w->n_otc; i++)
         FUND(w->otc[i], 5);
+    for (uint32_t i = 0; i < w->n_exch; i++)
+        if (w->exch[i].op != EW_NONE)
+            FUND(w->exch[i].op, 300);
 #undef FUND
     for (uint32_t i = 0; i < n; i += 16) {
         ew_block_begin(w);
@@ -1443,7 +1515,8 @@ int ew_econ_open(ew_world *w, u128 victim_extra[EW_MAX_EXCH][1 + EW_NTOK])
         ew_exch *x = &w->exch[i];
         if (x->style != 1)
             continue;
-        uint32_t c = ew_deploy(w, x->hot[0], EWC_FACTORY, x->ent, ew_gas_for(w, EWG_CREATE));
+        uint32_t c =
+            ew_deploy(w, signer(w, x->hot[0]), EWC_FACTORY, x->ent, ew_gas_for(w, EWG_CREATE));
         ew_tx_end(w);
         x->factory = c;
         w->acct[c].exch = i;

@@ -146,6 +146,11 @@ struct cw_gen_evm_scenario {
      * recipient in an event or only in calldata), releasing to honest users arriving from
      * other chains through relayers' txs (truth/lock_bridge.csv) */
     bool lock_bridge;
+    /* the last contract_hot exchanges of the list keep their hot wallets as Safe-like contracts
+     * (truth category exchange_hot_contract, no label): deposit addresses sweep into them as
+     * before, and every payment out of one is a transaction an operator EOA of the exchange
+     * (exchange_operator) sends to the contract, which pays in that call; 0 = none */
+    uint32_t contract_hot;
     ew_heist_sc *heists;
     size_t n_heists;
 };
@@ -176,7 +181,9 @@ typedef enum ew_cat {
     EWC_ZERO,
     EWC_OTC,
     EWC_EXCH_CONSOL,
-    EWC_BRIDGE_LOCK, /* a lock-and-release bridge without memos (world.lock_bridge) */
+    EWC_BRIDGE_LOCK,       /* a lock-and-release bridge without memos (world.lock_bridge) */
+    EWC_EXCH_HOT_CONTRACT, /* an exchange's contract hot wallet (world.contract_hot) */
+    EWC_EXCH_OPERATOR,     /* the EOA that sends its payments */
     EWC_N
 } ew_cat;
 
@@ -208,6 +215,8 @@ typedef struct ew_exch {
     uint64_t sweep_floor_gwei;
     int topup_exact;          /* gas top-up exactly the sweep's fee, or a round amount */
     uint32_t cons[3], n_cons; /* consolidation addresses (world.consolidation); 0 = none */
+    uint32_t
+        op; /* world.contract_hot: the operator EOA of its contract hot wallets, else EW_NONE */
 } ew_exch;
 
 typedef struct ew_user {
@@ -314,6 +323,9 @@ typedef struct ew_world {
     uint8_t sel_lock[4], sel_lock_sol[4], sel_lock_plain[4], sel_lock_str[4], sel_release[4];
     uint8_t t_locked[32], t_locked_str[32], t_released[32];
     uint16_t tb_locked[3], tb_locked_str[3], tb_released[3];
+    /* contract hot wallets (world.contract_hot): Safe's execTransaction and ExecutionSuccess */
+    uint8_t sel_exec[4], t_exec_ok[32];
+    uint16_t tb_exec_ok[3];
     /* chain position */
     uint64_t number, timestamp, base_fee;
     uint8_t hash[32], parent[32];

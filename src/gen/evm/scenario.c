@@ -489,7 +489,8 @@ int cw_gen_evm_scenario_parse(cw_gen_evm_scenario **out, const char *json, size_
     if (wo) {
         static const char *const wk[] = {
             "exchanges", "users",         "txs_per_block",       "mixer_contracts", "mixer_denoms",
-            "otc_desks", "consolidation", "honest_mix_evidence", "lock_bridge",     NULL};
+            "otc_desks", "consolidation", "honest_mix_evidence", "lock_bridge",     "contract_hot",
+            NULL};
         if (!json_is_object(wo)) {
             rc = cw_error_set(CW_EINVAL, "%s: world: must be an object", c.src);
             goto out;
@@ -499,7 +500,8 @@ int cw_gen_evm_scenario_parse(cw_gen_evm_scenario **out, const char *json, size_
             (rc = get_u32(&c, "world", wo, "txs_per_block", 2, 1000, &s->txs_per_block)) ||
             (rc = get_u32(&c, "world", wo, "mixer_contracts", 1, 4, &s->mixer_contracts)) ||
             (rc = get_u32(&c, "world", wo, "otc_desks", 0, 8, &s->otc_desks)) ||
-            (rc = get_u32(&c, "world", wo, "consolidation", 0, 3, &s->consolidation)))
+            (rc = get_u32(&c, "world", wo, "consolidation", 0, 3, &s->consolidation)) ||
+            (rc = get_u32(&c, "world", wo, "contract_hot", 0, EW_MAX_EXCH, &s->contract_hot)))
             goto out;
         json_t *hm = json_object_get(wo, "honest_mix_evidence");
         if (hm && !json_is_boolean(hm)) {
@@ -565,6 +567,13 @@ int cw_gen_evm_scenario_parse(cw_gen_evm_scenario **out, const char *json, size_
     if (!s->n_exch)
         for (int i = 0; i < 4; i++)
             snprintf(s->exch[s->n_exch++], 32, "%s", defx[i]);
+    if (s->contract_hot >= s->n_exch) {
+        rc = cw_error_set(CW_EINVAL,
+                          "%s: world.contract_hot: %u exchanges of %u (the first keeps an "
+                          "externally owned hot wallet)",
+                          c.src, s->contract_hot, s->n_exch);
+        goto out;
+    }
     json_t *hs = json_object_get(root, "heists");
     if (hs) {
         if (!json_is_array(hs) || json_array_size(hs) > 16) {

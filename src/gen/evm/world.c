@@ -47,7 +47,9 @@ const char *ew_cat_name(int cat)
                                          "zero_address",
                                          "otc_desk",
                                          "exchange_consolidation",
-                                         "bridge_lock"};
+                                         "bridge_lock",
+                                         "exchange_hot_contract",
+                                         "exchange_operator"};
     return cat >= 0 && cat < EWC_N ? n[cat] : "unknown";
 }
 
@@ -281,6 +283,8 @@ static int write_truth(ew_world *w)
         json_object_set_new(e, "gas_station", jaddr(w, x->gas));
         if (x->style)
             json_object_set_new(e, "forwarder_factory", jaddr(w, x->factory));
+        if (x->op != EW_NONE) /* world.contract_hot */
+            json_object_set_new(e, "hot_wallet_operator", jaddr(w, x->op));
         json_array_append_new(ex, e);
     }
     json_object_set_new(j, "exchanges", ex);

@@ -8,7 +8,8 @@
  *   E  an escrow: 25 deposits, and the relayer's txs pay 15 of the depositors back;
  *   A  an airdrop: 25 deposits, and 15 claimants each call it and are paid (recipient = the
  *      tx's sender).
- * Only B is a bridge, and the stop policy stops the trace there as a bridge.
+ * Only B is a bridge, and the stop policy stops the trace there as a bridge. And worked example
+ * 21, a contract hot wallet (below).
  */
 #include <stdio.h>
 #include <string.h>
@@ -96,24 +97,19 @@ static uint32_t id_of(const cw_evmstore *s, int i)
     return id;
 }
 
-static void test_lock_bridge(void)
+/* Opens a new store *sp at TMP/name and appends block 0 paying each of funded[0..nf) 10^8 wei at
+ * genesis; b is left initialised for the next blocks. */
+static void genesis_store(cw_evmstore **sp, const char *name, cw_evm_block *b, const int *funded,
+                          int nf)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/s", cw_test_tmpdir());
-    cw_evmstore *s;
-    REQUIRE(cw_evmstore_open(&s, path, true, "ethereum") == 0);
-    cw_evm_block b;
-    cw_evm_block_init(&b);
-    header(&b, 0);
-    int funded[NU + NV + 1];
-    int nf = 0;
-    for (int i = 0; i < NU; i++)
-        funded[nf++] = U0 + i;
-    for (int i = 0; i < NV; i++)
-        funded[nf++] = V0 + i;
-    funded[nf++] = REL;
+    snprintf(path, sizeof path, "%s/%s", cw_test_tmpdir(), name);
+    REQUIRE(cw_evmstore_open(sp, path, true, "ethereum") == 0);
+    cw_evmstore *s = *sp;
+    cw_evm_block_init(b);
+    header(b, 0);
     for (int i = 0; i < nf; i++) {
-        cw_evm_trace *t = cw_evm_block_add_trace(&b);
+        cw_evm_trace *t = cw_evm_block_add_trace(b);
         t->tx_index = UINT32_MAX;
         t->type = CW_EVM_TRACE_GENESIS;
         t->status = 1;
@@ -121,8 +117,34 @@ static void test_lock_bridge(void)
         t->has_to = true;
         cw_u256_from_u64(&t->value, 100000000);
     }
-    REQUIRE(cw_evm_block_finish(&b) == 0);
-    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    REQUIRE(cw_evm_block_finish(b) == 0);
+    REQUIRE(cw_evmstore_append(s, b) == 0);
+}
+
+/* Commits and closes *sp, frees b, and opens the store again read-only. */
+static void reopen(cw_evmstore **sp, cw_evm_block *b, const char *name)
+{
+    cw_evmstore *s = *sp;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", cw_test_tmpdir(), name);
+    REQUIRE(cw_evmstore_commit(s) == 0);
+    cw_evm_block_free(b);
+    REQUIRE(cw_evmstore_close(s) == 0);
+    REQUIRE(cw_evmstore_open(sp, path, false, NULL) == 0);
+}
+
+static void test_lock_bridge(void)
+{
+    int funded[NU + NV + 1];
+    int nf = 0;
+    for (int i = 0; i < NU; i++)
+        funded[nf++] = U0 + i;
+    for (int i = 0; i < NV; i++)
+        funded[nf++] = V0 + i;
+    funded[nf++] = REL;
+    cw_evm_block b;
+    cw_evmstore *s;
+    genesis_store(&s, "s", &b, funded, nf);
     /* block 1: deposits into B, E and A; swaps at P */
     header(&b, 1);
     for (int i = 0; i < NU; i++) {
@@ -144,11 +166,7 @@ static void test_lock_bridge(void)
     }
     REQUIRE(cw_evm_block_finish(&b) == 0);
     REQUIRE(cw_evmstore_append(s, &b) == 0);
-    REQUIRE(cw_evmstore_commit(s) == 0);
-    cw_evm_block_free(&b);
-    REQUIRE(cw_evmstore_close(s) == 0);
-
-    REQUIRE(cw_evmstore_open(&s, path, false, NULL) == 0);
+    reopen(&s, &b, "s");
     cw_evm_services *sv;
     REQUIRE(cw_evm_services_detect(&sv, s) == 0);
     const cw_evm_service *x = cw_evm_services_get(sv, id_of(s, B));
@@ -184,8 +202,109 @@ static void test_lock_bridge(void)
     cw_evmstore_close(s);
 }
 
+/*
+ * Worked example 21 (docs/TRACE-MODELS.md): a contract hot wallet H (unlabelled, never sends a
+ * tx): 24 customers C pay their deposit addresses D twice, each D sweeps everything it holds
+ * (less its fee) into H in its own tx, and an operator O's txs make H pay 15 withdrawals to others.
+ * H has the bridge's shape (deposits in the payers' txs, payouts in someone else's), but every
+ * payer of H is a sweeper into it: H is the Ds' collector, each D a deposit address. The
+ * look-alike: a bridge G that 20 users pay from their wallets and 6 of a thief's hops pay
+ * everything they got: a few sweepers among many payers, G stays a bridge and the hops are no
+ * deposit addresses.
+ */
+enum {
+    C0 = 1,
+    ND = 24,
+    D0 = 30,
+    R0 = 60,
+    NR = 15,
+    OP = 79,
+    H = 80,
+    G = 81,
+    GU0 = 90,
+    NGU = 20,
+    TH = 120,
+    T0 = 121,
+    NT = 6,
+    GR0 = 130
+};
+
+static void test_contract_hot_wallet(void)
+{
+    int funded[ND + NGU + 2];
+    int nf = 0;
+    for (int i = 0; i < ND; i++)
+        funded[nf++] = C0 + i;
+    for (int i = 0; i < NGU; i++)
+        funded[nf++] = GU0 + i;
+    funded[nf++] = OP;
+    funded[nf++] = TH;
+    cw_evm_block b;
+    cw_evmstore *s;
+    genesis_store(&s, "h", &b, funded, nf);
+    /* block 1: customers pay their deposit addresses; users and the thief's hops are paid */
+    header(&b, 1);
+    for (int i = 0; i < ND; i++) {
+        txc(&b, C0 + i, D0 + i, 60000 + 1000 * (uint64_t)i, 0, 0, 0);
+        txc(&b, C0 + i, D0 + i, 40000, 0, 0, 0);
+    }
+    for (int i = 0; i < NT; i++)
+        txc(&b, TH, T0 + i, 200000 + 1000 * (uint64_t)i, 0, 0, 0);
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    /* block 2: the sweeps into H (all but the fee), the deposits into G (users part of what
+     * they hold, the hops everything) */
+    header(&b, 2);
+    for (int i = 0; i < ND; i++)
+        txc(&b, D0 + i, H, 100000 + 1000 * (uint64_t)i - 21000, 0, 0, 0);
+    for (int i = 0; i < NGU; i++)
+        txc(&b, GU0 + i, G, 50000 + 700 * (uint64_t)i, 0, 0, 0);
+    for (int i = 0; i < NT; i++)
+        txc(&b, T0 + i, G, 200000 + 1000 * (uint64_t)i - 21000, 0, 0, 0);
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    /* block 3: the operator's txs make H pay withdrawals; G releases to others (relayer OP) */
+    header(&b, 3);
+    for (int i = 0; i < NR; i++) {
+        txc(&b, OP, H, 0, H, R0 + i, 30000 + 500 * (uint64_t)i);
+        txc(&b, OP, G, 0, G, GR0 + i, 20000 + 300 * (uint64_t)i);
+    }
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    reopen(&s, &b, "h");
+    cw_evm_services *sv;
+    REQUIRE(cw_evm_services_detect(&sv, s) == 0);
+    const cw_evm_service *x = cw_evm_services_get(sv, id_of(s, H));
+    REQUIRE(x);
+    CHECK_EQ_INT(x->kind, CW_EVM_SVC_COLLECTOR);
+    CHECK_EQ_INT(x->n, ND); /* its deposit addresses */
+    for (int i = 0; i < ND; i++) {
+        const cw_evm_service *d = cw_evm_services_get(sv, id_of(s, D0 + i));
+        REQUIRE(d);
+        CHECK_EQ_INT(d->kind, CW_EVM_SVC_DEPOSIT);
+        CHECK_EQ_INT(d->parent, id_of(s, H));
+    }
+    const cw_evm_service *g = cw_evm_services_get(sv, id_of(s, G));
+    REQUIRE(g);
+    CHECK_EQ_INT(g->kind, CW_EVM_SVC_BRIDGE);
+    for (int i = 0; i < NT; i++)
+        CHECK(!cw_evm_services_get(sv, id_of(s, T0 + i)));
+    cw_evm_services_free(sv);
+    /* the policy: a deposit address stops as an exchange (its customers come back: no one-use
+     * service), H is no bridge, G is */
+    cw_acct_policy *pol;
+    REQUIRE(cw_acct_policy_new(&pol, s, NULL, NULL) == 0);
+    CHECK_EQ_INT(cw_acct_policy_stop(pol, id_of(s, D0), NULL), CW_ACCT_STOP_EXCHANGE);
+    CHECK(cw_acct_policy_stop(pol, id_of(s, H), NULL) != CW_ACCT_STOP_BRIDGE);
+    CHECK_EQ_INT(cw_acct_policy_stop(pol, id_of(s, G), NULL), CW_ACCT_STOP_BRIDGE);
+    CHECK(cw_acct_policy_stop(pol, id_of(s, T0), NULL) != CW_ACCT_STOP_EXCHANGE);
+    cw_acct_policy_free(pol);
+    cw_evmstore_close(s);
+}
+
 int main(void)
 {
     RUN(test_lock_bridge);
+    RUN(test_contract_hot_wallet);
     return cw_test_done();
 }

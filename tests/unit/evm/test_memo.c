@@ -208,10 +208,141 @@ static void test_extract(void)
     CHECK_EQ_STR(small, "=:BTC.B");
 }
 
+/* topic 0 from its hex */
+static void topic_hex(cw_evm_hash *h, const char *hex)
+{
+    for (int i = 0; i < 32; i++) {
+        unsigned v;
+        sscanf(hex + 2 * i, "%2x", &v);
+        h->b[i] = (uint8_t)v;
+    }
+}
+
+/* an address word: 12 zero bytes, then 20 bytes of `fill` */
+static uint8_t *addr_word(uint8_t *p, uint8_t fill)
+{
+    memset(p, 0, 12);
+    memset(p + 12, fill, 20);
+    return p + 32;
+}
+
+/* Deposit events laid out as their published ABIs say (docs/STORE-FORMAT.md "Memos" names the
+ * sources): the destination chain and recipient decoded, written as a row and read back. */
+static void test_dest_events(void)
+{
+    static uint8_t arena[32 * 20];
+    cw_evm_block b;
+    memset(&b, 0, sizeof b);
+    b.arena = arena;
+    cw_evm_log l;
+    memset(&l, 0, sizeof l);
+    char out[256];
+    cw_evm_memo_dest d;
+    /* Across V3FundsDeposited: topics destinationChainId 42161, depositId, depositor; data
+     * inputToken, outputToken, inputAmount, outputAmount, quoteTimestamp, fillDeadline,
+     * exclusivityDeadline, recipient (word 7), exclusiveRelayer, message offset, length */
+    memset(arena, 0, sizeof arena);
+    topic_hex(&l.topics[0], "a123dc29aebf7d0c3322c8eeb5b999e859f39937950ed31056532713d0de396f");
+    word(l.topics[1].b, 42161);
+    word(l.topics[2].b, 77);
+    addr_word(l.topics[3].b, 0x11);
+    uint8_t *p = arena;
+    p = addr_word(p, 0xc0);
+    p = addr_word(p, 0x82);
+    p = word(p, 1000000);
+    p = word(p, 999000);
+    p = word(p, 1767230000);
+    p = word(p, 1767240000);
+    p = word(p, 0);
+    p = addr_word(p, 0xab); /* recipient */
+    p = word(p, 0);
+    p = word(p, 0x140);
+    p = word(p, 0);
+    l.n_topics = 4;
+    l.data_len = (uint32_t)(p - arena);
+    size_t n = cw_evm_memo_dest_from_log(&b, &l, out, sizeof out);
+    CHECK_EQ_STR(out, "V3FundsDeposited:eip155:42161:0xabababababababababababababababababababab");
+    CHECK_EQ_INT(n, strlen(out));
+    CHECK_EQ_INT(cw_evm_memo_dest_parse(&d, out, n), 0);
+    CHECK_EQ_STR(d.event, "V3FundsDeposited");
+    CHECK_EQ_STR(d.ns, "eip155");
+    CHECK_EQ_INT(d.chain, 42161);
+    CHECK_EQ_STR(d.to, "0xabababababababababababababababababababab");
+    /* three topics, or no recipient: nothing */
+    l.n_topics = 3;
+    CHECK_EQ_INT(cw_evm_memo_dest_from_log(&b, &l, out, sizeof out), 0);
+    l.n_topics = 4;
+    memset(arena + 32 * 7, 0, 32);
+    CHECK_EQ_INT(cw_evm_memo_dest_from_log(&b, &l, out, sizeof out), 0);
+    /* the bytes32 FundsDeposited: a 32-byte recipient (a Solana account) kept whole */
+    topic_hex(&l.topics[0], "32ed1a409ef04c7b0227189c3a103dc5ac10e775a15b785dcc510201f7c25ad3");
+    word(l.topics[1].b, 34268394551451ULL); /* Across's id for Solana */
+    memset(arena + 32 * 7, 0x5a, 32);
+    n = cw_evm_memo_dest_from_log(&b, &l, out, sizeof out);
+    CHECK_EQ_STR(out, "FundsDeposited:eip155:34268394551451:0x5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a"
+                      "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a");
+    CHECK_EQ_INT(cw_evm_memo_dest_parse(&d, out, n), 0);
+    /* Multichain LogAnySwapOut(token, from, to indexed; amount, fromChainID, toChainID) */
+    topic_hex(&l.topics[0], "97116cf6cd4f6412bb47914d6db18da9e16ab2142f543b86e207c24fbd16b23a");
+    addr_word(l.topics[3].b, 0x3c);
+    memset(arena, 0, sizeof arena);
+    p = word(arena, 5000);
+    p = word(p, 1);
+    p = word(p, 250);
+    l.data_len = (uint32_t)(p - arena);
+    n = cw_evm_memo_dest_from_log(&b, &l, out, sizeof out);
+    CHECK_EQ_STR(out, "LogAnySwapOut:eip155:250:0x3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c");
+    /* Wormhole LogMessagePublished(sender indexed; sequence, nonce, payload, consistencyLevel)
+     * with a token-bridge transfer: id 1, amount, token, token chain, to, to chain 1 (Solana),
+     * fee */
+    topic_hex(&l.topics[0], "6eb224fb001ed210e379b335e35efe88672a8ce935d981a6896b27ffdf52a3b2");
+    l.n_topics = 2;
+    memset(arena, 0, sizeof arena);
+    p = word(arena, 9);
+    p = word(p, 0);
+    p = word(p, 0x80);
+    p = word(p, 15);
+    p = word(p, 133);
+    p[0] = 1;
+    word(p + 1, 123456);
+    memset(p + 33 + 12, 0xc0, 20);
+    p[65] = 0;
+    p[66] = 2;
+    memset(p + 67, 0x9d, 32);
+    p[99] = 0;
+    p[100] = 1;
+    l.data_len = 32 * 5 + 160;
+    n = cw_evm_memo_dest_from_log(&b, &l, out, sizeof out);
+    CHECK_EQ_STR(out, "LogMessagePublished:wormhole:1:0x9d9d9d9d9d9d9d9d9d9d9d9d9d9d9d9d"
+                      "9d9d9d9d9d9d9d9d9d9d9d9d9d9d9d9d");
+    p[0] = 2; /* an attestation, not a transfer */
+    CHECK_EQ_INT(cw_evm_memo_dest_from_log(&b, &l, out, sizeof out), 0);
+    /* any other event: nothing */
+    topic_hex(&l.topics[0], "ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef");
+    CHECK_EQ_INT(cw_evm_memo_dest_from_log(&b, &l, out, sizeof out), 0);
+    /* rows that are no destination */
+    static const char *const badrows[] = {
+        "Foo:eip155:1:0xabababababababababababababababababababab",
+        "V3FundsDeposited:cosmos:1:0xabababababababababababababababababababab",
+        "V3FundsDeposited:eip155:0:0xabababababababababababababababababababab",
+        "V3FundsDeposited:eip155:x1:0xabababababababababababababababababababab",
+        "V3FundsDeposited:eip155:042161:0xabababababababababababababababababababab",
+        "V3FundsDeposited:eip155:99999999999999999999:0xabababababababababababababababababababab",
+        "V3FundsDeposited:eip155:1:0xABABABABABABABABABABABABABABABABABABABAB",
+        "V3FundsDeposited:eip155:1:0xabab",
+        "V3FundsDeposited:eip155:1:0xabababababababababababababababababababab:x",
+        "=:BTC.BTC:bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"};
+    for (size_t i = 0; i < sizeof badrows / sizeof *badrows; i++) {
+        CHECK_EQ_INT(cw_evm_memo_dest_parse(&d, badrows[i], strlen(badrows[i])), CW_EINVAL);
+        cw_error_clear();
+    }
+}
+
 int main(void)
 {
     RUN(test_published_examples);
     RUN(test_malformed);
     RUN(test_extract);
+    RUN(test_dest_events);
     return cw_test_done();
 }
