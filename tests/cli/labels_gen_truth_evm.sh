@@ -21,6 +21,8 @@ $(a 10),eoa,8,Binansu,exchange_consolidation,,
 $(a 11),eoa,9,alice,user,,
 bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh,p2wpkh,10,Coinbarn,exchange,,
 $(a 12),contract,11,Spanway,bridge_lock,,
+$(a 13),contract,8,Binansu,exchange_hot_contract,,
+$(a 14),eoa,8,Binansu,exchange_operator,,
 CSV
 rc=0; "$CW_BIN" labels import gen-truth "$T/addresses.csv" --db "$T/l.db" --exclude individual \
     > /dev/null 2> "$T/err.txt" || rc=$?
@@ -33,6 +35,7 @@ check_eq "a lock-and-release bridge (no memos): bridge" "$(cats "$(a 12)")" "bri
 check_eq "mixer pool: mixer; relayer: service" "$(cats "$(a 5)"),$(cats "$(a 6)")" "mixer ETH,service ETH"
 check_eq "DEX pair: defi; instant exchange: service" "$(cats "$(a 7)"),$(cats "$(a 8)")" "defi ETH,service ETH"
 check_eq "exchange and its consolidation address: exchange" "$(cats "$(a 9)"),$(cats "$(a 10)")" "exchange ETH,exchange ETH"
+check_eq "a contract hot wallet and its operator: exchange" "$(cats "$(a 13)"),$(cats "$(a 14)")" "exchange ETH,exchange ETH"
 check_eq "a Bitcoin address keeps XBT" "$(cats bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh)" "exchange XBT"
 check_eq "users excluded" "$(cats "$(a 11)")" ""
 # a label category the file names itself still errs in a plain label file (csv stays strict)
