@@ -739,6 +739,7 @@ static void rank_by_amounts(cw_trace *t, uint64_t in0, size_t n_in, uint64_t o0,
         pay[pid[k]] += t->s_val[k];
     }
     uint64_t left = mv;
+    double fl = t->opts.probable_floor;
     for (size_t q = 0; q < n_out && left; q++) {
         uint32_t j = pout[q];
         uint64_t w = t->s_oval[j];
@@ -748,6 +749,11 @@ static void rank_by_amounts(cw_trace *t, uint64_t in0, size_t n_in, uint64_t o0,
         for (size_t k = 0; k < n_in; k++)
             if (pay[k] >= w)
                 kk++;
+        /* a one-in-k share at or under the probable floor is not placed: the floor would end
+         * it as a sliver on a coin that is k - 1 times more likely someone else's (exactly on
+         * the floor, w / k would be followed or not by w's last digits) */
+        if (fl > 0.0 && (double)kk * fl >= 1.0)
+            continue;
         uint64_t lim = w / kk;
         if (oamt[j] >= lim)
             continue;
