@@ -148,7 +148,7 @@ typedef struct cw_trace_opts {
     void *is_coinjoin_ctx;
     uint64_t max_nodes;    /* 0: 50,000,000 */
     double probable_floor; /* forward: a traced amount with a probable part that is below this
-                            * share of its output's value ends as dust (default 0.2; 0: off) */
+                            * share of its output's value ends as dust (default 0.25; 0: off) */
     bool through_sweeps;   /* follow value through a probable service's sweep (CW_END_SWEEP)
                             * as through any tx (default false) */
     bool relink;           /* forward FIFO, any CoinJoin policy but stop: a second pass that
@@ -171,7 +171,7 @@ bool cw_trace_relink_guarded(const cw_trace_labelmap *labels, const cw_trace_opt
 
 /* Fills opts with the defaults: FIFO, forward, no hop limit, min_value 1, no height limit,
  * no stop categories, CoinJoins ranked with equal outputs sharing (CW_CJ_RANK: probable; for
- * haircut the proportional rule), probable_floor 0.2, relink on. */
+ * haircut the proportional rule), probable_floor 0.25, relink on. */
 void cw_trace_opts_init(cw_trace_opts *o);
 
 /* A source: an output (global output number) whose whole value is traced. */

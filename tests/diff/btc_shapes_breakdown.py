@@ -14,6 +14,11 @@ that are neither the thief's nor a true deposit nor a coordinator's (value sprea
 outputs), on coordinators' outputs (category mixer or coinjoin_coordinator), how far the
 thief's outputs are short of their value when made, and traced value at the thief's outputs that the trace did not pass on (ended under the
 probable floor, unspent); and the txs the trace reached that spend none of the thief's coins.
+Then the true deposits short of their value: what they miss, by the kind of the txs that made
+their inputs and by the chain's evidence that the deposit is the thief's beyond a CoinJoin or a
+mixer: `cospend` (the deposit tx also spends a coin with certain traced value), `addr` (the
+deposit address also received certain traced value: an account the trace knows is the
+thief's), `none`.
 Reads each traced tx with `chainwatch tx --json` (cached in --cache). Not part of make test:
 issue 11's amounts measurement (docs/TRACE-MODELS.md, "Where the missing value is").
 """
@@ -48,6 +53,7 @@ def main():
             p = subprocess.run([a.bin, "tx", t, "--store", a.store, "--json"], capture_output=True, text=True)
             d = json.loads(p.stdout)
             cache[t] = {"in": [i["address"] for i in d["inputs"]],
+                        "prev": ["%s:%d" % (i["prev_txid"], i["prev_vout"]) for i in d["inputs"]],
                         "out": [(o["address"], o["value"]) for o in d["outputs"]]}
         return cache[t]
 
@@ -111,6 +117,30 @@ def main():
                 k, spread[k] / 1e8, spread_n[k], coord[k] / 1e8, short[k] / 1e8, ended[k] / 1e8))
         print("  txs reached that spend none of the thief's coins: %d, traced value in %.3f BTC" % (
             others[0], others[1] / 1e8))
+        cert = {}  # certain traced value per outpoint, and per address
+        cert_addr = collections.Counter()
+        for t in d["graph"]:
+            for o in t["outputs"]:
+                c = (o.get("traced", 0) or 0) - min(o.get("traced", 0) or 0, o.get("probable_traced", 0) or 0)
+                cert[o["outpoint"]] = c
+                cert_addr[o.get("address")] += c
+        miss, nmiss = collections.Counter(), collections.Counter()
+        for x in h["deposits"]:
+            v, tv = x["value_sat"], tr.get(x["outpoint"], 0)
+            if tv >= v:
+                continue
+            dt = x["outpoint"].split(":")[0]
+            if "prev" not in tx(dt):
+                del cache[dt]
+            k = "+".join(sorted({kind.get(p.split(":")[0], "?") for p in tx(dt)["prev"]}))
+            ev = ("cospend" if any(cert.get(p, 0) > 0 for p in tx(dt)["prev"])
+                  else "addr" if cert_addr[x["address"]] > cert.get(x["outpoint"], 0) else "none")
+            miss[(k, ev)] += v - tv
+            nmiss[(k, ev)] += 1
+        print("  true deposits short of their value: %.3f BTC; by the kind of the txs that made their inputs,"
+              " and the evidence (cospend / addr / none)" % (sum(miss.values()) / 1e8))
+        for (k, ev), m in sorted(miss.items(), key=lambda kv: -kv[1]):
+            print("  %-28s %-8s %9.3f (%4d)" % (k, ev, m / 1e8, nmiss[(k, ev)]))
     if a.cache:
         json.dump(cache, open(a.cache, "w"))
     return 0

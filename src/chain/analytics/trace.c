@@ -677,6 +677,26 @@ static int pool_equal(cw_trace *t, const uint32_t *p, const uint64_t *val, size_
     return 0;
 }
 
+/* The possible payers of a round's n inputs: an input joins the payer of the first earlier input
+ * that spends an output of the same tx (creator[q]; CW_NONE64: a payer of its own) when that tx
+ * is not a CoinJoin (one wallet's coins together). pid[q]: the first input of q's payer (q
+ * itself when it is the first). Used by rank_by_amounts (forward FIFO) and round_by_amounts'
+ * caller (screening). */
+static void group_payers(const cw_trace *t, const uint64_t *creator, size_t n, uint64_t *pid)
+{
+    for (size_t q = 0; q < n; q++) {
+        pid[q] = q;
+        if (creator[q] == CW_NONE64)
+            continue;
+        for (size_t e = 0; e < q; e++)
+            if (creator[e] == creator[q]) {
+                if (!t->is_cj(t->opts.is_coinjoin_ctx, t->cs, creator[q]))
+                    pid[q] = pid[e];
+                break;
+            }
+    }
+}
+
 /* A ranked many-output round (a CoinJoin that is not a one-to-one mix), one owner per output
  * and a participant's outputs paid from its own inputs (as round_by_amounts, for screening).
  * The traced coins (value VT; U = V_in - VT is everyone else's) pay first every output worth
@@ -717,28 +737,24 @@ static void rank_by_amounts(cw_trace *t, uint64_t in0, size_t n_in, uint64_t o0,
     if (!mv)
         return;
     /* the other payers' values: s_amt (free here: FIFO positions are not used in a CoinJoin,
-     * whose outputs all carry their amounts spread) holds each untraced input's payer value,
-     * summed on the payer's first input; s_tmp + n_out: the payer of each input */
+     * whose outputs all carry their amounts spread) holds first each untraced input's creator
+     * (the traced coins are left out), then each payer's value summed on its first input;
+     * s_tmp + n_out: the payer of each input */
     uint64_t *pay = t->s_amt, *pid = t->s_tmp + n_out;
-    const cw_chainstore *cs = t->cs;
     for (size_t k = 0; k < n_in; k++) {
-        pay[k] = 0;
-        pid[k] = k;
-        if (t->s_node[k] != UINT32_MAX)
-            continue;
-        const cw_row_in *r = cw_chainstore_in(cs, in0 + k);
-        if (r->spent_tx != CW_IN_EXTERNAL && r->spent_tx != CW_IN_COINBASE)
-            for (size_t e = 0; e < k; e++) {
-                const cw_row_in *q = cw_chainstore_in(cs, in0 + e);
-                if (t->s_node[e] == UINT32_MAX && q->spent_tx == r->spent_tx) {
-                    if (!t->is_cj(t->opts.is_coinjoin_ctx, cs, r->spent_tx))
-                        pid[k] = pid[e];
-                    break;
-                }
-            }
-        pay[pid[k]] += t->s_val[k];
+        const cw_row_in *r = cw_chainstore_in(t->cs, in0 + k);
+        pay[k] = t->s_node[k] != UINT32_MAX || r->spent_tx == CW_IN_EXTERNAL ||
+                         r->spent_tx == CW_IN_COINBASE
+                     ? CW_NONE64
+                     : r->spent_tx;
     }
+    group_payers(t, pay, n_in, pid);
+    memset(pay, 0, n_in * sizeof *pay);
+    for (size_t k = 0; k < n_in; k++)
+        if (t->s_node[k] == UINT32_MAX)
+            pay[pid[k]] += t->s_val[k];
     uint64_t left = mv;
+    double fl = t->opts.probable_floor;
     for (size_t q = 0; q < n_out && left; q++) {
         uint32_t j = pout[q];
         uint64_t w = t->s_oval[j];
@@ -748,6 +764,11 @@ static void rank_by_amounts(cw_trace *t, uint64_t in0, size_t n_in, uint64_t o0,
         for (size_t k = 0; k < n_in; k++)
             if (pay[k] >= w)
                 kk++;
+        /* a one-in-k share at or under the probable floor is not placed: the floor would end
+         * it as a sliver on a coin that is k - 1 times more likely someone else's (exactly on
+         * the floor, w / k would be followed or not by w's last digits) */
+        if (fl > 0.0 && (double)kk * fl >= 1.0)
+            continue;
         uint64_t lim = w / kk;
         if (oamt[j] >= lim)
             continue;
@@ -2434,23 +2455,17 @@ int cw_trace_owner_capped(const cw_trace *t, cw_trace_end_pick_fn pick, void *ct
         if (many && F > 0) {
             size_t n = in1 - in0, m = 0;
             double *pv = sv + 3 * n, *pg = sv + 4 * n;
-            for (size_t q = 0; q < n; q++) { /* possible payers: one wallet's coins together */
-                size_t p = q;
-                if (stx[q] != CW_NONE64)
-                    for (size_t e = 0; e < q; e++)
-                        if (stx[e] == stx[q]) {
-                            p = e;
-                            break;
-                        }
-                if (p != q && !t->is_cj(t->opts.is_coinjoin_ctx, cs, stx[q])) {
-                    size_t k = (size_t)pid[p];
-                    pid[q] = pid[p];
-                    pv[k] += sv[q];
-                    pg[k] += sv[2 * n + q];
-                } else {
+            group_payers(t, stx, n, pid); /* possible payers: one wallet's coins together */
+            for (size_t q = 0; q < n; q++) { /* numbered 0..m-1 in order of their first input */
+                if (pid[q] == q) {
                     pid[q] = m;
                     pv[m] = sv[q];
                     pg[m++] = sv[2 * n + q];
+                } else {
+                    size_t k = (size_t)pid[pid[q]];
+                    pid[q] = k;
+                    pv[k] += sv[q];
+                    pg[k] += sv[2 * n + q];
                 }
             }
             if (round_by_amounts(cs, o0, o1, sv, sv + n, n, pv, pg, m, F, so))

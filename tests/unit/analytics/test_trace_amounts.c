@@ -18,7 +18,10 @@
  * rank order, each up to w / k (k = the traced coins and each other coin worth w or more):
  * 134u (k = 2: the traced coins, A) gets 67u, each 98u (k = 4: A, B, C) 24.5u, 86u (k = 4)
  * 21.5u, each 58u (k = 6) 9,666,666 sat, each 28u (k = 8) 3.5u; the 42,166,668 sat left end
- * there as "entered mixer" (probable). A's output gets nothing. Without the bound
+ * there as "entered mixer" (probable). A's output gets nothing. That is without a probable
+ * floor; under the default floor (0.25) a one-in-k share with k >= 4 is not placed (the floor
+ * would end it as a sliver, or follow it when w / k lands on the floor exactly, as 98u / 4 does):
+ * only the 134u gets its 67u and 139u enter the round. Without the bound
  * (CW_TRACE__NO_AMOUNTS) the figures are rank's.
  */
 #include <stdio.h>
@@ -99,11 +102,12 @@ static bool is_round(void *ctx, const cw_chainstore *c, uint64_t tx)
     return tx == chain_tx(c, id_r);
 }
 
-static cw_trace *run(unsigned how)
+static cw_trace *run(unsigned how, double floor)
 {
     cw_trace_opts o;
     cw_trace_opts_init(&o);
     o.is_coinjoin = is_round;
+    o.probable_floor = floor;
     uint64_t s = chain_out(cs, stolen.txid, stolen.vout);
     cw_trace *t = NULL;
     if (cw_trace__run(&t, cs, NULL, &s, 1, &o, how) != 0) {
@@ -135,7 +139,7 @@ static long long entered(const cw_trace *t)
 
 static void test_rank_alone(void)
 {
-    cw_trace *t = run(CW_TRACE__NO_AMOUNTS);
+    cw_trace *t = run(CW_TRACE__NO_AMOUNTS, 0.25);
     CHECK_EQ_INT(at(t, 0), 775LL * (long long)U);
     CHECK_EQ_INT(at(t, 1), 206LL * (long long)U); /* A's: the thief's value on an honest output */
     CHECK_EQ_INT(at(t, 2), 0);
@@ -144,9 +148,10 @@ static void test_rank_alone(void)
     cw_trace_free(t);
 }
 
-static void test_by_amounts(void)
+/* without a probable floor every output B can pay gets its one-in-k share */
+static void test_by_amounts_no_floor(void)
 {
-    cw_trace *t = run(0);
+    cw_trace *t = run(0, 0.0);
     CHECK_EQ_INT(at(t, 0), 775LL * (long long)U); /* forced: the thief's */
     CHECK_EQ_INT(at(t, 1), 0);                    /* A's: more than the thief had left */
     CHECK_EQ_INT(at(t, 2), 67LL * (long long)U);  /* the thief's 134u: 1/2 */
@@ -161,12 +166,28 @@ static void test_by_amounts(void)
     cw_trace_free(t);
 }
 
+/* under the default floor (0.25) a one-in-k share with k >= 4 is not placed: B's and C's 98u
+ * (k = 4, exactly on the floor: followed) and the smaller outputs get nothing; the thief's 134u
+ * (k = 2) keeps its 67u and the other 139u entered the round */
+static void test_by_amounts(void)
+{
+    cw_trace *t = run(0, 0.25);
+    CHECK_EQ_INT(at(t, 0), 775LL * (long long)U);
+    CHECK_EQ_INT(at(t, 1), 0);
+    CHECK_EQ_INT(at(t, 2), 67LL * (long long)U);
+    for (uint32_t v = 3; v < 10; v++)
+        CHECK_EQ_INT(at(t, v), 0);
+    CHECK_EQ_INT(entered(t), 139LL * (long long)U);
+    cw_trace_free(t);
+}
+
 int main(void)
 {
     int rc = CHAIN_SETUP(test_build_world, dir, store, &cs);
     if (rc)
         return rc;
     RUN(test_rank_alone);
+    RUN(test_by_amounts_no_floor);
     RUN(test_by_amounts);
     cw_chainstore_close(cs);
     return cw_test_done();
