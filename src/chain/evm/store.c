@@ -30,8 +30,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,9 +184,9 @@ struct cw_evmstore {
     bool has_wrapped;
     uint64_t incomplete; /* published blocks without receipts, logs or traces */
     uint64_t crash_at, crash_count;
-    void *wmem;         /* writer only: one anonymous map holding acache, heads, heads_used */
+    void *wmem; /* writer only: one anonymous map holding acache, heads, heads_used */
     size_t wmem_len;
-    acache_ent *acache; /* writer only, 1 << ACACHE_BITS entries, or NULL */
+    acache_ent *acache;   /* writer only, 1 << ACACHE_BITS entries, or NULL */
     const uint8_t **warm; /* writer only: the addresses of the block being appended */
     size_t n_warm, cap_warm;
     wbuf wb[N_COLS];      /* writer only: buffered rows of C_MOVE, C_MOVELINK, C_TX, C_TXHASH */
@@ -1028,8 +1028,8 @@ static size_t acache_slot(const uint8_t *a)
     memcpy(&w0, a, 8);
     memcpy(&w1, a + 8, 8);
     memcpy(&w2, a + 16, 4);
-    uint64_t h = (w0 ^ (w1 * 0xbf58476d1ce4e5b9ull) ^ (w2 * 0x94d049bb133111ebull)) *
-                 0x9e3779b97f4a7c15ull;
+    uint64_t h =
+        (w0 ^ (w1 * 0xbf58476d1ce4e5b9ull) ^ (w2 * 0x94d049bb133111ebull)) * 0x9e3779b97f4a7c15ull;
     return (size_t)(h >> (64 - ACACHE_BITS));
 }
 
@@ -1424,9 +1424,10 @@ static void warm_add(cw_evmstore *s, const uint8_t *a)
 
 /* Two prefetch waves over the addresses the block's movements will name (senders, receivers,
  * token contracts and parties, internal calls): first their address-cache entries, then, for
- * the addresses the cache holds, the heads-overlay slot and the acctlast.col row of the id (the
- * cache's misses: their addr.hix home slot, the only addresses whose index hash is computed). Reads only: ids are still given out in walk order
- * by account() below, which then finds these lines loading or loaded. */
+ * the addresses the cache holds, the heads-overlay slot and the acctlast.col row of the id (for
+ * the cache's misses, the only addresses whose index hash is computed: their addr.hix home
+ * slot). Reads only: ids are still given out in walk order by account() below, which then finds
+ * these lines loading or loaded. */
 static int warm_block(cw_evmstore *s, const cw_evm_block *b)
 {
     if (!s->acache || !s->heads)
