@@ -29,11 +29,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 /* header-only: the address hash (XXH3 of 20 bytes, twice per address a block names) inlined and
@@ -134,6 +137,7 @@ typedef struct {
 typedef struct {
     uint8_t addr[20];
     uint32_t id1; /* id + 1; 0 = empty */
+    uint64_t pad; /* 32 bytes: an entry never straddles two cache lines */
 } acache_ent;
 
 /* The writer's append buffers (moves, movelinks, txs, tx hashes): rows that the writer never
@@ -180,8 +184,10 @@ struct cw_evmstore {
     bool has_wrapped;
     uint64_t incomplete; /* published blocks without receipts, logs or traces */
     uint64_t crash_at, crash_count;
-    acache_ent *acache; /* writer only, 1 << ACACHE_BITS entries, or NULL */
-    uint64_t *warm;     /* writer only: address hashes of the block being appended */
+    void *wmem; /* writer only: one anonymous map holding acache, heads, heads_used */
+    size_t wmem_len;
+    acache_ent *acache;   /* writer only, 1 << ACACHE_BITS entries, or NULL */
+    const uint8_t **warm; /* writer only: the addresses of the block being appended */
     size_t n_warm, cap_warm;
     wbuf wb[N_COLS];      /* writer only: buffered rows of C_MOVE, C_MOVELINK, C_TX, C_TXHASH */
     head_ent *heads;      /* writer only: 1 << HEADS_BITS entries, heads not yet in acctlast.col */
@@ -724,6 +730,29 @@ static void set_wrapped(cw_evmstore *s)
                      !cw_evm_addr_parse(&s->wrapped, s->chain->wrapped, strlen(s->chain->wrapped));
 }
 
+/* The writer's randomly probed tables (the address cache, 6 MiB, and the heads overlay) in one
+ * anonymous map with transparent huge pages asked for: each lookup is a random line in them, and
+ * with 4 KiB pages nearly every one also missed the TLB (a nested page walk in this VM). Zeroed
+ * by the kernel, as calloc would give them. */
+static bool writer_mem(cw_evmstore *s)
+{
+    size_t a = sizeof *s->acache << ACACHE_BITS, h = sizeof *s->heads << HEADS_BITS,
+           u = sizeof *s->heads_used << HEADS_BITS, huge = (size_t)2 << 20;
+    size_t len = (a + h + u + huge - 1) & ~(huge - 1);
+    void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        return false;
+#ifdef MADV_HUGEPAGE
+    (void)madvise(m, len, MADV_HUGEPAGE); /* a hint */
+#endif
+    s->wmem = m;
+    s->wmem_len = len;
+    s->acache = m;
+    s->heads = (head_ent *)(void *)((uint8_t *)m + a);
+    s->heads_used = (uint32_t *)(void *)((uint8_t *)m + a + h);
+    return true;
+}
+
 int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const char *chain)
 {
     int rc = 0;
@@ -842,10 +871,7 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
     if (writable && ((rc = hold_indexes(s)) || (rc = recover(s))))
         goto fail;
     if (writable) {
-        s->acache = cw_calloc((size_t)1 << ACACHE_BITS, sizeof *s->acache);
-        s->heads = cw_calloc((size_t)1 << HEADS_BITS, sizeof *s->heads);
-        s->heads_used = cw_calloc((size_t)1 << HEADS_BITS, sizeof *s->heads_used);
-        bool ok = s->acache && s->heads && s->heads_used;
+        bool ok = writer_mem(s);
         for (int i = 0; ok && i < N_COLS; i++) {
             if (!buffered(i))
                 continue;
@@ -902,10 +928,9 @@ int cw_evmstore_close(cw_evmstore *s)
         close(s->lock_fd);
     cw_free(s->tokens.v);
     cw_free(s->amap.slots);
-    cw_free(s->acache);
+    if (s->wmem)
+        munmap(s->wmem, s->wmem_len);
     cw_free(s->warm);
-    cw_free(s->heads);
-    cw_free(s->heads_used);
     for (int i = 0; i < N_COLS; i++)
         cw_free(s->wb[i].buf);
     cw_free(s);
@@ -993,6 +1018,21 @@ static int reserve(cw_evmstore *s, int c, uint64_t n)
     return cw_column_reserve(&s->cols[c], n);
 }
 
+/* The address cache's slot of an address: a multiplicative hash of its 20 bytes, a few cycles
+ * instead of the index's XXH3, which is then computed only when the cache misses. Only speed
+ * depends on it (a conflict is a miss), never an id or a byte of the store. */
+static size_t acache_slot(const uint8_t *a)
+{
+    uint64_t w0, w1;
+    uint32_t w2;
+    memcpy(&w0, a, 8);
+    memcpy(&w1, a + 8, 8);
+    memcpy(&w2, a + 16, 4);
+    uint64_t h =
+        (w0 ^ (w1 * 0xbf58476d1ce4e5b9ull) ^ (w2 * 0x94d049bb133111ebull)) * 0x9e3779b97f4a7c15ull;
+    return (size_t)(h >> (64 - ACACHE_BITS));
+}
+
 static int find_account(const cw_evmstore *s, const uint8_t *a, uint32_t limit, uint32_t *id)
 {
     return cw_hashidx_find(&s->addridx, addr_h64(a), a, limit, addr_eq, (void *)(uintptr_t)s, id);
@@ -1001,16 +1041,16 @@ static int find_account(const cw_evmstore *s, const uint8_t *a, uint32_t limit, 
 /* account id of an address, created (first seen in block `number`) when absent */
 static int account(cw_evmstore *s, const cw_evm_addr *a, uint64_t number, uint32_t *id)
 {
-    uint64_t h = addr_h64(a->b);
     acache_ent *ce = NULL;
     if (s->acache) {
-        ce = &s->acache[h & (((size_t)1 << ACACHE_BITS) - 1)];
+        ce = &s->acache[acache_slot(a->b)];
         if (ce->id1 && (memcmp(ce->addr, a->b, 20) == 0)) {
             *id = ce->id1 - 1;
             __builtin_prefetch(cw_column_row(&s->cols[C_ACCTLAST], *id)); /* its heads, next */
             return 0;
         }
     }
+    uint64_t h = addr_h64(a->b);
     int rc = cw_hashidx_find(&s->addridx, h, a->b, (uint32_t)rows(s, C_ACCT), addr_eq, s, id);
     if (rc == 0 && ce) {
         memcpy(ce->addr, a->b, 20);
@@ -1378,16 +1418,16 @@ static int tx_moves(cw_evmstore *s, const cw_evm_block *b, const cw_evm_tx *t, u
 
 static void warm_add(cw_evmstore *s, const uint8_t *a)
 {
-    uint64_t h = addr_h64(a);
-    s->warm[s->n_warm++] = h;
-    __builtin_prefetch(&s->acache[h & (((size_t)1 << ACACHE_BITS) - 1)]);
+    s->warm[s->n_warm++] = a;
+    __builtin_prefetch(&s->acache[acache_slot(a)]);
 }
 
 /* Two prefetch waves over the addresses the block's movements will name (senders, receivers,
  * token contracts and parties, internal calls): first their address-cache entries, then, for
- * the addresses the cache knows, the heads-overlay slot and the acctlast.col row of the id (the
- * cache's misses: their addr.hix home slot). Reads only: ids are still given out in walk order
- * by account() below, which then finds these lines loading or loaded. */
+ * the addresses the cache holds, the heads-overlay slot and the acctlast.col row of the id (for
+ * the cache's misses, the only addresses whose index hash is computed: their addr.hix home
+ * slot). Reads only: ids are still given out in walk order by account() below, which then finds
+ * these lines loading or loaded. */
 static int warm_block(cw_evmstore *s, const cw_evm_block *b)
 {
     if (!s->acache || !s->heads)
@@ -1419,15 +1459,14 @@ static int warm_block(cw_evmstore *s, const cw_evm_block *b)
         if (t->has_to)
             warm_add(s, t->to.b);
     }
-    const size_t mask = ((size_t)1 << ACACHE_BITS) - 1;
     const uint64_t n_acct = rows(s, C_ACCT);
     for (size_t i = 0; i < s->n_warm; i++) {
-        const acache_ent *ce = &s->acache[s->warm[i] & mask];
-        if (ce->id1 && ce->id1 - 1 < n_acct) {
+        const acache_ent *ce = &s->acache[acache_slot(s->warm[i])];
+        if (ce->id1 && ce->id1 - 1 < n_acct && (memcmp(ce->addr, s->warm[i], 20) == 0)) {
             __builtin_prefetch(&s->heads[head_home(ce->id1 - 1)]);
             __builtin_prefetch(cw_column_row(&s->cols[C_ACCTLAST], ce->id1 - 1));
         } else {
-            cw_hashidx_prefetch(&s->addridx, s->warm[i]);
+            cw_hashidx_prefetch(&s->addridx, addr_h64(s->warm[i]));
         }
     }
     return 0;
@@ -1646,6 +1685,76 @@ fail : {
     return rc;
 }
 
+/* The syncs of a commit's columns, shared out among a few threads (sync_job): each sync mostly
+ * sleeps (the disk's writes, then its cache flush), and run one after another the flushes queue
+ * behind each other; in parallel, and beside the indexes' syncs on the committing thread, they
+ * overlap. Durability is unchanged: every file is synced, each in full, before MANIFEST. */
+#define SYNC_THREADS 3
+typedef struct {
+    cw_column *col[2][N_COLS + 3]; /* [0] first, then [1] */
+    uint64_t lo[2][N_COLS + 3];
+    int n[2], phase;
+    atomic_int next;
+    atomic_int rc; /* the first failure's code, 0 while none */
+    pthread_mutex_t mu;
+    char msg[1024]; /* its message (the error state is per thread) */
+} sync_job;
+
+static void *sync_worker(void *arg)
+{
+    sync_job *j = arg;
+    const int p = j->phase;
+    for (int i; (i = atomic_fetch_add(&j->next, 1)) < j->n[p] && !atomic_load(&j->rc);) {
+        int rc = cw_column_sync(j->col[p][i], j->lo[p][i], j->col[p][i]->rows);
+        if (rc) {
+            pthread_mutex_lock(&j->mu);
+            if (!atomic_load(&j->rc)) {
+                snprintf(j->msg, sizeof j->msg, "%s", cw_error_last());
+                atomic_store(&j->rc, cw_error_code() ? cw_error_code() : rc);
+            }
+            pthread_mutex_unlock(&j->mu);
+        }
+    }
+    return NULL;
+}
+
+static void sync_job_add(sync_job *j, cw_column *c, uint64_t lo, bool second)
+{
+    int p = second ? 1 : 0;
+    j->col[p][j->n[p]] = c;
+    j->lo[p][j->n[p]++] = lo;
+}
+
+/* starts the workers on the job's current phase; the number started (0: it ran here) */
+static int sync_job_start(sync_job *j, pthread_t th[SYNC_THREADS])
+{
+    int started = 0;
+    while (started < SYNC_THREADS && !pthread_create(&th[started], NULL, sync_worker, j))
+        started++;
+    if (!started)
+        sync_worker(j); /* no thread to be had: the columns here, in turn */
+    return started;
+}
+
+/* waits for the workers; the first failure's code, 0 if none */
+static int sync_job_finish(sync_job *j, pthread_t th[SYNC_THREADS], int started)
+{
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    return atomic_load(&j->rc);
+}
+
+/* Starts the writeback of rows [from, to) of a column (a hint, as cw_column_writeback: the
+ * commit's msync still writes and waits for everything, so durability is the sync's alone). */
+static void start_writeback(const cw_column *c, uint64_t from, uint64_t to)
+{
+    if (!c->writable || c->fd < 0 || to <= from)
+        return;
+    size_t start = (CW_COLUMN_HEADER + (size_t)from * c->width) & ~(size_t)4095;
+    size_t end = CW_COLUMN_HEADER + (size_t)to * c->width;
+    (void)sync_file_range(c->fd, (off_t)start, (off_t)(end - start), SYNC_FILE_RANGE_WRITE);
+}
+
 int cw_evmstore_commit(cw_evmstore *s)
 {
     int rc;
@@ -1657,19 +1766,44 @@ int cw_evmstore_commit(cw_evmstore *s)
     crash_point(s);
     const uint64_t lo[N_COLS] = {from.blocks, from.txs, from.txs,    from.moves,  from.moves,
                                  0,           0,        from.assets, from.creates};
-    for (int i = 0; i < N_COLS; i++) {
-        if ((rc = cw_column_sync(&s->cols[i], lo[i], s->cols[i].rows)))
-            return rc;
-    }
-    if ((rc = cw_column_sync(&s->memos.col, s->memos.pub, s->memos.col.rows)) ||
-        (rc = cw_column_sync(&s->wide.col, s->wide.pub, s->wide.col.rows)) ||
-        (rc = cw_column_sync(&s->txwide.col, s->txwide.pub, s->txwide.col.rows)))
-        return rc;
-    crash_point(s);
+    /* every file's writes first, then the syncs: the disk gets them all at once instead of
+     * one file's at each sync in turn, and each sync below mostly waits for writes in flight */
+    for (int i = 0; i < N_COLS; i++)
+        start_writeback(&s->cols[i], lo[i], s->cols[i].rows);
+    start_writeback(&s->memos.col, s->memos.pub, s->memos.col.rows);
+    start_writeback(&s->wide.col, s->wide.pub, s->wide.col.rows);
+    start_writeback(&s->txwide.col, s->txwide.pub, s->txwide.col.rows);
+    /* the appended rows first (with the indexes, here, meanwhile: their crash points are this
+     * thread's), then the in-place accounts and heads that point at them, as the order of the
+     * syncs always was */
+    sync_job j = {.phase = 0};
+    atomic_init(&j.next, 0);
+    atomic_init(&j.rc, 0);
+    pthread_mutex_init(&j.mu, NULL);
+    for (int i = 0; i < N_COLS; i++)
+        sync_job_add(&j, &s->cols[i], lo[i], i == C_ACCT || i == C_ACCTLAST);
+    sync_job_add(&j, &s->memos.col, s->memos.pub, false);
+    sync_job_add(&j, &s->wide.col, s->wide.pub, false);
+    sync_job_add(&j, &s->txwide.col, s->txwide.pub, false);
+    pthread_t th[SYNC_THREADS];
+    int started = sync_job_start(&j, th);
     cw_hashidx_set_count(&s->txidx, s->txidx.count);
     cw_hashidx_set_count(&s->addridx, s->addridx.count);
-    if ((rc = cw_hashidx_sync(&s->txidx)) || (rc = cw_hashidx_sync(&s->addridx)))
+    if (!(rc = cw_hashidx_sync(&s->txidx)))
+        rc = cw_hashidx_sync(&s->addridx);
+    int jrc = sync_job_finish(&j, th, started);
+    if (!rc && !jrc) {
+        /* second phase: the in-place columns */
+        j.phase = 1;
+        atomic_store(&j.next, 0);
+        started = sync_job_start(&j, th);
+        jrc = sync_job_finish(&j, th, started);
+    }
+    pthread_mutex_destroy(&j.mu);
+    if (rc)
         return rc;
+    if (jrc)
+        return cw_error_set(jrc, "%s", j.msg);
     crash_point(s);
     uint64_t inc = incomplete_at(s, &to);
     if ((rc = write_counts(s, &to)))
