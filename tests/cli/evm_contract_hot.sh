@@ -9,18 +9,8 @@
 # three hot wallets of the independent world stopped at as probable bridges).
 source "$(dirname "$0")/../lib/cli.sh"
 SRC=${CW_SOURCE_DIR:-$(dirname "$0")/../..}
-score() { # WORLD NAME: ingest, label as a provider would, trace through mixers, score
-    local w=$1 n=$2
-    "$CW_BIN" ingest evm --csv "$w" --store "$T/s$n" --chain ethereum --quiet > /dev/null
-    /usr/bin/python3 "$SRC/tests/diff/xchain_labels.py" "$w/truth/addresses.csv" > "$T/l$n.csv"
-    "$CW_BIN" labels import csv "$T/l$n.csv" --db "$T/l$n.db" > /dev/null
-    local args=()
-    for t in $(jq -r '.[0] | (.drain_txs // .drain_transactions) | join(" ")' "$w/truth/heists.json"); do
-        args+=(--from "$t")
-    done
-    "$CW_BIN" trace --store "$T/s$n" --labels "$T/l$n.db" "${args[@]}" --through-mixer --json > "$T/t$n.json"
-    /usr/bin/python3 "$SRC/tests/diff/evm_eval.py" "$w" "$T/t$n.json" > "$T/v$n.txt"
-}
+source "$(dirname "$0")/../lib/evm_score.sh"
+score() { score_world "$@"; }
 jq '.world.contract_hot = 2' "$SRC/data/scenarios/evm-quick-heist.json" > "$T/sc.json"
 "$CW_BIN" gen evm --out "$T/ours" --txs 15000 --seed 3 --scenario "$T/sc.json" --quiet > /dev/null
 check "ours: truth agrees with the CSVs (gen_check.py)" /usr/bin/python3 "$SRC/tests/evm/gen_check.py" "$T/ours"

@@ -9,19 +9,11 @@
 # named, cash-out precision 0.869 and 0.964, no exit found). Then one cross-chain case.
 source "$(dirname "$0")/../lib/cli.sh"
 SRC=${CW_SOURCE_DIR:-$(dirname "$0")/../..}
-score() { # WORLD NAME: ingest, label as a provider would, trace through mixers, score
+source "$(dirname "$0")/../lib/evm_score.sh"
+score() { # WORLD NAME: score_world, and the lock-and-release eval ($T/eNAME.txt)
     local w=$1 n=$2
-    "$CW_BIN" ingest evm --csv "$w" --store "$T/s$n" --chain ethereum --quiet > /dev/null
-    /usr/bin/python3 "$SRC/tests/diff/xchain_labels.py" "$w/truth/addresses.csv" > "$T/l$n.csv"
-    "$CW_BIN" labels import csv "$T/l$n.csv" --db "$T/l$n.db" > /dev/null
-    local args=()
-    for t in $(jq -r '.[0] | (.drain_txs // .drain_transactions) | join(" ")' "$w/truth/heists.json"); do
-        args+=(--from "$t")
-    done
-    "$CW_BIN" trace --store "$T/s$n" --labels "$T/l$n.db" "${args[@]}" --through-mixer --json > "$T/t$n.json"
-    "$CW_BIN" trace --store "$T/s$n" --labels "$T/l$n.db" "${args[@]}" --through-mixer > "$T/t$n.txt"
+    score_world "$w" "$n"
     /usr/bin/python3 "$SRC/tests/diff/evm_lock_bridge_eval.py" "$w" "$T/t$n.json" > "$T/e$n.txt"
-    /usr/bin/python3 "$SRC/tests/diff/evm_eval.py" "$w" "$T/t$n.json" > "$T/v$n.txt"
 }
 jq '.world.lock_bridge = true | .heists[0].steps[4].lock = 0.6' \
     "$SRC/data/scenarios/evm-quick-heist.json" > "$T/sc.json"
