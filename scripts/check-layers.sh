@@ -28,38 +28,44 @@ owner=([chainwatch/csv.h]=util [chainwatch/errors.h]=util [chainwatch/util.h]=ut
        [chainwatch/gen_evm.h]=gen
        [chainwatch/monitor.h]=monitor [chainwatch/server.h]=server)
 
-module_of_path() { # a path under src/ or a header name -> module ('' when unknown)
-    local p=$1 m best="" bestlen=0
+declare -A modcache
+module_of() { # a path under src/ or a header name -> $mod ('' when unknown); no subshell
+    local p=$1 m d bestlen=0
+    if [[ -n ${modcache[$p]+x} ]]; then mod=${modcache[$p]}; return; fi
+    mod=""
     case $p in
-        chainwatch/btc/*) echo chain_btc; return ;;
-        chainwatch/evm/*) echo chain_evm; return ;;
-        chainwatch/*) echo "${owner[$p]:-}"; return ;;
+        chainwatch/btc/*) mod=chain_btc ;;
+        chainwatch/evm/*) mod=chain_evm ;;
+        chainwatch/*) mod=${owner[$p]:-} ;;
+        *)
+            for m in "${!dir[@]}"; do
+                d=${dir[$m]#src/}
+                if [[ $p == "$d"/* || $p == src/"$d"/* ]] && ((${#d} > bestlen)); then
+                    mod=$m; bestlen=${#d}
+                fi
+            done ;;
     esac
-    for m in "${!dir[@]}"; do
-        local d=${dir[$m]#src/}
-        if [[ $p == "$d"/* || $p == src/"$d"/* ]] && ((${#d} > bestlen)); then
-            best=$m; bestlen=${#d}
-        fi
-    done
-    echo "$best"
+    modcache[$p]=$mod
 }
 
 status=0
-while IFS= read -r f; do
-    m=$(module_of_path "${f#include/}")
+# every quoted #include of every file but the CLI's, as FILE:HEADER, in one grep
+while IFS=: read -r f inc; do
+    module_of "${f#include/}"
+    m=$mod
     [ -n "$m" ] || continue # src/cli sits above everything
     allowed=" $m ${deps[$m]:-} "
-    while IFS= read -r inc; do
-        o=$(module_of_path "$inc")
-        if [ -z "$o" ]; then
-            echo "check-layers: $f includes \"$inc\", which belongs to no module (add it to the table)"
-            status=1
-        elif [[ $allowed != *" $o "* ]]; then
-            echo "check-layers: $f (module $m) includes \"$inc\" of module $o, which is not below it"
-            status=1
-        fi
-    done < <(sed -n 's/^\s*#\s*include\s*"\([^"]*\)".*/\1/p' "$f")
-done < <(git ls-files 'src/*.c' 'src/*.h' 'include/*.h' | grep -v '^src/cli/' ; true)
+    module_of "$inc"
+    o=$mod
+    if [ -z "$o" ]; then
+        echo "check-layers: $f includes \"$inc\", which belongs to no module (add it to the table)"
+        status=1
+    elif [[ $allowed != *" $o "* ]]; then
+        echo "check-layers: $f (module $m) includes \"$inc\" of module $o, which is not below it"
+        status=1
+    fi
+done < <(git ls-files 'src/*.c' 'src/*.h' 'include/*.h' | grep -v '^src/cli/' |
+    xargs grep -H '^\s*#\s*include\s*"' | sed -n 's/^\([^:]*\):\s*#\s*include\s*"\([^"]*\)".*/\1:\2/p' ; true)
 
 # The server is thin: it never issues SQL of its own or of another module (each module's
 # tables are read and written through that module's functions).
