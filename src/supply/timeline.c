@@ -521,7 +521,8 @@ static int price_months(cw_supply *s, const char *series, mv **out, size_t *n_ou
         const char *dt = (const char *)sqlite3_column_text(st, 4);
         if (last_date)
             snprintf(last_date, ld_cap, "%s", dt ? dt : "");
-        lastday = dt && strlen(dt) >= 10 ? atoi(dt + 8) : 0;
+        if (!dt || strlen(dt) < 10 || cw_supply__digits(&lastday, dt + 8, 2))
+            lastday = 0; /* a monthly date (YYYY-MM) has no day */
     }
 out:
     sqlite3_finalize(st);

@@ -262,7 +262,7 @@ static void worker_affinity(int ncpu, int *single, int *shared, int *full)
         fclose(f);
         cpu_set_t set;
         if (strncmp(comm, "MHD-worker", 10) ||
-            sched_getaffinity((pid_t)atoi(e->d_name), sizeof set, &set))
+            sched_getaffinity((pid_t)strtol(e->d_name, NULL, 10), sizeof set, &set))
             continue;
         int n = CPU_COUNT(&set);
         if (n == ncpu)
