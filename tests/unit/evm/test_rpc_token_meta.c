@@ -8,6 +8,7 @@
  * the end, odd or non-hex digits, decimals above 255, a missing answer) leave the field unknown
  * and never read outside the buffer (ASan).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "chainwatch/evm/block.h"
@@ -94,11 +95,12 @@ static void test_cleaning(void)
                             "41420a43007f0000000000000000000000000000000000000000000000000000",
                             NULL);
     CHECK_EQ_STR(t.symbol, "ABC");
-    char sym[2 + 64 * 4 + 1] = "0x";
-    strcat(sym, "0000000000000000000000000000000000000000000000000000000000000020");
-    strcat(sym, "0000000000000000000000000000000000000000000000000000000000000040");
+    char sym[2 + 64 * 4 + 1];
+    int o = snprintf(sym, sizeof sym, "0x%s%s",
+                     "0000000000000000000000000000000000000000000000000000000000000020",
+                     "0000000000000000000000000000000000000000000000000000000000000040");
     for (int i = 0; i < 64; i++)
-        strcat(sym, "5a"); /* 64 x 'Z' */
+        o += snprintf(sym + o, sizeof sym - (size_t)o, "5a"); /* 64 x 'Z' */
     t = decode(sym, NULL);
     CHECK_EQ_INT((int)strlen(t.symbol), 47);
     CHECK(t.symbol[0] == 'Z' && t.symbol[46] == 'Z');

@@ -100,12 +100,12 @@ static int exchange(uint16_t port, const char *src, const char *req, size_t len,
         got += (size_t)r;
         buf[got] = 0;
         if (!status && got >= 12 && !strncmp(buf, "HTTP/1.1 ", 9))
-            status = atoi(buf + 9);
+            status = (int)strtol(buf + 9, NULL, 10);
         /* One complete answer is enough when the server keeps the connection. */
         const char *hdr_end = strstr(buf, "\r\n\r\n");
         const char *cl = strstr(buf, "Content-Length: ");
         if (hdr_end && cl && cl < hdr_end &&
-            got >= (size_t)(hdr_end + 4 - buf) + (size_t)atol(cl + 16))
+            got >= (size_t)(hdr_end + 4 - buf) + (size_t)strtoul(cl + 16, NULL, 10))
             break;
         if (got == sizeof buf - 1)
             break;
