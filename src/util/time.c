@@ -1,6 +1,7 @@
 /*
- * time.c: the one time layer: wall-clock microseconds since the epoch and their RFC 3339 form
- * (format and parse), for every module that stores or prints a timestamp.
+ * time.c: the one time layer: monotonic seconds (for durations and rates), and wall-clock
+ * microseconds since the epoch with their RFC 3339 form (format and parse), for every module
+ * that measures, stores or prints a time.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -9,6 +10,13 @@
 
 #include "chainwatch/errors.h"
 #include "chainwatch/util.h"
+
+double cw_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 int64_t cw_time_now_us(void)
 {

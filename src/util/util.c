@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 /* The SHA256_CTX interface is deprecated in OpenSSL 3 but avoids EVP's per-call provider
@@ -385,13 +384,6 @@ void cw_buf_deinit(cw_buf *b)
     cw_free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
-}
-
-double cw_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int cw_dec_shift(char *out, size_t n, const char *dec, long decimals)
