@@ -165,7 +165,6 @@ int cw_alert_severity_parse(cw_alert_severity *out, const char *s);
 int cw_tlp_parse(cw_tlp *out, const char *s);
 int cw_alert_status_parse(cw_alert_status *out, const char *s);
 
-
 /* ---- SQLite helpers shared by the node's modules (internal) ---- */
 /* Opens path with WAL, foreign keys and a busy timeout. */
 int cw_alert__sqlite_open(struct sqlite3 **out, const char *path);

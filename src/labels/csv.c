@@ -90,7 +90,7 @@ static const char *gen_category(const char *c)
         {"exchange_gas_station", "exchange"},
         {"exchange_hot_contract", "exchange"}, /* a Safe-like contract hot wallet */
         {"exchange_operator", "exchange"},     /* the EOA that sends its withdrawals */
-        {"instant_exchange", "service"}, /* orders, not accounts (docs/TRACE-MODELS.md) */
+        {"instant_exchange", "service"},       /* orders, not accounts (docs/TRACE-MODELS.md) */
         {"instant_exchange_order", "service"},
         {"otc_desk", "p2p_exchange"},
     };

@@ -304,7 +304,6 @@ void cw_labels__rollback(cw_labels *db)
         sqlite3_exec(db->db, "ROLLBACK;", NULL, NULL, NULL);
 }
 
-
 int cw_labels__run_create(cw_labels *db, int64_t *out_id, const char *kind, const char *file,
                           const char *file_sha256, const char *options)
 {

@@ -446,8 +446,7 @@ static int rule_case(cw_monitor__ctx *c, const cw_evmstore *s, cw_acct_policy *p
                 snprintf(who, sizeof who, "%s", pl->entity);
             else
                 snprintf(who, sizeof who, "%s %s",
-                         e[k].stop == CW_ACCT_STOP_SERVICE ? "unlabelled service" : "exchange",
-                         pa);
+                         e[k].stop == CW_ACCT_STOP_SERVICE ? "unlabelled service" : "exchange", pa);
             probable = true;
         } else if (why == CW_ACCT_WHY_MEMO) {
             snprintf(who, sizeof who, "bridge deposit %s", addr);
@@ -503,12 +502,9 @@ static int rule_case(cw_monitor__ctx *c, const cw_evmstore *s, cw_acct_policy *p
         json_t *amounts = sums_json(s, &fd->amount, amt, sizeof amt);
         asset_info(s, fd->amount.asset[0], sym, &d);
         snprintf(key, sizeof key, "%s:%s:%s:%s", kind, chain, name, fd->who);
-        static const char *const verb[] = {"",
-                                           "reached",
-                                           "entered mixer",
-                                           "left the chain at bridge",
-                                           "reached sanctioned",
-                                           "reached"};
+        static const char *const verb[] = {
+            "",       "reached", "entered mixer", "left the chain at bridge", "reached sanctioned",
+            "reached"};
         snprintf(title, sizeof title, "Case %s: %s of traced funds %s %s on %s (total so far%s)",
                  name, amt, fd->stop == CW_ACCT_STOP_EXCHANGE ? "reached" : verb[fd->stop], fd->who,
                  chain, fd->probable ? "; PROBABLE" : "");

@@ -255,8 +255,9 @@ int cw_share_add_status(cw_node *n, const char *status_id, json_t **out)
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *out = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
-        rc = *out ? 0 : cw_error_set(CW_ECORRUPT, "taxii status %s: stored JSON does not parse",
-                                     status_id);
+        rc = *out ? 0
+                  : cw_error_set(CW_ECORRUPT, "taxii status %s: stored JSON does not parse",
+                                 status_id);
     } else if (rc == SQLITE_DONE) {
         rc = cw_error_set(CW_ENOTFOUND, "taxii status %s: no such status", status_id);
     } else {

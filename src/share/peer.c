@@ -40,8 +40,7 @@ int cw_peer_add(cw_node *n, const char *name, const char *url, const char *api_k
     if (!url || (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0))
         return cw_error_set(CW_EINVAL, "peer: URL must start with http:// or https://");
     if (!api_key || !*api_key)
-        return cw_error_set(CW_EINVAL,
-                            "peer: the API key issued by the partner is required");
+        return cw_error_set(CW_EINVAL, "peer: the API key issued by the partner is required");
     if (!pubkey_hex || strlen(pubkey_hex) != 64 || cw_hex_decode(pk, 32, pubkey_hex))
         return cw_error_set(CW_EINVAL,
                             "peer: the partner's Ed25519 public key must be 64 hex digits");

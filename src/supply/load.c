@@ -948,14 +948,14 @@ static int load_prices(lctx *x, pctx *p)
     const char *prefix = "", *suffix = "";
     if (cw_csv_col(c, "氧化钕最低价") >= 0)
         return load_ree_cn(x, p);
-    if (c_metal >= 0 && cw_csv_col(c, "mean_usd") >= 0 &&
-        cw_csv_col(c, "period") >= 0 && c_unit >= 0) {
+    if (c_metal >= 0 && cw_csv_col(c, "mean_usd") >= 0 && cw_csv_col(c, "period") >= 0 &&
+        c_unit >= 0) {
         /* dailymetalprice monthly table: period,metal,unit,mean_usd,... */
         c_date = cw_csv_col(c, "period");
         c_val = cw_csv_col(c, "mean_usd");
         suffix = "_dmp_m";
-    } else if (c_metal >= 0 && cw_csv_col(c, "mean_price") >= 0 &&
-               cw_csv_col(c, "month") >= 0 && c_unit >= 0) {
+    } else if (c_metal >= 0 && cw_csv_col(c, "mean_price") >= 0 && cw_csv_col(c, "month") >= 0 &&
+               c_unit >= 0) {
         /* KOMIS monthly means: metal,month,unit,mean_price,... */
         c_date = cw_csv_col(c, "month");
         c_val = cw_csv_col(c, "mean_price");
@@ -965,8 +965,7 @@ static int load_prices(lctx *x, pctx *p)
         /* KOMIS daily long: date,metal,metal_name_ko,grade_as_labelled,unit,price */
         c_val = c_price;
         prefix = "komis_";
-    } else if (cw_csv_col(c, "mean_cny_per_t") >= 0 &&
-               cw_csv_col(c, "period") >= 0) {
+    } else if (cw_csv_col(c, "mean_cny_per_t") >= 0 && cw_csv_col(c, "period") >= 0) {
         /* lithium carbonate China spot, monthly: period,mean_cny_per_t,... */
         c_date = cw_csv_col(c, "period");
         c_val = cw_csv_col(c, "mean_cny_per_t");
@@ -1162,13 +1161,10 @@ int cw_supply__events_read(cw_supply *s, const char *path, cw_sup_event **out, s
         goto out;
     }
     int c_id = cw_csv_col(&c, "event_id"), c_ann = cw_csv_col(&c, "date_announced"),
-        c_eff = cw_csv_col(&c, "date_effective"),
-        c_prec = cw_csv_col(&c, "date_precision"),
+        c_eff = cw_csv_col(&c, "date_effective"), c_prec = cw_csv_col(&c, "date_precision"),
         c_com = cw_csv_col(&c, "commodity"), c_hs = cw_csv_col(&c, "hs6_scope"),
-        c_act = cw_csv_col(&c, "actor_country"),
-        c_aff = cw_csv_col(&c, "affected_partner"),
-        c_type = cw_csv_col(&c, "event_type"),
-        c_desc = cw_csv_col(&c, "description");
+        c_act = cw_csv_col(&c, "actor_country"), c_aff = cw_csv_col(&c, "affected_partner"),
+        c_type = cw_csv_col(&c, "event_type"), c_desc = cw_csv_col(&c, "description");
     if (c_id < 0 || c_ann < 0 || c_eff < 0 || c_com < 0 || c_aff < 0) {
         rc = cw_error_set(CW_ECORRUPT,
                           "%s:1: not an events CSV: expected columns event_id, date_announced, "

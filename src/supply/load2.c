@@ -448,8 +448,7 @@ int cw_supply__load_komir(cw_supply *s, cw_csv *c, cw_supply_load_report *rep, c
                                  : cw_csv_col(c, "예측가격");
     int c_unit = cw_csv_col(c, "가격단위"), c_when = cw_csv_col(c, "전망기간");
     int c_cty = cw_csv_col(c, "국가명"), c_item = cw_csv_col(c, "품목명");
-    int c_mv = cw_csv_col(c, "수입금액(천불)"),
-        c_mq = cw_csv_col(c, "수입중량(톤)");
+    int c_mv = cw_csv_col(c, "수입금액(천불)"), c_mq = cw_csv_col(c, "수입중량(톤)");
     int c_year = cw_csv_col(c, "연도");
     if (k == K_PARTNER)
         c_min = c_item;
@@ -688,13 +687,12 @@ int cw_supply__events_policy(cw_supply *s, cw_csv *c, cw_supply_load_report *rep
     bool gta = cw_csv_col(c, "gta_id") >= 0;
     int c_id = cw_csv_col(c, "gta_id"), c_date = cw_csv_col(c, "date_iso"),
         c_impl = cw_csv_col(c, "implementers"), c_min = cw_csv_col(c, "minerals"),
-        c_deal = cw_csv_col(c, "deal_type"),
-        c_type = cw_csv_col(c, "intervention_type"),
+        c_deal = cw_csv_col(c, "deal_type"), c_type = cw_csv_col(c, "intervention_type"),
         c_eval = cw_csv_col(c, "evaluation"), c_title = cw_csv_col(c, "title"),
         c_link = cw_csv_col(c, "link");
     int c_year = cw_csv_col(c, "year"), c_prom = cw_csv_col(c, "date_promulgated"),
-        c_iso = cw_csv_col(c, "countries_iso3"),
-        c_pt = cw_csv_col(c, "policy_types"), c_more = cw_csv_col(c, "learn_more");
+        c_iso = cw_csv_col(c, "countries_iso3"), c_pt = cw_csv_col(c, "policy_types"),
+        c_more = cw_csv_col(c, "learn_more");
     if (gta ? (c_date < 0 || c_impl < 0 || c_min < 0 || c_type < 0 || c_title < 0)
             : (c_year < 0 || c_iso < 0 || c_pt < 0 || c_title < 0))
         return cw_error_set(CW_ECORRUPT,

@@ -9,8 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "chainwatch/supply.h"
 #include "chainwatch/csv.h"
+#include "chainwatch/supply.h"
 #include "chainwatch/util.h"
 
 /* ---- reference tables ---- */

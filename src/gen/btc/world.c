@@ -778,11 +778,12 @@ int cw_gen_run(const cw_gen_opts *opts, cw_gen_stats *out)
     w->salt = gen_mix64(opts->seed ^ 0x73616c74ULL) & 0xfffffULL;
     w->n_blocks = plan_blocks(opts->txs, w->sc);
     if (opts->txs < (uint64_t)w->n_blocks * 3) {
-        rc = cw_error_set(CW_EINVAL,
-                          "a world of %llu transactions is too small for scenario \"%s\": its timeline needs %u "
-                          "blocks, so at least %llu transactions",
-                          (unsigned long long)opts->txs, w->sc->name, w->n_blocks,
-                          (unsigned long long)w->n_blocks * 3);
+        rc = cw_error_set(
+            CW_EINVAL,
+            "a world of %llu transactions is too small for scenario \"%s\": its timeline needs %u "
+            "blocks, so at least %llu transactions",
+            (unsigned long long)opts->txs, w->sc->name, w->n_blocks,
+            (unsigned long long)w->n_blocks * 3);
         goto out;
     }
     /* never overwrite block files that are not a generated world (a real node's datadir) */

@@ -945,7 +945,8 @@ int ew_heists_finish(ew_world *w)
         ew_heist *h = &w->heists[i];
         if (!h->done) {
             rc = cw_error_set(CW_EINVAL,
-                              "heists[%zu] (%s): not finished by block %llu: the world's transaction count is too small "
+                              "heists[%zu] (%s): not finished by block %llu: the world's "
+                              "transaction count is too small "
                               "for the scenario's timeline (try %llu or more)",
                               i, h->sc->name, (unsigned long long)w->number,
                               (unsigned long long)(w->txs_target * 2));

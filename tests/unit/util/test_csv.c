@@ -19,7 +19,7 @@ static void test_records(void)
     cw_csv_open_mem(&c, "t.csv", in, sizeof in - 1, CW_CSV_STRICT);
     REQUIRE(cw_csv_next(&c) == 1);
     CHECK_EQ_INT((int64_t)c.n_fields, 3);
-    CHECK_EQ_STR(c.fields[0], "a"); /* the BOM is not part of the first field */
+    CHECK_EQ_STR(c.fields[0], "a");       /* the BOM is not part of the first field */
     CHECK_EQ_INT(cw_csv_col(&c, "b"), 1); /* case-insensitive, spaces trimmed */
     CHECK_EQ_INT(cw_csv_col(&c, "d"), -1);
     REQUIRE(cw_csv_next(&c) == 1);
@@ -49,7 +49,8 @@ static void test_errors(void)
         {"a,b\nx,\"open\n", "t.csv: line 2: unterminated quoted field", 0, NULL},
         {"a\nb\0c\n", "t.csv: line 2: NUL byte", 0, NULL},
         {"a\n\"q\"tail,1\n", "t.csv: line 2: field 1: text after a closing quote", 1, "qtail"},
-        {"a\nin\"side,1\n", "t.csv: line 2: field 1: quote inside an unquoted field", 1, "in\"side"},
+        {"a\nin\"side,1\n", "t.csv: line 2: field 1: quote inside an unquoted field", 1,
+         "in\"side"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         size_t len = strlen(cases[i].in);

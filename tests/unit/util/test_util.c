@@ -110,12 +110,14 @@ static void test_dec_shift(void)
     CHECK_EQ_INT(cw_dec_shift(o, sizeof o, "1", 77), 0);
     CHECK(strlen(o) == 79 && !strncmp(o, "0.000", 5) && o[78] == '1');
     /* 2^256 - 1 at 18 decimals */
-    CHECK_EQ_INT(cw_dec_shift(o, sizeof o,
-                              "115792089237316195423570985008687907853269984665640564039457584007913"
-                              "129639935",
-                              18),
-                 0);
-    CHECK_EQ_STR(o, "115792089237316195423570985008687907853269984665640564039457.584007913129639935");
+    CHECK_EQ_INT(
+        cw_dec_shift(o, sizeof o,
+                     "115792089237316195423570985008687907853269984665640564039457584007913"
+                     "129639935",
+                     18),
+        0);
+    CHECK_EQ_STR(o,
+                 "115792089237316195423570985008687907853269984665640564039457.584007913129639935");
     /* out of range: a token claiming 200 decimals, bad digits, too long: refused, out empty */
     CHECK_EQ_INT(cw_dec_shift(o, sizeof o, "1", 200), CW_EINVAL);
     CHECK_EQ_STR(o, "");
