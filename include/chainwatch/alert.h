@@ -165,13 +165,4 @@ int cw_alert_severity_parse(cw_alert_severity *out, const char *s);
 int cw_tlp_parse(cw_tlp *out, const char *s);
 int cw_alert_status_parse(cw_alert_status *out, const char *s);
 
-/* ---- SQLite helpers shared by the node's modules (internal) ---- */
-/* Opens path with WAL, foreign keys and a busy timeout. */
-int cw_alert__sqlite_open(struct sqlite3 **out, const char *path);
-/* Applies migrations[version..n-1] of `module`, each in a transaction, recording the version
- * in table cw_schema. A database newer than n is CW_EVERSION. */
-int cw_alert__migrate(struct sqlite3 *db, const char *module, const char *const *migrations, int n);
-/* Runs SQL with no result rows; CW_EIO with the SQLite message on failure. */
-int cw_alert__exec(struct sqlite3 *db, const char *sql);
-
 #endif

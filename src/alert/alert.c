@@ -156,8 +156,9 @@ int cw_alert_db_open_ex(cw_alert_db **out, const char *path, unsigned sql_flags)
         return cw_error_set(CW_ENOMEM, "out of memory");
     int rc = cw_sql_open(&a->db, path, sql_flags);
     if (!rc)
-        rc = cw_alert__migrate(a->db, "alert", migrations,
-                               (int)(sizeof migrations / sizeof migrations[0]));
+        rc = cw_sql_migrate(a->db, &(cw_sql_schema){.module = "alert", .steps = migrations,
+                                                     .n = (int)(sizeof migrations /
+                                                                sizeof migrations[0])});
     if (rc) {
         if (a->db)
             cw_error_wrap(rc, "%s: ", path);
@@ -245,7 +246,7 @@ int cw_alert_emit(cw_alert_db *db, const cw_alert_input *in, int64_t *out_id, bo
         goto out;
     int64_t now = in->time_us ? in->time_us : cw_time_now_us();
 
-    if ((rc = cw_alert__exec(db->db, "BEGIN IMMEDIATE")))
+    if ((rc = cw_sql_exec(db->db, "BEGIN IMMEDIATE")))
         goto out;
     began = true;
     if (in->dedup_key && *in->dedup_key) {
@@ -319,12 +320,12 @@ int cw_alert_emit(cw_alert_db *db, const cw_alert_input *in, int64_t *out_id, bo
     if (out_id)
         *out_id = sqlite3_last_insert_rowid(db->db);
 commit:
-    rc = cw_alert__exec(db->db, "COMMIT");
+    rc = cw_sql_exec(db->db, "COMMIT");
     began = false;
 out:
     sqlite3_finalize(st);
     if (began)
-        cw_alert__exec(db->db, "ROLLBACK");
+        cw_sql_exec(db->db, "ROLLBACK");
     free(evidence);
     free(provenance);
     return rc;
@@ -611,7 +612,7 @@ int cw_alert_set_status(cw_alert_db *db, int64_t id, cw_alert_status status, con
     if (note && *note && check_text(note, 4000, true, "note"))
         return CW_EINVAL;
     sqlite3_stmt *st = NULL;
-    int rc = cw_alert__exec(db->db, "BEGIN IMMEDIATE");
+    int rc = cw_sql_exec(db->db, "BEGIN IMMEDIATE");
     if (rc)
         return rc;
     int64_t now = cw_time_now_us();
@@ -641,12 +642,12 @@ int cw_alert_set_status(cw_alert_db *db, int64_t id, cw_alert_status status, con
                  note && *note ? ": " : "", note && *note ? note : "");
         rc = history_add(db, id, now, who, "status", text, NULL);
         if (!rc)
-            rc = cw_alert__exec(db->db, "COMMIT");
+            rc = cw_sql_exec(db->db, "COMMIT");
         if (rc)
-            cw_alert__exec(db->db, "ROLLBACK");
+            cw_sql_exec(db->db, "ROLLBACK");
         return rc;
     }
-    cw_alert__exec(db->db, "ROLLBACK");
+    cw_sql_exec(db->db, "ROLLBACK");
     json_t *cur = NULL;
     rc = cw_alert_get(db, id, &cur);
     if (rc)
@@ -657,7 +658,7 @@ int cw_alert_set_status(cw_alert_db *db, int64_t id, cw_alert_status status, con
     json_decref(cur);
     return rc;
 out:
-    cw_alert__exec(db->db, "ROLLBACK");
+    cw_sql_exec(db->db, "ROLLBACK");
     return rc;
 }
 
@@ -685,7 +686,7 @@ int cw_alert_assign(cw_alert_db *db, int64_t id, const char *assignee, const cha
         assignee = NULL;
     if (assignee && check_text(assignee, 64, false, "assignee"))
         return CW_EINVAL;
-    int rc = cw_alert__exec(db->db, "BEGIN IMMEDIATE");
+    int rc = cw_sql_exec(db->db, "BEGIN IMMEDIATE");
     if (rc)
         return rc;
     sqlite3_stmt *st = NULL;
@@ -728,9 +729,9 @@ int cw_alert_assign(cw_alert_db *db, int64_t id, const char *assignee, const cha
         snprintf(text, sizeof text, "unassigned");
     if ((rc = history_add(db, id, cw_time_now_us(), who, "assign", text, NULL)))
         goto out;
-    return cw_alert__exec(db->db, "COMMIT");
+    return cw_sql_exec(db->db, "COMMIT");
 out:
-    cw_alert__exec(db->db, rc ? "ROLLBACK" : "COMMIT");
+    cw_sql_exec(db->db, rc ? "ROLLBACK" : "COMMIT");
     return rc;
 }
 
@@ -741,16 +742,16 @@ int cw_alert_note_add(cw_alert_db *db, int64_t id, const char *who, const char *
         return cw_error_set(CW_EINVAL, "note: who is required");
     if (check_text(text, 4000, true, "note"))
         return CW_EINVAL;
-    int rc = cw_alert__exec(db->db, "BEGIN IMMEDIATE");
+    int rc = cw_sql_exec(db->db, "BEGIN IMMEDIATE");
     if (rc)
         return rc;
     rc = alert_exists(db, id);
     if (!rc)
         rc = history_add(db, id, cw_time_now_us(), who, "note", text, out_entry);
     if (!rc)
-        rc = cw_alert__exec(db->db, "COMMIT");
+        rc = cw_sql_exec(db->db, "COMMIT");
     if (rc)
-        cw_alert__exec(db->db, "ROLLBACK");
+        cw_sql_exec(db->db, "ROLLBACK");
     return rc;
 }
 

@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "chainwatch/errors.h"
+#include "chainwatch/sql.h"
 #include "chainwatch/share.h"
 #include "share/internal.h"
 
@@ -192,30 +193,30 @@ int cw_share_collection_add(cw_node *n, const json_t *obj, cw_tlp tlp, const cha
     /* Inside the caller's transaction (a TAXII POST is one): a savepoint keeps this one add
      * atomic. */
     bool own = sqlite3_get_autocommit(n->db) != 0;
-    int rc = cw_alert__exec(n->db, own ? "BEGIN IMMEDIATE" : "SAVEPOINT cw_add");
+    int rc = cw_sql_exec(n->db, own ? "BEGIN IMMEDIATE" : "SAVEPOINT cw_add");
     if (rc)
         return rc;
     rc = add_locked(n, obj, tlp, share_to, out_date_added);
     if (!rc)
-        rc = cw_alert__exec(n->db, own ? "COMMIT" : "RELEASE cw_add");
+        rc = cw_sql_exec(n->db, own ? "COMMIT" : "RELEASE cw_add");
     if (rc && own)
-        cw_alert__exec(n->db, "ROLLBACK");
+        cw_sql_exec(n->db, "ROLLBACK");
     else if (rc) {
-        cw_alert__exec(n->db, "ROLLBACK TO cw_add");
-        cw_alert__exec(n->db, "RELEASE cw_add");
+        cw_sql_exec(n->db, "ROLLBACK TO cw_add");
+        cw_sql_exec(n->db, "RELEASE cw_add");
     }
     return rc;
 }
 
 int cw_share_add_begin(cw_node *n)
 {
-    return cw_alert__exec(n->db, "BEGIN IMMEDIATE");
+    return cw_sql_exec(n->db, "BEGIN IMMEDIATE");
 }
 
 void cw_share_add_abort(cw_node *n)
 {
     if (!sqlite3_get_autocommit(n->db))
-        cw_alert__exec(n->db, "ROLLBACK");
+        cw_sql_exec(n->db, "ROLLBACK");
 }
 
 int cw_share_add_end(cw_node *n, const char *status_id, const json_t *status)
@@ -238,7 +239,7 @@ int cw_share_add_end(cw_node *n, const char *status_id, const json_t *status)
     sqlite3_finalize(st);
     free(text);
     if (!rc)
-        rc = cw_alert__exec(n->db, "COMMIT");
+        rc = cw_sql_exec(n->db, "COMMIT");
     if (rc)
         cw_share_add_abort(n);
     return rc;
@@ -587,7 +588,7 @@ int cw_share_publish_pending(cw_node *n, int *out_n)
     {
         if (rc)
             break;
-        if ((rc = cw_alert__exec(n->db, "BEGIN IMMEDIATE")))
+        if ((rc = cw_sql_exec(n->db, "BEGIN IMMEDIATE")))
             break;
         /* Another process (the CLI beside a running server) may have published it since we
          * looked: re-read the mark inside the write transaction. */
@@ -596,7 +597,7 @@ int cw_share_publish_pending(cw_node *n, int *out_n)
         if (!rc && cw_parse_i64(&done, buf))
             rc = cw_error_set(CW_ECORRUPT, "node: bad published_alert_id");
         if (!rc && id <= done) {
-            rc = cw_alert__exec(n->db, "ROLLBACK");
+            rc = cw_sql_exec(n->db, "ROLLBACK");
             continue;
         }
         int added = 0;
@@ -607,9 +608,9 @@ int cw_share_publish_pending(cw_node *n, int *out_n)
             /* This alert cannot become STIX: skip it (recorded, retryable) and go on, so one
              * alert never stops the ones after it. */
             snprintf(reason, sizeof reason, "%s", cw_error_last());
-            cw_alert__exec(n->db, "ROLLBACK");
+            cw_sql_exec(n->db, "ROLLBACK");
             added = 0;
-            rc = cw_alert__exec(n->db, "BEGIN IMMEDIATE");
+            rc = cw_sql_exec(n->db, "BEGIN IMMEDIATE");
             if (!rc)
                 rc = skip_locked(n, id, reason);
         }
@@ -624,9 +625,9 @@ int cw_share_publish_pending(cw_node *n, int *out_n)
             rc = cw_share__audit_append_in_tx(n, &e);
         }
         if (!rc)
-            rc = cw_alert__exec(n->db, "COMMIT");
+            rc = cw_sql_exec(n->db, "COMMIT");
         if (rc)
-            cw_alert__exec(n->db, "ROLLBACK");
+            cw_sql_exec(n->db, "ROLLBACK");
         else
             count += added;
     }
@@ -699,7 +700,7 @@ int cw_share_publish_retry(cw_node *n, int64_t alert_id, int *out_published, int
         json_t *a = NULL;
         if ((rc = cw_alert_get(n->alerts, id, &a)))
             break;
-        if ((rc = cw_alert__exec(n->db, "BEGIN IMMEDIATE"))) {
+        if ((rc = cw_sql_exec(n->db, "BEGIN IMMEDIATE"))) {
             json_decref(a);
             break;
         }
@@ -710,8 +711,8 @@ int cw_share_publish_retry(cw_node *n, int64_t alert_id, int *out_published, int
         snprintf(target, sizeof target, "alert/%lld", (long long)id);
         if (rc == CW_EINVAL) {
             snprintf(reason, sizeof reason, "%s", cw_error_last());
-            cw_alert__exec(n->db, "ROLLBACK");
-            rc = cw_alert__exec(n->db, "BEGIN IMMEDIATE");
+            cw_sql_exec(n->db, "ROLLBACK");
+            rc = cw_sql_exec(n->db, "BEGIN IMMEDIATE");
             if (!rc)
                 rc = skip_locked(n, id, reason);
             still++;
@@ -733,9 +734,9 @@ int cw_share_publish_retry(cw_node *n, int64_t alert_id, int *out_published, int
             rc = cw_share__audit_append_in_tx(n, &e);
         }
         if (!rc)
-            rc = cw_alert__exec(n->db, "COMMIT");
+            rc = cw_sql_exec(n->db, "COMMIT");
         if (rc)
-            cw_alert__exec(n->db, "ROLLBACK");
+            cw_sql_exec(n->db, "ROLLBACK");
     }
     json_decref(list);
     if (out_published)

@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "chainwatch/errors.h"
+#include "chainwatch/sql.h"
 #include "chainwatch/share.h"
 #include "share/internal.h"
 
@@ -58,6 +59,8 @@ static const char *const migrations[] = {
     "CREATE TABLE peer_checkpoints (peer TEXT NOT NULL, seq INTEGER NOT NULL, json TEXT NOT NULL,"
     " received INTEGER NOT NULL, PRIMARY KEY (peer, seq));",
 };
+static const cw_sql_schema share_schema = {
+    .module = "share", .steps = migrations, .n = (int)(sizeof migrations / sizeof *migrations)};
 
 static int sql_fail(sqlite3 *db, const char *what)
 {
@@ -119,8 +122,7 @@ int cw_node_init(const char *path, const char *name, const char *org)
         return rc;
     sqlite3 *db = cw_alert_db_sqlite(adb);
     char buf[256];
-    if ((rc = cw_alert__migrate(db, "share", migrations,
-                                (int)(sizeof migrations / sizeof *migrations))))
+    if ((rc = cw_sql_migrate(db, &share_schema)))
         goto out;
     if (cw_share__meta_get(db, "name", buf, sizeof buf) == 0) {
         rc = cw_error_set(CW_EEXISTS, "%s: node '%s' already initialised", path, buf);
@@ -137,7 +139,7 @@ int cw_node_init(const char *path, const char *name, const char *org)
     sodium_memzero(secret, sizeof secret);
     cw_stix_new_id(ident, "identity");
     cw_stix_new_id(coll, "collection");
-    if ((rc = cw_alert__exec(db, "BEGIN IMMEDIATE")))
+    if ((rc = cw_sql_exec(db, "BEGIN IMMEDIATE")))
         goto out;
     if (!rc)
         rc = cw_share__meta_set(db, "name", name);
@@ -162,9 +164,9 @@ int cw_node_init(const char *path, const char *name, const char *org)
                                 "0000000000000000000000000000000000000000000000000000000000000000");
     sodium_memzero(sk_hex, sizeof sk_hex);
     sodium_memzero(secret_hex, sizeof secret_hex);
-    rc = rc ? rc : cw_alert__exec(db, "COMMIT");
+    rc = rc ? rc : cw_sql_exec(db, "COMMIT");
     if (rc) {
-        cw_alert__exec(db, "ROLLBACK");
+        cw_sql_exec(db, "ROLLBACK");
         goto out;
     }
     cw_alert_db_close(adb);
@@ -221,8 +223,7 @@ int cw_node_open_ex(cw_node **out, const char *path, unsigned sql_flags)
     char hex[160];
     if (!rc) {
         n->db = cw_alert_db_sqlite(n->alerts);
-        rc = cw_alert__migrate(n->db, "share", migrations,
-                               (int)(sizeof migrations / sizeof *migrations));
+        rc = cw_sql_migrate(n->db, &share_schema);
     }
     if (!rc)
         rc = cw_share__meta_get(n->db, "name", n->name, sizeof n->name);
@@ -666,14 +667,14 @@ int cw_audit_append_batch(cw_node *n, const cw_audit_entry *e, size_t count)
 {
     if (!count)
         return 0;
-    int rc = cw_alert__exec(n->db, "BEGIN IMMEDIATE");
+    int rc = cw_sql_exec(n->db, "BEGIN IMMEDIATE");
     if (rc)
         return rc;
     rc = audit_append_locked(n, e, count);
     if (!rc)
-        rc = cw_alert__exec(n->db, "COMMIT");
+        rc = cw_sql_exec(n->db, "COMMIT");
     if (rc)
-        cw_alert__exec(n->db, "ROLLBACK");
+        cw_sql_exec(n->db, "ROLLBACK");
     return rc;
 }
 
