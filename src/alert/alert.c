@@ -156,9 +156,10 @@ int cw_alert_db_open_ex(cw_alert_db **out, const char *path, unsigned sql_flags)
         return cw_error_set(CW_ENOMEM, "out of memory");
     int rc = cw_sql_open(&a->db, path, sql_flags);
     if (!rc)
-        rc = cw_sql_migrate(a->db, &(cw_sql_schema){.module = "alert", .steps = migrations,
-                                                     .n = (int)(sizeof migrations /
-                                                                sizeof migrations[0])});
+        rc = cw_sql_migrate(a->db,
+                            &(cw_sql_schema){.module = "alert",
+                                             .steps = migrations,
+                                             .n = (int)(sizeof migrations / sizeof migrations[0])});
     if (rc) {
         if (a->db)
             cw_error_wrap(rc, "%s: ", path);

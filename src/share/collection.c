@@ -21,8 +21,8 @@
 #include <strings.h>
 
 #include "chainwatch/errors.h"
-#include "chainwatch/sql.h"
 #include "chainwatch/share.h"
+#include "chainwatch/sql.h"
 #include "share/internal.h"
 
 static int sql_fail(sqlite3 *db, const char *what)

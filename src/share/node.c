@@ -19,8 +19,8 @@
 #include <strings.h>
 
 #include "chainwatch/errors.h"
-#include "chainwatch/sql.h"
 #include "chainwatch/share.h"
+#include "chainwatch/sql.h"
 #include "share/internal.h"
 
 static const char *const migrations[] = {
