@@ -165,13 +165,8 @@ static int sql_fail(cw_labels *db, const char *what)
 
 static int exec_sql(cw_labels *db, const char *sql)
 {
-    char *err = NULL;
-    if (sqlite3_exec(db->db, sql, NULL, NULL, &err) != SQLITE_OK) {
-        int rc = cw_error_set(CW_EIO, "label store %s: %s", db->path, err ? err : "SQL error");
-        sqlite3_free(err);
-        return rc;
-    }
-    return 0;
+    int rc = cw_sql_exec(db->db, sql);
+    return rc ? cw_error_wrap(rc, "label store %s: ", db->path) : 0;
 }
 
 static int prepare(cw_labels *db, sqlite3_stmt **st, const char *sql)
