@@ -92,12 +92,21 @@ start_server() { # start_server ADDR: 0 when it answered with its ready file
     nohup "$BIN" serve --db "$DB" --listen "$1" --ready-file "$OUT/serve.ready" "${ARGS[@]}" \
         > "$OUT/serve.log" 2>&1 < /dev/null &
     echo $! > "$PIDFILE"
-    for _ in $(seq 100); do [ -s "$OUT/serve.ready" ] && break; kill -0 "$(cat "$PIDFILE")" 2>/dev/null || break; sleep 0.1; done
+    # Wait while the server lives (its start loads the stores and label sets: seconds on a busy
+    # machine); it exits at once when the address is taken, and only then is another tried.
+    local pid; pid=$(cat "$PIDFILE")
+    for _ in $(seq 1200); do [ -s "$OUT/serve.ready" ] && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if [ ! -s "$OUT/serve.ready" ] && kill -0 "$pid" 2>/dev/null; then
+        echo "the server did not become ready in 120 s; stopping it" >&2
+        kill "$pid" 2>/dev/null
+        return 2
+    fi
     [ -s "$OUT/serve.ready" ]
 }
-if ! start_server "$LISTEN"; then
+started=0; start_server "$LISTEN" || started=$?
+if [ "$started" -ne 0 ]; then
     # the default port may be taken by another program on this machine: let the kernel choose
-    if [ -z "${CW_DEMO_LISTEN:-}" ] && start_server 127.0.0.1:0; then
+    if [ "$started" -eq 1 ] && [ -z "${CW_DEMO_LISTEN:-}" ] && start_server 127.0.0.1:0; then
         echo "note: $LISTEN was not available; the server listens on $(cat "$OUT/serve.ready") instead"
     else
         echo "the server did not start:" >&2
