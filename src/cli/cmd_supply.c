@@ -634,17 +634,22 @@ static int do_changes(const opts *o)
         json_t *a = json_array();
         for (size_t i = 0; i < n; i++)
             json_array_append_new(
-                a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "commodity", ch[i].commodity,
-                             "partner", ch[i].partner, "period", ch[i].period, "from",
-                             cw_supply_level_name(ch[i].old_level), "to",
-                             cw_supply_level_name(ch[i].new_level), "reason", ch[i].reason));
+                a,
+                json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:o}", "commodity", ch[i].commodity,
+                          "partner", ch[i].partner, "period", ch[i].period, "from",
+                          cw_supply_level_name(ch[i].old_level), "to",
+                          cw_supply_level_name(ch[i].new_level), "reason", ch[i].reason,
+                          "provisional", ch[i].provisional, "provisional_note",
+                          ch[i].provisional ? json_string(ch[i].provisional_note) : json_null()));
         ec = cw_cli_print_json(
             json_pack("{s:o, s:I}", "changes", a, "new_alert_rows", (json_int_t)n_new));
     } else {
         for (size_t i = 0; i < n; i++)
-            printf("%s %-12s %s %-8s -> %-8s %s\n", ch[i].period, ch[i].commodity, ch[i].partner,
-                   cw_supply_level_name(ch[i].old_level), cw_supply_level_name(ch[i].new_level),
-                   ch[i].reason);
+            printf("%s %-12s %s %-8s -> %-8s %s%s%s%s\n", ch[i].period, ch[i].commodity,
+                   ch[i].partner, cw_supply_level_name(ch[i].old_level),
+                   cw_supply_level_name(ch[i].new_level), ch[i].reason,
+                   ch[i].provisional ? " [PROVISIONAL: " : "",
+                   ch[i].provisional ? ch[i].provisional_note : "", ch[i].provisional ? "]" : "");
         printf("%zu level changes, %zu new rows in supply_alerts\n", n, n_new);
     }
     cw_supply_level_changes_free(ch, n);
