@@ -671,7 +671,7 @@ static json_t *miss_analysis(const grid *g, cw_supply_timeline *const *tl, const
         cause = MC_UNDER;
     *cause_out = cause;
 
-    char wa[8], wb[8], a[8], b[8], text[400];
+    char wa[8], wb[8], a[8], b[8], text[800];
     cw_supply__month_format(wa, lo);
     cw_supply__month_format(wb, E);
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "event_id", v->e.id, "effective",
