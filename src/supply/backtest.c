@@ -535,7 +535,8 @@ static void gap_report(cw_supply *s, const grid *g, cw_supply_timeline *const *t
  *  - no_detector_value: values in the window, but no detector reads them yet (warm-up: the
  *    robust z needs 12 residuals after its 3-month level, price_jump 24 earlier returns);
  *  - partner_basis: the signal came on a partner the event does not name, or the event's
- *    partners have no trade series of their own while other partners do;
+ *    partners have no trade series of their own while other partners do (checked before
+ *    no_data: the commodity has data, not for this partner);
  *  - late: an alert came on the event's cells after the effective month, within
  *    MISS_LATE_MONTHS (a reaction, not a warning);
  *  - under_threshold: detectors read the window and none reached its threshold.
@@ -599,7 +600,7 @@ static json_t *miss_analysis(const grid *g, cw_supply_timeline *const *tl, const
     int E = v->E, lo = E - W;
     int first_row = -1, first_det = -1, other_alert = -1, other_p = -1, late = -1;
     const char *late_via = "";
-    bool own_trade = false, other_trade = false;
+    bool own_trade = false, other_trade = false, other_row = false;
     nearest_t nb = {0, 0, 0, -1, -1, -1};
     for (size_t c = 0; c < n_com; c++) {
         if (!v->cmask[c])
@@ -617,6 +618,7 @@ static json_t *miss_analysis(const grid *g, cw_supply_timeline *const *tl, const
                     own_trade = own_trade || (inwin && g->sp_has[IDX3(cs, p, mi)]);
                 } else {
                     other_trade = other_trade || (inwin && g->sp_has[IDX3(cs, p, mi)]);
+                    other_row = other_row || (inwin && g->sp_row[IDX3(cs, p, mi)]);
                     if (inwin && sp_alert(g, cs, p, mi) && (other_alert < 0 || m < other_alert)) {
                         other_alert = m;
                         other_p = p;
@@ -660,7 +662,7 @@ static json_t *miss_analysis(const grid *g, cw_supply_timeline *const *tl, const
     bool all_p = v->pmask[0] && v->pmask[1] && v->pmask[2];
     int cause;
     if (first_row < 0)
-        cause = MC_NO_DATA;
+        cause = other_row || other_alert >= 0 ? MC_PARTNER : MC_NO_DATA;
     else if (first_det < 0)
         cause = MC_NO_DETECTOR;
     else if (other_alert >= 0 || (!all_p && !own_trade && other_trade))
@@ -725,8 +727,8 @@ static json_t *miss_analysis(const grid *g, cw_supply_timeline *const *tl, const
                      partners[other_p], a);
         } else {
             snprintf(text, sizeof text,
-                     "the event's partner has no trade series read by a detector in the window; "
-                     "other partners do%s%s",
+                     "the event's partner has no %s in the window; other partners do%s%s",
+                     first_row < 0 ? "series of its own" : "trade series read by a detector",
                      ntext[0] ? "; nearest: " : "", ntext);
         }
         break;

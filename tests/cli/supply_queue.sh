@@ -45,6 +45,25 @@ check_eq "two supply alerts in all (not four)" "$(jq '.alerts | length' "$T/a.js
 check_eq "re-running raises nothing new" \
     "$("$CW_BIN" rules run --db "$T/node.db" --supply-db "$T/supply.db" --json | jq .raised)" 0
 
+# The miss table's other causes (thirteenth stop) on these planted series: an event on graphite
+# for KOR alone, effective 2025-01, is missed because the signal (the collapse to JPN) came on a
+# partner the event does not name (partner_basis); an event on cobalt effective 2024-11 is
+# missed and the price alert came 2 months later (late)
+cat > "$T/ev.csv" <<'CSV'
+event_id,date_announced,date_effective,date_precision,commodity,hs6_scope,actor_country,affected_partner,event_type,description,verification,evidence
+t_graphite_kr,2025-01,2025-01,month,graphite,250410,CN,KR,export_ban,"planted: a ban on KOR",test,test
+t_cobalt,2024-11,2024-11,month,cobalt,260500,CD,all,export_ban,"planted: before the jump",test,test
+CSV
+"$CW_BIN" supply backtest --events "$T/ev.csv" --misses --json > "$T/miss.json"
+check_eq "misses: the collapse to JPN is on a partner the KOR event does not name" \
+    "$(jq -r '[.events[] | select(.event_id == "t_graphite_kr")][0] | .cause + " " + .text' "$T/miss.json")" \
+    "partner_basis an alert on JPN (a partner the event does not name) in 2025-01"
+check_eq "misses: the cobalt jump came 2 months after the event" \
+    "$(jq -r '[.events[] | select(.event_id == "t_cobalt")][0] | "\(.cause) \(.late_alert.month) \(.late_alert.months_after_effective)"' "$T/miss.json")" \
+    "late 2025-01 2"
+check_eq "misses: counts" "$(jq -c .counts "$T/miss.json")" \
+    '{"late":1,"no_data":0,"no_detector_value":0,"partner_basis":1,"under_threshold":0}'
+
 # A daily price that stops inside its last month (thirteenth stop): nickel every day 1..28 of
 # 2021-01..2024-12, then 8 days of January 2025 at +45 %. The level rises to caution in a partial
 # month (8 observations, a month has 28): the alert's title and evidence say it is provisional;
