@@ -290,6 +290,11 @@ typedef struct cw_supply_level_change {
      * governance: the same for every partner), so the same change of every partner is one
      * signal: an alert queue raises it once, naming the partners. */
     bool invariant;
+    /* The month is the price series' partial last month (a daily series that stopped inside
+     * it: fewer observations than its months usually have): the level is provisional and may
+     * change when the month is complete; provisional_note says why ("" otherwise). */
+    bool provisional;
+    char provisional_note[160];
 } cw_supply_level_change;
 
 /* Level changes of every commodity x partner (filters may be NULL) over months [from, to]

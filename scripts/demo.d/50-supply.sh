@@ -88,6 +88,11 @@ echo "-- backtest (data-only levels) on facts/ and the GTA/IEA trade controls"
 "$BIN" supply backtest --split 2016-01 --events "$S/facts/disruption_events.csv" \
     --events "$S/policy-events-gta-iea/gta_trade_controls_subset.csv" \
     --events "$S/policy-events-gta-iea/iea_cm_policies_trade_subset.csv" --json > "$D/backtest.json"
+echo "-- why each in-scope event was missed (first cause: no data, no detector value, partner basis,
+   late, under threshold by how much; all rows in $D/misses.txt)"
+"$BIN" supply backtest --events "$S/facts/disruption_events.csv" \
+    --events "$S/policy-events-gta-iea/gta_trade_controls_subset.csv" \
+    --events "$S/policy-events-gta-iea/iea_cm_policies_trade_subset.csv" --misses | tee "$D/misses.txt" | tail -1
 echo "-- supply: $D/supply.db (real data, served by stage 90), synth.db (synthetic), status.txt,"
 echo "   coverage.txt/json,"
-echo "   explain-*.txt/json, backtest.txt/json"
+echo "   explain-*.txt/json, backtest.txt/json, misses.txt"

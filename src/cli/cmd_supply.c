@@ -37,13 +37,15 @@ static const char usage[] =
     "                     the level changes over time (the alerts), recorded in supply_alerts\n"
     "  backtest --events FILE [--events FILE...] [--from YYYY-MM] [--to YYYY-MM] [--level N]\n"
     "           [--window MONTHS] [--split YYYY-MM]   (--split: events effective before\n"
-    "           and from that month also scored apart, out of sample)\n"
+    "           and from that month also scored apart, out of sample) [--misses]\n"
     "                     data-only levels against the events (events layout, GTA or IEA\n"
     "                     catalogues): hit / miss / no data (a miss) per event with leads from\n"
     "                     the effective date and the announcement; tables per commodity and\n"
     "                     event type; noise-to-signal ratio; placebo test (events shifted by\n"
     "                     +-12..24 months) and its p-value; agreement with KOMIR (kappa); the\n"
-    "                     acceptance figures, met or not\n"
+    "                     acceptance figures, met or not. --misses: only the miss table, why\n"
+    "                     each in-scope event was missed (no data, no detector value, partner\n"
+    "                     basis, late, under threshold by how much) and the counts per cause\n"
     "  coverage [--from YYYY-MM] [--to YYYY-MM]\n"
     "                     which series cover which months (default 2023-01 to today), per\n"
     "                     commodity x partner, by kind (daily/monthly prices, HS6 lines, product\n"
@@ -68,7 +70,7 @@ static const char usage[] =
 typedef struct {
     const char *db, *rules, *partner, *commodity, *at, *from, *to, *events, *out, *reporter, *flow,
         *series, *unit, *seed, *years, *first_year, *level, *window, *split;
-    bool json, keep_going, all_issues;
+    bool json, keep_going, all_issues, misses;
     const char *pos[4];
     int n_pos;
     const char *events_list[16]; /* --events may be given several times */
@@ -105,6 +107,10 @@ static int parse(opts *o, int argc, char **argv, int start)
         }
         if (!strcmp(a, "--all-issues")) {
             o->all_issues = true;
+            continue;
+        }
+        if (!strcmp(a, "--misses")) {
+            o->misses = true;
             continue;
         }
         bool matched = false;
@@ -628,17 +634,22 @@ static int do_changes(const opts *o)
         json_t *a = json_array();
         for (size_t i = 0; i < n; i++)
             json_array_append_new(
-                a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "commodity", ch[i].commodity,
-                             "partner", ch[i].partner, "period", ch[i].period, "from",
-                             cw_supply_level_name(ch[i].old_level), "to",
-                             cw_supply_level_name(ch[i].new_level), "reason", ch[i].reason));
+                a,
+                json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:o}", "commodity", ch[i].commodity,
+                          "partner", ch[i].partner, "period", ch[i].period, "from",
+                          cw_supply_level_name(ch[i].old_level), "to",
+                          cw_supply_level_name(ch[i].new_level), "reason", ch[i].reason,
+                          "provisional", ch[i].provisional, "provisional_note",
+                          ch[i].provisional ? json_string(ch[i].provisional_note) : json_null()));
         ec = cw_cli_print_json(
             json_pack("{s:o, s:I}", "changes", a, "new_alert_rows", (json_int_t)n_new));
     } else {
         for (size_t i = 0; i < n; i++)
-            printf("%s %-12s %s %-8s -> %-8s %s\n", ch[i].period, ch[i].commodity, ch[i].partner,
-                   cw_supply_level_name(ch[i].old_level), cw_supply_level_name(ch[i].new_level),
-                   ch[i].reason);
+            printf("%s %-12s %s %-8s -> %-8s %s%s%s%s\n", ch[i].period, ch[i].commodity,
+                   ch[i].partner, cw_supply_level_name(ch[i].old_level),
+                   cw_supply_level_name(ch[i].new_level), ch[i].reason,
+                   ch[i].provisional ? " [PROVISIONAL: " : "",
+                   ch[i].provisional ? ch[i].provisional_note : "", ch[i].provisional ? "]" : "");
         printf("%zu level changes, %zu new rows in supply_alerts\n", n, n_new);
     }
     cw_supply_level_changes_free(ch, n);
@@ -881,6 +892,28 @@ static void print_backtest(json_t *res)
     printf("\n");
 }
 
+/* The miss table (--misses): every in-scope event without a hit, its cause and the nearest
+ * rule, then the counts per cause. */
+static void print_misses(json_t *res)
+{
+    json_t *ms = json_object_get(res, "misses"), *e;
+    json_t *ev = json_object_get(ms, "events");
+    printf("why each in-scope event was missed (first cause that applies: no data, no detector "
+           "value, partner basis, late within %lld months, under threshold)\n",
+           (long long)json_integer_value(json_object_get(ms, "late_months")));
+    printf("%-22s %-10s %-22s %-4s %-18s %s\n", "event", "effective", "commodity", "prt", "cause",
+           "why");
+    for (size_t i = 0; i < json_array_size(ev) && (e = json_array_get(ev, i)); i++)
+        printf("%-22s %-10s %-22.22s %-4s %-18s %s\n", jstr(e, "event_id"), jstr(e, "effective"),
+               jstr(e, "commodity"), jstr(e, "partner"), jstr(e, "cause"), jstr(e, "text"));
+    json_t *cnt = json_object_get(ms, "counts");
+    const char *k;
+    json_t *v;
+    printf("misses per cause (%zu events):", json_array_size(ev));
+    json_object_foreach(cnt, k, v) printf(" %s %lld;", k, (long long)json_integer_value(v));
+    printf("\n");
+}
+
 /* ---- backtest ---- */
 static int do_backtest(const opts *o)
 {
@@ -917,10 +950,17 @@ static int do_backtest(const opts *o)
     rc = cw_supply_backtest(s, r, o->events_list, (size_t)o->n_events, &bo, &res);
     if (rc) {
         ec = fail(rc);
+    } else if (o->json && o->misses) {
+        json_t *ms = json_incref(json_object_get(res, "misses"));
+        json_decref(res);
+        ec = cw_cli_print_json(ms);
     } else if (o->json) {
         ec = cw_cli_print_json(res);
     } else {
-        print_backtest(res);
+        if (o->misses)
+            print_misses(res);
+        else
+            print_backtest(res);
         json_decref(res);
     }
     cw_supply_rules_free(r);

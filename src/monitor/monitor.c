@@ -777,7 +777,11 @@ static int rule_supply(ctx *c, const char *db)
             continue;
         }
         size_t n_par = json_array_size(per);
-        char key[200], title[400];
+        char key[200], title[400], when[64];
+        /* a level reached in a partial month (a daily price that stopped inside it) is
+         * provisional: the title and the evidence say so */
+        snprintf(when, sizeof when, "%s%s", ch[i].period,
+                 ch[i].provisional ? ", PROVISIONAL: a partial month" : "");
         snprintf(key, sizeof key, "supply-level:%s:%s:%s:%d", ch[i].commodity, keyp, ch[i].period,
                  ch[i].new_level);
         if (n_par > 1)
@@ -786,16 +790,19 @@ static int rule_supply(ctx *c, const char *db)
                      "for each)",
                      ch[i].commodity, partners,
                      same_old ? cw_supply_level_name(ch[i].old_level) : "", same_old ? " -> " : "",
-                     cw_supply_level_name(ch[i].new_level), ch[i].period);
+                     cw_supply_level_name(ch[i].new_level), when);
         else
             snprintf(title, sizeof title, "%s for %s: supply risk %s -> %s (%s)", ch[i].commodity,
                      ch[i].partner, cw_supply_level_name(ch[i].old_level),
-                     cw_supply_level_name(ch[i].new_level), ch[i].period);
+                     cw_supply_level_name(ch[i].new_level), when);
         json_t *ev = json_pack(
             "{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:o}", "commodity", ch[i].commodity, "partner",
             keyp, "period", ch[i].period, "from", cw_supply_level_name(ch[i].old_level), "to",
             cw_supply_level_name(ch[i].new_level), "reason", ch[i].reason ? ch[i].reason : "",
             "partner_invariant", ch[i].invariant, "partners", per);
+        json_object_set_new(ev, "provisional", json_boolean(ch[i].provisional));
+        json_object_set_new(ev, "provisional_note",
+                            ch[i].provisional ? json_string(ch[i].provisional_note) : json_null());
         cw_alert_severity sev = ch[i].new_level >= CW_SUPPLY_SEVERE  ? CW_SEV_CRITICAL
                                 : ch[i].new_level >= CW_SUPPLY_ALERT ? CW_SEV_HIGH
                                                                      : CW_SEV_MEDIUM;

@@ -567,6 +567,13 @@ int cw_supply__changes_of(const cw_supply_timeline *t, const cw_supply_rules *r,
             return li;
         }
         c->invariant = lv > 0 && li == lv;
+        c->provisional = t->price_last_partial && m == t->price_last;
+        if (c->provisional)
+            snprintf(c->provisional_note, sizeof c->provisional_note,
+                     "%s is a partial month (%d observations to %s, a month usually has %d): "
+                     "provisional",
+                     t->labels[i], t->price_last_nobs, t->price_last_date,
+                     t->price_last_median_nobs);
         c->reason = reason_text(d);
         json_decref(d);
         prev = lv;

@@ -57,6 +57,8 @@ typedef struct {
     int M0, N;               /* global month axis */
     bool *inv_sig, *inv_has; /* [c][m] */
     bool *sp_sig, *sp_has;   /* [c][p][m] */
+    bool *inv_row, *sp_row;  /* [c][m], [c][p][m]: a price / trade value in the month (data,
+                                whether or not a detector reads it yet) */
     int *kor_level;          /* [c][m] standing level for KOR (-1 none): scored against KOMIR */
     double *regime;          /* [c][m] price_regime (NAN none) */
     unsigned char *kor_in;   /* [c][m] KOR inputs of KOMIR's published method present (KIN_*) */
@@ -526,6 +528,226 @@ static void gap_report(cw_supply *s, const grid *g, cw_supply_timeline *const *t
                  " a miss in the headline (missing_data: what is missing, where published)");
 }
 
+/* ---- why an event was missed (issue 16, thirteenth stop) ----
+ * For every in-scope event without a hit, the first cause that applies, in this order:
+ *  - no_data: no series of its commodities (price) or its partners (trade) has a value in the
+ *    window;
+ *  - no_detector_value: values in the window, but no detector reads them yet (warm-up: the
+ *    robust z needs 12 residuals after its 3-month level, price_jump 24 earlier returns);
+ *  - partner_basis: the signal came on a partner the event does not name, or the event's
+ *    partners have no trade series of their own while other partners do (checked before
+ *    no_data: the commodity has data, not for this partner);
+ *  - late: an alert came on the event's cells after the effective month, within
+ *    MISS_LATE_MONTHS (a reaction, not a warning);
+ *  - under_threshold: detectors read the window and none reached its threshold.
+ * Each row also gives the nearest rule (the largest value / threshold of a rule at or above
+ * the scored level, without prerequisites, over the window and the event's cells) and the first
+ * alert after the window, whatever the cause. Descriptive only: no event feeds a level. */
+#define MISS_LATE_MONTHS 6
+
+enum { MC_NO_DATA, MC_NO_DETECTOR, MC_PARTNER, MC_LATE, MC_UNDER, MC_N };
+static const char *const miss_cause_name[MC_N] = {"no_data", "no_detector_value", "partner_basis",
+                                                  "late", "under_threshold"};
+
+typedef struct {
+    double frac, value, thr;
+    int month, rule, cell; /* cell -1: the price (invariant), else a partner */
+} nearest_t;
+
+static void nearest_scan(const grid *g, cw_supply_timeline *const *tl, const cw_supply_rules *r,
+                         const bool *inv_mask, int L, size_t c, size_t cs, const bev *v, int lo,
+                         int hi, nearest_t *best)
+{
+    for (int cell = -1; cell < NP; cell++) {
+        if (cell >= 0 && !v->pmask[cell])
+            continue;
+        /* the invariant cell reads any of the commodity's timelines (the same price) */
+        const cw_supply_timeline *t = NULL;
+        for (int p = 0; p < NP && !t && cell < 0; p++)
+            t = tl[c * NP + (size_t)p];
+        if (cell >= 0)
+            t = tl[cs * NP + (size_t)cell];
+        if (!t)
+            continue;
+        for (int m = lo; m <= hi; m++) {
+            int mi = m - g->M0, i = m - t->m0;
+            if (mi < 0 || mi >= g->N || i < 0 || i >= (int)t->n)
+                continue;
+            if (cell < 0 ? !g->inv_has[IDX2(c, mi)] : !g->sp_has[IDX3(cs, cell, mi)])
+                continue;
+            for (size_t k = 0; k < r->n; k++) {
+                const cw_sup_rule *ru = &r->rules[k];
+                if (ru->level < L || ru->n_requires || ru->kind == CW_RULE_EVENT ||
+                    ru->kind == CW_RULE_STANDING || (cell < 0) != inv_mask[k] || ru->threshold == 0)
+                    continue;
+                double x = t->v[ru->ind][i];
+                if (!isfinite(x))
+                    continue;
+                /* >= / >: x / thr; <= / < (a negative threshold, a collapse): the same ratio */
+                double f = x / ru->threshold;
+                if (!isfinite(f) || (best->rule >= 0 && f <= best->frac))
+                    continue;
+                *best = (nearest_t){f, x, ru->threshold, m, (int)k, cell};
+            }
+        }
+    }
+}
+
+static json_t *miss_analysis(const grid *g, cw_supply_timeline *const *tl, const cw_supply_rules *r,
+                             const bool *inv_mask, size_t n_com, const bev *v, int W, int L,
+                             const char *gap_note, int *cause_out)
+{
+    int E = v->E, lo = E - W;
+    int first_row = -1, first_det = -1, other_alert = -1, other_p = -1, late = -1;
+    const char *late_via = "";
+    bool own_trade = false, other_trade = false, other_row = false;
+    nearest_t nb = {0, 0, 0, -1, -1, -1};
+    for (size_t c = 0; c < n_com; c++) {
+        if (!v->cmask[c])
+            continue;
+        size_t cs = g->alias[c] >= 0 ? (size_t)g->alias[c] : c;
+        for (int m = lo; m <= E + MISS_LATE_MONTHS; m++) {
+            int mi = m - g->M0;
+            if (mi < 0 || mi >= g->N)
+                continue;
+            bool inwin = m <= E, row = g->inv_row[IDX2(c, mi)], det = g->inv_has[IDX2(c, mi)];
+            for (int p = 0; p < NP; p++) {
+                if (v->pmask[p]) {
+                    row = row || g->sp_row[IDX3(cs, p, mi)];
+                    det = det || g->sp_has[IDX3(cs, p, mi)];
+                    own_trade = own_trade || (inwin && g->sp_has[IDX3(cs, p, mi)]);
+                } else {
+                    other_trade = other_trade || (inwin && g->sp_has[IDX3(cs, p, mi)]);
+                    other_row = other_row || (inwin && g->sp_row[IDX3(cs, p, mi)]);
+                    if (inwin && sp_alert(g, cs, p, mi) && (other_alert < 0 || m < other_alert)) {
+                        other_alert = m;
+                        other_p = p;
+                    }
+                }
+            }
+            if (inwin && row && (first_row < 0 || m < first_row))
+                first_row = m;
+            if (inwin && det && (first_det < 0 || m < first_det))
+                first_det = m;
+            if (!inwin && (late < 0 || m < late)) {
+                const char *via = inv_alert(g, c, mi) ? "price" : NULL;
+                for (int p = 0; p < NP && !via; p++)
+                    if (v->pmask[p] && sp_alert(g, cs, p, mi))
+                        via = partners[p];
+                if (via) {
+                    late = m;
+                    late_via = via;
+                }
+            }
+        }
+        nearest_scan(g, tl, r, inv_mask, L, c, cs, v, lo, E, &nb);
+    }
+    /* the first month any detector of the event's cells reads, at all */
+    int det_from = -1;
+    for (size_t c = 0; c < n_com; c++) {
+        if (!v->cmask[c])
+            continue;
+        size_t cs = g->alias[c] >= 0 ? (size_t)g->alias[c] : c;
+        for (int mi = 0; mi < g->N; mi++) {
+            bool det = g->inv_has[IDX2(c, mi)];
+            for (int p = 0; p < NP; p++)
+                det = det || (v->pmask[p] && g->sp_has[IDX3(cs, p, mi)]);
+            if (det) {
+                if (det_from < 0 || g->M0 + mi < det_from)
+                    det_from = g->M0 + mi;
+                break;
+            }
+        }
+    }
+    bool all_p = v->pmask[0] && v->pmask[1] && v->pmask[2];
+    int cause;
+    if (first_row < 0)
+        cause = other_row || other_alert >= 0 ? MC_PARTNER : MC_NO_DATA;
+    else if (first_det < 0)
+        cause = MC_NO_DETECTOR;
+    else if (other_alert >= 0 || (!all_p && !own_trade && other_trade))
+        cause = MC_PARTNER;
+    else if (late >= 0)
+        cause = MC_LATE;
+    else
+        cause = MC_UNDER;
+    *cause_out = cause;
+
+    char wa[8], wb[8], a[8], b[8], text[800];
+    cw_supply__month_format(wa, lo);
+    cw_supply__month_format(wb, E);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "event_id", v->e.id, "effective",
+                          v->e.effective, "commodity", v->e.commodities, "partner", v->e.affected,
+                          "cause", miss_cause_name[cause], "window_from", wa, "window_to", wb);
+    if (first_row >= 0)
+        cw_supply__month_format(a, first_row);
+    json_object_set_new(o, "first_data_in_window", first_row >= 0 ? json_string(a) : json_null());
+    if (det_from >= 0)
+        cw_supply__month_format(b, det_from);
+    json_object_set_new(o, "detectors_read_from", det_from >= 0 ? json_string(b) : json_null());
+    json_t *jn = json_null();
+    char ntext[200] = "";
+    if (nb.rule >= 0) {
+        const cw_sup_rule *ru = &r->rules[nb.rule];
+        char nm[8];
+        cw_supply__month_format(nm, nb.month);
+        static const char *const opt[] = {">=", ">", "<=", "<"};
+        jn = json_pack("{s:s, s:s, s:f, s:s, s:f, s:f, s:f, s:s, s:s}", "rule", ru->id, "indicator",
+                       ru->indicator, "value", nb.value, "op", opt[ru->op & 3], "threshold", nb.thr,
+                       "share_of_threshold", nb.frac, "short_by", fabs(nb.thr - nb.value), "month",
+                       nm, "cell", nb.cell < 0 ? "price" : partners[nb.cell]);
+        snprintf(ntext, sizeof ntext,
+                 "%s %s %.3g (%s %.3g: %.0f %% of it, short by %.3g) in %s (%s)", ru->id,
+                 ru->indicator, nb.value, opt[ru->op & 3], nb.thr, 100.0 * nb.frac,
+                 fabs(nb.thr - nb.value), nm, nb.cell < 0 ? "price" : partners[nb.cell]);
+    }
+    json_object_set_new(o, "nearest_rule", jn);
+    if (late >= 0) {
+        cw_supply__month_format(a, late);
+        json_object_set_new(o, "late_alert",
+                            json_pack("{s:s, s:i, s:s}", "month", a, "months_after_effective",
+                                      late - E, "cell", late_via));
+    } else {
+        json_object_set_new(o, "late_alert", json_null());
+    }
+    switch (cause) {
+    case MC_NO_DATA:
+        snprintf(text, sizeof text, "%s", gap_note && *gap_note ? gap_note : "no data");
+        break;
+    case MC_NO_DETECTOR:
+        snprintf(text, sizeof text,
+                 "data in the window from %s, but no detector reads it before %s (warm-up: the "
+                 "robust z needs 12 residuals after its 3-month level)",
+                 a, det_from >= 0 ? b : "never");
+        break;
+    case MC_PARTNER:
+        if (other_alert >= 0) {
+            cw_supply__month_format(a, other_alert);
+            snprintf(text, sizeof text, "an alert on %s (a partner the event does not name) in %s",
+                     partners[other_p], a);
+        } else {
+            snprintf(text, sizeof text,
+                     "the event's partner has no %s in the window; other partners do%s%s",
+                     first_row < 0 ? "series of its own" : "trade series read by a detector",
+                     ntext[0] ? "; nearest: " : "", ntext);
+        }
+        break;
+    case MC_LATE:
+        cw_supply__month_format(a, late);
+        snprintf(text, sizeof text,
+                 "alert %s (%s), %d month%s after the effective month: a reaction, not a "
+                 "warning%s%s",
+                 a, late_via, late - E, late - E == 1 ? "" : "s",
+                 ntext[0] ? "; in the window, nearest: " : "", ntext);
+        break;
+    default:
+        snprintf(text, sizeof text, "detectors read the window, none at its threshold; nearest: %s",
+                 ntext[0] ? ntext : "none");
+    }
+    json_object_set_new(o, "text", json_string(text));
+    return o;
+}
+
 static double kappa(long a, long b, long c, long d)
 {
     /* a: both bad, b: komir bad only, c: chainwatch bad only, d: both fine */
@@ -623,7 +845,7 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
     grid *g = &gg;
     cw_supply_timeline **tl = NULL;
     json_t *jevents = NULL, *unmatched = NULL, *res = NULL, *jsplit = NULL, *jprec = NULL;
-    json_t *by_rule = NULL;
+    json_t *by_rule = NULL, *jmiss = NULL;
     size_t n_com = s->n_commodities < MAXC ? s->n_commodities : MAXC;
     int W = o->window_months > 0 ? o->window_months : 12;
     int L = o->level > 0 ? o->level : CW_SUPPLY_CAUTION;
@@ -752,8 +974,10 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
     g->kor_level = cw_malloc(n_com * (size_t)g->N * sizeof(int));
     g->regime = cw_malloc(n_com * (size_t)g->N * sizeof(double));
     g->kor_in = cw_calloc(n_com * (size_t)g->N, 1);
+    g->inv_row = cw_calloc(n_com * (size_t)g->N, 1);
+    g->sp_row = cw_calloc(n_com * NP * (size_t)g->N, 1);
     if (!g->inv_sig || !g->inv_has || !g->sp_sig || !g->sp_has || !g->kor_level || !g->regime ||
-        !g->kor_in) {
+        !g->kor_in || !g->inv_row || !g->sp_row) {
         rc = cw_error_set(CW_ENOMEM, "out of memory");
         goto out;
     }
@@ -800,6 +1024,10 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
                 bool has_price = isfinite(t->v[TL_PRICE_Z][i]);
                 bool has_trade = isfinite(t->v[TL_TRADE_Z][i]) || isfinite(t->v[TL_LINE_UP][i]) ||
                                  isfinite(t->v[TL_FLOOR_RUN][i]);
+                if (isfinite(t->v[TL_PRICE][i]))
+                    g->inv_row[IDX2(c, mi)] = true;
+                if (isfinite(t->v[TL_TRADE_VALUE][i]) && g->alias[c] < 0)
+                    g->sp_row[IDX3(c, p, mi)] = true;
                 if (has_price) {
                     g->inv_has[IDX2(c, mi)] = true;
                     if (li >= L)
@@ -852,6 +1080,8 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
         goto out;
     }
     int efrom = -1, eto = -1;
+    jmiss = json_array();
+    long mcount[MC_N] = {0};
     for (size_t i = 0; i < n_ev; i++) {
         const bev *v = &ev[i];
         const char *result;
@@ -937,6 +1167,13 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
             json_object_set_new(je, "merged", json_string(v->merged));
         if (gap_miss)
             json_object_set_new(je, "missing_data", gap_miss);
+        if (scored_event(v) && sc.result != 0) {
+            int cause = MC_UNDER;
+            json_t *mo = miss_analysis(g, tl, r, inv_mask, n_com, v, W, L, note, &cause);
+            mcount[cause]++;
+            json_object_set_new(je, "miss_cause", json_string(miss_cause_name[cause]));
+            json_array_append_new(jmiss, mo);
+        }
         json_array_append_new(jevents, je);
     }
     if (from < 0)
@@ -1284,6 +1521,24 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
         json_object_set_new(res, "alerts_by_rule", by_rule);
         by_rule = NULL;
     }
+    if (res) {
+        json_t *cnt = json_object();
+        for (int k = 0; k < MC_N; k++)
+            json_object_set_new(cnt, miss_cause_name[k], json_integer(mcount[k]));
+        json_object_set_new(
+            res, "misses",
+            json_pack("{s:s, s:i, s:o, s:o}", "method",
+                      "every scored event without a hit, with the first cause that applies: "
+                      "no_data (no value in the window), no_detector_value (values, no detector "
+                      "reads them yet), partner_basis (the signal on a partner the event does "
+                      "not name, or the event's partners without a trade series of their own), "
+                      "late (an alert after the effective month, within late_months), "
+                      "under_threshold (detectors read the window, none reached its threshold); "
+                      "nearest_rule: the largest value / threshold of a rule at or above the "
+                      "level, without prerequisites, in the window on the event's cells",
+                      "late_months", MISS_LATE_MONTHS, "counts", cnt, "events", jmiss));
+        jmiss = NULL;
+    }
     if (res && jsplit) {
         json_object_set_new(res, "out_of_sample",
                             json_pack("{s:s, s:o}", "split", o->split, "periods", jsplit));
@@ -1295,6 +1550,7 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
     }
     *out = res;
 out:
+    json_decref(jmiss);
     json_decref(by_rule);
     json_decref(jsplit);
     json_decref(jprec);
@@ -1310,6 +1566,8 @@ out:
     cw_free(g->kor_level);
     cw_free(g->regime);
     cw_free(g->kor_in);
+    cw_free(g->inv_row);
+    cw_free(g->sp_row);
     for (size_t i = 0; i < n_ev; i++)
         cw_free(ev[i].e.description);
     cw_free(ev);

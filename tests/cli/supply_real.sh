@@ -212,4 +212,37 @@ jq -e '[.events[] | select(.event_id == "cn_gage_2023")][0] | .result == "hit" a
 jq -e '[.events[] | select(.event_id == "cn_graphite_2023")][0] | .result == "hit" and .lead_months == 1' \
     "$T/named.json" >/dev/null || fail "graphite 2023-12: the November front-loading"
 
+# thirteenth stop: the miss table (--misses). Every in-scope event without a hit has one cause;
+# the US ban is under threshold (line_stop 3 on 811292 in 2024-11, d_line_stop needs 5: short by
+# 2), DRC cobalt is late (the price alert of 2025-03, one month after the effective month)
+"$BIN" supply backtest --events "$T/named.csv" --misses --json > "$T/miss.json"
+jq -e '.counts == {"no_data": 0, "no_detector_value": 0, "partner_basis": 0, "late": 1,
+       "under_threshold": 1} and (.events | length) == 2' "$T/miss.json" >/dev/null \
+    || fail "misses: the causes of the two named misses"
+jq -e '[.events[] | select(.event_id == "cn_us_ban_2024")][0] | .cause == "under_threshold" and
+       .nearest_rule.rule == "d_line_stop" and .nearest_rule.value == 3 and
+       .nearest_rule.short_by == 2 and .nearest_rule.month == "2024-11" and
+       .nearest_rule.cell == "USA"' "$T/miss.json" >/dev/null \
+    || fail "misses: the US ban is line_stop 3 of 5 on the USA cell"
+jq -e '[.events[] | select(.event_id == "drc_cobalt_2025")][0] | .cause == "late" and
+       .late_alert == {"month": "2025-03", "months_after_effective": 1, "cell": "price"}' \
+    "$T/miss.json" >/dev/null || fail "misses: DRC cobalt is late by one month"
+"$BIN" supply backtest --events "$T/named.csv" --json |
+    jq -e '([.events[] | select(.miss_cause)] | length) == 2 and .misses.counts.late == 1' \
+    >/dev/null || fail "misses: the full document carries the miss table"
+"$BIN" supply backtest --events "$T/named.csv" --misses > "$T/miss.txt"
+grep -q "^cn_us_ban_2024 .* under_threshold .*nearest: d_line_stop line_stop 3 (>= 5: 60 % of it, short by 2) in 2024-11 (USA)" \
+    "$T/miss.txt" || fail "misses text: the US ban's nearest rule"
+grep -q "^misses per cause (2 events): no_data 0; no_detector_value 0; partner_basis 0; late 1; under_threshold 1;" \
+    "$T/miss.txt" || fail "misses text: the counts per cause"
+# the calibration events: no data (rare earths 2010-11, manganese 2014), data that no detector
+# reads yet (Zimbabwe's lithium 2018-01: prices from 2017-05, detectors from 2018-08)
+"$BIN" supply backtest --events "$D/facts/disruption_events.csv" \
+    --events "$D/policy-events-gta-iea/gta_trade_controls_subset.csv" --misses --json > "$T/miss2.json"
+jq -e '[.events[] | select(.event_id == "gta_119561")][0] | .cause == "no_detector_value" and
+       .first_data_in_window == "2017-05" and .detectors_read_from == "2018-08"' "$T/miss2.json" \
+    >/dev/null || fail "misses: lithium 2018-01 has data but no detector value"
+jq -e '[.events[] | select(.event_id == "ree_2010_quota_cut")][0].cause == "no_data"' \
+    "$T/miss2.json" >/dev/null || fail "misses: rare earths 2010 has no data"
+
 echo "supply_real: ok ($(jq -c '.summary | {hits, misses, no_data, out_of_scope}' "$T/bt.json"))"

@@ -273,7 +273,14 @@ test('supply: heat map of commodity x partner and a commodity page with the leve
   assert.equal(await cells.count(), status.assessments.length);
   for (const a of status.assessments.filter((x) => x.commodity === 'graphite')) {
     const td = page.locator(`#supply-heatmap td[data-commodity="graphite"][data-partner="${a.partner}"]`);
-    assert.equal(await td.textContent(), a.level_name ?? 'no data');
+    assert.equal(await td.locator('.lvl-name').textContent(), a.level_name ?? 'no data');
+    // under the level: the newest observation, and SYNTHETIC / provisional / ended as the
+    // engine's document says (these documents are synthetic)
+    const mark = await td.locator('small.fresh').textContent();
+    const last = [a.data?.price?.last_observation, a.data?.trade?.series_last].filter(Boolean).sort().pop();
+    if (last) assert.match(mark, new RegExp(`^to ${last}`), `graphite ${a.partner}: the newest observation`);
+    if (a.data?.series_kind === 'synthetic') assert.match(mark, /SYNTHETIC/, `graphite ${a.partner}: marked synthetic`);
+    assert.equal(await td.getAttribute('data-provisional'), a.data?.price?.provisional ? '1' : '0');
   }
   await shot('05-supply-heatmap');
   await page.click('#supply-heatmap td[data-commodity="graphite"][data-partner="KOR"] a');

@@ -451,6 +451,13 @@ for (const vp of VIEWPORTS) {
       assert.equal(await page.locator('#real-note').count(), 1, 'the heat map says its data are real');
       assert.equal(await page.locator('#synthetic-note').count(), 0, 'no SYNTHETIC marker on real data');
     }
+    // freshness in every cell: provisional and ended as `supply status --json` says them
+    const fr = await page.$$eval('#supply-heatmap td.lvl', (tds) => tds.map((t) => `${t.dataset.commodity}|${t.dataset.partner}|${t.dataset.provisional}|${t.dataset.ended}`));
+    const frWant = status.assessments.map((x) => {
+      const s = [x.data?.price, x.data?.trade].filter((y) => y && y.first);
+      return `${x.commodity}|${x.partner}|${x.data?.price?.provisional ? 1 : 0}|${s.length && s.every((y) => y.ended) ? 1 : 0}`;
+    });
+    assert.deepEqual(fr.sort(), frWant.sort(), 'each cell marks a provisional month and ended series as the status says');
     const rowKinds = await page.$$eval('#supply-heatmap td.data-kind', (tds) => tds.map((t) => t.textContent));
     assert.ok(rowKinds.every((t) => /^(real|SYNTHETIC|no data)/.test(t)), 'every row says real or synthetic');
     assert.ok(rowKinds.some((t) => /\d{4}-\d\d\.\.\d{4}-\d\d/.test(t)), 'rows give their data period');

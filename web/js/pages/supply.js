@@ -39,14 +39,67 @@ function heatmap(doc) {
           const fired = (a.fired || []).map((f) => f.rule).join(', ');
           const kind = seriesKind(a);
           const span = dataSpan(a);
-          return h('td', { class: `lvl lvl-${l ?? 'na'}`, dataset: { commodity: c, partner: p, level: l ?? '', kind: kind || '' } },
-            h('a', { href: `#/supply/${encodeURIComponent(c)}/${encodeURIComponent(p)}`, title: `${fired ? `rules: ${fired}` : 'no rule fired'}${kind ? `; ${kind} data` : ''}${span ? `; ${span}` : ''}`,
-              'aria-label': `${c} for ${p}: ${name}${kind ? `, ${kind} data` : ''}` }, name));
+          // freshness under the level: the newest observation, provisional, ended, synthetic
+          const fr = freshness(a);
+          const mark = freshMark(fr);
+          const ftext = freshnessText(fr);
+          return h('td', { class: `lvl lvl-${l ?? 'na'}`, dataset: { commodity: c, partner: p, level: l ?? '', kind: kind || '',
+            provisional: fr.some((f) => f.provisional) ? '1' : '0', ended: fr.length && fr.every((f) => f.ended) ? '1' : '0' } },
+            h('a', { href: `#/supply/${encodeURIComponent(c)}/${encodeURIComponent(p)}`, title: `${fired ? `rules: ${fired}` : 'no rule fired'}${kind ? `; ${kind} data` : ''}${span ? `; ${span}` : ''}${ftext ? `; ${ftext}` : ''}`,
+              'aria-label': `${c} for ${p}: ${name}${kind ? `, ${kind} data` : ''}${mark ? `, ${mark}` : ''}` }, h('span', { class: 'lvl-name' }, name),
+              mark ? h('small', { class: 'fresh', style: 'display:block;font-weight:400' }, mark) : null));
         }),
         // the data behind the row: real or synthetic, and the months they cover
         h('td', { class: 'data-kind', dataset: { commodity: c } }, rowData(partners.map((p) => cell.get(`${c}|${p}`)).filter(Boolean))))))),
     h('ul', { class: 'legend', 'aria-label': 'Levels' }, LEVELS.map((n, i) => h('li', {}, h('span', { class: `swatch lvl-${i}` }), `${i} ${n}`))),
     kindNote(rows));
+}
+
+// The freshness of a cell's data, from a status or explain document (data.price, data.trade as
+// `supply explain --json` writes them): per series its last observation, whether the newest
+// month is provisional (a daily price that stopped inside it: fewer observations than its
+// months usually have), whether the loaded series has ended (no later month can warn), how
+// many months before today, and whether it is synthetic.
+export function freshness(a) {
+  const d = a?.data || {};
+  const out = [];
+  const p = d.price, t = d.trade;
+  if (p && (p.first || p.series)) {
+    out.push({ what: 'price', series: p.last_series || p.series || '', last: p.last_observation || p.series_last || p.last || null,
+      month: p.series_last || p.last || null, provisional: p.provisional === true,
+      observations: p.last_month_observations ?? null, usual: p.median_month_observations ?? null,
+      ended: p.ended === true, behind: p.months_behind_today ?? null, synthetic: p.synthetic === true });
+  }
+  if (t && t.first) {
+    out.push({ what: 'trade', series: t.basis || '', last: t.series_last || t.last || null, month: t.series_last || t.last || null,
+      provisional: false, observations: null, usual: null, ended: t.ended === true, behind: t.months_behind_today ?? null,
+      synthetic: t.synthetic === true });
+  }
+  return out;
+}
+
+// One line per series: "price to 2026-04-10 (komis_manganese): 2026-04 PROVISIONAL (7
+// observations, a month usually has 20); ENDED, 8 months before today".
+export function freshnessText(items) {
+  return items.map((f) => {
+    const parts = [`${f.synthetic ? 'SYNTHETIC ' : ''}${f.what} to ${f.last || '?'}${f.series ? ` (${f.series})` : ''}`];
+    if (f.provisional) parts.push(`${f.month} PROVISIONAL${f.observations != null ? ` (${f.observations} observations, a month usually has ${f.usual ?? '?'})` : ''}: its level may change`);
+    if (f.ended) parts.push(`ENDED in the loaded files${f.behind != null ? `, ${f.behind} months before today` : ''}: no later month can warn`);
+    else if (f.behind != null) parts.push(`${f.behind} months before today`);
+    return parts.join('; ');
+  }).join(' | ');
+}
+
+// The short mark under a heat-map cell's level: the newest observation, provisional, ended,
+// synthetic.
+export function freshMark(items) {
+  if (!items.length) return '';
+  const last = items.map((f) => f.last).filter(Boolean).sort().pop();
+  const marks = [];
+  if (items.some((f) => f.synthetic)) marks.push('SYNTHETIC');
+  if (items.some((f) => f.provisional)) marks.push('provisional');
+  if (items.length && items.every((f) => f.ended)) marks.push('ended');
+  return [last ? `to ${last}` : '', ...marks].filter(Boolean).join(' · ');
 }
 
 // real or synthetic, from an explain/status document (data.series_kind) or a series document
@@ -76,7 +129,7 @@ function kindNote(rows) {
   if (kinds.has('synthetic')) {
     return h('p', { class: 'msg warn', id: 'synthetic-note' }, 'Some cells rest on SYNTHETIC data (generated by chainwatch supply synth for tests): they are not real trade or prices.');
   }
-  if (kinds.size) return h('p', { class: 'hint', id: 'real-note' }, `Every cell with data rests on real data${rows.some((a) => levelOf(a) === null) ? ' (a cell marked "no data" has nothing to be assessed on)' : ''}; the last column gives the months its trade and price series cover.`);
+  if (kinds.size) return h('p', { class: 'hint', id: 'real-note' }, `Every cell with data rests on real data${rows.some((a) => levelOf(a) === null) ? ' (a cell marked "no data" has nothing to be assessed on)' : ''}; the last column gives the months its trade and price series cover; under each level: its newest observation, "provisional" when that month is partial (its level may change), "ended" when every series ended in the loaded files (no later month can warn).`);
   return null;
 }
 
@@ -177,6 +230,16 @@ function explainView(x) {
       kind: v.synthetic === true ? 'SYNTHETIC' : v.synthetic === false ? 'real' : '' });
   }
   const ind = Object.entries(x.indicators || {}).map(([k, v]) => ({ k, v }));
+  const fr = freshness(x);
+  for (const f of fresh) {
+    const g = fr.find((y) => y.what === f.what);
+    if (!g) continue;
+    f.lastObs = g.last;
+    f.newest = g.provisional ? `${g.month} PROVISIONAL (${g.observations ?? '?'} observations, usually ${g.usual ?? '?'})` : 'complete';
+    f.ended = g.ended ? 'ENDED: no later month can warn' : 'no';
+    if (g.synthetic) f.kind = 'SYNTHETIC';
+  }
+  const provisional = fr.filter((f) => f.provisional);
   const kind = seriesKind(x);
   const ex = d.exposure;
   return h('div', { class: 'explain', id: 'supply-explain' },
@@ -184,6 +247,7 @@ function explainView(x) {
       ` for ${x.partner} in ${x.period || '—'}`, x.top_supplier ? ` · top supplier ${x.top_supplier}` : '', x.top_producer ? ` · top producer ${x.top_producer}` : ''),
     x.level_data_only_name ? h('p', { class: 'level-data-only' }, `Data-only level (no announced measures): ${x.level_data_only_name}; event-informed level: ${x.level_name}.`) : null,
     x.standing_level_name ? h('p', { class: 'standing-level', id: 'explain-standing' }, `Standing level (sustained tightness, not an alert): ${x.standing_level_name}${(x.standing_fired || []).length ? ` (${x.standing_fired.map((f) => `${f.rule}: ${f.indicator} ${num(f.value, 4)} ${f.op} ${num(f.threshold, 4)}`).join('; ')})` : ''}.`) : null,
+    provisional.length ? h('p', { class: 'msg warn', id: 'explain-provisional' }, `Provisional: ${freshnessText(provisional)}.`) : null,
     kind ? h('p', { class: kind === 'synthetic' ? 'msg warn kind' : 'hint kind', id: 'explain-kind' },
       kind === 'synthetic' ? 'SYNTHETIC data (chainwatch supply synth): not real trade or prices.' : `Real data: ${dataSpan(x) || 'see the freshness table'}.`) : null,
     ex ? h('p', { class: 'exposure', id: 'explain-exposure' }, `Exposure basis: ${ex.basis} (${ex.period}): ${/production/.test(ex.basis) ? 'top producer' : 'top supplier'} ${ex.top_supplier} ${pct(ex.share)}${ex.later_data ? ' (data later than this month: structural share assumed stable)' : ''}.`) : null,
@@ -197,7 +261,9 @@ function explainView(x) {
     (x.not_evaluated && x.not_evaluated.length) ? h('p', { class: 'hint' }, 'Not evaluated: ', x.not_evaluated.map((n) => `${n.rule} (${n.indicator}: ${n.why})`).join('; ')) : null,
     h('details', {}, h('summary', {}, `All indicators (${ind.length})`), table('', [{ key: 'k', label: 'Indicator' }, { key: 'v', label: 'Value', render: (r) => num(r.v, 4) }], ind)),
     fresh.length ? table('Data freshness', [{ key: 'what', label: 'Data' }, { key: 'kind', label: 'Real or synthetic' }, { key: 'basis', label: 'Basis' }, { key: 'first', label: 'From' }, { key: 'last', label: 'To' },
-      { key: 'behind', label: 'Months behind today', render: (r) => r.behind ?? '—' }, { key: 'missing', label: 'Missing months (last 12)', render: (r) => r.missing ?? '—' }], fresh) : null,
+      { key: 'lastObs', label: 'Last observation', render: (r) => r.lastObs ?? '—' }, { key: 'newest', label: 'Newest month', render: (r) => r.newest ?? '—' },
+      { key: 'ended', label: 'Series ended', render: (r) => r.ended ?? '—' },
+      { key: 'behind', label: 'Months behind today', render: (r) => r.behind ?? '—' }, { key: 'missing', label: 'Missing months (last 12)', render: (r) => r.missing ?? '—' }], fresh, { class: 'freshness', id: 'explain-freshness' }) : null,
     (d.gaps && d.gaps.length) ? h('div', {}, h('h3', {}, 'Gaps'), h('ul', {}, d.gaps.map((g) => h('li', {}, g)))) : null,
     (x.events_last_12_months && x.events_last_12_months.length) ? h('div', {}, h('h3', {}, 'Events in the last 12 months'),
       h('ul', {}, x.events_last_12_months.map((e) => h('li', {}, typeof e === 'string' ? e
