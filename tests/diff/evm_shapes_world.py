@@ -56,6 +56,13 @@ no memos (Multichain/Ren-like events, or calldata only; ETH and USDX) that hones
 thief deposit to and that releases to honest users arriving from other chains through MPC
 signers' transactions; truth/lock_bridge.csv (docs/GEN.md).
 
+With --across-bridge (default worlds keep their bytes): an unlabelled Across-like pool
+(V3FundsDeposited deposits of ETH or USDX; relayers fill elsewhere from their own funds and are
+paid back in bulk refunds by a dataworker's calls; deposits from other chains filled here by the
+relayers; relayers deposit at exchanges now and then) that honest users and the thief use;
+truth/across_bridge.csv. With --fresh-bridge-users: honest bridge users pay from a fresh address
+that an exchange withdrawal funded and that sends the bridge everything it got.
+
 With --contract-hot (default worlds keep their bytes): the hot wallets of Quarry and Sable are
 Safe-like contracts (category exchange_hot_contract, unlabelled): deposit addresses sweep (or
 forward) into them as before, and every payment out of one is a transaction of the exchange's
