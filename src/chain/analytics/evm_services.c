@@ -101,6 +101,14 @@ static uint32_t denoms_at(const denoms *d)
     return at;
 }
 
+/* a recognition (rule and payees, for bridges, set after) */
+static cw_evm_service svc_of(uint8_t kind, uint32_t parent, uint32_t n, uint32_t reused,
+                             double score)
+{
+    return (cw_evm_service){
+        .kind = kind, .parent = parent, .n = n, .reused = reused, .score = score};
+}
+
 struct cw_evm_services {
     cw_evm_service *svc; /* per account */
     size_t n;
@@ -196,7 +204,7 @@ static cw_u256 sweep_remainder(const cw_evmstore *s, uint32_t x, uint32_t asset,
     const cw_evm_row_tx *t = tx != CW_EVM_NONE64 ? cw_evmstore_tx(s, tx) : NULL;
     if (t && t->from == x && !(t->flags & CW_EVM_TXF_WIDE) && t->gas_price)
         fee = t->gas_used > UINT64_MAX / 2 / t->gas_price ? UINT64_MAX / 2
-                                                           : t->gas_used * t->gas_price;
+                                                          : t->gas_used * t->gas_price;
     cw_u256_from_u64(&limit, fee + (fee > pct ? fee : pct)); /* at most 2^64 - 2 */
     return limit;
 }
@@ -208,10 +216,10 @@ static void mark_deposit(cw_evm_services *sv, const acct *a, uint32_t x, uint32_
                          uint32_t evidence)
 {
     double f = evidence >= 10 ? 1.0 : (double)evidence / 10.0;
-    sv->svc[x] = (cw_evm_service){CW_EVM_SVC_DEPOSIT, h, a[x].n_out, 0,
-                                  f * (double)a[x].n_full / (double)a[x].n_out, 0, 0};
+    sv->svc[x] =
+        svc_of(CW_EVM_SVC_DEPOSIT, h, a[x].n_out, 0, f * (double)a[x].n_full / (double)a[x].n_out);
     if (sv->svc[h].kind == CW_EVM_SVC_NONE)
-        sv->svc[h] = (cw_evm_service){CW_EVM_SVC_COLLECTOR, CW_EVM_NONE32, 0, 0, 1.0, 0, 0};
+        sv->svc[h] = svc_of(CW_EVM_SVC_COLLECTOR, CW_EVM_NONE32, 0, 0, 1.0);
     if (sv->svc[h].kind == CW_EVM_SVC_COLLECTOR) {
         sv->svc[h].n++;
         sv->svc[h].reused += a[x].n_in_other > 1; /* a customer came back */
@@ -332,15 +340,15 @@ static int consolidations(cw_evm_services *sv, const acct *a, size_t n, const ui
             uint32_t h = end_collector(sv, a, n, lvl, (uint32_t)i);
             if (h == CW_EVM_NONE32)
                 continue;
-            sv->svc[i] = (cw_evm_service){CW_EVM_SVC_CONSOLIDATION, h, e->forwarders, 0,
-                                          (double)a[i].n_full / (double)a[i].n_out, 0, 0};
+            sv->svc[i] = svc_of(CW_EVM_SVC_CONSOLIDATION, h, e->forwarders, 0,
+                                (double)a[i].n_full / (double)a[i].n_out);
             /* where a consolidation address sweeps to, short of the hot wallet, is the
              * exchange's own too (a second consolidation address, a cold wallet) */
             for (uint32_t k = 0; k < a[i].n_targets; k++) {
                 uint32_t t = a[i].targets[k];
                 if (!wide_payer(a, n, t) && sv->svc[t].kind == CW_EVM_SVC_NONE)
-                    sv->svc[t] = (cw_evm_service){CW_EVM_SVC_CONSOLIDATION, h, 0, 0,
-                                                  (double)a[t].n_full / (double)a[t].n_out, 0, 0};
+                    sv->svc[t] = svc_of(CW_EVM_SVC_CONSOLIDATION, h, 0, 0,
+                                        (double)a[t].n_full / (double)a[t].n_out);
             }
         }
     }
@@ -570,7 +578,8 @@ static int lock_bridges(cw_evm_services *sv, acct *a, size_t n, const cw_evmstor
         /* a contract hot wallet: pays out in others' txs (as a bridge releases), fed by
          * sweepers; never one whose deposits carry events naming another chain (a bridge used
          * by fresh wallets that each send it everything looks fed by sweepers) */
-        if (!ev[b->acct] && b->rel >= CW_EVM_BRIDGE_MIN_RELEASES && b->recipients >= CW_EVM_BRIDGE_MIN_RECIPIENTS &&
+        if (!ev[b->acct] && b->rel >= CW_EVM_BRIDGE_MIN_RELEASES &&
+            b->recipients >= CW_EVM_BRIDGE_MIN_RECIPIENTS &&
             (uint64_t)b->rel * 5 >= (uint64_t)outs * 4 &&
             sweepers[k] >= CW_EVM_DEPOSIT_MIN_FEEDERS && (uint64_t)sweepers[k] * 2 >= b->senders) {
             for (size_t i = 0; i < n; i++)
@@ -586,8 +595,8 @@ static int lock_bridges(cw_evm_services *sv, acct *a, size_t n, const cw_evmstor
         double f = (b->senders >= 20 ? 1.0 : b->senders / 20.0) *
                    (b->recipients >= 20 ? 1.0 : b->recipients / 20.0) *
                    ((double)b->rel / (double)outs);
-        sv->svc[b->acct] = (cw_evm_service){CW_EVM_SVC_BRIDGE,         CW_EVM_NONE32, b->rel, b->dep, f,
-                                            CW_EVM_BRIDGE_RULE_LOCK_RELEASE, b->recipients};
+        sv->svc[b->acct] = svc_of(CW_EVM_SVC_BRIDGE, CW_EVM_NONE32, b->rel, b->dep, f);
+        sv->svc[b->acct].payees = b->recipients;
     }
 out:
     free(slot);
@@ -677,9 +686,8 @@ typedef struct ev_pay {
  * is a deposit (its payers depositors, its amounts deposit amounts: ins[0..n_ins)), one that
  * took and paid nothing a payout; one that did both a pass-through (a relayer's fill forwarded
  * in its call, a router), whose payers are no depositors and whose sends are dropped */
-static int ev_flush(ev_cand *ec, const uint32_t *active, size_t n_active, ev_pay *pay,
-                    size_t n_pay, const ev_pay *ins, size_t n_ins, cw_u64map *pairs,
-                    cw_u64map *amounts)
+static int ev_flush(ev_cand *ec, const uint32_t *active, size_t n_active, ev_pay *pay, size_t n_pay,
+                    const ev_pay *ins, size_t n_ins, cw_u64map *pairs, cw_u64map *amounts)
 {
     int rc;
     for (size_t i = 0; i < n_ins; i++) {
@@ -773,8 +781,7 @@ static int event_bridges(cw_evm_services *sv, size_t n, const cw_evmstore *s,
             if (ends[k] >= n || slot[ends[k]] == CW_EVM_NONE32)
                 continue;
             if (m->tx != cur_tx) { /* a tx's movements are contiguous */
-                if ((rc = ev_flush(ec, active, n_active, pay, n_pay, ins, n_ins, &pairs,
-                                   &amounts)))
+                if ((rc = ev_flush(ec, active, n_active, pay, n_pay, ins, n_ins, &pairs, &amounts)))
                     goto out;
                 n_active = n_ins = 0;
                 cur_tx = m->tx;
@@ -819,9 +826,9 @@ static int event_bridges(cw_evm_services *sv, size_t n, const cw_evmstore *s,
             continue;
         double f = (e->depositors >= 20 ? 1.0 : e->depositors / 20.0) *
                    (sends[k] ? 1.0 - (double)back[k] / (double)sends[k] : 1.0);
-        sv->svc[e->acct] = (cw_evm_service){
-            CW_EVM_SVC_BRIDGE, CW_EVM_NONE32, e->payouts, e->deposits, f, CW_EVM_BRIDGE_RULE_EVENTS,
-            e->payees};
+        sv->svc[e->acct] = svc_of(CW_EVM_SVC_BRIDGE, CW_EVM_NONE32, e->payouts, e->deposits, f);
+        sv->svc[e->acct].rule = CW_EVM_BRIDGE_RULE_EVENTS;
+        sv->svc[e->acct].payees = e->payees;
     }
     goto out;
 nomem:
@@ -998,7 +1005,7 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
             a[acc].target != MANY)
             continue;
         sv->svc[acc] =
-            (cw_evm_service){CW_EVM_SVC_MIXER, CW_EVM_NONE32, at, 0, (double)at / (double)d->total, 0, 0};
+            svc_of(CW_EVM_SVC_MIXER, CW_EVM_NONE32, at, 0, (double)at / (double)d->total);
     }
     /* A collector (a hot wallet) pays out widely and is fed by at least
      * CW_EVM_DEPOSIT_MIN_FEEDERS sweepers: accounts that send only to a few wide payers, and
@@ -1023,8 +1030,8 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
         for (uint32_t k = 0; k < a[i].n_targets; k++) {
             uint32_t x = a[i].targets[k];
             if (sv->svc[x].kind != CW_EVM_SVC_MIXER && !ev[x] &&
-                feeders[x] >= CW_EVM_DEPOSIT_MIN_FEEDERS &&
-                !pays_into_funnels(a, n, x) && (h == CW_EVM_NONE32 || feeders[x] > feeders[h]))
+                feeders[x] >= CW_EVM_DEPOSIT_MIN_FEEDERS && !pays_into_funnels(a, n, x) &&
+                (h == CW_EVM_NONE32 || feeders[x] > feeders[h]))
                 h = x;
         }
         if (h == CW_EVM_NONE32)

@@ -922,6 +922,23 @@ static bool lock_release(ew_world *w, uint32_t to, u128 value)
 
 /* ---- the Across-like bridge pool (world.across_bridge) ---- */
 
+/* A 4-topic event of the pool: topic0, two numbers and an account (Across's events index
+ * chain, id and an actor) */
+static void pool_log(ew_world *w, const uint8_t *topic0, const uint16_t *bloom0, uint64_t n1,
+                     uint64_t n2, uint32_t actor, const uint8_t *data, size_t len)
+{
+    uint8_t t1[32], t2[32], t3[32];
+    uint16_t b1[3], b2[3];
+    ew_word_u128(t1, n1);
+    ew_word_u128(t2, n2);
+    ew_word_addr(t3, w, actor);
+    ew_topic_bloom(b1, t1);
+    ew_topic_bloom(b2, t2);
+    const uint8_t *tp[4] = {topic0, t1, t2, t3};
+    const uint16_t *bl[4] = {bloom0, b1, b2, w->acct[actor].bloom_t};
+    ew_log(w, w->across, 4, tp, bl, data, len);
+}
+
 /* V3FundsDeposited(inputToken, outputToken, inputAmount, outputAmount, destinationChainId
  * indexed, depositId indexed, quoteTimestamp, fillDeadline, exclusivityDeadline, depositor
  * indexed, recipient, exclusiveRelayer, message): the relayer that fills it elsewhere is owed
@@ -981,16 +998,7 @@ bool ew_across_deposit(ew_world *w, uint32_t from, int tok, u128 value, int32_t 
     d += 32;
     d = put_waddr(d, w, w->zero);
     put_wu(d, 0x140);
-    uint8_t t1[32], t2[32], t3[32];
-    uint16_t b1[3], b2[3];
-    ew_word_u128(t1, chain);
-    ew_word_u128(t2, id);
-    ew_word_addr(t3, w, from);
-    ew_topic_bloom(b1, t1);
-    ew_topic_bloom(b2, t2);
-    const uint8_t *tp[4] = {w->t_v3_deposited, t1, t2, t3};
-    const uint16_t *bl[4] = {w->tb_v3_deposited, b1, b2, w->acct[from].bloom_t};
-    ew_log(w, pool, 4, tp, bl, data, sizeof data);
+    pool_log(w, w->t_v3_deposited, w->tb_v3_deposited, chain, id, from, data, sizeof data);
     uint8_t txh[32];
     memcpy(txh, w->tx.hash, 32);
     ew_tx_end(w);
@@ -1015,21 +1023,13 @@ static bool across_fill(ew_world *w, uint32_t to, u128 value)
     p = put_wu(p, 0x40);
     put_wu(p, src);
     ew_tx_call(w, 0, w->across, to, value, NULL, 0, true);
-    uint8_t data[32 * 4], t1[32], t2[32], t3[32];
-    uint16_t b1[3], b2[3];
+    uint8_t data[32 * 4];
     memset(data, 0, sizeof data);
     uint8_t *d = put_waddr(data, w, w->tok[EW_WETH]);
     d = put_wu(d, value);
     d = put_waddr(d, w, rel);
     put_waddr(d, w, to);
-    ew_word_u128(t1, src);
-    ew_word_u128(t2, w->txs_total);
-    ew_word_addr(t3, w, rel);
-    ew_topic_bloom(b1, t1);
-    ew_topic_bloom(b2, t2);
-    const uint8_t *tp[4] = {w->t_v3_filled, t1, t2, t3};
-    const uint16_t *bl[4] = {w->tb_v3_filled, b1, b2, w->acct[rel].bloom_t};
-    ew_log(w, w->across, 4, tp, bl, data, sizeof data);
+    pool_log(w, w->t_v3_filled, w->tb_v3_filled, src, w->txs_total, rel, data, sizeof data);
     uint8_t txh[32];
     memcpy(txh, w->tx.hash, 32);
     ew_tx_end(w);
@@ -1065,17 +1065,9 @@ static void across_refund(ew_world *w)
         for (int k = 0; k < 3; k++)
             if (pay[k])
                 ew_tx_call(w, 0, pool, w->across_rel[k], pay[k], NULL, 0, true);
-        uint8_t data[64], t1[32], t2[32], t3[32];
-        uint16_t b1[3], b2[3];
+        uint8_t data[64];
         put_waddr(put_wu(data, total), w, w->tok[EW_WETH]);
-        ew_word_u128(t1, leaf);
-        ew_word_u128(t2, 1);
-        ew_word_addr(t3, w, dw);
-        ew_topic_bloom(b1, t1);
-        ew_topic_bloom(b2, t2);
-        const uint8_t *tp[4] = {w->t_refund_leaf, t1, t2, t3};
-        const uint16_t *bl[4] = {w->tb_refund_leaf, b1, b2, w->acct[dw].bloom_t};
-        ew_log(w, pool, 4, tp, bl, data, sizeof data);
+        pool_log(w, w->t_refund_leaf, w->tb_refund_leaf, leaf, 1, dw, data, sizeof data);
         uint8_t txh[32];
         memcpy(txh, w->tx.hash, 32);
         ew_tx_end(w);
@@ -1089,8 +1081,8 @@ static void across_refund(ew_world *w)
     if (++w->across_refunds % 3 == 0) {
         uint32_t k = (uint32_t)gen_below(&w->rng, 3), rel = w->across_rel[k];
         u128 v = w->bal[0][rel] / 4;
-        uint32_t dep = ew_deposit_address(w, (uint32_t)gen_below(&w->rng, w->n_exch),
-                                          w->acct[rel].ent);
+        uint32_t dep =
+            ew_deposit_address(w, (uint32_t)gen_below(&w->rng, w->n_exch), w->acct[rel].ent);
         if (v > 50 * EW_ETHER && dep != EW_NONE && ew_send_eth(w, rel, dep, v))
             ew_deposit_received(w, dep);
     }
@@ -1655,9 +1647,9 @@ int ew_econ_setup(ew_world *w)
             ew_acct_new(w, EWC_BRIDGE_RELAYER, ew_ent_new(w, EWC_BRIDGE_RELAYER, nm, -1), false);
     }
     if (sc->across_bridge)
-        w->across_dw = ew_acct_new(
-            w, EWC_BRIDGE_OPERATOR,
-            ew_ent_new(w, EWC_BRIDGE_OPERATOR, "bridge pool dataworker", -1), false);
+        w->across_dw =
+            ew_acct_new(w, EWC_BRIDGE_OPERATOR,
+                        ew_ent_new(w, EWC_BRIDGE_OPERATOR, "bridge pool dataworker", -1), false);
     w->nft_cap = 1024;
     w->nft_owner = calloc(w->nft_cap, sizeof *w->nft_owner);
     if (!w->nft_owner)

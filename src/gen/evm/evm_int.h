@@ -269,7 +269,7 @@ enum {
     EWE_OTC_CUSTOMER,
     EWE_OTC_SWEEP,
     EWE_OTC_PAY,
-    EWE_OWN_PAY, /* world.honest_mix_evidence: a (all of its ETH, or gas when c) to b */
+    EWE_OWN_PAY,       /* world.honest_mix_evidence: a (all of its ETH, or gas when c) to b */
     EWE_ACROSS_REFUND, /* world.across_bridge: the dataworker's refunds to the relayers */
     EWE_FRESH_BRIDGE   /* world.fresh_bridge_users: a (fresh) sends all to bridge b */
 };
@@ -316,9 +316,9 @@ typedef struct ew_world {
     u128 mixer_denom[4];
     uint32_t mixer_leaves[4];
     uint32_t bridge_router, bridge_vault;
-    uint32_t lock_bridge; /* world.lock_bridge: the contract, else EW_NONE */
+    uint32_t lock_bridge;                      /* world.lock_bridge: the contract, else EW_NONE */
     uint32_t across, across_dw, across_rel[3]; /* world.across_bridge: pool, dataworker, relayers */
-    u128 across_owed[3];                      /* ETH the pool owes each relayer */
+    u128 across_owed[3];                       /* ETH the pool owes each relayer */
     uint32_t across_ids, across_refunds;
     uint32_t batch, splitter, nft;
     uint32_t nft_next;

@@ -300,9 +300,9 @@ static int write_truth(ew_world *w)
 
 static void world_free(ew_world *w)
 {
-    ew_out *outs[] = {&w->o_blocks, &w->o_txs,    &w->o_rcpt,  &w->o_logs, &w->o_tt,  &w->o_traces,
-                      &w->t_links,  &w->t_bridge, &w->t_flows, &w->t_cash, &w->t_lock,
-                      &w->t_across};
+    ew_out *outs[] = {&w->o_blocks, &w->o_txs,    &w->o_rcpt,  &w->o_logs,
+                      &w->o_tt,     &w->o_traces, &w->t_links, &w->t_bridge,
+                      &w->t_flows,  &w->t_cash,   &w->t_lock,  &w->t_across};
     for (size_t i = 0; i < sizeof outs / sizeof *outs; i++)
         ew_out_abort(outs[i]);
     ew_heists_free(w);

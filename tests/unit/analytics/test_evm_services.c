@@ -313,8 +313,9 @@ static void test_contract_hot_wallet(void)
  * deposits carry the same events but which pays 10 of its depositors their own amounts back
  * (no bridge); a batch sender Z paying 12 recipients in its payer's call (no events: no bridge).
  * And the guard of the hot-wallet rule: a lock-and-release bridge F that 20 fresh wallets (topped
- * up by another account) each pay everything they hold (every payer a sweeper into it), each deposit with a Locked event,
- * and that releases to 15 others in a relayer's txs: a bridge, never a hot wallet.
+ * up by another account) each pay everything they hold (every payer a sweeper into it), each
+ * deposit with a Locked event, and that releases to 15 others in a relayer's txs: a bridge, never a
+ * hot wallet.
  */
 enum {
     XU0 = 1,
