@@ -55,13 +55,13 @@
  *   bridge by        an account (the pool of an Across-like bridge) whose deposits carry
  *   deposit events   events naming a destination chain and recipient (CW_EVM_EVENT_BRIDGE_*),
  *                    and whose payouts - value out in a tx that paid it nothing; a relayer's
- *                    fill it forwards in the relayer's own call is a pass-through, none - go to
- *                    accounts that never deposited into it, in amounts matching no deposit (the
- *                    bulk refunds to a few relayers, sums of many fills; or a lock-and-release
- *                    bridge's releases): at most one in CW_EVM_EVENT_BRIDGE_BACK back to a
- *                    depositor or at a deposit's amount. Only accounts no other rule
- *                    recognised. Score: min(1, depositors / 20) x the share of payouts that are
- *                    neither. The trace stops there; the exit shows the event's destination.
+ *                    fill it forwards in the relayer's own call is a pass-through, none - do not
+ *                    go back to its depositors at deposit amounts (the bulk refunds to a few
+ *                    relayers are sums of many fills; a lock-and-release bridge's releases go
+ *                    to others): at most one in CW_EVM_EVENT_BRIDGE_BACK to a depositor at a
+ *                    deposit's amount (an escrow). Only accounts no other rule recognised.
+ *                    Score: min(1, depositors / 20) x the share of payouts that are not. The
+ *                    trace stops there; the exit shows the event's destination.
  * A DEX pool needs no recognition: the trace reads swaps from each transaction's net flows.
  */
 #ifndef CHAINWATCH_EVM_SERVICES_H
@@ -121,8 +121,8 @@ enum {
  * Wormhole, Locked), sent by at least CW_EVM_EVENT_BRIDGE_MIN_SENDERS distinct accounts. Such an
  * account is never taken for a hot wallet, a deposit address or a collector; and when no other
  * rule recognised it, it is a bridge unless more than one in CW_EVM_EVENT_BRIDGE_BACK of its
- * payouts (value out in a tx that paid it nothing) goes back to a depositor or repeats a
- * deposit's amount (see "bridge by deposit events" above). */
+ * payouts (value out in a tx that paid it nothing) goes back to a depositor at a deposit's
+ * amount (see "bridge by deposit events" above). */
 #define CW_EVM_EVENT_BRIDGE_MIN_TXS 5
 #define CW_EVM_EVENT_BRIDGE_MIN_SENDERS 3
 #define CW_EVM_EVENT_BRIDGE_BACK 5

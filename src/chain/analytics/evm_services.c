@@ -736,12 +736,13 @@ static int ev_push(ev_pay **list, size_t *n, size_t *cap, ev_pay p)
 /*
  * An account with deposit-event evidence that no other rule recognised is a bridge when what it
  * pays out, in transactions that pay it nothing (a pass-through - a fill it forwards in the
- * relayer's call, a router - is no payout), goes to accounts that never deposited into it, in
- * amounts matching no deposit: a pool paying its relayers back in bulk (Across), or a
+ * relayer's call, a router - is no payout), does not go back to its depositors at their
+ * deposits' amounts: a pool paying its relayers back in bulk (Across: sums of many fills, to
+ * accounts that never deposited, or to a relayer that once bridged through it too), or a
  * lock-and-release bridge's releases. At most one payout in CW_EVM_EVENT_BRIDGE_BACK may go back
- * to a depositor or repeat a deposit's amount (an escrow or a refunding contract pays its own
- * depositors their own amounts). Score: min(1, depositors / 20) x the share of payouts that
- * are neither.
+ * to a depositor at a deposit's amount (an escrow or a refunding contract pays its own
+ * depositors their own amounts; a round amount paid to someone else is no sign of one). Score:
+ * min(1, depositors / 20) x the share of payouts that are not.
  */
 static int event_bridges(cw_evm_services *sv, size_t n, const cw_evmstore *s,
                          const cw_evm_counts *c, const uint8_t *ev)
@@ -813,7 +814,7 @@ static int event_bridges(cw_evm_services *sv, size_t n, const cw_evmstore *s,
         uint64_t key = (uint64_t)e->acct << 32 | pay[i].payee, bits = 0, v;
         bool known = pay[i].payee != CW_EVM_NONE32 && cw_u64map_get(&pairs, key, &bits);
         sends[pay[i].slot]++;
-        back[pay[i].slot] += (known && (bits & 1)) || cw_u64map_get(&amounts, pay[i].akey, &v);
+        back[pay[i].slot] += known && (bits & 1) && cw_u64map_get(&amounts, pay[i].akey, &v);
         if (pay[i].payee != CW_EVM_NONE32 && !(bits & 2)) {
             e->payees++;
             if ((rc = cw_u64map_set(&pairs, key, bits | 2)))

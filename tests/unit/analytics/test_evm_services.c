@@ -308,8 +308,9 @@ static void test_contract_hot_wallet(void)
  * tx). 12 users deposit 1000 + 37 i wei each in their own txs, each with a V3FundsDeposited event
  * naming chain 10 and a recipient there; a relayer's fills of deposits from other chains pass
  * through X in its own calls (relayer -> X -> 10 recipients, same tx); a dataworker's txs make X
- * pay 3 relayers bulk refunds (5000, 4100, 3300: sums of fills, matching no deposit). X is a
- * bridge by its deposit events, and the trace stops there. Look-alikes: an escrow Y whose
+ * pay 3 relayers bulk refunds (5000, 4100, 3300: sums of fills, matching no deposit), one of
+ * whom once deposited 2222 into X itself. X is a bridge by its deposit events, and the trace
+ * stops there. Look-alikes: an escrow Y whose
  * deposits carry the same events but which pays 10 of its depositors their own amounts back
  * (no bridge); a batch sender Z paying 12 recipients in its payer's call (no events: no bridge).
  * And the guard of the hot-wallet rule: a lock-and-release bridge F that 20 fresh wallets (topped
@@ -416,6 +417,10 @@ static void test_event_bridge(void)
         dep_event(&b, XY, XU0 + i, 10, 200 + i, v + 1, false);
         txc(&b, XU0 + i, XZ, 500 + 13 * (uint64_t)i, XZ, XV0 + (i % NXV), 500 + 13 * (uint64_t)i);
     }
+    /* relayer 1 bridges some of its own funds through X too (it is a depositor; its refund
+     * below is a sum of fills, no deposit's amount) */
+    txc(&b, XR0, XP, 2222, 0, 0, 0);
+    dep_event(&b, XP, XR0, 8453, 240, 2222, false);
     for (int i = 0; i < NFW; i++) {
         uint64_t v = 100000000 + 1000 * (uint64_t)i - 21000;
         txc(&b, XDW, FW0 + i, 1000 * (uint64_t)i, 0, 0, 0);
@@ -445,10 +450,10 @@ static void test_event_bridge(void)
     REQUIRE(x);
     CHECK_EQ_INT(x->kind, CW_EVM_SVC_BRIDGE);
     CHECK_EQ_INT(x->rule, CW_EVM_BRIDGE_RULE_EVENTS);
-    CHECK_EQ_INT(x->reused, NXU); /* deposits */
-    CHECK_EQ_INT(x->n, 3);        /* payouts: the refunds; the fills passed through */
+    CHECK_EQ_INT(x->reused, NXU + 1); /* deposits (the relayer's too) */
+    CHECK_EQ_INT(x->n, 3);            /* payouts: the refunds; the fills passed through */
     CHECK_EQ_INT(x->payees, 3);
-    CHECK(x->score > 0.5 && x->score <= 1.0); /* 12 of 20 depositors, no payout back */
+    CHECK(x->score > 0.6 && x->score <= 1.0); /* 13 of 20 depositors, no payout back */
     CHECK(!cw_evm_services_get(sv, id_of(s, XY)));
     CHECK(!cw_evm_services_get(sv, id_of(s, XZ)));
     for (int i = 0; i < 3; i++) /* relayers: no deposit addresses, no collectors */
