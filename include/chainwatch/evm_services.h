@@ -52,6 +52,16 @@
  *                    other rule recognised (a mixer pool's relayed withdrawals look the same;
  *                    its denominations decide first). Score: min(1, senders / 20) x
  *                    min(1, recipients / 20) x the share of its paying txs that are releases.
+ *   bridge by        an account (the pool of an Across-like bridge) whose deposits carry
+ *   deposit events   events naming a destination chain and recipient (CW_EVM_EVENT_BRIDGE_*),
+ *                    and whose payouts - value out in a tx that paid it nothing; a relayer's
+ *                    fill it forwards in the relayer's own call is a pass-through, none - do not
+ *                    go back to its depositors at deposit amounts (the bulk refunds to a few
+ *                    relayers are sums of many fills; a lock-and-release bridge's releases go
+ *                    to others): at most one in CW_EVM_EVENT_BRIDGE_BACK to a depositor at a
+ *                    deposit's amount (an escrow). Only accounts no other rule recognised.
+ *                    Score: min(1, depositors / 20) x the share of payouts that are not. The
+ *                    trace stops there; the exit shows the event's destination.
  * A DEX pool needs no recognition: the trace reads swaps from each transaction's net flows.
  */
 #ifndef CHAINWATCH_EVM_SERVICES_H
@@ -83,7 +93,14 @@ typedef struct cw_evm_service {
     uint32_t reused; /* collector: its deposit addresses paid by others more than once;
                         bridge: its deposits */
     double score;
+    uint8_t rule;    /* bridge: CW_EVM_BRIDGE_RULE_* (which evidence recognised it) */
+    uint32_t payees; /* bridge: the distinct accounts it paid out to */
 } cw_evm_service;
+
+enum {
+    CW_EVM_BRIDGE_RULE_LOCK_RELEASE = 0, /* deposits and releases (above) */
+    CW_EVM_BRIDGE_RULE_EVENTS = 1        /* deposit events and payouts (below) */
+};
 
 /* A collector whose deposit addresses are used once: at least CW_EVM_ONE_USE_MIN of them, and
  * fewer than one in CW_EVM_ONE_USE_RATIO paid (by others than the collector) more than once.
@@ -98,6 +115,17 @@ typedef struct cw_evm_service {
 #define CW_EVM_BRIDGE_MIN_SENDERS 10
 #define CW_EVM_BRIDGE_MIN_RELEASES 10
 #define CW_EVM_BRIDGE_MIN_RECIPIENTS 10
+/* A bridge by its deposit events: at least CW_EVM_EVENT_BRIDGE_MIN_TXS transactions sent to the
+ * account carry an event naming a destination chain and recipient (evm/memo.h
+ * CW_EVM_MEMO_SRC_EVENT: Across FundsDeposited/V3FundsDeposited, Multichain LogAnySwapOut,
+ * Wormhole, Locked), sent by at least CW_EVM_EVENT_BRIDGE_MIN_SENDERS distinct accounts. Such an
+ * account is never taken for a hot wallet, a deposit address or a collector; and when no other
+ * rule recognised it, it is a bridge unless more than one in CW_EVM_EVENT_BRIDGE_BACK of its
+ * payouts (value out in a tx that paid it nothing) goes back to a depositor at a deposit's
+ * amount (see "bridge by deposit events" above). */
+#define CW_EVM_EVENT_BRIDGE_MIN_TXS 5
+#define CW_EVM_EVENT_BRIDGE_MIN_SENDERS 3
+#define CW_EVM_EVENT_BRIDGE_BACK 5
 typedef struct cw_evm_services cw_evm_services;
 
 /* Two passes over the store's movements. *out owned by the caller. */

@@ -48,6 +48,11 @@ true_bridge = {r["tx_hash"]: r["btc_address"] for r in csv.DictReader(open(T + "
 # scored in full by evm_lock_bridge_eval.py
 lock_true = {r["tx_hash"]: int(r["amount"]) for r in csv.DictReader(open(T + "lock_bridge.csv"))
              if r["kind"] == "deposit" and r["heist"]} if os.path.exists(T + "lock_bridge.csv") else {}
+# an Across-like pool's deposits of the thief (truth/across_bridge.csv): true exits too, scored in
+# full by evm_across_eval.py
+if os.path.exists(T + "across_bridge.csv"):
+    lock_true.update({r["tx_hash"]: int(r["amount"]) for r in csv.DictReader(open(T + "across_bridge.csv"))
+                      if r["kind"] == "deposit" and r["heist"]})
 exits_found, exits_right, exits_honest = set(), set(), set()
 for path in traces:
     j = json.load(open(path))

@@ -56,6 +56,13 @@ no memos (Multichain/Ren-like events, or calldata only; ETH and USDX) that hones
 thief deposit to and that releases to honest users arriving from other chains through MPC
 signers' transactions; truth/lock_bridge.csv (docs/GEN.md).
 
+With --across-bridge (default worlds keep their bytes): an unlabelled Across-like pool
+(V3FundsDeposited deposits of ETH or USDX; relayers fill elsewhere from their own funds and are
+paid back in bulk refunds by a dataworker's calls; deposits from other chains filled here by the
+relayers; relayers deposit at exchanges now and then) that honest users and the thief use;
+truth/across_bridge.csv. With --fresh-bridge-users: honest bridge users pay from a fresh address
+that an exchange withdrawal funded and that sends the bridge everything it got.
+
 With --contract-hot (default worlds keep their bytes): the hot wallets of Quarry and Sable are
 Safe-like contracts (category exchange_hot_contract, unlabelled): deposit addresses sweep (or
 forward) into them as before, and every payment out of one is a transaction of the exchange's
@@ -137,6 +144,22 @@ SEL_ANY_OUT = selector("anySwapOut(address,address,uint256,uint256)")
 SEL_ANY_OUT_NATIVE = selector("anySwapOutNative(address,address,uint256)")
 SEL_BURN_TO = selector("burn(bytes,uint256)")
 SEL_ANY_IN = selector("anySwapIn(bytes32,address,address,uint256,uint256)")
+# --across-bridge: an Across-like pool (SpokePool): deposits name the destination chain and the
+# recipient in V3FundsDeposited; relayers fill on the other chain from their own funds and the
+# pool pays them back in bulk refunds (a dataworker's executeRelayerRefundLeaf); fills of deposits
+# from other chains are paid here by the relayers (fillV3Relay: ETH passed through the pool in
+# the relayer's call, tokens moved straight from relayer to recipient)
+T_V3_DEPOSITED = topic("V3FundsDeposited(address,address,uint256,uint256,uint256,uint32,uint32,uint32,uint32,"
+                       "address,address,address,bytes)")
+T_V3_FILLED = topic("FilledV3Relay(address,address,uint256,uint256,uint256,uint256,uint32,uint32,uint32,"
+                    "address,address,address,address,bytes)")
+T_REFUND_LEAF = topic("ExecutedRelayerRefundRoot(uint256,uint256,uint256[],uint32,uint32,address,address[],address)")
+SEL_DEPOSIT_V3 = selector("depositV3(address,address,address,address,uint256,uint256,uint256,address,uint32,"
+                          "uint32,uint32,bytes)")
+SEL_FILL_V3 = selector("fillV3Relay((address,address,address,address,address,uint256,uint256,uint256,uint32,"
+                       "uint32,uint32,uint32,bytes),uint256)")
+SEL_REFUND_LEAF = selector("executeRelayerRefundLeaf(uint32,(uint256,uint256,uint256[],uint32,address,address[]),"
+                           "bytes32[])")
 assert T_TRANSFER == "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
 GWEI = 10**9
 ETH = 10**18
@@ -396,7 +419,8 @@ class World:
             fn()
 
 
-def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_bridge=False, contract_hot=False):
+def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_bridge=False, contract_hot=False,
+          across_bridge=False, fresh_bridge_users=False):
     no_reuse_mixing = no_reuse_mixing or mixer_evidence
     W = World(out, seed, txs)
     c, rnd = W.c, W.rnd
@@ -463,12 +487,27 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
         lockb = W.new(lb_e, "bridge_lock", contract=True)
         mpc = [W.new(lb_e, "bridge_relayer") for _ in range(2)]
         lock_rows = []
+    acp = None
+    if across_bridge:
+        # unlabelled too; each relayer is a business of its own
+        ac_e = W.entity("Arcspan", "bridge_pool")
+        acp = W.new(ac_e, "bridge_pool", contract=True)
+        ac_dw = W.new(ac_e, "bridge_operator")
+        ac_rel_e = [W.entity("relayer-%d" % (i + 1), "bridge_relayer") for i in range(3)]
+        ac_rel = [W.new(e, "bridge_relayer") for e in ac_rel_e]
+        ac_owed = {}        # (relayer, asset) -> what the pool owes it for fills on other chains
+        ac_rows = []
+        ac_ids = [0]
 
     # ---- block 0: genesis (empty); block 1: funding withdrawals
     c.close()
     if lock_bridge:
         for m in mpc:
             c.withdraw(m, 3000 * 10**9)
+    if across_bridge:
+        for r in ac_rel:
+            c.withdraw(r, 2500 * 10**9)
+        c.withdraw(ac_dw, 20 * 10**9)
     c.withdraw(deployer, 100 * 10**9)
     c.withdraw(issuer, 100 * 10**9)
     for ex in exchanges:
@@ -482,7 +521,7 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
     c.withdraw(swapper["hot"], 8000 * 10**9)
     c.close()
     # block 2: contracts, mints, pools
-    for t in list(tokens) + list(pools.values()) + list(mixers.values()) + [router]:
+    for t in list(tokens) + list(pools.values()) + list(mixers.values()) + [router] + ([acp] if acp else []):
         c.tx(deployer, None, gas=900000, data="0x6080", create=t)
     for t, (sym, dec) in tokens.items():
         amt = 10**9 * 10**dec
@@ -496,6 +535,10 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
                 v = 20_000_000 * 10**dec
                 c.tx(issuer, t, data=SEL_TRANSFER, gas=52000,
                      logs=[(t, [T_TRANSFER, "0x" + aword(issuer), "0x" + aword(h)], "0x" + word(v), (t, issuer, h, v))])
+    for r in (ac_rel if across_bridge else []):
+        v = 2_000_000 * 10**tokens[usdx][1]
+        c.tx(issuer, usdx, data=SEL_TRANSFER, gas=52000,
+             logs=[(usdx, [T_TRANSFER, "0x" + aword(issuer), "0x" + aword(r)], "0x" + word(v), (usdx, issuer, r, v))])
     v = 5_000_000 * 10**tokens[usdx][1]
     c.tx(issuer, usdx, data=SEL_TRANSFER, gas=52000,
          logs=[(usdx, [T_TRANSFER, "0x" + aword(issuer), "0x" + aword(swapper["hot"])], "0x" + word(v),
@@ -773,6 +816,102 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
         lock_rows.append(["release", "", h, c.number, c.ts(), lockb, to, t or "ETH", v, 1, to])
         return h
 
+    def across_out(a, v, heist, t=None):
+        """A deposit into the Across-like pool (ETH or USDX): V3FundsDeposited names the
+        destination chain (indexed) and the recipient (data word 7). A relayer fills it on the
+        destination chain from its own funds; the pool owes that relayer the input amount less
+        the LP fee, paid back later in a bulk refund."""
+        if t is None:
+            v = min(v, eth_of(a) - c.fee(110000))
+            if v <= 0:
+                return None
+        elif c.tbal(t, a) < v or eth_of(a) < c.fee(110000):
+            return None
+        chain = rnd.choice([10, 8453, 42161, 59144])
+        rcpt = c.addr()
+        dep_id = ac_ids[0]
+        ac_ids[0] += 1
+        tok = t or WETH
+        out_v = v - v // 400
+        ev = (aword(tok) + aword(tok) + word(v) + word(out_v) + word(c.ts()) + word(c.ts() + 21600) + word(0)
+              + aword(rcpt) + aword(ZERO) + word(0x140) + word(0))
+        topics = [T_V3_DEPOSITED, "0x" + word(chain), "0x" + word(dep_id), "0x" + aword(a)]
+        data = (SEL_DEPOSIT_V3 + aword(a) + aword(rcpt) + aword(tok) + aword(tok) + word(v) + word(out_v) + word(chain)
+                + aword(ZERO) + word(c.ts()) + word(c.ts() + 21600) + word(0) + word(0x180) + word(0))
+        if t is None:
+            h = c.tx(a, acp, value=v, data=data, gas=95000, logs=[(acp, topics, "0x" + ev, None)])
+        else:
+            h = c.tx(a, acp, data=data, gas=110000,
+                     logs=[(t, [T_TRANSFER, "0x" + aword(a), "0x" + aword(acp)], "0x" + word(v), (t, a, acp, v)),
+                           (acp, topics, "0x" + ev, None)])
+        r = rnd.choice(ac_rel)
+        k = (r, t or "ETH")
+        ac_owed[k] = ac_owed.get(k, 0) + v - v // 1000
+        ac_rows.append(["deposit", heist, h, c.number, c.ts(), a, acp, t or "ETH", v, chain, rcpt])
+        return h
+
+    def across_fill(to, v, t=None):
+        """A deposit made on another chain, filled here by a relayer from its own funds."""
+        r = rnd.choice(ac_rel)
+        if t is None:
+            if eth_of(r) < v + c.fee(90000):
+                return None
+            calls, logs, value = [(acp, to, v)], [], v
+        else:
+            if c.tbal(t, r) < v or eth_of(r) < c.fee(90000):
+                return None
+            calls, value = [], 0
+            logs = [(t, [T_TRANSFER, "0x" + aword(r), "0x" + aword(to)], "0x" + word(v), (t, r, to, v))]
+        src_chain = rnd.choice([10, 8453, 42161, 59144])
+        logs = logs + [(acp, [T_V3_FILLED, "0x" + word(src_chain), "0x" + word(rnd.getrandbits(24)), "0x" + aword(c.addr())],
+                        "0x" + aword(t or WETH) + aword(t or WETH) + word(v) + word(v) + word(0) + aword(r) + aword(to), None)]
+        h = c.tx(r, acp, value=value, data=SEL_FILL_V3 + word(0x40) + word(src_chain), gas=90000, calls=calls, logs=logs)
+        ac_rows.append(["fill", "", h, c.number, c.ts(), r, to, t or "ETH", v, src_chain, to])
+        return h
+
+    def across_refunds():
+        """The dataworker executes a refund leaf per asset: the pool pays each relayer what it
+        is owed (a sum of many fills), as far as the pool holds it."""
+        for asset in ("ETH", usdx):
+            calls, logs, rows = [], [], []
+            for r in ac_rel:
+                v = ac_owed.get((r, asset), 0)
+                held = eth_of(acp) if asset == "ETH" else c.tbal(usdx, acp)
+                v = min(v, held - sum(x for _, x in rows))
+                if v <= 0:
+                    continue
+                rows.append((r, v))
+                if asset == "ETH":
+                    calls.append((acp, r, v))
+                else:
+                    logs.append((usdx, [T_TRANSFER, "0x" + aword(acp), "0x" + aword(r)], "0x" + word(v), (usdx, acp, r, v)))
+            if not rows or eth_of(ac_dw) < c.fee(200000):
+                continue
+            logs.append((acp, [T_REFUND_LEAF, "0x" + word(len(ac_rows)), "0x" + word(1), "0x" + aword(ac_dw)],
+                         "0x" + word(sum(v for _, v in rows)) + aword(WETH if asset == "ETH" else usdx), None))
+            h = c.tx(ac_dw, acp, data=SEL_REFUND_LEAF + word(len(ac_rows)) + word(0x60), gas=120000 + 30000 * len(rows),
+                     calls=calls, logs=logs)
+            for r, v in rows:
+                ac_owed[(r, asset)] -= v
+                ac_rows.append(["refund", "", h, c.number, c.ts(), acp, r, asset, v, "", ""])
+
+    def relayer_cash():
+        """A relayer moves some of its ETH to its exchange account (rebalancing: an honest
+        deposit, not a cash-out of anyone's loot)."""
+        i = rnd.randrange(len(ac_rel))
+        r = ac_rel[i]
+        v = eth_of(r) // 4
+        if v > 50 * ETH:
+            ex_deposit(r, rnd.choice(exchanges), ac_rel_e[i], v)
+
+    def fresh_bridge(u, v, go):
+        """--fresh-bridge-users: an honest bridge user withdraws v to a fresh address of its own
+        and that address sends the bridge everything it got (go(addr, amount))."""
+        a = W.new(u["eid"], "user")
+        ex = rnd.choice(exchanges)
+        withdraw_to(ex, a, v)
+        W.at(c.number + rnd.randint(1, 20), lambda: go(a, eth_of(a) - c.fee(120000)) if eth_of(a) > c.fee(120000) * 2 else None)
+
     # ---- honest activity, one action at a time
     def uaddr(u):
         return rnd.choice(u["addrs"])
@@ -860,6 +999,18 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
             order(a, int(bal * rnd.uniform(0.2, 0.8)), uaddr(rnd.choice(users)) if rnd.random() < 0.3 else a, None)
         elif r < 0.81:
             v = int(bal * rnd.uniform(0.2, 0.7))
+            if across_bridge and rnd.random() < 0.6:
+                tb = c.tbal(usdx, a)
+                if fresh_bridge_users:
+                    fresh_bridge(u, int(10**rnd.uniform(17, 20)), lambda f, x: across_out(f, x, ""))
+                elif rnd.random() < 0.3 and tb:
+                    across_out(a, tb, "", t=usdx)
+                else:
+                    across_out(a, v, "")
+                return
+            if lock_bridge and fresh_bridge_users:
+                fresh_bridge(u, int(10**rnd.uniform(17, 20)), lambda f, x: lock_out(f, x, ""))
+                return
             if lock_bridge and rnd.random() < 0.7:
                 q = rnd.random()
                 tb = c.tbal(usdx, a)
@@ -901,6 +1052,12 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
                 lock_in(a, v)
             else:
                 lock_in(a, int(10**rnd.uniform(1.5, 4)) * 10**tokens[usdx][1], usdx)
+        elif across_bridge and r < (0.87 if lock_bridge else 0.85):
+            # someone arriving from another chain through the pool: a relayer pays them
+            if rnd.random() < 0.75:
+                across_fill(a, int(10**rnd.uniform(16.5, 19.5)))
+            else:
+                across_fill(a, int(10**rnd.uniform(1.5, 4)) * 10**tokens[usdx][1], usdx)
         else:
             pay(a, uaddr(rnd.choice(users)), int(bal * rnd.uniform(0.01, 0.2)))
 
@@ -1086,6 +1243,9 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
         elif r < 0.72:
             btc = rnd.choice(btc_addrs)
             amt = v if rnd.random() < 0.6 else (v // ETH) * ETH
+            if across_bridge and rnd.random() < 0.5:
+                across_out(a, amt, heist["name"])
+                return
             if lock_bridge and rnd.random() < 0.6:
                 # the memo-less bridge: a third name the Bitcoin address, the rest an EVM chain
                 lock_out(a, amt, heist["name"], btc=btc if rnd.random() < 0.33 else None)
@@ -1225,6 +1385,10 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
                     pass
         if c.number % 50 == 0:
             poison()
+        if across_bridge and c.number % 240 == 120:
+            across_refunds()
+        if across_bridge and c.number % 700 == 350:
+            relayer_cash()
         if rnd.random() < 0.02:
             a = uaddr(rnd.choice(users))
             if eth_of(a) > c.fee(60000) * 2:
@@ -1253,6 +1417,9 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
     if lock_bridge:
         wcsv("lock_bridge.csv", ["kind", "heist", "tx_hash", "block", "timestamp", "from_address", "to_address",
                                  "asset", "amount", "dest_chain", "recipient"], lock_rows)
+    if across_bridge:
+        wcsv("across_bridge.csv", ["kind", "heist", "tx_hash", "block", "timestamp", "from_address", "to_address",
+                                   "asset", "amount", "dest_chain", "recipient"], ac_rows)
     heist["btc_addresses"] = btc_addrs
     heist["deposit_addresses"] = [{"address": d, "exchange": n} for n, l in sorted(tstate["accounts"].items()) for d in l]
     with open(os.path.join(tdir, "heists.json"), "w") as f:
@@ -1283,10 +1450,18 @@ def main():
                          "events, or calldata only) that honest users and the thief deposit to and "
                          "that releases to honest users arriving from other chains "
                          "(truth/lock_bridge.csv)")
+    ap.add_argument("--across-bridge", action="store_true",
+                    help="an unlabelled Across-like pool: deposits name the destination chain and "
+                         "recipient in V3FundsDeposited, relayers fill from their own funds and are "
+                         "paid back in bulk refunds, inbound fills are paid by relayers "
+                         "(truth/across_bridge.csv); the thief bridges part of the loot through it")
+    ap.add_argument("--fresh-bridge-users", action="store_true",
+                    help="honest bridge users (lock bridge, Across pool) withdraw to a fresh address "
+                         "that sends the bridge everything it got")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     n, blocks, co, br, ml = build(a.out, a.seed, a.txs, a.no_reuse_mixing, a.mixer_evidence, a.lock_bridge,
-                                  a.contract_hot)
+                                  a.contract_hot, a.across_bridge, a.fresh_bridge_users)
     print("wrote %d txs in %d blocks to %s: %d cash-outs, %d bridge deposits, %d mixer withdrawals"
           % (n, blocks, a.out, co, br, ml))
 

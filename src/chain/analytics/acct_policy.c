@@ -215,13 +215,20 @@ json_t *cw_acct_policy_recognised_json(cw_acct_policy *p, uint32_t account)
         return json_null();
     /* a service whose deposit addresses are used once is not known to be an exchange */
     bool one_use = cw_acct_policy_stop(p, account, NULL) == CW_ACCT_STOP_SERVICE;
-    const char *as = !one_use                            ? cw_evm_service_name(svc->kind)
+    const char *as = svc->kind == CW_EVM_SVC_BRIDGE && svc->rule == CW_EVM_BRIDGE_RULE_EVENTS
+                         ? "bridge (deposit events naming another chain; payouts to non-depositors)"
+                     : !one_use                          ? cw_evm_service_name(svc->kind)
                      : svc->kind == CW_EVM_SVC_COLLECTOR ? "collector of an unlabelled service "
                                                            "(deposit addresses used once)"
                                                          : "deposit address of an unlabelled "
                                                            "service (used once: an order)";
     json_t *j = json_pack("{s:s, s:f, s:b}", "as", as, "score", svc->score, "probable", 1);
-    if (svc->kind == CW_EVM_SVC_BRIDGE)
+    if (svc->kind == CW_EVM_SVC_BRIDGE && svc->rule == CW_EVM_BRIDGE_RULE_EVENTS)
+        json_object_set_new(j, "bridge_evidence",
+                            json_pack("{s:s, s:i, s:i, s:i}", "rule", "deposit_events", "deposits",
+                                      (json_int_t)svc->reused, "payouts", (json_int_t)svc->n,
+                                      "payees", (json_int_t)svc->payees));
+    else if (svc->kind == CW_EVM_SVC_BRIDGE)
         json_object_set_new(j, "bridge_evidence",
                             json_pack("{s:s, s:i, s:i}", "rule", "lock_release", "deposits",
                                       (json_int_t)svc->reused, "releases", (json_int_t)svc->n));

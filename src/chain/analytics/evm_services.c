@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "chainwatch/errors.h"
+#include "chainwatch/evm/memo.h"
 #include "chainwatch/evm_services.h"
 #include "util/u64map.h"
 
@@ -100,6 +101,14 @@ static uint32_t denoms_at(const denoms *d)
     return at;
 }
 
+/* a recognition (rule and payees, for bridges, set after) */
+static cw_evm_service svc_of(uint8_t kind, uint32_t parent, uint32_t n, uint32_t reused,
+                             double score)
+{
+    return (cw_evm_service){
+        .kind = kind, .parent = parent, .n = n, .reused = reused, .score = score};
+}
+
 struct cw_evm_services {
     cw_evm_service *svc; /* per account */
     size_t n;
@@ -125,9 +134,12 @@ static bool wide_payer(const acct *a, size_t n, uint32_t x)
  * widely (a deposit-address candidate); L + 1 when it sends only to a few accounts, each paying
  * out widely or at level L or below, one at L (a deposit address behind a consolidation
  * address); 0 otherwise. lvl holds the levels found so far. */
-static uint8_t funnel_level(const acct *a, size_t n, const uint8_t *lvl, uint32_t x)
+static uint8_t funnel_level(const acct *a, size_t n, const uint8_t *lvl, const uint8_t *ev,
+                            uint32_t x)
 {
-    if (x >= n || a[x].n_targets == 0 || a[x].n_targets > MAX_SWEEP_TARGETS)
+    /* a bridge by its deposit events sweeps into no exchange (its refunds to a few relayers
+     * that pay out widely look like sweeps) */
+    if (x >= n || a[x].n_targets == 0 || a[x].n_targets > MAX_SWEEP_TARGETS || ev[x])
         return 0;
     uint8_t l = 1;
     for (uint32_t k = 0; k < a[x].n_targets; k++) {
@@ -192,7 +204,7 @@ static cw_u256 sweep_remainder(const cw_evmstore *s, uint32_t x, uint32_t asset,
     const cw_evm_row_tx *t = tx != CW_EVM_NONE64 ? cw_evmstore_tx(s, tx) : NULL;
     if (t && t->from == x && !(t->flags & CW_EVM_TXF_WIDE) && t->gas_price)
         fee = t->gas_used > UINT64_MAX / 2 / t->gas_price ? UINT64_MAX / 2
-                                                           : t->gas_used * t->gas_price;
+                                                          : t->gas_used * t->gas_price;
     cw_u256_from_u64(&limit, fee + (fee > pct ? fee : pct)); /* at most 2^64 - 2 */
     return limit;
 }
@@ -204,10 +216,10 @@ static void mark_deposit(cw_evm_services *sv, const acct *a, uint32_t x, uint32_
                          uint32_t evidence)
 {
     double f = evidence >= 10 ? 1.0 : (double)evidence / 10.0;
-    sv->svc[x] = (cw_evm_service){CW_EVM_SVC_DEPOSIT, h, a[x].n_out, 0,
-                                  f * (double)a[x].n_full / (double)a[x].n_out};
+    sv->svc[x] =
+        svc_of(CW_EVM_SVC_DEPOSIT, h, a[x].n_out, 0, f * (double)a[x].n_full / (double)a[x].n_out);
     if (sv->svc[h].kind == CW_EVM_SVC_NONE)
-        sv->svc[h] = (cw_evm_service){CW_EVM_SVC_COLLECTOR, CW_EVM_NONE32, 0, 0, 1.0};
+        sv->svc[h] = svc_of(CW_EVM_SVC_COLLECTOR, CW_EVM_NONE32, 0, 0, 1.0);
     if (sv->svc[h].kind == CW_EVM_SVC_COLLECTOR) {
         sv->svc[h].n++;
         sv->svc[h].reused += a[x].n_in_other > 1; /* a customer came back */
@@ -328,15 +340,15 @@ static int consolidations(cw_evm_services *sv, const acct *a, size_t n, const ui
             uint32_t h = end_collector(sv, a, n, lvl, (uint32_t)i);
             if (h == CW_EVM_NONE32)
                 continue;
-            sv->svc[i] = (cw_evm_service){CW_EVM_SVC_CONSOLIDATION, h, e->forwarders, 0,
-                                          (double)a[i].n_full / (double)a[i].n_out};
+            sv->svc[i] = svc_of(CW_EVM_SVC_CONSOLIDATION, h, e->forwarders, 0,
+                                (double)a[i].n_full / (double)a[i].n_out);
             /* where a consolidation address sweeps to, short of the hot wallet, is the
              * exchange's own too (a second consolidation address, a cold wallet) */
             for (uint32_t k = 0; k < a[i].n_targets; k++) {
                 uint32_t t = a[i].targets[k];
                 if (!wide_payer(a, n, t) && sv->svc[t].kind == CW_EVM_SVC_NONE)
-                    sv->svc[t] = (cw_evm_service){CW_EVM_SVC_CONSOLIDATION, h, 0, 0,
-                                                  (double)a[t].n_full / (double)a[t].n_out};
+                    sv->svc[t] = svc_of(CW_EVM_SVC_CONSOLIDATION, h, 0, 0,
+                                        (double)a[t].n_full / (double)a[t].n_out);
             }
         }
     }
@@ -463,7 +475,7 @@ static cw_u256 *sweeper_balance(cw_u64map *bal_ix, cw_u256 **bal, size_t *nb, si
  * addresses); a bridge needs its deposits and releases as below.
  */
 static int lock_bridges(cw_evm_services *sv, acct *a, size_t n, const cw_evmstore *s,
-                        const cw_evm_counts *c)
+                        const cw_evm_counts *c, const uint8_t *ev)
 {
     uint32_t *slot = NULL, *sweepers = NULL;
     bridge_cand *bc = NULL;
@@ -564,8 +576,10 @@ static int lock_bridges(cw_evm_services *sv, acct *a, size_t n, const cw_evmstor
         bridge_flush(b);
         uint32_t outs = b->rel + b->pass + b->other_out, ins = b->dep + b->pass + b->other_in;
         /* a contract hot wallet: pays out in others' txs (as a bridge releases), fed by
-         * sweepers */
-        if (b->rel >= CW_EVM_BRIDGE_MIN_RELEASES && b->recipients >= CW_EVM_BRIDGE_MIN_RECIPIENTS &&
+         * sweepers; never one whose deposits carry events naming another chain (a bridge used
+         * by fresh wallets that each send it everything looks fed by sweepers) */
+        if (!ev[b->acct] && b->rel >= CW_EVM_BRIDGE_MIN_RELEASES &&
+            b->recipients >= CW_EVM_BRIDGE_MIN_RECIPIENTS &&
             (uint64_t)b->rel * 5 >= (uint64_t)outs * 4 &&
             sweepers[k] >= CW_EVM_DEPOSIT_MIN_FEEDERS && (uint64_t)sweepers[k] * 2 >= b->senders) {
             for (size_t i = 0; i < n; i++)
@@ -581,7 +595,8 @@ static int lock_bridges(cw_evm_services *sv, acct *a, size_t n, const cw_evmstor
         double f = (b->senders >= 20 ? 1.0 : b->senders / 20.0) *
                    (b->recipients >= 20 ? 1.0 : b->recipients / 20.0) *
                    ((double)b->rel / (double)outs);
-        sv->svc[b->acct] = (cw_evm_service){CW_EVM_SVC_BRIDGE, CW_EVM_NONE32, b->rel, b->dep, f};
+        sv->svc[b->acct] = svc_of(CW_EVM_SVC_BRIDGE, CW_EVM_NONE32, b->rel, b->dep, f);
+        sv->svc[b->acct].payees = b->recipients;
     }
 out:
     free(slot);
@@ -590,6 +605,245 @@ out:
     free(bal);
     cw_u64map_deinit(&pairs);
     cw_u64map_deinit(&bal_ix);
+    return rc;
+}
+
+/*
+ * Bridges by their deposit events (evm_services.h, "bridge by deposit events"). Evidence first:
+ * ev[x] = 1 when at least CW_EVM_EVENT_BRIDGE_MIN_TXS transactions sent to x carry a deposit
+ * event naming a destination chain and recipient (a memo row of source CW_EVM_MEMO_SRC_EVENT
+ * that parses), sent by at least CW_EVM_EVENT_BRIDGE_MIN_SENDERS distinct accounts. Such an
+ * account is never a hot wallet, a deposit address or a collector.
+ */
+static int event_evidence(const cw_evmstore *s, size_t n, uint8_t **evp)
+{
+    uint8_t *ev = calloc(n + 1, 1);
+    uint32_t *txs = calloc(n + 1, sizeof *txs), *snd = calloc(n + 1, sizeof *snd);
+    cw_u64map pairs = {0};
+    int rc = 0;
+    if (!ev || !txs || !snd) {
+        rc = cw_error_set(CW_ENOMEM, "out of memory recognising bridges");
+        goto out;
+    }
+    uint64_t nm = cw_evmstore_memo_count(s), last_tx = CW_EVM_NONE64;
+    for (uint64_t i = 0; i < nm; i++) {
+        const cw_evm_row_memo *m = cw_evmstore_memo(s, i);
+        cw_evm_memo_dest d;
+        if (m->source != CW_EVM_MEMO_SRC_EVENT || m->to >= n || m->tx == last_tx)
+            continue;
+        if (cw_evm_memo_dest_parse(&d, m->memo, m->len) != 0) {
+            cw_error_clear();
+            continue;
+        }
+        last_tx = m->tx; /* one count per tx */
+        txs[m->to]++;
+        const cw_evm_row_tx *t = cw_evmstore_tx(s, m->tx);
+        uint64_t key = (uint64_t)m->to << 32 | (t ? t->from : CW_EVM_NONE32), v;
+        if (t && !cw_u64map_get(&pairs, key, &v)) {
+            if ((rc = cw_u64map_set(&pairs, key, 0)))
+                goto out;
+            snd[m->to]++;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        ev[i] = txs[i] >= CW_EVM_EVENT_BRIDGE_MIN_TXS && snd[i] >= CW_EVM_EVENT_BRIDGE_MIN_SENDERS;
+out:
+    free(txs);
+    free(snd);
+    cw_u64map_deinit(&pairs);
+    if (rc) {
+        free(ev);
+        ev = NULL;
+    }
+    *evp = ev;
+    return rc;
+}
+
+/* a 64-bit key of (slot, amount) for the deposit amounts seen */
+static uint64_t amount_key(uint32_t slot, const cw_u256 *v)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ULL * (slot + 1);
+    for (int i = 0; i < 4; i++) {
+        h ^= v->w[i] + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+        h *= 0xff51afd7ed558ccdULL;
+    }
+    return h == UINT64_MAX ? 0 : h;
+}
+
+typedef struct ev_cand {
+    uint32_t acct;
+    bool in_any, out_any;
+    uint32_t first_pay; /* the current tx's first payout in the pay list */
+    uint32_t deposits, payouts, depositors, payees;
+} ev_cand;
+
+typedef struct ev_pay {
+    uint32_t slot, payee; /* slot CW_EVM_NONE32: dropped (a pass-through's send) */
+    uint64_t akey;
+} ev_pay;
+
+/* the end of a tx for the candidates it touched: a tx that paid the candidate and took nothing
+ * is a deposit (its payers depositors, its amounts deposit amounts: ins[0..n_ins)), one that
+ * took and paid nothing a payout; one that did both a pass-through (a relayer's fill forwarded
+ * in its call, a router), whose payers are no depositors and whose sends are dropped */
+static int ev_flush(ev_cand *ec, const uint32_t *active, size_t n_active, ev_pay *pay, size_t n_pay,
+                    const ev_pay *ins, size_t n_ins, cw_u64map *pairs, cw_u64map *amounts)
+{
+    int rc;
+    for (size_t i = 0; i < n_ins; i++) {
+        ev_cand *e = &ec[ins[i].slot];
+        if (e->out_any)
+            continue;
+        uint64_t key = (uint64_t)e->acct << 32 | ins[i].payee, bits = 0;
+        if (ins[i].payee != CW_EVM_NONE32 && !(cw_u64map_get(pairs, key, &bits) && (bits & 1))) {
+            e->depositors++;
+            if ((rc = cw_u64map_set(pairs, key, bits | 1)))
+                return rc;
+        }
+        if ((rc = cw_u64map_set(amounts, ins[i].akey, 0)))
+            return rc;
+    }
+    for (size_t j = 0; j < n_active; j++) {
+        ev_cand *e = &ec[active[j]];
+        if (e->in_any && !e->out_any)
+            e->deposits++;
+        else if (e->in_any && e->out_any) {
+            for (size_t i = e->first_pay; i < n_pay; i++)
+                if (pay[i].slot == active[j])
+                    pay[i].slot = CW_EVM_NONE32;
+        } else if (e->out_any)
+            e->payouts++;
+        e->in_any = e->out_any = false;
+    }
+    return 0;
+}
+
+/* appends p to *list (ENOMEM: 1) */
+static int ev_push(ev_pay **list, size_t *n, size_t *cap, ev_pay p)
+{
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 256;
+        ev_pay *g = realloc(*list, nc * sizeof *g);
+        if (!g)
+            return 1;
+        *list = g;
+        *cap = nc;
+    }
+    (*list)[(*n)++] = p;
+    return 0;
+}
+
+/*
+ * An account with deposit-event evidence that no other rule recognised is a bridge when what it
+ * pays out, in transactions that pay it nothing (a pass-through - a fill it forwards in the
+ * relayer's call, a router - is no payout), does not go back to its depositors at their
+ * deposits' amounts: a pool paying its relayers back in bulk (Across: sums of many fills, to
+ * accounts that never deposited, or to a relayer that once bridged through it too), or a
+ * lock-and-release bridge's releases. At most one payout in CW_EVM_EVENT_BRIDGE_BACK may go back
+ * to a depositor at a deposit's amount (an escrow or a refunding contract pays its own
+ * depositors their own amounts; a round amount paid to someone else is no sign of one). Score:
+ * min(1, depositors / 20) x the share of payouts that are not.
+ */
+static int event_bridges(cw_evm_services *sv, size_t n, const cw_evmstore *s,
+                         const cw_evm_counts *c, const uint8_t *ev)
+{
+    uint32_t *slot = NULL, *active = NULL, *back = NULL, *sends = NULL;
+    ev_cand *ec = NULL;
+    ev_pay *pay = NULL, *ins = NULL;
+    size_t nc = 0, n_pay = 0, cap_pay = 0, n_active = 0, n_ins = 0, cap_ins = 0;
+    cw_u64map pairs = {0}, amounts = {0};
+    uint64_t cur_tx = CW_EVM_NONE64;
+    int rc = 0;
+    for (size_t i = 0; i < n; i++)
+        nc += ev[i] && sv->svc[i].kind == CW_EVM_SVC_NONE;
+    if (!nc)
+        return 0;
+    slot = malloc((n + 1) * sizeof *slot);
+    ec = calloc(nc, sizeof *ec);
+    active = calloc(nc, sizeof *active);
+    back = calloc(nc, sizeof *back);
+    sends = calloc(nc, sizeof *sends);
+    if (!slot || !ec || !active || !back || !sends)
+        goto nomem;
+    nc = 0;
+    for (size_t i = 0; i < n; i++) {
+        slot[i] = CW_EVM_NONE32;
+        if (ev[i] && sv->svc[i].kind == CW_EVM_SVC_NONE) {
+            ec[nc].acct = (uint32_t)i;
+            slot[i] = (uint32_t)nc++;
+        }
+    }
+    for (uint64_t id = 0; id < c->moves; id++) {
+        const cw_evm_row_move *m = cw_evmstore_move(s, id);
+        if (!fungible(m) || m->from == m->to || m->tx == CW_EVM_NONE64)
+            continue;
+        uint32_t ends[2] = {m->to, m->from};
+        for (int k = 0; k < 2; k++) {
+            if (ends[k] >= n || slot[ends[k]] == CW_EVM_NONE32)
+                continue;
+            if (m->tx != cur_tx) { /* a tx's movements are contiguous */
+                if ((rc = ev_flush(ec, active, n_active, pay, n_pay, ins, n_ins, &pairs, &amounts)))
+                    goto out;
+                n_active = n_ins = 0;
+                cur_tx = m->tx;
+            }
+            uint32_t sl = slot[ends[k]];
+            ev_cand *e = &ec[sl];
+            if (!e->in_any && !e->out_any) {
+                active[n_active++] = sl;
+                e->first_pay = (uint32_t)n_pay;
+            }
+            cw_u256 amt = cw_evmstore_move_amount(s, m);
+            uint32_t other = k == 0 ? m->from : m->to;
+            ev_pay p = {sl, other, amount_key(sl, &amt)};
+            if (k == 0)
+                e->in_any = true;
+            else
+                e->out_any = true;
+            if (k == 0 ? ev_push(&ins, &n_ins, &cap_ins, p) : ev_push(&pay, &n_pay, &cap_pay, p))
+                goto nomem;
+        }
+    }
+    if ((rc = ev_flush(ec, active, n_active, pay, n_pay, ins, n_ins, &pairs, &amounts)))
+        goto out;
+    /* the payouts against the depositors and deposit amounts of the whole store */
+    for (size_t i = 0; i < n_pay; i++) {
+        if (pay[i].slot == CW_EVM_NONE32)
+            continue;
+        ev_cand *e = &ec[pay[i].slot];
+        uint64_t key = (uint64_t)e->acct << 32 | pay[i].payee, bits = 0, v;
+        bool known = pay[i].payee != CW_EVM_NONE32 && cw_u64map_get(&pairs, key, &bits);
+        sends[pay[i].slot]++;
+        back[pay[i].slot] += known && (bits & 1) && cw_u64map_get(&amounts, pay[i].akey, &v);
+        if (pay[i].payee != CW_EVM_NONE32 && !(bits & 2)) {
+            e->payees++;
+            if ((rc = cw_u64map_set(&pairs, key, bits | 2)))
+                goto out;
+        }
+    }
+    for (size_t k = 0; k < nc; k++) {
+        const ev_cand *e = &ec[k];
+        if ((uint64_t)back[k] * CW_EVM_EVENT_BRIDGE_BACK > sends[k])
+            continue;
+        double f = (e->depositors >= 20 ? 1.0 : e->depositors / 20.0) *
+                   (sends[k] ? 1.0 - (double)back[k] / (double)sends[k] : 1.0);
+        sv->svc[e->acct] = svc_of(CW_EVM_SVC_BRIDGE, CW_EVM_NONE32, e->payouts, e->deposits, f);
+        sv->svc[e->acct].rule = CW_EVM_BRIDGE_RULE_EVENTS;
+        sv->svc[e->acct].payees = e->payees;
+    }
+    goto out;
+nomem:
+    rc = cw_error_set(CW_ENOMEM, "out of memory recognising bridges");
+out:
+    free(slot);
+    free(ec);
+    free(active);
+    free(back);
+    free(sends);
+    free(pay);
+    free(ins);
+    cw_u64map_deinit(&pairs);
+    cw_u64map_deinit(&amounts);
     return rc;
 }
 
@@ -602,6 +856,7 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
     acct *a = calloc(n + 1, sizeof *a);
     uint32_t *feeders = calloc(n + 1, sizeof *feeders);
     uint8_t *lvl = calloc(n + 1, 1);
+    uint8_t *ev = NULL;
     cw_evm_services *sv = calloc(1, sizeof *sv);
     cw_u64map bal_ix = {0}, den_ix = {0}, seen = {0};
     funnel_fed *fed = NULL;
@@ -613,6 +868,8 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
         goto out;
     }
     sv->n = n;
+    if ((rc = event_evidence(s, n, &ev)))
+        goto out;
     for (size_t i = 0; i < n; i++) {
         a[i].target = CW_EVM_NONE32;
         a[i].senders_hint = CW_EVM_NONE32;
@@ -663,7 +920,7 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
     bool deeper = false;
     for (uint8_t l = 1; l <= MAX_FUNNEL; l++)
         for (size_t i = 0; i < n; i++)
-            if (!lvl[i] && (lvl[i] = funnel_level(a, n, lvl, (uint32_t)i)) > 1)
+            if (!lvl[i] && (lvl[i] = funnel_level(a, n, lvl, ev, (uint32_t)i)) > 1)
                 deeper = true;
     /* pass 2: receipts from others than the target, full sweeps, denominations */
     for (uint64_t id = 0; id < c.moves; id++) {
@@ -749,7 +1006,7 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
             a[acc].target != MANY)
             continue;
         sv->svc[acc] =
-            (cw_evm_service){CW_EVM_SVC_MIXER, CW_EVM_NONE32, at, 0, (double)at / (double)d->total};
+            svc_of(CW_EVM_SVC_MIXER, CW_EVM_NONE32, at, 0, (double)at / (double)d->total);
     }
     /* A collector (a hot wallet) pays out widely and is fed by at least
      * CW_EVM_DEPOSIT_MIN_FEEDERS sweepers: accounts that send only to a few wide payers, and
@@ -773,8 +1030,9 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
         uint32_t h = CW_EVM_NONE32;
         for (uint32_t k = 0; k < a[i].n_targets; k++) {
             uint32_t x = a[i].targets[k];
-            if (sv->svc[x].kind != CW_EVM_SVC_MIXER && feeders[x] >= CW_EVM_DEPOSIT_MIN_FEEDERS &&
-                !pays_into_funnels(a, n, x) && (h == CW_EVM_NONE32 || feeders[x] > feeders[h]))
+            if (sv->svc[x].kind != CW_EVM_SVC_MIXER && !ev[x] &&
+                feeders[x] >= CW_EVM_DEPOSIT_MIN_FEEDERS && !pays_into_funnels(a, n, x) &&
+                (h == CW_EVM_NONE32 || feeders[x] > feeders[h]))
                 h = x;
         }
         if (h == CW_EVM_NONE32)
@@ -782,7 +1040,9 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
         mark_deposit(sv, a, (uint32_t)i, h, feeders[h]);
     }
     /* bridges last: only accounts no other rule recognised */
-    if ((rc = lock_bridges(sv, a, n, s, &c)))
+    if ((rc = lock_bridges(sv, a, n, s, &c, ev)))
+        goto out;
+    if ((rc = event_bridges(sv, n, s, &c, ev)))
         goto out;
     *out = sv;
     sv = NULL;
@@ -790,6 +1050,7 @@ out:
     free(a);
     free(feeders);
     free(lvl);
+    free(ev);
     free(fed);
     cw_u64map_deinit(&seen);
     free(bal);

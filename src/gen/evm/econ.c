@@ -757,11 +757,11 @@ static bool bridge_outbound(ew_world *w, uint32_t to, u128 value)
 
 /* ---- the lock-and-release bridge (world.lock_bridge) ---- */
 
-/* one row of truth/lock_bridge.csv */
-static void lock_truth(ew_world *w, const char *kind, int32_t heist, const uint8_t txh[32],
-                       uint32_t from, uint32_t to, u128 value, uint64_t chain, const char *rcpt)
+/* one row of truth/lock_bridge.csv or across_bridge.csv (o) */
+static void bridge_truth(ew_world *w, ew_out *o, const char *kind, int32_t heist,
+                         const uint8_t txh[32], uint32_t from, uint32_t to, int asset, u128 value,
+                         uint64_t chain, const char *rcpt)
 {
-    ew_out *o = &w->t_lock;
     char a[43], b[43], v[48];
     ew_addr_hex(a, w, from);
     ew_addr_hex(b, w, to);
@@ -773,7 +773,15 @@ static void lock_truth(ew_world *w, const char *kind, int32_t heist, const uint8
     ew_put_s(o, a);
     ew_put_c(o, ',');
     ew_put_s(o, b);
-    ew_put_s(o, ",ETH,");
+    ew_put_c(o, ',');
+    if (asset) {
+        char t[43];
+        ew_addr_hex(t, w, w->tok[asset]);
+        ew_put_s(o, t);
+    } else {
+        ew_put_s(o, "ETH");
+    }
+    ew_put_c(o, ',');
     ew_put_s(o, v);
     ew_put_c(o, ',');
     if (chain)
@@ -781,6 +789,12 @@ static void lock_truth(ew_world *w, const char *kind, int32_t heist, const uint8
     ew_put_c(o, ',');
     ew_put_s(o, rcpt);
     ew_put_eol(o);
+}
+
+static void lock_truth(ew_world *w, const char *kind, int32_t heist, const uint8_t txh[32],
+                       uint32_t from, uint32_t to, u128 value, uint64_t chain, const char *rcpt)
+{
+    bridge_truth(w, &w->t_lock, kind, heist, txh, from, to, 0, value, chain, rcpt);
 }
 
 /* A deposit into the lock bridge: style 0 lock(chainId, bytes32 recipient) with a Locked event
@@ -904,6 +918,188 @@ static bool lock_release(ew_world *w, uint32_t to, u128 value)
     ew_tx_end(w);
     lock_truth(w, "release", -1, txh, lb, to, value, 42161, "");
     return true;
+}
+
+/* ---- the Across-like bridge pool (world.across_bridge) ---- */
+
+/* A 4-topic event of the pool: topic0, two numbers and an account (Across's events index
+ * chain, id and an actor) */
+static void pool_log(ew_world *w, const uint8_t *topic0, const uint16_t *bloom0, uint64_t n1,
+                     uint64_t n2, uint32_t actor, const uint8_t *data, size_t len)
+{
+    uint8_t t1[32], t2[32], t3[32];
+    uint16_t b1[3], b2[3];
+    ew_word_u128(t1, n1);
+    ew_word_u128(t2, n2);
+    ew_word_addr(t3, w, actor);
+    ew_topic_bloom(b1, t1);
+    ew_topic_bloom(b2, t2);
+    const uint8_t *tp[4] = {topic0, t1, t2, t3};
+    const uint16_t *bl[4] = {bloom0, b1, b2, w->acct[actor].bloom_t};
+    ew_log(w, w->across, 4, tp, bl, data, len);
+}
+
+/* V3FundsDeposited(inputToken, outputToken, inputAmount, outputAmount, destinationChainId
+ * indexed, depositId indexed, quoteTimestamp, fillDeadline, exclusivityDeadline, depositor
+ * indexed, recipient, exclusiveRelayer, message): the relayer that fills it elsewhere is owed
+ * the input amount less the LP fee (0.1 %), paid back in a later bulk refund. */
+bool ew_across_deposit(ew_world *w, uint32_t from, int tok, u128 value, int32_t heist)
+{
+    static const uint64_t chains[4] = {10, 8453, 42161, 59144};
+    uint64_t gas = tok ? 110000 : 88000; /* under the 90,000 a thief address keeps for gas */
+    uint32_t pool = w->across;
+    if (pool == EW_NONE || !value ||
+        (tok ? w->bal[tok][from] < value || !can_pay(w, from, 0, gas)
+             : !can_pay(w, from, value, gas)))
+        return false;
+    uint64_t chain = chains[gen_below(&w->rng, 4)];
+    uint8_t rcpt[32];
+    ew_fake_hash(rcpt, w->salt ^ 0xac05ULL, w->txs_total);
+    memset(rcpt, 0, 12);
+    char rhex[43] = "0x";
+    for (int i = 12; i < 32; i++)
+        snprintf(rhex + strlen(rhex), sizeof rhex - strlen(rhex), "%02x", rcpt[i]);
+    uint32_t tok_acct = tok ? w->tok[tok] : w->tok[EW_WETH];
+    u128 out = value - value / 400;
+    uint32_t id = w->across_ids++;
+    ew_tx_begin(w, from, pool, tok ? 0 : value, gas, true);
+    /* depositV3(depositor, recipient, inputToken, outputToken, inputAmount, outputAmount,
+     * destinationChainId, exclusiveRelayer, quoteTimestamp, fillDeadline,
+     * exclusivityDeadline, message) */
+    uint8_t *p = ew_tx_input(w, 4 + 32 * 13);
+    p = put_sel(p, w->sel_v3_deposit);
+    p = put_waddr(p, w, from);
+    memcpy(p, rcpt, 32);
+    p += 32;
+    p = put_waddr(p, w, tok_acct);
+    p = put_waddr(p, w, tok_acct);
+    p = put_wu(p, value);
+    p = put_wu(p, out);
+    p = put_wu(p, chain);
+    p = put_waddr(p, w, w->zero);
+    p = put_wu(p, w->timestamp);
+    p = put_wu(p, w->timestamp + 21600);
+    p = put_wu(p, 0);
+    p = put_wu(p, 0x180);
+    put_wu(p, 0);
+    if (tok)
+        ew_erc20_transfer(w, tok, from, pool, value);
+    uint8_t data[32 * 11];
+    memset(data, 0, sizeof data);
+    uint8_t *d = data;
+    d = put_waddr(d, w, tok_acct);
+    d = put_waddr(d, w, tok_acct);
+    d = put_wu(d, value);
+    d = put_wu(d, out);
+    d = put_wu(d, w->timestamp);
+    d = put_wu(d, w->timestamp + 21600);
+    d = put_wu(d, 0);
+    memcpy(d, rcpt, 32);
+    d += 32;
+    d = put_waddr(d, w, w->zero);
+    put_wu(d, 0x140);
+    pool_log(w, w->t_v3_deposited, w->tb_v3_deposited, chain, id, from, data, sizeof data);
+    uint8_t txh[32];
+    memcpy(txh, w->tx.hash, 32);
+    ew_tx_end(w);
+    if (!tok)
+        w->across_owed[gen_below(&w->rng, 3)] += value - value / 1000;
+    bridge_truth(w, &w->t_across, "deposit", heist, txh, from, pool, tok, value, chain, rhex);
+    return true;
+}
+
+/* A deposit made on another chain, filled here by a relayer from its own funds: its
+ * fillV3Relay call passes the ETH through the pool to the recipient. */
+static bool across_fill(ew_world *w, uint32_t to, u128 value)
+{
+    uint32_t rel = w->across_rel[gen_below(&w->rng, 3)];
+    uint64_t gas = 90000;
+    if (!can_pay(w, rel, value, gas))
+        return false;
+    uint64_t src = 10 + gen_below(&w->rng, 3) * 8443;
+    ew_tx_begin(w, rel, w->across, value, gas, true);
+    uint8_t *p = ew_tx_input(w, 4 + 64);
+    p = put_sel(p, w->sel_v3_fill);
+    p = put_wu(p, 0x40);
+    put_wu(p, src);
+    ew_tx_call(w, 0, w->across, to, value, NULL, 0, true);
+    uint8_t data[32 * 4];
+    memset(data, 0, sizeof data);
+    uint8_t *d = put_waddr(data, w, w->tok[EW_WETH]);
+    d = put_wu(d, value);
+    d = put_waddr(d, w, rel);
+    put_waddr(d, w, to);
+    pool_log(w, w->t_v3_filled, w->tb_v3_filled, src, w->txs_total, rel, data, sizeof data);
+    uint8_t txh[32];
+    memcpy(txh, w->tx.hash, 32);
+    ew_tx_end(w);
+    char rh[43];
+    ew_addr_hex(rh, w, to);
+    bridge_truth(w, &w->t_across, "fill", -1, txh, rel, to, 0, value, src, rh);
+    return true;
+}
+
+/* Every 240 blocks the dataworker executes a refund leaf: the pool pays each relayer what it
+ * is owed, as far as it holds it (a sum of many fills, matching no deposit). Every third time
+ * a relayer deposits a quarter of its ETH at an exchange (its rebalancing, honest). */
+static void across_refund(ew_world *w)
+{
+    ew_event_push(w, w->number + 240, EWE_ACROSS_REFUND, 0, 0, 0, 0);
+    uint32_t pool = w->across, dw = w->across_dw;
+    u128 pay[3], total = 0;
+    int n = 0;
+    for (int k = 0; k < 3; k++) {
+        u128 room = w->bal[0][pool] - total;
+        pay[k] = w->across_owed[k] < room ? w->across_owed[k] : room;
+        total += pay[k];
+        n += pay[k] > 0;
+    }
+    uint64_t gas = 120000 + 30000 * (uint64_t)n;
+    if (n && can_pay(w, dw, 0, gas)) {
+        uint32_t leaf = w->across_refunds;
+        ew_tx_begin(w, dw, pool, 0, gas, true);
+        uint8_t *p = ew_tx_input(w, 4 + 64);
+        p = put_sel(p, w->sel_refund_leaf);
+        p = put_wu(p, leaf);
+        put_wu(p, 0x60);
+        for (int k = 0; k < 3; k++)
+            if (pay[k])
+                ew_tx_call(w, 0, pool, w->across_rel[k], pay[k], NULL, 0, true);
+        uint8_t data[64];
+        put_waddr(put_wu(data, total), w, w->tok[EW_WETH]);
+        pool_log(w, w->t_refund_leaf, w->tb_refund_leaf, leaf, 1, dw, data, sizeof data);
+        uint8_t txh[32];
+        memcpy(txh, w->tx.hash, 32);
+        ew_tx_end(w);
+        for (int k = 0; k < 3; k++)
+            if (pay[k]) {
+                w->across_owed[k] -= pay[k];
+                bridge_truth(w, &w->t_across, "refund", -1, txh, pool, w->across_rel[k], 0, pay[k],
+                             0, "");
+            }
+    }
+    if (++w->across_refunds % 3 == 0) {
+        uint32_t k = (uint32_t)gen_below(&w->rng, 3), rel = w->across_rel[k];
+        u128 v = w->bal[0][rel] / 4;
+        uint32_t dep =
+            ew_deposit_address(w, (uint32_t)gen_below(&w->rng, w->n_exch), w->acct[rel].ent);
+        if (v > 50 * EW_ETHER && dep != EW_NONE && ew_send_eth(w, rel, dep, v))
+            ew_deposit_received(w, dep);
+    }
+}
+
+/* world.fresh_bridge_users: the fresh address a sends the bridge (b: 0 the lock bridge with a
+ * Locked event, 1 the Across pool) everything it got, less the fee */
+static void fresh_bridge(ew_world *w, const ew_event *e)
+{
+    uint64_t gas = e->b ? 88000 : 52000;
+    u128 fee = ew_fee_bound(w, gas), b = w->bal[0][e->a];
+    if (b <= 2 * fee)
+        return;
+    if (e->b)
+        ew_across_deposit(w, e->a, 0, b - fee, -1);
+    else
+        ew_lock_deposit(w, e->a, b - fee, NULL, 0, -1);
 }
 
 /* ---- batch payments ---- */
@@ -1201,6 +1397,12 @@ bool ew_handle_event(ew_world *w, const ew_event *e)
     case EWE_OTC_PAY:
         otc_event(w, e);
         return true;
+    case EWE_ACROSS_REFUND:
+        across_refund(w);
+        return true;
+    case EWE_FRESH_BRIDGE:
+        fresh_bridge(w, e);
+        return true;
     case EWE_OWN_PAY: {
         u128 fee = ew_fee_bound(w, 21000), b = w->bal[0][e->a];
         if (e->c && b > 40 * fee)
@@ -1288,6 +1490,22 @@ static void init_abi(ew_world *w)
     selector(w->sel_exec, "execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,"
                           "address,address,bytes)");
     topic(w->t_exec_ok, w->tb_exec_ok, "ExecutionSuccess(bytes32,uint256)");
+    /* the Across-like pool: its SpokePool's published ABI */
+    selector(w->sel_v3_deposit, "depositV3(address,address,address,address,uint256,uint256,uint256,"
+                                "address,uint32,uint32,uint32,bytes)");
+    selector(w->sel_v3_fill, "fillV3Relay((address,address,address,address,address,uint256,"
+                             "uint256,uint256,uint32,uint32,uint32,uint32,bytes),uint256)");
+    selector(w->sel_refund_leaf, "executeRelayerRefundLeaf(uint32,(uint256,uint256,uint256[],"
+                                 "uint32,address,address[]),bytes32[])");
+    topic(w->t_v3_deposited, w->tb_v3_deposited,
+          "V3FundsDeposited(address,address,uint256,uint256,uint256,uint32,uint32,uint32,uint32,"
+          "address,address,address,bytes)");
+    topic(w->t_v3_filled, w->tb_v3_filled,
+          "FilledV3Relay(address,address,uint256,uint256,uint256,uint256,uint32,uint32,uint32,"
+          "address,address,address,address,bytes)");
+    topic(w->t_refund_leaf, w->tb_refund_leaf,
+          "ExecutedRelayerRefundRoot(uint256,uint256,uint256[],uint32,uint32,address,address[],"
+          "address)");
 }
 
 static const char *const tok_sym[1 + EW_NTOK] = {"ETH", "USDT", "USDC", "DAI", "WETH"};
@@ -1420,6 +1638,18 @@ int ew_econ_setup(ew_world *w)
             w->acct[x->hot[k]].contract = 1;
         }
     }
+    /* the Across-like pool's dataworker and relayers (only in worlds that ask for them) */
+    w->across = w->across_dw = EW_NONE;
+    for (uint32_t i = 0; sc->across_bridge && i < 3; i++) {
+        char nm[48];
+        snprintf(nm, sizeof nm, "bridge relayer %u", i + 1);
+        w->across_rel[i] =
+            ew_acct_new(w, EWC_BRIDGE_RELAYER, ew_ent_new(w, EWC_BRIDGE_RELAYER, nm, -1), false);
+    }
+    if (sc->across_bridge)
+        w->across_dw =
+            ew_acct_new(w, EWC_BRIDGE_OPERATOR,
+                        ew_ent_new(w, EWC_BRIDGE_OPERATOR, "bridge pool dataworker", -1), false);
     w->nft_cap = 1024;
     w->nft_owner = calloc(w->nft_cap, sizeof *w->nft_owner);
     if (!w->nft_owner)
@@ -1455,6 +1685,11 @@ int ew_econ_open(ew_world *w, u128 victim_extra[EW_MAX_EXCH][1 + EW_NTOK])
     for (uint32_t i = 0; i < w->n_exch; i++)
         if (w->exch[i].op != EW_NONE)
             FUND(w->exch[i].op, 300);
+    if (w->across_dw != EW_NONE) {
+        for (int i = 0; i < 3; i++)
+            FUND(w->across_rel[i], 2500);
+        FUND(w->across_dw, 20);
+    }
 #undef FUND
     for (uint32_t i = 0; i < n; i += 16) {
         ew_block_begin(w);
@@ -1508,6 +1743,11 @@ int ew_econ_open(ew_world *w, u128 victim_extra[EW_MAX_EXCH][1 + EW_NTOK])
     w->acct[w->bridge_router].ent = w->acct[w->bridge_vault].ent;
     w->lock_bridge =
         w->sc->lock_bridge ? contract(w, dep, EWC_BRIDGE_LOCK, "lock-and-release bridge") : EW_NONE;
+    if (w->sc->across_bridge) {
+        w->across = contract(w, dep, EWC_BRIDGE_POOL, "bridge pool (Across-like)");
+        w->acct[w->across_dw].ent = w->acct[w->across].ent;
+        ew_event_push(w, w->number + 240, EWE_ACROSS_REFUND, 0, 0, 0, 0);
+    }
     w->batch = contract(w, dep, EWC_BATCH, "Disperse");
     w->splitter = contract(w, dep, EWC_SPLITTER, "payment splitter");
     w->nft = contract(w, dep, EWC_NFT, "NFT collection");
@@ -1735,7 +1975,25 @@ void ew_econ_tx(ew_world *w)
     } else if (r < 890) {
         uint32_t from = user_acct(w, u);
         u128 b = w->bal[0][from];
-        if (b > EW_ETHER / 5 && w->lock_bridge != EW_NONE && gen_chance(&w->rng, 0.5)) {
+        bool across = w->across != EW_NONE && gen_chance(&w->rng, 0.6);
+        if (w->sc->fresh_bridge_users &&
+            (across || (w->lock_bridge != EW_NONE && gen_chance(&w->rng, 0.5)))) {
+            /* from a fresh address an exchange withdrawal funds, sending the bridge all */
+            uint32_t fresh = ew_acct_new(w, EWC_USER, u->ent, false);
+            ew_exch *x = &w->exch[gen_below(&w->rng, w->n_exch)];
+            uint32_t hot = x->hot[gen_below(&w->rng, x->n_hot)];
+            u128 v = nice_amount(w, EW_ETHER / 10, (u128)gen_heavy(&w->rng, 1, 100) * EW_ETHER);
+            done = w->bal[0][hot] >= v * 4 && ew_send_eth(w, hot, fresh, v);
+            if (done)
+                ew_event_push(w, w->number + 1 + gen_below(&w->rng, 20), EWE_FRESH_BRIDGE, fresh,
+                              across, 0, 0);
+        } else if (across && b > EW_ETHER / 5) {
+            int t = held_token(w, from);
+            if (t && t < EW_WETH && gen_chance(&w->rng, 0.3))
+                done = ew_across_deposit(w, from, t, w->bal[t][from], -1);
+            else
+                done = ew_across_deposit(w, from, 0, nice_amount(w, b / 10, b / 2), -1);
+        } else if (b > EW_ETHER / 5 && w->lock_bridge != EW_NONE && gen_chance(&w->rng, 0.5)) {
             char btc[64];
             ew_btc_address(w, u->ent * 4 + gen_below(&w->rng, 4), btc);
             done = ew_lock_deposit(w, from, nice_amount(w, b / 10, b / 2), btc,
@@ -1748,7 +2006,9 @@ void ew_econ_tx(ew_world *w)
         }
     } else if (r < 900) {
         u128 v = nice_amount(w, EW_ETHER / 20, (u128)gen_heavy(&w->rng, 1, 50) * EW_ETHER);
-        if (w->lock_bridge != EW_NONE && gen_chance(&w->rng, 0.5))
+        if (w->across != EW_NONE && gen_chance(&w->rng, 0.5))
+            done = across_fill(w, user_acct(w, u), v);
+        else if (w->lock_bridge != EW_NONE && gen_chance(&w->rng, 0.5))
             done = lock_release(w, user_acct(w, u), v);
         else
             done = bridge_outbound(w, user_acct(w, u), v);

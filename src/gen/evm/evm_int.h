@@ -98,6 +98,7 @@ typedef struct ew_step {
     char (*btc_to)[96];     /* bridge: explicit BTC destinations (owned) */
     uint32_t n_btc_to;
     double lock;                    /* bridge: share of deposits to the lock-and-release bridge */
+    double across;                  /* bridge: share of deposits to the Across-like pool */
     uint32_t deposits;              /* cash_out: deposit transactions */
     uint32_t accounts;              /* cash_out: deposit addresses per exchange (its accounts) */
     bool tokens;                    /* cash_out: tokens held are deposited as they are */
@@ -151,6 +152,13 @@ struct cw_gen_evm_scenario {
      * before, and every payment out of one is a transaction an operator EOA of the exchange
      * (exchange_operator) sends to the contract, which pays in that call; 0 = none */
     uint32_t contract_hot;
+    /* an Across-like bridge pool (truth/across_bridge.csv): deposits with V3FundsDeposited,
+     * relayers fill elsewhere and are paid back in bulk refunds by a dataworker's calls; users
+     * arriving from other chains are paid by a relayer's fill */
+    bool across_bridge;
+    /* honest bridge users (lock bridge, Across pool) pay from a fresh address an exchange
+     * withdrawal funded, sending the bridge everything it got */
+    bool fresh_bridge_users;
     ew_heist_sc *heists;
     size_t n_heists;
 };
@@ -184,6 +192,9 @@ typedef enum ew_cat {
     EWC_BRIDGE_LOCK,       /* a lock-and-release bridge without memos (world.lock_bridge) */
     EWC_EXCH_HOT_CONTRACT, /* an exchange's contract hot wallet (world.contract_hot) */
     EWC_EXCH_OPERATOR,     /* the EOA that sends its payments */
+    EWC_BRIDGE_POOL,       /* an Across-like pool (world.across_bridge) */
+    EWC_BRIDGE_RELAYER,    /* one of its relayers */
+    EWC_BRIDGE_OPERATOR,   /* its dataworker */
     EWC_N
 } ew_cat;
 
@@ -258,7 +269,9 @@ enum {
     EWE_OTC_CUSTOMER,
     EWE_OTC_SWEEP,
     EWE_OTC_PAY,
-    EWE_OWN_PAY /* world.honest_mix_evidence: a (all of its ETH, or gas when c) to b */
+    EWE_OWN_PAY,       /* world.honest_mix_evidence: a (all of its ETH, or gas when c) to b */
+    EWE_ACROSS_REFUND, /* world.across_bridge: the dataworker's refunds to the relayers */
+    EWE_FRESH_BRIDGE   /* world.fresh_bridge_users: a (fresh) sends all to bridge b */
 };
 
 typedef struct ew_note { /* a mixer deposit waiting for its withdrawal */
@@ -303,7 +316,10 @@ typedef struct ew_world {
     u128 mixer_denom[4];
     uint32_t mixer_leaves[4];
     uint32_t bridge_router, bridge_vault;
-    uint32_t lock_bridge; /* world.lock_bridge: the contract, else EW_NONE */
+    uint32_t lock_bridge;                      /* world.lock_bridge: the contract, else EW_NONE */
+    uint32_t across, across_dw, across_rel[3]; /* world.across_bridge: pool, dataworker, relayers */
+    u128 across_owed[3];                       /* ETH the pool owes each relayer */
+    uint32_t across_ids, across_refunds;
     uint32_t batch, splitter, nft;
     uint32_t nft_next;
     uint32_t *nft_owner;
@@ -326,6 +342,10 @@ typedef struct ew_world {
     /* contract hot wallets (world.contract_hot): Safe's execTransaction and ExecutionSuccess */
     uint8_t sel_exec[4], t_exec_ok[32];
     uint16_t tb_exec_ok[3];
+    /* the Across-like pool (world.across_bridge) */
+    uint8_t sel_v3_deposit[4], sel_v3_fill[4], sel_refund_leaf[4];
+    uint8_t t_v3_deposited[32], t_v3_filled[32], t_refund_leaf[32];
+    uint16_t tb_v3_deposited[3], tb_v3_filled[3], tb_refund_leaf[3];
     /* chain position */
     uint64_t number, timestamp, base_fee;
     uint8_t hash[32], parent[32];
@@ -361,7 +381,8 @@ typedef struct ew_world {
     /* output */
     ew_out o_blocks, o_txs, o_rcpt, o_logs, o_tt, o_traces;
     ew_out t_links, t_bridge, t_flows, t_cash;
-    ew_out t_lock; /* truth/lock_bridge.csv (world.lock_bridge only) */
+    ew_out t_lock;   /* truth/lock_bridge.csv (world.lock_bridge only) */
+    ew_out t_across; /* truth/across_bridge.csv (world.across_bridge only) */
     char truth_dir[512];
     /* heists */
     struct ew_heist *heists;
@@ -439,6 +460,9 @@ bool ew_bridge_deposit(ew_world *w, uint32_t from, u128 value, const char *btc_a
  * calldata, never a memo; btc_addr (may be NULL) as an ASCII recipient on Bitcoin. */
 bool ew_lock_deposit(ew_world *w, uint32_t from, u128 value, const char *btc_addr, int style,
                      int32_t heist);
+/* A deposit into the Across-like pool (ETH, or token tok): V3FundsDeposited names the
+ * destination chain and a recipient there. */
+bool ew_across_deposit(ew_world *w, uint32_t from, int tok, u128 value, int32_t heist);
 bool ew_disperse(ew_world *w, uint32_t from, const uint32_t *to, const u128 *values, size_t n);
 void ew_btc_address(ew_world *w, uint64_t k, char out[64]);
 uint64_t ew_gas_for(ew_world *w, int kind);

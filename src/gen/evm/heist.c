@@ -674,6 +674,16 @@ static void do_bridge(ew_world *w, int hi, uint32_t a)
             v = b - fee;
         const char *btc = h->btc[h->next_btc++ % h->n_btc];
         const ew_step *s = &h->sc->steps[h->step];
+        if (s->across > 0 && w->across != EW_NONE && gen_chance(&w->rng, s->across)) {
+            /* the Across-like pool: the destination chain and recipient in its event */
+            if (ew_across_deposit(w, a, 0, v, hi)) {
+                ew_heist_flow(w, hi, "bridge", a, w->across, 0, v);
+                h->bridged += v;
+                h->n_bridge++;
+            }
+            pending_dec(w, hi);
+            return;
+        }
         if (s->lock > 0 && w->lock_bridge != EW_NONE && gen_chance(&w->rng, s->lock)) {
             /* the lock-and-release bridge: no memo; a quarter name the Bitcoin address in
              * ASCII, the rest an account on another chain */

@@ -271,15 +271,17 @@ static int parse_step(const pctx *c, const cw_gen_evm_scenario *s, const ew_heis
             (rc = get_num(c, path, o, "converge", 0, 1, &st->ev_converge)))
             return rc;
     } else if (!strcmp(ty, "bridge")) {
-        static const char *const k[] = {"type",       "delay_hours", "fraction", "btc_addresses",
-                                        "over_hours", "btc_to",      "lock",     NULL};
+        static const char *const k[] = {"type",          "delay_hours", "fraction",
+                                        "btc_addresses", "over_hours",  "btc_to",
+                                        "lock",          "across",      NULL};
         st->kind = EWS_BRIDGE;
         st->fraction = 0.5;
         if ((rc = known(c, path, o, k)) ||
             (rc = get_num(c, path, o, "fraction", 0, 1, &st->fraction)) ||
             (rc = get_u32(c, path, o, "btc_addresses", 1, 1000, &st->btc_addresses)) ||
             (rc = get_num(c, path, o, "over_hours", 0, 200, &st->over_hours)) ||
-            (rc = get_num(c, path, o, "lock", 0, 1, &st->lock)))
+            (rc = get_num(c, path, o, "lock", 0, 1, &st->lock)) ||
+            (rc = get_num(c, path, o, "across", 0, 1, &st->across)))
             return rc;
         json_t *to = json_object_get(o, "btc_to");
         if (to) {
@@ -487,10 +489,19 @@ int cw_gen_evm_scenario_parse(cw_gen_evm_scenario **out, const char *json, size_
     json_t *wo = json_object_get(root, "world");
     static const char *const defx[] = {"Bitfrost", "Krakenish", "Coinbarn", "Binansu"};
     if (wo) {
-        static const char *const wk[] = {
-            "exchanges", "users",         "txs_per_block",       "mixer_contracts", "mixer_denoms",
-            "otc_desks", "consolidation", "honest_mix_evidence", "lock_bridge",     "contract_hot",
-            NULL};
+        static const char *const wk[] = {"exchanges",
+                                         "users",
+                                         "txs_per_block",
+                                         "mixer_contracts",
+                                         "mixer_denoms",
+                                         "otc_desks",
+                                         "consolidation",
+                                         "honest_mix_evidence",
+                                         "lock_bridge",
+                                         "contract_hot",
+                                         "across_bridge",
+                                         "fresh_bridge_users",
+                                         NULL};
         if (!json_is_object(wo)) {
             rc = cw_error_set(CW_EINVAL, "%s: world: must be an object", c.src);
             goto out;
@@ -516,6 +527,17 @@ int cw_gen_evm_scenario_parse(cw_gen_evm_scenario **out, const char *json, size_
             goto out;
         }
         s->lock_bridge = lb && json_is_true(lb);
+        const char *flags[2] = {"across_bridge", "fresh_bridge_users"};
+        bool *dst[2] = {&s->across_bridge, &s->fresh_bridge_users};
+        for (int f = 0; f < 2; f++) {
+            json_t *v = json_object_get(wo, flags[f]);
+            if (v && !json_is_boolean(v)) {
+                rc =
+                    cw_error_set(CW_EINVAL, "%s: world.%s: must be true or false", c.src, flags[f]);
+                goto out;
+            }
+            *dst[f] = v && json_is_true(v);
+        }
         if (s->mixer_contracts != 1 && s->mixer_contracts != 4) {
             rc = cw_error_set(CW_EINVAL,
                               "%s: world.mixer_contracts: 1 (one contract, four denominations) "

@@ -49,7 +49,10 @@ const char *ew_cat_name(int cat)
                                          "exchange_consolidation",
                                          "bridge_lock",
                                          "exchange_hot_contract",
-                                         "exchange_operator"};
+                                         "exchange_operator",
+                                         "bridge_pool",
+                                         "bridge_relayer",
+                                         "bridge_operator"};
     return cat >= 0 && cat < EWC_N ? n[cat] : "unknown";
 }
 
@@ -297,8 +300,9 @@ static int write_truth(ew_world *w)
 
 static void world_free(ew_world *w)
 {
-    ew_out *outs[] = {&w->o_blocks, &w->o_txs,    &w->o_rcpt,  &w->o_logs, &w->o_tt,  &w->o_traces,
-                      &w->t_links,  &w->t_bridge, &w->t_flows, &w->t_cash, &w->t_lock};
+    ew_out *outs[] = {&w->o_blocks, &w->o_txs,    &w->o_rcpt,  &w->o_logs,
+                      &w->o_tt,     &w->o_traces, &w->t_links, &w->t_bridge,
+                      &w->t_flows,  &w->t_cash,   &w->t_lock,  &w->t_across};
     for (size_t i = 0; i < sizeof outs / sizeof *outs; i++)
         ew_out_abort(outs[i]);
     ew_heists_free(w);
@@ -403,6 +407,10 @@ int cw_gen_evm_run(const cw_gen_evm_opts *opts, cw_gen_evm_stats *st)
         (w->sc->lock_bridge &&
          (rc = ew_out_open(&w->t_lock, w->truth_dir, "lock_bridge.csv",
                            "kind,heist,tx_hash,block,timestamp,from_address,to_address,asset,"
+                           "amount,dest_chain,recipient"))) ||
+        (w->sc->across_bridge &&
+         (rc = ew_out_open(&w->t_across, w->truth_dir, "across_bridge.csv",
+                           "kind,heist,tx_hash,block,timestamp,from_address,to_address,asset,"
                            "amount,dest_chain,recipient"))))
         goto out;
     if ((rc = ew_econ_setup(w)) || (rc = ew_heists_init(w)))
@@ -453,7 +461,7 @@ int cw_gen_evm_run(const cw_gen_evm_opts *opts, cw_gen_evm_stats *st)
     {
         ew_out *outs[] = {&w->o_blocks, &w->o_txs,    &w->o_rcpt,  &w->o_logs,
                           &w->o_tt,     &w->o_traces, &w->t_links, &w->t_bridge,
-                          &w->t_flows,  &w->t_cash,   &w->t_lock};
+                          &w->t_flows,  &w->t_cash,   &w->t_lock,  &w->t_across};
         for (size_t i = 0; i < sizeof outs / sizeof *outs; i++) {
             ew_out_flush(outs[i]);
             if (i < 6)

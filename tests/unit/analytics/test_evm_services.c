@@ -18,6 +18,7 @@
 #include "chainwatch/errors.h"
 #include "chainwatch/evm/store.h"
 #include "chainwatch/evm_services.h"
+#include "chainwatch/keccak.h"
 #include "harness.h"
 
 enum { U0 = 1, NU = 25, V0 = 60, NV = 15, REL = 100, B = 150, P = 151, E = 152, A = 153 };
@@ -302,9 +303,188 @@ static void test_contract_hot_wallet(void)
     cw_evmstore_close(s);
 }
 
+/*
+ * Worked example 22 (docs/TRACE-MODELS.md): an Across-like pool X (unlabelled, never sends a
+ * tx). 12 users deposit 1000 + 37 i wei each in their own txs, each with a V3FundsDeposited event
+ * naming chain 10 and a recipient there; a relayer's fills of deposits from other chains pass
+ * through X in its own calls (relayer -> X -> 10 recipients, same tx); a dataworker's txs make X
+ * pay 3 relayers bulk refunds (5000, 4100, 3300: sums of fills, matching no deposit), one of
+ * whom once deposited 2222 into X itself. X is a bridge by its deposit events, and the trace
+ * stops there. Look-alikes: an escrow Y whose
+ * deposits carry the same events but which pays 10 of its depositors their own amounts back
+ * (no bridge); a batch sender Z paying 12 recipients in its payer's call (no events: no bridge).
+ * And the guard of the hot-wallet rule: a lock-and-release bridge F that 20 fresh wallets (topped
+ * up by another account) each pay everything they hold (every payer a sweeper into it), each
+ * deposit with a Locked event, and that releases to 15 others in a relayer's txs: a bridge, never a
+ * hot wallet.
+ */
+enum {
+    XU0 = 1,
+    NXU = 12,
+    XV0 = 20,
+    NXV = 10,
+    XR0 = 40, /* 3 relayers */
+    XDW = 45,
+    XP = 50, /* the pool */
+    XY = 51, /* escrow */
+    XZ = 52, /* batch sender */
+    FW0 = 60,
+    NFW = 20,
+    FR0 = 90,
+    NFR = 15,
+    XF = 120
+};
+
+static void put_word(uint8_t *p, uint64_t v)
+{
+    memset(p, 0, 32);
+    for (int i = 0; i < 8; i++)
+        p[31 - i] = (uint8_t)(v >> (8 * i));
+}
+
+static void put_addr(uint8_t *p, int i)
+{
+    memset(p, 0, 12);
+    cw_evm_addr a = ADDR(i);
+    memcpy(p + 12, a.b, 20);
+}
+
+/* a deposit event from `emitter` in the block's last tx: V3FundsDeposited (4 topics: chain,
+ * deposit id, depositor; recipient in data word 7) or, with locked, Locked (topic sender; data
+ * chain, recipient, amount) */
+static void dep_event(cw_evm_block *b, int emitter, int depositor, uint64_t chain, int recipient,
+                      uint64_t amount, bool locked)
+{
+    static uint32_t log_index;
+    const cw_evm_tx *t = &b->txs[b->n_txs - 1];
+    cw_evm_log *l = cw_evm_block_add_log(b);
+    memset(l, 0, sizeof *l);
+    l->log_index = log_index++;
+    l->tx_index = t->index;
+    l->tx_hash = t->hash;
+    l->address = ADDR(emitter);
+    uint8_t d[32 * 11];
+    memset(d, 0, sizeof d);
+    const char *sig = locked ? "Locked(address,uint256,bytes32,uint256)"
+                             : "V3FundsDeposited(address,address,uint256,uint256,uint256,uint32,"
+                               "uint32,uint32,uint32,address,address,address,bytes)";
+    cw_keccak256(l->topics[0].b, sig, strlen(sig));
+    size_t n;
+    if (locked) {
+        put_addr(l->topics[1].b, depositor);
+        l->n_topics = 2;
+        put_word(d, chain);
+        put_addr(d + 32, recipient);
+        put_word(d + 64, amount);
+        n = 96;
+    } else {
+        put_word(l->topics[1].b, chain);
+        put_word(l->topics[2].b, log_index);
+        put_addr(l->topics[3].b, depositor);
+        l->n_topics = 4;
+        put_word(d + 64, amount);
+        put_word(d + 96, amount - amount / 400);
+        put_addr(d + 32 * 7, recipient);
+        put_word(d + 32 * 9, 0x140);
+        n = sizeof d;
+    }
+    REQUIRE(cw_evm_block_put_bytes(b, d, n, &l->data_off) == 0);
+    l->data_len = (uint32_t)n;
+}
+
+static void test_event_bridge(void)
+{
+    int funded[NXU + 3 + 1 + NFW + 1];
+    int nf = 0;
+    for (int i = 0; i < NXU; i++)
+        funded[nf++] = XU0 + i;
+    for (int i = 0; i < 3; i++)
+        funded[nf++] = XR0 + i;
+    funded[nf++] = XDW;
+    for (int i = 0; i < NFW; i++)
+        funded[nf++] = FW0 + i;
+    cw_evm_block b;
+    cw_evmstore *s;
+    genesis_store(&s, "x", &b, funded, nf);
+    /* block 1: deposits into X and Y with events; a payment through Z; the fresh wallets pay F
+     * everything they hold (less the fee), each with a Locked event */
+    header(&b, 1);
+    for (int i = 0; i < NXU; i++) {
+        uint64_t v = 1000 + 37 * (uint64_t)i;
+        txc(&b, XU0 + i, XP, v, 0, 0, 0);
+        dep_event(&b, XP, XU0 + i, 10, 200 + i, v, false);
+        txc(&b, XU0 + i, XY, v + 1, 0, 0, 0);
+        dep_event(&b, XY, XU0 + i, 10, 200 + i, v + 1, false);
+        txc(&b, XU0 + i, XZ, 500 + 13 * (uint64_t)i, XZ, XV0 + (i % NXV), 500 + 13 * (uint64_t)i);
+    }
+    /* relayer 1 bridges some of its own funds through X too (it is a depositor; its refund
+     * below is a sum of fills, no deposit's amount) */
+    txc(&b, XR0, XP, 2222, 0, 0, 0);
+    dep_event(&b, XP, XR0, 8453, 240, 2222, false);
+    for (int i = 0; i < NFW; i++) {
+        uint64_t v = 100000000 + 1000 * (uint64_t)i - 21000;
+        txc(&b, XDW, FW0 + i, 1000 * (uint64_t)i, 0, 0, 0);
+        txc(&b, FW0 + i, XF, v, 0, 0, 0);
+        dep_event(&b, XF, FW0 + i, 42161, 220 + i, v, true);
+    }
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    /* block 2: fills through X in the relayers' calls; refunds to the relayers in the
+     * dataworker's txs; Y pays 10 depositors their own amounts back; F releases to others */
+    header(&b, 2);
+    for (int i = 0; i < NXV; i++)
+        txc(&b, XR0 + i % 3, XP, 700 + 11 * (uint64_t)i, XP, XV0 + i, 700 + 11 * (uint64_t)i);
+    const uint64_t refund[3] = {5000, 4100, 3300};
+    for (int i = 0; i < 3; i++)
+        txc(&b, XDW, XP, 0, XP, XR0 + i, refund[i]);
+    for (int i = 0; i < NXV; i++)
+        txc(&b, XDW, XY, 0, XY, XU0 + i, 1000 + 37 * (uint64_t)i + 1);
+    for (int i = 0; i < NFR; i++)
+        txc(&b, XDW, XF, 0, XF, FR0 + i, 3000000 + 1000 * (uint64_t)i);
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    reopen(&s, &b, "x");
+    cw_evm_services *sv;
+    REQUIRE(cw_evm_services_detect(&sv, s) == 0);
+    const cw_evm_service *x = cw_evm_services_get(sv, id_of(s, XP));
+    REQUIRE(x);
+    CHECK_EQ_INT(x->kind, CW_EVM_SVC_BRIDGE);
+    CHECK_EQ_INT(x->rule, CW_EVM_BRIDGE_RULE_EVENTS);
+    CHECK_EQ_INT(x->reused, NXU + 1); /* deposits (the relayer's too) */
+    CHECK_EQ_INT(x->n, 3);            /* payouts: the refunds; the fills passed through */
+    CHECK_EQ_INT(x->payees, 3);
+    CHECK(x->score > 0.6 && x->score <= 1.0); /* 13 of 20 depositors, no payout back */
+    CHECK(!cw_evm_services_get(sv, id_of(s, XY)));
+    CHECK(!cw_evm_services_get(sv, id_of(s, XZ)));
+    for (int i = 0; i < 3; i++) /* relayers: no deposit addresses, no collectors */
+        CHECK(!cw_evm_services_get(sv, id_of(s, XR0 + i)));
+    const cw_evm_service *f = cw_evm_services_get(sv, id_of(s, XF));
+    REQUIRE(f);
+    CHECK_EQ_INT(f->kind, CW_EVM_SVC_BRIDGE);
+    for (int i = 0; i < NFW; i++) /* no deposit addresses of F */
+        CHECK(!cw_evm_services_get(sv, id_of(s, FW0 + i)));
+    cw_evm_services_free(sv);
+    cw_acct_policy *pol;
+    REQUIRE(cw_acct_policy_new(&pol, s, NULL, NULL) == 0);
+    cw_acct_policy_why why;
+    CHECK_EQ_INT(cw_acct_policy_stop(pol, id_of(s, XP), &why), CW_ACCT_STOP_BRIDGE);
+    CHECK_EQ_INT(why, CW_ACCT_WHY_SERVICE);
+    CHECK(cw_acct_policy_stop(pol, id_of(s, XY), NULL) != CW_ACCT_STOP_BRIDGE);
+    CHECK_EQ_INT(cw_acct_policy_stop(pol, id_of(s, XF), NULL), CW_ACCT_STOP_BRIDGE);
+    CHECK(cw_acct_policy_stop(pol, id_of(s, FW0), NULL) != CW_ACCT_STOP_EXCHANGE);
+    json_t *j = cw_acct_policy_recognised_json(pol, id_of(s, XP));
+    REQUIRE(j);
+    CHECK_EQ_STR(json_string_value(json_object_get(json_object_get(j, "bridge_evidence"), "rule")),
+                 "deposit_events");
+    json_decref(j);
+    cw_acct_policy_free(pol);
+    cw_evmstore_close(s);
+}
+
 int main(void)
 {
     RUN(test_lock_bridge);
     RUN(test_contract_hot_wallet);
+    RUN(test_event_bridge);
     return cw_test_done();
 }
