@@ -242,6 +242,16 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
                                         "exchanges (labels with a stop at exchange or "
                                         "exchange_deposit), so its anchors would include "
                                         "customers' coins past the cash-outs"));
+    if (t->opts.mixer_payouts && t->opts.direction == CW_TRACE_FORWARD &&
+        t->opts.model == CW_TRACE_FIFO)
+        json_object_set_new(
+            json_object_get(j, "probable"), "mixer_payouts",
+            json_pack("{s:I, s:I, s:s}", "deposits", (json_int_t)t->stats.mixer_payouts, "value",
+                      (json_int_t)t->stats.mixer_payout_value, "meaning",
+                      "payouts of a mixer the traced value entered, deposited at an exchange "
+                      "account that receives certain traced value: probably the "
+                      "source owner's value coming back (at most what entered the mixer); "
+                      "still probable"));
     /* poison does not conserve value: its figures are reach, never amounts of the source */
     if (t->opts.model == CW_TRACE_POISON) {
         uint64_t touched = 0, outs = 0;
@@ -352,6 +362,16 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
                                     json_pack("{s:s, s:o}", "rule",
                                               cw_trace_rule_name((cw_trace_rule)lr), "evidence",
                                               txid_json(cs, ev)));
+            if (fwd && k >= r->n_in && n->rule == CW_RULE_MIXER_PAYOUT)
+                for (size_t m = 0; m < t->n_mpay; m++)
+                    if (t->mpay[m].out == n->out)
+                        json_object_set_new(
+                            oj, "mixer_payout",
+                            json_pack("{s:s, s:s, s:o, s:o}", "rule",
+                                      cw_trace_rule_name(CW_RULE_MIXER_PAYOUT), "mixer",
+                                      t->mpay[m].mixer ? t->mpay[m].mixer : "unknown", "payout",
+                                      txid_json(cs, t->mpay[m].payout_tx), "evidence",
+                                      txid_json(cs, t->mpay[m].evidence_tx)));
             json_array_append_new(k < r->n_in ? in : outs, oj);
         }
         json_t *g = json_pack(
