@@ -172,7 +172,7 @@ typedef struct cw_trace_opts {
                             * exchange_deposit: one account) that receives certain stolen value
                             * in this trace (before or after); at most the value that entered that
                             * mixer, earliest payouts first (docs/TRACE-MODELS.md, "Custodial-mixer
-                            * payouts"). Default off (cw_trace_opts_init) */
+                            * payouts"). Default on */
 } cw_trace_opts;
 
 /* True when re-linking acts: labels, and a stop at category exchange or exchange_deposit or at
@@ -183,7 +183,7 @@ bool cw_trace_relink_guarded(const cw_trace_labelmap *labels, const cw_trace_opt
 
 /* Fills opts with the defaults: FIFO, forward, no hop limit, min_value 1, no height limit,
  * no stop categories, CoinJoins ranked with equal outputs sharing (CW_CJ_RANK: probable; for
- * haircut the proportional rule), probable_floor 0.25, relink on. */
+ * haircut the proportional rule), probable_floor 0.25, relink on, mixer_payouts on. */
 void cw_trace_opts_init(cw_trace_opts *o);
 
 /* A source: an output (global output number) whose whole value is traced. */

@@ -456,7 +456,7 @@ const cw_command cw_cmd_trace = {
     "                    exchange_deposit (the default stops)\n"
     "  --mixer-payouts on|off  forward: a labelled mixer's later payouts deposited at an\n"
     "                    account with certain traced value get what entered it (default\n"
-    "                    off; PROBABLE)\n"
+    "                    on; PROBABLE)\n"
     "  --top N           paths and addresses shown (default 10); --graph N: txs in the\n"
     "                    JSON graph (default 1000); --max-nodes N: memory bound\n\n"
     "On an EVM store (--from 0xTXHASH): the account model (--model, --max-hops, --until,\n"

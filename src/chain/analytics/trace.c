@@ -65,6 +65,7 @@ void cw_trace_opts_init(cw_trace_opts *o)
     o->coinjoin = CW_CJ_RANK;
     o->probable_floor = 0.25;
     o->relink = true;
+    o->mixer_payouts = true;
 }
 
 /* ---------------------------------------------------------------- growth helpers */

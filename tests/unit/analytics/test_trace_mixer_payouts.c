@@ -182,6 +182,7 @@ static cw_trace *run(const cw_trace_labelmap *lm, bool rule)
     o.stop[0] = "exchange";
     o.stop[1] = "exchange_deposit";
     o.n_stop = 2;
+    CHECK(o.mixer_payouts); /* the default */
     o.mixer_payouts = rule;
     uint64_t i0, i1, o0, o1;
     cw_chainstore_tx_range(cs, chain_tx(cs, id_a), &i0, &i1, &o0, &o1);
