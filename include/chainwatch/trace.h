@@ -237,7 +237,7 @@ typedef struct cw_trace_stats {
                                * one-to-one mix with a re-linked output: the round they come
                                * from gives them their share of it first (docs/TRACE-MODELS.md,
                                * "Funders of a re-linked remix") */
-    uint64_t mixer_payouts;      /* deposits given value by opts.mixer_payouts */
+    uint64_t mixer_payouts;   /* deposits given value by opts.mixer_payouts */
     uint64_t mixer_payout_value; /* their value (all probable) */
 } cw_trace_stats;
 
@@ -274,7 +274,8 @@ typedef bool (*cw_trace_end_pick_fn)(void *ctx, const cw_trace_end *e);
  * everything is probable). With cap false nothing is
  * capped: the result equals the picked ends' sum (to rounding). *total gets the sources'
  * value that ends there (satoshis), *probable its probable part, *capped_mixes the mixes and
- * rounds where the cap lowered a share. Returns 0, CW_EINVAL (not a backward haircut trace), CW_ENOMEM. */
+ * rounds where the cap lowered a share. Returns 0, CW_EINVAL (not a backward haircut trace),
+ * CW_ENOMEM. */
 int cw_trace_owner_capped(const cw_trace *t, cw_trace_end_pick_fn pick, void *ctx, bool cap,
                           uint64_t *total, uint64_t *probable, uint64_t *capped_mixes);
 

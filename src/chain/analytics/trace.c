@@ -427,8 +427,8 @@ static bool service_sweep(cw_trace *t, uint64_t in0, size_t n_in, uint64_t o0, s
  * reused address of its own) pays one or two; one that pays them on down a peel chain pays as
  * many as a service would and is stopped too (a miss, never an attribution). */
 #define SWEEP_MIN_PAYEES 4
-#define SWEEP_WALK 16   /* txs walked, at most */
-#define SWEEP_LEVELS 2  /* txs of two or more outputs on one path, at most */
+#define SWEEP_WALK 16  /* txs walked, at most */
+#define SWEEP_LEVELS 2 /* txs of two or more outputs on one path, at most */
 
 /* Queues output o of the walk (at most 2 * SWEEP_WALK), unless it pays no address or a
  * labelled one. */
@@ -2333,9 +2333,8 @@ static int mixer_payouts(cw_trace *t)
         if ((rc = mp_node(t, c->d, c->T, ++hop, parent, a, &dn)) || dn == UINT32_MAX ||
             (rc = mp_txrec(t, c->T, hop, pn, dn)))
             break;
-        if ((rc = add_end(t, CW_END_LABEL, c->d, c->T,
-                          out_addr(cw_chainstore_out(cs, c->d)), a, a, CW_RULE_MIXER_PAYOUT, hop,
-                          dn)))
+        if ((rc = add_end(t, CW_END_LABEL, c->d, c->T, out_addr(cw_chainstore_out(cs, c->d)), a, a,
+                          CW_RULE_MIXER_PAYOUT, hop, dn)))
             break;
         if ((rc = GROW(t->mpay, t->cap_mpay, t->n_mpay + 1)))
             break;
@@ -2670,9 +2669,8 @@ int cw_trace_owner_capped(const cw_trace *t, cw_trace_end_pick_fn pick, void *ct
         bool stop = tr->coinjoin && t->opts.coinjoin == CW_CJ_STOP;
         bool many = false; /* a many-output round: per-output shares in so */
         if (tr->coinjoin && cap && !cb && !stop && !one_to_one_mix(cs, in0, in1, o0, o1)) {
-            if ((rc = GROW(sv, cap_sv, 5 * (in1 - in0))) ||
-                (rc = GROW(so, cap_so, o1 - o0 + 1)) || (rc = GROW(stx, cap_stx, in1 - in0)) ||
-                (rc = GROW(pid, cap_pid, in1 - in0)))
+            if ((rc = GROW(sv, cap_sv, 5 * (in1 - in0))) || (rc = GROW(so, cap_so, o1 - o0 + 1)) ||
+                (rc = GROW(stx, cap_stx, in1 - in0)) || (rc = GROW(pid, cap_pid, in1 - in0)))
                 break;
             many = true;
         }
@@ -2710,7 +2708,7 @@ int cw_trace_owner_capped(const cw_trace *t, cw_trace_end_pick_fn pick, void *ct
         if (many && F > 0) {
             size_t n = in1 - in0, m = 0;
             double *pv = sv + 3 * n, *pg = sv + 4 * n;
-            group_payers(t, stx, n, pid); /* possible payers: one wallet's coins together */
+            group_payers(t, stx, n, pid);    /* possible payers: one wallet's coins together */
             for (size_t q = 0; q < n; q++) { /* numbered 0..m-1 in order of their first input */
                 if (pid[q] == q) {
                     pid[q] = m;

@@ -144,7 +144,8 @@ static cw_trace_labelmap *labels(bool deposits)
     const uint8_t *tx[6] = {id_a, id_h, id_s, id_p, id_a, id_th};
     const uint32_t vo[6] = {1, 0, 0, 3, 0, 0};
     const char *ent[6] = {"blendr", "blendr", "blendr", "blendr", "exch", "exch"};
-    const char *cat[6] = {"mixer", "mixer", "mixer", "mixer", "exchange_deposit", "exchange_deposit"};
+    const char *xd = "exchange_deposit";
+    const char *cat[6] = {"mixer", "mixer", "mixer", "mixer", xd, xd};
     size_t n = deposits ? 6 : 4;
     char csv[4300], db[4300];
     snprintf(csv, sizeof csv, "%s/labels%d.csv", dir, deposits);
