@@ -55,10 +55,14 @@ typedef enum cw_trace_rule {
                                   * (docs/TRACE-MODELS.md, "Re-linking") */
     CW_RULE_RELINK_REMIX = 5,    /* "relinked-remix": the one traced input of a CoinJoin whose
                                   * re-linked output it funded (a remix chain) */
-    CW_RULE_RELINK_ADDRESS = 6   /* "relinked-address": a CoinJoin output paid to an address
+    CW_RULE_RELINK_ADDRESS = 6,  /* "relinked-address": a CoinJoin output paid to an address
                                   * that also holds stolen value that never passed a mix */
+    CW_RULE_MIXER_PAYOUT = 7     /* "mixer-payout": a payout of a labelled mixer that the trace
+                                  * entered, deposited at an exchange deposit address that holds
+                                  * certain stolen value in this trace (opts.mixer_payouts,
+                                  * docs/TRACE-MODELS.md, "Custodial-mixer payouts") */
 } cw_trace_rule;
-#define CW_RULE_N 7
+#define CW_RULE_N 8
 const char *cw_trace_rule_name(cw_trace_rule r);
 
 /* How a traced amount stopped (a terminal node). */
@@ -161,6 +165,14 @@ typedef struct cw_trace_opts {
                             * "Re-linking", "Funders of a re-linked remix"). Acts
                             * only when cw_trace_relink_guarded (labels and a stop at the
                             * cash-outs) */
+    bool mixer_payouts;    /* forward FIFO, guarded as relink: value that ended at a labelled
+                            * mixer (category mixer) comes back, probable, on that mixer's later
+                            * payouts deposited (directly, or through one tx of the payee's that
+                            * spends the payout alone) at an exchange deposit address (category
+                            * exchange_deposit: one account) that receives certain stolen value
+                            * in this trace (before or after); at most the value that entered that
+                            * mixer, earliest payouts first (docs/TRACE-MODELS.md, "Custodial-mixer
+                            * payouts"). Default on */
 } cw_trace_opts;
 
 /* True when re-linking acts: labels, and a stop at category exchange or exchange_deposit or at
@@ -171,7 +183,7 @@ bool cw_trace_relink_guarded(const cw_trace_labelmap *labels, const cw_trace_opt
 
 /* Fills opts with the defaults: FIFO, forward, no hop limit, min_value 1, no height limit,
  * no stop categories, CoinJoins ranked with equal outputs sharing (CW_CJ_RANK: probable; for
- * haircut the proportional rule), probable_floor 0.25, relink on. */
+ * haircut the proportional rule), probable_floor 0.25, relink on, mixer_payouts on. */
 void cw_trace_opts_init(cw_trace_opts *o);
 
 /* A source: an output (global output number) whose whole value is traced. */
@@ -225,6 +237,8 @@ typedef struct cw_trace_stats {
                                * one-to-one mix with a re-linked output: the round they come
                                * from gives them their share of it first (docs/TRACE-MODELS.md,
                                * "Funders of a re-linked remix") */
+    uint64_t mixer_payouts;   /* deposits given value by opts.mixer_payouts */
+    uint64_t mixer_payout_value; /* their value (all probable) */
 } cw_trace_stats;
 
 /* Runs a trace. labels may be NULL (no stop categories then, everything "unknown").
@@ -260,7 +274,8 @@ typedef bool (*cw_trace_end_pick_fn)(void *ctx, const cw_trace_end *e);
  * everything is probable). With cap false nothing is
  * capped: the result equals the picked ends' sum (to rounding). *total gets the sources'
  * value that ends there (satoshis), *probable its probable part, *capped_mixes the mixes and
- * rounds where the cap lowered a share. Returns 0, CW_EINVAL (not a backward haircut trace), CW_ENOMEM. */
+ * rounds where the cap lowered a share. Returns 0, CW_EINVAL (not a backward haircut trace),
+ * CW_ENOMEM. */
 int cw_trace_owner_capped(const cw_trace *t, cw_trace_end_pick_fn pick, void *ctx, bool cap,
                           uint64_t *total, uint64_t *probable, uint64_t *capped_mixes);
 

@@ -109,6 +109,13 @@ static void print_table(json_t *j, const cw_trace_stats *st, double total_s)
         }
         printf("\n");
     }
+    json_t *mp = json_object_get(pr, "mixer_payouts");
+    if (mp && json_integer_value(json_object_get(mp, "deposits"))) {
+        sat_btc(b, sizeof b, json_integer_value(json_object_get(mp, "value")));
+        printf("mixer payouts: %s BTC PROBABLE on %lld exchange deposit(s) at accounts that "
+               "receive certain traced value (rule mixer-payout)\n",
+               b, (long long)json_integer_value(json_object_get(mp, "deposits")));
+    }
     printf("\nhow the value ended%s:\n", reach ? " (reach)" : "");
     const char *k;
     json_t *v;
@@ -277,6 +284,15 @@ static int run(int argc, char **argv)
                 ec = cw_cli_usage_error(&cw_cmd_trace, "--relink: on or off, not '%s'", v);
                 goto out;
             }
+        } else if (!strcmp(a, "--mixer-payouts")) {
+            if (!strcmp(v, "on"))
+                o.mixer_payouts = true;
+            else if (!strcmp(v, "off"))
+                o.mixer_payouts = false;
+            else {
+                ec = cw_cli_usage_error(&cw_cmd_trace, "--mixer-payouts: on or off, not '%s'", v);
+                goto out;
+            }
         } else if (!strcmp(a, "--max-hops")) {
             if ((ec = parse_u32(&o.max_hops, a, v)))
                 goto out;
@@ -407,6 +423,7 @@ const cw_command cw_cmd_trace = {
     "                        [--stop-at CATEGORY,...]\n"
     "                        [--coinjoin rank|proportional|stop|order|through]\n"
     "                        [--probable-floor SHARE] [--relink on|off] [--sweeps stop|through]\n"
+    "                        [--mixer-payouts on|off]\n"
     "                        [--top N] [--graph N] [--max-nodes N] [--json]\n\n"
     "Follows the value of SRC through the chain and says where it ended: per category,\n"
     "entity and address (labels from --labels DB; unlabelled = unknown), unspent, fees,\n"
@@ -428,17 +445,18 @@ const cw_command cw_cmd_trace = {
     "                    by value), proportional (every output gets its share by value),\n"
     "                    stop (value ends there: \"entered mixer\") or order|through (as\n"
     "                    any tx). Value past a CoinJoin is always reported PROBABLE\n"
-    "  --sweeps P        at a probable service's sweep (many payers' coins gathered,\n"
-    "                    then paid out to many; or 5+ other payers' coins forward):\n"
-    "                    stop (default: \"entered service\" / \"from a service\") or through\n"
+    "  --sweeps P        at a probable service's sweep of many payers' coins: stop\n"
+    "                    (default: \"entered service\" / \"from a service\") or through\n"
     "  --probable-floor S  a probable amount below this share of its coin is not followed\n"
-    "                    (ends as dust; default 0.2 = 20%; 0: follow every sliver)\n"
+    "                    (ends as dust; default 0.25 = 25%; 0: follow every sliver)\n"
     "  --relink on|off   forward: re-link the CoinJoin outputs the source's owner is seen\n"
     "                    to hold (spent together with its other coins, remix chains) and\n"
     "                    give them the round's value first (default on; still PROBABLE).\n"
-    "                    Acts only with --labels and a stop at exchange or\n"
-    "                    exchange_deposit (the default stops): past the cash-outs the\n"
-    "                    traced coins are the exchanges' customers', not the source's owner\n"
+    "                    Both act only with --labels and a stop at exchange or\n"
+    "                    exchange_deposit (the default stops)\n"
+    "  --mixer-payouts on|off  forward: a labelled mixer's later payouts deposited at an\n"
+    "                    account with certain traced value get what entered it (default\n"
+    "                    on; PROBABLE)\n"
     "  --top N           paths and addresses shown (default 10); --graph N: txs in the\n"
     "                    JSON graph (default 1000); --max-nodes N: memory bound\n\n"
     "On an EVM store (--from 0xTXHASH): the account model (--model, --max-hops, --until,\n"

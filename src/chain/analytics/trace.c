@@ -65,6 +65,7 @@ void cw_trace_opts_init(cw_trace_opts *o)
     o->coinjoin = CW_CJ_RANK;
     o->probable_floor = 0.25;
     o->relink = true;
+    o->mixer_payouts = true;
 }
 
 /* ---------------------------------------------------------------- growth helpers */
@@ -426,8 +427,8 @@ static bool service_sweep(cw_trace *t, uint64_t in0, size_t n_in, uint64_t o0, s
  * reused address of its own) pays one or two; one that pays them on down a peel chain pays as
  * many as a service would and is stopped too (a miss, never an attribution). */
 #define SWEEP_MIN_PAYEES 4
-#define SWEEP_WALK 16   /* txs walked, at most */
-#define SWEEP_LEVELS 2  /* txs of two or more outputs on one path, at most */
+#define SWEEP_WALK 16  /* txs walked, at most */
+#define SWEEP_LEVELS 2 /* txs of two or more outputs on one path, at most */
 
 /* Queues output o of the walk (at most 2 * SWEEP_WALK), unless it pays no address or a
  * labelled one. */
@@ -2121,6 +2122,253 @@ static int relink_find(cw_trace *t)
     return rc;
 }
 
+/* ---------------------------------------------------------------- custodial-mixer payouts */
+
+/* A mixer the trace entered (value ended at an address of category mixer): its entity, the
+ * value that entered it (the cap), the first tx that paid it, and the node of its largest
+ * entry (the path's parent of what comes back). */
+typedef struct mp_mixer {
+    const char *entity;
+    uint64_t entered, left, first_tx;
+    uint32_t node, hop;
+} mp_mixer;
+
+/* An exchange deposit address holding certain stolen value: its first such tx (the evidence
+ * shown). */
+typedef struct mp_acct {
+    uint64_t addr, first_tx;
+} mp_acct;
+
+/* A candidate: deposit output d (created by T) funded by mixer m's payout tx P, directly
+ * (p == CW_NONE64) or through p, P's output that T spends alone. */
+typedef struct mp_cand {
+    uint64_t d, T, p, P, evidence;
+    size_t m;
+    uint64_t amount;
+} mp_cand;
+
+static int cmp_cand(const void *a, const void *b)
+{
+    const mp_cand *x = a, *y = b;
+    if (x->T != y->T)
+        return x->T < y->T ? -1 : 1;
+    return x->d < y->d ? -1 : x->d > y->d;
+}
+
+static bool mp_same(const char *a, const char *b)
+{
+    return a == b || (a && b && !strcmp(a, b));
+}
+
+/* The entered mixer (index into ms) that tx spends a coin of, after its first entry; SIZE_MAX
+ * when none. */
+static size_t mp_mixer_of(const cw_trace *t, uint64_t tx, const mp_mixer *ms, size_t n_ms)
+{
+    uint64_t i0, i1, o0, o1;
+    cw_chainstore_tx_range(t->cs, tx, &i0, &i1, &o0, &o1);
+    for (uint64_t k = i0; k < i1; k++) {
+        uint64_t po = prevout_of(t->cs, k, NULL);
+        if (po == CW_NONE64)
+            continue;
+        uint64_t a = out_addr(cw_chainstore_out(t->cs, po));
+        const char *ent, *cat;
+        if (a == CW_NONE64 || !cw_trace_labelmap_get(t->labels, a, &ent, &cat) ||
+            strcmp(cat, "mixer") != 0)
+            continue;
+        for (size_t m = 0; m < n_ms; m++)
+            if (ms[m].first_tx < tx && mp_same(ent, ms[m].entity))
+                return m;
+    }
+    return SIZE_MAX;
+}
+
+static int mp_node(cw_trace *t, uint64_t out, uint64_t tx, uint32_t hop, uint32_t parent,
+                   uint64_t amount, uint32_t *ni)
+{
+    int rc = new_node(t, out, tx, hop, parent, ni);
+    if (rc)
+        return rc == 1 ? 0 : rc; /* max_nodes: truncated, said in the stats */
+    cw_trace__node *n = &t->nodes[*ni];
+    n->amount = n->prob = amount;
+    n->rule = CW_RULE_MIXER_PAYOUT;
+    n->spread = true;
+    if (hop > t->stats.max_hop)
+        t->stats.max_hop = hop;
+    return 0;
+}
+
+/* A graph record for tx: input node in (UINT32_MAX: none; the mixer's own coins are not
+ * traced) and output node out. */
+static int mp_txrec(cw_trace *t, uint64_t tx, uint32_t hop, uint32_t in, uint32_t out)
+{
+    int rc = GROW(t->txr, t->cap_txr, t->n_txr + 1);
+    if (rc == 0)
+        rc = GROW(t->edges, t->cap_edges, t->n_edges + 2);
+    if (rc)
+        return rc;
+    cw_trace__txrec *tr = &t->txr[t->n_txr++];
+    *tr = (cw_trace__txrec){tx, hop, (uint32_t)t->n_edges, 0, 0, 0, 0, CW_RULE_NONE, 0, 0, 0};
+    tr->node0 = (uint32_t)t->n_nodes;
+    tr->end0 = t->n_ends;
+    tr->ivl0 = t->n_ivl;
+    if (in != UINT32_MAX) {
+        t->edges[t->n_edges++] = in;
+        tr->n_in = 1;
+    }
+    t->edges[t->n_edges++] = out;
+    tr->n_out = 1;
+    t->stats.edges += 1 + (in != UINT32_MAX);
+    return 0;
+}
+
+/* opts.mixer_payouts (docs/TRACE-MODELS.md, "Custodial-mixer payouts"). A custodial mixer
+ * pays its customers from a pool: nothing on-chain links an order to its payout, so the value
+ * that entered it ends there. But when one of its later payouts is deposited at an exchange
+ * account that this trace puts certain stolen value in (an address of category
+ * exchange_deposit: one customer's account; before or after the payout: who holds an account
+ * does not depend on the order of its deposits), the payee is that account's holder, the
+ * thief: the payout is probably the thief's own mixed value coming back. Only the deposit address
+ * itself is evidence (never its cluster: an exchange's sweeps join all its customers'
+ * deposit addresses). The payout reaches the deposit directly (the mixer's tx pays it) or
+ * through one tx of the payee's that spends the payout output alone (an unlabelled address);
+ * no deeper. Given value: the deposit's value (through a hop, at most the payout output's),
+ * all probable, in chain order of the deposits until the value that entered that mixer is
+ * used up. Deposits the trace already reached are left as they are. */
+static int mixer_payouts(cw_trace *t)
+{
+    const cw_chainstore *cs = t->cs;
+    mp_mixer *ms = NULL;
+    mp_acct *as = NULL;
+    mp_cand *cs_ = NULL;
+    size_t n_ms = 0, cap_ms = 0, n_as = 0, cap_as = 0, n_c = 0, cap_c = 0;
+    int rc = 0;
+    /* the mixers entered and the accounts with certain stolen value */
+    for (size_t i = 0; i < t->n_ends && rc == 0; i++) {
+        const cw_trace_end *e = &t->ends[i];
+        const char *ent, *cat;
+        if (e->kind != CW_END_LABEL || e->addr == CW_NONE64 ||
+            !cw_trace_labelmap_get(t->labels, e->addr, &ent, &cat))
+            continue;
+        if (!strcmp(cat, "mixer")) {
+            size_t m = 0;
+            while (m < n_ms && !mp_same(ent, ms[m].entity))
+                m++;
+            if (m == n_ms) {
+                if ((rc = GROW(ms, cap_ms, n_ms + 1)))
+                    break;
+                ms[n_ms++] = (mp_mixer){ent, 0, 0, e->tx, e->node, e->hop};
+            }
+            if (e->tx < ms[m].first_tx)
+                ms[m].first_tx = e->tx;
+            if (e->amount > ms[m].left) { /* the largest entry: the path goes through it */
+                ms[m].left = e->amount;
+                ms[m].node = e->node;
+                ms[m].hop = e->hop;
+            }
+            ms[m].entered += e->amount;
+        } else if (e->amount > e->probable &&
+                   cw_trace_labelmap_has(t->labels, e->addr, "exchange_deposit")) {
+            size_t k = 0;
+            while (k < n_as && as[k].addr != e->addr)
+                k++;
+            if (k == n_as) {
+                if ((rc = GROW(as, cap_as, n_as + 1)))
+                    break;
+                as[n_as++] = (mp_acct){e->addr, e->tx};
+            } else if (e->tx < as[k].first_tx) {
+                as[k].first_tx = e->tx;
+            }
+        }
+    }
+    for (size_t m = 0; m < n_ms; m++)
+        ms[m].left = ms[m].entered;
+    /* each account's later deposits that a payout of an entered mixer funded */
+    for (size_t k = 0; k < n_as && n_ms && rc == 0; k++) {
+        uint64_t o = cw_chainstore_addr_last(cs, as[k].addr), idx;
+        for (int walked = 0; rc == 0 && o != CW_NONE64 && o < t->counts.outs && walked < 100000;
+             walked++, o = cw_chainstore_outlink(cs, o)) {
+            uint64_t T = cw_chainstore_out_tx(cs, o), i0, i1, o0, o1, P = CW_NONE64, p = CW_NONE64;
+            if (map_get(t, o, &idx))
+                continue;
+            size_t m = mp_mixer_of(t, T, ms, n_ms);
+            uint64_t amount = cw_out_value(cw_chainstore_out(cs, o));
+            cw_chainstore_tx_range(cs, T, &i0, &i1, &o0, &o1);
+            if (m == SIZE_MAX && i1 - i0 == 1) {
+                uint64_t pa;
+                p = prevout_of(cs, i0, &P);
+                if (p == CW_NONE64 || map_get(t, p, &idx) ||
+                    (pa = out_addr(cw_chainstore_out(cs, p))) == CW_NONE64 ||
+                    cw_trace_labelmap_get(t->labels, pa, NULL, NULL))
+                    continue;
+                m = mp_mixer_of(t, P, ms, n_ms);
+                uint64_t pv = cw_out_value(cw_chainstore_out(cs, p));
+                if (pv < amount)
+                    amount = pv;
+            } else {
+                P = T;
+            }
+            if (m == SIZE_MAX || amount == 0)
+                continue;
+            if ((rc = GROW(cs_, cap_c, n_c + 1)))
+                break;
+            cs_[n_c++] = (mp_cand){o, T, p, P, as[k].first_tx, m, amount};
+        }
+    }
+    if (n_c > 1)
+        qsort(cs_, n_c, sizeof *cs_, cmp_cand);
+    for (size_t i = 0; i < n_c && rc == 0; i++) {
+        mp_cand *c = &cs_[i];
+        mp_mixer *mx = &ms[c->m];
+        uint64_t a = c->amount < mx->left ? c->amount : mx->left, idx;
+        if (a == 0 || map_get(t, c->d, &idx) || (c->p != CW_NONE64 && map_get(t, c->p, &idx)))
+            continue;
+        mx->left -= a;
+        uint32_t parent = mx->node, hop = mx->hop, pn = UINT32_MAX, dn = UINT32_MAX;
+        if (c->p != CW_NONE64) {
+            if ((rc = mp_node(t, c->p, c->P, ++hop, parent, a, &pn)) || pn == UINT32_MAX ||
+                (rc = mp_txrec(t, c->P, hop, UINT32_MAX, pn)))
+                break;
+            parent = pn;
+        }
+        if ((rc = mp_node(t, c->d, c->T, ++hop, parent, a, &dn)) || dn == UINT32_MAX ||
+            (rc = mp_txrec(t, c->T, hop, pn, dn)))
+            break;
+        if ((rc = add_end(t, CW_END_LABEL, c->d, c->T, out_addr(cw_chainstore_out(cs, c->d)), a, a,
+                          CW_RULE_MIXER_PAYOUT, hop, dn)))
+            break;
+        if ((rc = GROW(t->mpay, t->cap_mpay, t->n_mpay + 1)))
+            break;
+        t->mpay[t->n_mpay++] = (cw_trace__mpay){c->d, c->P, c->evidence, mx->entity};
+        t->stats.mixer_payouts++;
+        t->stats.mixer_payout_value += a;
+    }
+    /* what came back is no longer at the mixer: its ends give it up, in chain order, so
+     * that the ends still add up to the sources' value */
+    for (size_t i = 0; i < t->n_ends && rc == 0; i++) {
+        cw_trace_end *e = &t->ends[i];
+        const char *ent, *cat;
+        if (e->kind != CW_END_LABEL || e->addr == CW_NONE64 ||
+            !cw_trace_labelmap_get(t->labels, e->addr, &ent, &cat) || strcmp(cat, "mixer") != 0)
+            continue;
+        for (size_t m = 0; m < n_ms; m++)
+            if (mp_same(ent, ms[m].entity)) {
+                uint64_t back = ms[m].entered - ms[m].left;
+                uint64_t take = back < e->amount ? back : e->amount;
+                e->amount -= take;
+                ms[m].left += take;
+                if (e->probable > e->amount) {
+                    t->stats.probable -= e->probable - e->amount;
+                    e->probable = e->amount;
+                }
+                break;
+            }
+    }
+    cw_free(ms);
+    cw_free(as);
+    cw_free(cs_);
+    return rc;
+}
+
 int cw_trace_run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelmap *labels,
                  const uint64_t *sources, size_t n_sources, const cw_trace_opts *opts)
 {
@@ -2188,6 +2436,11 @@ int cw_trace__run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelm
             rc = run_pass(t, sources, n_sources);
         }
     }
+    /* custodial-mixer payouts: after the passes, on the final result's ends */
+    if (rc == 0 && opts->mixer_payouts && opts->direction == CW_TRACE_FORWARD &&
+        opts->model == CW_TRACE_FIFO && !t->stats.truncated &&
+        ((how & CW_TRACE__UNSTOPPED) || cw_trace_relink_guarded(labels, opts)))
+        rc = mixer_payouts(t);
     t->stats.nodes = t->n_nodes;
     t->stats.intervals = t->n_ivl;
     t->stats.seconds = cw_now() - t0;
@@ -2214,6 +2467,7 @@ void cw_trace_free(cw_trace *t)
     cw_free(t->axis);
     cw_free(t->heap);
     cw_free(t->links);
+    cw_free(t->mpay);
     cw_free(t->lrounds);
     cw_free(t->funders);
     cw_free(t->frounds);
@@ -2415,9 +2669,8 @@ int cw_trace_owner_capped(const cw_trace *t, cw_trace_end_pick_fn pick, void *ct
         bool stop = tr->coinjoin && t->opts.coinjoin == CW_CJ_STOP;
         bool many = false; /* a many-output round: per-output shares in so */
         if (tr->coinjoin && cap && !cb && !stop && !one_to_one_mix(cs, in0, in1, o0, o1)) {
-            if ((rc = GROW(sv, cap_sv, 5 * (in1 - in0))) ||
-                (rc = GROW(so, cap_so, o1 - o0 + 1)) || (rc = GROW(stx, cap_stx, in1 - in0)) ||
-                (rc = GROW(pid, cap_pid, in1 - in0)))
+            if ((rc = GROW(sv, cap_sv, 5 * (in1 - in0))) || (rc = GROW(so, cap_so, o1 - o0 + 1)) ||
+                (rc = GROW(stx, cap_stx, in1 - in0)) || (rc = GROW(pid, cap_pid, in1 - in0)))
                 break;
             many = true;
         }
@@ -2455,7 +2708,7 @@ int cw_trace_owner_capped(const cw_trace *t, cw_trace_end_pick_fn pick, void *ct
         if (many && F > 0) {
             size_t n = in1 - in0, m = 0;
             double *pv = sv + 3 * n, *pg = sv + 4 * n;
-            group_payers(t, stx, n, pid); /* possible payers: one wallet's coins together */
+            group_payers(t, stx, n, pid);    /* possible payers: one wallet's coins together */
             for (size_t q = 0; q < n; q++) { /* numbered 0..m-1 in order of their first input */
                 if (pid[q] == q) {
                     pid[q] = m;

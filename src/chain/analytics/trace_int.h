@@ -27,6 +27,14 @@ typedef struct cw_trace__node {
     uint64_t prob;   /* the probable part of amount (passed a CoinJoin), <= amount */
 } cw_trace__node;
 
+/* A deposit given value by opts.mixer_payouts, with its evidence. */
+typedef struct cw_trace__mpay {
+    uint64_t out;         /* the deposit output */
+    uint64_t payout_tx;   /* the mixer's payout tx */
+    uint64_t evidence_tx; /* the address's earlier deposit of certain stolen value */
+    const char *mixer;    /* the mixer's entity (borrowed from the label map) */
+} cw_trace__mpay;
+
 typedef struct cw_trace__slot {
     uint64_t key, val; /* together: one cache miss per probe */
 } cw_trace__slot;
@@ -93,6 +101,8 @@ struct cw_trace {
     size_t n_src_nodes;    /* nodes made for the sources (the first ones) */
     size_t relink_restart; /* pass 2 restarted at this tx record of pass 1 (n_txr: no change) */
     bool relink_unguarded; /* opts.relink asked, but no stop at labelled cash-outs: not done */
+    cw_trace__mpay *mpay;  /* opts.mixer_payouts: the deposits it gave value, in chain order */
+    size_t n_mpay, cap_mpay;
 
     /* per-tx scratch, reused */
     cw_trace__ivl *axis;

@@ -129,6 +129,15 @@ static int cmp_end(const void *x, const void *y)
     return (a->out > b->out) - (a->out < b->out);
 }
 
+/* A rule's figures under the result's "probable": {k1: v1, k2: v2, "meaning": meaning}. */
+static void probable_rule(json_t *j, const char *key, const char *k1, uint64_t v1, const char *k2,
+                          uint64_t v2, const char *meaning)
+{
+    json_object_set_new(
+        json_object_get(j, "probable"), key,
+        json_pack("{s:I, s:I, s:s}", k1, (json_int_t)v1, k2, (json_int_t)v2, "meaning", meaning));
+}
+
 json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
 {
     const cw_chainstore *cs = t->cs;
@@ -224,24 +233,28 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
                                   "coinjoin_entered", (json_int_t)t->stats.coinjoin_in, "meaning",
                                   "value that passed a CoinJoin: which participant's output "
                                   "carries it is a judgement (the rule), not a certainty"));
-    if (t->opts.relink && t->opts.direction == CW_TRACE_FORWARD && t->opts.model == CW_TRACE_FIFO)
-        json_object_set_new(
-            json_object_get(j, "probable"), "relinked",
-            json_pack("{s:I, s:I, s:s}", "outputs", (json_int_t)t->stats.relinked, "cospends",
-                      (json_int_t)t->stats.relink_cospends, "meaning",
+    bool fwd_fifo = t->opts.direction == CW_TRACE_FORWARD && t->opts.model == CW_TRACE_FIFO;
+    if (t->opts.relink && fwd_fifo)
+        probable_rule(j, "relinked", "outputs", t->stats.relinked, "cospends",
+                      t->stats.relink_cospends,
                       "CoinJoin outputs the source's owner was seen to hold (spent together with "
                       "its other coins, or a remix chain to one): they received the round's "
-                      "traced value first; still probable"));
+                      "traced value first; still probable");
     if (t->stats.relink_funders)
         json_object_set_new(json_object_get(json_object_get(j, "probable"), "relinked"), "funders",
                             json_integer((json_int_t)t->stats.relink_funders));
-    if (t->opts.relink && t->opts.direction == CW_TRACE_FORWARD && t->opts.model == CW_TRACE_FIFO &&
-        t->relink_unguarded)
+    if (t->opts.relink && fwd_fifo && t->relink_unguarded)
         json_object_set_new(json_object_get(json_object_get(j, "probable"), "relinked"), "off",
                             json_string("not done: the trace does not stop at labelled "
                                         "exchanges (labels with a stop at exchange or "
                                         "exchange_deposit), so its anchors would include "
                                         "customers' coins past the cash-outs"));
+    if (t->opts.mixer_payouts && fwd_fifo)
+        probable_rule(j, "mixer_payouts", "deposits", t->stats.mixer_payouts, "value",
+                      t->stats.mixer_payout_value,
+                      "payouts of a mixer the traced value entered, deposited at an exchange "
+                      "account that receives certain traced value: probably the source owner's "
+                      "value coming back (at most what entered the mixer); still probable");
     /* poison does not conserve value: its figures are reach, never amounts of the source */
     if (t->opts.model == CW_TRACE_POISON) {
         uint64_t touched = 0, outs = 0;
@@ -352,6 +365,16 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
                                     json_pack("{s:s, s:o}", "rule",
                                               cw_trace_rule_name((cw_trace_rule)lr), "evidence",
                                               txid_json(cs, ev)));
+            if (fwd && k >= r->n_in && n->rule == CW_RULE_MIXER_PAYOUT)
+                for (size_t m = 0; m < t->n_mpay; m++)
+                    if (t->mpay[m].out == n->out)
+                        json_object_set_new(
+                            oj, "mixer_payout",
+                            json_pack("{s:s, s:s, s:o, s:o}", "rule",
+                                      cw_trace_rule_name(CW_RULE_MIXER_PAYOUT), "mixer",
+                                      t->mpay[m].mixer ? t->mpay[m].mixer : "unknown", "payout",
+                                      txid_json(cs, t->mpay[m].payout_tx), "evidence",
+                                      txid_json(cs, t->mpay[m].evidence_tx)));
             json_array_append_new(k < r->n_in ? in : outs, oj);
         }
         json_t *g = json_pack(
