@@ -548,8 +548,8 @@ static void jw_seen(cw_json_writer *w, const char *key, const cw_addr_page_seen 
 /* The address page written as it is read, no tree: the same bytes as the tree form
  * (cw_server__chain_address_tree) serialised by json_dumps, with two allocations for the
  * page's rows instead of a few per value (the lookup's JSON was a quarter of its CPU). */
-static int address_write(cw_chain_ctx *c, const cw_chainstore *cs, const char *addr,
-                         uint64_t off, uint64_t lim, cw_buf *out)
+static int address_write(cw_chain_ctx *c, const cw_chainstore *cs, const char *addr, uint64_t off,
+                         uint64_t lim, cw_buf *out)
 {
     cw_addr_page p;
     int rc = cw_query_address_page(&p, cs, addr, off, lim);
@@ -660,8 +660,8 @@ static int address_write(cw_chain_ctx *c, const cw_chainstore *cs, const char *a
 }
 
 /* The address page as a jansson tree, as the route built it before stop 13. */
-static int address_tree(cw_chain_ctx *c, const cw_chainstore *cs, const char *addr,
-                        uint64_t off, uint64_t lim, json_t **out)
+static int address_tree(cw_chain_ctx *c, const cw_chainstore *cs, const char *addr, uint64_t off,
+                        uint64_t lim, json_t **out)
 {
     json_t *j = NULL;
     int rc = cw_query_address(&j, cs, addr, off, lim);

@@ -808,14 +808,16 @@ static void handle(cw_server *s, cw_req *q, cw_resp *r)
     }
     /* One read snapshot for the whole request: authentication, the publish check and the
      * handler's reads see one state, and SQLite locks once rather than per statement. A TAXII
-     * discovery or API-root GET reads nothing but the key check and the publish check: it
-     * takes up the state of this reader's last snapshot, without a read transaction, while
+     * discovery or API-root GET reads nothing but the key check and the publish check, and a
+     * chain GET (chain_api.c: the chain store and the label store) nothing but the key check:
+     * they take up the state of this reader's last snapshot, without a read transaction, while
      * that began under SNAP_LEASE_US ago and the writer has committed nothing since. */
     bool read = !strcmp(q->method, "GET") || !strcmp(q->method, "HEAD");
     int64_t now = mono_us();
     uint64_t gen = atomic_load(&s->st->commit_gen);
     bool snap;
-    if (taxii && read && n <= 2 && rd->lease && now - rd->lease_us < SNAP_LEASE_US &&
+    bool key_only = taxii ? n <= 2 : n >= 1 && !strcmp(segs[0], "chain");
+    if (read && key_only && rd->lease && now - rd->lease_us < SNAP_LEASE_US &&
         gen == rd->lease_gen && cw_node_read_resume(rn) == 0) {
         snap = false; /* nothing to end: no read transaction is open */
     } else {

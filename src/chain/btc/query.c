@@ -384,8 +384,8 @@ void cw_query_address_page_free(cw_addr_page *p)
     memset(p, 0, sizeof *p);
 }
 
-int cw_query_address_page(cw_addr_page *p, const cw_chainstore *cs, const char *s,
-                          uint64_t offset, uint64_t limit)
+int cw_query_address_page(cw_addr_page *p, const cw_chainstore *cs, const char *s, uint64_t offset,
+                          uint64_t limit)
 {
     cw_addr_key k;
     uint64_t a;
@@ -450,27 +450,27 @@ int cw_query_address(json_t **out, const cw_chainstore *cs, const char *s, uint6
         const cw_addr_page_tx *paid = &p.txs[e->paid];
         char txid[65];
         cw_hex_encode_rev(txid, paid->txid, 32);
-        json_t *j = json_pack("{s:s, s:I, s:I, s:I, s:I, s:o}", "txid", txid, "height",
-                              (json_int_t)paid->height, "time", (json_int_t)paid->time, "vout",
-                              (json_int_t)e->vout, "value", (json_int_t)e->value, "spent_by",
-                              e->spent != UINT32_MAX ? page_tx_json(&p.txs[e->spent])
-                                                     : json_null());
+        json_t *j =
+            json_pack("{s:s, s:I, s:I, s:I, s:I, s:o}", "txid", txid, "height",
+                      (json_int_t)paid->height, "time", (json_int_t)paid->time, "vout",
+                      (json_int_t)e->vout, "value", (json_int_t)e->value, "spent_by",
+                      e->spent != UINT32_MAX ? page_tx_json(&p.txs[e->spent]) : json_null());
         if (!j || json_array_append_new(history, j))
             rc = CW_ENOMEM;
     }
     const cw_row_addrsum *sum = &p.sum;
-    json_t *j = rc || !page || !history
-                    ? NULL
-                    : json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:O, s:O, s:I, s:I, "
-                                "s:b, s:s}",
-                                "address", p.address, "id", (json_int_t)p.id, "received",
-                                (json_int_t)sum->received, "sent", (json_int_t)sum->sent,
-                                "balance", (json_int_t)(sum->received - sum->sent), "outputs",
-                                (json_int_t)sum->n_out, "unspent_outputs",
-                                (json_int_t)(sum->n_out - sum->n_spent), "tx_count",
-                                (json_int_t)sum->n_tx, "txs", page, "history", history,
-                                "offset", (json_int_t)p.offset, "limit", (json_int_t)p.limit,
-                                "more", p.more, "paged_by", CW_QUERY_ADDRESS_PAGED_BY);
+    json_t *j =
+        rc || !page || !history
+            ? NULL
+            : json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:O, s:O, s:I, s:I, "
+                        "s:b, s:s}",
+                        "address", p.address, "id", (json_int_t)p.id, "received",
+                        (json_int_t)sum->received, "sent", (json_int_t)sum->sent, "balance",
+                        (json_int_t)(sum->received - sum->sent), "outputs", (json_int_t)sum->n_out,
+                        "unspent_outputs", (json_int_t)(sum->n_out - sum->n_spent), "tx_count",
+                        (json_int_t)sum->n_tx, "txs", page, "history", history, "offset",
+                        (json_int_t)p.offset, "limit", (json_int_t)p.limit, "more", p.more,
+                        "paged_by", CW_QUERY_ADDRESS_PAGED_BY);
     json_decref(page);
     json_decref(history);
     if (j && p.seen) {
