@@ -79,6 +79,10 @@ typedef struct cw_req {
     cw_resp resp;
 } cw_req;
 
+/* The request threads serve starts when not told (cw_server_config.threads 0): one per CPU
+ * the process may run on, 1 to 16 (server.c). */
+unsigned cw_server__default_threads(void);
+
 /* Sets an error response {"title","description","http_status"}. */
 void cw_server__error(cw_resp *r, unsigned status, const char *title, const char *description);
 void cw_server__header(cw_resp *r, const char *name, const char *value);
