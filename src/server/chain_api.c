@@ -520,17 +520,23 @@ static void jw_tree(cw_json_writer *w, json_t *j)
     free(t);
 }
 
-static void jw_tx_ref(cw_json_writer *w, const cw_addr_page_tx *t)
+/* A tx's members: txid, height, time (a tx reference, and the start of a history entry). */
+static void jw_tx_members(cw_json_writer *w, const cw_addr_page_tx *t)
 {
     char txid[65];
     cw_hex_encode_rev(txid, t->txid, 32);
-    cw_jw_object(w);
     cw_jw_key(w, "txid");
     cw_jw_string(w, txid);
     cw_jw_key(w, "height");
     cw_jw_int(w, t->height);
     cw_jw_key(w, "time");
     cw_jw_int(w, t->time);
+}
+
+static void jw_tx_ref(cw_json_writer *w, const cw_addr_page_tx *t)
+{
+    cw_jw_object(w);
+    jw_tx_members(w, t);
     cw_jw_end_object(w);
 }
 
@@ -589,16 +595,8 @@ static int address_write(cw_chain_ctx *c, const cw_chainstore *cs, const char *a
     cw_jw_array(w);
     for (uint64_t k = 0; k < p.n_hist; k++) {
         const cw_addr_page_out *e = &p.hist[k];
-        const cw_addr_page_tx *paid = &p.txs[e->paid];
-        char txid[65];
-        cw_hex_encode_rev(txid, paid->txid, 32);
         cw_jw_object(w);
-        cw_jw_key(w, "txid");
-        cw_jw_string(w, txid);
-        cw_jw_key(w, "height");
-        cw_jw_int(w, paid->height);
-        cw_jw_key(w, "time");
-        cw_jw_int(w, paid->time);
+        jw_tx_members(w, &p.txs[e->paid]);
         cw_jw_key(w, "vout");
         cw_jw_int(w, (int64_t)e->vout);
         cw_jw_key(w, "value");
