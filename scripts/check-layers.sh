@@ -15,7 +15,7 @@ while read -r _ name rest; do
 done < <(sed -n 's/^set(\(CW_DIR_[a-z_]*\|CW_DEPS_[a-z_]*\)\s*\(.*\))$/x \1 \2/p' CMakeLists.txt)
 
 # public header -> module
-owner=([chainwatch/csv.h]=util [chainwatch/errors.h]=util [chainwatch/util.h]=util [chainwatch/sql.h]=util [chainwatch/keccak.h]=util
+owner=([chainwatch/csv.h]=util [chainwatch/json_write.h]=util [chainwatch/errors.h]=util [chainwatch/util.h]=util [chainwatch/sql.h]=util [chainwatch/keccak.h]=util
        [chainwatch/store.h]=store
        [chainwatch/labels.h]=labels [chainwatch/alert.h]=alert [chainwatch/share.h]=share
        [chainwatch/supply.h]=supply [chainwatch/cluster.h]=analytics

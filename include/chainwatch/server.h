@@ -29,7 +29,8 @@ typedef struct cw_server_config {
     const char *supply_db;     /* supply database for /api/v1/supply/ (NULL: none) */
     const char *supply_rules;  /* rule table (NULL: built-in default) */
     size_t max_body;           /* bytes; 0: 1 MiB */
-    unsigned threads;          /* worker threads; 0: one per online CPU, 2 to 16 */
+    unsigned threads;          /* worker threads; 0: one per CPU this process may run on
+                                  (sched_getaffinity), 1 to 16 */
     int cpu_pin;               /* 0: when there are as many request threads as CPUs this
                                   process may run on (the default count), each stays on a CPU
                                   of its own; -1: never (the scheduler places them) */

@@ -125,10 +125,11 @@ const cw_command cw_cmd_serve = {
     "request needs an API key (chainwatch keys add) as 'Authorization: Bearer KEY'. Plain HTTP\n"
     "only on loopback (default 127.0.0.1:8443); elsewhere give a TLS certificate and key. Port 0\n"
     "picks a free port; --ready-file receives HOST:PORT once the server listens. Stops on\n"
-    "SIGINT/SIGTERM. --threads N: request threads (default one per core, 2 to 16); more let\n"
-    "lookups on a store that is not yet in memory wait for the disk side by side. With as many\n"
-    "request threads as CPUs the process may use, each stays on a CPU of its own (two on one\n"
-    "core wait for each other's time slice); --no-cpu-pin leaves them to the scheduler.\n"
+    "SIGINT/SIGTERM. --threads N: request threads (default one per CPU the process may run on,\n"
+    "as taskset or a cpuset allows, 1 to 16); more let lookups on a store that is not yet in\n"
+    "memory wait for the disk side by side. With as many request threads as CPUs the process\n"
+    "may use, each stays on a CPU of its own (two on one core wait for each other's time\n"
+    "slice); --no-cpu-pin leaves them to the scheduler.\n"
     "--web-root DIR (or $CW_WEB_ROOT) serves the analyst dashboard from DIR (the repository's\n"
     "web/ after scripts/web-build.sh) at /; its pages ask for an API key and call /api/v1/.\n",
     run};

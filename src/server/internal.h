@@ -9,6 +9,7 @@
 
 #include "chainwatch/server.h"
 #include "chainwatch/share.h"
+#include "chainwatch/util.h"
 
 typedef struct cw_chain_ctx cw_chain_ctx;
 typedef struct cw_evm_ctx cw_evm_ctx;
@@ -78,6 +79,10 @@ typedef struct cw_req {
     cw_resp resp;
 } cw_req;
 
+/* The request threads serve starts when not told (cw_server_config.threads 0): one per CPU
+ * the process may run on, 1 to 16 (server.c). */
+unsigned cw_server__default_threads(void);
+
 /* Sets an error response {"title","description","http_status"}. */
 void cw_server__error(cw_resp *r, unsigned status, const char *title, const char *description);
 void cw_server__header(cw_resp *r, const char *name, const char *value);
@@ -119,6 +124,15 @@ void cw_server__chain_busy(cw_chain_ctx *c, int delta);
 /* A request of any kind arrived (called for every API and TAXII request, c may be NULL): the
  * warm-up gives way to it as to a chain request. */
 void cw_server__chain_touch(cw_chain_ctx *c);
+/* The address page (GET chain/address/A?offset&limit) on the context's open store (refreshed
+ * first: cw_server__chain_refresh): written into out as the route answers it (no jansson tree
+ * for the page itself), or built as a jansson tree as the route answered before (the
+ * reference the writer is tested against: json_dumps of it gives the same bytes). 0 or the
+ * lookup's error (CW_EINVAL, CW_ENOTFOUND, CW_ENOMEM). */
+int cw_server__chain_address(cw_chain_ctx *c, const char *addr, uint64_t off, uint64_t lim,
+                             cw_buf *out);
+int cw_server__chain_address_tree(cw_chain_ctx *c, const char *addr, uint64_t off, uint64_t lim,
+                                  json_t **out);
 /* Clusters handles opened so far by this context (one per store open and per cluster build,
  * not per request): for tests. */
 uint64_t cw_server__chain_clusters_opens(const cw_chain_ctx *c);

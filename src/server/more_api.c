@@ -139,7 +139,8 @@ static bool is_hex64(const char *t)
     return true;
 }
 
-/* Runs chain route seg0/seg1 into a fresh response (the search's sub-queries). */
+/* Runs chain route seg0/seg1 into a fresh response (the search's sub-queries), its answer as a
+ * tree in r->body (search builds its document from it). */
 static void sub_route(cw_server *s, cw_req *q, const char *seg0, const char *seg1, cw_resp *r)
 {
     char *segs[2] = {cw_arena_strndup(q->arena, seg0, strlen(seg0)),
@@ -147,6 +148,14 @@ static void sub_route(cw_server *s, cw_req *q, const char *seg0, const char *seg
     memset(r, 0, sizeof *r);
     r->status = 200;
     cw_server__chain_api(s, q, segs, seg1 ? 2 : 1, r);
+    if (r->raw) { /* written, not built (the address page): search reads it as a tree */
+        json_error_t err;
+        r->body = json_loadb(r->raw, r->raw_len, 0, &err);
+        free(r->raw);
+        r->raw = NULL;
+        if (!r->body)
+            cw_server__error(r, 500, "Server error", err.text);
+    }
 }
 
 /* The labels a search box finds (chain route labels?q=), or NULL when none / no label store. */

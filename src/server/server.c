@@ -445,6 +445,18 @@ static void pin_thread(cw_srv_state *st)
     (void)pthread_setaffinity_np(pthread_self(), sizeof set, &set); /* a hint: best effort */
 }
 
+/* One request thread per CPU this process may run on (sched_getaffinity: a taskset or cpuset
+ * narrows it; the online cores only when it cannot be read), at most 16. A worker never blocks
+ * (writes go to the writer thread), so more would only add switches: on one CPU two request
+ * threads wait for each other's time slice (docs/SHARING.md, "Serve's default thread count"). */
+unsigned cw_server__default_threads(void)
+{
+    cpu_set_t allowed;
+    long n = sched_getaffinity(0, sizeof allowed, &allowed) == 0 ? CPU_COUNT(&allowed)
+                                                                 : sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 16 ? 16 : (unsigned)n;
+}
+
 /* The CPUs to spread `threads` request threads over (pin_thread): those this process may run
  * on, when there are exactly as many (2 to 16) and cpu_pin is not -1; else none. */
 static void pin_plan(cw_srv_state *st, unsigned threads, int cpu_pin)
@@ -808,14 +820,16 @@ static void handle(cw_server *s, cw_req *q, cw_resp *r)
     }
     /* One read snapshot for the whole request: authentication, the publish check and the
      * handler's reads see one state, and SQLite locks once rather than per statement. A TAXII
-     * discovery or API-root GET reads nothing but the key check and the publish check: it
-     * takes up the state of this reader's last snapshot, without a read transaction, while
+     * discovery or API-root GET reads nothing but the key check and the publish check, and a
+     * chain GET (chain_api.c: the chain store and the label store) nothing but the key check:
+     * they take up the state of this reader's last snapshot, without a read transaction, while
      * that began under SNAP_LEASE_US ago and the writer has committed nothing since. */
     bool read = !strcmp(q->method, "GET") || !strcmp(q->method, "HEAD");
     int64_t now = mono_us();
     uint64_t gen = atomic_load(&s->st->commit_gen);
     bool snap;
-    if (taxii && read && n <= 2 && rd->lease && now - rd->lease_us < SNAP_LEASE_US &&
+    bool key_only = taxii ? n <= 2 : n >= 1 && !strcmp(segs[0], "chain");
+    if (read && key_only && rd->lease && now - rd->lease_us < SNAP_LEASE_US &&
         gen == rd->lease_gen && cw_node_read_resume(rn) == 0) {
         snap = false; /* nothing to end: no read transaction is open */
     } else {
@@ -1591,10 +1605,7 @@ int cw_server_start(cw_server **out, const cw_server_config *cfg)
     unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     if (tls)
         flags |= MHD_USE_TLS;
-    /* One worker per core: a worker never blocks (writes go to the writer thread), so more
-     * would only add switches; at least 2, so one slow request never holds every client. */
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned threads = cfg->threads ? cfg->threads : ncpu > 16 ? 16 : ncpu > 2 ? (unsigned)ncpu : 2;
+    unsigned threads = cfg->threads ? cfg->threads : cw_server__default_threads();
     pin_plan(s->st, threads, cfg->cpu_pin);
     unsigned per_ip = cfg->per_ip_limit ? cfg->per_ip_limit : 128;
     unsigned max_conn = cfg->max_connections ? cfg->max_connections : 1024;
@@ -1602,23 +1613,24 @@ int cw_server_start(cw_server **out, const cw_server_config *cfg)
      * after every request: 16 KiB holds any sane request line and headers (TAXII ids in a
      * match[id] list included) and halves that clearing, about 1 us of a cheap request. */
     size_t conn_mem = 16384;
+    /* one thread: libmicrohttpd's own internal thread serves, without a pool (a pool size of 0
+     * or 1 is ignored with a warning): the option list ends before the size */
+    enum MHD_OPTION pool_opt = threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END;
     if (tls)
         s->d = MHD_start_daemon(
             flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
-            on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_THREAD_POOL_SIZE,
-            threads, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, max_conn,
-            MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-            conn_mem, MHD_OPTION_HTTPS_MEM_CERT, s->cert, MHD_OPTION_HTTPS_MEM_KEY, s->key,
-            MHD_OPTION_END);
+            on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_CONNECTION_TIMEOUT,
+            30u, MHD_OPTION_CONNECTION_LIMIT, max_conn, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
+            MHD_OPTION_CONNECTION_MEMORY_LIMIT, conn_mem, MHD_OPTION_HTTPS_MEM_CERT, s->cert,
+            MHD_OPTION_HTTPS_MEM_KEY, s->key, pool_opt, threads, MHD_OPTION_END);
     else
         s->d = MHD_start_daemon(
             flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
-            on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_THREAD_POOL_SIZE,
-            threads, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, max_conn,
-            MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-            conn_mem, MHD_OPTION_END);
+            on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_CONNECTION_TIMEOUT,
+            30u, MHD_OPTION_CONNECTION_LIMIT, max_conn, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
+            MHD_OPTION_CONNECTION_MEMORY_LIMIT, conn_mem, pool_opt, threads, MHD_OPTION_END);
     if (!s->d) {
         rc = cw_error_set(CW_EIO, "cannot listen on %s (in use, or bad TLS files)", cfg->listen);
         goto fail;

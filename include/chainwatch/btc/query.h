@@ -7,6 +7,7 @@
 #define CHAINWATCH_BTC_QUERY_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "chainwatch/btc/store.h"
@@ -22,6 +23,37 @@ int cw_query_tx_num(json_t **out, const cw_chainstore *cs, uint64_t tx);
  * first), offset/limit paging. */
 int cw_query_address(json_t **out, const cw_chainstore *cs, const char *addr, uint64_t offset,
                      uint64_t limit);
+/* The same page as plain data (the server writes it as JSON without building a tree,
+ * chain_api.c): txs are the distinct txs paying or spending the page's outputs, newest first;
+ * hist the page's outputs, newest first, each naming its paying tx and its spender (UINT32_MAX:
+ * unspent as published) by index into txs. 0, CW_EINVAL (not an address), CW_ENOTFOUND or
+ * CW_ENOMEM; on success free with cw_query_address_page_free. */
+#define CW_QUERY_ADDRESS_PAGED_BY "outputs, newest first"
+typedef struct cw_addr_page_tx {
+    uint64_t tx;
+    uint8_t txid[32]; /* internal byte order: shown reversed */
+    uint32_t height, time;
+} cw_addr_page_tx;
+typedef struct cw_addr_page_out {
+    uint64_t vout, value; /* value in satoshis */
+    uint32_t paid, spent;
+} cw_addr_page_out;
+typedef struct cw_addr_page_seen {
+    uint32_t height, time;
+} cw_addr_page_seen;
+typedef struct cw_addr_page {
+    char address[CW_ADDR_STR_MAX]; /* canonical form */
+    uint64_t id, offset, limit;
+    cw_row_addrsum sum;
+    bool more, seen; /* seen: first_seen and last_seen are set (the address has a tx) */
+    cw_addr_page_seen first_seen, last_seen;
+    cw_addr_page_tx *txs;
+    cw_addr_page_out *hist;
+    uint64_t n_txs, n_hist;
+} cw_addr_page;
+int cw_query_address_page(cw_addr_page *p, const cw_chainstore *cs, const char *addr,
+                          uint64_t offset, uint64_t limit);
+void cw_query_address_page_free(cw_addr_page *p);
 /* What a set of addresses (ids, e.g. a cluster's members) adds up to, from their summary rows:
  * {addresses, received, sent, balance, outputs, unspent_outputs, unit: "sat", first_seen and
  * last_seen: {height, time} (on-chain, seconds since the epoch) when any has a tx}. Returns 0,

@@ -232,13 +232,6 @@ static json_t *seen_json(const cw_chainstore *cs, uint64_t block_row)
     return json_pack("{s:I, s:I}", "height", (json_int_t)b->height, "time", (json_int_t)b->time);
 }
 
-static json_t *tx_ref(const cw_chainstore *cs, uint64_t t)
-{
-    const cw_row_block *b = cw_chainstore_block(cs, cw_chainstore_tx_block(cs, t));
-    return json_pack("{s:o, s:I, s:I}", "txid", hexrev(cw_chainstore_txid(cs, t)), "height",
-                     (json_int_t)b->height, "time", (json_int_t)b->time);
-}
-
 /* The totals by walking every output (the fallback while a commit in another process is
  * changing the address's summary row). */
 static int walk_totals(const cw_chainstore *cs, uint64_t a, cw_row_addrsum *s)
@@ -280,33 +273,36 @@ typedef struct hist_row {
     uint64_t out, tx, vout, spender;
 } hist_row;
 
-/* The tx references of a page, one per distinct tx, newest first (ids sorted descending). */
-typedef struct tx_refs {
-    uint64_t *ids;
-    json_t **refs;
-    uint64_t n;
-} tx_refs;
-
-static json_t *ref_of(const tx_refs *r, uint64_t t)
+/* The index of tx t in the page's txs (ids descending). */
+static uint32_t tx_index(const cw_addr_page *p, uint64_t t)
 {
-    uint64_t lo = 0, hi = r->n; /* ids descending */
+    uint64_t lo = 0, hi = p->n_txs;
     while (lo < hi) {
         uint64_t mid = lo + (hi - lo) / 2;
-        if (r->ids[mid] == t)
-            return r->refs[mid];
-        if (r->ids[mid] > t)
+        if (p->txs[mid].tx == t)
+            return (uint32_t)mid;
+        if (p->txs[mid].tx > t)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return NULL;
+    return UINT32_MAX;
+}
+
+static void tx_ref_fill(cw_addr_page_tx *r, const cw_chainstore *cs, uint64_t t)
+{
+    const cw_row_block *b = cw_chainstore_block(cs, cw_chainstore_tx_block(cs, t));
+    r->tx = t;
+    memcpy(r->txid, cw_chainstore_txid(cs, t), 32);
+    r->height = b->height;
+    r->time = b->time;
 }
 
 /* The page: the address's outputs, newest first, offset/limit of them (cost: the page). A
  * cold lookup's page reads are asked for in batches (cw_chainstore_prefetch_*), in the order
  * they depend on each other: the outputs' rows and where their txs are (once the links are
  * walked), then the txs paying and spending them; each batch's disk reads run side by side. */
-static int history_page(json_t **history, json_t **page, const cw_chainstore *cs, uint64_t a,
+static int history_page(cw_addr_page *p, const cw_chainstore *cs, uint64_t a,
                         const cw_row_addrsum *sum, uint64_t offset, uint64_t limit)
 {
     cw_chainstore_counts c = cw_chainstore_counts_get(cs);
@@ -315,12 +311,13 @@ static int history_page(json_t **history, json_t **page, const cw_chainstore *cs
         want = limit;
     hist_row *h = cw_malloc((want ? want : 1) * sizeof *h);
     uint64_t *ids = cw_malloc((2 * want + 1) * sizeof *ids);
-    json_t **refs = cw_malloc((2 * want + 1) * sizeof *refs);
+    p->txs = cw_malloc((2 * want + 1) * sizeof *p->txs);
+    p->hist = cw_malloc((want ? want : 1) * sizeof *p->hist);
     uint64_t n = 0, n_ids = 0, i = 0;
     int rc = 0;
     cw_chainstore_prefetch pf;
     cw_chainstore_prefetch_init(&pf, cs);
-    if (!h || !ids || !refs) {
+    if (!h || !ids || !p->txs || !p->hist) {
         rc = cw_error_set(CW_ENOMEM, "out of memory");
         goto out;
     }
@@ -353,79 +350,134 @@ static int history_page(json_t **history, json_t **page, const cw_chainstore *cs
         cw_chainstore_prefetch_txid(&pf, ids[k]);
     cw_chainstore_prefetch_go(&pf);
     /* txs: the distinct txs of the page's outputs (paying or spending), newest first, each
-     * built once and shared with the history entries */
+     * listed once and referred to by the history entries */
     qsort(ids, n_ids, sizeof *ids, cmp_desc);
-    tx_refs tr = {ids, refs, 0};
-    *page = json_array();
     for (uint64_t k = 0; k < n_ids; k++) {
-        if (tr.n > 0 && ids[k] == ids[tr.n - 1])
+        if (p->n_txs > 0 && ids[k] == p->txs[p->n_txs - 1].tx)
             continue;
-        ids[tr.n] = ids[k];
-        refs[tr.n] = tx_ref(cs, ids[k]);
-        if (!refs[tr.n] || json_array_append_new(*page, refs[tr.n])) {
-            rc = cw_error_set(CW_ENOMEM, "out of memory");
-            goto out;
-        }
-        tr.n++;
+        tx_ref_fill(&p->txs[p->n_txs++], cs, ids[k]);
     }
-    *history = json_array();
-    for (uint64_t k = 0; k < n && !rc; k++) {
-        const json_t *paid = ref_of(&tr, h[k].tx);
-        json_t *spent = h[k].spender != CW_NONE64 ? ref_of(&tr, h[k].spender) : NULL;
-        json_t *e =
-            json_pack("{s:O, s:O, s:O, s:I, s:I, s:O}", "txid", json_object_get(paid, "txid"),
-                      "height", json_object_get(paid, "height"), "time",
-                      json_object_get(paid, "time"), "vout", (json_int_t)h[k].vout, "value",
-                      (json_int_t)cw_out_value(cw_chainstore_out(cs, h[k].out)), "spent_by",
-                      spent ? spent : json_null());
-        if (!e || json_array_append_new(*history, e))
-            rc = cw_error_set(CW_ENOMEM, "out of memory");
+    for (uint64_t k = 0; k < n; k++) {
+        cw_addr_page_out *e = &p->hist[p->n_hist++];
+        e->vout = h[k].vout;
+        e->value = cw_out_value(cw_chainstore_out(cs, h[k].out));
+        e->paid = tx_index(p, h[k].tx);
+        e->spent = h[k].spender != CW_NONE64 ? tx_index(p, h[k].spender) : UINT32_MAX;
     }
 out:
     cw_free(h);
     cw_free(ids);
-    cw_free(refs);
     return rc;
 }
 
-int cw_query_address(json_t **out, const cw_chainstore *cs, const char *s, uint64_t offset,
-                     uint64_t limit)
+static void seen_fill(cw_addr_page_seen *s, const cw_chainstore *cs, uint64_t block_row)
+{
+    const cw_row_block *b = cw_chainstore_block(cs, block_row);
+    s->height = b->height;
+    s->time = b->time;
+}
+
+void cw_query_address_page_free(cw_addr_page *p)
+{
+    cw_free(p->txs);
+    cw_free(p->hist);
+    memset(p, 0, sizeof *p);
+}
+
+int cw_query_address_page(cw_addr_page *p, const cw_chainstore *cs, const char *s, uint64_t offset,
+                          uint64_t limit)
 {
     cw_addr_key k;
     uint64_t a;
     int rc;
+    memset(p, 0, sizeof *p);
     if (cw_addr_decode(&k, s, cw_chainstore_network(cs)))
         return cw_error_wrap(CW_EINVAL, "address '%s': ", s);
     if (cw_chainstore_find_addr(cs, &k, &a))
         return cw_error_set(CW_ENOTFOUND, "address %s has no outputs in the store", s);
     /* (its summary and newest output were asked for with its key: cw_chainstore_find_addr) */
     /* Totals from the summary row (constant time whatever the history). */
-    cw_row_addrsum sum;
     const cw_row_addrsum *row = cw_chainstore_addrsum(cs, a);
     if (row)
-        sum = *row;
-    else if ((rc = walk_totals(cs, a, &sum)))
+        p->sum = *row;
+    else if ((rc = walk_totals(cs, a, &p->sum)))
         return rc;
-    json_t *history = NULL, *page = NULL;
+    p->id = a;
+    p->offset = offset;
+    p->limit = limit;
     uint64_t end = offset > UINT64_MAX - limit ? UINT64_MAX : offset + limit;
-    if ((rc = history_page(&history, &page, cs, a, &sum, offset, limit))) {
-        json_decref(history);
-        json_decref(page);
+    p->more = end < p->sum.n_out;
+    if ((rc = history_page(p, cs, a, &p->sum, offset, limit))) {
+        cw_query_address_page_free(p);
         return rc;
     }
-    char canon[CW_ADDR_STR_MAX];
-    cw_query_addr_string(canon, cs, (uint32_t)a);
-    json_t *j = json_pack(
-        "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:I, s:I, s:b, s:s}", "address", canon,
-        "id", (json_int_t)a, "received", (json_int_t)sum.received, "sent", (json_int_t)sum.sent,
-        "balance", (json_int_t)(sum.received - sum.sent), "outputs", (json_int_t)sum.n_out,
-        "unspent_outputs", (json_int_t)(sum.n_out - sum.n_spent), "tx_count", (json_int_t)sum.n_tx,
-        "txs", page, "history", history, "offset", (json_int_t)offset, "limit", (json_int_t)limit,
-        "more", end < sum.n_out, "paged_by", "outputs, newest first");
-    if (j && sum.n_tx) {
-        json_object_set_new(j, "first_seen", seen_json(cs, addr_first_block(cs, a)));
-        json_object_set_new(j, "last_seen", seen_json(cs, cw_chainstore_tx_block(cs, sum.last_tx)));
+    cw_query_addr_string(p->address, cs, (uint32_t)a);
+    if (p->sum.n_tx) {
+        p->seen = true;
+        seen_fill(&p->first_seen, cs, addr_first_block(cs, a));
+        seen_fill(&p->last_seen, cs, cw_chainstore_tx_block(cs, p->sum.last_tx));
     }
+    return 0;
+}
+
+static json_t *page_tx_json(const cw_addr_page_tx *t)
+{
+    char s[65];
+    cw_hex_encode_rev(s, t->txid, 32);
+    return json_pack("{s:s, s:I, s:I}", "txid", s, "height", (json_int_t)t->height, "time",
+                     (json_int_t)t->time);
+}
+
+static json_t *page_seen_json(const cw_addr_page_seen *s)
+{
+    return json_pack("{s:I, s:I}", "height", (json_int_t)s->height, "time", (json_int_t)s->time);
+}
+
+int cw_query_address(json_t **out, const cw_chainstore *cs, const char *s, uint64_t offset,
+                     uint64_t limit)
+{
+    cw_addr_page p;
+    int rc = cw_query_address_page(&p, cs, s, offset, limit);
+    *out = NULL;
+    if (rc)
+        return rc;
+    json_t *page = json_array(), *history = json_array();
+    for (uint64_t k = 0; page && k < p.n_txs && !rc; k++)
+        if (json_array_append_new(page, page_tx_json(&p.txs[k])))
+            rc = CW_ENOMEM;
+    for (uint64_t k = 0; history && k < p.n_hist && !rc; k++) {
+        const cw_addr_page_out *e = &p.hist[k];
+        const cw_addr_page_tx *paid = &p.txs[e->paid];
+        char txid[65];
+        cw_hex_encode_rev(txid, paid->txid, 32);
+        json_t *j =
+            json_pack("{s:s, s:I, s:I, s:I, s:I, s:o}", "txid", txid, "height",
+                      (json_int_t)paid->height, "time", (json_int_t)paid->time, "vout",
+                      (json_int_t)e->vout, "value", (json_int_t)e->value, "spent_by",
+                      e->spent != UINT32_MAX ? page_tx_json(&p.txs[e->spent]) : json_null());
+        if (!j || json_array_append_new(history, j))
+            rc = CW_ENOMEM;
+    }
+    const cw_row_addrsum *sum = &p.sum;
+    json_t *j =
+        rc || !page || !history
+            ? NULL
+            : json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:O, s:O, s:I, s:I, "
+                        "s:b, s:s}",
+                        "address", p.address, "id", (json_int_t)p.id, "received",
+                        (json_int_t)sum->received, "sent", (json_int_t)sum->sent, "balance",
+                        (json_int_t)(sum->received - sum->sent), "outputs", (json_int_t)sum->n_out,
+                        "unspent_outputs", (json_int_t)(sum->n_out - sum->n_spent), "tx_count",
+                        (json_int_t)sum->n_tx, "txs", page, "history", history, "offset",
+                        (json_int_t)p.offset, "limit", (json_int_t)p.limit, "more", p.more,
+                        "paged_by", CW_QUERY_ADDRESS_PAGED_BY);
+    json_decref(page);
+    json_decref(history);
+    if (j && p.seen) {
+        json_object_set_new(j, "first_seen", page_seen_json(&p.first_seen));
+        json_object_set_new(j, "last_seen", page_seen_json(&p.last_seen));
+    }
+    cw_query_address_page_free(&p);
     *out = j;
     return j ? 0 : cw_error_set(CW_ENOMEM, "out of memory");
 }
