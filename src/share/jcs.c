@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "chainwatch/errors.h"
+#include "chainwatch/json_write.h"
 #include "chainwatch/share.h"
 #include "chainwatch/util.h"
 
@@ -83,43 +84,6 @@ int cw_jcs_format_number(char buf[32], double d)
     return 0;
 }
 
-/* Decodes one UTF-8 sequence; returns its length or 0 when invalid. */
-static size_t utf8_next(const unsigned char *s, size_t len, uint32_t *cp)
-{
-    if (len == 0)
-        return 0;
-    unsigned c = s[0];
-    size_t n;
-    uint32_t v;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    } else if ((c & 0xE0) == 0xC0) {
-        n = 2;
-        v = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-        n = 3;
-        v = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-        n = 4;
-        v = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (len < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        v = (v << 6) | (s[i] & 0x3F);
-    }
-    if ((n == 2 && v < 0x80) || (n == 3 && v < 0x800) || (n == 4 && v < 0x10000) || v > 0x10FFFF ||
-        (v >= 0xD800 && v <= 0xDFFF))
-        return 0;
-    *cp = v;
-    return n;
-}
-
 /* Compares two UTF-8 strings by their UTF-16 code units. */
 static int cmp_utf16(const char *a, const char *b)
 {
@@ -130,7 +94,7 @@ static int cmp_utf16(const char *a, const char *b)
     for (;;) {
         if (ia == na) {
             uint32_t cp;
-            size_t n = utf8_next(pa, la, &cp);
+            size_t n = cw_utf8_next(pa, la, &cp);
             if (!n) {
                 na = 0;
             } else {
@@ -150,7 +114,7 @@ static int cmp_utf16(const char *a, const char *b)
         }
         if (ib == nb) {
             uint32_t cp;
-            size_t n = utf8_next(pb, lb, &cp);
+            size_t n = cw_utf8_next(pb, lb, &cp);
             if (!n) {
                 nb = 0;
             } else {
@@ -182,37 +146,12 @@ static int cmp_keys(const void *x, const void *y)
     return cmp_utf16(*(const char *const *)x, *(const char *const *)y);
 }
 
+/* JCS's string form is RFC 8259's with lowercase hex in \u00xx (RFC 8785 3.2.2.2): the one
+ * escaper's lowercase mode; invalid UTF-8 is refused. */
 static int put_string(cw_buf *out, const char *s, size_t len)
 {
-    int rc = cw_buf_append(out, "\"", 1);
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (!rc && i < len) {
-        uint32_t cp;
-        size_t n = utf8_next(p + i, len - i, &cp);
-        if (!n)
-            return cw_error_set(CW_EINVAL, "JCS: invalid UTF-8 at byte %zu of a string", i);
-        if (cp == '"')
-            rc = cw_buf_append(out, "\\\"", 2);
-        else if (cp == '\\')
-            rc = cw_buf_append(out, "\\\\", 2);
-        else if (cp == '\b')
-            rc = cw_buf_append(out, "\\b", 2);
-        else if (cp == '\t')
-            rc = cw_buf_append(out, "\\t", 2);
-        else if (cp == '\n')
-            rc = cw_buf_append(out, "\\n", 2);
-        else if (cp == '\f')
-            rc = cw_buf_append(out, "\\f", 2);
-        else if (cp == '\r')
-            rc = cw_buf_append(out, "\\r", 2);
-        else if (cp < 0x20)
-            rc = cw_buf_printf(out, "\\u%04x", (unsigned)cp);
-        else
-            rc = cw_buf_append(out, p + i, n);
-        i += n;
-    }
-    return rc ? rc : cw_buf_append(out, "\"", 1);
+    int rc = cw_json_escape(out, s, len, CW_JSON_HEX_LOWER);
+    return rc == CW_EINVAL ? cw_error_wrap(rc, "JCS: ") : rc;
 }
 
 int cw_jcs_serialize(const json_t *v, cw_buf *out)
