@@ -121,6 +121,12 @@ int cw_hashidx_find(const cw_hashidx *h, uint64_t h64, const void *key, uint32_t
                     cw_hashidx_eq eq, void *ctx, uint32_t *id);
 /* Inserts id for a key known to be absent; grows (a streaming pass) past 70% load. */
 int cw_hashidx_insert(cw_hashidx *h, uint64_t h64, uint32_t id);
+/* cw_hashidx_find with limit = id, then cw_hashidx_insert of id when the key is absent, over one
+ * walk of the probe sequence: the entries find compares (same fingerprint, id below `id`) all
+ * lie before id's ordered position. *out is the id found, or id when it was inserted (so
+ * *out != id means present). 0, or an error of growing. */
+int cw_hashidx_find_or_insert(cw_hashidx *h, uint64_t h64, const void *key, uint32_t id,
+                              cw_hashidx_eq eq, void *ctx, uint32_t *out);
 /* Replaces the id stored for a present key (old id) with new_id. */
 int cw_hashidx_replace(cw_hashidx *h, uint64_t h64, uint32_t old_id, uint32_t new_id);
 /* Deletes the entry (h64, id) if present; returns 0 either way. */

@@ -1514,6 +1514,11 @@ int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
     uint64_t memos_before = s->memos.col.rows, wide_before = s->wide.col.rows,
              txwide_before = s->txwide.col.rows;
     int rc;
+    /* a tx's index entry, inserted before its rows: the undo below finds entries by their rows,
+     * so until the rows are in, a failure removes this one itself */
+    bool tx_pending = false;
+    uint64_t pending_h64 = 0;
+    uint32_t pending_tx = 0;
     /* room for the block, so that pointers into the columns stay valid below */
     size_t est_moves = 4 * b->n_txs + b->n_logs + b->n_traces + b->n_withdrawals + 4;
     size_t est_accts = 3 * b->n_txs + 2 * b->n_logs + 2 * b->n_traces + b->n_withdrawals + 1;
@@ -1546,16 +1551,23 @@ int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
     for (size_t i = 0; i < b->n_txs; i++) {
         const cw_evm_tx *t = &b->txs[i];
         uint64_t txn = rows(s, C_TX);
+        /* found, or inserted for txn (its rows are appended below; a failure undoes the
+         * block, index entries included) */
         uint32_t dup;
-        if (cw_hashidx_find(&s->txidx, txhash_h64(t->hash.b), t->hash.b, (uint32_t)txn, txhash_eq,
-                            s, &dup) == 0) {
+        uint64_t th = txhash_h64(t->hash.b);
+        if ((rc = cw_hashidx_find_or_insert(&s->txidx, th, t->hash.b, (uint32_t)txn, txhash_eq, s,
+                                            &dup)))
+            goto fail;
+        tx_pending = dup == (uint32_t)txn;
+        pending_h64 = th;
+        pending_tx = (uint32_t)txn;
+        if (dup != (uint32_t)txn) {
             char h[67];
             cw_evm_hash_hex(h, &t->hash);
             rc = cw_error_set(CW_ECORRUPT, "block %llu: transaction %s is already in the store",
                               (unsigned long long)b->number, h);
             goto fail;
         }
-        cw_error_clear();
         cw_evm_row_tx tr;
         memset(&tr, 0, sizeof tr);
         bool wide_tx = false;
@@ -1597,8 +1609,7 @@ int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
         tr.flags = (t->has_receipt ? CW_EVM_TXF_RECEIPT : 0) | (wide_tx ? CW_EVM_TXF_WIDE : 0);
         if ((rc = append_row(s, C_TX, &tr)) || (rc = append_row(s, C_TXHASH, t->hash.b)))
             goto fail;
-        if ((rc = cw_hashidx_insert(&s->txidx, txhash_h64(t->hash.b), (uint32_t)txn)))
-            goto fail;
+        tx_pending = false;
         if (created != CW_EVM_NONE32 && t->status != CW_EVM_STATUS_FAILED &&
             (rc = mark_contract(s, created, b->number, txn)))
             goto fail;
@@ -1676,6 +1687,8 @@ fail : {
     s->memos.col.rows = memos_before;
     s->wide.col.rows = wide_before;
     s->txwide.col.rows = txwide_before;
+    if (tx_pending)
+        (void)cw_hashidx_delete(&s->txidx, pending_h64, pending_tx);
     if (!undo_inplace(s, &cur, &before, false)) {
         if (!before.blocks)
             s->base = 0;
