@@ -45,6 +45,11 @@ int cw_column_open(cw_column *c, const char *dir, const char *name, uint32_t wid
 /* Unmaps and closes; when writable and truncate is set, trims the file to `rows` rows and
  * records rows in the header. */
 int cw_column_close(cw_column *c, bool truncate);
+/* As cw_column_close(c, true) without its msync and fsync (each a disk cache flush): for a
+ * store whose rows a commit already made durable and whose row counts a manifest publishes, so
+ * that the trim and the header's row count are tidying (no reader takes the count from the
+ * header, and rows past the published ones are never read). */
+int cw_column_close_unsynced(cw_column *c);
 /* Makes room for n more rows past c->rows (remapping; pointers into the old map die). */
 int cw_column_reserve(cw_column *c, uint64_t n);
 /* Pointer to row i (borrowed; valid until the next reserve or close). */

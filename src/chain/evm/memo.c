@@ -646,12 +646,13 @@ int cw_evm_memotab_open(cw_evm_memotab *m, const char *dir, bool writable, uint6
     return 0;
 }
 
-int cw_evm_memotab_close(cw_evm_memotab *m, bool writable)
+int cw_evm_memotab_close(cw_evm_memotab *m, bool writable, bool synced)
 {
     if (m->col.fd < 0)
         return 0;
     m->col.rows = m->pub;
-    return cw_column_close(&m->col, writable);
+    return writable && synced ? cw_column_close_unsynced(&m->col)
+                              : cw_column_close(&m->col, writable);
 }
 
 static int add_row(cw_evm_memotab *m, uint64_t txn, uint32_t log, uint32_t to, uint8_t source,
