@@ -357,15 +357,11 @@ static bool ref_word(const uint8_t *w, uint64_t *v)
     return true;
 }
 
+/* printable ASCII holding a ':' (a candidate's 3-250 bytes: what cw_evm_memo_from_text takes) */
 static bool ref_printable(const uint8_t *p, size_t n)
 {
-    bool colon = false;
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] < 0x20 || p[i] > 0x7e)
-            return false;
-        colon |= p[i] == ':';
-    }
-    return colon;
+    char tmp[256];
+    return cw_evm_memo_from_text(p, n, tmp, sizeof tmp) > 0;
 }
 
 static size_t ref_abi(const uint8_t *data, size_t n, size_t skip, char *out,
