@@ -385,7 +385,8 @@ int cw_hashidx_find_or_insert(cw_hashidx *h, uint64_t h64, const void *key, uint
         j++;
     if (j >= n)
         return cw_hashidx_insert(h, h64, id); /* the run passes the tail: grows */
-    for (uint64_t k = j; k > i; k--) /* as raw_insert: from the end */
+    /* as raw_insert: shifted from the end */
+    for (uint64_t k = j; k > i; k--)
         ((volatile uint64_t *)s)[k] = s[k - 1];
     ((volatile uint64_t *)s)[i] = v;
     mark(h, i, j);

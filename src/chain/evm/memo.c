@@ -550,8 +550,8 @@ size_t cw_evm_memo_dest_from_log(const cw_evm_block *b, const cw_evm_log *l, cha
     int ev = 0;
     const uint8_t *t0 = l->topics[0].b;
     /* the first byte rejects nearly every other event (no two of these share it) */
-    while (ev < EV_N && (t0[0] != dest_events[ev].topic[0] ||
-                         memcmp(t0, dest_events[ev].topic, 32) != 0))
+    while (ev < EV_N &&
+           (t0[0] != dest_events[ev].topic[0] || memcmp(t0, dest_events[ev].topic, 32) != 0))
         ev++;
     if (ev == EV_N)
         return 0;

@@ -434,7 +434,10 @@ static void test_abi_scan_matches_spec(void)
                 const char *t = texts[xs(&s) % (sizeof texts / sizeof texts[0])];
                 size_t tl = strlen(t), off = tail;
                 uint64_t m = xs(&s) % 16;
-                put_word(w, m == 0 ? off + 1 + xs(&s) % 31 : m == 1 ? 32 * k : m == 2 ? off + 4096 : off);
+                put_word(w, m == 0   ? off + 1 + xs(&s) % 31
+                            : m == 1 ? 32 * k
+                            : m == 2 ? off + 4096
+                                     : off);
                 put_word(h + off, m == 3 ? 2 : m == 4 ? 251 : m == 5 ? 4000 : tl);
                 if (m == 6)
                     h[off + xs(&s) % 28] = 1;
