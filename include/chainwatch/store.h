@@ -23,7 +23,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
 #include <sys/uio.h>
 
 #define CW_COLUMN_HEADER 64
@@ -66,10 +65,6 @@ int cw_column_sync(cw_column *c, uint64_t from, uint64_t to);
  * not started yet, once at least min_bytes have accumulated: for rows that are never written
  * again, so that a later cw_column_sync finds them on disk already. */
 void cw_column_writeback(cw_column *c, uint64_t rows, size_t min_bytes);
-/* The range cw_column_writeback would start (and counts it as started): false when there is
- * none yet, for a caller that starts it elsewhere (another thread). */
-bool cw_column_writeback_range(cw_column *c, uint64_t rows, size_t min_bytes, off_t *off,
-                               off_t *len);
 /* Puts the file's bytes [from, to) (zeros; the caller has not written them yet) into the page
  * cache with write() and maps them writable in `map` (the whole file, mapped shared) at once:
  * large folios and one call instead of a page fault and a page_mkwrite per 4 KiB. A hint. */

@@ -216,26 +216,17 @@ int cw_column_sync(cw_column *c, uint64_t from, uint64_t to)
     return 0;
 }
 
-bool cw_column_writeback_range(cw_column *c, uint64_t rows, size_t min_bytes, off_t *off,
-                               off_t *len)
+void cw_column_writeback(cw_column *c, uint64_t rows, size_t min_bytes)
 {
     size_t end = (CW_COLUMN_HEADER + (size_t)rows * c->width) & ~(size_t)4095;
     if (c->written > end)
         c->written = end; /* rolled back */
     if (!c->writable || end < c->written + min_bytes)
-        return false;
-    *off = (off_t)c->written;
-    *len = (off_t)(end - c->written);
-    c->written = end;
-    return true;
-}
-
-void cw_column_writeback(cw_column *c, uint64_t rows, size_t min_bytes)
-{
-    off_t off, len;
+        return;
     /* a hint: the commit's msync writes whatever this did not */
-    if (cw_column_writeback_range(c, rows, min_bytes, &off, &len))
-        (void)sync_file_range(c->fd, off, len, SYNC_FILE_RANGE_WRITE);
+    (void)sync_file_range(c->fd, (off_t)c->written, (off_t)(end - c->written),
+                          SYNC_FILE_RANGE_WRITE);
+    c->written = end;
 }
 
 uint64_t cw_column_bytes(const cw_column *c)

@@ -169,89 +169,6 @@ typedef struct {
 #define WB_WRITEBACK_BYTES ((size_t)8 << 20) /* bytes of flushed rows per writeback hint */
 #define HEADS_BITS 15
 
-/* The writeback hints of flushed rows, issued on a thread of their own: on ext4 a
- * sync_file_range(WRITE) allocates the pages' blocks (delayed allocation), which can wait for the
- * disk to read block bitmaps (0.25 s of one quiet run's 2.3 s), and nothing needs the hint to
- * have been issued by any moment (the commit syncs every file itself). A full queue drops a
- * hint (the commit's own writeback start covers it). */
-#define HINTS 32
-typedef struct hinter {
-    pthread_t th;
-    bool started, stop;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    struct {
-        int fd;
-        off_t off, len;
-    } q[HINTS];
-    unsigned head, n;
-} hinter;
-
-static void *hinter_main(void *arg)
-{
-    hinter *h = arg;
-    pthread_mutex_lock(&h->mu);
-    for (;;) {
-        while (!h->n && !h->stop)
-            pthread_cond_wait(&h->cv, &h->mu);
-        if (h->stop)
-            break; /* the files are about to close: queued hints are dropped */
-        int fd = h->q[h->head].fd;
-        off_t off = h->q[h->head].off, len = h->q[h->head].len;
-        h->head = (h->head + 1) % HINTS;
-        h->n--;
-        pthread_mutex_unlock(&h->mu);
-        (void)sync_file_range(fd, off, len, SYNC_FILE_RANGE_WRITE);
-        pthread_mutex_lock(&h->mu);
-    }
-    pthread_mutex_unlock(&h->mu);
-    return NULL;
-}
-
-/* queues a hint, starting the thread at the first; false when it cannot (then the caller
- * issues the hint itself) */
-static bool hinter_push(hinter *h, int fd, off_t off, off_t len)
-{
-    if (!h->started) {
-        pthread_mutex_init(&h->mu, NULL);
-        pthread_cond_init(&h->cv, NULL);
-        h->stop = false;
-        h->head = h->n = 0;
-        if (pthread_create(&h->th, NULL, hinter_main, h) != 0) {
-            pthread_cond_destroy(&h->cv);
-            pthread_mutex_destroy(&h->mu);
-            return false;
-        }
-        h->started = true;
-    }
-    pthread_mutex_lock(&h->mu);
-    if (h->n < HINTS) {
-        unsigned k = (h->head + h->n) % HINTS;
-        h->q[k].fd = fd;
-        h->q[k].off = off;
-        h->q[k].len = len;
-        h->n++;
-        pthread_cond_signal(&h->cv);
-    }
-    pthread_mutex_unlock(&h->mu);
-    return true;
-}
-
-/* stops the thread (before the files close: a queued hint names their descriptors) */
-static void hinter_stop(hinter *h)
-{
-    if (!h->started)
-        return;
-    pthread_mutex_lock(&h->mu);
-    h->stop = true;
-    pthread_cond_signal(&h->cv);
-    pthread_mutex_unlock(&h->mu);
-    pthread_join(h->th, NULL);
-    pthread_cond_destroy(&h->cv);
-    pthread_mutex_destroy(&h->mu);
-    h->started = false;
-}
-
 struct cw_evmstore {
     char dir[PATH_MAX - 64];
     bool writable, opened;
@@ -279,7 +196,6 @@ struct cw_evmstore {
     cw_evm_memotab memos; /* memos.col (memo.c): published with the counts */
     sidetab wide;         /* amounts.col: movement amounts >= 2^64, keyed by movement */
     sidetab txwide;       /* txamounts.col: tx value / gas price >= 2^64, keyed by tx */
-    hinter hints;         /* writer only: the flushed rows' writeback hints */
 };
 
 /* the rows of a side table whose key is below `key` (the count to publish with it) */
@@ -428,10 +344,7 @@ static int flush_rows(cw_evmstore *s)
         /* these rows are never written again (until a rollback): start their writeback now, so
          * that the disk works while the ingest does and the commit's sync finds them written
          * (a hint; the commit still syncs them) */
-        off_t hoff, hlen;
-        if (cw_column_writeback_range(col, w->first + w->n, WB_WRITEBACK_BYTES, &hoff, &hlen) &&
-            !hinter_push(&s->hints, col->fd, hoff, hlen))
-            (void)sync_file_range(col->fd, hoff, hlen, SYNC_FILE_RANGE_WRITE);
+        cw_column_writeback(col, w->first + w->n, WB_WRITEBACK_BYTES);
         w->n = 0;
     }
     /* heads strictly after the rows they point at */
@@ -989,7 +902,6 @@ int cw_evmstore_close(cw_evmstore *s)
     if (!s)
         return 0;
     int rc = 0;
-    hinter_stop(&s->hints);
     /* Everything published: the last commit (of this run or an earlier one) made every row
      * durable and no in-place effect is pending (an append that failed undid and synced its
      * own), so there is nothing to undo, and trimming the files and recording their row counts
