@@ -45,6 +45,11 @@ int cw_column_open(cw_column *c, const char *dir, const char *name, uint32_t wid
 /* Unmaps and closes; when writable and truncate is set, trims the file to `rows` rows and
  * records rows in the header. */
 int cw_column_close(cw_column *c, bool truncate);
+/* As cw_column_close(c, true) without its msync and fsync (each a disk cache flush): for a
+ * store whose rows a commit already made durable and whose row counts a manifest publishes, so
+ * that the trim and the header's row count are tidying (no reader takes the count from the
+ * header, and rows past the published ones are never read). */
+int cw_column_close_unsynced(cw_column *c);
 /* Makes room for n more rows past c->rows (remapping; pointers into the old map die). */
 int cw_column_reserve(cw_column *c, uint64_t n);
 /* Pointer to row i (borrowed; valid until the next reserve or close). */
@@ -121,6 +126,12 @@ int cw_hashidx_find(const cw_hashidx *h, uint64_t h64, const void *key, uint32_t
                     cw_hashidx_eq eq, void *ctx, uint32_t *id);
 /* Inserts id for a key known to be absent; grows (a streaming pass) past 70% load. */
 int cw_hashidx_insert(cw_hashidx *h, uint64_t h64, uint32_t id);
+/* cw_hashidx_find with limit = id, then cw_hashidx_insert of id when the key is absent, over one
+ * walk of the probe sequence: the entries find compares (same fingerprint, id below `id`) all
+ * lie before id's ordered position. *out is the id found, or id when it was inserted (so
+ * *out != id means present). 0, or an error of growing. */
+int cw_hashidx_find_or_insert(cw_hashidx *h, uint64_t h64, const void *key, uint32_t id,
+                              cw_hashidx_eq eq, void *ctx, uint32_t *out);
 /* Replaces the id stored for a present key (old id) with new_id. */
 int cw_hashidx_replace(cw_hashidx *h, uint64_t h64, uint32_t old_id, uint32_t new_id);
 /* Deletes the entry (h64, id) if present; returns 0 either way. */

@@ -234,13 +234,13 @@ uint64_t cw_column_bytes(const cw_column *c)
     return CW_COLUMN_HEADER + c->rows * c->width;
 }
 
-int cw_column_close(cw_column *c, bool truncate)
+static int column_close(cw_column *c, bool truncate, bool sync)
 {
     int rc = 0;
     if (c->map && c->writable && truncate) {
         uint64_t rows = c->rows;
         memcpy(c->map + 16, &rows, 8);
-        if (msync(c->map, c->map_len, MS_SYNC) < 0)
+        if (sync && msync(c->map, c->map_len, MS_SYNC) < 0)
             rc = cw_error_set(CW_EIO, "%s: msync: %s", c->path, strerror(errno));
     }
     if (c->map)
@@ -248,11 +248,21 @@ int cw_column_close(cw_column *c, bool truncate)
     c->map = NULL;
     if (c->fd >= 0) {
         if (c->writable && truncate && rc == 0) {
-            if (ftruncate(c->fd, (off_t)cw_column_bytes(c)) < 0 || fsync(c->fd) < 0)
+            if (ftruncate(c->fd, (off_t)cw_column_bytes(c)) < 0 || (sync && fsync(c->fd) < 0))
                 rc = cw_error_set(CW_EIO, "%s: %s", c->path, strerror(errno));
         }
         close(c->fd);
     }
     c->fd = -1;
     return rc;
+}
+
+int cw_column_close(cw_column *c, bool truncate)
+{
+    return column_close(c, truncate, true);
+}
+
+int cw_column_close_unsynced(cw_column *c)
+{
+    return column_close(c, true, false);
 }

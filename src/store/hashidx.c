@@ -364,6 +364,36 @@ int cw_hashidx_insert(cw_hashidx *h, uint64_t h64, uint32_t id)
     return 0;
 }
 
+int cw_hashidx_find_or_insert(cw_hashidx *h, uint64_t h64, const void *key, uint32_t id,
+                              cw_hashidx_eq eq, void *ctx, uint32_t *out)
+{
+    uint64_t v = slot_make(h64, id), fp = h64 >> 32;
+    uint64_t *s = h->slots, n = h->n_slots, i = home_of(h, v);
+    /* the slots before v's ordered position: every one find would compare (a larger
+     * fingerprint, or this one with an id >= `id`, is a larger value) */
+    for (; i < n && s[i] && s[i] < v; i++) {
+        if ((s[i] >> 32) == fp && eq(key, (uint32_t)s[i] - 1, ctx)) {
+            *out = (uint32_t)s[i] - 1;
+            return 0;
+        }
+    }
+    *out = id;
+    if ((h->count + 1) * 10 > h->cap * 7)
+        return cw_hashidx_insert(h, h64, id); /* grows first: positions move */
+    uint64_t j = i;
+    while (j < n && s[j])
+        j++;
+    if (j >= n)
+        return cw_hashidx_insert(h, h64, id); /* the run passes the tail: grows */
+    /* as raw_insert: shifted from the end */
+    for (uint64_t k = j; k > i; k--)
+        ((volatile uint64_t *)s)[k] = s[k - 1];
+    ((volatile uint64_t *)s)[i] = v;
+    mark(h, i, j);
+    h->count++;
+    return 0;
+}
+
 static int64_t find_slot(const cw_hashidx *h, uint64_t v)
 {
     for (uint64_t i = home_of(h, v); i < h->n_slots && h->slots[i] && h->slots[i] <= v; i++) {

@@ -387,13 +387,6 @@ static bool word_u64(const uint8_t *w, uint64_t *v)
     return true;
 }
 
-/* a 32-byte big-endian word that fits in 32 bits, else UINT64_MAX */
-static uint64_t word32(const uint8_t *w)
-{
-    uint64_t v;
-    return word_u64(w, &v) && v <= UINT32_MAX ? v : UINT64_MAX;
-}
-
 /* A Bitcoin address by its shape (its checksum is the reader's to check, xchain.c): bech32
  * (bc1 / tb1 / bcrt1 and the bech32 charset, lowercase) or base58 (1 / 3 / m / n / 2, 26-35
  * characters of the base58 alphabet). No memo syntax: a lock-and-release bridge's recipient. */
@@ -420,26 +413,71 @@ bool cw_evm_memo_btc_shaped(const uint8_t *p, size_t n)
     return true;
 }
 
+/* An ABI `string`/`bytes` argument needs an offset word (at or past the end of the head word
+ * holding it, so >= 32), the length word there and at least 3 bytes: data shorter than this
+ * past the head's start holds none, and a head word k only when 32 * (k + 1) + 35 fits. Most
+ * calldata and log data (an ERC-20 transfer's 64 bytes, a Transfer log's 32) is rejected by
+ * this one compare, before any word is read. */
+#define ABI_MIN_STRING (32 + 32 + 3)
+
+/* a 32-byte big-endian word below 2^32 as its value, else UINT64_MAX (its 28 high bytes tested
+ * as three 8-byte words and one 4-byte word) */
+static inline uint64_t word32_fast(const uint8_t *w)
+{
+    uint64_t a, b, c;
+    uint32_t d;
+    memcpy(&a, w, 8);
+    memcpy(&b, w + 8, 8);
+    memcpy(&c, w + 16, 8);
+    memcpy(&d, w + 24, 4);
+    if (a | b | c | d)
+        return UINT64_MAX;
+    return (uint64_t)w[28] << 24 | (uint64_t)w[29] << 16 | (uint64_t)w[30] << 8 | w[31];
+}
+
+/* The ABI `string`/`bytes` arguments of data whose head starts at skip, in head-word order (the
+ * order abi_string takes them): each offset word in the first 12 head words that points past
+ * itself, at a word boundary, to a length of 3-250 bytes that fits. Returns how many (<= 12),
+ * each as the position of its bytes in data and their length. */
+typedef struct abi_cand {
+    size_t at, len;
+} abi_cand;
+
+static size_t abi_cands(const uint8_t *data, size_t n, size_t skip, abi_cand c[12])
+{
+    if (n <= skip || n - skip < ABI_MIN_STRING)
+        return 0;
+    const uint8_t *h = data + skip;
+    size_t len = n - skip, m = 0;
+    for (size_t k = 0; k < 12 && 32 * (k + 1) + 35 <= len; k++) {
+        uint64_t off = word32_fast(h + 32 * k);
+        /* an offset points past the head word that holds it, at a word boundary */
+        if (off == UINT64_MAX || off % 32 || off < 32 * (k + 1) || off + 32 > len)
+            continue;
+        uint64_t sl = word32_fast(h + off);
+        if (sl == UINT64_MAX || sl < 3 || sl > 250 || off + 32 + sl > len)
+            continue;
+        c[m++] = (abi_cand){skip + (size_t)off + 32, (size_t)sl};
+    }
+    return m;
+}
+
+/* the first of the m candidates whose bytes pass ok, written to out; 0 when none does */
+static size_t first_cand(const uint8_t *data, const abi_cand *c, size_t m, char *out, size_t cap,
+                         bool (*ok)(const uint8_t *, size_t))
+{
+    for (size_t i = 0; i < m; i++)
+        if (ok(data + c[i].at, c[i].len))
+            return put(data + c[i].at, c[i].len, out, cap);
+    return 0;
+}
+
 /* the first ABI `string`/`bytes` argument of data (head at skip) whose bytes pass ok */
 static size_t abi_string(const uint8_t *data, size_t n, size_t skip, char *out, size_t cap,
                          bool (*ok)(const uint8_t *, size_t))
 {
-    if (n <= skip)
-        return 0;
-    const uint8_t *h = data + skip;
-    size_t len = n - skip;
-    for (size_t k = 0; k < 12 && 32 * (k + 1) <= len; k++) {
-        uint64_t off = word32(h + 32 * k);
-        /* an offset points past the head word that holds it, at a word boundary */
-        if (off == UINT64_MAX || off % 32 || off < 32 * (k + 1) || off + 32 > len)
-            continue;
-        uint64_t sl = word32(h + off);
-        if (sl == UINT64_MAX || sl < 3 || sl > 250 || off + 32 + sl > len)
-            continue;
-        if (ok(h + off + 32, (size_t)sl))
-            return put(h + off + 32, (size_t)sl, out, cap);
-    }
-    return 0;
+    abi_cand c[12];
+    return first_cand(data, c, abi_cands(data, n, skip, c), out, cap, ok);
 }
 
 size_t cw_evm_memo_from_abi(const uint8_t *data, size_t n, size_t skip, char *out, size_t cap)
@@ -510,7 +548,10 @@ size_t cw_evm_memo_dest_from_log(const cw_evm_block *b, const cw_evm_log *l, cha
     if (l->n_topics == 0)
         return 0;
     int ev = 0;
-    while (ev < EV_N && memcmp(l->topics[0].b, dest_events[ev].topic, 32) != 0)
+    const uint8_t *t0 = l->topics[0].b;
+    /* the first byte rejects nearly every other event (no two of these share it) */
+    while (ev < EV_N &&
+           (t0[0] != dest_events[ev].topic[0] || memcmp(t0, dest_events[ev].topic, 32) != 0))
         ev++;
     if (ev == EV_N)
         return 0;
@@ -605,12 +646,13 @@ int cw_evm_memotab_open(cw_evm_memotab *m, const char *dir, bool writable, uint6
     return 0;
 }
 
-int cw_evm_memotab_close(cw_evm_memotab *m, bool writable)
+int cw_evm_memotab_close(cw_evm_memotab *m, bool writable, bool synced)
 {
     if (m->col.fd < 0)
         return 0;
     m->col.rows = m->pub;
-    return cw_column_close(&m->col, writable);
+    return writable && synced ? cw_column_close_unsynced(&m->col)
+                              : cw_column_close(&m->col, writable);
 }
 
 static int add_row(cw_evm_memotab *m, uint64_t txn, uint32_t log, uint32_t to, uint8_t source,
@@ -639,14 +681,19 @@ static bool keep(const char *s, size_t n)
     return true;
 }
 
-/* a log's candidate: a memo the parser recognises, else a Bitcoin address alone */
+/* a log's candidate: a memo the parser recognises, else a Bitcoin address alone (the data's
+ * ABI arguments found once for both) */
 static size_t log_candidate(const cw_evm_block *b, const cw_evm_log *l, char *out, size_t cap)
 {
     const uint8_t *d = cw_evm_block_bytes(b, l->data_off);
-    size_t ln = cw_evm_memo_from_abi(d, l->data_len, 0, out, cap);
+    abi_cand c[12];
+    size_t m = abi_cands(d, l->data_len, 0, c);
+    if (!m)
+        return 0;
+    size_t ln = first_cand(d, c, m, out, cap, printable);
     if (ln && keep(out, ln))
         return ln;
-    return cw_evm_memo_btc_from_abi(d, l->data_len, 0, out, cap);
+    return first_cand(d, c, m, out, cap, cw_evm_memo_btc_shaped);
 }
 
 int cw_evm_memotab_add_tx(cw_evm_memotab *m, const cw_evm_block *b, const cw_evm_tx *t,
@@ -657,14 +704,16 @@ int cw_evm_memotab_add_tx(cw_evm_memotab *m, const cw_evm_block *b, const cw_evm
     uint8_t csrc = 0;
     if (t->input_kept) {
         const uint8_t *in = cw_evm_block_bytes(b, t->input_off);
+        abi_cand c[12];
+        size_t nc = abi_cands(in, t->input_kept, 4, c);
         if ((cn = cw_evm_memo_from_text(in, t->input_kept, cm, sizeof cm)))
             csrc = CW_EVM_MEMO_SRC_TEXT;
-        else if ((cn = cw_evm_memo_from_abi(in, t->input_kept, 4, cm, sizeof cm)))
+        else if ((cn = first_cand(in, c, nc, cm, sizeof cm, printable)))
             csrc = CW_EVM_MEMO_SRC_CALLDATA;
         if (cn && !keep(cm, cn))
             cn = 0;
         /* else a Bitcoin address as the only recipient (a bridge without memos) */
-        if (!cn && (cn = cw_evm_memo_btc_from_abi(in, t->input_kept, 4, cm, sizeof cm)))
+        if (!cn && (cn = first_cand(in, c, nc, cm, sizeof cm, cw_evm_memo_btc_shaped)))
             csrc = CW_EVM_MEMO_SRC_CALLDATA;
     }
     /* the calldata memo, unless a log of the tx repeats it (a router's Deposit event) */

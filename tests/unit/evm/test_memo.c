@@ -340,11 +340,168 @@ static void test_dest_events(void)
     }
 }
 
+/* ---- the candidate scan against the ABI layout read naively ---- */
+
+/* the spec read word by word: each of the first 12 head words whose value (big-endian, < 2^32)
+ * is a word-aligned offset past itself, to a length word of 3-250 that fits, in head order; the
+ * first whose bytes pass ok */
+static bool ref_word(const uint8_t *w, uint64_t *v)
+{
+    uint64_t x = 0;
+    for (int i = 0; i < 32; i++) {
+        if (i < 28 && w[i])
+            return false;
+        x = x << 8 | w[i];
+    }
+    *v = x;
+    return true;
+}
+
+/* printable ASCII holding a ':' (a candidate's 3-250 bytes: what cw_evm_memo_from_text takes) */
+static bool ref_printable(const uint8_t *p, size_t n)
+{
+    char tmp[256];
+    return cw_evm_memo_from_text(p, n, tmp, sizeof tmp) > 0;
+}
+
+static size_t ref_abi(const uint8_t *data, size_t n, size_t skip, char *out,
+                      bool (*ok)(const uint8_t *, size_t))
+{
+    if (n <= skip)
+        return 0;
+    const uint8_t *h = data + skip;
+    size_t len = n - skip;
+    for (size_t k = 0; k < 12 && 32 * (k + 1) <= len; k++) {
+        uint64_t off, sl;
+        if (!ref_word(h + 32 * k, &off) || off % 32 || off < 32 * (k + 1) || off + 32 > len)
+            continue;
+        if (!ref_word(h + off, &sl) || sl < 3 || sl > 250 || off + 32 + sl > len)
+            continue;
+        if (ok(h + off + 32, (size_t)sl)) {
+            memcpy(out, h + off + 32, (size_t)sl);
+            out[sl] = '\0';
+            return (size_t)sl;
+        }
+    }
+    return 0;
+}
+
+static uint64_t xs(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static void put_word(uint8_t *p, uint64_t v)
+{
+    memset(p, 0, 32);
+    for (int i = 0; i < 8; i++)
+        p[31 - i] = (uint8_t)(v >> (8 * i));
+}
+
+/* 40,000 ABI-encoded buffers: 1-13 head words (offsets to strings in the tail, or zero, small,
+ * address-like and random values), each string a length word and its bytes (memo text, Bitcoin
+ * addresses, binary, text without ':'), then damaged as a scan must notice: an offset off its
+ * word boundary, before its own word or past the data, a length of 2, 251 or past the data, a
+ * nonzero byte in one of a word's 28 high bytes, the buffer cut short (or only the last string's
+ * padding dropped, so a string can end at the data's last byte); with and without a 4-byte
+ * selector. The memo and the Bitcoin-address candidates equal the naive reading's, byte for
+ * byte. */
+static void test_abi_scan_matches_spec(void)
+{
+    static const char *const texts[] = {"=:BTC.BTC:bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4",
+                                        "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4",
+                                        "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",
+                                        "a:b",
+                                        "ab",
+                                        "no colon here",
+                                        "SWAP:ETH.ETH:0xabc\x01"};
+    uint64_t s = 0x51ed2701;
+    int agree = 0, found = 0, total = 0;
+    for (int it = 0; it < 40000; it++) {
+        uint8_t buf[4 + 32 * 13 + 13 * 96 + 64];
+        size_t skip = (xs(&s) & 1) ? 4 : 0, heads = 1 + (size_t)(xs(&s) % 13);
+        for (size_t i = 0; i < skip; i++)
+            buf[i] = (uint8_t)xs(&s);
+        uint8_t *h = buf + skip;
+        size_t tail = 32 * heads;
+        for (size_t k = 0; k < heads; k++) {
+            uint8_t *w = h + 32 * k;
+            uint64_t r = xs(&s) % 8;
+            if (r < 4) { /* a string in the tail */
+                const char *t = texts[xs(&s) % (sizeof texts / sizeof texts[0])];
+                size_t tl = strlen(t), off = tail;
+                uint64_t m = xs(&s) % 16;
+                put_word(w, m == 0   ? off + 1 + xs(&s) % 31
+                            : m == 1 ? 32 * k
+                            : m == 2 ? off + 4096
+                                     : off);
+                put_word(h + off, m == 3 ? 2 : m == 4 ? 251 : m == 5 ? 4000 : tl);
+                if (m == 6)
+                    h[off + xs(&s) % 28] = 1;
+                memset(h + off + 32, 0, 64);
+                memcpy(h + off + 32, t, tl);
+                tail += 32 + 32 * ((tl + 31) / 32);
+            } else if (r == 4) {
+                put_word(w, 0);
+            } else if (r == 5) {
+                put_word(w, xs(&s) % 1000);
+                if (xs(&s) & 1)
+                    w[xs(&s) % 28] = (uint8_t)(1 + xs(&s) % 255);
+            } else {
+                for (int i = 0; i < 32; i++)
+                    w[i] = (uint8_t)xs(&s);
+                if (r == 6)
+                    memset(w, 0, 12); /* an address word */
+            }
+        }
+        size_t n = skip + tail;
+        uint64_t cut = xs(&s) % 4;
+        if (cut == 0)
+            n -= (size_t)(xs(&s) % (n + 1)); /* cut short */
+        else if (cut == 1)
+            n -= (size_t)(xs(&s) % 32); /* the last string's padding dropped, in part or whole */
+        char a[256], b[256];
+        for (int kind = 0; kind < 2; kind++) {
+            size_t got = kind ? cw_evm_memo_btc_from_abi(buf, n, skip, a, sizeof a)
+                              : cw_evm_memo_from_abi(buf, n, skip, a, sizeof a);
+            size_t want = ref_abi(buf, n, skip, b, kind ? cw_evm_memo_btc_shaped : ref_printable);
+            total++;
+            found += want > 0;
+            agree += got == want && (!want || memcmp(a, b, want + 1) == 0);
+        }
+    }
+    CHECK_EQ_INT(agree, total);
+    CHECK(found > 10000); /* the buffers really hold candidates */
+    /* the shortest data holding a candidate: offset word 32, length word 3, "a:b" (67 bytes past
+     * the head's start); a byte less holds none; the same behind a second head word (99) */
+    for (size_t skip = 0; skip <= 4; skip += 4) {
+        uint8_t d[4 + 128];
+        memset(d, 0xee, sizeof d);
+        put_word(d + skip, 32);
+        put_word(d + skip + 32, 3);
+        memcpy(d + skip + 64, "a:b", 3);
+        char out[256];
+        CHECK_EQ_INT(cw_evm_memo_from_abi(d, skip + 67, skip, out, sizeof out), 3);
+        CHECK_EQ_STR(out, "a:b");
+        CHECK_EQ_INT(cw_evm_memo_from_abi(d, skip + 66, skip, out, sizeof out), 0);
+        put_word(d + skip, 7);
+        put_word(d + skip + 32, 64);
+        put_word(d + skip + 64, 3);
+        memcpy(d + skip + 96, "a:b", 3);
+        CHECK_EQ_INT(cw_evm_memo_from_abi(d, skip + 99, skip, out, sizeof out), 3);
+        CHECK_EQ_INT(cw_evm_memo_from_abi(d, skip + 98, skip, out, sizeof out), 0);
+    }
+}
+
 int main(void)
 {
     RUN(test_published_examples);
     RUN(test_malformed);
     RUN(test_extract);
     RUN(test_dest_events);
+    RUN(test_abi_scan_matches_spec);
     return cw_test_done();
 }

@@ -348,6 +348,50 @@ static void test_held(void)
     cw_hashidx_close(&h);
 }
 
+/* cw_hashidx_find_or_insert: building with it (every 50th key a fingerprint collision with
+ * the one before, which it must compare and pass over) gives the bytes cw_hashidx_insert gives;
+ * a present key returns its own id and inserts nothing; held (in memory, grown there) the same */
+static void test_find_or_insert(void)
+{
+    static uint32_t in_order[N];
+    for (uint32_t i = 0; i < N; i++)
+        in_order[i] = i;
+    build("fir_ref", in_order, N, N, false);
+    for (int held = 0; held < 2; held++) {
+        const char *name = held ? "fir_held" : "fir";
+        cw_hashidx h;
+        REQUIRE(cw_hashidx_open(&h, cw_test_tmpdir(), name, true) == 0);
+        if (held)
+            REQUIRE(cw_hashidx_hold(&h) == 0);
+        int fresh = 0, again = 0;
+        uint64_t s = 99;
+        for (uint32_t i = 0; i < N; i++) {
+            uint32_t out = UINT32_MAX;
+            REQUIRE(cw_hashidx_find_or_insert(&h, keys[i], &keys[i], i, eq, NULL, &out) == 0);
+            fresh += out == i;
+            /* a key already in, offered again under the next id: found, not inserted */
+            uint32_t j = (uint32_t)(rng(&s) % (i + 1));
+            REQUIRE(cw_hashidx_find_or_insert(&h, keys[j], &keys[j], i + 1, eq, NULL, &out) == 0);
+            again += out == j;
+        }
+        CHECK_EQ_INT(fresh, N);
+        CHECK_EQ_INT(again, N);
+        CHECK_EQ_INT((long long)h.count, N);
+        CHECK_EQ_INT(cw_hashidx_verify(&h, N), 0);
+        cw_hashidx_set_count(&h, h.count); /* in place: the header's count, as build() does */
+        REQUIRE(cw_hashidx_sync(&h) == 0);
+        REQUIRE(cw_hashidx_close(&h) == 0);
+        size_t lr, lb;
+        char *r = slurp(cw_test_tmpdir(), "fir_ref", &lr), *b = slurp(cw_test_tmpdir(), name, &lb);
+        REQUIRE(r && b);
+        if (!(lr == lb && memcmp(r, b, lr) == 0))
+            fprintf(stderr, "%s: not the bytes of the index built by inserts\n", name);
+        CHECK(lr == lb && memcmp(r, b, lr) == 0);
+        free(r);
+        free(b);
+    }
+}
+
 int main(void)
 {
     make_keys();
@@ -356,5 +400,6 @@ int main(void)
     RUN(test_verify);
     RUN(test_bad_file);
     RUN(test_held);
+    RUN(test_find_or_insert);
     return cw_test_done();
 }
