@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "chainwatch/errors.h"
+#include "chainwatch/sql.h"
 #include "supply/supply_int.h"
 #include "supply/supply_rules.h"
 #include "supply/supply_tl.h"
@@ -637,7 +638,7 @@ int cw_supply_alerts_record(cw_supply *s, const cw_supply_level_change *c, size_
 {
     *n_new = 0;
     sqlite3_stmt *st;
-    int rc = cw_supply__exec(s->db, "BEGIN IMMEDIATE");
+    int rc = cw_sql_exec(s->db, "BEGIN IMMEDIATE");
     if (rc)
         return rc;
     if (sqlite3_prepare_v2(s->db,
@@ -645,7 +646,7 @@ int cw_supply_alerts_record(cw_supply *s, const cw_supply_level_change *c, size_
                            "old_level, new_level, reason) VALUES(?1,?2,?3,?4,?5,?6)",
                            -1, &st, NULL) != SQLITE_OK) {
         rc = cw_supply__sqlerr(s->db, "prepare");
-        cw_supply__exec(s->db, "ROLLBACK");
+        cw_sql_exec(s->db, "ROLLBACK");
         return rc;
     }
     for (size_t i = 0; i < n; i++) {
@@ -664,10 +665,10 @@ int cw_supply_alerts_record(cw_supply *s, const cw_supply_level_change *c, size_
     }
     sqlite3_finalize(st);
     if (rc) {
-        cw_supply__exec(s->db, "ROLLBACK");
+        cw_sql_exec(s->db, "ROLLBACK");
         return rc;
     }
-    return cw_supply__exec(s->db, "COMMIT");
+    return cw_sql_exec(s->db, "COMMIT");
 }
 
 /* ---- coverage ---------------------------------------------------------------------------- */

@@ -70,17 +70,6 @@ static const char *const migrations[] = {
     " PRIMARY KEY(reporter, partner, grp, flow, period));",
 };
 
-int cw_supply__exec(sqlite3 *db, const char *sql)
-{
-    char *err = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-        int rc = cw_error_set(CW_EIO, "sqlite: %s", err ? err : "error");
-        sqlite3_free(err);
-        return rc;
-    }
-    return 0;
-}
-
 int cw_supply__sqlerr(sqlite3 *db, const char *what)
 {
     return cw_error_set(CW_EIO, "sqlite %s: %s", what, sqlite3_errmsg(db));
@@ -158,7 +147,7 @@ int cw_supply__ref_fill(cw_supply *s, const char *(*get)(const char *name, void 
         sqlite3_stmt *st = NULL;
         char del[96];
         snprintf(del, sizeof del, "DELETE FROM %s", sp->table);
-        rc = cw_supply__exec(s->db, del);
+        rc = cw_sql_exec(s->db, del);
         if (rc)
             goto next;
         if (sqlite3_prepare_v2(s->db, sp->insert, -1, &st, NULL) != SQLITE_OK) {
@@ -498,14 +487,14 @@ struct sqlite3 *cw_supply_sqlite(cw_supply *s)
 int cw_supply_ref_reload(cw_supply *s, const char *dir)
 {
     dir_arg d = {dir, {0}, 0};
-    int rc = cw_supply__exec(s->db, "BEGIN IMMEDIATE");
+    int rc = cw_sql_exec(s->db, "BEGIN IMMEDIATE");
     if (rc)
         return rc;
     rc = cw_supply__ref_fill(s, get_dir, &d);
     if (!rc)
-        rc = cw_supply__exec(s->db, "COMMIT");
+        rc = cw_sql_exec(s->db, "COMMIT");
     else
-        cw_supply__exec(s->db, "ROLLBACK");
+        cw_sql_exec(s->db, "ROLLBACK");
     for (size_t i = 0; i < d.n; i++)
         cw_free(d.bufs[i]);
     if (!rc)

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "chainwatch/errors.h"
+#include "chainwatch/sql.h"
 #include "supply/supply_int.h"
 
 /* ---- a small string -> line map for duplicate detection ---- */
@@ -1389,7 +1390,7 @@ int cw_supply_load(cw_supply *s, cw_supply_kind kind, const char *path,
     char hex[65];
     cw_sha256(digest, c.data, c.len);
     cw_hex_encode(hex, digest, 32);
-    if ((rc = cw_supply__exec(s->db, "BEGIN IMMEDIATE")))
+    if ((rc = cw_sql_exec(s->db, "BEGIN IMMEDIATE")))
         goto out;
     in_tx = true;
     if (kind != CW_SUPPLY_EVENTS) {
@@ -1480,7 +1481,7 @@ int cw_supply_load(cw_supply *s, cw_supply_kind kind, const char *path,
     ins = NULL;
     sqlite3_finalize(uq);
     uq = NULL;
-    if ((rc = cw_supply__exec(s->db, "COMMIT")))
+    if ((rc = cw_sql_exec(s->db, "COMMIT")))
         goto out;
     in_tx = false;
     rep->committed = true;
@@ -1491,7 +1492,7 @@ out:
         int code = cw_error_code();
         char saved[1024];
         snprintf(saved, sizeof saved, "%s", cw_error_last());
-        cw_supply__exec(s->db, "ROLLBACK");
+        cw_sql_exec(s->db, "ROLLBACK");
         cw_error_set(code, "%s", saved);
     }
     cw_free(p.ss);

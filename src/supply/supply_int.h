@@ -73,7 +73,6 @@ int cw_supply__ref_fill(cw_supply *s, const char *(*get)(const char *name, void 
                         void *arg);
 
 /* ---- small helpers ---- */
-int cw_supply__exec(sqlite3 *db, const char *sql);
 int cw_supply__sqlerr(sqlite3 *db, const char *what);
 /* Trims spaces in place and returns s. */
 char *cw_supply__trim(char *s);
