@@ -12,13 +12,13 @@
  *                    callers' txs), at least CW_EVM_DEPOSIT_MIN_FEEDERS such accounts feed it,
  *                    and fewer than half of its sends go into other deposit-address
  *                    candidates (a customer paying into exchanges, such as a thief's gathering
- *                    address, is no hot wallet). So a thief's hop that forwards everything to its own deposit address
- *                    is not taken for a deposit address: that deposit address pays no one but
- *                    the hot wallets. Score: feeders / 10 (at most 1) times the share of full
- *                    sweeps. The senders into a deposit address are the customers behind it.
- *                    A collector whose deposit addresses are each paid once (one order, one
- *                    address: cw_evm_services_one_use) is a service, not known to be an
- *                    exchange.
+ *                    address, is no hot wallet). So a thief's hop that forwards everything to
+ *                    its own deposit address is not taken for a deposit address: that deposit
+ *                    address pays no one but the hot wallets. Score: feeders / 10 (at most 1)
+ *                    times the share of full sweeps. The senders into a deposit address are the
+ *                    customers behind it. A collector whose deposit addresses are each paid once
+ *                    (one order, one address: cw_evm_services_one_use) is a service, not known
+ *                    to be an exchange.
  *   consolidation    an account that sweeps all it holds to a collector (or to another
  *   address          consolidation address) by sweeps of its own (not passing a caller's
  *                    payment on in the caller's tx, as a router does), fed by at least 10

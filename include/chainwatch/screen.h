@@ -53,10 +53,10 @@ typedef struct cw_screen_opts {
                                                            * sanctioned, theft, ransomware,
                                                            * darknet_market, scam */
     size_t n_flag_categories;
-    bool independent_inputs; /* false (default): one owner per output (1/n at one-to-one
-                              * mixes, amounts in many-output rounds) caps the probable share;
-                              * true: the plain proportional sum (each remix's share counted as
-                              * if independent) */
+    /* false (default): one owner per output (1/n at one-to-one mixes, amounts in many-output
+     * rounds) caps the probable share; true: the plain proportional sum (each remix's share
+     * counted as if independent) */
+    bool independent_inputs;
     cw_trace_is_coinjoin_fn is_coinjoin; /* NULL: the pattern module's flags */
     void *is_coinjoin_ctx;
 } cw_screen_opts;

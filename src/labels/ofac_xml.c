@@ -301,7 +301,7 @@ static int on_start(xstate *x)
                                   "empty digital currency address",
                                   x->pc->name, line, x->cur_ref, x->cur_feature_id);
             } else if (!(rc = cw_grow(&x->features, &x->cap_features, x->n_features + 1,
-                                   sizeof *x->features, 16))) {
+                                      sizeof *x->features, 16))) {
                 feature *f = &x->features[x->n_features];
                 memset(f, 0, sizeof *f);
                 f->party = x->n_parties; /* the party is appended when it ends */
@@ -395,7 +395,8 @@ static int on_end(xstate *x)
                                     "%s: line %d: DistinctParty %s has digital "
                                     "currency addresses but no primary name",
                                     x->pc->name, node_line(x->rd), x->cur_ref);
-            int rc = cw_grow(&x->parties, &x->cap_parties, x->n_parties + 1, sizeof *x->parties, 16);
+            int rc =
+                cw_grow(&x->parties, &x->cap_parties, x->n_parties + 1, sizeof *x->parties, 16);
             if (rc)
                 return rc;
             party *p = &x->parties[x->n_parties];

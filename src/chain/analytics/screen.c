@@ -410,9 +410,8 @@ json_t *cw_screen_json(const cw_screen_result *r, size_t top_paths)
                               l == 2 ? r->opts.threshold : r->opts.probable_threshold);
         if (f && l == 1) {
             json_object_set_new(f, "one_owner_share", json_real(share_of(r, c->own)));
-            json_object_set_new(f, "rule", json_string(r->opts.independent_inputs
-                                                           ? "proportional"
-                                                           : "one-owner"));
+            json_object_set_new(
+                f, "rule", json_string(r->opts.independent_inputs ? "proportional" : "one-owner"));
         }
         if (f && l == 1)
             json_object_set_new(f, "meaning",

@@ -114,10 +114,10 @@ static void build_world(const char *out_dir)
     /* R1: output 0 the thief's change, 1-3 its other outputs, then the honest users' */
     block_begin();
     coin *in1[8] = {&t[0], &t[1], &h1[0], &h1[1], &h1[2], &h1[3], &h1[4], &h1[5]};
-    static const uint64_t ov1[22] = {900 * U - FEE, 64 * U, 32 * U, 4 * U, 128 * U, 64 * U, 8 * U,
-                                     128 * U,       64 * U, 8 * U,  64 * U, 32 * U,  4 * U,  64 * U,
-                                     32 * U,        4 * U,  32 * U, 16 * U, 2 * U,  32 * U,  16 * U,
-                                     2 * U};
+    static const uint64_t ov1[22] = {900 * U - FEE, 64 * U,  32 * U, 4 * U, 128 * U, 64 * U,
+                                     8 * U,         128 * U, 64 * U, 8 * U, 64 * U,  32 * U,
+                                     4 * U,         64 * U,  32 * U, 4 * U, 32 * U,  16 * U,
+                                     2 * U,         32 * U,  16 * U, 2 * U};
     coin r1[22];
     round_tx(&tx, in1, 8, ov1, 22, r1, id_r1);
     deposit(&tx, &r1[4], id_hd1);

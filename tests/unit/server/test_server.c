@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit_count.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/server.h"
 #include "chainwatch/share.h"
-#include "audit_count.h"
 #include "harness.h"
 
 static void test_arena(void)

@@ -593,8 +593,8 @@ int cw_chainstore_warm(const char *dir, uint64_t budget, bool (*go_on)(void *arg
      * a constant number of pages), then its page of outputs (outs, outlink), their txs (txs,
      * txid) and blocks. */
     static const char *const files[] = {
-        "addr.hix", "addrs.col",   "addrsum.col", "addrlast.col", "blocks.col", "txs.col",
-        "txid.col", "outs.col",    "outlink.col", "txid.hix",     "ins.col",    "ext.col",
+        "addr.hix", "addrs.col", "addrsum.col", "addrlast.col", "blocks.col", "txs.col",
+        "txid.col", "outs.col",  "outlink.col", "txid.hix",     "ins.col",    "ext.col",
     };
     enum { CHUNK = 1 << 20 };
     uint64_t done = 0, total = 0;
