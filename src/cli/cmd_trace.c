@@ -36,6 +36,19 @@ static int parse_u32(uint32_t *out, const char *opt, const char *v)
     return 0;
 }
 
+/* A two-way switch: v is `yes` (true) or `no` (false); anything else is a usage error naming opt.
+ */
+static int parse_switch(bool *out, const char *opt, const char *v, const char *yes, const char *no)
+{
+    if (!strcmp(v, yes))
+        *out = true;
+    else if (!strcmp(v, no))
+        *out = false;
+    else
+        return cw_cli_usage_error(&cw_cmd_trace, "%s: %s or %s, not '%s'", opt, yes, no, v);
+    return 0;
+}
+
 static void sat_btc(char *buf, size_t n, int64_t v)
 {
     snprintf(buf, n, "%s%" PRId64 ".%08" PRId64, v < 0 ? "-" : "", (v < 0 ? -v : v) / 100000000,
@@ -254,14 +267,8 @@ static int run(int argc, char **argv)
             }
             cj_given = true;
         } else if (!strcmp(a, "--sweeps")) {
-            if (!strcmp(v, "stop"))
-                o.through_sweeps = false;
-            else if (!strcmp(v, "through"))
-                o.through_sweeps = true;
-            else {
-                ec = cw_cli_usage_error(&cw_cmd_trace, "--sweeps: stop or through, not '%s'", v);
+            if ((ec = parse_switch(&o.through_sweeps, a, v, "through", "stop")))
                 goto out;
-            }
         } else if (!strcmp(a, "--probable-floor")) {
             char *end = NULL;
             double d = strtod(v, &end);
@@ -276,23 +283,11 @@ static int run(int argc, char **argv)
             }
             o.probable_floor = pc ? d / 100.0 : d;
         } else if (!strcmp(a, "--relink")) {
-            if (!strcmp(v, "on"))
-                o.relink = true;
-            else if (!strcmp(v, "off"))
-                o.relink = false;
-            else {
-                ec = cw_cli_usage_error(&cw_cmd_trace, "--relink: on or off, not '%s'", v);
+            if ((ec = parse_switch(&o.relink, a, v, "on", "off")))
                 goto out;
-            }
         } else if (!strcmp(a, "--mixer-payouts")) {
-            if (!strcmp(v, "on"))
-                o.mixer_payouts = true;
-            else if (!strcmp(v, "off"))
-                o.mixer_payouts = false;
-            else {
-                ec = cw_cli_usage_error(&cw_cmd_trace, "--mixer-payouts: on or off, not '%s'", v);
+            if ((ec = parse_switch(&o.mixer_payouts, a, v, "on", "off")))
                 goto out;
-            }
         } else if (!strcmp(a, "--max-hops")) {
             if ((ec = parse_u32(&o.max_hops, a, v)))
                 goto out;
