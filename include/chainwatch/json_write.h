@@ -1,6 +1,6 @@
 /*
  * json_write.h: JSON written straight into a growable buffer, without building a tree: one
- * string escaper (RFC 8259), integers, reals as jansson writes them, and a small writer that
+ * string escaper (RFC 8259), integers, and a small writer that
  * places commas and colons. For answers on a hot path (the server's address page); jansson
  * stays where a tree is needed or the cost does not matter.
  */
@@ -28,11 +28,6 @@ int cw_json_escape(cw_buf *b, const char *s, size_t len, int hex_case);
  * not valid UTF-8 (as cw_json_escape judges it). */
 size_t cw_utf8_next(const unsigned char *s, size_t len, uint32_t *cp);
 
-/* A finite double as jansson writes it with JSON_REAL_PRECISION(17): "%.17g", ".0" appended
- * when that has neither '.' nor 'e', the exponent without '+' or leading zeros. Returns its
- * length, or -1 for NaN or an infinity (JSON has neither). */
-int cw_json_format_real(char buf[32], double d);
-
 /* A writer: commas between members and elements, a colon after a key. Errors stick: the first
  * failure is kept in rc and later calls do nothing. */
 typedef struct cw_json_writer {
@@ -50,7 +45,6 @@ void cw_jw_end_array(cw_json_writer *w);
 void cw_jw_key(cw_json_writer *w, const char *key);
 void cw_jw_string(cw_json_writer *w, const char *s); /* NULL: null */
 void cw_jw_int(cw_json_writer *w, int64_t v);
-void cw_jw_real(cw_json_writer *w, double v); /* NaN or infinity: CW_EINVAL */
 void cw_jw_bool(cw_json_writer *w, bool v);
 void cw_jw_null(cw_json_writer *w);
 /* A value already serialised (valid JSON, compact), appended as it is. */

@@ -1,10 +1,9 @@
 /*
  * json_write.c: JSON written into a cw_buf without a tree (include/chainwatch/json_write.h).
  * The escaper is the one place that turns bytes into a JSON string; the writer's output is
- * byte for byte what jansson's json_dumps(JSON_COMPACT | JSON_REAL_PRECISION(17)) writes for
+ * byte for byte what jansson's json_dumps(JSON_COMPACT) writes for
  * the same values in the same order (tests/unit/util/test_json_write.c checks it).
  */
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -103,32 +102,6 @@ int cw_json_escape(cw_buf *b, const char *s, size_t len, int hex_case)
     return 0;
 }
 
-int cw_json_format_real(char buf[32], double d)
-{
-    if (!isfinite(d))
-        return -1;
-    int n = snprintf(buf, 32, "%.17g", d);
-    if (n < 0 || n >= 29)
-        return -1;
-    if (!strchr(buf, '.') && !strchr(buf, 'e')) {
-        memcpy(buf + n, ".0", 3);
-        n += 2;
-    }
-    char *e = strchr(buf, 'e');
-    if (e) { /* "1e+300" -> "1e300", "1e-07" -> "1e-7" */
-        char *start = e + 1, *end = e + 2;
-        if (*start == '-')
-            start++;
-        while (*end == '0')
-            end++;
-        if (end != start) {
-            memmove(start, end, (size_t)(buf + n - end) + 1);
-            n -= (int)(end - start);
-        }
-    }
-    return n;
-}
-
 void cw_jw_init(cw_json_writer *w, cw_buf *b)
 {
     w->b = b;
@@ -215,19 +188,6 @@ void cw_jw_int(cw_json_writer *w, int64_t v)
         *--p = '-';
     sep(w);
     put(w, p, (size_t)(e - p));
-}
-
-void cw_jw_real(cw_json_writer *w, double v)
-{
-    char d[32];
-    int n = cw_json_format_real(d, v);
-    if (n < 0) {
-        if (!w->rc)
-            w->rc = cw_error_set(CW_EINVAL, "JSON has no NaN or infinity");
-        return;
-    }
-    sep(w);
-    put(w, d, (size_t)n);
 }
 
 void cw_jw_bool(cw_json_writer *w, bool v)

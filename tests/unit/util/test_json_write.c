@@ -6,13 +6,9 @@
  *    cw_jcs_serialize writes (RFC 8785);
  *  - the invalid forms by name: a lone continuation byte, an overlong NUL and slash, a
  *    surrogate, a code point past U+10FFFF, a truncated sequence, 0xFE and 0xFF;
- *  - integers (both ends of int64) and reals (17 digits, exponents, -0.0, the smallest
- *    subnormal, DBL_MAX) as json_dumps writes them with JSON_REAL_PRECISION(17); NaN and the
- *    infinities refused, as JSON has neither;
+ *  - integers (both ends of int64) as json_dumps writes them; an error sticks;
  *  - a nested document written with the writer equals json_dumps of the same tree, and
  *    parses back. */
-#include <float.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,37 +158,6 @@ static void test_escape_random(void)
 
 static void test_numbers(void)
 {
-    static const double reals[] = {0.0,
-                                   -0.0,
-                                   0.1,
-                                   0.9,
-                                   1.0 / 3,
-                                   1e300,
-                                   1e-7,
-                                   5e-324,
-                                   DBL_MAX,
-                                   -2.5e-10,
-                                   123456789012345678.0,
-                                   1e21,
-                                   1e22,
-                                   100.0,
-                                   0.3333333333,
-                                   -1.5};
-    for (size_t i = 0; i < sizeof reals / sizeof *reals; i++) {
-        char got[32];
-        json_t *j = json_real(reals[i]);
-        char *want = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(17));
-        int n = cw_json_format_real(got, reals[i]);
-        CHECK(want && n == (int)strlen(want) && !strcmp(got, want));
-        if (want && strcmp(got, want))
-            fprintf(stderr, "real %.17g: %s vs jansson %s\n", reals[i], got, want);
-        free(want);
-        json_decref(j);
-    }
-    char got[32];
-    CHECK_EQ_INT(cw_json_format_real(got, NAN), -1);
-    CHECK_EQ_INT(cw_json_format_real(got, INFINITY), -1);
-    CHECK_EQ_INT(cw_json_format_real(got, -INFINITY), -1);
     cw_buf b = {0};
     cw_json_writer w;
     cw_jw_init(&w, &b);
@@ -204,20 +169,22 @@ static void test_numbers(void)
     cw_jw_end_array(&w);
     CHECK_EQ_INT(w.rc, 0);
     CHECK_EQ_STR((const char *)b.data, "[-9223372036854775808,9223372036854775807,0,-1]");
-    cw_jw_real(&w, NAN);
+    cw_jw_string(&w, "\xff"); /* refused: the string appends nothing (its comma may stand) */
     CHECK_EQ_INT(w.rc, CW_EINVAL);
-    cw_jw_int(&w, 5); /* errors stick */
-    CHECK_EQ_STR((const char *)b.data, "[-9223372036854775808,9223372036854775807,0,-1]");
+    CHECK_EQ_STR((const char *)b.data, "[-9223372036854775808,9223372036854775807,0,-1],");
+    cw_jw_int(&w, 5); /* errors stick: later calls write nothing */
+    CHECK_EQ_INT(w.rc, CW_EINVAL);
+    CHECK_EQ_STR((const char *)b.data, "[-9223372036854775808,9223372036854775807,0,-1],");
     cw_buf_deinit(&b);
 }
 
 static void test_writer_document(void)
 {
-    json_t *tree = json_pack("{s:s, s:I, s:[{s:b, s:n, s:f}, [], {}], s:{s:[i, s]}, s:s}", "a\"b",
-                             "v\xc3\xa9", "n", (json_int_t)-42, "list", "t", 1, "z", "r", 0.9, "o",
-                             "k", 7, "x\n", "end", "");
+    json_t *tree =
+        json_pack("{s:s, s:I, s:[{s:b, s:n}, [], {}], s:{s:[i, s]}, s:s}", "a\"b", "v\xc3\xa9", "n",
+                  (json_int_t)-42, "list", "t", 1, "z", "o", "k", 7, "x\n", "end", "");
     REQUIRE(tree != NULL);
-    char *want = json_dumps(tree, JSON_COMPACT | JSON_REAL_PRECISION(17));
+    char *want = json_dumps(tree, JSON_COMPACT);
     cw_buf b = {0};
     cw_json_writer w;
     cw_jw_init(&w, &b);
@@ -233,8 +200,6 @@ static void test_writer_document(void)
     cw_jw_bool(&w, true);
     cw_jw_key(&w, "z");
     cw_jw_null(&w);
-    cw_jw_key(&w, "r");
-    cw_jw_real(&w, 0.9);
     cw_jw_end_object(&w);
     cw_jw_array(&w);
     cw_jw_end_array(&w);
