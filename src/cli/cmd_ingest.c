@@ -132,6 +132,7 @@ static int run(int argc, char **argv)
         return cw_cli_usage_error(&cw_cmd_ingest, "expected a chain: 'ingest btc' or 'ingest evm'");
     cw_ingest_opts o = {0};
     o.net = CW_NET_MAIN;
+    o.net_from_files = true;
     o.to_height = -1;
     o.threads = 1;
     o.progress = true;
@@ -159,8 +160,9 @@ static int run(int argc, char **argv)
             o.store_dir = optarg;
             break;
         case 'n':
-            if (cw_network_parse(&o.net, optarg))
-                return cw_cli_usage_error(&cw_cmd_ingest, "%s", cw_error_last());
+            o.net_from_files = strcmp(optarg, "auto") == 0;
+            if (!o.net_from_files && cw_network_parse(&o.net, optarg))
+                return cw_cli_usage_error(&cw_cmd_ingest, "%s (or auto)", cw_error_last());
             break;
         case 't':
             if (cw_parse_u64(&v, optarg) || v > 0x7fffffff)
@@ -206,20 +208,21 @@ static int run(int argc, char **argv)
     double secs = st.seconds > 0 ? st.seconds : 1e-9;
     if (json) {
         return cw_cli_print_json(json_pack(
-            "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f}", "records",
-            (json_int_t)st.records, "orphans", (json_int_t)st.orphans, "stale",
-            (json_int_t)st.stale, "rolled_back", (json_int_t)st.rolled_back, "blocks_added",
-            (json_int_t)st.blocks_added, "txs_added", (json_int_t)st.txs_added, "inputs_added",
-            (json_int_t)st.ins_added, "outputs_added", (json_int_t)st.outs_added, "bytes_read",
-            (json_int_t)st.bytes_read, "tip_height", (json_int_t)st.tip_height, "seconds",
-            st.seconds, "tx_per_s", (double)st.txs_added / secs, "mb_per_s",
-            (double)st.bytes_read / secs / 1e6));
+            "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f}", "network",
+            cw_network_name(st.net), "records", (json_int_t)st.records, "orphans",
+            (json_int_t)st.orphans, "stale", (json_int_t)st.stale, "rolled_back",
+            (json_int_t)st.rolled_back, "blocks_added", (json_int_t)st.blocks_added, "txs_added",
+            (json_int_t)st.txs_added, "inputs_added", (json_int_t)st.ins_added, "outputs_added",
+            (json_int_t)st.outs_added, "bytes_read", (json_int_t)st.bytes_read, "tip_height",
+            (json_int_t)st.tip_height, "seconds", st.seconds, "tx_per_s",
+            (double)st.txs_added / secs, "mb_per_s", (double)st.bytes_read / secs / 1e6));
     }
     printf("ingest: %llu blocks, %llu txs added (%llu rolled back, %llu stale, %llu orphan "
-           "records); tip height %lld; %.2f s, %.0f tx/s, %.1f MB/s\n",
+           "records); tip height %lld; network %s%s; %.2f s, %.0f tx/s, %.1f MB/s\n",
            (unsigned long long)st.blocks_added, (unsigned long long)st.txs_added,
            (unsigned long long)st.rolled_back, (unsigned long long)st.stale,
-           (unsigned long long)st.orphans, (long long)st.tip_height, st.seconds,
+           (unsigned long long)st.orphans, (long long)st.tip_height, cw_network_name(st.net),
+           o.net_from_files ? " (from the block files)" : "", st.seconds,
            (double)st.txs_added / secs, (double)st.bytes_read / secs / 1e6);
     return CW_EXIT_OK;
 }
@@ -237,7 +240,9 @@ const cw_command cw_cmd_ingest = {
     "Options:\n"
     "  --blocks DIR        Bitcoin Core blocks directory (blk*.dat, optional xor.dat)\n"
     "  --store DIR         chain store directory (created when absent)\n"
-    "  --network NET       main (default), test, signet or regtest\n"
+    "  --network NET       main, test (testnet3 or testnet4), signet, regtest, or auto\n"
+    "                      (default: the magic of the first block record says which; an\n"
+    "                      existing store must hold the same network)\n"
     "  --to HEIGHT         stop at this height\n"
     "  --threads N         decoding threads (default 1: decode inline)\n"
     "  --prevouts FILE     prevouts for a store that starts mid-chain (btcd .utxostore format)\n"

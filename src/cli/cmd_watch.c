@@ -37,6 +37,7 @@ static int run(int argc, char **argv)
     cw_monitor_opts mo = {0};
     cw_ingest_opts io = {0};
     io.net = CW_NET_MAIN;
+    io.net_from_files = true;
     io.to_height = -1;
     io.threads = 1;
     bool once = false;
@@ -48,8 +49,9 @@ static int run(int argc, char **argv)
         } else if (!strcmp(a, "--blocks") && i + 1 < argc) {
             io.blocks_dir = argv[++i];
         } else if (!strcmp(a, "--network") && i + 1 < argc) {
-            if (cw_network_parse(&io.net, argv[++i]))
-                return cw_cli_usage_error(&cw_cmd_watch, "%s", cw_error_last());
+            io.net_from_files = strcmp(argv[++i], "auto") == 0;
+            if (!io.net_from_files && cw_network_parse(&io.net, argv[i]))
+                return cw_cli_usage_error(&cw_cmd_watch, "%s (or auto)", cw_error_last());
         } else if (!strcmp(a, "--interval") && i + 1 < argc) {
             if (cw_parse_u64(&interval, argv[++i]) || interval == 0 || interval > 86400)
                 return cw_cli_usage_error(&cw_cmd_watch, "--interval: 1..86400 seconds");
@@ -109,7 +111,8 @@ const cw_command cw_cmd_watch = {
     "[--once]\n\n"
     "Every --interval seconds (default 5): ingests new blocks (reorgs rolled back), extends the\n"
     "pattern flags and the clusters, and runs the alert rules (see 'chainwatch rules --help').\n"
-    "Stops cleanly on SIGINT/SIGTERM; --once runs one round.\n\n"
+    "Stops cleanly on SIGINT/SIGTERM; --once runs one round. --network as for 'ingest btc'\n"
+    "(default auto: the magic of the first block record).\n\n"
     "EVM: chainwatch watch --rpc URL --store DIR [--interval S] [--once] follows an EVM node\n"
     "over JSON-RPC (reorgs rolled back; see chainwatch ingest evm --rpc).\n",
     run};

@@ -151,8 +151,13 @@ typedef struct cw_blkrec {
     uint8_t prev[32];
 } cw_blkrec;
 
-/* Opens a blocks directory: lists blk?????.dat in order, reads xor.dat when present. */
+/* Opens a blocks directory: lists blk?????.dat in order, reads xor.dat when present. For the
+ * test network the records' magic may be testnet3's or testnet4's (the first record decides). */
 int cw_blkdir_open(cw_blkdir **out, const char *dir, cw_network net);
+/* Takes the network from the magic of the directory's first record (after de-obfuscation) and
+ * uses it from then on: main, testnet3 or testnet4 (CW_NET_TEST), signet or regtest. An unknown
+ * magic is CW_ECORRUPT naming the file; a directory with no record is CW_ENOTFOUND. */
+int cw_blkdir_detect_network(cw_blkdir *d, cw_network *net);
 void cw_blkdir_close(cw_blkdir *d);
 uint32_t cw_blkdir_n_files(const cw_blkdir *d);
 const char *cw_blkdir_file_name(const cw_blkdir *d, uint32_t file);

@@ -15,7 +15,9 @@
 typedef struct cw_ingest_opts {
     const char *blocks_dir;
     const char *store_dir;
-    cw_network net;
+    cw_network net;       /* the network, unless net_from_files */
+    bool net_from_files;  /* take the network from the first record's magic (an existing store
+                           * must hold the same one); with no record at all, net */
     int64_t to_height;    /* stop at this height; -1 for the tip */
     int threads;          /* decoding/hashing threads (>= 1) */
     const char *prevouts; /* optional btcd .utxostore file of prevouts */
@@ -35,6 +37,7 @@ typedef struct cw_ingest_stats {
     uint64_t ins_added, outs_added;
     uint64_t bytes_read; /* block bytes decoded */
     int64_t tip_height;  /* height of the store's tip afterwards, -1 when empty */
+    cw_network net;      /* the network ingested (as given, or as the files say) */
     double seconds;
 } cw_ingest_stats;
 

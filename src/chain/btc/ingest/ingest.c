@@ -325,11 +325,19 @@ int cw_ingest_btc(const cw_ingest_opts *o, cw_ingest_stats *st)
     memset(st, 0, sizeof *st);
     st->tip_height = -1;
 
-    if ((rc = cw_blkdir_open(&dir, o->blocks_dir, o->net)) ||
-        (rc = cw_blkdir_scan(dir, &recs, &n_recs)))
+    cw_network net = o->net;
+    if ((rc = cw_blkdir_open(&dir, o->blocks_dir, net)))
+        goto out;
+    if (o->net_from_files && (rc = cw_blkdir_detect_network(dir, &net))) {
+        if (rc != CW_ENOTFOUND) /* no record: nothing to ingest; the store opens as net */
+            goto out;
+        cw_error_clear();
+    }
+    st->net = net;
+    if ((rc = cw_blkdir_scan(dir, &recs, &n_recs)))
         goto out;
     st->records = n_recs;
-    if ((rc = cw_chainstore_open(&cs, o->store_dir, true, o->net)))
+    if ((rc = cw_chainstore_open(&cs, o->store_dir, true, net)))
         goto out;
     if (o->prevouts) {
         if ((rc = cw_utxofile_load(&utxos, o->prevouts)))

@@ -62,6 +62,93 @@ static bool is_blk_name(const char *n)
     return strcmp(p, ".dat") == 0;
 }
 
+/* Every magic a blocks directory may start with: one per network, and testnet4's beside
+ * testnet3's (both are the "test" network to addresses: same prefixes, same hrp). */
+static const struct {
+    cw_network net;
+    uint8_t magic[4];
+    const char *name;
+} known_magics[] = {
+    {CW_NET_MAIN, {0xf9, 0xbe, 0xb4, 0xd9}, "main"},
+    {CW_NET_TEST, {0x0b, 0x11, 0x09, 0x07}, "testnet3"},
+    {CW_NET_TEST, {0x1c, 0x16, 0x3f, 0x28}, "testnet4"},
+    {CW_NET_SIGNET, {0x0a, 0x03, 0xcf, 0x40}, "signet"},
+    {CW_NET_REGTEST, {0xfa, 0xbf, 0xb5, 0xda}, "regtest"},
+};
+enum { N_KNOWN_MAGICS = sizeof known_magics / sizeof known_magics[0] };
+
+static int known_magic(const uint8_t m[4])
+{
+    for (int i = 0; i < N_KNOWN_MAGICS; i++)
+        if (!memcmp(m, known_magics[i].magic, 4))
+            return i;
+    return -1;
+}
+
+static int read_at(const cw_blkdir *d, const blkfile *f, uint64_t off, uint8_t *buf, size_t n);
+
+/* The first 4 bytes (de-obfuscated) of the first file that does not start with a zero tail:
+ * the magic of the directory's first record. *file is n_files when every file is empty. */
+static int first_magic(const cw_blkdir *d, uint8_t m[4], uint32_t *file)
+{
+    for (uint32_t fi = 0; fi < d->n_files; fi++) {
+        const blkfile *f = &d->files[fi];
+        uint8_t raw[4];
+        if (f->size < 4)
+            continue;
+        int rc = read_at(d, f, 0, m, 4);
+        if (rc)
+            return rc;
+        memcpy(raw, m, 4);
+        if (d->xor)
+            for (int i = 0; i < 4; i++)
+                raw[i] ^= d->key[i];
+        if (!memcmp(m, "\0\0\0\0", 4) || !memcmp(raw, "\0\0\0\0", 4))
+            continue; /* a preallocated file with no record yet */
+        *file = fi;
+        return 0;
+    }
+    *file = d->n_files;
+    return 0;
+}
+
+/* Testnet4's blocks carry their own magic; a directory of them is the "test" network. */
+static int pick_test_magic(cw_blkdir *d)
+{
+    uint8_t m[4];
+    uint32_t fi;
+    int rc = first_magic(d, m, &fi), k;
+    if (rc == 0 && fi < d->n_files && (k = known_magic(m)) >= 0 && known_magics[k].net == d->net)
+        memcpy(d->magic, m, 4);
+    return rc;
+}
+
+int cw_blkdir_detect_network(cw_blkdir *d, cw_network *net)
+{
+    uint8_t m[4];
+    uint32_t fi;
+    int rc = first_magic(d, m, &fi), k;
+    if (rc)
+        return rc;
+    if (fi == d->n_files)
+        return cw_error_set(CW_ENOTFOUND,
+                            "%s: no block record to take the network from (every blk file is "
+                            "empty); give the network",
+                            d->dir);
+    if ((k = known_magic(m)) < 0)
+        return cw_error_set(CW_ECORRUPT,
+                            "%s: offset 0: magic %02x%02x%02x%02x%s is no network's (main "
+                            "f9beb4d9, testnet3 0b110907, testnet4 1c163f28, signet 0a03cf40, "
+                            "regtest fabfb5da); cause: not a Bitcoin Core block file%s",
+                            d->files[fi].path, m[0], m[1], m[2], m[3],
+                            d->xor ? " after de-obfuscation with xor.dat" : "",
+                            d->xor ? ", or an xor.dat from another directory" : "");
+    d->net = known_magics[k].net;
+    memcpy(d->magic, known_magics[k].magic, 4);
+    *net = d->net;
+    return 0;
+}
+
 int cw_blkdir_open(cw_blkdir **out, const char *dir, cw_network net)
 {
     int rc = 0;
@@ -146,7 +233,7 @@ int cw_blkdir_open(cw_blkdir **out, const char *dir, cw_network net)
     } else if (rc != CW_ENOTFOUND) {
         goto out;
     }
-    rc = 0;
+    rc = d->net == CW_NET_TEST ? pick_test_magic(d) : 0;
 out:
     for (size_t i = 0; i < n; i++)
         cw_free(names ? names[i] : NULL);
@@ -303,15 +390,15 @@ static const char *bad_magic_cause(const cw_blkdir *d, const uint8_t raw[4], con
     if (d->xor &&!memcmp(raw, d->magic, 4))
         return "the file is not obfuscated but xor.dat holds a key (an xor.dat from another "
                "directory?)";
-    static const cw_network nets[] = {CW_NET_MAIN, CW_NET_TEST, CW_NET_SIGNET, CW_NET_REGTEST};
-    for (size_t i = 0; i < sizeof nets / sizeof nets[0]; i++) {
-        uint8_t m[4];
-        cw_network_magic(m, nets[i]);
-        if (nets[i] != d->net && !memcmp(plain, m, 4)) {
+    int k = known_magic(plain), own = known_magic(d->magic);
+    if (k >= 0 && memcmp(plain, d->magic, 4)) {
+        if (known_magics[k].net == d->net && own >= 0)
+            snprintf(buf, n, "%s blocks in a directory of %s blocks", known_magics[k].name,
+                     known_magics[own].name);
+        else
             snprintf(buf, n, "blocks of another network: %s (ingest them as %s)",
-                     cw_network_name(nets[i]), cw_network_name(nets[i]));
-            return buf;
-        }
+                     known_magics[k].name, cw_network_name(known_magics[k].net));
+        return buf;
     }
     if (!d->xor &&raw[0] && raw[1] && raw[2] && raw[3])
         return "garbage between records? (or an obfuscated file whose xor.dat is missing)";
