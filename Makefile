@@ -33,8 +33,11 @@ asan: bootstrap
 demo: release
 	@bash scripts/demo.sh $(BUILD_ROOT)/release/chainwatch
 
+# The ASan + UBSan suite, then the ThreadSanitizer build of the tests whose threads share data
+# (the tsan presets in CMakePresets.json; scripts/tsan.sh).
 test: asan release
 	@cd $(BUILD_ROOT)/asan && ctest --output-on-failure -j $(JOBS) --timeout 900
+	@bash scripts/tsan.sh $(BUILD_ROOT)/tsan $(JOBS)
 
 bench: release
 	@bash scripts/bench.sh $(BUILD_ROOT)/release

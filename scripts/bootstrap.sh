@@ -4,7 +4,7 @@
 set -euo pipefail
 # Every tool a test or a demo stage calls is here (make and curl too: a minimal Debian has
 # neither; scripts/fresh-debian-check.sh proves the list on a fresh bookworm).
-pkgs=(build-essential make cmake ninja-build pkg-config clang libclang-rt-14-dev git ca-certificates
+pkgs=(build-essential libtsan2 make cmake ninja-build pkg-config clang libclang-rt-14-dev git ca-certificates
       curl procps
       libssl-dev openssl libsqlite3-dev sqlite3 libjansson-dev libsodium-dev libmicrohttpd-dev
       libcurl4-openssl-dev libxxhash-dev libxml2-dev zlib1g-dev libbz2-dev bzip2
