@@ -148,7 +148,7 @@ static void block_end(void)
 }
 
 /* The txid of the last tx appended to the current block. */
-static void last_txid(uint8_t out[32])
+static inline void last_txid(uint8_t out[32])
 {
     memcpy(out, ids[n_txs], 32);
 }

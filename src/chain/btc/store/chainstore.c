@@ -1018,29 +1018,31 @@ static int find_addr_h(const cw_chainstore *cs, const cw_addr_key *key, uint64_t
     return CW_ENOTFOUND;
 }
 
-/* Finds or creates the address id of a key whose XXH3-64 is h. */
+/* Finds or creates the address id of a key whose XXH3-64 is h: one walk of the index finds it
+ * or places the new id (cw_hashidx_find_or_insert); the new id's rows follow. When an append
+ * fails the entry is deleted here: the undo finds entries through their rows, and this one
+ * may have none. */
 static int addr_id_h(cw_chainstore *cs, const cw_addr_key *k, uint64_t h, uint32_t *out)
 {
-    uint64_t a;
-    if (find_addr_h(cs, k, h, &a) == 0) {
-        *out = (uint32_t)a;
-        return 0;
-    }
-    a = rows(cs, C_ADDR);
+    uint64_t a = rows(cs, C_ADDR);
     if (a >= CW_NONE32 - 1)
         return cw_error_set(CW_EINVAL, "address id space (32 bits) exhausted");
+    uint32_t got;
+    int rc = cw_hashidx_find_or_insert(&cs->addridx, h, k, (uint32_t)a, addr_eq, (void *)cs, &got);
+    if (rc)
+        return rc;
+    *out = got;
+    if (got != (uint32_t)a)
+        return 0;
     uint8_t r[CW_ROW_ADDR_WIDTH] = {0};
     memcpy(r, k, sizeof *k);
     uint64_t none = CW_NONE64;
     cw_row_addrsum zero = {0};
-    int rc;
     if ((rc = cw_column_append(&cs->cols[C_ADDR], r)) ||
         (rc = cw_column_append(&cs->cols[C_ADDRLAST], &none)) ||
-        (rc = cw_column_append(&cs->cols[C_ADDRSUM], &zero)) ||
-        (rc = cw_hashidx_insert(&cs->addridx, h, (uint32_t)a)))
-        return rc;
-    *out = (uint32_t)a;
-    return 0;
+        (rc = cw_column_append(&cs->cols[C_ADDRSUM], &zero)))
+        cw_hashidx_delete(&cs->addridx, h, (uint32_t)a);
+    return rc;
 }
 
 static int addr_id(cw_chainstore *cs, const cw_addr_key *k, uint32_t *out)
@@ -1488,11 +1490,9 @@ int cw_chainstore_apply_block(cw_chainstore *cs, cw_block *b, uint32_t height, c
         /* BIP30: a later tx with an existing txid replaces it (Core's rule; mainnet has two). */
         uint64_t h = txid_h64(tx->txid);
         uint32_t old;
-        if (cw_hashidx_find(&cs->txidx, h, tx->txid, (uint32_t)t, txid_eq, cs, &old) == 0)
-            rc = cw_hashidx_replace(&cs->txidx, h, old, (uint32_t)t);
-        else
-            rc = cw_hashidx_insert(&cs->txidx, h, (uint32_t)t);
-        if (rc)
+        if ((rc = cw_hashidx_find_or_insert(&cs->txidx, h, tx->txid, (uint32_t)t, txid_eq, cs,
+                                            &old)) ||
+            (old != (uint32_t)t && (rc = cw_hashidx_replace(&cs->txidx, h, old, (uint32_t)t))))
             return rc;
     }
     if ((rc = cw_column_append(&cs->cols[C_BLOCK], &br)))
