@@ -325,15 +325,16 @@ typedef struct cw_supply_backtest_opts {
 /* The placebo test with every event shifted independently (fourteenth stop), beside the
  * common-shift test (all events moved by the same shift). res[i * n_shift + k] is event i's
  * result under shift k: 0 hit, 1 miss, 2 no data in the shifted window. Each of `draws` draws
- * (xoshiro256** seeded with seed) gives each event its own shift, uniform over the n_shift; the
+ * (xoshiro256** seeded with seed) gives each event its own shift, uniform over the n_shift
+ * (events with the same cluster[i] share one shift; cluster NULL: every event its own); the
  * draw's statistic is the hit rate among the events with data. p = (1 + draws at least as
  * good as actual) / (1 + draws with a statistic); valid when, without skill, the real dates'
- * results are exchangeable with the shifted ones and the events are independent. NAN when
- * actual is NAN or no draw has a statistic. as_good, used and mean (the draws' mean
- * statistic) may be NULL. */
-double cw_supply_placebo_independent(const unsigned char *res, size_t n_ev, size_t n_shift,
-                                     double actual, long draws, uint64_t seed, long *as_good,
-                                     long *used, double *mean);
+ * results are exchangeable with the shifted ones and the events (clusters) are independent.
+ * cluster[i] must be in 0..n_ev-1. NAN when actual is NAN or no draw has a statistic; as_good,
+ * used and mean (the draws' mean statistic) may be NULL. */
+double cw_supply_placebo_independent(const unsigned char *res, const int *cluster, size_t n_ev,
+                                     size_t n_shift, double actual, long draws, uint64_t seed,
+                                     long *as_good, long *used, double *mean);
 
 /* Replays data-only levels month by month (rules of kind "event" off, so events never leak
  * into the signals) and scores them against the events of paths[0..n_paths) (events layout or

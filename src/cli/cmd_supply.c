@@ -783,18 +783,24 @@ static void print_backtest(json_t *res)
            "%lld shifts, %lld at least as good: p = %s\n",
            pa, pm, (long long)json_integer_value(json_object_get(pl, "shifts")),
            (long long)json_integer_value(json_object_get(pl, "shifts_at_least_as_good")), pp);
-    json_t *pin = json_object_get(pl, "independent");
-    if (json_is_object(pin)) {
-        char im[32], ip[32], pmin[32];
+    json_t *pin = json_object_get(pl, "independent"), *pcl = json_object_get(pl, "clustered");
+    if (json_is_object(pin) && json_is_object(pcl)) {
+        char im[32], ip[32], pmin[32], cm[32], cp[32];
         fmt_num(im, sizeof im, json_object_get(pin, "mean_hit_rate"), 3);
         fmt_num(ip, sizeof ip, json_object_get(pin, "p_value"), 4);
+        fmt_num(cm, sizeof cm, json_object_get(pcl, "mean_hit_rate"), 3);
+        fmt_num(cp, sizeof cp, json_object_get(pcl, "p_value"), 4);
         fmt_num(pmin, sizeof pmin, json_object_get(pl, "p_minimum_common_shift"), 3);
-        printf("placebo, each event shifted independently (its own shift of the same 26, %lld "
-               "seeded draws; assumes independent events): %s on average, %lld draws at least "
-               "as good: p = %s (beside the common-shift p %s, whose smallest possible value is "
-               "%s)\n",
+        printf("placebo, each event shifted by its own draw of the same shifts (%lld seeded "
+               "draws; assumes independent events): %s on average, %lld draws at least as "
+               "good: p = %s; events sharing a commodity shifted together (%lld clusters of "
+               "%lld events): %s on average, %lld at least as good: p = %s (beside the "
+               "common-shift p %s, whose smallest possible value is %s)\n",
                (long long)json_integer_value(json_object_get(pin, "draws_with_data")), im,
                (long long)json_integer_value(json_object_get(pin, "draws_at_least_as_good")), ip,
+               (long long)json_integer_value(json_object_get(pcl, "clusters")),
+               (long long)json_integer_value(json_object_get(pcl, "events")), cm,
+               (long long)json_integer_value(json_object_get(pcl, "draws_at_least_as_good")), cp,
                pp, pmin);
     }
     json_t *km = json_object_get(res, "komir_agreement");
@@ -886,18 +892,19 @@ static void print_backtest(json_t *res)
         fmt_num(r2, sizeof r2, json_object_get(row, "hit_rate_with_data"), 3);
         fmt_num(r3, sizeof r3, json_object_get(row, "placebo_p"), 3);
         fmt_num(r4, sizeof r4, json_object_get(row, "noise_to_signal"), 3);
-        char r5[32];
+        char r5[32], r6[32];
         fmt_num(r5, sizeof r5, json_object_get(row, "placebo_p_independent"), 4);
+        fmt_num(r6, sizeof r6, json_object_get(row, "placebo_p_clustered"), 4);
         printf("split %s, events %s: scored %lld, hits %lld, misses %lld, no data %lld; hit rate "
-               "%s (with data %s); placebo p %s (independent shifts %s); noise-to-signal %s (%s "
-               "to %s)\n",
+               "%s (with data %s); placebo p %s (independent shifts %s, by commodity cluster %s); "
+               "noise-to-signal %s (%s to %s)\n",
                json_string_value(json_object_get(oos, "split")),
                json_string_value(json_object_get(row, "events")),
                (long long)json_integer_value(json_object_get(row, "scored")),
                (long long)json_integer_value(json_object_get(row, "hits")),
                (long long)json_integer_value(json_object_get(row, "misses")),
-               (long long)json_integer_value(json_object_get(row, "no_data")), r1, r2, r3, r5, r4,
-               json_string_value(json_object_get(row, "nsr_from")),
+               (long long)json_integer_value(json_object_get(row, "no_data")), r1, r2, r3, r5, r6,
+               r4, json_string_value(json_object_get(row, "nsr_from")),
                json_string_value(json_object_get(row, "nsr_to")));
     }
     json_t *acc = json_object_get(res, "acceptance");
@@ -908,14 +915,17 @@ static void print_backtest(json_t *res)
         char val[32];
         fmt_num(val, sizeof val, json_object_get(v, "value"), 3);
         const char *sig = json_string_value(json_object_get(v, "signal"));
-        char bnd[64] = "";
+        char bnd[112] = "";
         json_t *bv = json_object_get(v, "bound_given_coverage");
         if (json_is_number(bv))
             snprintf(bnd, sizeof bnd, ", bound given coverage %.3f", json_number_value(bv));
-        json_t *iv = json_object_get(v, "independent_shifts_p");
-        if (json_is_number(iv))
-            snprintf(bnd, sizeof bnd, "; independent shifts p %.4f, not the headline",
-                     json_number_value(iv));
+        json_t *iv = json_object_get(v, "independent_shifts_p"),
+               *cv = json_object_get(v, "clustered_shifts_p");
+        if (json_is_number(iv) && json_is_number(cv))
+            snprintf(bnd, sizeof bnd,
+                     "; not the headline: independent shifts p %.4f, by "
+                     "commodity cluster %.4f",
+                     json_number_value(iv), json_number_value(cv));
         printf(" %s %s (%s%starget %g: %s%s);", k, val, sig ? sig : "", sig ? ", " : "",
                json_number_value(json_object_get(v, "target")),
                json_is_true(json_object_get(v, "met")) ? "met" : "NOT met", bnd);

@@ -262,19 +262,26 @@ static placebo_t placebo_run(const grid *g, size_t n_com, const bev *ev, size_t 
     return pl;
 }
 
-double cw_supply_placebo_independent(const unsigned char *res, size_t n_ev, size_t n_shift,
-                                     double actual, long draws, uint64_t seed, long *as_good,
-                                     long *used, double *mean)
+double cw_supply_placebo_independent(const unsigned char *res, const int *cluster, size_t n_ev,
+                                     size_t n_shift, double actual, long draws, uint64_t seed,
+                                     long *as_good, long *used, double *mean)
 {
     long good = 0, n = 0;
     double sum = 0;
-    if (isfinite(actual) && n_ev && n_shift && draws > 0) {
+    size_t *sh = n_ev ? cw_malloc(n_ev * sizeof *sh) : NULL;
+    if (sh && isfinite(actual) && n_shift && draws > 0) {
         cw_supply_rng rng;
         cw_supply_rng_seed(&rng, seed);
         for (long d = 0; d < draws; d++) {
             long h = 0, c = 0;
+            /* one shift per cluster (per event without clusters), drawn in event order */
+            for (size_t i = 0; i < n_ev; i++)
+                sh[i] = SIZE_MAX;
             for (size_t i = 0; i < n_ev; i++) {
-                unsigned char x = res[i * n_shift + cw_supply_rng_next(&rng) % n_shift];
+                size_t k = cluster ? (size_t)cluster[i] : i;
+                if (sh[k] == SIZE_MAX)
+                    sh[k] = (size_t)(cw_supply_rng_next(&rng) % n_shift);
+                unsigned char x = res[i * n_shift + sh[k]];
                 c += x != 2;
                 h += x == 0;
             }
@@ -286,6 +293,7 @@ double cw_supply_placebo_independent(const unsigned char *res, size_t n_ev, size
             good += rate >= actual - 1e-12;
         }
     }
+    cw_free(sh);
     if (as_good)
         *as_good = good;
     if (used)
@@ -296,21 +304,25 @@ double cw_supply_placebo_independent(const unsigned char *res, size_t n_ev, size
 }
 
 /* The independent-shift placebo over the scored events effective in [lo, hi]: each event's
- * result under every shift, then cw_supply_placebo_independent. */
+ * result under every shift, then cw_supply_placebo_independent, with every event its own
+ * shift or (clustered) one shift for the events sharing a commodity: they are scored on the
+ * same price cell, so their results under a shift are not independent. */
 typedef struct {
     double p, mean;
-    long as_good, used, draws;
+    long as_good, used, draws, clusters, events;
 } placebo_ind_t;
 
 static placebo_ind_t placebo_ind_run(const grid *g, size_t n_com, const bev *ev, size_t n_ev, int W,
                                      int smin, int smax, int lo, int hi, double act_rate,
-                                     long draws, uint64_t seed)
+                                     long draws, uint64_t seed, bool clustered)
 {
-    placebo_ind_t pi = {NAN, NAN, 0, 0, draws};
+    placebo_ind_t pi = {NAN, NAN, 0, 0, draws, 0, 0};
     size_t ns = 2 * (size_t)(smax - smin + 1), rows = 0;
     unsigned char *mat = cw_malloc(n_ev * ns + 1);
-    if (!mat)
-        return pi;
+    int *cl = cw_malloc((n_ev + 1) * sizeof *cl);
+    size_t *idx = cw_malloc((n_ev + 1) * sizeof *idx);
+    if (!mat || !cl || !idx)
+        goto out;
     for (size_t i = 0; i < n_ev; i++) {
         const bev *v = &ev[i];
         if (!scored_event(v) || v->E < lo || v->E > hi)
@@ -319,11 +331,33 @@ static placebo_ind_t placebo_ind_run(const grid *g, size_t n_com, const bev *ev,
         for (int sgn = -1; sgn <= 1; sgn += 2)
             for (int sh = smin; sh <= smax; sh++)
                 mat[rows * ns + k++] = (unsigned char)score(g, n_com, v, sgn * sh, W).result;
-        rows++;
+        idx[rows++] = i;
     }
-    pi.p = cw_supply_placebo_independent(mat, rows, ns, act_rate, draws, seed, &pi.as_good,
-                                         &pi.used, &pi.mean);
+    /* clusters: the connected components of "shares a commodity"; each named by its first
+     * event */
+    for (size_t a = 0; a < rows; a++) {
+        cl[a] = (int)a;
+        for (size_t b = 0; b < a; b++) {
+            bool share = false;
+            for (size_t c = 0; c < n_com && !share; c++)
+                share = ev[idx[a]].cmask[c] && ev[idx[b]].cmask[c];
+            if (!share || cl[b] == cl[a])
+                continue;
+            int hi_c = cl[a] > cl[b] ? cl[a] : cl[b], lo_c = cl[a] < cl[b] ? cl[a] : cl[b];
+            for (size_t x = 0; x <= a; x++)
+                if (cl[x] == hi_c)
+                    cl[x] = lo_c;
+        }
+    }
+    for (size_t a = 0; a < rows; a++)
+        pi.clusters += cl[a] == (int)a;
+    pi.events = (long)rows;
+    pi.p = cw_supply_placebo_independent(mat, clustered ? cl : NULL, rows, ns, act_rate, draws,
+                                         seed, &pi.as_good, &pi.used, &pi.mean);
+out:
     cw_free(mat);
+    cw_free(cl);
+    cw_free(idx);
     return pi;
 }
 
@@ -1711,8 +1745,10 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
     double p_value = pl.p;
     long draws = o->placebo_draws > 0 ? o->placebo_draws : CW_SUPPLY_PLACEBO_DRAWS;
     uint64_t seed = o->placebo_seed ? o->placebo_seed : CW_SUPPLY_PLACEBO_SEED;
-    placebo_ind_t pind =
-        placebo_ind_run(g, n_com, ev, n_ev, W, smin, smax, INT_MIN, INT_MAX, act_rate, draws, seed);
+    placebo_ind_t pind = placebo_ind_run(g, n_com, ev, n_ev, W, smin, smax, INT_MIN, INT_MAX,
+                                         act_rate, draws, seed, false);
+    placebo_ind_t pclu = placebo_ind_run(g, n_com, ev, n_ev, W, smin, smax, INT_MIN, INT_MAX,
+                                         act_rate, draws, seed, true);
 
     /* ---- precursors: earlier announcements by the same actor (reported apart) ---- */
     jprec = precursor_view(g, n_com, ev, n_ev, W, smin, smax, false);
@@ -1745,8 +1781,10 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
             }
             double rate = h + mi_ ? (double)h / (double)(h + mi_) : NAN;
             placebo_t pp = placebo_run(g, n_com, ev, n_ev, W, smin, smax, lo_e, hi_e, rate, NULL);
-            placebo_ind_t ppi =
-                placebo_ind_run(g, n_com, ev, n_ev, W, smin, smax, lo_e, hi_e, rate, draws, seed);
+            placebo_ind_t ppi = placebo_ind_run(g, n_com, ev, n_ev, W, smin, smax, lo_e, hi_e, rate,
+                                                draws, seed, false);
+            placebo_ind_t ppc = placebo_ind_run(g, n_com, ev, n_ev, W, smin, smax, lo_e, hi_e, rate,
+                                                draws, seed, true);
             int nf = half ? sm : (from >= 0 ? from : g->M0);
             int nt = half ? (to >= 0 ? to : g->M0 + g->N - 1) : sm - 1;
             double ns = nsr_run(g, n_com, ev, n_ev, W, nf, nt, 0);
@@ -1763,6 +1801,8 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
                 isfinite(ns) ? json_real(ns) : json_null(), "nsr_from", a, "nsr_to", b);
             json_object_set_new(row, "placebo_p_independent",
                                 isfinite(ppi.p) ? json_real(ppi.p) : json_null());
+            json_object_set_new(row, "placebo_p_clustered",
+                                isfinite(ppc.p) ? json_real(ppc.p) : json_null());
             json_array_append_new(jsplit, row);
         }
     }
@@ -1941,6 +1981,18 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
                                       isfinite(pind.mean) ? json_real(pind.mean) : json_null(),
                                       "p_value", isfinite(pind.p) ? json_real(pind.p) : json_null(),
                                       "seed", json_integer((json_int_t)seed)));
+        json_object_set_new(
+            placebo, "clustered",
+            json_pack("{s:s, s:I, s:I, s:I, s:I, s:o, s:o}", "method",
+                      "as independent, but the events sharing a commodity (scored on the same "
+                      "price cell, so their results under a shift depend on each other) move "
+                      "together: one draw per cluster (connected components of 'shares a "
+                      "commodity'); assumes the clusters independent",
+                      "events", (json_int_t)pclu.events, "clusters", (json_int_t)pclu.clusters,
+                      "draws_with_data", (json_int_t)pclu.used, "draws_at_least_as_good",
+                      (json_int_t)pclu.as_good, "mean_hit_rate",
+                      isfinite(pclu.mean) ? json_real(pclu.mean) : json_null(), "p_value",
+                      isfinite(pclu.p) ? json_real(pclu.p) : json_null()));
         json_object_set_new(placebo, "p_minimum_common_shift",
                             n_shift ? json_real(1.0 / (1.0 + n_shift)) : json_null());
     }
@@ -1989,6 +2041,8 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
     /* the second placebo figure beside the headline's: the headline keeps the common shift */
     json_object_set_new(json_object_get(acc, "placebo_p"), "independent_shifts_p",
                         isfinite(pind.p) ? json_real(pind.p) : json_null());
+    json_object_set_new(json_object_get(acc, "placebo_p"), "clustered_shifts_p",
+                        isfinite(pclu.p) ? json_real(pclu.p) : json_null());
     res = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s}", "summary", sum, "acceptance",
                     acc, "placebo", placebo, "komir_agreement", komir, "by_commodity", by_com,
                     "by_event_type", by_type, "events", jevents, "unmatched_alerts", unmatched,
