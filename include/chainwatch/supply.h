@@ -342,7 +342,9 @@ double cw_supply_placebo_independent(const unsigned char *res, const int *cluste
  * signals count once per commodity. Per event: hit / miss / no_data (a miss in the headline) /
  * easing / out_of_scope, leads from the effective date and from the announcement; tables per
  * commodity and event type; noise-to-signal ratio; a placebo test (events shifted by +-12..24
- * months) with its p-value; agreement with KOMIR's supply-stability bands for Korea (Cohen's
+ * months) with its p-value, and beside it the same with each event's own shift and by commodity
+ * cluster; the false alarms with their causes and each rule's rate against its budget
+ * (false_alarms); agreement with KOMIR's supply-stability bands for Korea (Cohen's
  * kappa); the acceptance figures, met or not. JSON, owned by the caller. */
 int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const *paths,
                        size_t n_paths, const cw_supply_backtest_opts *o, json_t **out);

@@ -21,6 +21,12 @@
  *  - Noise-to-signal ratio (Kaminsky, Lizondo and Reinhart 1998) over the cell-months with data.
  *  - Placebo: the events shifted by -24..-12 and +12..+24 months; p-value of the hit rate
  *    (among events with data in their window) = (1 + shifts at least as good) / (1 + shifts).
+ *    Beside it (not the headline): each event shifted by its own draw of the same shifts, a
+ *    seeded Monte Carlo (cw_supply_placebo_independent), and the same with the events sharing a
+ *    commodity shifted together.
+ *  - False alarms: every alert outside all event windows with the first cause named from the
+ *    data, counts per cause and rule, each rule's rate before the split against its registered
+ *    budget (descriptive: nothing of it feeds a level).
  *  - Two signals, scored apart: the alerts (switch-ons of the data-only alert level, built on
  *    changes) against the events (hit rate, noise-to-signal, placebo); the standing level
  *    (structural and standing rules: sustained tightness, graded per partner) against the
@@ -1126,6 +1132,19 @@ static int fa_cause(const grid *g, cw_supply_timeline *const *tl, cw_supply *s, 
     return FC_UNEXPLAINED;
 }
 
+/* A rule of the data-only alert level: dynamic or structural, and resting on no event rule
+ * (v_event_drop requires e_measure: it never fires without events). */
+static bool data_only_rule(const cw_supply_rules *r, size_t k)
+{
+    const cw_sup_rule *ru = &r->rules[k];
+    if (ru->kind == CW_RULE_EVENT || ru->kind == CW_RULE_STANDING)
+        return false;
+    for (int q = 0; q < ru->n_requires; q++)
+        if (!data_only_rule(r, (size_t)ru->requires[q]))
+            return false;
+    return true;
+}
+
 static bool meets(const cw_sup_rule *ru, double x)
 {
     return ru->op == 0   ? x >= ru->threshold
@@ -1169,8 +1188,7 @@ static json_t *fa_rates(const grid *g, cw_supply_timeline *const *tl, const cw_s
                 cs[cell >= 0] += cell < 0 ? g->inv_sig[IDX2(c, mi)] : g->sp_sig[IDX3(c, cell, mi)];
                 for (size_t k = 0; k < r->n; k++) {
                     const cw_sup_rule *ru = &r->rules[k];
-                    if (ru->level < L || ru->kind == CW_RULE_EVENT ||
-                        ru->kind == CW_RULE_STANDING || (cell < 0) != inv_mask[k] ||
+                    if (ru->level < L || !data_only_rule(r, k) || (cell < 0) != inv_mask[k] ||
                         !isfinite(t->v[ru->ind][i]))
                         continue;
                     evl[k]++;
@@ -1183,7 +1201,7 @@ static json_t *fa_rates(const grid *g, cw_supply_timeline *const *tl, const cw_s
     json_t *rules = json_object();
     for (size_t k = 0; out && rules && k < r->n; k++) {
         const cw_sup_rule *ru = &r->rules[k];
-        if (ru->level < L || ru->kind == CW_RULE_EVENT || ru->kind == CW_RULE_STANDING)
+        if (ru->level < L || !data_only_rule(r, k))
             continue;
         double b = fa_budget(ru->id);
         double rate = evl[k] ? (double)exc[k] / (double)evl[k] : NAN;
