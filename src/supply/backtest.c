@@ -320,7 +320,7 @@ typedef struct {
 
 static placebo_ind_t placebo_ind_run(const grid *g, size_t n_com, const bev *ev, size_t n_ev, int W,
                                      int smin, int smax, int lo, int hi, double act_rate,
-                                     long draws, uint64_t seed, bool clustered)
+                                     long draws, uint64_t seed, bool clustered, json_t *rows_out)
 {
     placebo_ind_t pi = {NAN, NAN, 0, 0, draws, 0, 0};
     size_t ns = 2 * (size_t)(smax - smin + 1), rows = 0;
@@ -337,6 +337,15 @@ static placebo_ind_t placebo_ind_run(const grid *g, size_t n_com, const bev *ev,
         for (int sgn = -1; sgn <= 1; sgn += 2)
             for (int sh = smin; sh <= smax; sh++)
                 mat[rows * ns + k++] = (unsigned char)score(g, n_com, v, sgn * sh, W).result;
+        if (rows_out) { /* each event's result under every shift: H hit, m miss, - no data */
+            char str[256];
+            size_t k2 = 0;
+            for (; k2 < ns && k2 < sizeof str - 1; k2++)
+                str[k2] = "Hm-"[mat[rows * ns + k2] < 3 ? mat[rows * ns + k2] : 2];
+            str[k2] = 0;
+            json_array_append_new(rows_out,
+                                  json_pack("{s:s, s:s}", "event_id", v->e.id, "by_shift", str));
+        }
         idx[rows++] = i;
     }
     /* clusters: the connected components of "shares a commodity"; each named by its first
@@ -1763,10 +1772,11 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
     double p_value = pl.p;
     long draws = o->placebo_draws > 0 ? o->placebo_draws : CW_SUPPLY_PLACEBO_DRAWS;
     uint64_t seed = o->placebo_seed ? o->placebo_seed : CW_SUPPLY_PLACEBO_SEED;
+    json_t *jind_rows = json_array();
     placebo_ind_t pind = placebo_ind_run(g, n_com, ev, n_ev, W, smin, smax, INT_MIN, INT_MAX,
-                                         act_rate, draws, seed, false);
+                                         act_rate, draws, seed, false, jind_rows);
     placebo_ind_t pclu = placebo_ind_run(g, n_com, ev, n_ev, W, smin, smax, INT_MIN, INT_MAX,
-                                         act_rate, draws, seed, true);
+                                         act_rate, draws, seed, true, NULL);
 
     /* ---- precursors: earlier announcements by the same actor (reported apart) ---- */
     jprec = precursor_view(g, n_com, ev, n_ev, W, smin, smax, false);
@@ -1779,6 +1789,7 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
         int sm = cw_supply__month_parse(o->split);
         if (sm < 0) {
             json_decref(jplacebo);
+            json_decref(jind_rows);
             json_decref(by_com);
             json_decref(by_type);
             rc = cw_error_set(CW_EINVAL, "bad split month '%s' (YYYY-MM)", o->split);
@@ -1800,9 +1811,9 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
             double rate = h + mi_ ? (double)h / (double)(h + mi_) : NAN;
             placebo_t pp = placebo_run(g, n_com, ev, n_ev, W, smin, smax, lo_e, hi_e, rate, NULL);
             placebo_ind_t ppi = placebo_ind_run(g, n_com, ev, n_ev, W, smin, smax, lo_e, hi_e, rate,
-                                                draws, seed, false);
+                                                draws, seed, false, NULL);
             placebo_ind_t ppc = placebo_ind_run(g, n_com, ev, n_ev, W, smin, smax, lo_e, hi_e, rate,
-                                                draws, seed, true);
+                                                draws, seed, true, NULL);
             int nf = half ? sm : (from >= 0 ? from : g->M0);
             int nt = half ? (to >= 0 ? to : g->M0 + g->N - 1) : sm - 1;
             double ns = nsr_run(g, n_com, ev, n_ev, W, nf, nt, 0);
@@ -1850,6 +1861,7 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
                                " ORDER BY period",
                                -1, &st, NULL) != SQLITE_OK) {
             json_decref(jplacebo);
+            json_decref(jind_rows);
             json_decref(by_com);
             json_decref(by_type);
             json_decref(jk);
@@ -1981,7 +1993,7 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
         "shifts_at_least_as_good", as_good, "p_value",
         isfinite(p_value) ? json_real(p_value) : json_null(), "by_shift", jplacebo);
     if (placebo) {
-        char meth[600];
+        char meth[900];
         snprintf(meth, sizeof meth,
                  "each event shifted by its own draw, uniform over the same %d shifts "
                  "(-%d..-%d, +%d..+%d months); %ld seeded Monte Carlo draws (xoshiro256**, seed "
@@ -1989,7 +2001,9 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
                  "good) / (1 + draws with a statistic); smallest possible p 1/(draws + 1). "
                  "Assumes the events independent (one event's shifted result does not depend on "
                  "another's shift) and, without skill, each event's real date exchangeable with "
-                 "its shifts. The common-shift p (p_value) stays the headline",
+                 "its shifts. The common-shift p (p_value) stays the headline. events: each scored "
+                 "event's result under every shift (-24..-12 then +12..+24): H hit, m miss, - no "
+                 "data",
                  2 * (smax - smin + 1), smax, smin, smin, smax, draws, (unsigned long long)seed);
         json_object_set_new(placebo, "independent",
                             json_pack("{s:s, s:I, s:I, s:I, s:o, s:o, s:o}", "method", meth,
@@ -1999,6 +2013,8 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
                                       isfinite(pind.mean) ? json_real(pind.mean) : json_null(),
                                       "p_value", isfinite(pind.p) ? json_real(pind.p) : json_null(),
                                       "seed", json_integer((json_int_t)seed)));
+        json_object_set_new(json_object_get(placebo, "independent"), "events", jind_rows);
+        jind_rows = NULL;
         json_object_set_new(
             placebo, "clustered",
             json_pack("{s:s, s:I, s:I, s:I, s:I, s:o, s:o}", "method",
@@ -2014,6 +2030,7 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
         json_object_set_new(placebo, "p_minimum_common_shift",
                             n_shift ? json_real(1.0 / (1.0 + n_shift)) : json_null());
     }
+    json_decref(jind_rows); /* NULL once the document holds it */
     json_t *komir = json_pack(
         "{s:s, s:I, s:I, s:I, s:I, s:o, s:o}", "method",
         "KOR months with a KOMIR supply-stability index: index < 20 (caution, unstable or crisis) "

@@ -294,7 +294,11 @@ jq -e '.placebo.independent.draws == 9999 and .placebo.independent.p_value > 0 a
        .placebo.independent.p_value < 1 and .placebo.clustered.clusters >= 1 and
        .acceptance.placebo_p.value == .placebo.p_value and
        .acceptance.placebo_p.independent_shifts_p == .placebo.independent.p_value and
-       (.out_of_sample.periods | all(has("placebo_p_independent") and has("placebo_p_clustered")))' \
+       (.out_of_sample.periods | all(has("placebo_p_independent") and has("placebo_p_clustered"))) and
+       (.placebo.independent.events | length) == .summary.scored and
+       all(.placebo.independent.events[]; .by_shift | test("^[Hm-]{26}$")) and
+       ([.placebo.independent.events[] | select(.event_id == "ree_2010_quota_cut")][0].by_shift ==
+        "--------------------------")' \
     "$T/bt3.json" >/dev/null || fail "placebo: the independent and clustered figures beside the headline"
 
 echo "supply_real: ok ($(jq -c '.summary | {hits, misses, no_data, out_of_scope}' "$T/bt.json"))"
