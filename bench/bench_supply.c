@@ -71,7 +71,7 @@ static int bench_db(const char *db, const char *const *events, size_t n_events)
            "wall, %.3f s CPU (best of 5); ratio to the 0.5 s bound %.2f (wall)\n",
            db, series, months, best, best_cpu, best / 0.5);
     if (n_events) {
-        cw_supply_backtest_opts o = {NULL, NULL, CW_SUPPLY_CAUTION, 12, 12, 24, NULL};
+        cw_supply_backtest_opts o = {NULL, NULL, CW_SUPPLY_CAUTION, 12, 12, 24, NULL, 0, 0};
         double bt = 1e9, bt_cpu = 1e9;
         for (int run = 0; run < 3; run++) {
             json_t *res = NULL;

@@ -313,9 +313,28 @@ typedef struct cw_supply_backtest_opts {
     int level;             /* an alert is a change to this level or higher */
     int window_months;     /* an alert counts for an event if at most this many months before */
     int placebo_min, placebo_max; /* placebo shifts in months (0: 12 and 24) */
-    const char *split; /* YYYY-MM: also score events effective before and from this month apart
-                          (out of sample: thresholds set on earlier data); NULL = no split */
+    const char *split;     /* YYYY-MM: also score events effective before and from this month apart
+                              (out of sample: thresholds set on earlier data); NULL = no split */
+    long placebo_draws;    /* Monte Carlo draws of the independent-shift placebo (0: 9,999) */
+    uint64_t placebo_seed; /* its seed (0: CW_SUPPLY_PLACEBO_SEED) */
 } cw_supply_backtest_opts;
+
+#define CW_SUPPLY_PLACEBO_DRAWS 9999
+#define CW_SUPPLY_PLACEBO_SEED 20261206u
+
+/* The placebo test with every event shifted independently (fourteenth stop), beside the
+ * common-shift test (all events moved by the same shift). res[i * n_shift + k] is event i's
+ * result under shift k: 0 hit, 1 miss, 2 no data in the shifted window. Each of `draws` draws
+ * (xoshiro256** seeded with seed) gives each event its own shift, uniform over the n_shift
+ * (events with the same cluster[i] share one shift; cluster NULL: every event its own); the
+ * draw's statistic is the hit rate among the events with data. p = (1 + draws at least as
+ * good as actual) / (1 + draws with a statistic); valid when, without skill, the real dates'
+ * results are exchangeable with the shifted ones and the events (clusters) are independent.
+ * cluster[i] must be in 0..n_ev-1. NAN when actual is NAN or no draw has a statistic; as_good,
+ * used and mean (the draws' mean statistic) may be NULL. */
+double cw_supply_placebo_independent(const unsigned char *res, const int *cluster, size_t n_ev,
+                                     size_t n_shift, double actual, long draws, uint64_t seed,
+                                     long *as_good, long *used, double *mean);
 
 /* Replays data-only levels month by month (rules of kind "event" off, so events never leak
  * into the signals) and scores them against the events of paths[0..n_paths) (events layout or
@@ -323,7 +342,9 @@ typedef struct cw_supply_backtest_opts {
  * signals count once per commodity. Per event: hit / miss / no_data (a miss in the headline) /
  * easing / out_of_scope, leads from the effective date and from the announcement; tables per
  * commodity and event type; noise-to-signal ratio; a placebo test (events shifted by +-12..24
- * months) with its p-value; agreement with KOMIR's supply-stability bands for Korea (Cohen's
+ * months) with its p-value, and beside it the same with each event's own shift and by commodity
+ * cluster; the false alarms with their causes and each rule's rate against its budget
+ * (false_alarms); agreement with KOMIR's supply-stability bands for Korea (Cohen's
  * kappa); the acceptance figures, met or not. JSON, owned by the caller. */
 int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const *paths,
                        size_t n_paths, const cw_supply_backtest_opts *o, json_t **out);

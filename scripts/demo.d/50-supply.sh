@@ -93,6 +93,13 @@ echo "-- why each in-scope event was missed (first cause: no data, no detector v
 "$BIN" supply backtest --events "$S/facts/disruption_events.csv" \
     --events "$S/policy-events-gta-iea/gta_trade_controls_subset.csv" \
     --events "$S/policy-events-gta-iea/iea_cm_policies_trade_subset.csv" --misses | tee "$D/misses.txt" | tail -1
+echo "-- the false alarms: every alert outside all event windows with its cause (after an event,
+   series start, echo, common shock, partner duplicate, price rebound, one lumpy month), and each
+   rule's rate before 2016-01 against its registered budget (all rows in $D/false-alarms.txt)"
+"$BIN" supply backtest --split 2016-01 --events "$S/facts/disruption_events.csv" \
+    --events "$S/policy-events-gta-iea/gta_trade_controls_subset.csv" \
+    --events "$S/policy-events-gta-iea/iea_cm_policies_trade_subset.csv" --false-alarms |
+    tee "$D/false-alarms.txt" | grep -E "^false alarms (per cause|before)"
 echo "-- supply: $D/supply.db (real data, served by stage 90), synth.db (synthetic), status.txt,"
 echo "   coverage.txt/json,"
-echo "   explain-*.txt/json, backtest.txt/json, misses.txt"
+echo "   explain-*.txt/json, backtest.txt/json, misses.txt, false-alarms.txt"

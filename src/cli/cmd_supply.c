@@ -38,6 +38,7 @@ static const char usage[] =
     "  backtest --events FILE [--events FILE...] [--from YYYY-MM] [--to YYYY-MM] [--level N]\n"
     "           [--window MONTHS] [--split YYYY-MM]   (--split: events effective before\n"
     "           and from that month also scored apart, out of sample) [--misses]\n"
+    "           [--false-alarms]\n"
     "                     data-only levels against the events (events layout, GTA or IEA\n"
     "                     catalogues): hit / miss / no data (a miss) per event with leads from\n"
     "                     the effective date and the announcement; tables per commodity and\n"
@@ -45,7 +46,12 @@ static const char usage[] =
     "                     +-12..24 months) and its p-value; agreement with KOMIR (kappa); the\n"
     "                     acceptance figures, met or not. --misses: only the miss table, why\n"
     "                     each in-scope event was missed (no data, no detector value, partner\n"
-    "                     basis, late, under threshold by how much) and the counts per cause\n"
+    "                     basis, late, under threshold by how much) and the counts per cause.\n"
+    "                     --false-alarms: only the false-alarm table, every alert outside all\n"
+    "                     event windows with its cause (after an event, series start, echo,\n"
+    "                     common shock, partner duplicate, price rebound, one lumpy month),\n"
+    "                     counts per rule and cause, each rule's rate before --split against\n"
+    "                     its registered budget\n"
     "  coverage [--from YYYY-MM] [--to YYYY-MM]\n"
     "                     which series cover which months (default 2023-01 to today), per\n"
     "                     commodity x partner, by kind (daily/monthly prices, HS6 lines, product\n"
@@ -70,7 +76,7 @@ static const char usage[] =
 typedef struct {
     const char *db, *rules, *partner, *commodity, *at, *from, *to, *events, *out, *reporter, *flow,
         *series, *unit, *seed, *years, *first_year, *level, *window, *split;
-    bool json, keep_going, all_issues, misses;
+    bool json, keep_going, all_issues, misses, false_alarms;
     const char *pos[4];
     int n_pos;
     const char *events_list[16]; /* --events may be given several times */
@@ -111,6 +117,10 @@ static int parse(opts *o, int argc, char **argv, int start)
         }
         if (!strcmp(a, "--misses")) {
             o->misses = true;
+            continue;
+        }
+        if (!strcmp(a, "--false-alarms")) {
+            o->false_alarms = true;
             continue;
         }
         bool matched = false;
@@ -773,6 +783,26 @@ static void print_backtest(json_t *res)
            "%lld shifts, %lld at least as good: p = %s\n",
            pa, pm, (long long)json_integer_value(json_object_get(pl, "shifts")),
            (long long)json_integer_value(json_object_get(pl, "shifts_at_least_as_good")), pp);
+    json_t *pin = json_object_get(pl, "independent"), *pcl = json_object_get(pl, "clustered");
+    if (json_is_object(pin) && json_is_object(pcl)) {
+        char im[32], ip[32], pmin[32], cm[32], cp[32];
+        fmt_num(im, sizeof im, json_object_get(pin, "mean_hit_rate"), 3);
+        fmt_num(ip, sizeof ip, json_object_get(pin, "p_value"), 4);
+        fmt_num(cm, sizeof cm, json_object_get(pcl, "mean_hit_rate"), 3);
+        fmt_num(cp, sizeof cp, json_object_get(pcl, "p_value"), 4);
+        fmt_num(pmin, sizeof pmin, json_object_get(pl, "p_minimum_common_shift"), 3);
+        printf("placebo, each event shifted by its own draw of the same shifts (%lld seeded "
+               "draws; assumes independent events): %s on average, %lld draws at least as "
+               "good: p = %s; events sharing a commodity shifted together (%lld clusters of "
+               "%lld events): %s on average, %lld at least as good: p = %s (beside the "
+               "common-shift p %s, whose smallest possible value is %s)\n",
+               (long long)json_integer_value(json_object_get(pin, "draws_with_data")), im,
+               (long long)json_integer_value(json_object_get(pin, "draws_at_least_as_good")), ip,
+               (long long)json_integer_value(json_object_get(pcl, "clusters")),
+               (long long)json_integer_value(json_object_get(pcl, "events")), cm,
+               (long long)json_integer_value(json_object_get(pcl, "draws_at_least_as_good")), cp,
+               pp, pmin);
+    }
     json_t *km = json_object_get(res, "komir_agreement");
     char kp[32];
     fmt_num(kp, sizeof kp, json_object_get(km, "kappa"), 3);
@@ -862,15 +892,19 @@ static void print_backtest(json_t *res)
         fmt_num(r2, sizeof r2, json_object_get(row, "hit_rate_with_data"), 3);
         fmt_num(r3, sizeof r3, json_object_get(row, "placebo_p"), 3);
         fmt_num(r4, sizeof r4, json_object_get(row, "noise_to_signal"), 3);
+        char r5[32], r6[32];
+        fmt_num(r5, sizeof r5, json_object_get(row, "placebo_p_independent"), 4);
+        fmt_num(r6, sizeof r6, json_object_get(row, "placebo_p_clustered"), 4);
         printf("split %s, events %s: scored %lld, hits %lld, misses %lld, no data %lld; hit rate "
-               "%s (with data %s); placebo p %s; noise-to-signal %s (%s to %s)\n",
+               "%s (with data %s); placebo p %s (independent shifts %s, by commodity cluster %s); "
+               "noise-to-signal %s (%s to %s)\n",
                json_string_value(json_object_get(oos, "split")),
                json_string_value(json_object_get(row, "events")),
                (long long)json_integer_value(json_object_get(row, "scored")),
                (long long)json_integer_value(json_object_get(row, "hits")),
                (long long)json_integer_value(json_object_get(row, "misses")),
-               (long long)json_integer_value(json_object_get(row, "no_data")), r1, r2, r3, r4,
-               json_string_value(json_object_get(row, "nsr_from")),
+               (long long)json_integer_value(json_object_get(row, "no_data")), r1, r2, r3, r5, r6,
+               r4, json_string_value(json_object_get(row, "nsr_from")),
                json_string_value(json_object_get(row, "nsr_to")));
     }
     json_t *acc = json_object_get(res, "acceptance");
@@ -881,10 +915,17 @@ static void print_backtest(json_t *res)
         char val[32];
         fmt_num(val, sizeof val, json_object_get(v, "value"), 3);
         const char *sig = json_string_value(json_object_get(v, "signal"));
-        char bnd[48] = "";
+        char bnd[112] = "";
         json_t *bv = json_object_get(v, "bound_given_coverage");
         if (json_is_number(bv))
             snprintf(bnd, sizeof bnd, ", bound given coverage %.3f", json_number_value(bv));
+        json_t *iv = json_object_get(v, "independent_shifts_p"),
+               *cv = json_object_get(v, "clustered_shifts_p");
+        if (json_is_number(iv) && json_is_number(cv))
+            snprintf(bnd, sizeof bnd,
+                     "; not the headline: independent shifts p %.4f, by "
+                     "commodity cluster %.4f",
+                     json_number_value(iv), json_number_value(cv));
         printf(" %s %s (%s%starget %g: %s%s);", k, val, sig ? sig : "", sig ? ", " : "",
                json_number_value(json_object_get(v, "target")),
                json_is_true(json_object_get(v, "met")) ? "met" : "NOT met", bnd);
@@ -914,6 +955,79 @@ static void print_misses(json_t *res)
     printf("\n");
 }
 
+/* The false-alarm table (--false-alarms): every alert outside all event windows with its cause,
+ * the counts per cause and per rule, and each rule's rate against its registered budget. */
+static void print_false_alarms(json_t *res)
+{
+    json_t *fa = json_object_get(res, "false_alarms"), *e;
+    json_t *ev = json_object_get(fa, "events");
+    printf("false alarms: every alert outside all event windows on its cell (first cause that "
+           "applies: after an event within %lld months, series start, echo, common shock, "
+           "partner duplicate, price rebound, one lumpy month; a provisional month later revised "
+           "cannot be named: one vintage loaded)\n",
+           (long long)json_integer_value(json_object_get(fa, "late_months")));
+    printf("%-8s %-12s %-12s %-18s %-40s %s\n", "month", "commodity", "partner", "cause", "rules",
+           "why");
+    for (size_t i = 0; i < json_array_size(ev) && (e = json_array_get(ev, i)); i++)
+        printf("%-8s %-12s %-12s %-18s %-40s %s%s\n", jstr(e, "period"), jstr(e, "commodity"),
+               jstr(e, "partner"), jstr(e, "cause"), jstr(e, "rules"), jstr(e, "text"),
+               json_is_true(json_object_get(e, "pre_split")) ? " [before the split]" : "");
+    const char *k;
+    json_t *v;
+    printf("false alarms per cause (%zu alerts):", json_array_size(ev));
+    json_object_foreach(json_object_get(fa, "counts"), k, v)
+        printf(" %s %lld;", k, (long long)json_integer_value(v));
+    printf("\n");
+    json_t *pre = json_object_get(fa, "pre_split_false_alarms");
+    if (json_is_integer(pre))
+        printf("false alarms before the split: %lld\n", (long long)json_integer_value(pre));
+    printf("false alarms per rule (an alert fired by several rules counts for each; before the "
+           "split):");
+    json_object_foreach(json_object_get(fa, "by_rule"), k, v) printf(
+        " %s %lld (%lld);", k, (long long)json_integer_value(json_object_get(v, "false_alarms")),
+        (long long)json_integer_value(json_object_get(v, "pre_split")));
+    printf("\n");
+    json_t *rt = json_object_get(fa, "rates");
+    for (int h = 0; h < 2 && json_is_object(rt); h++) {
+        json_t *x = h ? json_object_get(rt, "from_split") : rt;
+        if (!json_is_object(x))
+            continue;
+        json_t *sp = json_object_get(x, "span");
+        printf("rates %s %s..%s, cell-months outside every event window: the indicator met "
+               "its threshold / months with a value = rate (the budget registered in the docs); "
+               "months the rule fired (lookback, prerequisites)\n",
+               jstr(sp, "what"), jstr(sp, "from"), jstr(sp, "to"));
+        json_object_foreach(json_object_get(x, "rules"), k, v)
+        {
+            json_t *b = json_object_get(v, "budget"), *rv = json_object_get(v, "rate");
+            char bud[64], rate[32];
+            if (json_is_number(b) && json_is_number(rv))
+                snprintf(bud, sizeof bud, "budget %.2f %%: %s", 100 * json_number_value(b),
+                         json_is_true(json_object_get(v, "over_budget")) ? "OVER" : "within");
+            else if (json_is_number(b))
+                snprintf(bud, sizeof bud, "budget %.2f %%", 100 * json_number_value(b));
+            else
+                snprintf(bud, sizeof bud, "no budget registered: textbook threshold");
+            if (json_is_number(rv))
+                snprintf(rate, sizeof rate, "%.2f %%", 100 * json_number_value(rv));
+            else
+                snprintf(rate, sizeof rate, "n/a (no month with a value)");
+            printf("  %-20s %lld / %lld = %s (%s); fired %lld\n", k,
+                   (long long)json_integer_value(json_object_get(v, "indicator_met")),
+                   (long long)json_integer_value(json_object_get(v, "months")), rate, bud,
+                   (long long)json_integer_value(json_object_get(v, "fired")));
+        }
+        for (int c = 0; c < 2; c++) {
+            json_t *cv = json_object_get(x, c ? "trade_cells" : "price_cells");
+            char rate[32];
+            fmt_num(rate, sizeof rate, json_object_get(cv, "rate"), 3);
+            printf("  %s cells: a signal in %lld of %lld months (%s)\n", c ? "trade" : "price",
+                   (long long)json_integer_value(json_object_get(cv, "signal_months")),
+                   (long long)json_integer_value(json_object_get(cv, "months")), rate);
+        }
+    }
+}
+
 /* ---- backtest ---- */
 static int do_backtest(const opts *o)
 {
@@ -922,7 +1036,7 @@ static int do_backtest(const opts *o)
                         "Try 'chainwatch supply --help'.\n");
         return CW_EXIT_USAGE;
     }
-    cw_supply_backtest_opts bo = {o->from, o->to, CW_SUPPLY_CAUTION, 12, 12, 24, o->split};
+    cw_supply_backtest_opts bo = {o->from, o->to, CW_SUPPLY_CAUTION, 12, 12, 24, o->split, 0, 0};
     if (o->level) {
         int lv = cw_supply_level_parse(o->level);
         if (lv <= 0) {
@@ -950,8 +1064,8 @@ static int do_backtest(const opts *o)
     rc = cw_supply_backtest(s, r, o->events_list, (size_t)o->n_events, &bo, &res);
     if (rc) {
         ec = fail(rc);
-    } else if (o->json && o->misses) {
-        json_t *ms = json_incref(json_object_get(res, "misses"));
+    } else if (o->json && (o->misses || o->false_alarms)) {
+        json_t *ms = json_incref(json_object_get(res, o->misses ? "misses" : "false_alarms"));
         json_decref(res);
         ec = cw_cli_print_json(ms);
     } else if (o->json) {
@@ -959,6 +1073,8 @@ static int do_backtest(const opts *o)
     } else {
         if (o->misses)
             print_misses(res);
+        else if (o->false_alarms)
+            print_false_alarms(res);
         else
             print_backtest(res);
         json_decref(res);

@@ -717,6 +717,131 @@ out:
 
 /* ---- rule: supply level changes -------------------------------------------------------- */
 
+/* The level of commodity x partner at month period, from the changes (the newest at or
+ * before it; 0 when none). */
+static int supply_level_at(const cw_supply_level_change *ch, size_t n, const char *com,
+                           const char *partner, const char *period)
+{
+    int lvl = 0;
+    const char *best = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(ch[i].commodity, com) && !strcmp(ch[i].partner, partner) &&
+            strcmp(ch[i].period, period) <= 0 && (!best || strcmp(ch[i].period, best) > 0)) {
+            best = ch[i].period;
+            lvl = ch[i].new_level;
+        }
+    return lvl;
+}
+
+/* A supply alert raised while its month was partial (evidence.provisional), still open, after
+ * this run's alerts were raised. The alert of a month that is still partial is left (this run
+ * brought it up to date if it is the latest change). Once the month reads complete:
+ *  - the completed month holds the same rise (same commodity, partner, month and level): the
+ *    alert is UPDATED in place, the same finding on complete data: PROVISIONAL leaves the
+ *    title, provisional becomes false and `completed` says so (a raise with the same key does
+ *    this already while the change is the latest; this also covers an alert a later month's
+ *    change has overtaken);
+ *  - otherwise (the completed month rose to another level, or not at all): the alert is
+ *    SUPERSEDED, closed by the monitor with a note giving the completed month's level and the
+ *    alert of the completed month, if any. It is not rewritten: an investigator may have acted
+ *    on what it said, and its history keeps it; its finding no longer holds, so it leaves the
+ *    open queue. */
+static int supply_settle_provisional(ctx *c, const cw_supply_level_change *ch, size_t n)
+{
+    sqlite3 *db = cw_alert_db_sqlite(c->alerts);
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT id, title, evidence FROM alerts WHERE kind = "
+                           "'supply-level-change' AND status != 2 ORDER BY id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return cw_error_set(CW_EIO, "supply alerts: %s", sqlite3_errmsg(db));
+    typedef struct {
+        int64_t id;
+        char *title;
+        json_t *ev;
+    } open_t;
+    open_t *op = NULL;
+    size_t n_op = 0, cap = 0;
+    int sr;
+    while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 2);
+        json_t *ev = t ? json_loads(t, 0, NULL) : NULL;
+        if (!json_is_true(json_object_get(ev, "provisional"))) {
+            json_decref(ev);
+            continue;
+        }
+        if ((rc = cw_grow(&op, &cap, n_op + 1, sizeof *op, 4))) {
+            json_decref(ev);
+            break;
+        }
+        op[n_op].id = sqlite3_column_int64(st, 0);
+        op[n_op].title = cw_strdup((const char *)sqlite3_column_text(st, 1));
+        op[n_op++].ev = ev;
+    }
+    if (!rc && sr != SQLITE_DONE)
+        rc = cw_error_set(CW_EIO, "supply alerts: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    for (size_t a = 0; !rc && a < n_op; a++) {
+        json_t *ev = op[a].ev;
+        const char *com = json_string_value(json_object_get(ev, "commodity"));
+        const char *keyp = json_string_value(json_object_get(ev, "partner"));
+        const char *per = json_string_value(json_object_get(ev, "period"));
+        const char *to = json_string_value(json_object_get(ev, "to"));
+        if (!com || !keyp || !per || !to || !op[a].title)
+            continue;
+        char p0[4];
+        snprintf(p0, sizeof p0, "%.3s", keyp); /* the first partner the alert names */
+        const cw_supply_level_change *now = NULL;
+        for (size_t i = 0; i < n && !now; i++)
+            if (!strcmp(ch[i].commodity, com) && !strcmp(ch[i].partner, p0) &&
+                !strcmp(ch[i].period, per))
+                now = &ch[i];
+        if (now && now->provisional)
+            continue; /* still a partial month */
+        int lvl = supply_level_at(ch, n, com, p0, per);
+        char note[400];
+        if (now && !strcmp(cw_supply_level_name(now->new_level), to)) {
+            /* update: the same finding on the completed month */
+            char title[400];
+            snprintf(title, sizeof title, "%s", op[a].title);
+            char *pz = strstr(title, ", PROVISIONAL: a partial month");
+            if (pz)
+                memmove(pz, pz + strlen(", PROVISIONAL: a partial month"),
+                        strlen(pz + strlen(", PROVISIONAL: a partial month")) + 1);
+            snprintf(note, sizeof note,
+                     "%s completed: the level holds at %s (raised while the month was partial)",
+                     per, to);
+            json_object_set_new(ev, "provisional", json_false());
+            json_object_set_new(ev, "provisional_note", json_null());
+            json_object_set_new(ev, "completed", json_string(note));
+            if (now->reason)
+                json_object_set_new(ev, "reason", json_string(now->reason));
+            char *evs = json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS);
+            cw_alert_input in = {.title = title, .evidence = evs};
+            rc = evs ? refresh(c, op[a].id, &in) : cw_error_set(CW_ENOMEM, "out of memory");
+            free(evs);
+            continue;
+        }
+        /* supersede: the completed month says something else */
+        char more[96] = "";
+        if (now && now->new_level > now->old_level && now->new_level >= CW_SUPPLY_CAUTION)
+            snprintf(more, sizeof more, "; the completed month's rise to %s is its own alert",
+                     cw_supply_level_name(now->new_level));
+        snprintf(note, sizeof note,
+                 "superseded: %s is now complete and reads %s for %s (the alert said %s while "
+                 "the month was partial)%s",
+                 per, cw_supply_level_name(lvl), p0, to, more);
+        rc = cw_alert_set_status(c->alerts, op[a].id, CW_ALERT_CLOSED, "chainwatch monitor", note);
+    }
+    for (size_t a = 0; a < n_op; a++) {
+        free(op[a].title);
+        json_decref(op[a].ev);
+    }
+    cw_free(op);
+    return rc;
+}
+
 static int rule_supply(ctx *c, const char *db)
 {
     cw_supply *s = NULL;
@@ -809,6 +934,8 @@ static int rule_supply(ctx *c, const char *db)
         rc = cw_monitor__raise(c, CW_ALERT_SRC_SUPPLY, "supply-level-change", sev, CW_TLP_GREEN,
                                NULL, title, ch[i].reason, ev, key);
     }
+    if (!rc)
+        rc = supply_settle_provisional(c, ch, n);
     cw_free(live);
     cw_supply_level_changes_free(ch, n);
     cw_supply_rules_free(r);

@@ -94,4 +94,57 @@ check_eq "provisional: the evidence says so, with the observations" \
         "\(.provisional) \(.provisional_note | test("8 observations to 2025-01-08"))"' "$T/a2.json")" "true true"
 check_eq "complete month: the cobalt alert is not provisional" \
     "$(ev | jq '[.[] | select(.commodity == "cobalt")][0].provisional')" false
+# Fourteenth stop: the partial month completes (src/monitor/monitor.c supply_settle_provisional).
+# Three copies of the database above, the monitor run once while January 2025 was partial, then
+# the rest of the month loaded and the monitor run again:
+#  (a) January completes at +45 %: the same rise, the same alert key: the alert is UPDATED,
+#      PROVISIONAL leaves its title, provisional false;
+#  (b) January's other 20 days fall back under the trend: the completed month does not rise, so
+#      the provisional alert is SUPERSEDED: closed by the monitor with a note saying what the
+#      completed month reads; nothing new is raised;
+#  (c) January completes at +45 %, then Feb-Jul back on the trend and a new jump in August: the
+#      July rise is the latest change (its own alert) and January's alert, overtaken, is UPDATED
+#      in place with `completed`.
+settle() { # NAME FILE: a fresh node, the partial month, the rules; then FILE, the rules again
+    export CHAINWATCH_SUPPLY_DB="$T/s-$1.db"
+    "$CW_BIN" supply load prices "$T/daily.csv" > /dev/null
+    "$CW_BIN" node init --db "$T/n-$1.db" --name USA > /dev/null
+    "$CW_BIN" rules run --db "$T/n-$1.db" --supply-db "$T/s-$1.db" --json > /dev/null
+    "$CW_BIN" supply load prices "$2" > /dev/null
+    "$CW_BIN" rules run --db "$T/n-$1.db" --supply-db "$T/s-$1.db" --json > "$T/r-$1.json"
+    "$CW_BIN" alerts list --db "$T/n-$1.db" --source supply --json > "$T/l-$1.json"
+}
+hi=$(awk 'BEGIN { printf "%.6f", 8 * exp(-0.005 * 47) * 1.45 }')
+awk -v b="$hi" 'BEGIN { print "series,date,value,unit"; srand(99);
+    for (d = 9; d <= 28; d++) printf "nickel_dmp,2025-01-%02d,%.4f,USD/lb\n", d, b * exp(0.03 * (rand() - 0.5)) }' \
+    > "$T/rest-a.csv"
+awk 'BEGIN { print "series,date,value,unit"; srand(98); b = 8 * exp(-0.005 * 48) * 0.80;
+    for (d = 9; d <= 28; d++) printf "nickel_dmp,2025-01-%02d,%.4f,USD/lb\n", d, b * exp(0.03 * (rand() - 0.5)) }' \
+    > "$T/rest-b.csv"
+awk 'BEGIN { print "series,date,value,unit"; srand(97);
+    for (m = 1; m <= 8; m++) { b = 8 * exp(-0.005 * (47 + m)) * (m == 1 || m == 8 ? 1.45 : 1);
+        for (d = (m == 1 ? 9 : 1); d <= 28; d++)
+            printf "nickel_dmp,2025-%02d-%02d,%.4f,USD/lb\n", m, d, b * exp(0.03 * (rand() - 0.5)) } }' \
+    > "$T/rest-c.csv"
+settle a "$T/rest-a.csv"
+check_eq "completed at the same level: one alert, open, title without PROVISIONAL" \
+    "$(jq -r '.alerts | length as $n | .[0] | "\($n) \(.status) \(.title | test("PROVISIONAL")) \(.title | test("\\(2025-01; one partner-invariant"))"' "$T/l-a.json")" \
+    "1 new false true"
+check_eq "completed at the same level: the evidence is no longer provisional" \
+    "$(jq -r '.alerts[0].evidence | (if type == "string" then fromjson else . end) | .provisional' "$T/l-a.json")" false
+settle b "$T/rest-b.csv"
+check_eq "completed without the rise: the provisional alert is superseded (closed by the monitor)" \
+    "$(jq -r '.alerts | length as $n | .[0] | "\($n) \(.status) \(.status_by)"' "$T/l-b.json")" \
+    "1 closed chainwatch monitor"
+check "superseded: the note says what the completed month reads" \
+    jq -e '.alerts[0].status_note | test("^superseded: 2025-01 is now complete and reads none for USA \\(the alert said caution while the month was partial\\)")' \
+    "$T/l-b.json" > /dev/null
+check_eq "superseded: nothing new raised" "$(jq .raised "$T/r-b.json")" 0
+settle c "$T/rest-c.csv"
+check_eq "overtaken by a later rise: two open alerts, July's new" \
+    "$(jq -r '[.alerts[] | select(.status == "new")] | length' "$T/l-c.json") $(jq .raised "$T/r-c.json")" "2 1"
+check_eq "overtaken: January's alert updated in place, not provisional, with completed" \
+    "$(jq -r '[.alerts[] | select(.title | test("\\(2025-01"))][0] | (.evidence | (if type == "string" then fromjson else . end)) as $e |
+        "\(.title | test("PROVISIONAL")) \($e.provisional) \($e.completed)"' "$T/l-c.json")" \
+    "false false 2025-01 completed: the level holds at caution (raised while the month was partial)"
 finish

@@ -137,7 +137,7 @@ static void test_backtest_calibration_events(void)
 {
     cw_supply_rules *r;
     REQUIRE(cw_supply_rules_load(&r, NULL) == 0);
-    cw_supply_backtest_opts o = {NULL, NULL, CW_SUPPLY_CAUTION, 12, 12, 24, NULL};
+    cw_supply_backtest_opts o = {NULL, NULL, CW_SUPPLY_CAUTION, 12, 12, 24, NULL, 0, 0};
     json_t *res;
     const char *evf = cw_test_data("facts/disruption_events.csv");
     REQUIRE(cw_supply_backtest(s, r, &evf, 1, &o, &res) == 0);

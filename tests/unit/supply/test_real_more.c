@@ -397,7 +397,7 @@ static void test_backtest(void)
     snprintf(f2, sizeof f2, "%s",
              cw_test_data("policy-events-gta-iea/iea_cm_policies_trade_subset.csv"));
     const char *files[] = {f0, f1, f2};
-    cw_supply_backtest_opts o = {NULL, NULL, CW_SUPPLY_CAUTION, 12, 12, 24, NULL};
+    cw_supply_backtest_opts o = {NULL, NULL, CW_SUPPLY_CAUTION, 12, 12, 24, NULL, 0, 0};
     json_t *res;
     REQUIRE(cw_supply_backtest(s, r, files, 3, &o, &res) == 0);
     json_t *sum = json_object_get(res, "summary");

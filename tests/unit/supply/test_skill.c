@@ -332,7 +332,7 @@ static void test_backtest_skill(void)
     snprintf(f2, sizeof f2, "%s",
              cw_test_data("policy-events-gta-iea/iea_cm_policies_trade_subset.csv"));
     const char *files[] = {f0, f1, f2};
-    cw_supply_backtest_opts o = {NULL, NULL, CW_SUPPLY_CAUTION, 12, 12, 24, "2016-01"};
+    cw_supply_backtest_opts o = {NULL, NULL, CW_SUPPLY_CAUTION, 12, 12, 24, "2016-01", 0, 0};
     json_t *res;
     REQUIRE(cw_supply_backtest(s, r, files, 3, &o, &res) == 0);
     json_t *sum = json_object_get(res, "summary");

@@ -64,7 +64,7 @@ static void test_backtest_finds_planted(void)
     cw_supply_rules *r;
     REQUIRE(cw_supply_rules_load(&r, NULL) == 0);
     snprintf(f, sizeof f, "%s/events.csv", dir);
-    cw_supply_backtest_opts bo = {NULL, NULL, CW_SUPPLY_CAUTION, 12, 12, 24, NULL};
+    cw_supply_backtest_opts bo = {NULL, NULL, CW_SUPPLY_CAUTION, 12, 12, 24, NULL, 0, 0};
     json_t *res;
     {
         const char *fp = f;

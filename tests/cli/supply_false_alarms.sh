@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# supply_false_alarms.sh: the backtest's false-alarm table (issue 16, fourteenth stop) on planted
+# series, one case per cause. China's exports of graphite (250410) to USA, KOR and JPN and of
+# 811292 (gallium) to JPN, 2017-01..2024-12, about 4 M USD a month; a monthly cobalt price
+# 2015-01..2024-12. The events file holds no event on these cells' months but one on cobalt
+# effective 2019-01, so every alert is false and has a cause:
+#   graphite KOR 2018-06 x8, the trade detectors' 3rd month         -> series_start
+#   graphite USA 2020-05 x8 for one month                            -> one_month
+#   graphite and gallium to JPN 2021-03 x0.05                        -> common_shock (both)
+#   graphite USA and KOR 2022-06 x0.05                               -> partner_duplicate (both)
+#   cobalt 2019-03 +40 % (and back), 2 months after the cobalt event -> after_event
+#   cobalt 2019-09, the same price cell 6 months after              -> echo
+#   cobalt falling 3 % a month through 2023, +12 % in 2023-09        -> price_rebound
+source "$(dirname "$0")/../lib/cli.sh"
+export CHAINWATCH_SUPPLY_DB="$T/supply.db"
+awk 'BEGIN { print "period_dt,partner_name,hs6,val,qty,uv"; srand(3);
+  split("United States of America,Rep. of Korea,Japan", P, ",");
+  for (i = 0; i < 96; i++) { y = 2017 + int(i / 12); m = i % 12 + 1; ym = sprintf("%04d-%02d", y, m);
+    for (p = 1; p <= 3; p++) { for (h = 1; h <= 2; h++) {
+      hs = h == 1 ? "250410" : "811292"; if (hs == "811292" && p != 3) continue;
+      v = 4e6 * exp(0.1 * (rand() - 0.5));
+      if (ym == "2018-06" && hs == "250410" && p == 2) v *= 8;
+      if (ym == "2021-03" && p == 3) v *= 0.05;
+      if (ym == "2022-06" && hs == "250410" && p <= 2) v *= 0.05;
+      if (ym == "2020-05" && hs == "250410" && p == 1) v *= 8;
+      printf "%s-01,%s,%s,%.1f,%.1f,1.0\n", ym, P[p], hs, v, v } } } }' > "$T/trade.csv"
+awk 'BEGIN { print "series,date,value,unit"; srand(8); p = 30;
+  for (i = 0; i < 120; i++) { y = 2015 + int(i / 12); m = i % 12 + 1; ym = sprintf("%04d-%02d", y, m);
+    f = exp(0.01 * (rand() - 0.5)); if (y == 2023) f *= 0.97; if (ym == "2023-09") f *= 1.12;
+    if (ym == "2019-03") f *= 1.4; if (ym == "2019-04") f /= 1.4;
+    p *= f; printf "cobalt_dmp_m,%s,%.4f,USD/lb\n", ym, p } }' > "$T/prices.csv"
+"$CW_BIN" supply load comtrade "$T/trade.csv" --reporter CHN --flow X > /dev/null
+"$CW_BIN" supply load prices "$T/prices.csv" > /dev/null
+cat > "$T/ev.csv" <<'CSV'
+event_id,date_announced,date_effective,date_precision,commodity,hs6_scope,actor_country,affected_partner,event_type,description,verification,evidence
+t_early,2018-01,2018-01,month,manganese,260200,ID,all,export_ban,"planted: spans the months, no data",test,test
+t_cobalt,2019-01,2019-01,month,cobalt,260500,CD,all,export_ban,"planted: two months before the jump",test,test
+t_late,2024-12,2024-12,month,manganese,260200,ID,all,export_ban,"planted: spans the months, no data",test,test
+CSV
+"$CW_BIN" supply backtest --events "$T/ev.csv" --split 2020-01 --false-alarms --json > "$T/fa.json"
+cause() { # PERIOD COMMODITY PARTNER -> its cause
+    jq -r --arg p "$1" --arg c "$2" --arg q "$3" \
+        '[.events[] | select(.period == $p and .commodity == $c and .partner == $q)][0].cause' "$T/fa.json"
+}
+check_eq "series_start: graphite KOR 2018-06" "$(cause 2018-06 graphite KOR)" series_start
+check_eq "one_month: graphite USA 2020-05" "$(cause 2020-05 graphite USA)" one_month
+check_eq "common_shock: graphite JPN 2021-03" "$(cause 2021-03 graphite JPN)" common_shock
+check_eq "common_shock: gallium JPN 2021-03" "$(cause 2021-03 gallium JPN)" common_shock
+check_eq "partner_duplicate: graphite USA 2022-06" "$(cause 2022-06 graphite USA)" partner_duplicate
+check_eq "partner_duplicate: graphite KOR 2022-06" "$(cause 2022-06 graphite KOR)" partner_duplicate
+check_eq "after_event: cobalt 2019-03" "$(cause 2019-03 cobalt 'all (price)')" after_event
+check_eq "echo: cobalt 2019-09" "$(cause 2019-09 cobalt 'all (price)')" echo
+check_eq "price_rebound: cobalt 2023-09" "$(cause 2023-09 cobalt 'all (price)')" price_rebound
+check "the texts give the figures" jq -e '
+    ([.events[] | select(.cause == "after_event")][0].text == "2 months after t_cobalt took effect (2019-01)") and
+    ([.events[] | select(.cause == "one_month")][0].text | test("^2020-05: .* USD against a 12-month median of .*, back to .* the month after$")) and
+    ([.events[] | select(.cause == "series_start")][0].text == "5 evaluable months on the cell before it")' \
+    "$T/fa.json" > /dev/null
+check_eq "before the split (2020-01): the three alerts of 2018-2019" \
+    "$(jq -c '[.pre_split_false_alarms, ([.events[] | select(.pre_split) | .period] | sort)]' "$T/fa.json")" \
+    '[3,["2018-06","2019-03","2019-09"]]'
+check_eq "counts per cause add up" "$(jq '([.counts[]] | add) == (.events | length)' "$T/fa.json")" true
+check_eq "per rule: d_price_jump's false alarms, all and before the split" \
+    "$(jq -c '.by_rule.d_price_jump | [.false_alarms, .pre_split]' "$T/fa.json")" '[2,1]'
+# rates before the split: the trade detectors read 2018-04..2019-12 here, so they have a rate
+# and a budget; the textbook price rules have no budget; rules that need an event (v_event_drop
+# requires e_measure) or make no alert (standing) are not rated
+check "rates: before the split, with budgets" jq -e '.rates.span == {"from": "2017-01", "to": "2019-12",
+    "what": "before the split"} and .rates.rules.d_trade_up.months > 0 and
+    .rates.rules.d_trade_up.budget == (0.05 / 6) and .rates.rules.d_price_up.budget == null and
+    (.rates.rules.d_trade_up.over_budget | type) == "boolean" and .rates.from_split.span.from == "2020-01" and
+    (.rates.rules | has("v_event_drop") or has("e_measure") or has("st_tight") | not)' \
+    "$T/fa.json" > /dev/null
+"$CW_BIN" supply backtest --events "$T/ev.csv" --split 2020-01 --false-alarms > "$T/fa.txt"
+check "text: one row per false alarm, with its cause" \
+    grep -q "^2022-06  graphite     KOR          partner_duplicate  .*an alert the same month on graphite USA" "$T/fa.txt"
+check "text: the counts per cause" grep -q "^false alarms per cause (11 alerts): after_event 1; series_start 1; echo 2; common_shock 2; partner_duplicate 2; price_rebound 1; one_month 1; unexplained 1;" "$T/fa.txt"
+check "text: the rates before the split" grep -q "^rates before the split 2017-01..2019-12" "$T/fa.txt"
+finish
