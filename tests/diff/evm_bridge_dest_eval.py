@@ -4,7 +4,7 @@ truth: the thief's deposits into the lock-and-release bridge (truth/lock_bridge.
 Across-like pool (truth/across_bridge.csv), found as exits, and among them those whose exit names
 the true destination chain and recipient (read from a deposit event or from the deposit call's
 input); and, when the world has one (truth/bridge_router.csv, evm_shapes_world.py
---bridge-router), the router in front of the pool: which account the exits of routed deposits
+--bridge-router; gen evm's via_router rows), the router in front of the pool: which account the exits of routed deposits
 name as the bridge, and how the trace ended at the router. Exit status 0 always (a report).
 
 usage: evm_bridge_dest_eval.py WORLD_DIR TRACE_JSON [TRACE_JSON...]
@@ -23,10 +23,17 @@ for name in ("lock_bridge.csv", "across_bridge.csv"):
             if r["kind"] == "deposit" and r["heist"]:
                 dep[r["tx_hash"]] = (name.split("_")[0], r)
 routed, router, pool = {}, None, None
-if os.path.exists(os.path.join(T, "bridge_router.csv")):
+if os.path.exists(os.path.join(T, "bridge_router.csv")):  # evm_shapes_world.py --bridge-router
     for r in csv.DictReader(open(os.path.join(T, "bridge_router.csv"))):
         router, pool = r["router"], r["bridge"]
         routed[r["tx_hash"]] = r
+if os.path.exists(os.path.join(T, "across_bridge.csv")):  # gen evm world.across_router: via_router rows
+    for r in csv.DictReader(open(os.path.join(T, "across_bridge.csv"))):
+        if r["kind"] == "via_router":
+            router = r["to_address"]
+            routed[r["tx_hash"]] = r
+        elif r["kind"] == "deposit":
+            pool = r["to_address"]
 exits, at_router = {}, {}
 for path in traces:
     j = json.load(open(path))
