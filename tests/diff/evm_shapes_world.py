@@ -497,7 +497,7 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
     acr = None
     if bridge_router and across_bridge:
         # unlabelled: an aggregator's router; it holds nothing and passes each deposit on
-        acr = W.new(W.entity("Hopway", "bridge_router"), "bridge_router", contract=True)
+        acr = W.new(W.entity("Hopway", "aggregator_router"), "aggregator_router", contract=True)
         router_rows = []
     acp = None
     if across_bridge:
