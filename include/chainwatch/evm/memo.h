@@ -111,11 +111,11 @@ bool cw_evm_memo_btc_shaped(const uint8_t *p, size_t n);
  * Multichain LogAnySwapOut, Wormhole LogMessagePublished carrying a token-bridge transfer, and
  * the generators' Locked(address,uint256,bytes32,uint256). */
 typedef struct cw_evm_memo_dest {
-    char event[32]; /* the event's name, or the call's (`call`) */
-    char ns[12];    /* "eip155" or "wormhole" */
-    uint64_t chain; /* destination chain id in that namespace */
-    char to[67];    /* 0x + 40 or 64 lowercase hex digits */
-    bool call;      /* read from the tx's input by selector (cw_evm_memo_dest_from_call) */
+    char event[32];   /* the event's name, or the call's (`call`) */
+    char ns[12];      /* "eip155" or "wormhole" */
+    uint64_t chain;   /* destination chain id in that namespace */
+    char to[67];      /* 0x + 40 or 64 lowercase hex digits */
+    bool call;        /* read from the tx's input by selector (cw_evm_memo_dest_from_call) */
     char emitter[43]; /* the event's emitter when not the tx's `to` (a router called the
                        * bridge), 0x + 40 hex digits; else "" */
 } cw_evm_memo_dest;

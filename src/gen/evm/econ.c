@@ -974,8 +974,8 @@ bool ew_across_deposit(ew_world *w, uint32_t from, int tok, u128 value, int32_t 
     u128 out = value - value / 400;
     uint32_t id = w->across_ids++;
     /* world.across_router: half the deposits call the router, which calls the pool */
-    uint32_t via = w->across_router != EW_NONE && gen_chance(&w->rng, 0.5) ? w->across_router
-                                                                             : EW_NONE;
+    uint32_t via =
+        w->across_router != EW_NONE && gen_chance(&w->rng, 0.5) ? w->across_router : EW_NONE;
     ew_tx_begin(w, from, via != EW_NONE ? via : pool, tok ? 0 : value, gas, true);
     if (via != EW_NONE && !tok)
         ew_tx_call(w, 0, via, pool, value, NULL, 0, true);

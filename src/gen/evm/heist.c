@@ -52,9 +52,9 @@ typedef struct ew_heist {
     u128 mix_in, mix_out, bridged, cashed, fees;
     u128 otc; /* paid to OTC desks (cash_out "otc") */
     uint64_t n_otc;
-    u128 tok_cashed[1 + EW_NTOK]; /* tokens deposited at exchanges as they are */
+    u128 tok_cashed[1 + EW_NTOK];  /* tokens deposited at exchanges as they are */
     u128 tok_bridged[1 + EW_NTOK]; /* tokens deposited into the Across-like pool */
-    uint32_t *mixrec;             /* mixer withdrawal recipients (cash_out "apart") */
+    uint32_t *mixrec;              /* mixer withdrawal recipients (cash_out "apart") */
     size_t n_mixrec, cap_mixrec;
     uint64_t n_cash, n_bridge, n_mix_dep, n_mix_wd, n_swaps, n_txs;
     uint64_t drain_block, end_block;
@@ -993,7 +993,8 @@ int ew_heists_finish(ew_world *w)
         u128 out = h->cashed + h->bridged + h->mix_out + h->fees + held[0] + h->otc;
         bool ok = in == out;
         for (int t = 1; t < EW_WETH; t++)
-            ok = ok && h->stolen[t] == h->swap_out[t] + h->tok_cashed[t] + h->tok_bridged[t] + held[t];
+            ok = ok &&
+                 h->stolen[t] == h->swap_out[t] + h->tok_cashed[t] + h->tok_bridged[t] + held[t];
         if (!ok) {
             char a[48], b[48];
             ew_u128_dec(a, in);

@@ -489,22 +489,11 @@ int cw_gen_evm_scenario_parse(cw_gen_evm_scenario **out, const char *json, size_
     json_t *wo = json_object_get(root, "world");
     static const char *const defx[] = {"Bitfrost", "Krakenish", "Coinbarn", "Binansu"};
     if (wo) {
-        static const char *const wk[] = {"exchanges",
-                                         "users",
-                                         "txs_per_block",
-                                         "mixer_contracts",
-                                         "mixer_denoms",
-                                         "otc_desks",
-                                         "consolidation",
-                                         "honest_mix_evidence",
-                                         "lock_bridge",
-                                         "contract_hot",
-                                         "across_bridge",
-                                         "fresh_bridge_users",
-                                         "across_tokens",
-                                         "across_router",
-                                         "lock_wormhole",
-                                         NULL};
+        static const char *const wk[] = {
+            "exchanges",     "users",         "txs_per_block", "mixer_contracts",
+            "mixer_denoms",  "otc_desks",     "consolidation", "honest_mix_evidence",
+            "lock_bridge",   "contract_hot",  "across_bridge", "fresh_bridge_users",
+            "across_tokens", "across_router", "lock_wormhole", NULL};
         if (!json_is_object(wo)) {
             rc = cw_error_set(CW_EINVAL, "%s: world: must be an object", c.src);
             goto out;
