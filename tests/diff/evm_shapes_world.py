@@ -870,10 +870,10 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
                      + aword(rcpt) + word(v) + word(chain) + word(4) + "6c696669" + "0" * 56 + word(len(data) // 2 - 1)
                      + data[2:] + "0" * (-(len(data) - 2) % 64))
             if t is None:
-                h = c.tx(a, acr, value=v, data=rdata, gas=140000, calls=[(acr, acp, v)],
+                h = c.tx(a, acr, value=v, data=rdata, gas=95000, calls=[(acr, acp, v)],
                          logs=[(acp, topics, "0x" + ev, None)])
             else:
-                h = c.tx(a, acr, data=rdata, gas=160000,
+                h = c.tx(a, acr, data=rdata, gas=110000,
                          logs=[(t, [T_TRANSFER, "0x" + aword(a), "0x" + aword(acr)], "0x" + word(v), (t, a, acr, v)),
                                (t, [T_TRANSFER, "0x" + aword(acr), "0x" + aword(acp)], "0x" + word(v), (t, acr, acp, v)),
                                (acp, topics, "0x" + ev, None)])
