@@ -28,7 +28,7 @@ for n in ours ind; do
     # bridge is recognised by its deposits and releases; the calls only name the destination)
     line=$(grep '^lock bridge:' "$T/d$n.txt")
     k=$(sed -E 's/.*to an account on another chain ([0-9]+),.*/\1/' <<< "$line")
-    check "$n: the thief sent calldata-only deposits to another chain" test "$k" -ge 3
+    check "$n: the thief sent calldata-only deposits to another chain" test "$k" -ge 2
     check "$n: each names the true chain and recipient, from the call" \
         grep -q "named with the true chain and recipient $k (recipient from: deposit call x$k)" <<< "$line"
     check "$n: the text says so" grep -q "deposit call .* (no memo, no event)" "$T/t$n.txt"
