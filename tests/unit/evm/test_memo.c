@@ -435,6 +435,21 @@ static void test_dest_calls(void)
     p = addr_word(p, 0x7e);
     p = word(p, 56);
     CHECK_EQ_INT(cw_evm_memo_dest_from_call(in, (size_t)(p - in), out, sizeof out), 0);
+    /* THORChain's router deposit(vault, asset, amount, memo): the memo, an ABI string, is read
+     * as a memo (no destination call of its own) */
+    memset(in, 0, sizeof in);
+    p = sel(in, "deposit(address,address,uint256,string)");
+    p = addr_word(p, 0x76);
+    p = addr_word(p, 0);
+    p = word(p, 5000);
+    p = word(p, 0x80);
+    static const char memo[] = "=:BTC.BTC:bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4";
+    p = word(p, sizeof memo - 1);
+    memcpy(p, memo, sizeof memo - 1);
+    p += 64;
+    CHECK_EQ_INT(cw_evm_memo_dest_from_call(in, (size_t)(p - in), out, sizeof out), 0);
+    CHECK_EQ_INT(cw_evm_memo_from_abi(in, (size_t)(p - in), 4, out, sizeof out), sizeof memo - 1);
+    CHECK_EQ_STR(out, memo);
     /* an event's row naming its emitter (a router called the bridge); a call's row never does */
     const char *ev = "V3FundsDeposited:eip155:10:0xabababababababababababababababababababab"
                      ":@0xcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd";
