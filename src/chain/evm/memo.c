@@ -652,11 +652,11 @@ size_t cw_evm_memo_dest_from_call(const uint8_t *in, size_t n, char *out, size_t
         if (n < 4 + 32 * (size_t)dest_calls[i].min_words)
             return 0;
         const uint8_t *w = in + 4;
-        const uint8_t *rcpt = w + 32 * dest_calls[i].rcpt_w;
+        const uint8_t *rcpt = w + (size_t)32 * dest_calls[i].rcpt_w;
         uint64_t chain;
         bool wormhole = dest_calls[i].ns[0] == 'w';
-        if (!word_u64(w + 32 * dest_calls[i].chain_w, &chain) || (wormhole && chain > 0xffff) ||
-            (dest_calls[i].addr && memcmp(rcpt, zero, 12) != 0))
+        if (!word_u64(w + (size_t)32 * dest_calls[i].chain_w, &chain) ||
+            (wormhole && chain > 0xffff) || (dest_calls[i].addr && memcmp(rcpt, zero, 12) != 0))
             return 0;
         return dest_text_named(dest_calls[i].name, dest_calls[i].ns, chain, rcpt, out, cap);
     }
