@@ -63,6 +63,12 @@ relayers; relayers deposit at exchanges now and then) that honest users and the 
 truth/across_bridge.csv. With --fresh-bridge-users: honest bridge users pay from a fresh address
 that an exchange withdrawal funded and that sends the bridge everything it got.
 
+With --calldata-bridge (and --lock-bridge): the lock bridge's deposits but the Bitcoin ones are
+Wormhole transferTokens / wrapAndTransferETH calls whose input alone names the destination (no
+event). With --bridge-router (and --across-bridge): half the pool's deposits call an unlabelled
+aggregator router that passes the value on to the pool, which emits the event;
+truth/bridge_router.csv. Worlds without them keep their bytes.
+
 With --contract-hot (default worlds keep their bytes): the hot wallets of Quarry and Sable are
 Safe-like contracts (category exchange_hot_contract, unlabelled): deposit addresses sweep (or
 forward) into them as before, and every payment out of one is a transaction of the exchange's
