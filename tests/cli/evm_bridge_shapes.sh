@@ -6,7 +6,10 @@
 # wrapAndTransferETH), an aggregator router in front of the Across-like pool (the pool emits the
 # event, the tx's `to` is the router), and (ours) token deposits into the pool repaid to relayers
 # in tokens. The trace must name each calldata deposit's true chain and recipient at its exit,
-# end the routed deposits at the pool (never at the router), and name no refund.
+# end the routed deposits at the pool (never at the router), and name no refund. Main's build
+# cannot make our world (unknown world fields) and, on the independent one, named none of the 3
+# calldata destinations and took the router for the bridge (the 5 routed deposits' exits named
+# the router, an end there).
 source "$(dirname "$0")/../lib/cli.sh"
 SRC=${CW_SOURCE_DIR:-$(dirname "$0")/../..}
 source "$(dirname "$0")/../lib/evm_score.sh"
