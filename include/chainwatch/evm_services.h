@@ -115,10 +115,11 @@ enum {
 #define CW_EVM_BRIDGE_MIN_SENDERS 10
 #define CW_EVM_BRIDGE_MIN_RELEASES 10
 #define CW_EVM_BRIDGE_MIN_RECIPIENTS 10
-/* A bridge by its deposit events: at least CW_EVM_EVENT_BRIDGE_MIN_TXS transactions sent to the
- * account carry an event naming a destination chain and recipient (evm/memo.h
- * CW_EVM_MEMO_SRC_EVENT: Across FundsDeposited/V3FundsDeposited, Multichain LogAnySwapOut,
- * Wormhole, Locked), sent by at least CW_EVM_EVENT_BRIDGE_MIN_SENDERS distinct accounts. Such an
+/* A bridge by its deposit events: at least CW_EVM_EVENT_BRIDGE_MIN_TXS transactions carry an event
+ * the account emitted (the tx's `to`, or the contract a router called) naming a destination chain
+ * and recipient (evm/memo.h CW_EVM_MEMO_SRC_EVENT: Across FundsDeposited/V3FundsDeposited,
+ * Multichain LogAnySwapOut, Wormhole, Locked; a destination read from a deposit call's input is
+ * no evidence), sent by at least CW_EVM_EVENT_BRIDGE_MIN_SENDERS distinct accounts. Such an
  * account is never taken for a hot wallet, a deposit address or a collector; and when no other
  * rule recognised it, it is a bridge unless more than one in CW_EVM_EVENT_BRIDGE_BACK of its
  * payouts (value out in a tx that paid it nothing) goes back to a depositor at a deposit's

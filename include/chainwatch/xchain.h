@@ -65,7 +65,8 @@ typedef struct cw_xchain_payout {
 typedef enum cw_xchain_from {
     CW_XCHAIN_FROM_MEMO = 0,
     CW_XCHAIN_FROM_BTC_ADDRESS = 1,
-    CW_XCHAIN_FROM_EVENT = 2
+    CW_XCHAIN_FROM_EVENT = 2,
+    CW_XCHAIN_FROM_CALL = 3 /* the deposit call's input, read by selector (no event) */
 } cw_xchain_from;
 const char *cw_xchain_from_name(cw_xchain_from f);
 
@@ -81,9 +82,10 @@ typedef struct cw_xchain_exit {
     cw_evm_memo parsed; /* valid unless status is NO_MEMO / BAD_MEMO */
     /* where the destination came from: a memo (parsed.fn meaningful), a Bitcoin address alone
      * (parsed reads it as a swap to BTC.BTC), a deposit event (parsed.chain "eip155:ID" or
-     * "wormhole:ID", parsed.dest the recipient, event its name) */
+     * "wormhole:ID", parsed.dest the recipient, event its name), or the deposit call's input
+     * (the same, event the call's name) */
     cw_xchain_from from;
-    char event[24];
+    char event[32];
     cw_xchain_status status;
     char note[200]; /* why, for the statuses other than CONTINUED */
     size_t dest;    /* index of its destination (cw_xchain_dest), SIZE_MAX when none */

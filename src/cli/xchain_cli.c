@@ -62,7 +62,7 @@ json_t *cw_cli_xchain_json(const cw_xchain_result *x, const cw_evmstore *s,
             if (e[i].from == CW_XCHAIN_FROM_MEMO)
                 json_object_set_new(j, "function",
                                     json_string(cw_evm_memo_fn_name(e[i].parsed.fn)));
-            if (e[i].from == CW_XCHAIN_FROM_EVENT)
+            if (e[i].from == CW_XCHAIN_FROM_EVENT || e[i].from == CW_XCHAIN_FROM_CALL)
                 json_object_set_new(j, "event", json_string(e[i].event));
             json_object_set_new(j, "chain", json_string(e[i].parsed.chain));
             if (e[i].parsed.asset[0])
@@ -137,7 +137,10 @@ void cw_cli_xchain_print(json_t *xj)
         const char *event = json_string_value(json_object_get(v, "event"));
         printf("  %s  %s  ", json_string_value(json_object_get(v, "time_utc")),
                json_string_value(json_object_get(v, "tx")));
-        if (event)
+        const char *from = json_string_value(json_object_get(v, "recipient_from"));
+        if (event && from && !strcmp(from, "deposit call"))
+            printf("deposit call %s (no memo, no event)", event);
+        else if (event)
             printf("deposit event %s (no memo)", event);
         else if (memo)
             printf("memo \"%s\"", memo);

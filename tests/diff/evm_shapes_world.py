@@ -63,6 +63,12 @@ relayers; relayers deposit at exchanges now and then) that honest users and the 
 truth/across_bridge.csv. With --fresh-bridge-users: honest bridge users pay from a fresh address
 that an exchange withdrawal funded and that sends the bridge everything it got.
 
+With --calldata-bridge (and --lock-bridge): the lock bridge's deposits but the Bitcoin ones are
+Wormhole transferTokens / wrapAndTransferETH calls whose input alone names the destination (no
+event). With --bridge-router (and --across-bridge): half the pool's deposits call an unlabelled
+aggregator router that passes the value on to the pool, which emits the event;
+truth/bridge_router.csv. Worlds without them keep their bytes.
+
 With --contract-hot (default worlds keep their bytes): the hot wallets of Quarry and Sable are
 Safe-like contracts (category exchange_hot_contract, unlabelled): deposit addresses sweep (or
 forward) into them as before, and every payment out of one is a transaction of the exchange's
@@ -158,6 +164,13 @@ SEL_DEPOSIT_V3 = selector("depositV3(address,address,address,address,uint256,uin
                           "uint32,uint32,bytes)")
 SEL_FILL_V3 = selector("fillV3Relay((address,address,address,address,address,uint256,uint256,uint256,uint32,"
                        "uint32,uint32,uint32,bytes),uint256)")
+# --calldata-bridge: the lock bridge's deposits are Wormhole token-bridge calls whose input alone
+# names the destination (no event of theirs in the logs)
+SEL_WH_TRANSFER = selector("transferTokens(address,uint256,uint16,bytes32,uint256,uint32)")
+SEL_WH_WRAP = selector("wrapAndTransferETH(uint16,bytes32,uint256,uint32)")
+# --bridge-router: an aggregator's router in front of the Across-like pool (LI.FI/Socket-like):
+# the user calls the router, which calls the pool; the pool emits the deposit event
+SEL_ROUTER_BRIDGE = selector("startBridgeTokensViaAcross((bytes32,string,address,address,uint256,uint256),bytes)")
 SEL_REFUND_LEAF = selector("executeRelayerRefundLeaf(uint32,(uint256,uint256,uint256[],uint32,address,address[]),"
                            "bytes32[])")
 assert T_TRANSFER == "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
@@ -420,7 +433,7 @@ class World:
 
 
 def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_bridge=False, contract_hot=False,
-          across_bridge=False, fresh_bridge_users=False):
+          across_bridge=False, fresh_bridge_users=False, calldata_bridge=False, bridge_router=False):
     no_reuse_mixing = no_reuse_mixing or mixer_evidence
     W = World(out, seed, txs)
     c, rnd = W.c, W.rnd
@@ -487,6 +500,11 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
         lockb = W.new(lb_e, "bridge_lock", contract=True)
         mpc = [W.new(lb_e, "bridge_relayer") for _ in range(2)]
         lock_rows = []
+    acr = None
+    if bridge_router and across_bridge:
+        # unlabelled: an aggregator's router; it holds nothing and passes each deposit on
+        acr = W.new(W.entity("Hopway", "aggregator_router"), "aggregator_router", contract=True)
+        router_rows = []
     acp = None
     if across_bridge:
         # unlabelled too; each relayer is a business of its own
@@ -521,7 +539,7 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
     c.withdraw(swapper["hot"], 8000 * 10**9)
     c.close()
     # block 2: contracts, mints, pools
-    for t in list(tokens) + list(pools.values()) + list(mixers.values()) + [router] + ([acp] if acp else []):
+    for t in list(tokens) + list(pools.values()) + list(mixers.values()) + [router] + ([acp] if acp else []) + ([acr] if acr else []):
         c.tx(deployer, None, gas=900000, data="0x6080", create=t)
     for t, (sym, dec) in tokens.items():
         amt = 10**9 * 10**dec
@@ -783,6 +801,18 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
             ld = "0x" + word(0x60) + word(v) + word(0) + word(len(b)) + pad.hex()
             h = c.tx(a, lockb, value=v, data=data, gas=70000, logs=[(lockb, [T_BURN_TO], ld, None)])
             to_chain, rcpt = 0, btc
+        elif calldata_bridge:
+            # Wormhole chain ids; the recipient a 32-byte account or a left-padded address
+            to_chain = rnd.choice([4, 5, 6, 23, 1])
+            r32 = rnd.getrandbits(256) if rnd.random() < 0.3 else int(rcpt, 16)
+            rcpt = "0x" + ("%064x" % r32 if r32 >> 160 else "%040x" % r32)
+            if t is not None:
+                data = SEL_WH_TRANSFER + aword(t) + word(v) + word(to_chain) + word(r32) + word(0) + word(rnd.getrandbits(32))
+                h = c.tx(a, lockb, data=data, gas=90000,
+                         logs=[(t, [T_TRANSFER, "0x" + aword(a), "0x" + aword(lockb)], "0x" + word(v), (t, a, lockb, v))])
+            else:
+                data = SEL_WH_WRAP + word(to_chain) + word(r32) + word(0) + word(rnd.getrandbits(32))
+                h = c.tx(a, lockb, value=v, data=data, gas=65000)
         elif t is not None:
             data = SEL_ANY_OUT + aword(t) + aword(rcpt) + word(v) + word(to_chain)
             h = c.tx(a, lockb, data=data, gas=90000,
@@ -838,7 +868,23 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
         topics = [T_V3_DEPOSITED, "0x" + word(chain), "0x" + word(dep_id), "0x" + aword(a)]
         data = (SEL_DEPOSIT_V3 + aword(a) + aword(rcpt) + aword(tok) + aword(tok) + word(v) + word(out_v) + word(chain)
                 + aword(ZERO) + word(c.ts()) + word(c.ts() + 21600) + word(0) + word(0x180) + word(0))
-        if t is None:
+        via = acr is not None and rnd.random() < 0.5
+        if via:
+            # the user calls the router; the router passes the value on to the pool in its call
+            # (ETH: an internal call; USDX: a Transfer user -> router, then router -> pool)
+            rdata = (SEL_ROUTER_BRIDGE + word(0x40) + word(0x100) + word(rnd.getrandbits(256)) + word(0xc0) + aword(tok)
+                     + aword(rcpt) + word(v) + word(chain) + word(4) + "6c696669" + "0" * 56 + word(len(data) // 2 - 1)
+                     + data[2:] + "0" * (-(len(data) - 2) % 64))
+            if t is None:
+                h = c.tx(a, acr, value=v, data=rdata, gas=95000, calls=[(acr, acp, v)],
+                         logs=[(acp, topics, "0x" + ev, None)])
+            else:
+                h = c.tx(a, acr, data=rdata, gas=110000,
+                         logs=[(t, [T_TRANSFER, "0x" + aword(a), "0x" + aword(acr)], "0x" + word(v), (t, a, acr, v)),
+                               (t, [T_TRANSFER, "0x" + aword(acr), "0x" + aword(acp)], "0x" + word(v), (t, acr, acp, v)),
+                               (acp, topics, "0x" + ev, None)])
+            router_rows.append([heist, h, c.number, a, acr, acp, t or "ETH", v, chain, rcpt])
+        elif t is None:
             h = c.tx(a, acp, value=v, data=data, gas=95000, logs=[(acp, topics, "0x" + ev, None)])
         else:
             h = c.tx(a, acp, data=data, gas=110000,
@@ -1420,6 +1466,9 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
     if across_bridge:
         wcsv("across_bridge.csv", ["kind", "heist", "tx_hash", "block", "timestamp", "from_address", "to_address",
                                    "asset", "amount", "dest_chain", "recipient"], ac_rows)
+    if acr:
+        wcsv("bridge_router.csv", ["heist", "tx_hash", "block", "from_address", "router", "bridge", "asset", "amount",
+                                   "dest_chain", "recipient"], router_rows)
     heist["btc_addresses"] = btc_addrs
     heist["deposit_addresses"] = [{"address": d, "exchange": n} for n, l in sorted(tstate["accounts"].items()) for d in l]
     with open(os.path.join(tdir, "heists.json"), "w") as f:
@@ -1458,10 +1507,19 @@ def main():
     ap.add_argument("--fresh-bridge-users", action="store_true",
                     help="honest bridge users (lock bridge, Across pool) withdraw to a fresh address "
                          "that sends the bridge everything it got")
+    ap.add_argument("--calldata-bridge", action="store_true",
+                    help="with --lock-bridge: its deposits (but the Bitcoin ones) are Wormhole "
+                         "token-bridge calls (transferTokens, wrapAndTransferETH) whose input alone "
+                         "names the destination chain and recipient: no event of theirs")
+    ap.add_argument("--bridge-router", action="store_true",
+                    help="with --across-bridge: half the pool's deposits go through an unlabelled "
+                         "aggregator router the depositor calls, which calls the pool (the pool "
+                         "emits the event; truth/bridge_router.csv)")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     n, blocks, co, br, ml = build(a.out, a.seed, a.txs, a.no_reuse_mixing, a.mixer_evidence, a.lock_bridge,
-                                  a.contract_hot, a.across_bridge, a.fresh_bridge_users)
+                                  a.contract_hot, a.across_bridge, a.fresh_bridge_users, a.calldata_bridge,
+                                  a.bridge_router)
     print("wrote %d txs in %d blocks to %s: %d cash-outs, %d bridge deposits, %d mixer withdrawals"
           % (n, blocks, a.out, co, br, ml))
 

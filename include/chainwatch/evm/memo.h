@@ -111,15 +111,28 @@ bool cw_evm_memo_btc_shaped(const uint8_t *p, size_t n);
  * Multichain LogAnySwapOut, Wormhole LogMessagePublished carrying a token-bridge transfer, and
  * the generators' Locked(address,uint256,bytes32,uint256). */
 typedef struct cw_evm_memo_dest {
-    char event[24];
-    char ns[12];    /* "eip155" or "wormhole" */
-    uint64_t chain; /* destination chain id in that namespace */
-    char to[67];    /* 0x + 40 or 64 lowercase hex digits */
+    char event[32];   /* the event's name, or the call's (`call`) */
+    char ns[12];      /* "eip155" or "wormhole" */
+    uint64_t chain;   /* destination chain id in that namespace */
+    char to[67];      /* 0x + 40 or 64 lowercase hex digits */
+    bool call;        /* read from the tx's input by selector (cw_evm_memo_dest_from_call) */
+    char emitter[43]; /* the event's emitter when not the tx's `to` (a router called the
+                       * bridge), 0x + 40 hex digits; else "" */
 } cw_evm_memo_dest;
 
 /* Writes the row text of log l's destination (NUL-terminated) and returns its length, or 0 when
  * the log is no deposit event of a known shape. */
 size_t cw_evm_memo_dest_from_log(const cw_evm_block *b, const cw_evm_log *l, char *out, size_t cap);
+/* The same destination read from a deposit call's input (in, n bytes from the selector) by its
+ * selector, when no event of the tx names it: Across depositV3 and v2 deposit, Multichain
+ * anySwapOut / anySwapOutUnderlying / anySwapOutNative, Wormhole transferTokens(WithPayload) and
+ * wrapAndTransferETH(WithPayload), gen evm's bridgeOut. The row text names the call
+ * ("transferTokens:wormhole:2:0x..."), the row's `log` is CW_EVM_NONE32. A selector is weak
+ * evidence (any contract may reuse one): such a row names the destination of a deposit into an
+ * account recognised as a bridge by its behaviour, and is never evidence of one. Returns the
+ * length, or 0 when the input is no such call. An event's row text ends in ":@0x<40 hex>" when
+ * the log's emitter is not the tx's `to` (a router in front of the bridge). */
+size_t cw_evm_memo_dest_from_call(const uint8_t *in, size_t n, char *out, size_t cap);
 /* Reads a row text written as above: 0, or CW_EINVAL naming what is wrong. */
 int cw_evm_memo_dest_parse(cw_evm_memo_dest *d, const char *s, size_t n);
 

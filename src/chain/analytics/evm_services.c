@@ -16,6 +16,7 @@
 #include "chainwatch/errors.h"
 #include "chainwatch/evm/memo.h"
 #include "chainwatch/evm_services.h"
+#include "chainwatch/util.h"
 #include "util/u64map.h"
 
 #define MANY 0xfffffffeu
@@ -612,9 +613,27 @@ out:
  * Bridges by their deposit events (evm_services.h, "bridge by deposit events"). Evidence first:
  * ev[x] = 1 when at least CW_EVM_EVENT_BRIDGE_MIN_TXS transactions sent to x carry a deposit
  * event naming a destination chain and recipient (a memo row of source CW_EVM_MEMO_SRC_EVENT
- * that parses), sent by at least CW_EVM_EVENT_BRIDGE_MIN_SENDERS distinct accounts. Such an
- * account is never a hot wallet, a deposit address or a collector.
+ * that parses), sent by at least CW_EVM_EVENT_BRIDGE_MIN_SENDERS distinct accounts. The account
+ * is the event's emitter (a router in front of the bridge is no bridge); a destination read from
+ * calldata counts for nothing here. Such an account is never a hot wallet, a deposit address or
+ * a collector.
  */
+/* The account a deposit event's row speaks for: the log's emitter when the row names one (a
+ * router the tx called passed the deposit on to the bridge, which emitted the event), else the
+ * tx's `to`; CW_EVM_NONE32 when the emitter is no account of the store. */
+static uint32_t emitter_of(const cw_evmstore *s, const cw_evm_memo_dest *d, uint32_t to)
+{
+    if (!d->emitter[0])
+        return to;
+    cw_evm_addr a;
+    uint32_t id;
+    if (cw_hex_decode(a.b, 20, d->emitter + 2) != 0 || cw_evmstore_find_account(s, &a, &id) != 0) {
+        cw_error_clear();
+        return CW_EVM_NONE32;
+    }
+    return id;
+}
+
 static int event_evidence(const cw_evmstore *s, size_t n, uint8_t **evp)
 {
     uint8_t *ev = calloc(n + 1, 1);
@@ -631,18 +650,23 @@ static int event_evidence(const cw_evmstore *s, size_t n, uint8_t **evp)
         cw_evm_memo_dest d;
         if (m->source != CW_EVM_MEMO_SRC_EVENT || m->to >= n || m->tx == last_tx)
             continue;
-        if (cw_evm_memo_dest_parse(&d, m->memo, m->len) != 0) {
+        /* a destination read from calldata by selector is no evidence (it only names the
+         * destination of a deposit into a bridge recognised otherwise) */
+        if (cw_evm_memo_dest_parse(&d, m->memo, m->len) != 0 || d.call) {
             cw_error_clear();
             continue;
         }
+        uint32_t ea = emitter_of(s, &d, m->to);
+        if (ea >= n)
+            continue;
         last_tx = m->tx; /* one count per tx */
-        txs[m->to]++;
+        txs[ea]++;
         const cw_evm_row_tx *t = cw_evmstore_tx(s, m->tx);
-        uint64_t key = (uint64_t)m->to << 32 | (t ? t->from : CW_EVM_NONE32), v;
+        uint64_t key = (uint64_t)ea << 32 | (t ? t->from : CW_EVM_NONE32), v;
         if (t && !cw_u64map_get(&pairs, key, &v)) {
             if ((rc = cw_u64map_set(&pairs, key, 0)))
                 goto out;
-            snd[m->to]++;
+            snd[ea]++;
         }
     }
     for (size_t i = 0; i < n; i++)

@@ -45,7 +45,8 @@ const char *cw_xchain_status_name(cw_xchain_status s)
 
 const char *cw_xchain_from_name(cw_xchain_from f)
 {
-    static const char *const n[] = {"memo", "bitcoin address alone", "deposit event"};
+    static const char *const n[] = {"memo", "bitcoin address alone", "deposit event",
+                                    "deposit call"};
     return (unsigned)f < sizeof n / sizeof n[0] ? n[f] : "?";
 }
 
@@ -90,8 +91,10 @@ static bool bare_btc(cw_evm_memo *pm, const char *s, size_t n)
     return false;
 }
 
-/* A deposit event's destination row (evm/memo.h cw_evm_memo_dest): read as a payout of the
- * recipient on that chain (no asset: the event names none the reader keeps). */
+/* A deposit event's destination row (evm/memo.h cw_evm_memo_dest), or a deposit call's: read as
+ * a payout of the recipient on that chain (no asset: the event names none the reader keeps). A
+ * call's row names the destination of this exit only: the exit exists because the trace stopped
+ * at a bridge recognised otherwise. */
 static bool event_dest(cw_xchain_exit *e, const cw_evm_row_memo *m)
 {
     cw_evm_memo_dest d;
@@ -105,7 +108,7 @@ static bool event_dest(cw_xchain_exit *e, const cw_evm_row_memo *m)
     pm->kind = '.';
     snprintf(pm->dest, sizeof pm->dest, "%s", d.to);
     snprintf(e->event, sizeof e->event, "%s", d.event);
-    e->from = CW_XCHAIN_FROM_EVENT;
+    e->from = d.call ? CW_XCHAIN_FROM_CALL : CW_XCHAIN_FROM_EVENT;
     return true;
 }
 

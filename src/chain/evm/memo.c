@@ -527,10 +527,10 @@ static const struct {
                               0x1c, 0xda, 0x17, 0x4f, 0x3d, 0xc9, 0x4d, 0xfa, 0x9c, 0x96}},
 };
 
-/* the row text: an all-zero recipient is none; one whose first 12 bytes are zero is an EVM
- * address */
-static size_t dest_text(int ev, const char *ns, uint64_t chain, const uint8_t rcpt[32], char *out,
-                        size_t cap)
+/* the row text of a destination named by `name` (an event's or a call's): an all-zero
+ * recipient is none; one whose first 12 bytes are zero is an EVM address */
+static size_t dest_text_named(const char *name, const char *ns, uint64_t chain,
+                              const uint8_t rcpt[32], char *out, size_t cap)
 {
     static const uint8_t zero[32];
     if (!memcmp(rcpt, zero, 32) || !chain)
@@ -538,9 +538,14 @@ static size_t dest_text(int ev, const char *ns, uint64_t chain, const uint8_t rc
     bool short20 = !memcmp(rcpt, zero, 12);
     char hex[65];
     cw_hex_encode(hex, short20 ? rcpt + 12 : rcpt, short20 ? 20 : 32);
-    int k = snprintf(out, cap, "%s:%s:%llu:0x%s", dest_events[ev].name, ns,
-                     (unsigned long long)chain, hex);
+    int k = snprintf(out, cap, "%s:%s:%llu:0x%s", name, ns, (unsigned long long)chain, hex);
     return k > 0 && (size_t)k < cap ? (size_t)k : 0;
+}
+
+static size_t dest_text(int ev, const char *ns, uint64_t chain, const uint8_t rcpt[32], char *out,
+                        size_t cap)
+{
+    return dest_text_named(dest_events[ev].name, ns, chain, rcpt, out, cap);
 }
 
 size_t cw_evm_memo_dest_from_log(const cw_evm_block *b, const cw_evm_log *l, char *out, size_t cap)
@@ -591,26 +596,115 @@ size_t cw_evm_memo_dest_from_log(const cw_evm_block *b, const cw_evm_log *l, cha
     }
 }
 
+/* Deposit calls whose input names the destination chain and recipient (selector = the first
+ * 4 bytes of keccak-256 of the signature; the real ones as their projects publish them). Words
+ * counted from 0 after the selector; `addr`: the recipient is an ABI address (its first 12 bytes
+ * zero, else the input is no such call). Kept only for a tx none of whose logs or memos the
+ * store kept (the event is the better witness), and never evidence of a bridge by itself
+ * (a selector is 4 bytes any contract may reuse): evm_services.c counts no such row. */
+static const struct {
+    const char *name, *ns;
+    uint8_t sel[4];
+    uint8_t chain_w, rcpt_w, min_words;
+    bool addr;
+} dest_calls[] = {
+    /* Across SpokePool depositV3(depositor, recipient, inputToken, outputToken, inputAmount,
+     * outputAmount, destinationChainId, exclusiveRelayer, quoteTimestamp, fillDeadline,
+     * exclusivityDeadline, message) */
+    {"depositV3", "eip155", {0x7b, 0x93, 0x92, 0x32}, 6, 1, 12, true},
+    /* Across v2 deposit(recipient, originToken, amount, destinationChainId, relayerFeePct,
+     * quoteTimestamp, message, maxCount) */
+    {"deposit", "eip155", {0x11, 0x86, 0xec, 0x33}, 3, 0, 8, true},
+    /* Multichain router anySwapOut / anySwapOutUnderlying(token, to, amount, toChainID),
+     * anySwapOutNative(token, to, toChainID) */
+    {"anySwapOut", "eip155", {0x24, 0x1d, 0xc2, 0xdf}, 3, 1, 4, true},
+    {"anySwapOutUnderlying", "eip155", {0xed, 0xbd, 0xf5, 0xe2}, 3, 1, 4, true},
+    {"anySwapOutNative", "eip155", {0xa5, 0xe5, 0x65, 0x71}, 2, 1, 3, true},
+    /* Wormhole token bridge transferTokens(token, amount, recipientChain, recipient, arbiterFee,
+     * nonce), transferTokensWithPayload(token, amount, recipientChain, recipient, nonce,
+     * payload), wrapAndTransferETH(recipientChain, recipient, arbiterFee, nonce),
+     * wrapAndTransferETHWithPayload(recipientChain, recipient, nonce, payload) */
+    {"transferTokens", "wormhole", {0x0f, 0x52, 0x87, 0xb0}, 2, 3, 6, false},
+    {"transferTokensWithPayload", "wormhole", {0xc5, 0xa5, 0xeb, 0xda}, 2, 3, 6, false},
+    {"wrapAndTransferETH", "wormhole", {0x99, 0x81, 0x50, 0x9f}, 0, 1, 4, false},
+    {"wrapAndTransferETHWithPayload", "wormhole", {0xbe, 0xe9, 0xcd, 0xfc}, 0, 1, 4, false},
+    /* gen evm's lock bridge: bridgeOut(chainId, recipient), no event */
+    {"bridgeOut", "eip155", {0x6e, 0x71, 0x47, 0x3b}, 0, 1, 2, true},
+};
+#define N_DEST_CALLS (sizeof dest_calls / sizeof dest_calls[0])
+
+static int call_of(const char *name, size_t n)
+{
+    for (size_t i = 0; i < N_DEST_CALLS; i++)
+        if (strlen(dest_calls[i].name) == n && !memcmp(dest_calls[i].name, name, n))
+            return (int)i;
+    return -1;
+}
+
+size_t cw_evm_memo_dest_from_call(const uint8_t *in, size_t n, char *out, size_t cap)
+{
+    static const uint8_t zero[12];
+    if (n < 4 + 32 * 2)
+        return 0;
+    for (size_t i = 0; i < N_DEST_CALLS; i++) {
+        if (memcmp(in, dest_calls[i].sel, 4) != 0)
+            continue;
+        if (n < 4 + 32 * (size_t)dest_calls[i].min_words)
+            return 0;
+        const uint8_t *w = in + 4;
+        const uint8_t *rcpt = w + (size_t)32 * dest_calls[i].rcpt_w;
+        uint64_t chain;
+        bool wormhole = dest_calls[i].ns[0] == 'w';
+        if (!word_u64(w + (size_t)32 * dest_calls[i].chain_w, &chain) ||
+            (wormhole && chain > 0xffff) || (dest_calls[i].addr && memcmp(rcpt, zero, 12) != 0))
+            return 0;
+        return dest_text_named(dest_calls[i].name, dest_calls[i].ns, chain, rcpt, out, cap);
+    }
+    return 0;
+}
+
+/* true when the n bytes at p are 0x and `digits` lowercase hex digits */
+static bool lower_hex0x(const char *p, size_t n, size_t digits)
+{
+    if (n != digits + 2 || p[0] != '0' || p[1] != 'x')
+        return false;
+    for (size_t i = 2; i < n; i++)
+        if (!memchr("0123456789abcdef", p[i], 16))
+            return false;
+    return true;
+}
+
 int cw_evm_memo_dest_parse(cw_evm_memo_dest *d, const char *s, size_t n)
 {
     memset(d, 0, sizeof *d);
-    const char *f[4];
-    size_t fl[4], k = 0, start = 0;
-    for (size_t i = 0; i <= n && k < 4; i++)
+    const char *f[5];
+    size_t fl[5], k = 0, start = 0;
+    for (size_t i = 0; i <= n && k < 5; i++)
         if (i == n || s[i] == ':') {
             f[k] = s + start;
             fl[k++] = i - start;
             start = i + 1;
         }
-    if (k != 4 || start != n + 1)
-        return cw_error_set(CW_EINVAL, "destination '%.*s': want EVENT:NAMESPACE:CHAIN:RECIPIENT",
+    if (k < 4 || start != n + 1)
+        return cw_error_set(CW_EINVAL,
+                            "destination '%.*s': want EVENT:NAMESPACE:CHAIN:RECIPIENT[:@EMITTER]",
                             (int)(n < 80 ? n : 80), s);
     int ev = 0;
     while (ev < EV_N &&
            !(strlen(dest_events[ev].name) == fl[0] && !memcmp(dest_events[ev].name, f[0], fl[0])))
         ev++;
-    if (ev == EV_N)
-        return cw_error_set(CW_EINVAL, "destination: unknown event '%.*s'", (int)fl[0], f[0]);
+    int call = ev == EV_N ? call_of(f[0], fl[0]) : -1;
+    if (ev == EV_N && call < 0)
+        return cw_error_set(CW_EINVAL, "destination: unknown event or call '%.*s'", (int)fl[0],
+                            f[0]);
+    if (k == 5) { /* the emitter, when not the tx's `to` (an event's only) */
+        if (call >= 0 || fl[4] < 1 || f[4][0] != '@' || !lower_hex0x(f[4] + 1, fl[4] - 1, 40))
+            return cw_error_set(CW_EINVAL,
+                                "destination: field 5 is not @0x and 40 lowercase hex digits "
+                                "(an event's emitter)");
+        memcpy(d->emitter, f[4] + 1, fl[4] - 1);
+    }
+    d->call = call >= 0;
     bool evm = fl[1] == 6 && !memcmp(f[1], "eip155", 6);
     if (!evm && !(fl[1] == 8 && !memcmp(f[1], "wormhole", 8)))
         return cw_error_set(CW_EINVAL, "destination: unknown namespace '%.*s'", (int)fl[1], f[1]);
@@ -620,9 +714,8 @@ int cw_evm_memo_dest_parse(cw_evm_memo_dest *d, const char *s, size_t n)
                             f[2]);
     if ((fl[3] != 42 && fl[3] != 66) || f[3][0] != '0' || f[3][1] != 'x')
         return cw_error_set(CW_EINVAL, "destination: recipient is not 0x and 40 or 64 hex digits");
-    for (size_t i = 2; i < fl[3]; i++)
-        if (!memchr("0123456789abcdef", f[3][i], 16))
-            return cw_error_set(CW_EINVAL, "destination: recipient is not lowercase hex");
+    if (!lower_hex0x(f[3], fl[3], fl[3] - 2))
+        return cw_error_set(CW_EINVAL, "destination: recipient is not lowercase hex");
     memcpy(d->event, f[0], fl[0]);
     memcpy(d->ns, f[1], fl[1]);
     memcpy(d->to, f[3], fl[3]);
@@ -725,17 +818,33 @@ int cw_evm_memotab_add_tx(cw_evm_memotab *m, const cw_evm_block *b, const cw_evm
             repeated = true;
     }
     int rc;
+    uint64_t rows = m->col.rows;
     if (cn && !repeated && (rc = add_row(m, txn, CW_EVM_NONE32, to, csrc, cm, cn)))
         return rc;
     for (uint32_t i = 0; i < t->n_logs; i++) {
         const cw_evm_log *l = &b->logs[t->first_log + i];
         size_t ln = log_candidate(b, l, lm, sizeof lm);
         uint8_t src = CW_EVM_MEMO_SRC_LOG;
-        if (!ln && (ln = cw_evm_memo_dest_from_log(b, l, lm, sizeof lm)))
+        if (!ln && (ln = cw_evm_memo_dest_from_log(b, l, lm, sizeof lm))) {
             src = CW_EVM_MEMO_SRC_EVENT;
+            /* emitted by a contract the tx's `to` called (a router in front of the bridge):
+             * the emitter is the bridge, named after the destination */
+            if (t->has_to && memcmp(l->address.b, t->to.b, sizeof l->address.b) != 0 &&
+                ln + 4 + 40 < sizeof lm) {
+                memcpy(lm + ln, ":@0x", 4);
+                cw_hex_encode(lm + ln + 4, l->address.b, 20);
+                ln += 4 + 40;
+            }
+        }
         if (ln && (rc = add_row(m, txn, l->log_index, to, src, lm, ln)))
             return rc;
     }
+    /* a deposit call naming its destination in its input alone, when nothing else was kept */
+    if (m->col.rows == rows && t->input_kept &&
+        (cn = cw_evm_memo_dest_from_call(cw_evm_block_bytes(b, t->input_off), t->input_kept, cm,
+                                         sizeof cm)) &&
+        (rc = add_row(m, txn, CW_EVM_NONE32, to, CW_EVM_MEMO_SRC_EVENT, cm, cn)))
+        return rc;
     return 0;
 }
 

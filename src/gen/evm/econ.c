@@ -814,6 +814,8 @@ bool ew_lock_deposit(ew_world *w, uint32_t from, u128 value, const char *btc, in
     uint64_t chain = style == 1   ? 1399811149ULL /* a non-EVM chain's id */
                      : style == 3 ? 8332ULL       /* Bitcoin, as this bridge numbers it */
                                   : chains[gen_below(&w->rng, 4)];
+    if (w->sc->lock_wormhole && style != 3) /* Wormhole's own ids: Solana, Arbitrum, ... */
+        chain = style == 1 ? 1 : chain == 42161 ? 23 : chain == 43114 ? 6 : chain == 56 ? 4 : 24;
     uint8_t rcpt[32];
     ew_fake_hash(rcpt, w->salt ^ 0x10cbULL, w->txs_total);
     if (style != 1)
@@ -848,6 +850,15 @@ bool ew_lock_deposit(ew_world *w, uint32_t from, u128 value, const char *btc, in
         const uint8_t *tp[2] = {w->t_locked_str, t1};
         const uint16_t *bl2[2] = {w->tb_locked_str, w->acct[from].bloom_t};
         ew_log(w, lb, 2, tp, bl2, data, 128 + (bw < 64 ? bw : 64));
+    } else if (w->sc->lock_wormhole) {
+        /* wrapAndTransferETH(uint16 recipientChain, bytes32 recipient, uint256 arbiterFee,
+         * uint32 nonce): the destination in the input alone */
+        uint8_t *p = ew_tx_input(w, 4 + 128);
+        p = put_sel(p, w->sel_wh_wrap);
+        p = put_wu(p, chain);
+        memcpy(p, rcpt, 32);
+        p = put_wu(p + 32, 0);
+        put_wu(p, w->txs_total & 0xffffffffu);
     } else {
         uint8_t *p = ew_tx_input(w, 4 + 64);
         if (style == 0) {
@@ -962,12 +973,18 @@ bool ew_across_deposit(ew_world *w, uint32_t from, int tok, u128 value, int32_t 
     uint32_t tok_acct = tok ? w->tok[tok] : w->tok[EW_WETH];
     u128 out = value - value / 400;
     uint32_t id = w->across_ids++;
-    ew_tx_begin(w, from, pool, tok ? 0 : value, gas, true);
+    /* world.across_router: half the deposits call the router, which calls the pool */
+    uint32_t via =
+        w->across_router != EW_NONE && gen_chance(&w->rng, 0.5) ? w->across_router : EW_NONE;
+    ew_tx_begin(w, from, via != EW_NONE ? via : pool, tok ? 0 : value, gas, true);
+    if (via != EW_NONE && !tok)
+        ew_tx_call(w, 0, via, pool, value, NULL, 0, true);
     /* depositV3(depositor, recipient, inputToken, outputToken, inputAmount, outputAmount,
      * destinationChainId, exclusiveRelayer, quoteTimestamp, fillDeadline,
-     * exclusivityDeadline, message) */
+     * exclusivityDeadline, message); through the router, its own call carrying the same
+     * arguments */
     uint8_t *p = ew_tx_input(w, 4 + 32 * 13);
-    p = put_sel(p, w->sel_v3_deposit);
+    p = put_sel(p, via != EW_NONE ? w->sel_router_bridge : w->sel_v3_deposit);
     p = put_waddr(p, w, from);
     memcpy(p, rcpt, 32);
     p += 32;
@@ -982,7 +999,10 @@ bool ew_across_deposit(ew_world *w, uint32_t from, int tok, u128 value, int32_t 
     p = put_wu(p, 0);
     p = put_wu(p, 0x180);
     put_wu(p, 0);
-    if (tok)
+    if (tok && via != EW_NONE) {
+        ew_erc20_transfer(w, tok, from, via, value);
+        ew_erc20_transfer(w, tok, via, pool, value);
+    } else if (tok)
         ew_erc20_transfer(w, tok, from, pool, value);
     uint8_t data[32 * 11];
     memset(data, 0, sizeof data);
@@ -1004,7 +1024,11 @@ bool ew_across_deposit(ew_world *w, uint32_t from, int tok, u128 value, int32_t 
     ew_tx_end(w);
     if (!tok)
         w->across_owed[gen_below(&w->rng, 3)] += value - value / 1000;
+    else if (w->sc->across_tokens)
+        w->across_owed_tok[gen_below(&w->rng, 3)][tok] += value - value / 1000;
     bridge_truth(w, &w->t_across, "deposit", heist, txh, from, pool, tok, value, chain, rhex);
+    if (via != EW_NONE)
+        bridge_truth(w, &w->t_across, "via_router", heist, txh, from, via, tok, value, chain, rhex);
     return true;
 }
 
@@ -1054,6 +1078,18 @@ static void across_refund(ew_world *w)
         total += pay[k];
         n += pay[k] > 0;
     }
+    /* world.across_tokens: each relayer's tokens too, as far as the pool holds them */
+    u128 tpay[3][1 + EW_NTOK];
+    memset(tpay, 0, sizeof tpay);
+    for (int t = 1; w->sc->across_tokens && t < EW_WETH; t++) {
+        u128 tt = 0;
+        for (int k = 0; k < 3; k++) {
+            u128 room = w->bal[t][pool] - tt, o = w->across_owed_tok[k][t];
+            tpay[k][t] = o < room ? o : room;
+            tt += tpay[k][t];
+            n += tpay[k][t] > 0;
+        }
+    }
     uint64_t gas = 120000 + 30000 * (uint64_t)n;
     if (n && can_pay(w, dw, 0, gas)) {
         uint32_t leaf = w->across_refunds;
@@ -1065,6 +1101,10 @@ static void across_refund(ew_world *w)
         for (int k = 0; k < 3; k++)
             if (pay[k])
                 ew_tx_call(w, 0, pool, w->across_rel[k], pay[k], NULL, 0, true);
+        for (int t = 1; t < EW_WETH; t++)
+            for (int k = 0; k < 3; k++)
+                if (tpay[k][t])
+                    ew_erc20_transfer(w, t, pool, w->across_rel[k], tpay[k][t]);
         uint8_t data[64];
         put_waddr(put_wu(data, total), w, w->tok[EW_WETH]);
         pool_log(w, w->t_refund_leaf, w->tb_refund_leaf, leaf, 1, dw, data, sizeof data);
@@ -1077,6 +1117,13 @@ static void across_refund(ew_world *w)
                 bridge_truth(w, &w->t_across, "refund", -1, txh, pool, w->across_rel[k], 0, pay[k],
                              0, "");
             }
+        for (int t = 1; t < EW_WETH; t++)
+            for (int k = 0; k < 3; k++)
+                if (tpay[k][t]) {
+                    w->across_owed_tok[k][t] -= tpay[k][t];
+                    bridge_truth(w, &w->t_across, "refund", -1, txh, pool, w->across_rel[k], t,
+                                 tpay[k][t], 0, "");
+                }
     }
     if (++w->across_refunds % 3 == 0) {
         uint32_t k = (uint32_t)gen_below(&w->rng, 3), rel = w->across_rel[k];
@@ -1495,6 +1542,9 @@ static void init_abi(ew_world *w)
                                 "address,uint32,uint32,uint32,bytes)");
     selector(w->sel_v3_fill, "fillV3Relay((address,address,address,address,address,uint256,"
                              "uint256,uint256,uint32,uint32,uint32,uint32,bytes),uint256)");
+    selector(w->sel_wh_wrap, "wrapAndTransferETH(uint16,bytes32,uint256,uint32)");
+    selector(w->sel_router_bridge, "startBridgeTokensViaAcross((bytes32,string,address,address,"
+                                   "uint256,uint256),bytes)");
     selector(w->sel_refund_leaf, "executeRelayerRefundLeaf(uint32,(uint256,uint256,uint256[],"
                                  "uint32,address,address[]),bytes32[])");
     topic(w->t_v3_deposited, w->tb_v3_deposited,
@@ -1639,7 +1689,7 @@ int ew_econ_setup(ew_world *w)
         }
     }
     /* the Across-like pool's dataworker and relayers (only in worlds that ask for them) */
-    w->across = w->across_dw = EW_NONE;
+    w->across = w->across_dw = w->across_router = EW_NONE;
     for (uint32_t i = 0; sc->across_bridge && i < 3; i++) {
         char nm[48];
         snprintf(nm, sizeof nm, "bridge relayer %u", i + 1);
@@ -1745,6 +1795,8 @@ int ew_econ_open(ew_world *w, u128 victim_extra[EW_MAX_EXCH][1 + EW_NTOK])
         w->sc->lock_bridge ? contract(w, dep, EWC_BRIDGE_LOCK, "lock-and-release bridge") : EW_NONE;
     if (w->sc->across_bridge) {
         w->across = contract(w, dep, EWC_BRIDGE_POOL, "bridge pool (Across-like)");
+        if (w->sc->across_router)
+            w->across_router = contract(w, dep, EWC_AGG_ROUTER, "aggregator router");
         w->acct[w->across_dw].ent = w->acct[w->across].ent;
         ew_event_push(w, w->number + 240, EWE_ACROSS_REFUND, 0, 0, 0, 0);
     }

@@ -159,6 +159,17 @@ struct cw_gen_evm_scenario {
     /* honest bridge users (lock bridge, Across pool) pay from a fresh address an exchange
      * withdrawal funded, sending the bridge everything it got */
     bool fresh_bridge_users;
+    /* the Across-like pool owes relayers for token deposits too and repays them in the token
+     * in its bulk refunds; the thief deposits the tokens it holds when it bridges through the
+     * pool */
+    bool across_tokens;
+    /* half the pool's deposits go through an aggregator's router (unlabelled): the depositor
+     * calls the router, which passes the value on to the pool in its call; the pool emits the
+     * deposit event (truth: a via_router row beside the deposit's) */
+    bool across_router;
+    /* the lock bridge's deposits but the Bitcoin ones are Wormhole wrapAndTransferETH calls whose
+     * input alone names the destination (Wormhole chain ids; no event) */
+    bool lock_wormhole;
     ew_heist_sc *heists;
     size_t n_heists;
 };
@@ -195,6 +206,7 @@ typedef enum ew_cat {
     EWC_BRIDGE_POOL,       /* an Across-like pool (world.across_bridge) */
     EWC_BRIDGE_RELAYER,    /* one of its relayers */
     EWC_BRIDGE_OPERATOR,   /* its dataworker */
+    EWC_AGG_ROUTER,        /* an aggregator's router in front of the pool (world.across_router) */
     EWC_N
 } ew_cat;
 
@@ -318,7 +330,9 @@ typedef struct ew_world {
     uint32_t bridge_router, bridge_vault;
     uint32_t lock_bridge;                      /* world.lock_bridge: the contract, else EW_NONE */
     uint32_t across, across_dw, across_rel[3]; /* world.across_bridge: pool, dataworker, relayers */
+    uint32_t across_router;                    /* world.across_router: the router, else EW_NONE */
     u128 across_owed[3];                       /* ETH the pool owes each relayer */
+    u128 across_owed_tok[3][1 + EW_NTOK];      /* world.across_tokens: tokens it owes them */
     uint32_t across_ids, across_refunds;
     uint32_t batch, splitter, nft;
     uint32_t nft_next;
@@ -343,7 +357,8 @@ typedef struct ew_world {
     uint8_t sel_exec[4], t_exec_ok[32];
     uint16_t tb_exec_ok[3];
     /* the Across-like pool (world.across_bridge) */
-    uint8_t sel_v3_deposit[4], sel_v3_fill[4], sel_refund_leaf[4];
+    uint8_t sel_v3_deposit[4], sel_v3_fill[4], sel_refund_leaf[4], sel_router_bridge[4],
+        sel_wh_wrap[4];
     uint8_t t_v3_deposited[32], t_v3_filled[32], t_refund_leaf[32];
     uint16_t tb_v3_deposited[3], tb_v3_filled[3], tb_refund_leaf[3];
     /* chain position */

@@ -52,8 +52,9 @@ typedef struct ew_heist {
     u128 mix_in, mix_out, bridged, cashed, fees;
     u128 otc; /* paid to OTC desks (cash_out "otc") */
     uint64_t n_otc;
-    u128 tok_cashed[1 + EW_NTOK]; /* tokens deposited at exchanges as they are */
-    uint32_t *mixrec;             /* mixer withdrawal recipients (cash_out "apart") */
+    u128 tok_cashed[1 + EW_NTOK];  /* tokens deposited at exchanges as they are */
+    u128 tok_bridged[1 + EW_NTOK]; /* tokens deposited into the Across-like pool */
+    uint32_t *mixrec;              /* mixer withdrawal recipients (cash_out "apart") */
     size_t n_mixrec, cap_mixrec;
     uint64_t n_cash, n_bridge, n_mix_dep, n_mix_wd, n_swaps, n_txs;
     uint64_t drain_block, end_block;
@@ -664,6 +665,22 @@ void ew_heist_note_withdrawn(ew_world *w, int32_t hi, uint32_t recipient, u128 a
 static void do_bridge(ew_world *w, int hi, uint32_t a)
 {
     ew_heist *h = &w->heists[hi];
+    const ew_step *st = &h->sc->steps[h->step];
+    /* world.across_tokens: by the step's across share, the thief address holding the most of
+     * a token sends all of it into the pool */
+    for (int t = 1; w->sc->across_tokens && st->across > 0 && w->across != EW_NONE && t < EW_WETH;
+         t++) {
+        uint32_t ta = EW_NONE;
+        for (size_t i = 0; i < h->n_hold; i++)
+            if (w->bal[t][h->hold[i]] && (ta == EW_NONE || w->bal[t][h->hold[i]] > w->bal[t][ta]))
+                ta = h->hold[i];
+        u128 tv = ta != EW_NONE ? w->bal[t][ta] : 0;
+        if (tv && gen_chance(&w->rng, st->across) && ew_across_deposit(w, ta, t, tv, hi)) {
+            ew_heist_flow(w, hi, "bridge", ta, w->across, t, tv);
+            h->tok_bridged[t] += tv;
+            h->n_bridge++;
+        }
+    }
     u128 b = w->bal[0][a];
     u128 fee = ew_fee_bound(w, 90000);
     if (b > fee + EW_ETHER / 100) {
@@ -976,7 +993,8 @@ int ew_heists_finish(ew_world *w)
         u128 out = h->cashed + h->bridged + h->mix_out + h->fees + held[0] + h->otc;
         bool ok = in == out;
         for (int t = 1; t < EW_WETH; t++)
-            ok = ok && h->stolen[t] == h->swap_out[t] + h->tok_cashed[t] + held[t];
+            ok = ok &&
+                 h->stolen[t] == h->swap_out[t] + h->tok_cashed[t] + h->tok_bridged[t] + held[t];
         if (!ok) {
             char a[48], b[48];
             ew_u128_dec(a, in);

@@ -52,7 +52,8 @@ const char *ew_cat_name(int cat)
                                          "exchange_operator",
                                          "bridge_pool",
                                          "bridge_relayer",
-                                         "bridge_operator"};
+                                         "bridge_operator",
+                                         "aggregator_router"};
     return cat >= 0 && cat < EWC_N ? n[cat] : "unknown";
 }
 

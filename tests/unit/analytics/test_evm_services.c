@@ -16,9 +16,12 @@
 
 #include "chainwatch/acct_policy.h"
 #include "chainwatch/errors.h"
+#include "chainwatch/evm/memo.h"
+#include "chainwatch/evm/query.h"
 #include "chainwatch/evm/store.h"
 #include "chainwatch/evm_services.h"
 #include "chainwatch/keccak.h"
+#include "chainwatch/util.h"
 #include "harness.h"
 
 enum { U0 = 1, NU = 25, V0 = 60, NV = 15, REL = 100, B = 150, P = 151, E = 152, A = 153 };
@@ -481,10 +484,97 @@ static void test_event_bridge(void)
     cw_evmstore_close(s);
 }
 
+/*
+ * Worked example 23 (docs/TRACE-MODELS.md): a router in front of a bridge, and a bridge whose
+ * deposits name their destination in calldata alone. 12 users each call router RR, which passes
+ * the ETH on to pool RQ in its call; RQ emits V3FundsDeposited (the log's emitter is RQ, the tx's
+ * `to` RR). The same users call RK with depositV3(...) input and no event. RQ is the bridge (its
+ * events), RR none (a router passing each deposit on); RK none (a selector is no evidence), yet its
+ * rows name each deposit's destination for an exit, should RK be recognised otherwise.
+ */
+enum { RU0 = 1, NRU = 12, RR = 50, RQ = 51, RK = 52 };
+
+/* the block's last tx gets input in (its selector too) */
+static void tx_input(cw_evm_block *b, const uint8_t *in, size_t n)
+{
+    cw_evm_tx *t = &b->txs[b->n_txs - 1];
+    REQUIRE(cw_evm_block_put_bytes(b, in, n, &t->input_off) == 0);
+    t->input_len = t->input_kept = (uint32_t)n;
+    memcpy(t->selector, in, 4);
+}
+
+static void test_router_bridge(void)
+{
+    int funded[NRU];
+    for (int i = 0; i < NRU; i++)
+        funded[i] = RU0 + i;
+    cw_evm_block b;
+    cw_evmstore *s;
+    genesis_store(&s, "r", &b, funded, NRU);
+    header(&b, 1);
+    static const char v3[] = "depositV3(address,address,address,address,uint256,uint256,uint256,"
+                             "address,uint32,uint32,uint32,bytes)";
+    for (int i = 0; i < NRU; i++) {
+        uint64_t v = 1000 + 37 * (uint64_t)i;
+        txc(&b, RU0 + i, RR, v, RR, RQ, v);
+        dep_event(&b, RQ, RU0 + i, 10, 200 + i, v, false);
+        uint8_t in[4 + 32 * 13];
+        memset(in, 0, sizeof in);
+        cw_evm_hash h;
+        cw_keccak256(h.b, v3, strlen(v3));
+        memcpy(in, h.b, 4);
+        put_addr(in + 4, RU0 + i);
+        put_addr(in + 4 + 32, 220 + i); /* recipient */
+        put_word(in + 4 + 32 * 4, v + 1);
+        put_word(in + 4 + 32 * 6, 42161); /* destination chain */
+        put_word(in + 4 + 32 * 11, 0x180);
+        txc(&b, RU0 + i, RK, v + 1, 0, 0, 0);
+        tx_input(&b, in, sizeof in);
+    }
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    reopen(&s, &b, "r");
+    /* the rows: each router tx's event names its emitter RQ; each call to RK its destination */
+    uint64_t nm = cw_evmstore_memo_count(s), n_emit = 0, n_call = 0;
+    cw_evm_addr q = ADDR(RQ);
+    char qhex[41];
+    cw_hex_encode(qhex, q.b, 20);
+    for (uint64_t i = 0; i < nm; i++) {
+        const cw_evm_row_memo *m = cw_evmstore_memo(s, i);
+        cw_evm_memo_dest d;
+        CHECK_EQ_INT(m->source, CW_EVM_MEMO_SRC_EVENT);
+        REQUIRE(cw_evm_memo_dest_parse(&d, m->memo, m->len) == 0);
+        if (d.call) {
+            n_call++;
+            CHECK_EQ_INT(m->log, CW_EVM_NONE32);
+            CHECK_EQ_INT(d.chain, 42161);
+            CHECK_EQ_STR(d.event, "depositV3");
+        } else {
+            n_emit += !strcmp(d.emitter + 2, qhex);
+        }
+    }
+    CHECK_EQ_INT(n_emit, NRU);
+    CHECK_EQ_INT(n_call, NRU);
+    json_t *chk = NULL;
+    CHECK_EQ_INT(cw_evm_check(&chk, s), 0); /* a call's row has no log index, and passes */
+    json_decref(chk);
+    cw_evm_services *sv;
+    REQUIRE(cw_evm_services_detect(&sv, s) == 0);
+    const cw_evm_service *x = cw_evm_services_get(sv, id_of(s, RQ));
+    REQUIRE(x);
+    CHECK_EQ_INT(x->kind, CW_EVM_SVC_BRIDGE);
+    CHECK_EQ_INT(x->rule, CW_EVM_BRIDGE_RULE_EVENTS);
+    CHECK(!cw_evm_services_get(sv, id_of(s, RR)));
+    CHECK(!cw_evm_services_get(sv, id_of(s, RK)));
+    cw_evm_services_free(sv);
+    cw_evmstore_close(s);
+}
+
 int main(void)
 {
     RUN(test_lock_bridge);
     RUN(test_contract_hot_wallet);
     RUN(test_event_bridge);
+    RUN(test_router_bridge);
     return cw_test_done();
 }

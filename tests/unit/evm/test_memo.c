@@ -340,6 +340,138 @@ static void test_dest_events(void)
     }
 }
 
+/* a selector (the first 4 bytes of keccak-256 of the signature) at p; returns p + 4 */
+static uint8_t *sel(uint8_t *p, const char *signature)
+{
+    cw_evm_hash h;
+    topic_sig(&h, signature);
+    memcpy(p, h.b, 4);
+    return p + 4;
+}
+
+/* Deposit calls whose input alone names the destination (docs/STORE-FORMAT.md "Memos"), laid
+ * out as their published ABIs say; an event's emitter other than the tx's `to`. */
+static void test_dest_calls(void)
+{
+    static uint8_t in[4 + 32 * 14];
+    char out[256];
+    cw_evm_memo_dest d;
+    /* Across depositV3(depositor, recipient, inputToken, outputToken, inputAmount,
+     * outputAmount, destinationChainId, exclusiveRelayer, quoteTimestamp, fillDeadline,
+     * exclusivityDeadline, message) */
+    memset(in, 0, sizeof in);
+    uint8_t *p = sel(in, "depositV3(address,address,address,address,uint256,uint256,uint256,"
+                         "address,uint32,uint32,uint32,bytes)");
+    p = addr_word(p, 0x11);
+    p = addr_word(p, 0xab); /* recipient */
+    p = addr_word(p, 0xc0);
+    p = addr_word(p, 0xc0);
+    p = word(p, 1000000);
+    p = word(p, 997500);
+    p = word(p, 8453); /* destination chain */
+    p = word(p, 0);
+    p = word(p, 1767230000);
+    p = word(p, 1767251600);
+    p = word(p, 0);
+    p = word(p, 0x180);
+    p = word(p, 0);
+    size_t len = (size_t)(p - in);
+    size_t n = cw_evm_memo_dest_from_call(in, len, out, sizeof out);
+    CHECK_EQ_STR(out, "depositV3:eip155:8453:0xabababababababababababababababababababab");
+    CHECK_EQ_INT(n, strlen(out));
+    CHECK_EQ_INT(cw_evm_memo_dest_parse(&d, out, n), 0);
+    CHECK(d.call);
+    CHECK_EQ_STR(d.event, "depositV3");
+    CHECK_EQ_INT(d.chain, 8453);
+    CHECK_EQ_STR(d.emitter, "");
+    /* cut short of its 12 head words: no such call */
+    CHECK_EQ_INT(cw_evm_memo_dest_from_call(in, 4 + 32 * 11, out, sizeof out), 0);
+    /* a recipient word that is no ABI address (high bytes set): no such call */
+    memset(in + 4 + 32, 0x01, 4);
+    CHECK_EQ_INT(cw_evm_memo_dest_from_call(in, len, out, sizeof out), 0);
+    /* Wormhole wrapAndTransferETH(recipientChain, recipient bytes32, arbiterFee, nonce): a
+     * 32-byte account kept whole */
+    memset(in, 0, sizeof in);
+    p = sel(in, "wrapAndTransferETH(uint16,bytes32,uint256,uint32)");
+    p = word(p, 23);
+    memset(p, 0x5a, 32);
+    p += 32;
+    p = word(p, 0);
+    p = word(p, 7);
+    len = (size_t)(p - in);
+    n = cw_evm_memo_dest_from_call(in, len, out, sizeof out);
+    CHECK_EQ_STR(out, "wrapAndTransferETH:wormhole:23:0x5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a"
+                      "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a");
+    CHECK_EQ_INT(cw_evm_memo_dest_parse(&d, out, n), 0);
+    CHECK(d.call);
+    /* a Wormhole chain id is a uint16 */
+    word(in + 4, 70000);
+    CHECK_EQ_INT(cw_evm_memo_dest_from_call(in, len, out, sizeof out), 0);
+    /* transferTokens(token, amount, recipientChain, recipient, arbiterFee, nonce): an address
+     * left-padded to 32 bytes reads as an address */
+    memset(in, 0, sizeof in);
+    p = sel(in, "transferTokens(address,uint256,uint16,bytes32,uint256,uint32)");
+    p = addr_word(p, 0xc0);
+    p = word(p, 5000);
+    p = word(p, 4);
+    p = addr_word(p, 0x3c);
+    p = word(p, 0);
+    p = word(p, 1);
+    n = cw_evm_memo_dest_from_call(in, (size_t)(p - in), out, sizeof out);
+    CHECK_EQ_STR(out, "transferTokens:wormhole:4:0x3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c");
+    /* Multichain anySwapOutNative(token, to, toChainID) */
+    memset(in, 0, sizeof in);
+    p = sel(in, "anySwapOutNative(address,address,uint256)");
+    p = addr_word(p, 0);
+    p = addr_word(p, 0x7e);
+    p = word(p, 56);
+    n = cw_evm_memo_dest_from_call(in, (size_t)(p - in), out, sizeof out);
+    CHECK_EQ_STR(out, "anySwapOutNative:eip155:56:0x7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e");
+    word(in + 4 + 64, 0); /* chain 0: none */
+    CHECK_EQ_INT(cw_evm_memo_dest_from_call(in, (size_t)(p - in), out, sizeof out), 0);
+    /* an ERC-20 transfer(to, amount) names no destination */
+    memset(in, 0, sizeof in);
+    p = sel(in, "transfer(address,uint256)");
+    p = addr_word(p, 0x7e);
+    p = word(p, 56);
+    CHECK_EQ_INT(cw_evm_memo_dest_from_call(in, (size_t)(p - in), out, sizeof out), 0);
+    /* THORChain's router deposit(vault, asset, amount, memo): the memo, an ABI string, is read
+     * as a memo (no destination call of its own) */
+    memset(in, 0, sizeof in);
+    p = sel(in, "deposit(address,address,uint256,string)");
+    p = addr_word(p, 0x76);
+    p = addr_word(p, 0);
+    p = word(p, 5000);
+    p = word(p, 0x80);
+    static const char memo[] = "=:BTC.BTC:bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4";
+    p = word(p, sizeof memo - 1);
+    memcpy(p, memo, sizeof memo - 1);
+    p += 64;
+    CHECK_EQ_INT(cw_evm_memo_dest_from_call(in, (size_t)(p - in), out, sizeof out), 0);
+    CHECK_EQ_INT(cw_evm_memo_from_abi(in, (size_t)(p - in), 4, out, sizeof out), sizeof memo - 1);
+    CHECK_EQ_STR(out, memo);
+    /* an event's row naming its emitter (a router called the bridge); a call's row never does */
+    const char *ev = "V3FundsDeposited:eip155:10:0xabababababababababababababababababababab"
+                     ":@0xcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd";
+    CHECK_EQ_INT(cw_evm_memo_dest_parse(&d, ev, strlen(ev)), 0);
+    CHECK(!d.call);
+    CHECK_EQ_STR(d.emitter, "0xcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd");
+    CHECK_EQ_STR(d.to, "0xabababababababababababababababababababab");
+    static const char *const badrows[] = {
+        "depositV3:eip155:10:0xabababababababababababababababababababab"
+        ":@0xcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd",
+        "V3FundsDeposited:eip155:10:0xabababababababababababababababababababab:@0xcdcd",
+        "V3FundsDeposited:eip155:10:0xabababababababababababababababababababab"
+        ":0xcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd",
+        "V3FundsDeposited:eip155:10:0xabababababababababababababababababababab"
+        ":@0xcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd:x",
+        "transferTokens:wormhole:4"};
+    for (size_t i = 0; i < sizeof badrows / sizeof *badrows; i++) {
+        CHECK_EQ_INT(cw_evm_memo_dest_parse(&d, badrows[i], strlen(badrows[i])), CW_EINVAL);
+        cw_error_clear();
+    }
+}
+
 /* ---- the candidate scan against the ABI layout read naively ---- */
 
 /* the spec read word by word: each of the first 12 head words whose value (big-endian, < 2^32)
@@ -502,6 +634,7 @@ int main(void)
     RUN(test_malformed);
     RUN(test_extract);
     RUN(test_dest_events);
+    RUN(test_dest_calls);
     RUN(test_abi_scan_matches_spec);
     return cw_test_done();
 }
