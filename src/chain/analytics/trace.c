@@ -66,6 +66,7 @@ void cw_trace_opts_init(cw_trace_opts *o)
     o->probable_floor = 0.25;
     o->relink = true;
     o->mixer_payouts = true;
+    o->service_payouts = true;
 }
 
 /* ---------------------------------------------------------------- growth helpers */
@@ -2128,10 +2129,112 @@ static int relink_find(cw_trace *t)
  * value that entered it (the cap), the first tx that paid it, and the node of its largest
  * entry (the path's parent of what comes back). */
 typedef struct mp_mixer {
-    const char *entity;
-    uint64_t entered, left, first_tx;
+    const char *entity; /* NULL: an unlabelled service, known by its sweep (sweep_tx) */
+    uint64_t entered, left, first_tx, sweep_tx;
     uint32_t node, hop;
+    size_t rep;    /* unlabelled: the service it is one with (its own index when none) */
+    bool exchange; /* unlabelled: its coins reached an address labelled as an exchange's */
 } mp_mixer;
+
+/* The unlabelled services' txs (tx -> index into the mixers) and addresses, found by
+ * mp_service. */
+typedef struct mp_svc {
+    cw_trace__slot *tx, *addr;
+    uint64_t tx_mask, n_tx, addr_mask, n_addr;
+    uint64_t *q; /* coins of the service to follow */
+    size_t nq, cap_q, walked;
+} mp_svc;
+
+/* Bounds of one service's walk: its txs, and the outputs looked at at its addresses. Hitting
+ * one leaves later payouts unfound (a miss, never an attribution). */
+#define MP_SVC_TXS 20000
+#define MP_SVC_WALK 200000
+
+static size_t mp_rep(const mp_mixer *ms, size_t m)
+{
+    while (ms[m].rep != m)
+        m = ms[m].rep;
+    return m;
+}
+
+static int mp_push(mp_svc *s, uint64_t o)
+{
+    int rc = GROW(s->q, s->cap_q, s->nq + 1);
+    if (rc == 0)
+        s->q[s->nq++] = o;
+    return rc;
+}
+
+/* docs/TRACE-MODELS.md, "Unlabelled custodial mixers": the txs of the service whose sweep
+ * (tx `sweep`, mixer m) ended the trace. A coin of the service is an output of the sweep, any
+ * output paid to an address the service has spent from (its pool, reused), or the one output
+ * of a tx of the service (its pool moved on); a tx of the service is one that spends a coin of
+ * the service, never a CoinJoin; its inputs are all the service's (the multi-input rule), so
+ * their addresses become the service's. A change output to a fresh address is found when it
+ * is spent together with another coin of the service. A service that reaches another's txs
+ * becomes one with it (the cap is then their joint value); one whose inputs include an address
+ * labelled exchange or exchange_deposit is an exchange, and is left alone. */
+static int mp_service(cw_trace *t, mp_svc *s, mp_mixer *ms, size_t m, uint64_t sweep)
+{
+    const cw_chainstore *cs = t->cs;
+    size_t head = 0, n_tx = 0;
+    uint64_t v;
+    int rc = 0;
+    s->nq = 0;
+    s->walked = 0;
+    if (tab_get(s->tx, s->tx_mask, sweep, &v)) { /* the same service swept it */
+        ms[m].rep = mp_rep(ms, (size_t)v);
+        return 0;
+    }
+    for (uint64_t tx = sweep; rc == 0;) {
+        uint64_t i0, i1, o0, o1;
+        if ((rc = tab_add(&s->tx, &s->tx_mask, &s->n_tx, tx, m)) != 0)
+            return rc == 1 ? 0 : rc;
+        n_tx++;
+        cw_chainstore_tx_range(cs, tx, &i0, &i1, &o0, &o1);
+        for (uint64_t k = i0; k < i1 && rc == 0; k++) {
+            uint64_t po = prevout_of(cs, k, NULL), a;
+            if (po == CW_NONE64 || (a = out_addr(cw_chainstore_out(cs, po))) == CW_NONE64)
+                continue;
+            if (cw_trace_labelmap_has(t->labels, a, "exchange") ||
+                cw_trace_labelmap_has(t->labels, a, "exchange_deposit"))
+                ms[m].exchange = true;
+            if ((rc = tab_add(&s->addr, &s->addr_mask, &s->n_addr, a, m)) == 1) {
+                rc = 0;
+                continue;
+            }
+            /* the address's other coins are the service's too */
+            for (uint64_t o = cw_chainstore_addr_last(cs, a);
+                 rc == 0 && o != CW_NONE64 && o < t->counts.outs && s->walked < MP_SVC_WALK;
+                 o = cw_chainstore_outlink(cs, o), s->walked++)
+                rc = mp_push(s, o);
+        }
+        for (uint64_t o = o0; o < o1 && rc == 0; o++) {
+            uint64_t a = out_addr(cw_chainstore_out(cs, o));
+            if (o1 - o0 == 1 || tx == sweep ||
+                (a != CW_NONE64 && tab_get(s->addr, s->addr_mask, a, NULL)))
+                rc = mp_push(s, o);
+        }
+        /* the next tx of the service: one that spends a coin of it */
+        tx = CW_NONE64;
+        while (rc == 0 && head < s->nq && tx == CW_NONE64 && n_tx < MP_SVC_TXS) {
+            uint64_t sp = cw_chainstore_out(cs, s->q[head++])->spending_tx;
+            if (sp == CW_NONE32 || sp >= t->counts.txs)
+                continue;
+            if (tab_get(s->tx, s->tx_mask, sp, &v)) {
+                size_t r = mp_rep(ms, (size_t)v), mr = mp_rep(ms, m);
+                if (r != mr) /* one service: the later joins the earlier */
+                    ms[r > mr ? r : mr].rep = r < mr ? r : mr;
+                continue;
+            }
+            if (!t->is_cj(t->opts.is_coinjoin_ctx, cs, sp))
+                tx = sp;
+        }
+        if (tx == CW_NONE64)
+            break;
+    }
+    return rc;
+}
 
 /* An exchange deposit address holding certain stolen value: its first such tx (the evidence
  * shown). */
@@ -2162,9 +2265,14 @@ static bool mp_same(const char *a, const char *b)
 
 /* The entered mixer (index into ms) that tx spends a coin of, after its first entry; SIZE_MAX
  * when none. */
-static size_t mp_mixer_of(const cw_trace *t, uint64_t tx, const mp_mixer *ms, size_t n_ms)
+static size_t mp_mixer_of(const cw_trace *t, uint64_t tx, const mp_mixer *ms, size_t n_ms,
+                          const mp_svc *sv)
 {
-    uint64_t i0, i1, o0, o1;
+    uint64_t i0, i1, o0, o1, v;
+    if (sv->tx && tab_get(sv->tx, sv->tx_mask, tx, &v)) {
+        size_t r = mp_rep(ms, (size_t)v);
+        return ms[r].first_tx < tx && !ms[r].exchange ? r : SIZE_MAX;
+    }
     cw_chainstore_tx_range(t->cs, tx, &i0, &i1, &o0, &o1);
     for (uint64_t k = i0; k < i1; k++) {
         uint64_t po = prevout_of(t->cs, k, NULL);
@@ -2176,21 +2284,21 @@ static size_t mp_mixer_of(const cw_trace *t, uint64_t tx, const mp_mixer *ms, si
             strcmp(cat, "mixer") != 0)
             continue;
         for (size_t m = 0; m < n_ms; m++)
-            if (ms[m].first_tx < tx && mp_same(ent, ms[m].entity))
+            if (ms[m].entity && ms[m].first_tx < tx && mp_same(ent, ms[m].entity))
                 return m;
     }
     return SIZE_MAX;
 }
 
 static int mp_node(cw_trace *t, uint64_t out, uint64_t tx, uint32_t hop, uint32_t parent,
-                   uint64_t amount, uint32_t *ni)
+                   uint64_t amount, uint8_t rule, uint32_t *ni)
 {
     int rc = new_node(t, out, tx, hop, parent, ni);
     if (rc)
         return rc == 1 ? 0 : rc; /* max_nodes: truncated, said in the stats */
     cw_trace__node *n = &t->nodes[*ni];
     n->amount = n->prob = amount;
-    n->rule = CW_RULE_MIXER_PAYOUT;
+    n->rule = rule;
     n->spread = true;
     if (hop > t->stats.max_hop)
         t->stats.max_hop = hop;
@@ -2240,23 +2348,38 @@ static int mixer_payouts(cw_trace *t)
     mp_mixer *ms = NULL;
     mp_acct *as = NULL;
     mp_cand *cs_ = NULL;
+    mp_svc sv = {0};
     size_t n_ms = 0, cap_ms = 0, n_as = 0, cap_as = 0, n_c = 0, cap_c = 0;
     int rc = 0;
     /* the mixers entered and the accounts with certain stolen value */
     for (size_t i = 0; i < t->n_ends && rc == 0; i++) {
         const cw_trace_end *e = &t->ends[i];
         const char *ent, *cat;
+        if (e->kind == CW_END_SWEEP && t->opts.service_payouts && e->amount) {
+            /* an unlabelled service: one mixer per sweep until mp_service joins them */
+            if ((rc = GROW(ms, cap_ms, n_ms + 1)))
+                break;
+            ms[n_ms] = (mp_mixer){NULL, e->amount, 0, e->tx, e->tx, UINT32_MAX, e->hop, n_ms, false};
+            for (size_t r = 0; r < t->n_txr; r++) /* the path goes through its traced input */
+                if (t->txr[r].tx == e->tx && t->txr[r].n_in) {
+                    ms[n_ms].node = t->edges[t->txr[r].e0];
+                    break;
+                }
+            n_ms++;
+            continue;
+        }
         if (e->kind != CW_END_LABEL || e->addr == CW_NONE64 ||
             !cw_trace_labelmap_get(t->labels, e->addr, &ent, &cat))
             continue;
         if (!strcmp(cat, "mixer")) {
             size_t m = 0;
-            while (m < n_ms && !mp_same(ent, ms[m].entity))
+            while (m < n_ms && !(ms[m].entity && mp_same(ent, ms[m].entity)))
                 m++;
             if (m == n_ms) {
                 if ((rc = GROW(ms, cap_ms, n_ms + 1)))
                     break;
-                ms[n_ms++] = (mp_mixer){ent, 0, 0, e->tx, e->node, e->hop};
+                ms[n_ms] = (mp_mixer){ent, 0, 0, e->tx, CW_NONE64, e->node, e->hop, n_ms, false};
+                n_ms++;
             }
             if (e->tx < ms[m].first_tx)
                 ms[m].first_tx = e->tx;
@@ -2280,6 +2403,25 @@ static int mixer_payouts(cw_trace *t)
             }
         }
     }
+    /* the unlabelled services' txs; sweeps of one service become one mixer (its rep) */
+    for (size_t m = 0; m < n_ms && rc == 0; m++)
+        if (!ms[m].entity)
+            rc = mp_service(t, &sv, ms, m, ms[m].sweep_tx);
+    for (size_t m = 0; m < n_ms && rc == 0; m++) {
+        size_t r = mp_rep(ms, m);
+        if (r == m)
+            continue;
+        ms[r].entered += ms[m].entered;
+        ms[r].exchange |= ms[m].exchange;
+        if (ms[m].first_tx < ms[r].first_tx)
+            ms[r].first_tx = ms[m].first_tx;
+        if (ms[m].entered > ms[r].left) { /* the path goes through the largest entry */
+            ms[r].left = ms[m].entered;
+            ms[r].node = ms[m].node;
+            ms[r].hop = ms[m].hop;
+        }
+        ms[m].entered = 0;
+    }
     for (size_t m = 0; m < n_ms; m++)
         ms[m].left = ms[m].entered;
     /* each account's later deposits that a payout of an entered mixer funded */
@@ -2290,7 +2432,7 @@ static int mixer_payouts(cw_trace *t)
             uint64_t T = cw_chainstore_out_tx(cs, o), i0, i1, o0, o1, P = CW_NONE64, p = CW_NONE64;
             if (map_get(t, o, &idx))
                 continue;
-            size_t m = mp_mixer_of(t, T, ms, n_ms);
+            size_t m = mp_mixer_of(t, T, ms, n_ms, &sv);
             uint64_t amount = cw_out_value(cw_chainstore_out(cs, o));
             cw_chainstore_tx_range(cs, T, &i0, &i1, &o0, &o1);
             if (m == SIZE_MAX && i1 - i0 == 1) {
@@ -2300,7 +2442,7 @@ static int mixer_payouts(cw_trace *t)
                     (pa = out_addr(cw_chainstore_out(cs, p))) == CW_NONE64 ||
                     cw_trace_labelmap_get(t->labels, pa, NULL, NULL))
                     continue;
-                m = mp_mixer_of(t, P, ms, n_ms);
+                m = mp_mixer_of(t, P, ms, n_ms, &sv);
                 uint64_t pv = cw_out_value(cw_chainstore_out(cs, p));
                 if (pv < amount)
                     amount = pv;
@@ -2324,34 +2466,55 @@ static int mixer_payouts(cw_trace *t)
             continue;
         mx->left -= a;
         uint32_t parent = mx->node, hop = mx->hop, pn = UINT32_MAX, dn = UINT32_MAX;
+        uint8_t rule = mx->entity ? CW_RULE_MIXER_PAYOUT : CW_RULE_SERVICE_PAYOUT;
         if (c->p != CW_NONE64) {
-            if ((rc = mp_node(t, c->p, c->P, ++hop, parent, a, &pn)) || pn == UINT32_MAX ||
+            if ((rc = mp_node(t, c->p, c->P, ++hop, parent, a, rule, &pn)) || pn == UINT32_MAX ||
                 (rc = mp_txrec(t, c->P, hop, UINT32_MAX, pn)))
                 break;
             parent = pn;
         }
-        if ((rc = mp_node(t, c->d, c->T, ++hop, parent, a, &dn)) || dn == UINT32_MAX ||
+        if ((rc = mp_node(t, c->d, c->T, ++hop, parent, a, rule, &dn)) || dn == UINT32_MAX ||
             (rc = mp_txrec(t, c->T, hop, pn, dn)))
             break;
         if ((rc = add_end(t, CW_END_LABEL, c->d, c->T, out_addr(cw_chainstore_out(cs, c->d)), a, a,
-                          CW_RULE_MIXER_PAYOUT, hop, dn)))
+                          rule, hop, dn)))
             break;
         if ((rc = GROW(t->mpay, t->cap_mpay, t->n_mpay + 1)))
             break;
-        t->mpay[t->n_mpay++] = (cw_trace__mpay){c->d, c->P, c->evidence, mx->entity};
+        t->mpay[t->n_mpay++] = (cw_trace__mpay){c->d, c->P, c->evidence, mx->entity, mx->sweep_tx};
         t->stats.mixer_payouts++;
         t->stats.mixer_payout_value += a;
+        if (!mx->entity) {
+            t->stats.service_payouts++;
+            t->stats.service_payout_value += a;
+        }
     }
     /* what came back is no longer at the mixer: its ends give it up, in chain order, so
      * that the ends still add up to the sources' value */
     for (size_t i = 0; i < t->n_ends && rc == 0; i++) {
         cw_trace_end *e = &t->ends[i];
-        const char *ent, *cat;
+        const char *ent = NULL, *cat;
+        if (e->kind == CW_END_SWEEP) {
+            for (size_t m = 0; m < n_ms; m++)
+                if (!ms[m].entity && ms[m].sweep_tx == e->tx) {
+                    size_t r = mp_rep(ms, m);
+                    uint64_t back = ms[r].entered - ms[r].left;
+                    uint64_t take = back < e->amount ? back : e->amount;
+                    e->amount -= take;
+                    ms[r].left += take;
+                    if (e->probable > e->amount) {
+                        t->stats.probable -= e->probable - e->amount;
+                        e->probable = e->amount;
+                    }
+                    break;
+                }
+            continue;
+        }
         if (e->kind != CW_END_LABEL || e->addr == CW_NONE64 ||
             !cw_trace_labelmap_get(t->labels, e->addr, &ent, &cat) || strcmp(cat, "mixer") != 0)
             continue;
         for (size_t m = 0; m < n_ms; m++)
-            if (mp_same(ent, ms[m].entity)) {
+            if (ms[m].entity && mp_same(ent, ms[m].entity)) {
                 uint64_t back = ms[m].entered - ms[m].left;
                 uint64_t take = back < e->amount ? back : e->amount;
                 e->amount -= take;
@@ -2366,6 +2529,9 @@ static int mixer_payouts(cw_trace *t)
     cw_free(ms);
     cw_free(as);
     cw_free(cs_);
+    cw_free(sv.tx);
+    cw_free(sv.addr);
+    cw_free(sv.q);
     return rc;
 }
 
