@@ -2133,7 +2133,8 @@ typedef struct mp_mixer {
     uint64_t entered, left, first_tx, sweep_tx;
     uint32_t node, hop;
     size_t rep;    /* unlabelled: the service it is one with (its own index when none) */
-    bool exchange; /* unlabelled: its coins reached an address labelled as an exchange's */
+    bool off;      /* unlabelled: not a custodial mixer by its behaviour (an input labelled as
+                    * an exchange's, or fewer than SWEEP_MIN_PAYEES payees) */
 } mp_mixer;
 
 /* The unlabelled services' txs (tx -> index into the mixers) and addresses, found by
@@ -2198,7 +2199,7 @@ static int mp_service(cw_trace *t, mp_svc *s, mp_mixer *ms, size_t m, uint64_t s
                 continue;
             if (cw_trace_labelmap_has(t->labels, a, "exchange") ||
                 cw_trace_labelmap_has(t->labels, a, "exchange_deposit"))
-                ms[m].exchange = true;
+                ms[m].off = true;
             if ((rc = tab_add(&s->addr, &s->addr_mask, &s->n_addr, a, m)) == 1) {
                 rc = 0;
                 continue;
@@ -2271,7 +2272,7 @@ static size_t mp_mixer_of(const cw_trace *t, uint64_t tx, const mp_mixer *ms, si
     uint64_t i0, i1, o0, o1, v;
     if (sv->tx && tab_get(sv->tx, sv->tx_mask, tx, &v)) {
         size_t r = mp_rep(ms, (size_t)v);
-        return ms[r].first_tx < tx && !ms[r].exchange ? r : SIZE_MAX;
+        return ms[r].first_tx < tx && !ms[r].off ? r : SIZE_MAX;
     }
     cw_chainstore_tx_range(t->cs, tx, &i0, &i1, &o0, &o1);
     for (uint64_t k = i0; k < i1; k++) {
@@ -2359,7 +2360,8 @@ static int mixer_payouts(cw_trace *t)
             /* an unlabelled service: one mixer per sweep until mp_service joins them */
             if ((rc = GROW(ms, cap_ms, n_ms + 1)))
                 break;
-            ms[n_ms] = (mp_mixer){NULL, e->amount, 0, e->tx, e->tx, UINT32_MAX, e->hop, n_ms, false};
+            ms[n_ms] = (mp_mixer){NULL, e->amount, 0, e->tx, e->tx, UINT32_MAX, e->hop, n_ms,
+                                  false};
             for (size_t r = 0; r < t->n_txr; r++) /* the path goes through its traced input */
                 if (t->txr[r].tx == e->tx && t->txr[r].n_in) {
                     ms[n_ms].node = t->edges[t->txr[r].e0];
@@ -2412,7 +2414,7 @@ static int mixer_payouts(cw_trace *t)
         if (r == m)
             continue;
         ms[r].entered += ms[m].entered;
-        ms[r].exchange |= ms[m].exchange;
+        ms[r].off |= ms[m].off;
         if (ms[m].first_tx < ms[r].first_tx)
             ms[r].first_tx = ms[m].first_tx;
         if (ms[m].entered > ms[r].left) { /* the path goes through the largest entry */
@@ -2421,6 +2423,27 @@ static int mixer_payouts(cw_trace *t)
             ms[r].hop = ms[m].hop;
         }
         ms[m].entered = 0;
+    }
+    /* a custodial mixer pays many customers: the outputs of its txs to addresses it never
+     * spent from go to at least SWEEP_MIN_PAYEES addresses (a merchant's processor paying its
+     * merchant, a wallet paying its owner's account, do not) */
+    for (size_t m = 0; m < n_ms && rc == 0; m++) {
+        uint64_t payees[SWEEP_MIN_PAYEES];
+        size_t np = 0;
+        if (ms[m].entity || mp_rep(ms, m) != m || ms[m].off)
+            continue;
+        for (uint64_t j = 0; sv.tx && j <= sv.tx_mask && np < SWEEP_MIN_PAYEES; j++) {
+            uint64_t i0, i1, o0, o1;
+            if (!sv.tx[j].key || mp_rep(ms, (size_t)sv.tx[j].val) != m)
+                continue;
+            cw_chainstore_tx_range(cs, sv.tx[j].key - 1, &i0, &i1, &o0, &o1);
+            for (uint64_t o = o0; o < o1 && np < SWEEP_MIN_PAYEES; o++) {
+                uint64_t a = out_addr(cw_chainstore_out(cs, o));
+                if (a != CW_NONE64 && !tab_get(sv.addr, sv.addr_mask, a, NULL))
+                    seen_or_add(payees, &np, a);
+            }
+        }
+        ms[m].off = np < SWEEP_MIN_PAYEES;
     }
     for (size_t m = 0; m < n_ms; m++)
         ms[m].left = ms[m].entered;

@@ -322,6 +322,15 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
                       "payouts of a mixer the traced value entered, deposited at an exchange "
                       "account that receives certain traced value: probably the source owner's "
                       "value coming back (at most what entered the mixer); still probable");
+    if (t->opts.mixer_payouts && t->opts.service_payouts && fwd_fifo && t->stats.service_payouts)
+        json_object_set_new(
+            json_object_get(json_object_get(j, "probable"), "mixer_payouts"), "unlabelled_services",
+            json_pack("{s:I, s:I, s:s, s:s}", "deposits", (json_int_t)t->stats.service_payouts,
+                      "value", (json_int_t)t->stats.service_payout_value, "rule",
+                      cw_trace_rule_name(CW_RULE_SERVICE_PAYOUT), "meaning",
+                      "the mixer is an unlabelled service whose sweep ended the trace and whose "
+                      "coins never reach an exchange's labelled address (docs/TRACE-MODELS.md, "
+                      "\"Unlabelled custodial mixers\")"));
     /* poison does not conserve value: its figures are reach, never amounts of the source */
     if (t->opts.model == CW_TRACE_POISON) {
         uint64_t touched = 0, outs = 0;
