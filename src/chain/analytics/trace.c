@@ -2143,13 +2143,13 @@ typedef struct mp_svc {
     cw_trace__slot *tx, *addr;
     uint64_t tx_mask, n_tx, addr_mask, n_addr;
     uint64_t *q; /* coins of the service to follow */
-    size_t nq, cap_q, walked;
+    size_t nq, cap_q, walked, n_walked_tx;
 } mp_svc;
 
-/* Bounds of one service's walk: its txs, and the outputs looked at at its addresses. Hitting
- * one leaves later payouts unfound (a miss, never an attribution). */
-#define MP_SVC_TXS 20000
-#define MP_SVC_WALK 200000
+/* Bounds of the services' walks in one trace: their txs, and the outputs looked at at their
+ * addresses. Hitting one leaves later payouts unfound (a miss, never an attribution). */
+#define MP_SVC_TXS 50000
+#define MP_SVC_WALK 500000
 
 static size_t mp_rep(const mp_mixer *ms, size_t m)
 {
@@ -2174,15 +2174,15 @@ static int mp_push(mp_svc *s, uint64_t o)
  * their addresses become the service's. A change output to a fresh address is found when it
  * is spent together with another coin of the service. A service that reaches another's txs
  * becomes one with it (the cap is then their joint value); one whose inputs include an address
- * labelled exchange or exchange_deposit is an exchange, and is left alone. */
+ * labelled exchange or exchange_deposit, or whose sweep pays one, is an exchange: its walk stops
+ * there and it is left alone. */
 static int mp_service(cw_trace *t, mp_svc *s, mp_mixer *ms, size_t m, uint64_t sweep)
 {
     const cw_chainstore *cs = t->cs;
-    size_t head = 0, n_tx = 0;
+    size_t head = 0;
     uint64_t v;
     int rc = 0;
     s->nq = 0;
-    s->walked = 0;
     if (tab_get(s->tx, s->tx_mask, sweep, &v)) { /* the same service swept it */
         ms[m].rep = mp_rep(ms, (size_t)v);
         return 0;
@@ -2191,7 +2191,7 @@ static int mp_service(cw_trace *t, mp_svc *s, mp_mixer *ms, size_t m, uint64_t s
         uint64_t i0, i1, o0, o1;
         if ((rc = tab_add(&s->tx, &s->tx_mask, &s->n_tx, tx, m)) != 0)
             return rc == 1 ? 0 : rc;
-        n_tx++;
+        s->n_walked_tx++;
         cw_chainstore_tx_range(cs, tx, &i0, &i1, &o0, &o1);
         for (uint64_t k = i0; k < i1 && rc == 0; k++) {
             uint64_t po = prevout_of(cs, k, NULL), a;
@@ -2210,6 +2210,14 @@ static int mp_service(cw_trace *t, mp_svc *s, mp_mixer *ms, size_t m, uint64_t s
                  o = cw_chainstore_outlink(cs, o), s->walked++)
                 rc = mp_push(s, o);
         }
+        for (uint64_t o = o0; o < o1 && rc == 0 && tx == sweep; o++) {
+            uint64_t a = out_addr(cw_chainstore_out(cs, o));
+            if (a != CW_NONE64 && (cw_trace_labelmap_has(t->labels, a, "exchange") ||
+                                   cw_trace_labelmap_has(t->labels, a, "exchange_deposit")))
+                ms[m].off = true; /* swept into an exchange's labelled address */
+        }
+        if (ms[m].off) /* an exchange: nothing of it is followed */
+            break;
         for (uint64_t o = o0; o < o1 && rc == 0; o++) {
             uint64_t a = out_addr(cw_chainstore_out(cs, o));
             if (o1 - o0 == 1 || tx == sweep ||
@@ -2218,7 +2226,7 @@ static int mp_service(cw_trace *t, mp_svc *s, mp_mixer *ms, size_t m, uint64_t s
         }
         /* the next tx of the service: one that spends a coin of it */
         tx = CW_NONE64;
-        while (rc == 0 && head < s->nq && tx == CW_NONE64 && n_tx < MP_SVC_TXS) {
+        while (rc == 0 && head < s->nq && tx == CW_NONE64 && s->n_walked_tx < MP_SVC_TXS) {
             uint64_t sp = cw_chainstore_out(cs, s->q[head++])->spending_tx;
             if (sp == CW_NONE32 || sp >= t->counts.txs)
                 continue;
@@ -2272,7 +2280,8 @@ static size_t mp_mixer_of(const cw_trace *t, uint64_t tx, const mp_mixer *ms, si
     uint64_t i0, i1, o0, o1, v;
     if (sv->tx && tab_get(sv->tx, sv->tx_mask, tx, &v)) {
         size_t r = mp_rep(ms, (size_t)v);
-        return ms[r].first_tx < tx && !ms[r].off ? r : SIZE_MAX;
+        if (ms[r].first_tx < tx && !ms[r].off)
+            return r;
     }
     cw_chainstore_tx_range(t->cs, tx, &i0, &i1, &o0, &o1);
     for (uint64_t k = i0; k < i1; k++) {
