@@ -192,7 +192,8 @@ bool cw_trace_relink_guarded(const cw_trace_labelmap *labels, const cw_trace_opt
 
 /* Fills opts with the defaults: FIFO, forward, no hop limit, min_value 1, no height limit,
  * no stop categories, CoinJoins ranked with equal outputs sharing (CW_CJ_RANK: probable; for
- * haircut the proportional rule), probable_floor 0.25, relink on, mixer_payouts and service_payouts on. */
+ * haircut the proportional rule), probable_floor 0.25, relink on, mixer_payouts and service_payouts
+ * on. */
 void cw_trace_opts_init(cw_trace_opts *o);
 
 /* A source: an output (global output number) whose whole value is traced. */

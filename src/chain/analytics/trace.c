@@ -2132,9 +2132,9 @@ typedef struct mp_mixer {
     const char *entity; /* NULL: an unlabelled service, known by its sweep (sweep_tx) */
     uint64_t entered, left, first_tx, sweep_tx;
     uint32_t node, hop;
-    size_t rep;    /* unlabelled: the service it is one with (its own index when none) */
-    bool off;      /* unlabelled: not a custodial mixer by its behaviour (an input labelled as
-                    * an exchange's, or fewer than SWEEP_MIN_PAYEES payees) */
+    size_t rep; /* unlabelled: the service it is one with (its own index when none) */
+    bool off;   /* unlabelled: not a custodial mixer by its behaviour (an input labelled as
+                 * an exchange's, or fewer than SWEEP_MIN_PAYEES payees) */
 } mp_mixer;
 
 /* The unlabelled services' txs (tx -> index into the mixers) and addresses, found by
@@ -2369,8 +2369,8 @@ static int mixer_payouts(cw_trace *t)
             /* an unlabelled service: one mixer per sweep until mp_service joins them */
             if ((rc = GROW(ms, cap_ms, n_ms + 1)))
                 break;
-            ms[n_ms] = (mp_mixer){NULL, e->amount, 0, e->tx, e->tx, UINT32_MAX, e->hop, n_ms,
-                                  false};
+            ms[n_ms] =
+                (mp_mixer){NULL, e->amount, 0, e->tx, e->tx, UINT32_MAX, e->hop, n_ms, false};
             for (size_t r = 0; r < t->n_txr; r++) /* the path goes through its traced input */
                 if (t->txr[r].tx == e->tx && t->txr[r].n_in) {
                     ms[n_ms].node = t->edges[t->txr[r].e0];

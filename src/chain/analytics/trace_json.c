@@ -469,7 +469,8 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
             (json_int_t)hop, "coinjoin", cj != NULL, fwd ? "inputs" : "outputs", in,
             fwd ? "outputs" : "inputs", outs);
         if (end_amount)
-            json_object_set_new(g, fwd ? "fee_or_end" : "end", json_integer((json_int_t)end_amount));
+            json_object_set_new(g, fwd ? "fee_or_end" : "end",
+                                json_integer((json_int_t)end_amount));
         if (cj)
             json_object_set_new(
                 g, "coinjoin_rule",

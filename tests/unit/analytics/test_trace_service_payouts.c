@@ -48,8 +48,8 @@ static cw_chainstore *cs;
 
 #include "tiny_chain.h"
 
-static uint8_t id_a[32], id_s[32], id_p[32], id_t1[32], id_th[32], id_se[32], id_wd[32],
-    id_sm[32], id_mp[32], id_t6[32];
+static uint8_t id_a[32], id_s[32], id_p[32], id_t1[32], id_th[32], id_se[32], id_wd[32], id_sm[32],
+    id_mp[32], id_t6[32];
 
 #define N_OTHERS 6
 
@@ -228,15 +228,15 @@ static cw_trace_labelmap *labels(bool mixer)
         const uint8_t *tx;
         uint32_t vout;
         const char *ent, *cat;
-    } l[] = {{id_a, 0, "exch", "exchange_deposit"},  {id_a, 2, "exch", "exchange_deposit"},
-             {id_a, 5, "exch", "exchange_deposit"},  {id_th, 0, "exch", "exchange_deposit"},
-             {id_se, 0, "exch-e", "exchange"},       {id_a, 1, "blendr", "mixer"},
+    } l[] = {{id_a, 0, "exch", "exchange_deposit"}, {id_a, 2, "exch", "exchange_deposit"},
+             {id_a, 5, "exch", "exchange_deposit"}, {id_th, 0, "exch", "exchange_deposit"},
+             {id_se, 0, "exch-e", "exchange"},      {id_a, 1, "blendr", "mixer"},
              {id_s, 0, "blendr", "mixer"}};
     size_t n = mixer ? 7 : 5;
     for (size_t i = 0; i < n; i++) {
         char a[CW_ADDR_STR_MAX];
-        const cw_addr_key *k = cw_chainstore_addr(
-            cs, cw_chainstore_out(cs, chain_out(cs, l[i].tx, l[i].vout))->addr);
+        const cw_addr_key *k =
+            cw_chainstore_addr(cs, cw_chainstore_out(cs, chain_out(cs, l[i].tx, l[i].vout))->addr);
         if (cw_addr_encode(a, sizeof a, k, CW_NET_REGTEST) < 0)
             exit(1);
         fprintf(f, "%s,%s,%s\n", a, l[i].ent, l[i].cat);
