@@ -2144,6 +2144,7 @@ typedef struct mp_svc {
     uint64_t tx_mask, n_tx, addr_mask, n_addr;
     uint64_t *q; /* coins of the service to follow */
     size_t nq, cap_q, walked, n_walked_tx;
+    uint64_t until; /* the last tx a payout may be (the last candidate deposit) */
 } mp_svc;
 
 /* Bounds of the services' walks in one trace: their txs, and the outputs looked at at their
@@ -2183,6 +2184,8 @@ static int mp_service(cw_trace *t, mp_svc *s, mp_mixer *ms, size_t m, uint64_t s
     uint64_t v;
     int rc = 0;
     s->nq = 0;
+    if (sweep > s->until) /* after the last deposit that could have been paid */
+        return 0;
     if (tab_get(s->tx, s->tx_mask, sweep, &v)) { /* the same service swept it */
         ms[m].rep = mp_rep(ms, (size_t)v);
         return 0;
@@ -2228,7 +2231,7 @@ static int mp_service(cw_trace *t, mp_svc *s, mp_mixer *ms, size_t m, uint64_t s
         tx = CW_NONE64;
         while (rc == 0 && head < s->nq && tx == CW_NONE64 && s->n_walked_tx < MP_SVC_TXS) {
             uint64_t sp = cw_chainstore_out(cs, s->q[head++])->spending_tx;
-            if (sp == CW_NONE32 || sp >= t->counts.txs)
+            if (sp == CW_NONE32 || sp >= t->counts.txs || sp > s->until)
                 continue;
             if (tab_get(s->tx, s->tx_mask, sp, &v)) {
                 size_t r = mp_rep(ms, (size_t)v), mr = mp_rep(ms, m);
@@ -2359,6 +2362,7 @@ static int mixer_payouts(cw_trace *t)
     mp_acct *as = NULL;
     mp_cand *cs_ = NULL;
     mp_svc sv = {0};
+    sv.until = CW_NONE64;
     size_t n_ms = 0, cap_ms = 0, n_as = 0, cap_as = 0, n_c = 0, cap_c = 0;
     int rc = 0;
     /* the mixers entered and the accounts with certain stolen value */
@@ -2369,8 +2373,8 @@ static int mixer_payouts(cw_trace *t)
             /* an unlabelled service: one mixer per sweep until mp_service joins them */
             if ((rc = GROW(ms, cap_ms, n_ms + 1)))
                 break;
-            ms[n_ms] =
-                (mp_mixer){NULL, e->amount, 0, e->tx, e->tx, UINT32_MAX, e->hop, n_ms, false};
+            ms[n_ms] = (mp_mixer){NULL,       e->amount, e->amount, e->tx, e->tx,
+                                  UINT32_MAX, e->hop,    n_ms,      false};
             for (size_t r = 0; r < t->n_txr; r++) /* the path goes through its traced input */
                 if (t->txr[r].tx == e->tx && t->txr[r].n_in) {
                     ms[n_ms].node = t->edges[t->txr[r].e0];
@@ -2414,8 +2418,31 @@ static int mixer_payouts(cw_trace *t)
             }
         }
     }
-    /* the unlabelled services' txs; sweeps of one service become one mixer (its rep) */
-    for (size_t m = 0; m < n_ms && rc == 0; m++)
+    /* each account's deposits the trace did not reach: the deposit tx T, and when T spends
+     * alone an unreached output p paid to an unlabelled address, p's tx P (the payee's hop) */
+    for (size_t k = 0; k < n_as && n_ms && rc == 0; k++) {
+        uint64_t o = cw_chainstore_addr_last(cs, as[k].addr), idx;
+        for (int walked = 0; rc == 0 && o != CW_NONE64 && o < t->counts.outs && walked < 100000;
+             walked++, o = cw_chainstore_outlink(cs, o)) {
+            uint64_t T = cw_chainstore_out_tx(cs, o), i0, i1, o0, o1, P = CW_NONE64, p = CW_NONE64;
+            uint64_t amount = cw_out_value(cw_chainstore_out(cs, o)), pa;
+            if (map_get(t, o, &idx) || amount == 0)
+                continue;
+            cw_chainstore_tx_range(cs, T, &i0, &i1, &o0, &o1);
+            if (i1 - i0 == 1 && (p = prevout_of(cs, i0, &P)) != CW_NONE64 &&
+                (map_get(t, p, &idx) || (pa = out_addr(cw_chainstore_out(cs, p))) == CW_NONE64 ||
+                 cw_trace_labelmap_get(t->labels, pa, NULL, NULL)))
+                p = P = CW_NONE64;
+            if ((rc = GROW(cs_, cap_c, n_c + 1)))
+                break;
+            cs_[n_c++] = (mp_cand){o, T, p, P, as[k].first_tx, SIZE_MAX, amount};
+            if (T > sv.until || sv.until == CW_NONE64)
+                sv.until = T;
+        }
+    }
+    /* the services are walked only as far as the last of those deposits: a later payout
+     * cannot have funded one */
+    for (size_t m = 0; m < n_ms && rc == 0 && n_c; m++)
         if (!ms[m].entity)
             rc = mp_service(t, &sv, ms, m, ms[m].sweep_tx);
     for (size_t m = 0; m < n_ms && rc == 0; m++) {
@@ -2456,38 +2483,23 @@ static int mixer_payouts(cw_trace *t)
     }
     for (size_t m = 0; m < n_ms; m++)
         ms[m].left = ms[m].entered;
-    /* each account's later deposits that a payout of an entered mixer funded */
-    for (size_t k = 0; k < n_as && n_ms && rc == 0; k++) {
-        uint64_t o = cw_chainstore_addr_last(cs, as[k].addr), idx;
-        for (int walked = 0; rc == 0 && o != CW_NONE64 && o < t->counts.outs && walked < 100000;
-             walked++, o = cw_chainstore_outlink(cs, o)) {
-            uint64_t T = cw_chainstore_out_tx(cs, o), i0, i1, o0, o1, P = CW_NONE64, p = CW_NONE64;
-            if (map_get(t, o, &idx))
-                continue;
-            size_t m = mp_mixer_of(t, T, ms, n_ms, &sv);
-            uint64_t amount = cw_out_value(cw_chainstore_out(cs, o));
-            cw_chainstore_tx_range(cs, T, &i0, &i1, &o0, &o1);
-            if (m == SIZE_MAX && i1 - i0 == 1) {
-                uint64_t pa;
-                p = prevout_of(cs, i0, &P);
-                if (p == CW_NONE64 || map_get(t, p, &idx) ||
-                    (pa = out_addr(cw_chainstore_out(cs, p))) == CW_NONE64 ||
-                    cw_trace_labelmap_get(t->labels, pa, NULL, NULL))
-                    continue;
-                m = mp_mixer_of(t, P, ms, n_ms, &sv);
-                uint64_t pv = cw_out_value(cw_chainstore_out(cs, p));
-                if (pv < amount)
-                    amount = pv;
-            } else {
-                P = T;
-            }
-            if (m == SIZE_MAX || amount == 0)
-                continue;
-            if ((rc = GROW(cs_, cap_c, n_c + 1)))
-                break;
-            cs_[n_c++] = (mp_cand){o, T, p, P, as[k].first_tx, m, amount};
+    /* the deposits a payout of an entered mixer funded: directly, else through the hop */
+    size_t n_keep = 0;
+    for (size_t i = 0; i < n_c; i++) {
+        mp_cand c = cs_[i];
+        c.m = mp_mixer_of(t, c.T, ms, n_ms, &sv);
+        if (c.m != SIZE_MAX) {
+            c.p = CW_NONE64;
+            c.P = c.T;
+        } else if (c.p != CW_NONE64 && (c.m = mp_mixer_of(t, c.P, ms, n_ms, &sv)) != SIZE_MAX) {
+            uint64_t pv = cw_out_value(cw_chainstore_out(cs, c.p));
+            if (pv < c.amount)
+                c.amount = pv;
         }
+        if (c.m != SIZE_MAX && c.amount)
+            cs_[n_keep++] = c;
     }
+    n_c = n_keep;
     if (n_c > 1)
         qsort(cs_, n_c, sizeof *cs_, cmp_cand);
     for (size_t i = 0; i < n_c && rc == 0; i++) {
