@@ -2342,6 +2342,19 @@ static int mp_txrec(cw_trace *t, uint64_t tx, uint32_t hop, uint32_t in, uint32_
     return 0;
 }
 
+/* End e of mixer mx gives up what came back from mx and is not yet taken off its ends. */
+static void mp_give_back(cw_trace *t, cw_trace_end *e, mp_mixer *mx)
+{
+    uint64_t back = mx->entered - mx->left;
+    uint64_t take = back < e->amount ? back : e->amount;
+    e->amount -= take;
+    mx->left += take;
+    if (e->probable > e->amount) {
+        t->stats.probable -= e->probable - e->amount;
+        e->probable = e->amount;
+    }
+}
+
 /* opts.mixer_payouts (docs/TRACE-MODELS.md, "Custodial-mixer payouts"). A custodial mixer
  * pays its customers from a pool: nothing on-chain links an order to its payout, so the value
  * that entered it ends there. But when one of its later payouts is deposited at an exchange
@@ -2538,37 +2551,21 @@ static int mixer_payouts(cw_trace *t)
     for (size_t i = 0; i < t->n_ends && rc == 0; i++) {
         cw_trace_end *e = &t->ends[i];
         const char *ent = NULL, *cat;
+        size_t m = 0;
         if (e->kind == CW_END_SWEEP) {
-            for (size_t m = 0; m < n_ms; m++)
-                if (!ms[m].entity && ms[m].sweep_tx == e->tx) {
-                    size_t r = mp_rep(ms, m);
-                    uint64_t back = ms[r].entered - ms[r].left;
-                    uint64_t take = back < e->amount ? back : e->amount;
-                    e->amount -= take;
-                    ms[r].left += take;
-                    if (e->probable > e->amount) {
-                        t->stats.probable -= e->probable - e->amount;
-                        e->probable = e->amount;
-                    }
-                    break;
-                }
+            while (m < n_ms && (ms[m].entity || ms[m].sweep_tx != e->tx))
+                m++;
+            if (m < n_ms)
+                mp_give_back(t, e, &ms[mp_rep(ms, m)]);
             continue;
         }
         if (e->kind != CW_END_LABEL || e->addr == CW_NONE64 ||
             !cw_trace_labelmap_get(t->labels, e->addr, &ent, &cat) || strcmp(cat, "mixer") != 0)
             continue;
-        for (size_t m = 0; m < n_ms; m++)
-            if (ms[m].entity && mp_same(ent, ms[m].entity)) {
-                uint64_t back = ms[m].entered - ms[m].left;
-                uint64_t take = back < e->amount ? back : e->amount;
-                e->amount -= take;
-                ms[m].left += take;
-                if (e->probable > e->amount) {
-                    t->stats.probable -= e->probable - e->amount;
-                    e->probable = e->amount;
-                }
-                break;
-            }
+        while (m < n_ms && !(ms[m].entity && mp_same(ent, ms[m].entity)))
+            m++;
+        if (m < n_ms)
+            mp_give_back(t, e, &ms[m]);
     }
     cw_free(ms);
     cw_free(as);
