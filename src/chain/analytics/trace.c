@@ -2167,6 +2167,19 @@ static int mp_push(mp_svc *s, uint64_t o)
     return rc;
 }
 
+/* Whether output o of a tx of the service is the pool going on: the tx that spends it spends
+ * it alone and pays at least MP_GOES_ON outputs (the remainder paying the next customers, a
+ * payout chain); a customer's coin is deposited, or paid on to one or two. */
+#define MP_GOES_ON 3
+static bool mp_goes_on(const cw_trace *t, uint64_t o)
+{
+    uint64_t sp = cw_chainstore_out(t->cs, o)->spending_tx, i0, i1, o0, o1;
+    if (sp == CW_NONE32 || sp >= t->counts.txs)
+        return false;
+    cw_chainstore_tx_range(t->cs, sp, &i0, &i1, &o0, &o1);
+    return i1 - i0 == 1 && o1 - o0 >= MP_GOES_ON;
+}
+
 /* docs/TRACE-MODELS.md, "Unlabelled custodial mixers": the txs of the service whose sweep
  * (tx `sweep`, mixer m) ended the trace. A coin of the service is an output of the sweep, any
  * output paid to an address the service has spent from (its pool, reused), or the one output
@@ -2224,7 +2237,7 @@ static int mp_service(cw_trace *t, mp_svc *s, mp_mixer *ms, size_t m, uint64_t s
         for (uint64_t o = o0; o < o1 && rc == 0; o++) {
             uint64_t a = out_addr(cw_chainstore_out(cs, o));
             if (o1 - o0 == 1 || tx == sweep ||
-                (a != CW_NONE64 && tab_get(s->addr, s->addr_mask, a, NULL)))
+                (a != CW_NONE64 && tab_get(s->addr, s->addr_mask, a, NULL)) || mp_goes_on(t, o))
                 rc = mp_push(s, o);
         }
         /* the next tx of the service: one that spends a coin of it */

@@ -49,7 +49,7 @@ static cw_chainstore *cs;
 #include "tiny_chain.h"
 
 static uint8_t id_a[32], id_s[32], id_p[32], id_t1[32], id_th[32], id_se[32], id_wd[32], id_sm[32],
-    id_mp[32], id_t6[32];
+    id_mp[32], id_t6[32], id_p2[32], id_p3[32];
 
 #define N_OTHERS 6
 
@@ -165,11 +165,13 @@ static void build_world(void)
     add_out(&tx, 300000000, kf);
     for (int i = 0; i < 3; i++)
         add_out(&tx, 95000000, kh[i]);
-    add_out(&tx, pool.value - 685000000 - 10000, new_key());
+    uint64_t kpc = new_key();
+    add_out(&tx, pool.value - 685000000 - 10000, kpc);
     block_tx(&tx, p_out);
     last_txid(id_p);
     p_out[2].key = kf;
     p_out[3].key = kh[0];
+    p_out[6].key = kpc;
     gen_tx_reset(&tx);
     add_in(&tx, &hot);
     add_out(&tx, 50000000, kz);
@@ -198,6 +200,27 @@ static void build_world(void)
     add_out(&tx, 94990000, new_key());
     block_tx(&tx, NULL);
     last_txid(id_th);
+    /* P2: the pool's change goes on paying customers (X, two others, change) */
+    gen_tx_reset(&tx);
+    add_in(&tx, &p_out[6]);
+    add_out(&tx, 50000000, kx);
+    add_out(&tx, 10000000, new_key());
+    add_out(&tx, 10000000, new_key());
+    uint64_t kpc2 = new_key();
+    add_out(&tx, p_out[6].value - 70000000 - 10000, kpc2);
+    coin p2_out[4];
+    block_tx(&tx, p2_out);
+    last_txid(id_p2);
+    p2_out[3].key = kpc2;
+    /* P3: and on (X 0.3 BTC, two others, change): past the payee's one hop */
+    gen_tx_reset(&tx);
+    add_in(&tx, &p2_out[3]);
+    add_out(&tx, 30000000, kx);
+    add_out(&tx, 10000000, new_key());
+    add_out(&tx, 10000000, new_key());
+    add_out(&tx, p2_out[3].value - 50000000 - 10000, new_key());
+    block_tx(&tx, NULL);
+    last_txid(id_p3);
     block_end();
 
     /* block 6: T6, the thief's change moves on */
@@ -310,7 +333,7 @@ static void check_honest(const cw_trace *t)
 }
 
 /* The JSON graph: each tx once, in chain order; P with both its deposits at X. */
-static void check_graph(const cw_trace *t, const char *rule)
+static void check_graph(const cw_trace *t, const char *rule, size_t n_outs)
 {
     json_t *j = cw_trace_json(t, 10, 1000);
     REQUIRE(j != NULL);
@@ -328,7 +351,7 @@ static void check_graph(const cw_trace *t, const char *rule)
             continue;
         n_p++;
         json_t *outs = json_object_get(e, "outputs");
-        CHECK_EQ_INT(json_array_size(outs), 3); /* X twice, the thief's fresh address */
+        CHECK_EQ_INT(json_array_size(outs), n_outs); /* X twice, the thief's fresh address... */
         size_t n_rule = 0;
         for (size_t k = 0; k < json_array_size(outs); k++) {
             json_t *mp = json_object_get(json_array_get(outs, k), "mixer_payout");
@@ -348,13 +371,16 @@ static void test_unlabelled(void)
     cw_trace_labelmap *lm = labels(false);
     cw_trace *t = run(lm, true);
     const cw_trace_stats *st = cw_trace_stats_get(t);
-    CHECK_EQ_INT(st->mixer_payouts, 3);
-    CHECK_EQ_INT(st->mixer_payout_value, 399990000);
-    CHECK_EQ_INT(st->service_payouts, 3);
-    CHECK_EQ_INT(st->service_payout_value, 399990000);
+    CHECK_EQ_INT(st->mixer_payouts, 5);
+    CHECK_EQ_INT(st->mixer_payout_value, 479990000);
+    CHECK_EQ_INT(st->service_payouts, 5);
+    CHECK_EQ_INT(st->service_payout_value, 479990000);
     check_payout(t, id_p, 0, 60000000, CW_RULE_SERVICE_PAYOUT);
     check_payout(t, id_p, 1, 40000000, CW_RULE_SERVICE_PAYOUT);
     check_payout(t, id_t1, 0, 299990000, CW_RULE_SERVICE_PAYOUT);
+    /* the pool going on (P's change spent alone by P2, paying four) is the service's */
+    check_payout(t, id_p2, 0, 50000000, CW_RULE_SERVICE_PAYOUT);
+    check_payout(t, id_p3, 0, 30000000, CW_RULE_SERVICE_PAYOUT);
     check_honest(t);
     /* the mixer's sweep keeps what did not come back */
     size_t n_sweep = 0;
@@ -362,11 +388,11 @@ static void test_unlabelled(void)
         const cw_trace_end *e = cw_trace_end_at(t, i);
         if (e->kind == CW_END_SWEEP && e->tx == chain_tx(cs, id_s)) {
             n_sweep++;
-            CHECK_EQ_INT(e->amount, 500000000 - 399990000);
+            CHECK_EQ_INT(e->amount, 500000000 - 479990000);
         }
     }
     CHECK_EQ_INT(n_sweep, 1);
-    check_graph(t, "service-payout");
+    check_graph(t, "service-payout", 3);
     json_t *j = cw_trace_json(t, 10, 1000);
     REQUIRE(j != NULL);
     char *txt = json_dumps(j, JSON_COMPACT);
@@ -398,12 +424,14 @@ static void test_labelled_graph(void)
     cw_trace_labelmap *lm = labels(true);
     cw_trace *t = run(lm, true);
     const cw_trace_stats *st = cw_trace_stats_get(t);
-    CHECK_EQ_INT(st->mixer_payouts, 3);
+    /* P2 is the payee's hop to the labelled rule (one input, P's output to an unlabelled
+     * address): the same four deposits */
+    CHECK_EQ_INT(st->mixer_payouts, 4);
     CHECK_EQ_INT(st->service_payouts, 0);
     check_payout(t, id_p, 0, 60000000, CW_RULE_MIXER_PAYOUT);
     check_payout(t, id_p, 1, 40000000, CW_RULE_MIXER_PAYOUT);
     check_honest(t);
-    check_graph(t, "mixer-payout");
+    check_graph(t, "mixer-payout", 4); /* ... and the hop through P's change */
     cw_trace_free(t);
     cw_trace_labelmap_free(lm);
 }
