@@ -57,12 +57,16 @@ typedef enum cw_trace_rule {
                                   * re-linked output it funded (a remix chain) */
     CW_RULE_RELINK_ADDRESS = 6,  /* "relinked-address": a CoinJoin output paid to an address
                                   * that also holds stolen value that never passed a mix */
-    CW_RULE_MIXER_PAYOUT = 7     /* "mixer-payout": a payout of a labelled mixer that the trace
+    CW_RULE_MIXER_PAYOUT = 7,    /* "mixer-payout": a payout of a labelled mixer that the trace
                                   * entered, deposited at an exchange deposit address that holds
                                   * certain stolen value in this trace (opts.mixer_payouts,
                                   * docs/TRACE-MODELS.md, "Custodial-mixer payouts") */
+    CW_RULE_SERVICE_PAYOUT = 8   /* "service-payout": the same, for an unlabelled service whose
+                                  * sweep ended the trace and that behaves as a custodial mixer
+                                  * (opts.service_payouts, docs/TRACE-MODELS.md, "Unlabelled
+                                  * custodial mixers") */
 } cw_trace_rule;
-#define CW_RULE_N 8
+#define CW_RULE_N 9
 const char *cw_trace_rule_name(cw_trace_rule r);
 
 /* How a traced amount stopped (a terminal node). */
@@ -173,6 +177,11 @@ typedef struct cw_trace_opts {
                             * in this trace (before or after); at most the value that entered that
                             * mixer, earliest payouts first (docs/TRACE-MODELS.md, "Custodial-mixer
                             * payouts"). Default on */
+    bool service_payouts;  /* with mixer_payouts: the same for an unlabelled service whose sweep
+                            * ended the trace (CW_END_SWEEP) and that behaves as a custodial
+                            * mixer: its coins followed through its own txs, none at an address
+                            * labelled exchange or exchange_deposit (docs/TRACE-MODELS.md,
+                            * "Unlabelled custodial mixers"; rule service-payout). Default on */
 } cw_trace_opts;
 
 /* True when re-linking acts: labels, and a stop at category exchange or exchange_deposit or at
@@ -183,7 +192,8 @@ bool cw_trace_relink_guarded(const cw_trace_labelmap *labels, const cw_trace_opt
 
 /* Fills opts with the defaults: FIFO, forward, no hop limit, min_value 1, no height limit,
  * no stop categories, CoinJoins ranked with equal outputs sharing (CW_CJ_RANK: probable; for
- * haircut the proportional rule), probable_floor 0.25, relink on, mixer_payouts on. */
+ * haircut the proportional rule), probable_floor 0.25, relink on, mixer_payouts and service_payouts
+ * on. */
 void cw_trace_opts_init(cw_trace_opts *o);
 
 /* A source: an output (global output number) whose whole value is traced. */
@@ -239,6 +249,8 @@ typedef struct cw_trace_stats {
                                * "Funders of a re-linked remix") */
     uint64_t mixer_payouts;   /* deposits given value by opts.mixer_payouts */
     uint64_t mixer_payout_value; /* their value (all probable) */
+    uint64_t service_payouts;    /* of those, by an unlabelled service (rule service-payout) */
+    uint64_t service_payout_value;
 } cw_trace_stats;
 
 /* Runs a trace. labels may be NULL (no stop categories then, everything "unknown").

@@ -128,6 +128,13 @@ static void print_table(json_t *j, const cw_trace_stats *st, double total_s)
         printf("mixer payouts: %s BTC PROBABLE on %lld exchange deposit(s) at accounts that "
                "receive certain traced value (rule mixer-payout)\n",
                b, (long long)json_integer_value(json_object_get(mp, "deposits")));
+        json_t *sp = json_object_get(mp, "unlabelled_services");
+        if (sp && json_integer_value(json_object_get(sp, "deposits"))) {
+            sat_btc(b, sizeof b, json_integer_value(json_object_get(sp, "value")));
+            printf("  of which %s BTC on %lld deposit(s) from unlabelled services that behave as "
+                   "custodial mixers (rule service-payout)\n",
+                   b, (long long)json_integer_value(json_object_get(sp, "deposits")));
+        }
     }
     printf("\nhow the value ended%s:\n", reach ? " (reach)" : "");
     const char *k;
@@ -288,6 +295,9 @@ static int run(int argc, char **argv)
         } else if (!strcmp(a, "--mixer-payouts")) {
             if ((ec = parse_switch(&o.mixer_payouts, a, v, "on", "off")))
                 goto out;
+        } else if (!strcmp(a, "--service-payouts")) {
+            if ((ec = parse_switch(&o.service_payouts, a, v, "on", "off")))
+                goto out;
         } else if (!strcmp(a, "--max-hops")) {
             if ((ec = parse_u32(&o.max_hops, a, v)))
                 goto out;
@@ -418,7 +428,7 @@ const cw_command cw_cmd_trace = {
     "                        [--stop-at CATEGORY,...]\n"
     "                        [--coinjoin rank|proportional|stop|order|through]\n"
     "                        [--probable-floor SHARE] [--relink on|off] [--sweeps stop|through]\n"
-    "                        [--mixer-payouts on|off]\n"
+    "                        [--mixer-payouts|--service-payouts on|off]\n"
     "                        [--top N] [--graph N] [--max-nodes N] [--json]\n\n"
     "Follows the value of SRC through the chain and says where it ended: per category,\n"
     "entity and address (labels from --labels DB; unlabelled = unknown), unspent, fees,\n"
@@ -449,9 +459,9 @@ const cw_command cw_cmd_trace = {
     "                    give them the round's value first (default on; still PROBABLE).\n"
     "                    Both act only with --labels and a stop at exchange or\n"
     "                    exchange_deposit (the default stops)\n"
-    "  --mixer-payouts on|off  forward: a labelled mixer's later payouts deposited at an\n"
-    "                    account with certain traced value get what entered it (default\n"
-    "                    on; PROBABLE)\n"
+    "  --mixer-payouts on|off  forward: a mixer's later payouts into an account with\n"
+    "                    certain traced value get what entered it (PROBABLE; default on)\n"
+    "  --service-payouts on|off  unlabelled services too (default on)\n"
     "  --top N           paths and addresses shown (default 10); --graph N: txs in the\n"
     "                    JSON graph (default 1000); --max-nodes N: memory bound\n\n"
     "On an EVM store (--from 0xTXHASH): the account model (--model, --max-hops, --until,\n"

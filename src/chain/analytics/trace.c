@@ -66,6 +66,7 @@ void cw_trace_opts_init(cw_trace_opts *o)
     o->probable_floor = 0.25;
     o->relink = true;
     o->mixer_payouts = true;
+    o->service_payouts = true;
 }
 
 /* ---------------------------------------------------------------- growth helpers */
@@ -2128,10 +2129,137 @@ static int relink_find(cw_trace *t)
  * value that entered it (the cap), the first tx that paid it, and the node of its largest
  * entry (the path's parent of what comes back). */
 typedef struct mp_mixer {
-    const char *entity;
-    uint64_t entered, left, first_tx;
+    const char *entity; /* NULL: an unlabelled service, known by its sweep (sweep_tx) */
+    uint64_t entered, left, first_tx, sweep_tx;
     uint32_t node, hop;
+    size_t rep; /* unlabelled: the service it is one with (its own index when none) */
+    bool off;   /* unlabelled: not a custodial mixer by its behaviour (an input labelled as
+                 * an exchange's, or fewer than SWEEP_MIN_PAYEES payees) */
 } mp_mixer;
+
+/* The unlabelled services' txs (tx -> index into the mixers) and addresses, found by
+ * mp_service. */
+typedef struct mp_svc {
+    cw_trace__slot *tx, *addr;
+    uint64_t tx_mask, n_tx, addr_mask, n_addr;
+    uint64_t *q; /* coins of the service to follow */
+    size_t nq, cap_q, walked, n_walked_tx;
+    uint64_t until; /* the last tx a payout may be (the last candidate deposit) */
+} mp_svc;
+
+/* Bounds of the services' walks in one trace: their txs, and the outputs looked at at their
+ * addresses. Hitting one leaves later payouts unfound (a miss, never an attribution). */
+#define MP_SVC_TXS 50000
+#define MP_SVC_WALK 500000
+
+static size_t mp_rep(const mp_mixer *ms, size_t m)
+{
+    while (ms[m].rep != m)
+        m = ms[m].rep;
+    return m;
+}
+
+static int mp_push(mp_svc *s, uint64_t o)
+{
+    int rc = GROW(s->q, s->cap_q, s->nq + 1);
+    if (rc == 0)
+        s->q[s->nq++] = o;
+    return rc;
+}
+
+/* Whether output o of a tx of the service is the pool going on: the tx that spends it spends
+ * it alone and pays at least MP_GOES_ON outputs (the remainder paying the next customers, a
+ * payout chain); a customer's coin is deposited, or paid on to one or two. */
+#define MP_GOES_ON 3
+static bool mp_goes_on(const cw_trace *t, uint64_t o)
+{
+    uint64_t sp = cw_chainstore_out(t->cs, o)->spending_tx, i0, i1, o0, o1;
+    if (sp == CW_NONE32 || sp >= t->counts.txs)
+        return false;
+    cw_chainstore_tx_range(t->cs, sp, &i0, &i1, &o0, &o1);
+    return i1 - i0 == 1 && o1 - o0 >= MP_GOES_ON;
+}
+
+/* docs/TRACE-MODELS.md, "Unlabelled custodial mixers": the txs of the service whose sweep
+ * (tx `sweep`, mixer m) ended the trace. A coin of the service is an output of the sweep, any
+ * output paid to an address the service has spent from (its pool, reused), or the one output
+ * of a tx of the service (its pool moved on); a tx of the service is one that spends a coin of
+ * the service, never a CoinJoin; its inputs are all the service's (the multi-input rule), so
+ * their addresses become the service's. A change output to a fresh address is found when it
+ * is spent together with another coin of the service. A service that reaches another's txs
+ * becomes one with it (the cap is then their joint value); one whose inputs include an address
+ * labelled exchange or exchange_deposit, or whose sweep pays one, is an exchange: its walk stops
+ * there and it is left alone. */
+static int mp_service(cw_trace *t, mp_svc *s, mp_mixer *ms, size_t m, uint64_t sweep)
+{
+    const cw_chainstore *cs = t->cs;
+    size_t head = 0;
+    uint64_t v;
+    int rc = 0;
+    s->nq = 0;
+    if (sweep > s->until) /* after the last deposit that could have been paid */
+        return 0;
+    if (tab_get(s->tx, s->tx_mask, sweep, &v)) { /* the same service swept it */
+        ms[m].rep = mp_rep(ms, (size_t)v);
+        return 0;
+    }
+    for (uint64_t tx = sweep; rc == 0;) {
+        uint64_t i0, i1, o0, o1;
+        if ((rc = tab_add(&s->tx, &s->tx_mask, &s->n_tx, tx, m)) != 0)
+            return rc == 1 ? 0 : rc;
+        s->n_walked_tx++;
+        cw_chainstore_tx_range(cs, tx, &i0, &i1, &o0, &o1);
+        for (uint64_t k = i0; k < i1 && rc == 0; k++) {
+            uint64_t po = prevout_of(cs, k, NULL), a;
+            if (po == CW_NONE64 || (a = out_addr(cw_chainstore_out(cs, po))) == CW_NONE64)
+                continue;
+            if (cw_trace_labelmap_has(t->labels, a, "exchange") ||
+                cw_trace_labelmap_has(t->labels, a, "exchange_deposit"))
+                ms[m].off = true;
+            if ((rc = tab_add(&s->addr, &s->addr_mask, &s->n_addr, a, m)) == 1) {
+                rc = 0;
+                continue;
+            }
+            /* the address's other coins are the service's too */
+            for (uint64_t o = cw_chainstore_addr_last(cs, a);
+                 rc == 0 && o != CW_NONE64 && o < t->counts.outs && s->walked < MP_SVC_WALK;
+                 o = cw_chainstore_outlink(cs, o), s->walked++)
+                rc = mp_push(s, o);
+        }
+        for (uint64_t o = o0; o < o1 && rc == 0 && tx == sweep; o++) {
+            uint64_t a = out_addr(cw_chainstore_out(cs, o));
+            if (a != CW_NONE64 && (cw_trace_labelmap_has(t->labels, a, "exchange") ||
+                                   cw_trace_labelmap_has(t->labels, a, "exchange_deposit")))
+                ms[m].off = true; /* swept into an exchange's labelled address */
+        }
+        if (ms[m].off) /* an exchange: nothing of it is followed */
+            break;
+        for (uint64_t o = o0; o < o1 && rc == 0; o++) {
+            uint64_t a = out_addr(cw_chainstore_out(cs, o));
+            if (o1 - o0 == 1 || tx == sweep ||
+                (a != CW_NONE64 && tab_get(s->addr, s->addr_mask, a, NULL)) || mp_goes_on(t, o))
+                rc = mp_push(s, o);
+        }
+        /* the next tx of the service: one that spends a coin of it */
+        tx = CW_NONE64;
+        while (rc == 0 && head < s->nq && tx == CW_NONE64 && s->n_walked_tx < MP_SVC_TXS) {
+            uint64_t sp = cw_chainstore_out(cs, s->q[head++])->spending_tx;
+            if (sp == CW_NONE32 || sp >= t->counts.txs || sp > s->until)
+                continue;
+            if (tab_get(s->tx, s->tx_mask, sp, &v)) {
+                size_t r = mp_rep(ms, (size_t)v), mr = mp_rep(ms, m);
+                if (r != mr) /* one service: the later joins the earlier */
+                    ms[r > mr ? r : mr].rep = r < mr ? r : mr;
+                continue;
+            }
+            if (!t->is_cj(t->opts.is_coinjoin_ctx, cs, sp))
+                tx = sp;
+        }
+        if (tx == CW_NONE64)
+            break;
+    }
+    return rc;
+}
 
 /* An exchange deposit address holding certain stolen value: its first such tx (the evidence
  * shown). */
@@ -2162,9 +2290,15 @@ static bool mp_same(const char *a, const char *b)
 
 /* The entered mixer (index into ms) that tx spends a coin of, after its first entry; SIZE_MAX
  * when none. */
-static size_t mp_mixer_of(const cw_trace *t, uint64_t tx, const mp_mixer *ms, size_t n_ms)
+static size_t mp_mixer_of(const cw_trace *t, uint64_t tx, const mp_mixer *ms, size_t n_ms,
+                          const mp_svc *sv)
 {
-    uint64_t i0, i1, o0, o1;
+    uint64_t i0, i1, o0, o1, v;
+    if (sv->tx && tab_get(sv->tx, sv->tx_mask, tx, &v)) {
+        size_t r = mp_rep(ms, (size_t)v);
+        if (ms[r].first_tx < tx && !ms[r].off)
+            return r;
+    }
     cw_chainstore_tx_range(t->cs, tx, &i0, &i1, &o0, &o1);
     for (uint64_t k = i0; k < i1; k++) {
         uint64_t po = prevout_of(t->cs, k, NULL);
@@ -2176,21 +2310,21 @@ static size_t mp_mixer_of(const cw_trace *t, uint64_t tx, const mp_mixer *ms, si
             strcmp(cat, "mixer") != 0)
             continue;
         for (size_t m = 0; m < n_ms; m++)
-            if (ms[m].first_tx < tx && mp_same(ent, ms[m].entity))
+            if (ms[m].entity && ms[m].first_tx < tx && mp_same(ent, ms[m].entity))
                 return m;
     }
     return SIZE_MAX;
 }
 
 static int mp_node(cw_trace *t, uint64_t out, uint64_t tx, uint32_t hop, uint32_t parent,
-                   uint64_t amount, uint32_t *ni)
+                   uint64_t amount, uint8_t rule, uint32_t *ni)
 {
     int rc = new_node(t, out, tx, hop, parent, ni);
     if (rc)
         return rc == 1 ? 0 : rc; /* max_nodes: truncated, said in the stats */
     cw_trace__node *n = &t->nodes[*ni];
     n->amount = n->prob = amount;
-    n->rule = CW_RULE_MIXER_PAYOUT;
+    n->rule = rule;
     n->spread = true;
     if (hop > t->stats.max_hop)
         t->stats.max_hop = hop;
@@ -2221,6 +2355,19 @@ static int mp_txrec(cw_trace *t, uint64_t tx, uint32_t hop, uint32_t in, uint32_
     return 0;
 }
 
+/* End e of mixer mx gives up what came back from mx and is not yet taken off its ends. */
+static void mp_give_back(cw_trace *t, cw_trace_end *e, mp_mixer *mx)
+{
+    uint64_t back = mx->entered - mx->left;
+    uint64_t take = back < e->amount ? back : e->amount;
+    e->amount -= take;
+    mx->left += take;
+    if (e->probable > e->amount) {
+        t->stats.probable -= e->probable - e->amount;
+        e->probable = e->amount;
+    }
+}
+
 /* opts.mixer_payouts (docs/TRACE-MODELS.md, "Custodial-mixer payouts"). A custodial mixer
  * pays its customers from a pool: nothing on-chain links an order to its payout, so the value
  * that entered it ends there. But when one of its later payouts is deposited at an exchange
@@ -2240,23 +2387,40 @@ static int mixer_payouts(cw_trace *t)
     mp_mixer *ms = NULL;
     mp_acct *as = NULL;
     mp_cand *cs_ = NULL;
+    mp_svc sv = {0};
+    sv.until = CW_NONE64;
     size_t n_ms = 0, cap_ms = 0, n_as = 0, cap_as = 0, n_c = 0, cap_c = 0;
     int rc = 0;
     /* the mixers entered and the accounts with certain stolen value */
     for (size_t i = 0; i < t->n_ends && rc == 0; i++) {
         const cw_trace_end *e = &t->ends[i];
         const char *ent, *cat;
+        if (e->kind == CW_END_SWEEP && t->opts.service_payouts && e->amount) {
+            /* an unlabelled service: one mixer per sweep until mp_service joins them */
+            if ((rc = GROW(ms, cap_ms, n_ms + 1)))
+                break;
+            ms[n_ms] = (mp_mixer){NULL,       e->amount, e->amount, e->tx, e->tx,
+                                  UINT32_MAX, e->hop,    n_ms,      false};
+            for (size_t r = 0; r < t->n_txr; r++) /* the path goes through its traced input */
+                if (t->txr[r].tx == e->tx && t->txr[r].n_in) {
+                    ms[n_ms].node = t->edges[t->txr[r].e0];
+                    break;
+                }
+            n_ms++;
+            continue;
+        }
         if (e->kind != CW_END_LABEL || e->addr == CW_NONE64 ||
             !cw_trace_labelmap_get(t->labels, e->addr, &ent, &cat))
             continue;
         if (!strcmp(cat, "mixer")) {
             size_t m = 0;
-            while (m < n_ms && !mp_same(ent, ms[m].entity))
+            while (m < n_ms && !(ms[m].entity && mp_same(ent, ms[m].entity)))
                 m++;
             if (m == n_ms) {
                 if ((rc = GROW(ms, cap_ms, n_ms + 1)))
                     break;
-                ms[n_ms++] = (mp_mixer){ent, 0, 0, e->tx, e->node, e->hop};
+                ms[n_ms] = (mp_mixer){ent, 0, 0, e->tx, CW_NONE64, e->node, e->hop, n_ms, false};
+                n_ms++;
             }
             if (e->tx < ms[m].first_tx)
                 ms[m].first_tx = e->tx;
@@ -2280,40 +2444,88 @@ static int mixer_payouts(cw_trace *t)
             }
         }
     }
-    for (size_t m = 0; m < n_ms; m++)
-        ms[m].left = ms[m].entered;
-    /* each account's later deposits that a payout of an entered mixer funded */
+    /* each account's deposits the trace did not reach: the deposit tx T, and when T spends
+     * alone an unreached output p paid to an unlabelled address, p's tx P (the payee's hop) */
     for (size_t k = 0; k < n_as && n_ms && rc == 0; k++) {
         uint64_t o = cw_chainstore_addr_last(cs, as[k].addr), idx;
         for (int walked = 0; rc == 0 && o != CW_NONE64 && o < t->counts.outs && walked < 100000;
              walked++, o = cw_chainstore_outlink(cs, o)) {
             uint64_t T = cw_chainstore_out_tx(cs, o), i0, i1, o0, o1, P = CW_NONE64, p = CW_NONE64;
-            if (map_get(t, o, &idx))
+            uint64_t amount = cw_out_value(cw_chainstore_out(cs, o)), pa;
+            if (map_get(t, o, &idx) || amount == 0)
                 continue;
-            size_t m = mp_mixer_of(t, T, ms, n_ms);
-            uint64_t amount = cw_out_value(cw_chainstore_out(cs, o));
             cw_chainstore_tx_range(cs, T, &i0, &i1, &o0, &o1);
-            if (m == SIZE_MAX && i1 - i0 == 1) {
-                uint64_t pa;
-                p = prevout_of(cs, i0, &P);
-                if (p == CW_NONE64 || map_get(t, p, &idx) ||
-                    (pa = out_addr(cw_chainstore_out(cs, p))) == CW_NONE64 ||
-                    cw_trace_labelmap_get(t->labels, pa, NULL, NULL))
-                    continue;
-                m = mp_mixer_of(t, P, ms, n_ms);
-                uint64_t pv = cw_out_value(cw_chainstore_out(cs, p));
-                if (pv < amount)
-                    amount = pv;
-            } else {
-                P = T;
-            }
-            if (m == SIZE_MAX || amount == 0)
-                continue;
+            if (i1 - i0 == 1 && (p = prevout_of(cs, i0, &P)) != CW_NONE64 &&
+                (map_get(t, p, &idx) || (pa = out_addr(cw_chainstore_out(cs, p))) == CW_NONE64 ||
+                 cw_trace_labelmap_get(t->labels, pa, NULL, NULL)))
+                p = P = CW_NONE64;
             if ((rc = GROW(cs_, cap_c, n_c + 1)))
                 break;
-            cs_[n_c++] = (mp_cand){o, T, p, P, as[k].first_tx, m, amount};
+            cs_[n_c++] = (mp_cand){o, T, p, P, as[k].first_tx, SIZE_MAX, amount};
+            if (T > sv.until || sv.until == CW_NONE64)
+                sv.until = T;
         }
     }
+    /* the services are walked only as far as the last of those deposits: a later payout
+     * cannot have funded one */
+    for (size_t m = 0; m < n_ms && rc == 0 && n_c; m++)
+        if (!ms[m].entity)
+            rc = mp_service(t, &sv, ms, m, ms[m].sweep_tx);
+    for (size_t m = 0; m < n_ms && rc == 0; m++) {
+        size_t r = mp_rep(ms, m);
+        if (r == m)
+            continue;
+        ms[r].entered += ms[m].entered;
+        ms[r].off |= ms[m].off;
+        if (ms[m].first_tx < ms[r].first_tx)
+            ms[r].first_tx = ms[m].first_tx;
+        if (ms[m].entered > ms[r].left) { /* the path goes through the largest entry */
+            ms[r].left = ms[m].entered;
+            ms[r].node = ms[m].node;
+            ms[r].hop = ms[m].hop;
+        }
+        ms[m].entered = 0;
+    }
+    /* a custodial mixer pays many customers: the outputs of its txs to addresses it never
+     * spent from go to at least SWEEP_MIN_PAYEES addresses (a merchant's processor paying its
+     * merchant, a wallet paying its owner's account, do not) */
+    for (size_t m = 0; m < n_ms && rc == 0; m++) {
+        uint64_t payees[SWEEP_MIN_PAYEES];
+        size_t np = 0;
+        if (ms[m].entity || mp_rep(ms, m) != m || ms[m].off)
+            continue;
+        for (uint64_t j = 0; sv.tx && j <= sv.tx_mask && np < SWEEP_MIN_PAYEES; j++) {
+            uint64_t i0, i1, o0, o1;
+            if (!sv.tx[j].key || mp_rep(ms, (size_t)sv.tx[j].val) != m)
+                continue;
+            cw_chainstore_tx_range(cs, sv.tx[j].key - 1, &i0, &i1, &o0, &o1);
+            for (uint64_t o = o0; o < o1 && np < SWEEP_MIN_PAYEES; o++) {
+                uint64_t a = out_addr(cw_chainstore_out(cs, o));
+                if (a != CW_NONE64 && !tab_get(sv.addr, sv.addr_mask, a, NULL))
+                    seen_or_add(payees, &np, a);
+            }
+        }
+        ms[m].off = np < SWEEP_MIN_PAYEES;
+    }
+    for (size_t m = 0; m < n_ms; m++)
+        ms[m].left = ms[m].entered;
+    /* the deposits a payout of an entered mixer funded: directly, else through the hop */
+    size_t n_keep = 0;
+    for (size_t i = 0; i < n_c; i++) {
+        mp_cand c = cs_[i];
+        c.m = mp_mixer_of(t, c.T, ms, n_ms, &sv);
+        if (c.m != SIZE_MAX) {
+            c.p = CW_NONE64;
+            c.P = c.T;
+        } else if (c.p != CW_NONE64 && (c.m = mp_mixer_of(t, c.P, ms, n_ms, &sv)) != SIZE_MAX) {
+            uint64_t pv = cw_out_value(cw_chainstore_out(cs, c.p));
+            if (pv < c.amount)
+                c.amount = pv;
+        }
+        if (c.m != SIZE_MAX && c.amount)
+            cs_[n_keep++] = c;
+    }
+    n_c = n_keep;
     if (n_c > 1)
         qsort(cs_, n_c, sizeof *cs_, cmp_cand);
     for (size_t i = 0; i < n_c && rc == 0; i++) {
@@ -2324,48 +2536,56 @@ static int mixer_payouts(cw_trace *t)
             continue;
         mx->left -= a;
         uint32_t parent = mx->node, hop = mx->hop, pn = UINT32_MAX, dn = UINT32_MAX;
+        uint8_t rule = mx->entity ? CW_RULE_MIXER_PAYOUT : CW_RULE_SERVICE_PAYOUT;
         if (c->p != CW_NONE64) {
-            if ((rc = mp_node(t, c->p, c->P, ++hop, parent, a, &pn)) || pn == UINT32_MAX ||
+            if ((rc = mp_node(t, c->p, c->P, ++hop, parent, a, rule, &pn)) || pn == UINT32_MAX ||
                 (rc = mp_txrec(t, c->P, hop, UINT32_MAX, pn)))
                 break;
             parent = pn;
         }
-        if ((rc = mp_node(t, c->d, c->T, ++hop, parent, a, &dn)) || dn == UINT32_MAX ||
+        if ((rc = mp_node(t, c->d, c->T, ++hop, parent, a, rule, &dn)) || dn == UINT32_MAX ||
             (rc = mp_txrec(t, c->T, hop, pn, dn)))
             break;
         if ((rc = add_end(t, CW_END_LABEL, c->d, c->T, out_addr(cw_chainstore_out(cs, c->d)), a, a,
-                          CW_RULE_MIXER_PAYOUT, hop, dn)))
+                          rule, hop, dn)))
             break;
         if ((rc = GROW(t->mpay, t->cap_mpay, t->n_mpay + 1)))
             break;
-        t->mpay[t->n_mpay++] = (cw_trace__mpay){c->d, c->P, c->evidence, mx->entity};
+        t->mpay[t->n_mpay++] = (cw_trace__mpay){c->d, c->P, c->evidence, mx->entity, mx->sweep_tx};
         t->stats.mixer_payouts++;
         t->stats.mixer_payout_value += a;
+        if (!mx->entity) {
+            t->stats.service_payouts++;
+            t->stats.service_payout_value += a;
+        }
     }
     /* what came back is no longer at the mixer: its ends give it up, in chain order, so
      * that the ends still add up to the sources' value */
     for (size_t i = 0; i < t->n_ends && rc == 0; i++) {
         cw_trace_end *e = &t->ends[i];
-        const char *ent, *cat;
+        const char *ent = NULL, *cat;
+        size_t m = 0;
+        if (e->kind == CW_END_SWEEP) {
+            while (m < n_ms && (ms[m].entity || ms[m].sweep_tx != e->tx))
+                m++;
+            if (m < n_ms)
+                mp_give_back(t, e, &ms[mp_rep(ms, m)]);
+            continue;
+        }
         if (e->kind != CW_END_LABEL || e->addr == CW_NONE64 ||
             !cw_trace_labelmap_get(t->labels, e->addr, &ent, &cat) || strcmp(cat, "mixer") != 0)
             continue;
-        for (size_t m = 0; m < n_ms; m++)
-            if (mp_same(ent, ms[m].entity)) {
-                uint64_t back = ms[m].entered - ms[m].left;
-                uint64_t take = back < e->amount ? back : e->amount;
-                e->amount -= take;
-                ms[m].left += take;
-                if (e->probable > e->amount) {
-                    t->stats.probable -= e->probable - e->amount;
-                    e->probable = e->amount;
-                }
-                break;
-            }
+        while (m < n_ms && !(ms[m].entity && mp_same(ent, ms[m].entity)))
+            m++;
+        if (m < n_ms)
+            mp_give_back(t, e, &ms[m]);
     }
     cw_free(ms);
     cw_free(as);
     cw_free(cs_);
+    cw_free(sv.tx);
+    cw_free(sv.addr);
+    cw_free(sv.q);
     return rc;
 }
 

@@ -32,7 +32,9 @@ typedef struct cw_trace__mpay {
     uint64_t out;         /* the deposit output */
     uint64_t payout_tx;   /* the mixer's payout tx */
     uint64_t evidence_tx; /* the address's earlier deposit of certain stolen value */
-    const char *mixer;    /* the mixer's entity (borrowed from the label map) */
+    const char *mixer;    /* the mixer's entity (borrowed from the label map); NULL: an
+                           * unlabelled service, known by its sweep */
+    uint64_t sweep_tx;    /* the unlabelled service's sweep that ended the trace, or CW_NONE64 */
 } cw_trace__mpay;
 
 typedef struct cw_trace__slot {

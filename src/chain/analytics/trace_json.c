@@ -121,6 +121,72 @@ static void label_of(const cw_trace *t, uint64_t addr, const char **ent, const c
     }
 }
 
+/* The graph's tx records in chain order (a record index, its tx): the payout records
+ * mixer_payouts appends after the passes take their place, and records of one tx stay in the
+ * order they were made. */
+typedef struct txord {
+    uint64_t tx;
+    size_t i;
+} txord;
+
+static int cmp_txord(const void *x, const void *y)
+{
+    const txord *a = x, *b = y;
+    if (a->tx != b->tx)
+        return a->tx < b->tx ? -1 : 1;
+    return a->i < b->i ? -1 : a->i > b->i;
+}
+
+/* Backward the trace meets txs latest first: its graph keeps that order. */
+static int cmp_txord_back(const void *x, const void *y)
+{
+    const txord *a = x, *b = y;
+    if (a->tx != b->tx)
+        return a->tx > b->tx ? -1 : 1;
+    return a->i < b->i ? -1 : a->i > b->i;
+}
+
+/* One graph entry (an input or output node) as JSON. */
+static json_t *graph_node(const cw_trace *t, const cw_trace__txrec *r, uint32_t k, bool fwd)
+{
+    const cw_chainstore *cs = t->cs;
+    const cw_trace__node *n = &t->nodes[t->edges[r->e0 + k]];
+    json_t *oj = json_pack("{s:o, s:o, s:I, s:I, s:I}", "outpoint", outpoint_json(cs, n->out),
+                           "address", addr_json(cs, cw_chainstore_out(cs, n->out)->addr), "value",
+                           (json_int_t)cw_out_value(cw_chainstore_out(cs, n->out)), "traced",
+                           (json_int_t)n->amount, "probable_traced", (json_int_t)n->prob);
+    uint8_t lr;
+    uint64_t ev;
+    if (fwd && k >= r->n_in && r->coinjoin && cw_trace__link(t, n->out, &lr, &ev))
+        json_object_set_new(oj, "relinked",
+                            json_pack("{s:s, s:o}", "rule", cw_trace_rule_name((cw_trace_rule)lr),
+                                      "evidence", txid_json(cs, ev)));
+    if (fwd && k >= r->n_in &&
+        (n->rule == CW_RULE_MIXER_PAYOUT || n->rule == CW_RULE_SERVICE_PAYOUT))
+        for (size_t m = 0; m < t->n_mpay; m++)
+            if (t->mpay[m].out == n->out) {
+                const cw_trace__mpay *p = &t->mpay[m];
+                json_t *mj = json_pack(
+                    "{s:s, s:s, s:o, s:o}", "rule", cw_trace_rule_name((cw_trace_rule)n->rule),
+                    "mixer", p->mixer ? p->mixer : "unlabelled service", "payout",
+                    txid_json(cs, p->payout_tx), "evidence", txid_json(cs, p->evidence_tx));
+                if (p->sweep_tx != CW_NONE64)
+                    json_object_set_new(mj, "service_sweep", txid_json(cs, p->sweep_tx));
+                json_object_set_new(oj, "mixer_payout", mj);
+            }
+    return oj;
+}
+
+/* Whether node index ni is already among record r's entries [0, k) of one side. */
+static bool graph_seen(const cw_trace *t, const cw_trace__txrec *r, uint32_t k0, uint32_t k,
+                       uint32_t ni)
+{
+    for (uint32_t q = k0; q < k; q++)
+        if (t->nodes[t->edges[r->e0 + q]].out == t->nodes[ni].out)
+            return true;
+    return false;
+}
+
 static int cmp_end(const void *x, const void *y)
 {
     const cw_trace_end *a = *(const cw_trace_end *const *)x, *b = *(const cw_trace_end *const *)y;
@@ -145,6 +211,7 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
     accs by_addr = {0}, by_ent = {0}, by_cat = {0};
     const cw_trace_end **sorted = NULL;
     uint64_t *path = NULL;
+    txord *ord = NULL;
     if (!j)
         return NULL;
     /* options */
@@ -255,6 +322,15 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
                       "payouts of a mixer the traced value entered, deposited at an exchange "
                       "account that receives certain traced value: probably the source owner's "
                       "value coming back (at most what entered the mixer); still probable");
+    if (t->opts.mixer_payouts && t->opts.service_payouts && fwd_fifo && t->stats.service_payouts)
+        json_object_set_new(
+            json_object_get(json_object_get(j, "probable"), "mixer_payouts"), "unlabelled_services",
+            json_pack("{s:I, s:I, s:s, s:s}", "deposits", (json_int_t)t->stats.service_payouts,
+                      "value", (json_int_t)t->stats.service_payout_value, "rule",
+                      cw_trace_rule_name(CW_RULE_SERVICE_PAYOUT), "meaning",
+                      "the mixer is an unlabelled service whose sweep ended the trace and whose "
+                      "coins never reach an exchange's labelled address (docs/TRACE-MODELS.md, "
+                      "\"Unlabelled custodial mixers\")"));
     /* poison does not conserve value: its figures are reach, never amounts of the source */
     if (t->opts.model == CW_TRACE_POISON) {
         uint64_t touched = 0, outs = 0;
@@ -345,54 +421,64 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
     }
     json_object_set_new(j, "paths", paths);
 
-    /* the flow graph */
+    /* the flow graph: one entry per tx, in chain order */
     json_t *graph = json_array();
     bool fwd = t->opts.direction == CW_TRACE_FORWARD;
-    for (size_t i = 0; i < t->n_txr && i < graph_limit; i++) {
-        const cw_trace__txrec *r = &t->txr[i];
+    ord = cw_malloc((t->n_txr + 1) * sizeof *ord);
+    if (!ord)
+        goto fail;
+    for (size_t i = 0; i < t->n_txr; i++)
+        ord[i] = (txord){t->txr[i].tx, i};
+    if (t->n_txr > 1)
+        qsort(ord, t->n_txr, sizeof *ord, fwd ? cmp_txord : cmp_txord_back);
+    size_t n_graph = 0;
+    for (size_t g0 = 0, g1; g0 < t->n_txr; g0 = g1) {
+        for (g1 = g0 + 1; g1 < t->n_txr && ord[g1].tx == ord[g0].tx;)
+            g1++;
+        if (n_graph++ >= graph_limit)
+            continue;
+        /* the records of one tx (a payout tx funding two deposits: one record each) are one
+         * entry; an input or output in two of them is listed once */
+        const cw_trace__txrec *r0 = &t->txr[ord[g0].i];
         json_t *in = json_array(), *outs = json_array();
-        for (uint32_t k = 0; k < r->n_in + r->n_out; k++) {
-            const cw_trace__node *n = &t->nodes[t->edges[r->e0 + k]];
-            json_t *oj =
-                json_pack("{s:o, s:o, s:I, s:I, s:I}", "outpoint", outpoint_json(cs, n->out),
-                          "address", addr_json(cs, cw_chainstore_out(cs, n->out)->addr), "value",
-                          (json_int_t)cw_out_value(cw_chainstore_out(cs, n->out)), "traced",
-                          (json_int_t)n->amount, "probable_traced", (json_int_t)n->prob);
-            uint8_t lr;
-            uint64_t ev;
-            if (fwd && k >= r->n_in && r->coinjoin && cw_trace__link(t, n->out, &lr, &ev))
-                json_object_set_new(oj, "relinked",
-                                    json_pack("{s:s, s:o}", "rule",
-                                              cw_trace_rule_name((cw_trace_rule)lr), "evidence",
-                                              txid_json(cs, ev)));
-            if (fwd && k >= r->n_in && n->rule == CW_RULE_MIXER_PAYOUT)
-                for (size_t m = 0; m < t->n_mpay; m++)
-                    if (t->mpay[m].out == n->out)
-                        json_object_set_new(
-                            oj, "mixer_payout",
-                            json_pack("{s:s, s:s, s:o, s:o}", "rule",
-                                      cw_trace_rule_name(CW_RULE_MIXER_PAYOUT), "mixer",
-                                      t->mpay[m].mixer ? t->mpay[m].mixer : "unknown", "payout",
-                                      txid_json(cs, t->mpay[m].payout_tx), "evidence",
-                                      txid_json(cs, t->mpay[m].evidence_tx)));
-            json_array_append_new(k < r->n_in ? in : outs, oj);
+        uint32_t hop = r0->hop;
+        uint64_t end_amount = 0;
+        const cw_trace__txrec *cj = NULL;
+        for (size_t g = g0; g < g1; g++) {
+            const cw_trace__txrec *r = &t->txr[ord[g].i];
+            if (r->hop < hop)
+                hop = r->hop;
+            end_amount += r->end_amount;
+            if (r->coinjoin && !cj)
+                cj = r;
+            for (uint32_t k = 0; k < r->n_in + r->n_out; k++) {
+                uint32_t ni = t->edges[r->e0 + k];
+                bool dup = false;
+                for (size_t h = g0; h < g && !dup; h++) {
+                    const cw_trace__txrec *q = &t->txr[ord[h].i];
+                    dup = k < r->n_in ? graph_seen(t, q, 0, q->n_in, ni)
+                                      : graph_seen(t, q, q->n_in, q->n_in + q->n_out, ni);
+                }
+                if (!dup)
+                    json_array_append_new(k < r->n_in ? in : outs, graph_node(t, r, k, fwd));
+            }
         }
         json_t *g = json_pack(
-            "{s:o, s:I, s:I, s:b, s:o, s:o}", "txid", txid_json(cs, r->tx), "height",
-            (json_int_t)cw_chainstore_block(cs, cw_chainstore_tx_block(cs, r->tx))->height, "hop",
-            (json_int_t)r->hop, "coinjoin", r->coinjoin, fwd ? "inputs" : "outputs", in,
+            "{s:o, s:I, s:I, s:b, s:o, s:o}", "txid", txid_json(cs, r0->tx), "height",
+            (json_int_t)cw_chainstore_block(cs, cw_chainstore_tx_block(cs, r0->tx))->height, "hop",
+            (json_int_t)hop, "coinjoin", cj != NULL, fwd ? "inputs" : "outputs", in,
             fwd ? "outputs" : "inputs", outs);
-        if (r->end_amount)
+        if (end_amount)
             json_object_set_new(g, fwd ? "fee_or_end" : "end",
-                                json_integer((json_int_t)r->end_amount));
-        if (r->coinjoin)
+                                json_integer((json_int_t)end_amount));
+        if (cj)
             json_object_set_new(
                 g, "coinjoin_rule",
-                json_string(r->rule ? cw_trace_rule_name((cw_trace_rule)r->rule) : "stop"));
+                json_string(cj->rule ? cw_trace_rule_name((cw_trace_rule)cj->rule) : "stop"));
         json_array_append_new(graph, g);
     }
     json_object_set_new(j, "graph", graph);
-    json_object_set_new(j, "graph_truncated", json_boolean(t->n_txr > graph_limit));
+    json_object_set_new(j, "graph_truncated", json_boolean(n_graph > graph_limit));
     json_object_set_new(j, "stats",
                         json_pack("{s:I, s:I, s:I, s:I, s:I, s:b}", "txs", (json_int_t)t->stats.txs,
                                   "edges", (json_int_t)t->stats.edges, "nodes",
@@ -400,6 +486,7 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
                                   (json_int_t)t->stats.intervals, "max_hop",
                                   (json_int_t)t->stats.max_hop, "truncated", t->stats.truncated));
     cw_free(sorted);
+    cw_free(ord);
     cw_free(path);
     accs_deinit(&by_addr);
     accs_deinit(&by_ent);
@@ -407,6 +494,7 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
     return j;
 fail:
     cw_free(sorted);
+    cw_free(ord);
     cw_free(path);
     accs_deinit(&by_addr);
     accs_deinit(&by_ent);

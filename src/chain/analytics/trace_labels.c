@@ -48,7 +48,8 @@ static const char *const rule_names[] = {"",
                                          "relinked-cospend",
                                          "relinked-remix",
                                          "relinked-address",
-                                         "mixer-payout"};
+                                         "mixer-payout",
+                                         "service-payout"};
 _Static_assert(sizeof rule_names / sizeof rule_names[0] == CW_RULE_N, "a rule without a name");
 
 const char *cw_trace_rule_name(cw_trace_rule r)
