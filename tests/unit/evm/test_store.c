@@ -11,7 +11,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -23,6 +22,7 @@
 #include "chainwatch/evm/store.h"
 #include "chainwatch/flow.h"
 #include "chainwatch/store.h"
+#include "chainwatch/util.h"
 #include "harness.h"
 
 static cw_evm_addr ADDR(int i)
@@ -549,21 +549,16 @@ static void test_wide_amounts(void)
 
 /* ---- a store's bytes, failures between a tx's index entry and its rows, block allocation ---- */
 
-/* the bytes of file `name` in dir (malloc'd), its length in *n; NULL when absent */
+/* the bytes of file `name` in dir (cw_free them), its length in *n; NULL when absent */
 static uint8_t *slurp(const char *dir, const char *name, size_t *n)
 {
     char p[4400];
     snprintf(p, sizeof p, "%s/%s", dir, name);
-    FILE *f = fopen(p, "rb");
-    if (!f)
+    uint8_t *b = NULL;
+    if (cw_file_read(&b, n, p)) {
+        cw_error_clear();
         return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *b = malloc(len > 0 ? (size_t)len : 1);
-    REQUIRE(b);
-    *n = fread(b, 1, (size_t)len, f);
-    fclose(f);
+    }
     return b;
 }
 
@@ -589,8 +584,8 @@ static void same_store(const char *a, const char *b)
             if (!same)
                 fprintf(stderr, "  %s differs between %s and %s\n", e->d_name, a, b);
             CHECK(same);
-            free(ba);
-            free(bb);
+            cw_free(ba);
+            cw_free(bb);
         }
         closedir(d);
     }
