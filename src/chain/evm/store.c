@@ -165,35 +165,6 @@ typedef struct {
     cw_column col; /* col.rows: rows present (published or being written) */
     uint64_t pub;  /* published rows */
 } sidetab;
-/* Block allocation ahead of the writer. A filesystem with delayed allocation (ext4, xfs) picks a
- * file's blocks when its pages are written back: for the buffered columns that is the writeback
- * hint after each flush (flush_rows), on the ingest's thread, and allocating reads block bitmaps
- * from the disk when they are not cached (sleeps of up to tens of ms). A helper thread allocates
- * the buffered columns' next blocks ahead of the flushes instead, with
- * fallocate(FALLOC_FL_KEEP_SIZE) inside the file's current size: the size, and so every byte a
- * reader, check or recovery sees, is unchanged (an allocated range reads as zeros, as the hole it
- * replaces did; the close's trim frees what lies past the rows). A hint like the writeback one: a
- * failure, a full queue or a filesystem without fallocate only leaves the allocation where it
- * was. The thread touches only these columns' files, whose descriptors stay open for the writer's
- * life; close stops and joins it before closing any. Asked for only by the flushes inside an
- * append, not by a commit's: what lies past the rows when the store closes is freed again (and
- * on a filesystem mounted with `discard`, each freed range is a discard the close waits for). */
-#define PA_AHEAD ((off_t)4 << 20) /* bytes allocated ahead of a buffered column's rows */
-#define PA_QUEUE 16
-typedef struct {
-    int fd;
-    off_t off, len;
-} pa_req;
-typedef struct {
-    pthread_t th;
-    bool started, failed, stop;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    pa_req q[PA_QUEUE]; /* a ring: q[head], ... n requests */
-    unsigned head, n;
-    off_t end[N_COLS]; /* the writer's: asked for up to here, per buffered column */
-} prealloc;
-
 #define WB_FLUSH_MOVES 4096 /* movements buffered before the end of a block writes them out */
 #define WB_WRITEBACK_BYTES ((size_t)8 << 20) /* bytes of flushed rows per writeback hint */
 #define HEADS_BITS 15
@@ -225,7 +196,6 @@ struct cw_evmstore {
     cw_evm_memotab memos; /* memos.col (memo.c): published with the counts */
     sidetab wide;         /* amounts.col: movement amounts >= 2^64, keyed by movement */
     sidetab txwide;       /* txamounts.col: tx value / gas price >= 2^64, keyed by tx */
-    prealloc pa;          /* writer only: block allocation ahead of the writer */
 };
 
 /* the rows of a side table whose key is below `key` (the count to publish with it) */
@@ -347,98 +317,6 @@ static head_ent *head_get(cw_evmstore *s, uint32_t id)
     memcpy(&e->h, cw_column_row(&s->cols[C_ACCTLAST], id), sizeof e->h);
     s->heads_used[s->n_heads++] = (uint32_t)j;
     return e;
-}
-
-/* ---- block allocation ahead of the writer (see prealloc) ---- */
-
-static void *pa_worker(void *arg)
-{
-    prealloc *p = arg;
-    pthread_mutex_lock(&p->mu);
-    for (;;) {
-        while (!p->n && !p->stop)
-            pthread_cond_wait(&p->cv, &p->mu);
-        if (p->stop)
-            break;
-        pa_req r = p->q[p->head];
-        p->head = (p->head + 1) % PA_QUEUE;
-        p->n--;
-        pthread_mutex_unlock(&p->mu);
-        (void)fallocate(r.fd, FALLOC_FL_KEEP_SIZE, r.off, r.len); /* a hint */
-        pthread_mutex_lock(&p->mu);
-    }
-    pthread_mutex_unlock(&p->mu);
-    return NULL;
-}
-
-/* queues the allocation of [off, off + len) of fd; false when it is not queued */
-static bool pa_post(prealloc *p, int fd, off_t off, off_t len)
-{
-    if (p->failed)
-        return false;
-    if (!p->started) {
-        if (pthread_mutex_init(&p->mu, NULL)) {
-            p->failed = true;
-            return false;
-        }
-        if (pthread_cond_init(&p->cv, NULL)) {
-            pthread_mutex_destroy(&p->mu);
-            p->failed = true;
-            return false;
-        }
-        if (pthread_create(&p->th, NULL, pa_worker, p)) {
-            pthread_cond_destroy(&p->cv);
-            pthread_mutex_destroy(&p->mu);
-            p->failed = true;
-            return false;
-        }
-        p->started = true;
-    }
-    pthread_mutex_lock(&p->mu);
-    bool ok = p->n < PA_QUEUE;
-    if (ok) {
-        p->q[(p->head + p->n) % PA_QUEUE] = (pa_req){fd, off, len};
-        p->n++;
-        pthread_cond_signal(&p->cv);
-    }
-    pthread_mutex_unlock(&p->mu);
-    return ok;
-}
-
-/* stops the thread: requests not yet started are dropped, the one under way finishes */
-static void pa_stop(prealloc *p)
-{
-    if (!p->started)
-        return;
-    pthread_mutex_lock(&p->mu);
-    p->stop = true;
-    pthread_cond_signal(&p->cv);
-    pthread_mutex_unlock(&p->mu);
-    pthread_join(p->th, NULL);
-    pthread_cond_destroy(&p->cv);
-    pthread_mutex_destroy(&p->mu);
-    p->started = false;
-}
-
-/* Asks for the buffered columns' next blocks, up to PA_AHEAD past their rows (inside the file's
- * size), in steps of at least half that. Called after an append's flush of the buffered rows. */
-static void pa_tick(cw_evmstore *s)
-{
-    for (int i = 0; i < N_COLS; i++) {
-        cw_column *c = &s->cols[i];
-        if (!buffered(i) || !s->wb[i].buf || c->fd < 0)
-            continue;
-        off_t size = (off_t)c->map_len;
-        off_t used = (off_t)(cw_column_bytes(c) & ~(uint64_t)4095);
-        off_t *end = &s->pa.end[i];
-        if (*end < used)
-            *end = used; /* these rows' blocks are the writeback's own */
-        off_t want = used + PA_AHEAD < size ? used + PA_AHEAD : size;
-        if (want <= *end || (want < size && want - *end < PA_AHEAD / 2))
-            continue;
-        if (pa_post(&s->pa, c->fd, *end, want - *end))
-            *end = want;
-    }
 }
 
 /* Writes the buffered rows to their files, then the heads that point at them. */
@@ -1030,7 +908,6 @@ int cw_evmstore_close(cw_evmstore *s)
      * is tidying that needs no sync (MANIFEST publishes the counts; rows past them are never
      * read): some 30 disk cache flushes fewer after the ingest's last commit. */
     bool synced = false;
-    pa_stop(&s->pa); /* before any file is trimmed or closed */
     if (s->opened && s->writable) {
         counts cur = cur_counts(s);
         synced = memcmp(&cur, &s->pub, sizeof cur) == 0 && s->memos.col.rows == s->memos.pub &&
@@ -1813,11 +1690,9 @@ int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
                (b->has_logs ? CW_EVM_BLOCKF_LOGS : 0) | (b->has_traces ? CW_EVM_BLOCKF_TRACES : 0);
     if ((rc = cw_column_append(&s->cols[C_BLOCK], &br)))
         goto fail;
-    if (s->wb[C_MOVE].n >= WB_FLUSH_MOVES || s->wb[C_TX].n >= WB_FLUSH_MOVES) {
-        if ((rc = flush_rows(s)))
-            goto fail;
-        pa_tick(s);
-    }
+    if ((s->wb[C_MOVE].n >= WB_FLUSH_MOVES || s->wb[C_TX].n >= WB_FLUSH_MOVES) &&
+        (rc = flush_rows(s)))
+        goto fail;
     if (rows(s, C_BLOCK) % 16 == 0)
         crash_point(s); /* in-place effects applied, not yet committed */
     return 0;

@@ -7,15 +7,10 @@
  * rollback; check's balance rule (a balance below zero is reported).
  */
 #include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "chainwatch/errors.h"
 #include "chainwatch/evm/query.h"
@@ -547,7 +542,7 @@ static void test_wide_amounts(void)
     cw_error_clear();
 }
 
-/* ---- a store's bytes, failures between a tx's index entry and its rows, block allocation ---- */
+/* ---- a store's bytes, failures between a tx's index entry and its rows ---- */
 
 /* the bytes of file `name` in dir (cw_free them), its length in *n; NULL when absent */
 static uint8_t *slurp(const char *dir, const char *name, size_t *n)
@@ -624,12 +619,6 @@ static void small_block(cw_evm_block *b, uint64_t n)
     small_block_n(b, n, 3);
 }
 
-/* the crash test's chain: blocks past 20 hold 500 txs (1,500 movements) each */
-static void crash_block(cw_evm_block *b, uint64_t n)
-{
-    small_block_n(b, n, n > 20 ? 500 : 3);
-}
-
 /* A tx's hash goes into the index before its rows (one walk of the index finds a duplicate or
  * places the entry); when the block then fails between the two, the undo (which finds index
  * entries through their rows) cannot see that entry, and the append removes it itself. The
@@ -693,146 +682,11 @@ static void test_pending_tx_cleanup(void)
     same_store(ref, path);
 }
 
-/* allocated bytes of file name in dir */
-static long long allocated(const char *dir, const char *name, long long *size)
-{
-    char p[4400];
-    snprintf(p, sizeof p, "%s/%s", dir, name);
-    struct stat st;
-    int rc = stat(p, &st);
-    CHECK_EQ_INT(rc, 0);
-    if (rc)
-        return *size = -1;
-    *size = (long long)st.st_size;
-    return (long long)st.st_blocks * 512;
-}
-
-/* The writer allocates its buffered columns' blocks ahead of their rows on a helper thread
- * (fallocate inside each file's size). A store whose files hold such an allocated tail past the
- * published rows reads as the published store (check finds nothing); a writer killed (-9) with
- * it, and with rows flushed but not committed, recovers into the bytes of a store that never
- * held them, which check finds nothing wrong with, and goes on as that one does. */
-static void test_prealloc_crash(void)
-{
-    const char *dir = cw_test_tmpdir();
-    char ref[4096], path[4096], probe[4200];
-    snprintf(ref, sizeof ref, "%s/pa-ref", dir);
-    snprintf(path, sizeof path, "%s/pa", dir);
-    snprintf(probe, sizeof probe, "%s/pa-probe", dir);
-    /* where the filesystem cannot allocate ahead there is nothing to see */
-    int pfd = open(probe, O_RDWR | O_CREAT, 0644);
-    REQUIRE(pfd >= 0);
-    REQUIRE(ftruncate(pfd, 1 << 20) == 0);
-    bool can = fallocate(pfd, FALLOC_FL_KEEP_SIZE, 0, 1 << 20) == 0;
-    close(pfd);
-    unlink(probe);
-    /* the reference: blocks 0..26 (21..26 of 500 txs), committed, closed */
-    cw_evmstore *s;
-    cw_evm_block b;
-    cw_evm_block_init(&b);
-    REQUIRE(cw_evmstore_open(&s, ref, true, "ethereum") == 0);
-    for (uint64_t n = 0; n <= 26; n++) {
-        crash_block(&b, n);
-        REQUIRE(cw_evmstore_append(s, &b) == 0);
-    }
-    REQUIRE(cw_evmstore_commit(s) == 0);
-    REQUIRE(cw_evmstore_close(s) == 0);
-    int pipefd[2];
-    REQUIRE(pipe(pipefd) == 0);
-    pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        /* the same blocks; the flushes inside the appends of blocks 23 and 26 (every 4,096
-         * buffered movements) ask for the blocks ahead, the last one up to moves.col's size */
-        close(pipefd[0]);
-        char res[2] = {'f', 'f'};
-        if (cw_evmstore_open(&s, path, true, "ethereum") == 0) {
-            res[0] = res[1] = 'y';
-            for (uint64_t n = 0; n <= 26 && res[0] == 'y'; n++) {
-                crash_block(&b, n);
-                if (cw_evmstore_append(s, &b))
-                    res[0] = 'f';
-            }
-            if (res[0] == 'y' && cw_evmstore_commit(s))
-                res[0] = 'f';
-            char mp[4200];
-            snprintf(mp, sizeof mp, "%s/moves.col", path);
-            struct stat st;
-            for (int w = 0; res[0] == 'y'; w++) {
-                if (stat(mp, &st) == 0 && (long long)st.st_blocks * 512 >=
-                                              ((long long)st.st_size & ~4095ll))
-                    break;
-                if (w == 1000)
-                    res[0] = 'n'; /* not allocated in 10 s */
-                usleep(10000);
-            }
-            /* a reader of the store as it stands (an allocated tail past every file's rows) */
-            cw_evmstore *r;
-            json_t *j = NULL;
-            if (cw_evmstore_open(&r, path, false, NULL) || cw_evmstore_tip(r) != 26 ||
-                cw_evm_check(&j, r) || json_integer_value(json_object_get(j, "problems")))
-                res[1] = 'c';
-            json_decref(j);
-            cw_evmstore_close(r);
-            /* blocks 27..29 (a flush at 29: rows and heads past the counts in the files) */
-            for (uint64_t n = 27; n <= 29; n++) {
-                crash_block(&b, n);
-                if (cw_evmstore_append(s, &b))
-                    res[1] = 'f';
-            }
-        }
-        (void)!write(pipefd[1], res, 2);
-        kill(getpid(), SIGKILL);
-        _exit(1);
-    }
-    close(pipefd[1]);
-    char res[2] = {0, 0};
-    CHECK_EQ_INT(read(pipefd[0], res, 2), 2);
-    close(pipefd[0]);
-    int status = 0;
-    REQUIRE(waitpid(pid, &status, 0) == pid);
-    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-    CHECK(res[0] == 'y' || (res[0] == 'n' && !can));
-    CHECK(res[1] == 'y');
-    if (res[0] != 'y' || res[1] != 'y')
-        fprintf(stderr, "  child: %c %c (fallocate %s here)\n", res[0], res[1],
-                can ? "works" : "does not work");
-    /* the killed writer's moves.col: allocated past its rows (a hole without the allocation) */
-    long long size = 0, alloc = allocated(path, "moves.col", &size);
-    if (can)
-        CHECK(alloc >= (size & ~4095ll));
-    /* recovered by a writer: the bytes of the store that only ever held blocks 0..26 */
-    REQUIRE(cw_evmstore_open(&s, path, true, NULL) == 0);
-    CHECK_EQ_INT(cw_evmstore_tip(s), 26);
-    REQUIRE(cw_evmstore_close(s) == 0);
-    same_store(ref, path);
-    REQUIRE(cw_evmstore_open(&s, path, false, NULL) == 0);
-    json_t *j = NULL;
-    CHECK_EQ_INT(cw_evm_check(&j, s), 0);
-    CHECK_EQ_INT(json_integer_value(json_object_get(j, "problems")), 0);
-    json_decref(j);
-    cw_evmstore_close(s);
-    /* and it goes on from there as that one does */
-    const char *both[2] = {ref, path};
-    for (int k = 0; k < 2; k++) {
-        REQUIRE(cw_evmstore_open(&s, both[k], true, NULL) == 0);
-        for (uint64_t n = 27; n <= 30; n++) {
-            crash_block(&b, n);
-            REQUIRE(cw_evmstore_append(s, &b) == 0);
-        }
-        REQUIRE(cw_evmstore_commit(s) == 0);
-        REQUIRE(cw_evmstore_close(s) == 0);
-    }
-    cw_evm_block_free(&b);
-    same_store(ref, path);
-}
-
 int main(void)
 {
     RUN(test_store);
     RUN(test_token_metadata);
     RUN(test_wide_amounts);
     RUN(test_pending_tx_cleanup);
-    RUN(test_prealloc_crash);
     return cw_test_done();
 }
