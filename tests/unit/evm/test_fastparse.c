@@ -362,8 +362,8 @@ static void test_withdrawals(void)
                 snprintf(key, sizeof key, "%.*s\\u00%02x%s", (int)pos, keys[kk],
                          (unsigned char)keys[kk][pos], keys[kk] + pos + 1);
                 snprintf(text, sizeof text,
-                         "%*s{\"index\":3,\"address\":\"" A1 "\",\"amount\":12,\"%s\":%s}", pad,
-                         "", key, kk ? "\"" A2 "\"" : "13");
+                         "%*s{\"index\":3,\"address\":\"" A1 "\",\"amount\":12,\"%s\":%s}", pad, "",
+                         key, kk ? "\"" A2 "\"" : "13");
                 for (int way = 0; way < 2; way++) {
                     int rc = read_withdrawals(text, &b, way);
                     CHECK_EQ_INT(rc, 1);
