@@ -1025,14 +1025,42 @@ static bool wd_string(const char **p, const char *e, size_t ql, const char **sp,
     if ((size_t)(e - *p) < 2 * ql || (ql == 2 && (*p)[1] != '"'))
         return false;
     const char *q = *p + ql; /* after the opening quote */
-    const char *c = memchr(q, '"', (size_t)(e - q));
-    if (!c || (ql == 2 && (c + 1 >= e || c[1] != '"')))
-        return false;
-    for (const char *k = q; k < c; k++) {
-        unsigned char ch = (unsigned char)*k;
-        if (ch < 0x20 || ch >= 0x80 || ch == '\\')
+    /* to the closing quote, eight bytes at a time: a control character, a byte >= 0x80 or a
+     * backslash before it refuses the string (jansson reads it). Each mask flags a byte's high
+     * bit; only bits above a true flag can be false (a borrow), so the lowest quote is exact and
+     * any flag below it means a refused byte below it. */
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    const char *c = q;
+    for (;; c += 8) {
+        if (e - c < 8) {
+            for (; c < e && *c != '"'; c++) {
+                unsigned char ch = (unsigned char)*c;
+                if (ch < 0x20 || ch >= 0x80 || ch == '\\')
+                    return false;
+            }
+            if (c >= e)
+                return false;
+            break;
+        }
+        uint64_t w;
+        memcpy(&w, c, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        w = __builtin_bswap64(w); /* the first byte in the low bits */
+#endif
+        uint64_t xq = w ^ (ones * '"'), xb = w ^ (ones * '\\');
+        uint64_t quote = (xq - ones) & ~xq & highs;
+        uint64_t bad = ((w - ones * 0x20) & ~w & highs) | (w & highs) | ((xb - ones) & ~xb & highs);
+        if (quote) {
+            if (bad & ((quote & (0 - quote)) - 1))
+                return false;
+            c += __builtin_ctzll(quote) / 8;
+            break;
+        }
+        if (bad)
             return false;
     }
+    if (ql == 2 && (c + 1 >= e || c[1] != '"'))
+        return false;
     *sp = q;
     *sn = (size_t)(c - q);
     *p = c + ql;

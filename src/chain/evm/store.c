@@ -1064,17 +1064,22 @@ static int account(cw_evmstore *s, const cw_evm_addr *a, uint64_t number, uint32
         }
     }
     uint64_t h = addr_h64(a->b);
-    int rc = cw_hashidx_find(&s->addridx, h, a->b, (uint32_t)rows(s, C_ACCT), addr_eq, s, id);
-    if (rc == 0 && ce) {
-        memcpy(ce->addr, a->b, 20);
-        ce->id1 = *id + 1;
-    }
-    if (rc != CW_ENOTFOUND)
-        return rc;
-    cw_error_clear();
     uint64_t n = rows(s, C_ACCT);
-    if (n >= 0xfffffff0u)
-        return cw_error_set(CW_EINVAL, "more than 2^32 accounts");
+    if (n >= 0xfffffff0u) {
+        int rc = cw_hashidx_find(&s->addridx, h, a->b, (uint32_t)n, addr_eq, s, id);
+        return rc == CW_ENOTFOUND ? cw_error_set(CW_EINVAL, "more than 2^32 accounts") : rc;
+    }
+    /* found, or its entry placed for id n, in one walk of the index (as a tx's hash) */
+    int rc = cw_hashidx_find_or_insert(&s->addridx, h, a->b, (uint32_t)n, addr_eq, s, id);
+    if (rc)
+        return rc;
+    if (*id != (uint32_t)n) {
+        if (ce) {
+            memcpy(ce->addr, a->b, 20);
+            ce->id1 = *id + 1;
+        }
+        return 0;
+    }
     cw_evm_row_account ar;
     memset(&ar, 0, sizeof ar);
     memcpy(ar.addr, a->b, 20);
@@ -1082,11 +1087,11 @@ static int account(cw_evmstore *s, const cw_evm_addr *a, uint64_t number, uint32
     ar.contract_block = CW_EVM_NONE32;
     cw_evm_row_acctlast al = {CW_EVM_NONE64, CW_EVM_NONE64};
     if ((rc = cw_column_append(&s->cols[C_ACCT], &ar)) ||
-        (rc = cw_column_append(&s->cols[C_ACCTLAST], &al)))
+        (rc = cw_column_append(&s->cols[C_ACCTLAST], &al))) {
+        /* the block's undo finds entries through their rows: this one may have none */
+        (void)cw_hashidx_delete(&s->addridx, h, (uint32_t)n);
         return rc;
-    if ((rc = cw_hashidx_insert(&s->addridx, h, (uint32_t)n)))
-        return rc;
-    *id = (uint32_t)n;
+    }
     if (ce) {
         memcpy(ce->addr, a->b, 20);
         ce->id1 = (uint32_t)n + 1;

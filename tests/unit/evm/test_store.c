@@ -6,14 +6,18 @@
  * parents refused with the store unchanged; balances at any block from the in/out chains;
  * rollback; check's balance rule (a balance below zero is reported).
  */
+#include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "chainwatch/errors.h"
 #include "chainwatch/evm/query.h"
 #include "chainwatch/evm/store.h"
 #include "chainwatch/flow.h"
 #include "chainwatch/store.h"
+#include "chainwatch/util.h"
 #include "harness.h"
 
 static cw_evm_addr ADDR(int i)
@@ -538,10 +542,151 @@ static void test_wide_amounts(void)
     cw_error_clear();
 }
 
+/* ---- a store's bytes, failures between a tx's index entry and its rows ---- */
+
+/* the bytes of file `name` in dir (cw_free them), its length in *n; NULL when absent */
+static uint8_t *slurp(const char *dir, const char *name, size_t *n)
+{
+    char p[4400];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    uint8_t *b = NULL;
+    if (cw_file_read(&b, n, p)) {
+        cw_error_clear();
+        return NULL;
+    }
+    return b;
+}
+
+/* every file of store a (but LOCK) exists in b with the same bytes, and b has no other file */
+static void same_store(const char *a, const char *b)
+{
+    int files[2] = {0, 0};
+    for (int side = 0; side < 2; side++) {
+        DIR *d = opendir(side ? b : a);
+        REQUIRE(d);
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (e->d_name[0] == '.' || !strcmp(e->d_name, "LOCK"))
+                continue;
+            files[side]++;
+            if (side)
+                continue;
+            size_t na = 0, nb = 0;
+            uint8_t *ba = slurp(a, e->d_name, &na), *bb = slurp(b, e->d_name, &nb);
+            CHECK(bb != NULL);
+            CHECK_EQ_INT(na, nb);
+            bool same = ba && bb && na == nb && memcmp(ba, bb, na) == 0;
+            if (!same)
+                fprintf(stderr, "  %s differs between %s and %s\n", e->d_name, a, b);
+            CHECK(same);
+            cw_free(ba);
+            cw_free(bb);
+        }
+        closedir(d);
+    }
+    CHECK_EQ_INT(files[0], files[1]);
+}
+
+/* block n of a small chain: block 0 funds A1..A8 (its allocations come after a block's txs, so
+ * it has none); each later block moves a little between them in n_tx txs (no balance goes below
+ * zero) */
+static void small_block_n(cw_evm_block *b, uint64_t n, int n_tx)
+{
+    header(b, n);
+    if (n == 0) {
+        for (int i = 1; i <= 8; i++) {
+            cw_evm_trace *t = cw_evm_block_add_trace(b);
+            t->tx_index = UINT32_MAX;
+            t->type = CW_EVM_TRACE_GENESIS;
+            t->status = 1;
+            t->to = ADDR(i);
+            t->has_to = true;
+            cw_u256_from_u64(&t->value, 1000000000000ull);
+        }
+    }
+    for (int k = 0; k < (n ? n_tx : 0); k++) {
+        cw_evm_tx *t = tx(b, 1 + (int)(n + (uint64_t)k) % 8, 1 + (int)(n * 3 + (uint64_t)k + 1) % 8,
+                          1000 + n * 10 + (uint64_t)k, CW_EVM_STATUS_OK);
+        t->hash.b[1] = (uint8_t)n; /* HASH's one byte of number wraps at 16 blocks */
+        t->hash.b[2] = (uint8_t)k;
+        t->hash.b[3] = (uint8_t)(k >> 8);
+    }
+    REQUIRE(cw_evm_block_finish(b) == 0);
+}
+
+static void small_block(cw_evm_block *b, uint64_t n)
+{
+    small_block_n(b, n, 3);
+}
+
+/* A tx's hash goes into the index before its rows (one walk of the index finds a duplicate or
+ * places the entry); when the block then fails between the two, the undo (which finds index
+ * entries through their rows) cannot see that entry, and the append removes it itself. The
+ * failure here is a real resource error: the tx's value needs a first row in txamounts.col,
+ * and growing that file past RLIMIT_FSIZE fails (EFBIG). Afterwards the index holds neither of
+ * the block's txs, the same block appends once the limit is lifted, and the store ends byte for
+ * byte as one that never failed (a stale entry would refuse the retry as "already in the
+ * store", or leave the index with one entry too many). */
+static void test_pending_tx_cleanup(void)
+{
+    const char *dir = cw_test_tmpdir();
+    char ref[4096], path[4096];
+    snprintf(ref, sizeof ref, "%s/pend-ref", dir);
+    snprintf(path, sizeof path, "%s/pend", dir);
+    cw_evm_block b;
+    cw_evm_block_init(&b);
+    /* block 2 of the store: a narrow tx, then one whose value is >= 2^64 */
+    const cw_u256 WIDE = U(3, 1, 0, 0);
+    for (int k = 0; k < 2; k++) {
+        cw_evmstore *s;
+        REQUIRE(cw_evmstore_open(&s, k ? path : ref, true, "ethereum") == 0);
+        for (uint64_t n = 0; n <= 1; n++) {
+            small_block(&b, n);
+            REQUIRE(cw_evmstore_append(s, &b) == 0);
+        }
+        REQUIRE(cw_evmstore_commit(s) == 0);
+        header(&b, 2);
+        tx(&b, 1, 2, 5, CW_EVM_STATUS_OK);
+        cw_evm_tx *t = tx(&b, 3, 4, 0, CW_EVM_STATUS_OK);
+        t->value = WIDE;
+        REQUIRE(cw_evm_block_finish(&b) == 0);
+        if (k) {
+            /* every file the block needs is grown already but txamounts.col (empty) */
+            struct rlimit old, lim;
+            REQUIRE(getrlimit(RLIMIT_FSIZE, &old) == 0);
+            lim = old;
+            lim.rlim_cur = 4096;
+            void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+            REQUIRE(setrlimit(RLIMIT_FSIZE, &lim) == 0);
+            int rc = cw_evmstore_append(s, &b);
+            REQUIRE(setrlimit(RLIMIT_FSIZE, &old) == 0);
+            signal(SIGXFSZ, prev);
+            CHECK_EQ_INT(rc, CW_EIO);
+            CHECK(strstr(cw_error_last(), "txamounts.col") != NULL);
+            cw_error_clear();
+            CHECK_EQ_INT(cw_evmstore_tip(s), 1);
+            uint64_t txn;
+            for (size_t i = 0; i < b.n_txs; i++) {
+                CHECK_EQ_INT(cw_evmstore_find_tx(s, &b.txs[i].hash, &txn), CW_ENOTFOUND);
+                cw_error_clear();
+            }
+        }
+        REQUIRE(cw_evmstore_append(s, &b) == 0);
+        REQUIRE(cw_evmstore_commit(s) == 0);
+        uint64_t txn;
+        REQUIRE(cw_evmstore_find_tx(s, &b.txs[1].hash, &txn) == 0);
+        CHECK_EQ_INT(txn, 4); /* block 1's three, then this block's second */
+        REQUIRE(cw_evmstore_close(s) == 0);
+    }
+    cw_evm_block_free(&b);
+    same_store(ref, path);
+}
+
 int main(void)
 {
     RUN(test_store);
     RUN(test_token_metadata);
     RUN(test_wide_amounts);
+    RUN(test_pending_tx_cleanup);
     return cw_test_done();
 }
