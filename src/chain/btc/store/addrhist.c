@@ -283,7 +283,7 @@ int cw_addrhist_build(const char *store_dir, cw_addrhist_stats *stats)
         st.outs = c.outs;
         st.addrs = c.addrs;
         st.entries = cw_manifest_get(&m, "entries", 0);
-        st.bytes = cw_column_bytes(&old_off) + CW_COLUMN_HEADER + st.entries * width;
+        st.bytes = 2 * CW_COLUMN_HEADER + (c.addrs + 1) * 8 + st.entries * width;
         remove_other_gens(store_dir, old_gen);
         goto out;
     }
