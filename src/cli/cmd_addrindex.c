@@ -32,8 +32,8 @@ static int run(int argc, char **argv)
     printf("addrindex: %" PRIu64 " outputs of %" PRIu64 " addresses indexed (%" PRIu64
            " entries, %.1f MB), %s; %.2f s\n",
            st.outs, st.addrs, st.entries, (double)st.bytes / 1e6,
-           st.up_to_date  ? "already up to date"
-           : st.rebuilt   ? "rebuilt (the previous index did not match the store)"
+           st.up_to_date    ? "already up to date"
+           : st.rebuilt     ? "rebuilt (the previous index did not match the store)"
            : st.outs_before ? "appended the outputs ingested since the last build"
                             : "built",
            st.seconds);

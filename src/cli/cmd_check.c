@@ -62,7 +62,7 @@ static int run(int argc, char **argv)
     if (j) {
         int ix = cw_addrhist_check(cs);
         json_object_set_new(j, "address_index",
-                            json_string(ix == 0               ? "ok"
+                            json_string(ix == 0              ? "ok"
                                         : ix == CW_ENOTFOUND ? "not built"
                                                              : cw_error_last()));
         if (ix && ix != CW_ENOTFOUND && ix != CW_EEXISTS) {
@@ -102,6 +102,7 @@ const cw_command cw_cmd_check = {
     "Usage: chainwatch check --store DIR [--json]\n\n"
     "Verifies every column and cross-reference of the chain store: header hashes, prev links,\n"
     "heights, chain work, tx ranges, both spend directions, the txid and address indexes, the\n"
-    "per-address output chains and external prevouts, and the address-history index when one is\n"
-    "built (chainwatch addrindex: rebuilt in memory and compared). Exit 0 when clean, 4 when not.\n",
+    "per-address output chains and external prevouts, and the address-history index when one\n"
+    "is built (chainwatch addrindex: rebuilt in memory and compared). Exit 0 when clean, 4\n"
+    "when not.\n",
     run};

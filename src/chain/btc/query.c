@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chainwatch/btc/query.h"
 #include "chainwatch/btc/addrhist.h"
+#include "chainwatch/btc/query.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/util.h"
 #include "util/u64map.h"
@@ -306,9 +306,9 @@ static void tx_ref_fill(cw_addr_page_tx *r, const cw_chainstore *cs, uint64_t t)
 /* The page's outputs through the index: the outputs newer than it walked from the last one,
  * then the slice of its rows at the page's offset (tx known: no owner search). false when the
  * walk and the index disagree with the summary's count (then the caller walks as without). */
-static bool page_from_index(hist_row *h, uint64_t *n_out, uint64_t *links,
-                            const cw_chainstore *cs, const cw_addrhist *ix, uint64_t a,
-                            const cw_row_addrsum *sum, uint64_t offset, uint64_t want)
+static bool page_from_index(hist_row *h, uint64_t *n_out, uint64_t *links, const cw_chainstore *cs,
+                            const cw_addrhist *ix, uint64_t a, const cw_row_addrsum *sum,
+                            uint64_t offset, uint64_t want)
 {
     uint64_t cov = cw_addrhist_outs(ix), n_ix = cw_addrhist_count(ix, a), n = 0, i = 0;
     if (n_ix > sum->n_out)
@@ -337,8 +337,8 @@ static bool page_from_index(hist_row *h, uint64_t *n_out, uint64_t *links,
     return n == want;
 }
 
-static int history_page(cw_addr_page *p, const cw_chainstore *cs, const cw_addrhist *ix,
-                        uint64_t a, const cw_row_addrsum *sum, uint64_t offset, uint64_t limit)
+static int history_page(cw_addr_page *p, const cw_chainstore *cs, const cw_addrhist *ix, uint64_t a,
+                        const cw_row_addrsum *sum, uint64_t offset, uint64_t limit)
 {
     cw_chainstore_counts c = cw_chainstore_counts_get(cs);
     uint64_t want = offset < sum->n_out ? sum->n_out - offset : 0;
@@ -360,8 +360,7 @@ static int history_page(cw_addr_page *p, const cw_chainstore *cs, const cw_addrh
     if (!indexed)
         n = 0;
     /* without: the outputs are a chain of links, each read after the one before */
-    for (uint64_t o = cw_chainstore_addr_last(cs, a); !indexed && o != CW_NONE64 && n < want;
-         i++) {
+    for (uint64_t o = cw_chainstore_addr_last(cs, a); !indexed && o != CW_NONE64 && n < want; i++) {
         if (i >= offset) {
             h[n].tx = CW_NONE64;
             h[n++].out = o;

@@ -83,8 +83,8 @@ static uint64_t compare_all(const cw_chainstore *cs, const cw_addrhist *ix, uint
                 if (r1 || r2 || !same_page(&x, &y)) {
                     if (bad++ < 5)
                         fprintf(stderr, "%s offset %llu limit %llu: pages differ (rc %d / %d)\n",
-                                addr, (unsigned long long)offs[i], (unsigned long long)lims[j],
-                                r1, r2);
+                                addr, (unsigned long long)offs[i], (unsigned long long)lims[j], r1,
+                                r2);
                 }
                 *walked_ix += y.links;
                 cw_query_address_page_free(&x);
@@ -182,8 +182,8 @@ static void test_incremental_and_pages(void)
     REQUIRE(cw_addrhist_build(sa, &st) == 0);
     CHECK(!st.up_to_date && !st.rebuilt && st.outs_before == 0 && st.entries > 0);
     char cmd[6000];
-    snprintf(cmd, sizeof cmd, "mkdir -p %s && cp -r %s/addrhist.manifest %s/addrhist.1 %s/", bk,
-             sa, sa, bk);
+    snprintf(cmd, sizeof cmd, "mkdir -p %s && cp -r %s/addrhist.manifest %s/addrhist.1 %s/", bk, sa,
+             sa, bk);
     REQUIRE(sh(cmd) == 0);
     uint64_t half_outs = st.outs;
     /* the rest ingested: the index covers the first half, the newer outputs are walked */

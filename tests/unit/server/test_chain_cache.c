@@ -299,8 +299,9 @@ static void test_clusters_handle(void)
     uint64_t ah_opens = cw_server__chain_addrhist_opens(s->chain);
     CHECK(ah_opens >= 2);
     REQUIRE(get(c, "/api/v1/chain/status", &j) == 200);
-    CHECK_EQ_INT(json_integer_value(json_object_get(json_object_get(j, "address_index"), "outputs")),
-                 half_outs);
+    CHECK_EQ_INT(
+        json_integer_value(json_object_get(json_object_get(j, "address_index"), "outputs")),
+        half_outs);
     json_decref(j);
     json_t *tot_all = big_totals_checked(c, store);
     CHECK(!json_equal(tot_all, tot_half)); /* the commit changed them: a kept memo would fail */
@@ -332,8 +333,9 @@ static void test_clusters_handle(void)
     REQUIRE(cw_addrhist_build(store, &hs) == 0);
     CHECK(hs.outs > half_outs);
     REQUIRE(get(c, "/api/v1/chain/status", &j) == 200);
-    CHECK_EQ_INT(json_integer_value(json_object_get(json_object_get(j, "address_index"), "outputs")),
-                 hs.outs);
+    CHECK_EQ_INT(
+        json_integer_value(json_object_get(json_object_get(j, "address_index"), "outputs")),
+        hs.outs);
     json_decref(j);
     CHECK_EQ_INT(lookup(c, addr_b, &j), 200);
     CHECK(json_is_object(json_object_get(j, "cluster")));

@@ -515,8 +515,10 @@ int cw_addrhist_check(const cw_chainstore *cs)
         }
     }
     if (off[h->addrs] != h->entries) {
-        rc = cw_error_set(CW_ECORRUPT, "%s: address-history index: %" PRIu64
-                          " entries, the manifest says %" PRIu64, dir, off[h->addrs], h->entries);
+        rc = cw_error_set(CW_ECORRUPT,
+                          "%s: address-history index: %" PRIu64
+                          " entries, the manifest says %" PRIu64,
+                          dir, off[h->addrs], h->entries);
         goto out;
     }
     if (!(ent = cw_malloc((h->entries ? h->entries : 1) * h->width))) {
