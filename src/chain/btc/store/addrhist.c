@@ -75,7 +75,7 @@ static void remove_other_gens(const char *store, uint64_t keep)
     size_t n = 0;
     while ((e = readdir(d)) && n < 64) {
         uint64_t g;
-        if (strncmp(e->d_name, "addrhist.", 9) || cw_parse_u64(&g, e->d_name + 9))
+        if (strncmp(e->d_name, "addrhist.", 9) != 0 || cw_parse_u64(&g, e->d_name + 9))
             continue;
         if (g != keep)
             gens[n++] = g;
@@ -116,7 +116,7 @@ static bool matches(const cw_chainstore *cs, const cw_manifest *m)
         return false;
     for (int i = 0; i < 4; i++) {
         uint64_t w;
-        memcpy(&w, h + 8 * i, 8);
+        memcpy(&w, h + (size_t)8 * i, 8);
         if (cw_manifest_get(m, id_keys[i], 0) != w)
             return false;
     }
@@ -283,7 +283,7 @@ int cw_addrhist_build(const char *store_dir, cw_addrhist_stats *stats)
         st.outs = c.outs;
         st.addrs = c.addrs;
         st.entries = cw_manifest_get(&m, "entries", 0);
-        st.bytes = 2 * CW_COLUMN_HEADER + (c.addrs + 1) * 8 + st.entries * width;
+        st.bytes = (uint64_t)2 * CW_COLUMN_HEADER + (c.addrs + 1) * 8 + st.entries * width;
         remove_other_gens(store_dir, old_gen);
         goto out;
     }
@@ -337,7 +337,7 @@ int cw_addrhist_build(const char *store_dir, cw_addrhist_stats *stats)
         goto out;
     for (int i = 0; i < 4; i++) {
         uint64_t w;
-        memcpy(&w, h + 8 * i, 8);
+        memcpy(&w, h + (size_t)8 * i, 8);
         if ((rc = cw_manifest_set(&m, id_keys[i], w)))
             goto out;
     }
@@ -530,7 +530,7 @@ int cw_addrhist_check(const cw_chainstore *cs)
     const uint8_t *fent = cw_column_row(&h->ent, 0);
     for (uint64_t a = 0; a < h->addrs; a++) {
         size_t at = (size_t)off[a] * h->width, len = (size_t)(off[a + 1] - off[a]) * h->width;
-        if (len && memcmp(fent + at, ent + at, len)) {
+        if (len && memcmp(fent + at, ent + at, len) != 0) {
             char s[CW_ADDR_STR_MAX] = "?";
             (void)cw_addr_encode(s, sizeof s, cw_chainstore_addr(cs, a), cw_chainstore_network(cs));
             rc = cw_error_set(CW_ECORRUPT,
