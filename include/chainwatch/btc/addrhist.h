@@ -62,6 +62,14 @@ void cw_addrhist_entry(const cw_addrhist *h, uint64_t a, uint64_t k, uint64_t *o
 /* Prefetch hint (cw_store_willneed) for the pages holding entries [k0, k1) newest-first of a. */
 void cw_addrhist_willneed(const cw_addrhist *h, uint64_t a, uint64_t k0, uint64_t k1);
 
+/* Reads the files of the published generation of store_dir's index into the page cache, as
+ * cw_chainstore_warm does for the store (1 MiB reads without read-ahead; go_on(arg, done)
+ * asked before each, done counting from base; stops at budget bytes in all, base included).
+ * *out_bytes: bytes read; *out_total: the two files' bytes (0 and 0 without an index). */
+int cw_addrhist_warm(const char *store_dir, uint64_t base, uint64_t budget,
+                     bool (*go_on)(void *arg, uint64_t done), void *arg, uint64_t *out_bytes,
+                     uint64_t *out_total);
+
 /* Verifies the index of cs's store: rebuilds it in memory from the store's outputs and compares
  * both files byte for byte. 0 when it matches; CW_ENOTFOUND when none is built; CW_EEXISTS when
  * it was built for another state of the store (a reorganisation below it: lookups do not use

@@ -314,7 +314,7 @@ static bool page_from_index(hist_row *h, uint64_t *n_out, uint64_t *links, const
     if (n_ix > sum->n_out)
         return false;
     uint64_t tail = sum->n_out - n_ix; /* outputs at or past cov, newest first */
-    if (offset + want > tail && n_ix)
+    if (offset + want > tail && n_ix && cw_chainstore_prefetching(cs))
         cw_addrhist_willneed(ix, a, offset > tail ? offset - tail : 0, offset + want - tail);
     uint64_t o = cw_chainstore_addr_last(cs, a);
     for (; o != CW_NONE64 && o >= cov && n < want; i++) {
