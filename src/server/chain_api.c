@@ -215,8 +215,10 @@ static void watch_store(cw_chain_ctx *c)
  * was removed or moved) is added again. */
 static void drain_watch(cw_chain_ctx *c)
 {
-    if (c->ino_fd < 0)
+    if (c->ino_fd < 0) {
+        watch_store(c);
         return;
+    }
     char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
     ssize_t len;
     while ((len = read(c->ino_fd, buf, sizeof buf)) > 0) {
@@ -248,6 +250,11 @@ bool cw_server__chain_stale(cw_chain_ctx *c)
         return true;
     struct cl_key k = clusters_key(c), h = addrhist_key(c);
     return !clusters_key_eq(&k, &c->cl_key) || !clusters_key_eq(&h, &c->ah_key);
+}
+
+bool cw_server__chain_watching(const cw_chain_ctx *c)
+{
+    return c && c->ino_wd >= 0;
 }
 
 uint64_t cw_server__chain_addrhist_opens(const cw_chain_ctx *c)

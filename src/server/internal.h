@@ -140,6 +140,8 @@ int cw_server__chain_address_tree(cw_chain_ctx *c, const char *addr, uint64_t of
 uint64_t cw_server__chain_clusters_opens(const cw_chain_ctx *c);
 /* Address-history index handles opened so far (tests: reopened with the store and a build). */
 uint64_t cw_server__chain_addrhist_opens(const cw_chain_ctx *c);
+/* Whether the store's directory is watched (inotify): requests then make no stat call. */
+bool cw_server__chain_watching(const cw_chain_ctx *c);
 /* search, trace, supply, peers, audit (more_api.c); false when the route is not one of them. */
 bool cw_server__more_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r);
 

@@ -278,6 +278,7 @@ static void test_clusters_handle(void)
     }
     CHECK_EQ_INT(cw_server__chain_clusters_opens(s->chain), 1);
     CHECK_EQ_INT(cw_server__chain_addrhist_opens(s->chain), 1);
+    CHECK(cw_server__chain_watching(s->chain)); /* no stat per request: an inotify watch */
     json_t *tot_half = big_totals_checked(c, store);
 
     /* 2. A store commit while they run: the later addresses appear at the next request, the
