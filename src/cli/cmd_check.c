@@ -1,6 +1,7 @@
 /* cmd_check.c: `chainwatch check --store DIR [--json]`: exit 0 clean, 4 when problems found. */
 #include <stdio.h>
 
+#include "chainwatch/btc/addrhist.h"
 #include "chainwatch/btc/query.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/evm/query.h"
@@ -57,6 +58,20 @@ static int run(int argc, char **argv)
         return ec;
     json_t *j = NULL;
     int rc = cw_store_check(&j, cs);
+    /* the address-history index, when one is built: rebuilt in memory and compared */
+    if (j) {
+        int ix = cw_addrhist_check(cs);
+        json_object_set_new(j, "address_index",
+                            json_string(ix == 0              ? "ok"
+                                        : ix == CW_ENOTFOUND ? "not built"
+                                                             : cw_error_last()));
+        if (ix && ix != CW_ENOTFOUND && ix != CW_EEXISTS) {
+            json_object_set_new(j, "ok", json_false());
+            json_array_append_new(json_object_get(j, "errors"), json_string(cw_error_last()));
+            if (!rc)
+                rc = ix;
+        }
+    }
     cw_chainstore_close(cs);
     if (!j)
         return cw_cli_fail("check", rc);
@@ -71,6 +86,8 @@ static int run(int argc, char **argv)
                (long long)json_integer_value(json_object_get(c, "outputs")),
                (long long)json_integer_value(json_object_get(c, "addresses")),
                rc ? "PROBLEMS" : "ok");
+        printf("  address-history index: %s\n",
+               json_string_value(json_object_get(j, "address_index")));
         size_t i;
         json_t *v;
         json_array_foreach(json_object_get(j, "errors"), i, v)
@@ -85,5 +102,7 @@ const cw_command cw_cmd_check = {
     "Usage: chainwatch check --store DIR [--json]\n\n"
     "Verifies every column and cross-reference of the chain store: header hashes, prev links,\n"
     "heights, chain work, tx ranges, both spend directions, the txid and address indexes, the\n"
-    "per-address output chains and external prevouts. Exit 0 when clean, 4 when not.\n",
+    "per-address output chains and external prevouts, and the address-history index when one\n"
+    "is built (chainwatch addrindex: rebuilt in memory and compared). Exit 0 when clean, 4\n"
+    "when not.\n",
     run};

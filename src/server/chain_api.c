@@ -17,7 +17,10 @@
  *   GET screen/{addr}?hops=k           exposure of an address (cw_screen_json)
  *   GET status                         store counts and what has been built over it
  * The store is opened read-only when the server starts (serve --store, --labels) and reopened
- * when its MANIFEST changes, so a running `ingest` or `watch` shows up at the next request.
+ * when its MANIFEST changes, so a running `ingest` or `watch` shows up at the next request; its
+ * clusters and address-history index when theirs change. Whether any changed is one FIONREAD on
+ * an inotify descriptor watching the store's directory (the events of a rename are queued
+ * before rename returns), and the manifests are stat'ed only when it has events.
  * The label map used by traces is built once per opened store. Requests run concurrently under
  * the server's read lock and only read this context (the engines take a const store and a
  * const label map); opening, reopening and building the label map happen in
@@ -33,12 +36,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "chainwatch/btc/addrhist.h"
 #include "chainwatch/btc/query.h"
 #include "chainwatch/btc/store.h"
 #include "chainwatch/cluster.h"
@@ -76,6 +82,17 @@ struct cw_chain_ctx {
         struct timespec mtime;
     } cl_key;
     atomic_ullong cl_opens; /* handles opened so far (tests: the handle is reused) */
+    /* The address-history index of this store (cw_addrhist_open), opened with it and reopened
+     * when addrhist.manifest changes (`chainwatch addrindex`); NULL when there is none or it
+     * does not match the store (then lookups walk: ah_rc, ah_err say why). */
+    cw_addrhist *ah;
+    int ah_rc;
+    char ah_err[512];
+    struct cl_key ah_key;
+    atomic_ullong ah_opens;
+    /* inotify on store_dir (-1: none, e.g. the directory did not exist yet: then every request
+     * stats the manifests). Read only under the write lock (refresh); FIONREAD under either. */
+    int ino_fd, ino_wd;
     /* The warm-up (cw_server__chain_warm): a background thread reading the store's files into
      * the page cache. Its own lock: requests read the figures for chain/status. */
     pthread_mutex_t warm_lock;
@@ -98,6 +115,7 @@ int cw_server__chain_open(cw_chain_ctx **out, const char *store_dir, const char 
     pthread_mutex_init(&c->labels_lock, NULL);
     pthread_mutex_init(&c->warm_lock, NULL);
     c->store_dir = store_dir ? cw_strdup(store_dir) : NULL;
+    c->ino_fd = c->ino_wd = -1;
     c->labels_path = labels_path ? cw_strdup(labels_path) : NULL;
     if (c->labels_path) {
         int rc = cw_labels_open(&c->labels, c->labels_path, CW_LABELS_READONLY);
@@ -121,6 +139,9 @@ void cw_server__chain_close(cw_chain_ctx *c)
         pthread_join(c->warm_thread, NULL);
     }
     pthread_mutex_destroy(&c->warm_lock);
+    if (c->ino_fd >= 0)
+        close(c->ino_fd);
+    cw_addrhist_close(c->ah);
     cw_clusters_close(c->cl);
     cw_trace_labelmap_free(c->lm);
     cw_chainstore_close(c->cs);
@@ -141,13 +162,13 @@ static bool manifest_changed(const cw_chain_ctx *c, struct stat *st)
            st->st_mtim.tv_nsec != c->manifest_mtime.tv_nsec;
 }
 
-/* What identifies one write of cluster.manifest (`cluster build` replaces the file). */
-static struct cl_key clusters_key(const cw_chain_ctx *c)
+/* What identifies one write of a derived manifest (a build replaces the file). */
+static struct cl_key manifest_key(const cw_chain_ctx *c, const char *name)
 {
     char mpath[PATH_MAX];
     struct stat st;
     struct cl_key k = {0};
-    snprintf(mpath, sizeof mpath, "%s/cluster.manifest", c->store_dir);
+    snprintf(mpath, sizeof mpath, "%s/%s", c->store_dir, name);
     if (stat(mpath, &st) == 0) {
         k.present = true;
         k.dev = st.st_dev;
@@ -158,6 +179,16 @@ static struct cl_key clusters_key(const cw_chain_ctx *c)
     return k;
 }
 
+static struct cl_key clusters_key(const cw_chain_ctx *c)
+{
+    return manifest_key(c, "cluster.manifest");
+}
+
+static struct cl_key addrhist_key(const cw_chain_ctx *c)
+{
+    return manifest_key(c, "addrhist.manifest");
+}
+
 static bool clusters_key_eq(const struct cl_key *a, const struct cl_key *b)
 {
     return a->present == b->present &&
@@ -166,15 +197,83 @@ static bool clusters_key_eq(const struct cl_key *a, const struct cl_key *b)
              a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec));
 }
 
+/* Watches the store's directory for renames, creations, deletions and writes (the manifests
+ * are replaced by rename); on failure (no directory yet) the requests stat instead. */
+static void watch_store(cw_chain_ctx *c)
+{
+    if (c->ino_fd < 0)
+        c->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (c->ino_fd < 0 || c->ino_wd >= 0)
+        return;
+    c->ino_wd = inotify_add_watch(c->ino_fd, c->store_dir,
+                                  IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE |
+                                      IN_CLOSE_WRITE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF);
+}
+
+/* Empties the inotify queue (under the write lock, before the manifests are stat'ed: a change
+ * after the stats leaves an event for the next request). A watch that went away (the directory
+ * was removed or moved) is added again. */
+static void drain_watch(cw_chain_ctx *c)
+{
+    if (c->ino_fd < 0) {
+        watch_store(c);
+        return;
+    }
+    char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+    ssize_t len;
+    while ((len = read(c->ino_fd, buf, sizeof buf)) > 0) {
+        for (char *p = buf; p < buf + len;) {
+            const struct inotify_event *e = (const struct inotify_event *)p;
+            if (e->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) {
+                if (c->ino_wd >= 0)
+                    inotify_rm_watch(c->ino_fd, c->ino_wd);
+                c->ino_wd = -1;
+            }
+            p += sizeof *e + e->len;
+        }
+    }
+    watch_store(c);
+}
+
 bool cw_server__chain_stale(cw_chain_ctx *c)
 {
     struct stat st;
     if (!c || !c->store_dir)
         return false;
-    if (!c->cs || manifest_changed(c, &st))
+    if (!c->cs)
         return true;
-    struct cl_key k = clusters_key(c);
-    return !clusters_key_eq(&k, &c->cl_key);
+    if (c->ino_wd >= 0) {
+        int n = 0;
+        return ioctl(c->ino_fd, FIONREAD, &n) != 0 || n > 0;
+    }
+    if (manifest_changed(c, &st))
+        return true;
+    struct cl_key k = clusters_key(c), h = addrhist_key(c);
+    return !clusters_key_eq(&k, &c->cl_key) || !clusters_key_eq(&h, &c->ah_key);
+}
+
+bool cw_server__chain_watching(const cw_chain_ctx *c)
+{
+    return c && c->ino_wd >= 0;
+}
+
+uint64_t cw_server__chain_addrhist_opens(const cw_chain_ctx *c)
+{
+    return c ? (uint64_t)atomic_load(&c->ah_opens) : 0;
+}
+
+/* (Re)opens the address-history index of the open store (its manifest's identity first). */
+static void addrhist_refresh(cw_chain_ctx *c)
+{
+    cw_addrhist_close(c->ah);
+    c->ah = NULL;
+    c->ah_key = addrhist_key(c);
+    c->ah_rc = cw_addrhist_open(&c->ah, c->cs);
+    snprintf(c->ah_err, sizeof c->ah_err, "%s", c->ah_rc ? cw_error_last() : "");
+    if (c->ah_rc)
+        return;
+    atomic_fetch_add(&c->ah_opens, 1);
+    cw_addrhist_advise_random(c->ah);
 }
 
 /* (Re)opens the clusters of the open store, recording the manifest's identity first: a build
@@ -197,12 +296,17 @@ void cw_server__chain_refresh(cw_chain_ctx *c)
     struct stat st;
     if (!c || !c->store_dir)
         return;
+    drain_watch(c);
     if (c->cs && !manifest_changed(c, &st)) {
-        struct cl_key k = clusters_key(c);
+        struct cl_key k = clusters_key(c), h = addrhist_key(c);
         if (!clusters_key_eq(&k, &c->cl_key)) /* only the clusters were rebuilt */
             clusters_refresh(c);
+        if (!clusters_key_eq(&h, &c->ah_key)) /* only the index was rebuilt */
+            addrhist_refresh(c);
         return;
     }
+    cw_addrhist_close(c->ah);
+    c->ah = NULL;
     cw_clusters_close(c->cl);
     c->cl = NULL;
     cw_trace_labelmap_free(c->lm);
@@ -224,8 +328,10 @@ void cw_server__chain_refresh(cw_chain_ctx *c)
     cw_chainstore_advise_random(c->cs);
     if (atomic_load(&c->warm_all))
         cw_chainstore_prefetch_stop(c->cs);
-    /* The clusters' tip is checked against this store: reopened with it. */
+    /* The clusters' tip and the index's identity are checked against this store: reopened
+     * with it. */
     clusters_refresh(c);
+    addrhist_refresh(c);
     /* The label map of this store, built once: requests only read it. */
     if (c->labels && cw_trace_labelmap_new(&c->lm, c->cs, c->labels) != 0)
         c->lm = NULL;
@@ -289,6 +395,7 @@ static void warm_give_way(cw_chain_ctx *c)
 struct warm_run {
     cw_chain_ctx *c;
     uint64_t total;
+    uint64_t ix_total; /* the address-history index's files, read after the store's */
 };
 
 static bool warm_go_on(void *arg, uint64_t done)
@@ -299,7 +406,7 @@ static bool warm_go_on(void *arg, uint64_t done)
     pthread_mutex_lock(&c->warm_lock);
     bool go = !c->warm_stop;
     c->warm_bytes = done; /* progress, for chain/status */
-    c->warm_total = w->total;
+    c->warm_total = w->total + w->ix_total;
     pthread_mutex_unlock(&c->warm_lock);
     return go;
 }
@@ -333,9 +440,15 @@ static void *warm_main(void *arg)
     long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
     uint64_t budget = pages > 0 && psize > 0 ? (uint64_t)pages * (uint64_t)psize / 2 : 0;
     uint64_t bytes = 0;
-    struct warm_run w = {c, 0};
+    struct warm_run w = {c, 0, 0};
     int rc = cw_chainstore_warm(c->store_dir, budget, warm_go_on, &w, &bytes, &w.total);
-    uint64_t total = w.total;
+    /* then the address-history index, when there is one (the lookups read it, not the links) */
+    if (rc == 0 && bytes >= w.total) {
+        uint64_t ix_bytes = 0;
+        rc = cw_addrhist_warm(c->store_dir, bytes, budget, warm_go_on, &w, &ix_bytes, &w.ix_total);
+        bytes += ix_bytes;
+    }
+    uint64_t total = w.total + w.ix_total;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     pthread_mutex_lock(&c->warm_lock);
@@ -394,6 +507,18 @@ static json_t *clusters_json(const cw_chain_ctx *c)
                      (json_int_t)cw_clusters_txs(c->cl), "addresses",
                      (json_int_t)cw_clusters_addrs(c->cl), "clusters",
                      (json_int_t)cw_clusters_count(c->cl));
+}
+
+/* The address-history index the lookups use, for chain/status: the outputs it covers (the
+ * lookups walk the newer ones), or why there is none. */
+static json_t *addrhist_json(const cw_chain_ctx *c)
+{
+    if (!c->ah)
+        return json_pack("{s:s, s:s}", "state", c->ah_rc == CW_ENOTFOUND ? "not built" : "error",
+                         "error", c->ah_err);
+    return json_pack("{s:s, s:I, s:I}", "state", "open", "outputs",
+                     (json_int_t)cw_addrhist_outs(c->ah), "addresses",
+                     (json_int_t)cw_addrhist_addrs(c->ah));
 }
 
 /* The current store, as the last refresh left it. */
@@ -558,7 +683,7 @@ static int address_write(cw_chain_ctx *c, const cw_chainstore *cs, const char *a
                          uint64_t lim, cw_buf *out)
 {
     cw_addr_page p;
-    int rc = cw_query_address_page(&p, cs, addr, off, lim);
+    int rc = cw_query_address_page_ix(&p, cs, c->ah, addr, off, lim);
     if (rc)
         return rc;
     const cw_row_addrsum *sum = &p.sum;
@@ -811,6 +936,7 @@ void cw_server__chain_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *
         json_object_set_new(j, "warm", warm_json(c));
         json_object_set_new(j, "prefetch", json_boolean(cw_chainstore_prefetching(cs)));
         json_object_set_new(j, "clusters", clusters_json(c));
+        json_object_set_new(j, "address_index", addrhist_json(c));
     } else if (n == 2 && !strcmp(what, "tx")) {
         rc = cw_query_tx(&j, cs, segs[1]);
         if (!rc)

@@ -108,9 +108,11 @@ int cw_server__evm_open(cw_evm_ctx **out, const char *dir, const char *labels_pa
 void cw_server__evm_close(cw_evm_ctx *c);
 void cw_server__chain_close(cw_chain_ctx *c);
 /* Chain requests run concurrently under the server's read lock and never change the context.
- * Whether the context must be (re)built first (store not open, its MANIFEST or
- * cluster.manifest changed): checked under the read lock; the refresh runs under the write
- * lock. A store reopen reopens the clusters too (their tip is checked against the store). */
+ * Whether the context must be (re)built first (store not open, its MANIFEST, cluster.manifest
+ * or addrhist.manifest may have changed: events on the inotify watch of the store's directory,
+ * one FIONREAD; stat calls without a watch): checked under the read lock; the refresh runs
+ * under the write lock. A store reopen reopens the clusters and the address-history index too
+ * (their tips are checked against the store). */
 bool cw_server__chain_stale(cw_chain_ctx *c);
 void cw_server__chain_refresh(cw_chain_ctx *c);
 /* Opens the store now (before the server listens) and starts a background thread that reads
@@ -136,6 +138,10 @@ int cw_server__chain_address_tree(cw_chain_ctx *c, const char *addr, uint64_t of
 /* Clusters handles opened so far by this context (one per store open and per cluster build,
  * not per request): for tests. */
 uint64_t cw_server__chain_clusters_opens(const cw_chain_ctx *c);
+/* Address-history index handles opened so far (tests: reopened with the store and a build). */
+uint64_t cw_server__chain_addrhist_opens(const cw_chain_ctx *c);
+/* Whether the store's directory is watched (inotify): requests then make no stat call. */
+bool cw_server__chain_watching(const cw_chain_ctx *c);
 /* search, trace, supply, peers, audit (more_api.c); false when the route is not one of them. */
 bool cw_server__more_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r);
 

@@ -50,9 +50,18 @@ typedef struct cw_addr_page {
     cw_addr_page_tx *txs;
     cw_addr_page_out *hist;
     uint64_t n_txs, n_hist;
+    uint64_t links; /* links of outlink.col followed to find the page (its cost in dependent
+                       reads; the address-history index makes it the outputs newer than it) */
 } cw_addr_page;
 int cw_query_address_page(cw_addr_page *p, const cw_chainstore *cs, const char *addr,
                           uint64_t offset, uint64_t limit);
+/* The same page through the store's address-history index ix (btc/addrhist.h, opened on cs;
+ * NULL: none): the outputs it covers are read as a slice at the page's offset, the newer ones
+ * walked from the address's last output. Answers as cw_query_address_page, byte for byte; when
+ * the index and the address's summary disagree on the output count it walks as without one. */
+typedef struct cw_addrhist cw_addrhist;
+int cw_query_address_page_ix(cw_addr_page *p, const cw_chainstore *cs, const cw_addrhist *ix,
+                             const char *addr, uint64_t offset, uint64_t limit);
 void cw_query_address_page_free(cw_addr_page *p);
 /* What a set of addresses (ids, e.g. a cluster's members) adds up to, from their summary rows:
  * {addresses, received, sent, balance, outputs, unspent_outputs, unit: "sat", first_seen and

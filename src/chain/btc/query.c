@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chainwatch/btc/addrhist.h"
 #include "chainwatch/btc/query.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/util.h"
@@ -302,7 +303,41 @@ static void tx_ref_fill(cw_addr_page_tx *r, const cw_chainstore *cs, uint64_t t)
  * cold lookup's page reads are asked for in batches (cw_chainstore_prefetch_*), in the order
  * they depend on each other: the outputs' rows and where their txs are (once the links are
  * walked), then the txs paying and spending them; each batch's disk reads run side by side. */
-static int history_page(cw_addr_page *p, const cw_chainstore *cs, uint64_t a,
+/* The page's outputs through the index: the outputs newer than it walked from the last one,
+ * then the slice of its rows at the page's offset (tx known: no owner search). false when the
+ * walk and the index disagree with the summary's count (then the caller walks as without). */
+static bool page_from_index(hist_row *h, uint64_t *n_out, uint64_t *links, const cw_chainstore *cs,
+                            const cw_addrhist *ix, uint64_t a, const cw_row_addrsum *sum,
+                            uint64_t offset, uint64_t want)
+{
+    uint64_t cov = cw_addrhist_outs(ix), n_ix = cw_addrhist_count(ix, a), n = 0, i = 0;
+    if (n_ix > sum->n_out)
+        return false;
+    uint64_t tail = sum->n_out - n_ix; /* outputs at or past cov, newest first */
+    if (offset + want > tail && n_ix && cw_chainstore_prefetching(cs))
+        cw_addrhist_willneed(ix, a, offset > tail ? offset - tail : 0, offset + want - tail);
+    uint64_t o = cw_chainstore_addr_last(cs, a);
+    for (; o != CW_NONE64 && o >= cov && n < want; i++) {
+        if (i >= offset) {
+            h[n].tx = CW_NONE64;
+            h[n++].out = o;
+        }
+        if (n == want)
+            break;
+        o = cw_chainstore_outlink(cs, o);
+        ++*links;
+    }
+    if (n < want && (i != tail || (o != CW_NONE64 && o >= cov)))
+        return false;
+    for (uint64_t k = offset > tail ? offset - tail : 0; n < want && k < n_ix; k++) {
+        cw_addrhist_entry(ix, a, k, &h[n].out, &h[n].tx);
+        n++;
+    }
+    *n_out = n;
+    return n == want;
+}
+
+static int history_page(cw_addr_page *p, const cw_chainstore *cs, const cw_addrhist *ix, uint64_t a,
                         const cw_row_addrsum *sum, uint64_t offset, uint64_t limit)
 {
     cw_chainstore_counts c = cw_chainstore_counts_get(cs);
@@ -321,13 +356,19 @@ static int history_page(cw_addr_page *p, const cw_chainstore *cs, uint64_t a,
         rc = cw_error_set(CW_ENOMEM, "out of memory");
         goto out;
     }
-    /* the outputs: a chain of links, each read after the one before */
-    for (uint64_t o = cw_chainstore_addr_last(cs, a); o != CW_NONE64 && n < want; i++) {
-        if (i >= offset)
+    bool indexed = ix && page_from_index(h, &n, &p->links, cs, ix, a, sum, offset, want);
+    if (!indexed)
+        n = 0;
+    /* without: the outputs are a chain of links, each read after the one before */
+    for (uint64_t o = cw_chainstore_addr_last(cs, a); !indexed && o != CW_NONE64 && n < want; i++) {
+        if (i >= offset) {
+            h[n].tx = CW_NONE64;
             h[n++].out = o;
+        }
         if (n == want) /* the page is complete: its last link is not needed */
             break;
         o = cw_chainstore_outlink(cs, o);
+        p->links++;
     }
     /* their rows (the spenders) and the txs.col rows that find the payers */
     for (uint64_t k = 0; k < n; k++)
@@ -338,8 +379,12 @@ static int history_page(cw_addr_page *p, const cw_chainstore *cs, uint64_t a,
         const cw_row_out *r = cw_chainstore_out(cs, h[k].out);
         h[k].spender =
             r->spending_tx != CW_NONE32 && r->spending_tx < c.txs ? r->spending_tx : CW_NONE64;
-        h[k].tx = cw_chainstore_out_tx(cs, h[k].out);
-        cw_chainstore_tx_range(cs, h[k].tx, &i0, &i1, &o0, &o1);
+        if (h[k].tx == CW_NONE64) { /* walked: its tx is the one whose range holds it */
+            h[k].tx = cw_chainstore_out_tx(cs, h[k].out);
+            cw_chainstore_tx_range(cs, h[k].tx, &i0, &i1, &o0, &o1);
+        } else {
+            o0 = cw_chainstore_tx_first_out(cs, h[k].tx);
+        }
         h[k].vout = h[k].out - o0;
         ids[n_ids++] = h[k].tx;
         if (h[k].spender != CW_NONE64)
@@ -387,6 +432,12 @@ void cw_query_address_page_free(cw_addr_page *p)
 int cw_query_address_page(cw_addr_page *p, const cw_chainstore *cs, const char *s, uint64_t offset,
                           uint64_t limit)
 {
+    return cw_query_address_page_ix(p, cs, NULL, s, offset, limit);
+}
+
+int cw_query_address_page_ix(cw_addr_page *p, const cw_chainstore *cs, const cw_addrhist *ix,
+                             const char *s, uint64_t offset, uint64_t limit)
+{
     cw_addr_key k;
     uint64_t a;
     int rc;
@@ -407,7 +458,7 @@ int cw_query_address_page(cw_addr_page *p, const cw_chainstore *cs, const char *
     p->limit = limit;
     uint64_t end = offset > UINT64_MAX - limit ? UINT64_MAX : offset + limit;
     p->more = end < p->sum.n_out;
-    if ((rc = history_page(p, cs, a, &p->sum, offset, limit))) {
+    if ((rc = history_page(p, cs, ix, a, &p->sum, offset, limit))) {
         cw_query_address_page_free(p);
         return rc;
     }

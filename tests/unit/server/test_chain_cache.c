@@ -25,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "chainwatch/btc/addrhist.h"
 #include "chainwatch/btc/ingest.h"
 #include "chainwatch/btc/query.h"
 #include "chainwatch/btc/store.h"
@@ -217,6 +218,9 @@ static void test_clusters_handle(void)
     REQUIRE(gs.blocks > 10);
     REQUIRE(ingest(blocks, store, (int64_t)gs.blocks / 2) == 0);
     REQUIRE(cw_cluster_build(store, CW_CHANGE_ALL, NULL) == 0);
+    cw_addrhist_stats hs;
+    REQUIRE(cw_addrhist_build(store, &hs) == 0);
+    uint64_t half_outs = hs.outs;
 
     /* addr_a: a member of the first multi-address cluster; first_new: the first address id
      * the second half adds */
@@ -273,6 +277,8 @@ static void test_clusters_handle(void)
             seen += atomic_load(&cl[i].done);
     }
     CHECK_EQ_INT(cw_server__chain_clusters_opens(s->chain), 1);
+    CHECK_EQ_INT(cw_server__chain_addrhist_opens(s->chain), 1);
+    CHECK(cw_server__chain_watching(s->chain)); /* no stat per request: an inotify watch */
     json_t *tot_half = big_totals_checked(c, store);
 
     /* 2. A store commit while they run: the later addresses appear at the next request, the
@@ -290,6 +296,14 @@ static void test_clusters_handle(void)
     uint64_t opens = cw_server__chain_clusters_opens(s->chain);
     CHECK(opens >= 2); /* reopened with the store (once per commit the requests saw) */
     settled(c, s, half_txs, opens);
+    /* the index was reopened with the store and covers the first half (the rest is walked) */
+    uint64_t ah_opens = cw_server__chain_addrhist_opens(s->chain);
+    CHECK(ah_opens >= 2);
+    REQUIRE(get(c, "/api/v1/chain/status", &j) == 200);
+    CHECK_EQ_INT(
+        json_integer_value(json_object_get(json_object_get(j, "address_index"), "outputs")),
+        half_outs);
+    json_decref(j);
     json_t *tot_all = big_totals_checked(c, store);
     CHECK(!json_equal(tot_all, tot_half)); /* the commit changed them: a kept memo would fail */
 
@@ -314,6 +328,21 @@ static void test_clusters_handle(void)
     json_decref(tot_half);
     json_decref(tot_all);
     json_decref(tot_rebuilt);
+
+    /* 3b. An index build while they run: reopened at the next request, covering everything;
+     * requests after it open nothing. */
+    REQUIRE(cw_addrhist_build(store, &hs) == 0);
+    CHECK(hs.outs > half_outs);
+    REQUIRE(get(c, "/api/v1/chain/status", &j) == 200);
+    CHECK_EQ_INT(
+        json_integer_value(json_object_get(json_object_get(j, "address_index"), "outputs")),
+        hs.outs);
+    json_decref(j);
+    CHECK_EQ_INT(lookup(c, addr_b, &j), 200);
+    CHECK(json_is_object(json_object_get(j, "cluster")));
+    json_decref(j);
+    settled(c, s, all_txs, opens + 1);
+    CHECK_EQ_INT(cw_server__chain_addrhist_opens(s->chain), ah_opens + 1);
 
     /* 4. Once the warm-up has read the whole store, lookups stop asking for their pages
      * (chain/status prefetch: false), and still answer. */

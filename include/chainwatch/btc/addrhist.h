@@ -1,0 +1,81 @@
+/*
+ * btc/addrhist.h: the address-history index of a Bitcoin chain store (docs/STORE-FORMAT.md,
+ * "Address-history index"): for every address, its outputs in ascending order with the tx
+ * paying each, laid out as a CSR (compressed sparse rows) pair of columns, so that page k of
+ * an address's history is two dependent reads whatever the offset, where the store's own
+ * per-address chain of links (outlink.col) costs one read per output skipped.
+ *
+ * Derived and optional: it lives beside the store in addrhist.<gen>/ with addrhist.manifest
+ * naming the generation and what it covers (the store's output and address counts, and the
+ * hash of the block holding the last output covered). The store's writer never touches it;
+ * cw_addrhist_build (re)writes it from the store as a new generation, appending what ingest
+ * added since the last build, and publishes it by replacing the manifest (a kill at any point
+ * leaves the old manifest and generation, or the new ones). Readers use it for outputs below
+ * the covered count and walk the store's links for the newer ones (cw_query_address_page_ix),
+ * and do without it when it is missing or does not match the store (a reorganisation below its
+ * last block, or a store with fewer outputs than it covers).
+ */
+#ifndef CHAINWATCH_BTC_ADDRHIST_H
+#define CHAINWATCH_BTC_ADDRHIST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "chainwatch/btc/store.h"
+
+#define CW_ADDRHIST_FORMAT 1
+
+typedef struct cw_addrhist cw_addrhist;
+
+typedef struct cw_addrhist_stats {
+    uint64_t outs_before; /* outputs the previous generation covered (0: built from scratch) */
+    uint64_t outs, addrs; /* what the index covers now */
+    uint64_t entries;     /* outputs with an address (OP_RETURN outputs have none) */
+    uint64_t bytes;       /* of the generation's two files */
+    bool rebuilt;         /* the previous generation was missing, damaged or did not match */
+    bool up_to_date;      /* nothing to do: it covered the whole store already */
+    double seconds;
+} cw_addrhist_stats;
+
+/* Brings the index of the store in store_dir up to the store's published state: appends the
+ * outputs ingested since the last build (or builds it whole), writes generation gen+1, replaces
+ * addrhist.manifest and removes the older generations. One build at a time (CW_EBUSY);
+ * identical bytes for the same store whatever the builds before. Tests: CW_TEST_CRASH_POINT=N
+ * kills the process at the N-th step of the write. */
+int cw_addrhist_build(const char *store_dir, cw_addrhist_stats *stats);
+
+/* Opens the index of the store handle cs (read-only), checked against it: CW_ENOTFOUND when
+ * none is built, CW_ECORRUPT when it does not match the store (reorganised below it, fewer
+ * outputs, files shorter than the manifest says), CW_EVERSION for another format. The handle
+ * is valid while cs is. */
+int cw_addrhist_open(cw_addrhist **out, const cw_chainstore *cs);
+void cw_addrhist_close(cw_addrhist *h);
+/* Point lookups from now on (a server): see cw_store_advise_random. */
+void cw_addrhist_advise_random(const cw_addrhist *h);
+/* Outputs and addresses covered: outputs at or past cw_addrhist_outs are not in the index. */
+uint64_t cw_addrhist_outs(const cw_addrhist *h);
+uint64_t cw_addrhist_addrs(const cw_addrhist *h);
+/* The number of covered outputs paying address a (0 past the covered addresses). */
+uint64_t cw_addrhist_count(const cw_addrhist *h, uint64_t a);
+/* Its k-th newest covered output (k < cw_addrhist_count) and the tx paying it. */
+void cw_addrhist_entry(const cw_addrhist *h, uint64_t a, uint64_t k, uint64_t *out, uint64_t *tx);
+/* Prefetch hint (cw_store_willneed) for the pages holding entries [k0, k1) newest-first of a. */
+void cw_addrhist_willneed(const cw_addrhist *h, uint64_t a, uint64_t k0, uint64_t k1);
+
+/* Reads the files of the published generation of store_dir's index into the page cache, as
+ * cw_chainstore_warm does for the store (1 MiB reads without read-ahead; go_on(arg, done)
+ * asked before each, done counting from base; stops at budget bytes in all, base included).
+ * *out_bytes: bytes read; *out_total: the two files' bytes (0 and 0 without an index). */
+int cw_addrhist_warm(const char *store_dir, uint64_t base, uint64_t budget,
+                     bool (*go_on)(void *arg, uint64_t done), void *arg, uint64_t *out_bytes,
+                     uint64_t *out_total);
+
+/* Verifies the index of cs's store: rebuilds it in memory from the store's outputs and compares
+ * both files byte for byte. 0 when it matches; CW_ENOTFOUND when none is built; CW_EEXISTS when
+ * it was built for another state of the store (a reorganisation below it: lookups do not use
+ * it, a build replaces it); CW_ECORRUPT
+ * naming the first address whose entries differ (or the file that is wrong), or what does not
+ * match the store. */
+int cw_addrhist_check(const cw_chainstore *cs);
+
+#endif

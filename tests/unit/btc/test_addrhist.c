@@ -1,0 +1,350 @@
+/*
+ * test_addrhist.c: the address-history index (btc/addrhist.h) on a generated world (12,000 txs,
+ * seed 7), ingested twice: store A up to half its height, indexed, then the rest (the index
+ * then covers only the first half), and store B whole.
+ *  - pages through the index equal the pages without it (every field, every row) for every
+ *    5th address and every address with 10 outputs or more (every 40th and those with 80 or more
+ *    after a crash and without an index), at offsets 0, 1, 24, 25, the middle,
+ *    the last output, the end and past it, limits 1, 25 and 1000: with the index covering all,
+ *    covering half (the newer outputs walked), and when it is missing or does not match the
+ *    store (a rollback below it: not opened, the walk answers);
+ *  - the page costs what the index says: the deepest page of the address with the most outputs
+ *    follows no link with a full index, and n - 1 without (the test that fails without it);
+ *  - an incremental build (A: half, then the rest) writes the same bytes as a whole build (B);
+ *  - a build killed at each of its steps (CW_TEST_CRASH_POINT, SIGKILL) leaves an index that
+ *    opens and answers right, and the next build ends with the same bytes and one generation;
+ *  - check names the address whose entries a flipped byte changed.
+ */
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "chainwatch/btc/addrhist.h"
+#include "chainwatch/btc/ingest.h"
+#include "chainwatch/btc/query.h"
+#include "chainwatch/btc/store.h"
+#include "chainwatch/errors.h"
+#include "chainwatch/gen.h"
+#include "harness.h"
+
+static char world[1024], blocks[1100], sa[1100], sb[1100], bk[1100];
+static cw_gen_stats gs;
+
+static int ingest(const char *store, int64_t to_height)
+{
+    cw_ingest_opts io = {.blocks_dir = blocks,
+                         .store_dir = store,
+                         .net = CW_NET_REGTEST,
+                         .to_height = to_height,
+                         .threads = 2};
+    cw_ingest_stats is;
+    int rc = cw_ingest_btc(&io, &is);
+    if (rc)
+        fprintf(stderr, "ingest %s: %s\n", store, cw_error_last());
+    return rc;
+}
+
+static bool same_page(const cw_addr_page *x, const cw_addr_page *y)
+{
+    return !strcmp(x->address, y->address) && x->id == y->id && x->offset == y->offset &&
+           x->limit == y->limit && !memcmp(&x->sum, &y->sum, sizeof x->sum) && x->more == y->more &&
+           x->seen == y->seen && !memcmp(&x->first_seen, &y->first_seen, sizeof x->first_seen) &&
+           !memcmp(&x->last_seen, &y->last_seen, sizeof x->last_seen) && x->n_txs == y->n_txs &&
+           x->n_hist == y->n_hist &&
+           (!x->n_txs || !memcmp(x->txs, y->txs, x->n_txs * sizeof *x->txs)) &&
+           (!x->n_hist || !memcmp(x->hist, y->hist, x->n_hist * sizeof *x->hist));
+}
+
+/* Compares pages with and without ix over the chosen addresses; returns the pages compared. */
+static uint64_t compare_all(const cw_chainstore *cs, const cw_addrhist *ix, uint64_t *walked_ix,
+                            uint64_t every)
+{
+    cw_chainstore_counts c = cw_chainstore_counts_get(cs);
+    uint64_t pages = 0, bad = 0;
+    *walked_ix = 0;
+    for (uint64_t a = 0; a < c.addrs; a++) {
+        const cw_row_addrsum *s = cw_chainstore_addrsum(cs, a);
+        if (!s || !s->n_out || (a % every && s->n_out < 10 * every / 5))
+            continue;
+        char addr[CW_ADDR_STR_MAX];
+        cw_query_addr_string(addr, cs, (uint32_t)a);
+        uint64_t n = s->n_out;
+        uint64_t offs[] = {0, 1, 24, 25, n / 2, n - 1, n, n + 3};
+        uint64_t lims[] = {1, 25, 1000};
+        for (size_t i = 0; i < sizeof offs / sizeof offs[0]; i++)
+            for (size_t j = 0; j < 3; j++) {
+                cw_addr_page x, y;
+                int r1 = cw_query_address_page(&x, cs, addr, offs[i], lims[j]);
+                int r2 = cw_query_address_page_ix(&y, cs, ix, addr, offs[i], lims[j]);
+                if (r1 || r2 || !same_page(&x, &y)) {
+                    if (bad++ < 5)
+                        fprintf(stderr, "%s offset %llu limit %llu: pages differ (rc %d / %d)\n",
+                                addr, (unsigned long long)offs[i], (unsigned long long)lims[j], r1,
+                                r2);
+                }
+                *walked_ix += y.links;
+                cw_query_address_page_free(&x);
+                cw_query_address_page_free(&y);
+                pages++;
+            }
+    }
+    CHECK_EQ_INT(bad, 0);
+    return pages;
+}
+
+static int read_file(const char *path, char **buf, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    *buf = malloc(n > 0 ? (size_t)n : 1);
+    *len = fread(*buf, 1, (size_t)n, f);
+    fclose(f);
+    return 0;
+}
+
+/* Whether dir1/name and dir2/name hold the same bytes. */
+static bool same_file(const char *d1, const char *d2, const char *name)
+{
+    char p1[1300], p2[1300], *b1 = NULL, *b2 = NULL;
+    size_t l1 = 0, l2 = 0;
+    snprintf(p1, sizeof p1, "%s/%s", d1, name);
+    snprintf(p2, sizeof p2, "%s/%s", d2, name);
+    bool ok = read_file(p1, &b1, &l1) == 0 && read_file(p2, &b2, &l2) == 0 && l1 == l2 &&
+              memcmp(b1, b2, l1) == 0;
+    free(b1);
+    free(b2);
+    return ok;
+}
+
+static int gens_in(const char *store)
+{
+    int n = 0;
+    DIR *d = opendir(store);
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        n += !strncmp(e->d_name, "addrhist.", 9) && strcmp(e->d_name, "addrhist.manifest") &&
+             strcmp(e->d_name, "addrhist.lock");
+    if (d)
+        closedir(d);
+    return n;
+}
+
+static int sh(const char *cmd)
+{
+    int rc = system(cmd);
+    if (rc)
+        fprintf(stderr, "%s: exit %d\n", cmd, rc);
+    return rc;
+}
+
+/* The deepest page of the address with the most outputs: links followed with and without. */
+static void test_page_cost(const cw_chainstore *cs, const cw_addrhist *ix)
+{
+    cw_chainstore_counts c = cw_chainstore_counts_get(cs);
+    uint64_t best = 0, best_n = 0;
+    for (uint64_t a = 0; a < c.addrs; a++) {
+        const cw_row_addrsum *s = cw_chainstore_addrsum(cs, a);
+        if (s && s->n_out > best_n)
+            best = a, best_n = s->n_out;
+    }
+    REQUIRE(best_n >= 50);
+    char addr[CW_ADDR_STR_MAX];
+    cw_query_addr_string(addr, cs, (uint32_t)best);
+    cw_addr_page x, y;
+    REQUIRE(cw_query_address_page(&x, cs, addr, best_n - 1, 25) == 0);
+    REQUIRE(cw_query_address_page_ix(&y, cs, ix, addr, best_n - 1, 25) == 0);
+    CHECK(same_page(&x, &y));
+    CHECK_EQ_INT(x.n_hist, 1);
+    CHECK_EQ_INT(x.links, best_n - 1); /* the walk: one link per output skipped */
+    CHECK_EQ_INT(y.links, 0);          /* the index: none */
+    cw_query_address_page_free(&x);
+    cw_query_address_page_free(&y);
+    printf("  deepest page of %s (%llu outputs): %llu links without the index, %llu with\n", addr,
+           (unsigned long long)best_n, (unsigned long long)best_n - 1, 0ull);
+}
+
+static void test_incremental_and_pages(void)
+{
+    cw_chainstore *cs = NULL;
+    cw_addrhist *ix = NULL;
+    cw_addrhist_stats st;
+    uint64_t walked = 0;
+    /* A: half the chain, indexed */
+    REQUIRE(ingest(sa, (int64_t)gs.blocks / 2) == 0);
+    REQUIRE(cw_addrhist_build(sa, &st) == 0);
+    CHECK(!st.up_to_date && !st.rebuilt && st.outs_before == 0 && st.entries > 0);
+    char cmd[6000];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s && cp -r %s/addrhist.manifest %s/addrhist.1 %s/", bk, sa,
+             sa, bk);
+    REQUIRE(sh(cmd) == 0);
+    uint64_t half_outs = st.outs;
+    /* the rest ingested: the index covers the first half, the newer outputs are walked */
+    REQUIRE(ingest(sa, -1) == 0);
+    REQUIRE(cw_chainstore_open(&cs, sa, false, CW_NET_REGTEST) == 0);
+    REQUIRE(cw_addrhist_open(&ix, cs) == 0);
+    CHECK_EQ_INT(cw_addrhist_outs(ix), half_outs);
+    CHECK(cw_chainstore_counts_get(cs).outs > half_outs);
+    uint64_t pages = compare_all(cs, ix, &walked, 5);
+    CHECK(walked > 0);
+    printf("  half covered: %llu pages equal, %llu links walked\n", (unsigned long long)pages,
+           (unsigned long long)walked);
+    cw_addrhist_close(ix);
+    cw_chainstore_close(cs);
+    /* B: whole, indexed at once; A brought up to date: the same bytes */
+    REQUIRE(ingest(sb, -1) == 0);
+    REQUIRE(cw_addrhist_build(sb, &st) == 0);
+    REQUIRE(cw_addrhist_build(sa, &st) == 0);
+    CHECK(st.outs_before == half_outs && !st.rebuilt && !st.up_to_date);
+    char ga[1200], gb[1200];
+    snprintf(ga, sizeof ga, "%s/addrhist.2", sa);
+    snprintf(gb, sizeof gb, "%s/addrhist.1", sb);
+    CHECK(same_file(ga, gb, "off.col"));
+    CHECK(same_file(ga, gb, "ent.col"));
+    CHECK_EQ_INT(gens_in(sa), 1);
+    REQUIRE(cw_addrhist_build(sa, &st) == 0);
+    CHECK(st.up_to_date);
+    /* full coverage: equal pages, nothing walked, deep pages free */
+    REQUIRE(cw_chainstore_open(&cs, sa, false, CW_NET_REGTEST) == 0);
+    REQUIRE(cw_addrhist_open(&ix, cs) == 0);
+    pages = compare_all(cs, ix, &walked, 5);
+    CHECK_EQ_INT(walked, 0);
+    printf("  all covered: %llu pages equal, %llu links walked\n", (unsigned long long)pages,
+           (unsigned long long)walked);
+    test_page_cost(cs, ix);
+    CHECK_EQ_INT(cw_addrhist_check(cs), 0);
+    cw_addrhist_close(ix);
+    cw_chainstore_close(cs);
+}
+
+/* Restores A's index to the half-chain generation saved in bk. */
+static void restore_half(void)
+{
+    char cmd[6000];
+    snprintf(cmd, sizeof cmd,
+             "rm -rf %s/addrhist.[0-9]* %s/addrhist.manifest && cp -r %s/addrhist.manifest "
+             "%s/addrhist.1 %s/",
+             sa, sa, bk, bk, sa);
+    REQUIRE(sh(cmd) == 0);
+}
+
+static void test_crash_each_step(void)
+{
+    char gb[1200];
+    snprintf(gb, sizeof gb, "%s/addrhist.1", sb);
+    int killed = 0;
+    for (int n = 1; n <= 6; n++) {
+        restore_half();
+        pid_t pid = fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            char v[16];
+            snprintf(v, sizeof v, "%d", n);
+            setenv("CW_TEST_CRASH_POINT", v, 1);
+            _exit(cw_addrhist_build(sa, NULL) ? 1 : 0);
+        }
+        int status = 0;
+        REQUIRE(waitpid(pid, &status, 0) == pid);
+        bool died = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+        killed += died;
+        if (!died)
+            CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        /* whatever was left opens and answers as the walk does */
+        cw_chainstore *cs = NULL;
+        cw_addrhist *ix = NULL;
+        REQUIRE(cw_chainstore_open(&cs, sa, false, CW_NET_REGTEST) == 0);
+        CHECK(cw_addrhist_open(&ix, cs) == 0);
+        uint64_t walked;
+        if (n == 1 || n == 4) /* before and after the manifest is replaced */
+            compare_all(cs, ix, &walked, 40);
+        cw_addrhist_close(ix);
+        cw_chainstore_close(cs);
+        /* the next build ends where an uninterrupted one does */
+        cw_addrhist_stats st;
+        REQUIRE(cw_addrhist_build(sa, &st) == 0);
+        char ga[1200], dir[1200];
+        snprintf(ga, sizeof ga, "%s/addrhist.2", sa);
+        CHECK(same_file(ga, gb, "off.col"));
+        CHECK(same_file(ga, gb, "ent.col"));
+        CHECK_EQ_INT(gens_in(sa), 1);
+        snprintf(dir, sizeof dir, "%s/addrhist.3", sa);
+        CHECK(access(dir, F_OK) != 0);
+    }
+    CHECK_EQ_INT(killed, 5); /* five crash points; the sixth run completes */
+}
+
+static void test_missing_stale_and_damaged(void)
+{
+    cw_chainstore *cs = NULL;
+    cw_addrhist *ix = NULL;
+    uint64_t walked;
+    /* a rollback below the index: it does not match, is not opened, the walk answers */
+    cw_chainstore *w = NULL;
+    REQUIRE(cw_chainstore_open(&w, sb, true, CW_NET_REGTEST) == 0);
+    REQUIRE(cw_chainstore_rollback(w, gs.blocks / 3) == 0);
+    cw_chainstore_close(w);
+    REQUIRE(cw_chainstore_open(&cs, sb, false, CW_NET_REGTEST) == 0);
+    CHECK_EQ_INT(cw_addrhist_open(&ix, cs), CW_ECORRUPT);
+    CHECK(ix == NULL);
+    CHECK_EQ_INT(cw_addrhist_check(cs), CW_EEXISTS);
+    compare_all(cs, NULL, &walked, 40);
+    cw_chainstore_close(cs);
+    /* rebuilt over the shorter store; then missing (manifest removed): not opened */
+    cw_addrhist_stats st;
+    REQUIRE(cw_addrhist_build(sb, &st) == 0);
+    CHECK(st.rebuilt);
+    REQUIRE(cw_chainstore_open(&cs, sb, false, CW_NET_REGTEST) == 0);
+    CHECK_EQ_INT(cw_addrhist_check(cs), 0);
+    char p[1200];
+    snprintf(p, sizeof p, "%s/addrhist.manifest", sb);
+    REQUIRE(unlink(p) == 0);
+    CHECK_EQ_INT(cw_addrhist_open(&ix, cs), CW_ENOTFOUND);
+    CHECK_EQ_INT(cw_addrhist_check(cs), CW_ENOTFOUND);
+    cw_chainstore_close(cs);
+    /* a flipped byte in A's entries: check names the address */
+    char ent[1200];
+    snprintf(ent, sizeof ent, "%s/addrhist.2/ent.col", sa);
+    FILE *f = fopen(ent, "r+b");
+    REQUIRE(f != NULL);
+    long at = 64 + 8 * 1000 + 1; /* entry 1000's output id, second byte */
+    fseek(f, at, SEEK_SET);
+    int ch = fgetc(f);
+    fseek(f, at, SEEK_SET);
+    fputc(ch ^ 0x10, f);
+    fclose(f);
+    REQUIRE(cw_chainstore_open(&cs, sa, false, CW_NET_REGTEST) == 0);
+    CHECK_EQ_INT(cw_addrhist_check(cs), CW_ECORRUPT);
+    const char *e = cw_error_last();
+    CHECK(strstr(e, "entries of address id") != NULL);
+    printf("  flipped byte: %s\n", e);
+    cw_chainstore_close(cs);
+}
+
+int main(void)
+{
+    snprintf(world, sizeof world, "%s/world", cw_test_tmpdir());
+    snprintf(blocks, sizeof blocks, "%s/blocks", world);
+    snprintf(sa, sizeof sa, "%s/a", cw_test_tmpdir());
+    snprintf(sb, sizeof sb, "%s/b", cw_test_tmpdir());
+    snprintf(bk, sizeof bk, "%s/bk", cw_test_tmpdir());
+    cw_gen_opts go = {0};
+    go.out_dir = world;
+    go.txs = 12000; /* the demo heist's timeline needs 10,245 */
+    go.seed = 7;
+    go.net = CW_NET_REGTEST;
+    if (cw_gen_run(&go, &gs)) {
+        fprintf(stderr, "gen: %s\n", cw_error_last());
+        return 1;
+    }
+    RUN(test_incremental_and_pages);
+    RUN(test_crash_each_step);
+    RUN(test_missing_stale_and_damaged);
+    return cw_test_done();
+}
