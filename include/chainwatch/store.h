@@ -74,6 +74,10 @@ void cw_store_prefault(int fd, uint8_t *map, size_t from, size_t to);
  * it (up to 8 MiB on virtual disks, so a cold point lookup would read megabytes per page it
  * touches). For point lookups (the server); scans should not call it. A hint. */
 void cw_store_advise_random(const void *map, size_t len);
+/* Takes the one writer's lock: opens (creating) the lock file at path and flocks it without
+ * waiting. CW_EBUSY "who: busy" when another process holds it, CW_EIO naming path when it cannot
+ * be opened; *fd is -1 after a failure. Closing *fd releases it (also when the process dies). */
+int cw_store_lock(int *fd, const char *path, const char *who, const char *busy);
 /* Asking the kernel to start reading pages of read-only mappings without waiting for them
  * (MADV_WILLNEED): a point lookup names the rows it will read next, and their disk reads run
  * side by side instead of one page fault after another. cw_store_willneed_range adds the pages

@@ -1355,15 +1355,7 @@ int cw_analytics__lock(int *fd, const char *dir, const char *name)
 {
     char p[4096];
     path_in(p, sizeof p, dir, name);
-    *fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (*fd < 0)
-        return cw_error_set(CW_EIO, "%s: %s", p, strerror(errno));
-    if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
-        close(*fd);
-        *fd = -1;
-        return cw_error_set(CW_EBUSY, "%s: another build is running", p);
-    }
-    return 0;
+    return cw_store_lock(fd, p, p, "another build is running");
 }
 
 /* Recomputes the older hops of a new hop t's run (from > 0): a new hop may complete the run

@@ -791,16 +791,9 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
             goto fail;
         char lpath[PATH_MAX];
         path_of(lpath, sizeof lpath, s, "LOCK");
-        s->lock_fd = open(lpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        if (s->lock_fd < 0) {
-            rc = cw_error_set(CW_EIO, "%s: %s", lpath, strerror(errno));
+        if ((rc = cw_store_lock(&s->lock_fd, lpath, dir,
+                                "another chainwatch process is writing this store")))
             goto fail;
-        }
-        if (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-            rc =
-                cw_error_set(CW_EBUSY, "%s: another chainwatch process is writing this store", dir);
-            goto fail;
-        }
     }
     cw_manifest m;
     rc = cw_manifest_read(&m, mpath);

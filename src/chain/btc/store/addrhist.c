@@ -229,15 +229,7 @@ static int take_lock(int *fd, const char *store)
 {
     char p[4200];
     snprintf(p, sizeof p, "%s/addrhist.lock", store);
-    *fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (*fd < 0)
-        return cw_error_set(CW_EIO, "%s: %s", p, strerror(errno));
-    if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
-        close(*fd);
-        *fd = -1;
-        return cw_error_set(CW_EBUSY, "%s: another index build is running", p);
-    }
-    return 0;
+    return cw_store_lock(fd, p, p, "another index build is running");
 }
 
 int cw_addrhist_build(const char *store_dir, cw_addrhist_stats *stats)

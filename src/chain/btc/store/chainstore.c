@@ -470,16 +470,9 @@ int cw_chainstore_open(cw_chainstore **out, const char *dir, bool writable, cw_n
             goto fail;
         char lpath[PATH_MAX];
         path_of(lpath, sizeof lpath, cs, "LOCK");
-        cs->lock_fd = open(lpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        if (cs->lock_fd < 0) {
-            rc = cw_error_set(CW_EIO, "%s: %s", lpath, strerror(errno));
+        if ((rc = cw_store_lock(&cs->lock_fd, lpath, dir,
+                                "another chainwatch process is writing this store")))
             goto fail;
-        }
-        if (flock(cs->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-            rc =
-                cw_error_set(CW_EBUSY, "%s: another chainwatch process is writing this store", dir);
-            goto fail;
-        }
     }
     cw_manifest m;
     rc = cw_manifest_read(&m, mpath);
