@@ -788,16 +788,8 @@ static int reader_heads(cw_evmstore *s)
         for (int i = 0; i < 2; i++) {
             if (two[i] >= s->pub.accounts)
                 continue; /* nobody, or an account of the unpublished rows */
-            if (k == cap) {
-                size_t c = cap ? cap * 2 : 256;
-                uint32_t *x = realloc(ids, c * sizeof *x);
-                if (!x) {
-                    rc = cw_error_set(CW_ENOMEM, "out of memory");
-                    goto out;
-                }
-                ids = x;
-                cap = c;
-            }
+            if ((rc = cw_grow(&ids, &cap, k + 1, sizeof *ids, 256)))
+                goto out;
             ids[k++] = two[i];
         }
     }
@@ -845,7 +837,7 @@ static int reader_heads(cw_evmstore *s)
     }
 out:
     if (rc || !kept) {
-        free(ids);
+        cw_free(ids);
         cw_free(heads);
         return rc;
     }
@@ -1037,7 +1029,7 @@ int cw_evmstore_close(cw_evmstore *s)
         close(s->lock_fd);
     cw_free(s->tokens.v);
     cw_free(s->amap.slots);
-    free(s->ro_ids);
+    cw_free(s->ro_ids);
     cw_free(s->ro_heads);
     if (s->wmem)
         munmap(s->wmem, s->wmem_len);
