@@ -271,6 +271,10 @@ static const char *ind_unit(const char *k, json_t *data)
     if (!strcmp(k, "price_jump_eom"))
         return "sd of the previous 36 end-of-month log returns (mean of each month's last 5 "
                "observations)";
+    if (!strcmp(k, "komir_market_risk"))
+        return "index 0-100, lower = riskier (KOMIR)";
+    if (!strcmp(k, "komir_mrisk_jump"))
+        return "the index's fall, sd of its previous 36 monthly log changes";
     if (!strcmp(k, "line_stop"))
         return "months of the last 6 with an HS6 line below 0.1 x its previous 24-month median";
     if (!strcmp(k, "price_regime"))
@@ -1000,8 +1004,15 @@ static void print_false_alarms(json_t *res)
         json_object_foreach(json_object_get(x, "rules"), k, v)
         {
             json_t *b = json_object_get(v, "budget"), *rv = json_object_get(v, "rate");
-            char bud[64], rate[32];
-            if (json_is_number(b) && json_is_number(rv))
+            json_t *pb = json_object_get(v, "p_at_budget");
+            char bud[160], rate[32];
+            if (json_is_number(b) && json_is_number(rv) && json_is_number(pb))
+                snprintf(bud, sizeof bud,
+                         "budget %.2f %%: OVER; at a true rate of %.2f %% this many months or "
+                         "more come with probability %.3f",
+                         100 * json_number_value(b), 100 * json_number_value(b),
+                         json_number_value(pb));
+            else if (json_is_number(b) && json_is_number(rv))
                 snprintf(bud, sizeof bud, "budget %.2f %%: %s", 100 * json_number_value(b),
                          json_is_true(json_object_get(v, "over_budget")) ? "OVER" : "within");
             else if (json_is_number(b))

@@ -232,6 +232,20 @@ static json_t *data_json(const cw_supply_timeline *t, size_t i)
                                   t->price_unit[0] ? t->price_unit : "none"));
     if (t->price_note[0])
         json_object_set_new(d, "price_series_note", json_string(t->price_note));
+    if (t->mrisk_first >= 0) { /* KOMIR's market-risk index (stop 15) */
+        char a[8], b[8];
+        cw_supply__month_format(a, t->mrisk_first);
+        int last = t->mrisk_last < m ? t->mrisk_last : m;
+        cw_supply__month_format(b, last);
+        json_object_set_new(
+            d, "komir_market_risk",
+            json_pack("{s:s, s:s, s:s, s:i, s:s, s:s}", "first", a, "last", b, "unit",
+                      "index 0-100, lower = riskier", "age_months", m - last, "source",
+                      "KOMIR market-risk index (data.go.kr), the same for every partner", "caveat",
+                      "model output published by KOMIR, one vintage: months before its "
+                      "publication are KOMIR's backcast; it moves with KOMIR's "
+                      "supply-stability index, the KOMIR-agreement benchmark"));
+    }
     json_object_set_new(
         d, "hygiene",
         json_pack("{s:I, s:I, s:s}", "floor_months", (json_int_t)t->floor_months,
@@ -256,7 +270,7 @@ static bool ind_invariant(int ind)
            ind == TL_PRICE_CUSUM_UP || ind == TL_PRICE_CUSUM_DOWN || ind == TL_PRICE_CP ||
            ind == TL_PRICE_CP_UP || ind == TL_PRICE_JUMP || ind == TL_PRICE_JUMP_EOM ||
            ind == TL_PRICE_REGIME || ind == TL_PRICE_PCTILE || ind == TL_PROD_HHI ||
-           ind == TL_PROD_TOP || ind == TL_WGI_HHI;
+           ind == TL_PROD_TOP || ind == TL_WGI_HHI || ind == TL_MRISK || ind == TL_MRISK_JUMP;
 }
 
 bool cw_supply__rule_invariant(const cw_supply_rules *r, size_t k)
@@ -984,10 +998,17 @@ int cw_supply_series(cw_supply *s, const cw_supply_rules *r, const char *commodi
                             ru->ind == TL_PRICE_CUSUM_DOWN || ru->ind == TL_PRICE_EWMA_ABS ||
                             ru->ind == TL_PRICE_JUMP || ru->ind == TL_PRICE_REGIME ||
                             ru->ind == TL_PRICE_PCTILE || ru->ind == TL_PRICE_JUMP_EOM;
-            double at = on_price ? t->v[TL_PRICE][i] : t->v[TL_TRADE_VALUE][i];
-            json_t *o = json_pack("{s:s, s:s, s:s, s:f, s:s, s:s}", "period", t->labels[i], "rule",
-                                  ru->id, "indicator", ru->indicator, "indicator_value", v,
-                                  "series", on_price ? "price" : "trade", "detector", ru->id);
+            bool on_index = ru->ind == TL_MRISK || ru->ind == TL_MRISK_JUMP;
+            double at = on_index   ? t->v[TL_MRISK][i]
+                        : on_price ? t->v[TL_PRICE][i]
+                                   : t->v[TL_TRADE_VALUE][i];
+            json_t *o =
+                json_pack("{s:s, s:s, s:s, s:f, s:s, s:s}", "period", t->labels[i], "rule", ru->id,
+                          "indicator", ru->indicator, "indicator_value", v, "series",
+                          on_index   ? "komir_market_risk"
+                          : on_price ? "price"
+                                     : "trade",
+                          "detector", ru->id);
             json_object_set_new(o, "value", num_or_null(at));
             if (ru->ind == TL_LINE_UP && t->line_up_hs[i])
                 json_object_set_new(o, "hs6", json_sprintf("%06d", t->line_up_hs[i]));

@@ -69,6 +69,7 @@ typedef struct {
     double *regime;          /* [c][m] price_regime (NAN none) */
     unsigned char *kor_in;   /* [c][m] KOR inputs of KOMIR's published method present (KIN_*) */
     int alias[MAXC];         /* trade cells of c are those of alias[c] (same HS lines), or -1 */
+    bool reads_mrisk;        /* a rule of the alert level reads KOMIR's market-risk index */
     size_t n_com;
 } grid;
 
@@ -592,11 +593,21 @@ static void gap_report(cw_supply *s, const grid *g, cw_supply_timeline *const *t
                 cw_supply__month_format(a, tp->price_first);
             if (fe >= 0)
                 cw_supply__month_format(e, g->M0 + fe);
+            const cw_supply_timeline *tm = NULL;
+            for (int p = 0; p < NP && !tm && g->reads_mrisk; p++)
+                if (tl[c * NP + (size_t)p] && tl[c * NP + (size_t)p]->mrisk_first >= 0)
+                    tm = tl[c * NP + (size_t)p];
+            char ix[64] = "";
+            if (tm) {
+                char f[8];
+                cw_supply__month_format(f, tm->mrisk_first);
+                snprintf(ix, sizeof ix, ", KOMIR market-risk index from %s", f);
+            }
             if (tp)
                 nl += (size_t)snprintf(note + nl, cap - nl,
-                                       " %s price from %s (detectors from %s),", com, a, e);
+                                       " %s price from %s%s (detectors from %s),", com, a, ix, e);
             else
-                nl += (size_t)snprintf(note + nl, cap - nl, " %s price none,", com);
+                nl += (size_t)snprintf(note + nl, cap - nl, " %s price none%s,", com, ix);
         }
         /* trade, per affected partner (gallium and germanium share the basket's cells) */
         size_t cs = g->alias[c] >= 0 ? (size_t)g->alias[c] : c;
@@ -995,7 +1006,8 @@ typedef struct {
 
 /* The false-alarm budgets the docs registered before any run against events (docs
  * "Risk levels and the rule table"): d_price_jump 5 % of months (the 95th percentile on the
- * nickel price 1962-2008); every trade detector 5 % / 6 of a cell's months (the 99.17th
+ * nickel price 1962-2008; d_mrisk_jump, the same statistic and threshold on KOMIR's market-risk
+ * index, stop 15, the same 5 %); every trade detector 5 % / 6 of a cell's months (the 99.17th
  * percentile on 2018-2022 trade), and the rules reading a trade detector's indicator at its
  * threshold the same. Other rules keep textbook thresholds: no budget was registered. */
 static double fa_budget(const char *id)
@@ -1003,7 +1015,7 @@ static double fa_budget(const char *id)
     static const char *const trade[] = {
         "d_trade_up", "d_trade_down", "d_trade_cusum_up", "d_trade_cusum_down", "d_trade_ewma",
         "d_trade_cp", "d_line_stop",  "a_surge_dep",      "a_drop_dep",         "v_shortfall"};
-    if (!strcmp(id, "d_price_jump"))
+    if (!strcmp(id, "d_price_jump") || !strcmp(id, "d_mrisk_jump"))
         return 0.05;
     for (size_t k = 0; k < sizeof trade / sizeof trade[0]; k++)
         if (!strcmp(id, trade[k]))
@@ -1162,6 +1174,26 @@ static bool meets(const cw_sup_rule *ru, double x)
                          : x < ru->threshold;
 }
 
+/* P(X >= k) for X ~ Binomial(n, b): how often a rule whose true rate is its budget b meets its
+ * threshold in k or more of n months (months taken as independent; adjacent months are not, so
+ * the figure is indicative); 1 for k = 0. */
+static double binom_tail(size_t k, size_t n, double b)
+{
+    if (k == 0)
+        return 1.0;
+    if (k > n || !(b > 0 && b < 1))
+        return k > n ? 0.0 : NAN;
+    /* log P(X = j) by the ratio P(j) / P(j - 1) = (n - j + 1) / j x b / (1 - b) (lgamma would
+     * write the global signgam) */
+    double lp = (double)n * log1p(-b), odds = log(b) - log1p(-b), sum = 0;
+    for (size_t j = 1; j <= n; j++) {
+        lp += log((double)(n - j + 1) / (double)j) + odds;
+        if (j >= k)
+            sum += exp(lp);
+    }
+    return sum < 1.0 ? sum : 1.0;
+}
+
 /* Per rule of the alert level at or above L: over the cell-months with data in [lo, hi] and
  * outside every scored event's window on the cell, the months where the rule's indicator has a
  * value, the months the indicator itself met the threshold (what a budget was set on: a
@@ -1222,6 +1254,10 @@ static json_t *fa_rates(const grid *g, cw_supply_timeline *const *tl, const cw_s
                       evl[k] ? json_real((double)fir[k] / (double)evl[k]) : json_null(), "budget",
                       isfinite(b) ? json_real(b) : json_null(), "over_budget",
                       isfinite(b) && isfinite(rate) ? json_boolean(rate > b) : json_null()));
+        /* over budget: could a rule whose true rate is the budget show this many months? */
+        if (isfinite(b) && isfinite(rate) && rate > b)
+            json_object_set_new(json_object_get(rules, ru->id), "p_at_budget",
+                                json_real(binom_tail(exc[k], evl[k], b)));
     }
     json_object_set_new(out, "rules", rules);
     for (int k = 0; k < 2; k++)
@@ -1439,8 +1475,15 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
         rc = cw_error_set(CW_EINVAL, "at most 256 rules");
         goto out;
     }
-    for (size_t k = 0; k < r->n; k++)
+    /* KOMIR's market-risk index counts as data of the invariant cell only when a rule of the
+     * alert level reads it (stop 15): with the default table the cells are what they were */
+    bool reads_mrisk = false;
+    for (size_t k = 0; k < r->n; k++) {
         inv_mask[k] = cw_supply__rule_invariant(r, k);
+        if ((r->rules[k].ind == TL_MRISK || r->rules[k].ind == TL_MRISK_JUMP) &&
+            data_only_rule(r, k))
+            reads_mrisk = true;
+    }
     tl = cw_calloc(n_com * NP + 1, sizeof *tl);
     if (!tl) {
         rc = cw_error_set(CW_ENOMEM, "out of memory");
@@ -1469,6 +1512,7 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
     }
     g->M0 = lo;
     g->N = hi - lo + 1;
+    g->reads_mrisk = reads_mrisk;
     g->inv_sig = cw_calloc(n_com * (size_t)g->N, 1);
     g->inv_has = cw_calloc(n_com * (size_t)g->N, 1);
     g->sp_sig = cw_calloc(n_com * NP * (size_t)g->N, 1);
@@ -1526,11 +1570,12 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
                 bool has_price = isfinite(t->v[TL_PRICE_Z][i]);
                 bool has_trade = isfinite(t->v[TL_TRADE_Z][i]) || isfinite(t->v[TL_LINE_UP][i]) ||
                                  isfinite(t->v[TL_FLOOR_RUN][i]);
-                if (isfinite(t->v[TL_PRICE][i]))
+                bool has_index = reads_mrisk && isfinite(t->v[TL_MRISK_JUMP][i]);
+                if (isfinite(t->v[TL_PRICE][i]) || (reads_mrisk && isfinite(t->v[TL_MRISK][i])))
                     g->inv_row[IDX2(c, mi)] = true;
                 if (isfinite(t->v[TL_TRADE_VALUE][i]) && g->alias[c] < 0)
                     g->sp_row[IDX3(c, p, mi)] = true;
-                if (has_price) {
+                if (has_price || has_index) {
                     g->inv_has[IDX2(c, mi)] = true;
                     if (li >= L)
                         g->inv_sig[IDX2(c, mi)] = true;

@@ -40,6 +40,8 @@ enum {
     TL_PRICE_PCTILE,   /* percentile rank among the previous 120 months (>= 36) */
     TL_LINE_STOP,      /* months of the last 6 an HS6 line was near zero (eighth stop) */
     TL_PRICE_JUMP_EOM, /* price_jump on the mean of each month's last 5 observations */
+    TL_MRISK,          /* KOMIR's market-risk index, 0-100, lower = riskier (stop 15) */
+    TL_MRISK_JUMP,     /* its fall in the month: -ln(x_t / x_t-1) in sd of the previous 36 */
     TL_N_IND
 };
 
@@ -126,6 +128,7 @@ struct cw_supply_timeline {
     bool synthetic_trade, synthetic_price; /* rows from files marked synthetic */
     char trade_group[32];                  /* trade from a product group without HS6 */
     char price_note[256];                  /* how the price series was assembled */
+    int mrisk_first, mrisk_last;           /* KOMIR's market-risk index: its months (-1 none) */
     int *exp_idx;                          /* per month: index into exps, -1 none */
     tl_exposure exps[8];
     size_t n_exps;

@@ -1207,6 +1207,52 @@ out:
     return rc;
 }
 
+/* KOMIR's market-risk index of the commodity (indices, name komir_market_risk; stop 15): one
+ * value a month, ascending. KOMIR publishes it for its own minerals (cobalt 2011-, lithium 2015-
+ * in ../shared); it moves with KOMIR's supply-stability index (r 0.998 / 1.000 over their 77
+ * common months), lower = riskier, and is the same for every partner. */
+static int load_mrisk(cw_supply *s, const char *commodity, mv **out, size_t *n_out)
+{
+    *out = NULL;
+    *n_out = 0;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT period, value FROM indices WHERE name='komir_market_risk' AND "
+                           "commodity=?1 AND country='KOR' AND value > 0 ORDER BY period",
+                           -1, &st, NULL) != SQLITE_OK)
+        return cw_supply__sqlerr(s->db, "prepare");
+    sqlite3_bind_text(st, 1, commodity, -1, SQLITE_STATIC);
+    size_t n = 0, cap = 0;
+    mv *a = NULL;
+    int rc = 0, step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        int m = cw_supply__month_parse((const char *)sqlite3_column_text(st, 0));
+        if (m < 0 || (n && m <= a[n - 1].m))
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            mv *na = cw_realloc(a, cap * sizeof *na);
+            if (!na) {
+                rc = cw_error_set(CW_ENOMEM, "out of memory");
+                break;
+            }
+            a = na;
+        }
+        double v = sqlite3_column_double(st, 1);
+        a[n++] = (mv){m, v, v, 1, 0};
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = cw_supply__sqlerr(s->db, "indices");
+    sqlite3_finalize(st);
+    if (rc) {
+        cw_free(a);
+        return rc;
+    }
+    *out = a;
+    *n_out = n;
+    return 0;
+}
+
 int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char *commodity,
                              const char *partner)
 {
@@ -1217,8 +1263,8 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
     cw_supply_timeline *t = cw_calloc(1, sizeof *t);
     if (!t)
         return cw_error_set(CW_ENOMEM, "out of memory");
-    mv *price = NULL;
-    size_t n_price = 0;
+    mv *price = NULL, *mr = NULL;
+    size_t n_price = 0, n_mr = 0;
     prod_year *py = NULL;
     size_t n_py = 0;
     double *sup = NULL;
@@ -1245,6 +1291,17 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
             m1 = price[n_price - 1].m;
     } else {
         t->price_first = t->price_last = -1;
+    }
+    if ((rc = load_mrisk(s, canon, &mr, &n_mr)))
+        goto out;
+    t->mrisk_first = t->mrisk_last = -1;
+    if (n_mr && m0 >= 0) { /* the index widens the month axis only beside trade or price data */
+        t->mrisk_first = mr[0].m;
+        t->mrisk_last = mr[n_mr - 1].m;
+        if (mr[0].m < m0)
+            m0 = mr[0].m;
+        if (mr[n_mr - 1].m > m1)
+            m1 = mr[n_mr - 1].m;
     }
     if (m0 < 0) {
         rc = cw_error_set(CW_ENOTFOUND, "no trade or price data for %s and %s", canon, t->partner);
@@ -1549,6 +1606,24 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
         cw_free(eom);
     }
     price_pctile(t);
+    /* KOMIR's market-risk index and its fall (lower = riskier): price_jump's statistic on 1 / x */
+    for (size_t k = 0; k < n_mr; k++) {
+        t->v[TL_MRISK][mr[k].m - m0] = mr[k].v;
+        mr[k].v = 1.0 / mr[k].v;
+    }
+    if (n_mr) {
+        double *inv = cw_malloc(n * sizeof *inv);
+        if (!inv) {
+            rc = cw_error_set(CW_ENOMEM, "out of memory");
+            goto out;
+        }
+        for (size_t i = 0; i < n; i++)
+            inv[i] = NAN;
+        for (size_t k = 0; k < n_mr; k++)
+            inv[mr[k].m - m0] = mr[k].v;
+        jump_z(inv, n, t->v[TL_MRISK_JUMP]);
+        cw_free(inv);
+    }
 
     /* ---- production (per year, no look-ahead) ---- */
     if ((rc = load_production(t, s, &py, &n_py)))
@@ -1659,6 +1734,7 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
     }
 out:
     cw_free(price);
+    cw_free(mr);
     cw_free(py);
     cw_free(sup);
     if (rc) {

@@ -271,6 +271,16 @@ jq -e '.rates.span.to == "2015-12" and .rates.rules.d_price_jump.budget == 0.05 
        .rates.rules.d_trade_down.months == 0 and .rates.rules.d_trade_down.rate == null and
        .rates.rules.d_price_cp.budget == null and .rates.from_split.span.from == "2016-01"' \
     "$T/fa.json" >/dev/null || fail "false alarms: rates before the split against the budgets"
+# fifteenth stop: a rule over its budget says how often a rule whose true rate is the budget
+# shows that many months (binomial tail), recomputed here for every rule over budget
+jq -r '[.rates, .rates.from_split] | .[].rules | to_entries[] | select(.value.over_budget == true) |
+       "\(.key) \(.value.indicator_met) \(.value.months) \(.value.budget) \(.value.p_at_budget)"' \
+    "$T/fa.json" > "$T/over.txt"
+[ -s "$T/over.txt" ] || fail "false alarms: no rule over its budget from the split (d_price_jump was)"
+awk '{ k = $2; n = $3; b = $4; lp = n * log(1 - b); s = 0;
+       for (j = 1; j <= n; j++) { lp += log((n - j + 1) / j) + log(b / (1 - b)); if (j >= k) s += exp(lp) }
+       if (s > 1) s = 1; d = s - $5; if (d < 0) d = -d; if (d > 1e-9) { print $1, s, $5; bad = 1 } }
+     END { exit bad }' "$T/over.txt" || fail "false alarms: p_at_budget is the binomial tail"
 "$BIN" supply backtest --events "$D/facts/disruption_events.csv" \
     --events "$D/policy-events-gta-iea/gta_trade_controls_subset.csv" --split 2016-01 \
     --false-alarms > "$T/fa.txt"
@@ -278,6 +288,8 @@ grep -q "^2014-03  nickel       all (price)  after_event        d_price_cp .* \\
     "$T/fa.txt" || fail "false alarms text: the nickel reaction of 2014-03"
 grep -Eq "^  d_price_jump +[0-9]+ / [0-9]+ = [0-9.]+ % \\(budget 5.00 %: within\\)" "$T/fa.txt" \
     || fail "false alarms text: d_price_jump within its budget before the split"
+grep -Eq "^  d_price_jump +[0-9]+ / [0-9]+ = [0-9.]+ % \(budget 5.00 %: OVER; at a true rate of 5.00 % this many months or more come with probability 0\.[0-9]{3}\)" \
+    "$T/fa.txt" || fail "false alarms text: d_price_jump over its budget from the split, with its probability"
 # on the four named 2023-25 events, two of the four false alarms on this test's database (three
 # of five on the demo's, which loads the Pink Sheet's nickel too) are change points of a price
 # still below its mean over the previous 12 months (a rebound, not a tight market), one is

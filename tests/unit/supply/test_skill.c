@@ -540,6 +540,64 @@ static void test_series_without_trade(void)
     cw_supply_rules_free(r);
 }
 
+/* Fifteenth stop: KOMIR's market-risk index (loaded here, after the other tests, so that their
+ * figures are those of the demo's default table). komir_mrisk_jump, the index's fall in sd of
+ * its previous 36 monthly log changes, is defined in 35 months before 2016-01 (cobalt
+ * 2013-02..2015-12; lithium from 2017-02) and reaches d_price_jump's 2.07 in none of them
+ * (largest 2.01, 2014-03): the opt-in rule d_mrisk_jump is within its 5 % budget before the
+ * split; no default rule reads the index. */
+static void test_mrisk_budget(void)
+{
+    load(CW_SUPPLY_KOMIR, "komir-supply-risk-indices/komir_marketidx_cobalt.csv", NULL);
+    load(CW_SUPPLY_KOMIR, "komir-supply-risk-indices/komir_marketidx_lithium.csv", NULL);
+    size_t pre = 0, met = 0;
+    double top = -INFINITY;
+    char top_at[8] = "";
+    const char *com[] = {"cobalt", "lithium"}, *first[] = {"2011-01", "2015-01"},
+               *first_jump[] = {"2013-02", "2017-02"};
+    for (int c = 0; c < 2; c++) {
+        cw_supply_timeline *t;
+        REQUIRE(cw_supply_timeline_build(&t, s, com[c], "USA") == 0);
+        size_t n = cw_supply_timeline_months(t);
+        CHECK_EQ_STR(cw_supply_timeline_period(t, 0), first[c]);
+        const char *fj = NULL;
+        for (size_t i = 0; i < n; i++) {
+            const char *per = cw_supply_timeline_period(t, i);
+            double j = cw_supply_timeline_value(t, "komir_mrisk_jump", i);
+            if (isfinite(j) && !fj)
+                fj = per;
+            if (isfinite(j) && strcmp(per, "2016-01") < 0) {
+                pre++;
+                met += j >= 2.07;
+                if (j > top) {
+                    top = j;
+                    snprintf(top_at, sizeof top_at, "%s", per);
+                }
+            }
+        }
+        CHECK(fj && !strcmp(fj, first_jump[c]));
+        cw_supply_timeline_free(t);
+    }
+    fprintf(stderr,
+            "  komir_mrisk_jump before 2016-01: %zu months, %zu at >= 2.07, largest %.3f (%s)\n",
+            pre, met, top, top_at);
+    CHECK_EQ_INT(pre, 35);
+    CHECK_EQ_INT(met, 0);
+    CHECK(fabs(top - 2.012) < 0.005 && !strcmp(top_at, "2014-03"));
+    /* no rule of the default table reads the index */
+    cw_supply_rules *r;
+    REQUIRE(cw_supply_rules_load(&r, NULL) == 0);
+    json_t *d;
+    REQUIRE(cw_supply_explain(s, r, "cobalt", "KOR", "2018-04", &d) == 0);
+    char *dump = json_dumps(d, 0);
+    CHECK(dump && !strstr(dump, "\"indicator\": \"komir_"));
+    CHECK(isfinite(
+        json_number_value(json_object_get(json_object_get(d, "indicators"), "komir_mrisk_jump"))));
+    free(dump);
+    json_decref(d);
+    cw_supply_rules_free(r);
+}
+
 int main(void)
 {
     cw_test_data("worldbank-pink-sheet/monthly_prices.csv");
@@ -587,6 +645,7 @@ int main(void)
     RUN(test_line_stop_budget);
     RUN(test_backtest_skill);
     RUN(test_series_without_trade);
+    RUN(test_mrisk_budget);
     cw_supply_close(s);
     return cw_test_done();
 }
