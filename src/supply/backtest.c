@@ -581,6 +581,23 @@ static void gap_report(cw_supply *s, const grid *g, cw_supply_timeline *const *t
             snprintf(have, sizeof have, "%s (%s) %s..%s, detectors evaluable from %s",
                      tp->price_series, tp->price_unit, a, b, e);
         }
+        /* KOMIR's market-risk index, when a rule reads it, is data of the same cell */
+        const cw_supply_timeline *tm = NULL;
+        for (int p = 0; p < NP && !tm && g->reads_mrisk; p++)
+            if (tl[c * NP + (size_t)p] && tl[c * NP + (size_t)p]->mrisk_first >= 0)
+                tm = tl[c * NP + (size_t)p];
+        char ix[64] = "";
+        if (tm) {
+            char f[8], l[8];
+            cw_supply__month_format(f, tm->mrisk_first);
+            cw_supply__month_format(l, tm->mrisk_last);
+            snprintf(ix, sizeof ix, ", KOMIR market-risk index from %s", f);
+            size_t hl = strlen(have);
+            if (tp)
+                snprintf(have + hl, sizeof have - hl, "; KOMIR market-risk index %s..%s", f, l);
+            else
+                snprintf(have, sizeof have, "KOMIR market-risk index %s..%s", f, l);
+        }
         json_array_append_new(miss, json_pack("{s:s, s:s, s:s, s:s, s:s}", "commodity", com, "data",
                                               "monthly price", "window_from", wa, "window_to", wb,
                                               "loaded", have));
@@ -593,16 +610,6 @@ static void gap_report(cw_supply *s, const grid *g, cw_supply_timeline *const *t
                 cw_supply__month_format(a, tp->price_first);
             if (fe >= 0)
                 cw_supply__month_format(e, g->M0 + fe);
-            const cw_supply_timeline *tm = NULL;
-            for (int p = 0; p < NP && !tm && g->reads_mrisk; p++)
-                if (tl[c * NP + (size_t)p] && tl[c * NP + (size_t)p]->mrisk_first >= 0)
-                    tm = tl[c * NP + (size_t)p];
-            char ix[64] = "";
-            if (tm) {
-                char f[8];
-                cw_supply__month_format(f, tm->mrisk_first);
-                snprintf(ix, sizeof ix, ", KOMIR market-risk index from %s", f);
-            }
             if (tp)
                 nl += (size_t)snprintf(note + nl, cap - nl,
                                        " %s price from %s%s (detectors from %s),", com, a, ix, e);
