@@ -1815,16 +1815,39 @@ typedef struct {
     cw_column *col[2][N_COLS + 3]; /* [0] first, then [1] */
     uint64_t lo[2][N_COLS + 3];
     int n[2], phase;
-    atomic_int next;
+    cw_column *wcol[N_COLS + 3]; /* every file's writeback to start, before phase 0's syncs */
+    uint64_t wlo[N_COLS + 3];
+    int n_start;
+    atomic_int next, snext;
     atomic_int rc; /* the first failure's code, 0 while none */
     pthread_mutex_t mu;
     char msg[1024]; /* its message (the error state is per thread) */
 } sync_job;
 
+/* Starts the writeback of rows [from, to) of a column (a hint, as cw_column_writeback: the
+ * commit's msync still writes and waits for everything, so durability is the sync's alone). */
+static void start_writeback(const cw_column *c, uint64_t from, uint64_t to)
+{
+    if (!c->writable || c->fd < 0 || to <= from)
+        return;
+    size_t start = (CW_COLUMN_HEADER + (size_t)from * c->width) & ~(size_t)4095;
+    size_t end = CW_COLUMN_HEADER + (size_t)to * c->width;
+    (void)sync_file_range(c->fd, (off_t)start, (off_t)(end - start), SYNC_FILE_RANGE_WRITE);
+}
+
+/* starts the writeback of the job's files not yet taken by another thread */
+static void sync_job_starts(sync_job *j)
+{
+    for (int i; (i = atomic_fetch_add(&j->snext, 1)) < j->n_start;)
+        start_writeback(j->wcol[i], j->wlo[i], j->wcol[i]->rows);
+}
+
 static void *sync_worker(void *arg)
 {
     sync_job *j = arg;
     const int p = j->phase;
+    if (p == 0)
+        sync_job_starts(j);
     for (int i; (i = atomic_fetch_add(&j->next, 1)) < j->n[p] && !atomic_load(&j->rc);) {
         int rc = cw_column_sync(j->col[p][i], j->lo[p][i], j->col[p][i]->rows);
         if (rc) {
@@ -1841,6 +1864,8 @@ static void *sync_worker(void *arg)
 
 static void sync_job_add(sync_job *j, cw_column *c, uint64_t lo, bool second)
 {
+    j->wcol[j->n_start] = c;
+    j->wlo[j->n_start++] = lo;
     int p = second ? 1 : 0;
     j->col[p][j->n[p]] = c;
     j->lo[p][j->n[p]++] = lo;
@@ -1865,17 +1890,6 @@ static int sync_job_finish(sync_job *j, pthread_t th[SYNC_THREADS], int started)
     return atomic_load(&j->rc);
 }
 
-/* Starts the writeback of rows [from, to) of a column (a hint, as cw_column_writeback: the
- * commit's msync still writes and waits for everything, so durability is the sync's alone). */
-static void start_writeback(const cw_column *c, uint64_t from, uint64_t to)
-{
-    if (!c->writable || c->fd < 0 || to <= from)
-        return;
-    size_t start = (CW_COLUMN_HEADER + (size_t)from * c->width) & ~(size_t)4095;
-    size_t end = CW_COLUMN_HEADER + (size_t)to * c->width;
-    (void)sync_file_range(c->fd, (off_t)start, (off_t)(end - start), SYNC_FILE_RANGE_WRITE);
-}
-
 int cw_evmstore_commit(cw_evmstore *s)
 {
     int rc;
@@ -1887,18 +1901,12 @@ int cw_evmstore_commit(cw_evmstore *s)
     crash_point(s);
     const uint64_t lo[N_COLS] = {from.blocks, from.txs, from.txs,    from.moves,  from.moves,
                                  0,           0,        from.assets, from.creates};
-    /* every file's writes first, then the syncs: the disk gets them all at once instead of
-     * one file's at each sync in turn, and each sync below mostly waits for writes in flight */
-    for (int i = 0; i < N_COLS; i++)
-        start_writeback(&s->cols[i], lo[i], s->cols[i].rows);
-    start_writeback(&s->memos.col, s->memos.pub, s->memos.col.rows);
-    start_writeback(&s->wide.col, s->wide.pub, s->wide.col.rows);
-    start_writeback(&s->txwide.col, s->txwide.pub, s->txwide.col.rows);
     /* the appended rows first (with the indexes, here, meanwhile: their crash points are this
      * thread's), then the in-place accounts and heads that point at them, as the order of the
      * syncs always was */
     sync_job j = {.phase = 0};
     atomic_init(&j.next, 0);
+    atomic_init(&j.snext, 0);
     atomic_init(&j.rc, 0);
     pthread_mutex_init(&j.mu, NULL);
     for (int i = 0; i < N_COLS; i++)
@@ -1906,8 +1914,14 @@ int cw_evmstore_commit(cw_evmstore *s)
     sync_job_add(&j, &s->memos.col, s->memos.pub, false);
     sync_job_add(&j, &s->wide.col, s->wide.pub, false);
     sync_job_add(&j, &s->txwide.col, s->txwide.pub, false);
+    /* every file's writes started before a sync waits for them: the disk gets them all at once
+     * instead of one file's at each sync in turn, and each sync mostly waits for writes in
+     * flight. The starts are shared out among the workers and this thread: a start allocates
+     * its file's blocks and write-protects its mapped pages (on the 1M world 19-47 ms for each
+     * mapped column, 0.22 s for all of them one after another, most of the final commit) */
     pthread_t th[SYNC_THREADS];
     int started = sync_job_start(&j, th);
+    sync_job_starts(&j);
     cw_hashidx_set_count(&s->txidx, s->txidx.count);
     cw_hashidx_set_count(&s->addridx, s->addridx.count);
     if (!(rc = cw_hashidx_sync(&s->txidx)))
