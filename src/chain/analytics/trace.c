@@ -2287,6 +2287,9 @@ typedef struct mp_order {
 
 /* A payout pays an order less the service's fee: between 90 % and 100 % of it. */
 #define MP_ORDER_FEE_MAX_PCT 10
+/* Deposits looked at for payouts from the float in one trace (the matching is quadratic in
+ * them); past that none is matched (a miss, never an attribution). */
+#define MP_FLOAT_CANDS 4096
 
 static int cmp_cand(const void *a, const void *b)
 {
@@ -2443,8 +2446,8 @@ static uint64_t mp_paid(const cw_trace *t, const mp_cand *c, size_t n, uint64_t 
 {
     uint64_t sum = 0, o, o2;
     for (size_t j = 0; j < n; j++) {
-        if (c[j].m != m || (hop && (fl ? !mp_hop(t, &c[j]) : c[j].p == CW_NONE64)) ||
-            mp_payer(&c[j], hop, &o) != X)
+        if (c[j].m != m || (hop && c[j].p == CW_NONE64) || mp_payer(&c[j], hop, &o) != X ||
+            (hop && fl && !mp_hop(t, &c[j])))
             continue;
         size_t k = 0;
         while (k < j && !(c[k].m == m && (!hop || c[k].p != CW_NONE64) &&
@@ -2716,7 +2719,7 @@ static int mixer_payouts(cw_trace *t)
             fl[n_fl++] = c; /* perhaps paid from the float */
     }
     n_c = n_keep;
-    if (rc == 0 && n_fl)
+    if (rc == 0 && n_fl && n_fl <= MP_FLOAT_CANDS)
         rc = mp_float_payouts(t, ms, &sv, ords, n_ord, &cs_, &n_c, &cap_c, fl, n_fl);
     cw_free(fl);
     cw_free(ords);
