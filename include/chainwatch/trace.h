@@ -251,6 +251,9 @@ typedef struct cw_trace_stats {
     uint64_t mixer_payout_value; /* their value (all probable) */
     uint64_t service_payouts;    /* of those, by an unlabelled service (rule service-payout) */
     uint64_t service_payout_value;
+    uint64_t service_float_payouts; /* of those, from coins the service's walk did not reach,
+                                     * matched to an order by amount (its float) */
+    uint64_t service_float_payout_value;
 } cw_trace_stats;
 
 /* Runs a trace. labels may be NULL (no stop categories then, everything "unknown").

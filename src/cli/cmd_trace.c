@@ -134,6 +134,13 @@ static void print_table(json_t *j, const cw_trace_stats *st, double total_s)
             printf("  of which %s BTC on %lld deposit(s) from unlabelled services that behave as "
                    "custodial mixers (rule service-payout)\n",
                    b, (long long)json_integer_value(json_object_get(sp, "deposits")));
+            json_t *fp = json_object_get(sp, "from_float");
+            if (fp) {
+                sat_btc(b, sizeof b, json_integer_value(json_object_get(fp, "value")));
+                printf("    of which %s BTC on %lld deposit(s) paid from coins their walk did not "
+                       "reach, matched to a traced order by amount\n",
+                       b, (long long)json_integer_value(json_object_get(fp, "deposits")));
+            }
         }
     }
     printf("\nhow the value ended%s:\n", reach ? " (reach)" : "");

@@ -2273,7 +2273,23 @@ typedef struct mp_cand {
     uint64_t d, T, p, P, evidence;
     size_t m;
     uint64_t amount;
+    uint64_t order; /* the order its payout was matched to by amount, or CW_NONE64 */
 } mp_cand;
+
+/* An order at an unlabelled service: a coin with traced value that one of its sweeps
+ * gathered (one customer's deposit), and its value. A payout matched to it by amount uses it
+ * up (docs/TRACE-MODELS.md, "Payouts from the float"). */
+typedef struct mp_order {
+    size_t m; /* the service (its representative) */
+    uint64_t sweep, out, value;
+    bool used;
+} mp_order;
+
+/* A payout pays an order less the service's fee: between 90 % and 100 % of it. */
+#define MP_ORDER_FEE_MAX_PCT 10
+/* Deposits looked at for payouts from the float in one trace (the matching is quadratic in
+ * them); past that none is matched (a miss, never an attribution). */
+#define MP_FLOAT_CANDS 4096
 
 static int cmp_cand(const void *a, const void *b)
 {
@@ -2366,6 +2382,177 @@ static void mp_give_back(cw_trace *t, cw_trace_end *e, mp_mixer *mx)
         t->stats.probable -= e->probable - e->amount;
         e->probable = e->amount;
     }
+}
+
+/* The orders at the unlabelled services judged custodial mixers: each input of a sweep that
+ * ended the trace that carried traced value in, once. */
+static int mp_orders(const cw_trace *t, const mp_mixer *ms, size_t n_ms, mp_order **ords, size_t *n,
+                     size_t *cap)
+{
+    int rc = 0;
+    for (size_t i = 0; i < t->n_ends && rc == 0; i++) {
+        const cw_trace_end *e = &t->ends[i];
+        size_t m = 0;
+        if (e->kind != CW_END_SWEEP)
+            continue;
+        while (m < n_ms && (ms[m].entity || ms[m].sweep_tx != e->tx))
+            m++;
+        if (m == n_ms || ms[mp_rep(ms, m)].off)
+            continue;
+        size_t r = 0;
+        while (r < t->n_txr && !(t->txr[r].tx == e->tx && t->txr[r].n_in))
+            r++;
+        for (uint32_t q = 0; r < t->n_txr && q < t->txr[r].n_in && rc == 0; q++) {
+            const cw_trace__node *nd = &t->nodes[t->edges[t->txr[r].e0 + q]];
+            size_t k = 0;
+            while (k < *n && (*ords)[k].out != nd->out)
+                k++;
+            if (!nd->amount || k < *n)
+                continue;
+            if ((rc = GROW(*ords, *cap, *n + 1)) == 0)
+                (*ords)[(*n)++] =
+                    (mp_order){mp_rep(ms, m), e->tx, nd->out,
+                               cw_out_value(cw_chainstore_out(t->cs, nd->out)), false};
+        }
+    }
+    return rc;
+}
+
+/* The payer's side of candidate c: through the payee's hop (P and its output p) or direct (T
+ * and the deposit d). */
+static uint64_t mp_payer(const mp_cand *c, bool hop, uint64_t *out)
+{
+    *out = hop ? c->p : c->d;
+    return hop ? c->P : c->T;
+}
+
+/* Whether candidate c's deposit tx T is the payee's own hop from a payout for a payout from
+ * the float: it spends the payout's output p alone and pays fewer than MP_GOES_ON outputs (a
+ * tx paying more is the pool going on: a payout itself). */
+static bool mp_hop(const cw_trace *t, const mp_cand *c)
+{
+    uint64_t i0, i1, o0, o1;
+    if (c->p == CW_NONE64)
+        return false;
+    cw_chainstore_tx_range(t->cs, c->T, &i0, &i1, &o0, &o1);
+    return o1 - o0 < MP_GOES_ON;
+}
+
+/* What payer tx X paid the payee: the value of its distinct outputs among candidates
+ * [0, n) (seen from side `hop`; m: only those given to no mixer yet, or only mixer m's; with
+ * `fl`, only hops that mp_hop accepts). */
+static uint64_t mp_paid(const cw_trace *t, const mp_cand *c, size_t n, uint64_t X, bool hop,
+                        size_t m, bool fl)
+{
+    uint64_t sum = 0, o, o2;
+    for (size_t j = 0; j < n; j++) {
+        if (c[j].m != m || (hop && c[j].p == CW_NONE64) || mp_payer(&c[j], hop, &o) != X ||
+            (hop && fl && !mp_hop(t, &c[j])))
+            continue;
+        size_t k = 0;
+        while (k < j && !(c[k].m == m && (!hop || c[k].p != CW_NONE64) &&
+                          mp_payer(&c[k], hop, &o2) == X && o2 == o))
+            k++;
+        if (k == j)
+            sum += cw_out_value(cw_chainstore_out(t->cs, o));
+    }
+    return sum;
+}
+
+/* The unused order (of service m, or of any when m is SIZE_MAX) gathered before tx X that
+ * `paid` pays less a fee of at most MP_ORDER_FEE_MAX_PCT: the smallest such; SIZE_MAX when
+ * none. */
+static size_t mp_order_match(const mp_order *o, size_t n, size_t m, uint64_t X, uint64_t paid)
+{
+    size_t best = SIZE_MAX;
+    for (size_t k = 0; k < n; k++)
+        if (!o[k].used && (m == SIZE_MAX || o[k].m == m) && o[k].sweep < X && paid <= o[k].value &&
+            paid * 100 >= o[k].value * (100 - MP_ORDER_FEE_MAX_PCT) &&
+            (best == SIZE_MAX || o[k].value < o[best].value))
+            best = k;
+    return best;
+}
+
+/* Whether tx X can be a service's payout from its float: not a CoinJoin, no input that the
+ * trace reached (FIFO decided those) or that carries any label, and no tx of a service judged
+ * not a custodial mixer. */
+static bool mp_float_payer(const cw_trace *t, uint64_t X, const mp_mixer *ms, const mp_svc *sv)
+{
+    const cw_chainstore *cs = t->cs;
+    uint64_t i0, i1, o0, o1, v, idx;
+    if (X == CW_NONE64 || t->is_cj(t->opts.is_coinjoin_ctx, cs, X) ||
+        (sv->tx && tab_get(sv->tx, sv->tx_mask, X, &v) && ms[mp_rep(ms, (size_t)v)].off))
+        return false;
+    cw_chainstore_tx_range(cs, X, &i0, &i1, &o0, &o1);
+    for (uint64_t k = i0; k < i1; k++) {
+        uint64_t po = prevout_of(cs, k, NULL), a;
+        if (po == CW_NONE64 || map_get(t, po, &idx))
+            return false;
+        if ((a = out_addr(cw_chainstore_out(cs, po))) != CW_NONE64 &&
+            cw_trace_labelmap_get(t->labels, a, NULL, NULL))
+            return false;
+    }
+    return true;
+}
+
+/* docs/TRACE-MODELS.md, "Payouts from the float": cands [0, n_c) are the deposits a service's
+ * txs paid (walk or label); fl [0, n_fl) the others. Each payout of an unlabelled service
+ * uses up the order it pays (less a fee); then a payout of a tx the walk did not reach (the
+ * float's) is the service's when it pays the payee one unused order of it less a fee: its
+ * deposits are appended to cands with the order. */
+static int mp_float_payouts(const cw_trace *t, const mp_mixer *ms, const mp_svc *sv, mp_order *ords,
+                            size_t n_ord, mp_cand **cands, size_t *n_c, size_t *cap_c, mp_cand *fl,
+                            size_t n_fl)
+{
+    uint64_t o;
+    int rc = 0;
+    if (n_fl > 1) /* the earlier payout first */
+        qsort(fl, n_fl, sizeof *fl, cmp_cand);
+    for (size_t i = 0; i < *n_c; i++) {
+        const mp_cand *c = &(*cands)[i];
+        bool hop = c->p != CW_NONE64;
+        size_t j = 0;
+        while (j < i && !((*cands)[j].m == c->m && (*cands)[j].P == c->P &&
+                          ((*cands)[j].p != CW_NONE64) == hop))
+            j++;
+        if (ms[c->m].entity || j < i) /* a payout tx uses up one order */
+            continue;
+        size_t k = mp_order_match(ords, n_ord, c->m, c->P,
+                                  mp_paid(t, *cands, *n_c, c->P, hop, c->m, false));
+        if (k != SIZE_MAX)
+            ords[k].used = true;
+    }
+    for (size_t i = 0; i < n_fl && rc == 0; i++)
+        for (int side = 1; side >= 0 && fl[i].m == SIZE_MAX && rc == 0; side--) {
+            bool hop = side;
+            uint64_t X = mp_payer(&fl[i], hop, &o);
+            if ((hop && !mp_hop(t, &fl[i])) || !mp_float_payer(t, X, ms, sv))
+                continue;
+            size_t k = mp_order_match(ords, n_ord, SIZE_MAX, X,
+                                      mp_paid(t, fl, n_fl, X, hop, SIZE_MAX, true));
+            if (k == SIZE_MAX)
+                continue;
+            ords[k].used = true;
+            for (size_t j = i; j < n_fl && rc == 0; j++) {
+                mp_cand c = fl[j];
+                if (c.m != SIZE_MAX || (hop && !mp_hop(t, &c)) || mp_payer(&c, hop, &o) != X)
+                    continue;
+                fl[j].m = ords[k].m;
+                c.m = ords[k].m;
+                c.order = ords[k].out;
+                c.P = X;
+                if (hop) {
+                    uint64_t pv = cw_out_value(cw_chainstore_out(t->cs, c.p));
+                    if (pv < c.amount)
+                        c.amount = pv;
+                } else {
+                    c.p = CW_NONE64;
+                }
+                if ((rc = GROW(*cands, *cap_c, *n_c + 1)) == 0)
+                    (*cands)[(*n_c)++] = c;
+            }
+        }
+    return rc;
 }
 
 /* opts.mixer_payouts (docs/TRACE-MODELS.md, "Custodial-mixer payouts"). A custodial mixer
@@ -2461,7 +2648,7 @@ static int mixer_payouts(cw_trace *t)
                 p = P = CW_NONE64;
             if ((rc = GROW(cs_, cap_c, n_c + 1)))
                 break;
-            cs_[n_c++] = (mp_cand){o, T, p, P, as[k].first_tx, SIZE_MAX, amount};
+            cs_[n_c++] = (mp_cand){o, T, p, P, as[k].first_tx, SIZE_MAX, amount, CW_NONE64};
             if (T > sv.until || sv.until == CW_NONE64)
                 sv.until = T;
         }
@@ -2510,8 +2697,12 @@ static int mixer_payouts(cw_trace *t)
     for (size_t m = 0; m < n_ms; m++)
         ms[m].left = ms[m].entered;
     /* the deposits a payout of an entered mixer funded: directly, else through the hop */
-    size_t n_keep = 0;
-    for (size_t i = 0; i < n_c; i++) {
+    size_t n_keep = 0, n_fl = 0, cap_fl = 0, n_ord = 0, cap_ord = 0;
+    mp_cand *fl = NULL;
+    mp_order *ords = NULL;
+    if (t->opts.service_payouts && n_c)
+        rc = mp_orders(t, ms, n_ms, &ords, &n_ord, &cap_ord);
+    for (size_t i = 0; i < n_c && rc == 0; i++) {
         mp_cand c = cs_[i];
         c.m = mp_mixer_of(t, c.T, ms, n_ms, &sv);
         if (c.m != SIZE_MAX) {
@@ -2524,8 +2715,14 @@ static int mixer_payouts(cw_trace *t)
         }
         if (c.m != SIZE_MAX && c.amount)
             cs_[n_keep++] = c;
+        else if (c.amount && n_ord && (rc = GROW(fl, cap_fl, n_fl + 1)) == 0)
+            fl[n_fl++] = c; /* perhaps paid from the float */
     }
     n_c = n_keep;
+    if (rc == 0 && n_fl && n_fl <= MP_FLOAT_CANDS)
+        rc = mp_float_payouts(t, ms, &sv, ords, n_ord, &cs_, &n_c, &cap_c, fl, n_fl);
+    cw_free(fl);
+    cw_free(ords);
     if (n_c > 1)
         qsort(cs_, n_c, sizeof *cs_, cmp_cand);
     for (size_t i = 0; i < n_c && rc == 0; i++) {
@@ -2551,12 +2748,17 @@ static int mixer_payouts(cw_trace *t)
             break;
         if ((rc = GROW(t->mpay, t->cap_mpay, t->n_mpay + 1)))
             break;
-        t->mpay[t->n_mpay++] = (cw_trace__mpay){c->d, c->P, c->evidence, mx->entity, mx->sweep_tx};
+        t->mpay[t->n_mpay++] =
+            (cw_trace__mpay){c->d, c->P, c->evidence, mx->entity, mx->sweep_tx, c->order};
         t->stats.mixer_payouts++;
         t->stats.mixer_payout_value += a;
         if (!mx->entity) {
             t->stats.service_payouts++;
             t->stats.service_payout_value += a;
+        }
+        if (c->order != CW_NONE64) {
+            t->stats.service_float_payouts++;
+            t->stats.service_float_payout_value += a;
         }
     }
     /* what came back is no longer at the mixer: its ends give it up, in chain order, so

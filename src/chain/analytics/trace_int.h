@@ -35,6 +35,8 @@ typedef struct cw_trace__mpay {
     const char *mixer;    /* the mixer's entity (borrowed from the label map); NULL: an
                            * unlabelled service, known by its sweep */
     uint64_t sweep_tx;    /* the unlabelled service's sweep that ended the trace, or CW_NONE64 */
+    uint64_t order_out;   /* a payout from the float: the order (a traced coin the service's
+                           * sweep gathered) it pays by amount; else CW_NONE64 */
 } cw_trace__mpay;
 
 typedef struct cw_trace__slot {

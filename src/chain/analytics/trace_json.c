@@ -172,6 +172,13 @@ static json_t *graph_node(const cw_trace *t, const cw_trace__txrec *r, uint32_t 
                     txid_json(cs, p->payout_tx), "evidence", txid_json(cs, p->evidence_tx));
                 if (p->sweep_tx != CW_NONE64)
                     json_object_set_new(mj, "service_sweep", txid_json(cs, p->sweep_tx));
+                if (p->order_out != CW_NONE64) /* a payout from the float */
+                    json_object_set_new(
+                        mj, "order",
+                        json_pack("{s:o, s:I, s:s}", "outpoint", outpoint_json(cs, p->order_out),
+                                  "value",
+                                  (json_int_t)cw_out_value(cw_chainstore_out(cs, p->order_out)),
+                                  "matched", "by amount (the order less a fee of at most 10 %)"));
                 json_object_set_new(oj, "mixer_payout", mj);
             }
     return oj;
@@ -331,6 +338,17 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
                       "the mixer is an unlabelled service whose sweep ended the trace and whose "
                       "coins never reach an exchange's labelled address (docs/TRACE-MODELS.md, "
                       "\"Unlabelled custodial mixers\")"));
+    if (t->opts.mixer_payouts && t->opts.service_payouts && fwd_fifo &&
+        t->stats.service_float_payouts)
+        json_object_set_new(
+            json_object_get(json_object_get(json_object_get(j, "probable"), "mixer_payouts"),
+                            "unlabelled_services"),
+            "from_float",
+            json_pack("{s:I, s:I, s:s}", "deposits", (json_int_t)t->stats.service_float_payouts,
+                      "value", (json_int_t)t->stats.service_float_payout_value, "meaning",
+                      "paid by a tx the service's walk did not reach (its float), matched by "
+                      "amount to one traced order at the service less a fee of at most 10 % "
+                      "(docs/TRACE-MODELS.md, \"Payouts from the float\")"));
     /* poison does not conserve value: its figures are reach, never amounts of the source */
     if (t->opts.model == CW_TRACE_POISON) {
         uint64_t touched = 0, outs = 0;

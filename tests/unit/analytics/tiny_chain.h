@@ -221,28 +221,43 @@ static inline int chain_setup(const char *name, void (*build)(void), char *wdir,
 #define CHAIN_SETUP(build, dir, store, cs)                                                         \
     chain_setup(#build, build, dir, sizeof dir, store, sizeof store, cs)
 
-/* A labelmap with one label: the address of output `out` (wdir/labels.csv, wdir/labels.db);
- * false (with the error printed) on failure. */
-static inline bool chain_label(const char *wdir, const cw_chainstore *st, uint64_t out,
-                               const char *entity, const char *category, cw_trace_labelmap **map)
+/* A labelmap with n labels: the address of output outs[i] as entity ents[i], category cats[i]
+ * (wdir/NAME.csv, wdir/NAME.db); false (with the error printed) on failure. */
+static inline bool chain_labels(const char *wdir, const char *name, const cw_chainstore *st,
+                                const uint64_t *outs, const char *const *ents,
+                                const char *const *cats, size_t n, cw_trace_labelmap **map)
 {
-    const cw_addr_key *k = cw_chainstore_addr(st, cw_chainstore_out(st, out)->addr);
     char a[CW_ADDR_STR_MAX], csv[4300], db[4300];
-    snprintf(csv, sizeof csv, "%s/labels.csv", wdir);
-    snprintf(db, sizeof db, "%s/labels.db", wdir);
+    snprintf(csv, sizeof csv, "%s/%s.csv", wdir, name);
+    snprintf(db, sizeof db, "%s/%s.db", wdir, name);
     FILE *f = fopen(csv, "w");
     cw_labels *ldb = NULL;
     cw_label_import_stats ls;
-    if (!f || cw_addr_encode(a, sizeof a, k, CW_NET_REGTEST) < 0 ||
-        fprintf(f, "address,entity,category\n%s,%s,%s\n", a, entity, category) < 0 || fclose(f) ||
-        cw_labels_open(&ldb, db, 0) || cw_labels_import(ldb, CW_IMPORT_CSV, csv, NULL, &ls) ||
+    bool ok = f && fprintf(f, "address,entity,category\n") > 0;
+    for (size_t i = 0; ok && i < n; i++) {
+        const cw_addr_key *k = cw_chainstore_addr(st, cw_chainstore_out(st, outs[i])->addr);
+        ok = cw_addr_encode(a, sizeof a, k, CW_NET_REGTEST) >= 0 &&
+             fprintf(f, "%s,%s,%s\n", a, ents[i], cats[i]) > 0;
+    }
+    if (f && fclose(f))
+        ok = false;
+    if (!ok || cw_labels_open(&ldb, db, 0) ||
+        cw_labels_import(ldb, CW_IMPORT_CSV, csv, NULL, &ls) ||
         cw_trace_labelmap_new(map, st, ldb)) {
-        fprintf(stderr, "labels: %s\n", cw_error_last());
+        fprintf(stderr, "labels: %s\n", ok ? cw_error_last() : "cannot write the label file");
         cw_labels_close(ldb);
         return false;
     }
     cw_labels_close(ldb);
     return true;
+}
+
+/* A labelmap with one label: the address of output `out` (wdir/labels.csv, wdir/labels.db);
+ * false (with the error printed) on failure. */
+static inline bool chain_label(const char *wdir, const cw_chainstore *st, uint64_t out,
+                               const char *entity, const char *category, cw_trace_labelmap **map)
+{
+    return chain_labels(wdir, "labels", st, &out, &entity, &category, 1, map);
 }
 
 /* ------------------------------------------------------------------ look-ups and shapes */
