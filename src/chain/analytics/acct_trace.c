@@ -1180,6 +1180,21 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
             if (b && !gains(b))
                 stop = 0;
         }
+        /* a router filed as a bridge that keeps none of a deposit it passes on, in this tx, to
+         * the bridge that emitted the tx's deposit event (and that is a bridge stop too): the
+         * deposit ends there, at the bridge, not at the router in front of it */
+        if (stop == CW_ACCT_STOP_BRIDGE && tainted && conv && t->src->emitter &&
+            to_side != CW_ACCT_NONE) {
+            uint32_t em = t->src->emitter(t->src->ctx, m->tx);
+            if (em != CW_ACCT_NONE && em != to_side &&
+                t->src->stop(t->src->ctx, em) == CW_ACCT_STOP_BRIDGE) {
+                const net *b = net_of(g, to_side, m->asset);
+                bool keeps = !b || gains(b);
+                const net *e = keeps ? NULL : net_of(g, em, m->asset);
+                if (e && gains(e))
+                    stop = 0;
+            }
+        }
         if (t->shadow_on && t->shadow.count && (rc = shadow_move(t, m, stop)))
             return rc;
         if (stop == CW_ACCT_STOP_MIXER && t->o.through_mixer && !cw_u256_is_zero(&m->amount)) {
