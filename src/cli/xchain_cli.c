@@ -62,8 +62,10 @@ json_t *cw_cli_xchain_json(const cw_xchain_result *x, const cw_evmstore *s,
             if (e[i].from == CW_XCHAIN_FROM_MEMO)
                 json_object_set_new(j, "function",
                                     json_string(cw_evm_memo_fn_name(e[i].parsed.fn)));
+            /* the event's name, or for a destination read from the call's input the call's */
             if (e[i].from == CW_XCHAIN_FROM_EVENT || e[i].from == CW_XCHAIN_FROM_CALL)
-                json_object_set_new(j, "event", json_string(e[i].event));
+                json_object_set_new(j, e[i].from == CW_XCHAIN_FROM_CALL ? "call" : "event",
+                                    json_string(e[i].event));
             json_object_set_new(j, "chain", json_string(e[i].parsed.chain));
             if (e[i].parsed.asset[0])
                 json_object_set_new(j, "dest_asset", json_string(e[i].parsed.asset));
@@ -135,11 +137,11 @@ void cw_cli_xchain_print(json_t *xj)
         const char *memo = json_string_value(json_object_get(v, "memo"));
         const char *dest = json_string_value(json_object_get(v, "destination"));
         const char *event = json_string_value(json_object_get(v, "event"));
+        const char *call = json_string_value(json_object_get(v, "call"));
         printf("  %s  %s  ", json_string_value(json_object_get(v, "time_utc")),
                json_string_value(json_object_get(v, "tx")));
-        const char *from = json_string_value(json_object_get(v, "recipient_from"));
-        if (event && from && !strcmp(from, "deposit call"))
-            printf("deposit call %s (no memo, no event)", event);
+        if (call)
+            printf("deposit call %s (no memo, no event)", call);
         else if (event)
             printf("deposit event %s (no memo)", event);
         else if (memo)
@@ -147,7 +149,7 @@ void cw_cli_xchain_print(json_t *xj)
         else
             printf("no memo");
         printf("\n      %s into %s -> ", sc, json_string_value(json_object_get(v, "bridge")));
-        if (dest && event)
+        if (dest && (event || call))
             printf("%s on %s", dest, json_string_value(json_object_get(v, "chain")));
         else
             printf("%s", dest ? dest : "(no recipient recorded)");

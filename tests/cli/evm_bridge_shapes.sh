@@ -35,6 +35,15 @@ for n in ours ind; do
     check "$n: each names the true chain and recipient, from the call" \
         grep -q "named with the true chain and recipient $k (recipient from: deposit call x$k)" <<< "$line"
     check "$n: the text says so" grep -q "deposit call .* (no memo, no event)" "$T/t$n.txt"
+    # a call's name is under "call", never "event" (main put it under "event"), and `tx` labels
+    # the call's row "deposit call" (main: "deposit event")
+    check_eq "$n: each call exit names its call under \"call\", none under \"event\"" \
+        "$(jq -c '[.bridge_exits[] | select(.recipient_from == "deposit call") | [(.call | type), (.event | type)]] | unique' "$T/t$n.json")" \
+        '[["string","null"]]'
+    ctx=$(jq -r '[.bridge_exits[] | select(.recipient_from == "deposit call")][0].tx' "$T/t$n.json")
+    "$CW_BIN" tx "$ctx" --store "$T/s$n" > "$T/x$n.txt"
+    check "$n: tx labels the call's row a deposit call" grep -Eq '^ +deposit call +"' "$T/x$n.txt"
+    check_eq "$n: tx --json says so" "$(jq -r '[.memos[].source] | unique | join(",")' <("$CW_BIN" tx "$ctx" --store "$T/s$n" --json))" "deposit call"
     # the router: the routed deposits' exits are at the pool; the router is no end
     r=$(grep '^router:' "$T/d$n.txt")
     check "$n: the thief bridged through the router" grep -q "thief deposits through it [1-9]" <<< "$r"

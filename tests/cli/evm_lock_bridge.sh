@@ -77,7 +77,7 @@ check_eq "cross-chain: each with its true destination chain and recipient" \
 # (a bridgeOut deposit, its destination in the call's input alone, says "deposit call")
 check "cross-chain: they are 'other chain', from a deposit event or call, no memo function" \
     grep -Eqx '(other chain deposit (call|event) none;?)+' <<< \
-    "$(jq -r '[.bridge_exits[] | select(.event) | "\(.status) \(.recipient_from) \(.function // "none")"] | unique | join(";")' "$T/xt.json")"
+    "$(jq -r '[.bridge_exits[] | select(.event or .call) | "\(.status) \(.recipient_from) \(.function // "none")"] | unique | join(";")' "$T/xt.json")"
 check_eq "cross-chain: a Bitcoin address alone has no memo function" \
     "$(jq -r '[.bridge_exits[] | select(.recipient_from == "bitcoin address alone") | .function // "none"] | unique | join(";")' "$T/xt.json")" \
     "none"

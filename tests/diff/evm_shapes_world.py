@@ -67,7 +67,10 @@ With --calldata-bridge (and --lock-bridge): the lock bridge's deposits but the B
 Wormhole transferTokens / wrapAndTransferETH calls whose input alone names the destination (no
 event). With --bridge-router (and --across-bridge): half the pool's deposits call an unlabelled
 aggregator router that passes the value on to the pool, which emits the event;
-truth/bridge_router.csv. Worlds without them keep their bytes.
+truth/bridge_router.csv. With --swap-router (implies both): the same router also swaps: half of
+all DEX swaps (the thief's and everyone's) call it; it takes the input, pays the pool, and the
+pool pays the output to the router, which passes it on, or to the trader directly;
+truth/router_swaps.csv. Worlds without them keep their bytes.
 
 With --contract-hot (default worlds keep their bytes): the hot wallets of Quarry and Sable are
 Safe-like contracts (category exchange_hot_contract, unlabelled): deposit addresses sweep (or
@@ -170,6 +173,10 @@ SEL_WH_TRANSFER = selector("transferTokens(address,uint256,uint16,bytes32,uint25
 SEL_WH_WRAP = selector("wrapAndTransferETH(uint16,bytes32,uint256,uint32)")
 # --bridge-router: an aggregator's router in front of the Across-like pool (LI.FI/Socket-like):
 # the user calls the router, which calls the pool; the pool emits the deposit event
+# --swap-router: the same aggregator router also swaps (1inch/LI.FI-like): the trader calls the router,
+# which passes the input to the DEX pool; the pool pays the output to the router, which passes it
+# on, or to the trader directly
+SEL_ROUTER_SWAP = selector("swap(address,(address,address,address,address,uint256,uint256,uint256),bytes)")
 SEL_ROUTER_BRIDGE = selector("startBridgeTokensViaAcross((bytes32,string,address,address,uint256,uint256),bytes)")
 SEL_REFUND_LEAF = selector("executeRelayerRefundLeaf(uint32,(uint256,uint256,uint256[],uint32,address,address[]),"
                            "bytes32[])")
@@ -433,7 +440,10 @@ class World:
 
 
 def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_bridge=False, contract_hot=False,
-          across_bridge=False, fresh_bridge_users=False, calldata_bridge=False, bridge_router=False):
+          across_bridge=False, fresh_bridge_users=False, calldata_bridge=False, bridge_router=False,
+          swap_router=False):
+    across_bridge = across_bridge or swap_router
+    bridge_router = bridge_router or swap_router
     no_reuse_mixing = no_reuse_mixing or mixer_evidence
     W = World(out, seed, txs)
     c, rnd = W.c, W.rnd
@@ -505,6 +515,7 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
         # unlabelled: an aggregator's router; it holds nothing and passes each deposit on
         acr = W.new(W.entity("Hopway", "aggregator_router"), "aggregator_router", contract=True)
         router_rows = []
+    swap_rows = []
     acp = None
     if across_bridge:
         # unlabelled too; each relayer is a business of its own
@@ -618,11 +629,32 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
         c.tok[(WETH, a)] = c.tbal(WETH, a) - v
         return h
 
-    def sell(a, t, v):
+    def routed(a, p, t_in, v, t_out, out, swap_data, heist):
+        """--swap-router: a swap through the aggregator router (half of all swaps, the thief's and
+        everyone's): trader -> router -> pool; the pool pays the router, which passes the output
+        on, or (half of these) pays the trader directly."""
+        direct = rnd.random() < 0.5
+        dst = a if direct else acr
+        logs = [(t_in, [T_TRANSFER, "0x" + aword(a), "0x" + aword(acr)], "0x" + word(v), (t_in, a, acr, v)),
+                (t_in, [T_TRANSFER, "0x" + aword(acr), "0x" + aword(p)], "0x" + word(v), (t_in, acr, p, v)),
+                (t_out, [T_TRANSFER, "0x" + aword(p), "0x" + aword(dst)], "0x" + word(out), (t_out, p, dst, out)),
+                (p, [T_SWAP, "0x" + aword(acr), "0x" + aword(dst)], swap_data, None)]
+        if not direct:
+            logs.append((t_out, [T_TRANSFER, "0x" + aword(acr), "0x" + aword(a)], "0x" + word(out), (t_out, acr, a, out)))
+        h = c.tx(a, acr, data=SEL_ROUTER_SWAP + aword(t_in) + word(0x40) + aword(t_in) + aword(t_out) + aword(p)
+                 + aword(a) + word(v) + word(out - out // 200) + word(0), gas=170000, logs=logs)
+        swap_rows.append([heist, h, c.number, a, acr, p, t_in, v, t_out, out, "trader" if direct else "router"])
+        return h
+
+    def sell(a, t, v, heist=""):
         """Sells v of token t for WETH, paid to the seller (no unwrap in the same tx)."""
         rt, rw = reserves[t]
         outw = v * 997 * rw // (rt * 1000 + v * 997)
         p = pools[t]
+        if swap_router and rnd.random() < 0.5:
+            h = routed(a, p, t, v, WETH, outw, "0x" + word(v) + word(0) + word(0) + word(outw), heist)
+            reserves[t] = [rt + v, rw - outw]
+            return h, outw
         h = c.tx(a, p, data=SEL_SWAP + word(0) + word(outw) + aword(a) + word(0x80), gas=130000,
                  logs=[(t, [T_TRANSFER, "0x" + aword(a), "0x" + aword(p)], "0x" + word(v), (t, a, p, v)),
                        (WETH, [T_TRANSFER, "0x" + aword(p), "0x" + aword(a)], "0x" + word(outw), (WETH, p, a, outw)),
@@ -636,6 +668,8 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
         outt = w * 997 * rt // (rw * 1000 + w * 997)
         p = pools[t]
         reserves[t] = [rt - outt, rw + w]
+        if swap_router and rnd.random() < 0.5:
+            return routed(a, p, WETH, w, t, outt, "0x" + word(0) + word(w) + word(outt) + word(0), "")
         return c.tx(a, p, data=SEL_SWAP + word(outt) + word(0) + aword(a) + word(0x80), gas=130000,
                     logs=[(WETH, [T_TRANSFER, "0x" + aword(a), "0x" + aword(p)], "0x" + word(w), (WETH, a, p, w)),
                           (t, [T_TRANSFER, "0x" + aword(p), "0x" + aword(a)], "0x" + word(outt), (t, p, a, outt)),
@@ -1228,7 +1262,7 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
                     got = 0
                     for k in range(chunks):
                         part = v // chunks if k < chunks - 1 else c.tbal(usdx, h)
-                        _, w = sell(h, usdx, part)
+                        _, w = sell(h, usdx, part, heist["name"])
                         got += w
                     if rnd.random() < 0.5:
                         unwrap(h, got)
@@ -1256,7 +1290,7 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
         v = c.tbal(daix, src)
         for k in range(3):
             part = v // 3 if k < 2 else c.tbal(daix, src)
-            sell(src, daix, part)
+            sell(src, daix, part, heist["name"])
         unwrap(src, c.tbal(WETH, src))
 
     def eth_out():
@@ -1466,6 +1500,9 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
     if across_bridge:
         wcsv("across_bridge.csv", ["kind", "heist", "tx_hash", "block", "timestamp", "from_address", "to_address",
                                    "asset", "amount", "dest_chain", "recipient"], ac_rows)
+    if swap_router:
+        wcsv("router_swaps.csv", ["heist", "tx_hash", "block", "trader", "router", "pool", "asset_in", "amount_in",
+                                  "asset_out", "amount_out", "paid_by"], swap_rows)
     if acr:
         wcsv("bridge_router.csv", ["heist", "tx_hash", "block", "from_address", "router", "bridge", "asset", "amount",
                                    "dest_chain", "recipient"], router_rows)
@@ -1515,11 +1552,16 @@ def main():
                     help="with --across-bridge: half the pool's deposits go through an unlabelled "
                          "aggregator router the depositor calls, which calls the pool (the pool "
                          "emits the event; truth/bridge_router.csv)")
+    ap.add_argument("--swap-router", action="store_true",
+                    help="implies --across-bridge --bridge-router: the same router also swaps; half "
+                         "of all DEX swaps (the thief's and everyone's) call it, and it passes the "
+                         "input to the pool, whose output goes to the router and on to the trader, "
+                         "or to the trader directly (truth/router_swaps.csv)")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     n, blocks, co, br, ml = build(a.out, a.seed, a.txs, a.no_reuse_mixing, a.mixer_evidence, a.lock_bridge,
                                   a.contract_hot, a.across_bridge, a.fresh_bridge_users, a.calldata_bridge,
-                                  a.bridge_router)
+                                  a.bridge_router, a.swap_router)
     print("wrote %d txs in %d blocks to %s: %d cash-outs, %d bridge deposits, %d mixer withdrawals"
           % (n, blocks, a.out, co, br, ml))
 

@@ -119,6 +119,36 @@ static uint64_t evm_dest(void *ctx, uint64_t tx)
     return 0;
 }
 
+/* The account that emitted tx's deposit event when the store's row names one (not the tx's
+ * `to`: a router in front of the bridge), else CW_ACCT_NONE. */
+static uint32_t evm_emitter(void *ctx, uint64_t tx)
+{
+    cw_acct_evm *e = ctx;
+    if (tx == CW_ACCT_NONE64)
+        return CW_ACCT_NONE;
+    uint64_t a, z;
+    cw_evmstore_tx_memos(e->store, tx, &a, &z);
+    for (uint64_t i = a; i < z; i++) {
+        const cw_evm_row_memo *m = cw_evmstore_memo(e->store, i);
+        cw_evm_memo_dest d;
+        if (m->source != CW_EVM_MEMO_SRC_EVENT)
+            continue;
+        if (cw_evm_memo_dest_parse(&d, m->memo, m->len) != 0) {
+            cw_error_clear();
+            continue;
+        }
+        cw_evm_addr ad;
+        uint32_t id;
+        if (d.call || !d.emitter[0] || cw_hex_decode(ad.b, 20, d.emitter + 2) != 0 ||
+            cw_evmstore_find_account(e->store, &ad, &id) != 0) {
+            cw_error_clear();
+            continue;
+        }
+        return id;
+    }
+    return CW_ACCT_NONE;
+}
+
 /* The store holds the chain from genesis with receipts, logs and traces for every block. */
 static bool evm_full(const cw_evmstore *s)
 {
@@ -202,6 +232,7 @@ void cw_acct_source_evm(cw_acct_source *out, cw_acct_evm *ctx)
     out->fresh = evm_fresh;
     out->full_history = evm_full(ctx->store);
     out->notes = evm_notes;
+    out->emitter = evm_emitter;
 }
 
 int cw_acct_evm_tx_sources(const cw_evmstore *s, const char *hash, uint64_t **ids, size_t *n)

@@ -835,6 +835,37 @@ static bool is_source(const uint64_t *src, size_t n, uint64_t id)
     return lo < n && src[lo] == id;
 }
 
+/* A venue of a swap in this tx: a converter that gains `asset`. */
+static bool swap_venue(const group *g, uint32_t asset)
+{
+    for (size_t i = 0; i < g->n_nets; i++)
+        if (g->nets[i].asset == asset && g->nets[i].account != CW_ACCT_NONE && gains(&g->nets[i]) &&
+            converter(g, g->nets[i].account))
+            return true;
+    return false;
+}
+
+/* The one account that gave up `asset` in this tx and paid it to `pass` (an account whose net
+ * in it is nothing, such as a router holding a swap's input on its way to the pool), or
+ * CW_ACCT_NONE (none, or several: which one's taint went on is not known). */
+static uint32_t upstream_giver(const tracer *t, group *g, uint32_t pass, uint32_t asset)
+{
+    uint32_t found = CW_ACCT_NONE;
+    for (size_t i = 0; i < g->n; i++) {
+        const cw_acct_move *m = &g->m[i];
+        if (m->fee || m->asset != asset || side(t, m->to, asset) != pass)
+            continue;
+        uint32_t from = side(t, m->from, asset);
+        if (from == CW_ACCT_NONE || from == found)
+            continue;
+        const net *a = net_of(g, from, asset);
+        if (!a || !gives_up(a) || converter(g, from) || found != CW_ACCT_NONE)
+            return CW_ACCT_NONE;
+        found = from;
+    }
+    return found;
+}
+
 /* A gainer of a swap that paid it: it gains an asset other than `given` and gives up nothing. */
 static bool pure_gainer(const group *g, const net *b, uint32_t given)
 {
@@ -1101,6 +1132,12 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
         /* a giver that gains nothing here paying a venue: a swap that pays someone else */
         if (venue && from_side != CW_ACCT_NONE && !converter(g, from_side)) {
             net *a = net_of(g, from_side, m->asset);
+            /* a pass-through paying the venue (a router that took the trader's input first):
+             * the giver is who paid it the taint in this tx */
+            if (a && !gives_up(a) && tainted) {
+                uint32_t up = upstream_giver(t, g, from_side, m->asset);
+                a = up != CW_ACCT_NONE ? net_of(g, up, m->asset) : NULL;
+            }
             if (a && gives_up(a)) {
                 a->pg_v = add(a->pg_v, m->amount);
                 if (tainted) {
@@ -1128,6 +1165,36 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
             continue;
         }
         int stop = t->src->stop ? t->src->stop(t->src->ctx, m->to) : 0;
+        /* a stop the taint only passes through on its way to a swap: the sender gives up this
+         * asset, the stop keeps none of it, and a venue of this tx gains it (an aggregator
+         * router that both swaps and bridges, labelled or recognised as a bridge, taking a
+         * swap's input on its way to the pool). The swap carries the taint on at the executed
+         * rate (the trader's side, or the accounts the swap paid); ending it at the router as
+         * well would count it twice. It goes on to the venue, which converts it. */
+        if (stop && stop != CW_ACCT_STOP_MIXER && tainted && conv && from_side != CW_ACCT_NONE &&
+            to_side != CW_ACCT_NONE && swap_venue(g, m->asset)) {
+            /* one at a time (net_of may move g->nets) */
+            const net *a = net_of(g, from_side, m->asset);
+            bool up = a && gives_up(a);
+            const net *b = up ? net_of(g, to_side, m->asset) : NULL;
+            if (b && !gains(b))
+                stop = 0;
+        }
+        /* a router filed as a bridge that keeps none of a deposit it passes on, in this tx, to
+         * the bridge that emitted the tx's deposit event (and that is a bridge stop too): the
+         * deposit ends there, at the bridge, not at the router in front of it */
+        if (stop == CW_ACCT_STOP_BRIDGE && tainted && conv && t->src->emitter &&
+            to_side != CW_ACCT_NONE) {
+            uint32_t em = t->src->emitter(t->src->ctx, m->tx);
+            if (em != CW_ACCT_NONE && em != to_side &&
+                t->src->stop(t->src->ctx, em) == CW_ACCT_STOP_BRIDGE) {
+                const net *b = net_of(g, to_side, m->asset);
+                bool keeps = !b || gains(b);
+                const net *e = keeps ? NULL : net_of(g, em, m->asset);
+                if (e && gains(e))
+                    stop = 0;
+            }
+        }
         if (t->shadow_on && t->shadow.count && (rc = shadow_move(t, m, stop)))
             return rc;
         if (stop == CW_ACCT_STOP_MIXER && t->o.through_mixer && !cw_u256_is_zero(&m->amount)) {

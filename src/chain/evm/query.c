@@ -190,8 +190,11 @@ int cw_evm_query_tx(json_t **out, const cw_evmstore *s, const char *hash)
     for (uint64_t i = a; i < e; i++) {
         const cw_evm_row_memo *mr = cw_evmstore_memo(s, i);
         static const char *const src[] = {"?", "calldata", "log", "text", "deposit event"};
-        json_t *m = json_pack("{s:s%, s:s}", "memo", mr->memo, (size_t)mr->len, "source",
-                              src[mr->source <= 4 ? mr->source : 0]);
+        /* a source-4 row without a log index is a deposit call's destination, not an event's */
+        const char *sn = mr->source == CW_EVM_MEMO_SRC_EVENT && mr->log == CW_EVM_NONE32
+                             ? "deposit call"
+                             : src[mr->source <= 4 ? mr->source : 0];
+        json_t *m = json_pack("{s:s%, s:s}", "memo", mr->memo, (size_t)mr->len, "source", sn);
         if (mr->log != CW_EVM_NONE32)
             json_object_set_new(m, "log_index", json_integer(mr->log));
         if (mr->flags & CW_EVM_MEMOF_TRUNCATED)

@@ -285,8 +285,8 @@ static bool tok_first(const ew_world *w, int tok)
     return memcmp(w->acct[w->tok[tok]].addr, w->acct[w->tok[EW_WETH]].addr, 20) < 0;
 }
 
-static void sync_swap_logs(ew_world *w, int tok, u128 tok_in, u128 weth_in, u128 tok_out,
-                           u128 weth_out, uint32_t to)
+static void sync_swap_logs(ew_world *w, uint32_t sender, int tok, u128 tok_in, u128 weth_in,
+                           u128 tok_out, u128 weth_out, uint32_t to)
 {
     uint32_t pair = w->pair[tok];
     bool t0 = tok_first(w, tok);
@@ -301,10 +301,10 @@ static void sync_swap_logs(ew_world *w, int tok, u128 tok_in, u128 weth_in, u128
     put_wu(d + 64, t0 ? tok_out : weth_out);
     put_wu(d + 96, t0 ? weth_out : tok_out);
     uint8_t w1[32], w2[32];
-    ew_word_addr(w1, w, w->router);
+    ew_word_addr(w1, w, sender);
     ew_word_addr(w2, w, to);
     const uint8_t *tp2[3] = {w->t_swap, w1, w2};
-    const uint16_t *bl2[3] = {w->tb_swap, w->acct[w->router].bloom_t, w->acct[to].bloom_t};
+    const uint16_t *bl2[3] = {w->tb_swap, w->acct[sender].bloom_t, w->acct[to].bloom_t};
     ew_log(w, pair, 3, tp2, bl2, d, 128);
 }
 
@@ -326,6 +326,30 @@ static uint8_t *swap_input(ew_world *w, const uint8_t sel[4], bool with_amount_i
     return p0;
 }
 
+static void bridge_truth(ew_world *w, ew_out *o, const char *kind, int32_t heist,
+                         const uint8_t txh[32], uint32_t from, uint32_t to, int asset, u128 value,
+                         uint64_t chain, const char *rcpt);
+
+/* world.router_swaps: the router a swap calls, and its truth row. Half of all swaps (everyone's)
+ * call the aggregator router that also bridges (world.across_router) instead of the DEX's; the
+ * aggregator then holds the input between the trader and the pair. The draw is made only in
+ * such worlds, so other worlds keep their bytes. */
+static uint32_t swap_router(ew_world *w)
+{
+    if (w->sc->router_swaps && w->across_router != EW_NONE && gen_chance(&w->rng, 0.5))
+        return w->across_router;
+    return w->router;
+}
+
+static void router_swap_truth(ew_world *w, uint32_t r, uint32_t trader, int tok_in, u128 in)
+{
+    if (r == w->router)
+        return;
+    uint8_t txh[32];
+    memcpy(txh, w->tx.hash, 32);
+    bridge_truth(w, &w->t_across, "router_swap", -1, txh, trader, r, tok_in, in, 0, "");
+}
+
 bool ew_swap_eth_tok(ew_world *w, int tok, uint32_t trader, u128 eth_in, u128 *tok_out)
 {
     uint64_t gas = ew_gas_for(w, EWG_SWAP);
@@ -334,22 +358,24 @@ bool ew_swap_eth_tok(ew_world *w, int tok, uint32_t trader, u128 eth_in, u128 *t
     u128 out = amount_out(eth_in, w->res_weth[tok], w->res_tok[tok]);
     if (!out || out >= w->res_tok[tok])
         return false;
-    ew_tx_begin(w, trader, w->router, eth_in, gas, true);
+    uint32_t r = swap_router(w);
+    ew_tx_begin(w, trader, r, eth_in, gas, true);
     swap_input(w, w->sel_swap_eth_tok, false, 0, out - out / 200, tok, true, trader);
     uint32_t weth = w->tok[EW_WETH], pair = w->pair[tok];
-    ew_tx_call(w, 0, w->router, weth, eth_in, w->sel_deposit, 4, true);
-    ew_weth_deposit(w, w->router, eth_in);
+    ew_tx_call(w, 0, r, weth, eth_in, w->sel_deposit, 4, true);
+    ew_weth_deposit(w, r, eth_in);
     uint8_t in[68];
     put_wu(put_waddr(put_sel(in, w->sel_transfer), w, pair), eth_in);
-    ew_tx_call(w, 0, w->router, weth, 0, in, 68, true);
-    ew_erc20_transfer(w, EW_WETH, w->router, pair, eth_in);
-    uint32_t sw = ew_tx_call(w, 0, w->router, pair, 0, NULL, 164, true);
+    ew_tx_call(w, 0, r, weth, 0, in, 68, true);
+    ew_erc20_transfer(w, EW_WETH, r, pair, eth_in);
+    uint32_t sw = ew_tx_call(w, 0, r, pair, 0, NULL, 164, true);
     put_wu(put_waddr(put_sel(in, w->sel_transfer), w, trader), out);
     ew_tx_call(w, sw, pair, w->tok[tok], 0, in, 68, true);
     ew_erc20_transfer(w, tok, pair, trader, out);
     w->res_weth[tok] += eth_in;
     w->res_tok[tok] -= out;
-    sync_swap_logs(w, tok, 0, eth_in, out, 0, trader);
+    sync_swap_logs(w, r, tok, 0, eth_in, out, 0, trader);
+    router_swap_truth(w, r, trader, 0, eth_in);
     ew_tx_end(w);
     if (tok_out)
         *tok_out = out;
@@ -365,28 +391,37 @@ bool ew_swap_tok_eth(ew_world *w, int tok, uint32_t trader, u128 amount_in, uint
     u128 out = amount_out(amount_in, w->res_tok[tok], w->res_weth[tok]);
     if (!out || out >= w->res_weth[tok])
         return false;
-    ew_tx_begin(w, trader, w->router, 0, gas, true);
+    uint32_t r = swap_router(w);
+    ew_tx_begin(w, trader, r, 0, gas, true);
     swap_input(w, w->sel_swap_tok_eth, true, amount_in, out - out / 200, tok, false, to);
     uint32_t weth = w->tok[EW_WETH], pair = w->pair[tok];
     uint8_t in[100];
     uint8_t *p = put_sel(in, w->sel_transfer_from);
     p = put_waddr(p, w, trader);
-    p = put_waddr(p, w, pair);
+    /* the DEX's router has the pair pull the input; the aggregator takes it first */
+    p = put_waddr(p, w, r == w->router ? pair : r);
     put_wu(p, amount_in);
-    ew_tx_call(w, 0, w->router, w->tok[tok], 0, in, 100, true);
-    ew_erc20_transfer(w, tok, trader, pair, amount_in);
-    uint32_t sw = ew_tx_call(w, 0, w->router, pair, 0, NULL, 164, true);
-    put_wu(put_waddr(put_sel(in, w->sel_transfer), w, w->router), out);
+    ew_tx_call(w, 0, r, w->tok[tok], 0, in, 100, true);
+    if (r != w->router) {
+        ew_erc20_transfer(w, tok, trader, r, amount_in);
+        put_wu(put_waddr(put_sel(in, w->sel_transfer), w, pair), amount_in);
+        ew_tx_call(w, 0, r, w->tok[tok], 0, in, 68, true);
+        ew_erc20_transfer(w, tok, r, pair, amount_in);
+    } else
+        ew_erc20_transfer(w, tok, trader, pair, amount_in);
+    uint32_t sw = ew_tx_call(w, 0, r, pair, 0, NULL, 164, true);
+    put_wu(put_waddr(put_sel(in, w->sel_transfer), w, r), out);
     ew_tx_call(w, sw, pair, weth, 0, in, 68, true);
-    ew_erc20_transfer(w, EW_WETH, pair, w->router, out);
+    ew_erc20_transfer(w, EW_WETH, pair, r, out);
     w->res_tok[tok] += amount_in;
     w->res_weth[tok] -= out;
-    sync_swap_logs(w, tok, amount_in, 0, 0, out, w->router);
+    sync_swap_logs(w, r, tok, amount_in, 0, 0, out, r);
     put_wu(put_sel(in, w->sel_withdraw), out);
-    uint32_t wd = ew_tx_call(w, 0, w->router, weth, 0, in, 36, true);
-    ew_weth_withdrawal(w, w->router, out);
-    ew_tx_call(w, wd, weth, w->router, out, NULL, 0, true);
-    ew_tx_call(w, 0, w->router, to, out, NULL, 0, true);
+    uint32_t wd = ew_tx_call(w, 0, r, weth, 0, in, 36, true);
+    ew_weth_withdrawal(w, r, out);
+    ew_tx_call(w, wd, weth, r, out, NULL, 0, true);
+    ew_tx_call(w, 0, r, to, out, NULL, 0, true);
+    router_swap_truth(w, r, trader, tok, amount_in);
     ew_tx_end(w);
     if (eth_out)
         *eth_out = out;
@@ -1795,7 +1830,7 @@ int ew_econ_open(ew_world *w, u128 victim_extra[EW_MAX_EXCH][1 + EW_NTOK])
         w->sc->lock_bridge ? contract(w, dep, EWC_BRIDGE_LOCK, "lock-and-release bridge") : EW_NONE;
     if (w->sc->across_bridge) {
         w->across = contract(w, dep, EWC_BRIDGE_POOL, "bridge pool (Across-like)");
-        if (w->sc->across_router)
+        if (w->sc->across_router || w->sc->router_swaps)
             w->across_router = contract(w, dep, EWC_AGG_ROUTER, "aggregator router");
         w->acct[w->across_dw].ent = w->acct[w->across].ent;
         ew_event_push(w, w->number + 240, EWE_ACROSS_REFUND, 0, 0, 0, 0);

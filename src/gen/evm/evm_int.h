@@ -167,6 +167,10 @@ struct cw_gen_evm_scenario {
      * calls the router, which passes the value on to the pool in its call; the pool emits the
      * deposit event (truth: a via_router row beside the deposit's) */
     bool across_router;
+    /* the same aggregator router also swaps: half of all DEX swaps (the thief's and everyone's)
+     * call it; it takes the input, pays the pair, and passes the output on (truth: router_swap
+     * rows); implies across_router */
+    bool router_swaps;
     /* the lock bridge's deposits but the Bitcoin ones are Wormhole wrapAndTransferETH calls whose
      * input alone names the destination (Wormhole chain ids; no event) */
     bool lock_wormhole;

@@ -489,11 +489,14 @@ int cw_gen_evm_scenario_parse(cw_gen_evm_scenario **out, const char *json, size_
     json_t *wo = json_object_get(root, "world");
     static const char *const defx[] = {"Bitfrost", "Krakenish", "Coinbarn", "Binansu"};
     if (wo) {
+        /* clang-format off */
         static const char *const wk[] = {
             "exchanges",     "users",         "txs_per_block", "mixer_contracts",
             "mixer_denoms",  "otc_desks",     "consolidation", "honest_mix_evidence",
             "lock_bridge",   "contract_hot",  "across_bridge", "fresh_bridge_users",
-            "across_tokens", "across_router", "lock_wormhole", NULL};
+            "across_tokens", "across_router", "lock_wormhole", "router_swaps",
+            NULL};
+        /* clang-format on */
         if (!json_is_object(wo)) {
             rc = cw_error_set(CW_EINVAL, "%s: world: must be an object", c.src);
             goto out;
@@ -519,11 +522,11 @@ int cw_gen_evm_scenario_parse(cw_gen_evm_scenario **out, const char *json, size_
             goto out;
         }
         s->lock_bridge = lb && json_is_true(lb);
-        const char *flags[5] = {"across_bridge", "fresh_bridge_users", "across_tokens",
-                                "across_router", "lock_wormhole"};
-        bool *dst[5] = {&s->across_bridge, &s->fresh_bridge_users, &s->across_tokens,
-                        &s->across_router, &s->lock_wormhole};
-        for (int f = 0; f < 5; f++) {
+        const char *flags[6] = {"across_bridge", "fresh_bridge_users", "across_tokens",
+                                "across_router", "lock_wormhole",      "router_swaps"};
+        bool *dst[6] = {&s->across_bridge, &s->fresh_bridge_users, &s->across_tokens,
+                        &s->across_router, &s->lock_wormhole,      &s->router_swaps};
+        for (int f = 0; f < 6; f++) {
             json_t *v = json_object_get(wo, flags[f]);
             if (v && !json_is_boolean(v)) {
                 rc =
@@ -531,6 +534,13 @@ int cw_gen_evm_scenario_parse(cw_gen_evm_scenario **out, const char *json, size_
                 goto out;
             }
             *dst[f] = v && json_is_true(v);
+        }
+        if (s->router_swaps && !s->across_bridge) {
+            rc = cw_error_set(CW_EINVAL,
+                              "%s: world.router_swaps: needs world.across_bridge (the router "
+                              "both swaps and bridges into the pool)",
+                              c.src);
+            goto out;
         }
         if (s->mixer_contracts != 1 && s->mixer_contracts != 4) {
             rc = cw_error_set(CW_EINVAL,

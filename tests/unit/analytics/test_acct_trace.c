@@ -107,8 +107,8 @@ static uint64_t amt(const cw_acct_end *e)
 
 static cw_acct_result *run(world *w, cw_acct_model model, const uint64_t *src, size_t n_src)
 {
-    cw_acct_source s = {w,    w_next, w_balance, w_asset_account, w_stop,
-                        NULL, NULL,   NULL,      false,           NULL};
+    cw_acct_source s = {w,     w_next, w_balance, w_asset_account, w_stop, NULL, NULL, NULL,
+                        false, NULL,   NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.model = model;
@@ -260,8 +260,8 @@ static void test_limits(void)
                         mv(3, 3, H1, F, ETH, 99), mv(4, 4, H1, U, ETH, 1)};
     world w = {m, 4, 0, 0, u(0)};
     uint64_t src[] = {1};
-    cw_acct_source s = {&w,   w_next, w_balance, w_asset_account, w_stop,
-                        NULL, NULL,   NULL,      false,           NULL};
+    cw_acct_source s = {&w,    w_next, w_balance, w_asset_account, w_stop, NULL, NULL, NULL,
+                        false, NULL,   NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.max_hops = 2;
@@ -294,8 +294,8 @@ static void test_mixer(void)
     m[7].tx_from = T;
     world w = {m, 9, 0, 0, u(0)};
     uint64_t src[] = {1};
-    cw_acct_source s = {&w,   w_next, w_balance, w_asset_account, w_stop,
-                        NULL, NULL,   NULL,      false,           NULL};
+    cw_acct_source s = {&w,    w_next, w_balance, w_asset_account, w_stop, NULL, NULL, NULL,
+                        false, NULL,   NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.through_mixer = true;
@@ -417,7 +417,8 @@ static cw_acct_result *run_mix_h(world *w, int (*stop)(void *, uint32_t),
                         w_balance, w_asset_account,
                         stop,      personal,
                         dest,      partial ? NULL : w_fresh,
-                        !partial,  partial ? NULL : w_notes};
+                        !partial,  partial ? NULL : w_notes,
+                        NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.through_mixer = true;
@@ -904,6 +905,81 @@ static void test_consolidation(void)
     cw_acct_result_free(r);
 }
 
+/* Worked example 24: an aggregator router RT that both swaps and bridges, in front of pool P
+ * and bridge pool BP. T swaps 1000 stolen USDT through it for 5 ETH that RT passes back
+ * (tx 2), 1000 more for 4 ETH the pool pays T itself (tx 3), and 500 for 2 ETH that RT pays to
+ * Y, a fresh address of T's (tx 4: T gains nothing, a swap paying someone else); T deposits its
+ * 9 ETH at exchange X, Y its 2. T2 sends 4 stolen ETH through RT into BP, which emits the
+ * deposit event (tx 8). Run with RT and BP filed under bridges (a label, or recognised) and
+ * with neither a stop. The swaps are no ends at RT (it keeps none of the USDT; the swap carries
+ * the taint on as ETH at the executed rate); the deposit ends at BP, the bridge that emitted
+ * its event, not at RT (main's trace ended it at RT). Main's trace
+ * ended all three swaps' 2500 USDT at a bridge-filed RT as well (counting the taint twice), and
+ * lost tx 4's taint whether RT was a stop or not (the router, not T, paid the pool). */
+enum { RT = 82, BP = 83, T2 = 84, Y = 85 };
+
+static int rt_stop(void *ctx, uint32_t account)
+{
+    (void)ctx;
+    return account == RT || account == BP ? CW_ACCT_STOP_BRIDGE
+           : account == X                 ? CW_ACCT_STOP_EXCHANGE
+                                          : 0;
+}
+
+/* BP emitted tx 8's deposit event, which RT (the tx's `to`) passed on */
+static uint32_t rt_emitter(void *ctx, uint64_t tx)
+{
+    (void)ctx;
+    return tx == 8 ? BP : CW_ACCT_NONE;
+}
+
+static void test_router_swap(void)
+{
+    cw_acct_move m[] = {
+        mv(1, 1, V, T, USDT, 2500),  mv(2, 2, T, RT, USDT, 1000), mv(3, 2, RT, P, USDT, 1000),
+        mv(4, 2, P, RT, ETH, 5),     mv(5, 2, RT, T, ETH, 5),     mv(6, 3, T, RT, USDT, 1000),
+        mv(7, 3, RT, P, USDT, 1000), mv(8, 3, P, T, ETH, 4),      mv(9, 4, T, RT, USDT, 500),
+        mv(10, 4, RT, P, USDT, 500), mv(11, 4, P, RT, ETH, 2),    mv(12, 4, RT, Y, ETH, 2),
+        mv(13, 5, T, X, ETH, 9),     mv(14, 6, Y, X, ETH, 2),     mv(15, 7, V, T2, ETH, 4),
+        mv(16, 8, T2, RT, ETH, 4),   mv(17, 8, RT, BP, ETH, 4),
+    };
+    world w = {m, 17, 0, 0, u(0)};
+    uint64_t src[] = {1, 15};
+    for (int labelled = 0; labelled < 2; labelled++)
+        for (int model = CW_ACCT_HAIRCUT; model <= CW_ACCT_FIFO; model++) {
+            cw_acct_source s = {
+                &w,   w_next, w_balance, w_asset_account, labelled ? rt_stop : w_stop, NULL, NULL,
+                NULL, false,  NULL,      rt_emitter};
+            cw_acct_opts o;
+            cw_acct_opts_init(&o);
+            o.model = (cw_acct_model)model;
+            o.max_hops = 0;
+            cw_acct_result *r = NULL;
+            CHECK(cw_acct_trace(&r, &s, src, 2, &o) == 0);
+            if (!r)
+                continue;
+            size_t nc;
+            const cw_acct_conv *c = cw_acct_result_convs(r, &nc);
+            CHECK_EQ_INT(nc, 3);
+            for (size_t i = 0; i < nc; i++)
+                CHECK(c[i].account == T && c[i].recipient == (i == 2 ? Y : T) && c[i].venue == P &&
+                      c[i].from_asset == USDT && c[i].to_asset == ETH && !c[i].probable &&
+                      c[i].tainted_out.w[0] == (i == 0   ? 5
+                                                : i == 1 ? 4
+                                                         : 2));
+            CHECK(end_at(r, RT, USDT) == NULL); /* no swap ends at the router */
+            CHECK(end_at(r, P, USDT) == NULL);
+            CHECK_EQ_INT(amt(end_at(r, X, ETH)), 11);
+            /* the bridge deposit ends at the bridge that emitted its event, not at the router
+             * in front of it (held by BP when neither is a stop) */
+            CHECK_EQ_INT(amt(end_at(r, BP, ETH)), 4);
+            CHECK(end_at(r, RT, ETH) == NULL);
+            if (labelled)
+                CHECK(end_at(r, BP, ETH) && end_at(r, BP, ETH)->stop == CW_ACCT_STOP_BRIDGE);
+            cw_acct_result_free(r);
+        }
+}
+
 int main(void)
 {
     RUN(test_basic);
@@ -926,5 +1002,6 @@ int main(void)
     RUN(test_address_match);
     RUN(test_recipient_gas_funding);
     RUN(test_consolidation);
+    RUN(test_router_swap);
     return cw_test_done();
 }
