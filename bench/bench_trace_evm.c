@@ -72,9 +72,10 @@ static void rvisit(rwalk *w, uint32_t account, uint64_t before, uint32_t depth, 
 {
     cw_acct_exposure *e = w->e;
     e->accounts_visited++;
-    const cw_evm_row_acctlast *l = cw_evmstore_acctlast(w->s, account);
-    if (!l)
+    cw_evm_row_acctlast hl;
+    if (cw_evmstore_acctlast(w->s, account, &hl))
         return;
+    const cw_evm_row_acctlast *l = &hl;
     cw_u256 total = {{0}};
     uint32_t n = 0;
     for (uint64_t m = l->last_in; m != CW_EVM_NONE64 && n < w->o->max_inflows;

@@ -194,8 +194,10 @@ int cw_cli_screen_evm(const cw_command *cmd, int argc, char **argv)
         /* the assets it received */
         uint32_t assets[64];
         size_t n_assets = 0;
-        const cw_evm_row_acctlast *l = cw_evmstore_acctlast(s, id);
-        for (uint64_t m = l ? l->last_in : CW_EVM_NONE64; m != CW_EVM_NONE64 && n_assets < 64;
+        cw_evm_row_acctlast l;
+        if ((rc = cw_evmstore_acctlast(s, id, &l)))
+            goto out;
+        for (uint64_t m = l.last_in; m != CW_EVM_NONE64 && n_assets < 64;
              m = cw_evmstore_movelink(s, m).prev_in) {
             uint32_t as = cw_evmstore_move(s, m)->asset;
             size_t k = 0;
@@ -209,7 +211,7 @@ int cw_cli_screen_evm(const cw_command *cmd, int argc, char **argv)
         for (size_t k = 0; k < n_assets; k++) {
             cw_acct_exposure e;
             int src = cw_acct_screener_run(sc, &e, id, assets[k]);
-            if (src == CW_ENOMEM) {
+            if (src && src != CW_ENOTFOUND) { /* out of memory, or the store could not be read */
                 rc = src;
                 goto out;
             }

@@ -221,7 +221,11 @@ const cw_evm_row_move *cw_evmstore_move(const cw_evmstore *s, uint64_t m);
 /* The links of movement m (both CW_EVM_NONE64 past the movements). */
 cw_evm_movelink cw_evmstore_movelink(const cw_evmstore *s, uint64_t m);
 const cw_evm_row_account *cw_evmstore_account(const cw_evmstore *s, uint32_t id);
-const cw_evm_row_acctlast *cw_evmstore_acctlast(const cw_evmstore *s, uint32_t id);
+/* The heads of account id's in and out chains, as of the movements this handle publishes (a
+ * read-only handle walks back, at each call, any head a writer in another process moved past
+ * them). CW_ENOTFOUND for no such account; CW_EBUSY or CW_EIO when a moved head's rows cannot
+ * be read; CW_ECORRUPT for a link that points forward. Safe from threads sharing a reader. */
+int cw_evmstore_acctlast(const cw_evmstore *s, uint32_t id, cw_evm_row_acctlast *out);
 const cw_evm_row_asset *cw_evmstore_asset(const cw_evmstore *s, uint32_t id);
 const cw_evm_row_create *cw_evmstore_create(const cw_evmstore *s, uint64_t i);
 int cw_evmstore_find_tx(const cw_evmstore *s, const cw_evm_hash *h, uint64_t *tx);

@@ -50,10 +50,11 @@ static int evm_balance(void *ctx, uint32_t account, uint32_t asset, uint64_t bef
 {
     cw_acct_evm *e = ctx;
     cw_u256 in = {{0}}, sent = {{0}};
-    const cw_evm_row_acctlast *l = cw_evmstore_acctlast(e->store, account);
-    if (!l)
-        return cw_error_set(CW_ENOTFOUND, "account %u is not in the store", account);
-    for (uint64_t m = l->last_in; m != CW_EVM_NONE64;
+    cw_evm_row_acctlast l;
+    int rc = cw_evmstore_acctlast(e->store, account, &l);
+    if (rc)
+        return rc;
+    for (uint64_t m = l.last_in; m != CW_EVM_NONE64;
          m = cw_evmstore_movelink(e->store, m).prev_in) {
         const cw_evm_row_move *r = cw_evmstore_move(e->store, m);
         if (m < before && r->asset == asset && fungible(r)) {
@@ -61,7 +62,7 @@ static int evm_balance(void *ctx, uint32_t account, uint32_t asset, uint64_t bef
             cw_u256_add(&in, &in, &a);
         }
     }
-    for (uint64_t m = l->last_out; m != CW_EVM_NONE64;
+    for (uint64_t m = l.last_out; m != CW_EVM_NONE64;
          m = cw_evmstore_movelink(e->store, m).prev_out) {
         const cw_evm_row_move *r = cw_evmstore_move(e->store, m);
         if (m < before && r->asset == asset && fungible(r)) {
@@ -165,7 +166,8 @@ static bool evm_fresh(void *ctx, uint32_t account, uint64_t before)
     cw_evm_counts c;
     cw_evmstore_counts(e->store, &c);
     const cw_evm_row_account *a = cw_evmstore_account(e->store, account);
-    const cw_evm_row_acctlast *l = cw_evmstore_acctlast(e->store, account);
+    cw_evm_row_acctlast hl;
+    const cw_evm_row_acctlast *l = cw_evmstore_acctlast(e->store, account, &hl) ? NULL : &hl;
     if (!a || !l || before >= c.moves || !evm_full(e->store))
         return false;
     uint64_t blk = cw_evmstore_move(e->store, before)->block;
@@ -187,9 +189,11 @@ static int evm_notes(void *ctx, uint32_t account, uint32_t asset, const cw_u256 
                      uint64_t before, uint64_t *out)
 {
     cw_acct_evm *e = ctx;
-    const cw_evm_row_acctlast *l = cw_evmstore_acctlast(e->store, account);
-    if (!l)
-        return cw_error_set(CW_ENOTFOUND, "account %u is not in the store", account);
+    cw_evm_row_acctlast hl;
+    int rc = cw_evmstore_acctlast(e->store, account, &hl);
+    if (rc)
+        return rc;
+    const cw_evm_row_acctlast *l = &hl;
     uint64_t in = 0, wd = 0;
     for (uint64_t m = l->last_in; m != CW_EVM_NONE64;
          m = cw_evmstore_movelink(e->store, m).prev_in) {

@@ -154,6 +154,7 @@ typedef struct walk {
     cw_acct_exposure *e;
     uint32_t path_acct[32];
     uint64_t path_move[32];
+    int rc; /* the first error reading the store (an account's chain heads) */
 } walk;
 
 static bool counts(const cw_evm_row_move *m, uint32_t asset)
@@ -281,9 +282,14 @@ static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, do
 {
     cw_acct_exposure *e = w->e;
     e->accounts_visited++;
-    const cw_evm_row_acctlast *l = cw_evmstore_acctlast(w->s, account);
-    if (!l)
+    cw_evm_row_acctlast hl;
+    int rc = cw_evmstore_acctlast(w->s, account, &hl);
+    if (rc) {
+        if (!w->rc)
+            w->rc = rc;
         return;
+    }
+    const cw_evm_row_acctlast *l = &hl;
     /* what it received of the asset before `before`: the newest max_inflows of them, as
      * receipts[i] for i from end - 1 down to start (newest first) */
     inflows f;
@@ -421,8 +427,10 @@ int cw_acct_screener_run(cw_acct_screener *sc, cw_acct_exposure *out, uint32_t a
 {
     memset(out, 0, sizeof *out);
     out->asset = asset;
-    walk w = {sc, sc->s, asset, sc->cats, sc->ctx, &sc->o, out, {0}, {0}};
+    walk w = {sc, sc->s, asset, sc->cats, sc->ctx, &sc->o, out, {0}, {0}, 0};
     visit(&w, account, sc->o.before, 0, 1.0);
+    if (w.rc)
+        return w.rc;
     if (sc->oom)
         return cw_error_set(CW_ENOMEM, "out of memory indexing receipts for screening");
     if (cw_u256_is_zero(&out->received))

@@ -292,8 +292,12 @@ int cw_evm_query_address(json_t **out, const cw_evmstore *s, const char *addr, u
     cw_free(outv);
     json_object_set_new(o, "balances", bal);
     /* a page of movements, newest first: merge the in and out chains */
-    const cw_evm_row_acctlast *l = cw_evmstore_acctlast(s, id);
-    uint64_t pi = l->last_in, po = l->last_out, k = 0, n_in = 0, n_out = 0;
+    cw_evm_row_acctlast l;
+    if ((rc = cw_evmstore_acctlast(s, id, &l))) {
+        json_decref(o);
+        return rc;
+    }
+    uint64_t pi = l.last_in, po = l.last_out, k = 0, n_in = 0, n_out = 0;
     json_t *page = json_array();
     /* counterparties: a small table of (account, in, out) counted over the whole history */
     typedef struct {
@@ -627,9 +631,13 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
             problem(&p, "account %u: the address index does not find it", a);
         if (!cw_evmstore_block(s, ar->first_block))
             problem(&p, "account %u: first seen in block %u, not in the store", a, ar->first_block);
-        const cw_evm_row_acctlast *l = cw_evmstore_acctlast(s, a);
+        cw_evm_row_acctlast l;
+        if (cw_evmstore_acctlast(s, a, &l)) {
+            problem(&p, "account %u: its chain heads: %s", a, cw_error_last());
+            continue;
+        }
         for (int dir = 0; dir < 2; dir++) {
-            uint64_t m = dir ? l->last_out : l->last_in;
+            uint64_t m = dir ? l.last_out : l.last_in;
             while (m != CW_EVM_NONE64) {
                 if (m >= c.moves) {
                     problem(&p, "account %u: chain points past the movements", a);

@@ -193,9 +193,6 @@ struct cw_evmstore {
     head_ent *heads;      /* writer only: 1 << HEADS_BITS entries, heads not yet in acctlast.col */
     uint32_t *heads_used; /* slots in use, in order of first use */
     size_t n_heads;
-    uint32_t *ro_ids; /* reader only: accounts whose heads lie past the counts, sorted */
-    cw_evm_row_acctlast *ro_heads; /* ... and their heads walked back to published movements */
-    size_t n_ro;
     cw_evm_memotab memos; /* memos.col (memo.c): published with the counts */
     sidetab wide;         /* amounts.col: movement amounts >= 2^64, keyed by movement */
     sidetab txwide;       /* txamounts.col: tx value / gas price >= 2^64, keyed by tx */
@@ -757,96 +754,6 @@ static bool writer_mem(cw_evmstore *s)
     return true;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* A reader's heads (read-only handles). A writer killed before its commit, or one running in
- * another process, has written heads in place (acctlast.col) that point at movements past the
- * published count: the rows are in the files (a head never points at a row that is not), but a
- * reader must not follow them. Only the accounts those unpublished movements name can have
- * such a head; each one's heads are walked back along movelink.col to the newest published
- * movement, once at open, into a sorted overlay that cw_evmstore_acctlast consults (as the
- * writer's own overlay hides its unwritten heads). Nothing is written. A head that cannot be
- * walked back within the files as mapped is an error telling what to do. */
-static int reader_heads(cw_evmstore *s)
-{
-    uint64_t n = s->pub.moves, end = s->cols[C_MOVE].cap;
-    if (s->cols[C_MOVELINK].cap < end)
-        end = s->cols[C_MOVELINK].cap;
-    if (end <= n)
-        return 0; /* the usual case: nothing past the counts */
-    int rc = 0;
-    size_t cap = 0, k = 0, u = 0, kept = 0;
-    uint32_t *ids = NULL;
-    cw_evm_row_acctlast *heads = NULL;
-    for (uint64_t m = n; m < end; m++) {
-        const cw_evm_row_move *mv = cw_column_row(&s->cols[C_MOVE], m);
-        uint32_t two[2] = {mv->from, mv->to};
-        for (int i = 0; i < 2; i++) {
-            if (two[i] >= s->pub.accounts)
-                continue; /* nobody, or an account of the unpublished rows */
-            if ((rc = cw_grow(&ids, &cap, k + 1, sizeof *ids, 256)))
-                goto out;
-            ids[k++] = two[i];
-        }
-    }
-    if (k)
-        qsort(ids, k, sizeof *ids, cmp_u32);
-    for (size_t i = 0; i < k; i++)
-        if (!u || ids[u - 1] != ids[i])
-            ids[u++] = ids[i];
-    if (u && !(heads = cw_malloc(u * sizeof *heads))) {
-        rc = cw_error_set(CW_ENOMEM, "out of memory");
-        goto out;
-    }
-    for (size_t i = 0; i < u; i++) {
-        cw_evm_row_acctlast h;
-        memcpy(&h, cw_column_row(&s->cols[C_ACCTLAST], ids[i]), sizeof h);
-        bool moved = false;
-        for (int dir = 0; dir < 2; dir++) {
-            uint64_t *m = dir ? &h.last_out : &h.last_in;
-            while (*m != CW_EVM_NONE64 && *m >= n) {
-                if (*m >= end) {
-                    rc = cw_error_set(CW_EBUSY,
-                                      "%s: account %u's newest movements lie past the last "
-                                      "commit, beyond the files as read (an ingest is running "
-                                      "or was interrupted: let it finish, or run it again to "
-                                      "recover the store)",
-                                      s->dir, ids[i]);
-                    goto out;
-                }
-                const cw_evm_row_movelink *ln = cw_column_row(&s->cols[C_MOVELINK], *m);
-                uint64_t prev = get48(dir ? ln->prev_out : ln->prev_in);
-                if (prev != CW_EVM_NONE64 && prev >= *m) {
-                    rc = cw_error_set(CW_ECORRUPT,
-                                      "%s: movelink.col row %llu links forward (to %llu)", s->dir,
-                                      (unsigned long long)*m, (unsigned long long)prev);
-                    goto out;
-                }
-                *m = prev;
-                moved = true;
-            }
-        }
-        if (moved) {
-            ids[kept] = ids[i];
-            heads[kept++] = h;
-        }
-    }
-out:
-    if (rc || !kept) {
-        cw_free(ids);
-        cw_free(heads);
-        return rc;
-    }
-    s->ro_ids = ids;
-    s->ro_heads = heads;
-    s->n_ro = kept;
-    return 0;
-}
-
 int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const char *chain)
 {
     int rc = 0;
@@ -973,8 +880,6 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
     if ((rc = check_fits(s, &s->pub)))
         goto fail;
     set_rows(s, &s->pub);
-    if (!writable && (rc = reader_heads(s)))
-        goto fail;
     if ((rc = amap_rebuild(s)))
         goto fail;
     s->opened = true;
@@ -1029,8 +934,6 @@ int cw_evmstore_close(cw_evmstore *s)
         close(s->lock_fd);
     cw_free(s->tokens.v);
     cw_free(s->amap.slots);
-    cw_free(s->ro_ids);
-    cw_free(s->ro_heads);
     if (s->wmem)
         munmap(s->wmem, s->wmem_len);
     cw_free(s->warm);
@@ -2036,17 +1939,63 @@ const cw_evm_row_account *cw_evmstore_account(const cw_evmstore *s, uint32_t id)
     return id < rows(s, C_ACCT) ? row(s, C_ACCT, id) : NULL;
 }
 
-const cw_evm_row_acctlast *cw_evmstore_acctlast(const cw_evmstore *s, uint32_t id)
+/* Movement m's links as a reader finds them in the file: from the mapping, or with pread past
+ * it (rows a writer in another process appended after this handle mapped the file). */
+static int reader_movelink(const cw_evmstore *s, uint64_t m, cw_evm_row_movelink *ln)
+{
+    const cw_column *c = &s->cols[C_MOVELINK];
+    if (m < c->cap) {
+        memcpy(ln, cw_column_row(c, m), sizeof *ln);
+        return 0;
+    }
+    off_t at = (off_t)(CW_COLUMN_HEADER + m * sizeof *ln);
+    ssize_t got = pread(c->fd, ln, sizeof *ln, at);
+    if (got == (ssize_t)sizeof *ln)
+        return 0;
+    return cw_error_set(got < 0 ? CW_EIO : CW_EBUSY,
+                        "%s: movelink.col row %llu, named by an account's chain head past the last "
+                        "commit, %s (an ingest is running or was interrupted: let it finish, or "
+                        "run it again to recover the store)",
+                        s->dir, (unsigned long long)m,
+                        got < 0 ? strerror(errno) : "is not in the file");
+}
+
+/* The heads of account id's chains. A writer's heads not yet written come from its overlay. A
+ * read-only handle reads the row in place, where a writer in another process (running, or
+ * killed before its commit) may have moved a head past the movements this handle publishes, at
+ * any time after its open: such a head is walked back along movelink.col to the newest
+ * published movement, at each call (the rows it passes are in the file before the head that
+ * names them: the writer's order). Nothing is written, nothing is kept: a reader shared by
+ * threads needs no lock. */
+int cw_evmstore_acctlast(const cw_evmstore *s, uint32_t id, cw_evm_row_acctlast *out)
 {
     if (id >= rows(s, C_ACCT))
-        return NULL;
-    if (s->n_ro) { /* a reader's heads walked back past unpublished movements (reader_heads) */
-        const uint32_t *hit = bsearch(&id, s->ro_ids, s->n_ro, sizeof id, cmp_u32);
-        if (hit)
-            return &s->ro_heads[hit - s->ro_ids];
+        return cw_error_set(CW_ENOTFOUND, "account %u is not in the store", id);
+    const cw_evm_row_acctlast *r = row(s, C_ACCTLAST, id);
+    if (s->writable) {
+        const head_ent *e = head_find(s, id);
+        *out = e ? e->h : *r;
+        return 0;
     }
-    const head_ent *e = head_find(s, id); /* a writer's heads not yet written */
-    return e ? &e->h : row(s, C_ACCTLAST, id);
+    out->last_in = __atomic_load_n(&r->last_in, __ATOMIC_ACQUIRE);
+    out->last_out = __atomic_load_n(&r->last_out, __ATOMIC_ACQUIRE);
+    uint64_t n = rows(s, C_MOVE);
+    for (int dir = 0; dir < 2; dir++) {
+        uint64_t *m = dir ? &out->last_out : &out->last_in;
+        while (*m != CW_EVM_NONE64 && *m >= n) {
+            cw_evm_row_movelink ln;
+            int rc = reader_movelink(s, *m, &ln);
+            if (rc)
+                return rc;
+            uint64_t prev = get48(dir ? ln.prev_out : ln.prev_in);
+            if (prev != CW_EVM_NONE64 && prev >= *m)
+                return cw_error_set(CW_ECORRUPT,
+                                    "%s: movelink.col row %llu links forward (to %llu)", s->dir,
+                                    (unsigned long long)*m, (unsigned long long)prev);
+            *m = prev;
+        }
+    }
+    return 0;
 }
 
 const cw_evm_row_asset *cw_evmstore_asset(const cw_evmstore *s, uint32_t id)
@@ -2088,24 +2037,26 @@ int cw_evmstore_find_asset(const cw_evmstore *s, uint32_t account, uint32_t *ass
 uint32_t cw_evmstore_account_last_block(const cw_evmstore *s, uint32_t id)
 {
     const cw_evm_row_account *a = cw_evmstore_account(s, id);
-    const cw_evm_row_acctlast *l = cw_evmstore_acctlast(s, id);
-    if (!a)
-        return 0;
+    cw_evm_row_acctlast l;
+    if (!a || cw_evmstore_acctlast(s, id, &l))
+        return a ? a->first_block : 0;
     uint32_t last = a->first_block;
     uint64_t n = rows(s, C_MOVE);
-    if (l->last_in < n && ((const cw_evm_row_move *)row(s, C_MOVE, l->last_in))->block > last)
-        last = ((const cw_evm_row_move *)row(s, C_MOVE, l->last_in))->block;
-    if (l->last_out < n && ((const cw_evm_row_move *)row(s, C_MOVE, l->last_out))->block > last)
-        last = ((const cw_evm_row_move *)row(s, C_MOVE, l->last_out))->block;
+    if (l.last_in < n && ((const cw_evm_row_move *)row(s, C_MOVE, l.last_in))->block > last)
+        last = ((const cw_evm_row_move *)row(s, C_MOVE, l.last_in))->block;
+    if (l.last_out < n && ((const cw_evm_row_move *)row(s, C_MOVE, l.last_out))->block > last)
+        last = ((const cw_evm_row_move *)row(s, C_MOVE, l.last_out))->block;
     return last;
 }
 
 int cw_evmstore_account_flows(const cw_evmstore *s, uint32_t id, uint64_t at, cw_u256 *in,
                               cw_u256 *out, uint32_t n_assets)
 {
-    const cw_evm_row_acctlast *l = cw_evmstore_acctlast(s, id);
-    if (!l)
-        return cw_error_set(CW_ENOTFOUND, "no account %u", id);
+    cw_evm_row_acctlast hl;
+    int hrc = cw_evmstore_acctlast(s, id, &hl);
+    if (hrc)
+        return hrc;
+    const cw_evm_row_acctlast *l = &hl;
     memset(in, 0, n_assets * sizeof *in);
     memset(out, 0, n_assets * sizeof *out);
     uint64_t n = rows(s, C_MOVE);

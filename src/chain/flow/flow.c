@@ -121,12 +121,13 @@ int cw_flow_asset(const cw_flow_store *s, uint32_t asset, char *symbol, size_t n
 
 static int each_evm(const cw_flow_store *s, uint64_t id, unsigned dirs, cw_flow_fn fn, void *ctx)
 {
-    const cw_evm_row_acctlast *l =
-        id < UINT32_MAX ? cw_evmstore_acctlast(s->evm, (uint32_t)id) : NULL;
-    if (!l)
+    cw_evm_row_acctlast l;
+    if (id >= UINT32_MAX)
         return cw_error_set(CW_ENOTFOUND, "no account %llu", (unsigned long long)id);
-    uint64_t pi = dirs & 1 ? l->last_in : CW_EVM_NONE64,
-             po = dirs & 2 ? l->last_out : CW_EVM_NONE64;
+    int rc = cw_evmstore_acctlast(s->evm, (uint32_t)id, &l);
+    if (rc)
+        return rc;
+    uint64_t pi = dirs & 1 ? l.last_in : CW_EVM_NONE64, po = dirs & 2 ? l.last_out : CW_EVM_NONE64;
     while (pi != CW_EVM_NONE64 || po != CW_EVM_NONE64) {
         bool in = po == CW_EVM_NONE64 || (pi != CW_EVM_NONE64 && pi >= po);
         uint64_t m = in ? pi : po;
@@ -152,8 +153,7 @@ static int each_evm(const cw_flow_store *s, uint64_t id, unsigned dirs, cw_flow_
             pi = ln.prev_in;
         else
             po = ln.prev_out;
-        int rc = fn(&f, ctx);
-        if (rc)
+        if ((rc = fn(&f, ctx)))
             return rc;
     }
     return 0;

@@ -789,12 +789,22 @@ const cw_addr_key *cw_chainstore_addr(const cw_chainstore *cs, uint64_t addr)
 
 uint64_t cw_chainstore_addr_last(const cw_chainstore *cs, uint64_t addr)
 {
-    /* Skip outputs past the published count (a commit in progress in another process). */
-    uint64_t o = *(const uint64_t *)row(cs, C_ADDRLAST, addr);
+    /* Skip outputs past the published count (a commit in progress in another process). Their
+     * links are in the file before the head that names them (the writer's order): from the
+     * mapping, or with pread past it (rows appended after this handle mapped the file). */
+    uint64_t o = __atomic_load_n((const uint64_t *)row(cs, C_ADDRLAST, addr), __ATOMIC_ACQUIRE);
     while (o != CW_NONE64 && o >= cs->pub.outs) {
-        if (o >= cs->cols[C_OUTLINK].cap)
-            return CW_NONE64;
-        o = *(const uint64_t *)row(cs, C_OUTLINK, o);
+        const cw_column *c = &cs->cols[C_OUTLINK];
+        if (o < c->cap) {
+            o = *(const uint64_t *)row(cs, C_OUTLINK, o);
+            continue;
+        }
+        uint64_t next;
+        if (pread(c->fd, &next, sizeof next, (off_t)(CW_COLUMN_HEADER + o * sizeof next)) !=
+                (ssize_t)sizeof next ||
+            next >= o)
+            return CW_NONE64; /* not in the file, or not a link back: nothing published */
+        o = next;
     }
     return o;
 }
