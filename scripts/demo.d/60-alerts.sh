@@ -17,7 +17,8 @@ jq '[.[] | {name: .name, from: [.stolen_outputs[].outpoint], severity: "critical
 SUPPLY=()
 [ -e "$OUT/supply/supply.db" ] && SUPPLY=(--supply-db "$OUT/supply/supply.db")
 "$BIN" rules run --db "$DB" --store "$S" --labels "$OUT/labels.db" --cases "$OUT/cases.json" "${SUPPLY[@]}"
-echo "-- alerts raised by the rules (chain):"
+echo "-- alerts raised by the rules (chain; on the SYNTHETIC world of stage 10: its heist, its exchanges,"
+echo "   its thief's labels; the alerts' own titles do not say so yet):"
 "$BIN" alerts list --db "$DB" --source chain > "$OUT/alerts.txt"
 head -12 "$OUT/alerts.txt"
 echo "-- all alerts: $OUT/alerts.txt"

@@ -52,6 +52,10 @@ int cw_cli_usage_error(const cw_command *cmd, const char *fmt, ...)
 /* Dumps a JSON value to stdout with sorted keys and a newline; steals the reference. */
 int cw_cli_print_json(json_t *v);
 
+/* A block's on-chain time (a JSON integer of seconds since the epoch, as the queries' "time")
+ * in RFC 3339 UTC, "2009-01-12T03:30:25Z", into buf; "?" when t is not an integer. Returns buf. */
+const char *cw_cli_chain_time(char buf[32], const json_t *t);
+
 /* True when argv contains --help or -h. */
 bool cw_cli_wants_help(int argc, char **argv);
 

@@ -129,14 +129,18 @@ static int run(int argc, char **argv)
                (long long)json_integer_value(json_object_get(j, "outputs")),
                (long long)json_integer_value(json_object_get(j, "unspent_outputs")));
         json_t *f = json_object_get(j, "first_seen"), *l = json_object_get(j, "last_seen");
+        char t0[32], t1[32];
         if (f && l)
-            printf("  first seen at height %lld, last at %lld\n",
+            printf("  first seen at height %lld (%s), last at %lld (%s)\n",
                    (long long)json_integer_value(json_object_get(f, "height")),
-                   (long long)json_integer_value(json_object_get(l, "height")));
+                   cw_cli_chain_time(t0, json_object_get(f, "time")),
+                   (long long)json_integer_value(json_object_get(l, "height")),
+                   cw_cli_chain_time(t1, json_object_get(l, "time")));
         size_t i;
         json_t *v;
         json_array_foreach(json_object_get(j, "txs"), i, v)
-            printf("  %lld %s\n", (long long)json_integer_value(json_object_get(v, "height")),
+            printf("  %lld %s %s\n", (long long)json_integer_value(json_object_get(v, "height")),
+                   cw_cli_chain_time(t0, json_object_get(v, "time")),
                    json_string_value(json_object_get(v, "txid")));
         json_decref(j);
     }

@@ -22,12 +22,13 @@ static int run_evm(const cw_store_opts *o)
         return cw_cli_fail("block", rc);
     if (o->json)
         return cw_cli_print_json(j);
-    printf("block %lld %s\n  parent %s\n  time %lld  miner %s  gas used %lld  txs %lld  "
+    char when[32];
+    printf("block %lld %s\n  parent %s\n  time %s  miner %s  gas used %lld  txs %lld  "
            "withdrawals %lld  value movements %lld  burnt fees %s wei\n",
            (long long)json_integer_value(json_object_get(j, "number")),
            json_string_value(json_object_get(j, "hash")),
            json_string_value(json_object_get(j, "parent_hash")),
-           (long long)json_integer_value(json_object_get(j, "time")),
+           cw_cli_chain_time(when, json_object_get(j, "time")),
            json_string_value(json_object_get(j, "miner")),
            (long long)json_integer_value(json_object_get(j, "gas_used")),
            (long long)json_integer_value(json_object_get(j, "transaction_count")),
@@ -62,11 +63,12 @@ static int run(int argc, char **argv)
     if (o.json) {
         ec = cw_cli_print_json(j);
     } else {
-        printf("block %s\n  height %lld  time %lld  txs %lld  size %lld  weight %lld\n"
+        char when[32];
+        printf("block %s\n  height %lld  time %s  txs %lld  size %lld  weight %lld\n"
                "  prev %s\n  merkle %s  bits %s  nonce %lld  chainwork %s\n",
                json_string_value(json_object_get(j, "hash")),
                (long long)json_integer_value(json_object_get(j, "height")),
-               (long long)json_integer_value(json_object_get(j, "time")),
+               cw_cli_chain_time(when, json_object_get(j, "time")),
                (long long)json_integer_value(json_object_get(j, "n_tx")),
                (long long)json_integer_value(json_object_get(j, "size")),
                (long long)json_integer_value(json_object_get(j, "weight")),

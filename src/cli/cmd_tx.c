@@ -95,10 +95,12 @@ static int run(int argc, char **argv)
     if (o.json) {
         ec = cw_cli_print_json(j);
     } else {
-        printf("tx %s\n  block %lld %s  size %lld  weight %lld",
+        char when[32];
+        printf("tx %s\n  block %lld %s  time %s\n  size %lld  weight %lld",
                json_string_value(json_object_get(j, "txid")),
                (long long)json_integer_value(json_object_get(j, "height")),
                json_string_value(json_object_get(j, "block")),
+               cw_cli_chain_time(when, json_object_get(j, "time")),
                (long long)json_integer_value(json_object_get(j, "size")),
                (long long)json_integer_value(json_object_get(j, "weight")));
         if (json_is_true(json_object_get(j, "coinbase")))
@@ -156,7 +158,8 @@ static int run(int argc, char **argv)
 const cw_command cw_cmd_tx = {
     "tx", "show a transaction: inputs, outputs, fee, spending txs",
     "Usage: chainwatch tx TXID --store DIR [--json]\n\n"
-    "Shows a transaction with the outputs its inputs spend (values, addresses), its outputs\n"
+    "Shows a transaction, its block and on-chain time (UTC; --json: \"time\", seconds since the\n"
+    "epoch), the outputs its inputs spend (values, addresses), its outputs\n"
     "with their addresses and the txs that spend them, and its fee; its pattern flags with the\n"
     "rule that set them and that rule's score (0-100; below 100 the result is a judgement,\n"
     "shown as probable). Rules: docs/PATTERNS.md.\n",

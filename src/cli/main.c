@@ -86,6 +86,16 @@ int cw_cli_print_json(json_t *v)
     return rc == 0 ? CW_EXIT_OK : CW_EXIT_FAIL;
 }
 
+const char *cw_cli_chain_time(char buf[32], const json_t *t)
+{
+    if (!json_is_integer(t)) {
+        snprintf(buf, 32, "?");
+        return buf;
+    }
+    cw_time_format(buf, (int64_t)json_integer_value(t) * 1000000, 0);
+    return buf;
+}
+
 bool cw_cli_wants_help(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
