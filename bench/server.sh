@@ -118,8 +118,9 @@ fi
 if [ -n "$STORE" ] && [ "${BENCH_SERVER_COLD:-0}" = 1 ]; then
     /usr/bin/python3 - "$STORE" <<'PY'
 import os, sys
-for f in os.listdir(sys.argv[1]):
-    p = os.path.join(sys.argv[1], f)
+for d, _, fs in os.walk(sys.argv[1]):  # the address-history index's addrhist.<gen>/ too
+  for f in fs:
+    p = os.path.join(d, f)
     if os.path.isfile(p):
         fd = os.open(p, os.O_RDONLY)
         os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)

@@ -90,6 +90,17 @@ void cw_store_willneed_range(struct iovec *v, size_t *n_v, size_t cap, const voi
 void cw_store_willneed(int pidfd, const struct iovec *v, size_t n_v);
 /* A descriptor of this process for cw_store_willneed (pidfd_open), or -1 without one. */
 int cw_store_self_pidfd(void);
+/* Reads the files paths[0..n) (NULL entries and missing files skipped) into the operating
+ * system's page cache, in that order, one 1 MiB read at a time without read-ahead: a server's
+ * warm-up, so that later page faults in their mappings are minor. Stops before reading past
+ * `budget` bytes in all, or when go_on(arg, done) returns false (asked before each read with
+ * the bytes read so far; may be NULL, and may sleep to pace the reads). Nothing is mapped or
+ * changed. *out_bytes (may be NULL): bytes read; *out_total (may be NULL): the files' bytes,
+ * set before the first go_on call and raised at the end to the bytes read when the files grew
+ * meanwhile (they are read to their end). 0, or CW_EIO naming the file, CW_ENOMEM. */
+int cw_store_warm(const char *const *paths, size_t n, uint64_t budget,
+                  bool (*go_on)(void *arg, uint64_t done), void *arg, uint64_t *out_bytes,
+                  uint64_t *out_total);
 /* File size the rows occupy. */
 uint64_t cw_column_bytes(const cw_column *c);
 

@@ -19,6 +19,7 @@
 #define CHAINWATCH_BTC_ADDRHIST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "chainwatch/btc/store.h"
@@ -62,13 +63,11 @@ void cw_addrhist_entry(const cw_addrhist *h, uint64_t a, uint64_t k, uint64_t *o
 /* Prefetch hint (cw_store_willneed) for the pages holding entries [k0, k1) newest-first of a. */
 void cw_addrhist_willneed(const cw_addrhist *h, uint64_t a, uint64_t k0, uint64_t k1);
 
-/* Reads the files of the published generation of store_dir's index into the page cache, as
- * cw_chainstore_warm does for the store (1 MiB reads without read-ahead; go_on(arg, done)
- * asked before each, done counting from base; stops at budget bytes in all, base included).
- * *out_bytes: bytes read; *out_total: the two files' bytes (0 and 0 without an index). */
-int cw_addrhist_warm(const char *store_dir, uint64_t base, uint64_t budget,
-                     bool (*go_on)(void *arg, uint64_t done), void *arg, uint64_t *out_bytes,
-                     uint64_t *out_total);
+/* The paths of the published generation's two files (off.col, ent.col) in paths[0] and
+ * paths[1], for a warm-up (cw_chainstore_warm's index_files): 2, or 0 without an index (a
+ * missing or unreadable manifest). Nothing is opened but the manifest. */
+#define CW_ADDRHIST_PATH_MAX 4200
+size_t cw_addrhist_files(const char *store_dir, char (*paths)[CW_ADDRHIST_PATH_MAX]);
 
 /* Verifies the index of cs's store: rebuilds it in memory from the store's outputs and compares
  * both files byte for byte. 0 when it matches; CW_ENOTFOUND when none is built; CW_EEXISTS when

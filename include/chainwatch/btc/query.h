@@ -23,6 +23,11 @@ int cw_query_tx_num(json_t **out, const cw_chainstore *cs, uint64_t tx);
  * first), offset/limit paging. */
 int cw_query_address(json_t **out, const cw_chainstore *cs, const char *addr, uint64_t offset,
                      uint64_t limit);
+/* The same through the store's address-history index ix (NULL: none; see
+ * cw_query_address_page_ix below): the same value, node for node. */
+typedef struct cw_addrhist cw_addrhist;
+int cw_query_address_ix(json_t **out, const cw_chainstore *cs, const cw_addrhist *ix,
+                        const char *addr, uint64_t offset, uint64_t limit);
 /* The same page as plain data (the server writes it as JSON without building a tree,
  * chain_api.c): txs are the distinct txs paying or spending the page's outputs, newest first;
  * hist the page's outputs, newest first, each naming its paying tx and its spender (UINT32_MAX:
@@ -59,7 +64,6 @@ int cw_query_address_page(cw_addr_page *p, const cw_chainstore *cs, const char *
  * NULL: none): the outputs it covers are read as a slice at the page's offset, the newer ones
  * walked from the address's last output. Answers as cw_query_address_page, byte for byte; when
  * the index and the address's summary disagree on the output count it walks as without one. */
-typedef struct cw_addrhist cw_addrhist;
 int cw_query_address_page_ix(cw_addr_page *p, const cw_chainstore *cs, const cw_addrhist *ix,
                              const char *addr, uint64_t offset, uint64_t limit);
 void cw_query_address_page_free(cw_addr_page *p);

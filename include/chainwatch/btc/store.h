@@ -109,18 +109,18 @@ cw_chainstore_counts cw_chainstore_counts_get(const cw_chainstore *cs);
 /* Height of row 0 of blocks.col (0 unless the store starts mid-chain). */
 uint32_t cw_chainstore_base_height(const cw_chainstore *cs);
 const char *cw_chainstore_dir(const cw_chainstore *cs);
-/* Reads the files of the store in `dir` into the operating system's page cache, in the order
- * lookups need them: the address index, rows and summaries first (an address lookup's
- * constant part), then blocks, txs, txids, outputs and their links (a lookup's page of
- * history), then the txid index and inputs; one 1 MiB read at a time, without read-ahead.
- * Stops before reading past `budget` bytes in all, or when go_on(arg, done) returns false
- * (asked before each 1 MiB read with the bytes read so far; go_on may be NULL, and may sleep
- * to pace the reads). Nothing is mapped or changed: it only makes the next lookups' page
- * faults minor instead of disk reads. *out_bytes (may be NULL): bytes read; *out_total (may be
- * NULL): bytes the files hold, set before the first go_on call, and raised at the end to the
- * bytes read when the files grew meanwhile (they are read to their end). */
-int cw_chainstore_warm(const char *dir, uint64_t budget, bool (*go_on)(void *arg, uint64_t done),
-                       void *arg, uint64_t *out_bytes, uint64_t *out_total);
+/* Reads the files of the store in `dir` into the operating system's page cache
+ * (cw_store_warm: one 1 MiB read at a time, without read-ahead), in the order address lookups
+ * need them: the address index, rows, summaries and last outputs and blocks first (a lookup's
+ * constant part), then index_files (n_index of them, at most 8: the store's address-history
+ * index, cw_addrhist_files; NULL and 0 without), then txs, txids and outputs (a page's rows),
+ * the output links among them only without index_files (an indexed lookup does not follow them,
+ * so they come last), then the txid index and inputs. budget, go_on, *out_bytes and *out_total
+ * as cw_store_warm. Nothing is mapped or changed: it only makes the next lookups' page faults
+ * minor instead of disk reads. */
+int cw_chainstore_warm(const char *dir, const char *const *index_files, size_t n_index,
+                       uint64_t budget, bool (*go_on)(void *arg, uint64_t done), void *arg,
+                       uint64_t *out_bytes, uint64_t *out_total);
 
 /* Point lookups from now on (a server): a page fault in this handle's big files (the indexes
  * and every column but blocks.col) reads that page only, not the disk's read-ahead window

@@ -487,8 +487,14 @@ static json_t *page_seen_json(const cw_addr_page_seen *s)
 int cw_query_address(json_t **out, const cw_chainstore *cs, const char *s, uint64_t offset,
                      uint64_t limit)
 {
+    return cw_query_address_ix(out, cs, NULL, s, offset, limit);
+}
+
+int cw_query_address_ix(json_t **out, const cw_chainstore *cs, const cw_addrhist *ix, const char *s,
+                        uint64_t offset, uint64_t limit)
+{
     cw_addr_page p;
-    int rc = cw_query_address_page(&p, cs, s, offset, limit);
+    int rc = cw_query_address_page_ix(&p, cs, ix, s, offset, limit);
     *out = NULL;
     if (rc)
         return rc;

@@ -13,13 +13,19 @@
  *  - an incremental build (A: half, then the rest) writes the same bytes as a whole build (B);
  *  - a build killed at each of its steps (CW_TEST_CRASH_POINT, SIGKILL) leaves an index that
  *    opens and answers right, and the next build ends with the same bytes and one generation;
- *  - check names the address whose entries a flipped byte changed.
+ *  - check names the address whose entries a flipped byte changed;
+ *  - the warm-up (cw_chainstore_warm with cw_addrhist_files) reads the index right after the
+ *    lookups' constant part: stopped there, the index's pages are in the page cache and the
+ *    page rows' and links' are not (the order before stop 15 read it after the whole store).
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -224,6 +230,95 @@ static void test_incremental_and_pages(void)
     cw_chainstore_close(cs);
 }
 
+/* Pages of the file at path in the page cache (mincore), and its pages in *n. */
+static uint64_t resident(const char *path, uint64_t *n)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY);
+    uint64_t in = 0;
+    *n = 0;
+    if (fd < 0 || fstat(fd, &st) != 0 || st.st_size == 0) {
+        if (fd >= 0)
+            close(fd);
+        return 0;
+    }
+    size_t len = (size_t)st.st_size, pages = (len + 4095) / 4096;
+    void *map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+    unsigned char *v = malloc(pages);
+    if (map != MAP_FAILED && v && mincore(map, len, v) == 0)
+        for (size_t i = 0; i < pages; i++)
+            in += v[i] & 1;
+    *n = pages;
+    free(v);
+    if (map != MAP_FAILED)
+        munmap(map, len);
+    close(fd);
+    return in;
+}
+
+static void drop(const char *path)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd >= 0) {
+        (void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+        close(fd);
+    }
+}
+
+static uint64_t stop_at;
+static bool go_until(void *arg, uint64_t done)
+{
+    (void)arg;
+    return done < stop_at;
+}
+
+static void test_warm_order(void)
+{
+    static const char *const lookup[] = {"addr.hix", "addrs.col", "addrsum.col", "addrlast.col",
+                                         "blocks.col"};
+    static const char *const later[] = {"txs.col", "txid.col", "outs.col", "outlink.col"};
+    char ix[2][CW_ADDRHIST_PATH_MAX], p[1300];
+    REQUIRE(cw_addrhist_files(sb, ix) == 2);
+    const char *paths[2] = {ix[0], ix[1]};
+    uint64_t lead = 0, n, ix_pages = 0;
+    struct stat st;
+    for (size_t i = 0; i < 5; i++) {
+        snprintf(p, sizeof p, "%s/%s", sb, lookup[i]);
+        REQUIRE(stat(p, &st) == 0);
+        lead += (uint64_t)st.st_size;
+        drop(p);
+    }
+    for (int i = 0; i < 2; i++) {
+        REQUIRE(stat(ix[i], &st) == 0);
+        lead += (uint64_t)st.st_size;
+        drop(ix[i]);
+    }
+    uint64_t in_later = 0;
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(p, sizeof p, "%s/%s", sb, later[i]);
+        drop(p);
+        in_later += resident(p, &n);
+    }
+    if (in_later || resident(ix[1], &n)) { /* a file system that keeps them (tmpfs) */
+        printf("  SKIPPED: the page cache kept dropped pages here\n");
+        return;
+    }
+    stop_at = lead; /* the lookups' constant part and the index, then stop */
+    uint64_t bytes = 0, total = 0;
+    REQUIRE(cw_chainstore_warm(sb, paths, 2, UINT64_MAX, go_until, NULL, &bytes, &total) == 0);
+    CHECK_EQ_INT(bytes, lead);
+    CHECK(total > lead);
+    uint64_t in = resident(ix[0], &n) + resident(ix[1], &ix_pages);
+    CHECK_EQ_INT(in, n + ix_pages);
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(p, sizeof p, "%s/%s", sb, later[i]);
+        CHECK_EQ_INT(resident(p, &n), 0);
+    }
+    /* and without the index files: the links right after the page rows, nothing skipped */
+    REQUIRE(cw_chainstore_warm(sb, NULL, 0, UINT64_MAX, NULL, NULL, &bytes, &total) == 0);
+    CHECK_EQ_INT(bytes, total);
+}
+
 /* Restores A's index to the half-chain generation saved in bk. */
 static void restore_half(void)
 {
@@ -344,6 +439,7 @@ int main(void)
         return 1;
     }
     RUN(test_incremental_and_pages);
+    RUN(test_warm_order);
     RUN(test_crash_each_step);
     RUN(test_missing_stale_and_damaged);
     return cw_test_done();

@@ -134,18 +134,20 @@ static void test_point_reads(void)
 static void test_warm(void)
 {
     uint64_t bytes = 0, total = 0;
-    REQUIRE(cw_chainstore_warm(store, UINT64_MAX, NULL, NULL, &bytes, &total) == 0);
+    REQUIRE(cw_chainstore_warm(store, NULL, 0, UINT64_MAX, NULL, NULL, &bytes, &total) == 0);
     CHECK(total > (1u << 20));
     CHECK_EQ_INT(bytes, total);
-    REQUIRE(cw_chainstore_warm(store, 0, NULL, NULL, &bytes, &total) == 0);
+    REQUIRE(cw_chainstore_warm(store, NULL, 0, 0, NULL, NULL, &bytes, &total) == 0);
     CHECK_EQ_INT(bytes, 0);
     calls = 0;
-    REQUIRE(cw_chainstore_warm(store, UINT64_MAX, stop_after_two, NULL, &bytes, &total) == 0);
+    REQUIRE(cw_chainstore_warm(store, NULL, 0, UINT64_MAX, stop_after_two, NULL, &bytes, &total) ==
+            0);
     CHECK(bytes > 0 && bytes <= 2u << 20); /* two 1 MiB reads at most */
     CHECK_EQ_INT(last_done, bytes);        /* asked a third time with the bytes read so far */
-    REQUIRE(cw_chainstore_warm(store, 3u << 20, NULL, NULL, &bytes, &total) == 0);
+    REQUIRE(cw_chainstore_warm(store, NULL, 0, 3u << 20, NULL, NULL, &bytes, &total) == 0);
     CHECK(bytes > 0 && bytes <= 3u << 20);
-    CHECK(cw_chainstore_warm("/nonexistent-store", UINT64_MAX, NULL, NULL, &bytes, &total) == 0);
+    CHECK(cw_chainstore_warm("/nonexistent-store", NULL, 0, UINT64_MAX, NULL, NULL, &bytes,
+                             &total) == 0);
     CHECK_EQ_INT(bytes, 0);
 }
 

@@ -469,14 +469,9 @@ void cw_addrhist_willneed(const cw_addrhist *h, uint64_t a, uint64_t k0, uint64_
     cw_store_willneed(-1, v, n_v);
 }
 
-int cw_addrhist_warm(const char *store_dir, uint64_t base, uint64_t budget,
-                     bool (*go_on)(void *arg, uint64_t done), void *arg, uint64_t *out_bytes,
-                     uint64_t *out_total)
+size_t cw_addrhist_files(const char *store_dir, char (*paths)[CW_ADDRHIST_PATH_MAX])
 {
-    enum { CHUNK = 1 << 20 };
-    char mpath[4200], d[4096], path[4200];
-    uint64_t done = 0, total = 0;
-    *out_bytes = *out_total = 0; /* *out_total is set before the first go_on call */
+    char mpath[4200], d[4096];
     manifest_path(mpath, sizeof mpath, store_dir);
     cw_manifest m;
     if (cw_manifest_read(&m, mpath) != 0) {
@@ -484,37 +479,9 @@ int cw_addrhist_warm(const char *store_dir, uint64_t base, uint64_t budget,
         return 0;
     }
     gen_dir(d, sizeof d, store_dir, cw_manifest_get(&m, "gen", 0));
-    static const char *const files[2] = {"off.col", "ent.col"};
-    int fds[2] = {-1, -1};
-    for (int i = 0; i < 2; i++) {
-        struct stat st;
-        snprintf(path, sizeof path, "%s/%s", d, files[i]);
-        fds[i] = open(path, O_RDONLY | O_CLOEXEC);
-        if (fds[i] >= 0 && fstat(fds[i], &st) == 0)
-            total += (uint64_t)st.st_size;
-    }
-    *out_total = total;
-    uint8_t *buf = cw_malloc(CHUNK);
-    for (int i = 0; i < 2 && buf; i++) {
-        if (fds[i] < 0)
-            continue;
-        (void)posix_fadvise(fds[i], 0, 0, POSIX_FADV_RANDOM); /* one disk read per pread */
-        for (off_t off = 0;; off += CHUNK) {
-            if (base + done + CHUNK > budget || (go_on && !go_on(arg, base + done)))
-                goto out;
-            ssize_t n = pread(fds[i], buf, CHUNK, off);
-            if (n <= 0)
-                break;
-            done += (uint64_t)n;
-        }
-    }
-out:
-    cw_free(buf);
-    for (int i = 0; i < 2; i++)
-        if (fds[i] >= 0)
-            close(fds[i]);
-    *out_bytes = done;
-    return 0;
+    snprintf(paths[0], sizeof *paths, "%s/off.col", d);
+    snprintf(paths[1], sizeof *paths, "%s/ent.col", d);
+    return 2;
 }
 
 /* ------------------------------------------------------------------ check */

@@ -579,74 +579,47 @@ const char *cw_chainstore_dir(const cw_chainstore *cs)
     return cs->dir;
 }
 
-int cw_chainstore_warm(const char *dir, uint64_t budget, bool (*go_on)(void *arg, uint64_t done),
-                       void *arg, uint64_t *out_bytes, uint64_t *out_total)
+/* names[*n] = dir/name, listed in paths */
+static void warm_add(char (*names)[PATH_MAX], const char **paths, size_t *n, const char *dir,
+                     const char *name)
+{
+    snprintf(names[*n], PATH_MAX, "%s/%s", dir, name);
+    paths[*n] = names[*n];
+    ++*n;
+}
+
+int cw_chainstore_warm(const char *dir, const char *const *index_files, size_t n_index,
+                       uint64_t budget, bool (*go_on)(void *arg, uint64_t done), void *arg,
+                       uint64_t *out_bytes, uint64_t *out_total)
 {
     /* An address lookup: addr.hix, the key in addrs.col, addrsum.col and addrlast.col (totals:
-     * a constant number of pages), then its page of outputs (outs, outlink), their txs (txs,
-     * txid) and blocks. */
-    static const char *const files[] = {
-        "addr.hix", "addrs.col", "addrsum.col", "addrlast.col", "blocks.col", "txs.col",
-        "txid.col", "outs.col",  "outlink.col", "txid.hix",     "ins.col",    "ext.col",
-    };
-    enum { CHUNK = 1 << 20 };
-    uint64_t done = 0, total = 0;
-    char path[PATH_MAX];
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        struct stat st;
-        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-        if (stat(path, &st) == 0)
-            total += (uint64_t)st.st_size;
-    }
-    if (out_total)
-        *out_total = total;
-    uint8_t *buf = cw_malloc(CHUNK);
-    if (!buf)
-        return cw_error_set(CW_ENOMEM, "out of memory");
-    int rc = 0;
-    bool stopped = false;
-    for (size_t i = 0; !rc && !stopped && i < sizeof files / sizeof *files; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-            if (errno == ENOENT) /* not every store has every file (ext.col, indexes) */
-                continue;
-            rc = cw_error_set(CW_EIO, "%s: %s", path, strerror(errno));
-            break;
-        }
-        /* No read-ahead on this descriptor: each pread is one 1 MiB disk read, finished before
-         * the next is asked for. With the kernel's read-ahead (up to 8-16 MiB a window on
-         * virtual disks) a lookup's 4 KiB read queued behind megabytes of warm-up. */
-        (void)posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
-        for (off_t off = 0;; off += CHUNK) {
-            if (done + CHUNK > budget || (go_on && !go_on(arg, done))) {
-                stopped = true;
-                break;
-            }
-            ssize_t n = pread(fd, buf, CHUNK, off);
-            if (n < 0 && errno == EINTR) {
-                off -= CHUNK;
-                continue;
-            }
-            if (n < 0) {
-                rc = cw_error_set(CW_EIO, "%s: read at %lld: %s", path, (long long)off,
-                                  strerror(errno));
-                break;
-            }
-            if (n == 0)
-                break;
-            done += (uint64_t)n;
-        }
-        close(fd);
-    }
-    cw_free(buf);
-    if (out_bytes)
-        *out_bytes = done;
-    /* the files are read to their end: a store that grew meanwhile (a commit) gave more than
-     * their size at the start */
-    if (out_total && done > total)
-        *out_total = done;
-    return rc;
+     * a constant number of pages) and blocks.col (small: every page reads it); then its page
+     * of outputs: through the address-history index (index_files, read here) or along the
+     * output links (outlink.col), the outputs' rows and their txs (txs, txid). Then the rest:
+     * the txid index and inputs, and the links when the index stands in for them. */
+    static const char *const lookup[] = {"addr.hix", "addrs.col", "addrsum.col", "addrlast.col",
+                                         "blocks.col"};
+    static const char *const page[] = {"txs.col", "txid.col", "outs.col"};
+    static const char *const rest[] = {"txid.hix", "ins.col", "ext.col"};
+    enum { N_LOOKUP = 5, N_PAGE = 3, N_REST = 3, N_MAX = N_LOOKUP + N_PAGE + 1 + N_REST + 8 };
+    if (n_index > 8)
+        return cw_error_set(CW_EINVAL, "warm-up: %zu index files (8 at most)", n_index);
+    char names[N_MAX][PATH_MAX];
+    const char *paths[N_MAX];
+    size_t n = 0;
+    for (size_t i = 0; i < N_LOOKUP; i++)
+        warm_add(names, paths, &n, dir, lookup[i]);
+    for (size_t i = 0; i < n_index; i++)
+        paths[n++] = index_files[i];
+    for (size_t i = 0; i < N_PAGE; i++)
+        warm_add(names, paths, &n, dir, page[i]);
+    if (!n_index) /* the walk follows the links */
+        warm_add(names, paths, &n, dir, "outlink.col");
+    for (size_t i = 0; i < N_REST; i++)
+        warm_add(names, paths, &n, dir, rest[i]);
+    if (n_index)
+        warm_add(names, paths, &n, dir, "outlink.col");
+    return cw_store_warm(paths, n, budget, go_on, arg, out_bytes, out_total);
 }
 
 void cw_chainstore_advise_random(cw_chainstore *cs)
