@@ -18,6 +18,7 @@
 #ifndef CHAINWATCH_MONITOR_H
 #define CHAINWATCH_MONITOR_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef struct cw_monitor_opts {
@@ -26,6 +27,10 @@ typedef struct cw_monitor_opts {
     const char *node_db;    /* the node whose alert store receives the alerts (required) */
     const char *supply_db;  /* NULL: no supply rule */
     const char *cases_file; /* NULL: no case rules */
+    bool synthetic;         /* the chain store, its labels and cases are a generated world (the
+                               demo): every chain alert's title starts "SYNTHETIC world: " and its
+                               evidence carries "synthetic": true, so the dashboard, the API and
+                               the STIX objects shared with partners say so */
 } cw_monitor_opts;
 
 typedef struct cw_monitor_stats {

@@ -16,9 +16,11 @@ jq '[.[] | {name: .name, from: [.stolen_outputs[].outpoint], severity: "critical
     "$OUT/world/truth/heists.json" > "$OUT/cases.json"
 SUPPLY=()
 [ -e "$OUT/supply/supply.db" ] && SUPPLY=(--supply-db "$OUT/supply/supply.db")
-"$BIN" rules run --db "$DB" --store "$S" --labels "$OUT/labels.db" --cases "$OUT/cases.json" "${SUPPLY[@]}"
-echo "-- alerts raised by the rules (chain; on the SYNTHETIC world of stage 10: its heist, its exchanges,"
-echo "   its thief's labels; the alerts' own titles do not say so yet):"
+# --synthetic: the chain alerts are about the generated world, and say so in their titles and
+# evidence (the dashboard, the API and the STIX objects shared with KOR carry both)
+"$BIN" rules run --db "$DB" --store "$S" --labels "$OUT/labels.db" --cases "$OUT/cases.json" \
+    --synthetic "${SUPPLY[@]}"
+echo "-- alerts raised by the rules (chain alerts: on the SYNTHETIC world of stage 10, marked so):"
 "$BIN" alerts list --db "$DB" --source chain > "$OUT/alerts.txt"
 head -12 "$OUT/alerts.txt"
 echo "-- all alerts: $OUT/alerts.txt"

@@ -14,6 +14,10 @@ int cw_cli__rule_opt(cw_monitor_opts *o, int argc, char **argv, int *i);
 int cw_cli__rule_opt(cw_monitor_opts *o, int argc, char **argv, int *i)
 {
     const char *a = argv[*i];
+    if (!strcmp(a, "--synthetic")) {
+        o->synthetic = true;
+        return 1;
+    }
     const char **slot = !strcmp(a, "--db")          ? &o->node_db
                         : !strcmp(a, "--store")     ? &o->store_dir
                         : !strcmp(a, "--labels")    ? &o->labels_db
@@ -60,7 +64,7 @@ static int run(int argc, char **argv)
 const cw_command cw_cmd_rules = {
     "rules", "run the alert rules once over the chain, labels, cases and supply data",
     "Usage: chainwatch rules run --db NODE_DB [--store DIR] [--labels DB] [--cases FILE]\n"
-    "                            [--supply-db DB] [--json]\n\n"
+    "                            [--supply-db DB] [--synthetic] [--json]\n\n"
     "Raises alerts in the node's alert store (each once: dedup keys):\n"
     "  sanctioned-address-receives/-spends  a sanctioned, theft or watchlist address moves funds\n"
     "                                       in a tx not scanned before (needs --store, --labels)\n"
@@ -73,5 +77,8 @@ const cw_command cw_cmd_rules = {
     "  watched-funds-sanctioned-counterparty (amounts per asset in base units; docs/RULES.md)\n"
     "Cases file: [{\"name\":..., \"from\":[\"txid:vout\"|\"txid\"|address...], "
     "\"severity\":\"critical\",\n"
-    "\"tlp\":\"amber\", \"share_to\":\"KOR\"}]. New alerts are published to partners.\n",
+    "\"tlp\":\"amber\", \"share_to\":\"KOR\"}]. New alerts are published to partners.\n"
+    "--synthetic: the chain, labels and cases are a generated world (the demo): every chain\n"
+    "alert's title starts \"SYNTHETIC world: \" and its evidence has \"synthetic\": true, so the\n"
+    "dashboard, the API and the STIX objects partners receive say so (supply alerts: real data).\n",
     run};

@@ -108,7 +108,8 @@ const cw_command cw_cmd_watch = {
     "watch", "follow a growing blocks directory: ingest, analyse, raise alerts",
     "Usage: chainwatch watch --blocks DIR --store DIR --db NODE_DB [--network NET]\n"
     "                        [--labels DB] [--cases FILE] [--supply-db DB] [--interval S] "
-    "[--once]\n\n"
+    "[--once]\n"
+    "                        [--synthetic]\n\n"
     "Every --interval seconds (default 5): ingests new blocks (reorgs rolled back), extends the\n"
     "pattern flags and the clusters, and runs the alert rules (see 'chainwatch rules --help').\n"
     "Stops cleanly on SIGINT/SIGTERM; --once runs one round. --network as for 'ingest btc'\n"

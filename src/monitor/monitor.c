@@ -76,6 +76,14 @@ int cw_monitor__raise(ctx *c, cw_alert_source src, const char *kind, cw_alert_se
                       cw_tlp tlp, const char *share_to, const char *title, const char *explanation,
                       json_t *ev, const char *key)
 {
+    char marked[600];
+    if (c->synthetic && src == CW_ALERT_SRC_CHAIN && ev) {
+        /* a generated world's finding: said in the title (which the dashboard, the API and the
+         * shared STIX objects carry) and in the evidence */
+        json_object_set_new(ev, "synthetic", json_true());
+        snprintf(marked, sizeof marked, "SYNTHETIC world: %s", title);
+        title = marked;
+    }
     char *evs = ev ? json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(ev);
     if (!evs)
@@ -958,7 +966,7 @@ int cw_monitor_run(const cw_monitor_opts *o, cw_monitor_stats *st)
     int rc = cw_node_open(&node, o->node_db);
     if (rc)
         return rc;
-    ctx c = {cw_node_alerts(node), st};
+    ctx c = {cw_node_alerts(node), st, o->synthetic};
     if (o->store_dir && cw_evmstore_detect(o->store_dir)) {
         if ((rc = cw_monitor__run_evm(&c, o)))
             goto out;

@@ -13,6 +13,7 @@
 typedef struct cw_monitor__ctx {
     cw_alert_db *alerts;
     cw_monitor_stats *st;
+    bool synthetic; /* cw_monitor_opts.synthetic */
 } cw_monitor__ctx;
 
 /* Raises one alert with evidence ev (the reference is stolen), deduplicated for ever on key;
