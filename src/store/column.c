@@ -42,7 +42,8 @@ static int map_file(cw_column *c, size_t len)
     return 0;
 }
 
-int cw_column_open(cw_column *c, const char *dir, const char *name, uint32_t width, bool writable)
+static int column_open(cw_column *c, const char *dir, const char *name, uint32_t width,
+                       bool writable)
 {
     memset(c, 0, sizeof *c);
     c->fd = -1;
@@ -84,6 +85,16 @@ int cw_column_open(cw_column *c, const char *dir, const char *name, uint32_t wid
     return map_file(c, (size_t)st.st_size);
 ioerr:
     return cw_error_set(CW_EIO, "%s: %s", c->path, strerror(errno));
+}
+
+int cw_column_open(cw_column *c, const char *dir, const char *name, uint32_t width, bool writable)
+{
+    int rc = column_open(c, dir, name, width, writable);
+    if (rc && c->fd >= 0) { /* a refused header or a failed map: nothing stays open */
+        close(c->fd);
+        c->fd = -1;
+    }
+    return rc;
 }
 
 int cw_column_reserve(cw_column *c, uint64_t n)
