@@ -59,6 +59,10 @@ static inline void *cw_column_row(const cw_column *c, uint64_t i)
 }
 /* Appends one row (copying width bytes). */
 int cw_column_append(cw_column *c, const void *row);
+/* Copies row i into out (width bytes): from the mapping, or with pread past it (rows a writer in
+ * another process appended after this handle mapped the file). CW_EBUSY when the file does not
+ * hold the row, CW_EIO on a read error. For readers following a link a writer just made. */
+int cw_column_read(const cw_column *c, uint64_t i, void *out);
 /* msync of the rows [from, to). */
 int cw_column_sync(cw_column *c, uint64_t from, uint64_t to);
 /* Starts (does not wait for) the writeback of the whole pages of rows below `rows` that were

@@ -199,6 +199,22 @@ static void populate_ahead(cw_column *c, size_t end)
     c->populated = to;
 }
 
+int cw_column_read(const cw_column *c, uint64_t i, void *out)
+{
+    if (i < c->cap) {
+        memcpy(out, cw_column_row(c, i), c->width);
+        return 0;
+    }
+    ssize_t got = pread(c->fd, out, c->width, (off_t)(CW_COLUMN_HEADER + i * c->width));
+    if (got == (ssize_t)c->width)
+        return 0;
+    if (got < 0)
+        return cw_error_set(CW_EIO, "%s: row %llu: %s", c->path, (unsigned long long)i,
+                            strerror(errno));
+    return cw_error_set(CW_EBUSY, "%s: row %llu is not in the file", c->path,
+                        (unsigned long long)i);
+}
+
 int cw_column_append(cw_column *c, const void *row)
 {
     int rc = cw_column_reserve(c, 1);

@@ -1939,27 +1939,6 @@ const cw_evm_row_account *cw_evmstore_account(const cw_evmstore *s, uint32_t id)
     return id < rows(s, C_ACCT) ? row(s, C_ACCT, id) : NULL;
 }
 
-/* Movement m's links as a reader finds them in the file: from the mapping, or with pread past
- * it (rows a writer in another process appended after this handle mapped the file). */
-static int reader_movelink(const cw_evmstore *s, uint64_t m, cw_evm_row_movelink *ln)
-{
-    const cw_column *c = &s->cols[C_MOVELINK];
-    if (m < c->cap) {
-        memcpy(ln, cw_column_row(c, m), sizeof *ln);
-        return 0;
-    }
-    off_t at = (off_t)(CW_COLUMN_HEADER + m * sizeof *ln);
-    ssize_t got = pread(c->fd, ln, sizeof *ln, at);
-    if (got == (ssize_t)sizeof *ln)
-        return 0;
-    return cw_error_set(got < 0 ? CW_EIO : CW_EBUSY,
-                        "%s: movelink.col row %llu, named by an account's chain head past the last "
-                        "commit, %s (an ingest is running or was interrupted: let it finish, or "
-                        "run it again to recover the store)",
-                        s->dir, (unsigned long long)m,
-                        got < 0 ? strerror(errno) : "is not in the file");
-}
-
 /* The heads of account id's chains. A writer's heads not yet written come from its overlay. A
  * read-only handle reads the row in place, where a writer in another process (running, or
  * killed before its commit) may have moved a head past the movements this handle publishes, at
@@ -1984,9 +1963,11 @@ int cw_evmstore_acctlast(const cw_evmstore *s, uint32_t id, cw_evm_row_acctlast 
         uint64_t *m = dir ? &out->last_out : &out->last_in;
         while (*m != CW_EVM_NONE64 && *m >= n) {
             cw_evm_row_movelink ln;
-            int rc = reader_movelink(s, *m, &ln);
+            int rc = cw_column_read(&s->cols[C_MOVELINK], *m, &ln);
             if (rc)
-                return rc;
+                return cw_error_wrap(rc, "an account's chain head past the last commit (an ingest "
+                                         "is running or was interrupted: let it finish, or run it "
+                                         "again to recover the store): ");
             uint64_t prev = get48(dir ? ln.prev_out : ln.prev_in);
             if (prev != CW_EVM_NONE64 && prev >= *m)
                 return cw_error_set(CW_ECORRUPT,

@@ -763,20 +763,15 @@ const cw_addr_key *cw_chainstore_addr(const cw_chainstore *cs, uint64_t addr)
 uint64_t cw_chainstore_addr_last(const cw_chainstore *cs, uint64_t addr)
 {
     /* Skip outputs past the published count (a commit in progress in another process). Their
-     * links are in the file before the head that names them (the writer's order): from the
-     * mapping, or with pread past it (rows appended after this handle mapped the file). */
+     * links are in the file before the head that names them (the writer's order), possibly past
+     * this handle's mapping (cw_column_read). */
     uint64_t o = __atomic_load_n((const uint64_t *)row(cs, C_ADDRLAST, addr), __ATOMIC_ACQUIRE);
     while (o != CW_NONE64 && o >= cs->pub.outs) {
-        const cw_column *c = &cs->cols[C_OUTLINK];
-        if (o < c->cap) {
-            o = *(const uint64_t *)row(cs, C_OUTLINK, o);
-            continue;
-        }
         uint64_t next;
-        if (pread(c->fd, &next, sizeof next, (off_t)(CW_COLUMN_HEADER + o * sizeof next)) !=
-                (ssize_t)sizeof next ||
-            next >= o)
+        if (cw_column_read(&cs->cols[C_OUTLINK], o, &next) || next >= o) {
+            cw_error_clear();
             return CW_NONE64; /* not in the file, or not a link back: nothing published */
+        }
         o = next;
     }
     return o;
