@@ -177,6 +177,11 @@ SEL_WH_WRAP = selector("wrapAndTransferETH(uint16,bytes32,uint256,uint32)")
 # which passes the input to the DEX pool; the pool pays the output to the router, which passes it
 # on, or to the trader directly
 SEL_ROUTER_SWAP = selector("swap(address,(address,address,address,address,uint256,uint256,uint256),bytes)")
+SEL_SWAP_BRIDGE = selector("swapAndStartBridgeTokensViaAcross((bytes32,string,string,address,address,address,"
+                           "uint256,uint256,bool,bool),(address,address,address,address,uint256,bytes,bool)[],"
+                           "(address,uint256,bytes))")
+SEL_ROUTER_MULTI = selector("startBridgeTokensViaMultichain((bytes32,string,string,address,address,address,uint256,"
+                            "uint256,bool,bool),(address,address))")
 SEL_ROUTER_BRIDGE = selector("startBridgeTokensViaAcross((bytes32,string,address,address,uint256,uint256),bytes)")
 SEL_REFUND_LEAF = selector("executeRelayerRefundLeaf(uint32,(uint256,uint256,uint256[],uint32,address,address[]),"
                            "bytes32[])")
@@ -184,7 +189,8 @@ assert T_TRANSFER == "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4d
 GWEI = 10**9
 ETH = 10**18
 BLOCK_S = 12
-GENESIS_TS = 1780000000
+GENESIS_TS = 1780000000  # --genesis-ts
+BTC_TO = []  # --btc-to
 
 
 def word(x):
@@ -441,9 +447,10 @@ class World:
 
 def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_bridge=False, contract_hot=False,
           across_bridge=False, fresh_bridge_users=False, calldata_bridge=False, bridge_router=False,
-          swap_router=False):
-    across_bridge = across_bridge or swap_router
-    bridge_router = bridge_router or swap_router
+          swap_router=False, swap_bridge=False, lock_router=False):
+    across_bridge = across_bridge or swap_router or swap_bridge or lock_router
+    bridge_router = bridge_router or swap_router or swap_bridge or lock_router
+    lock_bridge = lock_bridge or lock_router
     no_reuse_mixing = no_reuse_mixing or mixer_evidence
     W = World(out, seed, txs)
     c, rnd = W.c, W.rnd
@@ -516,6 +523,7 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
         acr = W.new(W.entity("Hopway", "aggregator_router"), "aggregator_router", contract=True)
         router_rows = []
     swap_rows = []
+    swapbridge_rows, lockrouter_rows = [], []
     acp = None
     if across_bridge:
         # unlabelled too; each relayer is a business of its own
@@ -644,6 +652,38 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
         h = c.tx(a, acr, data=SEL_ROUTER_SWAP + aword(t_in) + word(0x40) + aword(t_in) + aword(t_out) + aword(p)
                  + aword(a) + word(v) + word(out - out // 200) + word(0), gas=170000, logs=logs)
         swap_rows.append([heist, h, c.number, a, acr, p, t_in, v, t_out, out, "trader" if direct else "router"])
+        return h
+
+    def swap_bridge_out(a, t, v, heist=""):
+        """--swap-bridge: LI.FI's swapAndStartBridgeTokensVia... in one tx: the trader's token goes
+        to the router, the router sells it at the DEX pool for WETH paid to the router, and the
+        router deposits the WETH into the Across-like pool (V3FundsDeposited, the trader as
+        depositor)."""
+        if c.tbal(t, a) < v or eth_of(a) < c.fee(240000):
+            return None
+        rt, rw = reserves[t]
+        outw = v * 997 * rw // (rt * 1000 + v * 997)
+        p = pools[t]
+        chain = rnd.choice([10, 8453, 42161, 59144])
+        rcpt = c.addr()
+        dep_id = ac_ids[0]
+        ac_ids[0] += 1
+        out_v = outw - outw // 400
+        ev = (aword(WETH) + aword(WETH) + word(outw) + word(out_v) + word(c.ts()) + word(c.ts() + 21600) + word(0)
+              + aword(rcpt) + aword(ZERO) + word(0x140) + word(0))
+        topics = [T_V3_DEPOSITED, "0x" + word(chain), "0x" + word(dep_id), "0x" + aword(a)]
+        data = (SEL_SWAP_BRIDGE + word(0x60) + word(0x1a0) + word(0x2a0) + word(rnd.getrandbits(256)) + aword(t)
+                + aword(WETH) + aword(rcpt) + word(v) + word(chain) + word(1))
+        logs = [(t, [T_TRANSFER, "0x" + aword(a), "0x" + aword(acr)], "0x" + word(v), (t, a, acr, v)),
+                (t, [T_TRANSFER, "0x" + aword(acr), "0x" + aword(p)], "0x" + word(v), (t, acr, p, v)),
+                (WETH, [T_TRANSFER, "0x" + aword(p), "0x" + aword(acr)], "0x" + word(outw), (WETH, p, acr, outw)),
+                (p, [T_SWAP, "0x" + aword(acr), "0x" + aword(acr)], "0x" + word(v) + word(0) + word(0) + word(outw), None),
+                (WETH, [T_TRANSFER, "0x" + aword(acr), "0x" + aword(acp)], "0x" + word(outw), (WETH, acr, acp, outw)),
+                (acp, topics, "0x" + ev, None)]
+        h = c.tx(a, acr, data=data, gas=240000, logs=logs)
+        reserves[t] = [rt + v, rw - outw]
+        ac_rows.append(["deposit", heist, h, c.number, c.ts(), a, acp, WETH, outw, chain, rcpt])
+        swapbridge_rows.append([heist, h, c.number, a, acr, p, t, v, acp, outw, chain, rcpt])
         return h
 
     def sell(a, t, v, heist=""):
@@ -826,6 +866,17 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
                 return None
         elif c.tbal(t, a) < v or eth_of(a) < c.fee(90000):
             return None
+        # --lock-router: half the ETH deposits call the aggregator router, which calls the bridge
+        # with the value (LI.FI's startBridgeTokensVia...); the bridge's event, if any, its own
+        via = lock_router and t is None and rnd.random() < 0.5
+
+        def ctx(a, to, value=0, data="0x", gas=21000, logs=()):
+            if not via:
+                return c.tx(a, to, value=value, data=data, gas=gas, logs=list(logs))
+            rdata = SEL_ROUTER_MULTI + word(0x40) + word(rnd.getrandbits(256)) + data[2:]
+            h = c.tx(a, acr, value=value, data=rdata, gas=gas + 15000, calls=[(acr, to, value)], logs=list(logs))
+            lockrouter_rows.append([heist, h, c.number, a, acr, to, "ETH", value])
+            return h
         to_chain = rnd.choice([56, 137, 43114, 250])
         rcpt = c.addr()
         if btc:
@@ -833,7 +884,7 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
             pad = b + b"\0" * (-len(b) % 32)
             data = SEL_BURN_TO + word(0x40) + word(v) + word(len(b)) + pad.hex()
             ld = "0x" + word(0x60) + word(v) + word(0) + word(len(b)) + pad.hex()
-            h = c.tx(a, lockb, value=v, data=data, gas=70000, logs=[(lockb, [T_BURN_TO], ld, None)])
+            h = ctx(a, lockb, value=v, data=data, gas=70000, logs=[(lockb, [T_BURN_TO], ld, None)])
             to_chain, rcpt = 0, btc
         elif calldata_bridge:
             # Wormhole chain ids; the recipient a 32-byte account or a left-padded address
@@ -846,7 +897,7 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
                          logs=[(t, [T_TRANSFER, "0x" + aword(a), "0x" + aword(lockb)], "0x" + word(v), (t, a, lockb, v))])
             else:
                 data = SEL_WH_WRAP + word(to_chain) + word(r32) + word(0) + word(rnd.getrandbits(32))
-                h = c.tx(a, lockb, value=v, data=data, gas=65000)
+                h = ctx(a, lockb, value=v, data=data, gas=65000)
         elif t is not None:
             data = SEL_ANY_OUT + aword(t) + aword(rcpt) + word(v) + word(to_chain)
             h = c.tx(a, lockb, data=data, gas=90000,
@@ -854,9 +905,9 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
                            (lockb, [T_ANY_OUT, "0x" + aword(t), "0x" + aword(a), "0x" + aword(rcpt)],
                             "0x" + word(v) + word(1) + word(to_chain), None)])
         elif rnd.random() < 0.2:
-            h = c.tx(a, lockb, value=v, data=SEL_ANY_OUT_NATIVE + aword(ZERO) + aword(rcpt) + word(to_chain), gas=50000)
+            h = ctx(a, lockb, value=v, data=SEL_ANY_OUT_NATIVE + aword(ZERO) + aword(rcpt) + word(to_chain), gas=50000)
         else:
-            h = c.tx(a, lockb, value=v, data=SEL_ANY_OUT_NATIVE + aword(ZERO) + aword(rcpt) + word(to_chain), gas=65000,
+            h = ctx(a, lockb, value=v, data=SEL_ANY_OUT_NATIVE + aword(ZERO) + aword(rcpt) + word(to_chain), gas=65000,
                      logs=[(lockb, [T_ANY_OUT, "0x" + aword(ZERO), "0x" + aword(a), "0x" + aword(rcpt)],
                             "0x" + word(v) + word(1) + word(to_chain), None)])
         lock_rows.append(["deposit", heist, h, c.number, c.ts(), a, lockb, t or "ETH", v, to_chain, rcpt])
@@ -1031,6 +1082,8 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
             for t in (usdx, daix):
                 tb = c.tbal(t, a)
                 if tb and bal > c.fee(200000):
+                    if swap_bridge and rnd.random() < 0.3 and swap_bridge_out(a, t, tb):
+                        break
                     _, w = sell(a, t, tb)
                     if rnd.random() < 0.6:
                         W.at(c.number + rnd.randint(1, 50), lambda a=a, w=w: unwrap(a, w) if c.tbal(WETH, a) >= w and eth_of(a) > c.fee(40000) else None)
@@ -1204,6 +1257,8 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
     plan = []   # (block offset, fn)
     start = 400
     btc_addrs = [bech32_p2wpkh(rnd.getrandbits(160).to_bytes(20, "big")) for _ in range(6)]
+    if BTC_TO:  # --btc-to: the thief's Bitcoin addresses are given (the draws above still made)
+        btc_addrs = [BTC_TO[i % len(BTC_TO)] for i in range(6)]
 
     def attacker_setup():
         atk = fresh()
@@ -1262,9 +1317,13 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
                     got = 0
                     for k in range(chunks):
                         part = v // chunks if k < chunks - 1 else c.tbal(usdx, h)
+                        if swap_bridge and rnd.random() < 0.4 and swap_bridge_out(h, usdx, part, heist["name"]):
+                            continue
                         _, w = sell(h, usdx, part, heist["name"])
                         got += w
-                    if rnd.random() < 0.5:
+                    if swap_bridge and not got:
+                        pass
+                    elif rnd.random() < 0.5:
                         unwrap(h, got)
                         tstate["addrs"].add(h)
                     else:
@@ -1290,8 +1349,11 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
         v = c.tbal(daix, src)
         for k in range(3):
             part = v // 3 if k < 2 else c.tbal(daix, src)
+            if swap_bridge and rnd.random() < 0.4 and swap_bridge_out(src, daix, part, heist["name"]):
+                continue
             sell(src, daix, part, heist["name"])
-        unwrap(src, c.tbal(WETH, src))
+        if c.tbal(WETH, src) or not swap_bridge:
+            unwrap(src, c.tbal(WETH, src))
 
     def eth_out():
         # merge the drains into one, then fan out unevenly to 40 fresh addresses
@@ -1503,6 +1565,12 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
     if swap_router:
         wcsv("router_swaps.csv", ["heist", "tx_hash", "block", "trader", "router", "pool", "asset_in", "amount_in",
                                   "asset_out", "amount_out", "paid_by"], swap_rows)
+    if swap_bridge:
+        wcsv("swap_bridges.csv", ["heist", "tx_hash", "block", "trader", "router", "dex_pool", "asset_in", "amount_in",
+                                  "bridge", "weth_deposited", "dest_chain", "recipient"], swapbridge_rows)
+    if lock_router:
+        wcsv("lock_router.csv", ["heist", "tx_hash", "block", "from_address", "router", "bridge", "asset", "amount"],
+             lockrouter_rows)
     if acr:
         wcsv("bridge_router.csv", ["heist", "tx_hash", "block", "from_address", "router", "bridge", "asset", "amount",
                                    "dest_chain", "recipient"], router_rows)
@@ -1519,6 +1587,7 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
 
 
 def main():
+    global GENESIS_TS, BTC_TO
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=1)
@@ -1557,11 +1626,28 @@ def main():
                          "of all DEX swaps (the thief's and everyone's) call it, and it passes the "
                          "input to the pool, whose output goes to the router and on to the trader, "
                          "or to the trader directly (truth/router_swaps.csv)")
+    ap.add_argument("--btc-to", default="",
+                    help="comma-separated Bitcoin addresses (of a generated Bitcoin world, for a "
+                         "cross-chain case) the thief's bridge memos name instead of drawn ones; "
+                         "the rest of the world keeps its draws")
+    ap.add_argument("--genesis-ts", type=int, default=GENESIS_TS,
+                    help="the genesis block's Unix time (default %d)" % GENESIS_TS)
+    ap.add_argument("--swap-bridge", action="store_true",
+                    help="implies --across-bridge --bridge-router: the router also swaps and bridges in one "
+                         "call (LI.FI's swapAndStartBridgeTokensVia...): a token in, sold at the DEX pool, "
+                         "the WETH deposited into the Across-like pool; some of the thief's token sales and "
+                         "of honest users' go that way (truth/swap_bridges.csv)")
+    ap.add_argument("--lock-router", action="store_true",
+                    help="implies --lock-bridge --across-bridge --bridge-router: half the lock bridge's ETH "
+                         "deposits (the thief's and everyone's) call the router, which calls the bridge with "
+                         "the value; a fifth of those the bridge records with no event (truth/lock_router.csv)")
     a = ap.parse_args()
+    GENESIS_TS = a.genesis_ts
+    BTC_TO = [x for x in a.btc_to.split(",") if x]
     os.makedirs(a.out, exist_ok=True)
     n, blocks, co, br, ml = build(a.out, a.seed, a.txs, a.no_reuse_mixing, a.mixer_evidence, a.lock_bridge,
                                   a.contract_hot, a.across_bridge, a.fresh_bridge_users, a.calldata_bridge,
-                                  a.bridge_router, a.swap_router)
+                                  a.bridge_router, a.swap_router, a.swap_bridge, a.lock_router)
     print("wrote %d txs in %d blocks to %s: %d cash-outs, %d bridge deposits, %d mixer withdrawals"
           % (n, blocks, a.out, co, br, ml))
 

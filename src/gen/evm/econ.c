@@ -382,18 +382,11 @@ bool ew_swap_eth_tok(ew_world *w, int tok, uint32_t trader, u128 eth_in, u128 *t
     return true;
 }
 
-bool ew_swap_tok_eth(ew_world *w, int tok, uint32_t trader, u128 amount_in, uint32_t to,
-                     u128 *eth_out)
+/* A token sold at its pair through router r, in the tx begun: r pulls amount_in from the trader
+ * (the DEX's router has the pair pull it; an aggregator takes it first and pays the pair), the
+ * pair pays r `out` WETH and r unwraps it (ETH at r, to pass on). */
+static void sell_via(ew_world *w, uint32_t r, uint32_t trader, int tok, u128 amount_in, u128 out)
 {
-    uint64_t gas = ew_gas_for(w, EWG_SWAP);
-    if (!amount_in || !can_pay(w, trader, 0, gas) || w->bal[tok][trader] < amount_in)
-        return false;
-    u128 out = amount_out(amount_in, w->res_tok[tok], w->res_weth[tok]);
-    if (!out || out >= w->res_weth[tok])
-        return false;
-    uint32_t r = swap_router(w);
-    ew_tx_begin(w, trader, r, 0, gas, true);
-    swap_input(w, w->sel_swap_tok_eth, true, amount_in, out - out / 200, tok, false, to);
     uint32_t weth = w->tok[EW_WETH], pair = w->pair[tok];
     uint8_t in[100];
     uint8_t *p = put_sel(in, w->sel_transfer_from);
@@ -420,6 +413,21 @@ bool ew_swap_tok_eth(ew_world *w, int tok, uint32_t trader, u128 amount_in, uint
     uint32_t wd = ew_tx_call(w, 0, r, weth, 0, in, 36, true);
     ew_weth_withdrawal(w, r, out);
     ew_tx_call(w, wd, weth, r, out, NULL, 0, true);
+}
+
+bool ew_swap_tok_eth(ew_world *w, int tok, uint32_t trader, u128 amount_in, uint32_t to,
+                     u128 *eth_out)
+{
+    uint64_t gas = ew_gas_for(w, EWG_SWAP);
+    if (!amount_in || !can_pay(w, trader, 0, gas) || w->bal[tok][trader] < amount_in)
+        return false;
+    u128 out = amount_out(amount_in, w->res_tok[tok], w->res_weth[tok]);
+    if (!out || out >= w->res_weth[tok])
+        return false;
+    uint32_t r = swap_router(w);
+    ew_tx_begin(w, trader, r, 0, gas, true);
+    swap_input(w, w->sel_swap_tok_eth, true, amount_in, out - out / 200, tok, false, to);
+    sell_via(w, r, trader, tok, amount_in, out);
     ew_tx_call(w, 0, r, to, out, NULL, 0, true);
     router_swap_truth(w, r, trader, tok, amount_in);
     ew_tx_end(w);
@@ -862,7 +870,12 @@ bool ew_lock_deposit(ew_world *w, uint32_t from, u128 value, const char *btc, in
         for (int i = style == 1 ? 0 : 12; i < 32; i++)
             snprintf(rhex + strlen(rhex), sizeof rhex - strlen(rhex), "%02x", rcpt[i]);
     uint32_t lb = w->lock_bridge;
-    ew_tx_begin(w, from, lb, value, gas, true);
+    /* world.lock_router: half the deposits call the aggregator router, which passes the ETH on
+     * to the bridge in its call (the same arguments; the bridge's event, if any, its own) */
+    uint32_t via = w->sc->lock_router && gen_chance(&w->rng, 0.5) ? w->across_router : EW_NONE;
+    ew_tx_begin(w, from, via != EW_NONE ? via : lb, value, gas + (via != EW_NONE ? 9000 : 0), true);
+    if (via != EW_NONE)
+        ew_tx_call(w, 0, via, lb, value, NULL, 0, true);
     uint8_t data[32 * 6];
     memset(data, 0, sizeof data);
     uint8_t t1[32];
@@ -923,6 +936,8 @@ bool ew_lock_deposit(ew_world *w, uint32_t from, u128 value, const char *btc, in
     memcpy(txh, w->tx.hash, 32);
     ew_tx_end(w);
     lock_truth(w, "deposit", heist, txh, from, lb, value, chain, rhex);
+    if (via != EW_NONE)
+        lock_truth(w, "via_router", heist, txh, from, via, value, chain, rhex);
     return true;
 }
 
@@ -989,8 +1004,14 @@ static void pool_log(ew_world *w, const uint8_t *topic0, const uint16_t *bloom0,
  * indexed, depositId indexed, quoteTimestamp, fillDeadline, exclusivityDeadline, depositor
  * indexed, recipient, exclusiveRelayer, message): the relayer that fills it elsewhere is owed
  * the input amount less the LP fee (0.1 %), paid back in a later bulk refund. */
+static bool across_swap_deposit(ew_world *w, uint32_t from, int tok, u128 amount_in, int32_t heist);
+
 bool ew_across_deposit(ew_world *w, uint32_t from, int tok, u128 value, int32_t heist)
 {
+    /* world.swap_bridge: half the token deposits swap the token for ETH and deposit that, in
+     * one call to the router */
+    if (tok && w->sc->swap_bridge && w->across_router != EW_NONE && gen_chance(&w->rng, 0.5))
+        return across_swap_deposit(w, from, tok, value, heist);
     static const uint64_t chains[4] = {10, 8453, 42161, 59144};
     uint64_t gas = tok ? 110000 : 88000; /* under the 90,000 a thief address keeps for gas */
     uint32_t pool = w->across;
@@ -1064,6 +1085,68 @@ bool ew_across_deposit(ew_world *w, uint32_t from, int tok, u128 value, int32_t 
     bridge_truth(w, &w->t_across, "deposit", heist, txh, from, pool, tok, value, chain, rhex);
     if (via != EW_NONE)
         bridge_truth(w, &w->t_across, "via_router", heist, txh, from, via, tok, value, chain, rhex);
+    return true;
+}
+
+/* world.swap_bridge: LI.FI's swapAndStartBridgeTokensVia... in one tx: the router pulls the
+ * trader's token, pays the pair, takes the WETH out, unwraps it and deposits the ETH into the
+ * pool, which emits V3FundsDeposited naming the trader as depositor. Truth: the deposit (ETH, the
+ * swap's output) and a swap_bridge row (the token given to the router). */
+static bool across_swap_deposit(ew_world *w, uint32_t from, int tok, u128 amount_in, int32_t heist)
+{
+    static const uint64_t chains[4] = {10, 8453, 42161, 59144};
+    uint64_t gas = 110000; /* as a token deposit: what the thief's token holders keep for gas */
+    uint32_t pool = w->across, r = w->across_router, weth = w->tok[EW_WETH];
+    if (!amount_in || w->bal[tok][from] < amount_in || !can_pay(w, from, 0, gas))
+        return false;
+    u128 out = amount_out(amount_in, w->res_tok[tok], w->res_weth[tok]);
+    if (!out || out >= w->res_weth[tok])
+        return false;
+    uint64_t chain = chains[gen_below(&w->rng, 4)];
+    uint8_t rcpt[32];
+    ew_fake_hash(rcpt, w->salt ^ 0xac05ULL, w->txs_total);
+    memset(rcpt, 0, 12);
+    char rhex[43] = "0x";
+    for (int i = 12; i < 32; i++)
+        snprintf(rhex + strlen(rhex), sizeof rhex - strlen(rhex), "%02x", rcpt[i]);
+    uint32_t id = w->across_ids++;
+    ew_tx_begin(w, from, r, 0, gas, true);
+    uint8_t *p = ew_tx_input(w, 4 + 32 * 10);
+    p = put_sel(p, w->sel_swap_bridge);
+    p = put_wu(p, 0x60);
+    p = put_wu(p, 0x1a0);
+    p = put_wu(p, 0x2a0);
+    memcpy(p, rcpt, 32);
+    p += 32;
+    p = put_waddr(p, w, w->tok[tok]);
+    p = put_waddr(p, w, weth);
+    p = put_waddr(p, w, from);
+    p = put_wu(p, amount_in);
+    p = put_wu(p, chain);
+    put_wu(p, 1);
+    sell_via(w, r, from, tok, amount_in, out);
+    ew_tx_call(w, 0, r, pool, out, NULL, 0, true);
+    uint8_t data[32 * 11];
+    memset(data, 0, sizeof data);
+    uint8_t *d = data;
+    d = put_waddr(d, w, weth);
+    d = put_waddr(d, w, weth);
+    d = put_wu(d, out);
+    d = put_wu(d, out - out / 400);
+    d = put_wu(d, w->timestamp);
+    d = put_wu(d, w->timestamp + 21600);
+    d = put_wu(d, 0);
+    memcpy(d, rcpt, 32);
+    d += 32;
+    d = put_waddr(d, w, w->zero);
+    put_wu(d, 0x140);
+    pool_log(w, w->t_v3_deposited, w->tb_v3_deposited, chain, id, from, data, sizeof data);
+    uint8_t txh[32];
+    memcpy(txh, w->tx.hash, 32);
+    ew_tx_end(w);
+    w->across_owed[gen_below(&w->rng, 3)] += out - out / 1000;
+    bridge_truth(w, &w->t_across, "deposit", heist, txh, from, pool, 0, out, chain, rhex);
+    bridge_truth(w, &w->t_across, "swap_bridge", heist, txh, from, r, tok, amount_in, chain, rhex);
     return true;
 }
 
@@ -1580,6 +1663,9 @@ static void init_abi(ew_world *w)
     selector(w->sel_wh_wrap, "wrapAndTransferETH(uint16,bytes32,uint256,uint32)");
     selector(w->sel_router_bridge, "startBridgeTokensViaAcross((bytes32,string,address,address,"
                                    "uint256,uint256),bytes)");
+    selector(w->sel_swap_bridge, "swapAndStartBridgeTokensViaAcross((bytes32,string,string,address,"
+                                 "address,address,uint256,uint256,bool,bool),(address,address,"
+                                 "address,address,uint256,bytes,bool)[],(address,uint256,bytes))");
     selector(w->sel_refund_leaf, "executeRelayerRefundLeaf(uint32,(uint256,uint256,uint256[],"
                                  "uint32,address,address[]),bytes32[])");
     topic(w->t_v3_deposited, w->tb_v3_deposited,

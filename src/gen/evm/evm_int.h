@@ -171,6 +171,15 @@ struct cw_gen_evm_scenario {
      * call it; it takes the input, pays the pair, and passes the output on (truth: router_swap
      * rows); implies across_router */
     bool router_swaps;
+    /* with across_router: half the token deposits into the pool (the thief's and everyone's)
+     * are one call to the router that swaps the token for ETH on the DEX and deposits the ETH
+     * into the pool (LI.FI's swapAndStartBridgeTokensVia...; truth: a swap_bridge row beside
+     * the deposit's ETH row) */
+    bool swap_bridge;
+    /* with lock_bridge and across_router: half the lock bridge's deposits (the thief's and
+     * everyone's) call the router, which passes the ETH on to the lock bridge in its call
+     * (truth: a via_router row in lock_bridge.csv beside the deposit's) */
+    bool lock_router;
     /* the lock bridge's deposits but the Bitcoin ones are Wormhole wrapAndTransferETH calls whose
      * input alone names the destination (Wormhole chain ids; no event) */
     bool lock_wormhole;
@@ -362,7 +371,7 @@ typedef struct ew_world {
     uint16_t tb_exec_ok[3];
     /* the Across-like pool (world.across_bridge) */
     uint8_t sel_v3_deposit[4], sel_v3_fill[4], sel_refund_leaf[4], sel_router_bridge[4],
-        sel_wh_wrap[4];
+        sel_wh_wrap[4], sel_swap_bridge[4];
     uint8_t t_v3_deposited[32], t_v3_filled[32], t_refund_leaf[32];
     uint16_t tb_v3_deposited[3], tb_v3_filled[3], tb_refund_leaf[3];
     /* chain position */

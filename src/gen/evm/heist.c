@@ -675,9 +675,16 @@ static void do_bridge(ew_world *w, int hi, uint32_t a)
             if (w->bal[t][h->hold[i]] && (ta == EW_NONE || w->bal[t][h->hold[i]] > w->bal[t][ta]))
                 ta = h->hold[i];
         u128 tv = ta != EW_NONE ? w->bal[t][ta] : 0;
-        if (tv && gen_chance(&w->rng, st->across) && ew_across_deposit(w, ta, t, tv, hi)) {
-            ew_heist_flow(w, hi, "bridge", ta, w->across, t, tv);
-            h->tok_bridged[t] += tv;
+        /* world.swap_bridge: every token held is bridged, in 2..6 deposits (half of them swap it
+         * to ETH first, in the router's one call: ew_across_deposit) */
+        uint32_t parts = w->sc->swap_bridge ? 2 + (uint32_t)gen_below(&w->rng, 5) : 1;
+        bool go = tv && (w->sc->swap_bridge || gen_chance(&w->rng, st->across));
+        for (uint32_t k = 0; go && k < parts; k++) {
+            u128 v = k + 1 < parts ? tv / parts : w->bal[t][ta];
+            if (!ew_across_deposit(w, ta, t, v, hi))
+                break;
+            ew_heist_flow(w, hi, "bridge", ta, w->across, t, v);
+            h->tok_bridged[t] += v;
             h->n_bridge++;
         }
     }

@@ -495,7 +495,7 @@ int cw_gen_evm_scenario_parse(cw_gen_evm_scenario **out, const char *json, size_
             "mixer_denoms",  "otc_desks",     "consolidation", "honest_mix_evidence",
             "lock_bridge",   "contract_hot",  "across_bridge", "fresh_bridge_users",
             "across_tokens", "across_router", "lock_wormhole", "router_swaps",
-            NULL};
+            "swap_bridge",   "lock_router",   NULL};
         /* clang-format on */
         if (!json_is_object(wo)) {
             rc = cw_error_set(CW_EINVAL, "%s: world: must be an object", c.src);
@@ -522,11 +522,15 @@ int cw_gen_evm_scenario_parse(cw_gen_evm_scenario **out, const char *json, size_
             goto out;
         }
         s->lock_bridge = lb && json_is_true(lb);
-        const char *flags[6] = {"across_bridge", "fresh_bridge_users", "across_tokens",
-                                "across_router", "lock_wormhole",      "router_swaps"};
-        bool *dst[6] = {&s->across_bridge, &s->fresh_bridge_users, &s->across_tokens,
-                        &s->across_router, &s->lock_wormhole,      &s->router_swaps};
-        for (int f = 0; f < 6; f++) {
+        /* clang-format off */
+        const char *flags[8] = {"across_bridge", "fresh_bridge_users", "across_tokens",
+                                "across_router", "lock_wormhole",      "router_swaps",
+                                "swap_bridge",   "lock_router"};
+        bool *dst[8] = {&s->across_bridge, &s->fresh_bridge_users, &s->across_tokens,
+                        &s->across_router, &s->lock_wormhole,      &s->router_swaps,
+                        &s->swap_bridge,   &s->lock_router};
+        /* clang-format on */
+        for (int f = 0; f < 8; f++) {
             json_t *v = json_object_get(wo, flags[f]);
             if (v && !json_is_boolean(v)) {
                 rc =
@@ -539,6 +543,21 @@ int cw_gen_evm_scenario_parse(cw_gen_evm_scenario **out, const char *json, size_
             rc = cw_error_set(CW_EINVAL,
                               "%s: world.router_swaps: needs world.across_bridge (the router "
                               "both swaps and bridges into the pool)",
+                              c.src);
+            goto out;
+        }
+        if (s->swap_bridge && !(s->across_bridge && s->across_router)) {
+            rc = cw_error_set(CW_EINVAL,
+                              "%s: world.swap_bridge: needs world.across_bridge and "
+                              "world.across_router (the aggregator router it calls)",
+                              c.src);
+            goto out;
+        }
+        if (s->lock_router && !(s->lock_bridge && s->across_bridge && s->across_router)) {
+            rc = cw_error_set(CW_EINVAL,
+                              "%s: world.lock_router: needs world.lock_bridge, world.across_bridge "
+                              "and world.across_router (the bridge the router passes deposits "
+                              "to, and the router)",
                               c.src);
             goto out;
         }
