@@ -90,6 +90,11 @@ typedef struct cw_acct_source {
      * CW_ACCT_NONE. A router filed as a bridge that keeps none of the deposit is then passed
      * through to that bridge. May be NULL. */
     uint32_t (*emitter)(void *ctx, uint64_t tx);
+    /* Whether tx carries no memo and no deposit event at all (at most a destination read from a
+     * call's input): a router filed as a bridge that keeps none of a deposit and passes it on in
+     * tx to the one other bridge that gains it (a lock bridge that records deposits with no
+     * event) is then passed through to that bridge. May be NULL. */
+    bool (*silent)(void *ctx, uint64_t tx);
 } cw_acct_source;
 
 enum {

@@ -150,6 +150,29 @@ static uint32_t evm_emitter(void *ctx, uint64_t tx)
     return CW_ACCT_NONE;
 }
 
+/* tx has no memo row but, at most, destinations read from its input by a deposit call's
+ * selector: no memo, no deposit event (of any emitter) */
+static bool evm_silent(void *ctx, uint64_t tx)
+{
+    cw_acct_evm *e = ctx;
+    if (tx == CW_ACCT_NONE64)
+        return false;
+    uint64_t a, z;
+    cw_evmstore_tx_memos(e->store, tx, &a, &z);
+    for (uint64_t i = a; i < z; i++) {
+        const cw_evm_row_memo *m = cw_evmstore_memo(e->store, i);
+        cw_evm_memo_dest d;
+        if (m->source != CW_EVM_MEMO_SRC_EVENT ||
+            cw_evm_memo_dest_parse(&d, m->memo, m->len) != 0) {
+            cw_error_clear();
+            return false;
+        }
+        if (!d.call)
+            return false;
+    }
+    return true;
+}
+
 /* The store holds the chain from genesis with receipts, logs and traces for every block. */
 static bool evm_full(const cw_evmstore *s)
 {
@@ -237,6 +260,7 @@ void cw_acct_source_evm(cw_acct_source *out, cw_acct_evm *ctx)
     out->full_history = evm_full(ctx->store);
     out->notes = evm_notes;
     out->emitter = evm_emitter;
+    out->silent = evm_silent;
 }
 
 int cw_acct_evm_tx_sources(const cw_evmstore *s, const char *hash, uint64_t **ids, size_t *n)

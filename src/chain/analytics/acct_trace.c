@@ -845,6 +845,28 @@ static bool swap_venue(const group *g, uint32_t asset)
     return false;
 }
 
+/* A bridge stop `via` that keeps none of `asset` in a tx with no memo and no deposit event,
+ * where exactly one other account, a bridge stop too, gains it (a router filed as a bridge in
+ * front of a bridge that records the deposit with no event): the deposit ends there, not at
+ * `via`. */
+static bool silent_pass(const tracer *t, group *g, uint32_t via, uint32_t asset)
+{
+    const net *b = net_of(g, via, asset);
+    if (!b || gains(b))
+        return false;
+    uint32_t found = CW_ACCT_NONE;
+    for (size_t i = 0; i < g->n_nets; i++) {
+        const net *e = &g->nets[i];
+        if (e->asset != asset || e->account == via || e->account == CW_ACCT_NONE || !gains(e) ||
+            t->src->stop(t->src->ctx, e->account) != CW_ACCT_STOP_BRIDGE)
+            continue;
+        if (found != CW_ACCT_NONE)
+            return false;
+        found = e->account;
+    }
+    return found != CW_ACCT_NONE;
+}
+
 /* The one account that gave up `asset` in this tx and paid it to `pass` (an account whose net
  * in it is nothing, such as a router holding a swap's input on its way to the pool), or
  * CW_ACCT_NONE (none, or several: which one's taint went on is not known). */
@@ -1193,6 +1215,9 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
                 const net *e = keeps ? NULL : net_of(g, em, m->asset);
                 if (e && gains(e))
                     stop = 0;
+            } else if (em == CW_ACCT_NONE && t->src->silent && t->src->silent(t->src->ctx, m->tx) &&
+                       silent_pass(t, g, to_side, m->asset)) {
+                stop = 0;
             }
         }
         if (t->shadow_on && t->shadow.count && (rc = shadow_move(t, m, stop)))

@@ -107,8 +107,8 @@ static uint64_t amt(const cw_acct_end *e)
 
 static cw_acct_result *run(world *w, cw_acct_model model, const uint64_t *src, size_t n_src)
 {
-    cw_acct_source s = {w,     w_next, w_balance, w_asset_account, w_stop, NULL, NULL, NULL,
-                        false, NULL,   NULL};
+    cw_acct_source s = {w,    w_next, w_balance, w_asset_account, w_stop, NULL, NULL, NULL, false,
+                        NULL, NULL,   NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.model = model;
@@ -260,8 +260,8 @@ static void test_limits(void)
                         mv(3, 3, H1, F, ETH, 99), mv(4, 4, H1, U, ETH, 1)};
     world w = {m, 4, 0, 0, u(0)};
     uint64_t src[] = {1};
-    cw_acct_source s = {&w,    w_next, w_balance, w_asset_account, w_stop, NULL, NULL, NULL,
-                        false, NULL,   NULL};
+    cw_acct_source s = {&w,   w_next, w_balance, w_asset_account, w_stop, NULL, NULL, NULL, false,
+                        NULL, NULL,   NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.max_hops = 2;
@@ -294,8 +294,8 @@ static void test_mixer(void)
     m[7].tx_from = T;
     world w = {m, 9, 0, 0, u(0)};
     uint64_t src[] = {1};
-    cw_acct_source s = {&w,    w_next, w_balance, w_asset_account, w_stop, NULL, NULL, NULL,
-                        false, NULL,   NULL};
+    cw_acct_source s = {&w,   w_next, w_balance, w_asset_account, w_stop, NULL, NULL, NULL, false,
+                        NULL, NULL,   NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.through_mixer = true;
@@ -418,7 +418,7 @@ static cw_acct_result *run_mix_h(world *w, int (*stop)(void *, uint32_t),
                         stop,      personal,
                         dest,      partial ? NULL : w_fresh,
                         !partial,  partial ? NULL : w_notes,
-                        NULL};
+                        NULL,      NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.through_mixer = true;
@@ -948,8 +948,9 @@ static void test_router_swap(void)
     for (int labelled = 0; labelled < 2; labelled++)
         for (int model = CW_ACCT_HAIRCUT; model <= CW_ACCT_FIFO; model++) {
             cw_acct_source s = {
-                &w,   w_next, w_balance, w_asset_account, labelled ? rt_stop : w_stop, NULL, NULL,
-                NULL, false,  NULL,      rt_emitter};
+                &w,         w_next, w_balance, w_asset_account, labelled ? rt_stop : w_stop,
+                NULL,       NULL,   NULL,      false,           NULL,
+                rt_emitter, NULL};
             cw_acct_opts o;
             cw_acct_opts_init(&o);
             o.model = (cw_acct_model)model;
@@ -980,6 +981,61 @@ static void test_router_swap(void)
         }
 }
 
+/* Worked example 25 (docs/TRACE-MODELS.md): a router filed as a bridge in front of a lock
+ * bridge LB that records deposits with no event. T3 holds 7 stolen ETH. Tx 2: T3 sends 3 to RT,
+ * which passes them to LB; the tx has no memo and no deposit event: the deposit ends at LB. Tx 3:
+ * the same with 2, but the tx carries a memo (RT named the destination): it ends at RT, as
+ * before. Tx 4: T3 sends 2 to RT, which pays 1 to LB and 1 to BP: two bridges gain, which one
+ * took the taint is not known: it ends at RT. Main's trace ended all 7 at RT. */
+enum { LB = 86, T3 = 87 };
+
+static int lock_stop(void *ctx, uint32_t account)
+{
+    (void)ctx;
+    return account == RT || account == BP || account == LB ? CW_ACCT_STOP_BRIDGE : 0;
+}
+
+static uint32_t no_emitter(void *ctx, uint64_t tx)
+{
+    (void)ctx;
+    (void)tx;
+    return CW_ACCT_NONE;
+}
+
+static bool lock_silent(void *ctx, uint64_t tx)
+{
+    (void)ctx;
+    return tx == 2 || tx == 4;
+}
+
+static void test_router_lock(void)
+{
+    cw_acct_move m[] = {
+        mv(1, 1, V, T3, ETH, 7),  mv(2, 2, T3, RT, ETH, 3), mv(3, 2, RT, LB, ETH, 3),
+        mv(4, 3, T3, RT, ETH, 2), mv(5, 3, RT, LB, ETH, 2), mv(6, 4, T3, RT, ETH, 2),
+        mv(7, 4, RT, LB, ETH, 1), mv(8, 4, RT, BP, ETH, 1),
+    };
+    world w = {m, 8, 0, 0, u(0)};
+    uint64_t src[] = {1};
+    for (int model = CW_ACCT_HAIRCUT; model <= CW_ACCT_FIFO; model++) {
+        cw_acct_source s = {&w,   w_next, w_balance, w_asset_account, lock_stop,  NULL, NULL,
+                            NULL, false,  NULL,      no_emitter,      lock_silent};
+        cw_acct_opts o;
+        cw_acct_opts_init(&o);
+        o.model = (cw_acct_model)model;
+        o.max_hops = 0;
+        cw_acct_result *r = NULL;
+        CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
+        if (!r)
+            continue;
+        CHECK_EQ_INT(amt(end_at(r, LB, ETH)), 3);
+        CHECK_EQ_INT(amt(end_at(r, RT, ETH)), 4);
+        CHECK(end_at(r, BP, ETH) == NULL);
+        CHECK(end_at(r, LB, ETH) && end_at(r, LB, ETH)->stop == CW_ACCT_STOP_BRIDGE);
+        cw_acct_result_free(r);
+    }
+}
+
 int main(void)
 {
     RUN(test_basic);
@@ -1003,5 +1059,6 @@ int main(void)
     RUN(test_recipient_gas_funding);
     RUN(test_consolidation);
     RUN(test_router_swap);
+    RUN(test_router_lock);
     return cw_test_done();
 }
