@@ -8,7 +8,8 @@
 # cash-out recall and precision >= 0.95, amount per exchange and asset within 1 %, bridge exits
 # with the true Bitcoin address >= 0.95 and continued at the true Bitcoin payout, bridge deposits
 # of every bridge ended at a bridge >= 0.95, mixer-link precision >= 0.9, at most 25 % of the
-# world's txs named. Then a trace with no source: a clear error, exit 2.
+# world's txs named. Then bad input: a trace with no source, an unknown chain, an unknown
+# address: a clear error naming it, exit 2 or 3, nothing created.
 source "$(dirname "$0")/../lib/cli.sh"
 SRC=${CW_SOURCE_DIR:-$(dirname "$0")/../..}
 PY=/usr/bin/python3
@@ -52,4 +53,15 @@ rc=$?
 set -e
 check_eq "no source: exit 2" "$rc" 2
 check "no source: says so" grep -q -- "--from 0xTXHASH is required" "$T/err"
+set +e
+"$CW_BIN" ingest evm --csv "$T/ours" --store "$T/nochain" --chain nochain --quiet 2> "$T/err"
+rc=$?
+"$CW_BIN" screen 0x1234567890123456789012345678901234567890 --store "$T/sours" 2> "$T/err2"
+rc2=$?
+set -e
+check_eq "unknown chain: exit 2" "$rc" 2
+check "unknown chain: named, the chains listed" grep -q "unknown chain 'nochain' (ethereum" "$T/err"
+check "unknown chain: no store created" test ! -e "$T/nochain"
+check_eq "unknown address: exit 3" "$rc2" 3
+check "unknown address: named" grep -q "0x1234567890123456789012345678901234567890 is not in the store" "$T/err2"
 finish

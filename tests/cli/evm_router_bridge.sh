@@ -70,6 +70,13 @@ for n in ours ind; do
         check "$n$lab: the trace met routed lock deposits with no event ($qr)" test "$qr" -ge 1
         check "$n$lab: each ended at the lock bridge ($qb), none at the router ($qrt)" test "$qb" = "$qr" -a "$qrt" = 0
         check_eq "$n$lab: no honest tx of either shape named" "$(grep -c "honest txs of the shape named by the trace: 0" "$T/r$k$n.txt")" 2
+        # (ours bridges every token it holds here: ETH cash-outs only; the independent thief
+        # deposits tokens unsold)
+        check "$n$lab: amounts per exchange and asset within 1 %" /usr/bin/python3 -c "
+import re, sys
+t = open('$T/v$k$n.txt').read()
+keys = re.findall(r'^  \S+ (\S+): truth \d+, traced \d+ \(([\d.]+) % off\)', t, re.M)
+sys.exit(not (keys and ('$n' == 'ours' or any(a != 'ETH' for a, _ in keys)) and all(float(x) <= 1.0 for _, x in keys)))"
         check "$n$lab: cash-out recall and precision >= 0.95" /usr/bin/python3 -c "
 import re, sys
 m = re.search(r'recall ([\d.]+), precision ([\d.]+)', open('$T/v$k$n.txt').read())
