@@ -15,7 +15,6 @@
 # the router filed as a bridge it ended the deposits with no event at the router.
 source "$(dirname "$0")/../lib/cli.sh"
 SRC=${CW_SOURCE_DIR:-$(dirname "$0")/../..}
-source "$(dirname "$0")/../lib/evm_score.sh"
 jq '.world += {across_bridge: true, across_tokens: true, across_router: true, swap_bridge: true,
                lock_bridge: true, lock_router: true}
     | .heists[0].steps |= map(select(.type != "swap")
@@ -42,7 +41,10 @@ check "ours: truth agrees with the CSVs (gen_check.py)" /usr/bin/python3 "$SRC/t
 /usr/bin/python3 "$SRC/tests/diff/evm_shapes_world.py" --out "$T/ind" --seed 3 --txs 20000 --swap-bridge --lock-router > /dev/null
 for n in ours ind; do
     w=$T/$n
-    score_world "$w" "$n"
+    # ingest, label as a provider would, trace (JSON only), score: as tests/lib/evm_score.sh
+    "$CW_BIN" ingest evm --csv "$w" --store "$T/s$n" --chain ethereum --quiet > /dev/null
+    /usr/bin/python3 "$SRC/tests/diff/xchain_labels.py" "$w/truth/addresses.csv" > "$T/l$n.csv"
+    "$CW_BIN" labels import csv "$T/l$n.csv" --db "$T/l$n.db" > /dev/null
     r=$(awk -F, '$5 == "aggregator_router" {print $1}' "$w/truth/addresses.csv")
     cp "$T/l$n.csv" "$T/lb$n.csv"
     echo "$r,aggregator,bridge,ETH" >> "$T/lb$n.csv"
@@ -51,9 +53,10 @@ for n in ours ind; do
     for t in $(jq -r '.[0] | (.drain_txs // .drain_transactions) | join(" ")' "$w/truth/heists.json"); do
         args+=(--from "$t")
     done
-    "$CW_BIN" trace --store "$T/s$n" --labels "$T/lb$n.db" "${args[@]}" --through-mixer --json > "$T/tb$n.json"
-    "$CW_BIN" trace --store "$T/s$n" --labels "$T/lb$n.db" "${args[@]}" --through-mixer > "$T/tb$n.txt"
-    /usr/bin/python3 "$SRC/tests/diff/evm_eval.py" "$w" "$T/tb$n.json" > "$T/vb$n.txt"
+    for k in "" b; do
+        "$CW_BIN" trace --store "$T/s$n" --labels "$T/l$k$n.db" "${args[@]}" --through-mixer --json > "$T/t$k$n.json"
+        /usr/bin/python3 "$SRC/tests/diff/evm_eval.py" "$w" "$T/t$k$n.json" > "$T/v$k$n.txt"
+    done
     for k in "" b; do
         lab=${k:+, router a bridge}
         /usr/bin/python3 "$SRC/tests/diff/evm_router_bridge_eval.py" "$w" "$T/t$k$n.json" > "$T/r$k$n.txt"
