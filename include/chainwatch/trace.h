@@ -87,8 +87,8 @@ typedef enum cw_trace_end_kind {
                           * already counted at that source */
     CW_END_SWEEP = 10,   /* forward (FIFO, haircut): co-spent with many other owners' coins
                           * into one or two outputs, a probable service's sweep of its
-                          * deposits ("entered a service"); backward: came out of such a sweep
-                          * into a reused pool address ("came from a service";
+                          * deposits, or into a payout batch to many ("entered a service");
+                          * backward: came out of such a sweep or batch ("came from a service";
                           * docs/TRACE-MODELS.md, "Service sweeps"); not followed unless
                           * through_sweeps */
     CW_END_N = 11

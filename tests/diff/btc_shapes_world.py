@@ -10,7 +10,7 @@ whose stolen coins are peeled, mixed and deposited at exchanges that then sweep 
 addresses. Blocks are written as Bitcoin Core blk files (regtest magic), optionally obfuscated
 with an xor.dat key and ended by a raw zero tail (Core 28+).
 
-  btc_shapes_world.py --out DIR [--seed S] [--scale N] [--careful-thief] [--custodial-mixer] [--sweep-fed-hot-wallet] [--rotating-pool] [--xor-key HEX16] [--zero-tail BYTES]
+  btc_shapes_world.py --out DIR [--seed S] [--scale N] [--careful-thief] [--custodial-mixer] [--sweep-fed-hot-wallet] [--rotating-pool] [--direct-withdrawals] [--xor-key HEX16] [--zero-tail BYTES]
                       [--zero-tail-all] [--max-file-size BYTES]
 
 DIR/blocks holds blk*.dat (and xor.dat); DIR/truth holds the docs/GEN.md truth layout
@@ -737,7 +737,7 @@ def thief_reuse_consolidation(w, thief, coin, dep_fn):
         w.tx([c], [(dep_fn(), c.value - w.fee(1, 1))])
     w.mine()
 
-def build(seed, scale, careful=False, custodial=False, sweep_fed=False, rotating=False):
+def build(seed, scale, careful=False, custodial=False, sweep_fed=False, rotating=False, direct_wd=False):
     w = World(seed, scale)
     w.careful = careful
     w.rotating = rotating
@@ -1232,6 +1232,40 @@ def build(seed, scale, careful=False, custodial=False, sweep_fed=False, rotating
     user_deposits(20 * scale)
     user_payments(30 * scale)
     w.mine()
+    if direct_wd:
+        # --direct-withdrawals: the exchanges the thief used pay withdrawal batches straight from
+        # their customers' deposit coins (no sweep first), stolen deposits among honest ones;
+        # the payees are honest users, 40 % of whom deposit the coin at another exchange
+        paid = []
+        for ex in others:
+            for _ in range(2):
+                deps = [c for c in ex.coins if c.a.category == "exchange_deposit"]
+                stolen = [c for c in deps if c.a.customer == str(thief.id)]
+                clean = [c for c in deps if c.a.customer != str(thief.id)]
+                if not stolen or len(clean) < 3:
+                    break
+                coins = rnd.sample(stolen, 1) + rnd.sample(clean, min(len(clean), rnd.randint(3, 7)))
+                rnd.shuffle(coins)
+                tot = sum(c.value for c in coins)
+                outs = []
+                for _ in range(rnd.randint(6, 15)):
+                    v = rnd.choice([1_000_000, 5_000_000, 10_000_000, 2_000_000]) if rnd.random() < 0.4 \
+                        else lognormal_sat(rnd, 200_000, 40_000_000)
+                    if sum(x for _, x in outs) + v > tot * 0.9:
+                        break
+                    outs.append((w.new_addr(rnd.choice(users)), v))
+                outs.append((ex.reuse, tot - sum(x for _, x in outs) - w.fee(len(coins), len(outs) + 1)))
+                rnd.shuffle(outs)
+                txid, new = w.tx(coins, outs)
+                w.lookalikes.append((b2lx(txid), "exchange_batch_direct", "%d deposits, %d outputs" % (len(coins), len(outs))))
+                paid += [c for c in new if c.a is not ex.reuse]
+        w.mine()
+        for c in paid:
+            if rnd.random() < 0.4 and c in c.owner.coins:
+                w.tx([c], [(deposit_addr(rnd.choice([e for e in exchanges if e is not c.a.owner]), c.owner),
+                            c.value - w.fee(1, 1))])
+        w.mine()
+
     sweeps()
     w.mine()
     for ex in exchanges:
@@ -1410,6 +1444,9 @@ def main():
                     help="implies --custodial-mixer: the mixer sweeps to a fresh pool address each time (sweeps chained, "
                          "change to fresh addresses), exchanges sweep to fresh hot addresses, and the thief consolidates "
                          "its own coins into a reused address of its own")
+    ap.add_argument("--direct-withdrawals", action="store_true",
+                    help="the exchanges the thief deposited at pay two withdrawal batches each straight from deposit coins, "
+                         "one stolen deposit among 3-7 honest ones, to 6-15 honest users, 40 %% of whom deposit the coin at another exchange (exchange_batch_direct look-alikes)")
     ap.add_argument("--xor-key", help="16 hex digits: obfuscate the blk files (xor.dat)")
     ap.add_argument("--zero-tail", type=int, default=0, help="raw zero bytes at the end of the last file")
     ap.add_argument("--zero-tail-all", action="store_true", help="the zero tail in every file, not the last only")
@@ -1417,7 +1454,8 @@ def main():
     a = ap.parse_args()
     if a.xor_key and len(bytes.fromhex(a.xor_key)) != 8:
         ap.error("--xor-key takes 16 hex digits")
-    w = build(a.seed, a.scale, a.careful_thief, a.custodial_mixer, a.sweep_fed_hot_wallet, a.rotating_pool)
+    w = build(a.seed, a.scale, a.careful_thief, a.custodial_mixer, a.sweep_fed_hot_wallet, a.rotating_pool,
+              a.direct_withdrawals)
     write(w, a.out, a.xor_key, a.zero_tail, a.max_file_size, a.zero_tail_all)
     print(json.dumps({"txs": w.n_txs, "blocks": len(w.blocks), "coinjoins": len(w.coinjoins),
                       "tx0s": len(w.tx0s), "peel_hops": len(w.peel), "lookalikes": len(w.lookalikes),

@@ -341,7 +341,9 @@ static bool is_mixer(const cw_trace *t, uint64_t addr)
  * mixer sweeping its deposit addresses. What it pays out later is not its depositor's coin, and
  * following the traced value into its payouts would name its other customers. SWEEP_MIN_PAID
  * to SWEEP_MIN_OTHERS - 1 such payers make one too when the gathered coins are then paid out
- * to many (pays_many), which backward is asked always (service_sweep, pool_sweep). */
+ * to many (pays_many), which backward is asked always (service_sweep, pool_sweep). A tx of three
+ * outputs or more that pays many itself (pays_here) is a payout batch straight from the gathered
+ * coins: SWEEP_MIN_PAID payers make one. */
 #define SWEEP_MIN_OTHERS 5
 #define SWEEP_SCAN (2 * SWEEP_MIN_OTHERS) /* untainted inputs looked at, at most */
 #define SWEEP_MIN_PAID 3 /* payers, at least, of a sweep whose coins are paid out to many */
@@ -368,6 +370,10 @@ static bool seen_or_add(uint64_t *set, size_t *n, uint64_t v)
 }
 
 static bool pays_many(const cw_trace *t, uint64_t o0, size_t n_out);
+
+/* A batch pays many by itself: its outputs [o0, o0 + n_out) go to at least SWEEP_MIN_PAYEES
+ * distinct addresses (the change counted as one of them), and none is an OP_RETURN. */
+static bool pays_here(const cw_trace *t, uint64_t o0, size_t n_out);
 
 /* A sweep-shaped tx with outputs [o0, o0 + n_out): of its first SWEEP_SCAN inputs with an
  * address (those the trace did not reach, when skip_traced: forward, t->s_node indexes the
@@ -412,8 +418,11 @@ static bool service_sweep(cw_trace *t, uint64_t in0, size_t n_in, uint64_t o0, s
                           size_t n_tainted)
 {
     size_t others = n_in - n_tainted;
-    if (n_out > 2 || others < SWEEP_MIN_PAID || others < n_tainted)
+    if (others < SWEEP_MIN_PAID || others < n_tainted)
         return false;
+    if (n_out > 2) /* a payout batch straight from many payers' coins */
+        return pays_here(t, o0, n_out) &&
+               sweep_inputs(t, in0, n_in, true, SWEEP_MIN_PAID, SWEEP_MIN_PAID, o0, n_out);
     return sweep_inputs(t, in0, n_in, true, SWEEP_MIN_PAID, SWEEP_MIN_OTHERS, o0, n_out);
 }
 
@@ -475,6 +484,36 @@ static bool pays_many(const cw_trace *t, uint64_t o0, size_t n_out)
     return false;
 }
 
+static bool pays_here(const cw_trace *t, uint64_t o0, size_t n_out)
+{
+    uint64_t payees[SWEEP_MIN_PAYEES];
+    size_t npay = 0;
+    for (size_t j = 0; j < n_out; j++) {
+        uint64_t a = out_addr(cw_chainstore_out(t->cs, o0 + j));
+        if (a == CW_NONE64)
+            return false; /* an OP_RETURN: a Tx0 (one user's premixes), not a payout */
+        if (!seen_or_add(payees, &npay, a) && npay == SWEEP_MIN_PAYEES) {
+            for (size_t k = j + 1; k < n_out; k++)
+                if (out_addr(cw_chainstore_out(t->cs, o0 + k)) == CW_NONE64)
+                    return false;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Does one of the first SWEEP_SCAN inputs [in0, in0 + n_in) spend a coin at a labelled address? */
+static bool spends_labelled(const cw_trace *t, uint64_t in0, size_t n_in)
+{
+    for (size_t k = 0; t->labels && k < n_in && k < SWEEP_SCAN; k++) {
+        uint64_t po = prevout_of(t->cs, in0 + k, NULL);
+        uint64_t a = po == CW_NONE64 ? CW_NONE64 : out_addr(cw_chainstore_out(t->cs, po));
+        if (a != CW_NONE64 && cw_trace_labelmap_get(t->labels, a, NULL, NULL))
+            return true;
+    }
+    return false;
+}
+
 /* Backward, the same sweep seen from its output (docs/TRACE-MODELS.md, "Service sweeps"): no
  * input is known to be tainted here, so the thief's own consolidation of coins from several of
  * its txs would look the same by its inputs alone; what a service's sweep has besides is what
@@ -485,8 +524,12 @@ static bool pays_many(const cw_trace *t, uint64_t o0, size_t n_out)
  * service may rotate its pool addresses, a thief may gather into one address again and again. */
 static bool pool_sweep(cw_trace *t, uint64_t in0, size_t n_in, uint64_t o0, size_t n_out)
 {
-    if (n_out > 2 || n_in < SWEEP_MIN_PAID)
+    if (n_in < SWEEP_MIN_PAID)
         return false;
+    if (n_out > 2) /* a payout batch straight from many payers' coins, none labelled (a label
+                    * one hop back says who paid better than the shape) */
+        return pays_here(t, o0, n_out) && !spends_labelled(t, in0, n_in) &&
+               sweep_inputs(t, in0, n_in, false, SWEEP_MIN_PAID, SWEEP_MIN_PAID, o0, n_out);
     return sweep_inputs(t, in0, n_in, false, SWEEP_MIN_PAID, SIZE_MAX, o0, n_out);
 }
 

@@ -11,7 +11,10 @@
  *   - the thief also splits a second coin S2 into six coins, which it consolidates together
  *     with one clean coin of its own into X and deposits at the exchange (E2);
  *   - one tx of a business pays six coins to six addresses of one wallet, which sweeps them
- *     with a coin the thief paid it (S3) into one output and deposits it (E3).
+ *     with a coin the thief paid it (S3) into one output and deposits it (E3);
+ *   - an unlabelled exchange pays withdrawals straight from deposit coins, the thief's among
+ *     them (build_batch, E6), and an honest user makes a Tx0 from four payers' coins, the
+ *     thief's among them (build_tx0, E7) (stop 16: btc_shapes_world.py --direct-withdrawals).
  * Truth and figures (FIFO forward; backward, haircut, in test_backward):
  *   - from S: default (stop at sweeps) ends 1 BTC less its fee as service_sweep at the sweep
  *     tx, and E1 gets nothing; through sweeps (the old rule), E1 gets 0.9 BTC of the thief's
@@ -44,6 +47,7 @@ static coin s1, s2, s3, cust[7], own_clean, payroll_fund, pool_float;
 static uint64_t pool_key; /* the service's pool: a reused address */
 static uint8_t id_s1[32], id_e1[32], id_s2[32], id_e2[32], id_s3[32], id_e3[32];
 static uint8_t id_s4[32], id_e4[32], id_s5[32], id_e5[32];
+static uint8_t id_s6[32], id_e6[32], id_s7[32], id_e7[32];
 
 /* one input to one output of value - FEE to a fresh key; the coin goes to *out */
 static void pay1(gen_tx *tx, const coin *c, coin *out, uint8_t id[32])
@@ -141,6 +145,75 @@ static void build_thief_reuse(gen_tx *tx)
     block_end();
 }
 
+/* An unlabelled exchange that pays a withdrawal batch straight from its customers' deposit
+ * coins, no sweep first: the thief's S6 (0.4 BTC) and three customers' 0.3 BTC coins are paid to
+ * four deposit addresses, and one tx spends all four into withdrawals of 0.35, 0.2, 0.15 and
+ * 0.1 BTC to four customers and the change; customer 6 deposits its 0.35 BTC at another
+ * exchange (E6). */
+static void build_batch(gen_tx *tx)
+{
+    coin s6, cc[3], dep[4], wd[5];
+    block_begin();
+    fund(&s6, 40000000ULL, 0);
+    for (int i = 0; i < 3; i++)
+        fund(&cc[i], 30000000ULL, 0);
+    block_end();
+    block_begin();
+    pay1(tx, &s6, &dep[0], id_s6);
+    for (int i = 0; i < 3; i++)
+        pay1(tx, &cc[i], &dep[1 + i], NULL);
+    block_end();
+    block_begin();
+    gen_tx_reset(tx);
+    uint64_t v = 0;
+    for (int i = 0; i < 4; i++) {
+        add_in(tx, &dep[i]);
+        v += dep[i].value;
+    }
+    uint64_t k6 = new_key();
+    add_out(tx, 35000000ULL, k6);
+    add_out(tx, 20000000ULL, new_key());
+    add_out(tx, 15000000ULL, new_key());
+    add_out(tx, 10000000ULL, new_key());
+    add_out(tx, v - 80000000ULL - FEE, new_key()); /* the change */
+    block_tx(tx, wd);
+    wd[0].key = k6;
+    pay1(tx, &wd[0], NULL, id_e6);
+    block_end();
+}
+
+/* An honest user's Tx0 from coins of four payers: the thief paid it S7 (0.2 BTC), three others
+ * 0.1 BTC each; the Tx0 spends the four into five 0.1 BTC premixes, an OP_RETURN and the change
+ * (one owner's coins, not a payout); the user deposits the first premix (E7). */
+static void build_tx0(gen_tx *tx)
+{
+    coin s7, cc[3], got[4], pre[7];
+    block_begin();
+    fund(&s7, 20000000ULL + FEE, 0);
+    for (int i = 0; i < 3; i++)
+        fund(&cc[i], 10000000ULL + FEE, 0);
+    block_end();
+    block_begin();
+    pay1(tx, &s7, &got[0], id_s7);
+    for (int i = 0; i < 3; i++)
+        pay1(tx, &cc[i], &got[1 + i], NULL);
+    block_end();
+    block_begin();
+    gen_tx_reset(tx);
+    for (int i = 0; i < 4; i++)
+        add_in(tx, &got[i]);
+    uint64_t k7 = new_key();
+    add_out(tx, 10000000ULL, k7);
+    for (int i = 0; i < 4; i++)
+        add_out(tx, 10000000ULL, new_key());
+    add_opreturn(tx);
+    add_out(tx, 50000000ULL - 2 * FEE, new_key()); /* the change: 0.5 BTC in, 0.5 out */
+    block_tx(tx, pre);
+    pre[0].key = k7;
+    pay1(tx, &pre[0], NULL, id_e7);
+    block_end();
+}
+
 static void build_world(const char *out_dir)
 {
     chain_begin();
@@ -226,6 +299,8 @@ static void build_world(const char *out_dir)
     block_end();
     build_rotating(&tx);
     build_thief_reuse(&tx);
+    build_batch(&tx);
+    build_tx0(&tx);
     gen_tx_deinit(&tx);
     chain_write(out_dir);
 }
@@ -375,6 +450,43 @@ static void test_thief_reuse(void)
     CHECK(at == 6 * (9000000ULL - FEE) - 2 * FEE); /* the consolidation's fee and the deposit's */
 }
 
+/* The withdrawal batch paid straight from four payers' deposit coins (three besides the thief's)
+ * to four customers and the change: a service's payout. Forward, S6's value ends there; through
+ * it (and before this rule: a batch was never a sweep), customer 6's deposit E6 carried 0.35 BTC
+ * less its fee of the thief's value, all of it certain: a customer named as the thief.
+ * Backward, E6's provenance ends there ("from a service"). */
+static void test_direct_batch(void)
+{
+    uint64_t at, prob, swept;
+    trace_to(id_s6, 1, id_e6, false, &at, &prob, &swept);
+    CHECK(at == 0);
+    CHECK(swept == 40000000ULL - FEE);
+    trace_to(id_s6, 1, id_e6, true, &at, &prob, &swept);
+    CHECK(swept == 0);
+    CHECK(at == 35000000ULL - FEE); /* FIFO: D0 first on the batch, customer 6 first */
+    CHECK(prob == 0);
+    back_to(id_e6, id_s6, false, &at, &swept);
+    CHECK(at == 0);
+    CHECK(swept > 0 && swept != UINT64_MAX);
+    back_to(id_e6, id_s6, true, &at, &swept);
+    CHECK(swept == 0);
+    CHECK(at > 0 && at != UINT64_MAX);
+}
+
+/* The honest user's Tx0 from four payers' coins pays five outputs, one of them an OP_RETURN: one
+ * owner's premixes, no payout. Forward the thief's 0.2 BTC reaches the first premix and its
+ * deposit E7 (FIFO); backward E7's provenance reaches S7's payment. */
+static void test_tx0_not_batch(void)
+{
+    uint64_t at, prob, swept;
+    trace_to(id_s7, 1, id_e7, false, &at, &prob, &swept);
+    CHECK(swept == 0);
+    CHECK(at == 10000000ULL - FEE);
+    back_to(id_e7, id_s7, false, &at, &swept);
+    CHECK(swept == 0);
+    CHECK(at > 0 && at != UINT64_MAX);
+}
+
 int main(void)
 {
     int rc = CHAIN_SETUP(test_build_world, dir, store, &cs);
@@ -386,6 +498,8 @@ int main(void)
     RUN(test_backward);
     RUN(test_rotating_pool);
     RUN(test_thief_reuse);
+    RUN(test_direct_batch);
+    RUN(test_tx0_not_batch);
     cw_chainstore_close(cs);
     return cw_test_done();
 }
