@@ -19,16 +19,19 @@ static int run_evm(const cw_store_opts *o)
         return cw_cli_fail("check", rc);
     json_t *j = NULL;
     rc = cw_evm_check(&j, s);
+    bool synthetic = cw_evmstore_synthetic(s);
     cw_evmstore_close(s);
     if (!j)
         return cw_cli_fail("check", rc);
+    json_object_set_new(j, "synthetic", json_boolean(synthetic));
     if (o->json)
         cw_cli_print_json(j);
     else {
         json_t *c = json_object_get(j, "checked");
-        printf("check %s (EVM, %s): %lld blocks, %lld txs, %lld value movements, %lld accounts, "
+        printf("check %s (EVM, %s%s): %lld blocks, %lld txs, %lld value movements, %lld accounts, "
                "%lld assets: %s\n",
                o->store, json_string_value(json_object_get(j, "chain")),
+               synthetic ? ", SYNTHETIC world" : "",
                (long long)json_integer_value(json_object_get(c, "blocks")),
                (long long)json_integer_value(json_object_get(c, "txs")),
                (long long)json_integer_value(json_object_get(c, "movements")),
