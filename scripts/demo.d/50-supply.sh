@@ -14,7 +14,7 @@ load() { # KIND FILE [options]: one line per file (rows loaded, skipped, rejecte
     local why
     why="$D/load-$(basename "$(dirname "$2")")-$(basename "$2").txt"
     "$BIN" supply load "$@" > "$why"
-    tail -1 "$why" | sed "s|(explained above)|(why: $why)|"
+    tail -1 "$why" | sed -e "s|, 0 skipped (explained above)|, 0 skipped|" -e "s|(explained above)|(why: $why)|"
 }
 
 synthetic() { # $1: database
