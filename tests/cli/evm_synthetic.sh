@@ -41,6 +41,9 @@ check_eq "--synthetic marks a store (its blocks already in it)" "$(grep -c '^syn
 check_eq "... and the rerun added no block" "$(grep -o '8 value movements\|0 blocks, 0 txs' "$T/ingest-b.txt" | head -1)" "0 blocks, 0 txs"
 "$B" ingest evm --csv "$T/bare" --store "$T/b" --quiet > /dev/null
 check_eq "a marked store stays marked when ingested without the flag" "$(grep -c '^synthetic 1$' "$T/b/MANIFEST")" 1
+"$B" ingest evm --csv "$T/bare" --store "$T/b" --rollback-to 100 --quiet > "$T/ingest-rb.txt"
+check "... and after a rollback to block 100 and the blocks after it again" \
+    bash -c "grep -q '^synthetic 1$' '$T/b/MANIFEST' && grep -q 'tip height 3245' '$T/ingest-rb.txt' && ! grep -q ' 0 blocks, 0 txs' '$T/ingest-rb.txt'"
 
 # trace on the generated world
 awk -F, 'BEGIN { print "address,entity,category,asset" }
