@@ -19,11 +19,10 @@ static int run_evm(const cw_store_opts *o)
         return cw_cli_fail("check", rc);
     json_t *j = NULL;
     rc = cw_evm_check(&j, s);
-    bool synthetic = cw_evmstore_synthetic(s);
     cw_evmstore_close(s);
     if (!j)
         return cw_cli_fail("check", rc);
-    json_object_set_new(j, "synthetic", json_boolean(synthetic));
+    bool synthetic = json_is_true(json_object_get(j, "synthetic"));
     if (o->json)
         cw_cli_print_json(j);
     else {

@@ -53,9 +53,7 @@ void cw_cli_evm_scaled(char *out, size_t n, const cw_u256 *v, json_t *asset)
 
 static void print_text(json_t *j, double seconds)
 {
-    if (json_is_true(json_object_get(j, "synthetic")))
-        printf("SYNTHETIC world: this store holds a generated chain (MANIFEST synthetic 1); the "
-               "heist, its addresses and entities below are made up\n");
+    cw_cli_synthetic_line(j);
     printf("trace %s (account model): %lld movements read, %lld tainted (%.3f s)\n",
            json_string_value(json_object_get(j, "model")),
            (long long)json_integer_value(json_object_get(j, "movements_read")),

@@ -60,6 +60,20 @@ for t in $(jq -r '.[] | (.drain_txs // .drain_transactions)[]' "$W/truth/heists.
 check "trace text: its first line says SYNTHETIC world" bash -c "head -1 '$T/trace.txt' | grep -q '^SYNTHETIC world: '"
 "$B" trace --store "$T/s" --labels "$T/labels.db" "${FROM[@]}" --through-mixer --json > "$T/trace.json"
 check_eq "trace --json: synthetic true" "$(jq .synthetic "$T/trace.json")" true
+TX1=${FROM[1]}
+ADDR1=$(jq -r '.[0].victim_hot_wallet' "$W/truth/heists.json")
+for q in "tx $TX1" "block 100" "address $ADDR1"; do
+    # shellcheck disable=SC2086
+    check "$q: the text's first line says SYNTHETIC world" bash -c "'$B' $q --store '$T/s' | head -1 | grep -q '^SYNTHETIC world: '"
+    # shellcheck disable=SC2086
+    check_eq "$q --json: synthetic true" "$("$B" $q --store "$T/s" --json | jq .synthetic)" true
+done
+for q in "tx $RTX" "block 483920"; do
+    # shellcheck disable=SC2086
+    check "real data: $q text never says SYNTHETIC" bash -c "! '$B' $q --store '$T/r' | grep -qi synthetic"
+    # shellcheck disable=SC2086
+    check_eq "real data: $q --json synthetic false" "$("$B" $q --store "$T/r" --json | jq .synthetic)" false
+done
 
 # the rules, run WITHOUT --synthetic: the store marks every alert
 jq '[.[] | {name, from: (.drain_txs // .drain_transactions), severity: "critical", tlp: "amber", share_to: "KOR"}]' \
