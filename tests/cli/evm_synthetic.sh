@@ -62,7 +62,7 @@ check "trace text: its first line says SYNTHETIC world" bash -c "head -1 '$T/tra
 check_eq "trace --json: synthetic true" "$(jq .synthetic "$T/trace.json")" true
 TX1=${FROM[1]}
 ADDR1=$(jq -r '.[0].victim_hot_wallet' "$W/truth/heists.json")
-for q in "tx $TX1" "block 100" "address $ADDR1"; do
+for q in "tx $TX1" "block 100" "address $ADDR1" "screen $ADDR1"; do
     # shellcheck disable=SC2086
     check "$q: the text's first line says SYNTHETIC world" bash -c "'$B' $q --store '$T/s' | head -1 | grep -q '^SYNTHETIC world: '"
     # shellcheck disable=SC2086
