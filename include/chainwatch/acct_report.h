@@ -7,11 +7,12 @@
  * recognised from behaviour, exchange deposit addresses and mixer pools, probable).
  *
  * The document has the shape of `chainwatch trace --json` on an EVM store, which the dashboard
- * reads (web/js/evm.js): "chain", "model", "sources", "ends" (address, asset {id, symbol,
- * decimals, contract}, kind, amount as a decimal string of base units, hops, movements,
- * probable, first_tx, path: the tx hashes from a source, label {entity, category} or null with
- * sanctioned first, recognised {as, score, probable} or null, arrivals and arrival_count for
- * stops, reads_as under poison, via_candidate_link when a followed candidate reached it),
+ * reads (web/js/evm.js): "chain", "synthetic" (true when the store holds a generated world:
+ * cw_evmstore_synthetic; whoever shows the document says so), "model", "sources", "ends" (address,
+ * asset {id, symbol, decimals, contract}, kind, amount as a decimal string of base units, hops,
+ * movements, probable, first_tx, path: the tx hashes from a source, label {entity, category} or
+ * null with sanctioned first, recognised {as, score, probable} or null, arrivals and arrival_count
+ * for stops, reads_as under poison, via_candidate_link when a followed candidate reached it),
  * "conversions", "mixer_links" (with --through-mixer: withdrawal tx, mixer, recipient, asset,
  * amount, denomination, score, evidence classes, lead, probable; links carry value),
  * "mixer_candidates" (the same for withdrawals whose only evidence is the anonymity set: they

@@ -65,6 +65,8 @@ typedef struct cw_stix_ctx {
     const char *created_by; /* identity id of the node */
     cw_tlp tlp;
     int64_t time_us; /* created = modified */
+    bool synthetic;  /* about a generated world (the alert's evidence says synthetic): every
+                        SDO and SRO made with it carries labels ["synthetic"] */
 } cw_stix_ctx;
 
 /* The official STIX id of a TLP 2.0 marking-definition (static string). */

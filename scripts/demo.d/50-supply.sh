@@ -9,14 +9,21 @@
 set -euo pipefail
 D="$OUT/supply"
 mkdir -p "$D"
+load() { # KIND FILE [options]: one line per file (rows loaded, skipped, rejected); the reasons
+    # for skipped rows (the first 10) in supply/load-FOLDER-FILE.txt, named on that line
+    local why
+    why="$D/load-$(basename "$(dirname "$2")")-$(basename "$2").txt"
+    "$BIN" supply load "$@" > "$why"
+    tail -1 "$why" | sed -e "s|, 0 skipped (explained above)|, 0 skipped|" -e "s|(explained above)|(why: $why)|"
+}
 
 synthetic() { # $1: database
     export CHAINWATCH_SUPPLY_DB="$1"
     echo "-- synthetic: 15 years of Comtrade+ imports of KOR, JPN, USA with planted disruptions"
     "$BIN" supply synth --out "$D/synth" --seed 2026 --years 15 --first-year 2010
-    "$BIN" supply load comtrade "$D/synth/comtrade.csv" | tail -1
-    "$BIN" supply load prices "$D/synth/prices.csv" | tail -1
-    "$BIN" supply load events "$D/synth/events.csv" | tail -1
+    load comtrade "$D/synth/comtrade.csv"
+    load prices "$D/synth/prices.csv"
+    load events "$D/synth/events.csv"
     "$BIN" supply backtest --events "$D/synth/events.csv" > "$D/synth-backtest.txt"
     "$BIN" supply backtest --events "$D/synth/events.csv" --json > "$D/synth-backtest.json"
     echo "   synthetic backtest: $D/synth-backtest.txt"
@@ -38,9 +45,6 @@ synthetic "$D/synth.db"
 export CHAINWATCH_SUPPLY_DB="$D/supply.db"
 rm -f "$D/supply.db" "$D/supply.db-wal" "$D/supply.db-shm" # no synthetic rows left from before
 S="$SHARED"
-load() { # KIND FILE [options]: one line per file (rows loaded, skipped with reasons, rejected)
-    "$BIN" supply load "$@" | tail -1
-}
 echo "-- real data: every series in $S (one transaction per file; rejections by file and line)"
 load comtrade "$S/china-cm-exports-comtrade/deep_dive_hs6_monthly.csv" --reporter CHN --flow X
 load comtrade "$S/china-cm-exports-comtrade/country_monthly_stats.csv" --reporter CHN --flow X

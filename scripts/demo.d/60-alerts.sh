@@ -21,6 +21,7 @@ SUPPLY=()
 "$BIN" rules run --db "$DB" --store "$S" --labels "$OUT/labels.db" --cases "$OUT/cases.json" \
     --synthetic "${SUPPLY[@]}"
 echo "-- alerts raised by the rules (chain alerts: on the SYNTHETIC world of stage 10, marked so):"
-"$BIN" alerts list --db "$DB" --source chain > "$OUT/alerts.txt"
-head -12 "$OUT/alerts.txt"
-echo "-- all alerts: $OUT/alerts.txt"
+"$BIN" alerts list --db "$DB" --source chain > "$OUT/alerts-chain.txt"
+head -12 "$OUT/alerts-chain.txt"
+"$BIN" alerts list --db "$DB" > "$OUT/alerts.txt"
+echo "-- all alerts (chain and supply): $OUT/alerts.txt"

@@ -56,6 +56,10 @@ int cw_cli_print_json(json_t *v);
  * in RFC 3339 UTC, "2009-01-12T03:30:25Z", into buf; "?" when t is not an integer. Returns buf. */
 const char *cw_cli_chain_time(char buf[32], const json_t *t);
 
+/* The first line of a text answer from a store holding a generated world (the document's
+ * "synthetic" is true: cw_evmstore_synthetic); nothing otherwise. */
+void cw_cli_synthetic_line(const json_t *doc);
+
 /* True when argv contains --help or -h. */
 bool cw_cli_wants_help(int argc, char **argv);
 

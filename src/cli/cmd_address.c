@@ -51,6 +51,7 @@ static int run_evm(const cw_store_opts *o)
         return cw_cli_fail("address", rc);
     if (o->json)
         return cw_cli_print_json(j);
+    cw_cli_synthetic_line(j);
     printf(
         "address %s%s\n  first seen block %lld, last block %lld\n",
         json_string_value(json_object_get(j, "address")),

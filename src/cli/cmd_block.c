@@ -22,6 +22,7 @@ static int run_evm(const cw_store_opts *o)
         return cw_cli_fail("block", rc);
     if (o->json)
         return cw_cli_print_json(j);
+    cw_cli_synthetic_line(j);
     char when[32];
     printf("block %lld %s\n  parent %s\n  time %s  miner %s  gas used %lld  txs %lld  "
            "withdrawals %lld  value movements %lld  burnt fees %s wei\n",

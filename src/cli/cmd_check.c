@@ -22,13 +22,15 @@ static int run_evm(const cw_store_opts *o)
     cw_evmstore_close(s);
     if (!j)
         return cw_cli_fail("check", rc);
+    bool synthetic = json_is_true(json_object_get(j, "synthetic"));
     if (o->json)
         cw_cli_print_json(j);
     else {
         json_t *c = json_object_get(j, "checked");
-        printf("check %s (EVM, %s): %lld blocks, %lld txs, %lld value movements, %lld accounts, "
+        printf("check %s (EVM, %s%s): %lld blocks, %lld txs, %lld value movements, %lld accounts, "
                "%lld assets: %s\n",
                o->store, json_string_value(json_object_get(j, "chain")),
+               synthetic ? ", SYNTHETIC world" : "",
                (long long)json_integer_value(json_object_get(c, "blocks")),
                (long long)json_integer_value(json_object_get(c, "txs")),
                (long long)json_integer_value(json_object_get(c, "movements")),

@@ -55,6 +55,7 @@ static int run_evm(int argc, char **argv)
                                              {"rollback-to", required_argument, NULL, 'R'},
                                              {"json", no_argument, NULL, 'J'},
                                              {"quiet", no_argument, NULL, 'q'},
+                                             {"synthetic", no_argument, NULL, 'S'},
                                              {NULL, 0, NULL, 0}};
     optind = 2;
     int ch;
@@ -89,6 +90,9 @@ static int run_evm(int argc, char **argv)
         case 'q':
             o.progress = false;
             break;
+        case 'S':
+            o.synthetic = true;
+            break;
         default:
             return cw_cli_usage_error(&cw_cmd_ingest, "unknown option");
         }
@@ -108,13 +112,17 @@ static int run_evm(int argc, char **argv)
     double secs = st.seconds > 0 ? st.seconds : 1e-9;
     if (json)
         return cw_cli_print_json(
-            json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f}", "blocks_added",
+            json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:b}", "blocks_added",
                       (json_int_t)st.blocks_added, "blocks_skipped", (json_int_t)st.blocks_skipped,
                       "txs_added", (json_int_t)st.txs_added, "movements_added",
                       (json_int_t)st.moves_added, "accounts_added", (json_int_t)st.accounts_added,
                       "bytes_read", (json_int_t)st.bytes_read, "tip_height", (json_int_t)st.tip,
                       "seconds", st.seconds, "tx_per_s", (double)st.txs_added / secs, "mb_per_s",
-                      (double)st.bytes_read / secs / 1e6));
+                      (double)st.bytes_read / secs / 1e6, "synthetic", st.synthetic));
+    if (st.synthetic)
+        printf("ingest: SYNTHETIC world: %s holds a generated chain (MANIFEST synthetic 1); its "
+               "traces, alerts and server answers say so\n",
+               o.store_dir);
     printf("ingest: %llu blocks, %llu txs, %llu value movements, %llu accounts added (%llu "
            "blocks already in the store); tip height %lld; %.2f s, %.0f tx/s, %.1f MB/s\n",
            (unsigned long long)st.blocks_added, (unsigned long long)st.txs_added,
@@ -265,5 +273,9 @@ const cw_command cw_cmd_ingest = {
     "                      avalanche, dev\n"
     "  --commit-blocks N   commit every N blocks (default: every 10+ seconds)\n"
     "  --rollback-to N     first drop the store's blocks above N (a reorg), then ingest\n"
+    "  --synthetic         the exports are a generated world: the store is marked SYNTHETIC\n"
+    "                      (MANIFEST), and its traces, alerts and server answers say so. A\n"
+    "                      folder with a generator's truth/world.json beside the exports\n"
+    "                      (chainwatch gen evm) is marked without it; a marked store stays so\n"
     "  --quiet, --json     as above\n",
     run};

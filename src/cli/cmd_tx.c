@@ -31,6 +31,7 @@ static int run_evm(const cw_store_opts *o)
         return cw_cli_fail("tx", rc);
     if (o->json)
         return cw_cli_print_json(j);
+    cw_cli_synthetic_line(j);
     printf("tx %s\n  block %lld  index %lld  status %s  value %s wei\n  from %s\n  to   %s\n",
            json_string_value(json_object_get(j, "hash")),
            (long long)json_integer_value(json_object_get(j, "block")),

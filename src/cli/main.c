@@ -96,6 +96,13 @@ const char *cw_cli_chain_time(char buf[32], const json_t *t)
     return buf;
 }
 
+void cw_cli_synthetic_line(const json_t *doc)
+{
+    if (json_is_true(json_object_get(doc, "synthetic")))
+        printf("SYNTHETIC world: this store holds a generated chain (MANIFEST synthetic 1); "
+               "everything below is made up\n");
+}
+
 bool cw_cli_wants_help(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {

@@ -269,12 +269,18 @@ int cw_cli_screen_evm(const cw_command *cmd, int argc, char **argv)
                                              "probable shares of received value, not amounts"));
     }
     if (json) {
-        cw_cli_print_json(json_pack("{s:o, s:f, s:f, s:i}", "results", all, "threshold", threshold,
-                                    "floor", o.floor, "max_hops", (int)o.max_hops));
+        cw_cli_print_json(json_pack("{s:o, s:f, s:f, s:i, s:b}", "results", all, "threshold",
+                                    threshold, "floor", o.floor, "max_hops", (int)o.max_hops,
+                                    "synthetic", cw_evmstore_synthetic(s)));
         all = NULL;
     } else {
         size_t i, k;
         json_t *v, *a;
+        if (cw_evmstore_synthetic(s)) {
+            json_t *mark = json_pack("{s:b}", "synthetic", 1);
+            cw_cli_synthetic_line(mark);
+            json_decref(mark);
+        }
         json_array_foreach(all, i, v)
         {
             printf("%s%s\n", json_string_value(json_object_get(v, "address")),

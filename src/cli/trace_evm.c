@@ -53,6 +53,7 @@ void cw_cli_evm_scaled(char *out, size_t n, const cw_u256 *v, json_t *asset)
 
 static void print_text(json_t *j, double seconds)
 {
+    cw_cli_synthetic_line(j);
     printf("trace %s (account model): %lld movements read, %lld tainted (%.3f s)\n",
            json_string_value(json_object_get(j, "model")),
            (long long)json_integer_value(json_object_get(j, "movements_read")),

@@ -551,6 +551,10 @@ int cw_monitor__run_evm(cw_monitor__ctx *c, const cw_monitor_opts *o)
     int rc = cw_evmstore_open(&s, o->store_dir, false, NULL);
     if (rc)
         return rc;
+    /* a store holding a generated world marks its alerts whether or not the caller said
+     * --synthetic (cw_monitor__raise: title and evidence) */
+    if (cw_evmstore_synthetic(s))
+        c->synthetic = true;
     if (o->labels_db && (rc = cw_labels_open(&labels, o->labels_db, CW_LABELS_READONLY)))
         goto out;
     if ((rc = cw_acct_labels_new(&lm, s, labels)))

@@ -100,11 +100,11 @@ void cw_server__evm_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
     if (n == 1 && !strcmp(segs[0], "status")) {
         cw_evm_counts k;
         cw_evmstore_counts(c->s, &k);
-        r->body =
-            json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:b}", "chain", cw_evmstore_chain(c->s)->name,
-                      "chain_id", (json_int_t)k.chain_id, "tip", (json_int_t)cw_evmstore_tip(c->s),
-                      "txs", (json_int_t)k.txs, "movements", (json_int_t)k.moves, "accounts",
-                      (json_int_t)k.accounts, "labels", c->labels != NULL);
+        r->body = json_pack(
+            "{s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:b}", "chain", cw_evmstore_chain(c->s)->name,
+            "synthetic", cw_evmstore_synthetic(c->s), "chain_id", (json_int_t)k.chain_id, "tip",
+            (json_int_t)cw_evmstore_tip(c->s), "txs", (json_int_t)k.txs, "movements",
+            (json_int_t)k.moves, "accounts", (json_int_t)k.accounts, "labels", c->labels != NULL);
         return;
     }
     if (!(n == 1 && !strcmp(segs[0], "trace"))) {

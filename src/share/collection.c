@@ -430,7 +430,7 @@ int cw_share__publish_one(cw_node *n, const json_t *a, int *count, json_t *dry)
         json_t *ad0 = json_object_get(ev0, "addresses");
         size_t k;
         json_t *x;
-        cw_stix_ctx c0 = {n->identity, CW_TLP_RED, 0};
+        cw_stix_ctx c0 = {n->identity, CW_TLP_RED, 0, false};
         json_array_foreach(ad0, k, x)
         {
             json_t *w = json_is_string(x) ? cw_stix_wallet(&c0, json_string_value(x), NULL) : NULL;
@@ -454,11 +454,11 @@ int cw_share__publish_one(cw_node *n, const json_t *a, int *count, json_t *dry)
     cw_time_parse(&t, json_string_value(json_object_get(a, "time")));
     int64_t last = t;
     cw_time_parse(&last, json_string_value(json_object_get(a, "last_seen")));
-    cw_stix_ctx c = {n->identity, tlp, t};
+    json_t *ev = json_object_get(a, "evidence");
+    cw_stix_ctx c = {n->identity, tlp, t, json_is_true(json_object_get(ev, "synthetic"))};
     const char *title = json_string_value(json_object_get(a, "title"));
     const char *expl = json_string_value(json_object_get(a, "explanation"));
     const char *source = json_string_value(json_object_get(a, "source"));
-    json_t *ev = json_object_get(a, "evidence");
     cw_buf share_to = {0};
     size_t i;
     json_t *s;

@@ -144,9 +144,12 @@ static json_t *sdo_base(const cw_stix_ctx *c, const char *type)
         return NULL;
     cw_stix_new_id(id, type);
     cw_time_format(t, c->time_us, 3);
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[s]}", "type", type, "spec_version", "2.1",
-                     "id", id, "created", t, "modified", t, "created_by_ref", c->created_by,
-                     "object_marking_refs", tlp_ids[c->tlp]);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[s]}", "type", type, "spec_version",
+                          "2.1", "id", id, "created", t, "modified", t, "created_by_ref",
+                          c->created_by, "object_marking_refs", tlp_ids[c->tlp]);
+    if (o && c->synthetic) /* a partner's tools can filter on it, whatever the name says */
+        json_object_set_new(o, "labels", json_pack("[s]", "synthetic"));
+    return o;
 }
 
 json_t *cw_stix_identity(const char *id, const char *name, const char *identity_class,

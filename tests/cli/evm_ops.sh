@@ -83,13 +83,5 @@ sqlite3 "$N" "SELECT json FROM stix_objects" > "$T/objects.jsonl"
 check_eq "wallets name the chain and the currency" "$(jq -r 'select(.type == "cryptocurrency-wallet") | "\(.chain)/\(.currency)"' "$T/objects.jsonl" | sort -u | paste -sd,)" "dev/ETH"
 check_eq "reports name the chain and the assets" "$(jq -r 'select(.type == "report") | .extensions | to_entries[] | select(.value.kind) | "\(.value.chain)/\(.value.assets | join("+"))"' "$T/objects.jsonl" | sort -u)" "dev/ETH"
 check_eq "wei travel as strings in the signed reports" "$(jq -r 'select(.type == "report") | .extensions | to_entries[] | select(.value.kind == "stolen-funds-at-exchange") | .value.evidence.amounts[0].amount | type' "$T/objects.jsonl")" string
-TOOLS="$CW_SOURCE_DIR/../shared/tools/stix2-validator"
-if [ -f "$TOOLS/run.py" ] && /usr/bin/python3 -c 'import jsonschema, antlr4, dateutil, simplejson, colorama, appdirs, requests_cache' 2> /dev/null; then
-    jq -s '{type: "bundle", id: "bundle--6a1f3c2e-8d55-4b0e-9a51-2f0c3b7d9e41", objects: .}' "$T/objects.jsonl" > "$T/bundle.json"
-    rc=0; PYTHONPATH="$TOOLS" /usr/bin/python3 "$TOOLS/run.py" --no-cache "$T/bundle.json" > "$T/validator.txt" 2>&1 || rc=$?
-    [ "$rc" = 0 ] || cat "$T/validator.txt"
-    check_eq "OASIS stix2-validator: the bundle is valid" "$rc" 0
-else
-    echo "note: stix2-validator or its Debian packages absent (scripts/bootstrap.sh); that check skipped"
-fi
+stix_validate "$T/objects.jsonl" "the bundle is valid"
 finish

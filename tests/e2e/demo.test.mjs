@@ -64,6 +64,8 @@ const cli = (...args) => {
 };
 const chainTime = (t) => new Date(t * 1000).toISOString().replace('T', ' ').replace('.000Z', 'Z');
 const sat = (text) => Math.round(Number(String(text).replace(/[^0-9.]/g, '')) * 1e8);
+// sat as the dashboard writes them (web/js/ui.js btc): "1,234.56789012 BTC"
+const btcText = (v) => `${Math.floor(v / 1e8).toLocaleString('en-US')}.${String(v % 1e8).padStart(8, '0')} BTC`;
 const evidenceOf = (a) => (typeof a.evidence === 'string' ? JSON.parse(a.evidence) : a.evidence || {});
 
 async function api(p, base = BASE) {
@@ -185,6 +187,18 @@ for (const vp of VIEWPORTS) {
     for (const ex of Object.keys(heist.deposits_by_exchange)) {
       if (heist.deposits_by_exchange[ex] >= 0.01 * heist.amount_sat) assert.ok(text.includes(ex), `the case names ${ex}, an exchange of the truth`);
     }
+    // the total at exchanges and how much of it is PROBABLE (it passed a CoinJoin), from the
+    // open alerts' evidence (value_sat, probable_sat), as their titles and `chainwatch trace` say
+    const atEx = (await caseAlerts()).filter((a) => a.kind === 'stolen-funds-at-exchange' && a.status !== 'closed');
+    const total = atEx.reduce((t, a) => t + Number(evidenceOf(a).value_sat), 0);
+    const prob = atEx.reduce((t, a) => t + Number(evidenceOf(a).probable_sat || 0), 0);
+    assert.ok(prob > 0 && prob < total, `part of the demo heist's total passed CoinJoins (${prob} of ${total} sat)`);
+    const span = card.locator('.case-total[data-chain="bitcoin"]');
+    assert.equal(Number(await span.getAttribute('data-total-sat')), total, 'the card\'s total is the open alerts\' sum');
+    assert.equal(Number(await span.getAttribute('data-probable-sat')), prob, 'its probable part is the alerts\' probable_sat sum');
+    assert.ok(text.includes(`${btcText(total)} of traced funds reached`), `the card gives the total in BTC (${text})`);
+    assert.ok(text.includes(`${btcText(prob)} of it PROBABLE`), `the card says how much of it is PROBABLE (${text})`);
+    assert.ok(text.includes(`${btcText(total - prob)} certain`), `and how much is certain (${text})`);
     // the case's alerts lead the queue: the critical ones are its first rows
     const cases = await caseAlerts();
     const crit = cases.filter((a) => a.severity === 'critical' && a.status !== 'closed').map((a) => String(a.id)).sort();

@@ -37,6 +37,18 @@ kill9_after() { # kill9_after SECONDS CMD...: runs CMD (output dropped), SIGKILL
 store_digest() { # digest of every store file but the lock (byte-identical stores match)
     (cd "$1" && find . -type f ! -name LOCK ! -name '*.tmp' | LC_ALL=C sort | xargs sha256sum) | sha256sum | cut -d' ' -f1
 }
+stix_validate() { # stix_validate OBJECTS.jsonl WHAT: the OASIS stix2-validator (../shared/tools) on
+    # a bundle of the objects, as a check; a note when the validator or its packages are absent
+    local tools="$CW_SOURCE_DIR/../shared/tools/stix2-validator" rc=0
+    if [ -f "$tools/run.py" ] && /usr/bin/python3 -c 'import jsonschema, antlr4, dateutil, simplejson, colorama, appdirs, requests_cache' 2> /dev/null; then
+        jq -s '{type: "bundle", id: "bundle--6a1f3c2e-8d55-4b0e-9a51-2f0c3b7d9e41", objects: .}' "$1" > "$T/bundle.json"
+        PYTHONPATH="$tools" /usr/bin/python3 "$tools/run.py" --no-cache "$T/bundle.json" > "$T/validator.txt" 2>&1 || rc=$?
+        [ "$rc" = 0 ] || cat "$T/validator.txt"
+        check_eq "OASIS stix2-validator: $2" "$rc" 0
+    else
+        echo "note: stix2-validator or its Debian packages absent (scripts/bootstrap.sh); that check skipped"
+    fi
+}
 finish() {
     echo "$PASSED passed, $FAILED failed"
     [ "$FAILED" -eq 0 ]

@@ -1,7 +1,8 @@
 /*
  * evm/query.h: the EVM store's queries as JSON (the CLI's `tx`, `address`, `block`, `check`
  * on an EVM store). Amounts are decimal strings of base units (wei, token units) with the
- * asset's decimals beside them: nothing is rounded.
+ * asset's decimals beside them: nothing is rounded. Every document names the "chain" and says
+ * "synthetic" (true when the store holds a generated world: cw_evmstore_synthetic).
  */
 #ifndef CHAINWATCH_EVM_QUERY_H
 #define CHAINWATCH_EVM_QUERY_H

@@ -193,6 +193,13 @@ int cw_evmstore_close(cw_evmstore *s);
 
 void cw_evmstore_counts(const cw_evmstore *s, cw_evm_counts *c);
 const cw_evm_chain *cw_evmstore_chain(const cw_evmstore *s);
+/* True when the store holds a generated world (MANIFEST `synthetic 1`): every block ingested
+ * from a `chainwatch gen evm` folder, or declared so (evm/ingest.h). Whoever shows what the store
+ * says (traces, alerts, the server) says so too. Never set on real data; once set, kept. */
+bool cw_evmstore_synthetic(const cw_evmstore *s);
+/* Marks a writable store as holding a generated world, in its MANIFEST at once (with the
+ * published counts). Idempotent. */
+int cw_evmstore_mark_synthetic(cw_evmstore *s);
 /* Tip block number, or -1 when the store is empty (counts include uncommitted appends). */
 int64_t cw_evmstore_tip(const cw_evmstore *s);
 

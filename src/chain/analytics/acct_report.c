@@ -289,12 +289,12 @@ static json_t *document(const rctx *c, const cw_acct_result *r, const char *cons
     uint64_t moves, edges;
     cw_acct_result_counts(r, &moves, &edges);
     static const char *const models[] = {"poison", "haircut", "fifo"};
-    return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:b}", "chain",
-                     cw_evmstore_chain(s)->name, "model", models[o->trace.model], "sources",
-                     sources, "ends", ends ? ends : json_array(), "conversions", convs,
-                     "mixer_links", links, "mixer_candidates", cands, "totals", totals,
-                     "movements_read", (json_int_t)moves, "tainted_movements", (json_int_t)edges,
-                     "ends_truncated", truncated);
+    return json_pack("{s:s, s:b, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:b}", "chain",
+                     cw_evmstore_chain(s)->name, "synthetic", cw_evmstore_synthetic(s), "model",
+                     models[o->trace.model], "sources", sources, "ends", ends ? ends : json_array(),
+                     "conversions", convs, "mixer_links", links, "mixer_candidates", cands,
+                     "totals", totals, "movements_read", (json_int_t)moves, "tainted_movements",
+                     (json_int_t)edges, "ends_truncated", truncated);
 }
 
 int cw_acct_report_run(json_t **out, cw_acct_result **result, const cw_evmstore *s, cw_labels *db,

@@ -2,8 +2,10 @@
  * ingest.c: ethereum-etl CSV exports into an EVM store (evm/ingest.h): the decoder hands
  * finished blocks to the writer, which commits every N blocks or few seconds.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "chainwatch/errors.h"
 #include "chainwatch/evm/csv.h"
@@ -20,6 +22,15 @@ static int wrap_block(int rc, const cw_evm_block *b)
     return rc;
 }
 
+bool cw_evm_ingest_generated(const char *csv_dir)
+{
+    char p[PATH_MAX];
+    struct stat st;
+    if ((size_t)snprintf(p, sizeof p, "%s/truth/world.json", csv_dir) >= sizeof p)
+        return false;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 int cw_evm_ingest_csv(const cw_evm_ingest_opts *o, cw_evm_ingest_stats *st)
 {
     memset(st, 0, sizeof *st);
@@ -30,6 +41,7 @@ int cw_evm_ingest_csv(const cw_evm_ingest_opts *o, cw_evm_ingest_stats *st)
     cw_progress *pg = NULL;
     cw_evm_block b;
     cw_evm_block_init(&b);
+    cw_evm_counts c0 = {0}; /* the counts before the first new block (the stats) */
     int rc = cw_evm_csv_open(&r, o->csv_dir);
     if (rc)
         goto out;
@@ -37,7 +49,10 @@ int cw_evm_ingest_csv(const cw_evm_ingest_opts *o, cw_evm_ingest_stats *st)
         goto out;
     if (o->rollback_to != -2 && (rc = cw_evmstore_rollback(s, o->rollback_to)))
         goto out;
-    cw_evm_counts c0;
+    if ((o->synthetic || cw_evm_ingest_generated(o->csv_dir)) &&
+        (rc = cw_evmstore_mark_synthetic(s)))
+        goto out;
+    st->synthetic = cw_evmstore_synthetic(s);
     cw_evmstore_counts(s, &c0);
     if (o->progress)
         pg = cw_progress_new("ingest evm", cw_evm_csv_bytes_total(r), "B");

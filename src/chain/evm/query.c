@@ -146,6 +146,7 @@ int cw_evm_query_tx(json_t **out, const cw_evmstore *s, const char *hash)
     json_t *o = json_object();
     cw_evm_hash_hex(hx, &h);
     json_object_set_new(o, "chain", json_string(cw_evmstore_chain(s)->name));
+    json_object_set_new(o, "synthetic", json_boolean(cw_evmstore_synthetic(s)));
     json_object_set_new(o, "hash", json_string(hx));
     json_object_set_new(o, "block", json_integer(t->block));
     if (b) {
@@ -231,6 +232,7 @@ int cw_evm_query_address(json_t **out, const cw_evmstore *s, const char *addr, u
     char hx[43];
     cw_evm_addr_hex(hx, &a);
     json_object_set_new(o, "chain", json_string(cw_evmstore_chain(s)->name));
+    json_object_set_new(o, "synthetic", json_boolean(cw_evmstore_synthetic(s)));
     json_object_set_new(o, "address", json_string(hx));
     json_object_set_new(o, "id", json_integer(id));
     json_object_set_new(o, "contract", json_boolean(ar->contract_block != CW_EVM_NONE32));
@@ -416,6 +418,7 @@ int cw_evm_query_block(json_t **out, const cw_evmstore *s, const char *which)
     json_t *o = json_object();
     char hx[67];
     json_object_set_new(o, "chain", json_string(cw_evmstore_chain(s)->name));
+    json_object_set_new(o, "synthetic", json_boolean(cw_evmstore_synthetic(s)));
     json_object_set_new(o, "number", json_integer((json_int_t)b->number));
     cw_evm_hash_hex(hx, (const cw_evm_hash *)b->hash);
     json_object_set_new(o, "hash", json_string(hx));
@@ -768,6 +771,7 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
     json_t *o = json_object();
     json_object_set_new(o, "kind", json_string("evm"));
     json_object_set_new(o, "chain", json_string(cw_evmstore_chain(s)->name));
+    json_object_set_new(o, "synthetic", json_boolean(cw_evmstore_synthetic(s)));
     json_object_set_new(o, "checked",
                         json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "blocks", (json_int_t)c.blocks,
                                   "txs", (json_int_t)c.txs, "movements", (json_int_t)c.moves,

@@ -183,6 +183,7 @@ struct cw_evmstore {
     cw_evm_addr wrapped;
     bool has_wrapped;
     uint64_t incomplete; /* published blocks without receipts, logs or traces */
+    bool synthetic;      /* MANIFEST `synthetic 1`: the store holds a generated world */
     uint64_t crash_at, crash_count;
     void *wmem; /* writer only: one anonymous map holding acache, heads, heads_used */
     size_t wmem_len;
@@ -483,6 +484,8 @@ static void to_manifest(cw_manifest *m, const cw_evmstore *s, const counts *c)
     cw_manifest_set(m, "memos", cw_evm_memotab_rows_below(&s->memos, c->txs));
     cw_manifest_set(m, "amounts", side_below(&s->wide, c->moves));
     cw_manifest_set(m, "tx_amounts", side_below(&s->txwide, c->txs));
+    if (s->synthetic) /* only then: a real store's MANIFEST is as before */
+        cw_manifest_set(m, "synthetic", 1);
 }
 
 static int write_counts(cw_evmstore *s, const counts *c)
@@ -848,6 +851,7 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
         pub_memos = cw_manifest_get(&m, "memos", 0);
         s->wide.pub = cw_manifest_get(&m, "amounts", 0);
         s->txwide.pub = cw_manifest_get(&m, "tx_amounts", 0);
+        s->synthetic = cw_manifest_get(&m, "synthetic", 0) != 0;
     }
     set_wrapped(s);
     for (int i = 0; i < N_COLS; i++) {
@@ -1791,6 +1795,26 @@ static int sync_job_finish(sync_job *j, pthread_t th[SYNC_THREADS], int started)
     for (int i = 0; i < started; i++)
         pthread_join(th[i], NULL);
     return atomic_load(&j->rc);
+}
+
+bool cw_evmstore_synthetic(const cw_evmstore *s)
+{
+    return s->synthetic;
+}
+
+int cw_evmstore_mark_synthetic(cw_evmstore *s)
+{
+    if (!s->writable)
+        return cw_error_set(CW_EINVAL, "%s: opened read-only", s->dir);
+    if (s->synthetic)
+        return 0;
+    /* published at once with the published counts: rows appended later are never seen in a
+     * store that does not yet say it is generated */
+    s->synthetic = true;
+    int rc = write_counts(s, &s->pub);
+    if (rc)
+        s->synthetic = false;
+    return rc;
 }
 
 int cw_evmstore_commit(cw_evmstore *s)

@@ -54,7 +54,7 @@ static void test_stix_sign_verify(void)
     crypto_sign_keypair(pk, sk);
     crypto_sign_keypair(pk2, sk2);
     cw_stix_ctx c = {"identity--07943265-88ae-4976-bbca-7a1831c63cb2", CW_TLP_GREEN,
-                     1764288000000000LL};
+                     1764288000000000LL, false};
     json_t *refs = json_pack("[s]", "identity--07943265-88ae-4976-bbca-7a1831c63cb2");
     json_t *r = cw_stix_report(&c, "title", "why", refs);
     REQUIRE(r);
@@ -118,7 +118,7 @@ static void test_stix_builders(void)
         CW_ENOTFOUND);
 
     cw_stix_ctx c = {"identity--07943265-88ae-4976-bbca-7a1831c63cb2", CW_TLP_AMBER,
-                     1764288000123000LL};
+                     1764288000123000LL, false};
     json_t *w = cw_stix_wallet(&c, "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa", "BTC");
     REQUIRE(w);
     /* uuid.uuid5(UUID('00abedb4-aa42-466c-9c01-fed23315a9b7'), '{"address":"1A1z..."}') */
@@ -139,6 +139,29 @@ static void test_stix_builders(void)
     const char *id = json_string_value(json_object_get(ind, "id"));
     CHECK(id && strlen(id) == strlen("indicator--") + 36 && id[strlen("indicator--") + 14] == '4');
     json_decref(ind);
+    CHECK(json_object_get(ind = cw_stix_indicator(&c, "n", NULL, addrs, 1), "labels") == NULL);
+    json_decref(ind);
+    /* about a generated world: every SDO and SRO says so in its labels, never the wallet (an
+     * address, no claim) */
+    cw_stix_ctx cs = c;
+    cs.synthetic = true;
+    json_t *refs = json_pack("[s]", "identity--07943265-88ae-4976-bbca-7a1831c63cb2");
+    json_t *made[] = {
+        cw_stix_indicator(&cs, "n", NULL, addrs, 1), cw_stix_observed_data(&cs, refs, 0, 0, 1),
+        cw_stix_sighting(&cs, "indicator--0c89648c-8ceb-4aaf-991c-7860047601ea", NULL, NULL, 1),
+        cw_stix_report(&cs, "SYNTHETIC world: x", NULL, refs),
+        cw_stix_wallet(&cs, addrs[0], "BTC")};
+    for (size_t i = 0; i < sizeof made / sizeof *made; i++) {
+        REQUIRE(made[i]);
+        json_t *lab = json_object_get(made[i], "labels");
+        if (i + 1 < sizeof made / sizeof *made)
+            CHECK(json_array_size(lab) == 1 &&
+                  !strcmp(json_string_value(json_array_get(lab, 0)), "synthetic"));
+        else
+            CHECK(lab == NULL);
+        json_decref(made[i]);
+    }
+    json_decref(refs);
     json_t *sd = cw_stix_supply_disruption(&c, "Lithium export curbs", "lithium", "CHN", 3, "x");
     REQUIRE(sd);
     CHECK_EQ_STR(json_string_value(json_object_get(sd, "type")), "supply-disruption");

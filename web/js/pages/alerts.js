@@ -11,6 +11,7 @@
 import { api, seg, query } from '../api.js';
 import { h, clear, flash, errorPanel, tlpBadge, sevBadge, statusBadge, when, short, btc, SEVERITIES, TLPS } from '../ui.js';
 import { traceFromEvidence } from './graph.js';
+import { formatAmount } from '../evm.js';
 import { triagePanel, shareSection } from './triage.js';
 
 function origin(a, ctx) {
@@ -34,7 +35,57 @@ export function evidenceOf(a) {
   return ev || {};
 }
 
-// The open case alerts, grouped by case name: [{name, alerts, atExchanges, exchanges, severity, tlp}].
+// What reached exchanges, and how much of it is probable: Bitcoin in sat (value_sat, and
+// probable_sat: the part that passed a CoinJoin, as the alert's title and `chainwatch trace`
+// say), EVM per asset in base units (amounts; a finding marked probable, a deposit address
+// recognised from behaviour, is probable whole). probableKnown is false when an alert carries
+// no split (an alert raised before the evidence had one).
+function addAtExchange(c, ev) {
+  if (Array.isArray(ev.amounts)) {
+    for (const am of ev.amounts) {
+      const k = `${am.asset || am.contract || '?'}|${am.decimals ?? ''}`;
+      let v;
+      try { v = BigInt(String(am.amount)); } catch { continue; }
+      const cur = c.evm.get(k) || { asset: { symbol: am.asset || am.contract, decimals: am.decimals }, total: 0n, probable: 0n };
+      cur.total += v;
+      if (ev.probable === true) cur.probable += v;
+      c.evm.set(k, cur);
+    }
+    if (ev.chain) c.chains.add(ev.chain);
+  } else {
+    c.atExchanges += Number(ev.value_sat) || 0;
+    if (ev.probable_sat === undefined || ev.probable_sat === null) c.probableKnown = false;
+    else c.probableSat += Number(ev.probable_sat) || 0;
+  }
+  c.exchanges.add(ev.exchange);
+}
+
+// "734.22902619 BTC of traced funds reached 5 exchanges (A, B, …): 554.61… BTC of it PROBABLE
+// (it passed a CoinJoin), 179.61… BTC certain"; EVM amounts per asset the same way.
+function caseTotal(c) {
+  const n = c.exchanges.size, where = `${n} exchange${n === 1 ? '' : 's'}`;
+  const names = `(${[...c.exchanges].sort().join(', ')})`;
+  const parts = [];
+  if (c.atExchanges > 0 || !c.evm.size) {
+    const split = !c.probableKnown ? 'how much of it is probable is not recorded'
+      : c.probableSat > 0 ? [h('strong', { class: 'probable' }, `${btc(c.probableSat)} of it PROBABLE`), ` (it passed a CoinJoin), ${btc(c.atExchanges - c.probableSat)} certain`]
+        : 'all of it certain (no CoinJoin on the way)';
+    parts.push(h('span', { class: 'case-total', dataset: { chain: 'bitcoin', totalSat: String(c.atExchanges), probableSat: c.probableKnown ? String(c.probableSat) : '' } },
+      `${btc(c.atExchanges)} of traced funds reached ${where} ${names}: `, split));
+  }
+  const chains = [...c.chains].join(', ');
+  for (const { asset, total, probable } of c.evm.values()) {
+    const split = probable === 0n ? 'all of it certain'
+      : [h('strong', { class: 'probable' }, `${probable === total ? 'all' : formatAmount(probable.toString(), asset)} of it PROBABLE`),
+        ` (exchange deposit addresses recognised from behaviour, a judgement)${probable === total ? '' : `, ${formatAmount((total - probable).toString(), asset)} certain`}`];
+    parts.push(h('span', { class: 'case-total', dataset: { chain: chains || 'evm', asset: asset.symbol || '', total: total.toString(), probable: probable.toString() } },
+      `${parts.length ? '; ' : ''}${formatAmount(total.toString(), asset)} of traced funds reached ${where}${chains ? ` on ${chains}` : ''} ${names}: `, split));
+  }
+  return parts;
+}
+
+// The open case alerts, grouped by case name: [{name, alerts, atExchanges (sat), probableSat,
+// probableKnown, evm (per asset), chains, exchanges, severity, tlp}].
 export async function loadCases(status = ['new', 'acknowledged']) {
   const all = [];
   for (const kind of CASE_KINDS) {
@@ -47,10 +98,10 @@ export async function loadCases(status = ['new', 'acknowledged']) {
   for (const a of all) {
     const ev = evidenceOf(a);
     const name = ev.case || (a.title.match(/^(?:Case|Heist) ([^:]+):/) || [])[1] || 'manual';
-    if (!cases.has(name)) cases.set(name, { name, alerts: [], atExchanges: 0, exchanges: new Set(), severity: 'info', tlp: a.tlp });
+    if (!cases.has(name)) cases.set(name, { name, alerts: [], atExchanges: 0, probableSat: 0, probableKnown: true, evm: new Map(), chains: new Set(), exchanges: new Set(), severity: 'info', tlp: a.tlp });
     const c = cases.get(name);
     c.alerts.push(a);
-    if (a.kind === 'stolen-funds-at-exchange' && ev.exchange) { c.atExchanges += Number(ev.value_sat) || 0; c.exchanges.add(ev.exchange); }
+    if (a.kind === 'stolen-funds-at-exchange' && ev.exchange) addAtExchange(c, ev);
     if (SEV_RANK[a.severity] > SEV_RANK[c.severity]) c.severity = a.severity;
   }
   return [...cases.values()].sort((x, y) => SEV_RANK[y.severity] - SEV_RANK[x.severity] || y.atExchanges - x.atExchanges);
@@ -63,9 +114,7 @@ function casesPanel(cases) {
     h('ul', { class: 'case-cards' }, cases.map((c) => h('li', { class: 'case-card', dataset: { case: c.name } },
       h('p', {}, sevBadge(c.severity), ' ', tlpBadge(c.tlp), ' ',
         h('a', { class: 'case-link', href: `#/case/${encodeURIComponent(c.name)}` }, h('strong', {}, `Case ${c.name}`))),
-      h('p', {}, c.exchanges.size
-        ? `${btc(c.atExchanges)} of traced funds reached ${c.exchanges.size} exchange${c.exchanges.size === 1 ? '' : 's'} (${[...c.exchanges].sort().join(', ')})`
-        : 'no funds at an exchange yet'),
+      h('p', {}, c.exchanges.size ? caseTotal(c) : 'no funds at an exchange yet'),
       h('details', {}, h('summary', {}, `${c.alerts.length} alert${c.alerts.length === 1 ? '' : 's'} of this case`),
         h('ul', {}, c.alerts.sort((x, y) => y.id - x.id).map((a) => h('li', {},
           h('a', { href: `#/alerts?${new URLSearchParams({ id: a.id, status: '' })}` }, `#${a.id} ${a.title}`)))))))));

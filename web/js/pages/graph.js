@@ -275,7 +275,9 @@ export async function mountGraph(box, g, { title = 'trace', tlp = 'amber' } = {}
   };
   const toolbar = h('div', { class: 'toolbar' },
     h('label', { for: 'hop-depth' }, 'Hop depth '), depthInput, ' ', depthOut,
-    h('label', { for: 'min-btc' }, ' Min amount (BTC) '), minInput,
+    // an EVM trace's amounts are per asset (no one unit): the filter is in BTC and reads only
+    // the Bitcoin edges (a bridge's continuation), never hiding an EVM transfer
+    h('label', { for: 'min-btc' }, g.meta && g.meta.evm ? ' Min amount (BTC; Bitcoin edges only) ' : ' Min amount (BTC) '), minInput,
     heights.length ? [h('label', { for: 'min-height' }, ' Blocks from '), hFrom, h('label', { for: 'max-height' }, ' to '), hTo] : null,
     h('button', { type: 'button', onclick: () => cy.fit(undefined, 30) }, 'Fit'),
     h('span', { class: 'spacer' }),
@@ -326,7 +328,7 @@ export async function mountGraph(box, g, { title = 'trace', tlp = 'amber' } = {}
   function applyDepth() {
     cy.batch(() => {
       cy.nodes().forEach((n) => n.toggleClass('hidden', (n.data('hop') > depth && !revealed.has(n.id())) || !visibleByFilters(n)));
-      cy.edges().forEach((e) => e.toggleClass('hidden', e.source().hasClass('hidden') || e.target().hasClass('hidden') || (minValue > 0 && Number(e.data('value')) < minValue)));
+      cy.edges().forEach((e) => e.toggleClass('hidden', e.source().hasClass('hidden') || e.target().hasClass('hidden') || (minValue > 0 && e.data('value') !== null && e.data('value') !== undefined && Number(e.data('value')) < minValue)));
       if (minValue > 0) cy.nodes().forEach((n) => { if (!n.hasClass('origin') && !n.connectedEdges(':visible').length) n.addClass('hidden'); });
     });
     depthOut.textContent = `${depth} of ${maxHop}`;

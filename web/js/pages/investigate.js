@@ -100,6 +100,13 @@ export async function showTrace(box, doc, title, tlp) {
   const g = normaliseTrace(doc);
   clear(box);
   if (!g || !g.nodes.length) { box.append(h('p', { class: 'msg warn' }, 'This document holds no trace graph (expected nodes and edges, or paths).')); return; }
+  // a trace of a store holding a generated world (GET /api/v1/evm/trace: synthetic, from the
+  // store's MANIFEST; or an alert's evidence) says so above everything else, and in the name of
+  // what is exported from it
+  if (doc && doc.synthetic === true) {
+    box.append(h('p', { class: 'msg warn', id: 'trace-synthetic' }, 'SYNTHETIC world: this trace runs on a generated chain (the store or the alert says so). Its heist, addresses and entities are made up; it is no real case.'));
+    title = `SYNTHETIC-${title || 'trace'}`;
+  }
   box.append(h('h2', {}, 'Fund flow'), h('p', { class: 'hint' },
     [g.meta.model && `model ${g.meta.model}`, g.meta.direction, g.meta.source && `from ${g.meta.source}`, `${g.nodes.length} nodes, ${g.edges.length} edges`].filter(Boolean).join(' · ')));
   const graphBox = h('div', {});
@@ -155,6 +162,9 @@ export async function render(view, { params, isCurrent }) {
       let ev = a.evidence;
       if (typeof ev === 'string') { try { ev = JSON.parse(ev); } catch { ev = {}; } }
       ev = ev || {};
+      // an alert about a generated world (evidence synthetic: rules run --synthetic, or a store
+      // marked at ingest): the trace drawn again for it says so too
+      const mark = (t) => (ev.synthetic === true && t && typeof t === 'object' ? Object.assign(t, { synthetic: true }) : t);
       if (normaliseTrace(ev)) {
         await showTrace(traceBox, ev, `alert-${a.id}-trace`, a.tlp);
       } else if (ev.chain && Array.isArray(ev.sources) && ev.sources.length && ev.sources.every((x) => /^0x[0-9a-f]{64}$/i.test(x))) {
@@ -162,7 +172,7 @@ export async function render(view, { params, isCurrent }) {
         facts.append(h('p', { class: 'hint' }, `The case ${ev.case || ''} traced again on ${ev.chain} from its ${ev.sources.length} transaction(s) (FIFO, as the rule ran it).`));
         const t = await api(`evm/trace${query({ from: ev.sources.join(','), model: ev.model || 'fifo' })}`);
         if (!isCurrent()) return;
-        await showTrace(traceBox, t, `alert-${a.id}-trace`, a.tlp);
+        await showTrace(traceBox, mark(t), `alert-${a.id}-trace`, a.tlp);
       } else if (Array.isArray(ev.sources) && ev.sources.length) {
         // a case alert: the case's trace, as the rule ran it (FIFO, stop at exchanges and mixers)
         const from = ev.sources.map((x) => (typeof x === 'string' ? x : x.outpoint)).join(',');
@@ -170,12 +180,12 @@ export async function render(view, { params, isCurrent }) {
           ev.case ? h('a', { href: `#/case/${encodeURIComponent(ev.case)}` }, 'Open the case view') : null));
         const t = await api(`trace${query({ from, model: ev.model || 'fifo', stop_at: STOP_AT, top: 1000 })}`);
         if (!isCurrent()) return;
-        await showTrace(traceBox, t, `alert-${a.id}-trace`, a.tlp);
+        await showTrace(traceBox, mark(t), `alert-${a.id}-trace`, a.tlp);
       } else if (ev.address) {
         facts.append(h('p', { class: 'hint' }, `Where the funds of ${ev.address} went (FIFO, stops at exchanges and mixers).`));
         const t = await api(`trace${query({ from: ev.address, model: 'fifo', stop_at: STOP_AT, max_hops: 12, top: 1000 })}`);
         if (!isCurrent()) return;
-        await showTrace(traceBox, t, `alert-${a.id}-trace`, a.tlp);
+        await showTrace(traceBox, mark(t), `alert-${a.id}-trace`, a.tlp);
       } else {
         await showTrace(traceBox, ev, `alert-${a.id}-trace`, a.tlp);
       }
