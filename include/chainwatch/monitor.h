@@ -10,7 +10,8 @@
  *  - watched-funds-coinjoin: a case's traced value enters a CoinJoin;
  *  - supply-level-change: a commodity x partner risk level rises (supply database).
  * The scan position (txs scanned and the hash of the block they end in) is kept in
- * NODE_DB.monitor; a reorg below it rescans from the start (dedup keeps alerts single).
+ * NODE_DB.monitor (an EVM chain's in NODE_DB.monitor.CHAIN); a reorg below it rescans from the
+ * start (dedup keeps alerts single).
  *
  * Cases file (JSON): [{"name": "...", "from": ["txid:vout" | "txid" | address, ...],
  *   "severity": "critical", "tlp": "amber", "share_to": "KOR"}]

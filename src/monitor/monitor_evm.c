@@ -22,8 +22,10 @@
  * Evidence names the chain, and per asset its symbol, decimals and the amount in base units as
  * a decimal string (wei exceed 2^53: never a JSON number). Titles show the amounts scaled by
  * the decimals, exactly (digit arithmetic, never a double).
- * The scan position ("evm moves N block M HASH") is kept in NODE_DB.monitor like the Bitcoin
- * one; a store whose block M has another hash (a reorg) is rescanned from the start.
+ * The scan position ("evm moves N block M HASH") is kept per chain in NODE_DB.monitor.CHAIN
+ * (NODE_DB.monitor is the Bitcoin one: one file for both made each chain's run rescan the
+ * other's store from the start); a store whose block M has another hash (a reorg) is rescanned
+ * from the start.
  */
 #include <inttypes.h>
 #include <limits.h>
@@ -145,15 +147,15 @@ static json_t *sums_json(const cw_evmstore *s, const sums *x, char *text, size_t
 
 /* ---- scan position ----------------------------------------------------------------------- */
 
-static void state_path(char *out, size_t n, const char *node_db)
+static void state_path(char *out, size_t n, const char *node_db, const cw_evmstore *s)
 {
-    snprintf(out, n, "%s.monitor", node_db);
+    snprintf(out, n, "%s.monitor.%s", node_db, cw_evmstore_chain(s)->name);
 }
 
 static uint64_t state_read(const char *node_db, const cw_evmstore *s)
 {
     char p[PATH_MAX], hash[80] = "", have[65];
-    state_path(p, sizeof p, node_db);
+    state_path(p, sizeof p, node_db, s);
     uint8_t *data;
     size_t len;
     if (cw_file_read(&data, &len, p))
@@ -183,7 +185,7 @@ static int state_write(const char *node_db, const cw_evmstore *s)
     if (!b)
         return 0;
     char p[PATH_MAX], hash[65], text[200];
-    state_path(p, sizeof p, node_db);
+    state_path(p, sizeof p, node_db, s);
     cw_hex_encode(hash, b->hash, 32);
     int n = snprintf(text, sizeof text, "evm moves %" PRIu64 " block %" PRId64 " %s\n", c.moves,
                      tip, hash);

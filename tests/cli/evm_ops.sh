@@ -60,7 +60,10 @@ check_eq "exchange + sanctioned: ends as exchange, labelled sanctioned" \
 printf '[{"name":"heist","from":["%s"],"tlp":"amber","share_to":"KOR"}]\n' "$(truth .heist)" > "$T/cases.json"
 N=$T/node.db
 "$CW_BIN" node init --db "$N" --name USA > /dev/null
+printf 'txs 200000 block 1999 %064d\n' 7 > "$N.monitor" # a Bitcoin scan position
 "$CW_BIN" rules run --db "$N" --store "$T/s" --labels "$L" --cases "$T/cases.json" --json > "$T/r1.json"
+check_eq "the EVM scan position is the chain's own file" "$(cut -d' ' -f1-2 "$N.monitor.dev" 2> /dev/null)" "evm moves"
+check_eq "... and leaves the Bitcoin one as it was" "$(cat "$N.monitor")" "txs 200000 block 1999 $(printf '%064d' 7)"
 check_eq "8 alerts raised" "$(jq .raised "$T/r1.json")" 8
 "$CW_BIN" alerts list --db "$N" --json > "$T/al.json"
 ev() { jq -r --arg k "$1" "[.alerts[] | select(.kind == \$k) | .evidence | $2] | sort | join(\" \")" "$T/al.json"; }
