@@ -34,7 +34,7 @@ typedef struct cw_addrhist_stats {
     uint64_t outs_before; /* outputs the previous generation covered (0: built from scratch) */
     uint64_t outs, addrs; /* what the index covers now */
     uint64_t entries;     /* outputs with an address (OP_RETURN outputs have none) */
-    uint64_t bytes;       /* of the generation's two files */
+    uint64_t bytes;       /* of the generation's files (off, ent and card.col) */
     bool rebuilt;         /* the previous generation was missing, damaged or did not match */
     bool up_to_date;      /* nothing to do: it covered the whole store already */
     double seconds;
