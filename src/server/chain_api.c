@@ -443,9 +443,9 @@ static void *warm_main(void *arg)
     /* The address-history index, when one is built, right after the lookups' constant part
      * (its lookups read the index, not the output links, which then come last): a cold server
      * answered its first lookups with the index read a page at a time, 4.4 GB of store ahead of
-     * it in the warm-up (stop 14). */
-    char ix[2][CW_ADDRHIST_PATH_MAX];
-    const char *ix_paths[2] = {ix[0], ix[1]};
+     * it in the warm-up (stop 14). Its cards first: a lookup reads them with the address rows. */
+    char ix[CW_ADDRHIST_FILES_MAX][CW_ADDRHIST_PATH_MAX];
+    const char *ix_paths[CW_ADDRHIST_FILES_MAX] = {ix[0], ix[1], ix[2]};
     size_t n_ix = cw_addrhist_files(c->store_dir, ix);
     int rc =
         cw_chainstore_warm(c->store_dir, ix_paths, n_ix, budget, warm_go_on, &w, &bytes, &w.total);
@@ -511,15 +511,16 @@ static json_t *clusters_json(const cw_chain_ctx *c)
 }
 
 /* The address-history index the lookups use, for chain/status: the outputs it covers (the
- * lookups walk the newer ones), or why there is none. */
+ * lookups walk the newer ones), whether it has cards (an older build's has none), or why there
+ * is none. */
 static json_t *addrhist_json(const cw_chain_ctx *c)
 {
     if (!c->ah)
         return json_pack("{s:s, s:s}", "state", c->ah_rc == CW_ENOTFOUND ? "not built" : "error",
                          "error", c->ah_err);
-    return json_pack("{s:s, s:I, s:I}", "state", "open", "outputs",
+    return json_pack("{s:s, s:I, s:I, s:b}", "state", "open", "outputs",
                      (json_int_t)cw_addrhist_outs(c->ah), "addresses",
-                     (json_int_t)cw_addrhist_addrs(c->ah));
+                     (json_int_t)cw_addrhist_addrs(c->ah), "cards", cw_addrhist_has_cards(c->ah));
 }
 
 /* The current store, as the last refresh left it. */

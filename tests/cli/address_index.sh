@@ -5,7 +5,10 @@
 # all of it; the index is really read (two of an address's entries swapped in ent.col show in its
 # oldest page: main's build walked and printed the same page); an index that does not match the
 # store (built on a longer chain), a damaged manifest and a truncated ent.col fall back to the walk
-# with the same answer; and no read creates or changes a file of the store.
+# with the same answer; and no read creates or changes a file of the store. Since stop 16 also
+# addresses with one output, whose page comes from their card (card.col): the same bytes
+# (those spent or paid after the partial build have stale cards, not used), and a changed value
+# in a card shows (main's build did not read card.col).
 source "$(dirname "$0")/../lib/cli.sh"
 "$CW_BIN" gen --out "$T/w" --txs 3000 --seed 3 --scenario "$CW_SOURCE_DIR/data/scenarios/quick-heist.json" --quiet > /dev/null
 "$CW_BIN" ingest btc --blocks "$T/w/blocks" --store "$T/s" --network regtest --to 150 --quiet > /dev/null
@@ -31,6 +34,17 @@ for a in $ADDRS $MINER; do
     done
     CASES+=("$a 0 1000" "$a 60 1000")
 done
+# one-output addresses: the outputs of the first txs of blocks 100-140 (in the partial index)
+ONE=()
+for h in 100 110 120 130 140; do
+    for t in $("$CW_BIN" block $h --store "$T/walk" --json | jq -r '.txids[1:4][]'); do
+        for a in $("$CW_BIN" tx "$t" --store "$T/walk" --json | jq -r '.outputs[].address // empty'); do
+            [ "$("$CW_BIN" address "$a" --store "$T/walk" --json | jq .outputs)" = 1 ] && ONE+=("$a")
+        done
+    done
+done
+check "one-output addresses found (${#ONE[@]})" [ ${#ONE[@]} -ge 10 ]
+for a in "${ONE[@]}"; do CASES+=("$a 0 25" "$a 0 1"); done
 i=0
 for c in "${CASES[@]}"; do
     read -r a off lim <<< "$c"
@@ -72,6 +86,20 @@ oldest() { "$CW_BIN" address "$A" --store "$1" --offset $((N - 2)) --limit 2 --j
 sw=$(oldest "$T/swap")
 check "the oldest page comes from the index (swapped entries show)" [ "$sw" != "$(oldest "$T/walk")" ]
 check_eq "its two outputs, in the other order" "$(echo "$sw" | jq -c '[.[1], .[0], .[3], .[2]]')" "$(oldest "$T/walk")"
+
+# a one-output address's page comes from its card: a changed value shows (main: the outputs' value)
+le64() { local i; for i in 0 1 2 3 4 5 6 7; do printf "\\$(printf '%03o' $(($1 >> (8 * i) & 255)))"; done; }
+A1=${ONE[0]}
+ID1=$("$CW_BIN" address "$A1" --store "$T/s" --json | jq .id)
+V1=$("$CW_BIN" address "$A1" --store "$T/walk" --json | jq '.history[0].value')
+cp -r "$T/s" "$T/card"
+le64 $((V1 + 1)) | dd of="$T/card/$G/card.col" bs=1 seek=$((64 + 32 * ID1 + 16)) conv=notrunc status=none
+check_eq "a changed card's value shows in its page" \
+    "$("$CW_BIN" address "$A1" --store "$T/card" --json | jq '.history[0].value')" $((V1 + 1))
+rc=0
+out=$("$CW_BIN" check --store "$T/card" 2>&1) || rc=$?
+check "check fails on the changed card (exit $rc)" [ $rc -ne 0 ]
+check "and names its row" grep -q "card.col row $ID1 " <<< "$out"
 
 # an index that does not match the store: built on the whole chain, beside the first 300 blocks
 "$CW_BIN" ingest btc --blocks "$T/w/blocks" --store "$T/short" --network regtest --to 300 --quiet > /dev/null

@@ -134,10 +134,12 @@ void cw_chainstore_advise_random(cw_chainstore *cs);
  * Nothing is read through these calls; the accessors still do that, and work the same without
  * them. A full batch is asked for before it takes more.
  *   _addr: the address's summary and last output (addrsum.col, addrlast.col);
- *   _out: the output's row and the txs.col rows cw_chainstore_out_tx first looks at;
+ *   _out: the output's row and, with tx (the tx paying it, when known), that tx's row and id
+ *         (_tx), else (tx CW_NONE64) the txs.col rows cw_chainstore_out_tx first looks at;
+ *   _tx: the tx's row (txs.col) and id (txid.col);
  *   _txid: the tx's id (txid.col);
  *   _go: asks for the batch's pages and empties it. */
-#define CW_PREFETCH_MAX 64
+#define CW_PREFETCH_MAX 128
 typedef struct cw_chainstore_prefetch {
     const cw_chainstore *cs;
     size_t n;
@@ -145,7 +147,8 @@ typedef struct cw_chainstore_prefetch {
 } cw_chainstore_prefetch;
 void cw_chainstore_prefetch_init(cw_chainstore_prefetch *p, const cw_chainstore *cs);
 void cw_chainstore_prefetch_addr(cw_chainstore_prefetch *p, uint64_t addr);
-void cw_chainstore_prefetch_out(cw_chainstore_prefetch *p, uint64_t out);
+void cw_chainstore_prefetch_out(cw_chainstore_prefetch *p, uint64_t out, uint64_t tx);
+void cw_chainstore_prefetch_tx(cw_chainstore_prefetch *p, uint64_t tx);
 void cw_chainstore_prefetch_txid(cw_chainstore_prefetch *p, uint64_t tx);
 void cw_chainstore_prefetch_go(cw_chainstore_prefetch *p);
 /* The hints stop acting on this handle (the store is in memory: each would be a system call
@@ -189,6 +192,12 @@ int cw_chainstore_find_tx(const cw_chainstore *cs, const uint8_t txid[32], uint6
 /* On a handle advised random, cw_chainstore_find_addr asks for the candidate's summary and last
  * output together with its key row (cw_chainstore_prefetch_addr): a lookup reads them next. */
 int cw_chainstore_find_addr(const cw_chainstore *cs, const cw_addr_key *key, uint64_t *addr);
+/* The same, and on a handle advised random fn(arg, id, batch) adds to the candidate's batch what
+ * the caller reads next about it (an index's row: cw_addrhist_prefetch), so that it too is read
+ * beside the key row instead of after it. fn may be NULL. */
+typedef void (*cw_chainstore_ahead_fn)(void *arg, uint64_t addr, cw_chainstore_prefetch *p);
+int cw_chainstore_find_addr_ahead(const cw_chainstore *cs, const cw_addr_key *key, uint64_t *addr,
+                                  cw_chainstore_ahead_fn fn, void *arg);
 int cw_chainstore_find_block(const cw_chainstore *cs, const uint8_t hash[32], uint64_t *row);
 
 /* Value of the output an input spends: 0 and *value, or CW_ENOTFOUND (coinbase or unknown

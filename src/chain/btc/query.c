@@ -269,9 +269,11 @@ out:
 }
 
 /* One output of an address's page of history: the output, the tx paying it and the tx
- * spending it (CW_NONE64: unspent as published). */
+ * spending it (CW_NONE64: unspent as published); whole: its vout, value and spender are known
+ * (from the address's card), out is not. */
 typedef struct hist_row {
-    uint64_t out, tx, vout, spender;
+    uint64_t out, tx, vout, spender, value;
+    bool whole, asked; /* asked: its payer's txid was asked for with its row */
 } hist_row;
 
 /* The index of tx t in the page's txs (ids descending). */
@@ -344,7 +346,7 @@ static int history_page(cw_addr_page *p, const cw_chainstore *cs, const cw_addrh
     uint64_t want = offset < sum->n_out ? sum->n_out - offset : 0;
     if (want > limit)
         want = limit;
-    hist_row *h = cw_malloc((want ? want : 1) * sizeof *h);
+    hist_row *h = cw_calloc(want ? want : 1, sizeof *h);
     uint64_t *ids = cw_malloc((2 * want + 1) * sizeof *ids);
     p->txs = cw_malloc((2 * want + 1) * sizeof *p->txs);
     p->hist = cw_malloc((want ? want : 1) * sizeof *p->hist);
@@ -356,7 +358,22 @@ static int history_page(cw_addr_page *p, const cw_chainstore *cs, const cw_addrh
         rc = cw_error_set(CW_ENOMEM, "out of memory");
         goto out;
     }
-    bool indexed = ix && page_from_index(h, &n, &p->links, cs, ix, a, sum, offset, want);
+    /* The address's card holds its newest output whole: while nothing was paid to or spent
+     * by it since the build (its summary still counts the card's outputs and spends), a page
+     * of that one output needs neither the index's rows nor outs.col. */
+    cw_addrhist_card card;
+    bool whole = ix && want == 1 && offset == 0 && cw_addrhist_card_get(ix, a, &card) &&
+                 card.n == sum->n_out && card.n_spent == sum->n_spent && card.n > 0;
+    if (whole) {
+        h[0] = (hist_row){.out = CW_NONE64,
+                          .tx = card.tx,
+                          .vout = card.vout,
+                          .spender = card.spender,
+                          .value = card.value,
+                          .whole = true};
+        n = 1;
+    }
+    bool indexed = whole || (ix && page_from_index(h, &n, &p->links, cs, ix, a, sum, offset, want));
     if (!indexed)
         n = 0;
     /* without: the outputs are a chain of links, each read after the one before */
@@ -370,13 +387,28 @@ static int history_page(cw_addr_page *p, const cw_chainstore *cs, const cw_addrh
         o = cw_chainstore_outlink(cs, o);
         p->links++;
     }
-    /* their rows (the spenders) and the txs.col rows that find the payers */
-    for (uint64_t k = 0; k < n; k++)
-        cw_chainstore_prefetch_out(&pf, h[k].out);
+    /* their rows (the spenders) and the txs.col rows that find the payers; a payer known
+     * from the index: its row and txid, beside the output's row */
+    for (uint64_t k = 0; k < n; k++) {
+        h[k].asked = h[k].tx != CW_NONE64;
+        if (h[k].whole) /* its txids: all it still needs */
+            cw_chainstore_prefetch_txid(&pf, h[k].tx);
+        else
+            cw_chainstore_prefetch_out(&pf, h[k].out, h[k].tx);
+        if (h[k].whole && h[k].spender != CW_NONE64)
+            cw_chainstore_prefetch_txid(&pf, h[k].spender);
+    }
     cw_chainstore_prefetch_go(&pf);
     for (uint64_t k = 0; k < n; k++) {
         uint64_t o0, o1, i0, i1;
+        if (h[k].whole) {
+            ids[n_ids++] = h[k].tx;
+            if (h[k].spender != CW_NONE64)
+                ids[n_ids++] = h[k].spender;
+            continue;
+        }
         const cw_row_out *r = cw_chainstore_out(cs, h[k].out);
+        h[k].value = cw_out_value(r);
         h[k].spender =
             r->spending_tx != CW_NONE32 && r->spending_tx < c.txs ? r->spending_tx : CW_NONE64;
         if (h[k].tx == CW_NONE64) { /* walked: its tx is the one whose range holds it */
@@ -390,9 +422,16 @@ static int history_page(cw_addr_page *p, const cw_chainstore *cs, const cw_addrh
         if (h[k].spender != CW_NONE64)
             ids[n_ids++] = h[k].spender;
     }
-    /* the txids of both */
-    for (uint64_t k = 0; k < n_ids; k++)
-        cw_chainstore_prefetch_txid(&pf, ids[k]);
+    /* the txids of both (the spenders': the payers' were asked for with the outputs' rows when
+     * the index named them) */
+    for (uint64_t k = 0; k < n; k++) {
+        if (h[k].whole)
+            continue;
+        if (!h[k].asked)
+            cw_chainstore_prefetch_txid(&pf, h[k].tx);
+        if (h[k].spender != CW_NONE64)
+            cw_chainstore_prefetch_txid(&pf, h[k].spender);
+    }
     cw_chainstore_prefetch_go(&pf);
     /* txs: the distinct txs of the page's outputs (paying or spending), newest first, each
      * listed once and referred to by the history entries */
@@ -405,7 +444,7 @@ static int history_page(cw_addr_page *p, const cw_chainstore *cs, const cw_addrh
     for (uint64_t k = 0; k < n; k++) {
         cw_addr_page_out *e = &p->hist[p->n_hist++];
         e->vout = h[k].vout;
-        e->value = cw_out_value(cw_chainstore_out(cs, h[k].out));
+        e->value = h[k].value;
         e->paid = tx_index(p, h[k].tx);
         e->spent = h[k].spender != CW_NONE64 ? tx_index(p, h[k].spender) : UINT32_MAX;
     }
@@ -413,6 +452,13 @@ out:
     cw_free(h);
     cw_free(ids);
     return rc;
+}
+
+/* The address's card (or off.col rows) asked for with its key row (cw_chainstore_find_addr_ahead).
+ */
+static void index_ahead(void *arg, uint64_t a, cw_chainstore_prefetch *p)
+{
+    cw_addrhist_prefetch(arg, a, p);
 }
 
 static void seen_fill(cw_addr_page_seen *s, const cw_chainstore *cs, uint64_t block_row)
@@ -444,9 +490,9 @@ int cw_query_address_page_ix(cw_addr_page *p, const cw_chainstore *cs, const cw_
     memset(p, 0, sizeof *p);
     if (cw_addr_decode(&k, s, cw_chainstore_network(cs)))
         return cw_error_wrap(CW_EINVAL, "address '%s': ", s);
-    if (cw_chainstore_find_addr(cs, &k, &a))
+    if (cw_chainstore_find_addr_ahead(cs, &k, &a, ix ? index_ahead : NULL, (void *)(uintptr_t)ix))
         return cw_error_set(CW_ENOTFOUND, "address %s has no outputs in the store", s);
-    /* (its summary and newest output were asked for with its key: cw_chainstore_find_addr) */
+    /* (its summary, newest output and card were asked for with its key) */
     /* Totals from the summary row (constant time whatever the history). */
     const cw_row_addrsum *row = cw_chainstore_addrsum(cs, a);
     if (row)

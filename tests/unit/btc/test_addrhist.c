@@ -14,6 +14,13 @@
  *  - a build killed at each of its steps (CW_TEST_CRASH_POINT, SIGKILL) leaves an index that
  *    opens and answers right, and the next build ends with the same bytes and one generation;
  *  - check names the address whose entries a flipped byte changed;
+ *  - the cards (card.col, stop 16): written the same by incremental, whole and crashed builds;
+ *    pages through them equal the walk's (the comparisons above, whose half-covered store has
+ *    cards made stale by the outputs paid and spent since: those are not used); a changed
+ *    value in a one-output address's card shows in its page (the card is read: the test that
+ *    fails without it) and check names the row; an index whose manifest does not name its
+ *    card.col (an older build's) does not read it, and a missing card.col is read around,
+ *    reported by check, and written by the next build;
  *  - the warm-up (cw_chainstore_warm with cw_addrhist_files) reads the index right after the
  *    lookups' constant part: stopped there, the index's pages are in the page cache and the
  *    page rows' and links' are not (the order before stop 15 read it after the whole store).
@@ -35,6 +42,7 @@
 #include "chainwatch/btc/store.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/gen.h"
+#include "chainwatch/store.h"
 #include "harness.h"
 
 static char world[1024], blocks[1100], sa[1100], sb[1100], bk[1100];
@@ -214,6 +222,7 @@ static void test_incremental_and_pages(void)
     snprintf(gb, sizeof gb, "%s/addrhist.1", sb);
     CHECK(same_file(ga, gb, "off.col"));
     CHECK(same_file(ga, gb, "ent.col"));
+    CHECK(same_file(ga, gb, "card.col"));
     CHECK_EQ_INT(gens_in(sa), 1);
     REQUIRE(cw_addrhist_build(sa, &st) == 0);
     CHECK(st.up_to_date);
@@ -277,9 +286,10 @@ static void test_warm_order(void)
     static const char *const lookup[] = {"addr.hix", "addrs.col", "addrsum.col", "addrlast.col",
                                          "blocks.col"};
     static const char *const later[] = {"txs.col", "txid.col", "outs.col", "outlink.col"};
-    char ix[2][CW_ADDRHIST_PATH_MAX], p[1300];
-    REQUIRE(cw_addrhist_files(sb, ix) == 2);
-    const char *paths[2] = {ix[0], ix[1]};
+    char ix[CW_ADDRHIST_FILES_MAX][CW_ADDRHIST_PATH_MAX], p[1300];
+    REQUIRE(cw_addrhist_files(sb, ix) == 3); /* card.col, off.col, ent.col */
+    CHECK(strstr(ix[0], "/card.col") != NULL);
+    const char *paths[3] = {ix[0], ix[1], ix[2]};
     uint64_t lead = 0, n, ix_pages = 0;
     struct stat st;
     for (size_t i = 0; i < 5; i++) {
@@ -288,7 +298,7 @@ static void test_warm_order(void)
         lead += (uint64_t)st.st_size;
         drop(p);
     }
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 3; i++) {
         REQUIRE(stat(ix[i], &st) == 0);
         lead += (uint64_t)st.st_size;
         drop(ix[i]);
@@ -299,17 +309,18 @@ static void test_warm_order(void)
         drop(p);
         in_later += resident(p, &n);
     }
-    if (in_later || resident(ix[1], &n)) { /* a file system that keeps them (tmpfs) */
+    if (in_later || resident(ix[2], &n)) { /* a file system that keeps them (tmpfs) */
         printf("  SKIPPED: the page cache kept dropped pages here\n");
         return;
     }
     stop_at = lead; /* the lookups' constant part and the index, then stop */
     uint64_t bytes = 0, total = 0;
-    REQUIRE(cw_chainstore_warm(sb, paths, 2, UINT64_MAX, go_until, NULL, &bytes, &total) == 0);
+    REQUIRE(cw_chainstore_warm(sb, paths, 3, UINT64_MAX, go_until, NULL, &bytes, &total) == 0);
     CHECK_EQ_INT(bytes, lead);
     CHECK(total > lead);
-    uint64_t in = resident(ix[0], &n) + resident(ix[1], &ix_pages);
-    CHECK_EQ_INT(in, n + ix_pages);
+    uint64_t n0, n1;
+    uint64_t in = resident(ix[0], &n0) + resident(ix[1], &n1) + resident(ix[2], &ix_pages);
+    CHECK_EQ_INT(in, n0 + n1 + ix_pages);
     for (size_t i = 0; i < 4; i++) {
         snprintf(p, sizeof p, "%s/%s", sb, later[i]);
         CHECK_EQ_INT(resident(p, &n), 0);
@@ -368,11 +379,122 @@ static void test_crash_each_step(void)
         snprintf(ga, sizeof ga, "%s/addrhist.2", sa);
         CHECK(same_file(ga, gb, "off.col"));
         CHECK(same_file(ga, gb, "ent.col"));
+        CHECK(same_file(ga, gb, "card.col"));
         CHECK_EQ_INT(gens_in(sa), 1);
         snprintf(dir, sizeof dir, "%s/addrhist.3", sa);
         CHECK(access(dir, F_OK) != 0);
     }
     CHECK_EQ_INT(killed, 5); /* five crash points; the sixth run completes */
+}
+
+/* The first address (id order) with one output, spent when spent is set; its id. */
+static uint64_t one_output(const cw_chainstore *cs, bool spent)
+{
+    cw_chainstore_counts c = cw_chainstore_counts_get(cs);
+    for (uint64_t a = 0; a < c.addrs; a++) {
+        const cw_row_addrsum *s = cw_chainstore_addrsum(cs, a);
+        if (s && s->n_out == 1 && (s->n_spent == 1) == spent)
+            return a;
+    }
+    return CW_NONE64;
+}
+
+/* The value of address a's newest output in its first page through ix. */
+static uint64_t page_value(const cw_chainstore *cs, const cw_addrhist *ix, uint64_t a)
+{
+    char addr[CW_ADDR_STR_MAX];
+    cw_query_addr_string(addr, cs, (uint32_t)a);
+    cw_addr_page p;
+    if (cw_query_address_page_ix(&p, cs, ix, addr, 0, 25) != 0 || p.n_hist != 1)
+        return CW_NONE64;
+    uint64_t v = p.hist[0].value;
+    cw_query_address_page_free(&p);
+    return v;
+}
+
+/* Rewrites A's manifest without its cards line (as an older build wrote it). */
+static void manifest_without_cards(void)
+{
+    char mp[1200];
+    snprintf(mp, sizeof mp, "%s/addrhist.manifest", sa);
+    cw_manifest m, w = {0};
+    REQUIRE(cw_manifest_read(&m, mp) == 0);
+    CHECK_EQ_INT(cw_manifest_get(&m, "cards", 0), 1);
+    for (size_t i = 0; i < m.n; i++)
+        if (strcmp(m.keys[i], "cards"))
+            REQUIRE(cw_manifest_set(&w, m.keys[i], m.vals[i]) == 0);
+    REQUIRE(cw_manifest_write(&w, mp) == 0);
+}
+
+static void test_cards(void)
+{
+    cw_chainstore *cs = NULL;
+    cw_addrhist *ix = NULL;
+    uint64_t walked;
+    char card[1200], ga[1200], gb[1200];
+    snprintf(card, sizeof card, "%s/addrhist.2/card.col", sa);
+    REQUIRE(cw_chainstore_open(&cs, sa, false, CW_NET_REGTEST) == 0);
+    REQUIRE(cw_addrhist_open(&ix, cs) == 0);
+    REQUIRE(cw_addrhist_has_cards(ix));
+    /* a spent one-output address's card: its output whole */
+    uint64_t a = one_output(cs, true), u = one_output(cs, false);
+    REQUIRE(a != CW_NONE64 && u != CW_NONE64);
+    cw_addrhist_card cd;
+    REQUIRE(cw_addrhist_card_get(ix, a, &cd));
+    uint64_t o = cw_chainstore_addr_last(cs, a);
+    CHECK_EQ_INT(cd.n, 1);
+    CHECK_EQ_INT(cd.n_spent, 1);
+    CHECK_EQ_INT(cd.value, cw_out_value(cw_chainstore_out(cs, o)));
+    CHECK_EQ_INT(cd.spender, cw_chainstore_out(cs, o)->spending_tx);
+    CHECK_EQ_INT(cd.tx, cw_chainstore_out_tx(cs, o));
+    REQUIRE(cw_addrhist_card_get(ix, u, &cd));
+    CHECK_EQ_INT(cd.spender, CW_NONE64);
+    uint64_t v = page_value(cs, ix, a);
+    CHECK_EQ_INT(v, cw_out_value(cw_chainstore_out(cs, o)));
+    cw_addrhist_close(ix);
+    /* a changed value in its card shows in its page; check names the row */
+    int fd = open(card, O_RDWR);
+    REQUIRE(fd >= 0);
+    uint64_t v1 = v + 1;
+    REQUIRE(pwrite(fd, &v1, 8, (off_t)(64 + 32 * a + 16)) == 8);
+    REQUIRE(cw_addrhist_open(&ix, cs) == 0);
+    CHECK_EQ_INT(page_value(cs, ix, a), v + 1);
+    CHECK_EQ_INT(cw_addrhist_check(cs), CW_ECORRUPT);
+    CHECK(strstr(cw_error_last(), "card.col row") != NULL);
+    printf("  changed card: %s\n", cw_error_last());
+    cw_addrhist_close(ix);
+    /* an older build's manifest names no cards: card.col is not read, check passes */
+    manifest_without_cards();
+    REQUIRE(cw_addrhist_open(&ix, cs) == 0);
+    CHECK(!cw_addrhist_has_cards(ix));
+    CHECK_EQ_INT(page_value(cs, ix, a), v);
+    compare_all(cs, ix, &walked, 40);
+    cw_addrhist_close(ix);
+    CHECK_EQ_INT(cw_addrhist_check(cs), 0);
+    /* this build then writes a generation with them: a whole build's bytes */
+    cw_addrhist_stats st;
+    REQUIRE(cw_addrhist_build(sa, &st) == 0);
+    CHECK(!st.up_to_date && !st.rebuilt);
+    snprintf(ga, sizeof ga, "%s/addrhist.3", sa);
+    snprintf(gb, sizeof gb, "%s/addrhist.1", sb);
+    CHECK(same_file(ga, gb, "card.col"));
+    /* a missing card.col: read around (the same pages), reported by check, written again */
+    snprintf(card, sizeof card, "%s/addrhist.3/card.col", sa);
+    REQUIRE(unlink(card) == 0);
+    REQUIRE(cw_addrhist_open(&ix, cs) == 0);
+    CHECK(!cw_addrhist_has_cards(ix));
+    CHECK_EQ_INT(page_value(cs, ix, a), v);
+    compare_all(cs, ix, &walked, 40);
+    cw_addrhist_close(ix);
+    CHECK_EQ_INT(cw_addrhist_check(cs), CW_ECORRUPT);
+    CHECK(strstr(cw_error_last(), "card.col is missing") != NULL);
+    REQUIRE(cw_addrhist_build(sa, &st) == 0);
+    CHECK(!st.up_to_date);
+    snprintf(ga, sizeof ga, "%s/addrhist.4", sa);
+    CHECK(same_file(ga, gb, "card.col"));
+    CHECK_EQ_INT(cw_addrhist_check(cs), 0);
+    close(fd);
+    cw_chainstore_close(cs);
 }
 
 static void test_missing_stale_and_damaged(void)
@@ -404,9 +526,9 @@ static void test_missing_stale_and_damaged(void)
     CHECK_EQ_INT(cw_addrhist_check(cs), CW_ENOTFOUND);
     cw_chainstore_close(cs);
     /* a flipped byte in A's entries: check names the address */
-    char ent[1200];
-    snprintf(ent, sizeof ent, "%s/addrhist.2/ent.col", sa);
-    FILE *f = fopen(ent, "r+b");
+    char ixf[CW_ADDRHIST_FILES_MAX][CW_ADDRHIST_PATH_MAX];
+    REQUIRE(cw_addrhist_files(sa, ixf) == 3);
+    FILE *f = fopen(ixf[2], "r+b"); /* ent.col */
     REQUIRE(f != NULL);
     long at = 64 + 8 * 1000 + 1; /* entry 1000's output id, second byte */
     fseek(f, at, SEEK_SET);
@@ -441,6 +563,7 @@ int main(void)
     RUN(test_incremental_and_pages);
     RUN(test_warm_order);
     RUN(test_crash_each_step);
+    RUN(test_cards);
     RUN(test_missing_stale_and_damaged);
     return cw_test_done();
 }

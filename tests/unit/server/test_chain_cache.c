@@ -303,6 +303,7 @@ static void test_clusters_handle(void)
     CHECK_EQ_INT(
         json_integer_value(json_object_get(json_object_get(j, "address_index"), "outputs")),
         half_outs);
+    CHECK(json_is_true(json_object_get(json_object_get(j, "address_index"), "cards")));
     json_decref(j);
     json_t *tot_all = big_totals_checked(c, store);
     CHECK(!json_equal(tot_all, tot_half)); /* the commit changed them: a kept memo would fail */

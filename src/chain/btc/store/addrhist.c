@@ -6,10 +6,16 @@
  *            off[addrs] the number of entries;
  *   ent.col  one row per output that pays an address (OP_RETURN outputs have none), grouped by
  *            address in id order and ascending by output id within an address: {u32 out, u32 tx}
- *            (8 bytes) while the store has fewer than 2^32 outputs, else {u64 out, u64 tx}.
+ *            (8 bytes) while the store has fewer than 2^32 outputs, else {u64 out, u64 tx};
+ *   card.col one 32-byte row per covered address (only while the store has fewer than 2^32
+ *            outputs; since stop 16): {u32 first, n, n_spent, tx; u64 value; u32 vout, spender}:
+ *            its entries' place (off.col's two rows), how many of them were spent, and its
+ *            newest output whole, so that a cold lookup of an address with one output reads
+ *            its card and the txids, and one with more skips off.col.
  * addrhist.manifest (cw_manifest): format, gen, outs and addrs covered, entries, width, and the
  * identity of the store at those counts: the row and hash (id0..id3) of the block holding
- * output outs - 1.
+ * output outs - 1, and cards (1 when card.col was written: a generation folder holding a card.col
+ * its manifest does not name, left by another build, is not read).
  *
  * Build: the previous generation's rows for each address are copied, then the outputs ingested
  * since (only those are read from outs.col) are appended to their addresses' rows; a first
@@ -36,10 +42,20 @@
 #include "chainwatch/util.h"
 
 struct cw_addrhist {
-    cw_column off, ent;
+    cw_column off, ent, card;
     uint64_t outs, addrs, entries;
     uint32_t width;
+    bool cards; /* card is open and holds a row per covered address */
 };
+
+/* A row of card.col (cw_addrhist_card; spender CW_NONE32 for unspent, and for no output). */
+typedef struct card_row {
+    uint32_t first, n, n_spent, tx;
+    uint64_t value;
+    uint32_t vout, spender;
+} card_row;
+#define CARD_WIDTH 32
+_Static_assert(sizeof(card_row) == CARD_WIDTH, "card.col rows are 32 bytes");
 
 static const char *const id_keys[4] = {"id0", "id1", "id2", "id3"};
 
@@ -60,6 +76,8 @@ static void remove_gen(const char *store, uint64_t gen)
     snprintf(p, sizeof p, "%s/off.col", d);
     unlink(p);
     snprintf(p, sizeof p, "%s/ent.col", d);
+    unlink(p);
+    snprintf(p, sizeof p, "%s/card.col", d);
     unlink(p);
     rmdir(d);
 }
@@ -131,6 +149,31 @@ static void entry_put(uint8_t *row, uint32_t width, uint64_t out, uint64_t tx)
     } else {
         uint64_t v[2] = {out, tx};
         memcpy(row, v, 16);
+    }
+}
+
+/* Address a's card from the index's rows (off: its n_addrs + 1 offsets; ent: 8-byte entries)
+ * and the store's outputs as published. */
+static void card_make(card_row *r, const cw_chainstore *cs, const uint64_t *off, const uint8_t *ent,
+                      uint64_t a)
+{
+    uint64_t txs = cw_chainstore_counts_get(cs).txs;
+    memset(r, 0, sizeof *r);
+    r->first = (uint32_t)off[a];
+    r->n = (uint32_t)(off[a + 1] - off[a]);
+    r->spender = CW_NONE32;
+    uint32_t v[2];
+    for (uint64_t i = off[a]; i < off[a + 1]; i++) {
+        memcpy(v, ent + i * 8, 8);
+        const cw_row_out *o = cw_chainstore_out(cs, v[0]);
+        bool spent = o->spending_tx != CW_NONE32 && o->spending_tx < txs;
+        r->n_spent += spent;
+        if (i + 1 == off[a + 1]) { /* the newest */
+            r->tx = v[1];
+            r->value = cw_out_value(o);
+            r->vout = (uint32_t)(v[0] - cw_chainstore_tx_first_out(cs, v[1]));
+            r->spender = spent ? o->spending_tx : CW_NONE32;
+        }
     }
 }
 
@@ -225,6 +268,20 @@ static int open_gen(cw_column *off, cw_column *ent, const char *store, const cw_
     return rc;
 }
 
+/* Whether the generation the manifest names has a card.col with a row per covered address. */
+static bool cards_readable(const char *store, const cw_manifest *m)
+{
+    char d[4096];
+    gen_dir(d, sizeof d, store, cw_manifest_get(m, "gen", 0));
+    cw_column c = {.fd = -1};
+    bool ok = cw_column_open(&c, d, "card", CARD_WIDTH, false) == 0 &&
+              c.cap >= cw_manifest_get(m, "addrs", 0);
+    if (c.map)
+        cw_column_close(&c, false);
+    cw_error_clear();
+    return ok;
+}
+
 static int take_lock(int *fd, const char *store)
 {
     char p[4200];
@@ -243,7 +300,8 @@ int cw_addrhist_build(const char *store_dir, cw_addrhist_stats *stats)
         b.crash_at = 0;
     cw_chainstore *cs = NULL;
     int lock = -1, rc;
-    cw_column old_off = {.fd = -1}, old_ent = {.fd = -1}, noff = {.fd = -1}, nent = {.fd = -1};
+    cw_column old_off = {.fd = -1}, old_ent = {.fd = -1}, noff = {.fd = -1}, nent = {.fd = -1},
+              ncard = {.fd = -1};
     bool have_old = false;
     uint64_t *cnt = NULL;
     char mpath[4200], ndir[4096];
@@ -255,7 +313,8 @@ int cw_addrhist_build(const char *store_dir, cw_addrhist_stats *stats)
     cw_chainstore_counts c = cw_chainstore_counts_get(cs);
     uint32_t width = width_for(c.outs);
     cw_manifest m;
-    uint64_t old_gen = 0, from = 0, old_addrs = 0;
+    uint64_t old_gen = 0, from = 0, old_addrs = 0, old_cards = 0;
+    bool cards = width == 8; /* card.col's u32 rows: below 2^32 outputs */
     if (cw_manifest_read(&m, mpath) == 0) {
         old_gen = cw_manifest_get(&m, "gen", 0);
         if (cw_manifest_get(&m, "format", 0) == CW_ADDRHIST_FORMAT && matches(cs, &m) &&
@@ -264,18 +323,22 @@ int cw_addrhist_build(const char *store_dir, cw_addrhist_stats *stats)
             have_old = true;
             from = cw_manifest_get(&m, "outs", 0);
             old_addrs = cw_manifest_get(&m, "addrs", 0);
+            old_cards = cw_manifest_get(&m, "cards", 0);
+            if (old_cards == 1 && !cards_readable(store_dir, &m))
+                old_cards = 0; /* named but missing or short: written again */
         } else {
             st.rebuilt = true;
         }
     }
     cw_error_clear();
     st.outs_before = from;
-    if (have_old && from == c.outs && old_addrs == c.addrs) {
+    if (have_old && from == c.outs && old_addrs == c.addrs && (old_cards == 1) == cards) {
         st.up_to_date = true;
         st.outs = c.outs;
         st.addrs = c.addrs;
         st.entries = cw_manifest_get(&m, "entries", 0);
-        st.bytes = (uint64_t)2 * CW_COLUMN_HEADER + (c.addrs + 1) * 8 + st.entries * width;
+        st.bytes = (uint64_t)2 * CW_COLUMN_HEADER + (c.addrs + 1) * 8 + st.entries * width +
+                   (cards ? CW_COLUMN_HEADER + c.addrs * CARD_WIDTH : 0);
         remove_other_gens(store_dir, old_gen);
         goto out;
     }
@@ -309,10 +372,22 @@ int cw_addrhist_build(const char *store_dir, cw_addrhist_stats *stats)
                width);
     nent.rows = st.entries;
     st.bytes = cw_column_bytes(&noff) + cw_column_bytes(&nent);
+    if (cards) { /* from the final rows: an incremental build writes a whole one's bytes */
+        if ((rc = cw_column_open(&ncard, ndir, "card", CARD_WIDTH, true)) ||
+            (rc = cw_column_reserve(&ncard, c.addrs + 1)))
+            goto out;
+        off = cw_column_row(&noff, 0);
+        const uint8_t *ent = cw_column_row(&nent, 0);
+        for (uint64_t a = 0; a < c.addrs; a++)
+            card_make(cw_column_row(&ncard, a), cs, off, ent, a);
+        ncard.rows = c.addrs;
+        st.bytes += cw_column_bytes(&ncard);
+    }
     crash_point(&b); /* files written, not yet durable */
     rc = cw_column_close(&noff, true);
     int r2 = cw_column_close(&nent, true);
-    if (rc || (rc = r2))
+    int r3 = cards ? cw_column_close(&ncard, true) : 0;
+    if (rc || (rc = r2) || (rc = r3))
         goto out;
     crash_point(&b); /* files durable, the directory not */
     if ((rc = cw_fsync_dir(ndir)))
@@ -325,7 +400,9 @@ int cw_addrhist_build(const char *store_dir, cw_addrhist_stats *stats)
         (rc = cw_manifest_set(&m, "gen", new_gen)) || (rc = cw_manifest_set(&m, "outs", c.outs)) ||
         (rc = cw_manifest_set(&m, "addrs", c.addrs)) ||
         (rc = cw_manifest_set(&m, "entries", st.entries)) ||
-        (rc = cw_manifest_set(&m, "width", width)) || (rc = cw_manifest_set(&m, "idblock", idrow)))
+        (rc = cw_manifest_set(&m, "width", width)) ||
+        (rc = cw_manifest_set(&m, "idblock", idrow)) ||
+        (cards && (rc = cw_manifest_set(&m, "cards", 1))))
         goto out;
     for (int i = 0; i < 4; i++) {
         uint64_t w;
@@ -346,6 +423,8 @@ out:
         cw_column_close(&noff, false);
     if (nent.map)
         cw_column_close(&nent, false);
+    if (ncard.map)
+        cw_column_close(&ncard, false);
     if (old_off.map)
         cw_column_close(&old_off, false);
     if (old_ent.map)
@@ -370,6 +449,8 @@ void cw_addrhist_close(cw_addrhist *h)
         cw_column_close(&h->off, false);
     if (h->ent.map)
         cw_column_close(&h->ent, false);
+    if (h->card.map)
+        cw_column_close(&h->card, false);
     cw_free(h);
 }
 
@@ -403,14 +484,74 @@ int cw_addrhist_open(cw_addrhist **out, const cw_chainstore *cs)
     h->addrs = cw_manifest_get(&m, "addrs", 0);
     h->entries = cw_manifest_get(&m, "entries", 0);
     h->width = (uint32_t)cw_manifest_get(&m, "width", 8);
+    h->card.fd = -1;
+    if (cw_manifest_get(&m, "cards", 0) == 1 && h->width == 8) {
+        /* a missing or short card.col: the lookups read off.col as without (check says so) */
+        char d[4096];
+        gen_dir(d, sizeof d, dir, cw_manifest_get(&m, "gen", 0));
+        if (cw_column_open(&h->card, d, "card", CARD_WIDTH, false) == 0 && h->card.cap >= h->addrs)
+            h->cards = true;
+        else if (h->card.map)
+            cw_column_close(&h->card, false);
+        if (!h->cards)
+            h->card.map = NULL;
+        cw_error_clear();
+    }
     *out = h;
     return 0;
+}
+
+bool cw_addrhist_has_cards(const cw_addrhist *h)
+{
+    return h->cards;
+}
+
+/* The card row of a covered address whose entries lie inside ent.col, else NULL. */
+static const card_row *card_of(const cw_addrhist *h, uint64_t a)
+{
+    if (!h->cards || a >= h->addrs)
+        return NULL;
+    const card_row *r = cw_column_row(&h->card, a);
+    return (uint64_t)r->first + r->n <= h->entries ? r : NULL;
+}
+
+bool cw_addrhist_card_get(const cw_addrhist *h, uint64_t a, cw_addrhist_card *out)
+{
+    const card_row *r = card_of(h, a);
+    if (!r)
+        return false;
+    card_row c;
+    memcpy(&c, r, sizeof c); /* one read of the row */
+    out->first = c.first;
+    out->n = c.n;
+    out->n_spent = c.n_spent;
+    out->tx = c.tx;
+    out->vout = c.vout;
+    out->value = c.value;
+    out->spender = c.spender == CW_NONE32 ? CW_NONE64 : c.spender;
+    return true;
+}
+
+void cw_addrhist_prefetch(const cw_addrhist *h, uint64_t a, cw_chainstore_prefetch *p)
+{
+    if (a >= h->addrs)
+        return;
+    if (p->n == CW_PREFETCH_MAX)
+        cw_chainstore_prefetch_go(p);
+    if (h->cards)
+        cw_store_willneed_range(p->v, &p->n, CW_PREFETCH_MAX, h->card.map, h->card.map_len,
+                                CW_COLUMN_HEADER + (size_t)a * CARD_WIDTH, CARD_WIDTH);
+    else
+        cw_store_willneed_range(p->v, &p->n, CW_PREFETCH_MAX, h->off.map, h->off.map_len,
+                                CW_COLUMN_HEADER + (size_t)a * 8, 16);
 }
 
 void cw_addrhist_advise_random(const cw_addrhist *h)
 {
     cw_store_advise_random(h->off.map, h->off.map_len);
     cw_store_advise_random(h->ent.map, h->ent.map_len);
+    if (h->cards)
+        cw_store_advise_random(h->card.map, h->card.map_len);
 }
 
 uint64_t cw_addrhist_outs(const cw_addrhist *h)
@@ -428,17 +569,32 @@ static const uint64_t *off_rows(const cw_addrhist *h)
     return cw_column_row(&h->off, 0);
 }
 
+/* Where address a's entries end (one past its newest), from its card when there are cards. */
+static uint64_t entries_end(const cw_addrhist *h, uint64_t a, uint64_t *n)
+{
+    const card_row *r = card_of(h, a);
+    if (r) {
+        card_row c;
+        memcpy(&c, r, sizeof c);
+        *n = c.n;
+        return (uint64_t)c.first + c.n;
+    }
+    const uint64_t *off = off_rows(h);
+    *n = off[a + 1] - off[a];
+    return off[a + 1];
+}
+
 uint64_t cw_addrhist_count(const cw_addrhist *h, uint64_t a)
 {
-    if (a >= h->addrs)
-        return 0;
-    const uint64_t *off = off_rows(h);
-    return off[a + 1] - off[a];
+    uint64_t n = 0;
+    if (a < h->addrs)
+        (void)entries_end(h, a, &n);
+    return n;
 }
 
 void cw_addrhist_entry(const cw_addrhist *h, uint64_t a, uint64_t k, uint64_t *out, uint64_t *tx)
 {
-    uint64_t i = off_rows(h)[a + 1] - 1 - k;
+    uint64_t n, i = entries_end(h, a, &n) - 1 - k;
     const uint8_t *row = cw_column_row(&h->ent, i);
     if (h->width == 8) {
         uint32_t v[2];
@@ -460,7 +616,7 @@ void cw_addrhist_willneed(const cw_addrhist *h, uint64_t a, uint64_t k0, uint64_
         return;
     if (k1 > n)
         k1 = n;
-    uint64_t last = off_rows(h)[a + 1] - 1;
+    uint64_t last = entries_end(h, a, &n) - 1;
     struct iovec v[1];
     size_t n_v = 0;
     size_t from = CW_COLUMN_HEADER + (size_t)(last - (k1 - 1)) * h->width;
@@ -479,9 +635,12 @@ size_t cw_addrhist_files(const char *store_dir, char (*paths)[CW_ADDRHIST_PATH_M
         return 0;
     }
     gen_dir(d, sizeof d, store_dir, cw_manifest_get(&m, "gen", 0));
-    snprintf(paths[0], sizeof *paths, "%s/off.col", d);
-    snprintf(paths[1], sizeof *paths, "%s/ent.col", d);
-    return 2;
+    size_t n = 0;
+    if (cw_manifest_get(&m, "cards", 0) == 1)
+        snprintf(paths[n++], sizeof *paths, "%s/card.col", d);
+    snprintf(paths[n++], sizeof *paths, "%s/off.col", d);
+    snprintf(paths[n++], sizeof *paths, "%s/ent.col", d);
+    return n;
 }
 
 /* ------------------------------------------------------------------ check */
@@ -498,10 +657,19 @@ int cw_addrhist_check(const cw_chainstore *cs)
                             "%s: built for another state of the store (reorganised below it): "
                             "not used by lookups until rebuilt",
                             mpath);
+    uint64_t want_cards = cw_manifest_get(&m, "cards", 0);
     cw_error_clear();
     int rc = cw_addrhist_open(&h, cs);
     if (rc)
         return rc;
+    if (want_cards == 1 && h->width == 8 && !h->cards) {
+        rc = cw_error_set(CW_ECORRUPT,
+                          "%s: address-history index: card.col is missing or shorter than %" PRIu64
+                          " rows (lookups read off.col instead)",
+                          cw_chainstore_dir(cs), h->addrs);
+        cw_addrhist_close(h);
+        return rc;
+    }
     uint64_t *cnt = cw_calloc(h->addrs ? h->addrs : 1, sizeof *cnt);
     uint64_t *off = cw_malloc((h->addrs + 1) * sizeof *off);
     uint8_t *ent = NULL;
@@ -545,6 +713,19 @@ int cw_addrhist_check(const cw_chainstore *cs)
                               " (%s) differ from the store's outputs (ent.col rows %" PRIu64
                               "..%" PRIu64 ")",
                               dir, a, s, off[a], off[a + 1]);
+            goto out;
+        }
+    }
+    for (uint64_t a = 0; h->cards && a < h->addrs; a++) {
+        card_row want;
+        card_make(&want, cs, off, ent, a);
+        if (memcmp(cw_column_row(&h->card, a), &want, sizeof want) != 0) {
+            char s[CW_ADDR_STR_MAX] = "?";
+            (void)cw_addr_encode(s, sizeof s, cw_chainstore_addr(cs, a), cw_chainstore_network(cs));
+            rc = cw_error_set(CW_ECORRUPT,
+                              "%s: address-history index: card.col row %" PRIu64
+                              " (%s) differs from the store's outputs",
+                              dir, a, s);
             goto out;
         }
     }

@@ -697,10 +697,19 @@ static void willneed_owner_guess(cw_chainstore_prefetch *p, uint64_t n)
     willneed(p, C_TX, lo, 2 * W + 2);
 }
 
-void cw_chainstore_prefetch_out(cw_chainstore_prefetch *p, uint64_t out)
+void cw_chainstore_prefetch_out(cw_chainstore_prefetch *p, uint64_t out, uint64_t tx)
 {
     willneed(p, C_OUT, out, 1);
-    willneed_owner_guess(p, out);
+    if (tx == CW_NONE64)
+        willneed_owner_guess(p, out);
+    else
+        cw_chainstore_prefetch_tx(p, tx);
+}
+
+void cw_chainstore_prefetch_tx(cw_chainstore_prefetch *p, uint64_t tx)
+{
+    willneed(p, C_TX, tx, 1);
+    willneed(p, C_TXID, tx, 1);
 }
 
 void cw_chainstore_prefetch_txid(cw_chainstore_prefetch *p, uint64_t tx)
@@ -962,31 +971,55 @@ static int reserve_all(cw_chainstore *cs, const cw_block *b)
     return 0;
 }
 
+typedef struct ahead_ctx {
+    const cw_chainstore *cs;
+    cw_chainstore_ahead_fn fn; /* NULL: none */
+    void *arg;
+} ahead_ctx;
+
 /* addr_eq on a point-read handle: the candidate's key row is asked for together with its
- * summary and last output, which a lookup reads next (one wait instead of two). */
+ * summary and last output, which a lookup reads next, and what the caller's fn adds (one wait
+ * instead of two). */
 static bool addr_eq_ahead(const void *key, uint32_t id, void *ctx)
 {
-    const cw_chainstore *cs = ctx;
+    const ahead_ctx *x = ctx;
+    const cw_chainstore *cs = x->cs;
     if (id < rows(cs, C_ADDR)) {
         cw_chainstore_prefetch p;
         cw_chainstore_prefetch_init(&p, cs);
         willneed(&p, C_ADDR, id, 1);
         cw_chainstore_prefetch_addr(&p, id);
+        if (x->fn)
+            x->fn(x->arg, id, &p);
         cw_chainstore_prefetch_go(&p);
     }
-    return addr_eq(key, id, ctx);
+    return addr_eq(key, id, (void *)(uintptr_t)cs);
 }
 
-static int find_addr_h(const cw_chainstore *cs, const cw_addr_key *key, uint64_t h, uint64_t *addr)
+static int find_addr_h_ahead(const cw_chainstore *cs, const cw_addr_key *key, uint64_t h,
+                             uint64_t *addr, cw_chainstore_ahead_fn fn, void *arg)
 {
     uint32_t id;
     bool ahead = atomic_load_explicit(&cs->point_reads, memory_order_relaxed);
+    ahead_ctx x = {cs, fn, arg};
     if (cw_hashidx_find(&cs->addridx, h, key, (uint32_t)rows(cs, C_ADDR),
-                        ahead ? addr_eq_ahead : addr_eq, (void *)(uintptr_t)cs, &id) == 0) {
+                        ahead ? addr_eq_ahead : addr_eq, ahead ? (void *)&x : (void *)(uintptr_t)cs,
+                        &id) == 0) {
         *addr = id;
         return 0;
     }
     return CW_ENOTFOUND;
+}
+
+static int find_addr_h(const cw_chainstore *cs, const cw_addr_key *key, uint64_t h, uint64_t *addr)
+{
+    return find_addr_h_ahead(cs, key, h, addr, NULL, NULL);
+}
+
+int cw_chainstore_find_addr_ahead(const cw_chainstore *cs, const cw_addr_key *key, uint64_t *addr,
+                                  cw_chainstore_ahead_fn fn, void *arg)
+{
+    return find_addr_h_ahead(cs, key, addr_h64(key), addr, fn, arg);
 }
 
 /* Finds or creates the address id of a key whose XXH3-64 is h: one walk of the index finds it
