@@ -441,6 +441,24 @@ static void test_withdrawals(void)
             }
         }
     }
+    /* the same in a key the reading does not know (which it would skip): JSON allows no control
+     * character in a string, so the whole field is refused; at every position of a 40-byte key,
+     * past the 16-byte steps too, and at every alignment of the field */
+    for (size_t pos = 0; pos < 40; pos++) {
+        for (int v = 0; v < 2; v++) {
+            for (int pad = 0; pad < 16; pad++) {
+                char key[41], text[512];
+                memcpy(key, "an_unknown_key_of_forty_bytes_0123456789", 41);
+                key[pos] = v ? (char)0x1f : (char)0x01;
+                snprintf(text, sizeof text, "%*s{\"address\":\"" A1 "\",\"amount\":1,\"%s\":2}",
+                         pad, "", key);
+                for (int way = 0; way < 2; way++) {
+                    CHECK(read_withdrawals(text, &b, way) < 0);
+                    cw_error_clear();
+                }
+            }
+        }
+    }
     cw_evm_block_free(&b);
 }
 
