@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* cw_evm_hex_decode in one width: wide = AVX-512BW+VL (-2 when the CPU lacks it), else the
- * baseline (SSE2 on x86-64). cw_evm_hex_decode itself takes the widest the CPU has. */
-int cw_evm_hex_decode_with(uint8_t *out, const char *s, size_t n, bool wide);
+/* cw_evm_hex_decode in one width: 0 the baseline (SSE2 on x86-64), 1 AVX2, 2 AVX-512BW+VL (-2
+ * when the CPU lacks it). cw_evm_hex_decode itself takes the widest the CPU has. */
+int cw_evm_hex_decode_with(uint8_t *out, const char *s, size_t n, int width);
 
 #endif

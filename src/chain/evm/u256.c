@@ -153,25 +153,35 @@ int cw_u256_parse(cw_u256 *out, const char *s, size_t len)
     return 0;
 }
 
+/* big-endian 64-bit word at p (one load and a byte swap on a little-endian host) */
+static inline uint64_t load_be64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
+
+static inline void store_be64(uint8_t *p, uint64_t v)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    memcpy(p, &v, 8);
+}
+
 void cw_u256_from_be32(cw_u256 *out, const uint8_t be[32])
 {
-    for (int i = 0; i < 4; i++) {
-        uint64_t v = 0;
-        for (int k = 0; k < 8; k++)
-            v = (v << 8) | be[(3 - i) * 8 + k];
-        out->w[i] = v;
-    }
+    for (int i = 0; i < 4; i++)
+        out->w[i] = load_be64(be + (3 - i) * 8);
 }
 
 void cw_u256_to_be32(uint8_t be[32], const cw_u256 *v)
 {
-    for (int i = 0; i < 4; i++) {
-        uint64_t x = v->w[i];
-        for (int k = 7; k >= 0; k--) {
-            be[(3 - i) * 8 + k] = (uint8_t)x;
-            x >>= 8;
-        }
-    }
+    for (int i = 0; i < 4; i++)
+        store_be64(be + (3 - i) * 8, v->w[i]);
 }
 
 size_t cw_u256_to_dec(char *buf, const cw_u256 *v)

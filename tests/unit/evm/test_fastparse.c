@@ -53,10 +53,16 @@ static int ref_digit(unsigned char c)
 static void test_hex(void)
 {
     static const char alpha[] = "0123456789abcdefABCDEF";
-    /* cw_evm_hex_decode (the widest the CPU has) and each width: the baseline, and AVX-512 when
-     * the CPU has it; lengths past two of its 32-byte steps, so that whole and masked steps run */
-    int widths = cw_evm_hex_decode_with(NULL, "00", 1, true) == -2 ? 1 : 2;
-    int wide_runs = 0;
+    /* cw_evm_hex_decode (the widest the CPU has) and each width: the baseline, AVX2 and AVX-512
+     * when the CPU has them; lengths past two of the wide steps (16 and 32 bytes), so that whole
+     * and masked steps and the tails after them run */
+    bool has[3];
+    int widths = 0;
+    for (int w = 0; w < 3; w++) {
+        has[w] = cw_evm_hex_decode_with(NULL, "00", 1, w) != -2;
+        widths += has[w];
+    }
+    int wide_runs = 0, avx2_runs = 0;
     for (int round = 0; round < 20000; round++) {
         size_t n = (size_t)(rnd() % 80);
         char s[160];
@@ -78,29 +84,35 @@ static void test_hex(void)
         CHECK_EQ_INT(cw_evm_hex_decode(NULL, s, n), ok ? 0 : -1);
         if (ok && rc == 0)
             CHECK(n == 0 || memcmp(got, want, n) == 0);
-        for (int w = 0; w < widths; w++) {
+        for (int w = 0; w < 3; w++) {
+            if (!has[w])
+                continue;
             got[n] = 0x5a; /* the byte after the output stays as it was */
-            rc = cw_evm_hex_decode_with(got, s, n, w == 1);
-            wide_runs += w == 1;
+            rc = cw_evm_hex_decode_with(got, s, n, w);
+            wide_runs += w == 2;
+            avx2_runs += w == 1;
             CHECK_EQ_INT(rc, ok ? 0 : -1);
-            CHECK_EQ_INT(cw_evm_hex_decode_with(NULL, s, n, w == 1), ok ? 0 : -1);
+            CHECK_EQ_INT(cw_evm_hex_decode_with(NULL, s, n, w), ok ? 0 : -1);
             if (ok && rc == 0) {
                 CHECK(n == 0 || memcmp(got, want, n) == 0);
                 CHECK_EQ_INT(got[n], 0x5a);
             }
         }
     }
-    printf("hex: 20000 random digit strings in %d widths (%d in AVX-512)\n", widths, wide_runs);
+    printf("hex: 20000 random digit strings in %d widths (%d in AVX2, %d in AVX-512)\n", widths,
+           avx2_runs, wide_runs);
     /* every byte value in every position of a 16-digit group (the SSE2 path), of the 8-digit
      * group after it (SWAR) and of the single digits after that; each width */
-    for (int w = 0; w < widths; w++) {
+    for (int w = 0; w < 3; w++) {
+        if (!has[w])
+            continue;
         for (int pos = 0; pos < 26; pos++) {
             for (int v = 0; v < 256; v++) {
                 char s[26];
                 memcpy(s, "a0B1c2D3e4F5f6A7b8C9d0E1aF", 26);
                 s[pos] = (char)v;
                 uint8_t out[13];
-                int rc = cw_evm_hex_decode_with(out, s, 13, w == 1);
+                int rc = cw_evm_hex_decode_with(out, s, 13, w);
                 CHECK_EQ_INT(rc, ref_digit((unsigned char)v) >= 0 ? 0 : -1);
                 if (!rc) {
                     CHECK_EQ_INT(pos % 2 ? out[pos / 2] & 15 : out[pos / 2] >> 4,
@@ -108,6 +120,40 @@ static void test_hex(void)
                     if (pos < 24)
                         CHECK_EQ_INT(out[12], 0xaf);
                     CHECK_EQ_INT(out[0], pos < 2 ? out[0] : 0xa0);
+                }
+            }
+        }
+    }
+    /* the same over 74 digits: two 32-digit steps of AVX2 (four SSE2 groups in the baseline),
+     * then an 8-digit group and a single byte; each byte decodes from its own two digits */
+    static const char base74[] = "0123456789abcdefABCDEF0123456789fedcba9876543210FEDCBAfedcba"
+                                 "0a1B2c3D4e5F6a";
+    uint8_t ref[37];
+    for (int i = 0; i < 37; i++)
+        ref[i] = (uint8_t)(ref_digit((unsigned char)base74[2 * i]) << 4 |
+                           ref_digit((unsigned char)base74[2 * i + 1]));
+    for (int w = 0; w < 3; w++) {
+        if (!has[w])
+            continue;
+        for (int pos = 0; pos < 74; pos++) {
+            for (int v = 0; v < 256; v++) {
+                char s[74];
+                memcpy(s, base74, 74);
+                s[pos] = (char)v;
+                uint8_t out[38];
+                out[37] = 0x5a;
+                int rc = cw_evm_hex_decode_with(out, s, 37, w);
+                int d = ref_digit((unsigned char)v);
+                CHECK_EQ_INT(rc, d >= 0 ? 0 : -1);
+                CHECK_EQ_INT(cw_evm_hex_decode_with(NULL, s, 37, w), d >= 0 ? 0 : -1);
+                if (!rc) {
+                    for (int i = 0; i < 37; i++) {
+                        int want = ref[i];
+                        if (i == pos / 2)
+                            want = pos % 2 ? (want & 0xf0) | d : (want & 0x0f) | d << 4;
+                        CHECK_EQ_INT(out[i], want);
+                    }
+                    CHECK_EQ_INT(out[37], 0x5a);
                 }
             }
         }
@@ -392,6 +438,24 @@ static void test_withdrawals(void)
             for (int way = 0; way < 2; way++) {
                 CHECK(read_withdrawals(text, &b, way) < 0);
                 cw_error_clear();
+            }
+        }
+    }
+    /* the same in a key the reading does not know (which it would skip): JSON allows no control
+     * character in a string, so the whole field is refused; at every position of a 40-byte key,
+     * past the 16-byte steps too, and at every alignment of the field */
+    for (size_t pos = 0; pos < 40; pos++) {
+        for (int v = 0; v < 2; v++) {
+            for (int pad = 0; pad < 16; pad++) {
+                char key[41], text[512];
+                memcpy(key, "an_unknown_key_of_forty_bytes_0123456789", 41);
+                key[pos] = v ? (char)0x1f : (char)0x01;
+                snprintf(text, sizeof text, "%*s{\"address\":\"" A1 "\",\"amount\":1,\"%s\":2}",
+                         pad, "", key);
+                for (int way = 0; way < 2; way++) {
+                    CHECK(read_withdrawals(text, &b, way) < 0);
+                    cw_error_clear();
+                }
             }
         }
     }
