@@ -2,9 +2,17 @@
  * lock.c: the one writer's lock of a store or of a derived build beside it: an flock'ed file,
  * taken without waiting (a second writer is refused, not queued) and released when the
  * descriptor closes, so a killed writer never leaves a stale lock behind.
+ *
+ * The lock file of a store also holds its rollback generation (cw_store_gen_*): a seqlock's
+ * counter, odd while a rollback is publishing its smaller counts, that a reader compares with
+ * the value it read before the manifest to know whether a rollback may have rewritten rows it
+ * publishes. Not durable: only readers alive beside the writer need it.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -23,4 +31,78 @@ int cw_store_lock(int *fd, const char *path, const char *who, const char *busy)
         return cw_error_set(CW_EBUSY, "%s: %s", who, busy);
     }
     return 0;
+}
+
+/* The generation is the lock file's first 8 bytes (little-endian; a shorter file reads 0). */
+static uint64_t gen_pread(int fd, bool *ok)
+{
+    uint8_t b[8] = {0};
+    ssize_t n = pread(fd, b, sizeof b, 0);
+    *ok = n >= 0;
+    uint64_t g = 0;
+    for (int i = 7; n == (ssize_t)sizeof b && i >= 0; i--)
+        g = g << 8 | b[i];
+    return g;
+}
+
+int cw_store_gen_bump(int lock_fd, const char *path)
+{
+    bool ok;
+    uint64_t g = gen_pread(lock_fd, &ok) + 1;
+    uint8_t b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (uint8_t)(g >> (8 * i));
+    if (!ok || pwrite(lock_fd, b, sizeof b, 0) != (ssize_t)sizeof b)
+        return cw_error_set(CW_EIO, "%s: writing the rollback generation: %s", path,
+                            strerror(errno));
+    /* Seen by readers before any row this writer rewrites after it. */
+    atomic_thread_fence(memory_order_seq_cst);
+    return 0;
+}
+
+int cw_store_gen_settle(int lock_fd, const char *path)
+{
+    bool ok;
+    uint64_t g = gen_pread(lock_fd, &ok);
+    if (!ok)
+        return cw_error_set(CW_EIO, "%s: reading the rollback generation: %s", path,
+                            strerror(errno));
+    return g & 1 ? cw_store_gen_bump(lock_fd, path) : 0;
+}
+
+void cw_store_gen_open(cw_store_gen *g, const char *path)
+{
+    g->fd = open(path, O_RDONLY | O_CLOEXEC);
+    bool ok = true;
+    g->seen = g->fd >= 0 ? gen_pread(g->fd, &ok) : 0;
+    /* Read before the manifest that this generation vouches for. */
+    atomic_thread_fence(memory_order_seq_cst);
+}
+
+int cw_store_gen_check(const cw_store_gen *g, const char *path, const char *dir)
+{
+    /* After the rows the caller read. */
+    atomic_thread_fence(memory_order_seq_cst);
+    int fd = g->fd >= 0 ? g->fd : open(path, O_RDONLY | O_CLOEXEC);
+    bool ok = true;
+    uint64_t now = fd >= 0 ? gen_pread(fd, &ok) : 0;
+    if (fd >= 0 && fd != g->fd)
+        close(fd);
+    if (!ok)
+        return cw_error_set(CW_EIO, "%s: reading the rollback generation: %s", path,
+                            strerror(errno));
+    if (now != g->seen)
+        return cw_error_set(CW_EBUSY,
+                            "%s: the store was rolled back (a reorganisation) since this handle "
+                            "opened it: its answer may mix two forks; reopen the store and ask "
+                            "again",
+                            dir);
+    return 0;
+}
+
+void cw_store_gen_close(cw_store_gen *g)
+{
+    if (g->fd >= 0)
+        close(g->fd);
+    g->fd = -1;
 }

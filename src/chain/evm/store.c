@@ -173,6 +173,7 @@ struct cw_evmstore {
     char dir[PATH_MAX - 64];
     bool writable, opened;
     int lock_fd;
+    cw_store_gen gen; /* reader: the rollback generation its snapshot was taken at */
     cw_column cols[N_COLS];
     cw_hashidx txidx, addridx;
     counts pub;
@@ -762,6 +763,7 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
     if (!s)
         return cw_error_set(CW_ENOMEM, "out of memory");
     s->lock_fd = -1;
+    s->gen.fd = -1;
     s->txidx.fd = s->addridx.fd = -1;
     for (int i = 0; i < N_COLS; i++)
         s->cols[i].fd = -1;
@@ -792,8 +794,13 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
         char lpath[PATH_MAX];
         path_of(lpath, sizeof lpath, s, "LOCK");
         if ((rc = cw_store_lock(&s->lock_fd, lpath, dir,
-                                "another chainwatch process is writing this store")))
+                                "another chainwatch process is writing this store")) ||
+            (rc = cw_store_gen_settle(s->lock_fd, lpath)))
             goto fail;
+    } else {
+        char lpath[PATH_MAX];
+        path_of(lpath, sizeof lpath, s, "LOCK");
+        cw_store_gen_open(&s->gen, lpath);
     }
     cw_manifest m;
     rc = cw_manifest_read(&m, mpath);
@@ -932,6 +939,7 @@ int cw_evmstore_close(cw_evmstore *s)
         rc = mr;
     if (s->lock_fd >= 0)
         close(s->lock_fd);
+    cw_store_gen_close(&s->gen);
     cw_free(s->tokens.v);
     cw_free(s->amap.slots);
     if (s->wmem)
@@ -1870,11 +1878,19 @@ int cw_evmstore_rollback(cw_evmstore *s, int64_t number)
     const cw_evm_row_block *g = row(s, C_BLOCK, keep);
     counts from = s->pub, to = {keep,           g->first_tx,    g->first_move, g->first_account,
                                 g->first_asset, g->first_create};
+    /* Readers that publish the dropped rows see the generation move (odd, then even) before
+     * any of those rows changes: their answers say "reopen" instead of mixing the forks. */
+    char lpath[PATH_MAX];
+    path_of(lpath, sizeof lpath, s, "LOCK");
+    if ((rc = cw_store_gen_bump(s->lock_fd, lpath)))
+        return rc;
     crash_point(s);
     uint64_t inc = incomplete_at(s, &to);
     if ((rc = write_counts(s, &to)))
         return rc;
     crash_point(s);
+    if ((rc = cw_store_gen_bump(s->lock_fd, lpath)))
+        return rc;
     s->pub = to;
     s->incomplete = inc;
     s->memos.pub = s->memos.col.rows = cw_evm_memotab_rows_below(&s->memos, to.txs);
@@ -1887,6 +1903,15 @@ int cw_evmstore_rollback(cw_evmstore *s, int64_t number)
 }
 
 /* ---- readers ---- */
+
+int cw_evmstore_snapshot_check(const cw_evmstore *s)
+{
+    if (s->writable)
+        return 0;
+    char lpath[PATH_MAX];
+    path_of(lpath, sizeof lpath, s, "LOCK");
+    return cw_store_gen_check(&s->gen, lpath, s->dir);
+}
 
 const cw_evm_row_block *cw_evmstore_block(const cw_evmstore *s, uint64_t number)
 {
@@ -1937,6 +1962,17 @@ cw_evm_movelink cw_evmstore_movelink(const cw_evmstore *s, uint64_t m)
 const cw_evm_row_account *cw_evmstore_account(const cw_evmstore *s, uint32_t id)
 {
     return id < rows(s, C_ACCT) ? row(s, C_ACCT, id) : NULL;
+}
+
+/* mark_contract sets contract_block once, in place, after its creates row; only a rollback
+ * clears it. So a mark naming a block past this handle's blocks was set by a writer beside it
+ * (running, or killed before its commit): in this handle's snapshot the account has no code. */
+uint32_t cw_evmstore_contract_block(const cw_evmstore *s, uint32_t id)
+{
+    if (id >= rows(s, C_ACCT))
+        return CW_EVM_NONE32;
+    uint32_t b = ((const cw_evm_row_account *)row(s, C_ACCT, id))->contract_block;
+    return b != CW_EVM_NONE32 && (uint64_t)b >= s->base + rows(s, C_BLOCK) ? CW_EVM_NONE32 : b;
 }
 
 /* The heads of account id's chains. A writer's heads not yet written come from its overlay. A
