@@ -6,7 +6,10 @@
  * The lock file of a store also holds its rollback generation (cw_store_gen_*): a seqlock's
  * counter, odd while a rollback is publishing its smaller counts, that a reader compares with
  * the value it read before the manifest to know whether a rollback may have rewritten rows it
- * publishes. Not durable: only readers alive beside the writer need it.
+ * publishes. Not durable: only readers alive beside the writer need it. A reader also holds a
+ * shared OFD lock on byte 8 + its generation of the file while its handle is open, so that a
+ * writer's close can tell whether a handle from before a rollback, which may publish more rows
+ * than the store now holds, is still mapping the files (cw_store_trim_safe).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -70,13 +73,52 @@ int cw_store_gen_settle(int lock_fd, const char *path)
     return g & 1 ? cw_store_gen_bump(lock_fd, path) : 0;
 }
 
+/* A shared (F_RDLCK) or no (F_UNLCK) OFD lock on the byte of generation gen; false when the
+ * kernel refuses it (then no writer can see this reader: its trims are as without readers). */
+static bool gen_hold(int fd, uint64_t gen, short type)
+{
+    if (gen > (uint64_t)INT64_MAX - 16)
+        return false;
+    struct flock l = {
+        .l_type = type, .l_whence = SEEK_SET, .l_start = (off_t)(8 + gen), .l_len = 1};
+    return fcntl(fd, F_OFD_SETLK, &l) == 0;
+}
+
 void cw_store_gen_open(cw_store_gen *g, const char *path)
 {
     g->fd = open(path, O_RDONLY | O_CLOEXEC);
     bool ok = true;
     g->seen = g->fd >= 0 ? gen_pread(g->fd, &ok) : 0;
+    /* Hold the generation read, then read it again: a rollback that moved it meanwhile may
+     * have closed (and trimmed) without seeing this hold, so hold the new one. Once the value
+     * reads the same after the hold, any later writer's close sees it. */
+    for (int i = 0; g->fd >= 0 && ok && i < 16; i++) {
+        (void)gen_hold(g->fd, g->seen, F_RDLCK);
+        uint64_t now = gen_pread(g->fd, &ok);
+        if (!ok || now == g->seen)
+            break;
+        (void)gen_hold(g->fd, g->seen, F_UNLCK);
+        g->seen = now;
+    }
     /* Read before the manifest that this generation vouches for. */
     atomic_thread_fence(memory_order_seq_cst);
+}
+
+bool cw_store_trim_safe(int lock_fd)
+{
+    bool ok;
+    uint64_t g = gen_pread(lock_fd, &ok);
+    if (!ok)
+        return false; /* cannot tell: a tail left is harmless, a trim under a reader is not */
+    if (g == 0)
+        return true; /* never rolled back: no handle publishes more rows than the store */
+    if (g > (uint64_t)INT64_MAX - 16)
+        return false;
+    /* any reader holding a generation before the current one (bytes 8 .. 8 + g - 1)? */
+    struct flock l = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 8, .l_len = (off_t)g};
+    if (fcntl(lock_fd, F_OFD_GETLK, &l) != 0)
+        return false;
+    return l.l_type == F_UNLCK;
 }
 
 int cw_store_gen_check(const cw_store_gen *g, const char *path, const char *dir)

@@ -229,14 +229,14 @@ static int side_open(sidetab *t, const char *dir, const char *name, uint32_t wid
     return 0;
 }
 
-/* drops the unpublished rows and closes (trimming the file when writable) */
-static int side_close(sidetab *t, bool writable, bool synced)
+/* drops the unpublished rows and closes (trimming the file when writable and trim) */
+static int side_close(sidetab *t, bool writable, bool synced, bool trim)
 {
     if (t->col.fd < 0)
         return 0;
     t->col.rows = t->pub;
-    return writable && synced ? cw_column_close_unsynced(&t->col)
-                              : cw_column_close(&t->col, writable);
+    return writable ? cw_column_close_rows(&t->col, !synced, trim)
+                    : cw_column_close(&t->col, false);
 }
 
 /* 48-bit movement numbers in movelink.col: all ones = none */
@@ -916,6 +916,8 @@ int cw_evmstore_close(cw_evmstore *s)
             rc = undo_inplace(s, &cur, &s->pub, false);
     }
     set_rows(s, &s->pub);
+    /* not below the rows of a handle from before a rollback (docs/STORE-FORMAT.md) */
+    bool trim = s->writable && s->lock_fd >= 0 && cw_store_trim_safe(s->lock_fd);
     /* the indexes first: their closing msync is a disk cache flush, nearly free right after a
      * commit, and one that waits for the trims' writes when it comes after them */
     if (s->txidx.fd >= 0)
@@ -924,18 +926,18 @@ int cw_evmstore_close(cw_evmstore *s)
         cw_hashidx_close(&s->addridx);
     for (int i = 0; i < N_COLS; i++) {
         if (s->cols[i].fd >= 0) {
-            int r = s->writable && synced ? cw_column_close_unsynced(&s->cols[i])
-                                          : cw_column_close(&s->cols[i], s->writable);
+            int r = s->writable ? cw_column_close_rows(&s->cols[i], !synced, trim)
+                                : cw_column_close(&s->cols[i], false);
             if (r && !rc)
                 rc = r;
         }
     }
-    int mr = cw_evm_memotab_close(&s->memos, s->writable, synced);
+    int mr = cw_evm_memotab_close(&s->memos, s->writable, synced, trim);
     if (mr && !rc)
         rc = mr;
-    if ((mr = side_close(&s->wide, s->writable, synced)) && !rc)
+    if ((mr = side_close(&s->wide, s->writable, synced, trim)) && !rc)
         rc = mr;
-    if ((mr = side_close(&s->txwide, s->writable, synced)) && !rc)
+    if ((mr = side_close(&s->txwide, s->writable, synced, trim)) && !rc)
         rc = mr;
     if (s->lock_fd >= 0)
         close(s->lock_fd);

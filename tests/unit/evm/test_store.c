@@ -5,7 +5,8 @@
  * Transfer log, a WETH Deposit, a failed tx (fee only), an internal call; gaps and wrong
  * parents refused with the store unchanged; balances at any block from the in/out chains;
  * rollback; check's balance rule (a balance below zero is reported); a reader beside a writer
- * that rolls back (a reorganisation) or marks a contract in place.
+ * that rolls back (a reorganisation), marks a contract in place, or trims files after a
+ * rollback to a shorter branch.
  */
 #include <dirent.h>
 #include <signal.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -759,10 +761,10 @@ static uint64_t view(const cw_evmstore *r)
     return h;
 }
 
-/* The writer (a child process): a reorganisation to fork B (rollback to block 2, blocks 3..7 of
- * B appended and committed), killed at its crash point `at` (0: never). Returns the child's
- * wait status. */
-static int fork_writer(const char *path, unsigned at)
+/* The writer (a child process): a reorganisation to fork B (rollback to block 2, blocks 3..last
+ * of B appended and committed, a clean close), killed at its crash point `at` (0: never).
+ * Returns the child's wait status. */
+static int fork_writer(const char *path, unsigned at, uint64_t last)
 {
     fflush(NULL);
     pid_t pid = fork();
@@ -778,7 +780,7 @@ static int fork_writer(const char *path, unsigned at)
         cw_evm_block_init(&b);
         if (cw_evmstore_open(&w, path, true, NULL) || cw_evmstore_rollback(w, 2))
             _exit(3);
-        for (uint64_t n = 3; n <= 7; n++) {
+        for (uint64_t n = 3; n <= last; n++) {
             fork_block(&b, n);
             if (cw_evmstore_append(w, &b))
                 _exit(4);
@@ -814,7 +816,7 @@ static void test_reader_beside_rollback(void)
         REQUIRE(cw_evmstore_open(&r, path, false, NULL) == 0);
         uint64_t before = view(r);
         REQUIRE(before != 0);
-        int st = fork_writer(path, at);
+        int st = fork_writer(path, at, 7);
         bool killed = WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL;
         if (!killed) {
             CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
@@ -848,6 +850,100 @@ static void test_reader_beside_rollback(void)
            rounds, clean_end ? clean_end - 1 : rounds, mixed, flagged);
     CHECK(clean_end > 5);
     CHECK(mixed >= 3); /* the rollback's undo and the new rows did reach the reader */
+}
+
+static long long file_size(const char *dir, const char *name)
+{
+    char p[4400];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    struct stat st;
+    return stat(p, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+/* the wait status of a child process that reads everything handle r publishes (view) */
+static int view_in_child(const cw_evmstore *r)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0)
+        _exit(view(r) != 0 ? 0 : 6);
+    int st = -1;
+    if (waitpid(pid, &st, 0) != pid)
+        return -1;
+    return st;
+}
+
+/* A handle on a chain of 30 blocks of 20 txs each (580 txs: tens of KiB of tx and movement
+ * rows, and few enough that the tx hash index never grows, as the direct ingest's), and
+ * beside it a reorganisation to a branch of 5 blocks with a clean close: the close trims files
+ * only below rows no handle from before the rollback can read, so the handle's reads (in a
+ * child process) end normally, and its check says reopen. h-reader16's close trimmed the files
+ * to the new branch's rows under the handle's mapping: the child died of SIGBUS. A writer's
+ * close with no such handle left trims the files, and the store is then byte for byte the one a
+ * direct ingest of the same blocks writes (so is the store trimmed with no reader beside). */
+static void test_reader_beside_trim(void)
+{
+    char path[4096], ref[4096], alone[4096];
+    snprintf(path, sizeof path, "%s/trim", cw_test_tmpdir());
+    snprintf(ref, sizeof ref, "%s/trim-ref", cw_test_tmpdir());
+    snprintf(alone, sizeof alone, "%s/trim-alone", cw_test_tmpdir());
+    cw_evm_block b;
+    cw_evm_block_init(&b);
+    for (int k = 0; k < 2; k++) {
+        cw_evmstore *s;
+        REQUIRE(cw_evmstore_open(&s, k ? alone : path, true, "ethereum") == 0);
+        for (uint64_t n = 0; n < 30; n++) {
+            small_block_n(&b, n, 20);
+            REQUIRE(cw_evmstore_append(s, &b) == 0);
+        }
+        REQUIRE(cw_evmstore_commit(s) == 0);
+        REQUIRE(cw_evmstore_close(s) == 0);
+    }
+    cw_evmstore *s;
+    REQUIRE(cw_evmstore_open(&s, ref, true, "ethereum") == 0);
+    for (uint64_t n = 0; n <= 4; n++) {
+        if (n <= 2)
+            small_block_n(&b, n, 20);
+        else
+            fork_block(&b, n);
+        REQUIRE(cw_evmstore_append(s, &b) == 0);
+    }
+    REQUIRE(cw_evmstore_commit(s) == 0);
+    REQUIRE(cw_evmstore_close(s) == 0);
+    cw_evm_block_free(&b);
+
+    cw_evmstore *r;
+    REQUIRE(cw_evmstore_open(&r, path, false, NULL) == 0);
+    REQUIRE(view(r) != 0);
+    int st = fork_writer(path, 0, 4);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    st = view_in_child(r);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        fprintf(stderr, "  the reader's handle died after the writer's trim (wait status %#x)\n",
+                (unsigned)st);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    CHECK_EQ_INT(cw_evmstore_snapshot_check(r), CW_EBUSY);
+    cw_error_clear();
+    /* the rollback's close left the tail of txs.col under the handle's mapping */
+    CHECK(file_size(path, "txs.col") > file_size(ref, "txs.col"));
+    /* a second handle, opened after the rollback, does not hold the trim back */
+    cw_evmstore *r2;
+    REQUIRE(cw_evmstore_open(&r2, path, false, NULL) == 0);
+    CHECK_EQ_INT(cw_evmstore_tip(r2), 4);
+    REQUIRE(cw_evmstore_close(r) == 0);
+    /* the next writer's close, beside r2 only, trims what the rollback left */
+    REQUIRE(cw_evmstore_open(&s, path, true, NULL) == 0);
+    REQUIRE(cw_evmstore_close(s) == 0);
+    CHECK(view(r2) != 0);
+    CHECK_EQ_INT(cw_evmstore_snapshot_check(r2), 0);
+    REQUIRE(cw_evmstore_close(r2) == 0);
+    same_store(ref, path);
+    /* the same reorganisation with no reader: trimmed at once */
+    st = fork_writer(alone, 0, 4);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    same_store(ref, alone);
 }
 
 /* An account that existed before its code is marked a contract in place (accounts.col's
@@ -911,5 +1007,6 @@ int main(void)
     RUN(test_pending_tx_cleanup);
     RUN(test_reader_beside_rollback);
     RUN(test_reader_contract_mark);
+    RUN(test_reader_beside_trim);
     return cw_test_done();
 }

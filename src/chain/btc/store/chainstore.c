@@ -535,15 +535,18 @@ int cw_chainstore_close(cw_chainstore *cs)
         return 0;
     int rc = 0;
     /* Uncommitted rows are dropped: their in-place effects are undone and the files are
-     * trimmed to the published counts. */
+     * trimmed to the published counts (unless a reader from before a rollback maps them). */
     if (cs->opened && cs->writable) {
         cw_chainstore_counts cur = cur_counts(cs);
         rc = undo_inplace(cs, &cur, &cs->pub, false);
     }
     set_rows(cs, &cs->pub);
+    /* not below the rows of a handle from before a rollback (docs/STORE-FORMAT.md) */
+    bool trim = cs->writable && cs->lock_fd >= 0 && cw_store_trim_safe(cs->lock_fd);
     for (int i = 0; i < N_COLS; i++) {
         if (cs->cols[i].fd >= 0) {
-            int r = cw_column_close(&cs->cols[i], cs->writable);
+            int r = cs->writable ? cw_column_close_rows(&cs->cols[i], true, trim)
+                                 : cw_column_close(&cs->cols[i], false);
             if (r && !rc)
                 rc = r;
         }
