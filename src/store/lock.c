@@ -16,6 +16,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -123,6 +124,11 @@ bool cw_store_trim_safe(int lock_fd)
 
 int cw_store_gen_check(const cw_store_gen *g, const char *path, const char *dir)
 {
+    /* Test hook: a shell command run before the check, between the reads of an answer and the
+     * check (tests/cli/reader_rollback.sh runs a real rollback there). */
+    const char *hook = getenv("CW_TEST_BEFORE_SNAPSHOT_CHECK");
+    if (hook && *hook && system(hook) != 0)
+        return cw_error_set(CW_EIO, "%s: CW_TEST_BEFORE_SNAPSHOT_CHECK failed", dir);
     /* After the rows the caller read. */
     atomic_thread_fence(memory_order_seq_cst);
     int fd = g->fd >= 0 ? g->fd : open(path, O_RDONLY | O_CLOEXEC);
