@@ -50,6 +50,10 @@ int cw_column_close(cw_column *c, bool truncate);
  * that the trim and the header's row count are tidying (no reader takes the count from the
  * header, and rows past the published ones are never read). */
 int cw_column_close_unsynced(cw_column *c);
+/* A writer's close of a column: records rows in the header; msync and fsync when `sync`
+ * (cw_column_close(c, true)) or not (cw_column_close_unsynced); trims the file to the rows only
+ * when `trim` (cw_store_trim_safe), else leaves its length (rows past `rows` are never read). */
+int cw_column_close_rows(cw_column *c, bool sync, bool trim);
 /* Makes room for n more rows past c->rows (remapping; pointers into the old map die). */
 int cw_column_reserve(cw_column *c, uint64_t n);
 /* Pointer to row i (borrowed; valid until the next reserve or close). */
@@ -82,6 +86,33 @@ void cw_store_advise_random(const void *map, size_t len);
  * waiting. CW_EBUSY "who: busy" when another process holds it, CW_EIO naming path when it cannot
  * be opened; *fd is -1 after a failure. Closing *fd releases it (also when the process dies). */
 int cw_store_lock(int *fd, const char *path, const char *who, const char *busy);
+/* The rollback generation of a store, in its lock file (a seqlock's counter; a missing or
+ * short file reads 0). A writer that rewrites rows a reader may publish (a rollback: the
+ * other fork's rows written where the dropped ones were) calls cw_store_gen_bump before it
+ * publishes the smaller counts (the value goes odd) and again after (even), before it changes
+ * any row; a writable open calls cw_store_gen_settle first, which bumps an odd value (a rollback
+ * killed between its two bumps, whose undo the recovery finishes). CW_EIO naming path. */
+int cw_store_gen_bump(int lock_fd, const char *path);
+int cw_store_gen_settle(int lock_fd, const char *path);
+/* A reader's view: cw_store_gen_open (read-only; never creates the file) before it reads the
+ * manifest (it also holds a shared OFD lock on byte 8 + the generation it read until
+ * cw_store_gen_close: the handle's rows must not be trimmed under it, cw_store_trim_safe);
+ * cw_store_gen_check after it has read the rows of an answer: CW_EBUSY "DIR: the store was rolled
+ * back ... reopen" when the generation moved (the answer may mix two forks), CW_EIO on a read
+ * error, else 0. Needs no lock: threads may check one view together. */
+typedef struct cw_store_gen {
+    int fd;        /* the lock file, read-only (-1: none when opened; checks open it each time) */
+    uint64_t seen; /* the generation before the manifest was read */
+} cw_store_gen;
+void cw_store_gen_open(cw_store_gen *g, const char *path);
+int cw_store_gen_check(const cw_store_gen *g, const char *path, const char *dir);
+void cw_store_gen_close(cw_store_gen *g);
+/* A writer's close (lock_fd: its lock file) may trim the files to the rows it publishes: true
+ * when no read-only handle that opened before the last rollback is open (its rows may lie past
+ * the new branch's, and a trim under its mapping makes its next read of them a SIGBUS); false
+ * while one is, or when that cannot be told (the files then keep their length, and a later
+ * close trims them). */
+bool cw_store_trim_safe(int lock_fd);
 /* Asking the kernel to start reading pages of read-only mappings without waiting for them
  * (MADV_WILLNEED): a point lookup names the rows it will read next, and their disk reads run
  * side by side instead of one page fault after another. cw_store_willneed_range adds the pages

@@ -46,6 +46,7 @@ static int run_evm(const cw_store_opts *o)
         return cw_cli_fail("address", rc);
     json_t *j = NULL;
     rc = cw_evm_query_address(&j, s, o->args[0], o->offset, o->limit);
+    rc = cw_cli_evm_answer(&j, s, rc);
     cw_evmstore_close(s);
     if (!j)
         return cw_cli_fail("address", rc);
@@ -121,8 +122,9 @@ static int run(int argc, char **argv)
         cw_addrhist_advise_random(ix);
     else
         cw_error_clear();
-    json_t *j;
+    json_t *j = NULL;
     int rc = cw_query_address_ix(&j, cs, ix, o.args[0], o.offset, o.limit);
+    rc = cw_cli_chain_answer(&j, cs, rc);
     cw_addrhist_close(ix);
     if (rc) {
         cw_chainstore_close(cs);

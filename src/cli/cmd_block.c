@@ -17,6 +17,7 @@ static int run_evm(const cw_store_opts *o)
         return cw_cli_fail("block", rc);
     json_t *j = NULL;
     rc = cw_evm_query_block(&j, s, o->args[0]);
+    rc = cw_cli_evm_answer(&j, s, rc);
     cw_evmstore_close(s);
     if (!j)
         return cw_cli_fail("block", rc);
@@ -55,8 +56,9 @@ static int run(int argc, char **argv)
     cw_chainstore *cs;
     if ((ec = cw_store_opts_open(&cs, &o, "block")))
         return ec;
-    json_t *j;
+    json_t *j = NULL;
     int rc = cw_query_block(&j, cs, o.args[0], 1);
+    rc = cw_cli_chain_answer(&j, cs, rc);
     if (rc) {
         cw_chainstore_close(cs);
         return cw_cli_fail("block", rc);

@@ -19,6 +19,7 @@ static int run_evm(const cw_store_opts *o)
         return cw_cli_fail("check", rc);
     json_t *j = NULL;
     rc = cw_evm_check(&j, s);
+    rc = cw_cli_evm_answer(&j, s, rc);
     cw_evmstore_close(s);
     if (!j)
         return cw_cli_fail("check", rc);
@@ -74,6 +75,7 @@ static int run(int argc, char **argv)
                 rc = ix;
         }
     }
+    rc = cw_cli_chain_answer(&j, cs, rc);
     cw_chainstore_close(cs);
     if (!j)
         return cw_cli_fail("check", rc);

@@ -346,6 +346,9 @@ static int run(int argc, char **argv)
             p = nl ? nl + 1 : end;
         }
     }
+    /* each address's answer is printed as it is read: a rollback beside them fails the run */
+    if (rc == 0 && cs)
+        rc = cw_chainstore_snapshot_check(cs);
     if (rc)
         ec = cw_cli_fail("screen", rc);
     else

@@ -14,6 +14,7 @@
 #include "chainwatch/trace.h"
 #include "chainwatch/util.h"
 #include "cli/cli.h"
+#include "cli/store_opts.h"
 #include "cli/trace_evm.h"
 
 extern const cw_command cw_cmd_trace;
@@ -407,6 +408,8 @@ static int run(int argc, char **argv)
         json_t *j = cw_trace_json(t, top, graph);
         if (!j) {
             ec = cw_cli_fail("trace", CW_ENOMEM);
+        } else if ((rc = cw_cli_chain_answer(&j, cs, 0))) {
+            ec = cw_cli_fail("trace", rc);
         } else if (json) {
             ec = cw_cli_print_json(j);
         } else {

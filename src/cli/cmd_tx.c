@@ -26,6 +26,7 @@ static int run_evm(const cw_store_opts *o)
         return cw_cli_fail("tx", rc);
     json_t *j = NULL;
     rc = cw_evm_query_tx(&j, s, o->args[0]);
+    rc = cw_cli_evm_answer(&j, s, rc);
     cw_evmstore_close(s);
     if (!j)
         return cw_cli_fail("tx", rc);
@@ -86,13 +87,16 @@ static int run(int argc, char **argv)
     if ((ec = cw_store_opts_open(&cs, &o, "tx")))
         return ec;
     cw_chainstore_advise_random(cs); /* a point lookup: read pages, not read-ahead windows */
-    json_t *j;
+    json_t *j = NULL;
     int rc = cw_query_tx(&j, cs, o.args[0]);
+    if (rc == 0) {
+        cw_patterns_annotate_tx(j, cs);
+        rc = cw_cli_chain_answer(&j, cs, rc);
+    }
     if (rc) {
         cw_chainstore_close(cs);
         return cw_cli_fail("tx", rc);
     }
-    cw_patterns_annotate_tx(j, cs);
     if (o.json) {
         ec = cw_cli_print_json(j);
     } else {

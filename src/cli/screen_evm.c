@@ -22,6 +22,7 @@
 #include "chainwatch/util.h"
 #include "cli/cli.h"
 #include "cli/screen_evm.h"
+#include "cli/store_opts.h"
 
 #define MAX_ADDRS 256
 
@@ -268,6 +269,8 @@ int cw_cli_screen_evm(const cw_command *cmd, int argc, char **argv)
                                              sanctioned, "labels", own, "assets", ja, "reads_as",
                                              "probable shares of received value, not amounts"));
     }
+    if ((rc = cw_cli_evm_answer(&all, s, 0)))
+        goto out;
     if (json) {
         cw_cli_print_json(json_pack("{s:o, s:f, s:f, s:i, s:b}", "results", all, "threshold",
                                     threshold, "floor", o.floor, "max_hops", (int)o.max_hops,

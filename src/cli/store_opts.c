@@ -39,6 +39,25 @@ int cw_store_opts_parse(cw_store_opts *o, const cw_command *cmd, int argc, char 
     return CW_EXIT_OK;
 }
 
+static int drop_answer(json_t **j, int check, int rc)
+{
+    if (!check)
+        return rc;
+    json_decref(*j);
+    *j = NULL;
+    return check;
+}
+
+int cw_cli_chain_answer(json_t **j, const cw_chainstore *cs, int rc)
+{
+    return *j ? drop_answer(j, cw_chainstore_snapshot_check(cs), rc) : rc;
+}
+
+int cw_cli_evm_answer(json_t **j, const cw_evmstore *s, int rc)
+{
+    return *j ? drop_answer(j, cw_evmstore_snapshot_check(s), rc) : rc;
+}
+
 int cw_store_opts_open(cw_chainstore **cs, const cw_store_opts *o, const char *verb)
 {
     int rc = cw_chainstore_open(cs, o->store, false, CW_NET_MAIN);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "chainwatch/btc/store.h"
+#include "chainwatch/evm/store.h"
 #include "cli/cli.h"
 
 typedef struct cw_store_opts {
@@ -24,5 +25,12 @@ int cw_store_opts_parse(cw_store_opts *o, const cw_command *cmd, int argc, char 
                         int min_args, int max_args);
 /* Opens the store read-only; prints the error and returns an exit code on failure. */
 int cw_store_opts_open(cw_chainstore **cs, const cw_store_opts *o, const char *verb);
+/* After a read command read its answer *j (rc: its code) from a read-only store, before it
+ * prints it: rc when *j is NULL or the store was not rolled back since it was opened; else *j is
+ * freed and set to NULL and CW_EBUSY "DIR: the store was rolled back (a reorganisation) ...;
+ * reopen the store and ask again" is returned, for the command to fail with instead of printing
+ * an answer that may mix two forks. */
+int cw_cli_chain_answer(json_t **j, const cw_chainstore *cs, int rc);
+int cw_cli_evm_answer(json_t **j, const cw_evmstore *s, int rc);
 
 #endif

@@ -21,6 +21,7 @@
 #include "chainwatch/util.h"
 #include "chainwatch/xchain.h"
 #include "cli/cli.h"
+#include "cli/store_opts.h"
 #include "cli/trace_evm.h"
 #include "cli/xchain_cli.h"
 
@@ -309,6 +310,8 @@ int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
     json_decref(xj);
     double secs = now() - t0;
     json_object_set_new(j, "seconds", json_real(secs));
+    if ((rc = cw_cli_evm_answer(&j, s, 0)) || (bs && (rc = cw_cli_chain_answer(&j, bs, 0))))
+        goto out;
     if (json) {
         cw_cli_print_json(j);
         j = NULL; /* cw_cli_print_json takes it */

@@ -297,7 +297,7 @@ void cw_server__chain_refresh(cw_chain_ctx *c)
     if (!c || !c->store_dir)
         return;
     drain_watch(c);
-    if (c->cs && !manifest_changed(c, &st)) {
+    if (c->cs && !manifest_changed(c, &st) && !cw_server__chain_moved(c)) {
         struct cl_key k = clusters_key(c), h = addrhist_key(c);
         if (!clusters_key_eq(&k, &c->cl_key)) /* only the clusters were rebuilt */
             clusters_refresh(c);
@@ -335,6 +335,14 @@ void cw_server__chain_refresh(cw_chain_ctx *c)
     /* The label map of this store, built once: requests only read it. */
     if (c->labels && cw_trace_labelmap_new(&c->lm, c->cs, c->labels) != 0)
         c->lm = NULL;
+}
+
+bool cw_server__chain_moved(const cw_chain_ctx *c)
+{
+    if (!c || !c->cs || cw_chainstore_snapshot_check(c->cs) == 0)
+        return false;
+    cw_error_clear();
+    return true;
 }
 
 uint64_t cw_server__chain_clusters_opens(const cw_chain_ctx *c)

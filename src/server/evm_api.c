@@ -6,7 +6,8 @@
  *                                       (cw_acct_report_trace: the shape of `chainwatch trace
  *                                       --json` on an EVM store; amounts as decimal strings)
  * The store is `serve --evm-store DIR`, or `--store DIR` when DIR holds an EVM store. It is
- * opened read-only at the first request and reopened when its MANIFEST changes. Thin: parses
+ * opened read-only at the first request and reopened when its MANIFEST changes, or when a
+ * rollback beside it moved its generation (server.c then answers the request again). Thin: parses
  * the query and calls the engine. Runs under the server's chain lock held for writing (one EVM
  * request at a time: the store and the label handle are opened lazily here).
  */
@@ -58,6 +59,16 @@ void cw_server__evm_close(cw_evm_ctx *c)
     cw_free(c->dir);
     cw_free(c->labels_path);
     cw_free(c);
+}
+
+bool cw_server__evm_moved(cw_evm_ctx *c)
+{
+    if (!c || !c->s || cw_evmstore_snapshot_check(c->s) == 0)
+        return false;
+    cw_error_clear();
+    cw_evmstore_close(c->s);
+    c->s = NULL;
+    return true;
 }
 
 static int store_of(cw_evm_ctx *c)

@@ -106,6 +106,9 @@ int cw_server__chain_open(cw_chain_ctx **out, const char *store_dir, const char 
 void cw_server__evm_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r);
 int cw_server__evm_open(cw_evm_ctx **out, const char *dir, const char *labels_path);
 void cw_server__evm_close(cw_evm_ctx *c);
+/* The same for the EVM store (cw_evmstore_snapshot_check); when true, the handle is closed, so
+ * the next request reopens it. Under the chain lock held for writing (as evm_api). */
+bool cw_server__evm_moved(cw_evm_ctx *c);
 void cw_server__chain_close(cw_chain_ctx *c);
 /* Chain requests run concurrently under the server's read lock and never change the context.
  * Whether the context must be (re)built first (store not open, its MANIFEST, cluster.manifest
@@ -114,6 +117,11 @@ void cw_server__chain_close(cw_chain_ctx *c);
  * under the write lock. A store reopen reopens the clusters and the address-history index too
  * (their tips are checked against the store). */
 bool cw_server__chain_stale(cw_chain_ctx *c);
+/* After a request has read its answer from the open store: true when a rollback (a
+ * reorganisation) started beside it since the store was opened (cw_chainstore_snapshot_check),
+ * so the answer may mix two forks: the caller drops it, refreshes (which reopens) and asks
+ * again. Under the read lock. */
+bool cw_server__chain_moved(const cw_chain_ctx *c);
 void cw_server__chain_refresh(cw_chain_ctx *c);
 /* Opens the store now (before the server listens) and starts a background thread that reads
  * its files into the page cache (cw_chainstore_warm), so the first lookups do not wait on the

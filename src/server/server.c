@@ -726,10 +726,36 @@ static void dispatch(cw_server *s, cw_node *node, reader *rd, cw_req *q, cw_resp
     }
     if (chain)
         cw_server__chain_busy(s->chain, 1);
-    if (!hit && q->api)
-        cw_server__api(&view, q, q->segs, q->n_segs, r);
-    else if (!hit)
-        cw_server__taxii(&view, q, q->segs, q->n_segs, r);
+    /* An answer read while a rollback (a reorganisation) started beside the store's handle may
+     * mix two forks: it is dropped and the request answered again from the store reopened
+     * (twice at most; then 503). */
+    for (int attempt = 0;; attempt++) {
+        if (!hit && q->api)
+            cw_server__api(&view, q, q->segs, q->n_segs, r);
+        else if (!hit)
+            cw_server__taxii(&view, q, q->segs, q->n_segs, r);
+        bool moved =
+            chain == 2 ? cw_server__evm_moved(s->evm) : chain && cw_server__chain_moved(s->chain);
+        if (!moved || r->deferred)
+            break;
+        json_decref(r->body);
+        free(r->raw);
+        memset(r, 0, sizeof *r);
+        r->status = 200;
+        if (attempt == 2) {
+            cw_server__error(r, 503, "Service unavailable",
+                             "the store was rolled back (a reorganisation) while answering, three "
+                             "times: ask again");
+            break;
+        }
+        if (chain == 1) {
+            pthread_rwlock_unlock(&s->st->chain_lock);
+            pthread_rwlock_wrlock(&s->st->chain_lock);
+            cw_server__chain_refresh(s->chain);
+            pthread_rwlock_unlock(&s->st->chain_lock);
+            pthread_rwlock_rdlock(&s->st->chain_lock);
+        } /* EVM: the handle is closed; the next answer reopens it */
+    }
     if (chain) {
         cw_server__chain_busy(s->chain, -1);
         pthread_rwlock_unlock(&s->st->chain_lock);

@@ -261,7 +261,7 @@ uint64_t cw_column_bytes(const cw_column *c)
     return CW_COLUMN_HEADER + c->rows * c->width;
 }
 
-static int column_close(cw_column *c, bool truncate, bool sync)
+static int column_close(cw_column *c, bool truncate, bool sync, bool trim)
 {
     int rc = 0;
     if (c->map && c->writable && truncate) {
@@ -274,7 +274,7 @@ static int column_close(cw_column *c, bool truncate, bool sync)
         munmap(c->map, c->map_len);
     c->map = NULL;
     if (c->fd >= 0) {
-        if (c->writable && truncate && rc == 0) {
+        if (c->writable && truncate && trim && rc == 0) {
             if (ftruncate(c->fd, (off_t)cw_column_bytes(c)) < 0 || (sync && fsync(c->fd) < 0))
                 rc = cw_error_set(CW_EIO, "%s: %s", c->path, strerror(errno));
         }
@@ -286,10 +286,15 @@ static int column_close(cw_column *c, bool truncate, bool sync)
 
 int cw_column_close(cw_column *c, bool truncate)
 {
-    return column_close(c, truncate, true);
+    return column_close(c, truncate, true, true);
 }
 
 int cw_column_close_unsynced(cw_column *c)
 {
-    return column_close(c, true, false);
+    return column_close(c, true, false, true);
+}
+
+int cw_column_close_rows(cw_column *c, bool sync, bool trim)
+{
+    return column_close(c, true, sync, trim);
 }

@@ -221,6 +221,12 @@ int cw_chainstore_apply_block(cw_chainstore *cs, cw_block *b, uint32_t height, c
 int cw_chainstore_commit(cw_chainstore *cs);
 /* Undoes committed blocks down to n_blocks rows (a reorg), committing the result. */
 int cw_chainstore_rollback(cw_chainstore *cs, uint64_t n_blocks);
+/* A read-only handle's snapshot still stands: no rollback (a reorganisation, whose other fork's
+ * rows are written where the dropped ones were) started since the handle opened. Call it after
+ * reading the rows of an answer: 0 means the answer is of one fork, the handle's; CW_EBUSY
+ * ("... rolled back ...: reopen the store and ask again") means it may mix two: drop it, reopen
+ * and ask again. One pread of the lock file; threads may share it. 0 on a writable handle. */
+int cw_chainstore_snapshot_check(const cw_chainstore *cs);
 /* Bytes on disk: columns and indexes. */
 uint64_t cw_chainstore_bytes(const cw_chainstore *cs, uint64_t *index_bytes);
 

@@ -192,6 +192,12 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
 int cw_evmstore_close(cw_evmstore *s);
 
 void cw_evmstore_counts(const cw_evmstore *s, cw_evm_counts *c);
+/* A read-only handle's snapshot still stands: no rollback (a reorganisation, whose other fork's
+ * rows are written where the dropped ones were) started since the handle opened. Call it after
+ * reading the rows of an answer: 0 means the answer is of one fork, the handle's; CW_EBUSY
+ * ("... rolled back ...: reopen the store and ask again") means it may mix two: drop it, reopen
+ * and ask again. One pread of the lock file; threads may share it. 0 on a writable handle. */
+int cw_evmstore_snapshot_check(const cw_evmstore *s);
 const cw_evm_chain *cw_evmstore_chain(const cw_evmstore *s);
 /* True when the store holds a generated world (MANIFEST `synthetic 1`): every block ingested
  * from a `chainwatch gen evm` folder, or declared so (evm/ingest.h). Whoever shows what the store
@@ -228,6 +234,10 @@ const cw_evm_row_move *cw_evmstore_move(const cw_evmstore *s, uint64_t m);
 /* The links of movement m (both CW_EVM_NONE64 past the movements). */
 cw_evm_movelink cw_evmstore_movelink(const cw_evmstore *s, uint64_t m);
 const cw_evm_row_account *cw_evmstore_account(const cw_evmstore *s, uint32_t id);
+/* The block at which code was created at account id as this handle publishes it (NONE32: not a
+ * contract, or no such account). Use it, not the row's contract_block: a writer beside a reader
+ * marks an account that existed before its code in place, before its commit. */
+uint32_t cw_evmstore_contract_block(const cw_evmstore *s, uint32_t id);
 /* The heads of account id's in and out chains, as of the movements this handle publishes (a
  * read-only handle walks back, at each call, any head a writer in another process moved past
  * them). CW_ENOTFOUND for no such account; CW_EBUSY or CW_EIO when a moved head's rows cannot

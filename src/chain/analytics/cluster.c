@@ -610,7 +610,8 @@ int cw_cluster_build(const char *store_dir, uint32_t change, cw_cluster_stats *s
         (rc = cw_manifest_set(&m, "clusters", n_cl)) ||
         (rc = cw_manifest_set(&m, "merges", u.n_merges)) ||
         (rc = cw_manifest_set(&m, "change", change)) || (rc = cw_analytics__set_tip(&m, cs)) ||
-        (rc = cw_manifest_write(&m, mpath)))
+        /* not from rows a rollback beside the build rewrote (docs/STORE-FORMAT.md) */
+        (rc = cw_chainstore_snapshot_check(cs)) || (rc = cw_manifest_write(&m, mpath)))
         goto out;
     if (have_old && old_gen != new_gen)
         remove_gen(store_dir, old_gen);

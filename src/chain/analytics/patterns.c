@@ -1517,7 +1517,8 @@ int cw_patterns_build(const char *store_dir, cw_patterns_stats *stats)
             st.counts[__builtin_ctz(f)]++; /* the set bits only: most rows have none */
     if ((rc = cw_manifest_set(&m, "format", PAT_FORMAT)) ||
         (rc = cw_manifest_set(&m, "txs", c.txs)) || (rc = cw_analytics__set_tip(&m, cs)) ||
-        (rc = cw_manifest_write(&m, mpath)))
+        /* not from rows a rollback beside the build rewrote (docs/STORE-FORMAT.md) */
+        (rc = cw_chainstore_snapshot_check(cs)) || (rc = cw_manifest_write(&m, mpath)))
         goto out;
     st.txs_after = c.txs;
 out:

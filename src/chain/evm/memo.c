@@ -739,13 +739,13 @@ int cw_evm_memotab_open(cw_evm_memotab *m, const char *dir, bool writable, uint6
     return 0;
 }
 
-int cw_evm_memotab_close(cw_evm_memotab *m, bool writable, bool synced)
+int cw_evm_memotab_close(cw_evm_memotab *m, bool writable, bool synced, bool trim)
 {
     if (m->col.fd < 0)
         return 0;
     m->col.rows = m->pub;
-    return writable && synced ? cw_column_close_unsynced(&m->col)
-                              : cw_column_close(&m->col, writable);
+    return writable ? cw_column_close_rows(&m->col, !synced, trim)
+                    : cw_column_close(&m->col, false);
 }
 
 static int add_row(cw_evm_memotab *m, uint64_t txn, uint32_t log, uint32_t to, uint8_t source,

@@ -22,9 +22,10 @@ typedef struct cw_evm_memotab {
 
 /* Opens dir/memos.col; CW_ECORRUPT when it holds fewer rows than published. */
 int cw_evm_memotab_open(cw_evm_memotab *m, const char *dir, bool writable, uint64_t published);
-/* Drops unpublished rows and closes (trimming the file when writable; without syncing the trim
- * when `synced`: every published row is durable already, cw_column_close_unsynced). */
-int cw_evm_memotab_close(cw_evm_memotab *m, bool writable, bool synced);
+/* Drops unpublished rows and closes (when writable: trimming the file when `trim`,
+ * cw_store_trim_safe; without syncing when `synced`: every published row is durable already,
+ * cw_column_close_rows). */
+int cw_evm_memotab_close(cw_evm_memotab *m, bool writable, bool synced, bool trim);
 /* Appends the memos of tx t (tx number txn, addressed to account `to`) of block b. */
 int cw_evm_memotab_add_tx(cw_evm_memotab *m, const cw_evm_block *b, const cw_evm_tx *t,
                           uint64_t txn, uint32_t to);

@@ -235,9 +235,10 @@ int cw_evm_query_address(json_t **out, const cw_evmstore *s, const char *addr, u
     json_object_set_new(o, "synthetic", json_boolean(cw_evmstore_synthetic(s)));
     json_object_set_new(o, "address", json_string(hx));
     json_object_set_new(o, "id", json_integer(id));
-    json_object_set_new(o, "contract", json_boolean(ar->contract_block != CW_EVM_NONE32));
-    if (ar->contract_block != CW_EVM_NONE32)
-        json_object_set_new(o, "contract_since_block", json_integer(ar->contract_block));
+    uint32_t cb = cw_evmstore_contract_block(s, id);
+    json_object_set_new(o, "contract", json_boolean(cb != CW_EVM_NONE32));
+    if (cb != CW_EVM_NONE32)
+        json_object_set_new(o, "contract_since_block", json_integer(cb));
     uint32_t lb = cw_evmstore_account_last_block(s, id);
     const cw_evm_row_block *fb = cw_evmstore_block(s, ar->first_block),
                            *lbr = cw_evmstore_block(s, lb);
@@ -684,8 +685,8 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
     }
     for (uint64_t i = 0; i < c.creates; i++) {
         const cw_evm_row_create *cr = cw_evmstore_create(s, i);
-        const cw_evm_row_account *ar = cw_evmstore_account(s, cr->account);
-        if (!ar || ar->contract_block == CW_EVM_NONE32 || ar->contract_block > cr->block)
+        uint32_t cb = cw_evmstore_contract_block(s, cr->account);
+        if (cb == CW_EVM_NONE32 || cb > cr->block)
             problem(&p, "creation %llu: account %u is not marked a contract by block %u",
                     (unsigned long long)i, cr->account, cr->block);
     }

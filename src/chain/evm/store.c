@@ -173,6 +173,7 @@ struct cw_evmstore {
     char dir[PATH_MAX - 64];
     bool writable, opened;
     int lock_fd;
+    cw_store_gen gen; /* reader: the rollback generation its snapshot was taken at */
     cw_column cols[N_COLS];
     cw_hashidx txidx, addridx;
     counts pub;
@@ -229,14 +230,14 @@ static int side_open(sidetab *t, const char *dir, const char *name, uint32_t wid
     return 0;
 }
 
-/* drops the unpublished rows and closes (trimming the file when writable) */
-static int side_close(sidetab *t, bool writable, bool synced)
+/* drops the unpublished rows and closes (trimming the file when writable and trim) */
+static int side_close(sidetab *t, bool writable, bool synced, bool trim)
 {
     if (t->col.fd < 0)
         return 0;
     t->col.rows = t->pub;
-    return writable && synced ? cw_column_close_unsynced(&t->col)
-                              : cw_column_close(&t->col, writable);
+    return writable ? cw_column_close_rows(&t->col, !synced, trim)
+                    : cw_column_close(&t->col, false);
 }
 
 /* 48-bit movement numbers in movelink.col: all ones = none */
@@ -765,6 +766,7 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
     if (!s)
         return cw_error_set(CW_ENOMEM, "out of memory");
     s->lock_fd = -1;
+    s->gen.fd = -1;
     s->txidx.fd = s->addridx.fd = -1;
     for (int i = 0; i < N_COLS; i++)
         s->cols[i].fd = -1;
@@ -795,8 +797,13 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
         char lpath[PATH_MAX];
         path_of(lpath, sizeof lpath, s, "LOCK");
         if ((rc = cw_store_lock(&s->lock_fd, lpath, dir,
-                                "another chainwatch process is writing this store")))
+                                "another chainwatch process is writing this store")) ||
+            (rc = cw_store_gen_settle(s->lock_fd, lpath)))
             goto fail;
+    } else {
+        char lpath[PATH_MAX];
+        path_of(lpath, sizeof lpath, s, "LOCK");
+        cw_store_gen_open(&s->gen, lpath);
     }
     cw_manifest m;
     rc = cw_manifest_read(&m, mpath);
@@ -913,6 +920,8 @@ int cw_evmstore_close(cw_evmstore *s)
             rc = undo_inplace(s, &cur, &s->pub, false);
     }
     set_rows(s, &s->pub);
+    /* not below the rows of a handle from before a rollback (docs/STORE-FORMAT.md) */
+    bool trim = s->writable && s->lock_fd >= 0 && cw_store_trim_safe(s->lock_fd);
     /* the indexes first: their closing msync is a disk cache flush, nearly free right after a
      * commit, and one that waits for the trims' writes when it comes after them */
     if (s->txidx.fd >= 0)
@@ -921,21 +930,22 @@ int cw_evmstore_close(cw_evmstore *s)
         cw_hashidx_close(&s->addridx);
     for (int i = 0; i < N_COLS; i++) {
         if (s->cols[i].fd >= 0) {
-            int r = s->writable && synced ? cw_column_close_unsynced(&s->cols[i])
-                                          : cw_column_close(&s->cols[i], s->writable);
+            int r = s->writable ? cw_column_close_rows(&s->cols[i], !synced, trim)
+                                : cw_column_close(&s->cols[i], false);
             if (r && !rc)
                 rc = r;
         }
     }
-    int mr = cw_evm_memotab_close(&s->memos, s->writable, synced);
+    int mr = cw_evm_memotab_close(&s->memos, s->writable, synced, trim);
     if (mr && !rc)
         rc = mr;
-    if ((mr = side_close(&s->wide, s->writable, synced)) && !rc)
+    if ((mr = side_close(&s->wide, s->writable, synced, trim)) && !rc)
         rc = mr;
-    if ((mr = side_close(&s->txwide, s->writable, synced)) && !rc)
+    if ((mr = side_close(&s->txwide, s->writable, synced, trim)) && !rc)
         rc = mr;
     if (s->lock_fd >= 0)
         close(s->lock_fd);
+    cw_store_gen_close(&s->gen);
     cw_free(s->tokens.v);
     cw_free(s->amap.slots);
     if (s->wmem)
@@ -1898,11 +1908,19 @@ int cw_evmstore_rollback(cw_evmstore *s, int64_t number)
     const cw_evm_row_block *g = row(s, C_BLOCK, keep);
     counts from = s->pub, to = {keep,           g->first_tx,    g->first_move, g->first_account,
                                 g->first_asset, g->first_create};
+    /* Readers that publish the dropped rows see the generation move (odd, then even) before
+     * any of those rows changes: their answers say "reopen" instead of mixing the forks. */
+    char lpath[PATH_MAX];
+    path_of(lpath, sizeof lpath, s, "LOCK");
+    if ((rc = cw_store_gen_bump(s->lock_fd, lpath)))
+        return rc;
     crash_point(s);
     uint64_t inc = incomplete_at(s, &to);
     if ((rc = write_counts(s, &to)))
         return rc;
     crash_point(s);
+    if ((rc = cw_store_gen_bump(s->lock_fd, lpath)))
+        return rc;
     s->pub = to;
     s->incomplete = inc;
     s->memos.pub = s->memos.col.rows = cw_evm_memotab_rows_below(&s->memos, to.txs);
@@ -1915,6 +1933,15 @@ int cw_evmstore_rollback(cw_evmstore *s, int64_t number)
 }
 
 /* ---- readers ---- */
+
+int cw_evmstore_snapshot_check(const cw_evmstore *s)
+{
+    if (s->writable)
+        return 0;
+    char lpath[PATH_MAX];
+    path_of(lpath, sizeof lpath, s, "LOCK");
+    return cw_store_gen_check(&s->gen, lpath, s->dir);
+}
 
 const cw_evm_row_block *cw_evmstore_block(const cw_evmstore *s, uint64_t number)
 {
@@ -1965,6 +1992,17 @@ cw_evm_movelink cw_evmstore_movelink(const cw_evmstore *s, uint64_t m)
 const cw_evm_row_account *cw_evmstore_account(const cw_evmstore *s, uint32_t id)
 {
     return id < rows(s, C_ACCT) ? row(s, C_ACCT, id) : NULL;
+}
+
+/* mark_contract sets contract_block once, in place, after its creates row; only a rollback
+ * clears it. So a mark naming a block past this handle's blocks was set by a writer beside it
+ * (running, or killed before its commit): in this handle's snapshot the account has no code. */
+uint32_t cw_evmstore_contract_block(const cw_evmstore *s, uint32_t id)
+{
+    if (id >= rows(s, C_ACCT))
+        return CW_EVM_NONE32;
+    uint32_t b = ((const cw_evm_row_account *)row(s, C_ACCT, id))->contract_block;
+    return b != CW_EVM_NONE32 && (uint64_t)b >= s->base + rows(s, C_BLOCK) ? CW_EVM_NONE32 : b;
 }
 
 /* The heads of account id's chains. A writer's heads not yet written come from its overlay. A

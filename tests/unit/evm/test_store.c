@@ -4,13 +4,19 @@
  * London-style fee split (burnt = gas used x base fee, tip = the rest to the miner), an ERC-20
  * Transfer log, a WETH Deposit, a failed tx (fee only), an internal call; gaps and wrong
  * parents refused with the store unchanged; balances at any block from the in/out chains;
- * rollback; check's balance rule (a balance below zero is reported).
+ * rollback; check's balance rule (a balance below zero is reported); a reader beside a writer
+ * that rolls back (a reorganisation), marks a contract in place, or trims files after a
+ * rollback to a shorter branch.
  */
 #include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "chainwatch/errors.h"
 #include "chainwatch/evm/query.h"
@@ -682,11 +688,325 @@ static void test_pending_tx_cleanup(void)
     same_store(ref, path);
 }
 
+/* ---- a reader beside a writer that rolls back ---- */
+
+/* chain A: blocks 0..5 of small_block, committed, into a new store at path */
+static void build_a(const char *path)
+{
+    cw_evmstore *s;
+    cw_evm_block b;
+    cw_evm_block_init(&b);
+    REQUIRE(cw_evmstore_open(&s, path, true, "ethereum") == 0);
+    for (uint64_t n = 0; n <= 5; n++) {
+        small_block(&b, n);
+        REQUIRE(cw_evmstore_append(s, &b) == 0);
+    }
+    REQUIRE(cw_evmstore_commit(s) == 0);
+    REQUIRE(cw_evmstore_close(s) == 0);
+    cw_evm_block_free(&b);
+}
+
+/* block n >= 3 of fork B (parent: A's block 2): other hashes, other txs and amounts */
+static void fork_block(cw_evm_block *b, uint64_t n)
+{
+    header(b, n);
+    b->hash = HASH(3, (int)n);
+    b->parent_hash = n == 3 ? HASH(1, 2) : HASH(3, (int)n - 1);
+    for (int k = 0; k < 4; k++) {
+        cw_evm_tx *t = tx(b, 1 + (int)(n + (uint64_t)k + 3) % 8, 1 + (int)(n + (uint64_t)k) % 8,
+                          7000 + n * 100 + (uint64_t)k, CW_EVM_STATUS_OK);
+        t->hash.b[1] = (uint8_t)n;
+        t->hash.b[2] = (uint8_t)k;
+        t->hash.b[4] = 0xbb;
+    }
+    REQUIRE(cw_evm_block_finish(b) == 0);
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211ull;
+    return h;
+}
+
+/* Everything a reader's handle publishes, as it reads it now, hashed: block, tx, movement and
+ * account rows (the contract mark as published), each tx's hash, each account's heads and
+ * flows. 0 when a read fails. */
+static uint64_t view(const cw_evmstore *r)
+{
+    cw_evm_counts c;
+    cw_evmstore_counts(r, &c);
+    uint64_t h = 14695981039346656037ull;
+    for (uint64_t n = c.base; n < c.base + c.blocks; n++)
+        h = fnv(h, cw_evmstore_block(r, n), sizeof(cw_evm_row_block));
+    for (uint64_t t = 0; t < c.txs; t++) {
+        h = fnv(h, cw_evmstore_tx(r, t), sizeof(cw_evm_row_tx));
+        h = fnv(h, cw_evmstore_tx_hash(r, t), 32);
+    }
+    for (uint64_t m = 0; m < c.moves; m++) {
+        h = fnv(h, cw_evmstore_move(r, m), sizeof(cw_evm_row_move));
+        cw_evm_movelink l = cw_evmstore_movelink(r, m);
+        h = fnv(h, &l, sizeof l);
+    }
+    for (uint32_t a = 0; a < c.accounts; a++) {
+        cw_evm_row_account ar = *cw_evmstore_account(r, a);
+        ar.contract_block = cw_evmstore_contract_block(r, a);
+        h = fnv(h, &ar, sizeof ar);
+        cw_evm_row_acctlast al;
+        if (cw_evmstore_acctlast(r, a, &al))
+            return 0;
+        h = fnv(h, &al, sizeof al);
+    }
+    return h;
+}
+
+/* The writer (a child process): a reorganisation to fork B (rollback to block 2, blocks 3..last
+ * of B appended and committed, a clean close), killed at its crash point `at` (0: never).
+ * Returns the child's wait status. */
+static int fork_writer(const char *path, unsigned at, uint64_t last)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        char v[16];
+        snprintf(v, sizeof v, "%u", at);
+        if (at)
+            setenv("CW_TEST_CRASH_POINT", v, 1);
+        cw_evmstore *w;
+        cw_evm_block b;
+        cw_evm_block_init(&b);
+        if (cw_evmstore_open(&w, path, true, NULL) || cw_evmstore_rollback(w, 2))
+            _exit(3);
+        for (uint64_t n = 3; n <= last; n++) {
+            fork_block(&b, n);
+            if (cw_evmstore_append(w, &b))
+                _exit(4);
+        }
+        if (cw_evmstore_commit(w) || cw_evmstore_close(w))
+            _exit(5);
+        _exit(0);
+    }
+    int st = -1;
+    if (waitpid(pid, &st, 0) != pid)
+        return -1;
+    return st;
+}
+
+/* A handle open on chain A's tip while a writer beside it rolls back to block 2 and writes fork
+ * B's rows where A's were, killed at each of its crash points in turn (then not killed): the
+ * rows the handle reads after it either equal the ones it read before (one fork, A's) or its
+ * snapshot check says "rolled back: reopen" (CW_EBUSY). With no generation bump around the
+ * rollback (main's code), the handle reads B's rows under A's snapshot and the check passes.
+ * A writer killed before its rollback publishes anything leaves the check passing. Reopened,
+ * the handle reads the store as the writer left it, and the check passes. */
+static void test_reader_beside_rollback(void)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/rb", cw_test_tmpdir());
+    unsigned mixed = 0, flagged = 0, rounds = 0, clean_end = 0;
+    for (unsigned at = 1; at <= 200 && !clean_end; at++) {
+        char cmd[4200];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
+        REQUIRE(system(cmd) == 0);
+        build_a(path);
+        cw_evmstore *r;
+        REQUIRE(cw_evmstore_open(&r, path, false, NULL) == 0);
+        uint64_t before = view(r);
+        REQUIRE(before != 0);
+        int st = fork_writer(path, at, 7);
+        bool killed = WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL;
+        if (!killed) {
+            CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+            clean_end = at; /* more crash points than the writer has: it ran to its end */
+        }
+        uint64_t after = view(r);
+        int rc = cw_evmstore_snapshot_check(r);
+        bool differs = after != before;
+        mixed += differs;
+        flagged += rc != 0;
+        if (differs && rc == 0)
+            fprintf(stderr, "  crash point %u: the reader read the other fork's rows unflagged\n",
+                    at);
+        CHECK(!differs || rc == CW_EBUSY);
+        if (rc) {
+            CHECK(strstr(cw_error_last(), "rolled back") != NULL);
+            cw_error_clear();
+        }
+        REQUIRE(cw_evmstore_close(r) == 0);
+        /* reopened: a consistent snapshot of what the writer left (a recovery, as any reader) */
+        REQUIRE(cw_evmstore_open(&r, path, false, NULL) == 0);
+        CHECK(view(r) != 0);
+        CHECK_EQ_INT(cw_evmstore_snapshot_check(r), 0);
+        if (!killed)
+            CHECK_EQ_INT(cw_evmstore_tip(r), 7);
+        REQUIRE(cw_evmstore_close(r) == 0);
+        rounds++;
+    }
+    printf("# %u rounds (crash points 1..%u, then none): the reader's rows changed in %u, its "
+           "check said reopen in %u\n",
+           rounds, clean_end ? clean_end - 1 : rounds, mixed, flagged);
+    CHECK(clean_end > 5);
+    CHECK(mixed >= 3); /* the rollback's undo and the new rows did reach the reader */
+}
+
+static long long file_size(const char *dir, const char *name)
+{
+    char p[4400];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    struct stat st;
+    return stat(p, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+/* the wait status of a child process that reads everything handle r publishes (view) */
+static int view_in_child(const cw_evmstore *r)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0)
+        _exit(view(r) != 0 ? 0 : 6);
+    int st = -1;
+    if (waitpid(pid, &st, 0) != pid)
+        return -1;
+    return st;
+}
+
+/* A handle on a chain of 30 blocks of 20 txs each (580 txs: tens of KiB of tx and movement
+ * rows, and few enough that the tx hash index never grows, as the direct ingest's), and
+ * beside it a reorganisation to a branch of 5 blocks with a clean close: the close trims files
+ * only below rows no handle from before the rollback can read, so the handle's reads (in a
+ * child process) end normally, and its check says reopen. h-reader16's close trimmed the files
+ * to the new branch's rows under the handle's mapping: the child died of SIGBUS. A writer's
+ * close with no such handle left trims the files, and the store is then byte for byte the one a
+ * direct ingest of the same blocks writes (so is the store trimmed with no reader beside). */
+static void test_reader_beside_trim(void)
+{
+    char path[4096], ref[4096], alone[4096];
+    snprintf(path, sizeof path, "%s/trim", cw_test_tmpdir());
+    snprintf(ref, sizeof ref, "%s/trim-ref", cw_test_tmpdir());
+    snprintf(alone, sizeof alone, "%s/trim-alone", cw_test_tmpdir());
+    cw_evm_block b;
+    cw_evm_block_init(&b);
+    for (int k = 0; k < 2; k++) {
+        cw_evmstore *s;
+        REQUIRE(cw_evmstore_open(&s, k ? alone : path, true, "ethereum") == 0);
+        for (uint64_t n = 0; n < 30; n++) {
+            small_block_n(&b, n, 20);
+            REQUIRE(cw_evmstore_append(s, &b) == 0);
+        }
+        REQUIRE(cw_evmstore_commit(s) == 0);
+        REQUIRE(cw_evmstore_close(s) == 0);
+    }
+    cw_evmstore *s;
+    REQUIRE(cw_evmstore_open(&s, ref, true, "ethereum") == 0);
+    for (uint64_t n = 0; n <= 4; n++) {
+        if (n <= 2)
+            small_block_n(&b, n, 20);
+        else
+            fork_block(&b, n);
+        REQUIRE(cw_evmstore_append(s, &b) == 0);
+    }
+    REQUIRE(cw_evmstore_commit(s) == 0);
+    REQUIRE(cw_evmstore_close(s) == 0);
+    cw_evm_block_free(&b);
+
+    cw_evmstore *r;
+    REQUIRE(cw_evmstore_open(&r, path, false, NULL) == 0);
+    REQUIRE(view(r) != 0);
+    int st = fork_writer(path, 0, 4);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    st = view_in_child(r);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        fprintf(stderr, "  the reader's handle died after the writer's trim (wait status %#x)\n",
+                (unsigned)st);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    CHECK_EQ_INT(cw_evmstore_snapshot_check(r), CW_EBUSY);
+    cw_error_clear();
+    /* the rollback's close left the tail of txs.col under the handle's mapping */
+    CHECK(file_size(path, "txs.col") > file_size(ref, "txs.col"));
+    /* a second handle, opened after the rollback, does not hold the trim back */
+    cw_evmstore *r2;
+    REQUIRE(cw_evmstore_open(&r2, path, false, NULL) == 0);
+    CHECK_EQ_INT(cw_evmstore_tip(r2), 4);
+    REQUIRE(cw_evmstore_close(r) == 0);
+    /* the next writer's close, beside r2 only, trims what the rollback left */
+    REQUIRE(cw_evmstore_open(&s, path, true, NULL) == 0);
+    REQUIRE(cw_evmstore_close(s) == 0);
+    CHECK(view(r2) != 0);
+    CHECK_EQ_INT(cw_evmstore_snapshot_check(r2), 0);
+    REQUIRE(cw_evmstore_close(r2) == 0);
+    same_store(ref, path);
+    /* the same reorganisation with no reader: trimmed at once */
+    st = fork_writer(alone, 0, 4);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    same_store(ref, alone);
+}
+
+/* An account that existed before its code is marked a contract in place (accounts.col's
+ * contract_block) right after its creates row, before the commit. A handle open beside a writer
+ * killed there (crash point 1: the commit's first step) reads the mark as absent: the address
+ * page says "contract": false as the recovered store does (main's code said true, with a
+ * contract_since_block past the handle's tip). */
+static void test_reader_contract_mark(void)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/cm", cw_test_tmpdir());
+    build_a(path);
+    cw_evmstore *r;
+    REQUIRE(cw_evmstore_open(&r, path, false, NULL) == 0);
+    cw_evm_addr five = ADDR(5);
+    uint32_t id;
+    REQUIRE(cw_evmstore_find_account(r, &five, &id) == 0);
+    CHECK_EQ_INT(cw_evmstore_contract_block(r, id), CW_EVM_NONE32);
+    fflush(NULL);
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        setenv("CW_TEST_CRASH_POINT", "1", 1);
+        cw_evmstore *w;
+        cw_evm_block b;
+        cw_evm_block_init(&b);
+        if (cw_evmstore_open(&w, path, true, NULL))
+            _exit(3);
+        header(&b, 6);
+        cw_evm_tx *t = tx(&b, 1, 0, 0, CW_EVM_STATUS_OK);
+        t->has_to = false; /* a creation, at an address that has received value before */
+        t->has_contract = true;
+        t->contract = five;
+        if (cw_evm_block_finish(&b) || cw_evmstore_append(w, &b))
+            _exit(4);
+        cw_evmstore_commit(w);
+        _exit(5); /* not killed: the test below fails */
+    }
+    int st;
+    REQUIRE(waitpid(pid, &st, 0) == pid);
+    CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+    /* the writer did mark the row in place */
+    CHECK_EQ_INT(cw_evmstore_account(r, id)->contract_block, 6);
+    CHECK_EQ_INT(cw_evmstore_contract_block(r, id), CW_EVM_NONE32);
+    json_t *j = NULL;
+    char hx[43];
+    cw_evm_addr_hex(hx, &five);
+    REQUIRE(cw_evm_query_address(&j, r, hx, 0, 10) == 0);
+    CHECK(json_is_false(json_object_get(j, "contract")));
+    CHECK(json_object_get(j, "contract_since_block") == NULL);
+    json_decref(j);
+    CHECK_EQ_INT(cw_evmstore_snapshot_check(r), 0); /* no rollback: nothing to reopen for */
+    REQUIRE(cw_evmstore_close(r) == 0);
+}
+
 int main(void)
 {
     RUN(test_store);
     RUN(test_token_metadata);
     RUN(test_wide_amounts);
     RUN(test_pending_tx_cleanup);
+    RUN(test_reader_beside_rollback);
+    RUN(test_reader_contract_mark);
+    RUN(test_reader_beside_trim);
     return cw_test_done();
 }

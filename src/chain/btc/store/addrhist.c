@@ -410,7 +410,8 @@ int cw_addrhist_build(const char *store_dir, cw_addrhist_stats *stats)
         if ((rc = cw_manifest_set(&m, id_keys[i], w)))
             goto out;
     }
-    if ((rc = cw_manifest_write(&m, mpath)))
+    /* not from rows a rollback beside the build rewrote (docs/STORE-FORMAT.md) */
+    if ((rc = cw_chainstore_snapshot_check(cs)) || (rc = cw_manifest_write(&m, mpath)))
         goto out;
     crash_point(&b); /* published, the old generation not removed */
     remove_other_gens(store_dir, new_gen);

@@ -99,6 +99,7 @@ struct cw_chainstore {
     char dir[PATH_MAX - 64];
     bool writable;
     int lock_fd;
+    cw_store_gen gen; /* reader: the rollback generation its snapshot was taken at */
     cw_network net;
     uint32_t base_height;
     cw_column cols[N_COLS];
@@ -450,6 +451,7 @@ int cw_chainstore_open(cw_chainstore **out, const char *dir, bool writable, cw_n
     if (!cs)
         return cw_error_set(CW_ENOMEM, "out of memory");
     cs->lock_fd = -1;
+    cs->gen.fd = -1;
     cs->pidfd = -1;
     cs->txidx.fd = cs->addridx.fd = -1;
     for (int i = 0; i < N_COLS; i++)
@@ -471,8 +473,13 @@ int cw_chainstore_open(cw_chainstore **out, const char *dir, bool writable, cw_n
         char lpath[PATH_MAX];
         path_of(lpath, sizeof lpath, cs, "LOCK");
         if ((rc = cw_store_lock(&cs->lock_fd, lpath, dir,
-                                "another chainwatch process is writing this store")))
+                                "another chainwatch process is writing this store")) ||
+            (rc = cw_store_gen_settle(cs->lock_fd, lpath)))
             goto fail;
+    } else {
+        char lpath[PATH_MAX];
+        path_of(lpath, sizeof lpath, cs, "LOCK");
+        cw_store_gen_open(&cs->gen, lpath);
     }
     cw_manifest m;
     rc = cw_manifest_read(&m, mpath);
@@ -528,15 +535,18 @@ int cw_chainstore_close(cw_chainstore *cs)
         return 0;
     int rc = 0;
     /* Uncommitted rows are dropped: their in-place effects are undone and the files are
-     * trimmed to the published counts. */
+     * trimmed to the published counts (unless a reader from before a rollback maps them). */
     if (cs->opened && cs->writable) {
         cw_chainstore_counts cur = cur_counts(cs);
         rc = undo_inplace(cs, &cur, &cs->pub, false);
     }
     set_rows(cs, &cs->pub);
+    /* not below the rows of a handle from before a rollback (docs/STORE-FORMAT.md) */
+    bool trim = cs->writable && cs->lock_fd >= 0 && cw_store_trim_safe(cs->lock_fd);
     for (int i = 0; i < N_COLS; i++) {
         if (cs->cols[i].fd >= 0) {
-            int r = cw_column_close(&cs->cols[i], cs->writable);
+            int r = cs->writable ? cw_column_close_rows(&cs->cols[i], true, trim)
+                                 : cw_column_close(&cs->cols[i], false);
             if (r && !rc)
                 rc = r;
         }
@@ -547,6 +557,7 @@ int cw_chainstore_close(cw_chainstore *cs)
         cw_hashidx_close(&cs->addridx);
     if (cs->lock_fd >= 0)
         close(cs->lock_fd);
+    cw_store_gen_close(&cs->gen);
     if (cs->pidfd >= 0)
         close(cs->pidfd);
     free(cs->spends);
@@ -1572,12 +1583,29 @@ int cw_chainstore_rollback(cw_chainstore *cs, uint64_t n_blocks)
     }
     to.addrs = first_gone->first_addr;
     to.exts = first_gone->first_ext;
+    /* Readers that publish the dropped rows see the generation move (odd, then even) before
+     * any of those rows changes: their answers say "reopen" instead of mixing the forks. */
+    char lpath[PATH_MAX];
+    path_of(lpath, sizeof lpath, cs, "LOCK");
+    if ((rc = cw_store_gen_bump(cs->lock_fd, lpath)))
+        return rc;
     crash_point(cs);
     if ((rc = write_counts(cs, "MANIFEST", &to)))
         return rc;
     crash_point(cs);
+    if ((rc = cw_store_gen_bump(cs->lock_fd, lpath)))
+        return rc;
     cs->pub = to;
     return undo_inplace(cs, &from, &to, false);
+}
+
+int cw_chainstore_snapshot_check(const cw_chainstore *cs)
+{
+    if (cs->writable)
+        return 0;
+    char lpath[PATH_MAX];
+    path_of(lpath, sizeof lpath, cs, "LOCK");
+    return cw_store_gen_check(&cs->gen, lpath, cs->dir);
 }
 
 uint64_t cw_chainstore_bytes(const cw_chainstore *cs, uint64_t *index_bytes)
