@@ -124,11 +124,15 @@ bool cw_store_trim_safe(int lock_fd)
 
 int cw_store_gen_check(const cw_store_gen *g, const char *path, const char *dir)
 {
-    /* Test hook: a shell command run before the check, between the reads of an answer and the
-     * check (tests/cli/reader_rollback.sh runs a real rollback there). */
+#ifdef CW_TEST_HOOKS
+    /* Test hook, compiled only into test builds (CW_TEST_HOOKS: the asan and tsan presets): a
+     * shell command run before the check, between the reads of an answer and the check
+     * (tests/cli/reader_rollback.sh runs a real rollback there). A release build never runs a
+     * command named by its environment. */
     const char *hook = getenv("CW_TEST_BEFORE_SNAPSHOT_CHECK");
     if (hook && *hook && system(hook) != 0)
         return cw_error_set(CW_EIO, "%s: CW_TEST_BEFORE_SNAPSHOT_CHECK failed", dir);
+#endif
     /* After the rows the caller read. */
     atomic_thread_fence(memory_order_seq_cst);
     int fd = g->fd >= 0 ? g->fd : open(path, O_RDONLY | O_CLOEXEC);

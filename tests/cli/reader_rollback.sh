@@ -12,6 +12,7 @@ MK=$(dirname "$0")/evm/mkchain.py
 python3 "$MK" "$T/a" 100 50 1
 python3 "$MK" "$T/b" 100 50 2 140
 "$CW_BIN" ingest evm --csv "$T/a" --store "$T/ref" --quiet > /dev/null
+need_hooks "$T/ref"
 tx=$(awk -F, 'NR > 1 && $4 >= 140 { print $1; exit }' "$T/a/transactions.csv")
 acct=$(awk -F, 'NR > 1 && $4 >= 140 { print $6; exit }' "$T/a/transactions.csv")
 S=$T/s

@@ -16,6 +16,7 @@ cp "$F/blk_4A.dat" "$T/b/blk00002.dat"
 cp "$T/b"/* "$T/b5/"
 cp "$F/blk_5A.dat" "$T/b5/blk00003.dat"
 "$CW_BIN" ingest btc --blocks "$T/b" --store "$T/ref" --quiet > /dev/null
+need_hooks "$T/ref"
 S=$T/s
 reorg="env -u CW_TEST_BEFORE_SNAPSHOT_CHECK $CW_BIN ingest btc --blocks $T/b5 --store $S --quiet > /dev/null"
 block4=000000002f264d6504013e73b9c913de9098d4d771c1bb219af475d2a01b128e

@@ -8,6 +8,11 @@ export CW_NO_PROGRESS=1
 PASSED=0
 FAILED=0
 
+need_hooks() { # skip (exit 77) when CW_BIN was built without CW_TEST_HOOKS (a release build)
+    rm -f "$T/hooked"
+    CW_TEST_BEFORE_SNAPSHOT_CHECK="touch $T/hooked" "$CW_BIN" check --store "$1" > /dev/null 2>&1 || true
+    [ -e "$T/hooked" ] || { echo "SKIPPED: $CW_BIN has no test hooks (configure with -DCW_TEST_HOOKS=ON; the asan and tsan presets do)"; exit 77; }
+}
 need_shared() { # need_shared REL...: skip (exit 77) when a fixture is absent
     for rel in "$@"; do
         if [ ! -e "$SHARED/$rel" ]; then
