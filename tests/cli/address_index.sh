@@ -125,4 +125,25 @@ cp "$T/swap/addrhist.manifest" "$T/dam/"
 check_eq "(the manifest restored: the swapped answer)" "$(oldest "$T/dam")" "$sw"
 truncate -s 1000 "$T/dam/$G/ent.col"
 check_eq "a truncated ent.col: the walk's answer" "$(oldest "$T/dam")" "$(oldest "$T/walk")"
+
+# damaged values, never read past the store (stop 16): A's oldest entry naming an output and a
+# tx the store does not hold: the walk's answer; naming the store's last tx, after the output: a
+# clear error, nothing printed; a card naming a tx past the store: the walk's answer
+le32() { local i; for i in 0 1 2 3; do printf "\\$(printf '%03o' $(($1 >> (8 * i) & 255)))"; done; }
+cp -r "$T/s" "$T/big"
+{ le32 4294967280; le32 4294967280; } | dd of="$T/big/$G/ent.col" bs=1 seek=$((64 + 8 * first)) conv=notrunc status=none
+check_eq "an entry past the store: the walk's answer" "$(oldest "$T/big")" "$(oldest "$T/walk")"
+NTX=$(awk '$1 == "txs" { print $2 }' "$T/s/MANIFEST")
+cp -r "$T/s" "$T/late"
+o0=$(od -An -t u4 -j $((64 + 8 * first)) -N 4 "$T/s/$G/ent.col" | tr -d ' ')
+{ le32 "$o0"; le32 $((NTX - 1)); } | dd of="$T/late/$G/ent.col" bs=1 seek=$((64 + 8 * first)) conv=notrunc status=none
+rc=0
+"$CW_BIN" address "$A" --store "$T/late" --offset $((N - 2)) --limit 2 > "$T/late.out" 2> "$T/late.err" || rc=$?
+check "an entry naming a tx after its output: an error (exit $rc)" [ $rc -ne 0 ]
+check "... that names the damaged ent.col" grep -q "damaged ent.col" "$T/late.err"
+check_eq "... and prints nothing" "$(wc -c < "$T/late.out")" 0
+cp -r "$T/s" "$T/cardtx"
+le32 4294967280 | dd of="$T/cardtx/$G/card.col" bs=1 seek=$((64 + 32 * ID1 + 12)) conv=notrunc status=none
+check_eq "a card naming a tx past the store: the walk's answer" \
+    "$("$CW_BIN" address "$A1" --store "$T/cardtx" --json)" "$("$CW_BIN" address "$A1" --store "$T/walk" --json)"
 finish

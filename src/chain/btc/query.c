@@ -331,8 +331,13 @@ static bool page_from_index(hist_row *h, uint64_t *n_out, uint64_t *links, const
     }
     if (n < want && (i != tail || (o != CW_NONE64 && o >= cov)))
         return false;
+    cw_chainstore_counts c = cw_chainstore_counts_get(cs);
     for (uint64_t k = offset > tail ? offset - tail : 0; n < want && k < n_ix; k++) {
         cw_addrhist_entry(ix, a, k, &h[n].out, &h[n].tx);
+        /* a damaged ent.col (an output or a tx the store does not hold, or an output outside
+         * its tx): not used, the caller walks */
+        if (h[n].out >= c.outs || h[n].tx >= c.txs)
+            return false;
         n++;
     }
     *n_out = n;
@@ -363,7 +368,8 @@ static int history_page(cw_addr_page *p, const cw_chainstore *cs, const cw_addrh
      * of that one output needs neither the index's rows nor outs.col. */
     cw_addrhist_card card;
     bool whole = ix && want == 1 && offset == 0 && cw_addrhist_card_get(ix, a, &card) &&
-                 card.n == sum->n_out && card.n_spent == sum->n_spent && card.n > 0;
+                 card.n == sum->n_out && card.n_spent == sum->n_spent && card.n > 0 &&
+                 card.tx < c.txs && (card.spender == CW_NONE64 || card.spender < c.txs);
     if (whole) {
         h[0] = (hist_row){.out = CW_NONE64,
                           .tx = card.tx,
@@ -416,6 +422,14 @@ static int history_page(cw_addr_page *p, const cw_chainstore *cs, const cw_addrh
             cw_chainstore_tx_range(cs, h[k].tx, &i0, &i1, &o0, &o1);
         } else {
             o0 = cw_chainstore_tx_first_out(cs, h[k].tx);
+            if (h[k].out < o0) { /* the index named a tx after the output: never printed */
+                rc = cw_error_set(CW_ECORRUPT,
+                                  "address index: output %" PRIu64 " is not paid by tx %" PRIu64
+                                  " (a damaged ent.col; `chainwatch check` names it, "
+                                  "`addrindex` rebuilds it)",
+                                  h[k].out, h[k].tx);
+                goto out;
+            }
         }
         h[k].vout = h[k].out - o0;
         ids[n_ids++] = h[k].tx;

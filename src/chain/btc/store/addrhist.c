@@ -581,8 +581,13 @@ static uint64_t entries_end(const cw_addrhist *h, uint64_t a, uint64_t *n)
         return (uint64_t)c.first + c.n;
     }
     const uint64_t *off = off_rows(h);
-    *n = off[a + 1] - off[a];
-    return off[a + 1];
+    uint64_t b = off[a], e = off[a + 1];
+    if (b > e || e > h->entries) { /* a damaged off.col: no entries (the caller walks) */
+        *n = 0;
+        return 0;
+    }
+    *n = e - b;
+    return e;
 }
 
 uint64_t cw_addrhist_count(const cw_addrhist *h, uint64_t a)
