@@ -492,14 +492,10 @@ static bool pays_here(const cw_trace *t, uint64_t o0, size_t n_out)
         uint64_t a = out_addr(cw_chainstore_out(t->cs, o0 + j));
         if (a == CW_NONE64)
             return false; /* an OP_RETURN: a Tx0 (one user's premixes), not a payout */
-        if (!seen_or_add(payees, &npay, a) && npay == SWEEP_MIN_PAYEES) {
-            for (size_t k = j + 1; k < n_out; k++)
-                if (out_addr(cw_chainstore_out(t->cs, o0 + k)) == CW_NONE64)
-                    return false;
-            return true;
-        }
+        if (npay < SWEEP_MIN_PAYEES)
+            (void)seen_or_add(payees, &npay, a);
     }
-    return false;
+    return npay == SWEEP_MIN_PAYEES;
 }
 
 /* Does one of the first SWEEP_SCAN inputs [in0, in0 + n_in) spend a coin at a labelled address? */
