@@ -275,6 +275,9 @@ static const char *ind_unit(const char *k, json_t *data)
         return "index 0-100, lower = riskier (KOMIR)";
     if (!strcmp(k, "komir_mrisk_jump"))
         return "the index's fall, sd of its previous 36 monthly log changes";
+    if (!strcmp(k, "trade_frontload"))
+        return "the smaller of a surge in the 2 months before and this month's fall from it, "
+               "robust sd of the 12 months before";
     if (!strcmp(k, "line_stop"))
         return "months of the last 6 with an HS6 line below 0.1 x its previous 24-month median";
     if (!strcmp(k, "price_regime"))

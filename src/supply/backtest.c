@@ -1020,8 +1020,9 @@ typedef struct {
 static double fa_budget(const char *id)
 {
     static const char *const trade[] = {
-        "d_trade_up", "d_trade_down", "d_trade_cusum_up", "d_trade_cusum_down", "d_trade_ewma",
-        "d_trade_cp", "d_line_stop",  "a_surge_dep",      "a_drop_dep",         "v_shortfall"};
+        "d_trade_up",   "d_trade_down", "d_trade_cusum_up", "d_trade_cusum_down",
+        "d_trade_ewma", "d_trade_cp",   "d_line_stop",      "a_surge_dep",
+        "a_drop_dep",   "v_shortfall",  "d_trade_frontload"};
     if (!strcmp(id, "d_price_jump") || !strcmp(id, "d_mrisk_jump"))
         return 0.05;
     for (size_t k = 0; k < sizeof trade / sizeof trade[0]; k++)

@@ -12,7 +12,7 @@
         "price_cusum_up", "price_cusum_down", "price_cp", "event_active", "line_z_up",             \
         "line_z_down", "price_cp_up", "exposure_share", "event_measure", "trade_floor_run",        \
         "price_jump", "price_regime", "event_actor", "price_pctile", "line_stop",                  \
-        "price_jump_eom", "komir_market_risk", "komir_mrisk_jump"
+        "price_jump_eom", "komir_market_risk", "komir_mrisk_jump", "trade_frontload"
 
 /* Rule kinds. The alert level (what changes and the backtest's alerts read) is made of the
  * structural, dynamic and (event-informed only) event rules; the standing level (sustained

@@ -42,6 +42,7 @@ enum {
     TL_PRICE_JUMP_EOM, /* price_jump on the mean of each month's last 5 observations */
     TL_MRISK,          /* KOMIR's market-risk index, 0-100, lower = riskier (stop 15) */
     TL_MRISK_JUMP,     /* its fall in the month: -ln(x_t / x_t-1) in sd of the previous 36 */
+    TL_FRONTLOAD,      /* a surge in the 2 months before, fallen back this month (stop 17) */
     TL_N_IND
 };
 

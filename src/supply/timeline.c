@@ -1140,6 +1140,44 @@ static void line_stop_of(cw_supply_timeline *t, const double *x, const bool *row
     }
 }
 
+/* ---- trade_frontload (stop 17): the shape a producer's export control leaves between its
+ * announcement and its effective date. Buyers ship ahead of the licences (front-loading), then
+ * the flow falls back. On the cell's monthly value (the partner's series as loaded, before the
+ * hygiene floor: a fall to near zero is the shape), y = ln(USD + 1): the baseline is months
+ * i-14..i-3 (at least TL_FL_ROWS of 12 with data), m its median and sd 1.4826 x its median
+ * absolute deviation (at least TL_FL_SD); the peak the larger of y at i-1 and i-2. The value
+ * is the smaller of the surge (peak - m) / sd and the fall (peak - y_i) / sd: large only when
+ * the month fell back from a surge of the two before it. */
+#define TL_FL_BASE 12
+#define TL_FL_ROWS 9
+#define TL_FL_SD 0.05
+static void frontload(cw_supply_timeline *t, const double *tv)
+{
+    double b[TL_FL_BASE], d[TL_FL_BASE];
+    for (size_t i = TL_FL_BASE + 2; i < t->n; i++) {
+        if (!isfinite(tv[i]) || !(isfinite(tv[i - 1]) || isfinite(tv[i - 2])))
+            continue;
+        size_t k = 0;
+        for (size_t j = i - TL_FL_BASE - 2; j <= i - 3; j++)
+            if (isfinite(tv[j]))
+                b[k++] = log(tv[j] + 1.0);
+        if (k < TL_FL_ROWS)
+            continue;
+        double m = cw_supply_median(b, k);
+        for (size_t j = 0; j < k; j++)
+            d[j] = fabs(b[j] - m);
+        double sd = 1.4826 * cw_supply_median(d, k);
+        if (!(sd >= TL_FL_SD))
+            sd = TL_FL_SD;
+        double peak = -INFINITY;
+        for (size_t j = i - 2; j < i; j++)
+            if (isfinite(tv[j]) && log(tv[j] + 1.0) > peak)
+                peak = log(tv[j] + 1.0);
+        double surge = (peak - m) / sd, fall = (peak - log(tv[i] + 1.0)) / sd;
+        t->v[TL_FRONTLOAD][i] = surge < fall ? surge : fall;
+    }
+}
+
 /* The partner's monthly rows per HS6 line: from the timeline's own rows, or, when the trade
  * series is a product group, from the HS6 rows of the group's lines that are loaded. */
 static int line_stop(cw_supply_timeline *t, cw_supply *s, const double *tv, int w00)
@@ -1517,6 +1555,7 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
     cw_free(valid);
     if ((rc = line_stop(t, s, tv, w00)))
         goto out;
+    frontload(t, tv);
 
     /* ---- import concentration and friend-share over the trailing 12 months ---- */
     size_t n_real = t->n_suppliers - (w00 >= 0 ? 1 : 0);

@@ -320,6 +320,45 @@ static void test_line_stop_budget(void)
     CHECK(isnan(builtin_threshold("d_price_jump_eom")));
 }
 
+/* d_trade_frontload's threshold (stop 17) by the trade false-alarm budget, set without any
+ * event: the 99.17th percentile (5 % / 6) of trade_frontload over the distinct trade
+ * cell-months 2018-04..2022-12 where it is defined (graphite, gallium/germanium and rare earths
+ * to USA, KOR, JPN), the procedure of the six trade detectors (test_trade_budget). */
+static void test_frontload_budget(void)
+{
+    static const char *const com[] = {"graphite", "gallium", "rare_earths"};
+    static const char *const par[] = {"USA", "KOR", "JPN"};
+    double v[2000];
+    size_t n = 0;
+    for (int c = 0; c < 3; c++)
+        for (int p = 0; p < 3; p++) {
+            cw_supply_timeline *t;
+            REQUIRE(cw_supply_timeline_build(&t, s, com[c], par[p]) == 0);
+            for (size_t i = 0; i < cw_supply_timeline_months(t) && n < 2000; i++) {
+                const char *per = cw_supply_timeline_period(t, i);
+                double x = cw_supply_timeline_value(t, "trade_frontload", i);
+                if (strcmp(per, "2018-04") < 0 || strcmp(per, "2022-12") > 0 || !isfinite(x))
+                    continue;
+                v[n++] = x;
+            }
+            cw_supply_timeline_free(t);
+        }
+    qsort(v, n, sizeof *v, cmp_d);
+    double qv = v[(size_t)((1.0 - 0.05 / 6.0) * (double)n)];
+    fprintf(stderr,
+            "  trade_frontload: %zu cell-months, quantile %.3f (largest %.3f, %.3f, %.3f,"
+            " %.3f, %.3f), rule %.2f\n",
+            n, qv, v[n - 1], v[n - 2], v[n - 3], v[n - 4], v[n - 5],
+            builtin_threshold("d_trade_frontload"));
+    size_t met = 0;
+    for (size_t i = 0; i < n; i++)
+        met += v[i] >= 4.57;
+    /* registered in the docs before any backtest ran with the rule (stop 17) */
+    CHECK_EQ_INT(n, 513);
+    CHECK(fabs(qv - 4.57) < 0.006);
+    CHECK_EQ_INT(met, 4);
+}
+
 static void test_backtest_skill(void)
 {
     cw_supply_rules *r;
@@ -643,6 +682,7 @@ int main(void)
     RUN(test_standing_scale);
     RUN(test_trade_budget);
     RUN(test_line_stop_budget);
+    RUN(test_frontload_budget);
     RUN(test_backtest_skill);
     RUN(test_series_without_trade);
     RUN(test_mrisk_budget);
