@@ -313,4 +313,15 @@ jq -e '.placebo.independent.draws == 9999 and .placebo.independent.p_value > 0 a
         "--------------------------")' \
     "$T/bt3.json" >/dev/null || fail "placebo: the independent and clustered figures beside the headline"
 
+# stop 17: the 2023-25 events file (public sources cited per row) loads whole, and rule C's
+# indicator on China's graphite exports: the fall after November's front-loading reaches the
+# registered 4.57 to JPN in 2023-12 (4.67) and not to KOR (4.38); Ga/Ge to the USA in 2023-08
+# is 1.35 (the July surge was inside the series' swings)
+"$BIN" supply load events "$(dirname "$0")/../../data/supply/heldout/events_2023_2025.csv" |
+    grep -q "9 rows read, 9 loaded, 0 skipped (explained above), 0 rejected; committed" ||
+    fail "the 2023-25 events file does not load whole"
+fl() { "$BIN" supply explain "$1" "$2" --at "$3" --json | jq -r '.indicators.trade_frontload * 100 | round'; }
+[ "$(fl graphite JPN 2023-12)" = 467 ] && [ "$(fl graphite KOR 2023-12)" = 438 ] &&
+    [ "$(fl gallium USA 2023-08)" = 135 ] ||
+    fail "trade_frontload x100: graphite 2023-12 JPN $(fl graphite JPN 2023-12), KOR $(fl graphite KOR 2023-12); gallium USA 2023-08 $(fl gallium USA 2023-08)"
 echo "supply_real: ok ($(jq -c '.summary | {hits, misses, no_data, out_of_scope}' "$T/bt.json"))"

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# supply_frontload.sh: rule C, front-loading fallen back (issue 16, stop 17). Planted China
+# exports of graphite (HS 250410, the derived Comtrade layout, 2017-01..2021-12, about 10 M USD
+# a month with 10 % noise, a steady unit value):
+#  - to KOR the month 2020-05 doubles and 2020-06 falls to half the usual month: the shape an
+#    export control leaves between its announcement and its effective date;
+#  - to JPN the flow doubles from 2020-05 and stays there: a surge that does not fall back.
+# trade_frontload (the smaller of the surge over the 12 months before and the month's fall from
+# it, in robust sd) reaches the registered 4.57 at KOR 2020-06 and not at JPN; it needs 9 of the
+# 12 baseline months; the default table does not read it; a table with the docs' line hits the
+# planted event with that rule, and the false-alarm table gives it the trade budget (0.83 %).
+source "$(dirname "$0")/../lib/cli.sh"
+export CHAINWATCH_SUPPLY_DB="$T/supply.db"
+awk 'BEGIN { print "period_dt,partner_name,hs6,val,qty,uv"; srand(7);
+  for (i = 0; i < 60; i++) { y = 2017 + int(i / 12); m = i % 12 + 1; ym = sprintf("%04d-%02d", y, m);
+    k = 1e7 * exp(0.1 * (rand() - 0.5)); j = 1e7 * exp(0.1 * (rand() - 0.5));
+    if (ym == "2020-05") k *= 2; if (ym == "2020-06") k *= 0.5; if (ym >= "2020-05") j *= 2;
+    printf "%s-01,South Korea,250410,%.0f,%.0f,2.0\n", ym, k, k / 2;
+    printf "%s-01,Japan,250410,%.0f,%.0f,2.0\n", ym, j, j / 2 } }' > "$T/trade.csv"
+cat > "$T/ev.csv" <<'CSV'
+event_id,date_announced,date_effective,date_precision,commodity,hs6_scope,actor_country,affected_partner,event_type,description,verification,evidence
+t_graphite,2020-05,2020-06,month,graphite,250410,CN,KR,export_control,"planted: licences from 2020-06",test,test
+CSV
+"$CW_BIN" supply load comtrade "$T/trade.csv" --reporter CHN --flow X > /dev/null
+
+"$CW_BIN" supply explain graphite KOR --at 2020-06 --json > "$T/k6.json"
+"$CW_BIN" supply explain graphite KOR --at 2020-05 --json > "$T/k5.json"
+"$CW_BIN" supply explain graphite JPN --at 2020-06 --json > "$T/j6.json"
+check "KOR 2020-06: the surge fallen back reaches 4.57" jq -e '.indicators.trade_frontload >= 4.57' "$T/k6.json" > /dev/null
+check "KOR 2020-05: the surge month alone is not the shape (no fall yet)" jq -e '.indicators.trade_frontload < 0' "$T/k5.json" > /dev/null
+check "JPN 2020-06: a surge that stays is not the shape" jq -e '.indicators.trade_frontload < 2' "$T/j6.json" > /dev/null
+"$CW_BIN" supply explain graphite KOR --at 2018-02 --json > "$T/e0.json"
+"$CW_BIN" supply explain graphite KOR --at 2018-03 --json > "$T/e1.json"
+check_eq "trade_frontload needs the 12 baseline months: none in 2018-02, a value in 2018-03" \
+    "$(jq -c '[.indicators.trade_frontload]' "$T/e0.json")$(jq -c '[.indicators.trade_frontload | type]' "$T/e1.json")" \
+    '[null]["number"]'
+"$CW_BIN" supply explain graphite KOR --at 2020-06 > "$T/k6.txt"
+check "explain text: the indicator's unit" grep -q "trade_frontload .*robust sd of the 12 months before" "$T/k6.txt"
+
+"$CW_BIN" supply backtest --events "$T/ev.csv" --json > "$T/bt_default.json"
+check "default table: no rule reads trade_frontload" jq -e '.alerts_by_rule | has("d_trade_frontload") | not' "$T/bt_default.json" > /dev/null
+cp "$(dirname "$0")/../../data/supply/rules.csv" "$T/rules.csv"
+sed -n 's/^  \(d_trade_frontload,.*\)$/\1/p' "$(dirname "$0")/../../docs/SUPPLY-INDICATORS.md" >> "$T/rules.csv"
+check_eq "the docs register one d_trade_frontload line at 4.57" \
+    "$(grep -c '^d_trade_frontload,caution,dynamic,trade_frontload,>=,4.57,2,,' "$T/rules.csv")" 1
+# the rule alone among the alert rules (the other trade detectors see this planted surge first)
+grep -v '^[dav]_' "$T/rules.csv" > "$T/alone.csv"
+"$CW_BIN" supply backtest --events "$T/ev.csv" --rules "$T/alone.csv" --json > "$T/bt_none.json"
+grep '^d_trade_frontload,' "$T/rules.csv" >> "$T/alone.csv"
+"$CW_BIN" supply backtest --events "$T/ev.csv" --rules "$T/alone.csv" --json > "$T/bt_rule.json"
+check_eq "without any alert rule the planted event is a miss" \
+    "$(jq -r '[.events[] | select(.event_id == "t_graphite")][0].result' "$T/bt_none.json")" miss
+check "with d_trade_frontload alone: a hit, first alert 2020-06, matched by that rule" jq -e '
+    ([.events[] | select(.event_id == "t_graphite")][0] |
+     .result == "hit" and (.note | test("first alert 2020-06"))) and
+    .alerts_by_rule.d_trade_frontload.matched == 1' "$T/bt_rule.json" > /dev/null
+"$CW_BIN" supply backtest --events "$T/ev.csv" --rules "$T/rules.csv" --false-alarms > "$T/fa.txt"
+check "false-alarm table: d_trade_frontload has the trade budget 0.83 %" \
+    grep -Eq "d_trade_frontload +[0-9]+ / [0-9]+ = .*budget 0.83 %" "$T/fa.txt"
+finish
