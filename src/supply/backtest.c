@@ -666,6 +666,9 @@ static void gap_report(cw_supply *s, const grid *g, cw_supply_timeline *const *t
  *    window;
  *  - no_detector_value: values in the window, but no detector reads them yet (warm-up: the
  *    robust z needs 12 residuals after its 3-month level, price_jump 24 earlier returns);
+ *  - series_ended: values in the window, but the last of them comes before the announcement
+ *    month: every series of the event's cells ended before the measure could show (stop 17;
+ *    before, such a miss read under_threshold);
  *  - partner_basis: the signal came on a partner the event does not name, or the event's
  *    partners have no trade series of their own while other partners do (checked before
  *    no_data: the commodity has data, not for this partner);
@@ -677,9 +680,9 @@ static void gap_report(cw_supply *s, const grid *g, cw_supply_timeline *const *t
  * alert after the window, whatever the cause. Descriptive only: no event feeds a level. */
 #define MISS_LATE_MONTHS 6
 
-enum { MC_NO_DATA, MC_NO_DETECTOR, MC_PARTNER, MC_LATE, MC_UNDER, MC_N };
-static const char *const miss_cause_name[MC_N] = {"no_data", "no_detector_value", "partner_basis",
-                                                  "late", "under_threshold"};
+enum { MC_NO_DATA, MC_NO_DETECTOR, MC_ENDED, MC_PARTNER, MC_LATE, MC_UNDER, MC_N };
+static const char *const miss_cause_name[MC_N] = {
+    "no_data", "no_detector_value", "series_ended", "partner_basis", "late", "under_threshold"};
 
 typedef struct {
     double frac, value, thr;
@@ -730,7 +733,7 @@ static json_t *miss_analysis(const grid *g, cw_supply_timeline *const *tl, const
                              const char *gap_note, int *cause_out)
 {
     int E = v->E, lo = E - W;
-    int first_row = -1, first_det = -1, other_alert = -1, other_p = -1, late = -1;
+    int first_row = -1, last_row = -1, first_det = -1, other_alert = -1, other_p = -1, late = -1;
     const char *late_via = "";
     bool own_trade = false, other_trade = false, other_row = false;
     nearest_t nb = {0, 0, 0, -1, -1, -1};
@@ -759,6 +762,8 @@ static json_t *miss_analysis(const grid *g, cw_supply_timeline *const *tl, const
             }
             if (inwin && row && (first_row < 0 || m < first_row))
                 first_row = m;
+            if (inwin && row && m > last_row)
+                last_row = m;
             if (inwin && det && (first_det < 0 || m < first_det))
                 first_det = m;
             if (!inwin && (late < 0 || m < late)) {
@@ -797,6 +802,8 @@ static json_t *miss_analysis(const grid *g, cw_supply_timeline *const *tl, const
         cause = other_row || other_alert >= 0 ? MC_PARTNER : MC_NO_DATA;
     else if (first_det < 0)
         cause = MC_NO_DETECTOR;
+    else if (last_row < v->A)
+        cause = MC_ENDED;
     else if (other_alert >= 0 || (!all_p && !own_trade && other_trade))
         cause = MC_PARTNER;
     else if (late >= 0)
@@ -852,6 +859,16 @@ static json_t *miss_analysis(const grid *g, cw_supply_timeline *const *tl, const
                  "robust z needs 12 residuals after its 3-month level)",
                  a, det_from >= 0 ? b : "never");
         break;
+    case MC_ENDED: {
+        char an[8];
+        cw_supply__month_format(b, last_row);
+        cw_supply__month_format(an, v->A);
+        snprintf(text, sizeof text,
+                 "the event's series end in %s, before the announcement (%s): no month from the "
+                 "announcement to the effective month has data (data in the window from %s)%s%s",
+                 b, an, a, ntext[0] ? "; nearest before the end: " : "", ntext);
+        break;
+    }
     case MC_PARTNER:
         if (other_alert >= 0) {
             cw_supply__month_format(a, other_alert);
@@ -2157,7 +2174,8 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
             json_pack("{s:s, s:i, s:o, s:o}", "method",
                       "every scored event without a hit, with the first cause that applies: "
                       "no_data (no value in the window), no_detector_value (values, no detector "
-                      "reads them yet), partner_basis (the signal on a partner the event does "
+                      "reads them yet), series_ended (values, the last before the "
+                      "announcement month), partner_basis (the signal on a partner the event does "
                       "not name, or the event's partners without a trade series of their own), "
                       "late (an alert after the effective month, within late_months), "
                       "under_threshold (detectors read the window, none reached its threshold); "

@@ -9,6 +9,7 @@
 # it, in robust sd) reaches the registered 4.57 at KOR 2020-06 and not at JPN; it needs 9 of the
 # 12 baseline months; the default table does not read it; a table with the docs' line hits the
 # planted event with that rule, and the false-alarm table gives it the trade budget (0.83 %).
+# An event announced after the series ended is missed as series_ended, not under_threshold.
 source "$(dirname "$0")/../lib/cli.sh"
 export CHAINWATCH_SUPPLY_DB="$T/supply.db"
 awk 'BEGIN { print "period_dt,partner_name,hs6,val,qty,uv"; srand(7);
@@ -57,4 +58,14 @@ check "with d_trade_frontload alone: a hit, first alert 2020-06, matched by that
 "$CW_BIN" supply backtest --events "$T/ev.csv" --rules "$T/rules.csv" --false-alarms > "$T/fa.txt"
 check "false-alarm table: d_trade_frontload has the trade budget 0.83 %" \
     grep -Eq "d_trade_frontload +[0-9]+ / [0-9]+ = .*budget 0.83 %" "$T/fa.txt"
+# an event announced after the planted series ended (2021-12): its 12-month window holds
+# 2021-07..2021-12 only, so the miss is series_ended (stop 17), not under_threshold
+cat > "$T/ev2.csv" <<'CSV'
+event_id,date_announced,date_effective,date_precision,commodity,hs6_scope,actor_country,affected_partner,event_type,description,verification,evidence
+t_late,2022-05,2022-06,month,graphite,250410,CN,KR,export_control,"planted: after the series ended",test,test
+CSV
+"$CW_BIN" supply backtest --events "$T/ev2.csv" --misses --json > "$T/miss.json"
+check_eq "misses: an event announced after the series ended is series_ended" \
+    "$(jq -r '[.events[] | select(.event_id == "t_late")][0] | .cause + ": " + .text' "$T/miss.json" | cut -c1-120)" \
+    "series_ended: the event's series end in 2021-12, before the announcement (2022-05): no month from the announcement to th"
 finish

@@ -62,7 +62,7 @@ check_eq "misses: the cobalt jump came 2 months after the event" \
     "$(jq -r '[.events[] | select(.event_id == "t_cobalt")][0] | "\(.cause) \(.late_alert.month) \(.late_alert.months_after_effective)"' "$T/miss.json")" \
     "late 2025-01 2"
 check_eq "misses: counts" "$(jq -c .counts "$T/miss.json")" \
-    '{"late":1,"no_data":0,"no_detector_value":0,"partner_basis":1,"under_threshold":0}'
+    '{"late":1,"no_data":0,"no_detector_value":0,"partner_basis":1,"series_ended":0,"under_threshold":0}'
 
 # A daily price that stops inside its last month (thirteenth stop): nickel every day 1..28 of
 # 2021-01..2024-12, then 8 days of January 2025 at +45 %. The level rises to caution in a partial

@@ -216,8 +216,8 @@ jq -e '[.events[] | select(.event_id == "cn_graphite_2023")][0] | .result == "hi
 # the US ban is under threshold (line_stop 3 on 811292 in 2024-11, d_line_stop needs 5: short by
 # 2), DRC cobalt is late (the price alert of 2025-03, one month after the effective month)
 "$BIN" supply backtest --events "$T/named.csv" --misses --json > "$T/miss.json"
-jq -e '.counts == {"no_data": 0, "no_detector_value": 0, "partner_basis": 0, "late": 1,
-       "under_threshold": 1} and (.events | length) == 2' "$T/miss.json" >/dev/null \
+jq -e '.counts == {"no_data": 0, "no_detector_value": 0, "series_ended": 0, "partner_basis": 0,
+       "late": 1, "under_threshold": 1} and (.events | length) == 2' "$T/miss.json" >/dev/null \
     || fail "misses: the causes of the two named misses"
 jq -e '[.events[] | select(.event_id == "cn_us_ban_2024")][0] | .cause == "under_threshold" and
        .nearest_rule.rule == "d_line_stop" and .nearest_rule.value == 3 and
@@ -233,7 +233,7 @@ jq -e '[.events[] | select(.event_id == "drc_cobalt_2025")][0] | .cause == "late
 "$BIN" supply backtest --events "$T/named.csv" --misses > "$T/miss.txt"
 grep -q "^cn_us_ban_2024 .* under_threshold .*nearest: d_line_stop line_stop 3 (>= 5: 60 % of it, short by 2) in 2024-11 (USA)" \
     "$T/miss.txt" || fail "misses text: the US ban's nearest rule"
-grep -q "^misses per cause (2 events): no_data 0; no_detector_value 0; partner_basis 0; late 1; under_threshold 1;" \
+grep -q "^misses per cause (2 events): no_data 0; no_detector_value 0; series_ended 0; partner_basis 0; late 1; under_threshold 1;" \
     "$T/miss.txt" || fail "misses text: the counts per cause"
 # the calibration events: no data (rare earths 2010-11, manganese 2014), data that no detector
 # reads yet (Zimbabwe's lithium 2018-01: prices from 2017-05, detectors from 2018-08)
@@ -321,6 +321,13 @@ jq -e '.placebo.independent.draws == 9999 and .placebo.independent.p_value > 0 a
     grep -q "9 rows read, 9 loaded, 0 skipped (explained above), 0 rejected; committed" ||
     fail "the 2023-25 events file does not load whole"
 fl() { "$BIN" supply explain "$1" "$2" --at "$3" --json | jq -r '.indicators.trade_frontload * 100 | round'; }
+# the Li-ion/graphite controls of 2025-10: China's graphite exports end in 2024-12, ten months
+# before the announcement: the miss is series_ended, not under_threshold
+"$BIN" supply backtest --events "$(dirname "$0")/../../data/supply/heldout/events_2023_2025.csv" \
+    --misses --json > "$T/mheld.json"
+jq -e '[.events[] | select(.event_id == "cn_battery_2025_10")][0] | .cause == "series_ended" and
+       (.text | startswith("the event'"'"'s series end in 2024-12, before the announcement (2025-10)"))' \
+    "$T/mheld.json" >/dev/null || fail "misses: the 2025-10 battery controls are past the series' end"
 [ "$(fl graphite JPN 2023-12)" = 467 ] && [ "$(fl graphite KOR 2023-12)" = 438 ] &&
     [ "$(fl gallium USA 2023-08)" = 135 ] ||
     fail "trade_frontload x100: graphite 2023-12 JPN $(fl graphite JPN 2023-12), KOR $(fl graphite KOR 2023-12); gallium USA 2023-08 $(fl gallium USA 2023-08)"
