@@ -821,6 +821,9 @@ static json_t *miss_analysis(const grid *g, cw_supply_timeline *const *tl, const
     if (first_row >= 0)
         cw_supply__month_format(a, first_row);
     json_object_set_new(o, "first_data_in_window", first_row >= 0 ? json_string(a) : json_null());
+    if (last_row >= 0)
+        cw_supply__month_format(b, last_row);
+    json_object_set_new(o, "last_data_in_window", last_row >= 0 ? json_string(b) : json_null());
     if (det_from >= 0)
         cw_supply__month_format(b, det_from);
     json_object_set_new(o, "detectors_read_from", det_from >= 0 ? json_string(b) : json_null());
@@ -1743,6 +1746,15 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
             int cause = MC_UNDER;
             json_t *mo = miss_analysis(g, tl, r, inv_mask, n_com, v, W, L, note, &cause);
             mcount[cause]++;
+            if (cause == MC_ENDED) { /* the headline row says it too (stop 17) */
+                char an[8], full[600];
+                const char *ls = json_string_value(json_object_get(mo, "last_data_in_window"));
+                cw_supply__month_format(an, v->A);
+                snprintf(full, sizeof full,
+                         "%s; the series end in %s, before the announcement (%s)", note,
+                         ls ? ls : "?", an);
+                json_object_set_new(je, "note", json_string(full));
+            }
             json_object_set_new(je, "miss_cause", json_string(miss_cause_name[cause]));
             json_array_append_new(jmiss, mo);
         }

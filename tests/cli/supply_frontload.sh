@@ -68,4 +68,9 @@ CSV
 check_eq "misses: an event announced after the series ended is series_ended" \
     "$(jq -r '[.events[] | select(.event_id == "t_late")][0] | .cause + ": " + .text' "$T/miss.json" | cut -c1-120)" \
     "series_ended: the event's series end in 2021-12, before the announcement (2022-05): no month from the announcement to th"
+check "misses: the last month with data in the window" jq -e '
+    [.events[] | select(.event_id == "t_late")][0].last_data_in_window == "2021-12"' "$T/miss.json" > /dev/null
+"$CW_BIN" supply backtest --events "$T/ev2.csv" > "$T/bt2.txt"
+check "the headline row says the series ended before the announcement" \
+    grep -q "^t_late .* miss .*; the series end in 2021-12, before the announcement (2022-05)$" "$T/bt2.txt"
 finish
