@@ -26,7 +26,7 @@
 
 /* 2: rule and score in bits 16..31, peel runs, tx0 (issue 11); 3: short tight peel runs, a
  * service's float is no peel chain */
-#define PAT_FORMAT 3
+#define PAT_FORMAT 4 /* 4: a payer's batch is no probable CoinJoin (flags of 3 differ) */
 
 static const char *const flag_names[CW_PAT_N_FLAGS] = {
     "coinjoin", "whirlpool", "wasabi1",  "wasabi2", "joinmarket",       "peel_chain",
@@ -513,6 +513,27 @@ static bool pays_class(const txfacts *x)
      * into standard denominations, its largest one (2 BTC of a 2.25 BTC coin) is no change */
     return x->all_known && x->max_out > x->v && x->max_in >= x->max_out && !std_denom(x->max_out) &&
            x->max_in - x->max_out >= cls - cls / 10;
+}
+
+/* A payer's batch, not a probable round (a service's withdrawals, a payout): the k equal
+ * outputs are a few round amounts among many other payments. In an equal-output round every
+ * party takes at least one output of the class and at most one change (JoinMarket, Wasabi 1.x,
+ * Whirlpool), so its other outputs number at most k changes and a coordinator's fee; only
+ * Wasabi 2 gives a party several outputs, all at standard denominations (its ladder has
+ * powers of 2 and 3, or is >= 90 % standard). So: more than k + 1 other outputs, no exotic
+ * denomination among the outputs and under 90 % of them standard (the caller adds: fewer
+ * than 2 of them matched as a party's change by an input sub-set). */
+static bool payer_batch(const scratch *s, const txfacts *x, size_t m)
+{
+    if (m <= x->k + 1)
+        return false;
+    size_t n_std = 0;
+    for (size_t i = 0; i < x->n_out; i++) {
+        if (exotic_denom(s->vals[i]))
+            return false;
+        n_std += std_denom(s->vals[i]);
+    }
+    return 10 * n_std < 9 * x->n_out;
 }
 
 /* The kind of an equal-output round that a CoinJoin rule has recognised (not Whirlpool's),
@@ -1200,10 +1221,15 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
          * round takes one equal output and either a change or pays it exactly, so k equal
          * outputs need k changes and exact funders together (a payroll paid from several of
          * the payer's coins, with one change larger than any of them) */
+        /* ... or more equal outputs than inputs off the Wasabi 2 ladder: only Wasabi 2 gives a
+         * party several outputs of one value, always a standard denomination (JoinMarket,
+         * Wasabi 1.x and Whirlpool give each party one, and each party brings an input); a
+         * payroll of 16 salaries of 3,333,000 sat from 12 received coins is one payer's */
         bool one_payer =
             !exotic_denom(x.v) &&
             (pays_class(&x) || (x.max_in >= (uint64_t)x.k * x.v && 3 * m < x.k && m <= 5) ||
-             (m <= 5 && 2 * m < x.k && x.k <= x.n_in && m + exact_funders(s, &x, x.k) < x.k));
+             (m <= 5 && 2 * m < x.k && x.k <= x.n_in && m + exact_funders(s, &x, x.k) < x.k) ||
+             (x.k > x.n_in && !std_denom(x.v)));
         if (!one_payer && (mt >= 2 || (x.k >= 10 && x.distinct >= 10 && m >= 3 && 3 * m >= x.k) ||
                            exotic_denom(x.v))) {
             /* the kind: Wasabi 1 mixes about 0.1 BTC; JoinMarket's takers pick any amount
@@ -1231,10 +1257,15 @@ tx0_plain:
     if (x.k >= 3 && x.v >= 5000 && x.n_in >= 3 && x.distinct >= 3 && x.n_opret == 0 &&
         ((m >= 2 && (x.distinct >= x.k || (x.all_known && MATCHED(x.k >= 5 ? 4 : 1) >= 2))) ||
          (m == 0 && x.distinct >= x.k))) {
-        f = CW_PAT_COINJOIN_PROBABLE;
-        rule = CW_PAT_RULE_PROBABLE;
-        score = 50;
-        goto done;
+        if (payer_batch(s, &x, m) && (!x.all_known || MATCHED(x.k >= 5 ? 4 : 1) < 2)) {
+            if (d)
+                d->payer_batch = true;
+        } else {
+            f = CW_PAT_COINJOIN_PROBABLE;
+            rule = CW_PAT_RULE_PROBABLE;
+            score = 50;
+            goto done;
+        }
     }
 done:
 #undef MATCHED
@@ -1298,6 +1329,8 @@ void cw_patterns_detail_json(json_t *obj, const cw_chainstore *cs, uint64_t tx, 
                             json_integer(d.peel_tight));
     if (d.peel_float)
         json_object_set_new(json_object_get(obj, "evidence"), "service_float", json_true());
+    if (d.payer_batch)
+        json_object_set_new(json_object_get(obj, "evidence"), "payer_batch", json_true());
     if (d.kind_reason)
         json_object_set_new(json_object_get(obj, "evidence"), "kind_reason",
                             json_string(d.kind_reason));
