@@ -806,7 +806,8 @@ def thief_reuse_consolidation(w, thief, coin, dep_fn):
     w.mine()
 
 def build(seed, scale, careful=False, custodial=False, sweep_fed=False, rotating=False, direct_wd=False,
-          batched_peels=False, peel_variants=False, payjoin=False, postmix_consolidation=False):
+          batched_peels=False, peel_variants=False, payjoin=False, postmix_consolidation=False,
+          small_rounds=False):
     w = World(seed, scale)
     w.batched_peels, w.peel_variants = batched_peels, peel_variants
     w.careful = careful
@@ -1397,6 +1398,26 @@ def build(seed, scale, careful=False, custodial=False, sweep_fed=False, rotating
     for _ in range(6 * scale):
         wq.mix(25_000_000)
     w.mine(2)
+    if small_rounds:
+        # --small-rounds: JoinMarket rounds with 2-3 makers only (a taker with one or two coins,
+        # some sweeps) and Wasabi 2 rounds of 3-6 participants (a small coordinator's quiet hour)
+        for i in range(8):
+            taker = rnd.choice([u for u in users if any(c.value > 3_000_000 for c in u.coins)])
+            cs = [c for c in taker.coins if c.value > 3_000_000][:rnd.randint(1, 2)]
+            sweep = i % 3 == 2
+            amt = 0 if sweep else int(sum(c.value for c in cs) * rnd.uniform(0.3, 0.8))
+            mk = [m for m in makers if top3(m) > (sum(c.value for c in cs) if sweep else amt) + 50_000]
+            if len(mk) >= 2:
+                try:
+                    joinmarket(w, taker, cs, rnd.sample(mk, rnd.randint(2, min(3, len(mk)))), amt, sweep=sweep)
+                except RuntimeError:
+                    pass
+        w.mine()
+        for _ in range(4):
+            ps = participants(rnd.randint(3, 6), lo=200_000)
+            if len(ps) >= 2:
+                ww2_round(w, ww2k, ps)
+        w.mine(2)
 
     # ------------------------------------------------------------ heist truth ----------
     deps = []
@@ -1561,6 +1582,9 @@ def main():
     ap.add_argument("--postmix-consolidation", action="store_true",
                     help="the thief spends its Whirlpool post-mix coins together (one consolidation, then 1-2 "
                          "deposits), and 4 honest post-mix holders consolidate theirs (consolidation look-alikes)")
+    ap.add_argument("--small-rounds", action="store_true",
+                    help="8 JoinMarket rounds with 2-3 makers (every third a sweep) and 4 Wasabi 2 rounds of 3-6 "
+                         "participants, honest, at the end of the chain")
     ap.add_argument("--xor-key", help="16 hex digits: obfuscate the blk files (xor.dat)")
     ap.add_argument("--zero-tail", type=int, default=0, help="raw zero bytes at the end of the last file")
     ap.add_argument("--zero-tail-all", action="store_true", help="the zero tail in every file, not the last only")
@@ -1569,7 +1593,8 @@ def main():
     if a.xor_key and len(bytes.fromhex(a.xor_key)) != 8:
         ap.error("--xor-key takes 16 hex digits")
     w = build(a.seed, a.scale, a.careful_thief, a.custodial_mixer, a.sweep_fed_hot_wallet, a.rotating_pool,
-              a.direct_withdrawals, a.batched_peels, a.peel_variants, a.payjoin, a.postmix_consolidation)
+              a.direct_withdrawals, a.batched_peels, a.peel_variants, a.payjoin, a.postmix_consolidation,
+              a.small_rounds)
     write(w, a.out, a.xor_key, a.zero_tail, a.max_file_size, a.zero_tail_all)
     print(json.dumps({"txs": w.n_txs, "blocks": len(w.blocks), "coinjoins": len(w.coinjoins),
                       "tx0s": len(w.tx0s), "peel_hops": len(w.peel), "lookalikes": len(w.lookalikes),

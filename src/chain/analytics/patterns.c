@@ -78,7 +78,9 @@ static const char *const rule_texts[CW_PAT_N_RULES] = {
     "many equal outputs, no change) off a pool denomination or its premix margin",
     "at least half of the outputs at Wasabi 2 standard denominations, >= 3 of them, one "
     "repeated, >= 2 of them powers of 2 or 3 (values people do not pick) or >= 90% of the "
-    "outputs standard with >= 3 repeated and >= 10 input addresses, inputs from >= 5 addresses",
+    "outputs standard with >= 3 repeated and >= 10 input addresses, inputs from >= 5 addresses; "
+    "or, a small round with no value 3 times, >= 10 outputs, >= 80% of them standard, >= 4 "
+    "distinct powers of 2 or 3, >= 5 inputs from >= 5 addresses",
     ">= 5 equal outputs (possibly more than inputs, at least a third of the outputs), inputs "
     "from >= 5 addresses, >= 2 other outputs, and >= 2 changes matched by input sub-sets, or "
     ">= 10 equal outputs, >= 10 input addresses and >= 3 other outputs, or equal outputs at a "
@@ -1110,6 +1112,13 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
             for (size_t i = 2; i < n && !any; i++)
                 any = s->vals[i] == s->vals[i - 2];
         }
+        if (!any && n_in >= 5 && n_out_all >= 10) {
+            /* a small Wasabi 2 round: no value need repeat, but several are powers of 2 or 3 */
+            unsigned exotic = 0;
+            for (uint64_t o = 0; o < n_out_all && exotic < 4; o++)
+                exotic += exotic_denom(cw_out_value(ro + o));
+            any = exotic >= 4;
+        }
         if (!any)
             return shape_flags(cs, s, tx, n_in, n_out_all, d);
     }
@@ -1169,6 +1178,18 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
         f = CW_PAT_TX0;
         rule = CW_PAT_RULE_TX0;
         score = 95;
+        goto done;
+    }
+    /* Wasabi 2, a small round (a few parties): no value need repeat three times, but nearly
+     * every output is on the ladder and several distinct ones are powers of 2 or 3, values no
+     * payer picks (the rule below needs a class of 3) */
+    if (x.k < 3 && x.n_opret == 0 && x.n_in >= 5 && x.distinct >= 5 && x.n_out >= 10 &&
+        5 * x.n_std >= 4 * x.n_out && x.exotic_distinct >= 4) {
+        f = CW_PAT_COINJOIN | CW_PAT_WASABI2;
+        why = "a small round: >= 80% of the outputs at standard denominations, >= 4 distinct "
+              "powers of 2 or 3 among them";
+        rule = CW_PAT_RULE_WASABI2;
+        score = 85;
         goto done;
     }
     if (x.n_in < 2 || x.k < 3 || x.v < 5000 || x.n_opret > 0)

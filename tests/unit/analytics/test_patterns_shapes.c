@@ -19,7 +19,8 @@
  *   - found by the independent world (tests/diff/btc_shapes_world.py): a payroll paid from 12
  *     of the payer's coins with a change larger than any (not a CoinJoin; probable allowed),
  *     a payroll of 16 x 3,333,000 sat from 12 coins (more equal outputs than inputs off the
- *     Wasabi 2 ladder: not a CoinJoin; probable allowed),
+ *     Wasabi 2 ladder: not a CoinJoin; probable allowed), a Wasabi 2 round of 5 parties whose
+ *     17 outputs repeat no value 3 times (wasabi2),
  *     a JoinMarket round whose makers' equal coins and fees give equal changes (joinmarket),
  *     and a Tx0 of a 0.25 BTC pool with a change inside the 0.05 BTC pool's range (tx0);
  *   - a Wasabi 2 round whose whale's largest output is a standard denomination (wasabi2, not
@@ -80,10 +81,10 @@ static uint8_t txid_w1[32], txid_w2[32], txid_jm[32], txid_wp[32], txid_t0[32], 
 enum { BIG_IN = 300, WW1_PARTS = 30, EX_IN = 10, DEC_IN = 6, PR_IN = 12 };
 static coin big_in[BIG_IN], ww1_in[WW1_PARTS], f1_in[8], f2_in[19], f3_in[41], jmx_in[7],
     ex_in[EX_IN], dec_in[DEC_IN], pr_in[PR_IN], jme_in[6], t0b_in, wh_in[20], wd_in[5], sw_in[4],
-    py_in[12];
+    py_in[12], sr_in[5];
 static uint8_t txid_big[32], txid_ww1[32], txid_f1[32], txid_f2[32], txid_f3[32], txid_jmx[32],
     txid_ex[32], txid_dec[32], txid_pr[32], txid_jme[32], txid_t0b[32], txid_wh[32], txid_wd[32],
-    txid_sw[32], txid_py[32];
+    txid_sw[32], txid_py[32], txid_sr[32];
 
 /* Wasabi 2's standard denominations (WabiSabi's StandardDenomination: 2^n, 3^n, 2 x 3^n,
  * 1/2/5 x 10^n, 5,000 sat .. 2^37 sat), largest first; returns the count. */
@@ -146,6 +147,10 @@ static void fund_big(int part)
                                          1470182, 5783565,  1392548, 1526470, 5773346, 5866201};
         for (int i = 0; i < 12; i++)
             fund(&py_in[i], pyv[i], 0);
+        /* a small Wasabi 2 round's 5 parties (btc_shapes_world.py --small-rounds --seed 6) */
+        static const uint64_t srv[5] = {10000000, 8388608, 2000000, 643252, 524288};
+        for (int i = 0; i < 5; i++)
+            fund(&sr_in[i], srv[i], 0);
         return;
     }
     for (int i = 200; i < BIG_IN; i++)
@@ -476,6 +481,20 @@ static void build_big(gen_tx *tx)
         add_out(tx, i == 11 ? 3840813 : i == 16 ? 1388079 : 3333000, new_key());
     block_tx(tx, NULL);
     last_txid(txid_py);
+
+    /* a small Wasabi 2 round: 5 parties, 17 outputs on the ladder, only 39,366 sat twice (no
+     * class of 3, which every other CoinJoin rule needs); 11 distinct powers of 2 or 3. Was no
+     * flag at all, and the multi-input heuristic joined its parties */
+    static const uint64_t sro[17] = {10000000, 4782969, 3188646, 1594323, 531441, 500000,
+                                     262144,   200000,  177147,  118098,  65536,  39366,
+                                     39366,    20000,   10000,   6561,    5000};
+    gen_tx_reset(tx);
+    for (int i = 0; i < 5; i++)
+        add_in(tx, &sr_in[i]);
+    for (int i = 0; i < 17; i++)
+        add_out(tx, sro[i], new_key());
+    block_tx(tx, NULL);
+    last_txid(txid_sr);
 }
 static uint8_t peel_ids[PEEL_HOPS][32], short_ids[SHORT_HOPS][32];
 
@@ -740,7 +759,8 @@ static void test_flags(void)
                 {"joinmarket, makers alike", txid_jme, CW_PAT_JOINMARKET},
                 {"ww2 whale, 2 BTC out", txid_wh, CW_PAT_WASABI2},
                 {"4-party ladder round", txid_sw, UINT32_MAX},
-                {"payroll, 16 x 3,333,000", txid_py, UINT32_MAX}};
+                {"payroll, 16 x 3,333,000", txid_py, UINT32_MAX},
+                {"ww2 small round, 5 in", txid_sr, CW_PAT_WASABI2}};
     const uint32_t kinds = CW_PAT_WASABI1 | CW_PAT_WASABI2 | CW_PAT_JOINMARKET | CW_PAT_WHIRLPOOL;
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         f = flags_of(want[i].txid);
@@ -781,7 +801,7 @@ static void test_flags(void)
     cw_patterns_stats st;
     REQUIRE(cw_patterns_build(store, &st) == 0);
     CHECK_EQ_INT(st.counts[9], 2);     /* tx0 */
-    CHECK_EQ_INT(st.counts[0], 4 + 8); /* coinjoin */
+    CHECK_EQ_INT(st.counts[0], 4 + 9); /* coinjoin */
     CHECK_EQ_INT(st.counts[5], PEEL_HOPS);
     char names[256];
     cw_patterns_flags_string(names, sizeof names, CW_PAT_TX0 | CW_PAT_COINJOIN_PROBABLE);
@@ -795,7 +815,7 @@ static void test_clusters(void)
     REQUIRE(cw_cluster_build(store, CW_CHANGE_PEEL, &st) == 0);
     /* + the probable payrolls and 4-party round (the 1-2-5 batch is a payer's: its inputs are
      * clustered) */
-    CHECK_EQ_INT(st.coinjoin_skipped, 4 + 8 + 3);
+    CHECK_EQ_INT(st.coinjoin_skipped, 4 + 9 + 3);
     cw_chainstore_close(cs);
     REQUIRE(cw_chainstore_open(&cs, store, false, CW_NET_REGTEST) == 0);
     cw_clusters *cl;
