@@ -103,6 +103,8 @@ typedef struct cw_patterns_detail {
     uint32_t peel_tight;      /* hops in the tight run through it (capped at CW_PAT_PEEL_SHORT_RUN),
                                  counted only for a run of CW_PAT_PEEL_SHORT_RUN..7 hops */
     bool peel_float;          /* the run is a service's float (not flagged, see above) */
+    bool payer_batch; /* equal outputs among many other payments, no Wasabi 2 ladder, fewer than
+                         2 changes matched: one payer's batch, not a probable CoinJoin */
     const char *kind_reason;  /* why the CoinJoin got its kind bit (static text), or NULL */
 } cw_patterns_detail;
 /* Computes the flags of tx with their evidence (from the store alone). */

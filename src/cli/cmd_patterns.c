@@ -100,6 +100,12 @@ static int do_show(const cw_store_opts *o)
                        "service's float (its first coin at an address paid %u+ times, peels "
                        "under %.0f%% on average)\n",
                        d.peel_run, CW_PAT_PEEL_FLOAT_PAID, CW_PAT_PEEL_FLOAT_MAX_PPM / 1e4);
+            if (d.payer_batch)
+                printf("  not a probable CoinJoin: %u equal outputs of %llu sat among %u other "
+                       "outputs (more than %u parties' changes and a fee), no Wasabi 2 "
+                       "denominations, %u changes matched: one payer's batch\n",
+                       d.equal_outputs, (unsigned long long)d.equal_value, d.other_outputs,
+                       d.equal_outputs, d.changes_matched);
         }
     }
 out:

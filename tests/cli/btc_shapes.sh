@@ -11,7 +11,8 @@
 # world (seed 2, --custodial-mixer) has a custodial mixer no label names, a third (seed 1,
 # --rotating-pool) the same mixer rotating its pool addresses: every floor must hold on both. A
 # fourth (seed 5, --direct-withdrawals) has an unlabelled exchange paying withdrawals straight
-# from deposit coins, the thief's among them.
+# from deposit coins, the thief's among them (neither a service sweep FIFO follows nor a probable
+# CoinJoin), and ends with JoinMarket rounds of 2-3 makers and Wasabi 2 rounds of 3-6 parties.
 . "$(dirname "$0")/../lib/cli.sh"
 SRC=${CW_SOURCE_DIR:?}
 PY=/usr/bin/python3
@@ -95,7 +96,11 @@ score_floors r "an unlabelled rotating custodial mixer"
 # deposits certain theft: the batch is a service's payout (docs/TRACE-MODELS.md, "Service
 # sweeps"). The heist's deposits at charlie are no deposits to the investigator, so recall is not
 # asked here.
-$PY "$W" --out "$T/d" --seed 5 --direct-withdrawals --max-file-size 200000 > /dev/null
+# The same world ends with small rounds (--small-rounds: JoinMarket with 2-3 makers, Wasabi 2
+# rounds of 3-6 parties, appended after everything else): main 6644206 left 4 of its 11 Wasabi 2
+# rounds unflagged (no value repeated three times) and the multi-input heuristic joined 4 pairs
+# of users through them (docs/PATTERNS.md, "A small Wasabi 2 round").
+$PY "$W" --out "$T/d" --seed 5 --direct-withdrawals --small-rounds --max-file-size 200000 > /dev/null
 unlabel_entity "$T/d/truth/addresses.csv" exchange-charlie
 check "the world has withdrawal batches paid from deposit coins" \
     test "$(grep -c exchange_batch_direct "$T/d/truth/lookalikes.csv")" -ge 4
@@ -106,6 +111,21 @@ check_eq "an unlabelled exchange's batch: FIFO certain value only at the heist's
     "$(jq .trace.deposit_precision "$T/d.json")" 1
 check_eq "an unlabelled exchange's batch: no clean deposit flagged by screening" \
     "$(jq .screen.clean.flagged "$T/d.json")" 0
+# Those batches (one owner's deposit coins, 6-15 payees at varied and round amounts, the change)
+# are no probable CoinJoins either: main called 4 of seed 5's 6 so (3-4 equal round amounts,
+# as many input addresses) and FIFO marked payees' coins probable through them
+# (docs/PATTERNS.md, "A payer's batch").
+batch_probable=0
+for t in $(grep exchange_batch_direct "$T/d/truth/lookalikes.csv" | cut -d, -f1); do
+    "$CW_BIN" patterns show "$t" --store "$T/ds" --json | jq -e '.flags | index("coinjoin_probable")' > /dev/null &&
+        batch_probable=$((batch_probable + 1))
+done
+check_eq "small Wasabi 2 rounds: every one flagged" "$(jq .coinjoin.wasabi2.recall "$T/d.json")" 1
+check_eq "small rounds: no cluster joins two owners through a CoinJoin" \
+    "$(jq .cluster.joined_through_coinjoin "$T/d.json")" 0
+check_eq "an exchange's withdrawal batches from deposit coins: no probable CoinJoin" "$batch_probable" 0
+check "patterns show says why a batch is no probable CoinJoin" bash -c \
+    "'$CW_BIN' patterns show $(grep exchange_batch_direct "$T/d/truth/lookalikes.csv" | head -1 | cut -d, -f1) --store '$T/ds' | grep -q \"one payer's batch\""
 # A JoinMarket sweep estimates its equal amount before the makers' coins and fees are known; a
 # round its taker then cannot pay is skipped, as one a maker cannot pay (seed 6 --rotating-pool
 # failed an assertion, "the taker cannot pay", until stop 11). The generator alone, 2 s.

@@ -313,6 +313,28 @@ def pay(w, payer, to_addr, amount, lookalike=None, change_type=None):
     return txid, new
 
 
+def pay_join(w, payer, payee, amount):
+    """A PayJoin (BIP78): the payee adds one of its coins as an input and takes it back in its
+    output (payment + its coin's value); the payer's change as usual. Two owners' inputs in one
+    ordinary-looking tx: nothing on the chain tells it from one wallet's payment."""
+    pool = [c for c in payee.coins if not (c.txid in w.coinbases and w.height - c.height < 101)]
+    if not pool:
+        raise RuntimeError("payee has no coin")
+    rc = w.rnd.choice(pool)
+    coins = w.take(payer, amount + w.fee(3, 2) + 1000)
+    fee = w.fee(len(coins) + 1, 2)
+    change = sum(c.value for c in coins) - amount - fee
+    outs = [(w.new_addr(payee), amount + rc.value)]
+    if change > 600:
+        outs.append((w.new_addr(payer) if payer.reuse is None else payer.reuse, change))
+    w.rnd.shuffle(outs)
+    ins = coins + [rc]
+    w.rnd.shuffle(ins)
+    txid, new = w.tx(ins, outs)
+    w.lookalikes.append((b2lx(txid), "payjoin", "payee %d" % payee.id))
+    return txid, new
+
+
 WP_POOLS = {100_000: 5_000, 1_000_000: 50_000, 5_000_000: 175_000, 50_000_000: 1_750_000}
 
 
@@ -561,6 +583,17 @@ def peel_chain(w, owner, coin, hops, dests, heist="", chain_no=0, end_small=True
     style = rnd.choice(["steady", "growing", "mixed"])
     stype = rnd.choice(["p2pkh", "p2sh", "p2wpkh", "p2wpkh", "p2tr"])
     base = min(rnd.choice([0.01, 0.03, 0.08, 0.15, 0.3]), 2.0 / hops)
+    batched = getattr(w, "batched_peels", False) and hops >= 3
+    variants = getattr(w, "peel_variants", False) and hops >= 3
+    if variants:
+        # --peel-variants: the change switches script type half way (P2WPKH -> P2TR, a wallet
+        # upgrade), one hop's remainder goes back to the chain's remainder address of two hops
+        # before (address reuse), and every other chain pauses once for 20-40 blocks (any pause
+        # of more than a block is the same to a rule that asks for tight links)
+        stype = "p2wpkh"
+        switch_at, reuse_at = hops // 2 + 1, rnd.randint(3, hops)
+        pause_at = rnd.randint(2, hops) if rnd.random() < 0.5 else 0
+        rem_addrs = []
     for hop in range(1, hops + 1):
         left = hops - hop
         frac = base * rnd.uniform(0.5, 1.5)
@@ -577,7 +610,42 @@ def peel_chain(w, owner, coin, hops, dests, heist="", chain_no=0, end_small=True
         if remv < 20_000 or peel < 5000:
             break
         dest = dests(hop) if callable(dests) else dests
-        rem_addr = w.new_addr(owner, stype)
+        if variants:
+            if hop == switch_at:
+                stype = "p2tr"
+            rem_addr = rem_addrs[-2] if hop == reuse_at and len(rem_addrs) >= 2 else w.new_addr(owner, stype)
+            rem_addrs.append(rem_addr)
+            if hop == pause_at:
+                w.mine(rnd.randint(20, 40))
+        else:
+            rem_addr = w.new_addr(owner, stype)
+        if batched and rnd.random() < 0.7:
+            # --batched-peels: the hop pays 2-3 peels (several payments batched), the same
+            # fraction of the coin in all
+            n = rnd.choice([2, 3])
+            cuts = sorted(rnd.uniform(0.2, 0.8) for _ in range(n - 1))
+            parts = [b - a for a, b in zip([0] + cuts, cuts + [1])]
+            peels = [(dests(hop) if callable(dests) else dests, int(peel * q)) for q in parts]
+            peels = [(d, v) for d, v in peels if v >= 5000]
+            remv = coin.value - w.fee(1, len(peels) + 1) - sum(v for _, v in peels)
+            outs = peels + [(rem_addr, remv)]
+            rnd.shuffle(outs)
+            txid, new = w.tx([coin], outs)
+            rv = next(i for i, (a, _) in enumerate(outs) if a is rem_addr)
+            pv = next(i for i, (a, _) in enumerate(outs) if a is not rem_addr)
+            w.peel.append({"heist": heist, "chain": chain_no, "hop": hop, "txid": b2lx(txid),
+                           "height": w.height + 1, "peel_vout": pv, "peel_sat": sum(v for _, v in peels),
+                           "peel_address": outs[pv][0].addr,
+                           "exchange": outs[pv][0].owner.name if outs[pv][0].category == "exchange_deposit" else "",
+                           "remainder_vout": rv, "remainder_sat": remv})
+            if on_peel:
+                for i in range(len(outs)):
+                    if i != rv:
+                        on_peel(new[i])
+            coin = new[rv]
+            if rnd.random() < 0.3:
+                w.mine()
+            continue
         outs = [(dest, peel), (rem_addr, remv)]
         if rnd.random() < 0.5:
             outs.reverse()
@@ -737,8 +805,11 @@ def thief_reuse_consolidation(w, thief, coin, dep_fn):
         w.tx([c], [(dep_fn(), c.value - w.fee(1, 1))])
     w.mine()
 
-def build(seed, scale, careful=False, custodial=False, sweep_fed=False, rotating=False, direct_wd=False):
+def build(seed, scale, careful=False, custodial=False, sweep_fed=False, rotating=False, direct_wd=False,
+          batched_peels=False, peel_variants=False, payjoin=False, postmix_consolidation=False,
+          small_rounds=False):
     w = World(seed, scale)
+    w.batched_peels, w.peel_variants = batched_peels, peel_variants
     w.careful = careful
     w.rotating = rotating
     w.custodial = custodial or rotating
@@ -809,6 +880,12 @@ def build(seed, scale, careful=False, custodial=False, sweep_fed=False, rotating
             bal = sum(c.value for c in u.coins)
             amt = roundish(rnd, int(bal * rnd.uniform(0.05, 0.6)))
             if amt < 20_000:
+                continue
+            if payjoin and to.coins and rnd.random() < 0.3:
+                try:
+                    pay_join(w, u, to, amt)
+                except RuntimeError:
+                    pass
                 continue
             try:
                 pay(w, u, w.new_addr(to), amt, lookalike="payment")
@@ -1159,6 +1236,19 @@ def build(seed, scale, careful=False, custodial=False, sweep_fed=False, rotating
     w.mine()
     thief_post = [c for c in thief_post if c in thief.coins]
     rnd.shuffle(thief_post)
+    if postmix_consolidation and len(thief_post) >= 2:
+        # --postmix-consolidation: the thief spends its post-mix coins together (what wallets
+        # that ignore post-mix hygiene do), then deposits the coin in one or two parts
+        tot = sum(c.value for c in thief_post)
+        _, cc = w.tx(thief_post, [(w.new_addr(thief, "p2wpkh"), tot - w.fee(len(thief_post), 1))])
+        w.mine()
+        thief_post = []
+        c = cc[0]
+        if rnd.random() < 0.5:
+            w.tx([c], [(postmix_dep(), c.value - w.fee(1, 1))])
+        else:
+            half = c.value // 2
+            w.tx([c], [(postmix_dep(), half), (postmix_dep(), c.value - half - w.fee(1, 2))])
     while thief_post:
         k = rnd.choice([1, 1, 2, 3])
         grp, thief_post = thief_post[:k], thief_post[k:]
@@ -1223,6 +1313,20 @@ def build(seed, scale, careful=False, custodial=False, sweep_fed=False, rotating
 
     # honest life continues: users deposit postmix and mixed coins (clean deposits through
     # CoinJoins), exchanges sweep, withdraw, more mixes
+    if postmix_consolidation:
+        # honest post-mix holders with several coins consolidate them too (4 of them)
+        holders = {}
+        for d in WP_POOLS:
+            for c in wp.postmix[d]:
+                if c.owner is not thief and c in c.owner.coins:
+                    holders.setdefault(c.owner.id, []).append((d, c))
+        for grp in [g for g in holders.values() if len(g) >= 2][:4]:
+            for d, c in grp:
+                wp.postmix[d].remove(c)
+            cs = [c for _, c in grp]
+            txid, _ = w.tx(cs, [(w.new_addr(cs[0].owner), sum(c.value for c in cs) - w.fee(len(cs), 1))])
+            w.lookalikes.append((b2lx(txid), "consolidation", "post-mix"))
+        w.mine()
     for d in WP_POOLS:
         for c in list(wp.postmix[d]):
             if c.owner is not thief and rnd.random() < 0.4 and c in c.owner.coins:
@@ -1294,6 +1398,26 @@ def build(seed, scale, careful=False, custodial=False, sweep_fed=False, rotating
     for _ in range(6 * scale):
         wq.mix(25_000_000)
     w.mine(2)
+    if small_rounds:
+        # --small-rounds: JoinMarket rounds with 2-3 makers only (a taker with one or two coins,
+        # some sweeps) and Wasabi 2 rounds of 3-6 participants (a small coordinator's quiet hour)
+        for i in range(8):
+            taker = rnd.choice([u for u in users if any(c.value > 3_000_000 for c in u.coins)])
+            cs = [c for c in taker.coins if c.value > 3_000_000][:rnd.randint(1, 2)]
+            sweep = i % 3 == 2
+            amt = 0 if sweep else int(sum(c.value for c in cs) * rnd.uniform(0.3, 0.8))
+            mk = [m for m in makers if top3(m) > (sum(c.value for c in cs) if sweep else amt) + 50_000]
+            if len(mk) >= 2:
+                try:
+                    joinmarket(w, taker, cs, rnd.sample(mk, rnd.randint(2, min(3, len(mk)))), amt, sweep=sweep)
+                except RuntimeError:
+                    pass
+        w.mine()
+        for _ in range(4):
+            ps = participants(rnd.randint(3, 6), lo=200_000)
+            if len(ps) >= 2:
+                ww2_round(w, ww2k, ps)
+        w.mine(2)
 
     # ------------------------------------------------------------ heist truth ----------
     deps = []
@@ -1447,6 +1571,20 @@ def main():
     ap.add_argument("--direct-withdrawals", action="store_true",
                     help="the exchanges the thief deposited at pay two withdrawal batches each straight from deposit coins, "
                          "one stolen deposit among 3-7 honest ones, to 6-15 honest users, 40 %% of whom deposit the coin at another exchange (exchange_batch_direct look-alikes)")
+    ap.add_argument("--batched-peels", action="store_true",
+                    help="the thief's peel chains of 3+ hops pay 2-3 peels in 70 %% of their hops (batched payments)")
+    ap.add_argument("--peel-variants", action="store_true",
+                    help="the thief's peel chains of 3+ hops switch change from P2WPKH to P2TR half way, reuse the "
+                         "remainder address of two hops before once, and half of them pause 20-40 blocks once")
+    ap.add_argument("--payjoin", action="store_true",
+                    help="30 %% of honest user payments are PayJoins (BIP78): the payee adds one of its coins as an "
+                         "input and takes it back in its output (payjoin look-alikes)")
+    ap.add_argument("--postmix-consolidation", action="store_true",
+                    help="the thief spends its Whirlpool post-mix coins together (one consolidation, then 1-2 "
+                         "deposits), and 4 honest post-mix holders consolidate theirs (consolidation look-alikes)")
+    ap.add_argument("--small-rounds", action="store_true",
+                    help="8 JoinMarket rounds with 2-3 makers (every third a sweep) and 4 Wasabi 2 rounds of 3-6 "
+                         "participants, honest, at the end of the chain")
     ap.add_argument("--xor-key", help="16 hex digits: obfuscate the blk files (xor.dat)")
     ap.add_argument("--zero-tail", type=int, default=0, help="raw zero bytes at the end of the last file")
     ap.add_argument("--zero-tail-all", action="store_true", help="the zero tail in every file, not the last only")
@@ -1455,7 +1593,8 @@ def main():
     if a.xor_key and len(bytes.fromhex(a.xor_key)) != 8:
         ap.error("--xor-key takes 16 hex digits")
     w = build(a.seed, a.scale, a.careful_thief, a.custodial_mixer, a.sweep_fed_hot_wallet, a.rotating_pool,
-              a.direct_withdrawals)
+              a.direct_withdrawals, a.batched_peels, a.peel_variants, a.payjoin, a.postmix_consolidation,
+              a.small_rounds)
     write(w, a.out, a.xor_key, a.zero_tail, a.max_file_size, a.zero_tail_all)
     print(json.dumps({"txs": w.n_txs, "blocks": len(w.blocks), "coinjoins": len(w.coinjoins),
                       "tx0s": len(w.tx0s), "peel_hops": len(w.peel), "lookalikes": len(w.lookalikes),

@@ -26,7 +26,7 @@
 
 /* 2: rule and score in bits 16..31, peel runs, tx0 (issue 11); 3: short tight peel runs, a
  * service's float is no peel chain */
-#define PAT_FORMAT 3
+#define PAT_FORMAT 4 /* 4: a payer's batch is no probable CoinJoin (flags of 3 differ) */
 
 static const char *const flag_names[CW_PAT_N_FLAGS] = {
     "coinjoin", "whirlpool", "wasabi1",  "wasabi2", "joinmarket",       "peel_chain",
@@ -78,7 +78,9 @@ static const char *const rule_texts[CW_PAT_N_RULES] = {
     "many equal outputs, no change) off a pool denomination or its premix margin",
     "at least half of the outputs at Wasabi 2 standard denominations, >= 3 of them, one "
     "repeated, >= 2 of them powers of 2 or 3 (values people do not pick) or >= 90% of the "
-    "outputs standard with >= 3 repeated and >= 10 input addresses, inputs from >= 5 addresses",
+    "outputs standard with >= 3 repeated and >= 10 input addresses, inputs from >= 5 addresses; "
+    "or, a small round with no value 3 times, >= 10 outputs, >= 80% of them standard, >= 4 "
+    "distinct powers of 2 or 3, >= 5 inputs from >= 5 addresses",
     ">= 5 equal outputs (possibly more than inputs, at least a third of the outputs), inputs "
     "from >= 5 addresses, >= 2 other outputs, and >= 2 changes matched by input sub-sets, or "
     ">= 10 equal outputs, >= 10 input addresses and >= 3 other outputs, or equal outputs at a "
@@ -513,6 +515,27 @@ static bool pays_class(const txfacts *x)
      * into standard denominations, its largest one (2 BTC of a 2.25 BTC coin) is no change */
     return x->all_known && x->max_out > x->v && x->max_in >= x->max_out && !std_denom(x->max_out) &&
            x->max_in - x->max_out >= cls - cls / 10;
+}
+
+/* A payer's batch, not a probable round (a service's withdrawals, a payout): the k equal
+ * outputs are a few round amounts among many other payments. In an equal-output round every
+ * party takes at least one output of the class and at most one change (JoinMarket, Wasabi 1.x,
+ * Whirlpool), so its other outputs number at most k changes and a coordinator's fee; only
+ * Wasabi 2 gives a party several outputs, all at standard denominations (its ladder has
+ * powers of 2 and 3, or is >= 90 % standard). So: more than k + 1 other outputs, no exotic
+ * denomination among the outputs and under 90 % of them standard (the caller adds: fewer
+ * than 2 of them matched as a party's change by an input sub-set). */
+static bool payer_batch(const scratch *s, const txfacts *x, size_t m)
+{
+    if (m <= x->k + 1)
+        return false;
+    size_t n_std = 0;
+    for (size_t i = 0; i < x->n_out; i++) {
+        if (exotic_denom(s->vals[i]))
+            return false;
+        n_std += std_denom(s->vals[i]);
+    }
+    return 10 * n_std < 9 * x->n_out;
 }
 
 /* The kind of an equal-output round that a CoinJoin rule has recognised (not Whirlpool's),
@@ -1089,6 +1112,13 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
             for (size_t i = 2; i < n && !any; i++)
                 any = s->vals[i] == s->vals[i - 2];
         }
+        if (!any && n_in >= 5 && n_out_all >= 10) {
+            /* a small Wasabi 2 round: no value need repeat, but several are powers of 2 or 3 */
+            unsigned exotic = 0;
+            for (uint64_t o = 0; o < n_out_all && exotic < 4; o++)
+                exotic += exotic_denom(cw_out_value(ro + o));
+            any = exotic >= 4;
+        }
         if (!any)
             return shape_flags(cs, s, tx, n_in, n_out_all, d);
     }
@@ -1150,6 +1180,18 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
         score = 95;
         goto done;
     }
+    /* Wasabi 2, a small round (a few parties): no value need repeat three times, but nearly
+     * every output is on the ladder and several distinct ones are powers of 2 or 3, values no
+     * payer picks (the rule below needs a class of 3) */
+    if (x.k < 3 && x.n_opret == 0 && x.n_in >= 5 && x.distinct >= 5 && x.n_out >= 10 &&
+        5 * x.n_std >= 4 * x.n_out && x.exotic_distinct >= 4) {
+        f = CW_PAT_COINJOIN | CW_PAT_WASABI2;
+        why = "a small round: >= 80% of the outputs at standard denominations, >= 4 distinct "
+              "powers of 2 or 3 among them";
+        rule = CW_PAT_RULE_WASABI2;
+        score = 85;
+        goto done;
+    }
     if (x.n_in < 2 || x.k < 3 || x.v < 5000 || x.n_opret > 0)
         goto tx0_plain;
     /* Wasabi 2: standard denominations */
@@ -1200,10 +1242,15 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
          * round takes one equal output and either a change or pays it exactly, so k equal
          * outputs need k changes and exact funders together (a payroll paid from several of
          * the payer's coins, with one change larger than any of them) */
+        /* ... or more equal outputs than inputs off the Wasabi 2 ladder: only Wasabi 2 gives a
+         * party several outputs of one value, always a standard denomination (JoinMarket,
+         * Wasabi 1.x and Whirlpool give each party one, and each party brings an input); a
+         * payroll of 16 salaries of 3,333,000 sat from 12 received coins is one payer's */
         bool one_payer =
             !exotic_denom(x.v) &&
             (pays_class(&x) || (x.max_in >= (uint64_t)x.k * x.v && 3 * m < x.k && m <= 5) ||
-             (m <= 5 && 2 * m < x.k && x.k <= x.n_in && m + exact_funders(s, &x, x.k) < x.k));
+             (m <= 5 && 2 * m < x.k && x.k <= x.n_in && m + exact_funders(s, &x, x.k) < x.k) ||
+             (x.k > x.n_in && !std_denom(x.v)));
         if (!one_payer && (mt >= 2 || (x.k >= 10 && x.distinct >= 10 && m >= 3 && 3 * m >= x.k) ||
                            exotic_denom(x.v))) {
             /* the kind: Wasabi 1 mixes about 0.1 BTC; JoinMarket's takers pick any amount
@@ -1231,10 +1278,15 @@ tx0_plain:
     if (x.k >= 3 && x.v >= 5000 && x.n_in >= 3 && x.distinct >= 3 && x.n_opret == 0 &&
         ((m >= 2 && (x.distinct >= x.k || (x.all_known && MATCHED(x.k >= 5 ? 4 : 1) >= 2))) ||
          (m == 0 && x.distinct >= x.k))) {
-        f = CW_PAT_COINJOIN_PROBABLE;
-        rule = CW_PAT_RULE_PROBABLE;
-        score = 50;
-        goto done;
+        if (payer_batch(s, &x, m) && (!x.all_known || MATCHED(x.k >= 5 ? 4 : 1) < 2)) {
+            if (d)
+                d->payer_batch = true;
+        } else {
+            f = CW_PAT_COINJOIN_PROBABLE;
+            rule = CW_PAT_RULE_PROBABLE;
+            score = 50;
+            goto done;
+        }
     }
 done:
 #undef MATCHED
@@ -1298,6 +1350,8 @@ void cw_patterns_detail_json(json_t *obj, const cw_chainstore *cs, uint64_t tx, 
                             json_integer(d.peel_tight));
     if (d.peel_float)
         json_object_set_new(json_object_get(obj, "evidence"), "service_float", json_true());
+    if (d.payer_batch)
+        json_object_set_new(json_object_get(obj, "evidence"), "payer_batch", json_true());
     if (d.kind_reason)
         json_object_set_new(json_object_get(obj, "evidence"), "kind_reason",
                             json_string(d.kind_reason));

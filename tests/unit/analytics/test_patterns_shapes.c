@@ -18,13 +18,18 @@
  *     round whose amount is a maker's 131,072-sat coin (must stay joinmarket);
  *   - found by the independent world (tests/diff/btc_shapes_world.py): a payroll paid from 12
  *     of the payer's coins with a change larger than any (not a CoinJoin; probable allowed),
+ *     a payroll of 16 x 3,333,000 sat from 12 coins (more equal outputs than inputs off the
+ *     Wasabi 2 ladder: not a CoinJoin; probable allowed), a Wasabi 2 round of 5 parties whose
+ *     17 outputs repeat no value 3 times (wasabi2),
  *     a JoinMarket round whose makers' equal coins and fees give equal changes (joinmarket),
  *     and a Tx0 of a 0.25 BTC pool with a change inside the 0.05 BTC pool's range (tx0);
  *   - a Wasabi 2 round whose whale's largest output is a standard denomination (wasabi2, not
  *     "one payer");
  *   - an exchange's batch withdrawal from 10 hot-wallet addresses with many equal round
- *     amounts (12 x 0.01 BTC, 5 x 0.05, ...) and a change, and a batch of mostly 1-2-5 amounts
- *     from 6 addresses: not a CoinJoin;
+ *     amounts (12 x 0.01 BTC, 5 x 0.05, ...) and a change, a batch of mostly 1-2-5 amounts
+ *     from 6 addresses, and an exchange's withdrawals paid straight from 5 deposit coins (4 x
+ *     0.05 BTC among 12 outputs): neither a CoinJoin nor a probable one (a payer's batch), while
+ *     a 4-party round on the Wasabi 2 ladder with as many other outputs stays probable;
  *   - a JoinMarket round (taker + 5 makers, maker change = inputs - amount + fee): joinmarket;
  *   - a Whirlpool 5x5 mix (premix and remix inputs): whirlpool;
  *   - a Tx0 (one owner's 3 inputs -> 3 premixes, coordinator fee, OP_RETURN, change): tx0,
@@ -75,9 +80,11 @@ static uint8_t txid_w1[32], txid_w2[32], txid_jm[32], txid_wp[32], txid_t0[32], 
 /* the second set: mainnet-sized rounds, the failures found, exchange batches */
 enum { BIG_IN = 300, WW1_PARTS = 30, EX_IN = 10, DEC_IN = 6, PR_IN = 12 };
 static coin big_in[BIG_IN], ww1_in[WW1_PARTS], f1_in[8], f2_in[19], f3_in[41], jmx_in[7],
-    ex_in[EX_IN], dec_in[DEC_IN], pr_in[PR_IN], jme_in[6], t0b_in, wh_in[20];
+    ex_in[EX_IN], dec_in[DEC_IN], pr_in[PR_IN], jme_in[6], t0b_in, wh_in[20], wd_in[5], sw_in[4],
+    py_in[12], sr_in[5];
 static uint8_t txid_big[32], txid_ww1[32], txid_f1[32], txid_f2[32], txid_f3[32], txid_jmx[32],
-    txid_ex[32], txid_dec[32], txid_pr[32], txid_jme[32], txid_t0b[32], txid_wh[32];
+    txid_ex[32], txid_dec[32], txid_pr[32], txid_jme[32], txid_t0b[32], txid_wh[32], txid_wd[32],
+    txid_sw[32], txid_py[32], txid_sr[32];
 
 /* Wasabi 2's standard denominations (WabiSabi's StandardDenomination: 2^n, 3^n, 2 x 3^n,
  * 1/2/5 x 10^n, 5,000 sat .. 2^37 sat), largest first; returns the count. */
@@ -135,6 +142,15 @@ static void fund_big(int part)
                                          3503572, 3793124, 16951033, 40629140, 225003305};
         for (int i = 0; i < 20; i++)
             fund(&wh_in[i], whv[i], 0);
+        /* a payer's 12 received coins (btc_shapes_world.py --payjoin --seed 4's payroll) */
+        static const uint64_t pyv[12] = {5832531, 12002240, 5782936, 5780215, 5839383, 1545642,
+                                         1470182, 5783565,  1392548, 1526470, 5773346, 5866201};
+        for (int i = 0; i < 12; i++)
+            fund(&py_in[i], pyv[i], 0);
+        /* a small Wasabi 2 round's 5 parties (btc_shapes_world.py --small-rounds --seed 6) */
+        static const uint64_t srv[5] = {10000000, 8388608, 2000000, 643252, 524288};
+        for (int i = 0; i < 5; i++)
+            fund(&sr_in[i], srv[i], 0);
         return;
     }
     for (int i = 200; i < BIG_IN; i++)
@@ -169,6 +185,13 @@ static void fund_big(int part)
     for (int i = 0; i < 6; i++)
         fund(&jme_in[i], i == 0 ? 3000743824ULL : 1100000000ULL, 0);
     fund(&t0b_in, 67108864, 0);
+    /* an exchange's customers' deposit coins, and a small round's 4 parties (fixed values) */
+    static const uint64_t wdv[5] = {4998880, 4995856, 4999104, 49998656, 132950544};
+    for (int i = 0; i < 5; i++)
+        fund(&wd_in[i], wdv[i], 0);
+    static const uint64_t swv[4] = {800000, 480000, 90000, 30000};
+    for (int i = 0; i < 4; i++)
+        fund(&sw_in[i], swv[i], 0);
 }
 
 /* Block 2b: the second set's transactions. */
@@ -326,8 +349,9 @@ static void build_big(gen_tx *tx)
 
     /* a batch of mostly 1-2-5 amounts (what people withdraw), 3 x 0.01 BTC, from 6 addresses:
      * wasabi2-denominations flagged it before issue 11's rules (>= half of the outputs standard,
-     * 7 values, one repeated); it is only a probable CoinJoin now (as many input addresses as
-     * equal outputs) */
+     * 7 values, one repeated), then it was a probable CoinJoin (as many input addresses as
+     * equal outputs); its 11 other outputs are more than 3 parties' changes and a fee, with no
+     * Wasabi 2 denomination: a payer's batch, neither */
     static const uint64_t dec_amts[] = {1000000, 1000000,  1000000, 2000000, 5000000,
                                         5000000, 10000000, 500000,  200000,  20000000,
                                         1234567, 3456789,  2500000};
@@ -414,6 +438,63 @@ static void build_big(gen_tx *tx)
         add_out(tx, i < 67 ? 20000 : i < 98 ? 5000 : who[i - 98], new_key());
     block_tx(tx, NULL);
     last_txid(txid_wh);
+
+    /* an exchange paying withdrawals straight from 5 customers' deposit coins (the batch
+     * btc_shapes_world.py --direct-withdrawals --seed 4 made): 4 x 0.05 BTC among 12 outputs,
+     * round amounts and others, the change to its hot wallet. A probable CoinJoin before
+     * (4 equal outputs, 5 input addresses); 8 other outputs are more than 4 parties' changes
+     * and a fee, no Wasabi 2 denomination, no change matched: one payer's batch */
+    static const uint64_t wdo[12] = {2000000, 10000000, 5000000, 2000000,   5000000, 5000000,
+                                     8569882, 5000000,  285922,  120287753, 862263,  33915557};
+    gen_tx_reset(tx);
+    for (int i = 0; i < 5; i++)
+        add_in(tx, &wd_in[i]);
+    for (int i = 0; i < 12; i++)
+        add_out(tx, wdo[i], new_key());
+    block_tx(tx, NULL);
+    last_txid(txid_wd);
+
+    /* a small Wasabi 2-like round of 4 parties: 3 x 2^17 sat and other standard denominations
+     * (powers of 2 and 3 among them) and two small changes, no change matched by an input
+     * sub-set: 10 other outputs, as many as a batch's, but a ladder no payer uses: still a
+     * probable CoinJoin */
+    static const uint64_t swo[11] = {131072, 131072, 131072, 262144, 200000, 177147,
+                                     118098, 100000, 65536,  50000,  20000};
+    gen_tx_reset(tx);
+    for (int i = 0; i < 4; i++)
+        add_in(tx, &sw_in[i]);
+    for (int i = 0; i < 11; i++)
+        add_out(tx, swo[i], new_key());
+    add_out(tx, 4321, new_key());
+    add_out(tx, 6789, new_key());
+    block_tx(tx, NULL);
+    last_txid(txid_sw);
+
+    /* a payroll: 16 salaries of 3,333,000 sat, one payment and the change from 12 received
+     * coins at 12 addresses; two sub-sets of inputs happen to match the other outputs as
+     * "changes". Was coinjoin (equal-output-round, no kind): more equal outputs than inputs
+     * off the Wasabi 2 ladder is one payer's (docs/PATTERNS.md, "One payer") */
+    gen_tx_reset(tx);
+    for (int i = 0; i < 12; i++)
+        add_in(tx, &py_in[i]);
+    for (int i = 0; i < 18; i++)
+        add_out(tx, i == 11 ? 3840813 : i == 16 ? 1388079 : 3333000, new_key());
+    block_tx(tx, NULL);
+    last_txid(txid_py);
+
+    /* a small Wasabi 2 round: 5 parties, 17 outputs on the ladder, only 39,366 sat twice (no
+     * class of 3, which every other CoinJoin rule needs); 11 distinct powers of 2 or 3. Was no
+     * flag at all, and the multi-input heuristic joined its parties */
+    static const uint64_t sro[17] = {10000000, 4782969, 3188646, 1594323, 531441, 500000,
+                                     262144,   200000,  177147,  118098,  65536,  39366,
+                                     39366,    20000,   10000,   6561,    5000};
+    gen_tx_reset(tx);
+    for (int i = 0; i < 5; i++)
+        add_in(tx, &sr_in[i]);
+    for (int i = 0; i < 17; i++)
+        add_out(tx, sro[i], new_key());
+    block_tx(tx, NULL);
+    last_txid(txid_sr);
 }
 static uint8_t peel_ids[PEEL_HOPS][32], short_ids[SHORT_HOPS][32];
 
@@ -672,10 +753,14 @@ static void test_flags(void)
                 {"40 x 0.2 BTC, 41 inputs", txid_f3, CW_PAT_WASABI2},
                 {"joinmarket at 131072", txid_jmx, CW_PAT_JOINMARKET},
                 {"exchange batch", txid_ex, 0},
-                {"1-2-5 batch", txid_dec, UINT32_MAX},
+                {"1-2-5 batch", txid_dec, 0},
+                {"withdrawals from deposits", txid_wd, 0},
                 {"payroll from 12 coins", txid_pr, UINT32_MAX},
                 {"joinmarket, makers alike", txid_jme, CW_PAT_JOINMARKET},
-                {"ww2 whale, 2 BTC out", txid_wh, CW_PAT_WASABI2}};
+                {"ww2 whale, 2 BTC out", txid_wh, CW_PAT_WASABI2},
+                {"4-party ladder round", txid_sw, UINT32_MAX},
+                {"payroll, 16 x 3,333,000", txid_py, UINT32_MAX},
+                {"ww2 small round, 5 in", txid_sr, CW_PAT_WASABI2}};
     const uint32_t kinds = CW_PAT_WASABI1 | CW_PAT_WASABI2 | CW_PAT_JOINMARKET | CW_PAT_WHIRLPOOL;
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         f = flags_of(want[i].txid);
@@ -699,11 +784,24 @@ static void test_flags(void)
         }
     }
 
+    /* the batches say why they are no probable CoinJoin; the 4-party round is one */
+    cw_patterns_explain(cs, tx_of(txid_wd), &d);
+    CHECK(d.payer_batch);
+    CHECK_EQ_INT(d.other_outputs, 8);
+    cw_patterns_explain(cs, tx_of(txid_dec), &d);
+    CHECK(d.payer_batch);
+    f = flags_of(txid_sw);
+    CHECK(f & CW_PAT_COINJOIN_PROBABLE);
+    CHECK_EQ_INT(CW_PAT_RULE(f), CW_PAT_RULE_PROBABLE);
+    cw_patterns_explain(cs, tx_of(txid_sw), &d);
+    CHECK(!d.payer_batch);
+    CHECK_EQ_INT(d.changes_matched, 0); /* the ladder, not a matched change, keeps it probable */
+
     /* the persisted column says the same, with rule and score */
     cw_patterns_stats st;
     REQUIRE(cw_patterns_build(store, &st) == 0);
     CHECK_EQ_INT(st.counts[9], 2);     /* tx0 */
-    CHECK_EQ_INT(st.counts[0], 4 + 8); /* coinjoin */
+    CHECK_EQ_INT(st.counts[0], 4 + 9); /* coinjoin */
     CHECK_EQ_INT(st.counts[5], PEEL_HOPS);
     char names[256];
     cw_patterns_flags_string(names, sizeof names, CW_PAT_TX0 | CW_PAT_COINJOIN_PROBABLE);
@@ -715,7 +813,9 @@ static void test_clusters(void)
 {
     cw_cluster_stats st;
     REQUIRE(cw_cluster_build(store, CW_CHANGE_PEEL, &st) == 0);
-    CHECK_EQ_INT(st.coinjoin_skipped, 4 + 8 + 2); /* + the probable 1-2-5 batch and payroll */
+    /* + the probable payrolls and 4-party round (the 1-2-5 batch is a payer's: its inputs are
+     * clustered) */
+    CHECK_EQ_INT(st.coinjoin_skipped, 4 + 9 + 3);
     cw_chainstore_close(cs);
     REQUIRE(cw_chainstore_open(&cs, store, false, CW_NET_REGTEST) == 0);
     cw_clusters *cl;
