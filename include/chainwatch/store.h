@@ -158,6 +158,7 @@ typedef struct cw_hashidx {
     bool shrank;        /* entries moved left (deletes) since the last sync */
     unsigned file_bits; /* geometry of the file when held (bits differs after a growth) */
     uint8_t *mem;       /* private copy: header + slots (a private map of the file, or anonymous) */
+    bool mem_anon;      /* mem is anonymous (after a growth): the next growth extends it in place */
     size_t mem_len;
     uint64_t *dirty; /* bitmap of changed groups of CW_HIX_GROUP slots since the last sync */
     size_t dirty_words;

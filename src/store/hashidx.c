@@ -169,6 +169,7 @@ int cw_hashidx_close(cw_hashidx *h)
         munmap(h->mem, h->mem_len);
         cw_free(h->dirty);
         h->mem = NULL;
+        h->mem_anon = false;
         h->dirty = NULL;
         h->held = false;
     }
@@ -216,6 +217,13 @@ int cw_hashidx_find(const cw_hashidx *h, uint64_t h64, const void *key, uint32_t
     return CW_ENOTFOUND;
 }
 
+/* the ordered position of entry v in dh's geometry when `next` is one past the entry before it */
+static inline uint64_t place_at(const cw_hashidx *dh, uint64_t v, uint64_t next)
+{
+    uint64_t p = home_of(dh, v);
+    return p < next ? next : p;
+}
+
 /* Writes the sorted entries of src (n slots, any geometry) into dst (cleared, dst_n slots):
  * each at max(its home, previous position + 1). Entries with id >= limit are dropped. Returns
  * false when the last run does not fit. Works in place (dst == src) when dst's geometry is
@@ -232,9 +240,7 @@ static bool place_all(const cw_hashidx *dh, uint64_t *dst, const uint64_t *src, 
             dst[i] = 0;
         if ((uint32_t)v - 1 >= limit)
             continue;
-        uint64_t p = home_of(dh, v);
-        if (p < next)
-            p = next;
+        uint64_t p = place_at(dh, v, next);
         if (p >= dh->n_slots)
             return false;
         dst[p] = v;
@@ -245,11 +251,105 @@ static bool place_all(const cw_hashidx *dh, uint64_t *dst, const uint64_t *src, 
     return true;
 }
 
-/* Growing a held index: a new anonymous map, filled in one pass; the file follows at the next
- * sync (written whole and renamed over). */
+/* In-place growth (below): the old slots are read in ranges of this many, last range first. */
+#define GROW_RANGE 4096
+
+/* The placement of the sorted entries of src (n slots) in a table of dh's geometry, as
+ * place_all gives it, without writing it: for each range of GROW_RANGE source slots, the first
+ * position its entries may take (one past the entry before them). False when the last run does
+ * not fit. */
+static bool plan_ranges(const cw_hashidx *dh, const uint64_t *src, uint64_t n, uint64_t *next_at)
+{
+    uint64_t next = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        if (i % GROW_RANGE == 0)
+            next_at[i / GROW_RANGE] = next;
+        if (!src[i])
+            continue;
+        uint64_t p = place_at(dh, src[i], next);
+        if (p >= dh->n_slots)
+            return false;
+        next = p + 1;
+    }
+    return true;
+}
+
+/* place_all into the same memory, grown: slots holds the old table's n entries (any geometry
+ * with fewer home slots than dh's), and zeros up to dh->n_slots. An entry's new position is
+ * never before its old one (its home there is at least twice the old home, and each entry before
+ * it moves right too), so the ranges are placed last first: a range's entries are taken out,
+ * its slots cleared, and the entries written at their positions, which lie in this range or in
+ * slots the later ranges have already cleared. */
+static void place_back(const cw_hashidx *dh, uint64_t *slots, uint64_t n, const uint64_t *next_at)
+{
+    uint64_t buf[GROW_RANGE];
+    for (uint64_t r = (n + GROW_RANGE - 1) / GROW_RANGE; r-- > 0;) {
+        uint64_t a = r * GROW_RANGE, b = a + GROW_RANGE < n ? a + GROW_RANGE : n, k = 0;
+        for (uint64_t i = a; i < b; i++) {
+            if (slots[i])
+                buf[k++] = slots[i];
+        }
+        memset(slots + a, 0, (size_t)(b - a) * 8);
+        uint64_t next = next_at[r];
+        for (uint64_t i = 0; i < k; i++) {
+            uint64_t p = place_at(dh, buf[i], next);
+            slots[p] = buf[i];
+            next = p + 1;
+        }
+    }
+}
+
+/* A held index whose memory is already anonymous grows in it: mremap extends the map (the new
+ * slots zero) and place_back moves the entries up. Only the added half is new memory; a fresh
+ * map for each growth touched the whole new table (on this kind of VM a first touch of memory
+ * costs far more than the placement). 0, CW_ENOTFOUND when the entries do not fit that
+ * geometry (the caller doubles again), or an error. */
+static int grow_in_place(cw_hashidx *h, unsigned bits)
+{
+    uint64_t n = ((uint64_t)1 << bits) + tail_of(bits);
+    size_t len = HIX_HEADER + (size_t)n * 8;
+    cw_hashidx nh = *h;
+    nh.bits = bits;
+    nh.cap = (uint64_t)1 << bits;
+    nh.n_slots = n;
+    uint64_t *next_at = cw_malloc(((size_t)(h->n_slots / GROW_RANGE) + 1) * sizeof *next_at);
+    if (!next_at)
+        return cw_error_set(CW_ENOMEM, "%s: growing to 2^%u slots: out of memory", h->path, bits);
+    if (!plan_ranges(&nh, h->slots, h->n_slots, next_at)) {
+        cw_free(next_at);
+        return CW_ENOTFOUND;
+    }
+    void *m = mremap(h->mem, h->mem_len, len, MREMAP_MAYMOVE);
+    if (m == MAP_FAILED) {
+        cw_free(next_at);
+        return cw_error_set(CW_ENOMEM, "%s: growing to 2^%u slots: %s", h->path, bits,
+                            strerror(errno));
+    }
+    uint64_t *slots = (uint64_t *)(void *)((uint8_t *)m + HIX_HEADER);
+    place_back(&nh, slots, h->n_slots, next_at);
+    cw_free(next_at);
+    h->mem = m;
+    h->mem_len = len;
+    h->slots = slots;
+    h->bits = bits;
+    h->cap = nh.cap;
+    h->n_slots = n;
+    h->dirty_all = true;
+    return 0;
+}
+
+/* Growing a held index: in its own memory when that is anonymous already (grow_in_place), else
+ * (the first growth after cw_hashidx_hold, whose memory maps the file) a new anonymous map,
+ * filled in one pass; the file follows at the next sync (written whole and renamed over). */
 static int grow_held(cw_hashidx *h)
 {
     for (unsigned bits = h->bits + 1; bits <= HIX_MAX_BITS; bits++) {
+        if (h->mem_anon) {
+            int rc = grow_in_place(h, bits);
+            if (rc == CW_ENOTFOUND)
+                continue; /* a pathological run: double again */
+            return rc;
+        }
         uint64_t n = ((uint64_t)1 << bits) + tail_of(bits);
         size_t len = HIX_HEADER + (size_t)n * 8;
         void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -272,6 +372,7 @@ static int grow_held(cw_hashidx *h)
         munmap(h->mem, h->mem_len);
         h->mem = m;
         h->mem_len = len;
+        h->mem_anon = true;
         h->slots = nh.slots;
         h->bits = bits;
         h->cap = nh.cap;
@@ -480,6 +581,7 @@ int cw_hashidx_hold(cw_hashidx *h)
         return cw_error_set(CW_EIO, "%s: mmap: %s", h->path, strerror(errno));
     h->mem = m;
     h->mem_len = h->map_len;
+    h->mem_anon = false;
     h->slots = (uint64_t *)(void *)(h->mem + HIX_HEADER);
     h->file_bits = h->bits;
     h->held = true;

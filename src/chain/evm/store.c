@@ -140,13 +140,15 @@ typedef struct {
     uint64_t pad; /* 32 bytes: an entry never straddles two cache lines */
 } acache_ent;
 
-/* The writer's append buffers (moves, movelinks, txs, tx hashes): rows that the writer never
- * reads back while appending go into memory and reach the file with one pwrite per column per
- * window, instead of being copied into freshly mapped pages (the column's prefault, a fault or
- * a read-for-ownership per line: several times the CPU). The rows count as present at once
- * (row() reads a buffered row from the buffer). The accounts' chain heads that these movements
- * change are held in `heads` meanwhile and written to acctlast.col only after the rows they
- * point to are in the file, so an interrupted writer still leaves the order that recovery
+/* The writer's append buffers (moves, movelinks, txs, tx hashes, blocks): rows that the writer
+ * never changes after appending them go into memory and reach the file with one pwrite per
+ * column per window, instead of being copied into freshly mapped pages (the column's prefault,
+ * a fault or a read-for-ownership per line: several times the CPU; and at the writeback, a TLB
+ * shootdown per mapped page written). The rows count as present at once (row() reads a
+ * buffered row from the buffer, an older one from the map). No in-place value derives from a
+ * block row, so blocks need no ordering of their own. The accounts' chain heads that these
+ * movements change are held in `heads` meanwhile and written to acctlast.col only after the rows
+ * they point to are in the file, so an interrupted writer still leaves the order that recovery
  * relies on: no head ever points at a row that is not in the file. */
 typedef struct {
     uint8_t *buf;
@@ -166,7 +168,7 @@ typedef struct {
     uint64_t pub;  /* published rows */
 } sidetab;
 #define WB_FLUSH_MOVES 4096 /* movements buffered before the end of a block writes them out */
-#define WB_WRITEBACK_BYTES ((size_t)8 << 20) /* bytes of flushed rows per writeback hint */
+#define WB_WRITEBACK_BYTES ((size_t)2 << 20) /* bytes of flushed rows per writeback hint */
 #define HEADS_BITS 15
 
 struct cw_evmstore {
@@ -191,7 +193,9 @@ struct cw_evmstore {
     acache_ent *acache;   /* writer only, 1 << ACACHE_BITS entries, or NULL */
     const uint8_t **warm; /* writer only: the addresses of the block being appended */
     size_t n_warm, cap_warm;
-    wbuf wb[N_COLS];      /* writer only: buffered rows of C_MOVE, C_MOVELINK, C_TX, C_TXHASH */
+    wbuf wb[N_COLS]; /* writer only: buffered rows of C_MOVE, C_MOVELINK, C_TX, C_TXHASH, C_BLOCK */
+    cw_evm_row_block tip; /* writer only: the last block row appended, when has_tip */
+    bool has_tip;         /* (its row may be flushed: read back through the map, a page fault) */
     head_ent *heads;      /* writer only: 1 << HEADS_BITS entries, heads not yet in acctlast.col */
     uint32_t *heads_used; /* slots in use, in order of first use */
     size_t n_heads;
@@ -294,7 +298,7 @@ static void *row(const cw_evmstore *s, int c, uint64_t i)
 
 static bool buffered(int c)
 {
-    return c == C_MOVE || c == C_MOVELINK || c == C_TX || c == C_TXHASH;
+    return c == C_MOVE || c == C_MOVELINK || c == C_TX || c == C_TXHASH || c == C_BLOCK;
 }
 
 /* the slot of account id in the heads overlay when it is not displaced (the probe start) */
@@ -434,6 +438,7 @@ static counts cur_counts(const cw_evmstore *s)
 
 static void set_rows(cw_evmstore *s, const counts *c)
 {
+    s->has_tip = false;
     s->cols[C_BLOCK].rows = c->blocks;
     s->cols[C_TX].rows = s->cols[C_TXHASH].rows = c->txs;
     s->cols[C_MOVE].rows = s->cols[C_MOVELINK].rows = c->moves;
@@ -1512,7 +1517,7 @@ int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
                                 (unsigned long long)b->number, (unsigned long long)tip,
                                 b->number > tip + 1 ? "a gap: blocks are missing"
                                                     : "already in the store");
-        const cw_evm_row_block *tb = row(s, C_BLOCK, nb - 1);
+        const cw_evm_row_block *tb = s->has_tip ? &s->tip : row(s, C_BLOCK, nb - 1);
         if ((memcmp(tb->hash, b->parent_hash.b, 32) != 0)) {
             char h[67], p[67];
             cw_evm_hash_hex(p, &b->parent_hash);
@@ -1699,11 +1704,14 @@ int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
     br.flags = (b->has_base_fee ? CW_EVM_BLOCKF_BASE_FEE : 0) |
                (b->has_receipts ? CW_EVM_BLOCKF_RECEIPTS : 0) |
                (b->has_logs ? CW_EVM_BLOCKF_LOGS : 0) | (b->has_traces ? CW_EVM_BLOCKF_TRACES : 0);
-    if ((rc = cw_column_append(&s->cols[C_BLOCK], &br)))
+    if ((rc = append_row(s, C_BLOCK, &br, sizeof br)))
         goto fail;
-    if ((s->wb[C_MOVE].n >= WB_FLUSH_MOVES || s->wb[C_TX].n >= WB_FLUSH_MOVES) &&
+    if ((s->wb[C_MOVE].n >= WB_FLUSH_MOVES || s->wb[C_TX].n >= WB_FLUSH_MOVES ||
+         s->wb[C_BLOCK].n >= WB_FLUSH_MOVES) &&
         (rc = flush_rows(s)))
         goto fail;
+    s->tip = br;
+    s->has_tip = true;
     if (rows(s, C_BLOCK) % 16 == 0)
         crash_point(s); /* in-place effects applied, not yet committed */
     return 0;

@@ -392,6 +392,68 @@ static void test_find_or_insert(void)
     }
 }
 
+/* A held index grows in its own memory after its first growth (grow_in_place: the entries moved
+ * up range by range, last range first). Keys in three narrow bands of fingerprints make runs of
+ * thousands of entries that cross the ranges' boundaries and move far at each doubling; with as
+ * many spread keys, inserted in a random order, the file written at sync must be the one an
+ * index grown by its file holds, byte for byte. */
+#define CL 24000
+static uint64_t ckeys[CL];
+
+static bool ceq(const void *key, uint32_t id, void *ctx)
+{
+    (void)ctx;
+    return id < CL && ckeys[id] == *(const uint64_t *)key;
+}
+
+static void test_held_growth_in_place(void)
+{
+    static const uint64_t band[3] = {0x30000000u, 0x80000000u, 0xc8000000u};
+    uint64_t s = 12345;
+    static uint32_t order[CL];
+    for (uint32_t i = 0; i < CL; i++) {
+        uint64_t lo = rng(&s) & 0xffffffffu, fp = rng(&s) >> 32;
+        if (i % 2 == 0)
+            fp = band[i / 2 % 3] + (fp & 0x3fffff); /* 1/1024 of the fingerprints */
+        ckeys[i] = fp << 32 | lo;
+        order[i] = i;
+    }
+    shuffle(order, CL, 5);
+    cw_hashidx ref, h;
+    REQUIRE(cw_hashidx_open(&ref, cw_test_tmpdir(), "cl_ref", true) == 0);
+    REQUIRE(cw_hashidx_open(&h, cw_test_tmpdir(), "cl_held", true) == 0);
+    REQUIRE(cw_hashidx_hold(&h) == 0);
+    int grown_in_place = 0;
+    for (uint32_t i = 0; i < CL; i++) {
+        uint32_t id = order[i], out;
+        REQUIRE(cw_hashidx_insert(&ref, ckeys[id], id) == 0);
+        bool anon = h.mem_anon;
+        unsigned bits = h.bits;
+        REQUIRE(cw_hashidx_find_or_insert(&h, ckeys[id], &ckeys[id], id, ceq, NULL, &out) == 0);
+        CHECK_EQ_INT((long long)out, (long long)id);
+        grown_in_place += anon && h.bits != bits;
+        if (i == CL / 2)
+            REQUIRE(cw_hashidx_sync(&h) == 0); /* a rewrite between growths */
+    }
+    CHECK(grown_in_place >= 3);
+    CHECK_EQ_INT(cw_hashidx_verify(&h, CL), 0);
+    for (uint32_t i = 0; i < CL; i++) {
+        uint32_t id = CL;
+        REQUIRE(cw_hashidx_find(&h, ckeys[i], &ckeys[i], CL, ceq, NULL, &id) == 0);
+        CHECK_EQ_INT((long long)id, (long long)i);
+    }
+    cw_hashidx_set_count(&ref, ref.count);
+    REQUIRE(cw_hashidx_close(&ref) == 0);
+    REQUIRE(cw_hashidx_sync(&h) == 0);
+    REQUIRE(cw_hashidx_close(&h) == 0);
+    size_t lr, lh;
+    char *r = slurp(cw_test_tmpdir(), "cl_ref", &lr), *b = slurp(cw_test_tmpdir(), "cl_held", &lh);
+    REQUIRE(r && b);
+    CHECK(lr == lh && memcmp(r, b, lr) == 0);
+    free(r);
+    free(b);
+}
+
 int main(void)
 {
     make_keys();
@@ -401,5 +463,6 @@ int main(void)
     RUN(test_bad_file);
     RUN(test_held);
     RUN(test_find_or_insert);
+    RUN(test_held_growth_in_place);
     return cw_test_done();
 }
