@@ -10,9 +10,11 @@
 # Honest users use both. Traced as a label provider would label the world, and again with the
 # router filed under bridges: every thief swap+bridge the trace meets ends at the pool with the
 # swap's output exactly and its true recipient; every routed lock deposit with no event ends at
-# the lock bridge, not at the router; no honest tx of either shape is named; cash-out figures
-# hold. Main's build cannot make our world (unknown world fields); on the independent world with
-# the router filed as a bridge it ended the deposits with no event at the router.
+# the lock bridge, not at the router, and so does every one the lock bridge logs itself (the
+# memo row's emitter); no honest tx of either shape is named; cash-out figures hold. Main's
+# build cannot make our world (unknown world fields); on the independent world with the router
+# filed as a bridge it ended the deposits with no event at the router (stop 16), and those the
+# bridge logged itself until stop 17.
 source "$(dirname "$0")/../lib/cli.sh"
 SRC=${CW_SOURCE_DIR:-$(dirname "$0")/../..}
 jq '.world += {across_bridge: true, across_tokens: true, across_router: true, swap_bridge: true,
@@ -72,6 +74,13 @@ for n in ours ind; do
         read -r qr qb qrt <<< "${q:-0 -1 -1}"
         check "$n$lab: the trace met routed lock deposits with no event ($qr)" test "$qr" -ge 1
         check "$n$lab: each ended at the lock bridge ($qb), none at the router ($qrt)" test "$qb" = "$qr" -a "$qrt" = 0
+        # the bridge logs the recipient itself (a Bitcoin address alone: ours LockedTo, the
+        # independent LogBurn): the memo row names the bridge as its emitter (store format 4),
+        # so a deposit through the router filed as a bridge ends at the bridge too
+        q=$(sed -nE 's/^  with an event of the bridge.s: thief.s [0-9]+, reached ([0-9]+): ended at the bridge ([0-9]+), at the router ([0-9]+)$/\1 \2 \3/p' "$T/r$k$n.txt")
+        read -r er eb ert <<< "${q:-0 -1 -1}"
+        check "$n$lab: the trace met routed lock deposits the bridge logged ($er)" test "$er" -ge 1
+        check "$n$lab: each ended at the lock bridge ($eb), none at the router ($ert)" test "$eb" = "$er" -a "$ert" = 0
         check_eq "$n$lab: no honest tx of either shape named" "$(grep -c "honest txs of the shape named by the trace: 0" "$T/r$k$n.txt")" 2
         # (ours bridges every token it holds here: ETH cash-outs only; the independent thief
         # deposits tokens unsold)
