@@ -440,7 +440,10 @@ int cw_xchain_memo_bridges(const cw_evmstore *s, uint32_t min, uint8_t **bits, s
     for (uint64_t i = 0; i < n; i++) {
         const cw_evm_row_memo *m = cw_evmstore_memo(s, i);
         cw_evm_memo pm;
-        if (m->to == CW_EVM_NONE32 || m->to >= c.accounts || m->tx == last_tx)
+        /* the memo's bridge: the contract that logged it (a THORChain router called in an
+         * aggregator's multicall), else the account the calldata was sent to */
+        uint32_t to = m->log != CW_EVM_NONE32 && m->emitter != CW_EVM_NONE32 ? m->emitter : m->to;
+        if (to == CW_EVM_NONE32 || to >= c.accounts || m->tx == last_tx)
             continue;
         if (cw_evm_memo_parse(&pm, m->memo, m->len) != 0) {
             cw_error_clear();
@@ -449,8 +452,8 @@ int cw_xchain_memo_bridges(const cw_evmstore *s, uint32_t min, uint8_t **bits, s
         if (!cw_evm_memo_is_exit(&pm))
             continue;
         last_tx = m->tx; /* one count per tx */
-        if (++cnt[m->to] == min) {
-            (*bits)[m->to / 8] |= (uint8_t)(1u << (m->to % 8));
+        if (++cnt[to] == min) {
+            (*bits)[to / 8] |= (uint8_t)(1u << (to % 8));
             (*n_found)++;
         }
     }

@@ -13,6 +13,7 @@
  */
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "chainwatch/acct_evm.h"
@@ -24,6 +25,7 @@
 #include "chainwatch/evm_services.h"
 #include "chainwatch/keccak.h"
 #include "chainwatch/util.h"
+#include "chainwatch/xchain.h"
 #include "harness.h"
 
 enum { U0 = 1, NU = 25, V0 = 60, NV = 15, REL = 100, B = 150, P = 151, E = 152, A = 153 };
@@ -581,7 +583,7 @@ static void test_router_bridge(void)
  * to vault MV (emitter = `to`). MU0+3 calls MR, whose log comes from an address that never moved
  * value (no account: CW_EVM_NONE32). check passes, and fails on a row whose emitter is damaged.
  */
-enum { MU0 = 1, MR = 40, ML = 41, MV = 42, MX = 43 };
+enum { MU0 = 1, MR = 40, ML = 41, MV = 42, MX = 43, MA = 44 };
 
 /* a log from `emitter` in the block's last tx whose data is (word, string s) */
 static void str_log(cw_evm_block *b, int emitter, const char *str)
@@ -626,10 +628,24 @@ static void test_memo_emitter(void)
     tx_input(&b, (const uint8_t *)thor, strlen(thor));
     txc(&b, MU0 + 3, MR, 8000, 0, 0, 0);
     str_log(&b, MX, btc);
+    /* two deposits through aggregator MA, whose call MR logs with a THORChain memo */
+    for (int k = 0; k < 2; k++) {
+        txc(&b, MU0 + k, MA, 900 + (uint64_t)k, MA, MR, 900 + (uint64_t)k);
+        str_log(&b, MR, thor);
+    }
     REQUIRE(cw_evm_block_finish(&b) == 0);
     REQUIRE(cw_evmstore_append(s, &b) == 0);
     reopen(&s, &b, "m");
-    REQUIRE(cw_evmstore_memo_count(s) == 4);
+    REQUIRE(cw_evmstore_memo_count(s) == 6);
+    /* memo bridges: MR (its own memo once, two it logged for MA's callers: 3), not MA */
+    uint8_t *bits = NULL;
+    size_t nb = 0;
+    REQUIRE(cw_xchain_memo_bridges(s, 2, &bits, &nb) == 0);
+    uint32_t ida = id_of(s, MA), idr = id_of(s, MR);
+    CHECK(bits[idr / 8] & (1u << (idr % 8)));
+    CHECK(!(bits[ida / 8] & (1u << (ida % 8))));
+    CHECK_EQ_INT(nb, 1);
+    cw_free(bits);
     const cw_evm_row_memo *m0 = cw_evmstore_memo(s, 0), *m1 = cw_evmstore_memo(s, 1),
                           *m2 = cw_evmstore_memo(s, 2), *m3 = cw_evmstore_memo(s, 3);
     CHECK_EQ_INT(m0->source, CW_EVM_MEMO_SRC_LOG);
