@@ -85,8 +85,8 @@ typedef struct cw_acct_source {
      * of this one. May be NULL (balance / denom). */
     int (*notes)(void *ctx, uint32_t account, uint32_t asset, const cw_u256 *denom, uint64_t before,
                  uint64_t *out);
-    /* The account that emitted tx's bridge deposit event when that is not the tx's `to` (a
-     * router the tx called passed the deposit on to the bridge, which emitted it), else
+    /* The account that emitted tx's bridge memo or deposit event when that is not the tx's
+     * `to` (a router the tx called passed the deposit on to the bridge, which emitted it), else
      * CW_ACCT_NONE. A router filed as a bridge that keeps none of the deposit is then passed
      * through to that bridge. May be NULL. */
     uint32_t (*emitter)(void *ctx, uint64_t tx);

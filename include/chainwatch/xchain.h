@@ -114,7 +114,9 @@ const cw_xchain_payout *cw_xchain_result_payouts(const cw_xchain_result *x, size
 
 /* Accounts recognised as bridge deposits from their memos: an account that at least `min`
  * transactions address with a memo that asks for value on another chain (a swap or loan
- * with a destination). Sets bit id of a new bitmap of (accounts + 7) / 8 bytes (free());
+ * with a destination), counted for the tx's `to` and, for a memo read from a log emitted by
+ * another contract, for that contract too (an aggregator whose multicall called a THORChain
+ * router, and the router). Sets bit id of a new bitmap of (accounts + 7) / 8 bytes (free());
  * *n_found: how many. CW_ENOMEM. */
 int cw_xchain_memo_bridges(const cw_evmstore *s, uint32_t min, uint8_t **bits, size_t *n_found);
 

@@ -1,5 +1,7 @@
 /* cmd_tx.c: `chainwatch tx TXID --store DIR [--json]`. */
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "chainwatch/btc/query.h"
 #include "chainwatch/evm/query.h"
@@ -68,8 +70,13 @@ static int run_evm(const cw_store_opts *o)
     {
         if (i == 0)
             printf("  bridge memos:\n");
-        printf("    %-8s \"%s\"\n", json_string_value(json_object_get(v, "source")),
-               json_string_value(json_object_get(v, "memo")));
+        /* the emitter when it is not the tx's `to` (a contract the tx called emitted it) */
+        const char *em = json_string_value(json_object_get(v, "emitter"));
+        const char *to = json_string_value(json_object_get(j, "to"));
+        bool other = json_object_get(v, "log_index") && (!em || !to || strcmp(em, to) != 0);
+        printf("    %-8s \"%s\"%s%s\n", json_string_value(json_object_get(v, "source")),
+               json_string_value(json_object_get(v, "memo")), other ? "  emitted by " : "",
+               other ? (em ? em : "(no account of the store)") : "");
     }
     json_decref(j);
     return CW_EXIT_OK;

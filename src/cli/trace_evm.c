@@ -52,6 +52,49 @@ void cw_cli_evm_scaled(char *out, size_t n, const cw_u256 *v, json_t *asset)
     scaled(out, n, v, asset);
 }
 
+/* "block N 2026-…Z" from a JSON object's PREFIX"block" and PREFIX"time" (the trace
+ * document's on-chain times), or "block ?" */
+static const char *when(char out[64], const json_t *v, const char *prefix)
+{
+    char k[32], t[32];
+    snprintf(k, sizeof k, "%sblock", prefix);
+    const json_t *b = json_object_get(v, k);
+    snprintf(k, sizeof k, "%stime", prefix);
+    if (!json_is_integer(b))
+        snprintf(out, 64, "block ?");
+    else
+        snprintf(out, 64, "block %lld %s", (long long)json_integer_value(b),
+                 cw_cli_chain_time(t, json_object_get(v, k)));
+    return out;
+}
+
+/* the heist's txs: their number, and the first and last block with its time */
+static void print_heist(json_t *j)
+{
+    json_t *sa = json_object_get(j, "sources_at"), *v, *lo = NULL, *hi = NULL;
+    size_t i;
+    json_array_foreach(sa, i, v)
+    {
+        json_int_t b = json_integer_value(json_object_get(v, "block"));
+        if (!json_is_integer(json_object_get(v, "block")))
+            continue;
+        if (!lo || b < json_integer_value(json_object_get(lo, "block")))
+            lo = v;
+        if (!hi || b > json_integer_value(json_object_get(hi, "block")))
+            hi = v;
+    }
+    char w0[64], w1[64];
+    if (!lo)
+        return;
+    if (lo == hi || json_integer_value(json_object_get(lo, "block")) ==
+                        json_integer_value(json_object_get(hi, "block")))
+        printf("heist: %zu tx%s at %s\n", json_array_size(sa), json_array_size(sa) == 1 ? "" : "s",
+               when(w0, lo, ""));
+    else
+        printf("heist: %zu txs from %s to %s\n", json_array_size(sa), when(w0, lo, ""),
+               when(w1, hi, ""));
+}
+
 static void print_text(json_t *j, double seconds)
 {
     cw_cli_synthetic_line(j);
@@ -59,9 +102,12 @@ static void print_text(json_t *j, double seconds)
            json_string_value(json_object_get(j, "model")),
            (long long)json_integer_value(json_object_get(j, "movements_read")),
            (long long)json_integer_value(json_object_get(j, "tainted_movements")), seconds);
+    print_heist(j);
     size_t i;
     json_t *v;
-    printf("\nwhere the value ended (kind, address, amount, hops):\n");
+    char w[64];
+    printf("\nwhere the value ended (kind, address, amount, hops, first arrival's block and "
+           "time, UTC):\n");
     json_array_foreach(json_object_get(j, "ends"), i, v)
     {
         cw_u256 amt;
@@ -72,9 +118,9 @@ static void print_text(json_t *j, double seconds)
         else
             snprintf(sc, sizeof sc, "%s", a);
         json_t *rec = json_object_get(v, "recognised");
-        printf("  %-10s %s  %s  %lld hops%s", json_string_value(json_object_get(v, "kind")),
+        printf("  %-10s %s  %s  %lld hops  %s%s", json_string_value(json_object_get(v, "kind")),
                json_string_value(json_object_get(v, "address")), sc,
-               (long long)json_integer_value(json_object_get(v, "hops")),
+               (long long)json_integer_value(json_object_get(v, "hops")), when(w, v, "first_"),
                json_is_true(json_object_get(v, "probable")) ? "  (probable)" : "");
         if (json_is_object(rec) && json_is_real(json_object_get(rec, "score")))
             printf("  [probable %s, score %.2f]", json_string_value(json_object_get(rec, "as")),
@@ -102,7 +148,8 @@ static void print_text(json_t *j, double seconds)
     {
         if (i == 0)
             printf("\nmixer withdrawals linked (probable; evidence beyond the anonymity set):\n");
-        printf("  %s -> %s  score %.2f (", json_string_value(json_object_get(v, "withdrawal_tx")),
+        printf("  %s  %s -> %s  score %.2f (", when(w, v, ""),
+               json_string_value(json_object_get(v, "withdrawal_tx")),
                json_string_value(json_object_get(v, "recipient")),
                json_real_value(json_object_get(v, "score")));
         size_t k;
@@ -124,20 +171,22 @@ static void print_text(json_t *j, double seconds)
                    json_is_true(json_object_get(v, "followed")) ? "followed on request"
                                                                 : "in no amount above");
         json_t *ld = json_object_get(v, "lead");
-        printf("  %s -> %s  score %.2f", json_string_value(json_object_get(v, "withdrawal_tx")),
+        printf("  %s  %s -> %s  score %.2f", when(w, v, ""),
+               json_string_value(json_object_get(v, "withdrawal_tx")),
                json_string_value(json_object_get(v, "recipient")),
                json_real_value(json_object_get(v, "score")));
         if (json_is_object(ld))
-            printf("  (its recipient then paid %s %s)",
+            printf("  (its recipient then paid %s %s at %s)",
                    json_string_value(json_object_get(ld, "kind")),
-                   json_string_value(json_object_get(ld, "address")));
+                   json_string_value(json_object_get(ld, "address")), when(w, ld, ""));
         putchar('\n');
     }
     json_array_foreach(json_object_get(j, "conversions"), i, v)
     {
         if (i == 0)
             printf("\nconversions (swaps, wrap/unwrap) the trace went through:\n");
-        printf("  %s: %s gave %s, got %s at %s%s\n", json_string_value(json_object_get(v, "tx")),
+        printf("  %s  %s: %s gave %s, got %s at %s%s\n", when(w, v, ""),
+               json_string_value(json_object_get(v, "tx")),
                json_string_value(json_object_get(v, "account")),
                json_string_value(json_object_get(json_object_get(v, "gave"), "symbol")),
                json_string_value(json_object_get(json_object_get(v, "got"), "symbol")),

@@ -101,6 +101,9 @@ json_t *cw_cli_xchain_json(const cw_xchain_result *x, const cw_evmstore *s,
                                 "value_sat", (json_int_t)pp->value, "time", (json_int_t)pp->time,
                                 "time_utc", utc(pp->time), "score", pp->score, "traced", pp->traced,
                                 "probable", 1));
+            json_object_set_new(json_array_get(pays, json_array_size(pays) - 1), "height",
+                                json_integer((json_int_t)(cw_chainstore_base_height(btc) +
+                                                          cw_chainstore_tx_block(btc, pp->tx))));
         }
         json_t *c = json_pack("{s:s, s:b, s:o}", "address", d[k].address, "in_store",
                               d[k].addr != CW_NONE64, "payouts", pays);
@@ -138,7 +141,8 @@ void cw_cli_xchain_print(json_t *xj)
         const char *dest = json_string_value(json_object_get(v, "destination"));
         const char *event = json_string_value(json_object_get(v, "event"));
         const char *call = json_string_value(json_object_get(v, "call"));
-        printf("  %s  %s  ", json_string_value(json_object_get(v, "time_utc")),
+        printf("  block %lld %s  %s  ", (long long)json_integer_value(json_object_get(v, "block")),
+               json_string_value(json_object_get(v, "time_utc")),
                json_string_value(json_object_get(v, "tx")));
         if (call)
             printf("deposit call %s (no memo, no event)", call);
@@ -172,9 +176,10 @@ void cw_cli_xchain_print(json_t *xj)
         {
             char b[40];
             sat(b, sizeof b, json_integer_value(json_object_get(pv, "value_sat")));
-            printf("    %s:%lld  %s BTC  %s  score %.2f%s\n",
+            printf("    %s:%lld  %s BTC  height %lld %s  score %.2f%s\n",
                    json_string_value(json_object_get(pv, "txid")),
                    (long long)json_integer_value(json_object_get(pv, "vout")), b,
+                   (long long)json_integer_value(json_object_get(pv, "height")),
                    json_string_value(json_object_get(pv, "time_utc")),
                    json_real_value(json_object_get(pv, "score")),
                    json_is_true(json_object_get(pv, "traced")) ? "" : " (not traced)");

@@ -6,13 +6,18 @@
 #   gen evm world.swap_bridge (ETH out, unwrapped by the router), evm_shapes_world.py
 #   --swap-bridge (WETH deposited as it is);
 # - the router passing a deposit on to a lock bridge that may record it with no event: gen evm
-#   world.lock_router, evm_shapes_world.py --lock-router.
+#   world.lock_router, evm_shapes_world.py --lock-router;
+# - (ours only) a THORChain router deposit made in the aggregator's multicall, the memo with an
+#   affiliate and a streaming swap, logged by the THORChain router: gen evm world.thor_aggregator
+#   (worked example 26).
 # Honest users use both. Traced as a label provider would label the world, and again with the
 # router filed under bridges: every thief swap+bridge the trace meets ends at the pool with the
 # swap's output exactly and its true recipient; every routed lock deposit with no event ends at
-# the lock bridge, not at the router; no honest tx of either shape is named; cash-out figures
-# hold. Main's build cannot make our world (unknown world fields); on the independent world with
-# the router filed as a bridge it ended the deposits with no event at the router.
+# the lock bridge, not at the router, and so does every one the lock bridge logs itself (the
+# memo row's emitter); no honest tx of either shape is named; cash-out figures hold. Main's
+# build cannot make our world (unknown world fields); on the independent world with the router
+# filed as a bridge it ended the deposits with no event at the router (stop 16), and those the
+# bridge logged itself until stop 17.
 source "$(dirname "$0")/../lib/cli.sh"
 SRC=${CW_SOURCE_DIR:-$(dirname "$0")/../..}
 jq '.world += {across_bridge: true, across_tokens: true, across_router: true, swap_bridge: true,
@@ -26,7 +31,8 @@ jq '.world += {across_bridge: true, across_tokens: true, across_router: true, sw
 jq '.world += {across_bridge: true, swap_bridge: true}' "$SRC/data/scenarios/evm-quick-heist.json" > "$T/bad1.json"
 jq '.world += {across_bridge: true, across_router: true, lock_router: true}' \
     "$SRC/data/scenarios/evm-quick-heist.json" > "$T/bad2.json"
-for b in 1 2; do
+jq '.world += {across_bridge: true, thor_aggregator: true}' "$SRC/data/scenarios/evm-quick-heist.json" > "$T/bad3.json"
+for b in 1 2 3; do
     set +e
     "$CW_BIN" gen evm --out "$T/bad$b" --txs 20000 --seed 1 --scenario "$T/bad$b.json" --quiet 2> "$T/bad$b.err"
     rc=$?
@@ -37,6 +43,8 @@ done
 check "world.swap_bridge without world.across_router: named" \
     grep -q "world.swap_bridge: needs world.across_bridge and world.across_router" "$T/bad1.err"
 check "world.lock_router without world.lock_bridge: named" grep -q "world.lock_router: needs world.lock_bridge" "$T/bad2.err"
+check "world.thor_aggregator without world.across_router: named" \
+    grep -q "world.thor_aggregator: needs world.across_bridge and world.across_router" "$T/bad3.err"
 check "ours: truth agrees with the CSVs (gen_check.py)" /usr/bin/python3 "$SRC/tests/evm/gen_check.py" "$T/ours"
 /usr/bin/python3 "$SRC/tests/diff/evm_shapes_world.py" --out "$T/ind" --seed 3 --txs 20000 --swap-bridge --lock-router > /dev/null
 for n in ours ind; do
@@ -72,6 +80,13 @@ for n in ours ind; do
         read -r qr qb qrt <<< "${q:-0 -1 -1}"
         check "$n$lab: the trace met routed lock deposits with no event ($qr)" test "$qr" -ge 1
         check "$n$lab: each ended at the lock bridge ($qb), none at the router ($qrt)" test "$qb" = "$qr" -a "$qrt" = 0
+        # the bridge logs the recipient itself (a Bitcoin address alone: ours LockedTo, the
+        # independent LogBurn): the memo row names the bridge as its emitter (store format 4),
+        # so a deposit through the router filed as a bridge ends at the bridge too
+        q=$(sed -nE 's/^  with an event of the bridge.s: thief.s [0-9]+, reached ([0-9]+): ended at the bridge ([0-9]+), at the router ([0-9]+)$/\1 \2 \3/p' "$T/r$k$n.txt")
+        read -r er eb ert <<< "${q:-0 -1 -1}"
+        check "$n$lab: the trace met routed lock deposits the bridge logged ($er)" test "$er" -ge 1
+        check "$n$lab: each ended at the lock bridge ($eb), none at the router ($ert)" test "$eb" = "$er" -a "$ert" = 0
         check_eq "$n$lab: no honest tx of either shape named" "$(grep -c "honest txs of the shape named by the trace: 0" "$T/r$k$n.txt")" 2
         # (ours bridges every token it holds here: ETH cash-outs only; the independent thief
         # deposits tokens unsold)
@@ -85,5 +100,36 @@ import re, sys
 m = re.search(r'recall ([\d.]+), precision ([\d.]+)', open('$T/v$k$n.txt').read())
 sys.exit(not (float(m.group(1)) >= 0.95 and float(m.group(2)) >= 0.95))"
     done
+done
+# THORChain router deposits made in the aggregator's multicall (world.thor_aggregator; the
+# THORChain router logs the memo): traced unlabelled (the aggregator was recognised as a memo
+# bridge) and with the aggregator filed as a bridge, they end at the THORChain router, the memo's
+# emitter, with the true Bitcoin address. Main ended them at the aggregator.
+jq '.world += {across_bridge: true, across_router: true, thor_aggregator: true}' \
+    "$SRC/data/scenarios/evm-quick-heist.json" > "$T/agg.json"
+w=$T/agg
+"$CW_BIN" gen evm --out "$w" --txs 20000 --seed 6 --scenario "$T/agg.json" --quiet > /dev/null
+check "agg: truth agrees with the CSVs (gen_check.py)" /usr/bin/python3 "$SRC/tests/evm/gen_check.py" "$w"
+"$CW_BIN" ingest evm --csv "$w" --store "$T/sagg" --chain ethereum --quiet > /dev/null
+/usr/bin/python3 "$SRC/tests/diff/xchain_labels.py" "$w/truth/addresses.csv" > "$T/lagg.csv"
+r=$(awk -F, '$5 == "aggregator_router" {print $1}' "$w/truth/addresses.csv")
+cp "$T/lagg.csv" "$T/lbagg.csv"
+echo "$r,aggregator,bridge,ETH" >> "$T/lbagg.csv"
+args=()
+for t in $(jq -r '.[0] | (.drain_txs // .drain_transactions) | join(" ")' "$w/truth/heists.json"); do
+    args+=(--from "$t")
+done
+for k in "" b; do
+    lab=${k:+, aggregator a bridge}
+    "$CW_BIN" labels import csv "$T/l${k}agg.csv" --db "$T/l${k}agg.db" > /dev/null
+    "$CW_BIN" trace --store "$T/sagg" --labels "$T/l${k}agg.db" "${args[@]}" --through-mixer --json > "$T/t${k}agg.json"
+    /usr/bin/python3 "$SRC/tests/diff/evm_router_bridge_eval.py" "$w" "$T/t${k}agg.json" > "$T/r${k}agg.txt"
+    cat "$T/r${k}agg.txt" >&2
+    q=$(sed -nE "s/^THORChain deposit through an aggregator's multicall: thief's [0-9]+ \(honest [0-9]+\); reached ([0-9]+): ended at the bridge ([0-9]+), at the router ([0-9]+), elsewhere 0.*exits naming the true recipient ([0-9]+) of ([0-9]+)$/\1 \2 \3 \4 \5/p" "$T/r${k}agg.txt")
+    read -r ar ab art aok aof <<< "${q:-0 -1 -1 -1 -2}"
+    check "agg$lab: the trace met thief deposits through the aggregator ($ar)" test "$ar" -ge 1
+    check "agg$lab: each ended at the THORChain router ($ab), none at the aggregator ($art)" test "$ab" = "$ar" -a "$art" = 0
+    check "agg$lab: each exit names the true Bitcoin address ($aok of $aof)" test "$aok" = "$aof"
+    check_eq "agg$lab: no honest tx of the shape named" "$(grep -c "honest txs of the shape named by the trace: 0" "$T/r${k}agg.txt")" 1
 done
 finish

@@ -6,7 +6,10 @@
   evm_shapes_world.py --swap-bridge (truth/swap_bridges.csv);
 - a router in front of a lock bridge (which may record the deposit with no event): `gen evm`
   world.lock_router (via_router rows of truth/lock_bridge.csv), evm_shapes_world.py
-  --lock-router (truth/lock_router.csv).
+  --lock-router (truth/lock_router.csv);
+- a THORChain router deposit made in an aggregator's multicall (the THORChain router, not the
+  tx's `to`, emits the Deposit event with the memo): `gen evm` world.thor_aggregator (style
+  `aggregator` in truth/bridge_deposits.csv; the bridge is the THORChain router).
 For the thief's txs of each shape: how many the trace reached, where they ended (at the bridge the
 value went to, at the router, elsewhere), and for swap+bridge the amount ended at the bridge
 against the truth's deposit (the swap's output); the exits naming the deposit's true recipient.
@@ -23,10 +26,18 @@ import sys
 
 world, traces = sys.argv[1], sys.argv[2:]
 T = world + "/truth/"
-sb, lr = {}, {}  # tx -> (heist, router, bridge, amount at the bridge or None, recipient)
+sb, lr, ta = {}, {}, {}  # tx -> (heist, router, bridge, amount at the bridge or None, recipient)
 if os.path.exists(T + "swap_bridges.csv"):
     for r in csv.DictReader(open(T + "swap_bridges.csv")):
         sb[r["tx_hash"]] = (r["heist"], r["router"], r["bridge"], int(r["weth_deposited"]), r["recipient"])
+if os.path.exists(T + "bridge_deposits.csv") and os.path.exists(T + "addresses.csv"):
+    cat = {}
+    for r in csv.DictReader(open(T + "addresses.csv")):
+        cat.setdefault(r["category"], r["address"])
+    for r in csv.DictReader(open(T + "bridge_deposits.csv")):
+        if r.get("style") == "aggregator":
+            ta[r["tx_hash"]] = (r["heist"], cat.get("aggregator_router"), cat.get("bridge_router"), None,
+                                r["btc_address"])
 if os.path.exists(T + "lock_router.csv"):
     for r in csv.DictReader(open(T + "lock_router.csv")):
         lr[r["tx_hash"]] = (r["heist"], r["router"], r["bridge"], None, None)
@@ -67,7 +78,8 @@ for path in traces:
     for x in j.get("bridge_exits", []):
         named.add(x["tx"])
         exit_dest.setdefault(x["tx"], set()).add(x.get("destination") or "")
-for label, shape in (("swap and bridge deposit in one call", sb), ("router in front of a lock bridge", lr)):
+for label, shape in (("swap and bridge deposit in one call", sb), ("router in front of a lock bridge", lr),
+                     ("THORChain deposit through an aggregator's multicall", ta)):
     if not shape:
         continue
     thief = {t: v for t, v in shape.items() if v[0]}

@@ -138,6 +138,7 @@ T_MIX_WITHDRAW = topic("Withdrawal(address,bytes32,address,uint256)")
 SEL_TRANSFER = selector("transfer(address,uint256)")
 SEL_EXEC = selector("execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)")
 SEL_DEPOSIT_EXPIRY = selector("depositWithExpiry(address,address,uint256,string,uint256)")
+SEL_MULTICALL = selector("multicall(bytes[])")
 SEL_MIX_DEPOSIT = selector("deposit(bytes32)")
 SEL_MIX_WITHDRAW = selector("withdraw(bytes,bytes32,bytes32,address,address,uint256,uint256)")
 SEL_WETH_WITHDRAW = selector("withdraw(uint256)")
@@ -447,9 +448,9 @@ class World:
 
 def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_bridge=False, contract_hot=False,
           across_bridge=False, fresh_bridge_users=False, calldata_bridge=False, bridge_router=False,
-          swap_router=False, swap_bridge=False, lock_router=False):
-    across_bridge = across_bridge or swap_router or swap_bridge or lock_router
-    bridge_router = bridge_router or swap_router or swap_bridge or lock_router
+          swap_router=False, swap_bridge=False, lock_router=False, thor_aggregator=False):
+    across_bridge = across_bridge or swap_router or swap_bridge or lock_router or thor_aggregator
+    bridge_router = bridge_router or swap_router or swap_bridge or lock_router or thor_aggregator
     lock_bridge = lock_bridge or lock_router
     no_reuse_mixing = no_reuse_mixing or mixer_evidence
     W = World(out, seed, txs)
@@ -845,14 +846,28 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
             h = c.tx(a, vault, value=v, data="0x" + memo.encode().hex(), gas=24000)
             style = "vault_transfer"
         else:
+            # --thor-aggregator: half the router deposits go through the aggregator's multicall
+            # (a THORSwap-like aggregator), the memo with an affiliate and a streaming swap; the
+            # THORChain router still logs Deposit itself (no draw without the option)
+            agg = thor_aggregator and rnd.random() < 0.5
+            if agg:
+                memo = "=:BTC.BTC:%s:0/2/0:hw:25" % btc
             mb = memo.encode()
             pad = mb + b"\0" * (-len(mb) % 32)
             data = (SEL_DEPOSIT_EXPIRY + aword(vault) + aword(ZERO) + word(v) + word(0xa0) + word(c.ts() + 900)
                     + word(len(mb)) + pad.hex())
             ldata = "0x" + word(v) + word(0x40) + word(len(mb)) + pad.hex()
-            h = c.tx(a, router, value=v, data=data, gas=60000, calls=[(router, vault, v)],
-                     logs=[(router, [T_TC_DEPOSIT, "0x" + aword(vault), "0x" + aword(ZERO)], ldata, None)])
-            style = "router"
+            logs = [(router, [T_TC_DEPOSIT, "0x" + aword(vault), "0x" + aword(ZERO)], ldata, None)]
+            if agg:
+                inner = bytes.fromhex(data[2:])
+                ipad = inner + b"\0" * (-len(inner) % 32)
+                mdata = SEL_MULTICALL + word(0x20) + word(1) + word(0x20) + word(len(inner)) + ipad.hex()
+                h = c.tx(a, acr, value=v, data=mdata, gas=60000, calls=[(acr, router, v), (router, vault, v)],
+                         logs=logs)
+                style = "aggregator"
+            else:
+                h = c.tx(a, router, value=v, data=data, gas=60000, calls=[(router, vault, v)], logs=logs)
+                style = "router"
         W.bridge.append([heist, h, c.number, c.ts(), a, "ETH", v, memo, btc, style])
         return h
 
@@ -1641,13 +1656,19 @@ def main():
                     help="implies --lock-bridge --across-bridge --bridge-router: half the lock bridge's ETH "
                          "deposits (the thief's and everyone's) call the router, which calls the bridge with "
                          "the value; a fifth of those the bridge records with no event (truth/lock_router.csv)")
+    ap.add_argument("--thor-aggregator", action="store_true",
+                    help="implies --across-bridge --bridge-router: half the THORChain router deposits (the "
+                         "thief's and everyone's) are made in the aggregator router's multicall(bytes[]) with "
+                         "an affiliate and streaming memo; the THORChain router logs Deposit itself (style "
+                         "aggregator in truth/bridge_deposits.csv)")
     a = ap.parse_args()
     GENESIS_TS = a.genesis_ts
     BTC_TO = [x for x in a.btc_to.split(",") if x]
     os.makedirs(a.out, exist_ok=True)
     n, blocks, co, br, ml = build(a.out, a.seed, a.txs, a.no_reuse_mixing, a.mixer_evidence, a.lock_bridge,
                                   a.contract_hot, a.across_bridge, a.fresh_bridge_users, a.calldata_bridge,
-                                  a.bridge_router, a.swap_router, a.swap_bridge, a.lock_router)
+                                  a.bridge_router, a.swap_router, a.swap_bridge, a.lock_router,
+                                  a.thor_aggregator)
     print("wrote %d txs in %d blocks to %s: %d cash-outs, %d bridge deposits, %d mixer withdrawals"
           % (n, blocks, a.out, co, br, ml))
 

@@ -147,14 +147,19 @@ enum {
 #define CW_EVM_MEMOF_TRUNCATED 0x1 /* the memo was longer than CW_EVM_MEMO_MAX */
 
 typedef struct cw_evm_row_memo {
-    uint64_t tx;    /* tx number */
-    uint32_t log;   /* log index in the block (SRC_LOG, SRC_EVENT), else CW_EVM_NONE32 */
-    uint32_t to;    /* account id the memo was addressed to: the tx's `to` or the log's emitter */
-    uint16_t len;   /* bytes in memo */
-    uint8_t source; /* CW_EVM_MEMO_SRC_* (SRC_TEXT: the whole calldata is the memo) */
-    uint8_t flags;  /* CW_EVM_MEMOF_* */
+    uint64_t tx;      /* tx number */
+    uint32_t log;     /* log index in the block (SRC_LOG, SRC_EVENT), else CW_EVM_NONE32 */
+    uint32_t to;      /* account id of the tx's `to` (CW_EVM_NONE32 for a creation) */
+    uint32_t emitter; /* account id the memo came from: the contract that emitted the log (a
+                       * row with a log index), else the tx's `to` (calldata is addressed to
+                       * it); CW_EVM_NONE32 when that is no account of the store (a log's
+                       * emitter that never moved value up to this tx) */
+    uint16_t len;     /* bytes in memo */
+    uint8_t source;   /* CW_EVM_MEMO_SRC_* (SRC_TEXT: the whole calldata is the memo) */
+    uint8_t flags;    /* CW_EVM_MEMOF_* */
     char memo[CW_EVM_MEMO_MAX]; /* NUL-padded */
-} cw_evm_row_memo;              /* 256 bytes */
+    uint8_t pad[4];             /* zero */
+} cw_evm_row_memo;              /* 264 bytes (evm_format 4; 256 without `emitter` before) */
 
 /* Reader accessors (rows borrowed from the mapping until close). */
 uint64_t cw_evmstore_memo_count(const cw_evmstore *s);

@@ -28,8 +28,9 @@
 #include "chainwatch/evm/block.h"
 #include "chainwatch/evm/u256.h"
 
-/* 2: the memo table (evm/memo.h); 3: narrow rows (8-byte amounts, 48-bit links) */
-#define CW_EVM_STORE_FORMAT 3
+/* 2: the memo table (evm/memo.h); 3: narrow rows (8-byte amounts, 48-bit links); 4: memo rows
+ * name their emitter */
+#define CW_EVM_STORE_FORMAT 4
 #define CW_EVM_NONE32 0xffffffffu
 #define CW_EVM_NONE64 UINT64_MAX
 #define CW_EVM_ASSET_NATIVE 0u

@@ -120,8 +120,9 @@ static uint64_t evm_dest(void *ctx, uint64_t tx)
     return 0;
 }
 
-/* The account that emitted tx's deposit event when the store's row names one (not the tx's
- * `to`: a router in front of the bridge), else CW_ACCT_NONE. */
+/* The account that emitted tx's memo or deposit event when the store's row names one other
+ * than the tx's `to` (a router in front of the bridge passed the deposit on, and the bridge
+ * logged it), else CW_ACCT_NONE. */
 static uint32_t evm_emitter(void *ctx, uint64_t tx)
 {
     cw_acct_evm *e = ctx;
@@ -131,21 +132,8 @@ static uint32_t evm_emitter(void *ctx, uint64_t tx)
     cw_evmstore_tx_memos(e->store, tx, &a, &z);
     for (uint64_t i = a; i < z; i++) {
         const cw_evm_row_memo *m = cw_evmstore_memo(e->store, i);
-        cw_evm_memo_dest d;
-        if (m->source != CW_EVM_MEMO_SRC_EVENT)
-            continue;
-        if (cw_evm_memo_dest_parse(&d, m->memo, m->len) != 0) {
-            cw_error_clear();
-            continue;
-        }
-        cw_evm_addr ad;
-        uint32_t id;
-        if (d.call || !d.emitter[0] || cw_hex_decode(ad.b, 20, d.emitter + 2) != 0 ||
-            cw_evmstore_find_account(e->store, &ad, &id) != 0) {
-            cw_error_clear();
-            continue;
-        }
-        return id;
+        if (m->log != CW_EVM_NONE32 && m->emitter != CW_EVM_NONE32 && m->emitter != m->to)
+            return m->emitter;
     }
     return CW_ACCT_NONE;
 }

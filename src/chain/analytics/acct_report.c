@@ -5,6 +5,7 @@
  * behaviour, probable), which the monitor uses too; labels are read once (cw_acct_labels).
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +74,38 @@ static json_t *tx_json(const cw_evmstore *s, uint64_t move)
     return json_string(h);
 }
 
+/* On-chain time beside a block number: sets PREFIX"block", PREFIX"time" (unix seconds) and
+ * PREFIX"time_utc" (ISO 8601, UTC) on j, from the block's row; nothing when the store has no
+ * such block. */
+static void set_when(json_t *j, const cw_evmstore *s, uint64_t block, const char *prefix)
+{
+    const cw_evm_row_block *b = block == CW_EVM_NONE64 ? NULL : cw_evmstore_block(s, block);
+    if (!b)
+        return;
+    char k[32], u[32];
+    cw_time_format(u, (int64_t)b->timestamp * 1000000, 0);
+    snprintf(k, sizeof k, "%sblock", prefix);
+    json_object_set_new(j, k, json_integer((json_int_t)b->number));
+    snprintf(k, sizeof k, "%stime", prefix);
+    json_object_set_new(j, k, json_integer((json_int_t)b->timestamp));
+    snprintf(k, sizeof k, "%stime_utc", prefix);
+    json_object_set_new(j, k, json_string(u));
+}
+
+/* the block of movement `move`, CW_EVM_NONE64 when there is none */
+static uint64_t move_block(const cw_evmstore *s, uint64_t move)
+{
+    const cw_evm_row_move *m = move == CW_ACCT_NONE64 ? NULL : cw_evmstore_move(s, move);
+    return m ? m->block : CW_EVM_NONE64;
+}
+
+/* the block of tx number `tx` */
+static uint64_t tx_block(const cw_evmstore *s, uint64_t tx)
+{
+    const cw_evm_row_tx *t = tx == CW_ACCT_NONE64 ? NULL : cw_evmstore_tx(s, tx);
+    return t ? t->block : CW_EVM_NONE64;
+}
+
 static json_t *label_json(const cw_acct_labels *lm, uint32_t account)
 {
     const cw_acct_label *l = cw_acct_labels_primary(lm, account);
@@ -133,6 +166,7 @@ static json_t *ends_json(const rctx *c, const cw_acct_result *r, const cw_acct_r
                               "probable", e[i].probable, "first_tx", tx_json(c->s, e[i].first_move),
                               "path", path, "label", label_json(c->lm, e[i].account), "recognised",
                               cw_acct_policy_recognised_json(c->pol, e[i].account));
+        set_when(j, c->s, move_block(c->s, e[i].first_move), "first_");
         if (o->trace.model == CW_ACCT_POISON)
             json_object_set_new(j, "reads_as", json_string("reach (value touched), not amount"));
         if (e[i].candidate) /* only with follow_candidates */
@@ -151,10 +185,12 @@ static json_t *ends_json(const rctx *c, const cw_acct_result *r, const cw_acct_r
             size_t cnt = 0;
             for (size_t q = lo;
                  q < na && ar[q].account == e[i].account && ar[q].asset == e[i].asset; q++, cnt++)
-                if (cnt < max_arr)
-                    json_array_append_new(arr,
-                                          json_pack("{s:o, s:o}", "tx", tx_json(c->s, ar[q].move),
-                                                    "amount", amount_json(&ar[q].amount)));
+                if (cnt < max_arr) {
+                    json_t *aj = json_pack("{s:o, s:o}", "tx", tx_json(c->s, ar[q].move), "amount",
+                                           amount_json(&ar[q].amount));
+                    set_when(aj, c->s, move_block(c->s, ar[q].move), "");
+                    json_array_append_new(arr, aj);
+                }
             json_object_set_new(j, "arrivals", arr);
             json_object_set_new(j, "arrival_count", json_integer((json_int_t)cnt));
         }
@@ -196,6 +232,7 @@ static json_t *lead_json(const rctx *c, const cw_acct_mixlink *l)
                   "asset", cw_acct_report_asset_json(c->s, l->lead_asset), "amount_paid",
                   amount_json(&l->lead_amount), "label", label_json(c->lm, l->lead_account));
     json_object_set_new(j, "recognised", cw_acct_policy_recognised_json(c->pol, l->lead_account));
+    set_when(j, c->s, move_block(c->s, l->lead_move), "");
     return j;
 }
 
@@ -239,6 +276,7 @@ static json_t *document(const rctx *c, const cw_acct_result *r, const char *cons
             amount_json(&cv[i].tainted_in), "gained", amount_json(&cv[i].gained), "tainted_out",
             amount_json(&cv[i].tainted_out), "probable", cv[i].probable);
         json_object_set_new(cj, "recipient", addr_json(s, cv[i].recipient));
+        set_when(cj, s, tx_block(s, cv[i].tx), "");
         json_array_append_new(convs, cj);
     }
     json_t *cands = json_array();
@@ -251,6 +289,7 @@ static json_t *document(const rctx *c, const cw_acct_result *r, const char *cons
             "amount", amount_json(&ml[i].amount), "denomination", amount_json(&ml[i].denomination),
             "score", ml[i].score, "gas_paid_by_tainted_account", ml[i].sender_reuse, "probable", 1);
         json_object_set_new(lj, "converges_with_direct_taint", json_boolean(ml[i].converged));
+        set_when(lj, s, move_block(s, ml[i].move), "");
         json_object_set_new(lj, "evidence", evidence_json(ml[i].evidence));
         /* what showed the recipient's evidence: the gas payment and its funder, the
          * consolidation payment and the gathering address, the traced movement that reached
@@ -284,17 +323,28 @@ static json_t *document(const rctx *c, const cw_acct_result *r, const char *cons
             json_array_append_new(links, lj);
         }
     }
-    for (size_t i = 0; i < n_from; i++)
+    /* the heist's txs with their blocks and times (`sources` keeps the hashes as given) */
+    json_t *sources_at = json_array();
+    for (size_t i = 0; i < n_from; i++) {
         json_array_append_new(sources, json_string(from[i]));
+        cw_evm_hash h;
+        uint64_t tx;
+        json_t *sj = json_pack("{s:s}", "tx", from[i]);
+        if (strlen(from[i]) == 66 && cw_hex_decode(h.b, 32, from[i] + 2) == 0 &&
+            cw_evmstore_find_tx(s, &h, &tx) == 0)
+            set_when(sj, s, tx_block(s, tx), "");
+        cw_error_clear();
+        json_array_append_new(sources_at, sj);
+    }
     uint64_t moves, edges;
     cw_acct_result_counts(r, &moves, &edges);
     static const char *const models[] = {"poison", "haircut", "fifo"};
-    return json_pack("{s:s, s:b, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:b}", "chain",
+    return json_pack("{s:s, s:b, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:b, s:o}", "chain",
                      cw_evmstore_chain(s)->name, "synthetic", cw_evmstore_synthetic(s), "model",
                      models[o->trace.model], "sources", sources, "ends", ends ? ends : json_array(),
                      "conversions", convs, "mixer_links", links, "mixer_candidates", cands,
                      "totals", totals, "movements_read", (json_int_t)moves, "tainted_movements",
-                     (json_int_t)edges, "ends_truncated", truncated);
+                     (json_int_t)edges, "ends_truncated", truncated, "sources_at", sources_at);
 }
 
 int cw_acct_report_run(json_t **out, cw_acct_result **result, const cw_evmstore *s, cw_labels *db,

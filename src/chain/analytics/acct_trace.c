@@ -867,6 +867,18 @@ static bool silent_pass(const tracer *t, group *g, uint32_t via, uint32_t asset)
     return found != CW_ACCT_NONE;
 }
 
+/* Whether `from` pays `to` some `asset` directly in this tx. */
+static bool pays(const tracer *t, const group *g, uint32_t from, uint32_t to, uint32_t asset)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        const cw_acct_move *m = &g->m[i];
+        if (!m->fee && m->asset == asset && side(t, m->from, asset) == from &&
+            side(t, m->to, asset) == to)
+            return true;
+    }
+    return false;
+}
+
 /* The one account that gave up `asset` in this tx and paid it to `pass` (an account whose net
  * in it is nothing, such as a router holding a swap's input on its way to the pool), or
  * CW_ACCT_NONE (none, or several: which one's taint went on is not known). */
@@ -1203,8 +1215,10 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
                 stop = 0;
         }
         /* a router filed as a bridge that keeps none of a deposit it passes on, in this tx, to
-         * the bridge that emitted the tx's deposit event (and that is a bridge stop too): the
-         * deposit ends there, at the bridge, not at the router in front of it */
+         * the bridge that emitted the tx's memo or deposit event (and that is a bridge stop
+         * too): the deposit ends there, at the bridge, not at the router in front of it. The
+         * bridge keeps it, or is paid it by the router and passes it on itself (a THORChain
+         * router paying its vault, called in an aggregator's multicall) */
         if (stop == CW_ACCT_STOP_BRIDGE && tainted && conv && t->src->emitter &&
             to_side != CW_ACCT_NONE) {
             uint32_t em = t->src->emitter(t->src->ctx, m->tx);
@@ -1213,7 +1227,7 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
                 const net *b = net_of(g, to_side, m->asset);
                 bool keeps = !b || gains(b);
                 const net *e = keeps ? NULL : net_of(g, em, m->asset);
-                if (e && gains(e))
+                if (e && (gains(e) || pays(t, g, to_side, em, m->asset)))
                     stop = 0;
             } else if (em == CW_ACCT_NONE && t->src->silent && t->src->silent(t->src->ctx, m->tx) &&
                        silent_pass(t, g, to_side, m->asset)) {

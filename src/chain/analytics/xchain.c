@@ -436,11 +436,17 @@ int cw_xchain_memo_bridges(const cw_evmstore *s, uint32_t min, uint8_t **bits, s
         *bits = NULL;
         return cw_error_set(CW_ENOMEM, "out of memory");
     }
-    uint64_t n = cw_evmstore_memo_count(s), last_tx = CW_EVM_NONE64;
+    /* per tx, one count for the account it addressed with the memo (the tx's `to`: a vault, a
+     * router, an aggregator whose multicall carries the call) and one for the contract that
+     * logged it when that is another (a THORChain router called by the aggregator) */
+    uint64_t n = cw_evmstore_memo_count(s), last_to = CW_EVM_NONE64, last_em = CW_EVM_NONE64;
     for (uint64_t i = 0; i < n; i++) {
         const cw_evm_row_memo *m = cw_evmstore_memo(s, i);
         cw_evm_memo pm;
-        if (m->to == CW_EVM_NONE32 || m->to >= c.accounts || m->tx == last_tx)
+        uint32_t em = m->log != CW_EVM_NONE32 && m->emitter != m->to ? m->emitter : CW_EVM_NONE32;
+        bool count_to = m->to != CW_EVM_NONE32 && m->to < c.accounts && m->tx != last_to;
+        bool count_em = em != CW_EVM_NONE32 && em < c.accounts && m->tx != last_em;
+        if (!count_to && !count_em)
             continue;
         if (cw_evm_memo_parse(&pm, m->memo, m->len) != 0) {
             cw_error_clear();
@@ -448,10 +454,15 @@ int cw_xchain_memo_bridges(const cw_evmstore *s, uint32_t min, uint8_t **bits, s
         }
         if (!cw_evm_memo_is_exit(&pm))
             continue;
-        last_tx = m->tx; /* one count per tx */
-        if (++cnt[m->to] == min) {
-            (*bits)[m->to / 8] |= (uint8_t)(1u << (m->to % 8));
-            (*n_found)++;
+        for (int k = 0; k < 2; k++) {
+            uint32_t acct = k ? em : m->to;
+            if (!(k ? count_em : count_to))
+                continue;
+            *(k ? &last_em : &last_to) = m->tx; /* one count per tx and role */
+            if (++cnt[acct] == min) {
+                (*bits)[acct / 8] |= (uint8_t)(1u << (acct % 8));
+                (*n_found)++;
+            }
         }
     }
     cw_free(cnt);

@@ -20,7 +20,7 @@
 #include "chainwatch/evm/store.h"
 #include "chainwatch/util.h"
 
-_Static_assert(sizeof(cw_evm_row_memo) == 256, "memo row");
+_Static_assert(sizeof(cw_evm_row_memo) == 264, "memo row");
 
 const char *cw_evm_memo_fn_name(cw_evm_memo_fn f)
 {
@@ -748,14 +748,15 @@ int cw_evm_memotab_close(cw_evm_memotab *m, bool writable, bool synced, bool tri
                     : cw_column_close(&m->col, false);
 }
 
-static int add_row(cw_evm_memotab *m, uint64_t txn, uint32_t log, uint32_t to, uint8_t source,
-                   const char *memo, size_t len)
+static int add_row(cw_evm_memotab *m, uint64_t txn, uint32_t log, uint32_t to, uint32_t emitter,
+                   uint8_t source, const char *memo, size_t len)
 {
     cw_evm_row_memo r;
     memset(&r, 0, sizeof r);
     r.tx = txn;
     r.log = log;
     r.to = to;
+    r.emitter = emitter;
     r.source = source;
     r.flags = len > CW_EVM_MEMO_MAX ? CW_EVM_MEMOF_TRUNCATED : 0;
     r.len = (uint16_t)(len > CW_EVM_MEMO_MAX ? CW_EVM_MEMO_MAX : len);
@@ -790,7 +791,7 @@ static size_t log_candidate(const cw_evm_block *b, const cw_evm_log *l, char *ou
 }
 
 int cw_evm_memotab_add_tx(cw_evm_memotab *m, const cw_evm_block *b, const cw_evm_tx *t,
-                          uint64_t txn, uint32_t to)
+                          uint64_t txn, uint32_t to, cw_evm_memo_acct_fn acct, void *ctx)
 {
     char cm[256], lm[256];
     size_t cn = 0;
@@ -819,31 +820,32 @@ int cw_evm_memotab_add_tx(cw_evm_memotab *m, const cw_evm_block *b, const cw_evm
     }
     int rc;
     uint64_t rows = m->col.rows;
-    if (cn && !repeated && (rc = add_row(m, txn, CW_EVM_NONE32, to, csrc, cm, cn)))
+    if (cn && !repeated && (rc = add_row(m, txn, CW_EVM_NONE32, to, to, csrc, cm, cn)))
         return rc;
     for (uint32_t i = 0; i < t->n_logs; i++) {
         const cw_evm_log *l = &b->logs[t->first_log + i];
         size_t ln = log_candidate(b, l, lm, sizeof lm);
         uint8_t src = CW_EVM_MEMO_SRC_LOG;
+        /* emitted by a contract the tx's `to` called (a router in front of the bridge) */
+        bool other = !t->has_to || memcmp(l->address.b, t->to.b, sizeof l->address.b) != 0;
         if (!ln && (ln = cw_evm_memo_dest_from_log(b, l, lm, sizeof lm))) {
             src = CW_EVM_MEMO_SRC_EVENT;
-            /* emitted by a contract the tx's `to` called (a router in front of the bridge):
-             * the emitter is the bridge, named after the destination */
-            if (t->has_to && memcmp(l->address.b, t->to.b, sizeof l->address.b) != 0 &&
-                ln + 4 + 40 < sizeof lm) {
+            /* the emitter is the bridge, named after the destination too */
+            if (t->has_to && other && ln + 4 + 40 < sizeof lm) {
                 memcpy(lm + ln, ":@0x", 4);
                 cw_hex_encode(lm + ln + 4, l->address.b, 20);
                 ln += 4 + 40;
             }
         }
-        if (ln && (rc = add_row(m, txn, l->log_index, to, src, lm, ln)))
+        if (ln && (rc = add_row(m, txn, l->log_index, to, other ? acct(ctx, l->address.b) : to, src,
+                                lm, ln)))
             return rc;
     }
     /* a deposit call naming its destination in its input alone, when nothing else was kept */
     if (m->col.rows == rows && t->input_kept &&
         (cn = cw_evm_memo_dest_from_call(cw_evm_block_bytes(b, t->input_off), t->input_kept, cm,
                                          sizeof cm)) &&
-        (rc = add_row(m, txn, CW_EVM_NONE32, to, CW_EVM_MEMO_SRC_EVENT, cm, cn)))
+        (rc = add_row(m, txn, CW_EVM_NONE32, to, to, CW_EVM_MEMO_SRC_EVENT, cm, cn)))
         return rc;
     return 0;
 }

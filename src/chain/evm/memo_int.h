@@ -26,9 +26,13 @@ int cw_evm_memotab_open(cw_evm_memotab *m, const char *dir, bool writable, uint6
  * cw_store_trim_safe; without syncing when `synced`: every published row is durable already,
  * cw_column_close_rows). */
 int cw_evm_memotab_close(cw_evm_memotab *m, bool writable, bool synced, bool trim);
-/* Appends the memos of tx t (tx number txn, addressed to account `to`) of block b. */
+/* The account id of a log's emitting contract (20 bytes), found, never created: CW_EVM_NONE32
+ * when the store holds no such account. */
+typedef uint32_t (*cw_evm_memo_acct_fn)(void *ctx, const uint8_t *addr);
+/* Appends the memos of tx t (tx number txn, addressed to account `to`) of block b; a log's row
+ * names its emitter (`to` when the log's address is the tx's `to`, else found by `acct`). */
 int cw_evm_memotab_add_tx(cw_evm_memotab *m, const cw_evm_block *b, const cw_evm_tx *t,
-                          uint64_t txn, uint32_t to);
+                          uint64_t txn, uint32_t to, cw_evm_memo_acct_fn acct, void *ctx);
 /* Rows whose tx is below txs (the count to publish with txs transactions). */
 uint64_t cw_evm_memotab_rows_below(const cw_evm_memotab *m, uint64_t txs);
 

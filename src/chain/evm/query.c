@@ -198,6 +198,9 @@ int cw_evm_query_tx(json_t **out, const cw_evmstore *s, const char *hash)
         json_t *m = json_pack("{s:s%, s:s}", "memo", mr->memo, (size_t)mr->len, "source", sn);
         if (mr->log != CW_EVM_NONE32)
             json_object_set_new(m, "log_index", json_integer(mr->log));
+        /* the contract the memo came from (a log's emitter, else the tx's `to`); null when it
+         * is no account of the store */
+        json_object_set_new(m, "emitter", account_json(s, mr->emitter));
         if (mr->flags & CW_EVM_MEMOF_TRUNCATED)
             json_object_set_new(m, "truncated", json_true());
         json_array_append_new(mj, m);
@@ -205,6 +208,38 @@ int cw_evm_query_tx(json_t **out, const cw_evmstore *s, const char *hash)
     json_object_set_new(o, "memos", mj);
     *out = o;
     return 0;
+}
+
+/* A memo row's accounts (format 4): `to` is its tx's `to`; the emitter is an account of the
+ * store or none, the tx's `to` for a row read from calldata, and the account an event's text
+ * names after `:@` (else the tx's `to`). d: the row's parsed destination (source 4), else NULL. */
+static bool memo_emitter_ok(const cw_evmstore *s, const cw_evm_row_memo *mr,
+                            const cw_evm_memo_dest *d, uint64_t accounts)
+{
+    const cw_evm_row_tx *t = cw_evmstore_tx(s, mr->tx);
+    if (!t || mr->to != t->to || (mr->emitter != CW_EVM_NONE32 && mr->emitter >= accounts))
+        return false;
+    if (mr->log == CW_EVM_NONE32)
+        return mr->emitter == mr->to;
+    if (!d)
+        return true;
+    if (!d->emitter[0])
+        return mr->emitter == mr->to;
+    if (mr->emitter == CW_EVM_NONE32) { /* none yet: the account first appears later, if ever */
+        cw_evm_addr ad;
+        uint32_t id;
+        if (cw_hex_decode(ad.b, 20, d->emitter + 2) != 0)
+            return false;
+        bool later = cw_evmstore_find_account(s, &ad, &id) != 0 ||
+                     cw_evmstore_account(s, id)->first_block >= t->block;
+        cw_error_clear();
+        return later;
+    }
+    const cw_evm_row_account *a = cw_evmstore_account(s, mr->emitter);
+    char h[43];
+    if (a)
+        cw_evm_addr_hex(h, (const cw_evm_addr *)a->addr);
+    return a && strcmp(h, d->emitter) == 0;
 }
 
 static bool store_complete(const cw_evmstore *s)
@@ -765,6 +800,11 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
                  (mr->log != CW_EVM_NONE32)) /* a destination read from calldata has no log */
             problem(&p, "memo %llu: log index %u does not match its source", (unsigned long long)i,
                     mr->log);
+        else if (!memo_emitter_ok(s, mr, ev ? &pd : NULL, c.accounts))
+            problem(&p,
+                    "memo %llu (tx %llu): its `to` (%u) or emitter (%u) does not match the tx's "
+                    "`to` or the event's emitter",
+                    (unsigned long long)i, (unsigned long long)mr->tx, mr->to, mr->emitter);
     }
     cw_error_clear();
     if (p.n)

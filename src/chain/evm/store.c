@@ -835,9 +835,10 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
         }
         if (f != CW_EVM_STORE_FORMAT) {
             rc = cw_error_set(CW_EVERSION,
-                              "%s: EVM store format %llu, this build reads %d: re-ingest it "
-                              "into a new store",
-                              dir, (unsigned long long)f, CW_EVM_STORE_FORMAT);
+                              "%s/MANIFEST: EVM store format %llu, this build reads %d%s: "
+                              "re-ingest it into a new store",
+                              dir, (unsigned long long)f, CW_EVM_STORE_FORMAT,
+                              f == 3 ? " (memo rows name their emitter since format 4)" : "");
             goto fail;
         }
         uint64_t id = cw_manifest_get(&m, "chain_id", 0);
@@ -1109,6 +1110,15 @@ static int account(cw_evmstore *s, const cw_evm_addr *a, uint64_t number, uint32
         ce->id1 = (uint32_t)n + 1;
     }
     return 0;
+}
+
+/* a memo's emitter (memo_int.h cw_evm_memo_acct_fn): the account of a log's address, found
+ * among those the store holds so far (none is created for it) */
+static uint32_t memo_emitter(void *ctx, const uint8_t *addr)
+{
+    const cw_evmstore *s = ctx;
+    uint32_t id;
+    return find_account(s, addr, (uint32_t)rows(s, C_ACCT), &id) == 0 ? id : CW_EVM_NONE32;
 }
 
 static int mark_contract(cw_evmstore *s, uint32_t acct, uint64_t number, uint64_t tx)
@@ -1650,7 +1660,7 @@ int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
         /* a creation's value goes to the new contract */
         uint32_t vto = to != CW_EVM_NONE32 ? to : created;
         if ((rc = tx_moves(s, b, t, txn, miner, from, vto)) ||
-            (rc = cw_evm_memotab_add_tx(&s->memos, b, t, txn, to)))
+            (rc = cw_evm_memotab_add_tx(&s->memos, b, t, txn, to, memo_emitter, s)))
             goto fail;
     }
     /* block-level: rewards, genesis allocations, the DAO fork, then withdrawals */

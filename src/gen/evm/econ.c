@@ -721,18 +721,34 @@ bool ew_bridge_deposit(ew_world *w, uint32_t from, u128 value, const char *btc, 
         snprintf(memo, sizeof memo, "s:BTC.BTC:%s::t:0", btc);
         break;
     }
-    size_t ml = strlen(memo);
     bool via_router = style < 5;
-    uint64_t gas = via_router ? ew_gas_for(w, EWG_BRIDGE) : 21000 + 16 * (uint64_t)ml;
+    /* world.thor_aggregator: half the router deposits go through the aggregator's multicall,
+     * with an affiliate and a streaming swap (no draw without the option: worlds keep bytes) */
+    uint32_t agg = via_router && w->sc->thor_aggregator && gen_chance(&w->rng, 0.5)
+                       ? w->across_router
+                       : EW_NONE;
+    if (agg != EW_NONE)
+        snprintf(memo, sizeof memo, "=:BTC.BTC:%s:0/1/0:agg:50", btc);
+    size_t ml = strlen(memo);
+    uint64_t gas = via_router ? ew_gas_for(w, EWG_BRIDGE) + (agg != EW_NONE ? 12000 : 0)
+                              : 21000 + 16 * (uint64_t)ml;
     if (!value || !can_pay(w, from, value, gas))
         return false;
-    uint32_t to = via_router ? w->bridge_router : w->bridge_vault;
+    uint32_t to = agg != EW_NONE ? agg : via_router ? w->bridge_router : w->bridge_vault;
     ew_tx_begin(w, from, to, value, gas, true);
     if (via_router) {
         /* depositWithExpiry(address vault, address asset, uint256 amount, string memo,
-         *                   uint256 expiry) */
-        size_t mw = (ml + 31) / 32;
-        uint8_t *p = ew_tx_input(w, 4 + 32 * (6 + mw));
+         *                   uint256 expiry); through the aggregator, the one element of
+         * multicall(bytes[] calls): offset, count, the element's offset, its length, the call */
+        size_t mw = (ml + 31) / 32, cl = 4 + 32 * (6 + mw), pre = agg != EW_NONE ? 4 + 32 * 4 : 0;
+        uint8_t *p = ew_tx_input(w, pre + cl + (agg != EW_NONE ? (32 - cl % 32) % 32 : 0));
+        if (agg != EW_NONE) {
+            p = put_sel(p, w->sel_multicall);
+            p = put_wu(p, 0x20);
+            p = put_wu(p, 1);
+            p = put_wu(p, 0x20);
+            p = put_wu(p, cl);
+        }
         p = put_sel(p, w->sel_thor_deposit);
         p = put_waddr(p, w, w->bridge_vault);
         p = put_waddr(p, w, w->zero);
@@ -741,7 +757,10 @@ bool ew_bridge_deposit(ew_world *w, uint32_t from, u128 value, const char *btc, 
         p = put_wu(p, w->timestamp + 900);
         p = put_wu(p, ml);
         memcpy(p, memo, ml);
-        ew_tx_call(w, 0, w->bridge_router, w->bridge_vault, value, NULL, 0, true);
+        uint32_t parent = 0;
+        if (agg != EW_NONE)
+            parent = ew_tx_call(w, 0, agg, w->bridge_router, value, NULL, 0, true);
+        ew_tx_call(w, parent, w->bridge_router, w->bridge_vault, value, NULL, 0, true);
         uint8_t data[64 + 32 + 160];
         memset(data, 0, sizeof data);
         put_wu(data, value);
@@ -775,7 +794,7 @@ bool ew_bridge_deposit(ew_world *w, uint32_t from, u128 value, const char *btc, 
     ew_put_c(o, ',');
     ew_put_s(o, btc);
     ew_put_c(o, ',');
-    ew_put_s(o, via_router ? "router" : "vault_transfer");
+    ew_put_s(o, agg != EW_NONE ? "aggregator" : via_router ? "router" : "vault_transfer");
     ew_put_eol(o);
     return true;
 }
@@ -1625,6 +1644,7 @@ static void init_abi(ew_world *w)
     selector(w->sel_mix_withdraw,
              "withdraw(bytes,bytes32,bytes32,address,address,uint256,uint256)");
     selector(w->sel_thor_deposit, "depositWithExpiry(address,address,uint256,string,uint256)");
+    selector(w->sel_multicall, "multicall(bytes[])");
     selector(w->sel_disperse, "disperseEther(address[],uint256[])");
     selector(w->sel_split, "pay(address[])");
     selector(w->sel_nft_mint, "safeMint(address)");

@@ -180,6 +180,12 @@ struct cw_gen_evm_scenario {
      * everyone's) call the router, which passes the ETH on to the lock bridge in its call
      * (truth: a via_router row in lock_bridge.csv beside the deposit's) */
     bool lock_router;
+    /* with across_router: half the THORChain router deposits (the thief's and everyone's) call
+     * the aggregator router's multicall(bytes[]), whose one call is the THORChain router's
+     * depositWithExpiry with an affiliate and streaming memo (=:BTC.BTC:ADDR:0/1/0:agg:50); the
+     * router's Deposit event is then emitted by a contract other than the tx's `to` (truth:
+     * style `aggregator` in bridge_deposits.csv) */
+    bool thor_aggregator;
     /* the lock bridge's deposits but the Bitcoin ones are Wormhole wrapAndTransferETH calls whose
      * input alone names the destination (Wormhole chain ids; no event) */
     bool lock_wormhole;
@@ -357,7 +363,7 @@ typedef struct ew_world {
     uint8_t sel_transfer[4], sel_transfer_from[4], sel_approve[4], sel_deposit[4], sel_withdraw[4],
         sel_swap_eth_tok[4], sel_swap_tok_eth[4], sel_add_liq[4], sel_mix_deposit[4],
         sel_mix_withdraw[4], sel_thor_deposit[4], sel_disperse[4], sel_split[4], sel_nft_mint[4],
-        sel_flush[4], sel_create_fwd[4], sel_mint[4];
+        sel_flush[4], sel_create_fwd[4], sel_mint[4], sel_multicall[4];
     uint8_t t_transfer[32], t_approval[32], t_wdeposit[32], t_wwithdrawal[32], t_swap[32],
         t_sync[32], t_mint[32], t_mdeposit[32], t_mwithdrawal[32], t_thor[32], t_fwd[32];
     uint16_t tb_transfer[3], tb_approval[3], tb_wdeposit[3], tb_wwithdrawal[3], tb_swap[3],

@@ -495,7 +495,7 @@ int cw_gen_evm_scenario_parse(cw_gen_evm_scenario **out, const char *json, size_
             "mixer_denoms",  "otc_desks",     "consolidation", "honest_mix_evidence",
             "lock_bridge",   "contract_hot",  "across_bridge", "fresh_bridge_users",
             "across_tokens", "across_router", "lock_wormhole", "router_swaps",
-            "swap_bridge",   "lock_router",   NULL};
+            "swap_bridge",   "lock_router",   "thor_aggregator", NULL};
         /* clang-format on */
         if (!json_is_object(wo)) {
             rc = cw_error_set(CW_EINVAL, "%s: world: must be an object", c.src);
@@ -523,14 +523,14 @@ int cw_gen_evm_scenario_parse(cw_gen_evm_scenario **out, const char *json, size_
         }
         s->lock_bridge = lb && json_is_true(lb);
         /* clang-format off */
-        const char *flags[8] = {"across_bridge", "fresh_bridge_users", "across_tokens",
+        const char *flags[9] = {"across_bridge", "fresh_bridge_users", "across_tokens",
                                 "across_router", "lock_wormhole",      "router_swaps",
-                                "swap_bridge",   "lock_router"};
-        bool *dst[8] = {&s->across_bridge, &s->fresh_bridge_users, &s->across_tokens,
+                                "swap_bridge",   "lock_router",        "thor_aggregator"};
+        bool *dst[9] = {&s->across_bridge, &s->fresh_bridge_users, &s->across_tokens,
                         &s->across_router, &s->lock_wormhole,      &s->router_swaps,
-                        &s->swap_bridge,   &s->lock_router};
+                        &s->swap_bridge,   &s->lock_router,        &s->thor_aggregator};
         /* clang-format on */
-        for (int f = 0; f < 8; f++) {
+        for (int f = 0; f < 9; f++) {
             json_t *v = json_object_get(wo, flags[f]);
             if (v && !json_is_boolean(v)) {
                 rc =
@@ -549,6 +549,13 @@ int cw_gen_evm_scenario_parse(cw_gen_evm_scenario **out, const char *json, size_
         if (s->swap_bridge && !(s->across_bridge && s->across_router)) {
             rc = cw_error_set(CW_EINVAL,
                               "%s: world.swap_bridge: needs world.across_bridge and "
+                              "world.across_router (the aggregator router it calls)",
+                              c.src);
+            goto out;
+        }
+        if (s->thor_aggregator && !(s->across_bridge && s->across_router)) {
+            rc = cw_error_set(CW_EINVAL,
+                              "%s: world.thor_aggregator: needs world.across_bridge and "
                               "world.across_router (the aggregator router it calls)",
                               c.src);
             goto out;

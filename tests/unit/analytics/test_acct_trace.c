@@ -1036,6 +1036,73 @@ static void test_router_lock(void)
     }
 }
 
+/* Worked example 26 (docs/TRACE-MODELS.md): a THORChain router TR called in an aggregator AG's
+ * multicall. T4 holds 5 stolen ETH. Txs 2 and 3: T4 sends 3, then 2, to AG; AG pays TR, TR pays
+ * its vault VA and logs the memo (the memo row's emitter is TR, the tx's `to` AG). AG is filed as
+ * a bridge (a label, or recognised): it keeps none of the deposit and paid it to TR, the memo's
+ * emitter and a bridge, which passes it on to its vault in the same tx: the deposits end at TR,
+ * not at AG. When TR is no bridge stop, they end at AG, as before. Main's trace ended them at AG
+ * in both runs (TR keeps nothing, so AG was not passed through). */
+enum { AG = 88, TR = 89, VA = 90, T4 = 91 };
+
+static int agg_stop_tr(void *ctx, uint32_t account)
+{
+    (void)ctx;
+    return account == AG || account == TR || account == VA ? CW_ACCT_STOP_BRIDGE : 0;
+}
+
+static int agg_stop_no_tr(void *ctx, uint32_t account)
+{
+    (void)ctx;
+    return account == AG || account == VA ? CW_ACCT_STOP_BRIDGE : 0;
+}
+
+static uint32_t agg_emitter(void *ctx, uint64_t tx)
+{
+    (void)ctx;
+    return tx == 2 || tx == 3 ? TR : CW_ACCT_NONE;
+}
+
+static void test_router_aggregator(void)
+{
+    cw_acct_move m[] = {
+        mv(1, 1, V, T4, ETH, 5),  mv(2, 2, T4, AG, ETH, 3), mv(3, 2, AG, TR, ETH, 3),
+        mv(4, 2, TR, VA, ETH, 3), mv(5, 3, T4, AG, ETH, 2), mv(6, 3, AG, TR, ETH, 2),
+        mv(7, 3, TR, VA, ETH, 2),
+    };
+    world w = {m, 7, 0, 0, u(0)};
+    uint64_t src[] = {1};
+    for (int tr_bridge = 1; tr_bridge >= 0; tr_bridge--)
+        for (int model = CW_ACCT_HAIRCUT; model <= CW_ACCT_FIFO; model++) {
+            cw_acct_source s = {&w,
+                                w_next,
+                                w_balance,
+                                w_asset_account,
+                                tr_bridge ? agg_stop_tr : agg_stop_no_tr,
+                                NULL,
+                                NULL,
+                                NULL,
+                                false,
+                                NULL,
+                                agg_emitter,
+                                NULL};
+            cw_acct_opts o;
+            cw_acct_opts_init(&o);
+            o.model = (cw_acct_model)model;
+            o.max_hops = 0;
+            cw_acct_result *r = NULL;
+            CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
+            if (!r)
+                continue;
+            uint32_t at = tr_bridge ? TR : AG, not_at = tr_bridge ? AG : TR;
+            CHECK_EQ_INT(amt(end_at(r, at, ETH)), 5);
+            CHECK(end_at(r, at, ETH) && end_at(r, at, ETH)->stop == CW_ACCT_STOP_BRIDGE);
+            CHECK(end_at(r, not_at, ETH) == NULL);
+            CHECK(end_at(r, VA, ETH) == NULL);
+            cw_acct_result_free(r);
+        }
+}
+
 int main(void)
 {
     RUN(test_basic);
@@ -1060,5 +1127,6 @@ int main(void)
     RUN(test_consolidation);
     RUN(test_router_swap);
     RUN(test_router_lock);
+    RUN(test_router_aggregator);
     return cw_test_done();
 }

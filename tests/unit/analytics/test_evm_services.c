@@ -11,9 +11,12 @@
  * Only B is a bridge, and the stop policy stops the trace there as a bridge. And worked example
  * 21, a contract hot wallet (below).
  */
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "chainwatch/acct_evm.h"
 #include "chainwatch/acct_policy.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/evm/memo.h"
@@ -22,6 +25,7 @@
 #include "chainwatch/evm_services.h"
 #include "chainwatch/keccak.h"
 #include "chainwatch/util.h"
+#include "chainwatch/xchain.h"
 #include "harness.h"
 
 enum { U0 = 1, NU = 25, V0 = 60, NV = 15, REL = 100, B = 150, P = 151, E = 152, A = 153 };
@@ -570,8 +574,153 @@ static void test_router_bridge(void)
     cw_evmstore_close(s);
 }
 
+/*
+ * Memo rows name their emitter (evm_format 4; docs/STORE-FORMAT.md "Memos", TRACE-MODELS "A
+ * router in front of a bridge"). User MU0 calls router MR, which passes the ETH on to lock bridge
+ * ML; ML logs LockedTo(amount, string recipient) naming a Bitcoin address alone: the row's `to` is
+ * MR, its emitter ML, and the trace's source says ML emitted it. MU0+1 calls MR, which logs a
+ * THORChain memo itself (emitter = `to`: no other emitter). MU0+2 sends a memo as calldata text
+ * to vault MV (emitter = `to`). MU0+3 calls MR, whose log comes from an address that never moved
+ * value (no account: CW_EVM_NONE32). check passes, and fails on a row whose emitter is damaged.
+ */
+enum { MU0 = 1, MR = 40, ML = 41, MV = 42, MX = 43, MA = 44 };
+
+/* a log from `emitter` in the block's last tx whose data is (word, string s) */
+static void str_log(cw_evm_block *b, int emitter, const char *str)
+{
+    static uint32_t log_index = 1000;
+    const cw_evm_tx *t = &b->txs[b->n_txs - 1];
+    cw_evm_log *l = cw_evm_block_add_log(b);
+    memset(l, 0, sizeof *l);
+    l->log_index = log_index++;
+    l->tx_index = t->index;
+    l->tx_hash = t->hash;
+    l->address = ADDR(emitter);
+    static const char sig[] = "LockedTo(uint256,string)";
+    cw_keccak256(l->topics[0].b, sig, strlen(sig));
+    l->n_topics = 1;
+    uint8_t d[32 * 6];
+    memset(d, 0, sizeof d);
+    size_t n = strlen(str);
+    REQUIRE(n <= 96);
+    put_word(d, 7);
+    put_word(d + 32, 0x40);
+    put_word(d + 64, n);
+    memcpy(d + 96, str, n);
+    REQUIRE(cw_evm_block_put_bytes(b, d, 96 + (n + 31) / 32 * 32, &l->data_off) == 0);
+    l->data_len = (uint32_t)(96 + (n + 31) / 32 * 32);
+}
+
+static void test_memo_emitter(void)
+{
+    static const char btc[] = "bc1qc4qenxq5dgx5e5qrk9lnwx9n6urdfdu7t62cmt";
+    static const char thor[] = "=:BTC.BTC:bc1qc4qenxq5dgx5e5qrk9lnwx9n6urdfdu7t62cmt";
+    int funded[4] = {MU0, MU0 + 1, MU0 + 2, MU0 + 3};
+    cw_evm_block b;
+    cw_evmstore *s;
+    genesis_store(&s, "m", &b, funded, 4);
+    header(&b, 1);
+    txc(&b, MU0, MR, 5000, MR, ML, 5000);
+    str_log(&b, ML, btc);
+    txc(&b, MU0 + 1, MR, 6000, 0, 0, 0);
+    str_log(&b, MR, thor);
+    txc(&b, MU0 + 2, MV, 7000, 0, 0, 0);
+    tx_input(&b, (const uint8_t *)thor, strlen(thor));
+    txc(&b, MU0 + 3, MR, 8000, 0, 0, 0);
+    str_log(&b, MX, btc);
+    /* two deposits through aggregator MA, whose call MR logs with a THORChain memo */
+    for (int k = 0; k < 2; k++) {
+        txc(&b, MU0 + k, MA, 900 + (uint64_t)k, MA, MR, 900 + (uint64_t)k);
+        str_log(&b, MR, thor);
+    }
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    reopen(&s, &b, "m");
+    REQUIRE(cw_evmstore_memo_count(s) == 6);
+    /* memo bridges: MR (its own memo once, two it logged for MA's callers: 3) and MA (the two
+     * txs addressed to it); before, a logged memo counted for the tx's `to` alone: MR had 1 */
+    uint8_t *bits = NULL;
+    size_t nb = 0;
+    REQUIRE(cw_xchain_memo_bridges(s, 2, &bits, &nb) == 0);
+    uint32_t ida = id_of(s, MA), idr = id_of(s, MR);
+    CHECK(bits[idr / 8] & (1u << (idr % 8)));
+    CHECK(bits[ida / 8] & (1u << (ida % 8)));
+    CHECK_EQ_INT(nb, 2);
+    cw_free(bits);
+    const cw_evm_row_memo *m0 = cw_evmstore_memo(s, 0), *m1 = cw_evmstore_memo(s, 1),
+                          *m2 = cw_evmstore_memo(s, 2), *m3 = cw_evmstore_memo(s, 3);
+    CHECK_EQ_INT(m0->source, CW_EVM_MEMO_SRC_LOG);
+    CHECK_EQ_INT(m0->to, id_of(s, MR));
+    CHECK_EQ_INT(m0->emitter, id_of(s, ML));
+    CHECK_EQ_INT(m1->source, CW_EVM_MEMO_SRC_LOG);
+    CHECK_EQ_INT(m1->emitter, id_of(s, MR));
+    CHECK_EQ_INT(m2->source, CW_EVM_MEMO_SRC_TEXT);
+    CHECK_EQ_INT(m2->emitter, id_of(s, MV));
+    CHECK_EQ_INT(m2->to, id_of(s, MV));
+    CHECK_EQ_INT(m3->source, CW_EVM_MEMO_SRC_LOG);
+    CHECK_EQ_INT(m3->emitter, CW_EVM_NONE32);
+    json_t *chk = NULL;
+    CHECK_EQ_INT(cw_evm_check(&chk, s), 0);
+    json_decref(chk);
+    /* the trace's source: the bridge emitted tx 0's memo; the others name no other emitter */
+    cw_acct_evm ev = {s, NULL, NULL, NULL};
+    cw_acct_source src;
+    cw_acct_source_evm(&src, &ev);
+    REQUIRE(src.emitter);
+    CHECK_EQ_INT(src.emitter(src.ctx, m0->tx), id_of(s, ML));
+    CHECK_EQ_INT(src.emitter(src.ctx, m1->tx), CW_ACCT_NONE);
+    CHECK_EQ_INT(src.emitter(src.ctx, m2->tx), CW_ACCT_NONE);
+    CHECK_EQ_INT(src.emitter(src.ctx, m3->tx), CW_ACCT_NONE);
+    /* `tx --json` names each memo's emitter */
+    char th[67] = "0x";
+    cw_hex_encode(th + 2, cw_evmstore_tx_hash(s, m0->tx), 32);
+    json_t *tj = NULL;
+    REQUIRE(cw_evm_query_tx(&tj, s, th) == 0);
+    json_t *mj = json_array_get(json_object_get(tj, "memos"), 0);
+    char lhex[43] = "0x";
+    cw_evm_addr la = ADDR(ML);
+    cw_hex_encode(lhex + 2, la.b, 20);
+    CHECK_EQ_STR(json_string_value(json_object_get(mj, "emitter")), lhex);
+    json_decref(tj);
+    cw_evm_counts c;
+    cw_evmstore_counts(s, &c);
+    uint32_t bad[2] = {id_of(s, ML), (uint32_t)c.accounts + 5};
+    cw_evmstore_close(s);
+    /* damaged emitters: the calldata row's (not its tx's `to`), then one past the accounts */
+    char fp[4400], dir[4200];
+    snprintf(dir, sizeof dir, "%s/m", cw_test_tmpdir());
+    snprintf(fp, sizeof fp, "%s/memos.col", dir);
+    long off = 64 + 2 * (long)sizeof(cw_evm_row_memo) + (long)offsetof(cw_evm_row_memo, emitter);
+    for (int k = 0; k < 2; k++) {
+        uint32_t orig;
+        FILE *f = fopen(fp, "r+b");
+        REQUIRE(f != NULL);
+        REQUIRE(fseek(f, off, SEEK_SET) == 0 && fread(&orig, 4, 1, f) == 1);
+        REQUIRE(fseek(f, off, SEEK_SET) == 0 && fwrite(&bad[k], 4, 1, f) == 1);
+        REQUIRE(fclose(f) == 0);
+        REQUIRE(cw_evmstore_open(&s, dir, false, NULL) == 0);
+        chk = NULL;
+        CHECK_EQ_INT(cw_evm_check(&chk, s), CW_ECORRUPT);
+        CHECK_EQ_INT(json_integer_value(json_object_get(chk, "problems")), 1);
+        CHECK(strstr(json_string_value(json_array_get(json_object_get(chk, "errors"), 0)),
+                     "memo 2 (tx ") != NULL);
+        json_decref(chk);
+        cw_evmstore_close(s);
+        f = fopen(fp, "r+b");
+        REQUIRE(f != NULL);
+        REQUIRE(fseek(f, off, SEEK_SET) == 0 && fwrite(&orig, 4, 1, f) == 1);
+        REQUIRE(fclose(f) == 0);
+    }
+    REQUIRE(cw_evmstore_open(&s, dir, false, NULL) == 0);
+    chk = NULL;
+    CHECK_EQ_INT(cw_evm_check(&chk, s), 0);
+    json_decref(chk);
+    cw_evmstore_close(s);
+}
+
 int main(void)
 {
+    RUN(test_memo_emitter);
     RUN(test_lock_bridge);
     RUN(test_contract_hot_wallet);
     RUN(test_event_bridge);
