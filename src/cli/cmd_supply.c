@@ -421,13 +421,15 @@ static void print_detail(json_t *d)
         char on[64] = "";
         if (oth)
             snprintf(on, sizeof on, " on %s (another commodity)", oth);
-        printf("event %s%s: announced %s, effective %s, by %s (%s: %s)%s\n      %s\n",
+        const char *dep = json_string_value(json_object_get(e, "partner_dependence"));
+        printf("event %s%s: announced %s, effective %s, by %s (%s: %s)%s\n%s%s%s      %s\n",
                jstr(e, "id"), on, jstr(e, "announced"), jstr(e, "effective"), jstr(e, "actor"), sh,
                jstr(e, "actor_share_basis"),
                oth ? "; a supplier of this commodity restricting another (event_actor)"
                : json_is_true(json_object_get(e, "counted")) ? "; counted as a measure"
                : json_is_true(json_object_get(e, "measure")) ? "; no share known"
                                                              : "; not an export measure",
+               dep ? "      partner dependence: " : "", dep ? dep : "", dep ? "\n" : "",
                jstr(e, "source"));
     }
     json_t *po = json_object_get(data, "production");

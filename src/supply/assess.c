@@ -445,6 +445,8 @@ int cw_supply_timeline_level(const cw_supply_timeline *t, const cw_supply_rules 
                 json_object_set_new(eo, "actor_share", num_or_null(e->actor_share));
                 json_object_set_new(eo, "actor_share_basis",
                                     e->basis[0] ? json_string(e->basis) : json_null());
+                json_object_set_new(eo, "partner_dependence",
+                                    e->dependence[0] ? json_string(e->dependence) : json_null());
                 json_object_set_new(eo, "other_commodity",
                                     e->other[0] ? json_string(e->other) : json_null());
                 json_array_append_new(evs, eo);

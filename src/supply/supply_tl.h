@@ -65,7 +65,8 @@ typedef struct {
     bool measure;       /* an export control, ban, quota, licence, tax or embargo */
     double actor_share; /* the actor's share on the basis below (NAN if unknown) */
     char actor[8];
-    char basis[96];   /* e.g. "production 2024 (USGS MCS)" */
+    char basis[192];      /* e.g. "world production share 2024 (USGS MCS, published 2025-01)" */
+    char dependence[192]; /* the partner's dependence on the actor, with its year and source */
     char source[160]; /* description or link */
     bool counted;     /* raises event_measure */
     char other[32];   /* the measure is on this other commodity (raises event_actor), or "" */

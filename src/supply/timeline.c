@@ -7,6 +7,7 @@
  * mirror data (other reporters' exports to the partner). Reads: trade, prices,
  * price_series_map (cached), production, wgi, events, countries (cached).
  */
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -956,6 +957,147 @@ static bool is_measure(const char *type)
            strstr(type, "preferential");
 }
 
+/* The first month a structural figure was public: USGS MCS YYYY appears in January YYYY and
+ * first reports production of YYYY-1 (as an estimate) and import sources of YYYY-5..YYYY-2
+ * (MCS 2026: 2021-24); KOMIR's ore imports of a year are taken as public in January after it.
+ * A figure stands for a month only from this month on (no look-ahead). */
+static int published_month(const tl_exposure *x)
+{
+    int end = x->year;
+    const char *dash = strchr(x->period, '-');
+    if (dash && strlen(dash + 1) == 2 && isdigit((unsigned char)dash[1]) &&
+        isdigit((unsigned char)dash[2]))
+        end = x->year / 100 * 100 + (dash[1] - '0') * 10 + (dash[2] - '0');
+    return (end + (x->basis == EXP_USGS ? 2 : 1)) * 12;
+}
+
+/* The actor's share on one exposure entry: of world production (EXP_PRODUCTION) or of the
+ * partner's imports (USGS for the USA, KOMIR ores for Korea). NAN when not in the data. */
+static double actor_share_of(cw_supply_timeline *t, cw_supply *s, const tl_exposure *x,
+                             const char *actor)
+{
+    double share = NAN;
+    if (x->basis == EXP_PRODUCTION) {
+        cw_supply_conc c;
+        char top[4];
+        double sh = 0;
+        if (cw_supply_production_conc(s, t->commodity, x->year, &c, top, NULL, actor, &sh) == 0)
+            share = sh;
+        return share;
+    }
+    sqlite3_stmt *q = NULL;
+    const char *sql =
+        x->basis == EXP_USGS
+            ? "SELECT share FROM import_sources WHERE reporter='USA' AND commodity=?1"
+              " AND supplier=?2 AND period=?3"
+            : "SELECT (SELECT SUM(value_usd) FROM import_sources WHERE reporter='KOR'"
+              " AND commodity=?1 AND supplier=?2 AND period=?3 AND basis="
+              "'komir_ore_imports') / (SELECT SUM(value_usd) FROM import_sources WHERE"
+              " reporter='KOR' AND commodity=?1 AND period=?3 AND basis="
+              "'komir_ore_imports')";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(q, 1, t->commodity, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, actor, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, x->period, -1, SQLITE_STATIC);
+        if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL)
+            share = sqlite3_column_double(q, 0);
+    }
+    sqlite3_finalize(q);
+    return share;
+}
+
+/* One rule for an announced measure's weight (issue 16, Build 4): the producer's share of
+ * world supply (world mine production, USGS MCS; processing-stage shares are not in
+ * ../shared), else, where no world share exists, the partner's import share from it; each
+ * from the latest figure published by the announcement month (published_month), never a
+ * later one. The partner's dependence is named beside it: its import share from the actor
+ * where loaded, else the mirror flow, else "depends on world supply". */
+static void actor_weight(cw_supply_timeline *t, cw_supply *s, tl_event *e)
+{
+    int m = e->month;
+    int bw = -1, bi = -1, nw = -1, ni = -1; /* best published / nearest unpublished */
+    double sw = NAN, si = NAN, snw = NAN, sni = NAN;
+    for (size_t k = 0; k < t->n_exps && e->actor[0]; k++) {
+        const tl_exposure *x = &t->exps[k];
+        double share = actor_share_of(t, s, x, e->actor);
+        if (!isfinite(share))
+            continue;
+        bool world = x->basis == EXP_PRODUCTION;
+        int *b = world ? &bw : &bi, *nb = world ? &nw : &ni;
+        double *sb = world ? &sw : &si, *snb = world ? &snw : &sni;
+        if (published_month(x) <= m) {
+            if (*b < 0 || x->year > t->exps[*b].year)
+                *b = (int)k, *sb = share;
+        } else if (*nb < 0 || published_month(x) < published_month(&t->exps[*nb])) {
+            *nb = (int)k, *snb = share;
+        }
+    }
+    char p1[8], p2[8];
+    if (bw >= 0) {
+        cw_supply__month_format(p1, published_month(&t->exps[bw]));
+        e->actor_share = sw;
+        snprintf(e->basis, sizeof e->basis,
+                 "world production share %s (USGS MCS, published %s; mining stage)",
+                 t->exps[bw].period, p1);
+    } else if (bi >= 0) {
+        cw_supply__month_format(p1, published_month(&t->exps[bi]));
+        e->actor_share = si;
+        snprintf(e->basis, sizeof e->basis, "%s import share %s (%s, published %s); %s", t->partner,
+                 t->exps[bi].period, t->exps[bi].basis == EXP_USGS ? "USGS MCS" : "KOMIR", p1,
+                 nw >= 0 ? "no world production share published by the announcement"
+                         : "no world production share in the data");
+    } else if (nw >= 0 || ni >= 0) {
+        int k = nw >= 0 ? nw : ni;
+        cw_supply__month_format(p1, published_month(&t->exps[k]));
+        cw_supply__month_format(p2, m);
+        char what[32];
+        snprintf(what, sizeof what, "%s%s", k == nw ? "world production" : t->partner,
+                 k == nw ? "" : " import");
+        snprintf(e->basis, sizeof e->basis,
+                 "no share published by %s: the first, %s share %s (%.1f %%), was published %s"
+                 " (no look-ahead)",
+                 p2, what, t->exps[k].period, 100 * (k == nw ? snw : sni), p1);
+    }
+    /* the partner's dependence on the actor */
+    int d = bi >= 0 ? bi : ni;
+    if (d >= 0) {
+        cw_supply__month_format(p1, published_month(&t->exps[d]));
+        snprintf(e->dependence, sizeof e->dependence,
+                 "%s imports from %s: %.0f %% (%s %s, published %s%s)", t->partner, e->actor,
+                 100 * (d == bi ? si : sni),
+                 t->exps[d].basis == EXP_USGS ? "USGS MCS" : "KOMIR ores", t->exps[d].period, p1,
+                 d == bi ? "" : ", after the announcement: named, not used");
+        return;
+    }
+    double flow = 0;
+    size_t nrow = 0;
+    for (size_t r = 0; r < t->n_trade_rows; r++) {
+        const tl_trade_row *tr = &t->trade_rows[r];
+        if (tr->month < m - 12 || tr->month >= m || tr->supplier < 0 ||
+            (size_t)tr->supplier >= t->n_suppliers ||
+            strcmp(t->suppliers[tr->supplier], e->actor) != 0)
+            continue;
+        flow += tr->value;
+        nrow++;
+    }
+    if (nrow) {
+        cw_supply__month_format(p1, m - 12);
+        cw_supply__month_format(p2, m - 1);
+        if (t->direct)
+            snprintf(e->dependence, sizeof e->dependence,
+                     "%s's own imports from %s: %.3g M USD, %s..%s", t->partner, e->actor,
+                     flow / 1e6, p1, p2);
+        else
+            snprintf(e->dependence, sizeof e->dependence,
+                     "mirror: %s reports exports to %s of %.3g M USD, %s..%s", e->actor, t->partner,
+                     flow / 1e6, p1, p2);
+        return;
+    }
+    snprintf(e->dependence, sizeof e->dependence,
+             "depends on world supply (no import share or trade flow of %s from %s loaded)",
+             t->partner, e->actor);
+}
+
 static int load_events(cw_supply_timeline *t, cw_supply *s, const void *pyv, size_t n_py)
 {
     const prod_year *py = pyv;
@@ -1042,54 +1184,7 @@ static int load_events(cw_supply_timeline *t, cw_supply *s, const void *pyv, siz
         snprintf(e->source, sizeof e->source, "%s", desc ? desc : "");
         if (other)
             snprintf(e->other, sizeof e->other, "%s", other);
-        /* the actor's weight: its share of the partner's imports (stated basis) or of world
-         * production, whichever is larger, from the data standing for the announcement year */
-        int year = m / 12;
-        for (size_t k = 0; k < t->n_exps && e->actor[0]; k++) {
-            const tl_exposure *x = &t->exps[k];
-            double share = NAN;
-            if (x->basis == EXP_PRODUCTION) {
-                cw_supply_conc c;
-                char top[4];
-                double sh = 0;
-                if (cw_supply_production_conc(s, t->commodity, x->year, &c, top, NULL, e->actor,
-                                              &sh) == 0)
-                    share = sh;
-            } else {
-                sqlite3_stmt *q = NULL;
-                const char *sql =
-                    x->basis == EXP_USGS
-                        ? "SELECT share FROM import_sources WHERE reporter='USA' AND commodity=?1"
-                          " AND supplier=?2 AND period=?3"
-                        : "SELECT (SELECT SUM(value_usd) FROM import_sources WHERE reporter='KOR'"
-                          " AND commodity=?1 AND supplier=?2 AND period=?3 AND basis="
-                          "'komir_ore_imports') / (SELECT SUM(value_usd) FROM import_sources WHERE"
-                          " reporter='KOR' AND commodity=?1 AND period=?3 AND basis="
-                          "'komir_ore_imports')";
-                if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) == SQLITE_OK) {
-                    sqlite3_bind_text(q, 1, t->commodity, -1, SQLITE_STATIC);
-                    sqlite3_bind_text(q, 2, e->actor, -1, SQLITE_STATIC);
-                    sqlite3_bind_text(q, 3, x->period, -1, SQLITE_STATIC);
-                    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL)
-                        share = sqlite3_column_double(q, 0);
-                }
-                sqlite3_finalize(q);
-            }
-            if (!isfinite(share) || x->year - year > TL_LATER_YEARS)
-                continue;
-            /* prefer data of the announcement year or earlier; later data only if none */
-            bool cur_later = e->basis[0] && strstr(e->basis, "later");
-            bool later = x->year > year;
-            if (!isfinite(e->actor_share) || (cur_later && !later) ||
-                (later == cur_later && share > e->actor_share)) {
-                e->actor_share = share;
-                snprintf(e->basis, sizeof e->basis, "%s %s%s",
-                         x->basis == EXP_USGS    ? "USA import share (USGS MCS)"
-                         : x->basis == EXP_KOMIR ? "KOR ore-import share (KOMIR)"
-                                                 : "world production share (USGS MCS)",
-                         x->period, later ? ", later data" : "");
-            }
-        }
+        actor_weight(t, s, e);
         e->counted = e->measure && isfinite(e->actor_share) && !e->other[0];
         /* a measure on another commodity matters here only if its actor supplies this one */
         if (e->other[0] && !(e->actor_share > 0))

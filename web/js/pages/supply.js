@@ -267,7 +267,7 @@ function explainView(x) {
     (d.gaps && d.gaps.length) ? h('div', {}, h('h3', {}, 'Gaps'), h('ul', {}, d.gaps.map((g) => h('li', {}, g)))) : null,
     (x.events_last_12_months && x.events_last_12_months.length) ? h('div', {}, h('h3', {}, 'Events in the last 12 months'),
       h('ul', {}, x.events_last_12_months.map((e) => h('li', {}, typeof e === 'string' ? e
-        : `${e.announced || e.date || e.period || ''} ${e.id || ''} by ${e.actor || '?'}${e.actor_share != null ? ` (${pct(e.actor_share)}, ${e.actor_share_basis || ''})` : ''}${e.counted ? ': counted as a measure' : ''} — ${readable(e.source || e.title)}`)))) : null);
+        : `${e.announced || e.date || e.period || ''} ${e.id || ''} by ${e.actor || '?'}${e.actor_share != null ? ` (${pct(e.actor_share)}, ${e.actor_share_basis || ''})` : e.actor_share_basis ? ` (${e.actor_share_basis})` : ''}${e.counted ? ': counted as a measure' : ''}${e.partner_dependence ? `; partner dependence: ${e.partner_dependence}` : ''} — ${readable(e.source || e.title)}`)))) : null);
 }
 
 function seriesView(s) {
