@@ -973,6 +973,8 @@ int cw_monitor_run(const cw_monitor_opts *o, cw_monitor_stats *st)
     } else if (o->store_dir) {
         if ((rc = cw_chainstore_open(&cs, o->store_dir, false, CW_NET_MAIN)))
             goto out;
+        if (cw_chainstore_synthetic(cs)) /* the store says it holds a generated world */
+            c.synthetic = true;
         if (o->labels_db && ((rc = cw_labels_open(&labels, o->labels_db, CW_LABELS_READONLY)) ||
                              (rc = cw_trace_labelmap_new(&lm, cs, labels))))
             goto out;
