@@ -71,12 +71,52 @@ static int emit(ctx *c, const cw_alert_input *in)
     return 0;
 }
 
+/* The block of a chain alert's triggering tx (its evidence's txid, else the first of its txs by
+ * height: first_height, first_block) and that block's time, added to the evidence as
+ * onchain_height and onchain_time (Unix seconds): what `alerts list` shows beside the time the
+ * alert was raised. Nothing when the evidence names neither or the store does not hold it. */
+static void onchain_time(const ctx *c, json_t *ev)
+{
+    const char *txid = json_string_value(json_object_get(ev, "txid"));
+    json_t *fh = json_object_get(ev, "first_height"), *fb = json_object_get(ev, "first_block");
+    int64_t height = -1, time = -1;
+    if (c->cs) {
+        cw_chainstore_counts k = cw_chainstore_counts_get(c->cs);
+        uint32_t base = cw_chainstore_base_height(c->cs);
+        uint8_t id[32];
+        uint64_t t, r = CW_NONE64;
+        if (txid && cw_hex_decode_rev(id, 32, txid) == 0 &&
+            cw_chainstore_find_tx(c->cs, id, &t) == 0)
+            r = cw_chainstore_tx_block(c->cs, t);
+        else if (json_is_integer(fh) && json_integer_value(fh) >= (json_int_t)base)
+            r = (uint64_t)json_integer_value(fh) - base;
+        cw_error_clear();
+        if (r < k.blocks) {
+            height = (int64_t)(base + r);
+            time = (int64_t)cw_chainstore_block(c->cs, r)->time;
+        }
+    } else if (c->evm && json_is_integer(fb) && json_integer_value(fb) >= 0) {
+        const cw_evm_row_block *b = cw_evmstore_block(c->evm, (uint64_t)json_integer_value(fb));
+        cw_error_clear();
+        if (b) {
+            height = (int64_t)b->number;
+            time = (int64_t)b->timestamp;
+        }
+    }
+    if (time < 0)
+        return;
+    json_object_set_new(ev, "onchain_height", json_integer(height));
+    json_object_set_new(ev, "onchain_time", json_integer(time));
+}
+
 /* Raises one alert with evidence ev (the reference is stolen), deduplicated for ever on key. */
 int cw_monitor__raise(ctx *c, cw_alert_source src, const char *kind, cw_alert_severity sev,
                       cw_tlp tlp, const char *share_to, const char *title, const char *explanation,
                       json_t *ev, const char *key)
 {
     char marked[600];
+    if (src == CW_ALERT_SRC_CHAIN && ev)
+        onchain_time(c, ev);
     if (c->synthetic && src == CW_ALERT_SRC_CHAIN && ev) {
         /* a generated world's finding: said in the title (which the dashboard, the API and the
          * shared STIX objects carry) and in the evidence */
@@ -966,7 +1006,7 @@ int cw_monitor_run(const cw_monitor_opts *o, cw_monitor_stats *st)
     int rc = cw_node_open(&node, o->node_db);
     if (rc)
         return rc;
-    ctx c = {cw_node_alerts(node), st, o->synthetic};
+    ctx c = {cw_node_alerts(node), st, o->synthetic, NULL, NULL};
     if (o->store_dir && cw_evmstore_detect(o->store_dir)) {
         if ((rc = cw_monitor__run_evm(&c, o)))
             goto out;
@@ -975,6 +1015,7 @@ int cw_monitor_run(const cw_monitor_opts *o, cw_monitor_stats *st)
             goto out;
         if (cw_chainstore_synthetic(cs)) /* the store says it holds a generated world */
             c.synthetic = true;
+        c.cs = cs;
         if (o->labels_db && ((rc = cw_labels_open(&labels, o->labels_db, CW_LABELS_READONLY)) ||
                              (rc = cw_trace_labelmap_new(&lm, cs, labels))))
             goto out;
