@@ -71,25 +71,53 @@ static int emit(ctx *c, const cw_alert_input *in)
     return 0;
 }
 
-/* The block of a chain alert's triggering tx (its evidence's txid, else the first of its txs by
- * height: first_height, first_block) and that block's time, added to the evidence as
+/* The block row of the tx whose txid is the first n characters of hex (CW_NONE64: none). */
+static uint64_t tx_block(const cw_chainstore *cs, const char *hex, size_t n)
+{
+    char h[65];
+    uint8_t id[32];
+    uint64_t t;
+    if (n != 64)
+        return CW_NONE64;
+    memcpy(h, hex, 64);
+    h[64] = '\0';
+    if (cw_hex_decode_rev(id, 32, h) || cw_chainstore_find_tx(cs, id, &t))
+        return CW_NONE64;
+    return cw_chainstore_tx_block(cs, t);
+}
+
+/* The block of a chain alert's triggering tx and that block's time, added to the evidence as
  * onchain_height and onchain_time (Unix seconds): what `alerts list` shows beside the time the
- * alert was raised. Nothing when the evidence names neither or the store does not hold it. */
+ * alert was raised. The tx is the evidence's txid (an address rule's first tx) or
+ * first_coinjoin_txid (a case's CoinJoin alert), else the first tx by height (first_height,
+ * first_block: EVM), else a case's earliest deposit (the end outputs of its paths). Nothing
+ * when the evidence names none or the store does not hold it. */
 static void onchain_time(const ctx *c, json_t *ev)
 {
     const char *txid = json_string_value(json_object_get(ev, "txid"));
+    if (!txid)
+        txid = json_string_value(json_object_get(ev, "first_coinjoin_txid"));
     json_t *fh = json_object_get(ev, "first_height"), *fb = json_object_get(ev, "first_block");
     int64_t height = -1, time = -1;
     if (c->cs) {
         cw_chainstore_counts k = cw_chainstore_counts_get(c->cs);
         uint32_t base = cw_chainstore_base_height(c->cs);
-        uint8_t id[32];
-        uint64_t t, r = CW_NONE64;
-        if (txid && cw_hex_decode_rev(id, 32, txid) == 0 &&
-            cw_chainstore_find_tx(c->cs, id, &t) == 0)
-            r = cw_chainstore_tx_block(c->cs, t);
-        else if (json_is_integer(fh) && json_integer_value(fh) >= (json_int_t)base)
+        uint64_t r = CW_NONE64;
+        if (txid) {
+            r = tx_block(c->cs, txid, strlen(txid));
+        } else if (json_is_integer(fh) && json_integer_value(fh) >= (json_int_t)base) {
             r = (uint64_t)json_integer_value(fh) - base;
+        } else {
+            size_t i;
+            json_t *p;
+            json_array_foreach(json_object_get(ev, "paths"), i, p)
+            {
+                const char *op = json_string_value(json_object_get(p, "outpoint"));
+                uint64_t b = op ? tx_block(c->cs, op, strcspn(op, ":")) : CW_NONE64;
+                if (b < r)
+                    r = b;
+            }
+        }
         cw_error_clear();
         if (r < k.blocks) {
             height = (int64_t)(base + r);
