@@ -123,8 +123,25 @@ static void onchain_time(const ctx *c, json_t *ev)
             height = (int64_t)(base + r);
             time = (int64_t)cw_chainstore_block(c->cs, r)->time;
         }
-    } else if (c->evm && json_is_integer(fb) && json_integer_value(fb) >= 0) {
-        const cw_evm_row_block *b = cw_evmstore_block(c->evm, (uint64_t)json_integer_value(fb));
+    } else if (c->evm) {
+        /* first_block, else a case's earliest arrival (arrivals[].tx) */
+        int64_t number = json_is_integer(fb) ? (int64_t)json_integer_value(fb) : -1;
+        size_t i;
+        json_t *a, *arrivals = number < 0 ? json_object_get(ev, "arrivals") : NULL;
+        json_array_foreach(arrivals, i, a)
+        {
+            const char *h = json_string_value(json_object_get(a, "tx"));
+            cw_evm_hash hash;
+            uint64_t t;
+            if (h && cw_evm_hash_parse(&hash, h, strlen(h)) == 0 &&
+                cw_evmstore_find_tx(c->evm, &hash, &t) == 0) {
+                int64_t n = (int64_t)cw_evmstore_tx(c->evm, t)->block;
+                if (number < 0 || n < number)
+                    number = n;
+            }
+        }
+        const cw_evm_row_block *b =
+            number >= 0 ? cw_evmstore_block(c->evm, (uint64_t)number) : NULL;
         cw_error_clear();
         if (b) {
             height = (int64_t)b->number;
