@@ -298,6 +298,7 @@ int cw_addrhist_build(const char *store_dir, cw_addrhist_stats *stats)
     }
     cw_error_clear();
     st.outs_before = from;
+    st.cards = cards;
     if (have_old && from == c.outs && old_addrs == c.addrs && (old_cards == 1) == cards) {
         st.up_to_date = true;
         st.outs = c.outs;
