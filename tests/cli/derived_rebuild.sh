@@ -56,4 +56,19 @@ check "index: the build ran between" test -e "$T/fired.a"
 check_eq "index: check passes (exit 0)" "$rc" 0
 check_eq "index: and reads the new generation" "$(grep -c 'address-history index: ok' "$T/a.out")" 1
 check_eq "index: one generation" "$(cd "$S" && ls -d addrhist.[0-9]*)" addrhist.3
+# the store grows and the clusters are rebuilt in that window: the new generation covers more
+# blocks than the reader's store handle, which is said as such (not "reorganised"); asked again
+# it answers
+G=$T/g
+"$CW_BIN" ingest btc --blocks "$T/w/blocks" --store "$G" --network regtest --to 100 --quiet > /dev/null
+"$CW_BIN" cluster build --store "$G" > /dev/null
+TXG=$("$CW_BIN" block 60 --store "$G" --json | jq -r '.txids[0]')
+AG=$("$CW_BIN" tx "$TXG" --store "$G" --json | jq -r '[.outputs[].address // empty][0]')
+rc=0
+CW_TEST_AFTER_DERIVED_MANIFEST=$(once g "$CW_BIN ingest btc --blocks $T/w/blocks --store $G --network regtest --to 150 --quiet && $CW_BIN cluster build --store $G") \
+    "$CW_BIN" cluster show "$AG" --store "$G" > /dev/null 2> "$T/g.err" || rc=$?
+check "grown store: the build ran between" test -e "$T/fired.g"
+check "grown store: the reader fails (exit $rc)" test "$rc" -ne 0
+check "grown store: saying the store grew since it was opened, and to ask again" grep -q "the store grew since it was opened (ask again)" "$T/g.err"
+check "asked again it answers" bash -c "'$CW_BIN' cluster show '$AG' --store '$G' > /dev/null"
 finish

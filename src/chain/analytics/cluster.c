@@ -698,6 +698,12 @@ static int clusters_open_once(cw_clusters **out, const cw_chainstore *cs, cw_man
     cw_derived_test_hook();
     if (cw_manifest_get(&m, "format", 0) != CL_FORMAT)
         return cw_error_set(CW_EVERSION, "%s: unsupported format", mpath);
+    if (cw_manifest_get(&m, "blocks", 0) > cw_chainstore_counts_get(cs).blocks)
+        return cw_error_set(CW_ECORRUPT,
+                            "%s: built over more blocks than this store handle holds: the store "
+                            "grew since it was opened (ask again), or was reorganised to a "
+                            "shorter chain (run `chainwatch cluster build`)",
+                            mpath);
     if (!cw_analytics__tip_matches(cs, &m))
         return cw_error_set(CW_ECORRUPT,
                             "%s: the chain was reorganised below the clusters' tip (run "

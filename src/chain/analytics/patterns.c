@@ -1629,6 +1629,14 @@ int cw_patterns_open(cw_patterns **out, const cw_chainstore *cs)
                                 "%s: flags of another format (run `chainwatch patterns build`)",
                                 mpath);
         }
+        if (cw_manifest_get(&m, "blocks", 0) > cw_chainstore_counts_get(cs).blocks) {
+            cw_free(p);
+            return cw_error_set(CW_ECORRUPT,
+                                "%s: built over more blocks than this store handle holds: the "
+                                "store grew since it was opened (ask again), or was reorganised "
+                                "to a shorter chain (run `chainwatch patterns build`)",
+                                mpath);
+        }
         if (!tip_matches(cs, &m)) {
             cw_free(p);
             return cw_error_set(CW_ECORRUPT,
