@@ -5,7 +5,7 @@
 # Each command is one shell string; SETUP (optional) runs before every run of every command
 # (e.g. removing the output a build would otherwise continue).
 #
-# usage: ROUNDS=5 SETUP='rm -f S/patterns.manifest S/txflags.col' \
+# usage: ROUNDS=5 SETUP='rm -rf S/patterns.manifest S/patterns.[0-9]*' \
 #          bash bench/alternate.sh 'OLD/chainwatch patterns build --store S' \
 #                                  'NEW/chainwatch patterns build --store S'
 set -euo pipefail

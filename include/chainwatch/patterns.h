@@ -1,8 +1,8 @@
 /*
  * patterns.h: per-transaction pattern flags (CoinJoin kinds, peel-chain links, fan-out,
- * fan-in) computed over a chain store and persisted beside it as `txflags.col` (one u32 per tx)
- * with its own manifest `patterns.manifest` (the tx and block counts it covers and the hash of
- * the last block covered). docs/PATTERNS.md gives the exact rules.
+ * fan-in) computed over a chain store and persisted beside it as `patterns.<gen>/txflags.col` (one
+ * u32 per tx) with its own manifest `patterns.manifest` (the tx and block counts it covers and the
+ * hash of the last block covered). docs/PATTERNS.md gives the exact rules.
  *
  * The flags of a tx depend on the tx itself, the outputs it spends and the txs that spend its
  * outputs (peel-chain links), so a build over new blocks also revisits the parents of the new
@@ -136,7 +136,9 @@ typedef struct cw_patterns_stats {
     double seconds;
 } cw_patterns_stats;
 
-/* Computes or extends txflags.col for every published tx of the store in store_dir. Opens the
+/* Computes or extends the flags of every published tx of the store in store_dir into a new
+ * generation (patterns.<gen>/txflags.col, src/store/derived.c: the rows a reader has open are
+ * never rewritten; nothing is written when the flags are up to date). Opens the
  * chain store read-only; takes an flock on store_dir/analytics.lock (CW_EBUSY when another
  * build runs). stats may be NULL. Errors: CW_EIO, CW_ECORRUPT, CW_ENOTFOUND, CW_EBUSY. */
 int cw_patterns_build(const char *store_dir, cw_patterns_stats *stats);

@@ -23,9 +23,11 @@ typedef struct cw_server_config {
     const char *tls_cert; /* PEM files, both or neither */
     const char *tls_key;
     const char *store_dir;     /* chain store for /api/v1/chain/ (NULL: none) */
-    const char *labels_db;     /* label store used by traces and lookups (NULL: none) */
+    const char *labels_db;     /* label store used by traces and lookups (NULL: none); also the
+                                  EVM store's unless evm_labels_db names its own */
     const char *evm_store_dir; /* EVM store for /api/v1/evm/ (NULL: none; --store DIR holding
                                   an EVM store serves it there too) */
+    const char *evm_labels_db; /* the EVM store's own label store (NULL: labels_db) */
     const char *supply_db;     /* supply database for /api/v1/supply/ (NULL: none) */
     const char *supply_rules;  /* rule table (NULL: built-in default) */
     size_t max_body;           /* bytes; 0: 1 MiB */

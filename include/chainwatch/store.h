@@ -239,4 +239,22 @@ int cw_manifest_write(const cw_manifest *m, const char *path);
 uint64_t cw_manifest_get(const cw_manifest *m, const char *key, uint64_t dflt);
 int cw_manifest_set(cw_manifest *m, const char *key, uint64_t val);
 
+/* Generation folders of derived files (src/store/derived.c; docs/STORE-FORMAT.md, "Derived files
+ * beside readers"): a build writes STORE/NAME.<gen>/ whole, makes it durable, replaces its
+ * manifest (naming gen) by rename, then removes the other folders; nothing is rewritten in place.
+ * cw_derived_remove_gen removes every file of the folder (also ones a later build added), then
+ * the folder. cw_derived_next_gen: a generation above the published one and above every folder
+ * present, so a build never writes into a folder a reader may have opened. cw_derived_moved:
+ * whether the manifest at path now differs from m (a build published since m was read); a
+ * reader whose files the manifest names cannot be opened asks it and, when true, starts over
+ * with the new manifest. cw_derived_test_hook: in test builds only, runs the shell command
+ * CW_TEST_AFTER_DERIVED_MANIFEST (a reader calls it between reading a manifest and opening the
+ * files it names). */
+void cw_derived_gen_dir(char *out, size_t n, const char *store, const char *name, uint64_t gen);
+void cw_derived_remove_gen(const char *store, const char *name, uint64_t gen);
+void cw_derived_remove_other_gens(const char *store, const char *name, uint64_t keep);
+uint64_t cw_derived_next_gen(const char *store, const char *name, uint64_t published);
+bool cw_derived_moved(const cw_manifest *m, const char *path);
+void cw_derived_test_hook(void);
+
 #endif

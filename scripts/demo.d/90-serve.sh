@@ -81,6 +81,11 @@ fi
 ARGS=()
 [ -e "$OUT/store/MANIFEST" ] && ARGS+=(--store "$OUT/store")
 [ -e "$OUT/labels.db" ] && ARGS+=(--labels "$OUT/labels.db")
+# the EVM world of stage 27 with its own labels (its addresses are not the Bitcoin world's)
+if [ -e "$OUT/evm/store/MANIFEST" ] && "$BIN" serve --help 2>&1 | grep -q -- --evm-labels; then
+    ARGS+=(--evm-store "$OUT/evm/store")
+    [ -e "$OUT/evm/labels.db" ] && ARGS+=(--evm-labels "$OUT/evm/labels.db")
+fi
 [ -e "$OUT/supply/supply.db" ] && ARGS+=(--supply-db "$OUT/supply/supply.db")
 if "$BIN" serve --help 2>&1 | grep -q -- --web-root; then
     ARGS+=(--web-root "$ROOT/web")

@@ -379,6 +379,18 @@ static json_t *row_to_json(sqlite3_stmt *st)
     json_object_set_new(o, "explanation", json_text_or_null(st, 10));
     const char *ev = (const char *)sqlite3_column_text(st, 11);
     json_t *evj = ev ? json_loads(ev, 0, NULL) : NULL;
+    /* when the alert was raised ("time", kept for earlier readers) and the on-chain time of its
+     * triggering tx (the monitor's onchain_time in the evidence; null for other alerts) */
+    json_object_set_new(o, "raised_at", json_copy(json_object_get(o, "time")));
+    json_t *oc = evj ? json_object_get(evj, "onchain_time") : NULL;
+    if (json_is_integer(oc)) {
+        cw_time_format(tbuf, (int64_t)json_integer_value(oc) * 1000000, 0);
+        json_object_set_new(o, "onchain_time", json_string(tbuf));
+        json_object_set_new(o, "onchain_height", json_copy(json_object_get(evj, "onchain_height")));
+    } else {
+        json_object_set_new(o, "onchain_time", json_null());
+        json_object_set_new(o, "onchain_height", json_null());
+    }
     json_object_set_new(o, "evidence", evj ? evj : json_object());
     const char *pv = (const char *)sqlite3_column_text(st, 12);
     json_t *pvj = pv ? json_loads(pv, 0, NULL) : NULL;

@@ -133,6 +133,7 @@ static int run(int argc, char **argv)
     if (o.json) {
         ec = cw_cli_print_json(j);
     } else {
+        cw_cli_synthetic_line(j);
         printf("address %s\n  received %lld sat  sent %lld sat  balance %lld sat\n"
                "  txs %lld  outputs %lld (%lld unspent)\n",
                json_string_value(json_object_get(j, "address")),

@@ -23,12 +23,23 @@ static int run(int argc, char **argv)
     int rc = cw_addrhist_build(o.store, &st);
     if (rc)
         return cw_cli_fail("addrindex", rc);
-    if (o.json)
-        return cw_cli_print_json(json_pack(
-            "{s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:f}", "outputs_before",
-            (json_int_t)st.outs_before, "outputs", (json_int_t)st.outs, "addresses",
-            (json_int_t)st.addrs, "entries", (json_int_t)st.entries, "bytes", (json_int_t)st.bytes,
-            "rebuilt", st.rebuilt, "up_to_date", st.up_to_date, "seconds", st.seconds));
+    char note[300] = "";
+    if (!st.cards)
+        snprintf(note, sizeof note,
+                 "no cards: the store has %" PRIu64 " outputs, and a card holds 32-bit output and "
+                 "tx numbers (below %" PRIu64 " outputs only); lookups read off.col and ent.col "
+                 "instead (more dependent reads per cold lookup)",
+                 st.outs, CW_ADDRHIST_CARDS_MAX);
+    if (o.json) {
+        json_t *j = json_pack("{s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:b, s:f}", "outputs_before",
+                              (json_int_t)st.outs_before, "outputs", (json_int_t)st.outs,
+                              "addresses", (json_int_t)st.addrs, "entries", (json_int_t)st.entries,
+                              "bytes", (json_int_t)st.bytes, "rebuilt", st.rebuilt, "up_to_date",
+                              st.up_to_date, "cards", st.cards, "seconds", st.seconds);
+        if (j && note[0])
+            json_object_set_new(j, "cards_note", json_string(note));
+        return cw_cli_print_json(j);
+    }
     printf("addrindex: %" PRIu64 " outputs of %" PRIu64 " addresses indexed (%" PRIu64
            " entries, %.1f MB), %s; %.2f s\n",
            st.outs, st.addrs, st.entries, (double)st.bytes / 1e6,
@@ -37,6 +48,8 @@ static int run(int argc, char **argv)
            : st.outs_before ? "appended the outputs ingested since the last build"
                             : "built",
            st.seconds);
+    if (note[0])
+        printf("addrindex: %s\n", note);
     return CW_EXIT_OK;
 }
 

@@ -55,9 +55,10 @@ static int read_text(const char *path, char **out)
 
 static void print_alert_line(const json_t *a)
 {
-    printf("%-6lld %-27s %-8s %-8s %-12s %-13s %s\n",
+    const char *onchain = json_string_value(json_object_get(a, "onchain_time"));
+    printf("%-6lld %-27s %-20s %-8s %-8s %-12s %-13s %s\n",
            (long long)json_integer_value(json_object_get(a, "id")),
-           json_string_value(json_object_get(a, "time")),
+           json_string_value(json_object_get(a, "time")), onchain ? onchain : "-",
            json_string_value(json_object_get(a, "source")),
            json_string_value(json_object_get(a, "severity")),
            json_string_value(json_object_get(a, "status")),
@@ -229,8 +230,10 @@ static int run(int argc, char **argv)
         if (!rc && !json) {
             size_t k;
             json_t *a;
-            printf("%-6s %-27s %-8s %-8s %-12s %-13s %s\n", "ID", "TIME", "SOURCE", "SEVERITY",
-                   "STATUS", "TLP", "TITLE");
+            /* RAISED: when this node raised the alert; ON-CHAIN: the block time of the tx
+             * that triggered it (chain alerts) */
+            printf("%-6s %-27s %-20s %-8s %-8s %-12s %-13s %s\n", "ID", "RAISED (UTC)",
+                   "ON-CHAIN (UTC)", "SOURCE", "SEVERITY", "STATUS", "TLP", "TITLE");
             json_t *rows = json_object_get(out, "alerts");
             json_array_foreach(rows, k, a) print_alert_line(a);
             if (json_is_true(json_object_get(out, "more"))) {

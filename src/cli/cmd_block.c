@@ -67,6 +67,7 @@ static int run(int argc, char **argv)
         ec = cw_cli_print_json(j);
     } else {
         char when[32];
+        cw_cli_synthetic_line(j);
         printf("block %s\n  height %lld  time %s  txs %lld  size %lld  weight %lld\n"
                "  prev %s\n  merkle %s  bits %s  nonce %lld  chainwork %s\n",
                json_string_value(json_object_get(j, "hash")),

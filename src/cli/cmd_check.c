@@ -75,6 +75,9 @@ static int run(int argc, char **argv)
                 rc = ix;
         }
     }
+    bool synthetic = cw_chainstore_synthetic(cs);
+    if (j && synthetic) /* a generated world (only then: a real store's answer is as before) */
+        json_object_set_new(j, "synthetic", json_true());
     rc = cw_cli_chain_answer(&j, cs, rc);
     cw_chainstore_close(cs);
     if (!j)
@@ -83,8 +86,10 @@ static int run(int argc, char **argv)
         cw_cli_print_json(j);
     } else {
         json_t *c = json_object_get(j, "checked");
-        printf("check %s: %lld blocks, %lld txs, %lld inputs, %lld outputs, %lld addresses: %s\n",
-               o.store, (long long)json_integer_value(json_object_get(c, "blocks")),
+        printf("check %s%s: %lld blocks, %lld txs, %lld inputs, %lld outputs, %lld addresses: "
+               "%s\n",
+               o.store, synthetic ? " (SYNTHETIC world)" : "",
+               (long long)json_integer_value(json_object_get(c, "blocks")),
                (long long)json_integer_value(json_object_get(c, "txs")),
                (long long)json_integer_value(json_object_get(c, "inputs")),
                (long long)json_integer_value(json_object_get(c, "outputs")),

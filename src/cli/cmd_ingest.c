@@ -155,6 +155,7 @@ static int run(int argc, char **argv)
                                              {"json", no_argument, NULL, 'J'},
                                              {"quiet", no_argument, NULL, 'q'},
                                              {"verify-witness", no_argument, NULL, 'w'},
+                                             {"synthetic", no_argument, NULL, 'S'},
                                              {NULL, 0, NULL, 0}};
     optind = 2;
     int ch;
@@ -199,6 +200,9 @@ static int run(int argc, char **argv)
         case 'w':
             o.verify_witness = true;
             break;
+        case 'S':
+            o.synthetic = true;
+            break;
         default:
             return cw_cli_usage_error(&cw_cmd_ingest, "unknown option");
         }
@@ -216,15 +220,20 @@ static int run(int argc, char **argv)
     double secs = st.seconds > 0 ? st.seconds : 1e-9;
     if (json) {
         return cw_cli_print_json(json_pack(
-            "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f}", "network",
-            cw_network_name(st.net), "records", (json_int_t)st.records, "orphans",
+            "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:b}",
+            "network", cw_network_name(st.net), "records", (json_int_t)st.records, "orphans",
             (json_int_t)st.orphans, "stale", (json_int_t)st.stale, "rolled_back",
             (json_int_t)st.rolled_back, "blocks_added", (json_int_t)st.blocks_added, "txs_added",
             (json_int_t)st.txs_added, "inputs_added", (json_int_t)st.ins_added, "outputs_added",
             (json_int_t)st.outs_added, "bytes_read", (json_int_t)st.bytes_read, "tip_height",
             (json_int_t)st.tip_height, "seconds", st.seconds, "tx_per_s",
-            (double)st.txs_added / secs, "mb_per_s", (double)st.bytes_read / secs / 1e6));
+            (double)st.txs_added / secs, "mb_per_s", (double)st.bytes_read / secs / 1e6,
+            "synthetic", st.synthetic));
     }
+    if (st.synthetic)
+        printf("ingest: SYNTHETIC world: %s holds a generated chain (MANIFEST synthetic 1); its "
+               "answers, traces, alerts and server answers say so\n",
+               o.store_dir);
     printf("ingest: %llu blocks, %llu txs added (%llu rolled back, %llu stale, %llu orphan "
            "records); tip height %lld; network %s%s; %.2f s, %.0f tx/s, %.1f MB/s\n",
            (unsigned long long)st.blocks_added, (unsigned long long)st.txs_added,
@@ -257,6 +266,9 @@ const cw_command cw_cmd_ingest = {
     "  --verify-witness    also compute wtxids and check every block's BIP141 witness\n"
     "                      commitment (txids and merkle roots are always checked)\n"
     "  --commit-txs N      commit every N transactions (default: every 10 seconds)\n"
+    "  --synthetic         the blocks are a generated world: the store is marked SYNTHETIC\n"
+    "                      (automatic for `chainwatch gen` output: DIR/truth/world.json\n"
+    "                      beside DIR/blocks)\n"
     "  --quiet             no progress line\n"
     "  --json              print the summary as JSON\n"
     "\n"

@@ -318,6 +318,11 @@ static int run(int argc, char **argv)
     if (rc == 0)
         rc = cw_trace_labelmap_new(&lm, cs, db);
     int worst = CW_EXIT_OK;
+    if (rc == 0 && !json && cw_chainstore_synthetic(cs)) {
+        json_t *mark = json_pack("{s:b}", "synthetic", 1);
+        cw_cli_synthetic_line(mark);
+        json_decref(mark);
+    }
     for (int i = 0; rc == 0 && i < n_addrs; i++)
         rc = screen_one(cs, lm, addrs[i], &so, json, top, &worst);
     if (rc == 0 && data) {

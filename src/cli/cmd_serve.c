@@ -41,6 +41,8 @@ static int run(int argc, char **argv)
             cfg.labels_db = v;
         else if (!strcmp(a, "--evm-store"))
             cfg.evm_store_dir = v;
+        else if (!strcmp(a, "--evm-labels"))
+            cfg.evm_labels_db = v;
         else if (!strcmp(a, "--supply-db"))
             cfg.supply_db = v;
         else if (!strcmp(a, "--supply-rules"))
@@ -83,6 +85,8 @@ static int run(int argc, char **argv)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* the daemon's threads inherit the mask */
+    if (cfg.evm_labels_db && !cfg.evm_store_dir && !cfg.store_dir)
+        return cw_cli_usage_error(cmd, "--evm-labels: the labels of an EVM store (--evm-store)");
     cw_server *s = NULL;
     /* A long-lived server allocates and frees a response's worth of memory per request: keep
      * freed heap instead of returning it to the kernel each time (the returns and the page
@@ -110,7 +114,7 @@ static int run(int argc, char **argv)
 const cw_command cw_cmd_serve = {
     "serve", "serve the JSON API and TAXII 2.1 for partners and users",
     "Usage: chainwatch serve [--db PATH] [--listen HOST:PORT] [--tls-cert PEM --tls-key PEM]\n"
-    "                        [--store DIR] [--evm-store DIR] [--labels DB]\n"
+    "                        [--store DIR] [--labels DB] [--evm-store DIR [--evm-labels DB]]\n"
     "                        [--supply-db DB [--supply-rules F]]\n"
     "                        [--web-root DIR] [--max-body BYTES] [--threads N]\n"
     "                        [--no-cpu-pin] [--ready-file F]\n\n"
@@ -119,7 +123,8 @@ const cw_command cw_cmd_serve = {
     "trace?from=&model=&direction=&max_hops=&stop_at=; --labels names the label store; also\n"
     "/api/v1/trace, search?q=, supply/status, supply/explain/C/P (--supply-db), peers, audit;\n"
     "with --evm-store (or --store naming an EVM store) /api/v1/evm/status and\n"
-    "evm/trace?from=0xTX[,0xTX]&model=&max_hops=&services=0: the account-model trace) and\n"
+    "evm/trace?from=0xTX[,0xTX]&model=&max_hops=&services=0: the account-model trace, with\n"
+    "--evm-labels DB as its label store (default: --labels, the one-chain case)) and\n"
     "/taxii2/ (TAXII 2.1: discovery, API\n"
     "root /taxii2/api/, the node's collection with objects, manifest, versions, status). Every\n"
     "request needs an API key (chainwatch keys add) as 'Authorization: Bearer KEY'. Plain HTTP\n"

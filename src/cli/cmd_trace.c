@@ -85,6 +85,7 @@ static void print_table(json_t *j, const cw_trace_stats *st, double total_s)
     bool reach = json_object_get(j, "reach") != NULL;
     bool fwd = !strcmp(json_string_value(json_object_get(o, "direction")), "forward");
     sat_btc(b, sizeof b, total);
+    cw_cli_synthetic_line(j);
     printf("trace %s %s from %lld output(s) worth %s BTC, CoinJoins %s: %llu txs, %llu edges, "
            "max hop %u%s (%.3f s with loading the store and labels; tracing %.3f s)\n",
            json_string_value(json_object_get(o, "model")),

@@ -108,6 +108,7 @@ static int run(int argc, char **argv)
         ec = cw_cli_print_json(j);
     } else {
         char when[32];
+        cw_cli_synthetic_line(j);
         printf("tx %s\n  block %lld %s  time %s\n  size %lld  weight %lld",
                json_string_value(json_object_get(j, "txid")),
                (long long)json_integer_value(json_object_get(j, "height")),

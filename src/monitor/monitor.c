@@ -71,12 +71,97 @@ static int emit(ctx *c, const cw_alert_input *in)
     return 0;
 }
 
+/* The block row of the tx whose txid is the first n characters of hex (CW_NONE64: none). */
+static uint64_t tx_block(const cw_chainstore *cs, const char *hex, size_t n)
+{
+    char h[65];
+    uint8_t id[32];
+    uint64_t t;
+    if (n != 64)
+        return CW_NONE64;
+    memcpy(h, hex, 64);
+    h[64] = '\0';
+    if (cw_hex_decode_rev(id, 32, h) || cw_chainstore_find_tx(cs, id, &t))
+        return CW_NONE64;
+    return cw_chainstore_tx_block(cs, t);
+}
+
+/* The block of a chain alert's triggering tx and that block's time, added to the evidence as
+ * onchain_height and onchain_time (Unix seconds): what `alerts list` shows beside the time the
+ * alert was raised. The tx is the evidence's txid (an address rule's first tx) or
+ * first_coinjoin_txid (a case's CoinJoin alert), else the first tx by height (first_height,
+ * first_block: EVM), else a case's earliest deposit (the end outputs of its paths). Nothing
+ * when the evidence names none or the store does not hold it. */
+static void onchain_time(const ctx *c, json_t *ev)
+{
+    const char *txid = json_string_value(json_object_get(ev, "txid"));
+    if (!txid)
+        txid = json_string_value(json_object_get(ev, "first_coinjoin_txid"));
+    json_t *fh = json_object_get(ev, "first_height"), *fb = json_object_get(ev, "first_block");
+    int64_t height = -1, time = -1;
+    if (c->cs) {
+        cw_chainstore_counts k = cw_chainstore_counts_get(c->cs);
+        uint32_t base = cw_chainstore_base_height(c->cs);
+        uint64_t r = CW_NONE64;
+        if (txid) {
+            r = tx_block(c->cs, txid, strlen(txid));
+        } else if (json_is_integer(fh) && json_integer_value(fh) >= (json_int_t)base) {
+            r = (uint64_t)json_integer_value(fh) - base;
+        } else {
+            size_t i;
+            json_t *p;
+            json_array_foreach(json_object_get(ev, "paths"), i, p)
+            {
+                const char *op = json_string_value(json_object_get(p, "outpoint"));
+                uint64_t b = op ? tx_block(c->cs, op, strcspn(op, ":")) : CW_NONE64;
+                if (b < r)
+                    r = b;
+            }
+        }
+        cw_error_clear();
+        if (r < k.blocks) {
+            height = (int64_t)(base + r);
+            time = (int64_t)cw_chainstore_block(c->cs, r)->time;
+        }
+    } else if (c->evm) {
+        /* first_block, else a case's earliest arrival (arrivals[].tx) */
+        int64_t number = json_is_integer(fb) ? (int64_t)json_integer_value(fb) : -1;
+        size_t i;
+        json_t *a, *arrivals = number < 0 ? json_object_get(ev, "arrivals") : NULL;
+        json_array_foreach(arrivals, i, a)
+        {
+            const char *h = json_string_value(json_object_get(a, "tx"));
+            cw_evm_hash hash;
+            uint64_t t;
+            if (h && cw_evm_hash_parse(&hash, h, strlen(h)) == 0 &&
+                cw_evmstore_find_tx(c->evm, &hash, &t) == 0) {
+                int64_t n = (int64_t)cw_evmstore_tx(c->evm, t)->block;
+                if (number < 0 || n < number)
+                    number = n;
+            }
+        }
+        const cw_evm_row_block *b =
+            number >= 0 ? cw_evmstore_block(c->evm, (uint64_t)number) : NULL;
+        cw_error_clear();
+        if (b) {
+            height = (int64_t)b->number;
+            time = (int64_t)b->timestamp;
+        }
+    }
+    if (time < 0)
+        return;
+    json_object_set_new(ev, "onchain_height", json_integer(height));
+    json_object_set_new(ev, "onchain_time", json_integer(time));
+}
+
 /* Raises one alert with evidence ev (the reference is stolen), deduplicated for ever on key. */
 int cw_monitor__raise(ctx *c, cw_alert_source src, const char *kind, cw_alert_severity sev,
                       cw_tlp tlp, const char *share_to, const char *title, const char *explanation,
                       json_t *ev, const char *key)
 {
     char marked[600];
+    if (src == CW_ALERT_SRC_CHAIN && ev)
+        onchain_time(c, ev);
     if (c->synthetic && src == CW_ALERT_SRC_CHAIN && ev) {
         /* a generated world's finding: said in the title (which the dashboard, the API and the
          * shared STIX objects carry) and in the evidence */
@@ -966,13 +1051,16 @@ int cw_monitor_run(const cw_monitor_opts *o, cw_monitor_stats *st)
     int rc = cw_node_open(&node, o->node_db);
     if (rc)
         return rc;
-    ctx c = {cw_node_alerts(node), st, o->synthetic};
+    ctx c = {cw_node_alerts(node), st, o->synthetic, NULL, NULL};
     if (o->store_dir && cw_evmstore_detect(o->store_dir)) {
         if ((rc = cw_monitor__run_evm(&c, o)))
             goto out;
     } else if (o->store_dir) {
         if ((rc = cw_chainstore_open(&cs, o->store_dir, false, CW_NET_MAIN)))
             goto out;
+        if (cw_chainstore_synthetic(cs)) /* the store says it holds a generated world */
+            c.synthetic = true;
+        c.cs = cs;
         if (o->labels_db && ((rc = cw_labels_open(&labels, o->labels_db, CW_LABELS_READONLY)) ||
                              (rc = cw_trace_labelmap_new(&lm, cs, labels))))
             goto out;

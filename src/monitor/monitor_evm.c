@@ -557,6 +557,7 @@ int cw_monitor__run_evm(cw_monitor__ctx *c, const cw_monitor_opts *o)
      * --synthetic (cw_monitor__raise: title and evidence) */
     if (cw_evmstore_synthetic(s))
         c->synthetic = true;
+    c->evm = s;
     if (o->labels_db && (rc = cw_labels_open(&labels, o->labels_db, CW_LABELS_READONLY)))
         goto out;
     if ((rc = cw_acct_labels_new(&lm, s, labels)))
@@ -604,6 +605,7 @@ out:
     cw_acct_policy_free(pol);
     cw_acct_labels_free(lm);
     cw_labels_close(labels);
+    c->evm = NULL;
     cw_evmstore_close(s);
     return rc;
 }

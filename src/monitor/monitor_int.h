@@ -8,12 +8,16 @@
 #include <jansson.h>
 
 #include "chainwatch/alert.h"
+#include "chainwatch/btc/store.h"
+#include "chainwatch/evm/store.h"
 #include "chainwatch/monitor.h"
 
 typedef struct cw_monitor__ctx {
     cw_alert_db *alerts;
     cw_monitor_stats *st;
-    bool synthetic; /* cw_monitor_opts.synthetic */
+    bool synthetic;          /* cw_monitor_opts.synthetic */
+    const cw_chainstore *cs; /* the store the chain rules read (one of the two; NULL: none): */
+    const cw_evmstore *evm;  /* the on-chain time of an alert's triggering tx comes from it */
 } cw_monitor__ctx;
 
 /* Raises one alert with evidence ev (the reference is stolen), deduplicated for ever on key;

@@ -757,6 +757,10 @@ static int address_write(cw_chain_ctx *c, const cw_chainstore *cs, const char *a
         jw_seen(w, "last_seen", &p.last_seen);
     }
     const cw_trace_labelmap *lm = labelmap_of(c);
+    if (cw_chainstore_synthetic(cs)) { /* as cw_query_address: only for a generated world */
+        cw_jw_key(w, "synthetic");
+        cw_jw_bool(w, true);
+    }
     const char *entity, *category;
     cw_jw_key(w, "label");
     if (lm && cw_trace_labelmap_get(lm, (uint32_t)p.id, &entity, &category)) {
@@ -947,6 +951,7 @@ void cw_server__chain_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *
         json_object_set_new(j, "prefetch", json_boolean(cw_chainstore_prefetching(cs)));
         json_object_set_new(j, "clusters", clusters_json(c));
         json_object_set_new(j, "address_index", addrhist_json(c));
+        json_object_set_new(j, "synthetic", json_boolean(cw_chainstore_synthetic(cs)));
     } else if (n == 2 && !strcmp(what, "tx")) {
         rc = cw_query_tx(&j, cs, segs[1]);
         if (!rc)

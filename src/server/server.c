@@ -1617,7 +1617,9 @@ int cw_server_start(cw_server **out, const cw_server_config *cfg)
         const char *evm = cfg->evm_store_dir;
         if (!evm && cfg->store_dir && cw_evmstore_detect(cfg->store_dir))
             evm = cfg->store_dir;
-        if (evm && (rc = cw_server__evm_open(&s->evm, evm, cfg->labels_db)))
+        /* each store its own labels: a world's labels name its own chain's addresses */
+        const char *evm_labels = cfg->evm_labels_db ? cfg->evm_labels_db : cfg->labels_db;
+        if (evm && (rc = cw_server__evm_open(&s->evm, evm, evm_labels)))
             goto fail;
     }
     /* Publish what the engines raised while the server was down. An alert that cannot become

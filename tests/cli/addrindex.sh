@@ -10,6 +10,7 @@ check_eq "first half ingested" "$H" ok
 check_eq "check without an index" "$("$CW_BIN" check --store "$T/s" --json | jq -r .address_index)" "not built"
 "$CW_BIN" addrindex --store "$T/s" --json > "$T/b1.json"
 check_eq "first build" "$(jq -c '[.outputs_before, .rebuilt, .up_to_date]' "$T/b1.json")" "[0,false,false]"
+check_eq "cards written (fewer than 4294967295 outputs), no note" "$(jq -c '[.cards, .cards_note]' "$T/b1.json")" "[true,null]"
 "$CW_BIN" ingest btc --blocks "$T/w/blocks" --store "$T/s" --network regtest --quiet > /dev/null
 "$CW_BIN" addrindex --store "$T/s" --json > "$T/b2.json"
 check_eq "second build appends from the first's outputs" "$(jq .outputs_before "$T/b2.json")" "$(jq .outputs "$T/b1.json")"

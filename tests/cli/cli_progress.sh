@@ -27,6 +27,6 @@ script -qec "'$CW_BIN' labels count --db '$T/l.db'" "$T/tty3" > /dev/null
 check "a command faster than 2 s draws none" bash -c '! grep -q "working" "$1"' _ "$T/tty3"
 OP=$(jq -r '.[0].stolen_outputs[0].outpoint' "$W/truth/heists.json")
 "$CW_BIN" trace --from "$OP" --store "$S" --labels "$T/l.db" > "$T/trace.txt"
-line=$(sed -n 1p "$T/trace.txt")
+line=$(grep -m1 "^trace " "$T/trace.txt")
 check "trace's time includes loading ($line)" grep -q "s with loading the store and labels; tracing" <<< "$line"
 finish

@@ -86,6 +86,11 @@ n=$(jq '.alerts | length' "$T/al.json")
 check "the rules raised the case's alerts ($n)" test "$n" -ge 3
 check_eq "every alert's title starts 'SYNTHETIC world: '" "$(jq '[.alerts[] | select(.title | startswith("SYNTHETIC world: "))] | length' "$T/al.json")" "$n"
 check_eq "... and its evidence says synthetic: true" "$(jq '[.alerts[] | select((.evidence | if type == "string" then fromjson else . end).synthetic == true)] | length' "$T/al.json")" "$n"
+check_eq "every alert has the on-chain time of its triggering tx (alerts list)" "$(jq '[.alerts[] | select(.onchain_time == null)] | length' "$T/al.json")" 0
+EXA=$(jq -c '[.alerts[] | select(.kind == "stolen-funds-at-exchange")][0]' "$T/al.json")
+first=$(for t in $(jq -r '.evidence | (if type == "string" then fromjson else . end) | .arrivals[].tx' <<< "$EXA"); do
+    "$B" tx "$t" --store "$T/s" --json | jq .block; done | sort -n | head -1)
+check_eq "... an exchange alert's: its earliest arrival's block" "$(jq .onchain_height <<< "$EXA")" "$first"
 check_eq "the exchange alerts keep PROBABLE (deposit addresses recognised from behaviour)" \
     "$(jq '[.alerts[] | select(.kind == "stolen-funds-at-exchange") | select(.title | test("PROBABLE") | not)] | length' "$T/al.json")" 0
 command -v sqlite3 > /dev/null || { echo "SKIPPED the STIX part: sqlite3 not installed"; finish; exit $?; }

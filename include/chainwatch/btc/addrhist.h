@@ -37,8 +37,14 @@ typedef struct cw_addrhist_stats {
     uint64_t bytes;       /* of the generation's files (off, ent and card.col) */
     bool rebuilt;         /* the previous generation was missing, damaged or did not match */
     bool up_to_date;      /* nothing to do: it covered the whole store already */
+    bool cards;           /* the generation has cards: only below CW_ADDRHIST_CARDS_MAX outputs */
     double seconds;
 } cw_addrhist_stats;
+/* A card holds 32-bit output and tx numbers (UINT32_MAX: none): cards are written for stores with
+ * fewer outputs than this (mainnet had about 3 billion in 2026); at or above it the build writes
+ * none, says so (`addrindex`: cards false and a cards_note), and lookups read off.col and ent.col.
+ */
+#define CW_ADDRHIST_CARDS_MAX ((uint64_t)UINT32_MAX)
 
 /* Brings the index of the store in store_dir up to the store's published state: appends the
  * outputs ingested since the last build (or builds it whole), writes generation gen+1, replaces

@@ -24,6 +24,7 @@ typedef struct cw_ingest_opts {
     uint64_t commit_txs;  /* commit after this many txs (0: every 10 seconds) */
     bool progress;        /* show a progress line when stderr is a terminal */
     bool verify_witness;  /* compute wtxids and check each block's BIP141 commitment */
+    bool synthetic;       /* the blocks are a generated world even without truth beside them */
     volatile int *stop;   /* set non-zero (from a signal handler) to stop after a commit */
 } cw_ingest_opts;
 
@@ -38,9 +39,15 @@ typedef struct cw_ingest_stats {
     uint64_t bytes_read; /* block bytes decoded */
     int64_t tip_height;  /* height of the store's tip afterwards, -1 when empty */
     cw_network net;      /* the network ingested (as given, or as the files say) */
+    bool synthetic;      /* the store holds a generated world (marked now or before) */
     double seconds;
 } cw_ingest_stats;
 
+/* A generated world is marked in the store (cw_chainstore_mark_synthetic, before its first block
+ * is appended) when opts->synthetic is set or the blocks come from `chainwatch gen`: its ground
+ * truth lies beside them (the blocks folder's parent holds truth/world.json,
+ * cw_ingest_btc_generated). Real blocks are never marked. */
+bool cw_ingest_btc_generated(const char *blocks_dir);
 int cw_ingest_btc(const cw_ingest_opts *opts, cw_ingest_stats *stats);
 
 /* A btcd .utxostore file (txid | vout | len | compressed entry, see PROVENANCE of the fixture). */

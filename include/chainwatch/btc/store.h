@@ -108,6 +108,11 @@ cw_network cw_chainstore_network(const cw_chainstore *cs);
 cw_chainstore_counts cw_chainstore_counts_get(const cw_chainstore *cs);
 /* Height of row 0 of blocks.col (0 unless the store starts mid-chain). */
 uint32_t cw_chainstore_base_height(const cw_chainstore *cs);
+/* Whether the store holds a generated world (MANIFEST `synthetic 1`, docs/STORE-FORMAT.md). A
+ * writable handle marks it (cw_chainstore_mark_synthetic: written at once with the published
+ * counts, kept by every later commit; CW_EINVAL on a read-only handle, CW_EIO). */
+bool cw_chainstore_synthetic(const cw_chainstore *cs);
+int cw_chainstore_mark_synthetic(cw_chainstore *cs);
 const char *cw_chainstore_dir(const cw_chainstore *cs);
 /* Reads the files of the store in `dir` into the operating system's page cache
  * (cw_store_warm: one 1 MiB read at a time, without read-ahead), in the order address lookups

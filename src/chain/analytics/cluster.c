@@ -295,22 +295,9 @@ static int uf_union(uf *u, uint32_t a, uint32_t b, uint32_t tx)
 
 /* ------------------------------------------------------------------ files */
 
-static const char *const gen_files[] = {"parent", "addr2cl", "cloff", "clmem", "merges"};
-
 static void gen_dir(char *out, size_t n, const char *store, uint64_t gen)
 {
-    snprintf(out, n, "%s/cluster.%llu", store, (unsigned long long)gen);
-}
-
-static void remove_gen(const char *store, uint64_t gen)
-{
-    char d[4096], p[4200];
-    gen_dir(d, sizeof d, store, gen);
-    for (size_t i = 0; i < sizeof gen_files / sizeof gen_files[0]; i++) {
-        snprintf(p, sizeof p, "%s/%s.col", d, gen_files[i]);
-        unlink(p);
-    }
-    rmdir(d);
+    cw_derived_gen_dir(out, n, store, "cluster", gen);
 }
 
 /* Writes n rows of width w from data into dir/name.col (trimmed, fsynced). */
@@ -590,9 +577,10 @@ int cw_cluster_build(const char *store_dir, uint32_t change, cw_cluster_stats *s
         cw_free(fill);
     }
     /* write the new generation, then publish it */
-    uint64_t new_gen = have_old ? old_gen + 1 : 1;
+    /* above every folder present (leftovers of builds that died, an older format's): never
+     * into one a reader may have opened */
+    uint64_t new_gen = cw_derived_next_gen(store_dir, "cluster", have_old ? old_gen : 0);
     gen_dir(ndir, sizeof ndir, store_dir, new_gen);
-    remove_gen(store_dir, new_gen); /* leftovers of a build that died before publishing */
     if (mkdir(ndir, 0755) != 0 && errno != EEXIST) {
         rc = cw_error_set(CW_EIO, "%s: %s", ndir, strerror(errno));
         goto out;
@@ -613,8 +601,7 @@ int cw_cluster_build(const char *store_dir, uint32_t change, cw_cluster_stats *s
         /* not from rows a rollback beside the build rewrote (docs/STORE-FORMAT.md) */
         (rc = cw_chainstore_snapshot_check(cs)) || (rc = cw_manifest_write(&m, mpath)))
         goto out;
-    if (have_old && old_gen != new_gen)
-        remove_gen(store_dir, old_gen);
+    cw_derived_remove_other_gens(store_dir, "cluster", new_gen);
     st.txs_after = c.txs;
     st.addrs = c.addrs;
     st.clusters = n_cl;
@@ -689,13 +676,17 @@ void cw_clusters_advise_random(const cw_clusters *c)
         cw_store_advise_random(cols[i]->map, cols[i]->map_len);
 }
 
-int cw_clusters_open(cw_clusters **out, const cw_chainstore *cs)
+/* One try of cw_clusters_open: *at_files tells a failure to open the generation's files (a build
+ * may have removed them since the manifest was read) from one of the manifest. */
+static int clusters_open_once(cw_clusters **out, const cw_chainstore *cs, cw_manifest *mf,
+                              bool *at_files)
 {
     *out = NULL;
     const char *dir = cw_chainstore_dir(cs);
     char mpath[4096], gdir[4096];
     snprintf(mpath, sizeof mpath, "%s/cluster.manifest", dir);
     cw_manifest m;
+    *at_files = false;
     int rc = cw_manifest_read(&m, mpath);
     if (rc)
         return rc == CW_ENOTFOUND ? cw_error_set(CW_ENOTFOUND,
@@ -703,8 +694,16 @@ int cw_clusters_open(cw_clusters **out, const cw_chainstore *cs)
                                                  "build`)",
                                                  dir)
                                   : rc;
+    *mf = m;
+    cw_derived_test_hook();
     if (cw_manifest_get(&m, "format", 0) != CL_FORMAT)
         return cw_error_set(CW_EVERSION, "%s: unsupported format", mpath);
+    if (cw_manifest_get(&m, "blocks", 0) > cw_chainstore_counts_get(cs).blocks)
+        return cw_error_set(CW_ECORRUPT,
+                            "%s: built over more blocks than this store handle holds: the store "
+                            "grew since it was opened (ask again), or was reorganised to a "
+                            "shorter chain (run `chainwatch cluster build`)",
+                            mpath);
     if (!cw_analytics__tip_matches(cs, &m))
         return cw_error_set(CW_ECORRUPT,
                             "%s: the chain was reorganised below the clusters' tip (run "
@@ -729,6 +728,7 @@ int cw_clusters_open(cw_clusters **out, const cw_chainstore *cs)
                  {&c->cloff, "cloff", 8, c->clusters + 1},
                  {&c->clmem, "clmem", 4, c->addrs},
                  {&c->merges, "merges", 12, c->n_merges}};
+    *at_files = true;
     for (int i = 0; i < 5; i++) {
         if ((rc = cw_column_open(spec[i].col, gdir, spec[i].name, spec[i].w, false)))
             goto fail;
@@ -755,6 +755,22 @@ int cw_clusters_open(cw_clusters **out, const cw_chainstore *cs)
 fail:
     cw_clusters_close(c);
     return rc;
+}
+
+int cw_clusters_open(cw_clusters **out, const cw_chainstore *cs)
+{
+    char mpath[4096];
+    snprintf(mpath, sizeof mpath, "%s/cluster.manifest", cw_chainstore_dir(cs));
+    for (int tries = 0;; tries++) {
+        cw_manifest m;
+        bool at_files;
+        int rc = clusters_open_once(out, cs, &m, &at_files);
+        /* a build published the next generation and removed this one meanwhile: the new
+         * manifest names a complete one */
+        if (rc == 0 || !at_files || tries == 2 || !cw_derived_moved(&m, mpath))
+            return rc;
+        cw_error_clear();
+    }
 }
 
 uint64_t cw_clusters_count(const cw_clusters *c)

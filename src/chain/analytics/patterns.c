@@ -2,9 +2,10 @@
  * patterns.c: per-transaction pattern flags (docs/PATTERNS.md) and their persisted column.
  *
  * Files in the store directory (owned here, never touched by ingest):
- *   txflags.col        one u32 of CW_PAT_* bits per tx, rows [0, txs)
- *   patterns.manifest  format, txs and blocks covered, tip0..tip3 (hash of the last covered
- *                      block as four little-endian u64), written atomically after the rows
+ *   patterns.<gen>/txflags.col  one u32 of CW_PAT_* bits per tx, rows [0, txs)
+ *   patterns.manifest  format, gen, txs and blocks covered, tip0..tip3 (hash of the last
+ *                      covered block as four little-endian u64), written atomically after the
+ *                      generation's rows are durable (src/store/derived.c)
  *   patterns.lock      flock held by a build
  * Invariant: rows [0, manifest txs) hold the flags of those txs as computed over the chain up
  * to the manifest's block count. Extending re-computes the parents of new txs too, because a
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "chainwatch/errors.h"
@@ -25,8 +27,10 @@
 #include "chainwatch/util.h"
 
 /* 2: rule and score in bits 16..31, peel runs, tx0 (issue 11); 3: short tight peel runs, a
- * service's float is no peel chain */
-#define PAT_FORMAT 4 /* 4: a payer's batch is no probable CoinJoin (flags of 3 differ) */
+ * service's float is no peel chain; 4: a payer's batch is no probable CoinJoin (flags of 3
+ * differ); 5: the same rows as 4, in a generation folder (patterns.<gen>/) that a build writes
+ * whole and never rewrites under a reader (3 and 4 kept them beside the manifest) */
+#define PAT_FORMAT 5
 
 static const char *const flag_names[CW_PAT_N_FLAGS] = {
     "coinjoin", "whirlpool", "wasabi1",  "wasabi2", "joinmarket",       "peel_chain",
@@ -1512,17 +1516,41 @@ static int build_memo(const cw_chainstore *cs, scratch *s, uint64_t from, uint64
     return 0;
 }
 
+/* The generation folder of the flags (patterns.<gen>/). */
+static void flags_dir(char *out, size_t n, const char *store, uint64_t gen)
+{
+    cw_derived_gen_dir(out, n, store, "patterns", gen);
+}
+
+/* Opens the column the manifest names, read-only, checked against its txs. */
+static int open_flags(cw_column *col, const char *store, const cw_manifest *m)
+{
+    char d[4096];
+    flags_dir(d, sizeof d, store, cw_manifest_get(m, "gen", 0));
+    int rc = cw_column_open(col, d, "txflags", 4, false);
+    if (rc)
+        return rc;
+    uint64_t txs = cw_manifest_get(m, "txs", 0);
+    if (col->cap < txs) {
+        cw_column_close(col, false);
+        return cw_error_set(CW_ECORRUPT, "%s/txflags.col: shorter than its manifest's %llu txs", d,
+                            (unsigned long long)txs);
+    }
+    return 0;
+}
+
 int cw_patterns_build(const char *store_dir, cw_patterns_stats *stats)
 {
     cw_patterns_stats st;
     memset(&st, 0, sizeof st);
     double t0 = cw_now();
     cw_chainstore *cs = NULL;
-    cw_column col;
-    bool col_open = false;
+    cw_column col, old;
+    bool col_open = false, old_open = false, published = false;
+    uint64_t new_gen = 0;
     int lock = -1;
     scratch s = {0};
-    char mpath[4096];
+    char mpath[4096], ndir[4096];
     path_in(mpath, sizeof mpath, store_dir, "patterns.manifest");
     int rc = cw_chainstore_open(&cs, store_dir, false, CW_NET_MAIN);
     if (rc)
@@ -1531,30 +1559,49 @@ int cw_patterns_build(const char *store_dir, cw_patterns_stats *stats)
         goto out;
     cw_chainstore_counts c = cw_chainstore_counts_get(cs);
     cw_manifest m;
-    uint64_t from = 0;
+    uint64_t from = 0, old_gen = 0;
     if (cw_manifest_read(&m, mpath) == 0 && cw_manifest_get(&m, "format", 0) == PAT_FORMAT) {
+        old_gen = cw_manifest_get(&m, "gen", 0);
         from = cw_manifest_get(&m, "txs", 0);
         if (!tip_matches(cs, &m) || from > c.txs) {
             st.rebuilt = true;
             from = 0;
+        } else if (open_flags(&old, store_dir, &m) == 0) {
+            old_open = true;
+        } else if (from > 0) {
+            /* the column is missing or shorter than its manifest says: damaged, rebuild */
+            st.rebuilt = true;
+            from = 0;
         }
-    } else {
-        memset(&m, 0, sizeof m);
     }
     cw_error_clear();
-    if ((rc = cw_column_open(&col, store_dir, "txflags", 4, true)))
+    st.txs_before = from;
+    if (old_open && from == c.txs) {
+        /* up to date: nothing to write */
+        const uint32_t *rows = c.txs ? cw_column_row(&old, 0) : NULL;
+        for (uint64_t t = 0; t < c.txs; t++)
+            for (uint32_t f = rows[t] & ((1u << CW_PAT_N_FLAGS) - 1); f; f &= f - 1)
+                st.counts[__builtin_ctz(f)]++;
+        st.txs_after = c.txs;
+        goto out;
+    }
+    /* A new generation, whole: the rows a reader has mapped are never rewritten (an extension
+     * recomputes older rows of peel runs) nor trimmed under it. Above every folder present. */
+    new_gen = cw_derived_next_gen(store_dir, "patterns", old_gen);
+    flags_dir(ndir, sizeof ndir, store_dir, new_gen);
+    if (mkdir(ndir, 0755) != 0 && errno != EEXIST) {
+        rc = cw_error_set(CW_EIO, "%s: %s", ndir, strerror(errno));
+        goto out;
+    }
+    if ((rc = cw_column_open(&col, ndir, "txflags", 4, true)))
         goto out;
     col_open = true;
-    if (from > 0 && col.cap < from) {
-        /* the column is shorter than its manifest says: damaged, rebuild */
-        st.rebuilt = true;
-        from = 0;
-    }
-    st.txs_before = from;
-    col.rows = from;
-    if ((rc = cw_column_reserve(&col, c.txs - from + 1)))
+    col.rows = 0;
+    if ((rc = cw_column_reserve(&col, c.txs + 1)))
         goto out;
     uint32_t *rows = (uint32_t *)cw_column_row(&col, 0);
+    if (from > 0)
+        memcpy(rows, cw_column_row(&old, 0), from * 4);
     /* NULL (out of memory) only costs speed */
     memo_alloc(&s, c.txs + 1);
     if (s.memo)
@@ -1564,23 +1611,32 @@ int cw_patterns_build(const char *store_dir, cw_patterns_stats *stats)
     if (rc)
         goto out;
     col.rows = c.txs;
-    if ((rc = cw_column_sync(&col, 0, c.txs)))
-        goto out;
     for (uint64_t t = 0; t < c.txs; t++)
         for (uint32_t f = rows[t] & ((1u << CW_PAT_N_FLAGS) - 1); f; f &= f - 1)
             st.counts[__builtin_ctz(f)]++; /* the set bits only: most rows have none */
+    col_open = false;
+    if ((rc = cw_column_close(&col, true)) || (rc = cw_fsync_dir(ndir)))
+        goto out;
+    memset(&m, 0, sizeof m);
     if ((rc = cw_manifest_set(&m, "format", PAT_FORMAT)) ||
-        (rc = cw_manifest_set(&m, "txs", c.txs)) || (rc = cw_analytics__set_tip(&m, cs)) ||
+        (rc = cw_manifest_set(&m, "gen", new_gen)) || (rc = cw_manifest_set(&m, "txs", c.txs)) ||
+        (rc = cw_analytics__set_tip(&m, cs)) ||
         /* not from rows a rollback beside the build rewrote (docs/STORE-FORMAT.md) */
         (rc = cw_chainstore_snapshot_check(cs)) || (rc = cw_manifest_write(&m, mpath)))
         goto out;
+    published = true;
+    cw_derived_remove_other_gens(store_dir, "patterns", new_gen);
+    char legacy[4200]; /* formats 3 and 4 kept their rows beside the manifest */
+    path_in(legacy, sizeof legacy, store_dir, "txflags.col");
+    unlink(legacy);
     st.txs_after = c.txs;
 out:
-    if (col_open) {
-        int r2 = cw_column_close(&col, rc == 0);
-        if (rc == 0)
-            rc = r2;
-    }
+    if (col_open)
+        cw_column_close(&col, false);
+    if (old_open)
+        cw_column_close(&old, false);
+    if (!published && new_gen)
+        cw_derived_remove_gen(store_dir, "patterns", new_gen); /* nothing half-written is left */
     if (lock >= 0)
         close(lock);
     if (cs)
@@ -1605,34 +1661,53 @@ int cw_patterns_open(cw_patterns **out, const cw_chainstore *cs)
     const char *dir = cw_chainstore_dir(cs);
     char mpath[4096];
     path_in(mpath, sizeof mpath, dir, "patterns.manifest");
-    cw_manifest m;
-    int rc = cw_manifest_read(&m, mpath);
-    if (rc)
-        return rc == CW_ENOTFOUND
-                   ? cw_error_set(CW_ENOTFOUND,
-                                  "%s: no pattern flags (run `chainwatch patterns build`)", dir)
-                   : rc;
-    if (cw_manifest_get(&m, "format", 0) != PAT_FORMAT)
-        return cw_error_set(
-            CW_EVERSION, "%s: flags of an older format (run `chainwatch patterns build`)", mpath);
-    if (!tip_matches(cs, &m))
-        return cw_error_set(CW_ECORRUPT,
-                            "%s: the chain was reorganised below the flags' tip (run "
-                            "`chainwatch patterns build`)",
-                            mpath);
     cw_patterns *p = cw_calloc(1, sizeof *p);
     if (!p)
         return cw_error_set(CW_ENOMEM, "out of memory");
-    if ((rc = cw_column_open(&p->col, dir, "txflags", 4, false))) {
-        cw_free(p);
-        return rc;
+    cw_manifest m;
+    int rc;
+    /* a build may publish the next generation and remove this one between the manifest and the
+     * column: then the new manifest names a complete one (cw_derived_moved) */
+    for (int tries = 0;; tries++) {
+        if ((rc = cw_manifest_read(&m, mpath))) {
+            cw_free(p);
+            return rc == CW_ENOTFOUND ? cw_error_set(CW_ENOTFOUND,
+                                                     "%s: no pattern flags (run `chainwatch "
+                                                     "patterns build`)",
+                                                     dir)
+                                      : rc;
+        }
+        cw_derived_test_hook();
+        if (cw_manifest_get(&m, "format", 0) != PAT_FORMAT) {
+            cw_free(p);
+            return cw_error_set(CW_EVERSION,
+                                "%s: flags of another format (run `chainwatch patterns build`)",
+                                mpath);
+        }
+        if (cw_manifest_get(&m, "blocks", 0) > cw_chainstore_counts_get(cs).blocks) {
+            cw_free(p);
+            return cw_error_set(CW_ECORRUPT,
+                                "%s: built over more blocks than this store handle holds: the "
+                                "store grew since it was opened (ask again), or was reorganised "
+                                "to a shorter chain (run `chainwatch patterns build`)",
+                                mpath);
+        }
+        if (!tip_matches(cs, &m)) {
+            cw_free(p);
+            return cw_error_set(CW_ECORRUPT,
+                                "%s: the chain was reorganised below the flags' tip (run "
+                                "`chainwatch patterns build`)",
+                                mpath);
+        }
+        if ((rc = open_flags(&p->col, dir, &m)) == 0)
+            break;
+        if (tries == 2 || !cw_derived_moved(&m, mpath)) {
+            cw_free(p);
+            return rc;
+        }
+        cw_error_clear();
     }
     p->txs = cw_manifest_get(&m, "txs", 0);
-    if (p->col.cap < p->txs) {
-        cw_patterns_close(p);
-        return cw_error_set(CW_ECORRUPT, "%s/txflags.col: shorter than its manifest's %llu txs",
-                            dir, (unsigned long long)p->txs);
-    }
     *out = p;
     return 0;
 }

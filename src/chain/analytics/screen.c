@@ -370,6 +370,8 @@ json_t *cw_screen_json(const cw_screen_result *r, size_t top_paths)
         "received", (json_int_t)r->received, "self", (json_int_t)r->self, "base", (json_int_t)base,
         "unknown", (json_int_t)r->unknown, "coinbase", (json_int_t)r->coinbase, "threshold",
         r->opts.threshold, "probable_threshold", r->opts.probable_threshold);
+    if (j && cw_chainstore_synthetic(r->cs)) /* a generated world (only then: real as before) */
+        json_object_set_new(j, "synthetic", json_true());
     if (!j)
         return NULL;
     json_object_set_new(j, "coinjoin_value", json_integer((json_int_t)r->coinjoin));

@@ -221,6 +221,8 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
     txord *ord = NULL;
     if (!j)
         return NULL;
+    if (cw_chainstore_synthetic(cs)) /* a generated world (only then: a real one's as before) */
+        json_object_set_new(j, "synthetic", json_true());
     /* options */
     json_t *stop = json_array();
     for (size_t i = 0; i < t->opts.n_stop; i++)

@@ -105,6 +105,8 @@ int cw_query_block(json_t **out, const cw_chainstore *cs, const char *q, int wit
         r = h - base;
     }
     *out = block_json(cs, r, with_txs);
+    if (*out && cw_chainstore_synthetic(cs))
+        json_object_set_new(*out, "synthetic", json_true());
     return *out ? 0 : cw_error_set(CW_ENOMEM, "out of memory");
 }
 
@@ -192,6 +194,9 @@ int cw_query_tx_num(json_t **out, const cw_chainstore *cs, uint64_t t)
     } else {
         json_object_set_new(j, "fee", json_null());
     }
+    if (j &&
+        cw_chainstore_synthetic(cs)) /* a generated world (only then: a real one's as before) */
+        json_object_set_new(j, "synthetic", json_true());
     *out = j;
     return j ? 0 : cw_error_set(CW_ENOMEM, "out of memory");
 }
@@ -594,6 +599,8 @@ int cw_query_address_ix(json_t **out, const cw_chainstore *cs, const cw_addrhist
         json_object_set_new(j, "first_seen", page_seen_json(&p.first_seen));
         json_object_set_new(j, "last_seen", page_seen_json(&p.last_seen));
     }
+    if (j && cw_chainstore_synthetic(cs))
+        json_object_set_new(j, "synthetic", json_true());
     cw_query_address_page_free(&p);
     *out = j;
     return j ? 0 : cw_error_set(CW_ENOMEM, "out of memory");

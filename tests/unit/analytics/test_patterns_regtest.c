@@ -135,8 +135,8 @@ static void test_incremental(void)
     CHECK(!st.rebuilt);
     uint8_t *a = NULL, *b = NULL;
     size_t na = 0, nb = 0;
-    REQUIRE(file_bytes(store, "txflags.col", &a, &na) == 0);
-    REQUIRE(file_bytes(store2, "txflags.col", &b, &nb) == 0);
+    REQUIRE(file_bytes(store, "patterns.1/txflags.col", &a, &na) == 0);
+    REQUIRE(file_bytes(store2, "patterns.2/txflags.col", &b, &nb) == 0);
     CHECK_EQ_INT(na, nb);
     CHECK(na == nb && memcmp(a, b, na) == 0);
     cw_free(a);
@@ -144,6 +144,50 @@ static void test_incremental(void)
     /* a build with nothing new changes nothing */
     REQUIRE(cw_patterns_build(store2, &st) == 0);
     CHECK_EQ_INT(st.txs_before, 356);
+}
+
+/* A reader keeps its generation whole while a build extends the flags beside it: an extension
+ * recomputes older rows (a new peel hop completes a run), which main's build rewrote in place
+ * under the reader's mapping. */
+static void test_reader_beside_build(void)
+{
+    char s3[4200];
+    snprintf(s3, sizeof s3, "%s/store3", cw_test_tmpdir());
+    REQUIRE(ingest(s3, 141) == 0); /* an extension past 141 recomputes 3 of its 190 rows */
+    cw_patterns_stats st;
+    REQUIRE(cw_patterns_build(s3, &st) == 0);
+    cw_chainstore *cs;
+    REQUIRE(cw_chainstore_open(&cs, s3, false, CW_NET_REGTEST) == 0);
+    cw_patterns *p;
+    REQUIRE(cw_patterns_open(&p, cs) == 0);
+    uint64_t n = cw_patterns_covered(p);
+    uint32_t *before = cw_calloc(n + 1, 4);
+    REQUIRE(before != NULL);
+    for (uint64_t t = 0; t < n; t++)
+        REQUIRE(cw_patterns_tx_flags(p, t, &before[t]) == 0);
+    REQUIRE(ingest(s3, -1) == 0);
+    REQUIRE(cw_patterns_build(s3, &st) == 0);
+    CHECK_EQ_INT(st.txs_before, n);
+    /* the build changed some of those rows: a new reader sees them */
+    cw_chainstore *cs2;
+    REQUIRE(cw_chainstore_open(&cs2, s3, false, CW_NET_REGTEST) == 0);
+    cw_patterns *p2;
+    REQUIRE(cw_patterns_open(&p2, cs2) == 0);
+    uint64_t moved = 0, kept = 0;
+    for (uint64_t t = 0; t < n; t++) {
+        uint32_t f_old = 0, f_new = 0;
+        REQUIRE(cw_patterns_tx_flags(p, t, &f_old) == 0);
+        REQUIRE(cw_patterns_tx_flags(p2, t, &f_new) == 0);
+        moved += f_new != before[t];
+        kept += f_old == before[t];
+    }
+    CHECK(moved > 0);
+    CHECK_EQ_INT(kept, n); /* the first reader's rows are as it opened them */
+    cw_patterns_close(p2);
+    cw_chainstore_close(cs2);
+    cw_patterns_close(p);
+    cw_chainstore_close(cs);
+    cw_free(before);
 }
 
 static void test_errors(void)
@@ -167,6 +211,7 @@ int main(void)
     snprintf(store2, sizeof store2, "%s/store2", cw_test_tmpdir());
     RUN(test_flags);
     RUN(test_incremental);
+    RUN(test_reader_beside_build);
     RUN(test_errors);
     json_decref(key);
     return cw_test_done();

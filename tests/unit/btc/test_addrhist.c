@@ -375,14 +375,19 @@ static void test_crash_each_step(void)
         /* the next build ends where an uninterrupted one does */
         cw_addrhist_stats st;
         REQUIRE(cw_addrhist_build(sa, &st) == 0);
-        char ga[1200], dir[1200];
-        snprintf(ga, sizeof ga, "%s/addrhist.2", sa);
+        /* in the one generation folder the manifest names: addrhist.2, or above a leftover
+         * folder of the killed build (a build never writes into a folder present) */
+        char ga[1200], mp[1200];
+        cw_manifest m;
+        snprintf(mp, sizeof mp, "%s/addrhist.manifest", sa);
+        REQUIRE(cw_manifest_read(&m, mp) == 0);
+        uint64_t g = cw_manifest_get(&m, "gen", 0);
+        CHECK(g == 2 || (g == 3 && n <= 3));
+        snprintf(ga, sizeof ga, "%s/addrhist.%llu", sa, (unsigned long long)g);
         CHECK(same_file(ga, gb, "off.col"));
         CHECK(same_file(ga, gb, "ent.col"));
         CHECK(same_file(ga, gb, "card.col"));
         CHECK_EQ_INT(gens_in(sa), 1);
-        snprintf(dir, sizeof dir, "%s/addrhist.3", sa);
-        CHECK(access(dir, F_OK) != 0);
     }
     CHECK_EQ_INT(killed, 5); /* five crash points; the sixth run completes */
 }

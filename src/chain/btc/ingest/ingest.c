@@ -12,10 +12,12 @@
  * A store that is empty and a directory without the genesis block start mid-chain: the root
  * block's height comes from its BIP34 coinbase, and prevouts come from --prevouts when given.
  */
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "chainwatch/btc/ingest.h"
 #include "chainwatch/btc/store.h"
@@ -306,6 +308,22 @@ static int connect(tree *t, uint64_t i, bool allow_root, cw_blkdir *dir, const c
 
 static volatile int no_stop;
 
+bool cw_ingest_btc_generated(const char *blocks_dir)
+{
+    /* `chainwatch gen --out DIR` writes DIR/blocks and DIR/truth/world.json */
+    char p[PATH_MAX];
+    size_t n = strlen(blocks_dir);
+    while (n > 1 && blocks_dir[n - 1] == '/')
+        n--;
+    size_t cut = n;
+    while (cut > 0 && blocks_dir[cut - 1] != '/')
+        cut--;
+    int len = cut == 0 ? snprintf(p, sizeof p, "truth/world.json")
+                       : snprintf(p, sizeof p, "%.*struth/world.json", (int)cut, blocks_dir);
+    struct stat st;
+    return len > 0 && (size_t)len < sizeof p && stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 int cw_ingest_btc(const cw_ingest_opts *o, cw_ingest_stats *st)
 {
     int rc;
@@ -339,6 +357,10 @@ int cw_ingest_btc(const cw_ingest_opts *o, cw_ingest_stats *st)
     st->records = n_recs;
     if ((rc = cw_chainstore_open(&cs, o->store_dir, true, net)))
         goto out;
+    if ((o->synthetic || cw_ingest_btc_generated(o->blocks_dir)) &&
+        (rc = cw_chainstore_mark_synthetic(cs)))
+        goto out;
+    st->synthetic = cw_chainstore_synthetic(cs);
     if (o->prevouts) {
         if ((rc = cw_utxofile_load(&utxos, o->prevouts)))
             goto out;

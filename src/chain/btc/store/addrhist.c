@@ -61,46 +61,12 @@ static const char *const id_keys[4] = {"id0", "id1", "id2", "id3"};
 
 static void gen_dir(char *out, size_t n, const char *store, uint64_t gen)
 {
-    snprintf(out, n, "%s/addrhist.%" PRIu64, store, gen);
+    cw_derived_gen_dir(out, n, store, "addrhist", gen);
 }
 
 static void manifest_path(char *out, size_t n, const char *store)
 {
     snprintf(out, n, "%s/addrhist.manifest", store);
-}
-
-static void remove_gen(const char *store, uint64_t gen)
-{
-    char d[4096], p[4200];
-    gen_dir(d, sizeof d, store, gen);
-    snprintf(p, sizeof p, "%s/off.col", d);
-    unlink(p);
-    snprintf(p, sizeof p, "%s/ent.col", d);
-    unlink(p);
-    snprintf(p, sizeof p, "%s/card.col", d);
-    unlink(p);
-    rmdir(d);
-}
-
-/* Removes every addrhist.<n>/ but keep's (leftovers of builds that died, and old generations). */
-static void remove_other_gens(const char *store, uint64_t keep)
-{
-    DIR *d = opendir(store);
-    if (!d)
-        return;
-    struct dirent *e;
-    uint64_t gens[64];
-    size_t n = 0;
-    while ((e = readdir(d)) && n < 64) {
-        uint64_t g;
-        if (strncmp(e->d_name, "addrhist.", 9) != 0 || cw_parse_u64(&g, e->d_name + 9))
-            continue;
-        if (g != keep)
-            gens[n++] = g;
-    }
-    closedir(d);
-    for (size_t i = 0; i < n; i++)
-        remove_gen(store, gens[i]);
 }
 
 static uint32_t width_for(uint64_t outs)
@@ -332,6 +298,7 @@ int cw_addrhist_build(const char *store_dir, cw_addrhist_stats *stats)
     }
     cw_error_clear();
     st.outs_before = from;
+    st.cards = cards;
     if (have_old && from == c.outs && old_addrs == c.addrs && (old_cards == 1) == cards) {
         st.up_to_date = true;
         st.outs = c.outs;
@@ -339,12 +306,12 @@ int cw_addrhist_build(const char *store_dir, cw_addrhist_stats *stats)
         st.entries = cw_manifest_get(&m, "entries", 0);
         st.bytes = (uint64_t)2 * CW_COLUMN_HEADER + (c.addrs + 1) * 8 + st.entries * width +
                    (cards ? CW_COLUMN_HEADER + c.addrs * CARD_WIDTH : 0);
-        remove_other_gens(store_dir, old_gen);
+        cw_derived_remove_other_gens(store_dir, "addrhist", old_gen);
         goto out;
     }
-    uint64_t new_gen = old_gen + 1;
+    /* above every folder present: never into one a reader may have opened */
+    uint64_t new_gen = cw_derived_next_gen(store_dir, "addrhist", old_gen);
     gen_dir(ndir, sizeof ndir, store_dir, new_gen);
-    remove_gen(store_dir, new_gen); /* leftovers of a build that died before publishing */
     if (mkdir(ndir, 0755) != 0 && errno != EEXIST) {
         rc = cw_error_set(CW_EIO, "%s: %s", ndir, strerror(errno));
         goto out;
@@ -414,7 +381,7 @@ int cw_addrhist_build(const char *store_dir, cw_addrhist_stats *stats)
     if ((rc = cw_chainstore_snapshot_check(cs)) || (rc = cw_manifest_write(&m, mpath)))
         goto out;
     crash_point(&b); /* published, the old generation not removed */
-    remove_other_gens(store_dir, new_gen);
+    cw_derived_remove_other_gens(store_dir, "addrhist", new_gen);
     crash_point(&b);
     st.outs = c.outs;
     st.addrs = c.addrs;
@@ -462,24 +429,38 @@ int cw_addrhist_open(cw_addrhist **out, const cw_chainstore *cs)
     char mpath[4200];
     manifest_path(mpath, sizeof mpath, dir);
     cw_manifest m;
-    int rc = cw_manifest_read(&m, mpath);
-    if (rc)
-        return rc == CW_ENOTFOUND
-                   ? cw_error_set(CW_ENOTFOUND, "%s: no address-history index built", dir)
-                   : rc;
-    if (cw_manifest_get(&m, "format", 0) != CW_ADDRHIST_FORMAT)
-        return cw_error_set(CW_EVERSION, "%s: unsupported format", mpath);
-    if (!matches(cs, &m))
-        return cw_error_set(CW_ECORRUPT,
-                            "%s: does not match the store (reorganised below it, or fewer "
-                            "outputs): rebuild the index",
-                            mpath);
     cw_addrhist *h = cw_calloc(1, sizeof *h);
     if (!h)
         return cw_error_set(CW_ENOMEM, "out of memory");
-    if ((rc = open_gen(&h->off, &h->ent, dir, &m))) {
-        cw_free(h);
-        return rc;
+    int rc;
+    /* a build may publish the next generation and remove this one between the manifest and the
+     * files: then the new manifest names a complete generation (cw_derived_moved) */
+    for (int tries = 0;; tries++) {
+        if ((rc = cw_manifest_read(&m, mpath))) {
+            cw_free(h);
+            return rc == CW_ENOTFOUND
+                       ? cw_error_set(CW_ENOTFOUND, "%s: no address-history index built", dir)
+                       : rc;
+        }
+        cw_derived_test_hook();
+        if (cw_manifest_get(&m, "format", 0) != CW_ADDRHIST_FORMAT) {
+            cw_free(h);
+            return cw_error_set(CW_EVERSION, "%s: unsupported format", mpath);
+        }
+        if (!matches(cs, &m)) {
+            cw_free(h);
+            return cw_error_set(CW_ECORRUPT,
+                                "%s: does not match the store (reorganised below it, or fewer "
+                                "outputs): rebuild the index",
+                                mpath);
+        }
+        if ((rc = open_gen(&h->off, &h->ent, dir, &m)) == 0)
+            break;
+        if (tries == 2 || !cw_derived_moved(&m, mpath)) {
+            cw_free(h);
+            return rc;
+        }
+        cw_error_clear();
     }
     h->outs = cw_manifest_get(&m, "outs", 0);
     h->addrs = cw_manifest_get(&m, "addrs", 0);

@@ -102,6 +102,7 @@ struct cw_chainstore {
     cw_store_gen gen; /* reader: the rollback generation its snapshot was taken at */
     cw_network net;
     uint32_t base_height;
+    bool synthetic; /* MANIFEST says `synthetic 1`: a generated world */
     cw_column cols[N_COLS];
     cw_hashidx txidx, addridx;
     cw_chainstore_counts pub; /* published (MANIFEST) */
@@ -206,6 +207,8 @@ static void counts_to_manifest(cw_manifest *m, const cw_chainstore *cs,
     cw_manifest_set(m, "outs", c->outs);
     cw_manifest_set(m, "addrs", c->addrs);
     cw_manifest_set(m, "exts", c->exts);
+    if (cs->synthetic) /* only then: a real store's MANIFEST is as before */
+        cw_manifest_set(m, "synthetic", 1);
 }
 
 static void counts_from_manifest(cw_chainstore_counts *c, const cw_manifest *m)
@@ -507,6 +510,7 @@ int cw_chainstore_open(cw_chainstore **out, const char *dir, bool writable, cw_n
         }
         cs->net = stored;
         cs->base_height = (uint32_t)cw_manifest_get(&m, "base_height", 0);
+        cs->synthetic = cw_manifest_get(&m, "synthetic", 0) != 0;
         counts_from_manifest(&cs->pub, &m);
     }
     for (int i = 0; i < N_COLS; i++) {
@@ -583,6 +587,28 @@ cw_chainstore_counts cw_chainstore_counts_get(const cw_chainstore *cs)
 uint32_t cw_chainstore_base_height(const cw_chainstore *cs)
 {
     return cs->base_height;
+}
+
+bool cw_chainstore_synthetic(const cw_chainstore *cs)
+{
+    return cs->synthetic;
+}
+
+static int write_counts(cw_chainstore *cs, const char *name, const cw_chainstore_counts *c);
+
+int cw_chainstore_mark_synthetic(cw_chainstore *cs)
+{
+    if (!cs->writable)
+        return cw_error_set(CW_EINVAL, "%s: opened read-only", cs->dir);
+    if (cs->synthetic)
+        return 0;
+    /* published at once with the published counts: rows appended later are never seen in a
+     * store that does not yet say it is generated */
+    cs->synthetic = true;
+    int rc = write_counts(cs, "MANIFEST", &cs->pub);
+    if (rc)
+        cs->synthetic = false;
+    return rc;
 }
 
 const char *cw_chainstore_dir(const cw_chainstore *cs)
