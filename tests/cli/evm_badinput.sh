@@ -98,6 +98,12 @@ grep -Eq "transactions.csv.gz: line [0-9]+: truncated" "$T/err" && ok "truncated
 "$CW_BIN" ingest evm --csv "$T/good" --store "$T/s" --quiet > /dev/null
 check_eq "good input resumes to 105" "$("$CW_BIN" block 105 --store "$T/s" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["number"])')" 105
 check "check passes" "$CW_BIN" check --store "$T/s"
+# an export folder with no files at all: a clear error naming it, no store (UBSan: qsort of none)
+mkdir -p "$T/empty"
+rc=0; "$CW_BIN" ingest evm --csv "$T/empty" --store "$T/es" --quiet > /dev/null 2> "$T/empty.err" || rc=$?
+check_eq "an empty export folder: exit 3" "$rc" 3
+check "the error names the folder and the missing blocks file" grep -q "$T/empty: no blocks file" "$T/empty.err"
+check "and no store is made" test ! -e "$T/es"
 # a read command never creates anything
 rc=0; "$CW_BIN" check --store "$T/nothing" > /dev/null 2>&1 || rc=$?
 check "check on a missing store fails" test "$rc" -ne 0

@@ -1778,7 +1778,8 @@ int cw_evm_csv_open(cw_evm_csv **out, const char *dir)
     cw_evm_csv *r = NULL;
     if (rc)
         goto out;
-    qsort(fl.v, fl.n, sizeof *fl.v, cmp_found);
+    if (fl.n > 1)
+        qsort(fl.v, fl.n, sizeof *fl.v, cmp_found);
     r = cw_calloc(1, sizeof *r);
     for (int k = 0; r && k < K_N; k++)
         r->s[k].fd = -1;
