@@ -60,6 +60,8 @@ enum {
     CW_PAT_N_RULES
 };
 
+/* Most outputs of a peel hop: a remainder and up to 3 peels (a batched hop). */
+#define CW_PAT_PEEL_MAX_OUTS 4
 /* Minimum number of consecutive hops for a peel chain (docs/PATTERNS.md). */
 #define CW_PAT_PEEL_MIN_RUN 7
 /* Largest mean peel fraction (peel / input, in millionths) over the hops of a run. */
@@ -115,10 +117,12 @@ void cw_patterns_detail_json(json_t *obj, const cw_chainstore *cs, uint64_t tx, 
 /* The flags of tx computed from the store alone (no persisted column needed). Valid for any
  * tx below the published tx count. */
 uint32_t cw_patterns_compute(const cw_chainstore *cs, uint64_t tx);
-/* Peel-hop shape of a tx: not a coinbase, 1 or 2 inputs, exactly 2 outputs to addresses, the
- * remainder (larger) strictly above the peel (smaller, may be 0); *large gets the remainder's vout.
- * (Before issue 11 this asked for a remainder >= 4x the peel.) A peel-chain link additionally
- * needs a run of CW_PAT_PEEL_MIN_RUN such hops, each spending the previous one's remainder. */
+/* Peel-hop shape of a tx: not a coinbase, 1 or 2 inputs, 2 to CW_PAT_PEEL_MAX_OUTS outputs to
+ * addresses, the remainder (the largest) strictly above every peel (the others, may be 0), and
+ * for a batched hop (more than 2 outputs) a remainder paid to an address no output paid before;
+ * *large gets the remainder's vout. (Before issue 11 this asked for a remainder >= 4x the peel;
+ * before stop 18 for exactly 2 outputs.) A peel-chain link additionally needs a run of
+ * CW_PAT_PEEL_MIN_RUN such hops, each spending the previous one's remainder. */
 bool cw_patterns_peel_shape(const cw_chainstore *cs, uint64_t tx, uint32_t *large);
 /* Number of hops in the peel run through tx (tx included), counting at most `cap` (0 when tx
  * is not of peel-hop shape). */

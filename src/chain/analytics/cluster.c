@@ -207,7 +207,8 @@ int cw_cluster_change_output(const cw_chainstore *cs, uint64_t tx, uint32_t tx_f
             case 3: /* power of ten: not a multiple of 1000 sat while another output is */
                 cand[k] = any_round && v % 1000 != 0;
                 break;
-            case 4: /* peel: the larger output of a peel-chain link continues the chain */
+            case 4: /* peel: the remainder (largest output) of a peel-chain link continues the chain
+                     */
                 cand[k] = peel && k == large;
                 break;
             case 6: /* locktime: spent by a tx that, like this one, sets a nonzero locktime */

@@ -28,9 +28,10 @@
 
 /* 2: rule and score in bits 16..31, peel runs, tx0 (issue 11); 3: short tight peel runs, a
  * service's float is no peel chain; 4: a payer's batch is no probable CoinJoin (flags of 3
- * differ); 5: the same rows as 4, in a generation folder (patterns.<gen>/) that a build writes
- * whole and never rewrites under a reader (3 and 4 kept them beside the manifest) */
-#define PAT_FORMAT 5
+ * differ); 5: a peel hop pays 1-3 peels (a batched hop, 3-4 outputs, to a fresh remainder
+ * address); 6: the same rows as 5, in a generation folder (patterns.<gen>/) that a build writes
+ * whole and never rewrites under a reader (3 to 5 kept them beside the manifest) */
+#define PAT_FORMAT 6
 
 static const char *const flag_names[CW_PAT_N_FLAGS] = {
     "coinjoin", "whirlpool", "wasabi1",  "wasabi2", "joinmarket",       "peel_chain",
@@ -100,7 +101,7 @@ static const char *const rule_texts[CW_PAT_N_RULES] = {
     ">= 3 equal outputs, inputs from >= 3 addresses, and either >= 2 other outputs with as many "
     "input addresses as equal outputs or >= 2 changes matched by input sub-sets, or no other "
     "output and as many input addresses as equal outputs",
-    "one of at least 7 consecutive hops (1-2 inputs, 2 outputs, remainder above the peel), "
+    "one of at least 7 consecutive hops (1-2 inputs, 2-4 outputs, remainder above every peel), "
     "each spending the previous hop's remainder, peeling on average at most 45% of the value, "
     "not a service's float (first coin at an address paid 3+ times, peels under 1% on average)",
     "counts of inputs and outputs only",
@@ -137,35 +138,37 @@ typedef struct scratch {
     uint8_t *used;   /* per sorted input: taken by a matched change */
     uint32_t *addrs; /* input addresses, sorted */
     size_t cap;
-    /* A build's memo per tx (NULL: none, compute every time), one byte so that a parent's or a
-     * child's facts are one cache miss in an array a quarter the size of the txs' rows: bits
-     * 0-1 the peel-hop shape (0 unknown, 1 none, 2 + the remainder's vout), bits 2-4 and 5-7 the
-     * hops above it (through peel_parent) and below it (through peel_child), each 1 + the count
-     * capped at SIDE_CAP (0 unknown). */
-    uint8_t *memo;
+    /* A build's memo per tx (NULL: none, compute every time), two bytes so that a parent's or
+     * a child's facts are one cache miss in an array a twelfth the size of the txs' rows: bits
+     * 0-2 the peel-hop shape (0 unknown, 1 none, 2 + the remainder's vout, 0..3), bits 3-5 and
+     * 6-8 the hops above it (through peel_parent) and below it (through peel_child), each 1 +
+     * the count capped at SIDE_CAP (0 unknown), bit 9 set by build_memo for a batched hop. */
+    uint16_t *memo;
     uint64_t n_memo;
     void *memo_map; /* the mapping that holds memo */
     size_t memo_len;
 } scratch;
 
-#define MEMO_HOP(m) (3u & (unsigned)(m))
-#define MEMO_SIDE_SHIFT(down) ((down) ? 5 : 2)
+#define MEMO_HOP(m) (7u & (unsigned)(m))
+#define MEMO_SIDE_SHIFT(down) ((down) ? 6 : 3)
+#define MEMO_BATCHED (1u << 9)
 
 /* The memo: anonymous memory that reads as zeros, in huge pages where the kernel allows, since
  * a build touches it at random and a page fault costs more than the row it brings. */
 #define HUGE_PAGE ((size_t)2 << 20)
 static void memo_alloc(scratch *s, uint64_t n)
 {
-    size_t len = (size_t)n + HUGE_PAGE; /* room to align */
+    size_t len = (size_t)n * sizeof *s->memo + HUGE_PAGE; /* room to align */
     void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
         return; /* no memo: slower, same flags */
     s->memo_map = p;
     s->memo_len = len;
-    s->memo = (uint8_t *)(((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+    s->memo = (uint16_t *)(((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
     s->n_memo = n - 1;
 #ifdef MADV_HUGEPAGE
-    (void)madvise(s->memo, len - ((uint8_t *)s->memo - (uint8_t *)p), MADV_HUGEPAGE); /* a hint */
+    (void)madvise(s->memo, len - (size_t)((uint8_t *)s->memo - (uint8_t *)p),
+                  MADV_HUGEPAGE); /* a hint */
 #endif
 }
 
@@ -707,24 +710,43 @@ static size_t exact_funders(scratch *s, const txfacts *x, size_t limit)
 /* ------------------------------------------------------------------ peel chains */
 
 static uint64_t peel_parent(const cw_chainstore *cs, scratch *s, uint64_t tx);
+static unsigned paid_before(const cw_chainstore *cs, uint64_t o, unsigned cap);
 
 /* cw_patterns_peel_shape of the tx with these input and output ranges. */
-static bool peel_shape_at(const cw_chainstore *cs, uint64_t i0, uint64_t i1, uint64_t o0,
-                          uint64_t o1, uint32_t *large)
+static inline bool peel_shape_at(const cw_chainstore *cs, uint64_t i0, uint64_t i1, uint64_t o0,
+                                 uint64_t o1, uint32_t *large)
 {
-    if (i1 - i0 < 1 || i1 - i0 > 2 || o1 - o0 != 2)
+    if (i1 - i0 < 1 || i1 - i0 > 2 || o1 - o0 < 2 || o1 - o0 > CW_PAT_PEEL_MAX_OUTS)
         return false;
     if (cw_chainstore_in(cs, i0)->spent_tx == CW_IN_COINBASE)
         return false;
-    const cw_row_out *r0 = cw_chainstore_out(cs, o0), *r1 = r0 + 1;
-    if (r0->addr == CW_NONE32 || r1->addr == CW_NONE32)
+    const cw_row_out *r = cw_chainstore_out(cs, o0); /* a tx's outputs are consecutive rows */
+    const unsigned n = (unsigned)(o1 - o0);
+    if (r[0].addr == CW_NONE32 || r[1].addr == CW_NONE32)
         return false;
-    uint64_t a = cw_out_value(r0), b = cw_out_value(r1);
-    uint64_t hi = a >= b ? a : b, lo = a >= b ? b : a;
-    if (hi <= lo) /* a zero-value peel counts (BlockSci's first peeling-chain hop) */
+    uint64_t a = cw_out_value(&r[0]), b = cw_out_value(&r[1]);
+    uint64_t hi = a >= b ? a : b, second = a >= b ? b : a;
+    uint32_t l = a > b ? 0 : 1;
+    for (unsigned k = 2; k < n; k++) { /* a batched hop: 2-3 peels */
+        if (r[k].addr == CW_NONE32)
+            return false;
+        uint64_t v = cw_out_value(&r[k]);
+        if (v > hi) {
+            second = hi;
+            hi = v;
+            l = k;
+        } else if (v > second) {
+            second = v;
+        }
+    }
+    if (hi <= second) /* a zero-value peel counts (BlockSci's first peeling-chain hop) */
+        return false;
+    /* a batched hop continues only to a fresh address: a wallet that batches its payments
+     * with change to an address it was paid at before is no launderer's hop */
+    if (n > 2 && paid_before(cs, o0 + l, 1) != 0)
         return false;
     if (large)
-        *large = a > b ? 0 : 1;
+        *large = l;
     return true;
 }
 
@@ -744,7 +766,7 @@ static bool hop_shape(const cw_chainstore *cs, scratch *s, uint64_t tx, uint32_t
     if (!h) {
         uint32_t l = 0;
         h = cw_patterns_peel_shape(cs, tx, &l) ? 2 + l : 1;
-        s->memo[tx] = (uint8_t)(s->memo[tx] | h);
+        s->memo[tx] = (uint16_t)(s->memo[tx] | h);
     }
     if (h == 1)
         return false;
@@ -793,12 +815,15 @@ static uint64_t peel_child(const cw_chainstore *cs, scratch *s, uint64_t tx, uin
     return sp;
 }
 
-/* Peel fraction of a hop of peel shape: peel / (peel + remainder), in millionths. */
+/* Peel fraction of a hop of peel shape: peels / (peels + remainder), in millionths. */
 static uint64_t peel_frac(const cw_chainstore *cs, uint64_t tx, uint32_t large)
 {
-    uint64_t o0 = cw_chainstore_tx_first_out(cs, tx);
-    uint64_t hi = cw_out_value(cw_chainstore_out(cs, o0 + large));
-    uint64_t lo = cw_out_value(cw_chainstore_out(cs, o0 + 1 - large));
+    uint64_t i0, i1, o0, o1;
+    cw_chainstore_tx_range(cs, tx, &i0, &i1, &o0, &o1);
+    uint64_t hi = cw_out_value(cw_chainstore_out(cs, o0 + large)), lo = 0;
+    for (uint64_t o = o0; o < o1; o++)
+        if (o != o0 + large)
+            lo += cw_out_value(cw_chainstore_out(cs, o));
     return (uint64_t)((double)lo * 1e6 / ((double)lo + (double)hi));
 }
 
@@ -816,7 +841,7 @@ static unsigned run_side(const cw_chainstore *cs, scratch *s, uint64_t tx, bool 
 {
     const unsigned sh = MEMO_SIDE_SHIFT(down);
 #define SIDE(t) ((s->memo[t] >> sh) & 7u)
-#define SET_SIDE(t, c) (s->memo[t] = (uint8_t)(s->memo[t] | ((c) + 1u) << sh))
+#define SET_SIDE(t, c) (s->memo[t] = (uint16_t)(s->memo[t] | ((c) + 1u) << sh))
     uint64_t path[SIDE_CAP];
     unsigned k = 0, next; /* next: the count of the hop after path[k - 1], or none */
     bool none = false;
@@ -1450,14 +1475,15 @@ typedef struct peel_link {
 
 /* The flags of txs [from, to) through the memo, each tx's rows read once, in file order:
  *  1. oldest first: a tx that is not a peel hop gets its flags (compute: its only flags do not
- *     depend on later txs); a hop (whose only possible flag is peel_chain: 1-2 inputs and 2
- *     outputs are no CoinJoin, fan-in or fan-out) gets its hops above (its parent's count plus
- *     one, the parent being older) and the links (p, hop) for each hop p whose remainder it
- *     spends (hop is p's peel_child);
+ *     depend on later txs); a hop (1-2 inputs and 2-4 outputs are no CoinJoin, fan-in or
+ *     fan-out; a 2-output hop is no Tx0 either, so peel_chain is its only possible flag) gets
+ *     its hops above (its parent's count plus one, the parent being older) and the links
+ *     (p, hop) for each hop p whose remainder it spends (hop is p's peel_child);
  *  2. the links newest first: each parent's hops below = its child's plus one (a child's
  *     count is final once the links of its own children, all newer, are done);
- *  3. every new hop whose run reaches CW_PAT_PEEL_MIN_RUN (few) is decided by compute, which
- *     walks that run for its peel fractions; the others are no peel-chain hop (0).
+ *  3. every new hop whose run reaches CW_PAT_PEEL_SHORT_RUN (few), and every batched hop (3-4
+ *     outputs: it may be a Tx0 without OP_RETURN), is decided by compute, which walks the run
+ *     for its peel fractions; the others are no peel-chain hop (0).
  * The same counts as run_side's walks, so the same flags as compute on each tx. */
 static int build_memo(const cw_chainstore *cs, scratch *s, uint64_t from, uint64_t to,
                       uint32_t *rows)
@@ -1470,7 +1496,8 @@ static int build_memo(const cw_chainstore *cs, scratch *s, uint64_t from, uint64
         uint32_t large = 0;
         cw_chainstore_tx_range(cs, t, &i0, &i1, &o0, &o1);
         bool hop = peel_shape_at(cs, i0, i1, o0, o1, &large);
-        s->memo[t] = (uint8_t)(s->memo[t] | (hop ? 2 + large : 1));
+        s->memo[t] = (uint16_t)(s->memo[t] | (hop ? 2 + large : 1) |
+                                (hop && o1 - o0 > 2 ? MEMO_BATCHED : 0));
         if (!hop) {
             rows[t] = compute_at(cs, t, i0, i1, o0, o1, s, NULL);
             continue;
@@ -1485,7 +1512,7 @@ static int build_memo(const cw_chainstore *cs, scratch *s, uint64_t from, uint64
             if (up > SIDE_CAP)
                 up = SIDE_CAP;
         }
-        s->memo[t] = (uint8_t)(s->memo[t] | (up + 1u) << up_sh);
+        s->memo[t] = (uint16_t)(s->memo[t] | (up + 1u) << up_sh);
         if (cw_grow(&links, &cap_links, n_links + np, sizeof *links, 1u << 16)) {
             cw_free(links);
             return cw_error_set(CW_ENOMEM, "patterns build: out of memory");
@@ -1499,16 +1526,17 @@ static int build_memo(const cw_chainstore *cs, scratch *s, uint64_t from, uint64
         unsigned down = 1 + (cd ? cd - 1u : 0);
         if (down > SIDE_CAP)
             down = SIDE_CAP;
-        s->memo[links[k].parent] = (uint8_t)(s->memo[links[k].parent] | (down + 1u) << down_sh);
+        s->memo[links[k].parent] = (uint16_t)(s->memo[links[k].parent] | (down + 1u) << down_sh);
     }
     cw_free(links);
     for (uint64_t t = from; t < to; t++) {
-        uint8_t m = s->memo[t];
+        uint16_t m = s->memo[t];
         if (MEMO_HOP(m) < 2)
             continue;
         if (!((m >> down_sh) & 7u)) /* no link names it a parent: no hop below */
-            s->memo[t] = m = (uint8_t)(m | 1u << down_sh);
-        if (((m >> up_sh) & 7u) + ((m >> down_sh) & 7u) - 2u + 1u >= CW_PAT_PEEL_SHORT_RUN)
+            s->memo[t] = m = (uint16_t)(m | 1u << down_sh);
+        if ((m & MEMO_BATCHED) ||
+            ((m >> up_sh) & 7u) + ((m >> down_sh) & 7u) - 2u + 1u >= CW_PAT_PEEL_SHORT_RUN)
             rows[t] = compute(cs, t, s, NULL);
         if (from > 0)
             revisit_older(cs, s, t, from, rows);
@@ -1626,7 +1654,7 @@ int cw_patterns_build(const char *store_dir, cw_patterns_stats *stats)
         goto out;
     published = true;
     cw_derived_remove_other_gens(store_dir, "patterns", new_gen);
-    char legacy[4200]; /* formats 3 and 4 kept their rows beside the manifest */
+    char legacy[4200]; /* formats 3 to 5 kept their rows beside the manifest */
     path_in(legacy, sizeof legacy, store_dir, "txflags.col");
     unlink(legacy);
     st.txs_after = c.txs;

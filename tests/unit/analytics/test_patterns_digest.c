@@ -33,9 +33,12 @@
  * row equals cw_patterns_compute and that an incremental build equals a full one. A third
  * deliberate change (same world, a5ada900... before): the rules an independent world exposed
  * (docs/PATTERNS.md: no peel hop whose remainder goes back to an input's address, a run's mean
- * peel fraction up to 45 %, one payer's batch is no CoinJoin, Tx0s of other pools). */
+ * peel fraction up to 45 %, one payer's batch is no CoinJoin, Tx0s of other pools). A fourth
+ * (ce1390d8... before, stop 18): a peel hop pays 1-3 peels (2-4 outputs, a batched hop's
+ * remainder fresh); one row changes, the thief's own fan-out 703c688d... (2 stolen coins into 4
+ * chain heads, its largest output the first coin of a peel chain) is now peel_chain. */
 static const char *const PINNED =
-    "ce1390d875f6bd8336b2a3041cbe5ae52732b8dcb5442c7c9b6fa8302a68e952";
+    "d94166039d95d379abe332de4f51c94d41dc8d9703a33d5839ff6f064f32ff9a";
 
 static char world[4096], store[4096];
 

@@ -13,6 +13,14 @@
  *   D  C's chain from a coin at a fresh address: every hop peel-run (the float needs both);
  *   G  8 hops peeling 5 % from a coin at an address paid 3 times: every hop peel-run (the float
  *      needs both);
+ *   H  9 batched hops (1, 2, 3, 1, 2, 3, ... peels of 4 % each, the remainder to a fresh address
+ *      at vout 1): every hop peel-run (stop 18: a hop pays 1-3 peels);
+ *   I  an honest look-alike: 9 batched hops (2 payments of 4 % and change), the change to one
+ *      of three addresses the wallet was paid at before, in turn (never the input's own): none
+ *      (a batched hop continues only to a fresh address);
+ * T  a Tx0 without OP_RETURN that has a batched hop's shape (1 input; a fresh change of
+ *    0.577 BTC, 2 premixes of 0.050031 BTC and a 175,000-sat fee): tx0 (a build reads it
+ *    in full, not only as a hop);
  * and a build (the memo path) gives every tx the same flags as cw_patterns_compute.
  */
 #include <stdio.h>
@@ -27,7 +35,16 @@
 static char dir[4096], store[4200];
 static cw_chainstore *cs;
 
-enum { A_HOPS = 5, B_HOPS = 5, E_HOPS = 5, C_HOPS = 12, K_HOPS = 4, G_HOPS = 8, ROUNDS = 15 };
+enum {
+    A_HOPS = 5,
+    B_HOPS = 5,
+    E_HOPS = 5,
+    C_HOPS = 12,
+    K_HOPS = 4,
+    G_HOPS = 8,
+    H_HOPS = 9,
+    ROUNDS = 15
+};
 
 typedef struct chain {
     coin cur;
@@ -36,9 +53,12 @@ typedef struct chain {
     uint64_t per_10k;
     uint64_t reuse_key_at_hop2; /* E: the third remainder pays this (already paid) key */
     uint8_t ids[16][32];
+    int batched;             /* H: 1 + hop % 3 peels; I: 2 peels */
+    uint64_t change_pool[3]; /* I: the change goes to these (paid before), in turn */
 } chain;
 
-static chain A, B, E, C, K, D, G;
+static chain A, B, E, C, K, D, G, H, I;
+static uint8_t tx0_id[32];
 
 static void hop(gen_tx *tx, chain *c)
 {
@@ -47,9 +67,14 @@ static void hop(gen_tx *tx, chain *c)
     uint64_t peel =
         c->per_mille ? c->cur.value * c->per_mille / 1000 : c->cur.value * c->per_10k / 10000;
     add_out(tx, peel, new_key());
-    uint64_t rkey = c->done == 2 && c->reuse_key_at_hop2 ? c->reuse_key_at_hop2 : new_key();
-    add_out(tx, c->cur.value - peel - 1500, rkey);
-    coin outs[2];
+    uint64_t rkey = c->change_pool[0]                      ? c->change_pool[c->done % 3]
+                    : c->done == 2 && c->reuse_key_at_hop2 ? c->reuse_key_at_hop2
+                                                           : new_key();
+    int n_peels = c->batched == 1 ? 1 + c->done % 3 : c->batched ? 2 : 1;
+    add_out(tx, c->cur.value - (uint64_t)n_peels * peel - 1500, rkey); /* vout 1 */
+    for (int k = 1; k < n_peels; k++)
+        add_out(tx, peel, new_key());
+    coin outs[4];
     block_tx(tx, outs);
     last_txid(c->ids[c->done]);
     c->cur = outs[1];
@@ -77,6 +102,15 @@ static void build_world(const char *out_dir)
     fund(&K.cur, 2000000000, hot2);
     fund(&D.cur, 2000000000, 0);
     fund(&G.cur, 2000000000, 0);
+    fund(&H.cur, 2000000000, 0);
+    fund(&I.cur, 2000000000, 0);
+    coin t0;
+    fund(&t0, 67876413, 0);
+    uint64_t pool[3];
+    for (int k = 0; k < 3; k++) { /* I's change addresses, each paid before */
+        pool[k] = new_key();
+        fund(&dummy, 100000, pool[k]);
+    }
     block_end();
     block_begin(); /* G's coin moves to a third address paid three times */
     {
@@ -90,16 +124,27 @@ static void build_world(const char *out_dir)
         block_tx(&tx, o);
         G.cur = o[0];
         G.cur.key = g;
+        gen_tx_reset(&tx); /* T, from bw's Tx0s: change, premix, fee, premix */
+        add_in(&tx, &t0);
+        add_out(&tx, 57694532, new_key());
+        add_out(&tx, 5003100, new_key());
+        add_out(&tx, 175000, new_key());
+        add_out(&tx, 5003100, new_key());
+        coin to[4];
+        block_tx(&tx, to);
+        last_txid(tx0_id);
     }
     block_end();
-    A = (chain){A.cur, A_HOPS, 0, 1, 100, 0, 0, {{0}}};
-    B = (chain){B.cur, B_HOPS, 0, 3, 100, 0, 0, {{0}}};
-    E = (chain){E.cur, E_HOPS, 0, 1, 100, 0, paid, {{0}}};
-    C = (chain){C.cur, C_HOPS, 0, 1, 0, 20, 0, {{0}}};
-    K = (chain){K.cur, K_HOPS, 0, 1, 0, 20, 0, {{0}}};
-    D = (chain){D.cur, C_HOPS, 0, 1, 0, 20, 0, {{0}}};
-    G = (chain){G.cur, G_HOPS, 0, 1, 50, 0, 0, {{0}}};
-    chain *all[] = {&A, &B, &E, &C, &K, &D, &G};
+    A = (chain){A.cur, A_HOPS, 0, 1, 100, 0, 0, {{0}}, 0, {0}};
+    B = (chain){B.cur, B_HOPS, 0, 3, 100, 0, 0, {{0}}, 0, {0}};
+    E = (chain){E.cur, E_HOPS, 0, 1, 100, 0, paid, {{0}}, 0, {0}};
+    C = (chain){C.cur, C_HOPS, 0, 1, 0, 20, 0, {{0}}, 0, {0}};
+    K = (chain){K.cur, K_HOPS, 0, 1, 0, 20, 0, {{0}}, 0, {0}};
+    D = (chain){D.cur, C_HOPS, 0, 1, 0, 20, 0, {{0}}, 0, {0}};
+    G = (chain){G.cur, G_HOPS, 0, 1, 50, 0, 0, {{0}}, 0, {0}};
+    H = (chain){H.cur, H_HOPS, 0, 1, 40, 0, 0, {{0}}, 1, {0}};
+    I = (chain){I.cur, H_HOPS, 0, 1, 40, 0, 0, {{0}}, 2, {pool[0], pool[1], pool[2]}};
+    chain *all[] = {&A, &B, &E, &C, &K, &D, &G, &H, &I};
     for (int r = 0; r < ROUNDS; r++) {
         block_begin();
         for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
@@ -148,6 +193,14 @@ static void test_flags(void)
     expect("K float 4", &K, CW_PAT_RULE_NONE);
     expect("D fresh 12", &D, CW_PAT_RULE_PEEL_RUN);
     expect("G reused head, 5% peels", &G, CW_PAT_RULE_PEEL_RUN);
+    expect("H batched 9", &H, CW_PAT_RULE_PEEL_RUN);
+    expect("I batched, change to addresses paid before", &I, CW_PAT_RULE_NONE);
+    uint32_t large = 9;
+    CHECK(cw_patterns_peel_shape(cs, chain_tx(cs, H.ids[2]), &large)); /* 3 peels */
+    CHECK_EQ_INT(large, 1);
+    CHECK(!cw_patterns_peel_shape(cs, chain_tx(cs, I.ids[2]), NULL));
+    CHECK(cw_patterns_peel_shape(cs, chain_tx(cs, tx0_id), NULL)); /* a batched hop's shape */
+    CHECK(flags_of(tx0_id) & CW_PAT_TX0);
 
     cw_patterns_detail d;
     cw_patterns_explain(cs, chain_tx(cs, C.ids[5]), &d);
@@ -160,6 +213,8 @@ static void test_flags(void)
     cw_patterns_explain(cs, chain_tx(cs, B.ids[2]), &d);
     CHECK_EQ_INT(d.peel_run, B_HOPS);
     CHECK_EQ_INT(d.peel_tight, 1);
+    cw_patterns_explain(cs, chain_tx(cs, H.ids[4]), &d);
+    CHECK_EQ_INT(d.peel_run, H_HOPS);
 }
 
 /* A build (the memo path) gives each tx cw_patterns_compute's flags. */
@@ -177,7 +232,7 @@ static void test_build(void)
         peel += (f & CW_PAT_PEEL) != 0;
     }
     CHECK_EQ_INT(diff, 0);
-    CHECK_EQ_INT(peel, A_HOPS + C_HOPS + G_HOPS); /* A, D and G */
+    CHECK_EQ_INT(peel, A_HOPS + C_HOPS + G_HOPS + H_HOPS); /* A, D, G and H */
     cw_patterns_close(p);
 }
 
