@@ -34,7 +34,7 @@
  * deliberate change (same world, a5ada900... before): the rules an independent world exposed
  * (docs/PATTERNS.md: no peel hop whose remainder goes back to an input's address, a run's mean
  * peel fraction up to 45 %, one payer's batch is no CoinJoin, Tx0s of other pools). A fourth
- * (ce1390d8... before, stop 18): a peel hop pays 1-3 peels (2-4 outputs, a batched hop's
+ * (ce1390d8... before, stop 17, btc18): a peel hop pays 1-3 peels (2-4 outputs, a batched hop's
  * remainder fresh); one row changes, the thief's own fan-out 703c688d... (2 stolen coins into 4
  * chain heads, its largest output the first coin of a peel chain) is now peel_chain. */
 static const char *const PINNED =

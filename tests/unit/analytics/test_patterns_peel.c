@@ -14,7 +14,7 @@
  *   G  8 hops peeling 5 % from a coin at an address paid 3 times: every hop peel-run (the float
  *      needs both);
  *   H  9 batched hops (1, 2, 3, 1, 2, 3, ... peels of 4 % each, the remainder to a fresh address
- *      at vout 1): every hop peel-run (stop 18: a hop pays 1-3 peels);
+ *      at vout 1): every hop peel-run (stop 17, btc18: a hop pays 1-3 peels);
  *   I  an honest look-alike: 9 batched hops (2 payments of 4 % and change), the change to one
  *      of three addresses the wallet was paid at before, in turn (never the input's own): none
  *      (a batched hop continues only to a fresh address);
