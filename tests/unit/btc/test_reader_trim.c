@@ -11,7 +11,8 @@
  * until a rollback moves its generation, read everything again, check, close) while the writer
  * rolls back and re-ingests, and is never killed; the store ends byte for byte the store of a
  * direct ingest (LOCK aside). With the trim done regardless of cw_store_trim_safe, every round
- * and the reader process die of SIGBUS.
+ * and the reader process die of SIGBUS. And a store copied without its LOCK file: a handle opened
+ * before the first writer made one is not trimmed under either.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -217,6 +218,41 @@ static void test_reader_process_beside_writer(void)
     same_store(direct, store);
 }
 
+/* A store copied without its LOCK file: a read-only open creates nothing and holds byte 8 of
+ * blocks.col instead; the first writer creates LOCK, rolls back and closes beside the handle:
+ * no trim under it (h-reader18's first measure: SIGBUS), its check says reopen, and the next
+ * close with no such handle open trims. */
+static void test_trim_without_lock_file(void)
+{
+    char lk[1200];
+    snprintf(lk, sizeof lk, "%s/LOCK", store);
+    REQUIRE(unlink(lk) == 0);
+    cw_chainstore *r;
+    REQUIRE(cw_chainstore_open(&r, store, false, CW_NET_REGTEST) == 0);
+    CHECK(access(lk, F_OK) != 0); /* a read-only open creates nothing */
+    REQUIRE(chain_view(r, false) != 0);
+    long long full = tails(store);
+    int st = rollback_in_child(gs.blocks / 3);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    CHECK(access(lk, F_OK) == 0); /* the writer made it */
+    st = view_in_child(r);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        fprintf(stderr,
+                "  without LOCK: the reader's handle died after the writer's close (wait "
+                "status %#x)\n",
+                (unsigned)st);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    CHECK_EQ_INT(cw_chainstore_snapshot_check(r), CW_EBUSY);
+    cw_error_clear();
+    CHECK(tails(store) == full);
+    cw_chainstore_close(r);
+    st = rollback_in_child(gs.blocks / 3); /* nothing to roll back: open and close */
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    CHECK(tails(store) < full);
+    REQUIRE(ingest(store) == 0);
+    same_store(direct, store);
+}
+
 int main(void)
 {
     snprintf(world, sizeof world, "%s/world", cw_test_tmpdir());
@@ -236,5 +272,6 @@ int main(void)
         return 1;
     RUN(test_trim_beside_handle);
     RUN(test_reader_process_beside_writer);
+    RUN(test_trim_without_lock_file);
     return cw_test_done();
 }
