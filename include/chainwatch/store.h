@@ -102,17 +102,23 @@ int cw_store_gen_settle(int lock_fd, const char *path);
  * error, else 0. Needs no lock: threads may check one view together. */
 typedef struct cw_store_gen {
     int fd;        /* the lock file, read-only (-1: none when opened; checks open it each time) */
+    int alt;       /* without a lock file (a store copied without it): alt_path, read-only, whose
+                      byte 8 this reader holds instead (-1: none) */
     uint64_t seen; /* the generation before the manifest was read */
 } cw_store_gen;
-void cw_store_gen_open(cw_store_gen *g, const char *path);
+/* alt_path: a file of the store that a writer never replaces (its blocks.col), locked instead of
+ * a missing lock file, which a read-only open cannot create; a writer's close checks both. */
+void cw_store_gen_open(cw_store_gen *g, const char *path, const char *alt_path);
 int cw_store_gen_check(const cw_store_gen *g, const char *path, const char *dir);
 void cw_store_gen_close(cw_store_gen *g);
 /* A writer's close (lock_fd: its lock file) may trim the files to the rows it publishes: true
- * when no read-only handle that opened before the last rollback is open (its rows may lie past
+ * when no read-only handle that opened before the last rollback is open, holding its lock on
+ * lock_fd or, having found no lock file, on alt_fd (the writer's descriptor of the file named
+ * alt_path to cw_store_gen_open; -1: none) (its rows may lie past
  * the new branch's, and a trim under its mapping makes its next read of them a SIGBUS); false
  * while one is, or when that cannot be told (the files then keep their length, and a later
  * close trims them). */
-bool cw_store_trim_safe(int lock_fd);
+bool cw_store_trim_safe(int lock_fd, int alt_fd);
 /* Asking the kernel to start reading pages of read-only mappings without waiting for them
  * (MADV_WILLNEED): a point lookup names the rows it will read next, and their disk reads run
  * side by side instead of one page fault after another. cw_store_willneed_range adds the pages

@@ -85,9 +85,18 @@ static bool gen_hold(int fd, uint64_t gen, short type)
     return fcntl(fd, F_OFD_SETLK, &l) == 0;
 }
 
-void cw_store_gen_open(cw_store_gen *g, const char *path)
+void cw_store_gen_open(cw_store_gen *g, const char *path, const char *alt_path)
 {
     g->fd = open(path, O_RDONLY | O_CLOEXEC);
+    g->alt = -1;
+    if (g->fd < 0 && alt_path) {
+        /* No lock file (a store copied without it; a read-only open never creates one): hold
+         * byte 8 (generation 0, all that a missing file reads as) of alt_path instead, which a
+         * writer's close also checks. Failing that, this reader is as without a lock. */
+        g->alt = open(alt_path, O_RDONLY | O_CLOEXEC);
+        if (g->alt >= 0)
+            (void)gen_hold(g->alt, 0, F_RDLCK);
+    }
     bool ok = true;
     g->seen = g->fd >= 0 ? gen_pread(g->fd, &ok) : 0;
     /* Hold the generation read, then read it again: a rollback that moved it meanwhile may
@@ -105,7 +114,15 @@ void cw_store_gen_open(cw_store_gen *g, const char *path)
     atomic_thread_fence(memory_order_seq_cst);
 }
 
-bool cw_store_trim_safe(int lock_fd)
+/* any lock on bytes 8 .. 8 + g - 1 of fd (a reader holding a generation before g)? */
+static bool gen_held_below(int fd, uint64_t g, bool *ok)
+{
+    struct flock l = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 8, .l_len = (off_t)g};
+    *ok = fcntl(fd, F_OFD_GETLK, &l) == 0;
+    return l.l_type != F_UNLCK;
+}
+
+bool cw_store_trim_safe(int lock_fd, int alt_fd)
 {
     bool ok;
     uint64_t g = gen_pread(lock_fd, &ok);
@@ -115,11 +132,14 @@ bool cw_store_trim_safe(int lock_fd)
         return true; /* never rolled back: no handle publishes more rows than the store */
     if (g > (uint64_t)INT64_MAX - 16)
         return false;
-    /* any reader holding a generation before the current one (bytes 8 .. 8 + g - 1)? */
-    struct flock l = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 8, .l_len = (off_t)g};
-    if (fcntl(lock_fd, F_OFD_GETLK, &l) != 0)
+    /* any reader holding a generation before the current one, on the lock file or (one that
+     * found none) on alt_fd? */
+    bool held = gen_held_below(lock_fd, g, &ok);
+    if (!ok || held)
         return false;
-    return l.l_type == F_UNLCK;
+    if (alt_fd >= 0 && (gen_held_below(alt_fd, g, &ok) || !ok))
+        return false;
+    return true;
 }
 
 int cw_store_gen_check(const cw_store_gen *g, const char *path, const char *dir)
@@ -156,5 +176,8 @@ void cw_store_gen_close(cw_store_gen *g)
 {
     if (g->fd >= 0)
         close(g->fd);
+    if (g->alt >= 0)
+        close(g->alt);
     g->fd = -1;
+    g->alt = -1;
 }

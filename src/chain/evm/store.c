@@ -772,6 +772,7 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
         return cw_error_set(CW_ENOMEM, "out of memory");
     s->lock_fd = -1;
     s->gen.fd = -1;
+    s->gen.alt = -1;
     s->txidx.fd = s->addridx.fd = -1;
     for (int i = 0; i < N_COLS; i++)
         s->cols[i].fd = -1;
@@ -806,9 +807,10 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
             (rc = cw_store_gen_settle(s->lock_fd, lpath)))
             goto fail;
     } else {
-        char lpath[PATH_MAX];
+        char lpath[PATH_MAX], apath[PATH_MAX];
         path_of(lpath, sizeof lpath, s, "LOCK");
-        cw_store_gen_open(&s->gen, lpath);
+        path_of(apath, sizeof apath, s, "blocks.col");
+        cw_store_gen_open(&s->gen, lpath, apath);
     }
     cw_manifest m;
     rc = cw_manifest_read(&m, mpath);
@@ -927,7 +929,8 @@ int cw_evmstore_close(cw_evmstore *s)
     }
     set_rows(s, &s->pub);
     /* not below the rows of a handle from before a rollback (docs/STORE-FORMAT.md) */
-    bool trim = s->writable && s->lock_fd >= 0 && cw_store_trim_safe(s->lock_fd);
+    bool trim =
+        s->writable && s->lock_fd >= 0 && cw_store_trim_safe(s->lock_fd, s->cols[C_BLOCK].fd);
     /* the indexes first: their closing msync is a disk cache flush, nearly free right after a
      * commit, and one that waits for the trims' writes when it comes after them */
     if (s->txidx.fd >= 0)

@@ -17,55 +17,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "chain_view.h"
 #include "chainwatch/btc/ingest.h"
 #include "chainwatch/btc/store.h"
 #include "chainwatch/errors.h"
 #include "harness.h"
-
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-    const uint8_t *b = p;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ b[i]) * 1099511628211ull;
-    return h;
-}
-
-/* everything the handle publishes, as it reads it now, hashed */
-static uint64_t view(const cw_chainstore *r)
-{
-    cw_chainstore_counts c = cw_chainstore_counts_get(r);
-    uint64_t h = 14695981039346656037ull;
-    for (uint64_t b = 0; b < c.blocks; b++)
-        h = fnv(h, cw_chainstore_block(r, b), sizeof(cw_row_block));
-    for (uint64_t t = 0; t < c.txs; t++) {
-        h = fnv(h, cw_chainstore_txid(r, t), 32);
-        cw_txmeta m = cw_chainstore_txmeta(r, t);
-        h = fnv(h, &m, sizeof m);
-        uint64_t found = UINT64_MAX;
-        if (cw_chainstore_find_tx(r, cw_chainstore_txid(r, t), &found))
-            cw_error_clear();
-        h = fnv(h, &found, sizeof found);
-    }
-    for (uint64_t i = 0; i < c.ins; i++)
-        h = fnv(h, cw_chainstore_in(r, i), sizeof(cw_row_in));
-    for (uint64_t o = 0; o < c.outs; o++) {
-        cw_row_out out = *cw_chainstore_out(r, o);
-        if (out.spending_tx >= c.txs) /* a spend past the published txs: not one */
-            out.spending_tx = UINT32_MAX;
-        h = fnv(h, &out, sizeof out);
-        uint64_t l = cw_chainstore_outlink(r, o);
-        h = fnv(h, &l, sizeof l);
-    }
-    for (uint64_t a = 0; a < c.addrs; a++) {
-        h = fnv(h, cw_chainstore_addr(r, a), sizeof(cw_addr_key));
-        uint64_t last = cw_chainstore_addr_last(r, a), found = UINT64_MAX;
-        h = fnv(h, &last, sizeof last);
-        if (cw_chainstore_find_addr(r, cw_chainstore_addr(r, a), &found))
-            cw_error_clear();
-        h = fnv(h, &found, sizeof found);
-    }
-    return h;
-}
 
 static void copy(const char *from, const char *to)
 {
@@ -106,7 +62,7 @@ static void test_reader_beside_rollback(void)
         cw_chainstore *r;
         REQUIRE(cw_chainstore_open(&r, store, false, CW_NET_MAIN) == 0);
         CHECK_EQ_INT(cw_chainstore_counts_get(r).blocks, 5);
-        uint64_t before = view(r);
+        uint64_t before = chain_view(r, true);
         fflush(NULL);
         pid_t pid = fork();
         REQUIRE(pid >= 0);
@@ -124,7 +80,7 @@ static void test_reader_beside_rollback(void)
             CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
             clean_end = at;
         }
-        uint64_t after = view(r);
+        uint64_t after = chain_view(r, true);
         int rc = cw_chainstore_snapshot_check(r);
         mixed += after != before;
         flagged += rc != 0;
@@ -138,7 +94,7 @@ static void test_reader_beside_rollback(void)
         }
         cw_chainstore_close(r);
         REQUIRE(cw_chainstore_open(&r, store, false, CW_NET_MAIN) == 0);
-        view(r);
+        chain_view(r, true);
         CHECK_EQ_INT(cw_chainstore_snapshot_check(r), 0);
         if (!killed)
             CHECK_EQ_INT(cw_chainstore_counts_get(r).blocks, 6);

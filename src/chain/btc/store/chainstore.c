@@ -455,6 +455,7 @@ int cw_chainstore_open(cw_chainstore **out, const char *dir, bool writable, cw_n
         return cw_error_set(CW_ENOMEM, "out of memory");
     cs->lock_fd = -1;
     cs->gen.fd = -1;
+    cs->gen.alt = -1;
     cs->pidfd = -1;
     cs->txidx.fd = cs->addridx.fd = -1;
     for (int i = 0; i < N_COLS; i++)
@@ -480,9 +481,10 @@ int cw_chainstore_open(cw_chainstore **out, const char *dir, bool writable, cw_n
             (rc = cw_store_gen_settle(cs->lock_fd, lpath)))
             goto fail;
     } else {
-        char lpath[PATH_MAX];
+        char lpath[PATH_MAX], apath[PATH_MAX];
         path_of(lpath, sizeof lpath, cs, "LOCK");
-        cw_store_gen_open(&cs->gen, lpath);
+        path_of(apath, sizeof apath, cs, "blocks.col");
+        cw_store_gen_open(&cs->gen, lpath, apath);
     }
     cw_manifest m;
     rc = cw_manifest_read(&m, mpath);
@@ -546,7 +548,8 @@ int cw_chainstore_close(cw_chainstore *cs)
     }
     set_rows(cs, &cs->pub);
     /* not below the rows of a handle from before a rollback (docs/STORE-FORMAT.md) */
-    bool trim = cs->writable && cs->lock_fd >= 0 && cw_store_trim_safe(cs->lock_fd);
+    bool trim =
+        cs->writable && cs->lock_fd >= 0 && cw_store_trim_safe(cs->lock_fd, cs->cols[C_BLOCK].fd);
     for (int i = 0; i < N_COLS; i++) {
         if (cs->cols[i].fd >= 0) {
             int r = cs->writable ? cw_column_close_rows(&cs->cols[i], true, trim)
