@@ -21,13 +21,6 @@
 #include "chainwatch/errors.h"
 #include "chainwatch/util.h"
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static int cmp_dbl(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -108,18 +101,18 @@ int main(int argc, char **argv)
         size_t lo = pass ? n_rand : 0, hi = pass ? n_all : n_rand;
         for (size_t i = lo; i < hi; i++) {
             json_t *j = NULL;
-            double t0 = now();
+            double t0 = cw_now();
             if (cw_query_address(&j, cs, strs[i], 0, 25) == 0)
                 sink += (uint64_t)json_integer_value(json_object_get(j, "balance"));
-            us[i - lo] = (now() - t0) * 1e6;
+            us[i - lo] = (cw_now() - t0) * 1e6;
             t_sum[pass] += us[i - lo] * 1e-6;
             json_decref(j);
         }
         report(pass ? "summary, 20 longest:" : "summary, random:", us, hi - lo, t_sum[pass]);
         for (size_t i = lo; i < hi; i++) {
-            double t0 = now();
+            double t0 = cw_now();
             sink += walk(cs, ids[i]);
-            us[i - lo] = (now() - t0) * 1e6;
+            us[i - lo] = (cw_now() - t0) * 1e6;
             t_walk[pass] += us[i - lo] * 1e-6;
         }
         report(pass ? "walk only, 20 longest:" : "walk only, random:", us, hi - lo, t_walk[pass]);

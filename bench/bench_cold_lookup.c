@@ -32,6 +32,7 @@
 #include "chainwatch/btc/query.h"
 #include "chainwatch/btc/store.h"
 #include "chainwatch/errors.h"
+#include "chainwatch/util.h"
 
 enum { MAX_FILES = 64 };
 
@@ -124,13 +125,6 @@ static uint64_t io_read_bytes(void)
     return v;
 }
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static int cmp_dbl(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -180,10 +174,10 @@ int main(int argc, char **argv)
         struct rusage r0, r1;
         getrusage(RUSAGE_THREAD, &r0);
         uint64_t b0 = io_read_bytes();
-        double t0 = now();
+        double t0 = cw_now();
         cw_addr_page p;
         int rc = cw_query_address_page_ix(&p, cs, ix, addr, 0, 25);
-        double t1 = now();
+        double t1 = cw_now();
         uint64_t b1 = io_read_bytes();
         getrusage(RUSAGE_THREAD, &r1);
         resident(after);

@@ -28,13 +28,7 @@
 #include "chainwatch/acct_screen.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/evm_services.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+#include "chainwatch/util.h"
 
 static double cpu(void) /* user + sys of this process: the machine is shared */
 {
@@ -176,11 +170,11 @@ int main(int argc, char **argv)
            (unsigned long long)c.blocks, (unsigned long long)c.txs, (unsigned long long)c.moves,
            (unsigned long long)c.accounts);
     /* the bound: read every movement row once */
-    double t0 = now();
+    double t0 = cw_now();
     volatile uint64_t sink = 0;
     for (uint64_t m = 0; m < c.moves; m++)
         sink += cw_evmstore_move(s, m)->amount;
-    double t_scan = now() - t0;
+    double t_scan = cw_now() - t0;
     printf("  plain read of moves.col: %.3f s, %.1f M movements/s\n", t_scan,
            (double)c.moves / t_scan / 1e6);
     uint64_t *ids = NULL;
@@ -209,12 +203,12 @@ int main(int argc, char **argv)
     /* building it recognises the services (two passes over the movements, and a third over
      * the bridge candidates' when there are any) and the memo bridges */
     cw_acct_policy *pol = NULL;
-    t0 = now();
+    t0 = cw_now();
     if (cw_acct_policy_new(&pol, s, lm, NULL)) {
         fprintf(stderr, "bench_trace_evm: %s\n", cw_error_last());
         return 1;
     }
-    double t_svc = now() - t0;
+    double t_svc = cw_now() - t0;
     const cw_evm_services *sv = cw_acct_policy_services(pol);
     printf("  services and memo bridges (the stop policy): %.3f s (%.1f M movements/s for two "
            "passes; ratio to the plain read %.2f): %zu deposit addresses, %zu collectors, %zu "
@@ -236,13 +230,13 @@ int main(int argc, char **argv)
         o.model = model > CW_ACCT_FIFO ? CW_ACCT_FIFO : (cw_acct_model)model;
         o.through_mixer = model > CW_ACCT_FIFO; /* two sweeps: convergence */
         cw_acct_result *r = NULL;
-        t0 = now();
+        t0 = cw_now();
         double c0 = cpu();
         if (cw_acct_trace(&r, &src, ids, n_ids, &o)) {
             fprintf(stderr, "bench_trace_evm: %s\n", cw_error_last());
             return 1;
         }
-        double t = now() - t0, tc = cpu() - c0;
+        double t = cw_now() - t0, tc = cpu() - c0;
         uint64_t moves, edges;
         size_t n_ends;
         cw_acct_result_counts(r, &moves, &edges);
@@ -271,20 +265,20 @@ int main(int argc, char **argv)
            "floor %g, %u hops):\n",
            n_screen, cw_acct_labels_count(lm), so.floor, so.max_hops);
     double c1 = cpu();
-    t0 = now();
+    t0 = cw_now();
     for (size_t i = 0; i < n_screen; i++) {
         rwalk w = {s, CW_EVM_ASSET_NATIVE, lm, &so, &ref[i]};
         rvisit(&w, who[i], so.before, 0, 1.0);
         visited += ref[i].accounts_visited;
     }
-    double t_walk = now() - t0, c_walk = cpu() - c1;
+    double t_walk = cw_now() - t0, c_walk = cpu() - c1;
     printf("    in-chain walk (before):  %.3f s (%.3f s CPU): %.0f addresses/s wall, %.0f per CPU "
            "second (%.1f accounts visited each)\n",
            t_walk, c_walk, (double)n_screen / t_walk, (double)n_screen / c_walk,
            n_screen ? (double)visited / (double)n_screen : 0.0);
     size_t differ = 0;
     c1 = cpu();
-    t0 = now();
+    t0 = cw_now();
     for (size_t i = 0; i < n_screen; i++) {
         cw_acct_exposure e;
         int rc = cw_acct_screen(&e, s, who[i], CW_EVM_ASSET_NATIVE, cats_of, lm, &so);
@@ -294,7 +288,7 @@ int main(int argc, char **argv)
         }
         differ += !same(&e, &ref[i]);
     }
-    double t_one = now() - t0, c_one = cpu() - c1;
+    double t_one = cw_now() - t0, c_one = cpu() - c1;
     printf("    one cw_acct_screen each: %.3f s (%.3f s CPU): %.0f addresses/s wall, %.0f per CPU "
            "second (ratio to the walk %.2f)\n",
            t_one, c_one, (double)n_screen / t_one, (double)n_screen / c_one, c_walk / c_one);
@@ -304,7 +298,7 @@ int main(int argc, char **argv)
         return 1;
     }
     c1 = cpu();
-    t0 = now();
+    t0 = cw_now();
     for (size_t i = 0; i < n_screen; i++) {
         cw_acct_exposure e;
         int rc = cw_acct_screener_run(sc, &e, who[i], CW_EVM_ASSET_NATIVE);
@@ -314,7 +308,7 @@ int main(int argc, char **argv)
         }
         differ += !same(&e, &ref[i]);
     }
-    double t_sc = now() - t0, c_sc = cpu() - c1;
+    double t_sc = cw_now() - t0, c_sc = cpu() - c1;
     printf("    one screener for all:    %.3f s (%.3f s CPU): %.0f addresses/s wall, %.0f per CPU "
            "second (ratio to the walk %.2f)\n",
            t_sc, c_sc, (double)n_screen / t_sc, (double)n_screen / c_sc, c_walk / c_sc);
