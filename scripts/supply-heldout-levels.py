@@ -5,8 +5,13 @@ the data-only and event-informed level at the announcement and effective months,
 `BIN supply explain C P --at M --json` gives them on $CHAINWATCH_SUPPLY_DB (which must hold the
 events: `supply load events EVENTS`), the series behind the cell and its last month, and why
 the level is what it is: no data, no dynamic rule fired (the nearest dynamic indicator against
-its threshold), or the rules that fired. Markdown on stdout. Read-only."""
-import csv, json, subprocess, sys
+its threshold), or the rules that fired. Markdown on stdout. Read-only.
+
+EVENTS may also be a GTA or IEA policy file (`policy-events-gta-iea`, no `commodity` column):
+its events are then read as the loader stored them (the database's `events` rows whose source
+is that file; the loader maps implementers, minerals and measure types and leaves subsidies
+out), so the script and the levels read one mapping, not two."""
+import csv, json, os, sqlite3, subprocess, sys
 
 BIN, EV = sys.argv[1], sys.argv[2]
 RULES = sys.argv[3] if len(sys.argv) > 3 else None
@@ -61,18 +66,50 @@ def why(d, month):
 RULE_TABLE = list(csv.DictReader(open(RULES or sys.path[0] + "/../data/supply/rules.csv")))
 print("| event | commodity | partner | month | data-only | event-informed | series (last month) | why (data-only) |")
 print("|---|---|---|---|---|---|---|---|")
-for e in csv.DictReader(open(EV)):
-    for c in e["commodity"].split(";"):
-        for p in PARTNERS.get(e["affected_partner"], [e["affected_partner"]]):
-            months = [("ann", e["date_announced"]), ("eff", e["date_effective"])]
-            if e["date_announced"] == e["date_effective"]:
-                months = [("ann=eff", e["date_announced"])]
+
+
+def month(d):
+    """YYYY-MM of a date (YYYY-MM-DD, YYYY-MM; a year alone counts in January, as the levels
+    count it)."""
+    d = (d or "").strip()
+    return d[:7] if len(d) >= 7 else d[:4] + "-01"
+
+
+def events(path):
+    """(event_id, commodities, affected, announced, effective) of each event of the file."""
+    with open(path, newline="") as f:
+        rd = csv.DictReader(f)
+        if "commodity" in (rd.fieldnames or []):
+            for e in rd:
+                yield (e["event_id"], e["commodity"].split(";"), e["affected_partner"],
+                       e["date_announced"], e["date_effective"])
+            return
+    db = os.environ.get("CHAINWATCH_SUPPLY_DB", "supply.db")
+    con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+    rows = con.execute(
+        "SELECT event_id, commodity, affected, announced, effective, source FROM events"
+        " ORDER BY announced, event_id").fetchall()
+    con.close()
+    mine = [r for r in rows if r[5] and os.path.basename(r[5]) == os.path.basename(path)]
+    if not mine:
+        sys.exit("%s: no `commodity` column, and no events of this file in %s (load it with "
+                 "`chainwatch supply load events %s`)" % (path, db, path))
+    for r in mine:
+        yield (r[0], (r[1] or "").split(";"), r[2], month(r[3]), month(r[4] or r[3]))
+
+
+for eid, coms, aff, ann, eff in events(EV):
+    for c in coms:
+        for p in PARTNERS.get(aff, [aff]):
+            months = [("ann", ann), ("eff", eff)]
+            if ann == eff:
+                months = [("ann=eff", ann)]
             for tag, m in months:
                 d, err = explain(c, p, m)
                 if err:
                     print("| %s | %s | %s | %s %s | no data | no data | - | %s |" % (
-                        e["event_id"], c, p, tag, m, err))
+                        eid, c, p, tag, m, err))
                     continue
                 print("| %s | %s | %s | %s %s | %s | %s | %s | %s |" % (
-                    e["event_id"], c, p, tag, m, d["level_data_only_name"], d["level_name"],
+                    eid, c, p, tag, m, d["level_data_only_name"], d["level_name"],
                     series(d), why(d, m)))

@@ -315,18 +315,21 @@ static void print_detail(json_t *d)
                json_number_value(json_object_get(so, "threshold")));
     json_t *ex = json_object_get(data, "exposure");
     if (json_is_object(ex))
-        printf("exposure: %s, %s: %s %s %.1f %% of %s%s\n      source: %s\n", jstr(ex, "basis"),
-               jstr(ex, "period"),
+        printf("exposure: %s, %s (published %s): %s %s %.1f %% of %s\n      source: %s\n",
+               jstr(ex, "basis"), jstr(ex, "period"), jstr(ex, "published"),
                strstr(jstr(ex, "basis"), "production") ? "top producer" : "top supplier",
                jstr(ex, "top_supplier"), 100 * json_number_value(json_object_get(ex, "share")),
                strstr(jstr(ex, "basis"), "production") ? "world mine production"
                                                        : "the partner's imports",
-               json_is_true(json_object_get(ex, "later_data"))
-                   ? " (data later than this month: structural share assumed stable)"
-                   : "",
                jstr(ex, "source"));
-    else
-        printf("exposure: no basis (no partner imports by supplier, no production data)\n");
+    else { /* the engine's gap says why: nothing published by this month, or no data */
+        json_t *gp = json_object_get(data, "gaps"), *g;
+        const char *why = "exposure: no basis";
+        for (size_t q = 0; q < json_array_size(gp) && (g = json_array_get(gp, q)); q++)
+            if (json_is_string(g) && !strncmp(json_string_value(g), "exposure: ", 10))
+                why = json_string_value(g);
+        printf("%s\n", why);
+    }
     {
         json_t *hl = json_object_get(data, "hs_lines");
         printf("HS lines counted:");
@@ -494,7 +497,22 @@ static void print_fresh(json_t *data)
                    : "");
     if (!json_is_object(tr) && !json_is_object(pr))
         printf(" no monthly series");
+    json_t *fo = json_object_get(data, "fresh");
+    if (json_is_object(fo) && json_is_string(json_object_get(fo, "newest_month")))
+        printf("; the level rests on data to %s (%s), %lld months old: %s (limit %lld months)",
+               jstr(fo, "newest_month"), jstr(fo, "newest_series"),
+               (long long)json_integer_value(json_object_get(fo, "months_old")),
+               json_is_true(json_object_get(fo, "stale")) ? "STALE" : "fresh",
+               (long long)json_integer_value(json_object_get(fo, "stale_limit_months")));
     printf("\n");
+}
+
+/* A level name as status shows it: "stale" for "none" resting on stale data (stop 18). */
+static const char *shown(json_t *d, const char *name)
+{
+    bool stale = json_is_true(
+        json_object_get(json_object_get(json_object_get(d, "data"), "fresh"), "stale"));
+    return stale && name && !strcmp(name, "none") ? "stale" : name;
 }
 
 static int do_status(const opts *o)
@@ -594,8 +612,9 @@ static int do_status(const opts *o)
                     pos += (size_t)w;
             }
             printf("%-12s %-4s %-8s %-9s %-9s %-9s %-9s %s\n", jstr(d, "commodity"),
-                   jstr(d, "partner"), jstr(d, "period"), json_string_value(lv),
-                   jstr(d, "level_data_only_name"), jstr(d, "standing_level_name"),
+                   jstr(d, "partner"), jstr(d, "period"), shown(d, json_string_value(lv)),
+                   shown(d, jstr(d, "level_data_only_name")),
+                   shown(d, jstr(d, "standing_level_name")),
                    jstr(json_object_get(d, "data"), "series_kind"), pos ? fired : "-");
             json_t *sp = json_object_get(json_object_get(d, "coverage"), "spans");
             const char *tr = json_string_value(json_object_get(sp, "own_imports"));

@@ -64,6 +64,11 @@ static int months_now(void)
     return (tmv.tm_year + 1900) * 12 + tmv.tm_mon;
 }
 
+/* A level whose newest monthly datum is more than this many months before today is "stale"
+ * (stop 18): twice the usual lag of the slowest monthly source read (UN Comtrade's monthly
+ * trade, about 3 months); the prices read are out within a month. */
+#define SUPPLY_STALE_MONTHS 6
+
 static json_t *data_json(const cw_supply_timeline *t, size_t i)
 {
     int m = t->m0 + (int)i;
@@ -183,31 +188,46 @@ static json_t *data_json(const cw_supply_timeline *t, size_t i)
     if (isnan(t->v[TL_NIR][i]))
         json_array_append_new(gaps, json_string("nir: needs the partner's own imports and "
                                                 "exports (net weight) and its production"));
-    /* exposure with its basis */
+    /* exposure with its basis: the latest figure published by this month (no look-ahead) */
     if (t->exp_idx && t->exp_idx[i] >= 0) {
         const tl_exposure *x = &t->exps[t->exp_idx[i]];
-        bool later = x->year > m / 12;
+        cw_supply__month_format(buf, cw_supply__exposure_published(x));
         json_t *eo = json_pack(
-            "{s:s, s:s, s:s, s:f, s:s, s:b}", "basis",
+            "{s:s, s:s, s:s, s:f, s:s, s:s}", "basis",
             x->basis == EXP_USGS    ? "partner imports: USGS MCS U.S. import sources"
             : x->basis == EXP_KOMIR ? "partner imports: KOMIR Korea ore imports by partner"
                                     : "production concentration: world mine production (USGS MCS)",
             "period", x->period, "top_supplier", x->top, "share", x->share, "source", x->source,
-            "later_data", later);
+            "published", buf);
         json_object_set_new(d, "exposure", eo);
-        if (later)
-            json_array_append_new(
-                gaps, json_sprintf("exposure: the nearest data (%s) is later than %s; the "
-                                   "structural share is assumed stable",
-                                   x->period, t->labels[i]));
         if (x->basis == EXP_PRODUCTION)
             json_array_append_new(gaps, json_sprintf("exposure: no import data of %s by supplier "
-                                                     "loaded; production concentration stands in",
-                                                     t->partner));
+                                                     "published by %s; production concentration "
+                                                     "stands in",
+                                                     t->partner, t->labels[i]));
     } else {
         json_object_set_new(d, "exposure", json_null());
-        json_array_append_new(gaps, json_string("exposure: no partner imports by supplier and no "
-                                                "production data"));
+        int b0, n0, b1, n1;
+        cw_supply__exposure_pick(t, m, false, NULL, &b0, &n0);
+        cw_supply__exposure_pick(t, m, true, NULL, &b1, &n1);
+        int k = n0 < 0   ? n1
+                : n1 < 0 ? n0
+                : cw_supply__exposure_published(&t->exps[n1]) <
+                        cw_supply__exposure_published(&t->exps[n0])
+                    ? n1
+                    : n0;
+        if (k >= 0) {
+            cw_supply__month_format(buf, cw_supply__exposure_published(&t->exps[k]));
+            json_array_append_new(
+                gaps, json_sprintf("exposure: no figure published by %s; the first, %s %s (%s "
+                                   "%.1f %%), was published %s (no look-ahead)",
+                                   t->labels[i],
+                                   t->exps[k].basis == EXP_PRODUCTION ? "world production"
+                                                                      : "import sources",
+                                   t->exps[k].period, t->exps[k].top, 100 * t->exps[k].share, buf));
+        } else
+            json_array_append_new(gaps, json_string("exposure: no partner imports by supplier "
+                                                    "and no production data"));
     }
     /* HS lines and units */
     json_t *hl = json_array();
@@ -259,6 +279,36 @@ static json_t *data_json(const cw_supply_timeline *t, size_t i)
         char today[8];
         cw_supply__month_format(today, months_now());
         json_object_set_new(d, "today", json_string(today));
+        /* freshness at today (stop 18): the newest monthly datum the level at this month rests
+         * on (trade or price, at or before the month), its age against today, and "stale" past
+         * SUPPLY_STALE_MONTHS: such a level says stale, never a bare "none" */
+        int newest = -1;
+        const char *what = "";
+        if (t->trade_first >= 0 && t->trade_first <= m) {
+            newest = t->trade_last < m ? t->trade_last : m;
+            what = "trade";
+        }
+        if (t->price_first >= 0 && t->price_first <= m &&
+            (t->price_last < m ? t->price_last : m) > newest) {
+            newest = t->price_last < m ? t->price_last : m;
+            what = "price";
+        }
+        json_t *fo = json_object();
+        if (newest >= 0) {
+            cw_supply__month_format(buf, newest);
+            json_object_set_new(fo, "newest_month", json_string(buf));
+            json_object_set_new(fo, "newest_series", json_string(what));
+            json_object_set_new(fo, "months_old", json_integer(months_now() - newest));
+        } else {
+            json_object_set_new(fo, "newest_month", json_null());
+            json_object_set_new(fo, "newest_series", json_null());
+            json_object_set_new(fo, "months_old", json_null());
+        }
+        json_object_set_new(fo, "today", json_string(today));
+        json_object_set_new(fo, "stale_limit_months", json_integer(SUPPLY_STALE_MONTHS));
+        json_object_set_new(
+            fo, "stale", json_boolean(newest < 0 || months_now() - newest > SUPPLY_STALE_MONTHS));
+        json_object_set_new(d, "fresh", fo);
     }
     json_object_set_new(d, "gaps", gaps);
     return d;
@@ -460,6 +510,14 @@ int cw_supply_timeline_level(const cw_supply_timeline *t, const cw_supply_rules 
                       "top_producer", t->prod_top[i][0] ? json_string(t->prod_top[i]) : json_null(),
                       "events_last_12_months", evs, "data", data_json(t, i));
         if (*detail) {
+            /* the level as shown (stop 18): "stale" rather than "none" when the newest datum it
+             * rests on is older than the limit (data.fresh); a higher level keeps its name */
+            bool stale = json_is_true(json_object_get(
+                json_object_get(json_object_get(*detail, "data"), "fresh"), "stale"));
+            json_object_set_new(*detail, "level_shown",
+                                json_string(stale && level == CW_SUPPLY_NONE
+                                                ? "stale"
+                                                : cw_supply_level_name(level)));
             int dl = cw_supply__level_masked(t, r, i, false, NULL);
             json_object_set_new(*detail, "level_data_only", json_integer(dl));
             json_object_set_new(*detail, "level_data_only_name",

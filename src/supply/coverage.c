@@ -271,7 +271,8 @@ static int cell(cw_supply *s, const char *c, const char *p, int m0, size_t n, js
     /* months a detector can read (twelfth stop): data in a month is not yet a warning; the
      * robust z (price or HS line) needs 12 residuals after its 3-month level, price_jump 24
      * earlier returns, line_stop a 24-month baseline. Months with data before then are blind
-     * to the detectors too. */
+     * to the detectors too. trade_frontload (rule C, opt-in, stop 17) counts too: it needs
+     * the months t-14..t-3 of the trade series (stop 18). */
     int readable = 0;
     bool *rd = cw_calloc(n ? n : 1, sizeof *rd);
     if (!rd) {
@@ -288,8 +289,8 @@ static int cell(cw_supply *s, const char *c, const char *p, int m0, size_t n, js
             rc = trc;
             goto out;
         }
-        static const int det[] = {TL_PRICE_Z, TL_PRICE_JUMP, TL_LINE_UP, TL_LINE_DOWN,
-                                  TL_LINE_STOP};
+        static const int det[] = {TL_PRICE_Z,   TL_PRICE_JUMP, TL_LINE_UP,
+                                  TL_LINE_DOWN, TL_LINE_STOP,  TL_FRONTLOAD};
         for (size_t i = 0; t && i < t->n; i++) {
             int m = t->m0 + (int)i;
             if (m < m0 || m >= m0 + (int)n)

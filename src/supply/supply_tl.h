@@ -82,8 +82,6 @@ typedef struct {
     char top[4];     /* top supplier */
     double share;    /* its share */
     char source[160];
-    bool later; /* data newer than the month it stands for (structural share assumed
-                   stable) */
 } tl_exposure;
 
 struct cw_supply_timeline {
@@ -139,6 +137,14 @@ struct cw_supply_timeline {
     int today_m;         /* month index of today (freshness) */
 };
 
+/* The first month an exposure figure was public (USGS MCS in January of its edition, KOMIR
+ * ore imports of a year from January after it). */
+int cw_supply__exposure_published(const tl_exposure *x);
+/* The latest figure of one kind (world production when world, else the partner's imports)
+ * published by month m (*best) and the first published after it (*next), -1 when none;
+ * ok[k] false skips entry k (ok NULL: none skipped). */
+void cw_supply__exposure_pick(const cw_supply_timeline *t, int m, bool world, const bool *ok,
+                              int *best, int *next);
 int cw_supply__ind_index(const char *name);
 const char *cw_supply__ind_name(int i);
 /* Appends the level changes of one timeline over months [from, to] (-1 = open). */

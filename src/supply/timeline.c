@@ -22,8 +22,6 @@ static const char *const ind_names[] = {CW_SUPPLY_INDICATORS};
 
 /* the smallest scale of the robust z on monthly log residuals (2 % a month) */
 #define TL_MIN_SCALE 0.02
-/* later structural data (exposure, actor shares) stand in for at most this many years before */
-#define TL_LATER_YEARS 5
 
 int cw_supply__ind_index(const char *name)
 {
@@ -919,33 +917,6 @@ static int load_exposure(cw_supply_timeline *t, cw_supply *s, const void *pyv, s
     return rc;
 }
 
-/* The exposure entry standing for a year: the partner's own imports (latest data year <= the
- * year), else production concentration (same), else the earliest entry of either, flagged as
- * later data (structural shares move slowly; the flag says so). -1 when none. */
-static int exposure_at(cw_supply_timeline *t, int year)
-{
-    int best = -1;
-    for (int pass = 0; pass < 2 && best < 0; pass++)
-        for (size_t k = 0; k < t->n_exps; k++) {
-            bool partner = t->exps[k].basis != EXP_PRODUCTION;
-            if (partner != (pass == 0) || t->exps[k].year > year)
-                continue;
-            if (best < 0 || t->exps[k].year > t->exps[best].year)
-                best = (int)k;
-        }
-    for (int pass = 0; pass < 2 && best < 0; pass++)
-        for (size_t k = 0; k < t->n_exps; k++) {
-            bool partner = t->exps[k].basis != EXP_PRODUCTION;
-            if (partner != (pass == 0) || t->exps[k].year - year > TL_LATER_YEARS)
-                continue;
-            if (best < 0 || t->exps[k].year < t->exps[best].year)
-                best = (int)k;
-        }
-    if (best >= 0)
-        t->exps[best].later = t->exps[best].year > year;
-    return best;
-}
-
 /* An announced measure restricting exports (not an easing, a ruling or a market event). */
 static bool is_measure(const char *type)
 {
@@ -961,7 +932,7 @@ static bool is_measure(const char *type)
  * first reports production of YYYY-1 (as an estimate) and import sources of YYYY-5..YYYY-2
  * (MCS 2026: 2021-24); KOMIR's ore imports of a year are taken as public in January after it.
  * A figure stands for a month only from this month on (no look-ahead). */
-static int published_month(const tl_exposure *x)
+int cw_supply__exposure_published(const tl_exposure *x)
 {
     int end = x->year;
     const char *dash = strchr(x->period, '-');
@@ -969,6 +940,40 @@ static int published_month(const tl_exposure *x)
         isdigit((unsigned char)dash[2]))
         end = x->year / 100 * 100 + (dash[1] - '0') * 10 + (dash[2] - '0');
     return (end + (x->basis == EXP_USGS ? 2 : 1)) * 12;
+}
+
+/* The one publication rule for structural figures (issue 16; the standing exposure_share and
+ * an announced measure's weight both read it): among the entries of one kind (world production
+ * when world, else the partner's imports) with ok[k] (NULL: all), *best is the latest data year
+ * published by month m and *next the first published after m; -1 when none. */
+void cw_supply__exposure_pick(const cw_supply_timeline *t, int m, bool world, const bool *ok,
+                              int *best, int *next)
+{
+    *best = *next = -1;
+    for (size_t k = 0; k < t->n_exps; k++) {
+        const tl_exposure *x = &t->exps[k];
+        if ((x->basis == EXP_PRODUCTION) != world || (ok && !ok[k]))
+            continue;
+        if (cw_supply__exposure_published(x) <= m) {
+            if (*best < 0 || x->year > t->exps[*best].year)
+                *best = (int)k;
+        } else if (*next < 0 || cw_supply__exposure_published(x) <
+                                    cw_supply__exposure_published(&t->exps[*next])) {
+            *next = (int)k;
+        }
+    }
+}
+
+/* The exposure entry standing for month m: the partner's own imports (the latest figure
+ * published by m), else production concentration (the same); -1 when no figure of either was
+ * published by m: a later one never stands in (no look-ahead; it used to, flagged). */
+static int exposure_at(const cw_supply_timeline *t, int m)
+{
+    int best, next;
+    cw_supply__exposure_pick(t, m, false, NULL, &best, &next);
+    if (best < 0)
+        cw_supply__exposure_pick(t, m, true, NULL, &best, &next);
+    return best;
 }
 
 /* The actor's share on one exposure entry: of world production (EXP_PRODUCTION) or of the
@@ -1016,31 +1021,25 @@ static void actor_weight(cw_supply_timeline *t, cw_supply *s, tl_event *e)
 {
     int m = e->month;
     int bw = -1, bi = -1, nw = -1, ni = -1; /* best published / nearest unpublished */
-    double sw = NAN, si = NAN, snw = NAN, sni = NAN;
-    for (size_t k = 0; k < t->n_exps && e->actor[0]; k++) {
-        const tl_exposure *x = &t->exps[k];
-        double share = actor_share_of(t, s, x, e->actor);
-        if (!isfinite(share))
-            continue;
-        bool world = x->basis == EXP_PRODUCTION;
-        int *b = world ? &bw : &bi, *nb = world ? &nw : &ni;
-        double *sb = world ? &sw : &si, *snb = world ? &snw : &sni;
-        if (published_month(x) <= m) {
-            if (*b < 0 || x->year > t->exps[*b].year)
-                *b = (int)k, *sb = share;
-        } else if (*nb < 0 || published_month(x) < published_month(&t->exps[*nb])) {
-            *nb = (int)k, *snb = share;
-        }
+    double share[8];
+    bool ok[8];
+    for (size_t k = 0; k < t->n_exps; k++) {
+        share[k] = e->actor[0] ? actor_share_of(t, s, &t->exps[k], e->actor) : NAN;
+        ok[k] = isfinite(share[k]);
     }
+    cw_supply__exposure_pick(t, m, true, ok, &bw, &nw);
+    cw_supply__exposure_pick(t, m, false, ok, &bi, &ni);
+    double sw = bw >= 0 ? share[bw] : NAN, si = bi >= 0 ? share[bi] : NAN;
+    double snw = nw >= 0 ? share[nw] : NAN, sni = ni >= 0 ? share[ni] : NAN;
     char p1[8], p2[8];
     if (bw >= 0) {
-        cw_supply__month_format(p1, published_month(&t->exps[bw]));
+        cw_supply__month_format(p1, cw_supply__exposure_published(&t->exps[bw]));
         e->actor_share = sw;
         snprintf(e->basis, sizeof e->basis,
                  "world production share %s (USGS MCS, published %s; mining stage)",
                  t->exps[bw].period, p1);
     } else if (bi >= 0) {
-        cw_supply__month_format(p1, published_month(&t->exps[bi]));
+        cw_supply__month_format(p1, cw_supply__exposure_published(&t->exps[bi]));
         e->actor_share = si;
         snprintf(e->basis, sizeof e->basis, "%s import share %s (%s, published %s); %s", t->partner,
                  t->exps[bi].period, t->exps[bi].basis == EXP_USGS ? "USGS MCS" : "KOMIR", p1,
@@ -1048,7 +1047,7 @@ static void actor_weight(cw_supply_timeline *t, cw_supply *s, tl_event *e)
                          : "no world production share in the data");
     } else if (nw >= 0 || ni >= 0) {
         int k = nw >= 0 ? nw : ni;
-        cw_supply__month_format(p1, published_month(&t->exps[k]));
+        cw_supply__month_format(p1, cw_supply__exposure_published(&t->exps[k]));
         cw_supply__month_format(p2, m);
         char what[32];
         snprintf(what, sizeof what, "%s%s", k == nw ? "world production" : t->partner,
@@ -1061,7 +1060,7 @@ static void actor_weight(cw_supply_timeline *t, cw_supply *s, tl_event *e)
     /* the partner's dependence on the actor */
     int d = bi >= 0 ? bi : ni;
     if (d >= 0) {
-        cw_supply__month_format(p1, published_month(&t->exps[d]));
+        cw_supply__month_format(p1, cw_supply__exposure_published(&t->exps[d]));
         snprintf(e->dependence, sizeof e->dependence,
                  "%s imports from %s: %.0f %% (%s %s, published %s%s)", t->partner, e->actor,
                  100 * (d == bi ? si : sni),
@@ -1091,6 +1090,20 @@ static void actor_weight(cw_supply_timeline *t, cw_supply *s, tl_event *e)
             snprintf(e->dependence, sizeof e->dependence,
                      "mirror: %s reports exports to %s of %.3g M USD, %s..%s", e->actor, t->partner,
                      flow / 1e6, p1, p2);
+        return;
+    }
+    /* the partner's import sources are loaded but do not list the actor (cobalt USA: USGS
+     * names NOR, FIN, CAN, JPN and other, no COD): say so, not "no import share loaded" */
+    int lb, ln;
+    cw_supply__exposure_pick(t, m, false, NULL, &lb, &ln);
+    if (lb >= 0 || ln >= 0) {
+        const tl_exposure *x = &t->exps[lb >= 0 ? lb : ln];
+        cw_supply__month_format(p1, cw_supply__exposure_published(x));
+        snprintf(e->dependence, sizeof e->dependence,
+                 "%s imports: %s %s (published %s%s) lists no %s among its sources (top %s %.0f "
+                 "%%); depends on world supply",
+                 t->partner, x->basis == EXP_USGS ? "USGS MCS" : "KOMIR ores", x->period, p1,
+                 lb >= 0 ? "" : ", after the announcement", e->actor, x->top, 100 * x->share);
         return;
     }
     snprintf(e->dependence, sizeof e->dependence,
@@ -1834,7 +1847,7 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
-        int k = exposure_at(t, (m0 + (int)i) / 12);
+        int k = exposure_at(t, m0 + (int)i);
         t->exp_idx[i] = k;
         if (k >= 0)
             t->v[TL_EXPOSURE][i] = t->exps[k].share;

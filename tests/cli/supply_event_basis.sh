@@ -58,8 +58,16 @@ check_eq "USA 2023-10: no share (the 2021-24 import shares appeared in 2026-01)"
 check_eq "USA 2023-10: the dependence names the import share, published later, not used" \
     "$(ev "$T/u23.json" t_2023 | jq -r .partner_dependence)" \
     "USA imports from CHN: 20 % (USGS MCS 2021-24, published 2026-01, after the announcement: named, not used)"
-check_eq "the data-only level does not read events (interest, structural, in 2023-10 for both)" \
-    "$(jq -r .level_data_only_name "$T/j23.json") $(jq -r .level_data_only_name "$T/u23.json")" "interest interest"
+# stop 18: the standing exposure_share follows the same publication rule. In 2023-10 nothing was
+# published (main read world production 2024 into JPN, flagged, and the USA's 2021-24 import
+# shares as 2021): no exposure, s_exp50 does not fire, and the gap names the first figure
+check_eq "the data-only level does not read events, nor a figure published later (none for both)" \
+    "$(jq -r .level_data_only_name "$T/j23.json") $(jq -r .level_data_only_name "$T/u23.json")" "none none"
+for P in j23 u23; do
+    check_eq "$P: no exposure basis published by 2023-10, and the gap names the first that came" \
+        "$(jq -r '[.data.exposure, (.data.gaps[] | select(startswith("exposure:")))] | @tsv' "$T/$P.json")" \
+        "$(printf '\texposure: no figure published by 2023-10; the first, world production 2024 (CHN 80.0 %%), was published 2025-01 (no look-ahead)')"
+done
 
 # 2025-03: world production 2024 is published (MCS 2025, 2025-01): the weight is the producer's
 # world share for every partner, the USA too (its 20 % import share is named, not the weight)
@@ -73,9 +81,28 @@ for P in u25 j25; do
 done
 check_eq "USA 2025-03: data-only stays interest (structural) while the event-informed level is alert" \
     "$(jq -r '.level_data_only_name + " " + .level_name' "$T/u25.json")" "interest alert"
+check_eq "USA 2025-03: the exposure is world production 2024 (published 2025-01), not the 2021-24 import sources (2026-01)" \
+    "$(jq -r '.data.exposure | [.basis, .period, .published, .top_supplier, .share] | @tsv' "$T/u25.json")" \
+    "$(printf 'production concentration: world mine production (USGS MCS)\t2024\t2025-01\tCHN\t0.8')"
+"$CW_BIN" supply explain graphite USA --at 2026-03 --json > "$T/u26.json"
+check_eq "USA 2026-03: the partner's own import sources, once published, come first" \
+    "$(jq -r '.data.exposure | [.basis, .period, .published, .top_supplier, .share] | @tsv' "$T/u26.json")" \
+    "$(printf 'partner imports: USGS MCS U.S. import sources\t2021-24\t2026-01\tCAN\t0.5')"
 "$CW_BIN" supply explain graphite USA --at 2025-03 > "$T/u25.txt"
 check "explain text: the partner's dependence on its own line" \
     grep -q "^      partner dependence: USA imports from CHN: 20 % (USGS MCS 2021-24, published 2026-01, after" "$T/u25.txt"
+
+# a measure by a producer the partner's import sources do not list (Mozambique, 20 % of world
+# production; the USA's 2021-24 sources: CAN, CHN, other): said so, not "no import share loaded"
+cat > "$T/evmz.csv" <<'CSV'
+event_id,date_announced,date_effective,date_precision,commodity,hs6_scope,actor_country,affected_partner,event_type,description,verification,evidence
+t_mz,2025-03,2025-04,month,graphite,250410,MZ,all,export_control,"planted: a producer the USA does not list",test,test
+CSV
+"$CW_BIN" supply load events "$T/evmz.csv" > /dev/null
+"$CW_BIN" supply explain graphite USA --at 2025-03 --json > "$T/mz.json"
+check_eq "USA: the import sources are loaded and list no MOZ (published after the announcement)" \
+    "$(ev "$T/mz.json" t_mz | jq -r .partner_dependence)" \
+    "USA imports: USGS MCS 2021-24 (published 2026-01, after the announcement) lists no MOZ among its sources (top CAN 50 %); depends on world supply"
 
 # no world production for the commodity: the partner's import share is the weight once it is
 # published (2026-03), not before (2025-03)

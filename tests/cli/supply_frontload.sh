@@ -30,6 +30,12 @@ CSV
 check "KOR 2020-06: the surge fallen back reaches 4.57" jq -e '.indicators.trade_frontload >= 4.57' "$T/k6.json" > /dev/null
 check "KOR 2020-05: the surge month alone is not the shape (no fall yet)" jq -e '.indicators.trade_frontload < 0' "$T/k5.json" > /dev/null
 check "JPN 2020-06: a surge that stays is not the shape" jq -e '.indicators.trade_frontload < 2' "$T/j6.json" > /dev/null
+# stop 18: supply coverage counts trade_frontload among the detectors that read a month: it
+# reads 2018-03, one month before the line z (12 residuals after its 3-month level)
+check_eq "coverage: a detector reads 2018-03 (trade_frontload), so 10 of 2017-01..2018-12" \
+    "$("$CW_BIN" supply coverage --from 2017-01 --to 2018-12 --json | jq -c '.cells[] |
+        select(.commodity == "graphite" and .partner == "JPN") | [.detector_months, .detector_blind]')" \
+    '[10,["2017-01..2018-02"]]'
 "$CW_BIN" supply explain graphite KOR --at 2018-02 --json > "$T/e0.json"
 "$CW_BIN" supply explain graphite KOR --at 2018-03 --json > "$T/e1.json"
 check_eq "trade_frontload needs the 12 baseline months: none in 2018-02, a value in 2018-03" \

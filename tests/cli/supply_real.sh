@@ -47,7 +47,7 @@ set -e
 "$BIN" supply load usgs "$D/usgs-mcs2026-extract/us_import_sources_mcs2026.csv" >/dev/null
 "$BIN" supply load komir "$D/komir-supply-risk-indices/komir_global_import_export.csv" >/dev/null
 "$BIN" supply explain graphite KOR --at 2023-12 > "$T/g.txt"
-grep -q "^exposure: partner imports: KOMIR Korea ore imports by partner, 2022: top supplier CHN" "$T/g.txt" \
+grep -q "^exposure: partner imports: KOMIR Korea ore imports by partner, 2022 (published 2023-01): top supplier CHN" "$T/g.txt" \
     || fail "graphite KOR: exposure basis"
 grep -q "^HS lines counted: 250410 250490 380110 380190; .*line_z_down on HS 250410" "$T/g.txt" \
     || fail "graphite KOR: HS lines"
@@ -57,13 +57,13 @@ grep -Eq "^trade \(USD\): mirror: exports to KOR reported by CHN, .*the series e
     || fail "graphite KOR: freshness against today"
 grep -q "\[real data\]" "$T/g.txt" || fail "graphite KOR: real data marker"
 "$BIN" supply explain gallium USA --at 2023-08 > "$T/ga.txt"
-grep -q "^exposure: partner imports: USGS MCS U.S. import sources, 2021-24: top supplier CAN 28.0 %" "$T/ga.txt" \
-    || fail "gallium USA: exposure basis"
+# stop 18: the USA's import sources 2021-24 were published 2026-01 and world production 2024 in
+# 2025-01: in 2023-08 no basis was public, and the line says which came first and when
+grep -q "^exposure: no figure published by 2023-08; the first, world production 2024 (CHN 98.9 %), was published 2025-01 (no look-ahead)$" "$T/ga.txt" \
+    || fail "gallium USA: no exposure basis published by 2023-08, said so"
 grep -q "^HS lines counted: 811292 811299" "$T/ga.txt" || fail "gallium USA: HS lines"
 grep -q "^units: trade USD" "$T/ga.txt" || fail "gallium USA: units"
 grep -q "months before today" "$T/ga.txt" || fail "gallium USA: freshness"
-"$BIN" supply explain gallium JPN --at 2023-08 | grep -q "^exposure: production concentration: .*top producer CHN .*(data later than this month" \
-    || fail "gallium JPN: production basis, flagged as later data"
 
 # coverage: a commodity without any series names what is missing and where it is published
 "$BIN" supply status --json > "$T/st.json"
@@ -172,6 +172,9 @@ jq -e '[.cells[] | select(.commodity == "manganese" and .partner == "KOR")][0] |
        [.series[] | select(.name == "komis_manganese")][0].last_observation == "2026-04-10"' \
     "$T/cov2.json" >/dev/null || fail "coverage: where KOMIS manganese ends"
 "$BIN" supply coverage --from 2023-01 --to 2026-12 > "$T/cov2.txt"
+# stop 18: production concentration stands in for JPN from its publication (MCS 2025, 2025-01)
+"$BIN" supply explain cobalt JPN --at 2025-03 | grep -q "^exposure: production concentration: world mine production (USGS MCS), 2024 (published 2025-01): top producer COD 74.8 %" \
+    || fail "cobalt JPN 2025-03: production basis from its publication month"
 grep -q "^manganese    28/13 p " "$T/cov2.txt" || fail "coverage: the matrix shows data and detector months"
 # the newest month: KOMIS stops on 2026-04-10 (7 observations; a month has about 20), so the
 # level of 2026-04 is provisional, 2026-03's is not; dailymetalprice's cobalt ends on

@@ -35,7 +35,10 @@ function heatmap(doc) {
           const a = cell.get(`${c}|${p}`);
           if (!a) return h('td', { class: 'lvl-na' }, '—');
           const l = levelOf(a);
-          const name = l === null ? 'no data' : LEVELS[l];
+          // "stale" rather than "none" when the newest datum is older than the engine's limit
+          // (data.fresh, stop 18)
+          const stale = a.data?.fresh?.stale === true;
+          const name = l === null ? 'no data' : (a.level_shown === 'stale' ? 'stale' : LEVELS[l]);
           const fired = (a.fired || []).map((f) => f.rule).join(', ');
           const kind = seriesKind(a);
           const span = dataSpan(a);
@@ -44,10 +47,12 @@ function heatmap(doc) {
           const mark = freshMark(fr);
           const ftext = freshnessText(fr);
           return h('td', { class: `lvl lvl-${l ?? 'na'}`, dataset: { commodity: c, partner: p, level: l ?? '', kind: kind || '',
-            provisional: fr.some((f) => f.provisional) ? '1' : '0', ended: fr.length && fr.every((f) => f.ended) ? '1' : '0' } },
+            provisional: fr.some((f) => f.provisional) ? '1' : '0', ended: fr.length && fr.every((f) => f.ended) ? '1' : '0',
+            stale: stale ? '1' : '0', monthsOld: a.data?.fresh?.months_old ?? '' } },
             h('a', { href: `#/supply/${encodeURIComponent(c)}/${encodeURIComponent(p)}`, title: `${fired ? `rules: ${fired}` : 'no rule fired'}${kind ? `; ${kind} data` : ''}${span ? `; ${span}` : ''}${ftext ? `; ${ftext}` : ''}`,
               'aria-label': `${c} for ${p}: ${name}${kind ? `, ${kind} data` : ''}${mark ? `, ${mark}` : ''}` }, h('span', { class: 'lvl-name' }, name),
-              mark ? h('small', { class: 'fresh', style: 'display:block;font-weight:400' }, mark) : null));
+              mark ? h('small', { class: 'fresh', style: 'display:block;font-weight:400' }, mark) : null,
+              stale ? h('small', { class: 'stale', style: 'display:block;font-weight:400' }, `data ${a.data.fresh.months_old} months old (limit ${a.data.fresh.stale_limit_months})`) : null));
         }),
         // the data behind the row: real or synthetic, and the months they cover
         h('td', { class: 'data-kind', dataset: { commodity: c } }, rowData(partners.map((p) => cell.get(`${c}|${p}`)).filter(Boolean))))))),
@@ -250,7 +255,7 @@ function explainView(x) {
     provisional.length ? h('p', { class: 'msg warn', id: 'explain-provisional' }, `Provisional: ${freshnessText(provisional)}.`) : null,
     kind ? h('p', { class: kind === 'synthetic' ? 'msg warn kind' : 'hint kind', id: 'explain-kind' },
       kind === 'synthetic' ? 'SYNTHETIC data (chainwatch supply synth): not real trade or prices.' : `Real data: ${dataSpan(x) || 'see the freshness table'}.`) : null,
-    ex ? h('p', { class: 'exposure', id: 'explain-exposure' }, `Exposure basis: ${ex.basis} (${ex.period}): ${/production/.test(ex.basis) ? 'top producer' : 'top supplier'} ${ex.top_supplier} ${pct(ex.share)}${ex.later_data ? ' (data later than this month: structural share assumed stable)' : ''}.`) : null,
+    ex ? h('p', { class: 'exposure', id: 'explain-exposure' }, `Exposure basis: ${ex.basis} (${ex.period}): ${/production/.test(ex.basis) ? 'top producer' : 'top supplier'} ${ex.top_supplier} ${pct(ex.share)}${ex.published ? ` (published ${ex.published})` : ''}.`) : null,
     d.hs_lines ? h('p', { class: 'hint' }, `HS lines: ${d.hs_lines.join(', ')}${d.trade_group ? `; trade series from the product group ${d.trade_group}` : ''}${x.line_z_down_hs6 ? `; collapse test on HS ${x.line_z_down_hs6}` : ''}. Units: trade ${d.units?.trade || 'USD'}, price ${d.units?.price || '—'}.`) : null,
     h('h2', {}, 'Why this level'),
     (x.fired && x.fired.length) ? table('Fired rules', [
