@@ -38,7 +38,8 @@ static const char usage[] =
     "  backtest --events FILE [--events FILE...] [--from YYYY-MM] [--to YYYY-MM] [--level N]\n"
     "           [--window MONTHS] [--split YYYY-MM]   (--split: events effective before\n"
     "           and from that month also scored apart, out of sample) [--misses]\n"
-    "           [--false-alarms]\n"
+    "           [--false-alarms] [--placebo-shifts MIN..MAX]   (default 12..24, the registered\n"
+    "           test; another range is a second figure beside it)\n"
     "                     data-only levels against the events (events layout, GTA or IEA\n"
     "                     catalogues): hit / miss / no data (a miss) per event with leads from\n"
     "                     the effective date and the announcement; tables per commodity and\n"
@@ -75,7 +76,7 @@ static const char usage[] =
 
 typedef struct {
     const char *db, *rules, *partner, *commodity, *at, *from, *to, *events, *out, *reporter, *flow,
-        *series, *unit, *seed, *years, *first_year, *level, *window, *split;
+        *series, *unit, *seed, *years, *first_year, *level, *window, *split, *placebo_shifts;
     bool json, keep_going, all_issues, misses, false_alarms;
     const char *pos[4];
     int n_pos;
@@ -100,7 +101,7 @@ static int parse(opts *o, int argc, char **argv, int start)
                 {"--unit", &o->unit},       {"--seed", &o->seed},
                 {"--years", &o->years},     {"--first-year", &o->first_year},
                 {"--level", &o->level},     {"--window", &o->window},
-                {"--split", &o->split}};
+                {"--split", &o->split},     {"--placebo-shifts", &o->placebo_shifts}};
     for (int i = start; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--json")) {
@@ -807,8 +808,12 @@ static void print_backtest(json_t *res)
     fmt_num(pa, sizeof pa, json_object_get(pl, "actual_hit_rate_with_data"), 3);
     fmt_num(pm, sizeof pm, json_object_get(pl, "mean_placebo_hit_rate"), 3);
     fmt_num(pp, sizeof pp, json_object_get(pl, "p_value"), 3);
-    printf("placebo (events shifted +-12..24 months): hit rate with data %s vs %s on average over "
-           "%lld shifts, %lld at least as good: p = %s\n",
+    long long smin = json_integer_value(json_object_get(pl, "shift_min_months")),
+              smax = json_integer_value(json_object_get(pl, "shift_max_months"));
+    printf("placebo (events shifted +-%lld..%lld months%s): hit rate with data %s vs %s on average "
+           "over %lld shifts, %lld at least as good: p = %s\n",
+           smin, smax,
+           smin == 12 && smax == 24 ? "" : "; not the registered +-12..24: see --placebo-shifts",
            pa, pm, (long long)json_integer_value(json_object_get(pl, "shifts")),
            (long long)json_integer_value(json_object_get(pl, "shifts_at_least_as_good")), pp);
     json_t *pin = json_object_get(pl, "independent"), *pcl = json_object_get(pl, "clustered");
@@ -943,7 +948,7 @@ static void print_backtest(json_t *res)
         char val[32];
         fmt_num(val, sizeof val, json_object_get(v, "value"), 3);
         const char *sig = json_string_value(json_object_get(v, "signal"));
-        char bnd[112] = "";
+        char bnd[160] = "";
         json_t *bv = json_object_get(v, "bound_given_coverage");
         if (json_is_number(bv))
             snprintf(bnd, sizeof bnd, ", bound given coverage %.3f", json_number_value(bv));
@@ -954,6 +959,15 @@ static void print_backtest(json_t *res)
                      "; not the headline: independent shifts p %.4f, by "
                      "commodity cluster %.4f",
                      json_number_value(iv), json_number_value(cv));
+        json_t *rp = json_object_get(res, "placebo");
+        if (!strcmp(k, "placebo_p") &&
+            (json_integer_value(json_object_get(rp, "shift_min_months")) != 12 ||
+             json_integer_value(json_object_get(rp, "shift_max_months")) != 24)) {
+            size_t bl = strlen(bnd);
+            snprintf(bnd + bl, sizeof bnd - bl, "; shifts +-%lld..%lld, not the registered test",
+                     (long long)json_integer_value(json_object_get(rp, "shift_min_months")),
+                     (long long)json_integer_value(json_object_get(rp, "shift_max_months")));
+        }
         printf(" %s %s (%s%starget %g: %s%s);", k, val, sig ? sig : "", sig ? ", " : "",
                json_number_value(json_object_get(v, "target")),
                json_is_true(json_object_get(v, "met")) ? "met" : "NOT met", bnd);
@@ -1079,6 +1093,17 @@ static int do_backtest(const opts *o)
             return CW_EXIT_USAGE;
         }
         bo.level = lv;
+    }
+    if (o->placebo_shifts) { /* MIN..MAX months (stop 18: the pre-registered second figure) */
+        int a = 0, b = 0, used = 0;
+        if (sscanf(o->placebo_shifts, "%d..%d%n", &a, &b, &used) != 2 || o->placebo_shifts[used] ||
+            a < 1 || b < a || b > 60) {
+            fprintf(stderr, "chainwatch supply backtest: --placebo-shifts must be MIN..MAX months, "
+                            "1 <= MIN <= MAX <= 60 (default 12..24)\n");
+            return CW_EXIT_USAGE;
+        }
+        bo.placebo_min = a;
+        bo.placebo_max = b;
     }
     if (o->window) {
         char *end;

@@ -2066,14 +2066,18 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
         isfinite(p_value) && p_value < 0.05, "signal", "alerts", "komir_kappa", "value",
         isfinite(kap) ? json_real(kap) : json_null(), "target", 0.4, "met",
         isfinite(kap) && kap >= 0.4, "signal", "standing level");
-    json_t *placebo = json_pack(
-        "{s:s, s:o, s:o, s:i, s:i, s:o, s:o}", "method",
-        "events shifted by -24..-12 and +12..+24 months; statistic: hit rate among events with "
-        "data in their window; p = (1 + shifts at least as good) / (1 + shifts)",
-        "actual_hit_rate_with_data", isfinite(act_rate) ? json_real(act_rate) : json_null(),
-        "mean_placebo_hit_rate", n_shift ? json_real(pl.mean) : json_null(), "shifts", n_shift,
-        "shifts_at_least_as_good", as_good, "p_value",
-        isfinite(p_value) ? json_real(p_value) : json_null(), "by_shift", jplacebo);
+    char pmeth[192];
+    snprintf(pmeth, sizeof pmeth,
+             "events shifted by -%d..-%d and +%d..+%d months; statistic: hit rate among events "
+             "with data in their window; p = (1 + shifts at least as good) / (1 + shifts)",
+             smax, smin, smin, smax);
+    json_t *placebo =
+        json_pack("{s:s, s:i, s:i, s:o, s:o, s:i, s:i, s:o, s:o}", "method", pmeth,
+                  "shift_min_months", smin, "shift_max_months", smax, "actual_hit_rate_with_data",
+                  isfinite(act_rate) ? json_real(act_rate) : json_null(), "mean_placebo_hit_rate",
+                  n_shift ? json_real(pl.mean) : json_null(), "shifts", n_shift,
+                  "shifts_at_least_as_good", as_good, "p_value",
+                  isfinite(p_value) ? json_real(p_value) : json_null(), "by_shift", jplacebo);
     if (placebo) {
         char meth[900];
         snprintf(meth, sizeof meth,
@@ -2084,9 +2088,10 @@ int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const
                  "Assumes the events independent (one event's shifted result does not depend on "
                  "another's shift) and, without skill, each event's real date exchangeable with "
                  "its shifts. The common-shift p (p_value) stays the headline. events: each scored "
-                 "event's result under every shift (-24..-12 then +12..+24): H hit, m miss, - no "
+                 "event's result under every shift (-%d..-%d then +%d..+%d): H hit, m miss, - no "
                  "data",
-                 2 * (smax - smin + 1), smax, smin, smin, smax, draws, (unsigned long long)seed);
+                 2 * (smax - smin + 1), smax, smin, smin, smax, draws, (unsigned long long)seed,
+                 smax, smin, smin, smax);
         json_object_set_new(placebo, "independent",
                             json_pack("{s:s, s:I, s:I, s:I, s:o, s:o, s:o}", "method", meth,
                                       "draws", (json_int_t)draws, "draws_with_data",
