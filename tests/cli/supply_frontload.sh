@@ -79,4 +79,22 @@ check "misses: the last month with data in the window" jq -e '
 "$CW_BIN" supply backtest --events "$T/ev2.csv" > "$T/bt2.txt"
 check "the headline row says the series ended before the announcement" \
     grep -q "^t_late .* miss .*; the series end in 2021-12, before the announcement (2022-05)$" "$T/bt2.txt"
+
+# stop 18: --placebo-shifts runs a second, pre-registered placebo range; the text says which
+# range and that it is not the registered +-12..24; a bad range is a usage error
+"$CW_BIN" supply backtest --events "$T/ev.csv" --placebo-shifts 12..18 --json > "$T/pw.json"
+check_eq "--placebo-shifts 12..18: the range in JSON and its method" \
+    "$(jq -r '.placebo | [.shift_min_months, .shift_max_months, (.method | startswith("events shifted by -18..-12 and +12..+18"))] | @tsv' "$T/pw.json")" \
+    "$(printf '12\t18\ttrue')"
+"$CW_BIN" supply backtest --events "$T/ev.csv" --placebo-shifts 12..18 > "$T/pw.txt"
+check "--placebo-shifts: the text names the range, not the registered one" \
+    grep -q "^placebo (events shifted +-12..18 months; not the registered +-12..24: see --placebo-shifts)" "$T/pw.txt"
+"$CW_BIN" supply backtest --events "$T/ev.csv" > "$T/pd.txt"
+check "default: the registered +-12..24, unmarked" grep -q "^placebo (events shifted +-12..24 months):" "$T/pd.txt"
+set +e
+"$CW_BIN" supply backtest --events "$T/ev.csv" --placebo-shifts 24..12 > /dev/null 2> "$T/pe.txt"
+rc=$?
+set -e
+check_eq "--placebo-shifts 24..12: a usage error (exit 2) naming the form" \
+    "$rc $(grep -c 'placebo-shifts must be MIN..MAX' "$T/pe.txt")" "2 1"
 finish
