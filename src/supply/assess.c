@@ -183,7 +183,10 @@ static json_t *data_json(const cw_supply_timeline *t, size_t i)
             json_array_append_new(gaps, json_string("no WGI data loaded"));
     } else {
         json_object_set_new(d, "production", json_null());
-        json_array_append_new(gaps, json_string("no production data for this year or earlier"));
+        json_array_append_new(
+            gaps, json_string(
+                      "no production figure published by this month (a year's production is public "
+                      "from January after it)"));
     }
     if (isnan(t->v[TL_NIR][i]))
         json_array_append_new(gaps, json_string("nir: needs the partner's own imports and "

@@ -140,6 +140,8 @@ struct cw_supply_timeline {
 /* The first month an exposure figure was public (USGS MCS in January of its edition, KOMIR
  * ore imports of a year from January after it). */
 int cw_supply__exposure_published(const tl_exposure *x);
+/* The first month a year's world production is public (January after it, MCS Y+1). */
+int cw_supply__production_published(int year);
 /* The latest figure of one kind (world production when world, else the partner's imports)
  * published by month m (*best) and the first published after it (*next), -1 when none;
  * ok[k] false skips entry k (ok NULL: none skipped). */

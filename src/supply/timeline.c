@@ -928,12 +928,21 @@ static bool is_measure(const char *type)
            strstr(type, "preferential");
 }
 
+/* The first month USGS MCS reports a year's production: January after it (MCS Y+1, as an
+ * estimate). */
+int cw_supply__production_published(int year)
+{
+    return (year + 1) * 12;
+}
+
 /* The first month a structural figure was public: USGS MCS YYYY appears in January YYYY and
  * first reports production of YYYY-1 (as an estimate) and import sources of YYYY-5..YYYY-2
  * (MCS 2026: 2021-24); KOMIR's ore imports of a year are taken as public in January after it.
  * A figure stands for a month only from this month on (no look-ahead). */
 int cw_supply__exposure_published(const tl_exposure *x)
 {
+    if (x->basis == EXP_PRODUCTION)
+        return cw_supply__production_published(x->year);
     int end = x->year;
     const char *dash = strchr(x->period, '-');
     if (dash && strlen(dash + 1) == 2 && isdigit((unsigned char)dash[1]) &&
@@ -1772,14 +1781,15 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
         cw_free(inv);
     }
 
-    /* ---- production (per year, no look-ahead) ---- */
+    /* ---- production (per year, no look-ahead: a year's figures stand from their
+     * publication, January after the year, as the exposure's; stop 18, before from the
+     * year's own January) ---- */
     if ((rc = load_production(t, s, &py, &n_py)))
         goto out;
     for (size_t i = 0; i < n; i++) {
-        int year = (m0 + (int)i) / 12;
         const prod_year *best = NULL;
         for (size_t k = 0; k < n_py; k++)
-            if (py[k].year <= year)
+            if (cw_supply__production_published(py[k].year) <= m0 + (int)i)
                 best = &py[k];
         if (!best)
             continue;

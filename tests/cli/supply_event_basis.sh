@@ -88,6 +88,12 @@ check_eq "USA 2025-03: the exposure is world production 2024 (published 2025-01)
 check_eq "USA 2026-03: the partner's own import sources, once published, come first" \
     "$(jq -r '.data.exposure | [.basis, .period, .published, .top_supplier, .share] | @tsv' "$T/u26.json")" \
     "$(printf 'partner imports: USGS MCS U.S. import sources\t2021-24\t2026-01\tCAN\t0.5')"
+# the production indicators follow the same rule: 2024's figures from 2025-01 (main: 2024-01)
+"$CW_BIN" supply explain graphite JPN --at 2024-12 --json > "$T/j2412.json"
+"$CW_BIN" supply explain graphite JPN --at 2025-01 --json > "$T/j2501.json"
+check_eq "prod_hhi: none in 2024-12, 0.68 (0.8^2 + 0.2^2) from 2025-01" \
+    "$(jq -c '[.indicators.prod_hhi]' "$T/j2412.json")$(jq -c '[(.indicators.prod_hhi * 1000 | round / 1000), .data.production.year]' "$T/j2501.json")" \
+    '[null][0.68,2024]'
 "$CW_BIN" supply explain graphite USA --at 2025-03 > "$T/u25.txt"
 check "explain text: the partner's dependence on its own line" \
     grep -q "^      partner dependence: USA imports from CHN: 20 % (USGS MCS 2021-24, published 2026-01, after" "$T/u25.txt"
