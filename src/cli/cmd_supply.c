@@ -970,7 +970,10 @@ static void print_backtest(json_t *res)
         }
         printf(" %s %s (%s%starget %g: %s%s);", k, val, sig ? sig : "", sig ? ", " : "",
                json_number_value(json_object_get(v, "target")),
-               json_is_true(json_object_get(v, "met")) ? "met" : "NOT met", bnd);
+               json_is_false(json_object_get(v, "registered")) ? "not scored"
+               : json_is_true(json_object_get(v, "met"))       ? "met"
+                                                               : "NOT met",
+               bnd);
     }
     printf("\n");
 }

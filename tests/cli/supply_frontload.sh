@@ -89,6 +89,10 @@ check_eq "--placebo-shifts 12..18: the range in JSON and its method" \
 "$CW_BIN" supply backtest --events "$T/ev.csv" --placebo-shifts 12..18 > "$T/pw.txt"
 check "--placebo-shifts: the text names the range, not the registered one" \
     grep -q "^placebo (events shifted +-12..18 months; not the registered +-12..24: see --placebo-shifts)" "$T/pw.txt"
+check_eq "--placebo-shifts 12..18: the acceptance's placebo is not the registered one, never met" \
+    "$(jq -r '.acceptance.placebo_p | [.registered, .met] | @tsv' "$T/pw.json")" "$(printf 'false\tfalse')"
+check "--placebo-shifts: the acceptance line says 'not scored', never 'met'" \
+    grep -q "placebo_p [0-9.na]* (alerts, target 0.05: not scored;" "$T/pw.txt"
 "$CW_BIN" supply backtest --events "$T/ev.csv" > "$T/pd.txt"
 check "default: the registered +-12..24, unmarked" grep -q "^placebo (events shifted +-12..24 months):" "$T/pd.txt"
 set +e
