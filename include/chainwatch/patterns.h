@@ -57,6 +57,7 @@ enum {
     CW_PAT_RULE_PEEL_RUN,        /* a hop of a run of >= CW_PAT_PEEL_MIN_RUN peel hops */
     CW_PAT_RULE_SHAPE,           /* fan-out / fan-in from the counts alone */
     CW_PAT_RULE_PEEL_SHORT,      /* a hop of a tight run of >= CW_PAT_PEEL_SHORT_RUN hops */
+    CW_PAT_RULE_PEEL_END,        /* one of the <= CW_PAT_PEEL_END_HOPS txs ending a flagged run */
     CW_PAT_N_RULES
 };
 
@@ -78,6 +79,12 @@ enum {
 #define CW_PAT_PEEL_FLOAT_PAID 3
 #define CW_PAT_PEEL_FLOAT_MAX_PPM 10000
 #define CW_PAT_PEEL_HEAD_CAP 64
+/* A run's end (rule peel-run-end): up to this many txs after a flagged run's last hop (the
+ * one whose remainder no hop spends), each with one input spending an output of the one
+ * before, paid to a fresh address, at most CW_PAT_PEEL_TIGHT_BLOCKS blocks after it, with
+ * 2..CW_PAT_PEEL_MAX_OUTS outputs to addresses: a chain ending with a peel larger than its
+ * remainder, or a last batched hop, whose remainder is not the largest output. */
+#define CW_PAT_PEEL_END_HOPS 2
 
 /* Name of flag bit i ("coinjoin", "whirlpool", ...), or NULL past the last. */
 const char *cw_patterns_flag_name(unsigned bit);
@@ -105,6 +112,7 @@ typedef struct cw_patterns_detail {
     uint32_t peel_tight;      /* hops in the tight run through it (capped at CW_PAT_PEEL_SHORT_RUN),
                                  counted only for a run of CW_PAT_PEEL_SHORT_RUN..7 hops */
     bool peel_float;          /* the run is a service's float (not flagged, see above) */
+    uint32_t peel_end;        /* rule peel-run-end: txs from the run's last hop to this one */
     bool payer_batch; /* equal outputs among many other payments, no Wasabi 2 ladder, fewer than
                          2 changes matched: one payer's batch, not a probable CoinJoin */
     const char *kind_reason;  /* why the CoinJoin got its kind bit (static text), or NULL */

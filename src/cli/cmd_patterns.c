@@ -84,6 +84,10 @@ static int do_show(const cw_store_opts *o)
                        "linked tightly (one input, remainder to a fresh address, <= %u block "
                        "apart)\n",
                        d.peel_run, d.peel_tight, CW_PAT_PEEL_TIGHT_BLOCKS);
+            else if (rule == CW_PAT_RULE_PEEL_END)
+                printf("  evidence: the %s tx after a flagged peel run's last hop (no hop spends "
+                       "its largest output), spending one of its outputs at once\n",
+                       d.peel_end == 1 ? "first" : "second");
             else if (rule != CW_PAT_RULE_SHAPE && rule != CW_PAT_RULE_COINBASE)
                 printf("  evidence: %u equal outputs of %llu sat, %u inputs from %u addresses, "
                        "%u other outputs, %u of them matched as one owner's change by input "

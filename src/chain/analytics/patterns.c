@@ -30,8 +30,9 @@
  * service's float is no peel chain; 4: a payer's batch is no probable CoinJoin (flags of 3
  * differ); 5: a peel hop pays 1-3 peels (a batched hop, 3-4 outputs, to a fresh remainder
  * address); 6: the same rows as 5, in a generation folder (patterns.<gen>/) that a build writes
- * whole and never rewrites under a reader (3 to 5 kept them beside the manifest) */
-#define PAT_FORMAT 6
+ * whole and never rewrites under a reader (3 to 5 kept them beside the manifest); 7: a flagged
+ * run's end (rule peel-run-end, flags of 6 differ) */
+#define PAT_FORMAT 7
 
 static const char *const flag_names[CW_PAT_N_FLAGS] = {
     "coinjoin", "whirlpool", "wasabi1",  "wasabi2", "joinmarket",       "peel_chain",
@@ -72,7 +73,8 @@ static const char *const rule_names[CW_PAT_N_RULES] = {"none",
                                                        "probable-coinjoin",
                                                        "peel-run",
                                                        "shape",
-                                                       "peel-run-short"};
+                                                       "peel-run-short",
+                                                       "peel-run-end"};
 
 static const char *const rule_texts[CW_PAT_N_RULES] = {
     "no rule fired",
@@ -107,7 +109,11 @@ static const char *const rule_texts[CW_PAT_N_RULES] = {
     "counts of inputs and outputs only",
     "one of at least 4 consecutive hops, each spending the previous hop's remainder, paid to an "
     "address never paid before, with one input, at most 1 block after it (a tight run), "
-    "peeling on average at most 45%, not a service's float"};
+    "peeling on average at most 45%, not a service's float",
+    "one of at most 2 txs ending a flagged peel run: one input spending an output of the run's "
+    "last hop (whose largest output no hop spends) or of the tx before, paid to an address "
+    "never paid before, at most 1 block after it, 2-4 outputs (a last peel larger than the "
+    "remainder, a last batched hop)"};
 
 const char *cw_patterns_rule_name(unsigned rule)
 {
@@ -138,6 +144,7 @@ typedef struct scratch {
     uint8_t *used;   /* per sorted input: taken by a matched change */
     uint32_t *addrs; /* input addresses, sorted */
     size_t cap;
+    bool defer_end; /* a build's first pass: peel-run-end is decided after the memo is whole */
     /* A build's memo per tx (NULL: none, compute every time), two bytes so that a parent's or
      * a child's facts are one cache miss in an array a twelfth the size of the txs' rows: bits
      * 0-2 the peel-hop shape (0 unknown, 1 none, 2 + the remainder's vout, 0..3), bits 3-5 and
@@ -712,6 +719,41 @@ static size_t exact_funders(scratch *s, const txfacts *x, size_t limit)
 static uint64_t peel_parent(const cw_chainstore *cs, scratch *s, uint64_t tx);
 static unsigned paid_before(const cw_chainstore *cs, uint64_t o, unsigned cap);
 
+/* Whether output o of a hop whose first input is i0, at an address paid before, went back to
+ * the chain's own earlier remainder: the address was paid exactly once before, by the largest
+ * output of the tx two or three spends up the first inputs (a chain that moves its remainder
+ * back to its address of two hops before; its parent's would be the input's own address). */
+static bool chain_reuse(const cw_chainstore *cs, uint64_t i0, uint64_t o)
+{
+    uint64_t outs = cw_chainstore_counts_get(cs).outs;
+    uint64_t p = cw_chainstore_outlink(cs, o);
+    if (p == CW_NONE64 || p >= outs)
+        return false;
+    uint64_t pp = cw_chainstore_outlink(cs, p);
+    if (pp != CW_NONE64 && pp < outs) /* paid twice or more before */
+        return false;
+    for (unsigned up = 1; up <= 3; up++) {
+        const cw_row_in *r = cw_chainstore_in(cs, i0);
+        if (r->spent_tx >= CW_IN_EXTERNAL)
+            return false;
+        uint64_t ai0, ai1, ao0, ao1;
+        cw_chainstore_tx_range(cs, r->spent_tx, &ai0, &ai1, &ao0, &ao1);
+        if (p >= ao0 && p < ao1) {
+            if (up == 1 || ao1 - ao0 > CW_PAT_PEEL_MAX_OUTS)
+                return false;
+            uint64_t v = cw_out_value(cw_chainstore_out(cs, p));
+            for (uint64_t k = ao0; k < ao1; k++)
+                if (k != p && cw_out_value(cw_chainstore_out(cs, k)) >= v)
+                    return false;
+            return true;
+        }
+        if (ai1 - ai0 < 1 || ai1 - ai0 > 2)
+            return false;
+        i0 = ai0;
+    }
+    return false;
+}
+
 /* cw_patterns_peel_shape of the tx with these input and output ranges. */
 static inline bool peel_shape_at(const cw_chainstore *cs, uint64_t i0, uint64_t i1, uint64_t o0,
                                  uint64_t o1, uint32_t *large)
@@ -742,8 +784,9 @@ static inline bool peel_shape_at(const cw_chainstore *cs, uint64_t i0, uint64_t 
     if (hi <= second) /* a zero-value peel counts (BlockSci's first peeling-chain hop) */
         return false;
     /* a batched hop continues only to a fresh address: a wallet that batches its payments
-     * with change to an address it was paid at before is no launderer's hop */
-    if (n > 2 && paid_before(cs, o0 + l, 1) != 0)
+     * with change to an address it was paid at before is no launderer's hop; or to the
+     * chain's own remainder address of two or three hops before, paid only then */
+    if (n > 2 && paid_before(cs, o0 + l, 1) != 0 && !chain_reuse(cs, i0, o0 + l))
         return false;
     if (large)
         *large = l;
@@ -1054,6 +1097,87 @@ static bool remainder_to_input(const cw_chainstore *cs, uint64_t tx, uint32_t la
     return false;
 }
 
+/* The peel-run rule (peel-run or peel-run-short) of the hop tx whose run (peel_walk) has r
+ * hops peeling fs millionths in all: the rule, 0 when none; *score gets its score. */
+static unsigned peel_run_rule(const cw_chainstore *cs, scratch *s, uint64_t tx, unsigned r,
+                              uint64_t fs, unsigned *score, cw_patterns_detail *d)
+{
+    uint32_t large;
+    if (r < CW_PAT_PEEL_SHORT_RUN || !hop_shape(cs, s, tx, &large) ||
+        remainder_to_input(cs, tx, large))
+        return 0;
+    if (r >= CW_PAT_PEEL_MIN_RUN) {
+        if (fs <= (uint64_t)r * CW_PAT_PEEL_MAX_MEAN_PPM) {
+            if (!service_float(cs, s, tx, fs / r)) {
+                *score = r >= 9 ? 95 : 50 + 5 * r;
+                return CW_PAT_RULE_PEEL_RUN;
+            }
+            if (d)
+                d->peel_float = true;
+        }
+        return 0;
+    }
+    uint64_t head;
+    unsigned n = tight_run(cs, s, tx, CW_PAT_PEEL_SHORT_RUN, &fs, &head);
+    if (d)
+        d->peel_tight = n;
+    if (n >= CW_PAT_PEEL_SHORT_RUN && fs <= (uint64_t)n * CW_PAT_PEEL_MAX_MEAN_PPM) {
+        if (!service_float(cs, s, head, fs / n)) {
+            *score = 60;
+            return CW_PAT_RULE_PEEL_SHORT;
+        }
+        if (d)
+            d->peel_float = true;
+    }
+    return 0;
+}
+
+/* Whether tx may end a run after the tx *from (rule peel-run-end): one input, spending an
+ * output of *from paid to a fresh address, 2..CW_PAT_PEEL_MAX_OUTS outputs, all to addresses,
+ * at most CW_PAT_PEEL_TIGHT_BLOCKS blocks after *from. Reads the input and output rows only. */
+static bool end_shape(const cw_chainstore *cs, uint64_t tx, uint64_t *from)
+{
+    uint64_t i0, i1, o0, o1;
+    cw_chainstore_tx_range(cs, tx, &i0, &i1, &o0, &o1);
+    if (i1 - i0 != 1 || o1 - o0 < 2 || o1 - o0 > CW_PAT_PEEL_MAX_OUTS)
+        return false;
+    const cw_row_in *r = cw_chainstore_in(cs, i0);
+    if (r->spent_tx >= CW_IN_EXTERNAL)
+        return false;
+    const cw_row_out *ro = cw_chainstore_out(cs, o0);
+    for (uint64_t k = 0; k < o1 - o0; k++)
+        if (ro[k].addr == CW_NONE32)
+            return false;
+    uint64_t so = cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout;
+    if (cw_chainstore_out(cs, so)->addr == CW_NONE32 || paid_before(cs, so, 1) != 0)
+        return false;
+    uint32_t hp = tx_height(cs, r->spent_tx), hc = tx_height(cs, tx);
+    if (hc < hp || hc - hp > CW_PAT_PEEL_TIGHT_BLOCKS)
+        return false;
+    *from = r->spent_tx;
+    return true;
+}
+
+/* The txs from a flagged run's last hop to tx (1..depth) when tx ends that run (rule
+ * peel-run-end), 0 when not. The run's last hop: a hop flagged by its run whose remainder no
+ * hop spends (a chain whose last peel is larger than its remainder pays the remainder in the
+ * smaller output; a last batched hop whose largest output is a peel at an address paid before
+ * is no hop). A mid-run hop's peels are never taken: the run continues through its remainder. */
+static unsigned peel_end(const cw_chainstore *cs, scratch *s, uint64_t tx, unsigned depth)
+{
+    uint64_t p;
+    if (depth == 0 || !end_shape(cs, tx, &p))
+        return 0;
+    uint32_t large;
+    uint64_t fs;
+    unsigned sc, r = peel_walk(cs, s, p, RUN_CAP, &fs);
+    if (r >= CW_PAT_PEEL_SHORT_RUN && hop_shape(cs, s, p, &large) &&
+        peel_run_rule(cs, s, p, r, fs, &sc, NULL))
+        return peel_child(cs, s, p, large) == CW_NONE64 ? 1 : 0;
+    unsigned k = peel_end(cs, s, p, depth - 1);
+    return k ? k + 1 : 0;
+}
+
 /* The flags of a tx that is not a CoinJoin: fan-out, fan-in, peel-chain link. */
 static uint32_t shape_flags(const cw_chainstore *cs, scratch *s, uint64_t tx, uint64_t n_in,
                             uint64_t n_out_all, cw_patterns_detail *d)
@@ -1064,32 +1188,19 @@ static uint32_t shape_flags(const cw_chainstore *cs, scratch *s, uint64_t tx, ui
     if (n_in >= 5 && n_out_all <= 2)
         f |= CW_PAT_FANIN;
     uint64_t fs;
-    unsigned r = peel_walk(cs, s, tx, RUN_CAP, &fs);
+    unsigned r = peel_walk(cs, s, tx, RUN_CAP, &fs), score = 0, rule = 0;
     if (d)
         d->peel_run = r;
-    uint32_t large;
-    if (r >= CW_PAT_PEEL_SHORT_RUN && hop_shape(cs, s, tx, &large) &&
-        !remainder_to_input(cs, tx, large)) {
-        if (r >= CW_PAT_PEEL_MIN_RUN) {
-            if (fs <= (uint64_t)r * CW_PAT_PEEL_MAX_MEAN_PPM) {
-                if (!service_float(cs, s, tx, fs / r))
-                    return with_rule(f | CW_PAT_PEEL, CW_PAT_RULE_PEEL_RUN,
-                                     r >= 9 ? 95 : 50 + 5 * r);
-                if (d)
-                    d->peel_float = true;
-            }
-        } else {
-            uint64_t head;
-            unsigned n = tight_run(cs, s, tx, CW_PAT_PEEL_SHORT_RUN, &fs, &head);
-            if (d)
-                d->peel_tight = n;
-            if (n >= CW_PAT_PEEL_SHORT_RUN && fs <= (uint64_t)n * CW_PAT_PEEL_MAX_MEAN_PPM) {
-                if (!service_float(cs, s, head, fs / n))
-                    return with_rule(f | CW_PAT_PEEL, CW_PAT_RULE_PEEL_SHORT, 60);
-                if (d)
-                    d->peel_float = true;
-            }
-        }
+    if (r >= CW_PAT_PEEL_SHORT_RUN)
+        rule = peel_run_rule(cs, s, tx, r, fs, &score, d);
+    if (rule)
+        return with_rule(f | CW_PAT_PEEL, rule, score);
+    if (!(s && s->defer_end)) {
+        unsigned k = peel_end(cs, s, tx, CW_PAT_PEEL_END_HOPS);
+        if (d)
+            d->peel_end = k;
+        if (k)
+            return with_rule(f | CW_PAT_PEEL, CW_PAT_RULE_PEEL_END, 55);
     }
     return f ? with_rule(f, CW_PAT_RULE_SHAPE, 100) : 0;
 }
@@ -1379,6 +1490,8 @@ void cw_patterns_detail_json(json_t *obj, const cw_chainstore *cs, uint64_t tx, 
                             json_integer(d.peel_tight));
     if (d.peel_float)
         json_object_set_new(json_object_get(obj, "evidence"), "service_float", json_true());
+    if (d.peel_end)
+        json_object_set_new(json_object_get(obj, "evidence"), "peel_end", json_integer(d.peel_end));
     if (d.payer_batch)
         json_object_set_new(json_object_get(obj, "evidence"), "payer_batch", json_true());
     if (d.kind_reason)
@@ -1441,8 +1554,27 @@ int cw_analytics__lock(int *fd, const char *dir, const char *name)
     return cw_store_lock(fd, p, p, "another build is running");
 }
 
+/* Recomputes the older txs (before from) that spend an output of tx, other than the new tx
+ * `except`, and theirs, depth txs down: the txs that may end a run at tx (peel-run-end), whose
+ * flags change when a new hop continues the run through tx's remainder. */
+static void revisit_ends(const cw_chainstore *cs, scratch *s, uint64_t tx, uint64_t except,
+                         uint64_t from, uint32_t *rows, unsigned depth)
+{
+    uint64_t i0, i1, o0, o1;
+    cw_chainstore_tx_range(cs, tx, &i0, &i1, &o0, &o1);
+    if (depth == 0 || o1 - o0 > CW_PAT_PEEL_MAX_OUTS)
+        return;
+    for (uint64_t o = o0; o < o1; o++) {
+        uint32_t sp = cw_chainstore_out(cs, o)->spending_tx;
+        if (sp == CW_NONE32 || sp >= from || sp == except)
+            continue;
+        rows[sp] = compute(cs, sp, s, NULL);
+        revisit_ends(cs, s, sp, except, from, rows, depth - 1);
+    }
+}
+
 /* Recomputes the older hops of a new hop t's run (from > 0): a new hop may complete the run
- * of older ones. */
+ * of older ones, and ends the run no longer at its parent. */
 static void revisit_older(const cw_chainstore *cs, scratch *s, uint64_t t, uint64_t from,
                           uint32_t *rows)
 {
@@ -1453,6 +1585,8 @@ static void revisit_older(const cw_chainstore *cs, scratch *s, uint64_t t, uint6
             break;
         if (p < from)
             rows[p] = compute(cs, p, s, NULL);
+        if (h == 1 && p < from)
+            revisit_ends(cs, s, p, t, from, rows, CW_PAT_PEEL_END_HOPS);
     }
 }
 
@@ -1483,7 +1617,9 @@ typedef struct peel_link {
  *     count is final once the links of its own children, all newer, are done);
  *  3. every new hop whose run reaches CW_PAT_PEEL_SHORT_RUN (few), and every batched hop (3-4
  *     outputs: it may be a Tx0 without OP_RETURN), is decided by compute, which walks the run
- *     for its peel fractions; the others are no peel-chain hop (0).
+ *     for its peel fractions; the others are no peel-chain hop (0);
+ *  4. every tx that may end a flagged run (peel-run-end: it depends on the run of an older
+ *     hop, known only now; pass 1 leaves it out) is decided by compute.
  * The same counts as run_side's walks, so the same flags as compute on each tx. */
 static int build_memo(const cw_chainstore *cs, scratch *s, uint64_t from, uint64_t to,
                       uint32_t *rows)
@@ -1491,6 +1627,7 @@ static int build_memo(const cw_chainstore *cs, scratch *s, uint64_t from, uint64
     peel_link *links = NULL;
     size_t n_links = 0, cap_links = 0;
     const unsigned up_sh = MEMO_SIDE_SHIFT(false), down_sh = MEMO_SIDE_SHIFT(true);
+    s->defer_end = true; /* a run's end needs its last hop's run: decided in pass 4 */
     for (uint64_t t = from; t < to; t++) {
         uint64_t i0, i1, o0, o1;
         uint32_t large = 0;
@@ -1529,6 +1666,7 @@ static int build_memo(const cw_chainstore *cs, scratch *s, uint64_t from, uint64
         s->memo[links[k].parent] = (uint16_t)(s->memo[links[k].parent] | (down + 1u) << down_sh);
     }
     cw_free(links);
+    s->defer_end = false;
     for (uint64_t t = from; t < to; t++) {
         uint16_t m = s->memo[t];
         if (MEMO_HOP(m) < 2)
@@ -1540,6 +1678,25 @@ static int build_memo(const cw_chainstore *cs, scratch *s, uint64_t from, uint64
             rows[t] = compute(cs, t, s, NULL);
         if (from > 0)
             revisit_older(cs, s, t, from, rows);
+    }
+    /* 4. the txs ending a flagged run (few): decided by compute once every run is known. A
+     * new tx ends a run only when its one input spends a peel_chain tx's output (the run's
+     * last hop, or the tx ending it before) at most a block older, whose row is final */
+    if (from < to) {
+        uint64_t bi = cw_chainstore_tx_block(cs, from);
+        for (uint64_t p = cw_chainstore_block(cs, bi > 0 ? bi - 1 : 0)->first_tx; p < to; p++) {
+            if (!(rows[p] & CW_PAT_PEEL))
+                continue;
+            uint64_t i0, i1, o0, o1;
+            cw_chainstore_tx_range(cs, p, &i0, &i1, &o0, &o1);
+            for (uint64_t o = o0; o < o1 && o1 - o0 <= CW_PAT_PEEL_MAX_OUTS; o++) {
+                uint32_t t = cw_chainstore_out(cs, o)->spending_tx;
+                if (t == CW_NONE32 || t < from || t >= to || (rows[t] & CW_PAT_PEEL))
+                    continue;
+                if (peel_end(cs, s, t, CW_PAT_PEEL_END_HOPS))
+                    rows[t] = compute(cs, t, s, NULL);
+            }
+        }
     }
     return 0;
 }

@@ -18,6 +18,23 @@
  *   I  an honest look-alike: 9 batched hops (2 payments of 4 % and change), the change to one
  *      of three addresses the wallet was paid at before, in turn (never the input's own): none
  *      (a batched hop continues only to a fresh address);
+ *   L  a chain that ends with peels larger than its remainder (stop 18, btc19): 7 hops peeling
+ *      10 %, then 4 peeling 70 % (the remainder, at vout 1, the smaller output): hops 1-8
+ *      peel-run (the 8th's largest output is its peel, unspent, so the run ends there), the
+ *      9th and 10th (each spending the smaller output of the one before, one block later)
+ *      peel-run-end, the 11th none (at most 2 txs end a run);
+ *   N  9 batched hops (2 peels of 4 %) whose 5th remainder goes back to the chain's remainder
+ *      address of two hops before (paid only then): every hop peel-run (stop 18, btc19: a
+ *      batched hop may reuse its chain's own address once);
+ *   J  an honest look-alike: 9 batched hops whose change alternates between two addresses
+ *      (each remainder from the third on pays that of two hops before): none (the fifth pays
+ *      an address paid twice before: no hop; the 4 hops before are no tight run);
+ *   M  honest look-alikes of a run's end: D's 6th peel (a mid-run hop's, fresh, spent one block
+ *      later by one input into 2 outputs) and the same spend of B's last peel (a run too slow
+ *      to flag): none;
+ *   Q  a 9-hop chain that pauses after its 8th hop, whose peel is spent one block later (by one
+ *      input into 2 outputs): no flag in the end; a build up to the pause gives it
+ *      peel-run-end, and the build that extends it recomputes it (incremental = full);
  * T  a Tx0 without OP_RETURN that has a batched hop's shape (1 input; a fresh change of
  *    0.577 BTC, 2 premixes of 0.050031 BTC and a 175,000-sat fee): tx0 (a build reads it
  *    in full, not only as a hop);
@@ -27,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chainwatch/btc/ingest.h"
 #include "chainwatch/btc/store.h"
 #include "chainwatch/patterns.h"
 #include "harness.h"
@@ -43,6 +61,9 @@ enum {
     K_HOPS = 4,
     G_HOPS = 8,
     H_HOPS = 9,
+    L_HOPS = 11,
+    L_END_AT = 7, /* L's hops from this one on peel 70 % */
+    Q_HOPS = 9,
     ROUNDS = 15
 };
 
@@ -55,10 +76,17 @@ typedef struct chain {
     uint8_t ids[16][32];
     int batched;             /* H: 1 + hop % 3 peels; I: 2 peels */
     uint64_t change_pool[3]; /* I: the change goes to these (paid before), in turn */
+    int end_from;            /* L: hops from this one on peel end_per_mille */
+    uint64_t end_per_mille;
+    coin peel; /* the last hop's peel (vout 0) */
+    uint64_t rkeys[16];
+    int reuse_back_at; /* N: this hop's remainder pays the remainder key of two hops before */
+    int alternate;     /* J: from the third hop on, every remainder pays that of two before */
 } chain;
 
-static chain A, B, E, C, K, D, G, H, I;
-static uint8_t tx0_id[32];
+static chain A, B, E, C, K, D, G, H, I, L, N, J, Q;
+static uint8_t tx0_id[32], m_ids[2][32], q_end_id[32];
+static uint32_t q_cut; /* a height after Q's end tx and before Q goes on */
 
 static void hop(gen_tx *tx, chain *c)
 {
@@ -66,10 +94,16 @@ static void hop(gen_tx *tx, chain *c)
     add_in(tx, &c->cur);
     uint64_t peel =
         c->per_mille ? c->cur.value * c->per_mille / 1000 : c->cur.value * c->per_10k / 10000;
-    add_out(tx, peel, new_key());
+    if (c->end_from && c->done >= c->end_from)
+        peel = c->cur.value * c->end_per_mille / 1000;
+    const uint64_t pkey = new_key();
+    add_out(tx, peel, pkey);
     uint64_t rkey = c->change_pool[0]                      ? c->change_pool[c->done % 3]
                     : c->done == 2 && c->reuse_key_at_hop2 ? c->reuse_key_at_hop2
                                                            : new_key();
+    if ((c->reuse_back_at && c->done == c->reuse_back_at) || (c->alternate && c->done >= 2))
+        rkey = c->rkeys[c->done - 2];
+    c->rkeys[c->done] = rkey;
     int n_peels = c->batched == 1 ? 1 + c->done % 3 : c->batched ? 2 : 1;
     add_out(tx, c->cur.value - (uint64_t)n_peels * peel - 1500, rkey); /* vout 1 */
     for (int k = 1; k < n_peels; k++)
@@ -79,7 +113,21 @@ static void hop(gen_tx *tx, chain *c)
     last_txid(c->ids[c->done]);
     c->cur = outs[1];
     c->cur.key = rkey;
+    c->peel = outs[0];
+    c->peel.key = pkey;
     c->done++;
+}
+
+/* M: one input spending coin into a payment and change, both to fresh addresses. */
+static void spend_peel(gen_tx *tx, coin *c, uint8_t id[32])
+{
+    gen_tx_reset(tx);
+    add_in(tx, c);
+    add_out(tx, c->value / 3, new_key());
+    add_out(tx, c->value - c->value / 3 - 1500, new_key());
+    coin outs[2];
+    block_tx(tx, outs);
+    last_txid(id);
 }
 
 static void build_world(const char *out_dir)
@@ -104,6 +152,10 @@ static void build_world(const char *out_dir)
     fund(&G.cur, 2000000000, 0);
     fund(&H.cur, 2000000000, 0);
     fund(&I.cur, 2000000000, 0);
+    fund(&L.cur, 2000000000, 0);
+    fund(&N.cur, 2000000000, 0);
+    fund(&J.cur, 2000000000, 0);
+    fund(&Q.cur, 2000000000, 0);
     coin t0;
     fund(&t0, 67876413, 0);
     uint64_t pool[3];
@@ -135,20 +187,35 @@ static void build_world(const char *out_dir)
         last_txid(tx0_id);
     }
     block_end();
-    A = (chain){A.cur, A_HOPS, 0, 1, 100, 0, 0, {{0}}, 0, {0}};
-    B = (chain){B.cur, B_HOPS, 0, 3, 100, 0, 0, {{0}}, 0, {0}};
-    E = (chain){E.cur, E_HOPS, 0, 1, 100, 0, paid, {{0}}, 0, {0}};
-    C = (chain){C.cur, C_HOPS, 0, 1, 0, 20, 0, {{0}}, 0, {0}};
-    K = (chain){K.cur, K_HOPS, 0, 1, 0, 20, 0, {{0}}, 0, {0}};
-    D = (chain){D.cur, C_HOPS, 0, 1, 0, 20, 0, {{0}}, 0, {0}};
-    G = (chain){G.cur, G_HOPS, 0, 1, 50, 0, 0, {{0}}, 0, {0}};
-    H = (chain){H.cur, H_HOPS, 0, 1, 40, 0, 0, {{0}}, 1, {0}};
-    I = (chain){I.cur, H_HOPS, 0, 1, 40, 0, 0, {{0}}, 2, {pool[0], pool[1], pool[2]}};
-    chain *all[] = {&A, &B, &E, &C, &K, &D, &G, &H, &I};
+    A = (chain){A.cur, A_HOPS, 0, 1, 100, 0, 0, {{0}}, 0, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0};
+    B = (chain){B.cur, B_HOPS, 0, 3, 100, 0, 0, {{0}}, 0, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0};
+    E = (chain){E.cur, E_HOPS, 0, 1, 100, 0, paid, {{0}}, 0, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0};
+    C = (chain){C.cur, C_HOPS, 0, 1, 0, 20, 0, {{0}}, 0, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0};
+    K = (chain){K.cur, K_HOPS, 0, 1, 0, 20, 0, {{0}}, 0, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0};
+    D = (chain){D.cur, C_HOPS, 0, 1, 0, 20, 0, {{0}}, 0, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0};
+    G = (chain){G.cur, G_HOPS, 0, 1, 50, 0, 0, {{0}}, 0, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0};
+    H = (chain){H.cur, H_HOPS, 0, 1, 40, 0, 0, {{0}}, 1, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0};
+    I = (chain){I.cur, H_HOPS,         0,   1, 40, 0, 0, {{0}}, 2, {pool[0], pool[1], pool[2]}, 0,
+                0,     {{0}, 0, 0, 0}, {0}, 0, 0};
+    L = (chain){L.cur, L_HOPS,         0,   1, 100, 0, 0, {{0}}, 0, {0}, L_END_AT,
+                700,   {{0}, 0, 0, 0}, {0}, 0, 0};
+    N = (chain){N.cur, H_HOPS, 0, 1, 40, 0, 0, {{0}}, 2, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 4, 0};
+    J = (chain){J.cur, H_HOPS, 0, 1, 40, 0, 0, {{0}}, 2, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 1};
+    Q = (chain){Q.cur, Q_HOPS, 0, 1, 100, 0, 0, {{0}}, 0, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0};
+    chain *all[] = {&A, &B, &E, &C, &K, &D, &G, &H, &I, &L, &N, &J, &Q};
     for (int r = 0; r < ROUNDS; r++) {
         block_begin();
+        if (r == 8) /* the block after Q's 8th hop: its peel spent at once */
+            spend_peel(&tx, &Q.peel, q_end_id);
+        if (r == 10)
+            q_cut = height;
+        if (D.done == 6 && r < 7) /* the block after D's 6th hop */
+            spend_peel(&tx, &D.peel, m_ids[0]);
+        if (r == 13) /* the block after B's last hop (round 12) */
+            spend_peel(&tx, &B.peel, m_ids[1]);
         for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
-            if (all[k]->done < all[k]->hops && r % all[k]->every == 0)
+            if (all[k]->done < all[k]->hops && r % all[k]->every == 0 &&
+                !(all[k] == &Q && Q.done == Q_HOPS - 1 && r < 12)) /* Q pauses, then goes on */
                 hop(&tx, all[k]);
         block_end();
     }
@@ -186,6 +253,7 @@ static void expect(const char *name, const chain *c, unsigned rule)
 
 static void test_flags(void)
 {
+    cw_patterns_detail d0;
     expect("A tight 5", &A, CW_PAT_RULE_PEEL_SHORT);
     expect("B slow 5", &B, CW_PAT_RULE_NONE);
     expect("E reused remainder", &E, CW_PAT_RULE_NONE);
@@ -195,12 +263,39 @@ static void test_flags(void)
     expect("G reused head, 5% peels", &G, CW_PAT_RULE_PEEL_RUN);
     expect("H batched 9", &H, CW_PAT_RULE_PEEL_RUN);
     expect("I batched, change to addresses paid before", &I, CW_PAT_RULE_NONE);
+    expect("N batched, 5th remainder to the 3rd's address", &N, CW_PAT_RULE_PEEL_RUN);
+    expect("J batched, change alternating between two addresses", &J, CW_PAT_RULE_NONE);
     uint32_t large = 9;
     CHECK(cw_patterns_peel_shape(cs, chain_tx(cs, H.ids[2]), &large)); /* 3 peels */
     CHECK_EQ_INT(large, 1);
     CHECK(!cw_patterns_peel_shape(cs, chain_tx(cs, I.ids[2]), NULL));
     CHECK(cw_patterns_peel_shape(cs, chain_tx(cs, tx0_id), NULL)); /* a batched hop's shape */
     CHECK(flags_of(tx0_id) & CW_PAT_TX0);
+
+    /* L: hops 1-8 peel-run, 9 and 10 end the run, 11 is too far */
+    for (int h = 0; h < L_HOPS; h++) {
+        uint32_t f = flags_of(L.ids[h]);
+        unsigned want = h <= L_END_AT                          ? CW_PAT_RULE_PEEL_RUN
+                        : h <= L_END_AT + CW_PAT_PEEL_END_HOPS ? CW_PAT_RULE_PEEL_END
+                                                               : CW_PAT_RULE_NONE;
+        if (CW_PAT_RULE(f) != want)
+            fprintf(stderr, "chain L hop %d: flags %08x, want rule %u\n", h, f, want);
+        CHECK_EQ_INT(CW_PAT_RULE(f), want);
+        CHECK(!!(f & CW_PAT_PEEL) == (want != CW_PAT_RULE_NONE));
+    }
+    CHECK(CW_PAT_SCORE(flags_of(L.ids[L_END_AT + 1])) < 100); /* a judgement */
+    cw_patterns_explain(cs, chain_tx(cs, L.ids[L_END_AT + 2]), &d0);
+    CHECK_EQ_INT(d0.peel_end, 2);
+    /* Q: its 8th hop's peel, spent at once, is no end once the run goes on through the 8th
+     * hop's remainder */
+    CHECK(!(flags_of(q_end_id) & CW_PAT_PEEL));
+    /* M: a mid-run hop's peel and a slow run's peel, spent at once: no flag */
+    for (int k = 0; k < 2; k++) {
+        uint32_t f = flags_of(m_ids[k]);
+        if (f & CW_PAT_PEEL)
+            fprintf(stderr, "look-alike M%d: flags %08x\n", k, f);
+        CHECK(!(f & CW_PAT_PEEL));
+    }
 
     cw_patterns_detail d;
     cw_patterns_explain(cs, chain_tx(cs, C.ids[5]), &d);
@@ -232,8 +327,67 @@ static void test_build(void)
         peel += (f & CW_PAT_PEEL) != 0;
     }
     CHECK_EQ_INT(diff, 0);
-    CHECK_EQ_INT(peel, A_HOPS + C_HOPS + G_HOPS + H_HOPS); /* A, D, G and H */
+    /* A, D, G, H, N, Q and L's 8 run hops and 2 ends */
+    CHECK_EQ_INT(peel, A_HOPS + C_HOPS + G_HOPS + 2 * H_HOPS + Q_HOPS + L_END_AT + 1 +
+                           CW_PAT_PEEL_END_HOPS);
     cw_patterns_close(p);
+}
+
+static int ingest_to(const char *sdir, int64_t to_height)
+{
+    cw_ingest_opts o;
+    memset(&o, 0, sizeof o);
+    char blocks[4300];
+    snprintf(blocks, sizeof blocks, "%s/blocks", dir);
+    o.blocks_dir = blocks;
+    o.store_dir = sdir;
+    o.net = CW_NET_REGTEST;
+    o.to_height = to_height;
+    o.threads = 1;
+    cw_ingest_stats st;
+    return cw_ingest_btc(&o, &st);
+}
+
+static size_t read_all(const char *path, uint8_t *buf, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(buf, 1, cap, f) : 0;
+    if (f)
+        fclose(f);
+    return n;
+}
+
+/* An incremental build equals the full one (test_build's): up to q_cut Q's end tx ends its run
+ * (peel-run-end); the next blocks continue the run through the 8th hop's remainder, so the
+ * extension recomputes the end tx, an older row, to no flag. */
+static void test_incremental(void)
+{
+    char s2[4300], p1[4400], p2[4400];
+    snprintf(s2, sizeof s2, "%s/store2", dir);
+    REQUIRE(ingest_to(s2, q_cut) == 0);
+    cw_patterns_stats st;
+    REQUIRE(cw_patterns_build(s2, &st) == 0);
+    cw_chainstore *c2 = NULL;
+    REQUIRE(cw_chainstore_open(&c2, s2, false, CW_NET_REGTEST) == 0);
+    uint64_t t = chain_tx(c2, q_end_id);
+    CHECK(t != CW_NONE64);
+    cw_patterns *p = NULL;
+    uint32_t f = 0;
+    REQUIRE(cw_patterns_open(&p, c2) == 0);
+    CHECK(cw_patterns_tx_flags(p, t, &f) == 0);
+    CHECK_EQ_INT(CW_PAT_RULE(f), CW_PAT_RULE_PEEL_END);
+    cw_patterns_close(p);
+    cw_chainstore_close(c2);
+    REQUIRE(ingest_to(s2, -1) == 0);
+    REQUIRE(cw_patterns_build(s2, &st) == 0);
+    CHECK(!st.rebuilt);
+    snprintf(p1, sizeof p1, "%s/patterns.1/txflags.col", store);
+    snprintf(p2, sizeof p2, "%s/patterns.2/txflags.col", s2);
+    static uint8_t a[1 << 16], b[1 << 16];
+    size_t na = read_all(p1, a, sizeof a), nb = read_all(p2, b, sizeof b);
+    CHECK(na > 64 && na < sizeof a);
+    CHECK_EQ_INT(na, nb);
+    CHECK(na == nb && memcmp(a, b, na) == 0);
 }
 
 int main(void)
@@ -243,6 +397,7 @@ int main(void)
         return rc;
     RUN(test_flags);
     RUN(test_build);
+    RUN(test_incremental);
     cw_chainstore_close(cs);
     return cw_test_done();
 }
