@@ -37,6 +37,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 /* header-only: the address hash (XXH3 of 20 bytes, twice per address a block names) inlined and
@@ -1763,8 +1764,10 @@ typedef struct {
     atomic_int next[2], snext;
     atomic_int rc; /* the first failure's code, 0 while none */
     pthread_mutex_t mu;
-    pthread_cond_t cv; /* done0 reached n[0], or a failure */
-    int done0;         /* phase 0's syncs returned (under mu) */
+    pthread_cond_t cv;      /* done0 reached n_first, or a failure */
+    bool first[N_COLS + 3]; /* phase 0's columns that phase 1's point at */
+    int n_first, done0;     /* how many; how many of them have returned (under mu) */
+    unsigned slow_ms;       /* test builds: CW_TEST_SLOW_FIRST_SYNC_MS, moves.col's delay */
     char msg[1024]; /* its message (the error state is per thread) */
 } sync_job;
 
@@ -1786,26 +1789,31 @@ static void sync_job_starts(sync_job *j)
         start_writeback(j->wcol[i], j->wlo[i], j->wcol[i]->rows);
 }
 
-/* Syncs phase 0's columns, then, once every one of them has returned (on every worker), phase
- * 1's; the committing thread meanwhile writes and syncs the indexes, which no head points at. */
+/* Syncs phase 0's columns, then, once those that phase 1's point at have returned (on every
+ * worker: moves, movelink and creates, which the recovery walks), phase 1's, beside the rest of
+ * phase 0 and the indexes' syncs on the committing thread (no head points into those). */
 static void *sync_worker(void *arg)
 {
     sync_job *j = arg;
     sync_job_starts(j);
     for (int p = 0; p < 2; p++) {
         for (int i; (i = atomic_fetch_add(&j->next[p], 1)) < j->n[p] && !atomic_load(&j->rc);) {
+            if (p == 0 && i == 0 && j->slow_ms) { /* tests only (0 otherwise) */
+                struct timespec d = {j->slow_ms / 1000, (long)(j->slow_ms % 1000) * 1000000L};
+                (void)nanosleep(&d, NULL);
+            }
             int rc = cw_column_sync(j->col[p][i], j->lo[p][i], j->col[p][i]->rows);
             pthread_mutex_lock(&j->mu);
             if (rc && !atomic_load(&j->rc)) {
                 snprintf(j->msg, sizeof j->msg, "%s", cw_error_last());
                 atomic_store(&j->rc, cw_error_code() ? cw_error_code() : rc);
             }
-            if ((p == 0 && ++j->done0 == j->n[0]) || rc)
+            if ((p == 0 && j->first[i] && ++j->done0 == j->n_first) || rc)
                 pthread_cond_broadcast(&j->cv);
             pthread_mutex_unlock(&j->mu);
         }
         pthread_mutex_lock(&j->mu);
-        while (p == 0 && j->done0 < j->n[0] && !atomic_load(&j->rc))
+        while (p == 0 && j->done0 < j->n_first && !atomic_load(&j->rc))
             pthread_cond_wait(&j->cv, &j->mu);
         pthread_mutex_unlock(&j->mu);
     }
@@ -1814,10 +1822,12 @@ static void *sync_worker(void *arg)
 
 /* A second-phase column (the heads) gets no early start: a start hands its dirty pages to the
  * disk at once, and on a power loss they could reach it before the rows they point at (which
- * phase 0 syncs). Its own sync in phase 1 writes it, after every row's sync has returned. */
-static void sync_job_add(sync_job *j, cw_column *c, uint64_t lo, bool second)
+ * phase 0 syncs, `first` among them). Its own sync in phase 1 writes it, after theirs. */
+static void sync_job_add(sync_job *j, cw_column *c, uint64_t lo, bool second, bool first)
 {
     if (!second) {
+        j->first[j->n[0]] = first;
+        j->n_first += first;
         j->wcol[j->n_start] = c;
         j->wlo[j->n_start++] = lo;
     }
@@ -1879,18 +1889,31 @@ int cw_evmstore_commit(cw_evmstore *s)
     /* the appended rows first, then the in-place accounts and heads that point at them, as the
      * order of the syncs always was; the indexes here meanwhile (their crash points are this
      * thread's; no head points into them) */
-    sync_job j = {.done0 = 0};
+    sync_job j = {.n_first = 0};
+#ifdef CW_TEST_HOOKS
+    /* Test hook, compiled only into test builds (the asan and tsan presets): the sync of
+     * moves.col (the job list's first) waits so long first, while the other workers run out of
+     * phase-0 columns, so that a head synced too early shows (cli/evm_commit_order) */
+    const char *slow = getenv("CW_TEST_SLOW_FIRST_SYNC_MS");
+    j.slow_ms = slow ? (unsigned)strtoul(slow, NULL, 10) % 10000 : 0;
+#endif
     atomic_init(&j.next[0], 0);
     atomic_init(&j.next[1], 0);
     atomic_init(&j.snext, 0);
     atomic_init(&j.rc, 0);
     pthread_mutex_init(&j.mu, NULL);
     pthread_cond_init(&j.cv, NULL);
-    for (int i = 0; i < N_COLS; i++)
-        sync_job_add(&j, &s->cols[i], lo[i], i == C_ACCT || i == C_ACCTLAST);
-    sync_job_add(&j, &s->memos.col, s->memos.pub, false);
-    sync_job_add(&j, &s->wide.col, s->wide.pub, false);
-    sync_job_add(&j, &s->txwide.col, s->txwide.pub, false);
+    /* the rows the heads point at first in the list, so that the workers take them first */
+    static const int order[N_COLS] = {C_MOVE,   C_MOVELINK, C_CREATE, C_BLOCK,   C_TX,
+                                      C_TXHASH, C_ASSET,    C_ACCT,   C_ACCTLAST};
+    for (int k = 0; k < N_COLS; k++) {
+        int i = order[k];
+        sync_job_add(&j, &s->cols[i], lo[i], i == C_ACCT || i == C_ACCTLAST,
+                     i == C_MOVE || i == C_MOVELINK || i == C_CREATE);
+    }
+    sync_job_add(&j, &s->memos.col, s->memos.pub, false, false);
+    sync_job_add(&j, &s->wide.col, s->wide.pub, false, false);
+    sync_job_add(&j, &s->txwide.col, s->txwide.pub, false, false);
     /* every file's writes started before a sync waits for them: the disk gets them all at once
      * instead of one file's at each sync in turn, and each sync mostly waits for writes in
      * flight. The starts are shared out among the workers and this thread: a start allocates

@@ -2,14 +2,15 @@
 """commit_order.py TRACE STORE_DIR: checks the order of an EVM commit's writes from
 `strace -f -y -e trace=mmap,mremap,munmap,msync,sync_file_range,fsync,fdatasync,rename`.
 In each commit (the calls up to each rename of MANIFEST), no writeback or sync of the heads
-(accounts.col, acctlast.col) may begin before every sync and writeback start of the other
-columns (the rows and side tables the heads point at; not the indexes, *.hix, which the commit
-syncs beside them) has returned. Prints one line per commit; exit 1
+(accounts.col, acctlast.col) may begin before every sync and writeback start of the rows they
+point at (moves.col, movelink.col, creates.col: what recovery walks) has returned. (The other
+columns and the indexes are synced beside the heads; no head points into them.) Prints one line per commit; exit 1
 on a violation, 2 when the trace holds no commit or no sync of the heads."""
 import re
 import sys
 
 HEADS = ("accounts.col", "acctlast.col")
+POINTED = ("moves.col", "movelink.col", "creates.col")
 LINE = re.compile(r"^(\d+) +(.*)$")
 CALL = re.compile(r"^(\w+)\((.*?)(?:\) += (\S+).*| <unfinished \.\.\.>)$")
 RESUMED = re.compile(r"^<\.\.\. (\w+) resumed>(.*?)\) += (\S+).*$")
@@ -80,7 +81,7 @@ def main():
     bad, heads_seen = 0, 0
     for i, calls in enumerate(commits):
         heads = [c for c in calls if c[0] in HEADS]
-        rows = [c for c in calls if c[0] not in HEADS and c[0].endswith(".col")]
+        rows = [c for c in calls if c[0] in POINTED]
         if not heads or not rows:
             print(f"commit {i + 1}: {len(rows)} row syncs, {len(heads)} head syncs")
             continue
