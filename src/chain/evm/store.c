@@ -37,6 +37,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 /* header-only: the address hash (XXH3 of 20 bytes, twice per address a block names) inlined and
@@ -1756,13 +1757,17 @@ fail : {
 typedef struct {
     cw_column *col[2][N_COLS + 3]; /* [0] first, then [1] */
     uint64_t lo[2][N_COLS + 3];
-    int n[2], phase;
-    cw_column *wcol[N_COLS + 3]; /* every file's writeback to start, before phase 0's syncs */
+    int n[2];
+    cw_column *wcol[N_COLS + 3]; /* phase 0's files, their writeback started before its syncs */
     uint64_t wlo[N_COLS + 3];
     int n_start;
-    atomic_int next, snext;
+    atomic_int next[2], snext;
     atomic_int rc; /* the first failure's code, 0 while none */
     pthread_mutex_t mu;
+    pthread_cond_t cv;      /* done0 reached n_first, or a failure */
+    bool first[N_COLS + 3]; /* phase 0's columns that phase 1's point at */
+    int n_first, done0;     /* how many; how many of them have returned (under mu) */
+    unsigned slow_ms;       /* test builds: CW_TEST_SLOW_FIRST_SYNC_MS, moves.col's delay */
     char msg[1024]; /* its message (the error state is per thread) */
 } sync_job;
 
@@ -1784,36 +1789,54 @@ static void sync_job_starts(sync_job *j)
         start_writeback(j->wcol[i], j->wlo[i], j->wcol[i]->rows);
 }
 
+/* Syncs phase 0's columns, then, once those that phase 1's point at have returned (on every
+ * worker: moves, movelink and creates, which the recovery walks), phase 1's, beside the rest of
+ * phase 0 and the indexes' syncs on the committing thread (no head points into those). */
 static void *sync_worker(void *arg)
 {
     sync_job *j = arg;
-    const int p = j->phase;
-    if (p == 0)
-        sync_job_starts(j);
-    for (int i; (i = atomic_fetch_add(&j->next, 1)) < j->n[p] && !atomic_load(&j->rc);) {
-        int rc = cw_column_sync(j->col[p][i], j->lo[p][i], j->col[p][i]->rows);
-        if (rc) {
+    sync_job_starts(j);
+    for (int p = 0; p < 2; p++) {
+        for (int i; (i = atomic_fetch_add(&j->next[p], 1)) < j->n[p] && !atomic_load(&j->rc);) {
+            if (p == 0 && i == 0 && j->slow_ms) { /* tests only (0 otherwise) */
+                struct timespec d = {j->slow_ms / 1000, (long)(j->slow_ms % 1000) * 1000000L};
+                (void)nanosleep(&d, NULL);
+            }
+            int rc = cw_column_sync(j->col[p][i], j->lo[p][i], j->col[p][i]->rows);
             pthread_mutex_lock(&j->mu);
-            if (!atomic_load(&j->rc)) {
+            if (rc && !atomic_load(&j->rc)) {
                 snprintf(j->msg, sizeof j->msg, "%s", cw_error_last());
                 atomic_store(&j->rc, cw_error_code() ? cw_error_code() : rc);
             }
+            if ((p == 0 && j->first[i] && ++j->done0 == j->n_first) || rc)
+                pthread_cond_broadcast(&j->cv);
             pthread_mutex_unlock(&j->mu);
         }
+        pthread_mutex_lock(&j->mu);
+        while (p == 0 && j->done0 < j->n_first && !atomic_load(&j->rc))
+            pthread_cond_wait(&j->cv, &j->mu);
+        pthread_mutex_unlock(&j->mu);
     }
     return NULL;
 }
 
-static void sync_job_add(sync_job *j, cw_column *c, uint64_t lo, bool second)
+/* A second-phase column (the heads) gets no early start: a start hands its dirty pages to the
+ * disk at once, and on a power loss they could reach it before the rows they point at (which
+ * phase 0 syncs, `first` among them). Its own sync in phase 1 writes it, after theirs. */
+static void sync_job_add(sync_job *j, cw_column *c, uint64_t lo, bool second, bool first)
 {
-    j->wcol[j->n_start] = c;
-    j->wlo[j->n_start++] = lo;
+    if (!second) {
+        j->first[j->n[0]] = first;
+        j->n_first += first;
+        j->wcol[j->n_start] = c;
+        j->wlo[j->n_start++] = lo;
+    }
     int p = second ? 1 : 0;
     j->col[p][j->n[p]] = c;
     j->lo[p][j->n[p]++] = lo;
 }
 
-/* starts the workers on the job's current phase; the number started (0: it ran here) */
+/* starts the workers on the job; the number started (0: it ran here) */
 static int sync_job_start(sync_job *j, pthread_t th[SYNC_THREADS])
 {
     int started = 0;
@@ -1863,19 +1886,34 @@ int cw_evmstore_commit(cw_evmstore *s)
     crash_point(s);
     const uint64_t lo[N_COLS] = {from.blocks, from.txs, from.txs,    from.moves,  from.moves,
                                  0,           0,        from.assets, from.creates};
-    /* the appended rows first (with the indexes, here, meanwhile: their crash points are this
-     * thread's), then the in-place accounts and heads that point at them, as the order of the
-     * syncs always was */
-    sync_job j = {.phase = 0};
-    atomic_init(&j.next, 0);
+    /* the appended rows first, then the in-place accounts and heads that point at them, as the
+     * order of the syncs always was; the indexes here meanwhile (their crash points are this
+     * thread's; no head points into them) */
+    sync_job j = {.n_first = 0};
+#ifdef CW_TEST_HOOKS
+    /* Test hook, compiled only into test builds (the asan and tsan presets): the sync of
+     * moves.col (the job list's first) waits so long first, while the other workers run out of
+     * phase-0 columns, so that a head synced too early shows (cli/evm_commit_order) */
+    const char *slow = getenv("CW_TEST_SLOW_FIRST_SYNC_MS");
+    j.slow_ms = slow ? (unsigned)strtoul(slow, NULL, 10) % 10000 : 0;
+#endif
+    atomic_init(&j.next[0], 0);
+    atomic_init(&j.next[1], 0);
     atomic_init(&j.snext, 0);
     atomic_init(&j.rc, 0);
     pthread_mutex_init(&j.mu, NULL);
-    for (int i = 0; i < N_COLS; i++)
-        sync_job_add(&j, &s->cols[i], lo[i], i == C_ACCT || i == C_ACCTLAST);
-    sync_job_add(&j, &s->memos.col, s->memos.pub, false);
-    sync_job_add(&j, &s->wide.col, s->wide.pub, false);
-    sync_job_add(&j, &s->txwide.col, s->txwide.pub, false);
+    pthread_cond_init(&j.cv, NULL);
+    /* the rows the heads point at first in the list, so that the workers take them first */
+    static const int order[N_COLS] = {C_MOVE,   C_MOVELINK, C_CREATE, C_BLOCK,   C_TX,
+                                      C_TXHASH, C_ASSET,    C_ACCT,   C_ACCTLAST};
+    for (int k = 0; k < N_COLS; k++) {
+        int i = order[k];
+        sync_job_add(&j, &s->cols[i], lo[i], i == C_ACCT || i == C_ACCTLAST,
+                     i == C_MOVE || i == C_MOVELINK || i == C_CREATE);
+    }
+    sync_job_add(&j, &s->memos.col, s->memos.pub, false, false);
+    sync_job_add(&j, &s->wide.col, s->wide.pub, false, false);
+    sync_job_add(&j, &s->txwide.col, s->txwide.pub, false, false);
     /* every file's writes started before a sync waits for them: the disk gets them all at once
      * instead of one file's at each sync in turn, and each sync mostly waits for writes in
      * flight. The starts are shared out among the workers and this thread: a start allocates
@@ -1889,13 +1927,7 @@ int cw_evmstore_commit(cw_evmstore *s)
     if (!(rc = cw_hashidx_sync(&s->txidx)))
         rc = cw_hashidx_sync(&s->addridx);
     int jrc = sync_job_finish(&j, th, started);
-    if (!rc && !jrc) {
-        /* second phase: the in-place columns */
-        j.phase = 1;
-        atomic_store(&j.next, 0);
-        started = sync_job_start(&j, th);
-        jrc = sync_job_finish(&j, th, started);
-    }
+    pthread_cond_destroy(&j.cv);
     pthread_mutex_destroy(&j.mu);
     if (rc)
         return rc;
