@@ -12,6 +12,7 @@ pkgs=(build-essential libtsan2 make cmake ninja-build pkg-config clang libclang-
       python3-requests python3-six python3-tz
       python3-antlr4 python3-dateutil python3-simplejson python3-colorama python3-appdirs
       python3-requests-cache
+      strace # tests/cli/evm_commit_order.sh records the commit's sync calls
       wrk) # wrk: bench/server.sh (`make bench`)
 missing=()
 for p in "${pkgs[@]}"; do
