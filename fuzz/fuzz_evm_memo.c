@@ -4,8 +4,9 @@
  * The input is used three ways: as a memo string (cw_evm_memo_parse must accept or refuse with
  * CW_EINVAL and a message, and every string field of an accepted memo is NUL-terminated inside
  * its buffer; an exit has a chain and a destination), as calldata and as log data
- * (cw_evm_memo_from_abi / _from_text must stay inside the buffer, and what they return must be
- * printable, hold a ':' and appear verbatim in the input). Any broken invariant calls abort().
+ * (cw_evm_memo_from_abi / _from_text / _from_nested must stay inside the buffer, and what they
+ * return must be printable, hold a ':' and appear verbatim in the input; _from_nested's must parse
+ * as a memo). Any broken invariant calls abort().
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,5 +89,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     candidate(data, size, cw_evm_memo_from_text(data, size, out, sizeof out), out);
     candidate(data, size, cw_evm_memo_from_abi(data, size, 4, out, sizeof out), out);
     candidate(data, size, cw_evm_memo_from_abi(data, size, 0, out, sizeof out), out);
+    /* nested calldata: the same invariants, and what it keeps is a memo the parser recognises */
+    size_t got = cw_evm_memo_from_nested(data, size, out, sizeof out);
+    candidate(data, size, got, out);
+    if (got && cw_evm_memo_parse(&m, out, got) != 0)
+        FAIL("nested candidate '%s' is no memo", out);
+    cw_error_clear();
     return 0;
 }

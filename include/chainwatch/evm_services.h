@@ -71,6 +71,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "chainwatch/evm/memo.h"
 #include "chainwatch/evm/store.h"
 
 #define CW_EVM_DEPOSIT_MIN_FEEDERS 5
@@ -128,6 +129,14 @@ enum {
 #define CW_EVM_EVENT_BRIDGE_MIN_SENDERS 3
 #define CW_EVM_EVENT_BRIDGE_BACK 5
 typedef struct cw_evm_services cw_evm_services;
+
+/* The account a memo row speaks for (docs/STORE-FORMAT.md "Memos", format 4): the row's emitter,
+ * resolved at ingest (the tx's `to` for a calldata row, the log's address for a log's row). One
+ * corner: a deposit event's row (source CW_EVM_MEMO_SRC_EVENT) whose emitter had no account yet
+ * at ingest (CW_EVM_NONE32: the contract first moved value after the tx) but whose text names it
+ * (`:@0x...`) speaks for that account when the store has it now: the contract is the same, only
+ * its id came later. CW_EVM_NONE32 when the emitter is no account of the store. */
+uint32_t cw_evm_memo_row_emitter(const cw_evmstore *s, const cw_evm_row_memo *m);
 
 /* Two passes over the store's movements. *out owned by the caller. */
 int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s);

@@ -9,7 +9,9 @@
   --lock-router (truth/lock_router.csv);
 - a THORChain router deposit made in an aggregator's multicall (the THORChain router, not the
   tx's `to`, emits the Deposit event with the memo): `gen evm` world.thor_aggregator (style
-  `aggregator` in truth/bridge_deposits.csv; the bridge is the THORChain router).
+  `aggregator` in truth/bridge_deposits.csv; the bridge is the THORChain router);
+  evm_shapes_world.py --nested-memo adds the multicall sent from the user's Safe
+  (`safe_aggregator`) and LI.FI's startBridgeTokensViaThorSwap (`lifi_aggregator`).
 For the thief's txs of each shape: how many the trace reached, where they ended (at the bridge the
 value went to, at the router, elsewhere), and for swap+bridge the amount ended at the bridge
 against the truth's deposit (the swap's output); the exits naming the deposit's true recipient.
@@ -27,6 +29,8 @@ import sys
 world, traces = sys.argv[1], sys.argv[2:]
 T = world + "/truth/"
 sb, lr, ta = {}, {}, {}  # tx -> (heist, router, bridge, amount at the bridge or None, recipient)
+ts, tl = {}, {}  # evm_shapes_world.py --nested-memo: the multicall from a Safe, LI.FI's tuple
+nested = {"aggregator": ta, "safe_aggregator": ts, "lifi_aggregator": tl}
 if os.path.exists(T + "swap_bridges.csv"):
     for r in csv.DictReader(open(T + "swap_bridges.csv")):
         sb[r["tx_hash"]] = (r["heist"], r["router"], r["bridge"], int(r["weth_deposited"]), r["recipient"])
@@ -35,9 +39,9 @@ if os.path.exists(T + "bridge_deposits.csv") and os.path.exists(T + "addresses.c
     for r in csv.DictReader(open(T + "addresses.csv")):
         cat.setdefault(r["category"], r["address"])
     for r in csv.DictReader(open(T + "bridge_deposits.csv")):
-        if r.get("style") == "aggregator":
-            ta[r["tx_hash"]] = (r["heist"], cat.get("aggregator_router"), cat.get("bridge_router"), None,
-                                r["btc_address"])
+        if r.get("style") in nested:
+            nested[r["style"]][r["tx_hash"]] = (r["heist"], cat.get("aggregator_router"),
+                                                cat.get("bridge_router"), None, r["btc_address"])
 if os.path.exists(T + "lock_router.csv"):
     for r in csv.DictReader(open(T + "lock_router.csv")):
         lr[r["tx_hash"]] = (r["heist"], r["router"], r["bridge"], None, None)
@@ -79,7 +83,9 @@ for path in traces:
         named.add(x["tx"])
         exit_dest.setdefault(x["tx"], set()).add(x.get("destination") or "")
 for label, shape in (("swap and bridge deposit in one call", sb), ("router in front of a lock bridge", lr),
-                     ("THORChain deposit through an aggregator's multicall", ta)):
+                     ("THORChain deposit through an aggregator's multicall", ta),
+                     ("the same multicall sent from the user's Safe", ts),
+                     ("THORChain deposit through LI.FI's ThorSwap facet (memo in a tuple)", tl)):
     if not shape:
         continue
     thief = {t: v for t, v in shape.items() if v[0]}
@@ -96,7 +102,7 @@ for label, shape in (("swap and bridge deposit in one call", sb), ("router in fr
         short = sum(thief[t][3] - min(amount_at[(t, thief[t][2])], thief[t][3]) for t in full)
         line += (f"; amount at the bridge equal to the swap's output {exact} of {len(full)} "
                  f"(short {short} base units in all)")
-    rc = [t for t in at_bridge if thief[t][4]]
+    rc = [t for t in reached if thief[t][4]]  # wherever it ended (at the router: no logs)
     if rc:
         line += f"; exits naming the true recipient {sum(thief[t][4] in exit_dest.get(t, ()) for t in rc)} of {len(rc)}"
     print(line)

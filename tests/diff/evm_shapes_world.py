@@ -139,6 +139,12 @@ SEL_TRANSFER = selector("transfer(address,uint256)")
 SEL_EXEC = selector("execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)")
 SEL_DEPOSIT_EXPIRY = selector("depositWithExpiry(address,address,uint256,string,uint256)")
 SEL_MULTICALL = selector("multicall(bytes[])")
+# a Safe's execTransaction(to, value, data, operation, safeTxGas, baseGas, gasPrice, gasToken,
+# refundReceiver, signatures) (payable: the owner sends the value with it)
+SEL_SAFE_EXEC = selector("execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)")
+# LI.FI's ThorSwap facet: startBridgeTokensViaThorSwap(BridgeData, ThorSwapData{vault, memo, expiration})
+SEL_LIFI_THOR = selector("startBridgeTokensViaThorSwap((bytes32,string,string,address,address,address,uint256,"
+                         "uint256,bool,bool),(address,string,uint256))")
 SEL_MIX_DEPOSIT = selector("deposit(bytes32)")
 SEL_MIX_WITHDRAW = selector("withdraw(bytes,bytes32,bytes32,address,address,uint256,uint256)")
 SEL_WETH_WITHDRAW = selector("withdraw(uint256)")
@@ -448,7 +454,8 @@ class World:
 
 def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_bridge=False, contract_hot=False,
           across_bridge=False, fresh_bridge_users=False, calldata_bridge=False, bridge_router=False,
-          swap_router=False, swap_bridge=False, lock_router=False, thor_aggregator=False):
+          swap_router=False, swap_bridge=False, lock_router=False, thor_aggregator=False, nested_memo=False):
+    thor_aggregator = thor_aggregator or nested_memo
     across_bridge = across_bridge or swap_router or swap_bridge or lock_router or thor_aggregator
     bridge_router = bridge_router or swap_router or swap_bridge or lock_router or thor_aggregator
     lock_bridge = lock_bridge or lock_router
@@ -835,11 +842,12 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
         W.mixer_links.append([p, d, note["tx"], note["block"], note["depositor"], h, c.number, recipient, r, fee, note["heist"]])
         return h, d - fee
 
+    safes = {}  # --nested-memo: each user's Safe
     memo_styles = ["=:BTC.BTC:%s", "SWAP:BTC.BTC:%s", "=:b:%s", "=:BTC.BTC:%s:0/3/0", "s:BTC.BTC:%s::t:0"]
 
     def bridge_out(a, v, btc, heist):
         memo = rnd.choice(memo_styles) % btc
-        v = min(v, eth_of(a) - c.fee(60000))
+        v = min(v, eth_of(a) - c.fee(95000 if nested_memo else 60000))
         if v <= 0:
             return None
         if rnd.random() < 0.5:
@@ -862,9 +870,36 @@ def build(out, seed, txs, no_reuse_mixing=False, mixer_evidence=False, lock_brid
                 inner = bytes.fromhex(data[2:])
                 ipad = inner + b"\0" * (-len(inner) % 32)
                 mdata = SEL_MULTICALL + word(0x20) + word(1) + word(0x20) + word(len(inner)) + ipad.hex()
-                h = c.tx(a, acr, value=v, data=mdata, gas=60000, calls=[(acr, router, v), (router, vault, v)],
-                         logs=logs)
-                style = "aggregator"
+                # --nested-memo: of these, a third are the multicall made from the user's Safe
+                # (execTransaction wrapping it), a third LI.FI's ThorSwap facet (the memo in a
+                # tuple argument); the rest as above (no draw without the option)
+                shape = rnd.choice(("multicall", "safe", "lifi")) if nested_memo else "multicall"
+                if shape == "safe":
+                    safe = safes.get(a)
+                    if safe is None:
+                        safe = safes[a] = W.new(W.entity("Safe", "smart_wallet"), "smart_wallet", contract=True)
+                    mb2 = bytes.fromhex(mdata[2:])
+                    mpad = mb2 + b"\0" * (-len(mb2) % 32)
+                    sig = c.h32()[2:] + c.h32()[2:] + "1b" + "00" * 31
+                    sdata = (SEL_SAFE_EXEC + aword(acr) + word(v) + word(0x140) + word(0) * 6
+                             + word(0x140 + 32 + len(mpad)) + word(len(mb2)) + mpad.hex() + word(65) + sig)
+                    h = c.tx(a, safe, value=v, data=sdata, gas=95000,
+                             calls=[(safe, acr, v), (acr, router, v), (router, vault, v)], logs=logs)
+                    style = "safe_aggregator"
+                elif shape == "lifi":
+                    tid = c.h32()[2:]
+                    bd = (tid + word(32 * 10) + word(32 * 12) + aword(ZERO) + aword(ZERO) + aword(ZERO) + word(v)
+                          + word(20000000001) + word(0) + word(0) + word(8) + b"thorswap".hex() + "00" * 24
+                          + word(6) + b"hopway".hex() + "00" * 26)
+                    ts = aword(vault) + word(0x60) + word(c.ts() + 900) + word(len(mb)) + pad.hex()
+                    ldata2 = SEL_LIFI_THOR + word(0x40) + word(0x40 + 32 * 14) + bd + ts
+                    h = c.tx(a, acr, value=v, data=ldata2, gas=70000, calls=[(acr, router, v), (router, vault, v)],
+                             logs=logs)
+                    style = "lifi_aggregator"
+                else:
+                    h = c.tx(a, acr, value=v, data=mdata, gas=60000, calls=[(acr, router, v), (router, vault, v)],
+                             logs=logs)
+                    style = "aggregator"
             else:
                 h = c.tx(a, router, value=v, data=data, gas=60000, calls=[(router, vault, v)], logs=logs)
                 style = "router"
@@ -1661,6 +1696,12 @@ def main():
                          "thief's and everyone's) are made in the aggregator router's multicall(bytes[]) with "
                          "an affiliate and streaming memo; the THORChain router logs Deposit itself (style "
                          "aggregator in truth/bridge_deposits.csv)")
+    ap.add_argument("--nested-memo", action="store_true",
+                    help="implies --thor-aggregator: of the aggregator's THORChain deposits (the thief's "
+                         "and everyone's), a third are its multicall sent from the user's Safe "
+                         "(execTransaction(aggregator, value, multicall, ...)), a third LI.FI's "
+                         "startBridgeTokensViaThorSwap with the memo in a tuple argument (styles "
+                         "safe_aggregator and lifi_aggregator in truth/bridge_deposits.csv)")
     a = ap.parse_args()
     GENESIS_TS = a.genesis_ts
     BTC_TO = [x for x in a.btc_to.split(",") if x]
@@ -1668,7 +1709,7 @@ def main():
     n, blocks, co, br, ml = build(a.out, a.seed, a.txs, a.no_reuse_mixing, a.mixer_evidence, a.lock_bridge,
                                   a.contract_hot, a.across_bridge, a.fresh_bridge_users, a.calldata_bridge,
                                   a.bridge_router, a.swap_router, a.swap_bridge, a.lock_router,
-                                  a.thor_aggregator)
+                                  a.thor_aggregator, a.nested_memo)
     print("wrote %d txs in %d blocks to %s: %d cash-outs, %d bridge deposits, %d mixer withdrawals"
           % (n, blocks, a.out, co, br, ml))
 

@@ -98,6 +98,19 @@ size_t cw_evm_memo_from_abi(const uint8_t *data, size_t n, size_t skip, char *ou
  * whose deposits carry no memo. The store keeps it as a memo row when the tx (or log) has no
  * memo; xchain.c checks the address and continues in Bitcoin. */
 size_t cw_evm_memo_btc_from_abi(const uint8_t *data, size_t n, size_t skip, char *out, size_t cap);
+/* A memo inside nested calldata (docs/STORE-FORMAT.md "Memos"): an ABI `string` argument, at any
+ * head word, of the call in `in` (a selector, then its arguments), of a tuple argument (LI.FI's
+ * ThorSwapData), or of a call encoded in one of its `bytes` arguments or in an element of a
+ * `bytes[]` argument (an aggregator's multicall, a Safe's execTransaction), recursively to
+ * CW_EVM_MEMO_NEST_DEPTH encodings deep, breadth first; an encoding's head is the words before
+ * the first tail one of its offsets points at;
+ * kept only when cw_evm_memo_parse recognises it. The work is linear in n: at most
+ * CW_EVM_MEMO_NEST_STEPS(n) steps (a word read, or 32 candidate bytes looked at) and
+ * CW_EVM_MEMO_NEST_REGIONS encodings per input, whatever the offsets point at. */
+#define CW_EVM_MEMO_NEST_DEPTH 6
+#define CW_EVM_MEMO_NEST_REGIONS 32
+#define CW_EVM_MEMO_NEST_STEPS(n) (4 * ((n) / 32) + 64)
+size_t cw_evm_memo_from_nested(const uint8_t *in, size_t n, char *out, size_t cap);
 /* True when the n bytes at p are shaped like a Bitcoin address (as above). */
 bool cw_evm_memo_btc_shaped(const uint8_t *p, size_t n);
 
@@ -145,6 +158,7 @@ enum {
     CW_EVM_MEMO_SRC_EVENT = 4
 };
 #define CW_EVM_MEMOF_TRUNCATED 0x1 /* the memo was longer than CW_EVM_MEMO_MAX */
+#define CW_EVM_MEMOF_NESTED 0x2    /* read from a call inside the calldata (from_nested) */
 
 typedef struct cw_evm_row_memo {
     uint64_t tx;      /* tx number */

@@ -13,6 +13,7 @@
 #include "chainwatch/acct_evm.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/evm/memo.h"
+#include "chainwatch/evm_services.h"
 #include "chainwatch/util.h"
 
 static bool fungible(const cw_evm_row_move *m)
@@ -132,8 +133,9 @@ static uint32_t evm_emitter(void *ctx, uint64_t tx)
     cw_evmstore_tx_memos(e->store, tx, &a, &z);
     for (uint64_t i = a; i < z; i++) {
         const cw_evm_row_memo *m = cw_evmstore_memo(e->store, i);
-        if (m->log != CW_EVM_NONE32 && m->emitter != CW_EVM_NONE32 && m->emitter != m->to)
-            return m->emitter;
+        uint32_t em = m->log != CW_EVM_NONE32 ? cw_evm_memo_row_emitter(e->store, m) : m->to;
+        if (em != CW_EVM_NONE32 && em != m->to)
+            return em;
     }
     return CW_ACCT_NONE;
 }

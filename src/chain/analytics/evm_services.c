@@ -618,16 +618,16 @@ out:
  * calldata counts for nothing here. Such an account is never a hot wallet, a deposit address or
  * a collector.
  */
-/* The account a deposit event's row speaks for: the log's emitter when the row names one (a
- * router the tx called passed the deposit on to the bridge, which emitted the event), else the
- * tx's `to`; CW_EVM_NONE32 when the emitter is no account of the store. */
-static uint32_t emitter_of(const cw_evmstore *s, const cw_evm_memo_dest *d, uint32_t to)
+uint32_t cw_evm_memo_row_emitter(const cw_evmstore *s, const cw_evm_row_memo *m)
 {
-    if (!d->emitter[0])
-        return to;
+    if (m->emitter != CW_EVM_NONE32 || m->source != CW_EVM_MEMO_SRC_EVENT)
+        return m->emitter;
+    /* none at ingest: the account of the emitter the text names, first seen after the tx */
+    cw_evm_memo_dest d;
     cw_evm_addr a;
     uint32_t id;
-    if (cw_hex_decode(a.b, 20, d->emitter + 2) != 0 || cw_evmstore_find_account(s, &a, &id) != 0) {
+    if (cw_evm_memo_dest_parse(&d, m->memo, m->len) != 0 || !d.emitter[0] ||
+        cw_hex_decode(a.b, 20, d.emitter + 2) != 0 || cw_evmstore_find_account(s, &a, &id) != 0) {
         cw_error_clear();
         return CW_EVM_NONE32;
     }
@@ -656,7 +656,7 @@ static int event_evidence(const cw_evmstore *s, size_t n, uint8_t **evp)
             cw_error_clear();
             continue;
         }
-        uint32_t ea = emitter_of(s, &d, m->to);
+        uint32_t ea = cw_evm_memo_row_emitter(s, m);
         if (ea >= n)
             continue;
         last_tx = m->tx; /* one count per tx */

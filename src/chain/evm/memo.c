@@ -490,6 +490,70 @@ size_t cw_evm_memo_btc_from_abi(const uint8_t *data, size_t n, size_t skip, char
     return abi_string(data, n, skip, out, cap, cw_evm_memo_btc_shaped);
 }
 
+/* ---- memos inside nested calldata ---- */
+
+static bool keep(const char *s, size_t n);
+
+/* an ABI encoding to read: its head starts at base (offsets count from there), it ends at end */
+typedef struct nest_region {
+    size_t base, end;
+    unsigned depth;
+} nest_region;
+
+size_t cw_evm_memo_from_nested(const uint8_t *in, size_t n, char *out, size_t cap)
+{
+    /* the smallest nesting: an offset and a length word, a selector, then a string argument */
+    if (n < 4 + 64 + 4 + ABI_MIN_STRING)
+        return 0;
+    nest_region q[CW_EVM_MEMO_NEST_REGIONS];
+    size_t nq = 1;
+    q[0] = (nest_region){4, n, 0};
+    uint64_t steps = CW_EVM_MEMO_NEST_STEPS(n);
+    /* breadth first: the shallowest memo wins */
+    for (size_t qi = 0; qi < nq; qi++) {
+        nest_region r = q[qi];
+        size_t len = r.end - r.base;
+        const uint8_t *h = in + r.base;
+        bool deeper = r.depth + 1 < CW_EVM_MEMO_NEST_DEPTH;
+        /* the head: the words before the first tail an offset points at (the memo's offset need
+         * not be among the first 12) */
+        size_t head_end = len;
+        for (size_t k = 0; 32 * k < head_end && 32 * (k + 2) <= len; k++) {
+            if (!steps--)
+                return 0;
+            uint64_t off = word32_fast(h + 32 * k);
+            if (off == UINT64_MAX || off % 32 || off < 32 * (k + 1) || off + 32 > len)
+                continue;
+            if (off < head_end)
+                head_end = (size_t)off;
+            /* a tuple with dynamic fields (LI.FI's ThorSwapData {vault, memo, expiration}): its
+             * own head starts at the offset, with no length word */
+            if (deeper && nq < CW_EVM_MEMO_NEST_REGIONS)
+                q[nq++] = (nest_region){r.base + (size_t)off, r.end, r.depth + 1};
+            uint64_t sl = word32_fast(h + off);
+            size_t room = len - (size_t)off - 32, p = r.base + (size_t)off + 32;
+            if (sl == UINT64_MAX || sl > room)
+                continue;
+            if (sl >= 3 && sl <= 250) { /* a string */
+                uint64_t cost = (sl + 31) / 32;
+                if (steps < cost)
+                    return 0;
+                steps -= cost;
+                if (printable(in + p, sl) && keep((const char *)in + p, sl))
+                    return put(in + p, sl, out, cap);
+            }
+            /* bytes holding a call (a selector, then its arguments) */
+            if (deeper && sl >= 4 + ABI_MIN_STRING && nq < CW_EVM_MEMO_NEST_REGIONS)
+                q[nq++] = (nest_region){p + 4, p + sl, r.depth + 1};
+            /* an array of dynamic elements (bytes[], string[]): their offsets count from the
+             * word after its length */
+            if (deeper && sl >= 1 && sl <= room / 32 && nq < CW_EVM_MEMO_NEST_REGIONS)
+                q[nq++] = (nest_region){p, r.end, r.depth + 1};
+        }
+    }
+    return 0;
+}
+
 /* ---- destinations in deposit events ---- */
 
 /* topic 0 of the deposit events decoded (keccak-256 of the signature; the real ones as published
@@ -749,7 +813,7 @@ int cw_evm_memotab_close(cw_evm_memotab *m, bool writable, bool synced, bool tri
 }
 
 static int add_row(cw_evm_memotab *m, uint64_t txn, uint32_t log, uint32_t to, uint32_t emitter,
-                   uint8_t source, const char *memo, size_t len)
+                   uint8_t source, uint8_t flags, const char *memo, size_t len)
 {
     cw_evm_row_memo r;
     memset(&r, 0, sizeof r);
@@ -758,7 +822,7 @@ static int add_row(cw_evm_memotab *m, uint64_t txn, uint32_t log, uint32_t to, u
     r.to = to;
     r.emitter = emitter;
     r.source = source;
-    r.flags = len > CW_EVM_MEMO_MAX ? CW_EVM_MEMOF_TRUNCATED : 0;
+    r.flags = (uint8_t)(flags | (len > CW_EVM_MEMO_MAX ? CW_EVM_MEMOF_TRUNCATED : 0));
     r.len = (uint16_t)(len > CW_EVM_MEMO_MAX ? CW_EVM_MEMO_MAX : len);
     memcpy(r.memo, memo, r.len);
     return cw_column_append(&m->col, &r);
@@ -795,7 +859,7 @@ int cw_evm_memotab_add_tx(cw_evm_memotab *m, const cw_evm_block *b, const cw_evm
 {
     char cm[256], lm[256];
     size_t cn = 0;
-    uint8_t csrc = 0;
+    uint8_t csrc = 0, cflags = 0;
     if (t->input_kept) {
         const uint8_t *in = cw_evm_block_bytes(b, t->input_off);
         abi_cand c[12];
@@ -806,6 +870,12 @@ int cw_evm_memotab_add_tx(cw_evm_memotab *m, const cw_evm_block *b, const cw_evm
             csrc = CW_EVM_MEMO_SRC_CALLDATA;
         if (cn && !keep(cm, cn))
             cn = 0;
+        /* else a memo inside a call the calldata carries (a multicall's element, a Safe's
+         * transaction), or past the first 12 head words */
+        if (!cn && (cn = cw_evm_memo_from_nested(in, t->input_kept, cm, sizeof cm))) {
+            csrc = CW_EVM_MEMO_SRC_CALLDATA;
+            cflags = CW_EVM_MEMOF_NESTED;
+        }
         /* else a Bitcoin address as the only recipient (a bridge without memos) */
         if (!cn && (cn = first_cand(in, c, nc, cm, sizeof cm, cw_evm_memo_btc_shaped)))
             csrc = CW_EVM_MEMO_SRC_CALLDATA;
@@ -820,7 +890,7 @@ int cw_evm_memotab_add_tx(cw_evm_memotab *m, const cw_evm_block *b, const cw_evm
     }
     int rc;
     uint64_t rows = m->col.rows;
-    if (cn && !repeated && (rc = add_row(m, txn, CW_EVM_NONE32, to, to, csrc, cm, cn)))
+    if (cn && !repeated && (rc = add_row(m, txn, CW_EVM_NONE32, to, to, csrc, cflags, cm, cn)))
         return rc;
     for (uint32_t i = 0; i < t->n_logs; i++) {
         const cw_evm_log *l = &b->logs[t->first_log + i];
@@ -838,14 +908,14 @@ int cw_evm_memotab_add_tx(cw_evm_memotab *m, const cw_evm_block *b, const cw_evm
             }
         }
         if (ln && (rc = add_row(m, txn, l->log_index, to, other ? acct(ctx, l->address.b) : to, src,
-                                lm, ln)))
+                                0, lm, ln)))
             return rc;
     }
     /* a deposit call naming its destination in its input alone, when nothing else was kept */
     if (m->col.rows == rows && t->input_kept &&
         (cn = cw_evm_memo_dest_from_call(cw_evm_block_bytes(b, t->input_off), t->input_kept, cm,
                                          sizeof cm)) &&
-        (rc = add_row(m, txn, CW_EVM_NONE32, to, to, CW_EVM_MEMO_SRC_EVENT, cm, cn)))
+        (rc = add_row(m, txn, CW_EVM_NONE32, to, to, CW_EVM_MEMO_SRC_EVENT, 0, cm, cn)))
         return rc;
     return 0;
 }

@@ -575,6 +575,56 @@ static void test_router_bridge(void)
 }
 
 /*
+ * An emitter first seen after its events (docs/STORE-FORMAT.md "Memos", TRACE-MODELS "A router in
+ * front of a bridge"). NRU users call router RR, which keeps the ETH; pool RQ emits their
+ * V3FundsDeposited events but moves no value until a later tx pays it. At ingest RQ has no account,
+ * so every event row's emitter is CW_EVM_NONE32 (its text names RQ after `:@`). The rows still
+ * speak for RQ (cw_evm_memo_row_emitter): RQ is a bridge by its deposit events, and the trace's
+ * source says RQ emitted each deposit. A row-only reading loses both (RQ unrecognised, no emitter);
+ * main's trace source (the row field alone) gave no emitter.
+ */
+static void test_late_emitter(void)
+{
+    int funded[NRU];
+    for (int i = 0; i < NRU; i++)
+        funded[i] = RU0 + i;
+    cw_evm_block b;
+    cw_evmstore *s;
+    genesis_store(&s, "late", &b, funded, NRU);
+    header(&b, 1);
+    for (int i = 0; i < NRU; i++) {
+        txc(&b, RU0 + i, RR, 1000 + (uint64_t)i, 0, 0, 0);
+        dep_event(&b, RQ, RU0 + i, 10, 200 + i, 1000 + (uint64_t)i, false);
+    }
+    txc(&b, RU0, RQ, 5, 0, 0, 0); /* RQ's first movement, after its events */
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    reopen(&s, &b, "late");
+    uint64_t nm = cw_evmstore_memo_count(s);
+    CHECK_EQ_INT(nm, NRU);
+    uint32_t idq = id_of(s, RQ);
+    cw_acct_evm ev = {s, NULL, NULL, NULL};
+    cw_acct_source src;
+    cw_acct_source_evm(&src, &ev);
+    for (uint64_t i = 0; i < nm; i++) {
+        const cw_evm_row_memo *m = cw_evmstore_memo(s, i);
+        CHECK_EQ_INT(m->emitter, CW_EVM_NONE32);
+        CHECK_EQ_INT(cw_evm_memo_row_emitter(s, m), idq);
+        CHECK_EQ_INT(src.emitter(src.ctx, m->tx), idq);
+    }
+    json_t *chk = NULL;
+    CHECK_EQ_INT(cw_evm_check(&chk, s), 0);
+    json_decref(chk);
+    cw_evm_services *sv;
+    REQUIRE(cw_evm_services_detect(&sv, s) == 0);
+    const cw_evm_service *x = cw_evm_services_get(sv, idq);
+    CHECK(x && x->kind == CW_EVM_SVC_BRIDGE && x->rule == CW_EVM_BRIDGE_RULE_EVENTS);
+    CHECK(!cw_evm_services_get(sv, id_of(s, RR)));
+    cw_evm_services_free(sv);
+    cw_evmstore_close(s);
+}
+
+/*
  * Memo rows name their emitter (evm_format 4; docs/STORE-FORMAT.md "Memos", TRACE-MODELS "A
  * router in front of a bridge"). User MU0 calls router MR, which passes the ETH on to lock bridge
  * ML; ML logs LockedTo(amount, string recipient) naming a Bitcoin address alone: the row's `to` is
@@ -725,5 +775,6 @@ int main(void)
     RUN(test_contract_hot_wallet);
     RUN(test_event_bridge);
     RUN(test_router_bridge);
+    RUN(test_late_emitter);
     return cw_test_done();
 }

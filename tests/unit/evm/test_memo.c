@@ -628,6 +628,157 @@ static void test_abi_scan_matches_spec(void)
     }
 }
 
+/* ---- memos inside nested calldata (the Solidity ABI: a `bytes` argument is an offset word in
+ * the head, then a length word and the bytes padded to 32 in the tail; a `bytes[]` the same with
+ * a count, then one offset per element counted from the word after the count) ---- */
+
+typedef struct abuf {
+    uint8_t b[4096];
+    size_t n;
+} abuf;
+
+static void asel(abuf *a, const char *signature)
+{
+    cw_evm_hash h;
+    cw_keccak256(h.b, signature, strlen(signature));
+    memcpy(a->b, h.b, 4);
+    a->n = 4;
+}
+
+static void w(abuf *a, uint64_t v)
+{
+    REQUIRE(a->n + 32 <= sizeof a->b);
+    word(a->b + a->n, v);
+    a->n += 32;
+}
+
+/* a length word and the bytes, padded to 32 */
+static void tail(abuf *a, const uint8_t *p, size_t n)
+{
+    w(a, n);
+    REQUIRE(a->n + n + 32 <= sizeof a->b);
+    memcpy(a->b + a->n, p, n);
+    memset(a->b + a->n + n, 0, (32 - n % 32) % 32);
+    a->n += (n + 31) / 32 * 32;
+}
+
+/* THORChain router depositWithExpiry(vault, asset, amount, memo, expiry) */
+static void deposit_call(abuf *a, const char *memo)
+{
+    asel(a, "depositWithExpiry(address,address,uint256,string,uint256)");
+    w(a, 0xabcdef);
+    w(a, 0);
+    w(a, 1000000);
+    w(a, 0xa0);
+    w(a, 1790000000);
+    tail(a, (const uint8_t *)memo, strlen(memo));
+}
+
+/* an aggregator's multicall(bytes[]) with one element */
+static void multicall(abuf *a, const abuf *inner)
+{
+    asel(a, "multicall(bytes[])");
+    w(a, 0x20);
+    w(a, 1);
+    w(a, 0x20);
+    tail(a, inner->b, inner->n);
+}
+
+/* a Safe's execTransaction(to, value, data, operation, safeTxGas, baseGas, gasPrice, gasToken,
+ * refundReceiver, signatures) */
+static void safe_exec(abuf *a, const abuf *inner)
+{
+    asel(a, "execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,"
+            "bytes)");
+    w(a, 0x1234);
+    w(a, 0);
+    w(a, 0x140);
+    for (int i = 0; i < 6; i++)
+        w(a, 0);
+    w(a, 0x140 + 32 + (inner->n + 31) / 32 * 32);
+    tail(a, inner->b, inner->n);
+    uint8_t sig[65];
+    memset(sig, 0x5a, sizeof sig);
+    tail(a, sig, sizeof sig);
+}
+
+static void test_nested(void)
+{
+    static const char memo[] = "=:BTC.BTC:bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4:0/2/0:hw:25";
+    char out[256];
+    static abuf dep, mc, safe, mc2, mc3, safe2, far, junk, cut;
+    deposit_call(&dep, memo);
+    multicall(&mc, &dep);
+    /* the call itself: found by the first-12-head-words scan too */
+    CHECK_EQ_INT(cw_evm_memo_from_nested(dep.b, dep.n, out, sizeof out), strlen(memo));
+    CHECK_EQ_STR(out, memo);
+    /* in a multicall's element: the flat scan sees none */
+    CHECK_EQ_INT(cw_evm_memo_from_abi(mc.b, mc.n, 4, out, sizeof out), 0);
+    CHECK_EQ_INT(cw_evm_memo_from_nested(mc.b, mc.n, out, sizeof out), strlen(memo));
+    CHECK_EQ_STR(out, memo);
+    /* a Safe's transaction wrapping the multicall */
+    safe_exec(&safe, &mc);
+    CHECK_EQ_INT(cw_evm_memo_from_abi(safe.b, safe.n, 4, out, sizeof out), 0);
+    CHECK_EQ_INT(cw_evm_memo_from_nested(safe.b, safe.n, out, sizeof out), strlen(memo));
+    CHECK_EQ_STR(out, memo);
+    /* depth: a Safe around two multicalls is 6 encodings deep (found), three bare multicalls 7
+     * (past CW_EVM_MEMO_NEST_DEPTH: none) */
+    multicall(&mc2, &mc);
+    safe_exec(&safe2, &mc2);
+    CHECK_EQ_INT(cw_evm_memo_from_nested(safe2.b, safe2.n, out, sizeof out), strlen(memo));
+    multicall(&mc3, &mc2);
+    CHECK_EQ_INT(cw_evm_memo_from_nested(mc3.b, mc3.n, out, sizeof out), 0);
+    /* a string past the first 12 head words (an aggregator's swapAndBridge with 15 static
+     * arguments before the memo) */
+    asel(&far, "swapAndBridge(uint256,uint256,uint256,uint256,uint256,uint256,uint256,uint256,"
+               "uint256,uint256,uint256,uint256,uint256,uint256,uint256,string)");
+    for (int i = 0; i < 15; i++)
+        w(&far, 0x10000 + (uint64_t)i);
+    w(&far, 32 * 16);
+    tail(&far, (const uint8_t *)memo, strlen(memo));
+    CHECK_EQ_INT(cw_evm_memo_from_abi(far.b, far.n, 4, out, sizeof out), 0);
+    CHECK_EQ_INT(cw_evm_memo_from_nested(far.b, far.n, out, sizeof out), strlen(memo));
+    /* in a tuple argument (LI.FI's startBridgeTokensViaThorSwap(BridgeData, ThorSwapData) with
+     * ThorSwapData {vault, memo, expiration}; BridgeData's strings hold no ':') */
+    static abuf lifi;
+    asel(&lifi, "startBridgeTokensViaThorSwap((bytes32,string,string,address,address,address,"
+                "uint256,uint256,bool,bool),(address,string,uint256))");
+    w(&lifi, 0x40);
+    w(&lifi, 0x40 + 32 * 14);
+    w(&lifi, 0x77); /* BridgeData: transactionId, bridge, integrator, ... */
+    w(&lifi, 32 * 10);
+    w(&lifi, 32 * 12);
+    for (int i = 0; i < 7; i++)
+        w(&lifi, 0x1000 + (uint64_t)i);
+    tail(&lifi, (const uint8_t *)"thorswap", 8);
+    tail(&lifi, (const uint8_t *)"lifi-api", 8);
+    w(&lifi, 0xabcdef); /* ThorSwapData: vault, memo, expiration */
+    w(&lifi, 0x60);
+    w(&lifi, 1790000000);
+    tail(&lifi, (const uint8_t *)memo, strlen(memo));
+    CHECK_EQ_INT(cw_evm_memo_from_abi(lifi.b, lifi.n, 4, out, sizeof out), 0);
+    CHECK_EQ_INT(cw_evm_memo_from_nested(lifi.b, lifi.n, out, sizeof out), strlen(memo));
+    CHECK_EQ_STR(out, memo);
+    /* printable with a ':' but no memo grammar: not kept */
+    deposit_call(&dep, "hello:world, this is no memo");
+    multicall(&junk, &dep);
+    CHECK_EQ_INT(cw_evm_memo_from_nested(junk.b, junk.n, out, sizeof out), 0);
+    /* the element's length runs past the data: nothing read past it (ASan) */
+    cut = mc;
+    cut.n -= 64;
+    CHECK_EQ_INT(cw_evm_memo_from_nested(cut.b, cut.n, out, sizeof out), 0);
+    /* hostile: every word an offset to the next word and a length that fits (each offset opens
+     * an array and a call): bounded (CW_EVM_MEMO_NEST_STEPS), nothing found */
+    abuf h;
+    h.n = 4;
+    memset(h.b, 0, 4);
+    while (h.n + 32 <= 2048 + 4)
+        w(&h, 0x20);
+    CHECK_EQ_INT(cw_evm_memo_from_nested(h.b, h.n, out, sizeof out), 0);
+    /* too short for any nesting */
+    CHECK_EQ_INT(cw_evm_memo_from_nested(mc.b, 4 + 64 + 4 + 66, out, sizeof out), 0);
+}
+
 int main(void)
 {
     RUN(test_published_examples);
@@ -636,5 +787,6 @@ int main(void)
     RUN(test_dest_events);
     RUN(test_dest_calls);
     RUN(test_abi_scan_matches_spec);
+    RUN(test_nested);
     return cw_test_done();
 }
