@@ -365,6 +365,10 @@ def main():
     ap.add_argument("--txs", type=int, default=200000)
     ap.add_argument("--btc-to", default="")
     ap.add_argument("--genesis-ts", type=int, default=1767225600 - 3 * 86400)
+    ap.add_argument("--hard-mixer", action="store_true",
+                    help="honest whales use the 100 and 10 ETH notes too, their recipients pay their own "
+                         "exchange deposit addresses; each of the thief's mixer recipients cashes out at "
+                         "a deposit address of its own")
     a = ap.parse_args()
     if a.txs < 5000:
         sys.exit("evm_alt_world.py: --txs must be at least 5000")
@@ -406,6 +410,13 @@ def build(W, rng, a):
         for x in addrs:
             G[x] = int(rng.paretovariate(1.3) * rng.uniform(0.05, 2) * ETH)
         users.append((e, addrs))
+    whales = []
+    if a.hard_mixer:
+        for i in range(16):
+            e = W.entity(f"whale{i}", "user")
+            x = W.addr(e, "user")
+            G[x] = rng.randint(800, 4000) * ETH
+            whales.append((e, [x]))
     thor = W.entity("ThorLike", "bridge_router")
     vault = W.addr(thor, "bridge_vault")
     G[vault] = 3000 * ETH
@@ -893,6 +904,24 @@ def build(W, rng, a):
                            rec, rel, fee, heist or ""])
         return t, d - fee
 
+    def op_mix_whale():
+        """an honest whale mixes a 10 or 100 ETH note; the fresh recipient later pays its owner's
+        deposit address at an exchange (honest convergence)"""
+        e, xs = rng.choice(whales)
+        x = xs[0]
+        d = rng.choice([10 * ETH, 100 * ETH, 100 * ETH])
+        if spendable(x) < d + ETH:
+            return
+        t = mixer_deposit(x, d)
+        dep_block = cur["blk"]["number"]
+        rec = W.addr(e, "user")
+        ex = rng.choice(list(exch))
+
+        def wd():
+            mixer_withdraw(d, t.hash, dep_block, x, rec, None, True)
+            schedule(rng.randint(5, 120), lambda: op_deposit(e, rec, ex, None) if spendable(rec) > ETH // 10 else None)
+        schedule(rng.randint(20, 900), wd)
+
     def op_mix_honest():
         e, xs = user()
         x = rng.choice(xs)
@@ -942,6 +971,8 @@ def build(W, rng, a):
     ops = [(op_eth_transfer, 28), (op_token_transfer, 22), (op_deposit, 14), (op_withdrawal, 10), (op_swap, 9),
            (op_weth, 3), (op_multisend, 2), (op_batch_fail, 1.5), (op_airdrop, 1.5), (op_deploy, 0.7),
            (op_mix_honest, 2.5), (op_bridge_honest, 1.5), (op_vault_payout, 1)]
+    if a.hard_mixer:
+        ops.append((op_mix_whale, 0.4))
     op_f, op_w = [o[0] for o in ops], [o[1] for o in ops]
 
     # ---------------------------------------------------------------- the heist
@@ -1084,9 +1115,9 @@ def build(W, rng, a):
         else:
             cash(x, eth_of(x) - 21000 * (W.base + W.tip_next) * 2)
 
-    def cash(x, v, tok=None):
+    def cash(x, v, tok=None, own=False):
         ex = rng.choice(["Kumo", "Zephyrex", "Bitmarket"])
-        d = dep_addr(thief, ex, rng.randrange(8))
+        d = dep_addr(thief, ex, x if own else rng.randrange(8))
         if tok is None:
             if v <= 0:
                 return
@@ -1158,7 +1189,7 @@ def build(W, rng, a):
         if rng.random() < 0.5:
             bridge(rec)
         else:
-            cash(rec, eth_of(rec) - 21000 * (W.base + W.tip_next) * 2)
+            cash(rec, eth_of(rec) - 21000 * (W.base + W.tip_next) * 2, own=a.hard_mixer)
 
     def bridge_token(x, tok, v):
         """a THORChain-router token deposit: the router pulls the tokens and keeps them"""
