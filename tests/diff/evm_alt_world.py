@@ -25,10 +25,11 @@ Standard library only (Debian's python3). Deterministic by seed. Its habits:
   fixed-denomination mixer (0.1/1/10/100 ETH) with relayers; a THORChain-style router whose
   Deposit(address,address,uint256,string) event carries the memo;
 - the heist: a drained hot wallet (ETH and three tokens), tokens sold through the V2 router, the
-  V3 pool and the aggregator (a part of the DAI kept), fan-out through a multisend and direct sends
+  V3 pool and the aggregator (parts of the DAI and USDC kept), fan-out through a multisend and direct sends
   to fresh addresses, 0-3 hops of "all but the fee", then per leaf a mixer (greedy notes, withdrawn
   by relayers to fresh addresses that then cash out or bridge), a bridge deposit to Bitcoin, or a
-  cash-out at the thief's own deposit addresses at three exchanges (ETH, and DAI).
+  cash-out at the thief's own deposit addresses at three exchanges (ETH, DAI, USDC; USDC also bridged).
+--hard-mixer: docs/GEN.md "A third EVM world".
 """
 import argparse, csv, hashlib, json, os, random, sys
 from collections import defaultdict
