@@ -15,6 +15,8 @@
 # the matrix. Not part of make test.
 # usage: scripts/eval-evm-accept.sh [BIN] [SEEDS] [TXS] [WORKDIR]
 #   IND_TXS=M sizes the independent worlds apart (default TXS); WORLDS="ours ind" picks them, and
+#   alt adds tests/diff/evm_alt_world.py's world (a third generator, written from the issue texts
+#   only; --btc-to and --genesis-ts as for ind; ALT_ARGS=--hard-mixer passes options to it);
 #   ours:NAME adds a world of data/scenarios/NAME.json (e.g. ours:evm-variants, whose thief
 #   deposits tokens as they are: amounts per asset beyond ETH; btc_to set on its bridge steps).
 set -euo pipefail
@@ -25,6 +27,7 @@ W=${4:-$(mktemp -d)}
 IND_TXS=${IND_TXS:-$TXS}
 WORLDS=${WORLDS:-ours ind}
 TRACE_ARGS=${TRACE_ARGS---through-mixer}
+ALT_ARGS=${ALT_ARGS:-}
 here=$(cd "$(dirname "$0")/.." && pwd)
 export CW_NO_PROGRESS=1
 py=/usr/bin/python3
@@ -50,6 +53,10 @@ for seed in $(seq 1 "$SEEDS"); do
             jq --argjson a "$addrs" '(.heists[].steps[] | select(.type == "bridge")).btc_to = $a' \
                 "$here/data/scenarios/$sc.json" > "$k/evm.json"
             "$BIN" gen evm --out "$k/world" --txs "$TXS" --seed "$seed" --scenario "$k/evm.json" --quiet > /dev/null
+        elif [ "$kind" = alt ]; then
+            # shellcheck disable=SC2086
+            "$py" "$here/tests/diff/evm_alt_world.py" --out "$k/world" --seed "$seed" --txs "$IND_TXS" $ALT_ARGS \
+                --btc-to "$(jq -r 'join(",")' <<< "$addrs")" --genesis-ts $((1767225600 - 86400)) > /dev/null
         else
             "$py" "$here/tests/diff/evm_shapes_world.py" --out "$k/world" --seed "$seed" --txs "$IND_TXS" \
                 --btc-to "$(jq -r 'join(",")' <<< "$addrs")" --genesis-ts $((1767225600 - 86400)) > /dev/null

@@ -109,6 +109,19 @@ memo_dark = {t for t in set(memo_from) - exits_seen if memo_from[t] in reach}
 ix = next(i for i, r in enumerate(rows) if r[0].startswith("bridge-exit recall"))
 rows[ix] = (rows[ix][0], rows[ix][1], rows[ix][2] + (f"; missed after unlinked mixer notes {len(memo_dark)}, chain-evidence "
            f"best {(len(memo_from) - len(memo_dark)) / len(memo_from):.3f}" if memo_dark else ""), rows[ix][3], rows[ix][4])
+# the same ceiling for cash-outs: the heist's cash-outs the trace missed whose sender is a
+# recipient of an unlinked mixer withdrawal of the thief's (or an address it paid on)
+cash_from = {r["tx_hash"]: r["from_address"] for r in csv.DictReader(open(T + "cash_outs.csv"))}
+cfound = set()
+for path in traces:
+    for e in json.load(open(path))["ends"]:
+        if e["kind"] == "exchange":
+            cfound |= {a["tx"] for a in e.get("arrivals", [])}
+cash_dark = {t for t in set(cash_from) - cfound if cash_from[t] in reach}
+if cash_dark:
+    ix = next(i for i, r in enumerate(rows) if r[0] == "cash-out recall")
+    rows[ix] = (rows[ix][0], rows[ix][1], rows[ix][2] + f" (missed after unlinked mixer notes {len(cash_dark)}, "
+                f"chain-evidence best {(len(cash_from) - len(cash_dark)) / len(cash_from):.3f})", rows[ix][3], rows[ix][4])
 missed = set(bdep) - bfound
 dark = {t for t in missed if bdep[t] in reach}
 brec = len(set(bdep) & bfound) / len(bdep) if bdep else 1.0
