@@ -176,6 +176,7 @@ class World:
         self.jm_queue = []
         self.cb_mature = []          # coinbase coins (ent, coin)
         self.spent = set()
+        self.stale_until = 0         # no stale sibling near the tip (a tie there is ambiguous)
 
     # -- entities and addresses
     def ent(self, name, cat, stype="p2wpkh", reuse=False):
@@ -439,7 +440,7 @@ class World:
         self.txheight[disp] = h
         miner.coins.append(Coin(cbtxid, 0, sub + fees, ma, h, cb=True))
         self.n_txs += 1
-        if h in (140, 260) or (h > 120 and self.rnd.random() < 0.004):
+        if h in (140, 260) or (120 < h < self.stale_until and self.rnd.random() < 0.004):
             scb = (struct.pack("<i", 1) + b"\x01" + b"\0" * 32 + b"\xff\xff\xff\xff" +
                    varint(len(bip34) + 6) + bip34 + push(b"stale") + b"\xff\xff\xff\xff" + b"\x01" +
                    struct.pack("<q", sub) + varint(len(ma.spk)) + ma.spk + b"\0\0\0\0")
@@ -1638,7 +1639,7 @@ def write(w, out, xor_key, zero_tail, max_file, zero_tail_all):
 
     def wcsv(name, head, rows):
         with open(os.path.join(tdir, name), "w", newline="") as f:
-            wr = csv.writer(f)
+            wr = csv.writer(f, lineterminator="\n")
             wr.writerow(head)
             for r in rows:
                 wr.writerow([r[k] for k in head] if isinstance(r, dict) else r)
@@ -1707,6 +1708,7 @@ def main():
     eco.ww_users = [u for u in eco.users if u.stype in ("p2wpkh", "p2tr")][:max(120, len(eco.users) // 4)]
     eco.scale_cj = max(0.2, min(1.0, a.scale * 3))
     n_econ = 330
+    w.stale_until = 100 + n_econ - 6
     per_block = int(600 * a.scale) + 4
     r = w.rnd
     heists = {"heist-%d-a" % a.seed: (230 + r.randint(0, 10), int(r.uniform(1200, 2600) * COIN)),
