@@ -3,7 +3,7 @@
 mainnet habits only (not from chainwatch's detectors, src/gen or btc_shapes_world.py's shapes).
 
   btc_alt_world.py --out DIR [--seed S] [--scale F] [--xor-key HEX16] [--zero-tail BYTES]
-                   [--max-file-size BYTES]
+                   [--zero-tail-all] [--max-file-size BYTES] [--ww1-copies]
 
 DIR/blocks holds Bitcoin Core blk*.dat files (regtest magic, real proof of work at 207fffff,
 merkle roots, BIP34 heights, witness commitments; a few blocks after their successor and two
@@ -1047,26 +1047,29 @@ class Economy:
         thief_coord = 0
         for u, cs in parts:
             tin = sum(c.value for c in cs)
-            # a second mixing level (2d) for some; others take the base denomination several times
-            # (so a round can have more equal outputs than inputs)
-            lvl, copies = 1, 1
+            # Wasabi 1.x mixing levels: one output at d, and at 2d (and 4d) for who has enough;
+            # with --ww1-copies some take the base denomination several times instead (the
+            # issue's example round: more equal outputs than inputs; not what Wasabi 1.x does)
+            levels = [1]
             x = r.random()
-            if tin > 2.3 * d and x < 0.15:
-                lvl = 2
-            elif tin > 2.3 * d and x < 0.6:
-                copies = min(int(tin // (d * 1.05)), r.randint(2, 6))
-            mfee = int(rate * (68 * len(cs) + 31 * (1 + copies)))
-            cf = cfee_each * lvl * copies
-            ch = tin - lvl * copies * d - cf - mfee
+            if self.ww1_copies and tin > 2.3 * d and x < 0.6:
+                levels = [1] * min(int(tin // (d * 1.05)), r.randint(2, 6))
+            elif tin > 7.6 * d and x < 0.1:
+                levels = [1, 2, 4]
+            elif tin > 3.3 * d and x < 0.25:
+                levels = [1, 2]
+            mfee = int(rate * (68 * len(cs) + 31 * (1 + len(levels))))
+            cf = cfee_each * sum(levels)
+            ch = tin - sum(levels) * d - cf - mfee
             if ch < 0:
-                lvl, copies = 1, 1
+                levels = [1]
                 cf = cfee_each
                 ch = tin - d - cf - mfee
             ins += cs
             coordsum += cf
             if u.cat == "thief":
                 thief_coord += cf
-            for _ in range(copies):
+            for lvl in levels:
                 outs.append((w.addr(u, "p2wpkh"), lvl * d))
             if ch >= 5000:
                 outs.append((w.addr(u, "p2wpkh"), ch))
@@ -1087,9 +1090,9 @@ class Economy:
                 self.thief_post.append((e, c))
             elif e is self.ww1:
                 e.coins.append(c)
-            elif c.value in (d, 2 * d) and r.random() < 0.5:
+            elif c.value in (d, 2 * d, 4 * d) and r.random() < 0.5:
                 self.ww1_post.append((e, c))
-            elif c.value in (d, 2 * d):
+            elif c.value in (d, 2 * d, 4 * d):
                 w.postmix_hold.append((e, c))
             else:
                 e.coins.append(c)
@@ -1146,7 +1149,7 @@ class Economy:
         ins, outs, coordsum, thief_coord = [], [], 0, 0
         reuse_round = r.random() < 0.1
         # some rounds have a popular denomination that many take several times
-        popular = r.choice([x for x in WW2_D if 5_000_000 <= x <= 20_000_000]) if r.random() < 0.35 else None
+        popular = r.choice([x for x in WW2_D if 200_000 <= x <= 5_000_000]) if r.random() < 0.4 else None
         for u, cs in parts:
             tin = sum(c.value for c in cs)
             cf = int(tin * 0.003) if charges and tin > 1_000_000 else 0
@@ -1693,6 +1696,8 @@ def main():
     ap.add_argument("--xor-key", help="16 hex digits: obfuscate the blk files with xor.dat (Core 28+)")
     ap.add_argument("--zero-tail", type=int, default=0, help="raw zero bytes after the last file's data")
     ap.add_argument("--zero-tail-all", action="store_true", help="a zero tail in every file")
+    ap.add_argument("--ww1-copies", action="store_true",
+                    help="Wasabi 1 parties may take the base denomination several times (more equal outputs than inputs)")
     ap.add_argument("--max-file-size", type=int, default=128 << 20, help="blk file size (default 128 MiB)")
     a = ap.parse_args()
     if a.xor_key and len(bytes.fromhex(a.xor_key)) != 8:
@@ -1707,6 +1712,7 @@ def main():
     eco.users_all = eco.users
     eco.ww_users = [u for u in eco.users if u.stype in ("p2wpkh", "p2tr")][:max(120, len(eco.users) // 4)]
     eco.scale_cj = max(0.2, min(1.0, a.scale * 3))
+    eco.ww1_copies = a.ww1_copies
     n_econ = 330
     w.stale_until = 100 + n_econ - 6
     per_block = int(600 * a.scale) + 4
