@@ -89,6 +89,8 @@ def address(spk, net):
         return segwit_addr(hrp, 0, spk[2:])
     if len(spk) == 34 and spk[:2] == b"\x51\x20":
         return segwit_addr(hrp, 1, spk[2:])
+    if len(spk) == 34 and spk[:2] == b"\x00\x20":     # P2WSH (btc_alt_world.py's channels, cold wallets)
+        return segwit_addr(hrp, 0, spk[2:])
     return None
 
 
