@@ -3,7 +3,8 @@
 # the file and line (or the block), and leaves the store exactly at its last commit (the same
 # bytes). Cases: a wrong header, bad hex, a non-integer value, a log and a trace without their
 # transaction, a gap in block numbers, a truncated .gz, a receipt missing, blob gas without its
-# price, an address without 0x, a boolean status, a JSON-lines export.
+# price, an address without 0x, a trace_address as a JSON list, a boolean status, a JSON-lines
+# export.
 source "$(dirname "$0")/../lib/cli.sh"
 MK=$(dirname "$0")/evm/mkchain.py
 python3 "$MK" "$T/good" 100 6
@@ -72,10 +73,13 @@ case_ "a short row" receipts.csv 'lines[-1] = lines[-1].split(",", 3)[0] + "\n"'
 # give the fee the sender paid
 case_ "blob gas without its price" receipts.csv 'lines = [l.rstrip("\n") + (",blob_gas_price,blob_gas_used\n" if i == 0 else ",,\n") for i, l in enumerate(lines)]; lines[-1] = lines[-1].rstrip("\n") + "131072\n"' \
     "receipts.csv: line [0-9]+: column blob_gas_price: empty beside a blob gas used"
-# variants another writer may produce and the reader refuses: an address without 0x, a status
-# as a boolean
+# variants another writer may produce and the reader refuses: an address without 0x, a
+# trace_address written as a JSON list (ethereum-etl and BigQuery write "0,1"), a status as a
+# boolean
 case_ "an address without 0x" transactions.csv 'f = lines[-2].split(","); f[6] = f[6][2:]; lines[-2] = ",".join(f)' \
     "transactions.csv: line [0-9]+: column to_address: bad hex address"
+case_ "a trace_address as a JSON list" traces.csv 'import csv, io; rows = list(csv.reader(lines)); k = rows[0].index("trace_address"); j = max(i for i, r in enumerate(rows) if i and r[k]); rows[j][k] = "[" + rows[j][k] + "]"; out = io.StringIO(); csv.writer(out, lineterminator="\n").writerows(rows); lines = out.getvalue().splitlines(True)' \
+    "traces.csv: line [0-9]+: column trace_address: not an integer: '\[0\]'"
 case_ "a status as a boolean" receipts.csv 'f = lines[-1].split(","); f[8] = "true"; lines[-1] = ",".join(f)' \
     "receipts.csv: line [0-9]+: column status: not 0 or 1: 'true'"
 

@@ -96,9 +96,9 @@ python3 "$H/balances.py" "$T/plain" > "$T/want.json"
 python3 "$H/balances_equal.py" "$T/want.json" "$T/s_plain" "$CW_BIN" 40 && ok "every account's balance per asset equals the independent recomputation" || bad "balances differ"
 # Variants another writer may produce, on a post-Dencun chain in ethereum-etl's current columns
 # (tests/cli/evm/dencun_world.py: creations with an empty to_address, blob txs, withdrawals):
-# values and prices as 0x hex, upper-case hex digits, columns reversed with an unknown quoted
-# column, receipts without status (pre-Byzantium form: the traces' status stands in). Each gives
-# the plain layout's store bytes. Then token symbols quoted, with a comma, a doubled quote and
+# values and prices as 0x hex or with BigQuery NUMERIC's ".0", upper-case hex digits, columns
+# reversed with an unknown quoted column, receipts without status (pre-Byzantium form: the
+# traces' status stands in). Each gives the plain layout's store bytes. Then token symbols quoted, with a comma, a doubled quote and
 # bytes that are no UTF-8: kept as UTF-8 (main's build printed no asset in `tx --json` and
 # crashed in `tx`).
 python3 "$H/dencun_world.py" "$T/dw" 20 2
@@ -120,6 +120,12 @@ def upper(k, h, rows):
             if r.get(c, "").startswith("0x"):
                 r[c] = "0x" + r[c][2:].upper()
     return h, rows
+def numeric(k, h, rows):  # BigQuery NUMERIC/BIGNUMERIC written with a fraction
+    for r in rows:
+        for c in ("value", "gas_price", "effective_gas_price", "blob_gas_price", "base_fee_per_gas"):
+            if r.get(c):
+                r[c] += ".0"
+    return h, rows
 def reorder(k, h, rows):
     return list(reversed(h)) + ["zz_unknown"], [dict(r, zz_unknown='a,"b"') for r in rows]
 def nostatus(k, h, rows):
@@ -127,7 +133,7 @@ def nostatus(k, h, rows):
         if k == "receipts":
             r["status"] = ""
     return h, rows
-for name, fn in (("hex", hexval), ("upper", upper), ("reorder", reorder), ("nostatus", nostatus)):
+for name, fn in (("hex", hexval), ("numeric", numeric), ("upper", upper), ("reorder", reorder), ("nostatus", nostatus)):
     os.makedirs(f"{dst}/{name}")
     for k in kinds:
         h = next(csv.reader(open(f"{src}/{k}.csv")))
@@ -141,7 +147,7 @@ t = open(f"{dst}/symbol/tokens.csv", "rb").read().replace(b",USDC,", b',"U,S""D\
 open(f"{dst}/symbol/tokens.csv", "wb").write(t)
 PY
 check "hex: values are hex" grep -q ",0x[0-9a-f]*,100000," "$T/dv/hex/transactions.csv"
-for v in hex upper reorder nostatus; do
+for v in hex numeric upper reorder nostatus; do
     "$CW_BIN" ingest evm --csv "$T/dv/$v" --store "$T/s_dv_$v" --quiet > /dev/null 2> "$T/err" || bad "$v: ingest failed: $(cat "$T/err")"
     check_eq "post-Dencun $v: the same store bytes as the plain files" "$(store_digest "$T/s_dv_$v")" "$ref"
 done

@@ -14,7 +14,7 @@ url, frm, to = sys.argv[1:4]
 def rpc(method, params):
     req = urllib.request.Request(url, json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).encode(),
                                  {"content-type": "application/json"})
-    return json.loads(urllib.request.urlopen(req, timeout=30).read())
+    return json.loads(urllib.request.urlopen(req, timeout=300).read())
 
 
 inf = "0x" + "c0" + "00" * 47
