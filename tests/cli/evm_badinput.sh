@@ -119,7 +119,8 @@ rc=0; "$CW_BIN" ingest evm --csv "$T/empty" --store "$T/es" --quiet > /dev/null 
 check_eq "an empty export folder: exit 3" "$rc" 3
 check "the error names the folder and the missing blocks file" grep -q "$T/empty: no blocks file" "$T/empty.err"
 check "and no store is made" test ! -e "$T/es"
-# a JSON-lines export (ethereum-etl writes JSON when the output is named .json): refused by name
+# a JSON-lines export (ethereum-etl's earlier versions wrote one for an output named .json):
+# refused by name
 mkdir -p "$T/jsonl"
 python3 -c 'import csv,json,sys; [print(json.dumps(r)) for r in csv.DictReader(open(sys.argv[1]))]' "$T/good/blocks.csv" > "$T/jsonl/blocks.json"
 rc=0; "$CW_BIN" ingest evm --csv "$T/jsonl" --store "$T/js" --quiet > /dev/null 2> "$T/jsonl.err" || rc=$?

@@ -1849,14 +1849,15 @@ int cw_evm_csv_open(cw_evm_csv **out, const char *dir)
         r->present[s->kind] = true;
     }
     if (!r->present[K_BLOCKS]) {
-        /* ethereum-etl writes JSON lines when the output is named .json: not read, said so */
+        /* ethereum-etl's earlier versions wrote JSON lines for an output named .json: not read,
+         * said so */
         char js[4096];
         snprintf(js, sizeof js, "%s/blocks.json", dir);
         if (access(js, F_OK) == 0) {
             rc = cw_error_set(CW_ENOTFOUND,
-                              "%s: a JSON-lines export (ethereum-etl writes JSON lines to an "
-                              "output named .json), which this reader does not take: export "
-                              "CSV (outputs named blocks.csv, transactions.csv, ...)",
+                              "%s: a JSON-lines export (as ethereum-etl wrote for an output "
+                              "named .json), which this reader does not take: export CSV "
+                              "(outputs named blocks.csv, transactions.csv, ...)",
                               js);
             goto out;
         }
