@@ -47,6 +47,9 @@ static int run_evm(const cw_store_opts *o)
     if (json_object_get(j, "fee"))
         printf("  fee %s wei (gas used %lld)\n", json_string_value(json_object_get(j, "fee")),
                (long long)json_integer_value(json_object_get(j, "gas_used")));
+    if (json_object_get(j, "blob_fee"))
+        printf("  blob fee %s wei (EIP-4844, burnt)\n",
+               json_string_value(json_object_get(j, "blob_fee")));
     size_t i;
     json_t *v;
     printf("  value movements:\n");
@@ -57,14 +60,15 @@ static int run_evm(const cw_store_opts *o)
         if (!amt)
             amt = json_object_get(v, "items");
         json_t *f = json_object_get(v, "from"), *t = json_object_get(v, "to");
-        printf("    %-12s %s %s%s  %s -> %s%s\n", json_string_value(json_object_get(v, "kind")),
+        printf("    %-12s %s %s%s  %s -> %s%s%s\n", json_string_value(json_object_get(v, "kind")),
                json_string_value(amt), json_object_get(v, "items") ? "items of " : "",
                *json_string_value(json_object_get(as, "symbol"))
                    ? json_string_value(json_object_get(as, "symbol"))
                    : json_string_value(json_object_get(as, "token")),
                json_is_string(f) ? json_string_value(f) : "(none)",
                json_is_string(t) ? json_string_value(t) : "(none)",
-               json_is_true(json_object_get(v, "probable")) ? "  (probable: status unknown)" : "");
+               json_is_true(json_object_get(v, "probable")) ? "  (probable: status unknown)" : "",
+               json_is_true(json_object_get(v, "blob")) ? "  (blob fee)" : "");
     }
     json_array_foreach(json_object_get(j, "memos"), i, v)
     {

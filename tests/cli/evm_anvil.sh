@@ -4,13 +4,18 @@
 # runs offline on a free loopback port. tests/evm/anvil_scenario.mjs compiles tests/evm/contracts with npm solc,
 # deploys two ERC-20s and a forwarder, and sends ETH and token transfers, an approve +
 # transferFrom, internal ETH forwards and splits, a failed internal call inside a successful
-# transaction, and two failed transactions. `chainwatch ingest evm --rpc` reads it; every
+# transaction, and two failed transactions; then (anvil --hardfork cancun) an EIP-4844 blob
+# transaction (tests/evm/anvil_blob.py: a zero blob, no library). `chainwatch ingest evm --rpc`
+# reads it; the blob fee is burnt as the receipt says, and every
 # account's balance per asset equals the node's eth_getBalance and balanceOf at the tip. Then
 # reorgs (evm_snapshot / evm_revert and new blocks, a longer branch and a shorter one): the
 # store follows, the orphaned transactions are gone, balances agree again. JSON-RPC errors, an
 # unreachable node and a timeout give clear errors, a non-zero exit and an unchanged store.
 # Skips (77) only when anvil cannot be installed.
 . "$(dirname "$0")/../lib/cli.sh"
+# Cancun: anvil 1.7.1 at its default hardfork accepts the blob transaction below but leaves it
+# unmined (no receipt), presumably for want of the later hardforks' cell proofs
+ANVIL_ARGS="--hardfork cancun"
 . "$(dirname "$0")/../lib/anvil.sh"
 trap 'kill $APID 2>/dev/null; [ -n "${FPID:-}" ] && kill $FPID 2>/dev/null; rm -rf "$T"' EXIT
 S="$T/store"
@@ -28,7 +33,15 @@ m = sys.argv[1].encode(); w = lambda v: v.to_bytes(32, "big")
 print((bytes.fromhex("1fece7b4") + w(0xbeef) + w(0) + w(10**18) + w(0x80) + w(len(m)) + m.ljust(64, b"\0")).hex())' "$MEMO")
 MTX1=$(rpc eth_sendTransaction "[{\"from\":\"$ACC\",\"to\":\"0x000000000000000000000000000000000000beef\",\"value\":\"0xde0b6b3a7640000\",\"data\":\"$TXT_HEX\"}]" | jq -r .result)
 MTX2=$(rpc eth_sendTransaction "[{\"from\":\"$ACC\",\"to\":\"0x000000000000000000000000000000000000beef\",\"value\":\"0xde0b6b3a7640000\",\"data\":\"$ABI_HEX\"}]" | jq -r .result)
+# an EIP-4844 blob tx from account 6 (checked below with every balance): its blob fee, the
+# receipt's blobGasUsed x blobGasPrice, is burnt
+BACC=$(rpc eth_accounts '[]' | jq -r '.result[6]' | tr '[:upper:]' '[:lower:]')
+BTX=$(/usr/bin/python3 "$SRC/tests/evm/anvil_blob.py" "$URL" "$BACC" 0x000000000000000000000000000000000000b10b) || bad "blob tx: $BTX"
 check "ingest evm --rpc" "$CW_BIN" ingest evm --rpc "$URL" --store "$S" --chain dev --quiet
+BREC=$(rpc eth_getTransactionReceipt "[\"$BTX\"]")
+check_eq "RPC: the blob tx's blob fee burnt (blobGasUsed x blobGasPrice)" \
+    "$("$CW_BIN" tx "$BTX" --store "$S" --json | jq -r '[.movements[] | select(.blob) | "\(.kind) \(.from) \(.to) \(.amount)"] | join(",")')" \
+    "fee_burnt $BACC null $(/usr/bin/python3 -c 'import json,sys; r=json.loads(sys.argv[1])["result"]; print(int(r["blobGasUsed"],16)*int(r["blobGasPrice"],16))' "$BREC")"
 check_eq "RPC: a memo as UTF-8 calldata is kept" "$("$CW_BIN" tx "$MTX1" --store "$S" --json | jq -r '.memos[] | .source + " " + .memo')" "text $MEMO"
 check_eq "RPC: a memo as an ABI string argument is kept" "$("$CW_BIN" tx "$MTX2" --store "$S" --json | jq -r '.memos[] | .source + " " + .memo')" "calldata $MEMO"
 TIP=$(printf '%d' "$(rpc eth_blockNumber '[]' | jq -r .result)")

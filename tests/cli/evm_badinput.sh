@@ -2,7 +2,9 @@
 # Bad ethereum-etl input: each case stops the ingest with a non-zero exit and an error naming
 # the file and line (or the block), and leaves the store exactly at its last commit (the same
 # bytes). Cases: a wrong header, bad hex, a non-integer value, a log and a trace without their
-# transaction, a gap in block numbers, a truncated .gz, a receipt missing.
+# transaction, a gap in block numbers, a truncated .gz, a receipt missing, blob gas without its
+# price, an address without 0x, a trace_address as a JSON list, a boolean status, a JSON-lines
+# export.
 source "$(dirname "$0")/../lib/cli.sh"
 MK=$(dirname "$0")/evm/mkchain.py
 python3 "$MK" "$T/good" 100 6
@@ -67,6 +69,19 @@ case_ "rows out of block order" logs.csv 'lines[1], lines[-1] = lines[-1], lines
     "logs.csv: line 3: a row of block 100, which is not in the blocks files before block 105"
 case_ "a short row" receipts.csv 'lines[-1] = lines[-1].split(",", 3)[0] + "\n"' \
     "receipts.csv: line [0-9]+: 1 fields, the header has 14"
+# EIP-4844 receipt columns (ethereum-etl's current receipts): blob gas without its price cannot
+# give the fee the sender paid
+case_ "blob gas without its price" receipts.csv 'lines = [l.rstrip("\n") + (",blob_gas_price,blob_gas_used\n" if i == 0 else ",,\n") for i, l in enumerate(lines)]; lines[-1] = lines[-1].rstrip("\n") + "131072\n"' \
+    "receipts.csv: line [0-9]+: column blob_gas_price: empty beside a blob gas used"
+# variants another writer may produce and the reader refuses: an address without 0x, a
+# trace_address written as a JSON list (ethereum-etl and BigQuery write "0,1"), a status as a
+# boolean
+case_ "an address without 0x" transactions.csv 'f = lines[-2].split(","); f[6] = f[6][2:]; lines[-2] = ",".join(f)' \
+    "transactions.csv: line [0-9]+: column to_address: bad hex address"
+case_ "a trace_address as a JSON list" traces.csv 'import csv, io; rows = list(csv.reader(lines)); k = rows[0].index("trace_address"); j = max(i for i, r in enumerate(rows) if i and r[k]); rows[j][k] = "[" + rows[j][k] + "]"; out = io.StringIO(); csv.writer(out, lineterminator="\n").writerows(rows); lines = out.getvalue().splitlines(True)' \
+    "traces.csv: line [0-9]+: column trace_address: not an integer: '\[0\]'"
+case_ "a status as a boolean" receipts.csv 'f = lines[-1].split(","); f[8] = "true"; lines[-1] = ",".join(f)' \
+    "receipts.csv: line [0-9]+: column status: not 0 or 1: 'true'"
 
 # a gap with nothing else wrong: blocks 104.. only
 rm -rf "$T/gap"; python3 "$MK" "$T/gap" 100 6
@@ -104,6 +119,14 @@ rc=0; "$CW_BIN" ingest evm --csv "$T/empty" --store "$T/es" --quiet > /dev/null 
 check_eq "an empty export folder: exit 3" "$rc" 3
 check "the error names the folder and the missing blocks file" grep -q "$T/empty: no blocks file" "$T/empty.err"
 check "and no store is made" test ! -e "$T/es"
+# a JSON-lines export (ethereum-etl's earlier versions wrote one for an output named .json):
+# refused by name
+mkdir -p "$T/jsonl"
+python3 -c 'import csv,json,sys; [print(json.dumps(r)) for r in csv.DictReader(open(sys.argv[1]))]' "$T/good/blocks.csv" > "$T/jsonl/blocks.json"
+rc=0; "$CW_BIN" ingest evm --csv "$T/jsonl" --store "$T/js" --quiet > /dev/null 2> "$T/jsonl.err" || rc=$?
+check_eq "a JSON-lines export: exit 3" "$rc" 3
+check "the error names blocks.json and says to export CSV" grep -q "$T/jsonl/blocks.json: a JSON-lines export .* export CSV" "$T/jsonl.err"
+check "and no store is made" test ! -e "$T/js"
 # a read command never creates anything
 rc=0; "$CW_BIN" check --store "$T/nothing" > /dev/null 2>&1 || rc=$?
 check "check on a missing store fails" test "$rc" -ne 0

@@ -59,6 +59,8 @@ typedef struct cw_evm_tx {
     cw_u256 max_priority_fee_per_gas;
     cw_u256 effective_gas_price; /* receipt's; equals gas_price for legacy txs */
     uint64_t gas_used;           /* receipt's */
+    uint64_t blob_gas_used;      /* receipt's (EIP-4844 type-3 txs; 0 otherwise) */
+    cw_u256 blob_gas_price;      /* receipt's blob base fee; blob_gas_used x it is burnt */
     cw_evm_addr contract;        /* receipt's contract_address, valid when has_contract */
     bool has_contract;
     uint8_t selector[4];            /* first 4 bytes of input (zeros when shorter) */
@@ -125,9 +127,14 @@ typedef struct cw_evm_withdrawal {
 /* Token metadata (tokens.csv, or an RPC follower's symbol()/decimals() calls). */
 typedef struct cw_evm_token {
     cw_evm_addr address;
-    char symbol[48]; /* may be empty */
+    char symbol[48]; /* may be empty; valid UTF-8 without control characters */
     int decimals;    /* -1 when unknown */
 } cw_evm_token;
+
+/* A token's symbol as a contract or an export gives it (any bytes) into t->symbol: whole UTF-8
+ * characters only, control characters (C0, DEL, C1) and bytes that are no UTF-8 dropped, cut at
+ * 47 bytes between characters. */
+void cw_evm_token_set_symbol(cw_evm_token *t, const uint8_t *p, size_t n);
 
 typedef struct cw_evm_block {
     uint64_t number;

@@ -29,8 +29,8 @@
 #include "chainwatch/evm/u256.h"
 
 /* 2: the memo table (evm/memo.h); 3: narrow rows (8-byte amounts, 48-bit links); 4: memo rows
- * name their emitter */
-#define CW_EVM_STORE_FORMAT 4
+ * name their emitter; 5: EIP-4844 blob fees (a fee_burnt at position 1) */
+#define CW_EVM_STORE_FORMAT 5
 #define CW_EVM_NONE32 0xffffffffu
 #define CW_EVM_NONE64 UINT64_MAX
 #define CW_EVM_ASSET_NATIVE 0u
@@ -55,7 +55,8 @@ enum {
     CW_EVM_MOVE_ERC20 = 4,        /* ERC-20 Transfer log */
     CW_EVM_MOVE_WRAP = 5,         /* wrapped-native Deposit log: token minted to dst */
     CW_EVM_MOVE_UNWRAP = 6,       /* wrapped-native Withdrawal log: token burnt from src */
-    CW_EVM_MOVE_FEE_BURNT = 7,    /* base fee x gas used, from the sender to nobody */
+    CW_EVM_MOVE_FEE_BURNT = 7,    /* base fee x gas used (pos 0), or the EIP-4844 blob fee (pos
+                                     1), from the sender to nobody */
     CW_EVM_MOVE_FEE_TIP = 8,      /* the rest of the fee, from the sender to the fee recipient */
     CW_EVM_MOVE_WITHDRAWAL = 9,   /* beacon-chain withdrawal (EIP-4895), from nobody */
     CW_EVM_MOVE_REWARD = 10,      /* block / uncle reward (a reward trace), from nobody */

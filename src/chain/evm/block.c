@@ -13,6 +13,7 @@
 #include "chain/evm/hex_int.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/evm/block.h"
+#include "chainwatch/json_write.h"
 #include "chainwatch/util.h"
 
 void cw_evm_block_init(cw_evm_block *b)
@@ -493,4 +494,26 @@ int cw_evm_addr_parse(cw_evm_addr *out, const char *s, size_t len)
 int cw_evm_hash_parse(cw_evm_hash *out, const char *s, size_t len)
 {
     return parse_fixed(out->b, 32, s, len, "hash");
+}
+
+void cw_evm_token_set_symbol(cw_evm_token *t, const uint8_t *p, size_t n)
+{
+    size_t k = 0;
+    memset(t->symbol, 0, sizeof t->symbol);
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t len = cw_utf8_next(p + i, n - i, &cp);
+        if (!len) {
+            i++; /* not UTF-8: dropped */
+            continue;
+        }
+        bool ctrl = cp < 0x20 || (cp >= 0x7f && cp < 0xa0);
+        if (!ctrl) {
+            if (k + len > sizeof t->symbol - 1)
+                break;
+            memcpy(t->symbol + k, p + i, len);
+            k += len;
+        }
+        i += len;
+    }
 }

@@ -91,6 +91,8 @@ enum {
     T_R_CONTRACT,
     T_R_STATUS,
     T_R_EGP,
+    T_R_BLOB_USED,
+    T_R_BLOB_PRICE,
     T_N
 };
 static const coldef T_COLS[T_N] = {{"hash", true},
@@ -110,12 +112,27 @@ static const coldef T_COLS[T_N] = {{"hash", true},
                                    {"receipt_gas_used", false},
                                    {"receipt_contract_address", false},
                                    {"receipt_status", false},
-                                   {"receipt_effective_gas_price", false}};
-enum { R_TXHASH, R_INDEX, R_BLOCK, R_BLOCK_HASH, R_GAS_USED, R_CONTRACT, R_STATUS, R_EGP, R_N };
+                                   {"receipt_effective_gas_price", false},
+                                   {"receipt_blob_gas_used", false},
+                                   {"receipt_blob_gas_price", false}};
+enum {
+    R_TXHASH,
+    R_INDEX,
+    R_BLOCK,
+    R_BLOCK_HASH,
+    R_GAS_USED,
+    R_CONTRACT,
+    R_STATUS,
+    R_EGP,
+    R_BLOB_USED,
+    R_BLOB_PRICE,
+    R_N
+};
 static const coldef R_COLS[R_N] = {{"transaction_hash", true}, {"transaction_index", true},
                                    {"block_number", true},     {"block_hash", false},
                                    {"gas_used", true},         {"contract_address", true},
-                                   {"status", true},           {"effective_gas_price", false}};
+                                   {"status", true},           {"effective_gas_price", false},
+                                   {"blob_gas_used", false},   {"blob_gas_price", false}};
 enum { L_INDEX, L_TXHASH, L_TXINDEX, L_BLOCK, L_BLOCK_HASH, L_ADDRESS, L_DATA, L_TOPICS, L_N };
 static const coldef L_COLS[L_N] = {{"log_index", true},
                                    {"transaction_hash", true},
@@ -1339,6 +1356,23 @@ static int row_block(cw_evm_csv *r, stream *s, cw_evm_block *b)
     return withdrawals(r, s, b, col(s, B_WITHDRAWALS));
 }
 
+/* EIP-4844: a receipt's blob gas and blob gas price (ethereum-etl's blob_gas_used and
+ * blob_gas_price, BigQuery's receipt_*), empty but for type-3 txs (some nodes give the price
+ * on every receipt). Blob gas without a price cannot give the fee the sender paid: refused. */
+static int blob_fee(cw_evm_csv *r, stream *s, cw_evm_tx *t, int cu, int cp, const char *nu,
+                    const char *np)
+{
+    field u = col(s, cu), p = col(s, cp);
+    int rc;
+    if (u.n && (rc = parse_u64f(r, s, u, nu, &t->blob_gas_used)))
+        return rc;
+    if (p.n && (rc = parse_u256f(r, s, p, np, &t->blob_gas_price)))
+        return rc;
+    if (t->blob_gas_used && !p.n)
+        return bad(r, s, np, p, "empty beside a blob gas used");
+    return 0;
+}
+
 static int row_tx(cw_evm_csv *r, stream *s, cw_evm_block *b)
 {
     cw_evm_tx *t = cw_evm_block_add_tx(b);
@@ -1423,6 +1457,9 @@ static int row_tx(cw_evm_csv *r, stream *s, cw_evm_block *b)
         if (eg.n &&
             (rc = parse_u256f(r, s, eg, "receipt_effective_gas_price", &t->effective_gas_price)))
             return rc;
+        if ((rc = blob_fee(r, s, t, T_R_BLOB_USED, T_R_BLOB_PRICE, "receipt_blob_gas_used",
+                           "receipt_blob_gas_price")))
+            return rc;
         t->has_receipt = true;
     }
     return 0;
@@ -1468,6 +1505,8 @@ static int row_receipt(cw_evm_csv *r, stream *s, cw_evm_block *b)
         t->status = st.p[0] == '1' ? CW_EVM_STATUS_OK : CW_EVM_STATUS_FAILED;
     }
     if (eg.n && (rc = parse_u256f(r, s, eg, "effective_gas_price", &t->effective_gas_price)))
+        return rc;
+    if ((rc = blob_fee(r, s, t, R_BLOB_USED, R_BLOB_PRICE, "blob_gas_used", "blob_gas_price")))
         return rc;
     t->has_receipt = true;
     return 0;
@@ -1725,12 +1764,7 @@ static int read_tokens(cw_evm_csv *r)
         if ((rc = parse_addr(r, s, col(s, TK_ADDRESS), "address", &t->address)))
             return rc;
         field sy = col(s, TK_SYMBOL), de = col(s, TK_DECIMALS);
-        size_t k = 0;
-        for (size_t i = 0; i < sy.n && k < sizeof t->symbol - 1; i++) {
-            unsigned char c = (unsigned char)sy.p[i];
-            if (c >= 0x20 && c != 0x7f)
-                t->symbol[k++] = (char)c;
-        }
+        cw_evm_token_set_symbol(t, (const uint8_t *)sy.p, sy.n);
         uint64_t d;
         if (de.n && de.n <= 3 && !parse_u64f(r, s, de, "decimals", &d) && d <= 255)
             t->decimals = (int)d;
@@ -1815,6 +1849,18 @@ int cw_evm_csv_open(cw_evm_csv **out, const char *dir)
         r->present[s->kind] = true;
     }
     if (!r->present[K_BLOCKS]) {
+        /* ethereum-etl's earlier versions wrote JSON lines for an output named .json: not read,
+         * said so */
+        char js[4096];
+        snprintf(js, sizeof js, "%s/blocks.json", dir);
+        if (access(js, F_OK) == 0) {
+            rc = cw_error_set(CW_ENOTFOUND,
+                              "%s: a JSON-lines export (as ethereum-etl wrote for an output "
+                              "named .json), which this reader does not take: export CSV "
+                              "(outputs named blocks.csv, transactions.csv, ...)",
+                              js);
+            goto out;
+        }
         rc = cw_error_set(CW_ENOTFOUND,
                           "%s: no blocks file (blocks*.csv or blocks*.csv.gz, ethereum-etl "
                           "export_blocks_and_transactions)",

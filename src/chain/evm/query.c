@@ -89,6 +89,8 @@ static json_t *move_json(const cw_evmstore *s, uint64_t m)
         json_object_set_new(o, "trace", json_integer(mv->pos));
     } else if (mv->kind == CW_EVM_MOVE_WITHDRAWAL) {
         json_object_set_new(o, "withdrawal", json_integer(mv->pos));
+    } else if (mv->kind == CW_EVM_MOVE_FEE_BURNT && mv->pos == 1) {
+        json_object_set_new(o, "blob", json_true()); /* EIP-4844 blob fee */
     }
     json_object_set_new(o, "asset", asset_json(s, mv->asset));
     json_object_set_new(o, "from",
@@ -182,9 +184,19 @@ int cw_evm_query_tx(json_t **out, const cw_evmstore *s, const char *hash)
     json_t *ms = json_array();
     uint64_t a, e;
     cw_evmstore_tx_moves(s, tx, &a, &e);
-    for (uint64_t m = a; m < e; m++)
+    cw_u256 blob = {{0, 0, 0, 0}};
+    for (uint64_t m = a; m < e; m++) {
         json_array_append_new(ms, move_json(s, m));
+        const cw_evm_row_move *mv = cw_evmstore_move(s, m);
+        if (mv->kind == CW_EVM_MOVE_FEE_BURNT && mv->pos == 1) {
+            cw_u256 v = cw_evmstore_move_amount(s, mv);
+            cw_u256_add(&blob, &blob, &v);
+        }
+    }
     json_object_set_new(o, "movements", ms);
+    /* EIP-4844: the blob fee, beside the gas fee (a movement of its own, above) */
+    if (!cw_u256_is_zero(&blob))
+        json_object_set_new(o, "blob_fee", u256v_json(&blob));
     /* bridge memos kept by the store (evm/memo.h) */
     json_t *mj = json_array();
     cw_evmstore_tx_memos(s, tx, &a, &e);

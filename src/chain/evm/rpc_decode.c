@@ -246,6 +246,13 @@ static int decode_receipt(dctx *d, json_t *r, cw_evm_block *b)
     if (json_object_get(r, "effectiveGasPrice") &&
         !json_is_null(json_object_get(r, "effectiveGasPrice")))
         tx->effective_gas_price = eff;
+    /* EIP-4844: blob gas x blob gas price, burnt (type-3 txs; absent or null otherwise, and
+     * some nodes give the block's blob gas price on every receipt) */
+    if ((rc = get_u64(d, r, "blobGasUsed", false, &tx->blob_gas_used)) ||
+        (rc = get_u256(d, r, "blobGasPrice", false, &tx->blob_gas_price)))
+        return rc;
+    if (tx->blob_gas_used && !json_is_string(json_object_get(r, "blobGasPrice")))
+        return bad(d, "blobGasPrice", "missing beside a blobGasUsed");
     bool hc = false;
     if ((rc = get_addr(d, r, "contractAddress", false, &tx->contract, &hc)))
         return rc;
@@ -752,11 +759,9 @@ void cw_evm_rpc_decode_token_meta(cw_evm_token *t, const char *symbol_hex, const
             len = (size_t)l;
         }
     }
-    /* as tokens.csv's symbols are read: control characters dropped, at most 47 bytes */
-    size_t k = 0;
-    for (size_t i = 0; sym && i < len && k < sizeof t->symbol - 1; i++)
-        if (sym[i] >= 0x20 && sym[i] != 0x7f)
-            t->symbol[k++] = (char)sym[i];
+    /* as tokens.csv's symbols are read: UTF-8 without control characters, at most 47 bytes */
+    if (sym)
+        cw_evm_token_set_symbol(t, sym, len);
     if (hex_blob(decimals_hex, buf, sizeof buf) == 32) {
         uint64_t d = word_u64(buf);
         if (d <= 255)

@@ -841,7 +841,9 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
                               "%s/MANIFEST: EVM store format %llu, this build reads %d%s: "
                               "re-ingest it into a new store",
                               dir, (unsigned long long)f, CW_EVM_STORE_FORMAT,
-                              f == 3 ? " (memo rows name their emitter since format 4)" : "");
+                              f == 3   ? " (memo rows name their emitter since format 4)"
+                              : f == 4 ? " (EIP-4844 blob fees are counted since format 5)"
+                                       : "");
             goto fail;
         }
         uint64_t id = cw_manifest_get(&m, "chain_id", 0);
@@ -1417,6 +1419,21 @@ static int tx_moves(cw_evmstore *s, const cw_evm_block *b, const cw_evm_tx *t, u
         c.flags = 0;
         if (!cw_u256_is_zero(&tip) && (rc = move(s, &c, CW_EVM_ASSET_NATIVE, from, miner, &tip)))
             return rc;
+    }
+    /* EIP-4844: the blob fee, blob gas x blob gas price, charged whatever the status and burnt
+     * whole: a fee_burnt at position 1 */
+    if (t->has_receipt && t->blob_gas_used) {
+        cw_u256 blob;
+        if (cw_u256_mul_u64(&blob, &t->blob_gas_price, t->blob_gas_used))
+            return cw_error_set(CW_ECORRUPT, "block %llu tx %u: blob fee overflows 256 bits",
+                                (unsigned long long)b->number, t->index);
+        c.kind = CW_EVM_MOVE_FEE_BURNT;
+        c.flags = 0;
+        c.pos = 1;
+        if (!cw_u256_is_zero(&blob) &&
+            (rc = move(s, &c, CW_EVM_ASSET_NATIVE, from, CW_EVM_NONE32, &blob)))
+            return rc;
+        c.pos = 0;
     }
     if (t->status == CW_EVM_STATUS_FAILED)
         return 0;

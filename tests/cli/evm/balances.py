@@ -5,7 +5,12 @@ store's code): balances.py CSVDIR -> JSON {address: {asset: balance}} where asse
 the token address. Genesis/reward traces mint; successful txs move their value; every tx with a
 receipt pays gas_used x effective_gas_price (base fee part burnt, the rest to the miner);
 successful internal calls (call_type call, trace_address non-empty) move value; ERC-20 Transfer
-logs (3 topics, 32-byte data) and WETH9 Deposit/Withdrawal move tokens."""
+logs (3 topics, 32-byte data) and WETH9 Deposit/Withdrawal move tokens. A successful contract
+creation (empty to_address) moves its value to the receipt's contract_address. EIP-4844: a type-3
+tx's sender also pays its blob gas (131072 per versioned hash, which the receipt's blob_gas_used
+must equal) x the receipt's blob_gas_price, whatever the tx's status, and all of it is burnt.
+Withdrawals (EIP-4895; ethereum-etl writes them as comma-joined JSON objects) credit amount gwei
+x 10^9 to their address."""
 import csv, json, os, sys
 from collections import defaultdict
 
@@ -27,11 +32,19 @@ for t in rd("transactions"):
     bal[t["from_address"]]["native"] -= fee
     burnt = int(r["gas_used"]) * int(b["base_fee_per_gas"] or 0)
     bal[b["miner"]]["native"] += fee - burnt
+    if r.get("blob_gas_used"):
+        hashes = [h for h in t.get("blob_versioned_hashes", "").split(",") if h]
+        assert int(r["blob_gas_used"]) == 131072 * len(hashes), (t["hash"], r["blob_gas_used"], hashes)
+        bal[t["from_address"]]["native"] -= int(r["blob_gas_used"]) * int(r["blob_gas_price"])
     status[t["hash"]] = r["status"] == "1"
-    if r["status"] == "1" and t["to_address"]:
+    to = t["to_address"] or r["contract_address"]
+    if r["status"] == "1" and to:
         v = int(t["value"])
         bal[t["from_address"]]["native"] -= v
-        bal[t["to_address"]]["native"] += v
+        bal[to]["native"] += v
+for b in blocks.values():  # EIP-4895 withdrawals: gwei, credited from nobody
+    for w in json.loads("[" + (b.get("withdrawals") or "") + "]"):
+        bal[w["address"]]["native"] += int(w["amount"]) * 10**9
 for tr in rd("traces"):
     v = int(tr["value"] or 0)
     if tr["status"] != "1" or v == 0:

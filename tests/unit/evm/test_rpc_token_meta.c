@@ -104,6 +104,25 @@ static void test_cleaning(void)
     t = decode(sym, NULL);
     CHECK_EQ_INT((int)strlen(t.symbol), 47);
     CHECK(t.symbol[0] == 'Z' && t.symbol[46] == 'Z');
+    /* bytes that are no UTF-8 (a lone 0xff, a cut 3-byte sequence, a C1 control as UTF-8, an
+     * overlong '/') are dropped, whole characters kept (jansson refuses a string with any of
+     * them: `tx` printed no asset, or crashed, with such a symbol from tokens.csv) */
+    t = decode("0x55ff53e282ac44c285c0af43e282" /* 14 bytes, then NULs: a bytes32 */
+               "000000000000000000000000000000000000",
+               NULL);
+    CHECK_EQ_STR(t.symbol, "US\xe2\x82\xac"
+                           "DC");
+    /* a cut never splits a character: 46 'Z' then a 2-byte one leaves 46 bytes */
+    o = snprintf(sym, sizeof sym, "0x%s%s",
+                 "0000000000000000000000000000000000000000000000000000000000000020",
+                 "0000000000000000000000000000000000000000000000000000000000000030");
+    for (int i = 0; i < 46; i++)
+        o += snprintf(sym + o, sizeof sym - (size_t)o, "5a");
+    o += snprintf(sym + o, sizeof sym - (size_t)o, "c3a9");
+    for (int i = 0; i < 16; i++)
+        o += snprintf(sym + o, sizeof sym - (size_t)o, "00");
+    t = decode(sym, NULL);
+    CHECK_EQ_INT((int)strlen(t.symbol), 46);
 }
 
 int main(void)

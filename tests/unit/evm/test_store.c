@@ -546,19 +546,23 @@ static void test_wide_amounts(void)
     CHECK(cw_evmstore_open(&s, path, false, NULL) == CW_EVERSION);
     CHECK(strstr(cw_error_last(), "re-ingest") != NULL);
     cw_error_clear();
-    /* format 3 (memo rows without their emitter): the file and what to do are named, read-only
-     * or writable, and nothing is written */
-    REQUIRE(cw_manifest_set(&mf, "evm_format", 3) == 0);
-    REQUIRE(cw_manifest_write(&mf, mp) == 0);
-    for (int w = 0; w < 2; w++) {
-        CHECK(cw_evmstore_open(&s, path, w == 1, NULL) == CW_EVERSION);
-        CHECK(strstr(cw_error_last(), "/MANIFEST: EVM store format 3, this build reads 4") != NULL);
-        CHECK(strstr(cw_error_last(), "emitter") != NULL);
-        CHECK(strstr(cw_error_last(), "re-ingest it into a new store") != NULL);
-        cw_error_clear();
+    /* format 3 (memo rows without their emitter) and 4 (no blob fees): the file and what to do
+     * are named, read-only or writable, and nothing is written */
+    for (int f = 3; f <= 4; f++) {
+        REQUIRE(cw_manifest_set(&mf, "evm_format", (uint64_t)f) == 0);
+        REQUIRE(cw_manifest_write(&mf, mp) == 0);
+        char want[64];
+        snprintf(want, sizeof want, "/MANIFEST: EVM store format %d, this build reads 5", f);
+        for (int w = 0; w < 2; w++) {
+            CHECK(cw_evmstore_open(&s, path, w == 1, NULL) == CW_EVERSION);
+            CHECK(strstr(cw_error_last(), want) != NULL);
+            CHECK(strstr(cw_error_last(), f == 3 ? "emitter" : "blob fees") != NULL);
+            CHECK(strstr(cw_error_last(), "re-ingest it into a new store") != NULL);
+            cw_error_clear();
+        }
+        REQUIRE(cw_manifest_read(&mf, mp) == 0);
+        CHECK_EQ_INT(cw_manifest_get(&mf, "evm_format", 0), f);
     }
-    REQUIRE(cw_manifest_read(&mf, mp) == 0);
-    CHECK_EQ_INT(cw_manifest_get(&mf, "evm_format", 0), 3);
 }
 
 /* ---- a store's bytes, failures between a tx's index entry and its rows ---- */
