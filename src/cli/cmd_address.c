@@ -11,31 +11,9 @@
 #include "chainwatch/evm/store.h"
 #include "chainwatch/util.h"
 #include "cli/store_opts.h"
+#include "cli/trace_evm.h"
 
 extern const cw_command cw_cmd_address;
-
-/* "-0.009857137 ETH" from a decimal string of base units (an optional leading '-') and the
- * asset's decimals; "N base units of SYM" when the asset has no decimals or dec is not a
- * decimal string. A token without a symbol is named by its contract when name_contract (else
- * the caller names it). */
-static void scaled(char *out, size_t n, const char *dec, json_t *asset, bool name_contract)
-{
-    const char *sym = json_string_value(json_object_get(asset, "symbol"));
-    if ((!sym || !*sym) && name_contract) /* a token without metadata: name its contract */
-        sym = json_string_value(json_object_get(asset, "token"));
-    if (!sym || !*sym)
-        sym = "";
-    json_t *d = json_object_get(asset, "decimals");
-    if (!dec)
-        dec = "?";
-    char buf[200];
-    if (!json_is_integer(d) ||
-        cw_dec_shift(buf, sizeof buf, dec, (long)json_integer_value(d)) != 0) {
-        snprintf(out, n, "%s base units%s%s", dec, *sym ? " of " : "", sym);
-        return;
-    }
-    snprintf(out, n, "%s%s%s", buf, *sym ? " " : "", sym);
-}
 
 /* an EVM store (detected from its MANIFEST) */
 static int run_evm(const cw_store_opts *o)
@@ -69,10 +47,13 @@ static int run_evm(const cw_store_opts *o)
         json_t *as = json_object_get(v, "asset");
         const char *sym = json_string_value(json_object_get(as, "symbol"));
         char bal[256], rec[256], sent[256];
-        scaled(bal, sizeof bal,
-               json_string_value(json_object_get(v, complete ? "balance" : "net_flow")), as, false);
-        scaled(rec, sizeof rec, json_string_value(json_object_get(v, "received")), as, false);
-        scaled(sent, sizeof sent, json_string_value(json_object_get(v, "sent")), as, false);
+        cw_cli_evm_scaled_dec(
+            bal, sizeof bal,
+            json_string_value(json_object_get(v, complete ? "balance" : "net_flow")), as, false);
+        cw_cli_evm_scaled_dec(rec, sizeof rec, json_string_value(json_object_get(v, "received")),
+                              as, false);
+        cw_cli_evm_scaled_dec(sent, sizeof sent, json_string_value(json_object_get(v, "sent")), as,
+                              false);
         printf("  %-10s %s%s (received %s, sent %s)%s%s\n", sym && *sym ? sym : "token", bal,
                complete ? "" : " net", rec, sent, json_object_get(as, "token") ? "  token " : "",
                json_object_get(as, "token") ? json_string_value(json_object_get(as, "token")) : "");
@@ -84,7 +65,8 @@ static int run_evm(const cw_store_opts *o)
         json_t *amt = json_object_get(v, "amount");
         char a[256];
         if (amt) {
-            scaled(a, sizeof a, json_string_value(amt), json_object_get(v, "asset"), true);
+            cw_cli_evm_scaled_dec(a, sizeof a, json_string_value(amt), json_object_get(v, "asset"),
+                                  true);
         } else { /* an ERC-1155 batch: item counts, not amounts */
             const char *it = json_string_value(json_object_get(v, "items")),
                        *sy = json_string_value(

@@ -8,6 +8,7 @@
 #include "chainwatch/evm/store.h"
 #include "chainwatch/patterns.h"
 #include "cli/store_opts.h"
+#include "cli/trace_evm.h"
 
 extern const cw_command cw_cmd_tx;
 
@@ -60,12 +61,18 @@ static int run_evm(const cw_store_opts *o)
         if (!amt)
             amt = json_object_get(v, "items");
         json_t *f = json_object_get(v, "from"), *t = json_object_get(v, "to");
-        printf("    %-12s %s %s%s  %s -> %s%s%s\n", json_string_value(json_object_get(v, "kind")),
-               json_string_value(amt), json_object_get(v, "items") ? "items of " : "",
-               *json_string_value(json_object_get(as, "symbol"))
-                   ? json_string_value(json_object_get(as, "symbol"))
-                   : json_string_value(json_object_get(as, "token")),
-               json_is_string(f) ? json_string_value(f) : "(none)",
+        /* amounts scaled exactly by the asset's decimals ("0.0000000000004 ETH"), never base
+         * units beside a symbol; NFT movements are counts of items */
+        char amount[256];
+        if (json_object_get(v, "items"))
+            snprintf(amount, sizeof amount, "%s items of %s", json_string_value(amt),
+                     *json_string_value(json_object_get(as, "symbol"))
+                         ? json_string_value(json_object_get(as, "symbol"))
+                         : json_string_value(json_object_get(as, "token")));
+        else
+            cw_cli_evm_scaled_dec(amount, sizeof amount, json_string_value(amt), as, true);
+        printf("    %-12s %s  %s -> %s%s%s\n", json_string_value(json_object_get(v, "kind")),
+               amount, json_is_string(f) ? json_string_value(f) : "(none)",
                json_is_string(t) ? json_string_value(t) : "(none)",
                json_is_true(json_object_get(v, "probable")) ? "  (probable: status unknown)" : "",
                json_is_true(json_object_get(v, "blob")) ? "  (blob fee)" : "");

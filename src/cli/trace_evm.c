@@ -52,6 +52,29 @@ void cw_cli_evm_scaled(char *out, size_t n, const cw_u256 *v, json_t *asset)
     scaled(out, n, v, asset);
 }
 
+/* "-0.009857137 ETH" from a decimal string of base units (an optional leading '-') and the
+ * asset's decimals; "N base units of SYM" when the asset has no decimals or dec is not a
+ * decimal string. A token without a symbol is named by its contract when name_contract (else
+ * the caller names it). */
+void cw_cli_evm_scaled_dec(char *out, size_t n, const char *dec, json_t *asset, bool name_contract)
+{
+    const char *sym = json_string_value(json_object_get(asset, "symbol"));
+    if ((!sym || !*sym) && name_contract) /* a token without metadata: name its contract */
+        sym = json_string_value(json_object_get(asset, "token"));
+    if (!sym || !*sym)
+        sym = "";
+    json_t *d = json_object_get(asset, "decimals");
+    if (!dec)
+        dec = "?";
+    char buf[200];
+    if (!json_is_integer(d) ||
+        cw_dec_shift(buf, sizeof buf, dec, (long)json_integer_value(d)) != 0) {
+        snprintf(out, n, "%s base units%s%s", dec, *sym ? " of " : "", sym);
+        return;
+    }
+    snprintf(out, n, "%s%s%s", buf, *sym ? " " : "", sym);
+}
+
 /* "block N 2026-…Z" from a JSON object's PREFIX"block" and PREFIX"time" (the trace
  * document's on-chain times), or "block ?" */
 static const char *when(char out[64], const json_t *v, const char *prefix)

@@ -3,6 +3,7 @@
 #define CW_CLI_TRACE_EVM_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "chainwatch/evm/u256.h"
 #include "cli/cli.h"
@@ -10,5 +11,9 @@
 int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv);
 /* "123.456 USDT": base units v of the asset described by asset_json's object, exactly. */
 void cw_cli_evm_scaled(char *out, size_t n, const cw_u256 *v, json_t *asset);
+/* The same from a decimal string of base units (an optional leading '-'); "N base units of SYM"
+ * when the asset has no decimals; a token without a symbol is named by its contract when
+ * name_contract. */
+void cw_cli_evm_scaled_dec(char *out, size_t n, const char *dec, json_t *asset, bool name_contract);
 
 #endif

@@ -48,6 +48,12 @@ bh=$(awk -F, '$15 == 3 { print $1; exit }' "$T/w/transactions.csv")
 "$CW_BIN" tx "$bh" --store "$T/s" > "$T/tx.txt"
 check "tx (text): the blob fee line" grep -Eq "^  blob fee [0-9]+ wei \(EIP-4844, burnt\)$" "$T/tx.txt"
 check "tx (text): the movement marked as the blob fee" grep -Eq "^    fee_burnt .* -> \(none\)  \(blob fee\)$" "$T/tx.txt"
+# amounts are scaled by the asset's decimals: a fee in wei is printed as ETH, exactly (before,
+# "fee_burnt 400000 ETH" printed wei beside the symbol)
+check "tx (text): movements in ETH scaled by 18 decimals, never wei beside the symbol" \
+    grep -Eq "^    fee_burnt +0\.[0-9]+ ETH  " "$T/tx.txt"
+check "tx (text): no movement prints base units beside ETH" \
+    bash -c "! grep -Eq '^    [a-z_0-9]+ +[0-9]+ ETH  ' '$T/tx.txt'"
 # block --json: burnt_fees counts the blob fees with the base fees
 python3 - "$T/w" "$T/s" "$CW_BIN" <<'PY' && ok "block burnt_fees = base fee x gas used + blob fees" || bad "block burnt_fees"
 import csv, json, subprocess, sys
