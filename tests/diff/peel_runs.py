@@ -7,6 +7,12 @@
                                            feature, true runs against false ones, and hop
                                            precision / recall when only runs passing a candidate
                                            rule keep the flag
+  peel_runs.py links STORE WORLD           the flagged hops whose remainder a 1-2-input,
+                                           2-4-output tx spends (what `cluster build --change
+                                           peel` names as change): how many pay another owner
+                                           (truth), and how many of those have a remainder of
+                                           another script type than the input while a peel
+                                           has the input's; prints those pairs' addresses
   peel_runs.py grid OUT.json...            every single feature and every pair (AND) at the
                                            threshold that maximises the worst world's
                                            min(precision, recall): is there any run-level rule
@@ -253,9 +259,41 @@ def cmd_grid(files):
         print("%.3f  %s" % (sc, d))
 
 
+def cmd_links(store, world):
+    s = load(store)
+    fi, fo, ins, outs, idx = s["fi"], s["fo"], s["ins"], s["outs"], s["idx"]
+    owner = {r["address"]: r["entity_id"] for r in csv.DictReader(open(os.path.join(world, "truth", "addresses.csv")))
+             if r["entity_id"]}
+    true = {idx[r["txid"]] for r in csv.DictReader(open(os.path.join(world, "truth", "peel_chains.csv"))) if r["txid"] in idx}
+    C = collections.Counter()
+    pairs = []
+    for t in sorted(s["peel"]):
+        b = max(range(fo[t], fo[t + 1]), key=lambda o: outs[o][0] & VMASK)
+        sp = outs[b][2]
+        p, v = ins[fi[t]]
+        if sp == NONE or fi[sp + 1] - fi[sp] > 2 or not 2 <= fo[sp + 1] - fo[sp] <= 4 or p >= s["nt"]:
+            continue
+        ai, ar = addr_str(s, outs[fo[p] + v][1]), addr_str(s, outs[b][1])
+        a, c = owner.get(ai), owner.get(ar)
+        if not (a and c):
+            continue
+        ti = outs[fo[p] + v][0] >> 56
+        mism = outs[b][0] >> 56 != ti and any(outs[o][0] >> 56 == ti for o in range(fo[t], fo[t + 1]) if o != b)
+        key = ("true" if t in true else "false", "other owner" if a != c else "own", "type mismatch" if mism else "-")
+        C[key] += 1
+        if a != c:
+            pairs.append("%s %s %d" % (ai, ar, mism))
+    for k in sorted(C):
+        print("%-5s hops, remainder to %-11s %-13s %d" % (*k, C[k]))
+    for x in pairs:
+        print("pair", x)
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "runs":
         cmd_runs(*sys.argv[2:])
+    elif len(sys.argv) == 4 and sys.argv[1] == "links":
+        cmd_links(*sys.argv[2:])
     elif len(sys.argv) > 2 and sys.argv[1] in ("table", "grid"):
         (cmd_table if sys.argv[1] == "table" else cmd_grid)(sys.argv[2:])
     else:
