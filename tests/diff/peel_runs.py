@@ -1,0 +1,300 @@
+#!/usr/bin/python3
+"""peel_runs.py: what separates true peel chains from honest wallets that spend their own change.
+
+  peel_runs.py runs STORE WORLD OUT.json   the flagged peel runs of STORE (its newest
+                                           patterns.N/txflags.col) and the truth chains of WORLD
+  peel_runs.py table OUT.json...           per world: distributions (p10/p50/p90) of every run
+                                           feature, true runs against false ones, and hop
+                                           precision / recall when only runs passing a candidate
+                                           rule keep the flag
+  peel_runs.py links STORE WORLD           the flagged hops whose remainder a 1-2-input,
+                                           2-4-output tx spends (what `cluster build --change
+                                           peel` names as change): how many pay another owner
+                                           (truth), and how many of those have a remainder of
+                                           another script type than the input while a peel
+                                           has the input's; prints those pairs' addresses
+  peel_runs.py grid OUT.json...            every single feature and every pair (AND) at the
+                                           threshold that maximises the worst world's
+                                           min(precision, recall): is there any run-level rule
+                                           that holds on every world at once?
+
+A run is a connected set of `peel_chain` txs, linked when one spends an output of another. It is
+true when most of its hops are truth hops (truth/peel_chains.csv, heist and honest chains alike).
+Per run: `n` hops; `gap` median and `maxgap` largest blocks between consecutive hops; `frac` mean
+peel fraction (1 - remainder / outputs); `ratio` median remainder / largest peel; `start` the BTC
+entering its first hop; destinations of its peels: `again` share at addresses paid more than
+once (a deposit account or a merchant's standing address), `sweep` share spent by a tx of >= 5
+inputs (swept or consolidated with many others), `unsp` share still unspent; `cont` share of
+hops whose remainder has its input's script type; `split` whether its first hop spends a tx of
+>= 3 outputs (the split of a larger coin); `own` share of hops whose remainder address has the
+truth owner of the hop's first input address (the change `--change peel` names is the payer's own:
+1.0 for an honest wallet's change chain as for a thief's). Truth chains (flagged or not) get the same features in
+`truth`. Reads the store's columns directly (docs/STORE-FORMAT.md); Debian's /usr/bin/python3.
+"""
+import collections
+import csv
+import glob
+import itertools
+import json
+import os
+import statistics as st
+import struct
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gen_check import b58check, segwit_addr  # noqa: E402
+
+NONE = 0xFFFFFFFF
+VMASK = (1 << 56) - 1
+
+
+def load(store):
+    def col(n):
+        return open(os.path.join(store, n + ".col"), "rb").read()[64:]
+
+    T, I, O, B = col("txs"), col("ins"), col("outs"), col("blocks")
+    nt, ni, no = len(T) // 24, len(I) // 12, len(O) // 16
+    s = {"nt": nt}
+    s["fi"] = [int.from_bytes(T[24 * t : 24 * t + 5], "little") for t in range(nt)] + [ni]
+    s["fo"] = [int.from_bytes(T[24 * t + 5 : 24 * t + 10], "little") for t in range(nt)] + [no]
+    s["ins"] = [struct.unpack_from("<II", I, 12 * i) for i in range(ni)]
+    s["outs"] = [struct.unpack_from("<QII", O, 16 * o) for o in range(no)]
+    H = [0] * nt
+    for r in range(len(B) // 160):
+        ft, n = struct.unpack_from("<QI", B, 160 * r + 128)
+        h = struct.unpack_from("<I", B, 160 * r + 148)[0]
+        for t in range(ft, ft + n):
+            H[t] = h
+    s["h"] = H
+    s["cnt"] = collections.Counter(x[1] for x in s["outs"] if x[1] != NONE)
+    tid = col("txid")
+    s["addrs"] = col("addrs")
+    s["idx"] = {tid[i * 32 : (i + 1) * 32][::-1].hex(): i for i in range(nt)}
+    gens = glob.glob(os.path.join(store, "patterns.*", "txflags.col"))
+    F = open(max(gens, key=lambda p: int(p.split("patterns.")[1].split("/")[0])), "rb").read()[64:]
+    s["peel"] = {t for t in range(len(F) // 4) if struct.unpack_from("<I", F, 4 * t)[0] >> 5 & 1}
+    return s
+
+
+def addr_str(s, a):
+    k = s["addrs"][44 * a : 44 * a + 44]
+    kind, ver, n, data = k[0], k[1], k[2], k[3 : 3 + k[2]]
+    if kind == 1:
+        return b58check(b"\x6f" + data)
+    if kind == 2:
+        return b58check(b"\xc4" + data)
+    if kind == 3:
+        return segwit_addr("bcrt", ver, data)
+    return None
+
+
+def features(s, hs, true, owner=None):
+    fi, fo, ins, outs, cnt, H = s["fi"], s["fo"], s["ins"], s["outs"], s["cnt"], s["h"]
+
+    def val(o):
+        return outs[o][0] & VMASK
+
+    hs = sorted(hs)
+    gaps = [H[hs[i + 1]] - H[hs[i]] for i in range(len(hs) - 1)] or [0]
+    fr, ratio, again, sweep, unsp, cont, npeel, own, nown = [], [], 0, 0, 0, 0, 0, 0, 0
+    for t in hs:
+        b = max(range(fo[t], fo[t + 1]), key=val)
+        tot = sum(val(o) for o in range(fo[t], fo[t + 1]))
+        ps = [o for o in range(fo[t], fo[t + 1]) if o != b]
+        fr.append(1 - val(b) / tot if tot else 0)
+        ratio.append(val(b) / max(1, max([val(o) for o in ps] or [1])))
+        for o in ps:
+            npeel += 1
+            again += cnt[outs[o][1]] > 1
+            sp = outs[o][2]
+            if sp == NONE:
+                unsp += 1
+            elif fi[sp + 1] - fi[sp] >= 5:
+                sweep += 1
+        p, v = ins[fi[t]]
+        cont += p < s["nt"] and outs[fo[p] + v][0] >> 56 == outs[b][0] >> 56
+        if owner and p < s["nt"]:
+            a, c = owner.get(addr_str(s, outs[fo[p] + v][1])), owner.get(addr_str(s, outs[b][1]))
+            if a and c:
+                nown += 1
+                own += a == c
+    f = hs[0]
+    start = sum(val(fo[ins[i][0]] + ins[i][1]) for i in range(fi[f], fi[f + 1]) if ins[i][0] < s["nt"])
+    p = ins[fi[f]][0]
+    npeel = max(1, npeel)
+    return {
+        "n": len(hs), "tp": sum(t in true for t in hs), "gap": st.median(gaps), "maxgap": max(gaps),
+        "frac": st.mean(fr), "ratio": st.median(ratio), "start": start / 1e8, "again": again / npeel,
+        "sweep": sweep / npeel, "unsp": unsp / npeel, "cont": cont / len(hs),
+        "split": p < s["nt"] and fo[p + 1] - fo[p] >= 3, "own": own / nown if nown else None, "own_k": own, "own_n": nown,
+    }
+
+
+def cmd_runs(store, world, out):
+    s = load(store)
+    idx, peel, ins, fi = s["idx"], s["peel"], s["ins"], s["fi"]
+    rows = [r for r in csv.DictReader(open(os.path.join(world, "truth", "peel_chains.csv"))) if r["txid"] in idx]
+    true = {idx[r["txid"]] for r in rows}
+    kind = {}
+    p = os.path.join(world, "truth", "txs.csv")
+    if os.path.exists(p):
+        for r in csv.DictReader(open(p)):
+            if r["txid"] in idx:
+                kind[idx[r["txid"]]] = r["kind"]
+    owner = {}
+    p = os.path.join(world, "truth", "addresses.csv")
+    if os.path.exists(p):
+        owner = {r["address"]: r["entity_id"] for r in csv.DictReader(open(p)) if r["entity_id"]}
+    par = {t: t for t in peel}
+
+    def find(x):
+        while par[x] != x:
+            par[x] = par[par[x]]
+            x = par[x]
+        return x
+
+    for t in peel:
+        for i in range(fi[t], fi[t + 1]):
+            if ins[i][0] in peel:
+                par[find(t)] = find(ins[i][0])
+    comp = collections.defaultdict(list)
+    for t in peel:
+        comp[find(t)].append(t)
+    runs = []
+    for hs in comp.values():
+        x = features(s, hs, true, owner)
+        x["lab"] = x["tp"] * 2 > x["n"]
+        x["kind"] = collections.Counter(kind.get(t, "?") for t in hs).most_common(1)[0][0]
+        runs.append(x)
+    chains = collections.defaultdict(list)
+    for r in rows:
+        chains[(r["heist"], r["chain"])].append(idx[r["txid"]])
+    truth = []
+    for (h, c), hs in chains.items():
+        x = features(s, hs, true, owner)
+        x["heist"] = bool(h)
+        truth.append(x)
+    json.dump({"world": os.path.basename(world.rstrip("/")), "ntrue": len(true), "flagged": len(peel),
+               "runs": runs, "truth": truth}, open(out, "w"))
+
+
+FEATS = {"n": ">=", "gap": "<=", "maxgap": "<=", "frac": "<=", "ratio": ">=", "start": ">=",
+         "again": ">=", "sweep": ">=", "cont": ">="}
+# Candidate rules, each with its economic reason (docs/PATTERNS.md, "Honest change-spenders").
+RULES = {
+    "h-int (every run)": lambda x: True,
+    "fast: median gap <= 2 blocks": lambda x: x["gap"] <= 2,
+    "large: start >= 1 BTC": lambda x: x["start"] >= 1,
+    "fast and large": lambda x: x["gap"] <= 2 and x["start"] >= 1,
+    "long: >= 10 hops, no pause > 42": lambda x: x["n"] >= 10 and x["maxgap"] <= 42,
+    "deposit-like peels": lambda x: x["again"] >= 0.3 and x["sweep"] >= 0.5,
+}
+
+
+def pr(d, test):
+    keep = [x for x in d["runs"] if test(x)]
+    fl = sum(x["n"] for x in keep)
+    tp = sum(x["tp"] for x in keep)
+    return (tp / fl if fl else 1.0), tp / max(1, d["ntrue"])
+
+
+def q(xs):
+    xs = sorted(xs)
+    if not xs:
+        return "-"
+    return "%.3g / %.3g / %.3g" % (xs[len(xs) // 10], xs[len(xs) // 2], xs[len(xs) * 9 // 10])
+
+
+def cmd_table(files):
+    D = [json.load(open(f)) for f in files]
+    for d in D:
+        T = [x for x in d["runs"] if x["lab"]]
+        F = [x for x in d["runs"] if not x["lab"]]
+        print("%s: %d flagged hops, %d truth hops; runs true %d (%d hops), false %d (%d hops); false by kind %s"
+              % (d["world"], d["flagged"], d["ntrue"], len(T), sum(x["n"] for x in T), len(F),
+                 sum(x["n"] for x in F), dict(collections.Counter(x["kind"] for x in F).most_common(5))))
+        print("  %-7s %-26s %-26s %s" % ("p10/50/90", "true runs", "false runs", "truth chains (all)"))
+        for k in ("n", "gap", "maxgap", "frac", "ratio", "start", "again", "sweep", "unsp", "cont", "own"):
+            def v(R):
+                return q([x[k] for x in R if x.get(k) is not None])
+            print("  %-9s %-26s %-26s %s" % (k, v(T), v(F), v(d["truth"])))
+        print("  %-9s %-26s %-26s %s" % ("split", "%d/%d" % (sum(x["split"] for x in T), len(T)),
+                                         "%d/%d" % (sum(x["split"] for x in F), len(F)),
+                                         "%d/%d" % (sum(x["split"] for x in d["truth"]), len(d["truth"]))))
+        if any(x["own_n"] for x in d["runs"]):
+            print("  hops whose remainder is the payer's own (truth owners known): true runs %d of %d, false runs %d of %d"
+                  % (sum(x["own_k"] for x in T), sum(x["own_n"] for x in T), sum(x["own_k"] for x in F), sum(x["own_n"] for x in F)))
+    print("\nhop precision / recall when only runs passing the rule keep the flag")
+    print("| world | " + " | ".join(RULES) + " |")
+    print("|---" * (len(RULES) + 1) + "|")
+    for d in D:
+        print("| %s | " % d["world"] + " | ".join("%.3f / %.3f" % pr(d, r) for r in RULES.values()) + " |")
+
+
+def mk(f, t):
+    return (lambda x: x[f] >= t) if FEATS[f] == ">=" else (lambda x: x[f] <= t)
+
+
+def cmd_grid(files):
+    D = [json.load(open(f)) for f in files]
+
+    def worst(test):
+        return min(min(pr(d, test)) for d in D)
+
+    def cands(f):
+        vs = sorted({x[f] for d in D for x in d["runs"]})
+        return vs[:: max(1, len(vs) // 60)]
+
+    best = []
+    for f in FEATS:
+        b = max((worst(mk(f, t)), t) for t in cands(f))
+        best.append((b[0], "%s %s %.4g" % (f, FEATS[f], b[1])))
+    for f, g in itertools.combinations(FEATS, 2):
+        b = max((worst(lambda x, a=mk(f, s), c=mk(g, t): a(x) and c(x)), s, t)
+                for s in cands(f)[::3] for t in cands(g)[::3])
+        best.append((b[0], "%s %s %.4g and %s %s %.4g" % (f, FEATS[f], b[1], g, FEATS[g], b[2])))
+    best.sort(reverse=True)
+    print("worst world's min(precision, recall) over %d worlds; every run kept: %.3f" % (len(D), worst(lambda x: True)))
+    for sc, d in best[:15]:
+        print("%.3f  %s" % (sc, d))
+
+
+def cmd_links(store, world):
+    s = load(store)
+    fi, fo, ins, outs, idx = s["fi"], s["fo"], s["ins"], s["outs"], s["idx"]
+    owner = {r["address"]: r["entity_id"] for r in csv.DictReader(open(os.path.join(world, "truth", "addresses.csv")))
+             if r["entity_id"]}
+    true = {idx[r["txid"]] for r in csv.DictReader(open(os.path.join(world, "truth", "peel_chains.csv"))) if r["txid"] in idx}
+    C = collections.Counter()
+    pairs = []
+    for t in sorted(s["peel"]):
+        b = max(range(fo[t], fo[t + 1]), key=lambda o: outs[o][0] & VMASK)
+        sp = outs[b][2]
+        p, v = ins[fi[t]]
+        if sp == NONE or fi[sp + 1] - fi[sp] > 2 or not 2 <= fo[sp + 1] - fo[sp] <= 4 or p >= s["nt"]:
+            continue
+        ai, ar = addr_str(s, outs[fo[p] + v][1]), addr_str(s, outs[b][1])
+        a, c = owner.get(ai), owner.get(ar)
+        if not (a and c):
+            continue
+        ti = outs[fo[p] + v][0] >> 56
+        mism = outs[b][0] >> 56 != ti and any(outs[o][0] >> 56 == ti for o in range(fo[t], fo[t + 1]) if o != b)
+        key = ("true" if t in true else "false", "other owner" if a != c else "own", "type mismatch" if mism else "-")
+        C[key] += 1
+        if a != c:
+            pairs.append("%s %s %d" % (ai, ar, mism))
+    for k in sorted(C):
+        print("%-5s hops, remainder to %-11s %-13s %d" % (*k, C[k]))
+    for x in pairs:
+        print("pair", x)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "runs":
+        cmd_runs(*sys.argv[2:])
+    elif len(sys.argv) == 4 and sys.argv[1] == "links":
+        cmd_links(*sys.argv[2:])
+    elif len(sys.argv) > 2 and sys.argv[1] in ("table", "grid"):
+        (cmd_table if sys.argv[1] == "table" else cmd_grid)(sys.argv[2:])
+    else:
+        sys.exit(__doc__)
