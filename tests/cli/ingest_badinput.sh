@@ -115,7 +115,7 @@ blk = hdr + bytes([len(txs)]) + b''.join(txs)
 open(out, 'wb').write(bytes.fromhex('f9beb4d9') + struct.pack('<I', len(blk)) + blk + bytes(64))
 PY
 done
-expect_to doublespend "block 101 tx" "double-spends output" "$T/s stays at its last commit, tip height 100 (101 blocks)"
+expect_to doublespend "block 101 tx" "double-spends output 0e3e2357e806b6cdb1f70b54c3a3a17b6714ee1f0e68bebb44a74b1efd512098:0" "$T/s stays at its last commit, tip height 100 (101 blocks)"
 # a failed first ingest into a new folder: nothing committed, an empty store that checks, opens
 # and resumes
 rc=0
