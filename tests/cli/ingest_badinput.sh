@@ -57,14 +57,13 @@ import sys; d=bytearray(open(sys.argv[1],'rb').read()); d[4:8]=(10**6).to_bytes(
 PY
 expect_fail pastend "blk00000.dat" "offset 0" "remain"
 
-# blocks that extend the tip but whose body is broken: found only when decoded
-mkblock() { # body hex from stdin appended to a header on top of the store's tip
-    /usr/bin/python3 - "$T/$1/blk00001.dat" "$TIP" "$2"
-}
+# blocks that extend the tip but whose body is broken: found only when decoded. Each is a sibling
+# of the real block 101 with equal work, written in blk00000.dat before the real chain in
+# blk00001.dat, so it is seen first and taken (the tie rule keeps the first-seen block).
 for c in bigcompact:ff0000000000000001 nofit:fd0010 badmerkle:01; do
     name=${c%%:*}; body=${c#*:}
-    mkdir -p "$T/$name"; ln -s "$M/mainnet-h0-h438.blk" "$T/$name/blk00000.dat"
-    /usr/bin/python3 - "$T/$name/blk00001.dat" "$TIP" "$body" <<'PY'
+    mkdir -p "$T/$name"; ln -s "$M/mainnet-h0-h438.blk" "$T/$name/blk00001.dat"
+    /usr/bin/python3 - "$T/$name/blk00000.dat" "$TIP" "$body" <<'PY'
 import sys, struct
 out, tip, body = sys.argv[1], bytes.fromhex(sys.argv[2])[::-1], bytes.fromhex(sys.argv[3])
 hdr = struct.pack('<i', 1) + tip + bytes(32) + struct.pack('<III', 1231470000, 0x1d00ffff, 7)
@@ -76,7 +75,7 @@ blk = hdr + body
 open(out, 'wb').write(bytes.fromhex('f9beb4d9') + struct.pack('<I', len(blk)) + blk + bytes(64))
 PY
 done
-# --to 101 so that the broken block 101 is on the chosen chain (blocks 101..438 are in blk00000)
+# --to 101 so that the broken block 101 is on the chosen chain (blocks 101..438 are in blk00001)
 "$CW_BIN" ingest btc --blocks "$T/bigcompact" --store "$T/s" --to 101 --quiet 2> "$T/x.err" && bad "sanity" || true
 expect_to() { # like expect_fail with --to 101
     local name=$1; shift
@@ -89,13 +88,13 @@ expect_to() { # like expect_fail with --to 101
     ok "$name: $(head -c 200 "$T/$name.err")"
     check_eq "$name: store still at its last commit" "$(store_digest "$T/s")" "$before"
 }
-expect_to bigcompact "blk00001.dat" "oversized CompactSize" "offset 88"
-expect_to nofit "blk00001.dat" "cannot fit" "offset 88"
-expect_to badmerkle "blk00001.dat" "merkle root"
+expect_to bigcompact "blk00000.dat" "oversized CompactSize" "offset 88"
+expect_to nofit "blk00000.dat" "cannot fit" "offset 88"
+expect_to badmerkle "blk00000.dat" "merkle root"
 # well-formed blocks whose txs spend badly: checked when the batch is committed
 for c in doublespend badvout; do
-    mkdir -p "$T/$c"; ln -s "$M/mainnet-h0-h438.blk" "$T/$c/blk00000.dat"
-    /usr/bin/python3 - "$T/$c/blk00001.dat" "$TIP" "$c" <<'PY'
+    mkdir -p "$T/$c"; ln -s "$M/mainnet-h0-h438.blk" "$T/$c/blk00001.dat"
+    /usr/bin/python3 - "$T/$c/blk00000.dat" "$TIP" "$c" <<'PY'
 import sys, struct, hashlib
 out, tip, case = sys.argv[1], bytes.fromhex(sys.argv[2])[::-1], sys.argv[3]
 d = lambda b: hashlib.sha256(hashlib.sha256(b).digest()).digest()
@@ -110,16 +109,24 @@ level = [d(t) for t in txs]
 while len(level) > 1:
     if len(level) % 2: level.append(level[-1])
     level = [d(level[i] + level[i + 1]) for i in range(0, len(level), 2)]
-# equal work to the real block 101: grind the nonce so this one has the smaller hash (the tie rule)
-for nonce in range(1 << 24):
-    hdr = struct.pack('<i', 1) + tip + level[0] + struct.pack('<III', 1231470000, 0x1d00ffff, nonce)
-    if d(hdr)[:2] == b'\0\0':
-        break
+# equal work to the real block 101 and written before it: the first seen (the tie rule)
+hdr = struct.pack('<i', 1) + tip + level[0] + struct.pack('<III', 1231470000, 0x1d00ffff, 0)
 blk = hdr + bytes([len(txs)]) + b''.join(txs)
 open(out, 'wb').write(bytes.fromhex('f9beb4d9') + struct.pack('<I', len(blk)) + blk + bytes(64))
 PY
 done
-expect_to doublespend "block 101 tx" "double-spends output"
+expect_to doublespend "block 101 tx" "double-spends output 0e3e2357e806b6cdb1f70b54c3a3a17b6714ee1f0e68bebb44a74b1efd512098:0" "$T/s stays at its last commit, tip height 100 (101 blocks)"
+# a failed first ingest into a new folder: nothing committed, an empty store that checks, opens
+# and resumes
+rc=0
+"$CW_BIN" ingest btc --blocks "$T/doublespend" --store "$T/new" --to 101 --quiet 2> "$T/new.err" || rc=$?
+check_eq "new store, double spend: exit 1" "$rc" 1
+check "new store: says nothing was committed" grep -q "double-spends output.*; nothing was committed: $T/new is an empty store" "$T/new.err"
+check "new store: the empty store checks" "$CW_BIN" check --store "$T/new"
+rc=0; "$CW_BIN" block 5 --store "$T/new" 2> "$T/new5.err" || rc=$?
+check_eq "new store: block 5 is not found (exit 3)" "$rc" 3
+check "new store: says the store is empty" grep -q "height 5 is not in the store (it is empty)" "$T/new5.err"
+check_eq "new store: a rerun up to 100 resumes" "$("$CW_BIN" ingest btc --blocks "$T/doublespend" --store "$T/new" --to 100 --json | jq .tip_height)" 100
 expect_to badvout "block 101 tx" "spends output 7 of a tx with 1 outputs"
 check "the store still checks" "$CW_BIN" check --store "$T/s"
 rc=0; "$CW_BIN" ingest btc --blocks "$T/nonexistent" --store "$T/s" 2>/dev/null || rc=$?

@@ -98,6 +98,9 @@ int cw_query_block(json_t **out, const cw_chainstore *cs, const char *q, int wit
         if (cw_parse_u64(&h, q))
             return cw_error_set(CW_EINVAL, "not a height or block hash: '%s'", q);
         uint32_t base = cw_chainstore_base_height(cs);
+        if (c.blocks == 0)
+            return cw_error_set(CW_ENOTFOUND, "height %llu is not in the store (it is empty)",
+                                (unsigned long long)h);
         if (h < base || h - base >= c.blocks)
             return cw_error_set(CW_ENOTFOUND, "height %llu is not in the store (%u..%llu)",
                                 (unsigned long long)h, base,

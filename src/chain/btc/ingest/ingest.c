@@ -4,7 +4,10 @@
  * 1. Scan every blk file's framing and headers (cheap: 88 bytes a record).
  * 2. Build the block tree from prev links over the scanned records and the blocks already in
  *    the store; cumulative work from the bits (Core's GetBlockProof). The best tip has the most
- *    work; ties keep the store's tip, then the smallest hash, so file order never matters.
+ *    work; among equal work the block seen first is kept, as Core keeps its first-seen tip: the
+ *    store's tip, then the record whose chain became complete first in file order (blk file
+ *    number, then offset; a block written before its parent counts as seen when its last
+ *    missing ancestor is read, as in Core's -reindex), then the earlier record itself.
  * 3. Roll the store back to the fork point when the best chain leaves it (a reorg), then decode
  *    and append the new blocks in height order, checking each merkle root, committing every
  *    `commit_txs` transactions. With threads > 1, worker threads read, decode and hash blocks
@@ -43,6 +46,9 @@ typedef struct node {
     cw_work work;      /* cumulative */
     uint32_t bits;
     int64_t height;
+    /* When the block and all its ancestors had been read: 0 for stored blocks, else 1 + the
+     * largest record index (file order) on its path back to the store or the root. */
+    uint64_t seen;
     int state; /* 0 unknown, 1 connected, 2 orphan, 3 visiting */
 } node;
 
@@ -266,6 +272,7 @@ static int connect(tree *t, uint64_t i, bool allow_root, cw_blkdir *dir, const c
     while (sp > 0) {
         uint64_t k = stack[--sp];
         node *nd = &t->nodes[k];
+        nd->seen = nd->rec == NODE_NONE ? 0 : nd->rec + 1;
         cw_work w;
         if (cw_work_from_bits(&w, nd->bits) != 0) {
             nd->state = 2;
@@ -299,6 +306,8 @@ static int connect(tree *t, uint64_t i, bool allow_root, cw_blkdir *dir, const c
             continue;
         }
         nd->height = par->height + 1;
+        if (par->seen > nd->seen)
+            nd->seen = par->seen;
         nd->work = par->work;
         cw_work_add(&nd->work, w);
         nd->state = 1;
@@ -307,6 +316,21 @@ static int connect(tree *t, uint64_t i, bool allow_root, cw_blkdir *dir, const c
 }
 
 static volatile int no_stop;
+
+/* After a failed run: says that the store is at its last commit (closing drops what was
+ * applied after it), which is a valid store that `check` passes and a rerun resumes. */
+static void where_store_stands(int rc, const cw_chainstore *cs, const char *store_dir)
+{
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", cw_error_last());
+    cw_chainstore_counts c = cw_chainstore_counts_get(cs);
+    if (c.blocks == 0)
+        cw_error_set(rc, "%s; nothing was committed: %s is an empty store", msg, store_dir);
+    else
+        cw_error_set(rc, "%s; %s stays at its last commit, tip height %llu (%llu blocks)", msg,
+                     store_dir, (unsigned long long)cw_chainstore_base_height(cs) + c.blocks - 1,
+                     (unsigned long long)c.blocks);
+}
 
 bool cw_ingest_btc_generated(const char *blocks_dir)
 {
@@ -422,9 +446,10 @@ int cw_ingest_btc(const cw_ingest_opts *o, cw_ingest_stats *st)
             best = (int64_t)i;
             continue;
         }
-        int cmp = cw_work_cmp(nd->work, t.nodes[best].work);
-        if (cmp > 0 || (cmp == 0 && t.nodes[best].store_row < 0 &&
-                        memcmp(nd->hash, t.nodes[best].hash, 32) < 0))
+        const node *bn = &t.nodes[best];
+        int cmp = cw_work_cmp(nd->work, bn->work);
+        if (cmp > 0 ||
+            (cmp == 0 && (nd->seen < bn->seen || (nd->seen == bn->seen && nd->rec < bn->rec))))
             best = (int64_t)i;
     }
     if (best < 0)
@@ -515,6 +540,8 @@ done:
 out:
     cw_progress_free(prog);
     pipeline_stop(&pl);
+    if (rc && rc != CW_EINTR && cs)
+        where_store_stands(rc, cs, o->store_dir);
     if (cs) {
         int crc = cw_chainstore_close(cs);
         if (!rc)

@@ -1183,9 +1183,10 @@ static int spend_error(const cw_chainstore *cs, const cw_spend *sp, uint64_t n_o
         return cw_error_set(CW_ECORRUPT,
                             "block %u tx %s spends output %u of a tx with %llu outputs",
                             blk->height, hex, sp->vout, (unsigned long long)n_out);
-    uint64_t o = tx_first_out(cs, sp->spent_tx) + sp->vout;
-    return cw_error_set(CW_ECORRUPT, "block %u tx %s double-spends output %llu", blk->height, hex,
-                        (unsigned long long)o);
+    char spent[65];
+    cw_hex_encode_rev(spent, row(cs, C_TXID, sp->spent_tx), 32);
+    return cw_error_set(CW_ECORRUPT, "block %u tx %s double-spends output %s:%u (already spent)",
+                        blk->height, hex, spent, sp->vout);
 }
 
 /* Rows about to be written in place, visited in ascending order: their pages are made writable
