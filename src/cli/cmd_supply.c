@@ -409,10 +409,13 @@ static void print_detail(json_t *d)
         printf("price series: %s\n", jstr(data, "price_series_note"));
     json_t *hy = json_object_get(data, "hygiene");
     if (json_integer_value(json_object_get(hy, "floor_months")) ||
-        json_integer_value(json_object_get(hy, "unit_value_months")))
-        printf("hygiene: %lld near-zero and %lld unit-value months read as missing (%s)\n",
+        json_integer_value(json_object_get(hy, "unit_value_months")) ||
+        json_integer_value(json_object_get(hy, "quiet_price_months")))
+        printf("hygiene: %lld near-zero, %lld unit-value and %lld quiet price months (no new "
+               "quote) read as missing (%s)\n",
                (long long)json_integer_value(json_object_get(hy, "floor_months")),
                (long long)json_integer_value(json_object_get(hy, "unit_value_months")),
+               (long long)json_integer_value(json_object_get(hy, "quiet_price_months")),
                jstr(hy, "rule"));
     json_t *evs = json_object_get(d, "events_last_12_months");
     for (size_t q = 0; q < json_array_size(evs); q++) {

@@ -271,10 +271,13 @@ static json_t *data_json(const cw_supply_timeline *t, size_t i)
     }
     json_object_set_new(
         d, "hygiene",
-        json_pack("{s:I, s:I, s:s}", "floor_months", (json_int_t)t->floor_months,
-                  "unit_value_months", (json_int_t)t->uv_months, "rule",
+        json_pack("{s:I, s:I, s:I, s:s}", "floor_months", (json_int_t)t->floor_months,
+                  "unit_value_months", (json_int_t)t->uv_months, "quiet_price_months",
+                  (json_int_t)t->quiet_price_months, "rule",
                   "months below 5% of the trailing 24-month median, or with a unit value off by "
-                  "10x from its trailing median, are missing for the detectors"));
+                  "10x from its trailing median, and price months with no new quote (every "
+                  "daily or weekly observation equal to the previous month's last), are "
+                  "missing for the detectors"));
     bool syn = t->synthetic_trade || t->synthetic_price;
     json_object_set_new(d, "synthetic", json_boolean(syn));
     json_object_set_new(d, "series_kind", json_string(syn ? "synthetic" : "real"));

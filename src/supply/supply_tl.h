@@ -134,6 +134,7 @@ struct cw_supply_timeline {
     size_t n_exps;
     size_t floor_months; /* months set missing by the floor */
     size_t uv_months;    /* months set missing by the unit-value check */
+    size_t quiet_price_months; /* price months with no new quote, missing for the detectors */
     int today_m;         /* month index of today (freshness) */
 };
 

@@ -182,11 +182,11 @@ static void jump_z(const double *p, size_t n, double *out)
 
 /* eom: each month's end-of-month price (NULL: none); price_jump_eom reads it (eighth stop: a
  * halt or ban in a month's last days moves the monthly mean a month late). */
-static void price_momentum(cw_supply_timeline *t, const double *eom)
+static void price_momentum(cw_supply_timeline *t, const double *pd, const double *eom)
 {
     const double *p = t->v[TL_PRICE];
     size_t n = t->n;
-    jump_z(p, n, t->v[TL_PRICE_JUMP]);
+    jump_z(pd, n, t->v[TL_PRICE_JUMP]); /* without the quiet months; the regime reads p */
     if (eom)
         jump_z(eom, n, t->v[TL_PRICE_JUMP_EOM]);
     for (size_t i = 0; i < n; i++) {
@@ -454,6 +454,7 @@ typedef struct {
     double e;    /* the mean of the month's last TL_EOM_OBS observations (eighth stop) */
     int nobs;    /* observations in the month (twelfth stop: a partial last month) */
     int lastday; /* day of the month of its last observation (0: a monthly date) */
+    bool quiet;  /* no new quote: >= 2 observations, all equal to the previous month's last */
 } mv;
 
 /* Observations at the end of a month read by price_jump_eom: a daily series' last trading
@@ -476,9 +477,10 @@ static int price_months(cw_supply *s, const char *series, mv **out, size_t *n_ou
     size_t n = 0, cap = 0;
     mv *a = NULL;
     int rc = 0, cur = -1;
-    double sum = 0, last[TL_EOM_OBS];
+    double sum = 0, last[TL_EOM_OBS], prev_last = NAN, cur_last = NAN;
     size_t cnt = 0;
     int lastday = 0;
+    bool same = true; /* every observation of the month so far equals prev_last */
     for (;;) {
         int step = sqlite3_step(st);
         int m = -1;
@@ -501,9 +503,12 @@ static int price_months(cw_supply *s, const char *series, mv **out, size_t *n_ou
             double es = 0;
             for (size_t j = 0; j < k; j++)
                 es += last[j];
-            a[n++] = (mv){cur, sum / (double)cnt, es / (double)k, (int)cnt, lastday};
+            a[n++] = (mv){cur,      sum / (double)cnt, es / (double)k,
+                          (int)cnt, lastday,           cnt >= 2 && same && isfinite(prev_last)};
+            prev_last = cur_last;
             sum = 0;
             cnt = 0;
+            same = true;
         }
         if (step != SQLITE_ROW)
             break;
@@ -511,6 +516,9 @@ static int price_months(cw_supply *s, const char *series, mv **out, size_t *n_ou
         double v = sqlite3_column_double(st, 1);
         sum += v;
         last[cnt % TL_EOM_OBS] = v;
+        if (v != prev_last)
+            same = false;
+        cur_last = v;
         cnt++;
         const unsigned char *u = sqlite3_column_text(st, 2);
         if (unit)
@@ -677,8 +685,8 @@ static int load_price(cw_supply_timeline *t, cw_supply *s, mv **out, size_t *n_o
             }
             if (first_new < 0)
                 first_new = cand[best][j].m;
-            a[n++] = (mv){cand[best][j].m, cand[best][j].v * ratio, cand[best][j].e * ratio,
-                          cand[best][j].nobs, cand[best][j].lastday};
+            a[n++] = (mv){cand[best][j].m,    cand[best][j].v * ratio, cand[best][j].e * ratio,
+                          cand[best][j].nobs, cand[best][j].lastday,   cand[best][j].quiet};
         }
         cw_supply__month_format(from, first_new);
         size_t l = strlen(t->price_note);
@@ -1394,7 +1402,7 @@ static int load_mrisk(cw_supply *s, const char *commodity, mv **out, size_t *n_o
             a = na;
         }
         double v = sqlite3_column_double(st, 1);
-        a[n++] = (mv){m, v, v, 1, 0};
+        a[n++] = (mv){m, v, v, 1, 0, false};
     }
     if (!rc && step != SQLITE_DONE)
         rc = cw_supply__sqlerr(s->db, "indices");
@@ -1420,6 +1428,7 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
         return cw_error_set(CW_ENOMEM, "out of memory");
     mv *price = NULL, *mr = NULL;
     size_t n_price = 0, n_mr = 0;
+    double *pd = NULL;
     prod_year *py = NULL;
     size_t n_py = 0;
     double *sup = NULL;
@@ -1730,10 +1739,25 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
     }
 
     /* ---- prices ---- */
-    for (size_t k = 0; k < n_price; k++)
+    /* pd: the price the dynamic detectors read (stop 19): a month with no new quote (every
+     * observation of a daily or weekly series equal to the previous month's last: the source
+     * carried its quote forward) is missing for them, not calm; the level, the regime and the
+     * percentile keep it (see "Series hygiene" in docs/SUPPLY-INDICATORS.md) */
+    pd = cw_malloc(n * sizeof *pd);
+    if (!pd) {
+        rc = cw_error_set(CW_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+        pd[i] = NAN;
+    for (size_t k = 0; k < n_price; k++) {
         t->v[TL_PRICE][price[k].m - m0] = price[k].v;
+        pd[price[k].m - m0] = price[k].quiet ? NAN : price[k].v;
+        if (price[k].quiet)
+            t->quiet_price_months++;
+    }
     /* the price EWMA ratio itself is not a named indicator; only its absolute value is */
-    if ((rc = detectors(t, t->v[TL_PRICE], TL_PRICE_Z, -1, TL_PRICE_EWMA_ABS, TL_PRICE_CUSUM_UP,
+    if ((rc = detectors(t, pd, TL_PRICE_Z, -1, TL_PRICE_EWMA_ABS, TL_PRICE_CUSUM_UP,
                         TL_PRICE_CUSUM_DOWN, TL_PRICE_CP)))
         goto out;
     /* direction: a change point counts as a supply signal only while the price rises (the
@@ -1757,8 +1781,8 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
         for (size_t i = 0; eom && i < n; i++)
             eom[i] = NAN;
         for (size_t k = 0; eom && k < n_price; k++)
-            eom[price[k].m - m0] = price[k].e;
-        price_momentum(t, eom);
+            eom[price[k].m - m0] = price[k].quiet ? NAN : price[k].e;
+        price_momentum(t, pd, eom);
         cw_free(eom);
     }
     price_pctile(t);
@@ -1891,6 +1915,7 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
     }
 out:
     cw_free(price);
+    cw_free(pd);
     cw_free(mr);
     cw_free(py);
     cw_free(sup);
