@@ -396,6 +396,12 @@ static void print_detail(json_t *d)
                jstr(pr, "series_last"),
                (long long)json_integer_value(json_object_get(pr, "months_behind_today")),
                jstr(data, "today"));
+        if (json_integer_value(json_object_get(pr, "quiet_months_last_12")))
+            printf("price quotes: %lld of the 12 months to %s have no new quote (every "
+                   "observation equal to the previous month's last: the source carried its "
+                   "quote forward); the detectors read them as a price that did not move\n",
+                   (long long)json_integer_value(json_object_get(pr, "quiet_months_last_12")),
+                   jstr(pr, "last"));
         printf("price freshness: last observation %s (%s)%s; %s\n", jstr(pr, "last_observation"),
                jstr(pr, "last_series"),
                json_is_true(json_object_get(pr, "last_month_partial")) ? ", a partial month" : "",
@@ -409,13 +415,10 @@ static void print_detail(json_t *d)
         printf("price series: %s\n", jstr(data, "price_series_note"));
     json_t *hy = json_object_get(data, "hygiene");
     if (json_integer_value(json_object_get(hy, "floor_months")) ||
-        json_integer_value(json_object_get(hy, "unit_value_months")) ||
-        json_integer_value(json_object_get(hy, "quiet_price_months")))
-        printf("hygiene: %lld near-zero, %lld unit-value and %lld quiet price months (no new "
-               "quote) read as missing (%s)\n",
+        json_integer_value(json_object_get(hy, "unit_value_months")))
+        printf("hygiene: %lld near-zero and %lld unit-value months read as missing (%s)\n",
                (long long)json_integer_value(json_object_get(hy, "floor_months")),
                (long long)json_integer_value(json_object_get(hy, "unit_value_months")),
-               (long long)json_integer_value(json_object_get(hy, "quiet_price_months")),
                jstr(hy, "rule"));
     json_t *evs = json_object_get(d, "events_last_12_months");
     for (size_t q = 0; q < json_array_size(evs); q++) {

@@ -138,6 +138,14 @@ static json_t *data_json(const cw_supply_timeline *t, size_t i)
         int behind = months_now() - t->price_last;
         json_object_set_new(pr, "months_behind_today", json_integer(behind));
         json_object_set_new(pr, "synthetic", json_boolean(t->synthetic_price));
+        /* months with no new quote among the 12 to the level's month (stop 19): the source
+         * carried its quote forward; shown so a calm price is not taken for a quoted one, read
+         * by no rule (registered as missing for the detectors and reverted on its run) */
+        int quiet = 0;
+        for (int k = last - 11; k <= last; k++)
+            if (k >= t->m0 && k - t->m0 < (int)t->n && t->price_quiet[k - t->m0])
+                quiet++;
+        json_object_set_new(pr, "quiet_months_last_12", json_integer(quiet));
         /* the newest month (twelfth stop): its series, last observation, and whether it is
          * a partial month; whether the loaded series has ended */
         json_object_set_new(pr, "last_series", json_string(t->price_last_series));
@@ -271,13 +279,10 @@ static json_t *data_json(const cw_supply_timeline *t, size_t i)
     }
     json_object_set_new(
         d, "hygiene",
-        json_pack("{s:I, s:I, s:I, s:s}", "floor_months", (json_int_t)t->floor_months,
-                  "unit_value_months", (json_int_t)t->uv_months, "quiet_price_months",
-                  (json_int_t)t->quiet_price_months, "rule",
+        json_pack("{s:I, s:I, s:s}", "floor_months", (json_int_t)t->floor_months,
+                  "unit_value_months", (json_int_t)t->uv_months, "rule",
                   "months below 5% of the trailing 24-month median, or with a unit value off by "
-                  "10x from its trailing median, and price months with no new quote (every "
-                  "daily or weekly observation equal to the previous month's last), are "
-                  "missing for the detectors"));
+                  "10x from its trailing median, are missing for the detectors"));
     bool syn = t->synthetic_trade || t->synthetic_price;
     json_object_set_new(d, "synthetic", json_boolean(syn));
     json_object_set_new(d, "series_kind", json_string(syn ? "synthetic" : "real"));

@@ -115,6 +115,7 @@ struct cw_supply_timeline {
     char price_last_date[16];
     int price_last_nobs, price_last_median_nobs;
     bool price_last_partial;
+    bool *price_quiet; /* per month: no new quote (stop 19; shown, read by no rule) */
     /* production */
     char (*prod_top)[4];
     int *prod_year;
@@ -134,7 +135,7 @@ struct cw_supply_timeline {
     size_t n_exps;
     size_t floor_months; /* months set missing by the floor */
     size_t uv_months;    /* months set missing by the unit-value check */
-    size_t quiet_price_months; /* price months with no new quote, missing for the detectors */
+
     int today_m;         /* month index of today (freshness) */
 };
 

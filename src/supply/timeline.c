@@ -48,6 +48,7 @@ void cw_supply_timeline_free(cw_supply_timeline *t)
     cw_free(t->prod_year);
     cw_free(t->prod_est);
     cw_free(t->wgi_missing);
+    cw_free(t->price_quiet);
     cw_free(t->ev);
     cw_free(t->trade_rows);
     cw_free(t->line_up_hs);
@@ -182,11 +183,11 @@ static void jump_z(const double *p, size_t n, double *out)
 
 /* eom: each month's end-of-month price (NULL: none); price_jump_eom reads it (eighth stop: a
  * halt or ban in a month's last days moves the monthly mean a month late). */
-static void price_momentum(cw_supply_timeline *t, const double *pd, const double *eom)
+static void price_momentum(cw_supply_timeline *t, const double *eom)
 {
     const double *p = t->v[TL_PRICE];
     size_t n = t->n;
-    jump_z(pd, n, t->v[TL_PRICE_JUMP]); /* without the quiet months; the regime reads p */
+    jump_z(p, n, t->v[TL_PRICE_JUMP]);
     if (eom)
         jump_z(eom, n, t->v[TL_PRICE_JUMP_EOM]);
     for (size_t i = 0; i < n; i++) {
@@ -1428,7 +1429,6 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
         return cw_error_set(CW_ENOMEM, "out of memory");
     mv *price = NULL, *mr = NULL;
     size_t n_price = 0, n_mr = 0;
-    double *pd = NULL;
     prod_year *py = NULL;
     size_t n_py = 0;
     double *sup = NULL;
@@ -1489,9 +1489,10 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
     t->prod_year = cw_calloc(n, sizeof *t->prod_year);
     t->prod_est = cw_calloc(n, sizeof *t->prod_est);
     t->wgi_missing = cw_calloc(n, sizeof *t->wgi_missing);
+    t->price_quiet = cw_calloc(n, sizeof *t->price_quiet);
     sup = cw_calloc(n * (t->n_suppliers ? t->n_suppliers : 1), sizeof *sup);
     if (!t->labels || !t->top_supplier || !t->prod_top || !t->prod_year || !t->prod_est ||
-        !t->wgi_missing || !sup) {
+        !t->wgi_missing || !t->price_quiet || !sup) {
         rc = cw_error_set(CW_ENOMEM, "out of memory");
         goto out;
     }
@@ -1739,25 +1740,16 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
     }
 
     /* ---- prices ---- */
-    /* pd: the price the dynamic detectors read (stop 19): a month with no new quote (every
-     * observation of a daily or weekly series equal to the previous month's last: the source
-     * carried its quote forward) is missing for them, not calm; the level, the regime and the
-     * percentile keep it (see "Series hygiene" in docs/SUPPLY-INDICATORS.md) */
-    pd = cw_malloc(n * sizeof *pd);
-    if (!pd) {
-        rc = cw_error_set(CW_ENOMEM, "out of memory");
-        goto out;
-    }
-    for (size_t i = 0; i < n; i++)
-        pd[i] = NAN;
+    /* a month with no new quote (every observation of a daily or weekly series equal to the
+     * previous month's last: the source carried its quote forward) is shown, not read by any
+     * rule: stop 19 registered it as missing for the detectors and reverted it on its run
+     * (docs/SUPPLY-INDICATORS.md, "Nineteenth stop") */
     for (size_t k = 0; k < n_price; k++) {
         t->v[TL_PRICE][price[k].m - m0] = price[k].v;
-        pd[price[k].m - m0] = price[k].quiet ? NAN : price[k].v;
-        if (price[k].quiet)
-            t->quiet_price_months++;
+        t->price_quiet[price[k].m - m0] = price[k].quiet;
     }
     /* the price EWMA ratio itself is not a named indicator; only its absolute value is */
-    if ((rc = detectors(t, pd, TL_PRICE_Z, -1, TL_PRICE_EWMA_ABS, TL_PRICE_CUSUM_UP,
+    if ((rc = detectors(t, t->v[TL_PRICE], TL_PRICE_Z, -1, TL_PRICE_EWMA_ABS, TL_PRICE_CUSUM_UP,
                         TL_PRICE_CUSUM_DOWN, TL_PRICE_CP)))
         goto out;
     /* direction: a change point counts as a supply signal only while the price rises (the
@@ -1781,8 +1773,8 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
         for (size_t i = 0; eom && i < n; i++)
             eom[i] = NAN;
         for (size_t k = 0; eom && k < n_price; k++)
-            eom[price[k].m - m0] = price[k].quiet ? NAN : price[k].e;
-        price_momentum(t, pd, eom);
+            eom[price[k].m - m0] = price[k].e;
+        price_momentum(t, eom);
         cw_free(eom);
     }
     price_pctile(t);
@@ -1915,7 +1907,6 @@ int cw_supply_timeline_build(cw_supply_timeline **out, cw_supply *s, const char 
     }
 out:
     cw_free(price);
-    cw_free(pd);
     cw_free(mr);
     cw_free(py);
     cw_free(sup);
