@@ -69,7 +69,8 @@ enum {
 #define CW_PAT_PEEL_MAX_MEAN_PPM 450000
 /* A shorter run is a peel chain only when it is tight (rule peel-run-short): at least this
  * many hops, each link a one-input hop spending a remainder paid to a fresh address (no output
- * paid it before), confirmed at most CW_PAT_PEEL_TIGHT_BLOCKS blocks after its parent. */
+ * paid it before), confirmed at most CW_PAT_PEEL_TIGHT_BLOCKS blocks after its parent. A batched
+ * hop's remainder back at the chain's own earlier address links the run but counts for no hop. */
 #define CW_PAT_PEEL_SHORT_RUN 4
 #define CW_PAT_PEEL_TIGHT_BLOCKS 1
 /* A service's float, not a peel chain: the run's first hop spends a coin at an address paid at
@@ -80,9 +81,10 @@ enum {
 #define CW_PAT_PEEL_FLOAT_MAX_PPM 10000
 #define CW_PAT_PEEL_HEAD_CAP 64
 /* A run's end (rule peel-run-end): up to this many txs after a flagged run's last hop (the
- * one whose remainder no hop spends), each with one input spending an output of the one
- * before, paid to a fresh address, at most CW_PAT_PEEL_TIGHT_BLOCKS blocks after it, with
- * 2..CW_PAT_PEEL_MAX_OUTS outputs to addresses: a chain ending with a peel larger than its
+ * one whose remainder no hop spends, or only the first of these txs, a hop peeling more than
+ * the run's mean allows), each with one input spending an output of the one before, paid to a
+ * fresh address (or the chain's own earlier one), at most CW_PAT_PEEL_TIGHT_BLOCKS blocks after it,
+ * with 2..CW_PAT_PEEL_MAX_OUTS outputs to addresses: a chain ending with a peel larger than its
  * remainder, or a last batched hop, whose remainder is not the largest output. */
 #define CW_PAT_PEEL_END_HOPS 2
 

@@ -92,9 +92,9 @@ int cw_screen_flag_level(const cw_screen_result *r);
  *                "one_owner": {value, share, probable, capped_mixes} (where it decides
  *                the flag: a risk category whose share with probable exposure reaches the
  *                probable threshold and whose certain share does not flag)}],
- *  "through_mix": [{category, share, one_owner_share}] (risk categories whose proportional
- *  share reaches probable_threshold while the capped one does not: exposed through a mix,
- *  no flag),
+ *  "through_mix": [{category, share, one_owner_share, paths: [...]}] (risk categories whose
+ *  proportional share reaches probable_threshold while the capped one does not: exposed
+ *  through a mix, no flag; paths as a flag's),
  *  "unknown", "coinbase", "coinjoin_value" (stop), "flag": "flag"|"probable"|"none",
  *  "flags": [{category, level, share, certain_share, threshold, paths: [...]; a probable
  *             flag adds one_owner_share (its score), rule ("one-owner" or "proportional")

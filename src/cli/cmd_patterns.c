@@ -82,7 +82,7 @@ static int do_show(const cw_store_opts *o)
             else if (rule == CW_PAT_RULE_PEEL_SHORT)
                 printf("  evidence: a run of %u peel hops through this tx, at least %u of them "
                        "linked tightly (one input, remainder to a fresh address, <= %u block "
-                       "apart)\n",
+                       "apart; a batched hop back to the chain's own address links, uncounted)\n",
                        d.peel_run, d.peel_tight, CW_PAT_PEEL_TIGHT_BLOCKS);
             else if (rule == CW_PAT_RULE_PEEL_END)
                 printf("  evidence: the %s tx after a flagged peel run's last hop (no hop spends "

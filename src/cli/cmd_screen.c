@@ -105,6 +105,12 @@ static void print_one(json_t *j)
                json_string_value(json_object_get(v, "category")),
                100.0 * json_real_value(json_object_get(v, "share")),
                100.0 * json_real_value(json_object_get(v, "one_owner_share")));
+        size_t k;
+        json_t *p;
+        json_array_foreach(json_object_get(v, "paths"), k, p)
+        {
+            print_path(p, "    ");
+        }
     }
     int64_t base = json_integer_value(json_object_get(j, "base"));
     int64_t cb = json_integer_value(json_object_get(j, "coinbase"));

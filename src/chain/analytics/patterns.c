@@ -31,8 +31,10 @@
  * differ); 5: a peel hop pays 1-3 peels (a batched hop, 3-4 outputs, to a fresh remainder
  * address); 6: the same rows as 5, in a generation folder (patterns.<gen>/) that a build writes
  * whole and never rewrites under a reader (3 to 5 kept them beside the manifest); 7: a flagged
- * run's end (rule peel-run-end, flags of 6 differ) */
-#define PAT_FORMAT 7
+ * run's end (rule peel-run-end, flags of 6 differ); 8: a batched hop back to the chain's own
+ * address carries a tight run (counting for no tight hop) and may be ended; a run's last flagged
+ * hop may be ended by a hop (flags of 7 differ) */
+#define PAT_FORMAT 8
 
 static const char *const flag_names[CW_PAT_N_FLAGS] = {
     "coinjoin", "whirlpool", "wasabi1",  "wasabi2", "joinmarket",       "peel_chain",
@@ -108,12 +110,14 @@ static const char *const rule_texts[CW_PAT_N_RULES] = {
     "not a service's float (first coin at an address paid 3+ times, peels under 1% on average)",
     "counts of inputs and outputs only",
     "one of at least 4 consecutive hops, each spending the previous hop's remainder, paid to an "
-    "address never paid before, with one input, at most 1 block after it (a tight run), "
+    "address never paid before, with one input, at most 1 block after it (a tight run; a batched "
+    "hop back to the chain's own earlier address carries the run but counts for no hop), "
     "peeling on average at most 45%, not a service's float",
     "one of at most 2 txs ending a flagged peel run: one input spending an output of the run's "
-    "last hop (whose largest output no hop spends) or of the tx before, paid to an address "
-    "never paid before, at most 1 block after it, 2-4 outputs (a last peel larger than the "
-    "remainder, a last batched hop)"};
+    "last flagged hop (whose largest output no hop spends, or only this tx, a hop peeling more "
+    "than the run's mean allows) or of the tx before, paid to an address never paid before (or "
+    "the chain's own earlier address), at most 1 block after it, 2-4 outputs (a last peel "
+    "larger than the remainder, a last batched hop)"};
 
 const char *cw_patterns_rule_name(unsigned rule)
 {
@@ -1000,52 +1004,71 @@ static unsigned paid_before(const cw_chainstore *cs, uint64_t o, unsigned cap)
     return n;
 }
 
-/* Whether the hop child spends the remainder of the hop parent (its peel_child) by a tight
- * link: child has one input, the remainder went to an address no output paid before, and
- * child is confirmed at most CW_PAT_PEEL_TIGHT_BLOCKS blocks after parent. */
-static bool tight_link(const cw_chainstore *cs, scratch *s, uint64_t parent, uint64_t child)
+/* How the hop child spends the remainder of the hop parent (its peel_child): TIGHT when child
+ * has one input, the remainder went to an address no output paid before, and child is
+ * confirmed at most CW_PAT_PEEL_TIGHT_BLOCKS blocks after parent; OWN on the same terms but for
+ * a remainder back at the chain's own earlier remainder address (chain_reuse); else NONE. */
+enum { LINK_NONE, LINK_TIGHT, LINK_OWN };
+static unsigned tight_link(const cw_chainstore *cs, scratch *s, uint64_t parent, uint64_t child)
 {
     uint32_t large;
     uint64_t i0, i1, o0, o1;
     cw_chainstore_tx_range(cs, child, &i0, &i1, &o0, &o1);
     if (i1 - i0 != 1 || !hop_shape(cs, s, parent, &large))
-        return false;
-    uint64_t rem = cw_chainstore_tx_first_out(cs, parent) + large;
-    if (cw_chainstore_out(cs, rem)->addr == CW_NONE32 || paid_before(cs, rem, 1) != 0)
-        return false;
+        return LINK_NONE;
+    uint64_t pi0, pi1, po0, po1;
+    cw_chainstore_tx_range(cs, parent, &pi0, &pi1, &po0, &po1);
+    uint64_t rem = po0 + large;
+    if (cw_chainstore_out(cs, rem)->addr == CW_NONE32)
+        return LINK_NONE;
+    unsigned kind = LINK_TIGHT;
+    if (paid_before(cs, rem, 1) != 0) {
+        if (po1 - po0 <= 2 || !chain_reuse(cs, pi0, rem))
+            return LINK_NONE;
+        kind = LINK_OWN;
+    }
     uint32_t hp = tx_height(cs, parent), hc = tx_height(cs, child);
-    return hc >= hp && hc - hp <= CW_PAT_PEEL_TIGHT_BLOCKS;
+    return hc >= hp && hc - hp <= CW_PAT_PEEL_TIGHT_BLOCKS ? kind : LINK_NONE;
 }
 
 /* Hops in the tight run through the hop tx, counted up to `cap`; *frac_sum gets the sum of
- * their peel fractions (millionths) and *head the oldest of them. */
+ * the peel fractions (millionths) of the *walked hops it walked and *head the oldest of them. A
+ * batched hop whose remainder goes back to the chain's own address (LINK_OWN) continues the
+ * run but is no evidence of its own: the hop after it is walked and not counted, so a wallet
+ * cycling its change between two addresses never makes a tight run from its reused links. */
 static unsigned tight_run(const cw_chainstore *cs, scratch *s, uint64_t tx, unsigned cap,
-                          uint64_t *frac_sum, uint64_t *head)
+                          uint64_t *frac_sum, uint64_t *head, unsigned *walked)
 {
     uint32_t large;
     *frac_sum = 0;
     *head = tx;
+    *walked = 0;
     if (!hop_shape(cs, s, tx, &large))
         return 0;
-    unsigned n = 1;
+    unsigned n = 1, w = 1;
     *frac_sum = peel_frac(cs, tx, large);
-    for (uint64_t t = tx; n < cap;) {
+    for (uint64_t t = tx; n < cap && w < 2 * cap;) {
         uint64_t p = peel_parent(cs, s, t);
         uint32_t pl;
-        if (p == CW_NONE64 || !tight_link(cs, s, p, t) || !hop_shape(cs, s, p, &pl))
+        unsigned k;
+        if (p == CW_NONE64 || !(k = tight_link(cs, s, p, t)) || !hop_shape(cs, s, p, &pl))
             break;
         *frac_sum += peel_frac(cs, p, pl);
         *head = t = p;
-        n++;
+        n += k == LINK_TIGHT;
+        w++;
     }
-    for (uint64_t t = tx; n < cap;) {
+    for (uint64_t t = tx; n < cap && w < 2 * cap;) {
         uint64_t c = peel_child(cs, s, t, large);
-        if (c == CW_NONE64 || !tight_link(cs, s, t, c) || !hop_shape(cs, s, c, &large))
+        unsigned k;
+        if (c == CW_NONE64 || !(k = tight_link(cs, s, t, c)) || !hop_shape(cs, s, c, &large))
             break;
         *frac_sum += peel_frac(cs, c, large);
         t = c;
-        n++;
+        n += k == LINK_TIGHT;
+        w++;
     }
+    *walked = w;
     return n;
 }
 
@@ -1118,11 +1141,11 @@ static unsigned peel_run_rule(const cw_chainstore *cs, scratch *s, uint64_t tx, 
         return 0;
     }
     uint64_t head;
-    unsigned n = tight_run(cs, s, tx, CW_PAT_PEEL_SHORT_RUN, &fs, &head);
+    unsigned w, n = tight_run(cs, s, tx, CW_PAT_PEEL_SHORT_RUN, &fs, &head, &w);
     if (d)
         d->peel_tight = n;
-    if (n >= CW_PAT_PEEL_SHORT_RUN && fs <= (uint64_t)n * CW_PAT_PEEL_MAX_MEAN_PPM) {
-        if (!service_float(cs, s, head, fs / n)) {
+    if (n >= CW_PAT_PEEL_SHORT_RUN && fs <= (uint64_t)w * CW_PAT_PEEL_MAX_MEAN_PPM) {
+        if (!service_float(cs, s, head, fs / w)) {
             *score = 60;
             return CW_PAT_RULE_PEEL_SHORT;
         }
@@ -1133,7 +1156,8 @@ static unsigned peel_run_rule(const cw_chainstore *cs, scratch *s, uint64_t tx, 
 }
 
 /* Whether tx may end a run after the tx *from (rule peel-run-end): one input, spending an
- * output of *from paid to a fresh address, 2..CW_PAT_PEEL_MAX_OUTS outputs, all to addresses,
+ * output of *from paid to a fresh address (or, from a batched *from, to the chain's own earlier
+ * remainder address: chain_reuse), 2..CW_PAT_PEEL_MAX_OUTS outputs, all to addresses,
  * at most CW_PAT_PEEL_TIGHT_BLOCKS blocks after *from. Reads the input and output rows only. */
 static bool end_shape(const cw_chainstore *cs, uint64_t tx, uint64_t *from)
 {
@@ -1148,8 +1172,12 @@ static bool end_shape(const cw_chainstore *cs, uint64_t tx, uint64_t *from)
     for (uint64_t k = 0; k < o1 - o0; k++)
         if (ro[k].addr == CW_NONE32)
             return false;
-    uint64_t so = cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout;
-    if (cw_chainstore_out(cs, so)->addr == CW_NONE32 || paid_before(cs, so, 1) != 0)
+    uint64_t pi0, pi1, po0, po1;
+    cw_chainstore_tx_range(cs, r->spent_tx, &pi0, &pi1, &po0, &po1);
+    uint64_t so = po0 + r->spent_vout;
+    if (cw_chainstore_out(cs, so)->addr == CW_NONE32)
+        return false;
+    if (paid_before(cs, so, 1) != 0 && (po1 - po0 <= 2 || !chain_reuse(cs, pi0, so)))
         return false;
     uint32_t hp = tx_height(cs, r->spent_tx), hc = tx_height(cs, tx);
     if (hc < hp || hc - hp > CW_PAT_PEEL_TIGHT_BLOCKS)
@@ -1162,7 +1190,9 @@ static bool end_shape(const cw_chainstore *cs, uint64_t tx, uint64_t *from)
  * peel-run-end), 0 when not. The run's last hop: a hop flagged by its run whose remainder no
  * hop spends (a chain whose last peel is larger than its remainder pays the remainder in the
  * smaller output; a last batched hop whose largest output is a peel at an address paid before
- * is no hop). A mid-run hop's peels are never taken: the run continues through its remainder. */
+ * is no hop), or only tx, itself a hop the run rule leaves out (a last hop peeling more than
+ * the run's mean allows) that does not pay its remainder to its own input's address. A mid-run
+ * hop's peels are never taken: the run continues through its remainder. */
 static unsigned peel_end(const cw_chainstore *cs, scratch *s, uint64_t tx, unsigned depth)
 {
     uint64_t p;
@@ -1172,8 +1202,15 @@ static unsigned peel_end(const cw_chainstore *cs, scratch *s, uint64_t tx, unsig
     uint64_t fs;
     unsigned sc, r = peel_walk(cs, s, p, RUN_CAP, &fs);
     if (r >= CW_PAT_PEEL_SHORT_RUN && hop_shape(cs, s, p, &large) &&
-        peel_run_rule(cs, s, p, r, fs, &sc, NULL))
-        return peel_child(cs, s, p, large) == CW_NONE64 ? 1 : 0;
+        peel_run_rule(cs, s, p, r, fs, &sc, NULL)) {
+        /* the run's last flagged hop: no hop spends its remainder, or tx does (a last hop
+         * peeling more than the run's mean allows), unless tx pays it back to its own address */
+        uint64_t c = peel_child(cs, s, p, large);
+        uint32_t tl;
+        if (c == tx)
+            return hop_shape(cs, s, tx, &tl) && !remainder_to_input(cs, tx, tl) ? 1 : 0;
+        return c == CW_NONE64 ? 1 : 0;
+    }
     unsigned k = peel_end(cs, s, p, depth - 1);
     return k ? k + 1 : 0;
 }

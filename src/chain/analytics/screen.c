@@ -359,6 +359,17 @@ static json_t *paths_to(const cw_screen_result *r, const char *cat, size_t top)
     return arr;
 }
 
+/* obj (a flag or a through-mix entry) with "paths": paths_to category cat; returns obj. */
+static json_t *with_paths(json_t *obj, const cw_screen_result *r, const char *cat, size_t top)
+{
+    json_t *p = paths_to(r, cat, top);
+    if (obj && p)
+        json_object_set_new(obj, "paths", p);
+    else
+        json_decref(p);
+    return obj;
+}
+
 json_t *cw_screen_json(const cw_screen_result *r, size_t top_paths)
 {
     uint64_t base = cw_screen_received(r);
@@ -397,10 +408,13 @@ json_t *cw_screen_json(const cw_screen_result *r, size_t top_paths)
                                           "share", share_of(r, c->own), "probable",
                                           (json_int_t)c->own_prob, "capped_mixes",
                                           (json_int_t)c->own_mixes));
-        if (through_mix(r, i))
-            json_array_append_new(mix, json_pack("{s:s, s:f, s:f}", "category", cats[i], "share",
-                                                 share_of(r, v), "one_owner_share",
-                                                 share_of(r, c->own)));
+        if (through_mix(r, i)) {
+            /* a review tier, not a flag: with the paths to the category's largest labelled
+             * ends, as a flag has them, so a desk sees which source and which mix */
+            json_t *m = json_pack("{s:s, s:f, s:f}", "category", cats[i], "share", share_of(r, v),
+                                  "one_owner_share", share_of(r, c->own));
+            json_array_append_new(mix, with_paths(m, r, cats[i], top_paths));
+        }
         int l = level_of(r, i);
         if (!l)
             continue;
@@ -419,12 +433,7 @@ json_t *cw_screen_json(const cw_screen_result *r, size_t top_paths)
             json_object_set_new(f, "meaning",
                                 json_string("the exposure passed a CoinJoin: which participant's "
                                             "coin carries it is a judgement, not a certainty"));
-        json_t *p = paths_to(r, cats[i], top_paths);
-        if (f && p)
-            json_object_set_new(f, "paths", p);
-        else
-            json_decref(p);
-        json_array_append_new(flags, f);
+        json_array_append_new(flags, with_paths(f, r, cats[i], top_paths));
     }
     json_object_set_new(j, "exposure", exp);
     json_object_set_new(j, "flags", flags);

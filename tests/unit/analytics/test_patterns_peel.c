@@ -28,13 +28,27 @@
  *      batched hop may reuse its chain's own address once);
  *   J  an honest look-alike: 9 batched hops whose change alternates between two addresses
  *      (each remainder from the third on pays that of two hops before): none (the fifth pays
- *      an address paid twice before: no hop; the 4 hops before are no tight run);
+ *      an address paid twice before: no hop; the 4 hops before are no tight run: the links
+ *      back to the chain's own addresses, as R's, count for no tight hop);
  *   M  honest look-alikes of a run's end: D's 6th peel (a mid-run hop's, fresh, spent one block
  *      later by one input into 2 outputs) and the same spend of B's last peel (a run too slow
  *      to flag): none;
  *   Q  a 9-hop chain that pauses after its 8th hop, whose peel is spent one block later (by one
  *      input into 2 outputs): no flag in the end; a build up to the pause gives it
  *      peel-run-end, and the build that extends it recomputes it (incremental = full);
+ *   R  a chain that pauses and comes back to its own address (stop 19, btc23): 6 batched hops
+ *      (2 peels of 4 %), the 2nd three blocks after the 1st, the 3rd's remainder back to the
+ *      1st's remainder address: hops 2-6 peel-run-short (the 3rd's link carries the run but
+ *      counts for no tight hop: 2-3 and 4-5-6 are 4 tight hops), the 1st none;
+ *   S  a run that ends after a hop back to its own address: 7 batched hops (2 peels of 4 %)
+ *      whose 7th remainder pays the 5th's address, then a tx paying 2 peels of 45 % from it:
+ *      hops 1-7 peel-run, the 8th peel-run-end;
+ *   U  a tight run whose last hop peels more than the run's mean allows: 5 batched hops, 4
+ *      peeling 2 x 22 %, the 5th 2 x 28 % (its tight window averages 47 %): hops 1-4
+ *      peel-run-short, the 5th peel-run-end;
+ *   V  an honest look-alike of U's end: 4 tight hops peeling 44 %, then a 5th peeling 49 % that
+ *      pays its change back to its input's address (a wallet reusing it): hops 1-4
+ *      peel-run-short, the 5th none;
  * T  a Tx0 without OP_RETURN that has a batched hop's shape (1 input; a fresh change of
  *    0.577 BTC, 2 premixes of 0.050031 BTC and a 175,000-sat fee): tx0 (a build reads it
  *    in full, not only as a hop);
@@ -64,6 +78,10 @@ enum {
     L_HOPS = 11,
     L_END_AT = 7, /* L's hops from this one on peel 70 % */
     Q_HOPS = 9,
+    R_HOPS = 6,
+    S_HOPS = 8,
+    U_HOPS = 5,
+    V_HOPS = 5,
     ROUNDS = 15
 };
 
@@ -82,9 +100,10 @@ typedef struct chain {
     uint64_t rkeys[16];
     int reuse_back_at; /* N: this hop's remainder pays the remainder key of two hops before */
     int alternate;     /* J: from the third hop on, every remainder pays that of two before */
+    int self_at;       /* V: this hop's remainder pays its input's own address (0: none) */
 } chain;
 
-static chain A, B, E, C, K, D, G, H, I, L, N, J, Q;
+static chain A, B, E, C, K, D, G, H, I, L, N, J, Q, R, S, U, V;
 static uint8_t tx0_id[32], m_ids[2][32], q_end_id[32];
 static uint32_t q_cut; /* a height after Q's end tx and before Q goes on */
 
@@ -103,6 +122,8 @@ static void hop(gen_tx *tx, chain *c)
                                                            : new_key();
     if ((c->reuse_back_at && c->done == c->reuse_back_at) || (c->alternate && c->done >= 2))
         rkey = c->rkeys[c->done - 2];
+    if (c->self_at && c->done == c->self_at)
+        rkey = c->cur.key;
     c->rkeys[c->done] = rkey;
     int n_peels = c->batched == 1 ? 1 + c->done % 3 : c->batched ? 2 : 1;
     add_out(tx, c->cur.value - (uint64_t)n_peels * peel - 1500, rkey); /* vout 1 */
@@ -156,6 +177,10 @@ static void build_world(const char *out_dir)
     fund(&N.cur, 2000000000, 0);
     fund(&J.cur, 2000000000, 0);
     fund(&Q.cur, 2000000000, 0);
+    fund(&R.cur, 2000000000, 0);
+    fund(&S.cur, 2000000000, 0);
+    fund(&U.cur, 2000000000, 0);
+    fund(&V.cur, 2000000000, 0);
     coin t0;
     fund(&t0, 67876413, 0);
     uint64_t pool[3];
@@ -187,22 +212,51 @@ static void build_world(const char *out_dir)
         last_txid(tx0_id);
     }
     block_end();
-    A = (chain){A.cur, A_HOPS, 0, 1, 100, 0, 0, {{0}}, 0, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0};
-    B = (chain){B.cur, B_HOPS, 0, 3, 100, 0, 0, {{0}}, 0, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0};
-    E = (chain){E.cur, E_HOPS, 0, 1, 100, 0, paid, {{0}}, 0, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0};
-    C = (chain){C.cur, C_HOPS, 0, 1, 0, 20, 0, {{0}}, 0, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0};
-    K = (chain){K.cur, K_HOPS, 0, 1, 0, 20, 0, {{0}}, 0, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0};
-    D = (chain){D.cur, C_HOPS, 0, 1, 0, 20, 0, {{0}}, 0, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0};
-    G = (chain){G.cur, G_HOPS, 0, 1, 50, 0, 0, {{0}}, 0, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0};
-    H = (chain){H.cur, H_HOPS, 0, 1, 40, 0, 0, {{0}}, 1, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0};
+    A = (chain){A.cur, A_HOPS, 0, 1, 100, 0, 0, {{0}}, 0, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0, 0};
+    B = (chain){B.cur, B_HOPS, 0, 3, 100, 0, 0, {{0}}, 0, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0, 0};
+    E = (chain){E.cur, E_HOPS,         0,   1, 100, 0, paid, {{0}}, 0, {0}, 0,
+                0,     {{0}, 0, 0, 0}, {0}, 0, 0,   0};
+    C = (chain){C.cur, C_HOPS, 0, 1, 0, 20, 0, {{0}}, 0, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0, 0};
+    K = (chain){K.cur, K_HOPS, 0, 1, 0, 20, 0, {{0}}, 0, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0, 0};
+    D = (chain){D.cur, C_HOPS, 0, 1, 0, 20, 0, {{0}}, 0, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0, 0};
+    G = (chain){G.cur, G_HOPS, 0, 1, 50, 0, 0, {{0}}, 0, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0, 0};
+    H = (chain){H.cur, H_HOPS, 0, 1, 40, 0, 0, {{0}}, 1, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0, 0};
     I = (chain){I.cur, H_HOPS,         0,   1, 40, 0, 0, {{0}}, 2, {pool[0], pool[1], pool[2]}, 0,
-                0,     {{0}, 0, 0, 0}, {0}, 0, 0};
+                0,     {{0}, 0, 0, 0}, {0}, 0, 0,  0};
     L = (chain){L.cur, L_HOPS,         0,   1, 100, 0, 0, {{0}}, 0, {0}, L_END_AT,
-                700,   {{0}, 0, 0, 0}, {0}, 0, 0};
-    N = (chain){N.cur, H_HOPS, 0, 1, 40, 0, 0, {{0}}, 2, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 4, 0};
-    J = (chain){J.cur, H_HOPS, 0, 1, 40, 0, 0, {{0}}, 2, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 1};
-    Q = (chain){Q.cur, Q_HOPS, 0, 1, 100, 0, 0, {{0}}, 0, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0};
-    chain *all[] = {&A, &B, &E, &C, &K, &D, &G, &H, &I, &L, &N, &J, &Q};
+                700,   {{0}, 0, 0, 0}, {0}, 0, 0,   0};
+    N = (chain){N.cur, H_HOPS, 0, 1, 40, 0, 0, {{0}}, 2, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 4, 0, 0};
+    J = (chain){J.cur, H_HOPS, 0, 1, 40, 0, 0, {{0}}, 2, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 1, 0};
+    Q = (chain){Q.cur, Q_HOPS, 0, 1, 100, 0, 0, {{0}}, 0, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0, 0};
+    R = (chain){.cur = R.cur,
+                .hops = R_HOPS,
+                .every = 1,
+                .per_mille = 40,
+                .batched = 2,
+                .reuse_back_at = 2};
+    S = (chain){.cur = S.cur,
+                .hops = S_HOPS,
+                .every = 1,
+                .per_mille = 40,
+                .batched = 2,
+                .reuse_back_at = 6,
+                .end_from = 7,
+                .end_per_mille = 450};
+    U = (chain){.cur = U.cur,
+                .hops = U_HOPS,
+                .every = 1,
+                .per_mille = 220,
+                .batched = 2,
+                .end_from = 4,
+                .end_per_mille = 280};
+    V = (chain){.cur = V.cur,
+                .hops = V_HOPS,
+                .every = 1,
+                .per_mille = 440,
+                .end_from = 4,
+                .end_per_mille = 490,
+                .self_at = 4};
+    chain *all[] = {&A, &B, &E, &C, &K, &D, &G, &H, &I, &L, &N, &J, &Q, &R, &S, &U, &V};
     for (int r = 0; r < ROUNDS; r++) {
         block_begin();
         if (r == 8) /* the block after Q's 8th hop: its peel spent at once */
@@ -215,7 +269,8 @@ static void build_world(const char *out_dir)
             spend_peel(&tx, &B.peel, m_ids[1]);
         for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
             if (all[k]->done < all[k]->hops && r % all[k]->every == 0 &&
-                !(all[k] == &Q && Q.done == Q_HOPS - 1 && r < 12)) /* Q pauses, then goes on */
+                !(all[k] == &Q && Q.done == Q_HOPS - 1 && r < 12) && /* Q pauses, then goes on */
+                !(all[k] == &R && R.done == 1 && r < 4))             /* R pauses after hop 1 */
                 hop(&tx, all[k]);
         block_end();
     }
@@ -251,6 +306,19 @@ static void expect(const char *name, const chain *c, unsigned rule)
     }
 }
 
+/* c's first n hops have rule a, the others rule b */
+static void expect_then(const char *name, const chain *c, int n, unsigned a, unsigned b)
+{
+    for (int h = 0; h < c->hops; h++) {
+        uint32_t f = flags_of(c->ids[h]);
+        unsigned want = h < n ? a : b;
+        if (CW_PAT_RULE(f) != want)
+            fprintf(stderr, "chain %s hop %d: flags %08x, want rule %u\n", name, h, f, want);
+        CHECK_EQ_INT(CW_PAT_RULE(f), want);
+        CHECK(!!(f & CW_PAT_PEEL) == (want != CW_PAT_RULE_NONE));
+    }
+}
+
 static void test_flags(void)
 {
     cw_patterns_detail d0;
@@ -265,6 +333,19 @@ static void test_flags(void)
     expect("I batched, change to addresses paid before", &I, CW_PAT_RULE_NONE);
     expect("N batched, 5th remainder to the 3rd's address", &N, CW_PAT_RULE_PEEL_RUN);
     expect("J batched, change alternating between two addresses", &J, CW_PAT_RULE_NONE);
+    /* R: a pause after the 1st hop, the 3rd's remainder back to the 1st's address */
+    expect_then("R", &R, 1, CW_PAT_RULE_NONE, CW_PAT_RULE_PEEL_SHORT);
+    cw_patterns_explain(cs, chain_tx(cs, R.ids[R_HOPS - 1]), &d0);
+    CHECK_EQ_INT(d0.peel_tight, CW_PAT_PEEL_SHORT_RUN);
+    /* S and U: the run's end after a hop back to the chain's address, and after a last hop
+     * peeling more than the run's mean */
+    expect_then("S", &S, S_HOPS - 1, CW_PAT_RULE_PEEL_RUN, CW_PAT_RULE_PEEL_END);
+    expect_then("U", &U, U_HOPS - 1, CW_PAT_RULE_PEEL_SHORT, CW_PAT_RULE_PEEL_END);
+    CHECK(cw_patterns_peel_shape(cs, chain_tx(cs, U.ids[U_HOPS - 1]), NULL)); /* a hop */
+    cw_patterns_explain(cs, chain_tx(cs, U.ids[U_HOPS - 1]), &d0);
+    CHECK_EQ_INT(d0.peel_end, 1);
+    expect_then("V", &V, V_HOPS - 1, CW_PAT_RULE_PEEL_SHORT, CW_PAT_RULE_NONE);
+    CHECK(cw_patterns_peel_shape(cs, chain_tx(cs, V.ids[V_HOPS - 1]), NULL)); /* a hop */
     uint32_t large = 9;
     CHECK(cw_patterns_peel_shape(cs, chain_tx(cs, H.ids[2]), &large)); /* 3 peels */
     CHECK_EQ_INT(large, 1);
@@ -327,9 +408,9 @@ static void test_build(void)
         peel += (f & CW_PAT_PEEL) != 0;
     }
     CHECK_EQ_INT(diff, 0);
-    /* A, D, G, H, N, Q and L's 8 run hops and 2 ends */
+    /* A, D, G, H, N, Q, L's 8 run hops and 2 ends, R's last 5, S, U and V's first 4 */
     CHECK_EQ_INT(peel, A_HOPS + C_HOPS + G_HOPS + 2 * H_HOPS + Q_HOPS + L_END_AT + 1 +
-                           CW_PAT_PEEL_END_HOPS);
+                           CW_PAT_PEEL_END_HOPS + R_HOPS - 1 + S_HOPS + U_HOPS + V_HOPS - 1);
     cw_patterns_close(p);
 }
 

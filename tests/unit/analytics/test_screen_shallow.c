@@ -176,6 +176,26 @@ static bool has_through_mix(const cw_screen_result *r)
     return m;
 }
 
+/* The through-mix entry's strongest path: to the theft label, probable (past a CoinJoin, its
+ * rule named), through `hops` txs: the deposit, the mixes and the thief's split. */
+static bool through_mix_path(const cw_screen_result *r, size_t hops)
+{
+    json_t *j = cw_screen_json(r, 3);
+    json_t *p = json_array_get(
+        json_object_get(json_array_get(json_object_get(j, "through_mix"), 0), "paths"), 0);
+    bool ok = p && !strcmp(json_string_value(json_object_get(p, "category")), "theft") &&
+              json_integer_value(json_object_get(p, "probable")) > 0 &&
+              json_string_value(json_object_get(p, "rule")) &&
+              json_array_size(json_object_get(p, "txids")) == hops;
+    if (!ok) {
+        char *s = json_dumps(json_object_get(j, "through_mix"), JSON_COMPACT);
+        fprintf(stderr, "through_mix: %s\n", s ? s : "?");
+        free(s);
+    }
+    json_decref(j);
+    return ok;
+}
+
 /* the old rule: the honest remixer looks more stolen than the thief's first coin */
 static void test_independent(void)
 {
@@ -206,6 +226,7 @@ static void test_one_owner(void)
     CHECK(cw_screen_certain_share(hd, "theft") == 0.0);
     CHECK(cw_screen_flag_level(hd) == 0);
     CHECK(has_through_mix(hd));
+    CHECK(through_mix_path(hd, 3)); /* the deposit, M4, the split paying P4 */
     CHECK(NEAR(cw_screen_flag_share(td1, "theft"), 0.2));
     CHECK(cw_screen_flag_level(td1) == 0);
     /* the thief's coin and the honest one from the same mix: the same figure */
