@@ -956,11 +956,11 @@ enum { LK_FUNDER = 255 }; /* relink_apply: a funder output (re-link rules are < 
 
 /* Re-linking at a CoinJoin (pass 2): the traced value R that reached the outputs (amt, the
  * policy's answer) goes first to the re-linked outputs, each up to its whole value (they are
- * the source owner's: its inputs paid them), then to the funders (funder_want each; pro rata
- * when R is short of them: the owner's coin is one of them, which one is not known), and what
- * is left is shared over the other outputs in proportion to what the policy gave them (by
- * value if it gave them nothing). Every output then carries its value as a prefix. Conserves
- * R exactly. */
+ * the source owner's: its inputs paid them; relinked-funding's after the others), then to the
+ * funders (funder_want each; pro rata when R is short of them: the owner's coin is one of them,
+ * which one is not known), and what is left is shared over the other outputs in proportion to what
+ * the policy gave them (by value if it gave them nothing). Every output then carries its value as a
+ * prefix. Conserves R exactly. */
 static int relink_apply(cw_trace *t, uint64_t o0, size_t n_out, uint64_t *amt, uint8_t *pre)
 {
     uint32_t *lk = t->s_operm;
@@ -977,12 +977,16 @@ static int relink_apply(cw_trace *t, uint64_t o0, size_t n_out, uint64_t *amt, u
         return 0;
     uint64_t left = R, W = 0, F = 0, *w = t->s_tmp, *o = t->s_tmp + n_out;
     int rc;
+    /* the re-links with direct evidence first, then relinked-funding's (a bound: when the
+     * round's traced value is short, it does not take from the owner's other outputs) */
+    for (int tier = 0; tier < 2; tier++)
+        for (size_t j = 0; j < n_out; j++)
+            if (lk[j] && lk[j] != LK_FUNDER && (lk[j] == CW_RULE_RELINK_FUNDING) == (tier == 1)) {
+                uint64_t give = t->s_oval[j] < left ? t->s_oval[j] : left;
+                left -= give;
+                amt[j] = give;
+            }
     for (size_t j = 0; j < n_out; j++) {
-        if (lk[j] && lk[j] != LK_FUNDER) {
-            uint64_t give = t->s_oval[j] < left ? t->s_oval[j] : left;
-            left -= give;
-            amt[j] = give;
-        }
         w[j] = lk[j] == LK_FUNDER ? funder_want(t, o0 + j) : 0;
         F += w[j];
     }

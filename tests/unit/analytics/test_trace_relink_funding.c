@@ -18,6 +18,16 @@
  * F carries its whole 399,999,000 sat (probable, relinked-funding) and the JSON names what the
  * rule rests on (the owner's outputs against the bound). The test fails with the rule removed
  * (F's amount and rule) and with a bound of fewer inputs (WS re-linked).
+ *
+ * A second round R2 checks the order when the round's traced value is short: a stolen coin
+ * S2 (6 BTC) and the thief's own 4 BTC + 1,500 sat pay its change T2 (1 BTC, certain: an
+ * anchor) and X (9 BTC + 1,500, 5 BTC traced). X enters R2 with 10 honest coins of 0.1 BTC +
+ * 1,500 (each takes 0.05, 0.02, 0.02 and 0.01 BTC) and takes 90 outputs of 0.1 BTC, the last
+ * paid to T2's address (relinked-address);
+ * F2 spends 60 of the others together (6 BTC > the bound 100,015,000 sat: relinked-funding).
+ * R2 received 5 BTC of traced value, less than the re-linked outputs: the output with direct
+ * evidence (the address) gets its whole 0.1 BTC first, relinked-funding's the rest (without
+ * that order it got nothing).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +58,9 @@ enum { FEE_IN = 1500, N_TH = 100, N_H = 9, N_F = 40, N_G = 20 };
 
 static coin s_coin, a_coin, w_coin[3], h_coin[N_H];
 static uint8_t id_r[32], id_f[32], id_g[32], id_ws[32], id_h[32];
+static coin s2_coin, c2_coin, h2_coin[10];
+static uint8_t id_a2[32], id_r2[32], id_f2[32];
+enum { N_TH2 = 90, N_F2 = 60 };
 
 static void build_world(const char *out_dir)
 {
@@ -62,6 +75,10 @@ static void build_world(const char *out_dir)
         fund(&w_coin[i], BTC / 2 + FEE_IN, 0);
     for (int i = 0; i < N_H; i++)
         fund(&h_coin[i], BTC / 10 + FEE_IN, 0);
+    fund(&s2_coin, 6 * BTC, 0);
+    fund(&c2_coin, 4 * BTC + FEE_IN, 0);
+    for (int i = 0; i < 10; i++)
+        fund(&h2_coin[i], BTC / 10 + FEE_IN, 0);
     block_end();
 
     /* R: inputs and outputs sorted by value, as Wasabi 2 does */
@@ -127,6 +144,43 @@ static void build_world(const char *out_dir)
     last_txid(id_h);
     block_end();
 
+    /* the second round: A2 (T2 and X), R2, F2 */
+    block_begin();
+    gen_tx_reset(&tx);
+    add_in(&tx, &s2_coin);
+    add_in(&tx, &c2_coin);
+    uint64_t kt2 = new_key(), kx2 = new_key();
+    add_out(&tx, BTC, kt2);
+    add_out(&tx, 9 * BTC + FEE_IN, kx2);
+    coin a2[2];
+    block_tx(&tx, a2);
+    last_txid(id_a2);
+    a2[1].key = kx2;
+    gen_tx_reset(&tx);
+    add_in(&tx, &a2[1]);
+    for (int i = 0; i < 10; i++)
+        add_in(&tx, &h2_coin[i]);
+    /* each honest party: 0.05, 0.02, 0.02 and 0.01 BTC (sorted by value) */
+    static const uint64_t hv[4] = {BTC / 20, BTC / 50, BTC / 50, BTC / 100};
+    static coin r2[N_TH2 + 40];
+    uint64_t k2[N_TH2 + 40];
+    for (int i = 0; i < N_TH2 + 40; i++) {
+        k2[i] = i == N_TH2 - 1 ? kt2 : new_key();
+        int h = i - N_TH2;
+        add_out(&tx, h < 0 ? BTC / 10 : hv[h < 10 ? 0 : h < 30 ? 1 : 3], k2[i]);
+    }
+    block_tx(&tx, r2);
+    last_txid(id_r2);
+    for (int i = 0; i < N_TH2 + 40; i++)
+        r2[i].key = k2[i];
+    gen_tx_reset(&tx);
+    for (int i = 0; i < N_F2; i++)
+        add_in(&tx, &r2[i]);
+    add_out(&tx, N_F2 * (BTC / 10) - 1000, new_key());
+    block_tx(&tx, NULL);
+    last_txid(id_f2);
+    block_end();
+
     gen_tx_deinit(&tx);
     chain_write(out_dir);
 }
@@ -136,7 +190,7 @@ static void test_build_world(void)
     build_world(dir);
 }
 
-static cw_trace *run(bool relink)
+static cw_trace *run_from(const uint8_t *first_tx, bool relink, uint64_t total)
 {
     cw_trace_opts o;
     cw_trace_opts_init(&o);
@@ -145,7 +199,7 @@ static cw_trace *run(bool relink)
     o.n_stop = 2;
     o.relink = relink;
     uint64_t i0, i1, o0, o1;
-    cw_chainstore_tx_range(cs, chain_tx(cs, id_r), &i0, &i1, &o0, &o1);
+    cw_chainstore_tx_range(cs, chain_tx(cs, first_tx), &i0, &i1, &o0, &o1);
     const cw_row_in *in = cw_chainstore_in(cs, i0);
     uint64_t s = cw_chainstore_tx_first_out(cs, in->spent_tx) + in->spent_vout;
     cw_trace *t = NULL;
@@ -154,8 +208,13 @@ static cw_trace *run(bool relink)
         fprintf(stderr, "trace: %s\n", cw_error_last());
         exit(cw_test_done());
     }
-    CHECK_EQ_INT(chain_ended(t), 10 * BTC + FEE_IN); /* conservation */
+    CHECK_EQ_INT(chain_ended(t), total); /* conservation */
     return t;
+}
+
+static cw_trace *run(bool relink)
+{
+    return run_from(id_r, relink, 10 * BTC + FEE_IN);
 }
 
 static void test_round_flagged(void)
@@ -227,6 +286,27 @@ static void test_without(void)
     cw_trace_free(t);
 }
 
+static void test_order(void)
+{
+    CHECK(cw_patterns_compute(cs, chain_tx(cs, id_r2)) & CW_PAT_WASABI2);
+    cw_trace *t = run_from(id_a2, true, 6 * BTC);
+    uint8_t rule;
+    uint64_t ev, fv, fb;
+    REQUIRE(linked(t, id_r2, N_TH2 - 1, &rule, &ev));
+    CHECK_EQ_INT(rule, CW_RULE_RELINK_ADDRESS);
+    for (uint32_t v = 0; v < N_F2; v++) {
+        CHECK(linked(t, id_r2, v, &rule, &ev) && rule == CW_RULE_RELINK_FUNDING);
+        CHECK(cw_trace__funding(t, chain_out(cs, id_r2, v), &fv, &fb) &&
+              fb == 10 * (BTC / 10 + FEE_IN) && fv == N_F2 * (BTC / 10));
+    }
+    CHECK(!linked(t, id_r2, N_F2, &rule, &ev));
+    /* the address's output first, whole; the round's traced value is short of F2's outputs */
+    CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_r2, N_TH2 - 1)), BTC / 10);
+    uint64_t f2 = cw_trace_amount_at(t, chain_out(cs, id_f2, 0));
+    CHECK(f2 > 4 * BTC && f2 < 5 * BTC);
+    cw_trace_free(t);
+}
+
 int main(void)
 {
     int rc = CHAIN_SETUP(test_build_world, dir, store, &cs);
@@ -237,6 +317,7 @@ int main(void)
     RUN(test_round_flagged);
     RUN(test_funding);
     RUN(test_without);
+    RUN(test_order);
     cw_trace_labelmap_free(lm);
     cw_chainstore_close(cs);
     return cw_test_done();
