@@ -61,12 +61,17 @@ typedef enum cw_trace_rule {
                                   * entered, deposited at an exchange deposit address that holds
                                   * certain stolen value in this trace (opts.mixer_payouts,
                                   * docs/TRACE-MODELS.md, "Custodial-mixer payouts") */
-    CW_RULE_SERVICE_PAYOUT = 8   /* "service-payout": the same, for an unlabelled service whose
+    CW_RULE_SERVICE_PAYOUT = 8,  /* "service-payout": the same, for an unlabelled service whose
                                   * sweep ended the trace and that behaves as a custodial mixer
                                   * (opts.service_payouts, docs/TRACE-MODELS.md, "Unlabelled
                                   * custodial mixers") */
+    CW_RULE_RELINK_FUNDING = 9   /* "relinked-funding": outputs of a Wasabi 2 round that one
+                                  * owner holds (one output, or several an ordinary tx spends
+                                  * together) worth more than the round's 10 largest untraced
+                                  * inputs: no party without a traced input could have paid them
+                                  * (docs/TRACE-MODELS.md, "Re-linking") */
 } cw_trace_rule;
-#define CW_RULE_N 9
+#define CW_RULE_N 10
 const char *cw_trace_rule_name(cw_trace_rule r);
 
 /* How a traced amount stopped (a terminal node). */
@@ -247,6 +252,7 @@ typedef struct cw_trace_stats {
                                * one-to-one mix with a re-linked output: the round they come
                                * from gives them their share of it first (docs/TRACE-MODELS.md,
                                * "Funders of a re-linked remix") */
+    uint64_t relink_funding;  /* of the re-linked outputs, those re-linked by relinked-funding */
     uint64_t mixer_payouts;   /* deposits given value by opts.mixer_payouts */
     uint64_t mixer_payout_value; /* their value (all probable) */
     uint64_t service_payouts;    /* of those, by an unlabelled service (rule service-payout) */

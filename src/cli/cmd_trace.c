@@ -124,6 +124,14 @@ static void print_table(json_t *j, const cw_trace_stats *st, double total_s)
         }
         printf("\n");
     }
+    int64_t n_fund =
+        json_integer_value(json_object_get(json_object_get(pr, "relinked"), "funding"));
+    if (n_fund)
+        printf("relinked-funding: %lld Wasabi 2 output(s) PROBABLE: their owner's outputs from the "
+               "round (one, or several spent together) exceed the round's 10 largest untraced "
+               "inputs, more than a party without a traced input (at most 10 coins) could pay "
+               "(--json: graph outputs' relinked.funding)\n",
+               (long long)n_fund);
     json_t *mp = json_object_get(pr, "mixer_payouts");
     if (mp && json_integer_value(json_object_get(mp, "deposits"))) {
         sat_btc(b, sizeof b, json_integer_value(json_object_get(mp, "value")));

@@ -233,7 +233,7 @@ static int tab_add(cw_trace__slot **slots, uint64_t *mask, uint64_t *count, uint
 static uint8_t link_rule(const cw_trace *t, uint64_t out)
 {
     uint64_t v;
-    return t->n_links && tab_get(t->links, t->link_mask, out, &v) ? (uint8_t)(v & 7) : 0;
+    return t->n_links && tab_get(t->links, t->link_mask, out, &v) ? (uint8_t)(v & 15) : 0;
 }
 
 /* The share of a funder output's value that its round gives it first (0: not a funder). */
@@ -952,13 +952,15 @@ static int spread_inputs(cw_trace *t, const uint32_t *pin, size_t n_in, size_t n
     return 0;
 }
 
+enum { LK_FUNDER = 255 }; /* relink_apply: a funder output (re-link rules are < CW_RULE_N) */
+
 /* Re-linking at a CoinJoin (pass 2): the traced value R that reached the outputs (amt, the
  * policy's answer) goes first to the re-linked outputs, each up to its whole value (they are
- * the source owner's: its inputs paid them), then to the funders (funder_want each; pro rata
- * when R is short of them: the owner's coin is one of them, which one is not known), and what
- * is left is shared over the other outputs in proportion to what the policy gave them (by
- * value if it gave them nothing). Every output then carries its value as a prefix. Conserves
- * R exactly. */
+ * the source owner's: its inputs paid them; relinked-funding's after the others), then to the
+ * funders (funder_want each; pro rata when R is short of them: the owner's coin is one of them,
+ * which one is not known), and what is left is shared over the other outputs in proportion to what
+ * the policy gave them (by value if it gave them nothing). Every output then carries its value as a
+ * prefix. Conserves R exactly. */
 static int relink_apply(cw_trace *t, uint64_t o0, size_t n_out, uint64_t *amt, uint8_t *pre)
 {
     uint32_t *lk = t->s_operm;
@@ -968,20 +970,24 @@ static int relink_apply(cw_trace *t, uint64_t o0, size_t n_out, uint64_t *amt, u
         R += amt[j];
         lk[j] = link_rule(t, o0 + j);
         if (!lk[j] && funder_want(t, o0 + j))
-            lk[j] = 8; /* a funder */
+            lk[j] = LK_FUNDER;
         any |= lk[j] != 0;
     }
     if (!any || R == 0)
         return 0;
     uint64_t left = R, W = 0, F = 0, *w = t->s_tmp, *o = t->s_tmp + n_out;
     int rc;
+    /* the re-links with direct evidence first, then relinked-funding's (a bound: when the
+     * round's traced value is short, it does not take from the owner's other outputs) */
+    for (int tier = 0; tier < 2; tier++)
+        for (size_t j = 0; j < n_out; j++)
+            if (lk[j] && lk[j] != LK_FUNDER && (lk[j] == CW_RULE_RELINK_FUNDING) == (tier == 1)) {
+                uint64_t give = t->s_oval[j] < left ? t->s_oval[j] : left;
+                left -= give;
+                amt[j] = give;
+            }
     for (size_t j = 0; j < n_out; j++) {
-        if (lk[j] && lk[j] < 8) {
-            uint64_t give = t->s_oval[j] < left ? t->s_oval[j] : left;
-            left -= give;
-            amt[j] = give;
-        }
-        w[j] = lk[j] == 8 ? funder_want(t, o0 + j) : 0;
+        w[j] = lk[j] == LK_FUNDER ? funder_want(t, o0 + j) : 0;
         F += w[j];
     }
     if (F && left) {
@@ -989,12 +995,12 @@ static int relink_apply(cw_trace *t, uint64_t o0, size_t n_out, uint64_t *amt, u
         if ((rc = apportion(t, give, w, n_out, F, o)))
             return rc;
         for (size_t j = 0; j < n_out; j++)
-            if (lk[j] == 8)
+            if (lk[j] == LK_FUNDER)
                 amt[j] = o[j];
         left -= give;
     } else {
         for (size_t j = 0; j < n_out; j++)
-            if (lk[j] == 8)
+            if (lk[j] == LK_FUNDER)
                 amt[j] = 0;
     }
     for (size_t j = 0; j < n_out; j++) {
@@ -1009,14 +1015,14 @@ static int relink_apply(cw_trace *t, uint64_t o0, size_t n_out, uint64_t *amt, u
             }
     if (left && W == 0) { /* every output is re-linked or a funder: the funders take the rest */
         for (size_t j = 0; j < n_out; j++)
-            if (lk[j] == 8) {
+            if (lk[j] == LK_FUNDER) {
                 w[j] = t->s_oval[j];
                 W += w[j];
             }
         if ((rc = apportion(t, left, w, n_out, W, o)))
             return rc;
         for (size_t j = 0; j < n_out; j++)
-            if (lk[j] == 8)
+            if (lk[j] == LK_FUNDER)
                 amt[j] += o[j];
         left = 0;
         W = 0;
@@ -1575,7 +1581,9 @@ static void reset_pass(cw_trace *t)
     t->n_nodes = t->n_ends = t->n_ivl = t->n_txr = t->n_edges = t->n_heap = 0;
     t->ivl_open = false;
     uint64_t rl = t->stats.relinked, rc = t->stats.relink_cospends, rf = t->stats.relink_funders;
+    uint64_t rfb = t->stats.relink_funding;
     memset(&t->stats, 0, sizeof t->stats);
+    t->stats.relink_funding = rfb;
     t->stats.relinked = rl;
     t->stats.relink_cospends = rc;
     t->stats.relink_funders = rf;
@@ -1789,7 +1797,7 @@ static int lineage_ok(cw_trace *t, uint64_t c, cw_trace__slot **memo, uint64_t *
 
 static int add_link(cw_trace *t, uint64_t out, uint64_t evidence, uint8_t rule)
 {
-    int rc = tab_add(&t->links, &t->link_mask, &t->n_links, out, evidence * 8 + rule);
+    int rc = tab_add(&t->links, &t->link_mask, &t->n_links, out, evidence * 16 + rule);
     return rc == 1 ? 0 : rc;
 }
 
@@ -1990,6 +1998,85 @@ out:
     return rc;
 }
 
+/* Is tx a Wasabi 2 round (the patterns module's flag: the store's when the trace reads it,
+ * else computed)? */
+static bool is_wasabi2(const cw_trace *t, uint64_t tx)
+{
+    uint32_t f;
+    if (t->is_cj == cw_trace_coinjoin_patterns && t->opts.is_coinjoin_ctx &&
+        cw_patterns_tx_flags((const cw_patterns *)t->opts.is_coinjoin_ctx, tx, &f) == 0)
+        return (f & CW_PAT_WASABI2) != 0;
+    return (cw_patterns_compute(t->cs, tx) & CW_PAT_WASABI2) != 0;
+}
+
+enum { FUND_MAX_INPUTS = 10 }; /* Wasabi 2's client registers at most 10 coins a round */
+
+static int add_funding(cw_trace *t, uint64_t out, uint64_t evidence, uint64_t value, uint64_t bound)
+{
+    int rc =
+        tab_add(&t->links, &t->link_mask, &t->n_links, out, evidence * 16 + CW_RULE_RELINK_FUNDING);
+    if (rc)
+        return rc == 1 ? 0 : rc; /* re-linked by another rule already */
+    t->stats.relink_funding++;
+    if ((rc = tab_add(&t->fb_value, &t->fbv_mask, &t->n_fbv, out, value)) == 0)
+        rc = tab_add(&t->fb_bound, &t->fbb_mask, &t->n_fbb, out, bound);
+    return rc == 1 ? 0 : rc;
+}
+
+/* relinked-funding at round c (a CoinJoin pass 1 passed): when c is a Wasabi 2 round, any
+ * party of it without a traced input brought at most FUND_MAX_INPUTS untraced inputs, so its
+ * outputs are worth at most the sum B of the round's FUND_MAX_INPUTS largest untraced inputs.
+ * An owner's outputs from c worth more than B are a traced-input holder's: one output alone,
+ * or the outputs of c that one ordinary tx S (not a CoinJoin) spends together (common-input
+ * ownership). Evidence: c for one output, S for a co-spend. Labelled outputs (a coordinator's
+ * fee, an exchange) are never re-linked. Returns 0 or CW_ENOMEM. */
+static int funding_links(cw_trace *t, uint64_t c)
+{
+    const cw_chainstore *cs = t->cs;
+    uint64_t in0, in1, o0, o1, idx, top[FUND_MAX_INPUTS] = {0};
+    cw_chainstore_tx_range(cs, c, &in0, &in1, &o0, &o1);
+    if (!is_wasabi2(t, c))
+        return 0;
+    for (uint64_t k = in0; k < in1; k++) {
+        uint64_t po = prevout_of(cs, k, NULL);
+        if (po == CW_NONE64 || map_get(t, po, &idx))
+            continue; /* a traced input (a sliver under the floor too) */
+        uint64_t v = cw_out_value(cw_chainstore_out(cs, po));
+        for (int j = 0; j < FUND_MAX_INPUTS; j++)
+            if (v > top[j]) {
+                uint64_t x = top[j];
+                top[j] = v;
+                v = x;
+            }
+    }
+    u128 bound = 0;
+    for (int j = 0; j < FUND_MAX_INPUTS; j++)
+        bound += top[j];
+    int rc = 0;
+    for (uint64_t o = o0; o < o1 && rc == 0; o++) {
+        if (!relinkable(t, o) || link_rule(t, o))
+            continue;
+        u128 owner = cw_out_value(cw_chainstore_out(cs, o));
+        uint64_t S = cw_chainstore_out(cs, o)->spending_tx, ev = c, s0, s1, so0, so1;
+        if (S != CW_NONE32 && S < t->counts.txs) {
+            cw_chainstore_tx_range(cs, S, &s0, &s1, &so0, &so1);
+            bool cj = true;
+            if (s1 - s0 >= 2 && (rc = tx_is_cj(t, S, &cj)) == 0 && !cj) {
+                owner = 0;
+                for (uint64_t k = s0; k < s1; k++) {
+                    uint64_t pc = 0, po = prevout_of(cs, k, &pc);
+                    if (po != CW_NONE64 && pc == c && relinkable(t, po))
+                        owner += cw_out_value(cw_chainstore_out(cs, po));
+                }
+                ev = S;
+            }
+        }
+        if (rc == 0 && owner > bound)
+            rc = add_funding(t, o, ev, (uint64_t)owner, (uint64_t)bound);
+    }
+    return rc;
+}
+
 /* The re-link search over pass 1's result (docs/TRACE-MODELS.md, "Re-linking"). Anchors are
  * coins that pass 1 traced and at least half of whose value is certain traced value (stolen
  * value that never passed a CoinJoin). Candidates are outputs of the CoinJoins that pass 1's
@@ -2100,6 +2187,10 @@ static int relink_find(cw_trace *t)
             }
         }
     }
+    /* the funding bound, at the Wasabi 2 rounds pass 1 passed */
+    for (size_t i = 0; i < t->n_txr && rc == 0; i++)
+        if (t->txr[i].coinjoin)
+            rc = funding_links(t, t->txr[i].tx);
     /* remix chains: every re-linked output, then every output they re-link */
     for (uint64_t j = 0; rc == 0 && t->links && j <= t->link_mask; j++)
         if (t->links[j].key) {
@@ -2928,6 +3019,8 @@ void cw_trace_free(cw_trace *t)
     cw_free(t->axis);
     cw_free(t->heap);
     cw_free(t->links);
+    cw_free(t->fb_value);
+    cw_free(t->fb_bound);
     cw_free(t->mpay);
     cw_free(t->lrounds);
     cw_free(t->funders);
@@ -2953,9 +3046,18 @@ bool cw_trace__link(const cw_trace *t, uint64_t out, uint8_t *rule, uint64_t *ev
     uint64_t v;
     if (!t->n_links || !tab_get(t->links, t->link_mask, out, &v))
         return false;
-    *rule = (uint8_t)(v & 7);
-    *evidence_tx = v >> 3;
+    *rule = (uint8_t)(v & 15);
+    *evidence_tx = v >> 4;
     return true;
+}
+
+bool cw_trace__funding(const cw_trace *t, uint64_t out, uint64_t *owner_sat, uint64_t *bound_sat)
+{
+    uint8_t rule;
+    uint64_t ev;
+    return cw_trace__link(t, out, &rule, &ev) && rule == CW_RULE_RELINK_FUNDING &&
+           tab_get(t->fb_value, t->fbv_mask, out, owner_sat) &&
+           tab_get(t->fb_bound, t->fbb_mask, out, bound_sat);
 }
 
 const cw_trace_stats *cw_trace_stats_get(const cw_trace *t)

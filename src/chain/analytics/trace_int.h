@@ -87,9 +87,13 @@ struct cw_trace {
     uint64_t *heap;
     size_t n_heap, cap_heap;
 
-    /* re-linking (opts.relink): CoinJoin output -> evidence tx * 8 + rule, key = output + 1 */
+    /* re-linking (opts.relink): CoinJoin output -> evidence tx * 16 + rule, key = output + 1 */
     cw_trace__slot *links;
     uint64_t link_mask, n_links;
+    /* relinked-funding's evidence: output -> the value of the owner's outputs from the round
+     * (fb_value) and the sum of the round's 10 largest untraced inputs (fb_bound) */
+    cw_trace__slot *fb_value, *fb_bound;
+    uint64_t fbv_mask, n_fbv, fbb_mask, n_fbb;
     cw_trace__slot *lrounds; /* the CoinJoins with a re-linked output (key = tx + 1) */
     uint64_t lr_mask, n_lr;
     /* funders (docs/TRACE-MODELS.md, "Funders of a re-linked remix"): a CoinJoin output that is
@@ -141,5 +145,8 @@ int cw_trace__run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelm
 
 /* The re-link of a CoinJoin output (opts.relink): true with its rule and the evidence tx. */
 bool cw_trace__link(const cw_trace *t, uint64_t out, uint8_t *rule, uint64_t *evidence_tx);
+/* relinked-funding's figures for a re-linked output: the owner's outputs from the round (sat)
+ * and the round's 10 largest untraced inputs (sat). False when it was re-linked otherwise. */
+bool cw_trace__funding(const cw_trace *t, uint64_t out, uint64_t *owner_sat, uint64_t *bound_sat);
 
 #endif

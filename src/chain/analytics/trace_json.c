@@ -157,10 +157,23 @@ static json_t *graph_node(const cw_trace *t, const cw_trace__txrec *r, uint32_t 
                            (json_int_t)n->amount, "probable_traced", (json_int_t)n->prob);
     uint8_t lr;
     uint64_t ev;
-    if (fwd && k >= r->n_in && r->coinjoin && cw_trace__link(t, n->out, &lr, &ev))
-        json_object_set_new(oj, "relinked",
-                            json_pack("{s:s, s:o}", "rule", cw_trace_rule_name((cw_trace_rule)lr),
-                                      "evidence", txid_json(cs, ev)));
+    uint64_t fv, fb;
+    if (fwd && k >= r->n_in && r->coinjoin && cw_trace__link(t, n->out, &lr, &ev)) {
+        json_t *lj = json_pack("{s:s, s:o}", "rule", cw_trace_rule_name((cw_trace_rule)lr),
+                               "evidence", txid_json(cs, ev));
+        /* what relinked-funding rests on: the owner's outputs from the round against the
+         * most the round's untraced inputs could pay one party (its 10 largest) */
+        if (cw_trace__funding(t, n->out, &fv, &fb))
+            json_object_set_new(lj, "funding",
+                                json_pack("{s:I, s:I, s:s}", "owner_outputs", (json_int_t)fv,
+                                          "untraced_top10_inputs", (json_int_t)fb, "meaning",
+                                          "the owner's outputs from this Wasabi 2 round (this "
+                                          "one, or those the evidence tx spends together) are "
+                                          "worth more than the round's 10 largest untraced "
+                                          "inputs: a party without a traced input (at most 10 "
+                                          "coins) could not have paid them"));
+        json_object_set_new(oj, "relinked", lj);
+    }
     if (fwd && k >= r->n_in &&
         (n->rule == CW_RULE_MIXER_PAYOUT || n->rule == CW_RULE_SERVICE_PAYOUT))
         for (size_t m = 0; m < t->n_mpay; m++)
@@ -319,6 +332,9 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
     if (t->stats.relink_funders)
         json_object_set_new(json_object_get(json_object_get(j, "probable"), "relinked"), "funders",
                             json_integer((json_int_t)t->stats.relink_funders));
+    if (t->stats.relink_funding)
+        json_object_set_new(json_object_get(json_object_get(j, "probable"), "relinked"), "funding",
+                            json_integer((json_int_t)t->stats.relink_funding));
     if (t->opts.relink && fwd_fifo && t->relink_unguarded)
         json_object_set_new(json_object_get(json_object_get(j, "probable"), "relinked"), "off",
                             json_string("not done: the trace does not stop at labelled "

@@ -49,7 +49,8 @@ static const char *const rule_names[] = {"",
                                          "relinked-remix",
                                          "relinked-address",
                                          "mixer-payout",
-                                         "service-payout"};
+                                         "service-payout",
+                                         "relinked-funding"};
 _Static_assert(sizeof rule_names / sizeof rule_names[0] == CW_RULE_N, "a rule without a name");
 
 const char *cw_trace_rule_name(cw_trace_rule r)
