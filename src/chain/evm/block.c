@@ -50,7 +50,9 @@ void cw_evm_block_free(cw_evm_block *b)
     memset(b, 0, sizeof *b);
 }
 
-static void *grow(void **arr, size_t *n, size_t *cap, size_t elem)
+/* inlined into each caller, so that the clearing is of a constant size (a few stores, no call) */
+static inline __attribute__((always_inline)) void *grow(void **arr, size_t *n, size_t *cap,
+                                                        size_t elem)
 {
     /* the call only when the array must grow (a row of every file adds one) */
     int rc = *n + 1 > *cap ? cw_grow(arr, cap, *n + 1, elem, 16) : 0;
@@ -441,6 +443,58 @@ __attribute__((target("avx2"))) static int hex_decode_avx2(uint8_t *out, const c
     }
     return 0;
 }
+
+/* An address (n 20) or a hash (n 32) in AVX2 without the loop: two steps of 32 digits, the
+ * second ending at the last digit (an address's overlap the loop's too), tested together. On a
+ * bad digit the bytes written are garbage and the caller refuses the field. */
+__attribute__((target("avx2"))) static inline unsigned hex_step_avx2(uint8_t *out, const char *s)
+{
+    const __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)s);
+    __m256i d = _mm256_sub_epi8(x, _mm256_set1_epi8('0'));
+    __m256i l = _mm256_sub_epi8(_mm256_or_si256(x, _mm256_set1_epi8(0x20)), _mm256_set1_epi8('a'));
+    __m256i isd = _mm256_cmpeq_epi8(_mm256_min_epu8(d, _mm256_set1_epi8(9)), d);
+    __m256i isl = _mm256_cmpeq_epi8(_mm256_min_epu8(l, _mm256_set1_epi8(5)), l);
+    __m256i v = _mm256_blendv_epi8(_mm256_add_epi8(l, _mm256_set1_epi8(10)), d, isd);
+    __m256i w = _mm256_maddubs_epi16(v, _mm256_set1_epi16(0x0110));
+    __m128i b = _mm_packus_epi16(_mm256_castsi256_si128(w), _mm256_extracti128_si256(w, 1));
+    _mm_storeu_si128((__m128i *)(void *)out, b);
+    return (unsigned)_mm256_movemask_epi8(_mm256_or_si256(isd, isl));
+}
+__attribute__((target("avx2"))) static int hex_addr_avx2(uint8_t *out, const char *s)
+{
+    unsigned ok = hex_step_avx2(out, s) & hex_step_avx2(out + 4, s + 8);
+    return ok == 0xffffffffu ? 0 : -1;
+}
+__attribute__((target("avx2"))) static int hex_hash_avx2(uint8_t *out, const char *s)
+{
+    unsigned ok = hex_step_avx2(out, s) & hex_step_avx2(out + 16, s + 32);
+    return ok == 0xffffffffu ? 0 : -1;
+}
+/* the same in AVX-512: one step, its mask a constant */
+__attribute__((target("avx512bw,avx512vl"))) static inline int
+hex_fixed_avx512(uint8_t *out, const char *s, size_t k)
+{
+    __mmask64 in = k == 32 ? ~(__mmask64)0 : ((__mmask64)1 << (2 * k)) - 1;
+    __m512i x = _mm512_maskz_loadu_epi8(in, s);
+    __m512i d = _mm512_sub_epi8(x, _mm512_set1_epi8('0'));
+    __m512i l = _mm512_sub_epi8(_mm512_or_si512(x, _mm512_set1_epi8(0x20)), _mm512_set1_epi8('a'));
+    __mmask64 isd = _mm512_cmple_epu8_mask(d, _mm512_set1_epi8(9)),
+              isl = _mm512_cmple_epu8_mask(l, _mm512_set1_epi8(5));
+    if (((isd | isl) & in) != in)
+        return -1;
+    __m512i v = _mm512_mask_blend_epi8(isd, _mm512_add_epi8(l, _mm512_set1_epi8(10)), d);
+    __m256i b = _mm512_cvtepi16_epi8(_mm512_maddubs_epi16(v, _mm512_set1_epi16(0x0110)));
+    _mm256_mask_storeu_epi8(out, (__mmask32)(k == 32 ? ~0u : (1u << k) - 1), b);
+    return 0;
+}
+__attribute__((target("avx512bw,avx512vl"))) static int hex_addr_avx512(uint8_t *out, const char *s)
+{
+    return hex_fixed_avx512(out, s, 20);
+}
+__attribute__((target("avx512bw,avx512vl"))) static int hex_hash_avx512(uint8_t *out, const char *s)
+{
+    return hex_fixed_avx512(out, s, 32);
+}
 #else
 #define CW_HEX_WIDE 0
 #endif
@@ -476,13 +530,58 @@ int cw_evm_hex_decode(uint8_t *out, const char *s, size_t n)
     return hex_decode_base(out, s, n);
 }
 
-static int parse_fixed(uint8_t *out, size_t n, const char *s, size_t len, const char *what)
+int cw_evm_hex_fixed_with(uint8_t *out, const char *s, size_t n, int width)
 {
-    if (len != 2 + 2 * n || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
+    if (n != 20 && n != 32)
+        return -2;
+#if CW_HEX_WIDE
+    if (width == 2) {
+        if (!__builtin_cpu_supports("avx512bw") || !__builtin_cpu_supports("avx512vl"))
+            return -2;
+        return n == 20 ? hex_addr_avx512(out, s) : hex_hash_avx512(out, s);
+    }
+    if (width == 1) {
+        if (!__builtin_cpu_supports("avx2"))
+            return -2;
+        return n == 20 ? hex_addr_avx2(out, s) : hex_hash_avx2(out, s);
+    }
+#else
+    if (width)
+        return -2;
+#endif
+    return hex_decode_base(out, s, n);
+}
+
+/* an address (n 20) or a hash (n 32): cw_evm_hex_decode's result, the widest way unrolled */
+static inline int hex_fixed(uint8_t *out, const char *s, size_t n)
+{
+#if CW_HEX_WIDE
+    if (__builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl"))
+        return n == 20 ? hex_addr_avx512(out, s) : hex_hash_avx512(out, s);
+    if (__builtin_cpu_supports("avx2"))
+        return n == 20 ? hex_addr_avx2(out, s) : hex_hash_avx2(out, s);
+#endif
+    return hex_decode_base(out, s, n);
+}
+
+/* the error of parse_fixed, out of its way */
+__attribute__((noinline, cold)) static int fixed_bad(bool form, size_t n, const char *s, size_t len,
+                                                     const char *what)
+{
+    if (form)
         return cw_error_set(CW_EINVAL, "not a 0x %s of %zu hex digits: '%.*s'", what, 2 * n,
                             (int)(len > 80 ? 80 : len), s);
-    if (cw_evm_hex_decode(out, s + 2, n))
-        return cw_error_set(CW_EINVAL, "bad hex in %s '%.*s'", what, (int)(len > 80 ? 80 : len), s);
+    return cw_error_set(CW_EINVAL, "bad hex in %s '%.*s'", what, (int)(len > 80 ? 80 : len), s);
+}
+
+/* inlined into each caller, so that n is a constant there */
+static inline __attribute__((always_inline)) int parse_fixed(uint8_t *out, size_t n, const char *s,
+                                                             size_t len, const char *what)
+{
+    if (len != 2 + 2 * n || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
+        return fixed_bad(true, n, s, len, what);
+    if (hex_fixed(out, s + 2, n))
+        return fixed_bad(false, n, s, len, what);
     return 0;
 }
 

@@ -205,8 +205,9 @@ typedef struct stream {
     uint64_t rec_line;
     uint64_t done_bytes; /* compressed bytes of finished files */
     int col[MAX_FIELDS]; /* index of each column def in the current file's records, -1 */
+    uint8_t at[MAX_FIELDS]; /* the same with MAX_FIELDS for -1: col() reads f[at[c]], no test */
     int n_header;
-    field f[MAX_FIELDS];
+    field f[MAX_FIELDS + 1]; /* f[MAX_FIELDS] stays empty, the field of a column not there */
     int nf;
     bool have; /* a record is parsed and waiting (f, nf, rec_line, rec_block) */
     uint64_t rec_block;
@@ -817,6 +818,9 @@ static int header(cw_evm_csv *r, stream *s)
                                 "%s file?)",
                                 fname(r, s), defs[d].name, KIND_NAMES[s->kind]);
     }
+    for (int d = 0; d < nd; d++)
+        s->at[d] = (uint8_t)(s->col[d] >= 0 ? s->col[d] : MAX_FIELDS);
+    s->f[MAX_FIELDS] = (field){"", 0};
     s->n_header = s->nf;
     /* the withdrawals JSON: its "" pairs read as quotes by withdrawals(), not unescaped first */
     s->keep_pairs = 0;
@@ -905,10 +909,7 @@ static int next_record(cw_evm_csv *r, stream *s)
 
 static field col(const stream *s, int c)
 {
-    field f = {"", 0};
-    if (s->col[c] >= 0)
-        f = s->f[s->col[c]];
-    return f;
+    return s->f[s->at[c]];
 }
 
 static int bad(cw_evm_csv *r, stream *s, const char *colname, field f, const char *what)
@@ -1142,6 +1143,75 @@ closed:
     return true;
 }
 
+/* digits of a JSON integer at *p as the general way below reads them, for wd_exact: 1 to 18
+ * digits, no leading zero, not followed by another digit (more go the general way) */
+static bool wd_uint(const char **p, const char *e, uint64_t *v)
+{
+    const char *q = *p, *d0 = q;
+    uint64_t x = 0, eight;
+    for (; e - q >= 8 && q - d0 < 16 && cw_evm_dec8(q, &eight); q += 8)
+        x = x * 100000000u + eight;
+    for (; q < e && q - d0 < 18 && *q >= '0' && *q <= '9'; q++)
+        x = x * 10 + (unsigned)(*q - '0');
+    if (q == d0 || (q < e && *q >= '0' && *q <= '9') || (*d0 == '0' && q - d0 > 1))
+        return false;
+    *v = x;
+    *p = q;
+    return true;
+}
+
+/* a literal of n bytes at *p (n a constant: the compare inlined) */
+static inline bool wd_lit(const char **p, const char *e, const char *lit, size_t n)
+{
+    if ((size_t)(e - *p) < n || memcmp(*p, lit, n) != 0)
+        return false;
+    *p += n;
+    return true;
+}
+/* the literal as JSON writes it (ql 1), or with its CSV "" pairs (ql 2) */
+#define WD_LIT(one, two)                                                                           \
+    (ql == 2 ? wd_lit(&p, e, two, sizeof two - 1) : wd_lit(&p, e, one, sizeof one - 1))
+
+/* One withdrawal in ethereum-etl's own form, the object at p written as json.dumps writes it
+ * with its separators (index, validator_index, address, amount; no space; integers), which is
+ * what the exports hold: read straight, without the key loop. Returns the byte after its '}',
+ * with the withdrawal added to b, or NULL (nothing added) when the object is in any other form,
+ * for the general way below to read it. ql as for wd_string, a constant in each copy. */
+static inline __attribute__((always_inline)) const char *wd_exact_q(cw_evm_block *b, const char *p,
+                                                                    const char *e, size_t ql)
+{
+    uint64_t idx, vi, amt;
+    if (!WD_LIT("{\"index\":", "{\"\"index\"\":") || !wd_uint(&p, e, &idx) ||
+        !WD_LIT(",\"validator_index\":", ",\"\"validator_index\"\":") || !wd_uint(&p, e, &vi) ||
+        !WD_LIT(",\"address\":\"", ",\"\"address\"\":\"\"") || e - p < 42)
+        return NULL;
+    const char *as = p;
+    p += 42;
+    if (!WD_LIT("\",\"amount\":", "\"\",\"\"amount\"\":") || !wd_uint(&p, e, &amt) || p >= e ||
+        *p != '}')
+        return NULL;
+    cw_evm_addr a;
+    if (cw_evm_addr_parse(&a, as, 42)) {
+        cw_error_clear();
+        return NULL;
+    }
+    cw_evm_withdrawal *x = cw_evm_block_add_withdrawal(b);
+    if (!x) {
+        cw_error_clear();
+        return NULL;
+    }
+    x->address = a;
+    x->index = idx;
+    x->validator_index = vi;
+    x->amount_gwei = amt;
+    return p + 1;
+}
+#undef WD_LIT
+static const char *wd_exact(cw_evm_block *b, const char *p, const char *e, size_t ql)
+{
+    return ql == 2 ? wd_exact_q(b, p, e, 2) : wd_exact_q(b, p, e, 1);
+}
+
 static int withdrawals_fast(cw_evm_block *b, field f, size_t ql)
 {
     const char *p = f.p, *e = f.p + f.n;
@@ -1151,6 +1221,11 @@ static int withdrawals_fast(cw_evm_block *b, field f, size_t ql)
     for (;;) {
         if (!wd_ws(&p, e) || *p != '{')
             return 0;
+        const char *past = wd_exact(b, p, e, ql);
+        if (past) {
+            p = past;
+            goto next;
+        }
         p++;
         /* 0 absent, 1 integer, 2 string */
         int t_addr = 0, t_amt = 0, t_idx = 0, t_vi = 0;
@@ -1244,6 +1319,7 @@ static int withdrawals_fast(cw_evm_block *b, field f, size_t ql)
         }
         x->index = t_idx == 1 ? idx : 0;
         x->validator_index = t_vi == 1 ? vi : 0;
+    next:;
         bool more = wd_ws(&p, e);
         if (more && *p == ',') {
             p++;

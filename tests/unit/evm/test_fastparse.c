@@ -158,6 +158,33 @@ static void test_hex(void)
             }
         }
     }
+    /* an address (40 digits) and a hash (64) the unrolled way cw_evm_addr_parse and
+     * cw_evm_hash_parse take: every byte value in every position, each width, against the
+     * baseline (AVX2's two steps overlap for an address) */
+    for (int w = 0; w < 3; w++) {
+        if (!has[w])
+            continue;
+        for (size_t n = 20; n <= 32; n += 12) {
+            for (size_t pos = 0; pos < 2 * n; pos++) {
+                for (int v = 0; v < 256; v++) {
+                    char s[64];
+                    memcpy(s, base74 + (pos % 7), 2 * n);
+                    s[pos] = (char)v;
+                    uint8_t out[33], want[32];
+                    out[n] = 0x5a;
+                    int rc = cw_evm_hex_fixed_with(out, s, n, w);
+                    int d = ref_digit((unsigned char)v);
+                    CHECK_EQ_INT(rc, d >= 0 ? 0 : -1);
+                    CHECK_EQ_INT(out[n], 0x5a);
+                    if (!rc) {
+                        CHECK_EQ_INT(cw_evm_hex_decode_with(want, s, n, 0), 0);
+                        CHECK(memcmp(out, want, n) == 0);
+                    }
+                }
+            }
+        }
+    }
+    CHECK_EQ_INT(cw_evm_hex_fixed_with(NULL, "00", 1, 0), -2);
 }
 
 /* schoolbook: v = v * 10 + d over 8 32-bit limbs; false past 2^256 */
@@ -427,6 +454,63 @@ static void test_withdrawals(void)
                 }
             }
         }
+    }
+    /* ethereum-etl's exact form (read straight, without the key loop) against the general
+     * reading of the same text with a space after each '{' (which the exact form does not
+     * take): every byte of two withdrawals replaced by each of a few bytes, both ways; the
+     * same result, or an error in both */
+    {
+        static const char form[] = "{\"index\":129962,\"validator_index\":443106,\"address\":\"" A1
+                                   "\",\"amount\":23427230},{\"index\":7,\"validator_index\":0,"
+                                   "\"address\":\"" A2 "\",\"amount\":123456789012345678}";
+        static const char subst[] = {'7', '0', ' ', '"', ',', '}', 'x', 'F', ':', '-'};
+        size_t fl = strlen(form);
+        cw_evm_block ref;
+        cw_evm_block_init(&ref);
+        int read_runs = 0;
+        for (size_t pos = 0; pos <= fl; pos++) {
+            for (size_t v = 0; v < sizeof subst; v++) {
+                char text[512], spaced[520];
+                memcpy(text, form, fl + 1);
+                if (pos < fl)
+                    text[pos] = subst[v];
+                else if (v)
+                    break; /* pos == fl: the form itself, once */
+                size_t k = 0;
+                for (const char *p = text; *p; p++) {
+                    spaced[k++] = *p;
+                    if (*p == '{')
+                        spaced[k++] = ' ';
+                }
+                spaced[k] = 0;
+                for (int way = 0; way < 2; way++) {
+                    int rc = read_withdrawals(text, &b, way);
+                    cw_error_clear();
+                    int rr = read_withdrawals(spaced, &ref, way);
+                    cw_error_clear();
+                    CHECK_EQ_INT(rc < 0, rr < 0);
+                    if (rc < 0 || rr < 0)
+                        continue;
+                    read_runs++;
+                    CHECK_EQ_INT((int)b.n_withdrawals, (int)ref.n_withdrawals);
+                    for (size_t w = 0; w < b.n_withdrawals && w < ref.n_withdrawals; w++) {
+                        const cw_evm_withdrawal *x = &b.withdrawals[w], *y = &ref.withdrawals[w];
+                        bool same = x->index == y->index &&
+                                    x->validator_index == y->validator_index &&
+                                    x->amount_gwei == y->amount_gwei &&
+                                    memcmp(&x->address, &y->address, sizeof x->address) == 0;
+                        CHECK(same);
+                        if (!same)
+                            fprintf(stderr, "  differs (%s): %s\n", way ? "split" : "scan", text);
+                    }
+                }
+            }
+        }
+        CHECK(read_runs > 100);
+        CHECK(read_withdrawals(form, &b, 0) == 1 && b.n_withdrawals == 2 &&
+              b.withdrawals[1].amount_gwei == 123456789012345678ull &&
+              b.withdrawals[0].validator_index == 443106);
+        cw_evm_block_free(&ref);
     }
     /* a byte the fast reading refuses, anywhere in the address: an error either way */
     for (size_t pos = 0; pos < 42; pos++) {
