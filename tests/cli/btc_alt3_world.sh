@@ -22,10 +22,13 @@ if ! $PY -c "import bitcoin" 2>/dev/null; then
 fi
 W=$SRC/tests/diff/btc_alt3_world.py
 $PY "$W" --out "$T/w" --seed 5 --scale 0.03 --max-file-size 1000000 > "$T/gen.txt" 2>&1
+# the Core 28 copy is written while gen_check.py reads the plain one (both take seconds)
 $PY "$W" --out "$T/x" --seed 5 --scale 0.03 --max-file-size 1000000 --xor-key 5be10c93a4d27f66 \
-    --zero-tail 4096 --zero-tail-all > /dev/null 2>&1
+    --zero-tail 4096 --zero-tail-all > /dev/null 2>&1 &
+gen_x=$!
 check "the world passes gen_check.py (CheckBlock, every spend, the stolen-value identity)" \
     $PY "$SRC/tests/diff/gen_check.py" "$T/w"
+wait $gen_x
 check "the world spans several blk files" test "$(ls "$T/w/blocks"/blk*.dat | wc -l)" -ge 3
 check "the XOR'd copy has xor.dat" test -s "$T/x/blocks/xor.dat"
 check "the same seed writes the same blocks" cmp -s "$T/w/truth/txs.csv" "$T/x/truth/txs.csv"
@@ -45,7 +48,10 @@ for k in mixer_sweep mixer_payout exchange_withdrawal payroll bridge_in; do
     check "the world has $k txs" test "$(truth_count $k)" -ge 3
 done
 "$CW_BIN" cluster build --store "$T/s" --json > /dev/null
-"$CW_BIN" labels import gen-truth "$T/w/truth/addresses.csv" --db "$T/inv.db" --exclude individual,theft --quiet > /dev/null
+# the investigator's labels: the truth less users and thieves (filtered first: most of the
+# world's addresses are users' Wasabi 2 outputs)
+awk -F, 'NR == 1 || ($5 != "user" && $5 != "thief")' "$T/w/truth/addresses.csv" > "$T/labels.csv"
+"$CW_BIN" labels import gen-truth "$T/labels.csv" --db "$T/inv.db" --exclude individual,theft --quiet > /dev/null
 for h in $(jq -r '.[].name' "$T/w/truth/heists.json"); do
     args=()
     for o in $(jq -r --arg h "$h" '.[] | select(.name == $h) | .stolen_outputs[].outpoint' "$T/w/truth/heists.json"); do
@@ -103,7 +109,7 @@ check_eq "no certain value at a clean exchange deposit" "$(val clean_deposit_sat
 check_eq "no certain value at the victim" "$(val victim_sat)" 0
 check_eq "no certain value on a custodial mixer's payout" "$(val mixer_payout_sat)" 0
 check_eq "no certain value on an exchange's withdrawal" "$(val withdrawal_sat)" 0
-# clusters: the first input of each Wasabi 2 round; its cluster holds no other owner's input
+# clusters: the first input of the first 6 Wasabi 2 rounds; its cluster holds no other owner's input
 $PY - "$T" > "$T/rounds.txt" << 'EOF'
 import csv, os, sys
 T = sys.argv[1]
@@ -112,7 +118,7 @@ for r in csv.DictReader(open(os.path.join(tr, "coinjoins.csv"))):
     print(r["txid"])
 EOF
 mixed=0
-for t in $(head -12 "$T/rounds.txt"); do
+for t in $(head -6 "$T/rounds.txt"); do
     ins=$("$CW_BIN" tx "$t" --store "$T/s" --json | jq -r '.inputs[].address')
     a0=$(echo "$ins" | head -1)
     o0=$(awk -F, -v a="$a0" '$1 == a {print $3}' "$T/w/truth/addresses.csv")
