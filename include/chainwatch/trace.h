@@ -201,6 +201,15 @@ bool cw_trace_relink_guarded(const cw_trace_labelmap *labels, const cw_trace_opt
  * on. */
 void cw_trace_opts_init(cw_trace_opts *o);
 
+/* The stops every caller uses unless told otherwise (the CLI with --labels, the server, the
+ * monitor's case rules, the EVM trace's Bitcoin continuation): the custodial services, where
+ * a deposit joins the service's own funds and what it pays out later is not the depositor's
+ * coin. FIFO through an instant exchanger's or a bridge vault's hot wallet would put certain
+ * stolen value on honest customers' payouts (docs/TRACE-MODELS.md, "Where value stops").
+ * Sets o->stop to exchange, exchange_deposit, mixer, service, bridge, p2p_exchange,
+ * payment_processor, gambling and darknet_market; "default" in a --stop-at list names them. */
+void cw_trace_opts_default_stops(cw_trace_opts *o);
+
 /* A source: an output (global output number) whose whole value is traced. */
 typedef struct cw_trace_sources {
     uint64_t *outs;

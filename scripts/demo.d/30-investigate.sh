@@ -32,14 +32,14 @@ fi
 H=$(jq -r '.[0].name' "$W/truth/heists.json")
 FROM=()
 for op in $(jq -r '.[0].stolen_outputs[].outpoint' "$W/truth/heists.json"); do FROM+=(--from "$op"); done
-echo "-- the SYNTHETIC world's heist '$H': where did the stolen coins go? (FIFO, stop at exchanges and mixers; value past a CoinJoin is shared by its outputs and reported PROBABLE)"
+echo "-- the SYNTHETIC world's heist '$H': where did the stolen coins go? (FIFO, stop at custodial services: exchanges, mixers, bridges, instant exchangers; value past a CoinJoin is shared by its outputs and reported PROBABLE)"
 "$BIN" trace "${FROM[@]}" --model fifo --store "$S" --labels "$L" \
-    --stop-at exchange,exchange_deposit,mixer --top 5
+    --stop-at default --top 5
 echo "-- the ground truth (truth/heists.json): deposits per exchange, in sat"
 jq -r '.[0].deposits_by_exchange | to_entries[] | "  \(.key)\t\(.value)"' "$W/truth/heists.json"
 echo "-- the same under haircut (proportional): more exchanges touched, less value each"
 "$BIN" trace "${FROM[@]}" --model haircut --store "$S" --labels "$L" \
-    --stop-at exchange,exchange_deposit,mixer --min-value 10000 --json |
+    --stop-at default --min-value 10000 --json |
     jq -r '.by_entity[:8][] | "  \(.entity)\t\(.category)\t\(.value) sat (probable \(.probable))"'
 DEP=$(jq -r '.[0].deposits[-1].address' "$W/truth/heists.json")
 echo "-- screening the last deposit address the thief used: $DEP (followed back to 0.1 % of what it received)"

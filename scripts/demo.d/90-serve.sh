@@ -56,7 +56,7 @@ if [ "$("$BIN" alerts list --db "$DB" --kind stolen-funds-at-exchange --status n
         FROM=()
         for op in $(jq -r '.[0].stolen_outputs[].outpoint' "$TRUTH"); do FROM+=(--from "$op"); done
         "$BIN" trace "${FROM[@]}" --model fifo --store "$OUT/store" --labels "$OUT/world-labels.db" \
-            --stop-at exchange,exchange_deposit,mixer --top 1000 --json |
+            --stop-at default --top 1000 --json |
             jq -c '{trace: {graph: [.graph[] | {txid, hop, coinjoin, inputs: [.inputs[] | {outpoint, traced}],
                     outputs: [.outputs[] | {address, outpoint, traced}]}],
                     by_address: [.by_address[] | select(.how | index("label")) | {address, entity, category}],

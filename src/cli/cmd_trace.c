@@ -349,7 +349,12 @@ static int run(int argc, char **argv)
                 char *c = strchr(p, ',');
                 if (c)
                     *c++ = 0;
-                if (*p && strcmp(p, "none") != 0) {
+                if (!strcmp(p, "default")) {
+                    cw_trace_opts d;
+                    cw_trace_opts_default_stops(&d);
+                    for (size_t k = 0; k < d.n_stop && o.n_stop < CW_TRACE_MAX_STOP; k++)
+                        o.stop[o.n_stop++] = d.stop[k];
+                } else if (*p && strcmp(p, "none") != 0) {
                     if (!cw_label_category_valid(p)) {
                         ec = cw_cli_usage_error(&cw_cmd_trace,
                                                 "--stop-at: '%s' is not a label category", p);
@@ -378,11 +383,8 @@ static int run(int argc, char **argv)
         goto out;
     }
     (void)cj_given; /* default: rank (cw_trace_opts_init); haircut applies it proportionally */
-    if (!stop_given && labels_db) {
-        o.stop[0] = "exchange";
-        o.stop[1] = "exchange_deposit";
-        o.n_stop = 2;
-    }
+    if (!stop_given && labels_db)
+        cw_trace_opts_default_stops(&o);
     cw_chainstore *cs = NULL;
     cw_labels *db = NULL;
     cw_trace_labelmap *lm = NULL;
@@ -462,8 +464,8 @@ const cw_command cw_cmd_trace = {
     "  --max-hops N      stop following after N txs (default: no limit)\n"
     "  --min-value SAT   traced amounts below SAT end as dust (default 1)\n"
     "  --until-height H  forward: ignore txs above H; backward: do not go below H\n"
-    "  --stop-at C,...   label categories where value stops (default with --labels:\n"
-    "                    exchange,exchange_deposit; 'none' for no stop)\n"
+    "  --stop-at C,...   label categories where value stops; 'default' (the default\n"
+    "                    with --labels): custodial services; 'none': no stop\n"
     "  --coinjoin P      CoinJoin policy: rank (the default: FIFO matching by value, a\n"
     "                    group of equal outputs sharing what reaches it; haircut shares\n"
     "                    by value), proportional (every output gets its share by value),\n"
@@ -477,7 +479,7 @@ const cw_command cw_cmd_trace = {
     "                    to hold (spent together with its other coins, remix chains) and\n"
     "                    give them the round's value first (default on; still PROBABLE).\n"
     "                    Both act only with --labels and a stop at exchange or\n"
-    "                    exchange_deposit (the default stops)\n"
+    "                    exchange_deposit (default stops)\n"
     "  --mixer-payouts on|off  forward: a mixer's later payouts into an account with\n"
     "                    certain traced value get what entered it (PROBABLE; default on)\n"
     "  --service-payouts on|off  unlabelled services too (default on)\n"

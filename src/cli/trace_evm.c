@@ -370,11 +370,8 @@ int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
     /* bridge exits and their continuation in Bitcoin (xchain.h) */
     if (bs && db && (rc = cw_trace_labelmap_new(&blm, bs, db)))
         goto out;
-    if (blm) {
-        xo.btc.stop[0] = "exchange";
-        xo.btc.stop[1] = "exchange_deposit";
-        xo.btc.n_stop = 2;
-    }
+    if (blm)
+        cw_trace_opts_default_stops(&xo.btc);
     if ((rc = cw_xchain_bridge_exits(&xr, s, r, bs, blm, &xo)))
         goto out;
     json_t *xj = cw_cli_xchain_json(xr, s, bs, cw_acct_report_asset_json);

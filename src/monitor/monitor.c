@@ -677,12 +677,9 @@ static int rule_case(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap *l
         o.is_coinjoin_ctx = pv;
     }
     cw_error_clear();
-    /* value stops where it leaves the launderer's hands: exchanges, and CoinJoin coordinators
-     * (their fees are not the thief's to move on) */
-    o.stop[0] = "exchange";
-    o.stop[1] = "exchange_deposit";
-    o.stop[2] = "mixer";
-    o.n_stop = 3;
+    /* value stops where it leaves the launderer's hands: the custodial services (exchanges,
+     * mixers and CoinJoin coordinators, bridges, instant exchangers; trace.h) */
+    cw_trace_opts_default_stops(&o);
     cw_trace_sources src = {0};
     cw_trace *t = NULL;
     json_t *j = NULL;

@@ -11,6 +11,8 @@
  *   GET labels?q=TEXT&limit=           labels by address, entity name (part), reference or
  *                                      category, each with its provenance
  *   GET trace?from=..&model=..&direction=..&max_hops=..&min_value=..&stop_at=a,b
+ *                                      (stop_at absent or 'default': the custodial services,
+ *                                      cw_trace_opts_default_stops; empty or 'none': no stop)
  *                                      a trace (cw_trace_json: flow graph + summary); from=
  *                                      may list several sources, comma-separated;
  *                                      coinjoin=order|rank|stop (FIFO: rank, as the CLI)
@@ -886,12 +888,22 @@ static void do_trace(cw_chain_ctx *c, cw_chainstore *cs, cw_req *q, cw_resp *r)
         return;
     }
     char *stops = NULL;
-    if (stop && *stop) {
+    if (!stop) {
+        cw_trace_opts_default_stops(&o); /* the custodial services, as the CLI */
+    } else if (*stop) {
         stops = cw_arena_strndup(q->arena, stop, strlen(stop));
         char *save = NULL;
         for (char *p = strtok_r(stops, ",", &save); p && o.n_stop < CW_TRACE_MAX_STOP;
-             p = strtok_r(NULL, ",", &save))
-            o.stop[o.n_stop++] = p;
+             p = strtok_r(NULL, ",", &save)) {
+            if (!strcmp(p, "default")) {
+                cw_trace_opts d;
+                cw_trace_opts_default_stops(&d);
+                for (size_t k = 0; k < d.n_stop && o.n_stop < CW_TRACE_MAX_STOP; k++)
+                    o.stop[o.n_stop++] = d.stop[k];
+            } else if (strcmp(p, "none") != 0) {
+                o.stop[o.n_stop++] = p;
+            }
+        }
     }
     const cw_trace_labelmap *lm = labelmap_of(c);
     cw_trace_sources src = {0};

@@ -10,9 +10,9 @@
 # * `patterns build` flags every Wasabi 2 round and nothing else as a CoinJoin (custodial mixer
 #   sweeps and payouts, exchange batches, payroll, consolidations, memo txs are not CoinJoins);
 # * the forward FIFO trace from each heist's stolen outputs gives no certain value to a clean
-#   exchange deposit, to the victim, to a custodial mixer's payout or to an exchange withdrawal
-#   (both are never attributable to a depositor), and finds certain value at most of the thieves'
-#   deposits before mixing;
+#   exchange deposit, to the victim, to a custodial mixer's payout, to an instant exchanger's or
+#   a bridge's payout or to an exchange withdrawal (none is ever attributable to a depositor),
+#   and finds certain value at most of the thieves' deposits before mixing;
 # * no multi-input cluster holds two owners' inputs of a Wasabi 2 round.
 . "$(dirname "$0")/../lib/cli.sh"
 SRC=${CW_SOURCE_DIR:?}
@@ -60,6 +60,25 @@ for h in $(jq -r '.[].name' "$T/w/truth/heists.json"); do
     "$CW_BIN" trace "${args[@]}" --store "$T/s" --labels "$T/inv.db" --model fifo --direction forward \
         --graph 100000000 --top 5 --json > "$T/trace-$h.json"
 done
+# honest users' payments into an instant exchanger's order address and a bridge vault: traced
+# from the payment's inputs, the value stops at the service (its later sweeps and payouts are the
+# service's coins); main before stop 19 followed it through the hot wallet to other customers
+svc_txs=$(awk -F, '$3 == "instant_order" || $3 == "bridge_in" {print $1}' "$T/w/truth/txs.csv" | head -8)
+check "the world has service deposits to trace" test -n "$svc_txs"
+: > "$T/svc-kinds.txt"
+for tx in $svc_txs; do
+    args=()
+    for o in $("$CW_BIN" tx "$tx" --store "$T/s" --json | jq -r '.inputs[] | "\(.prev_txid):\(.prev_vout)"'); do
+        args+=(--from "$o")
+    done
+    "$CW_BIN" trace "${args[@]}" --store "$T/s" --labels "$T/inv.db" --graph 100000 --json |
+        jq -r '.graph[].txid' | while read -r t; do
+            awk -F, -v t="$t" '$1 == t {print $3}' "$T/w/truth/txs.csv"
+        done >> "$T/svc-kinds.txt"
+done
+check "the traces reach the service deposits" grep -qxE 'instant_order|bridge_in' "$T/svc-kinds.txt"
+check_eq "the value stops at the service: no sweep or payout of it followed" \
+    "$(grep -cxE 'instant_sweep|instant_payout|bridge_out|bridge_swap' "$T/svc-kinds.txt")" 0
 # the trace's certain value per kind of output, from the truth files alone
 $PY - "$T" > "$T/trace.txt" << 'EOF'
 import csv, json, os, sys
@@ -68,7 +87,7 @@ tr = os.path.join(T, "w", "truth")
 addr = {r["address"]: r for r in csv.DictReader(open(os.path.join(tr, "addresses.csv")))}
 payout = {"%s:%s" % (r["txid"], r["vout"]) for r in csv.DictReader(open(os.path.join(tr, "mixer_payouts.csv")))}
 kind = {r["txid"]: r["kind"] for r in csv.DictReader(open(os.path.join(tr, "txs.csv")))}
-stolen_dep = clean_dep = victim = payouts = withdrawals = 0
+stolen_dep = clean_dep = victim = payouts = withdrawals = svc_payouts = 0
 found = {}
 heists = json.load(open(os.path.join(tr, "heists.json")))
 for h in heists:
@@ -92,6 +111,8 @@ for h in heists:
                 payouts += t
             if kind.get(tx["txid"]) == "exchange_withdrawal":
                 withdrawals += t
+            if kind.get(tx["txid"]) in ("instant_payout", "bridge_out"):
+                svc_payouts += t
     n_pre = sum(1 for h in heists for x in h["deposits"] if x["step"] in ("peel_heist", "cash_out", "passthrough_deposit"))
     stolen_dep = sum(1 for v in found.values() if v)
 print("premix_deposits %d" % n_pre)
@@ -100,6 +121,7 @@ print("clean_deposit_sat %d" % clean_dep)
 print("victim_sat %d" % victim)
 print("mixer_payout_sat %d" % payouts)
 print("withdrawal_sat %d" % withdrawals)
+print("service_payout_sat %d" % svc_payouts)
 EOF
 val() { awk -v k="$1" '$1 == k {print $2}' "$T/trace.txt"; }
 check "the heists deposit before mixing" test "$(val premix_deposits)" -ge 20
@@ -109,6 +131,9 @@ check_eq "no certain value at a clean exchange deposit" "$(val clean_deposit_sat
 check_eq "no certain value at the victim" "$(val victim_sat)" 0
 check_eq "no certain value on a custodial mixer's payout" "$(val mixer_payout_sat)" 0
 check_eq "no certain value on an exchange's withdrawal" "$(val withdrawal_sat)" 0
+# the default stops (cw_trace_opts_default_stops): an instant exchanger's or a bridge vault's
+# payouts are the service's coins, not the thief's (main before stop 19 followed them)
+check_eq "no certain value on an instant exchanger's or a bridge's payout" "$(val service_payout_sat)" 0
 # clusters: the first input of the first 6 Wasabi 2 rounds; its cluster holds no other owner's input
 $PY - "$T" > "$T/rounds.txt" << 'EOF'
 import csv, os, sys

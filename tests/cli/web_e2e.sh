@@ -34,7 +34,7 @@ ANALYST=$("$BIN" keys add analyst1 --role analyst --db "$DB")
 READER=$("$BIN" keys add reader1 --role reader --db "$DB")
 
 # A world with a heist, ingested and labelled from its ground truth, and the heist traced by the
-# engine (FIFO, stopping at exchanges and mixers, as demo stage 30): the alert's evidence is that
+# engine (FIFO, stopping at custodial services, as demo stage 30): the alert's evidence is that
 # trace, compacted to what the graph needs. Without a trace command, the truth's path instead.
 "$BIN" gen --out "$T/world" --txs 20000 --seed 7 --quiet >/dev/null
 node "$SRC/tests/e2e/lib/truth-trace.mjs" "$T/world/truth/heists.json" > "$T/truth-trace.json"
@@ -50,7 +50,7 @@ if "$BIN" trace --help >/dev/null 2>&1; then
     FROM=()
     for op in $(jq -r '.[0].stolen_outputs[].outpoint' "$T/world/truth/heists.json"); do FROM+=(--from "$op"); done
     "$BIN" trace "${FROM[@]}" --model fifo --store "$T/store" --labels "$T/labels.db" \
-        --stop-at exchange,exchange_deposit,mixer --top 1000 --json |
+        --stop-at default --top 1000 --json |
         jq -c '{graph: [.graph[] | {txid, hop, coinjoin, inputs: [.inputs[] | {outpoint, traced}],
                 outputs: [.outputs[] | {address, outpoint, traced}]}],
                 by_address: [.by_address[] | select(.how | index("label")) | {address, entity, category}],

@@ -69,6 +69,16 @@ void cw_trace_opts_init(cw_trace_opts *o)
     o->service_payouts = true;
 }
 
+void cw_trace_opts_default_stops(cw_trace_opts *o)
+{
+    static const char *const custodial[] = {
+        "exchange",     "exchange_deposit",  "mixer",    "service",       "bridge",
+        "p2p_exchange", "payment_processor", "gambling", "darknet_market"};
+    o->n_stop = 0;
+    for (size_t i = 0; i < sizeof custodial / sizeof *custodial && i < CW_TRACE_MAX_STOP; i++)
+        o->stop[o->n_stop++] = custodial[i];
+}
+
 /* ---------------------------------------------------------------- growth helpers */
 
 static int grow(void **p, size_t *cap, size_t need, size_t width)

@@ -1,7 +1,7 @@
 // case.js: the case view (#/case/NAME) of a heist or a watched source. The case is what the
 // rules watch (their cases file: a name and the stolen outputs); its alerts carry the sources.
 // The view traces the sources again through the API as the rules do (FIFO, stopping at
-// exchanges and mixers) and shows: the totals (stolen, at exchanges, to mixers, unspent
+// custodial services) and shows: the totals (stolen, at exchanges, to mixers, unspent
 // remainder, fees), the exchange deposits (exchange, deposit address, txid, height, on-chain
 // time, amount, hops, model), the alerts of the case, and the fund-flow graph.
 import { api, query } from '../api.js';
@@ -44,7 +44,7 @@ export async function render(view, { args, isCurrent }) {
   }
   const sources = [...new Set(c.alerts.flatMap((a) => evidenceOf(a).sources || []).map((x) => (typeof x === 'string' ? x : x.outpoint)))];
   view.append(h('p', {}, sevBadge(c.severity), ' ', tlpBadge(c.tlp), ' ',
-    `${sources.length} source output${sources.length === 1 ? '' : 's'} · model FIFO · stops at exchanges and mixers`));
+    `${sources.length} source output${sources.length === 1 ? '' : 's'} · model FIFO · stops at custodial services`));
   const totals = h('div', { class: 'totals', id: 'case-totals' }, h('p', { class: 'hint' }, 'Tracing the case…'));
   const deposits = h('div', { id: 'case-deposits' });
   const alertsBox = h('section', { id: 'case-alerts' });

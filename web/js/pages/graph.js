@@ -312,7 +312,7 @@ export async function mountGraph(box, g, { title = 'trace', tlp = 'amber' } = {}
     clear(notices);
     const drawn = cy.nodes(':visible').length;
     const total = cy.nodes().length;
-    if (full.meta.truncated) notices.append(h('p', { class: 'notice', id: 'notice-truncated' }, 'The server truncated this trace (its node limit was reached): the graph is incomplete. Narrow it (fewer hops, a higher minimum value, stop at exchanges and mixers).'));
+    if (full.meta.truncated) notices.append(h('p', { class: 'notice', id: 'notice-truncated' }, 'The server truncated this trace (its node limit was reached): the graph is incomplete. Narrow it (fewer hops, a higher minimum value, stop at custodial services).'));
     if (drawn < total) notices.append(h('p', { class: 'notice', id: 'notice-hidden' }, `${drawn} of ${total} nodes drawn${depth < maxHop ? ` (hops up to ${depth} of ${maxHop}: move the hop-depth slider or click a node to see more)` : ''}${minValue || minHeight !== null || maxHeight !== null ? '; filters hide the rest' : ''}.`));
     if (col.groups.size) notices.append(h('p', { class: 'hint' }, `${col.groups.size} chain${col.groups.size === 1 ? '' : 's'} of transactions collapsed (${[...col.groups.values()].reduce((s, r) => s + r.length, 0)} txs): click one to expand it.`));
   }

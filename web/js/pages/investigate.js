@@ -1,7 +1,7 @@
 // investigate.js: search an address, transaction, cluster or label (GET /api/v1/search?q=),
 // its facts (search.js: the address's and its cluster's own figures, labels with provenance;
 // a cluster; the labels a name finds), exposure, and the fund-flow graph of a trace
-// (GET /api/v1/trace?from=...: FIFO by default, stopping at exchanges and mixers; an address
+// (GET /api/v1/trace?from=...: FIFO by default, stopping at custodial services: exchanges, mixers, bridges, instant exchangers; an address
 // search traces from that address). A trace can also come from an alert (#/investigate
 // ?alert=ID: the trace in its evidence, else a trace from its case's sources or its address)
 // or from a file written by `chainwatch trace --json` (opened here, offline). A block (its
@@ -13,7 +13,8 @@ import { h, clear, errorPanel, btc, pct, table, readJsonFile } from '../ui.js';
 import { normaliseTrace, mountGraph, endpoints, CATEGORY_COLOURS } from './graph.js';
 import { addressPanels, labelsWithProvenance, labelResults, clusterView } from './search.js';
 
-export const STOP_AT = 'exchange,exchange_deposit,mixer';
+// the server's default stops (cw_trace_opts_default_stops): the custodial services
+export const STOP_AT = 'default';
 
 function kindOf(q) {
   if (/^[0-9a-f]{64}(:\d+)?$/i.test(q)) return 'tx';
@@ -133,7 +134,7 @@ export async function render(view, { params, isCurrent }) {
     h('div', { class: 'field' }, h('label', { for: 'inv-model' }, 'Trace model'),
       h('select', { id: 'inv-model' }, ['fifo', 'haircut', 'poison'].map((m) => h('option', { value: m, selected: m === model }, m)))),
     h('div', { class: 'field' }, h('label', { for: 'inv-stop' }, 'Stop at'),
-      h('select', { id: 'inv-stop' }, [[STOP_AT, 'exchanges and mixers'], ['exchange,exchange_deposit', 'exchanges'], ['', 'nothing']].map(([v, t]) => h('option', { value: v, selected: v === stop }, t)))),
+      h('select', { id: 'inv-stop' }, [[STOP_AT, 'custodial services'], ['exchange,exchange_deposit', 'exchanges'], ['', 'nothing']].map(([v, t]) => h('option', { value: v, selected: v === stop }, t)))),
     h('div', { class: 'field' }, h('label', { for: 'inv-hops' }, 'Max hops'),
       h('input', { id: 'inv-hops', type: 'number', min: 1, max: 50, value: hops, size: 3 })),
     h('button', { type: 'submit', class: 'primary' }, 'Search'));
@@ -174,15 +175,15 @@ export async function render(view, { params, isCurrent }) {
         if (!isCurrent()) return;
         await showTrace(traceBox, mark(t), `alert-${a.id}-trace`, a.tlp);
       } else if (Array.isArray(ev.sources) && ev.sources.length) {
-        // a case alert: the case's trace, as the rule ran it (FIFO, stop at exchanges and mixers)
+        // a case alert: the case's trace, as the rule ran it (FIFO, stop at custodial services)
         const from = ev.sources.map((x) => (typeof x === 'string' ? x : x.outpoint)).join(',');
-        facts.append(h('p', { class: 'hint' }, `The case ${ev.case || ''} traced again from its ${ev.sources.length} source output(s) (FIFO, stops at exchanges and mixers). `,
+        facts.append(h('p', { class: 'hint' }, `The case ${ev.case || ''} traced again from its ${ev.sources.length} source output(s) (FIFO, stops at custodial services). `,
           ev.case ? h('a', { href: `#/case/${encodeURIComponent(ev.case)}` }, 'Open the case view') : null));
         const t = await api(`trace${query({ from, model: ev.model || 'fifo', stop_at: STOP_AT, top: 1000 })}`);
         if (!isCurrent()) return;
         await showTrace(traceBox, mark(t), `alert-${a.id}-trace`, a.tlp);
       } else if (ev.address) {
-        facts.append(h('p', { class: 'hint' }, `Where the funds of ${ev.address} went (FIFO, stops at exchanges and mixers).`));
+        facts.append(h('p', { class: 'hint' }, `Where the funds of ${ev.address} went (FIFO, stops at custodial services).`));
         const t = await api(`trace${query({ from: ev.address, model: 'fifo', stop_at: STOP_AT, max_hops: 12, top: 1000 })}`);
         if (!isCurrent()) return;
         await showTrace(traceBox, mark(t), `alert-${a.id}-trace`, a.tlp);
