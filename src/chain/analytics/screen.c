@@ -108,7 +108,8 @@ static bool one_to_one(const cw_chainstore *cs, uint64_t tx)
 }
 
 /* The certain value of each category that entered round tx: a backward trace (the screen's
- * options, the floor a share of the round's input value) from the outputs its inputs spend. */
+ * options, the floor a share of the round's input value, stopping at CoinJoins) from the
+ * outputs its inputs spend. */
 static int round_entered(mix_round *m, const cw_screen_result *r, const cw_trace_opts *base,
                          uint64_t tx)
 {
@@ -129,6 +130,7 @@ static int round_entered(mix_round *m, const cw_screen_result *r, const cw_trace
         src.outs[src.n++] = so;
     }
     cw_trace_opts o = *base;
+    o.coinjoin = CW_CJ_STOP; /* what entered: paths that passed no CoinJoin (and less work) */
     double fx = r->opts.floor * (double)m->in_value;
     o.min_value = (uint64_t)fx + 1;
     if (o.min_value < r->opts.min_value)
