@@ -109,7 +109,8 @@ int cw_screen_flag_level(const cw_screen_result *r);
  *  "flags": [{category, level, share, certain_share, threshold, paths: [...]; a probable
  *             flag adds one_owner_share (its score), rule ("one-owner", "proportional" or
  *             "mix-rounds") and meaning; "mix-rounds" adds rounds: [{txid, entered_share}]
- *             (the round's input value the category's certain value makes up)}],
+ *             (the round's input value the category's certain value makes up) and
+ *             min_rounds (its threshold is the count, not the share)}],
  *  "paths": [...top paths...]} */
 json_t *cw_screen_json(const cw_screen_result *r, size_t top_paths);
 

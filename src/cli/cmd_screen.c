@@ -73,7 +73,10 @@ static void print_one(json_t *j)
         json_t *p;
         const char *rule = json_string_value(json_object_get(v, "rule"));
         if (rule && !strcmp(rule, "mix-rounds")) {
-            printf("    rule mix-rounds: %s\n", json_string_value(json_object_get(v, "meaning")));
+            printf("    rule mix-rounds (%zu rounds, at least %lld; not the share): %s\n",
+                   json_array_size(json_object_get(v, "rounds")),
+                   (long long)json_integer_value(json_object_get(v, "min_rounds")),
+                   json_string_value(json_object_get(v, "meaning")));
             json_array_foreach(json_object_get(v, "rounds"), k, p)
             {
                 printf("      round %s (entered: %.1f%% of its input value)\n",

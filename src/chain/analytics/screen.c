@@ -530,6 +530,7 @@ static void rounds_json(json_t *f, const cw_screen_result *r, int ci)
                          x->in_value ? (double)x->cert[ci] / (double)x->in_value : 0.0));
     }
     json_object_set_new(f, "rounds", a);
+    json_object_set_new(f, "min_rounds", json_integer((json_int_t)r->opts.mix_rounds));
 }
 
 json_t *cw_screen_json(const cw_screen_result *r, size_t top_paths)

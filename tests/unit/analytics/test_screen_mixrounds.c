@@ -222,6 +222,7 @@ static bool flag_rule(const cw_screen_result *r, const char *rule, size_t *n_rou
     if (ok && !strcmp(rule, "mix-rounds"))
         ok = m && strstr(m, "CoinJoin rounds the theft funds entered") &&
              json_array_size(json_object_get(f, "paths")) > 0 &&
+             json_integer_value(json_object_get(f, "min_rounds")) > 0 &&
              !strcmp(json_string_value(json_object_get(f, "level")), "probable");
     json_decref(j);
     return ok;
