@@ -25,6 +25,11 @@
  * probable flag is judged on that capped share; the uncapped
  * proportional share is kept apart ("through mix") for a desk that wants to review coins that
  * mixed alongside stolen ones.
+ *
+ * Several rounds (rule "mix-rounds", PROBABLE): an address whose paying txs combine outputs of
+ * several (default 3) many-output rounds that the stolen value itself entered is flagged
+ * probable whatever its share: an honest participant takes an output of one such round, rarely
+ * of three; one-to-one mixes do not count (honest remixers meet the thief's coin in many).
  */
 #ifndef CHAINWATCH_SCREEN_H
 #define CHAINWATCH_SCREEN_H
@@ -59,6 +64,11 @@ typedef struct cw_screen_opts {
     bool independent_inputs;
     cw_trace_is_coinjoin_fn is_coinjoin; /* NULL: the pattern module's flags */
     void *is_coinjoin_ctx;
+    /* rule "mix-rounds" (default 3; 0: off): an address no other rule flags is PROBABLE for a
+     * risk category when the txs paying it spend outputs of at least this many distinct
+     * many-output CoinJoin rounds (not one-to-one equal-output mixes) that certain value of
+     * the category entered (a backward trace from each round's inputs). Not under "stop". */
+    uint32_t mix_rounds;
 } cw_screen_opts;
 
 void cw_screen_opts_init(cw_screen_opts *o);
@@ -97,8 +107,10 @@ int cw_screen_flag_level(const cw_screen_result *r);
  *  through a mix, no flag; paths as a flag's),
  *  "unknown", "coinbase", "coinjoin_value" (stop), "flag": "flag"|"probable"|"none",
  *  "flags": [{category, level, share, certain_share, threshold, paths: [...]; a probable
- *             flag adds one_owner_share (its score), rule ("one-owner" or "proportional")
- *             and meaning}],
+ *             flag adds one_owner_share (its score), rule ("one-owner", "proportional" or
+ *             "mix-rounds") and meaning; "mix-rounds" adds rounds: [{txid, entered_share}]
+ *             (the round's input value the category's certain value makes up) and
+ *             min_rounds (its threshold is the count, not the share)}],
  *  "paths": [...top paths...]} */
 json_t *cw_screen_json(const cw_screen_result *r, size_t top_paths);
 

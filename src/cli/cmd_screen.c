@@ -71,6 +71,19 @@ static void print_one(json_t *j)
                100.0 * json_real_value(json_object_get(v, "threshold")));
         size_t k;
         json_t *p;
+        const char *rule = json_string_value(json_object_get(v, "rule"));
+        if (rule && !strcmp(rule, "mix-rounds")) {
+            printf("    rule mix-rounds (%zu rounds, at least %lld; not the share): %s\n",
+                   json_array_size(json_object_get(v, "rounds")),
+                   (long long)json_integer_value(json_object_get(v, "min_rounds")),
+                   json_string_value(json_object_get(v, "meaning")));
+            json_array_foreach(json_object_get(v, "rounds"), k, p)
+            {
+                printf("      round %s (entered: %.1f%% of its input value)\n",
+                       json_string_value(json_object_get(p, "txid")),
+                       100.0 * json_real_value(json_object_get(p, "entered_share")));
+            }
+        }
         json_array_foreach(json_object_get(v, "paths"), k, p)
         {
             print_path(p, "    ");
@@ -270,7 +283,7 @@ static int run(int argc, char **argv)
                 p = c;
             }
         } else if (!strcmp(a, "--hops") || !strcmp(a, "--until-height") ||
-                   !strcmp(a, "--min-value") || !strcmp(a, "--top")) {
+                   !strcmp(a, "--min-value") || !strcmp(a, "--top") || !strcmp(a, "--mix-rounds")) {
             if (cw_parse_u64(&x, v) || x > UINT32_MAX - 1) {
                 ec = cw_cli_usage_error(&cw_cmd_screen, "%s: '%s' is not a number", a, v);
                 goto out;
@@ -281,6 +294,8 @@ static int run(int argc, char **argv)
                 so.until_height = (uint32_t)x;
             else if (!strcmp(a, "--min-value"))
                 so.min_value = x;
+            else if (!strcmp(a, "--mix-rounds"))
+                so.mix_rounds = (uint32_t)x;
             else
                 top = x;
         } else {
@@ -382,7 +397,7 @@ const cw_command cw_cmd_screen = {
     "Usage: chainwatch screen ADDR... | --file F  --store DIR --labels DB\n"
     "                         [--floor SHARE] [--hops CAP] [--coinjoin proportional|stop|through]\n"
     "                         [--threshold SHARE] [--probable-threshold SHARE]\n"
-    "                         [--mix-inputs one-owner|independent]\n"
+    "                         [--mix-inputs one-owner|independent] [--mix-rounds N]\n"
     "                         [--flag CATEGORY,...] [--until-height H] [--min-value SAT]\n"
     "                         [--top N] [--json]\n\n"
     "For each address: the share of the value it received (minus its own change) that\n"
@@ -407,6 +422,10 @@ const cw_command cw_cmd_screen = {
     "                 by value, at most max(1, certain payers)/k of its k possible payers.\n"
     "                 The uncapped share is shown apart (\"through mix\": exposed, no flag).\n"
     "                 independent: the plain proportional sum (each remix counted apart)\n"
+    "  --mix-rounds N PROBABLE (rule mix-rounds) an address no other rule flags whose\n"
+    "                 paying txs spend outputs of N or more distinct many-output CoinJoin\n"
+    "                 rounds that the category's certain value entered (default 3; 0: off;\n"
+    "                 one-to-one mixes do not count; not under --coinjoin stop)\n"
     "Each flag lists its strongest paths (--top N, default 3). --file F reads one address\n"
     "a line (# comments). --json writes one JSON object per address per line (JSON lines).\n"
     "docs/TRACE-MODELS.md (Screening) defines the model.\n\n"

@@ -13,6 +13,7 @@
  * screen.h: 1/n at one-to-one mixes, amounts in many-output rounds); the uncapped share is
  * reported apart ("through_mix").
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,12 +23,21 @@
 #include "chainwatch/util.h"
 
 #define MAX_CATS 64
+#define MAX_ROUNDS 32 /* the CoinJoins funding an address's paying txs that are looked at */
+
+/* a many-output CoinJoin an address's paying tx spends an output of: its input value and the
+ * certain value of each category in its inputs (a backward trace from them) */
+typedef struct mix_round {
+    uint64_t tx, in_value;
+    uint64_t cert[MAX_CATS];
+} mix_round;
 
 typedef struct cat_acc {
     uint64_t direct, indirect, prob;
     uint64_t own, own_prob, own_mixes; /* one owner per mix input: value, probable, capped */
     bool own_done;                     /* computed (where it decides the flag) */
     uint32_t min_hop;
+    uint32_t n_rounds; /* rounds of the address's funders that certain value entered */
 } cat_acc;
 
 struct cw_screen_result {
@@ -40,6 +50,8 @@ struct cw_screen_result {
     size_t n_cats;
     bool risk[MAX_CATS];
     cw_trace *trace;
+    mix_round *rounds;
+    size_t n_rounds;
 };
 
 static const char *const default_risk[] = {"sanctioned", "theft", "ransomware", "darknet_market",
@@ -55,6 +67,7 @@ void cw_screen_opts_init(cw_screen_opts *o)
     o->coinjoin = CW_CJ_PROPORTIONAL;
     o->threshold = 0.05;
     o->probable_threshold = 0.25;
+    o->mix_rounds = 3;
 }
 
 static int cat_index(const char *c)
@@ -67,6 +80,7 @@ static int cat_index(const char *c)
 }
 
 static double share_of(const cw_screen_result *r, uint64_t v);
+static int level_of(const cw_screen_result *r, int ci);
 
 typedef struct pick_cat {
     const cw_trace_labelmap *labels;
@@ -78,6 +92,121 @@ static bool pick_category(void *ctx, const cw_trace_end *e)
     const pick_cat *p = ctx;
     const char *cat;
     return cw_trace_labelmap_get(p->labels, e->addr, NULL, &cat) && cat_index(cat) == p->ci;
+}
+
+/* a one-to-one mix: n inputs, n outputs of one value (the Whirlpool shape) */
+static bool one_to_one(const cw_chainstore *cs, uint64_t tx)
+{
+    uint64_t in0, in1, o0, o1;
+    cw_chainstore_tx_range(cs, tx, &in0, &in1, &o0, &o1);
+    if (in1 - in0 != o1 - o0)
+        return false;
+    for (uint64_t o = o0 + 1; o < o1; o++)
+        if (cw_out_value(cw_chainstore_out(cs, o)) != cw_out_value(cw_chainstore_out(cs, o0)))
+            return false;
+    return true;
+}
+
+/* The certain value of each category that entered round tx: a backward trace (the screen's
+ * options, the floor a share of the round's input value, stopping at CoinJoins) from the
+ * outputs its inputs spend. */
+static int round_entered(mix_round *m, const cw_screen_result *r, const cw_trace_opts *base,
+                         uint64_t tx)
+{
+    const cw_chainstore *cs = r->cs;
+    uint64_t n_txs = cw_chainstore_counts_get(cs).txs, in0, in1, o0, o1;
+    cw_chainstore_tx_range(cs, tx, &in0, &in1, &o0, &o1);
+    cw_trace_sources src = {0};
+    src.outs = cw_malloc((size_t)(in1 - in0 + 1) * sizeof *src.outs);
+    if (!src.outs)
+        return CW_ENOMEM;
+    m->tx = tx;
+    for (uint64_t in = in0; in < in1; in++) {
+        const cw_row_in *ri = cw_chainstore_in(cs, in);
+        if (ri->spent_tx >= n_txs) /* coinbase or before the store */
+            continue;
+        uint64_t so = cw_chainstore_tx_first_out(cs, ri->spent_tx) + ri->spent_vout;
+        m->in_value += cw_out_value(cw_chainstore_out(cs, so));
+        src.outs[src.n++] = so;
+    }
+    cw_trace_opts o = *base;
+    o.coinjoin = CW_CJ_STOP; /* what entered: paths that passed no CoinJoin (and less work) */
+    double fx = r->opts.floor * (double)m->in_value;
+    o.min_value = (uint64_t)fx + 1;
+    if (o.min_value < r->opts.min_value)
+        o.min_value = r->opts.min_value;
+    cw_trace *t = NULL;
+    int rc = src.n ? cw_trace_run(&t, cs, r->labels, src.outs, src.n, &o) : 0;
+    cw_trace_sources_deinit(&src);
+    for (size_t i = 0; !rc && t && i < cw_trace_n_ends(t); i++) {
+        const cw_trace_end *e = cw_trace_end_at(t, i);
+        const char *cat;
+        int ci;
+        if (e->kind == CW_END_LABEL && cw_trace_labelmap_get(r->labels, e->addr, NULL, &cat) &&
+            (ci = cat_index(cat)) >= 0)
+            m->cert[ci] += e->amount - e->probable;
+    }
+    cw_trace_free(t);
+    return rc;
+}
+
+/* Rule "mix-rounds": for an address no other rule flags and with probable exposure to a risk
+ * category, the many-output CoinJoins whose outputs its paying txs spend, and per category how
+ * many of them certain value of the category entered. */
+static int find_rounds(cw_screen_result *r, const cw_trace_opts *base, const uint64_t *outs,
+                       size_t n)
+{
+    const cw_screen_opts *opts = &r->opts;
+    if (!opts->mix_rounds || opts->coinjoin == CW_CJ_STOP)
+        return 0;
+    bool any = false;
+    for (int ci = 0; ci < MAX_CATS; ci++) {
+        if (level_of(r, ci))
+            return 0; /* flagged already */
+        any |= r->risk[ci] && r->cats[ci].prob;
+    }
+    if (!any)
+        return 0;
+    const cw_chainstore *cs = r->cs;
+    uint64_t n_txs = cw_chainstore_counts_get(cs).txs;
+    cw_trace_is_coinjoin_fn is_cj =
+        opts->is_coinjoin ? opts->is_coinjoin : cw_trace_coinjoin_patterns;
+    uint64_t pay[MAX_ROUNDS], cj[MAX_ROUNDS];
+    size_t n_pay = 0, n_cj = 0;
+    for (size_t i = 0; i < n && n_pay < MAX_ROUNDS; i++) {
+        uint64_t p = cw_chainstore_out_tx(cs, outs[i]), in0, in1, o0, o1;
+        bool seen = false;
+        for (size_t q = 0; q < n_pay && !seen; q++)
+            seen = pay[q] == p;
+        if (seen)
+            continue;
+        pay[n_pay++] = p;
+        cw_chainstore_tx_range(cs, p, &in0, &in1, &o0, &o1);
+        for (uint64_t in = in0; in < in1 && n_cj < MAX_ROUNDS; in++) {
+            uint64_t f = cw_chainstore_in(cs, in)->spent_tx;
+            if (f >= n_txs)
+                continue;
+            for (size_t q = 0; q < n_cj && !seen; q++)
+                seen = cj[q] == f;
+            if (!seen && is_cj(opts->is_coinjoin_ctx, cs, f) && !one_to_one(cs, f))
+                cj[n_cj++] = f;
+            seen = false;
+        }
+    }
+    if (n_cj < opts->mix_rounds)
+        return 0;
+    r->rounds = cw_calloc(n_cj, sizeof *r->rounds);
+    if (!r->rounds)
+        return CW_ENOMEM;
+    r->n_rounds = n_cj;
+    for (size_t k = 0; k < n_cj; k++) {
+        int rc = round_entered(&r->rounds[k], r, base, cj[k]);
+        if (rc)
+            return rc;
+        for (int ci = 0; ci < MAX_CATS; ci++)
+            r->cats[ci].n_rounds += r->rounds[k].cert[ci] > 0;
+    }
+    return 0;
 }
 
 int cw_screen_address(cw_screen_result **out, const cw_chainstore *cs,
@@ -152,8 +281,8 @@ int cw_screen_address(cw_screen_result **out, const cw_chainstore *cs,
     o.is_coinjoin = opts->is_coinjoin;
     o.is_coinjoin_ctx = opts->is_coinjoin_ctx;
     rc = cw_trace_run(&r->trace, cs, labels, src.outs, src.n, &o);
-    cw_trace_sources_deinit(&src);
     if (rc) {
+        cw_trace_sources_deinit(&src);
         cw_screen_result_free(r);
         return rc;
     }
@@ -219,6 +348,12 @@ int cw_screen_address(cw_screen_result **out, const cw_chainstore *cs,
             c->own = cert;
         c->own_prob = c->own - cert;
     }
+    rc = find_rounds(r, &o, src.outs, src.n);
+    cw_trace_sources_deinit(&src);
+    if (rc) {
+        cw_screen_result_free(r);
+        return rc;
+    }
     *out = r;
     return 0;
 }
@@ -228,6 +363,7 @@ void cw_screen_result_free(cw_screen_result *r)
     if (!r)
         return;
     cw_trace_free(r->trace);
+    cw_free(r->rounds);
     cw_free(r);
 }
 
@@ -279,6 +415,8 @@ static int level_of(const cw_screen_result *r, int ci)
         return 2;
     if (c->own_prob && share_of(r, c->own) >= r->opts.probable_threshold)
         return 1;
+    if (r->opts.mix_rounds && c->n_rounds >= r->opts.mix_rounds)
+        return 1; /* rule mix-rounds */
     return 0;
 }
 
@@ -370,6 +508,31 @@ static json_t *with_paths(json_t *obj, const cw_screen_result *r, const char *ca
     return obj;
 }
 
+/* a "mix-rounds" flag: its meaning and the rounds the category's certain value entered */
+static void rounds_json(json_t *f, const cw_screen_result *r, int ci)
+{
+    char m[256];
+    snprintf(m, sizeof m,
+             "fed by outputs of %u CoinJoin rounds the %s funds entered: each round's "
+             "participants are many owners, so whose coin this is remains a judgement, not a "
+             "certainty",
+             r->cats[ci].n_rounds, cw_label_categories()[ci]);
+    json_object_set_new(f, "meaning", json_string(m));
+    json_t *a = json_array();
+    for (size_t k = 0; k < r->n_rounds; k++) {
+        const mix_round *x = &r->rounds[k];
+        if (!x->cert[ci])
+            continue;
+        char h[65];
+        cw_hex_encode_rev(h, cw_chainstore_txid(r->cs, x->tx), 32);
+        json_array_append_new(
+            a, json_pack("{s:s, s:f}", "txid", h, "entered_share",
+                         x->in_value ? (double)x->cert[ci] / (double)x->in_value : 0.0));
+    }
+    json_object_set_new(f, "rounds", a);
+    json_object_set_new(f, "min_rounds", json_integer((json_int_t)r->opts.mix_rounds));
+}
+
 json_t *cw_screen_json(const cw_screen_result *r, size_t top_paths)
 {
     uint64_t base = cw_screen_received(r);
@@ -424,12 +587,17 @@ json_t *cw_screen_json(const cw_screen_result *r, size_t top_paths)
                               l == 2 ? "flag" : "probable", "share", share_of(r, v),
                               "certain_share", share_of(r, v - c->prob), "threshold",
                               l == 2 ? r->opts.threshold : r->opts.probable_threshold);
+        bool rounds = l == 1 && !(c->own_prob && share_of(r, c->own) >= r->opts.probable_threshold);
         if (f && l == 1) {
             json_object_set_new(f, "one_owner_share", json_real(share_of(r, c->own)));
-            json_object_set_new(
-                f, "rule", json_string(r->opts.independent_inputs ? "proportional" : "one-owner"));
+            json_object_set_new(f, "rule",
+                                json_string(rounds                       ? "mix-rounds"
+                                            : r->opts.independent_inputs ? "proportional"
+                                                                         : "one-owner"));
         }
-        if (f && l == 1)
+        if (f && rounds)
+            rounds_json(f, r, i);
+        else if (f && l == 1)
             json_object_set_new(f, "meaning",
                                 json_string("the exposure passed a CoinJoin: which participant's "
                                             "coin carries it is a judgement, not a certainty"));
