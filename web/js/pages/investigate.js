@@ -219,7 +219,7 @@ export async function render(view, { params, isCurrent }) {
     if (/^\d+$/.test(q)) return; // a height that is not in the store: nothing to trace either
   }
   try {
-    const t = await api(`trace${query({ from: q, model, max_hops: hops, stop_at: stop, top: 1000 })}`);
+    const t = await api(`trace${query({ from: q, model, max_hops: hops, stop_at: stop || 'none', top: 1000 })}`);
     if (!isCurrent()) return;
     await showTrace(traceBox, t, `trace-${q.slice(0, 16)}`);
   } catch (e) {
