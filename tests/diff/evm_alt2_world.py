@@ -12,14 +12,16 @@ router's depositWithExpiry with its Deposit log), a bridge whose event names onl
 chain id, an instant exchanger's per-order addresses, and a long wait before the cash-out.
 
 usage: evm_alt2_world.py --out DIR --seed S [--txs N] [--btc-to a,b,...] [--genesis-ts T]
-                         [--rebase-overdraw] [--unswept-tail]
+                         [--rebase-overdraw] [--unswept-tail] [--no-exchanger-payouts]
 Writes ethereum-etl CSVs (blocks, transactions, receipts, logs, token_transfers, traces, tokens)
 and DIR/truth in the format tests/diff/evm_eval.py scores (docs/GEN.md), plus
 truth/balances.csv (what the logs and traces say: what a log-based store can know) and
 truth/rebasing.csv (the rebasing token's true balanceOf beside its log-based balance).
 --rebase-overdraw: the thief drains the Safe's true stETH-like balance (more than its logs
 credited it: its log-based balance goes below zero, as mainnet stETH does). --unswept-tail: the
-export ends before the exchanges sweep the last deposits (by default they sweep them first)."""
+export ends before the exchanges sweep the last deposits (by default they sweep them first).
+--no-exchanger-payouts: the instant exchanger pays out on other chains only (its ETH hot wallet
+never pays anyone here)."""
 import argparse, csv, json, os, random
 from collections import defaultdict
 
@@ -273,6 +275,7 @@ def main():
     ap.add_argument("--genesis-ts", type=int, default=1767225600 - 86400)
     ap.add_argument("--rebase-overdraw", action="store_true")
     ap.add_argument("--unswept-tail", action="store_true")
+    ap.add_argument("--no-exchanger-payouts", action="store_true")
     a = ap.parse_args()
     W = World(a)
     build(W, a)
@@ -786,7 +789,7 @@ def build(W, a):
                     return W.send(t)
             return deposit_eth(u, ex, user_deposit_addr(u, ex), v)
         if r < 0.87:  # exchange withdrawals (the instant exchanger pays its ETH buyers too)
-            if rng.random() < 0.1:
+            if rng.random() < 0.1 and not a.no_exchanger_payouts:
                 return W.eth(inst["hot"], u, rng.randint(1, 10**4) * 10**15)
             ex = exchanges[rng.choice(list(exchanges))]
             return W.eth(ex["hot"], u, rng.randint(1, 10**5) * 10**14)
