@@ -17,6 +17,9 @@
 #   IND_TXS=M sizes the independent worlds apart (default TXS); WORLDS="ours ind" picks them, and
 #   alt adds tests/diff/evm_alt_world.py's world (a third generator, written from the issue texts
 #   only; --btc-to and --genesis-ts as for ind; ALT_ARGS=--hard-mixer passes options to it);
+#   alt2 adds tests/diff/evm_alt2_world.py's world (a fourth, written from the issue texts only:
+#   smart-contract wallets, CREATE2 deposit contracts, selfdestruct payouts, tokens that are not
+#   plain, a Bybit-like heist);
 #   ours:NAME adds a world of data/scenarios/NAME.json (e.g. ours:evm-variants, whose thief
 #   deposits tokens as they are: amounts per asset beyond ETH; btc_to set on its bridge steps).
 set -euo pipefail
@@ -53,6 +56,9 @@ for seed in $(seq 1 "$SEEDS"); do
             jq --argjson a "$addrs" '(.heists[].steps[] | select(.type == "bridge")).btc_to = $a' \
                 "$here/data/scenarios/$sc.json" > "$k/evm.json"
             "$BIN" gen evm --out "$k/world" --txs "$TXS" --seed "$seed" --scenario "$k/evm.json" --quiet > /dev/null
+        elif [ "$kind" = alt2 ]; then
+            "$py" "$here/tests/diff/evm_alt2_world.py" --out "$k/world" --seed "$seed" --txs "$IND_TXS" \
+                --btc-to "$(jq -r 'join(",")' <<< "$addrs")" --genesis-ts $((1767225600 - 86400)) > /dev/null
         elif [ "$kind" = alt ]; then
             # shellcheck disable=SC2086
             "$py" "$here/tests/diff/evm_alt_world.py" --out "$k/world" --seed "$seed" --txs "$IND_TXS" $ALT_ARGS \

@@ -4,7 +4,9 @@ alone (the rules of docs/STORE-FORMAT.md "EVM stores", written again in Python w
 store's code): balances.py CSVDIR -> JSON {address: {asset: balance}} where asset is "native" or
 the token address. Genesis/reward traces mint; successful txs move their value; every tx with a
 receipt pays gas_used x effective_gas_price (base fee part burnt, the rest to the miner);
-successful internal calls (call_type call, trace_address non-empty) move value; ERC-20 Transfer
+successful internal calls (call_type call, trace_address non-empty), internal creations
+(trace_type create: the endowment to the new contract) and SELFDESTRUCT payouts (trace_type
+suicide: the contract's balance to its beneficiary) move value; ERC-20 Transfer
 logs (3 topics, 32-byte data) and WETH9 Deposit/Withdrawal move tokens. A successful contract
 creation (empty to_address) moves its value to the receipt's contract_address. EIP-4844: a type-3
 tx's sender also pays its blob gas (131072 per versioned hash, which the receipt's blob_gas_used
@@ -51,7 +53,10 @@ for tr in rd("traces"):
         continue
     if tr["trace_type"] in ("genesis", "reward"):
         bal[tr["to_address"]]["native"] += v
-    elif tr["trace_type"] == "call" and tr["call_type"] == "call" and tr["trace_address"] != "":
+    elif tr["trace_address"] != "" and (tr["trace_type"] == "call" and tr["call_type"] == "call" or
+                                        tr["trace_type"] in ("create", "suicide")):
+        # an internal call, an internal creation's endowment (the created contract's address
+        # in to_address), a SELFDESTRUCT's payout of the contract's balance to its beneficiary
         bal[tr["from_address"]]["native"] -= v
         bal[tr["to_address"]]["native"] += v
 for l in rd("logs"):
