@@ -67,6 +67,13 @@ check "amounts per exchange and asset within 1 % ($(fig 'worst ([\d.]+) % off'))
 check "the trace reaches the unsold rebasing token at an exchange" $PY -c "
 import re, json; tok = json.load(open('$T/w/truth/world.json'))['rebasing_token']
 assert re.search(r'^  \S+ ' + tok + r': truth [1-9]\d*, traced [1-9]', open('$T/eval.txt').read(), re.M)"
+# a sweep of a rebasing token's whole balanceOf leaves the 1 wei its logs credited beyond it: the
+# deposit contract is still a deposit address, and the cash-out is the thief's deposit, not the
+# exchange's flush (main before stop 19 named the flush: "at no cash-out 100.00 %")
+check "the rebasing token's cash-outs are the deposits, not the flushes" $PY -c "
+import re, json; tok = json.load(open('$T/w/truth/world.json'))['rebasing_token']
+rows = re.findall(r'^  \S+ ' + tok + r': named but should not be: over [\d.]+ %, at no cash-out ([\d.]+) %', open('$T/eval.txt').read(), re.M)
+assert rows and all(float(r) == 0 for r in rows), rows"
 check "bridge exits with the true Bitcoin address: all ($(fig '^bridge exits: .*recall ([\d.]+)'))" \
     $PY -c "assert $(fig '^bridge exits: .*recall ([\d.]+)') == 1.0"
 check "deposits into every bridge (memo and chain-id-only) ended at a bridge: all" \

@@ -186,17 +186,21 @@ static bool pays_into_funnels(const acct *a, size_t n, uint32_t x)
 }
 
 /* The most a send of amt (of asset `asset`, in tx `tx`) out of x may leave behind and still have
- * swept everything, the running balances leaving fees out: nothing of a token; of the native
+ * swept everything, the running balances leaving fees out: of a token, SWEEP_TOKEN_DUST base
+ * units (a rebasing token moves shares, and a sweep of its whole balanceOf leaves the 1-2 wei
+ * its logs credited beyond it: stETH's documented corner case; evmalt2's world); of the native
  * asset a gas remainder: when x sent the sweep itself, the fee that sweep paid, and beside it
  * under 1 % of the sweep or no more than that fee again (a fixed reserve kept for the next
  * sweep's gas, which 1 % of a small deposit would not cover). */
+#define SWEEP_TOKEN_DUST 2
 static cw_u256 sweep_remainder(const cw_evmstore *s, uint32_t x, uint32_t asset, uint64_t tx,
                                const cw_u256 *amt)
 {
     cw_u256 limit;
-    cw_u256_from_u64(&limit, 0);
+    cw_u256_from_u64(&limit, SWEEP_TOKEN_DUST);
     if (asset != CW_EVM_ASSET_NATIVE)
         return limit;
+    cw_u256_from_u64(&limit, 0);
     if (!cw_u256_fits_u64(amt)) {
         cw_u256_from_u64(&limit, UINT64_MAX);
         return limit;
