@@ -520,6 +520,57 @@ static bool spends_labelled(const cw_trace *t, uint64_t in0, size_t n_in)
     return false;
 }
 
+/* The label categories of illicit funds (a victim's published theft, a sanctions list; the
+ * screening desk's default risk categories): no service's customers pay it in these. */
+static bool risk_labelled(const cw_trace *t, uint64_t a)
+{
+    static const char *const risk[] = {"sanctioned", "theft", "ransomware", "darknet_market",
+                                       "scam"};
+    for (size_t i = 0; i < sizeof risk / sizeof *risk; i++)
+        if (cw_trace_labelmap_has(t->labels, a, risk[i]))
+            return true;
+    return false;
+}
+
+/* Does one of the first SWEEP_SCAN inputs [in0, in0 + n_in) spend a coin at a risk-labelled
+ * address (depth 0), or (depth 1) a coin made by a tx whose own first SWEEP_SCAN inputs do? */
+static bool risk_funded(const cw_trace *t, uint64_t in0, size_t n_in, int depth)
+{
+    for (size_t k = 0; k < n_in && k < SWEEP_SCAN; k++) {
+        uint64_t creator = 0, po = prevout_of(t->cs, in0 + k, &creator);
+        if (po == CW_NONE64)
+            continue;
+        uint64_t a = out_addr(cw_chainstore_out(t->cs, po));
+        if (a != CW_NONE64 && risk_labelled(t, a))
+            return true;
+        if (depth > 0) {
+            uint64_t c0, c1, d0, d1;
+            cw_chainstore_tx_range(t->cs, creator, &c0, &c1, &d0, &d1);
+            if (risk_funded(t, c0, (size_t)(c1 - c0), depth - 1))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* A gathering of illicit funds (docs/TRACE-MODELS.md, "Service sweeps"): more than half of the
+ * first SWEEP_SCAN inputs with an address spend a coin at a risk-labelled address, or a coin
+ * made by a tx that spends one. A service's deposit addresses are paid by its customers, and a
+ * thief's direct deposits among them stay a minority; a thief that consolidates its stolen
+ * coins (in one or two rounds) before a fan-out is paid by the theft on every input. */
+static bool risk_gathering(const cw_trace *t, uint64_t in0, size_t n_in)
+{
+    size_t n_seen = 0, n_risk = 0;
+    for (size_t k = 0; t->labels && k < n_in && n_seen < SWEEP_SCAN; k++) {
+        uint64_t po = prevout_of(t->cs, in0 + k, NULL);
+        if (po == CW_NONE64 || out_addr(cw_chainstore_out(t->cs, po)) == CW_NONE64)
+            continue;
+        n_seen++;
+        n_risk += risk_funded(t, in0 + k, 1, 1);
+    }
+    return n_seen && n_risk * 2 > n_seen;
+}
+
 /* Backward, the same sweep seen from its output (docs/TRACE-MODELS.md, "Service sweeps"): no
  * input is known to be tainted here, so the thief's own consolidation of coins from several of
  * its txs would look the same by its inputs alone; what a service's sweep has besides is what
@@ -527,16 +578,24 @@ static bool spends_labelled(const cw_trace *t, uint64_t in0, size_t n_in)
  * two outputs whose inputs (the first SWEEP_SCAN looked at) are at least SWEEP_MIN_PAID
  * coins at as many addresses, paid by as many txs, fewer than half of them CoinJoin outputs,
  * whose outputs are paid out to many. Whether an address is reused says nothing either way: a
- * service may rotate its pool addresses, a thief may gather into one address again and again. */
-static bool pool_sweep(cw_trace *t, uint64_t in0, size_t n_in, uint64_t o0, size_t n_out)
+ * service may rotate its pool addresses, a thief may gather into one address again and again.
+ * Not a sweep: a gathering of illicit funds (risk_gathering) that the traced value reached with
+ * some certain part (`certain`): the labels one or two txs back say who paid it better than the
+ * shape. A gathering reached only through a CoinJoin's proportional share stays a sweep: the
+ * thief's coins a round mixed are no evidence about its other participants' provenance. */
+static bool pool_sweep(cw_trace *t, uint64_t in0, size_t n_in, uint64_t o0, size_t n_out,
+                       bool certain)
 {
     if (n_in < SWEEP_MIN_PAID)
         return false;
+    bool shape;
     if (n_out > 2) /* a payout batch straight from many payers' coins, none labelled (a label
                     * one hop back says who paid better than the shape) */
-        return pays_here(t, o0, n_out) && !spends_labelled(t, in0, n_in) &&
-               sweep_inputs(t, in0, n_in, false, SWEEP_MIN_PAID, SWEEP_MIN_PAID, o0, n_out);
-    return sweep_inputs(t, in0, n_in, false, SWEEP_MIN_PAID, SIZE_MAX, o0, n_out);
+        shape = pays_here(t, o0, n_out) && !spends_labelled(t, in0, n_in) &&
+                sweep_inputs(t, in0, n_in, false, SWEEP_MIN_PAID, SWEEP_MIN_PAID, o0, n_out);
+    else
+        shape = sweep_inputs(t, in0, n_in, false, SWEEP_MIN_PAID, SIZE_MAX, o0, n_out);
+    return shape && !(certain && risk_gathering(t, in0, n_in));
 }
 
 /* Forward: decides what happens to the value at a new node (follow it or end it). */
@@ -1382,7 +1441,7 @@ static int process_backward(cw_trace *t, uint64_t tx)
         rule = policy_rule(t);
         tr->rule = rule;
     } else if (!t->opts.through_sweeps && t->opts.model != CW_TRACE_POISON &&
-               pool_sweep(t, in0, n_in, o0, n_out)) {
+               pool_sweep(t, in0, n_in, o0, n_out, A > P)) {
         tr->end_amount = A;
         return add_end(t, CW_END_SWEEP, CW_NONE64, tx, CW_NONE64, A, P, in_rule, hop, UINT32_MAX);
     }

@@ -48,6 +48,8 @@ static uint64_t pool_key; /* the service's pool: a reused address */
 static uint8_t id_s1[32], id_e1[32], id_s2[32], id_e2[32], id_s3[32], id_e3[32];
 static uint8_t id_s4[32], id_e4[32], id_s5[32], id_e5[32];
 static uint8_t id_s6[32], id_e6[32], id_s7[32], id_e7[32];
+static coin heist[6];     /* stolen coins (labelled theft), gathered twice before a fan-out */
+static uint8_t id_e8[32]; /* the deposit of the fan-out's first chain */
 
 /* one input to one output of value - FEE to a fresh key; the coin goes to *out */
 static void pay1(gen_tx *tx, const coin *c, coin *out, uint8_t id[32])
@@ -214,6 +216,38 @@ static void build_tx0(gen_tx *tx)
     block_end();
 }
 
+/* A thief gathers six stolen coins in two rounds (issue 11, btcalt3's heist a): three txs of
+ * two stolen coins each, then one tx of those three coins (three inputs from three payer txs,
+ * one output: a sweep's shape), whose coin fans out to five fresh addresses (paid out to many,
+ * as a service's pool would be); the first of them is deposited (E8). */
+static void build_heist(gen_tx *tx)
+{
+    coin c[3], k, fan[5];
+    block_begin();
+    for (int i = 0; i < 6; i++)
+        fund(&heist[i], 20000000ULL, 0);
+    block_end();
+    block_begin();
+    for (int i = 0; i < 3; i++) {
+        coin *ins[2] = {&heist[2 * i], &heist[2 * i + 1]};
+        sweep(tx, ins, 2, &c[i], 0);
+    }
+    block_end();
+    block_begin();
+    coin *ins[3] = {&c[0], &c[1], &c[2]};
+    sweep(tx, ins, 3, &k, 0);
+    gen_tx_reset(tx);
+    add_in(tx, &k);
+    uint64_t fk[5];
+    for (int i = 0; i < 5; i++)
+        add_out(tx, (k.value - FEE) / 5, fk[i] = new_key());
+    block_tx(tx, fan);
+    for (int i = 0; i < 5; i++)
+        fan[i].key = fk[i];
+    pay1(tx, &fan[0], NULL, id_e8);
+    block_end();
+}
+
 static void build_world(const char *out_dir)
 {
     chain_begin();
@@ -301,6 +335,7 @@ static void build_world(const char *out_dir)
     build_thief_reuse(&tx);
     build_batch(&tx);
     build_tx0(&tx);
+    build_heist(&tx);
     gen_tx_deinit(&tx);
     chain_write(out_dir);
 }
@@ -392,6 +427,66 @@ static void back_to(const uint8_t from_tx[32], const uint8_t at_tx[32], bool thr
         if (cw_trace_end_at(t, i)->kind == CW_END_SWEEP)
             *swept += cw_trace_end_at(t, i)->amount;
     cw_trace_free(t);
+}
+
+/* Screening's trace (haircut, backward, stopping at every label) from the first output of
+ * from_tx with the stolen coins labelled theft, S's as well (a thief's direct deposit at the
+ * service): the value that ends at theft-labelled coins, and the value ended as service_sweep */
+static void back_screen(const uint8_t from_tx[32], uint64_t *theft, uint64_t *swept)
+{
+    *theft = *swept = UINT64_MAX;
+    uint64_t outs[7];
+    const char *ents[7], *cats[7];
+    for (int i = 0; i < 6; i++)
+        outs[i] = chain_out(cs, heist[i].txid, heist[i].vout);
+    outs[6] = chain_out(cs, s1.txid, s1.vout);
+    for (int i = 0; i < 7; i++) {
+        ents[i] = "heist";
+        cats[i] = "theft";
+    }
+    cw_trace_labelmap *lm = NULL;
+    uint64_t src = chain_out(cs, from_tx, 0);
+    REQUIRE(src != CW_NONE64 && chain_labels(dir, "theft", cs, outs, ents, cats, 7, &lm));
+    cw_trace_opts o;
+    cw_trace_opts_init(&o);
+    o.model = CW_TRACE_HAIRCUT;
+    o.direction = CW_TRACE_BACKWARD;
+    o.stop_any_label = true;
+    o.coinjoin = CW_CJ_PROPORTIONAL;
+    cw_trace *t = NULL;
+    int rc = cw_trace_run(&t, cs, lm, &src, 1, &o);
+    CHECK(rc == 0);
+    if (rc == 0) {
+        *theft = *swept = 0;
+        for (size_t i = 0; i < cw_trace_n_ends(t); i++) {
+            const cw_trace_end *e = cw_trace_end_at(t, i);
+            if (e->kind == CW_END_SWEEP)
+                *swept += e->amount;
+            if (e->kind == CW_END_LABEL)
+                *theft += e->amount;
+        }
+    }
+    cw_trace_free(t);
+    cw_trace_labelmap_free(lm);
+}
+
+/* The thief's second gathering is a sweep by its shape and by what its coin does (five
+ * payees), but every input spends a coin made by a tx that spends stolen coins: not a
+ * service's. E8's provenance goes through both rounds to the stolen coins, all of it (before
+ * this rule: it ended at the gathering, "from a service", and screening missed every such
+ * deposit). The service's sweep of eight deposits, one of them the thief's stolen S paid
+ * straight in, stays a sweep: customer 1's deposit E1 still ends there, and no value reaches
+ * the stolen coin. */
+static void test_heist_gathering(void)
+{
+    uint64_t theft, swept;
+    back_screen(id_e8, &theft, &swept);
+    CHECK_EQ_INT(swept, 0);
+    CHECK_EQ_INT(theft,
+                 23998000LL); /* E8: ((3 * (0.4 BTC - FEE) - FEE) - FEE) / 5 - FEE, all of it */
+    back_screen(id_e1, &theft, &swept);
+    CHECK_EQ_INT(theft, 0);
+    CHECK(swept > 0 && swept != UINT64_MAX);
 }
 
 /* Screening's direction: customer 1's deposit comes from the service's pool, which a sweep of
@@ -500,6 +595,7 @@ int main(void)
     RUN(test_thief_reuse);
     RUN(test_direct_batch);
     RUN(test_tx0_not_batch);
+    RUN(test_heist_gathering);
     cw_chainstore_close(cs);
     return cw_test_done();
 }
