@@ -12,9 +12,10 @@
  *                    callers' txs), at least CW_EVM_DEPOSIT_MIN_FEEDERS such accounts feed it,
  *                    and fewer than half of its sends go into other deposit-address
  *                    candidates (a customer paying into exchanges, such as a thief's gathering
- *                    address, is no hot wallet). So a thief's hop that forwards everything to
- *                    its own deposit address is not taken for a deposit address: that deposit
- *                    address pays no one but the hot wallets. Score: feeders / 10 (at most 1)
+ *                    address, is no hot wallet); an account the caller knows to be a custodial
+ *                    collector (cw_evm_services_detect_known) is one whatever it pays here. So a
+ * thief's hop that forwards everything to its own deposit address is not taken for a deposit
+ * address: that deposit address pays no one but the hot wallets. Score: feeders / 10 (at most 1)
  *                    times the share of full sweeps. The senders into a deposit address are the
  *                    customers behind it. A collector whose deposit addresses are each paid once
  *                    (one order, one address: cw_evm_services_one_use) is a service, not known
@@ -140,6 +141,13 @@ uint32_t cw_evm_memo_row_emitter(const cw_evmstore *s, const cw_evm_row_memo *m)
 
 /* Two passes over the store's movements. *out owned by the caller. */
 int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s);
+/* The same, knowing some accounts to be custodial services' collectors (custodial: a bitmap,
+ * bit i of byte i / 8 for account i, covering every account of the store; NULL none): such an
+ * account counts as paying out widely whatever it pays on this chain (a hot wallet that pays its
+ * customers on other chains only), so the accounts that sweep into it are deposit addresses by
+ * the rule above. The caller decides what it knows (the trace: accounts labelled exchange). */
+int cw_evm_services_detect_known(cw_evm_services **out, const cw_evmstore *s,
+                                 const uint8_t *custodial);
 void cw_evm_services_free(cw_evm_services *sv);
 /* The service an account is recognised as, or NULL (borrowed until free). */
 const cw_evm_service *cw_evm_services_get(const cw_evm_services *sv, uint32_t account);

@@ -23,6 +23,22 @@ struct cw_acct_policy {
     cw_acct_policy_opts o;
 };
 
+/* The accounts labelled exchange, as a bitmap for cw_evm_services_detect_known: a hot wallet
+ * known by its label is a collector even if it pays out nothing on this chain. */
+typedef struct custodial_set {
+    const cw_acct_labels *lm;
+    uint8_t *bits;
+    uint32_t n;
+} custodial_set;
+
+static int custodial_cb(uint32_t account, void *payload)
+{
+    custodial_set *c = payload;
+    if (account < c->n && cw_acct_labels_has(c->lm, account, "exchange"))
+        c->bits[account / 8] |= (uint8_t)(1u << (account % 8));
+    return 0;
+}
+
 void cw_acct_policy_opts_init(cw_acct_policy_opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -55,7 +71,15 @@ int cw_acct_policy_new(cw_acct_policy **out, const cw_evmstore *s, const cw_acct
     }
     if (!p->o.no_services) {
         size_t n_mb;
-        if ((rc = cw_evm_services_detect(&p->sv, s)))
+        custodial_set cs = {lm, cw_calloc((size_t)c.accounts / 8 + 1, 1), c.accounts};
+        if (!cs.bits) {
+            rc = cw_error_set(CW_ENOMEM, "out of memory");
+            goto out;
+        }
+        cw_acct_labels_foreach(lm, custodial_cb, &cs);
+        rc = cw_evm_services_detect_known(&p->sv, s, cs.bits);
+        cw_free(cs.bits);
+        if (rc)
             goto out;
         if ((rc = cw_xchain_memo_bridges(s, p->o.memo_bridge_min, &p->memo_bridge, &n_mb)))
             goto out;

@@ -44,6 +44,7 @@ typedef struct acct {
     uint64_t last_in_tx;
     uint32_t n_relay;
     bool last_in_payer;
+    bool custodial; /* labelled a custodial service's collector (the caller's bitmap) */
 } acct;
 
 /* The most frequent incoming amounts of an account (space-saving: a new amount when every
@@ -124,11 +125,15 @@ static bool fungible(const cw_evm_row_move *m)
 /* Pays out widely: to more accounts than a deposit address has hot wallets, changing payee
  * at least PAYER_MIN_CHANGES times (withdrawals to customers), by its own transactions (an
  * externally owned hot wallet; a DEX pool, router or WETH pays out in its callers'
- * transactions, so their callers are never taken for deposit addresses). */
+ * transactions, so their callers are never taken for deposit addresses). An account the caller
+ * knows to be a custodial service's collector (labelled an exchange) counts whatever it pays
+ * here: an instant exchanger's or a cross-chain service's hot wallet may pay its customers on
+ * other chains only, and its one-use order addresses are deposit addresses all the same. */
 static bool wide_payer(const acct *a, size_t n, uint32_t x)
 {
-    return x < n && a[x].n_targets > MAX_SWEEP_TARGETS && a[x].n_payee_chg >= PAYER_MIN_CHANGES &&
-           a[x].n_own >= PAYER_MIN_CHANGES;
+    return x < n && (a[x].custodial ||
+                     (a[x].n_targets > MAX_SWEEP_TARGETS && a[x].n_payee_chg >= PAYER_MIN_CHANGES &&
+                      a[x].n_own >= PAYER_MIN_CHANGES));
 }
 
 /* The sweep level x would take: 1 when it sends only to a few accounts, each paying out
@@ -179,10 +184,11 @@ static bool is_target(const acct *a, uint32_t x, uint32_t y)
  * a few of its addresses and pays them into exchanges pays deposit addresses with every send.
  * Its feeders are then no deposit addresses: what they forward to it is followed on. (A
  * customer who withdraws and pays only its own deposit address is at sweep level 2, not
- * counted: every payee of a small exchange's hot wallet may be one.) */
+ * counted: every payee of a small exchange's hot wallet may be one.) An account labelled a
+ * custodial collector is no customer's (and may pay nothing here at all). */
 static bool pays_into_funnels(const acct *a, size_t n, uint32_t x)
 {
-    return x < n && (uint64_t)a[x].n_onward * 2 >= a[x].n_out;
+    return x < n && !a[x].custodial && (uint64_t)a[x].n_onward * 2 >= a[x].n_out;
 }
 
 /* The most a send of amt (of asset `asset`, in tx `tx`) out of x may leave behind and still have
@@ -877,6 +883,12 @@ out:
 
 int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
 {
+    return cw_evm_services_detect_known(out, s, NULL);
+}
+
+int cw_evm_services_detect_known(cw_evm_services **out, const cw_evmstore *s,
+                                 const uint8_t *custodial)
+{
     cw_evm_counts c;
     cw_evmstore_counts(s, &c);
     int rc = 0;
@@ -902,6 +914,7 @@ int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
         a[i].target = CW_EVM_NONE32;
         a[i].senders_hint = CW_EVM_NONE32;
         a[i].payee_hint = CW_EVM_NONE32;
+        a[i].custodial = custodial && (custodial[i / 8] >> (i % 8) & 1);
         sv->svc[i].parent = CW_EVM_NONE32;
     }
     /* pass 1 */

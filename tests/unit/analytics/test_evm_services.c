@@ -9,7 +9,7 @@
  *   A  an airdrop: 25 deposits, and 15 claimants each call it and are paid (recipient = the
  *      tx's sender).
  * Only B is a bridge, and the stop policy stops the trace there as a bridge. And worked example
- * 21, a contract hot wallet (below).
+ * 21, a contract hot wallet (below), and a labelled hot wallet that pays nothing here.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -768,11 +768,76 @@ static void test_memo_emitter(void)
     cw_evmstore_close(s);
 }
 
+/*
+ * An instant exchanger's hot wallet W that pays its customers on other chains only: 8 customers
+ * each pay a fresh order address O_i once, and each O_i sweeps all it holds (its own tx; the fee
+ * stays out) to W, which never sends. By behaviour W pays out nothing, so the O_i are no deposit
+ * addresses (evmalt2's --no-exchanger-payouts world: the trace named each order's sweep as the
+ * cash-out). Known to be a custodial collector (the trace's policy: labelled exchange), W is one,
+ * and every O_i is its deposit address. An account sending all it holds to an unknown account that
+ * pays nothing (K_i -> Z) stays unrecognised either way.
+ */
+enum { NO = 8, OC0 = 1, OO0 = 20, OW = 40, OK0 = 50, OZ = 70 };
+
+static void test_known_collector(void)
+{
+    int funded[2 * NO];
+    for (int i = 0; i < NO; i++) {
+        funded[i] = OC0 + i;
+        funded[NO + i] = OK0 + i;
+    }
+    cw_evm_block b;
+    cw_evmstore *s;
+    genesis_store(&s, "k", &b, funded, 2 * NO);
+    header(&b, 1);
+    for (int i = 0; i < NO; i++)
+        txc(&b, OC0 + i, OO0 + i, 500000 + 1000 * (uint64_t)i, 0, 0, 0);
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    header(&b, 2);
+    for (int i = 0; i < NO; i++) {
+        txc(&b, OO0 + i, OW, 500000 + 1000 * (uint64_t)i - 21000, 0, 0, 0);
+        txc(&b, OK0 + i, OZ, 100000000 - 21000, 0, 0, 0);
+    }
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    reopen(&s, &b, "k");
+    cw_evm_services *sv;
+    REQUIRE(cw_evm_services_detect(&sv, s) == 0);
+    CHECK(!cw_evm_services_get(sv, id_of(s, OW)));
+    for (int i = 0; i < NO; i++)
+        CHECK(!cw_evm_services_get(sv, id_of(s, OO0 + i)));
+    cw_evm_services_free(sv);
+    cw_evm_counts c;
+    cw_evmstore_counts(s, &c);
+    uint8_t *known = calloc((size_t)c.accounts / 8 + 1, 1);
+    REQUIRE(known);
+    uint32_t w = id_of(s, OW);
+    known[w / 8] |= (uint8_t)(1u << (w % 8));
+    REQUIRE(cw_evm_services_detect_known(&sv, s, known) == 0);
+    const cw_evm_service *x = cw_evm_services_get(sv, w);
+    REQUIRE(x);
+    CHECK_EQ_INT(x->kind, CW_EVM_SVC_COLLECTOR);
+    CHECK_EQ_INT(x->n, NO);
+    for (int i = 0; i < NO; i++) {
+        const cw_evm_service *d = cw_evm_services_get(sv, id_of(s, OO0 + i));
+        REQUIRE(d);
+        CHECK_EQ_INT(d->kind, CW_EVM_SVC_DEPOSIT);
+        CHECK_EQ_INT(d->parent, w);
+        CHECK(!cw_evm_services_get(sv, id_of(s, OK0 + i)));
+    }
+    CHECK(!cw_evm_services_get(sv, id_of(s, OZ)));
+    cw_evm_services_free(sv);
+    free(known);
+    cw_evmstore_close(s);
+}
+
 int main(void)
 {
     RUN(test_memo_emitter);
     RUN(test_lock_bridge);
     RUN(test_contract_hot_wallet);
+    RUN(test_known_collector);
     RUN(test_event_bridge);
     RUN(test_router_bridge);
     RUN(test_late_emitter);
