@@ -43,6 +43,10 @@ int cw_label_subject_kind_parse(cw_label_subject_kind *out, const char *s);
 bool cw_label_category_valid(const char *s);
 /* The NULL-terminated list of valid categories (static). */
 const char *const *cw_label_categories(void);
+/* The risk categories (NULL-terminated, static): sanctioned, theft, ransomware, darknet_market,
+ * scam. What screening flags by default, and what makes a gathering of coins a thief's rather
+ * than a service's sweep (trace.c). */
+const char *const *cw_label_risk_categories(void);
 
 /* Writes the match key of an address into out (size >= strlen(addr) + 1): surrounding blanks
  * removed, 0x-hex and upper-case bech32 lower-cased. Returns 0, or CW_EINVAL when the address

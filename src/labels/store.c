@@ -127,6 +127,13 @@ const char *const *cw_label_categories(void)
     return categories;
 }
 
+const char *const *cw_label_risk_categories(void)
+{
+    static const char *const risk[] = {"sanctioned",     "theft", "ransomware",
+                                       "darknet_market", "scam",  NULL};
+    return risk;
+}
+
 bool cw_label_category_valid(const char *s)
 {
     for (size_t i = 0; s && categories[i]; i++)

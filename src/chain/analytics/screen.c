@@ -19,6 +19,7 @@
 
 #include "chainwatch/btc/query.h"
 #include "chainwatch/errors.h"
+#include "chainwatch/labels.h"
 #include "chainwatch/screen.h"
 #include "chainwatch/util.h"
 
@@ -53,9 +54,6 @@ struct cw_screen_result {
     mix_round *rounds;
     size_t n_rounds;
 };
-
-static const char *const default_risk[] = {"sanctioned", "theft", "ransomware", "darknet_market",
-                                           "scam"};
 
 void cw_screen_opts_init(cw_screen_opts *o)
 {
@@ -252,7 +250,8 @@ int cw_screen_address(cw_screen_result **out, const cw_chainstore *cs,
             r->risk[ci] = true;
         }
     } else {
-        for (size_t i = 0; i < sizeof default_risk / sizeof *default_risk; i++) {
+        const char *const *default_risk = cw_label_risk_categories();
+        for (size_t i = 0; default_risk[i]; i++) {
             int ci = cat_index(default_risk[i]);
             if (ci >= 0)
                 r->risk[ci] = true;

@@ -38,6 +38,7 @@
 
 #include "chain/analytics/trace_int.h"
 #include "chainwatch/errors.h"
+#include "chainwatch/labels.h"
 #include "chainwatch/patterns.h"
 #include "chainwatch/trace.h"
 #include "chainwatch/util.h"
@@ -524,9 +525,8 @@ static bool spends_labelled(const cw_trace *t, uint64_t in0, size_t n_in)
  * screening desk's default risk categories): no service's customers pay it in these. */
 static bool risk_labelled(const cw_trace *t, uint64_t a)
 {
-    static const char *const risk[] = {"sanctioned", "theft", "ransomware", "darknet_market",
-                                       "scam"};
-    for (size_t i = 0; i < sizeof risk / sizeof *risk; i++)
+    const char *const *risk = cw_label_risk_categories();
+    for (size_t i = 0; risk[i]; i++)
         if (cw_trace_labelmap_has(t->labels, a, risk[i]))
             return true;
     return false;
