@@ -130,9 +130,19 @@ int cw_hashidx_open(cw_hashidx *h, const char *dir, const char *name, bool writa
     snprintf(h->path, sizeof h->path, "%s/%s.hix", dir, name);
     int fd = open(h->path, writable ? O_RDWR | O_CLOEXEC : O_RDONLY | O_CLOEXEC);
     if (fd < 0 && errno == ENOENT && writable) {
-        int rc = hix_create(h->path, HIX_MIN_BITS, 0, &fd);
+        /* made beside and renamed in: a process killed between the create and the header's
+         * write must not leave an index the next run cannot open (a new store's first run) */
+        char tmp[4200];
+        snprintf(tmp, sizeof tmp, "%s.tmp", h->path);
+        int rc = hix_create(tmp, HIX_MIN_BITS, 0, &fd);
         if (rc)
             return rc;
+        if (fsync(fd) < 0 || rename(tmp, h->path) < 0) {
+            rc = cw_error_set(CW_EIO, "%s: %s", tmp, strerror(errno));
+            close(fd);
+            unlink(tmp);
+            return rc;
+        }
     } else if (fd < 0) {
         return cw_error_set(errno == ENOENT ? CW_ENOTFOUND : CW_EIO, "%s: %s", h->path,
                             strerror(errno));

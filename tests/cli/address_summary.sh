@@ -32,7 +32,7 @@ ref=$(store_digest "$T/g")
 # crashes inside commits, then resume: same bytes, summaries verified
 for n in 3 7 12; do
     rm -rf "$T/c"
-    (CW_TEST_CRASH_POINT=$n exec "$CW_BIN" ingest btc --blocks "$T/w/blocks" --store "$T/c" --network regtest --commit-txs 3000 --quiet > /dev/null 2>&1) 2>/dev/null || true
+    crash_at $n "$CW_BIN" ingest btc --blocks "$T/w/blocks" --store "$T/c" --network regtest --commit-txs 3000 --quiet || true
     "$CW_BIN" ingest btc --blocks "$T/w/blocks" --store "$T/c" --network regtest --commit-txs 3000 --quiet > /dev/null
     check_eq "crash point $n: resumed store equals the uninterrupted one" "$(store_digest "$T/c")" "$ref"
 done

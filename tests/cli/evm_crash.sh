@@ -19,14 +19,14 @@ torn=0
 for n in $(seq 1 300); do
     rm -rf "$T/s"
     rc=0
-    (CW_TEST_CRASH_POINT=$n exec "$CW_BIN" ingest evm --csv "$T/a" --store "$T/s" --commit-blocks 10 --quiet > /dev/null 2>&1) 2>/dev/null || rc=$?
+    crash_at $n "$CW_BIN" ingest evm --csv "$T/a" --store "$T/s" --commit-blocks 10 --quiet || rc=$?
     if [ "$rc" -ne 137 ]; then break; fi
     killed=$((killed + 1))
     # an index killed in the middle of its write at commit (header word 32 set): rebuilt below
     for ix in "$T/s"/*.hix; do
         [ "$(od -An -t u8 -j 32 -N 8 "$ix" | tr -d ' ')" == 0 ] || torn=$((torn + 1))
     done
-    (CW_TEST_CRASH_POINT=2 exec "$CW_BIN" ingest evm --csv "$T/a" --store "$T/s" --commit-blocks 10 --quiet > /dev/null 2>&1) 2>/dev/null || true
+    crash_at 2 "$CW_BIN" ingest evm --csv "$T/a" --store "$T/s" --commit-blocks 10 --quiet || true
     "$CW_BIN" ingest evm --csv "$T/a" --store "$T/s" --commit-blocks 10 --quiet > /dev/null 2> "$T/err" || { bad "crash point $n: resume failed: $(cat "$T/err")"; continue; }
     [ "$(store_digest "$T/s")" == "$ref" ] || bad "crash point $n: store differs from the uninterrupted run"
 done
@@ -45,7 +45,7 @@ rk=0
 for n in $(seq 1 12); do
     rm -rf "$T/r"; cp -r "$T/ref" "$T/r"
     rc=0
-    (CW_TEST_CRASH_POINT=$n exec "$CW_BIN" ingest evm --csv "$T/b" --store "$T/r" --rollback-to 139 --commit-blocks 10 --quiet > /dev/null 2>&1) 2>/dev/null || rc=$?
+    crash_at $n "$CW_BIN" ingest evm --csv "$T/b" --store "$T/r" --rollback-to 139 --commit-blocks 10 --quiet || rc=$?
     [ "$rc" -eq 137 ] || break
     rk=$((rk + 1))
     "$CW_BIN" ingest evm --csv "$T/b" --store "$T/r" --rollback-to 139 --commit-blocks 10 --quiet > /dev/null 2> "$T/err" || { bad "reorg crash $n: resume failed: $(cat "$T/err")"; continue; }

@@ -20,8 +20,8 @@ tested=0
 for n in 9 15 24; do
     S=$T/s$n R=$T/r$n
     rc=0
-    (CW_TEST_CRASH_POINT=$n exec "$CW_BIN" ingest evm --csv "$T/a" --store "$S" --commit-blocks 10 \
-        --quiet > /dev/null 2>&1) 2> /dev/null || rc=$?
+    crash_at $n "$CW_BIN" ingest evm --csv "$T/a" --store "$S" --commit-blocks 10 \
+        --quiet || rc=$?
     [ "$rc" -eq 137 ] || continue
     before=$(store_digest "$S")
     # the recovered copy: a writable open (an ingest of no new blocks) recovers it
@@ -77,8 +77,8 @@ for n in 4 6; do
     txs=$(awk -F, 'NR > 1 && $4 < 150 && $8 != "0" && n++ < 25 { print $1 }' "$T/h/transactions.csv")
     for t in $txs; do curl -s -m 120 -H "Authorization: Bearer $KEY" "$U/trace?from=$t" | jq -c 'del(.seconds)'; done > "$T/before$n"
     rc=0
-    (CW_TEST_CRASH_POINT=$n exec "$CW_BIN" ingest evm --csv "$T/f" --store "$S" --commit-blocks 1000 \
-        --quiet > /dev/null 2>&1) 2> /dev/null || rc=$?
+    crash_at $n "$CW_BIN" ingest evm --csv "$T/f" --store "$S" --commit-blocks 1000 \
+        --quiet || rc=$?
     for t in $txs; do curl -s -m 120 -H "Authorization: Bearer $KEY" "$U/trace?from=$t" | jq -c 'del(.seconds)'; done > "$T/after$n"
     kill $PID; wait $PID 2> /dev/null || true
     trap 'rm -rf "$T"' EXIT

@@ -39,6 +39,14 @@ kill9_after() { # kill9_after SECONDS CMD...: runs CMD (output dropped), SIGKILL
     kill -9 "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
 }
+crash_at() { # crash_at N CMD...: runs CMD (output dropped) with CW_TEST_CRASH_POINT=N; returns
+    # its status (137 when the crash point killed it). The braces keep bash's "Killed" job report
+    # out of the test's output, where it buried the FAIL lines of a red run.
+    local n=$1 rc=0
+    shift
+    { (CW_TEST_CRASH_POINT=$n exec "$@" > /dev/null 2>&1); } 2>/dev/null || rc=$?
+    return "$rc"
+}
 store_digest() { # digest of every store file but the lock (byte-identical stores match)
     (cd "$1" && find . -type f ! -name LOCK ! -name '*.tmp' | LC_ALL=C sort | xargs sha256sum) | sha256sum | cut -d' ' -f1
 }
