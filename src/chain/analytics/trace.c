@@ -533,7 +533,8 @@ static bool risk_labelled(const cw_trace *t, uint64_t a)
 }
 
 /* Does one of the first SWEEP_SCAN inputs [in0, in0 + n_in) spend a coin at a risk-labelled
- * address (depth 0), or (depth 1) a coin made by a tx whose own first SWEEP_SCAN inputs do? */
+ * address (depth 0), or (depth d > 0) a coin made by a tx whose own first SWEEP_SCAN inputs do
+ * at depth d - 1? */
 static bool risk_funded(const cw_trace *t, uint64_t in0, size_t n_in, int depth)
 {
     for (size_t k = 0; k < n_in && k < SWEEP_SCAN; k++) {
@@ -555,9 +556,12 @@ static bool risk_funded(const cw_trace *t, uint64_t in0, size_t n_in, int depth)
 
 /* A gathering of illicit funds (docs/TRACE-MODELS.md, "Service sweeps"): more than half of the
  * first SWEEP_SCAN inputs with an address spend a coin at a risk-labelled address, or a coin
- * made by a tx that spends one. A service's deposit addresses are paid by its customers, and a
- * thief's direct deposits among them stay a minority; a thief that consolidates its stolen
- * coins (in one or two rounds) before a fan-out is paid by the theft on every input. */
+ * made by a tx that spends one, or by a tx that spends a coin made by such a tx (RISK_BACK txs
+ * back, at most). A service's deposit addresses are paid by its customers, and a thief's
+ * deposits among them stay a minority; a thief that consolidates its stolen coins (in one or
+ * two rounds, after moving each once or not) before a fan-out is paid by the theft on every
+ * input. */
+#define RISK_BACK 2
 static bool risk_gathering(const cw_trace *t, uint64_t in0, size_t n_in)
 {
     size_t n_seen = 0, n_risk = 0;
@@ -566,7 +570,7 @@ static bool risk_gathering(const cw_trace *t, uint64_t in0, size_t n_in)
         if (po == CW_NONE64 || out_addr(cw_chainstore_out(t->cs, po)) == CW_NONE64)
             continue;
         n_seen++;
-        n_risk += risk_funded(t, in0 + k, 1, 1);
+        n_risk += risk_funded(t, in0 + k, 1, RISK_BACK);
     }
     return n_seen && n_risk * 2 > n_seen;
 }
@@ -580,7 +584,7 @@ static bool risk_gathering(const cw_trace *t, uint64_t in0, size_t n_in)
  * whose outputs are paid out to many. Whether an address is reused says nothing either way: a
  * service may rotate its pool addresses, a thief may gather into one address again and again.
  * Not a sweep: a gathering of illicit funds (risk_gathering) that the traced value reached with
- * some certain part (`certain`): the labels one or two txs back say who paid it better than the
+ * some certain part (`certain`): the labels one to three txs back say who paid it better than the
  * shape. A gathering reached only through a CoinJoin's proportional share stays a sweep: the
  * thief's coins a round mixed are no evidence about its other participants' provenance. */
 static bool pool_sweep(cw_trace *t, uint64_t in0, size_t n_in, uint64_t o0, size_t n_out,

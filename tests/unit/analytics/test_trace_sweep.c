@@ -50,6 +50,8 @@ static uint8_t id_s4[32], id_e4[32], id_s5[32], id_e5[32];
 static uint8_t id_s6[32], id_e6[32], id_s7[32], id_e7[32];
 static coin heist[6];     /* stolen coins (labelled theft), gathered twice before a fan-out */
 static uint8_t id_e8[32]; /* the deposit of the fan-out's first chain */
+static coin heist2[6];    /* stolen coins (labelled theft), each moved once, then gathered twice */
+static uint8_t id_e9[32]; /* the deposit of that fan-out's first chain */
 
 /* one input to one output of value - FEE to a fresh key; the coin goes to *out */
 static void pay1(gen_tx *tx, const coin *c, coin *out, uint8_t id[32])
@@ -220,16 +222,21 @@ static void build_tx0(gen_tx *tx)
  * two stolen coins each, then one tx of those three coins (three inputs from three payer txs,
  * one output: a sweep's shape), whose coin fans out to five fresh addresses (paid out to many,
  * as a service's pool would be); the first of them is deposited (E8). */
-static void build_heist(gen_tx *tx)
+static void build_heist(gen_tx *tx, coin *stolen, bool move, uint8_t id_dep[32])
 {
-    coin c[3], k, fan[5];
+    coin c[3], k, fan[5], moved[6];
     block_begin();
     for (int i = 0; i < 6; i++)
-        fund(&heist[i], 20000000ULL, 0);
+        fund(&stolen[i], 20000000ULL, 0);
     block_end();
     block_begin();
+    for (int i = 0; i < 6; i++) {
+        moved[i] = stolen[i];
+        if (move) /* each stolen coin to a fresh address of the thief's first */
+            pay1(tx, &stolen[i], &moved[i], NULL);
+    }
     for (int i = 0; i < 3; i++) {
-        coin *ins[2] = {&heist[2 * i], &heist[2 * i + 1]};
+        coin *ins[2] = {&moved[2 * i], &moved[2 * i + 1]};
         sweep(tx, ins, 2, &c[i], 0);
     }
     block_end();
@@ -244,7 +251,7 @@ static void build_heist(gen_tx *tx)
     block_tx(tx, fan);
     for (int i = 0; i < 5; i++)
         fan[i].key = fk[i];
-    pay1(tx, &fan[0], NULL, id_e8);
+    pay1(tx, &fan[0], NULL, id_dep);
     block_end();
 }
 
@@ -335,7 +342,8 @@ static void build_world(const char *out_dir)
     build_thief_reuse(&tx);
     build_batch(&tx);
     build_tx0(&tx);
-    build_heist(&tx);
+    build_heist(&tx, heist, false, id_e8);
+    build_heist(&tx, heist2, true, id_e9);
     gen_tx_deinit(&tx);
     chain_write(out_dir);
 }
@@ -435,18 +443,20 @@ static void back_to(const uint8_t from_tx[32], const uint8_t at_tx[32], bool thr
 static void back_screen(const uint8_t from_tx[32], uint64_t *theft, uint64_t *swept)
 {
     *theft = *swept = UINT64_MAX;
-    uint64_t outs[7];
-    const char *ents[7], *cats[7];
-    for (int i = 0; i < 6; i++)
+    uint64_t outs[13];
+    const char *ents[13], *cats[13];
+    for (int i = 0; i < 6; i++) {
         outs[i] = chain_out(cs, heist[i].txid, heist[i].vout);
+        outs[7 + i] = chain_out(cs, heist2[i].txid, heist2[i].vout);
+    }
     outs[6] = chain_out(cs, s1.txid, s1.vout);
-    for (int i = 0; i < 7; i++) {
+    for (int i = 0; i < 13; i++) {
         ents[i] = "heist";
         cats[i] = "theft";
     }
     cw_trace_labelmap *lm = NULL;
     uint64_t src = chain_out(cs, from_tx, 0);
-    REQUIRE(src != CW_NONE64 && chain_labels(dir, "theft", cs, outs, ents, cats, 7, &lm));
+    REQUIRE(src != CW_NONE64 && chain_labels(dir, "theft", cs, outs, ents, cats, 13, &lm));
     cw_trace_opts o;
     cw_trace_opts_init(&o);
     o.model = CW_TRACE_HAIRCUT;
@@ -487,6 +497,20 @@ static void test_heist_gathering(void)
     back_screen(id_e1, &theft, &swept);
     CHECK_EQ_INT(theft, 0);
     CHECK(swept > 0 && swept != UINT64_MAX);
+}
+
+/* The same thief moves each stolen coin once to a fresh address of its own before the two
+ * gatherings: the second gathering's inputs are made by txs that spend coins made by txs that
+ * spend the stolen coins (three txs back). E9's provenance still goes through to the stolen
+ * coins, all of it (with the look-back of one tx, stop 19: it ended at the second gathering,
+ * "from a service"). */
+static void test_heist_moved_gathering(void)
+{
+    uint64_t theft, swept;
+    back_screen(id_e9, &theft, &swept);
+    CHECK_EQ_INT(swept, 0);
+    CHECK_EQ_INT(theft, 23996800LL); /* E9: ((3 * (2 * (0.2 BTC - FEE) - FEE) - FEE) - FEE) / 5
+                                      * - FEE, all of it */
 }
 
 /* Screening's direction: customer 1's deposit comes from the service's pool, which a sweep of
@@ -596,6 +620,7 @@ int main(void)
     RUN(test_direct_batch);
     RUN(test_tx0_not_batch);
     RUN(test_heist_gathering);
+    RUN(test_heist_moved_gathering);
     cw_chainstore_close(cs);
     return cw_test_done();
 }
