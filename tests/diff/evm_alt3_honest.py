@@ -75,7 +75,7 @@ for e in ends:
                 mark(a, "through", cert)
 rows = defaultdict(lambda: [0, 0])
 for a, ways in named.items():
-    k = ",".join(sorted(kinds[a])) or "not touched by the thief"
+    k = ",".join(sorted(kinds.get(a, ()))) or "not touched by the thief"
     for w, c in ways.items():
         rows[(w, k)][0 if c else 1] += 1
 print(f"honest persons {len(person)}, touched by the thief's shapes {len(kinds.keys() & person)}")
@@ -95,7 +95,7 @@ if scr:
     screened = {r["address"] for r in d["results"]}
     by = defaultdict(lambda: [0, 0])
     for a in screened & person:
-        k = ",".join(sorted(kinds[a])) or "control (not touched)"
+        k = ",".join(sorted(kinds.get(a, ()))) or "control (not touched)"
         by[k][0] += 1
         by[k][1] += a in flagged
     for k, (n, f) in sorted(by.items()):
