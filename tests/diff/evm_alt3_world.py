@@ -713,7 +713,7 @@ def build(a):
                 W.later[W.block + r.randint(5, 60)].append(lambda to=to: cash(to, exch[r.randrange(3)]))
             W.later[at].append(go)
     plan[after + 100].append(thief_withdrawals)
-    for b in range(300, NB, 400):
+    for b in range(min(300, NB // 3), NB, 400):
         plan[b].append(payroll)
     plan[NB // 2].append(lambda: user_deposit(merchant, exch[2]))
     plan[NB * 3 // 4].append(lambda: user_deposit(merchant, exch[2]))
