@@ -20,6 +20,9 @@
 #   alt2 adds tests/diff/evm_alt2_world.py's world (a fourth, written from the issue texts only:
 #   smart-contract wallets, CREATE2 deposit contracts, selfdestruct payouts, tokens that are not
 #   plain, a Bybit-like heist);
+#   alt3 adds tests/diff/evm_alt3_world.py's world (a fifth, written from the issue texts only:
+#   dust, address poisoning, approval drainers, a merchant paid by the thief, export_all folders;
+#   tests/diff/evm_alt3_honest.py counts the honest accounts the trace names);
 #   ours:NAME adds a world of data/scenarios/NAME.json (e.g. ours:evm-variants, whose thief
 #   deposits tokens as they are: amounts per asset beyond ETH; btc_to set on its bridge steps).
 set -euo pipefail
@@ -58,6 +61,9 @@ for seed in $(seq 1 "$SEEDS"); do
             "$BIN" gen evm --out "$k/world" --txs "$TXS" --seed "$seed" --scenario "$k/evm.json" --quiet > /dev/null
         elif [ "$kind" = alt2 ]; then
             "$py" "$here/tests/diff/evm_alt2_world.py" --out "$k/world" --seed "$seed" --txs "$IND_TXS" \
+                --btc-to "$(jq -r 'join(",")' <<< "$addrs")" --genesis-ts $((1767225600 - 86400)) > /dev/null
+        elif [ "$kind" = alt3 ]; then
+            "$py" "$here/tests/diff/evm_alt3_world.py" --out "$k/world" --seed "$seed" --txs "$IND_TXS" \
                 --btc-to "$(jq -r 'join(",")' <<< "$addrs")" --genesis-ts $((1767225600 - 86400)) > /dev/null
         elif [ "$kind" = alt ]; then
             # shellcheck disable=SC2086

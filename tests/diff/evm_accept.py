@@ -86,14 +86,17 @@ for path in traces:
             bfound |= {a["tx"] for a in e.get("arrivals", [])}
 thief = {r["address"] for r in csv.DictReader(open(T + "addresses.csv")) if r["category"] == "thief"}
 onward = {}
-for fn in ("traces.csv", "token_transfers.csv"):
-    with open(world + "/" + fn) as f:
-        head = f.readline().rstrip("\n").split(",")
-        fi, ti = head.index("from_address"), head.index("to_address")
-        for line in f:
-            c = line.split(",")
-            if len(c) == len(head) and c[fi] in thief and c[ti] in thief:
-                onward.setdefault(c[fi], set()).add(c[ti])
+# one file per kind, or export_all's start_block=/end_block= folders
+import glob
+for fn in ("traces", "token_transfers"):
+    for path in sorted(glob.glob(world + "/" + fn + ".csv") + glob.glob(world + "/" + fn + "/**/" + fn + "_*.csv", recursive=True)):
+        with open(path) as f:
+            head = f.readline().rstrip("\n").split(",")
+            fi, ti = head.index("from_address"), head.index("to_address")
+            for line in f:
+                c = line.split(",")
+                if len(c) == len(head) and c[fi] in thief and c[ti] in thief:
+                    onward.setdefault(c[fi], set()).add(c[ti])
 reach = {r["recipient"] for r in csv.DictReader(open(T + "mixer_links.csv")) if r["heist"]} - linked
 stack = list(reach)
 while stack:

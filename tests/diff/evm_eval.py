@@ -131,16 +131,17 @@ for path in traces:
             arr_key[arr["tx"]] = (ex, asset)
 thief_addr = {r["address"] for r in addr_rows if r["category"] == "thief"}
 onward = defaultdict(set)  # the thief's own payments between its addresses (ETH and tokens)
-for name in ("traces.csv", "token_transfers.csv"):
-    if not os.path.exists(world + "/" + name):
-        continue
-    with open(world + "/" + name) as f:
-        head = f.readline().rstrip("\n").split(",")
-        fi, ti = head.index("from_address"), head.index("to_address")
-        for line in f:
-            c = line.split(",")
-            if len(c) == len(head) and c[fi] in thief_addr and c[ti] in thief_addr:
-                onward[c[fi]].add(c[ti])
+import glob  # one file per kind, or export_all's start_block=/end_block= folders
+for name in ("traces", "token_transfers"):
+    for path in sorted(glob.glob(world + "/" + name + ".csv") +
+                       glob.glob(world + "/" + name + "/**/" + name + "_*.csv", recursive=True)):
+        with open(path) as f:
+            head = f.readline().rstrip("\n").split(",")
+            fi, ti = head.index("from_address"), head.index("to_address")
+            for line in f:
+                c = line.split(",")
+                if len(c) == len(head) and c[fi] in thief_addr and c[ti] in thief_addr:
+                    onward[c[fi]].add(c[ti])
 unlinked = {r["recipient"] for r in mix_rows if r["heist"] and r["recipient"] not in linked_rec}
 reach, stack = set(unlinked), list(unlinked)
 while stack:

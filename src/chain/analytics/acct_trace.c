@@ -735,6 +735,21 @@ static bool thief_payer(tracer *t, const cw_acct_move *m)
     return !lt(&p->taint_got, &c100) && t->src->fresh(t->src->ctx, m->from, p->first_via);
 }
 
+/* The payer holds its own funds with the taint it got as dust beside them: the taint it ever got
+ * in this asset is at most 1 % of the clean value it got (a conversion's output aside), as when the
+ * thief dusts an honest account or poisons its history. What it pays on is its own. */
+static bool dusted_payer(const pair *p)
+{
+    if (!p || cw_u256_is_zero(&p->taint_got))
+        return false;
+    cw_u256 hundred, one;
+    cw_u256_from_u64(&hundred, 100);
+    cw_u256_from_u64(&one, 1);
+    cw_u256 clean = sub(p->clean_got, p->conv_got),
+            t100 = cw_u256_muldiv(&p->taint_got, &hundred, &one);
+    return !lt(&clean, &t100);
+}
+
 static int met_add(tracer *t, uint64_t w, uint64_t move, uint32_t account, uint8_t bits)
 {
     int rc = grow((void **)&t->met, &t->cap_met, t->n_met + 1, sizeof *t->met);
@@ -1122,7 +1137,11 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
         if (i == link_move)
             c = link_c; /* a probable mixer link: the withdrawal carries the pool's taint */
         bool tainted = !cw_u256_is_zero(&c.x);
-        if (tainted && lt(&c.x, &t->o.min_amount)) {
+        /* below --min-amount, or paid by an account whose taint is dust beside its own funds
+         * (its deposit at an exchange is no cash-out of the heist): dust */
+        if (tainted &&
+            (lt(&c.x, &t->o.min_amount) || (i != link_move && !is_source(src, n_src, m->id) &&
+                                            dusted_payer(find_pair(t, m->from, m->asset))))) {
             r->dust[m->asset] = add(r->dust[m->asset], c.x);
             c.x = ZERO;
             tainted = false;

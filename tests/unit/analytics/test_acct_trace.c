@@ -803,6 +803,32 @@ static void test_dust_keeps_own_history(void)
     cw_acct_result_free(r);
 }
 
+/* Worked example 27 (docs/TRACE-MODELS.md): the thief dusts an honest account. H1 held 10000 when
+ * T, holding 100 stolen, sent it 1; H1 then pays X 10001, FIFO's lots (its 10000, then the 1) both
+ * in it. The taint H1 ever got is at most 1 % of its clean value: H1 pays its own funds, the 1 ends
+ * as dust, and X's deposit is no cash-out of the heist. Had H1 held 50 (the 1 is 2 % of it), X gets
+ * the 1. */
+static void test_dusted_payer(void)
+{
+    cw_acct_move m[] = {mv(1, 1, V, T, ETH, 100), mv(2, 2, T, H1, ETH, 1),
+                        mv(3, 3, H1, X, ETH, 10001)};
+    world w = {m, 3, H1, ETH, u(10000)};
+    uint64_t src[] = {1};
+    cw_acct_result *r = run(&w, CW_ACCT_FIFO, src, 1);
+    size_t n;
+    const cw_u256 *sourced, *fees, *dust, *burnt;
+    CHECK(end_at(r, X, ETH) == NULL);
+    CHECK_EQ_INT(amt(end_at(r, T, ETH)), 99);
+    cw_acct_result_totals(r, &n, &sourced, &fees, &dust, &burnt);
+    CHECK(n >= 1 && dust[ETH].w[0] == 1);
+    cw_acct_result_free(r);
+    m[2].amount = u(51);
+    w.opening = u(50);
+    r = run(&w, CW_ACCT_FIFO, src, 1);
+    CHECK_EQ_INT(amt(end_at(r, X, ETH)), 1);
+    cw_acct_result_free(r);
+}
+
 /* Worked example 15: an address match. The pool of example 6 (3 stolen notes, 3 honest: score
  * 0.5). A relayed withdrawal pays T itself, the thief's depositing address, which held stolen
  * funds before: linked (address_match, 0.95; the evidence is T's first taint, movement 1), and
@@ -1128,5 +1154,6 @@ int main(void)
     RUN(test_router_swap);
     RUN(test_router_lock);
     RUN(test_router_aggregator);
+    RUN(test_dusted_payer);
     return cw_test_done();
 }

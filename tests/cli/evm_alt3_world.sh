@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# A fifth EVM generator (tests/diff/evm_alt3_world.py, written from issues 12-15 and mainnet habits
+# only, before reading the trace: docs/GEN.md "A fifth EVM world": the adversary attacks the
+# watcher) on a small world. Checks:
+#  - determinism: the same seed twice gives identical CSV and truth files;
+#  - the world carries its shapes, in export_all's start_block=/end_block= folders: zero-value
+#    transferFrom of the real USDT naming a victim as sender, a fake token with USDT's symbol and
+#    decimals, lookalike addresses (first and last 4 hex digits of the victim's counterparty), a
+#    permit, a flash loan, THORChain memos in an event and memos only in calldata, failed txs and
+#    reverted internal calls in successful txs, EIP-4895 withdrawals, cash-outs unswept at the end;
+#  - the ledger equals tests/cli/evm/balances.py's recomputation from the CSVs alone (the fake
+#    token's log balances below zero exactly at the poisoned victims), `check` counts those, and
+#    the store's balances equal the ledger's on a sample;
+#  - issue 13's figures (tests/diff/evm_accept.py): cash-out recall and precision, bridge exits
+#    with the true Bitcoin address, mixer-link precision, the share of txs the trace names;
+#  - honest accounts (tests/diff/evm_alt3_honest.py): no honest person's deposit at an exchange is
+#    named as the heist's cash-out, and no honest account the thief dusted or poisoned, nor anyone
+#    they paid, is named as holding stolen value further on (main before stop 20: 5 honest
+#    deposits named as cash-outs, certain, from the thief's dust).
+. "$(dirname "$0")/../lib/cli.sh"
+SRC=${CW_SOURCE_DIR:?}
+PY=/usr/bin/python3
+GEN="$SRC/tests/diff/evm_alt3_world.py"
+$PY "$GEN" --out "$T/d1" --seed 5 --txs 1200 > /dev/null
+$PY "$GEN" --out "$T/d2" --seed 5 --txs 1200 > /dev/null
+check "the same seed gives the same world" diff -r "$T/d1" "$T/d2"
+rm -rf "$T/d1" "$T/d2"
+$PY "$GEN" --out "$T/w" --seed 2 --txs 6000 --range 128 > /dev/null
+# one file per kind, for balances.py
+mkdir -p "$T/flat"
+for k in blocks transactions receipts logs token_transfers traces tokens; do
+    find "$T/w/$k" -name "${k}_*.csv" | sort | { first=1; while read -r f; do
+        if [ $first = 1 ]; then cat "$f"; first=0; else tail -n +2 "$f"; fi; done; } > "$T/flat/$k.csv"
+done
+check "the world carries its shapes" $PY - "$T/w" "$T/flat" <<'PY'
+import csv, glob, json, sys
+w, f = sys.argv[1], sys.argv[2]
+rd = lambda k: list(csv.DictReader(open(f"{f}/{k}.csv")))
+tr, txs, logs, tt = rd("traces"), rd("transactions"), rd("logs"), rd("token_transfers")
+status = {r["transaction_hash"]: r["status"] for r in rd("receipts")}
+toks = rd("tokens")
+usdt = [t for t in toks if t["symbol"] == "USDT"]
+cat = {r["address"]: r["category"] for r in csv.DictReader(open(w + "/truth/addresses.csv"))}
+ex = list(csv.DictReader(open(w + "/truth/honest_exposed.csv")))
+victims = {r["address"] for r in ex if r["kind"] == "poisoned_zero_value"}
+look = [a for a, c in cat.items() if c == "thief" and any(a[:6] == u[:6] and a[-4:] == u[-4:] and a != u
+                                                          for u in cat if cat[u] == "user")]
+cash = list(csv.DictReader(open(w + "/truth/cash_outs.csv")))
+swept_from = {r["from_address"] for r in tt} | {r["from_address"] for r in txs if int(r["value"])}
+n = {
+    "export_all folders": len(glob.glob(w + "/blocks/start_block=*/end_block=*/blocks_*.csv")),
+    "zero-value transferFrom naming a victim": sum(1 for r in tt if r["value"] == "0" and r["from_address"] in victims),
+    "tokens with USDT's symbol and 6 decimals": sum(1 for t in usdt if t["decimals"] == "6"),
+    "lookalike addresses": len(look),
+    "permits": sum(1 for t in txs if t["input"].startswith("0xd505accf")),
+    "flash loans": sum(1 for t in txs if t["input"].startswith("0x5cffe9de")),
+    "memos in calldata only": sum(1 for t in txs if t["input"].startswith("0x" + b"=:BTC.BTC:".hex())),
+    "THORChain deposits": sum(1 for t in txs if t["input"].startswith("0x44bc937b")),
+    "failed txs": sum(1 for s in status.values() if s == "0"),
+    "reverted internal calls in successful txs": sum(1 for t in tr if t["trace_address"] and t["status"] == "0"
+                                                     and status[t["transaction_hash"]] == "1"),
+    "blocks with withdrawals": sum(1 for b in rd("blocks") if b["withdrawals"]),
+    "cash-outs unswept at the end": sum(1 for r in cash if r["deposit_address"] not in swept_from),
+    "dusted honest accounts": len({r["address"] for r in ex if r["kind"].startswith("dusted")}),
+}
+print(n)
+assert all(v > 0 for v in n.values()) and n["tokens with USDT's symbol and 6 decimals"] == 2, n
+PY
+check "the ledger equals balances.py's recomputation from the CSVs (below zero: the fake token at the victims)" \
+    $PY - "$T/w" "$T/flat" "$SRC/tests/cli/evm/balances.py" <<'PY'
+import csv, json, subprocess, sys
+w, f, bp = sys.argv[1:]
+calc = json.loads(subprocess.check_output([sys.executable, bp, f]))
+want = {}
+for r in csv.DictReader(open(w + "/truth/balances.csv")):
+    want.setdefault(r["address"], {})["native" if r["asset"] == "ETH" else r["asset"]] = r["balance"]
+got = {a: m for a, m in calc.items() if m and a != "0x" + "0" * 40}
+assert len(want) > 300 and got == want, [a for a in set(got) | set(want) if got.get(a) != want.get(a)][:3]
+fake = [t["address"] for t in csv.DictReader(open(f + "/tokens.csv")) if t["symbol"] == "USDT"][1]
+neg = {a for a, m in got.items() for k, v in m.items() if int(v) < 0}
+victims = {r["address"] for r in csv.DictReader(open(w + "/truth/honest_exposed.csv")) if r["kind"] == "poisoned_fake_token"}
+assert neg == victims and all(int(v) >= 0 for m in got.values() for k, v in m.items() if k != fake), (len(neg), len(victims))
+print(len(got), "accounts,", len(neg), "fake-token log balances below zero")
+PY
+rm -rf "$T/flat"
+"$CW_BIN" ingest evm --csv "$T/w" --store "$T/s" --chain ethereum --quiet > /dev/null
+check "check counts the fake token's balances below zero, no other problem" $PY -c "
+import json, subprocess
+d = json.loads(subprocess.run(['$CW_BIN', 'check', '--store', '$T/s', '--json'], capture_output=True, text=True).stdout)
+print(d['balances_below_zero'], d['problems'], d['errors'])
+assert d['balances_below_zero'] == 15 and d['problems'] == 0 and not d['errors'], d"
+check "the store's balances equal the ledger's (every 16th account)" \
+    $PY "$SRC/tests/cli/evm/balances_equal.py" "$T/w/truth/balances.csv" "$T/s" "$CW_BIN" 0 \
+    --every 16 --min-accounts 40
+"$PY" "$SRC/tests/diff/xchain_labels.py" "$T/w/truth/addresses.csv" > "$T/l.csv"
+"$CW_BIN" labels import csv "$T/l.csv" --db "$T/l.db" > /dev/null
+args=()
+for t in $(jq -r '.[0].drain_txs[]' "$T/w/truth/heists.json"); do args+=(--from "$t"); done
+"$CW_BIN" trace --store "$T/s" --labels "$T/l.db" "${args[@]}" --through-mixer --json > "$T/t.json"
+$PY "$SRC/tests/diff/evm_accept.py" alt3 "$T/w" "$T/t.json" > "$T/eval.txt" || true
+grep -E '^(alt3|cash-out)' "$T/eval.txt"
+fig() { $PY -c "import re,sys; m = re.search(sys.argv[1], open('${2:-$T/eval.txt}').read(), re.M); print(*m.groups())" "$1"; }
+read -r rec prec <<< "$(fig '^cash-out txs: .*recall ([\d.]+), precision ([\d.]+)$')"
+check "cash-out recall >= 0.95 ($rec)" $PY -c "assert $rec >= 0.95"
+check "cash-out precision >= 0.95 ($prec)" $PY -c "assert $prec >= 0.95"
+check "bridge exits with the true Bitcoin address, event and calldata memos: all ($(fig '^bridge exits: .*recall ([\d.]+)'))" \
+    $PY -c "assert $(fig '^bridge exits: .*recall ([\d.]+)') == 1.0"
+check "mixer-link precision >= 0.9 ($(fig '^mixer: .*precision ([\d.]+)'))" $PY -c "assert $(fig '^mixer: .*precision ([\d.]+)') >= 0.9"
+check "the trace names at most 25 % of the world's txs" $PY -c "
+import re; m = re.search(r'named by the trace: (\d+) of (\d+)', open('$T/eval.txt').read()); a, b = map(int, m.groups())
+assert a <= 0.25 * b, (a, b)"
+# screening: the drain's recipient labelled theft, as an investigator would after the heist
+t0=$(jq -r '.[0].drain_recipient' "$T/w/truth/heists.json")
+{ cat "$T/l.csv"; echo "$t0,lazarus,theft,ETH"; } > "$T/scr.csv"
+"$CW_BIN" labels import csv "$T/scr.csv" --db "$T/scr.db" > /dev/null
+$PY - "$T/w" > "$T/scr.txt" <<'PY'
+import csv, sys
+w = sys.argv[1]
+ex = {r["address"] for r in csv.DictReader(open(w + "/truth/honest_exposed.csv"))}
+us = [r["address"] for r in csv.DictReader(open(w + "/truth/addresses.csv")) if r["category"] == "user" and r["address"] not in ex]
+print("\n".join(sorted(ex) + us[-100:]))
+PY
+"$CW_BIN" screen $(cat "$T/scr.txt") --store "$T/s" --labels "$T/scr.db" --json > "$T/screen.json" || true
+$PY "$SRC/tests/diff/evm_alt3_honest.py" "$T/w" "$T/t.json" --screen "$T/screen.json" | tee "$T/honest.txt"
+check "no honest person's deposit is named as the heist's cash-out" \
+    $PY -c "import re; assert not re.search(r'^  trace cash-out ', open('$T/honest.txt').read(), re.M)"
+check "no one a dusted or poisoned account paid is named as holding stolen value" \
+    $PY -c "import re; assert not re.search(r'^  trace \S+ +not touched by the thief', open('$T/honest.txt').read(), re.M)"
+# screening is printed, not checked: its backward haircut goes through the DEX pair, so on this
+# small world (the stolen USDT is a sixth of the pair's) honest buyers of USDT are flagged (docs/GEN.md)
+finish

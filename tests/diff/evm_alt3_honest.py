@@ -1,0 +1,105 @@
+#!/usr/bin/python3
+"""Which honest accounts a trace (and screening) names as holding stolen value, in a world of
+tests/diff/evm_alt3_world.py (truth/honest_exposed.csv: accounts the thief dusted, poisoned or
+paid). Issue 13's scorer has no place for this; a false attribution to an honest person is worse
+than a miss, so each is counted here, certain and probable apart.
+
+usage: evm_alt3_honest.py WORLD TRACE_JSON [TRACE_JSON...] [--screen SCREEN_JSON]
+An honest person is an address of category user or merchant. The trace names one when
+  held:     an end of kind `held` is at it (the trace says it still holds stolen value);
+  cash-out: an exchange, service, bridge or mixer end's arrival tx was sent by it;
+  through:  it receives value (the tx's, an internal call's or a token transfer's) in a tx on a
+            path of the trace (stolen value passed through it).
+Screening names one when `theft` is among an asset's `flagged` categories.
+Prints one line per (way, exposure kind) and a last line "JSON {...}"."""
+import csv, glob, json, sys
+from collections import defaultdict
+
+args = sys.argv[1:]
+scr = None
+if "--screen" in args:
+    i = args.index("--screen")
+    scr = args[i + 1]
+    del args[i:i + 2]
+world, traces = args[0], args[1:]
+T = world + "/truth/"
+cat = {r["address"]: r["category"] for r in csv.DictReader(open(T + "addresses.csv"))}
+person = {a for a, c in cat.items() if c in ("user", "merchant")}
+kinds = defaultdict(set)
+for r in csv.DictReader(open(T + "honest_exposed.csv")):
+    kinds[r["address"]].add(r["kind"])
+named = defaultdict(dict)  # address -> way -> certain?
+want = set()
+ends = []
+for p in traces:
+    for e in json.load(open(p))["ends"]:
+        ends.append(e)
+        want |= set(x for x in e.get("path", []) if x)
+        want |= {a["tx"] for a in e.get("arrivals", [])}
+sender, recv = {}, defaultdict(set)
+for kind in ("transactions", "traces", "token_transfers"):
+    for f in sorted(glob.glob(world + "/**/%s*.csv" % kind, recursive=True)):
+        for r in csv.DictReader(open(f)):
+            h = r.get("hash") or r["transaction_hash"]
+            if h not in want:
+                continue
+            if kind == "transactions":
+                sender[h] = r["from_address"]
+                if int(r["value"] or 0):
+                    recv[h].add(r["to_address"])
+            elif kind == "traces":
+                if r["status"] == "1" and int(r["value"] or 0) and r["trace_address"]:
+                    recv[h].add(r["to_address"])
+            else:
+                if int(r["value"]):
+                    recv[h].add(r["to_address"])
+                sender.setdefault(h + "/tok", set()).add(r["from_address"])
+
+
+def mark(a, way, certain):
+    if a in person:
+        named[a][way] = named[a].get(way, False) or certain
+
+
+for e in ends:
+    cert = not e.get("probable")
+    if e["kind"] == "held":
+        mark(e["address"], "held", cert)
+    else:
+        for arr in e.get("arrivals", []):
+            for s in {sender.get(arr["tx"])} | sender.get(arr["tx"] + "/tok", set()):
+                mark(s, "cash-out", cert)
+    for h in e.get("path", []):
+        for a in recv.get(h, ()):
+            if a != e["address"] or e["kind"] == "held":
+                mark(a, "through", cert)
+rows = defaultdict(lambda: [0, 0])
+for a, ways in named.items():
+    k = ",".join(sorted(kinds.get(a, ()))) or "not touched by the thief"
+    for w, c in ways.items():
+        rows[(w, k)][0 if c else 1] += 1
+print(f"honest persons {len(person)}, touched by the thief's shapes {len(kinds.keys() & person)}")
+tot_c = sum(1 for a, w in named.items() if any(w.values()))
+tot_p = len(named) - tot_c
+print(f"named by the trace: {len(named)} ({tot_c} certain, {tot_p} probable only)")
+for (w, k), (c, p) in sorted(rows.items()):
+    print(f"  trace {w:8s} {k}: certain {c}, probable {p}")
+out = {"trace_named": len(named), "trace_certain": tot_c, "trace_probable_only": tot_p}
+if scr:
+    d = json.load(open(scr))
+    flagged = defaultdict(set)
+    for r in d["results"]:
+        for a in r.get("assets", []):
+            if any("theft" in f for f in a.get("flagged", [])):
+                flagged[r["address"]].add(a["asset"])
+    screened = {r["address"] for r in d["results"]}
+    by = defaultdict(lambda: [0, 0])
+    for a in screened & person:
+        k = ",".join(sorted(kinds.get(a, ()))) or "control (not touched)"
+        by[k][0] += 1
+        by[k][1] += a in flagged
+    for k, (n, f) in sorted(by.items()):
+        print(f"  screen theft-flagged {k}: {f} of {n}")
+    out["screen_flagged"] = sum(1 for a in flagged if a in person)
+    out["screen_screened"] = len(screened & person)
+print("JSON " + json.dumps(out))
