@@ -1140,6 +1140,22 @@ static bool branch_run(const cw_chainstore *cs, scratch *s, uint64_t tx)
     unsigned up = 0, n = 0;
     for (uint64_t t = tx; t != CW_NONE64 && up < CW_PAT_PEEL_MIN_RUN; t = peel_parent(cs, s, t))
         above[up++] = t;
+    if (up >= CW_PAT_PEEL_MIN_RUN)
+        return false;
+    /* the candidate sources at the run's first hop before the rest of the run (few runs start
+     * at a peel), then the tempo and the mean peel, then the source's own run rule */
+    uint64_t src[2], i0, i1, o0, o1;
+    unsigned n_src = 0;
+    cw_chainstore_tx_range(cs, above[up - 1], &i0, &i1, &o0, &o1);
+    for (uint64_t i = i0; i < i1 && n_src < 2; i++) {
+        const cw_row_in *r = cw_chainstore_in(cs, i);
+        uint32_t pl;
+        if (r->spent_tx < CW_IN_EXTERNAL && hop_shape(cs, s, r->spent_tx, &pl) &&
+            pl != r->spent_vout)
+            src[n_src++] = r->spent_tx;
+    }
+    if (n_src == 0)
+        return false;
     while (up > 0) /* oldest first */
         run[n++] = above[--up];
     uint32_t large;
@@ -1158,27 +1174,18 @@ static bool branch_run(const cw_chainstore *cs, scratch *s, uint64_t tx)
             return false;
         gap[i] = hc - hp;
     }
+    qsort(gap, n - 1, sizeof gap[0], cmp_u32);
+    if (gap[(n - 1) / 2] > CW_PAT_PEEL_BRANCH_MEDIAN)
+        return false;
     for (unsigned i = 0; i < n; i++)
         if (hop_shape(cs, s, run[i], &large))
             fs += peel_frac(cs, run[i], large);
     if (fs > (uint64_t)n * CW_PAT_PEEL_MAX_MEAN_PPM)
         return false;
-    qsort(gap, n - 1, sizeof gap[0], cmp_u32);
-    if (gap[(n - 1) / 2] > CW_PAT_PEEL_BRANCH_MEDIAN)
-        return false;
-    uint64_t i0, i1, o0, o1;
-    cw_chainstore_tx_range(cs, run[0], &i0, &i1, &o0, &o1);
-    for (uint64_t i = i0; i < i1; i++) {
-        const cw_row_in *r = cw_chainstore_in(cs, i);
-        uint32_t pl;
+    for (unsigned k = 0; k < n_src; k++) {
         uint64_t pfs;
-        unsigned sc;
-        if (r->spent_tx >= CW_IN_EXTERNAL || !hop_shape(cs, s, r->spent_tx, &pl) ||
-            pl == r->spent_vout)
-            continue;
-        unsigned pr = peel_walk(cs, s, r->spent_tx, RUN_CAP, &pfs);
-        if (pr >= CW_PAT_PEEL_SHORT_RUN &&
-            long_or_tight_rule(cs, s, r->spent_tx, pr, pfs, &sc, NULL))
+        unsigned sc, pr = peel_walk(cs, s, src[k], RUN_CAP, &pfs);
+        if (pr >= CW_PAT_PEEL_SHORT_RUN && long_or_tight_rule(cs, s, src[k], pr, pfs, &sc, NULL))
             return true;
     }
     return false;
@@ -1229,8 +1236,8 @@ static unsigned peel_run_rule(const cw_chainstore *cs, scratch *s, uint64_t tx, 
     if (rule || r < CW_PAT_PEEL_BRANCH_RUN || r >= CW_PAT_PEEL_MIN_RUN || (d && d->peel_float))
         return rule;
     uint32_t large;
-    if (!hop_shape(cs, s, tx, &large) || remainder_to_input(cs, tx, large) ||
-        !branch_run(cs, s, tx))
+    if (!hop_shape(cs, s, tx, &large) || !branch_run(cs, s, tx) ||
+        remainder_to_input(cs, tx, large))
         return 0;
     if (d)
         d->peel_branch = true;
