@@ -58,6 +58,7 @@ enum {
     CW_PAT_RULE_SHAPE,           /* fan-out / fan-in from the counts alone */
     CW_PAT_RULE_PEEL_SHORT,      /* a hop of a tight run of >= CW_PAT_PEEL_SHORT_RUN hops */
     CW_PAT_RULE_PEEL_END,        /* one of the <= CW_PAT_PEEL_END_HOPS txs ending a flagged run */
+    CW_PAT_RULE_PEEL_BRANCH,     /* a hop of a run started by a flagged run's peel */
     CW_PAT_N_RULES
 };
 
@@ -87,6 +88,14 @@ enum {
  * with 2..CW_PAT_PEEL_MAX_OUTS outputs to addresses: a chain ending with a peel larger than its
  * remainder, or a last batched hop, whose remainder is not the largest output. */
 #define CW_PAT_PEEL_END_HOPS 2
+/* A branch (rule peel-run-branch): a run of CW_PAT_PEEL_BRANCH_RUN..CW_PAT_PEEL_MIN_RUN - 1
+ * hops whose first hop spends a peel (not the remainder) of a hop flagged peel-run or
+ * peel-run-short, its links at most CW_PAT_PEEL_BRANCH_MEDIAN blocks apart at the (upper)
+ * median and CW_PAT_PEEL_BRANCH_MAX at most, peeling on average at most
+ * CW_PAT_PEEL_MAX_MEAN_PPM: a chain started by another chain's peel (a fan-out of chains). */
+#define CW_PAT_PEEL_BRANCH_RUN 5
+#define CW_PAT_PEEL_BRANCH_MEDIAN 12
+#define CW_PAT_PEEL_BRANCH_MAX 24
 
 /* Name of flag bit i ("coinjoin", "whirlpool", ...), or NULL past the last. */
 const char *cw_patterns_flag_name(unsigned bit);
@@ -114,6 +123,7 @@ typedef struct cw_patterns_detail {
     uint32_t peel_tight;      /* hops in the tight run through it (capped at CW_PAT_PEEL_SHORT_RUN),
                                  counted only for a run of CW_PAT_PEEL_SHORT_RUN..7 hops */
     bool peel_float;          /* the run is a service's float (not flagged, see above) */
+    bool peel_branch;         /* rule peel-run-branch: the run started at a flagged run's peel */
     uint32_t peel_end;        /* rule peel-run-end: txs from the run's last hop to this one */
     bool payer_batch; /* equal outputs among many other payments, no Wasabi 2 ladder, fewer than
                          2 changes matched: one payer's batch, not a probable CoinJoin */

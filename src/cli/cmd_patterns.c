@@ -84,6 +84,11 @@ static int do_show(const cw_store_opts *o)
                        "linked tightly (one input, remainder to a fresh address, <= %u block "
                        "apart; a batched hop back to the chain's own address links, uncounted)\n",
                        d.peel_run, d.peel_tight, CW_PAT_PEEL_TIGHT_BLOCKS);
+            else if (rule == CW_PAT_RULE_PEEL_BRANCH)
+                printf("  evidence: a run of %u peel hops through this tx, started by a peel of "
+                       "a hop flagged peel-run or peel-run-short, links at most %u blocks "
+                       "apart at the median\n",
+                       d.peel_run, CW_PAT_PEEL_BRANCH_MEDIAN);
             else if (rule == CW_PAT_RULE_PEEL_END)
                 printf("  evidence: the %s tx after a flagged peel run's last hop (no hop spends "
                        "its largest output), spending one of its outputs at once\n",

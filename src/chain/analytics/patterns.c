@@ -34,7 +34,7 @@
  * run's end (rule peel-run-end, flags of 6 differ); 8: a batched hop back to the chain's own
  * address carries a tight run (counting for no tight hop) and may be ended; a run's last flagged
  * hop may be ended by a hop (flags of 7 differ) */
-#define PAT_FORMAT 8
+#define PAT_FORMAT 9
 
 static const char *const flag_names[CW_PAT_N_FLAGS] = {
     "coinjoin", "whirlpool", "wasabi1",  "wasabi2", "joinmarket",       "peel_chain",
@@ -76,7 +76,8 @@ static const char *const rule_names[CW_PAT_N_RULES] = {"none",
                                                        "peel-run",
                                                        "shape",
                                                        "peel-run-short",
-                                                       "peel-run-end"};
+                                                       "peel-run-end",
+                                                       "peel-run-branch"};
 
 static const char *const rule_texts[CW_PAT_N_RULES] = {
     "no rule fired",
@@ -117,7 +118,11 @@ static const char *const rule_texts[CW_PAT_N_RULES] = {
     "last flagged hop (whose largest output no hop spends, or only this tx, a hop peeling more "
     "than the run's mean allows) or of the tx before, paid to an address never paid before (or "
     "the chain's own earlier address), at most 1 block after it, 2-4 outputs (a last peel "
-    "larger than the remainder, a last batched hop)"};
+    "larger than the remainder, a last batched hop)",
+    "one of 5-6 consecutive hops (as peel-run) whose first hop spends a peel, not the "
+    "remainder, of a hop flagged peel-run or peel-run-short (a chain started by another "
+    "chain's peel), links at most 12 blocks apart at the median and 24 at most, peeling on "
+    "average at most 45%"};
 
 const char *cw_patterns_rule_name(unsigned rule)
 {
@@ -1120,10 +1125,76 @@ static bool remainder_to_input(const cw_chainstore *cs, uint64_t tx, uint32_t la
     return false;
 }
 
-/* The peel-run rule (peel-run or peel-run-short) of the hop tx whose run (peel_walk) has r
- * hops peeling fs millionths in all: the rule, 0 when none; *score gets its score. */
-static unsigned peel_run_rule(const cw_chainstore *cs, scratch *s, uint64_t tx, unsigned r,
-                              uint64_t fs, unsigned *score, cw_patterns_detail *d)
+static unsigned long_or_tight_rule(const cw_chainstore *cs, scratch *s, uint64_t tx, unsigned r,
+                                   uint64_t fs, unsigned *score, cw_patterns_detail *d);
+
+/* Whether the run of the hop tx, CW_PAT_PEEL_BRANCH_RUN..CW_PAT_PEEL_MIN_RUN - 1 hops long, is
+ * a branch of a flagged chain (rule peel-run-branch): its first hop spends a peel (an output
+ * other than the remainder) of a hop that peel-run or peel-run-short flags, and its links are
+ * at most CW_PAT_PEEL_BRANCH_MEDIAN blocks apart at the (upper) median and
+ * CW_PAT_PEEL_BRANCH_MAX blocks at most: a peel starting a chain of its own at a script's
+ * tempo, not a recipient spending its change now and then. */
+static bool branch_run(const cw_chainstore *cs, scratch *s, uint64_t tx)
+{
+    uint64_t above[CW_PAT_PEEL_MIN_RUN], run[CW_PAT_PEEL_MIN_RUN], fs = 0;
+    unsigned up = 0, n = 0;
+    for (uint64_t t = tx; t != CW_NONE64 && up < CW_PAT_PEEL_MIN_RUN; t = peel_parent(cs, s, t))
+        above[up++] = t;
+    if (up >= CW_PAT_PEEL_MIN_RUN)
+        return false;
+    /* the candidate sources at the run's first hop before the rest of the run (few runs start
+     * at a peel), then the tempo and the mean peel, then the source's own run rule */
+    uint64_t src[2], i0, i1, o0, o1;
+    unsigned n_src = 0;
+    cw_chainstore_tx_range(cs, above[up - 1], &i0, &i1, &o0, &o1);
+    for (uint64_t i = i0; i < i1 && n_src < 2; i++) {
+        const cw_row_in *r = cw_chainstore_in(cs, i);
+        uint32_t pl;
+        if (r->spent_tx < CW_IN_EXTERNAL && hop_shape(cs, s, r->spent_tx, &pl) &&
+            pl != r->spent_vout)
+            src[n_src++] = r->spent_tx;
+    }
+    if (n_src == 0)
+        return false;
+    while (up > 0) /* oldest first */
+        run[n++] = above[--up];
+    uint32_t large;
+    for (uint64_t t = tx; n < CW_PAT_PEEL_MIN_RUN && hop_shape(cs, s, t, &large);) {
+        t = peel_child(cs, s, t, large);
+        if (t == CW_NONE64)
+            break;
+        run[n++] = t;
+    }
+    if (n < CW_PAT_PEEL_BRANCH_RUN || n >= CW_PAT_PEEL_MIN_RUN)
+        return false;
+    uint32_t gap[CW_PAT_PEEL_MIN_RUN];
+    for (unsigned i = 0; i + 1 < n; i++) {
+        uint32_t hp = tx_height(cs, run[i]), hc = tx_height(cs, run[i + 1]);
+        if (hc < hp || hc - hp > CW_PAT_PEEL_BRANCH_MAX)
+            return false;
+        gap[i] = hc - hp;
+    }
+    qsort(gap, n - 1, sizeof gap[0], cmp_u32);
+    if (gap[(n - 1) / 2] > CW_PAT_PEEL_BRANCH_MEDIAN)
+        return false;
+    for (unsigned i = 0; i < n; i++)
+        if (hop_shape(cs, s, run[i], &large))
+            fs += peel_frac(cs, run[i], large);
+    if (fs > (uint64_t)n * CW_PAT_PEEL_MAX_MEAN_PPM)
+        return false;
+    for (unsigned k = 0; k < n_src; k++) {
+        uint64_t pfs;
+        unsigned sc, pr = peel_walk(cs, s, src[k], RUN_CAP, &pfs);
+        if (pr >= CW_PAT_PEEL_SHORT_RUN && long_or_tight_rule(cs, s, src[k], pr, pfs, &sc, NULL))
+            return true;
+    }
+    return false;
+}
+
+/* The peel-run rule peel-run or peel-run-short of the hop tx whose run (peel_walk) has r hops
+ * peeling fs millionths in all: the rule, 0 when none; *score gets its score. */
+static unsigned long_or_tight_rule(const cw_chainstore *cs, scratch *s, uint64_t tx, unsigned r,
+                                   uint64_t fs, unsigned *score, cw_patterns_detail *d)
 {
     uint32_t large;
     if (r < CW_PAT_PEEL_SHORT_RUN || !hop_shape(cs, s, tx, &large) ||
@@ -1153,6 +1224,25 @@ static unsigned peel_run_rule(const cw_chainstore *cs, scratch *s, uint64_t tx, 
             d->peel_float = true;
     }
     return 0;
+}
+
+/* The peel-run rule (peel-run, peel-run-short or peel-run-branch) of the hop tx whose run
+ * (peel_walk) has r hops peeling fs millionths in all: the rule, 0 when none; *score gets its
+ * score. */
+static unsigned peel_run_rule(const cw_chainstore *cs, scratch *s, uint64_t tx, unsigned r,
+                              uint64_t fs, unsigned *score, cw_patterns_detail *d)
+{
+    unsigned rule = long_or_tight_rule(cs, s, tx, r, fs, score, d);
+    if (rule || r < CW_PAT_PEEL_BRANCH_RUN || r >= CW_PAT_PEEL_MIN_RUN || (d && d->peel_float))
+        return rule;
+    uint32_t large;
+    if (!hop_shape(cs, s, tx, &large) || !branch_run(cs, s, tx) ||
+        remainder_to_input(cs, tx, large))
+        return 0;
+    if (d)
+        d->peel_branch = true;
+    *score = 55;
+    return CW_PAT_RULE_PEEL_BRANCH;
 }
 
 /* Whether tx may end a run after the tx *from (rule peel-run-end): one input, spending an
@@ -1529,6 +1619,8 @@ void cw_patterns_detail_json(json_t *obj, const cw_chainstore *cs, uint64_t tx, 
         json_object_set_new(json_object_get(obj, "evidence"), "service_float", json_true());
     if (d.peel_end)
         json_object_set_new(json_object_get(obj, "evidence"), "peel_end", json_integer(d.peel_end));
+    if (d.peel_branch)
+        json_object_set_new(json_object_get(obj, "evidence"), "peel_branch", json_true());
     if (d.payer_batch)
         json_object_set_new(json_object_get(obj, "evidence"), "payer_batch", json_true());
     if (d.kind_reason)
@@ -1610,8 +1702,39 @@ static void revisit_ends(const cw_chainstore *cs, scratch *s, uint64_t tx, uint6
     }
 }
 
+/* Whether a tx with flags f may start a branch by its peels (peel-run-branch's source). */
+static bool branch_source(uint32_t f)
+{
+    return (f & CW_PAT_PEEL) &&
+           (CW_PAT_RULE(f) == CW_PAT_RULE_PEEL_RUN || CW_PAT_RULE(f) == CW_PAT_RULE_PEEL_SHORT);
+}
+
+/* Recomputes the older runs started by the older hop p's peels (peel-run-branch), and their
+ * ends: a new hop that flags p (or no longer does) changes them too. */
+static void revisit_branches(const cw_chainstore *cs, scratch *s, uint64_t p, uint64_t from,
+                             uint32_t *rows)
+{
+    uint32_t large;
+    uint64_t i0, i1, o0, o1, txs = cw_chainstore_counts_get(cs).txs;
+    if (!hop_shape(cs, s, p, &large))
+        return;
+    cw_chainstore_tx_range(cs, p, &i0, &i1, &o0, &o1);
+    for (uint64_t o = o0; o < o1; o++) {
+        if (o == o0 + large)
+            continue;
+        uint64_t t = cw_chainstore_out(cs, o)->spending_tx;
+        uint32_t l;
+        for (unsigned h = 0;
+             t < txs && t < from && h < CW_PAT_PEEL_MIN_RUN && hop_shape(cs, s, t, &l); h++) {
+            rows[t] = compute(cs, t, s, NULL);
+            revisit_ends(cs, s, t, CW_NONE64, from, rows, CW_PAT_PEEL_END_HOPS);
+            t = peel_child(cs, s, t, l);
+        }
+    }
+}
+
 /* Recomputes the older hops of a new hop t's run (from > 0): a new hop may complete the run
- * of older ones, and ends the run no longer at its parent. */
+ * of older ones, and ends the run no longer at its parent; and the runs their peels started. */
 static void revisit_older(const cw_chainstore *cs, scratch *s, uint64_t t, uint64_t from,
                           uint32_t *rows)
 {
@@ -1620,8 +1743,12 @@ static void revisit_older(const cw_chainstore *cs, scratch *s, uint64_t t, uint6
         p = peel_parent(cs, s, p);
         if (p == CW_NONE64)
             break;
-        if (p < from)
+        if (p < from) {
+            uint32_t before = rows[p];
             rows[p] = compute(cs, p, s, NULL);
+            if (branch_source(rows[p]) != branch_source(before))
+                revisit_branches(cs, s, p, from, rows);
+        }
         if (h == 1 && p < from)
             revisit_ends(cs, s, p, t, from, rows, CW_PAT_PEEL_END_HOPS);
     }

@@ -49,6 +49,14 @@
  *   V  an honest look-alike of U's end: 4 tight hops peeling 44 %, then a 5th peeling 49 % that
  *      pays its change back to its input's address (a wallet reusing it): hops 1-4
  *      peel-run-short, the 5th none;
+ *   X  8 hops two blocks apart peeling 10 % (peel-run), whose 1st peel starts
+ *   Y  5 hops two blocks apart peeling 10 % (too short for peel-run, too slow for
+ *      peel-run-short): every hop peel-run-branch (stop 20, btc27: a chain started by another
+ *      chain's peel); a build up to q_cut (X's first 6 hops, no flag) gives Y none, and the
+ *      build that extends X recomputes Y (incremental = full);
+ *   Y2 Y's shape 13 blocks apart from X's 3rd peel (a recipient spending its change now and
+ *      then): none;
+ *   Y3 Y's shape from B's 1st peel (B is no flagged run): none;
  * T  a Tx0 without OP_RETURN that has a batched hop's shape (1 input; a fresh change of
  *    0.577 BTC, 2 premixes of 0.050031 BTC and a 175,000-sat fee): tx0 (a build reads it
  *    in full, not only as a hop);
@@ -82,7 +90,10 @@ enum {
     S_HOPS = 8,
     U_HOPS = 5,
     V_HOPS = 5,
-    ROUNDS = 15
+    X_HOPS = 8,
+    Y_HOPS = 5,
+    Y2_EVERY = 13,
+    ROUNDS = 5 + 4 * Y2_EVERY + 1
 };
 
 typedef struct chain {
@@ -101,9 +112,10 @@ typedef struct chain {
     int reuse_back_at; /* N: this hop's remainder pays the remainder key of two hops before */
     int alternate;     /* J: from the third hop on, every remainder pays that of two before */
     int self_at;       /* V: this hop's remainder pays its input's own address (0: none) */
+    int start;         /* the first round with a hop (then every `every` rounds) */
 } chain;
 
-static chain A, B, E, C, K, D, G, H, I, L, N, J, Q, R, S, U, V;
+static chain A, B, E, C, K, D, G, H, I, L, N, J, Q, R, S, U, V, X, Y, Y2, Y3;
 static uint8_t tx0_id[32], m_ids[2][32], q_end_id[32];
 static uint32_t q_cut; /* a height after Q's end tx and before Q goes on */
 
@@ -181,6 +193,7 @@ static void build_world(const char *out_dir)
     fund(&S.cur, 2000000000, 0);
     fund(&U.cur, 2000000000, 0);
     fund(&V.cur, 2000000000, 0);
+    fund(&X.cur, 2000000000, 0);
     coin t0;
     fund(&t0, 67876413, 0);
     uint64_t pool[3];
@@ -212,22 +225,32 @@ static void build_world(const char *out_dir)
         last_txid(tx0_id);
     }
     block_end();
-    A = (chain){A.cur, A_HOPS, 0, 1, 100, 0, 0, {{0}}, 0, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0, 0};
-    B = (chain){B.cur, B_HOPS, 0, 3, 100, 0, 0, {{0}}, 0, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0, 0};
+    A = (chain){A.cur, A_HOPS,         0,   1, 100, 0, 0, {{0}}, 0, {0}, 0,
+                0,     {{0}, 0, 0, 0}, {0}, 0, 0,   0, 0};
+    B = (chain){B.cur, B_HOPS,         0,   3, 100, 0, 0, {{0}}, 0, {0}, 0,
+                0,     {{0}, 0, 0, 0}, {0}, 0, 0,   0, 0};
     E = (chain){E.cur, E_HOPS,         0,   1, 100, 0, paid, {{0}}, 0, {0}, 0,
-                0,     {{0}, 0, 0, 0}, {0}, 0, 0,   0};
-    C = (chain){C.cur, C_HOPS, 0, 1, 0, 20, 0, {{0}}, 0, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0, 0};
-    K = (chain){K.cur, K_HOPS, 0, 1, 0, 20, 0, {{0}}, 0, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0, 0};
-    D = (chain){D.cur, C_HOPS, 0, 1, 0, 20, 0, {{0}}, 0, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0, 0};
-    G = (chain){G.cur, G_HOPS, 0, 1, 50, 0, 0, {{0}}, 0, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0, 0};
-    H = (chain){H.cur, H_HOPS, 0, 1, 40, 0, 0, {{0}}, 1, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0, 0};
+                0,     {{0}, 0, 0, 0}, {0}, 0, 0,   0, 0};
+    C = (chain){C.cur, C_HOPS,         0,   1, 0, 20, 0, {{0}}, 0, {0}, 0,
+                0,     {{0}, 0, 0, 0}, {0}, 0, 0, 0,  0};
+    K = (chain){K.cur, K_HOPS,         0,   1, 0, 20, 0, {{0}}, 0, {0}, 0,
+                0,     {{0}, 0, 0, 0}, {0}, 0, 0, 0,  0};
+    D = (chain){D.cur, C_HOPS,         0,   1, 0, 20, 0, {{0}}, 0, {0}, 0,
+                0,     {{0}, 0, 0, 0}, {0}, 0, 0, 0,  0};
+    G = (chain){G.cur, G_HOPS,         0,   1, 50, 0, 0, {{0}}, 0, {0}, 0,
+                0,     {{0}, 0, 0, 0}, {0}, 0, 0,  0, 0};
+    H = (chain){H.cur, H_HOPS,         0,   1, 40, 0, 0, {{0}}, 1, {0}, 0,
+                0,     {{0}, 0, 0, 0}, {0}, 0, 0,  0, 0};
     I = (chain){I.cur, H_HOPS,         0,   1, 40, 0, 0, {{0}}, 2, {pool[0], pool[1], pool[2]}, 0,
-                0,     {{0}, 0, 0, 0}, {0}, 0, 0,  0};
+                0,     {{0}, 0, 0, 0}, {0}, 0, 0,  0, 0};
     L = (chain){L.cur, L_HOPS,         0,   1, 100, 0, 0, {{0}}, 0, {0}, L_END_AT,
-                700,   {{0}, 0, 0, 0}, {0}, 0, 0,   0};
-    N = (chain){N.cur, H_HOPS, 0, 1, 40, 0, 0, {{0}}, 2, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 4, 0, 0};
-    J = (chain){J.cur, H_HOPS, 0, 1, 40, 0, 0, {{0}}, 2, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 1, 0};
-    Q = (chain){Q.cur, Q_HOPS, 0, 1, 100, 0, 0, {{0}}, 0, {0}, 0, 0, {{0}, 0, 0, 0}, {0}, 0, 0, 0};
+                700,   {{0}, 0, 0, 0}, {0}, 0, 0,   0, 0};
+    N = (chain){N.cur, H_HOPS,         0,   1, 40, 0, 0, {{0}}, 2, {0}, 0,
+                0,     {{0}, 0, 0, 0}, {0}, 4, 0,  0, 0};
+    J = (chain){J.cur, H_HOPS,         0,   1, 40, 0, 0, {{0}}, 2, {0}, 0,
+                0,     {{0}, 0, 0, 0}, {0}, 0, 1,  0, 0};
+    Q = (chain){Q.cur, Q_HOPS,         0,   1, 100, 0, 0, {{0}}, 0, {0}, 0,
+                0,     {{0}, 0, 0, 0}, {0}, 0, 0,   0, 0};
     R = (chain){.cur = R.cur,
                 .hops = R_HOPS,
                 .every = 1,
@@ -256,9 +279,20 @@ static void build_world(const char *out_dir)
                 .end_from = 4,
                 .end_per_mille = 490,
                 .self_at = 4};
-    chain *all[] = {&A, &B, &E, &C, &K, &D, &G, &H, &I, &L, &N, &J, &Q, &R, &S, &U, &V};
+    X = (chain){.cur = X.cur, .hops = X_HOPS, .every = 2, .per_mille = 100};
+    Y = (chain){.hops = Y_HOPS, .every = 2, .per_mille = 100, .start = 1};
+    Y2 = (chain){.hops = Y_HOPS, .every = Y2_EVERY, .per_mille = 100, .start = 5};
+    Y3 = (chain){.hops = Y_HOPS, .every = 2, .per_mille = 100, .start = 1};
+    chain *all[] = {&A, &B, &E, &C, &K, &D, &G, &H, &I,  &L, &N,
+                    &J, &Q, &R, &S, &U, &V, &X, &Y, &Y2, &Y3};
     for (int r = 0; r < ROUNDS; r++) {
         block_begin();
+        if (r == Y.start) { /* X's and B's 1st peels (round 0) */
+            Y.cur = X.peel;
+            Y3.cur = B.peel;
+        }
+        if (r == Y2.start) /* X's 3rd peel (round 4) */
+            Y2.cur = X.peel;
         if (r == 8) /* the block after Q's 8th hop: its peel spent at once */
             spend_peel(&tx, &Q.peel, q_end_id);
         if (r == 10)
@@ -268,7 +302,8 @@ static void build_world(const char *out_dir)
         if (r == 13) /* the block after B's last hop (round 12) */
             spend_peel(&tx, &B.peel, m_ids[1]);
         for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
-            if (all[k]->done < all[k]->hops && r % all[k]->every == 0 &&
+            if (all[k]->done < all[k]->hops && r >= all[k]->start &&
+                (r - all[k]->start) % all[k]->every == 0 &&
                 !(all[k] == &Q && Q.done == Q_HOPS - 1 && r < 12) && /* Q pauses, then goes on */
                 !(all[k] == &R && R.done == 1 && r < 4))             /* R pauses after hop 1 */
                 hop(&tx, all[k]);
@@ -345,6 +380,14 @@ static void test_flags(void)
     cw_patterns_explain(cs, chain_tx(cs, U.ids[U_HOPS - 1]), &d0);
     CHECK_EQ_INT(d0.peel_end, 1);
     expect_then("V", &V, V_HOPS - 1, CW_PAT_RULE_PEEL_SHORT, CW_PAT_RULE_NONE);
+    /* X, Y, Y2, Y3: a chain started by a flagged chain's peel, at a script's tempo */
+    expect("X", &X, CW_PAT_RULE_PEEL_RUN);
+    expect("Y branch", &Y, CW_PAT_RULE_PEEL_BRANCH);
+    expect("Y2 slow branch", &Y2, CW_PAT_RULE_NONE);
+    expect("Y3 from an unflagged run's peel", &Y3, CW_PAT_RULE_NONE);
+    cw_patterns_explain(cs, chain_tx(cs, Y.ids[2]), &d0);
+    CHECK(d0.peel_branch);
+    CHECK_EQ_INT(d0.peel_run, Y_HOPS);
     CHECK(cw_patterns_peel_shape(cs, chain_tx(cs, V.ids[V_HOPS - 1]), NULL)); /* a hop */
     uint32_t large = 9;
     CHECK(cw_patterns_peel_shape(cs, chain_tx(cs, H.ids[2]), &large)); /* 3 peels */
@@ -408,9 +451,10 @@ static void test_build(void)
         peel += (f & CW_PAT_PEEL) != 0;
     }
     CHECK_EQ_INT(diff, 0);
-    /* A, D, G, H, N, Q, L's 8 run hops and 2 ends, R's last 5, S, U and V's first 4 */
+    /* A, D, G, H, N, Q, L's 8 run hops and 2 ends, R's last 5, S, U, V's first 4, X and Y */
     CHECK_EQ_INT(peel, A_HOPS + C_HOPS + G_HOPS + 2 * H_HOPS + Q_HOPS + L_END_AT + 1 +
-                           CW_PAT_PEEL_END_HOPS + R_HOPS - 1 + S_HOPS + U_HOPS + V_HOPS - 1);
+                           CW_PAT_PEEL_END_HOPS + R_HOPS - 1 + S_HOPS + U_HOPS + V_HOPS - 1 +
+                           X_HOPS + Y_HOPS);
     cw_patterns_close(p);
 }
 
@@ -440,7 +484,8 @@ static size_t read_all(const char *path, uint8_t *buf, size_t cap)
 
 /* An incremental build equals the full one (test_build's): up to q_cut Q's end tx ends its run
  * (peel-run-end); the next blocks continue the run through the 8th hop's remainder, so the
- * extension recomputes the end tx, an older row, to no flag. */
+ * extension recomputes the end tx, an older row, to no flag; and X's 7th hop makes X a
+ * peel-run, so the extension recomputes Y, older rows, to peel-run-branch. */
 static void test_incremental(void)
 {
     char s2[4300], p1[4400], p2[4400];
@@ -457,6 +502,13 @@ static void test_incremental(void)
     REQUIRE(cw_patterns_open(&p, c2) == 0);
     CHECK(cw_patterns_tx_flags(p, t, &f) == 0);
     CHECK_EQ_INT(CW_PAT_RULE(f), CW_PAT_RULE_PEEL_END);
+    for (int h = 0; h < Y_HOPS; h++) { /* X is 6 hops long here: no source, no branch */
+        uint64_t y = chain_tx(c2, Y.ids[h]);
+        CHECK(y != CW_NONE64);
+        f = 0;
+        CHECK(y == CW_NONE64 || cw_patterns_tx_flags(p, y, &f) == 0);
+        CHECK(!(f & CW_PAT_PEEL));
+    }
     cw_patterns_close(p);
     cw_chainstore_close(c2);
     REQUIRE(ingest_to(s2, -1) == 0);
