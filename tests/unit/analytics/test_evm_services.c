@@ -841,7 +841,10 @@ static void test_known_collector(void)
  * look-alike: another sender UK (a bundler calling the same contract for many users) creates
  * UW0..7; UW0..4 sweep everything into UH too, but UW5 pays all it holds to UZ (an account paying
  * as its owner pleases), so UK's creations are no evidence and UW6, UW7 stay unrecognised. The
- * same for a third sender UJ's creations UV0..7, whose UV5 pays half to UH and half to UZ.
+ * same for a third sender UJ's creations UV0..7, whose UV5 pays half to UH and half to UZ. And a
+ * deployer UB serving two exchanges: UX0..4 sweep into UH, UY0..4 into another hot wallet UH2,
+ * no sweeper ties the two, so UX5, never swept, stays unrecognised. (UD0's customer pays twice:
+ * a customer who comes back, so UH is an exchange, not a one-use service.)
  */
 enum {
     UH = 10,
@@ -855,7 +858,14 @@ enum {
     UWC0 = 50,
     UR0 = 60,
     UV0 = 70,
-    UVC0 = 80
+    UVC0 = 80,
+    UB = 15,
+    UH2 = 16,
+    UX0 = 90,
+    UXC0 = 100,
+    UY0 = 110,
+    UYC0 = 120,
+    UR2 = 130
 };
 
 /* a tx from -> to (value 0) whose call to `to` creates contract `created` */
@@ -878,7 +888,7 @@ static void txcreate(cw_evm_block *b, int from, int to, int created)
 
 static void test_unswept_by_creator(void)
 {
-    int funded[27], nf = 0;
+    int funded[40], nf = 0;
     for (int i = 0; i < 8; i++) {
         funded[nf++] = UC0 + i;
         funded[nf++] = UWC0 + i;
@@ -887,6 +897,12 @@ static void test_unswept_by_creator(void)
     funded[nf++] = UH;
     funded[nf++] = UK;
     funded[nf++] = UJ;
+    funded[nf++] = UB;
+    funded[nf++] = UH2;
+    for (int i = 0; i < 6; i++)
+        funded[nf++] = UXC0 + i;
+    for (int i = 0; i < 5; i++)
+        funded[nf++] = UYC0 + i;
     cw_evm_block b;
     cw_evmstore *s;
     genesis_store(&s, "u", &b, funded, nf);
@@ -896,6 +912,10 @@ static void test_unswept_by_creator(void)
         txcreate(&b, UK, UF, UW0 + i);
         txcreate(&b, UJ, UF, UV0 + i);
     }
+    for (int i = 0; i < 6; i++)
+        txcreate(&b, UB, UF, UX0 + i);
+    for (int i = 0; i < 5; i++)
+        txcreate(&b, UB, UF, UY0 + i);
     REQUIRE(cw_evm_block_finish(&b) == 0);
     REQUIRE(cw_evmstore_append(s, &b) == 0);
     header(&b, 2);
@@ -904,11 +924,16 @@ static void test_unswept_by_creator(void)
         txc(&b, UWC0 + i, UW0 + i, 300000 + 1000 * (uint64_t)i, 0, 0, 0);
         txc(&b, UVC0 + i, UV0 + i, 200000 + 1000 * (uint64_t)i, 0, 0, 0);
     }
+    txc(&b, UC0, UD0, 1000, 0, 0, 0);
+    for (int i = 0; i < 6; i++)
+        txc(&b, UXC0 + i, UX0 + i, 400000 + 1000 * (uint64_t)i, 0, 0, 0);
+    for (int i = 0; i < 5; i++)
+        txc(&b, UYC0 + i, UY0 + i, 400000 + 1000 * (uint64_t)i, 0, 0, 0);
     REQUIRE(cw_evm_block_finish(&b) == 0);
     REQUIRE(cw_evmstore_append(s, &b) == 0);
     header(&b, 3);
     for (int i = 0; i < 6; i++)
-        txc(&b, UH, UF, 0, UD0 + i, UH, 500000 + 1000 * (uint64_t)i);
+        txc(&b, UH, UF, 0, UD0 + i, UH, 500000 + 1000 * (uint64_t)i + (i ? 0 : 1000));
     for (int i = 0; i < 6; i++)
         txc(&b, UK, UF, 0, UW0 + i, i < 5 ? UH : UZ, 300000 + 1000 * (uint64_t)i);
     for (int i = 0; i < 5; i++)
@@ -917,6 +942,12 @@ static void test_unswept_by_creator(void)
     txc(&b, UJ, UF, 0, UV0 + 5, UZ, 102500);
     for (int i = 0; i < 6; i++)
         txc(&b, UH, UR0 + i, 10000 + 100 * (uint64_t)i, 0, 0, 0);
+    for (int i = 0; i < 5; i++) {
+        txc(&b, UB, UF, 0, UX0 + i, UH, 400000 + 1000 * (uint64_t)i);
+        txc(&b, UB, UF, 0, UY0 + i, UH2, 400000 + 1000 * (uint64_t)i);
+    }
+    for (int i = 0; i < 6; i++)
+        txc(&b, UH2, UR2 + i, 10000 + 100 * (uint64_t)i, 0, 0, 0);
     REQUIRE(cw_evm_block_finish(&b) == 0);
     REQUIRE(cw_evmstore_append(s, &b) == 0);
     reopen(&s, &b, "u");
@@ -926,7 +957,11 @@ static void test_unswept_by_creator(void)
     const cw_evm_service *x = cw_evm_services_get(sv, h);
     REQUIRE(x);
     CHECK_EQ_INT(x->kind, CW_EVM_SVC_COLLECTOR);
-    CHECK_EQ_INT(x->n, 16); /* UD0..5, UW0..4, UV0..4 by their sweeps; the unswept add nothing */
+    CHECK_EQ_INT(x->n, 21); /* UD0..5, UW0..4, UV0..4, UX0..4 by their sweeps; the unswept add
+                               nothing */
+    const cw_evm_service *y = cw_evm_services_get(sv, id_of(s, UY0));
+    CHECK(y && y->kind == CW_EVM_SVC_DEPOSIT && y->parent == id_of(s, UH2));
+    CHECK(!cw_evm_services_get(sv, id_of(s, UX0 + 5)));
     for (int i = 0; i < 8; i++) {
         const cw_evm_service *d = cw_evm_services_get(sv, id_of(s, UD0 + i));
         REQUIRE(d);
