@@ -19,7 +19,9 @@
  *                    times the share of full sweeps. The senders into a deposit address are the
  *                    customers behind it. A collector whose deposit addresses are each paid once
  *                    (one order, one address: cw_evm_services_one_use) is a service, not known
- *                    to be an exchange.
+ *                    to be an exchange. A deposit contract that has sent nothing yet (not
+ *                    swept when the store ends) is known by the tx that created it
+ *                    (CW_EVM_DEPOSIT_RULE_CREATOR below).
  *   consolidation    an account that sweeps all it holds to a collector (or to another
  *   address          consolidation address) by sweeps of its own (not passing a caller's
  *                    payment on in the caller's tx, as a router does), fed by at least 10
@@ -95,9 +97,28 @@ typedef struct cw_evm_service {
     uint32_t reused; /* collector: its deposit addresses paid by others more than once;
                         bridge: its deposits */
     double score;
-    uint8_t rule;    /* bridge: CW_EVM_BRIDGE_RULE_* (which evidence recognised it) */
-    uint32_t payees; /* bridge: the distinct accounts it paid out to */
+    uint8_t rule;    /* bridge: CW_EVM_BRIDGE_RULE_*; deposit: CW_EVM_DEPOSIT_RULE_* (which
+                        evidence recognised it) */
+    uint32_t payees; /* bridge: the distinct accounts it paid out to; deposit by its creator:
+                        its siblings (the creations of the same sender and contract recognised
+                        as the collector's deposit addresses by their sweeps) */
+    uint32_t creator, factory; /* deposit by its creator: the sender and the `to` of the tx that
+                                  created it (factory CW_EVM_NONE32: a creation tx) */
 } cw_evm_service;
+
+enum {
+    CW_EVM_DEPOSIT_RULE_SWEEPS = 0, /* its sweeps (the deposit-address rule above) */
+    /* not yet swept (it has sent nothing): created in a tx of the same sender to the same
+     * contract (an exchange's deployer calling its deposit-contract factory) as at least
+     * CW_EVM_DEPOSIT_MIN_FEEDERS deposit addresses recognised by their sweeps, of one
+     * collector or of at most 4 that its sweepers tie into one exchange (one sweeps to two of
+     * them), and every other creation of that sender and contract that has sent anything sent
+     * to those collectors alone (a wallet, Safe proxy or ERC-4337 account factory called by many
+     * parties, or by a bundler for many users, makes accounts that pay others: no evidence).
+     * Its collector: the one with most of them. Probable, as every recognition; score
+     * siblings / 10 (at most 1). */
+    CW_EVM_DEPOSIT_RULE_CREATOR = 1
+};
 
 enum {
     CW_EVM_BRIDGE_RULE_LOCK_RELEASE = 0, /* deposits and releases (above) */

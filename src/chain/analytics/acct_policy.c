@@ -239,13 +239,17 @@ json_t *cw_acct_policy_recognised_json(cw_acct_policy *p, uint32_t account)
         return json_null();
     /* a service whose deposit addresses are used once is not known to be an exchange */
     bool one_use = cw_acct_policy_stop(p, account, NULL) == CW_ACCT_STOP_SERVICE;
-    const char *as = svc->kind == CW_EVM_SVC_BRIDGE && svc->rule == CW_EVM_BRIDGE_RULE_EVENTS
-                         ? "bridge (deposit events naming another chain; payouts to non-depositors)"
-                     : !one_use                          ? cw_evm_service_name(svc->kind)
-                     : svc->kind == CW_EVM_SVC_COLLECTOR ? "collector of an unlabelled service "
-                                                           "(deposit addresses used once)"
-                                                         : "deposit address of an unlabelled "
-                                                           "service (used once: an order)";
+    const char *as =
+        svc->kind == CW_EVM_SVC_BRIDGE && svc->rule == CW_EVM_BRIDGE_RULE_EVENTS
+            ? "bridge (deposit events naming another chain; payouts to non-depositors)"
+        : !one_use && svc->kind == CW_EVM_SVC_DEPOSIT && svc->rule == CW_EVM_DEPOSIT_RULE_CREATOR
+            ? "exchange deposit address (not yet swept: created as its collector's "
+              "other deposit addresses were)"
+        : !one_use                          ? cw_evm_service_name(svc->kind)
+        : svc->kind == CW_EVM_SVC_COLLECTOR ? "collector of an unlabelled service "
+                                              "(deposit addresses used once)"
+                                            : "deposit address of an unlabelled "
+                                              "service (used once: an order)";
     json_t *j = json_pack("{s:s, s:f, s:b}", "as", as, "score", svc->score, "probable", 1);
     if (svc->kind == CW_EVM_SVC_BRIDGE && svc->rule == CW_EVM_BRIDGE_RULE_EVENTS)
         json_object_set_new(j, "bridge_evidence",
@@ -256,6 +260,20 @@ json_t *cw_acct_policy_recognised_json(cw_acct_policy *p, uint32_t account)
         json_object_set_new(j, "bridge_evidence",
                             json_pack("{s:s, s:i, s:i}", "rule", "lock_release", "deposits",
                                       (json_int_t)svc->reused, "releases", (json_int_t)svc->n));
+    if (svc->kind == CW_EVM_SVC_DEPOSIT && svc->rule == CW_EVM_DEPOSIT_RULE_CREATOR) {
+        json_t *e = json_pack("{s:s, s:i}", "rule", "creator", "siblings", (json_int_t)svc->payees);
+        char h[43] = "0x";
+        const cw_evm_row_account *a = cw_evmstore_account(p->s, svc->creator);
+        if (a) {
+            cw_hex_encode(h + 2, a->addr, 20);
+            json_object_set_new(e, "created_in_tx_of", json_string(h));
+        }
+        if (svc->factory != CW_EVM_NONE32 && (a = cw_evmstore_account(p->s, svc->factory))) {
+            cw_hex_encode(h + 2, a->addr, 20);
+            json_object_set_new(e, "calling", json_string(h));
+        }
+        json_object_set_new(j, "deposit_evidence", e);
+    }
     if (one_use && svc->kind == CW_EVM_SVC_COLLECTOR)
         json_object_set_new(
             j, "deposit_addresses_reused",

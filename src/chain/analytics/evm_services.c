@@ -881,6 +881,150 @@ out:
     return rc;
 }
 
+/*
+ * Deposit addresses not yet swept, by their creator (evm_services.h CW_EVM_DEPOSIT_RULE_CREATOR).
+ * An exchange's deposit contract that has sent nothing when the store ends shows no sweep; what
+ * it shares with the deposit addresses recognised by their sweeps is the transaction that created
+ * it: the same sender calling the same contract (the exchange's deployer or hot wallet calling
+ * its CREATE2 factory). The creations are grouped by (sender, `to`) of their creating tx; a group
+ * speaks for a collector h when at least CW_EVM_DEPOSIT_MIN_FEEDERS of its accounts are deposit
+ * addresses by their sweeps, of h or of at most 3 other collectors tied to h (an exchange's
+ * several hot wallets: a sweeper of the group sweeps to two of them), h the one with most, and
+ * every other account of it that has sent anything sent to those collectors alone (a deposit
+ * address whose sweeps left a remainder the rule above does not allow). One that pays anyone
+ * else, or is any other service, or collectors that no sweeper ties make the group no evidence:
+ * a factory serving many parties makes accounts that pay as their owners please, and a deployer
+ * serving several exchanges has no sweeper common to two of them. Its accounts that have received
+ * something and sent nothing are then probable deposit addresses of h, scored siblings / 10 (at
+ * most 1). They add nothing to h's count of deposit addresses (whether its customers come back is
+ * read from the swept ones).
+ */
+typedef struct creator_group {
+    uint32_t par[MAX_SWEEP_TARGETS], cnt[MAX_SWEEP_TARGETS]; /* its deposits' collectors */
+    uint8_t tie[MAX_SWEEP_TARGETS]; /* bit j of tie[i]: par[i] and par[j] share a sweeper */
+    uint32_t n_par, deps;
+    bool bad;
+} creator_group;
+
+static int par_ix(const creator_group *e, uint32_t h)
+{
+    for (uint32_t j = 0; j < e->n_par; j++)
+        if (e->par[j] == h)
+            return (int)j;
+    return -1;
+}
+
+/* x (an account of group e that has sent) ties the collectors among its targets; a target that
+ * is none of them makes e no evidence unless x is a deposit address (its cold wallet, say) */
+static void creator_ties(creator_group *e, const acct *a, uint32_t x, bool deposit)
+{
+    if (a[x].n_targets > MAX_SWEEP_TARGETS) {
+        e->bad = true;
+        return;
+    }
+    int first = -1;
+    for (uint32_t k = 0; k < a[x].n_targets; k++) {
+        int j = par_ix(e, a[x].targets[k]);
+        if (j < 0) {
+            e->bad |= !deposit;
+            continue;
+        }
+        if (first < 0)
+            first = j;
+        e->tie[first] |= (uint8_t)(1u << j);
+        e->tie[j] |= (uint8_t)(1u << first);
+    }
+}
+
+/* The collector group e speaks for: the one with most of its deposit addresses, when e is
+ * evidence (enough of them, none against, and its collectors tied into one exchange by sweepers
+ * that sweep to two of them); CW_EVM_NONE32 else. */
+static uint32_t creator_collector(const creator_group *e)
+{
+    if (e->bad || e->deps < CW_EVM_DEPOSIT_MIN_FEEDERS || !e->n_par)
+        return CW_EVM_NONE32;
+    uint8_t seen = 1;
+    for (int round = 0; round < MAX_SWEEP_TARGETS; round++)
+        for (uint32_t j = 0; j < e->n_par; j++)
+            if (seen >> j & 1)
+                seen |= e->tie[j];
+    if (seen != (uint8_t)((1u << e->n_par) - 1))
+        return CW_EVM_NONE32;
+    uint32_t best = 0;
+    for (uint32_t j = 1; j < e->n_par; j++)
+        if (e->cnt[j] > e->cnt[best])
+            best = j;
+    return e->par[best];
+}
+
+static int creator_deposits(cw_evm_services *sv, const acct *a, size_t n, const cw_evmstore *s,
+                            const cw_evm_counts *c)
+{
+    cw_u64map ix = {0};
+    creator_group *g = NULL;
+    size_t n_g = 0, cap_g = 0;
+    int rc = 0;
+    /* pass 0: the groups and their deposit addresses' collectors; 1: what their other accounts
+     * sent; 2: the accounts that sent nothing */
+    for (int pass = 0; pass < 3; pass++) {
+        for (uint64_t i = 0; i < c->creates; i++) {
+            const cw_evm_row_create *cr = cw_evmstore_create(s, i);
+            const cw_evm_row_tx *t =
+                cr && cr->tx != CW_EVM_NONE64 ? cw_evmstore_tx(s, cr->tx) : NULL;
+            uint32_t x = cr ? cr->account : CW_EVM_NONE32;
+            if (!t || x >= n)
+                continue;
+            uint64_t key = (uint64_t)t->from << 32 | t->to, k;
+            const cw_evm_service *v = &sv->svc[x];
+            bool have = cw_u64map_get(&ix, key, &k);
+            if (pass == 2) {
+                uint32_t h = have ? creator_collector(&g[k]) : CW_EVM_NONE32;
+                if (h != CW_EVM_NONE32 && v->kind == CW_EVM_SVC_NONE && !a[x].n_out && a[x].n_in) {
+                    sv->svc[x] = svc_of(CW_EVM_SVC_DEPOSIT, h, 0, 0,
+                                        g[k].deps >= 10 ? 1.0 : g[k].deps / 10.0);
+                    sv->svc[x].rule = CW_EVM_DEPOSIT_RULE_CREATOR;
+                    sv->svc[x].payees = g[k].deps;
+                    sv->svc[x].creator = t->from;
+                    sv->svc[x].factory = t->to;
+                }
+                continue;
+            }
+            if (pass == 1) {
+                if (a[x].n_out && (v->kind == CW_EVM_SVC_NONE || v->kind == CW_EVM_SVC_DEPOSIT))
+                    creator_ties(&g[k], a, x, v->kind == CW_EVM_SVC_DEPOSIT);
+                continue;
+            }
+            if (!have) {
+                if ((rc = cw_grow(&g, &cap_g, n_g + 1, sizeof *g, 256)))
+                    goto out;
+                memset(&g[n_g], 0, sizeof *g);
+                k = n_g++;
+                if ((rc = cw_u64map_set(&ix, key, k)))
+                    goto out;
+            }
+            creator_group *e = &g[k];
+            if (v->kind == CW_EVM_SVC_DEPOSIT) {
+                int j = par_ix(e, v->parent);
+                if (j < 0 && e->n_par < MAX_SWEEP_TARGETS) {
+                    j = (int)e->n_par++;
+                    e->par[j] = v->parent;
+                }
+                if (j < 0)
+                    e->bad = true; /* more collectors than an exchange has hot wallets */
+                else
+                    e->cnt[j]++;
+                e->deps++;
+            } else if (v->kind != CW_EVM_SVC_NONE) {
+                e->bad = true; /* another service */
+            }
+        }
+    }
+out:
+    free(g);
+    cw_u64map_deinit(&ix);
+    return rc;
+}
+
 int cw_evm_services_detect(cw_evm_services **out, const cw_evmstore *s)
 {
     return cw_evm_services_detect_known(out, s, NULL);
@@ -988,16 +1132,8 @@ int cw_evm_services_detect_known(cw_evm_services **out, const cw_evmstore *s,
                 continue;
             uint64_t key = (uint64_t)x << 32 | m->asset, ix;
             if (!cw_u64map_get(&bal_ix, key, &ix)) {
-                if (n_bal == cap_bal) {
-                    size_t cap = cap_bal ? cap_bal * 2 : 1024;
-                    cw_u256 *g = realloc(bal, cap * sizeof *g);
-                    if (!g) {
-                        rc = cw_error_set(CW_ENOMEM, "out of memory recognising services");
-                        goto out;
-                    }
-                    bal = g;
-                    cap_bal = cap;
-                }
+                if ((rc = cw_grow(&bal, &cap_bal, n_bal + 1, sizeof *bal, 1024)))
+                    goto out;
                 memset(&bal[n_bal], 0, sizeof *bal);
                 ix = n_bal++;
                 if ((rc = cw_u64map_set(&bal_ix, key, ix)))
@@ -1017,16 +1153,8 @@ int cw_evm_services_detect_known(cw_evm_services **out, const cw_evmstore *s,
         if (m->to < n && a[m->to].n_in >= MIXER_MIN_IN) {
             uint64_t key = (uint64_t)m->to << 32 | m->asset, ix;
             if (!cw_u64map_get(&den_ix, key, &ix)) {
-                if (n_den == cap_den) {
-                    size_t cap = cap_den ? cap_den * 2 : 256;
-                    denoms *g = realloc(den, cap * sizeof *g);
-                    if (!g) {
-                        rc = cw_error_set(CW_ENOMEM, "out of memory recognising services");
-                        goto out;
-                    }
-                    den = g;
-                    cap_den = cap;
-                }
+                if ((rc = cw_grow(&den, &cap_den, n_den + 1, sizeof *den, 256)))
+                    goto out;
                 memset(&den[n_den], 0, sizeof *den);
                 ix = n_den++;
                 if ((rc = cw_u64map_set(&den_ix, key, ix)))
@@ -1080,6 +1208,8 @@ int cw_evm_services_detect_known(cw_evm_services **out, const cw_evmstore *s,
             continue;
         mark_deposit(sv, a, (uint32_t)i, h, feeders[h]);
     }
+    if ((rc = creator_deposits(sv, a, n, s, &c)))
+        goto out;
     /* bridges last: only accounts no other rule recognised */
     if ((rc = lock_bridges(sv, a, n, s, &c, ev)))
         goto out;

@@ -9,7 +9,8 @@
  *   A  an airdrop: 25 deposits, and 15 claimants each call it and are paid (recipient = the
  *      tx's sender).
  * Only B is a bridge, and the stop policy stops the trace there as a bridge. And worked example
- * 21, a contract hot wallet (below), and a labelled hot wallet that pays nothing here.
+ * 21, a contract hot wallet (below), a labelled hot wallet that pays nothing here, and deposit
+ * contracts not yet swept, known by their creator.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -832,12 +833,182 @@ static void test_known_collector(void)
     cw_evmstore_close(s);
 }
 
+/*
+ * Deposit contracts not yet swept (evm_services.h CW_EVM_DEPOSIT_RULE_CREATOR; evmalt2's
+ * --unswept-tail). A hot wallet UH calls its factory UF to create 8 deposit contracts UD0..7;
+ * their customers pay them; UH's calls to UF sweep UD0..5 into UH, which pays 6 withdrawals in its
+ * own txs. UD6 and UD7 are never swept: probable deposit addresses of UH by their creator. The
+ * look-alike: another sender UK (a bundler calling the same contract for many users) creates
+ * UW0..7; UW0..4 sweep everything into UH too, but UW5 pays all it holds to UZ (an account paying
+ * as its owner pleases), so UK's creations are no evidence and UW6, UW7 stay unrecognised. The
+ * same for a third sender UJ's creations UV0..7, whose UV5 pays half to UH and half to UZ. And a
+ * deployer UB serving two exchanges: UX0..4 sweep into UH, UY0..4 into another hot wallet UH2,
+ * no sweeper ties the two, so UX5, never swept, stays unrecognised. (UD0's customer pays twice:
+ * a customer who comes back, so UH is an exchange, not a one-use service.)
+ */
+enum {
+    UH = 10,
+    UF = 11,
+    UK = 12,
+    UZ = 13,
+    UJ = 14,
+    UD0 = 20,
+    UC0 = 30,
+    UW0 = 40,
+    UWC0 = 50,
+    UR0 = 60,
+    UV0 = 70,
+    UVC0 = 80,
+    UB = 15,
+    UH2 = 16,
+    UX0 = 90,
+    UXC0 = 100,
+    UY0 = 110,
+    UYC0 = 120,
+    UR2 = 130
+};
+
+/* a tx from -> to (value 0) whose call to `to` creates contract `created` */
+static void txcreate(cw_evm_block *b, int from, int to, int created)
+{
+    txc(b, from, to, 0, 0, 0, 0);
+    cw_evm_trace *tr = cw_evm_block_add_trace(b);
+    tr->tx_index = b->txs[b->n_txs - 1].index;
+    tr->tx_hash = b->txs[b->n_txs - 1].hash;
+    tr->type = CW_EVM_TRACE_CREATE;
+    tr->status = 1;
+    tr->from = ADDR(to);
+    tr->to = ADDR(created);
+    tr->has_from = tr->has_to = true;
+    uint32_t ta = 0, off;
+    REQUIRE(cw_evm_block_put_bytes(b, &ta, 4, &off) == 0);
+    b->traces[b->n_traces - 1].ta_off = off;
+    b->traces[b->n_traces - 1].ta_len = 1;
+}
+
+static void test_unswept_by_creator(void)
+{
+    int funded[40], nf = 0;
+    for (int i = 0; i < 8; i++) {
+        funded[nf++] = UC0 + i;
+        funded[nf++] = UWC0 + i;
+        funded[nf++] = UVC0 + i;
+    }
+    funded[nf++] = UH;
+    funded[nf++] = UK;
+    funded[nf++] = UJ;
+    funded[nf++] = UB;
+    funded[nf++] = UH2;
+    for (int i = 0; i < 6; i++)
+        funded[nf++] = UXC0 + i;
+    for (int i = 0; i < 5; i++)
+        funded[nf++] = UYC0 + i;
+    cw_evm_block b;
+    cw_evmstore *s;
+    genesis_store(&s, "u", &b, funded, nf);
+    header(&b, 1);
+    for (int i = 0; i < 8; i++) {
+        txcreate(&b, UH, UF, UD0 + i);
+        txcreate(&b, UK, UF, UW0 + i);
+        txcreate(&b, UJ, UF, UV0 + i);
+    }
+    for (int i = 0; i < 6; i++)
+        txcreate(&b, UB, UF, UX0 + i);
+    for (int i = 0; i < 5; i++)
+        txcreate(&b, UB, UF, UY0 + i);
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    header(&b, 2);
+    for (int i = 0; i < 8; i++) {
+        txc(&b, UC0 + i, UD0 + i, 500000 + 1000 * (uint64_t)i, 0, 0, 0);
+        txc(&b, UWC0 + i, UW0 + i, 300000 + 1000 * (uint64_t)i, 0, 0, 0);
+        txc(&b, UVC0 + i, UV0 + i, 200000 + 1000 * (uint64_t)i, 0, 0, 0);
+    }
+    txc(&b, UC0, UD0, 1000, 0, 0, 0);
+    for (int i = 0; i < 6; i++)
+        txc(&b, UXC0 + i, UX0 + i, 400000 + 1000 * (uint64_t)i, 0, 0, 0);
+    for (int i = 0; i < 5; i++)
+        txc(&b, UYC0 + i, UY0 + i, 400000 + 1000 * (uint64_t)i, 0, 0, 0);
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    header(&b, 3);
+    for (int i = 0; i < 6; i++)
+        txc(&b, UH, UF, 0, UD0 + i, UH, 500000 + 1000 * (uint64_t)i + (i ? 0 : 1000));
+    for (int i = 0; i < 6; i++)
+        txc(&b, UK, UF, 0, UW0 + i, i < 5 ? UH : UZ, 300000 + 1000 * (uint64_t)i);
+    for (int i = 0; i < 5; i++)
+        txc(&b, UJ, UF, 0, UV0 + i, UH, 200000 + 1000 * (uint64_t)i);
+    txc(&b, UJ, UF, 0, UV0 + 5, UH, 102500);
+    txc(&b, UJ, UF, 0, UV0 + 5, UZ, 102500);
+    for (int i = 0; i < 6; i++)
+        txc(&b, UH, UR0 + i, 10000 + 100 * (uint64_t)i, 0, 0, 0);
+    for (int i = 0; i < 5; i++) {
+        txc(&b, UB, UF, 0, UX0 + i, UH, 400000 + 1000 * (uint64_t)i);
+        txc(&b, UB, UF, 0, UY0 + i, UH2, 400000 + 1000 * (uint64_t)i);
+    }
+    for (int i = 0; i < 6; i++)
+        txc(&b, UH2, UR2 + i, 10000 + 100 * (uint64_t)i, 0, 0, 0);
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    reopen(&s, &b, "u");
+    cw_evm_services *sv;
+    REQUIRE(cw_evm_services_detect(&sv, s) == 0);
+    uint32_t h = id_of(s, UH);
+    const cw_evm_service *x = cw_evm_services_get(sv, h);
+    REQUIRE(x);
+    CHECK_EQ_INT(x->kind, CW_EVM_SVC_COLLECTOR);
+    CHECK_EQ_INT(x->n, 21); /* UD0..5, UW0..4, UV0..4, UX0..4 by their sweeps; the unswept add
+                               nothing */
+    const cw_evm_service *y = cw_evm_services_get(sv, id_of(s, UY0));
+    CHECK(y && y->kind == CW_EVM_SVC_DEPOSIT && y->parent == id_of(s, UH2));
+    CHECK(!cw_evm_services_get(sv, id_of(s, UX0 + 5)));
+    for (int i = 0; i < 8; i++) {
+        const cw_evm_service *d = cw_evm_services_get(sv, id_of(s, UD0 + i));
+        REQUIRE(d);
+        CHECK_EQ_INT(d->kind, CW_EVM_SVC_DEPOSIT);
+        CHECK_EQ_INT(d->parent, h);
+        CHECK_EQ_INT(d->rule, i < 6 ? CW_EVM_DEPOSIT_RULE_SWEEPS : CW_EVM_DEPOSIT_RULE_CREATOR);
+        if (i >= 6) {
+            CHECK_EQ_INT(d->payees, 6); /* its swept siblings */
+            CHECK_EQ_INT(d->creator, h);
+            CHECK_EQ_INT(d->factory, id_of(s, UF));
+        }
+    }
+    for (int i = 0; i < 5; i++) {
+        const cw_evm_service *d = cw_evm_services_get(sv, id_of(s, UW0 + i));
+        REQUIRE(d);
+        CHECK_EQ_INT(d->rule, CW_EVM_DEPOSIT_RULE_SWEEPS);
+    }
+    for (int i = 5; i < 8; i++) {
+        CHECK(!cw_evm_services_get(sv, id_of(s, UW0 + i)));
+        CHECK(!cw_evm_services_get(sv, id_of(s, UV0 + i)));
+    }
+    cw_evm_services_free(sv);
+    /* the policy: the unswept contract stops as an exchange's, saying why */
+    cw_acct_policy *pol;
+    REQUIRE(cw_acct_policy_new(&pol, s, NULL, NULL) == 0);
+    uint32_t d7 = id_of(s, UD0 + 7);
+    CHECK_EQ_INT(cw_acct_policy_stop(pol, d7, NULL), CW_ACCT_STOP_EXCHANGE);
+    CHECK(cw_acct_policy_stop(pol, id_of(s, UW0 + 7), NULL) != CW_ACCT_STOP_EXCHANGE);
+    CHECK(cw_acct_policy_stop(pol, id_of(s, UV0 + 7), NULL) != CW_ACCT_STOP_EXCHANGE);
+    json_t *j = cw_acct_policy_recognised_json(pol, d7);
+    REQUIRE(j);
+    CHECK(json_is_true(json_object_get(j, "probable")));
+    json_t *e = json_object_get(j, "deposit_evidence");
+    CHECK(e && strcmp(json_string_value(json_object_get(e, "rule")), "creator") == 0);
+    CHECK(e && json_integer_value(json_object_get(e, "siblings")) == 6);
+    json_decref(j);
+    cw_acct_policy_free(pol);
+    cw_evmstore_close(s);
+}
+
 int main(void)
 {
     RUN(test_memo_emitter);
     RUN(test_lock_bridge);
     RUN(test_contract_hot_wallet);
     RUN(test_known_collector);
+    RUN(test_unswept_by_creator);
     RUN(test_event_bridge);
     RUN(test_router_bridge);
     RUN(test_late_emitter);
