@@ -69,6 +69,16 @@ typedef struct cw_screen_opts {
      * many-output CoinJoin rounds (not one-to-one equal-output mixes) that certain value of
      * the category entered (a backward trace from each round's inputs). Not under "stop". */
     uint32_t mix_rounds;
+    /* cw_screen_address: also screen each received output of at least min_deposit satoshis
+     * apart, as one deposit (the floor a share of its own value, the same model, categories,
+     * thresholds and CoinJoin policy); the address is flagged when its pooled answer or any
+     * deposit is (default false) */
+    bool per_deposit;
+    /* a deposit (an output screened alone) worth less than this is never flagged apart: a
+     * dusting attack pays an honest address a few satoshis of stolen coins, and the share of
+     * such an output says nothing about its owner (default 100000 sat; its value still counts
+     * in the pooled answer) */
+    uint64_t min_deposit;
 } cw_screen_opts;
 
 void cw_screen_opts_init(cw_screen_opts *o);
@@ -81,6 +91,14 @@ typedef struct cw_screen_result cw_screen_result;
 int cw_screen_address(cw_screen_result **out, const cw_chainstore *cs,
                       const cw_trace_labelmap *labels, const char *addr,
                       const cw_screen_opts *opts);
+/* Screens one output, "txid:vout" (a deposit, as an exchange screens each incoming payment):
+ * its exposure with the floor a share of its own value; value from its own address is
+ * "self". Worth less than opts.min_deposit, it is never flagged (its exposure is reported).
+ * Returns 0, CW_EINVAL (not txid:vout, bad options), CW_ENOTFOUND (no such tx or output),
+ * CW_ENOMEM. */
+int cw_screen_output(cw_screen_result **out, const cw_chainstore *cs,
+                     const cw_trace_labelmap *labels, const char *outpoint,
+                     const cw_screen_opts *opts);
 void cw_screen_result_free(cw_screen_result *r);
 
 /* Value received from others (the base of the shares), in satoshis. */
@@ -94,7 +112,7 @@ double cw_screen_certain_share(const cw_screen_result *r, const char *category);
  * at CoinJoins (equal to cw_screen_share when opts.independent_inputs). */
 double cw_screen_flag_share(const cw_screen_result *r, const char *category);
 /* 2: flagged (certain share >= threshold), 1: probable flag, 0: not flagged (any risk
- * category; the strongest level). */
+ * category; the strongest level; with per_deposit, of the pooled answer and every deposit). */
 int cw_screen_flag_level(const cw_screen_result *r);
 
 /* {"address", "received", "self", "base", "hops", "floor", "floor_sat", "coinjoin",
@@ -111,7 +129,12 @@ int cw_screen_flag_level(const cw_screen_result *r);
  *             "mix-rounds") and meaning; "mix-rounds" adds rounds: [{txid, entered_share}]
  *             (the round's input value the category's certain value makes up) and
  *             min_rounds (its threshold is the count, not the share)}],
- *  "paths": [...top paths...]} */
+ *  "paths": [...top paths...],
+ *  an output's screen adds "outpoint" (txid:vout), "value" (sat), "time" (its block's, Unix
+ *  seconds), "height", "min_deposit", "below_min_deposit";
+ *  with per_deposit: "pooled_flag" (the pooled answer's; "flag" is the stronger of it and the
+ *  deposits') and "per_deposit": {min_deposit, screened, below_min_deposit, flag, flagged:
+ *  [{outpoint, value, time, height, flag, flags, base, floor_sat, exposure, unknown_share}]}} */
 json_t *cw_screen_json(const cw_screen_result *r, size_t top_paths);
 
 #endif

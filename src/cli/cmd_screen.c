@@ -46,6 +46,16 @@ static void print_path(json_t *v, const char *indent)
 static void print_one(json_t *j)
 {
     const char *flag = json_string_value(json_object_get(j, "flag"));
+    if (json_object_get(j, "outpoint"))
+        printf("output %s: %lld sat paid to %s at height %lld (time %lld)%s\n",
+               json_string_value(json_object_get(j, "outpoint")),
+               (long long)json_integer_value(json_object_get(j, "value")),
+               json_string_value(json_object_get(j, "address")),
+               (long long)json_integer_value(json_object_get(j, "height")),
+               (long long)json_integer_value(json_object_get(j, "time")),
+               json_is_true(json_object_get(j, "below_min_deposit"))
+                   ? "; below --min-deposit: never flagged (dust)"
+                   : "");
     printf("%s: %s; received %lld sat from others (%lld from itself); paths followed to %.3f%% "
            "of it (%lld sat), CoinJoins %s, %lld hop(s) deep\n",
            json_string_value(json_object_get(j, "address")),
@@ -141,16 +151,56 @@ static void print_one(json_t *j)
     {
         print_path(v, "  ");
     }
+    json_t *pd = json_object_get(j, "per_deposit");
+    if (pd) {
+        printf("  per deposit: %lld deposit(s) of at least %lld sat screened apart (%lld smaller "
+               "not), %zu flagged; pooled answer: %s\n",
+               (long long)json_integer_value(json_object_get(pd, "screened")),
+               (long long)json_integer_value(json_object_get(pd, "min_deposit")),
+               (long long)json_integer_value(json_object_get(pd, "below_min_deposit")),
+               json_array_size(json_object_get(pd, "flagged")),
+               json_string_value(json_object_get(j, "pooled_flag")));
+        json_array_foreach(json_object_get(pd, "flagged"), i, v)
+        {
+            printf("  DEPOSIT %s: %lld sat at height %lld, %s\n",
+                   json_string_value(json_object_get(v, "outpoint")),
+                   (long long)json_integer_value(json_object_get(v, "value")),
+                   (long long)json_integer_value(json_object_get(v, "height")),
+                   !strcmp(json_string_value(json_object_get(v, "flag")), "flag")
+                       ? "FLAGGED"
+                       : "PROBABLE FLAG");
+            size_t k;
+            json_t *f;
+            json_array_foreach(json_object_get(v, "flags"), k, f)
+            {
+                printf("    %s %s: %.3f%% of the deposit (certain %.3f%%)\n",
+                       !strcmp(json_string_value(json_object_get(f, "level")), "flag") ? "FLAG"
+                                                                                       : "PROBABLE",
+                       json_string_value(json_object_get(f, "category")),
+                       100.0 * json_real_value(json_object_get(f, "share")),
+                       100.0 * json_real_value(json_object_get(f, "certain_share")));
+                size_t q;
+                json_t *p;
+                json_array_foreach(json_object_get(f, "paths"), q, p)
+                {
+                    print_path(p, "      ");
+                }
+            }
+        }
+    }
 }
 
 static int screen_one(const cw_chainstore *cs, const cw_trace_labelmap *lm, const char *addr,
                       const cw_screen_opts *so, bool json, size_t top, int *worst)
 {
     cw_screen_result *r = NULL;
-    int rc = cw_screen_address(&r, cs, lm, addr, so);
+    /* txid:vout: that one output (a deposit) */
+    int rc = strchr(addr, ':') ? cw_screen_output(&r, cs, lm, addr, so)
+                               : cw_screen_address(&r, cs, lm, addr, so);
     if (rc == CW_ENOTFOUND || rc == CW_EINVAL) {
         if (json) {
-            json_t *e = json_pack("{s:s, s:s}", "address", addr, "error", cw_error_last());
+            json_t *e = json_pack("{s:s, s:s}", strchr(addr, ':') ? "outpoint" : "address", addr,
+                                  "error", cw_error_last());
             char *s = json_dumps(e, JSON_SORT_KEYS | JSON_COMPACT);
             if (s)
                 printf("%s\n", s);
@@ -208,6 +258,10 @@ static int run(int argc, char **argv)
         const char *a = argv[i];
         if (!strcmp(a, "--json")) {
             json = true;
+            continue;
+        }
+        if (!strcmp(a, "--per-deposit")) {
+            so.per_deposit = true;
             continue;
         }
         if (strncmp(a, "--", 2) != 0) {
@@ -283,8 +337,9 @@ static int run(int argc, char **argv)
                 p = c;
             }
         } else if (!strcmp(a, "--hops") || !strcmp(a, "--until-height") ||
-                   !strcmp(a, "--min-value") || !strcmp(a, "--top") || !strcmp(a, "--mix-rounds")) {
-            if (cw_parse_u64(&x, v) || x > UINT32_MAX - 1) {
+                   !strcmp(a, "--min-value") || !strcmp(a, "--top") || !strcmp(a, "--mix-rounds") ||
+                   !strcmp(a, "--min-deposit")) {
+            if (cw_parse_u64(&x, v) || (x > UINT32_MAX - 1 && strcmp(a, "--min-deposit"))) {
                 ec = cw_cli_usage_error(&cw_cmd_screen, "%s: '%s' is not a number", a, v);
                 goto out;
             }
@@ -296,6 +351,8 @@ static int run(int argc, char **argv)
                 so.min_value = x;
             else if (!strcmp(a, "--mix-rounds"))
                 so.mix_rounds = (uint32_t)x;
+            else if (!strcmp(a, "--min-deposit"))
+                so.min_deposit = x;
             else
                 top = x;
         } else {
@@ -362,7 +419,8 @@ static int run(int argc, char **argv)
             }
             if (n && *p != '#') {
                 if (n >= sizeof line) {
-                    rc = cw_error_set(CW_EINVAL, "%s: a line is too long for an address", file);
+                    rc = cw_error_set(CW_EINVAL,
+                                      "%s: a line is too long for an address or an output", file);
                     break;
                 }
                 memcpy(line, p, n);
@@ -394,12 +452,12 @@ out:
 
 const cw_command cw_cmd_screen = {
     "screen", "exposure of addresses to labelled categories, with flags and their paths",
-    "Usage: chainwatch screen ADDR... | --file F  --store DIR --labels DB\n"
+    "Usage: chainwatch screen ADDR|TXID:VOUT... | --file F  --store DIR --labels DB\n"
     "                         [--floor SHARE] [--hops CAP] [--coinjoin proportional|stop|through]\n"
     "                         [--threshold SHARE] [--probable-threshold SHARE]\n"
     "                         [--mix-inputs one-owner|independent] [--mix-rounds N]\n"
     "                         [--flag CATEGORY,...] [--until-height H] [--min-value SAT]\n"
-    "                         [--top N] [--json]\n\n"
+    "                         [--per-deposit] [--min-deposit SAT] [--top N] [--json]\n\n"
     "For each address: the share of the value it received (minus its own change) that\n"
     "comes, backward under the haircut model, from addresses of each labelled category:\n"
     "direct (the sender is labelled) and indirect; the rest is unknown. A path is followed\n"
@@ -426,8 +484,16 @@ const cw_command cw_cmd_screen = {
     "                 paying txs spend outputs of N or more distinct many-output CoinJoin\n"
     "                 rounds that the category's certain value entered (default 3; 0: off;\n"
     "                 one-to-one mixes do not count; not under --coinjoin stop)\n"
+    "TXID:VOUT screens that one output (a deposit, as an exchange screens each payment):\n"
+    "the same model with the floor a share of its own value; its answer adds the outpoint,\n"
+    "value (sat) and time.\n"
+    "  --per-deposit  also screen each output an address received apart, as one deposit;\n"
+    "                 the address is flagged when its pooled answer or any deposit is, and\n"
+    "                 the flagged deposits are listed with their shares (pooled kept beside)\n"
+    "  --min-deposit SAT  an output worth less is never flagged on its own (a dusting\n"
+    "                 attack pays an honest address a few stolen satoshis; default 100000)\n"
     "Each flag lists its strongest paths (--top N, default 3). --file F reads one address\n"
-    "a line (# comments). --json writes one JSON object per address per line (JSON lines).\n"
+    "or output a line (# comments). --json writes one JSON object per line (JSON lines).\n"
     "docs/TRACE-MODELS.md (Screening) defines the model.\n\n"
     "Exit codes: 0 done, 1 failure, 2 usage, 3 an address is not in the store (the others\n"
     "are still screened; in JSON lines it has an \"error\" member).\n",

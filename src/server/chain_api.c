@@ -16,7 +16,9 @@
  *                                      a trace (cw_trace_json: flow graph + summary); from=
  *                                      may list several sources, comma-separated;
  *                                      coinjoin=order|rank|stop (FIFO: rank, as the CLI)
- *   GET screen/{addr}?hops=k           exposure of an address (cw_screen_json)
+ *   GET screen/{addr}?hops=k           exposure of an address (cw_screen_json); per_deposit=1
+ *                                      also screens each deposit apart, min_deposit=SAT;
+ *   GET screen/{txid:vout}             the exposure of that one output (a deposit)
  *   GET status                         store counts and what has been built over it
  * The store is opened read-only when the server starts (serve --store, --labels) and reopened
  * when its MANIFEST changes, so a running `ingest` or `watch` shows up at the next request; its
@@ -1037,12 +1039,16 @@ void cw_server__chain_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *
         cw_screen_opts_init(&o);
         bool bad = false;
         o.hops = (uint32_t)arg_u64(q, "hops", o.hops, &bad);
+        o.per_deposit = arg_u64(q, "per_deposit", 0, &bad) != 0;
+        o.min_deposit = arg_u64(q, "min_deposit", o.min_deposit, &bad);
         if (bad || o.hops > 20) {
-            cw_server__error(r, 400, "Bad request", "hops: a number <= 20");
+            cw_server__error(r, 400, "Bad request",
+                             "hops: a number <= 20; per_deposit: 0 or 1; min_deposit: satoshis");
             return;
         }
         cw_screen_result *sr = NULL;
-        rc = cw_screen_address(&sr, cs, labelmap_of(c), segs[1], &o);
+        rc = strchr(segs[1], ':') ? cw_screen_output(&sr, cs, labelmap_of(c), segs[1], &o)
+                                  : cw_screen_address(&sr, cs, labelmap_of(c), segs[1], &o);
         if (!rc)
             j = cw_screen_json(sr, 5);
         cw_screen_result_free(sr);

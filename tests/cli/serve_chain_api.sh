@@ -46,6 +46,16 @@ check_eq "address: label as the label store has it" "$(jq -r '.label.category' <
 check "address: cluster facts" bash -c "jq -e '.cluster.size >= 1' <<<'$a' > /dev/null"
 check_eq "cluster: contains the address" "$(get "cluster/$ADDR" | jq --arg a "$ADDR" '[.members[].address] | index($a) != null')" true
 check_eq "screen: answers" "$(get "screen/$ADDR" | jq -r .address)" "$ADDR"
+# one output (a deposit) and each deposit apart: the CLI's answers
+pick='{outpoint, value, time, address, base, floor_sat, flag, exposure}'
+check_eq "screen/txid:vout: the CLI's answer" "$(get "screen/$TXID:0" | jq -S "$pick")" \
+    "$("$CW_BIN" screen "$TXID:0" --store "$T/s" --labels "$T/labels.db" --json | jq -S "$pick")"
+pick='{flag, pooled_flag, per_deposit: (.per_deposit | {screened, below_min_deposit, flag, n: (.flagged | length)})}'
+check_eq "screen?per_deposit=1: the CLI's answer" \
+    "$(get "screen/$ADDR?per_deposit=1&min_deposit=5000" | jq -S "$pick")" \
+    "$("$CW_BIN" screen "$ADDR" --store "$T/s" --labels "$T/labels.db" --json --per-deposit --min-deposit 5000 | jq -S "$pick")"
+check_eq "screen: a bad per_deposit: 400" "$(code "screen/$ADDR?per_deposit=yes")" 400
+check_eq "screen: a missing output: 404" "$(code "screen/$TXID:999")" 404
 check_eq "trace: forward FIFO from the tx" "$(get "trace?from=$TXID&model=fifo&max_hops=3" | jq 'has("summary") or has("nodes") or has("graph")')" true
 check_eq "bad txid: 400" "$(code tx/zz)" 400
 check_eq "unknown tx: 404" "$(code tx/0000000000000000000000000000000000000000000000000000000000000000)" 404

@@ -53,6 +53,14 @@ struct cw_screen_result {
     cw_trace *trace;
     mix_round *rounds;
     size_t n_rounds;
+    uint64_t outpoint; /* the one output screened (a deposit), or CW_NONE64: an address */
+    /* per deposit (opts.per_deposit): the deposits screened apart, those under min_deposit,
+     * the flagged ones (their results) and their strongest level */
+    bool per_deposit;
+    size_t n_dep_screened, n_dep_small, n_deps, cap_deps;
+    cw_screen_result **deps;
+    uint64_t dep_pool; /* one deposit, flagged: its answer is the pooled one (no second trace) */
+    int dep_level;
 };
 
 void cw_screen_opts_init(cw_screen_opts *o)
@@ -66,6 +74,7 @@ void cw_screen_opts_init(cw_screen_opts *o)
     o->threshold = 0.05;
     o->probable_threshold = 0.25;
     o->mix_rounds = 3;
+    o->min_deposit = 100000;
 }
 
 static int cat_index(const char *c)
@@ -207,34 +216,33 @@ static int find_rounds(cw_screen_result *r, const cw_trace_opts *base, const uin
     return 0;
 }
 
-int cw_screen_address(cw_screen_result **out, const cw_chainstore *cs,
-                      const cw_trace_labelmap *labels, const char *addr, const cw_screen_opts *opts)
+static int check_opts(const cw_screen_opts *opts)
 {
-    *out = NULL;
     if (!(opts->floor >= 0.0 && opts->floor < 1.0) ||
         !(opts->threshold > 0.0 && opts->threshold <= 1.0) ||
         !(opts->probable_threshold > 0.0 && opts->probable_threshold <= 1.0) ||
         (unsigned)opts->coinjoin >= CW_CJ_N)
         return cw_error_set(CW_EINVAL, "screen: floor must be in [0, 1), thresholds in (0, 1]");
-    cw_addr_key k;
-    uint64_t a;
-    if (cw_addr_decode(&k, addr, cw_chainstore_network(cs)) != 0)
-        return cw_error_wrap(CW_EINVAL, "screen: '%s' is not an address: ", addr);
-    if (cw_chainstore_find_addr(cs, &k, &a) != 0)
-        return cw_error_set(CW_ENOTFOUND, "screen: address %s has no outputs in the store", addr);
-    cw_trace_sources src = {0};
-    int rc = cw_trace_sources_add(&src, cs, NULL, addr, opts->until_height);
-    if (rc)
-        return rc;
+    return 0;
+}
+
+/* Screens the outputs outs[0..n_outs) together (an address's receipts, or one deposit): the
+ * floor a share of their value, value from address a (CW_NONE64: none) its own. */
+static int screen_run(cw_screen_result **out, const cw_chainstore *cs,
+                      const cw_trace_labelmap *labels, uint64_t a, const uint64_t *outs,
+                      size_t n_outs, const cw_screen_opts *opts)
+{
+    *out = NULL;
+    int rc;
     cw_screen_result *r = cw_calloc(1, sizeof *r);
-    if (!r) {
-        cw_trace_sources_deinit(&src);
+    if (!r)
         return CW_ENOMEM;
-    }
     r->cs = cs;
     r->labels = labels;
     r->opts = *opts;
-    cw_query_addr_string(r->address, cs, (uint32_t)a);
+    r->outpoint = CW_NONE64;
+    if (a != CW_NONE64)
+        cw_query_addr_string(r->address, cs, (uint32_t)a);
     for (size_t i = 0; i < MAX_CATS; i++)
         r->cats[i].min_hop = UINT32_MAX;
     if (opts->n_flag_categories) {
@@ -243,7 +251,6 @@ int cw_screen_address(cw_screen_result **out, const cw_chainstore *cs,
             if (ci < 0) {
                 rc = cw_error_set(CW_EINVAL, "screen: '%s' is not a label category",
                                   opts->flag_categories[i]);
-                cw_trace_sources_deinit(&src);
                 cw_screen_result_free(r);
                 return rc;
             }
@@ -257,10 +264,11 @@ int cw_screen_address(cw_screen_result **out, const cw_chainstore *cs,
                 r->risk[ci] = true;
         }
     }
-    /* the floor in satoshis: a share of everything the address received */
+    /* the floor in satoshis: a share of everything screened (the address's receipts, or the
+     * one deposit) */
     uint64_t recv = 0;
-    for (size_t i = 0; i < src.n; i++)
-        recv += cw_out_value(cw_chainstore_out(cs, src.outs[i]));
+    for (size_t i = 0; i < n_outs; i++)
+        recv += cw_out_value(cw_chainstore_out(cs, outs[i]));
     double fx = opts->floor * (double)recv;
     r->floor_sat = (uint64_t)fx;
     if ((double)r->floor_sat < fx)
@@ -279,9 +287,8 @@ int cw_screen_address(cw_screen_result **out, const cw_chainstore *cs,
     o.coinjoin = opts->coinjoin == CW_CJ_RANK ? CW_CJ_PROPORTIONAL : opts->coinjoin;
     o.is_coinjoin = opts->is_coinjoin;
     o.is_coinjoin_ctx = opts->is_coinjoin_ctx;
-    rc = cw_trace_run(&r->trace, cs, labels, src.outs, src.n, &o);
+    rc = cw_trace_run(&r->trace, cs, labels, outs, n_outs, &o);
     if (rc) {
-        cw_trace_sources_deinit(&src);
         cw_screen_result_free(r);
         return rc;
     }
@@ -347,12 +354,116 @@ int cw_screen_address(cw_screen_result **out, const cw_chainstore *cs,
             c->own = cert;
         c->own_prob = c->own - cert;
     }
-    rc = find_rounds(r, &o, src.outs, src.n);
+    rc = find_rounds(r, &o, outs, n_outs);
+    if (rc) {
+        cw_screen_result_free(r);
+        return rc;
+    }
+    *out = r;
+    return 0;
+}
+
+/* The deposits of an address screened apart (opts.per_deposit): each received output of at
+ * least min_deposit satoshis is screened as one deposit (the floor a share of its own value);
+ * the address is flagged when any is. The flagged deposits' results are kept (their paths). */
+static int screen_deposits(cw_screen_result *r, const uint64_t *outs, size_t n, uint64_t a)
+{
+    const cw_screen_opts *opts = &r->opts;
+    r->per_deposit = true;
+    r->dep_pool = CW_NONE64;
+    if (n == 1 && cw_out_value(cw_chainstore_out(r->cs, outs[0])) >= opts->min_deposit) {
+        /* the pooled trace is that deposit's: the same outputs, floor and self */
+        r->n_dep_screened = 1;
+        r->dep_level = cw_screen_flag_level(r);
+        if (r->dep_level)
+            r->dep_pool = outs[0];
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (cw_out_value(cw_chainstore_out(r->cs, outs[i])) < opts->min_deposit) {
+            r->n_dep_small++;
+            continue;
+        }
+        r->n_dep_screened++;
+        cw_screen_result *d = NULL;
+        int rc = screen_run(&d, r->cs, r->labels, a, &outs[i], 1, opts);
+        if (rc)
+            return rc;
+        d->outpoint = outs[i];
+        int l = cw_screen_flag_level(d);
+        if (!l) {
+            cw_screen_result_free(d);
+            continue;
+        }
+        if (l > r->dep_level)
+            r->dep_level = l;
+        if (r->n_deps == r->cap_deps) {
+            size_t cap = r->cap_deps ? 2 * r->cap_deps : 4;
+            cw_screen_result **v = cw_realloc(r->deps, cap * sizeof *v);
+            if (!v) {
+                cw_screen_result_free(d);
+                return CW_ENOMEM;
+            }
+            r->deps = v;
+            r->cap_deps = cap;
+        }
+        r->deps[r->n_deps++] = d;
+    }
+    return 0;
+}
+
+int cw_screen_address(cw_screen_result **out, const cw_chainstore *cs,
+                      const cw_trace_labelmap *labels, const char *addr, const cw_screen_opts *opts)
+{
+    *out = NULL;
+    int rc = check_opts(opts);
+    if (rc)
+        return rc;
+    cw_addr_key k;
+    uint64_t a;
+    if (cw_addr_decode(&k, addr, cw_chainstore_network(cs)) != 0)
+        return cw_error_wrap(CW_EINVAL, "screen: '%s' is not an address: ", addr);
+    if (cw_chainstore_find_addr(cs, &k, &a) != 0)
+        return cw_error_set(CW_ENOTFOUND, "screen: address %s has no outputs in the store", addr);
+    cw_trace_sources src = {0};
+    rc = cw_trace_sources_add(&src, cs, NULL, addr, opts->until_height);
+    if (rc)
+        return rc;
+    cw_screen_result *r = NULL;
+    rc = screen_run(&r, cs, labels, a, src.outs, src.n, opts);
+    if (!rc && opts->per_deposit)
+        rc = screen_deposits(r, src.outs, src.n, a);
     cw_trace_sources_deinit(&src);
     if (rc) {
         cw_screen_result_free(r);
         return rc;
     }
+    *out = r;
+    return 0;
+}
+
+int cw_screen_output(cw_screen_result **out, const cw_chainstore *cs,
+                     const cw_trace_labelmap *labels, const char *outpoint,
+                     const cw_screen_opts *opts)
+{
+    *out = NULL;
+    int rc = check_opts(opts);
+    if (rc)
+        return rc;
+    const char *colon = strchr(outpoint, ':');
+    if (!colon || colon - outpoint != 64)
+        return cw_error_set(CW_EINVAL, "screen: '%s' is not an output (txid:vout)", outpoint);
+    cw_trace_sources src = {0};
+    if ((rc = cw_trace_sources_add(&src, cs, NULL, outpoint, UINT32_MAX)))
+        return rc;
+    uint64_t o = src.outs[0];
+    cw_trace_sources_deinit(&src);
+    uint32_t a = cw_chainstore_out(cs, o)->addr;
+    cw_screen_result *r = NULL;
+    rc = screen_run(&r, cs, labels, a == CW_NONE32 ? CW_NONE64 : a, &o, 1, opts);
+    if (rc)
+        return rc;
+    r->outpoint = o;
     *out = r;
     return 0;
 }
@@ -363,6 +474,9 @@ void cw_screen_result_free(cw_screen_result *r)
         return;
     cw_trace_free(r->trace);
     cw_free(r->rounds);
+    for (size_t i = 0; i < r->n_deps; i++)
+        cw_screen_result_free(r->deps[i]);
+    cw_free(r->deps);
     cw_free(r);
 }
 
@@ -401,10 +515,22 @@ double cw_screen_flag_share(const cw_screen_result *r, const char *category)
     return share_of(r, r->cats[ci].own);
 }
 
+/* one deposit screened (an output) worth less than min_deposit: never flagged (a dusting
+ * attack pays an honest address a few satoshis of stolen coins) */
+static bool below_min_out(const cw_screen_result *r, uint64_t out)
+{
+    return out != CW_NONE64 && cw_out_value(cw_chainstore_out(r->cs, out)) < r->opts.min_deposit;
+}
+
+static bool below_min(const cw_screen_result *r)
+{
+    return below_min_out(r, r->outpoint);
+}
+
 /* 2 flag, 1 probable, 0 none for category index ci */
 static int level_of(const cw_screen_result *r, int ci)
 {
-    if (!r->risk[ci])
+    if (!r->risk[ci] || below_min(r))
         return 0;
     const cat_acc *c = &r->cats[ci];
     uint64_t v = c->direct + c->indirect;
@@ -437,7 +563,7 @@ int cw_screen_flag_level(const cw_screen_result *r)
         if (l > best)
             best = l;
     }
-    return best;
+    return best > r->dep_level ? best : r->dep_level;
 }
 
 static int cmp_end(const void *x, const void *y)
@@ -532,6 +658,69 @@ static void rounds_json(json_t *f, const cw_screen_result *r, int ci)
     json_object_set_new(f, "min_rounds", json_integer((json_int_t)r->opts.mix_rounds));
 }
 
+static const char *level_name(int l)
+{
+    return l == 2 ? "flag" : l == 1 ? "probable" : "none";
+}
+
+/* an output's screen: which output, its value, when it was paid, and the minimum rule */
+static void outpoint_json(json_t *j, const cw_screen_result *r, uint64_t out)
+{
+    const cw_chainstore *cs = r->cs;
+    uint64_t tx = cw_chainstore_out_tx(cs, out);
+    char h[65], s[80];
+    cw_hex_encode_rev(h, cw_chainstore_txid(cs, tx), 32);
+    snprintf(s, sizeof s, "%s:%llu", h,
+             (unsigned long long)(out - cw_chainstore_tx_first_out(cs, tx)));
+    const cw_row_block *b = cw_chainstore_block(cs, cw_chainstore_tx_block(cs, tx));
+    json_object_set_new(j, "outpoint", json_string(s));
+    json_object_set_new(j, "value",
+                        json_integer((json_int_t)cw_out_value(cw_chainstore_out(cs, out))));
+    json_object_set_new(j, "time", json_integer((json_int_t)b->time));
+    json_object_set_new(j, "height", json_integer((json_int_t)b->height));
+    json_object_set_new(j, "min_deposit", json_integer((json_int_t)r->opts.min_deposit));
+    json_object_set_new(j, "below_min_deposit", json_boolean(below_min_out(r, out)));
+}
+
+/* per deposit: how many were screened apart, how many were under min_deposit, and each flagged
+ * deposit (its outpoint, value, time, flag, flags with their shares of the deposit and paths) */
+static const char *const dep_keys[] = {"outpoint", "value",         "time", "height",
+                                       "flag",     "flags",         "base", "floor_sat",
+                                       "exposure", "unknown_share", NULL};
+
+static json_t *deposits_json(const cw_screen_result *r, const json_t *pooled, size_t top_paths)
+{
+    json_t *arr = json_array();
+    if (arr && r->dep_pool != CW_NONE64) { /* the one deposit: the pooled answer */
+        json_t *e = json_object();
+        for (size_t k = 0; e && dep_keys[k]; k++)
+            json_object_set(e, dep_keys[k], json_object_get(pooled, dep_keys[k]));
+        if (e)
+            outpoint_json(e, r, r->dep_pool);
+        json_object_del(e, "min_deposit");
+        json_object_del(e, "below_min_deposit");
+        json_array_append_new(arr, e);
+    }
+    for (size_t i = 0; arr && i < r->n_deps; i++) {
+        json_t *d = cw_screen_json(r->deps[i], top_paths), *e = json_object();
+        if (!d || !e) {
+            json_decref(d);
+            json_decref(e);
+            json_decref(arr);
+            return NULL;
+        }
+        for (size_t k = 0; dep_keys[k]; k++)
+            json_object_set(e, dep_keys[k], json_object_get(d, dep_keys[k]));
+        json_decref(d);
+        json_array_append_new(arr, e);
+    }
+    if (!arr)
+        return NULL;
+    return json_pack("{s:I, s:I, s:I, s:s, s:o}", "min_deposit", (json_int_t)r->opts.min_deposit,
+                     "screened", (json_int_t)r->n_dep_screened, "below_min_deposit",
+                     (json_int_t)r->n_dep_small, "flag", level_name(r->dep_level), "flagged", arr);
+}
+
 json_t *cw_screen_json(const cw_screen_result *r, size_t top_paths)
 {
     uint64_t base = cw_screen_received(r);
@@ -607,14 +796,26 @@ json_t *cw_screen_json(const cw_screen_result *r, size_t top_paths)
     json_object_set_new(j, "through_mix", mix);
     json_object_set_new(j, "mix_inputs",
                         json_string(r->opts.independent_inputs ? "independent" : "one-owner"));
-    json_object_set_new(j, "flag",
-                        json_string(best == 2   ? "flag"
-                                    : best == 1 ? "probable"
-                                                : "none"));
-    /* a probable flag is a flag (for review); its level says it rests on a judgement */
-    json_object_set_new(j, "flagged", json_boolean(best > 0));
+    if (r->outpoint != CW_NONE64)
+        outpoint_json(j, r, r->outpoint);
+    json_object_set_new(j, "flag", json_string(level_name(best)));
     json_object_set_new(j, "unknown_share",
                         json_real(base ? (double)r->unknown / (double)base : 0.0));
+    if (r->per_deposit) {
+        /* the pooled answer stays as it is ("flags", "pooled_flag"); "flag" is the stronger */
+        json_object_set_new(j, "pooled_flag", json_string(level_name(best)));
+        json_t *d = deposits_json(r, j, top_paths);
+        if (!d) {
+            json_decref(j);
+            return NULL;
+        }
+        json_object_set_new(j, "per_deposit", d);
+        if (r->dep_level > best)
+            best = r->dep_level;
+    }
+    json_object_set_new(j, "flag", json_string(level_name(best)));
+    /* a probable flag is a flag (for review); its level says it rests on a judgement */
+    json_object_set_new(j, "flagged", json_boolean(best > 0));
     json_object_set_new(j, "coinjoin_share",
                         json_real(base ? (double)r->coinjoin / (double)base : 0.0));
     /* the strongest paths: the largest labelled ends */
