@@ -110,6 +110,7 @@ def main():
                 if op in clean_dep:
                     downstream_clean_dep[0] += 1
                     downstream_clean_dep[1] += c
+    api = eval_btc.API(eval_btc.CLI(a.bin, a.store), inv, a.work)   # `tx --json` in one process
     # the forward trace's deposits, as eval_btc.py counts them: false certain ones by cause, missed
     # true ones by the thief's step before them
     kind_of = {r["txid"]: r["kind"] for r in csv.DictReader(open(os.path.join(tdir, "thief_txs.csv")))}
@@ -143,9 +144,8 @@ def main():
         for x in h["deposits"]:
             if x["outpoint"] in got:
                 continue
-            tx = json.loads(subprocess.run([a.bin, "tx", x["outpoint"].split(":")[0], "--store", a.store, "--json"],
-                                           capture_output=True, text=True).stdout or "{}")
-            src = sorted({kind_of.get(i.get("prev_txid") or (i.get("outpoint") or ":").split(":")[0], "?")
+            tx = api.get("tx/" + x["outpoint"].split(":")[0])
+            src = sorted({kind_of.get(i.get("prev_txid"), "?")
                           for i in tx.get("inputs", [])})
             k = missed.setdefault("after " + "+".join(src), [0, 0])
             k[0] += 1
@@ -156,12 +156,17 @@ def main():
     by = {}
     for r in truth["peel"]:
         key = ("heist" if r["heist"] else "honest") + (", %d peels" % (1 + int(r.get("extra_peels") or 0)))
-        fl = json.loads(subprocess.run([a.bin, "patterns", "show", r["txid"], "--store", a.store, "--json"],
-                                       capture_output=True, text=True).stdout or "{}").get("flags") or []
+        d = api.get("tx/" + r["txid"])
+        fl = d.get("flags") or []
+        outs = d.get("outputs") or []
+        rv = int(r["remainder_vout"])
+        if d.get("inputs") and rv < len(outs) and outs[rv].get("address") == d["inputs"][0].get("address"):
+            key += ", remainder to the input's address"
         k = by.setdefault(key, [0, 0])
         k[0] += 1
         k[1] += "peel_chain" in fl
     res["peel_recall_by_shape"] = {k: {"hops": v[0], "flagged": v[1]} for k, v in sorted(by.items())}
+    api.close()
     res["certain_on_thief_payments_to_honest"] = {"outputs": direct[0], "sat": direct[1]}
     res["certain_downstream_honest"] = {k: {"outputs": v[0], "sat": v[1]} for k, v in sorted(honest.items())}
     res["certain_on_dust_addresses_later"] = {"outputs": dust_certain[0], "sat": dust_certain[1]}

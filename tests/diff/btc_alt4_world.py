@@ -1091,14 +1091,17 @@ def run(w):
         h.coins.remove(c)
         outs = []
         seen = set()
+        # a duster knows only what the chain shows: addresses that have received coins already
+        # (users' own, and honest customers' deposit addresses that took deposits before)
         for _ in range(rng.randint(150, 240)):
+            u = user()
             if rng.random() < 0.7:
-                u = rich_user(0) or user()
-                own = [x for x in u.addrs if w.addr[x][1] != "p2wsh"]
-                tgt = rng.choice(own) if own and rng.random() < 0.8 else w.recv_addr(u)
+                own = [x for x in u.addrs if w.addr[x][1] != "p2wsh" and x in w.used]
             else:
-                u = user()
-                tgt = dep_addr(u)
+                own = [x for x in u.deposit.values() if x in w.used]
+            if not own:
+                continue
+            tgt = rng.choice(own)
             if tgt in seen or w.addr[tgt][3].cat not in ("user", "exchange"):
                 continue
             seen.add(tgt)
