@@ -53,5 +53,6 @@ check "clusters: pairwise precision >= 0.999" jqt '.cluster.pairwise_precision >
 check "the victim exchange gets < 0.01 % of the heist as certain traced value" jqt '.trace.victim_share_max < 0.0001'
 check_eq "screening flags every stolen deposit address" "$(jq '.screen.stolen.flagged_share' "$F")" 1
 check "the dust reached honest customers' deposit addresses (the world's own shape)" \
-    test "$(awk -F, 'NR > 1 && $7 == "exchange_deposit"' "$W/dust.csv" | wc -l)" -ge 100
+    test "$(awk -F, 'NR > 1 && $7 == "exchange_deposit"' "$W/dust.csv" | wc -l)" -ge 20
+check "screening flags <= 2 % of clean deposit addresses (dusted ones among them)" jqt '.screen.clean.flagged_share <= 0.02'
 finish
