@@ -261,6 +261,7 @@ int main(int argc, char **argv)
     }
     cw_acct_screen_opts so;
     cw_acct_screen_opts_init(&so);
+    so.swaps = false; /* the reference walk screens a venue as the sender */
     printf("  screening %zu random accounts (native asset, %zu labelled accounts end branches, "
            "floor %g, %u hops):\n",
            n_screen, cw_acct_labels_count(lm), so.floor, so.max_hops);

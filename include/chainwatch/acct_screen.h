@@ -10,13 +10,16 @@
  * weight on its categories (direct at the first hop, indirect further back); an unlabelled S is
  * screened in turn, as of that receipt, with the weight carried down. Branches whose weight
  * falls below the floor, or that reach the hop limit, are counted as unexplored, so the shares
- * plus the unexplored share plus what traces to no label add up to 1. Conversions are not
- * followed backwards (a receipt of a swap's output counts its venue as the sender). Shares are
- * judgements: probable, never amounts.
+ * plus the unexplored share plus what traces to no label add up to 1. A receipt that is a swap's
+ * output (docs/TRACE-MODELS.md "Screening through swaps") is explained by the swap's own input -
+ * what the swapper gave up in that tx, screened as of the tx - not by the venue's history: the
+ * pool that paid it holds every trader's value, and its haircut would hand the thief's sells to
+ * every buyer. Shares are judgements: probable, never amounts.
  */
 #ifndef CHAINWATCH_ACCT_SCREEN_H
 #define CHAINWATCH_ACCT_SCREEN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +32,8 @@ typedef struct cw_acct_screen_opts {
     double floor;         /* default 0.001: branches carrying less are not followed */
     uint64_t before;      /* screen as of this movement id (CW_EVM_NONE64 = everything) */
     uint32_t max_inflows; /* per account visited, newest first (default 20000) */
+    bool swaps;           /* follow a swap's output back to its input (default true; false:
+                             the venue is screened as the sender, as before stop 20) */
 } cw_acct_screen_opts;
 
 void cw_acct_screen_opts_init(cw_acct_screen_opts *o);
@@ -50,6 +55,8 @@ typedef struct cw_acct_exposure {
     double direct[CW_ACCT_MAX_CATEGORIES], indirect[CW_ACCT_MAX_CATEGORIES];
     double unexplored;            /* below the floor or past the hop limit */
     double received_share_minted; /* from nobody (mints, rewards, withdrawals) */
+    double swapped;               /* explained through a swap's own input (probable) */
+    uint64_t swaps;               /* swap outputs followed back to their input */
     cw_u256 received;             /* what the address received of the asset (base units) */
     uint64_t accounts_visited, receipts_read;
     cw_acct_exposure_path top[5]; /* strongest labelled contributions */

@@ -6,6 +6,8 @@
  * when its share from sanctioned, theft or mixer sources reaches --threshold, or when it is
  * itself labelled sanctioned (its labels are listed, with the entity's addresses on every
  * chain). Labels are read once (cw_acct_labels): every EVM address label, any asset code.
+ * A swap's output is explained by the swap's own input (acct_screen.h), reported as
+ * "through_swaps". --file F reads one address a line (# comments), after the arguments.
  * A mixed-case address must match its EIP-55 checksum (else exit 2: a typo).
  */
 #include <getopt.h>
@@ -100,20 +102,111 @@ static bool risky(const char *cat)
     return !strcmp(cat, "sanctioned") || !strcmp(cat, "theft") || !strcmp(cat, "mixer");
 }
 
+/* One address to screen: 0x and 40 hex digits, a mixed-case one matching its EIP-55 checksum;
+ * where names the file and line for --file's (NULL: an argument). */
+static int check_addr(const cw_command *cmd, const char *a, const char *where, size_t line)
+{
+    cw_evm_addr x;
+    if (cw_evm_addr_parse(&x, a, strlen(a)))
+        return where ? cw_cli_usage_error(cmd,
+                                          "%s line %zu: '%s' is not an EVM address (0x and 40 "
+                                          "hex digits)",
+                                          where, line, a)
+                     : cw_cli_usage_error(cmd, "'%s' is not an EVM address (0x and 40 hex digits)",
+                                          a);
+    if (cw_eip55_check(a))
+        return where ? cw_cli_usage_error(cmd, "%s line %zu: %s", where, line, cw_error_last())
+                     : cw_cli_usage_error(cmd, "%s", cw_error_last());
+    return CW_EXIT_OK;
+}
+
+/* The addresses to screen: the n arguments, then --file F's lines (one address a line; blank
+ * lines and # comments skipped; *data holds them, terminated in place). */
+static int screen_addrs(const cw_command *cmd, int n, char **args, const char *file, char ***out,
+                        size_t *n_out, char **data)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0, cap = (size_t)n + 1;
+    *out = NULL;
+    *n_out = 0;
+    *data = NULL;
+    if (!n && !file)
+        return cw_cli_usage_error(cmd, "name at least one 0x address to screen, or --file F");
+    if (n > MAX_ADDRS)
+        return cw_cli_usage_error(
+            cmd, "%d addresses named: at most %d in one screen (more: --file)", n, MAX_ADDRS);
+    if (file) {
+        int rc = cw_file_read(&buf, &len, file);
+        if (rc)
+            return cw_cli_fail("screen", cw_error_wrap(rc, "--file %s: ", file));
+        for (size_t i = 0; i < len; i++)
+            cap += buf[i] == '\n';
+    }
+    char **a = cw_calloc(cap, sizeof *a);
+    if (!a) {
+        cw_free(buf);
+        return cw_cli_fail("screen", CW_ENOMEM);
+    }
+    size_t k = 0;
+    for (int i = 0; i < n; i++) {
+        int ec = check_addr(cmd, args[i], NULL, 0);
+        if (ec != CW_EXIT_OK) {
+            cw_free(a);
+            cw_free(buf);
+            return ec;
+        }
+        a[k++] = args[i];
+    }
+    char *p = (char *)buf, *end = p + len;
+    for (size_t line = 1; p && p < end; line++) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        char *e = nl ? nl : end;
+        while (e > p && (e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+            e--;
+        while (p < e && (*p == ' ' || *p == '\t'))
+            p++;
+        char *next = nl ? nl + 1 : end;
+        if (p < e && *p != '#') {
+            *e = '\0'; /* the newline, trailing blank or the byte past the file's end is ours */
+            if (memchr(p, '\0', (size_t)(e - p)) != NULL || k == cap) {
+                cw_free(a);
+                cw_free(buf);
+                return cw_cli_usage_error(cmd, "%s line %zu: not an address line", file, line);
+            }
+            int ec = check_addr(cmd, p, file, line);
+            if (ec != CW_EXIT_OK) {
+                cw_free(a);
+                cw_free(buf);
+                return ec;
+            }
+            a[k++] = p;
+        }
+        p = next;
+    }
+    if (!k) {
+        cw_free(a);
+        cw_free(buf);
+        return cw_cli_usage_error(cmd, "%s holds no address to screen", file);
+    }
+    *out = a;
+    *n_out = k;
+    *data = (char *)buf;
+    return CW_EXIT_OK;
+}
+
 int cw_cli_screen_evm(const cw_command *cmd, int argc, char **argv)
 {
     const char *store = getenv("CHAINWATCH_STORE"), *labels = getenv("CHAINWATCH_LABELS_DB");
+    const char *file = NULL;
     bool json = false;
     double threshold = 0.05;
     cw_acct_screen_opts o;
     cw_acct_screen_opts_init(&o);
-    static const struct option longs[] = {{"store", required_argument, NULL, 's'},
-                                          {"labels", required_argument, NULL, 'l'},
-                                          {"max-hops", required_argument, NULL, 'h'},
-                                          {"floor", required_argument, NULL, 'f'},
-                                          {"threshold", required_argument, NULL, 't'},
-                                          {"json", no_argument, NULL, 'j'},
-                                          {NULL, 0, NULL, 0}};
+    static const struct option longs[] = {
+        {"store", required_argument, NULL, 's'},     {"labels", required_argument, NULL, 'l'},
+        {"max-hops", required_argument, NULL, 'h'},  {"floor", required_argument, NULL, 'f'},
+        {"threshold", required_argument, NULL, 't'}, {"json", no_argument, NULL, 'j'},
+        {"file", required_argument, NULL, 'F'},      {NULL, 0, NULL, 0}};
     optind = 1;
     opterr = 0;
     int c;
@@ -147,25 +240,21 @@ int cw_cli_screen_evm(const cw_command *cmd, int argc, char **argv)
         case 'j':
             json = true;
             break;
+        case 'F':
+            file = optarg;
+            break;
         default:
             return cw_cli_usage_error(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
         }
     }
     if (!store)
         return cw_cli_usage_error(cmd, "--store is required");
-    if (optind >= argc)
-        return cw_cli_usage_error(cmd, "name at least one 0x address to screen");
-    if (argc - optind > MAX_ADDRS)
-        return cw_cli_usage_error(cmd, "%d addresses named: at most %d in one screen",
-                                  argc - optind, MAX_ADDRS);
-    for (int i = optind; i < argc; i++) {
-        cw_evm_addr a;
-        if (cw_evm_addr_parse(&a, argv[i], strlen(argv[i])))
-            return cw_cli_usage_error(cmd, "'%s' is not an EVM address (0x and 40 hex digits)",
-                                      argv[i]);
-        if (cw_eip55_check(argv[i]))
-            return cw_cli_usage_error(cmd, "%s", cw_error_last());
-    }
+    /* the addresses: the arguments, then --file's lines (blank lines and # comments skipped) */
+    char **addrs = NULL, *data = NULL;
+    size_t n_addrs = 0;
+    int ec = screen_addrs(cmd, argc - optind, argv + optind, file, &addrs, &n_addrs, &data);
+    if (ec != CW_EXIT_OK)
+        return ec;
     int rc = 0;
     cw_evmstore *s = NULL;
     cw_labels *db = NULL;
@@ -184,12 +273,12 @@ int cw_cli_screen_evm(const cw_command *cmd, int argc, char **argv)
     /* one screener for every address: hubs they share are indexed once */
     if ((rc = cw_acct_screener_new(&sc, s, cats_of, &ct, &o)))
         goto out;
-    for (int i = optind; i < argc; i++) {
+    for (size_t i = 0; i < n_addrs; i++) {
         cw_evm_addr a;
         uint32_t id;
-        cw_evm_addr_parse(&a, argv[i], strlen(argv[i]));
+        cw_evm_addr_parse(&a, addrs[i], strlen(addrs[i]));
         if (cw_evmstore_find_account(s, &a, &id)) {
-            rc = cw_error_set(CW_ENOTFOUND, "address %s is not in the store", argv[i]);
+            rc = cw_error_set(CW_ENOTFOUND, "address %s is not in the store", addrs[i]);
             goto out;
         }
         /* the assets it received */
@@ -259,12 +348,16 @@ int cw_cli_screen_evm(const cw_command *cmd, int argc, char **argv)
                                                 flags, "strongest_paths", paths, "accounts_visited",
                                                 (json_int_t)e.accounts_visited, "receipts_read",
                                                 (json_int_t)e.receipts_read));
+            /* swap outputs explained by the swap's own input, not the venue's history */
+            json_object_set_new(json_array_get(ja, json_array_size(ja) - 1), "through_swaps",
+                                json_pack("{s:f, s:I, s:s}", "share", e.swapped, "swaps",
+                                          (json_int_t)e.swaps, "reads_as", "probable"));
         }
         bool sanctioned;
         json_t *own = own_labels(lm, db, id, &sanctioned);
         /* an address that is itself sanctioned is flagged whatever it received: a fact, not
          * a share */
-        json_array_append_new(all, json_pack("{s:s, s:b, s:b, s:o, s:o, s:s}", "address", argv[i],
+        json_array_append_new(all, json_pack("{s:s, s:b, s:b, s:o, s:o, s:s}", "address", addrs[i],
                                              "flagged", flagged || sanctioned, "sanctioned",
                                              sanctioned, "labels", own, "assets", ja, "reads_as",
                                              "probable shares of received value, not amounts"));
@@ -309,6 +402,12 @@ int cw_cli_screen_evm(const cw_command *cmd, int argc, char **argv)
                        json_string_value(json_object_get(a, "asset")),
                        json_string_value(json_object_get(a, "received")),
                        100 * json_real_value(json_object_get(a, "unexplored")));
+                json_t *sw = json_object_get(a, "through_swaps");
+                if (json_integer_value(json_object_get(sw, "swaps")))
+                    printf("    through swaps %.2f %% (%" JSON_INTEGER_FORMAT
+                           " swaps followed to their input, probable)\n",
+                           100 * json_real_value(json_object_get(sw, "share")),
+                           json_integer_value(json_object_get(sw, "swaps")));
                 const char *cat;
                 json_t *sh;
                 json_object_foreach(json_object_get(a, "exposure"), cat, sh)
@@ -321,6 +420,8 @@ int cw_cli_screen_evm(const cw_command *cmd, int argc, char **argv)
         }
     }
 out:
+    cw_free(addrs);
+    cw_free(data);
     json_decref(all);
     cw_acct_screener_free(sc);
     cw_acct_labels_free(lm);

@@ -16,7 +16,11 @@
 #  - honest accounts (tests/diff/evm_alt3_honest.py): no honest person's deposit at an exchange is
 #    named as the heist's cash-out, and no honest account the thief dusted or poisoned, nor anyone
 #    they paid, is named as holding stolen value further on (main before stop 20: 5 honest
-#    deposits named as cash-outs, certain, from the thief's dust).
+#    deposits named as cash-outs, certain, from the thief's dust);
+#  - screening (the drain recipient labelled theft, addresses read by `screen --file`): no honest
+#    user the thief never touched is flagged theft (main before stop 20: 14 of 100, the backward
+#    haircut walking through the DEX pair to every USDT buyer), every cash-out deposit is; a
+#    --file line that is no address is refused, naming the file and line.
 . "$(dirname "$0")/../lib/cli.sh"
 SRC=${CW_SOURCE_DIR:?}
 PY=/usr/bin/python3
@@ -113,19 +117,48 @@ assert a <= 0.25 * b, (a, b)"
 t0=$(jq -r '.[0].drain_recipient' "$T/w/truth/heists.json")
 { cat "$T/l.csv"; echo "$t0,lazarus,theft,ETH"; } > "$T/scr.csv"
 "$CW_BIN" labels import csv "$T/scr.csv" --db "$T/scr.db" > /dev/null
+# the honest accounts the thief touched, 100 users it never touched, then the stolen-fed ones: the
+# thief's addresses (the drain recipient's own label aside) and the cash-outs' deposit addresses
 $PY - "$T/w" > "$T/scr.txt" <<'PY'
-import csv, sys
+import csv, json, sys
 w = sys.argv[1]
 ex = {r["address"] for r in csv.DictReader(open(w + "/truth/honest_exposed.csv"))}
-us = [r["address"] for r in csv.DictReader(open(w + "/truth/addresses.csv")) if r["category"] == "user" and r["address"] not in ex]
-print("\n".join(sorted(ex) + us[-100:]))
+rows = list(csv.DictReader(open(w + "/truth/addresses.csv")))
+us = [r["address"] for r in rows if r["category"] == "user" and r["address"] not in ex]
+t0 = json.load(open(w + "/truth/heists.json"))[0]["drain_recipient"]
+th = sorted({r["address"] for r in rows if r["category"] == "thief"} - {t0})
+co = sorted({r["deposit_address"] for r in csv.DictReader(open(w + "/truth/cash_outs.csv"))})
+print("# screened by chainwatch screen --file")
+print("\n".join(sorted(ex) + us[-100:] + th + co))
 PY
-"$CW_BIN" screen $(cat "$T/scr.txt") --store "$T/s" --labels "$T/scr.db" --json > "$T/screen.json" || true
+rc=0
+"$CW_BIN" screen --file "$T/scr.txt" --store "$T/s" --labels "$T/scr.db" --json > "$T/screen.json" 2> "$T/err" || rc=$?
+check_eq "screen --file reads the addresses (one a line, # comments) ($(head -c 200 "$T/err"))" "$rc" 0
+printf '%s\n0xabc\n' "$t0" > "$T/bad.txt"
+rc=0
+"$CW_BIN" screen --file "$T/bad.txt" --store "$T/s" --labels "$T/scr.db" > /dev/null 2> "$T/err" || rc=$?
+check_eq "screen --file: a line that is no address is refused (exit 2)" "$rc" 2
+check "the refusal names the file and line" grep -q "bad.txt line 2: '0xabc'" "$T/err"
+check "no honest user the thief never touched is flagged theft (main: 14 of 100, through the DEX pair)" \
+    $PY - "$T/w" "$T/screen.json" <<'PY'
+import csv, json, sys
+w, j = sys.argv[1:]
+ex = {r["address"] for r in csv.DictReader(open(w + "/truth/honest_exposed.csv"))}
+cat = {r["address"]: r["category"] for r in csv.DictReader(open(w + "/truth/addresses.csv"))}
+co = {r["deposit_address"] for r in csv.DictReader(open(w + "/truth/cash_outs.csv"))}
+res = {r["address"]: {f for a in r["assets"] for f in a["flagged"]} for r in json.load(open(j))["results"]}
+un = [a for a in res if cat.get(a) == "user" and a not in ex]
+bad = [a for a in un if "theft" in res[a]]
+fed = [a for a in res if a in co]
+print(len(un), "untouched users,", len(bad), "theft-flagged;", sum("theft" in res[a] for a in fed), "of", len(fed), "cash-out deposits theft-flagged")
+assert len(un) == 100 and not bad, bad[:3]
+assert fed and all("theft" in res[a] for a in fed)
+swaps = sum(a["through_swaps"]["swaps"] for r in json.load(open(j))["results"] for a in r["assets"])
+assert swaps > 0, "no swap followed"
+PY
 $PY "$SRC/tests/diff/evm_alt3_honest.py" "$T/w" "$T/t.json" --screen "$T/screen.json" | tee "$T/honest.txt"
 check "no honest person's deposit is named as the heist's cash-out" \
     $PY -c "import re; assert not re.search(r'^  trace cash-out ', open('$T/honest.txt').read(), re.M)"
 check "no one a dusted or poisoned account paid is named as holding stolen value" \
     $PY -c "import re; assert not re.search(r'^  trace \S+ +not touched by the thief', open('$T/honest.txt').read(), re.M)"
-# screening is printed, not checked: its backward haircut goes through the DEX pair, so on this
-# small world (the stolen USDT is a sixth of the pair's) honest buyers of USDT are flagged (docs/GEN.md)
 finish

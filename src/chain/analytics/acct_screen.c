@@ -31,6 +31,7 @@ void cw_acct_screen_opts_init(cw_acct_screen_opts *o)
     o->floor = 0.001;
     o->before = CW_EVM_NONE64;
     o->max_inflows = 20000;
+    o->swaps = true;
 }
 
 /* the counted receipts of one (account, asset), ascending movement ids, and prefix sums */
@@ -278,6 +279,118 @@ static bool walk_inflows(walk *w, uint32_t account, const cw_evm_row_acctlast *l
     return true;
 }
 
+/* Screening through swaps. A receipt of `asset` by `account` in a tx whose moves make it a swap:
+ * the account itself gives up other assets in that tx (its net flow of each, fees aside, below
+ * zero: a router's or a pool's swap, a wrap), or it gives up nothing and the tx's sender gives
+ * up other assets and none of this one (a swap paying someone else). The swap's output is then
+ * explained by what the payer gave up, screened as of the tx, each given asset an equal part
+ * (probable: the venue's rate is not read). Fills given[] (at most SWAP_MAX_GIVEN), returns how
+ * many (0: no swap), *payer and *before (the tx's first movement). A tx of more than
+ * SWAP_MAX_MOVES movements is no swap here (bounded cost: a batch or an airdrop). */
+#define SWAP_MAX_MOVES 256
+#define SWAP_MAX_GIVEN 4
+#define SWAP_MAX_ASSETS 16
+
+typedef struct netflow {
+    uint32_t asset[SWAP_MAX_ASSETS];
+    double net[SWAP_MAX_ASSETS];
+    size_t n;
+    bool full;
+} netflow;
+
+static void net_add(netflow *f, uint32_t asset, double v)
+{
+    for (size_t i = 0; i < f->n; i++)
+        if (f->asset[i] == asset) {
+            f->net[i] += v;
+            return;
+        }
+    if (f->n == SWAP_MAX_ASSETS) {
+        f->full = true;
+        return;
+    }
+    f->asset[f->n] = asset;
+    f->net[f->n++] = v;
+}
+
+static bool value_move(const cw_evm_row_move *r)
+{
+    return r->kind != CW_EVM_MOVE_FEE_BURNT && r->kind != CW_EVM_MOVE_FEE_TIP &&
+           r->kind != CW_EVM_MOVE_ERC721 && r->kind != CW_EVM_MOVE_ERC1155;
+}
+
+static void net_of(const cw_evmstore *s, uint64_t first, uint64_t end, uint32_t who, netflow *f)
+{
+    f->n = 0;
+    f->full = false;
+    for (uint64_t k = first; k < end; k++) {
+        const cw_evm_row_move *r = cw_evmstore_move(s, k);
+        if (!value_move(r) || r->from == r->to || (r->from != who && r->to != who))
+            continue;
+        cw_u256 a = cw_evmstore_move_amount(s, r);
+        net_add(f, r->asset, r->to == who ? dbl(&a) : -dbl(&a));
+    }
+}
+
+/* the assets f gives up other than `asset` into given[]; how many */
+static size_t given_up(const netflow *f, uint32_t asset, uint32_t *given)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < f->n && n < SWAP_MAX_GIVEN; i++)
+        if (f->asset[i] != asset && f->net[i] < 0)
+            given[n++] = f->asset[i];
+    return n;
+}
+
+static size_t swap_input(const cw_evmstore *s, uint32_t account, uint64_t m, uint32_t asset,
+                         uint32_t *payer, uint64_t *before, uint32_t *given)
+{
+    const cw_evm_row_move *r = cw_evmstore_move(s, m);
+    if (!r || r->tx == CW_EVM_NONE64)
+        return 0;
+    uint64_t first, end;
+    cw_evmstore_tx_moves(s, r->tx, &first, &end);
+    if (end <= first || end - first > SWAP_MAX_MOVES)
+        return 0;
+    netflow f;
+    net_of(s, first, end, account, &f);
+    size_t n = f.full ? 0 : given_up(&f, asset, given);
+    if (n) {
+        *payer = account;
+        *before = first;
+        return n;
+    }
+    const cw_evm_row_tx *t = cw_evmstore_tx(s, r->tx);
+    if (!t || t->from == account || t->from == CW_EVM_NONE32)
+        return 0;
+    for (size_t i = 0; i < f.n; i++)
+        if (f.net[i] < 0)
+            return 0; /* the receiver gives up this asset: a payment passed on */
+    net_of(s, first, end, t->from, &f);
+    if (f.full)
+        return 0;
+    for (size_t i = 0; i < f.n; i++)
+        if (f.net[i] > 0 || (f.asset[i] == asset && f.net[i] < 0))
+            return 0; /* the sender gains, or pays this asset itself: no swap for another */
+    n = given_up(&f, asset, given);
+    if (n) {
+        *payer = t->from;
+        *before = first;
+    }
+    return n;
+}
+
+/* A receipt a venue could have paid: in a tx the sender did not send (a pool or router pays in
+ * its caller's tx), or minted (a wrap); not a tx's own value. */
+static bool venue_paid(const cw_evmstore *s, uint64_t m, uint32_t from)
+{
+    const cw_evm_row_move *r = cw_evmstore_move(s, m);
+    if (!r || r->kind == CW_EVM_MOVE_TX || r->tx == CW_EVM_NONE64)
+        return false;
+    const cw_evm_row_tx *t = cw_evmstore_tx(s, r->tx);
+    return t && (from == CW_EVM_NONE32 || t->from != from);
+}
+
 static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, double weight)
 {
     cw_acct_exposure *e = w->e;
@@ -355,11 +468,31 @@ static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, do
             w->path_acct[depth] = account;
             w->path_move[depth] = m;
         }
+        uint32_t c = x.cat;
+        /* a swap's output from an unlabelled venue or minted (a wrap): explained by the swap's
+         * own input */
+        if (!c && w->o->swaps && depth + 1 < w->o->max_hops && share >= w->o->floor &&
+            venue_paid(w->s, m, x.from)) {
+            uint32_t given[SWAP_MAX_GIVEN], payer, keep = w->asset;
+            uint64_t at;
+            size_t ng = swap_input(w->s, account, m, keep, &payer, &at, given);
+            if (ng) {
+                e->swapped += share;
+                e->swaps++;
+                if (depth + 1 < 32)
+                    w->path_acct[depth + 1] = payer;
+                for (size_t k = 0; k < ng; k++) {
+                    w->asset = given[k];
+                    visit(w, payer, at, depth + 1, share / (double)ng);
+                }
+                w->asset = keep;
+                continue;
+            }
+        }
         if (x.from == CW_EVM_NONE32) {
             e->received_share_minted += share;
             continue;
         }
-        uint32_t c = x.cat;
         if (c) {
             for (uint32_t k = 0; k < CW_ACCT_MAX_CATEGORIES; k++) {
                 if (!(c & (1u << k)))
