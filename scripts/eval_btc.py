@@ -165,7 +165,8 @@ def probable_part(out, tx):
 
 def eval_trace(cli, truth, labels, res, extra=()):
     """Certain and certain+probable counted apart: a deposit output is found "certain" when
-    the trace gives it certain value, "with probable" when it gives it any value."""
+    the trace gives it certain value, "with probable" when it gives it any value; an output the
+    trace marks as a dusting campaign's (`dusting`, ended as dust) is no deposit it names."""
     addr = truth["addr"]
     tp = fp = fn = 0
     atp = afp = afn = 0
@@ -194,7 +195,7 @@ def eval_trace(cli, truth, labels, res, extra=()):
             for out in tx.get("outputs", []):
                 a = out.get("address")
                 t = out.get("traced", 0) or 0
-                if not t or a not in addr:
+                if not t or a not in addr or out.get("dusting"):  # the trace's own "no deposit"
                     continue
                 ent, cat, name = addr[a]
                 if cat not in ("exchange_deposit", "exchange"):

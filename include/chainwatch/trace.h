@@ -187,6 +187,10 @@ typedef struct cw_trace_opts {
                             * mixer: its coins followed through its own txs, none at an address
                             * labelled exchange or exchange_deposit (docs/TRACE-MODELS.md,
                             * "Unlabelled custodial mixers"; rule service-payout). Default on */
+    bool dust_rule;        /* forward: a dusting campaign's output (at most 2,000 sat, its tx pays
+                            * ten or more such, its spender adds 100 times its value) ends as
+                            * CW_END_DUST, neither followed nor a label end (docs/TRACE-MODELS.md,
+                            * "Dusting"). Default on */
 } cw_trace_opts;
 
 /* True when re-linking acts: labels, and a stop at category exchange or exchange_deposit or at
@@ -269,6 +273,8 @@ typedef struct cw_trace_stats {
     uint64_t service_float_payouts; /* of those, from coins the service's walk did not reach,
                                      * matched to an order by amount (its float) */
     uint64_t service_float_payout_value;
+    uint64_t dusting_outputs; /* forward: outputs ended as a dusting campaign's (opts.dust_rule) */
+    uint64_t dusting_value;   /* the traced value at them (in the `dust` end) */
 } cw_trace_stats;
 
 /* Runs a trace. labels may be NULL (no stop categories then, everything "unknown").

@@ -153,6 +153,13 @@ static void print_table(json_t *j, const cw_trace_stats *st, double total_s)
             }
         }
     }
+    json_t *du = json_object_get(j, "dusting");
+    if (du) {
+        sat_btc(b, sizeof b, json_integer_value(json_object_get(du, "value")));
+        printf("dusting: %s BTC on %lld dust output(s) of a dusting campaign: ended as dust, "
+               "not followed, no deposit of the source\n",
+               b, (long long)json_integer_value(json_object_get(du, "outputs")));
+    }
     printf("\nhow the value ended%s:\n", reach ? " (reach)" : "");
     const char *k;
     json_t *v;
@@ -315,6 +322,9 @@ static int run(int argc, char **argv)
         } else if (!strcmp(a, "--service-payouts")) {
             if ((ec = parse_switch(&o.service_payouts, a, v, "on", "off")))
                 goto out;
+        } else if (!strcmp(a, "--dust-rule")) {
+            if ((ec = parse_switch(&o.dust_rule, a, v, "on", "off")))
+                goto out;
         } else if (!strcmp(a, "--max-hops")) {
             if ((ec = parse_u32(&o.max_hops, a, v)))
                 goto out;
@@ -449,23 +459,22 @@ const cw_command cw_cmd_trace = {
     "                        [--stop-at CATEGORY,...]\n"
     "                        [--coinjoin rank|proportional|stop|order|through]\n"
     "                        [--probable-floor SHARE] [--relink on|off] [--sweeps stop|through]\n"
-    "                        [--mixer-payouts|--service-payouts on|off]\n"
+    "                        [--mixer-payouts|--service-payouts|--dust-rule on|off]\n"
     "                        [--top N] [--graph N] [--max-nodes N] [--json]\n\n"
     "Follows the value of SRC through the chain and says where it ended: per category,\n"
     "entity and address (labels from --labels DB; unlabelled = unknown), unspent, fees,\n"
-    "dust, the hop frontier; with the strongest paths and the flow graph (--json).\n"
-    "Models and rules: docs/TRACE-MODELS.md.\n\n"
+    "dust, the hop frontier (--json: paths, flow graph). Rules: docs/TRACE-MODELS.md.\n\n"
     "  --from SRC        txid:vout (one output), txid (all its outputs), an address (every\n"
     "                    output paid to it), label:NAME (addresses labelled with entity or\n"
     "                    category NAME) or cluster:ID|ADDRESS (every address of the cluster,\n"
     "                    after `chainwatch cluster build`); repeatable\n"
     "  --model M         fifo (default), haircut or poison\n"
     "  --direction D     forward (default: where did it go) or backward (where from)\n"
-    "  --max-hops N      stop following after N txs (default: no limit)\n"
+    "  --max-hops N      stop after N txs (default: no limit)\n"
     "  --min-value SAT   traced amounts below SAT end as dust (default 1)\n"
     "  --until-height H  forward: ignore txs above H; backward: do not go below H\n"
     "  --stop-at C,...   label categories where value stops; 'default' (the default\n"
-    "                    with --labels): custodial services; 'none': no stop\n"
+    "                    with --labels): custodial services, merchants; 'none': no stop\n"
     "  --coinjoin P      CoinJoin policy: rank (the default: FIFO matching by value, a\n"
     "                    group of equal outputs sharing what reaches it; haircut shares\n"
     "                    by value), proportional (every output gets its share by value),\n"
@@ -478,11 +487,11 @@ const cw_command cw_cmd_trace = {
     "  --relink on|off   forward: re-link the CoinJoin outputs the source's owner is seen\n"
     "                    to hold (spent together with its other coins, remix chains) and\n"
     "                    give them the round's value first (default on; still PROBABLE).\n"
-    "                    Both act only with --labels and a stop at exchange or\n"
-    "                    exchange_deposit (default stops)\n"
+    "                    Only with --labels and a stop at exchange(_deposit)\n"
     "  --mixer-payouts on|off  forward: a mixer's later payouts into an account with\n"
     "                    certain traced value get what entered it (PROBABLE; default on)\n"
     "  --service-payouts on|off  unlabelled services too (default on)\n"
+    "  --dust-rule on|off  a dusting campaign's outputs end as dust (default on)\n"
     "  --top N           paths and addresses shown (default 10); --graph N: txs in the\n"
     "                    JSON graph (default 1000); --max-nodes N: memory bound\n\n"
     "On an EVM store (--from 0xTXHASH): the account model (--model, --max-hops, --until,\n"

@@ -63,7 +63,7 @@ done
 # honest users' payments into an instant exchanger's order address and a bridge vault: traced
 # from the payment's inputs, the value stops at the service (its later sweeps and payouts are the
 # service's coins); main before stop 19 followed it through the hot wallet to other customers
-svc_txs=$(awk -F, '$3 == "instant_order" || $3 == "bridge_in" {print $1}' "$T/w/truth/txs.csv" | head -8)
+svc_txs=$(awk -F, '($3 == "instant_order" || $3 == "bridge_in") && n++ < 8 {print $1}' "$T/w/truth/txs.csv")
 check "the world has service deposits to trace" test -n "$svc_txs"
 : > "$T/svc-kinds.txt"
 for tx in $svc_txs; do

@@ -55,4 +55,22 @@ check_eq "screening flags every stolen deposit address" "$(jq '.screen.stolen.fl
 check "the dust reached honest customers' deposit addresses (the world's own shape)" \
     test "$(awk -F, 'NR > 1 && $7 == "exchange_deposit"' "$W/dust.csv" | wc -l)" -ge 20
 check "screening flags <= 2 % of clean deposit addresses (dusted ones among them)" jqt '.screen.clean.flagged_share <= 0.02'
+# stop 20 (issue 11): no certain stolen value on an honest merchant's cash-outs, nor on the
+# thief's dust at honest customers' deposit addresses or on what the dusted pay later; every
+# stolen deposit the trace reaches stays a deposit (none is ended as dust)
+if $PY "$SRC/tests/diff/btc_alt4_score.py" --world "$T/w" --store "$T/s" --bin "$CW_BIN" --work "$T/e" \
+    --out "$T/a.json" > /dev/null 2> "$T/score.txt"; then
+    A=$T/a.json
+    cause() { jq --arg k "$1" '.false_certain_deposits_by_cause[$k].outputs // 0' "$A"; }
+    check_eq "no merchant's cash-out gets certain stolen value (the merchant stop)" "$(cause "a merchant the thief paid")" 0
+    check_eq "no dust at an honest customer's deposit address is a deposit of the thief" \
+        "$(cause "the thief's dust to an honest customer's deposit address")" 0
+    check_eq "no dusted payer's later deposit gets certain stolen value" "$(cause "an honest payer who had received dust")" 0
+    jqa() { jq -e "$1" "$A" > /dev/null; }
+    check "the trace ended the thief's dusting outputs as dust (>= 100)" jqa '.trace_dusting.outputs >= 100'
+    check_eq "no stolen deposit is ended as dust" "$(jq '.trace_dusting.true_deposits' "$A")" 0
+else
+    cat "$T/score.txt" >&2
+    bad "btc_alt4_score.py failed"
+fi
 finish

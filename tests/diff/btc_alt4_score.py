@@ -115,6 +115,7 @@ def main():
     # true ones by the thief's step before them
     kind_of = {r["txid"]: r["kind"] for r in csv.DictReader(open(os.path.join(tdir, "thief_txs.csv")))}
     false_dep, missed = {}, {}
+    dusting = {"outputs": 0, "sat": 0, "true_deposits": 0}   # outputs the trace ended as dusting
     dust_ops = {x["outpoint"] for x in honest_ops.values() if x["kind"] == "dust"}
     dust_users = {r["address"] for r in dust}
     for h, d in traces:
@@ -124,7 +125,12 @@ def main():
             for out in tx.get("outputs", []):
                 t = out.get("traced", 0) or 0
                 ad = out.get("address")
-                if not t or ad not in addr or addr[ad][1] not in ("exchange_deposit", "exchange"):
+                if out.get("dusting"):
+                    dusting["outputs"] += 1
+                    dusting["sat"] += t
+                    dusting["true_deposits"] += out["outpoint"] in true_dep
+                if not t or ad not in addr or addr[ad][1] not in ("exchange_deposit", "exchange") or \
+                        out.get("dusting"):  # the trace ended it as a dusting output: no deposit
                     continue
                 c = t - eval_btc.probable_part(out, tx)
                 if c <= 0:
@@ -150,6 +156,7 @@ def main():
             k = missed.setdefault("after " + "+".join(src), [0, 0])
             k[0] += 1
             k[1] += x["value_sat"]
+    res["trace_dusting"] = dusting
     res["false_certain_deposits_by_cause"] = {k: {"outputs": v[0], "sat": v[1]} for k, v in sorted(false_dep.items())}
     res["missed_deposits_by_step_before"] = {k: {"deposits": v[0], "sat": v[1]} for k, v in sorted(missed.items())}
     # peel chains: recall by hop shape (eval_btc.py's flag look-ups are not kept: one tx call each)

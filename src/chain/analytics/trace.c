@@ -68,13 +68,18 @@ void cw_trace_opts_init(cw_trace_opts *o)
     o->relink = true;
     o->mixer_payouts = true;
     o->service_payouts = true;
+    o->dust_rule = true;
 }
 
 void cw_trace_opts_default_stops(cw_trace_opts *o)
 {
     static const char *const custodial[] = {
-        "exchange",     "exchange_deposit",  "mixer",    "service",       "bridge",
-        "p2p_exchange", "payment_processor", "gambling", "darknet_market"};
+        "exchange", "exchange_deposit", "mixer", "service", "bridge", "p2p_exchange",
+        "payment_processor", "gambling", "darknet_market",
+        /* not a custodian, but what a labelled merchant receives is the thief's purchase: the
+         * goods were delivered for it, and what the merchant pays on (payroll, its own
+         * cash-out) is its revenue, not the thief's coin (docs/TRACE-MODELS.md) */
+        "merchant"};
     o->n_stop = 0;
     for (size_t i = 0; i < sizeof custodial / sizeof *custodial && i < CW_TRACE_MAX_STOP; i++)
         o->stop[o->n_stop++] = custodial[i];
@@ -271,7 +276,8 @@ static int new_node(cw_trace *t, uint64_t out, uint64_t tx, uint32_t hop, uint32
         rc = map_put(t, out, t->n_nodes);
     if (rc)
         return rc;
-    t->nodes[t->n_nodes] = (cw_trace__node){out, 0, tx, 0, 0, hop, parent, false, 0, false, 0};
+    t->nodes[t->n_nodes] =
+        (cw_trace__node){out, 0, tx, 0, 0, hop, parent, false, 0, false, false, 0};
     *idx = (uint32_t)t->n_nodes++;
     return 0;
 }
@@ -602,6 +608,45 @@ static bool pool_sweep(cw_trace *t, uint64_t in0, size_t n_in, uint64_t o0, size
     return shape && !(certain && risk_gathering(t, in0, n_in));
 }
 
+/* Dust (stop 20): a dusting campaign pays 546 to about 1,500 sat to many addresses in one tx,
+ * honest users' and honest customers' deposit addresses among them, to make them look tied to
+ * its source. An output of at most DUST_MAX_SAT whose creating tx pays at least DUST_MIN_OUTS
+ * such outputs, and whose spender (if any) adds at least DUST_SHARE times its value from its
+ * other inputs (the taint is at most 1 % of what the spender adds, the EVM's dusted_payer rule)
+ * is not followed and is no deposit of the source: it ends as `dust`. A real deposit is far
+ * above any exchange's minimum; a thief's one small payment is not a many-output dusting. */
+#define DUST_MAX_SAT 2000
+#define DUST_MIN_OUTS 10
+#define DUST_SHARE 100
+
+static bool dusting_output(const cw_trace *t, uint64_t out, uint64_t tx, const cw_row_out *o)
+{
+    uint64_t v = cw_out_value(o);
+    if (v > DUST_MAX_SAT)
+        return false;
+    uint64_t in0, in1, o0, o1;
+    cw_chainstore_tx_range(t->cs, tx, &in0, &in1, &o0, &o1);
+    if (o1 - o0 < DUST_MIN_OUTS)
+        return false;
+    size_t n_dust = 0;
+    for (uint64_t j = o0; j < o1 && n_dust < DUST_MIN_OUTS; j++)
+        if (cw_out_value(cw_chainstore_out(t->cs, j)) <= DUST_MAX_SAT)
+            n_dust++;
+    if (n_dust < DUST_MIN_OUTS)
+        return false;
+    uint64_t sp = o->spending_tx;
+    if (sp == CW_NONE32 || sp >= t->counts.txs)
+        return true;
+    cw_chainstore_tx_range(t->cs, sp, &in0, &in1, &o0, &o1);
+    uint64_t added = 0, need = (uint64_t)DUST_SHARE * v;
+    for (uint64_t k = in0; k < in1 && added < need; k++) {
+        uint64_t po = prevout_of(t->cs, k, NULL);
+        if (po != CW_NONE64 && po != out)
+            added += cw_out_value(cw_chainstore_out(t->cs, po));
+    }
+    return added >= need;
+}
+
 /* Forward: decides what happens to the value at a new node (follow it or end it). */
 static int settle_forward(cw_trace *t, uint32_t ni, bool source)
 {
@@ -611,6 +656,13 @@ static int settle_forward(cw_trace *t, uint32_t ni, bool source)
     if (addr == CW_NONE64)
         return add_end(t, CW_END_BURNED, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop,
                        ni);
+    if (!source && t->opts.dust_rule && dusting_output(t, n->out, n->tx, o)) {
+        n->dusting = true;
+        t->stats.dusting_outputs++;
+        t->stats.dusting_value += n->amount;
+        return add_end(t, CW_END_DUST, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop,
+                       ni);
+    }
     if (!source && (stops_at(t, addr) || is_mixer(t, addr)))
         return add_end(t, CW_END_LABEL, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop,
                        ni);

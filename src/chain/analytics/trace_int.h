@@ -24,6 +24,7 @@ typedef struct cw_trace__node {
     bool spread;     /* FIFO, forward: a shared amount with no position in the coin (a CoinJoin
                       * group's share, a re-link, or what such a coin passed on): the next tx
                       * spreads it over the coin's satoshis pro rata instead of by position */
+    bool dusting;    /* forward: ended as a dusting campaign's output (opts.dust_rule) */
     uint64_t prob;   /* the probable part of amount (passed a CoinJoin), <= amount */
 } cw_trace__node;
 

@@ -174,6 +174,8 @@ static json_t *graph_node(const cw_trace *t, const cw_trace__txrec *r, uint32_t 
                                           "coins) could not have paid them"));
         json_object_set_new(oj, "relinked", lj);
     }
+    if (fwd && k >= r->n_in && n->dusting)
+        json_object_set_new(oj, "dusting", json_true());
     if (fwd && k >= r->n_in &&
         (n->rule == CW_RULE_MIXER_PAYOUT || n->rule == CW_RULE_SERVICE_PAYOUT))
         for (size_t m = 0; m < t->n_mpay; m++)
@@ -367,6 +369,16 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
                       "paid by a tx the service's walk did not reach (its float), matched by "
                       "amount to one traced order at the service less a fee of at most 10 % "
                       "(docs/TRACE-MODELS.md, \"Payouts from the float\")"));
+    if (t->stats.dusting_outputs)
+        json_object_set_new(
+            j, "dusting",
+            json_pack("{s:I, s:I, s:s}", "outputs", (json_int_t)t->stats.dusting_outputs, "value",
+                      (json_int_t)t->stats.dusting_value, "meaning",
+                      "outputs of at most 2,000 sat from a tx paying ten or more such (a dusting "
+                      "campaign), whose spender adds 100 times their value: the source paid "
+                      "them, but their holders are not its recipients; ended as dust, not "
+                      "followed, no deposit (graph outputs' dusting; docs/TRACE-MODELS.md, "
+                      "\"Dusting\")"));
     /* poison does not conserve value: its figures are reach, never amounts of the source */
     if (t->opts.model == CW_TRACE_POISON) {
         uint64_t touched = 0, outs = 0;
