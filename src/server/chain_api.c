@@ -15,9 +15,11 @@
  *                                      cw_trace_opts_default_stops; empty or 'none': no stop)
  *                                      a trace (cw_trace_json: flow graph + summary); from=
  *                                      may list several sources, comma-separated;
- *                                      coinjoin=order|rank|stop (FIFO: rank, as the CLI)
+ *                                      coinjoin=order|rank|stop (FIFO: rank, as the CLI);
+ *                                      dust_rule=on|off (default on, as trace --dust-rule)
  *   GET screen/{addr}?hops=k           exposure of an address (cw_screen_json); per_deposit=1
  *                                      also screens each deposit apart, min_deposit=SAT;
+ *                                      mix_rounds=N (default 3; 0: the rule off, as the CLI);
  *   GET screen/{txid:vout}             the exposure of that one output (a deposit)
  *   GET status                         store counts and what has been built over it
  * The store is opened read-only when the server starts (serve --store, --labels) and reopened
@@ -889,6 +891,13 @@ static void do_trace(cw_chain_ctx *c, cw_chainstore *cs, cw_req *q, cw_resp *r)
         cw_server__error(r, 400, "Bad request", "a numeric parameter is not a number");
         return;
     }
+    const char *dust = cw_server__arg(q, "dust_rule"); /* as trace --dust-rule (default on) */
+    if (dust && !strcmp(dust, "off"))
+        o.dust_rule = false;
+    else if (dust && strcmp(dust, "on") != 0) {
+        cw_server__error(r, 400, "Bad request", "dust_rule must be on or off");
+        return;
+    }
     char *stops = NULL;
     if (!stop) {
         cw_trace_opts_default_stops(&o); /* the custodial services, as the CLI */
@@ -1041,9 +1050,12 @@ void cw_server__chain_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *
         o.hops = (uint32_t)arg_u64(q, "hops", o.hops, &bad);
         o.per_deposit = arg_u64(q, "per_deposit", 0, &bad) != 0;
         o.min_deposit = arg_u64(q, "min_deposit", o.min_deposit, &bad);
+        uint64_t rounds = arg_u64(q, "mix_rounds", o.mix_rounds, &bad);
+        o.mix_rounds = rounds > UINT32_MAX ? UINT32_MAX : (uint32_t)rounds;
         if (bad || o.hops > 20) {
             cw_server__error(r, 400, "Bad request",
-                             "hops: a number <= 20; per_deposit: 0 or 1; min_deposit: satoshis");
+                             "hops: a number <= 20; per_deposit: 0 or 1; min_deposit: satoshis; "
+                             "mix_rounds: a number (0: off)");
             return;
         }
         cw_screen_result *sr = NULL;

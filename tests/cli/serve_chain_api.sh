@@ -56,6 +56,12 @@ check_eq "screen?per_deposit=1: the CLI's answer" \
     "$("$CW_BIN" screen "$ADDR" --store "$T/s" --labels "$T/labels.db" --json --per-deposit --min-deposit 5000 | jq -S "$pick")"
 check_eq "screen: a bad per_deposit: 400" "$(code "screen/$ADDR?per_deposit=yes")" 400
 check_eq "screen: a missing output: 404" "$(code "screen/$TXID:999")" 404
+check_eq "screen: mix_rounds=0 (the rule off) as the CLI's --mix-rounds 0" \
+    "$(get "screen/$ADDR?mix_rounds=0" | jq -S '{flag, exposure, flags}')" \
+    "$("$CW_BIN" screen "$ADDR" --store "$T/s" --labels "$T/labels.db" --mix-rounds 0 --json | jq -S '{flag, exposure, flags}')"
+check_eq "screen: a bad mix_rounds: 400" "$(code "screen/$ADDR?mix_rounds=three")" 400
+check_eq "trace: dust_rule=off answers" "$(get "trace?from=$TXID&max_hops=2&dust_rule=off" | jq 'has("summary") or has("nodes") or has("graph")')" true
+check_eq "trace: a bad dust_rule: 400" "$(code "trace?from=$TXID&max_hops=2&dust_rule=maybe")" 400
 check_eq "trace: forward FIFO from the tx" "$(get "trace?from=$TXID&model=fifo&max_hops=3" | jq 'has("summary") or has("nodes") or has("graph")')" true
 check_eq "bad txid: 400" "$(code tx/zz)" 400
 check_eq "unknown tx: 404" "$(code tx/0000000000000000000000000000000000000000000000000000000000000000)" 404
