@@ -678,7 +678,7 @@ static int rule_case(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap *l
     }
     cw_error_clear();
     /* value stops where it leaves the launderer's hands: the custodial services (exchanges,
-     * mixers and CoinJoin coordinators, bridges, instant exchangers; trace.h) */
+     * mixers and CoinJoin coordinators, bridges, instant exchangers) and merchants; trace.h */
     cw_trace_opts_default_stops(&o);
     cw_trace_sources src = {0};
     cw_trace *t = NULL;

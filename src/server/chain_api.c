@@ -11,8 +11,9 @@
  *   GET labels?q=TEXT&limit=           labels by address, entity name (part), reference or
  *                                      category, each with its provenance
  *   GET trace?from=..&model=..&direction=..&max_hops=..&min_value=..&stop_at=a,b
- *                                      (stop_at absent or 'default': the custodial services,
- *                                      cw_trace_opts_default_stops; empty or 'none': no stop)
+ *                                      (stop_at absent or 'default': custodial services and
+ *                                      merchants, cw_trace_opts_default_stops; empty or
+ *                                      'none': no stop)
  *                                      a trace (cw_trace_json: flow graph + summary); from=
  *                                      may list several sources, comma-separated;
  *                                      coinjoin=order|rank|stop (FIFO: rank, as the CLI);
@@ -900,7 +901,7 @@ static void do_trace(cw_chain_ctx *c, cw_chainstore *cs, cw_req *q, cw_resp *r)
     }
     char *stops = NULL;
     if (!stop) {
-        cw_trace_opts_default_stops(&o); /* the custodial services, as the CLI */
+        cw_trace_opts_default_stops(&o); /* custodial services and merchants, as the CLI */
     } else if (*stop) {
         stops = cw_arena_strndup(q->arena, stop, strlen(stop));
         char *save = NULL;
