@@ -33,8 +33,10 @@
  * whole and never rewrites under a reader (3 to 5 kept them beside the manifest); 7: a flagged
  * run's end (rule peel-run-end, flags of 6 differ); 8: a batched hop back to the chain's own
  * address carries a tight run (counting for no tight hop) and may be ended; a run's last flagged
- * hop may be ended by a hop (flags of 7 differ) */
-#define PAT_FORMAT 9
+ * hop may be ended by a hop (flags of 7 differ); 9: peel-run-branch; 10: a JoinMarket-shaped
+ * round of 13-20 parties whose every other output is a matched change is joinmarket, not
+ * wasabi1 (kind bits of 9 differ) */
+#define PAT_FORMAT 10
 
 static const char *const flag_names[CW_PAT_N_FLAGS] = {
     "coinjoin", "whirlpool", "wasabi1",  "wasabi2", "joinmarket",       "peel_chain",
@@ -574,7 +576,8 @@ static bool payer_batch(const scratch *s, const txfacts *x, size_t m)
  *   - JoinMarket: <= 20 equal outputs at the taker's amount, one per party, each party one
  *     change at most.
  * *why gets a short reason for the evidence. */
-static uint32_t round_kind(const scratch *s, const txfacts *x, size_t m, const char **why)
+static uint32_t round_kind(const scratch *s, const txfacts *x, size_t m, size_t mt,
+                           const char **why)
 {
     size_t std_rep = 0, reps = 0, lvl4 = 0, lvl24 = 0;
     for (size_t i = 0; i < x->n_out;) {
@@ -607,7 +610,11 @@ static uint32_t round_kind(const scratch *s, const txfacts *x, size_t m, const c
     }
     bool ww1 = wasabi1_value(x->v) && one_each && (!std || ww1_levels);
     bool jm = jm_sized && m <= x->k;
-    if (ww1 && (!jm || x->k > 12)) {
+    /* a JoinMarket-shaped round of more than 12 parties at about 0.1 BTC: JoinMarket (makers
+     * can number more than 12) when every other output is one party's change (mt of m matched
+     * by input sub-sets); Wasabi 1.x when one is not, as its coordinator's fee output is
+     * nobody's change */
+    if (ww1 && (!jm || (x->k > 12 && mt < m))) {
         *why = "one denomination of about 0.1 BTC, at most one per input";
         return CW_PAT_WASABI1;
     }
@@ -1482,13 +1489,13 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
          * pay the amount exactly): a batch paying k equal amounts with a few other outputs is
          * one payer, however many of its inputs happen to sum to one of them */
         if (mt >= 2 && mt + 2 >= m && x.distinct >= 2 && m + 3 >= x.k && !pays_class(&x)) {
-            f = CW_PAT_COINJOIN | round_kind(s, &x, m, &why);
+            f = CW_PAT_COINJOIN | round_kind(s, &x, m, mt, &why);
             rule = CW_PAT_RULE_JM_SUBSET;
             score = x.distinct >= x.k ? 95 : 88;
             goto done;
         }
         if (x.distinct >= x.k && x.max_out <= x.max_in && x.reuse == 0 && m + 1 >= x.k) {
-            f = CW_PAT_COINJOIN | round_kind(s, &x, m, &why);
+            f = CW_PAT_COINJOIN | round_kind(s, &x, m, mt, &why);
             rule = CW_PAT_RULE_JM_STRUCTURE;
             score = 75;
             goto done;
@@ -1522,7 +1529,7 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
                            exotic_denom(x.v))) {
             /* the kind: Wasabi 1 mixes about 0.1 BTC; JoinMarket's takers pick any amount
              * for <= 20 participants, each one equal output and at most one change */
-            f = CW_PAT_COINJOIN | round_kind(s, &x, m, &why);
+            f = CW_PAT_COINJOIN | round_kind(s, &x, m, mt, &why);
             rule = CW_PAT_RULE_EQUAL_ROUND;
             score = 80 + (mt >= 2 ? 10 : 0) + (x.k >= 10 ? 5 : 0);
             goto done;

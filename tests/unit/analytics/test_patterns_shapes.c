@@ -15,7 +15,8 @@
  *   - the failures found on generated worlds (issue 11): 8 inputs paying 20 x 3^13 sat and
  *     changes (no change matched: was not a CoinJoin at all); 19 inputs, 15 x 0.01 BTC, 10
  *     changes (was joinmarket); 41 inputs, 40 x 0.2 BTC, changes (was wasabi1); a JoinMarket
- *     round whose amount is a maker's 131,072-sat coin (must stay joinmarket);
+ *     round whose amount is a maker's 131,072-sat coin (must stay joinmarket); a JoinMarket
+ *     round of 14 makers at 0.18585910 BTC, no coordinator fee output (was wasabi1);
  *   - found by the independent world (tests/diff/btc_shapes_world.py): a payroll paid from 12
  *     of the payer's coins with a change larger than any (not a CoinJoin; probable allowed),
  *     a payroll of 16 x 3,333,000 sat from 12 coins (more equal outputs than inputs off the
@@ -81,10 +82,10 @@ static uint8_t txid_w1[32], txid_w2[32], txid_jm[32], txid_wp[32], txid_t0[32], 
 enum { BIG_IN = 300, WW1_PARTS = 30, EX_IN = 10, DEC_IN = 6, PR_IN = 12 };
 static coin big_in[BIG_IN], ww1_in[WW1_PARTS], f1_in[8], f2_in[19], f3_in[41], jmx_in[7],
     ex_in[EX_IN], dec_in[DEC_IN], pr_in[PR_IN], jme_in[6], t0b_in, wh_in[20], wd_in[5], sw_in[4],
-    py_in[12], sr_in[5];
+    py_in[12], sr_in[5], jmb_in[16];
 static uint8_t txid_big[32], txid_ww1[32], txid_f1[32], txid_f2[32], txid_f3[32], txid_jmx[32],
     txid_ex[32], txid_dec[32], txid_pr[32], txid_jme[32], txid_t0b[32], txid_wh[32], txid_wd[32],
-    txid_sw[32], txid_py[32], txid_sr[32];
+    txid_sw[32], txid_py[32], txid_sr[32], txid_jmb[32];
 
 /* Wasabi 2's standard denominations (WabiSabi's StandardDenomination: 2^n, 3^n, 2 x 3^n,
  * 1/2/5 x 10^n, 5,000 sat .. 2^37 sat), largest first; returns the count. */
@@ -151,6 +152,12 @@ static void fund_big(int part)
         static const uint64_t srv[5] = {10000000, 8388608, 2000000, 643252, 524288};
         for (int i = 0; i < 5; i++)
             fund(&sr_in[i], srv[i], 0);
+        /* JoinMarket with 14 makers (mainnet takers can fill from more than 12): the taker's
+         * two coins, one coin of 0.2 .. 0.6 BTC per maker */
+        fund(&jmb_in[0], 15000000, 0);
+        fund(&jmb_in[1], 9000000, 0);
+        for (int i = 2; i < 16; i++)
+            fund(&jmb_in[i], 20000000 + rnd(40000000), 0);
         return;
     }
     for (int i = 200; i < BIG_IN; i++)
@@ -322,6 +329,25 @@ static void build_big(gen_tx *tx)
     add_out(tx, jmx_in[0].value + jmx_in[1].value - amt - 5 * fee - 3000, new_key());
     block_tx(tx, NULL);
     last_txid(txid_jmx);
+
+    /* JoinMarket, 15 parties at 0.18585910 BTC (inside Wasabi 1's 0.05-0.2 BTC, not a
+     * standard denomination): each maker's change beside its equal output, the taker's change,
+     * no coordinator fee output */
+    const uint64_t amt_b = 18585910;
+    uint64_t fees_b = 0;
+    gen_tx_reset(tx);
+    for (int i = 0; i < 16; i++)
+        add_in(tx, &jmb_in[i]);
+    for (int i = 0; i < 15; i++)
+        add_out(tx, amt_b, new_key());
+    for (int i = 2; i < 16; i++) {
+        uint64_t cjfee = 250 + rnd(4000);
+        fees_b += cjfee;
+        add_out(tx, jmb_in[i].value - amt_b + cjfee, new_key());
+    }
+    add_out(tx, jmb_in[0].value + jmb_in[1].value - amt_b - fees_b - 9000, new_key());
+    block_tx(tx, NULL);
+    last_txid(txid_jmb);
 
     /* an exchange batch withdrawal: 10 hot-wallet coins, 60 withdrawals, many of them the same
      * round amounts, and the exchange's change */
@@ -752,6 +778,7 @@ static void test_flags(void)
                 {"15 x 0.01 BTC, 19 inputs", txid_f2, CW_PAT_WASABI2},
                 {"40 x 0.2 BTC, 41 inputs", txid_f3, CW_PAT_WASABI2},
                 {"joinmarket at 131072", txid_jmx, CW_PAT_JOINMARKET},
+                {"joinmarket, 14 makers", txid_jmb, CW_PAT_JOINMARKET},
                 {"exchange batch", txid_ex, 0},
                 {"1-2-5 batch", txid_dec, 0},
                 {"withdrawals from deposits", txid_wd, 0},
@@ -801,7 +828,7 @@ static void test_flags(void)
     cw_patterns_stats st;
     REQUIRE(cw_patterns_build(store, &st) == 0);
     CHECK_EQ_INT(st.counts[9], 2);     /* tx0 */
-    CHECK_EQ_INT(st.counts[0], 4 + 9); /* coinjoin */
+    CHECK_EQ_INT(st.counts[0], 4 + 10); /* coinjoin */
     CHECK_EQ_INT(st.counts[5], PEEL_HOPS);
     char names[256];
     cw_patterns_flags_string(names, sizeof names, CW_PAT_TX0 | CW_PAT_COINJOIN_PROBABLE);
@@ -815,7 +842,7 @@ static void test_clusters(void)
     REQUIRE(cw_cluster_build(store, CW_CHANGE_PEEL, &st) == 0);
     /* + the probable payrolls and 4-party round (the 1-2-5 batch is a payer's: its inputs are
      * clustered) */
-    CHECK_EQ_INT(st.coinjoin_skipped, 4 + 9 + 3);
+    CHECK_EQ_INT(st.coinjoin_skipped, 4 + 10 + 3);
     cw_chainstore_close(cs);
     REQUIRE(cw_chainstore_open(&cs, store, false, CW_NET_REGTEST) == 0);
     cw_clusters *cl;
