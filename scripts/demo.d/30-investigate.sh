@@ -32,7 +32,7 @@ fi
 H=$(jq -r '.[0].name' "$W/truth/heists.json")
 FROM=()
 for op in $(jq -r '.[0].stolen_outputs[].outpoint' "$W/truth/heists.json"); do FROM+=(--from "$op"); done
-echo "-- the SYNTHETIC world's heist '$H': where did the stolen coins go? (FIFO, stop at custodial services: exchanges, mixers, bridges, instant exchangers; value past a CoinJoin is shared by its outputs and reported PROBABLE)"
+echo "-- the SYNTHETIC world's heist '$H': where did the stolen coins go? (FIFO, stop at custodial services (exchanges, mixers, bridges, instant exchangers) and merchants; value past a CoinJoin is shared by its outputs and reported PROBABLE)"
 "$BIN" trace "${FROM[@]}" --model fifo --store "$S" --labels "$L" \
     --stop-at default --top 5
 echo "-- the ground truth (truth/heists.json): deposits per exchange, in sat"
