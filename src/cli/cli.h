@@ -49,6 +49,11 @@ int cw_cli_help(const cw_command *cmd);
 int cw_cli_usage_error(const cw_command *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* --file lists (one entry a line): the next entry of [*p, end) with surrounding blanks and a CR
+ * trimmed, blank lines and # comments skipped; *p moves past its line and *line counts lines.
+ * Returns false at the end. The entry is not terminated (its length is *n). */
+bool cw_cli_list_next(const char **p, const char *end, size_t *line, const char **entry, size_t *n);
+
 /* Dumps a JSON value to stdout with sorted keys and a newline; steals the reference. */
 int cw_cli_print_json(json_t *v);
 

@@ -405,29 +405,18 @@ static int run(int argc, char **argv)
         rc = screen_one(cs, lm, addrs[i], &so, json, top, &worst);
     if (rc == 0 && data) {
         /* one address per line; blank lines and # comments skipped */
-        char *p = (char *)data, *end = p + len;
-        while (rc == 0 && p < end) {
-            char *nl = memchr(p, '\n', (size_t)(end - p));
-            char *e = nl ? nl : end;
+        const char *p = (const char *)data, *end = p + len, *s;
+        size_t lineno = 0, n;
+        while (rc == 0 && cw_cli_list_next(&p, end, &lineno, &s, &n)) {
             char line[256];
-            size_t n = (size_t)(e - p);
-            while (n && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t'))
-                n--;
-            while (n && (*p == ' ' || *p == '\t')) {
-                p++;
-                n--;
+            if (n >= sizeof line) {
+                rc = cw_error_set(CW_EINVAL, "%s: a line is too long for an address or an output",
+                                  file);
+                break;
             }
-            if (n && *p != '#') {
-                if (n >= sizeof line) {
-                    rc = cw_error_set(CW_EINVAL,
-                                      "%s: a line is too long for an address or an output", file);
-                    break;
-                }
-                memcpy(line, p, n);
-                line[n] = 0;
-                rc = screen_one(cs, lm, line, &so, json, top, &worst);
-            }
-            p = nl ? nl + 1 : end;
+            memcpy(line, s, n);
+            line[n] = 0;
+            rc = screen_one(cs, lm, line, &so, json, top, &worst);
         }
     }
     /* each address's answer is printed as it is read: a rollback beside them fails the run */

@@ -42,6 +42,26 @@ const char *cw_cli_error_text(const char *verb)
     return m;
 }
 
+bool cw_cli_list_next(const char **p, const char *end, size_t *line, const char **entry, size_t *n)
+{
+    while (*p < end) {
+        const char *s = *p, *nl = memchr(s, '\n', (size_t)(end - s));
+        const char *e = nl ? nl : end;
+        *p = nl ? nl + 1 : end;
+        ++*line;
+        while (e > s && (e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+            e--;
+        while (s < e && (*s == ' ' || *s == '\t'))
+            s++;
+        if (s < e && *s != '#') {
+            *entry = s;
+            *n = (size_t)(e - s);
+            return true;
+        }
+    }
+    return false;
+}
+
 int cw_cli_fail(const char *verb, int rc)
 {
     fprintf(stderr, "chainwatch %s: %s\n", verb, cw_cli_error_text(verb));

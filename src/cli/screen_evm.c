@@ -157,31 +157,23 @@ static int screen_addrs(const cw_command *cmd, int n, char **args, const char *f
         }
         a[k++] = args[i];
     }
-    char *p = (char *)buf, *end = p + len;
-    for (size_t line = 1; p && p < end; line++) {
-        char *nl = memchr(p, '\n', (size_t)(end - p));
-        char *e = nl ? nl : end;
-        while (e > p && (e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
-            e--;
-        while (p < e && (*p == ' ' || *p == '\t'))
-            p++;
-        char *next = nl ? nl + 1 : end;
-        if (p < e && *p != '#') {
-            *e = '\0'; /* the newline, trailing blank or the byte past the file's end is ours */
-            if (memchr(p, '\0', (size_t)(e - p)) != NULL || k == cap) {
-                cw_free(a);
-                cw_free(buf);
-                return cw_cli_usage_error(cmd, "%s line %zu: not an address line", file, line);
-            }
-            int ec = check_addr(cmd, p, file, line);
-            if (ec != CW_EXIT_OK) {
-                cw_free(a);
-                cw_free(buf);
-                return ec;
-            }
-            a[k++] = p;
+    const char *p = (const char *)buf, *end = p + len, *s;
+    size_t line = 0, n_s;
+    while (buf && cw_cli_list_next(&p, end, &line, &s, &n_s)) {
+        char *q = (char *)buf + (s - (const char *)buf); /* s, writable: buf is ours */
+        q[n_s] = '\0'; /* the newline, trailing blank or the byte past the file's end is ours */
+        if (memchr(q, '\0', n_s) != NULL || k == cap) {
+            cw_free(a);
+            cw_free(buf);
+            return cw_cli_usage_error(cmd, "%s line %zu: not an address line", file, line);
         }
-        p = next;
+        int ec = check_addr(cmd, q, file, line);
+        if (ec != CW_EXIT_OK) {
+            cw_free(a);
+            cw_free(buf);
+            return ec;
+        }
+        a[k++] = q;
     }
     if (!k) {
         cw_free(a);
