@@ -17,6 +17,13 @@
                                            threshold that maximises the worst world's
                                            min(precision, recall): is there any run-level rule
                                            that holds on every world at once?
+  peel_runs.py heldout FAM=OUT.json,OUT.json... FAM=...
+                                           leave one family (generator) out: on the other
+                                           families choose the rule (one condition, or two
+                                           ANDed, over the features below but `own`) with the
+                                           best worst-family hop precision among those keeping
+                                           hop recall >= 0.9 on each; print its precision and
+                                           recall on the family left out, for each family
 
 A run is a connected set of `peel_chain` txs, linked when one spends an output of another. It is
 true when most of its hops are truth hops (truth/peel_chains.csv, heist and honest chains alike).
@@ -28,8 +35,12 @@ inputs (swept or consolidated with many others), `unsp` share still unspent; `co
 hops whose remainder has its input's script type; `split` whether its first hop spends a tx of
 >= 3 outputs (the split of a larger coin); `own` share of hops whose remainder address has the
 truth owner of the hop's first input address (the change `--change peel` names is the payer's own:
-1.0 for an honest wallet's change chain as for a thief's). Truth chains (flagged or not) get the same features in
-`truth`. Reads the store's columns directly (docs/STORE-FORMAT.md); Debian's /usr/bin/python3.
+1.0 for an honest wallet's change chain as for a thief's); `fsd` the spread (standard deviation)
+of the peel fractions; `remerge` share of peels spent together with another output of the run;
+`rfresh` share of hops whose remainder is its address's first payment; `multi` share of hops with
+>= 2 inputs; `fanin` inputs of the tx paying the first hop (a wallet's merged receipts or one
+coin). Truth chains (flagged or not) get the same features in `truth`. Reads the store's columns
+directly (docs/STORE-FORMAT.md); Debian's /usr/bin/python3.
 """
 import collections
 import csv
@@ -67,6 +78,9 @@ def load(store):
             H[t] = h
     s["h"] = H
     s["cnt"] = collections.Counter(x[1] for x in s["outs"] if x[1] != NONE)
+    s["first"] = {}
+    for o in range(no - 1, -1, -1):
+        s["first"][s["outs"][o][1]] = o
     tid = col("txid")
     s["addrs"] = col("addrs")
     s["idx"] = {tid[i * 32 : (i + 1) * 32][::-1].hex(): i for i in range(nt)}
@@ -97,6 +111,7 @@ def features(s, hs, true, owner=None):
     hs = sorted(hs)
     gaps = [H[hs[i + 1]] - H[hs[i]] for i in range(len(hs) - 1)] or [0]
     fr, ratio, again, sweep, unsp, cont, npeel, own, nown = [], [], 0, 0, 0, 0, 0, 0, 0
+    remerge, rfresh, multi, hset = 0, 0, 0, set(hs)
     for t in hs:
         b = max(range(fo[t], fo[t + 1]), key=val)
         tot = sum(val(o) for o in range(fo[t], fo[t + 1]))
@@ -109,8 +124,11 @@ def features(s, hs, true, owner=None):
             sp = outs[o][2]
             if sp == NONE:
                 unsp += 1
-            elif fi[sp + 1] - fi[sp] >= 5:
-                sweep += 1
+            else:
+                sweep += fi[sp + 1] - fi[sp] >= 5
+                remerge += any(ins[i][0] in hset and fo[ins[i][0]] + ins[i][1] != o for i in range(fi[sp], fi[sp + 1]))
+        rfresh += s["first"].get(outs[b][1]) == b
+        multi += fi[t + 1] - fi[t] >= 2
         p, v = ins[fi[t]]
         cont += p < s["nt"] and outs[fo[p] + v][0] >> 56 == outs[b][0] >> 56
         if owner and p < s["nt"]:
@@ -121,12 +139,14 @@ def features(s, hs, true, owner=None):
     f = hs[0]
     start = sum(val(fo[ins[i][0]] + ins[i][1]) for i in range(fi[f], fi[f + 1]) if ins[i][0] < s["nt"])
     p = ins[fi[f]][0]
+    fanin = fi[p + 1] - fi[p] if p < s["nt"] else 0
     npeel = max(1, npeel)
     return {
         "n": len(hs), "tp": sum(t in true for t in hs), "gap": st.median(gaps), "maxgap": max(gaps),
         "frac": st.mean(fr), "ratio": st.median(ratio), "start": start / 1e8, "again": again / npeel,
         "sweep": sweep / npeel, "unsp": unsp / npeel, "cont": cont / len(hs),
-        "split": p < s["nt"] and fo[p + 1] - fo[p] >= 3, "own": own / nown if nown else None, "own_k": own, "own_n": nown,
+        "split": p < s["nt"] and fo[p + 1] - fo[p] >= 3, "fsd": st.pstdev(fr), "remerge": remerge / npeel,
+        "rfresh": rfresh / len(hs), "multi": multi / len(hs), "fanin": fanin, "own": own / nown if nown else None, "own_k": own, "own_n": nown,
     }
 
 
@@ -259,6 +279,143 @@ def cmd_grid(files):
         print("%.3f  %s" % (sc, d))
 
 
+HELD = ("n", "gap", "maxgap", "frac", "fsd", "ratio", "start", "again", "sweep", "unsp", "cont", "split",
+        "remerge", "rfresh", "multi", "fanin")
+
+
+def cmd_heldout(args):
+    """Leave one family out: choose a rule on the other families, measure it on the one left out."""
+    fams = {}
+    for a in args:
+        name, files = a.split("=", 1)
+        fams[name] = [json.load(open(f)) for f in files.split(",")]
+    names = sorted(fams)
+    runs, truth, pos, famm, truem = [], {}, 0, {}, 0
+    for name in names:
+        truth[name] = sum(d["ntrue"] for d in fams[name])
+        famm[name] = 0
+        for d in fams[name]:
+            for x in d["runs"]:
+                span = ((1 << x["n"]) - 1) << pos
+                famm[name] |= span
+                truem |= ((1 << x["tp"]) - 1) << pos
+                runs.append((x, span, name))
+                pos += x["n"]
+
+    def stats(m):
+        out = {}
+        for name in names:
+            k = m & famm[name]
+            kn, kt = k.bit_count(), (k & truem).bit_count()
+            out[name] = (kt / kn if kn else 0.0, kt / max(1, truth[name]))
+        return out
+
+    conds = []
+    for f in HELD:
+        vs = sorted({float(x[f]) for x, _, _ in runs})
+        for t in sorted({vs[i * (len(vs) - 1) // 24] for i in range(25)}):
+            for op in ("<=", ">="):
+                m = 0
+                for x, span, _ in runs:
+                    if (x[f] <= t) if op == "<=" else (x[f] >= t):
+                        m |= span
+                conds.append(("%s %s %.4g" % (f, op, t), m))
+    every = (1 << pos) - 1
+    rules = [("every run (main)", stats(every))] + [(n, stats(m)) for n, m in conds]
+    wide = [(n, m) for (n, m), (_, s) in zip(conds, rules[1:]) if sum(s[k][1] >= 0.9 for k in names) >= len(names) - 1]
+    for (n1, m1), (n2, m2) in itertools.combinations(wide, 2):
+        if n1.split()[0] != n2.split()[0]:
+            rules.append((n1 + " and " + n2, stats(m1 & m2)))
+
+    def pick(train):
+        # ties go to the simpler rule (one condition before two)
+        ok = [(min(s[k][0] for k in train), sum(s[k][0] for k in train), -n.count(" and "), n, s) for n, s in rules
+              if all(s[k][1] >= 0.9 for k in train)]
+        return max(ok, key=lambda r: r[:3])
+
+    print("%d rules (one condition, or two ANDed) over %d runs of %d families" % (len(rules), len(runs), len(names)))
+    print("| held out | rule chosen on the others (recall >= 0.9 on each, best worst precision) | "
+          "worst training precision | held-out precision / recall | every run (main) |")
+    print("|---|---|---|---|---|")
+    for h in names:
+        lo, _, _, n, s = pick([k for k in names if k != h])
+        print("| %s | `%s` | %.3f | **%.3f / %.3f** | %.3f / %.3f |" % (h, n, lo, *s[h], *rules[0][1][h]))
+    lo, _, _, n, s = pick(names)
+    print("\nin-sample, all families: `%s`: worst precision %.3f (%s)" % (n, lo, ", ".join(
+        "%s %.3f / %.3f" % (k, *s[k]) for k in names)))
+    for k in names:
+        b = max((s[k][0], n, s[k][1]) for n, s in rules if s[k][1] >= 0.9)
+        print("in-family ceiling %s: %.3f / %.3f `%s`" % (k, b[0], b[2], b[1]))
+    heldout_score(names, runs, truth)
+
+
+def heldout_score(names, runs, truth):
+    """The same, with a linear score over every feature of HELD (logistic regression on standardised
+    features, log of counts, sizes and gaps; each training family weighing the same, hops as
+    weights); its cut is the highest keeping recall >= 0.9 on each training family."""
+    import math
+
+    logs = {"n", "gap", "maxgap", "ratio", "start", "fanin"}
+    X = [[math.log1p(float(x[f])) if f in logs else float(x[f]) for f in HELD] for x, _, _ in runs]
+    fam = [r[2] for r in runs]
+    d = len(HELD)
+
+    def fit(train):
+        idx = [i for i in range(len(runs)) if fam[i] in train]
+        mu = [sum(X[i][j] for i in idx) / len(idx) for j in range(d)]
+        sd = [max(1e-9, math.sqrt(sum((X[i][j] - mu[j]) ** 2 for i in idx) / len(idx))) for j in range(d)]
+        fw = collections.Counter()
+        for i in idx:
+            fw[fam[i]] += runs[i][0]["n"]
+        S = []
+        for i in idx:
+            x = runs[i][0]
+            z = [(X[i][j] - mu[j]) / sd[j] for j in range(d)]
+            if x["tp"]:
+                S.append((z, 1, x["tp"] / fw[fam[i]] / len(train)))
+            if x["n"] > x["tp"]:
+                S.append((z, 0, (x["n"] - x["tp"]) / fw[fam[i]] / len(train)))
+        b = [0.0] * (d + 1)
+        for _ in range(150):
+            g = [0.0] * (d + 1)
+            for z, y, w in S:
+                t = max(-30.0, min(30.0, b[d] + sum(b[j] * z[j] for j in range(d))))
+                e = (1 / (1 + math.exp(-t)) - y) * w
+                for j in range(d):
+                    g[j] += e * z[j]
+                g[d] += e
+            for j in range(d + 1):
+                b[j] -= g[j] + (1e-3 * b[j] if j < d else 0)
+        return [b[d] + sum(b[j] * (X[i][j] - mu[j]) / sd[j] for j in range(d)) for i in range(len(runs))], b
+
+    def figs(sc, cut, k):
+        kt = sum(runs[i][0]["tp"] for i in range(len(runs)) if fam[i] == k and sc[i] >= cut)
+        kn = sum(runs[i][0]["n"] for i in range(len(runs)) if fam[i] == k and sc[i] >= cut)
+        return (kt / kn if kn else 0.0), kt / max(1, truth[k])
+
+    def cut_for(sc, train):
+        cut = None
+        for k in train:
+            acc = 0
+            for v, tp in sorted(((sc[i], runs[i][0]["tp"]) for i in range(len(runs)) if fam[i] == k), reverse=True):
+                acc += tp
+                if acc >= 0.9 * truth[k]:
+                    break
+            cut = v if cut is None else min(cut, v)
+        return cut
+
+    print("\nlinear score (logistic regression over %s)" % ", ".join(HELD))
+    print("| held out | training precision / recall | held-out precision / recall | largest weights |")
+    print("|---|---|---|---|")
+    for h in names + [None]:
+        train = [k for k in names if k != h]
+        sc, b = fit(train)
+        cut = cut_for(sc, train)
+        top = sorted(zip(b[:d], HELD), key=lambda w: -abs(w[0]))[:4]
+        print("| %s | %s | %s | %s |" % (h or "none (in-sample)", ", ".join("%s %.3f / %.3f" % (k, *figs(sc, cut, k)) for k in train),
+                                        "**%.3f / %.3f**" % figs(sc, cut, h) if h else "-", ", ".join("%s %+.2f" % (f, w) for w, f in top)))
+
+
 def cmd_links(store, world):
     s = load(store)
     fi, fo, ins, outs, idx = s["fi"], s["fo"], s["ins"], s["outs"], s["idx"]
@@ -294,6 +451,8 @@ if __name__ == "__main__":
         cmd_runs(*sys.argv[2:])
     elif len(sys.argv) == 4 and sys.argv[1] == "links":
         cmd_links(*sys.argv[2:])
+    elif len(sys.argv) > 3 and sys.argv[1] == "heldout":
+        cmd_heldout(sys.argv[2:])
     elif len(sys.argv) > 2 and sys.argv[1] in ("table", "grid"):
         (cmd_table if sys.argv[1] == "table" else cmd_grid)(sys.argv[2:])
     else:
