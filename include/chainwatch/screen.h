@@ -43,6 +43,18 @@
 
 #define CW_SCREEN_MAX_FLAG_CATS 16
 
+/* what cw_screen_address screens apart besides the pooled answer (cw_screen_opts.per_deposit) */
+typedef enum cw_screen_per_deposit {
+    CW_SCREEN_DEP_OFF = 0,     /* the pooled answer only */
+    CW_SCREEN_DEP_ALL = 1,     /* each deposit, the whole model (certain and probable flags) */
+    CW_SCREEN_DEP_CERTAIN = 2, /* each deposit, flagged only on certain exposure (default) */
+    CW_SCREEN_DEP_N
+} cw_screen_per_deposit;
+
+/* "off", "all", "certain"; parse returns 0 or CW_EINVAL naming the value */
+const char *cw_screen_per_deposit_name(cw_screen_per_deposit m);
+int cw_screen_per_deposit_parse(cw_screen_per_deposit *m, const char *s);
+
 typedef struct cw_screen_opts {
     uint32_t hops;              /* hop cap (default 0: none, the floor bounds the work) */
     double floor;               /* a path is followed while its traced value is at least this share
@@ -70,10 +82,14 @@ typedef struct cw_screen_opts {
      * the category entered (a backward trace from each round's inputs). Not under "stop". */
     uint32_t mix_rounds;
     /* cw_screen_address: also screen each received output of at least min_deposit satoshis
-     * apart, as one deposit (the floor a share of its own value, the same model, categories,
-     * thresholds and CoinJoin policy); the address is flagged when its pooled answer or any
-     * deposit is (default false) */
-    bool per_deposit;
+     * apart, as one deposit (the floor a share of its own value, the same categories and
+     * thresholds); the address is flagged when its pooled answer or any deposit is.
+     * CW_SCREEN_DEP_CERTAIN (default): a deposit is flagged only on its certain share (paths
+     * that pass no CoinJoin: its trace stops at CoinJoins, unless the policy is "through"), so
+     * no deposit is flagged apart for having shared a round with a thief;
+     * CW_SCREEN_DEP_ALL: the whole model per deposit (certain and probable flags);
+     * CW_SCREEN_DEP_OFF: the pooled answer only */
+    cw_screen_per_deposit per_deposit;
     /* a deposit (an output screened alone) worth less than this is never flagged apart: a
      * dusting attack pays an honest address a few satoshis of stolen coins, and the share of
      * such an output says nothing about its owner (default 100000 sat; its value still counts
@@ -133,7 +149,8 @@ int cw_screen_flag_level(const cw_screen_result *r);
  *  an output's screen adds "outpoint" (txid:vout), "value" (sat), "time" (its block's, Unix
  *  seconds), "height", "min_deposit", "below_min_deposit";
  *  with per_deposit: "pooled_flag" (the pooled answer's; "flag" is the stronger of it and the
- *  deposits') and "per_deposit": {min_deposit, screened, below_min_deposit, flag, flagged:
+ *  deposits') and "per_deposit": {mode ("certain"|"all"), min_deposit, screened,
+ *  below_min_deposit, flag, flagged:
  *  [{outpoint, value, time, height, flag, flags, base, floor_sat, exposure, unknown_share}]}} */
 json_t *cw_screen_json(const cw_screen_result *r, size_t top_paths);
 

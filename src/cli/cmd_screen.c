@@ -153,8 +153,9 @@ static void print_one(json_t *j)
     }
     json_t *pd = json_object_get(j, "per_deposit");
     if (pd) {
-        printf("  per deposit: %lld deposit(s) of at least %lld sat screened apart (%lld smaller "
-               "not), %zu flagged; pooled answer: %s\n",
+        printf("  per deposit (%s): %lld deposit(s) of at least %lld sat screened apart (%lld "
+               "smaller not), %zu flagged; pooled answer: %s\n",
+               json_string_value(json_object_get(pd, "mode")),
                (long long)json_integer_value(json_object_get(pd, "screened")),
                (long long)json_integer_value(json_object_get(pd, "min_deposit")),
                (long long)json_integer_value(json_object_get(pd, "below_min_deposit")),
@@ -261,7 +262,7 @@ static int run(int argc, char **argv)
             continue;
         }
         if (!strcmp(a, "--per-deposit")) {
-            so.per_deposit = true;
+            so.per_deposit = CW_SCREEN_DEP_ALL; /* --deposits all */
             continue;
         }
         if (strncmp(a, "--", 2) != 0) {
@@ -284,6 +285,12 @@ static int run(int argc, char **argv)
             if (cw_trace_coinjoin_parse(&so.coinjoin, v) || so.coinjoin == CW_CJ_RANK) {
                 ec = cw_cli_usage_error(&cw_cmd_screen,
                                         "--coinjoin: proportional, stop or through, not '%s'", v);
+                goto out;
+            }
+        } else if (!strcmp(a, "--deposits")) {
+            if (cw_screen_per_deposit_parse(&so.per_deposit, v)) {
+                ec = cw_cli_usage_error(&cw_cmd_screen, "--deposits: certain, all or off, not '%s'",
+                                        v);
                 goto out;
             }
         } else if (!strcmp(a, "--mix-inputs")) {
@@ -446,7 +453,8 @@ const cw_command cw_cmd_screen = {
     "                         [--threshold SHARE] [--probable-threshold SHARE]\n"
     "                         [--mix-inputs one-owner|independent] [--mix-rounds N]\n"
     "                         [--flag CATEGORY,...] [--until-height H] [--min-value SAT]\n"
-    "                         [--per-deposit] [--min-deposit SAT] [--top N] [--json]\n\n"
+    "                         [--deposits certain|all|off] [--per-deposit] [--min-deposit SAT]\n"
+    "                         [--top N] [--json]\n\n"
     "For each address: the share of the value it received (minus its own change) that\n"
     "comes, backward under the haircut model, from addresses of each labelled category:\n"
     "direct (the sender is labelled) and indirect; the rest is unknown. A path is followed\n"
@@ -465,8 +473,8 @@ const cw_command cw_cmd_screen = {
     "                 output carries at most max(1, certain coins in)/n of the probable\n"
     "                 exposure; remixes with the same tainted coins do not add up. The\n"
     "                 In other rounds (Wasabi-type) each output is bounded by amounts:\n"
-    "                 one only stolen value could pay is the thief's, the rest is spread\n"
-    "                 by value, at most max(1, certain payers)/k of its k possible payers.\n"
+    "                 one only stolen value could pay is the thief's, the rest spread by\n"
+    "                 value, at most max(1, certain payers)/k of its k possible payers.\n"
     "                 The uncapped share is shown apart (\"through mix\": exposed, no flag).\n"
     "                 independent: the plain proportional sum (each remix counted apart)\n"
     "  --mix-rounds N PROBABLE (rule mix-rounds) an address no other rule flags whose\n"
@@ -476,9 +484,10 @@ const cw_command cw_cmd_screen = {
     "TXID:VOUT screens that one output (a deposit, as an exchange screens each payment):\n"
     "the same model with the floor a share of its own value; its answer adds the outpoint,\n"
     "value (sat) and time.\n"
-    "  --per-deposit  also screen each output an address received apart, as one deposit;\n"
-    "                 the address is flagged when its pooled answer or any deposit is, and\n"
-    "                 the flagged deposits are listed with their shares (pooled kept beside)\n"
+    "  --deposits M   also screen each output an address received apart (a deposit):\n"
+    "                 flagged if pooled or any deposit is; certain (default): a deposit\n"
+    "                 flags on its certain share only (no CoinJoin on the path); all: the\n"
+    "                 whole model (PROBABLE too; --per-deposit); off: pooled only\n"
     "  --min-deposit SAT  an output worth less is never flagged on its own (a dusting\n"
     "                 attack pays an honest address a few stolen satoshis; default 100000)\n"
     "Each flag lists its strongest paths (--top N, default 3). --file F reads one address\n"

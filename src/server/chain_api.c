@@ -18,8 +18,9 @@
  *                                      may list several sources, comma-separated;
  *                                      coinjoin=order|rank|stop (FIFO: rank, as the CLI);
  *                                      dust_rule=on|off (default on, as trace --dust-rule)
- *   GET screen/{addr}?hops=k           exposure of an address (cw_screen_json); per_deposit=1
- *                                      also screens each deposit apart, min_deposit=SAT;
+ *   GET screen/{addr}?hops=k           exposure of an address (cw_screen_json); each deposit
+ *                                      is screened apart too: per_deposit=certain (default,
+ *                                      as the CLI), all (or 1) or off (or 0); min_deposit=SAT;
  *                                      mix_rounds=N (default 3; 0: the rule off, as the CLI);
  *   GET screen/{txid:vout}             the exposure of that one output (a deposit)
  *   GET status                         store counts and what has been built over it
@@ -1049,13 +1050,20 @@ void cw_server__chain_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *
         cw_screen_opts_init(&o);
         bool bad = false;
         o.hops = (uint32_t)arg_u64(q, "hops", o.hops, &bad);
-        o.per_deposit = arg_u64(q, "per_deposit", 0, &bad) != 0;
+        const char *pd = cw_server__arg(q, "per_deposit");
+        if (pd && !strcmp(pd, "0"))
+            pd = "off";
+        else if (pd && !strcmp(pd, "1"))
+            pd = "all";
+        if (pd && cw_screen_per_deposit_parse(&o.per_deposit, pd))
+            bad = true;
         o.min_deposit = arg_u64(q, "min_deposit", o.min_deposit, &bad);
         uint64_t rounds = arg_u64(q, "mix_rounds", o.mix_rounds, &bad);
         o.mix_rounds = rounds > UINT32_MAX ? UINT32_MAX : (uint32_t)rounds;
         if (bad || o.hops > 20) {
             cw_server__error(r, 400, "Bad request",
-                             "hops: a number <= 20; per_deposit: 0 or 1; min_deposit: satoshis; "
+                             "hops: a number <= 20; per_deposit: certain, all (1) or off (0); "
+                             "min_deposit: satoshis; "
                              "mix_rounds: a number (0: off)");
             return;
         }

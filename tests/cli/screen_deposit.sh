@@ -2,7 +2,8 @@
 # Screening one output and each deposit (issue 11; docs/TRACE-MODELS.md, "Screening per
 # deposit") through the CLI, on BlockSci's labelled regtest chain (trace_sanctioned_label.sh's
 # labels): `screen TXID:VOUT` answers for that output with its outpoint, value and time, the
-# floor a share of its own value; `--per-deposit` keeps the pooled answer beside; a missing
+# floor a share of its own value; `--per-deposit` keeps the pooled answer beside; the default
+# screens each deposit apart on its certain share (`--deposits certain|all|off`); a missing
 # output is named (exit 3, the other lines still screened), a bad --min-deposit is a usage
 # error, and nothing is written to the store.
 source "$(dirname "$0")/../lib/cli.sh"
@@ -34,6 +35,20 @@ check_eq "per deposit: the pooled flag kept" "$(jq -r '.pooled_flag' <<< "$PJ")"
 check "per deposit: deposits screened" test "$(jq -r '.per_deposit.screened' <<< "$PJ")" -ge 1
 check_eq "per deposit: the flagged deposits are outpoints of the address" \
     "$(jq -r '[.per_deposit.flagged[] | .outpoint | test(":[0-9]+$")] | all' <<< "$PJ")" true
+# the default screens each deposit apart, certain only (stop 21); --deposits names the mode
+DJ=$("$CW_BIN" screen "$END" --store "$S" --labels "$T/l.db" --hops 3 --json)
+check_eq "default: each deposit screened, certain only" "$(jq -r '.per_deposit.mode' <<< "$DJ")" certain
+check_eq "--deposits all is --per-deposit" \
+    "$("$CW_BIN" screen "$END" --store "$S" --labels "$T/l.db" --hops 3 --json --deposits all | jq -S .)" \
+    "$(jq -S . <<< "$PJ")"
+check_eq "--deposits off: the pooled answer only" \
+    "$("$CW_BIN" screen "$END" --store "$S" --labels "$T/l.db" --hops 3 --json --deposits off | jq 'has("per_deposit")')" false
+set +e
+"$CW_BIN" screen "$END" --store "$S" --labels "$T/l.db" --deposits some > /dev/null 2> "$T/err"
+rc=$?
+set -e
+check_eq "a bad --deposits: usage error" "$rc" 2
+check "the error names the option and the value" grep -q -- "--deposits.*some" "$T/err"
 # a missing output: named in its error line, exit 3, the next line still screened
 printf '%s:99\n%s:0\n' "$TX3" "$TX3" > "$T/list.txt"
 set +e

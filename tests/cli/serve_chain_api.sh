@@ -54,6 +54,14 @@ pick='{flag, pooled_flag, per_deposit: (.per_deposit | {screened, below_min_depo
 check_eq "screen?per_deposit=1: the CLI's answer" \
     "$(get "screen/$ADDR?per_deposit=1&min_deposit=5000" | jq -S "$pick")" \
     "$("$CW_BIN" screen "$ADDR" --store "$T/s" --labels "$T/labels.db" --json --per-deposit --min-deposit 5000 | jq -S "$pick")"
+pick='{flag, pooled_flag, per_deposit}'
+check_eq "screen: the default is the CLI's (each deposit, certain only)" \
+    "$(get "screen/$ADDR" | jq -S "$pick")" \
+    "$("$CW_BIN" screen "$ADDR" --store "$T/s" --labels "$T/labels.db" --json | jq -S "$pick")"
+check_eq "screen: per_deposit=certain is the default" "$(get "screen/$ADDR?per_deposit=certain" | jq -r .per_deposit.mode)" certain
+check_eq "screen: per_deposit=0: pooled only, as --deposits off" \
+    "$(get "screen/$ADDR?per_deposit=0" | jq -S "$pick")" \
+    "$("$CW_BIN" screen "$ADDR" --store "$T/s" --labels "$T/labels.db" --json --deposits off | jq -S "$pick")"
 check_eq "screen: a bad per_deposit: 400" "$(code "screen/$ADDR?per_deposit=yes")" 400
 check_eq "screen: a missing output: 404" "$(code "screen/$TXID:999")" 404
 check_eq "screen: mix_rounds=0 (the rule off) as the CLI's --mix-rounds 0" \

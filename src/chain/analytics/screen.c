@@ -75,6 +75,25 @@ void cw_screen_opts_init(cw_screen_opts *o)
     o->probable_threshold = 0.25;
     o->mix_rounds = 3;
     o->min_deposit = 100000;
+    o->per_deposit = CW_SCREEN_DEP_CERTAIN;
+}
+
+static const char *const dep_names[CW_SCREEN_DEP_N] = {"off", "all", "certain"};
+
+const char *cw_screen_per_deposit_name(cw_screen_per_deposit m)
+{
+    return (unsigned)m < CW_SCREEN_DEP_N ? dep_names[m] : "?";
+}
+
+int cw_screen_per_deposit_parse(cw_screen_per_deposit *m, const char *s)
+{
+    for (int i = 0; i < CW_SCREEN_DEP_N; i++)
+        if (s && !strcmp(s, dep_names[i])) {
+            *m = (cw_screen_per_deposit)i;
+            return 0;
+        }
+    return cw_error_set(CW_EINVAL, "screen: per deposit '%s' is not off, certain or all",
+                        s ? s : "");
 }
 
 static int cat_index(const char *c)
@@ -223,6 +242,9 @@ static int check_opts(const cw_screen_opts *opts)
         !(opts->probable_threshold > 0.0 && opts->probable_threshold <= 1.0) ||
         (unsigned)opts->coinjoin >= CW_CJ_N)
         return cw_error_set(CW_EINVAL, "screen: floor must be in [0, 1), thresholds in (0, 1]");
+    if ((unsigned)opts->per_deposit >= CW_SCREEN_DEP_N)
+        return cw_error_set(CW_EINVAL, "screen: per_deposit %u is not off, all or certain",
+                            (unsigned)opts->per_deposit);
     return 0;
 }
 
@@ -365,33 +387,44 @@ static int screen_run(cw_screen_result **out, const cw_chainstore *cs,
 
 /* The deposits of an address screened apart (opts.per_deposit): each received output of at
  * least min_deposit satoshis is screened as one deposit (the floor a share of its own value);
- * the address is flagged when any is. The flagged deposits' results are kept (their paths). */
+ * the address is flagged when any is. CW_SCREEN_DEP_CERTAIN keeps only certain flags: certain
+ * value passes no CoinJoin, so the deposit's trace stops at CoinJoins (less work, the same
+ * certain share) and needs no mix-rounds. The flagged deposits' results are kept (their
+ * paths). */
 static int screen_deposits(cw_screen_result *r, const uint64_t *outs, size_t n, uint64_t a)
 {
-    const cw_screen_opts *opts = &r->opts;
+    cw_screen_opts opts = r->opts;
+    bool certain = opts.per_deposit == CW_SCREEN_DEP_CERTAIN;
+    int min_level = certain ? 2 : 1;
+    if (certain && opts.coinjoin != CW_CJ_ORDER) { /* "through": its certain passes rounds */
+        opts.coinjoin = CW_CJ_STOP;
+        opts.mix_rounds = 0;
+    }
     r->per_deposit = true;
     r->dep_pool = CW_NONE64;
-    if (n == 1 && cw_out_value(cw_chainstore_out(r->cs, outs[0])) >= opts->min_deposit) {
+    if (n == 1 && cw_out_value(cw_chainstore_out(r->cs, outs[0])) >= opts.min_deposit) {
         /* the pooled trace is that deposit's: the same outputs, floor and self */
         r->n_dep_screened = 1;
         r->dep_level = cw_screen_flag_level(r);
+        if (r->dep_level < min_level)
+            r->dep_level = 0;
         if (r->dep_level)
             r->dep_pool = outs[0];
         return 0;
     }
     for (size_t i = 0; i < n; i++) {
-        if (cw_out_value(cw_chainstore_out(r->cs, outs[i])) < opts->min_deposit) {
+        if (cw_out_value(cw_chainstore_out(r->cs, outs[i])) < opts.min_deposit) {
             r->n_dep_small++;
             continue;
         }
         r->n_dep_screened++;
         cw_screen_result *d = NULL;
-        int rc = screen_run(&d, r->cs, r->labels, a, &outs[i], 1, opts);
+        int rc = screen_run(&d, r->cs, r->labels, a, &outs[i], 1, &opts);
         if (rc)
             return rc;
         d->outpoint = outs[i];
         int l = cw_screen_flag_level(d);
-        if (!l) {
+        if (l < min_level) {
             cw_screen_result_free(d);
             continue;
         }
@@ -431,7 +464,7 @@ int cw_screen_address(cw_screen_result **out, const cw_chainstore *cs,
         return rc;
     cw_screen_result *r = NULL;
     rc = screen_run(&r, cs, labels, a, src.outs, src.n, opts);
-    if (!rc && opts->per_deposit)
+    if (!rc && opts->per_deposit != CW_SCREEN_DEP_OFF)
         rc = screen_deposits(r, src.outs, src.n, a);
     cw_trace_sources_deinit(&src);
     if (rc) {
@@ -716,9 +749,11 @@ static json_t *deposits_json(const cw_screen_result *r, const json_t *pooled, si
     }
     if (!arr)
         return NULL;
-    return json_pack("{s:I, s:I, s:I, s:s, s:o}", "min_deposit", (json_int_t)r->opts.min_deposit,
-                     "screened", (json_int_t)r->n_dep_screened, "below_min_deposit",
-                     (json_int_t)r->n_dep_small, "flag", level_name(r->dep_level), "flagged", arr);
+    return json_pack("{s:s, s:I, s:I, s:I, s:s, s:o}", "mode",
+                     cw_screen_per_deposit_name(r->opts.per_deposit), "min_deposit",
+                     (json_int_t)r->opts.min_deposit, "screened", (json_int_t)r->n_dep_screened,
+                     "below_min_deposit", (json_int_t)r->n_dep_small, "flag",
+                     level_name(r->dep_level), "flagged", arr);
 }
 
 json_t *cw_screen_json(const cw_screen_result *r, size_t top_paths)

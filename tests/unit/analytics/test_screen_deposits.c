@@ -14,7 +14,15 @@
  *     deposit alone is not;
  *   - E's dust output is 100 % theft, but worth less than min_deposit (100,000 sat): never
  *     flagged apart, so E is not flagged per deposit (nor pooled). With min_deposit 1 the dust
- *     would flag it: the rule is what keeps an honest address clean.
+ *     would flag it: the rule is what keeps an honest address clean;
+ *   - the default (per deposit, certain): D is flagged without asking, on its stolen deposit's
+ *     certain share (stop 21);
+ *   - a round shared with the thief: S's change (89,998,000 sat) and an honest coin X of the
+ *     same value mix 2 x 2 (outputs 89,997,000 sat each, one to the thief, one to the honest
+ *     address H); H also gets an honest 300,000,000 sat deposit. H's round output carries the
+ *     one-owner share 1/2 of theft, all probable: screened with the whole model per deposit it
+ *     is a PROBABLE flag; pooled it is 0.115 (none); the default, certain per deposit, flags
+ *     nothing: an honest participant is not flagged for sharing a round with the thief.
  */
 #include <math.h>
 #include <stdio.h>
@@ -42,9 +50,12 @@ enum { FEE = 1000 };
 #define STOLEN_DEP 10000000ULL
 #define DUST 1000ULL
 
-static coin stolen, honest[5];
-static uint64_t key_d, key_e;
-static uint8_t id_theft[32], id_h0[32];
+#define MIXIN (BIG - STOLEN_DEP - DUST - FEE)
+#define H_BIG 300000000ULL
+
+static coin stolen, honest[5], mix_x, h_big;
+static uint64_t key_d, key_e, key_h;
+static uint8_t id_theft[32], id_h0[32], id_round[32];
 
 static void build_world(void)
 {
@@ -53,10 +64,13 @@ static void build_world(void)
     gen_tx_init(&tx);
     key_d = new_key();
     key_e = new_key();
+    key_h = new_key();
     block_begin();
     fund(&stolen, BIG, 0);
     for (int i = 0; i < 5; i++)
         fund(&honest[i], BIG, 0);
+    fund(&mix_x, MIXIN, 0);
+    fund(&h_big, H_BIG + FEE, 0);
     block_end();
 
     block_begin();
@@ -74,9 +88,25 @@ static void build_world(void)
     add_in(&tx, &stolen);
     add_out(&tx, STOLEN_DEP, key_d);
     add_out(&tx, DUST, key_e);
-    add_out(&tx, BIG - STOLEN_DEP - DUST - FEE, new_key());
-    block_tx(&tx, NULL);
+    add_out(&tx, MIXIN, new_key());
+    coin theft_outs[3];
+    block_tx(&tx, theft_outs);
     last_txid(id_theft);
+    block_end();
+
+    /* the round the thief shares with X (2 x 2, equal outputs), and H's honest deposit */
+    block_begin();
+    gen_tx_reset(&tx);
+    add_in(&tx, &theft_outs[2]);
+    add_in(&tx, &mix_x);
+    add_out(&tx, MIXIN - FEE, new_key());
+    add_out(&tx, MIXIN - FEE, key_h);
+    block_tx(&tx, NULL);
+    last_txid(id_round);
+    gen_tx_reset(&tx);
+    add_in(&tx, &h_big);
+    add_out(&tx, H_BIG, key_h);
+    block_tx(&tx, NULL);
     block_end();
     gen_tx_deinit(&tx);
     chain_write(dir);
@@ -91,13 +121,22 @@ static void key_addr(char a[CW_ADDR_STR_MAX], uint64_t key)
     REQUIRE(cw_addr_encode(a, CW_ADDR_STR_MAX, &k, CW_NET_REGTEST) >= 0);
 }
 
-static cw_screen_result *screen_addr(uint64_t key, bool per_deposit, uint64_t min_deposit)
+static bool is_round(void *ctx, const cw_chainstore *c, uint64_t tx)
+{
+    (void)ctx;
+    return tx == chain_tx(c, id_round);
+}
+
+/* per_deposit: -1 the default (certain), else a cw_screen_per_deposit */
+static cw_screen_result *screen_addr(uint64_t key, int per_deposit, uint64_t min_deposit)
 {
     char a[CW_ADDR_STR_MAX];
     key_addr(a, key);
     cw_screen_opts o;
     cw_screen_opts_init(&o);
-    o.per_deposit = per_deposit;
+    o.is_coinjoin = is_round;
+    if (per_deposit >= 0)
+        o.per_deposit = (cw_screen_per_deposit)per_deposit;
     if (min_deposit)
         o.min_deposit = min_deposit;
     cw_screen_result *r = NULL;
@@ -128,7 +167,8 @@ static cw_screen_result *screen_out(const uint8_t txid[32], uint32_t vout)
 /* the reused address: diluted pooled, flagged per deposit, the stolen deposit listed */
 static void test_diluted_deposit(void)
 {
-    cw_screen_result *pool = screen_addr(key_d, false, 0), *per = screen_addr(key_d, true, 0);
+    cw_screen_result *pool = screen_addr(key_d, CW_SCREEN_DEP_OFF, 0),
+                     *per = screen_addr(key_d, CW_SCREEN_DEP_ALL, 0);
     CHECK(cw_screen_received(pool) == 4 * (BIG - FEE) + STOLEN_DEP);
     CHECK(NEAR(cw_screen_certain_share(pool, "theft"),
                (double)STOLEN_DEP / (double)(4 * (BIG - FEE) + STOLEN_DEP)));
@@ -189,8 +229,9 @@ static void test_outpoint(void)
 /* dust: an honest address paid a few stolen satoshis is not flagged per deposit */
 static void test_dust(void)
 {
-    cw_screen_result *pool = screen_addr(key_e, false, 0), *per = screen_addr(key_e, true, 0),
-                     *no_rule = screen_addr(key_e, true, 1);
+    cw_screen_result *pool = screen_addr(key_e, CW_SCREEN_DEP_OFF, 0),
+                     *per = screen_addr(key_e, CW_SCREEN_DEP_ALL, 0),
+                     *no_rule = screen_addr(key_e, CW_SCREEN_DEP_ALL, 1);
     CHECK(cw_screen_flag_level(pool) == 0);
     CHECK(cw_screen_flag_level(per) == 0);
     json_t *j = cw_screen_json(per, 3), *pd = json_object_get(j, "per_deposit");
@@ -214,6 +255,62 @@ static void test_dust(void)
     cw_screen_result_free(no_rule);
 }
 
+/* the default: each deposit screened apart, flagged on its certain share; D flagged unasked */
+static void test_default_certain(void)
+{
+    cw_screen_opts o;
+    cw_screen_opts_init(&o);
+    CHECK(o.per_deposit == CW_SCREEN_DEP_CERTAIN);
+    cw_screen_result *r = screen_addr(key_d, -1, 0);
+    CHECK(cw_screen_flag_level(r) == 2);
+    json_t *j = cw_screen_json(r, 3), *pd = json_object_get(j, "per_deposit");
+    CHECK(!strcmp(json_string_value(json_object_get(j, "flag")), "flag"));
+    CHECK(!strcmp(json_string_value(json_object_get(j, "pooled_flag")), "none"));
+    CHECK(pd && !strcmp(json_string_value(json_object_get(pd, "mode")), "certain"));
+    CHECK(json_integer_value(json_object_get(pd, "screened")) == 5);
+    json_t *d = json_array_get(json_object_get(pd, "flagged"), 0);
+    CHECK(json_array_size(json_object_get(pd, "flagged")) == 1);
+    CHECK(d && json_integer_value(json_object_get(d, "value")) == (json_int_t)STOLEN_DEP);
+    json_decref(j);
+    cw_screen_result_free(r);
+    /* the dusted honest address stays clean by default too */
+    r = screen_addr(key_e, -1, 0);
+    CHECK(cw_screen_flag_level(r) == 0);
+    cw_screen_result_free(r);
+    /* names: parse and print agree; a bad one is an error naming it */
+    cw_screen_per_deposit m = CW_SCREEN_DEP_OFF;
+    CHECK(cw_screen_per_deposit_parse(&m, "certain") == 0 && m == CW_SCREEN_DEP_CERTAIN);
+    CHECK(!strcmp(cw_screen_per_deposit_name(CW_SCREEN_DEP_ALL), "all"));
+    CHECK(cw_screen_per_deposit_parse(&m, "yes") == CW_EINVAL);
+    CHECK(strstr(cw_error_last(), "yes") != NULL);
+}
+
+/* an honest participant of the thief's round: PROBABLE with the whole model per deposit, not
+ * flagged by the default (certain per deposit) nor pooled */
+static void test_shared_round(void)
+{
+    cw_screen_result *pool = screen_addr(key_h, CW_SCREEN_DEP_OFF, 0),
+                     *all = screen_addr(key_h, CW_SCREEN_DEP_ALL, 0),
+                     *def = screen_addr(key_h, -1, 0);
+    double base = (double)(H_BIG + MIXIN - FEE);
+    CHECK(NEAR(cw_screen_share(pool, "theft"), (MIXIN - FEE) / 2.0 / base));
+    CHECK(cw_screen_certain_share(pool, "theft") == 0.0);
+    CHECK(cw_screen_flag_level(pool) == 0);
+    CHECK(cw_screen_flag_level(all) == 1); /* the whole model: the round output's 1/2 */
+    json_t *j = cw_screen_json(all, 3);
+    json_t *d = json_array_get(json_object_get(json_object_get(j, "per_deposit"), "flagged"), 0);
+    CHECK(d && !strcmp(json_string_value(json_object_get(d, "flag")), "probable"));
+    json_decref(j);
+    CHECK(cw_screen_flag_level(def) == 0);
+    j = cw_screen_json(def, 3);
+    CHECK(!strcmp(json_string_value(json_object_get(j, "flag")), "none"));
+    CHECK(json_integer_value(json_object_get(json_object_get(j, "per_deposit"), "screened")) == 2);
+    json_decref(j);
+    cw_screen_result_free(pool);
+    cw_screen_result_free(all);
+    cw_screen_result_free(def);
+}
+
 int main(void)
 {
     int rc = CHAIN_SETUP(build_world, dir, store, &cs);
@@ -228,6 +325,8 @@ int main(void)
     RUN(test_diluted_deposit);
     RUN(test_outpoint);
     RUN(test_dust);
+    RUN(test_default_certain);
+    RUN(test_shared_round);
     cw_trace_labelmap_free(lm);
     cw_chainstore_close(cs);
     return cw_test_done();
