@@ -675,10 +675,12 @@ static int settle_forward(cw_trace *t, uint32_t ni, bool source)
         return add_end(t, CW_END_DUST, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop,
                        ni);
     /* a probable fragment that is a sliver of its coin is not followed: after a CoinJoin or
-     * two, a shared share says nothing about who holds the coin */
+     * two, a shared share says nothing about who holds the coin. A re-linked output is: its
+     * holder is known (the source's owner), only its share of the round's value is small */
     if (!source && n->prob && t->opts.probable_floor > 0.0 &&
         (double)n->amount < t->opts.probable_floor * (double)cw_out_value(o) &&
-        !(t->n_lr && sp != CW_NONE32 && tab_get(t->lrounds, t->lr_mask, sp, NULL)))
+        !(t->n_lr && sp != CW_NONE32 && tab_get(t->lrounds, t->lr_mask, sp, NULL)) &&
+        !link_rule(t, n->out))
         return add_end(t, CW_END_DUST, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop,
                        ni);
     if (t->opts.max_hops && n->hop >= t->opts.max_hops)
@@ -1081,7 +1083,8 @@ enum { LK_FUNDER = 255 }; /* relink_apply: a funder output (re-link rules are < 
 
 /* Re-linking at a CoinJoin (pass 2): the traced value R that reached the outputs (amt, the
  * policy's answer) goes first to the re-linked outputs, each up to its whole value (they are
- * the source owner's: its inputs paid them; relinked-funding's after the others), then to the
+ * the source owner's: its inputs paid them; relinked-funding's after the others; by value when R
+ * is short of them), then to the
  * funders (funder_want each; pro rata when R is short of them: the owner's coin is one of them,
  * which one is not known), and what is left is shared over the other outputs in proportion to what
  * the policy gave them (by value if it gave them nothing). Every output then carries its value as a
@@ -1103,14 +1106,28 @@ static int relink_apply(cw_trace *t, uint64_t o0, size_t n_out, uint64_t *amt, u
     uint64_t left = R, W = 0, F = 0, *w = t->s_tmp, *o = t->s_tmp + n_out;
     int rc;
     /* the re-links with direct evidence first, then relinked-funding's (a bound: when the
-     * round's traced value is short, it does not take from the owner's other outputs) */
-    for (int tier = 0; tier < 2; tier++)
+     * round's traced value is short, it does not take from the owner's other outputs). Each
+     * tier's outputs take their whole value when the value left covers them all, else a share
+     * of it by value: all are the owner's, which of them holds the traced satoshis the round
+     * does not say (the owner brought untraced coins too) */
+    for (int tier = 0; tier < 2; tier++) {
+        uint64_t V = 0;
+        for (size_t j = 0; j < n_out; j++) {
+            bool in =
+                lk[j] && lk[j] != LK_FUNDER && (lk[j] == CW_RULE_RELINK_FUNDING) == (tier == 1);
+            w[j] = in ? t->s_oval[j] : 0;
+            V += w[j];
+        }
+        if (V == 0)
+            continue;
+        uint64_t give = V < left ? V : left;
+        if ((rc = apportion(t, give, w, n_out, V, o)))
+            return rc;
         for (size_t j = 0; j < n_out; j++)
-            if (lk[j] && lk[j] != LK_FUNDER && (lk[j] == CW_RULE_RELINK_FUNDING) == (tier == 1)) {
-                uint64_t give = t->s_oval[j] < left ? t->s_oval[j] : left;
-                left -= give;
-                amt[j] = give;
-            }
+            if (w[j])
+                amt[j] = o[j];
+        left -= give;
+    }
     for (size_t j = 0; j < n_out; j++) {
         w[j] = lk[j] == LK_FUNDER ? funder_want(t, o0 + j) : 0;
         F += w[j];
@@ -1838,14 +1855,17 @@ static int tx_is_cj(cw_trace *t, uint64_t tx, bool *cj)
 }
 
 /* An anchor: a coin that pass 1 traced and at least half of whose value is certain traced
- * value (the stolen value reached it without passing a CoinJoin). */
+ * value (the stolen value reached it without passing a CoinJoin). Never a dusting campaign's
+ * output (opts.dust_rule): the source paid it, but its holder is the dusted party, so neither
+ * its address (an honest customer's deposit account) nor its spender is the source owner's. */
 static bool is_anchor(const cw_trace *t, uint64_t out)
 {
     uint64_t idx;
     if (!map_get(t, out, &idx))
         return false;
     const cw_trace__node *n = &t->nodes[idx];
-    return (u128)(n->amount - n->prob) * 2 >= cw_out_value(cw_chainstore_out(t->cs, out)) &&
+    return !n->dusting &&
+           (u128)(n->amount - n->prob) * 2 >= cw_out_value(cw_chainstore_out(t->cs, out)) &&
            n->amount > n->prob;
 }
 

@@ -28,6 +28,21 @@
  * R2 received 5 BTC of traced value, less than the re-linked outputs: the output with direct
  * evidence (the address) gets its whole 0.1 BTC first, relinked-funding's the rest (without
  * that order it got nothing).
+ *
+ * A third round R3 checks the share when the round's traced value is short of the outputs with
+ * direct evidence: a stolen coin S3 (3 BTC) and the thief's own 2 BTC + 1,500 sat pay T3 (1 BTC,
+ * certain: an anchor) to the thief's exchange deposit address D3 (labelled exchange_deposit) and
+ * X3 (4 BTC + 1,500, 2 BTC traced). X3 enters R3 with 10 honest coins of 0.1 BTC + 1,500 (each
+ * takes two outputs of 0.05 BTC) and takes 40 outputs of 0.1 BTC; the thief deposits them all at
+ * D3: E1 spends 20, E2 19, E3 the last one (relinked-address, the deposit account: 40 direct
+ * re-links worth 4 BTC against about 2 BTC of traced value). Each gets half of its value, so E3
+ * is reached too (before, the first 20 took it all in output order and E2 and E3 got nothing);
+ * and at a probable floor of 0.6 the half shares are still followed (a re-linked output's holder
+ * is known), where a sliver of an honest output would not be. A3 also dusts ten addresses (1,000
+ * sat each, the first 10,000 sat of S3), the last an honest customer's deposit address H
+ * (labelled exchange_deposit), where that customer later deposits its own R3 output (HD): the
+ * dust is no anchor, so HD is not re-linked and gets nothing (before, H counted as the thief's
+ * deposit account and HD took a share).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +76,9 @@ static uint8_t id_r[32], id_f[32], id_g[32], id_ws[32], id_h[32];
 static coin s2_coin, c2_coin, h2_coin[10];
 static uint8_t id_a2[32], id_r2[32], id_f2[32];
 enum { N_TH2 = 90, N_F2 = 60 };
+static coin s3_coin, c3_coin, h3_coin[10];
+static uint8_t id_a3[32], id_r3[32], id_e3[3][32], id_hd[32];
+enum { N_TH3 = 40 };
 
 static void build_world(const char *out_dir)
 {
@@ -79,6 +97,10 @@ static void build_world(const char *out_dir)
     fund(&c2_coin, 4 * BTC + FEE_IN, 0);
     for (int i = 0; i < 10; i++)
         fund(&h2_coin[i], BTC / 10 + FEE_IN, 0);
+    fund(&s3_coin, 3 * BTC, 0);
+    fund(&c3_coin, 2 * BTC + FEE_IN + 10 * 1000, 0);
+    for (int i = 0; i < 10; i++)
+        fund(&h3_coin[i], BTC / 10 + FEE_IN, 0);
     block_end();
 
     /* R: inputs and outputs sorted by value, as Wasabi 2 does */
@@ -181,6 +203,51 @@ static void build_world(const char *out_dir)
     last_txid(id_f2);
     block_end();
 
+    /* the third round: A3 (T3 to D3, X3), R3, the deposits E1..E3 at D3 */
+    block_begin();
+    gen_tx_reset(&tx);
+    add_in(&tx, &s3_coin);
+    add_in(&tx, &c3_coin);
+    uint64_t kd3 = new_key(), kx3 = new_key(), kh3 = new_key();
+    for (int i = 0; i < 10; i++) /* a dusting campaign: the last to honest H's deposit address */
+        add_out(&tx, 1000, i == 9 ? kh3 : new_key());
+    add_out(&tx, BTC, kd3);
+    add_out(&tx, 4 * BTC + FEE_IN, kx3);
+    coin a3[12];
+    block_tx(&tx, a3);
+    last_txid(id_a3);
+    a3[11].key = kx3;
+    gen_tx_reset(&tx);
+    add_in(&tx, &a3[11]);
+    for (int i = 0; i < 10; i++)
+        add_in(&tx, &h3_coin[i]);
+    static coin r3[N_TH3 + 20];
+    uint64_t k3[N_TH3 + 20];
+    for (int i = 0; i < N_TH3 + 20; i++) {
+        k3[i] = new_key();
+        add_out(&tx, i < N_TH3 ? BTC / 10 : BTC / 20, k3[i]);
+    }
+    block_tx(&tx, r3);
+    last_txid(id_r3);
+    for (int i = 0; i < N_TH3 + 20; i++)
+        r3[i].key = k3[i];
+    static const int e3_from[3] = {0, 20, 39}, e3_n[3] = {20, 19, 1};
+    for (int e = 0; e < 3; e++) {
+        gen_tx_reset(&tx);
+        for (int i = 0; i < e3_n[e]; i++)
+            add_in(&tx, &r3[e3_from[e] + i]);
+        add_out(&tx, (uint64_t)e3_n[e] * (BTC / 10) - 1000, kd3);
+        block_tx(&tx, NULL);
+        last_txid(id_e3[e]);
+    }
+    /* HD: an honest party deposits its R3 output at H, the dusted deposit account */
+    gen_tx_reset(&tx);
+    add_in(&tx, &r3[N_TH3]);
+    add_out(&tx, BTC / 20 - 1000, kh3);
+    block_tx(&tx, NULL);
+    last_txid(id_hd);
+    block_end();
+
     gen_tx_deinit(&tx);
     chain_write(out_dir);
 }
@@ -190,7 +257,8 @@ static void test_build_world(void)
     build_world(dir);
 }
 
-static cw_trace *run_from(const uint8_t *first_tx, bool relink, uint64_t total)
+/* Forward FIFO from output s, stopping at the exchanges' labels; checks conservation. */
+static cw_trace *run_src(uint64_t s, bool relink, double floor, uint64_t total)
 {
     cw_trace_opts o;
     cw_trace_opts_init(&o);
@@ -198,10 +266,7 @@ static cw_trace *run_from(const uint8_t *first_tx, bool relink, uint64_t total)
     o.stop[1] = "exchange_deposit";
     o.n_stop = 2;
     o.relink = relink;
-    uint64_t i0, i1, o0, o1;
-    cw_chainstore_tx_range(cs, chain_tx(cs, first_tx), &i0, &i1, &o0, &o1);
-    const cw_row_in *in = cw_chainstore_in(cs, i0);
-    uint64_t s = cw_chainstore_tx_first_out(cs, in->spent_tx) + in->spent_vout;
+    o.probable_floor = floor;
     cw_trace *t = NULL;
     if (cw_trace_run(&t, cs, lm, &s, 1, &o) != 0) {
         CHECK(!"cw_trace_run failed");
@@ -210,6 +275,16 @@ static cw_trace *run_from(const uint8_t *first_tx, bool relink, uint64_t total)
     }
     CHECK_EQ_INT(chain_ended(t), total); /* conservation */
     return t;
+}
+
+/* From the coin the first input of first_tx spends, at the default floor. */
+static cw_trace *run_from(const uint8_t *first_tx, bool relink, uint64_t total)
+{
+    uint64_t i0, i1, o0, o1;
+    cw_chainstore_tx_range(cs, chain_tx(cs, first_tx), &i0, &i1, &o0, &o1);
+    const cw_row_in *in = cw_chainstore_in(cs, i0);
+    uint64_t s = cw_chainstore_tx_first_out(cs, in->spent_tx) + in->spent_vout;
+    return run_src(s, relink, 0.25, total);
 }
 
 static cw_trace *run(bool relink)
@@ -307,17 +382,65 @@ static void test_order(void)
     cw_trace_free(t);
 }
 
+static void test_short_round(void)
+{
+    CHECK(cw_patterns_compute(cs, chain_tx(cs, id_r3)) & CW_PAT_COINJOIN);
+    static const int e3_n[3] = {20, 19, 1};
+    for (int pass = 0; pass < 2; pass++) {
+        /* R3: 40 outputs re-linked by the deposit account, worth twice its traced value */
+        cw_trace *t =
+            run_src(chain_out(cs, s3_coin.txid, s3_coin.vout), true, pass ? 0.6 : 0.25, 3 * BTC);
+        uint8_t rule;
+        uint64_t ev;
+        for (uint32_t v = 0; v < N_TH3 + 20; v++)
+            CHECK(linked(t, id_r3, v, &rule, &ev) == (v < N_TH3));
+        /* the round's traced value (X3's 2 BTC less the dust's 10,000 sat and the fee's first
+         * 16,500) shared by value over the 40 outputs: 4,999,337 or 4,999,338 sat each */
+        uint64_t R = 0;
+        for (uint32_t v = 0; v < N_TH3; v++) {
+            uint64_t a = cw_trace_amount_at(t, chain_out(cs, id_r3, v));
+            CHECK(a == 4999337 || a == 4999338);
+            R += a;
+        }
+        CHECK_EQ_INT(R, 2 * BTC - 10 * 1000 - 11 * FEE_IN);
+        /* the dust at H is no anchor: H's own deposit is not the thief's account's */
+        const cw_trace_end *dend = chain_end_at(t, chain_out(cs, id_a3, 9));
+        REQUIRE(dend != NULL);
+        CHECK_EQ_INT(dend->kind, CW_END_DUST);
+        CHECK(!linked(t, id_r3, N_TH3, &rule, &ev));
+        CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_hd, 0)), 0);
+        for (uint32_t v = N_TH3; v < N_TH3 + 20; v++)
+            CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_r3, v)), 0);
+        /* every deposit reached, each just under half its value (the fees' shares), all
+         * probable, by the rule */
+        for (int e = 0; e < 3; e++) {
+            const cw_trace_end *end = chain_end_at(t, chain_out(cs, id_e3[e], 0));
+            REQUIRE(end != NULL);
+            uint64_t half = (uint64_t)e3_n[e] * (BTC / 20);
+            CHECK(end->amount > half - half / 500 && end->amount < half);
+            CHECK_EQ_INT(end->probable, end->amount);
+            CHECK_EQ_INT(end->rule, CW_RULE_RELINK_ADDRESS);
+        }
+        cw_trace_free(t);
+    }
+}
+
 int main(void)
 {
     int rc = CHAIN_SETUP(test_build_world, dir, store, &cs);
     if (rc)
         return rc;
-    if (!chain_label(dir, cs, chain_out(cs, id_f, 0), "Krakenish", "exchange_deposit", &lm))
+    const uint64_t louts[3] = {chain_out(cs, id_f, 0), chain_out(cs, id_a3, 10),
+                               chain_out(cs, id_a3, 9)};
+    const char *const lents[3] = {"Krakenish", "Bitstampish", "Coinbasish"};
+    const char *const lcats[3] = {"exchange_deposit", "exchange_deposit", "exchange_deposit"};
+    if (!chain_labels(dir, "labels", cs, louts, lents, lcats, 3, &lm))
         return 1;
     RUN(test_round_flagged);
     RUN(test_funding);
     RUN(test_without);
     RUN(test_order);
+    RUN(test_short_round);
     cw_trace_labelmap_free(lm);
     cw_chainstore_close(cs);
     return cw_test_done();
