@@ -10,8 +10,9 @@
 # honest customers whom a service paid (exchange withdrawals and swapper payouts batched with the
 # thief's, HTLC claims, CoinSwap settles); screening flags the stolen deposits and neither the
 # thief's withdrawn coins nor the honest customers paid beside them. What main gets wrong here
-# (Stonewall X2 collaborators given certain value, two-owner clusters through Stonewall X2 and
-# Stowaway) is printed by tests/diff/btc_alt5_score.py, not asserted.
+# (two-owner clusters through Stowaway PayJoins, value past a CoinSwap maker or a Stowaway merchant,
+# post-mix deposits) is printed by tests/diff/btc_alt5_score.py, not asserted. Stop 21's rule
+# stonewall: Stonewall X2 collaborators neither clustered with the payer nor given certain value.
 . "$(dirname "$0")/../lib/cli.sh"
 SRC=${CW_SOURCE_DIR:?}
 PY=/usr/bin/python3
@@ -69,6 +70,15 @@ if $PY "$SRC/tests/diff/btc_alt5_score.py" --world "$T/w" --store "$T/s" --bin "
     check_eq "screening: the thief's withdrawn coins are not stolen" "$(jq '.screen.withdrawn_by_thief.flagged' "$A")" 0
     check_eq "screening: no honest customer paid beside the thief is flagged" \
         "$(jq '.screen.honest_in_the_same_payout.flagged' "$A")" 0
+    # stop 21 (rule stonewall): a Stonewall X2 is read as probably two owners, so its collaborator
+    # is neither clustered with the payer nor given certain stolen value (main: 48 of 48 joined,
+    # 5.7 M sat certain on collaborators)
+    # (a one-wallet Stonewall whose inputs share an address is one owner for certain: no flag)
+    check "stonewallx2: every one flagged coinjoin_probable" jqa \
+        '.flags_by_shape.stonewallx2.coinjoin_probable == .flags_by_shape.stonewallx2.txs'
+    check_eq "no Stonewall X2 joins its two owners in one cluster" \
+        "$(jq '.clusters_two_owner_kinds.stonewallx2.two_owners_in_one_cluster' "$A")" 0
+    check_eq "no certain stolen value on a Stonewall X2 collaborator" "$(cert "honest user, paid by stonewallx2")" 0
     echo "known (not asserted): certain sat on honest outputs $(jq '.honest_certain_sat' "$A"), two-owner clusters" \
         "$(jq -c '.clusters_two_owner_kinds' "$A")"
 else

@@ -28,7 +28,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
 import eval_btc  # noqa: E402
 
-FLAGS = ["coinjoin", "whirlpool", "tx0", "joinmarket", "wasabi1", "wasabi2", "peel_chain"]
+FLAGS = ["coinjoin", "coinjoin_probable", "whirlpool", "tx0", "joinmarket", "wasabi1", "wasabi2", "peel_chain"]
 
 
 def main():

@@ -165,6 +165,8 @@ class World:
         self.honest_pay = []
         self.sigctr = 0
         self.txrec = []
+        self.shapes = []
+        self.shape = ""
         self.used = set()
         self.thief = -1
         self.tkind = {}
@@ -324,6 +326,7 @@ class World:
             if self.a_cat[o[0]] == "exchange_deposit":
                 self.deposits.append([txid, n, self.height, o[0], o[1], payer])
         self.txrec.append((txid, self.height, list(keys), rec_outs))
+        self.shapes.append(self.shape)
         self.used.update(o[0] for o in outs if o[0] is not None)
         if thief_in:
             self.tkind[txid] = self.cur_kind
@@ -1211,24 +1214,26 @@ class World:
     def taddr(self):
         return self.addr(self.thief, self.rng.choice(["wpkh", "wpkh", "tr", "shwpkh"]))
 
-    def ev_theft(self):
+    def ev_theft(self, tries=0):
+        """the victim's signing keys are compromised: its hot wallet and its 2-of-3 cold wallet"""
         r = self.rng
         vic = self.victim
-        hot = self.balance_list(self.wal[vic])
-        if hot < 600 * COIN * self.scale_money:
-            self.at(self.height + 5, self.ev_theft)
+        have = self.balance_list(self.wal[vic]) + self.balance_list(self.cold[vic])
+        if have < 500 * COIN * self.scale_money and tries < 40:
+            self.at(self.height + 5, self.ev_theft, tries + 1)
             return
-        amount = min(int(r.uniform(400, 5000) * COIN * self.scale_money), int(hot * 0.8))
+        amount = min(int(r.uniform(400, 5000) * COIN * self.scale_money), int(have * 0.85))
         amount -= amount % 1000
-        lst = sorted((k for k in self.wal[vic] if k in self.utxo), key=lambda k: -self.val(k))
+        lst = sorted((k for k in self.wal[vic] + self.cold[vic] if k in self.utxo), key=lambda k: -self.val(k))
         keys, s = [], 0
         for k in lst:
             keys.append(k)
             s += self.val(k)
-            if s >= amount + 10 * COIN:
+            if s >= amount + COIN // 10:
                 break
-        for k in keys:
-            self.wal[vic].remove(k)
+        ks = set(keys)
+        self.wal[vic] = [k for k in self.wal[vic] if k not in ks]
+        self.cold[vic] = [k for k in self.cold[vic] if k not in ks]
         f = self.fee(keys, 4)
         n = r.randint(2, 4)
         parts = [amount // n] * n
@@ -1562,7 +1567,14 @@ class World:
         r.shuffle(outs)
         self.cur_kind = "cash_out"
         t = self.tx([k], outs, owner_to=[self.exdep[ex] if o[0] == d else [] for o in outs])
-        left[left.index(k)] = (t, [o[0] for o in outs].index(ra))
+        rv = [o[0] for o in outs].index(ra)
+        left[left.index(k)] = (t, rv)
+        # each consolidated coin pays deposits and keeps the rest: a peel chain too
+        cid = self.chain_id(k)
+        self.chain_hop[cid] = self.chain_hop.get(cid, 0) + 1
+        self.peels.append([self.heist_name, cid, self.chain_hop[cid], t[::-1].hex(), self.height, 1 - rv, amt,
+                           self.a_str[d], self.e_name[ex], rv, s - amt - f])
+        self.chain_of[(t, rv)] = cid
 
     # ---------------------------------------------------------------- the run
     def run(self, txs):
@@ -1576,7 +1588,7 @@ class World:
         self.thief = self.entity("thief of " + self.heist_name, "thief")
         self.thief2 = self.entity("thief's withdrawn coins (" + self.heist_name + ")", "thief")
         self.tcoins, self.tcash, self.wd_rows = [], [], []
-        self.pending_htlc, self.chain_of, self.nchains = {}, {}, 0
+        self.pending_htlc, self.chain_of, self.nchains, self.chain_hop = {}, {}, 0, {}
         active = max(150, int(1200 * txs / 200_000))
         self.scale_money = min(1.0, txs / 200_000 * 1.2) if txs < 150_000 else 1.0
         per = txs / active
@@ -1601,9 +1613,11 @@ class World:
             self.height = h
             while self.events and self.events[0][0] <= h:
                 _, _, fn, args = heapq.heappop(self.events)
+                self.shape = fn.__name__
                 fn(*args)
             if h > 110:
                 if h % 150 == 0:
+                    self.shape = "big_consolidation"
                     for ex in self.exchanges:
                         self.a_sweep(ex, big=True)
                 want = max(1, int(r.gauss(per, per * 0.35)))
@@ -1615,6 +1629,7 @@ class World:
                     fn = r.choices(fns, ws)[0]
                     if h < 125 and fn not in (self.a_pool,):
                         fn = self.a_pool if r.random() < 0.5 else fn
+                    self.shape = fn.__name__
                     fn()
             self.close_block()
         while self.events:   # events still pending at the end (only late claims) are dropped
@@ -1799,6 +1814,10 @@ class World:
              [[t[::-1].hex(), n, h, addr[a], self.e_name[self.a_ent[a]], payer, v,
                self.heist_name if (t[::-1].hex(), n) in dep_heist else ""] for t, n, h, a, v, payer in self.deposits])
         wcsv("lookalikes.csv", ["kind", "txid", "heist"], self.lookalikes)
+        # every tx: the activity (a_*: honest, ev_*: scheduled, the thief's among them) that wrote it
+        wcsv("txs.csv", ["txid", "height", "activity", "thief_kind", "n_in", "n_out"],
+             [[t[::-1].hex(), h, sh, self.tkind.get(t, ""), len(k), len(o)]
+              for (t, h, k, o), sh in zip(self.txrec, self.shapes)])
         wd = list(self.withdrawals)
         for t, to, amt, kind, svc in self.wd_rows:
             n = [i for i in range(400) if (t, i) in self.utxo and self.utxo[(t, i)][1] == to]
