@@ -35,8 +35,8 @@
  * address carries a tight run (counting for no tight hop) and may be ended; a run's last flagged
  * hop may be ended by a hop (flags of 7 differ); 9: peel-run-branch; 10: a JoinMarket-shaped
  * round of 13-20 parties whose every other output is a matched change is joinmarket, not
- * wasabi1 (kind bits of 9 differ) */
-#define PAT_FORMAT 10
+ * wasabi1 (kind bits of 9 differ); 11: Stonewall's shape is a probable CoinJoin (rule stonewall) */
+#define PAT_FORMAT 11
 
 static const char *const flag_names[CW_PAT_N_FLAGS] = {
     "coinjoin", "whirlpool", "wasabi1",  "wasabi2", "joinmarket",       "peel_chain",
@@ -79,7 +79,8 @@ static const char *const rule_names[CW_PAT_N_RULES] = {"none",
                                                        "shape",
                                                        "peel-run-short",
                                                        "peel-run-end",
-                                                       "peel-run-branch"};
+                                                       "peel-run-branch",
+                                                       "stonewall"};
 
 static const char *const rule_texts[CW_PAT_N_RULES] = {
     "no rule fired",
@@ -124,7 +125,10 @@ static const char *const rule_texts[CW_PAT_N_RULES] = {
     "one of 5-6 consecutive hops (as peel-run) whose first hop spends a peel, not the "
     "remainder, of a hop flagged peel-run or peel-run-short (a chain started by another "
     "chain's peel), links at most 12 blocks apart at the median and 24 at most, peeling on "
-    "average at most 45%"};
+    "average at most 45%",
+    "Stonewall's shape: 2 equal outputs and 2 others from >= 2 input addresses, no OP_RETURN: "
+    "one wallet's Stonewall and a two-owner Stonewall X2 look the same, so probably two owners",
+};
 
 const char *cw_patterns_rule_name(unsigned rule)
 {
@@ -1393,6 +1397,9 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
                 exotic += exotic_denom(cw_out_value(ro + o));
             any = exotic >= 4;
         }
+        for (uint64_t o = 0; o < 4 && !any && n_in >= 2 && n_out_all == 4; o++)
+            for (uint64_t q = o + 1; q < 4 && !any; q++) /* Stonewall: 2 equal of 4 */
+                any = cw_out_value(ro + o) == cw_out_value(ro + q);
         if (!any)
             return shape_flags(cs, s, tx, n_in, n_out_all, d);
     }
@@ -1452,6 +1459,13 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
         f = CW_PAT_TX0;
         rule = CW_PAT_RULE_TX0;
         score = 95;
+        goto done;
+    }
+    if (x.k == 2 && x.n_out == 4 && x.n_opret == 0 && x.n_in >= 2 && x.distinct >= 2 &&
+        x.v >= 5000) {
+        f = CW_PAT_COINJOIN_PROBABLE;
+        rule = CW_PAT_RULE_STONEWALL;
+        score = 40;
         goto done;
     }
     /* Wasabi 2, a small round (a few parties): no value need repeat three times, but nearly

@@ -36,6 +36,9 @@
  *   - a Tx0 (one owner's 3 inputs -> 3 premixes, coordinator fee, OP_RETURN, change): tx0,
  *     NOT a CoinJoin nor a probable one, and its inputs are clustered;
  *   - a service payout (11 equal outputs + its change): no CoinJoin, no probable CoinJoin;
+ *   - a Stonewall (2 inputs, 2 equal outputs, 2 changes; btc_alt5_world.py): a probable
+ *     CoinJoin (rule stonewall), since a two-owner Stonewall X2 looks the same; the same tx
+ *     with no equal outputs: not multi-owner;
  *   - a peel chain of 9 hops with one remainder only 2.3x its peel: every hop peel_chain;
  *     a 3-hop change chain: none; with --change peel the chain's addresses form one cluster
  *     up to the last remainder spent by a hop, the last hop's remainder stays apart;
@@ -77,6 +80,8 @@ enum { WASABI_IN = 37, WW2_PARTS = 20, JM_MAKERS = 5, PEEL_HOPS = 9, SHORT_HOPS 
 static coin w1_in[WASABI_IN], w2_in[WW2_PARTS], jm_in[JM_MAKERS + 2], wp_in[5], t0_in[3], pay_in[3],
     peel_src, short_src;
 static uint8_t txid_w1[32], txid_w2[32], txid_jm[32], txid_wp[32], txid_t0[32], txid_pay[32];
+static coin stw_in[4];
+static uint8_t txid_stw[32], txid_stw_plain[32];
 
 /* the second set: mainnet-sized rounds, the failures found, exchange batches */
 enum { BIG_IN = 300, WW1_PARTS = 30, EX_IN = 10, DEC_IN = 6, PR_IN = 12 };
@@ -557,6 +562,9 @@ static void build_world(const char *out_dir)
     /* a service's payout coins */
     for (int i = 0; i < 3; i++)
         fund(&pay_in[i], 100000 + rnd(200000), 0);
+    /* Stonewall (X2): two wallets' coins, or one wallet's in two sets */
+    for (int i = 0; i < 4; i++)
+        fund(&stw_in[i], 3000000 + rnd(2000000), 0);
     fund(&peel_src, 10000000000ULL, 0);
     fund(&short_src, 50000000, 0);
     block_end();
@@ -646,6 +654,19 @@ static void build_world(const char *out_dir)
     add_out(&tx, sum - 11 * 10159 - 2000, new_key());
     block_tx(&tx, NULL);
     last_txid(txid_pay);
+    /* a Stonewall: 2 equal outputs (the payment and its decoy) and 2 changes; then the same
+     * inputs' shape with no equal outputs (an ordinary 2-input, 4-output payment) */
+    for (int k = 0; k < 2; k++) {
+        gen_tx_reset(&tx);
+        add_in(&tx, &stw_in[2 * k]);
+        add_in(&tx, &stw_in[2 * k + 1]);
+        add_out(&tx, 1234567, new_key());
+        add_out(&tx, k ? 1234568 : 1234567, new_key());
+        add_out(&tx, stw_in[2 * k].value - 1234567 - 1000, new_key());
+        add_out(&tx, stw_in[2 * k + 1].value - 1234568 - 1000, new_key());
+        block_tx(&tx, NULL);
+        last_txid(k ? txid_stw_plain : txid_stw);
+    }
     block_end();
     block_begin();
     build_big(&tx);
@@ -753,6 +774,12 @@ static void test_flags(void)
     CHECK(!cw_patterns_multi_owner(f));
     CHECK_EQ_INT(CW_PAT_RULE(f), CW_PAT_RULE_TX0);
 
+    f = flags_of(txid_stw); /* Stonewall and Stonewall X2 look the same: probably two owners */
+    CHECK(f & CW_PAT_COINJOIN_PROBABLE);
+    CHECK(!(f & CW_PAT_COINJOIN));
+    CHECK_EQ_INT(CW_PAT_RULE(f), CW_PAT_RULE_STONEWALL);
+    CHECK(!cw_patterns_multi_owner(flags_of(txid_stw_plain)));
+
     f = flags_of(txid_pay);
     CHECK(!cw_patterns_multi_owner(f));
     CHECK(f & CW_PAT_FANOUT);
@@ -841,8 +868,8 @@ static void test_clusters(void)
     cw_cluster_stats st;
     REQUIRE(cw_cluster_build(store, CW_CHANGE_PEEL, &st) == 0);
     /* + the probable payrolls and 4-party round (the 1-2-5 batch is a payer's: its inputs are
-     * clustered) */
-    CHECK_EQ_INT(st.coinjoin_skipped, 4 + 10 + 3);
+     * clustered) + the Stonewall (probably two owners: no union) */
+    CHECK_EQ_INT(st.coinjoin_skipped, 4 + 10 + 3 + 1);
     cw_chainstore_close(cs);
     REQUIRE(cw_chainstore_open(&cs, store, false, CW_NET_REGTEST) == 0);
     cw_clusters *cl;
