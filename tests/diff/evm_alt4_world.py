@@ -428,7 +428,7 @@ class World:
         self.swapped_in, self.swapped_out = 0, defaultdict(int)
         self.bridged, self.arb_credit = defaultdict(int), defaultdict(int)
         self.otc_paid, self.destroyed, self.silent_burn = 0, 0, None
-        self.pool_tainted = self.mm_tainted = False
+        self.pool_tainted = self.mm_tainted = self.mc_tainted = False
         self.tainted_hot, self.bundler_tainted = set(), set()
         self.relayer_tainted, self.refunds = {}, []
 
@@ -823,7 +823,10 @@ class World:
             tot = ch.eth[u] * r.randint(5, 30) // 100
             tos = r.sample(users, n)
             ops = [("call", self.multicall, t, tot // n) for t in tos]
-            ch.tx(u, self.multicall, tot // n * n, ops, 40000 + 12000 * n, "0x" + S_AGG3V)
+            res = ch.tx(u, self.multicall, tot // n * n, ops, 40000 + 12000 * n, "0x" + S_AGG3V)
+            if res and res["ok"] and self.mc_tainted and cname == "ethereum":
+                for t in tos:  # paid through the batch sender the thief used before
+                    self.exposed.append([cname, t, "batch_sender_peer", res["hash"], self.multicall])
         elif x < 0.89 and cname == "ethereum":  # bridge to Arbitrum, either bridge
             self.bridge_out(u, ch.eth[u] * r.randint(10, 40) // 100, r.choice(self.arb_users), "")
         elif x < 0.90 and cname == "ethereum":  # the DAO's Safe pays contributors
@@ -1030,6 +1033,7 @@ class World:
         res = E.tx(self.t0, self.multicall, len(sw) * E18 // 5, [("call", self.multicall, a, E18 // 5) for a in sw],
                    40000 + 12000 * len(sw), "0x" + S_AGG3V)
         self.flow("ethereum", res, "gas", self.t0, self.multicall, "ETH", len(sw) * E18 // 5)
+        self.mc_tainted = True
         usdt_parts = [self.st_usdt * k // 100 for k in (30, 25, 20, 13)]
         usdt_parts.append(self.st_usdt - sum(usdt_parts))  # the slow one: frozen and destroyed
         usdc_parts = [self.st_usdc * 55 // 100, self.st_usdc * 25 // 100]
