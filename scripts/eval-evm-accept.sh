@@ -23,6 +23,9 @@
 #   alt3 adds tests/diff/evm_alt3_world.py's world (a fifth, written from the issue texts only:
 #   dust, address poisoning, approval drainers, a merchant paid by the thief, export_all folders;
 #   tests/diff/evm_alt3_honest.py counts the honest accounts the trace names);
+#   alt4 adds tests/diff/evm_alt4_world.py's Ethereum world (a sixth, written from the issue texts
+#   only: custodians, stablecoin issuers' powers, a second chain; its Arbitrum half is scored apart,
+#   docs/GEN.md "A sixth EVM world");
 #   ours:NAME adds a world of data/scenarios/NAME.json (e.g. ours:evm-variants, whose thief
 #   deposits tokens as they are: amounts per asset beyond ETH; btc_to set on its bridge steps).
 set -euo pipefail
@@ -62,6 +65,9 @@ for seed in $(seq 1 "$SEEDS"); do
         elif [ "$kind" = alt2 ]; then
             "$py" "$here/tests/diff/evm_alt2_world.py" --out "$k/world" --seed "$seed" --txs "$IND_TXS" \
                 --btc-to "$(jq -r 'join(",")' <<< "$addrs")" --genesis-ts $((1767225600 - 86400)) > /dev/null
+        elif [ "$kind" = alt4 ]; then
+            "$py" "$here/tests/diff/evm_alt4_world.py" --out "$k/world" --out2 "$k/world-arbitrum" --seed "$seed" \
+                --txs "$IND_TXS" --genesis-ts $((1767225600 - 86400)) > /dev/null
         elif [ "$kind" = alt3 ]; then
             "$py" "$here/tests/diff/evm_alt3_world.py" --out "$k/world" --seed "$seed" --txs "$IND_TXS" \
                 --btc-to "$(jq -r 'join(",")' <<< "$addrs")" --genesis-ts $((1767225600 - 86400)) > /dev/null

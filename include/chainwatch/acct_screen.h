@@ -14,7 +14,9 @@
  * output (docs/TRACE-MODELS.md "Screening through swaps") is explained by the swap's own input -
  * what the swapper gave up in that tx, screened as of the tx - not by the venue's history: the
  * pool that paid it holds every trader's value, and its haircut would hand the thief's sells to
- * every buyer. Shares are judgements: probable, never amounts.
+ * every buyer. Likewise a payment by a pass-through (a batch sender or router that received at
+ * least as much in the paying tx just before it) is explained by those receipts alone
+ * ("Pass-throughs"). Shares are judgements: probable, never amounts.
  */
 #ifndef CHAINWATCH_ACCT_SCREEN_H
 #define CHAINWATCH_ACCT_SCREEN_H
@@ -32,8 +34,9 @@ typedef struct cw_acct_screen_opts {
     double floor;         /* default 0.001: branches carrying less are not followed */
     uint64_t before;      /* screen as of this movement id (CW_EVM_NONE64 = everything) */
     uint32_t max_inflows; /* per account visited, newest first (default 20000) */
-    bool swaps;           /* follow a swap's output back to its input (default true; false:
-                             the venue is screened as the sender, as before stop 20) */
+    bool swaps;           /* follow a swap's output back to its input, and a pass-through's
+                             payment to its receipts in that tx (default true; false: the venue
+                             is screened as the sender, as before stop 20) */
 } cw_acct_screen_opts;
 
 void cw_acct_screen_opts_init(cw_acct_screen_opts *o);

@@ -391,6 +391,28 @@ static bool venue_paid(const cw_evmstore *s, uint64_t m, uint32_t from)
     return t && (from == CW_EVM_NONE32 || t->from != from);
 }
 
+/* A payment `before` by an account that received at least as much in the same tx just before
+ * it: a pass-through (a batch sender, a router forwarding its caller's value). Those receipts
+ * alone explain it; its earlier receipts left in their own txs. Returns how many (the newest;
+ * their sum in *got), 0: none. asc: f->moves ascending (indexed), else newest first. */
+static size_t pass_through(const walk *w, const inflows *f, size_t end, bool asc, uint64_t before,
+                           cw_u256 *got)
+{
+    const cw_evm_row_move *p = cw_evmstore_move(w->s, before);
+    cw_u256 need = cw_evmstore_move_amount(w->s, p);
+    *got = (cw_u256){{0}};
+    for (size_t k = 0; k < end; k++) {
+        const cw_evm_row_move *r = cw_evmstore_move(w->s, f->moves[asc ? end - 1 - k : k]);
+        if (r->tx != p->tx)
+            return 0;
+        cw_u256 a = cw_evmstore_move_amount(w->s, r);
+        cw_u256_add(got, got, &a);
+        if (cw_u256_cmp(got, &need) >= 0)
+            return k + 1;
+    }
+    return 0;
+}
+
 static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, double weight)
 {
     cw_acct_exposure *e = w->e;
@@ -443,6 +465,12 @@ static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, do
         }
         start = 0;
         end = f.n;
+    }
+    cw_u256 pt_total;
+    size_t pt = depth && w->o->swaps ? pass_through(w, &f, end, indexed, before, &pt_total) : 0;
+    if (pt && end - start >= pt) {
+        start = end - pt;
+        total = pt_total;
     }
     if (depth == 0)
         e->received = total;
