@@ -12,7 +12,9 @@
  * asset {id, symbol, decimals, contract}, kind, amount as a decimal string of base units, hops,
  * movements, probable, first_tx, path: the tx hashes from a source, label {entity, category} or
  * null with sanctioned first, recognised {as, score, probable} or null, arrivals and arrival_count
- * for stops, reads_as under poison, via_candidate_link when a followed candidate reached it),
+ * for stops, reads_as under poison, via_candidate_link when a followed candidate reached it;
+ * kind "dust" with "dust": {rule, meaning} for a holding that is dust an honest account holds,
+ * cw_acct_end.dust),
  * "conversions", "mixer_links" (with --through-mixer: withdrawal tx, mixer, recipient, asset,
  * amount, denomination, score, evidence classes, lead, probable; links carry value),
  * "mixer_candidates" (the same for withdrawals whose only evidence is the anonymity set: they
