@@ -85,6 +85,10 @@ void cw_acct_screen_report_opts_init(cw_acct_screen_report_opts *o);
 int cw_acct_report_screen(json_t **out, const cw_evmstore *s, cw_labels *db,
                           const char *const *addrs, size_t n, const cw_acct_screen_report_opts *o);
 
+/* An account of s as its 0x address (json null for CW_ACCT_NONE or an unknown id). New
+ * reference. */
+json_t *cw_acct_report_addr_json(const cw_evmstore *s, uint32_t id);
+
 /* {id, symbol, decimals (null when unknown), contract} of an asset of s. New reference. */
 json_t *cw_acct_report_asset_json(const cw_evmstore *s, uint32_t id);
 

@@ -30,7 +30,7 @@ typedef struct rctx {
     const cw_acct_report_opts *o;
 } rctx;
 
-static json_t *addr_json(const cw_evmstore *s, uint32_t id)
+json_t *cw_acct_report_addr_json(const cw_evmstore *s, uint32_t id)
 {
     const cw_evm_row_account *a = id == CW_ACCT_NONE ? NULL : cw_evmstore_account(s, id);
     if (!a)
@@ -38,6 +38,11 @@ static json_t *addr_json(const cw_evmstore *s, uint32_t id)
     char h[43] = "0x";
     cw_hex_encode(h + 2, a->addr, 20);
     return json_string(h);
+}
+
+static json_t *addr_json(const cw_evmstore *s, uint32_t id)
+{
+    return cw_acct_report_addr_json(s, id);
 }
 
 json_t *cw_acct_report_asset_json(const cw_evmstore *s, uint32_t id)

@@ -62,16 +62,6 @@ static uint32_t cats_of(void *ctx, uint32_t account)
     return c->stop_bit[stop] | CW_ACCT_CAT_PROBABLE;
 }
 
-static json_t *addr_json(const cw_evmstore *s, uint32_t id)
-{
-    const cw_evm_row_account *a = cw_evmstore_account(s, id);
-    if (!a)
-        return json_null();
-    char h[43] = "0x";
-    cw_hex_encode(h + 2, a->addr, 20);
-    return json_string(h);
-}
-
 static json_t *asset_name(const cw_evmstore *s, uint32_t id)
 {
     const cw_evm_row_asset *a = cw_evmstore_asset(s, id);
@@ -83,7 +73,7 @@ static json_t *asset_name(const cw_evmstore *s, uint32_t id)
     if (id == CW_EVM_ASSET_NATIVE && !sym[0])
         return json_string(cw_evmstore_chain(s)->symbol);
     if (!sym[0] && a)
-        return addr_json(s, a->account);
+        return cw_acct_report_addr_json(s, a->account);
     return json_string(sym);
 }
 
@@ -145,7 +135,7 @@ static json_t *paths_json(const cw_evmstore *s, const cw_acct_exposure *e)
     for (size_t p = 0; p < e->n_top; p++) {
         json_t *accts = json_array(), *txs = json_array();
         for (uint32_t q = 0; q < e->top[p].n; q++)
-            json_array_append_new(accts, addr_json(s, e->top[p].accounts[q]));
+            json_array_append_new(accts, cw_acct_report_addr_json(s, e->top[p].accounts[q]));
         for (uint32_t q = 0; q + 1 < e->top[p].n; q++) {
             const cw_evm_row_move *mv = cw_evmstore_move(s, e->top[p].moves[q]);
             char h[67] = "0x";
