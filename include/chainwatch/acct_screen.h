@@ -29,6 +29,15 @@
 
 #define CW_ACCT_MAX_CATEGORIES 16
 
+/* Set by a categories callback beside an account's category bits when they are a judgement (an
+ * account recognised from its behaviour, not labelled): what a branch finds there is probable. */
+#define CW_ACCT_CAT_PROBABLE (1u << 31)
+
+/* Why a share is probable rather than certain (cw_acct_exposure.probable_why): a bit each. */
+#define CW_ACCT_PROB_SWAP 1u    /* it passed a swap, explained by the swap's own input */
+#define CW_ACCT_PROB_SPLIT 2u   /* a swap gave up several assets: split equally among them */
+#define CW_ACCT_PROB_SERVICE 4u /* it ended at an account recognised from behaviour */
+
 typedef struct cw_acct_screen_opts {
     uint32_t max_hops;    /* default 30 */
     double floor;         /* default 0.001: branches carrying less are not followed */
@@ -51,11 +60,17 @@ typedef struct cw_acct_exposure_path {
     uint32_t n;            /* accounts on the path, the screened one first */
     uint32_t accounts[32]; /* truncated past 32 */
     uint64_t moves[32];    /* the receipt at each step */
+    uint32_t why;          /* CW_ACCT_PROB_* bits: 0 = certain (the haircut through payments) */
 } cw_acct_exposure_path;
 
 typedef struct cw_acct_exposure {
     uint32_t asset;
     double direct[CW_ACCT_MAX_CATEGORIES], indirect[CW_ACCT_MAX_CATEGORIES];
+    /* of direct + indirect, the part that came through a judgement (a swap, an equal split of
+     * a swap's inputs, an account recognised from behaviour): probable; the rest is certain
+     * (the haircut through payments), and why_of[] says which judgements (CW_ACCT_PROB_*) */
+    double probable[CW_ACCT_MAX_CATEGORIES];
+    uint32_t why_of[CW_ACCT_MAX_CATEGORIES];
     double unexplored;            /* below the floor or past the hop limit */
     double received_share_minted; /* from nobody (mints, rewards, withdrawals) */
     double swapped;               /* explained through a swap's own input (probable) */

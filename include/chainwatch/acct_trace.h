@@ -199,7 +199,24 @@ typedef struct cw_acct_end {
     uint32_t hops;  /* fewest hops from a source */
     bool probable;  /* reached through a judgement (a multi-asset conversion) */
     bool candidate; /* part of it came through a candidate mixer link (follow_candidates) */
+    uint8_t dust;   /* a holding that is dust, not the thief's (CW_ACCT_DUST_*; 0: not dust) */
 } cw_acct_end;
+
+/* Why a holding is dust (cw_acct_end.dust): stolen value an honest account holds by no act of
+ * its own, reported apart from what the thief holds (docs/TRACE-MODELS.md "Dust"). */
+enum {
+    /* the taint it ever got in the asset is at most 1 % of the clean value it got (opening
+     * balance included): its own funds with the thief's dust beside them */
+    CW_ACCT_DUST_OWN_FUNDS = 1,
+    /* a dusting campaign's target: one sender's first tainted payment to each of at least
+     * CW_ACCT_DUST_CAMPAIGN_MIN accounts brought each at most 1 / CW_ACCT_DUST_TINY of the
+     * taint that entered the asset (sourced, or converted into it), and this account held funds
+     * of its own just before it and got no taint in another asset (the thief's empty hops,
+     * funded with gas, and its hops moving stolen tokens stay its holdings) */
+    CW_ACCT_DUST_CAMPAIGN = 2
+};
+#define CW_ACCT_DUST_CAMPAIGN_MIN 10
+#define CW_ACCT_DUST_TINY 10000
 
 /* One tainted movement into a stop (an exchange deposit, a mixer, a bridge): the cash-out
  * transactions themselves. Sorted by account, asset and movement. */

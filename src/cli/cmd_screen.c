@@ -493,10 +493,11 @@ const cw_command cw_cmd_screen = {
     "Each flag lists its strongest paths (--top N, default 3). --file F reads one address\n"
     "or output a line (# comments). --json writes one JSON object per line (JSON lines).\n"
     "docs/TRACE-MODELS.md (Screening) defines the model.\n"
-    "On an EVM store (0x addresses, --file too; options --floor, --max-hops, --threshold,\n"
-    "--json): per asset received, the backward haircut over receipts; a swap's output is\n"
-    "explained by what the swapper gave up in that tx (\"through swaps\", probable), not\n"
-    "by the pool's history (docs/TRACE-MODELS.md, Account model: screening).\n\n"
+    "EVM store (0x; --floor, --max-hops, --threshold, --probable-threshold, --no-services):\n"
+    "haircut back over receipts; a swap read as its input; a branch ends at a label or a\n"
+    "recognised exchange, mixer, bridge, service. FLAG: certain share >= --threshold;\n"
+    "PROBABLE FLAG: only via a judgement, >= --probable-threshold (0.25). Server: GET\n"
+    "/api/v1/evm/screen/0xADDR (docs/TRACE-MODELS.md, Account model: screening).\n\n"
     "Exit codes: 0 done, 1 failure, 2 usage, 3 an address is not in the store (the others\n"
     "are still screened; in JSON lines it has an \"error\" member).\n",
     run};

@@ -5,6 +5,9 @@
  *                                       an account-model trace as one document
  *                                       (cw_acct_report_trace: the shape of `chainwatch trace
  *                                       --json` on an EVM store; amounts as decimal strings)
+ *   GET screen/0xADDR[,0xADDR]?threshold=S&probable_threshold=S&floor=S&max_hops=N&services=0
+ *                                       screening (cw_acct_report_screen: the document of
+ *                                       `chainwatch screen --json` on an EVM store; at most 64)
  * The store is `serve --evm-store DIR`, or `--store DIR` when DIR holds an EVM store. It is
  * opened read-only at the first request and reopened when its MANIFEST changes, or when a
  * rollback beside it moved its generation (server.c then answers the request again). Thin: parses
@@ -13,6 +16,7 @@
  */
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -91,6 +95,81 @@ static int store_of(cw_evm_ctx *c)
     return 0;
 }
 
+/* the comma-separated items of v (a copy in the request's arena) into list[MAX_FROM]; false
+ * (400 answered with too_many) past MAX_FROM */
+static bool split_list(cw_req *q, const char *v, const char **list, size_t *n, const char *too_many,
+                       cw_resp *r)
+{
+    char *copy = cw_arena_strndup(q->arena, v, strlen(v)), *save = NULL;
+    *n = 0;
+    for (char *p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+        if (*n == MAX_FROM) {
+            cw_server__error(r, 400, "Bad request", too_many);
+            return false;
+        }
+        list[(*n)++] = p;
+    }
+    return true;
+}
+
+/* a share in (0, 1) from the query, or the default; false (400 answered) when malformed */
+static bool share_arg(cw_req *q, const char *name, double *v, cw_resp *r)
+{
+    const char *a = cw_server__arg(q, name);
+    if (!a || !*a)
+        return true;
+    char *end;
+    double x = strtod(a, &end);
+    if (end == a || *end || !(x > 0 && x < 1)) {
+        char m[96];
+        snprintf(m, sizeof m, "%s: a share between 0 and 1", name);
+        cw_server__error(r, 400, "Bad request", m);
+        return false;
+    }
+    *v = x;
+    return true;
+}
+
+/* GET screen/0xADDR[,0xADDR...]: the document `chainwatch screen --json` prints */
+static void screen_route(cw_evm_ctx *c, cw_req *q, const char *seg, cw_resp *r)
+{
+    cw_acct_screen_report_opts o;
+    cw_acct_screen_report_opts_init(&o);
+    const char *hops = cw_server__arg(q, "max_hops"), *svc = cw_server__arg(q, "services");
+    if (!share_arg(q, "threshold", &o.threshold, r) ||
+        !share_arg(q, "probable_threshold", &o.probable_threshold, r) ||
+        !share_arg(q, "floor", &o.screen.floor, r))
+        return;
+    uint64_t h = 0;
+    if (hops && *hops && (cw_parse_u64(&h, hops) || h == 0 || h > 1000)) {
+        cw_server__error(r, 400, "Bad request", "max_hops: a number 1..1000");
+        return;
+    }
+    if (h)
+        o.screen.max_hops = (uint32_t)h;
+    if (svc && *svc && strcmp(svc, "0") != 0 && strcmp(svc, "1") != 0) {
+        cw_server__error(r, 400, "Bad request", "services: 0 or 1");
+        return;
+    }
+    o.no_services = svc && !strcmp(svc, "0");
+    const char *addrs[MAX_FROM];
+    size_t na;
+    if (!split_list(q, seg, addrs, &na, "screen: at most 64 addresses", r))
+        return;
+    if (!na) {
+        cw_server__error(r, 400, "Bad request", "screen/0xADDR");
+        return;
+    }
+    json_t *j = NULL;
+    int rc = cw_acct_report_screen(&j, c->s, c->labels, addrs, na, &o);
+    if (rc) {
+        cw_server__fail(r, rc);
+        return;
+    }
+    r->body = j;
+    r->audit_detail = "evm screen";
+}
+
 void cw_server__evm_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
 {
     cw_evm_ctx *c = s->evm;
@@ -118,8 +197,12 @@ void cw_server__evm_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
             (json_int_t)k.moves, "accounts", (json_int_t)k.accounts, "labels", c->labels != NULL);
         return;
     }
+    if (n == 2 && !strcmp(segs[0], "screen")) {
+        screen_route(c, q, segs[1], r);
+        return;
+    }
     if (!(n == 1 && !strcmp(segs[0], "trace"))) {
-        cw_server__error(r, 404, "Not found", "EVM routes: status, trace?from=0xTX");
+        cw_server__error(r, 404, "Not found", "EVM routes: status, trace?from=0xTX, screen/0xADDR");
         return;
     }
     const char *from = cw_server__arg(q, "from"), *model = cw_server__arg(q, "model");
@@ -156,17 +239,10 @@ void cw_server__evm_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r)
         return;
     }
     o.trace.through_mixer = mix && !strcmp(mix, "1");
-    char *froms = cw_arena_strndup(q->arena, from, strlen(from));
     const char *list[MAX_FROM];
-    size_t nf = 0;
-    char *save = NULL;
-    for (char *p = strtok_r(froms, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
-        if (nf == MAX_FROM) {
-            cw_server__error(r, 400, "Bad request", "from: at most 64 transactions");
-            return;
-        }
-        list[nf++] = p;
-    }
+    size_t nf;
+    if (!split_list(q, from, list, &nf, "from: at most 64 transactions", r))
+        return;
     json_t *j = NULL;
     if ((rc = cw_acct_report_trace(&j, c->s, c->labels, list, nf, &o))) {
         cw_server__fail(r, rc);

@@ -161,4 +161,16 @@ check "no honest person's deposit is named as the heist's cash-out" \
     $PY -c "import re; assert not re.search(r'^  trace cash-out ', open('$T/honest.txt').read(), re.M)"
 check "no one a dusted or poisoned account paid is named as holding stolen value" \
     $PY -c "import re; assert not re.search(r'^  trace \S+ +not touched by the thief', open('$T/honest.txt').read(), re.M)"
+# stop 21: the dusted users hold the thief's dust beside their own funds: reported as dust, not as
+# holding stolen value (main before it: ends of kind held, certain, at dusted and poisoned users)
+check "no honest person is reported holding stolen value, certain (ends of kind held)" \
+    $PY -c "import re; assert not re.search(r'^  trace held .*certain [1-9]', open('$T/honest.txt').read(), re.M)"
+check "the dust honest persons hold is reported as dust (rule own funds)" \
+    grep -Eq "^  trace dust ends at honest persons .*rule own funds: [1-9]" "$T/honest.txt"
+check "screening: every cash-out deposit's theft flag is certain (it was paid stolen value)" \
+    $PY -c "
+import csv, json
+co = {r['deposit_address'] for r in csv.DictReader(open('$T/w/truth/cash_outs.csv'))}
+lv = {r['address']: r['flag'] for r in json.load(open('$T/screen.json'))['results']}
+assert co and all(lv.get(a) == 'flag' for a in co), [(a, lv.get(a)) for a in co]"
 finish

@@ -81,4 +81,46 @@ check_eq "the hop's ETH is 5/6 theft, indirect (through the USDT it gave up)" "$
         .exposure.theft.indirect > 0.83 and .exposure.theft.indirect < 0.834' "$T/s.json")" true
 "$CW_BIN" screen "$HON" --store "$T/s" --labels "$T/l.db" > "$T/s.txt"
 check "the text answer names the swaps, probable" grep -q "through swaps 100.00 % (1 swaps followed to their input, probable)" "$T/s.txt"
+# flag tiers: the hop's theft share came only through a swap (a judgement): a PROBABLE flag, not
+# a certain one (before stop 21 one tier: it flagged like a direct payment from the thief)
+check_eq "the hop's theft flag is probable, through a swap, none of it certain" \
+    "$(q "$HOP" ETH '.flags[] | select(.category == "theft") | [.level, (.why | join(",")), .certain_share, .threshold] | join(" ")')" \
+    "probable swap 0 0.25"
+check_eq "... the ETH answer's flag is probable" "$(q "$HOP" ETH .flag)" probable
+check_eq "... its theft exposure: probable 5/6, certain 0" \
+    "$(q "$HOP" ETH '.exposure.theft | [(.probable * 6 | round), .certain, (.why | join(","))] | join(" ")')" "5 0 swap"
+"$CW_BIN" screen "$HOP" --store "$T/s" --labels "$T/l.db" > "$T/h.txt"
+check "the text answer says PROBABLE FLAG, through a swap" grep -q "^    PROBABLE FLAG theft: 83.33 % (certain 0.00 %; threshold 25 %; probable: through a swap" "$T/h.txt"
+"$CW_BIN" screen "$HOP" --store "$T/s" --labels "$T/l.db" --probable-threshold 0.9 --json > "$T/h9.json"
+check_eq "--probable-threshold 0.9: the swap's 83 % does not flag" "$(jq -r '[(.results[0].assets[] | select(.asset == "ETH") | .flag), .probable_threshold] | join(" ")' "$T/h9.json")" "none 0.9"
+rc=0; "$CW_BIN" screen "$HOP" --store "$T/s" --probable-threshold 2 > /dev/null 2>&1 || rc=$?
+check_eq "--probable-threshold 2: exit 2" "$rc" 2
+# the thief labelled: a direct payment from it is certain (its receiver, the hop, in USDT), and
+# the address's flag is its strongest asset's
+check_eq "the hop's USDT (paid by the thief): a certain flag" \
+    "$(q "$HOP" USDT '.flags[] | select(.category == "theft") | [.level, .certain_share] | join(" ")')" "flag 1"
+check_eq "... so the address's flag is certain" \
+    "$(jq -r --arg a "$HOP" '.results[] | select(.address == $a) | .flag' "$T/s.json")" flag
+
+# the server answers the same document (GET /api/v1/evm/screen/0xA,0xB)
+command -v curl > /dev/null || { echo "SKIPPED (server part): curl is missing"; finish; exit; }
+DB=$T/node.db
+"$CW_BIN" node init --db "$DB" --name USA > /dev/null
+KEY=$("$CW_BIN" keys add analyst1 --role analyst --db "$DB")
+"$CW_BIN" serve --db "$DB" --evm-store "$T/s" --labels "$T/l.db" --listen 127.0.0.1:0 --ready-file "$T/ready" 2> "$T/log" &
+PID=$!
+trap 'kill $PID 2> /dev/null; wait $PID 2> /dev/null; rm -rf "$T"' EXIT
+for _ in $(seq 100); do [ -s "$T/ready" ] && break; sleep 0.1; done
+[ -s "$T/ready" ] || { cat "$T/log"; exit 1; }
+U="http://$(cat "$T/ready")/api/v1/evm"
+curl -s -H "Authorization: Bearer $KEY" "$U/screen/$HOP,$HON" > "$T/srv.json"
+check_eq "server: the CLI's results, flag tiers included" \
+    "$(jq -S -c '.results' "$T/srv.json")" "$(jq -S -c '.results' "$T/s.json")"
+curl -s -H "Authorization: Bearer $KEY" "$U/screen/$HOP?probable_threshold=0.9" > "$T/srv9.json"
+check_eq "server: probable_threshold=0.9 as --probable-threshold 0.9" \
+    "$(jq -c '.results[0].assets[] | select(.asset == "ETH") | .flag' "$T/srv9.json")" '"none"'
+check_eq "server: a malformed address is a 400" \
+    "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $KEY" "$U/screen/0x12")" 400
+check_eq "server: a bad probable_threshold is a 400" \
+    "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $KEY" "$U/screen/$HOP?probable_threshold=7")" 400
 finish

@@ -54,10 +54,21 @@ share() { jq -r --arg a "$1" --arg k "$2" '.results[] | select(.address == $a) |
 near() { /usr/bin/python3 -c "import sys; sys.exit(0 if abs(float(sys.argv[1]) - float(sys.argv[2])) < 1e-6 else 1)" "$1" "$2"; }
 # D1 received 3 ETH from its customer and 30 from the thief: 30/33 directly
 check "deposit address: 30/33 direct theft" near "$(share "$(truth .thief_deposit)" direct)" "$(/usr/bin/python3 -c 'print(30/33)')"
-# H received 63 ETH of sweeps, 33 from D1: (33/63) * (30/33) = 30/63 indirectly
-check "hot wallet: 30/63 indirect theft" near "$(share "$(truth .hot_wallet)" indirect)" "$(/usr/bin/python3 -c 'print(30/63)')"
-check_eq "deposit address flagged, honest user not" \
-    "$(jq -c '[.results[] | .flagged]' "$T/sc.json")" "[true,true,false]"
+# H received 63 ETH of sweeps from deposit addresses recognised from behaviour: screening ends
+# there as the trace does, naming the category (exchange), probable; the thief's 30 ETH in D1 is
+# that exchange's customer's business, not H's (before stop 21: 30/63 indirect theft, flagged)
+check_eq "hot wallet: its receipts end at the recognised deposit addresses, exchange 100 %, probable" \
+    "$(jq -c --arg a "$H" '.results[] | select(.address == $a) | .assets[0].exposure | [.exchange.direct, .exchange.probable, .exchange.why, has("theft")]' "$T/sc.json")" \
+    '[1,1,["service"],false]'
+check_eq "... the hot wallet itself is named as recognised" \
+    "$(jq -r --arg a "$H" '.results[] | select(.address == $a) | .recognised.as' "$T/sc.json")" "collector (exchange hot wallet)"
+check_eq "deposit address flagged, hot wallet and honest user not" \
+    "$(jq -c '[.results[] | .flagged]' "$T/sc.json")" "[true,false,false]"
+# with --no-services the branch goes on through D1 as before: (33/63) * (30/33) = 30/63 indirectly
+"$CW_BIN" screen "$H" --no-services --store "$T/s" --labels "$T/labels.db" --json > "$T/sc0.json"
+check "screen --no-services: hot wallet 30/63 indirect theft" near "$(jq -r '.results[0].assets[0].exposure.theft.indirect' "$T/sc0.json")" "$(/usr/bin/python3 -c 'print(30/63)')"
+check_eq "... certain (no judgement on that path), flagged" \
+    "$(jq -c '.results[0] | [.assets[0].exposure.theft.probable, .flag]' "$T/sc0.json")" '[0,"flag"]'
 check_eq "the strongest path names the thief" \
     "$(jq -r --arg a "$(truth .thief_deposit)" '.results[] | select(.address == $a) | .assets[0].strongest_paths[0].accounts[-1]' "$T/sc.json")" "$(truth .thief)"
 rc=0; "$CW_BIN" screen 0x12 --store "$T/s" > /dev/null 2>&1 || rc=$?

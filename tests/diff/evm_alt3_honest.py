@@ -6,11 +6,15 @@ than a miss, so each is counted here, certain and probable apart.
 
 usage: evm_alt3_honest.py WORLD TRACE_JSON [TRACE_JSON...] [--screen SCREEN_JSON]
 An honest person is an address of category user or merchant. The trace names one when
-  held:     an end of kind `held` is at it (the trace says it still holds stolen value);
+  held:     an end of kind `held` is at it (the trace says it still holds stolen value); an end
+            of kind `dust` (stolen dust beside its own funds, or a dusting campaign's target:
+            not a holding of the thief's) is counted apart, on a line of its own;
   cash-out: an exchange, service, bridge or mixer end's arrival tx was sent by it;
   through:  it receives value (the tx's, an internal call's or a token transfer's) in a tx on a
             path of the trace (stolen value passed through it).
-Screening names one when `theft` is among an asset's `flagged` categories.
+Screening names one when `theft` is among an asset's `flagged` categories; certain when that
+flag's level is "flag" (a binary with one tier, before stop 21: every flag), probable only when
+it is "probable".
 Prints one line per (way, exposure kind) and a last line "JSON {...}"."""
 import csv, glob, json, sys
 from collections import defaultdict
@@ -61,6 +65,10 @@ def mark(a, way, certain):
         named[a][way] = named[a].get(way, False) or certain
 
 
+dust_at = defaultdict(set)
+for e in ends:
+    if e["kind"] == "dust" and e["address"] in person:
+        dust_at[e["dust"]["rule"]].add(e["address"])
 for e in ends:
     cert = not e.get("probable")
     if e["kind"] == "held":
@@ -84,22 +92,31 @@ tot_p = len(named) - tot_c
 print(f"named by the trace: {len(named)} ({tot_c} certain, {tot_p} probable only)")
 for (w, k), (c, p) in sorted(rows.items()):
     print(f"  trace {w:8s} {k}: certain {c}, probable {p}")
-out = {"trace_named": len(named), "trace_certain": tot_c, "trace_probable_only": tot_p}
+for rule, accts in sorted(dust_at.items()):
+    print(f"  trace dust ends at honest persons (not named as holding stolen value), rule {rule}: {len(accts)}")
+out = {"trace_named": len(named), "trace_certain": tot_c, "trace_probable_only": tot_p,
+       "trace_dust_honest": len(set().union(*dust_at.values())) if dust_at else 0}
 if scr:
     d = json.load(open(scr))
     flagged = defaultdict(set)
+    certain = set()  # a certain theft flag (a binary with one tier: every flag)
     for r in d["results"]:
         for a in r.get("assets", []):
             if any("theft" in f for f in a.get("flagged", [])):
                 flagged[r["address"]].add(a["asset"])
+                levels = [f["level"] for f in a.get("flags", []) if f["category"] == "theft"]
+                if not levels or "flag" in levels:
+                    certain.add(r["address"])
     screened = {r["address"] for r in d["results"]}
-    by = defaultdict(lambda: [0, 0])
+    by = defaultdict(lambda: [0, 0, 0])
     for a in screened & person:
         k = ",".join(sorted(kinds.get(a, ()))) or "control (not touched)"
         by[k][0] += 1
         by[k][1] += a in flagged
-    for k, (n, f) in sorted(by.items()):
-        print(f"  screen theft-flagged {k}: {f} of {n}")
+        by[k][2] += a in certain
+    for k, (n, f, c) in sorted(by.items()):
+        print(f"  screen theft-flagged {k}: {f} of {n} ({c} certain, {f - c} probable only)")
     out["screen_flagged"] = sum(1 for a in flagged if a in person)
+    out["screen_flagged_certain"] = sum(1 for a in certain if a in person)
     out["screen_screened"] = len(screened & person)
 print("JSON " + json.dumps(out))

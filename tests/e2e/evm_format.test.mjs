@@ -75,3 +75,15 @@ test('an unlabelled service end (kind "service") is drawn as a service, not as u
   assert.equal(g.meta.ends[0].category, 'service');
   assert.equal(g.meta.ends[0].text, '5 ETH');
 });
+
+test('dust an honest account holds (kind "dust") is drawn as a plain address, not an entity', () => {
+  const eth = { id: 0, symbol: 'ETH', decimals: 18, contract: null };
+  const doc = { model: 'fifo', ends: [
+    { address: '0xuser', asset: eth, kind: 'dust', amount: '20000000000000', hops: 2, probable: false, path: ['0xh1'], label: null,
+      recognised: null, dust: { rule: 'own funds', meaning: 'stolen dust beside the account\'s own funds' } }] };
+  const g = fromEvmTrace(doc, () => ({ nodes: [], edges: [] }));
+  const n = g.nodes.find((x) => x.id === 'addr:0xuser');
+  assert.equal(n.kind, 'address');
+  assert.equal(n.category, 'unknown');
+  assert.equal(g.meta.ends[0].kind, 'dust');
+});

@@ -1,7 +1,7 @@
 // evm.js: EVM traces in the fund-flow graph (issue 13). Amounts are exact: base units are
 // decimal strings (wei exceed 2^53) scaled by the token's decimals with string arithmetic, never
 // through a double. Reads the trace document of `chainwatch trace --json` on an EVM store (and
-// GET /api/v1/evm/trace, the same shape): `ends` (where the value stopped or is held, each with
+// GET /api/v1/evm/trace, the same shape): `ends` (where the value stopped or is held, kind dust for dust an honest account holds; each with
 // its asset {symbol, decimals, contract}, amount in base units, kind, hops and `path`, the tx
 // hashes from the source), and, when the cross-chain trace ran, `bridge_exits` (each with an
 // `edge` {from_chain, to_chain: "bitcoin", to_address, score, probable}) and `continuations`
@@ -47,7 +47,7 @@ export function isEvmTrace(doc) {
     (doc.ends.length === 0 || (typeof doc.ends[0].asset === 'object' && 'kind' in doc.ends[0]));
 }
 
-const KIND_CATEGORY = { exchange: 'exchange', service: 'service', mixer: 'mixer', bridge: 'bridge', held: 'unknown', other: 'unknown' };
+const KIND_CATEGORY = { exchange: 'exchange', service: 'service', mixer: 'mixer', bridge: 'bridge', held: 'unknown', dust: 'unknown', other: 'unknown' };
 const short = (s) => (s && s.length > 14 ? `${s.slice(0, 8)}…${s.slice(-4)}` : s || '');
 
 // The normalised graph of graph.js ({nodes, edges, meta}). Transactions are nodes (one per tx
@@ -76,7 +76,7 @@ export function fromEvmTrace(doc, fromBitcoin) {
     const lab = end.label || {};
     const rec = end.recognised && typeof end.recognised === 'object' ? end.recognised : null;
     const category = (lab.category || KIND_CATEGORY[end.kind] || 'unknown').toLowerCase();
-    const labelled = !!(lab.entity || (end.kind && end.kind !== 'held'));
+    const labelled = !!(lab.entity || (end.kind && end.kind !== 'held' && end.kind !== 'dust'));
     const id = lab.entity ? `entity:${lab.entity}` : `addr:${end.address}`;
     const hops = Number(end.hops ?? path.length) || path.length;
     const hop = Math.max(path.length, 1); // the column after its last transaction

@@ -30,7 +30,7 @@ typedef struct rctx {
     const cw_acct_report_opts *o;
 } rctx;
 
-static json_t *addr_json(const cw_evmstore *s, uint32_t id)
+json_t *cw_acct_report_addr_json(const cw_evmstore *s, uint32_t id)
 {
     const cw_evm_row_account *a = id == CW_ACCT_NONE ? NULL : cw_evmstore_account(s, id);
     if (!a)
@@ -38,6 +38,11 @@ static json_t *addr_json(const cw_evmstore *s, uint32_t id)
     char h[43] = "0x";
     cw_hex_encode(h + 2, a->addr, 20);
     return json_string(h);
+}
+
+static json_t *addr_json(const cw_evmstore *s, uint32_t id)
+{
+    return cw_acct_report_addr_json(s, id);
 }
 
 json_t *cw_acct_report_asset_json(const cw_evmstore *s, uint32_t id)
@@ -158,17 +163,27 @@ static json_t *ends_json(const rctx *c, const cw_acct_result *r, const cw_acct_r
                 json_array_append_new(path, tx_json(c->s, ids[q]));
             free(ids);
         }
-        json_t *j = json_pack("{s:o, s:o, s:s, s:o, s:I, s:I, s:b, s:o, s:o, s:o, s:o}", "address",
-                              addr_json(c->s, e[i].account), "asset",
-                              cw_acct_report_asset_json(c->s, e[i].asset), "kind",
-                              cw_acct_stop_name(e[i].stop), "amount", amount_json(&e[i].amount),
-                              "hops", (json_int_t)e[i].hops, "movements", (json_int_t)e[i].n_moves,
-                              "probable", e[i].probable, "first_tx", tx_json(c->s, e[i].first_move),
-                              "path", path, "label", label_json(c->lm, e[i].account), "recognised",
-                              cw_acct_policy_recognised_json(c->pol, e[i].account));
+        json_t *j = json_pack(
+            "{s:o, s:o, s:s, s:o, s:I, s:I, s:b, s:o, s:o, s:o, s:o}", "address",
+            addr_json(c->s, e[i].account), "asset", cw_acct_report_asset_json(c->s, e[i].asset),
+            "kind", e[i].dust ? "dust" : cw_acct_stop_name(e[i].stop), "amount",
+            amount_json(&e[i].amount), "hops", (json_int_t)e[i].hops, "movements",
+            (json_int_t)e[i].n_moves, "probable", e[i].probable, "first_tx",
+            tx_json(c->s, e[i].first_move), "path", path, "label", label_json(c->lm, e[i].account),
+            "recognised", cw_acct_policy_recognised_json(c->pol, e[i].account));
         set_when(j, c->s, move_block(c->s, e[i].first_move), "first_");
         if (o->trace.model == CW_ACCT_POISON)
             json_object_set_new(j, "reads_as", json_string("reach (value touched), not amount"));
+        if (e[i].dust) /* a holding, but not the thief's: dust an honest account holds */
+            json_object_set_new(
+                j, "dust",
+                json_pack("{s:s, s:s}", "rule",
+                          e[i].dust == CW_ACCT_DUST_OWN_FUNDS ? "own funds" : "campaign", "meaning",
+                          e[i].dust == CW_ACCT_DUST_OWN_FUNDS
+                              ? "stolen dust beside the account's own funds (at most 1 % of what "
+                                "it got in the asset): held, but not a holding of the thief's"
+                              : "one of many tiny holdings one sender paid (a dusting campaign): "
+                                "held, but not a holding of the thief's"));
         if (e[i].candidate) /* only with follow_candidates */
             json_object_set_new(j, "via_candidate_link", json_true());
         if (e[i].stop != CW_ACCT_STOP_NONE) {

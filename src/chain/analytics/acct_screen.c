@@ -155,7 +155,8 @@ typedef struct walk {
     cw_acct_exposure *e;
     uint32_t path_acct[32];
     uint64_t path_move[32];
-    int rc; /* the first error reading the store (an account's chain heads) */
+    uint32_t why; /* CW_ACCT_PROB_* of the branch being walked: the judgements it passed */
+    int rc;       /* the first error reading the store (an account's chain heads) */
 } walk;
 
 static bool counts(const cw_evm_row_move *m, uint32_t asset)
@@ -174,7 +175,8 @@ static double dbl(const cw_u256 *v)
                                       ((double)v->w[2] + 18446744073709551616.0 * (double)v->w[3]));
 }
 
-static void add_top(cw_acct_exposure *e, uint32_t cat, double share, const walk *w, uint32_t n)
+static void add_top(cw_acct_exposure *e, uint32_t cat, double share, const walk *w, uint32_t n,
+                    uint32_t why)
 {
     size_t k = e->n_top < 5 ? e->n_top++ : 4;
     if (e->n_top == 5 && k == 4 && e->top[4].share >= share)
@@ -185,6 +187,7 @@ static void add_top(cw_acct_exposure *e, uint32_t cat, double share, const walk 
     p->n = n;
     memcpy(p->accounts, w->path_acct, n * sizeof *p->accounts);
     memcpy(p->moves, w->path_move, n * sizeof *p->moves);
+    p->why = why;
     while (k > 0 && e->top[k - 1].share < e->top[k].share) { /* keep sorted, strongest first */
         cw_acct_exposure_path t = e->top[k - 1];
         e->top[k - 1] = e->top[k];
@@ -501,7 +504,7 @@ static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, do
          * own input */
         if (!c && w->o->swaps && depth + 1 < w->o->max_hops && share >= w->o->floor &&
             venue_paid(w->s, m, x.from)) {
-            uint32_t given[SWAP_MAX_GIVEN], payer, keep = w->asset;
+            uint32_t given[SWAP_MAX_GIVEN], payer, keep = w->asset, keep_why = w->why;
             uint64_t at;
             size_t ng = swap_input(w->s, account, m, keep, &payer, &at, given);
             if (ng) {
@@ -509,11 +512,13 @@ static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, do
                 e->swaps++;
                 if (depth + 1 < 32)
                     w->path_acct[depth + 1] = payer;
+                w->why |= CW_ACCT_PROB_SWAP | (ng > 1 ? CW_ACCT_PROB_SPLIT : 0);
                 for (size_t k = 0; k < ng; k++) {
                     w->asset = given[k];
                     visit(w, payer, at, depth + 1, share / (double)ng);
                 }
                 w->asset = keep;
+                w->why = keep_why;
                 continue;
             }
         }
@@ -522,6 +527,7 @@ static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, do
             continue;
         }
         if (c) {
+            uint32_t why = w->why | (c & CW_ACCT_CAT_PROBABLE ? CW_ACCT_PROB_SERVICE : 0);
             for (uint32_t k = 0; k < CW_ACCT_MAX_CATEGORIES; k++) {
                 if (!(c & (1u << k)))
                     continue;
@@ -529,11 +535,15 @@ static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, do
                     e->direct[k] += share;
                 else
                     e->indirect[k] += share;
+                if (why) {
+                    e->probable[k] += share;
+                    e->why_of[k] |= why;
+                }
                 /* accounts: the screened one .. the labelled sender; moves[i]: the receipt
                  * that links accounts[i] to accounts[i + 1] */
                 if (depth + 1 < 32)
                     w->path_acct[depth + 1] = x.from;
-                add_top(e, k, share, w, depth + 2 < 32 ? depth + 2 : 32);
+                add_top(e, k, share, w, depth + 2 < 32 ? depth + 2 : 32, why);
             }
             continue;
         }
@@ -588,7 +598,7 @@ int cw_acct_screener_run(cw_acct_screener *sc, cw_acct_exposure *out, uint32_t a
 {
     memset(out, 0, sizeof *out);
     out->asset = asset;
-    walk w = {sc, sc->s, asset, sc->cats, sc->ctx, &sc->o, out, {0}, {0}, 0};
+    walk w = {sc, sc->s, asset, sc->cats, sc->ctx, &sc->o, out, {0}, {0}, 0, 0};
     visit(&w, account, sc->o.before, 0, 1.0);
     if (w.rc)
         return w.rc;

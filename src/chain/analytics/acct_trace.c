@@ -492,7 +492,8 @@ static int end_add(tracer *t, uint32_t account, uint32_t asset, int stop, const 
         if (rc || (rc = cw_u64map_set(&t->end_ix, key(account, asset), r->n_ends)))
             return rc;
         ix = r->n_ends++;
-        r->ends[ix] = (cw_acct_end){account, asset, stop, ZERO, move, 0, UINT32_MAX, false, false};
+        r->ends[ix] =
+            (cw_acct_end){account, asset, stop, ZERO, move, 0, UINT32_MAX, false, false, 0};
     }
     cw_acct_end *e = &r->ends[ix];
     e->amount = add(e->amount, c->x);
@@ -1393,6 +1394,124 @@ static int cmp_arr(const void *a, const void *b)
     return (x->move > y->move) - (x->move < y->move);
 }
 
+typedef struct tiny {
+    uint32_t sender, asset;
+    size_t end;
+} tiny;
+
+static int cmp_tiny(const void *a, const void *b)
+{
+    const tiny *x = a, *y = b;
+    if (x->asset != y->asset)
+        return x->asset < y->asset ? -1 : 1;
+    if (x->sender != y->sender)
+        return x->sender < y->sender ? -1 : 1;
+    return x->end < y->end ? -1 : x->end > y->end;
+}
+
+/* The sender of movement id (CW_ACCT_NONE when not found). */
+static uint32_t sender_of(tracer *t, uint64_t id)
+{
+    cw_acct_move m;
+    if (id == CW_ACCT_NONE64 || t->src->next(t->src->ctx, id, &m) || m.id != id) {
+        cw_error_clear();
+        return CW_ACCT_NONE;
+    }
+    return m.from;
+}
+
+/* How many accounts (asset, sender) dusted: the run of tn (sorted) equal to it. */
+static size_t campaign_size(const tiny *tn, size_t n, uint32_t asset, uint32_t sender)
+{
+    size_t lo = 0, hi = n;
+    tiny key = {sender, asset, 0};
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp_tiny(&tn[mid], &key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t k = lo;
+    while (k < n && tn[k].asset == asset && tn[k].sender == sender)
+        k++;
+    return k - lo;
+}
+
+/* The holdings a dusting campaign left (CW_ACCT_DUST_CAMPAIGN). A campaign: a sender whose
+ * first tainted payment to each of at least CW_ACCT_DUST_CAMPAIGN_MIN accounts brought them
+ * in all at most 1 / CW_ACCT_DUST_TINY of the taint that entered the asset (sourced, or
+ * converted into it), whatever they did with it since. Its targets' holdings are dust when the
+ * account held funds of its own, in an asset the stolen value entered (a token that never carried
+ * taint, such as a fake one whose logs move nothing real, does not count), just before that taint
+ * (a campaign targets used addresses, while the thief funds its empty hops with gas) and got no
+ * taint in another asset (a hop moving stolen tokens holds what is left of its gas). Their amounts
+ * stay in the result (ends of kind dust). */
+static int dust_campaigns(tracer *t)
+{
+    cw_acct_result *r = t->r;
+    size_t n = 0;
+    cw_u256 *entered = calloc(r->n_assets ? r->n_assets : 1, sizeof *entered);
+    tiny *tn = malloc((t->n_pairs ? t->n_pairs : 1) * sizeof *tn);
+    int rc = 0;
+    if (!entered || !tn) {
+        rc = cw_error_set(CW_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t a = 0; a < r->n_assets; a++)
+        entered[a] = r->sourced[a];
+    for (size_t i = 0; i < r->n_convs; i++)
+        if (r->convs[i].to_asset < r->n_assets)
+            entered[r->convs[i].to_asset] =
+                add(entered[r->convs[i].to_asset], r->convs[i].tainted_out);
+    cw_u256 tiny_div, one;
+    cw_u256_from_u64(&tiny_div, CW_ACCT_DUST_TINY);
+    cw_u256_from_u64(&one, 1);
+    /* every account that got a tiny taint, by the sender of its first */
+    for (size_t i = 0; i < t->n_pairs; i++) {
+        const pair *p = &t->pairs[i];
+        if (cw_u256_is_zero(&p->taint_got) || p->asset >= r->n_assets)
+            continue;
+        cw_u256 x = cw_u256_muldiv(&p->taint_got, &tiny_div, &one);
+        uint32_t from;
+        if (lt(&entered[p->asset], &x) || (from = sender_of(t, p->first_via)) == CW_ACCT_NONE)
+            continue;
+        tn[n++] = (tiny){from, p->asset, i};
+    }
+    qsort(tn, n, sizeof *tn, cmp_tiny);
+    for (size_t i = 0; i < r->n_ends; i++) {
+        cw_acct_end *e = &r->ends[i];
+        if (e->stop != CW_ACCT_STOP_NONE || e->dust || e->asset >= r->n_assets)
+            continue;
+        const pair *p = find_pair(t, e->account, e->asset);
+        if (!p)
+            continue;
+        cw_u256 x = cw_u256_muldiv(&p->taint_got, &tiny_div, &one);
+        if (lt(&entered[e->asset], &x))
+            continue;
+        uint32_t from = sender_of(t, p->first_via);
+        if (from == CW_ACCT_NONE ||
+            campaign_size(tn, n, e->asset, from) < CW_ACCT_DUST_CAMPAIGN_MIN)
+            continue;
+        bool own = false, other = false;
+        for (uint32_t a = 0; a < r->n_assets && !other; a++) {
+            const pair *q = a == e->asset ? NULL : find_pair(t, e->account, a);
+            other = q && !cw_u256_is_zero(&q->taint_got);
+            cw_u256 b;
+            if (!own && !cw_u256_is_zero(&entered[a]) &&
+                t->src->balance(t->src->ctx, e->account, a, p->first_via, &b) == 0)
+                own = !cw_u256_is_zero(&b);
+        }
+        cw_error_clear();
+        if (own && !other)
+            e->dust = CW_ACCT_DUST_CAMPAIGN;
+    }
+out:
+    free(entered);
+    free(tn);
+    return rc;
+}
+
 /* One sweep from the first source on, into t->r. */
 static int sweep(tracer *t, const uint64_t *s, size_t n_sources)
 {
@@ -1449,11 +1568,19 @@ static int sweep(tracer *t, const uint64_t *s, size_t n_sources)
         if ((rc =
                  grow((void **)&t->r->ends, &t->r->cap_ends, t->r->n_ends + 1, sizeof *t->r->ends)))
             goto out;
-        t->r->ends[t->r->n_ends++] =
-            (cw_acct_end){p->account, p->asset,         CW_ACCT_STOP_NONE,
-                          p->tainted, p->first_via,     0,
-                          p->hop,     p->probable != 0, (p->probable & PROB_CAND_BIT) != 0};
+        t->r->ends[t->r->n_ends++] = (cw_acct_end){p->account,
+                                                   p->asset,
+                                                   CW_ACCT_STOP_NONE,
+                                                   p->tainted,
+                                                   p->first_via,
+                                                   0,
+                                                   p->hop,
+                                                   p->probable != 0,
+                                                   (p->probable & PROB_CAND_BIT) != 0,
+                                                   dusted_payer(p) ? CW_ACCT_DUST_OWN_FUNDS : 0};
     }
+    if ((rc = dust_campaigns(t)))
+        goto out;
     if (t->r->n_ends)
         qsort(t->r->ends, t->r->n_ends, sizeof *t->r->ends, cmp_end);
     if (t->r->n_arr)

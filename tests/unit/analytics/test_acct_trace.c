@@ -829,6 +829,58 @@ static void test_dusted_payer(void)
     cw_acct_result_free(r);
 }
 
+/* Dust an honest account holds (docs/TRACE-MODELS.md "Dust"). D0..D11 and E0..E11 got 5 ETH
+ * each from KD earlier (used addresses holding funds of their own, but so little that 2 of dust
+ * is more than 1 % of it); G0..G11 hold nothing. T, the thief, got 1,000,000 ETH and pays honest
+ * H1, who holds 10,000 of its own, 1 (its own funds beside the dust: rule "own funds"); pays
+ * D0..D11 2 each (a campaign: at most 1/10,000 of what entered, one sender, at least 10 used
+ * addresses); pays G0..G11 2 each (empty: the thief's own hops funded with gas, held); pays its
+ * own F 400,000 (a share that matters: held). Its hop U got 500 and pays E0..E8 3 each: nine,
+ * too few for a campaign, held. */
+static void test_dust_holdings(void)
+{
+    enum { KD = 70, D0 = 100, E0 = 200, G0 = 300 };
+    cw_acct_move m[80];
+    size_t n = 0;
+    for (uint32_t i = 0; i < 12; i++) {
+        m[n] = mv(n + 1, n + 1, KD, D0 + i, ETH, 5), n++;
+        m[n] = mv(n + 1, n + 1, KD, E0 + i, ETH, 5), n++;
+    }
+    uint64_t src[] = {n + 1};
+    m[n] = mv(n + 1, n + 1, V, T, ETH, 1000000), n++;
+    m[n] = mv(n + 1, n + 1, T, H1, ETH, 1), n++;
+    size_t d_first = n;
+    for (uint32_t i = 0; i < 12; i++)
+        m[n] = mv(n + 1, n + 1, T, D0 + i, ETH, 2), n++;
+    for (uint32_t i = 0; i < 12; i++)
+        m[n] = mv(n + 1, n + 1, T, G0 + i, ETH, 2), n++;
+    m[n] = mv(n + 1, n + 1, T, F, ETH, 400000), n++;
+    m[n] = mv(n + 1, n + 1, T, U, ETH, 500), n++;
+    for (uint32_t i = 0; i < 9; i++)
+        m[n] = mv(n + 1, n + 1, U, E0 + i, ETH, 3), n++;
+    world w = {m, n, H1, ETH, u(10000)};
+    cw_acct_result *r = run(&w, CW_ACCT_FIFO, src, 1);
+    const cw_acct_end *e = end_at(r, H1, ETH);
+    CHECK(e && amt(e) == 1 && e->dust == CW_ACCT_DUST_OWN_FUNDS);
+    for (uint32_t i = 0; i < 12; i++) {
+        e = end_at(r, D0 + i, ETH);
+        CHECK(e && amt(e) == 2 && e->dust == CW_ACCT_DUST_CAMPAIGN);
+        e = end_at(r, G0 + i, ETH);
+        CHECK(e && amt(e) == 2 && e->dust == 0);
+    }
+    CHECK(end_at(r, F, ETH) && end_at(r, F, ETH)->dust == 0);
+    CHECK(end_at(r, T, ETH) && end_at(r, T, ETH)->dust == 0);
+    for (uint32_t i = 0; i < 9; i++)
+        CHECK(end_at(r, E0 + i, ETH) && end_at(r, E0 + i, ETH)->dust == 0);
+    cw_acct_result_free(r);
+    /* D0..D11 paid 200 each: 1/5,000 of what entered, not tiny: held */
+    for (size_t i = d_first; i < d_first + 12; i++)
+        m[i].amount = u(200);
+    r = run(&w, CW_ACCT_FIFO, src, 1);
+    CHECK(end_at(r, D0, ETH) && end_at(r, D0, ETH)->dust == 0);
+    cw_acct_result_free(r);
+}
+
 /* Worked example 15: an address match. The pool of example 6 (3 stolen notes, 3 honest: score
  * 0.5). A relayed withdrawal pays T itself, the thief's depositing address, which held stolen
  * funds before: linked (address_match, 0.95; the evidence is T's first taint, movement 1), and
@@ -1155,5 +1207,6 @@ int main(void)
     RUN(test_router_lock);
     RUN(test_router_aggregator);
     RUN(test_dusted_payer);
+    RUN(test_dust_holdings);
     return cw_test_done();
 }
