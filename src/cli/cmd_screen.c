@@ -471,7 +471,7 @@ const cw_command cw_cmd_screen = {
     "  --mix-inputs M one-owner (default): in a one-to-one equal-output mix (n inputs,\n"
     "                 n equal outputs: Whirlpool) each input is another owner's, so an\n"
     "                 output carries at most max(1, certain coins in)/n of the probable\n"
-    "                 exposure; remixes with the same tainted coins do not add up. The\n"
+    "                 exposure; remixes with the same tainted coins do not add up.\n"
     "                 In other rounds (Wasabi-type) each output is bounded by amounts:\n"
     "                 one only stolen value could pay is the thief's, the rest spread by\n"
     "                 value, at most max(1, certain payers)/k of its k possible payers.\n"
@@ -492,12 +492,11 @@ const cw_command cw_cmd_screen = {
     "                 attack pays an honest address a few stolen satoshis; default 100000)\n"
     "Each flag lists its strongest paths (--top N, default 3). --file F reads one address\n"
     "or output a line (# comments). --json writes one JSON object per line (JSON lines).\n"
-    "docs/TRACE-MODELS.md (Screening) defines the model.\n"
     "EVM store (0x; --floor, --max-hops, --threshold, --probable-threshold, --no-services):\n"
     "haircut back over receipts; a swap read as its input; a branch ends at a label or a\n"
     "recognised exchange, mixer, bridge, service. FLAG: certain share >= --threshold;\n"
     "PROBABLE FLAG: only via a judgement, >= --probable-threshold (0.25). Server: GET\n"
-    "/api/v1/evm/screen/0xADDR (docs/TRACE-MODELS.md, Account model: screening).\n\n"
+    "/api/v1/evm/screen/0xADDR. docs/TRACE-MODELS.md (Screening) defines both models.\n\n"
     "Exit codes: 0 done, 1 failure, 2 usage, 3 an address is not in the store (the others\n"
     "are still screened; in JSON lines it has an \"error\" member).\n",
     run};
