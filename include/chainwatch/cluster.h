@@ -8,14 +8,16 @@
  * txs that joined two addresses (the recorded unions form a spanning forest of each cluster).
  *
  * Persisted in the store directory: `cluster.manifest` (format, generation, txs/blocks/tip
- * covered, heuristics, counts) naming the folder `cluster.<gen>/` that holds the columns
- * parent.col (address -> root address), addr2cl.col (address -> dense cluster id), cloff.col
- * (cluster -> first member, CSR offsets, clusters + 1 rows), clmem.col (members, address ids
- * ascending within a cluster) and merges.col (a u32, b u32, tx u32 per union). A build writes
- * a new generation and publishes it by replacing the manifest, so readers never see a half
- * written one. Builds continue from the covered tx count; a reorg below it, or a different set
- * of heuristics, rebuilds from tx 0. Cluster ids are dense and ordered by their smallest
- * address id; they are renumbered by every build (address ids are the stable names).
+ * covered, heuristics, the pattern flags' format, counts) naming the folder `cluster.<gen>/` that
+ * holds the columns parent.col (address -> root address), addr2cl.col (address -> dense cluster
+ * id), cloff.col (cluster -> first member, CSR offsets, clusters + 1 rows), clmem.col (members,
+ * address ids ascending within a cluster) and merges.col (a u32, b u32, tx u32 per union). A build
+ * writes a new generation and publishes it by replacing the manifest, so readers never see a half
+ * written one. Builds continue from the covered tx count; a reorg below it, a different set
+ * of heuristics, or pattern flags of another format (rules that decide which txs unite
+ * changed) rebuilds from tx 0, and a reader refuses clusters of another patterns format. Cluster
+ * ids are dense and ordered by their smallest address id; they are renumbered by every build
+ * (address ids are the stable names).
  */
 #ifndef CHAINWATCH_CLUSTER_H
 #define CHAINWATCH_CLUSTER_H

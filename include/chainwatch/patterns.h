@@ -168,6 +168,10 @@ typedef struct cw_patterns_stats {
  * build runs). stats may be NULL. Errors: CW_EIO, CW_ECORRUPT, CW_ENOTFOUND, CW_EBUSY. */
 int cw_patterns_build(const char *store_dir, cw_patterns_stats *stats);
 
+/* The format of the flags a build writes now: it changes whenever a rule does (flags of
+ * another format differ), so what is derived from the flags (clusters) records it. */
+uint64_t cw_patterns_format(void);
+
 /* A read-only view of txflags.col. */
 typedef struct cw_patterns cw_patterns;
 /* Opens the flags of an open store; CW_ENOTFOUND when never built. The view covers the txs of

@@ -418,8 +418,12 @@ int cw_cluster_build(const char *store_dir, uint32_t change, cw_cluster_stats *s
         old_gen = cw_manifest_get(&m, "gen", 0);
         from = cw_manifest_get(&m, "txs", 0);
         old_addrs = cw_manifest_get(&m, "addrs", 0);
+        /* unions made under other pattern rules (a CoinJoin shape they did not know) stay
+         * in the parent array: only a build from tx 0 drops them (a manifest from before
+         * the key was recorded has none: 0) */
         if (!cw_analytics__tip_matches(cs, &m) || from > c.txs || old_addrs > c.addrs ||
-            cw_manifest_get(&m, "change", 0) != change) {
+            cw_manifest_get(&m, "change", 0) != change ||
+            cw_manifest_get(&m, "patterns", 0) != cw_patterns_format()) {
             st.rebuilt = true;
             from = 0;
         }
@@ -598,7 +602,9 @@ int cw_cluster_build(const char *store_dir, uint32_t change, cw_cluster_stats *s
         (rc = cw_manifest_set(&m, "addrs", c.addrs)) ||
         (rc = cw_manifest_set(&m, "clusters", n_cl)) ||
         (rc = cw_manifest_set(&m, "merges", u.n_merges)) ||
-        (rc = cw_manifest_set(&m, "change", change)) || (rc = cw_analytics__set_tip(&m, cs)) ||
+        (rc = cw_manifest_set(&m, "change", change)) ||
+        (rc = cw_manifest_set(&m, "patterns", cw_patterns_format())) ||
+        (rc = cw_analytics__set_tip(&m, cs)) ||
         /* not from rows a rollback beside the build rewrote (docs/STORE-FORMAT.md) */
         (rc = cw_chainstore_snapshot_check(cs)) || (rc = cw_manifest_write(&m, mpath)))
         goto out;
@@ -699,6 +705,16 @@ static int clusters_open_once(cw_clusters **out, const cw_chainstore *cs, cw_man
     cw_derived_test_hook();
     if (cw_manifest_get(&m, "format", 0) != CL_FORMAT)
         return cw_error_set(CW_EVERSION, "%s: unsupported format", mpath);
+    uint64_t pf = cw_manifest_get(&m, "patterns", 0); /* 0: written before it was recorded */
+    if (pf != cw_patterns_format()) {
+        char was[64] = "pattern rules of an unrecorded format";
+        if (pf)
+            snprintf(was, sizeof was, "pattern rules of format %llu", (unsigned long long)pf);
+        return cw_error_set(CW_EVERSION,
+                            "%s: clusters built under %s, the rules are of format %llu now "
+                            "(run `chainwatch cluster build`)",
+                            mpath, was, (unsigned long long)cw_patterns_format());
+    }
     if (cw_manifest_get(&m, "blocks", 0) > cw_chainstore_counts_get(cs).blocks)
         return cw_error_set(CW_ECORRUPT,
                             "%s: built over more blocks than this store handle holds: the store "

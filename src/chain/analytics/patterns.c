@@ -35,12 +35,19 @@
  * address carries a tight run (counting for no tight hop) and may be ended; a run's last flagged
  * hop may be ended by a hop (flags of 7 differ); 9: peel-run-branch; 10: a JoinMarket-shaped
  * round of 13-20 parties whose every other output is a matched change is joinmarket, not
- * wasabi1 (kind bits of 9 differ); 11: Stonewall's shape is a probable CoinJoin (rule stonewall) */
-#define PAT_FORMAT 11
+ * wasabi1 (kind bits of 9 differ); 11: Stonewall's shape is a probable CoinJoin (rule stonewall);
+ * 12: tx0-op-return needs a coordinator-fee-sized output, and a third output with one premix (a
+ * payment with a memo is no Tx0; flags of 11 differ) */
+#define PAT_FORMAT 12
 
 static const char *const flag_names[CW_PAT_N_FLAGS] = {
     "coinjoin", "whirlpool", "wasabi1",  "wasabi2", "joinmarket",       "peel_chain",
     "fan_out",  "fan_in",    "coinbase", "tx0",     "coinjoin_probable"};
+
+uint64_t cw_patterns_format(void)
+{
+    return PAT_FORMAT;
+}
 
 const char *cw_patterns_flag_name(unsigned bit)
 {
@@ -102,8 +109,9 @@ static const char *const rule_texts[CW_PAT_N_RULES] = {
     "owner's change by a disjoint input sub-set (sub-set sum), >= 2 matched",
     "n >= 3 equal outputs, n-1..n+1 other outputs, inputs from >= n addresses, no output "
     "larger than the largest input, no output to an input address",
-    "premix outputs (a Whirlpool pool denomination plus a margin), an OP_RETURN and at most 4 "
-    "other outputs (coordinator fee, change): one owner",
+    "premix outputs (a Whirlpool pool denomination plus a margin), an OP_RETURN, a "
+    "coordinator-fee-sized output and at most 4 other outputs (fee, change; one premix needs "
+    ">= 2 of them): one owner",
     ">= 2 premix outputs, a coordinator-fee-sized output and at most 3 other outputs, no "
     "change matched to a second owner: one owner",
     ">= 3 equal outputs, inputs from >= 3 addresses, and either >= 2 other outputs with as many "
@@ -510,6 +518,16 @@ static void gather(const cw_chainstore *cs, uint64_t i0, uint64_t i1, uint64_t o
         }
         i = j;
     }
+}
+
+/* Whether a counted output is coordinator-fee-sized for a Tx0 of pool d: below d/5 + 20,000 sat
+ * (Whirlpool's fee is 5 % of the pool or less; a premix is always above d). */
+static bool has_fee_output(const scratch *s, const txfacts *x, uint64_t d)
+{
+    for (size_t i = 0; i < x->n_out; i++)
+        if (s->vals[i] < d / 5 + 20000)
+            return true;
+    return false;
 }
 
 /* The largest class of equal output values that are premixes of one pool by pool(); *d gets
@@ -1443,6 +1461,7 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
     }
     /* Tx0 with its OP_RETURN: premix outputs at a pool denomination plus a margin */
     uint64_t premix_d = 0;
+    uint64_t (*pool_of)(uint64_t) = premix_pool; /* the pools the premix class is of */
     size_t premix = premix_class(s, &x, premix_pool, &premix_d);
     if (premix < x.k && x.n_opret >= 1) {
         /* another coordinator's pool, when its premixes are the largest class: a Tx0's change
@@ -1453,9 +1472,22 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
         if (any > premix) {
             premix = any;
             premix_d = any_d;
+            pool_of = premix_pool_any;
         }
     }
-    if (premix >= 1 && x.n_opret >= 1 && x.n_out - premix <= 4 && premix == x.k) {
+    /* ... and a coordinator-fee-sized output: every Tx0 pays the pool's fee; one premix also
+     * needs a third counted output (its change): a payment with a memo pays one amount and a
+     * change, and any amount falls in some pool's window (1 in 3 of btc_alt5's memo payments
+     * and btc_alt3's, with a fee-sized change for 1 in 4 of those). With one premix, a change
+     * may fall in a smaller pool's window (a 0.05 BTC premix, its 175,000 sat fee and a change
+     * of 128,989 sat): the premix is the output of the largest pool, whose fee is the largest */
+    if (premix == 1 && x.k == 1)
+        for (size_t i = 0; i < x.n_out; i++) {
+            uint64_t d1 = pool_of(s->vals[i]);
+            premix_d = d1 > premix_d ? d1 : premix_d;
+        }
+    if (premix >= 1 && x.n_opret >= 1 && x.n_out - premix <= 4 && premix == x.k &&
+        has_fee_output(s, &x, premix_d) && (premix >= 2 || x.n_out >= 3)) {
         f = CW_PAT_TX0;
         rule = CW_PAT_RULE_TX0;
         score = 95;
@@ -1552,10 +1584,7 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
 tx0_plain:
     /* Tx0 without an OP_RETURN: premixes, a coordinator-fee-sized output, one owner */
     if (premix >= 2 && premix == x.k && x.n_out - premix >= 1 && x.n_out - premix <= 3) {
-        bool fee = false;
-        for (size_t i = 0; i < x.n_out && !fee; i++)
-            fee = s->vals[i] < premix_d / 5 + 20000;
-        if (fee && (x.n_out - premix < 2 || MATCHED(1) <= 1)) {
+        if (has_fee_output(s, &x, premix_d) && (x.n_out - premix < 2 || MATCHED(1) <= 1)) {
             f = CW_PAT_TX0;
             rule = CW_PAT_RULE_TX0_NO_OPRETURN;
             score = 70;

@@ -12,7 +12,8 @@
  *   change-locktime-*       locktime names it
  *   change-negative-testcase  no heuristic may name an output.
  * Clustering: the simple CoinJoin's three input addresses stay in three clusters; the inputs
- * of fan-8-tx-collect form one cluster and `why` names that tx.
+ * of fan-8-tx-collect form one cluster and `why` names that tx. Clusters built under another
+ * patterns format are refused and rebuilt from tx 0.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include "chainwatch/cluster.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/patterns.h"
+#include "chainwatch/store.h"
 #include "chainwatch/util.h"
 #include "harness.h"
 
@@ -245,6 +247,53 @@ static void test_reorg(void)
     cw_chainstore_close(r);
 }
 
+/* Clusters built under other pattern rules: a generation whose manifest names another patterns
+ * format (here: a union of the simple CoinJoin's inputs, as rules that did not know it made, and
+ * a manifest one tx short so that a build would continue over it) is refused by readers, and
+ * the next build starts from tx 0 and drops the union. */
+static void test_patterns_format(void)
+{
+    char s4[4200], mpath[4300], gdir[4300];
+    snprintf(s4, sizeof s4, "%s/store4", cw_test_tmpdir());
+    REQUIRE(ingest(s4, -1) == 0);
+    cw_cluster_stats st;
+    REQUIRE(cw_cluster_build(s4, 0, &st) == 0);
+    uint64_t cj = tx_of("simple-coinjoin-tx");
+    REQUIRE(cj != CW_NONE64);
+    uint32_t a = in_addr(cj, 0), b = in_addr(cj, 1); /* the same ids: the same chain */
+    snprintf(mpath, sizeof mpath, "%s/cluster.manifest", s4);
+    cw_manifest m;
+    REQUIRE(cw_manifest_read(&m, mpath) == 0);
+    CHECK_EQ_INT(cw_manifest_get(&m, "patterns", 0), cw_patterns_format());
+    snprintf(gdir, sizeof gdir, "%s/cluster.%llu", s4,
+             (unsigned long long)cw_manifest_get(&m, "gen", 0));
+    cw_column c;
+    REQUIRE(cw_column_open(&c, gdir, "parent", 4, true) == 0);
+    REQUIRE(c.cap > a && c.cap > b);
+    uint32_t *par = cw_column_row(&c, 0);
+    par[par[a]] = par[b];                     /* a's root under b's: the CoinJoin's inputs united */
+    REQUIRE(cw_column_close(&c, false) == 0); /* the rows stay: no trim */
+    REQUIRE(cw_manifest_set(&m, "patterns", cw_patterns_format() - 1) == 0);
+    REQUIRE(cw_manifest_set(&m, "txs", cw_manifest_get(&m, "txs", 0) - 1) == 0);
+    REQUIRE(cw_manifest_write(&m, mpath) == 0);
+    cw_chainstore *r;
+    REQUIRE(cw_chainstore_open(&r, s4, false, CW_NET_REGTEST) == 0);
+    cw_clusters *cl = NULL;
+    CHECK(cw_clusters_open(&cl, r) == CW_EVERSION);
+    CHECK(strstr(cw_error_last(), "run `chainwatch cluster build`") != NULL);
+    cw_clusters_close(cl);
+    cl = NULL;
+    REQUIRE(cw_cluster_build(s4, 0, &st) == 0);
+    CHECK(st.rebuilt);
+    CHECK_EQ_INT(st.txs_before, 0);
+    REQUIRE(cw_manifest_read(&m, mpath) == 0);
+    CHECK_EQ_INT(cw_manifest_get(&m, "patterns", 0), cw_patterns_format());
+    REQUIRE(cw_clusters_open(&cl, r) == 0);
+    CHECK(cw_clusters_of(cl, a) != cw_clusters_of(cl, b));
+    cw_clusters_close(cl);
+    cw_chainstore_close(r);
+}
+
 static void test_parse(void)
 {
     uint32_t m;
@@ -282,6 +331,7 @@ int main(void)
     RUN(test_clusters);
     RUN(test_incremental);
     RUN(test_reorg);
+    RUN(test_patterns_format);
     RUN(test_parse);
     cw_chainstore_close(cs);
     json_decref(key);

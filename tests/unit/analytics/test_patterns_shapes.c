@@ -24,6 +24,8 @@
  *     17 outputs repeat no value 3 times (wasabi2),
  *     a JoinMarket round whose makers' equal coins and fees give equal changes (joinmarket),
  *     and a Tx0 of a 0.25 BTC pool with a change inside the 0.05 BTC pool's range (tx0);
+ *   - found by btc_alt5_world.py: payments with an OP_RETURN memo whose amount falls in a pool's
+ *     premix window (not tx0), beside a Tx0 of one premix with its fee and change (tx0);
  *   - a Wasabi 2 round whose whale's largest output is a standard denomination (wasabi2, not
  *     "one payer");
  *   - an exchange's batch withdrawal from 10 hot-wallet addresses with many equal round
@@ -87,10 +89,10 @@ static uint8_t txid_stw[32], txid_stw_plain[32];
 enum { BIG_IN = 300, WW1_PARTS = 30, EX_IN = 10, DEC_IN = 6, PR_IN = 12 };
 static coin big_in[BIG_IN], ww1_in[WW1_PARTS], f1_in[8], f2_in[19], f3_in[41], jmx_in[7],
     ex_in[EX_IN], dec_in[DEC_IN], pr_in[PR_IN], jme_in[6], t0b_in, wh_in[20], wd_in[5], sw_in[4],
-    py_in[12], sr_in[5], jmb_in[16];
+    py_in[12], sr_in[5], jmb_in[16], t01_in, memo_in[2];
 static uint8_t txid_big[32], txid_ww1[32], txid_f1[32], txid_f2[32], txid_f3[32], txid_jmx[32],
     txid_ex[32], txid_dec[32], txid_pr[32], txid_jme[32], txid_t0b[32], txid_wh[32], txid_wd[32],
-    txid_sw[32], txid_py[32], txid_sr[32], txid_jmb[32];
+    txid_sw[32], txid_py[32], txid_sr[32], txid_jmb[32], txid_t01[32], txid_memo[2][32];
 
 /* Wasabi 2's standard denominations (WabiSabi's StandardDenomination: 2^n, 3^n, 2 x 3^n,
  * 1/2/5 x 10^n, 5,000 sat .. 2^37 sat), largest first; returns the count. */
@@ -197,6 +199,9 @@ static void fund_big(int part)
     for (int i = 0; i < 6; i++)
         fund(&jme_in[i], i == 0 ? 3000743824ULL : 1100000000ULL, 0);
     fund(&t0b_in, 67108864, 0);
+    fund(&t01_in, 1169722, 0);
+    fund(&memo_in[0], 330000, 0);
+    fund(&memo_in[1], 2400000, 0);
     /* an exchange's customers' deposit coins, and a small round's 4 parties (fixed values) */
     static const uint64_t wdv[5] = {4998880, 4995856, 4999104, 49998656, 132950544};
     for (int i = 0; i < 5; i++)
@@ -454,6 +459,30 @@ static void build_big(gen_tx *tx)
     add_out(tx, 5364505, new_key());
     block_tx(tx, NULL);
     last_txid(txid_t0b);
+
+    /* a Tx0 of one premix (0.01 BTC pool): premix, coordinator fee, OP_RETURN, and a change of
+     * 116,522 sat, inside the 0.001 BTC pool's premix window (btc_alt5's seed 1 has this Tx0) */
+    gen_tx_reset(tx);
+    add_in(tx, &t01_in);
+    add_opreturn(tx);
+    add_out(tx, 50000, new_key()); /* coordinator fee */
+    add_out(tx, 1001700, new_key());
+    add_out(tx, 116522, new_key());
+    block_tx(tx, NULL);
+    last_txid(txid_t01);
+    /* payments with a memo (OP_RETURN): one amount and a change, the amount inside some pool's
+     * premix window (0.0025 BTC's, with a change small enough for its coordinator fee; the
+     * known 0.01 BTC pool's); the outside world's btc_alt5 flagged 1 in 3 of them tx0 */
+    static const uint64_t memo_pay[2] = {259848, 1050000};
+    for (int i = 0; i < 2; i++) {
+        gen_tx_reset(tx);
+        add_in(tx, &memo_in[i]);
+        add_out(tx, memo_pay[i], new_key());
+        add_opreturn(tx);
+        add_out(tx, memo_in[i].value - memo_pay[i] - 1200, new_key());
+        block_tx(tx, NULL);
+        last_txid(txid_memo[i]);
+    }
 
     /* a Wasabi 2 round with a whale: 20 inputs, 67 x 20,000 sat, 31 x 5,000, and the whale's
      * 2.25 BTC coin split into 2 BTC (a standard denomination) and the rest; the largest input
@@ -774,6 +803,15 @@ static void test_flags(void)
     CHECK(!cw_patterns_multi_owner(f));
     CHECK_EQ_INT(CW_PAT_RULE(f), CW_PAT_RULE_TX0);
 
+    f = flags_of(txid_t01); /* one premix, its fee and change */
+    CHECK(f & CW_PAT_TX0);
+    CHECK_EQ_INT(CW_PAT_RULE(f), CW_PAT_RULE_TX0);
+    for (int i = 0; i < 2; i++) { /* a payment with a memo is no Tx0 */
+        f = flags_of(txid_memo[i]);
+        CHECK(!(f & CW_PAT_TX0));
+        CHECK(!cw_patterns_multi_owner(f));
+    }
+
     f = flags_of(txid_stw); /* Stonewall and Stonewall X2 look the same: probably two owners */
     CHECK(f & CW_PAT_COINJOIN_PROBABLE);
     CHECK(!(f & CW_PAT_COINJOIN));
@@ -854,7 +892,7 @@ static void test_flags(void)
     /* the persisted column says the same, with rule and score */
     cw_patterns_stats st;
     REQUIRE(cw_patterns_build(store, &st) == 0);
-    CHECK_EQ_INT(st.counts[9], 2);     /* tx0 */
+    CHECK_EQ_INT(st.counts[9], 3);      /* tx0 */
     CHECK_EQ_INT(st.counts[0], 4 + 10); /* coinjoin */
     CHECK_EQ_INT(st.counts[5], PEEL_HOPS);
     char names[256];
