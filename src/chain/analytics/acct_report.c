@@ -158,14 +158,16 @@ static json_t *ends_json(const rctx *c, const cw_acct_result *r, const cw_acct_r
                 json_array_append_new(path, tx_json(c->s, ids[q]));
             free(ids);
         }
+        /* an end a recognition decided (behaviour, not a label) is a judgement: probable */
+        json_t *rec = cw_acct_policy_recognised_json(c->pol, e[i].account);
+        bool prob = e[i].probable || (e[i].stop != CW_ACCT_STOP_NONE && json_is_object(rec));
         json_t *j = json_pack("{s:o, s:o, s:s, s:o, s:I, s:I, s:b, s:o, s:o, s:o, s:o}", "address",
                               addr_json(c->s, e[i].account), "asset",
                               cw_acct_report_asset_json(c->s, e[i].asset), "kind",
                               cw_acct_stop_name(e[i].stop), "amount", amount_json(&e[i].amount),
                               "hops", (json_int_t)e[i].hops, "movements", (json_int_t)e[i].n_moves,
-                              "probable", e[i].probable, "first_tx", tx_json(c->s, e[i].first_move),
-                              "path", path, "label", label_json(c->lm, e[i].account), "recognised",
-                              cw_acct_policy_recognised_json(c->pol, e[i].account));
+                              "probable", prob, "first_tx", tx_json(c->s, e[i].first_move), "path",
+                              path, "label", label_json(c->lm, e[i].account), "recognised", rec);
         set_when(j, c->s, move_block(c->s, e[i].first_move), "first_");
         if (o->trace.model == CW_ACCT_POISON)
             json_object_set_new(j, "reads_as", json_string("reach (value touched), not amount"));
@@ -385,11 +387,7 @@ int cw_acct_report_run(json_t **out, cw_acct_result **result, const cw_evmstore 
     po.no_services = o->no_services;
     if ((rc = cw_acct_policy_new(&pol, s, lm, &po)))
         goto out;
-    cw_acct_evm ev;
-    cw_acct_policy_source(pol, &ev);
-    cw_acct_source src;
-    cw_acct_source_evm(&src, &ev);
-    if ((rc = cw_acct_trace(&r, &src, ids, n_ids, &o->trace)))
+    if ((rc = cw_acct_policy_trace(&r, pol, ids, n_ids, &o->trace)))
         goto out;
     rctx c = {s, lm, pol, o};
     j = document(&c, r, from, n_from);
