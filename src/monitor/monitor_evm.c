@@ -384,7 +384,7 @@ static int rule_case(cw_monitor__ctx *c, const cw_evmstore *s, cw_acct_policy *p
         }
         uint64_t *part;
         size_t np;
-        if ((rc = cw_acct_evm_tx_sources(s, json_string_value(f), &part, &np))) {
+        if ((rc = cw_acct_evm_tx_sources(s, json_string_value(f), &part, &np, NULL))) {
             if (rc == CW_ENOTFOUND) { /* not in the store yet: nothing to watch */
                 rc = 0;
                 cw_error_clear();

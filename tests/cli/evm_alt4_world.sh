@@ -19,7 +19,9 @@
 #    relayers' later customers, DEX traders after the thief's swaps); the USDT the issuer
 #    destroyed with a Transfer to 0x0 is counted burnt, not held;
 #  - on Arbitrum, traced from the bridge's mints and fills to the thief: cash-out recall and
-#    precision 1, amounts within 1 %, no honest person named;
+#    precision 1, amounts within 1 %, no honest person named; a relayer's fill sources only the
+#    ETH it credits the thief (main at stop 21: the relayer's own ETH paid into the spoke pool
+#    too, sourced ETH doubled, a bridge end and bridge exits at the pool), and says so per tx;
 #  - screening (the drain's recipient labelled theft): no honest payee of a later batch through
 #    the Multicall3-like contract the thief fanned out through is flagged theft (main at stop 21:
 #    40 of 60, the backward haircut reading the pass-through's whole history), every cash-out
@@ -129,6 +131,22 @@ print(len(at_mm), "ends at the maker:", sorted({(e["kind"], e["probable"]) for e
       sum(not e["probable"] for e in rec), "of", len(rec), "recognised ends not probable")
 assert at_mm and all(e["kind"] == "service" and e["probable"] for e in at_mm)
 assert rec and all(e["probable"] for e in rec)
+PY
+check "a: a relayer's fill sources only what it credits the thief: sourced ETH = the fills' ETH, no end at the pool, said per tx" \
+    $PY - "$T/a" "$T/ta.json" <<'PY'
+import csv, json, sys
+a, t = sys.argv[1:]
+fills = {r["tx_hash"]: int(r["amount"]) for r in csv.DictReader(open(a + "/truth/across_bridge.csv"))
+         if r["kind"] == "fill" and r["heist"] and r["asset"] == "ETH"}
+j = json.load(open(t))
+drains = set(json.load(open(a + "/truth/heists.json"))[0]["drain_txs"])
+src = int(next(x["sourced"] for x in j["totals"] if x["asset"]["id"] == 0))
+said = sum(1 for x in j["sources_at"] if x["tx"] in fills and x.get("passed_on_not_sourced", 0) >= 1)
+
+print(len(fills), "fills to the thief,", sum(fills.values()), "wei; sourced ETH", src, "; bridge ends",
+      sum(e["kind"] == "bridge" for e in j["ends"]), "; bridge exits", len(j.get("bridge_exits", [])), "; said", said)
+assert fills and set(fills) <= drains and src == sum(fills.values())
+assert not any(e["kind"] == "bridge" for e in j["ends"]) and not j.get("bridge_exits") and said == len(fills)
 PY
 check "w: every bridge deposit of the thief ends at a bridge" \
     $PY -c "import re; m = re.search(r'^bridge deposits: truth (\d+), found \d+, correct (\d+)', open('$T/ew.txt').read(), re.M); assert m and m[1] == m[2] and int(m[1]) > 0, m and m.groups()"

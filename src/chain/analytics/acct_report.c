@@ -335,6 +335,14 @@ static json_t *document(const rctx *c, const cw_acct_result *r, const char *cons
         if (strlen(from[i]) == 66 && cw_hex_decode(h.b, 32, from[i] + 2) == 0 &&
             cw_evmstore_find_tx(s, &h, &tx) == 0)
             set_when(sj, s, tx_block(s, tx), "");
+        uint64_t *ids;
+        size_t n_ids, n_passed;
+        if (cw_acct_evm_tx_sources(s, from[i], &ids, &n_ids, &n_passed) == 0) {
+            free(ids);
+            if (n_passed) /* said, not silent: the tx's movements a receiver passed on in it */
+                json_object_set_new(sj, "passed_on_not_sourced",
+                                    json_integer((json_int_t)n_passed));
+        }
         cw_error_clear();
         json_array_append_new(sources_at, sj);
     }
@@ -367,7 +375,7 @@ int cw_acct_report_run(json_t **out, cw_acct_result **result, const cw_evmstore 
     for (size_t i = 0; i < n_from; i++) {
         uint64_t *part;
         size_t np;
-        if ((rc = cw_acct_evm_tx_sources(s, from[i], &part, &np)))
+        if ((rc = cw_acct_evm_tx_sources(s, from[i], &part, &np, NULL)))
             goto out;
         uint64_t *grown = realloc(ids, (n_ids + np) * sizeof *ids);
         if (!grown) {
