@@ -182,7 +182,7 @@ int main(int argc, char **argv)
     for (int i = 2; i < argc; i++) {
         uint64_t *part;
         size_t np;
-        if (cw_acct_evm_tx_sources(s, argv[i], &part, &np)) {
+        if (cw_acct_evm_tx_sources(s, argv[i], &part, &np, NULL)) {
             fprintf(stderr, "bench_trace_evm: %s\n", cw_error_last());
             return 1;
         }

@@ -22,8 +22,12 @@ typedef struct cw_acct_evm {
 void cw_acct_source_evm(cw_acct_source *out, cw_acct_evm *ctx);
 
 /* The value movements of a tx (fees and NFT transfers left out), as trace sources: a new array
- * of *n movement ids (free()). CW_EINVAL for a malformed hash, CW_ENOTFOUND for an unknown tx or
- * one that moves no value. */
-int cw_acct_evm_tx_sources(const cw_evmstore *s, const char *hash, uint64_t **ids, size_t *n);
+ * of *n movement ids (free()). A movement whose receiver pays out, of that asset and later in the
+ * tx, at least all it receives from it on is passed on, not a source (its onward movements are:
+ * a relayer's own ETH paid into a bridge's spoke pool, forwarded to the recipient in the fill, is
+ * not the heist's); *n_passed (may be NULL) counts them. CW_EINVAL for a malformed hash,
+ * CW_ENOTFOUND for an unknown tx or one that moves no value. */
+int cw_acct_evm_tx_sources(const cw_evmstore *s, const char *hash, uint64_t **ids, size_t *n,
+                           size_t *n_passed);
 
 #endif

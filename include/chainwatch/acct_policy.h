@@ -15,6 +15,9 @@
  *       an unlabelled collector whose deposit addresses are used once (no customer ever paid
  *       one twice: orders, not accounts), and its deposit addresses -> service
  *       (CW_ACCT_STOP_SERVICE: value ends at a service not known to be an exchange).
+ *     - per trace (cw_acct_policy_trace): an unlabelled collector with fewer than
+ *       CW_EVM_DEPOSIT_MIN_FEEDERS deposit addresses off the trace's own stops -> service, and
+ *       its deposit addresses -> go on (the thief's own feeders are no evidence of a service).
  * A deposit address (labelled exchange_deposit, or recognised) is "personal": one customer
  * behind it (acct_evm.h).
  *
@@ -63,6 +66,18 @@ int cw_acct_policy_stop(cw_acct_policy *p, uint32_t account, cw_acct_policy_why 
 
 /* True for an exchange stop that stands for one customer (a deposit address). */
 bool cw_acct_policy_personal(cw_acct_policy *p, uint32_t account);
+
+/* Traces `sources` on the policy's store (cw_acct_trace, options o). Feeders on the trace's
+ * own path are no independent evidence of a service: when an unlabelled collector behind
+ * recognised deposit addresses the trace stopped at has fewer than CW_EVM_DEPOSIT_MIN_FEEDERS
+ * deposit addresses that are not among the trace's stops (a market maker fed only by the
+ * thief's own single-use addresses), it stops as a service not known to be an exchange
+ * (CW_ACCT_STOP_SERVICE), its deposit addresses are no stop (value goes on to it), and the
+ * trace runs again (at most 4 more times). Those marks hold for cw_acct_policy_stop and
+ * cw_acct_policy_recognised_json until the next call (the previous trace's path is not the
+ * next one's). *out owned by the caller (cw_acct_result_free). */
+int cw_acct_policy_trace(cw_acct_result **out, cw_acct_policy *p, const uint64_t *sources,
+                         size_t n_sources, const cw_acct_opts *o);
 
 /* Fills *ev to trace s under this policy (stop and personal callbacks). */
 void cw_acct_policy_source(cw_acct_policy *p, cw_acct_evm *ev);

@@ -144,7 +144,8 @@ static void print_text(json_t *j, double seconds)
         printf("  %-10s %s  %s  %lld hops  %s%s", json_string_value(json_object_get(v, "kind")),
                json_string_value(json_object_get(v, "address")), sc,
                (long long)json_integer_value(json_object_get(v, "hops")), when(w, v, "first_"),
-               json_is_true(json_object_get(v, "probable")) ? "  (probable)" : "");
+               json_is_true(json_object_get(v, "probable")) && !json_is_object(rec) ? "  (probable)"
+                                                                                    : "");
         if (json_is_object(rec) && json_is_real(json_object_get(rec, "score")))
             printf("  [probable %s, score %.2f]", json_string_value(json_object_get(rec, "as")),
                    json_real_value(json_object_get(rec, "score")));

@@ -384,7 +384,7 @@ static int rule_case(cw_monitor__ctx *c, const cw_evmstore *s, cw_acct_policy *p
         }
         uint64_t *part;
         size_t np;
-        if ((rc = cw_acct_evm_tx_sources(s, json_string_value(f), &part, &np))) {
+        if ((rc = cw_acct_evm_tx_sources(s, json_string_value(f), &part, &np, NULL))) {
             if (rc == CW_ENOTFOUND) { /* not in the store yet: nothing to watch */
                 rc = 0;
                 cw_error_clear();
@@ -406,14 +406,10 @@ static int rule_case(cw_monitor__ctx *c, const cw_evmstore *s, cw_acct_policy *p
     }
     if (!n_ids)
         goto out;
-    cw_acct_evm aev;
-    cw_acct_policy_source(pol, &aev);
-    cw_acct_source src;
-    cw_acct_source_evm(&src, &aev);
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.model = CW_ACCT_FIFO;
-    if ((rc = cw_acct_trace(&r, &src, ids, n_ids, &o)))
+    if ((rc = cw_acct_policy_trace(&r, pol, ids, n_ids, &o)))
         goto out;
     size_t n_end, n_arr;
     const cw_acct_end *e = cw_acct_result_ends(r, &n_end);

@@ -253,8 +253,34 @@ void cw_acct_source_evm(cw_acct_source *out, cw_acct_evm *ctx)
     out->silent = evm_silent;
 }
 
-int cw_acct_evm_tx_sources(const cw_evmstore *s, const char *hash, uint64_t **ids, size_t *n)
+/* Movement a[i] is passed on in its own tx: its receiver pays out, of that asset and later in
+ * the tx, at least all it receives from a[i] on (a spoke pool forwarding a relayer's fill, a
+ * router or batch contract). Its onward movements are sources themselves, so it is not: the
+ * payer's own value (a relayer's ETH) does not enter the trace as the heist's. */
+static bool passed_on(const cw_evmstore *s, const uint64_t *a, size_t k, size_t i)
 {
+    const cw_evm_row_move *m = cw_evmstore_move(s, a[i]);
+    if (m->to == CW_EVM_NONE32 || m->to == m->from)
+        return false;
+    cw_u256 in = {{0, 0, 0, 0}}, out = {{0, 0, 0, 0}};
+    for (size_t j = i; j < k; j++) {
+        const cw_evm_row_move *q = cw_evmstore_move(s, a[j]);
+        if (q->asset != m->asset)
+            continue;
+        cw_u256 v = cw_evmstore_move_amount(s, q);
+        if (q->to == m->to && cw_u256_add(&in, &in, &v))
+            return false;
+        if (q->from == m->to && j > i && cw_u256_add(&out, &out, &v))
+            return false;
+    }
+    return !cw_u256_is_zero(&out) && cw_u256_cmp(&out, &in) >= 0;
+}
+
+int cw_acct_evm_tx_sources(const cw_evmstore *s, const char *hash, uint64_t **ids, size_t *n,
+                           size_t *n_passed)
+{
+    if (n_passed)
+        *n_passed = 0;
     cw_evm_hash h;
     size_t len = strlen(hash);
     if (len != 66 || hash[0] != '0' || (hash[1] != 'x' && hash[1] != 'X') ||
@@ -277,6 +303,16 @@ int cw_acct_evm_tx_sources(const cw_evmstore *s, const char *hash, uint64_t **id
         free(a);
         return cw_error_set(CW_ENOTFOUND, "tx %s moves no value (nothing to trace)", hash);
     }
+    size_t kept = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (passed_on(s, a, k, i)) {
+            if (n_passed)
+                (*n_passed)++;
+            continue;
+        }
+        a[kept++] = a[i];
+    }
+    k = kept; /* a receiver that passes on in the tx also pays a movement that stays */
     *ids = a;
     *n = k;
     return 0;

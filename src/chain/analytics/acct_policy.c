@@ -19,6 +19,7 @@ struct cw_acct_policy {
     cw_evm_services *sv;  /* NULL with no_services */
     uint8_t *memo_bridge; /* bitmap, NULL with no_services */
     uint8_t *cache;       /* per account: 0 unknown, else (why << 4) | (kind + 1) */
+    uint8_t *self_fed;    /* bitmap of collectors fed by the trace's own path alone, or NULL */
     uint32_t n_accounts;
     cw_acct_policy_opts o;
 };
@@ -99,6 +100,7 @@ void cw_acct_policy_free(cw_acct_policy *p)
     cw_evm_services_free(p->sv);
     cw_free(p->memo_bridge);
     cw_free(p->cache);
+    cw_free(p->self_fed);
     cw_free(p);
 }
 
@@ -126,6 +128,11 @@ static int collector_kind(const cw_acct_policy *p, uint32_t collector)
     return cw_evm_services_one_use(p->sv, collector) ? CW_ACCT_STOP_SERVICE : CW_ACCT_STOP_EXCHANGE;
 }
 
+static bool bit(const uint8_t *b, uint32_t i)
+{
+    return b && (b[i / 8] >> (i % 8) & 1);
+}
+
 static int decide(const cw_acct_policy *p, uint32_t account, cw_acct_policy_why *why)
 {
     /* 1. labels are facts and come first */
@@ -151,6 +158,8 @@ static int decide(const cw_acct_policy *p, uint32_t account, cw_acct_policy_why 
     } else if (svc && svc->kind == CW_EVM_SVC_BRIDGE) {
         /* a lock-and-release bridge by its behaviour: its releases pay others, never follow */
         kind = CW_ACCT_STOP_BRIDGE;
+    } else if (svc && svc->kind == CW_EVM_SVC_COLLECTOR && bit(p->self_fed, account)) {
+        kind = CW_ACCT_STOP_SERVICE; /* its feeders are the trace's own: no known exchange */
     } else if (svc && svc->kind == CW_EVM_SVC_COLLECTOR) {
         /* unlabelled (a label came first): an exchange's hot wallet, unless its deposit
          * addresses are used once (no customer came back: orders, not accounts) */
@@ -162,7 +171,7 @@ static int decide(const cw_acct_policy *p, uint32_t account, cw_acct_policy_why 
          * memos to another chain, a mixer) it is no exchange's (the shape matched, the service
          * did not: value goes on to the collector, which says what it is); of an unlabelled
          * collector whose deposit addresses are used once, a service's */
-        kind = collector_kind(p, svc->parent);
+        kind = bit(p->self_fed, svc->parent) ? 0 : collector_kind(p, svc->parent);
     }
     if (kind)
         *why = CW_ACCT_WHY_SERVICE;
@@ -195,6 +204,127 @@ bool cw_acct_policy_personal(cw_acct_policy *p, uint32_t account)
         return true;
     const cw_evm_service *svc = cw_evm_services_get(p->sv, account);
     return svc && svc->kind == CW_EVM_SVC_DEPOSIT;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Feeders on the trace's own path are no independent evidence of a service: of the unlabelled
+ * collectors behind the recognised deposit addresses among `ends` (the accounts a trace
+ * stopped at), marks those with fewer than CW_EVM_DEPOSIT_MIN_FEEDERS deposit addresses that
+ * are not among `ends` (a market maker fed only by the thief's own single-use addresses). */
+static int own_path(cw_acct_policy *p, const uint32_t *ends, size_t n_ends, size_t *n_marked)
+{
+    *n_marked = 0;
+    if (!p->sv || !n_ends)
+        return 0;
+    size_t nb = (size_t)p->n_accounts / 8 + 1, n_c = 0;
+    uint32_t *cand = cw_calloc(n_ends, sizeof *cand), *others = cw_calloc(n_ends, sizeof *others);
+    uint8_t *on = cw_calloc(nb, 1);
+    int rc = 0;
+    if (!cand || !others || !on) {
+        rc = cw_error_set(CW_ENOMEM, "out of memory");
+        goto out;
+    }
+    /* the unlabelled collectors behind the recognised deposit addresses among the ends */
+    for (size_t i = 0; i < n_ends; i++) {
+        uint32_t a = ends[i];
+        if (a >= p->n_accounts)
+            continue;
+        on[a / 8] |= (uint8_t)(1u << (a % 8));
+        cw_acct_policy_why why;
+        const cw_evm_service *d = cw_evm_services_get(p->sv, a);
+        if (!cw_acct_policy_stop(p, a, &why) || why != CW_ACCT_WHY_SERVICE || !d ||
+            d->kind != CW_EVM_SVC_DEPOSIT || d->parent >= p->n_accounts ||
+            bit(p->self_fed, d->parent) || cw_acct_labels_stop(p->lm, d->parent))
+            continue;
+        const cw_evm_service *h = cw_evm_services_get(p->sv, d->parent);
+        if (h && h->kind == CW_EVM_SVC_COLLECTOR)
+            cand[n_c++] = d->parent;
+    }
+    if (!n_c)
+        goto out;
+    qsort(cand, n_c, sizeof *cand, cmp_u32);
+    size_t k = 0;
+    for (size_t i = 0; i < n_c; i++)
+        if (!k || cand[k - 1] != cand[i])
+            cand[k++] = cand[i];
+    n_c = k;
+    /* each one's deposit addresses off the trace's path: the evidence that is not the thief's */
+    for (uint32_t x = 0; x < p->n_accounts; x++) {
+        const cw_evm_service *d = cw_evm_services_get(p->sv, x);
+        if (!d || d->kind != CW_EVM_SVC_DEPOSIT || bit(on, x))
+            continue;
+        uint32_t *c = bsearch(&d->parent, cand, n_c, sizeof *cand, cmp_u32);
+        if (c)
+            others[c - cand]++;
+    }
+    for (size_t i = 0; i < n_c; i++) {
+        if (others[i] >= CW_EVM_DEPOSIT_MIN_FEEDERS)
+            continue;
+        if (!p->self_fed && !(p->self_fed = cw_calloc(nb, 1))) {
+            rc = cw_error_set(CW_ENOMEM, "out of memory");
+            goto out;
+        }
+        p->self_fed[cand[i] / 8] |= (uint8_t)(1u << (cand[i] % 8));
+        (*n_marked)++;
+    }
+    if (*n_marked)
+        memset(p->cache, 0, (size_t)p->n_accounts + 1);
+out:
+    cw_free(cand);
+    cw_free(others);
+    cw_free(on);
+    return rc;
+}
+
+int cw_acct_policy_trace(cw_acct_result **out, cw_acct_policy *p, const uint64_t *sources,
+                         size_t n_sources, const cw_acct_opts *o)
+{
+    *out = NULL;
+    if (p->self_fed) { /* the previous trace's path is not this one's */
+        cw_free(p->self_fed);
+        p->self_fed = NULL;
+        memset(p->cache, 0, (size_t)p->n_accounts + 1);
+    }
+    cw_acct_evm ev;
+    cw_acct_policy_source(p, &ev);
+    cw_acct_source src;
+    cw_acct_source_evm(&src, &ev);
+    cw_acct_result *r = NULL;
+    int rc;
+    for (int round = 0;; round++) {
+        if ((rc = cw_acct_trace(&r, &src, sources, n_sources, o)))
+            return rc;
+        size_t n_e, n_m = 0, k = 0;
+        const cw_acct_end *e = cw_acct_result_ends(r, &n_e);
+        if (round == 4 || !p->sv)
+            break;
+        uint32_t *stops = cw_malloc((n_e + 1) * sizeof *stops);
+        if (!stops) {
+            cw_acct_result_free(r);
+            return cw_error_set(CW_ENOMEM, "out of memory");
+        }
+        for (size_t i = 0; i < n_e; i++)
+            if (e[i].stop != CW_ACCT_STOP_NONE)
+                stops[k++] = e[i].account;
+        rc = own_path(p, stops, k, &n_m);
+        cw_free(stops);
+        if (rc || !n_m) {
+            if (rc)
+                cw_acct_result_free(r);
+            else
+                *out = r;
+            return rc;
+        }
+        cw_acct_result_free(r);
+        r = NULL;
+    }
+    *out = r;
+    return 0;
 }
 
 static int stop_cb(void *ctx, uint32_t account)
@@ -239,8 +369,14 @@ json_t *cw_acct_policy_recognised_json(cw_acct_policy *p, uint32_t account)
         return json_null();
     /* a service whose deposit addresses are used once is not known to be an exchange */
     bool one_use = cw_acct_policy_stop(p, account, NULL) == CW_ACCT_STOP_SERVICE;
+    bool own = bit(p->self_fed, svc->kind == CW_EVM_SVC_COLLECTOR ? account : svc->parent);
     const char *as =
-        svc->kind == CW_EVM_SVC_BRIDGE && svc->rule == CW_EVM_BRIDGE_RULE_EVENTS
+        own && svc->kind == CW_EVM_SVC_COLLECTOR
+            ? "collector of an unlabelled service (too few deposit addresses off this trace's "
+              "path to know it an exchange)"
+        : own ? "payer of a service's collector (on this trace's path: not counted as its "
+                "deposit address)"
+        : svc->kind == CW_EVM_SVC_BRIDGE && svc->rule == CW_EVM_BRIDGE_RULE_EVENTS
             ? "bridge (deposit events naming another chain; payouts to non-depositors)"
         : !one_use && svc->kind == CW_EVM_SVC_DEPOSIT && svc->rule == CW_EVM_DEPOSIT_RULE_CREATOR
             ? "exchange deposit address (not yet swept: created as its collector's "

@@ -163,14 +163,16 @@ static json_t *ends_json(const rctx *c, const cw_acct_result *r, const cw_acct_r
                 json_array_append_new(path, tx_json(c->s, ids[q]));
             free(ids);
         }
+        /* an end a recognition decided (behaviour, not a label) is a judgement: probable */
+        json_t *rec = cw_acct_policy_recognised_json(c->pol, e[i].account);
+        bool prob = e[i].probable || (e[i].stop != CW_ACCT_STOP_NONE && json_is_object(rec));
         json_t *j = json_pack(
             "{s:o, s:o, s:s, s:o, s:I, s:I, s:b, s:o, s:o, s:o, s:o}", "address",
             addr_json(c->s, e[i].account), "asset", cw_acct_report_asset_json(c->s, e[i].asset),
             "kind", e[i].dust ? "dust" : cw_acct_stop_name(e[i].stop), "amount",
             amount_json(&e[i].amount), "hops", (json_int_t)e[i].hops, "movements",
-            (json_int_t)e[i].n_moves, "probable", e[i].probable, "first_tx",
-            tx_json(c->s, e[i].first_move), "path", path, "label", label_json(c->lm, e[i].account),
-            "recognised", cw_acct_policy_recognised_json(c->pol, e[i].account));
+            (json_int_t)e[i].n_moves, "probable", prob, "first_tx", tx_json(c->s, e[i].first_move),
+            "path", path, "label", label_json(c->lm, e[i].account), "recognised", rec);
         set_when(j, c->s, move_block(c->s, e[i].first_move), "first_");
         if (o->trace.model == CW_ACCT_POISON)
             json_object_set_new(j, "reads_as", json_string("reach (value touched), not amount"));
@@ -348,6 +350,14 @@ static json_t *document(const rctx *c, const cw_acct_result *r, const char *cons
         if (strlen(from[i]) == 66 && cw_hex_decode(h.b, 32, from[i] + 2) == 0 &&
             cw_evmstore_find_tx(s, &h, &tx) == 0)
             set_when(sj, s, tx_block(s, tx), "");
+        uint64_t *ids;
+        size_t n_ids, n_passed;
+        if (cw_acct_evm_tx_sources(s, from[i], &ids, &n_ids, &n_passed) == 0) {
+            free(ids);
+            if (n_passed) /* said, not silent: the tx's movements a receiver passed on in it */
+                json_object_set_new(sj, "passed_on_not_sourced",
+                                    json_integer((json_int_t)n_passed));
+        }
         cw_error_clear();
         json_array_append_new(sources_at, sj);
     }
@@ -380,7 +390,7 @@ int cw_acct_report_run(json_t **out, cw_acct_result **result, const cw_evmstore 
     for (size_t i = 0; i < n_from; i++) {
         uint64_t *part;
         size_t np;
-        if ((rc = cw_acct_evm_tx_sources(s, from[i], &part, &np)))
+        if ((rc = cw_acct_evm_tx_sources(s, from[i], &part, &np, NULL)))
             goto out;
         uint64_t *grown = realloc(ids, (n_ids + np) * sizeof *ids);
         if (!grown) {
@@ -400,11 +410,7 @@ int cw_acct_report_run(json_t **out, cw_acct_result **result, const cw_evmstore 
     po.no_services = o->no_services;
     if ((rc = cw_acct_policy_new(&pol, s, lm, &po)))
         goto out;
-    cw_acct_evm ev;
-    cw_acct_policy_source(pol, &ev);
-    cw_acct_source src;
-    cw_acct_source_evm(&src, &ev);
-    if ((rc = cw_acct_trace(&r, &src, ids, n_ids, &o->trace)))
+    if ((rc = cw_acct_policy_trace(&r, pol, ids, n_ids, &o->trace)))
         goto out;
     rctx c = {s, lm, pol, o};
     j = document(&c, r, from, n_from);
