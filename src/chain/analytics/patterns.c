@@ -37,8 +37,9 @@
  * round of 13-20 parties whose every other output is a matched change is joinmarket, not
  * wasabi1 (kind bits of 9 differ); 11: Stonewall's shape is a probable CoinJoin (rule stonewall);
  * 12: tx0-op-return needs a coordinator-fee-sized output, and a third output with one premix (a
- * payment with a memo is no Tx0; flags of 11 differ) */
-#define PAT_FORMAT 12
+ * payment with a memo is no Tx0; flags of 11 differ); 13: rule stonewall needs an input sub-set
+ * paying one equal output and one other (a wallet's 4-output fan-out is no Stonewall) */
+#define PAT_FORMAT 13
 
 static const char *const flag_names[CW_PAT_N_FLAGS] = {
     "coinjoin", "whirlpool", "wasabi1",  "wasabi2", "joinmarket",       "peel_chain",
@@ -527,6 +528,36 @@ static bool has_fee_output(const scratch *s, const txfacts *x, uint64_t d)
     for (size_t i = 0; i < x->n_out; i++)
         if (s->vals[i] < d / 5 + 20000)
             return true;
+    return false;
+}
+
+/* Stonewall's halves: its inputs split into two sets, each paying one of the two equal outputs
+ * and one of the two others, the fee split between them or paid by one (Samourai's Stonewall
+ * and Stonewall X2 alike): some input sub-set sums to v + c, c one other output, give or take at
+ * most the fee. A wallet's fan-out of 4 outputs, 2 of them equal by chance or by design
+ * (`chainwatch gen`'s thief halves its split), has no such sub-set. At most 12 inputs. */
+static bool stonewall_halves(const scratch *s, const txfacts *x)
+{
+    if (!x->all_known || x->n_in < 2 || x->n_in > 12 || x->n_out != 4 || x->n_out_all != 4)
+        return false;
+    uint64_t out = 0, c = 0;
+    for (size_t i = 0; i < 4; i++) {
+        out += s->vals[i];
+        if (s->vals[i] != x->v && !c)
+            c = s->vals[i];
+    }
+    if (!c || x->sum_in < out)
+        return false;
+    uint64_t fee = x->sum_in - out, lo = x->v + c;
+    size_t n = (size_t)x->n_in;
+    for (uint32_t m = 1; m + 1 < (1u << n); m++) { /* proper, non-empty sub-sets */
+        uint64_t sum = 0;
+        for (size_t i = 0; i < n; i++)
+            if (m >> i & 1)
+                sum += s->ins[i];
+        if (sum >= lo && sum - lo <= fee)
+            return true;
+    }
     return false;
 }
 
@@ -1494,7 +1525,7 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
         goto done;
     }
     if (x.k == 2 && x.n_out == 4 && x.n_opret == 0 && x.n_in >= 2 && x.distinct >= 2 &&
-        x.v >= 5000) {
+        x.v >= 5000 && stonewall_halves(s, &x)) {
         f = CW_PAT_COINJOIN_PROBABLE;
         rule = CW_PAT_RULE_STONEWALL;
         score = 40;

@@ -82,8 +82,8 @@ enum { WASABI_IN = 37, WW2_PARTS = 20, JM_MAKERS = 5, PEEL_HOPS = 9, SHORT_HOPS 
 static coin w1_in[WASABI_IN], w2_in[WW2_PARTS], jm_in[JM_MAKERS + 2], wp_in[5], t0_in[3], pay_in[3],
     peel_src, short_src;
 static uint8_t txid_w1[32], txid_w2[32], txid_jm[32], txid_wp[32], txid_t0[32], txid_pay[32];
-static coin stw_in[4];
-static uint8_t txid_stw[32], txid_stw_plain[32];
+static coin stw_in[6];
+static uint8_t txid_stw[32], txid_stw_plain[32], txid_stw_fan[32];
 
 /* the second set: mainnet-sized rounds, the failures found, exchange batches */
 enum { BIG_IN = 300, WW1_PARTS = 30, EX_IN = 10, DEC_IN = 6, PR_IN = 12 };
@@ -592,7 +592,7 @@ static void build_world(const char *out_dir)
     for (int i = 0; i < 3; i++)
         fund(&pay_in[i], 100000 + rnd(200000), 0);
     /* Stonewall (X2): two wallets' coins, or one wallet's in two sets */
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 6; i++)
         fund(&stw_in[i], 3000000 + rnd(2000000), 0);
     fund(&peel_src, 10000000000ULL, 0);
     fund(&short_src, 50000000, 0);
@@ -695,6 +695,20 @@ static void build_world(const char *out_dir)
         add_out(&tx, stw_in[2 * k + 1].value - 1234568 - 1000, new_key());
         block_tx(&tx, NULL);
         last_txid(k ? txid_stw_plain : txid_stw);
+    }
+    /* a wallet's fan-out of 4 outputs, 2 of them equal (a thief halving its split, as `chainwatch
+     * gen` does): no input pays one equal output and one other, so no Stonewall */
+    {
+        gen_tx_reset(&tx);
+        add_in(&tx, &stw_in[4]);
+        add_in(&tx, &stw_in[5]);
+        uint64_t all = stw_in[4].value + stw_in[5].value, part = all / 5;
+        add_out(&tx, part, new_key());
+        add_out(&tx, part, new_key());
+        add_out(&tx, part + part / 7, new_key());
+        add_out(&tx, all - 3 * part - part / 7 - 2000, new_key());
+        block_tx(&tx, NULL);
+        last_txid(txid_stw_fan);
     }
     block_end();
     block_begin();
@@ -817,6 +831,7 @@ static void test_flags(void)
     CHECK(!(f & CW_PAT_COINJOIN));
     CHECK_EQ_INT(CW_PAT_RULE(f), CW_PAT_RULE_STONEWALL);
     CHECK(!cw_patterns_multi_owner(flags_of(txid_stw_plain)));
+    CHECK(!cw_patterns_multi_owner(flags_of(txid_stw_fan))); /* no Stonewall's halves */
 
     f = flags_of(txid_pay);
     CHECK(!cw_patterns_multi_owner(f));
