@@ -31,6 +31,12 @@ enum {
  * synchronous=NORMAL. Errors name the path. */
 int cw_sql_open(struct sqlite3 **out, const char *path, unsigned flags);
 
+/* Closes a connection of cw_sql_open (NULL: nothing). A writable one that is the file's last
+ * connection first puts the file back in rollback-journal mode, so that a read-only open
+ * later (a read command) finds no WAL and leaves no -wal / -shm files beside it; while another
+ * connection is open (a running server) the file stays in WAL and the switch is not waited for. */
+void cw_sql_close(struct sqlite3 *db);
+
 /* Runs one or more statements; the error carries SQLite's message. */
 int cw_sql_exec(struct sqlite3 *db, const char *sql);
 

@@ -175,7 +175,7 @@ void cw_alert_db_close(cw_alert_db *db)
     if (!db)
         return;
     cw_sql_cache_free(&db->cache);
-    sqlite3_close(db->db);
+    cw_sql_close(db->db);
     cw_free(db);
 }
 

@@ -261,7 +261,7 @@ void cw_labels_close(cw_labels *db)
     sqlite3_finalize(db->st_label_ins);
     sqlite3_finalize(db->st_label_get);
     sqlite3_finalize(db->st_prov_ins);
-    sqlite3_close(db->db);
+    cw_sql_close(db->db);
     forget_last(db);
     cw_free(db->path);
     cw_free(db);

@@ -474,8 +474,7 @@ void cw_supply_close(cw_supply *s)
     if (!s)
         return;
     cache_free(s);
-    if (s->db)
-        sqlite3_close(s->db);
+    cw_sql_close(s->db);
     cw_free(s);
 }
 

@@ -53,6 +53,18 @@ int cw_sql_open(sqlite3 **out, const char *path, unsigned flags)
     return 0;
 }
 
+void cw_sql_close(sqlite3 *db)
+{
+    if (!db)
+        return;
+    if (sqlite3_db_readonly(db, "main") == 0) {
+        /* leaving WAL needs the only connection: try once, never wait (busy timeout 0) */
+        sqlite3_busy_timeout(db, 0);
+        sqlite3_exec(db, "PRAGMA journal_mode=DELETE;", NULL, NULL, NULL);
+    }
+    sqlite3_close(db);
+}
+
 static int read_int(sqlite3 *db, const char *sql, const char *bind, int *out, bool *found)
 {
     sqlite3_stmt *st = NULL;

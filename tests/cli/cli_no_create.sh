@@ -32,4 +32,12 @@ check "alerts list then reads it (exit 0)" $CW_BIN alerts list --db "$T/node.db"
 printf 'address,entity,category\n1BoatSLRHtKNngkdXEeobR76b53LETtpyT,X,exchange\n' > "$T/l.csv"
 check "labels import makes the label store" $CW_BIN labels import csv "$T/l.csv" --db "$T/l.db" --quiet
 check "labels count then reads it" $CW_BIN labels count --db "$T/l.db"
+# a read of a database a writer closed leaves nothing beside it: the last writer puts the file
+# back in rollback-journal mode, or a read-only open would make -wal and -shm files (SQLite's WAL
+# index) that it cannot remove
+$CW_BIN labels list --db "$T/l.db" > /dev/null
+$CW_BIN alerts list --db "$T/node.db" > /dev/null
+for f in l.db node.db; do
+    check "no $f-wal or $f-shm after the reads" test ! -e "$T/$f-wal" -a ! -e "$T/$f-shm"
+done
 finish

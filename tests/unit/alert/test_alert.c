@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "chainwatch/alert.h"
 #include "chainwatch/errors.h"
@@ -246,6 +247,29 @@ static void test_list_filters_paging(void)
     cw_alert_db_close(db);
 }
 
+static const char *ok_path(void)
+{
+    static char p[600];
+    snprintf(p, sizeof p, "%s/journal.db", cw_test_tmpdir());
+    return p;
+}
+
+/* the journal mode another connection sees (a static buffer) */
+static const char *journal_mode(const char *path)
+{
+    static char mode[16];
+    sqlite3 *s = NULL;
+    sqlite3_stmt *st = NULL;
+    mode[0] = 0;
+    if (sqlite3_open_v2(path, &s, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(s, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        snprintf(mode, sizeof mode, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(s);
+    return mode;
+}
+
 static void test_schema_newer_refused(void)
 {
     char path[600];
@@ -261,14 +285,22 @@ static void test_schema_newer_refused(void)
     sqlite3_close(s);
     CHECK_EQ_INT(cw_alert_db_open(&db, path), CW_EVERSION);
     CHECK(db == NULL);
-    /* WAL mode is on */
-    REQUIRE(sqlite3_open(path, &s) == SQLITE_OK);
-    sqlite3_stmt *st = NULL;
-    sqlite3_prepare_v2(s, "PRAGMA journal_mode", -1, &st, NULL);
-    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
-    CHECK_EQ_STR((const char *)sqlite3_column_text(st, 0), "wal");
-    sqlite3_finalize(st);
-    sqlite3_close(s);
+}
+
+/* WAL while a writer has the file open; rollback-journal mode once the last writer has closed
+ * it, so that a read-only open (a read command) leaves no -wal / -shm files (cw_sql_close) */
+static void test_journal_mode(void)
+{
+    cw_alert_db *db = NULL;
+    char wal[640], shm[640];
+    snprintf(wal, sizeof wal, "%s-wal", ok_path());
+    snprintf(shm, sizeof shm, "%s-shm", ok_path());
+    REQUIRE(cw_alert_db_open(&db, ok_path()) == 0);
+    CHECK_EQ_STR(journal_mode(ok_path()), "wal");
+    cw_alert_db_close(db);
+    CHECK_EQ_STR(journal_mode(ok_path()), "delete");
+    CHECK(access(wal, F_OK) != 0);
+    CHECK(access(shm, F_OK) != 0);
 }
 
 int main(void)
@@ -280,5 +312,6 @@ int main(void)
     RUN(test_bad_input);
     RUN(test_list_filters_paging);
     RUN(test_schema_newer_refused);
+    RUN(test_journal_mode);
     return cw_test_done();
 }
