@@ -59,7 +59,8 @@ enum {
     CW_PAT_RULE_PEEL_SHORT,      /* a hop of a tight run of >= CW_PAT_PEEL_SHORT_RUN hops */
     CW_PAT_RULE_PEEL_END,        /* one of the <= CW_PAT_PEEL_END_HOPS txs ending a flagged run */
     CW_PAT_RULE_PEEL_BRANCH,     /* a hop of a run started by a flagged run's peel */
-    CW_PAT_RULE_STONEWALL,       /* 2 equal outputs + 2 others, >= 2 input addresses */
+    CW_PAT_RULE_STONEWALL,       /* 2 equal outputs + 2 others, >= 2 input addresses, an input
+                                    sub-set paying one equal output and one other */
     CW_PAT_N_RULES
 };
 

@@ -135,8 +135,9 @@ static const char *const rule_texts[CW_PAT_N_RULES] = {
     "remainder, of a hop flagged peel-run or peel-run-short (a chain started by another "
     "chain's peel), links at most 12 blocks apart at the median and 24 at most, peeling on "
     "average at most 45%",
-    "Stonewall's shape: 2 equal outputs and 2 others from >= 2 input addresses, no OP_RETURN: "
-    "one wallet's Stonewall and a two-owner Stonewall X2 look the same, so probably two owners",
+    "Stonewall's shape: 2 equal outputs and 2 others from >= 2 input addresses, no OP_RETURN, "
+    "and an input sub-set paying one equal output and one other (give or take the fee): one "
+    "wallet's Stonewall and a two-owner Stonewall X2 look the same, so probably two owners",
 };
 
 const char *cw_patterns_rule_name(unsigned rule)
