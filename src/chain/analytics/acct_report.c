@@ -260,8 +260,9 @@ static json_t *tx_hash_json(const cw_evmstore *s, uint64_t tx)
     return json_string(h);
 }
 
+/* passed[i]: the movements of from[i] a receiver passed on in it (cw_acct_evm_tx_sources) */
 static json_t *document(const rctx *c, const cw_acct_result *r, const char *const *from,
-                        size_t n_from)
+                        const size_t *passed, size_t n_from)
 {
     const cw_evmstore *s = c->s;
     const cw_acct_report_opts *o = c->o;
@@ -350,14 +351,8 @@ static json_t *document(const rctx *c, const cw_acct_result *r, const char *cons
         if (strlen(from[i]) == 66 && cw_hex_decode(h.b, 32, from[i] + 2) == 0 &&
             cw_evmstore_find_tx(s, &h, &tx) == 0)
             set_when(sj, s, tx_block(s, tx), "");
-        uint64_t *ids;
-        size_t n_ids, n_passed;
-        if (cw_acct_evm_tx_sources(s, from[i], &ids, &n_ids, &n_passed) == 0) {
-            free(ids);
-            if (n_passed) /* said, not silent: the tx's movements a receiver passed on in it */
-                json_object_set_new(sj, "passed_on_not_sourced",
-                                    json_integer((json_int_t)n_passed));
-        }
+        if (passed[i]) /* said, not silent: the tx's movements a receiver passed on in it */
+            json_object_set_new(sj, "passed_on_not_sourced", json_integer((json_int_t)passed[i]));
         cw_error_clear();
         json_array_append_new(sources_at, sj);
     }
@@ -386,11 +381,16 @@ int cw_acct_report_run(json_t **out, cw_acct_result **result, const cw_evmstore 
     cw_acct_policy *pol = NULL;
     cw_acct_result *r = NULL;
     json_t *j = NULL;
+    size_t *passed = calloc(n_from, sizeof *passed);
     int rc = 0;
+    if (!passed) {
+        rc = cw_error_set(CW_ENOMEM, "out of memory");
+        goto out;
+    }
     for (size_t i = 0; i < n_from; i++) {
         uint64_t *part;
         size_t np;
-        if ((rc = cw_acct_evm_tx_sources(s, from[i], &part, &np, NULL)))
+        if ((rc = cw_acct_evm_tx_sources(s, from[i], &part, &np, &passed[i])))
             goto out;
         uint64_t *grown = realloc(ids, (n_ids + np) * sizeof *ids);
         if (!grown) {
@@ -413,7 +413,7 @@ int cw_acct_report_run(json_t **out, cw_acct_result **result, const cw_evmstore 
     if ((rc = cw_acct_policy_trace(&r, pol, ids, n_ids, &o->trace)))
         goto out;
     rctx c = {s, lm, pol, o};
-    j = document(&c, r, from, n_from);
+    j = document(&c, r, from, passed, n_from);
     if (!j)
         rc = cw_error_set(CW_ENOMEM, "out of memory building the trace document");
 out:
@@ -425,6 +425,7 @@ out:
     cw_acct_policy_free(pol);
     cw_acct_labels_free(lm);
     free(ids);
+    free(passed);
     if (!rc)
         *out = j;
     return rc;
