@@ -1038,6 +1038,28 @@ static void print_false_alarms(json_t *res)
         " %s %lld (%lld);", k, (long long)json_integer_value(json_object_get(v, "false_alarms")),
         (long long)json_integer_value(json_object_get(v, "pre_split")));
     printf("\n");
+    json_t *sm = json_object_get(fa, "signal_months");
+    if (json_is_object(sm)) {
+        json_t *rows = json_object_get(sm, "rows");
+        printf("signal months outside every event window (level at or above the scored level; "
+               "what the noise-to-signal ratio counts as noise, switch-ons marked *): %lld, %lld "
+               "of them on a price that fell from the month before\n",
+               (long long)json_integer_value(json_object_get(sm, "months")),
+               (long long)json_integer_value(json_object_get(sm, "price_falling")));
+        for (size_t i = 0; i < json_array_size(rows) && (e = json_array_get(rows, i)); i++) {
+            json_t *pm = json_object_get(e, "price_move");
+            printf("  %-8s%s %-12s %-12s %-6s %s%s\n", jstr(e, "period"),
+                   json_is_true(json_object_get(e, "alert")) ? "*" : " ", jstr(e, "commodity"),
+                   jstr(e, "partner"), json_is_string(pm) ? json_string_value(pm) : "-",
+                   jstr(e, "rules"),
+                   json_is_true(json_object_get(e, "pre_split")) ? " [before the split]" : "");
+        }
+        printf("signal months outside every event window per rule (a month fired by several "
+               "rules counts for each):");
+        json_object_foreach(json_object_get(sm, "by_rule"), k, v)
+            printf(" %s %lld;", k, (long long)json_integer_value(v));
+        printf("\n");
+    }
     json_t *rt = json_object_get(fa, "rates");
     for (int h = 0; h < 2 && json_is_object(rt); h++) {
         json_t *x = h ? json_object_get(rt, "from_split") : rt;

@@ -1302,6 +1302,76 @@ done:
     return out;
 }
 
+/* Every cell-month with a signal (level >= L) outside all scored events' windows in [lo, hi]:
+ * the months the noise-to-signal ratio counts as noise (its B), not only the switch-ons. Each
+ * names the rules at >= L that fired and, on a price cell, whether the price rose or fell from
+ * the month before (a rule still firing through its lookback while the price falls). */
+static json_t *fa_signal_months(const grid *g, cw_supply_timeline *const *tl, cw_supply *s,
+                                const cw_supply_rules *r, const bool *inv_mask, const bev *ev,
+                                size_t n_ev, int W, int L, int lo, int hi, int split)
+{
+    json_t *rows = json_array(), *by_rule = json_object();
+    bool *fired = cw_calloc(r->n + 1, sizeof *fired);
+    long n = 0, n_fall = 0, n_pre = 0;
+    if (!rows || !by_rule || !fired) {
+        json_decref(rows);
+        json_decref(by_rule);
+        cw_free(fired);
+        return NULL;
+    }
+    for (size_t c = 0; c < g->n_com; c++)
+        for (int cell = -1; cell < NP; cell++) {
+            if (cell >= 0 && g->alias[c] >= 0)
+                continue;
+            for (int m = lo; m <= hi; m++) {
+                int mi = m - g->M0;
+                if (mi < 0 || mi >= g->N || !cell_has(g, c, cell, mi))
+                    continue;
+                bool sig = cell < 0 ? g->inv_sig[IDX2(c, mi)] : g->sp_sig[IDX3(c, cell, mi)];
+                if (!sig || in_any_window(g, ev, n_ev, c, cell, m, W))
+                    continue;
+                const cw_supply_timeline *t = cell_tl(tl, c, cell);
+                char rules_s[256] = "", per[8];
+                if (t && m >= t->m0 && m < t->m0 + (int)t->n &&
+                    cw_supply__rules_fired(t, r, (size_t)(m - t->m0), false,
+                                           cell < 0 ? inv_mask : NULL, fired) >= 0)
+                    for (size_t k = 0; k < r->n; k++) {
+                        if (!fired[k] || r->rules[k].level < L || (cell >= 0 && inv_mask[k]))
+                            continue;
+                        size_t l = strlen(rules_s);
+                        snprintf(rules_s + l, sizeof rules_s - l, "%s%s", l ? ";" : "",
+                                 r->rules[k].id);
+                        json_t *x = json_object_get(by_rule, r->rules[k].id);
+                        json_object_set_new(by_rule, r->rules[k].id,
+                                            json_integer(json_integer_value(x) + 1));
+                    }
+                const char *dir = NULL;
+                if (cell < 0) {
+                    double x = tl_at(t, TL_PRICE, m), y = tl_at(t, TL_PRICE, m - 1);
+                    if (isfinite(x) && isfinite(y))
+                        dir = x > y ? "up" : x < y ? "down" : "flat";
+                    n_fall += dir && !strcmp(dir, "down");
+                }
+                bool is_pre = split >= 0 && m < split;
+                n_pre += is_pre;
+                n++;
+                cw_supply__month_format(per, m);
+                json_array_append_new(
+                    rows, json_pack("{s:s, s:s, s:s, s:s, s:o, s:b, s:o}", "period", per,
+                                    "commodity", s->commodities[c], "partner",
+                                    cell < 0 ? "all (price)" : partners[cell], "rules", rules_s,
+                                    "price_move", dir ? json_string(dir) : json_null(), "alert",
+                                    cell_alert(g, c, cell, mi), "pre_split",
+                                    split >= 0 ? json_boolean(is_pre) : json_null()));
+            }
+        }
+    cw_free(fired);
+    return json_pack("{s:I, s:I, s:o, s:o, s:o}", "months", (json_int_t)n, "price_falling",
+                     (json_int_t)n_fall, "pre_split",
+                     split >= 0 ? json_integer(n_pre) : json_null(), "by_rule", by_rule, "rows",
+                     rows);
+}
+
 static json_t *fa_analysis(const grid *g, cw_supply_timeline *const *tl, cw_supply *s,
                            const cw_supply_rules *r, const bool *inv_mask, const bev *ev,
                            size_t n_ev, int W, int L, const alert_rec *al, size_t n_al, int from,
@@ -1377,8 +1447,9 @@ static json_t *fa_analysis(const grid *g, cw_supply_timeline *const *tl, cw_supp
             json_object_set_new(rates, "from_split", after ? after : json_null());
         }
     }
+    json_t *sm = fa_signal_months(g, tl, s, r, inv_mask, ev, n_ev, W, L, rlo, rhi, split);
     return json_pack(
-        "{s:s, s:o, s:o, s:o, s:o, s:o, s:i}", "method",
+        "{s:s, s:o, s:o, s:o, s:o, s:o, s:i, s:o}", "method",
         "every alert outside all scored events' windows on its cell, with the first cause that "
         "applies: after_event (within late_months after an event on the cell took effect), "
         "series_start (fewer than 6 evaluable months before), echo (an alert on the same cell "
@@ -1395,7 +1466,7 @@ static json_t *fa_analysis(const grid *g, cw_supply_timeline *const *tl, cw_supp
         "threshold, no budget registered); per kind of cell the months with a signal",
         "pre_split_false_alarms", split >= 0 ? json_integer(pre) : json_null(), "counts", by_cause,
         "by_rule", by_rule, "events", rows, "rates", rates ? rates : json_null(), "late_months",
-        MISS_LATE_MONTHS);
+        MISS_LATE_MONTHS, "signal_months", sm ? sm : json_null());
 }
 
 int cw_supply_backtest(cw_supply *s, const cw_supply_rules *r, const char *const *paths,

@@ -71,7 +71,28 @@ check "rates: before the split, with budgets" jq -e '.rates.span == {"from": "20
     (.rates.rules.d_trade_up.over_budget | type) == "boolean" and .rates.from_split.span.from == "2020-01" and
     (.rates.rules | has("v_event_drop") or has("e_measure") or has("st_tight") | not)' \
     "$T/fa.json" > /dev/null
+# stop 22: every signal month outside the windows (what the noise-to-signal ratio counts as noise,
+# not only the switch-ons), with its rules and, on a price cell, the price's move: the count is
+# the backtest's signal_outside, the switch-ons among them are the false alarms above, and the
+# cobalt price falling back in 2019-04 still signals through d_price_jump's 2-month lookback
+"$CW_BIN" supply backtest --events "$T/ev.csv" --split 2020-01 --json > "$T/bt.json"
+check_eq "signal months: as many as the noise-to-signal ratio's signal_outside" \
+    "$(jq --slurpfile b "$T/bt.json" '.signal_months.months == $b[0].summary.months.signal_outside and
+        (.signal_months.rows | length) == .signal_months.months' "$T/fa.json")" true
+check_eq "signal months: the switch-ons are the false alarms" \
+    "$(jq '([.signal_months.rows[] | select(.alert) | [.period, .commodity, .partner]] | sort) ==
+        ([.events[] | [.period, .commodity, .partner]] | sort)' "$T/fa.json")" true
+check_eq "signal months: cobalt 2019-04, the price falling back, still signals" \
+    "$(jq -c '[.signal_months.rows[] | select(.period == "2019-04" and .commodity == "cobalt")][0] |
+        [.price_move, .alert, (.rules | test("d_price_jump")), .pre_split]' "$T/fa.json")" '["down",false,true,true]'
+check_eq "signal months: price_falling counts the price cells' falling months; trade rows have none" \
+    "$(jq '.signal_months.price_falling == ([.signal_months.rows[] | select(.price_move == "down")] | length) and
+        all(.signal_months.rows[] | select(.partner != "all (price)"); .price_move == null) and
+        .signal_months.pre_split == ([.signal_months.rows[] | select(.pre_split)] | length)' "$T/fa.json")" true
 "$CW_BIN" supply backtest --events "$T/ev.csv" --split 2020-01 --false-alarms > "$T/fa.txt"
+check "text: the signal months, switch-ons marked" \
+    grep -q "^  2019-04   cobalt       all (price)  down   .*d_price_jump.* \[before the split\]$" "$T/fa.txt"
+check "text: the signal months per rule" grep -q "^signal months outside every event window per rule .*: .*d_price_jump [0-9]*;" "$T/fa.txt"
 check "text: one row per false alarm, with its cause" \
     grep -q "^2022-06  graphite     KOR          partner_duplicate  .*an alert the same month on graphite USA" "$T/fa.txt"
 check "text: the counts per cause" grep -q "^false alarms per cause (11 alerts): after_event 1; series_start 1; echo 2; common_shock 2; partner_duplicate 2; price_rebound 1; one_month 1; unexplained 1;" "$T/fa.txt"
