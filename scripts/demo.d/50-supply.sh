@@ -51,6 +51,7 @@ load comtrade "$S/china-cm-exports-comtrade/country_monthly_stats.csv" --reporte
 load usgs "$S/usgs-mcs2026-extract/world_production_mcs2026.csv"
 load usgs "$S/usgs-mcs2026-extract/us_import_sources_mcs2026.csv"
 load usgs "$S/usgs-mcs2026-extract/us_salient_mcs2026.csv"
+load usgs "$S/usgs-ds140-lithium/ds140-lithium.csv" # annual 1900-2021 (salient): no rule reads it
 [ -r "$S/wgi/wgidataset.csv" ] && load wgi "$S/wgi/wgidataset.csv"
 load pinksheet "$S/worldbank-pink-sheet/monthly_prices.csv"
 load pinksheet "$S/worldbank-pink-sheet/selected_monthly_long.csv"

@@ -1421,6 +1421,7 @@ int cw_supply_load(cw_supply *s, cw_supply_kind kind, const char *path,
     case CW_SUPPLY_USGS:
         rc = cw_supply__is_usgs_imports(&c)   ? cw_supply__load_usgs_imports(s, &c, rep, source)
              : cw_supply__is_usgs_salient(&c) ? cw_supply__load_usgs_salient(s, &c, rep, source)
+             : cw_supply__is_usgs_ds140(&c)   ? cw_supply__load_usgs_ds140(s, &c, rep, source)
                                               : load_usgs(&x, ins);
         break;
     case CW_SUPPLY_KOMIR:

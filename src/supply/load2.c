@@ -280,6 +280,142 @@ out:
     return rc < 0 ? rc : 0;
 }
 
+/* ---- USGS Data Series 140: historical statistics of one commodity ------------------------ */
+
+/* The DS140 sheet converted cell for cell: "LITHIUM STATISTICS1" (title, footnote mark), two more
+ * title rows, then "Year,Production,Imports,...". */
+bool cw_supply__is_usgs_ds140(const cw_csv *c)
+{
+    const char *h = c->n_fields ? cw_supply__trim(c->fields[0]) : "";
+    const char *st = strstr(h, " STATISTICS");
+    return st && st > h && cw_csv_col(c, "commodity") < 0;
+}
+
+int cw_supply__load_usgs_ds140(cw_supply *s, cw_csv *c, cw_supply_load_report *rep,
+                               const char *source)
+{
+    char name[64];
+    const char *h = fld(c, 0);
+    size_t nl = (size_t)(strstr(h, " STATISTICS") - h);
+    snprintf(name, sizeof name, "%.*s", (int)(nl < sizeof name ? nl : sizeof name - 1), h);
+    for (char *q = name; *q; q++)
+        *q = (char)tolower((unsigned char)*q);
+    const char *com = cw_supply_commodity_resolve(s, name);
+    if (!com)
+        return cw_error_set(CW_ECORRUPT,
+                            "%s:1: USGS DS140 statistics of '%s', a commodity not in the "
+                            "scope (data/supply/commodities.csv)",
+                            c->path, name);
+    enum { MAXCOL = 16 };
+    char series[MAXCOL][96], unit[MAXCOL][32], cty[MAXCOL][4], deflt[32] = "t";
+    size_t ncol = 0, need = 0;
+    bool header = false;
+    sqlite3_stmt *ins = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT OR REPLACE INTO salient VALUES(?1,?2,?3,?4,?5,?6,'',?7,0,?8,?9)",
+                           -1, &ins, NULL) != SQLITE_OK)
+        return cw_supply__sqlerr(s->db, "prepare");
+    seen_t seen = {0};
+    while ((rc = cw_csv_next(c)) == 1) {
+        rep->rows_read++;
+        const char *y = fld(c, 0);
+        if (!header) {
+            if (strcmp(y, "Year") != 0) {
+                /* "[All values in metric tons (t) lithium unless otherwise noted]" */
+                const char *u = strstr(y, "metric tons (t) ");
+                if (u)
+                    snprintf(deflt, sizeof deflt, "t %.*s", (int)strcspn(u + 16, " ]"), u + 16);
+                SKIP("title row before the header: '%s'", y);
+                continue;
+            }
+            /* units: the title row's (metric tons of contained lithium) unless the column
+             * names another */
+            for (size_t i = 1; i < c->n_fields && ncol < MAXCOL; i++, ncol++) {
+                const char *t = fld(c, (int)i);
+                snprintf(series[ncol], sizeof series[ncol], "ds140: %s", t);
+                snprintf(cty[ncol], sizeof cty[ncol], "%s",
+                         !strncasecmp(t, "World", 5) ? "W00" : "USA");
+                snprintf(unit[ncol], sizeof unit[ncol], "%s",
+                         strstr(t, "(98$/t)")     ? "USD (1998)/t"
+                         : strstr(t, "($/t)")     ? "USD/t"
+                         : strstr(t, "gross")     ? "t gross weight"
+                         : strstr(t, "carbonate") ? "t LCE"
+                                                  : deflt);
+            }
+            need = ncol + 1;
+            header = true;
+            continue;
+        }
+        int year;
+        if (strlen(y) != 4 || cw_supply__digits(&year, y, 4)) {
+            SKIP("a note, not a year: '%.60s'", y);
+            continue;
+        }
+        if (c->n_fields < need) {
+            REJ("expected %zu fields, got %zu", need, c->n_fields);
+            continue;
+        }
+        for (size_t i = need; i < c->n_fields; i++)
+            if (*fld(c, (int)i)) {
+                REJ("a value past the %zu columns of the header: '%s'", ncol, fld(c, (int)i));
+                goto next;
+            }
+        size_t first = 0;
+        if ((rc = seen_put(&seen, y, c->rec_line, &first)))
+            goto out;
+        if (first) {
+            REJ("duplicate: year %s already given at line %zu", y, first);
+            continue;
+        }
+        for (size_t k = 0; k < ncol; k++) {
+            const char *t = fld(c, (int)k + 1);
+            double v = NAN;
+            /* W = withheld (company data), NA = not available: stored with no value */
+            if (*t && strcmp(t, "W") != 0 && strcmp(t, "NA") != 0 &&
+                (cw_supply__num(&v, t, true) || v < 0)) {
+                REJ("%s: not a number '%s'", series[k] + 7, t);
+                goto next;
+            }
+        }
+        for (size_t k = 0; k < ncol; k++) {
+            const char *t = fld(c, (int)k + 1);
+            double v = NAN;
+            if (*t && strcmp(t, "W") != 0 && strcmp(t, "NA") != 0)
+                cw_supply__num(&v, t, true);
+            sqlite3_reset(ins);
+            sqlite3_bind_text(ins, 1, com, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(ins, 2, cty[k], -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(ins, 3, series[k], -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(ins, 4, unit[k], -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int(ins, 5, year);
+            if (isfinite(v))
+                sqlite3_bind_double(ins, 6, v);
+            else
+                sqlite3_bind_null(ins, 6);
+            sqlite3_bind_text(ins, 7, t, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(ins, 8,
+                              !strcmp(t, "W")    ? "withheld"
+                              : !strcmp(t, "NA") ? "not available"
+                                                 : "annual; final revised figures of one vintage",
+                              -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 9, source, -1, SQLITE_TRANSIENT);
+            if (sqlite3_step(ins) != SQLITE_DONE) {
+                rc = cw_supply__sqlerr(s->db, "insert salient");
+                goto out;
+            }
+        }
+        rep->rows_loaded++;
+    next:;
+    }
+    if (rc >= 0 && !header)
+        rc = cw_error_set(CW_ECORRUPT, "%s: no 'Year' header row: not a USGS DS140 table", c->path);
+out:
+    seen_free(&seen);
+    sqlite3_finalize(ins);
+    return rc < 0 ? rc : 0;
+}
+
 /* ---- exports by product group (no HS6) --------------------------------------------------- */
 
 static const struct {

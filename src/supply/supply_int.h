@@ -117,6 +117,9 @@ int cw_supply__events_policy(cw_supply *s, cw_csv *c, cw_supply_load_report *rep
 bool cw_supply__is_usgs_imports(const cw_csv *c);
 bool cw_supply__is_usgs_salient(const cw_csv *c);
 bool cw_supply__is_trade_group(const cw_csv *c);
+bool cw_supply__is_usgs_ds140(const cw_csv *c);
+int cw_supply__load_usgs_ds140(cw_supply *s, cw_csv *c, cw_supply_load_report *rep,
+                               const char *source);
 int cw_supply__load_usgs_imports(cw_supply *s, cw_csv *c, cw_supply_load_report *rep,
                                  const char *source);
 int cw_supply__load_usgs_salient(cw_supply *s, cw_csv *c, cw_supply_load_report *rep,

@@ -43,6 +43,20 @@ set -e
 "$BIN" supply explain cobalt KOR --json 2>/dev/null | jq -e '.top_producer == "COD"' >/dev/null \
     || true # cobalt has no trade or price series here: explain says so (exit 3)
 
+# stop 22: USGS DS140 lithium (annual, 1900-2021) loads whole into salient: 122 years, the three
+# title rows and three notes skipped with a reason, 0 rejected; a bad cell is rejected with its
+# line and field, and rolls the file back
+if [ -r "$D/usgs-ds140-lithium/ds140-lithium.csv" ]; then
+    "$BIN" supply load usgs "$D/usgs-ds140-lithium/ds140-lithium.csv" > "$T/ds.txt"
+    grep -q "ds140-lithium.csv: 129 rows read, 122 loaded, 6 skipped (explained above), 0 rejected; committed" \
+        "$T/ds.txt" || fail "DS140 lithium does not load whole: $(tail -1 "$T/ds.txt")"
+    grep -q "ds140-lithium.csv:128: skipped: a note, not a year" "$T/ds.txt" || fail "DS140: the notes' reason"
+    sed 's/^2021,W,2640,/2021,W,26x0,/' "$D/usgs-ds140-lithium/ds140-lithium.csv" > "$T/ds140-bad.csv"
+    "$BIN" supply load usgs "$T/ds140-bad.csv" > "$T/dsb.txt" 2>&1 && fail "DS140: a bad cell loads"
+    grep -q "ds140-bad.csv:127: rejected: Imports: not a number '26x0'" "$T/dsb.txt" \
+        || fail "DS140: the bad cell's line and field: $(grep rejected "$T/dsb.txt" | head -1)"
+fi
+
 # explain (text) names the exposure basis, the HS lines, the units and the freshness
 "$BIN" supply load usgs "$D/usgs-mcs2026-extract/us_import_sources_mcs2026.csv" >/dev/null
 "$BIN" supply load komir "$D/komir-supply-risk-indices/komir_global_import_export.csv" >/dev/null
