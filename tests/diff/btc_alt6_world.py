@@ -1294,7 +1294,13 @@ def build(a):
     n_stale = max(3, active // 500)
     stale_at = set(r.sample(range(120, 110 + active), n_stale))
     heist_h = 110 + int(active * 0.08) + r.randint(0, 5)
-    for height in range(1, 111 + active):
+    # scale 1 promises 200k txs: a world that falls short gets a few more blocks of the economy
+    want = int(200_000 * s) if s >= 1 else 0
+    height = 0
+    while True:
+        height += 1
+        if height >= 111 + active and w.ntx + height >= want:
+            break
         w.height = height
         w.block_txs = []
         w.feerate = max(1, min(120, w.feerate + r.randint(-3, 3)))
