@@ -27,11 +27,21 @@ same() { # same NAME REF-DIGEST FLAG INPUT [ingest options]: the JSON input give
 
 # --- a chain from genesis: receipts, logs, traces, tokens, withdrawals
 $PY "$H/mkchain.py" "$T/m" 0 40 3
+# a token whose symbol and name hold quotes, backslashes and a non-ASCII letter (JSON: \" \\ \u00e9)
+$PY - "$T/m/tokens.csv" << 'EOF'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+rows[0]["symbol"], rows[0]["name"] = 'S"\u00e9\\', 'A \\"quoted\\" "x" \u00e9'
+w = csv.DictWriter(open(sys.argv[1], "w", newline=""), list(rows[0]), lineterminator="\n")
+w.writeheader()
+w.writerows(rows)
+EOF
 "$CW_BIN" ingest evm --csv "$T/m" --store "$T/ms" --quiet > /dev/null
 ref=$(store_digest "$T/ms")
 $PY "$H/csv2jsonl.py" "$T/m" "$T/mj"
 check "the JSON has ethereum-etl's types: a list of topics, integers, null" \
     grep -q '"topics": \["0x' "$T/mj/logs.json"
+check "and \u escapes (ensure_ascii)" grep -qF '"symbol": "S\"\u00e9\\"' "$T/mj/tokens.json"
 same "mkchain world, one .json a kind" "$ref" --csv "$T/mj"
 # export_all's folders, CRLF line ends, some files gzipped
 for f in "$T"/mj/*.json; do

@@ -15,6 +15,8 @@
  * rows with block_number N; a row for a block below N (not in the blocks files, or out of
  * order) is an error. BigQuery's crypto_ethereum schema is the same but for receipts merged
  * into transactions as receipt_* columns and timestamps written as "YYYY-MM-DD HH:MM:SS UTC".
+ * The same kinds as JSON lines (.json, .json.gz; one format a directory), and a stream file of
+ * every kind: csv_json.inc turns each line into the fields a CSV record gives.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -229,6 +231,7 @@ typedef struct stream {
     bool items;          /* an ethereumetl stream file: only the lines whose "type" is the kind's */
     uint64_t need;       /* JSON: the fields every line must have (required, or on line one) */
     int8_t jkey[MAX_FIELDS]; /* JSON: the column the key at each place matched last (a guess) */
+    uint8_t jlen[MAX_FIELDS]; /* JSON: the length of each column's name */
 } stream;
 
 struct cw_evm_csv {
@@ -380,6 +383,8 @@ static int open_file(cw_evm_csv *r, stream *s)
     s->json = (pl > 5 && !strcmp(path + pl - 5, ".json")) ||
               (pl > 8 && !strcmp(path + pl - 8, ".json.gz"));
     memset(s->jkey, 0xff, sizeof s->jkey);
+    for (int d = 0; d < KIND_NCOLS[s->kind]; d++)
+        s->jlen[d] = (uint8_t)strlen(KIND_COLS[s->kind][d].name);
     return 0;
 }
 
