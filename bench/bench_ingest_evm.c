@@ -8,7 +8,12 @@
  * Then where the floor is: the decoder alone (no store) and writing + fsyncing as many bytes as
  * the store holds, each timed apart; what the ingest costs beyond both is the writer's own.
  *
- * usage: bench_ingest_evm WORK_DIR [CSV_DIR | --txs N]
+ * With --json PATH (the same world as ethereum-etl's JSON lines: a directory of .json files or a
+ * stream file, tests/cli/evm/csv2jsonl.py) it then times the decoder alone and the ingest of
+ * that, in rows a second beside the CSV's (rows: the JSON's lines, the same data rows the CSV
+ * holds), and prints whether the two stores are byte-identical.
+ *
+ * usage: bench_ingest_evm WORK_DIR [CSV_DIR [--json PATH] | --txs N]
  *   With CSV_DIR (e.g. from `chainwatch gen evm --out CSV_DIR --txs 1000000`) it ingests that;
  *   otherwise it first writes a synthetic ethereum-etl world of N txs (default 1,000,000: 100
  *   txs a block, ETH transfers with receipts, ERC-20 Transfer logs on half of them, an internal
@@ -356,6 +361,44 @@ static double decode_pass(const char *csv, uint64_t *blocks)
     return dc;
 }
 
+/* Lines of the plain .json files under path (a directory, recursively, or one file). */
+static uint64_t count_lines(const char *path, int depth)
+{
+    struct stat st;
+    if (stat(path, &st))
+        return 0;
+    uint64_t n = 0;
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        if (!d || depth > 8) {
+            if (d)
+                closedir(d);
+            return 0;
+        }
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            size_t nl = strlen(e->d_name);
+            char p[4400];
+            snprintf(p, sizeof p, "%.4000s/%s", path, e->d_name);
+            if (e->d_name[0] != '.' &&
+                (e->d_type == DT_DIR || (nl > 5 && !strcmp(e->d_name + nl - 5, ".json"))))
+                n += count_lines(p, depth + 1);
+        }
+        closedir(d);
+        return n;
+    }
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return 0;
+    static char buf[1 << 20];
+    ssize_t k;
+    while ((k = read(fd, buf, sizeof buf)) > 0)
+        for (const char *q = buf; (q = memchr(q, '\n', (size_t)(buf + k - q))); q++)
+            n++;
+    close(fd);
+    return n;
+}
+
 /* The store's bytes alone: `bytes` written with pwrite in 4 MiB pieces to one new file in
  * dir and fsynced, as the writer's columns reach the disk (the bytes every store of this size
  * must write). Returns CPU seconds. */
@@ -388,6 +431,7 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *work = argv[1];
+    const char *json_in = argc >= 5 && !strcmp(argv[3], "--json") ? argv[4] : NULL;
     char csv[4096], store[4200];
     uint64_t n_txs = 1000000;
     mkdir(work, 0755);
@@ -501,5 +545,42 @@ int main(int argc, char **argv)
            cpu - dec - wr > 0 ? cpu - dec - wr : 0.0);
     printf("  ratio bound with a free writer (decoding + the store's bytes): %.3f CPU time\n",
            best_cpu / (dec + wr));
+    if (json_in) {
+        /* the same world as JSON lines: decoder alone (best of 2) and the ingest */
+        uint64_t jrows = count_lines(json_in, 0), jb = 0;
+        double jdec = 1e9;
+        for (int i = 0; i < 2; i++) {
+            double d = decode_pass(json_in, &jb);
+            if (d < 0)
+                return 1;
+            if (d < jdec)
+                jdec = d;
+        }
+        char jstore[4300];
+        snprintf(jstore, sizeof jstore, "%.4000s/store_json", work);
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", jstore);
+        if (system(cmd) != 0)
+            return 1;
+        cw_evm_ingest_opts jo = o;
+        jo.csv_dir = json_in;
+        jo.store_dir = jstore;
+        jo.synthetic = st.synthetic;
+        cw_evm_ingest_stats js;
+        double jc0 = cpu_seconds();
+        if (cw_evm_ingest_csv(&jo, &js)) {
+            fprintf(stderr, "ingest %s: %s\n", json_in, cw_error_last());
+            return 1;
+        }
+        double jcpu = cpu_seconds() - jc0;
+        char jdigest[65];
+        bool same = !store_digest(jstore, jdigest) && !strcmp(jdigest, digest);
+        printf("JSON lines (%s, %llu rows): decoding alone %.2f s CPU = %.0f rows/s (CSV: %.2f s "
+               "= %.0f rows/s, %.2fx); ingest %.2f s (%.2f s CPU) = %.0f rows/s, %.0f tx/s of CPU "
+               "(CSV: %.0f rows/s, %.0f tx/s of CPU, %.2fx); store %s the CSV's\n",
+               json_in, (unsigned long long)jrows, jdec, (double)jrows / jdec, dec,
+               (double)jrows / dec, jdec / dec, js.seconds, jcpu, (double)jrows / jcpu,
+               (double)js.txs_added / jcpu, (double)jrows / cpu, (double)st.txs_added / cpu,
+               jcpu / cpu, same ? "byte-identical to" : "DIFFERS from");
+    }
     return 0;
 }

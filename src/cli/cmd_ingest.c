@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "chainwatch/btc/ingest.h"
@@ -47,7 +48,9 @@ static int run_evm(int argc, char **argv)
     o.rollback_to = -2;
     bool json = false;
     const char *rpc = NULL;
+    const char *stream_file = NULL;
     static const struct option longopts[] = {{"csv", required_argument, NULL, 'c'},
+                                             {"json-stream", required_argument, NULL, 'j'},
                                              {"rpc", required_argument, NULL, 'r'},
                                              {"store", required_argument, NULL, 's'},
                                              {"chain", required_argument, NULL, 'n'},
@@ -64,6 +67,9 @@ static int run_evm(int argc, char **argv)
         switch (ch) {
         case 'c':
             o.csv_dir = optarg;
+            break;
+        case 'j':
+            o.csv_dir = stream_file = optarg;
             break;
         case 'r':
             rpc = optarg;
@@ -102,7 +108,13 @@ static int run_evm(int argc, char **argv)
     if (rpc)
         return cw_cli_usage_error(&cw_cmd_ingest, "--rpc: not in this build yet");
     if (!o.csv_dir || !o.store_dir)
-        return cw_cli_usage_error(&cw_cmd_ingest, "--csv and --store are required");
+        return cw_cli_usage_error(&cw_cmd_ingest,
+                                  "--csv (or --json-stream) and --store are required");
+    struct stat sst;
+    if (stream_file && (stat(stream_file, &sst) || !S_ISREG(sst.st_mode)))
+        return cw_cli_usage_error(&cw_cmd_ingest,
+                                  "--json-stream %s: not a file (an ethereumetl stream output)",
+                                  stream_file);
     catch_signals();
     o.stop = &stop_flag;
     cw_evm_ingest_stats st;
@@ -272,14 +284,17 @@ const cw_command cw_cmd_ingest = {
     "  --quiet             no progress line\n"
     "  --json              print the summary as JSON\n"
     "\n"
-    "ingest evm reads ethereum-etl CSV exports (blocks, transactions, receipts, logs,\n"
-    "token_transfers, traces, tokens; one file per kind or export_all's folders by block range;\n"
-    "plain or .gz; LF or CRLF; also BigQuery crypto_ethereum exports) into an EVM store of\n"
+    "ingest evm reads ethereum-etl exports (blocks, transactions, receipts, logs,\n"
+    "token_transfers, traces, tokens; CSV, or the JSON lines it writes for outputs named .json;\n"
+    "one file per kind or export_all's folders by block range; plain or .gz; LF or CRLF; also\n"
+    "BigQuery crypto_ethereum CSV exports, and `ethereumetl stream` output) into an EVM store of\n"
     "accounts, assets and value movements with exact 256-bit amounts. Blocks must follow the\n"
     "store's tip without a gap; blocks already in the store are checked and skipped, so a rerun\n"
     "after an interruption resumes. Bad input stops it with the file and line; the store stays\n"
     "at its last commit.\n"
-    "  --csv DIR           the export directory\n"
+    "  --csv DIR           the export directory (.csv or .json files: one format a directory)\n"
+    "  --json-stream FILE  an `ethereumetl stream` output file (.json or .json.gz: JSON lines,\n"
+    "                      each with its \"type\"); --csv FILE reads a file so too\n"
     "  --store DIR         EVM store directory (created when absent)\n"
     "  --chain NAME        ethereum (default), sepolia, bsc, polygon, arbitrum, optimism, base,\n"
     "                      avalanche, dev\n"

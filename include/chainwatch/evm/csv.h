@@ -9,6 +9,10 @@
  * Columns are found by header name, so column order and extra columns do not matter; a missing
  * required column is an error naming the file.
  *
+ * ethereum-etl's JSON lines (outputs named .json, .json.gz) are read as well, into the same
+ * blocks byte for byte (one format a directory); and cw_evm_csv_open given a file (not a
+ * directory) reads it as `ethereumetl stream` output: every kind in one file, by "type".
+ *
  * Rows must come in non-decreasing block order within each kind (export order); rows of one
  * block may come in any order. cw_evm_csv_next() merges the kinds block by block and hands
  * back one finished block (cw_evm_block_finish) at a time. Every error names the file and line.
@@ -23,7 +27,8 @@
 
 typedef struct cw_evm_csv cw_evm_csv;
 
-/* Finds the files under dir. CW_ENOTFOUND when there is no blocks file. */
+/* Finds the files under dir (or reads dir as a stream file when it is a file). CW_ENOTFOUND when
+ * there is no blocks file (no block items). */
 int cw_evm_csv_open(cw_evm_csv **out, const char *dir);
 /* Sources in memory (fuzzing, tests): kinds[i] is "blocks", "transactions", "receipts",
  * "logs", "traces", "token_transfers" or "tokens", one buffer each (borrowed, and rewritten in

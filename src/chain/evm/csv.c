@@ -15,6 +15,8 @@
  * rows with block_number N; a row for a block below N (not in the blocks files, or out of
  * order) is an error. BigQuery's crypto_ethereum schema is the same but for receipts merged
  * into transactions as receipt_* columns and timestamps written as "YYYY-MM-DD HH:MM:SS UTC".
+ * The same kinds as JSON lines (.json, .json.gz; one format a directory), and a stream file of
+ * every kind: csv_json.inc turns each line into the fields a CSV record gives.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -47,7 +49,14 @@ static const char *const KIND_NAMES[K_N] = {"blocks",          "transactions", "
 typedef struct {
     const char *name;
     bool required;
+    char jt; /* the JSON value ethereum-etl writes: JT_NUM, JT_STR, JT_LIST, JT_FLAG, or 0 any */
 } coldef;
+
+/* JSON value types (JSON-lines exports; null is an empty field for each) */
+#define JT_NUM 'n'  /* an integer of any size */
+#define JT_STR 's'  /* a string */
+#define JT_LIST 'l' /* a list */
+#define JT_FLAG 'f' /* 0 or 1, or false / true */
 
 enum {
     B_NUMBER,
@@ -62,16 +71,16 @@ enum {
     B_WITHDRAWALS,
     B_N
 };
-static const coldef B_COLS[B_N] = {{"number", true},
-                                   {"hash", true},
-                                   {"parent_hash", true},
-                                   {"miner", true},
-                                   {"gas_used", true},
-                                   {"gas_limit", false},
-                                   {"timestamp", true},
-                                   {"transaction_count", true},
-                                   {"base_fee_per_gas", false},
-                                   {"withdrawals", false}};
+static const coldef B_COLS[B_N] = {{"number", true, JT_NUM},
+                                   {"hash", true, JT_STR},
+                                   {"parent_hash", true, JT_STR},
+                                   {"miner", true, JT_STR},
+                                   {"gas_used", true, JT_NUM},
+                                   {"gas_limit", false, JT_NUM},
+                                   {"timestamp", true, JT_NUM},
+                                   {"transaction_count", true, JT_NUM},
+                                   {"base_fee_per_gas", false, JT_NUM},
+                                   {"withdrawals", false, JT_LIST}};
 enum {
     T_HASH,
     T_NONCE,
@@ -95,26 +104,26 @@ enum {
     T_R_BLOB_PRICE,
     T_N
 };
-static const coldef T_COLS[T_N] = {{"hash", true},
-                                   {"nonce", false},
-                                   {"block_number", true},
-                                   {"block_hash", false},
-                                   {"transaction_index", true},
-                                   {"from_address", true},
-                                   {"to_address", true},
-                                   {"value", true},
-                                   {"gas", true},
-                                   {"gas_price", true},
-                                   {"input", true},
-                                   {"max_fee_per_gas", false},
-                                   {"max_priority_fee_per_gas", false},
-                                   {"transaction_type", false},
-                                   {"receipt_gas_used", false},
-                                   {"receipt_contract_address", false},
-                                   {"receipt_status", false},
-                                   {"receipt_effective_gas_price", false},
-                                   {"receipt_blob_gas_used", false},
-                                   {"receipt_blob_gas_price", false}};
+static const coldef T_COLS[T_N] = {{"hash", true, JT_STR},
+                                   {"nonce", false, JT_NUM},
+                                   {"block_number", true, JT_NUM},
+                                   {"block_hash", false, JT_STR},
+                                   {"transaction_index", true, JT_NUM},
+                                   {"from_address", true, JT_STR},
+                                   {"to_address", true, JT_STR},
+                                   {"value", true, JT_NUM},
+                                   {"gas", true, JT_NUM},
+                                   {"gas_price", true, JT_NUM},
+                                   {"input", true, JT_STR},
+                                   {"max_fee_per_gas", false, JT_NUM},
+                                   {"max_priority_fee_per_gas", false, JT_NUM},
+                                   {"transaction_type", false, JT_NUM},
+                                   {"receipt_gas_used", false, JT_NUM},
+                                   {"receipt_contract_address", false, JT_STR},
+                                   {"receipt_status", false, JT_FLAG},
+                                   {"receipt_effective_gas_price", false, JT_NUM},
+                                   {"receipt_blob_gas_used", false, JT_NUM},
+                                   {"receipt_blob_gas_price", false, JT_NUM}};
 enum {
     R_TXHASH,
     R_INDEX,
@@ -128,24 +137,27 @@ enum {
     R_BLOB_PRICE,
     R_N
 };
-static const coldef R_COLS[R_N] = {{"transaction_hash", true}, {"transaction_index", true},
-                                   {"block_number", true},     {"block_hash", false},
-                                   {"gas_used", true},         {"contract_address", true},
-                                   {"status", true},           {"effective_gas_price", false},
-                                   {"blob_gas_used", false},   {"blob_gas_price", false}};
+static const coldef R_COLS[R_N] = {
+    {"transaction_hash", true, JT_STR}, {"transaction_index", true, JT_NUM},
+    {"block_number", true, JT_NUM},     {"block_hash", false, JT_STR},
+    {"gas_used", true, JT_NUM},         {"contract_address", true, JT_STR},
+    {"status", true, JT_FLAG},          {"effective_gas_price", false, JT_NUM},
+    {"blob_gas_used", false, JT_NUM},   {"blob_gas_price", false, JT_NUM}};
 enum { L_INDEX, L_TXHASH, L_TXINDEX, L_BLOCK, L_BLOCK_HASH, L_ADDRESS, L_DATA, L_TOPICS, L_N };
-static const coldef L_COLS[L_N] = {{"log_index", true},
-                                   {"transaction_hash", true},
-                                   {"transaction_index", true},
-                                   {"block_number", true},
-                                   {"block_hash", false},
-                                   {"address", true},
-                                   {"data", true},
-                                   {"topics", true}};
+static const coldef L_COLS[L_N] = {{"log_index", true, JT_NUM},
+                                   {"transaction_hash", true, JT_STR},
+                                   {"transaction_index", true, JT_NUM},
+                                   {"block_number", true, JT_NUM},
+                                   {"block_hash", false, JT_STR},
+                                   {"address", true, JT_STR},
+                                   {"data", true, JT_STR},
+                                   {"topics", true, JT_LIST}};
 enum { TT_TOKEN, TT_FROM, TT_TO, TT_VALUE, TT_TXHASH, TT_LOGINDEX, TT_BLOCK, TT_N };
 static const coldef TT_COLS[TT_N] = {
-    {"token_address", true},    {"from_address", true}, {"to_address", true},  {"value", true},
-    {"transaction_hash", true}, {"log_index", true},    {"block_number", true}};
+    {"token_address", true, JT_STR},    {"from_address", true, JT_STR},
+    {"to_address", true, JT_STR},       {"value", true, JT_NUM},
+    {"transaction_hash", true, JT_STR}, {"log_index", true, JT_NUM},
+    {"block_number", true, JT_NUM}};
 enum {
     TR_BLOCK,
     TR_TXHASH,
@@ -160,19 +172,20 @@ enum {
     TR_STATUS,
     TR_N
 };
-static const coldef TR_COLS[TR_N] = {{"block_number", true},
-                                     {"transaction_hash", true},
-                                     {"transaction_index", true},
-                                     {"from_address", true},
-                                     {"to_address", true},
-                                     {"value", true},
-                                     {"trace_type", true},
-                                     {"call_type", true},
-                                     {"trace_address", true},
-                                     {"error", true},
-                                     {"status", true}};
+static const coldef TR_COLS[TR_N] = {{"block_number", true, JT_NUM},
+                                     {"transaction_hash", true, JT_STR},
+                                     {"transaction_index", true, JT_NUM},
+                                     {"from_address", true, JT_STR},
+                                     {"to_address", true, JT_STR},
+                                     {"value", true, JT_NUM},
+                                     {"trace_type", true, JT_STR},
+                                     {"call_type", true, JT_STR},
+                                     {"trace_address", true, JT_LIST},
+                                     {"error", true, JT_STR},
+                                     {"status", true, JT_FLAG}};
 enum { TK_ADDRESS, TK_SYMBOL, TK_DECIMALS, TK_N };
-static const coldef TK_COLS[TK_N] = {{"address", true}, {"symbol", false}, {"decimals", false}};
+static const coldef TK_COLS[TK_N] = {
+    {"address", true, JT_STR}, {"symbol", false, 0}, {"decimals", false, 0}};
 
 static const coldef *const KIND_COLS[K_N] = {B_COLS,  T_COLS,  R_COLS, L_COLS,
                                              TT_COLS, TR_COLS, TK_COLS};
@@ -214,6 +227,11 @@ typedef struct stream {
     uint8_t width;       /* the record scan's instructions: CW_EVM_SCAN_SSE2, _AVX2 or _AVX512 */
     uint64_t keep_pairs; /* fields whose "" pairs the scan checks but leaves (withdrawals) */
     uint64_t escaped;    /* of the record in f: the kept fields that still hold "" pairs */
+    bool json;           /* the current file is JSON lines (.json, .json.gz) */
+    bool items;          /* an ethereumetl stream file: only the lines whose "type" is the kind's */
+    uint64_t need;       /* JSON: the fields every line must have (required, or on line one) */
+    int8_t jkey[MAX_FIELDS]; /* JSON: the column the key at each place matched last (a guess) */
+    uint8_t jlen[MAX_FIELDS]; /* JSON: the length of each column's name */
 } stream;
 
 struct cw_evm_csv {
@@ -227,6 +245,7 @@ struct cw_evm_csv {
     size_t n_tokens;
     char *scratch; /* hex decoding of log data */
     size_t scratch_cap;
+    int probe; /* the stream file's scan for item types: the kind of the line just read */
 };
 
 /* ---- files ---------------------------------------------------------------------------- */
@@ -245,6 +264,7 @@ static int kind_of(const char *base)
 typedef struct {
     char *path, *rel;
     int kind;
+    bool json;
     unsigned long long key;
 } found;
 
@@ -282,7 +302,9 @@ static int walk(found_list *fl, const char *dir, const char *rel, int depth)
         size_t nl = strlen(e->d_name);
         bool csv = (nl > 4 && !strcmp(e->d_name + nl - 4, ".csv")) ||
                    (nl > 7 && !strcmp(e->d_name + nl - 7, ".csv.gz"));
-        if (!csv)
+        bool json = (nl > 5 && !strcmp(e->d_name + nl - 5, ".json")) ||
+                    (nl > 8 && !strcmp(e->d_name + nl - 8, ".json.gz"));
+        if (!csv && !json)
             continue;
         if (fl->n == fl->cap) {
             size_t nc = fl->cap ? fl->cap * 2 : 32;
@@ -305,6 +327,7 @@ static int walk(found_list *fl, const char *dir, const char *rel, int depth)
         }
         fl->n++;
         f->kind = k;
+        f->json = json;
         f->key = ~0ull;
         for (const char *p = r; *p; p++) {
             if (*p >= '0' && *p <= '9') {
@@ -357,6 +380,11 @@ static int open_file(cw_evm_csv *r, stream *s)
     s->eof = false;
     s->line = 1;
     s->n_header = -1;
+    s->json = (pl > 5 && !strcmp(path + pl - 5, ".json")) ||
+              (pl > 8 && !strcmp(path + pl - 8, ".json.gz"));
+    memset(s->jkey, 0xff, sizeof s->jkey);
+    for (int d = 0; d < KIND_NCOLS[s->kind]; d++)
+        s->jlen[d] = (uint8_t)strlen(KIND_COLS[s->kind][d].name);
     return 0;
 }
 
@@ -829,7 +857,37 @@ static int header(cw_evm_csv *r, stream *s)
     return 0;
 }
 
+#include "chain/evm/csv_json.inc"
+
 static inline int parse_u64f(cw_evm_csv *r, stream *s, field f, const char *col, uint64_t *out);
+
+/* a record in s->f: its block number, and it waits (1), or an error */
+static inline int got_record(cw_evm_csv *r, stream *s)
+{
+    int bc = KIND_BLOCKCOL[s->kind];
+    if (bc >= 0) {
+        int rc = parse_u64f(r, s, s->f[s->col[bc]], KIND_COLS[s->kind][bc].name, &s->rec_block);
+        if (rc)
+            return rc;
+    }
+    s->have = true;
+    return 1;
+}
+
+/* closes the current file of s, done with */
+static void close_file(stream *s)
+{
+    if (s->gz) {
+        s->done_bytes += (uint64_t)gzoffset(s->gz);
+        gzclose(s->gz);
+        s->gz = NULL;
+    } else {
+        s->done_bytes += s->raw_off;
+        close(s->fd);
+        s->fd = -1;
+    }
+    s->cur++;
+}
 
 /* Parses the next data record into s->f (skipping headers and blank lines). Returns 1, 0 at
  * the end of all files, or an error. */
@@ -849,6 +907,17 @@ static int next_record(cw_evm_csv *r, stream *s)
             if (rc)
                 return rc;
         }
+        if (s->json) {
+            /* JSON lines (csv_json.inc): the same fields, then the same checks */
+            int rc = next_json(r, s, false);
+            if (rc < 0)
+                return rc;
+            if (rc == 0) {
+                close_file(s);
+                continue;
+            }
+            return got_record(r, s);
+        }
         size_t end;
         uint64_t nl = 0;
         bool scanned = scan_record(s, &end);
@@ -866,16 +935,7 @@ static int next_record(cw_evm_csv *r, stream *s)
                 s->done = true;
                 return 0;
             }
-            if (s->gz) {
-                s->done_bytes += (uint64_t)gzoffset(s->gz);
-                gzclose(s->gz);
-                s->gz = NULL;
-            } else {
-                s->done_bytes += s->raw_off;
-                close(s->fd);
-                s->fd = -1;
-            }
-            s->cur++;
+            close_file(s);
             continue;
         }
         s->rec_line = s->line;
@@ -894,14 +954,7 @@ static int next_record(cw_evm_csv *r, stream *s)
         if (s->nf != s->n_header)
             return cw_error_set(CW_ECORRUPT, "%s: line %llu: %d fields, the header has %d",
                                 fname(r, s), (unsigned long long)s->rec_line, s->nf, s->n_header);
-        int bc = KIND_BLOCKCOL[s->kind];
-        if (bc >= 0) {
-            if ((rc = parse_u64f(r, s, s->f[s->col[bc]], KIND_COLS[s->kind][bc].name,
-                                 &s->rec_block)))
-                return rc;
-        }
-        s->have = true;
-        return 1;
+        return got_record(r, s);
     }
 }
 
@@ -914,9 +967,9 @@ static field col(const stream *s, int c)
 
 static int bad(cw_evm_csv *r, stream *s, const char *colname, field f, const char *what)
 {
-    return cw_error_set(CW_ECORRUPT, "%s: line %llu: column %s: %s: '%.*s'", fname(r, s),
-                        (unsigned long long)s->rec_line, colname, what, (int)(f.n > 80 ? 80 : f.n),
-                        f.p);
+    return cw_error_set(CW_ECORRUPT, "%s: line %llu: %s %s: %s: '%.*s'", fname(r, s),
+                        (unsigned long long)s->rec_line, s->json ? "field" : "column", colname,
+                        what, (int)(f.n > 80 ? 80 : f.n), f.p);
 }
 
 /* the general way: every length, and the errors */
@@ -1880,14 +1933,104 @@ void cw_evm_csv_close(cw_evm_csv *r)
     csv_free(r);
 }
 
+/* An ethereumetl stream file (csv_json.inc): every kind in one file of JSON lines, each with
+ * its "type". A first pass finds the kinds it holds; then each kind reads the file on its own,
+ * passing over the other kinds' lines, so the merge is the one of a directory. */
+static int open_items(cw_evm_csv **out, const char *path, uint64_t size)
+{
+    cw_evm_csv *r = cw_calloc(1, sizeof *r);
+    int rc = 0;
+    if (!r || !(r->names = cw_calloc(1, sizeof *r->names)) || !(r->names[0] = cw_strdup(path))) {
+        rc = cw_error_set(CW_ENOMEM, "out of memory");
+        goto out;
+    }
+    r->n_names = 1;
+    uint8_t width = scan_width();
+    for (int k = 0; k < K_N; k++) {
+        r->s[k].kind = k;
+        r->s[k].fd = -1;
+        r->s[k].width = width;
+    }
+    /* the first pass: which kinds */
+    stream ps = {.kind = K_BLOCKS, .fd = -1, .width = width};
+    char *pp = r->names[0];
+    uint32_t id0 = 0;
+    ps.paths = &pp;
+    ps.file_ids = &id0;
+    ps.n_files = 1;
+    rc = open_file(r, &ps);
+    if (!rc) {
+        if (!ps.json)
+            rc = cw_error_set(CW_EINVAL,
+                              "%s: a file, read as an ethereumetl stream output, must be named "
+                              ".json or .json.gz (a directory holds the export files)",
+                              path);
+        while (!rc && (rc = next_json(r, &ps, true)) == 1) {
+            if (r->probe >= 0)
+                r->present[r->probe] = true;
+            rc = 0;
+        }
+    }
+    if (ps.gz)
+        gzclose(ps.gz);
+    if (ps.fd >= 0)
+        close(ps.fd);
+    cw_free(ps.buf);
+    if (rc < 0)
+        goto out;
+    if (!r->present[K_BLOCKS]) {
+        rc = cw_error_set(CW_ENOTFOUND,
+                          "%s: no block items (an ethereumetl stream output holds lines with "
+                          "\"type\": \"block\")",
+                          path);
+        goto out;
+    }
+    for (int k = 0; k < K_N; k++) {
+        stream *s = &r->s[k];
+        if (!r->present[k])
+            continue;
+        if (!(s->paths = cw_calloc(1, sizeof *s->paths)) ||
+            !(s->file_ids = cw_calloc(1, sizeof *s->file_ids)) ||
+            !(s->paths[0] = cw_strdup(path))) {
+            rc = cw_error_set(CW_ENOMEM, "out of memory");
+            goto out;
+        }
+        s->n_files = 1;
+        s->items = true;
+        r->total_bytes += size;
+    }
+    if (r->present[K_TOKENS] && (rc = read_tokens(r)) < 0)
+        goto out;
+    rc = 0;
+    *out = r;
+    r = NULL;
+out:
+    csv_free(r);
+    return rc;
+}
+
 int cw_evm_csv_open(cw_evm_csv **out, const char *dir)
 {
     *out = NULL;
+    struct stat st;
+    if (stat(dir, &st) == 0 && S_ISREG(st.st_mode))
+        return open_items(out, dir, (uint64_t)st.st_size);
     found_list fl = {0};
     int rc = walk(&fl, dir, "", 0);
     cw_evm_csv *r = NULL;
     if (rc)
         goto out;
+    /* one format a directory: CSV and JSON beside each other are most likely two exports of
+     * the same blocks, which the merge would read twice */
+    for (size_t i = 1; i < fl.n; i++) {
+        if (fl.v[i].json != fl.v[0].json) {
+            rc = cw_error_set(CW_EINVAL,
+                              "%s: both CSV and JSON-lines exports (%s, %s): keep one format "
+                              "in a directory",
+                              dir, fl.v[0].rel, fl.v[i].rel);
+            goto out;
+        }
+    }
     if (fl.n > 1)
         qsort(fl.v, fl.n, sizeof *fl.v, cmp_found);
     r = cw_calloc(1, sizeof *r);
@@ -1925,21 +2068,9 @@ int cw_evm_csv_open(cw_evm_csv **out, const char *dir)
         r->present[s->kind] = true;
     }
     if (!r->present[K_BLOCKS]) {
-        /* ethereum-etl's earlier versions wrote JSON lines for an output named .json: not read,
-         * said so */
-        char js[4096];
-        snprintf(js, sizeof js, "%s/blocks.json", dir);
-        if (access(js, F_OK) == 0) {
-            rc = cw_error_set(CW_ENOTFOUND,
-                              "%s: a JSON-lines export (as ethereum-etl wrote for an output "
-                              "named .json), which this reader does not take: export CSV "
-                              "(outputs named blocks.csv, transactions.csv, ...)",
-                              js);
-            goto out;
-        }
         rc = cw_error_set(CW_ENOTFOUND,
-                          "%s: no blocks file (blocks*.csv or blocks*.csv.gz, ethereum-etl "
-                          "export_blocks_and_transactions)",
+                          "%s: no blocks file (blocks*.csv, blocks*.json, or either .gz: "
+                          "ethereum-etl export_blocks_and_transactions)",
                           dir);
         goto out;
     }
