@@ -1482,11 +1482,15 @@ static int issuer_action(cw_evmstore *s, const cw_evm_block *b, const cw_evm_tx 
                 cw_evm_addr_hex(tk, &l->address);
                 cw_u256_to_dec(vs, &v);
                 cw_u256_to_dec(hs, &held);
+                bool src = b->src_files && l->src_file < b->n_src_files;
                 return cw_error_set(CW_ECORRUPT,
                                     "block %llu tx %s log %u: DestroyedBlackFunds of %s base units "
                                     "of token %s from %s, who holds %s there: more than the "
-                                    "balance (bad data)",
-                                    (unsigned long long)b->number, h, l->log_index, vs, tk, a, hs);
+                                    "balance (bad data)%s%s%s%.0llu",
+                                    (unsigned long long)b->number, h, l->log_index, vs, tk, a, hs,
+                                    src ? "; the log is " : "",
+                                    src ? b->src_files[l->src_file] : "", src ? " line " : "",
+                                    src ? (unsigned long long)l->src_line : 0ull);
             }
             move_ctx c = {tx, (uint32_t)b->number, l->log_index, CW_EVM_MOVE_ERC20, flags};
             ir.move = rows(s, C_MOVE);
