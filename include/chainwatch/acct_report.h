@@ -14,7 +14,8 @@
  * null with sanctioned first, recognised {as, score, probable} or null, arrivals and arrival_count
  * for stops, reads_as under poison, via_candidate_link when a followed candidate reached it;
  * kind "dust" with "dust": {rule, meaning} for a holding that is dust an honest account holds,
- * cw_acct_end.dust),
+ * cw_acct_end.dust; "frozen" {by, since_block, since_time, tx, probable, meaning} on a holding
+ * the token's own contract has frozen at the store's tip: cw_evm_frozen_json, a fact),
  * "conversions", "mixer_links" (with --through-mixer: withdrawal tx, mixer, recipient, asset,
  * amount, denomination, score, evidence classes, lead, probable; links carry value),
  * "mixer_candidates" (the same for withdrawals whose only evidence is the anonymity set: they

@@ -57,6 +57,13 @@ static int run_evm(const cw_store_opts *o)
         printf("  %-10s %s%s (received %s, sent %s)%s%s\n", sym && *sym ? sym : "token", bal,
                complete ? "" : " net", rec, sent, json_object_get(as, "token") ? "  token " : "",
                json_object_get(as, "token") ? json_string_value(json_object_get(as, "token")) : "");
+        json_t *fz = json_object_get(v, "frozen");
+        if (fz)
+            printf("             FROZEN by the issuer since block %lld (tx %s)%s\n",
+                   (long long)json_integer_value(json_object_get(fz, "since_block")),
+                   json_string_value(json_object_get(fz, "tx")),
+                   json_is_true(json_object_get(fz, "probable")) ? ", probable (status unknown)"
+                                                                 : "");
     }
     printf("  movements: %lld (newest first)\n",
            (long long)json_integer_value(json_object_get(j, "movements_total")));
@@ -74,11 +81,14 @@ static int run_evm(const cw_store_opts *o)
             snprintf(a, sizeof a, "%s items of %s", it ? it : "?", sy && *sy ? sy : "?");
         }
         json_t *f = json_object_get(v, "from"), *t = json_object_get(v, "to");
-        printf("    block %lld %-10s %s  %s -> %s\n",
+        printf("    block %lld %-10s %s  %s -> %s%s\n",
                (long long)json_integer_value(json_object_get(v, "block")),
                json_string_value(json_object_get(v, "kind")), a,
                json_is_string(f) ? json_string_value(f) : "(none)",
-               json_is_string(t) ? json_string_value(t) : "(none)");
+               json_is_string(t) ? json_string_value(t) : "(none)",
+               json_is_true(json_object_get(v, "destroyed_by_issuer"))
+                   ? "  (destroyed by the issuer: DestroyedBlackFunds)"
+                   : "");
     }
     json_decref(j);
     return CW_EXIT_OK;

@@ -71,11 +71,22 @@ static int run_evm(const cw_store_opts *o)
                          : json_string_value(json_object_get(as, "token")));
         else
             cw_cli_evm_scaled_dec(amount, sizeof amount, json_string_value(amt), as, true);
-        printf("    %-12s %s  %s -> %s%s%s\n", json_string_value(json_object_get(v, "kind")),
+        printf("    %-12s %s  %s -> %s%s%s%s\n", json_string_value(json_object_get(v, "kind")),
                amount, json_is_string(f) ? json_string_value(f) : "(none)",
                json_is_string(t) ? json_string_value(t) : "(none)",
                json_is_true(json_object_get(v, "probable")) ? "  (probable: status unknown)" : "",
-               json_is_true(json_object_get(v, "blob")) ? "  (blob fee)" : "");
+               json_is_true(json_object_get(v, "blob")) ? "  (blob fee)" : "",
+               json_is_true(json_object_get(v, "destroyed_by_issuer"))
+                   ? "  (destroyed by the issuer: DestroyedBlackFunds)"
+                   : "");
+    }
+    json_array_foreach(json_object_get(j, "issuer_actions"), i, v)
+    {
+        if (i == 0)
+            printf("  issuer actions (the token's own contract):\n");
+        printf("    %-9s %s  by %s\n", json_string_value(json_object_get(v, "action")),
+               json_string_value(json_object_get(v, "account")),
+               json_string_value(json_object_get(v, "token")));
     }
     json_array_foreach(json_object_get(j, "memos"), i, v)
     {

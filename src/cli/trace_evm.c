@@ -166,6 +166,12 @@ static void print_text(json_t *j, double seconds)
                 printf(" (%s, %s)", json_string_value(json_object_get(cl, "entity")),
                        json_string_value(json_object_get(cl, "category")));
         }
+        json_t *fz = json_object_get(v, "frozen");
+        if (json_is_object(fz)) /* a fact from the chain: the token's contract froze it */
+            printf("  FROZEN by the issuer since block %lld (tx %s)%s",
+                   (long long)json_integer_value(json_object_get(fz, "since_block")),
+                   json_string_value(json_object_get(fz, "tx")),
+                   json_is_true(json_object_get(fz, "probable")) ? ", probable" : "");
         putchar('\n');
     }
     json_array_foreach(json_object_get(j, "mixer_links"), i, v)

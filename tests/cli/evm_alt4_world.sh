@@ -17,7 +17,13 @@
 #    every bridge deposit of the thief ends at a bridge; no honest person is named
 #    (tests/diff/evm_alt3_honest.py: hot-wallet batch co-payees, the market maker's and the
 #    relayers' later customers, DEX traders after the thief's swaps); the USDT the issuer
-#    destroyed with a Transfer to 0x0 is counted burnt, not held;
+#    destroyed with a Transfer to 0x0 is counted burnt once, not held; the USDC the issuer froze
+#    is held, "frozen by the issuer since" its Blacklisted block and tx, in the trace and in
+#    `address`, and nothing else is said frozen (main at stop 22: plain held);
+#  - on an even seed (USDT's DestroyedBlackFunds with no Transfer, as on mainnet): the destroyed
+#    balance is a burn: `address` says 0, the trace counts it burnt and holds none of it at the
+#    user, `tx` shows the destroy, `check` is clean (main at stop 22: the thief held 1.08M
+#    destroyed USDT, certain);
 #  - on Arbitrum, traced from the bridge's mints and fills to the thief: cash-out recall and
 #    precision 1, amounts within 1 %, no honest person named; a relayer's fill sources only the
 #    ETH it credits the thief (main at stop 21: the relayer's own ETH paid into the spoke pool
@@ -38,7 +44,7 @@ $PY "$GEN" --out "$T/d1" --seed 4 --txs 3000 > /dev/null
 $PY "$GEN" --out "$T/d2" --seed 4 --txs 3000 > /dev/null
 check "the same seed gives the same world (Ethereum)" diff -r "$T/d1" "$T/d2"
 check "the same seed gives the same world (Arbitrum)" diff -r "$T/d1-arbitrum" "$T/d2-arbitrum"
-rm -rf "$T/d1" "$T/d2" "$T/d1-arbitrum" "$T/d2-arbitrum"
+rm -rf "$T/d2" "$T/d1-arbitrum" "$T/d2-arbitrum" # d1 (an even seed) is read again below
 $PY "$GEN" --out "$T/w" --out2 "$T/a" --seed 1 --txs 3000 > /dev/null
 check "the world carries its shapes" $PY - "$T/w" "$T/a" <<'PY'
 import csv, glob, sys
@@ -170,6 +176,54 @@ tot = [x for x in json.load(open(t))["totals"] if (x["asset"]["contract"] or "")
 print("burnt", tot["burnt"], "destroyed", d["amount"])
 assert int(tot["burnt"]) == int(d["amount"])
 PY
+check "w: the USDC the issuer froze is held, frozen by the issuer since its Blacklisted block and tx (trace and address); nothing else frozen" \
+    $PY - "$T/w" "$T/tw.json" "$CW_BIN" "$T/s" <<'PY'
+import csv, json, subprocess, sys
+w, t, cw, st = sys.argv[1:]
+acts = list(csv.DictReader(open(w + "/truth/issuer_actions.csv")))
+bl = [r for r in acts if r["action"] == "Blacklisted"][0]
+ends = json.load(open(t))["ends"]
+fz = [e for e in ends if e.get("frozen")]
+at = [e for e in ends if e["address"] == bl["address"] and (e["asset"]["contract"] or "") == bl["token"]]
+print(len(fz), "frozen ends;", [(e["kind"], e["amount"], e.get("frozen")) for e in at], "; truth", bl["block"], bl["tx_hash"], bl["amount"])
+assert at and all(e["kind"] == "held" and e.get("frozen") and e["frozen"]["since_block"] == int(bl["block"])
+                  and e["frozen"]["tx"] == bl["tx_hash"] and e["frozen"]["by"] == bl["token"] and not e["frozen"]["probable"] for e in at)
+assert all(e in at for e in fz), fz
+d = json.loads(subprocess.check_output([cw, "address", bl["address"], "--store", st, "--json"]))
+f = {(b["asset"].get("token") or ""): b.get("frozen") for b in d["balances"]}
+print("address:", f)
+assert f[bl["token"]]["since_block"] == int(bl["block"]) and not any(v for k, v in f.items() if k != bl["token"])
+txt = subprocess.check_output([cw, "address", bl["address"], "--store", st]).decode()
+assert "FROZEN by the issuer since block %s (tx %s)" % (bl["block"], bl["tx_hash"]) in txt, txt
+PY
+# an even seed (the determinism world, seed 4): USDT's DestroyedBlackFunds with no Transfer
+"$CW_BIN" ingest evm --csv "$T/d1" --store "$T/s4" --chain ethereum --quiet > /dev/null
+"$PY" "$SRC/tests/diff/xchain_labels.py" "$T/d1/truth/addresses.csv" > "$T/l4.csv"
+"$CW_BIN" labels import csv "$T/l4.csv" --db "$T/l4.db" > /dev/null
+args=()
+for t in $(jq -r '.[0].drain_txs[]' "$T/d1/truth/heists.json"); do args+=(--from "$t"); done
+"$CW_BIN" trace --store "$T/s4" --labels "$T/l4.db" "${args[@]}" --through-mixer --json > "$T/t4.json"
+check "even seed: the USDT the issuer destroyed with no Transfer is burnt: address 0, not held in the trace, counted burnt, shown by tx; check clean" \
+    $PY - "$T/d1" "$T/t4.json" "$CW_BIN" "$T/s4" <<'PY'
+import csv, json, subprocess, sys
+w, t, cw, st = sys.argv[1:]
+d = [r for r in csv.DictReader(open(w + "/truth/issuer_actions.csv")) if r["action"] == "DestroyedBlackFunds"][0]
+assert "no Transfer" in d["note"], d
+j = json.load(open(t))
+held = [e for e in j["ends"] if e["address"] == d["address"] and (e["asset"]["contract"] or "") == d["token"]]
+tot = [x for x in j["totals"] if (x["asset"]["contract"] or "") == d["token"]][0]
+a = json.loads(subprocess.check_output([cw, "address", d["address"], "--store", st, "--json"]))
+bal = [b for b in a["balances"] if (b["asset"].get("token") or "") == d["token"]][0]
+tx = json.loads(subprocess.check_output([cw, "tx", d["tx_hash"], "--store", st, "--json"]))
+burn = [m for m in tx["movements"] if m.get("destroyed_by_issuer")]
+ck = json.loads(subprocess.run([cw, "check", "--store", st, "--json"], capture_output=True).stdout)
+print("destroyed", d["amount"], "; held at the user", [e["amount"] for e in held], "; burnt", tot["burnt"], "; address balance",
+      bal["balance"], "; tx burns", [(m["from"], m["amount"]) for m in burn], tx.get("issuer_actions"), "; check problems", ck["problems"])
+assert not held and int(tot["burnt"]) == int(d["amount"]) and bal["balance"] == "0"
+assert [(m["from"], m["amount"], m["to"]) for m in burn] == [(d["address"], d["amount"], None)]
+assert [x["action"] for x in tx["issuer_actions"]] == ["destroy"] and ck["problems"] == 0
+PY
+
 # screening, the drain's recipient labelled theft as an investigator would after the heist: the
 # honest payees of batches other users sent later through the Multicall3-like contract the thief
 # fanned out through (a pass-through: it keeps nothing between txs) are not flagged theft (main:

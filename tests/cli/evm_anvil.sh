@@ -7,7 +7,9 @@
 # transaction, and two failed transactions; then (anvil --hardfork cancun) an EIP-4844 blob
 # transaction (tests/evm/anvil_blob.py: a zero blob, no library). `chainwatch ingest evm --rpc`
 # reads it; the blob fee is burnt as the receipt says, and every
-# account's balance per asset equals the node's eth_getBalance and balanceOf at the tip. Then
+# account's balance per asset equals the node's eth_getBalance and balanceOf at the tip (a
+# USDT-like issuer's destroyed balance, DestroyedBlackFunds with no Transfer, included; its frozen
+# balance said frozen). Then
 # reorgs (evm_snapshot / evm_revert and new blocks, a longer branch and a shorter one): the
 # store follows, the orphaned transactions are gone, balances agree again. JSON-RPC errors, an
 # unreachable node and a timeout give clear errors, a non-zero exit and an unchanged store.
@@ -47,6 +49,15 @@ check_eq "RPC: a memo as an ABI string argument is kept" "$("$CW_BIN" tx "$MTX2"
 TIP=$(printf '%d' "$(rpc eth_blockNumber '[]' | jq -r .result)")
 check_eq "store tip = node tip" "$("$CW_BIN" check --store "$S" >/dev/null && "$CW_BIN" block "$TIP" --store "$S" --json | jq -r .hash)" "$(rpc eth_getBlockByNumber "[\"$(printf 0x%x "$TIP")\",false]" | jq -r .result.hash)"
 check "every balance equals the node's (ETH and each token)" $DRV check "$URL" "$T/state.json" "$CW_BIN" "$S"
+# a USDT-like issuer (tests/evm/contracts/Stable.sol): destroyBlackFunds emits DestroyedBlackFunds
+# and no Transfer; the store burns the balance (the check above compares it with balanceOf: 0),
+# `tx` shows the burn, and the balance the issuer froze and kept is said frozen since its block
+check_eq "RPC: a destroyed blacklisted balance is a burn from its holder, shown by tx" \
+    "$("$CW_BIN" tx "$(jq -r .txs.destroy "$T/state.json")" --store "$S" --json | jq -r '[.movements[] | select(.destroyed_by_issuer) | "\(.from) \(.to) \(.amount)"] + [.issuer_actions[] | .action] | join(",")')" \
+    "$(jq -r '.accounts[4]' "$T/state.json") null 1080000000,destroy"
+check_eq "RPC: a frozen balance is said frozen by its token's contract since the freeze's block and tx" \
+    "$("$CW_BIN" address "$(jq -r .txs.freeze_kept.account "$T/state.json")" --store "$S" --json | jq -r --arg t "$(jq -r .txs.freeze_kept.token "$T/state.json")" '.balances[] | select(.asset.token == $t) | "\(.balance) \(.frozen.since_block) \(.frozen.tx) \(.frozen.by)"')" \
+    "333000000 $(jq -r '.txs.freeze_kept | "\(.block) \(.hash) \(.token)"' "$T/state.json")"
 # token metadata over RPC (eth_call symbol() and decimals()): the deployer holds both tokens
 check_eq "tokens named over RPC (symbol, decimals)" \
     "$("$CW_BIN" address "$(jq -r '.accounts[0]' "$T/state.json")" --store "$S" --json | jq -r '[.balances[] | select(.asset.id != 0) | .asset | "\(.symbol) \(.decimals)"] | sort | join(",")')" \

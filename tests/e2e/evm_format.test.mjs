@@ -87,3 +87,16 @@ test('dust an honest account holds (kind "dust") is drawn as a plain address, no
   assert.equal(n.category, 'unknown');
   assert.equal(g.meta.ends[0].kind, 'dust');
 });
+
+test('a holding the token\'s own contract froze says so beside its kind (a fact, not probable)', () => {
+  const usdc = { id: 3, symbol: 'USDC', decimals: 6, contract: '0xusdc' };
+  const doc = { model: 'fifo', ends: [
+    { address: '0xthief', asset: usdc, kind: 'held', amount: '333333333334', hops: 3, probable: false, path: ['0xh1'], label: null,
+      recognised: null, frozen: { by: '0xusdc', since_block: 336, since_time: 1767000000, tx: '0xfreeze', probable: false, meaning: 'frozen' } },
+    { address: '0xother', asset: usdc, kind: 'held', amount: '5', hops: 1, probable: false, path: ['0xh2'], label: null, recognised: null }] };
+  const g = fromEvmTrace(doc, () => ({ nodes: [], edges: [] }));
+  assert.equal(g.meta.ends[0].kind, 'held');
+  assert.equal(g.meta.ends[0].frozen, 'frozen by the issuer since block 336 (tx 0xfreeze)');
+  assert.equal(g.meta.ends[0].probable, false);
+  assert.equal(g.meta.ends[1].frozen, null);
+});

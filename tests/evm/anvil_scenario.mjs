@@ -22,7 +22,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 function compile() {
     const solc = require('solc');
     const sources = {};
-    for (const f of ['Token.sol', 'Forwarder.sol'])
+    for (const f of ['Token.sol', 'Forwarder.sol', 'Stable.sol'])
         sources[f] = { content: readFileSync(join(here, 'contracts', f), 'utf8') };
     const input = {
         language: 'Solidity',
@@ -36,6 +36,7 @@ function compile() {
     return {
         Token: out.contracts['Token.sol'].Token.evm.bytecode.object,
         Forwarder: out.contracts['Forwarder.sol'].Forwarder.evm.bytecode.object,
+        Stable: out.contracts['Stable.sol'].Stable.evm.bytecode.object,
     };
 }
 
@@ -125,6 +126,24 @@ async function scenario(url, statePath) {
     const bad2 = await send(url, { from: a3, to: fwd, value: '0x' + (10n ** 18n).toString(16), data: '0x' + split + addrWord(tusd) + addrWord(a4), gas: '0x30d40' });
     if (bad2.receipt.status !== '0x0') throw new Error('split to a token should fail');
     state.txs.failed_value = bad2.hash;
+    // a USDT-like issuer (Stable.sol), deployed by a7: a4 is blacklisted and its balance
+    // destroyed (DestroyedBlackFunds, no Transfer: balanceOf goes to 0), a5 is blacklisted and
+    // keeps its frozen balance
+    const a7 = acc[7];
+    const st = await send(url, { from: a7, data: '0x' + bin.Stable + tokenArgs('Test Tether', 'TUSDT', 6, 10n ** 12n), gas: '0x4c4b40' });
+    if (st.receipt.status !== '0x1') throw new Error('stable deployment failed');
+    const tusdt = st.receipt.contractAddress.toLowerCase();
+    state.tokens.push({ address: tusdt, symbol: 'TUSDT', decimals: 6 });
+    await tt(a7, tusdt, a4, 1080000000n);
+    await tt(a7, tusdt, a5, 333000000n);
+    const call = async (sig, who) => send(url, { from: a7, to: tusdt, data: '0x' + await selector(sig) + addrWord(who), gas: '0x30d40' });
+    const fz4 = await call('addBlackList(address)', a4);
+    const gone = await call('destroyBlackFunds(address)', a4);
+    const fz5 = await call('addBlackList(address)', a5);
+    if (gone.receipt.status !== '0x1' || gone.receipt.logs.length !== 1) throw new Error('destroyBlackFunds should succeed with one log');
+    state.txs.freeze_destroyed = fz4.hash;
+    state.txs.destroy = gone.hash;
+    state.txs.freeze_kept = { hash: fz5.hash, block: parseInt(fz5.receipt.blockNumber, 16), account: a5.toLowerCase(), token: tusdt };
     state.tip = parseInt(await rpc(url, 'eth_blockNumber'), 16);
     writeFileSync(statePath, JSON.stringify(state, null, 1));
 }
@@ -181,7 +200,7 @@ const [cmd, ...args] = process.argv.slice(2);
 try {
     if (cmd === 'compile') {
         const b = compile();
-        console.log(`Token ${b.Token.length / 2} bytes, Forwarder ${b.Forwarder.length / 2} bytes`);
+        console.log(`Token ${b.Token.length / 2} bytes, Forwarder ${b.Forwarder.length / 2} bytes, Stable ${b.Stable.length / 2} bytes`);
     } else if (cmd === 'scenario') await scenario(args[0], args[1]);
     else if (cmd === 'more') await more(args[0], args[1], args[2]);
     else if (cmd === 'check') await check(args[0], args[1], args[2], args[3]);

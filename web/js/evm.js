@@ -1,7 +1,8 @@
 // evm.js: EVM traces in the fund-flow graph (issue 13). Amounts are exact: base units are
 // decimal strings (wei exceed 2^53) scaled by the token's decimals with string arithmetic, never
 // through a double. Reads the trace document of `chainwatch trace --json` on an EVM store (and
-// GET /api/v1/evm/trace, the same shape): `ends` (where the value stopped or is held, kind dust for dust an honest account holds; each with
+// GET /api/v1/evm/trace, the same shape): `ends` (where the value stopped or is held, kind dust for dust an honest account holds,
+// `frozen` {since_block, tx} on a holding the token's own contract froze; each with
 // its asset {symbol, decimals, contract}, amount in base units, kind, hops and `path`, the tx
 // hashes from the source), and, when the cross-chain trace ran, `bridge_exits` (each with an
 // `edge` {from_chain, to_chain: "bitcoin", to_address, score, probable}) and `continuations`
@@ -91,7 +92,9 @@ export function fromEvmTrace(doc, fromBitcoin) {
     addTo(n.sums, end.asset, end.amount);
     if (prev) addTo(edge(prev, id, hop).sums, end.asset, end.amount);
     ends.push({ label: n.label, address: end.address, category, kind: end.kind, hop: hops, asset: end.asset, amount: end.amount,
-      text: formatAmount(end.amount, end.asset), probable: !!end.probable });
+      text: formatAmount(end.amount, end.asset), probable: !!end.probable,
+      // a holding the token's own contract froze (a fact from the chain, not a judgement)
+      frozen: end.frozen && typeof end.frozen === 'object' ? `frozen by the issuer since block ${end.frozen.since_block} (tx ${end.frozen.tx})` : null });
   }
   // the cross-chain part: one bridge edge per exit, into the Bitcoin address it paid
   let maxHop = Math.max(0, ...[...nodes.values()].map((n) => n.hop));

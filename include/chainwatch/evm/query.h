@@ -17,6 +17,12 @@ int cw_evm_query_tx(json_t **out, const cw_evmstore *s, const char *hash);
 /* An address: balance per asset, a page of movements (newest first), counterparties. */
 int cw_evm_query_address(json_t **out, const cw_evmstore *s, const char *addr, uint64_t offset,
                          uint64_t limit);
+/* What the token contract of `asset` says of `account` at the store's tip, when it has frozen it
+ * (issuer.col, cw_evmstore_frozen): {"by" (the token's contract), "since_block", "since_time",
+ * "tx" (the freeze's), "probable" (the freezing tx's status unknown), "meaning"}; NULL when the
+ * asset is no token or its contract has not frozen the account (a fact from the chain, never a
+ * judgement: only the token's own contract counts). */
+json_t *cw_evm_frozen_json(const cw_evmstore *s, uint32_t account, uint32_t asset);
 /* A block by number or 0x hash. */
 int cw_evm_query_block(json_t **out, const cw_evmstore *s, const char *which);
 /* Every cross-reference; "no balance below zero" when the store starts at genesis with

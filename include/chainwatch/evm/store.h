@@ -29,8 +29,9 @@
 #include "chainwatch/evm/u256.h"
 
 /* 2: the memo table (evm/memo.h); 3: narrow rows (8-byte amounts, 48-bit links); 4: memo rows
- * name their emitter; 5: EIP-4844 blob fees (a fee_burnt at position 1) */
-#define CW_EVM_STORE_FORMAT 5
+ * name their emitter; 5: EIP-4844 blob fees (a fee_burnt at position 1); 6: stablecoin issuers'
+ * actions (issuer.col: freezes, unfreezes, destroyed balances, the destroy a burn) */
+#define CW_EVM_STORE_FORMAT 6
 #define CW_EVM_NONE32 0xffffffffu
 #define CW_EVM_NONE64 UINT64_MAX
 #define CW_EVM_ASSET_NATIVE 0u
@@ -136,6 +137,28 @@ typedef struct cw_evm_row_wide {
     uint64_t move;      /* the movement whose amount this is */
     uint8_t amount[32]; /* cw_u256 limbs */
 } cw_evm_row_wide;      /* 40 bytes */
+
+/* issuer.col: a token contract's blacklisting actions, in tx order (docs/STORE-FORMAT.md
+ * "Issuers' actions"): USDT's AddedBlackList / RemovedBlackList / DestroyedBlackFunds, USDC's
+ * Blacklisted / UnBlacklisted, each from the contract that emitted it about its own token */
+typedef struct cw_evm_row_issuer {
+    uint64_t tx;    /* the tx whose log it is */
+    uint64_t move;  /* CW_EVM_ISSUER_DESTROY: the burn movement it made, or CW_EVM_NONE64 when a
+                       Transfer to 0x0 in the same tx is the burn; else CW_EVM_NONE64 */
+    uint32_t block; /* block number */
+    uint32_t log;   /* log index in the block */
+    uint32_t token; /* account of the contract that emitted the event (the token) */
+    uint32_t user;  /* account frozen, unfrozen or whose balance was destroyed */
+    uint8_t kind;   /* CW_EVM_ISSUER_* */
+    uint8_t flags;  /* CW_EVM_ISSUERF_* */
+    uint8_t pad[6];
+} cw_evm_row_issuer; /* 40 bytes */
+enum {
+    CW_EVM_ISSUER_FREEZE = 1,   /* AddedBlackList(user), Blacklisted(user) */
+    CW_EVM_ISSUER_UNFREEZE = 2, /* RemovedBlackList(user), UnBlacklisted(user) */
+    CW_EVM_ISSUER_DESTROY = 3   /* DestroyedBlackFunds(user, amount) */
+};
+#define CW_EVM_ISSUERF_STATUS_UNKNOWN 0x01 /* the tx's success is not known: probable */
 
 typedef struct cw_evm_row_movelink {
     uint8_t prev_out[6]; /* previous movement out of `from`, 48-bit; all ones for the first */
@@ -274,6 +297,18 @@ void cw_evmstore_tx_amounts(const cw_evmstore *s, const cw_evm_row_tx *t, cw_u25
 /* txamounts.col: rows present, and row i (NULL past them). */
 uint64_t cw_evmstore_txwide_count(const cw_evmstore *s);
 const cw_evm_row_txwide *cw_evmstore_txwide(const cw_evmstore *s, uint64_t i);
+
+/* issuer.col: rows published, and row i (NULL past them). */
+uint64_t cw_evmstore_issuer_count(const cw_evmstore *s);
+const cw_evm_row_issuer *cw_evmstore_issuer(const cw_evmstore *s, uint64_t i);
+/* Whether `token` (the account of a token contract) has frozen `user` before tx `before_tx`
+ * (the rows of earlier txs; CW_EVM_NONE64: at the store's tip): the newest freeze or unfreeze
+ * row of that pair decides. True with *since = that freeze's row, whose
+ * tx and block say since when. Only the token's own contract: a freeze by another contract never
+ * counts. A linear scan of issuer.col (rows are few: a real chain's issuers blacklist a few
+ * thousand accounts). */
+bool cw_evmstore_frozen(const cw_evmstore *s, uint32_t token, uint32_t user, uint64_t before_tx,
+                        const cw_evm_row_issuer **since);
 
 /* Per-asset balance of an account at block `at` (inclusive; UINT64_MAX = tip): walks both
  * chains. *bal receives n_assets entries (caller's array, zeroed here) of received and sent;

@@ -14,6 +14,7 @@
 #include "chainwatch/acct_policy.h"
 #include "chainwatch/acct_report.h"
 #include "chainwatch/errors.h"
+#include "chainwatch/evm/query.h"
 #include "chainwatch/evm_services.h"
 #include "chainwatch/util.h"
 
@@ -186,6 +187,12 @@ static json_t *ends_json(const rctx *c, const cw_acct_result *r, const cw_acct_r
                                 "it got in the asset): held, but not a holding of the thief's"
                               : "one of many tiny holdings one sender paid (a dusting campaign): "
                                 "held, but not a holding of the thief's"));
+        if (e[i].stop == CW_ACCT_STOP_NONE && !e[i].dust) {
+            /* a holding the token's own contract has frozen: a fact from the chain */
+            json_t *fz = cw_evm_frozen_json(c->s, e[i].account, e[i].asset);
+            if (fz)
+                json_object_set_new(j, "frozen", fz);
+        }
         if (e[i].candidate) /* only with follow_candidates */
             json_object_set_new(j, "via_candidate_link", json_true());
         if (e[i].stop != CW_ACCT_STOP_NONE) {

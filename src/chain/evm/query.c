@@ -75,6 +75,42 @@ static const char *event_name(unsigned kind)
     }
 }
 
+/* the issuer.col row of tx `tx` whose burn is movement m (a DestroyedBlackFunds), or NULL */
+static const cw_evm_row_issuer *destroy_of_move(const cw_evmstore *s, uint64_t tx, uint64_t m)
+{
+    uint64_t lo = 0, hi = cw_evmstore_issuer_count(s);
+    while (lo < hi) { /* rows are in tx order */
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (cw_evmstore_issuer(s, mid)->tx < tx)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (const cw_evm_row_issuer *r; (r = cw_evmstore_issuer(s, lo)) && r->tx == tx; lo++)
+        if (r->kind == CW_EVM_ISSUER_DESTROY && r->move == m)
+            return r;
+    return NULL;
+}
+
+json_t *cw_evm_frozen_json(const cw_evmstore *s, uint32_t account, uint32_t asset)
+{
+    const cw_evm_row_asset *a = cw_evmstore_asset(s, asset);
+    const cw_evm_row_issuer *r;
+    if (!a || a->account == CW_EVM_NONE32 ||
+        !cw_evmstore_frozen(s, a->account, account, CW_EVM_NONE64, &r))
+        return NULL;
+    char h[67];
+    cw_evm_hash_hex(h, (const cw_evm_hash *)cw_evmstore_tx_hash(s, r->tx));
+    const cw_evm_row_block *b = cw_evmstore_block(s, r->block);
+    return json_pack("{s:o, s:I, s:I, s:s, s:b, s:s}", "by", account_json(s, a->account),
+                     "since_block", (json_int_t)r->block, "since_time",
+                     (json_int_t)(b ? b->timestamp : 0), "tx", h, "probable",
+                     (r->flags & CW_EVM_ISSUERF_STATUS_UNKNOWN) != 0, "meaning",
+                     "frozen by the issuer: the token's own contract blacklisted this account "
+                     "(AddedBlackList or Blacklisted) and has not lifted it; the balance is held "
+                     "but cannot be moved while frozen");
+}
+
 static json_t *move_json(const cw_evmstore *s, uint64_t m)
 {
     const cw_evm_row_move *mv = cw_evmstore_move(s, m);
@@ -82,6 +118,11 @@ static json_t *move_json(const cw_evmstore *s, uint64_t m)
     json_object_set_new(o, "movement", json_integer((json_int_t)m));
     json_object_set_new(o, "kind", json_string(cw_evm_move_kind_name(mv->kind)));
     const char *ev = event_name(mv->kind);
+    if (mv->kind == CW_EVM_MOVE_ERC20 && mv->to == CW_EVM_NONE32 && mv->tx != CW_EVM_NONE64 &&
+        destroy_of_move(s, mv->tx, m)) {
+        ev = "DestroyedBlackFunds(address,uint256)"; /* the issuer's burn, no Transfer */
+        json_object_set_new(o, "destroyed_by_issuer", json_true());
+    }
     if (ev) {
         json_object_set_new(o, "event", json_string(ev));
         json_object_set_new(o, "log_index", json_integer(mv->pos));
@@ -197,6 +238,27 @@ int cw_evm_query_tx(json_t **out, const cw_evmstore *s, const char *hash)
     /* EIP-4844: the blob fee, beside the gas fee (a movement of its own, above) */
     if (!cw_u256_is_zero(&blob))
         json_object_set_new(o, "blob_fee", u256v_json(&blob));
+    /* stablecoin issuers' actions (issuer.col): freezes, unfreezes, destroyed balances */
+    json_t *ij = json_array();
+    for (uint64_t i = 0, n = cw_evmstore_issuer_count(s); i < n; i++) {
+        const cw_evm_row_issuer *r = cw_evmstore_issuer(s, i);
+        if (r->tx != tx)
+            continue;
+        static const char *const act[] = {"?", "freeze", "unfreeze", "destroy"};
+        json_t *x = json_pack("{s:s, s:o, s:o, s:I}", "action", act[r->kind <= 3 ? r->kind : 0],
+                              "token", account_json(s, r->token), "account",
+                              account_json(s, r->user), "log_index", (json_int_t)r->log);
+        if (r->kind == CW_EVM_ISSUER_DESTROY)
+            json_object_set_new(x, "burn",
+                                r->move == CW_EVM_NONE64
+                                    ? json_string("by the tx's Transfer to 0x0 (counted once)")
+                                    : json_integer((json_int_t)r->move));
+        json_array_append_new(ij, x);
+    }
+    if (json_array_size(ij))
+        json_object_set_new(o, "issuer_actions", ij);
+    else
+        json_decref(ij);
     /* bridge memos kept by the store (evm/memo.h) */
     json_t *mj = json_array();
     cw_evmstore_tx_memos(s, tx, &a, &e);
@@ -336,6 +398,9 @@ int cw_evm_query_address(json_t **out, const cw_evmstore *s, const char *addr, u
             cw_u256_to_dec(buf + 1, &d);
         }
         json_object_set_new(e, complete ? "balance" : "net_flow", json_string(buf));
+        json_t *fz = cw_evm_frozen_json(s, id, i);
+        if (fz)
+            json_object_set_new(e, "frozen", fz);
         json_array_append_new(bal, e);
     }
     cw_free(in);
@@ -627,6 +692,29 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
     if (next_txwide != cw_evmstore_txwide_count(s))
         problem(&p, "txamounts.col holds %llu rows, the txs name %llu",
                 (unsigned long long)cw_evmstore_txwide_count(s), (unsigned long long)next_txwide);
+    /* issuers' actions: in tx order, naming txs, blocks and accounts of the store; a destroy's
+     * burn is a movement of its tx at its log, from the user to nobody in the emitter's token */
+    uint64_t n_issuer = cw_evmstore_issuer_count(s);
+    for (uint64_t i = 0; i < n_issuer; i++) {
+        const cw_evm_row_issuer *r = cw_evmstore_issuer(s, i);
+        const cw_evm_row_issuer *pr = i ? cw_evmstore_issuer(s, i - 1) : NULL;
+        const cw_evm_row_tx *tr = r->tx < c.txs ? cw_evmstore_tx(s, r->tx) : NULL;
+        bool ok = tr && tr->block == r->block && r->token < c.accounts && r->user < c.accounts &&
+                  r->kind >= CW_EVM_ISSUER_FREEZE && r->kind <= CW_EVM_ISSUER_DESTROY &&
+                  (!pr || pr->tx < r->tx || (pr->tx == r->tx && pr->log < r->log)) &&
+                  (r->kind == CW_EVM_ISSUER_DESTROY || r->move == CW_EVM_NONE64);
+        if (ok && r->move != CW_EVM_NONE64) {
+            const cw_evm_row_move *mv = r->move < c.moves ? cw_evmstore_move(s, r->move) : NULL;
+            const cw_evm_row_asset *as = mv ? cw_evmstore_asset(s, mv->asset) : NULL;
+            ok = mv && mv->tx == r->tx && mv->pos == r->log && mv->from == r->user &&
+                 mv->to == CW_EVM_NONE32 && mv->kind == CW_EVM_MOVE_ERC20 && as &&
+                 as->account == r->token;
+        }
+        if (!ok)
+            problem(&p,
+                    "issuer.col row %llu: not an issuer's action of the store (tx %llu, log %u)",
+                    (unsigned long long)i, (unsigned long long)r->tx, r->log);
+    }
     /* moves and their links */
     uint8_t *seen = cw_calloc(c.moves ? c.moves : 1, 1);
     if (!seen) {
@@ -835,6 +923,8 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
                         json_integer((json_int_t)cw_evmstore_wide_count(s)));
     json_object_set_new(json_object_get(o, "checked"), "wide_tx_amounts",
                         json_integer((json_int_t)cw_evmstore_txwide_count(s)));
+    json_object_set_new(json_object_get(o, "checked"), "issuer_actions",
+                        json_integer((json_int_t)n_issuer));
     json_object_set_new(o, "balances_checked", json_boolean(complete));
     if (complete)
         json_object_set_new(o, "balances_below_zero", json_integer((json_int_t)negative));

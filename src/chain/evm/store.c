@@ -3,7 +3,8 @@
  *
  * Files: blocks.col txs.col txhash.col moves.col movelink.col accounts.col acctlast.col
  * assets.col creates.col, amounts.col and txamounts.col (movement amounts, tx values and gas
- * prices of 2^64 and above: the rows keep 64 bits), memos.col, txhash.hix addr.hix, MANIFEST
+ * prices of 2^64 and above: the rows keep 64 bits), memos.col, issuer.col (stablecoin issuers'
+ * freezes, unfreezes and destroys; a destroy is a burn), txhash.hix addr.hix, MANIFEST
  * (published counts), LOCK (writer flock).
  *
  * The commit protocol is the Bitcoin store's: the writer appends rows past the published
@@ -62,6 +63,7 @@ _Static_assert(sizeof(cw_evm_row_account) == 32, "account row");
 _Static_assert(sizeof(cw_evm_row_acctlast) == 16, "acctlast row");
 _Static_assert(sizeof(cw_evm_row_asset) == 64, "asset row");
 _Static_assert(sizeof(cw_evm_row_create) == 16, "create row");
+_Static_assert(sizeof(cw_evm_row_issuer) == 40, "issuer row");
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "the store format is little-endian"
 #endif
@@ -203,6 +205,7 @@ struct cw_evmstore {
     cw_evm_memotab memos; /* memos.col (memo.c): published with the counts */
     sidetab wide;         /* amounts.col: movement amounts >= 2^64, keyed by movement */
     sidetab txwide;       /* txamounts.col: tx value / gas price >= 2^64, keyed by tx */
+    sidetab issuer;       /* issuer.col: issuers' freezes, unfreezes and destroys, keyed by tx */
 };
 
 /* the rows of a side table whose key is below `key` (the count to publish with it) */
@@ -491,6 +494,7 @@ static void to_manifest(cw_manifest *m, const cw_evmstore *s, const counts *c)
     cw_manifest_set(m, "memos", cw_evm_memotab_rows_below(&s->memos, c->txs));
     cw_manifest_set(m, "amounts", side_below(&s->wide, c->moves));
     cw_manifest_set(m, "tx_amounts", side_below(&s->txwide, c->txs));
+    cw_manifest_set(m, "issuer_actions", side_below(&s->issuer, c->txs));
     if (s->synthetic) /* only then: a real store's MANIFEST is as before */
         cw_manifest_set(m, "synthetic", 1);
 }
@@ -778,7 +782,7 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
     for (int i = 0; i < N_COLS; i++)
         s->cols[i].fd = -1;
     s->memos.col.fd = -1;
-    s->wide.col.fd = s->txwide.col.fd = -1;
+    s->wide.col.fd = s->txwide.col.fd = s->issuer.col.fd = -1;
     uint64_t pub_memos = 0;
     if ((size_t)snprintf(s->dir, sizeof s->dir, "%s", dir) >= sizeof s->dir) {
         cw_free(s);
@@ -839,10 +843,13 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
         if (f != CW_EVM_STORE_FORMAT) {
             rc = cw_error_set(CW_EVERSION,
                               "%s/MANIFEST: EVM store format %llu, this build reads %d%s: "
-                              "re-ingest it into a new store",
+                              "re-ingest it into a new store (chainwatch ingest evm, from the "
+                              "same export or node, into a new directory)",
                               dir, (unsigned long long)f, CW_EVM_STORE_FORMAT,
                               f == 3   ? " (memo rows name their emitter since format 4)"
                               : f == 4 ? " (EIP-4844 blob fees are counted since format 5)"
+                              : f == 5 ? " (stablecoin issuers' freezes and destroyed balances "
+                                         "are kept since format 6)"
                                        : "");
             goto fail;
         }
@@ -869,6 +876,7 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
         pub_memos = cw_manifest_get(&m, "memos", 0);
         s->wide.pub = cw_manifest_get(&m, "amounts", 0);
         s->txwide.pub = cw_manifest_get(&m, "tx_amounts", 0);
+        s->issuer.pub = cw_manifest_get(&m, "issuer_actions", 0);
         s->synthetic = cw_manifest_get(&m, "synthetic", 0) != 0;
     }
     set_wrapped(s);
@@ -882,7 +890,8 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
     if ((rc = cw_evm_memotab_open(&s->memos, dir, writable, pub_memos)))
         goto fail;
     if ((rc = side_open(&s->wide, dir, "amounts", sizeof(cw_evm_row_wide), writable)) ||
-        (rc = side_open(&s->txwide, dir, "txamounts", sizeof(cw_evm_row_txwide), writable)))
+        (rc = side_open(&s->txwide, dir, "txamounts", sizeof(cw_evm_row_txwide), writable)) ||
+        (rc = side_open(&s->issuer, dir, "issuer", sizeof(cw_evm_row_issuer), writable)))
         goto fail;
     if (writable && ((rc = hold_indexes(s)) || (rc = recover(s))))
         goto fail;
@@ -926,7 +935,8 @@ int cw_evmstore_close(cw_evmstore *s)
     if (s->opened && s->writable) {
         counts cur = cur_counts(s);
         synced = memcmp(&cur, &s->pub, sizeof cur) == 0 && s->memos.col.rows == s->memos.pub &&
-                 s->wide.col.rows == s->wide.pub && s->txwide.col.rows == s->txwide.pub;
+                 s->wide.col.rows == s->wide.pub && s->txwide.col.rows == s->txwide.pub &&
+                 s->issuer.col.rows == s->issuer.pub;
         if (!synced)
             rc = undo_inplace(s, &cur, &s->pub, false);
     }
@@ -954,6 +964,8 @@ int cw_evmstore_close(cw_evmstore *s)
     if ((mr = side_close(&s->wide, s->writable, synced, trim)) && !rc)
         rc = mr;
     if ((mr = side_close(&s->txwide, s->writable, synced, trim)) && !rc)
+        rc = mr;
+    if ((mr = side_close(&s->issuer, s->writable, synced, trim)) && !rc)
         rc = mr;
     if (s->lock_fd >= 0)
         close(s->lock_fd);
@@ -1305,8 +1317,192 @@ static bool abi_sum(const uint8_t *d, uint32_t len, uint64_t off, cw_u256 *sum, 
     return true;
 }
 
-static int log_moves(cw_evmstore *s, const cw_evm_block *b, const cw_evm_log *l, uint64_t tx,
-                     uint8_t flags)
+/* ---- stablecoin issuers' actions (issuer.col; docs/STORE-FORMAT.md "Issuers' actions") ---- */
+
+static const uint8_t TOPIC_ADDED_BLACKLIST[32] = {/* AddedBlackList(address) (USDT) */
+                                                  0x42, 0xe1, 0x60, 0x15, 0x48, 0x68, 0x08, 0x7d,
+                                                  0x6b, 0xfd, 0xc0, 0xca, 0x23, 0xd9, 0x6a, 0x1c,
+                                                  0x1c, 0xfa, 0x32, 0xf1, 0xb7, 0x2b, 0xa9, 0xba,
+                                                  0x27, 0xb6, 0x9b, 0x98, 0xa0, 0xd8, 0x19, 0xdc};
+static const uint8_t TOPIC_REMOVED_BLACKLIST[32] = {/* RemovedBlackList(address) (USDT) */
+                                                    0xd7, 0xe9, 0xec, 0x6e, 0x6e, 0xcd, 0x65, 0x49,
+                                                    0x2d, 0xce, 0x6b, 0xf5, 0x13, 0xcd, 0x68, 0x67,
+                                                    0x56, 0x0d, 0x49, 0x54, 0x44, 0x21, 0xd0, 0x78,
+                                                    0x3d, 0xdf, 0x06, 0xe7, 0x6c, 0x24, 0x47, 0x0c};
+static const uint8_t TOPIC_DESTROYED[32] = {/* DestroyedBlackFunds(address,uint256) (USDT) */
+                                            0x61, 0xe6, 0xe6, 0x6b, 0x0d, 0x63, 0x39, 0xb2,
+                                            0x98, 0x0a, 0xec, 0xc6, 0xcc, 0xc0, 0x03, 0x97,
+                                            0x36, 0x79, 0x1f, 0x0c, 0xcd, 0xe9, 0xed, 0x51,
+                                            0x2e, 0x78, 0x9a, 0x7f, 0xbd, 0xd6, 0x98, 0xc6};
+static const uint8_t TOPIC_BLACKLISTED[32] = {/* Blacklisted(address) (USDC) */
+                                              0xff, 0xa4, 0xe6, 0x18, 0x17, 0x77, 0x69, 0x25,
+                                              0x65, 0xcf, 0x28, 0x52, 0x8f, 0xc8, 0x8f, 0xd1,
+                                              0x51, 0x6e, 0xa8, 0x6b, 0x56, 0xda, 0x07, 0x52,
+                                              0x35, 0xfa, 0x57, 0x5a, 0xf6, 0xa4, 0xb8, 0x55};
+static const uint8_t TOPIC_UNBLACKLISTED[32] = {/* UnBlacklisted(address) (USDC) */
+                                                0x11, 0x7e, 0x32, 0x10, 0xbb, 0x9a, 0xa7, 0xd9,
+                                                0xba, 0xff, 0x17, 0x20, 0x26, 0x82, 0x02, 0x55,
+                                                0xc6, 0xf6, 0xc3, 0x0b, 0xa8, 0x99, 0x9d, 0x1c,
+                                                0x2f, 0xd8, 0x8e, 0x28, 0x48, 0x13, 0x7c, 0x4e};
+
+/* The user an issuer's event names, as an indexed topic (USDC, some USDT forks) or as the first
+ * data word (USDT): a shape of `words` data words after it; false for any other shape. */
+static bool issuer_user(const cw_evm_block *b, const cw_evm_log *l, uint32_t words,
+                        cw_evm_addr *user, const uint8_t **rest)
+{
+    const uint8_t *d = b->arena + l->data_off;
+    if (l->n_topics == 2 && l->data_len == 32 * words) {
+        *rest = d;
+        return topic_addr(&l->topics[1], user);
+    }
+    if (l->n_topics == 1 && l->data_len == 32 * (words + 1)) {
+        *rest = d + 32;
+        return topic_addr((const cw_evm_hash *)d, user);
+    }
+    return false;
+}
+
+/* A DestroyedBlackFunds whose burn a Transfer(user -> 0x0, amount) of the same contract in the
+ * same tx already makes (issuers that emit both): the k-th such destroy in the tx pairs with the
+ * k-th such Transfer, so each burn counts once whatever the order of the two logs. */
+static bool destroy_paired(const cw_evm_block *b, const cw_evm_tx *t, const cw_evm_log *l,
+                           const cw_evm_addr *user, const cw_u256 *amount)
+{
+    uint32_t transfers = 0, earlier = 0;
+    for (uint32_t i = 0; i < t->n_logs; i++) {
+        const cw_evm_log *o = &b->logs[t->first_log + i];
+        if (memcmp(o->address.b, l->address.b, 20) != 0 || o->n_topics == 0)
+            continue;
+        const uint8_t *od = b->arena + o->data_off;
+        cw_evm_addr f, to, u;
+        cw_u256 v;
+        const uint8_t *rest;
+        if (memcmp(o->topics[0].b, TOPIC_TRANSFER, 32) == 0 && o->n_topics == 3 &&
+            o->data_len >= 32 && topic_addr(&o->topics[1], &f) && topic_addr(&o->topics[2], &to) &&
+            is_zero_addr(&to) && memcmp(f.b, user->b, 20) == 0) {
+            cw_u256_from_be32(&v, od);
+            transfers += cw_u256_cmp(&v, amount) == 0;
+        } else if (o->log_index < l->log_index &&
+                   memcmp(o->topics[0].b, TOPIC_DESTROYED, 32) == 0 &&
+                   issuer_user(b, o, 1, &u, &rest) && memcmp(u.b, user->b, 20) == 0) {
+            cw_u256_from_be32(&v, rest);
+            earlier += cw_u256_cmp(&v, amount) == 0;
+        }
+    }
+    return earlier < transfers;
+}
+
+/* What account holds of asset so far (the writer: rows appended and not yet published
+ * included), from its two movement chains; false when the store cannot know it (it does not
+ * hold the chain from genesis with receipts, logs and traces for every block) */
+static int held_so_far(cw_evmstore *s, const cw_evm_block *b, uint32_t acct, uint32_t asset,
+                       cw_u256 *bal, bool *known)
+{
+    counts cur = cur_counts(s);
+    *known = s->base == 0 && incomplete_at(s, &cur) == 0 && b->has_receipts && b->has_logs &&
+             b->has_traces;
+    cw_u256_from_u64(bal, 0);
+    if (!*known)
+        return 0;
+    cw_evm_row_acctlast h;
+    int rc = cw_evmstore_acctlast(s, acct, &h);
+    if (rc)
+        return rc;
+    cw_u256 in = {{0, 0, 0, 0}}, out = {{0, 0, 0, 0}};
+    for (int dir = 0; dir < 2; dir++) {
+        for (uint64_t m = dir ? h.last_out : h.last_in; m != CW_EVM_NONE64;) {
+            const cw_evm_row_move *mv = row(s, C_MOVE, m);
+            if (mv->asset == asset) {
+                cw_u256 a = cw_evmstore_move_amount(s, mv);
+                if (cw_u256_add(dir ? &out : &in, dir ? &out : &in, &a))
+                    return cw_error_set(CW_ECORRUPT, "account %u: sum overflows 2^256", acct);
+            }
+            const cw_evm_row_movelink *ln = row(s, C_MOVELINK, m);
+            uint64_t next = get48(dir ? ln->prev_out : ln->prev_in);
+            if (next != CW_EVM_NONE64 && next >= m)
+                return cw_error_set(CW_ECORRUPT, "account %u: chain not descending at move %llu",
+                                    acct, (unsigned long long)m);
+            m = next;
+        }
+    }
+    if (cw_u256_sub(bal, &in, &out))
+        cw_u256_from_u64(bal, 0); /* below zero: a token whose events miss credits */
+    return 0;
+}
+
+/* An issuer's freeze, unfreeze or destroy (issuer.col), from the token contract that emitted
+ * it, about its own token only: a contract can change no other token's balances. A destroy
+ * (USDT's destroyBlackFunds zeroes the balance and emits no Transfer) is a burn of the emitting
+ * token from the user, unless a Transfer to 0x0 in the same tx already burns it; in a store that
+ * knows balances, an amount above what the user holds there is bad data: an error naming the
+ * block, tx and log, and the block is not appended. Returns 1 when the log is not one of these. */
+static int issuer_action(cw_evmstore *s, const cw_evm_block *b, const cw_evm_tx *t,
+                         const cw_evm_log *l, uint64_t tx, uint8_t flags)
+{
+    const uint8_t *t0 = l->topics[0].b, *rest;
+    uint8_t kind = 0;
+    if (memcmp(t0, TOPIC_ADDED_BLACKLIST, 32) == 0 || memcmp(t0, TOPIC_BLACKLISTED, 32) == 0)
+        kind = CW_EVM_ISSUER_FREEZE;
+    else if (memcmp(t0, TOPIC_REMOVED_BLACKLIST, 32) == 0 ||
+             memcmp(t0, TOPIC_UNBLACKLISTED, 32) == 0)
+        kind = CW_EVM_ISSUER_UNFREEZE;
+    else if (memcmp(t0, TOPIC_DESTROYED, 32) == 0)
+        kind = CW_EVM_ISSUER_DESTROY;
+    else
+        return 1;
+    cw_evm_addr user;
+    if (!issuer_user(b, l, kind == CW_EVM_ISSUER_DESTROY, &user, &rest) || is_zero_addr(&user))
+        return 0; /* another shape: not the issuer's event */
+    cw_evm_row_issuer ir;
+    memset(&ir, 0, sizeof ir);
+    ir.tx = tx;
+    ir.move = CW_EVM_NONE64;
+    ir.block = (uint32_t)b->number;
+    ir.log = l->log_index;
+    ir.kind = kind;
+    ir.flags = (flags & CW_EVM_MOVEF_STATUS_UNKNOWN) ? CW_EVM_ISSUERF_STATUS_UNKNOWN : 0;
+    int rc;
+    if ((rc = account(s, &l->address, b->number, &ir.token)) ||
+        (rc = account(s, &user, b->number, &ir.user)))
+        return rc;
+    if (kind == CW_EVM_ISSUER_DESTROY) {
+        cw_u256 v;
+        cw_u256_from_be32(&v, rest);
+        if (!cw_u256_is_zero(&v) && !destroy_paired(b, t, l, &user, &v)) {
+            uint32_t asset;
+            cw_u256 held;
+            bool known;
+            if ((rc = asset_of(s, ir.token, CW_EVM_ASSET_KIND_ERC20, b->number, &asset)) ||
+                (rc = held_so_far(s, b, ir.user, asset, &held, &known)))
+                return rc;
+            if (known && cw_u256_cmp(&v, &held) > 0) {
+                char h[67], a[43], tk[43], vs[CW_U256_DEC_MAX], hs[CW_U256_DEC_MAX];
+                cw_evm_hash_hex(h, &t->hash);
+                cw_evm_addr_hex(a, &user);
+                cw_evm_addr_hex(tk, &l->address);
+                cw_u256_to_dec(vs, &v);
+                cw_u256_to_dec(hs, &held);
+                bool src = b->src_files && l->src_file < b->n_src_files;
+                return cw_error_set(CW_ECORRUPT,
+                                    "block %llu tx %s log %u: DestroyedBlackFunds of %s base units "
+                                    "of token %s from %s, who holds %s there: more than the "
+                                    "balance (bad data)%s%s%s%.0llu",
+                                    (unsigned long long)b->number, h, l->log_index, vs, tk, a, hs,
+                                    src ? "; the log is " : "",
+                                    src ? b->src_files[l->src_file] : "", src ? " line " : "",
+                                    src ? (unsigned long long)l->src_line : 0ull);
+            }
+            move_ctx c = {tx, (uint32_t)b->number, l->log_index, CW_EVM_MOVE_ERC20, flags};
+            ir.move = rows(s, C_MOVE);
+            if ((rc = move(s, &c, asset, ir.user, CW_EVM_NONE32, &v)))
+                return rc;
+        }
+    }
+    return cw_column_append(&s->issuer.col, &ir);
+}
+
+static int log_moves(cw_evmstore *s, const cw_evm_block *b, const cw_evm_tx *tx_in,
+                     const cw_evm_log *l, uint64_t tx, uint8_t flags)
 {
     const uint8_t *d = b->arena + l->data_off;
     move_ctx c = {tx, (uint32_t)b->number, l->log_index, 0, flags};
@@ -1383,7 +1579,8 @@ static int log_moves(cw_evmstore *s, const cw_evm_block *b, const cw_evm_log *l,
             return rc;
         return move(s, &c, asset, f, t, &v);
     }
-    return 0;
+    rc = issuer_action(s, b, tx_in, l, tx, flags);
+    return rc == 1 ? 0 : rc;
 }
 
 static int tx_moves(cw_evmstore *s, const cw_evm_block *b, const cw_evm_tx *t, uint64_t txn,
@@ -1474,7 +1671,7 @@ static int tx_moves(cw_evmstore *s, const cw_evm_block *b, const cw_evm_tx *t, u
             return rc;
     }
     for (uint32_t i = 0; i < t->n_logs; i++) {
-        if ((rc = log_moves(s, b, &b->logs[t->first_log + i], txn, c.flags)))
+        if ((rc = log_moves(s, b, t, &b->logs[t->first_log + i], txn, c.flags)))
             return rc;
     }
     return 0;
@@ -1576,7 +1773,7 @@ int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
     }
     counts before = cur_counts(s);
     uint64_t memos_before = s->memos.col.rows, wide_before = s->wide.col.rows,
-             txwide_before = s->txwide.col.rows;
+             txwide_before = s->txwide.col.rows, issuer_before = s->issuer.col.rows;
     int rc;
     /* a tx's index entry, inserted before its rows: the undo below finds entries by their rows,
      * so until the rows are in, a failure removes this one itself */
@@ -1755,6 +1952,7 @@ fail : {
     s->memos.col.rows = memos_before;
     s->wide.col.rows = wide_before;
     s->txwide.col.rows = txwide_before;
+    s->issuer.col.rows = issuer_before;
     if (tx_pending)
         (void)cw_hashidx_delete(&s->txidx, pending_h64, pending_tx);
     if (!undo_inplace(s, &cur, &before, false)) {
@@ -1772,17 +1970,17 @@ fail : {
  * overlap. Durability is unchanged: every file is synced, each in full, before MANIFEST. */
 #define SYNC_THREADS 3
 typedef struct {
-    cw_column *col[2][N_COLS + 3]; /* [0] first, then [1] */
-    uint64_t lo[2][N_COLS + 3];
+    cw_column *col[2][N_COLS + 4]; /* [0] first, then [1] */
+    uint64_t lo[2][N_COLS + 4];
     int n[2];
-    cw_column *wcol[N_COLS + 3]; /* phase 0's files, their writeback started before its syncs */
-    uint64_t wlo[N_COLS + 3];
+    cw_column *wcol[N_COLS + 4]; /* phase 0's files, their writeback started before its syncs */
+    uint64_t wlo[N_COLS + 4];
     int n_start;
     atomic_int next[2], snext;
     atomic_int rc; /* the first failure's code, 0 while none */
     pthread_mutex_t mu;
     pthread_cond_t cv;      /* done0 reached n_first, or a failure */
-    bool first[N_COLS + 3]; /* phase 0's columns that phase 1's point at */
+    bool first[N_COLS + 4]; /* phase 0's columns that phase 1's point at */
     int n_first, done0;     /* how many; how many of them have returned (under mu) */
     unsigned slow_ms;       /* test builds: CW_TEST_SLOW_FIRST_SYNC_MS, moves.col's delay */
     char msg[1024]; /* its message (the error state is per thread) */
@@ -1931,6 +2129,7 @@ int cw_evmstore_commit(cw_evmstore *s)
     sync_job_add(&j, &s->memos.col, s->memos.pub, false, false);
     sync_job_add(&j, &s->wide.col, s->wide.pub, false, false);
     sync_job_add(&j, &s->txwide.col, s->txwide.pub, false, false);
+    sync_job_add(&j, &s->issuer.col, s->issuer.pub, false, false);
     /* every file's writes started before a sync waits for them: the disk gets them all at once
      * instead of one file's at each sync in turn, and each sync mostly waits for writes in
      * flight. The starts are shared out among the workers and this thread: a start allocates
@@ -1959,6 +2158,7 @@ int cw_evmstore_commit(cw_evmstore *s)
     s->memos.pub = s->memos.col.rows;
     s->wide.pub = s->wide.col.rows;
     s->txwide.pub = s->txwide.col.rows;
+    s->issuer.pub = s->issuer.col.rows;
     crash_point(s);
     return 0;
 }
@@ -1972,6 +2172,7 @@ int cw_evmstore_rollback(cw_evmstore *s, int64_t number)
     s->memos.col.rows = s->memos.pub;
     s->wide.col.rows = s->wide.pub;
     s->txwide.col.rows = s->txwide.pub;
+    s->issuer.col.rows = s->issuer.pub;
     if (!s->pub.blocks || number >= (int64_t)(s->base + s->pub.blocks - 1))
         return 0;
     uint64_t keep = number < (int64_t)s->base ? 0 : (uint64_t)(number - (int64_t)s->base) + 1;
@@ -1996,6 +2197,7 @@ int cw_evmstore_rollback(cw_evmstore *s, int64_t number)
     s->memos.pub = s->memos.col.rows = cw_evm_memotab_rows_below(&s->memos, to.txs);
     s->wide.pub = s->wide.col.rows = side_below(&s->wide, to.moves);
     s->txwide.pub = s->txwide.col.rows = side_below(&s->txwide, to.txs);
+    s->issuer.pub = s->issuer.col.rows = side_below(&s->issuer, to.txs);
     rc = undo_inplace(s, &from, &to, false);
     if (!rc && !to.blocks)
         s->base = 0;
@@ -2266,4 +2468,30 @@ void cw_evmstore_tx_memos(const cw_evmstore *s, uint64_t tx, uint64_t *first, ui
     while (*end < s->memos.col.rows &&
            ((const cw_evm_row_memo *)cw_column_row(&s->memos.col, *end))->tx == tx)
         (*end)++;
+}
+
+uint64_t cw_evmstore_issuer_count(const cw_evmstore *s)
+{
+    return s->issuer.col.rows;
+}
+
+const cw_evm_row_issuer *cw_evmstore_issuer(const cw_evmstore *s, uint64_t i)
+{
+    return i < s->issuer.col.rows ? cw_column_row(&s->issuer.col, i) : NULL;
+}
+
+bool cw_evmstore_frozen(const cw_evmstore *s, uint32_t token, uint32_t user, uint64_t before_tx,
+                        const cw_evm_row_issuer **since)
+{
+    *since = NULL;
+    for (uint64_t i = s->issuer.col.rows; i-- > 0;) {
+        const cw_evm_row_issuer *r = cw_column_row(&s->issuer.col, i);
+        if (r->tx >= before_tx || r->token != token || r->user != user ||
+            r->kind == CW_EVM_ISSUER_DESTROY)
+            continue;
+        if (r->kind != CW_EVM_ISSUER_FREEZE)
+            return *since != NULL;
+        *since = r; /* the first of a run of freezes with no unfreeze between */
+    }
+    return *since != NULL;
 }

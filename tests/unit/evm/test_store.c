@@ -546,18 +546,22 @@ static void test_wide_amounts(void)
     CHECK(cw_evmstore_open(&s, path, false, NULL) == CW_EVERSION);
     CHECK(strstr(cw_error_last(), "re-ingest") != NULL);
     cw_error_clear();
-    /* format 3 (memo rows without their emitter) and 4 (no blob fees): the file and what to do
-     * are named, read-only or writable, and nothing is written */
-    for (int f = 3; f <= 4; f++) {
+    /* format 3 (memo rows without their emitter), 4 (no blob fees) and 5 (no issuers'
+     * actions): the file and what to do are named, read-only or writable, and nothing is
+     * written */
+    for (int f = 3; f <= 5; f++) {
         REQUIRE(cw_manifest_set(&mf, "evm_format", (uint64_t)f) == 0);
         REQUIRE(cw_manifest_write(&mf, mp) == 0);
         char want[64];
-        snprintf(want, sizeof want, "/MANIFEST: EVM store format %d, this build reads 5", f);
+        snprintf(want, sizeof want, "/MANIFEST: EVM store format %d, this build reads 6", f);
         for (int w = 0; w < 2; w++) {
             CHECK(cw_evmstore_open(&s, path, w == 1, NULL) == CW_EVERSION);
             CHECK(strstr(cw_error_last(), want) != NULL);
-            CHECK(strstr(cw_error_last(), f == 3 ? "emitter" : "blob fees") != NULL);
+            CHECK(strstr(cw_error_last(), f == 3   ? "emitter"
+                                          : f == 4 ? "blob fees"
+                                                   : "issuers' freezes") != NULL);
             CHECK(strstr(cw_error_last(), "re-ingest it into a new store") != NULL);
+            CHECK(strstr(cw_error_last(), "chainwatch ingest evm") != NULL);
             cw_error_clear();
         }
         REQUIRE(cw_manifest_read(&mf, mp) == 0);
@@ -1028,6 +1032,288 @@ static void test_reader_contract_mark(void)
     REQUIRE(cw_evmstore_close(r) == 0);
 }
 
+/* ---- stablecoin issuers' actions (issuer.col; docs/STORE-FORMAT.md "Issuers' actions") ---- */
+
+static const uint8_t ADDED_BLACKLIST[32] = {
+    0x42, 0xe1, 0x60, 0x15, 0x48, 0x68, 0x08, 0x7d, 0x6b, 0xfd, 0xc0, 0xca, 0x23, 0xd9, 0x6a, 0x1c,
+    0x1c, 0xfa, 0x32, 0xf1, 0xb7, 0x2b, 0xa9, 0xba, 0x27, 0xb6, 0x9b, 0x98, 0xa0, 0xd8, 0x19, 0xdc};
+static const uint8_t REMOVED_BLACKLIST[32] = {
+    0xd7, 0xe9, 0xec, 0x6e, 0x6e, 0xcd, 0x65, 0x49, 0x2d, 0xce, 0x6b, 0xf5, 0x13, 0xcd, 0x68, 0x67,
+    0x56, 0x0d, 0x49, 0x54, 0x44, 0x21, 0xd0, 0x78, 0x3d, 0xdf, 0x06, 0xe7, 0x6c, 0x24, 0x47, 0x0c};
+static const uint8_t DESTROYED[32] = {
+    0x61, 0xe6, 0xe6, 0x6b, 0x0d, 0x63, 0x39, 0xb2, 0x98, 0x0a, 0xec, 0xc6, 0xcc, 0xc0, 0x03, 0x97,
+    0x36, 0x79, 0x1f, 0x0c, 0xcd, 0xe9, 0xed, 0x51, 0x2e, 0x78, 0x9a, 0x7f, 0xbd, 0xd6, 0x98, 0xc6};
+static const uint8_t BLACKLISTED[32] = {
+    0xff, 0xa4, 0xe6, 0x18, 0x17, 0x77, 0x69, 0x25, 0x65, 0xcf, 0x28, 0x52, 0x8f, 0xc8, 0x8f, 0xd1,
+    0x51, 0x6e, 0xa8, 0x6b, 0x56, 0xda, 0x07, 0x52, 0x35, 0xfa, 0x57, 0x5a, 0xf6, 0xa4, 0xb8, 0x55};
+
+#define TOKEN 60 /* the issuer's token contract */
+#define FAKE 61  /* another contract emitting the same events */
+#define U1 11    /* frozen (USDT's shape: the user in the data), destroyed with no Transfer */
+#define U2 12    /* frozen (USDC's shape: indexed), destroyed with a Transfer to 0x0 as well */
+#define U3 13    /* frozen by FAKE only */
+
+/* a log of tx t (the block's last tx) from contract `who`: topic0, the user indexed (user >= 0,
+ * topic 1) or not (user < 0), then data words (an address word for -user, or amounts) */
+static void ev(cw_evm_block *b, int who, const uint8_t topic0[32], int user, const uint64_t *words,
+               int n_words)
+{
+    const cw_evm_tx *t = &b->txs[b->n_txs - 1];
+    cw_evm_log *l = cw_evm_block_add_log(b);
+    size_t li = b->n_logs - 1;
+    l->log_index = (uint32_t)li;
+    l->tx_index = t->index;
+    l->tx_hash = t->hash;
+    l->address = ADDR(who);
+    memcpy(l->topics[0].b, topic0, 32);
+    l->n_topics = 1;
+    uint8_t d[96] = {0};
+    int n = 0;
+    if (user >= 0) {
+        memcpy(l->topics[1].b + 12, ADDR(user).b, 20);
+        l->n_topics = 2;
+    } else {
+        memcpy(d + 12, ADDR(-user).b, 20);
+        n = 1;
+    }
+    for (int i = 0; i < n_words; i++, n++)
+        for (int k = 0; k < 8; k++)
+            d[32 * n + 31 - k] = (uint8_t)(words[i] >> (8 * k));
+    uint32_t off = 0;
+    REQUIRE(cw_evm_block_put_bytes(b, d, (size_t)(32 * n), &off) == 0);
+    b->logs[li].data_off = off;
+    b->logs[li].data_len = (uint32_t)(32 * n);
+}
+
+/* a Transfer(from -> to, v) of contract who (0 = the zero address) */
+static void transfer_log(cw_evm_block *b, int who, int from, int to, uint64_t v)
+{
+    const cw_evm_tx *t = &b->txs[b->n_txs - 1];
+    cw_evm_log *l = cw_evm_block_add_log(b);
+    size_t li = b->n_logs - 1;
+    l->log_index = (uint32_t)li;
+    l->tx_index = t->index;
+    l->tx_hash = t->hash;
+    l->address = ADDR(who);
+    l->n_topics = 3;
+    memcpy(l->topics[0].b, TRANSFER, 32);
+    if (from)
+        memcpy(l->topics[1].b + 12, ADDR(from).b, 20);
+    if (to)
+        memcpy(l->topics[2].b + 12, ADDR(to).b, 20);
+    uint8_t d[32] = {0};
+    for (int k = 0; k < 8; k++)
+        d[31 - k] = (uint8_t)(v >> (8 * k));
+    uint32_t off = 0;
+    REQUIRE(cw_evm_block_put_bytes(b, d, 32, &off) == 0);
+    b->logs[li].data_off = off;
+    b->logs[li].data_len = 32;
+}
+
+/* blocks 0-2: gas money, the token minted to U1 1000, U2 500, U3 300; block 2 the freezes (TOKEN
+ * freezes U1 in USDT's shape and U2 in USDC's, FAKE "freezes" U3) */
+static void issuer_block(cw_evm_block *b, uint64_t n)
+{
+    header(b, n);
+    if (n == 0) {
+        cw_evm_trace *t = cw_evm_block_add_trace(b);
+        t->tx_index = UINT32_MAX;
+        t->type = CW_EVM_TRACE_GENESIS;
+        t->status = 1;
+        t->to = ADDR(1);
+        t->has_to = true;
+        cw_u256_from_u64(&t->value, 1000000000);
+    } else if (n == 1) {
+        tx(b, 1, TOKEN, 0, CW_EVM_STATUS_OK);
+        transfer_log(b, TOKEN, 0, U1, 1000);
+        transfer_log(b, TOKEN, 0, U2, 500);
+        transfer_log(b, TOKEN, 0, U3, 300);
+    } else if (n == 2) {
+        tx(b, 1, TOKEN, 0, CW_EVM_STATUS_OK);
+        ev(b, TOKEN, ADDED_BLACKLIST, -U1, NULL, 0);
+        ev(b, TOKEN, BLACKLISTED, U2, NULL, 0);
+        tx(b, 1, FAKE, 0, CW_EVM_STATUS_OK);
+        ev(b, FAKE, ADDED_BLACKLIST, -U3, NULL, 0);
+    } else if (n == 3) {
+        /* U1: destroyed with no Transfer (mainnet USDT), the user in the data;
+         * U2: the destroy (indexed) and then a Transfer to 0x0 of the same amount: one burn */
+        uint64_t v1 = 1000, v2 = 500;
+        tx(b, 1, TOKEN, 0, CW_EVM_STATUS_OK);
+        ev(b, TOKEN, DESTROYED, -U1, &v1, 1);
+        tx(b, 1, TOKEN, 0, CW_EVM_STATUS_OK);
+        ev(b, TOKEN, DESTROYED, U2, &v2, 1);
+        transfer_log(b, TOKEN, U2, 0, 500);
+    }
+    REQUIRE(cw_evm_block_finish(b) == 0);
+}
+
+static uint32_t acct_id(const cw_evmstore *s, int who)
+{
+    cw_evm_addr a = ADDR(who);
+    uint32_t id = CW_EVM_NONE32;
+    CHECK(cw_evmstore_find_account(s, &a, &id) == 0);
+    return id;
+}
+
+/* a store of blocks 0..last, committed after block 2 and after `last` */
+static void build_issuer(const char *path, uint64_t last)
+{
+    cw_evmstore *s;
+    REQUIRE(cw_evmstore_open(&s, path, true, "ethereum") == 0);
+    cw_evm_block b;
+    cw_evm_block_init(&b);
+    for (uint64_t n = 0; n <= last; n++) {
+        issuer_block(&b, n);
+        REQUIRE(cw_evmstore_append(s, &b) == 0);
+        if (n == 2)
+            REQUIRE(cw_evmstore_commit(s) == 0);
+    }
+    REQUIRE(cw_evmstore_commit(s) == 0);
+    REQUIRE(cw_evmstore_close(s) == 0);
+    cw_evm_block_free(&b);
+}
+
+/* USDT's DestroyedBlackFunds is a burn of the emitting token (no Transfer on mainnet); a
+ * destroy beside a Transfer to 0x0 counts once; an amount above the balance is refused with the
+ * block, tx and log named, the store unchanged; freezes are kept, only the token's own contract's
+ * count; a writer killed at every crash point of the destroy's commit leaves a store that, once
+ * recovered and resumed, is byte for byte the uninterrupted one */
+static void test_issuers(void)
+{
+    char path[4096], ref[4096];
+    snprintf(ref, sizeof ref, "%s/iss_ref", cw_test_tmpdir());
+    build_issuer(ref, 3);
+    cw_evmstore *s;
+    REQUIRE(cw_evmstore_open(&s, ref, true, NULL) == 0);
+    uint32_t tok = acct_id(s, TOKEN), fake = acct_id(s, FAKE), u1 = acct_id(s, U1),
+             u2 = acct_id(s, U2), u3 = acct_id(s, U3), asset;
+    REQUIRE(cw_evmstore_find_asset(s, tok, &asset) == 0);
+    balance(s, U1, UINT64_MAX, asset, 0); /* main: 1000, the destroy not read */
+    balance(s, U2, UINT64_MAX, asset, 0); /* one burn, not two (-500) */
+    balance(s, U3, UINT64_MAX, asset, 300);
+    balance(s, U1, 2, asset, 1000);
+    /* rows: 3 freezes (block 2), 2 destroys (block 3) */
+    CHECK_EQ_INT(cw_evmstore_issuer_count(s), 5);
+    const cw_evm_row_issuer *r = cw_evmstore_issuer(s, 3), *since;
+    REQUIRE(r);
+    CHECK_EQ_INT(r->kind, CW_EVM_ISSUER_DESTROY);
+    CHECK_EQ_INT(r->user, u1);
+    CHECK(r->move != CW_EVM_NONE64); /* the burn it made */
+    const cw_evm_row_move *mv = cw_evmstore_move(s, r->move);
+    REQUIRE(mv);
+    CHECK(mv->from == u1 && mv->to == CW_EVM_NONE32 && mv->asset == asset && mv->pos == r->log);
+    CHECK_EQ_INT(cw_evmstore_issuer(s, 4)->move, CW_EVM_NONE64); /* the Transfer is the burn */
+    /* frozen: by the token's own contract, since block 2; U3 only by FAKE */
+    CHECK(cw_evmstore_frozen(s, tok, u1, CW_EVM_NONE64, &since) && since && since->block == 2);
+    CHECK(cw_evmstore_frozen(s, tok, u2, CW_EVM_NONE64, &since));
+    CHECK(!cw_evmstore_frozen(s, tok, u3, CW_EVM_NONE64, &since) && !since);
+    CHECK(cw_evmstore_frozen(s, fake, u3, CW_EVM_NONE64, &since));
+    json_t *fz = cw_evm_frozen_json(s, u2, asset);
+    CHECK(fz && json_integer_value(json_object_get(fz, "since_block")) == 2);
+    json_decref(fz);
+    CHECK(cw_evm_frozen_json(s, u3, asset) == NULL); /* another contract's freeze */
+    json_t *j = NULL;
+    CHECK(cw_evm_check(&j, s) == 0);
+    CHECK_EQ_INT(json_integer_value(json_object_get(j, "problems")), 0);
+    json_decref(j);
+    /* an amount above the balance (U3 holds 300): refused, block, tx and log named, the store
+     * as it was */
+    cw_evm_counts c0, c1;
+    cw_evmstore_counts(s, &c0);
+    cw_evm_block b;
+    cw_evm_block_init(&b);
+    header(&b, 4);
+    uint64_t v = 301;
+    cw_evm_tx *t = tx(&b, 1, TOKEN, 0, CW_EVM_STATUS_OK);
+    char th[67];
+    cw_evm_hash_hex(th, &t->hash);
+    ev(&b, TOKEN, DESTROYED, U3, &v, 1);
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    CHECK(cw_evmstore_append(s, &b) == CW_ECORRUPT);
+    CHECK(strstr(cw_error_last(), "block 4 tx ") != NULL);
+    CHECK(strstr(cw_error_last(), th) != NULL);
+    CHECK(strstr(cw_error_last(), "log 0: DestroyedBlackFunds of 301") != NULL);
+    CHECK(strstr(cw_error_last(), "holds 300") != NULL);
+    cw_error_clear();
+    cw_evmstore_counts(s, &c1);
+    CHECK(memcmp(&c0, &c1, sizeof c0) == 0);
+    CHECK_EQ_INT(cw_evmstore_issuer_count(s), 5);
+    /* the whole balance is a burn; then U1's freeze lifted */
+    header(&b, 4);
+    v = 300;
+    tx(&b, 1, TOKEN, 0, CW_EVM_STATUS_OK);
+    ev(&b, TOKEN, DESTROYED, U3, &v, 1);
+    tx(&b, 1, TOKEN, 0, CW_EVM_STATUS_OK);
+    ev(&b, TOKEN, REMOVED_BLACKLIST, -U1, NULL, 0);
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    REQUIRE(cw_evmstore_commit(s) == 0);
+    balance(s, U3, UINT64_MAX, asset, 0);
+    CHECK(!cw_evmstore_frozen(s, tok, u1, CW_EVM_NONE64, &since));
+    CHECK(cw_evmstore_frozen(s, tok, u1, 5, &since)); /* before the lift's tx */
+    /* a rollback to block 3 drops block 4's rows */
+    REQUIRE(cw_evmstore_rollback(s, 3) == 0);
+    CHECK_EQ_INT(cw_evmstore_issuer_count(s), 5);
+    balance(s, U3, UINT64_MAX, asset, 300);
+    REQUIRE(cw_evmstore_close(s) == 0);
+    cw_evm_block_free(&b);
+    /* killed at each crash point of appending and committing block 3 (the destroys) after the
+     * freezes' commit: recovered and resumed, the store is the uninterrupted one */
+    snprintf(ref, sizeof ref, "%s/iss_ref3", cw_test_tmpdir());
+    build_issuer(ref, 3);
+    unsigned killed = 0;
+    for (unsigned at = 1; at <= 64; at++) {
+        snprintf(path, sizeof path, "%s/iss_%u", cw_test_tmpdir(), at);
+        build_issuer(path, 2);
+        fflush(NULL);
+        pid_t pid = fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            char e[16];
+            snprintf(e, sizeof e, "%u", at);
+            setenv("CW_TEST_CRASH_POINT", e, 1);
+            cw_evmstore *w;
+            cw_evm_block cb;
+            cw_evm_block_init(&cb);
+            if (cw_evmstore_open(&w, path, true, NULL))
+                _exit(3);
+            issuer_block(&cb, 3);
+            if (cw_evmstore_append(w, &cb) || cw_evmstore_commit(w) || cw_evmstore_close(w))
+                _exit(4);
+            _exit(0);
+        }
+        int st;
+        REQUIRE(waitpid(pid, &st, 0) == pid);
+        CHECK((WIFEXITED(st) && WEXITSTATUS(st) == 0) ||
+              (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL));
+        killed += WIFSIGNALED(st);
+        cw_evmstore *w;
+        REQUIRE(cw_evmstore_open(&w, path, true, NULL) == 0); /* recovers */
+        bool published = cw_evmstore_tip(w) == 3;
+        /* the freezes are published either way: a reader finds U1 frozen, and its balance
+         * whole until the destroy is */
+        CHECK_EQ_INT(cw_evmstore_issuer_count(w), published ? 5 : 3);
+        balance(w, U1, UINT64_MAX, asset, published ? 0 : 1000);
+        if (!published) {
+            cw_evm_block cb;
+            cw_evm_block_init(&cb);
+            issuer_block(&cb, 3);
+            REQUIRE(cw_evmstore_append(w, &cb) == 0);
+            REQUIRE(cw_evmstore_commit(w) == 0);
+            cw_evm_block_free(&cb);
+        }
+        REQUIRE(cw_evmstore_close(w) == 0);
+        same_store(ref, path);
+        if (WIFEXITED(st))
+            break; /* past the last crash point */
+    }
+    fprintf(stderr,
+            "# %u crash points of the destroys' append and commit, each recovered to the "
+            "uninterrupted store\n",
+            killed);
+    CHECK(killed >= 3); /* the commit's steps */
+}
+
 int main(void)
 {
     RUN(test_store);
@@ -1037,5 +1323,6 @@ int main(void)
     RUN(test_reader_beside_rollback);
     RUN(test_reader_contract_mark);
     RUN(test_reader_beside_trim);
+    RUN(test_issuers);
     return cw_test_done();
 }

@@ -88,7 +88,7 @@ function factsView(doc) {
 function evmTables(g) {
   const frag = h('div', { class: 'evm-tables' });
   frag.append(table(`Where the value ended (${g.meta.chain}${g.meta.bridges ? `; ${g.meta.bridges} bridge exit${g.meta.bridges === 1 ? '' : 's'} into Bitcoin` : ''})`, [
-    { key: 'label', label: 'Entity / address' }, { key: 'kind', label: 'Ended as' }, { key: 'category', label: 'Category' },
+    { key: 'label', label: 'Entity / address' }, { key: 'kind', label: 'Ended as', render: (r) => (r.frozen ? `${r.kind}, ${r.frozen}` : r.kind) }, { key: 'category', label: 'Category' },
     { key: 'hop', label: 'Hops' }, { key: 'text', label: 'Amount', render: (r) => `${r.text}${r.probable ? ' (probable)' : ''}` }], g.meta.ends, { class: 'endpoints', id: 'trace-endpoints' }));
   if (g.meta.totals.length) {
     frag.append(table('Traced per asset', [{ key: 'sym', label: 'Asset', render: (r) => (r.asset && (r.asset.symbol || r.asset.contract)) || '?' },
