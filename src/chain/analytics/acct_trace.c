@@ -6,7 +6,8 @@
  * held it: a pair opens with what the account held just before (the source's balance
  * callback), as one clean lot or clean total, so taint never lands on an empty account that in
  * fact held clean funds. Per transaction, net flows (fees out, mints and burns as the token
- * contract's) name the converters: accounts that give up one asset and gain another. Taint
+ * contract's; items, NFTs, count here and nowhere else) name the converters: accounts that give
+ * up one asset and gain another (a seller giving up an item for a payment is one). Taint
  * reaching a converter in an asset it gains is converted, not held (that is the pool's side of
  * a swap); taint the converter sent in the assets it gave up is carried to the assets it
  * gained, in proportion (that is the trader's side); a giver that gains nothing, paying a
@@ -967,6 +968,8 @@ static void pbal_update(tracer *t, const group *g)
     uint64_t ix;
     for (size_t i = 0; i < g->n; i++) {
         const cw_acct_move *m = &g->m[i];
+        if (m->item)
+            continue;
         if (m->from != CW_ACCT_NONE && cw_u64map_get(&t->pbal_ix, key(m->from, m->asset), &ix) &&
             m->id >= t->pbal[ix].upto)
             t->pbal[ix].bal = sub(t->pbal[ix].bal, m->amount);
@@ -1013,7 +1016,7 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
     carried link_c = {ZERO, 0, CW_ACCT_NONE64, PROB_WEAK};
     for (size_t i = 0; t->o.through_mixer && t->n_pools && i < g->n && link_move == SIZE_MAX; i++) {
         const cw_acct_move *m = &g->m[i];
-        if (m->fee || m->from == CW_ACCT_NONE)
+        if (m->fee || m->item || m->from == CW_ACCT_NONE)
             continue;
         bool known = false;
         for (size_t k = 0; k < t->n_pools && !known; k++)
@@ -1023,7 +1026,7 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
         cw_u256 w = ZERO;
         size_t big = i;
         for (size_t k = 0; k < g->n; k++) {
-            if (g->m[k].fee || g->m[k].from != m->from || g->m[k].asset != m->asset)
+            if (g->m[k].fee || g->m[k].item || g->m[k].from != m->from || g->m[k].asset != m->asset)
                 continue;
             w = add(w, g->m[k].amount);
             if (lt(&g->m[big].amount, &g->m[k].amount))
@@ -1038,8 +1041,8 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
          * too, and whose every relayed withdrawal would otherwise look like the thief's) */
         bool fee_taker = false;
         for (size_t k = 0; k < g->n && !fee_taker; k++)
-            fee_taker = !g->m[k].fee && g->m[k].from == m->from && g->m[k].to == m->tx_from &&
-                        !cw_u256_is_zero(&g->m[k].amount);
+            fee_taker = !g->m[k].fee && !g->m[k].item && g->m[k].from == m->from &&
+                        g->m[k].to == m->tx_from && !cw_u256_is_zero(&g->m[k].amount);
         bool reuse = p->tainted > 0 && !fee_taker && holds_taint(t, m->tx_from);
         /* address match: the recipient is an address of the thief's already (it deposited, or
          * traced funds reached it before) */
@@ -1125,6 +1128,9 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
     }
     for (size_t i = 0; i < g->n; i++) {
         const cw_acct_move *m = &g->m[i];
+        /* an item carries no taint of its own: it only made its seller a venue (net flows) */
+        if (m->item)
+            continue;
         r->moves++;
         if ((rc = asset_slot(r, m->asset)))
             return rc;
