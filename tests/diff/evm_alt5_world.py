@@ -447,9 +447,11 @@ class World:
                           gas=80000)
             else:
                 mint(t, self.vault, d * px[t])
-            self.pools[name] = dict(kind="bal", addr=self.vault, tokens=sorted([t, WETH]), id=self.h32())
-        for p in self.pools.values():
-            p["r"] = {t: self.tok[(t, p["addr"])] for t in p["tokens"]}
+            self.pools[name] = dict(kind="bal", addr=self.vault, tokens=sorted([t, WETH]), id=self.h32(),
+                                    r={WETH: d * E18, t: d * E18 if t == self.stk else d * px[t]})
+        for p in self.pools.values():  # the vault's pools keep their own balances within it
+            if p["kind"] != "bal":
+                p["r"] = {t: self.tok[(t, p["addr"])] for t in p["tokens"]}
         # the vault's spare WETH for flash loans
         self.send(dep, WETH, 20000 * E18, sel("deposit()"),
                   lambda tx: (tx.dt.__setitem__((WETH, dep), tx.dt[(WETH, dep)] + 20000 * E18),
@@ -625,11 +627,11 @@ class World:
                           "curve", self.usdt, u, bot, bot, tout=self.usdc)
             back = self.swap(tx, tx.call(cb, bot, self.v3, 0, sel("swap(address,bool,int256,uint160,bytes)")),
                              "v3", self.usdc, c, bot, bot)
+            rest = back - loan
+            if rest <= 0:  # the round trip cost more than the bot brought: not sent
+                raise Abort
             tx.transfer(WETH, bot, V, loan)
             tx.log(V, [T_FLASH, ta(bot), ta(WETH)], "0x" + w32(loan) + w32(0))
-            rest = back - loan
-            if rest <= 0:
-                raise Abort
             tx.unwrap(-1, bot, rest)
             tx.call(-1, bot, pay_to, rest)
             tx.out = rest
@@ -817,8 +819,8 @@ class World:
         elif x < 0.77:
             self.agg_buy_stable(u, v(), r.choice([self.usdt, self.usdc]))
         elif x < 0.78:
-            self.flash(self.arb_owner, self.arb_bot, r.randint(1, 3) * E18 // 10, r.randint(200, 4000) * E18,
-                       self.arb_owner)
+            loan = r.randint(5, 60) * E18
+            self.flash(self.arb_owner, self.arb_bot, min(loan // 15, self.eth[self.arb_owner] // 2), loan, self.arb_owner)
         elif x < 0.81:
             self.nft_trade(u)
         elif x < 0.83:
@@ -1111,7 +1113,7 @@ class World:
             yield r.randint(1, 5)
             out = self.thief()
             extra = self.eth[a] - E18 // 10
-            res = self.flash(a, fw, extra, r.randint(2000, 6000) * E18, out)
+            res = self.flash(a, fw, extra, extra * r.randint(2, 5), out)
             if res:
                 self.flow(H, res, "flash_wash", a, out, "ETH", res["tx"].out)
                 self.flash_txs.append(res["hash"])
