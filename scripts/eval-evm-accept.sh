@@ -26,6 +26,10 @@
 #   alt4 adds tests/diff/evm_alt4_world.py's Ethereum world (a sixth, written from the issue texts
 #   only: custodians, stablecoin issuers' powers, a second chain; its Arbitrum half is scored apart,
 #   docs/GEN.md "A sixth EVM world");
+#   alt5 adds tests/diff/evm_alt5_world.py's world (a seventh, written from the issue texts only:
+#   V3 / Curve / Balancer-vault pools behind an aggregator, flash loans, CREATE2 forwarders and
+#   selfdestruct, NFT purchases, an L2 canonical bridge, EIP-7702 drainers, ERC-4337 bundles,
+#   fee-on-transfer and rebasing tokens; docs/GEN.md "A seventh EVM world");
 #   ours:NAME adds a world of data/scenarios/NAME.json (e.g. ours:evm-variants, whose thief
 #   deposits tokens as they are: amounts per asset beyond ETH; btc_to set on its bridge steps).
 set -euo pipefail
@@ -68,6 +72,9 @@ for seed in $(seq 1 "$SEEDS"); do
         elif [ "$kind" = alt4 ]; then
             "$py" "$here/tests/diff/evm_alt4_world.py" --out "$k/world" --out2 "$k/world-arbitrum" --seed "$seed" \
                 --txs "$IND_TXS" --genesis-ts $((1767225600 - 86400)) > /dev/null
+        elif [ "$kind" = alt5 ]; then
+            "$py" "$here/tests/diff/evm_alt5_world.py" --out "$k/world" --seed "$seed" --txs "$IND_TXS" \
+                --btc-to "$(jq -r 'join(",")' <<< "$addrs")" --genesis-ts $((1767225600 - 86400)) > /dev/null
         elif [ "$kind" = alt3 ]; then
             "$py" "$here/tests/diff/evm_alt3_world.py" --out "$k/world" --seed "$seed" --txs "$IND_TXS" \
                 --btc-to "$(jq -r 'join(",")' <<< "$addrs")" --genesis-ts $((1767225600 - 86400)) > /dev/null

@@ -17,7 +17,9 @@
  * sent is carried to the B it gained, at the executed rate; an account that gains A and gives up
  * B is the venue (a pool, a wrapped-token contract): taint reaching it in that tx is converted,
  * not held, so a pool never passes a thief's taint to the next honest trader. A conversion with
- * more than one asset given up is marked probable (the rate is a judgement).
+ * more than one asset given up is marked probable (the rate is a judgement). Items (NFTs) count
+ * in the net flows only: a seller paid in the tx it gives up an item is such a venue (a
+ * purchase), and the payment's taint goes on as the item, to whoever gained it.
  * Fees: taint spent on gas (burnt base fee, tip) is counted as fee and not followed.
  * Stops: a callback names the accounts where a trace stops (exchange deposit addresses,
  * mixers, bridges); taint reaching them is reported and not followed.
@@ -44,6 +46,11 @@ typedef struct cw_acct_move {
     bool fee;             /* gas paid (burnt base fee or tip) */
     cw_u256 amount;       /* base units */
     uint32_t tx_from;     /* the tx's sender (who paid its gas), CW_ACCT_NONE if unknown */
+    /* items (NFTs: ERC-721, ERC-1155), amount = their count: no fungible value, so never
+     * tainted themselves; they count only in the tx's net flows, so that a seller who gives up
+     * an item for a payment in one tx is a venue (a purchase converts the buyer's taint into
+     * the item, the seller holds none of it) */
+    bool item;
 } cw_acct_move;
 
 typedef enum { CW_ACCT_POISON, CW_ACCT_HAIRCUT, CW_ACCT_FIFO } cw_acct_model;

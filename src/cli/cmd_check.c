@@ -41,6 +41,15 @@ static int run_evm(const cw_store_opts *o)
             printf("  balances %s\n", json_string_value(json_object_get(j, "balances_note")));
         size_t i;
         json_t *v;
+        /* a token whose events do not give its balances (rebasing, or minting or burning with
+         * no event): its holders' balances in this store are wrong, said plainly */
+        json_array_foreach(json_object_get(j, "tokens_below_zero"), i, v)
+            printf("  token %s (%s): %lld accounts below zero at the tip: its events do not give "
+                   "its balances (a rebasing token, or one that mints or burns with no event); "
+                   "`address` shows what its events give, not what its holders hold\n",
+                   json_string_value(json_object_get(v, "symbol")),
+                   json_string_value(json_object_get(v, "token")),
+                   (long long)json_integer_value(json_object_get(v, "accounts_below_zero")));
         json_array_foreach(json_object_get(j, "errors"), i, v)
             printf("  %s\n", json_string_value(v));
         json_decref(j);

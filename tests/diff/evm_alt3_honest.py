@@ -11,7 +11,10 @@ An honest person is an address of category user or merchant. The trace names one
             not a holding of the thief's) is counted apart, on a line of its own;
   cash-out: an exchange, service, bridge or mixer end's arrival tx was sent by it;
   through:  it receives value (the tx's, an internal call's or a token transfer's) in a tx on a
-            path of the trace (stolen value passed through it).
+            path of the trace and sends (a tx, an internal call or a token transfer) in a later
+            tx of that path (stolen value passed through it); a co-recipient of a path's tx that
+            the path does not go on from (an honest payee of the same ERC-4337 bundle or
+            batch) is not (stop 22: those were counted before).
 Screening names one when `theft` is among an asset's `flagged` categories; certain when that
 flag's level is "flag" (a binary with one tier, before stop 21: every flag), probable only when
 it is "probable".
@@ -40,7 +43,7 @@ for p in traces:
         ends.append(e)
         want |= set(x for x in e.get("path", []) if x)
         want |= {a["tx"] for a in e.get("arrivals", [])}
-sender, recv = {}, defaultdict(set)
+sender, recv, senders = {}, defaultdict(set), defaultdict(set)
 for kind in ("transactions", "traces", "token_transfers"):
     for f in sorted(glob.glob(world + "/**/%s*.csv" % kind, recursive=True)):
         for r in csv.DictReader(open(f)):
@@ -49,15 +52,18 @@ for kind in ("transactions", "traces", "token_transfers"):
                 continue
             if kind == "transactions":
                 sender[h] = r["from_address"]
+                senders[h].add(r["from_address"])
                 if int(r["value"] or 0):
                     recv[h].add(r["to_address"])
             elif kind == "traces":
                 if r["status"] == "1" and int(r["value"] or 0) and r["trace_address"]:
                     recv[h].add(r["to_address"])
+                    senders[h].add(r["from_address"])
             else:
                 if int(r["value"]):
                     recv[h].add(r["to_address"])
                 sender.setdefault(h + "/tok", set()).add(r["from_address"])
+                senders[h].add(r["from_address"])
 
 
 def mark(a, way, certain):
@@ -77,9 +83,14 @@ for e in ends:
         for arr in e.get("arrivals", []):
             for s in {sender.get(arr["tx"])} | sender.get(arr["tx"] + "/tok", set()):
                 mark(s, "cash-out", cert)
+    path = []  # its txs, once each (a path names a tx once per movement of it)
     for h in e.get("path", []):
+        if h and h not in path:
+            path.append(h)
+    for i, h in enumerate(path):
+        later = set().union(*(senders.get(x, set()) for x in path[i + 1:])) if i + 1 < len(path) else set()
         for a in recv.get(h, ()):
-            if a != e["address"] or e["kind"] == "held":
+            if (a == e["address"] and e["kind"] == "held") or (a != e["address"] and a in later):
                 mark(a, "through", cert)
 rows = defaultdict(lambda: [0, 0])
 for a, ways in named.items():

@@ -1,7 +1,8 @@
 /*
  * acct_evm.c: the account-model trace's movement source over an EVM store
  * (cw_acct_source_evm): movements are moves.col rows in id order (NFT transfers, counted by
- * items only, are skipped: they carry no fungible value); an opening balance is a walk of the
+ * items only, carry no fungible value: given as items, which count in a tx's net flows only,
+ * and left out of balances); an opening balance is a walk of the
  * account's in and out chains (movelink.col) up to the movement; the token contract behind an
  * asset is its assets.col row; times are the block rows' timestamps; a tx's bridge destination
  * is its first memo (memos.col) asking for value on another chain; an account is fresh before a
@@ -26,10 +27,11 @@ static int evm_next(void *ctx, uint64_t from, cw_acct_move *out)
     cw_acct_evm *e = ctx;
     cw_evm_counts c;
     cw_evmstore_counts(e->store, &c);
-    for (uint64_t id = from; id < c.moves; id++) {
+    if (from >= c.moves)
+        return CW_ENOTFOUND;
+    {
+        uint64_t id = from;
         const cw_evm_row_move *m = cw_evmstore_move(e->store, id);
-        if (!fungible(m))
-            continue;
         const cw_evm_row_block *b = cw_evmstore_block(e->store, m->block);
         out->id = id;
         out->tx = m->tx;
@@ -42,9 +44,9 @@ static int evm_next(void *ctx, uint64_t from, cw_acct_move *out)
         out->amount = cw_evmstore_move_amount(e->store, m);
         const cw_evm_row_tx *tx = m->tx == CW_EVM_NONE64 ? NULL : cw_evmstore_tx(e->store, m->tx);
         out->tx_from = tx ? tx->from : CW_ACCT_NONE;
+        out->item = !fungible(m);
         return 0;
     }
-    return CW_ENOTFOUND;
 }
 
 static int evm_balance(void *ctx, uint32_t account, uint32_t asset, uint64_t before, cw_u256 *out)

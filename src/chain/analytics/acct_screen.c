@@ -287,7 +287,8 @@ static bool walk_inflows(walk *w, uint32_t account, const cw_evm_row_acctlast *l
  * zero: a router's or a pool's swap, a wrap), or it gives up nothing and the tx's sender gives
  * up other assets and none of this one (a swap paying someone else). The swap's output is then
  * explained by what the payer gave up, screened as of the tx, each given asset an equal part
- * (probable: the venue's rate is not read). Fills given[] (at most SWAP_MAX_GIVEN), returns how
+ * (probable: the venue's rate is not read); an item given up (an NFT sold) counts as an asset
+ * given up. Fills given[] (at most SWAP_MAX_GIVEN), returns how
  * many (0: no swap), *payer and *before (the tx's first movement). A tx of more than
  * SWAP_MAX_MOVES movements is no swap here (bounded cost: a batch or an airdrop). */
 #define SWAP_MAX_MOVES 256
@@ -316,10 +317,13 @@ static void net_add(netflow *f, uint32_t asset, double v)
     f->net[f->n++] = v;
 }
 
+/* A movement counted in a tx's net flows: not a fee. Items (NFTs) count (by number): a seller
+ * that gives up an item for the payment it receives is the venue of a purchase, its payment
+ * explained by the item it gave up (as the trace converts a buyer's taint into the item), not
+ * by the buyer's funds. */
 static bool value_move(const cw_evm_row_move *r)
 {
-    return r->kind != CW_EVM_MOVE_FEE_BURNT && r->kind != CW_EVM_MOVE_FEE_TIP &&
-           r->kind != CW_EVM_MOVE_ERC721 && r->kind != CW_EVM_MOVE_ERC1155;
+    return r->kind != CW_EVM_MOVE_FEE_BURNT && r->kind != CW_EVM_MOVE_FEE_TIP;
 }
 
 static void net_of(const cw_evmstore *s, uint64_t first, uint64_t end, uint32_t who, netflow *f)

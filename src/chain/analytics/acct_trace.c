@@ -6,7 +6,8 @@
  * held it: a pair opens with what the account held just before (the source's balance
  * callback), as one clean lot or clean total, so taint never lands on an empty account that in
  * fact held clean funds. Per transaction, net flows (fees out, mints and burns as the token
- * contract's) name the converters: accounts that give up one asset and gain another. Taint
+ * contract's; items, NFTs, count here and nowhere else) name the converters: accounts that give
+ * up one asset and gain another (a seller giving up an item for a payment is one). Taint
  * reaching a converter in an asset it gains is converted, not held (that is the pool's side of
  * a swap); taint the converter sent in the assets it gave up is carried to the assets it
  * gained, in proportion (that is the trader's side); a giver that gains nothing, paying a
@@ -521,6 +522,7 @@ typedef struct net {
     cw_u256 t_out, v_out; /* taint carried by and amount of its out-movements (given-up assets) */
     cw_u256 pg_t, pg_v;   /* the same, of an account that only gives up, into venues */
     bool pg_done;
+    bool item; /* an NFT collection: counted by items, indivisible */
     uint32_t hop;
     uint64_t via;
     uint8_t probable;
@@ -897,7 +899,8 @@ static bool pays(const tracer *t, const group *g, uint32_t from, uint32_t to, ui
 
 /* The one account that gave up `asset` in this tx and paid it to `pass` (an account whose net
  * in it is nothing, such as a router holding a swap's input on its way to the pool), or
- * CW_ACCT_NONE (none, or several: which one's taint went on is not known). */
+ * CW_ACCT_NONE (none, or several: which one's taint went on is not known); a venue paying
+ * `pass` some of what it gains is none of them. */
 static uint32_t upstream_giver(const tracer *t, group *g, uint32_t pass, uint32_t asset)
 {
     uint32_t found = CW_ACCT_NONE;
@@ -909,6 +912,10 @@ static uint32_t upstream_giver(const tracer *t, group *g, uint32_t pass, uint32_
         if (from == CW_ACCT_NONE || from == found)
             continue;
         const net *a = net_of(g, from, asset);
+        /* a venue that gains this asset paying some back (a wrapped-token contract unwrapping
+         * a round trip's output) gave up none of it: no giver */
+        if (a && gains(a) && converter(g, from))
+            continue;
         if (!a || !gives_up(a) || converter(g, from) || found != CW_ACCT_NONE)
             return CW_ACCT_NONE;
         found = from;
@@ -933,7 +940,7 @@ static int convert_out(tracer *t, const group *g, uint32_t giver, uint32_t from,
     cw_u256 gained = sub(b->in, b->out);
     if (cw_u256_is_zero(&c->x))
         return 0;
-    if (lt(&c->x, &t->o.min_amount)) {
+    if (!b->item && lt(&c->x, &t->o.min_amount)) {
         if ((rc = asset_slot(r, b->asset)))
             return rc;
         r->dust[b->asset] = add(r->dust[b->asset], c->x);
@@ -957,6 +964,11 @@ static int convert_out(tracer *t, const group *g, uint32_t giver, uint32_t from,
     pair *q;
     if ((rc = open_pair(t, b->account, b->asset, after, &q)))
         return rc;
+    /* items are not given to pairs as they move (no taint of their own; a source's balances
+     * may leave them out): the ones gained here are, before they take the taint */
+    carried clean = {ZERO, 0, CW_ACCT_NONE64, false};
+    if (b->item && (rc = give(t, q, c->x, &clean, after - 1)))
+        return rc;
     return taint_tail(t, q, c->x, c->via, c->hop == UINT32_MAX ? 0 : c->hop, c->probable);
 }
 
@@ -967,6 +979,8 @@ static void pbal_update(tracer *t, const group *g)
     uint64_t ix;
     for (size_t i = 0; i < g->n; i++) {
         const cw_acct_move *m = &g->m[i];
+        if (m->item)
+            continue;
         if (m->from != CW_ACCT_NONE && cw_u64map_get(&t->pbal_ix, key(m->from, m->asset), &ix) &&
             m->id >= t->pbal[ix].upto)
             t->pbal[ix].bal = sub(t->pbal[ix].bal, m->amount);
@@ -1002,10 +1016,12 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
         if (!a)
             return cw_error_set(CW_ENOMEM, "out of memory tracing");
         a->out = add(a->out, m->amount);
+        a->item = m->item;
         net *b = net_of(g, side(t, m->to, m->asset), m->asset);
         if (!b)
             return cw_error_set(CW_ENOMEM, "out of memory tracing");
         b->in = add(b->in, m->amount);
+        b->item = m->item;
     }
     /* mixer withdrawals in this tx: the pool's outflows add up to a denomination; the largest
      * one (the recipient's, beside a relayer's fee) may be linked to the tainted notes */
@@ -1013,7 +1029,7 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
     carried link_c = {ZERO, 0, CW_ACCT_NONE64, PROB_WEAK};
     for (size_t i = 0; t->o.through_mixer && t->n_pools && i < g->n && link_move == SIZE_MAX; i++) {
         const cw_acct_move *m = &g->m[i];
-        if (m->fee || m->from == CW_ACCT_NONE)
+        if (m->fee || m->item || m->from == CW_ACCT_NONE)
             continue;
         bool known = false;
         for (size_t k = 0; k < t->n_pools && !known; k++)
@@ -1023,7 +1039,7 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
         cw_u256 w = ZERO;
         size_t big = i;
         for (size_t k = 0; k < g->n; k++) {
-            if (g->m[k].fee || g->m[k].from != m->from || g->m[k].asset != m->asset)
+            if (g->m[k].fee || g->m[k].item || g->m[k].from != m->from || g->m[k].asset != m->asset)
                 continue;
             w = add(w, g->m[k].amount);
             if (lt(&g->m[big].amount, &g->m[k].amount))
@@ -1038,8 +1054,8 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
          * too, and whose every relayed withdrawal would otherwise look like the thief's) */
         bool fee_taker = false;
         for (size_t k = 0; k < g->n && !fee_taker; k++)
-            fee_taker = !g->m[k].fee && g->m[k].from == m->from && g->m[k].to == m->tx_from &&
-                        !cw_u256_is_zero(&g->m[k].amount);
+            fee_taker = !g->m[k].fee && !g->m[k].item && g->m[k].from == m->from &&
+                        g->m[k].to == m->tx_from && !cw_u256_is_zero(&g->m[k].amount);
         bool reuse = p->tainted > 0 && !fee_taker && holds_taint(t, m->tx_from);
         /* address match: the recipient is an address of the thief's already (it deposited, or
          * traced funds reached it before) */
@@ -1125,6 +1141,9 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
     }
     for (size_t i = 0; i < g->n; i++) {
         const cw_acct_move *m = &g->m[i];
+        /* an item carries no taint of its own: it only made its seller a venue (net flows) */
+        if (m->item)
+            continue;
         r->moves++;
         if ((rc = asset_slot(r, m->asset)))
             return rc;
@@ -1316,6 +1335,12 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
             cw_u256 gained = sub(b->in, b->out);
             cw_u256 x = cw_u256_muldiv(&gained, &a->t_out, &a->v_out);
             carried c = {x, a->hop, a->via, (uint8_t)(a->probable | (n_up > 1 ? PROB_WEAK : 0))};
+            /* items are indivisible: bought with any taint, they are held tainted, probable
+             * when the payment was not all taint */
+            if (b->item && lt(&a->t_out, &a->v_out)) {
+                c.x = gained;
+                c.probable |= PROB_WEAK;
+            }
             if ((rc = convert_out(t, g, a->account, a->asset, b, &a->t_out, &c, after)))
                 return rc;
         }
@@ -1354,13 +1379,26 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
             n_gainers += pure_gainer(g, &g->nets[j], a->asset);
         if (n_givers > 1 || n_gainers > 1 || n_assets > 0)
             c.probable |= PROB_WEAK;
+        /* no one gains another asset: a round trip through the venues (a flash-loan washer
+         * swapping the thief's ETH round and back in one tx) paying the given-up asset back
+         * out to accounts that only gain it: they take the taint, probable (main lost it) */
+        bool round = n_gainers == 0;
+        if (round)
+            c.probable |= PROB_WEAK;
         for (size_t j = 0; j < g->n_nets; j++) {
             net *b = &g->nets[j];
-            if (!pure_gainer(g, b, a->asset))
+            if (round ? !(b->asset == a->asset && b->account != CW_ACCT_NONE &&
+                          cw_u256_is_zero(&b->pg_v) && gains(b) && !converter(g, b->account))
+                      : !pure_gainer(g, b, a->asset))
                 continue;
             cw_u256 gained = sub(b->in, b->out);
             c.x = min_u(cw_u256_muldiv(&gained, &tt, &vv), gained);
-            if ((rc = convert_out(t, g, a->account, a->asset, b, &tt, &c, after)))
+            carried ci = c;
+            if (b->item && lt(&tt, &vv)) { /* indivisible, as above */
+                ci.x = gained;
+                ci.probable |= PROB_WEAK;
+            }
+            if ((rc = convert_out(t, g, a->account, a->asset, b, &tt, &ci, after)))
                 return rc;
         }
     }

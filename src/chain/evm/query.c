@@ -829,6 +829,7 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
     /* balances: only meaningful from genesis with receipts, logs and traces everywhere */
     bool complete = c.base == 0 && c.incomplete == 0 && c.blocks > 0;
     uint64_t negative = 0;
+    json_t *below = json_array(); /* per token: accounts below zero at the tip */
     if (complete) {
         size_t cap = 1024;
         while (cap < 2 * (c.moves + 1))
@@ -873,6 +874,26 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
                                 mv->from, (unsigned long long)m, mv->block);
                 }
             }
+        }
+        /* the tokens whose events leave holders below zero at the tip (a rebasing token's
+         * holders spending balance no Transfer gave them, a token minting or burning with no
+         * event): per asset in id order, how many accounts */
+        for (;;) {
+            uint32_t asset = UINT32_MAX;
+            uint64_t n = 0;
+            for (size_t j = 0; j < cap; j++)
+                if (t[j].key && t[j].neg && (uint32_t)t[j].key < asset)
+                    asset = (uint32_t)t[j].key;
+            if (asset == UINT32_MAX)
+                break;
+            for (size_t j = 0; j < cap; j++)
+                if (t[j].key && t[j].neg && (uint32_t)t[j].key == asset) {
+                    n++;
+                    t[j].neg = false;
+                }
+            json_t *e = asset_json(s, asset);
+            json_object_set_new(e, "accounts_below_zero", json_integer((json_int_t)n));
+            json_array_append_new(below, e);
         }
         cw_free(t);
     }
@@ -926,12 +947,15 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
     json_object_set_new(json_object_get(o, "checked"), "issuer_actions",
                         json_integer((json_int_t)n_issuer));
     json_object_set_new(o, "balances_checked", json_boolean(complete));
-    if (complete)
+    if (complete) {
         json_object_set_new(o, "balances_below_zero", json_integer((json_int_t)negative));
-    else
+        json_object_set_new(o, "tokens_below_zero", below);
+        below = NULL;
+    } else
         json_object_set_new(o, "balances_note",
                             json_string("not checked: the store does not start at genesis or "
                                         "lacks receipts, logs or traces for some blocks"));
+    json_decref(below);
     json_object_set_new(o, "problems", json_integer((json_int_t)p.n));
     json_object_set_new(o, "errors", p.errors);
     *out = o;

@@ -64,7 +64,7 @@ static uint32_t w_asset_account(void *ctx, uint32_t asset)
 
 static cw_acct_move mv(uint64_t id, uint64_t tx, uint32_t from, uint32_t to, uint64_t amount)
 {
-    cw_acct_move m = {id, tx, from, to, ETH, id, 1700000000 + id, false, u(amount), from};
+    cw_acct_move m = {id, tx, from, to, ETH, id, 1700000000 + id, false, u(amount), from, false};
     return m;
 }
 
