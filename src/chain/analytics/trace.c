@@ -2277,6 +2277,8 @@ typedef struct carry_edge {
 /* At most this many remixes back from a candidate's round, and rounds in one trace's walk */
 enum { CARRY_DEPTH = 8, CARRY_ROUNDS = 20000 };
 
+/* The index of round tx in the walk (*at), added at depth when new; SIZE_MAX when the walk is
+ * full (CARRY_ROUNDS). Returns 0 or CW_ENOMEM. */
 static int carry_round_of(carry_round **r, size_t *n, size_t *cap, cw_trace__slot **ix,
                           uint64_t *mask, uint64_t *cnt, uint64_t tx, uint32_t depth, size_t *at)
 {
@@ -2368,18 +2370,18 @@ static int carry_links(cw_trace *t, const carry_cand *cand, size_t n_cand)
     if (rc || n_r == 0)
         goto out;
     /* live rounds (a path to a root), in chain order: a round's inputs are older than it */
-    if (!(ord = cw_calloc(n_r, sizeof *ord))) {
+    m_slot *by_tx = cw_calloc(n_r, sizeof *by_tx);
+    if (!by_tx || !(ord = cw_calloc(n_r, sizeof *ord))) {
+        cw_free(by_tx);
         rc = CW_ENOMEM;
         goto out;
     }
     for (size_t i = 0; i < n_r; i++)
-        ord[i] = i;
-    for (size_t a = 1; a < n_r; a++) /* insertion sort by tx (the walk is nearly sorted) */
-        for (size_t b = a; b > 0 && r[ord[b - 1]].tx > r[ord[b]].tx; b--) {
-            size_t x = ord[b];
-            ord[b] = ord[b - 1];
-            ord[b - 1] = x;
-        }
+        by_tx[i] = (m_slot){r[i].tx, i};
+    qsort(by_tx, n_r, sizeof *by_tx, cmp_m_slot);
+    for (size_t i = 0; i < n_r; i++)
+        ord[i] = by_tx[i].i;
+    cw_free(by_tx);
     for (size_t a = 0; a < n_r; a++) {
         carry_round *x = &r[ord[a]];
         for (size_t j = x->e0; j < x->e1 && !x->live; j++)

@@ -157,6 +157,17 @@ static cw_trace *run(unsigned how, double floor)
     return t;
 }
 
+/* Every end of a and b the same. */
+static void same_ends(const cw_trace *a, const cw_trace *b)
+{
+    REQUIRE(cw_trace_n_ends(a) == cw_trace_n_ends(b));
+    for (size_t i = 0; i < cw_trace_n_ends(a); i++) {
+        const cw_trace_end *x = cw_trace_end_at(a, i), *y = cw_trace_end_at(b, i);
+        CHECK(x->kind == y->kind && x->out == y->out && x->amount == y->amount &&
+              x->probable == y->probable && x->rule == y->rule);
+    }
+}
+
 static void test_mixes_flagged(void)
 {
     CHECK(cw_patterns_multi_owner(cw_patterns_compute(cs, chain_tx(cs, id_m))));
@@ -240,12 +251,7 @@ static void test_entered(void)
     uint64_t ev = 0;
     CHECK(cw_trace__link(a, chain_out(cs, id_r[1], 1), &rule, &ev));
     CHECK_EQ_INT(rule, CW_RULE_RELINK_ADDRESS);
-    REQUIRE(cw_trace_n_ends(a) == cw_trace_n_ends(b));
-    for (size_t i = 0; i < cw_trace_n_ends(a); i++) {
-        const cw_trace_end *x = cw_trace_end_at(a, i), *y = cw_trace_end_at(b, i);
-        CHECK(x->kind == y->kind && x->out == y->out && x->amount == y->amount &&
-              x->probable == y->probable && x->rule == y->rule);
-    }
+    same_ends(a, b);
     cw_trace_free(a);
     cw_trace_free(b);
 }
@@ -254,12 +260,7 @@ static void test_entered(void)
 static void test_incremental(void)
 {
     cw_trace *a = run(0, 0.25), *b = run(CW_TRACE__REPLAY, 0.25);
-    REQUIRE(cw_trace_n_ends(a) == cw_trace_n_ends(b));
-    for (size_t i = 0; i < cw_trace_n_ends(a); i++) {
-        const cw_trace_end *x = cw_trace_end_at(a, i), *y = cw_trace_end_at(b, i);
-        CHECK(x->kind == y->kind && x->out == y->out && x->amount == y->amount &&
-              x->probable == y->probable && x->rule == y->rule);
-    }
+    same_ends(a, b);
     cw_trace_free(a);
     cw_trace_free(b);
 }
