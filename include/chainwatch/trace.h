@@ -65,13 +65,18 @@ typedef enum cw_trace_rule {
                                   * sweep ended the trace and that behaves as a custodial mixer
                                   * (opts.service_payouts, docs/TRACE-MODELS.md, "Unlabelled
                                   * custodial mixers") */
-    CW_RULE_RELINK_FUNDING = 9   /* "relinked-funding": outputs of a Wasabi 2 round that one
+    CW_RULE_RELINK_FUNDING = 9,  /* "relinked-funding": outputs of a Wasabi 2 round that one
                                   * owner holds (one output, or several an ordinary tx spends
                                   * together) worth more than the round's 10 largest untraced
                                   * inputs: no party without a traced input could have paid them
                                   * (docs/TRACE-MODELS.md, "Re-linking") */
+    CW_RULE_RELINK_CARRIED = 10  /* "relinked-carried": an output of a one-to-one mix no traced
+                                  * value entered, deposited at the source owner's exchange
+                                  * deposit account (or spent with its unmixed coins); the value
+                                  * is carried back through the remixes to the rounds the trace
+                                  * entered (docs/TRACE-MODELS.md, "Remixed past the trace") */
 } cw_trace_rule;
-#define CW_RULE_N 10
+#define CW_RULE_N 11
 const char *cw_trace_rule_name(cw_trace_rule r);
 
 /* How a traced amount stopped (a terminal node). */
@@ -266,6 +271,8 @@ typedef struct cw_trace_stats {
                                * from gives them their share of it first (docs/TRACE-MODELS.md,
                                * "Funders of a re-linked remix") */
     uint64_t relink_funding;  /* of the re-linked outputs, those re-linked by relinked-funding */
+    uint64_t relink_carried;  /* of the re-linked outputs, those re-linked by relinked-carried */
+    uint64_t relink_carry_rounds; /* the untraced remixes relinked-carried carries value through */
     uint64_t mixer_payouts;   /* deposits given value by opts.mixer_payouts */
     uint64_t mixer_payout_value; /* their value (all probable) */
     uint64_t service_payouts;    /* of those, by an unlabelled service (rule service-payout) */

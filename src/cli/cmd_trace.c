@@ -132,6 +132,14 @@ static void print_table(json_t *j, const cw_trace_stats *st, double total_s)
                "inputs, more than a party without a traced input (at most 10 coins) could pay "
                "(--json: graph outputs' relinked.funding)\n",
                (long long)n_fund);
+    json_t *car = json_object_get(json_object_get(pr, "relinked"), "carried");
+    if (car)
+        printf("relinked-carried: %lld post-mix output(s) PROBABLE: remixed past the rounds the "
+               "trace entered (%lld remix(es)) and deposited at the owner's exchange deposit "
+               "account or spent with its unmixed coins; their value is carried back over every "
+               "remix input that leads to a traced round (--json: probable.relinked.carried)\n",
+               (long long)json_integer_value(json_object_get(car, "outputs")),
+               (long long)json_integer_value(json_object_get(car, "rounds")));
     json_t *mp = json_object_get(pr, "mixer_payouts");
     if (mp && json_integer_value(json_object_get(mp, "deposits"))) {
         sat_btc(b, sizeof b, json_integer_value(json_object_get(mp, "value")));

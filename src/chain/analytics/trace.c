@@ -1089,7 +1089,8 @@ enum { LK_FUNDER = 255 }; /* relink_apply: a funder output (re-link rules are < 
  * which one is not known), and what is left is shared over the other outputs in proportion to what
  * the policy gave them (by value if it gave them nothing). Every output then carries its value as a
  * prefix. Conserves R exactly. */
-static int relink_apply(cw_trace *t, uint64_t o0, size_t n_out, uint64_t *amt, uint8_t *pre)
+static int relink_apply(cw_trace *t, uint64_t o0, size_t n_out, uint64_t *amt, uint8_t *pre,
+                        uint64_t *unplaced)
 {
     uint32_t *lk = t->s_operm;
     uint64_t R = 0;
@@ -1144,6 +1145,28 @@ static int relink_apply(cw_trace *t, uint64_t o0, size_t n_out, uint64_t *amt, u
         for (size_t j = 0; j < n_out; j++)
             if (lk[j] == LK_FUNDER)
                 amt[j] = 0;
+    }
+    if (t->n_cr && tab_get(t->crounds, t->cr_mask, cw_chainstore_out_tx(t->cs, o0), NULL)) {
+        /* a round of relinked-carried's walk: what its paths do not want goes on along them
+         * (the funders, each up to its value), never to its other outputs; what finds no room
+         * ends in the round ("entered mixer") */
+        uint64_t C = 0;
+        for (size_t j = 0; j < n_out; j++) {
+            w[j] = lk[j] == LK_FUNDER && t->s_oval[j] > amt[j] ? t->s_oval[j] - amt[j] : 0;
+            C += w[j];
+        }
+        uint64_t give = C < left ? C : left;
+        if (give && (rc = apportion(t, give, w, n_out, C, o)))
+            return rc;
+        for (size_t j = 0; j < n_out; j++) {
+            if (give && lk[j] == LK_FUNDER)
+                amt[j] += o[j];
+            if (!lk[j])
+                amt[j] = 0;
+            pre[j] = 1;
+        }
+        *unplaced += left - give;
+        return 0;
     }
     for (size_t j = 0; j < n_out; j++) {
         w[j] = lk[j] ? 0 : amt[j];
@@ -1353,7 +1376,7 @@ static int process_forward(cw_trace *t, uint64_t tx)
             return rc;
     }
     if (cj && (t->n_links || t->n_funders) && t->opts.model != CW_TRACE_POISON &&
-        (rc = relink_apply(t, o0, n_out, oamt, pre)))
+        (rc = relink_apply(t, o0, n_out, oamt, pre, &unplaced)))
         return rc;
     /* a ranked CoinJoin's order says nothing of where in a coin its traced value sits: every
      * output carries its amount spread (FIFO; `order` keeps FIFO's positions, as BlockSci) */
@@ -1723,9 +1746,12 @@ static void reset_pass(cw_trace *t)
     t->n_nodes = t->n_ends = t->n_ivl = t->n_txr = t->n_edges = t->n_heap = 0;
     t->ivl_open = false;
     uint64_t rl = t->stats.relinked, rc = t->stats.relink_cospends, rf = t->stats.relink_funders;
-    uint64_t rfb = t->stats.relink_funding;
+    uint64_t rfb = t->stats.relink_funding, rca = t->stats.relink_carried;
+    uint64_t rcr = t->stats.relink_carry_rounds;
     memset(&t->stats, 0, sizeof t->stats);
     t->stats.relink_funding = rfb;
+    t->stats.relink_carried = rca;
+    t->stats.relink_carry_rounds = rcr;
     t->stats.relinked = rl;
     t->stats.relink_cospends = rc;
     t->stats.relink_funders = rf;
@@ -2222,6 +2248,214 @@ static int funding_links(cw_trace *t, uint64_t c)
     return rc;
 }
 
+/* ---------------------------------------------------------------- relinked-carried */
+
+/* A coin the re-link search found to be the source owner's (an ordinary tx S pays it into the
+ * owner's exchange deposit account, or spends it with an anchor) that is an output of a
+ * one-to-one mix no traced value entered: the owner remixed its coin past the last round the
+ * trace entered. */
+typedef struct carry_cand {
+    uint64_t D, S;
+} carry_cand;
+
+/* A round of the walk back from the candidates: a one-to-one mix. dem: what its outputs on
+ * the paths want (sat); e0 / e1: its in-edges (carry_edge). */
+typedef struct carry_round {
+    uint64_t tx, dem;
+    size_t e0, e1;
+    uint32_t depth;
+    bool live;
+} carry_round;
+
+/* An input q of round x: a coin pass 1 traced (y = SIZE_MAX: a root) or an output of round y
+ * of the walk. want: the value it carries into x. */
+typedef struct carry_edge {
+    uint64_t q, want;
+    size_t x, y;
+} carry_edge;
+
+/* At most this many remixes back from a candidate's round, and rounds in one trace's walk */
+enum { CARRY_DEPTH = 8, CARRY_ROUNDS = 20000 };
+
+/* The index of round tx in the walk (*at), added at depth when new; SIZE_MAX when the walk is
+ * full (CARRY_ROUNDS). Returns 0 or CW_ENOMEM. */
+static int carry_round_of(carry_round **r, size_t *n, size_t *cap, cw_trace__slot **ix,
+                          uint64_t *mask, uint64_t *cnt, uint64_t tx, uint32_t depth, size_t *at)
+{
+    uint64_t v;
+    if (tab_get(*ix, *mask, tx, &v)) {
+        *at = (size_t)v;
+        return 0;
+    }
+    *at = SIZE_MAX;
+    if (*n >= CARRY_ROUNDS)
+        return 0;
+    int rc = GROW(*r, *cap, *n + 1);
+    if (rc)
+        return rc;
+    (*r)[*n] = (carry_round){tx, 0, 0, 0, depth, false};
+    if ((rc = tab_add(ix, mask, cnt, tx, *n)) != 0)
+        return rc == 1 ? 0 : rc;
+    *at = (*n)++;
+    return 0;
+}
+
+/* Is tx a one-to-one mix that is a CoinJoin (the Whirlpool shape: each input's owner takes one
+ * output)? */
+static int carry_mix(cw_trace *t, uint64_t tx, bool *yes)
+{
+    uint64_t in0, in1, o0, o1;
+    cw_chainstore_tx_range(t->cs, tx, &in0, &in1, &o0, &o1);
+    *yes = false;
+    if (!one_to_one_mix(t->cs, in0, in1, o0, o1))
+        return 0;
+    return tx_is_cj(t, tx, yes);
+}
+
+/* relinked-carried (docs/TRACE-MODELS.md, "Remixed past the trace"). Each candidate D is the
+ * owner's by the evidence S; its round R received no traced value. Walk back from R through
+ * one-to-one mixes (at most CARRY_DEPTH rounds) to the coins pass 1 traced (the roots): the
+ * owner's coin that paid D came through one of the walk's paths, and which one the chain does
+ * not say (honest remixers share the rounds). So D's value is wanted from every path at once:
+ * each round splits what its path outputs want equally over its inputs on a path (a live
+ * input: one that leads back to a root), each at most its value, round by round back to the
+ * roots. The roots become funders (their rounds give them their want first), the path coins
+ * of the walk funders of their rounds, and every round of a path a round that gives its path
+ * outputs their value first (lrounds: a sliver that enters it is followed): the value goes
+ * only along the paths and ends only at D. Everything is probable. Returns 0 or CW_ENOMEM. */
+static int carry_links(cw_trace *t, const carry_cand *cand, size_t n_cand)
+{
+    const cw_chainstore *cs = t->cs;
+    carry_round *r = NULL;
+    carry_edge *e = NULL;
+    size_t n_r = 0, cap_r = 0, n_e = 0, cap_e = 0, *ord = NULL;
+    cw_trace__slot *ix = NULL;
+    uint64_t ix_mask = 0, n_ix = 0;
+    int rc = 0;
+    /* the candidates' rounds, then the walk back (breadth first: each round at its least
+     * depth) */
+    for (size_t i = 0; i < n_cand && rc == 0; i++) {
+        size_t at;
+        bool mix = false;
+        uint64_t R = cw_chainstore_out_tx(cs, cand[i].D);
+        if (link_rule(t, cand[i].D) || (rc = carry_mix(t, R, &mix)) != 0 || !mix)
+            continue;
+        rc = carry_round_of(&r, &n_r, &cap_r, &ix, &ix_mask, &n_ix, R, 0, &at);
+    }
+    for (size_t i = 0; i < n_r && rc == 0; i++) {
+        uint64_t in0, in1, o0, o1;
+        cw_chainstore_tx_range(cs, r[i].tx, &in0, &in1, &o0, &o1);
+        r[i].e0 = n_e;
+        for (uint64_t k = in0; k < in1 && rc == 0; k++) {
+            uint64_t y = 0, q = prevout_of(cs, k, &y), idx;
+            size_t at = SIZE_MAX;
+            if (q == CW_NONE64)
+                continue;
+            if (map_get(t, q, &idx)) {
+                if (t->nodes[idx].dusting || !relinkable(t, q) || link_rule(t, q))
+                    continue;
+            } else {
+                bool mix = false;
+                if (r[i].depth + 1 > CARRY_DEPTH || (rc = carry_mix(t, y, &mix)) != 0 || !mix ||
+                    (rc = carry_round_of(&r, &n_r, &cap_r, &ix, &ix_mask, &n_ix, y, r[i].depth + 1,
+                                         &at)) != 0 ||
+                    at == SIZE_MAX)
+                    continue;
+            }
+            if ((rc = GROW(e, cap_e, n_e + 1)) == 0)
+                e[n_e++] = (carry_edge){q, 0, i, at};
+        }
+        r[i].e1 = n_e;
+    }
+    if (rc || n_r == 0)
+        goto out;
+    /* live rounds (a path to a root), in chain order: a round's inputs are older than it */
+    m_slot *by_tx = cw_calloc(n_r, sizeof *by_tx);
+    if (!by_tx || !(ord = cw_calloc(n_r, sizeof *ord))) {
+        cw_free(by_tx);
+        rc = CW_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < n_r; i++)
+        by_tx[i] = (m_slot){r[i].tx, i};
+    qsort(by_tx, n_r, sizeof *by_tx, cmp_m_slot);
+    for (size_t i = 0; i < n_r; i++)
+        ord[i] = by_tx[i].i;
+    cw_free(by_tx);
+    for (size_t a = 0; a < n_r; a++) {
+        carry_round *x = &r[ord[a]];
+        for (size_t j = x->e0; j < x->e1 && !x->live; j++)
+            x->live = e[j].y == SIZE_MAX || r[e[j].y].live;
+    }
+    /* what the candidates want, then back round by round (newest first) */
+    for (size_t i = 0; i < n_cand; i++) {
+        uint64_t v;
+        if (!link_rule(t, cand[i].D) &&
+            tab_get(ix, ix_mask, cw_chainstore_out_tx(cs, cand[i].D), &v) && r[v].live)
+            r[v].dem += cw_out_value(cw_chainstore_out(cs, cand[i].D));
+    }
+    for (size_t a = n_r; a-- > 0;) {
+        carry_round *x = &r[ord[a]];
+        size_t k = 0;
+        if (!x->live || x->dem == 0)
+            continue;
+        for (size_t j = x->e0; j < x->e1; j++)
+            k += e[j].y == SIZE_MAX || r[e[j].y].live;
+        for (size_t j = x->e0; j < x->e1; j++) {
+            if (e[j].y != SIZE_MAX && !r[e[j].y].live)
+                continue;
+            uint64_t v = cw_out_value(cw_chainstore_out(cs, e[j].q)), w = x->dem / k;
+            e[j].want = w < v ? w : v;
+            if (e[j].y != SIZE_MAX)
+                r[e[j].y].dem += e[j].want;
+        }
+    }
+    /* the re-links, the funders and the rounds */
+    for (size_t i = 0; i < n_cand && rc == 0; i++) {
+        uint64_t v;
+        if (link_rule(t, cand[i].D) ||
+            !tab_get(ix, ix_mask, cw_chainstore_out_tx(cs, cand[i].D), &v) || !r[v].live ||
+            r[v].dem == 0)
+            continue;
+        if ((rc = add_link(t, cand[i].D, cand[i].S, CW_RULE_RELINK_CARRIED)) == 0)
+            t->stats.relink_carried++;
+    }
+    for (size_t j = 0; j < n_e && rc == 0; j++) {
+        if (!e[j].want)
+            continue;
+        uint64_t want = e[j].want, idx;
+        /* a root keeps at least what pass 1 gave it: its round's other outputs never get more */
+        if (e[j].y == SIZE_MAX && map_get(t, e[j].q, &idx) && t->nodes[idx].amount > want)
+            want = t->nodes[idx].amount;
+        if ((rc = tab_add(&t->funders, &t->fund_mask, &t->n_funders, e[j].q, want)) == 1) {
+            rc = 0;
+            continue; /* a funder of another rule already */
+        }
+        /* a root's round gives it its want first when it is a CoinJoin (relink_apply) */
+        bool mcj = false;
+        uint64_t M = cw_chainstore_out_tx(cs, e[j].q);
+        if (rc == 0 && e[j].y == SIZE_MAX && (rc = tx_is_cj(t, M, &mcj)) == 0 && mcj &&
+            (rc = tab_add(&t->frounds, &t->fr_mask, &t->n_fr, M, 0)) == 1)
+            rc = 0;
+    }
+    for (size_t i = 0; i < n_r && rc == 0; i++) {
+        if (!r[i].live || r[i].dem == 0)
+            continue;
+        t->stats.relink_carry_rounds++;
+        if ((rc = tab_add(&t->lrounds, &t->lr_mask, &t->n_lr, r[i].tx, 0)) == 1)
+            rc = 0;
+        if (rc == 0 && (rc = tab_add(&t->crounds, &t->cr_mask, &t->n_cr, r[i].tx, 0)) == 1)
+            rc = 0;
+    }
+    t->stats.relink_funders = t->n_funders;
+out:
+    cw_free(r);
+    cw_free(e);
+    cw_free(ord);
+    cw_free(ix);
+    return rc;
+}
+
 /* The re-link search over pass 1's result (docs/TRACE-MODELS.md, "Re-linking"). Anchors are
  * coins that pass 1 traced and at least half of whose value is certain traced value (stolen
  * value that never passed a CoinJoin). Candidates are outputs of the CoinJoins that pass 1's
@@ -2245,7 +2479,8 @@ static int relink_find(cw_trace *t)
     uint64_t memo_mask = 0, n_memo = 0, seen_mask = 0, n_seen = 0, aa_mask = 0, n_aa = 0;
     uint64_t lin_mask = 0, n_lin = 0;
     uint64_t *work = NULL;
-    size_t n_work = 0, cap_work = 0;
+    size_t n_work = 0, cap_work = 0, n_cand = 0, cap_cand = 0;
+    carry_cand *cand = NULL; /* the owner's coins from rounds no traced value entered */
     int rc = 0;
     /* anchors: their addresses, and their spending txs (co-spends) */
     for (size_t i = 0; i < t->n_nodes && rc == 0; i++) {
@@ -2281,8 +2516,13 @@ static int relink_find(cw_trace *t)
             uint64_t pc = 0, po = prevout_of(cs, k, &pc);
             bool pcj = false;
             if (po == CW_NONE64 || !relinkable(t, po) ||
-                (rc = entered_cj(t, pc, &memo, &memo_mask, &n_memo, &pcj)) != 0 || !pcj)
+                (rc = entered_cj(t, pc, &memo, &memo_mask, &n_memo, &pcj)) != 0)
                 continue;
+            if (!pcj) {
+                if (!t->no_carry && (rc = GROW(cand, cap_cand, n_cand + 1)) == 0)
+                    cand[n_cand++] = (carry_cand){po, S};
+                continue;
+            }
             if (!counted) {
                 t->stats.relink_cospends++;
                 counted = true;
@@ -2326,8 +2566,13 @@ static int relink_find(cw_trace *t)
                 uint64_t pc = 0, po = prevout_of(cs, k, &pc);
                 bool pcj = false;
                 if (po == CW_NONE64 || !relinkable(t, po) ||
-                    (rc = entered_cj(t, pc, &memo, &memo_mask, &n_memo, &pcj)) != 0 || !pcj)
+                    (rc = entered_cj(t, pc, &memo, &memo_mask, &n_memo, &pcj)) != 0)
                     continue;
+                if (!pcj) {
+                    if (!t->no_carry && (rc = GROW(cand, cap_cand, n_cand + 1)) == 0)
+                        cand[n_cand++] = (carry_cand){po, S};
+                    continue;
+                }
                 rc = add_link(t, po, S, CW_RULE_RELINK_ADDRESS);
             }
         }
@@ -2382,6 +2627,10 @@ static int relink_find(cw_trace *t)
         rc = funders_fit(t, &fs);
     cw_free(fs.e);
     cw_free(rseen);
+    /* remixed past the trace: the owner's coins from rounds no traced value entered */
+    if (rc == 0 && n_cand)
+        rc = carry_links(t, cand, n_cand);
+    cw_free(cand);
     /* the rounds with a re-linked output: a sliver that enters one is followed past the
      * probable floor, since that round gives it to the re-linked output */
     for (uint64_t j = 0; rc == 0 && t->links && j <= t->link_mask; j++)
@@ -3116,6 +3365,7 @@ int cw_trace__run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelm
     t->is_cj = opts->is_coinjoin ? opts->is_coinjoin : cw_trace_coinjoin_patterns;
     t->no_funders = (how & CW_TRACE__NO_FUNDERS) != 0;
     t->no_amounts = (how & CW_TRACE__NO_AMOUNTS) != 0;
+    t->no_carry = (how & CW_TRACE__NO_CARRY) != 0;
     int rc = run_pass(t, sources, n_sources);
     t->relink_unguarded = !(how & CW_TRACE__UNSTOPPED) && !cw_trace_relink_guarded(labels, opts);
     /* re-linking: a second pass that knows which CoinJoin outputs are the source owner's */
@@ -3168,6 +3418,7 @@ void cw_trace_free(cw_trace *t)
     cw_free(t->fb_bound);
     cw_free(t->mpay);
     cw_free(t->lrounds);
+    cw_free(t->crounds);
     cw_free(t->funders);
     cw_free(t->frounds);
     cw_free(t->txr);
@@ -3184,6 +3435,13 @@ void cw_trace_free(cw_trace *t)
     cw_free(t->s_tmp);
     cw_free(t->s_pre);
     cw_free(t);
+}
+
+bool cw_trace__carried(const cw_trace *t, uint64_t out)
+{
+    uint64_t sp = cw_chainstore_out(t->cs, out)->spending_tx;
+    return funder_want(t, out) && t->n_cr && sp != CW_NONE32 &&
+           tab_get(t->crounds, t->cr_mask, sp, NULL);
 }
 
 bool cw_trace__link(const cw_trace *t, uint64_t out, uint8_t *rule, uint64_t *evidence_tx)

@@ -97,6 +97,11 @@ struct cw_trace {
     uint64_t fbv_mask, n_fbv, fbb_mask, n_fbb;
     cw_trace__slot *lrounds; /* the CoinJoins with a re-linked output (key = tx + 1) */
     uint64_t lr_mask, n_lr;
+    /* relinked-carried's rounds (docs/TRACE-MODELS.md, "Remixed past the trace"): the
+     * one-to-one mixes of its walks; what their paths do not want never goes to their other
+     * outputs (key = tx + 1) */
+    cw_trace__slot *crounds;
+    uint64_t cr_mask, n_cr;
     /* funders (docs/TRACE-MODELS.md, "Funders of a re-linked remix"): a CoinJoin output that is
      * one of k >= 2 traced inputs of a one-to-one mix with a re-linked output -> the part of its
      * value the round it comes from gives it first (value * m / k, m re-linked outputs), key =
@@ -107,6 +112,7 @@ struct cw_trace {
     uint64_t fr_mask, n_fr;
     bool no_funders;       /* CW_TRACE__NO_FUNDERS */
     bool no_amounts;       /* CW_TRACE__NO_AMOUNTS */
+    bool no_carry;         /* CW_TRACE__NO_CARRY */
     size_t n_src_nodes;    /* nodes made for the sources (the first ones) */
     size_t relink_restart; /* pass 2 restarted at this tx record of pass 1 (n_txr: no change) */
     bool relink_unguarded; /* opts.relink asked, but no stop at labelled cash-outs: not done */
@@ -138,7 +144,10 @@ enum {
     CW_TRACE__NO_FUNDERS = 4,
     /* ranked many-output rounds without the amounts' bound (docs/TRACE-MODELS.md, "Bounded by
      * amounts"): the rule before it (tests compare the two) */
-    CW_TRACE__NO_AMOUNTS = 8
+    CW_TRACE__NO_AMOUNTS = 8,
+    /* re-link without relinked-carried (docs/TRACE-MODELS.md, "Remixed past the trace"): the
+     * rule before it (tests compare the two) */
+    CW_TRACE__NO_CARRY = 16
 };
 int cw_trace__run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelmap *labels,
                   const uint64_t *sources, size_t n_sources, const cw_trace_opts *opts,
@@ -146,6 +155,11 @@ int cw_trace__run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelm
 
 /* The re-link of a CoinJoin output (opts.relink): true with its rule and the evidence tx. */
 bool cw_trace__link(const cw_trace *t, uint64_t out, uint8_t *rule, uint64_t *evidence_tx);
+/* Whether output out is a coin of relinked-carried's walk (docs/TRACE-MODELS.md, "Remixed
+ * past the trace"): a remix input that may have paid a relinked-carried output, whose value its
+ * round gives it first and which passes it on along the walk. */
+bool cw_trace__carried(const cw_trace *t, uint64_t out);
+
 /* relinked-funding's figures for a re-linked output: the owner's outputs from the round (sat)
  * and the round's 10 largest untraced inputs (sat). False when it was re-linked otherwise. */
 bool cw_trace__funding(const cw_trace *t, uint64_t out, uint64_t *owner_sat, uint64_t *bound_sat);

@@ -174,6 +174,13 @@ static json_t *graph_node(const cw_trace *t, const cw_trace__txrec *r, uint32_t 
                                           "coins) could not have paid them"));
         json_object_set_new(oj, "relinked", lj);
     }
+    if (fwd && k >= r->n_in && r->coinjoin && cw_trace__carried(t, n->out))
+        json_object_set_new(
+            oj, "carried",
+            json_pack("{s:s, s:s}", "rule", "relinked-carried", "meaning",
+                      "one of the remix inputs that lead back to a round the trace entered, one "
+                      "of which paid a relinked-carried output: its share passes on along the "
+                      "remixes to that output, not to this coin's owner; probable"));
     if (fwd && k >= r->n_in && n->dusting)
         json_object_set_new(oj, "dusting", json_true());
     if (fwd && k >= r->n_in &&
@@ -337,6 +344,16 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
     if (t->stats.relink_funding)
         json_object_set_new(json_object_get(json_object_get(j, "probable"), "relinked"), "funding",
                             json_integer((json_int_t)t->stats.relink_funding));
+    if (t->stats.relink_carried)
+        json_object_set_new(
+            json_object_get(json_object_get(j, "probable"), "relinked"), "carried",
+            json_pack("{s:I, s:I, s:s}", "outputs", (json_int_t)t->stats.relink_carried, "rounds",
+                      (json_int_t)t->stats.relink_carry_rounds, "meaning",
+                      "post-mix coins the owner remixed past the rounds the trace entered, "
+                      "deposited at its exchange deposit account (or spent with its unmixed "
+                      "coins): their value is carried back through those remixes, shared over "
+                      "every input that leads back to a round the trace entered (which one was "
+                      "the owner's the chain does not say); still probable"));
     if (t->opts.relink && fwd_fifo && t->relink_unguarded)
         json_object_set_new(json_object_get(json_object_get(j, "probable"), "relinked"), "off",
                             json_string("not done: the trace does not stop at labelled "
