@@ -132,7 +132,7 @@ for t in $(jq -r '.[0].drain_txs[]' "$T/w/truth/heists.json"); do args+=(--from 
 jq '.evm_continuations[0].trace' "$T/tc.json" > "$T/tca.json" 2> /dev/null || true
 $PY "$SRC/tests/diff/evm_eval.py" "$T/a" "$T/tca.json" > "$T/eca.txt" 2>&1 || true
 $PY "$SRC/tests/diff/evm_alt3_honest.py" "$T/a" "$T/tca.json" > "$T/hca.txt" 2>&1 || true
-grep -E '^(cash-out txs|named by)' "$T/eca.txt" "$T/hca.txt"
+grep -E '^(cash-out txs|named by)' "$T/eca.txt" "$T/hca.txt" || true
 check "continuation: the bridge payouts found are the truth's mints and fills to the thief, all probable, at the credited amounts" \
     $PY - "$T/a" "$T/tc.json" <<'PY'
 import csv, json, sys
