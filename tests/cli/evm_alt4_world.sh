@@ -92,6 +92,15 @@ check "the Ethereum store's balances equal the ledger's (every 8th account)" \
     $PY "$SRC/tests/cli/evm/balances_equal.py" "$T/w/truth/balances.csv" "$T/s" "$CW_BIN" 0 --every 8 --min-accounts 20
 check "the Arbitrum store's balances equal the ledger's (every 4th account)" \
     $PY "$SRC/tests/cli/evm/balances_equal.py" "$T/a/truth/balances.csv" "$T/sa" "$CW_BIN" 0 --every 4 --min-accounts 15
+amounts_within_1pc() { # an evm_eval.py report: every true (exchange, asset) amount within 1 %
+    $PY - "$1" <<'PY'
+import re, sys
+rows = re.findall(r"^  (\S+) (\S+): truth (\d+), traced (\d+) \(([\d.]+) % off\)", open(sys.argv[1]).read(), re.M)
+true_rows = [r for r in rows if int(r[2]) > 0]
+print(len(true_rows), "true (exchange, asset) pairs;", [r[:2] + (r[4],) for r in true_rows if float(r[4]) > 1])
+assert true_rows and all(float(r[4]) <= 1.0 for r in true_rows)
+PY
+}
 fig() { $PY -c "import re,sys; m = re.search(sys.argv[1], open(sys.argv[2]).read(), re.M); print(*m.groups())" "$@"; }
 for side in w a; do
     st=s; [ $side = a ] && st=sa
@@ -107,13 +116,7 @@ for side in w a; do
     check "$side: every cash-out found (recall $rec)" $PY -c "assert $rec == 1.0"
     check "$side: no honest person named by the trace" \
         $PY -c "import re; assert re.search(r'^named by the trace: 0 ', open('$T/h$side.txt').read(), re.M)"
-    check "$side: each true (exchange, asset) amount within 1 %" $PY - "$T/e$side.txt" <<'PY'
-import re, sys
-rows = re.findall(r"^  (\S+) (\S+): truth (\d+), traced (\d+) \(([\d.]+) % off\)", open(sys.argv[1]).read(), re.M)
-true_rows = [r for r in rows if int(r[2]) > 0]
-print(len(true_rows), "true (exchange, asset) pairs;", [r[:2] + (r[4],) for r in true_rows if float(r[4]) > 1])
-assert true_rows and all(float(r[4]) <= 1.0 for r in true_rows)
-PY
+    check "$side: each true (exchange, asset) amount within 1 %" amounts_within_1pc "$T/e$side.txt"
 done
 for side in a w; do
     read -r rec prec <<< "$(fig '^cash-out txs: .*recall ([\d.]+), precision ([\d.]+)$' "$T/e$side.txt")"
@@ -149,12 +152,7 @@ read -r rec prec <<< "$(fig '^cash-out txs: .*recall ([\d.]+), precision ([\d.]+
 check "continuation: every Arbitrum cash-out found, precision 1 ($rec, $prec)" $PY -c "assert $rec == 1.0 and $prec == 1.0"
 check "continuation: no honest person on Arbitrum named" \
     $PY -c "import re; assert re.search(r'^named by the trace: 0 ', open('$T/hca.txt').read(), re.M)"
-check "continuation: each true Arbitrum (exchange, asset) amount within 1 %" $PY - "$T/eca.txt" <<'PY'
-import re, sys
-rows = re.findall(r"^  (\S+) (\S+): truth (\d+), traced (\d+) \(([\d.]+) % off\)", open(sys.argv[1]).read(), re.M)
-true_rows = [r for r in rows if int(r[2]) > 0]
-assert true_rows and all(float(r[4]) <= 1.0 for r in true_rows), rows
-PY
+check "continuation: each true Arbitrum (exchange, asset) amount within 1 %" amounts_within_1pc "$T/eca.txt"
 check "continuation: the text names the chain, the payouts as probable and the Arbitrum ends" \
     $PY -c "t = open('$T/tc.txt').read(); assert '==== continued on arbitrum' in t and 'PROBABLE, score' in t and t.count('where the value ended') == 2"
 check "--evm-store naming another chain than the store's is an error (exit 2), named" \
