@@ -229,11 +229,12 @@ static void print_continuations(json_t *j)
 {
     size_t i, k;
     json_t *c, *p;
-    char w[64], sc[160];
+    char w[64], w0[64], sc[160];
     json_array_foreach(json_object_get(j, "evm_continuations"), i, c)
     {
         json_t *ps = json_object_get(c, "payouts");
-        printf("\n==== continued on %s (%s): %zu bridge payout%s matched to the exits above\n",
+        printf("\n==== continued on %s (%s): %zu bridge payout%s matched to the exits above\n"
+               "     (what is traced from a PROBABLE payout is probable too)\n",
                json_string_value(json_object_get(c, "chain")),
                json_string_value(json_object_get(c, "store")), json_array_size(ps),
                json_array_size(ps) == 1 ? "" : "s");
@@ -241,18 +242,22 @@ static void print_continuations(json_t *j)
         {
             cw_cli_evm_scaled_dec(sc, sizeof sc, json_string_value(json_object_get(p, "amount")),
                                   json_object_get(p, "asset"), true);
-            printf("  %s  %s -> %s  %s to %s  %s%s\n", when(w, p, ""),
-                   json_string_value(json_object_get(p, "deposit_tx")),
-                   json_string_value(json_object_get(p, "tx")), sc,
-                   json_string_value(json_object_get(p, "recipient")),
-                   json_string_value(json_object_get(p, "by")),
-                   json_is_true(json_object_get(p, "traced")) ? ""
-                                                              : "  (below the score: not traced)");
+            printf("  deposit %s at %s\n      -> %s at %s on %s: %s to %s\n",
+                   json_string_value(json_object_get(p, "deposit_tx")), when(w0, p, "deposit_"),
+                   json_string_value(json_object_get(p, "tx")), when(w, p, ""),
+                   json_string_value(json_object_get(c, "chain")), sc,
+                   json_string_value(json_object_get(p, "recipient")));
             if (json_is_true(json_object_get(p, "probable")))
-                printf("      PROBABLE, score %.2f (%lld credit%s fit)\n",
+                printf("      PROBABLE, score %.2f (%lld credit%s fit; by %s)%s\n",
                        json_real_value(json_object_get(p, "score")),
                        (long long)json_integer_value(json_object_get(p, "fits")),
-                       json_integer_value(json_object_get(p, "fits")) == 1 ? "" : "s");
+                       json_integer_value(json_object_get(p, "fits")) == 1 ? "" : "s",
+                       json_string_value(json_object_get(p, "by")),
+                       json_is_true(json_object_get(p, "traced"))
+                           ? ""
+                           : ": below the score, not traced");
+            else
+                printf("      certain (by %s)\n", json_string_value(json_object_get(p, "by")));
         }
         json_t *t = json_object_get(c, "trace");
         if (json_is_object(t)) {
