@@ -508,9 +508,8 @@ const cw_command cw_cmd_trace = {
     "                    (gas paid by a tainted account, convergence): PROBABLE; those with\n"
     "                    denomination and timing only are listed as CANDIDATES, in no amount\n"
     "  --follow-candidates  let candidates carry value too (ends say via_candidate_link)\n"
-    "  --btc-store DIR   continue each bridge exit whose memo pays a Bitcoin address in this\n"
-    "                    Bitcoin store: from the outputs paying it after the deposit (one\n"
-    "                    cross-chain edge, PROBABLE, with its score)\n"
-    "  --bridge-window H  hours after the deposit in which payouts count (default 72)\n\n"
+    "  --btc-store DIR, --evm-store CHAIN=DIR (repeatable)  continue bridge exits\n"
+    "                    in that store from the bridge's payouts (PROBABLE, scored)\n"
+    "  --bridge-window H  hours in which payouts count (default 72; EVM 24)\n\n"
     "Exit codes: 0 done, 1 failure, 2 usage, 3 source not found.\n",
     run};

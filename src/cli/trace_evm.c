@@ -5,7 +5,8 @@
  * Thin: parses options into cw_acct_report_opts and prints the document of
  * cw_acct_report_run (acct_report.h), which the server serves too; where a trace stops is the
  * engine's one policy (acct_policy.h), which the monitor uses as well. Bridge exits and their
- * Bitcoin continuation are read from the same trace (xchain.h).
+ * Bitcoin continuation are read from the same trace (xchain.h); --evm-store CHAIN=DIR continues
+ * them into another EVM chain's store (xchain_evm.h) and traces on there.
  * Amounts are decimal strings of base units beside the asset's symbol and decimals: nothing is
  * rounded in JSON; the text table also shows them scaled by the decimals.
  */
@@ -20,12 +21,14 @@
 #include "chainwatch/labels.h"
 #include "chainwatch/util.h"
 #include "chainwatch/xchain.h"
+#include "chainwatch/xchain_evm.h"
 #include "cli/cli.h"
 #include "cli/store_opts.h"
 #include "cli/trace_evm.h"
 #include "cli/xchain_cli.h"
 
 #define MAX_FROM 64
+#define MAX_EVM_STORES 8
 
 /* "123.456 USDT" from base units and decimals (exact: string arithmetic on the digits). */
 static void scaled(char *out, size_t n, const cw_u256 *v, json_t *asset)
@@ -227,6 +230,50 @@ static void print_text(json_t *j, double seconds)
     }
 }
 
+/* the continuations into other EVM chains (the "evm_continuations" of the document) */
+static void print_continuations(json_t *j)
+{
+    size_t i, k;
+    json_t *c, *p;
+    char w[64], w0[64], sc[160];
+    json_array_foreach(json_object_get(j, "evm_continuations"), i, c)
+    {
+        json_t *ps = json_object_get(c, "payouts");
+        printf("\n==== continued on %s (%s): %zu bridge payout%s matched to the exits above\n"
+               "     (what is traced from a PROBABLE payout is probable too)\n",
+               json_string_value(json_object_get(c, "chain")),
+               json_string_value(json_object_get(c, "store")), json_array_size(ps),
+               json_array_size(ps) == 1 ? "" : "s");
+        json_array_foreach(ps, k, p)
+        {
+            cw_cli_evm_scaled_dec(sc, sizeof sc, json_string_value(json_object_get(p, "amount")),
+                                  json_object_get(p, "asset"), true);
+            printf("  deposit %s at %s\n      -> %s at %s on %s: %s to %s\n",
+                   json_string_value(json_object_get(p, "deposit_tx")), when(w0, p, "deposit_"),
+                   json_string_value(json_object_get(p, "tx")), when(w, p, ""),
+                   json_string_value(json_object_get(c, "chain")), sc,
+                   json_string_value(json_object_get(p, "recipient")));
+            if (json_is_true(json_object_get(p, "probable")))
+                printf("      PROBABLE, score %.2f (%lld credit%s fit; by %s)%s\n",
+                       json_real_value(json_object_get(p, "score")),
+                       (long long)json_integer_value(json_object_get(p, "fits")),
+                       json_integer_value(json_object_get(p, "fits")) == 1 ? "" : "s",
+                       json_string_value(json_object_get(p, "by")),
+                       json_is_true(json_object_get(p, "traced"))
+                           ? ""
+                           : ": below the score, not traced");
+            else
+                printf("      certain (by %s)\n", json_string_value(json_object_get(p, "by")));
+        }
+        json_t *t = json_object_get(c, "trace");
+        if (json_is_object(t)) {
+            putchar('\n');
+            print_text(t, json_real_value(json_object_get(t, "seconds")));
+            cw_cli_xchain_print(t);
+        }
+    }
+}
+
 static double now(void)
 {
     struct timespec ts;
@@ -234,10 +281,158 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+static json_t *hash_json(const cw_evmstore *s, uint64_t tx)
+{
+    char h[67] = "0x";
+    const uint8_t *b = cw_evmstore_tx_hash(s, tx);
+    if (!b)
+        return json_null();
+    cw_hex_encode(h + 2, b, 32);
+    return json_string(h);
+}
+
+static json_t *addr_json(const cw_evmstore *s, uint32_t id)
+{
+    char h[43] = "0x";
+    const cw_evm_row_account *a = cw_evmstore_account(s, id);
+    if (!a)
+        return json_null();
+    cw_hex_encode(h + 2, a->addr, 20);
+    return json_string(h);
+}
+
+/* One --evm-store: the exits' payouts on that chain (xchain_evm.h) and the trace on from them
+ * under the same options and stops, with its own bridge exits (and their Bitcoin continuation
+ * when bs is given); appended to conts. */
+static int continue_evm(json_t *conts, const char *chain_eq, const char *dir, const cw_evmstore *s,
+                        const cw_xchain_result *xr, cw_labels *db, const cw_chainstore *bs,
+                        const cw_trace_labelmap *blm, const cw_acct_report_opts *ro,
+                        const cw_xchain_opts *xo, const cw_xchain_evm_opts *eo)
+{
+    char chain[64];
+    size_t cl = (size_t)(strchr(chain_eq, '=') - chain_eq);
+    snprintf(chain, sizeof chain, "%.*s", (int)(cl < sizeof chain ? cl : sizeof chain - 1),
+             chain_eq);
+    double t0 = now();
+    cw_evmstore *d = NULL;
+    cw_xchain_evm_payout *p = NULL;
+    size_t np = 0;
+    const char **from = NULL;
+    char(*hashes)[67] = NULL;
+    json_t *dj = NULL;
+    cw_acct_result *dr = NULL;
+    cw_xchain_result *dxr = NULL;
+    int rc;
+    if (!cw_evmstore_detect(dir)) {
+        rc = cw_error_set(CW_EINVAL, "--evm-store %s: %s is no EVM store", chain, dir);
+        goto out;
+    }
+    if ((rc = cw_evmstore_open(&d, dir, false, NULL))) {
+        rc = cw_error_wrap(rc, "--evm-store %s: ", chain);
+        goto out;
+    }
+    if (strcmp(cw_evmstore_chain(d)->name, chain) != 0) {
+        rc = cw_error_set(CW_EINVAL, "--evm-store %s=%s: the store holds %s, not %s", chain, dir,
+                          cw_evmstore_chain(d)->name, chain);
+        goto out;
+    }
+    if ((rc = cw_xchain_evm_payouts(&p, &np, s, xr, d, eo)))
+        goto out;
+    size_t ne;
+    const cw_xchain_exit *ex = cw_xchain_result_exits(xr, &ne);
+    json_t *c = json_object(), *pj = json_array();
+    json_array_append_new(conts, c);
+    json_object_set_new(c, "chain", json_string(chain));
+    json_object_set_new(c, "store", json_string(dir));
+    json_object_set_new(c, "payouts", pj);
+    from = np ? calloc(np, sizeof *from) : NULL;
+    hashes = np ? calloc(np, sizeof *hashes) : NULL;
+    if (np && (!from || !hashes)) {
+        rc = cw_error_set(CW_ENOMEM, "--evm-store: out of memory");
+        goto out;
+    }
+    size_t nf = 0;
+    for (size_t i = 0; i < np; i++) {
+        const cw_xchain_exit *e = &ex[p[i].exit];
+        char dec[CW_U256_DEC_MAX];
+        json_t *o = json_object();
+        json_array_append_new(pj, o);
+        json_object_set_new(o, "deposit_tx", hash_json(s, e->tx));
+        json_object_set_new(o, "bridge", addr_json(s, e->bridge));
+        cw_u256_to_dec(dec, &e->amount);
+        json_object_set_new(o, "deposit_tainted", json_string(dec));
+        const cw_evm_row_move *dm = cw_evmstore_move(s, e->move);
+        cw_u256 da = dm ? cw_evmstore_move_amount(s, dm) : e->amount;
+        cw_u256_to_dec(dec, &da);
+        json_object_set_new(o, "deposit_amount", json_string(dec));
+        json_object_set_new(o, "deposit_asset", cw_acct_report_asset_json(s, e->asset));
+        json_object_set_new(o, "deposit_block", json_integer((json_int_t)e->block));
+        json_object_set_new(o, "deposit_time", json_integer((json_int_t)e->time));
+        json_object_set_new(o, "tx", hash_json(d, p[i].tx));
+        json_object_set_new(o, "recipient", addr_json(d, p[i].recipient));
+        cw_u256_to_dec(dec, &p[i].amount);
+        json_object_set_new(o, "amount", json_string(dec));
+        json_object_set_new(o, "asset", cw_acct_report_asset_json(d, p[i].asset));
+        json_object_set_new(o, "block", json_integer((json_int_t)p[i].block));
+        json_object_set_new(o, "time", json_integer((json_int_t)p[i].time));
+        json_object_set_new(o, "certain", json_boolean(p[i].certain));
+        json_object_set_new(o, "probable", json_boolean(!p[i].certain));
+        json_object_set_new(o, "score", json_real(p[i].score));
+        json_object_set_new(o, "fits", json_integer(p[i].fits));
+        json_object_set_new(o, "recipient_assumed", json_boolean(p[i].assumed));
+        json_object_set_new(o, "by",
+                            json_string(p[i].certain ? "deposit id"
+                                        : p[i].assumed
+                                            ? "depositor's address (no recipient recorded), asset, "
+                                              "amount within the fee, time"
+                                            : "recipient, asset, amount within the fee, time"));
+        json_object_set_new(o, "traced", json_boolean(p[i].traced));
+        if (!p[i].traced)
+            continue;
+        json_t *h = json_object_get(o, "tx");
+        bool dup = false;
+        for (size_t k = 0; k < nf && !dup; k++)
+            dup = !strcmp(from[k], json_string_value(h));
+        if (!dup && json_is_string(h)) {
+            snprintf(hashes[nf], sizeof hashes[nf], "%s", json_string_value(h));
+            from[nf] = hashes[nf];
+            nf++;
+        }
+    }
+    if (nf) {
+        if ((rc = cw_acct_report_run(&dj, &dr, d, db, from, nf, ro)))
+            goto out;
+        if ((rc = cw_xchain_bridge_exits(&dxr, d, dr, bs, blm, xo)))
+            goto out;
+        json_t *xj = cw_cli_xchain_json(dxr, d, bs, cw_acct_report_asset_json);
+        json_object_update(dj, xj);
+        json_decref(xj);
+        json_object_set_new(dj, "seconds", json_real(now() - t0));
+        if ((rc = cw_cli_evm_answer(&dj, d, 0)))
+            goto out;
+        json_object_set_new(c, "trace", dj);
+        dj = NULL;
+    } else
+        json_object_set_new(c, "trace", json_null());
+out:
+    json_decref(dj);
+    cw_xchain_result_free(dxr);
+    cw_acct_result_free(dr);
+    free(from);
+    free(hashes);
+    free(p);
+    if (d)
+        cw_evmstore_close(d);
+    return rc;
+}
+
 int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
 {
     const char *store = getenv("CHAINWATCH_STORE"), *labels = getenv("CHAINWATCH_LABELS_DB");
     const char *btc_store = NULL;
+    const char *evm_chain[MAX_EVM_STORES], *evm_dir[MAX_EVM_STORES];
+    int n_evm = 0;
+    bool window_set = false;
     cw_xchain_opts xo;
     cw_xchain_opts_init(&xo);
     const char *from[MAX_FROM];
@@ -262,6 +457,7 @@ int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
                                           {"follow-candidates", no_argument, NULL, 'c'},
                                           {"btc-store", required_argument, NULL, 'b'},
                                           {"bridge-window", required_argument, NULL, 'w'},
+                                          {"evm-store", required_argument, NULL, 'e'},
                                           {NULL, 0, NULL, 0}};
     optind = 1;
     opterr = 0;
@@ -336,8 +532,19 @@ int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
                 return cw_cli_usage_error(cmd, "--bridge-window: '%s' is not hours in (0, 8760]",
                                           optarg);
             xo.window_s = (uint64_t)(v * 3600);
+            window_set = true;
             if (xo.prompt_s > xo.window_s)
                 xo.prompt_s = xo.window_s;
+            break;
+        }
+        case 'e': {
+            const char *eq = strchr(optarg, '=');
+            if (!eq || eq == optarg || !eq[1])
+                return cw_cli_usage_error(cmd, "--evm-store: CHAIN=DIR, not '%s'", optarg);
+            if (n_evm == MAX_EVM_STORES)
+                return cw_cli_usage_error(cmd, "at most %d --evm-store", MAX_EVM_STORES);
+            evm_chain[n_evm] = optarg; /* up to '=' (checked against the store's chain) */
+            evm_dir[n_evm++] = eq + 1;
             break;
         }
         default:
@@ -384,6 +591,18 @@ int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
     json_t *xj = cw_cli_xchain_json(xr, s, bs, cw_acct_report_asset_json);
     json_object_update(j, xj);
     json_decref(xj);
+    if (n_evm) {
+        cw_xchain_evm_opts eo;
+        cw_xchain_evm_opts_init(&eo);
+        if (window_set)
+            eo.window_s = xo.window_s;
+        json_t *conts = json_array();
+        json_object_set_new(j, "evm_continuations", conts);
+        for (int i = 0; i < n_evm; i++)
+            if ((rc = continue_evm(conts, evm_chain[i], evm_dir[i], s, xr, db, bs, blm, &ro, &xo,
+                                   &eo)))
+                goto out;
+    }
     double secs = now() - t0;
     json_object_set_new(j, "seconds", json_real(secs));
     if ((rc = cw_cli_evm_answer(&j, s, 0)) || (bs && (rc = cw_cli_chain_answer(&j, bs, 0))))
@@ -394,6 +613,7 @@ int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
     } else {
         print_text(j, secs);
         cw_cli_xchain_print(j);
+        print_continuations(j);
     }
 out:
     json_decref(j);
