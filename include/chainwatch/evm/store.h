@@ -159,6 +159,8 @@ enum {
     CW_EVM_ISSUER_DESTROY = 3   /* DestroyedBlackFunds(user, amount) */
 };
 #define CW_EVM_ISSUERF_STATUS_UNKNOWN 0x01 /* the tx's success is not known: probable */
+/* a destroy of more than the user held, in a store that knows balances: what it held is burnt */
+#define CW_EVM_ISSUERF_OVER_BALANCE 0x02
 
 typedef struct cw_evm_row_movelink {
     uint8_t prev_out[6]; /* previous movement out of `from`, 48-bit; all ones for the first */

@@ -1434,8 +1434,9 @@ static int held_so_far(cw_evmstore *s, const cw_evm_block *b, uint32_t acct, uin
  * it, about its own token only: a contract can change no other token's balances. A destroy
  * (USDT's destroyBlackFunds zeroes the balance and emits no Transfer) is a burn of the emitting
  * token from the user, unless a Transfer to 0x0 in the same tx already burns it; in a store that
- * knows balances, an amount above what the user holds there is bad data: an error naming the
- * block, tx and log, and the block is not appended. Returns 1 when the log is not one of these. */
+ * knows balances, an amount above what the user holds there burns what the user holds (flag
+ * CW_EVM_ISSUERF_OVER_BALANCE; never an error: anyone can emit the event, and valid chain data
+ * must not stop an ingest). Returns 1 when the log is not one of these. */
 static int issuer_action(cw_evmstore *s, const cw_evm_block *b, const cw_evm_tx *t,
                          const cw_evm_log *l, uint64_t tx, uint8_t flags)
 {
@@ -1476,26 +1477,18 @@ static int issuer_action(cw_evmstore *s, const cw_evm_block *b, const cw_evm_tx 
                 (rc = held_so_far(s, b, ir.user, asset, &held, &known)))
                 return rc;
             if (known && cw_u256_cmp(&v, &held) > 0) {
-                char h[67], a[43], tk[43], vs[CW_U256_DEC_MAX], hs[CW_U256_DEC_MAX];
-                cw_evm_hash_hex(h, &t->hash);
-                cw_evm_addr_hex(a, &user);
-                cw_evm_addr_hex(tk, &l->address);
-                cw_u256_to_dec(vs, &v);
-                cw_u256_to_dec(hs, &held);
-                bool src = b->src_files && l->src_file < b->n_src_files;
-                return cw_error_set(CW_ECORRUPT,
-                                    "block %llu tx %s log %u: DestroyedBlackFunds of %s base units "
-                                    "of token %s from %s, who holds %s there: more than the "
-                                    "balance (bad data)%s%s%s%.0llu",
-                                    (unsigned long long)b->number, h, l->log_index, vs, tk, a, hs,
-                                    src ? "; the log is " : "",
-                                    src ? b->src_files[l->src_file] : "", src ? " line " : "",
-                                    src ? (unsigned long long)l->src_line : 0ull);
+                /* more than the user holds: never an error (anyone can deploy a contract that
+                 * emits this event, and valid chain data must never stop an ingest); the burn
+                 * is what the user holds (destroyBlackFunds zeroes the balance), flagged */
+                v = held;
+                ir.flags |= CW_EVM_ISSUERF_OVER_BALANCE;
             }
-            move_ctx c = {tx, (uint32_t)b->number, l->log_index, CW_EVM_MOVE_ERC20, flags};
-            ir.move = rows(s, C_MOVE);
-            if ((rc = move(s, &c, asset, ir.user, CW_EVM_NONE32, &v)))
-                return rc;
+            if (!cw_u256_is_zero(&v)) {
+                move_ctx c = {tx, (uint32_t)b->number, l->log_index, CW_EVM_MOVE_ERC20, flags};
+                ir.move = rows(s, C_MOVE);
+                if ((rc = move(s, &c, asset, ir.user, CW_EVM_NONE32, &v)))
+                    return rc;
+            }
         }
     }
     return cw_column_append(&s->issuer.col, &ir);
