@@ -101,8 +101,20 @@ typedef enum cw_trace_end_kind {
                           * backward: came out of such a sweep or batch ("came from a service";
                           * docs/TRACE-MODELS.md, "Service sweeps"); not followed unless
                           * through_sweeps */
-    CW_END_N = 11
+    CW_END_BRIDGE = 11,  /* forward: paid into a cross-chain swap vault by a tx whose OP_RETURN
+                          * memo swaps to another chain (`=:ETH.ETH:0x..`; the memo names the
+                          * destination: cw_trace_bridge_memo); not followed on Bitcoin */
+    CW_END_N = 12
 } cw_trace_end_kind;
+
+/* The swap memo of tx when it sends value to another chain (a swap or loan whose asset names a
+ * chain other than BTC, with a destination): true and *m (evm/memo.h's grammar), dest_ok false
+ * when the destination is an EVM address (0x + 40 hex) that fails its EIP-55 checksum or has
+ * the wrong length (then the destination is not reported). False when the tx has no memo, the
+ * store keeps none, or the memo is no exit (OUT:, REFUND:, MIGRATE:, malformed). */
+struct cw_evm_memo;
+bool cw_trace_bridge_memo(const cw_chainstore *cs, uint64_t tx, struct cw_evm_memo *m,
+                          bool *dest_ok);
 
 const char *cw_trace_model_name(cw_trace_model m);
 int cw_trace_model_parse(cw_trace_model *out, const char *s);

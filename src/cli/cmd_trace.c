@@ -180,11 +180,25 @@ static void print_table(json_t *j, const cw_trace_stats *st, double total_s)
             name = fwd ? "entered mixer" : "left a mixer";
         else if (!strcmp(k, "service_sweep"))
             name = fwd ? "entered service" : "from a service";
+        else if (!strcmp(k, "bridge"))
+            name = "bridge exit";
         printf("  %-14s %20s BTC%s  (%lld)%s\n", name, b, pct(pc, sizeof pc, reach, x, total),
                (long long)json_integer_value(json_object_get(v, "count")),
                prob_note(pb, sizeof pb, v));
     }
     size_t i;
+    json_array_foreach(json_object_get(j, "bridge_exits"), i, v)
+    {
+        if (!i)
+            printf("\nbridge exits (swap vault memos; status: other chain):\n");
+        sat_btc(b, sizeof b, json_integer_value(json_object_get(v, "value")));
+        const char *ad = json_string_value(json_object_get(v, "address"));
+        printf("  %s BTC into %s -> %s %s%s  memo \"%s\"\n", b,
+               json_string_value(json_object_get(v, "txid")),
+               json_string_value(json_object_get(v, "asset")), ad && *ad ? "at " : "",
+               ad && *ad ? ad : "(the memo's address fails its checksum: not used)",
+               json_string_value(json_object_get(v, "memo")));
+    }
     printf("\nby category (value that ended at addresses):\n");
     json_array_foreach(json_object_get(j, "by_category"), i, v)
     {

@@ -61,5 +61,17 @@ for g in withdrawn_by_thief honest_in_the_same_payout honest_senders_to_the_thie
     check "screening: $g present" jqa ".screen.$g.addresses >= 1"
     check_eq "screening: none of $g flagged" "$(jq ".screen.$g.flagged" "$A")" 0
 done
+# btcx: the thief's vault deposits end as bridge exits by their OP_RETURN swap memos, each with
+# the memo's destination; nothing else ends as one (docs/TRACE-MODELS.md "Bitcoin: swap vault memos")
+FROM=$(jq -r '[.[0].stolen_outputs[].outpoint] | map("--from " + .) | join(" ")' "$T/w/truth/heists.json")
+# shellcheck disable=SC2086
+"$CW_BIN" trace $FROM --store "$T/s" --labels "$T/e/investigator.db" --model fifo --direction forward --json > "$T/bx.json" 2> /dev/null || bad "trace for bridge exits"
+VIN=$(awk -F, '$4 == "vault_inbound" { print $2 }' "$T/w/truth/thief_txs.csv" | sort)
+check "the thief's vault deposits are there" test "$(echo "$VIN" | grep -c .)" -ge 1
+check_eq "every thief vault deposit ends as a bridge exit, nothing else does" \
+    "$(jq -r '.bridge_exits[].txid' "$T/bx.json" | sort -u | tr '\n' ' ')" "$(echo "$VIN" | tr '\n' ' ')"
+check_eq "each bridge exit names the memo's destination, status other chain" \
+    "$(jq '[.bridge_exits[] | select(. as $e | $e.address != "" and ($e.memo | contains($e.address)) and $e.status == "other chain")] | length' "$T/bx.json")" \
+    "$(jq '.bridge_exits | length' "$T/bx.json")"
 echo "not asserted: honest peers of the thief's CoinJoins flagged $(jq -c '.screen.honest_peers_of_the_thief_coinjoins | [.flagged, .addresses]' "$A") (flagged, screened)"
 finish

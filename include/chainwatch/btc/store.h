@@ -71,6 +71,18 @@ typedef struct cw_row_ext {
     uint8_t type, known, pad[6];
 } cw_row_ext; /* 56 bytes: a prevout from before the store's first block */
 
+/* An OP_RETURN text (memos.col, 264 bytes): the data pushed after OP_RETURN, kept when it is
+ * 1-250 bytes (THORChain's memo limit; Bitcoin Core 30 relays OP_RETURN data past the old 80)
+ * of printable ASCII holding a ':' (a cross-chain swap vault's memo, `=:ETH.ETH:0x..` or
+ * `OUT:<txid>`); the tx's first such output only; rows in tx order. Nothing longer or binary is
+ * kept, and nothing is cut: a memo read back is the whole memo or none. */
+#define CW_MEMO_TEXT_MAX 250
+typedef struct cw_row_memo {
+    uint32_t tx, vout;
+    uint8_t len, pad[3];
+    char text[252];
+} cw_row_memo;
+
 #define CW_ROW_ADDR_WIDTH 44 /* cw_addr_key (43 bytes) + 1 pad */
 
 /* Per address (addrsum.col): what its history adds up to, kept by the writer so that an
@@ -96,6 +108,7 @@ typedef struct cw_chainstore cw_chainstore;
 
 typedef struct cw_chainstore_counts {
     uint64_t blocks, txs, ins, outs, addrs, exts;
+    uint64_t memos; /* memos.col rows (0 in a store from before it) */
 } cw_chainstore_counts;
 
 /* Opens a store directory. Writable opens create it (with net) when absent, take the writer
@@ -204,6 +217,11 @@ typedef void (*cw_chainstore_ahead_fn)(void *arg, uint64_t addr, cw_chainstore_p
 int cw_chainstore_find_addr_ahead(const cw_chainstore *cs, const cw_addr_key *key, uint64_t *addr,
                                   cw_chainstore_ahead_fn fn, void *arg);
 int cw_chainstore_find_block(const cw_chainstore *cs, const uint8_t hash[32], uint64_t *row);
+
+/* The OP_RETURN text of tx (the first one kept, see cw_row_memo): its length (text NUL-ended,
+ * at most cap-1 bytes, cap >= CW_MEMO_TEXT_MAX + 1), or 0 when the tx has none, or the store
+ * keeps none (a store ingested before memos.col, `cw_chainstore_counts.memos` 0). */
+size_t cw_chainstore_tx_memo(const cw_chainstore *cs, uint64_t tx, char *text, size_t cap);
 
 /* Value of the output an input spends: 0 and *value, or CW_ENOTFOUND (coinbase or unknown
  * external prevout). */

@@ -38,6 +38,8 @@
 
 #include "chain/analytics/trace_int.h"
 #include "chainwatch/errors.h"
+#include "chainwatch/evm/memo.h"
+#include "chainwatch/keccak.h"
 #include "chainwatch/labels.h"
 #include "chainwatch/patterns.h"
 #include "chainwatch/trace.h"
@@ -647,6 +649,19 @@ static bool dusting_output(const cw_trace *t, uint64_t out, uint64_t tx, const c
     return added >= need;
 }
 
+/* The output is a cross-chain swap vault's deposit: the first output of a tx whose OP_RETURN
+ * memo swaps to another chain (THORChain's observers read the first output as the vault, the
+ * memo from OP_RETURN, the rest as the sender's change). The value there leaves Bitcoin. */
+static bool vault_deposit(const cw_trace *t, uint64_t out, uint64_t tx)
+{
+    if (t->opts.model == CW_TRACE_POISON || tx == CW_NONE64 ||
+        out != cw_chainstore_tx_first_out(t->cs, tx) || !t->counts.memos)
+        return false;
+    cw_evm_memo m;
+    bool ok;
+    return cw_trace_bridge_memo(t->cs, tx, &m, &ok);
+}
+
 /* Forward: decides what happens to the value at a new node (follow it or end it). */
 static int settle_forward(cw_trace *t, uint32_t ni, bool source)
 {
@@ -663,6 +678,9 @@ static int settle_forward(cw_trace *t, uint32_t ni, bool source)
         return add_end(t, CW_END_DUST, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop,
                        ni);
     }
+    if (!source && vault_deposit(t, n->out, n->tx))
+        return add_end(t, CW_END_BRIDGE, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop,
+                       ni);
     if (!source && (stops_at(t, addr) || is_mixer(t, addr)))
         return add_end(t, CW_END_LABEL, n->out, n->tx, addr, n->amount, n->prob, n->rule, n->hop,
                        ni);
@@ -3717,4 +3735,31 @@ int cw_trace_owner_capped(const cw_trace *t, cw_trace_end_pick_fn pick, void *ct
     uint64_t c = (uint64_t)(cert + 0.5);
     *probable = *total > c ? *total - c : 0;
     return 0;
+}
+
+/* ---- cross-chain swap memos (docs/TRACE-MODELS.md "Bitcoin: swap vault memos") ---- */
+
+bool cw_trace_bridge_memo(const cw_chainstore *cs, uint64_t tx, cw_evm_memo *m, bool *dest_ok)
+{
+    char text[CW_MEMO_TEXT_MAX + 1];
+    size_t n = cw_chainstore_tx_memo(cs, tx, text, sizeof text);
+    *dest_ok = false;
+    if (!n || cw_evm_memo_parse(m, text, n) || !cw_evm_memo_is_exit(m))
+        return false;
+    if (!strcmp(m->chain, "BTC"))
+        return false; /* a swap into another Bitcoin asset: the value stays on this chain */
+    const char *d = m->dest;
+    if (d[0] == '0' && (d[1] == 'x' || d[1] == 'X')) {
+        char a[43];
+        size_t dn = strlen(d);
+        if (dn == 42) {
+            memcpy(a, d, 43);
+            a[1] = 'x'; /* a memo written upper-case whole: "0X" + one case */
+            *dest_ok = cw_eip55_check(a) == 0;
+        }
+    } else
+        *dest_ok = true; /* another chain's address or a THORName, as written */
+    if (!*dest_ok)
+        cw_error_clear();
+    return true;
 }

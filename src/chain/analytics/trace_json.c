@@ -12,6 +12,7 @@
 #include "chain/analytics/trace_int.h"
 #include "chainwatch/btc/query.h"
 #include "chainwatch/errors.h"
+#include "chainwatch/evm/memo.h"
 #include "chainwatch/util.h"
 #include "util/u64map.h"
 
@@ -315,6 +316,26 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
                                 json_pack("{s:I, s:I, s:I}", "value", (json_int_t)tot[k], "count",
                                           (json_int_t)cnt[k], "probable", (json_int_t)ptot[k]));
     json_object_set_new(j, "ended", totals);
+    /* bridge exits: the swap memo of each vault deposit the trail ended in */
+    json_t *bx = json_array();
+    for (size_t i = 0; i < t->n_ends; i++) {
+        const cw_trace_end *e = &t->ends[i];
+        cw_evm_memo m;
+        bool ok;
+        if (e->kind != CW_END_BRIDGE || !cw_trace_bridge_memo(cs, e->tx, &m, &ok))
+            continue;
+        char hex[65], text[CW_MEMO_TEXT_MAX + 1];
+        cw_hex_encode_rev(hex, cw_chainstore_txid(cs, e->tx), 32);
+        cw_chainstore_tx_memo(cs, e->tx, text, sizeof text);
+        json_array_append_new(
+            bx, json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "txid", hex, "value",
+                          (json_int_t)e->amount, "probable", (json_int_t)e->probable, "memo", text,
+                          "chain", m.chain, "asset", m.asset, "address", ok ? m.dest : "",
+                          "destination",
+                          ok ? "named by the memo" : "memo's address fails its checksum: not used",
+                          "status", "other chain"));
+    }
+    json_object_set_new(j, "bridge_exits", bx);
     json_object_set_new(j, "ended_value", json_integer((json_int_t)ended));
     /* what is a judgement: the value that passed a CoinJoin (docs/TRACE-MODELS.md) */
     uint64_t prob_all = 0;

@@ -36,9 +36,9 @@ struct cw_trace_labelmap {
 };
 
 static const char *const model_names[] = {"poison", "haircut", "fifo"};
-static const char *const end_names[] = {"label",    "unspent", "fee",          "dust",
-                                        "frontier", "burned",  "coinbase",     "external",
-                                        "coinjoin", "self",    "service_sweep"};
+static const char *const end_names[] = {"label",    "unspent", "fee",           "dust",
+                                        "frontier", "burned",  "coinbase",      "external",
+                                        "coinjoin", "self",    "service_sweep", "bridge"};
 _Static_assert(sizeof end_names / sizeof end_names[0] == CW_END_N, "an end kind without a name");
 static const char *const cj_names[] = {"order", "rank", "stop", "proportional"};
 static const char *const rule_names[] = {"",

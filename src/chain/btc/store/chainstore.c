@@ -48,6 +48,7 @@ _Static_assert(sizeof(cw_row_block) == 160, "block row");
 _Static_assert(sizeof(cw_row_in) == 12, "in row");
 _Static_assert(sizeof(cw_row_out) == 16, "out row");
 _Static_assert(sizeof(cw_row_ext) == 56, "ext row");
+_Static_assert(sizeof(cw_row_memo) == 264, "memo row");
 _Static_assert(sizeof(cw_addr_key) == 43, "addr key");
 _Static_assert(sizeof(cw_row_addrsum) == 32, "addrsum row");
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -76,6 +77,7 @@ enum {
     C_ADDRLAST,
     C_ADDRSUM,
     C_EXT,
+    C_MEMO, /* memos.col: OP_RETURN texts (cw_row_memo), optional in a store from before */
     N_COLS
 };
 
@@ -93,6 +95,7 @@ static const struct {
     {"addrlast", 8},
     {"addrsum", sizeof(cw_row_addrsum)},
     {"ext", sizeof(cw_row_ext)},
+    {"memos", sizeof(cw_row_memo)},
 };
 
 struct cw_chainstore {
@@ -144,6 +147,81 @@ static uint64_t rows(const cw_chainstore *cs, int c)
 static void *row(const cw_chainstore *cs, int c, uint64_t i)
 {
     return cw_column_row(&cs->cols[c], i);
+}
+
+/* memos.col exists in dir (a read-only open of a store from before it skips the column) */
+static bool memos_present(const char *dir)
+{
+    char p[PATH_MAX];
+    if ((size_t)snprintf(p, sizeof p, "%s/memos.col", dir) >= sizeof p)
+        return false;
+    return access(p, F_OK) == 0;
+}
+
+/* memos.col rows of txs below `txs` (rows are in tx order: binary search) */
+static uint64_t memos_below(const cw_chainstore *cs, uint64_t txs)
+{
+    uint64_t lo = 0, hi = cs->cols[C_MEMO].rows;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (((const cw_row_memo *)row(cs, C_MEMO, mid))->tx < txs)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The text pushed after OP_RETURN (direct pushes and PUSHDATA1/2 only, concatenated) when it
+ * is 1..CW_MEMO_TEXT_MAX printable ASCII bytes holding a ':'; 0 otherwise. */
+static size_t op_return_text(const uint8_t *s, size_t n, char out[252])
+{
+    if (n < 2 || s[0] != 0x6a)
+        return 0;
+    size_t len = 0;
+    bool colon = false;
+    for (size_t i = 1; i < n;) {
+        size_t k;
+        uint8_t op = s[i++];
+        if (op >= 1 && op <= 75) {
+            k = op;
+        } else if (op == 0x4c && i < n) {
+            k = s[i++];
+        } else if (op == 0x4d && i + 1 < n) {
+            k = (size_t)s[i] | (size_t)s[i + 1] << 8;
+            i += 2;
+        } else {
+            return 0;
+        }
+        if (k > n - i || k > CW_MEMO_TEXT_MAX - len)
+            return 0;
+        for (size_t j = 0; j < k; j++) {
+            uint8_t c = s[i + j];
+            if (c < 0x20 || c > 0x7e)
+                return 0;
+            colon |= c == ':';
+            out[len++] = (char)c;
+        }
+        i += k;
+    }
+    return colon ? len : 0;
+}
+
+size_t cw_chainstore_tx_memo(const cw_chainstore *cs, uint64_t tx, char *text, size_t cap)
+{
+    if (cap)
+        text[0] = '\0';
+    if (!cs->cols[C_MEMO].rows || cap <= CW_MEMO_TEXT_MAX)
+        return 0;
+    uint64_t i = memos_below(cs, tx);
+    if (i >= cs->cols[C_MEMO].rows)
+        return 0;
+    const cw_row_memo *m = row(cs, C_MEMO, i);
+    if (m->tx != tx || !m->len || m->len > CW_MEMO_TEXT_MAX)
+        return 0;
+    memcpy(text, m->text, m->len);
+    text[m->len] = '\0';
+    return m->len;
 }
 
 /* Fields of a tx row (see CW_ROW_TX_WIDTH): little-endian 40- and 24-bit numbers. The 8-byte
@@ -207,6 +285,7 @@ static void counts_to_manifest(cw_manifest *m, const cw_chainstore *cs,
     cw_manifest_set(m, "outs", c->outs);
     cw_manifest_set(m, "addrs", c->addrs);
     cw_manifest_set(m, "exts", c->exts);
+    cw_manifest_set(m, "memos", c->memos);
     if (cs->synthetic) /* only then: a real store's MANIFEST is as before */
         cw_manifest_set(m, "synthetic", 1);
 }
@@ -219,6 +298,7 @@ static void counts_from_manifest(cw_chainstore_counts *c, const cw_manifest *m)
     c->outs = cw_manifest_get(m, "outs", 0);
     c->addrs = cw_manifest_get(m, "addrs", 0);
     c->exts = cw_manifest_get(m, "exts", 0);
+    c->memos = cw_manifest_get(m, "memos", 0);
 }
 
 static void path_of(char *out, size_t n, const cw_chainstore *cs, const char *name)
@@ -239,19 +319,20 @@ static void set_rows(cw_chainstore *cs, const cw_chainstore_counts *c)
     cs->cols[C_ADDRLAST].rows = c->addrs;
     cs->cols[C_ADDRSUM].rows = c->addrs;
     cs->cols[C_EXT].rows = c->exts;
+    cs->cols[C_MEMO].rows = c->memos;
 }
 
 static cw_chainstore_counts cur_counts(const cw_chainstore *cs)
 {
-    cw_chainstore_counts c = {rows(cs, C_BLOCK), rows(cs, C_TX),   rows(cs, C_IN),
-                              rows(cs, C_OUT),   rows(cs, C_ADDR), rows(cs, C_EXT)};
+    cw_chainstore_counts c = {rows(cs, C_BLOCK), rows(cs, C_TX),  rows(cs, C_IN),  rows(cs, C_OUT),
+                              rows(cs, C_ADDR),  rows(cs, C_EXT), rows(cs, C_MEMO)};
     return c;
 }
 
 static int check_fits(const cw_chainstore *cs, const cw_chainstore_counts *c)
 {
-    const uint64_t need[N_COLS] = {c->blocks, c->txs,   c->txs,   c->ins,   c->outs,
-                                   c->outs,   c->addrs, c->addrs, c->addrs, c->exts};
+    const uint64_t need[N_COLS] = {c->blocks, c->txs,   c->txs,   c->ins,  c->outs, c->outs,
+                                   c->addrs,  c->addrs, c->addrs, c->exts, c->memos};
     for (int i = 0; i < N_COLS; i++) {
         if (need[i] > cs->cols[i].cap)
             return cw_error_set(CW_ECORRUPT, "%s: holds %llu rows, the manifest says %llu",
@@ -422,7 +503,8 @@ out:
 static cw_chainstore_counts file_counts(const cw_chainstore *cs)
 {
     cw_chainstore_counts c = {cs->cols[C_BLOCK].cap, cs->cols[C_TX].cap,   cs->cols[C_IN].cap,
-                              cs->cols[C_OUT].cap,   cs->cols[C_ADDR].cap, cs->cols[C_EXT].cap};
+                              cs->cols[C_OUT].cap,   cs->cols[C_ADDR].cap, cs->cols[C_EXT].cap,
+                              cs->cols[C_MEMO].cap};
     if (cs->cols[C_TXID].cap < c.txs)
         c.txs = cs->cols[C_TXID].cap;
     if (cs->cols[C_OUTLINK].cap < c.outs)
@@ -438,7 +520,8 @@ static int recover(cw_chainstore *cs)
 {
     cw_chainstore_counts from = file_counts(cs), to = cs->pub;
     bool dirty = from.blocks > to.blocks || from.txs > to.txs || from.ins > to.ins ||
-                 from.outs > to.outs || from.addrs > to.addrs || from.exts > to.exts;
+                 from.outs > to.outs || from.addrs > to.addrs || from.exts > to.exts ||
+                 from.memos > to.memos;
     if (!dirty)
         return 0;
     if (from.txs < to.txs || from.ins < to.ins || from.outs < to.outs || from.addrs < to.addrs)
@@ -516,6 +599,10 @@ int cw_chainstore_open(cw_chainstore **out, const char *dir, bool writable, cw_n
         counts_from_manifest(&cs->pub, &m);
     }
     for (int i = 0; i < N_COLS; i++) {
+        if (i == C_MEMO && !writable && !memos_present(dir)) {
+            cs->pub.memos = 0; /* a store from before memos.col: no memos kept */
+            continue;
+        }
         if ((rc = cw_column_open(&cs->cols[i], dir, col_defs[i].name, col_defs[i].width, writable)))
             goto fail;
     }
@@ -1500,6 +1587,7 @@ int cw_chainstore_apply_block(cw_chainstore *cs, cw_block *b, uint32_t height, c
             if (spent && (rc = push_spend(cs, r.spent_tx, r.spent_vout, (uint32_t)t)))
                 return rc;
         }
+        bool memo_kept = false; /* one memo row per tx: the first OP_RETURN text */
         for (uint32_t i = 0; i < tx->n_out; i++) {
             const cw_txout *o = &b->outs[tx->first_out + i];
             if (o->value < 0 || (uint64_t)o->value > MAX_MONEY) {
@@ -1514,6 +1602,19 @@ int cw_chainstore_apply_block(cw_chainstore *cs, cw_block *b, uint32_t height, c
             uint32_t a = CW_NONE32;
             if (k->kind != CW_ADDR_NONE && (rc = addr_id_h(cs, k, b->key_hash[oi], &a)))
                 return rc;
+            if (st == CW_SCRIPT_OP_RETURN && !memo_kept) {
+                cw_row_memo mr;
+                memset(&mr, 0, sizeof mr);
+                size_t ml = op_return_text(o->script, o->script_len, mr.text);
+                if (ml) {
+                    mr.tx = (uint32_t)t;
+                    mr.vout = i;
+                    mr.len = (uint8_t)ml;
+                    if ((rc = cw_column_append(&cs->cols[C_MEMO], &mr)))
+                        return rc;
+                    memo_kept = true;
+                }
+            }
             uint64_t oid = rows(cs, C_OUT);
             cw_row_out orow = {(uint64_t)o->value | (uint64_t)st << 56, a, CW_NONE32};
             uint64_t *last = a == CW_NONE32 ? NULL : row(cs, C_ADDRLAST, a);
@@ -1571,8 +1672,8 @@ int cw_chainstore_commit(cw_chainstore *cs)
         return rc;
     crash_point(cs);
     /* 1. appended rows, and the in-place values (spent marks, last outputs, indexes), to disk */
-    const uint64_t lo[N_COLS] = {from.blocks, from.txs,   from.txs, from.ins, 0,
-                                 from.outs,   from.addrs, 0,        0,        from.exts};
+    const uint64_t lo[N_COLS] = {from.blocks, from.txs, from.txs, from.ins,  0,         from.outs,
+                                 from.addrs,  0,        0,        from.exts, from.memos};
     for (int i = 0; i < N_COLS; i++) {
         if ((rc = cw_column_sync(&cs->cols[i], lo[i], cs->cols[i].rows)))
             return rc;
@@ -1613,6 +1714,7 @@ int cw_chainstore_rollback(cw_chainstore *cs, uint64_t n_blocks)
     }
     to.addrs = first_gone->first_addr;
     to.exts = first_gone->first_ext;
+    to.memos = memos_below(cs, to.txs);
     /* Readers that publish the dropped rows see the generation move (odd, then even) before
      * any of those rows changes: their answers say "reopen" instead of mixing the forks. */
     char lpath[PATH_MAX];
