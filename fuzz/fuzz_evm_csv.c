@@ -1,10 +1,11 @@
 /*
- * fuzz_evm_csv.c: libFuzzer target for the ethereum-etl CSV decoder (src/chain/evm/csv.c).
- * The input is up to seven files separated by NUL bytes, in the order blocks, transactions,
- * receipts, logs, token_transfers, traces, tokens. Decoding arbitrary bytes must end in 0 or a
- * CW_E* error, never a crash, and every block handed back must be consistent: txs numbered
- * 0..n-1 matching transaction_count, every log and trace pointing at a tx of the block by index
- * and hash, arena offsets inside the arena.
+ * fuzz_evm_csv.c: libFuzzer target for the ethereum-etl decoder (src/chain/evm/csv.c): CSV, and
+ * JSON lines (csv_json.inc) when the input's first byte is '{'. The input is up to seven files
+ * separated by NUL bytes, in the order blocks, transactions, receipts, logs, token_transfers,
+ * traces, tokens. Decoding arbitrary bytes must end in 0 or a CW_E* error, never a crash, and
+ * every block handed back must be consistent: txs numbered 0..n-1 matching transaction_count,
+ * every log and trace pointing at a tx of the block by index and hash, arena offsets inside the
+ * arena.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,6 +17,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const KINDS[7] = {"blocks",          "transactions", "receipts", "logs",
                                      "token_transfers", "traces",       "tokens"};
+static const char *const KINDS_JSON[7] = {"blocks.json", "transactions.json",    "receipts.json",
+                                          "logs.json",   "token_transfers.json", "traces.json",
+                                          "tokens.json"};
 
 static void check_block(const cw_evm_block *b)
 {
@@ -59,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     cw_evm_csv *r;
-    if (cw_evm_csv_open_mem(&r, KINDS, bufs, lens, n) == 0) {
+    if (cw_evm_csv_open_mem(&r, size && data[0] == '{' ? KINDS_JSON : KINDS, bufs, lens, n) == 0) {
         cw_evm_block b;
         cw_evm_block_init(&b);
         for (int k = 0; k < 1000 && cw_evm_csv_next(r, &b) == 1; k++)

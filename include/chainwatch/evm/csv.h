@@ -31,8 +31,9 @@ typedef struct cw_evm_csv cw_evm_csv;
  * there is no blocks file (no block items). */
 int cw_evm_csv_open(cw_evm_csv **out, const char *dir);
 /* Sources in memory (fuzzing, tests): kinds[i] is "blocks", "transactions", "receipts",
- * "logs", "traces", "token_transfers" or "tokens", one buffer each (borrowed, and rewritten in
- * place where quoted fields are unescaped). A blocks source is required. */
+ * "logs", "traces", "token_transfers" or "tokens" (CSV), or one of them with ".json" appended
+ * (ethereum-etl's JSON lines), one buffer each (borrowed, and rewritten in place where quoted
+ * fields or JSON strings are unescaped). A blocks source is required. */
 int cw_evm_csv_open_mem(cw_evm_csv **out, const char *const *kinds, const char *const *bufs,
                         const size_t *lens, size_t n);
 /* Fills *b with the next block (finished; tokens known so far attached): 1 = a block, 0 = end

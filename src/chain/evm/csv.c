@@ -913,6 +913,10 @@ static int next_record(cw_evm_csv *r, stream *s)
             if (rc < 0)
                 return rc;
             if (rc == 0) {
+                if (s->mem) { /* an in-memory source is one buffer: its end is the end */
+                    s->done = true;
+                    return 0;
+                }
                 close_file(s);
                 continue;
             }
@@ -2104,9 +2108,13 @@ int cw_evm_csv_open_mem(cw_evm_csv **out, const char *const *kinds, const char *
         r->s[k].width = width;
     }
     for (size_t i = 0; i < n; i++) {
+        /* "logs" is CSV, "logs.json" JSON lines (csv_json.inc) */
+        size_t kl = strlen(kinds[i]);
+        bool json = kl > 5 && !strcmp(kinds[i] + kl - 5, ".json");
         int k = -1;
         for (int j = 0; j < K_N; j++) {
-            if (!strcmp(kinds[i], KIND_NAMES[j]))
+            if (strlen(KIND_NAMES[j]) == kl - (json ? 5 : 0) &&
+                !strncmp(kinds[i], KIND_NAMES[j], kl - (json ? 5 : 0)))
                 k = j;
         }
         if (k < 0 || r->present[k]) {
@@ -2115,11 +2123,15 @@ int cw_evm_csv_open_mem(cw_evm_csv **out, const char *const *kinds, const char *
         }
         stream *s = &r->s[k];
         s->mem = true;
+        s->json = json;
         s->buf = (char *)(uintptr_t)bufs[i];
         s->len = s->cap = lens[i];
         s->eof = true;
         s->line = 1;
         s->n_header = -1;
+        memset(s->jkey, 0xff, sizeof s->jkey);
+        for (int d = 0; d < KIND_NCOLS[k]; d++)
+            s->jlen[d] = (uint8_t)strlen(KIND_COLS[k][d].name);
         r->present[k] = true;
         r->total_bytes += lens[i];
     }
