@@ -190,7 +190,8 @@ static void print_table(json_t *j, const cw_trace_stats *st, double total_s)
     json_array_foreach(json_object_get(j, "bridge_exits"), i, v)
     {
         if (!i)
-            printf("\nbridge exits (swap vault memos; status: other chain):\n");
+            printf("\nbridge exits (swap vault memos; status: other chain; each destination "
+                   "is the memo's request, not seen here):\n");
         sat_btc(b, sizeof b, json_integer_value(json_object_get(v, "value")));
         const char *ad = json_string_value(json_object_get(v, "address"));
         printf("  %s BTC into %s -> %s %s%s  memo \"%s\"\n", b,

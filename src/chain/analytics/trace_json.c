@@ -332,7 +332,9 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
                           (json_int_t)e->amount, "probable", (json_int_t)e->probable, "memo", text,
                           "chain", m.chain, "asset", m.asset, "address", ok ? m.dest : "",
                           "destination",
-                          ok ? "named by the memo" : "memo's address fails its checksum: not used",
+                          ok ? "requested by the memo (the vault pays it on the other chain: "
+                               "not seen in this store)"
+                             : "memo's address fails its checksum: not used",
                           "status", "other chain"));
     }
     json_object_set_new(j, "bridge_exits", bx);
