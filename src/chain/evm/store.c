@@ -1404,27 +1404,15 @@ static int held_so_far(cw_evmstore *s, const cw_evm_block *b, uint32_t acct, uin
     cw_u256_from_u64(bal, 0);
     if (!*known)
         return 0;
-    cw_evm_row_acctlast h;
-    int rc = cw_evmstore_acctlast(s, acct, &h);
+    /* the account's two chains, the assets up to this one (ids are dense) */
+    cw_u256 *fl = cw_calloc(2 * ((size_t)asset + 1), sizeof *fl);
+    if (!fl)
+        return cw_error_set(CW_ENOMEM, "out of memory");
+    int rc = cw_evmstore_account_flows(s, acct, UINT64_MAX, fl, fl + asset + 1, asset + 1);
+    cw_u256 in = fl[asset], out = fl[2 * (size_t)asset + 1];
+    cw_free(fl);
     if (rc)
         return rc;
-    cw_u256 in = {{0, 0, 0, 0}}, out = {{0, 0, 0, 0}};
-    for (int dir = 0; dir < 2; dir++) {
-        for (uint64_t m = dir ? h.last_out : h.last_in; m != CW_EVM_NONE64;) {
-            const cw_evm_row_move *mv = row(s, C_MOVE, m);
-            if (mv->asset == asset) {
-                cw_u256 a = cw_evmstore_move_amount(s, mv);
-                if (cw_u256_add(dir ? &out : &in, dir ? &out : &in, &a))
-                    return cw_error_set(CW_ECORRUPT, "account %u: sum overflows 2^256", acct);
-            }
-            const cw_evm_row_movelink *ln = row(s, C_MOVELINK, m);
-            uint64_t next = get48(dir ? ln->prev_out : ln->prev_in);
-            if (next != CW_EVM_NONE64 && next >= m)
-                return cw_error_set(CW_ECORRUPT, "account %u: chain not descending at move %llu",
-                                    acct, (unsigned long long)m);
-            m = next;
-        }
-    }
     if (cw_u256_sub(bal, &in, &out))
         cw_u256_from_u64(bal, 0); /* below zero: a token whose events miss credits */
     return 0;
