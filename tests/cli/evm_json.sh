@@ -6,8 +6,10 @@
 # tokens and withdrawals, a `chainwatch gen evm` world, and the shared mainnet fixtures with
 # values above 2^64, 2^128 and up to 2^256 - 1; as one file per kind, in export_all's folders with
 # CRLF and .gz, and as a stream file (--json-stream, and --csv FILE.json.gz). Bad JSON input names
-# the file, line and field: a truncated line, a string where a number is, a
-# value of 2^256, a missing field, a fraction, a list where a string is, an item without its
+# the file, line and field: a truncated line, a string that is no integer where a number is (a
+# string is read as the CSV column's text: BigQuery writes integers as strings), a boolean where a
+# number is, a value of 2^256, a missing field, a fraction, a list where a string is, an object
+# where a list is, an item without its
 # "type" in a stream, logs nested in a transaction; CSV and JSON in one directory are refused.
 source "$(dirname "$0")/../lib/cli.sh"
 SRC=${CW_SOURCE_DIR:-$(dirname "$0")/../..}
@@ -126,9 +128,12 @@ case_ "a truncated line" transactions.json 'lines[-1] = lines[-1][:-30]' \
     "transactions.json: line 133: not valid JSON \(a truncated line\?\)"
 case_ "a line cut inside a string" transactions.json 'lines[5] = lines[5][:len(lines[5]) // 2] + "\n"' \
     "transactions.json: line 6: field "
-case_ "a string where a number is" transactions.json \
-    'lines[7] = re.sub(r"\"gas\": ([0-9]+)", lambda m: "\"gas\": \"" + m.group(1) + "\"", lines[7])' \
-    "transactions.json: line 8: field gas: a string where ethereum-etl writes an integer: '[0-9]+'"
+case_ "a string where a number is, not an integer" transactions.json \
+    'lines[7] = re.sub(r"\"gas\": ([0-9]+)", lambda m: "\"gas\": \"" + m.group(1) + "x\"", lines[7])' \
+    "transactions.json: line 8: field gas: not an integer: '[0-9]+x'"
+case_ "a boolean where a number is" transactions.json \
+    'lines[7] = re.sub(r"\"gas\": ([0-9]+)", "\"gas\": true", lines[7])' \
+    "transactions.json: line 8: field gas: a boolean where ethereum-etl writes an integer"
 case_ "a value of 2^256" transactions.json \
     'lines[8] = re.sub(r"\"value\": [0-9]+", "\"value\": " + str(2**256), lines[8])' \
     "transactions.json: line 9: field value: not a non-negative integer below 2\^256: '115792089237316195423570985008687907853269984665640564039457584007913129639936'"
@@ -136,8 +141,10 @@ case_ "a missing field" logs.json 'lines[3] = re.sub(r"\"transaction_hash\": \"0
     "logs.json: line 4: field transaction_hash: missing"
 case_ "a fraction" transactions.json 'lines[8] = re.sub(r"\"value\": [0-9]+", "\"value\": 1.5e18", lines[8])' \
     "transactions.json: line 9: field value: not an integer: '1.5e18'"
-case_ "a string where a list is" logs.json 'lines[2] = lines[2].replace("\"topics\": [", "\"topics\": \"0x1\", \"t\": [")' \
-    "logs.json: line 3: field topics: a string where ethereum-etl writes a list"
+case_ "a string where a list is, not topics" logs.json 'lines[2] = lines[2].replace("\"topics\": [", "\"topics\": \"0x1\", \"t\": [")' \
+    "logs.json: line 3: field topics: "
+case_ "an object where a list is" logs.json 'lines[2] = lines[2].replace("\"topics\": [", "\"topics\": {}, \"t\": [")' \
+    "logs.json: line 3: field topics: an object where ethereum-etl writes a list"
 case_ "logs nested in a transaction" transactions.json 'lines[4] = lines[4].rstrip()[:-1] + ", \"logs\": [{\"log_index\": 0}]}\n"' \
     "transactions.json: line 5: field logs: logs nested in the item are not read"
 case_ "not an object" traces.json 'lines[1] = "[1, 2]\n"' \

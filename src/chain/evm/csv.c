@@ -230,6 +230,8 @@ typedef struct stream {
     bool json;           /* the current file is JSON lines (.json, .json.gz) */
     bool items;          /* an ethereumetl stream file: only the lines whose "type" is the kind's */
     uint64_t need;       /* JSON: the fields every line must have (required, or on line one) */
+    bool bq; /* JSON in BigQuery's form (line one writes an integer as a string): a key a line
+              * lacks is null, as BigQuery leaves NULL fields out */
     int8_t jkey[MAX_FIELDS]; /* JSON: the column the key at each place matched last (a guess) */
     uint8_t jlen[MAX_FIELDS]; /* JSON: the length of each column's name */
 } stream;
@@ -380,6 +382,7 @@ static int open_file(cw_evm_csv *r, stream *s)
     s->eof = false;
     s->line = 1;
     s->n_header = -1;
+    s->bq = false;
     s->json = (pl > 5 && !strcmp(path + pl - 5, ".json")) ||
               (pl > 8 && !strcmp(path + pl - 8, ".json.gz"));
     memset(s->jkey, 0xff, sizeof s->jkey);
@@ -2129,6 +2132,7 @@ int cw_evm_csv_open_mem(cw_evm_csv **out, const char *const *kinds, const char *
         s->eof = true;
         s->line = 1;
         s->n_header = -1;
+        s->bq = false;
         memset(s->jkey, 0xff, sizeof s->jkey);
         for (int d = 0; d < KIND_NCOLS[k]; d++)
             s->jlen[d] = (uint8_t)strlen(KIND_COLS[k][d].name);
