@@ -712,6 +712,22 @@ static void fmt_num(char *buf, size_t cap, json_t *v, int digits)
         snprintf(buf, cap, "n/a");
 }
 
+/* The noise-to-signal ratio beside the headline with the reaction months left out (JSON
+ * noise_to_signal_reactions_left_out). */
+static void print_nsr_reactions(const char *label, json_t *x)
+{
+    if (!json_is_object(x))
+        return;
+    char v[32];
+    fmt_num(v, sizeof v, json_object_get(x, "value"), 3);
+    printf("%s: %s with the reaction months left out (beside the headline, which counts them as "
+           "noise: %lld signal and %lld quiet cell-months outside every window, within %lld "
+           "months after an event on the cell took effect)\n",
+           label, v, (long long)json_integer_value(json_object_get(x, "reaction_signal_months")),
+           (long long)json_integer_value(json_object_get(x, "reaction_quiet_months")),
+           (long long)json_integer_value(json_object_get(x, "reaction_months_after")));
+}
+
 static void print_backtest(json_t *res)
 {
     size_t i;
@@ -798,6 +814,8 @@ static void print_backtest(json_t *res)
     printf("noise-to-signal apart: price cells %s, trade cells %s (n/a: no signal month in any "
            "event window)\n",
            np_, nt_);
+    print_nsr_reactions("noise-to-signal",
+                        json_object_get(sm, "noise_to_signal_reactions_left_out"));
     json_t *br = json_object_get(res, "alerts_by_rule");
     if (json_is_object(br) && json_object_size(br)) {
         printf(
@@ -945,6 +963,11 @@ static void print_backtest(json_t *res)
                (long long)json_integer_value(json_object_get(row, "no_data")), r1, r2, r3, r5, r6,
                r4, json_string_value(json_object_get(row, "nsr_from")),
                json_string_value(json_object_get(row, "nsr_to")));
+        char lab[160];
+        snprintf(lab, sizeof lab, "noise-to-signal, split %s, events %s",
+                 json_string_value(json_object_get(oos, "split")),
+                 json_string_value(json_object_get(row, "events")));
+        print_nsr_reactions(lab, json_object_get(row, "noise_to_signal_reactions_left_out"));
     }
     json_t *acc = json_object_get(res, "acceptance");
     printf("acceptance:");
@@ -1048,10 +1071,12 @@ static void print_false_alarms(json_t *res)
                (long long)json_integer_value(json_object_get(sm, "price_falling")));
         for (size_t i = 0; i < json_array_size(rows) && (e = json_array_get(rows, i)); i++) {
             json_t *pm = json_object_get(e, "price_move");
-            printf("  %-8s%s %-12s %-12s %-6s %s%s\n", jstr(e, "period"),
+            json_t *re = json_object_get(e, "reaction_to");
+            printf("  %-8s%s %-12s %-12s %-6s %s%s%s%s%s\n", jstr(e, "period"),
                    json_is_true(json_object_get(e, "alert")) ? "*" : " ", jstr(e, "commodity"),
                    jstr(e, "partner"), json_is_string(pm) ? json_string_value(pm) : "-",
-                   jstr(e, "rules"),
+                   jstr(e, "rules"), json_is_string(re) ? " [reaction to " : "",
+                   json_is_string(re) ? json_string_value(re) : "", json_is_string(re) ? "]" : "",
                    json_is_true(json_object_get(e, "pre_split")) ? " [before the split]" : "");
         }
         printf("signal months outside every event window per rule (a month fired by several "

@@ -97,4 +97,33 @@ check "text: one row per false alarm, with its cause" \
     grep -q "^2022-06  graphite     KOR          partner_duplicate  .*an alert the same month on graphite USA" "$T/fa.txt"
 check "text: the counts per cause" grep -q "^false alarms per cause (11 alerts): after_event 1; series_start 1; echo 2; common_shock 2; partner_duplicate 2; price_rebound 1; one_month 1; unexplained 1;" "$T/fa.txt"
 check "text: the rates before the split" grep -q "^rates before the split 2017-01..2019-12" "$T/fa.txt"
+# stop 23: the signal months within 6 months after an event on the cell took effect (outside every
+# window) are labelled a reaction to it, and a second noise-to-signal ratio leaves those cell-months
+# out (beside the headline, which counts them as noise): cobalt 2019-03..07 after t_cobalt
+check_eq "reactions: the cobalt months 2019-03..07 after t_cobalt, labelled, counted" \
+    "$(jq -c '[.signal_months.reactions, ([.signal_months.rows[] | select(.reaction_to) |
+        [.period, .reaction_to]] | map(.[0]) | sort), ([.signal_months.rows[] | select(.reaction_to) |
+        .reaction_to] | unique), ([.signal_months.rows[] | select(.period == "2019-09")][0].reaction_to)]' "$T/fa.json")" \
+    '[5,["2019-03","2019-04","2019-05","2019-06","2019-07"],["t_cobalt"],null]'
+check_eq "reactions left out: the headline's counts less the reaction months, the windows' untouched" \
+    "$(jq --slurpfile f "$T/fa.json" '.summary.months as $m | .summary.noise_to_signal_reactions_left_out as $r |
+        $r.reaction_signal_months == $f[0].signal_months.reactions and
+        $r.signal_outside + $r.reaction_signal_months == $m.signal_outside and
+        $r.quiet_outside + $r.reaction_quiet_months == $m.quiet_outside and $r.reaction_quiet_months == 1 and
+        $r.signal_in_window == $m.signal_in_window and $r.quiet_in_window == $m.quiet_in_window and
+        $r.reaction_months_after == 6 and
+        ([.out_of_sample.periods[].noise_to_signal_reactions_left_out.reaction_signal_months] == [5, 0])' "$T/bt.json")" true
+(cat "$T/ev.csv"; echo 't_jump,2019-03,2019-03,month,cobalt,260500,CD,all,export_ban,"planted: the month of the jump",test,test') > "$T/ev2.csv"
+"$CW_BIN" supply backtest --events "$T/ev2.csv" --json > "$T/bt2.json"
+check_eq "reactions left out: the ratio of its counts, below the headline's" \
+    "$(jq -c '.summary.noise_to_signal_reactions_left_out as $r | .summary.noise_to_signal as $h |
+        (($r.signal_outside / ($r.signal_outside + $r.quiet_outside)) /
+         ($r.signal_in_window / ($r.signal_in_window + $r.quiet_in_window))) as $v |
+        [$r.signal_in_window, $r.reaction_signal_months, (($r.value - $v) | fabs < 1e-9), $r.value < $h]' "$T/bt2.json")" \
+    '[1,5,true,true]'
+"$CW_BIN" supply backtest --events "$T/ev.csv" --split 2020-01 > "$T/bt.txt"
+check "text: the ratio with the reaction months left out, whole range and per split" grep -q \
+    "^noise-to-signal, split 2020-01, events effective before the split: n/a with the reaction months left out (beside the headline, which counts them as noise: 5 signal and 1 quiet cell-months" "$T/bt.txt"
+check "text: a reaction month named in the listing" \
+    grep -q "^  2019-04   cobalt       all (price)  down   .* \[reaction to t_cobalt\] \[before the split\]$" "$T/fa.txt"
 finish
