@@ -230,6 +230,9 @@ if scr:
         print(f"  screen theft-flagged {c} [{k}]: {f} of {n} ({ce} certain, {f - ce} probable only)")
     for a in sorted(flagged & person)[:nlist]:
         print(f"  FLAGGED {a} ({cat[a]}; {','.join(sorted(kinds.get(a, ())))}): {json.dumps(rule.get(a))[:300]}")
+    th = screened & thief
+    if th:  # the thief's own addresses, when they were screened too (recall, not the scored figure)
+        print(f"  screen theft-flagged thief addresses: {len(th & flagged)} of {len(th)} ({len(th & certain)} certain)")
     out.update(screen_screened=len(screened & person), screen_flagged=len(flagged & person),
                screen_flagged_certain=len(certain & person))
 print("JSON " + json.dumps(out))

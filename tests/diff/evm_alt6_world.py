@@ -33,8 +33,18 @@ usage: evm_alt6_world.py --out DIR [--seed S] [--txs N] [--btc-to A,..] [--genes
 Writes ethereum-etl CSVs (one file per kind, CRLF as Python's csv writes them) and DIR/truth in
 docs/GEN.md's EVM layout, plus lock_bridge.csv (the L2 bridge's deposits), instant_orders.csv (every
 order at the instant exchange: the thief's with their off-chain Bitcoin payout), rebasing.csv,
-rebases.csv, idle.csv (the thief's holdings at the tip, per address) and honest_exposed.csv
-(`address,kind,tx_hash,via`: every honest account a look-alike shape touched, and how).
+rebases.csv, idle.csv (the thief's holdings at the tip, per address; the attacker's own gas, an
+exchange withdrawal, left out) and honest_exposed.csv (`address,kind,tx_hash,via`: every honest
+account a look-alike shape touched, and how). Kinds: attacker_batch_co_payee (in the exchange batch
+that paid the attacker its gas), hot_wallet_batch_payee, airdrop_equal_payee (exactly 10 ETH),
+airdrop_equal_token_payee, mev_sandwich (bot owner and contract), market_maker_same_pool,
+pool_buyer_after_thief, router_payee, thor_payee, thor_same_block, l2_payee, l2_same_block,
+mixer_recipient, mixer_same_block, privacy_user_notes / privacy_user_to_thorchain (an honest user
+mixing several notes from one address, withdrawn to fresh addresses that each go to THORChain: the
+thief's shape), instant_payee (paid by the instant exchange's hot wallet after it swept a thief's
+order), instant_same_block, poison_dust, poison_zero_value, poison_fake_token, rebasing_holder.
+Blocks: about 14 txs a 12-s block, N/14 blocks (at least 400) plus up to 40 % while the laundering
+finishes; genesis traces fund the accounts; EIP-1559 fees (88 % type 2).
 """
 import argparse, csv, json, os, random, sys
 from collections import defaultdict
