@@ -78,6 +78,7 @@ struct cw_acct_screener {
     uint64_t n_moves, n_accounts;
     gindex g[MAX_GINDEX];
     size_t n_g;
+    bool from_genesis; /* the store holds every block from genesis, each complete */
     bool oom;
 };
 
@@ -420,6 +421,27 @@ static size_t pass_through(const walk *w, const inflows *f, size_t end, bool asc
     return 0;
 }
 
+/* True when `account` received the walk's asset (a counted receipt) before movement `before`:
+ * the whole-store index when there is one, else its in-chain newest first, bounded by
+ * max_inflows steps (past them: assumed so). */
+static bool held_before(const walk *w, uint32_t account, uint64_t before)
+{
+    const gindex *g = gindex_of(w->sc, w->asset);
+    if (g && account < w->sc->n_accounts)
+        return g->off[account + 1] > g->off[account] && g->moves[g->off[account]] < before;
+    cw_evm_row_acctlast l;
+    if (cw_evmstore_acctlast(w->s, account, &l))
+        return true;
+    size_t steps = 0;
+    for (uint64_t m = l.last_in; m != CW_EVM_NONE64; m = cw_evmstore_movelink(w->s, m).prev_in) {
+        if (++steps > w->o->max_inflows)
+            return true;
+        if (m < before && counts(cw_evmstore_move(w->s, m), w->asset))
+            return true;
+    }
+    return false;
+}
+
 static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, double weight)
 {
     cw_acct_exposure *e = w->e;
@@ -530,6 +552,15 @@ static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, do
             e->received_share_minted += share;
             continue;
         }
+        /* a token "paid" by a labelled account that never received it, in a store holding the
+         * chain from genesis: none of that account's value (a token's Transfer log names any
+         * sender its contract likes: a fake token's spam in a thief's name, address
+         * poisoning); from nobody, as a mint */
+        if (c && w->asset != CW_EVM_ASSET_NATIVE && w->sc->from_genesis &&
+            !held_before(w, x.from, m)) {
+            e->received_share_minted += share;
+            continue;
+        }
         if (c) {
             uint32_t why = w->why | (c & CW_ACCT_CAT_PROBABLE ? CW_ACCT_PROB_SERVICE : 0);
             for (uint32_t k = 0; k < CW_ACCT_MAX_CATEGORIES; k++) {
@@ -574,6 +605,7 @@ int cw_acct_screener_new(cw_acct_screener **out, const cw_evmstore *s, cw_acct_c
     cw_evmstore_counts(s, &c);
     (*out)->n_moves = c.moves;
     (*out)->n_accounts = c.accounts;
+    (*out)->from_genesis = c.base == 0 && c.incomplete == 0;
     return 0;
 }
 
