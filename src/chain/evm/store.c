@@ -155,7 +155,8 @@ typedef struct {
  * block row, so blocks need no ordering of their own. The accounts' chain heads that these
  * movements change are held in `heads` meanwhile and written to acctlast.col only after the rows
  * they point to are in the file, so an interrupted writer still leaves the order that recovery
- * relies on: no head ever points at a row that is not in the file. */
+ * relies on: no head ever points at a row that is not in the file. The side tables' rows
+ * (memos, amounts, txamounts) are buffered the same way (rowbuf_int.h). */
 typedef struct {
     uint8_t *buf;
     uint64_t first; /* row number of buf[0] */
