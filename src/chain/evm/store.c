@@ -157,11 +157,7 @@ typedef struct {
  * they point to are in the file, so an interrupted writer still leaves the order that recovery
  * relies on: no head ever points at a row that is not in the file. The side tables' rows
  * (memos, amounts, txamounts) are buffered the same way (rowbuf_int.h). */
-typedef struct {
-    uint8_t *buf;
-    uint64_t first; /* row number of buf[0] */
-    size_t n, cap;  /* rows buffered, room */
-} wbuf;
+typedef cw_evm_rowbuf wbuf; /* buf, first (row number of buf[0]), n rows buffered, cap room */
 typedef struct {
     uint32_t id1; /* account id + 1; 0 = empty */
     uint32_t pad;
@@ -355,32 +351,14 @@ static head_ent *head_get(cw_evmstore *s, uint32_t id)
 /* Writes the buffered rows to their files, then the heads that point at them. */
 static int flush_rows(cw_evmstore *s)
 {
-    for (int c = 0; c < N_COLS; c++) {
-        wbuf *w = &s->wb[c];
-        if (!w->n)
-            continue;
-        cw_column *col = &s->cols[c];
-        const uint8_t *p = w->buf;
-        size_t len = w->n * col->width;
-        off_t off = (off_t)(CW_COLUMN_HEADER + w->first * col->width);
-        while (len) {
-            ssize_t k = pwrite(col->fd, p, len, off);
-            if (k < 0 && errno == EINTR)
-                continue;
-            if (k <= 0)
-                return cw_error_set(CW_EIO, "%s: write: %s", col->path,
-                                    k < 0 ? strerror(errno) : "no progress");
-            p += k;
-            len -= (size_t)k;
-            off += k;
-        }
-        /* these rows are never written again (until a rollback): start their writeback now, so
-         * that the disk works while the ingest does and the commit's sync finds them written
-         * (a hint; the commit still syncs them) */
-        cw_column_writeback(col, w->first + w->n, WB_WRITEBACK_BYTES);
-        w->n = 0;
-    }
     int rc;
+    /* these rows are never written again (until a rollback): their writeback starts as they
+     * are written, so that the disk works while the ingest does and the commit's sync finds
+     * them written (a hint; the commit still syncs them) */
+    for (int c = 0; c < N_COLS; c++) {
+        if (s->wb[c].n && (rc = cw_evm_rowbuf_flush(&s->cols[c], &s->wb[c], WB_WRITEBACK_BYTES)))
+            return rc;
+    }
     if ((rc = cw_evm_rowbuf_flush(&s->memos.col, &s->memos.wb, WB_WRITEBACK_BYTES)) ||
         (rc = cw_evm_rowbuf_flush(&s->wide.col, &s->wide.wb, WB_WRITEBACK_BYTES)) ||
         (rc = cw_evm_rowbuf_flush(&s->txwide.col, &s->txwide.wb, WB_WRITEBACK_BYTES)))
