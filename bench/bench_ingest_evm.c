@@ -282,6 +282,19 @@ static int store_digest(const char *dir, char hex[65])
     return rc;
 }
 
+/* the load average, "1.23 0.98 0.75" (1, 5, 15 minutes) from /proc/loadavg, or "" */
+static void load_avg(char out[64])
+{
+    out[0] = '\0';
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (!f)
+        return;
+    char a[16], b[16], c[16];
+    if (fscanf(f, "%15s %15s %15s", a, b, c) == 3)
+        snprintf(out, 64, "%s %s %s", a, b, c);
+    fclose(f);
+}
+
 typedef uint64_t (*split_fn)(const char *buf, size_t len, uint64_t *rows);
 
 /* The plain pass: read every CSV file of dir (page cache) and split it into fields. */
@@ -483,6 +496,8 @@ int main(int argc, char **argv)
             best_cpu = b_cpu;
         }
     }
+    char load[64];
+    load_avg(load);
     double c0 = cpu_seconds(), u0 = user_seconds(), run0 = 0, q0 = 0, run1 = 0, q1 = 0;
     bool sched = sched_seconds(&run0, &q0);
     cw_evm_ingest_opts o = {0};
@@ -505,6 +520,14 @@ int main(int argc, char **argv)
            (unsigned long long)st.blocks_added, (unsigned long long)st.txs_added,
            (unsigned long long)st.moves_added, (unsigned long long)st.accounts_added, st.seconds,
            cpu, user, cpu - user);
+    if (load[0]) {
+        char after[64];
+        load_avg(after);
+        /* the ingest commits every 10 s of wall clock or more (cw_evm_ingest_csv): a run slowed
+         * by other work commits more often, and each commit costs CPU of its own */
+        printf("  load average (1, 5, 15 min): %s before the ingest, %s after\n", load,
+               after[0] ? after : "?");
+    }
     if (sched) {
         double slept = st.seconds - (run1 - run0) - (q1 - q0);
         printf("  of the wall clock: %.2f s waiting for a CPU (other work on the machine), %.2f s "

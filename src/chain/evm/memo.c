@@ -805,6 +805,7 @@ int cw_evm_memotab_open(cw_evm_memotab *m, const char *dir, bool writable, uint6
 
 int cw_evm_memotab_close(cw_evm_memotab *m, bool writable, bool synced, bool trim)
 {
+    cw_evm_rowbuf_free(&m->wb); /* its rows are past the published ones (a commit flushes) */
     if (m->col.fd < 0)
         return 0;
     m->col.rows = m->pub;
@@ -825,7 +826,7 @@ static int add_row(cw_evm_memotab *m, uint64_t txn, uint32_t log, uint32_t to, u
     r.flags = (uint8_t)(flags | (len > CW_EVM_MEMO_MAX ? CW_EVM_MEMOF_TRUNCATED : 0));
     r.len = (uint16_t)(len > CW_EVM_MEMO_MAX ? CW_EVM_MEMO_MAX : len);
     memcpy(r.memo, memo, r.len);
-    return cw_column_append(&m->col, &r);
+    return cw_evm_rowbuf_append(&m->col, &m->wb, &r);
 }
 
 /* a candidate worth keeping: a memo whose function the parser recognises */
@@ -925,7 +926,7 @@ uint64_t cw_evm_memotab_rows_below(const cw_evm_memotab *m, uint64_t txs)
     uint64_t lo = 0, hi = m->col.rows;
     while (lo < hi) {
         uint64_t mid = lo + (hi - lo) / 2;
-        if (((const cw_evm_row_memo *)cw_column_row(&m->col, mid))->tx < txs)
+        if (((const cw_evm_row_memo *)cw_evm_rowbuf_row(&m->col, &m->wb, mid))->tx < txs)
             lo = mid + 1;
         else
             hi = mid;

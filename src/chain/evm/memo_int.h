@@ -12,12 +12,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "chain/evm/rowbuf_int.h"
 #include "chainwatch/evm/block.h"
 #include "chainwatch/store.h"
 
 typedef struct cw_evm_memotab {
-    cw_column col; /* col.rows: rows present (published or being written) */
-    uint64_t pub;  /* published rows */
+    cw_column col;    /* col.rows: rows present (published or being written) */
+    uint64_t pub;     /* published rows */
+    cw_evm_rowbuf wb; /* the writer's rows not yet in the file (rowbuf_int.h); store.c sets it up */
 } cw_evm_memotab;
 
 /* Opens dir/memos.col; CW_ECORRUPT when it holds fewer rows than published. */

@@ -132,11 +132,14 @@ typedef struct {
     size_t cap, n;
 } asset_map;
 
-/* address -> account id in front of addr.hix for the writer: direct-mapped on the address's
- * hash, full addresses in the entries, so a hit reads neither the index nor accounts.col. An
- * entry is only ever a true (address, id) pair; it is emptied whenever ids are dropped
- * (undo_inplace), so it never names an id past the accounts. */
-#define ACACHE_BITS 18
+/* address -> account id in front of addr.hix for the writer: two-way set-associative on the
+ * address's hash (a set is the two entries of one cache line, the most recently used first),
+ * full addresses in the entries, so a hit reads neither the index nor accounts.col. Direct-mapped,
+ * the same 2^18 entries lost a hot address whenever another one of its slot came by (a miss: the
+ * index's hash, its walk and an accounts.col row, three random reads); two ways in the line that
+ * is read anyway keep both. An entry is only ever a true (address, id) pair; it is emptied
+ * whenever ids are dropped (undo_inplace), so it never names an id past the accounts. */
+#define ACACHE_BITS 18 /* entries; sets: 2^(ACACHE_BITS - 1) */
 typedef struct {
     uint8_t addr[20];
     uint32_t id1; /* id + 1; 0 = empty */
@@ -152,12 +155,9 @@ typedef struct {
  * block row, so blocks need no ordering of their own. The accounts' chain heads that these
  * movements change are held in `heads` meanwhile and written to acctlast.col only after the rows
  * they point to are in the file, so an interrupted writer still leaves the order that recovery
- * relies on: no head ever points at a row that is not in the file. */
-typedef struct {
-    uint8_t *buf;
-    uint64_t first; /* row number of buf[0] */
-    size_t n, cap;  /* rows buffered, room */
-} wbuf;
+ * relies on: no head ever points at a row that is not in the file. The side tables' rows
+ * (memos, amounts, txamounts) are buffered the same way (rowbuf_int.h). */
+typedef cw_evm_rowbuf wbuf; /* buf, first (row number of buf[0]), n rows buffered, cap room */
 typedef struct {
     uint32_t id1; /* account id + 1; 0 = empty */
     uint32_t pad;
@@ -167,8 +167,9 @@ typedef struct {
  * movement or tx they belong to), derived from that row alone, published by count like the
  * memos: recovery and close drop rows past the count, a rollback keeps the rows of kept keys */
 typedef struct {
-    cw_column col; /* col.rows: rows present (published or being written) */
-    uint64_t pub;  /* published rows */
+    cw_column col;    /* col.rows: rows present (published or being written) */
+    uint64_t pub;     /* published rows */
+    cw_evm_rowbuf wb; /* the writer's rows not yet in the file (rowbuf_int.h) */
 } sidetab;
 #define WB_FLUSH_MOVES 4096 /* movements buffered before the end of a block writes them out */
 #define WB_WRITEBACK_BYTES ((size_t)2 << 20) /* bytes of flushed rows per writeback hint */
@@ -215,7 +216,7 @@ static uint64_t side_below(const sidetab *t, uint64_t key)
     while (lo < hi) {
         uint64_t mid = lo + (hi - lo) / 2;
         uint64_t k;
-        memcpy(&k, cw_column_row(&t->col, mid), 8);
+        memcpy(&k, cw_evm_rowbuf_row(&t->col, &t->wb, mid), 8);
         if (k < key)
             lo = mid + 1;
         else
@@ -241,6 +242,7 @@ static int side_open(sidetab *t, const char *dir, const char *name, uint32_t wid
 /* drops the unpublished rows and closes (trimming the file when writable and trim) */
 static int side_close(sidetab *t, bool writable, bool synced, bool trim)
 {
+    cw_evm_rowbuf_free(&t->wb); /* its rows are past the published ones (a commit flushes) */
     if (t->col.fd < 0)
         return 0;
     t->col.rows = t->pub;
@@ -349,31 +351,18 @@ static head_ent *head_get(cw_evmstore *s, uint32_t id)
 /* Writes the buffered rows to their files, then the heads that point at them. */
 static int flush_rows(cw_evmstore *s)
 {
+    int rc;
+    /* these rows are never written again (until a rollback): their writeback starts as they
+     * are written, so that the disk works while the ingest does and the commit's sync finds
+     * them written (a hint; the commit still syncs them) */
     for (int c = 0; c < N_COLS; c++) {
-        wbuf *w = &s->wb[c];
-        if (!w->n)
-            continue;
-        cw_column *col = &s->cols[c];
-        const uint8_t *p = w->buf;
-        size_t len = w->n * col->width;
-        off_t off = (off_t)(CW_COLUMN_HEADER + w->first * col->width);
-        while (len) {
-            ssize_t k = pwrite(col->fd, p, len, off);
-            if (k < 0 && errno == EINTR)
-                continue;
-            if (k <= 0)
-                return cw_error_set(CW_EIO, "%s: write: %s", col->path,
-                                    k < 0 ? strerror(errno) : "no progress");
-            p += k;
-            len -= (size_t)k;
-            off += k;
-        }
-        /* these rows are never written again (until a rollback): start their writeback now, so
-         * that the disk works while the ingest does and the commit's sync finds them written
-         * (a hint; the commit still syncs them) */
-        cw_column_writeback(col, w->first + w->n, WB_WRITEBACK_BYTES);
-        w->n = 0;
+        if (s->wb[c].n && (rc = cw_evm_rowbuf_flush(&s->cols[c], &s->wb[c], WB_WRITEBACK_BYTES)))
+            return rc;
     }
+    if ((rc = cw_evm_rowbuf_flush(&s->memos.col, &s->memos.wb, WB_WRITEBACK_BYTES)) ||
+        (rc = cw_evm_rowbuf_flush(&s->wide.col, &s->wide.wb, WB_WRITEBACK_BYTES)) ||
+        (rc = cw_evm_rowbuf_flush(&s->txwide.col, &s->txwide.wb, WB_WRITEBACK_BYTES)))
+        return rc;
     /* heads strictly after the rows they point at */
     for (size_t i = 0; i < s->n_heads; i++) {
         head_ent *e = &s->heads[s->heads_used[i]];
@@ -903,6 +892,9 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
             s->wb[i].cap = (size_t)WB_FLUSH_MOVES * 2;
             ok = (s->wb[i].buf = cw_malloc(s->wb[i].cap * col_defs[i].width)) != NULL;
         }
+        ok = ok && cw_evm_rowbuf_init(&s->memos.wb, s->memos.col.width, 1024) &&
+             cw_evm_rowbuf_init(&s->wide.wb, s->wide.col.width, 1024) &&
+             cw_evm_rowbuf_init(&s->txwide.wb, s->txwide.col.width, 256);
         if (!ok) {
             rc = cw_error_set(CW_ENOMEM, "out of memory (write buffers)");
             goto fail;
@@ -1065,7 +1057,7 @@ static int reserve(cw_evmstore *s, int c, uint64_t n)
 /* The address cache's slot of an address: a multiplicative hash of its 20 bytes, a few cycles
  * instead of the index's XXH3, which is then computed only when the cache misses. Only speed
  * depends on it (a conflict is a miss), never an id or a byte of the store. */
-static size_t acache_slot(const uint8_t *a)
+static size_t acache_set(const uint8_t *a)
 {
     uint64_t w0, w1;
     uint32_t w2;
@@ -1074,7 +1066,30 @@ static size_t acache_slot(const uint8_t *a)
     memcpy(&w2, a + 16, 4);
     uint64_t h =
         (w0 ^ (w1 * 0xbf58476d1ce4e5b9ull) ^ (w2 * 0x94d049bb133111ebull)) * 0x9e3779b97f4a7c15ull;
-    return (size_t)(h >> (64 - ACACHE_BITS));
+    return (size_t)(h >> (64 - (ACACHE_BITS - 1))) * 2;
+}
+
+/* the entry of address a in its set (NULL when neither way holds it); a hit in the second way
+ * swaps the two, so that the first is the most recently used */
+static inline acache_ent *acache_find(acache_ent *set, const uint8_t *a)
+{
+    if (set[0].id1 && (memcmp(set[0].addr, a, 20) == 0))
+        return &set[0];
+    if (set[1].id1 && (memcmp(set[1].addr, a, 20) == 0)) {
+        acache_ent t = set[1];
+        set[1] = set[0];
+        set[0] = t;
+        return &set[0];
+    }
+    return NULL;
+}
+
+/* records (a, id) in its set as the most recently used, the least recently used one out */
+static inline void acache_put(acache_ent *set, const uint8_t *a, uint32_t id)
+{
+    set[1] = set[0];
+    memcpy(set[0].addr, a, 20);
+    set[0].id1 = id + 1;
 }
 
 static int find_account(const cw_evmstore *s, const uint8_t *a, uint32_t limit, uint32_t *id)
@@ -1087,9 +1102,10 @@ static int account(cw_evmstore *s, const cw_evm_addr *a, uint64_t number, uint32
 {
     acache_ent *ce = NULL;
     if (s->acache) {
-        ce = &s->acache[acache_slot(a->b)];
-        if (ce->id1 && (memcmp(ce->addr, a->b, 20) == 0)) {
-            *id = ce->id1 - 1;
+        ce = &s->acache[acache_set(a->b)];
+        const acache_ent *hit = acache_find(ce, a->b);
+        if (hit) {
+            *id = hit->id1 - 1;
             __builtin_prefetch(cw_column_row(&s->cols[C_ACCTLAST], *id)); /* its heads, next */
             return 0;
         }
@@ -1105,10 +1121,8 @@ static int account(cw_evmstore *s, const cw_evm_addr *a, uint64_t number, uint32
     if (rc)
         return rc;
     if (*id != (uint32_t)n) {
-        if (ce) {
-            memcpy(ce->addr, a->b, 20);
-            ce->id1 = *id + 1;
-        }
+        if (ce)
+            acache_put(ce, a->b, *id);
         return 0;
     }
     cw_evm_row_account ar;
@@ -1123,10 +1137,8 @@ static int account(cw_evmstore *s, const cw_evm_addr *a, uint64_t number, uint32
         (void)cw_hashidx_delete(&s->addridx, h, (uint32_t)n);
         return rc;
     }
-    if (ce) {
-        memcpy(ce->addr, a->b, 20);
-        ce->id1 = (uint32_t)n + 1;
-    }
+    if (ce)
+        acache_put(ce, a->b, (uint32_t)n);
     return 0;
 }
 
@@ -1210,7 +1222,7 @@ static int move(cw_evmstore *s, const move_ctx *c, uint32_t asset, uint32_t from
         memcpy(wr.amount, amount, 32);
         mv.amount = s->wide.col.rows;
         mv.flags |= CW_EVM_MOVEF_WIDE;
-        if ((rc = cw_column_append(&s->wide.col, &wr)))
+        if ((rc = cw_evm_rowbuf_append(&s->wide.col, &s->wide.wb, &wr)))
             return rc;
     }
     cw_evm_row_movelink ln;
@@ -1661,7 +1673,7 @@ static int tx_moves(cw_evmstore *s, const cw_evm_block *b, const cw_evm_tx *t, u
 static void warm_add(cw_evmstore *s, const uint8_t *a)
 {
     s->warm[s->n_warm++] = a;
-    __builtin_prefetch(&s->acache[acache_slot(a)]);
+    __builtin_prefetch(&s->acache[acache_set(a)]);
 }
 
 /* Two prefetch waves over the addresses the block's movements will name (senders, receivers,
@@ -1703,8 +1715,11 @@ static int warm_block(cw_evmstore *s, const cw_evm_block *b)
     }
     const uint64_t n_acct = rows(s, C_ACCT);
     for (size_t i = 0; i < s->n_warm; i++) {
-        const acache_ent *ce = &s->acache[acache_slot(s->warm[i])];
-        if (ce->id1 && ce->id1 - 1 < n_acct && (memcmp(ce->addr, s->warm[i], 20) == 0)) {
+        const acache_ent *set = &s->acache[acache_set(s->warm[i])], *ce = NULL;
+        for (int w = 0; w < 2 && !ce; w++)
+            if (set[w].id1 && (memcmp(set[w].addr, s->warm[i], 20) == 0))
+                ce = &set[w];
+        if (ce && ce->id1 - 1 < n_acct) {
             __builtin_prefetch(&s->heads[head_home(ce->id1 - 1)]);
             __builtin_prefetch(cw_column_row(&s->cols[C_ACCTLAST], ce->id1 - 1));
         } else {
@@ -1832,7 +1847,7 @@ int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
             tr.value = s->txwide.col.rows;
             tr.gas_price = 0;
             wide_tx = true;
-            if ((rc = cw_column_append(&s->txwide.col, &tw)))
+            if ((rc = cw_evm_rowbuf_append(&s->txwide.col, &s->txwide.wb, &tw)))
                 goto fail;
         }
         tr.gas = t->gas;
@@ -2391,7 +2406,10 @@ cw_u256 cw_evmstore_move_amount(const cw_evmstore *s, const cw_evm_row_move *mv)
     if (!(mv->flags & CW_EVM_MOVEF_WIDE))
         v.w[0] = mv->amount;
     else if (mv->amount < s->wide.col.rows)
-        memcpy(&v, ((const cw_evm_row_wide *)cw_column_row(&s->wide.col, mv->amount))->amount, 32);
+        memcpy(&v,
+               ((const cw_evm_row_wide *)cw_evm_rowbuf_row(&s->wide.col, &s->wide.wb, mv->amount))
+                   ->amount,
+               32);
     return v;
 }
 
@@ -2402,7 +2420,7 @@ uint64_t cw_evmstore_wide_count(const cw_evmstore *s)
 
 const cw_evm_row_wide *cw_evmstore_wide(const cw_evmstore *s, uint64_t i)
 {
-    return i < s->wide.col.rows ? cw_column_row(&s->wide.col, i) : NULL;
+    return i < s->wide.col.rows ? cw_evm_rowbuf_row(&s->wide.col, &s->wide.wb, i) : NULL;
 }
 
 void cw_evmstore_tx_amounts(const cw_evmstore *s, const cw_evm_row_tx *t, cw_u256 *value,
@@ -2414,7 +2432,7 @@ void cw_evmstore_tx_amounts(const cw_evmstore *s, const cw_evm_row_tx *t, cw_u25
         value->w[0] = t->value;
         gas_price->w[0] = t->gas_price;
     } else if (t->value < s->txwide.col.rows) {
-        const cw_evm_row_txwide *w = cw_column_row(&s->txwide.col, t->value);
+        const cw_evm_row_txwide *w = cw_evm_rowbuf_row(&s->txwide.col, &s->txwide.wb, t->value);
         memcpy(value, w->value, 32);
         memcpy(gas_price, w->gas_price, 32);
     }
@@ -2427,7 +2445,7 @@ uint64_t cw_evmstore_txwide_count(const cw_evmstore *s)
 
 const cw_evm_row_txwide *cw_evmstore_txwide(const cw_evmstore *s, uint64_t i)
 {
-    return i < s->txwide.col.rows ? cw_column_row(&s->txwide.col, i) : NULL;
+    return i < s->txwide.col.rows ? cw_evm_rowbuf_row(&s->txwide.col, &s->txwide.wb, i) : NULL;
 }
 
 /* ---- memos (evm/memo.h) ---- */
@@ -2439,7 +2457,7 @@ uint64_t cw_evmstore_memo_count(const cw_evmstore *s)
 
 const cw_evm_row_memo *cw_evmstore_memo(const cw_evmstore *s, uint64_t i)
 {
-    return i < s->memos.col.rows ? cw_column_row(&s->memos.col, i) : NULL;
+    return i < s->memos.col.rows ? cw_evm_rowbuf_row(&s->memos.col, &s->memos.wb, i) : NULL;
 }
 
 void cw_evmstore_tx_memos(const cw_evmstore *s, uint64_t tx, uint64_t *first, uint64_t *end)
@@ -2447,7 +2465,8 @@ void cw_evmstore_tx_memos(const cw_evmstore *s, uint64_t tx, uint64_t *first, ui
     *first = cw_evm_memotab_rows_below(&s->memos, tx);
     *end = *first;
     while (*end < s->memos.col.rows &&
-           ((const cw_evm_row_memo *)cw_column_row(&s->memos.col, *end))->tx == tx)
+           ((const cw_evm_row_memo *)cw_evm_rowbuf_row(&s->memos.col, &s->memos.wb, *end))->tx ==
+               tx)
         (*end)++;
 }
 
