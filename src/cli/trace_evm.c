@@ -230,6 +230,12 @@ static void print_text(json_t *j, double seconds)
     }
 }
 
+void cw_cli_trace_evm_print(json_t *j)
+{
+    print_text(j, json_real_value(json_object_get(j, "seconds")));
+    cw_cli_xchain_print(j);
+}
+
 /* the continuations into other EVM chains (the "evm_continuations" of the document) */
 static void print_continuations(json_t *j)
 {

@@ -9,6 +9,8 @@
 #include "cli/cli.h"
 
 int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv);
+/* The text of an account-model trace document (cw_acct_report_run's, with its bridge exits). */
+void cw_cli_trace_evm_print(json_t *j);
 /* "123.456 USDT": base units v of the asset described by asset_json's object, exactly. */
 void cw_cli_evm_scaled(char *out, size_t n, const cw_u256 *v, json_t *asset);
 /* The same from a decimal string of base units (an optional leading '-'); "N base units of SYM"

@@ -222,6 +222,10 @@ int cw_chainstore_find_block(const cw_chainstore *cs, const uint8_t hash[32], ui
  * at most cap-1 bytes, cap >= CW_MEMO_TEXT_MAX + 1), or 0 when the tx has none, or the store
  * keeps none (a store ingested before memos.col, `cw_chainstore_counts.memos` 0). */
 size_t cw_chainstore_tx_memo(const cw_chainstore *cs, uint64_t tx, char *text, size_t cap);
+/* The first kept OP_RETURN text of a tx numbered from_tx or later: its length, *tx and text as
+ * above; 0 when there is none (walk a store's memos: from_tx = the last *tx + 1). */
+size_t cw_chainstore_memo_next(const cw_chainstore *cs, uint64_t from_tx, uint64_t *tx, char *text,
+                               size_t cap);
 
 /* Value of the output an input spends: 0 and *value, or CW_ENOTFOUND (coinbase or unknown
  * external prevout). */

@@ -224,6 +224,25 @@ size_t cw_chainstore_tx_memo(const cw_chainstore *cs, uint64_t tx, char *text, s
     return m->len;
 }
 
+size_t cw_chainstore_memo_next(const cw_chainstore *cs, uint64_t from_tx, uint64_t *tx, char *text,
+                               size_t cap)
+{
+    if (cap)
+        text[0] = '\0';
+    if (!cs->cols[C_MEMO].rows || cap <= CW_MEMO_TEXT_MAX)
+        return 0;
+    for (uint64_t i = memos_below(cs, from_tx); i < cs->cols[C_MEMO].rows; i++) {
+        const cw_row_memo *m = row(cs, C_MEMO, i);
+        if (!m->len || m->len > CW_MEMO_TEXT_MAX)
+            continue;
+        memcpy(text, m->text, m->len);
+        text[m->len] = '\0';
+        *tx = m->tx;
+        return m->len;
+    }
+    return 0;
+}
+
 /* Fields of a tx row (see CW_ROW_TX_WIDTH): little-endian 40- and 24-bit numbers. The 8-byte
  * loads stay inside the 24-byte row. */
 static inline uint64_t tx_first_in(const cw_chainstore *cs, uint64_t tx)
