@@ -552,6 +552,7 @@ const cw_command cw_cmd_trace = {
     "  --follow-candidates  let candidates carry value too (ends say via_candidate_link)\n"
     "  --btc-store DIR, --evm-store CHAIN=DIR (repeatable)  continue bridge exits\n"
     "                    in that store from the bridge's payouts (PROBABLE, scored)\n"
-    "  --bridge-window H  hours in which payouts count (default 72; EVM 24)\n\n"
+    "  --bridge-window H  hours in which payouts count (default 72; EVM 24)\n"
+    "On a Bitcoin store, --evm-store continues swap-vault exits (OUT: memo CERTAIN).\n\n"
     "Exit codes: 0 done, 1 failure, 2 usage, 3 source not found.\n",
     run};

@@ -172,8 +172,11 @@ static int one_store(json_t *conts, const char *spec, const cw_chainstore *bs, c
         cw_acct_report_opts_init(&ro);
         ro.max_ends = SIZE_MAX;
         ro.max_arrivals = SIZE_MAX;
-        if ((rc = cw_acct_report_trace(&dj, d, db, from, nf, &ro)) ||
-            (rc = cw_cli_evm_answer(&dj, d, 0)))
+        double t0 = cw_now();
+        if ((rc = cw_acct_report_trace(&dj, d, db, from, nf, &ro)))
+            goto out;
+        json_object_set_new(dj, "seconds", json_real(cw_now() - t0));
+        if ((rc = cw_cli_evm_answer(&dj, d, 0)))
             goto out;
         json_object_set_new(c, "trace", dj);
         dj = NULL;

@@ -639,17 +639,19 @@ def build(a):
         mixer_payout_plan(m, v, u, False)
 
     # THORChain-like vault: inbound with a memo, outbound with OUT:<hash>, churn to a new vault
-    def memo_in(dest=None):
-        # dest (--evm-out only): the 0x address the memo names instead of a random one (the same
-        # random bytes are drawn either way, so the world's other streams do not move)
+    def memo_in(dest=None, asset=None):
+        # dest, asset (--evm-out only): the 0x address the memo names instead of a random one,
+        # and "ETH" or "USDT" (the same random numbers are drawn either way)
         eth = r.random() < 0.5
+        if asset:
+            eth = asset == "ETH"
         rnd = w.sr.randbytes(20).hex().encode()
         if eth:
             return b"=:ETH.ETH:0x" + (dest or rnd)
         return b"SWAP:ETH.USDT-0XDAC17F958D2EE523A2206206994597C13D831EC7:0x" + (dest or rnd)
 
-    def vault_in(owner, coins, value, change_aid, thief_tx=False, dest=None):
-        memo = memo_in(dest)
+    def vault_in(owner, coins, value, change_aid, thief_tx=False, dest=None, asset=None):
+        memo = memo_in(dest, asset)
         outs = [(value, vault[-1]), (0, None, b"\x6a" + push(memo))]
         txid, cr = w.tx(coins, outs, change_aid, kind=None if thief_tx else "vault_inbound")
         if pair:
@@ -660,15 +662,19 @@ def build(a):
                 w.at(w.height + pair.rng.randint(2, 12), lambda: vault_refund(payee, d))
         return txid, cr
 
-    def honest_vault_in(dest=None):
-        u = user_with(1_000_000)
+    def honest_vault_in(dest=None, like=None):
+        # like (--evm-out only): a deposit whose asset, and value when a user has it, to copy
+        u = user_with(like["value_sat"] + 100_000, 40) if like else None
+        u = u if u is not None else user_with(1_000_000)
         if u is None:
             return
         v = int(sum(c[2] for c in w.wallet[u]) * r.uniform(0.1, 0.5))
-        coins = w.take(u, v + 30000, 3)
+        if like and sum(c[2] for c in w.wallet[u]) >= like["value_sat"] + 100_000:
+            v = like["value_sat"]
+        coins = w.take(u, v + 30000, 8 if like else 3)
         if not coins:
             return
-        _, cr = vault_in(u, coins, v, w.fresh(u), dest=dest)
+        _, cr = vault_in(u, coins, v, w.fresh(u), dest=dest, asset=like and like["asset"])
         w.give(cr)
 
     def vault_refund(payee, d):
@@ -1148,10 +1154,13 @@ def build(a):
             v = int(sum(c[2] for c in cs) * hr.uniform(0.6, 1.0)) - 100_000
             dest = None
             if pair and pair.attack_next():
-                # the thief's memo names an honest person's address (who swaps there too)
-                honest_vault_in(dest=pair.honest_person[2:].encode())
+                # the thief's memo names an honest person's address (who swaps there too, in
+                # the next block)
                 dest = pair.honest_person[2:].encode()
             txid, cr = vault_in(thief, cs, v, thief_addr(), thief_tx=True, dest=dest)
+            if dest:  # the same asset and, when a user has it, the same value
+                like = w.vault_deps[-1]
+                w.at(w.height + 1, lambda: honest_vault_in(dest=dest, like=like))
             rec_thief("vault_inbound", txid, cs, cr, service_kind="vault")
             w.give(cr)
             # BTC bought back from the other chain (stolen ETH swapped to BTC): not this heist's coins
