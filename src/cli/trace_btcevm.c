@@ -130,19 +130,8 @@ static int one_store(json_t *conts, const char *spec, const cw_chainstore *bs, c
     const char **from = NULL;
     json_t *dj = NULL;
     int rc;
-    if (!cw_evmstore_detect(dir)) {
-        rc = cw_error_set(CW_EINVAL, "--evm-store %s: %s is no EVM store", chain, dir);
+    if ((rc = cw_cli_evm_store_open_as(&d, chain, dir)))
         goto out;
-    }
-    if ((rc = cw_evmstore_open(&d, dir, false, NULL))) {
-        rc = cw_error_wrap(rc, "--evm-store %s: ", chain);
-        goto out;
-    }
-    if (strcmp(cw_evmstore_chain(d)->name, chain) != 0) {
-        rc = cw_error_set(CW_EINVAL, "--evm-store %s=%s: the store holds %s, not %s", chain, dir,
-                          cw_evmstore_chain(d)->name, chain);
-        goto out;
-    }
     if ((rc = cw_xchain_btcevm_run(&ex, &ne, bs, t, d, o)))
         goto out;
     json_t *c = json_object(), *xs = json_array();
