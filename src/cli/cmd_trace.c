@@ -475,7 +475,8 @@ static int run(int argc, char **argv)
         json_t *j = cw_trace_json(t, top, graph);
         if (!j) {
             ec = cw_cli_fail("trace", CW_ENOMEM);
-        } else if (n_evm && (rc = cw_cli_trace_btcevm(j, cs, t, db, evm, n_evm, window_s))) {
+        } else if ((cw_cli_trace_memo_note(j, cs), n_evm) &&
+                   (rc = cw_cli_trace_btcevm(j, cs, t, db, evm, n_evm, window_s))) {
             json_decref(j);
             ec = cw_cli_fail("trace", rc);
         } else if ((rc = cw_cli_chain_answer(&j, cs, 0))) {

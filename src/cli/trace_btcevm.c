@@ -200,6 +200,22 @@ int cw_cli_trace_btcevm(json_t *j, const cw_chainstore *bs, const cw_trace *t, c
     return 0;
 }
 
+void cw_cli_trace_memo_note(json_t *j, const cw_chainstore *bs)
+{
+    uint64_t h = cw_chainstore_memos_from(bs);
+    if (!h)
+        return; /* memos kept from the store's first block */
+    json_object_set_new(
+        j, "memos_kept",
+        json_pack("{s:o, s:s}", "from_height",
+                  h == UINT64_MAX ? json_null() : json_integer((json_int_t)h), "meaning",
+                  h == UINT64_MAX ? "the store keeps no memos (ingested before memos.col): no "
+                                    "vault deposit is recognised as a bridge exit"
+                                  : "memos.col was created on a store ingested before it: vault "
+                                    "deposits below this height are not recognised as bridge "
+                                    "exits (re-ingest to see them)"));
+}
+
 static void sat_btc(char *buf, size_t n, json_int_t v)
 {
     snprintf(buf, n, "%" PRId64 ".%08" PRId64, (int64_t)v / 100000000, (int64_t)v % 100000000);
@@ -210,6 +226,14 @@ void cw_cli_trace_btcevm_print(json_t *j)
     size_t i, k;
     json_t *c, *x;
     char b0[40], b1[40], w[32], sc[200];
+    json_t *mk = json_object_get(j, "memos_kept");
+    if (json_is_object(mk) && json_is_integer(json_object_get(mk, "from_height")))
+        printf("\nswap memos kept from height %lld only (memos.col created on a store ingested "
+               "before it): vault deposits below it are not bridge exits here\n",
+               (long long)json_integer_value(json_object_get(mk, "from_height")));
+    else if (json_is_object(mk))
+        printf("\nthis store keeps no swap memos (ingested before memos.col): no vault deposit "
+               "is recognised as a bridge exit\n");
     json_array_foreach(json_object_get(j, "evm_continuations"), i, c)
     {
         json_t *xs = json_object_get(c, "exits");

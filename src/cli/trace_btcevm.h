@@ -15,7 +15,10 @@
  * names the store). */
 int cw_cli_trace_btcevm(json_t *j, const cw_chainstore *bs, const cw_trace *t, cw_labels *db,
                         const char *const *specs, int n, uint64_t window_s);
-/* The text of j's "evm_continuations" (nothing when it has none). */
+/* j's "memos_kept" {from_height (null: none kept), meaning} when the store's memos.col does not
+ * cover the whole chain (cw_chainstore_memos_from); nothing otherwise. */
+void cw_cli_trace_memo_note(json_t *j, const cw_chainstore *bs);
+/* The text of j's "memos_kept" and "evm_continuations" (nothing when it has neither). */
 void cw_cli_trace_btcevm_print(json_t *j);
 
 #endif

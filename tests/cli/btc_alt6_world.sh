@@ -127,5 +127,16 @@ rc=0
 # shellcheck disable=SC2086
 "$CW_BIN" trace $PFROM --store "$T/ps" --evm-store "bsc=$T/pes" > /dev/null 2> "$T/px.err" || rc=$?
 check_eq "--evm-store naming another chain than the store's: exit 2, both named" "$rc $(grep -c 'holds ethereum, not bsc' "$T/px.err")" "2 1"
+# xbtc: a store ingested before memos.col (here: 111 blocks with no memo, the column removed)
+# keeps memos only from the height a later writer created it: the trace says so
+"$CW_BIN" ingest btc --blocks "$T/p/blocks" --store "$T/po" --network regtest --to 110 > /dev/null 2>&1 || bad "ingest to 110"
+rm -f "$T/po/memos.col"
+CB=$("$CW_BIN" block 5 --store "$T/po" --json 2> /dev/null | jq -r '.txids[0]')
+check_eq "a store without memos.col: the trace says no memos are kept, and creates none" \
+    "$("$CW_BIN" trace --from "$CB" --store "$T/po" --json 2> /dev/null | jq -c '.memos_kept.from_height'; test -e "$T/po/memos.col" && echo created)" null
+"$CW_BIN" ingest btc --blocks "$T/p/blocks" --store "$T/po" --network regtest > /dev/null 2>&1 || bad "ingest the rest"
+# shellcheck disable=SC2086
+"$CW_BIN" trace $PFROM --store "$T/po" > "$T/po.txt" 2> /dev/null || bad "trace on the upgraded store"
+check "memos.col created at height 111: the trace says memos are kept from height 111 only" grep -q 'swap memos kept from height 111 only' "$T/po.txt"
 echo "not asserted: honest peers of the thief's CoinJoins flagged $(jq -c '.screen.honest_peers_of_the_thief_coinjoins | [.flagged, .addresses]' "$A") (flagged, screened)"
 finish

@@ -121,6 +121,10 @@ cw_network cw_chainstore_network(const cw_chainstore *cs);
 cw_chainstore_counts cw_chainstore_counts_get(const cw_chainstore *cs);
 /* Height of row 0 of blocks.col (0 unless the store starts mid-chain). */
 uint32_t cw_chainstore_base_height(const cw_chainstore *cs);
+/* The height from which memos.col keeps memos: 0 when from the store's first block; later when
+ * a writer created memos.col on a store ingested before it (MANIFEST `memos_from`): vault
+ * deposits below it are not seen; UINT64_MAX when the store has no memos.col (none kept). */
+uint64_t cw_chainstore_memos_from(const cw_chainstore *cs);
 /* Whether the store holds a generated world (MANIFEST `synthetic 1`, docs/STORE-FORMAT.md). A
  * writable handle marks it (cw_chainstore_mark_synthetic: written at once with the published
  * counts, kept by every later commit; CW_EINVAL on a read-only handle, CW_EIO). */
