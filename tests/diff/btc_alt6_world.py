@@ -676,6 +676,7 @@ def build(a):
             return
         _, cr = vault_in(u, coins, v, w.fresh(u), dest=dest, asset=like and like["asset"])
         w.give(cr)
+        return w.vault_deps[-1] if pair else None
 
     def vault_refund(payee, d):
         v = d["value_sat"] - 20_000
@@ -1134,6 +1135,14 @@ def build(a):
         w.at(start + span + hr.randint(5, 20), consolidate_thief)
         w.at(start + span + hr.randint(30, 60), final_cashout)
 
+    def vault_attack(cs, v, hd):
+        if hd and hd["value_sat"] + 200_000 <= sum(c[2] for c in cs):
+            v = hd["value_sat"]
+        txid, cr = vault_in(thief, cs, v, thief_addr(), thief_tx=True, dest=pair.honest_person[2:].encode(),
+                            asset=hd and hd["asset"])
+        rec_thief("vault_inbound", txid, cs, cr, service_kind="vault")
+        w.give(cr)
+
     def stage(p):
         if p == "mixer":
             cs = tcoins(hr.randint(1, 2), 10_000_000)
@@ -1152,15 +1161,13 @@ def build(a):
             if not cs:
                 return
             v = int(sum(c[2] for c in cs) * hr.uniform(0.6, 1.0)) - 100_000
-            dest = None
             if pair and pair.attack_next():
-                # the thief's memo names an honest person's address (who swaps there too, in
-                # the next block)
-                dest = pair.honest_person[2:].encode()
-            txid, cr = vault_in(thief, cs, v, thief_addr(), thief_tx=True, dest=dest)
-            if dest:  # the same asset and, when a user has it, the same value
-                like = w.vault_deps[-1]
-                w.at(w.height + 1, lambda: honest_vault_in(dest=dest, like=like))
+                # the honest person swaps to its own address; in the next block the thief's
+                # memo names that address, for the same value and asset (when it has them)
+                hd = honest_vault_in(dest=pair.honest_person[2:].encode())
+                w.at(w.height + 1, lambda: vault_attack(cs, v, hd))
+                return
+            txid, cr = vault_in(thief, cs, v, thief_addr(), thief_tx=True)
             rec_thief("vault_inbound", txid, cs, cr, service_kind="vault")
             w.give(cr)
             # BTC bought back from the other chain (stolen ETH swapped to BTC): not this heist's coins
