@@ -264,6 +264,19 @@ void cw_cli_trace_btcevm_print(json_t *j)
                        json_is_true(json_object_get(p, "to_memo_address"))
                            ? ""
                            : " (not the memo's address)");
+                json_int_t tsat = json_integer_value(json_object_get(x, "traced_sat"));
+                json_int_t dsat = json_integer_value(json_object_get(x, "deposit_sat"));
+                json_int_t psat = json_integer_value(json_object_get(x, "traced_probable_sat"));
+                if (tsat < dsat || psat > 0) {
+                    cw_cli_evm_scaled_dec(sc, sizeof sc,
+                                          json_string_value(json_object_get(p, "traced_amount")),
+                                          json_object_get(p, "asset"), true);
+                    printf(
+                        "      of it %s carries the traced value (%.1f %% of the deposit%s); the "
+                        "trace below sources the whole payout\n",
+                        sc, dsat ? 100.0 * (double)tsat / (double)dsat : 0.0,
+                        psat > 0 ? ", part of it PROBABLE on Bitcoin" : "");
+                }
                 if (json_is_true(json_object_get(x, "certain")))
                     printf("      CERTAIN (by %s)\n", how);
                 else {
