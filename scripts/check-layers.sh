@@ -23,7 +23,7 @@ owner=([chainwatch/csv.h]=util [chainwatch/json_write.h]=util [chainwatch/errors
        [chainwatch/trace.h]=analytics [chainwatch/acct_trace.h]=analytics
        [chainwatch/acct_evm.h]=analytics [chainwatch/evm_services.h]=analytics
        [chainwatch/acct_screen.h]=analytics [chainwatch/acct_labels.h]=analytics
-       [chainwatch/acct_report.h]=analytics [chainwatch/acct_policy.h]=analytics [chainwatch/xchain.h]=analytics [chainwatch/xchain_evm.h]=analytics
+       [chainwatch/acct_report.h]=analytics [chainwatch/acct_policy.h]=analytics [chainwatch/xchain.h]=analytics [chainwatch/xchain_evm.h]=analytics [chainwatch/xchain_btcevm.h]=analytics
        [chainwatch/flow.h]=chain [chainwatch/gen.h]=gen
        [chainwatch/gen_evm.h]=gen
        [chainwatch/monitor.h]=monitor [chainwatch/server.h]=server)

@@ -15,11 +15,13 @@
 #include "chainwatch/util.h"
 #include "cli/cli.h"
 #include "cli/store_opts.h"
+#include "cli/trace_btcevm.h"
 #include "cli/trace_evm.h"
 
 extern const cw_command cw_cmd_trace;
 
 #define MAX_FROM 64
+#define MAX_EVM_STORES 8
 
 static int need(int argc, char **argv, int i)
 {
@@ -279,6 +281,9 @@ static int run(int argc, char **argv)
     bool cj_given = false;
     char *stop_buf = NULL;
     int ec = CW_EXIT_OK;
+    const char *evm[MAX_EVM_STORES]; /* --evm-store CHAIN=DIR: bridge exits continued there */
+    int n_evm = 0;
+    uint64_t window_s = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--json")) {
@@ -369,6 +374,24 @@ static int run(int argc, char **argv)
                 graph = x;
             else
                 o.max_nodes = x;
+        } else if (!strcmp(a, "--evm-store")) {
+            const char *eq = strchr(v, '=');
+            if (!eq || eq == v || !eq[1] || n_evm == MAX_EVM_STORES) {
+                ec = cw_cli_usage_error(&cw_cmd_trace,
+                                        "--evm-store: CHAIN=DIR (at most %d), not '%s'",
+                                        MAX_EVM_STORES, v);
+                goto out;
+            }
+            evm[n_evm++] = v;
+        } else if (!strcmp(a, "--bridge-window")) {
+            char *end;
+            double hrs = strtod(v, &end);
+            if (end == v || *end || !(hrs > 0 && hrs <= 24 * 365)) {
+                ec = cw_cli_usage_error(&cw_cmd_trace,
+                                        "--bridge-window: '%s' is not hours in (0, 8760]", v);
+                goto out;
+            }
+            window_s = (uint64_t)(hrs * 3600);
         } else if (!strcmp(a, "--stop-at")) {
             stop_given = true;
             cw_free(stop_buf);
@@ -452,12 +475,17 @@ static int run(int argc, char **argv)
         json_t *j = cw_trace_json(t, top, graph);
         if (!j) {
             ec = cw_cli_fail("trace", CW_ENOMEM);
+        } else if ((cw_cli_trace_memo_note(j, cs), n_evm) &&
+                   (rc = cw_cli_trace_btcevm(j, cs, t, db, evm, n_evm, window_s))) {
+            json_decref(j);
+            ec = cw_cli_fail("trace", rc);
         } else if ((rc = cw_cli_chain_answer(&j, cs, 0))) {
             ec = cw_cli_fail("trace", rc);
         } else if (json) {
             ec = cw_cli_print_json(j);
         } else {
             print_table(j, cw_trace_stats_get(t), total_s);
+            cw_cli_trace_btcevm_print(j);
             json_decref(j);
         }
     }
@@ -525,6 +553,7 @@ const cw_command cw_cmd_trace = {
     "  --follow-candidates  let candidates carry value too (ends say via_candidate_link)\n"
     "  --btc-store DIR, --evm-store CHAIN=DIR (repeatable)  continue bridge exits\n"
     "                    in that store from the bridge's payouts (PROBABLE, scored)\n"
-    "  --bridge-window H  hours in which payouts count (default 72; EVM 24)\n\n"
+    "  --bridge-window H  hours in which payouts count (default 72; EVM 24)\n"
+    "On a Bitcoin store, --evm-store continues swap-vault exits (OUT: memo CERTAIN).\n\n"
     "Exit codes: 0 done, 1 failure, 2 usage, 3 source not found.\n",
     run};

@@ -230,6 +230,12 @@ static void print_text(json_t *j, double seconds)
     }
 }
 
+void cw_cli_trace_evm_print(json_t *j)
+{
+    print_text(j, json_real_value(json_object_get(j, "seconds")));
+    cw_cli_xchain_print(j);
+}
+
 /* the continuations into other EVM chains (the "evm_continuations" of the document) */
 static void print_continuations(json_t *j)
 {
@@ -301,6 +307,23 @@ static json_t *addr_json(const cw_evmstore *s, uint32_t id)
     return json_string(h);
 }
 
+int cw_cli_evm_store_open_as(cw_evmstore **d, const char *chain, const char *dir)
+{
+    int rc;
+    *d = NULL;
+    if (!cw_evmstore_detect(dir))
+        return cw_error_set(CW_EINVAL, "--evm-store %s: %s is no EVM store", chain, dir);
+    if ((rc = cw_evmstore_open(d, dir, false, NULL)))
+        return cw_error_wrap(rc, "--evm-store %s: ", chain);
+    if (strcmp(cw_evmstore_chain(*d)->name, chain) != 0) {
+        rc = cw_error_set(CW_EINVAL, "--evm-store %s=%s: the store holds %s, not %s", chain, dir,
+                          cw_evmstore_chain(*d)->name, chain);
+        cw_evmstore_close(*d);
+        *d = NULL;
+    }
+    return rc;
+}
+
 /* One --evm-store: the exits' payouts on that chain (xchain_evm.h) and the trace on from them
  * under the same options and stops, with its own bridge exits (and their Bitcoin continuation
  * when bs is given); appended to conts. */
@@ -323,19 +346,8 @@ static int continue_evm(json_t *conts, const char *chain_eq, const char *dir, co
     cw_acct_result *dr = NULL;
     cw_xchain_result *dxr = NULL;
     int rc;
-    if (!cw_evmstore_detect(dir)) {
-        rc = cw_error_set(CW_EINVAL, "--evm-store %s: %s is no EVM store", chain, dir);
+    if ((rc = cw_cli_evm_store_open_as(&d, chain, dir)))
         goto out;
-    }
-    if ((rc = cw_evmstore_open(&d, dir, false, NULL))) {
-        rc = cw_error_wrap(rc, "--evm-store %s: ", chain);
-        goto out;
-    }
-    if (strcmp(cw_evmstore_chain(d)->name, chain) != 0) {
-        rc = cw_error_set(CW_EINVAL, "--evm-store %s=%s: the store holds %s, not %s", chain, dir,
-                          cw_evmstore_chain(d)->name, chain);
-        goto out;
-    }
     if ((rc = cw_xchain_evm_payouts(&p, &np, s, xr, d, eo)))
         goto out;
     size_t ne;

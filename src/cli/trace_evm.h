@@ -5,10 +5,16 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "chainwatch/evm/store.h"
 #include "chainwatch/evm/u256.h"
 #include "cli/cli.h"
 
 int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv);
+/* Opens the EVM store in dir read-only for `--evm-store chain=dir`: 0, or CW_EINVAL when dir is
+ * no EVM store or holds another chain (the message names both), or the open's error. */
+int cw_cli_evm_store_open_as(cw_evmstore **d, const char *chain, const char *dir);
+/* The text of an account-model trace document (cw_acct_report_run's, with its bridge exits). */
+void cw_cli_trace_evm_print(json_t *j);
 /* "123.456 USDT": base units v of the asset described by asset_json's object, exactly. */
 void cw_cli_evm_scaled(char *out, size_t n, const cw_u256 *v, json_t *asset);
 /* The same from a decimal string of base units (an optional leading '-'); "N base units of SYM"

@@ -73,5 +73,70 @@ check_eq "every thief vault deposit ends as a bridge exit, nothing else does" \
 check_eq "each bridge exit names the memo's destination, status other chain" \
     "$(jq '[.bridge_exits[] | select(. as $e | $e.address != "" and ($e.memo | contains($e.address)) and $e.status == "other chain")] | length' "$T/bx.json")" \
     "$(jq '.bridge_exits | length' "$T/bx.json")"
+# xbtc: the same vault's Ethereum side (btc_alt6_world.py --evm-out, tests/diff/btc_evm_pair.py):
+# trace --evm-store continues each thief vault deposit there: OUT:<txid> outbound = certain, a
+# payment without memo = probable by the vault's rate and time, a REFUND:<txid> on Bitcoin ends
+# it there, and the deposit whose memo names an honest person's address (never paid) is
+# "requested, not seen": the honest person is named nowhere (docs/TRACE-MODELS.md "Cross-chain")
+$PY "$GEN" --out "$T/p" --seed 6 --scale 0.02 --evm-out "$T/pe" > /dev/null 2>&1 || bad "paired generator failed"
+"$CW_BIN" ingest btc --blocks "$T/p/blocks" --store "$T/ps" --network regtest > /dev/null 2>&1 || bad "ingest paired btc"
+"$CW_BIN" ingest evm --csv "$T/pe" --store "$T/pes" --chain ethereum > /dev/null 2>&1 || bad "ingest paired evm"
+$PY "$SRC/tests/diff/xchain_labels.py" "$T/pe/truth/addresses.csv" "$T/p/truth/addresses.csv" > "$T/pl.csv"
+"$CW_BIN" labels import csv "$T/pl.csv" --db "$T/pl.db" > /dev/null 2>&1 || bad "paired labels"
+PFROM=$(jq -r '[.[0].stolen_outputs[].outpoint] | map("--from " + .) | join(" ")' "$T/p/truth/heists.json")
+# shellcheck disable=SC2086
+"$CW_BIN" trace $PFROM --store "$T/ps" --labels "$T/pl.db" --evm-store "ethereum=$T/pes" --json > "$T/px.json" 2> /dev/null || bad "trace --evm-store"
+# shellcheck disable=SC2086
+"$CW_BIN" trace $PFROM --store "$T/ps" --labels "$T/pl.db" --evm-store "ethereum=$T/pes" > "$T/px.txt" 2> /dev/null || bad "trace --evm-store (text)"
+PX=$($PY - "$T/px.json" "$T/pe/truth" <<'PY'
+import csv, json, sys
+try:
+    c = json.load(open(sys.argv[1]))["evm_continuations"][0]
+except Exception:
+    c = {"exits": [], "trace": None}
+tr = {r["btc_txid"]: r for r in csv.DictReader(open(sys.argv[2] + "/payouts.csv"))}
+hp = json.load(open(sys.argv[2] + "/pair.json"))["honest_person"]
+want = {"out": "OUT memo", "nomemo": "amount and time", "refund": "refunded on Bitcoin", "unpaid": "requested, not seen"}
+thief = sorted(t for t, r in tr.items() if r["thief"] == "1")
+got = {x["deposit_txid"]: x for x in c["exits"]}
+print("thief_kinds", len(set(tr[t]["kind"] for t in thief)))
+print("thief_right", sum(1 for t in thief if t in got and got[t]["how"] == want[tr[t]["kind"]]), len(thief))
+paid = [x for x in c["exits"] if x["payout"]]
+print("payouts_true", sum(1 for x in paid if x["deposit_txid"] in tr and x["payout"]["tx"] == tr[x["deposit_txid"]]["evm_tx"]), len(paid))
+print("certain_is_out", sum(1 for x in paid if x["certain"] == (tr.get(x["deposit_txid"], {}).get("kind") == "out")), len(paid))
+ends = (c["trace"] or {}).get("ends", [])
+print("honest_named", sum(1 for x in paid if x["payout"]["recipient"] == hp) + sum(1 for e in ends if e["address"] == hp))
+print("refunds_true", sum(1 for x in c["exits"] if x["refund_txid"] and x["refund_txid"] == tr.get(x["deposit_txid"], {}).get("refund_txid")),
+      sum(1 for x in c["exits"] if x["how"] == "refunded on Bitcoin"))
+print("exchange_end", sum(1 for e in ends if e["kind"] == "exchange"))
+PY
+)
+pxv() { echo "$PX" | awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print }'; }
+check_eq "the paired world's thief deposits take all four kinds" "$(pxv thief_kinds)" 4
+check "each thief vault deposit continued as its truth says (certain / probable / refund / not seen): $(pxv thief_right)" \
+    test "$(pxv thief_right | awk '$1 == $2 && $2 >= 4 { print "y" }')" = y
+check "every payout found is the vault's true payout for that deposit: $(pxv payouts_true)" \
+    test "$(pxv payouts_true | awk '$1 == $2 && $2 >= 2 { print "y" }')" = y
+check_eq "certain exactly where the outbound's memo names the deposit" "$(pxv certain_is_out | awk '{ print ($1 == $2) }')" 1
+check_eq "the honest person the thief's memo names is named nowhere" "$(pxv honest_named)" 0
+check "each refund found is the truth's REFUND: tx: $(pxv refunds_true)" test "$(pxv refunds_true | awk '$1 == $2 && $2 >= 1 { print "y" }')" = y
+check "the EVM trace from the payouts reaches the exchange" test "$(pxv exchange_end)" -ge 1
+check "text: CERTAIN, PROBABLE with its score, the refund, 'requested ... not seen'" \
+    bash -c "grep -q 'CERTAIN (by OUT memo)' '$T/px.txt' && grep -q 'PROBABLE, score' '$T/px.txt' && grep -q 'refunded on Bitcoin by' '$T/px.txt' && grep -q 'requested by the memo, not seen' '$T/px.txt'"
+rc=0
+# shellcheck disable=SC2086
+"$CW_BIN" trace $PFROM --store "$T/ps" --evm-store "bsc=$T/pes" > /dev/null 2> "$T/px.err" || rc=$?
+check_eq "--evm-store naming another chain than the store's: exit 2, both named" "$rc $(grep -c 'holds ethereum, not bsc' "$T/px.err")" "2 1"
+# xbtc: a store ingested before memos.col (here: 111 blocks with no memo, the column removed)
+# keeps memos only from the height a later writer created it: the trace says so
+"$CW_BIN" ingest btc --blocks "$T/p/blocks" --store "$T/po" --network regtest --to 110 > /dev/null 2>&1 || bad "ingest to 110"
+rm -f "$T/po/memos.col"
+CB=$("$CW_BIN" block 5 --store "$T/po" --json 2> /dev/null | jq -r '.txids[0]')
+check_eq "a store without memos.col: the trace says no memos are kept, and creates none" \
+    "$("$CW_BIN" trace --from "$CB" --store "$T/po" --json 2> /dev/null | jq -c '.memos_kept | if . == null then "not said" else .from_height end'; test -e "$T/po/memos.col" && echo created)" null
+"$CW_BIN" ingest btc --blocks "$T/p/blocks" --store "$T/po" --network regtest > /dev/null 2>&1 || bad "ingest the rest"
+# shellcheck disable=SC2086
+"$CW_BIN" trace $PFROM --store "$T/po" > "$T/po.txt" 2> /dev/null || bad "trace on the upgraded store"
+check "memos.col created at height 111: the trace says memos are kept from height 111 only" grep -q 'swap memos kept from height 111 only' "$T/po.txt"
 echo "not asserted: honest peers of the thief's CoinJoins flagged $(jq -c '.screen.honest_peers_of_the_thief_coinjoins | [.flagged, .addresses]' "$A") (flagged, screened)"
 finish

@@ -161,6 +161,7 @@ class World:
         self.withdrawals = []
         self.received = []
         self.ntx = 0
+        self.vault_deps = []    # --evm-out: the vault's inbounds (tests/diff/btc_evm_pair.py)
 
     # ---- entities and addresses
     def ent(self, name, cat):
@@ -334,6 +335,11 @@ class World:
 
 def build(a):
     w = World(a)
+    pair = None
+    if a.evm_out:  # the paired EVM world (tests/diff/btc_evm_pair.py)
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import btc_evm_pair
+        pair = btc_evm_pair.Pair(a.seed)
     r = w.rng
     s = a.scale
     active = max(40, int(3000 * s))
@@ -633,25 +639,57 @@ def build(a):
         mixer_payout_plan(m, v, u, False)
 
     # THORChain-like vault: inbound with a memo, outbound with OUT:<hash>, churn to a new vault
-    def memo_in():
-        if r.random() < 0.5:
-            return b"=:ETH.ETH:0x" + w.sr.randbytes(20).hex().encode()
-        return b"SWAP:ETH.USDT-0XDAC17F958D2EE523A2206206994597C13D831EC7:0x" + w.sr.randbytes(20).hex().encode()
+    def memo_in(dest=None, asset=None):
+        # dest, asset (--evm-out only): the 0x address the memo names instead of a random one,
+        # and "ETH" or "USDT" (the same random numbers are drawn either way)
+        eth = r.random() < 0.5
+        if asset:
+            eth = asset == "ETH"
+        rnd = w.sr.randbytes(20).hex().encode()
+        if eth:
+            return b"=:ETH.ETH:0x" + (dest or rnd)
+        return b"SWAP:ETH.USDT-0XDAC17F958D2EE523A2206206994597C13D831EC7:0x" + (dest or rnd)
 
-    def vault_in(owner, coins, value, change_aid, thief_tx=False):
-        outs = [(value, vault[-1]), (0, None, b"\x6a" + push(memo_in()))]
+    def vault_in(owner, coins, value, change_aid, thief_tx=False, dest=None, asset=None):
+        memo = memo_in(dest, asset)
+        outs = [(value, vault[-1]), (0, None, b"\x6a" + push(memo))]
         txid, cr = w.tx(coins, outs, change_aid, kind=None if thief_tx else "vault_inbound")
+        if pair:
+            d = pair.deposit(txid[::-1].hex(), memo.decode(), value, w.height, thief_tx)
+            w.vault_deps.append(d)
+            if d["kind"] == "refund":  # the vault sends it back on Bitcoin: REFUND:<inbound txid>
+                payee = thief2 if thief_tx else owner
+                w.at(w.height + pair.rng.randint(2, 12), lambda: vault_refund(payee, d))
         return txid, cr
 
-    def honest_vault_in():
-        u = user_with(1_000_000)
+    def honest_vault_in(dest=None, like=None):
+        # like (--evm-out only): a deposit whose asset, and value when a user has it, to copy
+        u = user_with(like["value_sat"] + 100_000, 40) if like else None
+        u = u if u is not None else user_with(1_000_000)
         if u is None:
             return
         v = int(sum(c[2] for c in w.wallet[u]) * r.uniform(0.1, 0.5))
-        coins = w.take(u, v + 30000, 3)
+        if like and sum(c[2] for c in w.wallet[u]) >= like["value_sat"] + 100_000:
+            v = like["value_sat"]
+        coins = w.take(u, v + 30000, 8 if like else 3)
         if not coins:
             return
-        _, cr = vault_in(u, coins, v, w.fresh(u))
+        _, cr = vault_in(u, coins, v, w.fresh(u), dest=dest, asset=like and like["asset"])
+        w.give(cr)
+        return w.vault_deps[-1] if pair else None
+
+    def vault_refund(payee, d):
+        v = d["value_sat"] - 20_000
+        coins = w.take(vaults_ent, v + 100_000, 6)
+        if not coins:
+            d["kind"] = "unpaid"
+            return
+        a2 = w.fresh(payee)
+        txid, cr = w.tx(coins, [(v, a2), (0, None, b"\x6a" + push(b"REFUND:" + d["btc_txid"].upper().encode()))],
+                        vault[-1], kind="vault_outbound")
+        d["refund_txid"] = txid[::-1].hex()
+        if payee == thief2:
+            w.withdrawals.append([txid[::-1].hex(), 0, w.addrs[a2][0], v, "vault_refund"])
         w.give(cr)
 
     def vault_out(payee, v, is_thief=False):
@@ -1097,6 +1135,14 @@ def build(a):
         w.at(start + span + hr.randint(5, 20), consolidate_thief)
         w.at(start + span + hr.randint(30, 60), final_cashout)
 
+    def vault_attack(cs, v, hd):
+        if hd and hd["value_sat"] + 200_000 <= sum(c[2] for c in cs):
+            v = hd["value_sat"]
+        txid, cr = vault_in(thief, cs, v, thief_addr(), thief_tx=True, dest=pair.honest_person[2:].encode(),
+                            asset=hd and hd["asset"])
+        rec_thief("vault_inbound", txid, cs, cr, service_kind="vault")
+        w.give(cr)
+
     def stage(p):
         if p == "mixer":
             cs = tcoins(hr.randint(1, 2), 10_000_000)
@@ -1115,6 +1161,12 @@ def build(a):
             if not cs:
                 return
             v = int(sum(c[2] for c in cs) * hr.uniform(0.6, 1.0)) - 100_000
+            if pair and pair.attack_next():
+                # the honest person swaps to its own address; in the next block the thief's
+                # memo names that address, for the same value and asset (when it has them)
+                hd = honest_vault_in(dest=pair.honest_person[2:].encode())
+                w.at(w.height + 1, lambda: vault_attack(cs, v, hd))
+                return
             txid, cr = vault_in(thief, cs, v, thief_addr(), thief_tx=True)
             rec_thief("vault_inbound", txid, cs, cr, service_kind="vault")
             w.give(cr)
@@ -1486,6 +1538,8 @@ def build(a):
              "scale_1_promise": ">= 200000 txs and a heist >= 400 BTC"}
     with open(os.path.join(tdir, "world.json"), "w") as f:
         json.dump(world, f, indent=1)
+    if pair:
+        pair.write(a.evm_out, w.vault_deps, t0)
     return world, heist
 
 
@@ -1497,6 +1551,8 @@ def main():
     ap.add_argument("--xor-key")
     ap.add_argument("--zero-tail", type=int, default=0)
     ap.add_argument("--max-file-size", type=int, default=128 * 1024 * 1024)
+    ap.add_argument("--evm-out", help="also write the vault's Ethereum side as ethereum-etl CSVs "
+                    "(tests/diff/btc_evm_pair.py): payouts with OUT:<btc txid>, without memo, refunds")
     a = ap.parse_args()
     if a.xor_key and len(bytes.fromhex(a.xor_key)) != 8:
         ap.error("--xor-key wants 16 hex digits")

@@ -121,6 +121,10 @@ cw_network cw_chainstore_network(const cw_chainstore *cs);
 cw_chainstore_counts cw_chainstore_counts_get(const cw_chainstore *cs);
 /* Height of row 0 of blocks.col (0 unless the store starts mid-chain). */
 uint32_t cw_chainstore_base_height(const cw_chainstore *cs);
+/* The height from which memos.col keeps memos: 0 when from the store's first block; later when
+ * a writer created memos.col on a store ingested before it (MANIFEST `memos_from`): vault
+ * deposits below it are not seen; UINT64_MAX when the store has no memos.col (none kept). */
+uint64_t cw_chainstore_memos_from(const cw_chainstore *cs);
 /* Whether the store holds a generated world (MANIFEST `synthetic 1`, docs/STORE-FORMAT.md). A
  * writable handle marks it (cw_chainstore_mark_synthetic: written at once with the published
  * counts, kept by every later commit; CW_EINVAL on a read-only handle, CW_EIO). */
@@ -222,6 +226,10 @@ int cw_chainstore_find_block(const cw_chainstore *cs, const uint8_t hash[32], ui
  * at most cap-1 bytes, cap >= CW_MEMO_TEXT_MAX + 1), or 0 when the tx has none, or the store
  * keeps none (a store ingested before memos.col, `cw_chainstore_counts.memos` 0). */
 size_t cw_chainstore_tx_memo(const cw_chainstore *cs, uint64_t tx, char *text, size_t cap);
+/* The first kept OP_RETURN text of a tx numbered from_tx or later: its length, *tx and text as
+ * above; 0 when there is none (walk a store's memos: from_tx = the last *tx + 1). */
+size_t cw_chainstore_memo_next(const cw_chainstore *cs, uint64_t from_tx, uint64_t *tx, char *text,
+                               size_t cap);
 
 /* Value of the output an input spends: 0 and *value, or CW_ENOTFOUND (coinbase or unknown
  * external prevout). */

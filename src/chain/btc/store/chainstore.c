@@ -106,6 +106,9 @@ struct cw_chainstore {
     cw_network net;
     uint32_t base_height;
     bool synthetic; /* MANIFEST says `synthetic 1`: a generated world */
+    uint64_t memos_from; /* MANIFEST `memos_from`: memos.col was created on a store that had
+                          * blocks, and keeps memos from this height on (0: from the start;
+                          * UINT64_MAX: a read of a store without memos.col, none kept) */
     cw_column cols[N_COLS];
     cw_hashidx txidx, addridx;
     cw_chainstore_counts pub; /* published (MANIFEST) */
@@ -224,6 +227,25 @@ size_t cw_chainstore_tx_memo(const cw_chainstore *cs, uint64_t tx, char *text, s
     return m->len;
 }
 
+size_t cw_chainstore_memo_next(const cw_chainstore *cs, uint64_t from_tx, uint64_t *tx, char *text,
+                               size_t cap)
+{
+    if (cap)
+        text[0] = '\0';
+    if (!cs->cols[C_MEMO].rows || cap <= CW_MEMO_TEXT_MAX)
+        return 0;
+    for (uint64_t i = memos_below(cs, from_tx); i < cs->cols[C_MEMO].rows; i++) {
+        const cw_row_memo *m = row(cs, C_MEMO, i);
+        if (!m->len || m->len > CW_MEMO_TEXT_MAX)
+            continue;
+        memcpy(text, m->text, m->len);
+        text[m->len] = '\0';
+        *tx = m->tx;
+        return m->len;
+    }
+    return 0;
+}
+
 /* Fields of a tx row (see CW_ROW_TX_WIDTH): little-endian 40- and 24-bit numbers. The 8-byte
  * loads stay inside the 24-byte row. */
 static inline uint64_t tx_first_in(const cw_chainstore *cs, uint64_t tx)
@@ -288,6 +310,8 @@ static void counts_to_manifest(cw_manifest *m, const cw_chainstore *cs,
     cw_manifest_set(m, "memos", c->memos);
     if (cs->synthetic) /* only then: a real store's MANIFEST is as before */
         cw_manifest_set(m, "synthetic", 1);
+    if (cs->memos_from && cs->memos_from != UINT64_MAX)
+        cw_manifest_set(m, "memos_from", cs->memos_from);
 }
 
 static void counts_from_manifest(cw_chainstore_counts *c, const cw_manifest *m)
@@ -597,6 +621,17 @@ int cw_chainstore_open(cw_chainstore **out, const char *dir, bool writable, cw_n
         cs->base_height = (uint32_t)cw_manifest_get(&m, "base_height", 0);
         cs->synthetic = cw_manifest_get(&m, "synthetic", 0) != 0;
         counts_from_manifest(&cs->pub, &m);
+        cs->memos_from = cw_manifest_get(&m, "memos_from", 0);
+        if (!memos_present(dir) && !writable)
+            cs->memos_from = UINT64_MAX;
+        else if (!memos_present(dir) && !cs->memos_from && cs->pub.blocks) {
+            /* a writer creates memos.col on a store from before it: said at once, before the
+             * column exists, so that no reader takes its rows for the whole chain's */
+            cs->memos_from = cs->base_height + cs->pub.blocks;
+            cw_manifest_set(&m, "memos_from", cs->memos_from);
+            if ((rc = cw_manifest_write(&m, mpath)))
+                goto fail;
+        }
     }
     for (int i = 0; i < N_COLS; i++) {
         if (i == C_MEMO && !writable && !memos_present(dir)) {
@@ -677,6 +712,11 @@ cw_chainstore_counts cw_chainstore_counts_get(const cw_chainstore *cs)
 uint32_t cw_chainstore_base_height(const cw_chainstore *cs)
 {
     return cs->base_height;
+}
+
+uint64_t cw_chainstore_memos_from(const cw_chainstore *cs)
+{
+    return cs->memos_from;
 }
 
 bool cw_chainstore_synthetic(const cw_chainstore *cs)

@@ -1,0 +1,89 @@
+/*
+ * xchain_btcevm.h: a Bitcoin trace's bridge exits (swap vault deposits, trace.h CW_END_BRIDGE)
+ * continued into an EVM chain's store (docs/TRACE-MODELS.md "Cross-chain: Bitcoin into an EVM
+ * chain").
+ *
+ * A THORChain-like vault answers a deposit on the other chain with an outbound whose memo is
+ * `OUT:<inbound txid>`, or sends it back on Bitcoin with `REFUND:<inbound txid>`. For each exit
+ * whose memo asks for the destination store's chain (ETH. for ethereum, BSC. for bsc, ...):
+ *  - OUT: an outbound on the destination store naming the deposit's txid: CERTAIN (the vault
+ *    says which inbound it pays). The payout is the tx's credit to the memo's address, else its
+ *    last credit of the memo's asset to someone other than the tx's sender;
+ *  - REFUND: a Bitcoin tx after the deposit naming it: the exit ends back on Bitcoin (its value
+ *    never left);
+ *  - else PROBABLE: a credit of the memo's asset into the memo's address from the vault (an
+ *    account seen sending OUT:/REFUND: outbounds on that store), not in a tx whose memo names
+ *    another inbound, inside the window after the deposit, whose amount is within slip_bps of
+ *    the deposit times the vault's own rate (the median of the 5 certain OUT: pairs nearest in
+ *    time for that asset: a Bitcoin inbound's vault output and its outbound's credit). Scored by
+ *    the credits that fit and time (xchain_evm.h's matcher). No rate (no OUT: pair for the
+ *    asset), no vault account, or an unknown asset: no probable payout;
+ *  - else "requested, not seen": the memo's address is the sender's request (a thief can name
+ *    an honest person's address), never an attribution.
+ * The engine opens no store and names no CLI flag; the caller traces on from the payouts' txs.
+ */
+#ifndef CHAINWATCH_XCHAIN_BTCEVM_H
+#define CHAINWATCH_XCHAIN_BTCEVM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chainwatch/btc/store.h"
+#include "chainwatch/evm/store.h"
+#include "chainwatch/trace.h"
+
+typedef struct cw_xchain_btcevm_opts {
+    uint64_t window_s; /* payouts and refunds up to this long after the deposit (default 24 h) */
+    uint64_t prompt_s; /* probable payouts within this long score the full time factor (1 h) */
+    uint32_t slip_bps; /* probable: within this of the amount the vault's rate gives (500) */
+    double min_score;  /* probable payouts scoring below it are listed, not traced (0.2) */
+} cw_xchain_btcevm_opts;
+
+void cw_xchain_btcevm_opts_init(cw_xchain_btcevm_opts *o);
+
+typedef enum cw_btcevm_how {
+    CW_BTCEVM_OUT_MEMO = 0,    /* certain: an outbound's OUT: names the deposit */
+    CW_BTCEVM_AMOUNT_TIME = 1, /* probable: the vault paid the memo's address that asset, amount
+                                * and time */
+    CW_BTCEVM_REFUND = 2,      /* a REFUND: on Bitcoin names the deposit: back on Bitcoin */
+    CW_BTCEVM_NOT_SEEN = 3,    /* requested by the memo, not seen on the destination store */
+    CW_BTCEVM_OTHER_CHAIN = 4, /* the memo asks for a chain other than the store's */
+    CW_BTCEVM_NO_ADDRESS = 5   /* the memo's address fails its checksum: nothing to look for */
+} cw_btcevm_how;
+
+const char *cw_btcevm_how_name(cw_btcevm_how h);
+
+/* One exit (a vault deposit the trace ended in), with its payout when one was found; an exit
+ * paid by several outbounds (a streaming swap) appears once per outbound. */
+typedef struct cw_xchain_btcevm_exit {
+    uint64_t tx;       /* the deposit (Bitcoin store tx number) */
+    uint64_t traced;   /* traced value into the vault (sat) */
+    uint64_t probable; /* its probable part */
+    uint64_t deposit;  /* the vault output's value (sat) */
+    uint64_t time;     /* the deposit's block time */
+    cw_btcevm_how how;
+    /* OUT_MEMO, AMOUNT_TIME: the payout on the destination store */
+    uint64_t evm_tx, move;
+    uint32_t recipient, asset;
+    cw_u256 amount;
+    uint64_t block, evm_time;
+    bool to_memo_address; /* the recipient is the memo's address */
+    double score;         /* 1 when certain */
+    uint32_t fits;        /* probable: credits that fit */
+    bool traced_on;       /* certain, or score >= min_score */
+    cw_u256 expected;     /* probable: the amount the vault's rate gives */
+    /* REFUND: the Bitcoin tx */
+    uint64_t refund_tx;
+} cw_xchain_btcevm_exit;
+
+/* The bridge exits of t (a forward trace on bs) against dst: a new array *out (free()) of *n
+ * rows in deposit order. 0 or CW_ENOMEM. */
+int cw_xchain_btcevm_run(cw_xchain_btcevm_exit **out, size_t *n, const cw_chainstore *bs,
+                         const cw_trace *t, const cw_evmstore *dst, const cw_xchain_btcevm_opts *o);
+
+/* The THORChain prefix of an EVM chain by its store name ("ethereum" -> "ETH", "bsc" -> "BSC",
+ * "avalanche" -> "AVAX", "base" -> "BASE", "arbitrum" -> "ARB"), NULL when the vault serves none */
+const char *cw_xchain_btcevm_prefix(const char *chain_name);
+
+#endif
