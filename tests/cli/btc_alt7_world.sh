@@ -44,7 +44,7 @@ check "FIFO: deposit recall with probable >= 0.95" jqt '.trace.deposit_recall_al
 check "the victim exchange gets < 1 % of the heist" jqt '.trace.victim_share_max_all < 0.01'
 check "screening flags >= 90 % of stolen deposit addresses" jqt '.screen.stolen.flagged_share >= 0.9'
 check "screening flags <= 2 % of clean deposit addresses" jqt '.screen.clean.flagged_share <= 0.02'
-$PY "$SRC/tests/diff/btc_alt7_score.py" --world "$T/w" --store "$T/s" --bin "$CW_BIN" --work "$T/e" --per-group 60 \
+$PY "$SRC/tests/diff/btc_alt7_score.py" --world "$T/w" --store "$T/s" --bin "$CW_BIN" --work "$T/e" --per-group 60 --per-kind 40 \
     --out "$T/a.json" > /dev/null 2> "$T/score.txt" || { cat "$T/score.txt" >&2; bad "btc_alt7_score.py failed"; finish; }
 A=$T/a.json
 jqa() { jq -e "$1" "$A" > /dev/null; }

@@ -4,7 +4,7 @@ tests/diff/btc_alt7_world.py (the honest economy that looks like laundering), af
 ran on it (its WORK holds the labels):
 
   btc_alt7_score.py --world DIR --store S --bin CHAINWATCH --work EVAL_WORK [--out F.json]
-                    [--per-group N]
+                    [--per-group N] [--per-kind N]
 
 * every output the forward FIFO trace reaches, put in the truth's bucket (true deposit, the
   thief's service deposit by kind, the thief's own coin, the thief's payment to an honest party,
@@ -12,8 +12,9 @@ ran on it (its WORK holds the labels):
   shape of the tx that paid it), certain and probable apart; every honest output given value is
   listed with its path (the trace's txids back to the theft, each with its true kind) and the
   trace's CoinJoin rule on the way;
-* flags per shape (lookalikes.csv, coinjoins.csv, tx0s.csv and the thief's own txs): coinjoin,
-  coinjoin_probable, the kinds, tx0, peel_chain; every honest look-alike called a CoinJoin listed;
+* flags per shape (lookalikes.csv, coinjoins.csv, tx0s.csv and the thief's own txs; --per-kind N:
+  the first N honest txs of a kind by txid): coinjoin, coinjoin_probable, the kinds, tx0,
+  peel_chain; every honest look-alike, Tx0 or single-owner thief tx called a CoinJoin listed;
 * screening (the screening desk's labels) of the honest counterparts by kind
   (truth/counterparts.csv: payroll employees, pool payees, honest peel payees, exchange
   withdrawal payees, the honest peers of the thief's CoinJoins, customers paid beside the thief by
@@ -44,27 +45,36 @@ def rows(tdir, name):
     return list(csv.DictReader(open(p))) if os.path.exists(p) else []
 
 
-def screen(cli, labels, work, name, addrs):
-    """(summary, flagged lines): certain = a flag of level "flag", probable = any other level"""
-    res = {"addresses": 0, "flagged_certain": 0, "flagged_probable": 0, "examples": []}
-    if not addrs:
+def screen(cli, labels, work, groups):
+    """one `screen` of every group's addresses; per group: certain = the line's "flag" is "flag"
+    (a certain share over the threshold, pooled or per deposit), probable = any other flag"""
+    res = {g: {"addresses": 0, "flagged_certain": 0, "flagged_probable": 0, "examples": []} for g in groups}
+    allad = sorted({x for lst in groups.values() for x in lst})
+    if not allad:
         return res
-    path = os.path.join(work, "alt7-%s.txt" % name)
+    path = os.path.join(work, "alt7-counterparts.txt")
     with open(path, "w") as f:
-        f.write("\n".join(addrs) + "\n")
+        f.write("\n".join(allad) + "\n")
     p = cli.run(["screen", "--file", path, "--store", cli.store, "--labels", labels, "--json"], ok=(0, 3))
+    lines = {}
     for line in p.stdout.splitlines():
-        if not line.strip():
-            continue
-        x = json.loads(line)
-        if "error" in x:
-            continue
-        res["addresses"] += 1
-        if not x.get("flagged"):
-            continue
-        certain = x.get("flag") == "flag"
-        res["flagged_certain" if certain else "flagged_probable"] += 1
-        if len(res["examples"]) < 8:
+        if line.strip():
+            x = json.loads(line)
+            if "error" not in x:
+                lines[x.get("address")] = x
+    for g, lst in groups.items():
+        r = res[g]
+        for ad in lst:
+            x = lines.get(ad)
+            if x is None:
+                continue
+            r["addresses"] += 1
+            if not x.get("flagged"):
+                continue
+            certain = x.get("flag") == "flag"
+            r["flagged_certain" if certain else "flagged_probable"] += 1
+            if len(r["examples"]) >= 8:
+                continue
             flags = list(x.get("flags", []))
             for dp in (x.get("per_deposit") or {}).get("flagged", []):
                 flags += [dict(f, per_deposit=dp.get("outpoint", True)) for f in dp.get("flags", [])]
@@ -74,7 +84,7 @@ def screen(cli, labels, work, name, addrs):
                               "txids": q.get("txids")} for q in f.get("paths", [])[:3]],
                    "per_deposit": f.get("per_deposit")}
                   for f in flags]
-            res["examples"].append({"address": x.get("address"), "flag": x.get("flag"), "flags": fl})
+            r["examples"].append({"address": ad, "flag": x.get("flag"), "flags": fl})
     return res
 
 
@@ -85,6 +95,8 @@ def main():
     ap.add_argument("--bin", required=True)
     ap.add_argument("--work", required=True)
     ap.add_argument("--per-group", type=int, default=300, help="untainted counterparts screened per group")
+    ap.add_argument("--per-kind", type=int, default=0,
+                    help="honest look-alikes looked up per kind (0: all; the thief's txs always)")
     ap.add_argument("--out")
     a = ap.parse_args()
     tdir = os.path.join(a.world, "truth")
@@ -186,7 +198,11 @@ def main():
         false_cj = []
         kinds = dict(shape)
         kinds.update({t: k for t, k in thief_kind.items() if t not in shape})
+        looked = {}
         for txid, k in sorted(kinds.items()):
+            looked[k] = looked.get(k, 0) + 1
+            if a.per_kind and looked[k] > a.per_kind and "(the thief's)" not in k and not k.startswith("thief"):
+                continue
             fl = set(api.get("tx/" + txid).get("flags") or [])
             e = per.setdefault(k, {"txs": 0})
             e["txs"] += 1
@@ -211,12 +227,12 @@ def main():
         g = r["group"] + (" (tainted)" if r["tainted"] == "1" else "")
         groups.setdefault(g, set()).add(r["address"])
     rng = random.Random(7)
-    res["screen"] = {}
     for g in sorted(groups):
         lst = sorted(groups[g])
         if "(" not in g and len(lst) > a.per_group:
             lst = sorted(rng.sample(lst, a.per_group))
-        res["screen"][g] = screen(cli, scr, a.work, "".join(ch if ch.isalnum() else "_" for ch in g), lst)
+        groups[g] = lst
+    res["screen"] = screen(cli, scr, a.work, groups)
     print(json.dumps(res, indent=1, sort_keys=True))
     if a.out:
         with open(a.out, "w") as f:
