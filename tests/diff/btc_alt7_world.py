@@ -643,7 +643,7 @@ def build(a):
     # ---- Wasabi 2 rounds
     def decompose(v, cap=6):
         outs = []
-        for d in reversed(DENOMS):
+        for d in DENOMS:   # largest first
             while d <= v and len(outs) < cap:
                 outs.append(d)
                 v -= d
