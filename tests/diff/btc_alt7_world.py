@@ -38,7 +38,8 @@ unspent at the thief; coins a service pays the thief (mixer and OTC payouts, an 
 withdrawal) belong to a second thief entity (`withdrawn_entity`) and are not stolen. The generator
 refuses to finish when stolen != the sum of those to the satoshi.
 
-Standard library only (the transaction serialiser and address encoders are btc_alt6_world.py's),
+Standard library only (the transaction serialiser, address encoders, block mining, blk files and
+heist record are btc_alt6_world.py's),
 deterministic by seed. --scale 1: >= 200k transactions.
 """
 import argparse
