@@ -136,6 +136,148 @@ DENOMS = sorted({d for k in range(12, 34) for d in (1 << k, 3 << k)} |
 DENOMS = [d for d in DENOMS if 5000 <= d <= 4_300_000_000]
 
 
+def merkle(h):
+    while len(h) > 1:
+        if len(h) % 2:
+            h = h + [h[-1]]
+        h = [dsha(h[i] + h[i + 1]) for i in range(0, len(h), 2)]
+    return h[0]
+
+
+def mine_block(w, prev_hash, txs, spk, height, tm, tag):
+    """A regtest block on prev_hash at time tm holding txs [(full, txid, fee, witness)], its coinbase
+    (BIP34 height, tag in the script, the witness commitment when a tx has a witness) paying spk.
+    Returns (hash, raw block, coinbase txid, coinbase value)."""
+    target = 0x7fffff << (8 * (0x20 - 3))
+    fees = sum(f for _, _, f, _ in txs)
+    wit = any(x for _, _, _, x in txs)
+    cb_ss = scriptnum(height) + struct.pack("<I", height ^ w.seed) + tag
+    outs = [(50 * COIN + fees, spk)]
+    if wit:
+        wtx = [b"\0" * 32] + [dsha(full) for full, _, _, _ in txs]
+        wroot = merkle(wtx)
+        outs.append((0, b"\x6a\x24\xaa\x21\xa9\xed" + dsha(wroot + b"\0" * 32)))
+    body = struct.pack("<i", 1) + b"\x01" + b"\0" * 32 + b"\xff\xff\xff\xff" + varint(len(cb_ss)) + cb_ss + b"\xff\xff\xff\xff"
+    body += varint(len(outs))
+    for v, o in outs:
+        body += struct.pack("<q", v) + varint(len(o)) + o
+    base = body + b"\0\0\0\0"
+    full = (body[:4] + b"\x00\x01" + body[4:] + b"\x01\x20" + b"\0" * 32 + b"\0\0\0\0") if wit else base
+    cbid = dsha(base)
+    root = merkle([cbid] + [t for _, t, _, _ in txs])
+    nonce = 0
+    while True:
+        hdr = struct.pack("<i", 0x20000000) + prev_hash + root + struct.pack("<III", tm, 0x207fffff, nonce)
+        hh = dsha(hdr)
+        if int.from_bytes(hh, "little") <= target:
+            break
+        nonce += 1
+    raw = hdr + varint(len(txs) + 1) + full + b"".join(f for f, _, _, _ in txs)
+    return hh, raw, cbid, 50 * COIN + fees
+
+
+def write_blocks(a, blocks, stale, r):
+    """a.out/blocks as Core writes them: about 1.5 % of blocks after their child, each stale
+    sibling after its height, files cut before a.max_file_size, XOR'd with a.xor_key (xor.dat) and
+    the last file ended by a.zero_tail raw zero bytes. Returns the files' plain bytes."""
+    bdir = os.path.join(a.out, "blocks")
+    os.makedirs(bdir, exist_ok=True)
+    os.makedirs(os.path.join(a.out, "truth"), exist_ok=True)
+    for f in os.listdir(bdir):
+        os.unlink(os.path.join(bdir, f))
+    order = []
+    held = None
+    for b in blocks:
+        if held is None and b[0] > 5 and r.random() < 0.015:
+            held = b
+            continue
+        order.append(b)
+        if held is not None:
+            order.append(held)
+            held = None
+        for sb in stale:
+            if sb[0] == b[0]:
+                order.append(sb)
+    if held is not None:
+        order.append(held)
+    key = bytes.fromhex(a.xor_key) if a.xor_key else None
+    files = []
+    cur = bytearray()
+    for _, _, raw in order:
+        rec = MAGIC + struct.pack("<I", len(raw)) + raw
+        if cur and len(cur) + len(rec) > a.max_file_size:
+            files.append(cur)
+            cur = bytearray()
+        cur += rec
+    files.append(cur)
+    for i, data in enumerate(files):
+        data = bytes(data)
+        if key:
+            k = (key * (len(data) // 8 + 1))[:len(data)]
+            data = (int.from_bytes(data, "big") ^ int.from_bytes(k, "big")).to_bytes(len(data), "big")
+        with open(os.path.join(bdir, "blk%05d.dat" % i), "wb") as f:
+            f.write(data)
+            if i == len(files) - 1 and a.zero_tail:
+                f.write(b"\0" * a.zero_tail)
+    if key:
+        with open(os.path.join(bdir, "xor.dat"), "wb") as f:
+            f.write(key)
+    return files
+
+
+def write_table(tdir, name, head, rows):
+    with open(os.path.join(tdir, name), "w") as f:
+        f.write(head + "\n")
+        for row in rows:
+            f.write(",".join(str(x) for x in row) + "\n")
+
+
+def write_entities(w, tdir):
+    """entities.csv and addresses.csv in docs/GEN.md's layout"""
+    with open(os.path.join(tdir, "entities.csv"), "w") as f:
+        f.write("entity_id,name,category\n")
+        for i, (n, c) in enumerate(w.ents):
+            f.write("%d,%s,%s\n" % (i, n, c))
+    with open(os.path.join(tdir, "addresses.csv"), "w") as f:
+        f.write("address,script_type,entity_id,entity_name,category,customer_id\n")
+        for ad in w.addrs:
+            f.write("%s,%s,%d,%s,%s,%s\n" % (ad[0], ad[1], ad[2], w.ents[ad[2]][0], ad[3], ad[4]))
+
+
+def heist_truth(w, H, thief, thief2, victim, unspent, received_sat):
+    """heists.json's record of the heist H (docs/GEN.md, with btc_alt5's service deposits and honest
+    payments) and its deposits' rows in w.dep_rows; refuses a heist whose stolen value is not, to
+    the satoshi, deposited + service deposits + honest payments + unspent + fees."""
+    dep_sat = sum(d["value_sat"] for d in H["deposits"])
+    svc_sat = sum(d["value_sat"] for d in H["service"])
+    hon_sat = sum(d["value_sat"] for d in H["honest_payments"])
+    un_sat = sum(c[2] for c in unspent)
+    totals = {"stolen_sat": H["amount_sat"], "deposited_sat": dep_sat, "service_deposited_sat": svc_sat,
+              "honest_payments_sat": hon_sat, "unspent_sat": un_sat, "fees_mining_sat": H["fees_mining"],
+              "fees_coordinator_sat": H["fees_coord"], "lost_to_peers_sat": 0,
+              "received_clean_sat": received_sat}
+    ident = dep_sat + svc_sat + hon_sat + un_sat + H["fees_mining"] + H["fees_coord"]
+    totals["identity_holds"] = ident == H["amount_sat"]
+    if not totals["identity_holds"]:
+        raise RuntimeError("stolen-value identity fails: %d != %d (%+d)" % (ident, H["amount_sat"], ident - H["amount_sat"]))
+    by_addr, by_ex = {}, {}
+    for d in H["deposits"]:
+        by_addr[d["address"]] = by_addr.get(d["address"], 0) + d["value_sat"]
+        by_ex[d["exchange"]] = by_ex.get(d["exchange"], 0) + d["value_sat"]
+    for d in H["deposits"]:
+        t, v = d["outpoint"].split(":")
+        w.dep_rows.append([t, int(v), d["height"], d["address"], d["exchange"], thief, d["value_sat"], H["name"]])
+    return {"name": H["name"], "thief_entity": thief, "withdrawn_entity": thief2, "victim": w.ents[victim][0],
+            "victim_entity": victim, "amount_sat": H["amount_sat"], "theft_txid": H["theft_txid"],
+            "theft_height": H["theft_height"], "victim_inputs": H["victim_inputs"],
+            "stolen_outputs": H["stolen_outputs"], "deposits": H["deposits"], "deposits_by_address": by_addr,
+            "deposits_by_exchange": by_ex, "service_deposits": H["service"],
+            "honest_payments": H["honest_payments"],
+            "unspent": ["%s:%d" % (c[0][::-1].hex(), c[1]) for c in unspent],
+            "coinjoin_txids": H["coinjoin_txids"], "peel_chain_txids": H["peel_chain_txids"],
+            "thief_txids": H["thief_txids"], "totals": totals}
+
+
 class World:
     def __init__(self, a):
         self.a = a
@@ -1306,42 +1448,10 @@ def build(a):
     blocks.append((0, ghash, ghdr + b"\x01" + gen_tx))
     prev = ghash
     t0 = 1767225600  # 2026-01-01
-    target = 0x7fffff << (8 * (0x20 - 3))
 
     def mine(prev_hash, txs, miner, height, tag=b""):
-        fees = sum(f for _, _, f, _ in txs)
-        wit = any(x for _, _, _, x in txs)
-        cb_ss = scriptnum(height) + struct.pack("<I", height ^ w.seed) + b"/alt6/" + tag
-        outs = [(50 * COIN + fees, w.addrs[miner_addr[miner]][5])]
-        if wit:
-            wtx = [b"\0" * 32] + [dsha(full) for full, _, _, _ in txs]
-            wroot = merkle(wtx)
-            outs.append((0, b"\x6a\x24\xaa\x21\xa9\xed" + dsha(wroot + b"\0" * 32)))
-        body = struct.pack("<i", 1) + b"\x01" + b"\0" * 32 + b"\xff\xff\xff\xff" + varint(len(cb_ss)) + cb_ss + b"\xff\xff\xff\xff"
-        body += varint(len(outs))
-        for v, spk in outs:
-            body += struct.pack("<q", v) + varint(len(spk)) + spk
-        base = body + b"\0\0\0\0"
-        full = (body[:4] + b"\x00\x01" + body[4:] + b"\x01\x20" + b"\0" * 32 + b"\0\0\0\0") if wit else base
-        cbid = dsha(base)
-        root = merkle([cbid] + [t for _, t, _, _ in txs])
-        nonce = 0
-        tm = t0 + 600 * height + (height * 37 % 300)
-        while True:
-            hdr = struct.pack("<i", 0x20000000) + prev_hash + root + struct.pack("<III", tm, 0x207fffff, nonce)
-            hh = dsha(hdr)
-            if int.from_bytes(hh, "little") <= target:
-                break
-            nonce += 1
-        raw = hdr + varint(len(txs) + 1) + full + b"".join(f for f, _, _, _ in txs)
-        return hh, raw, cbid, 50 * COIN + fees
-
-    def merkle(h):
-        while len(h) > 1:
-            if len(h) % 2:
-                h = h + [h[-1]]
-            h = [dsha(h[i] + h[i + 1]) for i in range(0, len(h), 2)]
-        return h[0]
+        return mine_block(w, prev_hash, txs, w.addrs[miner_addr[miner]][5], height,
+                          t0 + 600 * height + (height * 37 % 300), b"/alt6/" + tag)
 
     n_stale = max(3, active // 500)
     stale_at = set(r.sample(range(120, 110 + active), n_stale))
@@ -1422,98 +1532,20 @@ def build(a):
 
     # ---- write the blocks
     out = a.out
-    bdir = os.path.join(out, "blocks")
     tdir = os.path.join(out, "truth")
-    os.makedirs(bdir, exist_ok=True)
-    os.makedirs(tdir, exist_ok=True)
-    for f in os.listdir(bdir):
-        os.unlink(os.path.join(bdir, f))
-    order = []
-    held = None
-    for b in blocks:
-        if held is None and b[0] > 5 and r.random() < 0.015:
-            held = b
-            continue
-        order.append(b)
-        if held is not None:
-            order.append(held)
-            held = None
-        for sb in stale:
-            if sb[0] == b[0]:
-                order.append(sb)
-    if held is not None:
-        order.append(held)
-    key = bytes.fromhex(a.xor_key) if a.xor_key else None
-    files = []
-    cur = bytearray()
-    for _, _, raw in order:
-        rec = MAGIC + struct.pack("<I", len(raw)) + raw
-        if cur and len(cur) + len(rec) > a.max_file_size:
-            files.append(cur)
-            cur = bytearray()
-        cur += rec
-    files.append(cur)
-    for i, data in enumerate(files):
-        data = bytes(data)
-        if key:
-            k = (key * (len(data) // 8 + 1))[:len(data)]
-            data = (int.from_bytes(data, "big") ^ int.from_bytes(k, "big")).to_bytes(len(data), "big")
-        with open(os.path.join(bdir, "blk%05d.dat" % i), "wb") as f:
-            f.write(data)
-            if i == len(files) - 1 and a.zero_tail:
-                f.write(b"\0" * a.zero_tail)
-    if key:
-        with open(os.path.join(bdir, "xor.dat"), "wb") as f:
-            f.write(key)
+    files = write_blocks(a, blocks, stale, r)
 
     # ---- truth
     thief_unspent = [c for c in w.utxo.values() if w.addrs[c[3]][2] == thief]
     recv = {(bytes.fromhex(x[0])[::-1], x[1]) for x in w.received}
     unspent = [c for c in thief_unspent if (c[0], c[1]) not in recv]
-    dep_sat = sum(d["value_sat"] for d in H["deposits"])
-    svc_sat = sum(d["value_sat"] for d in H["service"])
-    hon_sat = sum(d["value_sat"] for d in H["honest_payments"])
-    un_sat = sum(c[2] for c in unspent)
-    totals = {"stolen_sat": H["amount_sat"], "deposited_sat": dep_sat, "service_deposited_sat": svc_sat,
-              "honest_payments_sat": hon_sat, "unspent_sat": un_sat, "fees_mining_sat": H["fees_mining"],
-              "fees_coordinator_sat": H["fees_coord"], "lost_to_peers_sat": 0,
-              "received_clean_sat": sum(x[3] for x in w.received)}
-    ident = dep_sat + svc_sat + hon_sat + un_sat + H["fees_mining"] + H["fees_coord"]
-    totals["identity_holds"] = ident == H["amount_sat"]
-    if not totals["identity_holds"]:
-        raise RuntimeError("stolen-value identity fails: %d != %d (%+d)" % (ident, H["amount_sat"], ident - H["amount_sat"]))
-    by_addr, by_ex = {}, {}
-    for d in H["deposits"]:
-        by_addr[d["address"]] = by_addr.get(d["address"], 0) + d["value_sat"]
-        by_ex[d["exchange"]] = by_ex.get(d["exchange"], 0) + d["value_sat"]
-    for d in H["deposits"]:
-        t, v = d["outpoint"].split(":")
-        w.dep_rows.append([t, int(v), d["height"], d["address"], d["exchange"], thief, d["value_sat"], H["name"]])
-    heist = {"name": H["name"], "thief_entity": thief, "withdrawn_entity": thief2, "victim": w.ents[victim][0],
-             "victim_entity": victim, "amount_sat": H["amount_sat"], "theft_txid": H["theft_txid"],
-             "theft_height": H["theft_height"], "victim_inputs": H["victim_inputs"],
-             "stolen_outputs": H["stolen_outputs"], "deposits": H["deposits"], "deposits_by_address": by_addr,
-             "deposits_by_exchange": by_ex, "service_deposits": H["service"],
-             "honest_payments": H["honest_payments"],
-             "unspent": ["%s:%d" % (c[0][::-1].hex(), c[1]) for c in unspent],
-             "coinjoin_txids": H["coinjoin_txids"], "peel_chain_txids": H["peel_chain_txids"],
-             "thief_txids": H["thief_txids"], "totals": totals}
+    heist = heist_truth(w, H, thief, thief2, victim, unspent, sum(x[3] for x in w.received))
     with open(os.path.join(tdir, "heists.json"), "w") as f:
         json.dump([heist], f, indent=1)
-    with open(os.path.join(tdir, "entities.csv"), "w") as f:
-        f.write("entity_id,name,category\n")
-        for i, (n, c) in enumerate(w.ents):
-            f.write("%d,%s,%s\n" % (i, n, c))
-    with open(os.path.join(tdir, "addresses.csv"), "w") as f:
-        f.write("address,script_type,entity_id,entity_name,category,customer_id\n")
-        for ad in w.addrs:
-            f.write("%s,%s,%d,%s,%s,%s\n" % (ad[0], ad[1], ad[2], w.ents[ad[2]][0], ad[3], ad[4]))
+    write_entities(w, tdir)
 
     def wcsv(name, head, rows):
-        with open(os.path.join(tdir, name), "w") as f:
-            f.write(head + "\n")
-            for row in rows:
-                f.write(",".join(str(x) for x in row) + "\n")
+        write_table(tdir, name, head, rows)
     wcsv("coinjoins.csv", "txid,height,kind,coordinator_id,n_inputs,n_outputs,heist", w.cj_rows)
     wcsv("tx0s.csv", "txid,height,kind,pool_sat,owner_id,n_inputs,n_premix,n_outputs,heist", [])
     wcsv("peel_chains.csv", "heist,chain,hop,txid,height,peel_vout,peel_sat,peel_address,exchange,remainder_vout,remainder_sat",
