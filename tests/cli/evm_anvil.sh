@@ -12,7 +12,8 @@
 # balance said frozen). Then
 # reorgs (evm_snapshot / evm_revert and new blocks, a longer branch and a shorter one): the
 # store follows, the orphaned transactions are gone, balances agree again. JSON-RPC errors, an
-# unreachable node and a timeout give clear errors, a non-zero exit and an unchanged store.
+# unreachable node and a timeout give clear errors naming the URL, the method and the block, a
+# non-zero exit and an unchanged store, also when they come after a block of the pass was read.
 # Skips (77) only when anvil cannot be installed.
 . "$(dirname "$0")/../lib/cli.sh"
 # Cancun: anvil 1.7.1 at its default hardfork accepts the blob transaction below but leaves it
@@ -107,17 +108,30 @@ DEAD=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1
 expect_fail "unreachable node" "eth_blockNumber" --rpc "http://127.0.0.1:$DEAD"
 # a node that accepts connections and never answers
 FPORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-/usr/bin/python3 - "$FPORT" <<'PY' &
-import json, socket, sys, threading
+# /hang/N and /error/N: a proxy to anvil that never answers, or answers a JSON-RPC error, when
+# asked for block N with its transactions
+/usr/bin/python3 - "$FPORT" "$URL" <<'PY' &
+import json, socket, sys, threading, urllib.request
 from http.server import BaseHTTPRequestHandler, HTTPServer
-port = int(sys.argv[1])
+port, upstream = int(sys.argv[1]), sys.argv[2]
 class H(BaseHTTPRequestHandler):
     def do_POST(self):
-        req = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        raw = self.rfile.read(int(self.headers["Content-Length"]))
+        req = json.loads(raw)
         if self.path == "/silent":
             threading.Event().wait(30)
             return
-        if req["method"] == "eth_blockNumber":
+        mode, _, n = self.path.strip("/").partition("/")
+        if mode in ("hang", "error"):
+            asked = req["method"] == "eth_getBlockByNumber" and req["params"][0] == hex(int(n)) and req["params"][1]
+            if asked and mode == "hang":
+                threading.Event().wait(30)
+                return
+            if asked:
+                ans = {"jsonrpc": "2.0", "id": req["id"], "error": {"code": -32000, "message": "header not found"}}
+            else:
+                ans = json.loads(urllib.request.urlopen(urllib.request.Request(upstream, raw, {"Content-Type": "application/json"})).read())
+        elif req["method"] == "eth_blockNumber":
             ans = {"jsonrpc": "2.0", "id": req["id"], "result": "0x100"}
         else:
             ans = {"jsonrpc": "2.0", "id": req["id"], "error": {"code": -32000, "message": "header not found"}}
@@ -139,7 +153,25 @@ PY
 FPID=$!
 for _ in $(seq 1 50); do curl -s -o /dev/null -X POST --data '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}' "http://127.0.0.1:$FPORT/" && break; sleep 0.1; done
 expect_fail "a JSON-RPC error names the method and the node's message" "JSON-RPC error -32000: header not found" --rpc "http://127.0.0.1:$FPORT/"
-expect_fail "a timeout" "timeout" --rpc "http://127.0.0.1:$FPORT/silent" --timeout 1
+expect_fail "a timeout names the URL and the method" "http://127.0.0.1:$FPORT/silent eth_blockNumber (tip): no answer within 1.0 s (timeout)" \
+    --rpc "http://127.0.0.1:$FPORT/silent" --timeout 1
 expect_fail "not an http URL" "http://" --rpc "ftp://127.0.0.1/"
 check_eq "the store is unchanged by the failures" "$(store_digest "$S")" "$D0"
+# the same in the middle of a pass: the node has three blocks more; the first is read and
+# appended, the second fails. The store stays at its last commit (main committed the first).
+T0=$(printf '%d' "$(rpc eth_blockNumber '[]' | jq -r .result)")
+for _ in 1 2 3; do rpc evm_mine '[]' > /dev/null; done
+N=$((T0 + 2))
+expect_fail "a JSON-RPC error after a block was read names the URL, method and block" \
+    "http://127.0.0.1:$FPORT/error/$N eth_getBlockByNumber (block $N): JSON-RPC error -32000: header not found" \
+    --rpc "http://127.0.0.1:$FPORT/error/$N"
+check_eq "... and the store stays at its last commit (block $((T0 + 1)) read, not published)" "$(store_digest "$S")" "$D0"
+expect_fail "a timeout after a block was read names the URL, method and block" \
+    "http://127.0.0.1:$FPORT/hang/$N eth_getBlockByNumber (block $N): no answer within 1.0 s (timeout)" \
+    --rpc "http://127.0.0.1:$FPORT/hang/$N" --timeout 1
+check_eq "... and the store stays at its last commit" "$(store_digest "$S")" "$D0"
+check "check passes after the failures" "$CW_BIN" check --store "$S"
+check "the node's next blocks then ingest" "$CW_BIN" ingest evm --rpc "$URL" --store "$S" --quiet
+check_eq "store tip = node tip after the failures" "$("$CW_BIN" block "$((T0 + 3))" --store "$S" --json | jq -r .hash)" \
+    "$(rpc eth_getBlockByNumber "[\"$(printf 0x%x "$((T0 + 3))")\",false]" | jq -r .result.hash)"
 finish

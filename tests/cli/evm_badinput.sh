@@ -126,8 +126,34 @@ python3 -c 'import csv,json,sys; [print(json.dumps(r)) for r in csv.DictReader(o
 rc=0; "$CW_BIN" ingest evm --csv "$T/jsonl" --store "$T/js" --quiet > /dev/null 2> "$T/jsonl.err" || rc=$?
 check_eq "a JSON-lines export with strings for numbers: exit 1" "$rc" 1
 check "the error names blocks.json, line 1 and the field" grep -q "blocks.json: line 1: field number: a string where ethereum-etl writes an integer: '100'" "$T/jsonl.err"
-# a read command never creates anything
-rc=0; "$CW_BIN" check --store "$T/nothing" > /dev/null 2>&1 || rc=$?
-check "check on a missing store fails" test "$rc" -ne 0
-check "and creates nothing" test ! -e "$T/nothing"
+# a read command never creates anything: tx, address, block and check on a missing path and on
+# a folder that is no store exit 3 naming it and leave nothing; on the store, every file they
+# open is opened read-only and nothing is made, renamed, removed or truncated (strace: as root, a
+# read-only folder would not show it)
+H=$(sed -n 2p "$T/good/transactions.csv" | cut -d, -f1)
+A=$(sed -n 2p "$T/good/transactions.csv" | cut -d, -f6)
+mkdir -p "$T/notastore"
+reads=("tx $H" "address $A" "block 101" "check")
+for c in "${reads[@]}"; do
+    for d in "$T/nothing" "$T/notastore"; do
+        rc=0; "$CW_BIN" $c --store "$d" > /dev/null 2> "$T/rerr" || rc=$?
+        check_eq "'${c%% *}' on ${d##*/}: exit 3" "$rc" 3
+        check "'${c%% *}' on ${d##*/}: names the path" grep -q "$d" "$T/rerr"
+    done
+done
+check "nothing was created by the reads" test ! -e "$T/nothing" -a -z "$(ls -A "$T/notastore")"
+ref=$(store_digest "$T/s")
+if command -v strace > /dev/null; then
+    for c in "${reads[@]}"; do
+        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -y -o "$T/st" \
+            -e trace=open,openat,creat,mkdir,mkdirat,unlink,unlinkat,rename,renameat,renameat2,truncate,ftruncate,fallocate \
+            "$CW_BIN" $c --store "$T/s" --json > /dev/null
+        w=$(grep -F "$T/s/" "$T/st" | grep -E 'O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|creat\(|mkdir|unlink|rename|truncate\(|fallocate' || true)
+        check "'${c%% *}' on the store opens it read-only and changes nothing there${w:+: $w}" test -z "$w"
+        check "'${c%% *}': the store's files were opened" grep -q "$T/s/MANIFEST" "$T/st"
+    done
+else
+    echo "strace is not installed: the read-only opens are not checked" >&2
+fi
+check_eq "the reads left the store's bytes as they were" "$(store_digest "$T/s")" "$ref"
 finish

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# One chain written seven ways gives byte-identical EVM stores: plain ethereum-etl files, the
-# same gzipped, with CRLF line ends, in export_all's start_block=/end_block= folders, as
+# One chain written eight ways gives byte-identical EVM stores: plain ethereum-etl files, the
+# same gzipped, with CRLF line ends (plain and gzipped), in export_all's start_block=/end_block= folders, as
 # BigQuery's crypto_ethereum export (receipt_* columns in transactions, "YYYY-MM-DD HH:MM:SS UTC"
 # timestamps, columns in another order), with every field quoted, and with a quoted extra column
 # that holds a doubled quote and a newline. The chain starts at genesis with receipts, logs and
@@ -21,6 +21,8 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["balances_
 cp -r "$T/plain" "$T/gz"; gzip "$T/gz"/*.csv
 # CRLF
 cp -r "$T/plain" "$T/crlf"; for f in "$T/crlf"/*.csv; do sed -i 's/$/\r/' "$f"; done
+# CRLF inside .gz
+cp -r "$T/crlf" "$T/crlfgz"; gzip "$T/crlfgz"/*.csv
 # export_all folders: two block ranges per kind
 python3 - "$T/plain" "$T/ea" <<'PY'
 import csv, os, sys
@@ -86,7 +88,7 @@ for dst, extra in ((sys.argv[2], False), (sys.argv[3], True)):
 PY
 check "quoted: every record has quotes" test "$(grep -vc '^\"' "$T/quoted/transactions.csv")" -eq 0
 check "general: every record has a doubled quote" test "$(grep -c '""hi""' "$T/general/transactions.csv")" -eq "$(($(wc -l < "$T/plain/transactions.csv") - 1))"
-for v in gz crlf ea bq quoted general; do
+for v in gz crlf crlfgz ea bq quoted general; do
     "$CW_BIN" ingest evm --csv "$T/$v" --store "$T/s_$v" --quiet > /dev/null 2> "$T/err" || bad "$v: ingest failed: $(cat "$T/err")"
     check_eq "$v: the same store bytes as the plain files" "$(store_digest "$T/s_$v")" "$ref"
 done
