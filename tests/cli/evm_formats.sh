@@ -16,6 +16,32 @@ python3 "$H/mkchain.py" "$T/plain" 0 40 3
 ref=$(store_digest "$T/s_plain")
 "$CW_BIN" check --store "$T/s_plain" --json > "$T/check.json" || bad "check of the plain store: $(cat "$T/check.json")"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["balances_checked"] and d["problems"] == 0, d' "$T/check.json" && ok "complete store: balances checked, none below zero" || bad "balances not checked"
+# a native balance below zero is found: the last successful transfer of value made to move 10^30
+# wei. check exits 4 naming the account (id and address), the movement and the block; the native
+# coin is not listed among the tokens whose events do not give their balances (main printed
+# "token ETH ((null))" and a rebasing token's explanation for it)
+cp -r "$T/plain" "$T/neg"
+negfrom=$(python3 - "$T/neg" <<'PY'
+import csv, sys
+d = sys.argv[1]
+rows = list(csv.DictReader(open(d + "/transactions.csv")))
+ok = {r["transaction_hash"] for r in csv.DictReader(open(d + "/receipts.csv")) if r["status"] == "1"}
+t = [r for r in rows if int(r["value"]) > 0 and r["hash"] in ok][-1]
+t["value"] = str(10**30)
+with open(d + "/transactions.csv", "w", newline="") as f:
+    w = csv.DictWriter(f, list(rows[0].keys()), lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+print(t["from_address"], t["block_number"])
+PY
+)
+"$CW_BIN" ingest evm --csv "$T/neg" --store "$T/s_neg" --quiet > /dev/null
+rc=0; "$CW_BIN" check --store "$T/s_neg" > "$T/neg.txt" || rc=$?
+check_eq "a native balance below zero: check exits 4" "$rc" 4
+check "... naming the account's address and the block" grep -Eq "account [0-9]+ \(${negfrom% *}\): native balance below zero at movement [0-9]+ \(block ${negfrom#* }\)" "$T/neg.txt"
+check "... and not as a token whose events do not give its balances" bash -c '! grep -q "token ETH" "$1"' _ "$T/neg.txt"
+check_eq "check --json: the problem counted, the native coin not among the tokens below zero" \
+    "$("$CW_BIN" check --store "$T/s_neg" --json | jq -c '[.problems, ([.tokens_below_zero[] | select(.kind == "native")] | length)]')" "[1,0]"
 
 # gz
 cp -r "$T/plain" "$T/gz"; gzip "$T/gz"/*.csv

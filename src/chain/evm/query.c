@@ -867,17 +867,26 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
                     cw_u256_sub(&b->bal, &z, &b->bal);
                     b->neg = true;
                     negative++;
-                    if (mv->asset == CW_EVM_ASSET_NATIVE)
+                    if (mv->asset == CW_EVM_ASSET_NATIVE) {
+                        const cw_evm_row_account *ar = cw_evmstore_account(s, mv->from);
+                        char h[43] = "?";
+                        if (ar)
+                            cw_evm_addr_hex(h, (const cw_evm_addr *)ar->addr);
                         problem(&p,
-                                "account %u: native balance below zero at movement %llu "
+                                "account %u (%s): native balance below zero at movement %llu "
                                 "(block %u)",
-                                mv->from, (unsigned long long)m, mv->block);
+                                mv->from, h, (unsigned long long)m, mv->block);
+                    }
                 }
             }
         }
         /* the tokens whose events leave holders below zero at the tip (a rebasing token's
          * holders spending balance no Transfer gave them, a token minting or burning with no
-         * event): per asset in id order, how many accounts */
+         * event): per asset in id order, how many accounts. The native coin is no such token: a
+         * native balance below zero is a problem, named above with its account. */
+        for (size_t j = 0; j < cap; j++)
+            if (t[j].key && t[j].neg && (uint32_t)t[j].key == CW_EVM_ASSET_NATIVE)
+                t[j].neg = false;
         for (;;) {
             uint32_t asset = UINT32_MAX;
             uint64_t n = 0;
