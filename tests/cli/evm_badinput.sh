@@ -2,7 +2,8 @@
 # Bad ethereum-etl input: each case stops the ingest with a non-zero exit and an error naming
 # the file and line (or the block), and leaves the store exactly at its last commit (the same
 # bytes). Cases: a wrong header, bad hex, a non-integer value, a log and a trace without their
-# transaction, a gap in block numbers, a truncated .gz, a receipt missing, blob gas without its
+# transaction, a gap in block numbers, a truncated .gz, a receipt missing, a transaction_count
+# the transactions do not match, blob gas without its
 # price, an address without 0x, a trace_address as a JSON list, a boolean status, a JSON-lines
 # export with strings for numbers.
 source "$(dirname "$0")/../lib/cli.sh"
@@ -69,6 +70,8 @@ case_ "rows out of block order" logs.csv 'lines[1], lines[-1] = lines[-1], lines
     "logs.csv: line 3: a row of block 100, which is not in the blocks files before block 105"
 case_ "a short row" receipts.csv 'lines[-1] = lines[-1].split(",", 3)[0] + "\n"' \
     "receipts.csv: line [0-9]+: 1 fields, the header has 14"
+case_ "a transaction_count the transactions do not match" blocks.csv 'import csv, io; rows = list(csv.reader(lines)); k = rows[0].index("transaction_count"); rows[-1][k] = str(int(rows[-1][k]) + 1); out = io.StringIO(); csv.writer(out, lineterminator="\n").writerows(rows); lines = out.getvalue().splitlines(True)' \
+    "block 105 \(blocks.csv line 7\): transaction_count is [0-9]+ but [0-9]+ transactions were found"
 # EIP-4844 receipt columns (ethereum-etl's current receipts): blob gas without its price cannot
 # give the fee the sender paid
 case_ "blob gas without its price" receipts.csv 'lines = [l.rstrip("\n") + (",blob_gas_price,blob_gas_used\n" if i == 0 else ",,\n") for i, l in enumerate(lines)]; lines[-1] = lines[-1].rstrip("\n") + "131072\n"' \
