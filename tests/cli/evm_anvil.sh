@@ -110,10 +110,13 @@ expect_fail "unreachable node" "eth_blockNumber" --rpc "http://127.0.0.1:$DEAD"
 FPORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 # /hang/N and /error/N: a proxy to anvil that never answers, or answers a JSON-RPC error, when
 # asked for block N with its transactions
-/usr/bin/python3 - "$FPORT" "$URL" <<'PY' &
+# /stale/N: a proxy that answers the first requests for block N (block, receipts, traces) from
+# $T/stale.json, a branch the node has dropped since, and forwards everything else
+/usr/bin/python3 - "$FPORT" "$URL" "$T/stale.json" <<'PY' &
 import json, socket, sys, threading, urllib.request
 from http.server import BaseHTTPRequestHandler, HTTPServer
-port, upstream = int(sys.argv[1]), sys.argv[2]
+port, upstream, stale = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+used = set()
 class H(BaseHTTPRequestHandler):
     def do_POST(self):
         raw = self.rfile.read(int(self.headers["Content-Length"]))
@@ -122,7 +125,15 @@ class H(BaseHTTPRequestHandler):
             threading.Event().wait(30)
             return
         mode, _, n = self.path.strip("/").partition("/")
-        if mode in ("hang", "error"):
+        m, p = req["method"], req.get("params") or [None]
+        if mode == "stale" and m not in used and p[0] == hex(int(n)) and \
+                m in ("eth_getBlockByNumber", "eth_getBlockReceipts", "trace_block") and \
+                (m != "eth_getBlockByNumber" or p[1]):
+            used.add(m)
+            ans = {"jsonrpc": "2.0", "id": req["id"], "result": json.load(open(stale))[m]}
+        elif mode == "stale":
+            ans = json.loads(urllib.request.urlopen(urllib.request.Request(upstream, raw, {"Content-Type": "application/json"})).read())
+        elif mode in ("hang", "error"):
             asked = req["method"] == "eth_getBlockByNumber" and req["params"][0] == hex(int(n)) and req["params"][1]
             if asked and mode == "hang":
                 threading.Event().wait(30)
@@ -174,4 +185,26 @@ check "check passes after the failures" "$CW_BIN" check --store "$S"
 check "the node's next blocks then ingest" "$CW_BIN" ingest evm --rpc "$URL" --store "$S" --quiet
 check_eq "store tip = node tip after the failures" "$("$CW_BIN" block "$((T0 + 3))" --store "$S" --json | jq -r .hash)" \
     "$(rpc eth_getBlockByNumber "[\"$(printf 0x%x "$((T0 + 3))")\",false]" | jq -r .result.hash)"
+# a reorg inside a pass (the parent-hash rollback; every reorg above happens between passes and
+# is caught by the tip check): the node serves block T+1 of branch a, which it then drops for a
+# longer branch b (the proxy answers the first requests for T+1 with branch a's block, receipts
+# and traces, saved before the revert); T+2's parent is b's T+1, so the pass rolls its T+1 back
+# and reads it again
+T0=$(printf '%d' "$(rpc eth_blockNumber '[]' | jq -r .result)")
+SNAP=$(rpc evm_snapshot '[]' | jq -r .result)
+$DRV more "$URL" "$T/state.json" a > /dev/null
+Q=$(printf 0x%x $((T0 + 1)))
+jq -n --argjson b "$(rpc eth_getBlockByNumber "[\"$Q\",true]" | jq .result)" \
+    --argjson r "$(rpc eth_getBlockReceipts "[\"$Q\"]" | jq .result)" \
+    --argjson t "$(rpc trace_block "[\"$Q\"]" | jq .result)" \
+    '{eth_getBlockByNumber: $b, eth_getBlockReceipts: $r, trace_block: $t}' > "$T/stale.json"
+rpc evm_revert "[\"$SNAP\"]" > /dev/null
+$DRV more "$URL" "$T/state.json" b > /dev/null
+out=$("$CW_BIN" ingest evm --rpc "http://127.0.0.1:$FPORT/stale/$((T0 + 1))" --store "$S" --json --quiet 2>&1)
+check "a reorg inside a pass: the stale block T+1 rolled back by T+2's parent hash ($(echo "$out" | tr -d '\n' | cut -c1-120))" \
+    bash -c "echo '$out' | jq -e '.rolled_back >= 1 and .blocks_added >= 5'"
+TIP=$(printf '%d' "$(rpc eth_blockNumber '[]' | jq -r .result)")
+check_eq "... store tip hash = node tip hash" "$("$CW_BIN" block "$TIP" --store "$S" --json | jq -r .hash)" \
+    "$(rpc eth_getBlockByNumber "[\"$(printf 0x%x "$TIP")\",false]" | jq -r .result.hash)"
+check "... balances agree" $DRV check "$URL" "$T/state.json" "$CW_BIN" "$S"
 finish
