@@ -11,6 +11,8 @@
 # truth/world.json): its check, its trace (text and JSON) and anything served or raised from it
 # say so; the real block's store is not marked. A store ingested by an older chainwatch (no
 # mark) is ingested again: every block is already there, only the mark is added.
+# CW_DEMO_EVM_TXS, CW_DEMO_EVM_SCENARIO: the world's size (default 200000) and scenario (default
+# gen evm's own); tests/cli/demo_evm.sh runs the stage on a small world of the quick heist.
 set -euo pipefail
 E="$OUT/evm"
 mkdir -p "$E"
@@ -24,8 +26,9 @@ if [ -e "$SHARED/eth-etl-csv/transactions_483920.csv" ] && [ ! -e "$E/real-store
     "$BIN" check --store "$E/real-store"
 fi
 if [ ! -e "$E/world/truth/heists.json" ]; then
-    echo "-- generating a SYNTHETIC EVM world (chainwatch gen evm, 200,000 txs)"
-    "$BIN" gen evm --out "$E/world" --txs 200000 --seed 1 --quiet
+    echo "-- generating a SYNTHETIC EVM world (chainwatch gen evm, ${CW_DEMO_EVM_TXS:-200000} txs)"
+    "$BIN" gen evm --out "$E/world" --txs "${CW_DEMO_EVM_TXS:-200000}" --seed 1 --quiet \
+        ${CW_DEMO_EVM_SCENARIO:+--scenario "$CW_DEMO_EVM_SCENARIO"}
 fi
 if [ ! -e "$E/store/MANIFEST" ] || ! grep -q '^synthetic 1$' "$E/store/MANIFEST"; then
     "$BIN" ingest evm --csv "$E/world" --store "$E/store" --chain ethereum

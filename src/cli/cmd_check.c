@@ -1,5 +1,6 @@
 /* cmd_check.c: `chainwatch check --store DIR [--json]`: exit 0 clean, 4 when problems found. */
 #include <stdio.h>
+#include <string.h>
 
 #include "chainwatch/btc/addrhist.h"
 #include "chainwatch/btc/query.h"
@@ -11,14 +12,14 @@
 extern const cw_command cw_cmd_check;
 
 /* an EVM store (detected from its MANIFEST) */
-static int run_evm(const cw_store_opts *o)
+static int run_evm(const cw_store_opts *o, const char *opening)
 {
     cw_evmstore *s;
     int rc = cw_evmstore_open(&s, o->store, false, NULL);
     if (rc)
         return cw_cli_fail("check", rc);
     json_t *j = NULL;
-    rc = cw_evm_check(&j, s);
+    rc = cw_evm_check_opening(&j, s, opening);
     rc = cw_cli_evm_answer(&j, s, rc);
     cw_evmstore_close(s);
     if (!j)
@@ -39,6 +40,14 @@ static int run_evm(const cw_store_opts *o)
                (long long)json_integer_value(json_object_get(c, "assets")), rc ? "PROBLEMS" : "ok");
         if (!json_is_true(json_object_get(j, "balances_checked")))
             printf("  balances %s\n", json_string_value(json_object_get(j, "balances_note")));
+        json_t *op = json_object_get(j, "opening");
+        if (op && json_is_true(json_object_get(j, "balances_checked")))
+            printf("  balances checked from the opening snapshot %s: %lld balances before block "
+                   "%lld (%lld of accounts and assets in the store)\n",
+                   json_string_value(json_object_get(op, "file")),
+                   (long long)json_integer_value(json_object_get(op, "balances")),
+                   (long long)json_integer_value(json_object_get(op, "before_block")),
+                   (long long)json_integer_value(json_object_get(op, "balances_in_store")));
         size_t i;
         json_t *v;
         /* a token whose events do not give its balances (rebasing, or minting or burning with
@@ -59,12 +68,30 @@ static int run_evm(const cw_store_opts *o)
 
 static int run(int argc, char **argv)
 {
+    /* --opening FILE (EVM stores) is taken out before the common store options */
+    const char *opening = NULL;
+    char *av[64];
+    int ac = 0;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--opening")) {
+            if (i + 1 >= argc)
+                return cw_cli_usage_error(&cw_cmd_check, "--opening needs a file");
+            opening = argv[++i];
+        } else if (ac < 63) {
+            av[ac++] = argv[i];
+        } else {
+            return cw_cli_usage_error(&cw_cmd_check, "too many arguments");
+        }
+    }
+    av[ac] = NULL;
     cw_store_opts o;
-    int ec = cw_store_opts_parse(&o, &cw_cmd_check, argc, argv, 0, 0);
+    int ec = cw_store_opts_parse(&o, &cw_cmd_check, ac, av, 0, 0);
     if (ec)
         return ec;
     if (cw_evmstore_detect(o.store))
-        return run_evm(&o);
+        return run_evm(&o, opening);
+    if (opening)
+        return cw_cli_usage_error(&cw_cmd_check, "--opening: for an EVM store only");
     cw_chainstore *cs;
     if ((ec = cw_store_opts_open(&cs, &o, "check")))
         return ec;
@@ -117,10 +144,14 @@ static int run(int argc, char **argv)
 
 const cw_command cw_cmd_check = {
     "check", "verify the integrity of a chain store",
-    "Usage: chainwatch check --store DIR [--json]\n\n"
+    "Usage: chainwatch check --store DIR [--json] [--opening FILE]\n\n"
     "Verifies every column and cross-reference of the chain store: header hashes, prev links,\n"
     "heights, chain work, tx ranges, both spend directions, the txid and address indexes, the\n"
     "per-address output chains and external prevouts, and the address-history index when one\n"
     "is built (chainwatch addrindex: rebuilt in memory and compared). Exit 0 when clean, 4\n"
-    "when not.\n",
+    "when not.\n\n"
+    "An EVM store: blocks, txs, movements and their chains, accounts, assets, creations, memos;\n"
+    "and no balance below zero when the store holds the chain from genesis, or from the\n"
+    "opening snapshot --opening FILE states: the balances before its first block, one\n"
+    "address,asset,balance a line (asset: ETH or a token's address; base units).\n",
     run};

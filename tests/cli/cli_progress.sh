@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # cli_progress.sh: progress on a terminal for commands that run longer than 2 s (issue 14,
-# Build 7): labels import and rules run draw "<what>: N s" on stderr when it is a tty (here a
+# Build 7), and for `ingest evm` (issue 12, Build 2): labels import and rules run draw "<what>: N s" on stderr when it is a tty (here a
 # pseudo-terminal from script(1)), after CHAINWATCH_PROGRESS_DELAY seconds (default 2; 0 here
 # so the test is short), and clear the line at the end; nothing on a pipe. trace's timing
 # includes loading the store and the labels (its --json stays byte-for-byte deterministic).
@@ -29,4 +29,12 @@ OP=$(jq -r '.[0].stolen_outputs[0].outpoint' "$W/truth/heists.json")
 "$CW_BIN" trace --from "$OP" --store "$S" --labels "$T/l.db" > "$T/trace.txt"
 line=$(grep -m1 "^trace " "$T/trace.txt")
 check "trace's time includes loading ($line)" grep -q "s with loading the store and labels; tracing" <<< "$line"
+# ingest evm (issue 12, Build 2: "progress is shown on a terminal"): bytes of the export read,
+# the line cleared before the summary; nothing on a pipe
+/usr/bin/python3 "$(dirname "$0")/evm/mkchain.py" "$T/ew" 0 20 3 > /dev/null
+script -qec "'$CW_BIN' ingest evm --csv '$T/ew' --store '$T/es'" "$T/tty4" > /dev/null
+check "ingest evm on a tty: a progress line" grep -q "ingest evm: [0-9]*/[0-9]* B " "$T/tty4"
+check "... cleared before the summary" grep -q $'\r\033\\[Kingest: 20 blocks' "$T/tty4"
+"$CW_BIN" ingest evm --csv "$T/ew" --store "$T/es2" > "$T/epipe.out" 2> "$T/epipe.err"
+check "ingest evm on a pipe: no progress line" bash -c '! grep -q "ingest evm: " "$1" "$2"' _ "$T/epipe.out" "$T/epipe.err"
 finish

@@ -12,7 +12,8 @@
 # balance said frozen). Then
 # reorgs (evm_snapshot / evm_revert and new blocks, a longer branch and a shorter one): the
 # store follows, the orphaned transactions are gone, balances agree again. JSON-RPC errors, an
-# unreachable node and a timeout give clear errors, a non-zero exit and an unchanged store.
+# unreachable node and a timeout give clear errors naming the URL, the method and the block, a
+# non-zero exit and an unchanged store, also when they come after a block of the pass was read.
 # Skips (77) only when anvil cannot be installed.
 . "$(dirname "$0")/../lib/cli.sh"
 # Cancun: anvil 1.7.1 at its default hardfork accepts the blob transaction below but leaves it
@@ -107,17 +108,41 @@ DEAD=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1
 expect_fail "unreachable node" "eth_blockNumber" --rpc "http://127.0.0.1:$DEAD"
 # a node that accepts connections and never answers
 FPORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-/usr/bin/python3 - "$FPORT" <<'PY' &
-import json, socket, sys, threading
+# /hang/N and /error/N: a proxy to anvil that never answers, or answers a JSON-RPC error, when
+# asked for block N with its transactions
+# /stale/N: a proxy that answers the first requests for block N (block, receipts, traces) from
+# $T/stale.json, a branch the node has dropped since, and forwards everything else
+/usr/bin/python3 - "$FPORT" "$URL" "$T/stale.json" <<'PY' &
+import json, socket, sys, threading, urllib.request
 from http.server import BaseHTTPRequestHandler, HTTPServer
-port = int(sys.argv[1])
+port, upstream, stale = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+used = set()
 class H(BaseHTTPRequestHandler):
     def do_POST(self):
-        req = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        raw = self.rfile.read(int(self.headers["Content-Length"]))
+        req = json.loads(raw)
         if self.path == "/silent":
             threading.Event().wait(30)
             return
-        if req["method"] == "eth_blockNumber":
+        mode, _, n = self.path.strip("/").partition("/")
+        m, p = req["method"], req.get("params") or [None]
+        if mode == "stale" and m not in used and p[0] == hex(int(n)) and \
+                m in ("eth_getBlockByNumber", "eth_getBlockReceipts", "trace_block") and \
+                (m != "eth_getBlockByNumber" or p[1]):
+            used.add(m)
+            ans = {"jsonrpc": "2.0", "id": req["id"], "result": json.load(open(stale))[m]}
+        elif mode == "stale":
+            ans = json.loads(urllib.request.urlopen(urllib.request.Request(upstream, raw, {"Content-Type": "application/json"})).read())
+        elif mode in ("hang", "error"):
+            asked = req["method"] == "eth_getBlockByNumber" and req["params"][0] == hex(int(n)) and req["params"][1]
+            if asked and mode == "hang":
+                threading.Event().wait(30)
+                return
+            if asked:
+                ans = {"jsonrpc": "2.0", "id": req["id"], "error": {"code": -32000, "message": "header not found"}}
+            else:
+                ans = json.loads(urllib.request.urlopen(urllib.request.Request(upstream, raw, {"Content-Type": "application/json"})).read())
+        elif req["method"] == "eth_blockNumber":
             ans = {"jsonrpc": "2.0", "id": req["id"], "result": "0x100"}
         else:
             ans = {"jsonrpc": "2.0", "id": req["id"], "error": {"code": -32000, "message": "header not found"}}
@@ -139,7 +164,47 @@ PY
 FPID=$!
 for _ in $(seq 1 50); do curl -s -o /dev/null -X POST --data '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}' "http://127.0.0.1:$FPORT/" && break; sleep 0.1; done
 expect_fail "a JSON-RPC error names the method and the node's message" "JSON-RPC error -32000: header not found" --rpc "http://127.0.0.1:$FPORT/"
-expect_fail "a timeout" "timeout" --rpc "http://127.0.0.1:$FPORT/silent" --timeout 1
+expect_fail "a timeout names the URL and the method" "http://127.0.0.1:$FPORT/silent eth_blockNumber (tip): no answer within 1.0 s (timeout)" \
+    --rpc "http://127.0.0.1:$FPORT/silent" --timeout 1
 expect_fail "not an http URL" "http://" --rpc "ftp://127.0.0.1/"
 check_eq "the store is unchanged by the failures" "$(store_digest "$S")" "$D0"
+# the same in the middle of a pass: the node has three blocks more; the first is read and
+# appended, the second fails. The store stays at its last commit (main committed the first).
+T0=$(printf '%d' "$(rpc eth_blockNumber '[]' | jq -r .result)")
+for _ in 1 2 3; do rpc evm_mine '[]' > /dev/null; done
+N=$((T0 + 2))
+expect_fail "a JSON-RPC error after a block was read names the URL, method and block" \
+    "http://127.0.0.1:$FPORT/error/$N eth_getBlockByNumber (block $N): JSON-RPC error -32000: header not found" \
+    --rpc "http://127.0.0.1:$FPORT/error/$N"
+check_eq "... and the store stays at its last commit (block $((T0 + 1)) read, not published)" "$(store_digest "$S")" "$D0"
+expect_fail "a timeout after a block was read names the URL, method and block" \
+    "http://127.0.0.1:$FPORT/hang/$N eth_getBlockByNumber (block $N): no answer within 1.0 s (timeout)" \
+    --rpc "http://127.0.0.1:$FPORT/hang/$N" --timeout 1
+check_eq "... and the store stays at its last commit" "$(store_digest "$S")" "$D0"
+check "check passes after the failures" "$CW_BIN" check --store "$S"
+check "the node's next blocks then ingest" "$CW_BIN" ingest evm --rpc "$URL" --store "$S" --quiet
+check_eq "store tip = node tip after the failures" "$("$CW_BIN" block "$((T0 + 3))" --store "$S" --json | jq -r .hash)" \
+    "$(rpc eth_getBlockByNumber "[\"$(printf 0x%x "$((T0 + 3))")\",false]" | jq -r .result.hash)"
+# a reorg inside a pass (the parent-hash rollback; every reorg above happens between passes and
+# is caught by the tip check): the node serves block T+1 of branch a, which it then drops for a
+# longer branch b (the proxy answers the first requests for T+1 with branch a's block, receipts
+# and traces, saved before the revert); T+2's parent is b's T+1, so the pass rolls its T+1 back
+# and reads it again
+T0=$(printf '%d' "$(rpc eth_blockNumber '[]' | jq -r .result)")
+SNAP=$(rpc evm_snapshot '[]' | jq -r .result)
+$DRV more "$URL" "$T/state.json" a > /dev/null
+Q=$(printf 0x%x $((T0 + 1)))
+jq -n --argjson b "$(rpc eth_getBlockByNumber "[\"$Q\",true]" | jq .result)" \
+    --argjson r "$(rpc eth_getBlockReceipts "[\"$Q\"]" | jq .result)" \
+    --argjson t "$(rpc trace_block "[\"$Q\"]" | jq .result)" \
+    '{eth_getBlockByNumber: $b, eth_getBlockReceipts: $r, trace_block: $t}' > "$T/stale.json"
+rpc evm_revert "[\"$SNAP\"]" > /dev/null
+$DRV more "$URL" "$T/state.json" b > /dev/null
+out=$("$CW_BIN" ingest evm --rpc "http://127.0.0.1:$FPORT/stale/$((T0 + 1))" --store "$S" --json --quiet 2>&1) || true
+check "a reorg inside a pass: the stale block T+1 rolled back by T+2's parent hash ($(echo "$out" | tr -d '\n' | cut -c1-120))" \
+    bash -c "echo '$out' | jq -e '.rolled_back >= 1 and .blocks_added >= 5'"
+TIP=$(printf '%d' "$(rpc eth_blockNumber '[]' | jq -r .result)")
+check_eq "... store tip hash = node tip hash" "$("$CW_BIN" block "$TIP" --store "$S" --json | jq -r .hash)" \
+    "$(rpc eth_getBlockByNumber "[\"$(printf 0x%x "$TIP")\",false]" | jq -r .result.hash)"
+check "... balances agree" $DRV check "$URL" "$T/state.json" "$CW_BIN" "$S"
 finish

@@ -2,7 +2,8 @@
 # Bad ethereum-etl input: each case stops the ingest with a non-zero exit and an error naming
 # the file and line (or the block), and leaves the store exactly at its last commit (the same
 # bytes). Cases: a wrong header, bad hex, a non-integer value, a log and a trace without their
-# transaction, a gap in block numbers, a truncated .gz, a receipt missing, blob gas without its
+# transaction, a gap in block numbers, a truncated .gz, a receipt missing, a transaction_count
+# the transactions do not match, blob gas without its
 # price, an address without 0x, a trace_address as a JSON list, a boolean status, a JSON-lines
 # export with strings for numbers.
 source "$(dirname "$0")/../lib/cli.sh"
@@ -69,6 +70,8 @@ case_ "rows out of block order" logs.csv 'lines[1], lines[-1] = lines[-1], lines
     "logs.csv: line 3: a row of block 100, which is not in the blocks files before block 105"
 case_ "a short row" receipts.csv 'lines[-1] = lines[-1].split(",", 3)[0] + "\n"' \
     "receipts.csv: line [0-9]+: 1 fields, the header has 14"
+case_ "a transaction_count the transactions do not match" blocks.csv 'import csv, io; rows = list(csv.reader(lines)); k = rows[0].index("transaction_count"); rows[-1][k] = str(int(rows[-1][k]) + 1); out = io.StringIO(); csv.writer(out, lineterminator="\n").writerows(rows); lines = out.getvalue().splitlines(True)' \
+    "block 105 \(blocks.csv line 7\): transaction_count is [0-9]+ but [0-9]+ transactions were found"
 # EIP-4844 receipt columns (ethereum-etl's current receipts): blob gas without its price cannot
 # give the fee the sender paid
 case_ "blob gas without its price" receipts.csv 'lines = [l.rstrip("\n") + (",blob_gas_price,blob_gas_used\n" if i == 0 else ",,\n") for i, l in enumerate(lines)]; lines[-1] = lines[-1].rstrip("\n") + "131072\n"' \
@@ -135,8 +138,34 @@ rm -rf "$T/js" "$T/gs"
 rc=0; "$CW_BIN" ingest evm --csv "$T/jsonl" --store "$T/js" --quiet > /dev/null 2> "$T/jsonl.err" || rc=$?
 check_eq "every kind so written: exit 0 ($(head -c 200 "$T/jsonl.err"))" "$rc" 0
 check_eq "and the CSV's store, byte for byte" "$(store_digest "$T/js")" "$(store_digest "$T/gs")"
-# a read command never creates anything
-rc=0; "$CW_BIN" check --store "$T/nothing" > /dev/null 2>&1 || rc=$?
-check "check on a missing store fails" test "$rc" -ne 0
-check "and creates nothing" test ! -e "$T/nothing"
+# a read command never creates anything: tx, address, block and check on a missing path and on
+# a folder that is no store exit 3 naming it and leave nothing; on the store, every file they
+# open is opened read-only and nothing is made, renamed, removed or truncated (strace: as root, a
+# read-only folder would not show it)
+H=$(sed -n 2p "$T/good/transactions.csv" | cut -d, -f1)
+A=$(sed -n 2p "$T/good/transactions.csv" | cut -d, -f6)
+mkdir -p "$T/notastore"
+reads=("tx $H" "address $A" "block 101" "check")
+for c in "${reads[@]}"; do
+    for d in "$T/nothing" "$T/notastore"; do
+        rc=0; "$CW_BIN" $c --store "$d" > /dev/null 2> "$T/rerr" || rc=$?
+        check_eq "'${c%% *}' on ${d##*/}: exit 3" "$rc" 3
+        check "'${c%% *}' on ${d##*/}: names the path" grep -q "$d" "$T/rerr"
+    done
+done
+check "nothing was created by the reads" test ! -e "$T/nothing" -a -z "$(ls -A "$T/notastore")"
+ref=$(store_digest "$T/s")
+if command -v strace > /dev/null; then
+    for c in "${reads[@]}"; do
+        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -y -o "$T/st" \
+            -e trace=open,openat,creat,mkdir,mkdirat,unlink,unlinkat,rename,renameat,renameat2,truncate,ftruncate,fallocate \
+            "$CW_BIN" $c --store "$T/s" --json > /dev/null
+        w=$(grep -F "$T/s/" "$T/st" | grep -E 'O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|creat\(|mkdir|unlink|rename|truncate\(|fallocate' || true)
+        check "'${c%% *}' on the store opens it read-only and changes nothing there${w:+: $w}" test -z "$w"
+        check "'${c%% *}': the store's files were opened" grep -q "$T/s/MANIFEST" "$T/st"
+    done
+else
+    echo "strace is not installed: the read-only opens are not checked" >&2
+fi
+check_eq "the reads left the store's bytes as they were" "$(store_digest "$T/s")" "$ref"
 finish

@@ -3,7 +3,8 @@
 # with SIGKILL at every crash point (every 16th block applied, the steps of each commit and of
 # a rollback, and again during the recovery run), then rerun to the end: the store must equal
 # that of an uninterrupted run, byte for byte. The same for a reorg (--rollback-to) interrupted
-# at each of its points. Then real kill -9 at random moments.
+# at each of its points. Then real kill -9 at random moments, and power cuts between commits (rows
+# that never reached the disk under heads that did).
 source "$(dirname "$0")/../lib/cli.sh"
 MK=$(dirname "$0")/evm/mkchain.py
 python3 "$MK" "$T/a" 100 50 1 140
@@ -65,4 +66,38 @@ for i in $(seq 1 3); do
     [ "$(store_digest "$T/k")" == "$ref" ] || bad "kill -9 round $i: store differs"
 done
 ok "kill -9 at random moments: stores equal the uninterrupted one"
+
+# A power cut between commits (not a kill: a killed writer's pages all reach the disk): the writer
+# killed past a commit, then the movement rows past MANIFEST's count taken away as a cut may leave
+# them, while acctlast.col keeps the heads the kernel wrote back: moves.col and movelink.col cut
+# back to the count (their growth never reached the disk) or those rows zeroed (it did, their data
+# did not). The rerun must give the uninterrupted store (main's recovery left a head pointing at
+# a row that was not there: 8 of 15 such stores differed and failed check).
+cut=0
+i=0
+for n in $(seq 1 4 60); do
+    rm -rf "$T/p"
+    rc=0
+    crash_at $n "$CW_BIN" ingest evm --csv "$T/a" --store "$T/p" --commit-blocks 10 --quiet || rc=$?
+    [ "$rc" -eq 137 ] || continue
+    P=$(awk '$1 == "moves" {print $2}' "$T/p/MANIFEST" 2>/dev/null)
+    [ -n "$P" ] || continue
+    i=$((i + 1))
+    mode=$([ $((i % 2)) -eq 0 ] && echo zero || echo cut)
+    for c in moves:40 movelink:12; do
+        f=$T/p/${c%%:*}.col keep=$((64 + P * ${c##*:}))
+        sz=$(stat -c %s "$f")
+        [ "$sz" -gt "$keep" ] || continue
+        cut=$((cut + 1))
+        if [ "$mode" = cut ]; then
+            truncate -s "$keep" "$f"
+        else
+            dd if=/dev/zero of="$f" bs=1 seek="$keep" count=$((sz - keep)) conv=notrunc status=none
+        fi
+    done
+    "$CW_BIN" ingest evm --csv "$T/a" --store "$T/p" --commit-blocks 10 --quiet > /dev/null 2> "$T/err" || { bad "power cut after crash point $n ($mode): resume failed: $(cat "$T/err")"; continue; }
+    [ "$(store_digest "$T/p")" == "$ref" ] || bad "power cut after crash point $n ($mode): store differs from the uninterrupted run"
+done
+check "power cuts past a commit were made ($i stores, $cut files cut or zeroed)" test "$cut" -ge 10
+ok "power cuts between commits: resumed stores equal the uninterrupted one"
 finish

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# One chain written seven ways gives byte-identical EVM stores: plain ethereum-etl files, the
-# same gzipped, with CRLF line ends, in export_all's start_block=/end_block= folders, as
+# One chain written eight ways gives byte-identical EVM stores: plain ethereum-etl files, the
+# same gzipped, with CRLF line ends (plain and gzipped), in export_all's start_block=/end_block= folders, as
 # BigQuery's crypto_ethereum export (receipt_* columns in transactions, "YYYY-MM-DD HH:MM:SS UTC"
 # timestamps, columns in another order), with every field quoted, and with a quoted extra column
 # that holds a doubled quote and a newline. The chain starts at genesis with receipts, logs and
 # traces, so `check` verifies that no native balance goes below zero, and an independent Python
 # recomputation of every balance from the CSVs alone (tests/cli/evm/balances.py) must equal the
 # store's balances, for ETH and each token. Token symbols and decimals come from tokens.csv.
+# A store from block 20 checks "no balance below zero" from a stated opening snapshot (check
+# --opening: the balances before block 20, from blocks 0..19's CSVs).
 # Post-Dencun variants (below): hex values, upper-case hex, reordered and unknown columns,
 # receipts without status, BigQuery's JSON export (integers as strings, NULL fields left out), and
 # token symbols with quotes and bytes that are no UTF-8.
@@ -17,11 +19,81 @@ python3 "$H/mkchain.py" "$T/plain" 0 40 3
 ref=$(store_digest "$T/s_plain")
 "$CW_BIN" check --store "$T/s_plain" --json > "$T/check.json" || bad "check of the plain store: $(cat "$T/check.json")"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["balances_checked"] and d["problems"] == 0, d' "$T/check.json" && ok "complete store: balances checked, none below zero" || bad "balances not checked"
+# a native balance below zero is found: the last successful transfer of value made to move 10^30
+# wei. check exits 4 naming the account (id and address), the movement and the block; the native
+# coin is not listed among the tokens whose events do not give their balances (main printed
+# "token ETH ((null))" and a rebasing token's explanation for it)
+cp -r "$T/plain" "$T/neg"
+negfrom=$(python3 - "$T/neg" <<'PY'
+import csv, sys
+d = sys.argv[1]
+rows = list(csv.DictReader(open(d + "/transactions.csv")))
+ok = {r["transaction_hash"] for r in csv.DictReader(open(d + "/receipts.csv")) if r["status"] == "1"}
+t = [r for r in rows if int(r["value"]) > 0 and r["hash"] in ok][-1]
+t["value"] = str(10**30)
+with open(d + "/transactions.csv", "w", newline="") as f:
+    w = csv.DictWriter(f, list(rows[0].keys()), lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+print(t["from_address"], t["block_number"])
+PY
+)
+"$CW_BIN" ingest evm --csv "$T/neg" --store "$T/s_neg" --quiet > /dev/null
+rc=0; "$CW_BIN" check --store "$T/s_neg" > "$T/neg.txt" || rc=$?
+check_eq "a native balance below zero: check exits 4" "$rc" 4
+check "... naming the account's address and the block" grep -Eq "account [0-9]+ \(${negfrom% *}\): native balance below zero at movement [0-9]+ \(block ${negfrom#* }\)" "$T/neg.txt"
+check "... and not as a token whose events do not give its balances" bash -c '! grep -q "token ETH" "$1"' _ "$T/neg.txt"
+check_eq "check --json: the problem counted, the native coin not among the tokens below zero" \
+    "$("$CW_BIN" check --store "$T/s_neg" --json | jq -c '[.problems, ([.tokens_below_zero[] | select(.kind == "native")] | length)]')" "[1,0]"
+
+# "no balance below zero" from a stated opening snapshot (issue 12, Build 5): a store of blocks
+# 20..39 only, and the balances before block 20 recomputed by tests/cli/evm/balances.py from blocks
+# 0..19's CSVs (the positive ones: an opening holds no debts), stated with check --opening
+python3 - "$T/plain" "$T/lo" "$T/hi" <<'PY'
+import csv, os, sys
+src, lo, hi = sys.argv[1:]
+col = {"blocks.csv": "number", "tokens.csv": None}
+for d in (lo, hi):
+    os.makedirs(d)
+for f in os.listdir(src):
+    hdr = next(csv.reader(open(os.path.join(src, f))))
+    rows = list(csv.DictReader(open(os.path.join(src, f))))
+    c = col.get(f, "block_number")
+    for d, keep in ((lo, lambda b: b < 20), (hi, lambda b: b >= 20)):
+        with open(os.path.join(d, f), "w", newline="") as o:
+            w = csv.DictWriter(o, hdr, lineterminator="\n")
+            w.writeheader()
+            w.writerows(r for r in rows if c is None or keep(int(r[c])))
+PY
+python3 "$H/balances.py" "$T/lo" | python3 -c '
+import json, sys
+print("address,asset,balance")
+for a, m in sorted(json.load(sys.stdin).items()):
+    for k, v in sorted(m.items()):
+        if int(v) > 0:
+            print("%s,%s,%s" % (a, "ETH" if k == "native" else k, v))' > "$T/open.csv"
+"$CW_BIN" ingest evm --csv "$T/hi" --store "$T/s_hi" --quiet > /dev/null
+check_eq "a store from block 20: balances not checked without an opening snapshot" \
+    "$("$CW_BIN" check --store "$T/s_hi" --json | jq .balances_checked)" false
+check_eq "with the opening snapshot: checked from block 20, none below zero, every balance of the store's accounts" \
+    "$("$CW_BIN" check --store "$T/s_hi" --opening "$T/open.csv" --json | jq -c '[.balances_checked, .problems, .opening.before_block, .opening.balances == .opening.balances_in_store, .opening.balances > 20]')" \
+    "[true,0,20,true,true]"
+spender=$(sed -n 2p "$T/hi/transactions.csv" | cut -d, -f6)
+grep -v "^$spender,ETH," "$T/open.csv" > "$T/open_low.csv"
+rc=0; "$CW_BIN" check --store "$T/s_hi" --opening "$T/open_low.csv" > "$T/low.txt" || rc=$?
+check_eq "an opening that leaves out the first sender's ETH: exit 4" "$rc" 4
+check "... naming that account below zero in block 20" grep -q "($spender): native balance below zero at movement [0-9]* (block 20)" "$T/low.txt"
+printf 'address,asset,balance\n%s,ETH,1.5\n' "$spender" > "$T/open_bad.csv"
+rc=0; "$CW_BIN" check --store "$T/s_hi" --opening "$T/open_bad.csv" > /dev/null 2> "$T/bad.err" || rc=$?
+check "a bad opening line: non-zero exit ($rc), the file and line named" bash -c \
+    "[ $rc -ne 0 ] && grep -q 'open_bad.csv: line 2: balance: not a non-negative integer' '$T/bad.err'"
 
 # gz
 cp -r "$T/plain" "$T/gz"; gzip "$T/gz"/*.csv
 # CRLF
 cp -r "$T/plain" "$T/crlf"; for f in "$T/crlf"/*.csv; do sed -i 's/$/\r/' "$f"; done
+# CRLF inside .gz
+cp -r "$T/crlf" "$T/crlfgz"; gzip "$T/crlfgz"/*.csv
 # export_all folders: two block ranges per kind
 python3 - "$T/plain" "$T/ea" <<'PY'
 import csv, os, sys
@@ -87,7 +159,7 @@ for dst, extra in ((sys.argv[2], False), (sys.argv[3], True)):
 PY
 check "quoted: every record has quotes" test "$(grep -vc '^\"' "$T/quoted/transactions.csv")" -eq 0
 check "general: every record has a doubled quote" test "$(grep -c '""hi""' "$T/general/transactions.csv")" -eq "$(($(wc -l < "$T/plain/transactions.csv") - 1))"
-for v in gz crlf ea bq quoted general; do
+for v in gz crlf crlfgz ea bq quoted general; do
     "$CW_BIN" ingest evm --csv "$T/$v" --store "$T/s_$v" --quiet > /dev/null 2> "$T/err" || bad "$v: ingest failed: $(cat "$T/err")"
     check_eq "$v: the same store bytes as the plain files" "$(store_digest "$T/s_$v")" "$ref"
 done

@@ -29,5 +29,11 @@ int cw_evm_query_block(json_t **out, const cw_evmstore *s, const char *which);
  * receipts and traces for every block. *out is always set when memory allows; returns 0 clean,
  * CW_ECORRUPT when problems were found. */
 int cw_evm_check(json_t **out, const cw_evmstore *s);
+/* As cw_evm_check, and "no balance below zero" also for a store that starts after genesis, from
+ * a stated opening snapshot: `opening` names a file of the balances held before the store's
+ * first block, `address,asset,balance` a line (asset: the native coin as ETH, native or the
+ * chain's symbol, or a token's address; balance in base units), as tests/evm/balances.py writes
+ * them. A bad line is an error naming the file and line (nothing checked); NULL: cw_evm_check. */
+int cw_evm_check_opening(json_t **out, const cw_evmstore *s, const char *opening);
 
 #endif

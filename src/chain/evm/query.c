@@ -610,8 +610,106 @@ static void wide_row(problems *p, const char *owner, uint64_t id, const char *ta
 typedef struct {
     uint64_t key; /* (account + 1) << 32 | asset, 0 empty */
     cw_u256 bal;
-    bool neg;
+    bool neg, opened; /* opened: set from the opening snapshot */
 } bal_slot;
+
+/* one balance of a stated opening snapshot, of an account and asset the store names */
+typedef struct {
+    uint32_t acct, asset;
+    size_t line;
+    cw_u256 bal;
+} opening_row;
+
+/* Reads a stated opening snapshot: `address,asset,balance` lines (a first line starting with
+ * "address" is a header; CRLF is accepted), asset the native coin (ETH, native, or the chain's
+ * symbol) or a token contract's address, balance a non-negative integer in base units. Balances
+ * of accounts or tokens the store never names are left out (no movement of the store can take
+ * them below zero); *lines counts the balances read. */
+static int read_opening(const cw_evmstore *s, const char *path, opening_row **out, size_t *n,
+                        size_t *lines)
+{
+    *out = NULL;
+    *n = *lines = 0;
+    uint8_t *buf = NULL;
+    size_t len = 0, cap = 0, line = 0;
+    int rc = cw_file_read(&buf, &len, path);
+    if (rc)
+        return cw_error_wrap(rc, "opening snapshot: ");
+    const cw_evm_row_asset *nat = cw_evmstore_asset(s, CW_EVM_ASSET_NATIVE);
+    size_t natlen = nat ? strnlen(nat->symbol, sizeof nat->symbol) : 0;
+    const char *p = (const char *)buf, *end = p + len;
+    while (p < end && !rc) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t l = (size_t)((nl ? nl : end) - p);
+        const char *next = nl ? nl + 1 : end;
+        line++;
+        if (l && p[l - 1] == '\r')
+            l--;
+        if (!l || (line == 1 && l >= 7 && !memcmp(p, "address", 7))) {
+            p = next;
+            continue;
+        }
+        const char *c1 = memchr(p, ',', l);
+        const char *c2 = c1 ? memchr(c1 + 1, ',', l - (size_t)(c1 + 1 - p)) : NULL;
+        cw_evm_addr a, t;
+        cw_u256 v;
+        if (!c2 || memchr(c2 + 1, ',', l - (size_t)(c2 + 1 - p))) {
+            rc = cw_error_set(CW_ECORRUPT, "%s: line %zu: not address,asset,balance", path, line);
+            break;
+        }
+        const char *ap = c1 + 1, *vp = c2 + 1;
+        size_t al = (size_t)(c2 - ap), vl = (size_t)(p + l - vp);
+        bool native = (al == 3 && !strncmp(ap, "ETH", 3)) ||
+                      (al == 6 && !strncmp(ap, "native", 6)) ||
+                      (natlen && al == natlen && !strncmp(ap, nat->symbol, natlen));
+        if (cw_evm_addr_parse(&a, p, (size_t)(c1 - p))) {
+            rc =
+                cw_error_set(CW_ECORRUPT, "%s: line %zu: address: not 0x and 40 hex digits: '%.*s'",
+                             path, line, (int)(c1 - p > 60 ? 60 : c1 - p), p);
+            break;
+        }
+        if (!native && cw_evm_addr_parse(&t, ap, al)) {
+            rc = cw_error_set(CW_ECORRUPT,
+                              "%s: line %zu: asset: the native coin or a token address: '%.*s'",
+                              path, line, (int)(al > 60 ? 60 : al), ap);
+            break;
+        }
+        if (!vl || vp[0] == '-' || cw_u256_parse(&v, vp, vl)) {
+            rc = cw_error_set(CW_ECORRUPT,
+                              "%s: line %zu: balance: not a non-negative integer below 2^256: "
+                              "'%.*s'",
+                              path, line, (int)(vl > 80 ? 80 : vl), vp);
+            break;
+        }
+        (*lines)++;
+        uint32_t acct, tacct, asset = CW_EVM_ASSET_NATIVE;
+        bool known = cw_evmstore_find_account(s, &a, &acct) == 0 &&
+                     (native || (cw_evmstore_find_account(s, &t, &tacct) == 0 &&
+                                 cw_evmstore_find_asset(s, tacct, &asset) == 0));
+        cw_error_clear();
+        if (known) {
+            if (*n == cap) {
+                size_t nc = cap ? 2 * cap : 256;
+                opening_row *r = cw_realloc(*out, nc * sizeof *r);
+                if (!r) {
+                    rc = cw_error_set(CW_ENOMEM, "out of memory (opening snapshot)");
+                    break;
+                }
+                *out = r;
+                cap = nc;
+            }
+            (*out)[(*n)++] = (opening_row){acct, asset, line, v};
+        }
+        p = next;
+    }
+    cw_free(buf);
+    if (rc) {
+        cw_free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
 
 static bal_slot *bal_get(bal_slot *t, size_t cap, uint32_t acct, uint32_t asset)
 {
@@ -626,9 +724,21 @@ static bal_slot *bal_get(bal_slot *t, size_t cap, uint32_t acct, uint32_t asset)
 
 int cw_evm_check(json_t **out, const cw_evmstore *s)
 {
+    return cw_evm_check_opening(out, s, NULL);
+}
+
+int cw_evm_check_opening(json_t **out, const cw_evmstore *s, const char *opening)
+{
     *out = NULL;
     cw_evm_counts c;
     cw_evmstore_counts(s, &c);
+    opening_row *open = NULL;
+    size_t n_open = 0, open_lines = 0;
+    if (opening) {
+        int orc = read_opening(s, opening, &open, &n_open, &open_lines);
+        if (orc)
+            return orc;
+    }
     problems p = {json_array(), 0};
     /* blocks: numbers, parent links, ranges */
     uint64_t next_tx = 0, next_move = 0, next_acct = 0, next_asset = 0, next_create = 0;
@@ -719,6 +829,7 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
     uint8_t *seen = cw_calloc(c.moves ? c.moves : 1, 1);
     if (!seen) {
         json_decref(p.errors);
+        cw_free(open);
         return cw_error_set(CW_ENOMEM, "out of memory");
     }
     uint64_t next_wide = 0;
@@ -826,18 +937,29 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
                     (unsigned long long)i, cr->account, cr->block);
     }
     int rc = 0;
-    /* balances: only meaningful from genesis with receipts, logs and traces everywhere */
-    bool complete = c.base == 0 && c.incomplete == 0 && c.blocks > 0;
+    /* balances: only meaningful from genesis, or from a stated opening snapshot of the
+     * balances before the first block, with receipts, logs and traces everywhere */
+    bool complete = (c.base == 0 || opening) && c.incomplete == 0 && c.blocks > 0;
     uint64_t negative = 0;
     json_t *below = json_array(); /* per token: accounts below zero at the tip */
     if (complete) {
         size_t cap = 1024;
-        while (cap < 2 * (c.moves + 1))
+        while (cap < 2 * (c.moves + n_open + 1))
             cap *= 2;
         bal_slot *t = cw_calloc(cap, sizeof *t);
         if (!t) {
             json_decref(p.errors);
+            cw_free(open);
             return cw_error_set(CW_ENOMEM, "out of memory (balance check)");
+        }
+        for (size_t i = 0; i < n_open; i++) {
+            bal_slot *b = bal_get(t, cap, open[i].acct, open[i].asset);
+            if (b->opened)
+                problem(&p,
+                        "opening snapshot line %zu: a second balance of the same account and asset",
+                        open[i].line);
+            b->opened = true;
+            b->bal = open[i].bal;
         }
         for (uint64_t m = 0; m < c.moves; m++) {
             const cw_evm_row_move *mv = cw_evmstore_move(s, m);
@@ -867,17 +989,26 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
                     cw_u256_sub(&b->bal, &z, &b->bal);
                     b->neg = true;
                     negative++;
-                    if (mv->asset == CW_EVM_ASSET_NATIVE)
+                    if (mv->asset == CW_EVM_ASSET_NATIVE) {
+                        const cw_evm_row_account *ar = cw_evmstore_account(s, mv->from);
+                        char h[43] = "?";
+                        if (ar)
+                            cw_evm_addr_hex(h, (const cw_evm_addr *)ar->addr);
                         problem(&p,
-                                "account %u: native balance below zero at movement %llu "
+                                "account %u (%s): native balance below zero at movement %llu "
                                 "(block %u)",
-                                mv->from, (unsigned long long)m, mv->block);
+                                mv->from, h, (unsigned long long)m, mv->block);
+                    }
                 }
             }
         }
         /* the tokens whose events leave holders below zero at the tip (a rebasing token's
          * holders spending balance no Transfer gave them, a token minting or burning with no
-         * event): per asset in id order, how many accounts */
+         * event): per asset in id order, how many accounts. The native coin is no such token: a
+         * native balance below zero is a problem, named above with its account. */
+        for (size_t j = 0; j < cap; j++)
+            if (t[j].key && t[j].neg && (uint32_t)t[j].key == CW_EVM_ASSET_NATIVE)
+                t[j].neg = false;
         for (;;) {
             uint32_t asset = UINT32_MAX;
             uint64_t n = 0;
@@ -947,14 +1078,21 @@ int cw_evm_check(json_t **out, const cw_evmstore *s)
     json_object_set_new(json_object_get(o, "checked"), "issuer_actions",
                         json_integer((json_int_t)n_issuer));
     json_object_set_new(o, "balances_checked", json_boolean(complete));
+    if (opening)
+        json_object_set_new(o, "opening",
+                            json_pack("{s:s, s:I, s:I, s:I}", "file", opening, "before_block",
+                                      (json_int_t)c.base, "balances", (json_int_t)open_lines,
+                                      "balances_in_store", (json_int_t)n_open));
+    cw_free(open);
     if (complete) {
         json_object_set_new(o, "balances_below_zero", json_integer((json_int_t)negative));
         json_object_set_new(o, "tokens_below_zero", below);
         below = NULL;
     } else
         json_object_set_new(o, "balances_note",
-                            json_string("not checked: the store does not start at genesis or "
-                                        "lacks receipts, logs or traces for some blocks"));
+                            json_string("not checked: the store does not start at genesis "
+                                        "(nor from a stated opening snapshot) or lacks receipts, "
+                                        "logs or traces for some blocks"));
     json_decref(below);
     json_object_set_new(o, "problems", json_integer((json_int_t)p.n));
     json_object_set_new(o, "errors", p.errors);

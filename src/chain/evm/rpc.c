@@ -505,10 +505,12 @@ int cw_evm_rpc_follow(const cw_evm_rpc_opts *o, cw_evm_rpc_stats *st)
         if (prog)
             cw_progress_update(prog, next - first, st->txs_added, 0);
     }
-    if (s) {
+    /* the pass's blocks are published only when it ends well or is stopped by a signal: after
+     * an error (a JSON-RPC error, a timeout, a malformed answer) the store stays at its last
+     * commit, as the CSV ingest's does; closing drops the appends since */
+    if (s && (!rc || rc == CW_EINTR)) {
         int rc2 = cw_evmstore_commit(s);
-        if (!rc || rc == CW_EINTR)
-            rc = rc2 ? rc2 : rc;
+        rc = rc2 ? rc2 : rc;
     }
     st->traces_used = o->traces == CW_EVM_RPC_TRACES_NONE ? "none"
                       : trace_kind == 1                   ? "trace_block"

@@ -699,18 +699,117 @@ static int hold_indexes(cw_evmstore *s)
     return rc ? cw_error_wrap(rc, "rebuilding an index left by an interrupted commit: ") : 0;
 }
 
+/* A power cut between commits (not a kill: a killed writer's pages all reach the disk) can leave
+ * in acctlast.col a head the kernel wrote back while the movement rows it points at never reached
+ * the disk: the files end before them (their growth was not written), or they read as zeros.
+ * The undo cannot walk such a head back (it finds no row naming the account, or a zero link that
+ * reads as movement 0), and the next append would link a movement to a row that is not there.
+ * Heads only grow between commits, so the heads a cut can have spoilt are exactly those past the
+ * published movements: one pass over the heads finds them (need[a]: 1 out, 2 in). */
+static int suspect_heads(const cw_evmstore *s, const counts *to, uint8_t **need, size_t *n)
+{
+    *need = NULL;
+    *n = 0;
+    for (uint64_t a = 0; a < to->accounts; a++) {
+        const cw_evm_row_acctlast *al = row(s, C_ACCTLAST, a);
+        uint8_t f = (uint8_t)((al->last_out != CW_EVM_NONE64 && al->last_out >= to->moves) |
+                              (al->last_in != CW_EVM_NONE64 && al->last_in >= to->moves) << 1);
+        if (!f)
+            continue;
+        if (!*need && !(*need = cw_calloc(to->accounts, 1)))
+            return cw_error_set(CW_ENOMEM, "out of memory (recovery)");
+        (*need)[a] = f;
+        (*n)++;
+    }
+    return 0;
+}
+
+/* Whether every movement row past the published count is whole: a kind, and a link that is not
+ * all zeros (such a row would link both its accounts to movement 0: a row never written). */
+static bool rows_whole(const cw_evmstore *s, const counts *from, const counts *to)
+{
+    static const cw_evm_row_movelink zero;
+    for (uint64_t m = to->moves; m < from->moves; m++) {
+        const cw_evm_row_move *mv = row(s, C_MOVE, m);
+        if (!mv->kind || !memcmp(row(s, C_MOVELINK, m), &zero, sizeof zero))
+            return false;
+    }
+    return true;
+}
+
+/* After the undo: a suspect head the undo walked back over whole rows to a published movement of
+ * its account is right (every kill); any other is found again, as the newest published movement
+ * out of (into) the account, by one pass back over the movements, stopping when all are found.
+ * Contract marks past the published blocks whose creates rows did not reach the disk are
+ * cleared. */
+static int repair_heads(cw_evmstore *s, const counts *to, uint8_t *need, bool whole)
+{
+    size_t left = 0;
+    for (uint64_t a = 0; a < to->accounts; a++) {
+        if (!need[a])
+            continue;
+        cw_evm_row_acctlast *al = row(s, C_ACCTLAST, a);
+        const cw_evm_row_move *mo = al->last_out < to->moves ? row(s, C_MOVE, al->last_out) : NULL;
+        const cw_evm_row_move *mi = al->last_in < to->moves ? row(s, C_MOVE, al->last_in) : NULL;
+        if ((need[a] & 1) && whole &&
+            (al->last_out == CW_EVM_NONE64 || (mo && mo->from == (uint32_t)a)))
+            need[a] &= (uint8_t)~1u;
+        if ((need[a] & 2) && whole &&
+            (al->last_in == CW_EVM_NONE64 || (mi && mi->to == (uint32_t)a)))
+            need[a] &= (uint8_t)~2u;
+        if (need[a] & 1)
+            al->last_out = CW_EVM_NONE64;
+        if (need[a] & 2)
+            al->last_in = CW_EVM_NONE64;
+        left += need[a] != 0;
+    }
+    if (!left)
+        return 0;
+    for (uint64_t m = to->moves; m-- > 0 && left;) {
+        const cw_evm_row_move *mv = row(s, C_MOVE, m);
+        if (mv->from < to->accounts && (need[mv->from] & 1)) {
+            ((cw_evm_row_acctlast *)row(s, C_ACCTLAST, mv->from))->last_out = m;
+            if (!(need[mv->from] &= (uint8_t)~1u))
+                left--;
+        }
+        if (mv->to < to->accounts && (need[mv->to] & 2)) {
+            ((cw_evm_row_acctlast *)row(s, C_ACCTLAST, mv->to))->last_in = m;
+            if (!(need[mv->to] &= (uint8_t)~2u))
+                left--;
+        }
+    }
+    uint64_t end_block = s->base + to->blocks;
+    for (uint64_t a = 0; a < to->accounts; a++) {
+        cw_evm_row_account *ar = row(s, C_ACCT, a);
+        if (ar->contract_block != CW_EVM_NONE32 && (uint64_t)ar->contract_block >= end_block)
+            ar->contract_block = CW_EVM_NONE32;
+    }
+    int rc = cw_column_sync(&s->cols[C_ACCTLAST], 0, to->accounts);
+    return rc ? rc : cw_column_sync(&s->cols[C_ACCT], 0, to->accounts);
+}
+
 static int recover(cw_evmstore *s)
 {
     counts from = file_counts(s), to = s->pub;
     bool dirty = from.blocks > to.blocks || from.txs > to.txs || from.moves > to.moves ||
                  from.accounts > to.accounts || from.assets > to.assets ||
                  from.creates > to.creates;
-    if (!dirty)
-        return 0;
-    if (from.blocks < to.blocks || from.txs < to.txs || from.moves < to.moves ||
-        from.accounts < to.accounts || from.assets < to.assets || from.creates < to.creates)
+    bool fits =
+        !(from.blocks < to.blocks || from.txs < to.txs || from.moves < to.moves ||
+          from.accounts < to.accounts || from.assets < to.assets || from.creates < to.creates);
+    uint8_t *need = NULL;
+    size_t n_need = 0;
+    int rc = fits ? suspect_heads(s, &to, &need, &n_need) : 0;
+    if (rc || (!dirty && !n_need))
+        return rc;
+    if (!fits)
         return check_fits(s, &to);
-    int rc = undo_inplace(s, &from, &to, true);
+    bool whole = rows_whole(s, &from, &to);
+    if (dirty)
+        rc = undo_inplace(s, &from, &to, true);
+    if (!rc && n_need)
+        rc = repair_heads(s, &to, need, whole);
+    cw_free(need);
     return rc ? cw_error_wrap(rc, "recovering an interrupted write: ") : 0;
 }
 
