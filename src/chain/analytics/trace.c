@@ -3572,8 +3572,9 @@ static bool one_to_one_mix(const cw_chainstore *cs, uint64_t in0, uint64_t in1, 
  * pay (a, not forced, no output as large that no payer could pay) is within that payer's
  * certain value, the traced coins left after the forced outputs and a, B = T - forced - a,
  * could not pay an output worth more than B beside a; such an output is the traced coins' only
- * if a wallet the grouping cannot see paid a, and it gets 0 (its value entered the round; a
- * keeps its share, nothing is raised). Returns true when some output got less than F. */
+ * if a wallet the grouping cannot see paid a, and it gets 0 (its value entered the round), and
+ * B is what is spread over the outputs it could pay (by value, at most as above). a keeps its
+ * share: the budget only lowers. Returns true when some output got less than F. */
 static bool round_by_amounts(const cw_chainstore *cs, uint64_t o0, uint64_t o1, const double *v,
                              const double *f, size_t n_in, const double *pv, const double *pg,
                              const double *pc, size_t m, double F, double *out)
@@ -3616,8 +3617,17 @@ static bool round_by_amounts(const cw_chainstore *cs, uint64_t o0, uint64_t o1, 
             ja = j;
         }
     }
-    double B = T - forced - wa;
+    double B = T - forced - wa, WB = 0, fa = fr;
     bool budget = ja < o1 && w0 < wa && B >= 0;
+    if (budget) { /* what B could pay shares B, at most as fr does (a keeps fa) */
+        for (uint64_t j = o0; j < o1; j++) {
+            double w = (double)cw_out_value(cw_chainstore_out(cs, j));
+            if (j != ja && w <= B + 0.5)
+                WB += w;
+        }
+        if (WB > 0 && B / WB < fr)
+            fr = B / WB;
+    }
     bool lowered = false;
     for (uint64_t j = o0; j < o1; j++) {
         double w = (double)cw_out_value(cw_chainstore_out(cs, j)), x;
@@ -3626,7 +3636,7 @@ static bool round_by_amounts(const cw_chainstore *cs, uint64_t o0, uint64_t o1, 
         } else if (budget && j != ja && w > B + 0.5) {
             x = 0; /* not beside a: the traced coins could not have paid it */
         } else {
-            x = fr;
+            x = j == ja ? fa : fr;
             double kk = 0, C = 0;
             for (size_t k = 0; k < m; k++)
                 if (pv[k] >= w) {

@@ -33,7 +33,8 @@
  *     768u output is the largest that only the thief's coins could pay; beside it they have
  *     32u left, so they could not have paid A's 128u unless a wallet the grouping cannot see
  *     paid the 768u. By the budget: HD3 (A's 128u) 0, listed through a mix; TA3 (the thief's
- *     768u) keeps 0.406, PROBABLE; TS3 (its 16u) keeps 1/13 (thirteen payers), no flag.
+ *     768u) keeps 0.406, PROBABLE; TS3 (its 16u) 1/13 (thirteen payers) -> 32 / 434 (the 32u
+ *     spread over the 434u of outputs worth 32u or less), no flag.
  */
 #include <math.h>
 #include <stdio.h>
@@ -304,7 +305,7 @@ static void test_budget(void)
     CHECK(NEAR(cw_screen_flag_share(ta3, "theft"), F)); /* not raised */
     CHECK(cw_screen_flag_level(ta3) == 1);
     CHECK(cw_screen_certain_share(ta3, "theft") == 0.0);
-    CHECK(NEAR(cw_screen_flag_share(ts3, "theft"), 1.0 / 13.0));
+    CHECK(NEAR(cw_screen_flag_share(ts3, "theft"), 32.0 / 434.0)); /* B over what it could pay */
     CHECK(cw_screen_flag_level(ts3) == 0);
     cw_screen_result_free(hd3p);
     cw_screen_result_free(hd3);
