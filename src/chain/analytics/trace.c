@@ -3568,13 +3568,14 @@ static bool one_to_one_mix(const cw_chainstore *cs, uint64_t in0, uint64_t in1, 
  * coins make at most max(1, C) of its k possible payers (no cap when none could: the output of
  * an owner the grouping split). A possible payer is the inputs spending outputs of one tx that
  * is not a CoinJoin (one wallet's coins), or one input. pv/pg/pc: the payers' values, certain
- * shares and certain values (m of them). Budget: when the largest output only one payer could
- * pay (a, not forced, no output as large that no payer could pay) is within that payer's
- * certain value, the traced coins left after the forced outputs and a, B = T - forced - a,
- * could not pay an output worth more than B beside a; such an output is the traced coins' only
- * if a wallet the grouping cannot see paid a, and it gets 0 (its value entered the round), and
- * B is what is spread over the outputs it could pay (by value, at most as above). a keeps its
- * share: the budget only lowers. Returns true when some output got less than F. */
+ * shares and certain values (m of them). Budget: beside the forced outputs the traced coins
+ * have T - forced; when the largest output within that which only one payer could pay (a, no
+ * output as large that no payer could pay) is within that payer's certain value, they have
+ * B = T - forced - a beside a too (without a, B = T - forced, when something is forced). They
+ * could not pay an output worth more than B beside them: it gets 0 (its value entered the
+ * round; with a, it would be the traced coins' only if a wallet the grouping cannot see paid
+ * a), and B is what is spread over the outputs it could pay (by value, at most as above). a
+ * keeps its share: the budget only lowers. Returns true when some output got less than F. */
 static bool round_by_amounts(const cw_chainstore *cs, uint64_t o0, uint64_t o1, const double *v,
                              const double *f, size_t n_in, const double *pv, const double *pg,
                              const double *pc, size_t m, double F, double *out)
@@ -3596,13 +3597,14 @@ static bool round_by_amounts(const cw_chainstore *cs, uint64_t o0, uint64_t o1, 
     double fr = W > 0 ? rest / W : 0;
     if (fr > F)
         fr = F;
-    /* the budget: a (ja, worth wa), the largest output one payer alone could pay, within its
-     * certain value; w0 the largest no payer could pay */
+    /* the budget: beside the forced outputs the traced coins have T - forced; a (ja, worth
+     * wa), the largest output within that which one payer alone could pay, within its certain
+     * value; w0 the largest no payer could pay */
     double wa = 0, w0 = 0;
     uint64_t ja = o1;
     for (uint64_t j = o0; j < o1; j++) {
         double w = (double)cw_out_value(cw_chainstore_out(cs, j));
-        if (w > U + 0.5)
+        if (w > U + 0.5 || w > T - forced + 0.5)
             continue;
         size_t kk = 0, one = 0;
         for (size_t k = 0; k < m && kk < 2; k++)
@@ -3617,8 +3619,12 @@ static bool round_by_amounts(const cw_chainstore *cs, uint64_t o0, uint64_t o1, 
             ja = j;
         }
     }
+    if (!(ja < o1 && w0 < wa)) { /* no a */
+        wa = 0;
+        ja = o1;
+    }
     double B = T - forced - wa, WB = 0, fa = fr;
-    bool budget = ja < o1 && w0 < wa && B >= 0;
+    bool budget = (ja < o1 || forced > 0) && B >= 0;
     if (budget) { /* what B could pay shares B, at most as fr does (a keeps fa) */
         for (uint64_t j = o0; j < o1; j++) {
             double w = (double)cw_out_value(cw_chainstore_out(cs, j));
@@ -3634,7 +3640,7 @@ static bool round_by_amounts(const cw_chainstore *cs, uint64_t o0, uint64_t o1, 
         if (w > U + 0.5) {
             x = ff;
         } else if (budget && j != ja && w > B + 0.5) {
-            x = 0; /* not beside a: the traced coins could not have paid it */
+            x = 0; /* not beside the forced outputs and a: the traced coins could not pay it */
         } else {
             x = j == ja ? fa : fr;
             double kk = 0, C = 0;
