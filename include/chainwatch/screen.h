@@ -21,15 +21,19 @@
  * the probable exposure an output carries is capped at max(1, certain coins in) / n
  * (cw_trace_owner_capped). In a many-output round (Wasabi-type) each output is bounded by
  * amounts instead: an output only traced value could pay is the thief's, the rest of the traced
- * value is spread by value, each output at most max(1, C) / k of its k possible payers. The
- * probable flag is judged on that capped share; the uncapped
+ * value is spread by value, each output at most max(1, C) / k of its k possible payers; beside
+ * the forced outputs and the largest output within what is left that only one payer's certain
+ * value could pay (a), the traced coins have B = T - forced - a: outputs worth more than B get
+ * 0 and B is spread over the rest (a is not raised). The probable flag is judged on that
+ * capped share; the uncapped
  * proportional share is kept apart ("through mix") for a desk that wants to review coins that
  * mixed alongside stolen ones.
  *
  * Several rounds (rule "mix-rounds", PROBABLE): an address whose paying txs combine outputs of
  * several (default 3) many-output rounds that the stolen value itself entered is flagged
  * probable whatever its share: an honest participant takes an output of one such round, rarely
- * of three; one-to-one mixes do not count (honest remixers meet the thief's coin in many).
+ * of three; one-to-one mixes do not count (honest remixers meet the thief's coin in many), nor
+ * does a paying tx that is itself a CoinJoin (its inputs are many owners').
  */
 #ifndef CHAINWATCH_SCREEN_H
 #define CHAINWATCH_SCREEN_H

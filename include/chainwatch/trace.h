@@ -324,13 +324,15 @@ typedef bool (*cw_trace_end_pick_fn)(void *ctx, const cw_trace_end *e);
  * (many-output rounds) each output is bounded by amounts: an output worth more than the
  * untraced value in is forced (the traced owner's), the rest of the traced value is spread over
  * the other outputs by value, each at most max(1, C) / k of its k possible payers (one wallet's
- * coins: the inputs spending one non-CoinJoin tx), docs/TRACE-MODELS.md, "Screening through
- * many-output rounds". Elsewhere the model is the trace's own (haircut; past a CoinJoin
- * everything is probable). With cap false nothing is
- * capped: the result equals the picked ends' sum (to rounding). *total gets the sources'
- * value that ends there (satoshis), *probable its probable part, *capped_mixes the mixes and
- * rounds where the cap lowered a share. Returns 0, CW_EINVAL (not a backward haircut trace),
- * CW_ENOMEM. */
+ * coins: the inputs spending one non-CoinJoin tx); the traced value left beside the forced
+ * outputs and the largest output a within it that only one payer's certain value could pay,
+ * B = T - forced - a, bounds the rest (outputs worth more than B get 0, B is spread over the
+ * others; a keeps its share), docs/TRACE-MODELS.md, "Screening through many-output rounds".
+ * Elsewhere the model is the trace's own (haircut; past a CoinJoin everything is probable).
+ * With cap false nothing is capped: the result equals the picked ends' sum (to rounding).
+ * *total gets the sources' value that ends there (satoshis), *probable its probable part,
+ * *capped_mixes the mixes and rounds where the cap lowered a share. Returns 0, CW_EINVAL (not
+ * a backward haircut trace), CW_ENOMEM. */
 int cw_trace_owner_capped(const cw_trace *t, cw_trace_end_pick_fn pick, void *ctx, bool cap,
                           uint64_t *total, uint64_t *probable, uint64_t *capped_mixes);
 

@@ -1013,6 +1013,8 @@ def build(a):
 
     # JoinMarket: a taker (sweep: no change) and 5-15 makers with change; the taker pays maker fees
     def joinmarket(taker, tcoins=None, rec=False):
+        # coins the caller passes are the caller's to give back when no round is made
+        own = tcoins is None
         makers = []
         for _ in range(r.randint(5, 15)):
             m = user_with(3_000_000)
@@ -1045,7 +1047,8 @@ def build(a):
         if len(mcoins) < 3:
             for m, cs, mf in mcoins:
                 w.give(cs)
-            w.give(tcoins)
+            if own:
+                w.give(tcoins)
             return None
         outs = [(amount, w.fresh(taker) if taker != thief else thief_addr())]
         ins = list(tcoins)
@@ -1064,7 +1067,8 @@ def build(a):
         if sum(c[2] for c in ins) - sum(v for v, _ in outs) < 0:
             for m, cs, mf in mcoins:
                 w.give(cs)
-            w.give(tcoins)
+            if own:
+                w.give(tcoins)
             return None
         txid, cr = w.tx(ins, outs, None)
         w.cj_rows.append([txid[::-1].hex(), w.height, "joinmarket", taker, len(ins), len(outs),

@@ -177,8 +177,9 @@ static int round_entered(mix_round *m, const cw_screen_result *r, const cw_trace
 }
 
 /* Rule "mix-rounds": for an address no other rule flags and with probable exposure to a risk
- * category, the many-output CoinJoins whose outputs its paying txs spend, and per category how
- * many of them certain value of the category entered. */
+ * category, the many-output CoinJoins whose outputs its paying txs spend (a paying tx that is
+ * itself a CoinJoin does not count: its inputs are many owners'), and per category how many
+ * of them certain value of the category entered. */
 static int find_rounds(cw_screen_result *r, const cw_trace_opts *base, const uint64_t *outs,
                        size_t n)
 {
@@ -207,6 +208,8 @@ static int find_rounds(cw_screen_result *r, const cw_trace_opts *base, const uin
         if (seen)
             continue;
         pay[n_pay++] = p;
+        if (is_cj(opts->is_coinjoin_ctx, cs, p))
+            continue; /* a round's inputs are many owners', not the address's owner combining */
         cw_chainstore_tx_range(cs, p, &in0, &in1, &o0, &o1);
         for (uint64_t in = in0; in < in1 && n_cj < MAX_ROUNDS; in++) {
             uint64_t f = cw_chainstore_in(cs, in)->spent_tx;

@@ -3567,11 +3567,18 @@ static bool one_to_one_mix(const cw_chainstore *cs, uint64_t in0, uint64_t in1, 
  * their certain shares summed (at most 1 each): an output is one participant's, and the traced
  * coins make at most max(1, C) of its k possible payers (no cap when none could: the output of
  * an owner the grouping split). A possible payer is the inputs spending outputs of one tx that
- * is not a CoinJoin (one wallet's coins), or one input. pv/pg: the payers' values and certain
- * shares (m of them). Returns true when some output got less than F. */
+ * is not a CoinJoin (one wallet's coins), or one input. pv/pg/pc: the payers' values, certain
+ * shares and certain values (m of them). Budget: beside the forced outputs the traced coins
+ * have T - forced; when the largest output within that which only one payer could pay (a, no
+ * output as large that no payer could pay) is within that payer's certain value, they have
+ * B = T - forced - a beside a too (without a, B = T - forced, when something is forced). They
+ * could not pay an output worth more than B beside them: it gets 0 (its value entered the
+ * round; with a, it would be the traced coins' only if a wallet the grouping cannot see paid
+ * a), and B is what is spread over the outputs it could pay (by value, at most as above). a
+ * keeps its share: the budget only lowers. Returns true when some output got less than F. */
 static bool round_by_amounts(const cw_chainstore *cs, uint64_t o0, uint64_t o1, const double *v,
                              const double *f, size_t n_in, const double *pv, const double *pg,
-                             size_t m, double F, double *out)
+                             const double *pc, size_t m, double F, double *out)
 {
     double V = 0, T = 0, forced = 0, vout = 0;
     for (size_t k = 0; k < n_in; k++) {
@@ -3590,13 +3597,52 @@ static bool round_by_amounts(const cw_chainstore *cs, uint64_t o0, uint64_t o1, 
     double fr = W > 0 ? rest / W : 0;
     if (fr > F)
         fr = F;
+    /* the budget: beside the forced outputs the traced coins have T - forced; a (ja, worth
+     * wa), the largest output within that which one payer alone could pay, within its certain
+     * value; w0 the largest no payer could pay */
+    double wa = 0, w0 = 0;
+    uint64_t ja = o1;
+    for (uint64_t j = o0; j < o1; j++) {
+        double w = (double)cw_out_value(cw_chainstore_out(cs, j));
+        if (w > U + 0.5 || w > T - forced + 0.5)
+            continue;
+        size_t kk = 0, one = 0;
+        for (size_t k = 0; k < m && kk < 2; k++)
+            if (pv[k] >= w) {
+                kk++;
+                one = k;
+            }
+        if (kk == 0 && w > w0)
+            w0 = w;
+        else if (kk == 1 && pc[one] >= w && w > wa) {
+            wa = w;
+            ja = j;
+        }
+    }
+    if (!(ja < o1 && w0 < wa)) { /* no a */
+        wa = 0;
+        ja = o1;
+    }
+    double B = T - forced - wa, WB = 0, fa = fr;
+    bool budget = (ja < o1 || forced > 0) && B >= 0;
+    if (budget) { /* what B could pay shares B, at most as fr does (a keeps fa) */
+        for (uint64_t j = o0; j < o1; j++) {
+            double w = (double)cw_out_value(cw_chainstore_out(cs, j));
+            if (j != ja && w <= B + 0.5)
+                WB += w;
+        }
+        if (WB > 0 && B / WB < fr)
+            fr = B / WB;
+    }
     bool lowered = false;
     for (uint64_t j = o0; j < o1; j++) {
         double w = (double)cw_out_value(cw_chainstore_out(cs, j)), x;
         if (w > U + 0.5) {
             x = ff;
+        } else if (budget && j != ja && w > B + 0.5) {
+            x = 0; /* not beside the forced outputs and a: the traced coins could not pay it */
         } else {
-            x = fr;
+            x = j == ja ? fa : fr;
             double kk = 0, C = 0;
             for (size_t k = 0; k < m; k++)
                 if (pv[k] >= w) {
@@ -3633,7 +3679,8 @@ int cw_trace_owner_capped(const cw_trace *t, cw_trace_end_pick_fn pick, void *ct
     double *f = cw_calloc(2 * t->n_nodes, sizeof *f), *g = f + t->n_nodes;
     if (!f)
         return CW_ENOMEM;
-    double *sv = NULL, *so = NULL; /* per round: inputs' v, f, g, payers' v, g; outputs' shares */
+    double *sv = NULL, *so = NULL;     /* per round: inputs' v, f, g, payers' v, g, certain v;
+                                        * outputs' shares */
     uint64_t *stx = NULL, *pid = NULL; /* per round: each input's funding tx (CW_NONE64:
                                         * external) and its payer */
     size_t cap_sv = 0, cap_so = 0, cap_stx = 0, cap_pid = 0;
@@ -3653,7 +3700,7 @@ int cw_trace_owner_capped(const cw_trace *t, cw_trace_end_pick_fn pick, void *ct
         bool stop = tr->coinjoin && t->opts.coinjoin == CW_CJ_STOP;
         bool many = false; /* a many-output round: per-output shares in so */
         if (tr->coinjoin && cap && !cb && !stop && !one_to_one_mix(cs, in0, in1, o0, o1)) {
-            if ((rc = GROW(sv, cap_sv, 5 * (in1 - in0))) || (rc = GROW(so, cap_so, o1 - o0 + 1)) ||
+            if ((rc = GROW(sv, cap_sv, 6 * (in1 - in0))) || (rc = GROW(so, cap_so, o1 - o0 + 1)) ||
                 (rc = GROW(stx, cap_stx, in1 - in0)) || (rc = GROW(pid, cap_pid, in1 - in0)))
                 break;
             many = true;
@@ -3691,21 +3738,23 @@ int cw_trace_owner_capped(const cw_trace *t, cw_trace_end_pick_fn pick, void *ct
         }
         if (many && F > 0) {
             size_t n = in1 - in0, m = 0;
-            double *pv = sv + 3 * n, *pg = sv + 4 * n;
+            double *pv = sv + 3 * n, *pg = sv + 4 * n, *pc = sv + 5 * n;
             group_payers(t, stx, n, pid);    /* possible payers: one wallet's coins together */
             for (size_t q = 0; q < n; q++) { /* numbered 0..m-1 in order of their first input */
                 if (pid[q] == q) {
                     pid[q] = m;
                     pv[m] = sv[q];
+                    pc[m] = sv[q] * sv[2 * n + q];
                     pg[m++] = sv[2 * n + q];
                 } else {
                     size_t k = (size_t)pid[pid[q]];
                     pid[q] = k;
                     pv[k] += sv[q];
+                    pc[k] += sv[q] * sv[2 * n + q];
                     pg[k] += sv[2 * n + q];
                 }
             }
-            if (round_by_amounts(cs, o0, o1, sv, sv + n, n, pv, pg, m, F, so))
+            if (round_by_amounts(cs, o0, o1, sv, sv + n, n, pv, pg, pc, m, F, so))
                 ++*capped_mixes;
         } else {
             many = false;

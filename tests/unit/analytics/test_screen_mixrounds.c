@@ -18,7 +18,11 @@
  *   - HD2: one honest user's 64u outputs of R1 and R2 (2 rounds, the thief in both): not flagged
  *     at the default 3 (flagged with 2: the cost the default avoids);
  *   - HD3: an honest user's 64u of R1, R4 and R5 (3 exposed rounds, the thief in one): not;
- *   - TW: the thief's outputs of W1, W2, W3 (one-to-one mixes do not count): not flagged.
+ *   - TW: the thief's outputs of W1, W2, W3 (one-to-one mixes do not count): not flagged;
+ *   - R6 (stop 23): a round of honest users' outputs of R1, R2 and R3 and three fresh
+ *     honest coins; its first output's address, paid by R6 itself, is not flagged: a paying tx
+ *     that is a CoinJoin combines many owners' coins, and its inputs' rounds do not count
+ *     (main flagged it PROBABLE by mix-rounds, R1-R3).
  */
 #include <math.h>
 #include <stdio.h>
@@ -42,10 +46,10 @@ static cw_trace_labelmap *lm; /* S's address: theft */
 #include "tiny_chain.h"
 
 #define U 1000000ULL
-enum { FEE = 1000, N_ROUNDS = 8 };
+enum { FEE = 1000, N_ROUNDS = 9 };
 
 static coin stolen;
-/* R1-R5, W1-W3 */
+/* R1-R5, W1-W3, R6 */
 static uint8_t id_round[N_ROUNDS][32], id_td[32], id_hd1[32], id_hd2[32], id_hd3[32], id_tw[32];
 
 /* ins (n) to one fresh deposit address */
@@ -99,7 +103,7 @@ static void build_world(const char *out_dir)
     block_begin();
     fund(&stolen, 600 * U + FEE, 0);
     block_end();
-    static coin h[8][4];
+    static coin h[N_ROUNDS][4];
     for (int r = 0; r < N_ROUNDS; r++)
         honest(h[r], 4);
     /* the split: T1-T3 for the rounds, U1-U3 for the one-to-one mixes */
@@ -142,6 +146,16 @@ static void build_world(const char *out_dir)
     }
     block_end();
 
+    /* R6: honest users' outputs of R1 (participant 1's 32 + 4u, participant 2's 4u), R2 and
+     * R3 (participant 3's 64 + 32 + 4u of each) remixed with three fresh honest coins, no thief
+     * coin (540u in; the 40u over the outputs is the fee) */
+    block_begin();
+    coin *in6[12] = {&ro[0][4], &ro[0][5],  &ro[0][8],  &ro[1][9], &ro[1][10], &ro[1][11],
+                     &ro[2][9], &ro[2][10], &ro[2][11], &h[8][0],  &h[8][1],   &h[8][2]};
+    static coin r6[15];
+    round5(&tx, in6, 12, FEE, r6, id_round[8]);
+    block_end();
+
     block_begin();
     coin *td[3] = {&ro[0][0], &ro[1][0], &ro[2][0]}; /* the thief's 64u of R1-R3 */
     deposit(&tx, td, 3, id_td);
@@ -176,7 +190,7 @@ static uint64_t tx_of(const uint8_t txid[32])
     return t;
 }
 
-/* the example's CoinJoins are R1-R5 and W1-W3 (named here: the test is about the screening
+/* the example's CoinJoins are R1-R6 and W1-W3 (named here: the test is about the screening
  * rule, not about recognising the rounds) */
 static bool is_round(void *ctx, const cw_chainstore *c, uint64_t tx)
 {
@@ -257,6 +271,12 @@ static void test_honest(void)
     CHECK(n == 1); /* only R1 is listed */
     CHECK(cw_screen_share(hd3, "theft") > 0.0);
     CHECK(cw_screen_flag_level(tw) == 0); /* one-to-one mixes do not count */
+    /* R6's first output: its paying tx is a round, whose inputs are many owners' (outputs of
+     * R1-R3 that honest users remixed): it does not count them (stop 23) */
+    cw_screen_result *r6 = screen(id_round[8], 3);
+    CHECK(cw_screen_share(r6, "theft") > 0.0);
+    CHECK(cw_screen_flag_level(r6) == 0);
+    cw_screen_result_free(r6);
     cw_screen_result_free(hd1);
     cw_screen_result_free(hd2);
     cw_screen_result_free(hd2k2);

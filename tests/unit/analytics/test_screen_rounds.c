@@ -19,10 +19,23 @@
  *   - each of these outputs is deposited alone: HD1 (an honest user's 128u of R1), TC1 (the
  *     thief's change of R1), TD1 (the thief's 64u of R1), HD2 (an honest 64u of R2), TD2 (the
  *     thief's 256u of R2).
- * Truth and figures (probable threshold 0.25): HD1 0.588 -> 0.125, HD2 0.5 -> 0.2: no flag,
+ * Truth and figures (probable threshold 0.25): HD1 0.588 -> 0.125 (stop 23: 0, the thief's
+ * coins have 100u beside the forced change, less than its 128u), HD2 0.5 -> 0.2: no flag,
  * listed "through mix" (before: PROBABLE flags on honest users); TC1 0.588 -> 1.0 and TD2 0.5:
  * PROBABLE; TD1 0.125: no flag (it is a 64u output of the round like honest users' ones:
  * nothing on chain tells them apart).
+ *   - R3, the budget (issue 11, btcalt6's seed 3 in small): the split also made eight coins
+ *     of 100u (T4..T11, one payer of 800u), brought to a round with one honest user A whose
+ *     coins 90u and 80u come from two txs (the grouping sees two payers) and ten honest coins
+ *     of 100u. The thief takes 768u, 16u and 16u (less the fee); A 128 + 32 + 8 + 2u; each
+ *     of the ten 64 + 32 + 4u. Nothing is forced (untraced 1170u); proportional 800 / 1970 =
+ *     0.406 on every output. A's 128u output is worth more than any payer but the thief's
+ *     800u could pay (one possible payer): 0.406, a PROBABLE flag on an honest user. The
+ *     768u output is the largest that only the thief's coins could pay; beside it they have
+ *     32u left, so they could not have paid A's 128u unless a wallet the grouping cannot see
+ *     paid the 768u. By the budget: HD3 (A's 128u) 0, listed through a mix; TA3 (the thief's
+ *     768u) keeps 0.406, PROBABLE; TS3 (its 16u) 1/13 (thirteen payers) -> 32 / 434 (the 32u
+ *     spread over the 434u of outputs worth 32u or less), no flag.
  */
 #include <math.h>
 #include <stdio.h>
@@ -48,8 +61,9 @@ static cw_trace_labelmap *lm; /* S's address: theft */
 #define U 1000000ULL
 enum { FEE = 1000 };
 
-static coin stolen, h1[6], h2[4];
+static coin stolen, h1[6], h2[4], ha[2], h3[10];
 static uint8_t id_r1[32], id_r2[32], id_hd1[32], id_tc1[32], id_td1[32], id_hd2[32], id_td2[32];
+static uint8_t id_r3[32], id_hd3[32], id_ta3[32], id_ts3[32];
 
 /* c alone to a fresh deposit address */
 static void deposit(gen_tx *tx, const coin *c, uint8_t id[32])
@@ -65,7 +79,7 @@ static void deposit(gen_tx *tx, const coin *c, uint8_t id[32])
 static void round_tx(gen_tx *tx, coin *const *ins, size_t n_in, const uint64_t *vals, size_t n,
                      coin *outs, uint8_t id[32])
 {
-    uint64_t keys[32];
+    uint64_t keys[40];
     gen_tx_reset(tx);
     for (size_t i = 0; i < n_in; i++)
         add_in(tx, ins[i]);
@@ -83,7 +97,7 @@ static void build_world(const char *out_dir)
     gen_tx tx;
     gen_tx_init(&tx);
     block_begin();
-    fund(&stolen, 1400 * U + 10000, 0);
+    fund(&stolen, 2200 * U + 10000, 0);
     block_end();
     /* every honest coin paid by a coinbase of its own: ten wallets */
     static const uint64_t hv1[6] = {200 * U, 200 * U, 100 * U, 100 * U, 50 * U, 50 * U};
@@ -97,17 +111,29 @@ static void build_world(const char *out_dir)
         fund(&h2[i], 100 * U, 0);
         block_end();
     }
-    /* the split: T1, T2, T3 */
+    for (int i = 0; i < 2; i++) { /* user A's two coins: two payers to the grouping */
+        block_begin();
+        fund(&ha[i], i ? 80 * U : 90 * U, 0);
+        block_end();
+    }
+    for (int i = 0; i < 10; i++) {
+        block_begin();
+        fund(&h3[i], 100 * U, 0);
+        block_end();
+    }
+    /* the split: T1, T2, T3, then T4..T11 */
     block_begin();
-    coin t[3];
-    uint64_t kt[3];
+    coin t[11];
+    uint64_t kt[11];
     gen_tx_reset(&tx);
     add_in(&tx, &stolen);
     add_out(&tx, 700 * U, kt[0] = new_key());
     add_out(&tx, 300 * U, kt[1] = new_key());
     add_out(&tx, 400 * U, kt[2] = new_key());
+    for (int i = 3; i < 11; i++)
+        add_out(&tx, 100 * U, kt[i] = new_key());
     block_tx(&tx, t);
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 11; i++)
         t[i].key = kt[i];
     block_end();
 
@@ -136,6 +162,28 @@ static void build_world(const char *out_dir)
     deposit(&tx, &r2[3], id_hd2);
     deposit(&tx, &r2[0], id_td2);
     block_end();
+
+    /* R3: T4..T11, A's two coins, ten honest coins; outputs 0-2 the thief's, 3-6 A's */
+    block_begin();
+    coin *in3[20];
+    for (int i = 0; i < 8; i++)
+        in3[i] = &t[3 + i];
+    in3[8] = &ha[0];
+    in3[9] = &ha[1];
+    for (int i = 0; i < 10; i++)
+        in3[10 + i] = &h3[i];
+    uint64_t ov3[37] = {768 * U, 16 * U, 16 * U - FEE, 128 * U, 32 * U, 8 * U, 2 * U};
+    for (int i = 0; i < 10; i++) {
+        ov3[7 + 3 * i] = 64 * U;
+        ov3[8 + 3 * i] = 32 * U;
+        ov3[9 + 3 * i] = 4 * U;
+    }
+    coin r3[37];
+    round_tx(&tx, in3, 20, ov3, 37, r3, id_r3);
+    deposit(&tx, &r3[3], id_hd3);
+    deposit(&tx, &r3[0], id_ta3);
+    deposit(&tx, &r3[1], id_ts3);
+    block_end();
     gen_tx_deinit(&tx);
     chain_write(out_dir);
 }
@@ -163,7 +211,7 @@ static bool is_round(void *ctx, const cw_chainstore *c, uint64_t tx)
 {
     (void)ctx;
     (void)c;
-    return tx == tx_of(id_r1) || tx == tx_of(id_r2);
+    return tx == tx_of(id_r1) || tx == tx_of(id_r2) || tx == tx_of(id_r3);
 }
 
 static void addr_of(char a[CW_ADDR_STR_MAX], const uint8_t txid[32])
@@ -219,7 +267,8 @@ static void test_by_amounts(void)
                      *td2 = screen(id_td2, false);
     /* honest users: below the probable threshold, listed as exposed through a mix */
     CHECK(cw_screen_share(hd1, "theft") > 0.58); /* the proportional share is still shown */
-    CHECK(NEAR(cw_screen_flag_share(hd1, "theft"), 0.125));
+    /* beside the forced 900u change the thief's coins have 100u: not a 128u (stop 23; 0.125) */
+    CHECK(cw_screen_flag_share(hd1, "theft") == 0.0);
     CHECK(cw_screen_flag_level(hd1) == 0);
     CHECK(has_through_mix(hd1));
     CHECK(NEAR(cw_screen_flag_share(hd2, "theft"), 0.2));
@@ -242,6 +291,30 @@ static void test_by_amounts(void)
     cw_screen_result_free(td2);
 }
 
+/* R3: the thief's coins, after the 768u only they could pay, have 32u left: they could not
+ * have paid A's 128u beside it (the budget); nothing is raised */
+static void test_budget(void)
+{
+    cw_screen_result *hd3p = screen(id_hd3, true), *hd3 = screen(id_hd3, false),
+                     *ta3 = screen(id_ta3, false), *ts3 = screen(id_ts3, false);
+    double F = 800.0 / 1970.0;
+    CHECK(NEAR(cw_screen_share(hd3p, "theft"), F)); /* proportional: a false probable flag */
+    CHECK(cw_screen_flag_level(hd3p) == 1);
+    CHECK(NEAR(cw_screen_share(hd3, "theft"), F)); /* still shown */
+    CHECK(cw_screen_flag_share(hd3, "theft") == 0.0);
+    CHECK(cw_screen_flag_level(hd3) == 0);
+    CHECK(has_through_mix(hd3));
+    CHECK(NEAR(cw_screen_flag_share(ta3, "theft"), F)); /* not raised */
+    CHECK(cw_screen_flag_level(ta3) == 1);
+    CHECK(cw_screen_certain_share(ta3, "theft") == 0.0);
+    CHECK(NEAR(cw_screen_flag_share(ts3, "theft"), 32.0 / 434.0)); /* B over what it could pay */
+    CHECK(cw_screen_flag_level(ts3) == 0);
+    cw_screen_result_free(hd3p);
+    cw_screen_result_free(hd3);
+    cw_screen_result_free(ta3);
+    cw_screen_result_free(ts3);
+}
+
 int main(void)
 {
     int rc = CHAIN_SETUP(test_build_world, dir, store, &cs);
@@ -253,6 +326,7 @@ int main(void)
         return 1;
     RUN(test_proportional);
     RUN(test_by_amounts);
+    RUN(test_budget);
     cw_trace_labelmap_free(lm);
     cw_chainstore_close(cs);
     return cw_test_done();
