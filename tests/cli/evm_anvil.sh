@@ -178,8 +178,8 @@ expect_fail "a JSON-RPC error after a block was read names the URL, method and b
     --rpc "http://127.0.0.1:$FPORT/error/$N"
 check_eq "... and the store stays at its last commit (block $((T0 + 1)) read, not published)" "$(store_digest "$S")" "$D0"
 expect_fail "a timeout after a block was read names the URL, method and block" \
-    "http://127.0.0.1:$FPORT/hang/$N eth_getBlockByNumber (block $N): no answer within 1.0 s (timeout)" \
-    --rpc "http://127.0.0.1:$FPORT/hang/$N" --timeout 1
+    "http://127.0.0.1:$FPORT/hang/$N eth_getBlockByNumber (block $N): no answer within 4.0 s (timeout)" \
+    --rpc "http://127.0.0.1:$FPORT/hang/$N" --timeout 4
 check_eq "... and the store stays at its last commit" "$(store_digest "$S")" "$D0"
 check "check passes after the failures" "$CW_BIN" check --store "$S"
 check "the node's next blocks then ingest" "$CW_BIN" ingest evm --rpc "$URL" --store "$S" --quiet
