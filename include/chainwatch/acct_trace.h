@@ -218,8 +218,10 @@ enum {
     /* a dusting campaign's target: one sender's first tainted payment to each of at least
      * CW_ACCT_DUST_CAMPAIGN_MIN accounts brought each at most 1 / CW_ACCT_DUST_TINY of the
      * taint that entered the asset (sourced, or converted into it), and this account held funds
-     * of its own just before it and got no taint in another asset (the thief's empty hops,
-     * funded with gas, and its hops moving stolen tokens stay its holdings) */
+     * of its own just before it (more than all the taint it got in that asset) and got no more
+     * than such tiny taint in another asset (the thief's empty hops, funded with gas, and its
+     * hops moving stolen tokens stay its holdings). A tiny arrival at an exchange deposit
+     * address that is a campaign's payment or came through a target is no end at all: dust */
     CW_ACCT_DUST_CAMPAIGN = 2
 };
 #define CW_ACCT_DUST_CAMPAIGN_MIN 10

@@ -6,9 +6,10 @@ to frame), from the CLI's JSON and the truth files only.
 usage: evm_alt7_score.py WORLD TRACE_H1_JSON TRACE_H2_JSON [--screen SCREEN_JSON]... [--list N]
 
 1. Cash-outs per heist (trace i scores heist i of heists.json): the arrivals at exchange deposit
-   addresses the trace names against cash_outs.csv: recall (txs, amount per asset) and precision
-   (txs and amount named at the heist's true cash-out txs, of all named at exchange deposits);
-   what is named at no true cash-out, by the sender's exposure kind (honest_exposed.csv).
+   addresses (ends of kind exchange) the trace names against cash_outs.csv: recall and precision
+   in txs; what is named at no true cash-out, by the sender's exposure kind (honest_exposed.csv)
+   and by the thief's last act on the end's path (its heist_flows kind: dust, gift, poison_tiny,
+   or the arrival's own kind when it is the thief's tx).
    Bridge exits: the heist's THORChain deposits named with the memo's Bitcoin address.
 2. Honest persons (category user; public figures included) the traces name as holding stolen
    value, certain and probable apart, per exposure kind, in evm_alt3_honest.py's ways: `held`
@@ -57,13 +58,14 @@ for hi, p in enumerate(traces):
     ends_all += j["ends"]
     truth = {r["tx_hash"]: r for r in cash if r["heist"] == H}
     named = defaultdict(int)  # arrival tx at an exchange deposit -> amount named
-    named_asset = {}
+    via = {}  # arrival tx -> the thief's last act on its end's path (heist_flows kind)
     for e in j["ends"]:
-        if cat.get(e["address"]) != "exchange_deposit":
+        if e["kind"] != "exchange" or cat.get(e["address"]) != "exchange_deposit":
             continue
+        acts = [flow_kind[h] for h in e.get("path", []) if h in flow_kind]
         for x in e.get("arrivals", []):
             named[x["tx"]] += int(x["amount"])
-            named_asset[x["tx"]] = e["asset"]["symbol"]
+            via[x["tx"]] = flow_kind.get(x["tx"]) or (acts[-1] if acts else "none")
     hit = set(named) & set(truth)
     false_tx = set(named) - set(truth)
     rec = len(hit) / len(truth) if truth else None
@@ -87,6 +89,12 @@ for hi, p in enumerate(traces):
             by[k][1] += named[h]
         for k, (n, v) in sorted(by.items()):
             print(f"  named at no true cash-out, sent by {k}: {n} txs")
+    fv = defaultdict(int)
+    for h in false_tx:
+        fv[via[h]] += 1
+    for k, n in sorted(fv.items()):
+        print(f"  named at no true cash-out, the thief's last act on the path {k}: {n} txs")
+    out[H + "_cash_false_via"] = dict(fv)
     ex = j.get("bridge_exits", [])
     right = {x["tx"] for x in ex if x["tx"] in bridges and x.get("destination") == bridges[x["tx"]]["btc_address"]}
     tb = [h for h, r in bridges.items() if r["heist"] == H]

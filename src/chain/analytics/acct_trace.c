@@ -1476,15 +1476,63 @@ static size_t campaign_size(const tiny *tn, size_t n, uint32_t asset, uint32_t s
     return k - lo;
 }
 
-/* The holdings a dusting campaign left (CW_ACCT_DUST_CAMPAIGN). A campaign: a sender whose
- * first tainted payment to each of at least CW_ACCT_DUST_CAMPAIGN_MIN accounts brought them
- * in all at most 1 / CW_ACCT_DUST_TINY of the taint that entered the asset (sourced, or
- * converted into it), whatever they did with it since. Its targets' holdings are dust when the
- * account held funds of its own, in an asset the stolen value entered (a token that never carried
- * taint, such as a fake one whose logs move nothing real, does not count), just before that taint
- * (a campaign targets used addresses, while the thief funds its empty hops with gas) and got no
- * taint in another asset (a hop moving stolen tokens holds what is left of its gas). Their amounts
- * stay in the result (ends of kind dust). */
+/* Account's pair p in asset is a dusting campaign's target: its first taint came from a sender
+ * whose first tainted payment to each of at least CW_ACCT_DUST_CAMPAIGN_MIN accounts brought them
+ * at most 1 / CW_ACCT_DUST_TINY of the taint that entered the asset (tn: those accounts by sender),
+ * all the taint it got in the asset is that small, it held funds of its own (more than all the
+ * taint it ever got in that asset), in an asset the stolen value entered (a token that never
+ * carried taint, such as a fake one whose logs move nothing real, does not count), just before
+ * that taint (a campaign targets used addresses, while the thief funds its empty hops with gas)
+ * and no more than such tiny taint in another asset (a hop moving stolen tokens holds what is
+ * left of its gas; one campaign may dust ETH and a token at once, a poisoner's look-alike adds
+ * its own dust). */
+static bool campaign_target(tracer *t, const tiny *tn, size_t n, const cw_u256 *entered,
+                            uint32_t account, uint32_t asset, const pair *p)
+{
+    cw_acct_result *r = t->r;
+    cw_u256 tiny_div, one;
+    cw_u256_from_u64(&tiny_div, CW_ACCT_DUST_TINY);
+    cw_u256_from_u64(&one, 1);
+    if (!p || asset >= r->n_assets || cw_u256_is_zero(&p->taint_got))
+        return false;
+    cw_u256 x = cw_u256_muldiv(&p->taint_got, &tiny_div, &one);
+    if (lt(&entered[asset], &x))
+        return false;
+    uint32_t from = sender_of(t, p->first_via);
+    if (from == CW_ACCT_NONE || campaign_size(tn, n, asset, from) < CW_ACCT_DUST_CAMPAIGN_MIN)
+        return false;
+    bool own = false, other = false;
+    for (uint32_t a = 0; a < r->n_assets && !other; a++) {
+        const pair *q = a == asset ? NULL : find_pair(t, account, a);
+        bool got = q && !cw_u256_is_zero(&q->taint_got);
+        /* taint in another asset, unless that too is tiny (the same campaign dusting ETH and a
+         * token, a poisoner's look-alike dust) */
+        if (got) {
+            cw_u256 y = cw_u256_muldiv(&q->taint_got, &tiny_div, &one);
+            other = lt(&entered[a], &y);
+        }
+        /* funds of its own: more than all the taint it ever got in that asset (the gas the
+         * thief paid a fresh hop is none) */
+        cw_u256 b;
+        if (!own && !other && !cw_u256_is_zero(&entered[a]) &&
+            t->src->balance(t->src->ctx, account, a, p->first_via, &b) == 0)
+            own = got ? lt(&q->taint_got, &b) : !cw_u256_is_zero(&b);
+    }
+    cw_error_clear();
+    return own && !other;
+}
+
+/* The holdings a dusting campaign left (CW_ACCT_DUST_CAMPAIGN): a campaign target's holding
+ * (campaign_target above), whatever it did with the dust since. Their amounts stay in the result
+ * (ends of kind dust). And what a campaign brought to an exchange deposit address is no cash-out
+ * of the heist: a tiny arrival (at most 1 / CW_ACCT_DUST_TINY of what entered the asset) that is
+ * the campaign's own payment into the deposit address, or whose taint came through a campaign
+ * target within CW_ACCT_DUST_CHAIN movements (the target paid it, or paid the dust on to who did)
+ * leaves its end and counts as dust (the asset's total), as a dusted payer's does during the
+ * sweep; an end left with nothing is dropped. */
+/* How far back an arrival's taint is followed for a campaign target (movements). */
+#define CW_ACCT_DUST_CHAIN 4
+
 static int dust_campaigns(tracer *t)
 {
     cw_acct_result *r = t->r;
@@ -1521,28 +1569,54 @@ static int dust_campaigns(tracer *t)
         cw_acct_end *e = &r->ends[i];
         if (e->stop != CW_ACCT_STOP_NONE || e->dust || e->asset >= r->n_assets)
             continue;
-        const pair *p = find_pair(t, e->account, e->asset);
-        if (!p)
-            continue;
-        cw_u256 x = cw_u256_muldiv(&p->taint_got, &tiny_div, &one);
-        if (lt(&entered[e->asset], &x))
-            continue;
-        uint32_t from = sender_of(t, p->first_via);
-        if (from == CW_ACCT_NONE ||
-            campaign_size(tn, n, e->asset, from) < CW_ACCT_DUST_CAMPAIGN_MIN)
-            continue;
-        bool own = false, other = false;
-        for (uint32_t a = 0; a < r->n_assets && !other; a++) {
-            const pair *q = a == e->asset ? NULL : find_pair(t, e->account, a);
-            other = q && !cw_u256_is_zero(&q->taint_got);
-            cw_u256 b;
-            if (!own && !cw_u256_is_zero(&entered[a]) &&
-                t->src->balance(t->src->ctx, e->account, a, p->first_via, &b) == 0)
-                own = !cw_u256_is_zero(&b);
-        }
-        cw_error_clear();
-        if (own && !other)
+        if (campaign_target(t, tn, n, entered, e->account, e->asset,
+                            find_pair(t, e->account, e->asset)))
             e->dust = CW_ACCT_DUST_CAMPAIGN;
+    }
+    /* arrivals at exchange deposit addresses that a campaign brought */
+    size_t k = 0;
+    bool dropped = false;
+    for (size_t i = 0; i < r->n_arr; i++) {
+        cw_acct_arrival *a = &r->arr[i];
+        uint64_t ix;
+        cw_acct_end *e =
+            a->asset < r->n_assets && cw_u64map_get(&t->end_ix, key(a->account, a->asset), &ix)
+                ? &r->ends[ix]
+                : NULL;
+        uint32_t from =
+            e && e->stop == CW_ACCT_STOP_EXCHANGE ? sender_of(t, a->move) : CW_ACCT_NONE;
+        bool dust = false;
+        cw_u256 x = cw_u256_muldiv(&a->amount, &tiny_div, &one);
+        if (from != CW_ACCT_NONE && !lt(&entered[a->asset], &x)) {
+            /* tiny: the campaign's own payment, or its taint came through a campaign target
+             * (the target's payment, or a payment of someone it paid the dust on to) */
+            dust = campaign_size(tn, n, a->asset, from) >= CW_ACCT_DUST_CAMPAIGN_MIN;
+            uint64_t mv = a->move;
+            for (int up = 0; up < CW_ACCT_DUST_CHAIN && !dust && from != CW_ACCT_NONE; up++) {
+                dust = campaign_target(t, tn, n, entered, from, a->asset,
+                                       find_pair(t, from, a->asset));
+                if (!cw_u64map_get(&r->parent, mv, &mv) || mv >= CW_ACCT_NONE64 - 1)
+                    break;
+                from = sender_of(t, mv);
+            }
+        }
+        if (dust) {
+            e->amount = sub(e->amount, a->amount);
+            e->n_moves -= e->n_moves > 0;
+            r->dust[a->asset] = add(r->dust[a->asset], a->amount);
+            dropped |= cw_u256_is_zero(&e->amount);
+            continue;
+        }
+        r->arr[k++] = *a;
+    }
+    r->n_arr = k;
+    if (dropped) { /* ends left with nothing (the end index is stale from here on) */
+        k = 0;
+        for (size_t i = 0; i < r->n_ends; i++)
+            if (r->ends[i].stop == CW_ACCT_STOP_NONE || !cw_u256_is_zero(&r->ends[i].amount))
+                r->ends[k++] = r->ends[i];
+        r->n_ends = k;
+        cw_u64map_deinit(&t->end_ix);
     }
 out:
     free(entered);

@@ -881,6 +881,49 @@ static void test_dust_holdings(void)
     cw_acct_result_free(r);
 }
 
+/* Worked example 28: a dusting campaign's dust at an exchange deposit address (stop 24). D0..D11
+ * and H1 hold 5 each of their own; T (1,000,000 stolen) pays D0..D11 2 each (a campaign) and, into
+ * exchange deposit X, 2 directly (the thief dusts an honest user's deposit address); D0 deposits
+ * its 7 at X (the dust among its own funds: 2 of 7, too much for the 1 % rule); D1 pays H1 7,
+ * who deposits 12 at X. None of these is a cash-out of the heist: dust (6), no arrival. T's real
+ * deposit of 500,000 stays; so does fresh GH's 2 (the thief's hop, funded by T: no funds of its
+ * own). */
+static void test_dust_at_deposit(void)
+{
+    enum { KD = 70, D0 = 100, GH = 90 };
+    cw_acct_move m[40];
+    size_t n = 0;
+    for (uint32_t i = 0; i < 12; i++)
+        m[n] = mv(n + 1, n + 1, KD, D0 + i, ETH, 5), n++;
+    m[n] = mv(n + 1, n + 1, KD, H1, ETH, 5), n++;
+    uint64_t src[] = {n + 1};
+    m[n] = mv(n + 1, n + 1, V, T, ETH, 1000000), n++;
+    for (uint32_t i = 0; i < 12; i++)
+        m[n] = mv(n + 1, n + 1, T, D0 + i, ETH, 2), n++;
+    m[n] = mv(n + 1, n + 1, T, X, ETH, 2), n++;
+    m[n] = mv(n + 1, n + 1, D0, X, ETH, 7), n++;
+    m[n] = mv(n + 1, n + 1, D0 + 1, H1, ETH, 7), n++;
+    m[n] = mv(n + 1, n + 1, H1, X, ETH, 12), n++;
+    m[n] = mv(n + 1, n + 1, T, GH, ETH, 2), n++;
+    m[n] = mv(n + 1, n + 1, GH, X, ETH, 2), n++;
+    m[n] = mv(n + 1, n + 1, T, X, ETH, 500000), n++;
+    world w = {m, n, 0, 0, u(0)};
+    cw_acct_result *r = run(&w, CW_ACCT_FIFO, src, 1);
+    const cw_acct_end *e = end_at(r, X, ETH);
+    CHECK(e && e->stop == CW_ACCT_STOP_EXCHANGE);
+    CHECK_EQ_INT(amt(e), 500002);
+    size_t na, nt;
+    const cw_acct_arrival *ar = cw_acct_result_arrivals(r, &na);
+    CHECK_EQ_INT(na, 2);
+    for (size_t i = 0; i < na; i++)
+        CHECK(ar[i].move == n || ar[i].move == n - 1);
+    const cw_u256 *so, *fe, *du, *bu;
+    cw_acct_result_totals(r, &nt, &so, &fe, &du, &bu);
+    CHECK(nt > ETH && du[ETH].w[0] == 6);
+    CHECK(end_at(r, D0 + 2, ETH) && end_at(r, D0 + 2, ETH)->dust == CW_ACCT_DUST_CAMPAIGN);
+    cw_acct_result_free(r);
+}
+
 /* Worked example 15: an address match. The pool of example 6 (3 stolen notes, 3 honest: score
  * 0.5). A relayed withdrawal pays T itself, the thief's depositing address, which held stolen
  * funds before: linked (address_match, 0.95; the evidence is T's first taint, movement 1), and
@@ -1272,6 +1315,7 @@ int main(void)
     RUN(test_router_aggregator);
     RUN(test_dusted_payer);
     RUN(test_dust_holdings);
+    RUN(test_dust_at_deposit);
     RUN(test_nft_purchase);
     RUN(test_flash_round_trip);
     return cw_test_done();

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# A ninth EVM generator (tests/diff/evm_alt7_world.py, written from issues 13-15 and public
+# descriptions of the shapes only, before reading the trace, screening or label code: docs/GEN.md
+# "A ninth EVM world": the adversary attacks the watcher) on a small world. Checks:
+#  - determinism: the same seed twice gives identical CSV and truth files;
+#  - the world carries its shapes: stolen ETH and USDT dust to honest users and to their exchange
+#    deposit addresses, zero-value transferFroms of the real USDT naming honest payers, look-alikes
+#    with the counterparty's first and last 4 hex digits, contracts with the symbols USDT and USDC
+#    at other addresses whose Transfers name the drain recipient, an OFAC-listed address and honest
+#    users who signed nothing as senders, gifts to public figures, approvals, EIP-2612 permits and
+#    Permit2 pulls draining honest users;
+#  - the store holds the generator's ledger (every 8th account, NFT items counted); `check`
+#    counts the fake tokens' senders below zero;
+#  - traced from each heist's drain txs (labels as xchain_labels.py gives them, --through-mixer,
+#    tests/diff/evm_alt7_score.py): cash-out recall 1 for both heists; no cash-out named that the
+#    thief's dust brought: neither its dust into an honest user's exchange deposit address nor a
+#    dusted (or poisoned) user's own deposit (main at stop 24 named 44 such, h1 precision 24/69;
+#    the dusting campaign rule now covers arrivals at deposit addresses: 24/25); every THORChain
+#    deposit an exit with its memo's address; no approval-drain victim named as holding or passing
+#    stolen value, nor flagged by screening.
+# What is still wrong and this test does not check is printed: the public figures the thief gifted
+# (and those they paid) named as holding stolen value and one's deposit as a cash-out; honest
+# persons screening flags theft, certain (USDT dust or a gift makes the USDT they received theft).
+. "$(dirname "$0")/../lib/cli.sh"
+SRC=${CW_SOURCE_DIR:?}
+PY=/usr/bin/python3
+GEN="$SRC/tests/diff/evm_alt7_world.py"
+$PY "$GEN" --out "$T/w" --seed 2 --txs 4000 > /dev/null
+$PY "$GEN" --out "$T/d2" --seed 2 --txs 4000 > /dev/null
+check "the same seed gives the same world" diff -r "$T/w" "$T/d2"
+rm -rf "$T/d2"
+check "the world carries its shapes" $PY - "$T/w" <<'PY'
+import csv, json, sys
+from collections import defaultdict
+w = sys.argv[1]
+rd = lambda k: list(csv.DictReader(open(f"{w}/{k}.csv")))
+tx, tr, tt = rd("transactions"), rd("traces"), rd("token_transfers")
+cat = {r["address"]: r["category"] for r in csv.DictReader(open(w + "/truth/addresses.csv"))}
+ex = defaultdict(set)
+for r in csv.DictReader(open(w + "/truth/honest_exposed.csv")):
+    ex[r["kind"]].add(r["address"])
+wj = json.load(open(w + "/truth/world.json"))
+hj = json.load(open(w + "/truth/heists.json"))
+toks = {r["address"]: r["symbol"] for r in rd("tokens")}
+fake = set(wj["fake_tokens"])
+real = {a for a, s in toks.items() if s in ("USDT", "USDC") and a not in fake}
+fk_from = {r["from_address"] for r in tt if r["token_address"] in fake}
+sel = lambda s: sum(1 for r in tx + tr if r["input"].startswith(s))
+look = sum(1 for r in tt if r["value"] == "0" and r["token_address"] in real and cat.get(r["to_address"]) == "thief")
+pairs = [(r["payer"], r["lookalike"]) for r in csv.DictReader(open(w + "/truth/scam_payments.csv"))]
+n = {
+    "ETH dust to users": len(ex["dusted_eth"]), "USDT dust to users": len(ex["dusted_token"]),
+    "dust to deposit addresses": len(ex["dusted_deposit"]), "dusted users' sweeps": len(ex["dusted_swept"]),
+    "zero-value transferFrom of the real USDT": look,
+    "fake USDT/USDC with the real symbols": int(sorted(toks[a] for a in fake) == ["USDC", "USDT"]),
+    "fake Transfers from the drain recipient": int(hj[0]["drain_recipient"] in fk_from),
+    "fake Transfers from the sanctioned address": int(wj["sanctioned"][0] in fk_from),
+    "fake Transfers from users who signed nothing": len(ex["fake_token_spoofed_from"] & fk_from),
+    "payments copied to look-alikes": len(pairs),
+    "gifts to public figures": len(ex["framed_gift"] & set(wj["public_figures"])),
+    "approvals to the drainer": sum(1 for r in tx if r["input"].startswith("0x095ea7b3") and
+                                    r["input"][34:74] == wj["contracts"]["drainer"][2:]),
+    "EIP-2612 permits": sel("0xd505accf"),
+    "Permit2 pulls": sum(1 for r in tr if r["to_address"] == wj["contracts"]["permit2"] and r["trace_address"]),
+}
+print(n)
+assert all(v > 0 for v in n.values()), n
+PY
+check "look-alikes share the first and last 4 hex digits of a counterparty" $PY - "$T/w" <<'PY'
+import csv, sys
+w = sys.argv[1]
+ex = [r for r in csv.DictReader(open(w + "/truth/honest_exposed.csv")) if r["kind"] == "poison_zero_value"]
+cat = {r["address"]: r["category"] for r in csv.DictReader(open(w + "/truth/addresses.csv"))}
+paid = {}
+for r in csv.DictReader(open(w + "/token_transfers.csv")):
+    paid.setdefault(r["from_address"], set()).add(r["to_address"])
+for r in csv.DictReader(open(w + "/transactions.csv")):
+    paid.setdefault(r["from_address"], set()).add(r["to_address"])
+ok = sum(1 for r in ex if any(c[:6] == r["via"][:6] and c[-4:] == r["via"][-4:] and c != r["via"] and cat.get(c) != "thief"
+                              for c in paid.get(r["address"], ())))
+print(ok, "of", len(ex))
+assert ex and ok == len(ex)
+PY
+"$CW_BIN" ingest evm --csv "$T/w" --store "$T/s" --chain ethereum --quiet > /dev/null
+$PY - "$T/w" > "$T/want.csv" <<'PY'
+import csv, sys
+w = sys.argv[1]
+want = {(r["address"], r["asset"]): r["balance"] for r in csv.DictReader(open(w + "/truth/balances.csv"))}
+want.update({(r["address"], r["collection"]): r["items"] for r in csv.DictReader(open(w + "/truth/nft_items.csv"))})
+print("address,asset,balance")
+for (a, t), v in sorted(want.items()):
+    print(f"{a},{t},{v}")
+PY
+check "the store's balances equal the ledger's (every 8th account, NFT items counted)" \
+    $PY "$SRC/tests/cli/evm/balances_equal.py" "$T/want.csv" "$T/s" "$CW_BIN" 0 --every 8 --min-accounts 40
+"$CW_BIN" check --store "$T/s" --json > "$T/check.json"
+check "check counts the fake tokens' senders below zero" $PY - "$T/w" "$T/check.json" <<'PY'
+import csv, json, sys
+w, js = sys.argv[1:]
+fake = json.load(open(w + "/truth/world.json"))["fake_tokens"]
+neg = {t: sum(1 for r in csv.DictReader(open(w + "/truth/balances.csv")) if r["asset"] == t and int(r["balance"]) < 0)
+       for t in fake}
+rows = {r["token"]: r["accounts_below_zero"] for r in json.load(open(js))["tokens_below_zero"]}
+print(neg, rows)
+assert all(neg[t] > 0 and rows.get(t) == neg[t] for t in fake)
+PY
+"$PY" "$SRC/tests/diff/xchain_labels.py" "$T/w/truth/addresses.csv" > "$T/l.csv"
+"$CW_BIN" labels import csv "$T/l.csv" --db "$T/l.db" > /dev/null
+for h in 0 1; do
+    args=()
+    for t in $(jq -r ".[$h].drain_txs[]" "$T/w/truth/heists.json"); do args+=(--from "$t"); done
+    "$CW_BIN" trace --store "$T/s" --labels "$T/l.db" "${args[@]}" --through-mixer --json > "$T/t$h.json"
+done
+# screening every honest person: (0) the drain recipients labelled theft; (1) every address of the
+# thieves' labelled theft and the OFAC-listed address sanctioned (as published lists name them)
+$PY - "$T/w" > "$T/scr.txt" <<'PY'
+import csv, sys
+w = sys.argv[1]
+seen = set()
+for k in ("transactions", "traces", "token_transfers"):
+    for r in csv.DictReader(open(f"{w}/{k}.csv")):
+        seen |= {r["from_address"], r["to_address"]}
+for r in csv.DictReader(open(w + "/truth/addresses.csv")):
+    if r["category"] == "user" and r["address"] in seen:
+        print(r["address"])
+PY
+{ cat "$T/l.csv"; jq -r '.[] | .drain_recipient + ",lazarus,theft,ETH"' "$T/w/truth/heists.json"; } > "$T/scr0.csv"
+{ cat "$T/l.csv"; $PY - "$T/w" <<'PY'
+import csv, json, sys
+w = sys.argv[1]
+for r in csv.DictReader(open(w + "/truth/addresses.csv")):
+    if r["category"] == "thief":
+        print(r["address"] + ",lazarus,theft,ETH")
+print(json.load(open(w + "/truth/world.json"))["sanctioned"][0] + ",lazarus (OFAC SDN),sanctioned,ETH")
+PY
+} > "$T/scr1.csv"
+for k in 0 1; do
+    "$CW_BIN" labels import csv "$T/scr$k.csv" --db "$T/scr$k.db" > /dev/null
+    "$CW_BIN" screen --file "$T/scr.txt" --store "$T/s" --labels "$T/scr$k.db" --json > "$T/screen$k.json"
+done
+$PY "$SRC/tests/diff/evm_alt7_score.py" "$T/w" "$T/t0.json" "$T/t1.json" --screen "$T/screen0.json" \
+    --screen "$T/screen1.json" --list 6 > "$T/sc.txt"
+cat "$T/sc.txt"
+J() { $PY -c "import json, sys; j = json.loads([l for l in open('$T/sc.txt') if l.startswith('JSON ')][0][5:]); $1"; }
+check "cash-out recall 1 for both heists" J "assert j['h1_cash_recall'] == 1 and j['h2_cash_recall'] == 1, j"
+check "no deposit of the thief's dust, nor a dusted or poisoned user's, named a cash-out of the heist" \
+    J "v = j['h1_cash_false_via']; assert not v.get('dust') and not v.get('poison_tiny') and j['h2_cash_false'] == 0, j"
+check "every THORChain deposit of the thief an exit with its memo's address" \
+    J "assert j['h1_exits'][1] > 0 and j['h1_exits'][0] == j['h1_exits'][1], j"
+check "no approval-drain victim named by the trace nor flagged by screening" \
+    J "assert j['victims_named'] == 0 and j['screen0_victims_flagged'] == 0 and j['screen1_victims_flagged'] == 0, j"
+finish
