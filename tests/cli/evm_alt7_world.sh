@@ -9,7 +9,7 @@
 #    at other addresses whose Transfers name the drain recipient, an OFAC-listed address and honest
 #    users who signed nothing as senders, gifts to public figures, approvals, EIP-2612 permits and
 #    Permit2 pulls draining honest users;
-#  - the store holds the generator's ledger (every 8th account, NFT items counted); `check`
+#  - the store holds the generator's ledger (every 12th account, NFT items counted); `check`
 #    counts the fake tokens' senders below zero;
 #  - traced from each heist's drain txs (labels as xchain_labels.py gives them, --through-mixer,
 #    tests/diff/evm_alt7_score.py): cash-out recall 1 for both heists; no cash-out named that the
@@ -91,8 +91,8 @@ print("address,asset,balance")
 for (a, t), v in sorted(want.items()):
     print(f"{a},{t},{v}")
 PY
-check "the store's balances equal the ledger's (every 8th account, NFT items counted)" \
-    $PY "$SRC/tests/cli/evm/balances_equal.py" "$T/want.csv" "$T/s" "$CW_BIN" 0 --every 8 --min-accounts 40
+check "the store's balances equal the ledger's (every 12th account, NFT items counted)" \
+    $PY "$SRC/tests/cli/evm/balances_equal.py" "$T/want.csv" "$T/s" "$CW_BIN" 0 --every 12 --min-accounts 40
 "$CW_BIN" check --store "$T/s" --json > "$T/check.json"
 check "check counts the fake tokens' senders below zero" $PY - "$T/w" "$T/check.json" <<'PY'
 import csv, json, sys
