@@ -102,7 +102,9 @@ typedef struct cw_xchain_btcevm_report_opts {
     uint32_t max_rounds;         /* refunds followed through at most this many rounds (4) */
 } cw_xchain_btcevm_report_opts;
 
-void cw_xchain_btcevm_report_opts_init(cw_xchain_btcevm_report_opts *o);
+/* The defaults, and the Bitcoin trace's own options, labels and JSON limits (btc may be NULL). */
+void cw_xchain_btcevm_report_opts_init(cw_xchain_btcevm_report_opts *o, const cw_trace_opts *btc,
+                                       const cw_trace_labelmap *lm, size_t top, size_t graph);
 
 /* Continues the bridge exits of t (a forward trace on bs) into dst and appends one object to
  * the array conts: {chain, store (store_name), exits: [{round, deposit_txid, deposit_sat,

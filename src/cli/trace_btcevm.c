@@ -42,11 +42,7 @@ int cw_cli_trace_btcevm(json_t *j, const cw_chainstore *bs, const cw_trace *t, c
                         size_t graph, const char *const *specs, int n, uint64_t window_s)
 {
     cw_xchain_btcevm_report_opts o;
-    cw_xchain_btcevm_report_opts_init(&o);
-    o.btc = bo;
-    o.lm = lm;
-    o.top = top;
-    o.graph = graph;
+    cw_xchain_btcevm_report_opts_init(&o, bo, lm, top, graph);
     if (window_s) {
         o.x.window_s = window_s;
         if (o.x.prompt_s > window_s)

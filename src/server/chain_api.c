@@ -864,11 +864,7 @@ static int continue_evm(cw_server *sv, json_t *j, const cw_chainstore *cs, const
     if (rc)
         return rc;
     cw_xchain_btcevm_report_opts xo;
-    cw_xchain_btcevm_report_opts_init(&xo);
-    xo.btc = o;
-    xo.lm = lm;
-    xo.top = top;
-    xo.graph = graph;
+    cw_xchain_btcevm_report_opts_init(&xo, o, lm, top, graph);
     const char *base = strrchr(dir, '/');
     json_t *conts = json_array();
     json_object_set_new(j, "evm_continuations", conts);

@@ -19,12 +19,15 @@
 #define REFUND_BAND_PCT 10 /* a refund by amount: within this below the deposit (the vault's fee)  \
                             */
 
-void cw_xchain_btcevm_report_opts_init(cw_xchain_btcevm_report_opts *o)
+void cw_xchain_btcevm_report_opts_init(cw_xchain_btcevm_report_opts *o, const cw_trace_opts *btc,
+                                       const cw_trace_labelmap *lm, size_t top, size_t graph)
 {
     memset(o, 0, sizeof *o);
     cw_xchain_btcevm_opts_init(&o->x);
-    o->top = 10;
-    o->graph = 1000;
+    o->btc = btc;
+    o->lm = lm;
+    o->top = top;
+    o->graph = graph;
     o->max_rounds = 4;
 }
 
