@@ -73,7 +73,7 @@ static void refund_line(json_t *r)
         return;
     }
     sat_btc(b, sizeof b, json_integer_value(json_object_get(r, "value_sat")));
-    printf("      the thief's value again at %s (%s, %s BTC): %s (%s)%s\n",
+    printf("      the traced value is back at %s (%s, %s BTC): %s (%s)%s\n",
            json_string_value(json_object_get(r, "outpoint")),
            json_string_value(json_object_get(r, "address")), b,
            json_is_true(json_object_get(r, "certain")) ? "CERTAIN" : "PROBABLE",
@@ -107,10 +107,12 @@ void cw_cli_trace_btcevm_print(json_t *j)
         {
             sat_btc(b0, sizeof b0, json_integer_value(json_object_get(x, "traced_sat")));
             sat_btc(b1, sizeof b1, json_integer_value(json_object_get(x, "deposit_sat")));
-            printf("  deposit %s at %s: %s BTC traced of %s BTC, memo \"%s\"\n",
+            json_int_t round = json_integer_value(json_object_get(x, "round"));
+            printf("  deposit %s at %s: %s BTC traced of %s BTC, memo \"%s\"%s\n",
                    json_string_value(json_object_get(x, "deposit_txid")),
                    cw_cli_chain_time(w, json_object_get(x, "deposit_time")), b0, b1,
-                   json_string_value(json_object_get(x, "memo")));
+                   json_string_value(json_object_get(x, "memo")),
+                   round > 1 ? " (reached by a refund followed)" : "");
             const char *how = json_string_value(json_object_get(x, "how"));
             json_t *p = json_object_get(x, "payout");
             if (json_is_object(p)) {

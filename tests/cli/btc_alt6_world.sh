@@ -167,7 +167,7 @@ check "... and the remainder held at its value: $(rxv remainder_unspent)" \
     test "$(rxv remainder_unspent | awk '$1 == $2 && $2 >= 1 { print "y" }')" = y
 check_eq "each deposit continued once" "$(rxv once)" True
 check "text: the refund's output and the refunds' trace" \
-    bash -c "grep -q 'the thief.s value again at .*CERTAIN' '$T/px.txt' && grep -q 'refunds followed on Bitcoin (round 2' '$T/px.txt'"
+    bash -c "grep -q 'the traced value is back at .*CERTAIN' '$T/px.txt' && grep -q 'refunds followed on Bitcoin (round 2' '$T/px.txt'"
 # xbtc2: the server's trace route continues the same way (GET /api/v1/trace?evm=1 on `serve
 # --store BTC --evm-store EVM`): the CLI's document, its store named by directory
 "$CW_BIN" node init --db "$T/node.db" --name USA > /dev/null
