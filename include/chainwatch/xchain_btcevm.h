@@ -31,6 +31,7 @@
 
 #include "chainwatch/btc/store.h"
 #include "chainwatch/evm/store.h"
+#include "chainwatch/labels.h"
 #include "chainwatch/trace.h"
 
 typedef struct cw_xchain_btcevm_opts {
@@ -81,6 +82,45 @@ typedef struct cw_xchain_btcevm_exit {
  * rows in deposit order. 0 or CW_ENOMEM. */
 int cw_xchain_btcevm_run(cw_xchain_btcevm_exit **out, size_t *n, const cw_chainstore *bs,
                          const cw_trace *t, const cw_evmstore *dst, const cw_xchain_btcevm_opts *o);
+
+/* ---- the continuation as one JSON document (xchain_btcevm_report.c) ----
+ * For `chainwatch trace --evm-store` (a thin caller) and the server's /api/v1/trace?evm=1: the
+ * same document. A refunded deposit's value is the thief's again on Bitcoin: the refund's output
+ * (refund_output) is traced on from there, with the Bitcoin trace's own options and labels, and
+ * that trace's vault deposits are continued in turn ("round" 2, 3, ...; a deposit is continued
+ * once, whichever round reaches it again, so a refund that goes back into the vault never loops).
+ * The output: the refund tx's one output to the deposit's sender (certain), else its only output
+ * neither to the vault (the deposit's vault address, the refund's input addresses) nor above the
+ * deposit (certain: the vault names the deposit), else the one such output within 10 % below
+ * the deposit (probable: by amount), else none (not followed, said so). */
+typedef struct cw_xchain_btcevm_report_opts {
+    cw_xchain_btcevm_opts x;
+    const cw_trace_opts *btc;    /* the Bitcoin trace's options, for the refunds' traces; NULL:
+                                  * refunds are named, not followed */
+    const cw_trace_labelmap *lm; /* its labels (may be NULL) */
+    size_t top, graph;           /* cw_trace_json's limits for the refunds' traces */
+    uint32_t max_rounds;         /* refunds followed through at most this many rounds (4) */
+} cw_xchain_btcevm_report_opts;
+
+/* The defaults, and the Bitcoin trace's own options, labels and JSON limits (btc may be NULL). */
+void cw_xchain_btcevm_report_opts_init(cw_xchain_btcevm_report_opts *o, const cw_trace_opts *btc,
+                                       const cw_trace_labelmap *lm, size_t top, size_t graph);
+
+/* Continues the bridge exits of t (a forward trace on bs) into dst and appends one object to
+ * the array conts: {chain, store (store_name), exits: [{round, deposit_txid, deposit_sat,
+ * traced_sat, traced_probable_sat, deposit_time, memo, requested_asset, requested_address, how,
+ * evidence, certain, probable, refund_txid, refund_output: {outpoint, address, value_sat,
+ * certain, probable, by, followed} | null, payout: {...} | null}], refund_traces: [{round,
+ * sources: [outpoint...], probable, trace: cw_trace_json}], trace: the account-model trace from
+ * the traced payouts (acct_report.h) | null}. db: the labels for the EVM trace (may be NULL).
+ * 0, CW_ENOMEM, or an engine's error (the message names it). */
+int cw_xchain_btcevm_report(json_t *conts, const cw_chainstore *bs, const cw_trace *t,
+                            cw_labels *db, const cw_evmstore *dst, const char *chain,
+                            const char *store_name, const cw_xchain_btcevm_report_opts *o);
+
+/* When bs's memos.col does not cover the whole chain, sets j's "memos_kept": {from_height (null:
+ * none kept), meaning}; else leaves j alone. */
+void cw_xchain_btcevm_memo_note(json_t *j, const cw_chainstore *bs);
 
 /* The THORChain prefix of an EVM chain by its store name ("ethereum" -> "ETH", "bsc" -> "BSC",
  * "avalanche" -> "AVAX", "base" -> "BASE", "arbitrum" -> "ARB"), NULL when the vault serves none */

@@ -13,6 +13,7 @@
 #include "chainwatch/patterns.h"
 #include "chainwatch/trace.h"
 #include "chainwatch/util.h"
+#include "chainwatch/xchain_btcevm.h"
 #include "cli/cli.h"
 #include "cli/store_opts.h"
 #include "cli/trace_btcevm.h"
@@ -475,8 +476,9 @@ static int run(int argc, char **argv)
         json_t *j = cw_trace_json(t, top, graph);
         if (!j) {
             ec = cw_cli_fail("trace", CW_ENOMEM);
-        } else if ((cw_cli_trace_memo_note(j, cs), n_evm) &&
-                   (rc = cw_cli_trace_btcevm(j, cs, t, db, evm, n_evm, window_s))) {
+        } else if ((cw_xchain_btcevm_memo_note(j, cs), n_evm) &&
+                   (rc = cw_cli_trace_btcevm(j, cs, t, db, &o, lm, top, graph, evm, n_evm,
+                                             window_s))) {
             json_decref(j);
             ec = cw_cli_fail("trace", rc);
         } else if ((rc = cw_cli_chain_answer(&j, cs, 0))) {

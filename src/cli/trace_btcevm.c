@@ -1,8 +1,9 @@
 /*
- * trace_btcevm.c: `chainwatch trace` on a Bitcoin store with --evm-store CHAIN=DIR: each bridge
- * exit (a swap vault deposit) continued into that EVM store (xchain_btcevm.h), then one forward
- * account-model trace from the payouts (acct_report.h), as trace_evm.c does for EVM exits.
- * JSON: "evm_continuations": [{chain, store, exits: [...], trace: {document} | null}].
+ * trace_btcevm.c: `chainwatch trace` on a Bitcoin store with --evm-store CHAIN=DIR: opens each
+ * EVM store and appends the document of cw_xchain_btcevm_report (xchain_btcevm.h: each bridge
+ * exit continued there, refunds followed back on Bitcoin, one account-model trace from the
+ * payouts), which the server serves too; prints it as text.
+ * JSON: "evm_continuations": [{chain, store, exits: [...], refund_traces: [...], trace}].
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -18,177 +19,34 @@
 #include "cli/trace_btcevm.h"
 #include "cli/trace_evm.h"
 
-static json_t *evm_hash(const cw_evmstore *s, uint64_t tx)
-{
-    char h[67] = "0x";
-    const uint8_t *b = cw_evmstore_tx_hash(s, tx);
-    if (!b)
-        return json_null();
-    cw_hex_encode(h + 2, b, 32);
-    return json_string(h);
-}
-
-static json_t *btc_txid(const cw_chainstore *bs, uint64_t tx)
-{
-    char h[65];
-    cw_hex_encode_rev(h, cw_chainstore_txid(bs, tx), 32);
-    return json_string(h);
-}
-
-static json_t *u256_json(const cw_u256 *v)
-{
-    char dec[CW_U256_DEC_MAX];
-    cw_u256_to_dec(dec, v);
-    return json_string(dec);
-}
-
-static const char *evidence(cw_btcevm_how h)
-{
-    switch (h) {
-    case CW_BTCEVM_OUT_MEMO:
-        return "the vault's outbound names this deposit (OUT:<txid> memo)";
-    case CW_BTCEVM_AMOUNT_TIME:
-        return "a payment from the vault of the memo's asset to the memo's address, its amount "
-               "near the deposit at the vault's own rate (its certain OUT: pairs), in the window";
-    case CW_BTCEVM_REFUND:
-        return "the vault sent the deposit back on Bitcoin (REFUND:<txid> memo): the value "
-               "never left Bitcoin";
-    case CW_BTCEVM_NOT_SEEN:
-        return "requested by the memo, not seen: no payout of the vault found (the sender "
-               "writes the memo: the address is not attributed)";
-    case CW_BTCEVM_OTHER_CHAIN:
-        return "the memo asks for another chain than this store's";
-    default:
-        return "the memo's address fails its checksum";
-    }
-}
-
-static json_t *exit_json(const cw_xchain_btcevm_exit *e, const cw_chainstore *bs,
-                         const cw_evmstore *d)
-{
-    json_t *o = json_object();
-    char text[CW_MEMO_TEXT_MAX + 1];
-    cw_evm_memo m;
-    bool ok = false;
-    cw_chainstore_tx_memo(bs, e->tx, text, sizeof text);
-    bool parsed = cw_trace_bridge_memo(bs, e->tx, &m, &ok);
-    json_object_set_new(o, "deposit_txid", btc_txid(bs, e->tx));
-    json_object_set_new(o, "deposit_sat", json_integer((json_int_t)e->deposit));
-    json_object_set_new(o, "traced_sat", json_integer((json_int_t)e->traced));
-    json_object_set_new(o, "traced_probable_sat", json_integer((json_int_t)e->probable));
-    json_object_set_new(o, "deposit_time", json_integer((json_int_t)e->time));
-    json_object_set_new(o, "memo", json_string(text));
-    json_object_set_new(o, "requested_asset", json_string(parsed ? m.asset : ""));
-    json_object_set_new(o, "requested_address", json_string(parsed && ok ? m.dest : ""));
-    json_object_set_new(o, "how", json_string(cw_btcevm_how_name(e->how)));
-    json_object_set_new(o, "evidence", json_string(evidence(e->how)));
-    bool paid = e->how == CW_BTCEVM_OUT_MEMO || e->how == CW_BTCEVM_AMOUNT_TIME;
-    json_object_set_new(o, "certain", json_boolean(e->how == CW_BTCEVM_OUT_MEMO));
-    json_object_set_new(o, "probable", json_boolean(e->how == CW_BTCEVM_AMOUNT_TIME));
-    json_object_set_new(o, "refund_txid",
-                        e->how == CW_BTCEVM_REFUND ? btc_txid(bs, e->refund_tx) : json_null());
-    if (!paid) {
-        json_object_set_new(o, "payout", json_null());
-        return o;
-    }
-    json_t *p = json_object();
-    json_object_set_new(o, "payout", p);
-    json_object_set_new(p, "tx", evm_hash(d, e->evm_tx));
-    json_object_set_new(p, "recipient", cw_acct_report_addr_json(d, e->recipient));
-    json_object_set_new(p, "to_memo_address", json_boolean(e->to_memo_address));
-    json_object_set_new(p, "amount", u256_json(&e->amount));
-    json_object_set_new(p, "asset", cw_acct_report_asset_json(d, e->asset));
-    json_object_set_new(p, "block", json_integer((json_int_t)e->block));
-    json_object_set_new(p, "time", json_integer((json_int_t)e->evm_time));
-    /* the payout's part that carries the traced value: amount x traced / deposit */
-    cw_u256 tr = e->amount, a, b;
-    if (e->deposit) {
-        cw_u256_from_u64(&a, e->traced < e->deposit ? e->traced : e->deposit);
-        cw_u256_from_u64(&b, e->deposit);
-        tr = cw_u256_muldiv(&e->amount, &a, &b);
-    }
-    json_object_set_new(p, "traced_amount", u256_json(&tr));
-    json_object_set_new(p, "score", json_real(e->score));
-    if (e->how == CW_BTCEVM_AMOUNT_TIME) {
-        json_object_set_new(p, "fits", json_integer(e->fits));
-        json_object_set_new(p, "expected_amount", u256_json(&e->expected));
-    }
-    json_object_set_new(p, "traced", json_boolean(e->traced_on));
-    return o;
-}
-
 static int one_store(json_t *conts, const char *spec, const cw_chainstore *bs, const cw_trace *t,
-                     cw_labels *db, const cw_xchain_btcevm_opts *o)
+                     cw_labels *db, const cw_xchain_btcevm_report_opts *o)
 {
     char chain[64];
     const char *dir = strchr(spec, '=') + 1;
     size_t cl = (size_t)(dir - 1 - spec);
     snprintf(chain, sizeof chain, "%.*s", (int)(cl < sizeof chain ? cl : sizeof chain - 1), spec);
     cw_evmstore *d = NULL;
-    cw_xchain_btcevm_exit *ex = NULL;
-    size_t ne = 0, nf = 0;
-    const char **from = NULL;
-    json_t *dj = NULL;
-    int rc;
-    if ((rc = cw_cli_evm_store_open_as(&d, chain, dir)))
-        goto out;
-    if ((rc = cw_xchain_btcevm_run(&ex, &ne, bs, t, d, o)))
-        goto out;
-    json_t *c = json_object(), *xs = json_array();
-    json_array_append_new(conts, c);
-    json_object_set_new(c, "chain", json_string(chain));
-    json_object_set_new(c, "store", json_string(dir));
-    json_object_set_new(c, "exits", xs);
-    if (ne && !(from = calloc(ne, sizeof *from))) {
-        rc = cw_error_set(CW_ENOMEM, "--evm-store: out of memory");
-        goto out;
-    }
-    for (size_t i = 0; i < ne; i++) {
-        json_t *x = exit_json(&ex[i], bs, d);
-        json_array_append_new(xs, x);
-        json_t *p = json_object_get(x, "payout");
-        if (!json_is_true(json_object_get(p, "traced")))
-            continue;
-        const char *h = json_string_value(json_object_get(p, "tx"));
-        bool dup = !h;
-        for (size_t k = 0; k < nf && !dup; k++)
-            dup = !strcmp(from[k], h);
-        if (!dup)
-            from[nf++] = h; /* borrowed from the document, alive until it is freed */
-    }
-    if (nf) {
-        cw_acct_report_opts ro;
-        cw_acct_report_opts_init(&ro);
-        ro.max_ends = SIZE_MAX;
-        ro.max_arrivals = SIZE_MAX;
-        double t0 = cw_now();
-        if ((rc = cw_acct_report_trace(&dj, d, db, from, nf, &ro)))
-            goto out;
-        json_object_set_new(dj, "seconds", json_real(cw_now() - t0));
-        if ((rc = cw_cli_evm_answer(&dj, d, 0)))
-            goto out;
-        json_object_set_new(c, "trace", dj);
-        dj = NULL;
-    } else
-        json_object_set_new(c, "trace", json_null());
-out:
-    json_decref(dj);
-    free(from);
-    free(ex);
+    int rc = cw_cli_evm_store_open_as(&d, chain, dir);
+    if (!rc)
+        rc = cw_xchain_btcevm_report(conts, bs, t, db, d, chain, dir, o);
+    if (!rc)
+        rc = cw_evmstore_snapshot_check(d); /* a rollback beside it: the answer may mix forks */
     if (d)
         cw_evmstore_close(d);
     return rc;
 }
 
 int cw_cli_trace_btcevm(json_t *j, const cw_chainstore *bs, const cw_trace *t, cw_labels *db,
-                        const char *const *specs, int n, uint64_t window_s)
+                        const cw_trace_opts *bo, const cw_trace_labelmap *lm, size_t top,
+                        size_t graph, const char *const *specs, int n, uint64_t window_s)
 {
-    cw_xchain_btcevm_opts o;
-    cw_xchain_btcevm_opts_init(&o);
+    cw_xchain_btcevm_report_opts o;
+    cw_xchain_btcevm_report_opts_init(&o, bo, lm, top, graph);
     if (window_s) {
-        o.window_s = window_s;
-        if (o.prompt_s > window_s)
-            o.prompt_s = window_s;
+        o.x.window_s = window_s;
+        if (o.x.prompt_s > window_s)
+            o.x.prompt_s = window_s;
     }
     json_t *conts = json_array();
     json_object_set_new(j, "evm_continuations", conts);
@@ -200,25 +58,28 @@ int cw_cli_trace_btcevm(json_t *j, const cw_chainstore *bs, const cw_trace *t, c
     return 0;
 }
 
-void cw_cli_trace_memo_note(json_t *j, const cw_chainstore *bs)
-{
-    uint64_t h = cw_chainstore_memos_from(bs);
-    if (!h)
-        return; /* memos kept from the store's first block */
-    json_object_set_new(
-        j, "memos_kept",
-        json_pack("{s:o, s:s}", "from_height",
-                  h == UINT64_MAX ? json_null() : json_integer((json_int_t)h), "meaning",
-                  h == UINT64_MAX ? "the store keeps no memos (ingested before memos.col): no "
-                                    "vault deposit is recognised as a bridge exit"
-                                  : "memos.col was created on a store ingested before it: vault "
-                                    "deposits below this height are not recognised as bridge "
-                                    "exits (re-ingest to see them)"));
-}
-
 static void sat_btc(char *buf, size_t n, json_int_t v)
 {
     snprintf(buf, n, "%" PRId64 ".%08" PRId64, (int64_t)v / 100000000, (int64_t)v % 100000000);
+}
+
+static void refund_line(json_t *r)
+{
+    char b[40];
+    if (!json_is_object(r))
+        return;
+    if (!json_is_string(json_object_get(r, "outpoint"))) {
+        printf("      %s\n", json_string_value(json_object_get(r, "by")));
+        return;
+    }
+    sat_btc(b, sizeof b, json_integer_value(json_object_get(r, "value_sat")));
+    printf("      the traced value is back at %s (%s, %s BTC): %s (%s)%s\n",
+           json_string_value(json_object_get(r, "outpoint")),
+           json_string_value(json_object_get(r, "address")), b,
+           json_is_true(json_object_get(r, "certain")) ? "CERTAIN" : "PROBABLE",
+           json_string_value(json_object_get(r, "by")),
+           json_is_true(json_object_get(r, "followed")) ? ", followed below"
+                                                        : ", not followed (rounds exhausted)");
 }
 
 void cw_cli_trace_btcevm_print(json_t *j)
@@ -246,10 +107,12 @@ void cw_cli_trace_btcevm_print(json_t *j)
         {
             sat_btc(b0, sizeof b0, json_integer_value(json_object_get(x, "traced_sat")));
             sat_btc(b1, sizeof b1, json_integer_value(json_object_get(x, "deposit_sat")));
-            printf("  deposit %s at %s: %s BTC traced of %s BTC, memo \"%s\"\n",
+            json_int_t round = json_integer_value(json_object_get(x, "round"));
+            printf("  deposit %s at %s: %s BTC traced of %s BTC, memo \"%s\"%s\n",
                    json_string_value(json_object_get(x, "deposit_txid")),
                    cw_cli_chain_time(w, json_object_get(x, "deposit_time")), b0, b1,
-                   json_string_value(json_object_get(x, "memo")));
+                   json_string_value(json_object_get(x, "memo")),
+                   round > 1 ? " (reached by a refund followed)" : "");
             const char *how = json_string_value(json_object_get(x, "how"));
             json_t *p = json_object_get(x, "payout");
             if (json_is_object(p)) {
@@ -292,13 +155,51 @@ void cw_cli_trace_btcevm_print(json_t *j)
                                ? ""
                                : ": below the score, not traced");
                 }
-            } else if (json_is_string(json_object_get(x, "refund_txid")))
+            } else if (json_is_string(json_object_get(x, "refund_txid"))) {
                 printf("      refunded on Bitcoin by %s: the exit ends back on Bitcoin\n",
                        json_string_value(json_object_get(x, "refund_txid")));
-            else
+                refund_line(json_object_get(x, "refund_output"));
+            } else
                 printf("      %s%s%s\n", json_string_value(json_object_get(x, "evidence")),
                        *json_string_value(json_object_get(x, "requested_address")) ? ": " : "",
                        json_string_value(json_object_get(x, "requested_address")));
+        }
+        json_array_foreach(json_object_get(c, "refund_traces"), k, x)
+        {
+            json_t *d = json_object_get(x, "trace"), *s;
+            size_t m;
+            printf("\n  refunds followed on Bitcoin (round %lld, from",
+                   (long long)json_integer_value(json_object_get(x, "round")));
+            json_array_foreach(json_object_get(x, "sources"), m, s)
+            {
+                printf(" %s", json_string_value(s));
+            }
+            sat_btc(b0, sizeof b0, json_integer_value(json_object_get(d, "source_value")));
+            printf(", %s BTC)%s: where the value ended\n", b0,
+                   json_is_true(json_object_get(x, "probable"))
+                       ? ", PROBABLE (a refund's output chosen by amount, or a deposit traced "
+                         "through a judgement)"
+                       : "");
+            json_array_foreach(json_object_get(d, "by_entity"), m, s)
+            {
+                sat_btc(b0, sizeof b0, json_integer_value(json_object_get(s, "value")));
+                sat_btc(b1, sizeof b1, json_integer_value(json_object_get(s, "probable")));
+                printf("    %-28s %-18s %16s BTC (probable %s), %lld output%s, from hop %lld\n",
+                       json_string_value(json_object_get(s, "entity")),
+                       json_string_value(json_object_get(s, "category")), b0, b1,
+                       (long long)json_integer_value(json_object_get(s, "outputs")),
+                       json_integer_value(json_object_get(s, "outputs")) == 1 ? "" : "s",
+                       (long long)json_integer_value(json_object_get(s, "min_hops")));
+            }
+            json_t *ended = json_object_get(d, "ended");
+            const char *kind;
+            json_object_foreach(ended, kind, s)
+            {
+                if (strcmp(kind, "unspent") && strcmp(kind, "fee") && strcmp(kind, "bridge"))
+                    continue;
+                sat_btc(b0, sizeof b0, json_integer_value(json_object_get(s, "value")));
+                printf("    %-47s %16s BTC\n", kind, b0);
+            }
         }
         json_t *tr = json_object_get(c, "trace");
         if (json_is_object(tr)) {

@@ -9,15 +9,14 @@
 #include "chainwatch/labels.h"
 #include "chainwatch/trace.h"
 
-/* For each "CHAIN=DIR" of specs: the exits' payouts on that store (xchain_btcevm.h) and one
- * forward account-model trace from those traced on (labels from db, may be NULL), appended to
- * j's "evm_continuations". window_s 0: the engine's default. 0 or an error code (the message
- * names the store). */
+/* For each "CHAIN=DIR" of specs: the document of cw_xchain_btcevm_report (the exits' payouts
+ * on that store, the refunds followed back on Bitcoin with the trace's own options bo and
+ * labels lm, one forward account-model trace from the payouts traced on, labels from db, may be
+ * NULL), appended to j's "evm_continuations". window_s 0: the engine's default. 0 or an error
+ * code (the message names the store). */
 int cw_cli_trace_btcevm(json_t *j, const cw_chainstore *bs, const cw_trace *t, cw_labels *db,
-                        const char *const *specs, int n, uint64_t window_s);
-/* j's "memos_kept" {from_height (null: none kept), meaning} when the store's memos.col does not
- * cover the whole chain (cw_chainstore_memos_from); nothing otherwise. */
-void cw_cli_trace_memo_note(json_t *j, const cw_chainstore *bs);
+                        const cw_trace_opts *bo, const cw_trace_labelmap *lm, size_t top,
+                        size_t graph, const char *const *specs, int n, uint64_t window_s);
 /* The text of j's "memos_kept" and "evm_continuations" (nothing when it has neither). */
 void cw_cli_trace_btcevm_print(json_t *j);
 

@@ -63,6 +63,7 @@
 #include "chainwatch/screen.h"
 #include "chainwatch/trace.h"
 #include "chainwatch/util.h"
+#include "chainwatch/xchain_btcevm.h"
 #include "server/internal.h"
 
 struct cw_chain_ctx {
@@ -849,7 +850,29 @@ int cw_server__chain_address_tree(cw_chain_ctx *c, const char *addr, uint64_t of
     return rc ? rc : address_tree(c, cs, addr, off, lim, out);
 }
 
-static void do_trace(cw_chain_ctx *c, cw_chainstore *cs, cw_req *q, cw_resp *r)
+/* evm=1: the document of `chainwatch trace --evm-store CHAIN=DIR` (xchain_btcevm.h) on the
+ * node's EVM store and its labels, under "evm_continuations"; its "store" is the store's
+ * directory name, not its path. Under the chain lock held for writing (server.c). */
+static int continue_evm(cw_server *sv, json_t *j, const cw_chainstore *cs, const cw_trace *t,
+                        const cw_trace_opts *o, const cw_trace_labelmap *lm, size_t top,
+                        size_t graph)
+{
+    const cw_evmstore *d;
+    cw_labels *db;
+    const char *dir;
+    int rc = cw_server__evm_get(sv->evm, &d, &db, &dir);
+    if (rc)
+        return rc;
+    cw_xchain_btcevm_report_opts xo;
+    cw_xchain_btcevm_report_opts_init(&xo, o, lm, top, graph);
+    const char *base = strrchr(dir, '/');
+    json_t *conts = json_array();
+    json_object_set_new(j, "evm_continuations", conts);
+    return cw_xchain_btcevm_report(conts, cs, t, db, d, cw_evmstore_chain(d)->name,
+                                   base && base[1] ? base + 1 : dir, &xo);
+}
+
+static void do_trace(cw_server *sv, cw_chain_ctx *c, cw_chainstore *cs, cw_req *q, cw_resp *r)
 {
     cw_trace_opts o;
     cw_trace_opts_init(&o);
@@ -893,6 +916,22 @@ static void do_trace(cw_chain_ctx *c, cw_chainstore *cs, cw_req *q, cw_resp *r)
         cw_server__error(r, 400, "Bad request", "a numeric parameter is not a number");
         return;
     }
+    /* evm=1: the bridge exits continued into the node's EVM store, as trace --evm-store */
+    const char *evm = cw_server__arg(q, "evm");
+    if (evm && strcmp(evm, "0") != 0 && strcmp(evm, "1") != 0) {
+        cw_server__error(r, 400, "Bad request", "evm must be 0 or 1");
+        return;
+    }
+    bool cont = evm && !strcmp(evm, "1");
+    if (cont && !sv->evm) {
+        cw_server__error(r, 400, "Bad request",
+                         "evm=1: this node serves no EVM store (serve --evm-store DIR)");
+        return;
+    }
+    if (cont && o.direction != CW_TRACE_FORWARD) {
+        cw_server__error(r, 400, "Bad request", "evm=1 continues a forward trace only");
+        return;
+    }
     const char *dust = cw_server__arg(q, "dust_rule"); /* as trace --dust-rule (default on) */
     if (dust && !strcmp(dust, "off"))
         o.dust_rule = false;
@@ -931,10 +970,17 @@ static void do_trace(cw_chain_ctx *c, cw_chainstore *cs, cw_req *q, cw_resp *r)
         rc = cw_error_set(CW_EINVAL, "from=: no source");
     if (!rc)
         rc = cw_trace_run(&t, cs, lm, src.outs, src.n, &o);
+    if (!rc && !(r->body = cw_trace_json(t, top, graph)))
+        rc = cw_error_set(CW_ENOMEM, "trace: out of memory");
+    if (!rc)
+        cw_xchain_btcevm_memo_note(r->body, cs);
+    if (!rc && cont)
+        rc = continue_evm(sv, r->body, cs, t, &o, lm, top, graph);
     if (rc) {
+        json_decref(r->body);
+        r->body = NULL;
         cw_server__fail(r, rc);
     } else {
-        r->body = cw_trace_json(t, top, graph);
         r->audit_detail = "trace";
     }
     cw_trace_free(t);
@@ -1099,7 +1145,7 @@ void cw_server__chain_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *
             j = json_pack("{s:s, s:o, s:b}", "query", text, "labels", recs, "more", more);
         }
     } else if (n == 1 && !strcmp(what, "trace")) {
-        do_trace(c, cs, q, r);
+        do_trace(s, c, cs, q, r);
         return;
     } else {
         cw_server__error(r, 404, "Not found",

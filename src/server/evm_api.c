@@ -95,6 +95,15 @@ static int store_of(cw_evm_ctx *c)
     return 0;
 }
 
+int cw_server__evm_get(cw_evm_ctx *c, const cw_evmstore **s, cw_labels **labels, const char **dir)
+{
+    int rc = store_of(c);
+    *s = c->s;
+    *labels = c->labels;
+    *dir = c->dir;
+    return rc;
+}
+
 /* the comma-separated items of v (a copy in the request's arena) into list[MAX_FROM]; false
  * (400 answered with too_many) past MAX_FROM */
 static bool split_list(cw_req *q, const char *v, const char **list, size_t *n, const char *too_many,

@@ -7,6 +7,8 @@
 #include <pthread.h>
 #include <stdbool.h>
 
+#include "chainwatch/evm/store.h"
+#include "chainwatch/labels.h"
 #include "chainwatch/server.h"
 #include "chainwatch/share.h"
 #include "chainwatch/util.h"
@@ -106,6 +108,10 @@ int cw_server__chain_open(cw_chain_ctx **out, const char *store_dir, const char 
 void cw_server__evm_api(cw_server *s, cw_req *q, char **segs, int n, cw_resp *r);
 int cw_server__evm_open(cw_evm_ctx **out, const char *dir, const char *labels_path);
 void cw_server__evm_close(cw_evm_ctx *c);
+/* The EVM store, opened (or reopened) read-only, its labels (NULL: none) and its directory,
+ * for another route that reads it beside the chain store (chain_api.c's trace?evm=1): borrowed
+ * until the request ends. Under the chain lock held for writing. 0 or the store's error. */
+int cw_server__evm_get(cw_evm_ctx *c, const cw_evmstore **s, cw_labels **labels, const char **dir);
 /* The same for the EVM store (cw_evmstore_snapshot_check); when true, the handle is closed, so
  * the next request reopens it. Under the chain lock held for writing (as evm_api). */
 bool cw_server__evm_moved(cw_evm_ctx *c);

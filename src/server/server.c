@@ -633,12 +633,18 @@ static int split(cw_req *q, const char *path, char **segs, int max)
 /* Whether an /api/v1/ route uses the chain context (chain_api.c, and more_api.c's trace,
  * search and supply views): 1, run under the chain lock held for reading, concurrently (they
  * only read the context); 2, the EVM routes (evm_api.c opens its store and label handle
- * lazily), run under it held for writing, one at a time; 0, neither. */
-static int uses_chain(char **segs, int n)
+ * lazily), run under it held for writing, one at a time; 3, a trace continued into the EVM
+ * store (trace?evm=1: both stores), held for writing too; 0, neither. */
+static int uses_chain(cw_req *q, char **segs, int n)
 {
     static const char *const names[] = {"chain", "trace", "search", "supply"};
     if (n > 0 && !strcmp(segs[0], "evm"))
         return 2;
+    const char *evm = cw_server__arg(q, "evm");
+    if (evm && !strcmp(evm, "1") &&
+        ((n == 1 && !strcmp(segs[0], "trace")) ||
+         (n == 2 && !strcmp(segs[0], "chain") && !strcmp(segs[1], "trace"))))
+        return 3;
     for (size_t i = 0; n > 0 && i < sizeof names / sizeof *names; i++)
         if (!strcmp(segs[0], names[i]))
             return 1;
@@ -711,9 +717,13 @@ static void dispatch(cw_server *s, cw_node *node, reader *rd, cw_req *q, cw_resp
     char *key = NULL;
     int64_t ver = 0;
     bool hit = rd && read && cache_lookup(rd, q, r, &key, &ver);
-    int chain = !hit && q->api ? uses_chain(q->segs, q->n_segs) : 0;
+    int chain = !hit && q->api ? uses_chain(q, q->segs, q->n_segs) : 0;
     if (chain == 2) {
         pthread_rwlock_wrlock(&s->st->chain_lock);
+    } else if (chain == 3) {
+        pthread_rwlock_wrlock(&s->st->chain_lock);
+        if (cw_server__chain_stale(s->chain))
+            cw_server__chain_refresh(s->chain);
     } else if (chain) {
         pthread_rwlock_rdlock(&s->st->chain_lock);
         if (cw_server__chain_stale(s->chain)) {
@@ -734,8 +744,9 @@ static void dispatch(cw_server *s, cw_node *node, reader *rd, cw_req *q, cw_resp
             cw_server__api(&view, q, q->segs, q->n_segs, r);
         else if (!hit)
             cw_server__taxii(&view, q, q->segs, q->n_segs, r);
-        bool moved =
-            chain == 2 ? cw_server__evm_moved(s->evm) : chain && cw_server__chain_moved(s->chain);
+        bool moved = chain == 2   ? cw_server__evm_moved(s->evm)
+                     : chain == 3 ? cw_server__evm_moved(s->evm) | cw_server__chain_moved(s->chain)
+                                  : chain && cw_server__chain_moved(s->chain);
         if (!moved || r->deferred)
             break;
         json_decref(r->body);
@@ -754,6 +765,8 @@ static void dispatch(cw_server *s, cw_node *node, reader *rd, cw_req *q, cw_resp
             cw_server__chain_refresh(s->chain);
             pthread_rwlock_unlock(&s->st->chain_lock);
             pthread_rwlock_rdlock(&s->st->chain_lock);
+        } else if (chain == 3) {
+            cw_server__chain_refresh(s->chain); /* the EVM handle is closed: reopened */
         } /* EVM: the handle is closed; the next answer reopens it */
     }
     if (chain) {

@@ -128,6 +128,66 @@ check "each refund found is the truth's REFUND: tx: $(pxv refunds_true)" test "$
 check "the EVM trace from the payouts reaches the exchange" test "$(pxv exchange_end)" -ge 1
 check "text: CERTAIN, PROBABLE with its score, the refund, 'requested ... not seen'" \
     bash -c "grep -q 'CERTAIN (by OUT memo)' '$T/px.txt' && grep -q 'PROBABLE, score' '$T/px.txt' && grep -q 'refunded on Bitcoin by' '$T/px.txt' && grep -q 'requested by the memo, not seen' '$T/px.txt'"
+# xbtc2: a refund is the thief's value again on Bitcoin: the trace goes on from the refund's
+# output (certain: REFUND:<deposit txid> names it, the refund's one output not to the vault), and
+# finds where the thief laundered it (btc_alt6_world.py's refund_laundering.csv: a move, then an
+# exchange deposit and a remainder); each deposit is continued once (no loop back into the vault)
+RX=$($PY - "$T/px.json" "$T/pe/truth" "$T/p/truth/refund_laundering.csv" <<'PY'
+import csv, json, sys
+try:
+    c = json.load(open(sys.argv[1]))["evm_continuations"][0]
+except Exception:
+    c = {"exits": [], "refund_traces": []}
+tr = {r["btc_txid"]: r for r in csv.DictReader(open(sys.argv[2] + "/payouts.csv"))}
+ld = list(csv.DictReader(open(sys.argv[3])))
+thief_ref = [t for t, r in tr.items() if r["thief"] == "1" and r["kind"] == "refund" and r["refund_txid"]]
+got = {x["deposit_txid"]: x for x in c["exits"]}
+print("refund_outputs", sum(1 for t in thief_ref if ((got.get(t) or {}).get("refund_output") or {}).get("outpoint") == tr[t]["refund_txid"] + ":0"
+      and got[t]["refund_output"]["certain"] and got[t]["refund_output"]["followed"]), len(thief_ref))
+ends = {}
+for rt in c.get("refund_traces", []):
+    for a in rt["trace"].get("by_address", []):
+        ends[a["address"]] = ends.get(a["address"], 0) + a["value"]
+dep = [r for r in ld if r["kind"] == "exchange_deposit"]
+print("laundered_deposits", sum(1 for r in dep if ends.get(r["address"]) == int(r["value_sat"])), len(dep))
+last = {}
+for r in ld:
+    last[r["deposit_txid"]] = r
+rest = [r for r in last.values() if r["kind"] == "move"]
+print("remainder_unspent", sum(1 for r in rest if ends.get(r["address"]) == int(r["value_sat"])), len(rest))
+print("once", len(c["exits"]) == len({(x["deposit_txid"], (x["payout"] or {}).get("tx")) for x in c["exits"]}))
+PY
+)
+rxv() { echo "$RX" | awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print }'; }
+check "each thief refund's output found, certain, and followed: $(rxv refund_outputs)" \
+    test "$(rxv refund_outputs | awk '$1 == $2 && $2 >= 1 { print "y" }')" = y
+check "the refund laundered on: each exchange deposit found at its value: $(rxv laundered_deposits)" \
+    test "$(rxv laundered_deposits | awk '$1 == $2 && $2 >= 1 { print "y" }')" = y
+check "... and the remainder held at its value: $(rxv remainder_unspent)" \
+    test "$(rxv remainder_unspent | awk '$1 == $2 && $2 >= 1 { print "y" }')" = y
+check_eq "each deposit continued once" "$(rxv once)" True
+check "text: the refund's output and the refunds' trace" \
+    bash -c "grep -q 'the traced value is back at .*CERTAIN' '$T/px.txt' && grep -q 'refunds followed on Bitcoin (round 2' '$T/px.txt'"
+# xbtc2: the server's trace route continues the same way (GET /api/v1/trace?evm=1 on `serve
+# --store BTC --evm-store EVM`): the CLI's document, its store named by directory
+"$CW_BIN" node init --db "$T/node.db" --name USA > /dev/null
+KEY=$("$CW_BIN" keys add analyst1 --role analyst --db "$T/node.db")
+"$CW_BIN" serve --db "$T/node.db" --listen 127.0.0.1:0 --ready-file "$T/ready" --store "$T/ps" \
+    --evm-store "$T/pes" --labels "$T/pl.db" 2> "$T/serve.log" &
+SPID=$!
+trap 'kill $SPID 2> /dev/null || true; wait $SPID 2> /dev/null || true; rm -rf "$T"' EXIT
+for _ in $(seq 100); do [ -s "$T/ready" ] && break; sleep 0.1; done
+U="http://$(cat "$T/ready" 2> /dev/null)/api/v1"
+SF=$(jq -r '[.[0].stolen_outputs[].outpoint] | join(",")' "$T/p/truth/heists.json")
+code=$(curl -s -o "$T/sx.json" -w '%{http_code}' -H "Authorization: Bearer $KEY" "$U/trace?from=$SF&evm=1&graph_limit=1000")
+check_eq "GET trace?evm=1: 200" "$code" 200
+norm='del(.. | .seconds?) | .evm_continuations | map(.store |= (split("/") | last))'
+check_eq "... its evm_continuations are the CLI's (exits, refunds followed, the EVM trace)" \
+    "$(jq -S -c "$norm" "$T/sx.json" | md5sum)" "$(jq -S -c "$norm" "$T/px.json" | md5sum)"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $KEY" "$U/chain/trace?from=$SF&evm=1&direction=backward")
+check_eq "evm=1 on a backward trace: 400" "$code" 400
+kill $SPID 2> /dev/null || true
+wait $SPID 2> /dev/null || true
 rc=0
 # shellcheck disable=SC2086
 "$CW_BIN" trace $PFROM --store "$T/ps" --evm-store "bsc=$T/pes" > /dev/null 2> "$T/px.err" || rc=$?

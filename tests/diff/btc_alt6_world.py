@@ -482,6 +482,8 @@ def build(a):
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
         import btc_evm_pair
         pair = btc_evm_pair.Pair(a.seed)
+    lr = random.Random(a.seed * 5381 + 29)  # the thief's laundering of its refunds (--evm-out)
+    w.refund_rows = []
     r = w.rng
     s = a.scale
     active = max(40, int(3000 * s))
@@ -832,6 +834,34 @@ def build(a):
         d["refund_txid"] = txid[::-1].hex()
         if payee == thief2:
             w.withdrawals.append([txid[::-1].hex(), 0, w.addrs[a2][0], v, "vault_refund"])
+            # the thief launders the refund further: a move, then two exchange deposits
+            c = cr[0]
+            w.at(w.height + lr.randint(1, 2), lambda: refund_hop(d, c, 1))
+        w.give([x for x in cr if x is not None and x[3] != a2] if payee == thief2 else cr)
+
+    def refund_hop(d, c, step):
+        """step 1: the refund moved whole to a fresh address; 2: 60-85 % of it to an exchange
+        deposit address of the thief, the rest to a fresh address; 3: that rest to another
+        exchange. Truth: refund_laundering.csv (the value each step carries of the refund)."""
+        a2 = w.addr(thief2, "p2wpkh")
+        row = [d["btc_txid"], d["refund_txid"], step]
+        if step == 1:
+            txid, cr = w.tx([c], [], a2, kind=None)
+            w.refund_rows.append(row + [txid[::-1].hex(), 0, w.addrs[a2][0], "", cr[0][2], "move"])
+            w.at(w.height + lr.randint(1, 2), lambda: refund_hop(d, cr[0], 2))
+            return
+        x = exchanges[lr.randrange(len(exchanges))]
+        da = w.addr(x, "p2wpkh", customer=str(thief2), cat="exchange_deposit")
+        if step == 2:
+            v = int(c[2] * lr.uniform(0.6, 0.85))
+            txid, cr = w.tx([c], [(v, da)], a2)
+            w.refund_rows.append(row + [txid[::-1].hex(), 0, w.addrs[da][0], w.ents[x][0], v, "exchange_deposit"])
+            w.refund_rows.append(row + [txid[::-1].hex(), 1, w.addrs[a2][0], "", cr[1][2], "move"])
+            w.give(cr[:1])
+            w.at(w.height + lr.randint(1, 2), lambda: refund_hop(d, cr[1], 3))
+            return
+        txid, cr = w.tx([c], [], da)
+        w.refund_rows.append(row + [txid[::-1].hex(), 0, w.addrs[da][0], w.ents[x][0], cr[0][2], "exchange_deposit"])
         w.give(cr)
 
     def vault_out(payee, v, is_thief=False):
@@ -1560,6 +1590,9 @@ def build(a):
          w.thief_rows)
     wcsv("lookalikes.csv", "kind,txid,heist", w.truth_lookalike)
     wcsv("withdrawals.csv", "txid,vout,address,value_sat,kind", w.withdrawals)
+    if pair:
+        wcsv("refund_laundering.csv", "deposit_txid,refund_txid,step,txid,vout,address,exchange,value_sat,kind",
+             w.refund_rows)
     wcsv("received.csv", "txid,vout,address,value_sat,kind", w.received)
     wcsv("dust.csv", "txid,vout,address,category,value_sat", [])
     best = blocks[-1]

@@ -5,7 +5,7 @@
 // one edge of kind "bridge" into the Bitcoin part. Runs without a browser (node --test).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatUnits, formatAmount, fromEvmTrace, isEvmTrace } from '../../web/js/evm.js';
+import { formatUnits, formatAmount, fromEvmTrace, isEvmTrace, withEvmContinuations } from '../../web/js/evm.js';
 
 function viaBigInt(base, decimals) { // independent: quotient and remainder
   const b = BigInt(base), p = 10n ** BigInt(decimals);
@@ -99,4 +99,56 @@ test('a holding the token\'s own contract froze says so beside its kind (a fact,
   assert.equal(g.meta.ends[0].frozen, 'frozen by the issuer since block 336 (tx 0xfreeze)');
   assert.equal(g.meta.ends[0].probable, false);
   assert.equal(g.meta.ends[1].frozen, null);
+});
+
+test('a Bitcoin trace continued into Ethereum: one bridge edge per paid deposit, the refund followed on Bitcoin', () => {
+  const eth = { id: 0, symbol: 'ETH', decimals: 18, contract: null };
+  // fromBitcoin stand-in: one node per graph tx, edges where an output is spent in the graph
+  const fromBitcoin = (t) => {
+    const spent = new Map();
+    for (const x of t.graph) for (const i of x.inputs) spent.set(i.outpoint, x.txid);
+    const edges = [];
+    for (const x of t.graph) for (const o of x.outputs) if (spent.has(o.outpoint)) edges.push({ id: `b${edges.length}`, source: x.txid, target: spent.get(o.outpoint), value: o.traced, hop: x.hop + 1 });
+    return { nodes: t.graph.map((x) => ({ id: x.txid, kind: 'tx', label: x.txid, category: 'unknown', hop: x.hop })), edges, meta: { model: 'fifo' } };
+  };
+  const doc = {
+    graph: [{ txid: 'dep1', hop: 0, inputs: [{ outpoint: 's:0' }], outputs: [{ outpoint: 'dep1:0', traced: 100 }] },
+      { txid: 'dep2', hop: 0, inputs: [{ outpoint: 's:1' }], outputs: [{ outpoint: 'dep2:0', traced: 50 }] },
+      { txid: 'dep3', hop: 0, inputs: [{ outpoint: 's:2' }], outputs: [{ outpoint: 'dep3:0', traced: 70 }] }],
+    evm_continuations: [{ chain: 'ethereum', store: 'es', exits: [
+      { deposit_txid: 'dep1', how: 'OUT memo', certain: true, probable: false, refund_txid: null, refund_output: null,
+        payout: { tx: '0xp1', amount: '12500000000000000000', asset: eth, score: 1, traced: true } },
+      { deposit_txid: 'dep2', how: 'amount and time', certain: false, probable: true, refund_txid: null, refund_output: null,
+        payout: { tx: '0xp2', amount: '1000000000000000000', asset: eth, score: 0.8, traced: true } },
+      { deposit_txid: 'dep3', how: 'refunded on Bitcoin', certain: false, probable: false, refund_txid: 'ref3', payout: null,
+        refund_output: { outpoint: 'ref3:0', value_sat: 6990000, certain: true, probable: false, followed: true } }],
+    refund_traces: [{ round: 2, sources: ['ref3:0'], probable: false, trace: { graph: [
+      { txid: 'mv', hop: 0, inputs: [{ outpoint: 'ref3:0' }], outputs: [{ outpoint: 'mv:0', traced: 6980000 }] },
+      { txid: 'cash', hop: 1, inputs: [{ outpoint: 'mv:0' }], outputs: [{ outpoint: 'cash:0', traced: 6970000 }] }] } }],
+    trace: { chain: 'ethereum', model: 'fifo', ends: [
+      { address: '0xex', asset: eth, kind: 'exchange', amount: '13500000000000000000', hops: 2, probable: false, path: ['0xp1', '0xfw'], label: { entity: 'Exch', category: 'exchange' } }] } }],
+  };
+  const g = withEvmContinuations(fromBitcoin(doc), doc, fromBitcoin);
+  const bridge = g.edges.filter((e) => e.kind === 'bridge');
+  assert.deepEqual(bridge.map((e) => [e.source, e.target, e.text]),
+    [['dep1', 'ethereum:0xp1', '12.5 ETH (bridge, certain)'], ['dep2', 'ethereum:0xp2', '1 ETH (bridge, probable)']]);
+  assert.equal(bridge[1].probable, true);
+  // the EVM trace hangs off the payout: its nodes say their chain, after the crossing
+  const ex = g.nodes.find((n) => n.id === 'ethereum:entity:Exch');
+  assert.equal(ex.chain, 'ethereum');
+  assert.ok(ex.hop > g.nodes.find((n) => n.id === 'dep1').hop);
+  assert.ok(g.edges.some((e) => e.source === 'ethereum:0xp1' && e.target === 'ethereum:0xfw'));
+  // the refund: deposit -> refund tx -> the refund's own trace on Bitcoin
+  const ref = g.edges.find((e) => e.kind === 'refund');
+  assert.deepEqual([ref.source, ref.target, ref.text], ['dep3', 'ref3', 'refunded 0.06990000 BTC (certain)']);
+  assert.ok(g.edges.some((e) => e.source === 'ref3' && e.target === 'mv'));
+  assert.ok(g.edges.some((e) => e.source === 'mv' && e.target === 'cash'));
+  assert.equal(g.nodes.find((n) => n.id === 'cash').chain, 'bitcoin');
+  assert.deepEqual([g.meta.crossings, g.meta.refunds], [2, 1]);
+  assert.deepEqual(g.meta.crossingRows.map((r) => [r.deposit, r.tier, r.text]),
+    [['dep1', 'CERTAIN', '12.5 ETH'], ['dep2', 'PROBABLE', '1 ETH'], ['dep3', 'CERTAIN', '0.06990000 BTC back on Bitcoin']]);
+  assert.deepEqual(g.meta.evmEnds.map((e) => [e.chain, e.label, e.text]), [['ethereum', 'Exch', '13.5 ETH']]);
+  // no continuation: the graph as it was
+  const plain = fromBitcoin(doc);
+  assert.equal(withEvmContinuations(plain, { graph: doc.graph }, fromBitcoin), plain);
 });

@@ -8,33 +8,21 @@
 // CW_URL, CW_KEY, CW_TRACE_FILE, CW_TRUTH, CW_ARTIFACTS, CW_CHROMIUM.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { openDashboard } from './lib/chromium.mjs';
 
 const env = (k) => { const v = process.env[k]; if (!v) throw new Error(`${k} is not set (run tests/cli/web_evm.sh)`); return v; };
 const BASE = env('CW_URL');
 const truth = JSON.parse(readFileSync(env('CW_TRUTH'), 'utf8'));
 const eth = (wei) => { const b = BigInt(wei), p = 10n ** 18n; const r = b % p; return `${b / p}${r ? `.${r.toString().padStart(18, '0').replace(/0+$/, '')}` : ''} ETH`; };
-let ctx, page, profile;
-const errors = [];
+let dash, page, errors;
 
 before(async () => {
-  profile = mkdtempSync(path.join(tmpdir(), 'cw-chromium-'));
-  ctx = await chromium.launchPersistentContext(profile, {
-    executablePath: env('CW_CHROMIUM'), headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-    viewport: { width: 1280, height: 900 },
-  });
-  page = ctx.pages()[0] || await ctx.newPage();
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${BASE}/#/investigate`);
-  await page.fill('#login-key', env('CW_KEY'));
-  await page.click('#login-submit');
-  await page.waitForFunction(() => document.querySelector('section.page')?.getAttribute('aria-busy') === 'false');
+  dash = await openDashboard({ base: BASE, key: env('CW_KEY'), executablePath: env('CW_CHROMIUM') });
+  ({ page, errors } = dash);
 });
-after(async () => { await ctx?.close(); if (profile) rmSync(profile, { recursive: true, force: true }); });
+after(async () => { await dash?.close(); });
 
 test('the EVM trace file opens as a graph with exact amounts and a bridge edge into Bitcoin', async () => {
   await page.setInputFiles('#trace-file', env('CW_TRACE_FILE'));

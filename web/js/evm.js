@@ -130,3 +130,75 @@ export function fromEvmTrace(doc, fromBitcoin) {
   return { nodes: ns, edges: out, meta: { evm: true, chain, model: doc.model, source: (doc.sources || []).join(' '), ends, totals,
     bridges: (doc.bridge_exits || []).length } };
 }
+
+// A Bitcoin trace continued into EVM stores (`chainwatch trace --evm-store`, GET
+// /api/v1/trace?evm=1: `evm_continuations`): each vault deposit the vault paid is one dashed
+// teal edge of kind `bridge` from the deposit transaction into the payout transaction on the
+// EVM chain ("12.5 ETH (bridge, certain)" by the vault's OUT: memo, else "(bridge, probable)"),
+// and the EVM trace from the payouts hangs off it (its nodes say their chain). A refund followed
+// back on Bitcoin is an edge of kind `refund` from the deposit into the refund transaction, and
+// the refunds' Bitcoin traces (`refund_traces`, normalised by fromBitcoin) go on from there.
+// g: fromBitcoin(doc) of the first trace; returns g with the crossings added.
+export function withEvmContinuations(g, doc, fromBitcoin) {
+  const conts = Array.isArray(doc && doc.evm_continuations) ? doc.evm_continuations : [];
+  if (!g || !conts.length) return g;
+  const nodes = new Map(g.nodes.map((n) => [n.id, n]));
+  const edges = [...g.edges];
+  const node = (n) => { if (!nodes.has(n.id)) nodes.set(n.id, { coinjoin: false, peel: false, value: null, entity: '', category: 'unknown', ...n }); return nodes.get(n.id); };
+  const edge = (source, target, hop, extra) => {
+    if (edges.some((e) => e.source === source && e.target === target)) return;
+    edges.push({ value: null, ...extra, id: `x${edges.length}`, source, target, hop });
+  };
+  const maxHop = () => Math.max(0, ...[...nodes.values()].map((n) => Number(n.hop) || 0));
+  let crossings = 0, refunds = 0;
+  const rows = [], evmEnds = [];
+  for (const c of conts) {
+    const chain = c.chain || 'evm';
+    const sub = c.trace ? fromEvmTrace(c.trace) : { nodes: [], edges: [] };
+    const paid = (c.exits || []).filter((x) => x.payout && x.payout.tx);
+    for (const x of c.exits || []) {
+      const p = x.payout, o = x.refund_output;
+      rows.push({ chain, deposit: x.deposit_txid, round: x.round || 1, how: x.how,
+        tier: p ? (x.certain ? 'CERTAIN' : 'PROBABLE') : o && o.outpoint ? (o.certain ? 'CERTAIN' : 'PROBABLE') : '',
+        text: p ? formatAmount(p.amount, p.asset) : o && o.value_sat ? `${(Number(o.value_sat) / 1e8).toFixed(8)} BTC back on Bitcoin` : '',
+        to: p ? p.recipient || '' : o && o.address ? o.address : x.requested_address ? `${x.requested_address} (requested by the memo, not attributed)` : '' });
+    }
+    for (const e of sub.meta && sub.meta.ends ? sub.meta.ends : []) evmEnds.push({ ...e, chain });
+    const deposit = (x) => node({ id: x.deposit_txid, kind: 'tx', label: x.deposit_txid, chain: 'bitcoin', hop: maxHop() });
+    const base = Math.max(0, ...paid.map((x) => (Number(deposit(x).hop) || 0) + 1));
+    for (const n of sub.nodes) node({ ...n, id: `${chain}:${n.id}`, hop: n.hop + base, chain });
+    for (const e of sub.edges) edge(`${chain}:${e.source}`, `${chain}:${e.target}`, e.hop + base, { ...e, id: undefined });
+    for (const x of paid) {
+      const d = deposit(x);
+      const to = node({ id: `${chain}:${x.payout.tx}`, kind: 'tx', label: x.payout.tx, chain, hop: base });
+      const how = x.certain ? 'certain' : 'probable';
+      edge(d.id, to.id, base, { kind: 'bridge', probable: !x.certain, score: x.payout.score,
+        text: `${formatAmount(x.payout.amount, x.payout.asset)} (bridge, ${how})` });
+      crossings++;
+    }
+    for (const x of c.exits || []) {
+      if (!x.refund_txid) continue;
+      const d = deposit(x);
+      const r = node({ id: x.refund_txid, kind: 'tx', label: `refund ${x.refund_txid}`, chain: 'bitcoin', hop: (Number(d.hop) || 0) + 1 });
+      const o = x.refund_output || {};
+      edge(d.id, r.id, r.hop, { kind: 'refund', probable: !o.certain, value: o.value_sat ?? null,
+        text: `refunded${o.value_sat ? ` ${(Number(o.value_sat) / 1e8).toFixed(8)} BTC` : ''} (${o.certain ? 'certain' : 'probable'})` });
+      refunds++;
+    }
+    for (const rt of c.refund_traces || []) {
+      if (!rt.trace || !Array.isArray(rt.trace.graph) || !rt.trace.graph.length || typeof fromBitcoin !== 'function') continue;
+      const sg = fromBitcoin(rt.trace);
+      const starts = new Map(); // a refund tx -> the transactions that spend its outputs
+      for (const t of rt.trace.graph) for (const i of t.inputs || []) {
+        const src = String(i.outpoint || '').split(':')[0];
+        if (nodes.has(src)) starts.set(t.txid, src);
+      }
+      const at = Math.max(0, ...[...starts.values()].map((s) => (Number(nodes.get(s).hop) || 0) + 1));
+      for (const n of sg.nodes) { const m = node({ ...n, hop: n.hop + at, chain: 'bitcoin', probable: !!rt.probable }); m.hop = Math.min(m.hop, n.hop + at); }
+      for (const e of sg.edges) edge(e.source, e.target, e.hop + at, { ...e, id: undefined });
+      for (const [t, s] of starts) edge(s, t, at, { kind: 'transfer' });
+    }
+  }
+  const out = edges.map((e, i) => ({ ...e, id: e.id || `x${i}` }));
+  return { nodes: [...nodes.values()], edges: out, meta: { ...g.meta, crossings, refunds, crossingRows: rows, evmEnds } };
+}

@@ -12,7 +12,7 @@
 // Exports (JSON, CSV, PNG) carry the TLP marking of what they were made from.
 import { api, query, Unavailable } from '../api.js';
 import { h, clear, flash, btc, short, download, toCsv, libMissing, loadLib } from '../ui.js';
-import { isEvmTrace, fromEvmTrace } from '../evm.js';
+import { isEvmTrace, fromEvmTrace, withEvmContinuations } from '../evm.js';
 
 export const CATEGORY_COLOURS = {
   theft: '#b3261e', sanctioned: '#7a0010', mixer: '#6a3d9a', exchange: '#0b5cad',
@@ -82,7 +82,8 @@ export function normaliseTrace(doc) {
   if (isEvmTrace(doc)) return fromEvmTrace(doc, fromEngine);
   if (doc.trace && isEvmTrace(doc.trace)) return fromEvmTrace(doc.trace, fromEngine);
   const eng = doc.trace && Array.isArray(doc.trace.graph) ? doc.trace : doc;
-  if (Array.isArray(eng.graph) && eng.graph.length && eng.graph[0].txid && Array.isArray(eng.graph[0].outputs)) return fromEngine(eng);
+  // a Bitcoin trace continued into EVM stores (evm_continuations): the crossings, evm.js
+  if (Array.isArray(eng.graph) && eng.graph.length && eng.graph[0].txid && Array.isArray(eng.graph[0].outputs)) return withEvmContinuations(fromEngine(eng), eng, fromEngine);
   const t = doc.trace && typeof doc.trace === 'object' ? doc.trace : doc.graph && typeof doc.graph === 'object' ? doc.graph : doc;
   if (Array.isArray(t.nodes) && Array.isArray(t.edges)) {
     const nodes = t.nodes.map((n) => {
@@ -147,7 +148,7 @@ export function edgesCsv(g) {
   }));
   const cols = ['source', 'source_label', 'source_category', 'target', 'target_label', 'target_category', 'value_sat', 'value_btc', 'hop'];
   // EVM traces (evm.js): exact amounts with their symbols, and the edge kind (bridge)
-  if (g.meta && g.meta.evm) cols.push('amount', 'kind');
+  if (g.meta && (g.meta.evm || g.meta.crossings)) cols.push('amount', 'kind');
   return toCsv(rows, cols);
 }
 
@@ -277,7 +278,7 @@ export async function mountGraph(box, g, { title = 'trace', tlp = 'amber' } = {}
     h('label', { for: 'hop-depth' }, 'Hop depth '), depthInput, ' ', depthOut,
     // an EVM trace's amounts are per asset (no one unit): the filter is in BTC and reads only
     // the Bitcoin edges (a bridge's continuation), never hiding an EVM transfer
-    h('label', { for: 'min-btc' }, g.meta && g.meta.evm ? ' Min amount (BTC; Bitcoin edges only) ' : ' Min amount (BTC) '), minInput,
+    h('label', { for: 'min-btc' }, g.meta && (g.meta.evm || g.meta.crossings) ? ' Min amount (BTC; Bitcoin edges only) ' : ' Min amount (BTC) '), minInput,
     heights.length ? [h('label', { for: 'min-height' }, ' Blocks from '), hFrom, h('label', { for: 'max-height' }, ' to '), hTo] : null,
     h('button', { type: 'button', onclick: () => cy.fit(undefined, 30) }, 'Fit'),
     h('span', { class: 'spacer' }),
@@ -291,7 +292,7 @@ export async function mountGraph(box, g, { title = 'trace', tlp = 'amber' } = {}
   const nodeEl = (n) => ({ group: 'nodes', data: { ...n, colour: colour(n.category), display: display(n) },
     classes: [n.coinjoin ? 'coinjoin' : '', n.peel ? 'peel' : '', n.hop === 0 ? 'origin' : '', n.kind === 'chain' ? 'chain' : ''].join(' ') });
   // EVM edges carry their exact amounts as text (asset symbols, decimals: evm.js)
-  const edgeEl = (e) => ({ group: 'edges', data: { ...e, kind: e.kind || 'transfer', display: e.text ?? (e.value === null ? '' : btc(e.value)) }, classes: e.kind === 'bridge' ? 'bridge' : '' });
+  const edgeEl = (e) => ({ group: 'edges', data: { ...e, kind: e.kind || 'transfer', display: e.text ?? (e.value === null ? '' : btc(e.value)) }, classes: e.kind === 'bridge' || e.kind === 'refund' ? 'bridge' : '' });
   const cy = window.cytoscape({
     container: canvas, elements: [...col.nodes.map(nodeEl), ...col.edges.map(edgeEl)], wheelSensitivity: 0.3,
     style: [
@@ -442,7 +443,8 @@ export function endpoints(g) {
   const out = new Set(g.edges.map((e) => e.source));
   const into = new Map();
   for (const e of g.edges) into.set(e.target, (into.get(e.target) || 0) + (Number(e.value) || 0));
-  let ends = g.nodes.filter((n) => !out.has(n.id) && into.has(n.id));
+  // Bitcoin's ends only: a continuation's EVM nodes (chain set) have their own table
+  let ends = g.nodes.filter((n) => !out.has(n.id) && into.has(n.id) && (!n.chain || n.chain === 'bitcoin'));
   if (ends.some((n) => n.kind === 'entity')) ends = ends.filter((n) => n.kind === 'entity'); // labelled ends
   return ends.map((n) => ({ ...n, received: into.get(n.id) })).sort((a, b) => b.received - a.received);
 }

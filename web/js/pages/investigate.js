@@ -120,6 +120,25 @@ export async function showTrace(box, doc, title, tlp) {
       { key: 'label', label: 'Entity / address' }, { key: 'category', label: 'Category' },
       { key: 'hop', label: 'Hop' }, { key: 'received', label: 'Amount', render: (r) => btc(r.received) }], ends, { class: 'endpoints', id: 'trace-endpoints' }));
   }
+  if (g.meta.crossings || g.meta.refunds) box.append(crossingTables(g));
+}
+
+// A Bitcoin trace continued into an EVM chain (evm_continuations): each swap vault deposit the
+// trace ended in, what the vault did with it (paid on the other chain, CERTAIN by its OUT: memo
+// or PROBABLE by amount and time; refunded on Bitcoin; requested by the memo, not seen: that
+// address is the sender's request, never attributed), then where the value ended there.
+function crossingTables(g) {
+  const frag = h('div', { class: 'crossing-tables' });
+  frag.append(table('Across chains: the swap vault deposits', [
+    { key: 'deposit', label: 'Deposit (Bitcoin)', render: (r) => h('a', { class: 'mono', href: `#/tx/${r.deposit}` }, r.deposit) },
+    { key: 'round', label: 'Round' }, { key: 'how', label: 'What the vault did' }, { key: 'tier', label: 'Link' },
+    { key: 'text', label: 'Amount' }, { key: 'to', label: 'To' }], g.meta.crossingRows, { class: 'crossings', id: 'trace-crossings' }));
+  if (g.meta.evmEnds.length) {
+    frag.append(table('Where the value ended on the other chain', [
+      { key: 'chain', label: 'Chain' }, { key: 'label', label: 'Entity / address' }, { key: 'kind', label: 'Ended as' }, { key: 'category', label: 'Category' },
+      { key: 'hop', label: 'Hops' }, { key: 'text', label: 'Amount', render: (r) => `${r.text}${r.probable ? ' (probable)' : ''}` }], g.meta.evmEnds, { class: 'endpoints', id: 'trace-evm-endpoints' }));
+  }
+  return frag;
 }
 
 export async function render(view, { params, isCurrent }) {
@@ -127,6 +146,7 @@ export async function render(view, { params, isCurrent }) {
   const model = params.get('model') || 'fifo';
   const hops = params.get('max_hops') || '12';
   const stop = params.has('stop_at') ? params.get('stop_at') : STOP_AT;
+  const evm = params.get('evm') === '1'; // a Bitcoin trace continued into the node's EVM store
   view.append(h('h1', {}, 'Investigate'));
   const form = h('form', { class: 'filters', role: 'search', 'aria-label': 'Search the chain' },
     h('div', { class: 'field grow' }, h('label', { for: 'inv-q' }, 'Address, transaction, cluster or label'),
@@ -137,11 +157,14 @@ export async function render(view, { params, isCurrent }) {
       h('select', { id: 'inv-stop' }, [[STOP_AT, 'custodial services'], ['exchange,exchange_deposit', 'exchanges'], ['', 'nothing']].map(([v, t]) => h('option', { value: v, selected: v === stop }, t)))),
     h('div', { class: 'field' }, h('label', { for: 'inv-hops' }, 'Max hops'),
       h('input', { id: 'inv-hops', type: 'number', min: 1, max: 50, value: hops, size: 3 })),
+    h('div', { class: 'field' }, h('label', { for: 'inv-evm' }, 'Across chains'),
+      h('input', { id: 'inv-evm', type: 'checkbox', checked: evm, title: 'continue swap vault deposits into the node\'s EVM store (trace?evm=1)' })),
     h('button', { type: 'submit', class: 'primary' }, 'Search'));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const v = (id) => form.querySelector(`#${id}`).value.trim();
-    location.hash = `#/investigate?${new URLSearchParams({ q: v('inv-q'), model: v('inv-model'), max_hops: v('inv-hops'), stop_at: form.querySelector('#inv-stop').value })}`;
+    location.hash = `#/investigate?${new URLSearchParams({ q: v('inv-q'), model: v('inv-model'), max_hops: v('inv-hops'), stop_at: form.querySelector('#inv-stop').value,
+      ...(form.querySelector('#inv-evm').checked ? { evm: '1' } : {}) })}`;
   });
   const fileIn = h('input', { type: 'file', id: 'trace-file', accept: '.json,application/json' });
   const traceBox = h('div', { class: 'trace', id: 'trace-box' });
@@ -219,7 +242,7 @@ export async function render(view, { params, isCurrent }) {
     if (/^\d+$/.test(q)) return; // a height that is not in the store: nothing to trace either
   }
   try {
-    const t = await api(`trace${query({ from: q, model, max_hops: hops, stop_at: stop || 'none', top: 1000 })}`);
+    const t = await api(`trace${query({ from: q, model, max_hops: hops, stop_at: stop || 'none', top: 1000, ...(evm ? { evm: 1 } : {}) })}`);
     if (!isCurrent()) return;
     await showTrace(traceBox, t, `trace-${q.slice(0, 16)}`);
   } catch (e) {
