@@ -42,7 +42,7 @@
  * JoinMarket-shaped round of 13-20 parties is wasabi1 only when an output no input sub-set
  * explains is coordinator-fee-sized, matched changes lift a payer's batch exemption only when
  * they explain half its other outputs, tx0-premix-fee needs a premix slack and a fee of the
- * published sizes (flags of 13 differ) */
+ * published sizes, joinmarket-structure needs a matched change (flags of 13 differ) */
 #define PAT_FORMAT 14
 
 static const char *const flag_names[CW_PAT_N_FLAGS] = {
@@ -1622,7 +1622,12 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
             score = x.distinct >= x.k ? 95 : 88;
             goto done;
         }
-        if (x.distinct >= x.k && x.max_out <= x.max_in && x.reuse == 0 && m + 1 >= x.k) {
+        /* ... and at least one maker: a maker's change is its coins less the amount plus its
+         * fee, well inside the tolerance, so a round where no sub-set explains any other
+         * output has none (one payer's 3 round amounts and payments from 5 received coins,
+         * btc20's and btc_alt5's: 7 false joinmarket flags, 0 matched; every true round this
+         * rule flags on the outside worlds has >= 1) */
+        if (x.distinct >= x.k && x.max_out <= x.max_in && x.reuse == 0 && m + 1 >= x.k && mt >= 1) {
             f = CW_PAT_COINJOIN | round_kind(s, &x, m, mt, &why);
             rule = CW_PAT_RULE_JM_STRUCTURE;
             score = 75;

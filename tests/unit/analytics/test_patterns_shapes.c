@@ -35,7 +35,9 @@
  *     of 182,979 sat, no OP_RETURN: no Tx0 (premix slack and fee off the published sizes),
  *     beside a Tx0 without OP_RETURN of the published sizes (tx0); a JoinMarket round of 13
  *     makers whose taker's change no input sub-set explains (the taker pays every maker's
- *     fee): joinmarket, not wasabi1;
+ *     fee): joinmarket, not wasabi1; a payout of 3 x 0.1 BTC and 3 other amounts from 5
+ *     received coins on 5 addresses, no change matched (btc_alt5's swapper payout): no
+ *     CoinJoin (joinmarket-structure needs a maker), probable allowed;
  *   - an exchange's batch withdrawal from 10 hot-wallet addresses with many equal round
  *     amounts (12 x 0.01 BTC, 5 x 0.05, ...) and a change, a batch of mostly 1-2-5 amounts
  *     from 6 addresses, and an exchange's withdrawals paid straight from 5 deposit coins (4 x
@@ -94,8 +96,11 @@ static coin stw_in[6];
 
 /* the third set (stop 24): payer batches, payroll, a many-maker JoinMarket round */
 enum { EXB_IN = 7, EXB_PAY = 36, JMT_MAKERS = 13 };
-static coin exb_in[EXB_IN], pr4_in[4], prl_in, t0p_in, jmt_in[JMT_MAKERS + 1];
-static uint8_t txid_exb[32], txid_pr4[32], txid_prl[32], txid_t0p[32], txid_jmt[32];
+static coin exb_in[EXB_IN], pr4_in[4], prl_in, t0p_in, jmt_in[JMT_MAKERS + 1], swp_in[5];
+static uint8_t txid_exb[32], txid_pr4[32], txid_prl[32], txid_t0p[32], txid_jmt[32], txid_swp[32];
+/* btc_alt5 seed 2's swapper payout 2af5be08...: its 5 coins, its outputs */
+static const uint64_t swp_iv[5] = {121158, 1012594, 3407262, 4424972, 40616967};
+static const uint64_t swp_ov[6] = {798951, 6181221, 10000000, 10000000, 10000000, 12600546};
 static uint8_t txid_stw[32], txid_stw_plain[32], txid_stw_fan[32];
 
 /* the second set: mainnet-sized rounds, the failures found, exchange batches */
@@ -594,6 +599,8 @@ static void fund_third(void)
     fund(&jmt_in[0], JMT_V + 2536395 + JMT_MAKERS * JMT_CJFEE + 10000, 0);
     for (int i = 1; i <= JMT_MAKERS; i++)
         fund(&jmt_in[i], 25000000 + rnd(55000000), 0);
+    for (int i = 0; i < 5; i++)
+        fund(&swp_in[i], swp_iv[i], 0);
     rnd_state = saved;
 }
 
@@ -672,6 +679,14 @@ static void build_third(gen_tx *tx)
         add_out(tx, jmt_in[i].value - JMT_V + JMT_CJFEE - 700, new_key());
     block_tx(tx, NULL);
     last_txid(txid_jmt);
+
+    gen_tx_reset(tx); /* a payout from 5 received coins: no input sub-set pays 0.1 BTC + any */
+    for (int i = 0; i < 5; i++)
+        add_in(tx, &swp_in[i]);
+    for (int i = 0; i < 6; i++)
+        add_out(tx, swp_ov[i], new_key());
+    block_tx(tx, NULL);
+    last_txid(txid_swp);
     rnd_state = saved;
 }
 
@@ -995,7 +1010,8 @@ static void test_flags(void)
                 {"4 parties, 3 equal, 6 other", txid_pr4, UINT32_MAX},
                 {"payroll 22 x 1,072,217", txid_prl, 0},
                 {"tx0, no OP_RETURN", txid_t0p, 0},
-                {"joinmarket, 13 makers", txid_jmt, CW_PAT_JOINMARKET}};
+                {"joinmarket, 13 makers", txid_jmt, CW_PAT_JOINMARKET},
+                {"payout, 3 x 0.1 BTC, 5 coins", txid_swp, UINT32_MAX}};
     const uint32_t kinds = CW_PAT_WASABI1 | CW_PAT_WASABI2 | CW_PAT_JOINMARKET | CW_PAT_WHIRLPOOL;
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         f = flags_of(want[i].txid);
@@ -1053,6 +1069,10 @@ static void test_flags(void)
     cw_patterns_explain(cs, tx_of(txid_jmt), &d); /* the taker's change alone is unexplained */
     CHECK_EQ_INT(d.changes_matched, JMT_MAKERS);
     CHECK_EQ_INT(d.other_outputs, JMT_MAKERS + 1);
+    f = flags_of(txid_swp); /* no maker: probable at most */
+    CHECK(f & CW_PAT_COINJOIN_PROBABLE);
+    cw_patterns_explain(cs, tx_of(txid_swp), &d);
+    CHECK_EQ_INT(d.changes_matched, 0);
 
     /* the persisted column says the same, with rule and score */
     cw_patterns_stats st;
@@ -1072,8 +1092,8 @@ static void test_clusters(void)
     REQUIRE(cw_cluster_build(store, CW_CHANGE_PEEL, &st) == 0);
     /* + the probable payrolls and 4-party round (the 1-2-5 batch is a payer's: its inputs are
      * clustered) + the Stonewall (probably two owners: no union) */
-    /* + the third set's JoinMarket round and 4-party round */
-    CHECK_EQ_INT(st.coinjoin_skipped, 4 + 10 + 3 + 1 + 2);
+    /* + the third set's JoinMarket round, 4-party round and probable payout */
+    CHECK_EQ_INT(st.coinjoin_skipped, 4 + 10 + 3 + 1 + 3);
     cw_chainstore_close(cs);
     REQUIRE(cw_chainstore_open(&cs, store, false, CW_NET_REGTEST) == 0);
     cw_clusters *cl;
