@@ -113,15 +113,19 @@ static const char *const rule_texts[CW_PAT_N_RULES] = {
     "n >= 3 equal outputs and the other outputs (all but at most two) each matched as one "
     "owner's change by a disjoint input sub-set (sub-set sum), >= 2 matched",
     "n >= 3 equal outputs, n-1..n+1 other outputs, inputs from >= n addresses, no output "
-    "larger than the largest input, no output to an input address",
+    "larger than the largest input, no output to an input address, >= 1 change matched by an "
+    "input sub-set (a maker)",
     "premix outputs (a Whirlpool pool denomination plus a margin), an OP_RETURN, a "
     "coordinator-fee-sized output and at most 4 other outputs (fee, change; one premix needs "
     ">= 2 of them): one owner",
-    ">= 2 premix outputs, a coordinator-fee-sized output and at most 3 other outputs, no "
-    "change matched to a second owner: one owner",
+    ">= 2 premix outputs at most 20,000 sat + 0.1% over the pool, an output of at most 5% of "
+    "the pool (the coordinator's fee) and at most 3 other outputs, no change matched to a "
+    "second owner: one owner",
     ">= 3 equal outputs, inputs from >= 3 addresses, and either >= 2 other outputs with as many "
     "input addresses as equal outputs or >= 2 changes matched by input sub-sets, or no other "
-    "output and as many input addresses as equal outputs",
+    "output and as many input addresses as equal outputs; not a payer's batch (more other "
+    "outputs than a round's parties could take, off the Wasabi 2 ladder, under half of them "
+    "matched as changes)",
     "one of at least 7 consecutive hops (1-2 inputs, 2-4 outputs, remainder above every peel), "
     "each spending the previous hop's remainder, peeling on average at most 45% of the value, "
     "not a service's float (first coin at an address paid 3+ times, peels under 1% on average)",
