@@ -542,8 +542,8 @@ static bool has_fee_output(const scratch *s, const txfacts *x, uint64_t d)
 
 /* A Tx0 with no OP_RETURN is no published Tx0 (Whirlpool's always carries its fee payload), so
  * tx0-premix-fee asks for the published sizes instead: each premix carries only the mix's miner
- * fee over the pool (the coordinator's mustMixBalanceMax: pool + 19,125 sat on every pool; 0.1 %
- * of the pool more is allowed), and a counted output pays the coordinator's fee, at most 5 % of
+ * fee over the pool (mustMixBalanceMax: pool + 19,125 sat in the published pool configs; 0.1 %
+ * of the pool more for our generator's Tx0s), and an output pays the coordinator's fee, <= 5 % of
  * the pool (published: 5 % of 0.001 and 0.01 BTC, 3.5 % of 0.05 and 0.5 BTC; a discount only
  * lowers it). A payroll of 22 salaries of 0.01 BTC + 72,217 sat with a change of 182,979 sat
  * (btc_alt7's seed 3) has neither. */
