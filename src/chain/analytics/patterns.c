@@ -38,8 +38,12 @@
  * wasabi1 (kind bits of 9 differ); 11: Stonewall's shape is a probable CoinJoin (rule stonewall);
  * 12: tx0-op-return needs a coordinator-fee-sized output, and a third output with one premix (a
  * payment with a memo is no Tx0; flags of 11 differ); 13: rule stonewall needs an input sub-set
- * paying one equal output and one other (a wallet's 4-output fan-out is no Stonewall) */
-#define PAT_FORMAT 13
+ * paying one equal output and one other (a wallet's 4-output fan-out is no Stonewall); 14: a
+ * JoinMarket-shaped round of 13-20 parties is wasabi1 only when an output no input sub-set
+ * explains is coordinator-fee-sized, matched changes lift a payer's batch exemption only when
+ * they explain half its other outputs, tx0-premix-fee needs a premix slack and a fee of the
+ * published sizes, joinmarket-structure needs a matched change (flags of 13 differ) */
+#define PAT_FORMAT 14
 
 static const char *const flag_names[CW_PAT_N_FLAGS] = {
     "coinjoin", "whirlpool", "wasabi1",  "wasabi2", "joinmarket",       "peel_chain",
@@ -109,15 +113,19 @@ static const char *const rule_texts[CW_PAT_N_RULES] = {
     "n >= 3 equal outputs and the other outputs (all but at most two) each matched as one "
     "owner's change by a disjoint input sub-set (sub-set sum), >= 2 matched",
     "n >= 3 equal outputs, n-1..n+1 other outputs, inputs from >= n addresses, no output "
-    "larger than the largest input, no output to an input address",
+    "larger than the largest input, no output to an input address, >= 1 change matched by an "
+    "input sub-set (a maker)",
     "premix outputs (a Whirlpool pool denomination plus a margin), an OP_RETURN, a "
     "coordinator-fee-sized output and at most 4 other outputs (fee, change; one premix needs "
     ">= 2 of them): one owner",
-    ">= 2 premix outputs, a coordinator-fee-sized output and at most 3 other outputs, no "
-    "change matched to a second owner: one owner",
+    ">= 2 premix outputs at most 20,000 sat + 0.1% over the pool, an output of at most 5% of "
+    "the pool (the coordinator's fee) and at most 3 other outputs, no change matched to a "
+    "second owner: one owner",
     ">= 3 equal outputs, inputs from >= 3 addresses, and either >= 2 other outputs with as many "
     "input addresses as equal outputs or >= 2 changes matched by input sub-sets, or no other "
-    "output and as many input addresses as equal outputs",
+    "output and as many input addresses as equal outputs; not a payer's batch (more other "
+    "outputs than a round's parties could take, off the Wasabi 2 ladder, under half of them "
+    "matched as changes)",
     "one of at least 7 consecutive hops (1-2 inputs, 2-4 outputs, remainder above every peel), "
     "each spending the previous hop's remainder, peeling on average at most 45% of the value, "
     "not a service's float (first coin at an address paid 3+ times, peels under 1% on average)",
@@ -532,6 +540,29 @@ static bool has_fee_output(const scratch *s, const txfacts *x, uint64_t d)
     return false;
 }
 
+/* A Tx0 with no OP_RETURN is no published Tx0 (Whirlpool's always carries its fee payload), so
+ * tx0-premix-fee asks for the published sizes instead: each premix carries only the mix's miner
+ * fee over the pool (mustMixBalanceMax: pool + 19,125 sat in the published pool configs; 0.1 %
+ * of the pool more for our generator's Tx0s), and an output pays the coordinator's fee, <= 5 % of
+ * the pool (published: 5 % of 0.001 and 0.01 BTC, 3.5 % of 0.05 and 0.5 BTC; a discount only
+ * lowers it). A payroll of 22 salaries of 0.01 BTC + 72,217 sat with a change of 182,979 sat
+ * (btc_alt7's seed 3) has neither. */
+#define TX0_PLAIN_SLACK(d) (20000 + (d) / 1000)
+static bool tx0_plain_sizes(const scratch *s, const txfacts *x, uint64_t d, size_t premix)
+{
+    bool slack = false, fee = false;
+    for (size_t i = 0; i < x->n_out;) {
+        size_t j = i;
+        while (j < x->n_out && s->vals[j] == s->vals[i])
+            j++;
+        uint64_t u = s->vals[i];
+        slack |= j - i == premix && u > d && u - d <= TX0_PLAIN_SLACK(d);
+        fee |= u <= d / 20;
+        i = j;
+    }
+    return slack && fee;
+}
+
 /* Stonewall's halves: its inputs split into two sets, each paying one of the two equal outputs
  * and one of the two others, the fee split between them or paid by one (Samourai's Stonewall
  * and Stonewall X2 alike): some input sub-set sums to v + c, c one other output, give or take at
@@ -630,8 +661,8 @@ static bool payer_batch(const scratch *s, const txfacts *x, size_t m)
  *   - JoinMarket: <= 20 equal outputs at the taker's amount, one per party, each party one
  *     change at most.
  * *why gets a short reason for the evidence. */
-static uint32_t round_kind(const scratch *s, const txfacts *x, size_t m, size_t mt,
-                           const char **why)
+static bool fee_unexplained(scratch *s, const txfacts *x);
+static uint32_t round_kind(scratch *s, const txfacts *x, size_t m, size_t mt, const char **why)
 {
     size_t std_rep = 0, reps = 0, lvl4 = 0, lvl24 = 0;
     for (size_t i = 0; i < x->n_out;) {
@@ -666,9 +697,11 @@ static uint32_t round_kind(const scratch *s, const txfacts *x, size_t m, size_t 
     bool jm = jm_sized && m <= x->k;
     /* a JoinMarket-shaped round of more than 12 parties at about 0.1 BTC: JoinMarket (makers
      * can number more than 12) when every other output is one party's change (mt of m matched
-     * by input sub-sets); Wasabi 1.x when one is not, as its coordinator's fee output is
-     * nobody's change */
-    if (ww1 && (!jm || (x->k > 12 && mt < m))) {
+     * by input sub-sets); Wasabi 1.x when one is not and is coordinator-fee-sized, as its
+     * coordinator's fee output is nobody's change. JoinMarket's taker pays every maker's fee,
+     * so its change is often the one output no sub-set explains: that alone is no
+     * coordinator (btc_alt4's and btc_alt6's rounds of 13-14 makers read as wasabi1) */
+    if (ww1 && (!jm || (x->k > 12 && mt < m && fee_unexplained(s, x)))) {
         *why = "one denomination of about 0.1 BTC, at most one per input";
         return CW_PAT_WASABI1;
     }
@@ -766,6 +799,27 @@ static size_t match_changes(scratch *s, const txfacts *x, unsigned max_j, size_t
             break; /* the caller needs no more */
     }
     return matched;
+}
+
+/* Whether an output outside the class that no input sub-set explains as one party's change
+ * (j = 1, as in a JoinMarket-shaped round) is coordinator-fee-sized: at most v/20. Wasabi 1.x's
+ * coordinator takes 0.003 % x the anonymity set of each party's amount: for the at most 20
+ * parties of a JoinMarket-shaped round, at most 1.2 % of v in all. */
+static bool fee_unexplained(scratch *s, const txfacts *x)
+{
+    size_t n = x->all_known ? (size_t)x->n_in : 0;
+    if (n == 0 || x->v == 0)
+        return false;
+    memset(s->used, 0, n);
+    for (size_t oi = x->n_out; oi-- > 0;) {
+        uint64_t c = s->vals[oi];
+        if (c == x->v)
+            continue;
+        uint64_t base = c + x->v, tol = fee_tol(x->v, base);
+        if (!take_subset(s, n, base > tol ? base - tol : 0, base + tol, true) && c <= x->v / 20)
+            return true;
+    }
+    return false;
 }
 
 /* How many parties could have paid one equal output at v exactly, taking no change: disjoint
@@ -1572,7 +1626,12 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
             score = x.distinct >= x.k ? 95 : 88;
             goto done;
         }
-        if (x.distinct >= x.k && x.max_out <= x.max_in && x.reuse == 0 && m + 1 >= x.k) {
+        /* ... and at least one maker: a maker's change is its coins less the amount plus its
+         * fee, well inside the tolerance, so a round where no sub-set explains any other
+         * output has none (one payer's 3 round amounts and payments from 5 received coins,
+         * btc20's and btc_alt5's: 7 false joinmarket flags, 0 matched; every true round this
+         * rule flags on the outside worlds has >= 1) */
+        if (x.distinct >= x.k && x.max_out <= x.max_in && x.reuse == 0 && m + 1 >= x.k && mt >= 1) {
             f = CW_PAT_COINJOIN | round_kind(s, &x, m, mt, &why);
             rule = CW_PAT_RULE_JM_STRUCTURE;
             score = 75;
@@ -1614,9 +1673,10 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
         }
     }
 tx0_plain:
-    /* Tx0 without an OP_RETURN: premixes, a coordinator-fee-sized output, one owner */
+    /* Tx0 without an OP_RETURN: premixes, a coordinator-fee-sized output, one owner, both of
+     * the published sizes (tx0_plain_sizes) */
     if (premix >= 2 && premix == x.k && x.n_out - premix >= 1 && x.n_out - premix <= 3) {
-        if (has_fee_output(s, &x, premix_d) && (x.n_out - premix < 2 || MATCHED(1) <= 1)) {
+        if (tx0_plain_sizes(s, &x, premix_d, premix) && (x.n_out - premix < 2 || MATCHED(1) <= 1)) {
             f = CW_PAT_TX0;
             rule = CW_PAT_RULE_TX0_NO_OPRETURN;
             score = 70;
@@ -1627,7 +1687,16 @@ tx0_plain:
     if (x.k >= 3 && x.v >= 5000 && x.n_in >= 3 && x.distinct >= 3 && x.n_opret == 0 &&
         ((m >= 2 && (x.distinct >= x.k || (x.all_known && MATCHED(x.k >= 5 ? 4 : 1) >= 2))) ||
          (m == 0 && x.distinct >= x.k))) {
-        if (payer_batch(s, &x, m) && (!x.all_known || MATCHED(x.k >= 5 ? 4 : 1) < 2)) {
+        /* matched changes lift a payer's batch exemption only when they explain half its other
+         * outputs: a round's other outputs are its parties' changes (and a coordinator's fee),
+         * while among a batch's 38 payments two may match single inputs by chance (btc_alt7's
+         * exchange withdrawals: 3 equal of 41 outputs, 2 matched). Counted apart from MATCHED,
+         * whose build count stops at 2 */
+        size_t half = m ? (m - 1) / 2 : 0; /* 2 * half + 2 >= m */
+        if (d)
+            (void)MATCHED(x.k >= 5 ? 4 : 1); /* the evidence */
+        if (payer_batch(s, &x, m) &&
+            (!x.all_known || match_changes(s, &x, x.k >= 5 ? 4 : 1, half) < half)) {
             if (d)
                 d->payer_batch = true;
         } else {

@@ -28,6 +28,16 @@
  *     premix window (not tx0), beside a Tx0 of one premix with its fee and change (tx0);
  *   - a Wasabi 2 round whose whale's largest output is a standard denomination (wasabi2, not
  *     "one payer");
+ *   - found by btc_alt4/6/7 (stop 24): an exchange's batch withdrawal from 3 hot addresses (3 x
+ *     0.32 BTC among 42 outputs, 2 payments matched by single inputs by chance): no probable
+ *     CoinJoin (a payer's batch), while 4 parties, 3 equal outputs, 3 matched changes and a
+ *     party's 2 payments stay probable; a payroll of 22 x (0.01 BTC + 72,217 sat) and a change
+ *     of 182,979 sat, no OP_RETURN: no Tx0 (premix slack and fee off the published sizes),
+ *     beside a Tx0 without OP_RETURN of the published sizes (tx0); a JoinMarket round of 13
+ *     makers whose taker's change no input sub-set explains (the taker pays every maker's
+ *     fee): joinmarket, not wasabi1; a payout of 3 x 0.1 BTC and 3 other amounts from 5
+ *     received coins on 5 addresses, no change matched (btc_alt5's swapper payout): no
+ *     CoinJoin (joinmarket-structure needs a maker), probable allowed;
  *   - an exchange's batch withdrawal from 10 hot-wallet addresses with many equal round
  *     amounts (12 x 0.01 BTC, 5 x 0.05, ...) and a change, a batch of mostly 1-2-5 amounts
  *     from 6 addresses, and an exchange's withdrawals paid straight from 5 deposit coins (4 x
@@ -83,6 +93,14 @@ static coin w1_in[WASABI_IN], w2_in[WW2_PARTS], jm_in[JM_MAKERS + 2], wp_in[5], 
     peel_src, short_src;
 static uint8_t txid_w1[32], txid_w2[32], txid_jm[32], txid_wp[32], txid_t0[32], txid_pay[32];
 static coin stw_in[6];
+
+/* the third set (stop 24): payer batches, payroll, a many-maker JoinMarket round */
+enum { EXB_IN = 7, EXB_PAY = 36, JMT_MAKERS = 13 };
+static coin exb_in[EXB_IN], pr4_in[4], prl_in, t0p_in, jmt_in[JMT_MAKERS + 1], swp_in[5];
+static uint8_t txid_exb[32], txid_pr4[32], txid_prl[32], txid_t0p[32], txid_jmt[32], txid_swp[32];
+/* btc_alt5 seed 2's swapper payout 2af5be08...: its 5 coins, its outputs */
+static const uint64_t swp_iv[5] = {121158, 1012594, 3407262, 4424972, 40616967};
+static const uint64_t swp_ov[6] = {798951, 6181221, 10000000, 10000000, 10000000, 12600546};
 static uint8_t txid_stw[32], txid_stw_plain[32], txid_stw_fan[32];
 
 /* the second set: mainnet-sized rounds, the failures found, exchange batches */
@@ -558,6 +576,120 @@ static void build_big(gen_tx *tx)
 }
 static uint8_t peel_ids[PEEL_HOPS][32], short_ids[SHORT_HOPS][32];
 
+/* The third set's coins (block 1d). */
+static const uint64_t exb_v[EXB_IN] = {150000000, 180000000, 95000000, 210000000,
+                                       130000000, 175000000, 160000000};
+static const uint64_t pr4_c[3] = {1234567, 2345671, 987653};     /* the 3 parties' changes */
+static const uint64_t pr4_p[3] = {17654321, 28765437, 35432109}; /* the 4th: 2 pays, change */
+enum { PR4_V = 4321987, JMT_V = 17742154, JMT_CJFEE = 40000, PRL_V = 1072217, PRL_N = 22 };
+static void fund_third(void)
+{
+    uint64_t saved = rnd_state; /* the other sets draw what they drew before this one */
+    rnd_state = 0x9e3779b97f4a7c15ULL;
+    /* an exchange's hot wallet: 7 coins on 3 addresses */
+    uint64_t hot[3] = {new_key(), new_key(), new_key()};
+    for (int i = 0; i < EXB_IN; i++)
+        fund(&exb_in[i], exb_v[i], hot[i < 3 ? 0 : i < 5 ? 1 : 2]);
+    for (int i = 0; i < 3; i++)
+        fund(&pr4_in[i], PR4_V + pr4_c[i] + 3000, 0);
+    fund(&pr4_in[3], pr4_p[0] + pr4_p[1] + pr4_p[2] + 4000, 0);
+    fund(&prl_in, (uint64_t)PRL_N * PRL_V + 182979 + 4000, 0);
+    fund(&t0p_in, 5 * 1001100 + 35000 + 2345678 + 3000, 0);
+    /* the taker's coin pays the amount, every maker's fee and the miner */
+    fund(&jmt_in[0], JMT_V + 2536395 + JMT_MAKERS * JMT_CJFEE + 10000, 0);
+    for (int i = 1; i <= JMT_MAKERS; i++)
+        fund(&jmt_in[i], 25000000 + rnd(55000000), 0);
+    for (int i = 0; i < 5; i++)
+        fund(&swp_in[i], swp_iv[i], 0);
+    rnd_state = saved;
+}
+
+/* Block 2c: the third set's transactions. */
+static void build_third(gen_tx *tx)
+{
+    uint64_t saved = rnd_state;
+    rnd_state = 0x2545f4914f6cdd1dULL;
+    /* the exchange's batch: 3 x 0.32 BTC, 36 payments of 0.002-0.03 BTC, 2 payments that a
+     * single input pays with 0.32 BTC give or take the fee tolerance (chance), and a change */
+    gen_tx_reset(tx);
+    uint64_t out = 0;
+    for (int i = 0; i < EXB_IN; i++)
+        add_in(tx, &exb_in[i]);
+    for (int i = 0; i < 3; i++)
+        add_out(tx, 32000000, new_key());
+    for (int i = 0; i < EXB_PAY; i++) {
+        uint64_t v = 200000 + rnd(2800000) * 2 + 7;
+        add_out(tx, v, new_key());
+        out += v;
+    }
+    add_out(tx, exb_v[2] - 32000000 - 258663, new_key());
+    add_out(tx, exb_v[4] - 32000000 + 123457, new_key());
+    uint64_t sum = 0;
+    for (int i = 0; i < EXB_IN; i++)
+        sum += exb_v[i];
+    add_out(tx,
+            sum - 96000000 - out - (exb_v[2] - 32000000 - 258663) - (exb_v[4] - 32000000 + 123457) -
+                20000,
+            new_key());
+    block_tx(tx, NULL);
+    last_txid(txid_exb);
+
+    /* 4 parties: 3 take one equal output and a change each, the 4th pays 2 others and a change */
+    gen_tx_reset(tx);
+    for (int i = 0; i < 4; i++)
+        add_in(tx, &pr4_in[i]);
+    for (int i = 0; i < 3; i++) {
+        add_out(tx, PR4_V, new_key());
+        add_out(tx, pr4_c[i], new_key());
+    }
+    for (int i = 0; i < 3; i++)
+        add_out(tx, pr4_p[i], new_key());
+    block_tx(tx, NULL);
+    last_txid(txid_pr4);
+
+    /* payroll: 22 salaries of 1,072,217 sat (0.01 BTC + 72,217) and a change, one coin */
+    gen_tx_reset(tx);
+    add_in(tx, &prl_in);
+    for (int i = 0; i < PRL_N; i++)
+        add_out(tx, PRL_V, new_key());
+    add_out(tx, 182979, new_key());
+    block_tx(tx, NULL);
+    last_txid(txid_prl);
+
+    /* a Tx0 with no OP_RETURN of the published sizes: 5 premixes of 0.01 BTC + 1,100 sat, a
+     * 3.5 % fee, a change */
+    gen_tx_reset(tx);
+    add_in(tx, &t0p_in);
+    for (int i = 0; i < 5; i++)
+        add_out(tx, 1001100, new_key());
+    add_out(tx, 35000, new_key());
+    add_out(tx, 2345678, new_key());
+    block_tx(tx, NULL);
+    last_txid(txid_t0p);
+
+    /* JoinMarket, 13 makers: each maker's change is its coin less the amount plus its fee;
+     * the taker's change is short of all of them */
+    gen_tx_reset(tx);
+    for (int i = 0; i <= JMT_MAKERS; i++)
+        add_in(tx, &jmt_in[i]);
+    for (int i = 0; i <= JMT_MAKERS; i++)
+        add_out(tx, JMT_V, new_key());
+    add_out(tx, 2536395, new_key());
+    for (int i = 1; i <= JMT_MAKERS; i++)
+        add_out(tx, jmt_in[i].value - JMT_V + JMT_CJFEE - 700, new_key());
+    block_tx(tx, NULL);
+    last_txid(txid_jmt);
+
+    gen_tx_reset(tx); /* a payout from 5 received coins: no input sub-set pays 0.1 BTC + any */
+    for (int i = 0; i < 5; i++)
+        add_in(tx, &swp_in[i]);
+    for (int i = 0; i < 6; i++)
+        add_out(tx, swp_ov[i], new_key());
+    block_tx(tx, NULL);
+    last_txid(txid_swp);
+    rnd_state = saved;
+}
+
 static void build_world(const char *out_dir)
 {
     chain_begin();
@@ -603,6 +735,9 @@ static void build_world(const char *out_dir)
     block_end();
     block_begin();
     fund_big(1);
+    block_end();
+    block_begin(); /* block 1d: the third set */
+    fund_third();
     block_end();
 
     /* block 2: the CoinJoins, the Tx0, the payout */
@@ -713,6 +848,9 @@ static void build_world(const char *out_dir)
     block_end();
     block_begin();
     build_big(&tx);
+    block_end();
+    block_begin();
+    build_third(&tx);
     block_end();
 
     /* blocks 3..: the peel chain (one hop a block) and the short change chain */
@@ -867,7 +1005,13 @@ static void test_flags(void)
                 {"ww2 whale, 2 BTC out", txid_wh, CW_PAT_WASABI2},
                 {"4-party ladder round", txid_sw, UINT32_MAX},
                 {"payroll, 16 x 3,333,000", txid_py, UINT32_MAX},
-                {"ww2 small round, 5 in", txid_sr, CW_PAT_WASABI2}};
+                {"ww2 small round, 5 in", txid_sr, CW_PAT_WASABI2},
+                {"exchange batch, 2 by chance", txid_exb, 0},
+                {"4 parties, 3 equal, 6 other", txid_pr4, UINT32_MAX},
+                {"payroll 22 x 1,072,217", txid_prl, 0},
+                {"tx0, no OP_RETURN", txid_t0p, 0},
+                {"joinmarket, 13 makers", txid_jmt, CW_PAT_JOINMARKET},
+                {"payout, 3 x 0.1 BTC, 5 coins", txid_swp, UINT32_MAX}};
     const uint32_t kinds = CW_PAT_WASABI1 | CW_PAT_WASABI2 | CW_PAT_JOINMARKET | CW_PAT_WHIRLPOOL;
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         f = flags_of(want[i].txid);
@@ -904,11 +1048,37 @@ static void test_flags(void)
     CHECK(!d.payer_batch);
     CHECK_EQ_INT(d.changes_matched, 0); /* the ladder, not a matched change, keeps it probable */
 
+    /* the third set: 2 of the batch's 39 other outputs matched by chance lift no exemption;
+     * 3 of 6 matched (half) keep a round probable */
+    cw_patterns_explain(cs, tx_of(txid_exb), &d);
+    CHECK(d.payer_batch);
+    CHECK_EQ_INT(d.other_outputs, EXB_PAY + 3);
+    CHECK_EQ_INT(d.changes_matched, 2);
+    f = flags_of(txid_pr4);
+    CHECK(f & CW_PAT_COINJOIN_PROBABLE);
+    CHECK_EQ_INT(CW_PAT_RULE(f), CW_PAT_RULE_PROBABLE);
+    cw_patterns_explain(cs, tx_of(txid_pr4), &d);
+    CHECK(!d.payer_batch);
+    CHECK_EQ_INT(d.changes_matched, 3);
+    f = flags_of(txid_prl); /* no Tx0: a slack and a "fee" no Whirlpool coordinator publishes */
+    CHECK(!(f & CW_PAT_TX0));
+    CHECK(f & CW_PAT_FANOUT);
+    f = flags_of(txid_t0p);
+    CHECK(f & CW_PAT_TX0);
+    CHECK_EQ_INT(CW_PAT_RULE(f), CW_PAT_RULE_TX0_NO_OPRETURN);
+    cw_patterns_explain(cs, tx_of(txid_jmt), &d); /* the taker's change alone is unexplained */
+    CHECK_EQ_INT(d.changes_matched, JMT_MAKERS);
+    CHECK_EQ_INT(d.other_outputs, JMT_MAKERS + 1);
+    f = flags_of(txid_swp); /* no maker: probable at most */
+    CHECK(f & CW_PAT_COINJOIN_PROBABLE);
+    cw_patterns_explain(cs, tx_of(txid_swp), &d);
+    CHECK_EQ_INT(d.changes_matched, 0);
+
     /* the persisted column says the same, with rule and score */
     cw_patterns_stats st;
     REQUIRE(cw_patterns_build(store, &st) == 0);
-    CHECK_EQ_INT(st.counts[9], 3);      /* tx0 */
-    CHECK_EQ_INT(st.counts[0], 4 + 10); /* coinjoin */
+    CHECK_EQ_INT(st.counts[9], 3 + 1);      /* tx0 */
+    CHECK_EQ_INT(st.counts[0], 4 + 10 + 1); /* coinjoin */
     CHECK_EQ_INT(st.counts[5], PEEL_HOPS);
     char names[256];
     cw_patterns_flags_string(names, sizeof names, CW_PAT_TX0 | CW_PAT_COINJOIN_PROBABLE);
@@ -922,7 +1092,8 @@ static void test_clusters(void)
     REQUIRE(cw_cluster_build(store, CW_CHANGE_PEEL, &st) == 0);
     /* + the probable payrolls and 4-party round (the 1-2-5 batch is a payer's: its inputs are
      * clustered) + the Stonewall (probably two owners: no union) */
-    CHECK_EQ_INT(st.coinjoin_skipped, 4 + 10 + 3 + 1);
+    /* + the third set's JoinMarket round, 4-party round and probable payout */
+    CHECK_EQ_INT(st.coinjoin_skipped, 4 + 10 + 3 + 1 + 3);
     cw_chainstore_close(cs);
     REQUIRE(cw_chainstore_open(&cs, store, false, CW_NET_REGTEST) == 0);
     cw_clusters *cl;
