@@ -66,6 +66,10 @@ enum {
 
 /* Most outputs of a peel hop: a remainder and up to 3 peels (a batched hop). */
 #define CW_PAT_PEEL_MAX_OUTS 4
+/* A hop's largest output is a payment, not the chain's remainder, when it is a multiple of
+ * this (0.001 BTC) while another output is not: a change is what is left after a payment and
+ * a fee, round only by chance (docs/PATTERNS.md, "The remainder is the payer's"). */
+#define CW_PAT_PEEL_ROUND_SAT 100000
 /* Minimum number of consecutive hops for a peel chain (docs/PATTERNS.md). */
 #define CW_PAT_PEEL_MIN_RUN 7
 /* Largest mean peel fraction (peel / input, in millionths) over the hops of a run. */
@@ -142,9 +146,11 @@ uint32_t cw_patterns_compute(const cw_chainstore *cs, uint64_t tx);
 /* Peel-hop shape of a tx: not a coinbase, 1 or 2 inputs, 2 to CW_PAT_PEEL_MAX_OUTS outputs to
  * addresses, the remainder (the largest) strictly above every peel (the others, may be 0), and
  * for a batched hop (more than 2 outputs) a remainder paid to an address no output paid before;
- * *large gets the remainder's vout. (Before issue 11 this asked for a remainder >= 4x the peel;
- * before stop 18 for exactly 2 outputs.) A peel-chain link additionally needs a run of
- * CW_PAT_PEEL_MIN_RUN such hops, each spending the previous one's remainder. */
+ * and a remainder that reads as the payer's own (not a round amount beside a peel that is not,
+ * not more than each of 2 inputs holds: stop 24); *large gets the remainder's vout. (Before issue
+ * 11 this asked for a remainder >= 4x the peel; before stop 18 for exactly 2 outputs.) A peel-chain
+ * link additionally needs a run of CW_PAT_PEEL_MIN_RUN such hops, each spending the previous one's
+ * remainder. */
 bool cw_patterns_peel_shape(const cw_chainstore *cs, uint64_t tx, uint32_t *large);
 /* Number of hops in the peel run through tx (tx included), counting at most `cap` (0 when tx
  * is not of peel-hop shape). */

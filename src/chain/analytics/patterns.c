@@ -42,8 +42,10 @@
  * JoinMarket-shaped round of 13-20 parties is wasabi1 only when an output no input sub-set
  * explains is coordinator-fee-sized, matched changes lift a payer's batch exemption only when
  * they explain half its other outputs, tx0-premix-fee needs a premix slack and a fee of the
- * published sizes, joinmarket-structure needs a matched change (flags of 13 differ) */
-#define PAT_FORMAT 14
+ * published sizes, joinmarket-structure needs a matched change (flags of 13 differ); 15: a peel hop's largest output must read
+ * as the payer's remainder: not a round amount beside a non-round output, not more than either
+ * of 2 inputs hold (peel flags of 14 differ) */
+#define PAT_FORMAT 15
 
 static const char *const flag_names[CW_PAT_N_FLAGS] = {
     "coinjoin", "whirlpool", "wasabi1",  "wasabi2", "joinmarket",       "peel_chain",
@@ -878,6 +880,33 @@ static bool chain_reuse(const cw_chainstore *cs, uint64_t i0, uint64_t o)
     return false;
 }
 
+/* Whether output l of the n outputs r of a tx spending inputs i0..i1 is a payment rather than
+ * the payer's remainder (a hop's largest output must be the one the payer keeps): a round
+ * amount (a multiple of CW_PAT_PEEL_ROUND_SAT) beside an output that is not (a change is round
+ * only by chance, 1 in 100,000), or, with 2 inputs of known value, more than either input holds
+ * (the wallet needed both coins for that output: what the tx was made to pay; a change larger
+ * than an input would have left that input unneeded). A wallet whose payment is larger than
+ * its change makes a run of such txs from one owner to the next; `cluster build --change peel`
+ * joined payer and payee through it. Reads the inputs only for a 2-input tx of hop shape. */
+static bool payment_remainder(const cw_chainstore *cs, uint64_t i0, uint64_t i1,
+                              const cw_row_out *r, unsigned n, uint32_t l)
+{
+    uint64_t hi = cw_out_value(&r[l]);
+    if (hi % CW_PAT_PEEL_ROUND_SAT == 0)
+        for (unsigned k = 0; k < n; k++)
+            if (k != l && cw_out_value(&r[k]) % CW_PAT_PEEL_ROUND_SAT != 0)
+                return true;
+    if (i1 - i0 != 2)
+        return false;
+    for (uint64_t i = i0; i < i1; i++) {
+        uint64_t v;
+        uint32_t a;
+        if (!in_value_addr(cs, i, &v, &a) || v >= hi)
+            return false;
+    }
+    return true;
+}
+
 /* cw_patterns_peel_shape of the tx with these input and output ranges. */
 static inline bool peel_shape_at(const cw_chainstore *cs, uint64_t i0, uint64_t i1, uint64_t o0,
                                  uint64_t o1, uint32_t *large)
@@ -911,6 +940,8 @@ static inline bool peel_shape_at(const cw_chainstore *cs, uint64_t i0, uint64_t 
      * with change to an address it was paid at before is no launderer's hop; or to the
      * chain's own remainder address of two or three hops before, paid only then */
     if (n > 2 && paid_before(cs, o0 + l, 1) != 0 && !chain_reuse(cs, i0, o0 + l))
+        return false;
+    if (payment_remainder(cs, i0, i1, r, n, l))
         return false;
     if (large)
         *large = l;

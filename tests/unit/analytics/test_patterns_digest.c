@@ -36,9 +36,13 @@
  * peel fraction up to 45 %, one payer's batch is no CoinJoin, Tx0s of other pools). A fourth
  * (ce1390d8... before, stop 17, btc18): a peel hop pays 1-3 peels (2-4 outputs, a batched hop's
  * remainder fresh); one row changes, the thief's own fan-out 703c688d... (2 stolen coins into 4
- * chain heads, its largest output the first coin of a peel chain) is now peel_chain. */
+ * chain heads, its largest output the first coin of a peel chain) is now peel_chain. A fifth
+ * (d9416603... before, stop 24, peel9): a hop's largest output must read as the payer's
+ * remainder; one row changes, ef17918e... (2 inputs of 15,112,720 and 14,432,187 sat paying
+ * 15,703,153 and 13,837,327: its largest output needed both coins, a payment) loses its
+ * peel-run-end flag (not a hop of the world's truth). */
 static const char *const PINNED =
-    "d94166039d95d379abe332de4f51c94d41dc8d9703a33d5839ff6f064f32ff9a";
+    "7a1d3ccb5495bb236e0abcf67629fa6393f8a9063373550f1250031eb7d9f43b";
 
 static char world[4096], store[4096];
 

@@ -57,6 +57,15 @@
  *   Y2 Y's shape 13 blocks apart from X's 3rd peel (a recipient spending its change now and
  *      then): none;
  *   Y3 Y's shape from B's 1st peel (B is no flagged run): none;
+ *   Z  a run stitched across two owners (stop 24): a wallet's 4 hops two blocks apart peeling
+ *      10 %, then its payment of a round amount (0.001 BTC multiple) larger than its change,
+ *      then the payee's 3 hops of the paid coin: 8 txs that main linked into one run of 8
+ *      (peel-run, and `cluster build --change peel` joined payer and payee); now none (the
+ *      payment is no hop, and 4 and 3 slow hops are no run);
+ *   Z2 the same with the payment funded by 2 coins, larger than either (non-round): none;
+ *   Z3 a chain's look-alike that keeps its flags: 8 hops two blocks apart peeling 10 %, the 4th
+ *      adding a small coin (its remainder below the chain's coin), the 6th paying a round
+ *      peel and a round remainder (nothing tells which is the payment): every hop peel-run;
  * T  a Tx0 without OP_RETURN that has a batched hop's shape (1 input; a fresh change of
  *    0.577 BTC, 2 premixes of 0.050031 BTC and a 175,000-sat fee): tx0 (a build reads it
  *    in full, not only as a hop);
@@ -116,6 +125,48 @@ typedef struct chain {
 } chain;
 
 static chain A, B, E, C, K, D, G, H, I, L, N, J, Q, R, S, U, V, X, Y, Y2, Y3;
+
+/* Z, Z2, Z3 (stop 24): a hop's largest output that is a payment, not the payer's remainder */
+enum { Z_TXS = 8, Z_PAY_AT = 4 };
+typedef struct stitch {
+    coin cur, extra; /* extra: Z2's second coin, Z3's small coin */
+    int kind, done;  /* kind 0: Z, 1: Z2, 2: Z3 */
+    uint8_t ids[Z_TXS][32];
+} stitch;
+static stitch Z, Z2, Z3;
+
+static void z_step(gen_tx *tx, stitch *z)
+{
+    gen_tx_reset(tx);
+    add_in(tx, &z->cur);
+    uint64_t in = z->cur.value, peel = in / 10 + 7, rem;
+    if (z->kind == 0 && z->done == Z_PAY_AT) { /* a round payment larger than the change */
+        rem = in * 6 / 10 / 100000 * 100000;
+        peel = in - rem - 1500;
+    } else if (z->kind == 1 && z->done == Z_PAY_AT) { /* 2 coins pay more than either holds */
+        add_in(tx, &z->extra);
+        in += z->extra.value;
+        rem = in * 8 / 10 + 777;
+        peel = in - rem - 1500;
+    } else if (z->kind == 2 && z->done == 3) { /* the chain adds a small coin */
+        add_in(tx, &z->extra);
+        in += z->extra.value;
+        rem = in - peel - 1500;
+    } else if (z->kind == 2 && z->done == 5) { /* a round peel and a round remainder */
+        peel = 10000000;
+        rem = (in - peel - 1500) / 100000 * 100000;
+    } else {
+        rem = in - peel - 1500;
+    }
+    const uint64_t rkey = new_key();
+    add_out(tx, peel, new_key());
+    add_out(tx, rem, rkey); /* vout 1 */
+    coin outs[2];
+    block_tx(tx, outs);
+    last_txid(z->ids[z->done++]);
+    z->cur = outs[1];
+    z->cur.key = rkey;
+}
 static uint8_t tx0_id[32], m_ids[2][32], q_end_id[32];
 static uint32_t q_cut; /* a height after Q's end tx and before Q goes on */
 
@@ -194,6 +245,14 @@ static void build_world(const char *out_dir)
     fund(&U.cur, 2000000000, 0);
     fund(&V.cur, 2000000000, 0);
     fund(&X.cur, 2000000000, 0);
+    Z.kind = 0;
+    Z2.kind = 1;
+    Z3.kind = 2;
+    fund(&Z.cur, 2000000000, 0);
+    fund(&Z2.cur, 2000000000, 0);
+    fund(&Z2.extra, 1500000000, 0);
+    fund(&Z3.cur, 2000000000, 0);
+    fund(&Z3.extra, 1000123, 0);
     coin t0;
     fund(&t0, 67876413, 0);
     uint64_t pool[3];
@@ -301,6 +360,11 @@ static void build_world(const char *out_dir)
             spend_peel(&tx, &D.peel, m_ids[0]);
         if (r == 13) /* the block after B's last hop (round 12) */
             spend_peel(&tx, &B.peel, m_ids[1]);
+        if (r % 2 == 0 && r < 2 * Z_TXS) { /* two blocks apart */
+            z_step(&tx, &Z);
+            z_step(&tx, &Z2);
+            z_step(&tx, &Z3);
+        }
         for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
             if (all[k]->done < all[k]->hops && r >= all[k]->start &&
                 (r - all[k]->start) % all[k]->every == 0 &&
@@ -421,6 +485,23 @@ static void test_flags(void)
         CHECK(!(f & CW_PAT_PEEL));
     }
 
+    /* Z, Z2: a payment larger than its change is no hop, so no run crosses to the payee;
+     * Z3: a small coin added, or round amounts on both sides, keep the chain */
+    const stitch *zs[] = {&Z, &Z2, &Z3};
+    for (int k = 0; k < 3; k++)
+        for (int h = 0; h < Z_TXS; h++) {
+            uint32_t f = flags_of(zs[k]->ids[h]);
+            unsigned want = k == 2 ? CW_PAT_RULE_PEEL_RUN : CW_PAT_RULE_NONE;
+            if (CW_PAT_RULE(f) != want)
+                fprintf(stderr, "stitch Z%d tx %d: flags %08x, want rule %u\n", k + 1, h, f, want);
+            CHECK_EQ_INT(CW_PAT_RULE(f), want);
+        }
+    CHECK(!cw_patterns_peel_shape(cs, chain_tx(cs, Z.ids[Z_PAY_AT]), NULL));
+    CHECK(!cw_patterns_peel_shape(cs, chain_tx(cs, Z2.ids[Z_PAY_AT]), NULL));
+    CHECK(cw_patterns_peel_shape(cs, chain_tx(cs, Z3.ids[3]), NULL));
+    CHECK(cw_patterns_peel_shape(cs, chain_tx(cs, Z3.ids[5]), NULL));
+    CHECK(cw_patterns_peel_next(cs, chain_tx(cs, Z.ids[Z_PAY_AT - 1])) == CW_NONE64);
+
     cw_patterns_detail d;
     cw_patterns_explain(cs, chain_tx(cs, C.ids[5]), &d);
     CHECK(d.peel_float);
@@ -451,10 +532,10 @@ static void test_build(void)
         peel += (f & CW_PAT_PEEL) != 0;
     }
     CHECK_EQ_INT(diff, 0);
-    /* A, D, G, H, N, Q, L's 8 run hops and 2 ends, R's last 5, S, U, V's first 4, X and Y */
+    /* A, D, G, H, N, Q, L's 8 run hops and 2 ends, R's last 5, S, U, V's first 4, X, Y, Z3 */
     CHECK_EQ_INT(peel, A_HOPS + C_HOPS + G_HOPS + 2 * H_HOPS + Q_HOPS + L_END_AT + 1 +
                            CW_PAT_PEEL_END_HOPS + R_HOPS - 1 + S_HOPS + U_HOPS + V_HOPS - 1 +
-                           X_HOPS + Y_HOPS);
+                           X_HOPS + Y_HOPS + Z_TXS);
     cw_patterns_close(p);
 }
 
