@@ -686,7 +686,7 @@ def build(a):
                 w.at(w.height + hr.randint(2, 30), lambda ch=cr[-1], nxt=nxt: stage(ch, nxt))
         elif p == "decoy":
             k = hr.randint(3, 6)
-            parts = [(int(c[2] * hr.uniform(0.1, 0.3)), thief_addr("p2wpkh")) for _ in range(k - 1)]
+            parts = [(int(c[2] * hr.uniform(0.1, 0.18)), thief_addr("p2wpkh")) for _ in range(k - 1)]
             txid, cr = tspend([c], parts, thief_addr("p2wpkh"))
             rec_thief("split", txid, [c], cr)
             w.at(w.height + hr.randint(2, 20), lambda cs=cr: decoy(cs))
