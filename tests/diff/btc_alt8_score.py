@@ -103,6 +103,7 @@ def main():
 
     buckets = {}
     honest = []
+    excess = []
     dep = {"true_certain": 0, "true_probable": 0, "false_certain": [], "false_probable": []}
     for tx in d.get("graph", []):
         for out in tx.get("outputs", []):
@@ -134,6 +135,10 @@ def main():
                 key = "true deposit"
             elif op in honest_ops:
                 key = "the thief's payment to an honest party (%s)" % honest_ops[op]["kind"]
+                paid = honest_ops[op]["value_sat"]
+                if c > paid:    # more certain value than the thief paid (a PayJoin's merchant coin)
+                    excess.append({"outpoint": op, "kind": honest_ops[op]["kind"], "paid": paid, "certain": c,
+                                   "excess": c - paid})
             elif ent == thief:
                 key = "the thief's own coin"
             elif ent == thief2 or op in wd_ops:
@@ -166,6 +171,8 @@ def main():
             w = res["deposits"][k + "_by_why"]
             w[x["why"]] = w.get(x["why"], 0) + 1
     res["trace_outputs_by_truth"] = dict(sorted(buckets.items()))
+    res["honest_payments_over_certain"] = {"outputs": len(excess), "excess_sat": sum(x["excess"] for x in excess),
+                                           "examples": excess[:20]}
     hc = [x for x in honest if x["certain"] > 0]
     hp = [x for x in honest if x["certain"] == 0]
     res["honest_certain_outputs"] = len(hc)

@@ -1856,6 +1856,12 @@ static int rewind_to(cw_trace *t, size_t i)
     }
     for (size_t k = 0; k < t->n_ends; k++)
         st->probable += t->ends[k].probable;
+    st->dusting_outputs = st->dusting_value = 0; /* pass 2 counts its own dusting ends again */
+    for (size_t k = 0; k < t->n_nodes; k++)
+        if (t->nodes[k].dusting) {
+            st->dusting_outputs++;
+            st->dusting_value += t->nodes[k].amount;
+        }
     /* pending: the txs that kept nodes were followed into (not ended) and that come at or
      * after D */
     t->n_heap = 0;
