@@ -204,7 +204,7 @@ typedef struct cw_trace_opts {
                             * mixer: its coins followed through its own txs, none at an address
                             * labelled exchange or exchange_deposit (docs/TRACE-MODELS.md,
                             * "Unlabelled custodial mixers"; rule service-payout). Default on */
-    bool dust_rule;        /* forward: a dusting campaign's output (at most 2,000 sat, its tx pays
+    bool dust_rule;        /* forward: a dusting campaign's output (at most 10,000 sat, its tx pays
                             * ten or more such, its spender adds 100 times its value) ends as
                             * CW_END_DUST, neither followed nor a label end (docs/TRACE-MODELS.md,
                             * "Dusting"). Default on */

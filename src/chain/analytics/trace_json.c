@@ -414,7 +414,7 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
             j, "dusting",
             json_pack("{s:I, s:I, s:s}", "outputs", (json_int_t)t->stats.dusting_outputs, "value",
                       (json_int_t)t->stats.dusting_value, "meaning",
-                      "outputs of at most 2,000 sat from a tx paying ten or more such (a dusting "
+                      "outputs of at most 10,000 sat from a tx paying ten or more such (a dusting "
                       "campaign), whose spender adds 100 times their value: the source paid "
                       "them, but their holders are not its recipients; ended as dust, not "
                       "followed, no deposit (graph outputs' dusting; docs/TRACE-MODELS.md, "
