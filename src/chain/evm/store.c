@@ -191,6 +191,7 @@ struct cw_evmstore {
     bool has_wrapped;
     uint64_t incomplete; /* published blocks without receipts, logs or traces */
     bool synthetic;      /* MANIFEST `synthetic 1`: the store holds a generated world */
+    bool closed;         /* writer: MANIFEST says `closed 1` (a clean close; mark_open) */
     uint64_t crash_at, crash_count;
     void *wmem; /* writer only: one anonymous map holding acache, heads, heads_used */
     size_t wmem_len;
@@ -486,6 +487,8 @@ static void to_manifest(cw_manifest *m, const cw_evmstore *s, const counts *c)
     cw_manifest_set(m, "issuer_actions", side_below(&s->issuer, c->txs));
     if (s->synthetic) /* only then: a real store's MANIFEST is as before */
         cw_manifest_set(m, "synthetic", 1);
+    if (s->closed)
+        cw_manifest_set(m, "closed", 1);
 }
 
 static int write_counts(cw_evmstore *s, const counts *c)
@@ -495,6 +498,25 @@ static int write_counts(cw_evmstore *s, const counts *c)
     to_manifest(&m, s, c);
     path_of(p, sizeof p, s, "MANIFEST");
     return cw_manifest_write(&m, p);
+}
+
+/* The "writer open" mark (docs/STORE-FORMAT.md "Commit protocol and recovery"). MANIFEST says
+ * `closed 1` only after a clean close: every published row and in-place value was durable and
+ * nothing past the counts was left in place. Before its first in-place write (an append, a
+ * rollback) a writer replaces MANIFEST without that line (same counts, fsynced), so a power cut
+ * from then on finds the mark gone and the next writable open runs the pass over acctlast.col
+ * that finds heads spoilt by the cut (suspect_heads); after a clean close it skips it. A store
+ * without the line (new, written by a build before stop 24, or by a writer killed or cut off)
+ * is taken as not cleanly closed: the pass runs. */
+static int mark_open(cw_evmstore *s)
+{
+    if (!s->closed)
+        return 0;
+    s->closed = false;
+    int rc = write_counts(s, &s->pub);
+    if (rc)
+        s->closed = true;
+    return rc;
 }
 
 static int check_fits(const cw_evmstore *s, const counts *c)
@@ -799,7 +821,14 @@ static int recover(cw_evmstore *s)
           from.accounts < to.accounts || from.assets < to.assets || from.creates < to.creates);
     uint8_t *need = NULL;
     size_t n_need = 0;
-    int rc = fits ? suspect_heads(s, &to, &need, &n_need) : 0;
+    /* after a clean close no head points past the published movements: no pass */
+    int rc = fits && !s->closed ? suspect_heads(s, &to, &need, &n_need) : 0;
+#ifdef CW_TEST_HOOKS
+    /* Test hook, compiled only into test builds: say when the pass ran (cli/evm_crash) */
+    if (fits && !s->closed && getenv("CW_TEST_REPORT_RECOVERY"))
+        fprintf(stderr, "evm store: power-cut pass over %llu account heads (%zu suspect)\n",
+                (unsigned long long)to.accounts, n_need);
+#endif
     if (rc || (!dirty && !n_need))
         return rc;
     if (!fits)
@@ -966,6 +995,7 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
         s->txwide.pub = cw_manifest_get(&m, "tx_amounts", 0);
         s->issuer.pub = cw_manifest_get(&m, "issuer_actions", 0);
         s->synthetic = cw_manifest_get(&m, "synthetic", 0) != 0;
+        s->closed = writable && cw_manifest_get(&m, "closed", 0) != 0;
     }
     set_wrapped(s);
     for (int i = 0; i < N_COLS; i++) {
@@ -1030,6 +1060,15 @@ int cw_evmstore_close(cw_evmstore *s)
                  s->issuer.col.rows == s->issuer.pub;
         if (!synced)
             rc = undo_inplace(s, &cur, &s->pub, false);
+        /* every published row and in-place value is durable (the last commit, or the undo's
+         * syncs): mark the store closed cleanly, so that its next writer skips the power cut's
+         * pass over acctlast.col. Rows past the counts that the trims below leave on a cut are
+         * undone by recovery as ever; no head points at them. */
+        if (!rc && !s->closed) {
+            s->closed = true;
+            if ((rc = write_counts(s, &s->pub)))
+                s->closed = false;
+        }
     }
     set_rows(s, &s->pub);
     /* not below the rows of a handle from before a rollback (docs/STORE-FORMAT.md) */
@@ -1832,6 +1871,9 @@ int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
 {
     if (!s->writable)
         return cw_error_set(CW_EPERM, "%s: store opened read-only", s->dir);
+    int mrc = mark_open(s); /* before the block's first in-place write */
+    if (mrc)
+        return mrc;
     uint64_t nb = rows(s, C_BLOCK);
     if (nb) {
         uint64_t tip = s->base + nb - 1;
@@ -2262,7 +2304,7 @@ int cw_evmstore_rollback(cw_evmstore *s, int64_t number)
 {
     int rc;
     counts cur = cur_counts(s);
-    if ((rc = undo_inplace(s, &cur, &s->pub, false)))
+    if ((rc = mark_open(s)) || (rc = undo_inplace(s, &cur, &s->pub, false)))
         return rc;
     s->memos.col.rows = s->memos.pub;
     s->wide.col.rows = s->wide.pub;
