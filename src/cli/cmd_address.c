@@ -15,6 +15,18 @@
 
 extern const cw_command cw_cmd_address;
 
+/* the text after a movement an issuer made without a Transfer (its JSON flags), or "" */
+static const char *issuer_note(json_t *v)
+{
+    if (json_is_true(json_object_get(v, "destroyed_by_issuer")))
+        return "  (destroyed by the issuer: DestroyedBlackFunds)";
+    if (json_is_true(json_object_get(v, "issued_by_issuer")))
+        return "  (issued to the owner by Tether's contract: Issue, no Transfer)";
+    if (json_is_true(json_object_get(v, "redeemed_by_issuer")))
+        return "  (redeemed from the owner by Tether's contract: Redeem, no Transfer)";
+    return "";
+}
+
 /* an EVM store (detected from its MANIFEST) */
 static int run_evm(const cw_store_opts *o)
 {
@@ -85,10 +97,7 @@ static int run_evm(const cw_store_opts *o)
                (long long)json_integer_value(json_object_get(v, "block")),
                json_string_value(json_object_get(v, "kind")), a,
                json_is_string(f) ? json_string_value(f) : "(none)",
-               json_is_string(t) ? json_string_value(t) : "(none)",
-               json_is_true(json_object_get(v, "destroyed_by_issuer"))
-                   ? "  (destroyed by the issuer: DestroyedBlackFunds)"
-                   : "");
+               json_is_string(t) ? json_string_value(t) : "(none)", issuer_note(v));
     }
     json_decref(j);
     return CW_EXIT_OK;

@@ -75,8 +75,9 @@ static const char *event_name(unsigned kind)
     }
 }
 
-/* the issuer.col row of tx `tx` whose burn is movement m (a DestroyedBlackFunds), or NULL */
-static const cw_evm_row_issuer *destroy_of_move(const cw_evmstore *s, uint64_t tx, uint64_t m)
+/* the issuer.col row of tx `tx` whose movement is m (a DestroyedBlackFunds' burn, Tether's Issue
+ * or Redeem), or NULL */
+static const cw_evm_row_issuer *issuer_of_move(const cw_evmstore *s, uint64_t tx, uint64_t m)
 {
     uint64_t lo = 0, hi = cw_evmstore_issuer_count(s);
     while (lo < hi) { /* rows are in tx order */
@@ -87,7 +88,7 @@ static const cw_evm_row_issuer *destroy_of_move(const cw_evmstore *s, uint64_t t
             hi = mid;
     }
     for (const cw_evm_row_issuer *r; (r = cw_evmstore_issuer(s, lo)) && r->tx == tx; lo++)
-        if (r->kind == CW_EVM_ISSUER_DESTROY && r->move == m)
+        if (r->move == m)
             return r;
     return NULL;
 }
@@ -118,10 +119,19 @@ static json_t *move_json(const cw_evmstore *s, uint64_t m)
     json_object_set_new(o, "movement", json_integer((json_int_t)m));
     json_object_set_new(o, "kind", json_string(cw_evm_move_kind_name(mv->kind)));
     const char *ev = event_name(mv->kind);
-    if (mv->kind == CW_EVM_MOVE_ERC20 && mv->to == CW_EVM_NONE32 && mv->tx != CW_EVM_NONE64 &&
-        destroy_of_move(s, mv->tx, m)) {
+    const cw_evm_row_issuer *ir = mv->kind == CW_EVM_MOVE_ERC20 &&
+                                          (mv->to == CW_EVM_NONE32 || mv->from == CW_EVM_NONE32) &&
+                                          mv->tx != CW_EVM_NONE64
+                                      ? issuer_of_move(s, mv->tx, m)
+                                      : NULL;
+    if (ir && ir->kind == CW_EVM_ISSUER_DESTROY) {
         ev = "DestroyedBlackFunds(address,uint256)"; /* the issuer's burn, no Transfer */
         json_object_set_new(o, "destroyed_by_issuer", json_true());
+    } else if (ir && (ir->kind == CW_EVM_ISSUER_ISSUE || ir->kind == CW_EVM_ISSUER_REDEEM)) {
+        /* Tether's mint to / burn from its owner, no Transfer */
+        bool issue = ir->kind == CW_EVM_ISSUER_ISSUE;
+        ev = issue ? "Issue(uint256)" : "Redeem(uint256)";
+        json_object_set_new(o, issue ? "issued_by_issuer" : "redeemed_by_issuer", json_true());
     }
     if (ev) {
         json_object_set_new(o, "event", json_string(ev));
@@ -244,10 +254,20 @@ int cw_evm_query_tx(json_t **out, const cw_evmstore *s, const char *hash)
         const cw_evm_row_issuer *r = cw_evmstore_issuer(s, i);
         if (r->tx != tx)
             continue;
-        static const char *const act[] = {"?", "freeze", "unfreeze", "destroy"};
-        json_t *x = json_pack("{s:s, s:o, s:o, s:I}", "action", act[r->kind <= 3 ? r->kind : 0],
+        static const char *const act[] = {"?", "freeze", "unfreeze", "destroy", "issue", "redeem"};
+        json_t *x = json_pack("{s:s, s:o, s:o, s:I}", "action", act[r->kind <= 5 ? r->kind : 0],
                               "token", account_json(s, r->token), "account",
-                              account_json(s, r->user), "log_index", (json_int_t)r->log);
+                              r->user == CW_EVM_NONE32 ? json_null() : account_json(s, r->user),
+                              "log_index", (json_int_t)r->log);
+        if (r->flags & CW_EVM_ISSUERF_OWNER_UNKNOWN)
+            json_object_set_new(x, "note",
+                                json_string("the tx does not tell the contract's owner (no traces "
+                                            "and not a direct call, or callers that differ): no "
+                                            "movement made; the owner's balance misses it"));
+        if (r->kind == CW_EVM_ISSUER_ISSUE || r->kind == CW_EVM_ISSUER_REDEEM)
+            json_object_set_new(x, r->kind == CW_EVM_ISSUER_ISSUE ? "mint" : "burn",
+                                r->move == CW_EVM_NONE64 ? json_null()
+                                                         : json_integer((json_int_t)r->move));
         if (r->kind == CW_EVM_ISSUER_DESTROY)
             json_object_set_new(x, "burn",
                                 r->move == CW_EVM_NONE64
@@ -809,16 +829,23 @@ int cw_evm_check_opening(json_t **out, const cw_evmstore *s, const char *opening
         const cw_evm_row_issuer *r = cw_evmstore_issuer(s, i);
         const cw_evm_row_issuer *pr = i ? cw_evmstore_issuer(s, i - 1) : NULL;
         const cw_evm_row_tx *tr = r->tx < c.txs ? cw_evmstore_tx(s, r->tx) : NULL;
-        bool ok = tr && tr->block == r->block && r->token < c.accounts && r->user < c.accounts &&
-                  r->kind >= CW_EVM_ISSUER_FREEZE && r->kind <= CW_EVM_ISSUER_DESTROY &&
+        bool supply = r->kind == CW_EVM_ISSUER_ISSUE || r->kind == CW_EVM_ISSUER_REDEEM;
+        bool ok = tr && tr->block == r->block && r->token < c.accounts &&
+                  (r->user < c.accounts ||
+                   (supply && r->user == CW_EVM_NONE32 && r->move == CW_EVM_NONE64 &&
+                    (r->flags & CW_EVM_ISSUERF_OWNER_UNKNOWN))) &&
+                  r->kind >= CW_EVM_ISSUER_FREEZE && r->kind <= CW_EVM_ISSUER_REDEEM &&
                   (!pr || pr->tx < r->tx || (pr->tx == r->tx && pr->log < r->log)) &&
-                  (r->kind == CW_EVM_ISSUER_DESTROY || r->move == CW_EVM_NONE64);
+                  (r->kind == CW_EVM_ISSUER_DESTROY || supply || r->move == CW_EVM_NONE64);
         if (ok && r->move != CW_EVM_NONE64) {
+            /* a burn from the user (destroy, redeem) or a mint to it (issue) */
+            bool mint = r->kind == CW_EVM_ISSUER_ISSUE;
             const cw_evm_row_move *mv = r->move < c.moves ? cw_evmstore_move(s, r->move) : NULL;
             const cw_evm_row_asset *as = mv ? cw_evmstore_asset(s, mv->asset) : NULL;
-            ok = mv && mv->tx == r->tx && mv->pos == r->log && mv->from == r->user &&
-                 mv->to == CW_EVM_NONE32 && mv->kind == CW_EVM_MOVE_ERC20 && as &&
-                 as->account == r->token;
+            ok = mv && mv->tx == r->tx && mv->pos == r->log &&
+                 (mint ? mv->to : mv->from) == r->user &&
+                 (mint ? mv->from : mv->to) == CW_EVM_NONE32 && mv->kind == CW_EVM_MOVE_ERC20 &&
+                 as && as->account == r->token;
         }
         if (!ok)
             problem(&p,
