@@ -108,11 +108,14 @@ ok "power cuts between commits: resumed stores equal the uninterrupted one"
 # after that, then cut as above, the next open runs the pass and the store resumes to the
 # uninterrupted one. $T/h: the first 20 blocks of $T/a.
 check "a clean close marks the store closed" grep -qx "closed 1" "$T/ref/MANIFEST"
+rm -f "$T/hooked" # the pass's report needs a test build (CW_TEST_HOOKS): else those checks are left out
+CW_TEST_BEFORE_SNAPSHOT_CHECK="touch $T/hooked" "$CW_BIN" check --store "$T/ref" > /dev/null 2>&1 || true
+hooks=$([ -e "$T/hooked" ] && echo 1 || echo 0)
 python3 "$MK" "$T/h" 100 20
 rm -rf "$T/c"
 "$CW_BIN" ingest evm --csv "$T/h" --store "$T/c" --commit-blocks 10 --quiet > /dev/null
 CW_TEST_REPORT_RECOVERY=1 "$CW_BIN" ingest evm --csv "$T/h" --store "$T/c" --quiet > /dev/null 2> "$T/clean.err"
-check "a clean reopen skips the power-cut pass" bash -c '! grep -q "power-cut pass" "$1"' _ "$T/clean.err"
+[ "$hooks" = 0 ] || check "a clean reopen skips the power-cut pass" bash -c '! grep -q "power-cut pass" "$1"' _ "$T/clean.err"
 check "... and leaves the store closed" grep -qx "closed 1" "$T/c/MANIFEST"
 rm -rf "$T/r0"; cp -r "$T/c" "$T/r0"
 "$CW_BIN" ingest evm --csv "$T/a" --store "$T/r0" --commit-blocks 10 --quiet > /dev/null
@@ -124,7 +127,7 @@ for n in 3 9 17 25; do
     rc=0
     crash_at $n "$CW_BIN" ingest evm --csv "$T/a" --store "$T/p" --commit-blocks 10 --quiet || rc=$?
     [ "$rc" -eq 137 ] || continue
-    grep -qx "closed 1" "$T/p/MANIFEST" && { bad "crash point $n after a clean reopen: MANIFEST still says closed"; continue; }
+    ! grep -qx "closed 1" "$T/p/MANIFEST" || bad "crash point $n after a clean reopen: MANIFEST still says closed"
     P=$(awk '$1 == "moves" {print $2}' "$T/p/MANIFEST")
     for c in moves:40 movelink:12; do
         f=$T/p/${c%%:*}.col keep=$((64 + P * ${c##*:}))
@@ -136,5 +139,5 @@ for n in 3 9 17 25; do
     [ "$(store_digest "$T/p")" == "$ref" ] || bad "crash point $n after a clean reopen, cut: store differs from the uninterrupted run"
 done
 check "writers killed after a clean reopen ($rc_mark)" test "$rc_mark" -ge 3
-check_eq "... each next open ran the power-cut pass" "$passes" "$rc_mark"
+[ "$hooks" = 0 ] || check_eq "... each next open ran the power-cut pass" "$passes" "$rc_mark"
 finish
