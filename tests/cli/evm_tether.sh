@@ -44,6 +44,8 @@ check_eq "tx of the redeem: a burn from the owner, Redeem(uint256)" \
 check_eq "two callers of USDT in one tx: the owner not told, said, no movement" \
     "$("$CW_BIN" tx "$TX41" --store "$T/s" --json | jq -c '[.issuer_actions[0].action, .issuer_actions[0].account, .issuer_actions[0].mint, (.issuer_actions[0].note | test("does not tell the contract.s owner")), ([.movements[] | select(.kind == "erc20")] | length)]')" \
     '["issue",null,null,true,0]'
+check_eq "the owner frozen in block 2 stays frozen after its Redeem (an issue or redeem is no unfreeze)" \
+    "$("$CW_BIN" address "$MSIG" --store "$T/s" --json --limit 0 | jq -c --arg t "$USDT" '[.balances[] | select(.asset.token == $t) | .frozen.since_block]')" "[2]"
 check "address text: the mint said" bash -c "'$CW_BIN' address '$MSIG' --store '$T/s' | grep -q 'issued to the owner by Tether.s contract: Issue, no Transfer'"
 check "tx text: the owner not told" bash -c "'$CW_BIN' tx '$TX41' --store '$T/s' | grep -q 'issue .*(owner not told)'"
 

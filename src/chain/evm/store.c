@@ -2736,8 +2736,8 @@ bool cw_evmstore_frozen(const cw_evmstore *s, uint32_t token, uint32_t user, uin
     for (uint64_t i = s->issuer.col.rows; i-- > 0;) {
         const cw_evm_row_issuer *r = cw_column_row(&s->issuer.col, i);
         if (r->tx >= before_tx || r->token != token || r->user != user ||
-            r->kind == CW_EVM_ISSUER_DESTROY)
-            continue;
+            (r->kind != CW_EVM_ISSUER_FREEZE && r->kind != CW_EVM_ISSUER_UNFREEZE))
+            continue; /* a destroy, or Tether's issue / redeem: no change of the freeze */
         if (r->kind != CW_EVM_ISSUER_FREEZE)
             return *since != NULL;
         *since = r; /* the first of a run of freezes with no unfreeze between */

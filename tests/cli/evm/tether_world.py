@@ -6,7 +6,8 @@ tests/cli/evm_tether.sh): tether_world.py DIR [--no-traces].
 Blocks 0..4: block 0 the genesis allocations (ETH for fees). The owner is a multisig contract
 (MSIG), so its calls reach USDT as internal calls of txs a signer sends to the multisig:
   1: MSIG issues 1,000,000 USDT (Issue from USDT; MSIG calls USDT in a trace).
-  2: MSIG sends 300,000 to ALICE (Transfer); ALICE sends 100,000 to BOB (a direct call).
+  2: MSIG sends 300,000 to ALICE (Transfer); ALICE sends 100,000 to BOB (a direct call); and
+     USDT blacklists MSIG itself (AddedBlackList: a freeze, which the later Redeem must not lift).
   3: MSIG redeems 200,000 (Redeem); a copy of TetherToken (CLONE) emits Issue(5) from its own
      address, which is not Tether's contract: nothing moves.
   4: OWNER2 calls USDT's issue() itself (tx to USDT): 50 USDT to OWNER2; and an Issue(7) in a tx
@@ -28,6 +29,7 @@ SIGNER, MSIG, ALICE, BOB, OWNER2, CLONE, BATCHER, MINER = (
 TRANSFER = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
 ISSUE = "0xcb8241adb0c3fdb35b70c24ce35c5eb0c17af7431c99f827d44a445ca624176a"
 REDEEM = "0x702d5967f45f6513a38ffc42d6ba9bf230bd40e8f53b16363c7eb4fd2deb9a44"
+ADDED_BLACKLIST = "0x42e160154868087d6bfdc0ca23d96a1c1cfa32f1b72ba9ba27b69b98a0d819dc"
 SEL = {"issue": "0xcc872b66", "redeem": "0xdb006a75", "transfer": "0xa9059cbb",
        "exec": "0xc6427474"}
 pad = lambda a: "0x" + "0" * 24 + a[2:]
@@ -63,7 +65,9 @@ blocks = {
     2: [(SIGNER, MSIG, SEL["exec"], [(MSIG, USDT, "0")],
          [(USDT, [TRANSFER, pad(MSIG), pad(ALICE)], word(300_000 * U))]),
         (ALICE, USDT, SEL["transfer"], [],
-         [(USDT, [TRANSFER, pad(ALICE), pad(BOB)], word(100_000 * U))])],
+         [(USDT, [TRANSFER, pad(ALICE), pad(BOB)], word(100_000 * U))]),
+        (SIGNER, MSIG, SEL["exec"], [(MSIG, USDT, "0")],
+         [(USDT, [ADDED_BLACKLIST], pad(MSIG)[2:])])],
     3: [(SIGNER, MSIG, SEL["exec"], [(MSIG, USDT, "0")],
          [(USDT, [REDEEM], word(200_000 * U))]),
         (ALICE, CLONE, SEL["issue"], [], [(CLONE, [ISSUE], word(5 * U))])],
