@@ -1,4 +1,5 @@
-/* cmd_address.c: `chainwatch address ADDR --store DIR [--offset N] [--limit N] [--json]`.
+/* cmd_address.c: `chainwatch address ADDR --store DIR [--offset N] [--limit N] [--json]
+ * [--opening FILE]` (--opening: EVM stores, the balances before the store's first block).
  * On an EVM store the text output scales amounts by the asset's decimals, exactly (string
  * arithmetic on the digits, never a double), as `trace` does; --json keeps base-unit strings. */
 #include <stdio.h>
@@ -15,15 +16,27 @@
 
 extern const cw_command cw_cmd_address;
 
+/* the text after a movement an issuer made without a Transfer (its JSON flags), or "" */
+static const char *issuer_note(json_t *v)
+{
+    if (json_is_true(json_object_get(v, "destroyed_by_issuer")))
+        return "  (destroyed by the issuer: DestroyedBlackFunds)";
+    if (json_is_true(json_object_get(v, "issued_by_issuer")))
+        return "  (issued to the owner by Tether's contract: Issue, no Transfer)";
+    if (json_is_true(json_object_get(v, "redeemed_by_issuer")))
+        return "  (redeemed from the owner by Tether's contract: Redeem, no Transfer)";
+    return "";
+}
+
 /* an EVM store (detected from its MANIFEST) */
-static int run_evm(const cw_store_opts *o)
+static int run_evm(const cw_store_opts *o, const char *opening)
 {
     cw_evmstore *s;
     int rc = cw_evmstore_open(&s, o->store, false, NULL);
     if (rc)
         return cw_cli_fail("address", rc);
     json_t *j = NULL;
-    rc = cw_evm_query_address(&j, s, o->args[0], o->offset, o->limit);
+    rc = cw_evm_query_address_opening(&j, s, o->args[0], o->offset, o->limit, opening);
     rc = cw_cli_evm_answer(&j, s, rc);
     cw_evmstore_close(s);
     if (!j)
@@ -38,8 +51,19 @@ static int run_evm(const cw_store_opts *o)
         (long long)json_integer_value(json_object_get(json_object_get(j, "first_seen"), "block")),
         (long long)json_integer_value(json_object_get(json_object_get(j, "last_seen"), "block")));
     bool complete = json_is_true(json_object_get(j, "complete"));
+    json_t *op = json_object_get(j, "opening");
     if (!complete)
-        printf("  note: %s\n", json_string_value(json_object_get(j, "note")));
+        printf("  note: %s\n%s", json_string_value(json_object_get(j, "note")),
+               json_integer_value(json_object_get(j, "from_block")) > 0 && !op
+                   ? "  (--opening FILE: address,asset,balance lines, the balances before that "
+                     "block)\n"
+                   : "");
+    else if (op)
+        printf("  balances from the opening snapshot %s (balances before block %lld; %lld of "
+               "this address) plus the blocks held\n",
+               json_string_value(json_object_get(op, "file")),
+               (long long)json_integer_value(json_object_get(op, "before_block")),
+               (long long)json_integer_value(json_object_get(op, "balances_of_address")));
     size_t i;
     json_t *v;
     json_array_foreach(json_object_get(j, "balances"), i, v)
@@ -54,9 +78,20 @@ static int run_evm(const cw_store_opts *o)
                               as, false);
         cw_cli_evm_scaled_dec(sent, sizeof sent, json_string_value(json_object_get(v, "sent")), as,
                               false);
-        printf("  %-10s %s%s (received %s, sent %s)%s%s\n", sym && *sym ? sym : "token", bal,
-               complete ? "" : " net", rec, sent, json_object_get(as, "token") ? "  token " : "",
+        char opn[300] = "";
+        const char *ob = json_string_value(json_object_get(v, "opening"));
+        if (ob) {
+            char sc[256];
+            cw_cli_evm_scaled_dec(sc, sizeof sc, ob, as, false);
+            snprintf(opn, sizeof opn, "opening %s, ", sc);
+        }
+        printf("  %-10s %s%s (%sreceived %s, sent %s)%s%s\n", sym && *sym ? sym : "token", bal,
+               complete ? "" : " net", opn, rec, sent,
+               json_object_get(as, "token") ? "  token " : "",
                json_object_get(as, "token") ? json_string_value(json_object_get(as, "token")) : "");
+        if (json_object_get(v, "below_zero"))
+            printf("             BELOW ZERO: %s\n",
+                   json_string_value(json_object_get(v, "below_zero")));
         json_t *fz = json_object_get(v, "frozen");
         if (fz)
             printf("             FROZEN by the issuer since block %lld (tx %s)%s\n",
@@ -85,10 +120,7 @@ static int run_evm(const cw_store_opts *o)
                (long long)json_integer_value(json_object_get(v, "block")),
                json_string_value(json_object_get(v, "kind")), a,
                json_is_string(f) ? json_string_value(f) : "(none)",
-               json_is_string(t) ? json_string_value(t) : "(none)",
-               json_is_true(json_object_get(v, "destroyed_by_issuer"))
-                   ? "  (destroyed by the issuer: DestroyedBlackFunds)"
-                   : "");
+               json_is_string(t) ? json_string_value(t) : "(none)", issuer_note(v));
     }
     json_decref(j);
     return CW_EXIT_OK;
@@ -96,12 +128,30 @@ static int run_evm(const cw_store_opts *o)
 
 static int run(int argc, char **argv)
 {
+    /* --opening FILE (EVM stores) is taken out before the common store options, as check's */
+    const char *opening = NULL;
+    char *av[64];
+    int ac = 0;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--opening")) {
+            if (i + 1 >= argc)
+                return cw_cli_usage_error(&cw_cmd_address, "--opening needs a file");
+            opening = argv[++i];
+        } else if (ac < 63) {
+            av[ac++] = argv[i];
+        } else {
+            return cw_cli_usage_error(&cw_cmd_address, "too many arguments");
+        }
+    }
+    av[ac] = NULL;
     cw_store_opts o;
-    int ec = cw_store_opts_parse(&o, &cw_cmd_address, argc, argv, 1, 1);
+    int ec = cw_store_opts_parse(&o, &cw_cmd_address, ac, av, 1, 1);
     if (ec)
         return ec;
     if (cw_evmstore_detect(o.store))
-        return run_evm(&o);
+        return run_evm(&o, opening);
+    if (opening)
+        return cw_cli_usage_error(&cw_cmd_address, "--opening: for an EVM store only");
     cw_chainstore *cs;
     if ((ec = cw_store_opts_open(&cs, &o, "address")))
         return ec;
@@ -157,12 +207,16 @@ static int run(int argc, char **argv)
 
 const cw_command cw_cmd_address = {
     "address", "show an address: received, sent, balance, txs",
-    "Usage: chainwatch address ADDR --store DIR [--offset N] [--limit N] [--json]\n\n"
+    "Usage: chainwatch address ADDR --store DIR [--offset N] [--limit N] [--json]\n"
+    "                          [--opening FILE]\n\n"
     "Shows what an address received and sent, its balance, tx count, first and last seen, and\n"
     "a page of its txs, newest first (default limit 25). When `chainwatch addrindex` has built\n"
     "the address-history index, the page is read from it whatever the offset (outputs newer\n"
     "than the index are walked; an index a reorganisation left behind is not used): the same\n"
     "answer as without. On an EVM store the text output scales\n"
     "amounts exactly by the asset's decimals (\"0.045762059 ETH\"); --json keeps them as decimal\n"
-    "strings of base units, with the decimals beside.\n",
+    "strings of base units, with the decimals beside. An EVM store that starts after genesis\n"
+    "shows net flows from its first block (\"from block N\"), not balances, unless --opening\n"
+    "FILE states the balances before that block (address,asset,balance lines, as `check\n"
+    "--opening`): the balances are then the opening's plus the blocks held.\n",
     run};

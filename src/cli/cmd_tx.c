@@ -10,6 +10,17 @@
 #include "cli/store_opts.h"
 #include "cli/trace_evm.h"
 
+/* the text after a movement an issuer made without a Transfer (its JSON flags), or "" */
+static const char *issuer_note(json_t *v)
+{
+    if (json_is_true(json_object_get(v, "destroyed_by_issuer")))
+        return "  (destroyed by the issuer: DestroyedBlackFunds)";
+    if (json_is_true(json_object_get(v, "issued_by_issuer")))
+        return "  (issued to the owner by Tether's contract: Issue, no Transfer)";
+    if (json_is_true(json_object_get(v, "redeemed_by_issuer")))
+        return "  (redeemed from the owner by Tether's contract: Redeem, no Transfer)";
+    return "";
+}
 extern const cw_command cw_cmd_tx;
 
 static void print_sat(const char *label, json_t *v)
@@ -75,18 +86,17 @@ static int run_evm(const cw_store_opts *o)
                amount, json_is_string(f) ? json_string_value(f) : "(none)",
                json_is_string(t) ? json_string_value(t) : "(none)",
                json_is_true(json_object_get(v, "probable")) ? "  (probable: status unknown)" : "",
-               json_is_true(json_object_get(v, "blob")) ? "  (blob fee)" : "",
-               json_is_true(json_object_get(v, "destroyed_by_issuer"))
-                   ? "  (destroyed by the issuer: DestroyedBlackFunds)"
-                   : "");
+               json_is_true(json_object_get(v, "blob")) ? "  (blob fee)" : "", issuer_note(v));
     }
     json_array_foreach(json_object_get(j, "issuer_actions"), i, v)
     {
         if (i == 0)
             printf("  issuer actions (the token's own contract):\n");
-        printf("    %-9s %s  by %s\n", json_string_value(json_object_get(v, "action")),
-               json_string_value(json_object_get(v, "account")),
-               json_string_value(json_object_get(v, "token")));
+        const char *acct = json_string_value(json_object_get(v, "account"));
+        printf("    %-9s %s  by %s%s%s\n", json_string_value(json_object_get(v, "action")),
+               acct ? acct : "(owner not told)", json_string_value(json_object_get(v, "token")),
+               json_object_get(v, "note") ? "\n      note: " : "",
+               json_object_get(v, "note") ? json_string_value(json_object_get(v, "note")) : "");
     }
     json_array_foreach(json_object_get(j, "memos"), i, v)
     {

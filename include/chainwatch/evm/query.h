@@ -17,6 +17,14 @@ int cw_evm_query_tx(json_t **out, const cw_evmstore *s, const char *hash);
 /* An address: balance per asset, a page of movements (newest first), counterparties. */
 int cw_evm_query_address(json_t **out, const cw_evmstore *s, const char *addr, uint64_t offset,
                          uint64_t limit);
+/* The same, with a stated opening snapshot (NULL: none): `address,asset,balance` lines (the
+ * format of cw_evm_check_opening's), the balances before the store's first block. Balances are
+ * then the opening's plus the flows held ("opening": file, before_block, balances_read,
+ * balances_of_address), when every block has receipts, logs and traces; without a snapshot a
+ * store that starts after genesis gives net flows "from_block" its first block. A bad snapshot
+ * line: CW_ECORRUPT naming file and line. */
+int cw_evm_query_address_opening(json_t **out, const cw_evmstore *s, const char *addr,
+                                 uint64_t offset, uint64_t limit, const char *opening);
 /* What the token contract of `asset` says of `account` at the store's tip, when it has frozen it
  * (issuer.col, cw_evmstore_frozen): {"by" (the token's contract), "since_block", "since_time",
  * "tx" (the freeze's), "probable" (the freezing tx's status unknown), "meaning"}; NULL when the

@@ -30,8 +30,9 @@
 
 /* 2: the memo table (evm/memo.h); 3: narrow rows (8-byte amounts, 48-bit links); 4: memo rows
  * name their emitter; 5: EIP-4844 blob fees (a fee_burnt at position 1); 6: stablecoin issuers'
- * actions (issuer.col: freezes, unfreezes, destroyed balances, the destroy a burn) */
-#define CW_EVM_STORE_FORMAT 6
+ * actions (issuer.col: freezes, unfreezes, destroyed balances, the destroy a burn); 7: USDT's
+ * Issue / Redeem (issuer.col kinds 4, 5: a mint to / burn from the contract's owner) */
+#define CW_EVM_STORE_FORMAT 7
 #define CW_EVM_NONE32 0xffffffffu
 #define CW_EVM_NONE64 UINT64_MAX
 #define CW_EVM_ASSET_NATIVE 0u
@@ -42,6 +43,8 @@ typedef struct cw_evm_chain {
     uint64_t chain_id;   /* 1 */
     const char *symbol;  /* native coin: "ETH" */
     const char *wrapped; /* the canonical wrapped-native token (lowercase 0x address) or NULL */
+    const char *tether;  /* Tether's TetherToken (USDT), whose Issue(uint256) / Redeem(uint256)
+                            mint to and burn from its owner without a Transfer, or NULL */
 } cw_evm_chain;
 /* Looks a chain up by name ("ethereum", "sepolia", "bsc", "polygon", "arbitrum", "optimism",
  * "base", "avalanche", "dev" for generated worlds and anvil) or NULL. */
@@ -140,15 +143,18 @@ typedef struct cw_evm_row_wide {
 
 /* issuer.col: a token contract's blacklisting actions, in tx order (docs/STORE-FORMAT.md
  * "Issuers' actions"): USDT's AddedBlackList / RemovedBlackList / DestroyedBlackFunds, USDC's
- * Blacklisted / UnBlacklisted, each from the contract that emitted it about its own token */
+ * Blacklisted / UnBlacklisted, each from the contract that emitted it about its own token; and
+ * the chain's Tether contract's Issue / Redeem (cw_evm_chain.tether) */
 typedef struct cw_evm_row_issuer {
     uint64_t tx;    /* the tx whose log it is */
     uint64_t move;  /* CW_EVM_ISSUER_DESTROY: the burn movement it made, or CW_EVM_NONE64 when a
-                       Transfer to 0x0 in the same tx is the burn; else CW_EVM_NONE64 */
+                       Transfer to 0x0 in the same tx is the burn; ISSUE / REDEEM: the mint or
+                       burn movement, or CW_EVM_NONE64 (amount 0, owner unknown); else NONE64 */
     uint32_t block; /* block number */
     uint32_t log;   /* log index in the block */
     uint32_t token; /* account of the contract that emitted the event (the token) */
-    uint32_t user;  /* account frozen, unfrozen or whose balance was destroyed */
+    uint32_t user;  /* account frozen, unfrozen or whose balance was destroyed; ISSUE / REDEEM:
+                       the owner credited or debited (CW_EVM_NONE32: not known) */
     uint8_t kind;   /* CW_EVM_ISSUER_* */
     uint8_t flags;  /* CW_EVM_ISSUERF_* */
     uint8_t pad[6];
@@ -156,11 +162,16 @@ typedef struct cw_evm_row_issuer {
 enum {
     CW_EVM_ISSUER_FREEZE = 1,   /* AddedBlackList(user), Blacklisted(user) */
     CW_EVM_ISSUER_UNFREEZE = 2, /* RemovedBlackList(user), UnBlacklisted(user) */
-    CW_EVM_ISSUER_DESTROY = 3   /* DestroyedBlackFunds(user, amount) */
+    CW_EVM_ISSUER_DESTROY = 3,  /* DestroyedBlackFunds(user, amount) */
+    CW_EVM_ISSUER_ISSUE = 4,    /* Issue(amount): minted to the owner (Tether) */
+    CW_EVM_ISSUER_REDEEM = 5    /* Redeem(amount): burnt from the owner (Tether) */
 };
 #define CW_EVM_ISSUERF_STATUS_UNKNOWN 0x01 /* the tx's success is not known: probable */
 /* a destroy of more than the user held, in a store that knows balances: what it held is burnt */
 #define CW_EVM_ISSUERF_OVER_BALANCE 0x02
+/* an Issue / Redeem whose owner (the caller of the contract) the tx does not tell: no traces
+ * and not a direct call, or callers that differ; no movement made */
+#define CW_EVM_ISSUERF_OWNER_UNKNOWN 0x04
 
 typedef struct cw_evm_row_movelink {
     uint8_t prev_out[6]; /* previous movement out of `from`, 48-bit; all ones for the first */

@@ -75,8 +75,9 @@ static const char *event_name(unsigned kind)
     }
 }
 
-/* the issuer.col row of tx `tx` whose burn is movement m (a DestroyedBlackFunds), or NULL */
-static const cw_evm_row_issuer *destroy_of_move(const cw_evmstore *s, uint64_t tx, uint64_t m)
+/* the issuer.col row of tx `tx` whose movement is m (a DestroyedBlackFunds' burn, Tether's Issue
+ * or Redeem), or NULL */
+static const cw_evm_row_issuer *issuer_of_move(const cw_evmstore *s, uint64_t tx, uint64_t m)
 {
     uint64_t lo = 0, hi = cw_evmstore_issuer_count(s);
     while (lo < hi) { /* rows are in tx order */
@@ -87,7 +88,7 @@ static const cw_evm_row_issuer *destroy_of_move(const cw_evmstore *s, uint64_t t
             hi = mid;
     }
     for (const cw_evm_row_issuer *r; (r = cw_evmstore_issuer(s, lo)) && r->tx == tx; lo++)
-        if (r->kind == CW_EVM_ISSUER_DESTROY && r->move == m)
+        if (r->move == m)
             return r;
     return NULL;
 }
@@ -118,10 +119,19 @@ static json_t *move_json(const cw_evmstore *s, uint64_t m)
     json_object_set_new(o, "movement", json_integer((json_int_t)m));
     json_object_set_new(o, "kind", json_string(cw_evm_move_kind_name(mv->kind)));
     const char *ev = event_name(mv->kind);
-    if (mv->kind == CW_EVM_MOVE_ERC20 && mv->to == CW_EVM_NONE32 && mv->tx != CW_EVM_NONE64 &&
-        destroy_of_move(s, mv->tx, m)) {
+    const cw_evm_row_issuer *ir = mv->kind == CW_EVM_MOVE_ERC20 &&
+                                          (mv->to == CW_EVM_NONE32 || mv->from == CW_EVM_NONE32) &&
+                                          mv->tx != CW_EVM_NONE64
+                                      ? issuer_of_move(s, mv->tx, m)
+                                      : NULL;
+    if (ir && ir->kind == CW_EVM_ISSUER_DESTROY) {
         ev = "DestroyedBlackFunds(address,uint256)"; /* the issuer's burn, no Transfer */
         json_object_set_new(o, "destroyed_by_issuer", json_true());
+    } else if (ir && (ir->kind == CW_EVM_ISSUER_ISSUE || ir->kind == CW_EVM_ISSUER_REDEEM)) {
+        /* Tether's mint to / burn from its owner, no Transfer */
+        bool issue = ir->kind == CW_EVM_ISSUER_ISSUE;
+        ev = issue ? "Issue(uint256)" : "Redeem(uint256)";
+        json_object_set_new(o, issue ? "issued_by_issuer" : "redeemed_by_issuer", json_true());
     }
     if (ev) {
         json_object_set_new(o, "event", json_string(ev));
@@ -244,10 +254,20 @@ int cw_evm_query_tx(json_t **out, const cw_evmstore *s, const char *hash)
         const cw_evm_row_issuer *r = cw_evmstore_issuer(s, i);
         if (r->tx != tx)
             continue;
-        static const char *const act[] = {"?", "freeze", "unfreeze", "destroy"};
-        json_t *x = json_pack("{s:s, s:o, s:o, s:I}", "action", act[r->kind <= 3 ? r->kind : 0],
+        static const char *const act[] = {"?", "freeze", "unfreeze", "destroy", "issue", "redeem"};
+        json_t *x = json_pack("{s:s, s:o, s:o, s:I}", "action", act[r->kind <= 5 ? r->kind : 0],
                               "token", account_json(s, r->token), "account",
-                              account_json(s, r->user), "log_index", (json_int_t)r->log);
+                              r->user == CW_EVM_NONE32 ? json_null() : account_json(s, r->user),
+                              "log_index", (json_int_t)r->log);
+        if (r->flags & CW_EVM_ISSUERF_OWNER_UNKNOWN)
+            json_object_set_new(x, "note",
+                                json_string("the tx does not tell the contract's owner (no traces "
+                                            "and not a direct call, or callers that differ): no "
+                                            "movement made; the owner's balance misses it"));
+        if (r->kind == CW_EVM_ISSUER_ISSUE || r->kind == CW_EVM_ISSUER_REDEEM)
+            json_object_set_new(x, r->kind == CW_EVM_ISSUER_ISSUE ? "mint" : "burn",
+                                r->move == CW_EVM_NONE64 ? json_null()
+                                                         : json_integer((json_int_t)r->move));
         if (r->kind == CW_EVM_ISSUER_DESTROY)
             json_object_set_new(x, "burn",
                                 r->move == CW_EVM_NONE64
@@ -316,6 +336,15 @@ static bool memo_emitter_ok(const cw_evmstore *s, const cw_evm_row_memo *mr,
     return a && strcmp(h, d->emitter) == 0;
 }
 
+/* one balance of a stated opening snapshot, of an account and asset the store names */
+typedef struct opening_row {
+    uint32_t acct, asset;
+    size_t line;
+    cw_u256 bal;
+} opening_row;
+static int read_opening(const cw_evmstore *s, const char *path, opening_row **out, size_t *n,
+                        size_t *lines);
+
 static bool store_complete(const cw_evmstore *s)
 {
     cw_evm_counts c;
@@ -325,6 +354,12 @@ static bool store_complete(const cw_evmstore *s)
 
 int cw_evm_query_address(json_t **out, const cw_evmstore *s, const char *addr, uint64_t offset,
                          uint64_t limit)
+{
+    return cw_evm_query_address_opening(out, s, addr, offset, limit, NULL);
+}
+
+int cw_evm_query_address_opening(json_t **out, const cw_evmstore *s, const char *addr,
+                                 uint64_t offset, uint64_t limit, const char *opening)
 {
     *out = NULL;
     cw_evm_addr a;
@@ -372,32 +407,107 @@ int cw_evm_query_address(json_t **out, const cw_evmstore *s, const char *addr, u
         json_decref(o);
         return rc;
     }
-    bool complete = store_complete(s);
+    /* Balances: from genesis, or from a stated opening snapshot of the balances before the
+     * store's first block (as `check --opening`), with receipts, logs and traces everywhere;
+     * else net flows from the first block held. */
+    cw_evm_counts cc;
+    cw_evmstore_counts(s, &cc);
+    cw_u256 *open_bal = NULL;
+    bool *has_open = NULL;
+    if (opening) {
+        opening_row *rows_o = NULL;
+        size_t n_o = 0, lines_o = 0;
+        if ((rc = read_opening(s, opening, &rows_o, &n_o, &lines_o)) ||
+            !(open_bal = cw_calloc(na ? na : 1, sizeof *open_bal)) ||
+            !(has_open = cw_calloc(na ? na : 1, sizeof *has_open))) {
+            if (!rc)
+                rc = cw_error_set(CW_ENOMEM, "out of memory");
+            cw_free(rows_o);
+            cw_free(open_bal);
+            cw_free(has_open);
+            cw_free(in);
+            cw_free(outv);
+            json_decref(o);
+            return rc;
+        }
+        size_t held = 0;
+        for (size_t i = 0; i < n_o && !rc; i++) {
+            if (rows_o[i].acct != id || rows_o[i].asset >= na)
+                continue;
+            if (has_open[rows_o[i].asset])
+                rc = cw_error_set(CW_ECORRUPT,
+                                  "%s: line %zu: a second balance of the same account and asset",
+                                  opening, rows_o[i].line);
+            has_open[rows_o[i].asset] = true;
+            open_bal[rows_o[i].asset] = rows_o[i].bal;
+            held++;
+        }
+        cw_free(rows_o);
+        if (rc) {
+            cw_free(open_bal);
+            cw_free(has_open);
+            cw_free(in);
+            cw_free(outv);
+            json_decref(o);
+            return cw_error_wrap(rc, "opening snapshot: ");
+        }
+        json_object_set_new(o, "opening",
+                            json_pack("{s:s, s:I, s:I, s:I}", "file", opening, "before_block",
+                                      (json_int_t)cc.base, "balances_read", (json_int_t)lines_o,
+                                      "balances_of_address", (json_int_t)held));
+    }
+    bool complete = (store_complete(s) || (opening && cc.incomplete == 0)) && cc.blocks > 0;
     json_object_set_new(o, "complete", json_boolean(complete));
-    if (!complete)
-        json_object_set_new(o, "note",
-                            json_string("the store does not hold the chain from genesis with "
-                                        "receipts, logs and traces: figures are net flows over "
-                                        "the blocks held, not balances"));
+    json_object_set_new(o, "from_block", json_integer((json_int_t)cc.base));
+    if (!complete) {
+        char note[400];
+        if (cc.incomplete)
+            snprintf(note, sizeof note,
+                     "%llu blocks were ingested without receipts, logs or traces: figures are "
+                     "net flows over the blocks held from block %llu, not balances",
+                     (unsigned long long)cc.incomplete, (unsigned long long)cc.base);
+        else
+            snprintf(note, sizeof note,
+                     "the store starts at block %llu, not at genesis: figures are net flows from "
+                     "block %llu, not balances (a stated opening snapshot of the balances before "
+                     "block %llu gives balances)",
+                     (unsigned long long)cc.base, (unsigned long long)cc.base,
+                     (unsigned long long)cc.base);
+        json_object_set_new(o, "note", json_string(note));
+    }
     json_t *bal = json_array();
     for (uint32_t i = 0; i < na; i++) {
-        if (cw_u256_is_zero(&in[i]) && cw_u256_is_zero(&outv[i]))
+        bool op = open_bal && has_open[i];
+        if (cw_u256_is_zero(&in[i]) && cw_u256_is_zero(&outv[i]) && !op)
             continue;
         json_t *e = json_object();
         json_object_set_new(e, "asset", asset_json(s, i));
         json_object_set_new(e, "received", u256v_json(&in[i]));
         json_object_set_new(e, "sent", u256v_json(&outv[i]));
-        cw_u256 d;
-        char buf[CW_U256_DEC_MAX + 1];
-        if (cw_u256_cmp(&in[i], &outv[i]) >= 0) {
-            cw_u256_sub(&d, &in[i], &outv[i]);
+        cw_u256 d, have = in[i];
+        if (op) {
+            json_object_set_new(e, "opening", u256v_json(&open_bal[i]));
+            if (cw_u256_add(&have, &in[i], &open_bal[i]))
+                memset(&have, 0xff, sizeof have); /* past 2^256: no real balance; saturated */
+        }
+        char buf[CW_U256_DEC_MAX + 2];
+        bool below = cw_u256_cmp(&have, &outv[i]) < 0;
+        if (!below) {
+            cw_u256_sub(&d, &have, &outv[i]);
             cw_u256_to_dec(buf, &d);
         } else {
-            cw_u256_sub(&d, &outv[i], &in[i]);
+            cw_u256_sub(&d, &outv[i], &have);
             buf[0] = '-';
             cw_u256_to_dec(buf + 1, &d);
         }
         json_object_set_new(e, complete ? "balance" : "net_flow", json_string(buf));
+        if (complete && below)
+            json_object_set_new(
+                e, "below_zero",
+                json_string(opening ? "more sent than the opening balance and the credits held: "
+                                      "the opening snapshot or the store misses a credit"
+                                    : "more sent than received: the store misses a credit (a "
+                                      "token whose events do not tell every change)"));
         json_t *fz = cw_evm_frozen_json(s, id, i);
         if (fz)
             json_object_set_new(e, "frozen", fz);
@@ -405,6 +515,8 @@ int cw_evm_query_address(json_t **out, const cw_evmstore *s, const char *addr, u
     }
     cw_free(in);
     cw_free(outv);
+    cw_free(open_bal);
+    cw_free(has_open);
     json_object_set_new(o, "balances", bal);
     /* a page of movements, newest first: merge the in and out chains */
     cw_evm_row_acctlast l;
@@ -613,13 +725,6 @@ typedef struct {
     bool neg, opened; /* opened: set from the opening snapshot */
 } bal_slot;
 
-/* one balance of a stated opening snapshot, of an account and asset the store names */
-typedef struct {
-    uint32_t acct, asset;
-    size_t line;
-    cw_u256 bal;
-} opening_row;
-
 /* Reads a stated opening snapshot: `address,asset,balance` lines (a first line starting with
  * "address" is a header; CRLF is accepted), asset the native coin (ETH, native, or the chain's
  * symbol) or a token contract's address, balance a non-negative integer in base units. Balances
@@ -809,16 +914,23 @@ int cw_evm_check_opening(json_t **out, const cw_evmstore *s, const char *opening
         const cw_evm_row_issuer *r = cw_evmstore_issuer(s, i);
         const cw_evm_row_issuer *pr = i ? cw_evmstore_issuer(s, i - 1) : NULL;
         const cw_evm_row_tx *tr = r->tx < c.txs ? cw_evmstore_tx(s, r->tx) : NULL;
-        bool ok = tr && tr->block == r->block && r->token < c.accounts && r->user < c.accounts &&
-                  r->kind >= CW_EVM_ISSUER_FREEZE && r->kind <= CW_EVM_ISSUER_DESTROY &&
+        bool supply = r->kind == CW_EVM_ISSUER_ISSUE || r->kind == CW_EVM_ISSUER_REDEEM;
+        bool ok = tr && tr->block == r->block && r->token < c.accounts &&
+                  (r->user < c.accounts ||
+                   (supply && r->user == CW_EVM_NONE32 && r->move == CW_EVM_NONE64 &&
+                    (r->flags & CW_EVM_ISSUERF_OWNER_UNKNOWN))) &&
+                  r->kind >= CW_EVM_ISSUER_FREEZE && r->kind <= CW_EVM_ISSUER_REDEEM &&
                   (!pr || pr->tx < r->tx || (pr->tx == r->tx && pr->log < r->log)) &&
-                  (r->kind == CW_EVM_ISSUER_DESTROY || r->move == CW_EVM_NONE64);
+                  (r->kind == CW_EVM_ISSUER_DESTROY || supply || r->move == CW_EVM_NONE64);
         if (ok && r->move != CW_EVM_NONE64) {
+            /* a burn from the user (destroy, redeem) or a mint to it (issue) */
+            bool mint = r->kind == CW_EVM_ISSUER_ISSUE;
             const cw_evm_row_move *mv = r->move < c.moves ? cw_evmstore_move(s, r->move) : NULL;
             const cw_evm_row_asset *as = mv ? cw_evmstore_asset(s, mv->asset) : NULL;
-            ok = mv && mv->tx == r->tx && mv->pos == r->log && mv->from == r->user &&
-                 mv->to == CW_EVM_NONE32 && mv->kind == CW_EVM_MOVE_ERC20 && as &&
-                 as->account == r->token;
+            ok = mv && mv->tx == r->tx && mv->pos == r->log &&
+                 (mint ? mv->to : mv->from) == r->user &&
+                 (mint ? mv->from : mv->to) == CW_EVM_NONE32 && mv->kind == CW_EVM_MOVE_ERC20 &&
+                 as && as->account == r->token;
         }
         if (!ok)
             problem(&p,

@@ -82,15 +82,16 @@ typedef struct counts {
 
 /* the chains we know (wrapped-native tokens: WETH9, WBNB, WMATIC, the OP-stack predeploy, ...) */
 static const cw_evm_chain CHAINS[] = {
-    {"ethereum", 1, "ETH", "0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2"},
-    {"sepolia", 11155111, "ETH", "0xfff9976782d46cc05630d1f6ebab18b2324d6b14"},
-    {"bsc", 56, "BNB", "0xbb4cdb9cbd36b01bd1cbaebf2de08d9173bc095c"},
-    {"polygon", 137, "POL", "0x0d500b1d8e8ef31e21c99d1db9a6444d3adf1270"},
-    {"arbitrum", 42161, "ETH", "0x82af49447d8a07e3bd95bd0d56f35241523fbab1"},
-    {"optimism", 10, "ETH", "0x4200000000000000000000000000000000000006"},
-    {"base", 8453, "ETH", "0x4200000000000000000000000000000000000006"},
-    {"avalanche", 43114, "AVAX", "0xb31f66aa3c1e785363f0875a1b74e27b85fd66c7"},
-    {"dev", 31337, "ETH", NULL},
+    {"ethereum", 1, "ETH", "0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2",
+     "0xdac17f958d2ee523a2206206994597c13d831ec7"},
+    {"sepolia", 11155111, "ETH", "0xfff9976782d46cc05630d1f6ebab18b2324d6b14", NULL},
+    {"bsc", 56, "BNB", "0xbb4cdb9cbd36b01bd1cbaebf2de08d9173bc095c", NULL},
+    {"polygon", 137, "POL", "0x0d500b1d8e8ef31e21c99d1db9a6444d3adf1270", NULL},
+    {"arbitrum", 42161, "ETH", "0x82af49447d8a07e3bd95bd0d56f35241523fbab1", NULL},
+    {"optimism", 10, "ETH", "0x4200000000000000000000000000000000000006", NULL},
+    {"base", 8453, "ETH", "0x4200000000000000000000000000000000000006", NULL},
+    {"avalanche", 43114, "AVAX", "0xb31f66aa3c1e785363f0875a1b74e27b85fd66c7", NULL},
+    {"dev", 31337, "ETH", NULL, NULL},
 };
 
 const cw_evm_chain *cw_evm_chain_find(const char *name)
@@ -187,10 +188,11 @@ struct cw_evmstore {
     const cw_evm_chain *chain;
     token_set tokens;
     asset_map amap;
-    cw_evm_addr wrapped;
-    bool has_wrapped;
+    cw_evm_addr wrapped, tether;
+    bool has_wrapped, has_tether;
     uint64_t incomplete; /* published blocks without receipts, logs or traces */
     bool synthetic;      /* MANIFEST `synthetic 1`: the store holds a generated world */
+    bool closed;         /* writer: MANIFEST says `closed 1` (a clean close; mark_open) */
     uint64_t crash_at, crash_count;
     void *wmem; /* writer only: one anonymous map holding acache, heads, heads_used */
     size_t wmem_len;
@@ -486,6 +488,8 @@ static void to_manifest(cw_manifest *m, const cw_evmstore *s, const counts *c)
     cw_manifest_set(m, "issuer_actions", side_below(&s->issuer, c->txs));
     if (s->synthetic) /* only then: a real store's MANIFEST is as before */
         cw_manifest_set(m, "synthetic", 1);
+    if (s->closed)
+        cw_manifest_set(m, "closed", 1);
 }
 
 static int write_counts(cw_evmstore *s, const counts *c)
@@ -495,6 +499,25 @@ static int write_counts(cw_evmstore *s, const counts *c)
     to_manifest(&m, s, c);
     path_of(p, sizeof p, s, "MANIFEST");
     return cw_manifest_write(&m, p);
+}
+
+/* The "writer open" mark (docs/STORE-FORMAT.md "Commit protocol and recovery"). MANIFEST says
+ * `closed 1` only after a clean close: every published row and in-place value was durable and
+ * nothing past the counts was left in place. Before its first in-place write (an append, a
+ * rollback) a writer replaces MANIFEST without that line (same counts, fsynced), so a power cut
+ * from then on finds the mark gone and the next writable open runs the pass over acctlast.col
+ * that finds heads spoilt by the cut (suspect_heads); after a clean close it skips it. A store
+ * without the line (new, written by a build before stop 24, or by a writer killed or cut off)
+ * is taken as not cleanly closed: the pass runs. */
+static int mark_open(cw_evmstore *s)
+{
+    if (!s->closed)
+        return 0;
+    s->closed = false;
+    int rc = write_counts(s, &s->pub);
+    if (rc)
+        s->closed = true;
+    return rc;
 }
 
 static int check_fits(const cw_evmstore *s, const counts *c)
@@ -799,7 +822,14 @@ static int recover(cw_evmstore *s)
           from.accounts < to.accounts || from.assets < to.assets || from.creates < to.creates);
     uint8_t *need = NULL;
     size_t n_need = 0;
-    int rc = fits ? suspect_heads(s, &to, &need, &n_need) : 0;
+    /* after a clean close no head points past the published movements: no pass */
+    int rc = fits && !s->closed ? suspect_heads(s, &to, &need, &n_need) : 0;
+#ifdef CW_TEST_HOOKS
+    /* Test hook, compiled only into test builds: say when the pass ran (cli/evm_crash) */
+    if (fits && !s->closed && getenv("CW_TEST_REPORT_RECOVERY"))
+        fprintf(stderr, "evm store: power-cut pass over %llu account heads (%zu suspect)\n",
+                (unsigned long long)to.accounts, n_need);
+#endif
     if (rc || (!dirty && !n_need))
         return rc;
     if (!fits)
@@ -831,6 +861,8 @@ static void set_wrapped(cw_evmstore *s)
 {
     s->has_wrapped = s->chain->wrapped &&
                      !cw_evm_addr_parse(&s->wrapped, s->chain->wrapped, strlen(s->chain->wrapped));
+    s->has_tether = s->chain->tether &&
+                    !cw_evm_addr_parse(&s->tether, s->chain->tether, strlen(s->chain->tether));
 }
 
 /* The writer's randomly probed tables (the address cache, 6 MiB, and the heads overlay) in one
@@ -938,6 +970,8 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
                               : f == 4 ? " (EIP-4844 blob fees are counted since format 5)"
                               : f == 5 ? " (stablecoin issuers' freezes and destroyed balances "
                                          "are kept since format 6)"
+                              : f == 6 ? " (USDT's Issue and Redeem, its mints to and burns from "
+                                         "its owner, are counted since format 7)"
                                        : "");
             goto fail;
         }
@@ -966,6 +1000,7 @@ int cw_evmstore_open(cw_evmstore **out, const char *dir, bool writable, const ch
         s->txwide.pub = cw_manifest_get(&m, "tx_amounts", 0);
         s->issuer.pub = cw_manifest_get(&m, "issuer_actions", 0);
         s->synthetic = cw_manifest_get(&m, "synthetic", 0) != 0;
+        s->closed = writable && cw_manifest_get(&m, "closed", 0) != 0;
     }
     set_wrapped(s);
     for (int i = 0; i < N_COLS; i++) {
@@ -1030,6 +1065,15 @@ int cw_evmstore_close(cw_evmstore *s)
                  s->issuer.col.rows == s->issuer.pub;
         if (!synced)
             rc = undo_inplace(s, &cur, &s->pub, false);
+        /* every published row and in-place value is durable (the last commit, or the undo's
+         * syncs): mark the store closed cleanly, so that its next writer skips the power cut's
+         * pass over acctlast.col. Rows past the counts that the trims below leave on a cut are
+         * undone by recovery as ever; no head points at them. */
+        if (!rc && !s->closed) {
+            s->closed = true;
+            if ((rc = write_counts(s, &s->pub)))
+                s->closed = false;
+        }
     }
     set_rows(s, &s->pub);
     /* not below the rows of a handle from before a rollback (docs/STORE-FORMAT.md) */
@@ -1456,6 +1500,17 @@ static const uint8_t TOPIC_UNBLACKLISTED[32] = {/* UnBlacklisted(address) (USDC)
                                                 0xc6, 0xf6, 0xc3, 0x0b, 0xa8, 0x99, 0x9d, 0x1c,
                                                 0x2f, 0xd8, 0x8e, 0x28, 0x48, 0x13, 0x7c, 0x4e};
 
+static const uint8_t TOPIC_ISSUE[32] = {/* Issue(uint256) (Tether) */
+                                        0xcb, 0x82, 0x41, 0xad, 0xb0, 0xc3, 0xfd, 0xb3,
+                                        0x5b, 0x70, 0xc2, 0x4c, 0xe3, 0x5c, 0x5e, 0xb0,
+                                        0xc1, 0x7a, 0xf7, 0x43, 0x1c, 0x99, 0xf8, 0x27,
+                                        0xd4, 0x4a, 0x44, 0x5c, 0xa6, 0x24, 0x17, 0x6a};
+static const uint8_t TOPIC_REDEEM[32] = {/* Redeem(uint256) (Tether) */
+                                         0x70, 0x2d, 0x59, 0x67, 0xf4, 0x5f, 0x65, 0x13,
+                                         0xa3, 0x8f, 0xfc, 0x42, 0xd6, 0xba, 0x9b, 0xf2,
+                                         0x30, 0xbd, 0x40, 0xe8, 0xf5, 0x3b, 0x16, 0x36,
+                                         0x3c, 0x7e, 0xb4, 0xfd, 0x2d, 0xeb, 0x9a, 0x44};
+
 /* The user an issuer's event names, as an indexed topic (USDC, some USDT forks) or as the first
  * data word (USDT): a shape of `words` data words after it; false for any other shape. */
 static bool issuer_user(const cw_evm_block *b, const cw_evm_log *l, uint32_t words,
@@ -1529,6 +1584,96 @@ static int held_so_far(cw_evmstore *s, const cw_evm_block *b, uint32_t acct, uin
     return 0;
 }
 
+/* The owner of the Tether contract that emitted l, for its Issue / Redeem: the caller of the
+ * contract (onlyOwner: msg.sender is the owner). From the tx's traces, the one account that calls
+ * the contract in a successful call frame (Tether's owner is a multisig contract, so the call is
+ * an internal one); without traces, the tx's sender when the tx calls the contract itself. False
+ * when the tx does not tell (no traces and another tx target, or callers that differ). */
+static bool tether_owner(const cw_evm_block *b, const cw_evm_tx *t, const cw_evm_log *l,
+                         cw_evm_addr *owner)
+{
+    bool found = false;
+    for (uint32_t i = 0; i < t->n_traces; i++) {
+        const cw_evm_trace *tr = &b->traces[t->first_trace + i];
+        if (tr->type != CW_EVM_TRACE_CALL || tr->call_type != CW_EVM_CALL_CALL || tr->status != 1 ||
+            !tr->has_from || !tr->has_to || memcmp(tr->to.b, l->address.b, 20) != 0)
+            continue;
+        if (found && memcmp(owner->b, tr->from.b, 20) != 0)
+            return false; /* two callers: which one issued is not told */
+        *owner = tr->from;
+        found = true;
+    }
+    if (found)
+        return true;
+    if (t->has_to && memcmp(t->to.b, l->address.b, 20) == 0) {
+        *owner = t->from;
+        return true;
+    }
+    return false;
+}
+
+/* Tether's Issue(amount) / Redeem(amount) from the chain's Tether contract (cw_evm_chain.tether;
+ * USDT on Ethereum): issue() adds the amount to the owner's balance and the supply, redeem()
+ * takes it from both, and neither emits a Transfer, so without them the balances the store
+ * derives for USDT are off by every mint and burn (the owner's goes below zero as soon as it
+ * sends what was issued to it). A mint from nobody to the owner, a burn from the owner to
+ * nobody, each an erc20 movement at the log, with its issuer.col row (kind ISSUE / REDEEM). Only
+ * that contract: TetherToken's copies emit the same events with other meanings (a mint also
+ * announced by a Transfer from 0x0, to another account than the owner), which would count twice
+ * or credit the wrong account. A Redeem above what the owner holds in a store that knows
+ * balances burns what it holds (flag OVER_BALANCE: the owner was probably told wrong); an owner
+ * the tx does not tell makes no movement (flag OWNER_UNKNOWN). Returns 0 or an error. */
+static int tether_supply(cw_evmstore *s, const cw_evm_block *b, const cw_evm_tx *t,
+                         const cw_evm_log *l, uint64_t tx, uint8_t flags)
+{
+    if (!s->has_tether || memcmp(l->address.b, s->tether.b, 20) != 0 || l->n_topics != 1 ||
+        l->data_len != 32)
+        return 0; /* not Tether's event */
+    bool issue = memcmp(l->topics[0].b, TOPIC_ISSUE, 32) == 0;
+    cw_evm_row_issuer ir;
+    memset(&ir, 0, sizeof ir);
+    ir.tx = tx;
+    ir.move = CW_EVM_NONE64;
+    ir.block = (uint32_t)b->number;
+    ir.log = l->log_index;
+    ir.kind = issue ? CW_EVM_ISSUER_ISSUE : CW_EVM_ISSUER_REDEEM;
+    ir.flags = (flags & CW_EVM_MOVEF_STATUS_UNKNOWN) ? CW_EVM_ISSUERF_STATUS_UNKNOWN : 0;
+    ir.user = CW_EVM_NONE32;
+    cw_evm_addr owner;
+    int rc = account(s, &l->address, b->number, &ir.token);
+    if (rc)
+        return rc;
+    if (!tether_owner(b, t, l, &owner) || is_zero_addr(&owner))
+        ir.flags |= CW_EVM_ISSUERF_OWNER_UNKNOWN;
+    else if ((rc = account(s, &owner, b->number, &ir.user)))
+        return rc;
+    cw_u256 v;
+    cw_u256_from_be32(&v, b->arena + l->data_off);
+    if (ir.user != CW_EVM_NONE32 && !cw_u256_is_zero(&v)) {
+        uint32_t asset;
+        if ((rc = asset_of(s, ir.token, CW_EVM_ASSET_KIND_ERC20, b->number, &asset)))
+            return rc;
+        if (!issue) {
+            cw_u256 held;
+            bool known;
+            if ((rc = held_so_far(s, b, ir.user, asset, &held, &known)))
+                return rc;
+            if (known && cw_u256_cmp(&v, &held) > 0) {
+                v = held;
+                ir.flags |= CW_EVM_ISSUERF_OVER_BALANCE;
+            }
+        }
+        if (!cw_u256_is_zero(&v)) {
+            move_ctx c = {tx, (uint32_t)b->number, l->log_index, CW_EVM_MOVE_ERC20, flags};
+            ir.move = rows(s, C_MOVE);
+            if ((rc = issue ? move(s, &c, asset, CW_EVM_NONE32, ir.user, &v)
+                            : move(s, &c, asset, ir.user, CW_EVM_NONE32, &v)))
+                return rc;
+        }
+    }
+    return cw_column_append(&s->issuer.col, &ir);
+}
+
 /* An issuer's freeze, unfreeze or destroy (issuer.col), from the token contract that emitted
  * it, about its own token only: a contract can change no other token's balances. A destroy
  * (USDT's destroyBlackFunds zeroes the balance and emits no Transfer) is a burn of the emitting
@@ -1548,6 +1693,8 @@ static int issuer_action(cw_evmstore *s, const cw_evm_block *b, const cw_evm_tx 
         kind = CW_EVM_ISSUER_UNFREEZE;
     else if (memcmp(t0, TOPIC_DESTROYED, 32) == 0)
         kind = CW_EVM_ISSUER_DESTROY;
+    else if (memcmp(t0, TOPIC_ISSUE, 32) == 0 || memcmp(t0, TOPIC_REDEEM, 32) == 0)
+        return tether_supply(s, b, t, l, tx, flags);
     else
         return 1;
     cw_evm_addr user;
@@ -1832,6 +1979,9 @@ int cw_evmstore_append(cw_evmstore *s, const cw_evm_block *b)
 {
     if (!s->writable)
         return cw_error_set(CW_EPERM, "%s: store opened read-only", s->dir);
+    int mrc = mark_open(s); /* before the block's first in-place write */
+    if (mrc)
+        return mrc;
     uint64_t nb = rows(s, C_BLOCK);
     if (nb) {
         uint64_t tip = s->base + nb - 1;
@@ -2262,7 +2412,7 @@ int cw_evmstore_rollback(cw_evmstore *s, int64_t number)
 {
     int rc;
     counts cur = cur_counts(s);
-    if ((rc = undo_inplace(s, &cur, &s->pub, false)))
+    if ((rc = mark_open(s)) || (rc = undo_inplace(s, &cur, &s->pub, false)))
         return rc;
     s->memos.col.rows = s->memos.pub;
     s->wide.col.rows = s->wide.pub;
@@ -2586,8 +2736,8 @@ bool cw_evmstore_frozen(const cw_evmstore *s, uint32_t token, uint32_t user, uin
     for (uint64_t i = s->issuer.col.rows; i-- > 0;) {
         const cw_evm_row_issuer *r = cw_column_row(&s->issuer.col, i);
         if (r->tx >= before_tx || r->token != token || r->user != user ||
-            r->kind == CW_EVM_ISSUER_DESTROY)
-            continue;
+            (r->kind != CW_EVM_ISSUER_FREEZE && r->kind != CW_EVM_ISSUER_UNFREEZE))
+            continue; /* a destroy, or Tether's issue / redeem: no change of the freeze */
         if (r->kind != CW_EVM_ISSUER_FREEZE)
             return *since != NULL;
         *since = r; /* the first of a run of freezes with no unfreeze between */

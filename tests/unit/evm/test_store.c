@@ -571,20 +571,21 @@ static void test_wide_amounts(void)
     CHECK(cw_evmstore_open(&s, path, false, NULL) == CW_EVERSION);
     CHECK(strstr(cw_error_last(), "re-ingest") != NULL);
     cw_error_clear();
-    /* format 3 (memo rows without their emitter), 4 (no blob fees) and 5 (no issuers'
-     * actions): the file and what to do are named, read-only or writable, and nothing is
-     * written */
-    for (int f = 3; f <= 5; f++) {
+    /* format 3 (memo rows without their emitter), 4 (no blob fees), 5 (no issuers' actions)
+     * and 6 (USDT's Issue / Redeem read as nothing): the file and what to do are named,
+     * read-only or writable, and nothing is written */
+    for (int f = 3; f <= 6; f++) {
         REQUIRE(cw_manifest_set(&mf, "evm_format", (uint64_t)f) == 0);
         REQUIRE(cw_manifest_write(&mf, mp) == 0);
         char want[64];
-        snprintf(want, sizeof want, "/MANIFEST: EVM store format %d, this build reads 6", f);
+        snprintf(want, sizeof want, "/MANIFEST: EVM store format %d, this build reads 7", f);
         for (int w = 0; w < 2; w++) {
             CHECK(cw_evmstore_open(&s, path, w == 1, NULL) == CW_EVERSION);
             CHECK(strstr(cw_error_last(), want) != NULL);
             CHECK(strstr(cw_error_last(), f == 3   ? "emitter"
                                           : f == 4 ? "blob fees"
-                                                   : "issuers' freezes") != NULL);
+                                          : f == 5 ? "issuers' freezes"
+                                                   : "USDT's Issue and Redeem") != NULL);
             CHECK(strstr(cw_error_last(), "re-ingest it into a new store") != NULL);
             CHECK(strstr(cw_error_last(), "chainwatch ingest evm") != NULL);
             cw_error_clear();
