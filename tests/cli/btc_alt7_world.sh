@@ -76,6 +76,8 @@ check_eq "FIFO: every stolen deposit the bound holds is found certain" "$(jq '.h
 check_eq "FIFO: no certain value on a stolen deposit only a CoinJoin leads to" "$(jq '.heists[0].certain_outside_bound' "$B")" 0
 check "FIFO: certain amount per exchange exact over the bound's deposits" \
     jqb '[.heists[0].exchange_error_bound[]] | length > 0 and max < 1e-9'
+check_eq "FIFO: no honest output gets certain value along paths that all pass a mix" \
+    "$(jq '.heists[0].honest_certain | length' "$B")" 0
 echo "not asserted: $(head -1 "$T/bound.txt")"
 echo "not asserted: honest outputs given probable value by the trace $(jq -c '.honest_outputs_by_shape' "$A")"
 echo "not asserted: the addresses the thief paid, flagged (certain, probable) of screened" \

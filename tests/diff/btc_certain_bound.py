@@ -25,12 +25,15 @@ Per heist:
 * the gap: stolen deposits in the bound the trace does not find certain, each with the shape of
   its path (the truth kind of every tx on it: thief_txs / lookalikes / tx0s / coinjoins /
   withdrawals / mixer payouts, or the category of its inputs' owner);
-* amounts per exchange: the certain error, and the same error counted only over deposits in the
-  bound (is the error all mix-borne?);
-* honest outputs with certain value: outputs the trace gives certain value that are neither the
-  thief's (truth) nor paid by the thief's own tx (a payment the thief makes is stolen value
-  received; an honest output of a mix the thief joined is not): must be none (--honest lists
-  them).
+* amounts per exchange: the certain error; the value of the stolen deposits outside the bound
+  (mix-borne); the certain error over the bound's deposits alone; and what is left of it once the
+  probable part the trace puts on those deposits is counted (value that joined their path from a
+  mix: a post-mix coin spent beside a certain one). Is the error all mix-borne? Then the last is 0;
+* honest outputs with certain value: outputs the trace gives certain value that are not the
+  thief's (truth) and that no spend path without a CoinJoin reaches from the theft (a party the
+  thief paid, and that party's later coins, did receive stolen value: counted apart as
+  "paid_certain"; an honest output of a mix the thief joined did not): must be none (--honest
+  lists them).
 """
 import argparse
 import collections
@@ -337,12 +340,14 @@ def main():
         cert = {}
         prob = {}
         cert_out = []
+        pall = {}
         for tx in d.get("graph", []):
             for out in tx.get("outputs", []):
                 t = out.get("traced", 0) or 0
                 if not t or out.get("dusting"):
                     continue
                 pp = probable_part(out, tx)
+                pall[out["outpoint"]] = pp
                 if t - pp > 0:
                     cert[out["outpoint"]] = t - pp
                     cert_out.append((out, tx))
@@ -400,15 +405,24 @@ def main():
             got[w[2]] += v
             if out["outpoint"] in bound:
                 got_b[w[2]] += v
+        prob_b = collections.Counter()
+        for o in bound:
+            prob_b[true_dep[o]["exchange"]] += pall.get(o, 0)
         err = {e: abs(got[e] - tot[e]) / tot[e] for e in tot if tot[e]}
         err_b = {e: abs(got_b[e] - tot_b[e]) / tot_b[e] for e in tot_b if tot_b[e]}
+        # the bound's deposits with the probable part the trace puts on them (value that joined
+        # their path from a mix, e.g. a post-mix coin spent beside a certain one): what is left
+        # is the certain rules' own error
+        err_r = {e: abs(got_b[e] + prob_b[e] - tot_b[e]) / tot_b[e] for e in tot_b if tot_b[e]}
         honest = []
+        paid = 0
         for out, tx in cert_out:
             w = addr.get(out.get("address"))
             if out["outpoint"] in true_dep or (w and w[0] in thief):
                 continue
-            if tx["txid"] not in mixes and thief_tx(tx["txid"]):
-                continue  # the thief's own payment to someone: rightly stolen value
+            if out["outpoint"] in best:
+                paid += 1  # the thief paid this party (or its coin descends from such a payment)
+                continue
             honest.append((out["outpoint"], w[1] if w else "?", w[2] if w else "?", cert[out["outpoint"]], tx["txid"]))
         hr = {"heist": h["name"], "stolen_deposits": len(true_dep), "bound": len(bound), "bound_own_txs": len(own),
               "mix_borne": len(true_dep) - len(bound),
@@ -417,7 +431,7 @@ def main():
               "gap": len(gap), "gap_own_txs": sum(1 for o in gap if best[o] == 0), "gap_by_shape": dict(by_shape),
               "gap_rows": gap_rows, "exchange_error": err, "exchange_error_bound": err_b,
               "exchange_sat": dict(tot), "exchange_sat_bound": dict(tot_b), "certain_sat": dict(got),
-              "certain_sat_bound": dict(got_b), "honest_certain": honest}
+              "certain_sat_bound": dict(got_b), "probable_sat_bound": dict(prob_b), "exchange_error_residual": err_r, "honest_certain": honest, "paid_certain": paid}
         res["heists"].append(hr)
         n = len(true_dep)
         print("%s %s: stolen deposits %d; bound (no mix) %d = %.3f (thief's txs only %d = %.3f); certain %d = %.3f "
@@ -430,12 +444,15 @@ def main():
                   ", ".join("%s %.2f %%" % (e, 100 * x) for e, x in sorted(err.items())),
                   ", ".join("%s %.2f %%" % (e, 100 * (tot[e] - tot_b[e]) / tot[e]) for e in sorted(err)),
                   ", ".join("%s %.2f %%" % (e, 100 * x) for e, x in sorted(err_b.items()))))
+        print("  of that, left once the probable (mix-borne) part of the bound's deposits is counted: %s" % (
+            ", ".join("%s %.2f %%" % (e, 100 * x) for e, x in sorted(err_r.items()))))
         for sh, k in by_shape.most_common():
             print("  gap %4d  %s" % (k, sh[:300]))
         for r in gap_rows[:a.gap]:
             print("   %s %s sat at %s%s: %s" % (r["outpoint"], r["value_sat"], r["exchange"],
                                               " (probable)" if r["probable"] else "", r["shape"][:400]))
-        print("  honest outputs with certain value: %d" % len(honest))
+        print("  honest outputs with certain value no mix-free path reaches: %d (others' outputs a mix-free path"
+              " reaches, the thief's payees and their coins: %d)" % (len(honest), paid))
         if a.honest:
             for x in honest[:50]:
                 print("   ", x)
