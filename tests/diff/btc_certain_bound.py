@@ -16,6 +16,8 @@ Per heist:
 * **bound**: those reachable from the stolen outputs along spends that pass no CoinJoin (truth
   coinjoins.csv: every kind, two-party ones too); the walk ends at exchange-owned outputs (a
   deposit is where a path ends);
+* the rest: reachable only through a mix, or not even so (past an exchange's custody: an
+  exchange's withdrawal paid the thief, who deposited it elsewhere);
 * of the bound, those reachable through **the thief's own transactions only** (every tx on the
   path spends a coin of the thief's entities, heists.json thief_entity / withdrawn_entity): the
   rest pass a service's or an honest person's wallet (a custodial mixer, a processor, an
@@ -335,6 +337,24 @@ def main():
                     else:
                         dq.appendleft(nop)
         bound = {o for o in true_dep if o in best}
+        # the same walk through mixes too: a stolen deposit it does not reach either came to the
+        # thief past an exchange's custody (a withdrawal to the thief), not through a mix
+        seen = set(srcs)
+        stack = list(srcs)
+        while stack:
+            op = stack.pop()
+            w = owner(op)
+            if op not in srcs and (op in true_dep or (w and w[1] in EXCH)):
+                continue
+            t = spender.get(op)
+            if t is None:
+                continue
+            for i in range(len(outs[t])):
+                nop = "%s:%d" % (t, i)
+                if nop not in seen:
+                    seen.add(nop)
+                    stack.append(nop)
+        via_mix = {o for o in true_dep if o in seen} - bound
         own = {o for o in bound if best[o] == 0}
         d = run_trace(a.bin, a.store, labels, srcs)
         cert = {}
@@ -425,7 +445,7 @@ def main():
                 continue
             honest.append((out["outpoint"], w[1] if w else "?", w[2] if w else "?", cert[out["outpoint"]], tx["txid"]))
         hr = {"heist": h["name"], "stolen_deposits": len(true_dep), "bound": len(bound), "bound_own_txs": len(own),
-              "mix_borne": len(true_dep) - len(bound),
+              "mix_borne": len(via_mix), "past_custody": len(true_dep) - len(bound) - len(via_mix),
               "certain": len(found_c), "certain_in_bound": len(found_c & bound),
               "certain_outside_bound": len(found_c - bound), "probable_only": len(found_p - found_c),
               "gap": len(gap), "gap_own_txs": sum(1 for o in gap if best[o] == 0), "gap_by_shape": dict(by_shape),
@@ -434,11 +454,12 @@ def main():
               "certain_sat_bound": dict(got_b), "probable_sat_bound": dict(prob_b), "exchange_error_residual": err_r, "honest_certain": honest, "paid_certain": paid}
         res["heists"].append(hr)
         n = len(true_dep)
-        print("%s %s: stolen deposits %d; bound (no mix) %d = %.3f (thief's txs only %d = %.3f); certain %d = %.3f "
-              "(in bound %d, outside %d); probable only %d; gap %d (%d on the thief's own txs)"
-              % (res["name"], h["name"], n, len(bound), len(bound) / n, len(own), len(own) / n, len(found_c),
-                 len(found_c) / n, len(found_c & bound), len(found_c - bound), len(found_p - found_c), len(gap),
-                 hr["gap_own_txs"]))
+        print("%s %s: stolen deposits %d; bound (no mix) %d = %.3f (thief's txs only %d = %.3f); only through a mix %d,"
+              " past an exchange's custody %d; certain %d = %.3f (in bound %d, outside %d); probable only %d;"
+              " gap %d (%d on the thief's own txs)"
+              % (res["name"], h["name"], n, len(bound), len(bound) / n, len(own), len(own) / n, hr["mix_borne"],
+                 hr["past_custody"], len(found_c), len(found_c) / n, len(found_c & bound), len(found_c - bound),
+                 len(found_p - found_c), len(gap), hr["gap_own_txs"]))
         print("  amount per exchange, certain error: %s; value of its deposits outside the bound (mix-borne): %s;"
               " error over the bound's deposits: %s" % (
                   ", ".join("%s %.2f %%" % (e, 100 * x) for e, x in sorted(err.items())),
