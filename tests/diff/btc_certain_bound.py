@@ -47,47 +47,11 @@ import struct
 import subprocess
 import sys
 
-B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-BECH = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from btc_alt6_world import b58check, segwit_addr  # noqa: E402
 
-
-def b58check(payload):
-    data = payload + hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4]
-    n = int.from_bytes(data, "big")
-    s = ""
-    while n:
-        n, r = divmod(n, 58)
-        s = B58[r] + s
-    return "1" * (len(data) - len(data.lstrip(b"\0"))) + s
-
-
-def _polymod(values):
-    gen = [0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3]
-    chk = 1
-    for v in values:
-        top = chk >> 25
-        chk = (chk & 0x1FFFFFF) << 5 ^ v
-        for i in range(5):
-            chk ^= gen[i] if (top >> i) & 1 else 0
-    return chk
-
-
-def segwit(hrp, ver, prog):
-    acc = bits = 0
-    data = [ver]
-    for b in prog:
-        acc = (acc << 8) | b
-        bits += 8
-        while bits >= 5:
-            bits -= 5
-            data.append((acc >> bits) & 31)
-    if bits:
-        data.append((acc << (5 - bits)) & 31)
-    const = 0x2BC830A3 if ver else 1
-    hx = [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
-    pm = _polymod(hx + data + [0] * 6) ^ const
-    return hrp + "1" + "".join(BECH[d] for d in data + [(pm >> 5 * (5 - i)) & 31 for i in range(6)])
-
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+from eval_btc import probable_part, read_csv  # noqa: E402
 
 def address(spk, net):
     hrp, p2pkh, p2sh = {"main": ("bc", 0, 5), "mainnet": ("bc", 0, 5), "test": ("tb", 111, 196),
@@ -97,7 +61,7 @@ def address(spk, net):
     if len(spk) == 23 and spk[:2] == b"\xa9\x14" and spk[22] == 0x87:
         return b58check(bytes([p2sh]) + spk[2:22])
     if len(spk) >= 4 and (spk[0] == 0 or 0x51 <= spk[0] <= 0x60) and spk[1] == len(spk) - 2 and 2 <= spk[1] <= 40:
-        return segwit(hrp, 0 if spk[0] == 0 else spk[0] - 0x50, spk[2:])
+        return segwit_addr(hrp, 0 if spk[0] == 0 else spk[0] - 0x50, spk[2:])
     return None
 
 
@@ -200,13 +164,6 @@ def read_chain(bdir, net):
             yield tx
 
 
-def read_csv(path):
-    if not os.path.exists(path):
-        return []
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
-
-
 def tx_kinds(tdir, heists):
     """txid -> the truth's kind of it (the first file naming it wins: a mix is a mix)."""
     kind = {}
@@ -238,15 +195,6 @@ def run_trace(binary, store, labels, srcs):
     if p.returncode != 0:
         sys.exit("trace failed (%d): %s" % (p.returncode, p.stderr.strip()[:500]))
     return json.loads(p.stdout)
-
-
-def probable_part(out, tx):
-    traced = out.get("traced", 0) or 0
-    if "probable_traced" in out:
-        return min(traced, out["probable_traced"] or 0)
-    if out.get("probable") or tx.get("probable"):
-        return traced
-    return 0
 
 
 def main():
