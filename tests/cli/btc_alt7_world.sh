@@ -62,6 +62,23 @@ for g in payroll_employee pool_payee honest_peel_payee exchange_withdrawal_payee
     check_eq "screening: none of $g flagged" \
         "$(jq -c ".screen[\"$g\"] | [.flagged_certain, .flagged_probable]" "$A")" "[0,0]"
 done
+# certain FIFO recall against its bound (issue 11, Build 3: certain value stops at every CoinJoin):
+# the stolen deposits reachable from the theft along spends that pass no CoinJoin (truth), each
+# found certain, none outside it, the certain amount exact over them (docs/TRACE-MODELS.md, "The
+# bound of certain recall")
+$PY "$SRC/tests/diff/btc_certain_bound.py" --world "$T/w" --store "$T/s" --bin "$CW_BIN" --work "$T/e" \
+    --labels "$T/e/investigator.db" --out "$T/b.json" > "$T/bound.txt" 2>&1 \
+    || { cat "$T/bound.txt" >&2; bad "btc_certain_bound.py failed"; finish; }
+B=$T/b.json
+jqb() { jq -e "$1" "$B" > /dev/null; }
+check "the bound holds stolen deposits, and mix-borne ones are left out" jqb '.heists[0] | .bound > 0 and .mix_borne > 0'
+check_eq "FIFO: every stolen deposit the bound holds is found certain" "$(jq '.heists[0].gap' "$B")" 0
+check_eq "FIFO: no certain value on a stolen deposit only a CoinJoin leads to" "$(jq '.heists[0].certain_outside_bound' "$B")" 0
+check "FIFO: certain amount per exchange exact over the bound's deposits" \
+    jqb '[.heists[0].exchange_error_bound[]] | length > 0 and max < 1e-9'
+check_eq "FIFO: no honest output gets certain value along paths that all pass a mix" \
+    "$(jq '.heists[0].honest_certain | length' "$B")" 0
+echo "not asserted: $(head -1 "$T/bound.txt")"
 echo "not asserted: honest outputs given probable value by the trace $(jq -c '.honest_outputs_by_shape' "$A")"
 echo "not asserted: the addresses the thief paid, flagged (certain, probable) of screened" \
     "$(jq -c '.screen["received a thief payment (exposure expected)"] | [.flagged_certain, .flagged_probable, .addresses]' "$A")"
