@@ -73,6 +73,7 @@ struct cw_acct_screener {
     void *ctx;
     cw_acct_screen_opts o;
     cw_u64map index; /* (account << 32 | asset) -> slot in `lists` + 1; 0: visited once */
+    cw_u64map up;    /* (account << 32 | asset) -> upstream() of a labelled sender (double bits) */
     inflows *lists;
     size_t n_lists, cap_lists;
     uint64_t steps; /* in-chain steps walked */
@@ -443,29 +444,35 @@ static bool held_before(const walk *w, uint32_t account, uint64_t before)
     return false;
 }
 
+/* The indexed receipts of (account, asset) into *f (the index is built on this call if need
+ * be: a labelled sender is read once per screener); false when none can be read. */
+static bool indexed_inflows(cw_acct_screener *sc, uint32_t account, uint32_t asset, inflows *f)
+{
+    const gindex *g = gindex_of(sc, asset);
+    if (g && account < sc->n_accounts) {
+        f->moves = g->moves + g->off[account];
+        f->prefix = g->prefix + g->off[account] + account;
+        f->rec = g->rec + g->off[account];
+        f->n = g->off[account + 1] - g->off[account];
+        return true;
+    }
+    cw_evm_row_acctlast l;
+    if (sc->oom || cw_evmstore_acctlast(sc->s, account, &l)) {
+        cw_error_clear();
+        return false;
+    }
+    /* the first call of an account marks it seen, the second indexes it */
+    return inflows_of(sc, account, asset, &l, f) ||
+           (!sc->oom && inflows_of(sc, account, asset, &l, f));
+}
+
 /* What `account` received of the walk's asset before movement `before` (base units, as a
- * double; 0 when it cannot be read): its indexed receipts' prefix sum (the index is built on
- * this call if need be: a labelled sender is read once per screener). */
+ * double; 0 when it cannot be read). */
 static double received_before(walk *w, uint32_t account, uint64_t before)
 {
-    cw_acct_screener *sc = w->sc;
     inflows f;
-    const gindex *g = gindex_of(sc, w->asset);
-    if (g && account < sc->n_accounts) {
-        f.moves = g->moves + g->off[account];
-        f.prefix = g->prefix + g->off[account] + account;
-        f.n = g->off[account + 1] - g->off[account];
-    } else {
-        cw_evm_row_acctlast l;
-        if (sc->oom || cw_evmstore_acctlast(w->s, account, &l)) {
-            cw_error_clear();
-            return 0;
-        }
-        /* the first call of an account marks it seen, the second indexes it */
-        if (!inflows_of(sc, account, w->asset, &l, &f) &&
-            (sc->oom || !inflows_of(sc, account, w->asset, &l, &f)))
-            return 0;
-    }
+    if (!indexed_inflows(w->sc, account, w->asset, &f))
+        return 0;
     size_t lo = 0, hi = f.n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -475,6 +482,47 @@ static double received_before(walk *w, uint32_t account, uint64_t before)
             hi = mid;
     }
     return dbl(&f.prefix[lo]);
+}
+
+/* How many labelled senders upstream() follows. */
+#define DUST_UPSTREAM 4
+
+/* The most any of the labelled senders upstream of labelled `account` received of the walk's
+ * asset: from each, its largest receipt (of its newest max_inflows) from a sender sharing one of
+ * its categories, at most DUST_UPSTREAM of them (a thief's dusting hop, labelled, got its
+ * budget from the labelled drain recipient holding the heist). Cached per screener. */
+static double upstream(walk *w, uint32_t account, uint32_t cat)
+{
+    uint64_t key = (uint64_t)account << 32 | w->asset, v;
+    double best = 0;
+    if (cw_u64map_get(&w->sc->up, key, &v)) {
+        memcpy(&best, &v, sizeof best);
+        return best;
+    }
+    uint32_t a = account;
+    cat &= ~CW_ACCT_CAT_PROBABLE;
+    for (int up = 0; up < DUST_UPSTREAM; up++) {
+        inflows f;
+        if (!indexed_inflows(w->sc, a, w->asset, &f))
+            break;
+        uint32_t next = CW_EVM_NONE32;
+        double big = 0;
+        for (size_t i = f.n > w->o->max_inflows ? f.n - w->o->max_inflows : 0; i < f.n; i++)
+            if (f.rec[i].from != a && f.rec[i].from != CW_EVM_NONE32 && (f.rec[i].cat & cat) &&
+                f.rec[i].amt > big) {
+                big = f.rec[i].amt;
+                next = f.rec[i].from;
+            }
+        if (next == CW_EVM_NONE32 || next == account || !indexed_inflows(w->sc, next, w->asset, &f))
+            break;
+        if (dbl(&f.prefix[f.n]) > best)
+            best = dbl(&f.prefix[f.n]);
+        a = next;
+    }
+    memcpy(&v, &best, sizeof v);
+    if (cw_u64map_set(&w->sc->up, key, v))
+        w->sc->oom = true;
+    return best;
 }
 
 static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, double weight)
@@ -598,7 +646,9 @@ static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, do
         }
         if (c) {
             uint32_t why = w->why | (c & CW_ACCT_CAT_PROBABLE ? CW_ACCT_PROB_SERVICE : 0);
-            double src = received_before(w, x.from, m);
+            double src = received_before(w, x.from, m), src_up = upstream(w, x.from, c);
+            if (src_up > src)
+                src = src_up;
             for (uint32_t k = 0; k < CW_ACCT_MAX_CATEGORIES; k++) {
                 if (!(c & (1u << k)))
                     continue;
@@ -652,24 +702,8 @@ static void dust_one(cw_acct_exposure *e, uint32_t k)
  * when none or it cannot be read. */
 static bool first_receipt(cw_acct_screener *sc, uint32_t account, uint32_t asset, uint64_t *m)
 {
-    const gindex *g = gindex_of(sc, asset);
-    if (g && account < sc->n_accounts) {
-        if (g->off[account + 1] == g->off[account])
-            return false;
-        *m = g->moves[g->off[account]];
-        return true;
-    }
-    cw_evm_row_acctlast l;
     inflows f;
-    if (sc->oom || cw_evmstore_acctlast(sc->s, account, &l)) {
-        cw_error_clear();
-        return false;
-    }
-    /* the first call of an account marks it seen, the second indexes it */
-    if (!inflows_of(sc, account, asset, &l, &f) &&
-        (sc->oom || !inflows_of(sc, account, asset, &l, &f)))
-        return false;
-    if (!f.n)
+    if (!indexed_inflows(sc, account, asset, &f) || !f.n)
         return false;
     *m = f.moves[0];
     return true;
@@ -741,6 +775,7 @@ void cw_acct_screener_free(cw_acct_screener *sc)
         cw_free(sc->g[i].rec);
     }
     cw_u64map_deinit(&sc->index);
+    cw_u64map_deinit(&sc->up);
     cw_free(sc);
 }
 

@@ -5,7 +5,9 @@
  *   U1..U12  honest, 10^8 wei each at genesis, no K: T dusts each with 100 K (1 / 10^7 of T's K);
  *   V        honest, 10^8 wei at genesis: U1 pays it 50 K, the dust passed on;
  *   H        the thief's look-alike: T pays it 10^4 wei of gas first, then 100 K;
- *   L        a launderer with funds of its own (10^8 wei at genesis): T pays it 10^6 K.
+ *   L        a launderer with funds of its own (10^8 wei at genesis): T pays it 10^6 K;
+ *   T2       the thief's dusting hop, labelled theft too: T pays it 10^5 K, it dusts W
+ *            (honest, 10^8 wei at genesis) with 100 K (1/1000 of T2's, 1/10^7 of T's).
  * Main at stop 24 flagged U1 and V theft on K at share 1 (all the K they ever got). Now U1's
  * and V's K exposure is dust: the amount reported, no share, no path; H and L keep theirs.
  */
@@ -20,7 +22,7 @@
 #include "chainwatch/keccak.h"
 #include "harness.h"
 
-enum { U0 = 1, NU = 12, V = 20, H = 21, L = 22, T = 30, K = 40 };
+enum { U0 = 1, NU = 12, V = 20, H = 21, L = 22, W = 23, T = 30, T2 = 31, K = 40 };
 
 static cw_evm_addr ADDR(int i)
 {
@@ -115,12 +117,13 @@ static uint32_t id_of(const cw_evmstore *s, int i)
 }
 
 typedef struct cats {
-    uint32_t thief;
+    uint32_t thief, hop;
 } cats;
 
 static uint32_t cat_of(void *ctx, uint32_t account)
 {
-    return account == ((cats *)ctx)->thief ? 1u : 0; /* bit 0: theft */
+    const cats *c = ctx;
+    return account == c->thief || account == c->hop ? 1u : 0; /* bit 0: theft */
 }
 
 /* screens every asset account received (native first, then K) and applies the dust rule */
@@ -140,13 +143,15 @@ static void test_dust(void)
     cw_evm_block b;
     cw_evm_block_init(&b);
     header(&b, 0);
-    int funded[NU + 3];
+    int funded[NU + 5];
     int nf = 0;
     for (int i = 0; i < NU; i++)
         funded[nf++] = U0 + i;
     funded[nf++] = V;
     funded[nf++] = L;
     funded[nf++] = T;
+    funded[nf++] = W;
+    funded[nf++] = T2;
     for (int i = 0; i < nf; i++) {
         cw_evm_trace *g = cw_evm_block_add_trace(&b);
         g->tx_index = UINT32_MAX;
@@ -170,11 +175,13 @@ static void test_dust(void)
         transfer(&b, T, T, U0 + i, 100);
     tx(&b, T, H, 10000);
     transfer(&b, T, T, L, 1000000);
+    transfer(&b, T, T, T2, 100000);
     REQUIRE(cw_evm_block_finish(&b) == 0);
     REQUIRE(cw_evmstore_append(s, &b) == 0);
     header(&b, 3); /* the look-alike's dust; U1 passes its dust on */
     transfer(&b, T, T, H, 100);
     transfer(&b, U0, U0, V, 50);
+    transfer(&b, T2, T2, W, 100);
     REQUIRE(cw_evm_block_finish(&b) == 0);
     REQUIRE(cw_evmstore_append(s, &b) == 0);
     REQUIRE(cw_evmstore_commit(s) == 0);
@@ -184,7 +191,7 @@ static void test_dust(void)
 
     uint32_t k;
     REQUIRE(cw_evmstore_find_asset(s, id_of(s, K), &k) == 0);
-    cats c = {id_of(s, T)};
+    cats c = {id_of(s, T), id_of(s, T2)};
     cw_acct_screen_opts o;
     cw_acct_screen_opts_init(&o);
     cw_acct_screener *sc;
@@ -220,6 +227,10 @@ static void test_dust(void)
     screen(sc, id_of(s, L), k, e);
     CHECK(e[1].direct[0] == 1.0);
     CHECK(e[1].dusted[0] == 0);
+    /* W: dusted by the labelled hop T2 (100 of its 10^5), whose budget came from T's 10^9 */
+    screen(sc, id_of(s, W), k, e);
+    CHECK(e[1].source_received[0] == 1e9);
+    CHECK(e[1].dusted[0] == 1.0 && e[1].direct[0] == 0);
     /* without cw_acct_screen_dust a screen is as before: U1 theft at share 1 */
     REQUIRE(cw_acct_screener_run(sc, &e[1], id_of(s, U0), k) == 0);
     CHECK(e[1].direct[0] == 1.0 && e[1].dusted[0] == 0);
