@@ -101,15 +101,17 @@ int cw_acct_screener_run(cw_acct_screener *sc, cw_acct_exposure *out, uint32_t a
                          uint32_t asset);
 
 /* Dust (docs/TRACE-MODELS.md "Screening: dust"), over e[0 .. n), the account's screens (by sc)
- * of every asset it received. When a category brought none of its first native (ETH) receipt
- * and less than half the native value it received (funds of its own: a thief's fresh hop or
- * look-alike, funded with the thief's gas first, has none), each asset's contribution of that
- * category that is at most 1 / CW_ACCT_DUST_TINY of source_received (the trace's bound for a
+ * of every asset it received, for the categories in `cats` (bit i = category i: the risky ones;
+ * "dusted by an exchange" would mean nothing). When a category brought none of its first native
+ * (ETH) receipt and less than half the native value it received (funds of its own: a thief's fresh
+ * hop or look-alike, funded with the thief's gas first, has none), each asset's contribution of
+ * that category that is at most 1 / CW_ACCT_DUST_TINY of source_received (the trace's bound for a
  * dusting campaign's payment: the thief's dust, or what a dusted account paid on) is moved from
  * the shares into dusted[] (a fact with its amount, never flagged) and its paths out of top[].
  * Nothing changes for an account with no native receipts. CW_ENOMEM, or an error reading the
  * store. */
-int cw_acct_screen_dust(cw_acct_screener *sc, uint32_t account, cw_acct_exposure *e, size_t n);
+int cw_acct_screen_dust(cw_acct_screener *sc, uint32_t account, cw_acct_exposure *e, size_t n,
+                        uint32_t cats);
 
 /* Screens account for asset (one screen: a screener built and freed). CW_ENOTFOUND when it
  * never received the asset. */

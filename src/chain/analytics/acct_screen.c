@@ -709,7 +709,8 @@ static bool first_receipt(cw_acct_screener *sc, uint32_t account, uint32_t asset
     return true;
 }
 
-int cw_acct_screen_dust(cw_acct_screener *sc, uint32_t account, cw_acct_exposure *e, size_t n)
+int cw_acct_screen_dust(cw_acct_screener *sc, uint32_t account, cw_acct_exposure *e, size_t n,
+                        uint32_t cats)
 {
     const cw_acct_exposure *native = NULL;
     for (size_t i = 0; i < n; i++)
@@ -730,6 +731,8 @@ int cw_acct_screen_dust(cw_acct_screener *sc, uint32_t account, cw_acct_exposure
     if (sc->oom)
         return cw_error_set(CW_ENOMEM, "out of memory indexing receipts for screening");
     for (uint32_t k = 0; k < CW_ACCT_MAX_CATEGORIES; k++) {
+        if (!(cats & (1u << k)))
+            continue;
         /* funds of its own: the category brought less than half the native value it received,
          * and none of its first native receipt */
         if (native->direct[k] + native->indirect[k] >= 0.5 || at.direct[k] + at.indirect[k] > 0)

@@ -275,7 +275,12 @@ static int screen_one(json_t **out, const cw_evmstore *s, cw_labels *db, const c
         }
         n_ex++;
     }
-    rc = cw_acct_screen_dust(sc, id, ex, n_ex);
+    const char *const *names = cw_label_categories();
+    uint32_t risky_cats = 0;
+    for (uint32_t b = 0; names[b] && b < CW_ACCT_MAX_CATEGORIES; b++)
+        if (risky(names[b]))
+            risky_cats |= 1u << b;
+    rc = cw_acct_screen_dust(sc, id, ex, n_ex, risky_cats);
     if (rc) {
         cw_free(ex);
         return rc;

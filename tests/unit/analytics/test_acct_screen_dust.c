@@ -131,7 +131,7 @@ static void screen(cw_acct_screener *sc, uint32_t account, uint32_t k, cw_acct_e
 {
     REQUIRE(cw_acct_screener_run(sc, &e[0], account, CW_EVM_ASSET_NATIVE) == 0);
     REQUIRE(cw_acct_screener_run(sc, &e[1], account, k) == 0);
-    REQUIRE(cw_acct_screen_dust(sc, account, e, 2) == 0);
+    REQUIRE(cw_acct_screen_dust(sc, account, e, 2, 1u) == 0);
 }
 
 static void test_dust(void)
