@@ -79,6 +79,13 @@ typedef struct cw_acct_exposure {
     uint64_t accounts_visited, receipts_read;
     cw_acct_exposure_path top[5]; /* strongest labelled contributions */
     size_t n_top;
+    /* Dust (cw_acct_screen_dust below): the most any labelled sender of each category had
+     * received of the asset before the payment the walk reached it by, or a labelled sender
+     * upstream of it (from each, its largest receipt from a sender sharing a category, up to
+     * 4) received (base units, as a double), and the share of each category cw_acct_screen_dust
+     * moved out of direct / indirect / probable as dust (0 until it is called) */
+    double source_received[CW_ACCT_MAX_CATEGORIES];
+    double dusted[CW_ACCT_MAX_CATEGORIES];
 } cw_acct_exposure;
 
 /* A screener: screens many accounts on one store under one set of options, reusing what
@@ -92,6 +99,19 @@ void cw_acct_screener_free(cw_acct_screener *sc);
 /* Screens account for asset. CW_ENOTFOUND when it never received the asset, CW_ENOMEM. */
 int cw_acct_screener_run(cw_acct_screener *sc, cw_acct_exposure *out, uint32_t account,
                          uint32_t asset);
+
+/* Dust (docs/TRACE-MODELS.md "Screening: dust"), over e[0 .. n), the account's screens (by sc)
+ * of every asset it received, for the categories in `cats` (bit i = category i: the risky ones;
+ * "dusted by an exchange" would mean nothing). When a category brought none of its first native
+ * (ETH) receipt and less than half the native value it received (funds of its own: a thief's fresh
+ * hop or look-alike, funded with the thief's gas first, has none), each asset's contribution of
+ * that category that is at most 1 / CW_ACCT_DUST_TINY of source_received (the trace's bound for a
+ * dusting campaign's payment: the thief's dust, or what a dusted account paid on) is moved from
+ * the shares into dusted[] (a fact with its amount, never flagged) and its paths out of top[].
+ * Nothing changes for an account with no native receipts. CW_ENOMEM, or an error reading the
+ * store. */
+int cw_acct_screen_dust(cw_acct_screener *sc, uint32_t account, cw_acct_exposure *e, size_t n,
+                        uint32_t cats);
 
 /* Screens account for asset (one screen: a screener built and freed). CW_ENOTFOUND when it
  * never received the asset. */

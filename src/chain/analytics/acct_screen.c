@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "chainwatch/acct_screen.h"
+#include "chainwatch/acct_trace.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/util.h"
 #include "util/u64map.h"
@@ -72,6 +73,7 @@ struct cw_acct_screener {
     void *ctx;
     cw_acct_screen_opts o;
     cw_u64map index; /* (account << 32 | asset) -> slot in `lists` + 1; 0: visited once */
+    cw_u64map up;    /* (account << 32 | asset) -> upstream() of a labelled sender (double bits) */
     inflows *lists;
     size_t n_lists, cap_lists;
     uint64_t steps; /* in-chain steps walked */
@@ -442,6 +444,87 @@ static bool held_before(const walk *w, uint32_t account, uint64_t before)
     return false;
 }
 
+/* The indexed receipts of (account, asset) into *f (the index is built on this call if need
+ * be: a labelled sender is read once per screener); false when none can be read. */
+static bool indexed_inflows(cw_acct_screener *sc, uint32_t account, uint32_t asset, inflows *f)
+{
+    const gindex *g = gindex_of(sc, asset);
+    if (g && account < sc->n_accounts) {
+        f->moves = g->moves + g->off[account];
+        f->prefix = g->prefix + g->off[account] + account;
+        f->rec = g->rec + g->off[account];
+        f->n = g->off[account + 1] - g->off[account];
+        return true;
+    }
+    cw_evm_row_acctlast l;
+    if (sc->oom || cw_evmstore_acctlast(sc->s, account, &l)) {
+        cw_error_clear();
+        return false;
+    }
+    /* the first call of an account marks it seen, the second indexes it */
+    return inflows_of(sc, account, asset, &l, f) ||
+           (!sc->oom && inflows_of(sc, account, asset, &l, f));
+}
+
+/* What `account` received of the walk's asset before movement `before` (base units, as a
+ * double; 0 when it cannot be read). */
+static double received_before(walk *w, uint32_t account, uint64_t before)
+{
+    inflows f;
+    if (!indexed_inflows(w->sc, account, w->asset, &f))
+        return 0;
+    size_t lo = 0, hi = f.n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (f.moves[mid] < before)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return dbl(&f.prefix[lo]);
+}
+
+/* How many labelled senders upstream() follows. */
+#define DUST_UPSTREAM 4
+
+/* The most any of the labelled senders upstream of labelled `account` received of the walk's
+ * asset: from each, its largest receipt (of its newest max_inflows) from a sender sharing one of
+ * its categories, at most DUST_UPSTREAM of them (a thief's dusting hop, labelled, got its
+ * budget from the labelled drain recipient holding the heist). Cached per screener. */
+static double upstream(walk *w, uint32_t account, uint32_t cat)
+{
+    uint64_t key = (uint64_t)account << 32 | w->asset, v;
+    double best = 0;
+    if (cw_u64map_get(&w->sc->up, key, &v)) {
+        memcpy(&best, &v, sizeof best);
+        return best;
+    }
+    uint32_t a = account;
+    cat &= ~CW_ACCT_CAT_PROBABLE;
+    for (int up = 0; up < DUST_UPSTREAM; up++) {
+        inflows f;
+        if (!indexed_inflows(w->sc, a, w->asset, &f))
+            break;
+        uint32_t next = CW_EVM_NONE32;
+        double big = 0;
+        for (size_t i = f.n > w->o->max_inflows ? f.n - w->o->max_inflows : 0; i < f.n; i++)
+            if (f.rec[i].from != a && f.rec[i].from != CW_EVM_NONE32 && (f.rec[i].cat & cat) &&
+                f.rec[i].amt > big) {
+                big = f.rec[i].amt;
+                next = f.rec[i].from;
+            }
+        if (next == CW_EVM_NONE32 || next == account || !indexed_inflows(w->sc, next, w->asset, &f))
+            break;
+        if (dbl(&f.prefix[f.n]) > best)
+            best = dbl(&f.prefix[f.n]);
+        a = next;
+    }
+    memcpy(&v, &best, sizeof v);
+    if (cw_u64map_set(&w->sc->up, key, v))
+        w->sc->oom = true;
+    return best;
+}
+
 static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, double weight)
 {
     cw_acct_exposure *e = w->e;
@@ -563,9 +646,14 @@ static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, do
         }
         if (c) {
             uint32_t why = w->why | (c & CW_ACCT_CAT_PROBABLE ? CW_ACCT_PROB_SERVICE : 0);
+            double src = received_before(w, x.from, m), src_up = upstream(w, x.from, c);
+            if (src_up > src)
+                src = src_up;
             for (uint32_t k = 0; k < CW_ACCT_MAX_CATEGORIES; k++) {
                 if (!(c & (1u << k)))
                     continue;
+                if (src > e->source_received[k])
+                    e->source_received[k] = src;
                 if (depth == 0)
                     e->direct[k] += share;
                 else
@@ -589,6 +677,70 @@ static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, do
         visit(w, x.from, m, depth + 1, share);
     }
     free(buf);
+}
+
+/* Dust (acct_screen.h, cw_acct_screen_dust): in one asset's screen, a category whose whole
+ * contribution, share x received, is at most 1 / CW_ACCT_DUST_TINY of what one of its labelled
+ * senders had received of the asset when it paid (the trace's bound for a dusting campaign's
+ * payment) is moved out of the shares into dusted[], and its paths out of top[]. */
+static void dust_one(cw_acct_exposure *e, uint32_t k)
+{
+    double all = e->direct[k] + e->indirect[k];
+    if (all <= 0 || all * dbl(&e->received) * (double)CW_ACCT_DUST_TINY > e->source_received[k])
+        return;
+    e->dusted[k] = all;
+    e->direct[k] = e->indirect[k] = e->probable[k] = 0;
+    e->why_of[k] = 0;
+    size_t n = 0;
+    for (size_t p = 0; p < e->n_top; p++)
+        if (e->top[p].category != k)
+            e->top[n++] = e->top[p];
+    e->n_top = n;
+}
+
+/* The first counted receipt of (account, asset) into *m (through the screener's index); false
+ * when none or it cannot be read. */
+static bool first_receipt(cw_acct_screener *sc, uint32_t account, uint32_t asset, uint64_t *m)
+{
+    inflows f;
+    if (!indexed_inflows(sc, account, asset, &f) || !f.n)
+        return false;
+    *m = f.moves[0];
+    return true;
+}
+
+int cw_acct_screen_dust(cw_acct_screener *sc, uint32_t account, cw_acct_exposure *e, size_t n,
+                        uint32_t cats)
+{
+    const cw_acct_exposure *native = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (e[i].asset == CW_EVM_ASSET_NATIVE)
+            native = &e[i];
+    uint64_t first;
+    if (!native || !first_receipt(sc, account, CW_EVM_ASSET_NATIVE, &first))
+        return sc->oom ? cw_error_set(CW_ENOMEM, "out of memory indexing receipts for screening")
+                       : 0;
+    /* the native value it held just after its first receipt (the thief funds its fresh hops
+     * and look-alikes with gas first; a campaign targets used addresses) */
+    cw_acct_exposure at;
+    memset(&at, 0, sizeof at);
+    walk w = {sc, sc->s, CW_EVM_ASSET_NATIVE, sc->cats, sc->ctx, &sc->o, &at, {0}, {0}, 0, 0};
+    visit(&w, account, first + 1, 0, 1.0);
+    if (w.rc)
+        return w.rc;
+    if (sc->oom)
+        return cw_error_set(CW_ENOMEM, "out of memory indexing receipts for screening");
+    for (uint32_t k = 0; k < CW_ACCT_MAX_CATEGORIES; k++) {
+        if (!(cats & (1u << k)))
+            continue;
+        /* funds of its own: the category brought less than half the native value it received,
+         * and none of its first native receipt */
+        if (native->direct[k] + native->indirect[k] >= 0.5 || at.direct[k] + at.indirect[k] > 0)
+            continue;
+        for (size_t i = 0; i < n; i++)
+            dust_one(&e[i], k);
+    }
+    return 0;
 }
 
 int cw_acct_screener_new(cw_acct_screener **out, const cw_evmstore *s, cw_acct_categories_fn cats,
@@ -626,6 +778,7 @@ void cw_acct_screener_free(cw_acct_screener *sc)
         cw_free(sc->g[i].rec);
     }
     cw_u64map_deinit(&sc->index);
+    cw_u64map_deinit(&sc->up);
     cw_free(sc);
 }
 

@@ -154,16 +154,37 @@ static json_t *paths_json(const cw_evmstore *s, const cw_acct_exposure *e)
     return paths;
 }
 
+/* u256 as a double (amounts shown beside shares: judgements, rounded) */
+static double dbl_of(const cw_u256 *v)
+{
+    return (double)v->w[0] +
+           18446744073709551616.0 *
+               ((double)v->w[1] + 18446744073709551616.0 *
+                                      ((double)v->w[2] + 18446744073709551616.0 * (double)v->w[3]));
+}
+
 /* One asset's answer; *level: 2 flag, 1 probable flag, 0 none (the strongest of its flags). */
 static json_t *asset_json(const cw_evmstore *s, const cw_acct_exposure *e, uint32_t asset,
                           const cw_acct_screen_report_opts *o, int *level)
 {
     const char *const *names = cw_label_categories();
     json_t *exp = json_object(), *flags = json_array(), *flagged = json_array();
+    json_t *dusted = json_object();
+    double rcv = dbl_of(&e->received);
+    char amt[64];
     *level = 0;
     for (uint32_t b = 0; names[b] && b < CW_ACCT_MAX_CATEGORIES; b++) {
         double all = e->direct[b] + e->indirect[b], prob = e->probable[b];
         double cert = all - prob > 0 ? all - prob : 0;
+        if (e->dusted[b] > 0) {
+            snprintf(amt, sizeof amt, "%.0f", e->dusted[b] * rcv);
+            json_object_set_new(
+                dusted, names[b],
+                json_pack("{s:f, s:s, s:s}", "share", e->dusted[b], "amount", amt, "meaning",
+                          "dusted: all this category brought (amount, base units) is at most "
+                          "1/10000 of what its sender held: a fact, not a share of the "
+                          "account's own funds, never flagged"));
+        }
         if (e->direct[b] <= 0 && e->indirect[b] <= 0)
             continue;
         json_object_set_new(exp, names[b],
@@ -182,6 +203,8 @@ static json_t *asset_json(const cw_evmstore *s, const cw_acct_exposure *e, uint3
                               l == 2 ? "flag" : "probable", "share", all, "certain_share", cert,
                               "threshold", l == 2 ? o->threshold : o->probable_threshold, "why",
                               why_json(l == 2 ? 0 : e->why_of[b]));
+        snprintf(amt, sizeof amt, "%.0f", all * rcv);
+        json_object_set_new(f, "amount", json_string(amt)); /* received from it (haircut) */
         if (l == 1)
             json_object_set_new(f, "meaning",
                                 json_string("the share reached this category only through a "
@@ -192,9 +215,11 @@ static json_t *asset_json(const cw_evmstore *s, const cw_acct_exposure *e, uint3
     }
     char dec[CW_U256_DEC_MAX];
     cw_u256_to_dec(dec, &e->received);
-    return json_pack("{s:o, s:s, s:o, s:f, s:f, s:s, s:o, s:o, s:o, s:I, s:I, s:{s:f, s:I, s:s}}",
-                     "asset", asset_name(s, asset), "received", dec, "exposure", exp, "unexplored",
-                     e->unexplored, "from_nobody", e->received_share_minted, "flag",
+    return json_pack("{s:o, s:s, s:o, s:o, s:f, s:f, s:s, s:o, s:o, s:o, s:I, s:I, "
+                     "s:{s:f, s:I, s:s}}",
+                     "asset", asset_name(s, asset), "received", dec, "exposure", exp, "dusted",
+                     dusted, "unexplored", e->unexplored, "from_nobody", e->received_share_minted,
+                     "flag",
                      *level == 2   ? "flag"
                      : *level == 1 ? "probable"
                                    : "none",
@@ -234,24 +259,41 @@ static int screen_one(json_t **out, const cw_evmstore *s, cw_labels *db, const c
         if (k == n_assets)
             assets[n_assets++] = as;
     }
-    json_t *ja = json_array();
-    int best = 0;
+    cw_acct_exposure *ex = cw_malloc((n_assets ? n_assets : 1) * sizeof *ex);
+    if (!ex)
+        return cw_error_set(CW_ENOMEM, "out of memory");
+    size_t n_ex = 0;
     for (size_t k = 0; k < n_assets; k++) {
-        cw_acct_exposure e;
-        int src = cw_acct_screener_run(sc, &e, id, assets[k]);
+        int src = cw_acct_screener_run(sc, &ex[n_ex], id, assets[k]);
         if (src && src != CW_ENOTFOUND) { /* out of memory, or the store could not be read */
-            json_decref(ja);
+            cw_free(ex);
             return src;
         }
         if (src) {
             cw_error_clear();
             continue;
         }
+        n_ex++;
+    }
+    const char *const *names = cw_label_categories();
+    uint32_t risky_cats = 0;
+    for (uint32_t b = 0; names[b] && b < CW_ACCT_MAX_CATEGORIES; b++)
+        if (risky(names[b]))
+            risky_cats |= 1u << b;
+    rc = cw_acct_screen_dust(sc, id, ex, n_ex, risky_cats);
+    if (rc) {
+        cw_free(ex);
+        return rc;
+    }
+    json_t *ja = json_array();
+    int best = 0;
+    for (size_t k = 0; k < n_ex; k++) {
         int lv;
-        json_array_append_new(ja, asset_json(s, &e, assets[k], o, &lv));
+        json_array_append_new(ja, asset_json(s, &ex[k], ex[k].asset, o, &lv));
         if (lv > best)
             best = lv;
     }
+    cw_free(ex);
     bool sanctioned;
     json_t *own = own_labels(lm, db, id, &sanctioned);
     /* an address that is itself sanctioned is flagged whatever it received: a fact, not a
