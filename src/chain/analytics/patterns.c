@@ -42,9 +42,9 @@
  * JoinMarket-shaped round of 13-20 parties is wasabi1 only when an output no input sub-set
  * explains is coordinator-fee-sized, matched changes lift a payer's batch exemption only when
  * they explain half its other outputs, tx0-premix-fee needs a premix slack and a fee of the
- * published sizes, joinmarket-structure needs a matched change (flags of 13 differ); 15: a peel hop's largest output must read
- * as the payer's remainder: not a round amount beside a non-round output, not more than either
- * of 2 inputs hold (peel flags of 14 differ) */
+ * published sizes, joinmarket-structure needs a matched change (flags of 13 differ); 15: a peel
+ * hop's largest output must read as the payer's remainder: not a round amount beside a non-round
+ * output, not more than either of 2 inputs hold (peel flags of 14 differ) */
 #define PAT_FORMAT 15
 
 static const char *const flag_names[CW_PAT_N_FLAGS] = {

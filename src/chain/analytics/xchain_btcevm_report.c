@@ -16,8 +16,8 @@
 #include "chainwatch/util.h"
 #include "chainwatch/xchain_btcevm.h"
 
-#define REFUND_BAND_PCT 10 /* a refund by amount: within this below the deposit (the vault's fee)  \
-                            */
+/* a refund by amount: within this below the deposit (the vault's fee) */
+#define REFUND_BAND_PCT 10
 
 void cw_xchain_btcevm_report_opts_init(cw_xchain_btcevm_report_opts *o, const cw_trace_opts *btc,
                                        const cw_trace_labelmap *lm, size_t top, size_t graph)
