@@ -1729,9 +1729,14 @@ tx0_plain:
         /* ... or when many parties' changes match among many parties' coins: a Wasabi 2 round
          * (our own worlds': 48 inputs from 45 addresses, 23 equal and 159 other outputs, 15
          * changes matched) has most other outputs at its other denominations, not as changes;
-         * a payer's batch of a few (hot) addresses matches 2 by chance */
-        size_t mc = x.all_known ? match_changes(s, &x, x.k >= 5 ? 4 : 1, half > 4 ? half : 4) : 0;
-        if (payer_batch(s, &x, m) && mc < half && !(mc >= 4 && x.distinct >= 2 * mc)) {
+         * a payer's batch of a few (hot) addresses matches 2 by chance: 4 matched among coins of
+         * at least 8 addresses lift it too */
+        bool exempt = payer_batch(s, &x, m);
+        if (exempt && x.all_known) { /* at most 4 matches sought: a round's 159 others cost */
+            size_t mc = match_changes(s, &x, x.k >= 5 ? 4 : 1, 4);
+            exempt = mc < half && !(mc >= 4 && x.distinct >= 8);
+        }
+        if (exempt) {
             if (d)
                 d->payer_batch = true;
         } else {
