@@ -39,6 +39,14 @@ static inline bool cw_u256_fits_u64(const cw_u256 *a)
 {
     return !(a->w[1] | a->w[2] | a->w[3]);
 }
+/* a as a double, rounded (shares and amounts shown beside them: judgements, not balances). */
+static inline double cw_u256_to_double(const cw_u256 *a)
+{
+    return (double)a->w[0] +
+           18446744073709551616.0 *
+               ((double)a->w[1] + 18446744073709551616.0 *
+                                      ((double)a->w[2] + 18446744073709551616.0 * (double)a->w[3]));
+}
 /* -1, 0, 1. */
 int cw_u256_cmp(const cw_u256 *a, const cw_u256 *b);
 /* r = a + b; returns true on overflow (r wraps). r may alias a or b. */

@@ -65,7 +65,6 @@ typedef struct gindex {
 #define MAX_GINDEX 8
 
 static bool counts(const cw_evm_row_move *m, uint32_t asset);
-static double dbl(const cw_u256 *v);
 
 struct cw_acct_screener {
     const cw_evmstore *s;
@@ -87,7 +86,7 @@ struct cw_acct_screener {
 static void rec_fill(const cw_acct_screener *sc, rec *x, const cw_evm_row_move *r)
 {
     cw_u256 a = cw_evmstore_move_amount(sc->s, r);
-    x->amt = dbl(&a);
+    x->amt = cw_u256_to_double(&a);
     x->from = r->from;
     x->cat = r->from != CW_EVM_NONE32 && sc->cats ? sc->cats(sc->ctx, r->from) : 0;
 }
@@ -167,15 +166,6 @@ static bool counts(const cw_evm_row_move *m, uint32_t asset)
     return m->asset == asset && m->kind != CW_EVM_MOVE_FEE_BURNT &&
            m->kind != CW_EVM_MOVE_FEE_TIP && m->kind != CW_EVM_MOVE_ERC721 &&
            m->kind != CW_EVM_MOVE_ERC1155;
-}
-
-/* u256 as a double (shares only: the rounding is far below any floor) */
-static double dbl(const cw_u256 *v)
-{
-    return (double)v->w[0] +
-           18446744073709551616.0 *
-               ((double)v->w[1] + 18446744073709551616.0 *
-                                      ((double)v->w[2] + 18446744073709551616.0 * (double)v->w[3]));
 }
 
 static void add_top(cw_acct_exposure *e, uint32_t cat, double share, const walk *w, uint32_t n,
@@ -338,7 +328,7 @@ static void net_of(const cw_evmstore *s, uint64_t first, uint64_t end, uint32_t 
         if (!value_move(r) || r->from == r->to || (r->from != who && r->to != who))
             continue;
         cw_u256 a = cw_evmstore_move_amount(s, r);
-        net_add(f, r->asset, r->to == who ? dbl(&a) : -dbl(&a));
+        net_add(f, r->asset, r->to == who ? cw_u256_to_double(&a) : -cw_u256_to_double(&a));
     }
 }
 
@@ -481,7 +471,7 @@ static double received_before(walk *w, uint32_t account, uint64_t before)
         else
             hi = mid;
     }
-    return dbl(&f.prefix[lo]);
+    return cw_u256_to_double(&f.prefix[lo]);
 }
 
 /* How many labelled senders upstream() follows. */
@@ -515,8 +505,8 @@ static double upstream(walk *w, uint32_t account, uint32_t cat)
             }
         if (next == CW_EVM_NONE32 || next == account || !indexed_inflows(w->sc, next, w->asset, &f))
             break;
-        if (dbl(&f.prefix[f.n]) > best)
-            best = dbl(&f.prefix[f.n]);
+        if (cw_u256_to_double(&f.prefix[f.n]) > best)
+            best = cw_u256_to_double(&f.prefix[f.n]);
         a = next;
     }
     memcpy(&v, &best, sizeof v);
@@ -586,7 +576,7 @@ static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, do
     }
     if (depth == 0)
         e->received = total;
-    double t = dbl(&total);
+    double t = cw_u256_to_double(&total);
     if (t <= 0) {
         free(buf);
         e->unexplored += weight; /* nothing explains it: a store starting mid-chain */
@@ -686,7 +676,8 @@ static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, do
 static void dust_one(cw_acct_exposure *e, uint32_t k)
 {
     double all = e->direct[k] + e->indirect[k];
-    if (all <= 0 || all * dbl(&e->received) * (double)CW_ACCT_DUST_TINY > e->source_received[k])
+    if (all <= 0 ||
+        all * cw_u256_to_double(&e->received) * (double)CW_ACCT_DUST_TINY > e->source_received[k])
         return;
     e->dusted[k] = all;
     e->direct[k] = e->indirect[k] = e->probable[k] = 0;

@@ -154,15 +154,6 @@ static json_t *paths_json(const cw_evmstore *s, const cw_acct_exposure *e)
     return paths;
 }
 
-/* u256 as a double (amounts shown beside shares: judgements, rounded) */
-static double dbl_of(const cw_u256 *v)
-{
-    return (double)v->w[0] +
-           18446744073709551616.0 *
-               ((double)v->w[1] + 18446744073709551616.0 *
-                                      ((double)v->w[2] + 18446744073709551616.0 * (double)v->w[3]));
-}
-
 /* One asset's answer; *level: 2 flag, 1 probable flag, 0 none (the strongest of its flags). */
 static json_t *asset_json(const cw_evmstore *s, const cw_acct_exposure *e, uint32_t asset,
                           const cw_acct_screen_report_opts *o, int *level)
@@ -170,7 +161,7 @@ static json_t *asset_json(const cw_evmstore *s, const cw_acct_exposure *e, uint3
     const char *const *names = cw_label_categories();
     json_t *exp = json_object(), *flags = json_array(), *flagged = json_array();
     json_t *dusted = json_object();
-    double rcv = dbl_of(&e->received);
+    double rcv = cw_u256_to_double(&e->received);
     char amt[64];
     *level = 0;
     for (uint32_t b = 0; names[b] && b < CW_ACCT_MAX_CATEGORIES; b++) {

@@ -581,14 +581,6 @@ static bool converter(const group *g, uint32_t account)
     return up && gain;
 }
 
-static double dbl(const cw_u256 *v)
-{
-    return (double)v->w[0] +
-           18446744073709551616.0 *
-               ((double)v->w[1] + 18446744073709551616.0 *
-                                      ((double)v->w[2] + 18446744073709551616.0 * (double)v->w[3]));
-}
-
 static note_pool *pool_find(tracer *t, uint32_t account, uint32_t asset, const cw_u256 *denom)
 {
     for (size_t i = 0; i < t->n_pools; i++)
@@ -612,16 +604,18 @@ static int pool_open(tracer *t, uint32_t account, uint32_t asset, const cw_u256 
         if ((rc = grow((void **)&t->pools, &t->cap_pools, t->n_pools + 1, sizeof *t->pools)))
             return rc;
         p = &t->pools[t->n_pools++];
-        double d = dbl(denom);
+        double d = cw_u256_to_double(denom);
         *p = (note_pool){.account = account,
                          .asset = asset,
                          .denom = *denom,
-                         .all = d > 0 ? (double)(uint64_t)(dbl(&bal) / d) : 0,
+                         .all = d > 0 ? (double)(uint64_t)(cw_u256_to_double(&bal) / d) : 0,
                          .hop = UINT32_MAX,
                          .via = CW_ACCT_NONE64};
         /* someone else's notes, at most: the whole balance in this denomination, rounded up
          * (a contract of several denominations overcounts: the safe side) */
-        p->others = d > 0 && !cw_u256_is_zero(&bal) ? (double)(uint64_t)(dbl(&bal) / d) + 1 : 0;
+        p->others = d > 0 && !cw_u256_is_zero(&bal)
+                        ? (double)(uint64_t)(cw_u256_to_double(&bal) / d) + 1
+                        : 0;
         /* the anonymity set: the notes of this denomination, when the history says so (never
          * more than the balance holds); someone else's stays bounded by the whole balance, since
          * a contract may let notes of one size come out as another */
@@ -1285,8 +1279,8 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
             if (!tainted || cw_u256_cmp(&c.x, &m->amount) != 0 || (c.probable & PROB_WEAK_BIT))
                 p->others += 1;
             if (tainted) {
-                p->tainted += dbl(&c.x) / dbl(&m->amount);
-                p->deposited += dbl(&c.x) / dbl(&m->amount);
+                p->tainted += cw_u256_to_double(&c.x) / cw_u256_to_double(&m->amount);
+                p->deposited += cw_u256_to_double(&c.x) / cw_u256_to_double(&m->amount);
                 if (p->via == CW_ACCT_NONE64)
                     p->via = m->id;
                 if (c.hop + 1 < p->hop)
