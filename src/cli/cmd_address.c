@@ -128,24 +128,15 @@ static int run_evm(const cw_store_opts *o, const char *opening)
 
 static int run(int argc, char **argv)
 {
-    /* --opening FILE (EVM stores) is taken out before the common store options, as check's */
-    const char *opening = NULL;
+    /* --opening FILE (EVM stores) is taken out before the common store options */
+    const char *opening;
     char *av[64];
-    int ac = 0;
-    for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--opening")) {
-            if (i + 1 >= argc)
-                return cw_cli_usage_error(&cw_cmd_address, "--opening needs a file");
-            opening = argv[++i];
-        } else if (ac < 63) {
-            av[ac++] = argv[i];
-        } else {
-            return cw_cli_usage_error(&cw_cmd_address, "too many arguments");
-        }
-    }
-    av[ac] = NULL;
+    int ac;
+    int ec = cw_store_opts_take_opening(&cw_cmd_address, argc, argv, &opening, av, &ac);
+    if (ec)
+        return ec;
     cw_store_opts o;
-    int ec = cw_store_opts_parse(&o, &cw_cmd_address, ac, av, 1, 1);
+    ec = cw_store_opts_parse(&o, &cw_cmd_address, ac, av, 1, 1);
     if (ec)
         return ec;
     if (cw_evmstore_detect(o.store))

@@ -65,3 +65,23 @@ int cw_store_opts_open(cw_chainstore **cs, const cw_store_opts *o, const char *v
         return cw_cli_fail(verb, rc);
     return CW_EXIT_OK;
 }
+
+int cw_store_opts_take_opening(const cw_command *cmd, int argc, char **argv, const char **opening,
+                               char **av, int *ac)
+{
+    *opening = NULL;
+    *ac = 0;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--opening")) {
+            if (i + 1 >= argc)
+                return cw_cli_usage_error(cmd, "--opening needs a file");
+            *opening = argv[++i];
+        } else if (*ac < 63) {
+            av[(*ac)++] = argv[i];
+        } else {
+            return cw_cli_usage_error(cmd, "too many arguments");
+        }
+    }
+    av[*ac] = NULL;
+    return CW_EXIT_OK;
+}

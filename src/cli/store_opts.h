@@ -23,6 +23,11 @@ typedef struct cw_store_opts {
 /* Parses argv (argv[0] is the verb); returns CW_EXIT_OK or a usage exit code. */
 int cw_store_opts_parse(cw_store_opts *o, const cw_command *cmd, int argc, char **argv,
                         int min_args, int max_args);
+/* Takes `--opening FILE` (an EVM store's stated opening balances) out of argv into *opening
+ * (NULL when absent), the rest into av (size >= 64, NULL-terminated) and *ac, before
+ * cw_store_opts_parse; returns CW_EXIT_OK or a usage exit code naming cmd. */
+int cw_store_opts_take_opening(const cw_command *cmd, int argc, char **argv, const char **opening,
+                               char **av, int *ac);
 /* Opens the store read-only; prints the error and returns an exit code on failure. */
 int cw_store_opts_open(cw_chainstore **cs, const cw_store_opts *o, const char *verb);
 /* After a read command read its answer *j (rc: its code) from a read-only store, before it
