@@ -413,27 +413,6 @@ static size_t pass_through(const walk *w, const inflows *f, size_t end, bool asc
     return 0;
 }
 
-/* True when `account` received the walk's asset (a counted receipt) before movement `before`:
- * the whole-store index when there is one, else its in-chain newest first, bounded by
- * max_inflows steps (past them: assumed so). */
-static bool held_before(const walk *w, uint32_t account, uint64_t before)
-{
-    const gindex *g = gindex_of(w->sc, w->asset);
-    if (g && account < w->sc->n_accounts)
-        return g->off[account + 1] > g->off[account] && g->moves[g->off[account]] < before;
-    cw_evm_row_acctlast l;
-    if (cw_evmstore_acctlast(w->s, account, &l))
-        return true;
-    size_t steps = 0;
-    for (uint64_t m = l.last_in; m != CW_EVM_NONE64; m = cw_evmstore_movelink(w->s, m).prev_in) {
-        if (++steps > w->o->max_inflows)
-            return true;
-        if (m < before && counts(cw_evmstore_move(w->s, m), w->asset))
-            return true;
-    }
-    return false;
-}
-
 /* The indexed receipts of (account, asset) into *f (the index is built on this call if need
  * be: a labelled sender is read once per screener); false when none can be read. */
 static bool indexed_inflows(cw_acct_screener *sc, uint32_t account, uint32_t asset, inflows *f)
@@ -456,22 +435,20 @@ static bool indexed_inflows(cw_acct_screener *sc, uint32_t account, uint32_t ass
            (!sc->oom && inflows_of(sc, account, asset, &l, f));
 }
 
-/* What `account` received of the walk's asset before movement `before` (base units, as a
- * double; 0 when it cannot be read). */
-static double received_before(walk *w, uint32_t account, uint64_t before)
+/* What the indexed receipts f (ascending) hold before movement `before`: how many, and their
+ * sum (base units, as a double) into *sum. */
+static size_t received_before(const inflows *f, uint64_t before, double *sum)
 {
-    inflows f;
-    if (!indexed_inflows(w->sc, account, w->asset, &f))
-        return 0;
-    size_t lo = 0, hi = f.n;
+    size_t lo = 0, hi = f->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (f.moves[mid] < before)
+        if (f->moves[mid] < before)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return cw_u256_to_double(&f.prefix[lo]);
+    *sum = cw_u256_to_double(&f->prefix[lo]);
+    return lo;
 }
 
 /* How many labelled senders upstream() follows. */
@@ -629,14 +606,20 @@ static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, do
          * chain from genesis: none of that account's value (a token's Transfer log names any
          * sender its contract likes: a fake token's spam in a thief's name, address
          * poisoning); from nobody, as a mint */
-        if (c && w->asset != CW_EVM_ASSET_NATIVE && w->sc->from_genesis &&
-            !held_before(w, x.from, m)) {
+        /* a labelled sender's receipts, indexed on the first receipt from it (once per
+         * screener): whether it held the asset, and how much, before it paid */
+        inflows sf;
+        double src = 0;
+        size_t held = 1; /* assumed held when its receipts cannot be read */
+        if (c && indexed_inflows(w->sc, x.from, w->asset, &sf))
+            held = received_before(&sf, m, &src);
+        if (c && w->asset != CW_EVM_ASSET_NATIVE && w->sc->from_genesis && !held) {
             e->received_share_minted += share;
             continue;
         }
         if (c) {
             uint32_t why = w->why | (c & CW_ACCT_CAT_PROBABLE ? CW_ACCT_PROB_SERVICE : 0);
-            double src = received_before(w, x.from, m), src_up = upstream(w, x.from, c);
+            double src_up = upstream(w, x.from, c);
             if (src_up > src)
                 src = src_up;
             for (uint32_t k = 0; k < CW_ACCT_MAX_CATEGORIES; k++) {
