@@ -77,8 +77,12 @@ typedef struct cw_acct_exposure {
     uint64_t swaps;               /* swap outputs followed back to their input */
     cw_u256 received;             /* what the address received of the asset (base units) */
     uint64_t accounts_visited, receipts_read;
-    cw_acct_exposure_path top[5]; /* strongest labelled contributions */
+    cw_acct_exposure_path top[5]; /* strongest labelled contributions, of any category */
     size_t n_top;
+    /* each category's own strongest contribution (share 0: none): top[] mixes categories, so
+     * the paths of a large unflagged category (exchanges) can crowd out those of the category
+     * that is flagged */
+    cw_acct_exposure_path best[CW_ACCT_MAX_CATEGORIES];
     /* Dust (cw_acct_screen_dust below): the most any labelled sender of each category had
      * received of the asset before the payment the walk reached it by, or a labelled sender
      * upstream of it (from each, its largest receipt from a sender sharing a category, up to
@@ -86,7 +90,19 @@ typedef struct cw_acct_exposure {
      * moved out of direct / indirect / probable as dust (0 until it is called) */
     double source_received[CW_ACCT_MAX_CATEGORIES];
     double dusted[CW_ACCT_MAX_CATEGORIES];
+    /* bit i: every branch of the walk ended at a label of category i, all through payments
+     * (no swap, split or recognised service, nothing unexplored nor from nobody): category i
+     * brought the whole of `received`, exactly (cw_acct_exposure_amount) */
+    uint32_t whole;
 } cw_acct_exposure;
+
+/* What a share of category k stands for, in base units, as a decimal string into out: exactly
+ * `received` (its own digits) when the category brought the whole of it (e->whole), else
+ * share x received rounded to 15 significant digits, the digits past them 0 (a double's
+ * precision: an 18-decimal token's amounts pass 2^53 base units at 0.009 tokens). Returns true
+ * when exact, false when rounded. share: direct + indirect, or dusted[k]. */
+bool cw_acct_exposure_amount(const cw_acct_exposure *e, uint32_t k, double share,
+                             char out[CW_U256_DEC_MAX]);
 
 /* A screener: screens many accounts on one store under one set of options, reusing what
  * earlier screens indexed (per account and asset: the receipts in chain order and their
@@ -107,9 +123,9 @@ int cw_acct_screener_run(cw_acct_screener *sc, cw_acct_exposure *out, uint32_t a
  * hop or look-alike, funded with the thief's gas first, has none), each asset's contribution of
  * that category that is at most 1 / CW_ACCT_DUST_TINY of source_received (the trace's bound for a
  * dusting campaign's payment: the thief's dust, or what a dusted account paid on) is moved from
- * the shares into dusted[] (a fact with its amount, never flagged) and its paths out of top[].
- * Nothing changes for an account with no native receipts. CW_ENOMEM, or an error reading the
- * store. */
+ * the shares into dusted[] (a fact with its amount, never flagged) and its paths out of top[] and
+ * best[]. Nothing changes for an account with no native receipts. CW_ENOMEM, or an error reading
+ * the store. */
 int cw_acct_screen_dust(cw_acct_screener *sc, uint32_t account, cw_acct_exposure *e, size_t n,
                         uint32_t cats);
 

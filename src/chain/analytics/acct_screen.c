@@ -17,6 +17,7 @@
  * are bit-identical to the walk's (tests/cli/screen_evm_index.sh: bench_trace_evm compares
  * them with the walk kept there as the reference).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -168,19 +169,26 @@ static bool counts(const cw_evm_row_move *m, uint32_t asset)
            m->kind != CW_EVM_MOVE_ERC1155;
 }
 
-static void add_top(cw_acct_exposure *e, uint32_t cat, double share, const walk *w, uint32_t n,
-                    uint32_t why)
+static void path_set(cw_acct_exposure_path *p, uint32_t cat, double share, const walk *w,
+                     uint32_t n, uint32_t why)
 {
-    size_t k = e->n_top < 5 ? e->n_top++ : 4;
-    if (e->n_top == 5 && k == 4 && e->top[4].share >= share)
-        return;
-    cw_acct_exposure_path *p = &e->top[k];
     p->category = cat;
     p->share = share;
     p->n = n;
     memcpy(p->accounts, w->path_acct, n * sizeof *p->accounts);
     memcpy(p->moves, w->path_move, n * sizeof *p->moves);
     p->why = why;
+}
+
+static void add_top(cw_acct_exposure *e, uint32_t cat, double share, const walk *w, uint32_t n,
+                    uint32_t why)
+{
+    if (share > e->best[cat].share) /* the first of equal shares, as top[] keeps */
+        path_set(&e->best[cat], cat, share, w, n, why);
+    size_t k = e->n_top < 5 ? e->n_top++ : 4;
+    if (e->n_top == 5 && k == 4 && e->top[4].share >= share)
+        return;
+    path_set(&e->top[k], cat, share, w, n, why);
     while (k > 0 && e->top[k - 1].share < e->top[k].share) { /* keep sorted, strongest first */
         cw_acct_exposure_path t = e->top[k - 1];
         e->top[k - 1] = e->top[k];
@@ -557,6 +565,7 @@ static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, do
     if (t <= 0) {
         free(buf);
         e->unexplored += weight; /* nothing explains it: a store starting mid-chain */
+        e->whole = 0;
         return;
     }
     for (size_t i = end; i-- > start;) {
@@ -600,6 +609,7 @@ static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, do
         }
         if (x.from == CW_EVM_NONE32) {
             e->received_share_minted += share;
+            e->whole = 0;
             continue;
         }
         /* a token "paid" by a labelled account that never received it, in a store holding the
@@ -615,10 +625,12 @@ static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, do
             held = received_before(&sf, m, &src);
         if (c && w->asset != CW_EVM_ASSET_NATIVE && w->sc->from_genesis && !held) {
             e->received_share_minted += share;
+            e->whole = 0;
             continue;
         }
         if (c) {
             uint32_t why = w->why | (c & CW_ACCT_CAT_PROBABLE ? CW_ACCT_PROB_SERVICE : 0);
+            e->whole &= why ? 0 : c; /* an end of these categories, certain */
             double src_up = upstream(w, x.from, c);
             if (src_up > src)
                 src = src_up;
@@ -645,6 +657,7 @@ static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, do
         }
         if (share < w->o->floor || depth + 1 >= w->o->max_hops || x.from == account) {
             e->unexplored += share;
+            e->whole = 0;
             continue;
         }
         visit(w, x.from, m, depth + 1, share);
@@ -670,6 +683,7 @@ static void dust_one(cw_acct_exposure *e, uint32_t k)
         if (e->top[p].category != k)
             e->top[n++] = e->top[p];
     e->n_top = n;
+    memset(&e->best[k], 0, sizeof e->best[k]);
 }
 
 /* The first counted receipt of (account, asset) into *m (through the screener's index); false
@@ -717,6 +731,26 @@ int cw_acct_screen_dust(cw_acct_screener *sc, uint32_t account, cw_acct_exposure
     return 0;
 }
 
+bool cw_acct_exposure_amount(const cw_acct_exposure *e, uint32_t k, double share,
+                             char out[CW_U256_DEC_MAX])
+{
+    if (share > 0 && k < CW_ACCT_MAX_CATEGORIES && (e->whole >> k & 1)) {
+        cw_u256_to_dec(out, &e->received);
+        return true;
+    }
+    char buf[400]; /* share <= 1 of at most 2^256: 78 digits */
+    snprintf(buf, sizeof buf, "%.0f", share > 0 ? share * cw_u256_to_double(&e->received) : 0.0);
+    int sig = 0;
+    for (char *p = buf; *p; p++)
+        if (*p >= '0' && *p <= '9' && (sig || *p != '0') && ++sig > 15)
+            *p = '0'; /* past a double's 15 significant digits: not known */
+    size_t n = strlen(buf);
+    n = n < CW_U256_DEC_MAX ? n : CW_U256_DEC_MAX - 1;
+    memcpy(out, buf, n);
+    out[n] = '\0';
+    return false;
+}
+
 int cw_acct_screener_new(cw_acct_screener **out, const cw_evmstore *s, cw_acct_categories_fn cats,
                          void *ctx, const cw_acct_screen_opts *o)
 {
@@ -761,6 +795,7 @@ int cw_acct_screener_run(cw_acct_screener *sc, cw_acct_exposure *out, uint32_t a
 {
     memset(out, 0, sizeof *out);
     out->asset = asset;
+    out->whole = UINT32_MAX; /* narrowed by every end the walk reaches */
     walk w = {sc, sc->s, asset, sc->cats, sc->ctx, &sc->o, out, {0}, {0}, 0, 0};
     visit(&w, account, sc->o.before, 0, 1.0);
     if (w.rc)

@@ -128,28 +128,41 @@ static json_t *own_labels(const cw_acct_labels *lm, cw_labels *db, uint32_t acco
     return arr;
 }
 
-static json_t *paths_json(const cw_evmstore *s, const cw_acct_exposure *e)
+static json_t *path_json(const cw_evmstore *s, const cw_acct_exposure_path *p)
 {
     const char *const *names = cw_label_categories();
-    json_t *paths = json_array();
-    for (size_t p = 0; p < e->n_top; p++) {
-        json_t *accts = json_array(), *txs = json_array();
-        for (uint32_t q = 0; q < e->top[p].n; q++)
-            json_array_append_new(accts, cw_acct_report_addr_json(s, e->top[p].accounts[q]));
-        for (uint32_t q = 0; q + 1 < e->top[p].n; q++) {
-            const cw_evm_row_move *mv = cw_evmstore_move(s, e->top[p].moves[q]);
-            char h[67] = "0x";
-            if (mv && mv->tx != CW_EVM_NONE64) {
-                cw_hex_encode(h + 2, cw_evmstore_tx_hash(s, mv->tx), 32);
-                json_array_append_new(txs, json_string(h));
-            } else {
-                json_array_append_new(txs, json_null());
-            }
+    json_t *accts = json_array(), *txs = json_array();
+    for (uint32_t q = 0; q < p->n; q++)
+        json_array_append_new(accts, cw_acct_report_addr_json(s, p->accounts[q]));
+    for (uint32_t q = 0; q + 1 < p->n; q++) {
+        const cw_evm_row_move *mv = cw_evmstore_move(s, p->moves[q]);
+        char h[67] = "0x";
+        if (mv && mv->tx != CW_EVM_NONE64) {
+            cw_hex_encode(h + 2, cw_evmstore_tx_hash(s, mv->tx), 32);
+            json_array_append_new(txs, json_string(h));
+        } else {
+            json_array_append_new(txs, json_null());
         }
-        json_array_append_new(paths, json_pack("{s:s, s:f, s:o, s:o, s:b, s:o}", "category",
-                                               names[e->top[p].category], "share", e->top[p].share,
-                                               "accounts", accts, "txs", txs, "probable",
-                                               e->top[p].why != 0, "why", why_json(e->top[p].why)));
+    }
+    return json_pack("{s:s, s:f, s:o, s:o, s:b, s:o}", "category", names[p->category], "share",
+                     p->share, "accounts", accts, "txs", txs, "probable", p->why != 0, "why",
+                     why_json(p->why));
+}
+
+/* The 5 strongest paths of any category, then the strongest of each flagged category (bit k of
+ * `flagged`) that has none among them: a flagged category always shows its own path, whatever
+ * crowds it out. */
+static json_t *paths_json(const cw_evmstore *s, const cw_acct_exposure *e, uint32_t flagged)
+{
+    json_t *paths = json_array();
+    for (size_t p = 0; p < e->n_top; p++)
+        json_array_append_new(paths, path_json(s, &e->top[p]));
+    for (uint32_t k = 0; k < CW_ACCT_MAX_CATEGORIES; k++) {
+        size_t p = 0;
+        while (p < e->n_top && e->top[p].category != k)
+            p++;
+        if (p == e->n_top && (flagged >> k & 1) && e->best[k].n && e->best[k].share > 0)
+            json_array_append_new(paths, path_json(s, &e->best[k]));
     }
     return paths;
 }
@@ -161,17 +174,18 @@ static json_t *asset_json(const cw_evmstore *s, const cw_acct_exposure *e, uint3
     const char *const *names = cw_label_categories();
     json_t *exp = json_object(), *flags = json_array(), *flagged = json_array();
     json_t *dusted = json_object();
-    double rcv = cw_u256_to_double(&e->received);
-    char amt[64];
+    char amt[CW_U256_DEC_MAX];
+    uint32_t flagged_bits = 0;
     *level = 0;
     for (uint32_t b = 0; names[b] && b < CW_ACCT_MAX_CATEGORIES; b++) {
         double all = e->direct[b] + e->indirect[b], prob = e->probable[b];
         double cert = all - prob > 0 ? all - prob : 0;
         if (e->dusted[b] > 0) {
-            snprintf(amt, sizeof amt, "%.0f", e->dusted[b] * rcv);
+            bool exact = cw_acct_exposure_amount(e, b, e->dusted[b], amt);
             json_object_set_new(
                 dusted, names[b],
-                json_pack("{s:f, s:s, s:s}", "share", e->dusted[b], "amount", amt, "meaning",
+                json_pack("{s:f, s:s, s:b, s:s}", "share", e->dusted[b], "amount", amt,
+                          "amount_rounded", !exact, "meaning",
                           "dusted: all this category brought (amount, base units) is at most "
                           "1/10000 of what its sender held: a fact, not a share of the "
                           "account's own funds, never flagged"));
@@ -190,12 +204,15 @@ static json_t *asset_json(const cw_evmstore *s, const cw_acct_exposure *e, uint3
         if (l > *level)
             *level = l;
         json_array_append_new(flagged, json_string(names[b]));
+        flagged_bits |= 1u << b;
         json_t *f = json_pack("{s:s, s:s, s:f, s:f, s:f, s:o}", "category", names[b], "level",
                               l == 2 ? "flag" : "probable", "share", all, "certain_share", cert,
                               "threshold", l == 2 ? o->threshold : o->probable_threshold, "why",
                               why_json(l == 2 ? 0 : e->why_of[b]));
-        snprintf(amt, sizeof amt, "%.0f", all * rcv);
-        json_object_set_new(f, "amount", json_string(amt)); /* received from it (haircut) */
+        /* received from it (the haircut: share x received, rounded unless it is all of it) */
+        bool exact = cw_acct_exposure_amount(e, b, all, amt);
+        json_object_set_new(f, "amount", json_string(amt));
+        json_object_set_new(f, "amount_rounded", json_boolean(!exact));
         if (l == 1)
             json_object_set_new(f, "meaning",
                                 json_string("the share reached this category only through a "
@@ -206,18 +223,18 @@ static json_t *asset_json(const cw_evmstore *s, const cw_acct_exposure *e, uint3
     }
     char dec[CW_U256_DEC_MAX];
     cw_u256_to_dec(dec, &e->received);
-    return json_pack("{s:o, s:s, s:o, s:o, s:f, s:f, s:s, s:o, s:o, s:o, s:I, s:I, "
-                     "s:{s:f, s:I, s:s}}",
-                     "asset", asset_name(s, asset), "received", dec, "exposure", exp, "dusted",
-                     dusted, "unexplored", e->unexplored, "from_nobody", e->received_share_minted,
-                     "flag",
-                     *level == 2   ? "flag"
-                     : *level == 1 ? "probable"
-                                   : "none",
-                     "flags", flags, "flagged", flagged, "strongest_paths", paths_json(s, e),
-                     "accounts_visited", (json_int_t)e->accounts_visited, "receipts_read",
-                     (json_int_t)e->receipts_read, "through_swaps", "share", e->swapped, "swaps",
-                     (json_int_t)e->swaps, "reads_as", "probable");
+    return json_pack(
+        "{s:o, s:s, s:o, s:o, s:f, s:f, s:s, s:o, s:o, s:o, s:I, s:I, "
+        "s:{s:f, s:I, s:s}}",
+        "asset", asset_name(s, asset), "received", dec, "exposure", exp, "dusted", dusted,
+        "unexplored", e->unexplored, "from_nobody", e->received_share_minted, "flag",
+        *level == 2   ? "flag"
+        : *level == 1 ? "probable"
+                      : "none",
+        "flags", flags, "flagged", flagged, "strongest_paths", paths_json(s, e, flagged_bits),
+        "accounts_visited", (json_int_t)e->accounts_visited, "receipts_read",
+        (json_int_t)e->receipts_read, "through_swaps", "share", e->swapped, "swaps",
+        (json_int_t)e->swaps, "reads_as", "probable");
 }
 
 /* One address's answer into *out. */

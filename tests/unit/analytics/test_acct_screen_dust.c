@@ -10,7 +10,14 @@
  *            (honest, 10^8 wei at genesis) with 100 K (1/1000 of T2's, 1/10^7 of T's).
  * Main at stop 24 flagged U1 and V theft on K at share 1 (all the K they ever got). Now U1's
  * and V's K exposure is dust: the amount reported, no share, no path; H and L keep theirs.
+ * Worked example 31 (stop 25), paths and amounts:
+ *   X        own ETH; 10^6 K from T and 3 x 10^6 K from each of 6 exchanges E1..E6: theft's own
+ *            strongest path is kept although the 5 strongest are exchange paths;
+ *   Y, Z     T3 (theft) pays each 1,234,567,890,123,456,789 K (above 2^53, as an 18-decimal
+ *            token's amounts), G (unlabelled, minted) pays Z as much: Y's amount is exact, Z's
+ *            half is rounded to 15 significant digits and says so.
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +30,8 @@
 #include "harness.h"
 
 enum { U0 = 1, NU = 12, V = 20, H = 21, L = 22, W = 23, T = 30, T2 = 31, K = 40 };
+/* the paths and amounts example (test_paths_amounts) */
+enum { E0 = 50, NE = 6, X = 60, Y = 61, Z = 62, T3 = 63, G = 64 };
 
 static cw_evm_addr ADDR(int i)
 {
@@ -59,6 +68,9 @@ static void header(cw_evm_block *b, uint64_t n)
 }
 
 static int serial;
+
+/* 1.234... tokens of 18 decimals: above 2^53 base units, 19 significant digits */
+#define BIG 1234567890123456789ull
 
 static void tx(cw_evm_block *b, int from, int to, uint64_t value)
 {
@@ -117,13 +129,16 @@ static uint32_t id_of(const cw_evmstore *s, int i)
 }
 
 typedef struct cats {
-    uint32_t thief, hop;
+    uint32_t thief, hop, thief3, ex[NE];
 } cats;
 
 static uint32_t cat_of(void *ctx, uint32_t account)
 {
     const cats *c = ctx;
-    return account == c->thief || account == c->hop ? 1u : 0; /* bit 0: theft */
+    for (int i = 0; i < NE; i++)
+        if (account == c->ex[i])
+            return 2u; /* bit 1: exchange */
+    return account == c->thief || account == c->hop || account == c->thief3 ? 1u : 0; /* theft */
 }
 
 /* screens every asset account received (native first, then K) and applies the dust rule */
@@ -143,8 +158,11 @@ static void test_dust(void)
     cw_evm_block b;
     cw_evm_block_init(&b);
     header(&b, 0);
-    int funded[NU + 5];
+    int funded[NU + 8];
     int nf = 0;
+    funded[nf++] = X;
+    funded[nf++] = Y;
+    funded[nf++] = Z;
     for (int i = 0; i < NU; i++)
         funded[nf++] = U0 + i;
     funded[nf++] = V;
@@ -184,6 +202,22 @@ static void test_dust(void)
     transfer(&b, T2, T2, W, 100);
     REQUIRE(cw_evm_block_finish(&b) == 0);
     REQUIRE(cw_evmstore_append(s, &b) == 0);
+    header(&b, 4); /* test_paths_amounts: exchanges' K, T3's and G's 18-decimal sized K */
+    for (int i = 0; i < NE; i++)
+        transfer(&b, E0 + i, -1, E0 + i, 10000000);
+    transfer(&b, T3, -1, T3, 2 * BIG);
+    transfer(&b, G, -1, G, BIG);
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    header(&b, 5);
+    transfer(&b, T, T, X, 1000000);
+    for (int i = 0; i < NE; i++)
+        transfer(&b, E0 + i, E0 + i, X, 3000000);
+    transfer(&b, T3, T3, Y, BIG);
+    transfer(&b, T3, T3, Z, BIG);
+    transfer(&b, G, G, Z, BIG);
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    REQUIRE(cw_evmstore_append(s, &b) == 0);
     REQUIRE(cw_evmstore_commit(s) == 0);
     cw_evm_block_free(&b);
     REQUIRE(cw_evmstore_close(s) == 0);
@@ -191,7 +225,9 @@ static void test_dust(void)
 
     uint32_t k;
     REQUIRE(cw_evmstore_find_asset(s, id_of(s, K), &k) == 0);
-    cats c = {id_of(s, T), id_of(s, T2)};
+    cats c = {id_of(s, T), id_of(s, T2), id_of(s, T3), {0}};
+    for (int i = 0; i < NE; i++)
+        c.ex[i] = id_of(s, E0 + i);
     cw_acct_screen_opts o;
     cw_acct_screen_opts_init(&o);
     cw_acct_screener *sc;
@@ -231,6 +267,32 @@ static void test_dust(void)
     screen(sc, id_of(s, W), k, e);
     CHECK(e[1].source_received[0] == 1e9);
     CHECK(e[1].dusted[0] == 1.0 && e[1].direct[0] == 0);
+    /* X (own ETH): 10^6 K from T, 3 x 10^6 K from each of 6 exchanges: theft 1/19 (flagged at
+     * 0.05), each exchange 3/19, so the 5 strongest paths are all exchange paths; theft's own
+     * strongest path is kept apart (best[0]: X <- T), the report shows it (worked example 31) */
+    screen(sc, id_of(s, X), k, e);
+    CHECK(fabs(e[1].direct[0] - 1.0 / 19) < 1e-12);
+    CHECK_EQ_INT(e[1].n_top, 5);
+    int theft_in_top = 0;
+    for (size_t p = 0; p < e[1].n_top; p++)
+        theft_in_top += e[1].top[p].category == 0;
+    CHECK_EQ_INT(theft_in_top, 0);
+    CHECK(e[1].best[0].share == e[1].direct[0]);
+    CHECK_EQ_INT(e[1].best[0].n, 2);
+    CHECK(e[1].best[0].n == 2 && e[1].best[0].accounts[1] == c.thief);
+    CHECK(fabs(e[1].best[1].share - 3.0 / 19) < 1e-12);
+    /* amounts: Y got BIG K from T3 (theft), all it got: exactly BIG, its own 19 digits (a
+     * double would print 1234567890123456768); Z got BIG from T3 and BIG from G (minted): half,
+     * share x received rounded to 15 significant digits, said so */
+    char amt[CW_U256_DEC_MAX];
+    screen(sc, id_of(s, Y), k, e);
+    CHECK(e[1].direct[0] == 1.0 && (e[1].whole & 1u));
+    CHECK(cw_acct_exposure_amount(&e[1], 0, e[1].direct[0], amt));
+    CHECK_EQ_STR(amt, "1234567890123456789");
+    screen(sc, id_of(s, Z), k, e);
+    CHECK(e[1].direct[0] == 0.5 && !(e[1].whole & 1u));
+    CHECK(!cw_acct_exposure_amount(&e[1], 0, e[1].direct[0], amt));
+    CHECK_EQ_STR(amt, "1234567890123450000");
     /* without cw_acct_screen_dust a screen is as before: U1 theft at share 1 */
     REQUIRE(cw_acct_screener_run(sc, &e[1], id_of(s, U0), k) == 0);
     CHECK(e[1].direct[0] == 1.0 && e[1].dusted[0] == 0);
