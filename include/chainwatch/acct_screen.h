@@ -37,6 +37,16 @@
 #define CW_ACCT_PROB_SWAP 1u    /* it passed a swap, explained by the swap's own input */
 #define CW_ACCT_PROB_SPLIT 2u   /* a swap gave up several assets: split equally among them */
 #define CW_ACCT_PROB_SERVICE 4u /* it ended at an account recognised from behaviour */
+#define CW_ACCT_PROB_THIRD 8u   /* it passed a third party's own account (below) */
+
+/* A third party's own account (cw_acct_screen_opts.third_party_cats): an account on the path,
+ * between the screened one and the label, no contract and no pass-through there (it did not pay
+ * on what it received in the same tx), that before the value arrived had received from at least
+ * CW_ACCT_THIRD_SENDERS distinct senders none of them labelled with those categories (a history
+ * of its own: a public figure the thief gifted, a shop it paid; the thief's hops are fresh). What
+ * passed it is what that person chose to pay on, from funds mixed with its own: probable, not
+ * certain. The account's own receipt from the label stays certain (no third party between). */
+#define CW_ACCT_THIRD_SENDERS 2
 
 typedef struct cw_acct_screen_opts {
     uint32_t max_hops;    /* default 30 */
@@ -46,6 +56,9 @@ typedef struct cw_acct_screen_opts {
     bool swaps;           /* follow a swap's output back to its input, and a pass-through's
                              payment to its receipts in that tx (default true; false: the venue
                              is screened as the sender, as before stop 20) */
+    uint32_t third_party_cats; /* categories (bit i = category i) whose share through a third
+                                  party's own account is probable (CW_ACCT_PROB_THIRD); default
+                                  0: none */
 } cw_acct_screen_opts;
 
 void cw_acct_screen_opts_init(cw_acct_screen_opts *o);
@@ -61,6 +74,8 @@ typedef struct cw_acct_exposure_path {
     uint32_t accounts[32]; /* truncated past 32 */
     uint64_t moves[32];    /* the receipt at each step */
     uint32_t why;          /* CW_ACCT_PROB_* bits: 0 = certain (the haircut through payments) */
+    uint32_t third;        /* CW_ACCT_PROB_THIRD: accounts[third] is the third party's own
+                              account the value passed (the nearest the label); 0: none */
 } cw_acct_exposure_path;
 
 typedef struct cw_acct_exposure {

@@ -22,6 +22,9 @@
 #    flagged has its strongest path through a public figure the thief gifted (stolen value it
 #    holds or paid on); none through the thief's dust (main at stop 24: 22 flagged, 10 of them
 #    the dust itself; the dust rule, docs/TRACE-MODELS.md "Screening: dust": 7 and 6, all gift).
+#    A public figure's own receipt of the gift stays certain; what it paid on to others is probable,
+#    through a third party's own account (docs/TRACE-MODELS.md "Screening: third parties"; main at
+#    stop 25: 3 and 2 of them flagged certain).
 #    Every flag has its category's strongest path among the asset's paths (the 5
 #    strongest of any category could crowd it out before stop 25); every flag and dust amount is
 #    exact, the received amount when the category brought all of it, or "amount_rounded": share x
@@ -169,6 +172,24 @@ for sp in sys.argv[2:]:
                 if not ps or not pf & set(ps[0]["accounts"]):
                     bad.append((r["address"], a["asset"], f["category"]))
 print(n, "flags on honest persons;", len(bad), "not through a gifted public figure:", bad[:4])
+assert not bad
+PY
+check "no honest person but a gifted public figure flagged certain: through a public figure's own account, probable" \
+    $PY - "$T/w" "$T/screen0.json" "$T/screen1.json" <<'PY'
+import csv, json, sys
+w = sys.argv[1]
+pf = set(json.load(open(w + "/truth/world.json"))["public_figures"])
+person = {r["address"] for r in csv.DictReader(open(w + "/truth/addresses.csv")) if r["category"] == "user"}
+bad, n = [], 0
+for sp in sys.argv[2:]:
+    for r in json.load(open(sp))["results"]:
+        for a in r.get("assets", []) if r["address"] in person - pf else []:
+            for f in a.get("flags", []):
+                n += 1
+                ps = [p for p in a["strongest_paths"] if p["category"] == f["category"]]
+                if f["level"] != "probable" or "third_party" not in f["why"] or ps[0].get("third_party") not in pf:
+                    bad.append((r["address"], a["asset"], f["category"], f["level"]))
+print(n, "flags on honest persons other than public figures;", len(bad), "not probable through one:", bad[:4])
 assert not bad
 PY
 check "every flag shows its category's strongest path and its amount: exact (= received) or said rounded" \

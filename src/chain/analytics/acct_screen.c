@@ -34,6 +34,7 @@ void cw_acct_screen_opts_init(cw_acct_screen_opts *o)
     o->before = CW_EVM_NONE64;
     o->max_inflows = 20000;
     o->swaps = true;
+    o->third_party_cats = 0;
 }
 
 /* the counted receipts of one (account, asset), ascending movement ids, and prefix sums */
@@ -74,6 +75,7 @@ struct cw_acct_screener {
     cw_acct_screen_opts o;
     cw_u64map index; /* (account << 32 | asset) -> slot in `lists` + 1; 0: visited once */
     cw_u64map up;    /* (account << 32 | asset) -> upstream() of a labelled sender (double bits) */
+    cw_u64map third; /* account -> 1 + the receipt that made it a third party's own, 0: never */
     inflows *lists;
     size_t n_lists, cap_lists;
     uint64_t steps; /* in-chain steps walked */
@@ -159,6 +161,8 @@ typedef struct walk {
     uint32_t path_acct[32];
     uint64_t path_move[32];
     uint32_t why; /* CW_ACCT_PROB_* of the branch being walked: the judgements it passed */
+    uint32_t passed; /* bit d: the account at depth d paid on what it received in the same tx
+                        (a pass-through), not from funds of its own */
     int rc;       /* the first error reading the store (an account's chain heads) */
 } walk;
 
@@ -170,8 +174,9 @@ static bool counts(const cw_evm_row_move *m, uint32_t asset)
 }
 
 static void path_set(cw_acct_exposure_path *p, uint32_t cat, double share, const walk *w,
-                     uint32_t n, uint32_t why)
+                     uint32_t n, uint32_t why, uint32_t third)
 {
+    p->third = third;
     p->category = cat;
     p->share = share;
     p->n = n;
@@ -181,14 +186,14 @@ static void path_set(cw_acct_exposure_path *p, uint32_t cat, double share, const
 }
 
 static void add_top(cw_acct_exposure *e, uint32_t cat, double share, const walk *w, uint32_t n,
-                    uint32_t why)
+                    uint32_t why, uint32_t third)
 {
     if (share > e->best[cat].share) /* the first of equal shares, as top[] keeps */
-        path_set(&e->best[cat], cat, share, w, n, why);
+        path_set(&e->best[cat], cat, share, w, n, why, third);
     size_t k = e->n_top < 5 ? e->n_top++ : 4;
     if (e->n_top == 5 && k == 4 && e->top[4].share >= share)
         return;
-    path_set(&e->top[k], cat, share, w, n, why);
+    path_set(&e->top[k], cat, share, w, n, why, third);
     while (k > 0 && e->top[k - 1].share < e->top[k].share) { /* keep sorted, strongest first */
         cw_acct_exposure_path t = e->top[k - 1];
         e->top[k - 1] = e->top[k];
@@ -500,6 +505,90 @@ static double upstream(walk *w, uint32_t account, uint32_t cat)
     return best;
 }
 
+typedef struct sender_at {
+    uint64_t move;
+    uint32_t from;
+} sender_at;
+
+static int by_move(const void *a, const void *b)
+{
+    const sender_at *x = a, *y = b;
+    return x->move < y->move ? -1 : x->move > y->move;
+}
+
+/* The receipt (movement id) from which `a` counts as a third party's own account (acct_screen.h:
+ * its CW_ACCT_THIRD_SENDERS-th distinct sender not labelled with third_party_cats, any asset,
+ * fees aside; its newest max_inflows receipts), CW_EVM_NONE64 when never. Cached per screener. */
+static uint64_t third_from(cw_acct_screener *sc, uint32_t a)
+{
+    uint64_t v;
+    if (cw_u64map_get(&sc->third, a, &v))
+        return v ? v - 1 : CW_EVM_NONE64;
+    cw_evm_row_acctlast l;
+    uint64_t at = CW_EVM_NONE64;
+    sender_at *x = NULL;
+    size_t n = 0, cap = 0;
+    if (!cw_evmstore_acctlast(sc->s, a, &l)) {
+        for (uint64_t m = l.last_in; m != CW_EVM_NONE64 && n < sc->o.max_inflows;
+             m = cw_evmstore_movelink(sc->s, m).prev_in) {
+            const cw_evm_row_move *r = cw_evmstore_move(sc->s, m);
+            if (r->kind == CW_EVM_MOVE_FEE_BURNT || r->kind == CW_EVM_MOVE_FEE_TIP ||
+                r->from == CW_EVM_NONE32 || r->from == a ||
+                (sc->cats && (sc->cats(sc->ctx, r->from) & sc->o.third_party_cats)))
+                continue;
+            if (n == cap) {
+                size_t nc = cap ? 2 * cap : 64;
+                sender_at *g = realloc(x, nc * sizeof *g);
+                if (!g) {
+                    sc->oom = true;
+                    break;
+                }
+                x = g;
+                cap = nc;
+            }
+            x[n++] = (sender_at){m, r->from};
+        }
+    }
+    cw_error_clear();
+    if (n)
+        qsort(x, n, sizeof *x, by_move);
+    /* the distinct senders in order of their first receipt: a handful are compared */
+    uint32_t seen[CW_ACCT_THIRD_SENDERS];
+    size_t k = 0;
+    for (size_t i = 0; i < n && k < CW_ACCT_THIRD_SENDERS; i++) {
+        size_t j = 0;
+        while (j < k && seen[j] != x[i].from)
+            j++;
+        if (j == k) {
+            seen[k++] = x[i].from;
+            if (k == CW_ACCT_THIRD_SENDERS)
+                at = x[i].move;
+        }
+    }
+    free(x);
+    if (cw_u64map_set(&sc->third, a, at == CW_EVM_NONE64 ? 0 : at + 1))
+        sc->oom = true;
+    return at;
+}
+
+/* At a labelled end reached at `depth`: the index on the path of the third party's own account
+ * the value passed, the nearest the label (accounts 1 .. depth that are no contract and did not
+ * pass the value on as a pass-through, each as of the receipt by which the value entered it); 0
+ * when none. */
+static uint32_t third_party(walk *w, uint32_t depth)
+{
+    for (uint32_t i = depth < 31 ? depth : 31; i >= 1; i--) {
+        /* a person's account: no contract (a batch sender, a pool), no pass-through */
+        if ((w->passed >> i & 1) ||
+            cw_evmstore_contract_block(w->s, w->path_acct[i]) != CW_EVM_NONE32)
+            continue;
+        uint64_t at = third_from(w->sc, w->path_acct[i]);
+        if (at != CW_EVM_NONE64 && at < w->path_move[i])
+            return i;
+    }
+    return 0;
+}
+
 static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, double weight)
 {
     cw_acct_exposure *e = w->e;
@@ -558,6 +647,10 @@ static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, do
     if (pt && end - start >= pt) {
         start = end - pt;
         total = pt_total;
+    }
+    if (depth < 32) {
+        w->passed &= ~(1u << depth);
+        w->passed |= (uint32_t)(pt && end - start >= pt) << depth;
     }
     if (depth == 0)
         e->received = total;
@@ -630,28 +723,31 @@ static void visit(walk *w, uint32_t account, uint64_t before, uint32_t depth, do
         }
         if (c) {
             uint32_t why = w->why | (c & CW_ACCT_CAT_PROBABLE ? CW_ACCT_PROB_SERVICE : 0);
-            e->whole &= why ? 0 : c; /* an end of these categories, certain */
+            uint32_t third = depth && (c & w->o->third_party_cats) ? third_party(w, depth) : 0;
+            e->whole &= why ? 0 : third ? c & ~w->o->third_party_cats : c; /* certain ends */
             double src_up = upstream(w, x.from, c);
             if (src_up > src)
                 src = src_up;
             for (uint32_t k = 0; k < CW_ACCT_MAX_CATEGORIES; k++) {
                 if (!(c & (1u << k)))
                     continue;
+                uint32_t th = third && (w->o->third_party_cats >> k & 1) ? third : 0;
+                uint32_t why_k = why | (th ? CW_ACCT_PROB_THIRD : 0);
                 if (src > e->source_received[k])
                     e->source_received[k] = src;
                 if (depth == 0)
                     e->direct[k] += share;
                 else
                     e->indirect[k] += share;
-                if (why) {
+                if (why_k) {
                     e->probable[k] += share;
-                    e->why_of[k] |= why;
+                    e->why_of[k] |= why_k;
                 }
                 /* accounts: the screened one .. the labelled sender; moves[i]: the receipt
                  * that links accounts[i] to accounts[i + 1] */
                 if (depth + 1 < 32)
                     w->path_acct[depth + 1] = x.from;
-                add_top(e, k, share, w, depth + 2 < 32 ? depth + 2 : 32, why);
+                add_top(e, k, share, w, depth + 2 < 32 ? depth + 2 : 32, why_k, th);
             }
             continue;
         }
@@ -712,7 +808,7 @@ int cw_acct_screen_dust(cw_acct_screener *sc, uint32_t account, cw_acct_exposure
      * and look-alikes with gas first; a campaign targets used addresses) */
     cw_acct_exposure at;
     memset(&at, 0, sizeof at);
-    walk w = {sc, sc->s, CW_EVM_ASSET_NATIVE, sc->cats, sc->ctx, &sc->o, &at, {0}, {0}, 0, 0};
+    walk w = {sc, sc->s, CW_EVM_ASSET_NATIVE, sc->cats, sc->ctx, &sc->o, &at, {0}, {0}, 0, 0, 0};
     visit(&w, account, first + 1, 0, 1.0);
     if (w.rc)
         return w.rc;
@@ -787,6 +883,7 @@ void cw_acct_screener_free(cw_acct_screener *sc)
     }
     cw_u64map_deinit(&sc->index);
     cw_u64map_deinit(&sc->up);
+    cw_u64map_deinit(&sc->third);
     cw_free(sc);
 }
 
@@ -796,7 +893,7 @@ int cw_acct_screener_run(cw_acct_screener *sc, cw_acct_exposure *out, uint32_t a
     memset(out, 0, sizeof *out);
     out->asset = asset;
     out->whole = UINT32_MAX; /* narrowed by every end the walk reaches */
-    walk w = {sc, sc->s, asset, sc->cats, sc->ctx, &sc->o, out, {0}, {0}, 0, 0};
+    walk w = {sc, sc->s, asset, sc->cats, sc->ctx, &sc->o, out, {0}, {0}, 0, 0, 0};
     visit(&w, account, sc->o.before, 0, 1.0);
     if (w.rc)
         return w.rc;

@@ -92,6 +92,8 @@ static json_t *why_json(uint32_t why)
         json_array_append_new(a, json_string("split"));
     if (why & CW_ACCT_PROB_SERVICE)
         json_array_append_new(a, json_string("service"));
+    if (why & CW_ACCT_PROB_THIRD)
+        json_array_append_new(a, json_string("third_party"));
     return a;
 }
 
@@ -144,9 +146,12 @@ static json_t *path_json(const cw_evmstore *s, const cw_acct_exposure_path *p)
             json_array_append_new(txs, json_null());
         }
     }
-    return json_pack("{s:s, s:f, s:o, s:o, s:b, s:o}", "category", names[p->category], "share",
-                     p->share, "accounts", accts, "txs", txs, "probable", p->why != 0, "why",
-                     why_json(p->why));
+    json_t *j = json_pack("{s:s, s:f, s:o, s:o, s:b, s:o}", "category", names[p->category], "share",
+                          p->share, "accounts", accts, "txs", txs, "probable", p->why != 0, "why",
+                          why_json(p->why));
+    if (j && p->third && p->third < p->n) /* probable: through this person's own account */
+        json_object_set_new(j, "third_party", cw_acct_report_addr_json(s, p->accounts[p->third]));
+    return j;
 }
 
 /* The 5 strongest paths of any category, then the strongest of each flagged category (bit k of
@@ -218,7 +223,8 @@ static json_t *asset_json(const cw_evmstore *s, const cw_acct_exposure *e, uint3
                                 json_string("the share reached this category only through a "
                                             "judgement (a swap read as its input, an equal split "
                                             "of a swap's inputs, an account recognised from its "
-                                            "behaviour): probable, not certain"));
+                                            "behaviour, a third party's own account that paid it "
+                                            "on): probable, not certain"));
         json_array_append_new(flags, f);
     }
     char dec[CW_U256_DEC_MAX];
@@ -344,8 +350,14 @@ int cw_acct_report_screen(json_t **out, const cw_evmstore *s, cw_labels *db,
     ct.stop_bit[CW_ACCT_STOP_MIXER] = cat_bit("mixer");
     ct.stop_bit[CW_ACCT_STOP_BRIDGE] = cat_bit("bridge");
     ct.stop_bit[CW_ACCT_STOP_SERVICE] = cat_bit("service");
-    /* one screener for every address: hubs they share are indexed once */
-    if ((rc = cw_acct_screener_new(&sc, s, cats_of, &ct, &o->screen)))
+    /* one screener for every address: hubs they share are indexed once; what reached a risky
+     * label through a third party's own account is probable */
+    cw_acct_screen_opts so = o->screen;
+    const char *const *names = cw_label_categories();
+    for (uint32_t b = 0; names[b] && b < CW_ACCT_MAX_CATEGORIES; b++)
+        if (risky(names[b]))
+            so.third_party_cats |= 1u << b;
+    if ((rc = cw_acct_screener_new(&sc, s, cats_of, &ct, &so)))
         goto out;
     for (size_t i = 0; i < n; i++) {
         json_t *r;

@@ -16,6 +16,10 @@
  *   Y, Z     T3 (theft) pays each 1,234,567,890,123,456,789 K (above 2^53, as an 18-decimal
  *            token's amounts), G (unlabelled, minted) pays Z as much: Y's amount is exact, Z's
  *            half is rounded to 15 significant digits and says so.
+ * Worked example 32 (stop 25), a third party's own account:
+ *   P1       had K from G and from an exchange, then T's gift of 10^6 K; pays Q half of it: Q's
+ *            theft is probable, through P1's own account; P1's own receipt stays certain;
+ *   F        T's fresh hop (no K before): pays R half of T's 10^6 K: R's theft stays certain.
  */
 #include <math.h>
 #include <stdint.h>
@@ -32,6 +36,8 @@
 enum { U0 = 1, NU = 12, V = 20, H = 21, L = 22, W = 23, T = 30, T2 = 31, K = 40 };
 /* the paths and amounts example (test_paths_amounts) */
 enum { E0 = 50, NE = 6, X = 60, Y = 61, Z = 62, T3 = 63, G = 64 };
+/* the third party example (test_dust's end): a public figure, a fresh hop */
+enum { P1 = 65, Q = 66, F = 67, R = 68 };
 
 static cw_evm_addr ADDR(int i)
 {
@@ -158,9 +164,13 @@ static void test_dust(void)
     cw_evm_block b;
     cw_evm_block_init(&b);
     header(&b, 0);
-    int funded[NU + 8];
+    int funded[NU + 12];
     int nf = 0;
     funded[nf++] = X;
+    funded[nf++] = P1;
+    funded[nf++] = Q;
+    funded[nf++] = F;
+    funded[nf++] = R;
     funded[nf++] = Y;
     funded[nf++] = Z;
     for (int i = 0; i < NU; i++)
@@ -216,6 +226,21 @@ static void test_dust(void)
     transfer(&b, T3, T3, Y, BIG);
     transfer(&b, T3, T3, Z, BIG);
     transfer(&b, G, G, Z, BIG);
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    header(&b, 6); /* P1's history of its own: K from G and from an exchange */
+    transfer(&b, G, G, P1, 100);
+    transfer(&b, E0, E0, P1, 100);
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    header(&b, 7); /* T's gift to P1 and its payment to the fresh hop F */
+    transfer(&b, T, T, P1, 1000000);
+    transfer(&b, T, T, F, 1000000);
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    header(&b, 8); /* each pays half on */
+    transfer(&b, P1, P1, Q, 500000);
+    transfer(&b, F, F, R, 500000);
     REQUIRE(cw_evm_block_finish(&b) == 0);
     REQUIRE(cw_evmstore_append(s, &b) == 0);
     REQUIRE(cw_evmstore_commit(s) == 0);
@@ -293,6 +318,25 @@ static void test_dust(void)
     CHECK(e[1].direct[0] == 0.5 && !(e[1].whole & 1u));
     CHECK(!cw_acct_exposure_amount(&e[1], 0, e[1].direct[0], amt));
     CHECK_EQ_STR(amt, "1234567890123450000");
+    /* third parties (worked example 32), theft's share through one probable: P1 had K from G
+     * and an exchange before T's gift of 10^6 K and paid Q half of it: Q's theft (0.9998) is
+     * probable, through P1's own account; F, T's fresh hop, paid R half of T's 10^6 K: certain.
+     * P1's own receipt from T stays certain. Off unless asked (third_party_cats). */
+    cw_acct_screener *s3;
+    o.third_party_cats = 1u;
+    REQUIRE(cw_acct_screener_new(&s3, s, cat_of, &c, &o) == 0);
+    screen(s3, id_of(s, Q), k, e);
+    CHECK(e[1].indirect[0] > 0.99 && e[1].probable[0] == e[1].indirect[0]);
+    CHECK(e[1].why_of[0] == CW_ACCT_PROB_THIRD && !(e[1].whole & 1u));
+    CHECK(e[1].best[0].why == CW_ACCT_PROB_THIRD && e[1].best[0].third == 1);
+    CHECK(e[1].best[0].n == 3 && e[1].best[0].accounts[1] == id_of(s, P1));
+    screen(s3, id_of(s, R), k, e);
+    CHECK(e[1].indirect[0] == 1.0 && e[1].probable[0] == 0 && e[1].best[0].third == 0);
+    screen(s3, id_of(s, P1), k, e);
+    CHECK(e[1].direct[0] > 0.99 && e[1].probable[0] == 0);
+    screen(sc, id_of(s, Q), k, e); /* the default: certain, as before */
+    CHECK(e[1].indirect[0] > 0.99 && e[1].probable[0] == 0);
+    cw_acct_screener_free(s3);
     /* without cw_acct_screen_dust a screen is as before: U1 theft at share 1 */
     REQUIRE(cw_acct_screener_run(sc, &e[1], id_of(s, U0), k) == 0);
     CHECK(e[1].direct[0] == 1.0 && e[1].dusted[0] == 0);
