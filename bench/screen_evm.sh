@@ -28,7 +28,7 @@ echo "screening $n persons ($F), answers of main and new: $same; load: $(cut -d'
 ROUNDS=${ROUNDS:-5} bash "$here/alternate.sh" "$(cmd "$M")" "$(cmd "$N")" | tee "$tmp/alt"
 awk -v n="$n" 'NR <= 2 {c[NR] = $1}
     END {printf "persons/s per CPU s: main %.0f, new %.0f; new/main %.2f\n", n / c[1], n / c[2],
-         c[2] > 0 ? c[1] / c[2] : 0}' "$tmp/alt"
+         (c[2] > 0 ? c[1] / c[2] : 0)}' "$tmp/alt"
 if [ "${CACHEGRIND:-0}" = 1 ]; then
     for b in main:"$M" new:"$N"; do
         valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null $(cmd "${b#*:}") \
