@@ -225,6 +225,11 @@ static json_t *asset_json(const cw_evmstore *s, const cw_acct_exposure *e, uint3
                                             "of a swap's inputs, an account recognised from its "
                                             "behaviour, a third party's own account that paid it "
                                             "on): probable, not certain"));
+        /* probable through a third party's own account: which (its strongest path's) */
+        const cw_acct_exposure_path *bp = &e->best[b];
+        if (l == 1 && (e->why_of[b] & CW_ACCT_PROB_THIRD) && bp->third && bp->third < bp->n)
+            json_object_set_new(f, "third_party",
+                                cw_acct_report_addr_json(s, bp->accounts[bp->third]));
         json_array_append_new(flags, f);
     }
     char dec[CW_U256_DEC_MAX];
