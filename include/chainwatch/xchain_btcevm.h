@@ -88,7 +88,8 @@ int cw_xchain_btcevm_run(cw_xchain_btcevm_exit **out, size_t *n, const cw_chains
  * same document. A refunded deposit's value is the thief's again on Bitcoin: the refund's output
  * (refund_output) is traced on from there, with the Bitcoin trace's own options and labels, and
  * that trace's vault deposits are continued in turn ("round" 2, 3, ...; a deposit is continued
- * once, whichever round reaches it again, so a refund that goes back into the vault never loops).
+ * once, whichever round reaches it again, so a refund that goes back into the vault never loops;
+ * a later round's value into it is added to its row, the round to its "rounds").
  * The output: the refund tx's one output to the deposit's sender (certain), else its only output
  * neither to the vault (the deposit's vault address, the refund's input addresses) nor above the
  * deposit (certain: the vault names the deposit), else the one such output within 10 % below
@@ -107,7 +108,7 @@ void cw_xchain_btcevm_report_opts_init(cw_xchain_btcevm_report_opts *o, const cw
                                        const cw_trace_labelmap *lm, size_t top, size_t graph);
 
 /* Continues the bridge exits of t (a forward trace on bs) into dst and appends one object to
- * the array conts: {chain, store (store_name), exits: [{round, deposit_txid, deposit_sat,
+ * the array conts: {chain, store (store_name), exits: [{round, rounds, deposit_txid, deposit_sat,
  * traced_sat, traced_probable_sat, deposit_time, memo, requested_asset, requested_address, how,
  * evidence, certain, probable, refund_txid, refund_output: {outpoint, address, value_sat,
  * certain, probable, by, followed} | null, payout: {...} | null}], refund_traces: [{round,

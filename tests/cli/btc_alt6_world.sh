@@ -82,8 +82,10 @@ check_eq "each bridge exit names the memo's destination, status other chain" \
 # seed 7: on seed 6 the Bitcoin trace no longer reaches the thief's no-memo vault deposit since
 # the generator's JoinMarket mend (stop 23; main's trace neither: a Bitcoin recall miss, not the
 # continuation's); seed 7 has every kind reached and the honest person's own swap of the amount
-# the thief's deposit asks (the trap for the probable rule)
-$PY "$GEN" --out "$T/p" --seed 7 --scale 0.02 --evm-out "$T/pe" > /dev/null 2>&1 || bad "paired generator failed"
+# the thief's deposit asks (the trap for the probable rule). xbtc3: --refund-redeposit, the thief
+# swaps what is left of its laundered refund in the vault again, once alone and once mixed with
+# one of the heist's own coins (rounds 2 and the once-guard, below)
+$PY "$GEN" --out "$T/p" --seed 7 --scale 0.02 --evm-out "$T/pe" --refund-redeposit > /dev/null 2>&1 || bad "paired generator failed"
 "$CW_BIN" ingest btc --blocks "$T/p/blocks" --store "$T/ps" --network regtest > /dev/null 2>&1 || bad "ingest paired btc"
 "$CW_BIN" ingest evm --csv "$T/pe" --store "$T/pes" --chain ethereum > /dev/null 2>&1 || bad "ingest paired evm"
 $PY "$SRC/tests/diff/xchain_labels.py" "$T/pe/truth/addresses.csv" "$T/p/truth/addresses.csv" > "$T/pl.csv"
@@ -156,6 +158,30 @@ for r in ld:
 rest = [r for r in last.values() if r["kind"] == "move"]
 print("remainder_unspent", sum(1 for r in rest if ends.get(r["address"]) == int(r["value_sat"])), len(rest))
 print("once", len(c["exits"]) == len({(x["deposit_txid"], (x["payout"] or {}).get("tx")) for x in c["exits"]}))
+# xbtc3: the refund swapped in the vault again (step 3 alone, step 4 mixed with a heist coin)
+srcs = (c.get("trace") or {}).get("sources") or []
+def redep(step, rounds):
+    rs = [r for r in ld if r["kind"] == "vault_deposit" and r["step"] == step]
+    ok = 0
+    for r in rs:
+        xs = [x for x in c["exits"] if x["deposit_txid"] == r["txid"]]
+        p = (xs[0]["payout"] or {}) if xs else {}
+        ok += len(xs) == 1 and xs[0].get("rounds") == rounds and xs[0]["how"] == "OUT memo" and xs[0]["certain"] \
+            and xs[0]["traced_sat"] == xs[0]["deposit_sat"] and p.get("traced_amount") == p.get("amount") \
+            and p.get("tx") == tr[r["txid"]]["evm_tx"] and p.get("tx") in srcs
+    return ok, len(rs)
+print("redeposit_alone", *redep("3", [2]))
+print("redeposit_mixed", *redep("4", [1, 2]))
+def bridge(d):
+    b = d.get("ended", {}).get("bridge", {})
+    return b.get("value", 0), b.get("probable", 0)
+whole = json.load(open(sys.argv[1]))
+ends_b = [bridge(whole)] + [bridge(rt["trace"]) for rt in c.get("refund_traces", [])]
+first = {}
+for x in c["exits"]:
+    first.setdefault(x["deposit_txid"], x)
+print("amounts_add_up", sum(x["traced_sat"] for x in first.values()) == sum(v for v, _ in ends_b) > 0
+      and sum(x["traced_probable_sat"] for x in first.values()) == sum(p for _, p in ends_b))
 PY
 )
 rxv() { echo "$RX" | awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print }'; }
@@ -163,9 +189,25 @@ check "each thief refund's output found, certain, and followed: $(rxv refund_out
     test "$(rxv refund_outputs | awk '$1 == $2 && $2 >= 1 { print "y" }')" = y
 check "the refund laundered on: each exchange deposit found at its value: $(rxv laundered_deposits)" \
     test "$(rxv laundered_deposits | awk '$1 == $2 && $2 >= 1 { print "y" }')" = y
-check "... and the remainder held at its value: $(rxv remainder_unspent)" \
-    test "$(rxv remainder_unspent | awk '$1 == $2 && $2 >= 1 { print "y" }')" = y
+# (xbtc3: with --refund-redeposit the remainder is swapped again, checked below: none is held)
+check "... and any remainder held at its value: $(rxv remainder_unspent)" \
+    test "$(rxv remainder_unspent | awk '$1 == $2 { print "y" }')" = y
 check_eq "each deposit continued once" "$(rxv once)" True
+# xbtc3: round 2 reaches the vault: the deposit of the refund alone is continued in round 2 (certain,
+# its payout the truth's, the EVM trace sourcing it); the deposit mixing the refund with a heist
+# coin, which both rounds reach, is listed once with rounds [1,2] and all its value traced (round
+# 1's heist part + round 2's refund part, not round 1's only); the exits' traced value is, to the
+# satoshi, what the first trace and the refunds' traces end at the vault (main: 0.47843912 BTC
+# short, the mixed deposit's round-2 part dropped by the once-guard)
+check "the refund swapped back alone: continued in round 2, certain, the truth's payout, traced on: $(rxv redeposit_alone)" \
+    test "$(rxv redeposit_alone | awk '$1 == $2 && $2 >= 1 { print "y" }')" = y
+check "the refund swapped back with a heist coin: listed once, rounds [1,2], all of it traced: $(rxv redeposit_mixed)" \
+    test "$(rxv redeposit_mixed | awk '$1 == $2 && $2 >= 1 { print "y" }')" = y
+check_eq "the exits' traced value = the vault ends of every round's Bitcoin trace (sat, and probable)" "$(rxv amounts_add_up)" True
+RD3=$(awk -F, '$9 == "vault_deposit" && $3 == 3 { print $4 }' "$T/p/truth/refund_laundering.csv")
+RD4=$(awk -F, '$9 == "vault_deposit" && $3 == 4 { print $4 }' "$T/p/truth/refund_laundering.csv")
+check "text: the mixed deposit all traced, the refund's own one reached by a refund followed" \
+    bash -c "grep -E -q 'deposit $RD4 at [^ ]+: ([0-9.]+) BTC traced of \\1 BTC' '$T/px.txt' && grep -q 'deposit $RD3 at .*(reached by a refund followed)' '$T/px.txt'"
 check "text: the refund's output and the refunds' trace" \
     bash -c "grep -q 'the traced value is back at .*CERTAIN' '$T/px.txt' && grep -q 'refunds followed on Bitcoin (round 2' '$T/px.txt'"
 # xbtc2: the server's trace route continues the same way (GET /api/v1/trace?evm=1 on `serve

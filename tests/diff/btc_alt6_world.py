@@ -794,12 +794,13 @@ def build(a):
             return b"=:ETH.ETH:0x" + (dest or rnd)
         return b"SWAP:ETH.USDT-0XDAC17F958D2EE523A2206206994597C13D831EC7:0x" + (dest or rnd)
 
-    def vault_in(owner, coins, value, change_aid, thief_tx=False, dest=None, asset=None):
+    def vault_in(owner, coins, value, change_aid, thief_tx=False, dest=None, asset=None, kind=None):
+        # kind (--refund-redeposit only): the pair's kind for this deposit, outside the thief's cycle
         memo = memo_in(dest, asset)
         outs = [(value, vault[-1]), (0, None, b"\x6a" + push(memo))]
         txid, cr = w.tx(coins, outs, change_aid, kind=None if thief_tx else "vault_inbound")
         if pair:
-            d = pair.deposit(txid[::-1].hex(), memo.decode(), value, w.height, thief_tx)
+            d = pair.deposit(txid[::-1].hex(), memo.decode(), value, w.height, thief_tx, kind)
             w.vault_deps.append(d)
             if d["kind"] == "refund":  # the vault sends it back on Bitcoin: REFUND:<inbound txid>
                 payee = thief2 if thief_tx else owner
@@ -842,9 +843,17 @@ def build(a):
     def refund_hop(d, c, step):
         """step 1: the refund moved whole to a fresh address; 2: 60-85 % of it to an exchange
         deposit address of the thief, the rest to a fresh address; 3: that rest to another
-        exchange. Truth: refund_laundering.csv (the value each step carries of the refund)."""
+        exchange. Truth: refund_laundering.csv (the value each step carries of the refund).
+        --refund-redeposit: step 3 swaps 40-60 % of that rest in the vault again, alone (its
+        only input the refund's coin), the rest to a fresh address; step 4 swaps that rest again,
+        mixed with one of the heist's own coins (so the first trace and the refund's both reach
+        that deposit); steps 3 and 4 in step 2's block. Both are paid with OUT: (kind forced,
+        outside the thief's cycle)."""
         a2 = w.addr(thief2, "p2wpkh")
         row = [d["btc_txid"], d["refund_txid"], step]
+        if a.refund_redeposit and step >= 3:
+            refund_redeposit(d, c, step, a2, row)
+            return
         if step == 1:
             txid, cr = w.tx([c], [], a2, kind=None)
             w.refund_rows.append(row + [txid[::-1].hex(), 0, w.addrs[a2][0], "", cr[0][2], "move"])
@@ -858,10 +867,39 @@ def build(a):
             w.refund_rows.append(row + [txid[::-1].hex(), 0, w.addrs[da][0], w.ents[x][0], v, "exchange_deposit"])
             w.refund_rows.append(row + [txid[::-1].hex(), 1, w.addrs[a2][0], "", cr[1][2], "move"])
             w.give(cr[:1])
+            if a.refund_redeposit:  # at once (in the same block): a short world's chain lasts
+                refund_hop(d, cr[1], 3)
+                return
             w.at(w.height + lr.randint(1, 2), lambda: refund_hop(d, cr[1], 3))
             return
         txid, cr = w.tx([c], [], da)
         w.refund_rows.append(row + [txid[::-1].hex(), 0, w.addrs[da][0], w.ents[x][0], cr[0][2], "exchange_deposit"])
+        w.give(cr)
+
+    def refund_redeposit(d, c, step, a2, row):
+        if step == 3:
+            v = int(c[2] * lr.uniform(0.4, 0.6))
+            txid, cr = vault_in(thief2, [c], v, a2, thief_tx=True, kind="out")
+            w.refund_rows.append(row + [txid[::-1].hex(), 0, w.addrs[cr[0][3]][0], "thorchain", v, "vault_deposit"])
+            w.refund_rows.append(row + [txid[::-1].hex(), 2, w.addrs[a2][0], "", cr[2][2], "move"])
+            w.give(cr[:1])
+            refund_hop(d, cr[2], 4)
+            return
+        # the heist's largest coin of at least 0.1 BTC not out of a CoinJoin round (chosen by value,
+        # not by the heist's RNG), after the refund's coin: FIFO puts the refund's value wholly
+        # into the vault output
+        cj = set(H["coinjoin_txids"])
+        cs = sorted((x for x in w.wallet[thief] if x[4] < w.height and x[2] >= 10_000_000
+                     and w.addrs[x[3]][6] == "std" and x[0][::-1].hex() not in cj),
+                    key=lambda x: (-x[2], x[0], x[1]))[:1]
+        w.wallet[thief] = [x for x in w.wallet[thief] if not cs or x is not cs[0]]
+        coins = [c] + cs
+        v = c[2] + int(sum(x[2] for x in cs) * lr.uniform(0.3, 0.7))
+        txid, cr = vault_in(thief, coins, v, w.addr(thief, "p2wpkh") if cs else a2, thief_tx=True, kind="out")
+        if cs:  # the heist's part: its service deposit is the stolen coin's share only
+            rec_thief("vault_inbound", txid, coins, cr, service_kind="vault")
+            H["service"][-1]["value_sat"] -= c[2]
+        w.refund_rows.append(row + [txid[::-1].hex(), 0, w.addrs[cr[0][3]][0], "thorchain", c[2], "vault_deposit"])
         w.give(cr)
 
     def vault_out(payee, v, is_thief=False):
@@ -1622,7 +1660,12 @@ def main():
     ap.add_argument("--max-file-size", type=int, default=128 * 1024 * 1024)
     ap.add_argument("--evm-out", help="also write the vault's Ethereum side as ethereum-etl CSVs "
                     "(tests/diff/btc_evm_pair.py): payouts with OUT:<btc txid>, without memo, refunds")
+    ap.add_argument("--refund-redeposit", action="store_true",
+                    help="with --evm-out: the thief swaps its refund's laundered rest in the vault "
+                    "again, once alone and once mixed with the heist's own coins")
     a = ap.parse_args()
+    if a.refund_redeposit and not a.evm_out:
+        ap.error("--refund-redeposit wants --evm-out")
     if a.xor_key and len(bytes.fromhex(a.xor_key)) != 8:
         ap.error("--xor-key wants 16 hex digits")
     world, h = build(a)

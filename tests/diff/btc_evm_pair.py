@@ -14,7 +14,9 @@ ethereum-etl CSVs (blocks, transactions, receipts, logs, traces, tokens), the va
 Amounts: the deposit's satoshis at a rate that drifts (about 30 ETH or 90,000 USDT a BTC) less
 0.5-2 % (the vault's fee and slippage). The thief's vault deposits take these kinds in turn
 (the first names an honest person's address and is never paid; then out, nomemo, refund, out,
-nomemo, ...); honest swappers' are out (70 %), nomemo (20 %) or refund (10 %). The honest person
+nomemo, ...; with btc_alt6_world.py --refund-redeposit, the thief's two swaps of its refund's
+coins are out, outside that cycle); honest swappers' are out (70 %), nomemo (20 %) or refund
+(10 %). The honest person
 swaps to its own address just before the thief's first deposit (paid with OUT:), and an
 exchange pays it ETH of about the amount the thief's swap would have given, inside the window.
 The thief's addresses forward what they get to the exchange's hot wallet an hour or more later.
@@ -75,11 +77,14 @@ class Pair:
         self.attacked = True
         return True
 
-    def deposit(self, txid, memo, value, height, thief):
+    def deposit(self, txid, memo, value, height, thief, kind=None):
+        """kind: forced (the thief's refund swapped again, --refund-redeposit), outside the cycle"""
         f = memo.split(":")
         asset = "ETH" if f[1] == "ETH.ETH" else "USDT"
         dest = f[2].lower()
-        if thief:
+        if kind:  # forced: the thief's count and the RNG are untouched
+            pass
+        elif thief:
             k = self.n_thief
             self.n_thief += 1
             if dest == self.honest_person:

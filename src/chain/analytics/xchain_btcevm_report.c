@@ -13,6 +13,7 @@
 #include "chainwatch/btc/address.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/evm/memo.h"
+#include "chainwatch/evm/u256.h"
 #include "chainwatch/util.h"
 #include "chainwatch/xchain_btcevm.h"
 
@@ -63,6 +64,18 @@ static json_t *u256_json(const cw_u256 *v)
     char dec[CW_U256_DEC_MAX];
     cw_u256_to_dec(dec, v);
     return json_string(dec);
+}
+
+/* the payout's part that carries the traced value: amount x traced / deposit */
+static json_t *traced_amount(const cw_u256 *amount, uint64_t traced, uint64_t deposit)
+{
+    cw_u256 tr = *amount, a, b;
+    if (deposit) {
+        cw_u256_from_u64(&a, traced < deposit ? traced : deposit);
+        cw_u256_from_u64(&b, deposit);
+        tr = cw_u256_muldiv(amount, &a, &b);
+    }
+    return u256_json(&tr);
 }
 
 static const char *evidence(cw_btcevm_how h)
@@ -169,6 +182,7 @@ static json_t *exit_json(const cw_xchain_btcevm_exit *e, const cw_chainstore *bs
     cw_chainstore_tx_memo(bs, e->tx, text, sizeof text);
     bool parsed = cw_trace_bridge_memo(bs, e->tx, &m, &ok);
     json_object_set_new(o, "round", json_integer(round));
+    json_object_set_new(o, "rounds", json_pack("[i]", (int)round));
     json_object_set_new(o, "deposit_txid", btc_txid(bs, e->tx));
     json_object_set_new(o, "deposit_sat", json_integer((json_int_t)e->deposit));
     json_object_set_new(o, "traced_sat", json_integer((json_int_t)e->traced));
@@ -198,14 +212,7 @@ static json_t *exit_json(const cw_xchain_btcevm_exit *e, const cw_chainstore *bs
     json_object_set_new(p, "asset", cw_acct_report_asset_json(d, e->asset));
     json_object_set_new(p, "block", json_integer((json_int_t)e->block));
     json_object_set_new(p, "time", json_integer((json_int_t)e->evm_time));
-    /* the payout's part that carries the traced value: amount x traced / deposit */
-    cw_u256 tr = e->amount, a, b;
-    if (e->deposit) {
-        cw_u256_from_u64(&a, e->traced < e->deposit ? e->traced : e->deposit);
-        cw_u256_from_u64(&b, e->deposit);
-        tr = cw_u256_muldiv(&e->amount, &a, &b);
-    }
-    json_object_set_new(p, "traced_amount", u256_json(&tr));
+    json_object_set_new(p, "traced_amount", traced_amount(&e->amount, e->traced, e->deposit));
     json_object_set_new(p, "score", json_real(e->score));
     if (e->how == CW_BTCEVM_AMOUNT_TIME) {
         json_object_set_new(p, "fits", json_integer(e->fits));
@@ -223,6 +230,44 @@ static bool has_u64(const uint64_t *v, size_t n, uint64_t x)
     return false;
 }
 
+static json_int_t jint(const json_t *o, const char *k)
+{
+    return json_integer_value(json_object_get(o, k));
+}
+
+/* A deposit an earlier round continued, reached again by this round (a refund swapped back into
+ * the vault with value the earlier round traced there): not continued again, but this round's
+ * value is added to its rows (traced_sat, traced_probable_sat, the payout's traced_amount) and
+ * the round to its rounds. */
+static void add_round(json_t *xs, const cw_chainstore *bs, const cw_xchain_btcevm_exit *e,
+                      uint32_t round)
+{
+    json_t *id = btc_txid(bs, e->tx), *x;
+    size_t k;
+    json_array_foreach(xs, k, x)
+    {
+        if (!json_equal(json_object_get(x, "deposit_txid"), id))
+            continue;
+        uint64_t tr = (uint64_t)jint(x, "traced_sat") + e->traced;
+        json_object_set_new(x, "traced_sat", json_integer((json_int_t)tr));
+        json_object_set_new(x, "traced_probable_sat",
+                            json_integer(jint(x, "traced_probable_sat") + (json_int_t)e->probable));
+        json_array_append_new(json_object_get(x, "rounds"), json_integer(round));
+        json_t *p = json_object_get(x, "payout");
+        const char *a = json_string_value(json_object_get(p, "amount"));
+        cw_u256 amount;
+        if (!a)
+            continue;
+        if (cw_u256_parse(&amount, a, strlen(a))) {
+            cw_error_clear(); /* not reached: the amount is our own decimal */
+            continue;
+        }
+        json_object_set_new(p, "traced_amount",
+                            traced_amount(&amount, tr, (uint64_t)jint(x, "deposit_sat")));
+    }
+    json_decref(id);
+}
+
 /* One round: the exits of t into xs; the refunds' outputs to follow appended to *srcs (and
  * whether any is probable into *probable); the payouts to trace on appended to from. */
 static int one_round(json_t *xs, const cw_chainstore *bs, const cw_trace *t, const cw_evmstore *d,
@@ -237,8 +282,11 @@ static int one_round(json_t *xs, const cw_chainstore *bs, const cw_trace *t, con
         return rc;
     for (size_t i = 0; i < ne; i++) {
         const cw_xchain_btcevm_exit *e = &ex[i];
-        if (has_u64(*seen, seen0, e->tx))
-            continue; /* continued in an earlier round: a refund that went back into the vault */
+        if (has_u64(*seen, seen0, e->tx)) {
+            if (!i || ex[i - 1].tx != e->tx) /* rows sorted by deposit: once a deposit */
+                add_round(xs, bs, e, round);
+            continue;
+        }
         if (!has_u64(*seen, *n_seen, e->tx)) {
             if (cw_grow(seen, c_seen, *n_seen + 1, sizeof **seen, 16))
                 goto nomem;
