@@ -907,12 +907,10 @@ static bool payment_remainder(const cw_chainstore *cs, uint64_t i0, uint64_t i1,
     return true;
 }
 
-/* cw_patterns_peel_shape of the tx with these input and output ranges. */
-static inline bool peel_shape_at(const cw_chainstore *cs, uint64_t i0, uint64_t i1, uint64_t o0,
-                                 uint64_t o1, uint32_t *large)
+/* peel_shape_at past the counts: a tx of 1-2 inputs and 2-CW_PAT_PEEL_MAX_OUTS outputs. */
+static bool peel_shape_outs(const cw_chainstore *cs, uint64_t i0, uint64_t i1, uint64_t o0,
+                            uint64_t o1, uint32_t *large)
 {
-    if (i1 - i0 < 1 || i1 - i0 > 2 || o1 - o0 < 2 || o1 - o0 > CW_PAT_PEEL_MAX_OUTS)
-        return false;
     if (cw_chainstore_in(cs, i0)->spent_tx == CW_IN_COINBASE)
         return false;
     const cw_row_out *r = cw_chainstore_out(cs, o0); /* a tx's outputs are consecutive rows */
@@ -946,6 +944,16 @@ static inline bool peel_shape_at(const cw_chainstore *cs, uint64_t i0, uint64_t 
     if (large)
         *large = l;
     return true;
+}
+
+/* cw_patterns_peel_shape of the tx with these input and output ranges: the counts first, in
+ * the caller's loop (most txs fail them), the rest in a call */
+static inline bool peel_shape_at(const cw_chainstore *cs, uint64_t i0, uint64_t i1, uint64_t o0,
+                                 uint64_t o1, uint32_t *large)
+{
+    if (i1 - i0 < 1 || i1 - i0 > 2 || o1 - o0 < 2 || o1 - o0 > CW_PAT_PEEL_MAX_OUTS)
+        return false;
+    return peel_shape_outs(cs, i0, i1, o0, o1, large);
 }
 
 bool cw_patterns_peel_shape(const cw_chainstore *cs, uint64_t tx, uint32_t *large)
