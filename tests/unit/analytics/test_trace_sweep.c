@@ -567,6 +567,10 @@ static void test_thief_reuse(void)
     trace_to(id_s5, 6, id_e5, false, &at, &prob, &swept);
     CHECK(swept == 0);
     CHECK(at == 6 * (9000000ULL - FEE) - 2 * FEE); /* the consolidation's fee and the deposit's */
+    /* R was paid before the theft by one tx (two outputs of it) and never spent: no account of
+     * a third party's (docs/TRACE-MODELS.md, "A third party's own account"), so the deposit
+     * from R stays certain */
+    CHECK(prob == 0);
 }
 
 /* The withdrawal batch paid straight from four payers' deposit coins (three besides the thief's)
