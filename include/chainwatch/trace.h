@@ -70,13 +70,19 @@ typedef enum cw_trace_rule {
                                   * together) worth more than the round's 10 largest untraced
                                   * inputs: no party without a traced input could have paid them
                                   * (docs/TRACE-MODELS.md, "Re-linking") */
-    CW_RULE_RELINK_CARRIED = 10  /* "relinked-carried": an output of a one-to-one mix no traced
+    CW_RULE_RELINK_CARRIED = 10, /* "relinked-carried": an output of a one-to-one mix no traced
                                   * value entered, deposited at the source owner's exchange
                                   * deposit account (or spent with its unmixed coins); the value
                                   * is carried back through the remixes to the rounds the trace
                                   * entered (docs/TRACE-MODELS.md, "Remixed past the trace") */
+    CW_RULE_THIRD_PARTY = 11     /* "third-party": spent by a third party from its own account
+                                  * (an address with its own history before the theft, or a tx
+                                  * that adds coins held at one): which of its coins it paid
+                                  * on is a model's choice, and its payees are its own
+                                  * counterparties (opts.third_party, docs/TRACE-MODELS.md,
+                                  * "A third party's own account") */
 } cw_trace_rule;
-#define CW_RULE_N 11
+#define CW_RULE_N 12
 const char *cw_trace_rule_name(cw_trace_rule r);
 
 /* How a traced amount stopped (a terminal node). */
@@ -208,6 +214,18 @@ typedef struct cw_trace_opts {
                             * ten or more such, its spender adds 100 times its value) ends as
                             * CW_END_DUST, neither followed nor a label end (docs/TRACE-MODELS.md,
                             * "Dusting"). Default on */
+    bool third_party;      /* FIFO and haircut: value spent by a third party from its own account
+                            * is probable past that tx (rule third-party): a non-CoinJoin tx
+                            * that spends traced value held at an address with its own history
+                            * before the theft (two paying txs, or one and a spend, before it;
+                            * never an address a source was paid to), or that adds an untraced
+                            * coin (over 10,000 sat) held at such an address. The receipt stays
+                            * certain (docs/TRACE-MODELS.md, "A third party's own account").
+                            * Default on */
+    uint64_t third_party_before; /* the theft: the tx number before which an account's history
+                                  * is its own. 0: forward, the earliest source's tx; backward,
+                                  * the rule is off (screening sets it: the earliest tx paying a
+                                  * risk-labelled address its first trace reached) */
 } cw_trace_opts;
 
 /* True when re-linking acts: labels, and a stop at category exchange or exchange_deposit or at
@@ -294,6 +312,8 @@ typedef struct cw_trace_stats {
     uint64_t service_float_payout_value;
     uint64_t dusting_outputs; /* forward: outputs ended as a dusting campaign's (opts.dust_rule) */
     uint64_t dusting_value;   /* the traced value at them (in the `dust` end) */
+    uint64_t third_party_txs; /* txs where opts.third_party made the traced value probable */
+    uint64_t third_party_value; /* the certain value that became probable there */
 } cw_trace_stats;
 
 /* Runs a trace. labels may be NULL (no stop categories then, everything "unknown").

@@ -164,6 +164,13 @@ static void print_table(json_t *j, const cw_trace_stats *st, double total_s)
             }
         }
     }
+    json_t *tp = json_object_get(j, "third_party");
+    if (tp) {
+        sat_btc(b, sizeof b, json_integer_value(json_object_get(tp, "value")));
+        printf("third party: %s BTC of certain value made probable at %lld tx(s) where a third "
+               "party paid it on from its own account (rule third-party)\n",
+               b, (long long)json_integer_value(json_object_get(tp, "txs")));
+    }
     json_t *du = json_object_get(j, "dusting");
     if (du) {
         sat_btc(b, sizeof b, json_integer_value(json_object_get(du, "value")));

@@ -11,6 +11,9 @@
 # flags >= 90 % of stolen deposit addresses, <= 2 % of clean ones, and none of the honest groups the
 # thief never paid: dusted users' own co-spent addresses and deposits, the honest peers of its
 # CoinJoins, customers paid beside it, honest channels' nodes, honest PayJoin merchants.
+# The thief's gift to the developer's donation address (an account with its own history before the
+# theft) stays a certain receipt, and what the developer pays on from it is probable (rule
+# third-party), in the trace and in screening.
 # Printed, not asserted (the false attributions still there): honest outputs given certain value
 # past the thief's payments (a gift's or a trade's recipient spending it), thief clusters holding an
 # honest merchant's PayJoin input, single-owner decoys called CoinJoins, and the screening of the
@@ -56,6 +59,25 @@ for g in dust_consolidation_deposit dusted_user_other_input coinjoin_peer exchan
     check "screening: $G present" jqa ".screen[\"$G\"].addresses >= 1"
     check_eq "screening: none of $G flagged" "$(jq -c ".screen[\"$G\"] | [.flagged_certain, .flagged_probable]" "$A")" "[0,0]"
 done
+# a third party's own account (docs/TRACE-MODELS.md): the thief's gift to the developer's reused
+# donation address is a certain receipt; what the developer pays on from it is probable
+check_eq "third party: the developer's spends give no certain value" \
+    "$(jq '.honest_outputs_by_shape.dev_spend.certain // 0' "$A")" 0
+check "third party: the developer's spends give probable value" jqa '.honest_outputs_by_shape.dev_spend.probable >= 1'
+check_eq "third party: screening flags the developer's payee probable, not certain" \
+    "$(jq -c '.screen["dev_payee (tainted)"] | [.flagged_certain, .flagged_probable == .addresses]' "$A")" '[0,true]'
+check_eq "third party: the gift's recipients stay flagged certain by screening (the receipt)" \
+    "$(jq -c '.screen["received a thief payment: gift"] | .flagged_certain == .addresses' "$A")" true
+SRCS=()
+for o in $(jq -r '.[0].stolen_outputs[].outpoint' "$T/w/truth/heists.json"); do SRCS+=(--from "$o"); done
+"$CW_BIN" trace "${SRCS[@]}" --store "$T/s" --labels "$T/e/investigator.db" --model fifo --json > "$T/tr.json" 2> /dev/null \
+    || bad "trace from the stolen outputs"
+check_eq "third party: the trace names the developer's donation address an account of its own" \
+    "$(jq -c --slurpfile w "$T/w/truth/world.json" '[.third_party.spends[]? | select(.evidence == "account") | .address |
+        select(IN($w[0].donation_addresses[]))] | length > 0' "$T/tr.json")" true
+jq -r '.third_party.spends[]?.address' "$T/tr.json" | sort -u > "$T/tp.txt"
+check_eq "third party: no account or coin it names is the thief's" \
+    "$(awk -F, 'NR == FNR { a[$1] = 1; next } ($1 in a) && $5 == "thief"' "$T/tp.txt" "$T/w/truth/addresses.csv" | wc -l)" 0
 echo "not asserted: stolen deposits (recall certain, with probable; precision certain without the dust)" \
     "$(jq -c '.deposits | [.recall_certain, .recall_all, .precision_certain_without_dust]' "$A")"
 echo "not asserted: honest outputs given certain value (outputs, sat) $(jq -c '[.honest_certain_outputs, .honest_certain_sat]' "$A")," \

@@ -251,6 +251,25 @@ static int check_opts(const cw_screen_opts *opts)
     return 0;
 }
 
+/* The earliest tx paying a risk-labelled address where the trace of r ended (0: none). */
+static uint64_t risk_before(const cw_screen_result *r)
+{
+    uint64_t before = 0;
+    for (size_t i = 0; i < cw_trace_n_ends(r->trace); i++) {
+        const cw_trace_end *e = cw_trace_end_at(r->trace, i);
+        const char *cat;
+        int ci;
+        if (e->kind != CW_END_LABEL || e->out == CW_NONE64 ||
+            !cw_trace_labelmap_get(r->labels, e->addr, NULL, &cat) || (ci = cat_index(cat)) < 0 ||
+            !r->risk[ci])
+            continue;
+        uint64_t c = cw_chainstore_out_tx(r->cs, e->out);
+        if (c && (before == 0 || c < before))
+            before = c;
+    }
+    return before;
+}
+
 /* Screens the outputs outs[0..n_outs) together (an address's receipts, or one deposit): the
  * floor a share of their value, value from address a (CW_NONE64: none) its own. */
 static int screen_run(cw_screen_result **out, const cw_chainstore *cs,
@@ -313,6 +332,17 @@ static int screen_run(cw_screen_result **out, const cw_chainstore *cs,
     o.is_coinjoin = opts->is_coinjoin;
     o.is_coinjoin_ctx = opts->is_coinjoin_ctx;
     rc = cw_trace_run(&r->trace, cs, labels, outs, n_outs, &o);
+    /* a third party's own account (docs/TRACE-MODELS.md): once the trace has reached a risk
+     * label, the theft is known (the earliest tx paying such an address on its paths), and a
+     * second trace makes the value probable where a third party paid it on from its own
+     * account, an address with its own history before the theft */
+    uint64_t before = rc == 0 && o.third_party ? risk_before(r) : 0;
+    if (before) {
+        cw_trace_free(r->trace);
+        r->trace = NULL;
+        o.third_party_before = before;
+        rc = cw_trace_run(&r->trace, cs, labels, outs, n_outs, &o);
+    }
     if (rc) {
         cw_screen_result_free(r);
         return rc;

@@ -71,6 +71,7 @@ void cw_trace_opts_init(cw_trace_opts *o)
     o->mixer_payouts = true;
     o->service_payouts = true;
     o->dust_rule = true;
+    o->third_party = true;
 }
 
 void cw_trace_opts_default_stops(cw_trace_opts *o)
@@ -650,6 +651,115 @@ static bool dusting_output(const cw_trace *t, uint64_t out, uint64_t tx, const c
             added += cw_out_value(cw_chainstore_out(t->cs, po));
     }
     return added >= need;
+}
+
+/* ---------------------------------------------------------------- a third party's own account */
+
+/* docs/TRACE-MODELS.md, "A third party's own account" (opts.third_party). An address's history
+ * is walked newest first for at most TP_WALK outputs: one with more since the theft is not
+ * looked at further and stays "not established" (the value stays certain, as before). */
+#define TP_WALK 4096
+
+/* Address a is a third party's established account: before the theft (t->tp_before) it was
+ * paid by two or more txs, or by one and spent; never an address a source was paid to (the
+ * thief's own, whatever its past). *own: what it received before the theft, 0 when it is not
+ * established. Memoised per address. */
+static int tp_account(cw_trace *t, uint64_t a, uint64_t *own)
+{
+    *own = 0;
+    if (a == CW_NONE64 || tab_get(t->tp_src, t->tps_mask, a, NULL))
+        return 0;
+    uint64_t v;
+    if (tab_get(t->tp_memo, t->tpm_mask, a, &v)) {
+        *own = v ? v - 1 : 0;
+        return 0;
+    }
+    const cw_chainstore *cs = t->cs;
+    uint64_t recv = 0, n_tx = 0, last = CW_NONE64;
+    bool spent = false;
+    size_t walked = 0;
+    for (uint64_t o = cw_chainstore_addr_last(cs, a); o != CW_NONE64 && walked < TP_WALK;
+         o = cw_chainstore_outlink(cs, o), walked++) {
+        if (o >= t->tp_out0 || o >= t->counts.outs)
+            continue; /* paid at or after the theft */
+        const cw_row_out *r = cw_chainstore_out(cs, o);
+        uint64_t c = cw_chainstore_out_tx(cs, o);
+        recv += cw_out_value(r);
+        if (c != last) {
+            n_tx++;
+            last = c;
+        }
+        if (r->spending_tx != CW_NONE32 && r->spending_tx < t->tp_before)
+            spent = true;
+    }
+    bool est = recv > 0 && (n_tx >= 2 || (n_tx == 1 && spent));
+    int rc = tab_add(&t->tp_memo, &t->tpm_mask, &t->n_tpm, a, est ? recv + 1 : 0);
+    if (rc != 0 && rc != 1)
+        return rc;
+    *own = est ? recv : 0;
+    return 0;
+}
+
+/* Whether tx (not a CoinJoin, not a sweep) is a third party's spend from its own account, into
+ * record tr (tp_kind 0: it is not). Forward, an input carrying traced value (s_node set, not a
+ * source) held at an established account (CW_TRACE__TP_ACCOUNT), or an untraced input of over
+ * DUST_MAX_SAT held at one (CW_TRACE__TP_OWN_COIN: the spender adds its own coins). A coin made
+ * before the theft at an address without such history is no evidence: the thief's own older
+ * coins look the same (the BlockSci regtest chain's mapping tx). Backward (the traced value of
+ * tx's outputs goes to every input): any input at an established account. */
+static int tp_spend(cw_trace *t, cw_trace__txrec *tr, uint64_t in0, size_t n_in, bool fwd)
+{
+    const cw_chainstore *cs = t->cs;
+    for (size_t k = 0; k < n_in; k++) {
+        uint64_t po = prevout_of(cs, in0 + k, NULL), own = 0;
+        if (po == CW_NONE64 || po >= t->counts.outs)
+            continue;
+        const cw_row_out *o = cw_chainstore_out(cs, po);
+        uint64_t a = out_addr(o), v = cw_out_value(o);
+        uint32_t ni = fwd ? t->s_node[k] : UINT32_MAX;
+        if (ni != UINT32_MAX && ni < t->n_src_nodes)
+            continue; /* a source: the thief's own coin */
+        uint64_t idx;
+        if (!fwd && map_get(t, po, &idx) && idx < t->n_src_nodes)
+            continue; /* the screened address's own coin (its value ends as "self") */
+        if (ni == UINT32_MAX && v <= DUST_MAX_SAT)
+            continue; /* a speck added is no evidence of an account */
+        int rc = tp_account(t, a, &own);
+        if (rc)
+            return rc;
+        if (!own)
+            continue;
+        bool traced = !fwd || ni != UINT32_MAX;
+        if (traced && tr->tp_kind != CW_TRACE__TP_ACCOUNT) {
+            tr->tp_kind = CW_TRACE__TP_ACCOUNT;
+            tr->tp_addr = a;
+            tr->tp_own = own;
+        } else if (!traced && tr->tp_kind != CW_TRACE__TP_ACCOUNT && own > tr->tp_own) {
+            tr->tp_kind = CW_TRACE__TP_OWN_COIN;
+            tr->tp_addr = a;
+            tr->tp_own = own;
+        }
+    }
+    return 0;
+}
+
+/* Marks the tx of record tr a third party's spend when tp_spend says so: the certain value
+ * through it (T - *P) becomes probable. */
+static int tp_apply(cw_trace *t, uint64_t in0, size_t n_in, bool fwd, uint64_t T, uint64_t *P,
+                    uint8_t *rule)
+{
+    cw_trace__txrec *tr = &t->txr[t->n_txr - 1];
+    if (!t->tp_before || T <= *P || t->opts.model == CW_TRACE_POISON)
+        return 0;
+    int rc = tp_spend(t, tr, in0, n_in, fwd);
+    if (rc || !tr->tp_kind)
+        return rc;
+    tr->tp_value = T - *P;
+    t->stats.third_party_txs++;
+    t->stats.third_party_value += T - *P;
+    *P = T;
+    *rule = CW_RULE_THIRD_PARTY;
+    return 0;
 }
 
 /* The output is a cross-chain swap vault's deposit: the first output of a tx whose OP_RETURN
@@ -1289,7 +1399,7 @@ static int process_forward(cw_trace *t, uint64_t tx)
     if ((rc = GROW(t->txr, t->cap_txr, t->n_txr + 1)))
         return rc;
     cw_trace__txrec *tr = &t->txr[t->n_txr++];
-    *tr = (cw_trace__txrec){tx, hop, t->n_edges, 0, 0, 0, 0, CW_RULE_NONE, 0, 0, 0};
+    *tr = (cw_trace__txrec){tx, hop, t->n_edges, 0, 0, 0, 0, CW_RULE_NONE, 0, 0, 0, 0, 0, 0, 0};
     tr->node0 = (uint32_t)t->n_nodes;
     tr->end0 = t->n_ends;
     tr->ivl0 = t->n_ivl;
@@ -1322,6 +1432,9 @@ static int process_forward(cw_trace *t, uint64_t tx)
         return add_end(t, CW_END_SWEEP, CW_NONE64, tx, CW_NONE64, T_in, P_in, in_rule, hop,
                        UINT32_MAX);
     }
+    /* a third party spending from its own account: what it pays on is probable */
+    if (!cj && (rc = tp_apply(t, in0, n_in, true, T_in, &P_in, &rule)))
+        return rc;
 
     /* the amount each output (and the fee, slot n_out) receives; pre[j]: carried as a prefix */
     uint64_t *oamt = t->s_oamt, *oprob = t->s_prob;
@@ -1529,7 +1642,7 @@ static int process_backward(cw_trace *t, uint64_t tx)
     if ((rc = GROW(t->txr, t->cap_txr, t->n_txr + 1)))
         return rc;
     cw_trace__txrec *tr = &t->txr[t->n_txr++];
-    *tr = (cw_trace__txrec){tx, hop, t->n_edges, 0, 0, 0, 0, CW_RULE_NONE, 0, 0, 0};
+    *tr = (cw_trace__txrec){tx, hop, t->n_edges, 0, 0, 0, 0, CW_RULE_NONE, 0, 0, 0, 0, 0, 0, 0};
     for (size_t j = 0; j < n_out; j++) {
         if (t->s_node[j] == UINT32_MAX)
             continue;
@@ -1562,6 +1675,9 @@ static int process_backward(cw_trace *t, uint64_t tx)
         tr->end_amount = A;
         return add_end(t, CW_END_SWEEP, CW_NONE64, tx, CW_NONE64, A, P, in_rule, hop, UINT32_MAX);
     }
+    /* a third party's spend from its own account (screening's second trace): probable */
+    if (!cj && (rc = tp_apply(t, in0, n_in, false, A, &P, &rule)))
+        return rc;
     /* input values and prevouts */
     uint64_t *ival = t->s_val, *iamt = t->s_amt, *iprob = t->s_prob;
     uint8_t *pre = t->s_pre;
@@ -1839,6 +1955,7 @@ static int rewind_to(cw_trace *t, size_t i)
     cw_trace_stats *st = &t->stats;
     st->txs = i;
     st->edges = st->coinjoins = st->coinjoin_in = st->probable = 0;
+    st->third_party_txs = st->third_party_value = 0;
     st->max_hop = 0;
     st->truncated = false;
     for (size_t k = 0; k < i; k++) {
@@ -1846,6 +1963,10 @@ static int rewind_to(cw_trace *t, size_t i)
         st->edges += (uint64_t)x->n_in + x->n_out;
         if (x->hop > st->max_hop)
             st->max_hop = x->hop;
+        if (x->tp_kind) {
+            st->third_party_txs++;
+            st->third_party_value += x->tp_value;
+        }
         if (!x->coinjoin)
             continue;
         st->coinjoins++;
@@ -2908,7 +3029,8 @@ static int mp_txrec(cw_trace *t, uint64_t tx, uint32_t hop, uint32_t in, uint32_
     if (rc)
         return rc;
     cw_trace__txrec *tr = &t->txr[t->n_txr++];
-    *tr = (cw_trace__txrec){tx, hop, (uint32_t)t->n_edges, 0, 0, 0, 0, CW_RULE_NONE, 0, 0, 0};
+    *tr = (cw_trace__txrec){tx, hop, (uint32_t)t->n_edges, 0, 0, 0, 0, CW_RULE_NONE, 0, 0, 0, 0, 0,
+                            0,  0};
     tr->node0 = (uint32_t)t->n_nodes;
     tr->end0 = t->n_ends;
     tr->ivl0 = t->n_ivl;
@@ -3367,6 +3489,35 @@ bool cw_trace_relink_guarded(const cw_trace_labelmap *labels, const cw_trace_opt
     return false;
 }
 
+/* opts.third_party: the theft (forward by default the earliest source's tx) and the addresses
+ * the sources were paid to. */
+static int tp_init(cw_trace *t, const uint64_t *sources, size_t n_sources)
+{
+    const cw_trace_opts *o = &t->opts;
+    if (!o->third_party || o->model == CW_TRACE_POISON)
+        return 0;
+    uint64_t B = o->third_party_before;
+    for (size_t i = 0; i < n_sources && o->direction == CW_TRACE_FORWARD && !o->third_party_before;
+         i++) {
+        uint64_t c = sources[i] < t->counts.outs ? cw_chainstore_out_tx(t->cs, sources[i]) : 0;
+        if (c && (B == 0 || c < B))
+            B = c;
+    }
+    if (B == 0 || B >= t->counts.txs)
+        return 0;
+    t->tp_before = B;
+    t->tp_out0 = cw_chainstore_tx_first_out(t->cs, B);
+    for (size_t i = 0; i < n_sources; i++) {
+        if (sources[i] >= t->counts.outs)
+            continue;
+        uint64_t a = out_addr(cw_chainstore_out(t->cs, sources[i]));
+        int rc = a == CW_NONE64 ? 0 : tab_add(&t->tp_src, &t->tps_mask, &t->n_tps, a, 1);
+        if (rc != 0 && rc != 1)
+            return rc;
+    }
+    return 0;
+}
+
 int cw_trace__run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelmap *labels,
                   const uint64_t *sources, size_t n_sources, const cw_trace_opts *opts,
                   unsigned how)
@@ -3393,7 +3544,9 @@ int cw_trace__run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelm
     t->no_funders = (how & CW_TRACE__NO_FUNDERS) != 0;
     t->no_amounts = (how & CW_TRACE__NO_AMOUNTS) != 0;
     t->no_carry = (how & CW_TRACE__NO_CARRY) != 0;
-    int rc = run_pass(t, sources, n_sources);
+    int rc = tp_init(t, sources, n_sources);
+    if (rc == 0)
+        rc = run_pass(t, sources, n_sources);
     t->relink_unguarded = !(how & CW_TRACE__UNSTOPPED) && !cw_trace_relink_guarded(labels, opts);
     /* re-linking: a second pass that knows which CoinJoin outputs are the source owner's */
     if (rc == 0 && opts->relink && opts->direction == CW_TRACE_FORWARD &&
@@ -3448,6 +3601,8 @@ void cw_trace_free(cw_trace *t)
     cw_free(t->crounds);
     cw_free(t->funders);
     cw_free(t->frounds);
+    cw_free(t->tp_memo);
+    cw_free(t->tp_src);
     cw_free(t->txr);
     cw_free(t->edges);
     cw_free(t->rem);

@@ -61,7 +61,17 @@ typedef struct cw_trace__txrec {
      * intervals; e0 gives the edges), so that the re-linking pass can restart here */
     uint32_t node0;
     uint64_t end0, ivl0;
+    /* opts.third_party: why this tx made the traced value probable (CW_TRACE__TP_*, 0: it did
+     * not), the third party's address, the value of its own coins (received before the theft,
+     * or the coins it added) and the certain value that became probable */
+    uint8_t tp_kind;
+    uint64_t tp_addr, tp_own, tp_value;
 } cw_trace__txrec;
+
+enum {
+    CW_TRACE__TP_ACCOUNT = 1, /* traced value held at an address with its own earlier history */
+    CW_TRACE__TP_OWN_COIN = 2 /* spent with an untraced coin of the spender's own from before */
+};
 
 struct cw_trace {
     const cw_chainstore *cs;
@@ -116,6 +126,12 @@ struct cw_trace {
     size_t n_src_nodes;    /* nodes made for the sources (the first ones) */
     size_t relink_restart; /* pass 2 restarted at this tx record of pass 1 (n_txr: no change) */
     bool relink_unguarded; /* opts.relink asked, but no stop at labelled cash-outs: not done */
+    /* opts.third_party (docs/TRACE-MODELS.md, "A third party's own account"): the theft's tx
+     * (0: off) and its first output; address -> 1 + its own value received before the theft,
+     * or 0 (not an established account), a memo; the addresses the sources were paid to */
+    uint64_t tp_before, tp_out0;
+    cw_trace__slot *tp_memo, *tp_src;
+    uint64_t tpm_mask, n_tpm, tps_mask, n_tps;
     cw_trace__mpay *mpay;  /* opts.mixer_payouts: the deposits it gave value, in chain order */
     size_t n_mpay, cap_mpay;
 

@@ -6,6 +6,7 @@
  * Arrays are sorted by amount (descending) then by key, so the output is deterministic.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,6 +149,29 @@ static int cmp_txord_back(const void *x, const void *y)
 }
 
 /* One graph entry (an input or output node) as JSON. */
+/* Why a tx was a third party's spend (opts.third_party): "probable: through a third party's own
+ * account, ADDRESS, which held N sat of its own". */
+static json_t *tp_json(const cw_trace *t, const cw_trace__txrec *r)
+{
+    const cw_chainstore *cs = t->cs;
+    char addr[CW_ADDR_STR_MAX], why[CW_ADDR_STR_MAX + 200];
+    cw_query_addr_string(addr, cs, r->tp_addr == CW_NONE64 ? CW_NONE32 : (uint32_t)r->tp_addr);
+    if (r->tp_kind == CW_TRACE__TP_ACCOUNT)
+        snprintf(why, sizeof why,
+                 "probable: through a third party's own account, %s, which received %llu sat "
+                 "of its own before the theft",
+                 addr, (unsigned long long)r->tp_own);
+    else
+        snprintf(why, sizeof why,
+                 "probable: spent with a third party's own coins from its account %s, which "
+                 "received %llu sat of its own before the theft",
+                 addr, (unsigned long long)r->tp_own);
+    return json_pack("{s:o, s:s, s:s, s:I, s:I, s:s}", "txid", txid_json(cs, r->tx), "evidence",
+                     r->tp_kind == CW_TRACE__TP_ACCOUNT ? "account" : "own_coins", "address", addr,
+                     "own", (json_int_t)r->tp_own, "certain_made_probable", (json_int_t)r->tp_value,
+                     "why", why);
+}
+
 static json_t *graph_node(const cw_trace *t, const cw_trace__txrec *r, uint32_t k, bool fwd)
 {
     const cw_chainstore *cs = t->cs;
@@ -409,6 +433,22 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
                       "paid by a tx the service's walk did not reach (its float), matched by "
                       "amount to one traced order at the service less a fee of at most 10 % "
                       "(docs/TRACE-MODELS.md, \"Payouts from the float\")"));
+    if (t->stats.third_party_txs) {
+        json_t *tl = json_array();
+        for (size_t i = 0; i < t->n_txr && json_array_size(tl) < 100; i++)
+            if (t->txr[i].tp_kind)
+                json_array_append_new(tl, tp_json(t, &t->txr[i]));
+        json_object_set_new(
+            j, "third_party",
+            json_pack("{s:I, s:I, s:s, s:o, s:s}", "txs", (json_int_t)t->stats.third_party_txs,
+                      "value", (json_int_t)t->stats.third_party_value, "rule",
+                      cw_trace_rule_name(CW_RULE_THIRD_PARTY), "spends", tl, "meaning",
+                      "certain value that a third party spent from its own account (an address "
+                      "with its own history before the theft, or with its own coins from before "
+                      "it): its receipt is certain, what it paid on is probable, its payees are "
+                      "its counterparties (the first 100 txs; docs/TRACE-MODELS.md, \"A third "
+                      "party's own account\")"));
+    }
     if (t->stats.dusting_outputs)
         json_object_set_new(
             j, "dusting",
@@ -559,6 +599,11 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
         if (end_amount)
             json_object_set_new(g, fwd ? "fee_or_end" : "end",
                                 json_integer((json_int_t)end_amount));
+        for (size_t q = g0; q < g1; q++)
+            if (t->txr[ord[q].i].tp_kind) {
+                json_object_set_new(g, "third_party", tp_json(t, &t->txr[ord[q].i]));
+                break;
+            }
         if (cj)
             json_object_set_new(
                 g, "coinjoin_rule",

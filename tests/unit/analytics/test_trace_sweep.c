@@ -52,6 +52,7 @@ static coin heist[6];     /* stolen coins (labelled theft), gathered twice befor
 static uint8_t id_e8[32]; /* the deposit of the fan-out's first chain */
 static coin heist2[6];    /* stolen coins (labelled theft), each moved once, then gathered twice */
 static uint8_t id_e9[32]; /* the deposit of that fan-out's first chain */
+static uint8_t id_s10[32], id_g10[32], id_e10[32]; /* the thief's gift to an account (below) */
 
 /* one input to one output of value - FEE to a fresh key; the coin goes to *out */
 static void pay1(gen_tx *tx, const coin *c, coin *out, uint8_t id[32])
@@ -146,6 +147,37 @@ static void build_thief_reuse(gen_tx *tx)
         ins[i] = &moved[i];
     sweep(tx, ins, 6, &r, rk);
     pay1(tx, &r, NULL, id_e5);
+    block_end();
+}
+
+/* A gift to a third party's own account: D, paid by two txs before the theft (blocks of their
+ * own), receives 0.5 BTC of the stolen S10 (tx G10, the change the thief's); D's owner pays all
+ * of that coin on to a fresh address (E10). */
+static void build_gift(gen_tx *tx)
+{
+    coin d0, d1, raw, s10, gift[2];
+    uint64_t dk = new_key();
+    block_begin();
+    fund(&d0, 10000000ULL, dk);
+    block_end();
+    block_begin();
+    fund(&d1, 10000000ULL, dk);
+    block_end();
+    block_begin();
+    fund(&raw, 100000000ULL, 0);
+    block_end();
+    block_begin();
+    pay1(tx, &raw, &s10, id_s10); /* the theft */
+    block_end();
+    block_begin();
+    gen_tx_reset(tx);
+    add_in(tx, &s10);
+    add_out(tx, 50000000ULL, dk);
+    add_out(tx, s10.value - 50000000ULL - FEE, new_key());
+    block_tx(tx, gift);
+    last_txid(id_g10);
+    gift[0].key = dk;
+    pay1(tx, &gift[0], NULL, id_e10);
     block_end();
 }
 
@@ -344,6 +376,7 @@ static void build_world(const char *out_dir)
     build_tx0(&tx);
     build_heist(&tx, heist, false, id_e8);
     build_heist(&tx, heist2, true, id_e9);
+    build_gift(&tx);
     gen_tx_deinit(&tx);
     chain_write(out_dir);
 }
@@ -567,6 +600,22 @@ static void test_thief_reuse(void)
     trace_to(id_s5, 6, id_e5, false, &at, &prob, &swept);
     CHECK(swept == 0);
     CHECK(at == 6 * (9000000ULL - FEE) - 2 * FEE); /* the consolidation's fee and the deposit's */
+    /* R was paid before the theft by one tx (two outputs of it) and never spent: no account of
+     * a third party's (docs/TRACE-MODELS.md, "A third party's own account"), so the deposit
+     * from R stays certain */
+    CHECK(prob == 0);
+}
+
+/* The gift to D's account: the receipt (G10's output to D) carries the gift whole, what D pays
+ * on from it is probable */
+static void test_gift_account(void)
+{
+    uint64_t at, prob, swept;
+    trace_to(id_s10, 1, id_g10, false, &at, &prob, &swept);
+    CHECK(at == 50000000ULL); /* followed on, so no end there: its probable part is the next tx's */
+    trace_to(id_s10, 1, id_e10, false, &at, &prob, &swept);
+    CHECK(at == 50000000ULL - FEE);
+    CHECK(prob == at);
 }
 
 /* The withdrawal batch paid straight from four payers' deposit coins (three besides the thief's)
@@ -617,6 +666,7 @@ int main(void)
     RUN(test_backward);
     RUN(test_rotating_pool);
     RUN(test_thief_reuse);
+    RUN(test_gift_account);
     RUN(test_direct_batch);
     RUN(test_tx0_not_batch);
     RUN(test_heist_gathering);
