@@ -70,13 +70,17 @@ typedef enum cw_trace_rule {
                                   * together) worth more than the round's 10 largest untraced
                                   * inputs: no party without a traced input could have paid them
                                   * (docs/TRACE-MODELS.md, "Re-linking") */
-    CW_RULE_RELINK_CARRIED = 10  /* "relinked-carried": an output of a one-to-one mix no traced
+    CW_RULE_RELINK_CARRIED = 10, /* "relinked-carried": an output of a one-to-one mix no traced
                                   * value entered, deposited at the source owner's exchange
                                   * deposit account (or spent with its unmixed coins); the value
                                   * is carried back through the remixes to the rounds the trace
                                   * entered (docs/TRACE-MODELS.md, "Remixed past the trace") */
+    CW_RULE_PAYJOIN = 11         /* "payjoin": FIFO, a probable PayJoin (cluster.h) that spends
+                                  * untraced coins beside traced ones: what an output holds
+                                  * beyond its value less the untraced coins (the payee's own,
+                                  * maybe) is probable (docs/TRACE-MODELS.md, "PayJoin") */
 } cw_trace_rule;
-#define CW_RULE_N 11
+#define CW_RULE_N 12
 const char *cw_trace_rule_name(cw_trace_rule r);
 
 /* How a traced amount stopped (a terminal node). */
