@@ -698,8 +698,9 @@ static int settle_forward(cw_trace *t, uint32_t ni, bool source)
                        ni);
     /* a probable fragment that is a sliver of its coin is not followed: after a CoinJoin or
      * two, a shared share says nothing about who holds the coin. A re-linked output is: its
-     * holder is known (the source's owner), only its share of the round's value is small */
-    if (!source && n->prob && t->opts.probable_floor > 0.0 &&
+     * holder is known (the source's owner), only its share of the round's value is small. So
+     * is a PayJoin's (rule payjoin): no round shared it, its payer's coins are followed */
+    if (!source && n->prob && n->rule != CW_RULE_PAYJOIN && t->opts.probable_floor > 0.0 &&
         (double)n->amount < t->opts.probable_floor * (double)cw_out_value(o) &&
         !(t->n_lr && sp != CW_NONE32 && tab_get(t->lrounds, t->lr_mask, sp, NULL)) &&
         !link_rule(t, n->out))
