@@ -42,6 +42,11 @@
 #define CW_CHANGE_N 7
 #define CW_CHANGE_ALL ((1u << CW_CHANGE_N) - 1)
 
+/* Build option beside the change bits (same word; cw_clusters_change() returns it): also unite
+ * the inputs of a probable PayJoin (cw_cluster_payjoin_probable), as builds before stop 25 did.
+ * Without it such a tx contributes no union (docs/CLUSTERING.md, "PayJoin"). */
+#define CW_CLUSTER_UNITE_PAYJOIN (1u << 16)
+
 /* Name of heuristic bit i ("fresh", ...), NULL past the last. */
 const char *cw_cluster_change_name(unsigned bit);
 /* Parses "fresh,optimal,type,power10,peel,reuse,locktime", "all" or "none"; CW_EINVAL naming the
@@ -55,20 +60,32 @@ int cw_cluster_change_parse(uint32_t *out, const char *list);
 int cw_cluster_change_output(const cw_chainstore *cs, uint64_t tx, uint32_t tx_flags,
                              uint32_t which, uint32_t *vout);
 
+/* A probable PayJoin (BIP78, the receiver adds its own coin to the payer's inputs): a tx that is
+ * neither a coinbase nor a CoinJoin (tx_flags, cw_patterns_compute), with exactly 2 inputs, of
+ * known prevouts at 2 addresses, exactly 2 outputs, both to an address, and one input larger than
+ * both outputs (the unnecessary-input heuristic UIH2: that input alone pays either output, so a
+ * wallet that picks the coins a payment needs would not add the other; a payee adding its coin
+ * does). A judgement: some single wallets spend such txs. Sets no error message. */
+bool cw_cluster_payjoin_probable(const cw_chainstore *cs, uint64_t tx, uint32_t tx_flags);
+#define CW_CLUSTER_PAYJOIN_RULE "uih2"
+const char *cw_cluster_payjoin_text(void);
+
 typedef struct cw_cluster_stats {
     uint64_t txs_before, txs_after; /* txs covered before / after */
     uint64_t addrs, clusters, merges;
     uint64_t multi_input_merges, change_merges; /* unions from each kind of evidence */
     uint64_t coinjoin_skipped;                  /* txs excluded as CoinJoin or probable CoinJoin */
     uint64_t probable_skipped;                  /* of which probable CoinJoins */
+    uint64_t payjoin_withheld;                  /* probable PayJoins that contributed no union */
+    uint64_t payjoin_united; /* probable PayJoins united (CW_CLUSTER_UNITE_PAYJOIN) */
     uint64_t largest;                           /* size of the largest cluster */
     bool rebuilt;
     double seconds;
 } cw_cluster_stats;
 
 /* Builds or extends the clusters of the store in store_dir (builds the pattern flags first).
- * change is a CW_CHANGE_* set. Opens the chain store read-only; takes store_dir/cluster.lock
- * (CW_EBUSY when held). stats may be NULL. */
+ * change is a CW_CHANGE_* set, with CW_CLUSTER_UNITE_PAYJOIN or not. Opens the chain store
+ * read-only; takes store_dir/cluster.lock (CW_EBUSY when held). stats may be NULL. */
 int cw_cluster_build(const char *store_dir, uint32_t change, cw_cluster_stats *stats);
 
 /* A read-only view of the persisted clusters. */
@@ -119,11 +136,17 @@ typedef struct cw_cluster_reason {
     uint32_t change_rules; /* CHANGE: the CW_CHANGE_* heuristics that each name the output */
     uint32_t vout;         /* CHANGE: the change output of the step's tx */
     uint32_t tx_flags;     /* the step tx's pattern flags (cw_patterns_compute) */
+    bool payjoin;          /* the step tx is a probable PayJoin (cw_cluster_payjoin_probable) */
 } cw_cluster_reason;
 /* Recomputes why the step's tx united its two addresses, under the heuristics the clusters
  * were built with. */
 void cw_clusters_step_reason(const cw_clusters *c, const cw_chainstore *cs,
                              const cw_cluster_step *step, cw_cluster_reason *out);
+/* When a and b are in different clusters because the union of a probable PayJoin that spends
+ * both was withheld: 0 and that tx in *tx (the first such tx of a's outputs); CW_ENOTFOUND when
+ * no tx spends both or the clusters were built with CW_CLUSTER_UNITE_PAYJOIN. */
+int cw_clusters_payjoin_between(const cw_clusters *c, const cw_chainstore *cs, uint32_t a,
+                                uint32_t b, uint64_t *tx);
 /* "multi-input", "change" or "unknown", and a one-line statement of the heuristic. */
 const char *cw_cluster_heuristic_name(unsigned heuristic);
 const char *cw_cluster_heuristic_text(unsigned heuristic);

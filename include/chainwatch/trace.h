@@ -75,14 +75,18 @@ typedef enum cw_trace_rule {
                                   * deposit account (or spent with its unmixed coins); the value
                                   * is carried back through the remixes to the rounds the trace
                                   * entered (docs/TRACE-MODELS.md, "Remixed past the trace") */
-    CW_RULE_THIRD_PARTY = 11     /* "third-party": spent by a third party from its own account
+    CW_RULE_THIRD_PARTY = 11,    /* "third-party": spent by a third party from its own account
                                   * (an address with its own history before the theft, or a tx
                                   * that adds coins held at one): which of its coins it paid
                                   * on is a model's choice, and its payees are its own
                                   * counterparties (opts.third_party, docs/TRACE-MODELS.md,
                                   * "A third party's own account") */
+    CW_RULE_PAYJOIN = 12         /* "payjoin": FIFO, a probable PayJoin (cluster.h) that spends
+                                  * untraced coins beside traced ones: what an output holds
+                                  * beyond its value less the untraced coins (the payee's own,
+                                  * maybe) is probable (docs/TRACE-MODELS.md, "PayJoin") */
 } cw_trace_rule;
-#define CW_RULE_N 12
+#define CW_RULE_N 13
 const char *cw_trace_rule_name(cw_trace_rule r);
 
 /* How a traced amount stopped (a terminal node). */

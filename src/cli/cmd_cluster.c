@@ -39,21 +39,27 @@ static int do_build(const cw_store_opts *o, uint32_t change)
     change_string(ch, sizeof ch, change);
     if (o->json)
         return cw_cli_print_json(json_pack(
-            "{s:I, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:f}", "txs_before",
-            (json_int_t)st.txs_before, "txs", (json_int_t)st.txs_after, "rebuilt", st.rebuilt,
-            "addresses", (json_int_t)st.addrs, "clusters", (json_int_t)st.clusters, "merges",
-            (json_int_t)st.merges, "multi_input_merges", (json_int_t)st.multi_input_merges,
-            "change_merges", (json_int_t)st.change_merges, "coinjoin_skipped",
-            (json_int_t)st.coinjoin_skipped, "probable_coinjoin_skipped",
+            "{s:I, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:f, s:s, s:I, s:I}",
+            "txs_before", (json_int_t)st.txs_before, "txs", (json_int_t)st.txs_after, "rebuilt",
+            st.rebuilt, "addresses", (json_int_t)st.addrs, "clusters", (json_int_t)st.clusters,
+            "merges", (json_int_t)st.merges, "multi_input_merges",
+            (json_int_t)st.multi_input_merges, "change_merges", (json_int_t)st.change_merges,
+            "coinjoin_skipped", (json_int_t)st.coinjoin_skipped, "probable_coinjoin_skipped",
             (json_int_t)st.probable_skipped, "largest_cluster", (json_int_t)st.largest, "change",
-            ch, "seconds", st.seconds));
+            ch, "seconds", st.seconds, "payjoin",
+            change & CW_CLUSTER_UNITE_PAYJOIN ? "unite" : "withhold", "payjoin_withheld",
+            (json_int_t)st.payjoin_withheld, "payjoin_united", (json_int_t)st.payjoin_united));
     printf("cluster: %" PRIu64 " addresses in %" PRIu64 " clusters (largest %" PRIu64 "), %" PRIu64
            " txs covered (%" PRIu64 " new%s), change heuristics: %s\n"
            "  unions this build: %" PRIu64 " multi-input, %" PRIu64 " change; %" PRIu64
-           " CoinJoin txs skipped (%" PRIu64 " of them probable CoinJoins); %.2f s\n",
+           " CoinJoin txs skipped (%" PRIu64 " of them probable CoinJoins); %.2f s\n"
+           "  probable PayJoins (rule " CW_CLUSTER_PAYJOIN_RULE "): %" PRIu64 " %s\n",
            st.addrs, st.clusters, st.largest, st.txs_after, st.txs_after - st.txs_before,
            st.rebuilt ? ", rebuilt" : "", ch, st.multi_input_merges, st.change_merges,
-           st.coinjoin_skipped, st.probable_skipped, st.seconds);
+           st.coinjoin_skipped, st.probable_skipped, st.seconds,
+           change & CW_CLUSTER_UNITE_PAYJOIN ? st.payjoin_united : st.payjoin_withheld,
+           change & CW_CLUSTER_UNITE_PAYJOIN ? "united (--payjoin unite)"
+                                             : "contributed no union (--payjoin withhold)");
     return CW_EXIT_OK;
 }
 
@@ -132,6 +138,15 @@ static int do_why(const cw_store_opts *o, const cw_chainstore *cs, const cw_clus
     cw_cluster_step *steps;
     size_t n;
     rc = cw_clusters_why(cl, a, b, &steps, &n);
+    uint64_t pj;
+    if (rc == CW_ENOTFOUND && cw_clusters_payjoin_between(cl, cs, a, b, &pj) == 0) {
+        char id[65];
+        cw_hex_encode_rev(id, cw_chainstore_txid(cs, pj), 32);
+        return cw_error_set(CW_ENOTFOUND,
+                            "%s and %s are not in the same cluster: tx %s spends both, but made no "
+                            "union: %s (`cluster build --payjoin unite` unites them)",
+                            o->args[1], o->args[2], id, cw_cluster_payjoin_text());
+    }
     if (rc == CW_ENOTFOUND)
         return cw_error_set(CW_ENOTFOUND, "%s and %s are not in the same cluster", o->args[1],
                             o->args[2]);
@@ -169,6 +184,9 @@ static int do_why(const cw_store_opts *o, const cw_chainstore *cs, const cw_clus
             }
             json_object_set_new(st, "tx_rule",
                                 json_string(cw_patterns_rule_name(CW_PAT_RULE(why.tx_flags))));
+            json_object_set_new(st, "payjoin", json_boolean(why.payjoin));
+            if (why.payjoin)
+                json_object_set_new(st, "payjoin_rule", json_string(CW_CLUSTER_PAYJOIN_RULE));
             json_array_append_new(arr, st);
         } else {
             printf("  %s  %s -> %s\n    %s", tx, sa, sb, cw_cluster_heuristic_name(why.heuristic));
@@ -179,6 +197,9 @@ static int do_why(const cw_store_opts *o, const cw_chainstore *cs, const cw_clus
             for (unsigned h = 0; h < CW_CHANGE_N; h++)
                 if (why.change_rules & (1u << h))
                     printf("      %s: %s\n", cw_cluster_change_name(h), cw_cluster_change_text(h));
+            if (why.payjoin)
+                printf("      but the tx is a %s: this union may join a payer and its payee\n",
+                       cw_cluster_payjoin_text());
         }
         json_decref(jr);
     }
@@ -204,8 +225,25 @@ static int run(int argc, char **argv)
                 return cw_cli_usage_error(&cw_cmd_cluster, "--change needs a value");
             if (strcmp(sub, "build") != 0)
                 return cw_cli_usage_error(&cw_cmd_cluster, "--change is an option of build");
+            uint32_t keep = change & CW_CLUSTER_UNITE_PAYJOIN;
             if (cw_cluster_change_parse(&change, argv[++i]))
                 return cw_cli_usage_error(&cw_cmd_cluster, "%s", cw_error_last());
+            change |= keep;
+            continue;
+        }
+        if (!strcmp(argv[i], "--payjoin")) {
+            if (i + 1 >= argc)
+                return cw_cli_usage_error(&cw_cmd_cluster, "--payjoin needs a value");
+            if (strcmp(sub, "build") != 0)
+                return cw_cli_usage_error(&cw_cmd_cluster, "--payjoin is an option of build");
+            const char *v = argv[++i];
+            if (!strcmp(v, "unite"))
+                change |= CW_CLUSTER_UNITE_PAYJOIN;
+            else if (!strcmp(v, "withhold"))
+                change &= ~CW_CLUSTER_UNITE_PAYJOIN;
+            else
+                return cw_cli_usage_error(&cw_cmd_cluster,
+                                          "--payjoin: unknown '%s' (withhold or unite)", v);
             continue;
         }
         rest[n_rest++] = argv[i];
@@ -236,7 +274,8 @@ static int run(int argc, char **argv)
 
 const cw_command cw_cmd_cluster = {
     "cluster", "address clusters: build, show a cluster, explain why two addresses are one",
-    "Usage: chainwatch cluster build --store DIR [--change LIST] [--json]\n"
+    "Usage: chainwatch cluster build --store DIR [--change LIST] [--payjoin withhold|unite]\n"
+    "                                [--json]\n"
     "       chainwatch cluster show ADDR --store DIR [--offset N] [--limit N] [--json]\n"
     "       chainwatch cluster why ADDR1 ADDR2 --store DIR [--json]\n\n"
     "build  clusters addresses with the multi-input heuristic, CoinJoin txs excluded (builds\n"
@@ -245,10 +284,14 @@ const cw_command cw_cmd_cluster = {
     "       different --change list rebuilds. --change LIST adds change-address heuristics,\n"
     "       comma-separated: fresh, optimal, type, power10, peel, reuse, locktime (or\n"
     "       all, none; default none). The heuristics that vote must agree on exactly one\n"
-    "       output (docs/CLUSTERING.md).\n"
+    "       output (docs/CLUSTERING.md). --payjoin: a probable PayJoin (2 inputs, 2 outputs,\n"
+    "       one input larger than both outputs: rule uih2) makes no union (withhold, the\n"
+    "       default) or unites its inputs as any tx (unite); a different choice rebuilds.\n"
     "show   the cluster of ADDR: size, total received, balance, one page of members.\n"
     "why    the transactions whose unions joined ADDR1 and ADDR2, in order, each with the\n"
-    "       heuristic behind it (multi-input, or change and the change rules that named it).\n\n"
+    "       heuristic behind it (multi-input, or change and the change rules that named it),\n"
+    "       and whether its tx is a probable PayJoin; for two addresses apart, the probable\n"
+    "       PayJoin that spends both, if one does.\n\n"
     "Exit codes: 0 ok, 1 failure, 2 usage, 3 not found (unknown address, different clusters,\n"
     "no clusters built).\n",
     run};

@@ -14,10 +14,13 @@
 # The thief's gift to the developer's donation address (an account with its own history before the
 # theft) stays a certain receipt, and what the developer pays on from it is probable (rule
 # third-party), in the trace and in screening.
+# Since stop 25 (PayJoin, rule uih2): no thief cluster holds an honest PayJoin merchant's input, no
+# PayJoin payment gets more certain value than the thief paid, `cluster why` names the PayJoin that
+# joins nothing and, with --payjoin unite, the union it makes.
 # Printed, not asserted (the false attributions still there): honest outputs given certain value
-# past the thief's payments (a gift's or a trade's recipient spending it), thief clusters holding an
-# honest merchant's PayJoin input, single-owner decoys called CoinJoins, and the screening of the
-# tainted groups and of the addresses the thief paid (exposed by the payment).
+# past the thief's payments (a gift's or a trade's recipient spending it), single-owner decoys
+# called CoinJoins, and the screening of the tainted groups and of the addresses the thief paid
+# (exposed by the payment).
 . "$(dirname "$0")/../lib/cli.sh"
 SRC=${CW_SOURCE_DIR:?}
 PY=/usr/bin/python3
@@ -78,6 +81,21 @@ check_eq "third party: the trace names the developer's donation address an accou
 jq -r '.third_party.spends[]?.address' "$T/tr.json" | sort -u > "$T/tp.txt"
 check_eq "third party: no account or coin it names is the thief's" \
     "$(awk -F, 'NR == FNR { a[$1] = 1; next } ($1 in a) && $5 == "thief"' "$T/tp.txt" "$T/w/truth/addresses.csv" | wc -l)" 0
+# PayJoin (stop 25): a probable PayJoin (2 inputs, 2 outputs, one input larger than both outputs:
+# rule uih2) makes no cluster union, and FIFO gives its payee no more certain value than the
+# thief's coins can have paid it (the untraced coin is the merchant's, probably)
+check_eq "no thief cluster holds an honest owner's address (the PayJoin merchants' coins)" \
+    "$(jq '.thief_clusters_with_honest_owner' "$A")" 0
+check_eq "no PayJoin payment gets more certain value than the thief paid" \
+    "$(jq '.honest_payments_over_certain.outputs' "$A")" 0
+PJ=$(awk -F, '$4 == "payjoin" { print $2; exit }' "$T/w/truth/thief_txs.csv")
+IN=$("$CW_BIN" tx "$PJ" --store "$T/s" --json | jq -r '[.inputs[].address] | join(" ")')
+# shellcheck disable=SC2086
+rc=0
+"$CW_BIN" cluster why $IN --store "$T/s" > /dev/null 2> "$T/why.txt" || rc=$?
+check_eq "cluster why: the thief and the merchant of a PayJoin are apart (exit 3)" "$rc" 3
+check "cluster why names the PayJoin that spends both and its rule" \
+    grep -q "tx $PJ spends both, but made no union: probable PayJoin (BIP78; rule uih2)" "$T/why.txt"
 echo "not asserted: stolen deposits (recall certain, with probable; precision certain without the dust)" \
     "$(jq -c '.deposits | [.recall_certain, .recall_all, .precision_certain_without_dust]' "$A")"
 echo "not asserted: honest outputs given certain value (outputs, sat) $(jq -c '[.honest_certain_outputs, .honest_certain_sat]' "$A")," \
@@ -85,4 +103,9 @@ echo "not asserted: honest outputs given certain value (outputs, sat) $(jq -c '[
 echo "not asserted: thief clusters holding an honest owner's address $(jq -c '[.thief_clusters_joined[] | [.honest_owners, .why[0].kind, .why[0].txid]]' "$A")"
 echo "not asserted: single-owner txs called a CoinJoin $(jq -c '[.false_coinjoin_examples[] | [.kind, .txid]]' "$A")"
 echo "not asserted: screening flags (certain, probable, of) $(jq -c '[.screen | to_entries[] | select(.value.flagged_certain + .value.flagged_probable > 0) | [.key, .value.flagged_certain, .value.flagged_probable, .value.addresses]]' "$A")"
+"$CW_BIN" cluster build --store "$T/s" --payjoin unite > "$T/unite.txt" 2>&1 || bad "cluster build --payjoin unite"
+check "--payjoin unite: the build unites the probable PayJoins" grep -q "united (--payjoin unite)" "$T/unite.txt"
+# shellcheck disable=SC2086
+check "--payjoin unite: cluster why names the union's tx a probable PayJoin (rule uih2)" sh -c \
+    "'$CW_BIN' cluster why $IN --store '$T/s' --json | jq -e '.steps[0].payjoin and .steps[0].payjoin_rule == \"uih2\"'"
 finish

@@ -4,7 +4,8 @@
  *
  * Build: load the previous generation's parent array (fully compressed, so a root's rank is 1
  * when it has members and 0 otherwise, exactly the height of its tree) and merges, extend with
- * the new addresses as singletons, apply every new non-CoinJoin tx (inputs united; the change
+ * the new addresses as singletons, apply every new tx that is neither a CoinJoin nor, unless
+ * asked (CW_CLUSTER_UNITE_PAYJOIN), a probable PayJoin (inputs united; the change
  * output, when the heuristics name one, united with the first input), compress, number the
  * clusters by smallest member, write cluster.<gen+1>/, replace cluster.manifest, and remove the
  * old generation. Peel-chain change of a parent depends on the tx that spends it, so a new
@@ -27,7 +28,9 @@
 #include "chainwatch/util.h"
 #include "util/u64map.h"
 
-#define CL_FORMAT 1
+/* 2 since stop 25: a probable PayJoin contributes no union unless the build asks
+ * (CW_CLUSTER_UNITE_PAYJOIN); clusters of format 1 united them all and are rebuilt */
+#define CL_FORMAT 2
 
 /* Shared with patterns.c (declared there). */
 int cw_analytics__set_tip(cw_manifest *m, const cw_chainstore *cs);
@@ -245,6 +248,42 @@ int cw_cluster_change_output(const cw_chainstore *cs, uint64_t tx, uint32_t tx_f
     return 0;
 }
 
+const char *cw_cluster_payjoin_text(void)
+{
+    return "probable PayJoin (BIP78; rule " CW_CLUSTER_PAYJOIN_RULE "): 2 inputs at 2 addresses, 2 "
+           "outputs, and one input larger than both outputs: it alone pays either output, so the "
+           "other input may be the payee's own coin";
+}
+
+bool cw_cluster_payjoin_probable(const cw_chainstore *cs, uint64_t tx, uint32_t tx_flags)
+{
+    if (cw_patterns_multi_owner(tx_flags) || (tx_flags & CW_PAT_COINBASE))
+        return false;
+    uint64_t i0, i1, o0, o1;
+    cw_chainstore_tx_range(cs, tx, &i0, &i1, &o0, &o1);
+    if (i1 - i0 != 2 || o1 - o0 != 2)
+        return false;
+    uint64_t max_out = 0, max_in = 0;
+    for (uint64_t k = o0; k < o1; k++) {
+        const cw_row_out *o = cw_chainstore_out(cs, k);
+        if (o->addr == CW_NONE32)
+            return false;
+        if (cw_out_value(o) > max_out)
+            max_out = cw_out_value(o);
+    }
+    uint32_t addr[2];
+    for (uint64_t i = i0; i < i1; i++) {
+        uint64_t v;
+        int ty;
+        addr[i - i0] = in_addr_type(cs, i, &v, &ty);
+        if (addr[i - i0] == CW_NONE32)
+            return false; /* unknown prevout or no address: no opinion */
+        if (v > max_in)
+            max_in = v;
+    }
+    return addr[0] != addr[1] && max_in > max_out;
+}
+
 /* ------------------------------------------------------------------ union-find */
 
 typedef struct merge_row {
@@ -350,7 +389,12 @@ static int apply_change(uf *u, const cw_chainstore *cs, uint64_t t, uint32_t fla
                         uint32_t first_addr, cw_cluster_stats *st)
 {
     uint32_t vout;
-    if (first_addr == CW_NONE32 || cw_cluster_change_output(cs, t, flags, change, &vout) != 0)
+    if (first_addr == CW_NONE32 ||
+        cw_cluster_change_output(cs, t, flags, change & CW_CHANGE_ALL, &vout) != 0)
+        return 0;
+    /* a probable PayJoin's first input may be the payee's: no change union either (a parent
+     * re-applied by an incremental build comes here without the build loop's test) */
+    if (!(change & CW_CLUSTER_UNITE_PAYJOIN) && cw_cluster_payjoin_probable(cs, t, flags))
         return 0;
     uint32_t a = cw_chainstore_out(cs, cw_chainstore_tx_first_out(cs, t) + vout)->addr;
     int r = uf_union(u, first_addr, a, (uint32_t)t);
@@ -492,6 +536,14 @@ int cw_cluster_build(const char *store_dir, uint32_t change, cw_cluster_stats *s
                 st.probable_skipped++;
             continue;
         }
+        if (cw_cluster_payjoin_probable(cs, t, f)) {
+            /* the payee's coin among the payer's, probably: no union at all, unless asked */
+            if (!(change & CW_CLUSTER_UNITE_PAYJOIN)) {
+                st.payjoin_withheld++;
+                continue;
+            }
+            st.payjoin_united++;
+        }
         uint64_t i0, i1, o0, o1;
         cw_chainstore_tx_range(cs, t, &i0, &i1, &o0, &o1);
         uint32_t first = CW_NONE32;
@@ -513,7 +565,7 @@ int cw_cluster_build(const char *store_dir, uint32_t change, cw_cluster_stats *s
             if (r > 0)
                 st.multi_input_merges++;
         }
-        if (!change)
+        if (!(change & CW_CHANGE_ALL))
             continue;
         if ((rc = apply_change(&u, cs, t, f, change, first, &st)))
             goto out;
@@ -704,7 +756,10 @@ static int clusters_open_once(cw_clusters **out, const cw_chainstore *cs, cw_man
     *mf = m;
     cw_derived_test_hook();
     if (cw_manifest_get(&m, "format", 0) != CL_FORMAT)
-        return cw_error_set(CW_EVERSION, "%s: unsupported format", mpath);
+        return cw_error_set(CW_EVERSION,
+                            "%s: clusters of format %llu, this version reads format %d (run "
+                            "`chainwatch cluster build`)",
+                            mpath, (unsigned long long)cw_manifest_get(&m, "format", 0), CL_FORMAT);
     uint64_t pf = cw_manifest_get(&m, "patterns", 0); /* 0: written before it was recorded */
     if (pf != cw_patterns_format()) {
         char was[64] = "pattern rules of an unrecorded format";
@@ -917,11 +972,14 @@ void cw_clusters_step_reason(const cw_clusters *c, const cw_chainstore *cs,
         in_b |= a == step->b;
     }
     out->tx_flags = cw_patterns_compute(cs, step->tx);
+    out->payjoin = cw_cluster_payjoin_probable(cs, step->tx, out->tx_flags);
+    if (out->payjoin && !(cw_clusters_change(c) & CW_CLUSTER_UNITE_PAYJOIN))
+        return; /* such a tx made no union in these clusters */
     if (in_a && in_b && !cw_patterns_multi_owner(out->tx_flags)) {
         out->heuristic = CW_CLUSTER_MULTI_INPUT;
         return;
     }
-    uint32_t which = cw_clusters_change(c), vout;
+    uint32_t which = cw_clusters_change(c) & CW_CHANGE_ALL, vout;
     if (cw_cluster_change_output(cs, step->tx, out->tx_flags, which, &vout) != 0)
         return;
     uint32_t oa = cw_chainstore_out(cs, o0 + vout)->addr;
@@ -935,6 +993,33 @@ void cw_clusters_step_reason(const cw_clusters *c, const cw_chainstore *cs,
             cw_cluster_change_output(cs, step->tx, out->tx_flags, 1u << h, &v1) == 0 && v1 == vout)
             out->change_rules |= 1u << h;
     }
+}
+
+int cw_clusters_payjoin_between(const cw_clusters *c, const cw_chainstore *cs, uint32_t a,
+                                uint32_t b, uint64_t *tx)
+{
+    if (cw_clusters_change(c) & CW_CLUSTER_UNITE_PAYJOIN)
+        return CW_ENOTFOUND;
+    uint64_t covered = cw_clusters_txs(c);
+    for (uint64_t o = cw_chainstore_addr_last(cs, a); o != CW_NONE64;
+         o = cw_chainstore_outlink(cs, o)) {
+        uint32_t t = cw_chainstore_out(cs, o)->spending_tx;
+        if (t == CW_NONE32 || t >= covered)
+            continue;
+        uint64_t i0, i1, o0, o1;
+        cw_chainstore_tx_range(cs, t, &i0, &i1, &o0, &o1);
+        bool has_b = false;
+        for (uint64_t i = i0; i < i1 && !has_b; i++) {
+            uint64_t v;
+            int ty;
+            has_b = in_addr_type(cs, i, &v, &ty) == b;
+        }
+        if (has_b && cw_cluster_payjoin_probable(cs, t, cw_patterns_compute(cs, t))) {
+            *tx = t;
+            return 0;
+        }
+    }
+    return CW_ENOTFOUND;
 }
 
 /* Index of addr in the sorted members, or -1. */

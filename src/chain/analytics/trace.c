@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "chain/analytics/trace_int.h"
+#include "chainwatch/cluster.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/evm/memo.h"
 #include "chainwatch/keccak.h"
@@ -807,8 +808,9 @@ static int settle_forward(cw_trace *t, uint32_t ni, bool source)
                        ni);
     /* a probable fragment that is a sliver of its coin is not followed: after a CoinJoin or
      * two, a shared share says nothing about who holds the coin. A re-linked output is: its
-     * holder is known (the source's owner), only its share of the round's value is small */
-    if (!source && n->prob && t->opts.probable_floor > 0.0 &&
+     * holder is known (the source's owner), only its share of the round's value is small. So
+     * is a PayJoin's (rule payjoin): no round shared it, its payer's coins are followed */
+    if (!source && n->prob && n->rule != CW_RULE_PAYJOIN && t->opts.probable_floor > 0.0 &&
         (double)n->amount < t->opts.probable_floor * (double)cw_out_value(o) &&
         !(t->n_lr && sp != CW_NONE32 && tab_get(t->lrounds, t->lr_mask, sp, NULL)) &&
         !link_rule(t, n->out))
@@ -1335,6 +1337,33 @@ static int relink_apply(cw_trace *t, uint64_t o0, size_t n_out, uint64_t *amt, u
 
 /* ---------------------------------------------------------------- forward tx */
 
+/* A probable PayJoin (cw_cluster_payjoin_probable, BIP78) that spends untraced coins beside
+ * traced ones: the untraced coins may be the payee's, which the payee takes back inside its
+ * output (payment + its own coin), so FIFO's order of the coins tells nothing of which output
+ * holds them. Each output keeps as certain at most its value less the untraced coins' whole
+ * value (the payee's output keeps the payment); the rest of its certain amount becomes probable.
+ * Amounts and positions are unchanged. True when it made some value probable. */
+static bool payjoin_probable(const cw_trace *t, uint64_t tx, size_t n_in, size_t n_out,
+                             const uint64_t *oamt, uint64_t *oprob)
+{
+    uint64_t untraced = 0;
+    for (size_t k = 0; k < n_in; k++)
+        if (t->s_node[k] == UINT32_MAX)
+            untraced += t->s_val[k];
+    if (!untraced || !cw_cluster_payjoin_probable(t->cs, tx, 0))
+        return false;
+    bool any = false;
+    for (size_t j = 0; j < n_out; j++) {
+        uint64_t cap = t->s_oval[j] > untraced ? t->s_oval[j] - untraced : 0;
+        uint64_t certain = oamt[j] - oprob[j];
+        if (certain > cap) {
+            oprob[j] += certain - cap;
+            any = true;
+        }
+    }
+    return any;
+}
+
 static int process_forward(cw_trace *t, uint64_t tx)
 {
     const cw_chainstore *cs = t->cs;
@@ -1522,6 +1551,8 @@ static int process_forward(cw_trace *t, uint64_t tx)
     } else if ((rc = split_prob(t, cj, P_in, oamt, n_out + 1, T_in, oprob))) {
         return rc;
     }
+    bool payjoin =
+        fifo && !cj && n_tainted < n_in && payjoin_probable(t, tx, n_in, n_out, oamt, oprob);
 
     /* fee end */
     if (oamt[n_out]) {
@@ -1564,6 +1595,8 @@ static int process_forward(cw_trace *t, uint64_t tx)
         n->amount = oamt[j];
         n->prob = oprob[j];
         n->rule = oprob[j] ? rule : CW_RULE_NONE;
+        if (payjoin && oprob[j] && rule == CW_RULE_NONE)
+            n->rule = CW_RULE_PAYJOIN;
         if (cj && oprob[j] && t->n_links) {
             uint8_t lr = link_rule(t, out);
             if (lr)

@@ -52,7 +52,8 @@ static const char *const rule_names[] = {"",
                                          "service-payout",
                                          "relinked-funding",
                                          "relinked-carried",
-                                         "third-party"};
+                                         "third-party",
+                                         "payjoin"};
 _Static_assert(sizeof rule_names / sizeof rule_names[0] == CW_RULE_N, "a rule without a name");
 
 const char *cw_trace_rule_name(cw_trace_rule r)
