@@ -225,13 +225,13 @@ typedef struct cw_acct_end {
  * (in a tx in which it gains that asset: a router passing value on in the tx is not judged
  * there), had been paid by at least CW_ACCT_THIRD_PAYERS distinct accounts and had paid at least
  * CW_ACCT_THIRD_PAYEES distinct accounts (source.history), or had been paid by and had paid
- * CW_ACCT_THIRD_OWN_MIN each and then held more of the asset than the taint arriving. A public figure the thief gifts, a
- * merchant or an OTC desk it pays, an unlabelled hot wallet: the receipt stays as it was, but
- * everything the account pays on is probable ("through a third party's own account"), never
- * certain, and its holding is kind third_party, not held. The receivers of the source movements
- * (the heist's own txs) are never judged; the thief's fresh hops have no history; a thief's
- * account that existed before, funded by a few of its earlier accounts, has too few payers or
- * payees. Only the certain side is at stake: such an account's onward value stays in the
+ * CW_ACCT_THIRD_OWN_MIN each and then held more of the asset than the taint arriving. A public
+ * figure the thief gifts, a merchant or an OTC desk it pays, an unlabelled hot wallet: the receipt
+ * stays as it was, but everything the account pays on is probable ("through a third party's own
+ * account"), never certain, and its holding is kind third_party, not held. The receivers of the
+ * source movements (the heist's own txs) are never judged; the thief's fresh hops have no history;
+ * a thief's account that existed before, funded by a few of its earlier accounts, has too few
+ * payers or payees. Only the certain side is at stake: such an account's onward value stays in the
  * trace, probable. */
 #define CW_ACCT_THIRD_PAYERS 3
 #define CW_ACCT_THIRD_PAYEES 3
