@@ -102,6 +102,12 @@ typedef struct cw_acct_source {
      * tx to the one other bridge that gains it (a lock bridge that records deposits with no
      * event) is then passed through to that bridge. May be NULL. */
     bool (*silent)(void *ctx, uint64_t tx);
+    /* The account's own history before movement `before`: how many distinct accounts paid it
+     * value (*payers) and how many distinct accounts it paid (*payees), fees and mints left out,
+     * each counted up to `cap`; 0 or an error. Taint kept by an account of such a history is a
+     * third party's (CW_ACCT_THIRD_*). May be NULL (no account counts as a third party). */
+    int (*history)(void *ctx, uint32_t account, uint64_t before, uint32_t cap, uint32_t *payers,
+                   uint32_t *payees);
 } cw_acct_source;
 
 enum {
@@ -207,7 +213,29 @@ typedef struct cw_acct_end {
     bool probable;  /* reached through a judgement (a multi-asset conversion) */
     bool candidate; /* part of it came through a candidate mixer link (follow_candidates) */
     uint8_t dust;   /* a holding that is dust, not the thief's (CW_ACCT_DUST_*; 0: not dust) */
+    /* a holding at a third party's own account (CW_ACCT_THIRD_*): what it received is certain
+     * (or as probable as it came), but the account is not named a holder of the thief's */
+    bool third_party;
+    /* the first third party's own account the value went through (the holder itself for a
+     * third party's holding), CW_ACCT_NONE when none: what came through one is probable */
+    uint32_t through;
 } cw_acct_end;
+
+/* A third party's own account (stop 25): an account that, before the first stolen value it kept
+ * (in a tx in which it gains that asset: a router passing value on in the tx is not judged
+ * there), had been paid by at least CW_ACCT_THIRD_PAYERS distinct accounts and had paid at least
+ * CW_ACCT_THIRD_PAYEES distinct accounts (source.history), or had been paid by and had paid
+ * CW_ACCT_THIRD_OWN_MIN each and then held more of the asset than the taint arriving. A public
+ * figure the thief gifts, a merchant or an OTC desk it pays, an unlabelled hot wallet: the receipt
+ * stays as it was, but everything the account pays on is probable ("through a third party's own
+ * account"), never certain, and its holding is kind third_party, not held. The receivers of the
+ * source movements (the heist's own txs) are never judged; the thief's fresh hops have no history;
+ * a thief's account that existed before, funded by a few of its earlier accounts, has too few
+ * payers or payees. Only the certain side is at stake: such an account's onward value stays in the
+ * trace, probable. */
+#define CW_ACCT_THIRD_PAYERS 3
+#define CW_ACCT_THIRD_PAYEES 3
+#define CW_ACCT_THIRD_OWN_MIN 2
 
 /* Why a holding is dust (cw_acct_end.dust): stolen value an honest account holds by no act of
  * its own, reported apart from what the thief holds (docs/TRACE-MODELS.md "Dust"). */
@@ -233,6 +261,8 @@ typedef struct cw_acct_arrival {
     uint32_t account, asset;
     uint64_t move;
     cw_u256 amount;
+    bool probable;    /* reached through a judgement (a third party, a link, a conversion) */
+    uint32_t through; /* the first third party's own account it came through, or CW_ACCT_NONE */
 } cw_acct_arrival;
 
 /* A conversion the trace went through: account gave up asset `from` and gained `to`. */

@@ -169,6 +169,9 @@ static void print_text(json_t *j, double seconds)
                 printf(" (%s, %s)", json_string_value(json_object_get(cl, "entity")),
                        json_string_value(json_object_get(cl, "category")));
         }
+        json_t *tp = json_object_get(v, "through_third_party");
+        if (json_is_object(tp)) /* a judgement: past a third party's own account */
+            printf("  %s", json_string_value(json_object_get(tp, "reads_as")));
         json_t *fz = json_object_get(v, "frozen");
         if (json_is_object(fz)) /* a fact from the chain: the token's contract froze it */
             printf("  FROZEN by the issuer since block %lld (tx %s)%s",

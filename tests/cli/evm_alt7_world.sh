@@ -218,4 +218,23 @@ assert n and not bad
 PY
 check "no approval-drain victim named by the trace nor flagged by screening" \
     J "assert j['victims_named'] == 0 and j['screen0_victims_flagged'] == 0 and j['screen1_victims_flagged'] == 0, j"
+# stop 25 (evm30): gifts to established accounts. With every exchange deposit address labelled (a
+# fact: an end's "probable" is then the trace's own judgement), nothing the thief gave a public
+# figure is a certain cash-out, and the gifted public figures with a history of their own are
+# third parties (received, not held); the heists' cash-outs stay certain.
+{ cat "$T/l.csv"; tr -d '\r' < "$T/w/truth/addresses.csv" |
+    awk -F, '$5 == "exchange_deposit" { print $1 ",deposit " $7 ",exchange_deposit,ETH" }'; } > "$T/dl.csv"
+"$CW_BIN" labels import csv "$T/dl.csv" --db "$T/dl.db" > /dev/null
+for h in 0 1; do
+    args=()
+    for t in $(jq -r ".[$h].drain_txs[]" "$T/w/truth/heists.json"); do args+=(--from "$t"); done
+    "$CW_BIN" trace --store "$T/s" --labels "$T/dl.db" "${args[@]}" --through-mixer --json > "$T/dt$h.json"
+done
+$PY "$SRC/tests/diff/evm_alt7_score.py" "$T/w" "$T/dt0.json" "$T/dt1.json" > "$T/dsc.txt"
+grep -E "certain only|public figures|approval" "$T/dsc.txt"
+D() { $PY -c "import json, sys; j = json.loads([l for l in open('$T/dsc.txt') if l.startswith('JSON ')][0][5:]); $1"; }
+check "deposit addresses labelled: every cash-out of both heists certain, none certain at an honest deposit" \
+    D "assert j['h1_cash_recall_certain'] == 1 and j['h2_cash_recall_certain'] == 1 and j['h1_cash_false_certain'] == 0, j"
+check "gifted public figures: third parties, at most 1 (too young a history) named held certain" \
+    D "assert j['public_held_certain'] <= 1 and j['third_party_honest'] >= 4 and j['victims_named_certain'] == 0, j"
 finish

@@ -58,6 +58,7 @@ for hi, p in enumerate(traces):
     ends_all += j["ends"]
     truth = {r["tx_hash"]: r for r in cash if r["heist"] == H}
     named = defaultdict(int)  # arrival tx at an exchange deposit -> amount named
+    certain = set()  # arrivals named certain (an arrival's own "probable", else its end's)
     via = {}  # arrival tx -> the thief's last act on its end's path (heist_flows kind)
     for e in j["ends"]:
         if e["kind"] != "exchange" or cat.get(e["address"]) != "exchange_deposit":
@@ -65,6 +66,8 @@ for hi, p in enumerate(traces):
         acts = [flow_kind[h] for h in e.get("path", []) if h in flow_kind]
         for x in e.get("arrivals", []):
             named[x["tx"]] += int(x["amount"])
+            if not x.get("probable", e.get("probable")):
+                certain.add(x["tx"])
             via[x["tx"]] = flow_kind.get(x["tx"]) or (acts[-1] if acts else "none")
     hit = set(named) & set(truth)
     false_tx = set(named) - set(truth)
@@ -75,6 +78,11 @@ for hi, p in enumerate(traces):
     out[H + "_cash_recall"] = round(rec, 4) if rec is not None else None
     out[H + "_cash_precision"] = round(prec, 4) if prec is not None else None
     out[H + "_cash_false"] = len(false_tx)
+    hc = certain & set(truth)
+    print(f"  certain only: recall {len(hc)}/{len(truth)}, precision {len(hc)}/{len(certain)}; "
+          f"named at no true cash-out: {len(certain - set(truth))} certain, {len(false_tx - certain)} probable")
+    out[H + "_cash_recall_certain"] = round(len(hc) / len(truth), 4) if truth else None
+    out[H + "_cash_false_certain"] = len(certain - set(truth))
     if false_tx:
         by = defaultdict(lambda: [0, 0])
         snd = {}
@@ -138,12 +146,17 @@ def mark(a, way, certain, e):
 
 
 dust_at = defaultdict(set)
+third = {}  # honest persons whose holding is kind third_party -> receipt certain
 for e in ends_all:
     if e["kind"] == "dust":
         if e["address"] in person:
             dust_at[(e.get("dust") or {}).get("rule", "?")].add(e["address"])
         continue
     cert = not e.get("probable")
+    if e["kind"] == "third_party":  # received stolen value, not named a holder
+        if e["address"] in person:
+            third[e["address"]] = third.get(e["address"], False) or cert
+        continue
     if e["kind"] == "held":
         mark(e["address"], "held", cert, e)
     else:
@@ -180,9 +193,16 @@ for h in heists:
     for v in (h.get("victims") or {}).values():
         victims |= set(v)
 vn = victims & set(named)
-print(f"approval-drain victims {len(victims)}; named by the traces as holding or passing stolen value: {len(vn)}")
+print(f"approval-drain victims {len(victims)}; named by the traces as holding or passing stolen value: {len(vn)}"
+      f" ({sum(1 for a in vn if any(named[a].values()))} certain)")
+pub = set(json.load(open(T + "world.json")).get("public_figures", []))
+held_pub = {a for a in pub if named.get(a, {}).get("held")}
+print(f"public figures {len(pub)}: named held certain {len(held_pub)}; third_party holdings at honest persons "
+      f"{len(third)} ({sum(third.values())} received certain; public figures {len(third.keys() & pub)})")
 out.update(trace_named=len(named), trace_certain=tot_c, trace_probable_only=len(named) - tot_c,
-           trace_dust_honest=len(set().union(*dust_at.values())) if dust_at else 0, victims_named=len(vn))
+           trace_dust_honest=len(set().union(*dust_at.values())) if dust_at else 0, victims_named=len(vn),
+           victims_named_certain=sum(1 for a in vn if any(named[a].values())), public_held_certain=len(held_pub),
+           third_party_honest=len(third))
 # ---- 4. screening
 for si, sp in enumerate(scr):
     d = json.load(open(sp))

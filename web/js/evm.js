@@ -77,7 +77,7 @@ export function fromEvmTrace(doc, fromBitcoin) {
     const lab = end.label || {};
     const rec = end.recognised && typeof end.recognised === 'object' ? end.recognised : null;
     const category = (lab.category || KIND_CATEGORY[end.kind] || 'unknown').toLowerCase();
-    const labelled = !!(lab.entity || (end.kind && end.kind !== 'held' && end.kind !== 'dust'));
+    const labelled = !!(lab.entity || (end.kind && end.kind !== 'held' && end.kind !== 'dust' && end.kind !== 'third_party'));
     const id = lab.entity ? `entity:${lab.entity}` : `addr:${end.address}`;
     const hops = Number(end.hops ?? path.length) || path.length;
     const hop = Math.max(path.length, 1); // the column after its last transaction

@@ -198,6 +198,48 @@ static bool evm_fresh(void *ctx, uint32_t account, uint64_t before)
     return true;
 }
 
+/* Adds `a` to the distinct accounts seen (at most cap, cap <= 16). */
+static void seen_add(uint32_t *seen, uint32_t *n, uint32_t cap, uint32_t a)
+{
+    for (uint32_t i = 0; i < *n; i++)
+        if (seen[i] == a)
+            return;
+    if (*n < cap)
+        seen[(*n)++] = a;
+}
+
+/* The account's distinct payers and payees before movement `before` (value movements: fees,
+ * mints, burns, NFTs and zero amounts left out), each counted up to cap: a walk of its in and out
+ * chains, newest first. */
+static int evm_history(void *ctx, uint32_t account, uint64_t before, uint32_t cap, uint32_t *payers,
+                       uint32_t *payees)
+{
+    cw_acct_evm *e = ctx;
+    cw_evm_row_acctlast l;
+    *payers = *payees = 0;
+    if (cap > 16)
+        cap = 16;
+    int rc = cw_evmstore_acctlast(e->store, account, &l);
+    if (rc)
+        return rc;
+    for (int dir = 0; dir < 2; dir++) {
+        uint32_t *n = dir ? payees : payers, seen[16];
+        for (uint64_t m = dir ? l.last_out : l.last_in; m != CW_EVM_NONE64 && *n < cap;) {
+            const cw_evm_row_move *r = cw_evmstore_move(e->store, m);
+            uint32_t other = dir ? r->to : r->from;
+            if (m < before && fungible(r) && r->kind != CW_EVM_MOVE_FEE_BURNT &&
+                r->kind != CW_EVM_MOVE_FEE_TIP && other != CW_EVM_NONE32 && other != account) {
+                cw_u256 a = cw_evmstore_move_amount(e->store, r);
+                if (!cw_u256_is_zero(&a))
+                    seen_add(seen, n, cap, other);
+            }
+            cw_evm_movelink k = cw_evmstore_movelink(e->store, m);
+            m = dir ? k.prev_out : k.prev_in;
+        }
+    }
+    return 0;
+}
+
 /* Notes of denom in a mixer before movement `before`: deposits of exactly denom, less the txs
  * whose outflows from it (the out chain holds a tx's movements next to each other) sum to it. */
 static int evm_notes(void *ctx, uint32_t account, uint32_t asset, const cw_u256 *denom,
@@ -253,6 +295,7 @@ void cw_acct_source_evm(cw_acct_source *out, cw_acct_evm *ctx)
     out->notes = evm_notes;
     out->emitter = evm_emitter;
     out->silent = evm_silent;
+    out->history = evm_history;
 }
 
 /* Movement a[i] is passed on in its own tx: its receiver pays out, of that asset and later in

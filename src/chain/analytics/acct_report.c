@@ -121,6 +121,16 @@ static json_t *label_json(const cw_acct_labels *lm, uint32_t account)
                      l->entity_ref);
 }
 
+/* Why value is probable past a third party's own account (CW_ACCT_THIRD_*). */
+static json_t *through_json(const cw_evmstore *s, uint32_t account)
+{
+    json_t *a = addr_json(s, account);
+    char why[128];
+    snprintf(why, sizeof why, "probable: through a third party's own account %s",
+             json_is_string(a) ? json_string_value(a) : "?");
+    return json_pack("{s:o, s:s}", "address", a, "reads_as", why);
+}
+
 /* ends by amount, largest first (for the cap); ctx: the ends */
 static int cmp_end_idx(const void *x, const void *y, void *ctx)
 {
@@ -166,14 +176,18 @@ static json_t *ends_json(const rctx *c, const cw_acct_result *r, const cw_acct_r
         }
         /* an end a recognition decided (behaviour, not a label) is a judgement: probable */
         json_t *rec = cw_acct_policy_recognised_json(c->pol, e[i].account);
-        bool prob = e[i].probable || (e[i].stop != CW_ACCT_STOP_NONE && json_is_object(rec));
-        json_t *j = json_pack(
-            "{s:o, s:o, s:s, s:o, s:I, s:I, s:b, s:o, s:o, s:o, s:o}", "address",
-            addr_json(c->s, e[i].account), "asset", cw_acct_report_asset_json(c->s, e[i].asset),
-            "kind", e[i].dust ? "dust" : cw_acct_stop_name(e[i].stop), "amount",
-            amount_json(&e[i].amount), "hops", (json_int_t)e[i].hops, "movements",
-            (json_int_t)e[i].n_moves, "probable", prob, "first_tx", tx_json(c->s, e[i].first_move),
-            "path", path, "label", label_json(c->lm, e[i].account), "recognised", rec);
+        bool rec_prob = e[i].stop != CW_ACCT_STOP_NONE && json_is_object(rec);
+        bool prob = e[i].probable || rec_prob;
+        json_t *j = json_pack("{s:o, s:o, s:s, s:o, s:I, s:I, s:b, s:o, s:o, s:o, s:o}", "address",
+                              addr_json(c->s, e[i].account), "asset",
+                              cw_acct_report_asset_json(c->s, e[i].asset), "kind",
+                              e[i].dust          ? "dust"
+                              : e[i].third_party ? "third_party"
+                                                 : cw_acct_stop_name(e[i].stop),
+                              "amount", amount_json(&e[i].amount), "hops", (json_int_t)e[i].hops,
+                              "movements", (json_int_t)e[i].n_moves, "probable", prob, "first_tx",
+                              tx_json(c->s, e[i].first_move), "path", path, "label",
+                              label_json(c->lm, e[i].account), "recognised", rec);
         set_when(j, c->s, move_block(c->s, e[i].first_move), "first_");
         if (o->trace.model == CW_ACCT_POISON)
             json_object_set_new(j, "reads_as", json_string("reach (value touched), not amount"));
@@ -187,6 +201,15 @@ static json_t *ends_json(const rctx *c, const cw_acct_result *r, const cw_acct_r
                                 "it got in the asset): held, but not a holding of the thief's"
                               : "one of many tiny holdings one sender paid (a dusting campaign): "
                                 "held, but not a holding of the thief's"));
+        if (e[i].third_party && !e[i].dust) /* received it, but not named a holder */
+            json_object_set_new(
+                j, "third_party",
+                json_pack("{s:s}", "meaning",
+                          "a third party's own account (paid by and paying others before the "
+                          "stolen value arrived): it received this amount, but is not named a "
+                          "holder of the thief's; what it paid on is probable"));
+        if (e[i].through != CW_ACCT_NONE && e[i].through != e[i].account)
+            json_object_set_new(j, "through_third_party", through_json(c->s, e[i].through));
         if (e[i].stop == CW_ACCT_STOP_NONE && !e[i].dust) {
             /* a holding the token's own contract has frozen: a fact from the chain */
             json_t *fz = cw_evm_frozen_json(c->s, e[i].account, e[i].asset);
@@ -210,8 +233,12 @@ static json_t *ends_json(const rctx *c, const cw_acct_result *r, const cw_acct_r
             for (size_t q = lo;
                  q < na && ar[q].account == e[i].account && ar[q].asset == e[i].asset; q++, cnt++)
                 if (cnt < max_arr) {
-                    json_t *aj = json_pack("{s:o, s:o}", "tx", tx_json(c->s, ar[q].move), "amount",
-                                           amount_json(&ar[q].amount));
+                    json_t *aj = json_pack("{s:o, s:o, s:b}", "tx", tx_json(c->s, ar[q].move),
+                                           "amount", amount_json(&ar[q].amount), "probable",
+                                           ar[q].probable || rec_prob);
+                    if (ar[q].through != CW_ACCT_NONE)
+                        json_object_set_new(aj, "through_third_party",
+                                            through_json(c->s, ar[q].through));
                     set_when(aj, c->s, move_block(c->s, ar[q].move), "");
                     json_array_append_new(arr, aj);
                 }

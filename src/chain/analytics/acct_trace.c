@@ -22,6 +22,9 @@
  * no history of others' funds. A pool whose every note is traced (its contract's running
  * balance, on full-history sources) links every withdrawal. A withdrawal whose only evidence is
  * the anonymity set is a candidate: recorded, carrying no value unless follow_candidates.
+ * An account with a history of its own before it first kept taint (a third party's: a public
+ * figure the thief gifts, a merchant it pays) keeps what it received as it came, but all it pays
+ * on is probable, through it (CW_ACCT_THIRD_*).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -118,11 +121,15 @@ cw_u256 cw_u256_muldiv(const cw_u256 *a, const cw_u256 *b, const cw_u256 *c)
 #define PROB_WEAK_BIT 2u
 #define PROB_CAND 7u
 #define PROB_CAND_BIT 4u
+/* through a third party's own account (CW_ACCT_THIRD_*): a judgement like a weak one (no
+ * convergence, no gas funding, no own history of the thief's is shown by it) */
+#define PROB_THIRD 11u
 
 typedef struct lot {
     cw_u256 amount;
     uint64_t via; /* movement that brought it (tainted lots) */
     uint32_t hop;
+    uint32_t through;          /* the third party's own account it came through, or NONE */
     uint8_t tainted, probable; /* probable: PROB_* bits */
 } lot;
 
@@ -133,6 +140,7 @@ typedef struct pair {
     size_t head, n, cap;
     uint64_t first_via;
     uint32_t hop;
+    uint32_t through; /* the first third party's own account its taint came through, or NONE */
     uint8_t probable;
     bool live;
     /* untainted value it ever held or received (opening balance included), and taint it
@@ -245,6 +253,10 @@ typedef struct tracer {
     cw_u64map fev_ix;
     met_ev *fevs;
     size_t n_fevs, cap_fevs;
+    /* accounts judged (CW_ACCT_THIRD_*) since they first kept taint: account -> the first
+     * movement of that tx << 16 | a third party's own account << 15 | payers << 8 | payees
+     * before it; and (account, asset) pairs whose own funds were weighed */
+    cw_u64map third, third_asset;
 } tracer;
 
 #define SHADOW_HOPS 3
@@ -296,7 +308,7 @@ static pair *find_pair(tracer *t, uint32_t account, uint32_t asset)
 }
 
 static int push_lot(pair *p, cw_u256 amount, bool tainted, uint64_t via, uint32_t hop,
-                    uint8_t probable)
+                    uint8_t probable, uint32_t through)
 {
     if (cw_u256_is_zero(&amount))
         return 0;
@@ -315,7 +327,7 @@ static int push_lot(pair *p, cw_u256 amount, bool tainted, uint64_t via, uint32_
     int rc = grow((void **)&p->lots, &p->cap, p->n + 1, sizeof *p->lots);
     if (rc)
         return rc;
-    p->lots[p->n++] = (lot){amount, via, hop, tainted, probable};
+    p->lots[p->n++] = (lot){amount, via, hop, through, tainted, probable};
     return 0;
 }
 
@@ -340,9 +352,10 @@ static int open_pair(tracer *t, uint32_t account, uint32_t asset, uint64_t befor
     p->asset = asset;
     p->first_via = CW_ACCT_NONE64;
     p->hop = UINT32_MAX;
+    p->through = CW_ACCT_NONE;
     p->total = bal;
     p->clean_got = bal;
-    if ((rc = push_lot(p, bal, false, 0, 0, false)))
+    if ((rc = push_lot(p, bal, false, 0, 0, false, CW_ACCT_NONE)))
         return rc;
     *out = p;
     return 0;
@@ -364,11 +377,19 @@ typedef struct carried {
     uint32_t hop;
     uint64_t via;
     uint8_t probable; /* PROB_* bits */
+    uint32_t through; /* the first third party's own account it came through, or NONE */
 } carried;
+
+/* The account was judged a third party's own account when it first kept taint. */
+static bool is_third(const tracer *t, uint32_t account)
+{
+    uint64_t v;
+    return account != CW_ACCT_NONE && cw_u64map_get(&t->third, account, &v) && (v >> 15 & 1);
+}
 
 static carried take(tracer *t, pair *p, cw_u256 v)
 {
-    carried c = {ZERO, UINT32_MAX, CW_ACCT_NONE64, false};
+    carried c = {ZERO, UINT32_MAX, CW_ACCT_NONE64, false, CW_ACCT_NONE};
     if (!p)
         return c;
     switch (t->o.model) {
@@ -399,6 +420,8 @@ static carried take(tracer *t, pair *p, cw_u256 v)
                 if (l->hop < c.hop)
                     c.hop = l->hop;
                 c.probable |= l->probable;
+                if (c.through == CW_ACCT_NONE)
+                    c.through = l->through;
             }
             l->amount = sub(l->amount, part);
             need = sub(need, part);
@@ -414,7 +437,13 @@ static carried take(tracer *t, pair *p, cw_u256 v)
         c.hop = p->hop;
         c.via = p->first_via;
         c.probable = p->probable;
+        c.through = p->through;
     }
+    /* what a third party's own account pays on is probable, through it */
+    if (!cw_u256_is_zero(&c.x) && c.through == CW_ACCT_NONE && is_third(t, p->account))
+        c.through = p->account;
+    if (c.through != CW_ACCT_NONE && !cw_u256_is_zero(&c.x))
+        c.probable |= PROB_THIRD;
     set_live(t, p);
     return c;
 }
@@ -429,8 +458,8 @@ static int give(tracer *t, pair *p, cw_u256 v, const carried *c, uint64_t move)
     p->taint_got = add(p->taint_got, c->x);
     if (t->o.model == CW_ACCT_FIFO) {
         /* taint first within the movement: it is one payment, the order inside is moot */
-        if ((rc = push_lot(p, c->x, true, move, c->hop + 1, c->probable)) ||
-            (rc = push_lot(p, clean, false, 0, 0, false)))
+        if ((rc = push_lot(p, c->x, true, move, c->hop + 1, c->probable, c->through)) ||
+            (rc = push_lot(p, clean, false, 0, 0, false, CW_ACCT_NONE)))
             return rc;
     }
     if (!cw_u256_is_zero(&c->x)) {
@@ -440,13 +469,16 @@ static int give(tracer *t, pair *p, cw_u256 v, const carried *c, uint64_t move)
         if (c->hop + 1 < p->hop)
             p->hop = c->hop + 1;
         p->probable |= c->probable;
+        if (p->through == CW_ACCT_NONE)
+            p->through = c->through;
     }
     set_live(t, p);
     return 0;
 }
 
 /* Marks the newest t of p (received in this tx) as tainted: a conversion's output. */
-static int taint_tail(tracer *t, pair *p, cw_u256 x, uint64_t via, uint32_t hop, uint8_t probable)
+static int taint_tail(tracer *t, pair *p, cw_u256 x, uint64_t via, uint32_t hop, uint8_t probable,
+                      uint32_t through)
 {
     x = min_u(x, sub(p->total, p->tainted));
     if (cw_u256_is_zero(&x))
@@ -469,7 +501,7 @@ static int taint_tail(tracer *t, pair *p, cw_u256 x, uint64_t via, uint32_t hop,
         if (rc)
             return rc;
         if (!cw_u256_is_zero(&x))
-            p->lots[p->n++] = (lot){x, via, hop, 1, probable};
+            p->lots[p->n++] = (lot){x, via, hop, through, 1, probable};
     }
     p->tainted = add(p->tainted, x);
     p->taint_got = add(p->taint_got, x);
@@ -479,6 +511,8 @@ static int taint_tail(tracer *t, pair *p, cw_u256 x, uint64_t via, uint32_t hop,
     if (hop < p->hop)
         p->hop = hop;
     p->probable |= probable;
+    if (p->through == CW_ACCT_NONE)
+        p->through = through;
     set_live(t, p);
     return 0;
 }
@@ -493,8 +527,8 @@ static int end_add(tracer *t, uint32_t account, uint32_t asset, int stop, const 
         if (rc || (rc = cw_u64map_set(&t->end_ix, key(account, asset), r->n_ends)))
             return rc;
         ix = r->n_ends++;
-        r->ends[ix] =
-            (cw_acct_end){account, asset, stop, ZERO, move, 0, UINT32_MAX, false, false, 0};
+        r->ends[ix] = (cw_acct_end){account,    asset, stop,  ZERO, move,  0,
+                                    UINT32_MAX, false, false, 0,    false, CW_ACCT_NONE};
     }
     cw_acct_end *e = &r->ends[ix];
     e->amount = add(e->amount, c->x);
@@ -503,10 +537,13 @@ static int end_add(tracer *t, uint32_t account, uint32_t asset, int stop, const 
         int rc = grow((void **)&r->arr, &r->cap_arr, r->n_arr + 1, sizeof *r->arr);
         if (rc)
             return rc;
-        r->arr[r->n_arr++] = (cw_acct_arrival){account, asset, move, c->x};
+        r->arr[r->n_arr++] =
+            (cw_acct_arrival){account, asset, move, c->x, c->probable != 0, c->through};
     }
     if (c->hop + 1 < e->hops)
         e->hops = c->hop + 1;
+    if (e->through == CW_ACCT_NONE && !cw_u256_is_zero(&c->x))
+        e->through = c->through;
     e->probable |= c->probable != 0;
     e->candidate |= (c->probable & PROB_CAND_BIT) != 0;
     if (stop == CW_ACCT_STOP_EXCHANGE && !(c->probable & PROB_WEAK_BIT) && !cw_u256_is_zero(&c->x))
@@ -526,6 +563,7 @@ typedef struct net {
     uint32_t hop;
     uint64_t via;
     uint8_t probable;
+    uint32_t through; /* the first third party's own account its taint came through */
 } net;
 
 typedef struct group {
@@ -548,6 +586,7 @@ static net *net_of(group *g, uint32_t account, uint32_t asset)
     n->asset = asset;
     n->hop = UINT32_MAX;
     n->via = CW_ACCT_NONE64;
+    n->through = CW_ACCT_NONE;
     return n;
 }
 
@@ -847,6 +886,54 @@ static bool is_source(const uint64_t *src, size_t n, uint64_t id)
     return lo < n && src[lo] == id;
 }
 
+/* Judges `account` when it keeps taint (x of `asset`, in tx g): a third party's own account
+ * (CW_ACCT_THIRD_*) when, before the tx in which it first kept taint, it had been paid by
+ * CW_ACCT_THIRD_PAYERS distinct accounts and had paid CW_ACCT_THIRD_PAYEES, or had been paid by
+ * and had paid CW_ACCT_THIRD_OWN_MIN each and held more of the asset then than the x arriving
+ * (own funds beside which the stolen value is the smaller part). History is counted before the
+ * first taint only: what the thief's own hop does with the loot builds it none. An account that
+ * does not gain the asset in the tx (conv: nets read) passes it on there, as a router does: it
+ * is judged where it keeps some. */
+static int judge_third(tracer *t, const group *g, bool conv, uint32_t account, uint32_t asset,
+                       const cw_u256 *x)
+{
+    uint64_t v, one;
+    if (!t->src->history || account == CW_ACCT_NONE ||
+        (cw_u64map_get(&t->third, account, &v) && (v >> 15 & 1)) ||
+        cw_u64map_get(&t->third_asset, key(account, asset), &one))
+        return 0;
+    if (conv) {
+        bool gain = false;
+        for (size_t i = 0; i < g->n_nets; i++)
+            if (g->nets[i].account == account && g->nets[i].asset == asset)
+                gain = gains(&g->nets[i]);
+        if (!gain)
+            return 0;
+    }
+    int rc;
+    if (!cw_u64map_get(&t->third, account, &v)) {
+        uint32_t payers = 0, payees = 0,
+                 cap = CW_ACCT_THIRD_PAYERS > CW_ACCT_THIRD_PAYEES ? CW_ACCT_THIRD_PAYERS
+                                                                   : CW_ACCT_THIRD_PAYEES;
+        if ((rc = t->src->history(t->src->ctx, account, g->m[0].id, cap, &payers, &payees)))
+            return rc;
+        bool third = payers >= CW_ACCT_THIRD_PAYERS && payees >= CW_ACCT_THIRD_PAYEES;
+        v = g->m[0].id << 16 | (uint64_t)third << 15 | (uint64_t)(payers & 0x7f) << 8 |
+            (payees & 0xff);
+    }
+    uint32_t payers = (uint32_t)(v >> 8 & 0x7f), payees = (uint32_t)(v & 0xff);
+    if (!(v >> 15 & 1) && payers >= CW_ACCT_THIRD_OWN_MIN && payees >= CW_ACCT_THIRD_OWN_MIN &&
+        t->src->balance) {
+        cw_u256 own = ZERO;
+        if ((rc = t->src->balance(t->src->ctx, account, asset, v >> 16, &own)) ||
+            (rc = cw_u64map_set(&t->third_asset, key(account, asset), 1)))
+            return rc;
+        if (lt(x, &own))
+            v |= 1ull << 15;
+    }
+    return cw_u64map_set(&t->third, account, v);
+}
+
 /* A venue of a swap in this tx: a converter that gains `asset`. */
 static bool swap_venue(const group *g, uint32_t asset)
 {
@@ -955,15 +1042,20 @@ static int convert_out(tracer *t, const group *g, uint32_t giver, uint32_t from,
     int stop = t->src->stop ? t->src->stop(t->src->ctx, b->account) : 0;
     if (stop)
         return end_add(t, b->account, b->asset, stop, c, c->via);
+    /* a swap paying another account: the payee keeps it (the trader's own side was judged
+     * when it got the taint it swapped) */
+    if (b->account != giver && (rc = judge_third(t, g, true, b->account, b->asset, &c->x)))
+        return rc;
     pair *q;
     if ((rc = open_pair(t, b->account, b->asset, after, &q)))
         return rc;
     /* items are not given to pairs as they move (no taint of their own; a source's balances
      * may leave them out): the ones gained here are, before they take the taint */
-    carried clean = {ZERO, 0, CW_ACCT_NONE64, false};
+    carried clean = {ZERO, 0, CW_ACCT_NONE64, false, CW_ACCT_NONE};
     if (b->item && (rc = give(t, q, c->x, &clean, after - 1)))
         return rc;
-    return taint_tail(t, q, c->x, c->via, c->hop == UINT32_MAX ? 0 : c->hop, c->probable);
+    return taint_tail(t, q, c->x, c->via, c->hop == UINT32_MAX ? 0 : c->hop, c->probable,
+                      c->through);
 }
 
 /* The running balances of the mixer contracts after tx g; a contract left holding nothing
@@ -1020,7 +1112,7 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
     /* mixer withdrawals in this tx: the pool's outflows add up to a denomination; the largest
      * one (the recipient's, beside a relayer's fee) may be linked to the tainted notes */
     size_t link_move = SIZE_MAX;
-    carried link_c = {ZERO, 0, CW_ACCT_NONE64, PROB_WEAK};
+    carried link_c = {ZERO, 0, CW_ACCT_NONE64, PROB_WEAK, CW_ACCT_NONE};
     for (size_t i = 0; t->o.through_mixer && t->n_pools && i < g->n && link_move == SIZE_MAX; i++) {
         const cw_acct_move *m = &g->m[i];
         if (m->fee || m->item || m->from == CW_ACCT_NONE)
@@ -1084,7 +1176,7 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
             if (!candidate || t->o.follow_candidates) {
                 link_move = big;
                 link_c = (carried){g->m[big].amount, p->hop, p->via,
-                                   (uint8_t)(candidate ? PROB_CAND : PROB_STRONG)};
+                                   (uint8_t)(candidate ? PROB_CAND : PROB_STRONG), CW_ACCT_NONE};
             }
             p->tainted = p->tainted >= 1 ? p->tainted - 1 : 0;
             p->linked++;
@@ -1145,7 +1237,7 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
         if (is_source(src, n_src, m->id)) {
             /* hops count movements after the source's: its receiver is hop 0, so the
              * source movement carries "hop -1" (give() and end_add() add one, wrapping) */
-            c = (carried){m->amount, UINT32_MAX, CW_ACCT_NONE64, false};
+            c = (carried){m->amount, UINT32_MAX, CW_ACCT_NONE64, false, CW_ACCT_NONE};
             r->sourced[m->asset] = add(r->sourced[m->asset], m->amount);
         }
         if (i == link_move)
@@ -1171,7 +1263,7 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
             if (tainted)
                 r->fees[m->asset] = add(r->fees[m->asset], c.x);
             pair *q = find_pair(t, m->to, m->asset);
-            carried clean = {ZERO, 0, CW_ACCT_NONE64, false};
+            carried clean = {ZERO, 0, CW_ACCT_NONE64, false, CW_ACCT_NONE};
             if (q && (rc = give(t, q, m->amount, &clean, m->id)))
                 return rc;
             continue;
@@ -1187,6 +1279,8 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
                 if (a->via == CW_ACCT_NONE64)
                     a->via = m->id;
                 a->probable |= c.probable;
+                if (a->through == CW_ACCT_NONE)
+                    a->through = c.through;
             }
         }
         if (conv && converter(g, from_side)) {
@@ -1214,6 +1308,8 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
                     if (a->via == CW_ACCT_NONE64)
                         a->via = m->id;
                     a->probable |= c.probable;
+                    if (a->through == CW_ACCT_NONE)
+                        a->through = c.through;
                 }
             }
         }
@@ -1221,7 +1317,7 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
         if (venue) {
             /* converted at this venue: the taint goes on as the trader's gained asset */
             pair *q = find_pair(t, m->to, m->asset);
-            carried clean = {ZERO, 0, CW_ACCT_NONE64, false};
+            carried clean = {ZERO, 0, CW_ACCT_NONE64, false, CW_ACCT_NONE};
             if (q && (rc = give(t, q, m->amount, &clean, m->id)))
                 return rc;
             continue;
@@ -1303,6 +1399,11 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
                 return rc;
             continue;
         }
+        /* the receiver keeps taint: a third party's own account? (a source's receiver is the
+         * thief's by the investigator's word) */
+        if (tainted && !is_source(src, n_src, m->id) &&
+            (rc = judge_third(t, g, conv, m->to, m->asset, &c.x)))
+            return rc;
         pair *q = find_pair(t, m->to, m->asset);
         if (!q && tainted && !stop && (rc = open_pair(t, m->to, m->asset, m->id, &q)))
             return rc;
@@ -1328,7 +1429,8 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
                 continue;
             cw_u256 gained = sub(b->in, b->out);
             cw_u256 x = cw_u256_muldiv(&gained, &a->t_out, &a->v_out);
-            carried c = {x, a->hop, a->via, (uint8_t)(a->probable | (n_up > 1 ? PROB_WEAK : 0))};
+            carried c = {x, a->hop, a->via, (uint8_t)(a->probable | (n_up > 1 ? PROB_WEAK : 0)),
+                         a->through};
             /* items are indivisible: bought with any taint, they are held tainted, probable
              * when the payment was not all taint */
             if (b->item && lt(&a->t_out, &a->v_out)) {
@@ -1347,7 +1449,7 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
         if (cw_u256_is_zero(&a->pg_t) || a->pg_done)
             continue;
         cw_u256 tt = ZERO, vv = ZERO;
-        carried c = {ZERO, UINT32_MAX, CW_ACCT_NONE64, false};
+        carried c = {ZERO, UINT32_MAX, CW_ACCT_NONE64, false, CW_ACCT_NONE};
         size_t n_givers = 0, n_gainers = 0, n_assets = 0;
         for (size_t j = 0; j < g->n_nets; j++) {
             net *o = &g->nets[j];
@@ -1367,6 +1469,8 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
                 if (c.via == CW_ACCT_NONE64)
                     c.via = o->via;
                 c.probable |= o->probable;
+                if (c.through == CW_ACCT_NONE)
+                    c.through = o->through;
             }
         }
         for (size_t j = 0; j < g->n_nets; j++)
@@ -1674,16 +1778,19 @@ static int sweep(tracer *t, const uint64_t *s, size_t n_sources)
         if ((rc =
                  grow((void **)&t->r->ends, &t->r->cap_ends, t->r->n_ends + 1, sizeof *t->r->ends)))
             goto out;
-        t->r->ends[t->r->n_ends++] = (cw_acct_end){p->account,
-                                                   p->asset,
-                                                   CW_ACCT_STOP_NONE,
-                                                   p->tainted,
-                                                   p->first_via,
-                                                   0,
-                                                   p->hop,
-                                                   p->probable != 0,
-                                                   (p->probable & PROB_CAND_BIT) != 0,
-                                                   dusted_payer(p) ? CW_ACCT_DUST_OWN_FUNDS : 0};
+        t->r->ends[t->r->n_ends++] = (cw_acct_end){
+            p->account,
+            p->asset,
+            CW_ACCT_STOP_NONE,
+            p->tainted,
+            p->first_via,
+            0,
+            p->hop,
+            p->probable != 0,
+            (p->probable & PROB_CAND_BIT) != 0,
+            dusted_payer(p) ? CW_ACCT_DUST_OWN_FUNDS : 0,
+            is_third(t, p->account),
+            p->through == CW_ACCT_NONE && is_third(t, p->account) ? p->account : p->through};
     }
     if ((rc = dust_campaigns(t)))
         goto out;
@@ -1716,6 +1823,8 @@ static void reset(tracer *t)
     cw_u64map_deinit(&t->shadow);
     cw_u64map_deinit(&t->direct_stop);
     cw_u64map_deinit(&t->direct_dest);
+    cw_u64map_deinit(&t->third);
+    cw_u64map_deinit(&t->third_asset);
 }
 
 /* Pass 2 links withdrawal movement w (its pool named by its sender). */

@@ -75,7 +75,8 @@ static void test_batch_payout(void)
     w.m[w.n++] = mv(1, 1, V, T, 1000);
     for (uint32_t k = 0; k < N_PAID; k++)
         w.m[w.n++] = mv(2 + k, 2, T, FIRST + k, 25);
-    cw_acct_source s = {&w,   w_next, w_balance, w_asset_account, NULL, NULL, NULL, NULL, false,
+    cw_acct_source s = {&w,   w_next, w_balance, w_asset_account, NULL,
+                        NULL, NULL,   NULL,      false,           NULL,
                         NULL, NULL,   NULL};
     uint64_t src[] = {1};
     for (int model = CW_ACCT_HAIRCUT; model <= CW_ACCT_FIFO; model++) {

@@ -107,7 +107,8 @@ static uint64_t amt(const cw_acct_end *e)
 
 static cw_acct_result *run(world *w, cw_acct_model model, const uint64_t *src, size_t n_src)
 {
-    cw_acct_source s = {w,    w_next, w_balance, w_asset_account, w_stop, NULL, NULL, NULL, false,
+    cw_acct_source s = {w,    w_next, w_balance, w_asset_account, w_stop,
+                        NULL, NULL,   NULL,      false,           NULL,
                         NULL, NULL,   NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
@@ -260,7 +261,8 @@ static void test_limits(void)
                         mv(3, 3, H1, F, ETH, 99), mv(4, 4, H1, U, ETH, 1)};
     world w = {m, 4, 0, 0, u(0)};
     uint64_t src[] = {1};
-    cw_acct_source s = {&w,   w_next, w_balance, w_asset_account, w_stop, NULL, NULL, NULL, false,
+    cw_acct_source s = {&w,   w_next, w_balance, w_asset_account, w_stop,
+                        NULL, NULL,   NULL,      false,           NULL,
                         NULL, NULL,   NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
@@ -294,7 +296,8 @@ static void test_mixer(void)
     m[7].tx_from = T;
     world w = {m, 9, 0, 0, u(0)};
     uint64_t src[] = {1};
-    cw_acct_source s = {&w,   w_next, w_balance, w_asset_account, w_stop, NULL, NULL, NULL, false,
+    cw_acct_source s = {&w,   w_next, w_balance, w_asset_account, w_stop,
+                        NULL, NULL,   NULL,      false,           NULL,
                         NULL, NULL,   NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
@@ -418,7 +421,8 @@ static cw_acct_result *run_mix_h(world *w, int (*stop)(void *, uint32_t),
                         stop,      personal,
                         dest,      partial ? NULL : w_fresh,
                         !partial,  partial ? NULL : w_notes,
-                        NULL,      NULL};
+                        NULL,      NULL,
+                        NULL};
     cw_acct_opts o;
     cw_acct_opts_init(&o);
     o.through_mixer = true;
@@ -829,6 +833,127 @@ static void test_dusted_payer(void)
     cw_acct_result_free(r);
 }
 
+/* Distinct payers and payees of `account` before movement `before` (source.history). */
+static int w_history(void *ctx, uint32_t account, uint64_t before, uint32_t cap, uint32_t *payers,
+                     uint32_t *payees)
+{
+    world *w = ctx;
+    uint32_t seen[2][16], *n[2] = {payers, payees};
+    *payers = *payees = 0;
+    for (size_t i = 0; i < w->n && w->m[i].id < before; i++)
+        for (int d = 0; d < 2; d++) {
+            uint32_t self = d ? w->m[i].from : w->m[i].to, other = d ? w->m[i].to : w->m[i].from;
+            if (self != account || other == account || other == CW_ACCT_NONE || w->m[i].fee)
+                continue;
+            bool had = false;
+            for (uint32_t k = 0; k < *n[d]; k++)
+                had |= seen[d][k] == other;
+            if (!had && *n[d] < cap && *n[d] < 16)
+                seen[d][(*n[d])++] = other;
+        }
+    return 0;
+}
+
+static const cw_acct_arrival *arrival(const cw_acct_result *r, uint64_t move)
+{
+    size_t n;
+    const cw_acct_arrival *a = cw_acct_result_arrivals(r, &n);
+    for (size_t i = 0; i < n; i++)
+        if (a[i].move == move)
+            return &a[i];
+    return NULL;
+}
+
+/* Worked example 31 (docs/TRACE-MODELS.md "A third party's own account"). PF, a public figure,
+ * was paid by K1, K2, K3 (1,000 ETH in all) and paid Q1, Q2, Q3 1 each before the heist; OLD, an
+ * account of the thief's that existed before, was funded by its earlier accounts E1 and E2 (25
+ * each), paid Q1 1 (and E1 nothing) and holds 49; RT, a router with a history
+ * of its own, passes value on in the tx it gets it; FR is the thief's fresh hop. T (the heist's
+ * receiver, 10,000 stolen) gifts PF 100, pays OLD 5,000 and FR 3,000. PF deposits 1,050 at
+ * exchange X (FIFO: its own 997, then 53 of the gift) and pays H2, who had no history, 40, which
+ * H2 deposits. OLD deposits 5,000 (its own 49 first, then 4,951 stolen); FR deposits 1,000
+ * through RT (one tx) and 2,000 itself. */
+static void test_third_party(void)
+{
+    enum { K1 = 70, K2, K3, Q1, Q2, Q3, OLD = 80, E1, E2, RT = 90, FR = 91, PF = 92, H2 = 93 };
+    cw_acct_move m[40];
+    size_t n = 0;
+    uint32_t k[] = {K1, K2, K3}, q[] = {Q1, Q2, Q3};
+    for (int i = 0; i < 3; i++)
+        m[n] = mv(n + 1, n + 1, k[i], PF, ETH, i == 2 ? 334 : 333), n++;
+    for (int i = 0; i < 3; i++)
+        m[n] = mv(n + 1, n + 1, PF, q[i], ETH, 1), n++;
+    m[n] = mv(n + 1, n + 1, E1, OLD, ETH, 25), n++;
+    m[n] = mv(n + 1, n + 1, E2, OLD, ETH, 25), n++;
+    m[n] = mv(n + 1, n + 1, OLD, E1, ETH, 0), n++;
+    m[n] = mv(n + 1, n + 1, OLD, Q1, ETH, 1), n++;
+    for (int i = 0; i < 3; i++) { /* the router's own history */
+        m[n] = mv(n + 1, n + 1, k[i], RT, ETH, 1), n++;
+        m[n] = mv(n + 1, n + 1, RT, q[i], ETH, 1), n++;
+    }
+    uint64_t src[] = {n + 1};
+    m[n] = mv(n + 1, n + 1, V, T, ETH, 10000), n++;
+    m[n] = mv(n + 1, n + 1, T, PF, ETH, 100), n++;
+    m[n] = mv(n + 1, n + 1, T, OLD, ETH, 5000), n++;
+    m[n] = mv(n + 1, n + 1, T, FR, ETH, 3000), n++;
+    uint64_t pf_x = n + 1;
+    m[n] = mv(n + 1, n + 1, PF, X, ETH, 1050), n++;
+    m[n] = mv(n + 1, n + 1, PF, H2, ETH, 40), n++;
+    uint64_t h2_x = n + 1;
+    m[n] = mv(n + 1, n + 1, H2, X, ETH, 40), n++;
+    uint64_t old_x = n + 1;
+    m[n] = mv(n + 1, n + 1, OLD, X, ETH, 5000), n++;
+    uint64_t rt_x = n + 2;
+    m[n] = mv(n + 1, n + 1, FR, RT, ETH, 1000), n++;
+    m[n] = mv(n + 1, n, RT, X, ETH, 1000), n++; /* the same tx */
+    uint64_t fr_x = n + 1;
+    m[n] = mv(n + 1, n + 1, FR, X, ETH, 2000), n++;
+    world w = {m, n, CW_ACCT_NONE, ETH, u(0)};
+    for (int model = CW_ACCT_HAIRCUT; model <= CW_ACCT_FIFO;
+         model += CW_ACCT_FIFO - CW_ACCT_HAIRCUT) {
+        cw_acct_source s = {&w,   w_next, w_balance, w_asset_account, w_stop,
+                            NULL, NULL,   NULL,      false,           NULL,
+                            NULL, NULL,   w_history};
+        cw_acct_opts o;
+        cw_acct_opts_init(&o);
+        o.model = (cw_acct_model)model;
+        o.max_hops = 0;
+        cw_acct_result *r = NULL;
+        CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
+        if (!r)
+            continue;
+        bool fifo = model == CW_ACCT_FIFO;
+        /* PF: a third party's holding, received certain */
+        const cw_acct_end *e = end_at(r, PF, ETH);
+        CHECK(e && e->third_party && e->through == PF && !e->probable);
+        if (fifo)
+            CHECK_EQ_INT(amt(e), 7);
+        /* what PF paid on: probable, through PF (its deposit, and H2's) */
+        const cw_acct_arrival *a = arrival(r, pf_x);
+        CHECK(a && a->probable && a->through == PF);
+        if (fifo)
+            CHECK(a && a->amount.w[0] == 53);
+        a = arrival(r, h2_x);
+        CHECK(a && a->probable && a->through == PF);
+        if (fifo)
+            CHECK(a && a->amount.w[0] == 40);
+        /* the thief's old account, its fresh hop and the router: certain, held */
+        a = arrival(r, old_x);
+        CHECK(a && !a->probable && a->through == CW_ACCT_NONE);
+        if (fifo)
+            CHECK(a && a->amount.w[0] == 4951);
+        e = end_at(r, OLD, ETH);
+        CHECK(e && !e->third_party && e->through == CW_ACCT_NONE && !e->probable);
+        a = arrival(r, rt_x);
+        CHECK(a && !a->probable && a->through == CW_ACCT_NONE && a->amount.w[0] == 1000);
+        a = arrival(r, fr_x);
+        CHECK(a && !a->probable && a->amount.w[0] == 2000);
+        e = end_at(r, X, ETH);
+        CHECK(e && e->probable && e->through == PF);
+        cw_acct_result_free(r);
+    }
+}
+
 /* Dust an honest account holds (docs/TRACE-MODELS.md "Dust"). D0..D11 and E0..E11 got 5 ETH
  * each from KD earlier (used addresses holding funds of their own, but so little that 2 of dust
  * is more than 1 % of it); G0..G11 hold nothing. T, the thief, got 1,000,000 ETH and pays honest
@@ -1071,7 +1196,7 @@ static void test_router_swap(void)
             cw_acct_source s = {
                 &w,         w_next, w_balance, w_asset_account, labelled ? rt_stop : w_stop,
                 NULL,       NULL,   NULL,      false,           NULL,
-                rt_emitter, NULL};
+                rt_emitter, NULL,   NULL};
             cw_acct_opts o;
             cw_acct_opts_init(&o);
             o.model = (cw_acct_model)model;
@@ -1139,8 +1264,8 @@ static void test_router_lock(void)
     world w = {m, 8, 0, 0, u(0)};
     uint64_t src[] = {1};
     for (int model = CW_ACCT_HAIRCUT; model <= CW_ACCT_FIFO; model++) {
-        cw_acct_source s = {&w,   w_next, w_balance, w_asset_account, lock_stop,  NULL, NULL,
-                            NULL, false,  NULL,      no_emitter,      lock_silent};
+        cw_acct_source s = {&w,   w_next, w_balance, w_asset_account, lock_stop,   NULL, NULL,
+                            NULL, false,  NULL,      no_emitter,      lock_silent, NULL};
         cw_acct_opts o;
         cw_acct_opts_init(&o);
         o.model = (cw_acct_model)model;
@@ -1206,6 +1331,7 @@ static void test_router_aggregator(void)
                                 false,
                                 NULL,
                                 agg_emitter,
+                                NULL,
                                 NULL};
             cw_acct_opts o;
             cw_acct_opts_init(&o);
@@ -1314,6 +1440,7 @@ int main(void)
     RUN(test_router_lock);
     RUN(test_router_aggregator);
     RUN(test_dusted_payer);
+    RUN(test_third_party);
     RUN(test_dust_holdings);
     RUN(test_dust_at_deposit);
     RUN(test_nft_purchase);
