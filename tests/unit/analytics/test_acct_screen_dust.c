@@ -10,13 +10,13 @@
  *            (honest, 10^8 wei at genesis) with 100 K (1/1000 of T2's, 1/10^7 of T's).
  * Main at stop 24 flagged U1 and V theft on K at share 1 (all the K they ever got). Now U1's
  * and V's K exposure is dust: the amount reported, no share, no path; H and L keep theirs.
- * Worked example 31 (stop 25), paths and amounts:
+ * Worked example 33 (stop 25), paths and amounts:
  *   X        own ETH; 10^6 K from T and 3 x 10^6 K from each of 6 exchanges E1..E6: theft's own
  *            strongest path is kept although the 5 strongest are exchange paths;
  *   Y, Z     T3 (theft) pays each 1,234,567,890,123,456,789 K (above 2^53, as an 18-decimal
  *            token's amounts), G (unlabelled, minted) pays Z as much: Y's amount is exact, Z's
  *            half is rounded to 15 significant digits and says so.
- * Worked example 32 (stop 25), a third party's own account:
+ * Worked example 34 (stop 25), a third party's own account:
  *   P1       had K from G and from an exchange, then T's gift of 10^6 K; pays Q half of it: Q's
  *            theft is probable, through P1's own account; P1's own receipt stays certain;
  *   F        T's fresh hop (no K before): pays R half of T's 10^6 K: R's theft stays certain.
@@ -294,7 +294,7 @@ static void test_dust(void)
     CHECK(e[1].dusted[0] == 1.0 && e[1].direct[0] == 0);
     /* X (own ETH): 10^6 K from T, 3 x 10^6 K from each of 6 exchanges: theft 1/19 (flagged at
      * 0.05), each exchange 3/19, so the 5 strongest paths are all exchange paths; theft's own
-     * strongest path is kept apart (best[0]: X <- T), the report shows it (worked example 31) */
+     * strongest path is kept apart (best[0]: X <- T), the report shows it (worked example 33) */
     screen(sc, id_of(s, X), k, e);
     CHECK(fabs(e[1].direct[0] - 1.0 / 19) < 1e-12);
     CHECK_EQ_INT(e[1].n_top, 5);
@@ -318,7 +318,7 @@ static void test_dust(void)
     CHECK(e[1].direct[0] == 0.5 && !(e[1].whole & 1u));
     CHECK(!cw_acct_exposure_amount(&e[1], 0, e[1].direct[0], amt));
     CHECK_EQ_STR(amt, "1234567890123450000");
-    /* third parties (worked example 32), theft's share through one probable: P1 had K from G
+    /* third parties (worked example 34), theft's share through one probable: P1 had K from G
      * and an exchange before T's gift of 10^6 K and paid Q half of it: Q's theft (0.9998) is
      * probable, through P1's own account; F, T's fresh hop, paid R half of T's 10^6 K: certain.
      * P1's own receipt from T stays certain. Off unless asked (third_party_cats). */
