@@ -196,7 +196,8 @@ test('graph: chains expand on click, an exchange click is not an error, exports 
   const chain = await page.evaluate(() => { const n = window.__cwGraph.cy.nodes('.chain:visible'); return n.length ? n[0].id() : null; });
   if (chain) {
     await page.evaluate((id) => { setTimeout(() => window.__cwGraph.cy.getElementById(id).emit('tap'), 10); }, chain);
-    await page.waitForTimeout(1000);
+    // as soon as the chain's transactions are drawn (10 s at most: the assertion says what failed)
+    await page.waitForFunction((n) => window.__cwGraph.drawn() > n, before.drawn, { timeout: 10000 }).catch(() => {});
     const after = await drawn(page);
     assert.ok(after.drawn > before.drawn, `expanding a chain draws its transactions (${before.drawn} -> ${after.drawn})`);
   }

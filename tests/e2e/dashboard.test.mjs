@@ -221,7 +221,9 @@ test('the heist trace: graph, cash-out exchanges with the ground-truth amounts, 
     return { before: vis.length, deep, target: !!target };
   });
   assert.ok(shallow.target, 'a node with hidden next hops at depth 2');
-  await page.waitForTimeout(1000);
+  // as soon as its next hops are drawn (10 s at most: the assertion below says what failed)
+  await page.waitForFunction((n) => document.querySelector('#trace-graph')._cyreg.cy.nodes().filter((x) => !x.hasClass('hidden')).length > n,
+    shallow.before, { timeout: 10000 }).catch(() => {});
   shallow.after = await page.evaluate(() => document.querySelector('#trace-graph')._cyreg.cy.nodes().filter((n) => !n.hasClass('hidden')).length);
   assert.equal(shallow.deep, 0);
   assert.ok(shallow.after > shallow.before, 'clicking a node reveals its next hops');
