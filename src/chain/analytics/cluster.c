@@ -255,6 +255,22 @@ const char *cw_cluster_payjoin_text(void)
            "other input may be the payee's own coin";
 }
 
+/* The PayJoin test of a 2-input 2-output tx whose inputs' addresses and values are known (the
+ * build reads them once for both this test and its unions). */
+static inline bool payjoin_2x2(const cw_chainstore *cs, uint64_t o0, const uint32_t addr[2],
+                               const uint64_t in_value[2])
+{
+    if (addr[0] == CW_NONE32 || addr[1] == CW_NONE32 || addr[0] == addr[1])
+        return false; /* unknown prevout or no address: no opinion */
+    const cw_row_out *a = cw_chainstore_out(cs, o0), *b = cw_chainstore_out(cs, o0 + 1);
+    if (a->addr == CW_NONE32 || b->addr == CW_NONE32)
+        return false;
+    uint64_t va = cw_out_value(a), vb = cw_out_value(b);
+    uint64_t max_out = va > vb ? va : vb,
+             max_in = in_value[0] > in_value[1] ? in_value[0] : in_value[1];
+    return max_in > max_out;
+}
+
 bool cw_cluster_payjoin_probable(const cw_chainstore *cs, uint64_t tx, uint32_t tx_flags)
 {
     if (cw_patterns_multi_owner(tx_flags) || (tx_flags & CW_PAT_COINBASE))
@@ -263,25 +279,12 @@ bool cw_cluster_payjoin_probable(const cw_chainstore *cs, uint64_t tx, uint32_t 
     cw_chainstore_tx_range(cs, tx, &i0, &i1, &o0, &o1);
     if (i1 - i0 != 2 || o1 - o0 != 2)
         return false;
-    uint64_t max_out = 0, max_in = 0;
-    for (uint64_t k = o0; k < o1; k++) {
-        const cw_row_out *o = cw_chainstore_out(cs, k);
-        if (o->addr == CW_NONE32)
-            return false;
-        if (cw_out_value(o) > max_out)
-            max_out = cw_out_value(o);
-    }
     uint32_t addr[2];
-    for (uint64_t i = i0; i < i1; i++) {
-        uint64_t v;
-        int ty;
-        addr[i - i0] = in_addr_type(cs, i, &v, &ty);
-        if (addr[i - i0] == CW_NONE32)
-            return false; /* unknown prevout or no address: no opinion */
-        if (v > max_in)
-            max_in = v;
-    }
-    return addr[0] != addr[1] && max_in > max_out;
+    uint64_t v[2];
+    int ty;
+    addr[0] = in_addr_type(cs, i0, &v[0], &ty);
+    addr[1] = in_addr_type(cs, i0 + 1, &v[1], &ty);
+    return payjoin_2x2(cs, o0, addr, v);
 }
 
 /* ------------------------------------------------------------------ union-find */
@@ -536,21 +539,30 @@ int cw_cluster_build(const char *store_dir, uint32_t change, cw_cluster_stats *s
                 st.probable_skipped++;
             continue;
         }
-        if (cw_cluster_payjoin_probable(cs, t, f)) {
-            /* the payee's coin among the payer's, probably: no union at all, unless asked */
-            if (!(change & CW_CLUSTER_UNITE_PAYJOIN)) {
-                st.payjoin_withheld++;
-                continue;
-            }
-            st.payjoin_united++;
-        }
         uint64_t i0, i1, o0, o1;
         cw_chainstore_tx_range(cs, t, &i0, &i1, &o0, &o1);
+        uint32_t pj_addr[2] = {CW_NONE32, CW_NONE32};
+        uint64_t pj_value[2] = {0, 0};
+        const bool two = i1 - i0 == 2 && o1 - o0 == 2;
+        if (two) {
+            /* cw_cluster_payjoin_probable, on the two inputs the unions below read anyway */
+            int ty;
+            pj_addr[0] = in_addr_type(cs, i0, &pj_value[0], &ty);
+            pj_addr[1] = in_addr_type(cs, i0 + 1, &pj_value[1], &ty);
+            if (payjoin_2x2(cs, o0, pj_addr, pj_value)) {
+                /* the payee's coin among the payer's, probably: no union at all, unless asked */
+                if (!(change & CW_CLUSTER_UNITE_PAYJOIN)) {
+                    st.payjoin_withheld++;
+                    continue;
+                }
+                st.payjoin_united++;
+            }
+        }
         uint32_t first = CW_NONE32;
         for (uint64_t i = i0; i < i1; i++) {
             uint64_t v;
             int ty;
-            uint32_t a = in_addr_type(cs, i, &v, &ty);
+            uint32_t a = two ? pj_addr[i - i0] : in_addr_type(cs, i, &v, &ty);
             if (a == CW_NONE32)
                 continue;
             if (first == CW_NONE32) {
