@@ -108,11 +108,26 @@ void cw_cli_trace_btcevm_print(json_t *j)
             sat_btc(b0, sizeof b0, json_integer_value(json_object_get(x, "traced_sat")));
             sat_btc(b1, sizeof b1, json_integer_value(json_object_get(x, "deposit_sat")));
             json_int_t round = json_integer_value(json_object_get(x, "round"));
+            /* a deposit a later round reached too is listed once, at its first round, with the
+             * later rounds' value added (xchain_btcevm_report.c): say so */
+            char also[96] = "";
+            json_t *rs = json_object_get(x, "rounds"), *rv;
+            size_t ri;
+            json_array_foreach(rs, ri, rv)
+            {
+                size_t n = strlen(also);
+                if (ri > 0 && n < sizeof also - 24)
+                    snprintf(also + n, sizeof also - n, "%s%lld",
+                             n ? ", " : " (also reached by a refund followed, round ",
+                             (long long)json_integer_value(rv));
+            }
+            if (also[0] && strlen(also) < sizeof also - 1)
+                strcat(also, ")");
             printf("  deposit %s at %s: %s BTC traced of %s BTC, memo \"%s\"%s\n",
                    json_string_value(json_object_get(x, "deposit_txid")),
                    cw_cli_chain_time(w, json_object_get(x, "deposit_time")), b0, b1,
                    json_string_value(json_object_get(x, "memo")),
-                   round > 1 ? " (reached by a refund followed)" : "");
+                   round > 1 ? " (reached by a refund followed)" : also);
             const char *how = json_string_value(json_object_get(x, "how"));
             json_t *p = json_object_get(x, "payout");
             if (json_is_object(p)) {

@@ -208,6 +208,8 @@ RD3=$(awk -F, '$9 == "vault_deposit" && $3 == 3 { print $4 }' "$T/p/truth/refund
 RD4=$(awk -F, '$9 == "vault_deposit" && $3 == 4 { print $4 }' "$T/p/truth/refund_laundering.csv")
 check "text: the mixed deposit all traced, the refund's own one reached by a refund followed" \
     bash -c "grep -E -q 'deposit $RD4 at [^ ]+: ([0-9.]+) BTC traced of \\1 BTC' '$T/px.txt' && grep -q 'deposit $RD3 at .*(reached by a refund followed)' '$T/px.txt'"
+check "text: the mixed deposit says a refund followed reached it too (rounds [1,2])" \
+    grep -q "deposit $RD4 at .*(also reached by a refund followed, round 2)" "$T/px.txt"
 check "text: the refund's output and the refunds' trace" \
     bash -c "grep -q 'the traced value is back at .*CERTAIN' '$T/px.txt' && grep -q 'refunds followed on Bitcoin (round 2' '$T/px.txt'"
 # xbtc2: the server's trace route continues the same way (GET /api/v1/trace?evm=1 on `serve
