@@ -720,30 +720,47 @@ static uint32_t round_kind(scratch *s, const txfacts *x, size_t m, size_t mt, co
  * Returns whether one was found. */
 static bool take_subset(scratch *s, size_t n, uint64_t lo, uint64_t hi, bool triples)
 {
-    /* one input */
-    for (size_t a = 0; a < n; a++)
-        if (!s->used[a] && s->ins[a] >= lo && s->ins[a] <= hi) {
-            s->used[a] = 1;
+    const uint64_t *v = s->ins;
+    uint8_t *used = s->used;
+    /* one input: the first unused one in [lo, hi], from the first value >= lo (binary search) */
+    size_t a = 0, b = n;
+    while (a < b) {
+        size_t mid = a + (b - a) / 2;
+        if (v[mid] < lo)
+            a = mid + 1;
+        else
+            b = mid;
+    }
+    for (; a < n && v[a] <= hi; a++)
+        if (!used[a]) {
+            used[a] = 1;
             return true;
         }
-    /* two inputs: two pointers over the sorted values */
-    size_t a = 0, b = n ? n - 1 : 0;
+    /* two inputs: two pointers over the sorted values, skipping used ones; a sum below lo moves
+     * a up (to the next unused input whose sum with b reaches lo), above hi moves b down (the
+     * same pair as one step at a time, fewer tests a step) */
+    a = 0;
+    b = n ? n - 1 : 0;
+    while (a < b && used[a])
+        a++;
+    while (a < b && used[b])
+        b--;
     while (a < b) {
-        if (s->used[a]) {
-            a++;
-            continue;
-        }
-        if (s->used[b]) {
-            b--;
-            continue;
-        }
-        uint64_t sum = s->ins[a] + s->ins[b];
+        uint64_t sum = v[a] + v[b];
         if (sum < lo) {
-            a++;
+            uint64_t need = lo - v[b]; /* v[a] must reach it: lo > sum >= v[b] */
+            do
+                a++;
+            while (a < b && (v[a] < need || used[a]));
         } else if (sum > hi) {
-            b--;
+            if (v[a] > hi)
+                break;                 /* every b > a too: b would step down to a */
+            uint64_t room = hi - v[a]; /* v[b] must stay within it */
+            do
+                b--;
+            while (a < b && (v[b] > room || used[b]));
         } else {
-            s->used[a] = s->used[b] = 1;
+            used[a] = used[b] = 1;
             return true;
         }
     }
