@@ -1503,6 +1503,23 @@ static uint32_t shape_flags(const cw_chainstore *cs, scratch *s, uint64_t tx, ui
     return f ? with_rule(f, CW_PAT_RULE_SHAPE, 100) : 0;
 }
 
+/* shape_flags, inline for the txs a build's first pass decides (most of them): one the memo
+ * knows is no peel hop has no run (peel_walk: 0 hops) and its run end waits for pass 4, so only
+ * its counts flag it; the others call shape_flags. */
+static inline uint32_t shape_flags_at(const cw_chainstore *cs, scratch *s, uint64_t tx,
+                                      uint64_t n_in, uint64_t n_out_all, cw_patterns_detail *d)
+{
+    if (!d && s && s->defer_end && s->memo && tx < s->n_memo && MEMO_HOP(s->memo[tx]) == 1) {
+        uint32_t f = 0;
+        if (n_in <= 3 && n_out_all >= 5)
+            f |= CW_PAT_FANOUT;
+        if (n_in >= 5 && n_out_all <= 2)
+            f |= CW_PAT_FANIN;
+        return f ? with_rule(f, CW_PAT_RULE_SHAPE, 100) : 0;
+    }
+    return shape_flags(cs, s, tx, n_in, n_out_all, d);
+}
+
 /* The flags of tx, whose input and output ranges these are. */
 static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, uint64_t i1,
                            uint64_t o0, uint64_t o1, scratch *s, cw_patterns_detail *d)
@@ -1512,7 +1529,7 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
         return with_rule(CW_PAT_COINBASE, CW_PAT_RULE_COINBASE, 100);
     /* every multi-owner or Tx0 rule needs >= 2 inputs or >= 3 outputs: most txs stop here */
     if (n_out_all < 3)
-        return shape_flags(cs, s, tx, n_in, n_out_all, d);
+        return shape_flags_at(cs, s, tx, n_in, n_out_all, d);
     {
         /* cheap pre-check from the outputs alone, before any input is read: every rule below
          * needs a premix-valued output and an OP_RETURN (Tx0), two premix-valued outputs (Tx0
@@ -1561,7 +1578,7 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
             for (uint64_t q = o + 1; q < 4 && !any; q++) /* Stonewall: 2 equal of 4 */
                 any = cw_out_value(ro + o) == cw_out_value(ro + q);
         if (!any)
-            return shape_flags(cs, s, tx, n_in, n_out_all, d);
+            return shape_flags_at(cs, s, tx, n_in, n_out_all, d);
     }
     size_t need = n_in > n_out_all ? n_in : n_out_all;
     if (scratch_fit(s, need + 1))
@@ -1779,7 +1796,7 @@ done:
     }
     if (f & CW_PAT_COINJOIN)
         return with_rule(f, rule, score);
-    uint32_t sf = shape_flags(cs, s, tx, n_in, n_out_all, d);
+    uint32_t sf = shape_flags_at(cs, s, tx, n_in, n_out_all, d);
     if (f)
         return with_rule(f | (sf & CW_PAT_FLAG_MASK), rule, score);
     return sf;
