@@ -1476,9 +1476,11 @@ static unsigned peel_end(const cw_chainstore *cs, scratch *s, uint64_t tx, unsig
     return k ? k + 1 : 0;
 }
 
-/* The flags of a tx that is not a CoinJoin: fan-out, fan-in, peel-chain link. */
-static uint32_t shape_flags(const cw_chainstore *cs, scratch *s, uint64_t tx, uint64_t n_in,
-                            uint64_t n_out_all, cw_patterns_detail *d)
+/* The flags of a tx that is not a CoinJoin: fan-out, fan-in, peel-chain link. Not inlined:
+ * shape_flags_at, its inline test, stays small enough for compute_at to inline. */
+__attribute__((noinline)) static uint32_t shape_flags(const cw_chainstore *cs, scratch *s,
+                                                      uint64_t tx, uint64_t n_in,
+                                                      uint64_t n_out_all, cw_patterns_detail *d)
 {
     uint32_t f = 0;
     if (n_in <= 3 && n_out_all >= 5)
@@ -1509,7 +1511,9 @@ static uint32_t shape_flags(const cw_chainstore *cs, scratch *s, uint64_t tx, ui
 static inline uint32_t shape_flags_at(const cw_chainstore *cs, scratch *s, uint64_t tx,
                                       uint64_t n_in, uint64_t n_out_all, cw_patterns_detail *d)
 {
-    if (!d && s && s->defer_end && s->memo && tx < s->n_memo && MEMO_HOP(s->memo[tx]) == 1) {
+    /* defer_end: build_memo's first pass, whose s has the memo for every tx it decides and no
+     * detail (d) */
+    if (s->defer_end && MEMO_HOP(s->memo[tx]) == 1) {
         uint32_t f = 0;
         if (n_in <= 3 && n_out_all >= 5)
             f |= CW_PAT_FANOUT;
