@@ -467,9 +467,10 @@ static bool is_input_addr(const scratch *s, size_t n_addr, uint32_t a)
     return lo < n_addr && s->addrs[lo] == a && a != CW_NONE32;
 }
 
-/* Reads the tx into s and x. */
+/* Reads the tx into s and x. `sorted`: s->vals already holds every output value of the tx,
+ * sorted (compute_at's pre-check); when every output counts they are vals as is. */
 static void gather(const cw_chainstore *cs, uint64_t i0, uint64_t i1, uint64_t o0, uint64_t o1,
-                   scratch *s, txfacts *x)
+                   scratch *s, txfacts *x, bool sorted)
 {
     memset(x, 0, sizeof *x);
     x->n_in = i1 - i0;
@@ -484,9 +485,20 @@ static void gather(const cw_chainstore *cs, uint64_t i0, uint64_t i1, uint64_t o
         }
         if (r->addr == CW_NONE32 || v == 0)
             continue;
-        s->vals[x->n_out++] = v;
+        if (!sorted)
+            s->vals[x->n_out] = v;
+        x->n_out++;
         if (v > x->max_out)
             x->max_out = v;
+    }
+    if (sorted && x->n_out < x->n_out_all) { /* some outputs do not count: the counted ones */
+        sorted = false;
+        size_t n = 0;
+        for (uint64_t o = 0; o < o1 - o0; o++) {
+            uint64_t v = cw_out_value(ro + o);
+            if (cw_out_type(ro + o) != CW_SCRIPT_OP_RETURN && ro[o].addr != CW_NONE32 && v != 0)
+                s->vals[n++] = v;
+        }
     }
     x->all_known = true;
     size_t n_iv = 0;
@@ -513,7 +525,8 @@ static void gather(const cw_chainstore *cs, uint64_t i0, uint64_t i1, uint64_t o
         x->reuse += is_input_addr(s, x->n_addr, ro[o].addr);
     /* the Wasabi 2 rule is the only reader of the denomination counts */
     bool want_std = x->n_in >= 5 && x->n_out >= 10 && x->distinct >= 5;
-    sort_u64(s->vals, x->n_out);
+    if (!sorted)
+        sort_u64(s->vals, x->n_out);
     for (size_t i = 0; i < x->n_out;) {
         size_t j = i;
         while (j < x->n_out && s->vals[j] == s->vals[i])
@@ -1534,6 +1547,7 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
     /* every multi-owner or Tx0 rule needs >= 2 inputs or >= 3 outputs: most txs stop here */
     if (n_out_all < 3)
         return shape_flags_at(cs, s, tx, n_in, n_out_all, d);
+    bool sorted; /* s->vals holds the tx's output values, sorted */
     {
         /* cheap pre-check from the outputs alone, before any input is read: every rule below
          * needs a premix-valued output and an OP_RETURN (Tx0), two premix-valued outputs (Tx0
@@ -1543,6 +1557,7 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
          * amounts is no CoinJoin) */
         unsigned premix_outs = 0;
         bool opret = false, any = false;
+        sorted = false;
         const cw_row_out *ro = cw_chainstore_out(cs, o0); /* a tx's rows are contiguous */
         for (uint64_t o = 0; o < n_out_all; o++) {
             const cw_row_out *r = ro + o;
@@ -1568,6 +1583,7 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
             for (uint64_t o = 0; o < n_out_all; o++)
                 s->vals[n++] = cw_out_value(ro + o);
             sort_u64(s->vals, n);
+            sorted = true; /* gather keeps them when every output counts */
             for (size_t i = 2; i < n && !any; i++)
                 any = s->vals[i] == s->vals[i - 2];
         }
@@ -1588,7 +1604,7 @@ static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, ui
     if (scratch_fit(s, need + 1))
         return 0; /* out of memory: no flags rather than wrong ones */
     txfacts x;
-    gather(cs, i0, i1, o0, o1, s, &x);
+    gather(cs, i0, i1, o0, o1, s, &x, sorted);
     size_t m = x.n_out - x.k;
     size_t matched = SIZE_MAX; /* computed on demand */
     /* a build only needs to know whether 2 changes match; `explain` counts them all */
