@@ -456,6 +456,9 @@ typedef struct txfacts {
 
 static bool is_input_addr(const scratch *s, size_t n_addr, uint32_t a)
 {
+    /* most outputs pay an address newer than every input's (ids grow as addresses appear) */
+    if (n_addr == 0 || a > s->addrs[n_addr - 1] || a < s->addrs[0])
+        return false;
     size_t lo = 0, hi = n_addr;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
