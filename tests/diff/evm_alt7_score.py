@@ -98,7 +98,7 @@ for hi, p in enumerate(traces):
         fv[via[h]] += 1
     for k, n in sorted(fv.items()):
         print(f"  named at no true cash-out, the thief's last act on the path {k}: {n} txs")
-    out[H + "_cash_false_via"] = dict(fv)
+    out[H + "_cash_false_via"] = dict(sorted(fv.items()))
     ex = j.get("bridge_exits", [])
     right = {x["tx"] for x in ex if x["tx"] in bridges and x.get("destination") == bridges[x["tx"]]["btc_address"]}
     tb = [h for h, r in bridges.items() if r["heist"] == H]
@@ -174,5 +174,5 @@ for si, sp in enumerate(scr):
     out[f"screen{si}_flagged"] = len(flagged.keys() & person)
     out[f"screen{si}_flagged_certain"] = len(certain & person)
     out[f"screen{si}_victims_flagged"] = len(flagged.keys() & victims)
-    out[f"screen{si}_paths"] = {"%s/%s/%s" % k: n for k, n in paths.items()}
+    out[f"screen{si}_paths"] = {"%s/%s/%s" % k: n for k, n in sorted(paths.items())}
 print("JSON " + json.dumps(out))
