@@ -14,55 +14,36 @@ peer's share), after eval_btc.py ran on it (its WORK holds the screening labels)
   payments to honest parties (heists.json honest_payments) counted apart: how many, how much,
   per category, and which of them are the honest deposits deposits.csv lists as clean.
 """
-import argparse
-import csv
-import json
 import os
-import subprocess
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
-import eval_btc  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import score_common as sc  # noqa: E402
+
+eval_btc = sc.eval_btc
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--world", required=True)
-    ap.add_argument("--store", required=True)
-    ap.add_argument("--bin", required=True)
-    ap.add_argument("--work", required=True)
-    ap.add_argument("--out")
-    a = ap.parse_args()
+    a = sc.world_parser(__doc__).parse_args()
     tdir = os.path.join(a.world, "truth")
     truth = eval_btc.load_truth(tdir)
     addr = truth["addr"]
     thieves = {str(h["thief_entity"]) for h in truth["heists"]}
-    dust = list(csv.DictReader(open(os.path.join(tdir, "dust.csv"))))
+    dust = sc.rows(tdir, "dust.csv", required=True)
     honest_ops = {x["outpoint"]: x for h in truth["heists"] for x in h.get("honest_payments", [])}
     true_dep = {x["outpoint"] for h in truth["heists"] for x in h["deposits"]}
-    clean_dep = {"%s:%s" % (r["txid"], r["vout"]) for r in truth["deposits"] if not r["heist"]}
+    clean_dep = {sc.outpoint(r) for r in truth["deposits"] if not r["heist"]}
     dust_addr = sorted({r["address"] for r in dust})
     res = {"dust_outputs": len(dust), "dust_addresses": len(dust_addr),
            "dust_deposit_addresses": len({r["address"] for r in dust if r["category"] == "exchange_deposit"})}
     # screening of the dust recipients
+    cli = eval_btc.CLI(a.bin, a.store)
     scr = os.path.join(a.work, "screening.db")
-    path = os.path.join(a.work, "dust-addresses.txt")
-    with open(path, "w") as f:
-        f.write("\n".join(dust_addr) + "\n")
-    p = subprocess.run([a.bin, "screen", "--file", path, "--store", a.store, "--labels", scr, "--json"],
-                       capture_output=True, text=True)
     flagged = {"user": 0, "exchange_deposit": 0}
     n = 0
-    for line in p.stdout.splitlines():
-        if not line.strip():
-            continue
-        d = json.loads(line)
-        if "error" in d:
-            continue
+    for d in sc.screen_file(cli, scr, os.path.join(a.work, "dust-addresses.txt"), dust_addr):
         n += 1
-        theft = sum(e.get("share", 0) for e in d.get("exposure", []) if e.get("category") == "theft")
-        f1 = d["flagged"] if "flagged" in d else theft > 0
-        if f1:
+        if sc.flagged(d):
             cat = addr.get(d.get("address"), ("", "user"))[1]
             flagged[cat if cat in flagged else "user"] = flagged.get(cat, 0) + 1
     res["dust_screened"] = n
@@ -77,43 +58,34 @@ def main():
     dust_set = set(dust_addr)
     traces = []
     for h in truth["heists"]:
-        args = ["trace"]
-        for s in h["stolen_outputs"]:
-            args += ["--from", s["outpoint"]]
-        args += ["--store", a.store, "--labels", inv, "--model", "fifo", "--direction", "forward",
-                 "--graph", "100000000", "--top", "5", "--json"]
-        d = json.loads(subprocess.run([a.bin] + args, capture_output=True, text=True, check=True).stdout)
+        d = sc.forward_trace(cli, h, inv)
         traces.append((h, d))
-        for tx in d.get("graph", []):
-            for out in tx.get("outputs", []):
-                t = out.get("traced", 0) or 0
-                c = t - eval_btc.probable_part(out, tx)
-                ad = out.get("address")
-                if c <= 0 or ad not in addr:
-                    continue
-                ent, cat, name = addr[ad]
-                if ent in thieves or cat in ("coinjoin_coordinator", "exchange", "thief"):
-                    continue
-                op = out["outpoint"]
-                if op in true_dep:
-                    continue
-                if op in honest_ops:
-                    direct[0] += 1
-                    direct[1] += c
-                    continue
-                k = honest.setdefault(cat, [0, 0])
-                k[0] += 1
-                k[1] += c
-                if ad in dust_set:
-                    dust_certain[0] += 1
-                    dust_certain[1] += c
-                if op in clean_dep:
-                    downstream_clean_dep[0] += 1
-                    downstream_clean_dep[1] += c
-    api = eval_btc.API(eval_btc.CLI(a.bin, a.store), inv, a.work)   # `tx --json` in one process
+        for o in sc.traced_outputs(d, addr):
+            c, ad, op = o.c, o.address, o.op
+            if c <= 0 or ad not in addr:
+                continue
+            ent, cat = o.ent, o.cat
+            if ent in thieves or cat in ("coinjoin_coordinator", "exchange", "thief"):
+                continue
+            if op in true_dep:
+                continue
+            if op in honest_ops:
+                direct[0] += 1
+                direct[1] += c
+                continue
+            k = honest.setdefault(cat, [0, 0])
+            k[0] += 1
+            k[1] += c
+            if ad in dust_set:
+                dust_certain[0] += 1
+                dust_certain[1] += c
+            if op in clean_dep:
+                downstream_clean_dep[0] += 1
+                downstream_clean_dep[1] += c
+    api = eval_btc.API(cli, inv, a.work)   # `tx --json` in one process
     # the forward trace's deposits, as eval_btc.py counts them: false certain ones by cause, missed
     # true ones by the thief's step before them
-    kind_of = {r["txid"]: r["kind"] for r in csv.DictReader(open(os.path.join(tdir, "thief_txs.csv")))}
+    kind_of = {r["txid"]: r["kind"] for r in sc.rows(tdir, "thief_txs.csv", required=True)}
     false_dep, missed = {}, {}
     dusting = {"outputs": 0, "sat": 0, "true_deposits": 0}   # outputs the trace ended as dusting
     dust_ops = {x["outpoint"] for x in honest_ops.values() if x["kind"] == "dust"}
@@ -178,10 +150,7 @@ def main():
     res["certain_downstream_honest"] = {k: {"outputs": v[0], "sat": v[1]} for k, v in sorted(honest.items())}
     res["certain_on_dust_addresses_later"] = {"outputs": dust_certain[0], "sat": dust_certain[1]}
     res["certain_on_clean_deposits_downstream"] = {"outputs": downstream_clean_dep[0], "sat": downstream_clean_dep[1]}
-    print(json.dumps(res, indent=1, sort_keys=True))
-    if a.out:
-        with open(a.out, "w") as f:
-            json.dump(res, f, indent=1, sort_keys=True)
+    sc.emit(res, a.out)
     return 0
 
 

@@ -19,82 +19,33 @@ it (its WORK holds the labels):
 * screening (the screening desk's labels): the thief's withdrawn coins' addresses, and honest
   customers paid in the same service payout as the thief.
 """
-import argparse
-import csv
-import json
 import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
-import eval_btc  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import score_common as sc  # noqa: E402
 
-FLAGS = ["coinjoin", "coinjoin_probable", "whirlpool", "tx0", "joinmarket", "wasabi1", "wasabi2", "peel_chain"]
+eval_btc = sc.eval_btc
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--world", required=True)
-    ap.add_argument("--store", required=True)
-    ap.add_argument("--bin", required=True)
-    ap.add_argument("--work", required=True)
-    ap.add_argument("--out")
-    a = ap.parse_args()
-    tdir = os.path.join(a.world, "truth")
-    truth = eval_btc.load_truth(tdir)
-    addr = truth["addr"]
-    h = truth["heists"][0]
-    thief, thief2 = str(h["thief_entity"]), str(h["withdrawn_entity"])
-    true_dep = {x["outpoint"] for x in h["deposits"]}
-    honest_ops = {x["outpoint"]: x for x in h.get("honest_payments", [])}
-    wd = list(csv.DictReader(open(os.path.join(tdir, "withdrawals.csv"))))
-    wd_ops = {"%s:%s" % (r["txid"], r["vout"]): r for r in wd}
-    look = list(csv.DictReader(open(os.path.join(tdir, "lookalikes.csv"))))
-    shape = {}
-    for r in look:
-        shape.setdefault(r["txid"], r["kind"])
-    for r in truth["coinjoins"]:
-        shape[r["txid"]] = r["kind"]
-    for r in truth["tx0s"]:
-        shape[r["txid"]] = "tx0"
-    thief_kind = {r["txid"]: r["kind"] for r in csv.DictReader(open(os.path.join(tdir, "thief_txs.csv")))}
+    a = sc.world_parser(__doc__).parse_args()
+    ht = sc.Heist(a.world, wd_required=True)
+    truth, addr, h, wd = ht.truth, ht.addr, ht.h, ht.wd
+    shape = ht.shapes(tx0=True, required=True)
+    thief_kind = {r["txid"]: r["kind"] for r in ht.rows("thief_txs.csv", required=True)}
     cli = eval_btc.CLI(a.bin, a.store)
     inv = os.path.join(a.work, "investigator.db")
     res = {}
     # ---- the forward FIFO trace
-    args = ["trace"]
-    for s in h["stolen_outputs"]:
-        args += ["--from", s["outpoint"]]
-    d = cli.json(args + ["--store", a.store, "--labels", inv, "--model", "fifo", "--direction", "forward",
-                         "--graph", "100000000", "--top", "5"])
+    d = sc.forward_trace(cli, h, inv)
     buckets = {}
-
-    def add(key, c, p):
-        b = buckets.setdefault(key, {"outputs": 0, "certain_sat": 0, "probable_sat": 0})
-        b["outputs"] += 1
-        b["certain_sat"] += c
-        b["probable_sat"] += p
-
     honest_examples = []
-    for tx in d.get("graph", []):
-        for out in tx.get("outputs", []):
-            t = out.get("traced", 0) or 0
-            if not t:
-                continue
-            p = eval_btc.probable_part(out, tx)
-            c = t - p
-            op = out["outpoint"]
-            ad = out.get("address")
-            ent, cat, name = addr.get(ad, ("?", "?", "?"))
-            txid = op.split(":")[0]
-            if op in true_dep:
-                key = "true deposit"
-            elif op in honest_ops:
-                key = "thief's payment to an honest party (%s)" % honest_ops[op]["kind"]
-            elif ent == thief:
-                key = "the thief's own coin"
-            elif ent == thief2 or op in wd_ops:
-                key = "coins a service paid the thief (withdrawals.csv)"
-            elif txid in thief_kind and cat in ("instant_exchange_order", "otc_desk"):
+    for o in sc.traced_outputs(d, addr):
+        c, p, op, cat, txid = o.c, o.p, o.op, o.cat, o.txid
+        key = ht.bucket(o, "thief's payment")
+        if key is None:
+            if txid in thief_kind and cat in ("instant_exchange_order", "otc_desk"):
                 key = "the thief's service deposit (%s)" % cat
             elif cat in ("exchange", "instant_exchange", "coinjoin_coordinator", "miner"):
                 key = "a service's own wallet (%s)" % cat
@@ -102,7 +53,7 @@ def main():
                 key = "honest %s, paid by %s" % (cat, shape.get(txid, "an ordinary tx"))
                 if c > 0 and len(honest_examples) < 8:
                     honest_examples.append({"outpoint": op, "category": cat, "shape": shape.get(txid, ""), "certain": c})
-            add(key, c, p)
+        sc.add_bucket(buckets, key, c, p)
     res["trace_outputs_by_truth"] = dict(sorted(buckets.items()))
     res["honest_certain_examples"] = honest_examples
     res["honest_certain_sat"] = sum(v["certain_sat"] for k, v in buckets.items() if k.startswith("honest"))
@@ -110,15 +61,7 @@ def main():
                                         and v["certain_sat"] > 0)
     # ---- flags per shape
     api = eval_btc.API(cli, inv, a.work)
-    per = {}
-    for txid, k in sorted(shape.items()):
-        fl = set((api.get("tx/" + txid).get("flags") or []))
-        e = per.setdefault(k, {"txs": 0})
-        e["txs"] += 1
-        for f in FLAGS:
-            if f in fl:
-                e[f] = e.get(f, 0) + 1
-    res["flags_by_shape"] = per
+    res["flags_by_shape"] = sc.flags_by_shape(api, shape)
     # ---- clusters across two-owner transactions
     cl = {}
     for r in truth["coinjoins"]:
@@ -154,30 +97,14 @@ def main():
                     co.append(ad)
         api2.close()
     groups["honest_in_the_same_payout"] = sorted(set(co))
-    sc = {}
+    scr_res = {}
     for g, lst in groups.items():
         if not lst:
             continue
-        path = os.path.join(a.work, "alt5-%s.txt" % g)
-        with open(path, "w") as f:
-            f.write("\n".join(lst) + "\n")
-        p = cli.run(["screen", "--file", path, "--store", a.store, "--labels", scr, "--json"], ok=(0, 3))
-        n = fl = 0
-        for line in p.stdout.splitlines():
-            if not line.strip():
-                continue
-            x = json.loads(line)
-            if "error" in x:
-                continue
-            n += 1
-            theft = sum(e.get("share", 0) for e in x.get("exposure", []) if e.get("category") == "theft")
-            fl += bool(x["flagged"] if "flagged" in x else theft > 0)
-        sc[g] = {"addresses": n, "flagged": fl}
-    res["screen"] = sc
-    print(json.dumps(res, indent=1, sort_keys=True))
-    if a.out:
-        with open(a.out, "w") as f:
-            json.dump(res, f, indent=1, sort_keys=True)
+        lines = sc.screen_file(cli, scr, os.path.join(a.work, "alt5-%s.txt" % g), lst)
+        scr_res[g] = {"addresses": len(lines), "flagged": sum(bool(sc.flagged(x)) for x in lines)}
+    res["screen"] = scr_res
+    sc.emit(res, a.out)
     return 0
 
 

@@ -19,116 +19,59 @@ WORK holds the labels):
   address (a merchant's refund, a dusting probe) and the other recipients of that probe, the
   honest peers of the thief's CoinJoins, the big nodes' channel outputs.
 """
-import argparse
-import csv
-import json
 import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
-import eval_btc  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import score_common as sc  # noqa: E402
 
-FLAGS = ["coinjoin", "coinjoin_probable", "whirlpool", "tx0", "joinmarket", "wasabi1", "wasabi2", "peel_chain"]
+eval_btc = sc.eval_btc
+rows = sc.rows
 SERVICE_CATS = ("exchange", "mixer", "bridge_vault", "otc_desk", "coinjoin_coordinator", "miner", "service")
-
-
-def rows(tdir, name):
-    p = os.path.join(tdir, name)
-    return list(csv.DictReader(open(p))) if os.path.exists(p) else []
 
 
 def screen(cli, labels, work, name, addrs):
     if not addrs:
         return {"addresses": 0, "flagged": 0, "examples": []}
-    path = os.path.join(work, "alt6-%s.txt" % name)
-    with open(path, "w") as f:
-        f.write("\n".join(addrs) + "\n")
-    p = cli.run(["screen", "--file", path, "--store", cli.store, "--labels", labels, "--json"], ok=(0, 3))
     n = fl = 0
     ex = []
-    for line in p.stdout.splitlines():
-        if not line.strip():
-            continue
-        x = json.loads(line)
-        if "error" in x:
-            continue
+    for x in sc.screen_file(cli, labels, os.path.join(work, "alt6-%s.txt" % name), addrs):
         n += 1
-        theft = sum(e.get("share", 0) for e in x.get("exposure", []) if e.get("category") == "theft")
-        f1 = x["flagged"] if "flagged" in x else theft > 0
-        if f1:
+        if sc.flagged(x):
             fl += 1
             if len(ex) < 5:
-                ex.append({"address": x.get("address"), "theft_share": theft})
+                ex.append({"address": x.get("address"), "theft_share": sc.theft_share(x)})
     return {"addresses": n, "flagged": fl, "examples": ex}
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--world", required=True)
-    ap.add_argument("--store", required=True)
-    ap.add_argument("--bin", required=True)
-    ap.add_argument("--work", required=True)
-    ap.add_argument("--out")
-    a = ap.parse_args()
-    tdir = os.path.join(a.world, "truth")
-    truth = eval_btc.load_truth(tdir)
-    addr = truth["addr"]
-    h = truth["heists"][0]
-    thief, thief2 = str(h["thief_entity"]), str(h["withdrawn_entity"])
-    true_dep = {x["outpoint"] for x in h["deposits"]}
-    service = {x["outpoint"]: x for x in h.get("service_deposits", [])}
-    honest_ops = {x["outpoint"]: x for x in h.get("honest_payments", [])}
-    wd = rows(tdir, "withdrawals.csv")
-    wd_ops = {"%s:%s" % (r["txid"], r["vout"]) for r in wd}
+    a = sc.world_parser(__doc__).parse_args()
+    ht = sc.Heist(a.world, service=True)
+    tdir, truth, addr, h, wd = ht.tdir, ht.truth, ht.addr, ht.h, ht.wd
+    thief, thief2 = ht.thief, ht.thief2
     recv = rows(tdir, "received.csv")
-    shape = {}
-    for r in rows(tdir, "lookalikes.csv"):
-        shape.setdefault(r["txid"], r["kind"])
-    for r in truth["coinjoins"]:
-        shape[r["txid"]] = r["kind"]
+    shape = ht.shapes()
     thief_kind = {r["txid"]: r["kind"] for r in rows(tdir, "thief_txs.csv")}
     cli = eval_btc.CLI(a.bin, a.store)
     inv = os.path.join(a.work, "investigator.db")
     scr = os.path.join(a.work, "screening.db")
     res = {"world": a.world}
-    args = ["trace"]
-    for s in h["stolen_outputs"]:
-        args += ["--from", s["outpoint"]]
-    d = cli.json(args + ["--store", a.store, "--labels", inv, "--model", "fifo", "--direction", "forward",
-                         "--graph", "100000000", "--top", "5"])
+    d = sc.forward_trace(cli, h, inv)
     buckets = {}
     honest = []
-    for tx in d.get("graph", []):
-        for out in tx.get("outputs", []):
-            t = out.get("traced", 0) or 0
-            if not t:
-                continue
-            p = eval_btc.probable_part(out, tx)
-            c = t - p
-            op = out["outpoint"]
-            ent, cat, name = addr.get(out.get("address"), ("?", "?", "?"))
-            txid = op.split(":")[0]
-            if op in true_dep:
-                key = "true deposit"
-            elif op in service:
-                key = "the thief's service deposit (%s)" % service[op]["kind"]
-            elif op in honest_ops:
-                key = "thief's payment to an honest party (%s)" % honest_ops[op]["kind"]
-            elif ent == thief:
-                key = "the thief's own coin"
-            elif ent == thief2 or op in wd_ops:
-                key = "coins a service paid the thief (withdrawals.csv)"
-            elif cat in SERVICE_CATS:
-                key = "a service's own wallet (%s, paid by %s)" % (cat, shape.get(txid, thief_kind.get(txid, "an ordinary tx")))
+    for o in sc.traced_outputs(d, addr):
+        c, p, op, cat, name, txid = o.c, o.p, o.op, o.cat, o.name, o.txid
+        key = ht.bucket(o, "thief's payment")
+        if key is None:
+            paid_by = shape.get(txid, thief_kind.get(txid, "an ordinary tx"))
+            if cat in SERVICE_CATS:
+                key = "a service's own wallet (%s, paid by %s)" % (cat, paid_by)
             else:
-                key = "honest %s, paid by %s" % (cat, shape.get(txid, thief_kind.get(txid, "an ordinary tx")))
+                key = "honest %s, paid by %s" % (cat, paid_by)
                 if c > 0:
                     honest.append({"outpoint": op, "category": cat, "entity": name,
                                    "shape": shape.get(txid, thief_kind.get(txid, "")), "certain": c})
-            b = buckets.setdefault(key, {"outputs": 0, "certain_sat": 0, "probable_sat": 0})
-            b["outputs"] += 1
-            b["certain_sat"] += c
-            b["probable_sat"] += p
+        sc.add_bucket(buckets, key, c, p)
     res["trace_outputs_by_truth"] = dict(sorted(buckets.items()))
     res["honest_certain_outputs"] = len(honest)
     res["honest_certain_sat"] = sum(x["certain"] for x in honest)
@@ -137,15 +80,7 @@ def main():
     groups = {"withdrawn_by_thief": sorted({r["address"] for r in wd})}
     co = set()
     try:
-        per = {}
-        for txid, k in sorted(shape.items()):
-            fl = set(api.get("tx/" + txid).get("flags") or [])
-            e = per.setdefault(k, {"txs": 0})
-            e["txs"] += 1
-            for f in FLAGS:
-                if f in fl:
-                    e[f] = e.get(f, 0) + 1
-        res["flags_by_shape"] = per
+        res["flags_by_shape"] = sc.flags_by_shape(api, shape)
         # honest customers paid in the same service payout as the thief
         for t in sorted({r["txid"] for r in wd}):
             for o in api.get("tx/" + t).get("outputs", []):
@@ -190,10 +125,7 @@ def main():
     finally:
         api.close()
     res["screen"] = {g: screen(cli, scr, a.work, g, lst) for g, lst in groups.items()}
-    print(json.dumps(res, indent=1, sort_keys=True))
-    if a.out:
-        with open(a.out, "w") as f:
-            json.dump(res, f, indent=1, sort_keys=True)
+    sc.emit(res, a.out)
     return 0
 
 

@@ -23,54 +23,29 @@ clusters):
 * flags per shape (the thief's txs by kind, lookalikes.csv kinds: payjoin, ln_*, ...): every
   single-owner tx called a CoinJoin listed.
 """
-import argparse
-import csv
-import json
 import os
 import random
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts"))
-sys.path.insert(0, HERE)
-import eval_btc  # noqa: E402
-import btc_alt7_score  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import score_common as sc  # noqa: E402
 
-FLAGS = ["coinjoin", "coinjoin_probable", "wasabi2", "wasabi1", "joinmarket", "whirlpool", "tx0", "peel_chain"]
-CJ_FLAGS = ("coinjoin", "coinjoin_probable", "whirlpool", "joinmarket", "wasabi1", "wasabi2")
+eval_btc = sc.eval_btc
+rows = sc.rows
 THIEF_CATS = ("thief",)
 
 
-def rows(tdir, name):
-    p = os.path.join(tdir, name)
-    return list(csv.DictReader(open(p))) if os.path.exists(p) else []
-
-
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--world", required=True)
-    ap.add_argument("--store", required=True)
-    ap.add_argument("--bin", required=True)
-    ap.add_argument("--work", required=True)
+    ap = sc.world_parser(__doc__)
     ap.add_argument("--per-group", type=int, default=300, help="untainted counterparts screened per group")
     ap.add_argument("--per-kind", type=int, default=60, help="honest look-alike txs looked up per kind")
     ap.add_argument("--clusters", type=int, default=100000, help="thief addresses whose cluster is looked up")
-    ap.add_argument("--out")
     a = ap.parse_args()
-    tdir = os.path.join(a.world, "truth")
-    truth = eval_btc.load_truth(tdir)
-    addr = truth["addr"]
-    h = truth["heists"][0]
-    thief, thief2 = str(h["thief_entity"]), str(h["withdrawn_entity"])
-    true_dep = {x["outpoint"] for x in h["deposits"]}
-    honest_ops = {x["outpoint"]: x for x in h.get("honest_payments", [])}
-    wd_ops = {"%s:%s" % (r["txid"], r["vout"]) for r in rows(tdir, "withdrawals.csv")}
-    dep_ops = {"%s:%s" % (r["txid"], r["vout"]): r for r in truth["deposits"]}
-    shape = {}
-    for r in rows(tdir, "lookalikes.csv"):
-        shape.setdefault(r["txid"], r["kind"])
-    for r in truth["coinjoins"]:
-        shape[r["txid"]] = r["kind"] + (" (the thief's)" if r["heist"] else "")
+    ht = sc.Heist(a.world)
+    tdir, truth, addr, h = ht.tdir, ht.truth, ht.addr, ht.h
+    thief, thief2, true_dep, honest_ops = ht.thief, ht.thief2, ht.true_dep, ht.honest_ops
+    dep_ops = {sc.outpoint(r): r for r in truth["deposits"]}
+    shape = ht.shapes(mark_thief=True)
     thief_kind = {r["txid"]: "thief " + r["kind"] for r in rows(tdir, "thief_txs.csv")}
 
     def kind_of(txid):
@@ -82,77 +57,45 @@ def main():
     res = {"world": a.world}
 
     # ---- the trace
-    args = ["trace"]
-    for s in h["stolen_outputs"]:
-        args += ["--from", s["outpoint"]]
-    d = cli.json(args + ["--store", a.store, "--labels", inv, "--model", "fifo", "--direction", "forward",
-                         "--graph", "100000000", "--top", "5"])
+    d = sc.forward_trace(cli, h, inv)
     graph = {tx["txid"]: tx for tx in d.get("graph", [])}
 
     def path_to(txid):
-        p, seen = [], set()
-        while txid in graph and txid not in seen:
-            seen.add(txid)
-            tx = graph[txid]
-            p.append({"txid": txid, "kind": kind_of(txid), "coinjoin_rule": tx.get("coinjoin_rule")})
-            ins = sorted(tx.get("inputs", []), key=lambda i: -(i.get("traced", 0) or 0))
-            if not ins:
-                break
-            txid = ins[0]["outpoint"].split(":")[0]
-        return p
+        return sc.path_to(graph, txid, kind_of)
 
     buckets = {}
     honest = []
     excess = []
     dep = {"true_certain": 0, "true_probable": 0, "false_certain": [], "false_probable": []}
-    for tx in d.get("graph", []):
-        for out in tx.get("outputs", []):
-            t = out.get("traced", 0) or 0
-            if not t:
-                continue
-            p = eval_btc.probable_part(out, tx)
-            c = t - p
-            op = out["outpoint"]
-            ent, cat, name = addr.get(out.get("address"), ("?", "?", "?"))
-            txid = op.split(":")[0]
-            if out.get("dusting"):   # the trace ended it as a dusting campaign's output: no deposit, not followed
-                k = "ended as dusting (%s)" % ("the thief's dust" if op in honest_ops else "other")
-                e = buckets.setdefault(k, {"outputs": 0, "certain_sat": 0, "probable_sat": 0})
-                e["outputs"] += 1
-                e["certain_sat"] += c
-                e["probable_sat"] += p
-                continue
-            if op in dep_ops:
-                if op in true_dep:
-                    dep["true_certain" if c else "true_probable"] += 1
-                else:
-                    why = ("the thief's dust on an honest customer's deposit address" if op in honest_ops
-                           else "an honest deposit, paid by %s" % kind_of(txid))
-                    dep["false_certain" if c else "false_probable"].append(
-                        {"outpoint": op, "why": why, "certain": c, "probable": p, "value": out.get("value"),
-                         "customer": dep_ops[op]["payer_id"], "path": path_to(txid)[:8]})
+    for o in sc.traced_outputs(d, addr):
+        c, p, op, cat, name, txid, out = o.c, o.p, o.op, o.cat, o.name, o.txid, o.out
+        if out.get("dusting"):   # the trace ended it as a dusting campaign's output: no deposit, not followed
+            k = "ended as dusting (%s)" % ("the thief's dust" if op in honest_ops else "other")
+            sc.add_bucket(buckets, k, c, p)
+            continue
+        if op in dep_ops:
             if op in true_dep:
-                key = "true deposit"
-            elif op in honest_ops:
-                key = "the thief's payment to an honest party (%s)" % honest_ops[op]["kind"]
-                paid = honest_ops[op]["value_sat"]
-                if c > paid:    # more certain value than the thief paid (a PayJoin's merchant coin)
-                    excess.append({"outpoint": op, "kind": honest_ops[op]["kind"], "paid": paid, "certain": c,
-                                   "excess": c - paid})
-            elif ent == thief:
-                key = "the thief's own coin"
-            elif ent == thief2 or op in wd_ops:
-                key = "coins a service paid the thief (withdrawals.csv)"
-            elif cat in ("exchange", "coinjoin_coordinator", "miner"):
+                dep["true_certain" if c else "true_probable"] += 1
+            else:
+                why = ("the thief's dust on an honest customer's deposit address" if op in honest_ops
+                       else "an honest deposit, paid by %s" % kind_of(txid))
+                dep["false_certain" if c else "false_probable"].append(
+                    {"outpoint": op, "why": why, "certain": c, "probable": p, "value": out.get("value"),
+                     "customer": dep_ops[op]["payer_id"], "path": path_to(txid)[:8]})
+        if op in honest_ops and op not in true_dep:
+            paid = honest_ops[op]["value_sat"]
+            if c > paid:    # more certain value than the thief paid (a PayJoin's merchant coin)
+                excess.append({"outpoint": op, "kind": honest_ops[op]["kind"], "paid": paid, "certain": c,
+                               "excess": c - paid})
+        key = ht.bucket(o)
+        if key is None:
+            if cat in ("exchange", "coinjoin_coordinator", "miner"):
                 key = "a service's own wallet (%s, paid by %s)" % (cat, kind_of(txid))
             else:
                 key = "honest %s, paid by %s" % (cat, kind_of(txid))
                 honest.append({"outpoint": op, "address": out.get("address"), "category": cat, "entity": name,
                                "shape": kind_of(txid), "certain": c, "probable": p, "path": path_to(txid)[:10]})
-            b = buckets.setdefault(key, {"outputs": 0, "certain_sat": 0, "probable_sat": 0})
-            b["outputs"] += 1
-            b["certain_sat"] += c
-            b["probable_sat"] += p
+        sc.add_bucket(buckets, key, c, p)
     n_true = len(true_dep)
     res["deposits"] = {
         "stolen": n_true,
@@ -173,38 +116,23 @@ def main():
     res["trace_outputs_by_truth"] = dict(sorted(buckets.items()))
     res["honest_payments_over_certain"] = {"outputs": len(excess), "excess_sat": sum(x["excess"] for x in excess),
                                            "examples": excess[:20]}
-    hc = [x for x in honest if x["certain"] > 0]
-    hp = [x for x in honest if x["certain"] == 0]
-    res["honest_certain_outputs"] = len(hc)
-    res["honest_certain_sat"] = sum(x["certain"] for x in hc)
-    res["honest_probable_outputs"] = len(hp)
-    res["honest_certain"] = hc[:40]
-    res["honest_probable"] = hp[:20]
-    by_shape = {}
-    for x in honest:
-        e = by_shape.setdefault(x["shape"], {"certain": 0, "probable": 0})
-        e["certain" if x["certain"] else "probable"] += 1
-    res["honest_outputs_by_shape"] = by_shape
+    sc.honest_split(res, honest, 40, 20)
 
     # ---- flags per shape and clusters
     api = eval_btc.API(cli, inv, a.work)
     try:
-        per, false_cj, looked = {}, [], {}
+        false_cj = []
         kinds = dict(shape)
         kinds.update({t: k for t, k in thief_kind.items() if t not in shape})
-        for txid, k in sorted(kinds.items()):
-            looked[k] = looked.get(k, 0) + 1
-            if looked[k] > a.per_kind and not k.startswith("thief") and "(the thief's)" not in k:
-                continue
-            fl = set(api.get("tx/" + txid).get("flags") or [])
-            e = per.setdefault(k, {"txs": 0})
-            e["txs"] += 1
-            for f in FLAGS:
-                if f in fl:
-                    e[f] = e.get(f, 0) + 1
-            if not k.startswith("wasabi2") and fl & set(CJ_FLAGS):
+
+        def keep(k, n):
+            return n <= a.per_kind or k.startswith("thief") or "(the thief's)" in k
+
+        def each(txid, k, fl):
+            if not k.startswith("wasabi2") and fl & set(sc.CJ_FLAGS):
                 false_cj.append({"txid": txid, "kind": k, "flags": sorted(fl)})
-        res["flags_by_shape"] = per
+
+        res["flags_by_shape"] = sc.flags_by_shape(api, kinds, keep, each)
         res["false_coinjoin"] = len(false_cj)
         res["false_coinjoin_examples"] = false_cj[:20]
 
@@ -256,11 +184,8 @@ def main():
         if len(lst) > a.per_group:
             lst = sorted(rng.sample(lst, a.per_group))
         groups[g] = lst
-    res["screen"] = btc_alt7_score.screen(cli, scr, a.work, groups)
-    print(json.dumps(res, indent=1, sort_keys=True))
-    if a.out:
-        with open(a.out, "w") as f:
-            json.dump(res, f, indent=1, sort_keys=True)
+    res["screen"] = sc.screen_groups(cli, scr, a.work, groups)
+    sc.emit(res, a.out)
     return 0
 
 

@@ -29,33 +29,21 @@ known failure is reported, not asserted, and a known failure that now passes is 
 """
 import argparse
 import collections
-import csv
-import importlib.util
 import json
 import os
 import subprocess
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import score_common as sc  # noqa: E402
+
+ROOT = sc.ROOT
 CJ_KINDS = ["whirlpool", "wasabi1", "wasabi2", "joinmarket"]
 HONEST = ["exchange_batch", "payroll", "consolidation", "payment", "deposit_sweep",
           "hotwallet_reuse", "hotwallet_fresh", "pool_payout_reuse", "hotwallet_sweepfed"]
 
 
-def load_eval_btc():
-    spec = importlib.util.spec_from_file_location("eval_btc", os.path.join(ROOT, "scripts", "eval_btc.py"))
-    m = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(m)
-    return m
-
-
-def rcsv(path):
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
-
-
-def ratio(a, b):
-    return round(a / b, 4) if b else None
+ratio = sc.ratio
 
 
 def main_flag(flags):
@@ -115,7 +103,7 @@ def main():
     ap.add_argument("--change", help="then rebuild the clusters with `cluster build --change LIST` and count "
                     "the clusters joining two true owners again (reported, not asserted; changes the store's clusters)")
     a = ap.parse_args()
-    eb = load_eval_btc()
+    eb = sc.eval_btc
     os.makedirs(a.work, exist_ok=True)
     tdir = os.path.join(a.world, "truth")
     net = json.load(open(os.path.join(tdir, "world.json"))).get("network", "regtest")
@@ -134,7 +122,7 @@ def main():
         return 2
     res = json.load(open(figs))
     truth = eb.load_truth(tdir)
-    txs = rcsv(os.path.join(tdir, "txs.csv"))
+    txs = sc.rows(tdir, "txs.csv", required=True)
     kind_of = {r["txid"]: r["kind"] for r in txs}
     cli = eb.CLI(a.bin, store)
     api = eb.API(cli, os.path.join(ev, "investigator.db"), ev)
@@ -331,10 +319,7 @@ def screen_levels(cli, path, labels):
     p = cli.run(["screen", "--file", path, "--store", cli.store, "--labels", labels, "--json"], ok=(0, 3))
     n = certain = probable = mix = 0
     rules = collections.Counter()
-    for line in p.stdout.splitlines():
-        d = json.loads(line) if line.strip() else {}
-        if not d or "error" in d:
-            continue
+    for d in sc.screen_lines(p.stdout):
         n += 1
         levels = {f.get("level") for f in d.get("flags", [])}
         certain += bool(levels - {"probable", None})

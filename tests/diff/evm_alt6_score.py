@@ -18,22 +18,18 @@ usage: evm_alt6_score.py WORLD TRACE_JSON [TRACE_JSON...] [--screen SCREEN_JSON]
    persons are printed with the end's kind, probability, amount and path.
 4. With --screen: honest persons flagged `theft` per shape (certain = level "flag").
 Last line: "JSON {...}" with the figures."""
-import csv, glob, json, sys
+import json, os, sys
 from collections import defaultdict
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import score_common as sc  # noqa: E402
+
 args = sys.argv[1:]
-scr, nlist = None, 0
-if "--screen" in args:
-    i = args.index("--screen")
-    scr = args[i + 1]
-    del args[i:i + 2]
-if "--list" in args:
-    i = args.index("--list")
-    nlist = int(args[i + 1])
-    del args[i:i + 2]
+scr = sc.take_opt(args, "--screen")
+nlist = int(sc.take_opt(args, "--list") or 0)
 world, traces = args[0], args[1:]
 T = world + "/truth/"
-rd = lambda n: list(csv.DictReader(open(T + n)))
+rd = sc.truth_reader(world)
 addr = {r["address"]: r for r in rd("addresses.csv")}
 cat = {a: r["category"] for a, r in addr.items()}
 PERSON = ("user", "market_maker", "mev_bot", "mev_bot_contract", "airdrop_distributor")
@@ -131,63 +127,7 @@ out.update(links=len(lk), links_honest=len(lk & hl))
 kinds = defaultdict(set)
 for r in rd("honest_exposed.csv"):
     kinds[r["address"]].add(r["kind"])
-want = set()
-for e in ends:
-    want |= set(x for x in e.get("path", []) if x)
-    want |= {a["tx"] for a in e.get("arrivals", [])}
-sender, recv, senders = {}, defaultdict(set), defaultdict(set)
-for kind in ("transactions", "traces", "token_transfers"):
-    for f in sorted(glob.glob(world + "/**/%s*.csv" % kind, recursive=True)):
-        for r in csv.DictReader(open(f)):
-            h = r.get("hash") or r["transaction_hash"]
-            if h not in want:
-                continue
-            if kind == "transactions":
-                sender[h] = r["from_address"]
-                senders[h].add(r["from_address"])
-                if int(r["value"] or 0):
-                    recv[h].add(r["to_address"])
-            elif kind == "traces":
-                if r["status"] == "1" and int(r["value"] or 0) and r["trace_address"]:
-                    recv[h].add(r["to_address"])
-                    senders[h].add(r["from_address"])
-            else:
-                if int(r["value"]):
-                    recv[h].add(r["to_address"])
-                sender.setdefault(h + "/tok", set()).add(r["from_address"])
-                senders[h].add(r["from_address"])
-named = defaultdict(dict)
-why = {}
-
-
-def mark(a, way, certain, e):
-    if a in person:
-        named[a][way] = named[a].get(way, False) or certain
-        why.setdefault(a, (way, e))
-
-
-dust_at = defaultdict(set)
-for e in ends:
-    if e["kind"] == "dust":
-        if e["address"] in person:
-            dust_at[(e.get("dust") or {}).get("rule", "?")].add(e["address"])
-        continue
-    cert = not e.get("probable")
-    if e["kind"] == "held":
-        mark(e["address"], "held", cert, e)
-    else:
-        for arr in e.get("arrivals", []):
-            for s in {sender.get(arr["tx"])} | sender.get(arr["tx"] + "/tok", set()):
-                mark(s, "cash-out", cert, e)
-    path = []
-    for h in e.get("path", []):
-        if h and h not in path:
-            path.append(h)
-    for i, h in enumerate(path):
-        later = set().union(*(senders.get(x, set()) for x in path[i + 1:])) if i + 1 < len(path) else set()
-        for a in recv.get(h, ()):
-            if (a == e["address"] and e["kind"] == "held") or (a != e["address"] and a in later):
-                mark(a, "through", cert, e)
+named, why, dust_at, _ = sc.named_persons(world, ends, person)
 rows = defaultdict(lambda: [0, 0])
 for a, ways in named.items():
     k = ",".join(sorted(kinds.get(a, ()))) or "not touched by the thief"

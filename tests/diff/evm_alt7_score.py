@@ -20,22 +20,18 @@ usage: evm_alt7_score.py WORLD TRACE_H1_JSON TRACE_H2_JSON [--screen SCREEN_JSON
    per exposure kind, and by which path: the heist_flows kind (dust, poison_tiny, gift, drain...)
    of the first tx of the flag's strongest path, or "honest" when that tx is none of the thief's.
 Last line: "JSON {...}" with the figures (screen figures per --screen in order: screen0_, screen1_)."""
-import csv, glob, json, sys
+import csv, glob, json, os, sys
 from collections import defaultdict
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import score_common as sc  # noqa: E402
+
 args = sys.argv[1:]
-scr, nlist = [], 0
-while "--screen" in args:
-    i = args.index("--screen")
-    scr.append(args[i + 1])
-    del args[i:i + 2]
-if "--list" in args:
-    i = args.index("--list")
-    nlist = int(args[i + 1])
-    del args[i:i + 2]
+scr = sc.take_opt(args, "--screen", many=True)
+nlist = int(sc.take_opt(args, "--list") or 0)
 world, traces = args[0], args[1:]
 T = world + "/truth/"
-rd = lambda n: list(csv.DictReader(open(T + n)))
+rd = sc.truth_reader(world)
 cat = {r["address"]: r["category"] for r in rd("addresses.csv")}
 person = {a for a, c in cat.items() if c == "user"}
 heists = json.load(open(T + "heists.json"))
@@ -102,7 +98,7 @@ for hi, p in enumerate(traces):
         fv[via[h]] += 1
     for k, n in sorted(fv.items()):
         print(f"  named at no true cash-out, the thief's last act on the path {k}: {n} txs")
-    out[H + "_cash_false_via"] = dict(fv)
+    out[H + "_cash_false_via"] = dict(sorted(fv.items()))
     ex = j.get("bridge_exits", [])
     right = {x["tx"] for x in ex if x["tx"] in bridges and x.get("destination") == bridges[x["tx"]]["btc_address"]}
     tb = [h for h, r in bridges.items() if r["heist"] == H]
@@ -110,68 +106,7 @@ for hi, p in enumerate(traces):
           f"named elsewhere {len({x['tx'] for x in ex} - set(bridges))}")
     out[H + "_exits"] = [len(right), len(tb)]
 # ---- 2. honest persons named by the traces
-want = set()
-for e in ends_all:
-    want |= set(x for x in e.get("path", []) if x)
-    want |= {a["tx"] for a in e.get("arrivals", [])}
-sender, recv, senders = {}, defaultdict(set), defaultdict(set)
-for kind in ("transactions", "traces", "token_transfers"):
-    for f in sorted(glob.glob(world + "/**/%s*.csv" % kind, recursive=True)):
-        for r in csv.DictReader(open(f)):
-            h = r.get("hash") or r["transaction_hash"]
-            if h not in want:
-                continue
-            if kind == "transactions":
-                sender[h] = r["from_address"]
-                senders[h].add(r["from_address"])
-                if int(r["value"] or 0):
-                    recv[h].add(r["to_address"])
-            elif kind == "traces":
-                if r["status"] == "1" and int(r["value"] or 0) and r["trace_address"]:
-                    recv[h].add(r["to_address"])
-                    senders[h].add(r["from_address"])
-            else:
-                if int(r["value"]):
-                    recv[h].add(r["to_address"])
-                sender.setdefault(h + "/tok", set()).add(r["from_address"])
-                senders[h].add(r["from_address"])
-named = defaultdict(dict)
-why = {}
-
-
-def mark(a, way, certain, e):
-    if a in person:
-        named[a][way] = named[a].get(way, False) or certain
-        why.setdefault(a, (way, e))
-
-
-dust_at = defaultdict(set)
-third = {}  # honest persons whose holding is kind third_party -> receipt certain
-for e in ends_all:
-    if e["kind"] == "dust":
-        if e["address"] in person:
-            dust_at[(e.get("dust") or {}).get("rule", "?")].add(e["address"])
-        continue
-    cert = not e.get("probable")
-    if e["kind"] == "third_party":  # received stolen value, not named a holder
-        if e["address"] in person:
-            third[e["address"]] = third.get(e["address"], False) or cert
-        continue
-    if e["kind"] == "held":
-        mark(e["address"], "held", cert, e)
-    else:
-        for arr in e.get("arrivals", []):
-            for s in {sender.get(arr["tx"])} | sender.get(arr["tx"] + "/tok", set()):
-                mark(s, "cash-out", cert, e)
-    path = []
-    for h in e.get("path", []):
-        if h and h not in path:
-            path.append(h)
-    for i, h in enumerate(path):
-        later = set().union(*(senders.get(x, set()) for x in path[i + 1:])) if i + 1 < len(path) else set()
-        for a in recv.get(h, ()):
-            if (a == e["address"] and e["kind"] == "held") or (a != e["address"] and a in later):
-                mark(a, "through", cert, e)
+named, why, dust_at, third = sc.named_persons(world, ends_all, person, third_party=True)
 rows = defaultdict(lambda: [0, 0])
 for a, ways in named.items():
     k = ",".join(sorted(kinds.get(a, ()))) or "not touched by the thief"
@@ -239,5 +174,5 @@ for si, sp in enumerate(scr):
     out[f"screen{si}_flagged"] = len(flagged.keys() & person)
     out[f"screen{si}_flagged_certain"] = len(certain & person)
     out[f"screen{si}_victims_flagged"] = len(flagged.keys() & victims)
-    out[f"screen{si}_paths"] = {"%s/%s/%s" % k: n for k, n in paths.items()}
+    out[f"screen{si}_paths"] = {"%s/%s/%s" % k: n for k, n in sorted(paths.items())}
 print("JSON " + json.dumps(out))
