@@ -96,8 +96,11 @@ static coin stw_in[6];
 
 /* the third set (stop 24): payer batches, payroll, a many-maker JoinMarket round */
 enum { EXB_IN = 7, EXB_PAY = 36, JMT_MAKERS = 13 };
-static coin exb_in[EXB_IN], pr4_in[4], prl_in, t0p_in, jmt_in[JMT_MAKERS + 1], swp_in[5];
-static uint8_t txid_exb[32], txid_pr4[32], txid_prl[32], txid_t0p[32], txid_jmt[32], txid_swp[32];
+enum { DL_IN = 16, DL_OUTS = 6 };
+static coin exb_in[EXB_IN], pr4_in[4], prl_in, t0p_in, jmt_in[JMT_MAKERS + 1], swp_in[5],
+    dl_in[DL_IN];
+static uint8_t txid_exb[32], txid_pr4[32], txid_prl[32], txid_t0p[32], txid_jmt[32], txid_swp[32],
+    txid_dl[32];
 /* btc_alt5 seed 2's swapper payout 2af5be08...: its 5 coins, its outputs */
 static const uint64_t swp_iv[5] = {121158, 1012594, 3407262, 4424972, 40616967};
 static const uint64_t swp_ov[6] = {798951, 6181221, 10000000, 10000000, 10000000, 12600546};
@@ -601,6 +604,8 @@ static void fund_third(void)
         fund(&jmt_in[i], 25000000 + rnd(55000000), 0);
     for (int i = 0; i < 5; i++)
         fund(&swp_in[i], swp_iv[i], 0);
+    for (int i = 0; i < DL_IN; i++)
+        fund(&dl_in[i], 20000000 + rnd(80000000), 0);
     rnd_state = saved;
 }
 
@@ -687,6 +692,30 @@ static void build_third(gen_tx *tx)
         add_out(tx, swp_ov[i], new_key());
     block_tx(tx, NULL);
     last_txid(txid_swp);
+
+    /* a Wasabi 2 round on the 1-2-5 steps of its ladder only (no power of 2 or 3; our own
+     * world's rounds, stop 26): 16 parties, each coin decomposed greedily into 6 outputs of
+     * 1/2/5 x 10^n sat and an odd change, so 96 of 112 outputs (85.7 %) are standard, under
+     * the 90 % the rule asked before; no payer batch pays that few odd amounts */
+    gen_tx_reset(tx);
+    for (int i = 0; i < DL_IN; i++) {
+        add_in(tx, &dl_in[i]);
+        uint64_t left = dl_in[i].value - 1234;
+        for (int j = 0; j < DL_OUTS; j++) {
+            uint64_t d = 0; /* the largest step <= left */
+            for (uint64_t p = 1000; p <= left; p *= 10)
+                for (int m = 0; m < 3; m++) {
+                    uint64_t c = p * (const uint64_t[]){1, 2, 5}[m];
+                    if (c >= 5000 && c <= left)
+                        d = c;
+                }
+            add_out(tx, d, new_key());
+            left -= d;
+        }
+        add_out(tx, left, new_key());
+    }
+    block_tx(tx, NULL);
+    last_txid(txid_dl);
     rnd_state = saved;
 }
 
@@ -1011,7 +1040,8 @@ static void test_flags(void)
                 {"payroll 22 x 1,072,217", txid_prl, 0},
                 {"tx0, no OP_RETURN", txid_t0p, 0},
                 {"joinmarket, 13 makers", txid_jmt, CW_PAT_JOINMARKET},
-                {"payout, 3 x 0.1 BTC, 5 coins", txid_swp, UINT32_MAX}};
+                {"payout, 3 x 0.1 BTC, 5 coins", txid_swp, UINT32_MAX},
+                {"ww2 on 1-2-5 only, 16 in", txid_dl, CW_PAT_WASABI2}};
     const uint32_t kinds = CW_PAT_WASABI1 | CW_PAT_WASABI2 | CW_PAT_JOINMARKET | CW_PAT_WHIRLPOOL;
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         f = flags_of(want[i].txid);
@@ -1078,7 +1108,7 @@ static void test_flags(void)
     cw_patterns_stats st;
     REQUIRE(cw_patterns_build(store, &st) == 0);
     CHECK_EQ_INT(st.counts[9], 3 + 1);      /* tx0 */
-    CHECK_EQ_INT(st.counts[0], 4 + 10 + 1); /* coinjoin */
+    CHECK_EQ_INT(st.counts[0], 4 + 10 + 1 + 1); /* coinjoin (+ the 1-2-5 Wasabi 2 round) */
     CHECK_EQ_INT(st.counts[5], PEEL_HOPS);
     char names[256];
     cw_patterns_flags_string(names, sizeof names, CW_PAT_TX0 | CW_PAT_COINJOIN_PROBABLE);
@@ -1092,8 +1122,9 @@ static void test_clusters(void)
     REQUIRE(cw_cluster_build(store, CW_CHANGE_PEEL, &st) == 0);
     /* + the probable payrolls and 4-party round (the 1-2-5 batch is a payer's: its inputs are
      * clustered) + the Stonewall (probably two owners: no union) */
-    /* + the third set's JoinMarket round, 4-party round and probable payout */
-    CHECK_EQ_INT(st.coinjoin_skipped, 4 + 10 + 3 + 1 + 3);
+    /* + the third set's JoinMarket round, 4-party round and probable payout, and the 1-2-5
+     * Wasabi 2 round */
+    CHECK_EQ_INT(st.coinjoin_skipped, 4 + 10 + 3 + 1 + 3 + 1);
     cw_chainstore_close(cs);
     REQUIRE(cw_chainstore_open(&cs, store, false, CW_NET_REGTEST) == 0);
     cw_clusters *cl;
