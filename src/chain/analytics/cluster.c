@@ -167,6 +167,7 @@ int cw_cluster_change_output(const cw_chainstore *cs, uint64_t tx, uint32_t tx_f
         return CW_ENOTFOUND;
     /* eligible outputs: to an address, not an input address unless the reuse rule says so */
     bool elig[MAX_CHANGE_OUTS];
+    const cw_row_out *orow[MAX_CHANGE_OUTS]; /* each output's row, read once for every rule */
     unsigned votes[MAX_CHANGE_OUTS];
     unsigned n_elig = 0, voters = 0;
     uint64_t min_in = UINT64_MAX;
@@ -186,7 +187,7 @@ int cw_cluster_change_output(const cw_chainstore *cs, uint64_t tx, uint32_t tx_f
             in_addrs[n_in_addrs++] = a;
     }
     for (uint64_t k = 0; k < n_out; k++) {
-        const cw_row_out *o = cw_chainstore_out(cs, o0 + k);
+        const cw_row_out *o = orow[k] = cw_chainstore_out(cs, o0 + k);
         elig[k] = o->addr != CW_NONE32;
         votes[k] = 0;
         n_elig += elig[k];
@@ -208,14 +209,14 @@ int cw_cluster_change_output(const cw_chainstore *cs, uint64_t tx, uint32_t tx_f
         bool any_round = false;
         if (h == 3)
             for (uint64_t k = 0; k < n_out; k++) {
-                uint64_t v = cw_out_value(cw_chainstore_out(cs, o0 + k));
+                uint64_t v = cw_out_value(orow[k]);
                 any_round |= elig[k] && v % 1000 == 0;
             }
         for (uint64_t k = 0; k < n_out; k++) {
             cand[k] = false;
             if (!elig[k])
                 continue;
-            const cw_row_out *o = cw_chainstore_out(cs, o0 + k);
+            const cw_row_out *o = orow[k];
             uint64_t v = cw_out_value(o);
             switch (h) {
             case 0: /* fresh: first output ever paid to its address */
