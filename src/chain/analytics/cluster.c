@@ -111,10 +111,14 @@ int cw_cluster_change_parse(uint32_t *out, const char *list)
 
 #define MAX_CHANGE_OUTS 64 /* heuristics look at txs with at most this many outputs */
 
-static uint32_t in_addr_type(const cw_chainstore *cs, uint64_t in, uint64_t *value, int *type)
+/* The address an input spends (CW_NONE32 for a coinbase or an unknown prevout), its value (0
+ * then) and, when type is not NULL, its script type (-1 then). Inlined into the build's loop, which
+ * reads every input of every tx (without the type). */
+static inline uint32_t in_prevout(const cw_chainstore *cs, uint64_t in, uint64_t *value, int *type)
 {
     const cw_row_in *r = cw_chainstore_in(cs, in);
-    *type = -1;
+    if (type)
+        *type = -1;
     *value = 0;
     if (r->spent_tx == CW_IN_COINBASE)
         return CW_NONE32;
@@ -122,37 +126,22 @@ static uint32_t in_addr_type(const cw_chainstore *cs, uint64_t in, uint64_t *val
         const cw_row_ext *e = cw_chainstore_ext(cs, r->spent_vout);
         if (!e->known)
             return CW_NONE32;
-        *type = e->type;
+        if (type)
+            *type = e->type;
         *value = e->value;
         return e->addr;
     }
     const cw_row_out *o =
         cw_chainstore_out(cs, cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout);
-    *type = (int)cw_out_type(o);
+    if (type)
+        *type = (int)cw_out_type(o);
     *value = cw_out_value(o);
     return o->addr;
 }
 
-/* in_addr_type without the script type, inlined into the build's loop (it reads every input of
- * every tx): the address the input spends (CW_NONE32 for a coinbase or an unknown prevout) and
- * its value (0 then). */
-static inline uint32_t in_addr_value(const cw_chainstore *cs, uint64_t in, uint64_t *value)
+static uint32_t in_addr_type(const cw_chainstore *cs, uint64_t in, uint64_t *value, int *type)
 {
-    const cw_row_in *r = cw_chainstore_in(cs, in);
-    *value = 0;
-    if (r->spent_tx == CW_IN_COINBASE)
-        return CW_NONE32;
-    if (r->spent_tx == CW_IN_EXTERNAL) {
-        const cw_row_ext *e = cw_chainstore_ext(cs, r->spent_vout);
-        if (!e->known)
-            return CW_NONE32;
-        *value = e->value;
-        return e->addr;
-    }
-    const cw_row_out *o =
-        cw_chainstore_out(cs, cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout);
-    *value = cw_out_value(o);
-    return o->addr;
+    return in_prevout(cs, in, value, type);
 }
 
 int cw_cluster_change_output(const cw_chainstore *cs, uint64_t tx, uint32_t tx_flags,
@@ -600,8 +589,8 @@ int cw_cluster_build(const char *store_dir, uint32_t change, cw_cluster_stats *s
             /* cw_cluster_payjoin_probable, on the two inputs the unions below read anyway */
             uint32_t pj_addr[2];
             uint64_t pj_value[2];
-            pj_addr[0] = in_addr_value(cs, i0, &pj_value[0]);
-            pj_addr[1] = in_addr_value(cs, i0 + 1, &pj_value[1]);
+            pj_addr[0] = in_prevout(cs, i0, &pj_value[0], NULL);
+            pj_addr[1] = in_prevout(cs, i0 + 1, &pj_value[1], NULL);
             if (payjoin_2x2(cs, o0, pj_addr, pj_value)) {
                 /* the payee's coin among the payer's, probably: no union at all, unless asked */
                 if (!(change & CW_CLUSTER_UNITE_PAYJOIN)) {
@@ -627,7 +616,7 @@ int cw_cluster_build(const char *store_dir, uint32_t change, cw_cluster_stats *s
          * would find the same one), the union recorded as (first, input) */
         for (; in < i1; in++) {
             uint64_t v;
-            uint32_t a = in_addr_value(cs, in, &v);
+            uint32_t a = in_prevout(cs, in, &v, NULL);
             if (a == CW_NONE32)
                 continue;
             if (first == CW_NONE32) {
