@@ -111,10 +111,14 @@ int cw_cluster_change_parse(uint32_t *out, const char *list)
 
 #define MAX_CHANGE_OUTS 64 /* heuristics look at txs with at most this many outputs */
 
-static uint32_t in_addr_type(const cw_chainstore *cs, uint64_t in, uint64_t *value, int *type)
+/* The address an input spends (CW_NONE32 for a coinbase or an unknown prevout), its value (0
+ * then) and, when type is not NULL, its script type (-1 then). Inlined into the build's loop, which
+ * reads every input of every tx (without the type). */
+static inline uint32_t in_prevout(const cw_chainstore *cs, uint64_t in, uint64_t *value, int *type)
 {
     const cw_row_in *r = cw_chainstore_in(cs, in);
-    *type = -1;
+    if (type)
+        *type = -1;
     *value = 0;
     if (r->spent_tx == CW_IN_COINBASE)
         return CW_NONE32;
@@ -122,15 +126,22 @@ static uint32_t in_addr_type(const cw_chainstore *cs, uint64_t in, uint64_t *val
         const cw_row_ext *e = cw_chainstore_ext(cs, r->spent_vout);
         if (!e->known)
             return CW_NONE32;
-        *type = e->type;
+        if (type)
+            *type = e->type;
         *value = e->value;
         return e->addr;
     }
     const cw_row_out *o =
         cw_chainstore_out(cs, cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout);
-    *type = (int)cw_out_type(o);
+    if (type)
+        *type = (int)cw_out_type(o);
     *value = cw_out_value(o);
     return o->addr;
+}
+
+static uint32_t in_addr_type(const cw_chainstore *cs, uint64_t in, uint64_t *value, int *type)
+{
+    return in_prevout(cs, in, value, type);
 }
 
 int cw_cluster_change_output(const cw_chainstore *cs, uint64_t tx, uint32_t tx_flags,
@@ -145,6 +156,7 @@ int cw_cluster_change_output(const cw_chainstore *cs, uint64_t tx, uint32_t tx_f
         return CW_ENOTFOUND;
     /* eligible outputs: to an address, not an input address unless the reuse rule says so */
     bool elig[MAX_CHANGE_OUTS];
+    const cw_row_out *orow[MAX_CHANGE_OUTS]; /* each output's row, read once for every rule */
     unsigned votes[MAX_CHANGE_OUTS];
     unsigned n_elig = 0, voters = 0;
     uint64_t min_in = UINT64_MAX;
@@ -164,7 +176,7 @@ int cw_cluster_change_output(const cw_chainstore *cs, uint64_t tx, uint32_t tx_f
             in_addrs[n_in_addrs++] = a;
     }
     for (uint64_t k = 0; k < n_out; k++) {
-        const cw_row_out *o = cw_chainstore_out(cs, o0 + k);
+        const cw_row_out *o = orow[k] = cw_chainstore_out(cs, o0 + k);
         elig[k] = o->addr != CW_NONE32;
         votes[k] = 0;
         n_elig += elig[k];
@@ -186,14 +198,14 @@ int cw_cluster_change_output(const cw_chainstore *cs, uint64_t tx, uint32_t tx_f
         bool any_round = false;
         if (h == 3)
             for (uint64_t k = 0; k < n_out; k++) {
-                uint64_t v = cw_out_value(cw_chainstore_out(cs, o0 + k));
+                uint64_t v = cw_out_value(orow[k]);
                 any_round |= elig[k] && v % 1000 == 0;
             }
         for (uint64_t k = 0; k < n_out; k++) {
             cand[k] = false;
             if (!elig[k])
                 continue;
-            const cw_row_out *o = cw_chainstore_out(cs, o0 + k);
+            const cw_row_out *o = orow[k];
             uint64_t v = cw_out_value(o);
             switch (h) {
             case 0: /* fresh: first output ever paid to its address */
@@ -302,6 +314,8 @@ typedef struct uf {
     size_t cap_merges;
 } uf;
 
+/* The root of x, every node on the way pointed at it (the final pass: the parent array written
+ * is fully compressed). */
 static uint32_t uf_find(uf *u, uint32_t x)
 {
     uint32_t r = x;
@@ -315,12 +329,23 @@ static uint32_t uf_find(uf *u, uint32_t x)
     return r;
 }
 
-/* Unites the sets of a and b; returns 1 when they were apart, 0 when already one, <0 error. */
-static int uf_union(uf *u, uint32_t a, uint32_t b, uint32_t tx)
+/* The root of x, halving the path on the way (the build: one pass, the same root). */
+static inline uint32_t uf_root(uf *u, uint32_t x)
 {
-    uint32_t ra = uf_find(u, a), rb = uf_find(u, b);
-    if (ra == rb)
-        return 0;
+    uint32_t *p = u->parent;
+    while (p[x] != x) {
+        uint32_t g = p[p[x]];
+        p[x] = g;
+        x = g;
+    }
+    return x;
+}
+
+/* Links the roots ra != rb by rank (ra stays root on a tie) and records the union of a and b
+ * (the addresses whose roots they are) by tx; returns the new root, or CW_NONE32 out of memory
+ * (error set). */
+static inline uint32_t uf_link(uf *u, uint32_t ra, uint32_t rb, uint32_t a, uint32_t b, uint32_t tx)
+{
     if (u->rank[ra] < u->rank[rb]) {
         uint32_t t = ra;
         ra = rb;
@@ -329,11 +354,23 @@ static int uf_union(uf *u, uint32_t a, uint32_t b, uint32_t tx)
     u->parent[rb] = ra;
     if (u->rank[ra] == u->rank[rb])
         u->rank[ra]++;
-    if (u->n_merges >= SIZE_MAX / sizeof *u->merges ||
-        cw_grow(&u->merges, &u->cap_merges, (size_t)u->n_merges + 1, sizeof *u->merges, 4096))
-        return cw_error_set(CW_ENOMEM, "cluster: out of memory for merges");
+    if (u->n_merges >= u->cap_merges &&
+        (u->n_merges >= SIZE_MAX / sizeof *u->merges ||
+         cw_grow(&u->merges, &u->cap_merges, (size_t)u->n_merges + 1, sizeof *u->merges, 4096))) {
+        cw_error_set(CW_ENOMEM, "cluster: out of memory for merges");
+        return CW_NONE32;
+    }
     u->merges[u->n_merges++] = (merge_row){a, b, tx};
-    return 1;
+    return ra;
+}
+
+/* Unites the sets of a and b; returns 1 when they were apart, 0 when already one, <0 error. */
+static int uf_union(uf *u, uint32_t a, uint32_t b, uint32_t tx)
+{
+    uint32_t ra = uf_root(u, a), rb = uf_root(u, b);
+    if (ra == rb)
+        return 0;
+    return uf_link(u, ra, rb, a, b, tx) == CW_NONE32 ? CW_ENOMEM : 1;
 }
 
 /* ------------------------------------------------------------------ files */
@@ -388,8 +425,9 @@ static int read_col(void **out, const char *dir, const char *name, uint32_t w, u
 
 /* ------------------------------------------------------------------ build */
 
+/* tested: the build loop has already passed t's PayJoin test (a withheld one never comes here) */
 static int apply_change(uf *u, const cw_chainstore *cs, uint64_t t, uint32_t flags, uint32_t change,
-                        uint32_t first_addr, cw_cluster_stats *st)
+                        uint32_t first_addr, bool tested, cw_cluster_stats *st)
 {
     uint32_t vout;
     if (first_addr == CW_NONE32 ||
@@ -397,7 +435,8 @@ static int apply_change(uf *u, const cw_chainstore *cs, uint64_t t, uint32_t fla
         return 0;
     /* a probable PayJoin's first input may be the payee's: no change union either (a parent
      * re-applied by an incremental build comes here without the build loop's test) */
-    if (!(change & CW_CLUSTER_UNITE_PAYJOIN) && cw_cluster_payjoin_probable(cs, t, flags))
+    if (!tested && !(change & CW_CLUSTER_UNITE_PAYJOIN) &&
+        cw_cluster_payjoin_probable(cs, t, flags))
         return 0;
     uint32_t a = cw_chainstore_out(cs, cw_chainstore_tx_first_out(cs, t) + vout)->addr;
     int r = uf_union(u, first_addr, a, (uint32_t)t);
@@ -541,14 +580,17 @@ int cw_cluster_build(const char *store_dir, uint32_t change, cw_cluster_stats *s
         }
         uint64_t i0, i1, o0, o1;
         cw_chainstore_tx_range(cs, t, &i0, &i1, &o0, &o1);
-        uint32_t pj_addr[2] = {CW_NONE32, CW_NONE32};
-        uint64_t pj_value[2] = {0, 0};
-        const bool two = i1 - i0 == 2 && o1 - o0 == 2;
-        if (two) {
+        /* one input: no multi-input union, nothing to read unless a change rule asks */
+        if (i1 - i0 < 2 && !(change & CW_CHANGE_ALL))
+            continue;
+        uint32_t first = CW_NONE32, root = CW_NONE32;
+        uint64_t in = i0;
+        if (i1 - i0 == 2 && o1 - o0 == 2) {
             /* cw_cluster_payjoin_probable, on the two inputs the unions below read anyway */
-            int ty;
-            pj_addr[0] = in_addr_type(cs, i0, &pj_value[0], &ty);
-            pj_addr[1] = in_addr_type(cs, i0 + 1, &pj_value[1], &ty);
+            uint32_t pj_addr[2];
+            uint64_t pj_value[2];
+            pj_addr[0] = in_prevout(cs, i0, &pj_value[0], NULL);
+            pj_addr[1] = in_prevout(cs, i0 + 1, &pj_value[1], NULL);
             if (payjoin_2x2(cs, o0, pj_addr, pj_value)) {
                 /* the payee's coin among the payer's, probably: no union at all, unless asked */
                 if (!(change & CW_CLUSTER_UNITE_PAYJOIN)) {
@@ -557,29 +599,43 @@ int cw_cluster_build(const char *store_dir, uint32_t change, cw_cluster_stats *s
                 }
                 st.payjoin_united++;
             }
+            first = pj_addr[0] != CW_NONE32 ? pj_addr[0] : pj_addr[1];
+            if (pj_addr[0] != CW_NONE32 && pj_addr[1] != CW_NONE32) {
+                uint32_t ra = uf_root(&u, pj_addr[0]), rb = uf_root(&u, pj_addr[1]);
+                if (ra != rb) {
+                    if (uf_link(&u, ra, rb, pj_addr[0], pj_addr[1], (uint32_t)t) == CW_NONE32) {
+                        rc = CW_ENOMEM;
+                        goto out;
+                    }
+                    st.multi_input_merges++;
+                }
+            }
+            in = i1;
         }
-        uint32_t first = CW_NONE32;
-        for (uint64_t i = i0; i < i1; i++) {
+        /* every known input united with the first: its root is kept across the unions (each
+         * would find the same one), the union recorded as (first, input) */
+        for (; in < i1; in++) {
             uint64_t v;
-            int ty;
-            uint32_t a = two ? pj_addr[i - i0] : in_addr_type(cs, i, &v, &ty);
+            uint32_t a = in_prevout(cs, in, &v, NULL);
             if (a == CW_NONE32)
                 continue;
             if (first == CW_NONE32) {
                 first = a;
+                root = uf_root(&u, a);
                 continue;
             }
-            int r = uf_union(&u, first, a, (uint32_t)t);
-            if (r < 0) {
-                rc = r;
+            uint32_t rb = uf_root(&u, a);
+            if (rb == root)
+                continue;
+            if ((root = uf_link(&u, root, rb, first, a, (uint32_t)t)) == CW_NONE32) {
+                rc = CW_ENOMEM;
                 goto out;
             }
-            if (r > 0)
-                st.multi_input_merges++;
+            st.multi_input_merges++;
         }
         if (!(change & CW_CHANGE_ALL))
             continue;
-        if ((rc = apply_change(&u, cs, t, f, change, first, &st)))
+        if ((rc = apply_change(&u, cs, t, f, change, first, true, &st)))
             goto out;
         if ((change & (CW_CHANGE_PEEL | CW_CHANGE_LOCKTIME)) && from > 0) {
             /* these two look at the spending tx: a parent's decision may be new */
@@ -588,7 +644,7 @@ int cw_cluster_build(const char *store_dir, uint32_t change, cw_cluster_stats *s
                 uint32_t pf = 0;
                 if (p >= from || cw_patterns_tx_flags(pat, p, &pf) != 0)
                     continue;
-                if ((rc = apply_change(&u, cs, p, pf, change, first_in_addr(cs, p), &st)))
+                if ((rc = apply_change(&u, cs, p, pf, change, first_in_addr(cs, p), false, &st)))
                     goto out;
             }
         }
@@ -602,7 +658,7 @@ int cw_cluster_build(const char *store_dir, uint32_t change, cw_cluster_stats *s
                     break;
                 if (p >= from || cw_patterns_tx_flags(pat, p, &pf) != 0)
                     continue;
-                if ((rc = apply_change(&u, cs, p, pf, change, first_in_addr(cs, p), &st)))
+                if ((rc = apply_change(&u, cs, p, pf, change, first_in_addr(cs, p), false, &st)))
                     goto out;
             }
         }
