@@ -85,16 +85,23 @@ check_eq "each bridge exit names the memo's destination, status other chain" \
 # the thief's deposit asks (the trap for the probable rule). xbtc3: --refund-redeposit, the thief
 # swaps what is left of its laundered refund in the vault again, once alone and once mixed with
 # one of the heist's own coins (rounds 2 and the once-guard, below)
-$PY "$GEN" --out "$T/p" --seed 7 --scale 0.02 --evm-out "$T/pe" --refund-redeposit > /dev/null 2>&1 || bad "paired generator failed"
-"$CW_BIN" ingest btc --blocks "$T/p/blocks" --store "$T/ps" --network regtest > /dev/null 2>&1 || bad "ingest paired btc"
-"$CW_BIN" ingest evm --csv "$T/pe" --store "$T/pes" --chain ethereum > /dev/null 2>&1 || bad "ingest paired evm"
-$PY "$SRC/tests/diff/xchain_labels.py" "$T/pe/truth/addresses.csv" "$T/p/truth/addresses.csv" > "$T/pl.csv"
-"$CW_BIN" labels import csv "$T/pl.csv" --db "$T/pl.db" > /dev/null 2>&1 || bad "paired labels"
+paired() { # paired P SEED [FLAG...]: the paired world $T/P (its EVM side $T/Pe; FLAGs to the generator), its stores
+    # $T/Ps and $T/Pes, labels $T/Pl.db, the trace from the stolen outputs continued ($T/Px.json, .txt)
+    local p=$1 seed=$2 from
+    shift 2
+    $PY "$GEN" --out "$T/$p" --seed "$seed" --scale 0.02 --evm-out "$T/${p}e" "$@" > /dev/null 2>&1 || bad "paired generator ($p) failed"
+    "$CW_BIN" ingest btc --blocks "$T/$p/blocks" --store "$T/${p}s" --network regtest > /dev/null 2>&1 || bad "ingest paired btc ($p)"
+    "$CW_BIN" ingest evm --csv "$T/${p}e" --store "$T/${p}es" --chain ethereum > /dev/null 2>&1 || bad "ingest paired evm ($p)"
+    $PY "$SRC/tests/diff/xchain_labels.py" "$T/${p}e/truth/addresses.csv" "$T/$p/truth/addresses.csv" > "$T/${p}l.csv"
+    "$CW_BIN" labels import csv "$T/${p}l.csv" --db "$T/${p}l.db" > /dev/null 2>&1 || bad "paired labels ($p)"
+    from=$(jq -r '[.[0].stolen_outputs[].outpoint] | map("--from " + .) | join(" ")' "$T/$p/truth/heists.json")
+    # shellcheck disable=SC2086
+    "$CW_BIN" trace $from --store "$T/${p}s" --labels "$T/${p}l.db" --evm-store "ethereum=$T/${p}es" --json > "$T/${p}x.json" 2> /dev/null || bad "trace --evm-store ($p)"
+    # shellcheck disable=SC2086
+    "$CW_BIN" trace $from --store "$T/${p}s" --labels "$T/${p}l.db" --evm-store "ethereum=$T/${p}es" > "$T/${p}x.txt" 2> /dev/null || bad "trace --evm-store ($p, text)"
+}
+paired p 7 --refund-redeposit
 PFROM=$(jq -r '[.[0].stolen_outputs[].outpoint] | map("--from " + .) | join(" ")' "$T/p/truth/heists.json")
-# shellcheck disable=SC2086
-"$CW_BIN" trace $PFROM --store "$T/ps" --labels "$T/pl.db" --evm-store "ethereum=$T/pes" --json > "$T/px.json" 2> /dev/null || bad "trace --evm-store"
-# shellcheck disable=SC2086
-"$CW_BIN" trace $PFROM --store "$T/ps" --labels "$T/pl.db" --evm-store "ethereum=$T/pes" > "$T/px.txt" 2> /dev/null || bad "trace --evm-store (text)"
 PX=$($PY - "$T/px.json" "$T/pe/truth" <<'PY'
 import csv, json, sys
 try:
@@ -228,16 +235,7 @@ check "text: the refund's output and the refunds' trace" \
 # (rounds [1,2]). Each round-2 part is probable whole (the truth's refund part at the vault), round
 # 1's part of the mixed deposit stays as the first trace judged it (not "the whole deposit
 # probable"); main counted only what round 2's own trace judged probable: 0 of 2.61151748 BTC.
-$PY "$GEN" --out "$T/q" --seed 5 --scale 0.02 --evm-out "$T/qe" --refund-redeposit --refund-fresh-change > /dev/null 2>&1 || bad "paired generator (fresh change) failed"
-"$CW_BIN" ingest btc --blocks "$T/q/blocks" --store "$T/qs" --network regtest > /dev/null 2>&1 || bad "ingest paired btc (fresh change)"
-"$CW_BIN" ingest evm --csv "$T/qe" --store "$T/qes" --chain ethereum > /dev/null 2>&1 || bad "ingest paired evm (fresh change)"
-$PY "$SRC/tests/diff/xchain_labels.py" "$T/qe/truth/addresses.csv" "$T/q/truth/addresses.csv" > "$T/ql.csv"
-"$CW_BIN" labels import csv "$T/ql.csv" --db "$T/ql.db" > /dev/null 2>&1 || bad "paired labels (fresh change)"
-QFROM=$(jq -r '[.[0].stolen_outputs[].outpoint] | map("--from " + .) | join(" ")' "$T/q/truth/heists.json")
-# shellcheck disable=SC2086
-"$CW_BIN" trace $QFROM --store "$T/qs" --labels "$T/ql.db" --evm-store "ethereum=$T/qes" --json > "$T/qx.json" 2> /dev/null || bad "trace --evm-store (fresh change)"
-# shellcheck disable=SC2086
-"$CW_BIN" trace $QFROM --store "$T/qs" --labels "$T/ql.db" --evm-store "ethereum=$T/qes" > "$T/qx.txt" 2> /dev/null || bad "trace --evm-store (fresh change, text)"
+paired q 5 --refund-redeposit --refund-fresh-change
 QX=$($PY - "$T/qx.json" "$T/qe/truth" "$T/q/truth/refund_laundering.csv" <<'PY'
 import csv, json, sys
 try:
