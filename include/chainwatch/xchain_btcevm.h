@@ -89,7 +89,12 @@ int cw_xchain_btcevm_run(cw_xchain_btcevm_exit **out, size_t *n, const cw_chains
  * (refund_output) is traced on from there, with the Bitcoin trace's own options and labels, and
  * that trace's vault deposits are continued in turn ("round" 2, 3, ...; a deposit is continued
  * once, whichever round reaches it again, so a refund that goes back into the vault never loops;
- * a later round's value into it is added to its row, the round to its "rounds").
+ * a later round's value into it is added to its row, the round to its "rounds", its part to its
+ * "by_round"). A round's probable sources make their value probable where it ends: each deposit
+ * counts as probable, beside its own trace's judgement, what a probable source's trace ended
+ * there certainly times that source's probable share (1 for an output chosen by amount, else the
+ * refunded deposit's probable share), each probable source traced alone when the round mixes
+ * shares.
  * The output: the refund tx's one output to the deposit's sender (certain), else its only output
  * neither to the vault (the deposit's vault address, the refund's input addresses) nor above the
  * deposit (certain: the vault names the deposit), else the one such output within 10 % below
@@ -108,7 +113,8 @@ void cw_xchain_btcevm_report_opts_init(cw_xchain_btcevm_report_opts *o, const cw
                                        const cw_trace_labelmap *lm, size_t top, size_t graph);
 
 /* Continues the bridge exits of t (a forward trace on bs) into dst and appends one object to
- * the array conts: {chain, store (store_name), exits: [{round, rounds, deposit_txid, deposit_sat,
+ * the array conts: {chain, store (store_name), exits: [{round, rounds, by_round: [{round,
+ * traced_sat, traced_probable_sat}], deposit_txid, deposit_sat,
  * traced_sat, traced_probable_sat, deposit_time, memo, requested_asset, requested_address, how,
  * evidence, certain, probable, refund_txid, refund_output: {outpoint, address, value_sat,
  * certain, probable, by, followed} | null, payout: {...} | null}], refund_traces: [{round,

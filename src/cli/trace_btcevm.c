@@ -82,6 +82,37 @@ static void refund_line(json_t *r)
                                                         : ", not followed (rounds exhausted)");
 }
 
+/* " (reached by a refund followed: round 2 X BTC)" for a deposit only a later round reached,
+ * " (also reached by a refund followed: round 1 X BTC, round 2 Y BTC, PROBABLE Z BTC)" for one
+ * several rounds reached (by_round: each round's value, its probable part), "" for round 1 only */
+static void rounds_text(char *buf, size_t cap, json_t *x)
+{
+    json_t *rs = json_object_get(x, "by_round"), *r;
+    size_t i, n = 0;
+    char v[40], p[40];
+    buf[0] = 0;
+    if (json_array_size(rs) == 0 ||
+        (json_array_size(rs) == 1 &&
+         json_integer_value(json_object_get(json_array_get(rs, 0), "round")) <= 1))
+        return;
+    n += (size_t)snprintf(buf, cap, " (%s by a refund followed:",
+                          json_array_size(rs) > 1 ? "also reached" : "reached");
+    json_array_foreach(rs, i, r)
+    {
+        json_int_t ps = json_integer_value(json_object_get(r, "traced_probable_sat"));
+        sat_btc(v, sizeof v, json_integer_value(json_object_get(r, "traced_sat")));
+        sat_btc(p, sizeof p, ps);
+        if (n < cap)
+            n += (size_t)snprintf(buf + n, cap - n, "%s round %lld %s BTC%s%s", i ? "," : "",
+                                  (long long)json_integer_value(json_object_get(r, "round")), v,
+                                  ps > 0 ? ", PROBABLE " : "", ps > 0 ? p : "");
+        if (ps > 0 && n < cap)
+            n += (size_t)snprintf(buf + n, cap - n, " BTC");
+    }
+    if (n + 2 <= cap)
+        strcat(buf, ")");
+}
+
 void cw_cli_trace_btcevm_print(json_t *j)
 {
     size_t i, k;
@@ -107,27 +138,14 @@ void cw_cli_trace_btcevm_print(json_t *j)
         {
             sat_btc(b0, sizeof b0, json_integer_value(json_object_get(x, "traced_sat")));
             sat_btc(b1, sizeof b1, json_integer_value(json_object_get(x, "deposit_sat")));
-            json_int_t round = json_integer_value(json_object_get(x, "round"));
             /* a deposit a later round reached too is listed once, at its first round, with the
-             * later rounds' value added (xchain_btcevm_report.c): say so */
-            char also[96] = "";
-            json_t *rs = json_object_get(x, "rounds"), *rv;
-            size_t ri;
-            json_array_foreach(rs, ri, rv)
-            {
-                size_t n = strlen(also);
-                if (ri > 0 && n < sizeof also - 24)
-                    snprintf(also + n, sizeof also - n, "%s%lld",
-                             n ? ", " : " (also reached by a refund followed, round ",
-                             (long long)json_integer_value(rv));
-            }
-            if (also[0] && strlen(also) < sizeof also - 1)
-                strcat(also, ")");
+             * later rounds' value added (xchain_btcevm_report.c): each round and its value */
+            char rounds[256];
+            rounds_text(rounds, sizeof rounds, x);
             printf("  deposit %s at %s: %s BTC traced of %s BTC, memo \"%s\"%s\n",
                    json_string_value(json_object_get(x, "deposit_txid")),
                    cw_cli_chain_time(w, json_object_get(x, "deposit_time")), b0, b1,
-                   json_string_value(json_object_get(x, "memo")),
-                   round > 1 ? " (reached by a refund followed)" : also);
+                   json_string_value(json_object_get(x, "memo")), rounds);
             const char *how = json_string_value(json_object_get(x, "how"));
             json_t *p = json_object_get(x, "payout");
             if (json_is_object(p)) {

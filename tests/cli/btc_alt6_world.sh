@@ -85,16 +85,23 @@ check_eq "each bridge exit names the memo's destination, status other chain" \
 # the thief's deposit asks (the trap for the probable rule). xbtc3: --refund-redeposit, the thief
 # swaps what is left of its laundered refund in the vault again, once alone and once mixed with
 # one of the heist's own coins (rounds 2 and the once-guard, below)
-$PY "$GEN" --out "$T/p" --seed 7 --scale 0.02 --evm-out "$T/pe" --refund-redeposit > /dev/null 2>&1 || bad "paired generator failed"
-"$CW_BIN" ingest btc --blocks "$T/p/blocks" --store "$T/ps" --network regtest > /dev/null 2>&1 || bad "ingest paired btc"
-"$CW_BIN" ingest evm --csv "$T/pe" --store "$T/pes" --chain ethereum > /dev/null 2>&1 || bad "ingest paired evm"
-$PY "$SRC/tests/diff/xchain_labels.py" "$T/pe/truth/addresses.csv" "$T/p/truth/addresses.csv" > "$T/pl.csv"
-"$CW_BIN" labels import csv "$T/pl.csv" --db "$T/pl.db" > /dev/null 2>&1 || bad "paired labels"
+paired() { # paired P SEED [FLAG...]: the paired world $T/P (its EVM side $T/Pe; FLAGs to the generator), its stores
+    # $T/Ps and $T/Pes, labels $T/Pl.db, the trace from the stolen outputs continued ($T/Px.json, .txt)
+    local p=$1 seed=$2 from
+    shift 2
+    $PY "$GEN" --out "$T/$p" --seed "$seed" --scale 0.02 --evm-out "$T/${p}e" "$@" > /dev/null 2>&1 || bad "paired generator ($p) failed"
+    "$CW_BIN" ingest btc --blocks "$T/$p/blocks" --store "$T/${p}s" --network regtest > /dev/null 2>&1 || bad "ingest paired btc ($p)"
+    "$CW_BIN" ingest evm --csv "$T/${p}e" --store "$T/${p}es" --chain ethereum > /dev/null 2>&1 || bad "ingest paired evm ($p)"
+    $PY "$SRC/tests/diff/xchain_labels.py" "$T/${p}e/truth/addresses.csv" "$T/$p/truth/addresses.csv" > "$T/${p}l.csv"
+    "$CW_BIN" labels import csv "$T/${p}l.csv" --db "$T/${p}l.db" > /dev/null 2>&1 || bad "paired labels ($p)"
+    from=$(jq -r '[.[0].stolen_outputs[].outpoint] | map("--from " + .) | join(" ")' "$T/$p/truth/heists.json")
+    # shellcheck disable=SC2086
+    "$CW_BIN" trace $from --store "$T/${p}s" --labels "$T/${p}l.db" --evm-store "ethereum=$T/${p}es" --json > "$T/${p}x.json" 2> /dev/null || bad "trace --evm-store ($p)"
+    # shellcheck disable=SC2086
+    "$CW_BIN" trace $from --store "$T/${p}s" --labels "$T/${p}l.db" --evm-store "ethereum=$T/${p}es" > "$T/${p}x.txt" 2> /dev/null || bad "trace --evm-store ($p, text)"
+}
+paired p 7 --refund-redeposit
 PFROM=$(jq -r '[.[0].stolen_outputs[].outpoint] | map("--from " + .) | join(" ")' "$T/p/truth/heists.json")
-# shellcheck disable=SC2086
-"$CW_BIN" trace $PFROM --store "$T/ps" --labels "$T/pl.db" --evm-store "ethereum=$T/pes" --json > "$T/px.json" 2> /dev/null || bad "trace --evm-store"
-# shellcheck disable=SC2086
-"$CW_BIN" trace $PFROM --store "$T/ps" --labels "$T/pl.db" --evm-store "ethereum=$T/pes" > "$T/px.txt" 2> /dev/null || bad "trace --evm-store (text)"
 PX=$($PY - "$T/px.json" "$T/pe/truth" <<'PY'
 import csv, json, sys
 try:
@@ -207,11 +214,88 @@ check_eq "the exits' traced value = the vault ends of every round's Bitcoin trac
 RD3=$(awk -F, '$9 == "vault_deposit" && $3 == 3 { print $4 }' "$T/p/truth/refund_laundering.csv")
 RD4=$(awk -F, '$9 == "vault_deposit" && $3 == 4 { print $4 }' "$T/p/truth/refund_laundering.csv")
 check "text: the mixed deposit all traced, the refund's own one reached by a refund followed" \
-    bash -c "grep -E -q 'deposit $RD4 at [^ ]+: ([0-9.]+) BTC traced of \\1 BTC' '$T/px.txt' && grep -q 'deposit $RD3 at .*(reached by a refund followed)' '$T/px.txt'"
-check "text: the mixed deposit says a refund followed reached it too (rounds [1,2])" \
-    grep -q "deposit $RD4 at .*(also reached by a refund followed, round 2)" "$T/px.txt"
+    bash -c "grep -E -q 'deposit $RD4 at [^ ]+: ([0-9.]+) BTC traced of \\1 BTC' '$T/px.txt' && grep -q 'deposit $RD3 at .*(reached by a refund followed: round 2 [0-9.]* BTC)' '$T/px.txt'"
+# xround: each round and its value (by_round), round 2 certain here (the refund's output certain)
+rounds_txt() { # the text's rounds of deposit $2 in trace document $1: "round 1 X BTC, round 2 Y BTC[, PROBABLE Z BTC]"
+    $PY -c 'import json, sys
+b = lambda v: "%d.%08d" % divmod(v, 10**8)
+x = [x for x in json.load(open(sys.argv[1]))["evm_continuations"][0]["exits"] if x["deposit_txid"] == sys.argv[2]]
+print(", ".join("round %d %s BTC" % (r["round"], b(r["traced_sat"])) + (", PROBABLE %s BTC" % b(r["traced_probable_sat"]) if r["traced_probable_sat"] else "") for r in (x[0].get("by_round", []) if x else [])))' "$1" "$2" 2> /dev/null || true
+}
+RV4=$(rounds_txt "$T/px.json" "$RD4")
+check "text: the mixed deposit says a refund followed reached it too, each round with its value: $RV4" \
+    grep -q "deposit $RD4 at .*(also reached by a refund followed: $RV4)" "$T/px.txt"
 check "text: the refund's output and the refunds' trace" \
     bash -c "grep -q 'the traced value is back at .*CERTAIN' '$T/px.txt' && grep -q 'refunds followed on Bitcoin (round 2' '$T/px.txt'"
+# xround: a refund's output found by amount makes what its round traces probable. With
+# --refund-fresh-change the vault pays part of a refund's change to a fresh address of its own
+# (20-80 % of the deposit), so the refund has two outputs neither to the vault's known addresses nor
+# above the deposit and its output is the one near the deposit (PROBABLE: by amount). Seed 5: round
+# 2 swaps the refund's coin back alone (rounds [2]) and mixed with a heist coin round 1 reaches
+# (rounds [1,2]). Each round-2 part is probable whole (the truth's refund part at the vault), round
+# 1's part of the mixed deposit stays as the first trace judged it (not "the whole deposit
+# probable"); main counted only what round 2's own trace judged probable: 0 of 2.61151748 BTC.
+paired q 5 --refund-redeposit --refund-fresh-change
+QX=$($PY - "$T/qx.json" "$T/qe/truth" "$T/q/truth/refund_laundering.csv" <<'PY'
+import csv, json, sys
+try:
+    whole = json.load(open(sys.argv[1]))
+    c = whole["evm_continuations"][0]
+except Exception:
+    whole, c = {}, {"exits": [], "refund_traces": []}
+tr = {r["btc_txid"]: r for r in csv.DictReader(open(sys.argv[2] + "/payouts.csv"))}
+ld = list(csv.DictReader(open(sys.argv[3])))
+ref = [t for t, r in tr.items() if r["thief"] == "1" and r["kind"] == "refund" and r["refund_txid"]]
+got = {}
+for x in c["exits"]:
+    got.setdefault(x["deposit_txid"], x)
+print("refund_by_amount", sum(1 for t in ref if ((got.get(t) or {}).get("refund_output") or {}).get("outpoint") == tr[t]["refund_txid"] + ":0"
+      and got[t]["refund_output"]["probable"] and "by amount" in got[t]["refund_output"]["by"] and got[t]["refund_output"]["followed"]), len(ref),
+      sum(1 for rt in c.get("refund_traces", []) if rt["probable"]))
+# the first trace's bridge ends per deposit: round 1's own judgement
+r1 = {}
+for e in whole.get("bridge_exits", []):
+    a = r1.setdefault(e["txid"], [0, 0])
+    a[0] += e.get("traced", e.get("value", 0)); a[1] += e.get("probable", 0)
+rd = {r["txid"]: int(r["value_sat"]) for r in ld if r["kind"] == "vault_deposit"}
+ok = n = mixed = 0
+for t, part in rd.items():
+    x = got.get(t)
+    if not x:
+        continue
+    n += 1
+    br = {r["round"]: r for r in x.get("by_round", [])}
+    later = [r for k, r in br.items() if k >= 2]
+    good = sum(r["traced_sat"] for r in later) == part and all(r["traced_probable_sat"] == r["traced_sat"] for r in later) \
+        and sum(r["traced_sat"] for r in br.values()) == x["traced_sat"] and sum(r["traced_probable_sat"] for r in br.values()) == x["traced_probable_sat"]
+    if 1 in br:
+        mixed += 1
+        good = good and [br[1]["traced_sat"], br[1]["traced_probable_sat"]] == r1.get(t) and x["traced_probable_sat"] < x["traced_sat"]
+    ok += good
+print("rounds_probable", ok, n, mixed)
+def bridge(d):
+    b = d.get("ended", {}).get("bridge", {})
+    return b.get("value", 0), b.get("probable", 0)
+want = bridge(whole)[1] + sum(bridge(rt["trace"])[0] if rt["probable"] else bridge(rt["trace"])[1] for rt in c.get("refund_traces", []))
+print("probable_adds_up", sum(x["traced_probable_sat"] for x in got.values()) == want > 0)
+paid = [t for t in rd if (got.get(t) or {}).get("payout")]
+print("paid", " ".join(paid))
+PY
+)
+qxv() { echo "$QX" | awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print }'; }
+check "fresh change: the thief refund's output found by amount, PROBABLE, followed; its round probable: $(qxv refund_by_amount)" \
+    test "$(qxv refund_by_amount | awk '$1 == $2 && $2 >= 1 && $3 >= 1 { print "y" }')" = y
+check "fresh change: each deposit round 2 reached holds the refund's part (truth) all PROBABLE; round 1's part of the mixed one as the first trace judged it: $(qxv rounds_probable)" \
+    test "$(qxv rounds_probable | awk '$1 == $2 && $2 >= 2 && $3 >= 1 { print "y" }')" = y
+check_eq "fresh change: the exits' probable value = the first trace's probable vault ends + every probable round's vault ends" "$(qxv probable_adds_up)" True
+QOK=0
+for t in $(qxv paid); do
+    RQ=$(rounds_txt "$T/qx.json" "$t")
+    grep -q "deposit $t at .*reached by a refund followed: .*$RQ)" "$T/qx.txt" || QOK=1
+    grep -A3 "deposit $t at " "$T/qx.txt" | grep -q 'part of it PROBABLE on Bitcoin' || QOK=1
+done
+check "fresh change text: each deposit round 2 reached names its rounds with their value and PROBABLE part, and its payout 'part of it PROBABLE on Bitcoin'" \
+    test "$QOK.$(qxv paid | wc -w)" = "0.2"
 # xbtc2: the server's trace route continues the same way (GET /api/v1/trace?evm=1 on `serve
 # --store BTC --evm-store EVM`): the CLI's document, its store named by directory
 "$CW_BIN" node init --db "$T/node.db" --name USA > /dev/null

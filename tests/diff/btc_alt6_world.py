@@ -483,6 +483,7 @@ def build(a):
         import btc_evm_pair
         pair = btc_evm_pair.Pair(a.seed)
     lr = random.Random(a.seed * 5381 + 29)  # the thief's laundering of its refunds (--evm-out)
+    fr = random.Random(a.seed * 7919 + 31) if a.refund_fresh_change else None  # the refunds' fresh change
     w.refund_rows = []
     r = w.rng
     s = a.scale
@@ -825,13 +826,19 @@ def build(a):
 
     def vault_refund(payee, d):
         v = d["value_sat"] - 20_000
-        coins = w.take(vaults_ent, v + 100_000, 6)
+        # --refund-fresh-change: the vault pays part of the refund's change to a fresh address of
+        # its own, 20-80 % of the deposit: two outputs neither to the vault's known addresses nor
+        # above the deposit, the refund's found by amount only (probable)
+        fc = int(d["value_sat"] * fr.uniform(0.2, 0.8)) if fr else 0
+        coins = w.take(vaults_ent, v + fc + 100_000, 6)
         if not coins:
             d["kind"] = "unpaid"
             return
         a2 = w.fresh(payee)
-        txid, cr = w.tx(coins, [(v, a2), (0, None, b"\x6a" + push(b"REFUND:" + d["btc_txid"].upper().encode()))],
-                        vault[-1], kind="vault_outbound")
+        outs = [(v, a2), (0, None, b"\x6a" + push(b"REFUND:" + d["btc_txid"].upper().encode()))]
+        if fc:
+            outs.append((fc, w.fresh(vaults_ent)))
+        txid, cr = w.tx(coins, outs, vault[-1], kind="vault_outbound")
         d["refund_txid"] = txid[::-1].hex()
         if payee == thief2:
             w.withdrawals.append([txid[::-1].hex(), 0, w.addrs[a2][0], v, "vault_refund"])
@@ -1663,9 +1670,14 @@ def main():
     ap.add_argument("--refund-redeposit", action="store_true",
                     help="with --evm-out: the thief swaps its refund's laundered rest in the vault "
                     "again, once alone and once mixed with the heist's own coins")
+    ap.add_argument("--refund-fresh-change", action="store_true",
+                    help="with --evm-out: the vault pays part of each refund's change (20-80 %% of the "
+                    "deposit) to a fresh address of its own, so the refund's output is found by amount")
     a = ap.parse_args()
     if a.refund_redeposit and not a.evm_out:
         ap.error("--refund-redeposit wants --evm-out")
+    if a.refund_fresh_change and not a.evm_out:
+        ap.error("--refund-fresh-change wants --evm-out")
     if a.xor_key and len(bytes.fromhex(a.xor_key)) != 8:
         ap.error("--xor-key wants 16 hex digits")
     world, h = build(a)

@@ -5,7 +5,7 @@
 // one edge of kind "bridge" into the Bitcoin part. Runs without a browser (node --test).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatUnits, formatAmount, fromEvmTrace, isEvmTrace, withEvmContinuations } from '../../web/js/evm.js';
+import { formatUnits, formatAmount, fromEvmTrace, isEvmTrace, withEvmContinuations, roundsText } from '../../web/js/evm.js';
 
 function viaBigInt(base, decimals) { // independent: quotient and remainder
   const b = BigInt(base), p = 10n ** BigInt(decimals);
@@ -151,4 +151,23 @@ test('a Bitcoin trace continued into Ethereum: one bridge edge per paid deposit,
   // no continuation: the graph as it was
   const plain = fromBitcoin(doc);
   assert.equal(withEvmContinuations(plain, { graph: doc.graph }, fromBitcoin), plain);
+});
+
+test('a deposit several rounds reached: the crossings table names every round and its value, probable parts said', () => {
+  const eth = { id: 0, symbol: 'ETH', decimals: 18, contract: null };
+  const pay = (tx) => ({ tx, amount: '1000000000000000000', asset: eth, score: 1, traced: true });
+  const x = (id, rounds) => ({ deposit_txid: id, round: rounds[0].round, rounds: rounds.map((r) => r.round), by_round: rounds,
+    how: 'OUT memo', certain: true, probable: false, refund_txid: null, refund_output: null, payout: pay(`0x${id}`) });
+  const doc = { graph: [], evm_continuations: [{ chain: 'ethereum', store: 'es', refund_traces: [], trace: null, exits: [
+    x('d1', [{ round: 1, traced_sat: 100000000, traced_probable_sat: 0 }]),
+    x('d2', [{ round: 2, traced_sat: 58608893, traced_probable_sat: 58608893 }]),
+    x('d3', [{ round: 1, traced_sat: 362296916, traced_probable_sat: 0 }, { round: 2, traced_sat: 47843912, traced_probable_sat: 47843912 }])] }] };
+  const g = withEvmContinuations({ nodes: [], edges: [], meta: {} }, doc, null);
+  assert.deepEqual(g.meta.crossingRows.map((r) => [r.deposit, r.round, r.rounds]), [
+    ['d1', '1', [1]],
+    ['d2', '2: 0.58608893 BTC (probable 0.58608893 BTC)', [2]],
+    ['d3', '1: 3.62296916 BTC; 2: 0.47843912 BTC (probable 0.47843912 BTC)', [1, 2]]]);
+  // a document from before by_round (stop 25): its rounds, without values
+  assert.equal(roundsText({ round: 1, rounds: [1, 2] }), '1, 2');
+  assert.equal(roundsText({ round: 2 }), '2');
 });

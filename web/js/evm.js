@@ -139,6 +139,17 @@ export function fromEvmTrace(doc, fromBitcoin) {
 // back on Bitcoin is an edge of kind `refund` from the deposit into the refund transaction, and
 // the refunds' Bitcoin traces (`refund_traces`, normalised by fromBitcoin) go on from there.
 // g: fromBitcoin(doc) of the first trace; returns g with the crossings added.
+// The crossings table's "Round": a deposit reached by one round is that round ("1"); one a
+// refund followed reached too (the exit's `by_round`: listed once at its first round, with every
+// round's traced value) names each round and its value, with its probable part:
+// "1: 3.62296916 BTC; 2: 0.47843912 BTC (probable 0.47843912 BTC)".
+const btc = (sat) => `${(Number(sat) / 1e8).toFixed(8)} BTC`;
+export function roundsText(x) {
+  const br = Array.isArray(x.by_round) ? x.by_round : [];
+  if (!br.length) return (Array.isArray(x.rounds) && x.rounds.length ? x.rounds : [x.round || 1]).join(', ');
+  if (br.length === 1 && br[0].round <= 1) return String(br[0].round);
+  return br.map((r) => `${r.round}: ${btc(r.traced_sat)}${Number(r.traced_probable_sat) > 0 ? ` (probable ${btc(r.traced_probable_sat)})` : ''}`).join('; ');
+}
 export function withEvmContinuations(g, doc, fromBitcoin) {
   const conts = Array.isArray(doc && doc.evm_continuations) ? doc.evm_continuations : [];
   if (!g || !conts.length) return g;
@@ -158,7 +169,7 @@ export function withEvmContinuations(g, doc, fromBitcoin) {
     const paid = (c.exits || []).filter((x) => x.payout && x.payout.tx);
     for (const x of c.exits || []) {
       const p = x.payout, o = x.refund_output;
-      rows.push({ chain, deposit: x.deposit_txid, round: x.round || 1, how: x.how,
+      rows.push({ chain, deposit: x.deposit_txid, round: roundsText(x), rounds: x.rounds || [x.round || 1], how: x.how,
         tier: p ? (x.certain ? 'CERTAIN' : 'PROBABLE') : o && o.outpoint ? (o.certain ? 'CERTAIN' : 'PROBABLE') : '',
         text: p ? formatAmount(p.amount, p.asset) : o && o.value_sat ? `${(Number(o.value_sat) / 1e8).toFixed(8)} BTC back on Bitcoin` : '',
         to: p ? p.recipient || '' : o && o.address ? o.address : x.requested_address ? `${x.requested_address} (requested by the memo, not attributed)` : '' });

@@ -183,6 +183,10 @@ static json_t *exit_json(const cw_xchain_btcevm_exit *e, const cw_chainstore *bs
     bool parsed = cw_trace_bridge_memo(bs, e->tx, &m, &ok);
     json_object_set_new(o, "round", json_integer(round));
     json_object_set_new(o, "rounds", json_pack("[i]", (int)round));
+    json_object_set_new(o, "by_round",
+                        json_pack("[{s:i, s:I, s:I}]", "round", (int)round, "traced_sat",
+                                  (json_int_t)e->traced, "traced_probable_sat",
+                                  (json_int_t)e->probable));
     json_object_set_new(o, "deposit_txid", btc_txid(bs, e->tx));
     json_object_set_new(o, "deposit_sat", json_integer((json_int_t)e->deposit));
     json_object_set_new(o, "traced_sat", json_integer((json_int_t)e->traced));
@@ -235,6 +239,82 @@ static json_int_t jint(const json_t *o, const char *k)
     return json_integer_value(json_object_get(o, k));
 }
 
+/* A refund's output followed as a source: num / den of its value is probable (0 / 1: certain) */
+typedef struct src_share {
+    uint64_t num, den;
+} src_share;
+
+/* A deposit's value that is probable because this round's sources are (carried from them) */
+typedef struct carry_t {
+    uint64_t tx, sat;
+} carry_t;
+
+static uint64_t share_of(uint64_t v, uint64_t num, uint64_t den)
+{
+    cw_u256 a, b, c;
+    if (!den || num >= den)
+        return v;
+    cw_u256_from_u64(&a, v);
+    cw_u256_from_u64(&b, num);
+    cw_u256_from_u64(&c, den);
+    cw_u256 r = cw_u256_muldiv(&a, &b, &c);
+    return r.w[0]; /* <= v */
+}
+
+/* Adds to *cv, per deposit tx, num / den of the value t's trace ended there certainly. */
+static int carry_ends(carry_t **cv, size_t *nc, size_t *cc, const cw_trace *t, uint64_t num,
+                      uint64_t den)
+{
+    for (size_t i = 0; i < cw_trace_n_ends(t); i++) {
+        const cw_trace_end *e = cw_trace_end_at(t, i);
+        if (e->kind != CW_END_BRIDGE || e->amount <= e->probable)
+            continue;
+        size_t k = 0;
+        while (k < *nc && (*cv)[k].tx != e->tx)
+            k++;
+        if (k == *nc) {
+            if (cw_grow(cv, cc, *nc + 1, sizeof **cv, 8))
+                return cw_error_set(CW_ENOMEM, "bridge continuation: out of memory");
+            (*cv)[(*nc)++] = (carry_t){.tx = e->tx};
+        }
+        (*cv)[k].sat += share_of(e->amount - e->probable, num, den);
+    }
+    return 0;
+}
+
+/* What a round's deposits carry as probable from its sources, beside what the round's own trace
+ * (t, from all of srcs) judged probable: per deposit, the value a probable source's trace ended
+ * there certainly, times that source's probable share. All sources wholly probable, or one: t
+ * itself; else each probable source is traced alone (the models' value adds up per source; the
+ * caller caps a deposit's probable part at its traced value). */
+static int carried(carry_t **cv, size_t *nc, size_t *cc, const cw_chainstore *bs, const cw_trace *t,
+                   const uint64_t *srcs, const src_share *sh, size_t n,
+                   const cw_xchain_btcevm_report_opts *o)
+{
+    bool any = false, whole = true;
+    *nc = 0;
+    for (size_t i = 0; i < n; i++) {
+        any = any || sh[i].num;
+        whole = whole && sh[i].num >= sh[i].den;
+    }
+    if (!any)
+        return 0;
+    if (whole || n == 1)
+        return carry_ends(cv, nc, cc, t, sh[0].num, sh[0].den);
+    for (size_t i = 0; i < n; i++) {
+        cw_trace *s = NULL;
+        if (!sh[i].num)
+            continue;
+        int rc = cw_trace_run(&s, bs, o->lm, &srcs[i], 1, o->btc);
+        if (!rc)
+            rc = carry_ends(cv, nc, cc, s, sh[i].num, sh[i].den);
+        cw_trace_free(s);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 /* A deposit an earlier round continued, reached again by this round (a refund swapped back into
  * the vault with value the earlier round traced there): not continued again, but this round's
  * value is added to its rows (traced_sat, traced_probable_sat, the payout's traced_amount) and
@@ -253,6 +333,10 @@ static void add_round(json_t *xs, const cw_chainstore *bs, const cw_xchain_btcev
         json_object_set_new(x, "traced_probable_sat",
                             json_integer(jint(x, "traced_probable_sat") + (json_int_t)e->probable));
         json_array_append_new(json_object_get(x, "rounds"), json_integer(round));
+        json_array_append_new(json_object_get(x, "by_round"),
+                              json_pack("{s:i, s:I, s:I}", "round", (int)round, "traced_sat",
+                                        (json_int_t)e->traced, "traced_probable_sat",
+                                        (json_int_t)e->probable));
         json_t *p = json_object_get(x, "payout");
         const char *a = json_string_value(json_object_get(p, "amount"));
         cw_u256 amount;
@@ -268,12 +352,14 @@ static void add_round(json_t *xs, const cw_chainstore *bs, const cw_xchain_btcev
     json_decref(id);
 }
 
-/* One round: the exits of t into xs; the refunds' outputs to follow appended to *srcs (and
- * whether any is probable into *probable); the payouts to trace on appended to from. */
+/* One round: the exits of t into xs, each deposit's probable part raised by what it carries
+ * from the round's probable sources (cv); the refunds' outputs to follow appended to *srcs with
+ * their probable shares in *shares (grown with it); the payouts to trace on appended to from. */
 static int one_round(json_t *xs, const cw_chainstore *bs, const cw_trace *t, const cw_evmstore *d,
                      const cw_xchain_btcevm_report_opts *o, uint32_t round, uint64_t **seen,
-                     size_t *n_seen, size_t *c_seen, uint64_t **srcs, size_t *n_srcs,
-                     size_t *c_srcs, bool *probable, json_t *from)
+                     size_t *n_seen, size_t *c_seen, uint64_t **srcs, src_share **shares,
+                     size_t *n_srcs, size_t *c_srcs, size_t *c_sh, const carry_t *cv, size_t nc,
+                     json_t *from)
 {
     cw_xchain_btcevm_exit *ex = NULL;
     size_t ne = 0, seen0 = *n_seen;
@@ -281,7 +367,12 @@ static int one_round(json_t *xs, const cw_chainstore *bs, const cw_trace *t, con
     if (rc)
         return rc;
     for (size_t i = 0; i < ne; i++) {
-        const cw_xchain_btcevm_exit *e = &ex[i];
+        cw_xchain_btcevm_exit *e = &ex[i];
+        for (size_t k = 0; k < nc; k++)
+            if (cv[k].tx == e->tx) {
+                uint64_t p = e->probable + cv[k].sat;
+                e->probable = p < e->traced ? p : e->traced;
+            }
         if (has_u64(*seen, seen0, e->tx)) {
             if (!i || ex[i - 1].tx != e->tx) /* rows sorted by deposit: once a deposit */
                 add_round(xs, bs, e, round);
@@ -330,10 +421,14 @@ static int one_round(json_t *xs, const cw_chainstore *bs, const cw_trace *t, con
                                       prob, "by", by, "followed", follow));
         if (!follow || has_u64(*srcs, *n_srcs, out))
             continue;
-        if (cw_grow(srcs, c_srcs, *n_srcs + 1, sizeof **srcs, 8))
+        if (cw_grow(srcs, c_srcs, *n_srcs + 1, sizeof **srcs, 8) ||
+            cw_grow(shares, c_sh, *n_srcs + 1, sizeof **shares, 8))
             goto nomem;
+        /* an output by amount: all of it probable; else the deposit's probable share */
+        (*shares)[*n_srcs] = !certain    ? (src_share){1, 1}
+                             : e->traced ? (src_share){e->probable, e->traced}
+                                         : (src_share){0, 1};
         (*srcs)[(*n_srcs)++] = out;
-        *probable = *probable || prob;
     }
     free(ex);
     return 0;
@@ -348,7 +443,9 @@ int cw_xchain_btcevm_report(json_t *conts, const cw_chainstore *bs, const cw_tra
 {
     json_t *c = json_object(), *xs = json_array(), *rts = json_array(), *from = json_array();
     uint64_t *seen = NULL, *srcs = NULL;
-    size_t n_seen = 0, c_seen = 0, c_srcs = 0;
+    src_share *shares = NULL;
+    carry_t *cv = NULL;
+    size_t n_seen = 0, c_seen = 0, c_srcs = 0, c_sh = 0, nc = 0, cc = 0;
     const char **hashes = NULL;
     cw_trace *round_t = NULL;
     json_t *dj = NULL;
@@ -362,17 +459,21 @@ int cw_xchain_btcevm_report(json_t *conts, const cw_chainstore *bs, const cw_tra
     for (uint32_t round = 1; cur; round++) {
         size_t n_srcs = 0;
         bool prob = false;
-        if ((rc = one_round(xs, bs, cur, dst, o, round, &seen, &n_seen, &c_seen, &srcs, &n_srcs,
-                            &c_srcs, &prob, from)))
+        if ((rc = one_round(xs, bs, cur, dst, o, round, &seen, &n_seen, &c_seen, &srcs, &shares,
+                            &n_srcs, &c_srcs, &c_sh, cv, nc, from)))
             goto out;
+        nc = 0;
         cw_trace_free(round_t);
         round_t = NULL;
         cur = NULL;
         if (!n_srcs)
             break;
         /* the refunds' outputs, traced on as the first trace was */
-        if ((rc = cw_trace_run(&round_t, bs, o->lm, srcs, n_srcs, o->btc)))
+        if ((rc = cw_trace_run(&round_t, bs, o->lm, srcs, n_srcs, o->btc)) ||
+            (rc = carried(&cv, &nc, &cc, bs, round_t, srcs, shares, n_srcs, o)))
             goto out;
+        for (size_t i = 0; i < n_srcs; i++)
+            prob = prob || shares[i].num;
         json_t *r = json_object(), *sj = json_array(),
                *doc = cw_trace_json(round_t, o->top, o->graph);
         if (!doc) {
@@ -418,6 +519,8 @@ out:
     json_decref(from);
     free(seen);
     free(srcs);
+    free(shares);
+    free(cv);
     return rc;
 }
 
