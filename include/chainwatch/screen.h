@@ -99,6 +99,10 @@ typedef struct cw_screen_opts {
      * such an output says nothing about its owner (default 100000 sat; its value still counts
      * in the pooled answer) */
     uint64_t min_deposit;
+    /* rule third-party's second trace (docs/TRACE-MODELS.md, "A third party's own account"):
+     * false (default): run only when some tx of the first trace can be a third party's spend
+     * (the two traces are otherwise the same); true: always (the full path, for tests) */
+    bool third_party_retrace;
 } cw_screen_opts;
 
 void cw_screen_opts_init(cw_screen_opts *o);

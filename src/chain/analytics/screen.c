@@ -23,6 +23,8 @@
 #include "chainwatch/screen.h"
 #include "chainwatch/util.h"
 
+#include "chain/analytics/trace_int.h" /* the first trace's records (tp_can_act) */
+
 #define MAX_CATS 64
 #define MAX_ROUNDS 32 /* the CoinJoins funding an address's paying txs that are looked at */
 
@@ -270,6 +272,86 @@ static uint64_t risk_before(const cw_screen_result *r)
     return before;
 }
 
+/* trace.c's tp_account walk: at most this many of an address's outputs, newest first (the two
+ * must agree: a longer walk there could find an account this one misses) */
+#define TP_WALK 4096
+
+/* Address a is an established account before the theft (tx before, first output out0): paid by
+ * two txs before it, or by one and spent before it (trace.c's tp_account, stopping at the
+ * first proof). */
+static bool tp_established(const cw_chainstore *cs, uint64_t n_outs, uint64_t a, uint64_t before,
+                           uint64_t out0)
+{
+    uint64_t recv = 0, n_tx = 0, last = CW_NONE64;
+    bool spent = false;
+    size_t walked = 0;
+    for (uint64_t o = cw_chainstore_addr_last(cs, a); o != CW_NONE64 && walked < TP_WALK;
+         o = cw_chainstore_outlink(cs, o), walked++) {
+        if (o >= out0 || o >= n_outs)
+            continue; /* paid at or after the theft */
+        const cw_row_out *r = cw_chainstore_out(cs, o);
+        uint64_t c = cw_chainstore_out_tx(cs, o);
+        recv += cw_out_value(r);
+        if (c != last) {
+            n_tx++;
+            last = c;
+        }
+        if (r->spending_tx != CW_NONE32 && r->spending_tx < before)
+            spent = true;
+        if (recv > 0 && (n_tx >= 2 || spent))
+            return true;
+    }
+    return false;
+}
+
+/* Whether rule third-party can act in a second backward trace t2 = t with
+ * third_party_before = before (docs/TRACE-MODELS.md, "A third party's own account"). t2 makes
+ * the same steps as t, tx for tx, up to the first tx where the rule acts; the rule acts only
+ * at a non-CoinJoin tx whose traced value in (its traced outputs) has a certain part and one of
+ * whose inputs sits at an established account that is not an address the screened outputs
+ * were paid to. At t2's first such tx everything before is t's, so t has that tx with the same
+ * values: when no tx of t qualifies, t2 is t. Looser than the rule (its dust, sweep and
+ * coinbase exclusions are not applied): it may say yes where the rule would not act (t2 is
+ * then run, as before), never no where it would. */
+static bool tp_can_act(const cw_trace *t, const uint64_t *outs, size_t n_outs, uint64_t before)
+{
+    const cw_chainstore *cs = t->cs;
+    uint64_t n_all = cw_chainstore_counts_get(cs).outs;
+    uint64_t out0 = cw_chainstore_tx_first_out(cs, before);
+    for (size_t k = 0; k < t->n_txr; k++) {
+        const cw_trace__txrec *x = &t->txr[k];
+        if (x->coinjoin)
+            continue;
+        uint64_t A = 0, P = 0;
+        for (uint32_t e = 0; e < x->n_in; e++) {
+            const cw_trace__node *n = &t->nodes[t->edges[x->e0 + e]];
+            A += n->amount;
+            P += n->prob;
+        }
+        if (A <= P)
+            continue; /* nothing certain to make probable */
+        uint64_t in0, in1, o0, o1;
+        cw_chainstore_tx_range(cs, x->tx, &in0, &in1, &o0, &o1);
+        for (uint64_t in = in0; in < in1; in++) {
+            const cw_row_in *ri = cw_chainstore_in(cs, in);
+            if (ri->spent_tx == CW_IN_EXTERNAL || ri->spent_tx == CW_IN_COINBASE)
+                continue;
+            uint64_t po = cw_chainstore_tx_first_out(cs, ri->spent_tx) + ri->spent_vout;
+            if (po >= n_all)
+                continue;
+            uint32_t a = cw_chainstore_out(cs, po)->addr;
+            if (a == CW_NONE32)
+                continue;
+            bool src = false;
+            for (size_t i = 0; i < n_outs && !src; i++)
+                src = cw_chainstore_out(cs, outs[i])->addr == a;
+            if (!src && tp_established(cs, n_all, a, before, out0))
+                return true;
+        }
+    }
+    return false;
+}
+
 /* Screens the outputs outs[0..n_outs) together (an address's receipts, or one deposit): the
  * floor a share of their value, value from address a (CW_NONE64: none) its own. */
 static int screen_run(cw_screen_result **out, const cw_chainstore *cs,
@@ -335,13 +417,16 @@ static int screen_run(cw_screen_result **out, const cw_chainstore *cs,
     /* a third party's own account (docs/TRACE-MODELS.md): once the trace has reached a risk
      * label, the theft is known (the earliest tx paying such an address on its paths), and a
      * second trace makes the value probable where a third party paid it on from its own
-     * account, an address with its own history before the theft */
+     * account, an address with its own history before the theft. It is run only when it can
+     * differ from the first (tp_can_act); the mix-rounds traces get the theft either way */
     uint64_t before = rc == 0 && o.third_party ? risk_before(r) : 0;
     if (before) {
-        cw_trace_free(r->trace);
-        r->trace = NULL;
         o.third_party_before = before;
-        rc = cw_trace_run(&r->trace, cs, labels, outs, n_outs, &o);
+        if (opts->third_party_retrace || tp_can_act(r->trace, outs, n_outs, before)) {
+            cw_trace_free(r->trace);
+            r->trace = NULL;
+            rc = cw_trace_run(&r->trace, cs, labels, outs, n_outs, &o);
+        }
     }
     if (rc) {
         cw_screen_result_free(r);
