@@ -272,38 +272,6 @@ static uint64_t risk_before(const cw_screen_result *r)
     return before;
 }
 
-/* trace.c's tp_account walk: at most this many of an address's outputs, newest first (the two
- * must agree: a longer walk there could find an account this one misses) */
-#define TP_WALK 4096
-
-/* Address a is an established account before the theft (tx before, first output out0): paid by
- * two txs before it, or by one and spent before it (trace.c's tp_account, stopping at the
- * first proof). */
-static bool tp_established(const cw_chainstore *cs, uint64_t n_outs, uint64_t a, uint64_t before,
-                           uint64_t out0)
-{
-    uint64_t recv = 0, n_tx = 0, last = CW_NONE64;
-    bool spent = false;
-    size_t walked = 0;
-    for (uint64_t o = cw_chainstore_addr_last(cs, a); o != CW_NONE64 && walked < TP_WALK;
-         o = cw_chainstore_outlink(cs, o), walked++) {
-        if (o >= out0 || o >= n_outs)
-            continue; /* paid at or after the theft */
-        const cw_row_out *r = cw_chainstore_out(cs, o);
-        uint64_t c = cw_chainstore_out_tx(cs, o);
-        recv += cw_out_value(r);
-        if (c != last) {
-            n_tx++;
-            last = c;
-        }
-        if (r->spending_tx != CW_NONE32 && r->spending_tx < before)
-            spent = true;
-        if (recv > 0 && (n_tx >= 2 || spent))
-            return true;
-    }
-    return false;
-}
-
 /* Whether rule third-party can act in a second backward trace t2 = t with
  * third_party_before = before (docs/TRACE-MODELS.md, "A third party's own account"). t2 makes
  * the same steps as t, tx for tx, up to the first tx where the rule acts; the rule acts only
@@ -345,7 +313,8 @@ static bool tp_can_act(const cw_trace *t, const uint64_t *outs, size_t n_outs, u
             bool src = false;
             for (size_t i = 0; i < n_outs && !src; i++)
                 src = cw_chainstore_out(cs, outs[i])->addr == a;
-            if (!src && tp_established(cs, n_all, a, before, out0))
+            uint64_t recv;
+            if (!src && cw_trace__tp_established(cs, a, before, out0, n_all, true, &recv))
                 return true;
         }
     }

@@ -661,6 +661,32 @@ static bool dusting_output(const cw_trace *t, uint64_t out, uint64_t tx, const c
  * looked at further and stays "not established" (the value stays certain, as before). */
 #define TP_WALK 4096
 
+bool cw_trace__tp_established(const cw_chainstore *cs, uint64_t a, uint64_t before, uint64_t out0,
+                              uint64_t n_outs, bool early, uint64_t *recv)
+{
+    uint64_t n_tx = 0, last = CW_NONE64;
+    bool spent = false;
+    size_t walked = 0;
+    *recv = 0;
+    for (uint64_t o = cw_chainstore_addr_last(cs, a); o != CW_NONE64 && walked < TP_WALK;
+         o = cw_chainstore_outlink(cs, o), walked++) {
+        if (o >= out0 || o >= n_outs)
+            continue; /* paid at or after the theft */
+        const cw_row_out *r = cw_chainstore_out(cs, o);
+        uint64_t c = cw_chainstore_out_tx(cs, o);
+        *recv += cw_out_value(r);
+        if (c != last) {
+            n_tx++;
+            last = c;
+        }
+        if (r->spending_tx != CW_NONE32 && r->spending_tx < before)
+            spent = true;
+        if (early && *recv > 0 && (n_tx >= 2 || spent))
+            return true;
+    }
+    return *recv > 0 && (n_tx >= 2 || (n_tx == 1 && spent));
+}
+
 /* Address a is a third party's established account: before the theft (t->tp_before) it was
  * paid by two or more txs, or by one and spent; never an address a source was paid to (the
  * thief's own, whatever its past). *own: what it received before the theft, 0 when it is not
@@ -675,25 +701,9 @@ static int tp_account(cw_trace *t, uint64_t a, uint64_t *own)
         *own = v ? v - 1 : 0;
         return 0;
     }
-    const cw_chainstore *cs = t->cs;
-    uint64_t recv = 0, n_tx = 0, last = CW_NONE64;
-    bool spent = false;
-    size_t walked = 0;
-    for (uint64_t o = cw_chainstore_addr_last(cs, a); o != CW_NONE64 && walked < TP_WALK;
-         o = cw_chainstore_outlink(cs, o), walked++) {
-        if (o >= t->tp_out0 || o >= t->counts.outs)
-            continue; /* paid at or after the theft */
-        const cw_row_out *r = cw_chainstore_out(cs, o);
-        uint64_t c = cw_chainstore_out_tx(cs, o);
-        recv += cw_out_value(r);
-        if (c != last) {
-            n_tx++;
-            last = c;
-        }
-        if (r->spending_tx != CW_NONE32 && r->spending_tx < t->tp_before)
-            spent = true;
-    }
-    bool est = recv > 0 && (n_tx >= 2 || (n_tx == 1 && spent));
+    uint64_t recv;
+    bool est =
+        cw_trace__tp_established(t->cs, a, t->tp_before, t->tp_out0, t->counts.outs, false, &recv);
     int rc = tab_add(&t->tp_memo, &t->tpm_mask, &t->n_tpm, a, est ? recv + 1 : 0);
     if (rc != 0 && rc != 1)
         return rc;

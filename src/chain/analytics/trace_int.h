@@ -180,4 +180,13 @@ bool cw_trace__carried(const cw_trace *t, uint64_t out);
  * and the round's 10 largest untraced inputs (sat). False when it was re-linked otherwise. */
 bool cw_trace__funding(const cw_trace *t, uint64_t out, uint64_t *owner_sat, uint64_t *bound_sat);
 
+/* Whether address a is a third party's established account before the theft (tx before, its
+ * first output out0; outputs >= n_outs are not looked at): paid by two or more txs before it,
+ * or by one and spent before it, its history walked newest first for at most TP_WALK (4,096)
+ * outputs. *recv: what it received before the theft (with early, only up to the first proof).
+ * trace.c's rule third-party and screen.c's test of whether a second trace can differ share it
+ * (docs/TRACE-MODELS.md, "A third party's own account"). */
+bool cw_trace__tp_established(const cw_chainstore *cs, uint64_t a, uint64_t before, uint64_t out0,
+                              uint64_t n_outs, bool early, uint64_t *recv);
+
 #endif
