@@ -236,6 +236,10 @@ typedef struct cw_acct_end {
 #define CW_ACCT_THIRD_PAYERS 3
 #define CW_ACCT_THIRD_PAYEES 3
 #define CW_ACCT_THIRD_OWN_MIN 2
+/* source.history walks each of an account's movement chains (in, out) for at most this many
+ * movements, newest first: a chain still busy with movements after the first taint at that bound
+ * counts as many counterparts (docs/TRACE-MODELS.md "A third party's own account"). */
+#define CW_ACCT_HISTORY_WALK 4096
 
 /* Why a holding is dust (cw_acct_end.dust): stolen value an honest account holds by no act of
  * its own, reported apart from what the thief holds (docs/TRACE-MODELS.md "Dust"). */
