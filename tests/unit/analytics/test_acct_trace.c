@@ -854,6 +854,20 @@ static int w_history(void *ctx, uint32_t account, uint64_t before, uint32_t cap,
     return 0;
 }
 
+/* Traces from src[0] under model, with w_history as the source's history (no hop limit). */
+static cw_acct_result *run_history(world *w, int model, const uint64_t *src)
+{
+    cw_acct_source s = {w,    w_next, w_balance, w_asset_account, w_stop, NULL, NULL, NULL, false,
+                        NULL, NULL,   NULL,      w_history};
+    cw_acct_opts o;
+    cw_acct_opts_init(&o);
+    o.model = (cw_acct_model)model;
+    o.max_hops = 0;
+    cw_acct_result *r = NULL;
+    CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
+    return r;
+}
+
 static const cw_acct_arrival *arrival(const cw_acct_result *r, uint64_t move)
 {
     size_t n;
@@ -911,15 +925,7 @@ static void test_third_party(void)
     world w = {m, n, CW_ACCT_NONE, ETH, u(0)};
     for (int model = CW_ACCT_HAIRCUT; model <= CW_ACCT_FIFO;
          model += CW_ACCT_FIFO - CW_ACCT_HAIRCUT) {
-        cw_acct_source s = {&w,   w_next, w_balance, w_asset_account, w_stop,
-                            NULL, NULL,   NULL,      false,           NULL,
-                            NULL, NULL,   w_history};
-        cw_acct_opts o;
-        cw_acct_opts_init(&o);
-        o.model = (cw_acct_model)model;
-        o.max_hops = 0;
-        cw_acct_result *r = NULL;
-        CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
+        cw_acct_result *r = run_history(&w, model, src);
         if (!r)
             continue;
         bool fifo = model == CW_ACCT_FIFO;
@@ -992,15 +998,7 @@ static void test_third_party_dust_first(void)
     world w = {m, n, CW_ACCT_NONE, ETH, u(0)};
     for (int model = CW_ACCT_HAIRCUT; model <= CW_ACCT_FIFO;
          model += CW_ACCT_FIFO - CW_ACCT_HAIRCUT) {
-        cw_acct_source s = {&w,   w_next, w_balance, w_asset_account, w_stop,
-                            NULL, NULL,   NULL,      false,           NULL,
-                            NULL, NULL,   w_history};
-        cw_acct_opts o;
-        cw_acct_opts_init(&o);
-        o.model = (cw_acct_model)model;
-        o.max_hops = 0;
-        cw_acct_result *r = NULL;
-        CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
+        cw_acct_result *r = run_history(&w, model, src);
         if (!r)
             continue;
         const cw_acct_end *en = end_at(r, YF, ETH);

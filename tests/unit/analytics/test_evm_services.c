@@ -63,6 +63,26 @@ static void header(cw_evm_block *b, uint64_t n)
     b->has_receipts = b->has_logs = b->has_traces = true;
 }
 
+/* an internal call cfrom -> cto of v in tx t, at trace address [ta] */
+static int call(cw_evm_block *b, const cw_evm_tx *t, int cfrom, int cto, uint64_t v, uint32_t ta)
+{
+    cw_evm_trace *tr = cw_evm_block_add_trace(b);
+    tr->tx_index = t->index;
+    tr->tx_hash = t->hash;
+    tr->type = CW_EVM_TRACE_CALL;
+    tr->call_type = CW_EVM_CALL_CALL;
+    tr->status = 1;
+    tr->from = ADDR(cfrom);
+    tr->to = ADDR(cto);
+    tr->has_from = tr->has_to = true;
+    cw_u256_from_u64(&tr->value, v);
+    uint32_t off = 0;
+    int rc = cw_evm_block_put_bytes(b, &ta, 4, &off);
+    b->traces[b->n_traces - 1].ta_off = off;
+    b->traces[b->n_traces - 1].ta_len = 1;
+    return rc;
+}
+
 /* a tx from -> to of value; with cv, an internal call cfrom -> cto of cv in it */
 static void txc(cw_evm_block *b, int from, int to, uint64_t value, int cfrom, int cto, uint64_t cv)
 {
@@ -80,22 +100,8 @@ static void txc(cw_evm_block *b, int from, int to, uint64_t value, int cfrom, in
     t->status = CW_EVM_STATUS_OK;
     cw_u256_from_u64(&t->effective_gas_price, 1);
     b->tx_count = b->n_txs;
-    if (!cv)
-        return;
-    cw_evm_trace *tr = cw_evm_block_add_trace(b);
-    tr->tx_index = t->index;
-    tr->tx_hash = t->hash;
-    tr->type = CW_EVM_TRACE_CALL;
-    tr->call_type = CW_EVM_CALL_CALL;
-    tr->status = 1;
-    tr->from = ADDR(cfrom);
-    tr->to = ADDR(cto);
-    tr->has_from = tr->has_to = true;
-    cw_u256_from_u64(&tr->value, cv);
-    uint32_t ta = 0, off;
-    REQUIRE(cw_evm_block_put_bytes(b, &ta, 4, &off) == 0);
-    b->traces[b->n_traces - 1].ta_off = off;
-    b->traces[b->n_traces - 1].ta_len = 1;
+    if (cv)
+        REQUIRE(call(b, t, cfrom, cto, cv, 0) == 0);
 }
 
 static uint32_t id_of(const cw_evmstore *s, int i)
@@ -1021,22 +1027,8 @@ static void calls(cw_evm_block *b, int from, int cfrom, int cto, int n)
     txc(b, from, HC, 0, 0, 0, 0);
     const cw_evm_tx *t = &b->txs[b->n_txs - 1];
     int rc = 0;
-    for (int i = 0; i < n; i++) {
-        cw_evm_trace *tr = cw_evm_block_add_trace(b);
-        tr->tx_index = t->index;
-        tr->tx_hash = t->hash;
-        tr->type = CW_EVM_TRACE_CALL;
-        tr->call_type = CW_EVM_CALL_CALL;
-        tr->status = 1;
-        tr->from = ADDR(cfrom);
-        tr->to = ADDR(cto);
-        tr->has_from = tr->has_to = true;
-        cw_u256_from_u64(&tr->value, 1);
-        uint32_t ta = (uint32_t)i, off = 0;
-        rc |= cw_evm_block_put_bytes(b, &ta, 4, &off);
-        b->traces[b->n_traces - 1].ta_off = off;
-        b->traces[b->n_traces - 1].ta_len = 1;
-    }
+    for (int i = 0; i < n; i++)
+        rc |= call(b, t, cfrom, cto, 1, (uint32_t)i);
     REQUIRE(rc == 0);
 }
 
