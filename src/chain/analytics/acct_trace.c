@@ -771,19 +771,25 @@ static bool thief_payer(tracer *t, const cw_acct_move *m)
     return !lt(&p->taint_got, &c100) && t->src->fresh(t->src->ctx, m->from, p->first_via);
 }
 
+/* The taint x arriving at p (what it got before included) is at most 1 % of the clean value p
+ * got (a conversion's output aside): dust beside its own funds (dusted_payer: nothing arriving). */
+static bool dust_beside(const pair *p, const cw_u256 *x)
+{
+    cw_u256 hundred, one;
+    cw_u256_from_u64(&hundred, 100);
+    cw_u256_from_u64(&one, 1);
+    cw_u256 got = add(p->taint_got, *x), clean = sub(p->clean_got, p->conv_got),
+            t100 = cw_u256_muldiv(&got, &hundred, &one);
+    return !cw_u256_is_zero(&got) && !lt(&clean, &t100);
+}
+
 /* The payer holds its own funds with the taint it got as dust beside them: the taint it ever got
  * in this asset is at most 1 % of the clean value it got (a conversion's output aside), as when the
  * thief dusts an honest account or poisons its history. What it pays on is its own. */
 static bool dusted_payer(const pair *p)
 {
-    if (!p || cw_u256_is_zero(&p->taint_got))
-        return false;
-    cw_u256 hundred, one;
-    cw_u256_from_u64(&hundred, 100);
-    cw_u256_from_u64(&one, 1);
-    cw_u256 clean = sub(p->clean_got, p->conv_got),
-            t100 = cw_u256_muldiv(&p->taint_got, &hundred, &one);
-    return !lt(&clean, &t100);
+    cw_u256 none = ZERO;
+    return p && dust_beside(p, &none);
 }
 
 static int met_add(tracer *t, uint64_t w, uint64_t move, uint32_t account, uint8_t bits)
@@ -884,18 +890,6 @@ static bool is_source(const uint64_t *src, size_t n, uint64_t id)
             hi = mid;
     }
     return lo < n && src[lo] == id;
-}
-
-/* The taint x arriving at p (what it got before included) is at most 1 % of the clean value p
- * got (a conversion's output aside): dust beside its own funds, as for dusted_payer. */
-static bool dust_beside(const pair *p, const cw_u256 *x)
-{
-    cw_u256 hundred, one;
-    cw_u256_from_u64(&hundred, 100);
-    cw_u256_from_u64(&one, 1);
-    cw_u256 got = add(p->taint_got, *x), clean = sub(p->clean_got, p->conv_got),
-            t100 = cw_u256_muldiv(&got, &hundred, &one);
-    return !cw_u256_is_zero(&got) && !lt(&clean, &t100);
 }
 
 /* Judges `account` when it keeps taint (x of `asset`, in tx g): a third party's own account
