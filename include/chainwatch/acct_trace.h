@@ -223,8 +223,10 @@ typedef struct cw_acct_end {
 
 /* A third party's own account (stop 25): an account that, before the first stolen value it kept
  * (in a tx in which it gains that asset: a router passing value on in the tx is not judged
- * there), had been paid by at least CW_ACCT_THIRD_PAYERS distinct accounts and had paid at least
- * CW_ACCT_THIRD_PAYEES distinct accounts (source.history), or had been paid by and had paid
+ * there; stolen dust beside its own funds, at most 1 % of them, is judged and, unless that makes
+ * it a third party's, judged again at the next, stop 26), had been paid by at least
+ * CW_ACCT_THIRD_PAYERS distinct accounts and had paid at least CW_ACCT_THIRD_PAYEES distinct
+ * accounts (source.history), or had been paid by and had paid
  * CW_ACCT_THIRD_OWN_MIN each and then held more of the asset than the taint arriving. A public
  * figure the thief gifts, a merchant or an OTC desk it pays, an unlabelled hot wallet: the receipt
  * stays as it was, but everything the account pays on is probable ("through a third party's own
@@ -236,6 +238,11 @@ typedef struct cw_acct_end {
 #define CW_ACCT_THIRD_PAYERS 3
 #define CW_ACCT_THIRD_PAYEES 3
 #define CW_ACCT_THIRD_OWN_MIN 2
+/* source.history walks each of an account's movement chains (in, out) for at most this many
+ * movements, newest first: a chain still busy with movements after the taint at that bound counts
+ * as many counterparts for an account seen in an earlier block (docs/TRACE-MODELS.md, "Account
+ * model", stop 26). */
+#define CW_ACCT_HISTORY_WALK 4096
 
 /* Why a holding is dust (cw_acct_end.dust): stolen value an honest account holds by no act of
  * its own, reported apart from what the thief holds (docs/TRACE-MODELS.md "Dust"). */

@@ -39,7 +39,11 @@ token); everything goes to a collector that pays the drainer-as-a-service 20 %, 
 and cashes out tokens and ETH at the h2 thief's deposit addresses. The victims keep living
 (payments, exchange deposits): they are victims, not launderers.
 
-usage: evm_alt7_world.py --out DIR [--seed S] [--txs N] [--btc-to A,..] [--genesis-ts T]
+With --dust-first, heist 1 comes at 2 % of the blocks (not 12 %), its duster pays each public
+figure 5-500 microETH of stolen dust at once, while the figures are young, and the gifts come a
+quarter of the world later, once they are established (the dust is their first taint).
+
+usage: evm_alt7_world.py --out DIR [--seed S] [--txs N] [--btc-to A,..] [--genesis-ts T] [--dust-first]
 Writes ethereum-etl CSVs (one file per kind, CRLF as Python's csv writes them) and DIR/truth in
 docs/GEN.md's EVM layout (as evm_alt5_world.py writes it), plus idle.csv (the thief's holdings at
 the tip, per address and asset), honest_exposed.csv (`address,kind,tx_hash,via`; kinds
@@ -180,7 +184,11 @@ class World(Base):
         self.spawn(self.fake_tokens(H), r.randint(3, 10))
         self.spawn(self.dusting(H), r.randint(10, 40))
         self.spawn(self.poisoning(H), r.randint(20, 60))
-        self.spawn(self.gifts(H), r.randint(30, 90))
+        if self.a.dust_first:  # the public figures dusted while young, gifted once established
+            self.spawn(self.dust_public(H), 1)
+            self.spawn(self.gifts(H), self.W(0.25))
+        else:
+            self.spawn(self.gifts(H), r.randint(30, 90))
         yield 1
         # USDC cashed out unsold; USDT: 10 % unsold, the rest sold by two swappers
         tk = self.thief()
@@ -407,6 +415,17 @@ class World(Base):
             self.spawn(self.public_life(p), r.randint(40, 300))
             yield r.randint(1, 10)
 
+    def dust_public(self, H):
+        """--dust-first: stolen ETH dust (5-500 microETH) to each public figure, long before its gift."""
+        r, d = self.rng, self.duster
+        for p in self.public:
+            v = r.randint(5, 500) * 10 ** 12
+            res = self.send(d, p, v)
+            if res:
+                self.flow(H, res, "dust", d, p, "ETH", v)
+                self.expose(p, "dusted_eth", res["hash"])
+            yield 1
+
     def public_life(self, p):
         """A public figure spends as usual, its gift mixed with its own money."""
         r = self.rng
@@ -531,7 +550,7 @@ class World(Base):
         self.close_block()
         per = 18
         self.blocks = max(300, self.a.txs // per)
-        self.spawn(self.heist1(), self.W(0.12))
+        self.spawn(self.heist1(), self.W(0.02 if self.a.dust_first else 0.12))
         self.spawn(self.heist2(), self.W(0.30))
         while self.number < self.blocks or (self.procs and self.number < self.blocks * 1.4):
             self.open_block()
@@ -603,6 +622,9 @@ def main():
     ap.add_argument("--txs", type=int, default=50000)
     ap.add_argument("--btc-to", default="")
     ap.add_argument("--genesis-ts", type=int, default=1767225600 - 86400)
+    ap.add_argument("--dust-first", action="store_true",
+                    help="heist 1 early; its duster dusts each public figure at once (while young), "
+                         "the gifts come a quarter of the world later")
     a = ap.parse_args()
     if a.txs < 4000:
         raise SystemExit("evm_alt7_world: --txs must be at least 4000 (the heists need the room)")

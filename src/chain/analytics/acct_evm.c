@@ -210,32 +210,54 @@ static void seen_add(uint32_t *seen, uint32_t *n, uint32_t cap, uint32_t a)
 
 /* The account's distinct payers and payees before movement `before` (value movements: fees,
  * mints, burns, NFTs and zero amounts left out), each counted up to cap: a walk of its in and out
- * chains, newest first. */
+ * chains, newest first, of at most CW_ACCT_HISTORY_WALK movements each (the movements after
+ * `before` included: a thief can pay a busy account millions of them since). A chain whose walk
+ * ends at that bound before it reached any movement before `before` (busy since) counts cap when
+ * the account was seen in an earlier block: an account that busy is taken as one of many
+ * counterparts. A chain that reached some counts what it saw, and so does one of an account that
+ * first appeared in `before`'s block (the thief's fresh hop, however busy it was made since, is
+ * not taken for many). An account that first appeared in a later block had none: 0, 0, unwalked. */
 static int evm_history(void *ctx, uint32_t account, uint64_t before, uint32_t cap, uint32_t *payers,
                        uint32_t *payees)
 {
     cw_acct_evm *e = ctx;
     cw_evm_row_acctlast l;
+    cw_evm_counts c;
     *payers = *payees = 0;
     if (cap > 16)
         cap = 16;
     int rc = cw_evmstore_acctlast(e->store, account, &l);
     if (rc)
         return rc;
+    cw_evmstore_counts(e->store, &c);
+    const cw_evm_row_account *a = cw_evmstore_account(e->store, account);
+    uint32_t blk = before < c.moves ? cw_evmstore_move(e->store, before)->block : CW_EVM_NONE32;
+    if (a && blk != CW_EVM_NONE32 && a->first_block > blk)
+        return 0;
+    /* busy since `before` counts as many only for an account seen in an earlier block (one that
+     * first appeared in `before`'s block, as a thief's fresh hop does, may have had nothing) */
+    bool older = a && blk != CW_EVM_NONE32 && a->first_block < blk;
     for (int dir = 0; dir < 2; dir++) {
-        uint32_t *n = dir ? payees : payers, seen[16];
-        for (uint64_t m = dir ? l.last_out : l.last_in; m != CW_EVM_NONE64 && *n < cap;) {
-            const cw_evm_row_move *r = cw_evmstore_move(e->store, m);
-            uint32_t other = dir ? r->to : r->from;
-            if (m < before && fungible(r) && r->kind != CW_EVM_MOVE_FEE_BURNT &&
-                r->kind != CW_EVM_MOVE_FEE_TIP && other != CW_EVM_NONE32 && other != account) {
-                cw_u256 a = cw_evmstore_move_amount(e->store, r);
-                if (!cw_u256_is_zero(&a))
-                    seen_add(seen, n, cap, other);
+        uint32_t *n = dir ? payees : payers, seen[16], walked = 0;
+        bool reached = false;
+        uint64_t m = dir ? l.last_out : l.last_in;
+        for (; m != CW_EVM_NONE64 && *n < cap && walked < CW_ACCT_HISTORY_WALK; walked++) {
+            if (m < before) {
+                reached = true;
+                const cw_evm_row_move *r = cw_evmstore_move(e->store, m);
+                uint32_t other = dir ? r->to : r->from;
+                if (fungible(r) && r->kind != CW_EVM_MOVE_FEE_BURNT &&
+                    r->kind != CW_EVM_MOVE_FEE_TIP && other != CW_EVM_NONE32 && other != account) {
+                    cw_u256 v = cw_evmstore_move_amount(e->store, r);
+                    if (!cw_u256_is_zero(&v))
+                        seen_add(seen, n, cap, other);
+                }
             }
             cw_evm_movelink k = cw_evmstore_movelink(e->store, m);
             m = dir ? k.prev_out : k.prev_in;
         }
+        if (m != CW_EVM_NONE64 && *n < cap && !reached && older)
+            *n = cap;
     }
     return 0;
 }

@@ -771,19 +771,25 @@ static bool thief_payer(tracer *t, const cw_acct_move *m)
     return !lt(&p->taint_got, &c100) && t->src->fresh(t->src->ctx, m->from, p->first_via);
 }
 
+/* The taint x arriving at p (what it got before included) is at most 1 % of the clean value p
+ * got (a conversion's output aside): dust beside its own funds (dusted_payer: nothing arriving). */
+static bool dust_beside(const pair *p, const cw_u256 *x)
+{
+    cw_u256 hundred, one;
+    cw_u256_from_u64(&hundred, 100);
+    cw_u256_from_u64(&one, 1);
+    cw_u256 got = add(p->taint_got, *x), clean = sub(p->clean_got, p->conv_got),
+            t100 = cw_u256_muldiv(&got, &hundred, &one);
+    return !cw_u256_is_zero(&got) && !lt(&clean, &t100);
+}
+
 /* The payer holds its own funds with the taint it got as dust beside them: the taint it ever got
  * in this asset is at most 1 % of the clean value it got (a conversion's output aside), as when the
  * thief dusts an honest account or poisons its history. What it pays on is its own. */
 static bool dusted_payer(const pair *p)
 {
-    if (!p || cw_u256_is_zero(&p->taint_got))
-        return false;
-    cw_u256 hundred, one;
-    cw_u256_from_u64(&hundred, 100);
-    cw_u256_from_u64(&one, 1);
-    cw_u256 clean = sub(p->clean_got, p->conv_got),
-            t100 = cw_u256_muldiv(&p->taint_got, &hundred, &one);
-    return !lt(&clean, &t100);
+    cw_u256 none = ZERO;
+    return p && dust_beside(p, &none);
 }
 
 static int met_add(tracer *t, uint64_t w, uint64_t move, uint32_t account, uint8_t bits)
@@ -891,11 +897,14 @@ static bool is_source(const uint64_t *src, size_t n, uint64_t id)
  * CW_ACCT_THIRD_PAYERS distinct accounts and had paid CW_ACCT_THIRD_PAYEES, or had been paid by
  * and had paid CW_ACCT_THIRD_OWN_MIN each and held more of the asset then than the x arriving
  * (own funds beside which the stolen value is the smaller part). History is counted before the
- * first taint only: what the thief's own hop does with the loot builds it none. An account that
+ * first material taint at most (dust beside its own funds, dust_beside, that does not make it a
+ * third party's is judged again at the next): what the thief's own hop does with the loot builds
+ * it none (a fresh hop has no funds of its own: its first taint is material), and the thief's
+ * dust to a young account does not freeze it young. An account that
  * does not gain the asset in the tx (conv: nets read) passes it on there, as a router does: it
  * is judged where it keeps some. */
 static int judge_third(tracer *t, const group *g, bool conv, uint32_t account, uint32_t asset,
-                       const cw_u256 *x)
+                       const cw_u256 *x, const pair *p)
 {
     uint64_t v, one;
     if (!t->src->history || account == CW_ACCT_NONE ||
@@ -911,7 +920,8 @@ static int judge_third(tracer *t, const group *g, bool conv, uint32_t account, u
             return 0;
     }
     int rc;
-    if (!cw_u64map_get(&t->third, account, &v)) {
+    bool anchor = !cw_u64map_get(&t->third, account, &v), weighed = false;
+    if (anchor) {
         uint32_t payers = 0, payees = 0,
                  cap = CW_ACCT_THIRD_PAYERS > CW_ACCT_THIRD_PAYEES ? CW_ACCT_THIRD_PAYERS
                                                                    : CW_ACCT_THIRD_PAYEES;
@@ -925,12 +935,19 @@ static int judge_third(tracer *t, const group *g, bool conv, uint32_t account, u
     if (!(v >> 15 & 1) && payers >= CW_ACCT_THIRD_OWN_MIN && payees >= CW_ACCT_THIRD_OWN_MIN &&
         t->src->balance) {
         cw_u256 own = ZERO;
-        if ((rc = t->src->balance(t->src->ctx, account, asset, v >> 16, &own)) ||
-            (rc = cw_u64map_set(&t->third_asset, key(account, asset), 1)))
+        if ((rc = t->src->balance(t->src->ctx, account, asset, v >> 16, &own)))
             return rc;
+        weighed = true;
         if (lt(x, &own))
             v |= 1ull << 15;
     }
+    /* dust beside its own funds that does not make it a third party's anchors nothing: the
+     * thief dusting a young account cannot freeze the history it is judged by (judged again at
+     * the next taint, up to its first material one) */
+    if (anchor && !(v >> 15 & 1) && p && dust_beside(p, x))
+        return 0;
+    if (weighed && (rc = cw_u64map_set(&t->third_asset, key(account, asset), 1)))
+        return rc;
     return cw_u64map_set(&t->third, account, v);
 }
 
@@ -1044,10 +1061,10 @@ static int convert_out(tracer *t, const group *g, uint32_t giver, uint32_t from,
         return end_add(t, b->account, b->asset, stop, c, c->via);
     /* a swap paying another account: the payee keeps it (the trader's own side was judged
      * when it got the taint it swapped) */
-    if (b->account != giver && (rc = judge_third(t, g, true, b->account, b->asset, &c->x)))
-        return rc;
     pair *q;
     if ((rc = open_pair(t, b->account, b->asset, after, &q)))
+        return rc;
+    if (b->account != giver && (rc = judge_third(t, g, true, b->account, b->asset, &c->x, q)))
         return rc;
     /* items are not given to pairs as they move (no taint of their own; a source's balances
      * may leave them out): the ones gained here are, before they take the taint */
@@ -1401,11 +1418,11 @@ static int process_group(tracer *t, group *g, const uint64_t *src, size_t n_src)
         }
         /* the receiver keeps taint: a third party's own account? (a source's receiver is the
          * thief's by the investigator's word) */
-        if (tainted && !is_source(src, n_src, m->id) &&
-            (rc = judge_third(t, g, conv, m->to, m->asset, &c.x)))
-            return rc;
         pair *q = find_pair(t, m->to, m->asset);
         if (!q && tainted && !stop && (rc = open_pair(t, m->to, m->asset, m->id, &q)))
+            return rc;
+        if (tainted && !is_source(src, n_src, m->id) &&
+            (rc = judge_third(t, g, conv, m->to, m->asset, &c.x, q)))
             return rc;
         if (q && (rc = give(t, q, m->amount, &c, m->id)))
             return rc;

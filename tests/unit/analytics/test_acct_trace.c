@@ -854,6 +854,20 @@ static int w_history(void *ctx, uint32_t account, uint64_t before, uint32_t cap,
     return 0;
 }
 
+/* Traces from src[0] under model, with w_history as the source's history (no hop limit). */
+static cw_acct_result *run_history(world *w, int model, const uint64_t *src)
+{
+    cw_acct_source s = {w,    w_next, w_balance, w_asset_account, w_stop, NULL, NULL, NULL, false,
+                        NULL, NULL,   NULL,      w_history};
+    cw_acct_opts o;
+    cw_acct_opts_init(&o);
+    o.model = (cw_acct_model)model;
+    o.max_hops = 0;
+    cw_acct_result *r = NULL;
+    CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
+    return r;
+}
+
 static const cw_acct_arrival *arrival(const cw_acct_result *r, uint64_t move)
 {
     size_t n;
@@ -911,15 +925,7 @@ static void test_third_party(void)
     world w = {m, n, CW_ACCT_NONE, ETH, u(0)};
     for (int model = CW_ACCT_HAIRCUT; model <= CW_ACCT_FIFO;
          model += CW_ACCT_FIFO - CW_ACCT_HAIRCUT) {
-        cw_acct_source s = {&w,   w_next, w_balance, w_asset_account, w_stop,
-                            NULL, NULL,   NULL,      false,           NULL,
-                            NULL, NULL,   w_history};
-        cw_acct_opts o;
-        cw_acct_opts_init(&o);
-        o.model = (cw_acct_model)model;
-        o.max_hops = 0;
-        cw_acct_result *r = NULL;
-        CHECK(cw_acct_trace(&r, &s, src, 1, &o) == 0);
+        cw_acct_result *r = run_history(&w, model, src);
         if (!r)
             continue;
         bool fifo = model == CW_ACCT_FIFO;
@@ -950,6 +956,59 @@ static void test_third_party(void)
         CHECK(a && !a->probable && a->amount.w[0] == 2000);
         e = end_at(r, X, ETH);
         CHECK(e && e->probable && e->through == PF);
+        cw_acct_result_free(r);
+    }
+}
+
+/* The thief's dust first does not freeze a young account's history (stop 26). YF, young, was paid
+ * 1,000 by K1 before the heist (one payer, no payee). T (10,000 stolen) pays its duster DU 10, DU
+ * dusts YF 1 (at most 1 % of YF's own: dust beside its funds, no anchor). YF then lives: paid by
+ * K2 and K3, pays Q1..Q3. T gifts YF 100 (material): judged then, 3 payers and 3 payees, a third
+ * party's; YF deposits 1,200 at X, probable through YF. FH, the thief's fresh hop, gets 5 of gas
+ * from T (no funds of its own: its first taint anchors), is paid by the thief's E1..E3 and pays
+ * Q1..Q3, then gets 3,000 and deposits it: certain, as before. main judged YF at the dust (1
+ * payer): held certain, its deposit certain. */
+static void test_third_party_dust_first(void)
+{
+    enum { K1 = 70, K2, K3, Q1, Q2, Q3, E1 = 80, E2, E3, DU = 90, YF = 91, FH = 92 };
+    cw_acct_move m[40];
+    size_t n = 0;
+    uint32_t q[] = {Q1, Q2, Q3}, e[] = {E1, E2, E3};
+    m[n] = mv(n + 1, n + 1, K1, YF, ETH, 1000), n++;
+    for (int i = 0; i < 3; i++)
+        m[n] = mv(n + 1, n + 1, K1, e[i], ETH, 10), n++;
+    uint64_t src[] = {n + 1};
+    m[n] = mv(n + 1, n + 1, V, T, ETH, 10000), n++;
+    m[n] = mv(n + 1, n + 1, T, DU, ETH, 10), n++;
+    m[n] = mv(n + 1, n + 1, DU, YF, ETH, 1), n++;
+    m[n] = mv(n + 1, n + 1, T, FH, ETH, 5), n++;
+    m[n] = mv(n + 1, n + 1, K2, YF, ETH, 100), n++;
+    m[n] = mv(n + 1, n + 1, K3, YF, ETH, 100), n++;
+    for (int i = 0; i < 3; i++) {
+        m[n] = mv(n + 1, n + 1, YF, q[i], ETH, 1), n++;
+        m[n] = mv(n + 1, n + 1, e[i], FH, ETH, 1), n++;
+        m[n] = mv(n + 1, n + 1, FH, q[i], ETH, 1), n++;
+    }
+    m[n] = mv(n + 1, n + 1, T, YF, ETH, 100), n++;
+    m[n] = mv(n + 1, n + 1, T, FH, ETH, 3000), n++;
+    uint64_t yf_x = n + 1;
+    m[n] = mv(n + 1, n + 1, YF, X, ETH, 1200), n++;
+    uint64_t fh_x = n + 1;
+    m[n] = mv(n + 1, n + 1, FH, X, ETH, 3000), n++;
+    world w = {m, n, CW_ACCT_NONE, ETH, u(0)};
+    for (int model = CW_ACCT_HAIRCUT; model <= CW_ACCT_FIFO;
+         model += CW_ACCT_FIFO - CW_ACCT_HAIRCUT) {
+        cw_acct_result *r = run_history(&w, model, src);
+        if (!r)
+            continue;
+        const cw_acct_end *en = end_at(r, YF, ETH);
+        CHECK(en && en->third_party && en->through == YF);
+        const cw_acct_arrival *a = arrival(r, yf_x);
+        CHECK(a && a->probable && a->through == YF);
+        a = arrival(r, fh_x);
+        CHECK(a && !a->probable && a->through == CW_ACCT_NONE);
+        en = end_at(r, FH, ETH);
+        CHECK(!en || !en->third_party);
         cw_acct_result_free(r);
     }
 }
@@ -1441,6 +1500,7 @@ int main(void)
     RUN(test_router_aggregator);
     RUN(test_dusted_payer);
     RUN(test_third_party);
+    RUN(test_third_party_dust_first);
     RUN(test_dust_holdings);
     RUN(test_dust_at_deposit);
     RUN(test_nft_purchase);

@@ -63,6 +63,26 @@ static void header(cw_evm_block *b, uint64_t n)
     b->has_receipts = b->has_logs = b->has_traces = true;
 }
 
+/* an internal call cfrom -> cto of v in tx t, at trace address [ta] */
+static int call(cw_evm_block *b, const cw_evm_tx *t, int cfrom, int cto, uint64_t v, uint32_t ta)
+{
+    cw_evm_trace *tr = cw_evm_block_add_trace(b);
+    tr->tx_index = t->index;
+    tr->tx_hash = t->hash;
+    tr->type = CW_EVM_TRACE_CALL;
+    tr->call_type = CW_EVM_CALL_CALL;
+    tr->status = 1;
+    tr->from = ADDR(cfrom);
+    tr->to = ADDR(cto);
+    tr->has_from = tr->has_to = true;
+    cw_u256_from_u64(&tr->value, v);
+    uint32_t off = 0;
+    int rc = cw_evm_block_put_bytes(b, &ta, 4, &off);
+    b->traces[b->n_traces - 1].ta_off = off;
+    b->traces[b->n_traces - 1].ta_len = 1;
+    return rc;
+}
+
 /* a tx from -> to of value; with cv, an internal call cfrom -> cto of cv in it */
 static void txc(cw_evm_block *b, int from, int to, uint64_t value, int cfrom, int cto, uint64_t cv)
 {
@@ -80,22 +100,8 @@ static void txc(cw_evm_block *b, int from, int to, uint64_t value, int cfrom, in
     t->status = CW_EVM_STATUS_OK;
     cw_u256_from_u64(&t->effective_gas_price, 1);
     b->tx_count = b->n_txs;
-    if (!cv)
-        return;
-    cw_evm_trace *tr = cw_evm_block_add_trace(b);
-    tr->tx_index = t->index;
-    tr->tx_hash = t->hash;
-    tr->type = CW_EVM_TRACE_CALL;
-    tr->call_type = CW_EVM_CALL_CALL;
-    tr->status = 1;
-    tr->from = ADDR(cfrom);
-    tr->to = ADDR(cto);
-    tr->has_from = tr->has_to = true;
-    cw_u256_from_u64(&tr->value, cv);
-    uint32_t ta = 0, off;
-    REQUIRE(cw_evm_block_put_bytes(b, &ta, 4, &off) == 0);
-    b->traces[b->n_traces - 1].ta_off = off;
-    b->traces[b->n_traces - 1].ta_len = 1;
+    if (cv)
+        REQUIRE(call(b, t, cfrom, cto, cv, 0) == 0);
 }
 
 static uint32_t id_of(const cw_evmstore *s, int i)
@@ -1002,6 +1008,98 @@ static void test_unswept_by_creator(void)
     cw_evmstore_close(s);
 }
 
+/*
+ * A bounded history walk (docs/TRACE-MODELS.md "A third party's own account", source.history):
+ * the trace asks an account's payers and payees before the movement that brought it taint, and the
+ * walk of each of its chains (newest first, the movements since included) stops after
+ * CW_ACCT_HISTORY_WALK. HX, seen since block 1 (paid by HU1, paid HV1), gets the thief's HT value
+ * in block 2, then 100,000 movements in (HS's calls) and 5,000 out: busy since on both chains, it
+ * counts as many (3, 3: a third party's), the walk no longer the length of its life. HF, the
+ * thief's fresh hop paid in block 2 and made as busy, had nothing (0, 0). HQ, as old as HX and
+ * quiet since, counts what it had (1, 1). main walked HX's 105,000 movements and said 1, 1.
+ */
+enum { HU1 = 1, HV1 = 2, HX = 3, HF = 4, HQ = 5, HT = 6, HS = 7, HC = 8 };
+enum { SPAM_TX = 1000 };
+
+/* a tx from -> HC carrying n internal calls cfrom -> cto of 1 wei each */
+static void calls(cw_evm_block *b, int from, int cfrom, int cto, int n)
+{
+    txc(b, from, HC, 0, 0, 0, 0);
+    const cw_evm_tx *t = &b->txs[b->n_txs - 1];
+    int rc = 0;
+    for (int i = 0; i < n; i++)
+        rc |= call(b, t, cfrom, cto, 1, (uint32_t)i);
+    REQUIRE(rc == 0);
+}
+
+/* The movement of value from -> to (the first). */
+static uint64_t move_of(const cw_evmstore *s, int from, int to)
+{
+    cw_evm_counts c;
+    cw_evmstore_counts(s, &c);
+    uint32_t f = id_of(s, from), t = id_of(s, to);
+    for (uint64_t m = 0; m < c.moves; m++) {
+        const cw_evm_row_move *r = cw_evmstore_move(s, m);
+        if (r->from == f && r->to == t)
+            return m;
+    }
+    CHECK(!"no such movement");
+    return UINT64_MAX;
+}
+
+static void test_history_bound(void)
+{
+    int funded[] = {HU1, HX, HQ, HT, HS};
+    cw_evm_block b;
+    cw_evmstore *s;
+    genesis_store(&s, "busy", &b, funded, 5);
+    header(&b, 1);
+    txc(&b, HU1, HX, 1000, 0, 0, 0);
+    txc(&b, HX, HV1, 500, 0, 0, 0);
+    txc(&b, HU1, HQ, 1000, 0, 0, 0);
+    txc(&b, HQ, HV1, 500, 0, 0, 0);
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    header(&b, 2);
+    txc(&b, HT, HX, 5000, 0, 0, 0);
+    txc(&b, HT, HF, 5000, 0, 0, 0);
+    txc(&b, HT, HQ, 5000, 0, 0, 0);
+    REQUIRE(cw_evm_block_finish(&b) == 0);
+    REQUIRE(cw_evmstore_append(s, &b) == 0);
+    for (uint64_t n = 3; n < 3 + 10; n++) { /* HX: 100,000 in, then 5,000 out; HF: 5,000 each */
+        header(&b, n);
+        for (int k = 0; k < 10; k++)
+            calls(&b, HS, HS, HX, SPAM_TX);
+        if (n == 12) {
+            for (int k = 0; k < 5; k++) {
+                calls(&b, HS, HX, HS, SPAM_TX);
+                calls(&b, HS, HS, HF, SPAM_TX);
+                calls(&b, HS, HF, HS, SPAM_TX);
+            }
+        }
+        REQUIRE(cw_evm_block_finish(&b) == 0);
+        REQUIRE(cw_evmstore_append(s, &b) == 0);
+    }
+    reopen(&s, &b, "busy");
+    cw_acct_evm ev = {s, NULL, NULL, NULL};
+    cw_acct_source src;
+    cw_acct_source_evm(&src, &ev);
+    uint32_t payers = 9, payees = 9;
+    CHECK_EQ_INT(src.history(src.ctx, id_of(s, HX), move_of(s, HT, HX), 3, &payers, &payees), 0);
+    CHECK_EQ_INT(payers, 3);
+    CHECK_EQ_INT(payees, 3);
+    CHECK_EQ_INT(src.history(src.ctx, id_of(s, HF), move_of(s, HT, HF), 3, &payers, &payees), 0);
+    CHECK_EQ_INT(payers, 0);
+    CHECK_EQ_INT(payees, 0);
+    CHECK_EQ_INT(src.history(src.ctx, id_of(s, HQ), move_of(s, HT, HQ), 3, &payers, &payees), 0);
+    CHECK_EQ_INT(payers, 1);
+    CHECK_EQ_INT(payees, 1);
+    /* HV1 first appeared in block 1: before HX's first payment to it, nothing */
+    CHECK_EQ_INT(src.history(src.ctx, id_of(s, HV1), move_of(s, HU1, HX), 3, &payers, &payees), 0);
+    CHECK_EQ_INT(payers + payees, 0);
+    cw_evmstore_close(s);
+}
+
 int main(void)
 {
     RUN(test_memo_emitter);
@@ -1012,5 +1110,6 @@ int main(void)
     RUN(test_event_bridge);
     RUN(test_router_bridge);
     RUN(test_late_emitter);
+    RUN(test_history_bound);
     return cw_test_done();
 }
