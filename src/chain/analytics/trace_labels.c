@@ -124,10 +124,23 @@ static int label_severity(const char *cat)
     return 100 + category_index(cat);
 }
 
+/* A label whose subject is an address of the store, kept until every label is read: labels
+ * come in storage order and are sorted into the list order (category, asset, subject key,
+ * id) in which they compete to be an address's primary label. */
+typedef struct lm_row {
+    uint64_t addr;
+    int64_t id;
+    char *key;          /* subject key, then the entity name: one allocation */
+    const char *entity; /* into key */
+    int cat;            /* index into cw_label_categories() */
+    int asset;          /* "" < "BTC" < "XBT", as the list orders them */
+} lm_row;
+
 typedef struct build_ctx {
     cw_trace_labelmap *m;
     const cw_chainstore *cs;
-    int rc;
+    lm_row *rows;
+    size_t n, cap;
 } build_ctx;
 
 static int intern(cw_trace_labelmap *m, const char *name, uint32_t *idx)
@@ -155,35 +168,69 @@ static int intern(cw_trace_labelmap *m, const char *name, uint32_t *idx)
     return 0;
 }
 
-static int on_label(const cw_label *l, void *payload)
+static int on_label(const cw_label_addr *l, void *payload)
 {
     build_ctx *b = payload;
-    cw_trace_labelmap *m = b->m;
-    if (l->subject_kind != CW_SUBJECT_ADDRESS)
-        return 0;
-    if (l->asset[0] && strcmp(l->asset, "XBT") != 0 && strcmp(l->asset, "BTC") != 0)
-        return 0;
-    cw_addr_key k;
-    uint64_t a, seen;
-    if (cw_addr_decode(&k, l->subject, cw_chainstore_network(b->cs)) != 0)
-        return 0;
-    if (cw_chainstore_find_addr(b->cs, &k, &a) != 0)
+    int asset = !l->asset[0] ? 0 : !strcmp(l->asset, "BTC") ? 1 : !strcmp(l->asset, "XBT") ? 2 : -1;
+    if (asset < 0)
         return 0;
     int cat = category_index(l->category);
     if (cat < 0)
         return 0;
-    if (cw_u64map_get(&m->by_addr, a, &seen)) {
+    cw_addr_key k;
+    uint64_t a;
+    if (cw_addr_decode(&k, l->subject, cw_chainstore_network(b->cs)) != 0)
+        return 0;
+    if (cw_chainstore_find_addr(b->cs, &k, &a) != 0)
+        return 0;
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 1024;
+        lm_row *r = cw_realloc(b->rows, cap * sizeof *r);
+        if (!r)
+            return CW_ENOMEM;
+        b->rows = r;
+        b->cap = cap;
+    }
+    size_t kl = strlen(l->subject_key) + 1, el = strlen(l->entity) + 1;
+    char *key = cw_malloc(kl + el);
+    if (!key)
+        return CW_ENOMEM;
+    memcpy(key, l->subject_key, kl);
+    memcpy(key + kl, l->entity, el);
+    b->rows[b->n++] = (lm_row){a, l->id, key, key + kl, cat, asset};
+    return 0;
+}
+
+static int cmp_row(const void *pa, const void *pb)
+{
+    const lm_row *a = pa, *b = pb;
+    int c = a->cat == b->cat ? 0
+                             : strcmp(cw_label_categories()[a->cat], cw_label_categories()[b->cat]);
+    if (c)
+        return c;
+    if (a->asset != b->asset)
+        return a->asset < b->asset ? -1 : 1;
+    if ((c = strcmp(a->key, b->key)) != 0)
+        return c;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static int add_label(cw_trace_labelmap *m, const lm_row *r)
+{
+    const char *category = cw_label_categories()[r->cat];
+    uint64_t seen;
+    if (cw_u64map_get(&m->by_addr, r->addr, &seen)) {
         /* the most severe label is the primary one; the others stay in the mask */
         lm_entry *e = &m->e[seen];
-        if (cat < 32)
-            e->mask |= 1u << cat;
-        if (label_severity(l->category) < label_severity(cw_label_categories()[e->category])) {
+        if (r->cat < 32)
+            e->mask |= 1u << r->cat;
+        if (label_severity(category) < label_severity(cw_label_categories()[e->category])) {
             uint32_t ent;
-            int rc = intern(m, l->entity, &ent);
+            int rc = intern(m, r->entity, &ent);
             if (rc)
-                return b->rc = rc;
+                return rc;
             e->entity = ent;
-            e->category = (uint32_t)cat;
+            e->category = (uint32_t)r->cat;
         }
         return 0;
     }
@@ -191,28 +238,29 @@ static int on_label(const cw_label *l, void *payload)
         size_t cap = m->cap ? m->cap * 2 : 1024;
         lm_entry *e = cw_realloc(m->e, cap * sizeof *e);
         if (!e)
-            return b->rc = CW_ENOMEM;
+            return CW_ENOMEM;
         m->e = e;
         uint64_t *ad = cw_realloc(m->addrs, cap * sizeof *ad);
         if (!ad)
-            return b->rc = CW_ENOMEM;
+            return CW_ENOMEM;
         m->addrs = ad;
         m->cap = cap;
     }
     uint32_t ent;
-    int rc = intern(m, l->entity, &ent);
+    int rc = intern(m, r->entity, &ent);
     if (rc == 0)
-        rc = cw_u64map_set(&m->by_addr, a, m->n);
+        rc = cw_u64map_set(&m->by_addr, r->addr, m->n);
     if (rc)
-        return b->rc = rc;
-    m->e[m->n] = (lm_entry){ent, (uint32_t)cat, cat < 32 ? 1u << cat : 0};
-    m->addrs[m->n] = a;
+        return rc;
+    m->e[m->n] = (lm_entry){ent, (uint32_t)r->cat, r->cat < 32 ? 1u << r->cat : 0};
+    m->addrs[m->n] = r->addr;
     m->n++;
     return 0;
 }
 
 int cw_trace_labelmap_new(cw_trace_labelmap **out, const cw_chainstore *cs, cw_labels *db)
 {
+    static const char *const assets[] = {"", "BTC", "XBT", NULL};
     *out = NULL;
     cw_trace_labelmap *m = cw_calloc(1, sizeof *m);
     if (!m)
@@ -222,10 +270,15 @@ int cw_trace_labelmap_new(cw_trace_labelmap **out, const cw_chainstore *cs, cw_l
         cw_free(m);
         return CW_ENOMEM;
     }
-    build_ctx b = {m, cs, 0};
-    int rc = db ? cw_labels_foreach(db, NULL, on_label, &b) : 0;
-    if (b.rc)
-        rc = b.rc;
+    build_ctx b = {m, cs, NULL, 0, 0};
+    int rc = db ? cw_labels_foreach_address(db, assets, on_label, &b) : 0;
+    if (rc == 0 && b.n > 1)
+        qsort(b.rows, b.n, sizeof *b.rows, cmp_row);
+    for (size_t i = 0; rc == 0 && i < b.n; i++)
+        rc = add_label(m, &b.rows[i]);
+    for (size_t i = 0; i < b.n; i++)
+        cw_free(b.rows[i].key);
+    cw_free(b.rows);
     json_decref(m->intern);
     m->intern = NULL;
     if (rc < 0) {
