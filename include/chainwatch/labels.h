@@ -142,8 +142,8 @@ typedef struct cw_label_addr {
 } cw_label_addr;
 typedef int (*cw_label_addr_cb)(const cw_label_addr *label, void *payload);
 
-/* The address labels whose asset is one of assets (a NULL-terminated list of at most 8; ""
- * stands for labels without an asset): the labels cw_labels_foreach(db, NULL, ...) visits
+/* The address labels whose asset is one of assets (a NULL-terminated list, NULL for any
+ * asset; "" stands for labels without an asset): the labels cw_labels_foreach(db, NULL, ...) visits
  * with subject kind address and such an asset, but in storage order, not sorted. One table
  * scan, without the sort or a per-label join: built for a pass over every label (a trace's or
  * a screen's label map, ~20x faster on 531k labels). A caller that needs cw_labels_foreach's

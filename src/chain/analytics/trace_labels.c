@@ -107,7 +107,7 @@ static int category_index(const char *c)
 {
     const char *const *cats = cw_label_categories();
     for (int i = 0; cats[i]; i++)
-        if (!strcmp(cats[i], c))
+        if (cats[i][0] == c[0] && !strcmp(cats[i], c))
             return i;
     return -1;
 }
@@ -130,15 +130,18 @@ static int label_severity(const char *cat)
 typedef struct lm_row {
     uint64_t addr;
     int64_t id;
+    uint64_t prefix;    /* the key's first 8 bytes, big-endian (zero-padded): compares as it */
     char *key;          /* subject key, then the entity name: one allocation */
     const char *entity; /* into key */
     int cat;            /* index into cw_label_categories() */
+    int rank;           /* cat's rank in byte-wise order of the category names */
     int asset;          /* "" < "BTC" < "XBT", as the list orders them */
 } lm_row;
 
 typedef struct build_ctx {
     cw_trace_labelmap *m;
     const cw_chainstore *cs;
+    int cat_rank[64]; /* a category's place in byte-wise order of the names (the list's order) */
     lm_row *rows;
     size_t n, cap;
 } build_ctx;
@@ -166,6 +169,17 @@ static int intern(cw_trace_labelmap *m, const char *name, uint32_t *idx)
     if (json_object_set_new(m->intern, name, json_integer((json_int_t)*idx)))
         return CW_ENOMEM;
     return 0;
+}
+
+static int cat_rank(const build_ctx *b, int cat)
+{
+    if (cat < 64)
+        return b->cat_rank[cat];
+    const char *const *cats = cw_label_categories();
+    int r = 0;
+    for (int j = 0; cats[j]; j++)
+        r += strcmp(cats[j], cats[cat]) < 0;
+    return r;
 }
 
 static int on_label(const cw_label_addr *l, void *payload)
@@ -197,20 +211,24 @@ static int on_label(const cw_label_addr *l, void *payload)
         return CW_ENOMEM;
     memcpy(key, l->subject_key, kl);
     memcpy(key + kl, l->entity, el);
-    b->rows[b->n++] = (lm_row){a, l->id, key, key + kl, cat, asset};
+    uint64_t prefix = 0;
+    for (size_t i = 0; i < 8; i++)
+        prefix = prefix << 8 | (i < kl ? (unsigned char)key[i] : 0u);
+    b->rows[b->n++] = (lm_row){a, l->id, prefix, key, key + kl, cat, cat_rank(b, cat), asset};
     return 0;
 }
 
 static int cmp_row(const void *pa, const void *pb)
 {
     const lm_row *a = pa, *b = pb;
-    int c = a->cat == b->cat ? 0
-                             : strcmp(cw_label_categories()[a->cat], cw_label_categories()[b->cat]);
-    if (c)
-        return c;
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
     if (a->asset != b->asset)
         return a->asset < b->asset ? -1 : 1;
-    if ((c = strcmp(a->key, b->key)) != 0)
+    if (a->prefix != b->prefix)
+        return a->prefix < b->prefix ? -1 : 1;
+    int c = strcmp(a->key, b->key);
+    if (c)
         return c;
     return a->id < b->id ? -1 : a->id > b->id;
 }
@@ -270,7 +288,11 @@ int cw_trace_labelmap_new(cw_trace_labelmap **out, const cw_chainstore *cs, cw_l
         cw_free(m);
         return CW_ENOMEM;
     }
-    build_ctx b = {m, cs, NULL, 0, 0};
+    build_ctx b = {.m = m, .cs = cs};
+    const char *const *cats = cw_label_categories();
+    for (int i = 0; cats[i] && i < 64; i++)
+        for (int j = 0; cats[j]; j++)
+            b.cat_rank[i] += strcmp(cats[j], cats[i]) < 0;
     int rc = db ? cw_labels_foreach_address(db, assets, on_label, &b) : 0;
     if (rc == 0 && b.n > 1)
         qsort(b.rows, b.n, sizeof *b.rows, cmp_row);
