@@ -602,8 +602,8 @@ static int decode_hex_form(cw_addr_key *out, const char *s, const char *hex, cw_
 }
 
 /* A decoded bech32 string (hrp, data part, checksum variant) as an address of net. */
-static int decode_segwit(cw_addr_key *out, const char *s, const char *got_hrp,
-                         const uint8_t *data5, size_t n, cw_bech32_variant variant, cw_network net)
+static int decode_segwit(cw_addr_key *out, const char *s, const char *got_hrp, const uint8_t *data5,
+                         size_t n, cw_bech32_variant variant, cw_network net)
 {
     if (strcmp(got_hrp, nets[net].hrp) != 0) {
         const char *owner = hrp_owner(got_hrp);
