@@ -131,8 +131,9 @@ typedef struct lm_row {
     uint64_t addr;
     int64_t id;
     uint64_t prefix;    /* the key's first 8 bytes, big-endian (zero-padded): compares as it */
-    char *key;          /* subject key, then the entity name: one allocation */
-    const char *entity; /* into key */
+    const char *key;    /* subject key, then the entity name, in build_ctx.text */
+    size_t off;         /* of key in build_ctx.text, until the text is complete */
+    size_t entity;      /* key + entity: the entity name */
     int cat;            /* index into cw_label_categories() */
     int rank;           /* cat's rank in byte-wise order of the category names */
     int asset;          /* "" < "BTC" < "XBT", as the list orders them */
@@ -144,6 +145,8 @@ typedef struct build_ctx {
     int cat_rank[64]; /* a category's place in byte-wise order of the names (the list's order) */
     lm_row *rows;
     size_t n, cap;
+    char *text; /* the rows' keys and entity names */
+    size_t len, text_cap;
 } build_ctx;
 
 static int intern(cw_trace_labelmap *m, const char *name, uint32_t *idx)
@@ -206,15 +209,24 @@ static int on_label(const cw_label_addr *l, void *payload)
         b->cap = cap;
     }
     size_t kl = strlen(l->subject_key) + 1, el = strlen(l->entity) + 1;
-    char *key = cw_malloc(kl + el);
-    if (!key)
-        return CW_ENOMEM;
+    if (b->len + kl + el > b->text_cap) {
+        size_t cap = b->text_cap ? b->text_cap * 2 : 1 << 16;
+        while (cap < b->len + kl + el)
+            cap *= 2;
+        char *t = cw_realloc(b->text, cap);
+        if (!t)
+            return CW_ENOMEM;
+        b->text = t;
+        b->text_cap = cap;
+    }
+    char *key = b->text + b->len;
     memcpy(key, l->subject_key, kl);
     memcpy(key + kl, l->entity, el);
     uint64_t prefix = 0;
     for (size_t i = 0; i < 8; i++)
         prefix = prefix << 8 | (i < kl ? (unsigned char)key[i] : 0u);
-    b->rows[b->n++] = (lm_row){a, l->id, prefix, key, key + kl, cat, cat_rank(b, cat), asset};
+    b->rows[b->n++] = (lm_row){a, l->id, prefix, NULL, b->len, kl, cat, cat_rank(b, cat), asset};
+    b->len += kl + el;
     return 0;
 }
 
@@ -244,7 +256,7 @@ static int add_label(cw_trace_labelmap *m, const lm_row *r)
             e->mask |= 1u << r->cat;
         if (label_severity(category) < label_severity(cw_label_categories()[e->category])) {
             uint32_t ent;
-            int rc = intern(m, r->entity, &ent);
+            int rc = intern(m, r->key + r->entity, &ent);
             if (rc)
                 return rc;
             e->entity = ent;
@@ -265,7 +277,7 @@ static int add_label(cw_trace_labelmap *m, const lm_row *r)
         m->cap = cap;
     }
     uint32_t ent;
-    int rc = intern(m, r->entity, &ent);
+    int rc = intern(m, r->key + r->entity, &ent);
     if (rc == 0)
         rc = cw_u64map_set(&m->by_addr, r->addr, m->n);
     if (rc)
@@ -294,13 +306,14 @@ int cw_trace_labelmap_new(cw_trace_labelmap **out, const cw_chainstore *cs, cw_l
         for (int j = 0; cats[j]; j++)
             b.cat_rank[i] += strcmp(cats[j], cats[i]) < 0;
     int rc = db ? cw_labels_foreach_address(db, assets, on_label, &b) : 0;
+    for (size_t i = 0; i < b.n; i++)
+        b.rows[i].key = b.text + b.rows[i].off;
     if (rc == 0 && b.n > 1)
         qsort(b.rows, b.n, sizeof *b.rows, cmp_row);
     for (size_t i = 0; rc == 0 && i < b.n; i++)
         rc = add_label(m, &b.rows[i]);
-    for (size_t i = 0; i < b.n; i++)
-        cw_free(b.rows[i].key);
     cw_free(b.rows);
+    cw_free(b.text);
     json_decref(m->intern);
     m->intern = NULL;
     if (rc < 0) {

@@ -666,6 +666,15 @@ static int decode_bech32(cw_addr_key *out, const char *s, cw_network net)
     return decode_segwit(out, s, hrp, data5, n, variant, net);
 }
 
+/* strspn(s, b58_alphabet) == len, by the digit table. */
+static bool all_base58(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (b58_map[(unsigned char)s[i]] == XX)
+            return false;
+    return true;
+}
+
 int cw_addr_decode(cw_addr_key *out, const char *s, cw_network net)
 {
     memset(out, 0, sizeof *out);
@@ -693,7 +702,7 @@ int cw_addr_decode(cw_addr_key *out, const char *s, cw_network net)
                               s, out->len);
     } else if (starts_with_known_hrp(s)) {
         rc = decode_bech32(out, s, net);
-    } else if (strspn(s, b58_alphabet) == len) {
+    } else if (all_base58(s, len)) {
         /* A base58 string; it could still be bech32 with an unknown hrp (all its characters
          * can be base58 ones), which only matters for the message. */
         rc = decode_base58(out, s, net);
