@@ -12,6 +12,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "chainwatch/cluster.h"
 #include "chainwatch/errors.h"
@@ -32,7 +33,7 @@ struct cw_trace_labelmap {
     size_t n, cap;
     char **names;
     size_t n_names, cap_names;
-    json_t *intern; /* name -> index, only while building */
+    cw_u64map intern; /* name hash -> index into names (a multimap), only while building */
 };
 
 static const char *const model_names[] = {"poison", "haircut", "fifo"};
@@ -151,11 +152,13 @@ typedef struct build_ctx {
 
 static int intern(cw_trace_labelmap *m, const char *name, uint32_t *idx)
 {
-    json_t *v = json_object_get(m->intern, name);
-    if (v) {
-        *idx = (uint32_t)json_integer_value(v);
-        return 0;
-    }
+    size_t len = strlen(name);
+    uint64_t h = XXH3_64bits(name, len), cur = 0, v;
+    while (cw_u64map_next(&m->intern, h, &cur, &v))
+        if (!strcmp(m->names[v], name)) {
+            *idx = (uint32_t)v;
+            return 0;
+        }
     if (m->n_names == m->cap_names) {
         size_t cap = m->cap_names ? m->cap_names * 2 : 64;
         char **n = cw_realloc(m->names, cap * sizeof *n);
@@ -169,9 +172,7 @@ static int intern(cw_trace_labelmap *m, const char *name, uint32_t *idx)
         return CW_ENOMEM;
     m->names[m->n_names] = d;
     *idx = (uint32_t)m->n_names++;
-    if (json_object_set_new(m->intern, name, json_integer((json_int_t)*idx)))
-        return CW_ENOMEM;
-    return 0;
+    return cw_u64map_put(&m->intern, h, *idx);
 }
 
 static int cat_rank(const build_ctx *b, int cat)
@@ -295,11 +296,6 @@ int cw_trace_labelmap_new(cw_trace_labelmap **out, const cw_chainstore *cs, cw_l
     cw_trace_labelmap *m = cw_calloc(1, sizeof *m);
     if (!m)
         return CW_ENOMEM;
-    m->intern = json_object();
-    if (!m->intern) {
-        cw_free(m);
-        return CW_ENOMEM;
-    }
     build_ctx b = {.m = m, .cs = cs};
     const char *const *cats = cw_label_categories();
     for (int i = 0; cats[i] && i < 64; i++)
@@ -314,8 +310,7 @@ int cw_trace_labelmap_new(cw_trace_labelmap **out, const cw_chainstore *cs, cw_l
         rc = add_label(m, &b.rows[i]);
     cw_free(b.rows);
     cw_free(b.text);
-    json_decref(m->intern);
-    m->intern = NULL;
+    cw_u64map_deinit(&m->intern);
     if (rc < 0) {
         cw_trace_labelmap_free(m);
         return rc;
@@ -334,7 +329,7 @@ void cw_trace_labelmap_free(cw_trace_labelmap *m)
     cw_free(m->names);
     cw_free(m->e);
     cw_free(m->addrs);
-    json_decref(m->intern);
+    cw_u64map_deinit(&m->intern);
     cw_free(m);
 }
 
