@@ -6,9 +6,12 @@
  * subject decodes for the store's network and is present in the store's address index.
  * An address with several labels keeps all its categories (a mask) and, as its primary label,
  * the most severe one: sanctioned first, so that a sanctioned label never hides behind an
- * exchange's or a miner's label in a trace or a screen (labels come ordered by category).
- * Entity names are interned (one copy per entity); categories point into the label module's
- * static category list. Lookups are one u64map probe.
+ * exchange's or a miner's label in a trace or a screen. Labels are read in storage order with
+ * one table scan (cw_labels_foreach_address); the ones kept are sorted into the list order
+ * (category, asset, subject key, id) before they compete, so that ties and the order of the
+ * addresses are those of cw_labels_foreach. Entity names are interned (one copy per entity);
+ * categories point into the label module's static category list. Lookups are one u64map
+ * probe.
  */
 #include <stdlib.h>
 #include <string.h>
