@@ -130,6 +130,27 @@ typedef struct cw_label_filter {
  * Returns 0, the callback's non-zero value or a negative CW_E* code. */
 int cw_labels_foreach(cw_labels *db, const cw_label_filter *filter, cw_label_cb cb, void *payload);
 
+/* An address label as an address -> label map needs it: no source, date, programmes or
+ * entity reference. Strings borrowed, valid only during the callback. */
+typedef struct cw_label_addr {
+    int64_t id;
+    const char *asset;       /* "XBT", "ETH"... or "" */
+    const char *subject;     /* as published */
+    const char *subject_key; /* its match key (cw_label_address_key) */
+    const char *category;
+    const char *entity; /* entity name */
+} cw_label_addr;
+typedef int (*cw_label_addr_cb)(const cw_label_addr *label, void *payload);
+
+/* The address labels whose asset is one of assets (a NULL-terminated list, NULL for any
+ * asset; "" stands for labels without an asset): the labels cw_labels_foreach(db, NULL, ...) visits
+ * with subject kind address and such an asset, but in storage order, not sorted. One table
+ * scan, without the sort or a per-label join: built for a pass over every label (a trace's or
+ * a screen's label map, ~20x faster on 531k labels). A caller that needs cw_labels_foreach's
+ * order sorts by (category, asset, subject_key, id), byte-wise. Same returns. */
+int cw_labels_foreach_address(cw_labels *db, const char *const *assets, cw_label_addr_cb cb,
+                              void *payload);
+
 /* The provenance records of one label, oldest first. Same returns as cw_labels_foreach. */
 int cw_labels_provenance_foreach(cw_labels *db, int64_t label_id, cw_label_provenance_cb cb,
                                  void *payload);

@@ -8,6 +8,7 @@
  * key, serves lookups. A provenance record is unique on (label, run, location). Only import.c
  * writes, always inside one transaction.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -691,6 +692,135 @@ int cw_labels_foreach(cw_labels *db, const cw_label_filter *filter, cw_label_cb 
     bind_filter(st, filter);
     rc = run_label_query(db, st, false, cb, payload);
     sqlite3_finalize(st);
+    return rc;
+}
+
+/* id -> name of every entity (ids ascending), and the source ids: what the list query's
+ * joins give, read once for cw_labels_foreach_address. */
+typedef struct id_names {
+    int64_t *ids;
+    size_t *off; /* name of ids[i] at buf + off[i] */
+    char *buf;
+    size_t n, cap, len, buf_cap;
+} id_names;
+
+static void id_names_free(id_names *t)
+{
+    cw_free(t->ids);
+    cw_free(t->off);
+    cw_free(t->buf);
+}
+
+static int id_names_add(id_names *t, int64_t id, const char *name)
+{
+    size_t nl = strlen(name) + 1;
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 1024;
+        int64_t *ids = cw_realloc(t->ids, cap * sizeof *ids);
+        if (!ids)
+            return CW_ENOMEM;
+        t->ids = ids;
+        size_t *off = cw_realloc(t->off, cap * sizeof *off);
+        if (!off)
+            return CW_ENOMEM;
+        t->off = off;
+        t->cap = cap;
+    }
+    if (t->len + nl > t->buf_cap) {
+        size_t cap = t->buf_cap ? 2 * t->buf_cap : 16384;
+        while (cap < t->len + nl)
+            cap *= 2;
+        char *b = cw_realloc(t->buf, cap);
+        if (!b)
+            return CW_ENOMEM;
+        t->buf = b;
+        t->buf_cap = cap;
+    }
+    memcpy(t->buf + t->len, name, nl);
+    t->ids[t->n] = id;
+    t->off[t->n++] = t->len;
+    t->len += nl;
+    return 0;
+}
+
+/* Index of id in t (ids ascending), or -1. */
+static ptrdiff_t id_names_find(const id_names *t, int64_t id)
+{
+    size_t lo = 0, hi = t->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->ids[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < t->n && t->ids[lo] == id ? (ptrdiff_t)lo : -1;
+}
+
+static int id_names_load(cw_labels *db, id_names *t, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int r, rc = 0;
+    if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(db, "prepare ids");
+    while ((r = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = id_names_add(t, sqlite3_column_int64(st, 0), col(st, 1))) != 0)
+            goto out;
+    if (r != SQLITE_DONE)
+        rc = sql_fail(db, "read ids");
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int cw_labels_foreach_address(cw_labels *db, const char *const *assets, cw_label_addr_cb cb,
+                              void *payload)
+{
+    size_t na = 0;
+    while (assets && assets[na])
+        na++;
+    id_names ent = {0}, src = {0};
+    sqlite3_stmt *st = NULL;
+    int r, rc;
+    if ((rc = id_names_load(db, &ent, "SELECT id, name FROM entity ORDER BY id")) != 0 ||
+        (rc = id_names_load(db, &src, "SELECT id, '' FROM source ORDER BY id")) != 0)
+        goto out;
+    /* the asset filter is cheaper here than as an IN list (a probe per row) */
+    if (sqlite3_prepare_v2(db->db,
+                           "SELECT id, asset, subject, subject_key, category, entity_id, "
+                           "source_id FROM label WHERE subject_kind = 'address'",
+                           -1, &st, NULL) != SQLITE_OK) {
+        rc = sql_fail(db, "prepare address labels");
+        goto out;
+    }
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *asset = col(st, 1);
+        size_t i = 0;
+        while (i < na && strcmp(assets[i], asset) != 0)
+            i++;
+        if (assets && i == na)
+            continue;
+        /* the joins of cw_labels_foreach: a label without its entity or source is not listed */
+        ptrdiff_t e = id_names_find(&ent, sqlite3_column_int64(st, 5));
+        if (e < 0 || id_names_find(&src, sqlite3_column_int64(st, 6)) < 0)
+            continue;
+        cw_label_addr l = {
+            .id = sqlite3_column_int64(st, 0),
+            .asset = asset,
+            .subject = col(st, 2),
+            .subject_key = col(st, 3),
+            .category = col(st, 4),
+            .entity = ent.buf + ent.off[e],
+        };
+        if ((rc = cb(&l, payload)) != 0)
+            goto out;
+    }
+    if (r != SQLITE_DONE)
+        rc = sql_fail(db, "query address labels");
+out:
+    sqlite3_finalize(st);
+    id_names_free(&ent);
+    id_names_free(&src);
     return rc;
 }
 

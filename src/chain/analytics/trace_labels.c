@@ -6,12 +6,16 @@
  * subject decodes for the store's network and is present in the store's address index.
  * An address with several labels keeps all its categories (a mask) and, as its primary label,
  * the most severe one: sanctioned first, so that a sanctioned label never hides behind an
- * exchange's or a miner's label in a trace or a screen (labels come ordered by category).
- * Entity names are interned (one copy per entity); categories point into the label module's
- * static category list. Lookups are one u64map probe.
+ * exchange's or a miner's label in a trace or a screen. Labels are read in storage order with
+ * one table scan (cw_labels_foreach_address); the ones kept are sorted into the list order
+ * (category, asset, subject key, id) before they compete, so that ties and the order of the
+ * addresses are those of cw_labels_foreach. Entity names are interned (one copy per entity);
+ * categories point into the label module's static category list. Lookups are one u64map
+ * probe.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "chainwatch/cluster.h"
 #include "chainwatch/errors.h"
@@ -32,7 +36,7 @@ struct cw_trace_labelmap {
     size_t n, cap;
     char **names;
     size_t n_names, cap_names;
-    json_t *intern; /* name -> index, only while building */
+    cw_u64map intern; /* name hash -> index into names (a multimap), only while building */
 };
 
 static const char *const model_names[] = {"poison", "haircut", "fifo"};
@@ -107,7 +111,7 @@ static int category_index(const char *c)
 {
     const char *const *cats = cw_label_categories();
     for (int i = 0; cats[i]; i++)
-        if (!strcmp(cats[i], c))
+        if (cats[i][0] == c[0] && !strcmp(cats[i], c))
             return i;
     return -1;
 }
@@ -124,19 +128,40 @@ static int label_severity(const char *cat)
     return 100 + category_index(cat);
 }
 
+/* A label whose subject is an address of the store, kept until every label is read: labels
+ * come in storage order and are sorted into the list order (category, asset, subject key,
+ * id) in which they compete to be an address's primary label. */
+typedef struct lm_row {
+    uint64_t addr;
+    int64_t id;
+    uint64_t prefix;    /* the key's first 8 bytes, big-endian (zero-padded): compares as it */
+    const char *key;    /* subject key, then the entity name, in build_ctx.text */
+    size_t off;         /* of key in build_ctx.text, until the text is complete */
+    size_t entity;      /* key + entity: the entity name */
+    int cat;            /* index into cw_label_categories() */
+    int rank;           /* cat's rank in byte-wise order of the category names */
+    int asset;          /* "" < "BTC" < "XBT", as the list orders them */
+} lm_row;
+
 typedef struct build_ctx {
     cw_trace_labelmap *m;
     const cw_chainstore *cs;
-    int rc;
+    int cat_rank[64]; /* a category's place in byte-wise order of the names (the list's order) */
+    lm_row *rows;
+    size_t n, cap;
+    char *text; /* the rows' keys and entity names */
+    size_t len, text_cap;
 } build_ctx;
 
 static int intern(cw_trace_labelmap *m, const char *name, uint32_t *idx)
 {
-    json_t *v = json_object_get(m->intern, name);
-    if (v) {
-        *idx = (uint32_t)json_integer_value(v);
-        return 0;
-    }
+    size_t len = strlen(name);
+    uint64_t h = XXH3_64bits(name, len), cur = 0, v;
+    while (cw_u64map_next(&m->intern, h, &cur, &v))
+        if (!strcmp(m->names[v], name)) {
+            *idx = (uint32_t)v;
+            return 0;
+        }
     if (m->n_names == m->cap_names) {
         size_t cap = m->cap_names ? m->cap_names * 2 : 64;
         char **n = cw_realloc(m->names, cap * sizeof *n);
@@ -150,40 +175,96 @@ static int intern(cw_trace_labelmap *m, const char *name, uint32_t *idx)
         return CW_ENOMEM;
     m->names[m->n_names] = d;
     *idx = (uint32_t)m->n_names++;
-    if (json_object_set_new(m->intern, name, json_integer((json_int_t)*idx)))
-        return CW_ENOMEM;
-    return 0;
+    return cw_u64map_put(&m->intern, h, *idx);
 }
 
-static int on_label(const cw_label *l, void *payload)
+static int cat_rank(const build_ctx *b, int cat)
+{
+    if (cat < 64)
+        return b->cat_rank[cat];
+    const char *const *cats = cw_label_categories();
+    int r = 0;
+    for (int j = 0; cats[j]; j++)
+        r += strcmp(cats[j], cats[cat]) < 0;
+    return r;
+}
+
+static int on_label(const cw_label_addr *l, void *payload)
 {
     build_ctx *b = payload;
-    cw_trace_labelmap *m = b->m;
-    if (l->subject_kind != CW_SUBJECT_ADDRESS)
-        return 0;
-    if (l->asset[0] && strcmp(l->asset, "XBT") != 0 && strcmp(l->asset, "BTC") != 0)
-        return 0;
-    cw_addr_key k;
-    uint64_t a, seen;
-    if (cw_addr_decode(&k, l->subject, cw_chainstore_network(b->cs)) != 0)
-        return 0;
-    if (cw_chainstore_find_addr(b->cs, &k, &a) != 0)
+    int asset = !l->asset[0] ? 0 : !strcmp(l->asset, "BTC") ? 1 : !strcmp(l->asset, "XBT") ? 2 : -1;
+    if (asset < 0)
         return 0;
     int cat = category_index(l->category);
     if (cat < 0)
         return 0;
-    if (cw_u64map_get(&m->by_addr, a, &seen)) {
+    cw_addr_key k;
+    uint64_t a;
+    if (cw_addr_decode(&k, l->subject, cw_chainstore_network(b->cs)) != 0)
+        return 0;
+    if (cw_chainstore_find_addr(b->cs, &k, &a) != 0)
+        return 0;
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 1024;
+        lm_row *r = cw_realloc(b->rows, cap * sizeof *r);
+        if (!r)
+            return CW_ENOMEM;
+        b->rows = r;
+        b->cap = cap;
+    }
+    size_t kl = strlen(l->subject_key) + 1, el = strlen(l->entity) + 1;
+    if (b->len + kl + el > b->text_cap) {
+        size_t cap = b->text_cap ? b->text_cap * 2 : 1 << 16;
+        while (cap < b->len + kl + el)
+            cap *= 2;
+        char *t = cw_realloc(b->text, cap);
+        if (!t)
+            return CW_ENOMEM;
+        b->text = t;
+        b->text_cap = cap;
+    }
+    char *key = b->text + b->len;
+    memcpy(key, l->subject_key, kl);
+    memcpy(key + kl, l->entity, el);
+    uint64_t prefix = 0;
+    for (size_t i = 0; i < 8; i++)
+        prefix = prefix << 8 | (i < kl ? (unsigned char)key[i] : 0u);
+    b->rows[b->n++] = (lm_row){a, l->id, prefix, NULL, b->len, kl, cat, cat_rank(b, cat), asset};
+    b->len += kl + el;
+    return 0;
+}
+
+static int cmp_row(const void *pa, const void *pb)
+{
+    const lm_row *a = pa, *b = pb;
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
+    if (a->asset != b->asset)
+        return a->asset < b->asset ? -1 : 1;
+    if (a->prefix != b->prefix)
+        return a->prefix < b->prefix ? -1 : 1;
+    int c = strcmp(a->key, b->key);
+    if (c)
+        return c;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static int add_label(cw_trace_labelmap *m, const lm_row *r)
+{
+    const char *category = cw_label_categories()[r->cat];
+    uint64_t seen;
+    if (cw_u64map_get(&m->by_addr, r->addr, &seen)) {
         /* the most severe label is the primary one; the others stay in the mask */
         lm_entry *e = &m->e[seen];
-        if (cat < 32)
-            e->mask |= 1u << cat;
-        if (label_severity(l->category) < label_severity(cw_label_categories()[e->category])) {
+        if (r->cat < 32)
+            e->mask |= 1u << r->cat;
+        if (label_severity(category) < label_severity(cw_label_categories()[e->category])) {
             uint32_t ent;
-            int rc = intern(m, l->entity, &ent);
+            int rc = intern(m, r->key + r->entity, &ent);
             if (rc)
-                return b->rc = rc;
+                return rc;
             e->entity = ent;
-            e->category = (uint32_t)cat;
+            e->category = (uint32_t)r->cat;
         }
         return 0;
     }
@@ -191,43 +272,48 @@ static int on_label(const cw_label *l, void *payload)
         size_t cap = m->cap ? m->cap * 2 : 1024;
         lm_entry *e = cw_realloc(m->e, cap * sizeof *e);
         if (!e)
-            return b->rc = CW_ENOMEM;
+            return CW_ENOMEM;
         m->e = e;
         uint64_t *ad = cw_realloc(m->addrs, cap * sizeof *ad);
         if (!ad)
-            return b->rc = CW_ENOMEM;
+            return CW_ENOMEM;
         m->addrs = ad;
         m->cap = cap;
     }
     uint32_t ent;
-    int rc = intern(m, l->entity, &ent);
+    int rc = intern(m, r->key + r->entity, &ent);
     if (rc == 0)
-        rc = cw_u64map_set(&m->by_addr, a, m->n);
+        rc = cw_u64map_set(&m->by_addr, r->addr, m->n);
     if (rc)
-        return b->rc = rc;
-    m->e[m->n] = (lm_entry){ent, (uint32_t)cat, cat < 32 ? 1u << cat : 0};
-    m->addrs[m->n] = a;
+        return rc;
+    m->e[m->n] = (lm_entry){ent, (uint32_t)r->cat, r->cat < 32 ? 1u << r->cat : 0};
+    m->addrs[m->n] = r->addr;
     m->n++;
     return 0;
 }
 
 int cw_trace_labelmap_new(cw_trace_labelmap **out, const cw_chainstore *cs, cw_labels *db)
 {
+    static const char *const assets[] = {"", "BTC", "XBT", NULL};
     *out = NULL;
     cw_trace_labelmap *m = cw_calloc(1, sizeof *m);
     if (!m)
         return CW_ENOMEM;
-    m->intern = json_object();
-    if (!m->intern) {
-        cw_free(m);
-        return CW_ENOMEM;
-    }
-    build_ctx b = {m, cs, 0};
-    int rc = db ? cw_labels_foreach(db, NULL, on_label, &b) : 0;
-    if (b.rc)
-        rc = b.rc;
-    json_decref(m->intern);
-    m->intern = NULL;
+    build_ctx b = {.m = m, .cs = cs};
+    const char *const *cats = cw_label_categories();
+    for (int i = 0; cats[i] && i < 64; i++)
+        for (int j = 0; cats[j]; j++)
+            b.cat_rank[i] += strcmp(cats[j], cats[i]) < 0;
+    int rc = db ? cw_labels_foreach_address(db, assets, on_label, &b) : 0;
+    for (size_t i = 0; i < b.n; i++)
+        b.rows[i].key = b.text + b.rows[i].off;
+    if (rc == 0 && b.n > 1)
+        qsort(b.rows, b.n, sizeof *b.rows, cmp_row);
+    for (size_t i = 0; rc == 0 && i < b.n; i++)
+        rc = add_label(m, &b.rows[i]);
+    cw_free(b.rows);
+    cw_free(b.text);
+    cw_u64map_deinit(&m->intern);
     if (rc < 0) {
         cw_trace_labelmap_free(m);
         return rc;
@@ -246,7 +332,7 @@ void cw_trace_labelmap_free(cw_trace_labelmap *m)
     cw_free(m->names);
     cw_free(m->e);
     cw_free(m->addrs);
-    json_decref(m->intern);
+    cw_u64map_deinit(&m->intern);
     cw_free(m);
 }
 

@@ -285,6 +285,49 @@ static void test_off(void)
     cw_trace_labelmap_free(lm);
 }
 
+typedef struct found {
+    uint64_t addr[4];
+    int n;
+} found;
+
+static void on_found(uint64_t addr, void *payload)
+{
+    found *f = payload;
+    if (f->n < 4)
+        f->addr[f->n] = addr;
+    f->n++;
+}
+
+/* The label map reads labels in storage order but keeps the list order (category, asset,
+ * subject key, id) of cw_labels_foreach: the address with the smaller key comes first even
+ * when its label was imported second, and the most severe label is the primary one. */
+static void test_labelmap_order(void)
+{
+    uint64_t ox = chain_out(cs, id_a, 0), oz = chain_out(cs, id_a, 2);
+    uint64_t ax = cw_chainstore_out(cs, ox)->addr, az = cw_chainstore_out(cs, oz)->addr;
+    char sx[CW_ADDR_STR_MAX], sz[CW_ADDR_STR_MAX];
+    REQUIRE(cw_addr_encode(sx, sizeof sx, cw_chainstore_addr(cs, ax), CW_NET_REGTEST) >= 0);
+    REQUIRE(cw_addr_encode(sz, sizeof sz, cw_chainstore_addr(cs, az), CW_NET_REGTEST) >= 0);
+    bool x_first = strcmp(sx, sz) < 0;
+    uint64_t lo = x_first ? ox : oz, hi = x_first ? oz : ox;
+    uint64_t outs[4] = {hi, lo, hi, lo};
+    const char *ents[4] = {"Hi", "Lo", "Fence", "Exch"};
+    const char *cats[4] = {"theft", "theft", "exchange", "exchange"};
+    cw_trace_labelmap *m = NULL;
+    REQUIRE(chain_labels(dir, "order", cs, outs, ents, cats, 4, &m));
+    CHECK_EQ_INT((int)cw_trace_labelmap_count(m), 2);
+    found f = {0};
+    CHECK_EQ_INT((int)cw_trace_labelmap_find(m, "theft", on_found, &f), 2);
+    uint64_t alo = cw_chainstore_out(cs, lo)->addr, ahi = cw_chainstore_out(cs, hi)->addr;
+    CHECK(f.n == 2 && f.addr[0] == alo && f.addr[1] == ahi);
+    const char *ent = NULL, *cat = NULL;
+    CHECK(cw_trace_labelmap_get(m, ahi, &ent, &cat));
+    CHECK_EQ_STR(ent, "Hi");
+    CHECK_EQ_STR(cat, "theft");
+    CHECK(cw_trace_labelmap_has(m, ahi, "exchange"));
+    cw_trace_labelmap_free(m);
+}
+
 int main(void)
 {
     int rc = CHAIN_SETUP(build_world, dir, store, &cs);
@@ -292,6 +335,7 @@ int main(void)
         return rc;
     RUN(test_float);
     RUN(test_off);
+    RUN(test_labelmap_order);
     cw_chainstore_close(cs);
     return cw_test_done();
 }

@@ -63,6 +63,21 @@ static int collect(const cw_label *l, void *payload)
     return 0;
 }
 
+typedef struct addr_seen {
+    int n;
+    char subjects[512];
+} addr_seen;
+
+static int collect_addr(const cw_label_addr *l, void *payload)
+{
+    addr_seen *s = payload;
+    size_t o = strlen(s->subjects);
+    snprintf(s->subjects + o, sizeof s->subjects - o, "%s/%s/%s;", l->subject_key, l->entity,
+             l->category);
+    s->n++;
+    return 0;
+}
+
 typedef struct prov_seen {
     int n;
     char location[256], kind[16], content_sha256[65];
@@ -483,6 +498,18 @@ static void test_label_csv(void)
     memset(&s, 0, sizeof s);
     CHECK_EQ_INT(cw_labels_foreach(db, &f, collect, &s), 0);
     CHECK_EQ_INT(s.n, 2);
+    /* one scan of the address labels: the two addresses, not the cluster */
+    static const char *const xbt[] = {"XBT", NULL}, *const eth[] = {"ETH", "", NULL};
+    addr_seen as = {0};
+    CHECK_EQ_INT(cw_labels_foreach_address(db, xbt, collect_addr, &as), 0);
+    CHECK_EQ_INT(as.n, 2);
+    CHECK_EQ_STR(as.subjects, "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq/Binance/exchange;"
+                              "1BoatSLRHtKNngkdXEeobR76b53LETtpyT/Heist, Inc/theft;");
+    memset(&as, 0, sizeof as);
+    CHECK_EQ_INT(cw_labels_foreach_address(db, eth, collect_addr, &as), 0);
+    CHECK_EQ_INT(as.n, 0);
+    CHECK_EQ_INT(cw_labels_foreach_address(db, NULL, collect_addr, &as), 0);
+    CHECK_EQ_INT(as.n, 2);
 
     /* Each bad row names the file and line; nothing is written. */
     static const struct {

@@ -263,12 +263,19 @@ static int b32_value(unsigned char c)
     return c < 128 && map[c] != XX ? map[c] : -1;
 }
 
-static uint32_t polymod_step(uint32_t pre)
+/* The generator terms of BIP 173's polymod for each value of the state's top 5 bits (the
+ * XOR of the generators whose bit is set): one table load per character instead of five
+ * conditional XORs. */
+static const uint32_t polymod_gen[32] = {
+    0x00000000u, 0x3b6a57b2u, 0x26508e6du, 0x1d3ad9dfu, 0x1ea119fau, 0x25cb4e48u, 0x38f19797u,
+    0x039bc025u, 0x3d4233ddu, 0x0628646fu, 0x1b12bdb0u, 0x2078ea02u, 0x23e32a27u, 0x18897d95u,
+    0x05b3a44au, 0x3ed9f3f8u, 0x2a1462b3u, 0x117e3501u, 0x0c44ecdeu, 0x372ebb6cu, 0x34b57b49u,
+    0x0fdf2cfbu, 0x12e5f524u, 0x298fa296u, 0x1756516eu, 0x2c3c06dcu, 0x3106df03u, 0x0a6c88b1u,
+    0x09f74894u, 0x329d1f26u, 0x2fa7c6f9u, 0x14cd914bu};
+
+static inline uint32_t polymod_step(uint32_t pre)
 {
-    uint32_t b = pre >> 25;
-    return ((pre & 0x1ffffffu) << 5) ^ (-((b >> 0) & 1u) & 0x3b6a57b2u) ^
-           (-((b >> 1) & 1u) & 0x26508e6du) ^ (-((b >> 2) & 1u) & 0x1ea119fau) ^
-           (-((b >> 3) & 1u) & 0x3d4233ddu) ^ (-((b >> 4) & 1u) & 0x2a1462b3u);
+    return ((pre & 0x1ffffffu) << 5) ^ polymod_gen[pre >> 25];
 }
 
 /* The checksum state after the expanded (lowercase) hrp and the data values. */
@@ -327,6 +334,12 @@ int cw_bech32_encode(char *out, size_t out_size, const char *hrp, const uint8_t 
     return 0;
 }
 
+/* tolower for the bytes 33..126 a bech32 string may hold, without the locale call. */
+static inline char ascii_lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
 int cw_bech32_decode(char *hrp_out, uint8_t *data5, size_t *n, cw_bech32_variant *variant,
                      const char *s)
 {
@@ -360,12 +373,12 @@ int cw_bech32_decode(char *hrp_out, uint8_t *data5, size_t *n, cw_bech32_variant
         return cw_error_set(CW_EINVAL, "bech32: checksum shorter than 6 characters");
     char hrp[BECH32_HRP_MAX + 1];
     for (size_t i = 0; i < sep; i++)
-        hrp[i] = (char)tolower((unsigned char)s[i]);
+        hrp[i] = ascii_lower(s[i]);
     hrp[sep] = '\0';
     uint8_t values[BECH32_MAX_LEN];
     size_t nv = len - sep - 1;
     for (size_t i = 0; i < nv; i++) {
-        int v = b32_value((unsigned char)tolower((unsigned char)s[sep + 1 + i]));
+        int v = b32_value((unsigned char)ascii_lower(s[sep + 1 + i]));
         if (v < 0)
             return cw_error_set(CW_EINVAL, "bech32: invalid data character '%c' at position %zu",
                                 s[sep + 1 + i], sep + 1 + i);
@@ -425,18 +438,11 @@ int cw_segwit_encode(char *out, size_t out_size, const char *hrp, int witver, co
     return cw_bech32_encode(out, out_size, hrp, data5, n, witver == 0 ? CW_BECH32 : CW_BECH32M);
 }
 
-int cw_segwit_decode(int *witver, uint8_t *prog, size_t *prog_len, const char *hrp, const char *s)
+/* The segwit rules (BIP 173/350) on a decoded bech32 data part. */
+static int segwit_from_data5(int *witver, uint8_t *prog, size_t *prog_len, const uint8_t *data5,
+                             size_t n, cw_bech32_variant variant)
 {
-    char got_hrp[BECH32_HRP_MAX + 1];
-    uint8_t data5[BECH32_MAX_LEN];
-    size_t n;
-    cw_bech32_variant variant;
-    int rc = cw_bech32_decode(got_hrp, data5, &n, &variant, s);
-    if (rc)
-        return rc;
-    if (strcasecmp(got_hrp, hrp) != 0)
-        return cw_error_set(CW_EINVAL, "segwit: human-readable part '%s' is not '%.20s'", got_hrp,
-                            hrp);
+    int rc;
     if (n == 0)
         return cw_error_set(CW_EINVAL, "segwit: empty data section");
     int ver = data5[0];
@@ -476,6 +482,21 @@ int cw_segwit_decode(int *witver, uint8_t *prog, size_t *prog_len, const char *h
     memcpy(prog, p, plen);
     *prog_len = plen;
     return 0;
+}
+
+int cw_segwit_decode(int *witver, uint8_t *prog, size_t *prog_len, const char *hrp, const char *s)
+{
+    char got_hrp[BECH32_HRP_MAX + 1];
+    uint8_t data5[BECH32_MAX_LEN];
+    size_t n;
+    cw_bech32_variant variant;
+    int rc = cw_bech32_decode(got_hrp, data5, &n, &variant, s);
+    if (rc)
+        return rc;
+    if (strcasecmp(got_hrp, hrp) != 0)
+        return cw_error_set(CW_EINVAL, "segwit: human-readable part '%s' is not '%.20s'", got_hrp,
+                            hrp);
+    return segwit_from_data5(witver, prog, prog_len, data5, n, variant);
 }
 
 /* ---- address keys <-> strings -------------------------------------------------------- */
@@ -580,7 +601,9 @@ static int decode_hex_form(cw_addr_key *out, const char *s, const char *hex, cw_
     return 0;
 }
 
-static int decode_segwit(cw_addr_key *out, const char *s, const char *got_hrp, cw_network net)
+/* A decoded bech32 string (hrp, data part, checksum variant) as an address of net. */
+static int decode_segwit(cw_addr_key *out, const char *s, const char *got_hrp, const uint8_t *data5,
+                         size_t n, cw_bech32_variant variant, cw_network net)
 {
     if (strcmp(got_hrp, nets[net].hrp) != 0) {
         const char *owner = hrp_owner(got_hrp);
@@ -594,7 +617,7 @@ static int decode_segwit(cw_addr_key *out, const char *s, const char *got_hrp, c
     }
     int ver;
     size_t plen;
-    if (cw_segwit_decode(&ver, out->data, &plen, nets[net].hrp, s) != 0)
+    if (segwit_from_data5(&ver, out->data, &plen, data5, n, variant) != 0)
         return cw_error_wrap(CW_EINVAL, "address '%.100s': ", s);
     out->kind = CW_ADDR_WITNESS;
     out->witver = (uint8_t)ver;
@@ -640,7 +663,16 @@ static int decode_bech32(cw_addr_key *out, const char *s, cw_network net)
     cw_bech32_variant variant;
     if (cw_bech32_decode(hrp, data5, &n, &variant, s) != 0)
         return cw_error_wrap(CW_EINVAL, "address '%.100s': ", s);
-    return decode_segwit(out, s, hrp, net);
+    return decode_segwit(out, s, hrp, data5, n, variant, net);
+}
+
+/* strspn(s, b58_alphabet) == len, by the digit table. */
+static bool all_base58(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (b58_map[(unsigned char)s[i]] == XX)
+            return false;
+    return true;
 }
 
 int cw_addr_decode(cw_addr_key *out, const char *s, cw_network net)
@@ -670,7 +702,7 @@ int cw_addr_decode(cw_addr_key *out, const char *s, cw_network net)
                               s, out->len);
     } else if (starts_with_known_hrp(s)) {
         rc = decode_bech32(out, s, net);
-    } else if (strspn(s, b58_alphabet) == len) {
+    } else if (all_base58(s, len)) {
         /* A base58 string; it could still be bech32 with an unknown hrp (all its characters
          * can be base58 ones), which only matters for the message. */
         rc = decode_base58(out, s, net);
@@ -688,7 +720,7 @@ int cw_addr_decode(cw_addr_key *out, const char *s, cw_network net)
         size_t n;
         cw_bech32_variant variant;
         if (cw_bech32_decode(hrp, data5, &n, &variant, s) == 0) {
-            rc = decode_segwit(out, s, hrp, net);
+            rc = decode_segwit(out, s, hrp, data5, n, variant, net);
         } else {
             char b32_err[256], b58_err[256];
             snprintf(b32_err, sizeof b32_err, "%s", cw_error_last());
