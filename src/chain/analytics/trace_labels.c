@@ -134,13 +134,13 @@ static int label_severity(const char *cat)
 typedef struct lm_row {
     uint64_t addr;
     int64_t id;
-    uint64_t prefix;    /* the key's first 8 bytes, big-endian (zero-padded): compares as it */
-    const char *key;    /* subject key, then the entity name, in build_ctx.text */
-    size_t off;         /* of key in build_ctx.text, until the text is complete */
-    size_t entity;      /* key + entity: the entity name */
-    int cat;            /* index into cw_label_categories() */
-    int rank;           /* cat's rank in byte-wise order of the category names */
-    int asset;          /* "" < "BTC" < "XBT", as the list orders them */
+    uint64_t prefix; /* the key's first 8 bytes, big-endian (zero-padded): compares as it */
+    const char *key; /* subject key, then the entity name, in build_ctx.text */
+    size_t off;      /* of key in build_ctx.text, until the text is complete */
+    size_t entity;   /* key + entity: the entity name */
+    int cat;         /* index into cw_label_categories() */
+    int rank;        /* cat's rank in byte-wise order of the category names */
+    int asset;       /* "" < "BTC" < "XBT", as the list orders them */
 } lm_row;
 
 typedef struct build_ctx {
