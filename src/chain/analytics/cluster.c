@@ -373,6 +373,28 @@ static int uf_union(uf *u, uint32_t a, uint32_t b, uint32_t tx)
     return uf_link(u, ra, rb, a, b, tx) == CW_NONE32 ? CW_ENOMEM : 1;
 }
 
+/* Unites input address a (CW_NONE32: none) with its tx's first known input, *first (its root
+ * kept in *root across the tx's unions: each would find the same one); the union is recorded as
+ * (first, a). Returns 0 or CW_ENOMEM (error set). */
+static inline int unite_first(uf *u, uint32_t *first, uint32_t *root, uint32_t a, uint32_t tx,
+                              cw_cluster_stats *st)
+{
+    if (a == CW_NONE32)
+        return 0;
+    if (*first == CW_NONE32) {
+        *first = a;
+        *root = uf_root(u, a);
+        return 0;
+    }
+    uint32_t rb = uf_root(u, a);
+    if (rb == *root)
+        return 0;
+    if ((*root = uf_link(u, *root, rb, *first, a, tx)) == CW_NONE32)
+        return CW_ENOMEM;
+    st->multi_input_merges++;
+    return 0;
+}
+
 /* ------------------------------------------------------------------ files */
 
 static void gen_dir(char *out, size_t n, const char *store, uint64_t gen)
@@ -599,39 +621,16 @@ int cw_cluster_build(const char *store_dir, uint32_t change, cw_cluster_stats *s
                 }
                 st.payjoin_united++;
             }
-            first = pj_addr[0] != CW_NONE32 ? pj_addr[0] : pj_addr[1];
-            if (pj_addr[0] != CW_NONE32 && pj_addr[1] != CW_NONE32) {
-                uint32_t ra = uf_root(&u, pj_addr[0]), rb = uf_root(&u, pj_addr[1]);
-                if (ra != rb) {
-                    if (uf_link(&u, ra, rb, pj_addr[0], pj_addr[1], (uint32_t)t) == CW_NONE32) {
-                        rc = CW_ENOMEM;
-                        goto out;
-                    }
-                    st.multi_input_merges++;
-                }
-            }
+            if ((rc = unite_first(&u, &first, &root, pj_addr[0], (uint32_t)t, &st)) ||
+                (rc = unite_first(&u, &first, &root, pj_addr[1], (uint32_t)t, &st)))
+                goto out;
             in = i1;
         }
-        /* every known input united with the first: its root is kept across the unions (each
-         * would find the same one), the union recorded as (first, input) */
         for (; in < i1; in++) {
             uint64_t v;
-            uint32_t a = in_prevout(cs, in, &v, NULL);
-            if (a == CW_NONE32)
-                continue;
-            if (first == CW_NONE32) {
-                first = a;
-                root = uf_root(&u, a);
-                continue;
-            }
-            uint32_t rb = uf_root(&u, a);
-            if (rb == root)
-                continue;
-            if ((root = uf_link(&u, root, rb, first, a, (uint32_t)t)) == CW_NONE32) {
-                rc = CW_ENOMEM;
+            if ((rc = unite_first(&u, &first, &root, in_prevout(cs, in, &v, NULL), (uint32_t)t,
+                                  &st)))
                 goto out;
-            }
-            st.multi_input_merges++;
         }
         if (!(change & CW_CHANGE_ALL))
             continue;
