@@ -1506,17 +1506,20 @@ static unsigned peel_end(const cw_chainstore *cs, scratch *s, uint64_t tx, unsig
     return k ? k + 1 : 0;
 }
 
+/* Fan-out (few inputs, many outputs) and fan-in (many inputs, few outputs) by the counts. */
+static inline uint32_t fan_flags(uint64_t n_in, uint64_t n_out_all)
+{
+    return (n_in <= 3 && n_out_all >= 5 ? CW_PAT_FANOUT : 0) |
+           (n_in >= 5 && n_out_all <= 2 ? CW_PAT_FANIN : 0);
+}
+
 /* The flags of a tx that is not a CoinJoin: fan-out, fan-in, peel-chain link. Not inlined:
  * shape_flags_at, its inline test, stays small enough for compute_at to inline. */
 __attribute__((noinline)) static uint32_t shape_flags(const cw_chainstore *cs, scratch *s,
                                                       uint64_t tx, uint64_t n_in,
                                                       uint64_t n_out_all, cw_patterns_detail *d)
 {
-    uint32_t f = 0;
-    if (n_in <= 3 && n_out_all >= 5)
-        f |= CW_PAT_FANOUT;
-    if (n_in >= 5 && n_out_all <= 2)
-        f |= CW_PAT_FANIN;
+    uint32_t f = fan_flags(n_in, n_out_all);
     uint64_t fs;
     unsigned r = peel_walk(cs, s, tx, RUN_CAP, &fs), score = 0, rule = 0;
     if (d)
@@ -1544,11 +1547,7 @@ static inline uint32_t shape_flags_at(const cw_chainstore *cs, scratch *s, uint6
     /* defer_end: build_memo's first pass, whose s has the memo for every tx it decides and no
      * detail (d) */
     if (s->defer_end && MEMO_HOP(s->memo[tx]) == 1) {
-        uint32_t f = 0;
-        if (n_in <= 3 && n_out_all >= 5)
-            f |= CW_PAT_FANOUT;
-        if (n_in >= 5 && n_out_all <= 2)
-            f |= CW_PAT_FANIN;
+        uint32_t f = fan_flags(n_in, n_out_all);
         return f ? with_rule(f, CW_PAT_RULE_SHAPE, 100) : 0;
     }
     return shape_flags(cs, s, tx, n_in, n_out_all, d);
