@@ -171,7 +171,7 @@ export function withEvmContinuations(g, doc, fromBitcoin) {
       const p = x.payout, o = x.refund_output;
       rows.push({ chain, deposit: x.deposit_txid, round: roundsText(x), rounds: x.rounds || [x.round || 1], how: x.how,
         tier: p ? (x.certain ? 'CERTAIN' : 'PROBABLE') : o && o.outpoint ? (o.certain ? 'CERTAIN' : 'PROBABLE') : '',
-        text: p ? formatAmount(p.amount, p.asset) : o && o.value_sat ? `${(Number(o.value_sat) / 1e8).toFixed(8)} BTC back on Bitcoin` : '',
+        text: p ? formatAmount(p.amount, p.asset) : o && o.value_sat ? `${btc(o.value_sat)} back on Bitcoin` : '',
         to: p ? p.recipient || '' : o && o.address ? o.address : x.requested_address ? `${x.requested_address} (requested by the memo, not attributed)` : '' });
     }
     for (const e of sub.meta && sub.meta.ends ? sub.meta.ends : []) evmEnds.push({ ...e, chain });
@@ -193,7 +193,7 @@ export function withEvmContinuations(g, doc, fromBitcoin) {
       const r = node({ id: x.refund_txid, kind: 'tx', label: `refund ${x.refund_txid}`, chain: 'bitcoin', hop: (Number(d.hop) || 0) + 1 });
       const o = x.refund_output || {};
       edge(d.id, r.id, r.hop, { kind: 'refund', probable: !o.certain, value: o.value_sat ?? null,
-        text: `refunded${o.value_sat ? ` ${(Number(o.value_sat) / 1e8).toFixed(8)} BTC` : ''} (${o.certain ? 'certain' : 'probable'})` });
+        text: `refunded${o.value_sat ? ` ${btc(o.value_sat)}` : ''} (${o.certain ? 'certain' : 'probable'})` });
       refunds++;
     }
     for (const rt of c.refund_traces || []) {
