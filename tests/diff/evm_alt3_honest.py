@@ -19,8 +19,11 @@ Screening names one when `theft` is among an asset's `flagged` categories; certa
 flag's level is "flag" (a binary with one tier, before stop 21: every flag), probable only when
 it is "probable".
 Prints one line per (way, exposure kind) and a last line "JSON {...}"."""
-import csv, glob, json, sys
+import csv, json, os, sys
 from collections import defaultdict
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import score_common as sc  # noqa: E402
 
 args = sys.argv[1:]
 scr = None
@@ -36,35 +39,10 @@ kinds = defaultdict(set)
 for r in csv.DictReader(open(T + "honest_exposed.csv")):
     kinds[r["address"]].add(r["kind"])
 named = defaultdict(dict)  # address -> way -> certain?
-want = set()
 ends = []
 for p in traces:
-    for e in json.load(open(p))["ends"]:
-        ends.append(e)
-        want |= set(x for x in e.get("path", []) if x)
-        want |= {a["tx"] for a in e.get("arrivals", [])}
-sender, recv, senders = {}, defaultdict(set), defaultdict(set)
-for kind in ("transactions", "traces", "token_transfers"):
-    for f in sorted(glob.glob(world + "/**/%s*.csv" % kind, recursive=True)):
-        for r in csv.DictReader(open(f)):
-            h = r.get("hash") or r["transaction_hash"]
-            if h not in want:
-                continue
-            if kind == "transactions":
-                sender[h] = r["from_address"]
-                senders[h].add(r["from_address"])
-                if int(r["value"] or 0):
-                    recv[h].add(r["to_address"])
-            elif kind == "traces":
-                if r["status"] == "1" and int(r["value"] or 0) and r["trace_address"]:
-                    recv[h].add(r["to_address"])
-                    senders[h].add(r["from_address"])
-            else:
-                if int(r["value"]):
-                    recv[h].add(r["to_address"])
-                sender.setdefault(h + "/tok", set()).add(r["from_address"])
-                senders[h].add(r["from_address"])
-
+    ends.extend(json.load(open(p))["ends"])
+sender, recv, senders = sc.tx_parties(world, ends)
 
 def mark(a, way, certain):
     if a in person:
