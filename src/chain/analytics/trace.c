@@ -657,21 +657,37 @@ static bool dusting_output(const cw_trace *t, uint64_t out, uint64_t tx, const c
 /* ---------------------------------------------------------------- a third party's own account */
 
 /* docs/TRACE-MODELS.md, "A third party's own account" (opts.third_party). An address's history
- * is walked newest first for at most TP_WALK outputs: one with more since the theft is not
- * looked at further and stays "not established" (the value stays certain, as before). */
+ * is walked newest first for at most TP_WALK outputs, its outputs since the theft included. A
+ * walk that ends there before it reached an output paid before the theft (busy since) takes the
+ * address for an established account when it was first paid in an earlier block than the
+ * theft's (its id is below the block's first_addr: ids are given in order of first appearance):
+ * so busy an address is someone's living wallet, and what it pays on is probable (the EVM walk's
+ * answer, evm_history). One first paid in the theft's block or later (the thief's fresh address,
+ * however busy it is made since) counts what the walk saw: not established, certain. */
 #define TP_WALK 4096
+
+/* Address a was first paid (or first spent a coin from before the store) in an earlier block
+ * than tx before's. */
+static bool tp_older(const cw_chainstore *cs, uint64_t a, uint64_t before)
+{
+    if (before >= cw_chainstore_counts_get(cs).txs)
+        return false;
+    const cw_row_block *b = cw_chainstore_block(cs, cw_chainstore_tx_block(cs, before));
+    return b && a < b->first_addr;
+}
 
 bool cw_trace__tp_established(const cw_chainstore *cs, uint64_t a, uint64_t before, uint64_t out0,
                               uint64_t n_outs, bool early, uint64_t *recv)
 {
-    uint64_t n_tx = 0, last = CW_NONE64;
-    bool spent = false;
+    uint64_t n_tx = 0, last = CW_NONE64, o;
+    bool spent = false, reached = false;
     size_t walked = 0;
     *recv = 0;
-    for (uint64_t o = cw_chainstore_addr_last(cs, a); o != CW_NONE64 && walked < TP_WALK;
+    for (o = cw_chainstore_addr_last(cs, a); o != CW_NONE64 && walked < TP_WALK;
          o = cw_chainstore_outlink(cs, o), walked++) {
         if (o >= out0 || o >= n_outs)
             continue; /* paid at or after the theft */
+        reached = true;
         const cw_row_out *r = cw_chainstore_out(cs, o);
         uint64_t c = cw_chainstore_out_tx(cs, o);
         *recv += cw_out_value(r);
@@ -684,13 +700,17 @@ bool cw_trace__tp_established(const cw_chainstore *cs, uint64_t a, uint64_t befo
         if (early && *recv > 0 && (n_tx >= 2 || spent))
             return true;
     }
+    if (o != CW_NONE64 && !reached && tp_older(cs, a, before)) {
+        *recv = CW_TRACE__TP_BUSY; /* busy since: what it received before is not counted */
+        return true;
+    }
     return *recv > 0 && (n_tx >= 2 || (n_tx == 1 && spent));
 }
-
 /* Address a is a third party's established account: before the theft (t->tp_before) it was
- * paid by two or more txs, or by one and spent; never an address a source was paid to (the
- * thief's own, whatever its past). *own: what it received before the theft, 0 when it is not
- * established. Memoised per address. */
+ * paid by two or more txs, or by one and spent, or it is busy since (CW_TRACE__TP_BUSY); never
+ * an address a source was paid to (the thief's own, whatever its past). *own: what it received
+ * before the theft (CW_TRACE__TP_BUSY: not counted), 0 when it is not established. Memoised per
+ * address (own + 1, CW_TRACE__TP_BUSY as itself). */
 static int tp_account(cw_trace *t, uint64_t a, uint64_t *own)
 {
     *own = 0;
@@ -698,13 +718,14 @@ static int tp_account(cw_trace *t, uint64_t a, uint64_t *own)
         return 0;
     uint64_t v;
     if (tab_get(t->tp_memo, t->tpm_mask, a, &v)) {
-        *own = v ? v - 1 : 0;
+        *own = v == CW_TRACE__TP_BUSY ? v : v ? v - 1 : 0;
         return 0;
     }
     uint64_t recv;
     bool est =
         cw_trace__tp_established(t->cs, a, t->tp_before, t->tp_out0, t->counts.outs, false, &recv);
-    int rc = tab_add(&t->tp_memo, &t->tpm_mask, &t->n_tpm, a, est ? recv + 1 : 0);
+    uint64_t memo = !est ? 0 : recv == CW_TRACE__TP_BUSY ? recv : recv + 1;
+    int rc = tab_add(&t->tp_memo, &t->tpm_mask, &t->n_tpm, a, memo);
     if (rc != 0 && rc != 1)
         return rc;
     *own = est ? recv : 0;

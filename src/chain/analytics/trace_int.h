@@ -63,7 +63,8 @@ typedef struct cw_trace__txrec {
     uint64_t end0, ivl0;
     /* opts.third_party: why this tx made the traced value probable (CW_TRACE__TP_*, 0: it did
      * not), the third party's address, the value of its own coins (received before the theft,
-     * or the coins it added) and the certain value that became probable */
+     * or the coins it added; CW_TRACE__TP_BUSY: not counted, the address is busy since the
+     * theft) and the certain value that became probable */
     uint8_t tp_kind;
     uint64_t tp_addr, tp_own, tp_value;
 } cw_trace__txrec;
@@ -72,6 +73,9 @@ enum {
     CW_TRACE__TP_ACCOUNT = 1, /* traced value held at an address with its own earlier history */
     CW_TRACE__TP_OWN_COIN = 2 /* spent with an untraced coin of the spender's own from before */
 };
+/* What an established account received before the theft when its walk ended in the outputs
+ * since (cw_trace__tp_established): not counted. */
+#define CW_TRACE__TP_BUSY UINT64_MAX
 
 struct cw_trace {
     const cw_chainstore *cs;
@@ -183,7 +187,9 @@ bool cw_trace__funding(const cw_trace *t, uint64_t out, uint64_t *owner_sat, uin
 /* Whether address a is a third party's established account before the theft (tx before, its
  * first output out0; outputs >= n_outs are not looked at): paid by two or more txs before it,
  * or by one and spent before it, its history walked newest first for at most TP_WALK (4,096)
- * outputs. *recv: what it received before the theft (with early, only up to the first proof).
+ * outputs; or busy since: that walk ended in outputs paid at or after the theft and the address
+ * was first paid in an earlier block than the theft's. *recv: what it received before the theft
+ * (with early, only up to the first proof; CW_TRACE__TP_BUSY when busy since: not counted).
  * trace.c's rule third-party and screen.c's test of whether a second trace can differ share it
  * (docs/TRACE-MODELS.md, "A third party's own account"). */
 bool cw_trace__tp_established(const cw_chainstore *cs, uint64_t a, uint64_t before, uint64_t out0,

@@ -150,26 +150,32 @@ static int cmp_txord_back(const void *x, const void *y)
 
 /* One graph entry (an input or output node) as JSON. */
 /* Why a tx was a third party's spend (opts.third_party): "probable: through a third party's own
- * account, ADDRESS, which held N sat of its own". */
+ * account, ADDRESS, which held N sat of its own"; an address busy since the theft (own
+ * CW_TRACE__TP_BUSY) has "own": null and says so instead. */
 static json_t *tp_json(const cw_trace *t, const cw_trace__txrec *r)
 {
     const cw_chainstore *cs = t->cs;
-    char addr[CW_ADDR_STR_MAX], why[CW_ADDR_STR_MAX + 200];
+    char addr[CW_ADDR_STR_MAX], why[CW_ADDR_STR_MAX + 240], held[160];
     cw_query_addr_string(addr, cs, r->tp_addr == CW_NONE64 ? CW_NONE32 : (uint32_t)r->tp_addr);
+    bool busy = r->tp_own == CW_TRACE__TP_BUSY;
+    if (busy)
+        snprintf(held, sizeof held,
+                 "which was first paid in a block before the theft's and 4,096 times or more "
+                 "since the theft (what it received before the theft is not counted)");
+    else
+        snprintf(held, sizeof held, "which received %llu sat of its own before the theft",
+                 (unsigned long long)r->tp_own);
     if (r->tp_kind == CW_TRACE__TP_ACCOUNT)
-        snprintf(why, sizeof why,
-                 "probable: through a third party's own account, %s, which received %llu sat "
-                 "of its own before the theft",
-                 addr, (unsigned long long)r->tp_own);
+        snprintf(why, sizeof why, "probable: through a third party's own account, %s, %s", addr,
+                 held);
     else
         snprintf(why, sizeof why,
-                 "probable: spent with a third party's own coins from its account %s, which "
-                 "received %llu sat of its own before the theft",
-                 addr, (unsigned long long)r->tp_own);
-    return json_pack("{s:o, s:s, s:s, s:I, s:I, s:s}", "txid", txid_json(cs, r->tx), "evidence",
+                 "probable: spent with a third party's own coins from its account %s, %s", addr,
+                 held);
+    return json_pack("{s:o, s:s, s:s, s:o, s:I, s:s}", "txid", txid_json(cs, r->tx), "evidence",
                      r->tp_kind == CW_TRACE__TP_ACCOUNT ? "account" : "own_coins", "address", addr,
-                     "own", (json_int_t)r->tp_own, "certain_made_probable", (json_int_t)r->tp_value,
-                     "why", why);
+                     "own", busy ? json_null() : json_integer((json_int_t)r->tp_own),
+                     "certain_made_probable", (json_int_t)r->tp_value, "why", why);
 }
 
 static json_t *graph_node(const cw_trace *t, const cw_trace__txrec *r, uint32_t k, bool fwd)

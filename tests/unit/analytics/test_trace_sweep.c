@@ -28,6 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "chainwatch/btc/address.h"
 #include "chainwatch/btc/ingest.h"
 #include "chainwatch/btc/store.h"
@@ -53,6 +55,8 @@ static uint8_t id_e8[32]; /* the deposit of the fan-out's first chain */
 static coin heist2[6];    /* stolen coins (labelled theft), each moved once, then gathered twice */
 static uint8_t id_e9[32]; /* the deposit of that fan-out's first chain */
 static uint8_t id_s10[32], id_g10[32], id_e10[32]; /* the thief's gift to an account (below) */
+static uint8_t id_s11[32], id_e11[32], id_e12[32]; /* a gift to a busy account (build_busy) */
+enum { BUSY_OUTS = 4100 };                         /* more than the walk's 4,096 */
 
 /* one input to one output of value - FEE to a fresh key; the coin goes to *out */
 static void pay1(gen_tx *tx, const coin *c, coin *out, uint8_t id[32])
@@ -178,6 +182,51 @@ static void build_gift(gen_tx *tx)
     last_txid(id_g10);
     gift[0].key = dk;
     pay1(tx, &gift[0], NULL, id_e10);
+    block_end();
+}
+
+/* A gift to a busy account: B (a merchant's or a donation address), paid by two txs before the
+ * theft S11, receives 0.3 BTC of it and so does the thief's fresh address F (G11); then one tx
+ * pays each of them BUSY_OUTS outputs of 1,000 sat, more than the history walk's 4,096 (as a
+ * busy address gets, or an adversary makes); B pays the gift on (E11), and so does F (E12). */
+static void build_busy(gen_tx *tx)
+{
+    coin b0, b1, raw, s11, fee_coin, gift[3];
+    uint64_t bk = new_key(), fk = new_key();
+    block_begin();
+    fund(&b0, 10000000ULL, bk);
+    block_end();
+    block_begin();
+    fund(&b1, 10000000ULL, bk);
+    block_end();
+    block_begin();
+    fund(&raw, 100000000ULL, 0);
+    fund(&fee_coin, 50000000ULL, 0);
+    block_end();
+    block_begin();
+    pay1(tx, &raw, &s11, id_s11); /* the theft */
+    block_end();
+    block_begin();
+    gen_tx_reset(tx);
+    add_in(tx, &s11);
+    add_out(tx, 30000000ULL, bk);
+    add_out(tx, 30000000ULL, fk);
+    add_out(tx, s11.value - 60000000ULL - FEE, new_key());
+    block_tx(tx, gift);
+    gen_tx_reset(tx); /* the busy tx: a clean coin into 2 x BUSY_OUTS outputs to B and F */
+    add_in(tx, &fee_coin);
+    for (int i = 0; i < BUSY_OUTS; i++) {
+        add_out(tx, 1000, bk);
+        add_out(tx, 1000, fk);
+    }
+    add_out(tx, fee_coin.value - 2000ULL * BUSY_OUTS - FEE, new_key());
+    block_tx(tx, NULL);
+    block_end();
+    block_begin();
+    gift[0].key = bk;
+    gift[1].key = fk;
+    pay1(tx, &gift[0], NULL, id_e11);
+    pay1(tx, &gift[1], NULL, id_e12);
     block_end();
 }
 
@@ -377,6 +426,7 @@ static void build_world(const char *out_dir)
     build_heist(&tx, heist, false, id_e8);
     build_heist(&tx, heist2, true, id_e9);
     build_gift(&tx);
+    build_busy(&tx);
     gen_tx_deinit(&tx);
     chain_write(out_dir);
 }
@@ -618,6 +668,37 @@ static void test_gift_account(void)
     CHECK(prob == at);
 }
 
+/* The gift to the busy account B: B's walk (newest first, at most 4,096 outputs) ends in the
+ * 4,101 outputs paid it since the theft, and B was first paid in a block before the theft's: an
+ * established account (the EVM walk's answer), so what B pays on from the gift is probable, and
+ * the JSON says its own was not counted. The thief's fresh F, made as busy, was first paid after
+ * the theft: its deposit stays certain. (Before stop 27 B read as "not established", certain.) */
+static void test_busy_account(void)
+{
+    uint64_t at, prob, swept;
+    trace_to(id_s11, 1, id_e11, false, &at, &prob, &swept);
+    CHECK(at == 30000000ULL - FEE);
+    CHECK(prob == at);
+    trace_to(id_s11, 1, id_e12, false, &at, &prob, &swept);
+    CHECK(at == 30000000ULL - FEE);
+    CHECK(prob == 0);
+    uint64_t src = chain_out(cs, id_s11, 0);
+    REQUIRE(src != CW_NONE64);
+    cw_trace_opts o;
+    cw_trace_opts_init(&o);
+    cw_trace *t = NULL;
+    REQUIRE(cw_trace_run(&t, cs, NULL, &src, 1, &o) == 0);
+    json_t *j = cw_trace_json(t, 10, 100);
+    json_t *sp = json_object_get(json_object_get(j, "third_party"), "spends");
+    CHECK(json_array_size(sp) == 1);
+    json_t *s0 = json_array_get(sp, 0);
+    CHECK(json_is_null(json_object_get(s0, "own")));
+    const char *why = json_string_value(json_object_get(s0, "why"));
+    CHECK(why && strstr(why, "4,096 times or more since the theft"));
+    json_decref(j);
+    cw_trace_free(t);
+}
+
 /* The withdrawal batch paid straight from four payers' deposit coins (three besides the thief's)
  * to four customers and the change: a service's payout. Forward, S6's value ends there; through
  * it (and before this rule: a batch was never a sweep), customer 6's deposit E6 carried 0.35 BTC
@@ -667,6 +748,7 @@ int main(void)
     RUN(test_rotating_pool);
     RUN(test_thief_reuse);
     RUN(test_gift_account);
+    RUN(test_busy_account);
     RUN(test_direct_batch);
     RUN(test_tx0_not_batch);
     RUN(test_heist_gathering);
