@@ -174,7 +174,10 @@ static bool evm_full(const cw_evmstore *s)
 }
 
 /* No movement of the account before movement `before`: it first appears in a later block (its
- * account row), or in the same block with no movement of it numbered lower. */
+ * account row), or in the same block with no movement of it numbered lower. Such a movement
+ * lies in `before`'s block: each chain is walked newest first for at most CW_ACCT_HISTORY_WALK
+ * movements, and when one is busier since, the block's movements before `before` are read
+ * instead (the same answer, its cost bounded by the block, not by the account's history). */
 static bool evm_fresh(void *ctx, uint32_t account, uint64_t before)
 {
     cw_acct_evm *e = ctx;
@@ -188,13 +191,25 @@ static bool evm_fresh(void *ctx, uint32_t account, uint64_t before)
     uint64_t blk = cw_evmstore_move(e->store, before)->block;
     if (a->first_block != blk)
         return a->first_block > blk;
-    for (uint64_t m = l->last_in; m != CW_EVM_NONE64; m = cw_evmstore_movelink(e->store, m).prev_in)
+    uint64_t m = l->last_in;
+    for (uint32_t w = 0; m != CW_EVM_NONE64 && w < CW_ACCT_HISTORY_WALK;
+         m = cw_evmstore_movelink(e->store, m).prev_in, w++)
         if (m < before)
             return false;
-    for (uint64_t m = l->last_out; m != CW_EVM_NONE64;
-         m = cw_evmstore_movelink(e->store, m).prev_out)
+    bool cut = m != CW_EVM_NONE64;
+    m = l->last_out;
+    for (uint32_t w = 0; m != CW_EVM_NONE64 && w < CW_ACCT_HISTORY_WALK;
+         m = cw_evmstore_movelink(e->store, m).prev_out, w++)
         if (m < before)
             return false;
+    cut |= m != CW_EVM_NONE64;
+    for (m = before; cut && m-- > 0;) {
+        const cw_evm_row_move *r = cw_evmstore_move(e->store, m);
+        if (r->block != blk)
+            break;
+        if (r->from == account || r->to == account)
+            return false;
+    }
     return true;
 }
 

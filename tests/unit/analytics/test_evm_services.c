@@ -1017,8 +1017,10 @@ static void test_unswept_by_creator(void)
  * counts as many (3, 3: a third party's), the walk no longer the length of its life. HF, the
  * thief's fresh hop paid in block 2 and made as busy, had nothing (0, 0). HQ, as old as HX and
  * quiet since, counts what it had (1, 1). main walked HX's 105,000 movements and said 1, 1.
+ * source.fresh, bounded the same way (stop 27) with the same answers: HF is fresh at its taint;
+ * HG, first seen in block 2 too, paid by HU1 before the taint and then 5,000 times, is not.
  */
-enum { HU1 = 1, HV1 = 2, HX = 3, HF = 4, HQ = 5, HT = 6, HS = 7, HC = 8 };
+enum { HU1 = 1, HV1 = 2, HX = 3, HF = 4, HQ = 5, HT = 6, HS = 7, HC = 8, HG = 9 };
 enum { SPAM_TX = 1000 };
 
 /* a tx from -> HC carrying n internal calls cfrom -> cto of 1 wei each */
@@ -1064,6 +1066,8 @@ static void test_history_bound(void)
     txc(&b, HT, HX, 5000, 0, 0, 0);
     txc(&b, HT, HF, 5000, 0, 0, 0);
     txc(&b, HT, HQ, 5000, 0, 0, 0);
+    txc(&b, HU1, HG, 100, 0, 0, 0);
+    txc(&b, HT, HG, 5000, 0, 0, 0);
     REQUIRE(cw_evm_block_finish(&b) == 0);
     REQUIRE(cw_evmstore_append(s, &b) == 0);
     for (uint64_t n = 3; n < 3 + 10; n++) { /* HX: 100,000 in, then 5,000 out; HF: 5,000 each */
@@ -1075,6 +1079,7 @@ static void test_history_bound(void)
                 calls(&b, HS, HX, HS, SPAM_TX);
                 calls(&b, HS, HS, HF, SPAM_TX);
                 calls(&b, HS, HF, HS, SPAM_TX);
+                calls(&b, HS, HS, HG, SPAM_TX);
             }
         }
         REQUIRE(cw_evm_block_finish(&b) == 0);
@@ -1097,6 +1102,12 @@ static void test_history_bound(void)
     /* HV1 first appeared in block 1: before HX's first payment to it, nothing */
     CHECK_EQ_INT(src.history(src.ctx, id_of(s, HV1), move_of(s, HU1, HX), 3, &payers, &payees), 0);
     CHECK_EQ_INT(payers + payees, 0);
+    /* fresh (stop 27: each chain walked for at most CW_ACCT_HISTORY_WALK movements, then the
+     * block's own movements before the taint): HF, first seen at the taint and busy since, is
+     * fresh; HG, first seen in the same block, was paid by HU1 before the taint; HX is older */
+    CHECK(src.fresh(src.ctx, id_of(s, HF), move_of(s, HT, HF)));
+    CHECK(!src.fresh(src.ctx, id_of(s, HG), move_of(s, HT, HG)));
+    CHECK(!src.fresh(src.ctx, id_of(s, HX), move_of(s, HT, HX)));
     cw_evmstore_close(s);
 }
 
