@@ -154,25 +154,36 @@ static void build_thief_reuse(gen_tx *tx)
     block_end();
 }
 
+/* Key k paid 0.1 BTC by two txs (blocks of their own), then a coin of 1 BTC (and, with extra, a
+ * clean 0.5 BTC coin in the same block) that the next block's tx `id` moves to *stolen: the
+ * theft, after k's history. */
+static void account_then_theft(gen_tx *tx, uint64_t k, coin *extra, coin *stolen, uint8_t id[32])
+{
+    coin k0, k1, raw;
+    block_begin();
+    fund(&k0, 10000000ULL, k);
+    block_end();
+    block_begin();
+    fund(&k1, 10000000ULL, k);
+    block_end();
+    block_begin();
+    fund(&raw, 100000000ULL, 0);
+    if (extra)
+        fund(extra, 50000000ULL, 0);
+    block_end();
+    block_begin();
+    pay1(tx, &raw, stolen, id); /* the theft */
+    block_end();
+}
+
 /* A gift to a third party's own account: D, paid by two txs before the theft (blocks of their
  * own), receives 0.5 BTC of the stolen S10 (tx G10, the change the thief's); D's owner pays all
  * of that coin on to a fresh address (E10). */
 static void build_gift(gen_tx *tx)
 {
-    coin d0, d1, raw, s10, gift[2];
+    coin s10, gift[2];
     uint64_t dk = new_key();
-    block_begin();
-    fund(&d0, 10000000ULL, dk);
-    block_end();
-    block_begin();
-    fund(&d1, 10000000ULL, dk);
-    block_end();
-    block_begin();
-    fund(&raw, 100000000ULL, 0);
-    block_end();
-    block_begin();
-    pay1(tx, &raw, &s10, id_s10); /* the theft */
-    block_end();
+    account_then_theft(tx, dk, NULL, &s10, id_s10);
     block_begin();
     gen_tx_reset(tx);
     add_in(tx, &s10);
@@ -191,21 +202,9 @@ static void build_gift(gen_tx *tx)
  * busy address gets, or an adversary makes); B pays the gift on (E11), and so does F (E12). */
 static void build_busy(gen_tx *tx)
 {
-    coin b0, b1, raw, s11, fee_coin, gift[3];
+    coin s11, fee_coin, gift[3];
     uint64_t bk = new_key(), fk = new_key();
-    block_begin();
-    fund(&b0, 10000000ULL, bk);
-    block_end();
-    block_begin();
-    fund(&b1, 10000000ULL, bk);
-    block_end();
-    block_begin();
-    fund(&raw, 100000000ULL, 0);
-    fund(&fee_coin, 50000000ULL, 0);
-    block_end();
-    block_begin();
-    pay1(tx, &raw, &s11, id_s11); /* the theft */
-    block_end();
+    account_then_theft(tx, bk, &fee_coin, &s11, id_s11);
     block_begin();
     gen_tx_reset(tx);
     add_in(tx, &s11);
