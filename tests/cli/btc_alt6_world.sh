@@ -236,7 +236,9 @@ check "text: the refund's output and the refunds' trace" \
 # 1's part of the mixed deposit stays as the first trace judged it (not "the whole deposit
 # probable"); main counted only what round 2's own trace judged probable: 0 of 2.61151748 BTC.
 paired q 5 --refund-redeposit --refund-fresh-change
-QX=$($PY - "$T/qx.json" "$T/qe/truth" "$T/q/truth/refund_laundering.csv" <<'PY'
+# pairdoc.py: what the paired world's checks below read (argv: the trace document, the EVM
+# side's truth dir, refund_laundering.csv): whole, c (its continuation), tr, ld, got (an exit per deposit)
+cat > "$T/pairdoc.py" <<'PY'
 import csv, json, sys
 try:
     whole = json.load(open(sys.argv[1]))
@@ -245,10 +247,13 @@ except Exception:
     whole, c = {}, {"exits": [], "refund_traces": []}
 tr = {r["btc_txid"]: r for r in csv.DictReader(open(sys.argv[2] + "/payouts.csv"))}
 ld = list(csv.DictReader(open(sys.argv[3])))
-ref = [t for t, r in tr.items() if r["thief"] == "1" and r["kind"] == "refund" and r["refund_txid"]]
 got = {}
 for x in c["exits"]:
     got.setdefault(x["deposit_txid"], x)
+PY
+QX=$(PYTHONPATH=$T $PY - "$T/qx.json" "$T/qe/truth" "$T/q/truth/refund_laundering.csv" <<'PY'
+from pairdoc import *
+ref = [t for t, r in tr.items() if r["thief"] == "1" and r["kind"] == "refund" and r["refund_txid"]]
 print("refund_by_amount", sum(1 for t in ref if ((got.get(t) or {}).get("refund_output") or {}).get("outpoint") == tr[t]["refund_txid"] + ":0"
       and got[t]["refund_output"]["probable"] and "by amount" in got[t]["refund_output"]["by"] and got[t]["refund_output"]["followed"]), len(ref),
       sum(1 for rt in c.get("refund_traces", []) if rt["probable"]))
@@ -306,18 +311,8 @@ check "fresh change text: each deposit round 2 reached names its rounds with the
 # trace judged them, all certain, under a round-wide PROBABLE: 6.06286408 BTC at an exchange from
 # the refund found by amount read "probable 0").
 paired r 5 --refund-mixed
-RM=$($PY - "$T/rx.json" "$T/re/truth" "$T/r/truth/refund_laundering.csv" <<'PY'
-import csv, json, sys
-try:
-    whole = json.load(open(sys.argv[1]))
-    c = whole["evm_continuations"][0]
-except Exception:
-    whole, c = {}, {"exits": [], "refund_traces": []}
-tr = {r["btc_txid"]: r for r in csv.DictReader(open(sys.argv[2] + "/payouts.csv"))}
-ld = list(csv.DictReader(open(sys.argv[3])))
-got = {}
-for x in c["exits"]:
-    got.setdefault(x["deposit_txid"], x)
+RM=$(PYTHONPATH=$T $PY - "$T/rx.json" "$T/re/truth" "$T/r/truth/refund_laundering.csv" <<'PY'
+from pairdoc import *
 ref = {t: r["refund_txid"] for t, r in tr.items() if r["thief"] == "1" and r["kind"] == "refund" and r["refund_txid"]}
 # which refund is certain: its output pays an address the deposit spends from (the truth's own txs)
 ro = {t: ((got.get(t) or {}).get("refund_output") or {}) for t in ref}
