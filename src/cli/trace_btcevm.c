@@ -200,19 +200,33 @@ void cw_cli_trace_btcevm_print(json_t *j)
         json_array_foreach(json_object_get(c, "refund_traces"), k, x)
         {
             json_t *d = json_object_get(x, "trace"), *s;
-            size_t m;
+            size_t m, n_prob = 0, n_src = json_array_size(json_object_get(x, "by_source"));
             printf("\n  refunds followed on Bitcoin (round %lld, from",
                    (long long)json_integer_value(json_object_get(x, "round")));
-            json_array_foreach(json_object_get(x, "sources"), m, s)
+            json_array_foreach(json_object_get(x, "by_source"), m, s)
             {
-                printf(" %s", json_string_value(s));
+                json_int_t p = json_integer_value(json_object_get(s, "probable_sat"));
+                printf(" %s", json_string_value(json_object_get(s, "outpoint")));
+                if (!p)
+                    continue;
+                n_prob++;
+                sat_btc(b0, sizeof b0, p);
+                printf(" (PROBABLE %s BTC)", b0);
             }
+            if (!n_src) /* a document from before by_source */
+                json_array_foreach(json_object_get(x, "sources"), m, s)
+                {
+                    printf(" %s", json_string_value(s));
+                }
             sat_btc(b0, sizeof b0, json_integer_value(json_object_get(d, "source_value")));
             printf(", %s BTC)%s: where the value ended\n", b0,
-                   json_is_true(json_object_get(x, "probable"))
-                       ? ", PROBABLE (a refund's output chosen by amount, or a deposit traced "
-                         "through a judgement)"
-                       : "");
+                   !json_is_true(json_object_get(x, "probable")) ? ""
+                   : n_prob < n_src
+                       ? ", PROBABLE in part (the sources so marked: a refund's output chosen by "
+                         "amount, or a deposit traced through a judgement; each end's probable "
+                         "part below is theirs)"
+                       : ", PROBABLE (a refund's output chosen by amount, or a deposit traced "
+                         "through a judgement)");
             json_array_foreach(json_object_get(d, "by_entity"), m, s)
             {
                 sat_btc(b0, sizeof b0, json_integer_value(json_object_get(s, "value")));

@@ -236,7 +236,9 @@ check "text: the refund's output and the refunds' trace" \
 # 1's part of the mixed deposit stays as the first trace judged it (not "the whole deposit
 # probable"); main counted only what round 2's own trace judged probable: 0 of 2.61151748 BTC.
 paired q 5 --refund-redeposit --refund-fresh-change
-QX=$($PY - "$T/qx.json" "$T/qe/truth" "$T/q/truth/refund_laundering.csv" <<'PY'
+# pairdoc.py: what the paired world's checks below read (argv: the trace document, the EVM
+# side's truth dir, refund_laundering.csv): whole, c (its continuation), tr, ld, got (an exit per deposit)
+cat > "$T/pairdoc.py" <<'PY'
 import csv, json, sys
 try:
     whole = json.load(open(sys.argv[1]))
@@ -245,10 +247,13 @@ except Exception:
     whole, c = {}, {"exits": [], "refund_traces": []}
 tr = {r["btc_txid"]: r for r in csv.DictReader(open(sys.argv[2] + "/payouts.csv"))}
 ld = list(csv.DictReader(open(sys.argv[3])))
-ref = [t for t, r in tr.items() if r["thief"] == "1" and r["kind"] == "refund" and r["refund_txid"]]
 got = {}
 for x in c["exits"]:
     got.setdefault(x["deposit_txid"], x)
+PY
+QX=$(PYTHONPATH=$T $PY - "$T/qx.json" "$T/qe/truth" "$T/q/truth/refund_laundering.csv" <<'PY'
+from pairdoc import *
+ref = [t for t, r in tr.items() if r["thief"] == "1" and r["kind"] == "refund" and r["refund_txid"]]
 print("refund_by_amount", sum(1 for t in ref if ((got.get(t) or {}).get("refund_output") or {}).get("outpoint") == tr[t]["refund_txid"] + ":0"
       and got[t]["refund_output"]["probable"] and "by amount" in got[t]["refund_output"]["by"] and got[t]["refund_output"]["followed"]), len(ref),
       sum(1 for rt in c.get("refund_traces", []) if rt["probable"]))
@@ -296,6 +301,66 @@ for t in $(qxv paid); do
 done
 check "fresh change text: each deposit round 2 reached names its rounds with their value and PROBABLE part, and its payout 'part of it PROBABLE on Bitcoin'" \
     test "$QOK.$(qxv paid | wc -w)" = "0.2"
+# xref2: two refunds followed in one round, one certain and one probable. With --refund-mixed the
+# thief's refunded deposit has a sibling swapped beside it whose refund the vault pays back to the
+# sender's own address (found by address: certain) while the first one's is found by amount
+# (probable: the vault's fresh change); the thief launders each (a move, an exchange deposit) and
+# swaps both rests in the vault together, the certain one's first. Seed 5: the joint deposit holds
+# 1.20326953 BTC of the certain refund and 0.94731842 BTC of the probable one. Each source's share
+# stays its own: the exits and the round's own Bitcoin ends (main: the round's ends as its joint
+# trace judged them, all certain, under a round-wide PROBABLE: 6.06286408 BTC at an exchange from
+# the refund found by amount read "probable 0").
+paired r 5 --refund-mixed
+RM=$(PYTHONPATH=$T $PY - "$T/rx.json" "$T/re/truth" "$T/r/truth/refund_laundering.csv" <<'PY'
+from pairdoc import *
+ref = {t: r["refund_txid"] for t, r in tr.items() if r["thief"] == "1" and r["kind"] == "refund" and r["refund_txid"]}
+# which refund is certain: its output pays an address the deposit spends from (the truth's own txs)
+ro = {t: ((got.get(t) or {}).get("refund_output") or {}) for t in ref}
+prob = {t: bool(o.get("probable")) for t, o in ro.items()}
+rts = c.get("refund_traces", [])
+r2 = [rt for rt in rts if rt["round"] == 2]
+bs = {s["outpoint"]: s for s in (r2[0].get("by_source", []) if r2 else [])}
+ok = sum(1 for t in ref if ro[t].get("outpoint") == ref[t] + ":0" and ro[t].get("followed")
+         and (bs.get(ref[t] + ":0") or {}).get("deposit_txid") == t
+         and (bs.get(ref[t] + ":0") or {}).get("probable_sat") == ((bs.get(ref[t] + ":0") or {}).get("value_sat") if prob[t] else 0))
+print("sources", ok, len(ref), sum(prob.values()), len(r2[0]["sources"]) if r2 else 0)
+want = {}
+for r in ld:
+    if r["kind"] == "vault_deposit":
+        w = want.setdefault(r["txid"], [0, 0])
+        w[prob.get(r["deposit_txid"], False)] += int(r["value_sat"])
+good = 0
+for t, (ce, pr) in want.items():
+    br = [r for r in (got.get(t) or {}).get("by_round", []) if r["round"] == 2]
+    good += len(br) == 1 and br[0]["traced_sat"] == ce + pr and br[0]["traced_probable_sat"] == pr and ce > 0 and pr > 0
+print("joint", good, len(want))
+ends = {}
+for rt in r2:
+    for a in rt["trace"].get("by_address", []):
+        e = ends.setdefault(a["address"], [0, 0])
+        e[0] += a["value"]; e[1] += a["probable"]
+xd = [r for r in ld if r["kind"] == "exchange_deposit"]
+print("ends", sum(1 for r in xd if ends.get(r["address"]) == [int(r["value_sat"]), int(r["value_sat"]) if prob.get(r["deposit_txid"]) else 0]),
+      len(xd), sum(1 for r in xd if prob.get(r["deposit_txid"])))
+def bridge(d):
+    b = d.get("ended", {}).get("bridge", {})
+    return b.get("value", 0), b.get("probable", 0)
+print("probable_adds_up", sum(x["traced_probable_sat"] for x in got.values()) == bridge(whole)[1] + sum(bridge(rt["trace"])[1] for rt in rts) > 0)
+b = lambda v: "%d.%08d" % divmod(v, 10**8)
+print("text_sources", " ".join("%s:0%s" % (ref[t], " (PROBABLE %s BTC)" % b(ro[t]["value_sat"]) if prob[t] else "") for t in sorted(ref, key=lambda t: [s for s in bs].index(ref[t] + ":0") if ref[t] + ":0" in bs else 0)))
+PY
+)
+rmv() { echo "$RM" | awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print }'; }
+check "mixed round: round 2 has both refunds' outputs as sources, the one by the sender's address certain, the one by amount probable whole: $(rmv sources)" \
+    test "$(rmv sources | awk '$1 == $2 && $2 == 2 && $3 == 1 && $4 == 2 { print "y" }')" = y
+check "mixed round: the joint deposit's round-2 part certain for the certain refund's value, PROBABLE for the other's, to the satoshi: $(rmv joint)" \
+    test "$(rmv joint | awk '$1 == $2 && $2 >= 1 { print "y" }')" = y
+check "mixed round: each exchange deposit the round reached is PROBABLE whole when its refund is, certain when not: $(rmv ends)" \
+    test "$(rmv ends | awk '$1 == $2 && $2 >= 2 && $3 >= 1 && $3 < $2 { print "y" }')" = y
+check_eq "mixed round: the exits' probable value = the probable vault ends of every round's Bitcoin trace" "$(rmv probable_adds_up)" True
+check "mixed round text: the sources, the probable one marked with its value, 'PROBABLE in part'" \
+    grep -qF "refunds followed on Bitcoin (round 2, from $(rmv text_sources), " "$T/rx.txt"
+check "mixed round text: ... and 'PROBABLE in part'" grep -q "BTC), PROBABLE in part (" "$T/rx.txt"
 # xbtc2: the server's trace route continues the same way (GET /api/v1/trace?evm=1 on `serve
 # --store BTC --evm-store EVM`): the CLI's document, its store named by directory
 "$CW_BIN" node init --db "$T/node.db" --name USA > /dev/null

@@ -484,6 +484,7 @@ def build(a):
         pair = btc_evm_pair.Pair(a.seed)
     lr = random.Random(a.seed * 5381 + 29)  # the thief's laundering of its refunds (--evm-out)
     fr = random.Random(a.seed * 7919 + 31) if a.refund_fresh_change else None  # the refunds' fresh change
+    w.mixed_rests = []  # --refund-mixed: the two refunds' laundered rests, swapped together
     w.refund_rows = []
     r = w.rng
     s = a.scale
@@ -795,17 +796,24 @@ def build(a):
             return b"=:ETH.ETH:0x" + (dest or rnd)
         return b"SWAP:ETH.USDT-0XDAC17F958D2EE523A2206206994597C13D831EC7:0x" + (dest or rnd)
 
-    def vault_in(owner, coins, value, change_aid, thief_tx=False, dest=None, asset=None, kind=None):
-        # kind (--refund-redeposit only): the pair's kind for this deposit, outside the thief's cycle
+    def vault_in(owner, coins, value, change_aid, thief_tx=False, dest=None, asset=None, kind=None,
+                 refund_to=None, refund_h=None):
+        # kind (--refund-redeposit, --refund-mixed only): the pair's kind for this deposit, outside
+        # the thief's cycle; refund_to, refund_h (--refund-mixed): the address a forced refund pays
+        # back and its block
         memo = memo_in(dest, asset)
         outs = [(value, vault[-1]), (0, None, b"\x6a" + push(memo))]
         txid, cr = w.tx(coins, outs, change_aid, kind=None if thief_tx else "vault_inbound")
         if pair:
             d = pair.deposit(txid[::-1].hex(), memo.decode(), value, w.height, thief_tx, kind)
+            if refund_to is not None:
+                d["refund_to"] = refund_to
             w.vault_deps.append(d)
             if d["kind"] == "refund":  # the vault sends it back on Bitcoin: REFUND:<inbound txid>
                 payee = thief2 if thief_tx else owner
-                w.at(w.height + pair.rng.randint(2, 12), lambda: vault_refund(payee, d))
+                # a forced refund (--refund-mixed) comes in the block of the refund beside it
+                d["refund_h"] = refund_h if kind else w.height + pair.rng.randint(2, 12)
+                w.at(d["refund_h"], lambda: vault_refund(payee, d))
         return txid, cr
 
     def honest_vault_in(dest=None, like=None):
@@ -834,7 +842,8 @@ def build(a):
         if not coins:
             d["kind"] = "unpaid"
             return
-        a2 = w.fresh(payee)
+        # --refund-mixed: the second deposit's refund goes back to its sender's own address
+        a2 = d["refund_to"] if "refund_to" in d else w.fresh(payee)
         outs = [(v, a2), (0, None, b"\x6a" + push(b"REFUND:" + d["btc_txid"].upper().encode()))]
         if fc:
             outs.append((fc, w.fresh(vaults_ent)))
@@ -844,6 +853,9 @@ def build(a):
             w.withdrawals.append([txid[::-1].hex(), 0, w.addrs[a2][0], v, "vault_refund"])
             # the thief launders the refund further: a move, then two exchange deposits
             c = cr[0]
+            if a.refund_mixed:  # at once: both refunds' chains in the refunds' block
+                refund_hop(d, c, 1)
+                return
             w.at(w.height + lr.randint(1, 2), lambda: refund_hop(d, c, 1))
         w.give([x for x in cr if x is not None and x[3] != a2] if payee == thief2 else cr)
 
@@ -861,9 +873,15 @@ def build(a):
         if a.refund_redeposit and step >= 3:
             refund_redeposit(d, c, step, a2, row)
             return
+        if a.refund_mixed and step >= 3:
+            refund_mixed(d, c, row)
+            return
         if step == 1:
             txid, cr = w.tx([c], [], a2, kind=None)
             w.refund_rows.append(row + [txid[::-1].hex(), 0, w.addrs[a2][0], "", cr[0][2], "move"])
+            if a.refund_mixed:
+                refund_hop(d, cr[0], 2)
+                return
             w.at(w.height + lr.randint(1, 2), lambda: refund_hop(d, cr[0], 2))
             return
         x = exchanges[lr.randrange(len(exchanges))]
@@ -874,7 +892,7 @@ def build(a):
             w.refund_rows.append(row + [txid[::-1].hex(), 0, w.addrs[da][0], w.ents[x][0], v, "exchange_deposit"])
             w.refund_rows.append(row + [txid[::-1].hex(), 1, w.addrs[a2][0], "", cr[1][2], "move"])
             w.give(cr[:1])
-            if a.refund_redeposit:  # at once (in the same block): a short world's chain lasts
+            if a.refund_redeposit or a.refund_mixed:  # at once (in the same block): a short world's chain lasts
                 refund_hop(d, cr[1], 3)
                 return
             w.at(w.height + lr.randint(1, 2), lambda: refund_hop(d, cr[1], 3))
@@ -907,6 +925,44 @@ def build(a):
             rec_thief("vault_inbound", txid, coins, cr, service_kind="vault")
             H["service"][-1]["value_sat"] -= c[2]
         w.refund_rows.append(row + [txid[::-1].hex(), 0, w.addrs[cr[0][3]][0], "thorchain", c[2], "vault_deposit"])
+        w.give(cr)
+
+    def refund_mixed(d, c, row):
+        """--refund-mixed: the thief swaps both refunds' laundered rests in the vault together, in
+        one tx, once both are there: the refund to the sender's own address (certain) first, so
+        FIFO puts its rest wholly into the vault output, then 30-70 % of the other's (the refund by
+        amount: probable), the rest of that to a fresh address. Paid with OUT: (kind forced).
+        Truth: one vault_deposit row per refund, its value the part it carries."""
+        w.mixed_rests.append((d, c, row))
+        if len(w.mixed_rests) < 2:
+            return
+        rs = sorted(w.mixed_rests, key=lambda x: "refund_to" not in x[0])
+        w.mixed_rests = []
+        v = rs[0][1][2] + int(rs[1][1][2] * lr.uniform(0.3, 0.7))
+        a2 = w.addr(thief2, "p2wpkh")
+        txid, cr = vault_in(thief2, [rs[0][1], rs[1][1]], v, a2, thief_tx=True, kind="out")
+        va = w.addrs[cr[0][3]][0]
+        w.refund_rows.append(rs[0][2] + [txid[::-1].hex(), 0, va, "thorchain", rs[0][1][2], "vault_deposit"])
+        w.refund_rows.append(rs[1][2] + [txid[::-1].hex(), 0, va, "thorchain", v - rs[0][1][2], "vault_deposit"])
+        w.refund_rows.append(rs[1][2] + [txid[::-1].hex(), 2, w.addrs[a2][0], "", cr[2][2], "move"])
+        w.give(cr)
+
+    def mixed_second(d1):
+        """--refund-mixed: beside the thief's deposit d1 the vault refunds, a second one in the same
+        block, of the heist's coin of at least 0.01 BTC not out of a CoinJoin round nearest d1's value
+        (chosen by value, not by the heist's RNG), forced to a refund the vault pays to its sender's
+        own address in d1's refund's block"""
+        cj = set(H["coinjoin_txids"])
+        cs = sorted((x for x in w.wallet[thief] if x[4] < w.height and x[2] >= 1_000_000
+                     and w.addrs[x[3]][6] == "std" and x[0][::-1].hex() not in cj),
+                    key=lambda x: (abs(x[2] - d1["value_sat"]), x[0], x[1]))[:1]
+        if not cs:
+            return
+        w.wallet[thief] = [x for x in w.wallet[thief] if x is not cs[0]]
+        v = cs[0][2] - 100_000
+        txid, cr = vault_in(thief, cs, v, w.addr(thief, "p2wpkh"), thief_tx=True, kind="refund",
+                            refund_to=cs[0][3], refund_h=d1["refund_h"])
+        rec_thief("vault_inbound", txid, cs, cr, service_kind="vault")
         w.give(cr)
 
     def vault_out(payee, v, is_thief=False):
@@ -1391,6 +1447,9 @@ def build(a):
             txid, cr = vault_in(thief, cs, v, thief_addr(), thief_tx=True)
             rec_thief("vault_inbound", txid, cs, cr, service_kind="vault")
             w.give(cr)
+            if a.refund_mixed and w.vault_deps[-1]["kind"] == "refund" and not state.get("mixed"):
+                state["mixed"] = True
+                mixed_second(w.vault_deps[-1])
             # BTC bought back from the other chain (stolen ETH swapped to BTC): not this heist's coins
             for _ in range(hr.randint(1, 3)):
                 w.at(w.height + hr.randint(2, 30), lambda: vault_out(thief2, hr.randint(20_000_000, 300_000_000), True))
@@ -1673,11 +1732,21 @@ def main():
     ap.add_argument("--refund-fresh-change", action="store_true",
                     help="with --evm-out: the vault pays part of each refund's change (20-80 %% of the "
                     "deposit) to a fresh address of its own, so the refund's output is found by amount")
+    ap.add_argument("--refund-mixed", action="store_true",
+                    help="with --evm-out (implies --refund-fresh-change): beside the thief's deposit "
+                    "the vault refunds, a second one it refunds to the sender's own address (found by "
+                    "address: certain); the thief swaps both refunds' laundered rests in the vault "
+                    "together (one refund round, two sources, one certain, one probable)")
     a = ap.parse_args()
     if a.refund_redeposit and not a.evm_out:
         ap.error("--refund-redeposit wants --evm-out")
     if a.refund_fresh_change and not a.evm_out:
         ap.error("--refund-fresh-change wants --evm-out")
+    if a.refund_mixed and not a.evm_out:
+        ap.error("--refund-mixed wants --evm-out")
+    if a.refund_mixed and a.refund_redeposit:
+        ap.error("--refund-mixed and --refund-redeposit launder the refunds differently: pick one")
+    a.refund_fresh_change = a.refund_fresh_change or a.refund_mixed
     if a.xor_key and len(bytes.fromhex(a.xor_key)) != 8:
         ap.error("--xor-key wants 16 hex digits")
     world, h = build(a)

@@ -81,5 +81,10 @@ test('the CLI\'s file of the whole heist: the same crossings', async () => {
   assert.equal(g.refunds.length, 1);
   const ends = await page.$$eval('#trace-evm-endpoints tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent.trim())));
   assert.ok(ends.some((e) => e[0] === 'ethereum' && e[2] === 'exchange'), JSON.stringify(ends));
+  // the refund rounds' table: each round's sources with their probable part (here: certain)
+  const rr = await page.$$eval('#trace-refund-rounds tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent.trim())));
+  assert.deepEqual(rr.map((x) => [x[0], x[1]]), doc.evm_continuations[0].refund_traces.map((rt) => [String(rt.round),
+    rt.by_source.map((s) => `${s.outpoint} ${(s.value_sat / 1e8).toFixed(8)} BTC ${s.probable_sat ? `(probable ${(s.probable_sat / 1e8).toFixed(8)} BTC)` : 'certain'}`).join('; ')]));
+  assert.ok(rr.length >= 1);
   assert.deepEqual(errors, []);
 });

@@ -5,7 +5,7 @@
 // one edge of kind "bridge" into the Bitcoin part. Runs without a browser (node --test).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatUnits, formatAmount, fromEvmTrace, isEvmTrace, withEvmContinuations, roundsText } from '../../web/js/evm.js';
+import { formatUnits, formatAmount, fromEvmTrace, isEvmTrace, withEvmContinuations, roundsText, sourcesText } from '../../web/js/evm.js';
 
 function viaBigInt(base, decimals) { // independent: quotient and remainder
   const b = BigInt(base), p = 10n ** BigInt(decimals);
@@ -170,4 +170,19 @@ test('a deposit several rounds reached: the crossings table names every round an
   // a document from before by_round (stop 25): its rounds, without values
   assert.equal(roundsText({ round: 1, rounds: [1, 2] }), '1, 2');
   assert.equal(roundsText({ round: 2 }), '2');
+});
+
+test('a refund round with one certain and one probable source: the table of rounds shows each source\'s share', () => {
+  const rt = { round: 2, sources: ['r1:0', 'r2:0'], probable: true,
+    by_source: [{ outpoint: 'r1:0', deposit_txid: 'd1', value_sat: 762055656, probable_sat: 762055656, by: 'by amount' },
+      { outpoint: 'r2:0', deposit_txid: 'd2', value_sat: 351119389, probable_sat: 0, by: 'sender' }],
+    trace: { graph: [], ended: { label: { value: 836964781, probable: 606286408 }, unspent: { value: 61029983, probable: 61029983 } } } };
+  const doc = { graph: [], evm_continuations: [{ chain: 'ethereum', store: 'es', exits: [], trace: null, refund_traces: [rt] }] };
+  const g = withEvmContinuations({ nodes: [], edges: [], meta: {} }, doc, null);
+  assert.deepEqual(g.meta.refundRounds, [{ chain: 'ethereum', round: 2,
+    sources: 'r1:0 7.62055656 BTC (probable 7.62055656 BTC); r2:0 3.51119389 BTC certain',
+    text: '8.97994764 BTC (probable 6.67316391 BTC)' }]);
+  // a document from before by_source (stop 26): the sources and the round's PROBABLE
+  assert.equal(sourcesText({ sources: ['r1:0', 'r2:0'], probable: true }), 'r1:0 r2:0 (probable)');
+  assert.equal(sourcesText({ sources: ['r1:0'], probable: false }), 'r1:0');
 });

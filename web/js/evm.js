@@ -150,6 +150,16 @@ export function roundsText(x) {
   if (br.length === 1 && br[0].round <= 1) return String(br[0].round);
   return br.map((r) => `${r.round}: ${btc(r.traced_sat)}${Number(r.traced_probable_sat) > 0 ? ` (probable ${btc(r.traced_probable_sat)})` : ''}`).join('; ');
 }
+// The table of refund rounds: each round of refunds followed on Bitcoin with each source (a
+// refund's output: `refund_traces[].by_source`, stop 27) and its probable part, so a round with one
+// certain and one probable source shows both shares:
+// "8962…:0 3.51119389 BTC certain; 3a7d…:0 7.62055656 BTC (probable 7.62055656 BTC)".
+// A document from before by_source lists its sources and the round's PROBABLE.
+export function sourcesText(rt) {
+  const bs = Array.isArray(rt.by_source) ? rt.by_source : [];
+  if (!bs.length) return `${(rt.sources || []).join(' ')}${rt.probable ? ' (probable)' : ''}`;
+  return bs.map((s) => `${s.outpoint} ${btc(s.value_sat)} ${Number(s.probable_sat) > 0 ? `(probable ${btc(s.probable_sat)})` : 'certain'}`).join('; ');
+}
 export function withEvmContinuations(g, doc, fromBitcoin) {
   const conts = Array.isArray(doc && doc.evm_continuations) ? doc.evm_continuations : [];
   if (!g || !conts.length) return g;
@@ -162,7 +172,7 @@ export function withEvmContinuations(g, doc, fromBitcoin) {
   };
   const maxHop = () => Math.max(0, ...[...nodes.values()].map((n) => Number(n.hop) || 0));
   let crossings = 0, refunds = 0;
-  const rows = [], evmEnds = [];
+  const rows = [], evmEnds = [], refundRounds = [];
   for (const c of conts) {
     const chain = c.chain || 'evm';
     const sub = c.trace ? fromEvmTrace(c.trace) : { nodes: [], edges: [] };
@@ -197,6 +207,9 @@ export function withEvmContinuations(g, doc, fromBitcoin) {
       refunds++;
     }
     for (const rt of c.refund_traces || []) {
+      const ended = rt.trace && rt.trace.ended ? Object.values(rt.trace.ended) : [];
+      refundRounds.push({ chain, round: rt.round, sources: sourcesText(rt),
+        text: `${btc(ended.reduce((a, e) => a + Number(e.value || 0), 0))} (probable ${btc(ended.reduce((a, e) => a + Number(e.probable || 0), 0))})` });
       if (!rt.trace || !Array.isArray(rt.trace.graph) || !rt.trace.graph.length || typeof fromBitcoin !== 'function') continue;
       const sg = fromBitcoin(rt.trace);
       const starts = new Map(); // a refund tx -> the transactions that spend its outputs
@@ -211,5 +224,5 @@ export function withEvmContinuations(g, doc, fromBitcoin) {
     }
   }
   const out = edges.map((e, i) => ({ ...e, id: e.id || `x${i}` }));
-  return { nodes: [...nodes.values()], edges: out, meta: { ...g.meta, crossings, refunds, crossingRows: rows, evmEnds } };
+  return { nodes: [...nodes.values()], edges: out, meta: { ...g.meta, crossings, refunds, crossingRows: rows, evmEnds, refundRounds } };
 }

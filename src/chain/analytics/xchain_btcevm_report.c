@@ -3,12 +3,16 @@
  * (xchain_btcevm.c), as one JSON document that `chainwatch trace --evm-store` prints and the
  * server's /api/v1/trace?evm=1 serves (xchain_btcevm.h). Refunded deposits are followed back on
  * Bitcoin from the refund's output, round after round, each deposit continued once; then one
- * forward account-model trace runs from the payouts traced on (acct_report.h). Opens no store.
+ * forward account-model trace runs from the payouts traced on (acct_report.h). A refund round's
+ * trace is run from all its sources at once; its ends' probable parts are then raised by what its
+ * probable sources carry there (carried(): the trace's own records, trace_int.h, so the round's
+ * document and the exits it yields read one judgement). Opens no store.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "chain/analytics/trace_int.h"
 #include "chainwatch/acct_report.h"
 #include "chainwatch/btc/address.h"
 #include "chainwatch/errors.h"
@@ -16,6 +20,7 @@
 #include "chainwatch/evm/u256.h"
 #include "chainwatch/util.h"
 #include "chainwatch/xchain_btcevm.h"
+#include "util/u64map.h"
 
 /* a refund by amount: within this below the deposit (the vault's fee) */
 #define REFUND_BAND_PCT 10
@@ -239,15 +244,12 @@ static json_int_t jint(const json_t *o, const char *k)
     return json_integer_value(json_object_get(o, k));
 }
 
-/* A refund's output followed as a source: num / den of its value is probable (0 / 1: certain) */
+/* A refund's output followed as a source: num / den of its value is probable (0 / 1: certain);
+ * dep: the refunded deposit's tx, by: how the output was found (refund_output) */
 typedef struct src_share {
-    uint64_t num, den;
+    uint64_t num, den, dep;
+    const char *by;
 } src_share;
-
-/* A deposit's value that is probable because this round's sources are (carried from them) */
-typedef struct carry_t {
-    uint64_t tx, sat;
-} carry_t;
 
 static uint64_t share_of(uint64_t v, uint64_t num, uint64_t den)
 {
@@ -261,58 +263,94 @@ static uint64_t share_of(uint64_t v, uint64_t num, uint64_t den)
     return r.w[0]; /* <= v */
 }
 
-/* Adds to *cv, per deposit tx, num / den of the value t's trace ended there certainly. */
-static int carry_ends(carry_t **cv, size_t *nc, size_t *cc, const cw_trace *t, uint64_t num,
-                      uint64_t den)
+/* An end's key: its output, or (a fee end) the tx whose fee it is */
+static uint64_t end_key(const cw_trace_end *e)
 {
-    for (size_t i = 0; i < cw_trace_n_ends(t); i++) {
-        const cw_trace_end *e = cw_trace_end_at(t, i);
-        if (e->kind != CW_END_BRIDGE || e->amount <= e->probable)
+    return e->out != CW_NONE64 ? e->out : e->tx | (UINT64_C(1) << 63);
+}
+
+/* Adds to cv, per end, num / den of the value s's trace ended there certainly. */
+static int carry_ends(cw_u64map *cv, const cw_trace *s, uint64_t num, uint64_t den)
+{
+    for (size_t i = 0; i < cw_trace_n_ends(s); i++) {
+        const cw_trace_end *e = cw_trace_end_at(s, i);
+        uint64_t k = end_key(e), have = 0;
+        if (e->amount <= e->probable)
             continue;
-        size_t k = 0;
-        while (k < *nc && (*cv)[k].tx != e->tx)
-            k++;
-        if (k == *nc) {
-            if (cw_grow(cv, cc, *nc + 1, sizeof **cv, 8))
-                return cw_error_set(CW_ENOMEM, "bridge continuation: out of memory");
-            (*cv)[(*nc)++] = (carry_t){.tx = e->tx};
-        }
-        (*cv)[k].sat += share_of(e->amount - e->probable, num, den);
+        cw_u64map_get(cv, k, &have);
+        if (cw_u64map_set(cv, k, have + share_of(e->amount - e->probable, num, den)))
+            return cw_error_set(CW_ENOMEM, "bridge continuation: out of memory");
     }
     return 0;
 }
 
-/* What a round's deposits carry as probable from its sources, beside what the round's own trace
- * (t, from all of srcs) judged probable: per deposit, the value a probable source's trace ended
- * there certainly, times that source's probable share. All sources wholly probable, or one: t
- * itself; else each probable source is traced alone (the models' value adds up per source; the
- * caller caps a deposit's probable part at its traced value). */
-static int carried(carry_t **cv, size_t *nc, size_t *cc, const cw_chainstore *bs, const cw_trace *t,
-                   const uint64_t *srcs, const src_share *sh, size_t n,
-                   const cw_xchain_btcevm_report_opts *o)
+/* Raises the probable part of each end of a round's trace t (run from all of srcs) by what the
+ * round's probable sources carry there: the value a probable source's trace ended there
+ * certainly, times that source's probable share. All sources wholly probable, or one: t itself;
+ * else each probable source is traced alone (the models' value adds up per source; an end's
+ * probable part is capped at its value). Certain sources' value stays as t judged it. */
+static int carried(cw_trace *t, const cw_chainstore *bs, const uint64_t *srcs, const src_share *sh,
+                   size_t n, const cw_xchain_btcevm_report_opts *o)
 {
     bool any = false, whole = true;
-    *nc = 0;
     for (size_t i = 0; i < n; i++) {
         any = any || sh[i].num;
         whole = whole && sh[i].num >= sh[i].den;
     }
     if (!any)
         return 0;
-    if (whole || n == 1)
-        return carry_ends(cv, nc, cc, t, sh[0].num, sh[0].den);
-    for (size_t i = 0; i < n; i++) {
+    if (whole || n == 1) {
+        for (size_t i = 0; i < t->n_ends; i++) {
+            cw_trace_end *e = &t->ends[i];
+            uint64_t c = share_of(e->amount - e->probable, sh[0].num, sh[0].den);
+            e->probable += c;
+            t->stats.probable += c;
+        }
+        return 0;
+    }
+    cw_u64map cv = {0};
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
         cw_trace *s = NULL;
         if (!sh[i].num)
             continue;
-        int rc = cw_trace_run(&s, bs, o->lm, &srcs[i], 1, o->btc);
+        rc = cw_trace_run(&s, bs, o->lm, &srcs[i], 1, o->btc);
         if (!rc)
-            rc = carry_ends(cv, nc, cc, s, sh[i].num, sh[i].den);
+            rc = carry_ends(&cv, s, sh[i].num, sh[i].den);
         cw_trace_free(s);
-        if (rc)
-            return rc;
     }
-    return 0;
+    for (size_t i = 0; i < t->n_ends && !rc; i++) {
+        cw_trace_end *e = &t->ends[i];
+        uint64_t c = 0;
+        if (cw_u64map_get(&cv, end_key(e), &c)) {
+            c = c < e->amount - e->probable ? c : e->amount - e->probable;
+            e->probable += c;
+            t->stats.probable += c;
+        }
+    }
+    cw_u64map_deinit(&cv);
+    return rc;
+}
+
+/* A round's document says what its sources carried (`probable.refund_sources`), and its paths
+ * whose probable part is theirs alone name that as their rule ("refund-source") */
+static void note_carried(json_t *doc, uint64_t sat)
+{
+    json_t *p, *pr = json_object_get(doc, "probable");
+    size_t i;
+    if (!sat || !pr)
+        return;
+    json_object_set_new(pr, "refund_sources",
+                        json_pack("{s:I, s:s}", "value", (json_int_t)sat, "meaning",
+                                  "value that is probable because a refund's output this round "
+                                  "traces from is (refund_traces[].by_source: an output chosen "
+                                  "by amount, or the refund of a partly probable deposit)"));
+    json_array_foreach(json_object_get(doc, "paths"), i, p)
+    {
+        const char *rule = json_string_value(json_object_get(p, "rule"));
+        if (json_integer_value(json_object_get(p, "probable")) > 0 && (!rule || !*rule))
+            json_object_set_new(p, "rule", json_string("refund-source"));
+    }
 }
 
 /* A deposit an earlier round continued, reached again by this round (a refund swapped back into
@@ -352,14 +390,13 @@ static void add_round(json_t *xs, const cw_chainstore *bs, const cw_xchain_btcev
     json_decref(id);
 }
 
-/* One round: the exits of t into xs, each deposit's probable part raised by what it carries
- * from the round's probable sources (cv); the refunds' outputs to follow appended to *srcs with
- * their probable shares in *shares (grown with it); the payouts to trace on appended to from. */
+/* One round: the exits of t into xs (t's ends already carry the round's sources' judgement:
+ * carried()); the refunds' outputs to follow appended to *srcs with their probable shares in
+ * *shares (grown with it); the payouts to trace on appended to from. */
 static int one_round(json_t *xs, const cw_chainstore *bs, const cw_trace *t, const cw_evmstore *d,
                      const cw_xchain_btcevm_report_opts *o, uint32_t round, uint64_t **seen,
                      size_t *n_seen, size_t *c_seen, uint64_t **srcs, src_share **shares,
-                     size_t *n_srcs, size_t *c_srcs, size_t *c_sh, const carry_t *cv, size_t nc,
-                     json_t *from)
+                     size_t *n_srcs, size_t *c_srcs, size_t *c_sh, json_t *from)
 {
     cw_xchain_btcevm_exit *ex = NULL;
     size_t ne = 0, seen0 = *n_seen;
@@ -368,11 +405,6 @@ static int one_round(json_t *xs, const cw_chainstore *bs, const cw_trace *t, con
         return rc;
     for (size_t i = 0; i < ne; i++) {
         cw_xchain_btcevm_exit *e = &ex[i];
-        for (size_t k = 0; k < nc; k++)
-            if (cv[k].tx == e->tx) {
-                uint64_t p = e->probable + cv[k].sat;
-                e->probable = p < e->traced ? p : e->traced;
-            }
         if (has_u64(*seen, seen0, e->tx)) {
             if (!i || ex[i - 1].tx != e->tx) /* rows sorted by deposit: once a deposit */
                 add_round(xs, bs, e, round);
@@ -425,9 +457,9 @@ static int one_round(json_t *xs, const cw_chainstore *bs, const cw_trace *t, con
             cw_grow(shares, c_sh, *n_srcs + 1, sizeof **shares, 8))
             goto nomem;
         /* an output by amount: all of it probable; else the deposit's probable share */
-        (*shares)[*n_srcs] = !certain    ? (src_share){1, 1}
-                             : e->traced ? (src_share){e->probable, e->traced}
-                                         : (src_share){0, 1};
+        (*shares)[*n_srcs] = !certain    ? (src_share){1, 1, e->tx, by}
+                             : e->traced ? (src_share){e->probable, e->traced, e->tx, by}
+                                         : (src_share){0, 1, e->tx, by};
         (*srcs)[(*n_srcs)++] = out;
     }
     free(ex);
@@ -444,8 +476,7 @@ int cw_xchain_btcevm_report(json_t *conts, const cw_chainstore *bs, const cw_tra
     json_t *c = json_object(), *xs = json_array(), *rts = json_array(), *from = json_array();
     uint64_t *seen = NULL, *srcs = NULL;
     src_share *shares = NULL;
-    carry_t *cv = NULL;
-    size_t n_seen = 0, c_seen = 0, c_srcs = 0, c_sh = 0, nc = 0, cc = 0;
+    size_t n_seen = 0, c_seen = 0, c_srcs = 0, c_sh = 0;
     const char **hashes = NULL;
     cw_trace *round_t = NULL;
     json_t *dj = NULL;
@@ -460,17 +491,18 @@ int cw_xchain_btcevm_report(json_t *conts, const cw_chainstore *bs, const cw_tra
         size_t n_srcs = 0;
         bool prob = false;
         if ((rc = one_round(xs, bs, cur, dst, o, round, &seen, &n_seen, &c_seen, &srcs, &shares,
-                            &n_srcs, &c_srcs, &c_sh, cv, nc, from)))
+                            &n_srcs, &c_srcs, &c_sh, from)))
             goto out;
-        nc = 0;
         cw_trace_free(round_t);
         round_t = NULL;
         cur = NULL;
         if (!n_srcs)
             break;
         /* the refunds' outputs, traced on as the first trace was */
-        if ((rc = cw_trace_run(&round_t, bs, o->lm, srcs, n_srcs, o->btc)) ||
-            (rc = carried(&cv, &nc, &cc, bs, round_t, srcs, shares, n_srcs, o)))
+        if ((rc = cw_trace_run(&round_t, bs, o->lm, srcs, n_srcs, o->btc)))
+            goto out;
+        uint64_t own = cw_trace_stats_get(round_t)->probable;
+        if ((rc = carried(round_t, bs, srcs, shares, n_srcs, o)))
             goto out;
         for (size_t i = 0; i < n_srcs; i++)
             prob = prob || shares[i].num;
@@ -482,10 +514,20 @@ int cw_xchain_btcevm_report(json_t *conts, const cw_chainstore *bs, const cw_tra
             rc = cw_error_set(CW_ENOMEM, "bridge continuation: out of memory");
             goto out;
         }
-        for (size_t i = 0; i < n_srcs; i++)
+        json_t *bj = json_array();
+        for (size_t i = 0; i < n_srcs; i++) {
+            uint64_t v = cw_out_value(cw_chainstore_out(bs, srcs[i]));
+            uint64_t p = shares[i].num ? share_of(v, shares[i].num, shares[i].den) : 0;
             json_array_append_new(sj, outpoint_json(bs, srcs[i]));
+            json_array_append_new(
+                bj, json_pack("{s:o, s:o, s:I, s:I, s:s}", "outpoint", outpoint_json(bs, srcs[i]),
+                              "deposit_txid", btc_txid(bs, shares[i].dep), "value_sat",
+                              (json_int_t)v, "probable_sat", (json_int_t)p, "by", shares[i].by));
+        }
+        note_carried(doc, cw_trace_stats_get(round_t)->probable - own);
         json_object_set_new(r, "round", json_integer(round + 1));
         json_object_set_new(r, "sources", sj);
+        json_object_set_new(r, "by_source", bj);
         json_object_set_new(r, "probable", json_boolean(prob));
         json_object_set_new(r, "trace", doc);
         json_array_append_new(rts, r);
@@ -520,7 +562,6 @@ out:
     free(seen);
     free(srcs);
     free(shares);
-    free(cv);
     return rc;
 }
 

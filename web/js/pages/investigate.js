@@ -133,6 +133,11 @@ function crossingTables(g) {
     { key: 'deposit', label: 'Deposit (Bitcoin)', render: (r) => h('a', { class: 'mono', href: `#/tx/${r.deposit}` }, r.deposit) },
     { key: 'round', label: 'Round' }, { key: 'how', label: 'What the vault did' }, { key: 'tier', label: 'Link' },
     { key: 'text', label: 'Amount' }, { key: 'to', label: 'To' }], g.meta.crossingRows, { class: 'crossings', id: 'trace-crossings' }));
+  if (g.meta.refundRounds && g.meta.refundRounds.length) {
+    frag.append(table('Refunds followed on Bitcoin: each round\'s sources', [
+      { key: 'round', label: 'Round' }, { key: 'sources', label: 'Sources (refund outputs) and their probable part' },
+      { key: 'text', label: 'Ended (probable)' }], g.meta.refundRounds, { class: 'refund-rounds', id: 'trace-refund-rounds' }));
+  }
   if (g.meta.evmEnds.length) {
     frag.append(table('Where the value ended on the other chain', [
       { key: 'chain', label: 'Chain' }, { key: 'label', label: 'Entity / address' }, { key: 'kind', label: 'Ended as' }, { key: 'category', label: 'Category' },
