@@ -32,6 +32,9 @@
 #   fee-on-transfer and rebasing tokens; docs/GEN.md "A seventh EVM world");
 #   ours:NAME adds a world of data/scenarios/NAME.json (e.g. ours:evm-variants, whose thief
 #   deposits tokens as they are: amounts per asset beyond ETH; btc_to set on its bridge steps).
+#   SEED0=S numbers the seeds S..S+K-1 (default 1: seeds 1..K, the seen set every rule since
+#   stop 16 was measured on; e.g. SEED0=71 for seeds never used). A seed's worlds are the same
+#   whatever SEED0 is. Any other kind is an error (alt6 and alt7 have their own scorers).
 set -euo pipefail
 BIN=${1:-build/release/chainwatch}
 SEEDS=${2:-4}
@@ -41,12 +44,19 @@ IND_TXS=${IND_TXS:-$TXS}
 WORLDS=${WORLDS:-ours ind}
 TRACE_ARGS=${TRACE_ARGS---through-mixer}
 ALT_ARGS=${ALT_ARGS:-}
+SEED0=${SEED0:-1}
+for kind in $WORLDS; do
+    case $kind in
+    ours | ours:* | ind | alt | alt2 | alt3 | alt4 | alt5) ;;
+    *) echo "eval-evm-accept.sh: unknown world kind '$kind' in WORLDS" >&2 && exit 2 ;;
+    esac
+done
 here=$(cd "$(dirname "$0")/.." && pwd)
 export CW_NO_PROGRESS=1
 py=/usr/bin/python3
 mkdir -p "$W"
 : > "$W/matrix.jsonl"
-for seed in $(seq 1 "$SEEDS"); do
+for seed in $(seq "$SEED0" $((SEED0 + SEEDS - 1))); do
     d="$W/seed$seed"
     rm -rf "$d"
     mkdir -p "$d"

@@ -226,8 +226,9 @@ typedef struct cw_acct_end {
  * there; stolen dust beside its own funds, at most 1 % of them, is judged and, unless that makes
  * it a third party's, judged again at the next, stop 26), had been paid by at least
  * CW_ACCT_THIRD_PAYERS distinct accounts and had paid at least CW_ACCT_THIRD_PAYEES distinct
- * accounts (source.history), or had been paid by and had paid
- * CW_ACCT_THIRD_OWN_MIN each and then held more of the asset than the taint arriving. A public
+ * accounts (source.history), or had been paid by and had paid CW_ACCT_THIRD_OWN_MIN each, or
+ * had been paid by CW_ACCT_THIRD_PAYERS and had paid any (a merchant that has paid no one yet,
+ * stop 27), and then held more of the asset than the taint arriving. A public
  * figure the thief gifts, a merchant or an OTC desk it pays, an unlabelled hot wallet: the receipt
  * stays as it was, but everything the account pays on is probable ("through a third party's own
  * account"), never certain, and its holding is kind third_party, not held. The receivers of the

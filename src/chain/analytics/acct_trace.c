@@ -895,9 +895,10 @@ static bool is_source(const uint64_t *src, size_t n, uint64_t id)
 /* Judges `account` when it keeps taint (x of `asset`, in tx g): a third party's own account
  * (CW_ACCT_THIRD_*) when, before the tx in which it first kept taint, it had been paid by
  * CW_ACCT_THIRD_PAYERS distinct accounts and had paid CW_ACCT_THIRD_PAYEES, or had been paid by
- * and had paid CW_ACCT_THIRD_OWN_MIN each and held more of the asset then than the x arriving
- * (own funds beside which the stolen value is the smaller part). History is counted before the
- * first material taint at most (dust beside its own funds, dust_beside, that does not make it a
+ * and had paid CW_ACCT_THIRD_OWN_MIN each, or had been paid by CW_ACCT_THIRD_PAYERS and had paid
+ * any (stop 27: a merchant that has paid no one yet), and held more of the asset then than the x
+ * arriving (own funds beside which the stolen value is the smaller part). History is counted before
+ * the first material taint at most (dust beside its own funds, dust_beside, that does not make it a
  * third party's is judged again at the next): what the thief's own hop does with the loot builds
  * it none (a fresh hop has no funds of its own: its first taint is material), and the thief's
  * dust to a young account does not freeze it young. An account that
@@ -932,8 +933,11 @@ static int judge_third(tracer *t, const group *g, bool conv, uint32_t account, u
             (payees & 0xff);
     }
     uint32_t payers = (uint32_t)(v >> 8 & 0x7f), payees = (uint32_t)(v & 0xff);
-    if (!(v >> 15 & 1) && payers >= CW_ACCT_THIRD_OWN_MIN && payees >= CW_ACCT_THIRD_OWN_MIN &&
-        t->src->balance) {
+    /* own funds weighed after 2 payers and 2 payees, or after CW_ACCT_THIRD_PAYERS payers and
+     * any payees (a merchant that collected from its customers and has paid no one yet) */
+    bool weigh = (payers >= CW_ACCT_THIRD_OWN_MIN && payees >= CW_ACCT_THIRD_OWN_MIN) ||
+                 payers >= CW_ACCT_THIRD_PAYERS;
+    if (!(v >> 15 & 1) && weigh && t->src->balance) {
         cw_u256 own = ZERO;
         if ((rc = t->src->balance(t->src->ctx, account, asset, v >> 16, &own)))
             return rc;

@@ -1013,6 +1013,51 @@ static void test_third_party_dust_first(void)
     }
 }
 
+/* A merchant that has paid no one yet (stop 27, found on tests/diff/evm_alt3_world.py's worlds at
+ * every seed: its honest merchant, paid by 244 customers and by no one paid before the thief's
+ * first payment, named holding stolen value, certain). MC was paid 100 each by C1, C2 and C3 and
+ * has paid no one; the thief T pays it 15, then MC pays its supplier SU 250 and deposits 60 at X.
+ * MC is a third party's own account (3 payers, its own 300 beside the 15): its holding is kind
+ * third_party, received certain, and its deposit probable, through MC. YG, paid 1 each by the
+ * thief's earlier E1, E2 and E3 (three payers, but 3 of its own beside 3,000 arriving), stays the
+ * thief's: held, its deposit certain. */
+static void test_third_party_merchant(void)
+{
+    enum { C1 = 70, C2, C3, SU = 74, E1 = 80, E2, E3, MC = 90, YG = 91 };
+    cw_acct_move m[20];
+    size_t n = 0;
+    uint32_t c[] = {C1, C2, C3}, e[] = {E1, E2, E3};
+    for (int i = 0; i < 3; i++) {
+        m[n] = mv(n + 1, n + 1, c[i], MC, ETH, 100), n++;
+        m[n] = mv(n + 1, n + 1, e[i], YG, ETH, 1), n++;
+    }
+    uint64_t src[] = {n + 1};
+    m[n] = mv(n + 1, n + 1, V, T, ETH, 10000), n++;
+    m[n] = mv(n + 1, n + 1, T, MC, ETH, 15), n++;
+    m[n] = mv(n + 1, n + 1, T, YG, ETH, 3000), n++;
+    m[n] = mv(n + 1, n + 1, MC, SU, ETH, 250), n++;
+    uint64_t mc_x = n + 1;
+    m[n] = mv(n + 1, n + 1, MC, X, ETH, 60), n++;
+    uint64_t yg_x = n + 1;
+    m[n] = mv(n + 1, n + 1, YG, X, ETH, 3000), n++;
+    world w = {m, n, CW_ACCT_NONE, ETH, u(0)};
+    for (int model = CW_ACCT_HAIRCUT; model <= CW_ACCT_FIFO;
+         model += CW_ACCT_FIFO - CW_ACCT_HAIRCUT) {
+        cw_acct_result *r = run_history(&w, model, src);
+        if (!r)
+            continue;
+        const cw_acct_end *en = end_at(r, MC, ETH);
+        CHECK(en && en->third_party && en->through == MC && !en->probable);
+        const cw_acct_arrival *a = arrival(r, mc_x);
+        CHECK(a && a->probable && a->through == MC);
+        a = arrival(r, yg_x);
+        CHECK(a && !a->probable && a->through == CW_ACCT_NONE);
+        if (model == CW_ACCT_FIFO)
+            CHECK(a && a->amount.w[0] == 2997);
+        cw_acct_result_free(r);
+    }
+}
+
 /* Dust an honest account holds (docs/TRACE-MODELS.md "Dust"). D0..D11 and E0..E11 got 5 ETH
  * each from KD earlier (used addresses holding funds of their own, but so little that 2 of dust
  * is more than 1 % of it); G0..G11 hold nothing. T, the thief, got 1,000,000 ETH and pays honest
@@ -1501,6 +1546,7 @@ int main(void)
     RUN(test_dusted_payer);
     RUN(test_third_party);
     RUN(test_third_party_dust_first);
+    RUN(test_third_party_merchant);
     RUN(test_dust_holdings);
     RUN(test_dust_at_deposit);
     RUN(test_nft_purchase);
