@@ -85,4 +85,8 @@ else
     cat "$T/score.txt" >&2
     bad "btc_alt5_score.py failed"
 fi
+# peel_runs.py reads every tx's true shape from txs.csv, whose column is `activity` here, not
+# `kind` (docs/GEN.md: "kind or activity"; stop 27: main crashed, KeyError 'kind')
+check "peel_runs.py runs reads this world's truth (txs.csv with activity)" \
+    bash -c "$PY '$SRC/tests/diff/peel_runs.py' runs '$T/s' '$T/w' '$T/peel.json' > /dev/null"
 finish

@@ -174,7 +174,7 @@ def cmd_runs(store, world, out):
     if os.path.exists(p):
         for r in csv.DictReader(open(p)):
             if r["txid"] in idx:
-                kind[idx[r["txid"]]] = r["kind"]
+                kind[idx[r["txid"]]] = r.get("kind") or r.get("activity") or "?"  # GEN.md: kind or activity
     owner = {}
     p = os.path.join(world, "truth", "addresses.csv")
     if os.path.exists(p):
