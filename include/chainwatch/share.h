@@ -47,7 +47,8 @@ int cw_verify_json(const uint8_t sig[CW_SIGN_SIG], const json_t *v, const uint8_
 /* Adds (or replaces) the signature extension on a STIX object: the signature covers the JCS
  * form of the object without that extension entry (and without `extensions` if that entry was
  * its only member). The extension holds alg "Ed25519", the public key (hex) and the signature
- * (hex). Returns 0, CW_EINVAL (not an object) or CW_ENOMEM. */
+ * (hex). Returns 0, CW_EINVAL (not an object; an `extensions` that is not a non-empty
+ * dictionary) or CW_ENOMEM. */
 int cw_stix_sign(json_t *obj, const uint8_t sk[CW_SIGN_SK], const uint8_t pk[CW_SIGN_PK]);
 /* Checks an object's signature against the expected signer key pk. Returns 0, CW_ENOTFOUND
  * (unsigned), or CW_ECORRUPT (wrong key, malformed or failing signature) with the reason. */
@@ -79,6 +80,11 @@ int cw_stix_tlp_from_marking_id(cw_tlp *out, const char *id);
 int cw_stix_effective_tlp(const json_t *obj, cw_tlp *out);
 /* The published TLP 2.0 marking-definition object (new reference). */
 json_t *cw_stix_tlp_marking(cw_tlp t);
+/* Checks the properties every STIX 2.1 object needs (type, id "<type>--<RFC 4122 UUID>",
+ * spec_version 2.1, created/modified as RFC 3339 timestamps ending in Z, extensions a non-empty
+ * dictionary when present): NULL when fine, else
+ * the reason naming the property (a static string). Used on objects a partner POSTs. */
+const char *cw_stix_problem(const json_t *o);
 /* A new random "<type>--<uuid4>" (buf: 96 bytes). */
 void cw_stix_new_id(char buf[96], const char *type);
 /* A deterministic SCO id: "<type>--<uuid5(STIX namespace, JCS(contributing))>". */

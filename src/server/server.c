@@ -744,9 +744,12 @@ static void dispatch(cw_server *s, cw_node *node, reader *rd, cw_req *q, cw_resp
             cw_server__api(&view, q, q->segs, q->n_segs, r);
         else if (!hit)
             cw_server__taxii(&view, q, q->segs, q->n_segs, r);
-        bool moved = chain == 2   ? cw_server__evm_moved(s->evm)
-                     : chain == 3 ? cw_server__evm_moved(s->evm) | cw_server__chain_moved(s->chain)
-                                  : chain && cw_server__chain_moved(s->chain);
+        /* both checks run on chain 3 (the EVM one drops a moved store): '|' on ints, which
+         * clang's -Wbitwise-instead-of-logical accepts */
+        bool moved = chain == 2 ? cw_server__evm_moved(s->evm)
+                     : chain == 3
+                         ? (int)cw_server__evm_moved(s->evm) | (int)cw_server__chain_moved(s->chain)
+                         : chain && cw_server__chain_moved(s->chain);
         if (!moved || r->deferred)
             break;
         json_decref(r->body);

@@ -58,6 +58,12 @@ int cw_stix_sign(json_t *obj, const uint8_t sk[CW_SIGN_SK], const uint8_t pk[CW_
 {
     if (!json_is_object(obj))
         return cw_error_set(CW_EINVAL, "sign: not a JSON object");
+    /* The signature goes into `extensions`, and verifying drops `extensions` once it is left
+     * empty: an `extensions` that is not a non-empty dictionary (invalid STIX) would be signed
+     * in one form and verified in another, and fail at every partner. */
+    json_t *ext0 = json_object_get(obj, "extensions");
+    if (ext0 && (!json_is_object(ext0) || json_object_size(ext0) == 0))
+        return cw_error_set(CW_EINVAL, "sign: extensions: must be a non-empty dictionary");
     json_t *view = unsigned_view(obj);
     if (!view)
         return cw_error_set(CW_ENOMEM, "out of memory");

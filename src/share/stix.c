@@ -87,6 +87,54 @@ json_t *cw_stix_tlp_marking(cw_tlp t)
                      "property-extension", "tlp_2_0", cw_tlp_name(t));
 }
 
+static bool valid_identifier(const char *id, const char *type)
+{
+    size_t tl = strlen(type);
+    if (strncmp(id, type, tl) != 0 || strncmp(id + tl, "--", 2) != 0)
+        return false;
+    const char *u = id + tl + 2;
+    if (strlen(u) != 36)
+        return false;
+    for (int i = 0; i < 36; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (u[i] != '-')
+                return false;
+        } else if (!isxdigit((unsigned char)u[i])) {
+            return false;
+        }
+    }
+    return u[14] >= '1' && u[14] <= '5' && strchr("89abAB", u[19]);
+}
+
+const char *cw_stix_problem(const json_t *o)
+{
+    if (!json_is_object(o))
+        return "not a JSON object";
+    const char *type = json_string_value(json_object_get(o, "type"));
+    const char *id = json_string_value(json_object_get(o, "id"));
+    const char *spec = json_string_value(json_object_get(o, "spec_version"));
+    if (!type || strlen(type) < 3 || strlen(type) > 250)
+        return "type: missing or not 3-250 characters";
+    for (const char *p = type; *p; p++)
+        if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '-'))
+            return "type: only a-z, 0-9 and '-'";
+    if (!id || !valid_identifier(id, type))
+        return "id: must be <type>--<RFC 4122 UUID>";
+    if (!spec || strcmp(spec, "2.1") != 0)
+        return "spec_version: must be 2.1";
+    json_t *ext = json_object_get(o, "extensions");
+    if (ext && (!json_is_object(ext) || json_object_size(ext) == 0))
+        return "extensions: must be a non-empty dictionary";
+    static const char *const ts[] = {"created", "modified"};
+    for (int i = 0; i < 2; i++) {
+        json_t *t = json_object_get(o, ts[i]);
+        int64_t v;
+        if (t && (!json_is_string(t) || cw_time_parse(&v, json_string_value(t))))
+            return "created/modified: must be RFC 3339 timestamps ending in Z";
+    }
+    return NULL;
+}
+
 static void format_uuid(char *out, const uint8_t u[16])
 {
     static const char hex[] = "0123456789abcdef";

@@ -3923,7 +3923,7 @@ int cw_trace_owner_capped(const cw_trace *t, cw_trace_end_pick_fn pick, void *ct
         const cw_trace__txrec *tr = &t->txr[r];
         uint64_t in0, in1, o0, o1, idx, po;
         cw_chainstore_tx_range(cs, tr->tx, &in0, &in1, &o0, &o1);
-        double V = 0, F = 0, G = 0, Fsum = 0, Gsum = 0;
+        double V = 0, F = 0, G = 0, Gsum = 0;
         bool cb = in1 > in0 && cw_chainstore_in(cs, in0)->spent_tx == CW_IN_COINBASE;
         bool stop = tr->coinjoin && t->opts.coinjoin == CW_CJ_STOP;
         bool many = false; /* a many-output round: per-output shares in so */
@@ -3942,7 +3942,6 @@ int cw_trace_owner_capped(const cw_trace *t, cw_trace_end_pick_fn pick, void *ct
             V += v;
             F += v * fi;
             G += v * gi;
-            Fsum += fi;
             Gsum += gi;
             if (many) {
                 size_t q = k - in0, n = in1 - in0;
