@@ -151,6 +151,20 @@ typedef int (*cw_label_addr_cb)(const cw_label_addr *label, void *payload);
 int cw_labels_foreach_address(cw_labels *db, const char *const *assets, cw_label_addr_cb cb,
                               void *payload);
 
+/* The address labels whose subject key k is in key_lo <= k < key_hi (byte-wise; key_hi NULL:
+ * k = key_lo) and whose asset is one of assets, as cw_labels_foreach_address gives them, in the
+ * subject-key index's order (a caller that needs cw_labels_foreach's order sorts by category,
+ * asset, subject_key, id). One probe of the index: built for the lookups of the few addresses
+ * a trace or a screen touches. Same returns. */
+int cw_labels_foreach_address_key(cw_labels *db, const char *key_lo, const char *key_hi,
+                                  const char *const *assets, cw_label_addr_cb cb, void *payload);
+
+/* on: opens a read transaction, so that every read until cw_labels_snapshot(db, false) sees
+ * the store as it was now (a lazy label map answers as if built at once); off: ends it. A
+ * writer of the same file waits for the end (busy timeout) unless the file is in WAL mode.
+ * Returns 0 or CW_EIO. */
+int cw_labels_snapshot(cw_labels *db, bool on);
+
 /* The provenance records of one label, oldest first. Same returns as cw_labels_foreach. */
 int cw_labels_provenance_foreach(cw_labels *db, int64_t label_id, cw_label_provenance_cb cb,
                                  void *payload);
