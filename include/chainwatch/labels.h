@@ -151,6 +151,13 @@ typedef int (*cw_label_addr_cb)(const cw_label_addr *label, void *payload);
 int cw_labels_foreach_address(cw_labels *db, const char *const *assets, cw_label_addr_cb cb,
                               void *payload);
 
+/* The labels whose subject key k is in key_lo <= k < key_hi (byte-wise), as cw_labels_foreach
+ * (db, NULL, ...) gives them and in its order, from one range of the subject-key index: e.g.
+ * ["0x", "0y") holds every EVM address label (their keys are lower-case 0x-hex), without
+ * reading a Bitcoin store's 500k others. Same returns. */
+int cw_labels_foreach_key_range(cw_labels *db, const char *key_lo, const char *key_hi,
+                                cw_label_cb cb, void *payload);
+
 /* The address labels whose subject key k is in key_lo <= k < key_hi (byte-wise; key_hi NULL:
  * k = key_lo) and whose asset is one of assets, as cw_labels_foreach_address gives them, in the
  * subject-key index's order (a caller that needs cw_labels_foreach's order sorts by category,

@@ -698,6 +698,22 @@ int cw_labels_foreach(cw_labels *db, const cw_label_filter *filter, cw_label_cb 
     return rc;
 }
 
+int cw_labels_foreach_key_range(cw_labels *db, const char *key_lo, const char *key_hi,
+                                cw_label_cb cb, void *payload)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db->db,
+                           LABEL_COLUMNS "WHERE l.subject_key >= ?1 AND l.subject_key < ?2 "
+                                         "ORDER BY l.category, l.asset, l.subject_key, l.id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(db, "prepare key range");
+    sqlite3_bind_text(st, 1, key_lo, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key_hi, -1, SQLITE_STATIC);
+    int rc = run_label_query(db, st, false, cb, payload);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 /* id -> name of every entity (ids ascending), and the source ids: what the list query's
  * joins give, read once for cw_labels_foreach_address. */
 typedef struct id_names {
