@@ -101,6 +101,8 @@ int cw_labels_schema_version(cw_labels *db);
  * import runs on the same handle. */
 int cw_labels_read_begin(cw_labels *db);
 void cw_labels_read_end(cw_labels *db);
+/* True inside a transaction (cw_labels_read_begin's, or an import's). */
+bool cw_labels_in_transaction(cw_labels *db);
 
 /* Labels whose address key equals the key of addr (any asset when asset is NULL or "").
  * Uses a prepared statement and the subject-key index. Returns the number of labels
@@ -165,12 +167,6 @@ int cw_labels_foreach_key_range(cw_labels *db, const char *key_lo, const char *k
  * a trace or a screen touches. Same returns. */
 int cw_labels_foreach_address_key(cw_labels *db, const char *key_lo, const char *key_hi,
                                   const char *const *assets, cw_label_addr_cb cb, void *payload);
-
-/* on: opens a read transaction, so that every read until cw_labels_snapshot(db, false) sees
- * the store as it was now (a lazy label map answers as if built at once); off: ends it. A
- * writer of the same file waits for the end (busy timeout) unless the file is in WAL mode.
- * Returns 0 or CW_EIO. */
-int cw_labels_snapshot(cw_labels *db, bool on);
 
 /* The provenance records of one label, oldest first. Same returns as cw_labels_foreach. */
 int cw_labels_provenance_foreach(cw_labels *db, int64_t label_id, cw_label_provenance_cb cb,

@@ -154,9 +154,11 @@ bool cw_trace_labelmap_get(const cw_trace_labelmap *m, uint64_t addr, const char
 /* True when the address has a label of this category (primary or not). */
 bool cw_trace_labelmap_has(const cw_trace_labelmap *m, uint64_t addr, const char *category);
 /* The lazy map: the same answers as cw_trace_labelmap_new's, for the addresses asked about,
- * from a read snapshot of db taken now (cw_labels_snapshot; ended by _free, which must come
- * before cw_labels_close). Reads db while it is used; for one thread. A lookup's store error
- * makes _get/_has answer false and is kept for cw_trace_labelmap_error. Returns 0 or CW_EIO. */
+ * from a read snapshot of db taken now (cw_labels_read_begin; _free ends it and must come
+ * before cw_labels_close; inside a caller's transaction, that one). Reads db while it is
+ * used; for one thread. Past half as many lookups as labels it reads every label (then it
+ * costs at most ~2x the full build). A lookup's store error makes _get/_has answer false and
+ * is kept for cw_trace_labelmap_error. Returns 0 or CW_EIO. */
 int cw_trace_labelmap_open(cw_trace_labelmap **out, const cw_chainstore *cs, cw_labels *db);
 bool cw_trace_labelmap_lazy(const cw_trace_labelmap *m);
 /* The first error of a lazy map's lookups (message set), else 0: a caller checks it before it

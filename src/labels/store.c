@@ -26,7 +26,6 @@ struct cw_labels {
     bool readonly;
     sqlite3_stmt *st_lookup, *st_lookup_asset; /* by subject key (and asset) */
     sqlite3_stmt *st_addr_key;                 /* cw_labels_foreach_address_key */
-    bool snapshot;                             /* a read transaction is open */
     sqlite3_stmt *st_source_ins, *st_source_get;
     sqlite3_stmt *st_entity_ins, *st_entity_get;
     sqlite3_stmt *st_label_ins, *st_label_get;
@@ -280,6 +279,11 @@ int cw_labels_schema_version(cw_labels *db)
 int cw_labels_read_begin(cw_labels *db)
 {
     return exec_sql(db, "BEGIN DEFERRED;");
+}
+
+bool cw_labels_in_transaction(cw_labels *db)
+{
+    return !sqlite3_get_autocommit(db->db);
 }
 
 void cw_labels_read_end(cw_labels *db)
@@ -900,18 +904,6 @@ int cw_labels_foreach_address_key(cw_labels *db, const char *key_lo, const char 
         rc = sql_fail(db, "query address labels by key");
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    return rc;
-}
-
-int cw_labels_snapshot(cw_labels *db, bool on)
-{
-    if (on == db->snapshot)
-        return 0;
-    /* BEGIN is deferred: the first read (the count) takes the snapshot */
-    int rc =
-        exec_sql(db, on ? "BEGIN; SELECT count(*) FROM (SELECT 1 FROM label LIMIT 1);" : "COMMIT;");
-    if (rc == 0)
-        db->snapshot = on;
     return rc;
 }
 

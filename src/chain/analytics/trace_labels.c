@@ -43,6 +43,7 @@ struct cw_trace_labelmap {
     int err;      /* the first error of a lookup (message set), else 0 */
     int nonempty; /* -1 not known yet, else whether the full map would have an entry */
     bool full;    /* every label read (built so, or a lazy map that switched) */
+    bool began;   /* this map began db's read transaction (and ends it) */
     uint64_t lookups, switch_at; /* lazy: addresses looked up; past switch_at: read them all */
     cw_trace_labelmap *memo;     /* this map: where a const lookup writes what it learnt */
     int cat_rank[64]; /* a category's place in byte-wise order of the names (the list's order) */
@@ -384,7 +385,10 @@ int cw_trace_labelmap_open(cw_trace_labelmap **out, const cw_chainstore *cs, cw_
     cw_trace_labelmap *m = map_alloc();
     if (!m)
         return CW_ENOMEM;
-    int rc = cw_labels_snapshot(db, true);
+    /* one read transaction: the label count below takes the snapshot every lookup reads (a
+     * caller's own transaction, e.g. a second lazy map's, serves as well) */
+    bool began = !cw_labels_in_transaction(db);
+    int rc = began ? cw_labels_read_begin(db) : 0;
     if (rc) {
         cw_free(m);
         return rc;
@@ -395,11 +399,13 @@ int cw_trace_labelmap_open(cw_trace_labelmap **out, const cw_chainstore *cs, cw_
      * deposits can touch more (btc_alt8 s1: 55,736 addresses, 140,804 labels). */
     cw_labels_totals tot;
     if ((rc = cw_labels_totals_get(db, &tot))) {
-        (void)cw_labels_snapshot(db, false);
+        if (began)
+            cw_labels_read_end(db);
         cw_free(m);
         return rc;
     }
     m->switch_at = (uint64_t)(tot.labels > 0 ? tot.labels : 0) / 2;
+    m->began = began;
     m->db = db;
     m->cs = cs;
     m->nonempty = -1;
@@ -500,8 +506,8 @@ void cw_trace_labelmap_free(cw_trace_labelmap *m)
 {
     if (!m)
         return;
-    if (m->db)
-        (void)cw_labels_snapshot(m->db, false); /* a read: nothing to lose */
+    if (m->began)
+        cw_labels_read_end(m->db);
     cw_u64map_deinit(&m->by_addr);
     for (size_t i = 0; i < m->n_names; i++)
         cw_free(m->names[i]);
