@@ -796,6 +796,15 @@ out:
     return rc;
 }
 
+/* asset is one of the na assets (a NULL list: any) */
+static bool asset_listed(const char *const *assets, size_t na, const char *asset)
+{
+    size_t i = 0;
+    while (i < na && strcmp(assets[i], asset) != 0)
+        i++;
+    return !assets || i < na;
+}
+
 int cw_labels_foreach_address(cw_labels *db, const char *const *assets, cw_label_addr_cb cb,
                               void *payload)
 {
@@ -818,10 +827,7 @@ int cw_labels_foreach_address(cw_labels *db, const char *const *assets, cw_label
     }
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         const char *asset = col(st, 1);
-        size_t i = 0;
-        while (i < na && strcmp(assets[i], asset) != 0)
-            i++;
-        if (assets && i == na)
+        if (!asset_listed(assets, na, asset))
             continue;
         /* the joins of cw_labels_foreach: a label without its entity or source is not listed */
         ptrdiff_t e = id_names_find(&ent, sqlite3_column_int64(st, 5));
@@ -884,10 +890,7 @@ int cw_labels_foreach_address_key(cw_labels *db, const char *key_lo, const char 
     rc = 0;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         const char *asset = col(st, 1);
-        size_t i = 0;
-        while (i < na && strcmp(assets[i], asset) != 0)
-            i++;
-        if (assets && i == na)
+        if (!asset_listed(assets, na, asset))
             continue;
         cw_label_addr l = {
             .id = sqlite3_column_int64(st, 0),
