@@ -8,10 +8,13 @@
  * (exchange hot wallets, miners), where the walk is slowest. Prints lookups/s, p50/p99/max in
  * microseconds, and the ratio walk/summary. Not a test.
  *
- * With a label database it also builds the address -> label map a trace or a screen loads
- * first (cw_trace_labelmap_new: every address label decoded and looked up in the store), and
- * the pass it replaced (cw_labels_foreach over every label, sorted and joined in SQL, each
- * address decoded and looked up): labels per second of both and the ratio.
+ * With a label database it also builds the full address -> label map (cw_trace_labelmap_new:
+ * every address label decoded and looked up in the store; the server's, and a trace's with
+ * --from label:), and the pass it replaced (cw_labels_foreach over every label, sorted and
+ * joined in SQL, each address decoded and looked up): labels per second of both and the ratio.
+ * Then the lazy map a CLI trace or screen uses (cw_trace_labelmap_open): lookups per second of
+ * 2,000 spread address ids (below its switch to reading every label on a large label DB), and
+ * how many lookups cost as much as the full build; every answer checked against the full map.
  *
  * usage: bench_address STORE [N_RANDOM [LABELS.db]]   (default 20000 random addresses)
  */
@@ -103,8 +106,37 @@ static int bench_labelmap(const cw_chainstore *cs, const char *path)
            "the old pass %.3f s, %.0f labels/s; ratio old/new %.2f (best of 3)\n",
            (long long)t.labels, n_old, n_map, best_new, (double)t.labels / best_new, best_old,
            (double)t.labels / best_old, best_old / best_new);
+    cw_trace_labelmap *full = NULL, *lazy = NULL;
+    uint64_t n_addrs = cw_chainstore_counts_get(cs).addrs, n_look = 2000, differ = 0, hits = 0;
+    if (cw_trace_labelmap_new(&full, cs, db) || cw_trace_labelmap_open(&lazy, cs, db)) {
+        fprintf(stderr, "bench_address: label map: %s\n", cw_error_last());
+        cw_trace_labelmap_free(full);
+        cw_labels_close(db);
+        return 1;
+    }
+    double t0 = cw_now();
+    for (uint64_t i = 0; i < n_look; i++) {
+        const char *c1 = NULL;
+        hits += cw_trace_labelmap_get(lazy, i * 2654435761u % n_addrs, NULL, &c1);
+    }
+    double dt = cw_now() - t0;
+    for (uint64_t i = 0; i < n_look; i++) {
+        uint64_t a = i * 2654435761u % n_addrs;
+        const char *e1 = NULL, *c1 = NULL, *e2 = NULL, *c2 = NULL;
+        bool g1 = cw_trace_labelmap_get(lazy, a, &e1, &c1),
+             g2 = cw_trace_labelmap_get(full, a, &e2, &c2);
+        differ += g1 != g2 || (g1 && (strcmp(e1, e2) || strcmp(c1, c2)));
+    }
+    int lerr = cw_trace_labelmap_error(lazy);
+    printf("  lazy label map: %llu lookups (%llu labelled): %.3f s, %.0f lookups/s; the full "
+           "build costs %.0f lookups; %llu answers differ from the full map's%s\n",
+           (unsigned long long)n_look, (unsigned long long)hits, dt, (double)n_look / dt,
+           best_new / dt * (double)n_look, (unsigned long long)differ,
+           lerr ? " (a lookup failed)" : "");
+    cw_trace_labelmap_free(lazy);
+    cw_trace_labelmap_free(full);
     cw_labels_close(db);
-    return 0;
+    return differ || lerr ? 1 : 0;
 }
 
 static void report(const char *what, double *us, size_t n, double total)

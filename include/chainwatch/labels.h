@@ -101,6 +101,8 @@ int cw_labels_schema_version(cw_labels *db);
  * import runs on the same handle. */
 int cw_labels_read_begin(cw_labels *db);
 void cw_labels_read_end(cw_labels *db);
+/* True inside a transaction (cw_labels_read_begin's, or an import's). */
+bool cw_labels_in_transaction(cw_labels *db);
 
 /* Labels whose address key equals the key of addr (any asset when asset is NULL or "").
  * Uses a prepared statement and the subject-key index. Returns the number of labels
@@ -150,6 +152,21 @@ typedef int (*cw_label_addr_cb)(const cw_label_addr *label, void *payload);
  * order sorts by (category, asset, subject_key, id), byte-wise. Same returns. */
 int cw_labels_foreach_address(cw_labels *db, const char *const *assets, cw_label_addr_cb cb,
                               void *payload);
+
+/* The labels whose subject key k is in key_lo <= k < key_hi (byte-wise), as cw_labels_foreach
+ * (db, NULL, ...) gives them and in its order, from one range of the subject-key index: e.g.
+ * ["0x", "0y") holds every EVM address label (their keys are lower-case 0x-hex), without
+ * reading a Bitcoin store's 500k others. Same returns. */
+int cw_labels_foreach_key_range(cw_labels *db, const char *key_lo, const char *key_hi,
+                                cw_label_cb cb, void *payload);
+
+/* The address labels whose subject key k is in key_lo <= k < key_hi (byte-wise; key_hi NULL:
+ * k = key_lo) and whose asset is one of assets, as cw_labels_foreach_address gives them, in the
+ * subject-key index's order (a caller that needs cw_labels_foreach's order sorts by category,
+ * asset, subject_key, id). One probe of the index: built for the lookups of the few addresses
+ * a trace or a screen touches. Same returns. */
+int cw_labels_foreach_address_key(cw_labels *db, const char *key_lo, const char *key_hi,
+                                  const char *const *assets, cw_label_addr_cb cb, void *payload);
 
 /* The provenance records of one label, oldest first. Same returns as cw_labels_foreach. */
 int cw_labels_provenance_foreach(cw_labels *db, int64_t label_id, cw_label_provenance_cb cb,

@@ -133,8 +133,11 @@ const char *cw_trace_coinjoin_name(cw_trace_coinjoin c);
 int cw_trace_coinjoin_parse(cw_trace_coinjoin *out, const char *s);
 
 /* ---- labels by address id ---- */
-/* An in-memory map from chain-store address id to its label (entity, category), built once
- * from the label store so that the hot path never queries SQLite. */
+/* A map from chain-store address id to its label (entity, category): built once from the label
+ * store (cw_trace_labelmap_new, the full map: a server's, or --from label:), or lazy
+ * (cw_trace_labelmap_open: each address's labels read by subject key on first use and
+ * remembered; a CLI trace or screen touches a few thousand of ~500k labelled addresses). Both
+ * answer _get, _has and _empty alike. */
 typedef struct cw_trace_labelmap cw_trace_labelmap;
 
 /* Loads every address label of db (asset XBT or empty) whose address decodes for the store's
@@ -150,10 +153,25 @@ bool cw_trace_labelmap_get(const cw_trace_labelmap *m, uint64_t addr, const char
                            const char **category);
 /* True when the address has a label of this category (primary or not). */
 bool cw_trace_labelmap_has(const cw_trace_labelmap *m, uint64_t addr, const char *category);
+/* The lazy map: the same answers as cw_trace_labelmap_new's, for the addresses asked about,
+ * from a read snapshot of db taken now (cw_labels_read_begin; _free ends it and must come
+ * before cw_labels_close; inside a caller's transaction, that one). Reads db while it is
+ * used; for one thread. Past half as many lookups as labels it reads every label (then it
+ * costs at most ~2x the full build). A lookup's store error makes _get/_has answer false and
+ * is kept for cw_trace_labelmap_error. Returns 0 or CW_EIO. */
+int cw_trace_labelmap_open(cw_trace_labelmap **out, const cw_chainstore *cs, cw_labels *db);
+bool cw_trace_labelmap_lazy(const cw_trace_labelmap *m);
+/* The first error of a lazy map's lookups (message set), else 0: a caller checks it before it
+ * trusts an answer. */
+int cw_trace_labelmap_error(const cw_trace_labelmap *m);
+/* True when no address of the store has a label (a lazy map reads until the first one). */
+bool cw_trace_labelmap_empty(const cw_trace_labelmap *m);
+/* The number of labelled addresses (of a lazy map: those looked up so far). */
 size_t cw_trace_labelmap_count(const cw_trace_labelmap *m);
 /* Every address id with a label of this category, or whose primary label's entity is this
  * name;
- * cb is called once per address. Returns the number of addresses. */
+ * cb is called once per address. Returns the number of addresses. Full maps only (a lazy map
+ * gives 0; cw_trace_sources_add refuses it). */
 size_t cw_trace_labelmap_find(const cw_trace_labelmap *m, const char *entity_or_category,
                               void (*cb)(uint64_t addr, void *payload), void *payload);
 

@@ -198,6 +198,11 @@ static int screen_one(const cw_chainstore *cs, const cw_trace_labelmap *lm, cons
     /* txid:vout: that one output (a deposit) */
     int rc = strchr(addr, ':') ? cw_screen_output(&r, cs, lm, addr, so)
                                : cw_screen_address(&r, cs, lm, addr, so);
+    int lrc = cw_trace_labelmap_error(lm); /* a label lookup failed: no answer to print */
+    if (lrc) {
+        cw_screen_result_free(r);
+        return lrc;
+    }
     if (rc == CW_ENOTFOUND || rc == CW_EINVAL) {
         if (json) {
             json_t *e = json_pack("{s:s, s:s}", strchr(addr, ':') ? "outpoint" : "address", addr,
@@ -400,8 +405,8 @@ static int run(int argc, char **argv)
     }
     if (rc == 0)
         rc = cw_labels_open(&db, labels_db, CW_LABELS_READONLY);
-    if (rc == 0)
-        rc = cw_trace_labelmap_new(&lm, cs, db);
+    if (rc == 0) /* the labels of the addresses the screens touch, read as they touch them */
+        rc = cw_trace_labelmap_open(&lm, cs, db);
     int worst = CW_EXIT_OK;
     if (rc == 0 && !json && cw_chainstore_synthetic(cs)) {
         json_t *mark = json_pack("{s:b}", "synthetic", 1);

@@ -468,13 +468,21 @@ static int run(int argc, char **argv)
     }
     if (rc == 0 && labels_db) {
         rc = cw_labels_open(&db, labels_db, CW_LABELS_READONLY);
+        /* the labels of the addresses the trace touches, read as it touches them; a label
+         * source needs every labelled address (the full map) */
+        bool by_label = false;
+        for (int i = 0; i < n_from; i++)
+            by_label |= !strncmp(from[i], "label:", 6);
         if (rc == 0)
-            rc = cw_trace_labelmap_new(&lm, cs, db);
+            rc =
+                by_label ? cw_trace_labelmap_new(&lm, cs, db) : cw_trace_labelmap_open(&lm, cs, db);
     }
     for (int i = 0; rc == 0 && i < n_from; i++)
         rc = cw_trace_sources_add(&src, cs, lm, from[i], o.until_height);
     if (rc == 0)
         rc = cw_trace_run(&t, cs, lm, src.outs, src.n, &o);
+    if (rc == 0)
+        rc = cw_trace_labelmap_error(lm);
     cw_cli_ticker_stop(tick);
     double total_s = cw_now() - t0;
     if (rc) {
@@ -488,7 +496,8 @@ static int run(int argc, char **argv)
                                              window_s))) {
             json_decref(j);
             ec = cw_cli_fail("trace", rc);
-        } else if ((rc = cw_cli_chain_answer(&j, cs, 0))) {
+        } else if ((rc = cw_trace_labelmap_error(lm)) || (rc = cw_cli_chain_answer(&j, cs, 0))) {
+            json_decref(j);
             ec = cw_cli_fail("trace", rc);
         } else if (json) {
             ec = cw_cli_print_json(j);

@@ -25,6 +25,7 @@ struct cw_labels {
     char *path;
     bool readonly;
     sqlite3_stmt *st_lookup, *st_lookup_asset; /* by subject key (and asset) */
+    sqlite3_stmt *st_addr_key;                 /* cw_labels_foreach_address_key */
     sqlite3_stmt *st_source_ins, *st_source_get;
     sqlite3_stmt *st_entity_ins, *st_entity_get;
     sqlite3_stmt *st_label_ins, *st_label_get;
@@ -255,6 +256,7 @@ void cw_labels_close(cw_labels *db)
         return;
     sqlite3_finalize(db->st_lookup);
     sqlite3_finalize(db->st_lookup_asset);
+    sqlite3_finalize(db->st_addr_key);
     sqlite3_finalize(db->st_source_ins);
     sqlite3_finalize(db->st_source_get);
     sqlite3_finalize(db->st_entity_ins);
@@ -277,6 +279,11 @@ int cw_labels_schema_version(cw_labels *db)
 int cw_labels_read_begin(cw_labels *db)
 {
     return exec_sql(db, "BEGIN DEFERRED;");
+}
+
+bool cw_labels_in_transaction(cw_labels *db)
+{
+    return !sqlite3_get_autocommit(db->db);
 }
 
 void cw_labels_read_end(cw_labels *db)
@@ -695,6 +702,22 @@ int cw_labels_foreach(cw_labels *db, const cw_label_filter *filter, cw_label_cb 
     return rc;
 }
 
+int cw_labels_foreach_key_range(cw_labels *db, const char *key_lo, const char *key_hi,
+                                cw_label_cb cb, void *payload)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db->db,
+                           LABEL_COLUMNS "WHERE l.subject_key >= ?1 AND l.subject_key < ?2 "
+                                         "ORDER BY l.category, l.asset, l.subject_key, l.id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(db, "prepare key range");
+    sqlite3_bind_text(st, 1, key_lo, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key_hi, -1, SQLITE_STATIC);
+    int rc = run_label_query(db, st, false, cb, payload);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 /* id -> name of every entity (ids ascending), and the source ids: what the list query's
  * joins give, read once for cw_labels_foreach_address. */
 typedef struct id_names {
@@ -773,6 +796,15 @@ out:
     return rc;
 }
 
+/* asset is one of the na assets (a NULL list: any) */
+static bool asset_listed(const char *const *assets, size_t na, const char *asset)
+{
+    size_t i = 0;
+    while (i < na && strcmp(assets[i], asset) != 0)
+        i++;
+    return !assets || i < na;
+}
+
 int cw_labels_foreach_address(cw_labels *db, const char *const *assets, cw_label_addr_cb cb,
                               void *payload)
 {
@@ -795,10 +827,7 @@ int cw_labels_foreach_address(cw_labels *db, const char *const *assets, cw_label
     }
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         const char *asset = col(st, 1);
-        size_t i = 0;
-        while (i < na && strcmp(assets[i], asset) != 0)
-            i++;
-        if (assets && i == na)
+        if (!asset_listed(assets, na, asset))
             continue;
         /* the joins of cw_labels_foreach: a label without its entity or source is not listed */
         ptrdiff_t e = id_names_find(&ent, sqlite3_column_int64(st, 5));
@@ -821,6 +850,63 @@ out:
     sqlite3_finalize(st);
     id_names_free(&ent);
     id_names_free(&src);
+    return rc;
+}
+
+int cw_labels_foreach_address_key(cw_labels *db, const char *key_lo, const char *key_hi,
+                                  const char *const *assets, cw_label_addr_cb cb, void *payload)
+{
+    size_t na = 0;
+    while (assets && assets[na])
+        na++;
+    int r, rc;
+    /* the (subject_key, asset, subject_kind, ...) index: one probe, then the few rows in its
+     * order (no ORDER BY: a sorter costs more than the probe when no row matches) */
+    if ((rc = prepare(db, &db->st_addr_key,
+                      "SELECT l.id, l.asset, l.subject, l.subject_key, l.category, e.name "
+                      "FROM label l JOIN entity e ON e.id = l.entity_id "
+                      "JOIN source s ON s.id = l.source_id WHERE l.subject_key >= ?1 AND "
+                      "l.subject_key < ?2 AND l.subject_kind = 'address'")))
+        return rc;
+    sqlite3_stmt *st = db->st_addr_key;
+    sqlite3_bind_text(st, 1, key_lo, -1, SQLITE_STATIC);
+    if (key_hi) {
+        sqlite3_bind_text(st, 2, key_hi, -1, SQLITE_STATIC);
+    } else {
+        /* key_lo alone: the keys below key_lo followed by a zero byte, i.e. key_lo itself
+         * (a key holds no zero byte; SQLite compares text byte-wise, shorter first) */
+        size_t n = strlen(key_lo);
+        char hi[512];
+        if (n + 2 > sizeof hi) {
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            return cw_error_set(CW_EINVAL, "label key '%.60s...' is too long", key_lo);
+        }
+        memcpy(hi, key_lo, n);
+        hi[n] = 1; /* the smallest byte a key can continue with is above ' ' */
+        hi[n + 1] = 0;
+        sqlite3_bind_text(st, 2, hi, (int)n + 1, SQLITE_TRANSIENT);
+    }
+    rc = 0;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *asset = col(st, 1);
+        if (!asset_listed(assets, na, asset))
+            continue;
+        cw_label_addr l = {
+            .id = sqlite3_column_int64(st, 0),
+            .asset = asset,
+            .subject = col(st, 2),
+            .subject_key = col(st, 3),
+            .category = col(st, 4),
+            .entity = col(st, 5),
+        };
+        if ((rc = cb(&l, payload)) != 0)
+            break;
+    }
+    if (rc == 0 && r != SQLITE_DONE)
+        rc = sql_fail(db, "query address labels by key");
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
     return rc;
 }
 

@@ -1,8 +1,9 @@
 /*
  * acct_labels.c: the labels of an EVM store's accounts (include/chainwatch/acct_labels.h).
  *
- * Built with one pass over the label store's address labels: a subject that parses as an
- * EVM address and is an account of the store gives one entry (its strings copied). Entries are
+ * Built with one pass over the label store's address labels whose key is 0x-hex (one range of
+ * the subject-key index): a subject that parses as an EVM address and is an account of the
+ * store gives one entry (its strings copied). Entries are
  * sorted by account; each labelled account gets a group (first entry, count, category mask,
  * primary entry) found through one u64map probe.
  */
@@ -139,7 +140,9 @@ int cw_acct_labels_new(cw_acct_labels **out, const cw_evmstore *s, cw_labels *db
     int rc = 0;
     if (db) {
         build b = {m, s, 0};
-        rc = cw_labels_foreach(db, NULL, on_label, &b);
+        /* an EVM address's key is its lower-case 0x-hex (cw_label_address_key): only
+         * the keys from "0x" to "0y" can parse, the rest of a mixed store is not read */
+        rc = cw_labels_foreach_key_range(db, "0x", "0y", on_label, &b);
         if (b.rc)
             rc = b.rc;
         if (rc > 0)

@@ -3542,7 +3542,7 @@ int cw_trace_run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelma
  * worlds without labels 2,129 of 2,129 re-linked outputs were honest users'). */
 bool cw_trace_relink_guarded(const cw_trace_labelmap *labels, const cw_trace_opts *o)
 {
-    if (!labels || cw_trace_labelmap_count(labels) == 0)
+    if (cw_trace_labelmap_empty(labels))
         return false;
     if (o->stop_any_label)
         return true;

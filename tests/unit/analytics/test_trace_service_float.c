@@ -328,6 +328,94 @@ static void test_labelmap_order(void)
     cw_trace_labelmap_free(m);
 }
 
+/* The lazy map (cw_trace_labelmap_open) answers as the full map for every address of the store:
+ * an address with a theft and an exchange label, one labelled in upper-case bech32, labels of
+ * another asset (ETH: not Bitcoin's) and of no store address. The labels outnumber half the
+ * addresses, so the first lookups read by subject key and the rest after the switch to reading
+ * every label. */
+static int lazy_diff(const cw_trace_labelmap *full, const cw_trace_labelmap *lazy, uint64_t a)
+{
+    static const char *const cats[] = {"theft", "exchange", "mixer", "sanctioned", "other"};
+    const char *e1 = NULL, *c1 = NULL, *e2 = NULL, *c2 = NULL;
+    bool g1 = cw_trace_labelmap_get(full, a, &e1, &c1),
+         g2 = cw_trace_labelmap_get(lazy, a, &e2, &c2);
+    int d = g1 != g2 || (g1 && (strcmp(e1, e2) || strcmp(c1, c2)));
+    for (size_t i = 0; i < sizeof cats / sizeof cats[0]; i++)
+        d += cw_trace_labelmap_has(full, a, cats[i]) != cw_trace_labelmap_has(lazy, a, cats[i]);
+    return d;
+}
+
+static void test_labelmap_lazy(void)
+{
+    uint64_t n = cw_chainstore_counts_get(cs).addrs;
+    REQUIRE(n >= 4);
+    char path[4300], db[4300], s[CW_ADDR_STR_MAX];
+    snprintf(path, sizeof path, "%s/lazy.csv", dir);
+    snprintf(db, sizeof db, "%s/lazy.db", dir);
+    FILE *f = fopen(path, "w");
+    REQUIRE(f != NULL);
+    fprintf(f, "asset,address,entity,category\n");
+    bool upper = false;
+    for (uint64_t a = 0; a < n; a++) {
+        REQUIRE(cw_addr_encode(s, sizeof s, cw_chainstore_addr(cs, a), CW_NET_REGTEST) >= 0);
+        if (a == 0)
+            fprintf(f, "XBT,%s,Thief,theft\nXBT,%s,Ex,exchange\n", s, s);
+        else if (a == 1)
+            fprintf(f, "ETH,%s,Other chain,sanctioned\n,%s,Mix,mixer\n", s, s);
+        else if (!upper && !strncmp(s, "bcrt1", 5)) {
+            for (char *p = s; *p; p++)
+                *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+            fprintf(f, "BTC,%s,Upper,mixer\n", s);
+            upper = true;
+        }
+        cw_addr_key k = {.kind = CW_ADDR_PKH, .len = 20};
+        memcpy(k.data, &a, sizeof a);
+        k.data[19] = 0xa5; /* no store address */
+        REQUIRE(cw_addr_encode(s, sizeof s, &k, CW_NET_REGTEST) >= 0);
+        fprintf(f, "XBT,%s,Elsewhere,other\n", s);
+    }
+    REQUIRE(fclose(f) == 0);
+    cw_labels *ldb = NULL;
+    cw_label_import_stats ls;
+    REQUIRE(cw_labels_open(&ldb, db, 0) == 0);
+    REQUIRE(cw_labels_import(ldb, CW_IMPORT_CSV, path, NULL, &ls) == 0);
+    cw_labels_close(ldb);
+    REQUIRE(cw_labels_open(&ldb, db, CW_LABELS_READONLY) == 0);
+    cw_trace_labelmap *full = NULL, *lazy = NULL, *back = NULL;
+    REQUIRE(cw_trace_labelmap_new(&full, cs, ldb) == 0);
+    REQUIRE(cw_trace_labelmap_open(&lazy, cs, ldb) == 0);
+    REQUIRE(cw_trace_labelmap_open(&back, cs, ldb) == 0);
+    CHECK(upper);
+    CHECK(cw_trace_labelmap_lazy(lazy) && !cw_trace_labelmap_lazy(full));
+    CHECK_EQ_INT((int)cw_trace_labelmap_count(full), upper ? 3 : 2);
+    CHECK(!cw_trace_labelmap_empty(lazy) && !cw_trace_labelmap_empty(full));
+    CHECK_EQ_INT((int)cw_trace_labelmap_count(lazy), 0); /* nothing looked up yet */
+    const char *ent = NULL, *cat = NULL;
+    CHECK(cw_trace_labelmap_get(lazy, 0, &ent, &cat));
+    CHECK(ent && cat && !strcmp(ent, "Thief") && !strcmp(cat, "theft"));
+    CHECK(cw_trace_labelmap_has(lazy, 0, "exchange") &&
+          !cw_trace_labelmap_has(lazy, 1, "sanctioned"));
+    CHECK(cw_trace_labelmap_has(lazy, 1, "mixer"));
+    CHECK_EQ_INT((int)cw_trace_labelmap_count(lazy), 2); /* only these two read */
+    int diff = 0;
+    for (uint64_t a = 0; a < n; a++)
+        diff += lazy_diff(full, lazy, a);
+    for (uint64_t a = n; a-- > 0;) /* the other order: the switch comes at other addresses */
+        diff += lazy_diff(full, back, a);
+    CHECK_EQ_INT(diff, 0);
+    CHECK_EQ_INT((int)cw_trace_labelmap_count(lazy), (int)cw_trace_labelmap_count(full));
+    CHECK_EQ_INT(cw_trace_labelmap_error(lazy), 0);
+    CHECK(ent && !strcmp(ent, "Thief")); /* still valid after the switch */
+    cw_trace_sources src = {0};
+    CHECK_EQ_INT(cw_trace_sources_add(&src, cs, lazy, "label:theft", UINT32_MAX), CW_EINVAL);
+    CHECK_EQ_INT(cw_trace_sources_add(&src, cs, full, "label:theft", UINT32_MAX), 0);
+    cw_trace_sources_deinit(&src);
+    cw_trace_labelmap_free(back);
+    cw_trace_labelmap_free(lazy);
+    cw_trace_labelmap_free(full);
+    cw_labels_close(ldb);
+}
+
 int main(void)
 {
     int rc = CHAIN_SETUP(build_world, dir, store, &cs);
@@ -336,6 +424,7 @@ int main(void)
     RUN(test_float);
     RUN(test_off);
     RUN(test_labelmap_order);
+    RUN(test_labelmap_lazy);
     cw_chainstore_close(cs);
     return cw_test_done();
 }

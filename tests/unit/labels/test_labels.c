@@ -510,6 +510,28 @@ static void test_label_csv(void)
     CHECK_EQ_INT(as.n, 0);
     CHECK_EQ_INT(cw_labels_foreach_address(db, NULL, collect_addr, &as), 0);
     CHECK_EQ_INT(as.n, 2);
+    /* by subject key (a lazy label map's lookup): the key, not a prefix of it nor the cluster */
+    memset(&as, 0, sizeof as);
+    CHECK_EQ_INT(cw_labels_foreach_address_key(db, "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+                                               NULL, xbt, collect_addr, &as),
+                 0);
+    CHECK_EQ_STR(as.subjects, "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq/Binance/exchange;");
+    memset(&as, 0, sizeof as);
+    CHECK_EQ_INT(cw_labels_foreach_address_key(db, "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5md",
+                                               NULL, NULL, collect_addr, &as),
+                 0);
+    CHECK_EQ_INT(as.n, 0);
+    CHECK_EQ_INT(cw_labels_foreach_address_key(db, "1", "2", eth, collect_addr, &as), 0);
+    CHECK_EQ_INT(as.n, 0); /* the range holds 1Boat..., but not as ETH */
+    CHECK_EQ_INT(cw_labels_foreach_address_key(db, "1", "2", NULL, collect_addr, &as), 0);
+    CHECK_EQ_STR(as.subjects, "1BoatSLRHtKNngkdXEeobR76b53LETtpyT/Heist, Inc/theft;");
+    /* a key range in list order (acct_labels reads "0x".."0y"): none here, then all three */
+    memset(&s, 0, sizeof s);
+    CHECK_EQ_INT(cw_labels_foreach_key_range(db, "0x", "0y", collect, &s), 0);
+    CHECK_EQ_INT(s.n, 0);
+    CHECK_EQ_INT(cw_labels_foreach_key_range(db, "", "z", collect, &s), 0);
+    CHECK_EQ_INT(s.n, 3);
+    CHECK_EQ_STR(s.category, "theft"); /* the last in list order: exchange, exchange, theft */
 
     /* Each bad row names the file and line; nothing is written. */
     static const struct {
