@@ -1293,8 +1293,14 @@ static int relink_apply(cw_trace *t, uint64_t o0, size_t n_out, uint64_t *amt, u
                 amt[j] = o[j];
         left -= give;
     }
+    /* a round that made roots of relinked-carried's walk into a Wasabi 2 / JoinMarket round
+     * (wrounds) keeps its ranking: each funder takes at least what the policy gave it, so the
+     * round's other outputs never get more than the policy gave them */
+    bool wr = t->n_wr && tab_get(t->wrounds, t->wr_mask, cw_chainstore_out_tx(t->cs, o0), NULL);
     for (size_t j = 0; j < n_out; j++) {
         w[j] = lk[j] == LK_FUNDER ? funder_want(t, o0 + j) : 0;
+        if (wr && lk[j] == LK_FUNDER && w[j] < amt[j])
+            w[j] = amt[j];
         F += w[j];
     }
     if (F && left) {
@@ -1971,7 +1977,8 @@ static size_t relink_first_change(const cw_trace *t)
     uint64_t D = UINT64_MAX;
     for (size_t k = 0; k < t->n_txr; k++)
         if (tab_get(t->lrounds, t->lr_mask, t->txr[k].tx, NULL) ||
-            (t->n_fr && tab_get(t->frounds, t->fr_mask, t->txr[k].tx, NULL))) {
+            (t->n_fr && tab_get(t->frounds, t->fr_mask, t->txr[k].tx, NULL)) ||
+            (t->n_wr && tab_get(t->wrounds, t->wr_mask, t->txr[k].tx, NULL))) {
             D = t->txr[k].tx; /* txr is in chain order */
             break;
         }
@@ -2464,30 +2471,35 @@ static int funding_links(cw_trace *t, uint64_t c)
 
 /* A coin the re-link search found to be the source owner's (an ordinary tx S pays it into the
  * owner's exchange deposit account, or spends it with an anchor) that is an output of a
- * one-to-one mix no traced value entered: the owner remixed its coin past the last round the
- * trace entered. */
+ * CoinJoin no traced value entered: the owner remixed its coin past the last round the trace
+ * entered. */
 typedef struct carry_cand {
     uint64_t D, S;
 } carry_cand;
 
-/* A round of the walk back from the candidates: a one-to-one mix. dem: what its outputs on
- * the paths want (sat); e0 / e1: its in-edges (carry_edge). */
+/* A round of the walk back from the candidates: a one-to-one mix, or (many) a CoinJoin of
+ * another shape (Wasabi 2, JoinMarket: one owner brings several inputs and takes several
+ * outputs of unequal value). dem: what its outputs on the paths want (sat); e0 / e1: its
+ * in-edges (carry_edge). */
 typedef struct carry_round {
     uint64_t tx, dem;
     size_t e0, e1;
     uint32_t depth;
-    bool live;
+    bool live, many;
 } carry_round;
 
-/* An input q of round x: a coin pass 1 traced (y = SIZE_MAX: a root) or an output of round y
- * of the walk. want: the value it carries into x. */
+/* An input q of round x: a coin pass 1 traced (y = SIZE_MAX: a root), an output pass 1 gave
+ * nothing of a CoinJoin its value entered (y = SIZE_MAX, ent: a root too; only into a many
+ * round), or an output of round y of the walk. want: the value it carries into x. */
 typedef struct carry_edge {
     uint64_t q, want;
     size_t x, y;
+    bool ent;
 } carry_edge;
 
-/* At most this many remixes back from a candidate's round, and rounds in one trace's walk */
-enum { CARRY_DEPTH = 8, CARRY_ROUNDS = 20000 };
+/* At most this many remixes back from a candidate's round (CARRY_MANY_DEPTH between many
+ * rounds), and rounds in one trace's walk */
+enum { CARRY_DEPTH = 8, CARRY_MANY_DEPTH = 1, CARRY_ROUNDS = 20000 };
 
 /* The index of round tx in the walk (*at), added at depth when new; SIZE_MAX when the walk is
  * full (CARRY_ROUNDS). Returns 0 or CW_ENOMEM. */
@@ -2505,7 +2517,7 @@ static int carry_round_of(carry_round **r, size_t *n, size_t *cap, cw_trace__slo
     int rc = GROW(*r, *cap, *n + 1);
     if (rc)
         return rc;
-    (*r)[*n] = (carry_round){tx, 0, 0, 0, depth, false};
+    (*r)[*n] = (carry_round){tx, 0, 0, 0, depth, false, false};
     if ((rc = tab_add(ix, mask, cnt, tx, *n)) != 0)
         return rc == 1 ? 0 : rc;
     *at = (*n)++;
@@ -2513,15 +2525,21 @@ static int carry_round_of(carry_round **r, size_t *n, size_t *cap, cw_trace__slo
 }
 
 /* Is tx a one-to-one mix that is a CoinJoin (the Whirlpool shape: each input's owner takes one
- * output)? */
-static int carry_mix(cw_trace *t, uint64_t tx, bool *yes)
+ * output)? *many: a CoinJoin of another shape (set only when many is not NULL). */
+static int carry_mix(cw_trace *t, uint64_t tx, bool *yes, bool *many)
 {
     uint64_t in0, in1, o0, o1;
     cw_chainstore_tx_range(t->cs, tx, &in0, &in1, &o0, &o1);
     *yes = false;
-    if (!one_to_one_mix(t->cs, in0, in1, o0, o1))
+    bool one = one_to_one_mix(t->cs, in0, in1, o0, o1);
+    if (many)
+        *many = false;
+    if (!one && !many)
         return 0;
-    return tx_is_cj(t, tx, yes);
+    int rc = tx_is_cj(t, tx, yes);
+    if (rc == 0 && *yes && !one)
+        *many = true;
+    return rc;
 }
 
 /* relinked-carried (docs/TRACE-MODELS.md, "Remixed past the trace"). Each candidate D is the
@@ -2541,18 +2559,21 @@ static int carry_links(cw_trace *t, const carry_cand *cand, size_t n_cand)
     carry_round *r = NULL;
     carry_edge *e = NULL;
     size_t n_r = 0, cap_r = 0, n_e = 0, cap_e = 0, *ord = NULL;
-    cw_trace__slot *ix = NULL;
-    uint64_t ix_mask = 0, n_ix = 0;
+    cw_trace__slot *ix = NULL, *memo = NULL;
+    uint64_t ix_mask = 0, n_ix = 0, memo_mask = 0, n_memo = 0;
     int rc = 0;
     /* the candidates' rounds, then the walk back (breadth first: each round at its least
      * depth) */
     for (size_t i = 0; i < n_cand && rc == 0; i++) {
         size_t at;
-        bool mix = false;
+        bool mix = false, many = false;
         uint64_t R = cw_chainstore_out_tx(cs, cand[i].D);
-        if (link_rule(t, cand[i].D) || (rc = carry_mix(t, R, &mix)) != 0 || !mix)
+        if (link_rule(t, cand[i].D) ||
+            (rc = carry_mix(t, R, &mix, t->no_carry_many ? NULL : &many)) != 0 || !mix)
             continue;
         rc = carry_round_of(&r, &n_r, &cap_r, &ix, &ix_mask, &n_ix, R, 0, &at);
+        if (rc == 0 && at != SIZE_MAX)
+            r[at].many = many;
     }
     for (size_t i = 0; i < n_r && rc == 0; i++) {
         uint64_t in0, in1, o0, o1;
@@ -2561,21 +2582,39 @@ static int carry_links(cw_trace *t, const carry_cand *cand, size_t n_cand)
         for (uint64_t k = in0; k < in1 && rc == 0; k++) {
             uint64_t y = 0, q = prevout_of(cs, k, &y), idx;
             size_t at = SIZE_MAX;
+            bool ent = false;
             if (q == CW_NONE64)
                 continue;
             if (map_get(t, q, &idx)) {
                 if (t->nodes[idx].dusting || !relinkable(t, q) || link_rule(t, q))
                     continue;
+            } else if (r[i].many) {
+                /* into a many round: an output pass 1 gave nothing of a CoinJoin its value
+                 * entered is a root (its round gives it its want first), else an output of
+                 * another many round no traced value entered, CARRY_MANY_DEPTH back at most */
+                bool mix = false, many = false;
+                if (!relinkable(t, q) || link_rule(t, q) ||
+                    (rc = entered_cj(t, y, &memo, &memo_mask, &n_memo, &ent)) != 0)
+                    continue;
+                if (!ent && (r[i].depth + 1 > CARRY_MANY_DEPTH ||
+                             (rc = carry_mix(t, y, &mix, &many)) != 0 || !mix || !many ||
+                             (rc = carry_round_of(&r, &n_r, &cap_r, &ix, &ix_mask, &n_ix, y,
+                                                  r[i].depth + 1, &at)) != 0 ||
+                             at == SIZE_MAX))
+                    continue;
+                if (!ent)
+                    r[at].many = true;
             } else {
                 bool mix = false;
-                if (r[i].depth + 1 > CARRY_DEPTH || (rc = carry_mix(t, y, &mix)) != 0 || !mix ||
+                if (r[i].depth + 1 > CARRY_DEPTH || (rc = carry_mix(t, y, &mix, NULL)) != 0 ||
+                    !mix ||
                     (rc = carry_round_of(&r, &n_r, &cap_r, &ix, &ix_mask, &n_ix, y, r[i].depth + 1,
                                          &at)) != 0 ||
                     at == SIZE_MAX)
                     continue;
             }
             if ((rc = GROW(e, cap_e, n_e + 1)) == 0)
-                e[n_e++] = (carry_edge){q, 0, i, at};
+                e[n_e++] = (carry_edge){q, 0, i, at, ent};
         }
         r[i].e1 = n_e;
     }
@@ -2609,14 +2648,21 @@ static int carry_links(cw_trace *t, const carry_cand *cand, size_t n_cand)
     for (size_t a = n_r; a-- > 0;) {
         carry_round *x = &r[ord[a]];
         size_t k = 0;
+        uint64_t V = 0;
         if (!x->live || x->dem == 0)
             continue;
         for (size_t j = x->e0; j < x->e1; j++)
-            k += e[j].y == SIZE_MAX || r[e[j].y].live;
+            if (e[j].y == SIZE_MAX || r[e[j].y].live) {
+                k++;
+                V += cw_out_value(cw_chainstore_out(cs, e[j].q));
+            }
         for (size_t j = x->e0; j < x->e1; j++) {
             if (e[j].y != SIZE_MAX && !r[e[j].y].live)
                 continue;
-            uint64_t v = cw_out_value(cw_chainstore_out(cs, e[j].q)), w = x->dem / k;
+            /* a many round: by value over its live inputs (one owner's several inputs of
+             * unequal value; each live satoshi as likely the owner's), each at most its value */
+            uint64_t v = cw_out_value(cw_chainstore_out(cs, e[j].q));
+            uint64_t w = !x->many ? x->dem / k : x->dem >= V ? v : (uint64_t)((u128)x->dem * v / V);
             e[j].want = w < v ? w : v;
             if (e[j].y != SIZE_MAX)
                 r[e[j].y].dem += e[j].want;
@@ -2643,12 +2689,18 @@ static int carry_links(cw_trace *t, const carry_cand *cand, size_t n_cand)
             rc = 0;
             continue; /* a funder of another rule already */
         }
-        /* a root's round gives it its want first when it is a CoinJoin (relink_apply) */
+        /* a root's round gives it its want first when it is a CoinJoin (relink_apply); a
+         * root into a many round keeps its round's ranking by amounts (wrounds: pass 2 only
+         * restarts there) */
         bool mcj = false;
         uint64_t M = cw_chainstore_out_tx(cs, e[j].q);
-        if (rc == 0 && e[j].y == SIZE_MAX && (rc = tx_is_cj(t, M, &mcj)) == 0 && mcj &&
-            (rc = tab_add(&t->frounds, &t->fr_mask, &t->n_fr, M, 0)) == 1)
-            rc = 0;
+        if (rc == 0 && e[j].y == SIZE_MAX && (rc = tx_is_cj(t, M, &mcj)) == 0 && mcj) {
+            if (r[e[j].x].many)
+                rc = tab_add(&t->wrounds, &t->wr_mask, &t->n_wr, M, 0);
+            else
+                rc = tab_add(&t->frounds, &t->fr_mask, &t->n_fr, M, 0);
+            rc = rc == 1 ? 0 : rc;
+        }
     }
     for (size_t i = 0; i < n_r && rc == 0; i++) {
         if (!r[i].live || r[i].dem == 0)
@@ -2665,6 +2717,7 @@ out:
     cw_free(e);
     cw_free(ord);
     cw_free(ix);
+    cw_free(memo);
     return rc;
 }
 
@@ -3608,6 +3661,7 @@ int cw_trace__run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelm
     t->no_funders = (how & CW_TRACE__NO_FUNDERS) != 0;
     t->no_amounts = (how & CW_TRACE__NO_AMOUNTS) != 0;
     t->no_carry = (how & CW_TRACE__NO_CARRY) != 0;
+    t->no_carry_many = (how & CW_TRACE__NO_CARRY_MANY) != 0;
     int rc = tp_init(t, sources, n_sources);
     if (rc == 0)
         rc = run_pass(t, sources, n_sources);
@@ -3665,6 +3719,7 @@ void cw_trace_free(cw_trace *t)
     cw_free(t->crounds);
     cw_free(t->funders);
     cw_free(t->frounds);
+    cw_free(t->wrounds);
     cw_free(t->tp_memo);
     cw_free(t->tp_src);
     cw_free(t->txr);

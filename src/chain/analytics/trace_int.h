@@ -124,9 +124,15 @@ struct cw_trace {
     uint64_t fund_mask, n_funders;
     cw_trace__slot *frounds;
     uint64_t fr_mask, n_fr;
+    /* relinked-carried's roots into a Wasabi 2 / JoinMarket round of its walk: the CoinJoins
+     * that made them, where pass 2 restarts and which keep their ranking by amounts
+     * (key = tx + 1) */
+    cw_trace__slot *wrounds;
+    uint64_t wr_mask, n_wr;
     bool no_funders;       /* CW_TRACE__NO_FUNDERS */
     bool no_amounts;       /* CW_TRACE__NO_AMOUNTS */
     bool no_carry;         /* CW_TRACE__NO_CARRY */
+    bool no_carry_many;    /* CW_TRACE__NO_CARRY_MANY */
     size_t n_src_nodes;    /* nodes made for the sources (the first ones) */
     size_t relink_restart; /* pass 2 restarted at this tx record of pass 1 (n_txr: no change) */
     bool relink_unguarded; /* opts.relink asked, but no stop at labelled cash-outs: not done */
@@ -167,7 +173,10 @@ enum {
     CW_TRACE__NO_AMOUNTS = 8,
     /* re-link without relinked-carried (docs/TRACE-MODELS.md, "Remixed past the trace"): the
      * rule before it (tests compare the two) */
-    CW_TRACE__NO_CARRY = 16
+    CW_TRACE__NO_CARRY = 16,
+    /* relinked-carried through one-to-one mixes only, not through Wasabi 2 / JoinMarket rounds
+     * (docs/TRACE-MODELS.md, "Remixed in a Wasabi 2 round"): the rule before it */
+    CW_TRACE__NO_CARRY_MANY = 32
 };
 int cw_trace__run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelmap *labels,
                   const uint64_t *sources, size_t n_sources, const cw_trace_opts *opts,
