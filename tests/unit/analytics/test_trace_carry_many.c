@@ -4,10 +4,11 @@
  * coin S (10 BTC) pays tx A: its mix coin P (0.3 BTC + 1,500 sat), 0.2 BTC to its exchange
  * deposit address X (labelled exchange_deposit: an anchor's address) and its change T (both
  * certain: anchors).
- *   - R1 (a Wasabi 2 round the trace enters) = P, honest A1 (1 BTC + 1,500) and 9 honest coins
- *     of 0.1 BTC + 1,500; the thief takes 3 outputs of 0.1 BTC, A1 one of 1 BTC, each honest
- *     party 0.05 BTC, 4,194,304 and 531,441 sat. FIFO's ranking gives P's value to other
- *     outputs than the thief's (below), so its three 0.1 BTC coins get nothing;
+ *   - R1 (a Wasabi 2 round the trace enters) = P, honest A1..A3 (0.2 BTC + 1,500 each) and 9
+ *     honest coins of 0.1 BTC + 1,500; the thief takes 3 outputs of 0.1 BTC, A1..A3 one of
+ *     0.2 BTC each, each other honest party 0.05 BTC, 4,194,304 and 531,441 sat. FIFO's
+ *     ranking gives P's value to the largest outputs that fit (A1..A3's), so the thief's three
+ *     0.1 BTC coins get nothing;
  *   - R2 (a Wasabi 2 round no traced value enters) = the thief's three R1 outputs, one honest
  *     party's R1 output of 0.05 BTC (a remixer of R1) and 5 honest coins of 0.1 BTC + 1,500; the
  *     thief takes 0.2 BTC (D), 2 x 4,194,304 and 1,048,576 sat, the remixer 4,194,304 and
@@ -21,7 +22,7 @@
  * from the 0.05 BTC coin. R1 gives them that first (each at least what the policy gave it), R2
  * passes it to D, E receives it less its fee share (probable, relinked-carried). No honest
  * output keeps more than before. With the rule disabled (CW_TRACE__NO_CARRY_MANY, one-to-one
- * mixes only, the rule before) E gets nothing.
+ * mixes only, the rule before) E gets nothing: 12 checks of test_carried fail.
  */
 #include <stdio.h>
 #include <stdlib.h>
