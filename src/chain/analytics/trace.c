@@ -1274,13 +1274,24 @@ static int relink_apply(cw_trace *t, uint64_t o0, size_t n_out, uint64_t *amt, u
      * round's traced value is short, it does not take from the owner's other outputs). Each
      * tier's outputs take their whole value when the value left covers them all, else a share
      * of it by value: all are the owner's, which of them holds the traced satoshis the round
-     * does not say (the owner brought untraced coins too) */
+     * does not say (the owner brought untraced coins too). A round that made roots of
+     * relinked-carried's walk into a Wasabi 2 / JoinMarket round (wrounds) keeps its ranking
+     * and puts those funders in the first tier, each wanting at least what the policy gave it
+     * (so its other outputs never get more than the policy gave them): when the round is short,
+     * its re-linked outputs and those funders share it by what they want (all are the owner's
+     * coins, or pass on to one) */
+    bool wr = t->n_wr && tab_get(t->wrounds, t->wr_mask, cw_chainstore_out_tx(t->cs, o0), NULL);
     for (int tier = 0; tier < 2; tier++) {
         uint64_t V = 0;
         for (size_t j = 0; j < n_out; j++) {
             bool in =
                 lk[j] && lk[j] != LK_FUNDER && (lk[j] == CW_RULE_RELINK_FUNDING) == (tier == 1);
             w[j] = in ? t->s_oval[j] : 0;
+            if (wr && tier == 0 && lk[j] == LK_FUNDER) {
+                w[j] = funder_want(t, o0 + j);
+                if (w[j] < amt[j])
+                    w[j] = amt[j];
+            }
             V += w[j];
         }
         if (V == 0)
@@ -1293,14 +1304,9 @@ static int relink_apply(cw_trace *t, uint64_t o0, size_t n_out, uint64_t *amt, u
                 amt[j] = o[j];
         left -= give;
     }
-    /* a round that made roots of relinked-carried's walk into a Wasabi 2 / JoinMarket round
-     * (wrounds) keeps its ranking: each funder takes at least what the policy gave it, so the
-     * round's other outputs never get more than the policy gave them */
-    bool wr = t->n_wr && tab_get(t->wrounds, t->wr_mask, cw_chainstore_out_tx(t->cs, o0), NULL);
+    /* the funders (at a wrounds round: with the re-linked outputs above) */
     for (size_t j = 0; j < n_out; j++) {
-        w[j] = lk[j] == LK_FUNDER ? funder_want(t, o0 + j) : 0;
-        if (wr && lk[j] == LK_FUNDER && w[j] < amt[j])
-            w[j] = amt[j];
+        w[j] = lk[j] == LK_FUNDER && !wr ? funder_want(t, o0 + j) : 0;
         F += w[j];
     }
     if (F && left) {
@@ -1311,7 +1317,7 @@ static int relink_apply(cw_trace *t, uint64_t o0, size_t n_out, uint64_t *amt, u
             if (lk[j] == LK_FUNDER)
                 amt[j] = o[j];
         left -= give;
-    } else {
+    } else if (!wr) {
         for (size_t j = 0; j < n_out; j++)
             if (lk[j] == LK_FUNDER)
                 amt[j] = 0;

@@ -4,11 +4,12 @@
  * coin S (10 BTC) pays tx A: its mix coin P (0.3 BTC + 1,500 sat), 0.2 BTC to its exchange
  * deposit address X (labelled exchange_deposit: an anchor's address) and its change T (both
  * certain: anchors).
- *   - R1 (a Wasabi 2 round the trace enters) = P, honest A1..A3 (0.2 BTC + 1,500 each) and 9
- *     honest coins of 0.1 BTC + 1,500; the thief takes 3 outputs of 0.1 BTC, A1..A3 one of
- *     0.2 BTC each, each other honest party 0.05 BTC, 4,194,304 and 531,441 sat. FIFO's
- *     ranking gives P's value to the largest outputs that fit (A1..A3's), so the thief's three
- *     0.1 BTC coins get nothing;
+ *   - R1 (a Wasabi 2 round the trace enters) = P, the thief's own untraced coin (0.2 BTC +
+ *     1,500), honest A1..A3 (0.2 BTC + 1,500 each) and 9 honest coins of 0.1 BTC + 1,500; the
+ *     thief takes 3 outputs of 0.1 BTC and 0.2 BTC paid to T's address (R1:3, relinked-address),
+ *     A1..A3 one of 0.2 BTC each, each other honest party 0.05 BTC, 4,194,304 and 531,441 sat.
+ *     FIFO's ranking gives P's value to the largest outputs that fit (the 0.2 BTC ones), so the
+ *     thief's three 0.1 BTC coins get nothing;
  *   - R2 (a Wasabi 2 round no traced value enters) = the thief's three R1 outputs, one honest
  *     party's R1 output of 0.05 BTC (a remixer of R1) and 5 honest coins of 0.1 BTC + 1,500; the
  *     thief takes 0.2 BTC (D), 2 x 4,194,304 and 1,048,576 sat, the remixer 4,194,304 and
@@ -19,10 +20,13 @@
  * nothing) are roots: the thief's three 0.1 BTC coins and the remixer's 0.05 BTC coin; the five
  * new coins lead nowhere. D's 0.2 BTC is wanted from them by value (one owner brings several
  * inputs of unequal value to a Wasabi 2 round): 5,714,285 sat from each 0.1 BTC coin, 2,857,142
- * from the 0.05 BTC coin. R1 gives them that first (each at least what the policy gave it), R2
- * passes it to D, E receives it less its fee share (probable, relinked-carried). No honest
- * output keeps more than before. With the rule disabled (CW_TRACE__NO_CARRY_MANY, one-to-one
- * mixes only, the rule before) E gets nothing: 12 checks of test_carried fail.
+ * from the 0.05 BTC coin. R1's traced value (27,512,205 sat) is short of those wants and R1:3's
+ * 0.2 BTC: they share it by what they want (R1:3 13,756,103, the funders 3,930,315 each and
+ * 1,965,157), R2 passes the funders' 13,756,102 to D, E receives it less its fee share (13,755,414,
+ * probable, relinked-carried). No honest output keeps more than before (R1's honest ones get
+ * nothing). With the rule disabled (CW_TRACE__NO_CARRY_MANY, one-to-one mixes only, the rule
+ * before) E gets nothing and R1:3 its whole 0.2 BTC: 13 checks of test_carried fail; with R1:3
+ * served first (the rule's first version), 8.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +53,7 @@ enum { FEE_IN = 1500, N_H = 9, N_G = 5, P2_22 = 4194304, P3_12 = 531441, P2_20 =
 enum { P_VALUE = 30000000 + FEE_IN, X_VALUE = 20000000 };
 #define T_VALUE (10 * BTC - P_VALUE - X_VALUE - 10000)
 
-static coin stolen, a1[3], hon[N_H], gco[N_G];
+static coin stolen, a1[3], hon[N_H], gco[N_G], own;
 static uint8_t id_a[32], id_r1[32], id_r2[32], id_e[32], id_hd[32], id_hr[32];
 
 static void build_world(const char *out_dir)
@@ -65,6 +69,7 @@ static void build_world(const char *out_dir)
         fund(&hon[i], BTC / 10 + FEE_IN, 0);
     for (int i = 0; i < N_G; i++)
         fund(&gco[i], BTC / 10 + FEE_IN, 0);
+    fund(&own, BTC / 5 + FEE_IN, 0);
     block_end();
 
     /* A: P, 0.2 BTC to X, the change T */
@@ -80,23 +85,27 @@ static void build_world(const char *out_dir)
     last_txid(id_a);
     block_end();
     a[0].key = kp;
+    a[1].key = kt;
 
     /* R1: outputs sorted by value: A1..A3's 0.2 BTC (0..2), the thief's 3 x 0.1 BTC (3..5),
      * then the honest parties' 0.05 BTC (6..14), 4,194,304 (15..23), 531,441 (24..32) */
     block_begin();
-    static coin r1[33], r2[24];
-    uint64_t k1[33], k2[24];
+    static coin r1[34], r2[24];
+    uint64_t k1[34], k2[24];
     size_t n = 0;
     gen_tx_reset(&tx);
     for (int i = 0; i < 3; i++)
         add_in(&tx, &a1[i]);
     add_in(&tx, &a[0]);
+    add_in(&tx, &own);
     for (int i = 0; i < N_H; i++)
         add_in(&tx, &hon[i]);
     for (int i = 0; i < 3; i++) {
         k1[n] = new_key();
         add_out(&tx, BTC / 5, k1[n++]);
     }
+    k1[n] = kt; /* the thief's 0.2 BTC to its change T's address (relinked-address) */
+    add_out(&tx, BTC / 5, k1[n++]);
     for (int i = 0; i < 3; i++) {
         k1[n] = new_key();
         add_out(&tx, BTC / 10, k1[n++]);
@@ -121,8 +130,8 @@ static void build_world(const char *out_dir)
     n = 0;
     gen_tx_reset(&tx);
     for (int i = 0; i < 3; i++)
-        add_in(&tx, &r1[3 + i]);
-    add_in(&tx, &r1[6]);
+        add_in(&tx, &r1[4 + i]);
+    add_in(&tx, &r1[7]);
     for (int i = 0; i < N_G; i++)
         add_in(&tx, &gco[i]);
     static const uint64_t ov[] = {20000000, BTC / 20, BTC / 20, BTC / 20, BTC / 20, BTC / 20,
@@ -198,8 +207,11 @@ static void test_rounds_flagged(void)
     CHECK(cw_patterns_compute(cs, chain_tx(cs, id_r2)) & CW_PAT_WASABI2);
 }
 
-/* The thief's R1 coins, the remixer's: D's 20,000,000 sat by value over R2's live inputs */
-enum { W_TH = 5714285, W_RM = 2857142, D_GOT = 3 * W_TH + W_RM };
+/* R1's traced value (27,512,205 sat) is short of what its re-linked output R1:3 (0.2 BTC) and
+ * the funders want (D's 20,000,000 sat by value over R2's live inputs: 5,714,285 from each of the
+ * thief's 0.1 BTC coins, 2,857,142 from the remixer's): shared by those wants */
+enum { R1_3 = 13756103, W_TH = 3930315, W_RM = 1965157, D_GOT = 3 * W_TH + W_RM };
+enum { E_GOT = 13755414 }; /* D's traced value less its share of E's 1,000-sat fee */
 
 static void test_carried(void)
 {
@@ -208,9 +220,9 @@ static void test_carried(void)
     CHECK_EQ_INT(st->relink_carried, 1);
     CHECK_EQ_INT(st->relink_carry_rounds, 1);
     CHECK_EQ_INT(st->relink_funders, 4); /* R1:3..5 (the thief's), R1:6 (the remixer's) */
-    for (uint32_t j = 0; j < 33; j++) {
+    for (uint32_t j = 0; j < 34; j++) {
         uint64_t o = chain_out(cs, id_r1, j);
-        uint64_t want = j >= 3 && j <= 5 ? W_TH : j == 6 ? W_RM : 0;
+        uint64_t want = j >= 4 && j <= 6 ? W_TH : j == 7 ? W_RM : j == 3 ? R1_3 : 0;
         if (want)
             CHECK_EQ_INT(cw_trace_amount_at(t, o), want);
         else /* no other output of R1 gets more than the policy gave it */
@@ -225,8 +237,8 @@ static void test_carried(void)
     CHECK_EQ_INT(ev, chain_tx(cs, id_e));
     const cw_trace_end *e = chain_end_at(t, chain_out(cs, id_e, 0));
     REQUIRE(e != NULL);
-    CHECK_EQ_INT(e->amount, D_GOT - 1000);
-    CHECK_EQ_INT(e->probable, D_GOT - 1000);
+    CHECK_EQ_INT(e->amount, E_GOT);
+    CHECK_EQ_INT(e->probable, E_GOT);
     CHECK_EQ_INT(e->rule, CW_RULE_RELINK_CARRIED);
     CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_hd, 0)), 0);
     CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_hr, 0)), 0);
@@ -255,7 +267,7 @@ static void test_without(void)
     cw_trace *t = run(CW_TRACE__NO_CARRY_MANY);
     CHECK_EQ_INT(cw_trace_stats_get(t)->relink_carried, 0);
     CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_e, 0)), 0);
-    for (uint32_t j = 3; j <= 6; j++)
+    for (uint32_t j = 4; j <= 7; j++)
         CHECK_EQ_INT(cw_trace_amount_at(t, chain_out(cs, id_r1, j)), 0);
     cw_trace_free(t);
 }
