@@ -16,89 +16,26 @@
  * and decodes as ingest does (decode, classify, witness check, merkle) or fails with a message;
  * a decoded block's hash is the record's.
  */
-#include <dirent.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "chainwatch/btc/block.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/util.h"
 
+#define FUZZ_NAME "fuzz_blkdir"
+#include "fuzz_files.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define FAIL(...)                                                                                  \
-    do {                                                                                           \
-        fprintf(stderr, "fuzz_blkdir: " __VA_ARGS__);                                              \
-        fprintf(stderr, " (last error: %s)\n", cw_error_last());                                   \
-        abort();                                                                                   \
-    } while (0)
-
-static void write_file(const char *path, const uint8_t *p, size_t n)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        FAIL("cannot create %s", path);
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w <= 0)
-            FAIL("cannot write %s", path);
-        p += w;
-        n -= (size_t)w;
-    }
-    close(fd);
-}
-
-static void empty_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        FAIL("cannot list %s", dir);
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        char p[PATH_MAX];
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        unlink(p);
-    }
-    closedir(d);
-}
-
-/* An error must carry a message naming the directory (every file path begins with it). */
-static void check_error(int rc, const char *dir, const char *step)
-{
-    if (rc >= 0 || rc < CW_EBUSY)
-        FAIL("%s: return code %d is no CW_E* error", step, rc);
-    const char *m = cw_error_last();
-    if (rc != CW_ENOMEM && !strstr(m, dir))
-        FAIL("%s: error message does not name the directory: %s", step, m);
-}
-
-/* The temporary directory, made on the first input and removed at exit. */
-static char dir[512];
-
-static void remove_dir(void)
-{
-    empty_dir(dir);
-    rmdir(dir);
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    if (!dir[0]) {
-        const char *tmp = getenv("TMPDIR");
-        snprintf(dir, sizeof dir, "%s/fuzz_blkdir_XXXXXX", tmp && *tmp ? tmp : "/tmp");
-        if (!mkdtemp(dir))
-            FAIL("cannot make a temporary directory");
-        atexit(remove_dir);
-    }
-    empty_dir(dir);
+    fuzz_tmpdir();
+    const char *dir = fuzz_dir;
     uint8_t mode = data[0];
     size_t off = 1;
     unsigned n_files = (mode & 3u) + 1;
@@ -107,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (size - off < 8)
             return 0;
         snprintf(path, sizeof path, "%s/xor.dat", dir);
-        write_file(path, data + off, (mode & 8) ? 7 : 8);
+        fuzz_write_file(path, data + off, (mode & 8) ? 7 : 8, 0);
         off += 8;
     }
     for (unsigned i = 0; i < n_files; i++) {
@@ -121,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 len = size - off;
         }
         snprintf(path, sizeof path, "%s/blk%05u.dat", dir, i);
-        write_file(path, data + off, len);
+        fuzz_write_file(path, data + off, len, 0);
         off += len;
     }
     static const cw_network nets[8] = {CW_NET_MAIN,    CW_NET_MAIN, CW_NET_TEST, CW_NET_SIGNET,
@@ -131,12 +68,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cw_blkdir *d = NULL;
     int rc = cw_blkdir_open(&d, dir, nets[nk]);
     if (rc) {
-        check_error(rc, dir, "open");
+        fuzz_check_error(rc, dir, "open");
         return 0;
     }
     cw_network net;
     if (detect && (rc = cw_blkdir_detect_network(d, &net))) {
-        check_error(rc, dir, "detect");
+        fuzz_check_error(rc, dir, "detect");
         cw_blkdir_close(d);
         return 0;
     }
@@ -145,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cw_blkrec *recs = NULL;
     size_t n_recs = 0;
     if ((rc = cw_blkdir_scan(d, &recs, &n_recs))) {
-        check_error(rc, dir, "scan");
+        fuzz_check_error(rc, dir, "scan");
         if (rc == CW_ECORRUPT && !strstr(cw_error_last(), "offset"))
             FAIL("scan: a damaged file's error does not give the offset");
         cw_blkdir_close(d);
@@ -186,7 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 FAIL("record %zu: decoded but no merkle root", i);
         }
         if (rc)
-            check_error(rc, dir, "decode");
+            fuzz_check_error(rc, dir, "decode");
     }
     free(buf);
     cw_block_deinit(&b);

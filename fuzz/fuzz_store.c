@@ -22,7 +22,6 @@
  * double the index up to 2^32 slots). File sizes are capped (RLIMIT_FSIZE 256 MiB) so no input
  * fills the disk.
  */
-#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -35,39 +34,10 @@
 #include "chainwatch/errors.h"
 #include "chainwatch/store.h"
 
+#define FUZZ_NAME "fuzz_store"
+#include "fuzz_files.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define FAIL(...)                                                                                  \
-    do {                                                                                           \
-        fprintf(stderr, "fuzz_store: " __VA_ARGS__);                                               \
-        fprintf(stderr, " (last error: %s)\n", cw_error_last());                                   \
-        abort();                                                                                   \
-    } while (0)
-
-static void write_file(const char *path, const uint8_t *p, size_t n, size_t pad_to)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        FAIL("cannot create %s", path);
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w <= 0)
-            FAIL("cannot write %s", path);
-        p += w;
-        n -= (size_t)w;
-    }
-    if (pad_to && ftruncate(fd, (off_t)pad_to) < 0)
-        FAIL("cannot extend %s", path);
-    close(fd);
-}
-
-static void check_error(int rc, const char *file, const char *step)
-{
-    if (rc >= 0 || rc < CW_EBUSY)
-        FAIL("%s: return code %d is no CW_E* error", step, rc);
-    if (rc != CW_ENOMEM && !strstr(cw_error_last(), file))
-        FAIL("%s: error message does not name %s: %s", step, file, cw_error_last());
-}
 
 static void fuzz_column(const char *dir, const uint8_t *data, size_t size)
 {
@@ -76,11 +46,11 @@ static void fuzz_column(const char *dir, const uint8_t *data, size_t size)
     uint32_t width = (uint32_t)data[1] + 1;
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/t.col", dir);
-    write_file(path, data + 2, size - 2, 0);
+    fuzz_write_file(path, data + 2, size - 2, 0);
     cw_column c;
     int rc = cw_column_open(&c, dir, "t", width, false);
     if (rc) {
-        check_error(rc, path, "column open");
+        fuzz_check_error(rc, path, "column open");
         if (c.fd >= 0)
             FAIL("column open failed but left its file open");
         return;
@@ -99,7 +69,7 @@ static void fuzz_column(const char *dir, const uint8_t *data, size_t size)
     rc = cw_column_read(&c, c.cap, row);
     if (rc != CW_EBUSY)
         FAIL("row past the file: rc %d, expected CW_EBUSY", rc);
-    check_error(rc, path, "column read");
+    fuzz_check_error(rc, path, "column read");
     uint64_t cap = c.cap;
     cw_column_close(&c, false);
     /* a writer appends after the rows the file holds (its owner's count) and trims */
@@ -108,9 +78,9 @@ static void fuzz_column(const char *dir, const uint8_t *data, size_t size)
     c.rows = cap;
     memset(row, 0xa5, sizeof row);
     if ((rc = cw_column_append(&c, row)))
-        check_error(rc, path, "column append");
+        fuzz_check_error(rc, path, "column append");
     if ((rc = cw_column_close(&c, true)))
-        check_error(rc, path, "column close");
+        fuzz_check_error(rc, path, "column close");
     if ((rc = cw_column_open(&c, dir, "t", width, false)))
         FAIL("column does not reopen after a writer's close: rc %d", rc);
     if (c.cap != cap + 1)
@@ -171,19 +141,19 @@ static void fuzz_hashidx(const char *dir, const uint8_t *data, size_t size)
             FAIL("cannot write %s", path);
         close(fd);
     } else {
-        write_file(path, file, flen, 0);
+        fuzz_write_file(path, file, flen, 0);
     }
     uint32_t limit = (uint32_t)(data[0] >> 3) * 97u;
     cw_hashidx h;
     int rc = cw_hashidx_open(&h, dir, "t", false);
     if (rc) {
-        check_error(rc, path, "index open");
+        fuzz_check_error(rc, path, "index open");
         cw_hashidx_close(&h);
         return;
     }
     int vrc = cw_hashidx_verify(&h, UINT32_MAX);
     if (vrc)
-        check_error(vrc, path, "index verify");
+        fuzz_check_error(vrc, path, "index verify");
     uint32_t id;
     for (uint64_t k = 0; k < 64; k++) {
         uint64_t h64 = mix(k ^ (uint64_t)data[0] << 40);
@@ -202,7 +172,7 @@ static void fuzz_hashidx(const char *dir, const uint8_t *data, size_t size)
     /* a writer's open (a store's writer never verifies first): prune to the limit, insert ids
      * past it, delete one; when the file verified, it must still verify and find them */
     if ((rc = cw_hashidx_open(&h, dir, "t", true))) {
-        check_error(rc, path, "writable index open");
+        fuzz_check_error(rc, path, "writable index open");
         cw_hashidx_close(&h);
         return;
     }
@@ -217,7 +187,7 @@ static void fuzz_hashidx(const char *dir, const uint8_t *data, size_t size)
     uint64_t need = (live + N_INS) * 10 / 7 + 1, cap0 = (uint64_t)1 << bits0;
     for (uint32_t k = 0; k < N_INS; k++) {
         if ((rc = cw_hashidx_insert(&h, mix(k + 1000u * data[0]), limit + k))) {
-            check_error(rc, path, "index insert");
+            fuzz_check_error(rc, path, "index insert");
             cw_hashidx_close(&h);
             return;
         }
@@ -242,50 +212,19 @@ static void fuzz_hashidx(const char *dir, const uint8_t *data, size_t size)
     cw_hashidx_close(&h);
 }
 
-/* The temporary directory, made on the first input and removed at exit. */
-static char dir[512];
-
-/* Removes the files of the temporary directory (between inputs). */
-static void empty_dir(void)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    while (d && (e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        char p[PATH_MAX + 256];
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        unlink(p);
-    }
-    if (d)
-        closedir(d);
-}
-
-static void remove_dir(void)
-{
-    empty_dir();
-    rmdir(dir);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    if (!dir[0]) {
-        const char *tmp = getenv("TMPDIR");
-        snprintf(dir, sizeof dir, "%s/fuzz_store_XXXXXX", tmp && *tmp ? tmp : "/tmp");
-        if (!mkdtemp(dir))
-            FAIL("cannot make a temporary directory");
-        atexit(remove_dir);
+    if (fuzz_tmpdir()) {
         /* no input may fill the disk: writes past 256 MiB fail (EFBIG) instead */
         struct rlimit rl = {256u << 20, 256u << 20};
         signal(SIGXFSZ, SIG_IGN);
         setrlimit(RLIMIT_FSIZE, &rl);
     }
     if (data[0] & 1)
-        fuzz_hashidx(dir, data, size);
+        fuzz_hashidx(fuzz_dir, data, size);
     else
-        fuzz_column(dir, data, size);
-    empty_dir();
+        fuzz_column(fuzz_dir, data, size);
     return 0;
 }
