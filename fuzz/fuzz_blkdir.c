@@ -5,8 +5,9 @@
  *
  * Input: byte 0 = (files - 1) in bits 0-1 (1..4 files), xor.dat present in bit 2 (8 key bytes
  * follow), xor.dat of the wrong length in bit 3, bits 4-6 the network (0 and 5-7: taken from
- * the files, 1 main, 2 test, 3 signet, 4 regtest). Then, for every file but the last, a 16-bit
- * LE length and that many bytes; the last file gets the rest. The files are written as
+ * the files, 1 main, 2 test, 3 signet, 4 regtest), bit 7: the last file ends in a 64 KiB hole
+ * (a sparse preallocated tail). Then, for every file but the last, a 16-bit LE length and that
+ * many bytes; the last file gets the rest. The files are written as
  * blk00000.dat... into a temporary directory (made once per process, emptied per input).
  *
  * Invariants (abort() on violation): open, detect and scan return 0 or a CW_E* error whose
@@ -58,7 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 len = size - off;
         }
         snprintf(path, sizeof path, "%s/blk%05u.dat", dir, i);
-        fuzz_write_file(path, data + off, len, 0);
+        bool hole = i + 1 == n_files && (mode & 0x80);
+        fuzz_write_file(path, data + off, len, hole ? len + 65536 : 0);
         off += len;
     }
     static const cw_network nets[8] = {CW_NET_MAIN,    CW_NET_MAIN, CW_NET_TEST, CW_NET_SIGNET,
