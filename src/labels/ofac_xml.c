@@ -27,9 +27,11 @@
 #include <string.h>
 
 #include <libxml/xmlreader.h>
+#include <xxhash.h>
 
 #include "chainwatch/errors.h"
 #include "labels/labels_int.h"
+#include "util/u64map.h"
 
 typedef struct id_name {
     long id;
@@ -64,6 +66,7 @@ typedef struct xstate {
     /* parties with addresses, features */
     party *parties;
     size_t n_parties, cap_parties;
+    cw_u64map party_of_ref; /* XXH3 of a FixedRef -> index into parties (a multimap) */
     feature *features;
     size_t n_features, cap_features;
     /* document */
@@ -180,12 +183,17 @@ static int add_id_name(id_name **arr, size_t *n, size_t *cap, long id, long ref,
     return 0;
 }
 
+/* The first party with this FixedRef, or -1: a hash lookup, not a scan of the parties per
+ * SanctionsEntry (quadratic on a hostile file). The smallest index of the matches, as the scan
+ * gave: a rehash may reorder the values of one key. */
 static long find_party(const xstate *x, const char *ref)
 {
-    for (size_t i = 0; i < x->n_parties; i++)
-        if (!strcmp(x->parties[i].ref, ref))
-            return (long)i;
-    return -1;
+    uint64_t cursor = 0, i;
+    long best = -1;
+    while (cw_u64map_next(&x->party_of_ref, XXH3_64bits(ref, strlen(ref)), &cursor, &i))
+        if (!strcmp(x->parties[i].ref, ref) && (best < 0 || (long)i < best))
+            best = (long)i;
+    return best;
 }
 
 /* Start of an element. */
@@ -407,6 +415,9 @@ static int on_end(xstate *x)
             x->n_parties++;
             if (!p->ref || !p->name)
                 return cw_error_set(CW_ENOMEM, "out of memory");
+            if ((rc = cw_u64map_put(&x->party_of_ref, XXH3_64bits(p->ref, strlen(p->ref)),
+                                    x->n_parties - 1)))
+                return rc;
         }
         return 0;
     }
@@ -503,6 +514,7 @@ static void xstate_free(xstate *x)
         cw_free(x->features[i].loc);
     }
     cw_free(x->parties);
+    cw_u64map_deinit(&x->party_of_ref);
     cw_free(x->features);
     cw_free(x->assets);
     cw_free(x->subtypes);

@@ -169,6 +169,13 @@ int cw_hashidx_open(cw_hashidx *h, const char *dir, const char *name, bool writa
                             "file of %lld bytes",
                             h->path, (unsigned long long)bits, (unsigned long long)n,
                             (long long)st.st_size);
+    /* a writer trusts the count to decide when to grow: one past the slots would make every
+     * insert double the index, up to 2^32 home slots (a 32 GiB file written) */
+    if (h->count > n)
+        return cw_error_set(CW_ECORRUPT,
+                            "%s: header says %llu live entries, more than its %llu slots; cause: "
+                            "a damaged index header",
+                            h->path, (unsigned long long)h->count, (unsigned long long)n);
     return hix_map(h, fd, (unsigned)bits);
 }
 
@@ -348,12 +355,40 @@ static int grow_in_place(cw_hashidx *h, unsigned bits)
     return 0;
 }
 
+/* The most home slots (log2) a growth may reach: 8 times what the live entries need at 70%
+ * load. Past that, a run that does not fit is no hash's bad luck but a damaged index (entries out
+ * of order, or piled on one home), which doubling would carry to 2^32 home slots (a 32 GiB file
+ * written). Counts the live slots: the header's count may lie too. */
+static unsigned max_growth_bits(const cw_hashidx *h)
+{
+    uint64_t live = 0;
+    for (uint64_t i = 0; i < h->n_slots; i++)
+        live += h->slots[i] != 0;
+    uint64_t need = live * 10 / 7 + 1;
+    unsigned b = HIX_MIN_BITS;
+    while (b < HIX_MAX_BITS && ((uint64_t)1 << b) < need)
+        b++;
+    return b + 3 < HIX_MAX_BITS ? b + 3 : HIX_MAX_BITS;
+}
+
+static int damaged(const cw_hashidx *h, unsigned bits)
+{
+    return cw_error_set(CW_ECORRUPT,
+                        "%s: an insert would grow it past 2^%u home slots, 8 times what its "
+                        "entries need; cause: a damaged index (a wrong count in its header, "
+                        "entries out of order or piled on one home)",
+                        h->path, bits);
+}
+
 /* Growing a held index: in its own memory when that is anonymous already (grow_in_place), else
  * (the first growth after cw_hashidx_hold, whose memory maps the file) a new anonymous map,
  * filled in one pass; the file follows at the next sync (written whole and renamed over). */
 static int grow_held(cw_hashidx *h)
 {
+    unsigned max_bits = max_growth_bits(h);
     for (unsigned bits = h->bits + 1; bits <= HIX_MAX_BITS; bits++) {
+        if (bits > max_bits)
+            return damaged(h, bits - 1);
         if (h->mem_anon) {
             int rc = grow_in_place(h, bits);
             if (rc == CW_ENOTFOUND)
@@ -397,7 +432,10 @@ static int grow(cw_hashidx *h)
 {
     if (h->held)
         return grow_held(h);
+    unsigned max_bits = max_growth_bits(h);
     for (unsigned bits = h->bits + 1; bits <= HIX_MAX_BITS; bits++) {
+        if (bits > max_bits)
+            return damaged(h, bits - 1);
         char tmp[4200];
         snprintf(tmp, sizeof tmp, "%s.grow", h->path);
         int fd;
