@@ -805,6 +805,20 @@ static bool asset_listed(const char *const *assets, size_t na, const char *asset
     return !assets || i < na;
 }
 
+/* An address label of the two address reads' rows (id, asset, subject, subject_key, category
+ * in columns 0-4); asset and entity as the caller read them. */
+static cw_label_addr address_row(sqlite3_stmt *st, const char *asset, const char *entity)
+{
+    return (cw_label_addr){
+        .id = sqlite3_column_int64(st, 0),
+        .asset = asset,
+        .subject = col(st, 2),
+        .subject_key = col(st, 3),
+        .category = col(st, 4),
+        .entity = entity,
+    };
+}
+
 int cw_labels_foreach_address(cw_labels *db, const char *const *assets, cw_label_addr_cb cb,
                               void *payload)
 {
@@ -833,14 +847,7 @@ int cw_labels_foreach_address(cw_labels *db, const char *const *assets, cw_label
         ptrdiff_t e = id_names_find(&ent, sqlite3_column_int64(st, 5));
         if (e < 0 || id_names_find(&src, sqlite3_column_int64(st, 6)) < 0)
             continue;
-        cw_label_addr l = {
-            .id = sqlite3_column_int64(st, 0),
-            .asset = asset,
-            .subject = col(st, 2),
-            .subject_key = col(st, 3),
-            .category = col(st, 4),
-            .entity = ent.buf + ent.off[e],
-        };
+        cw_label_addr l = address_row(st, asset, ent.buf + ent.off[e]);
         if ((rc = cb(&l, payload)) != 0)
             goto out;
     }
@@ -892,14 +899,7 @@ int cw_labels_foreach_address_key(cw_labels *db, const char *key_lo, const char 
         const char *asset = col(st, 1);
         if (!asset_listed(assets, na, asset))
             continue;
-        cw_label_addr l = {
-            .id = sqlite3_column_int64(st, 0),
-            .asset = asset,
-            .subject = col(st, 2),
-            .subject_key = col(st, 3),
-            .category = col(st, 4),
-            .entity = col(st, 5),
-        };
+        cw_label_addr l = address_row(st, asset, col(st, 5));
         if ((rc = cb(&l, payload)) != 0)
             break;
     }
