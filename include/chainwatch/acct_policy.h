@@ -5,7 +5,7 @@
  *
  * The order, first match wins:
  *  1. a label (a fact): exchange and exchange_deposit -> exchange, mixer -> mixer, bridge ->
- *     bridge (cw_acct_labels_stop); with stop_at_sanctioned, a sanctioned account -> other;
+ *     bridge (cw_acct_labels_stop); with stop_at_sanctioned, a sanctioned account -> sanctioned;
  *  2. unless no_services, behaviour (each a judgement, reported as probable):
  *     - memos: an account that `memo_bridge_min` (default 2) transactions address with a swap
  *       memo asking for value on another chain is a bridge deposit (xchain.h);
@@ -37,7 +37,7 @@
 
 typedef struct cw_acct_policy_opts {
     bool no_services;         /* labels only: no behaviour (services, memo bridges) */
-    bool stop_at_sanctioned;  /* a sanctioned account ends the trace (CW_ACCT_STOP_OTHER) */
+    bool stop_at_sanctioned;  /* a sanctioned account ends the trace (CW_ACCT_STOP_SANCTIONED) */
     uint32_t memo_bridge_min; /* exit memos that make a bridge deposit; 0 = 2 */
 } cw_acct_policy_opts;
 

@@ -119,7 +119,11 @@ enum {
     /* a service recognised by behaviour and named by no label, whose deposit addresses are
      * used once (an instant exchange's order addresses): value ends there, not known to be at
      * an exchange (evm_services.h, cw_evm_services_one_use) */
-    CW_ACCT_STOP_SERVICE = 5
+    CW_ACCT_STOP_SERVICE = 5,
+    /* a sanctioned account, where the policy stops there (acct_policy.h, stop_at_sanctioned:
+     * the monitor's rules). Never CW_ACCT_STOP_OTHER, which is the hop limit: a hop limit says
+     * nothing about who holds the value */
+    CW_ACCT_STOP_SANCTIONED = 6
 };
 const char *cw_acct_stop_name(int kind);
 

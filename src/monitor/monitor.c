@@ -657,6 +657,73 @@ cw_tlp cw_monitor__tlp(const char *s)
     return CW_TLP_AMBER;
 }
 
+cw_alert_severity cw_monitor__case_severity(const json_t *case_j)
+{
+    const char *s = json_string_value(json_object_get(case_j, "severity"));
+    return s && !strcmp(s, "high") ? CW_SEV_HIGH : CW_SEV_CRITICAL;
+}
+
+/* Loads the cases file and checks every case before any rule runs, so a bad file raises
+ * nothing and moves no scan position: each case an object with a string "name", a non-empty
+ * "from" of strings, and, when given, "severity" high|critical and "tlp" one of TLP 2.0's
+ * names. A misspelt "red" must never share a case as amber, nor a "medium" raise critical. */
+static int cases_load(json_t **out, const char *file)
+{
+    static const char *const tlps[] = {"clear", "green", "amber", "amber+strict", "red"};
+    json_error_t err;
+    json_t *cases = json_load_file(file, 0, &err), *k;
+    int rc = 0;
+    *out = NULL;
+    if (!cases || !json_is_array(cases)) {
+        rc = cw_error_set(CW_EINVAL, "%s: line %d: %s", file, err.line,
+                          cases ? "expected a JSON array of cases" : err.text);
+        json_decref(cases);
+        return rc;
+    }
+    size_t i, j;
+    json_array_foreach(cases, i, k)
+    {
+        const char *name = json_string_value(json_object_get(k, "name"));
+        json_t *from = json_object_get(k, "from"), *f;
+        json_t *sev = json_object_get(k, "severity"), *tlp = json_object_get(k, "tlp");
+        const char *sev_s = json_string_value(sev), *tlp_s = json_string_value(tlp);
+        if (!json_is_object(k) || !name || !json_is_array(from) || !json_array_size(from)) {
+            rc = cw_error_set(
+                CW_EINVAL, "%s: case %zu: needs \"name\" and a non-empty \"from\" list", file, i);
+            break;
+        }
+        json_array_foreach(from, j, f)
+        {
+            if (!rc && !json_is_string(f))
+                rc = cw_error_set(CW_EINVAL, "%s: case '%s': from[%zu] is not a string", file, name,
+                                  j);
+        }
+        if (rc)
+            break;
+        if (sev && (!sev_s || (strcmp(sev_s, "high") && strcmp(sev_s, "critical")))) {
+            rc = cw_error_set(
+                CW_EINVAL, "%s: case '%s': field \"severity\": expected \"high\" or \"critical\"",
+                file, name);
+            break;
+        }
+        bool ok = !tlp;
+        for (size_t t = 0; !ok && tlp_s && t < sizeof tlps / sizeof *tlps; t++)
+            ok = !strcmp(tlp_s, tlps[t]);
+        if (!ok) {
+            rc = cw_error_set(CW_EINVAL,
+                              "%s: case '%s': field \"tlp\": expected one of clear, green, amber, "
+                              "amber+strict, red (TLP 2.0, lower case)",
+                              file, name);
+            break;
+        }
+    }
+    if (rc)
+        json_decref(cases);
+    else
+        *out = cases;
+    return rc;
+}
+
 static int rule_case(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap *lm, json_t *cs_j,
                      const char *file, size_t idx)
 {
@@ -706,8 +773,7 @@ static int rule_case(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap *l
     if ((rc = cw_trace_run(&t, cs, lm, src.outs, src.n, &o)))
         goto out;
     j = cw_trace_json(t, 1000, 0); /* every ending path: each exchange gets its own */
-    const char *sev_s = json_string_value(json_object_get(cs_j, "severity"));
-    cw_alert_severity sev = sev_s && !strcmp(sev_s, "high") ? CW_SEV_HIGH : CW_SEV_CRITICAL;
+    cw_alert_severity sev = cw_monitor__case_severity(cs_j);
     const char *tlp_s = json_string_value(json_object_get(cs_j, "tlp"));
     const char *share_to = json_string_value(json_object_get(cs_j, "share_to"));
     json_t *ent;
@@ -1048,7 +1114,9 @@ int cw_monitor_run(const cw_monitor_opts *o, cw_monitor_stats *st)
     int rc = cw_node_open(&node, o->node_db);
     if (rc)
         return rc;
-    ctx c = {cw_node_alerts(node), st, o->synthetic, NULL, NULL};
+    if (o->cases_file && (rc = cases_load(&cases, o->cases_file)))
+        goto out;
+    ctx c = {cw_node_alerts(node), st, o->synthetic, NULL, NULL, cases};
     if (o->store_dir && cw_evmstore_detect(o->store_dir)) {
         if ((rc = cw_monitor__run_evm(&c, o)))
             goto out;
@@ -1072,14 +1140,7 @@ int cw_monitor_run(const cw_monitor_opts *o, cw_monitor_stats *st)
         }
         if (lm && (rc = rule_watched(&c, cs, lm, &ss, from)))
             goto out;
-        if (o->cases_file) {
-            json_error_t err;
-            cases = json_load_file(o->cases_file, 0, &err);
-            if (!cases || !json_is_array(cases)) {
-                rc = cw_error_set(CW_EINVAL, "%s: line %d: %s", o->cases_file, err.line,
-                                  cases ? "expected a JSON array of cases" : err.text);
-                goto out;
-            }
+        if (cases) {
             size_t i;
             json_t *k;
             json_array_foreach(cases, i, k)

@@ -329,8 +329,10 @@ static const char *stop_kind(int stop)
         return "watched-funds-mixer-entry";
     case CW_ACCT_STOP_BRIDGE:
         return "watched-funds-bridge-exit";
-    default:
+    case CW_ACCT_STOP_SANCTIONED:
         return "watched-funds-sanctioned-counterparty";
+    default: /* no finding (a hop limit, a holding): the caller never raises one */
+        return NULL;
     }
 }
 
@@ -352,7 +354,7 @@ static const char *stop_expl(int stop)
                "named by two or more "
                "swap memos to other chains: then PROBABLE): it leaves "
                "the chain here. Amounts are per asset, in base units.";
-    default:
+    default: /* CW_ACCT_STOP_SANCTIONED */
         return "Value traced (FIFO) from the case's transactions reached an address on a "
                "sanctions list. Amounts are per asset, in base units.";
     }
@@ -420,7 +422,9 @@ static int rule_case(cw_monitor__ctx *c, const cw_evmstore *s, cw_acct_policy *p
         goto out;
     }
     for (size_t k = 0; k < n_end; k++) {
-        if (e[k].stop == CW_ACCT_STOP_NONE || cw_u256_is_zero(&e[k].amount))
+        /* a finding is where value stopped at a party: a holding (NONE) is not one, nor is
+         * the trace's hop limit (OTHER), which says nothing about who holds the value there */
+        if (!stop_kind(e[k].stop) || cw_u256_is_zero(&e[k].amount))
             continue;
         /* the party: the label's entity; a recognised deposit address: its collector's label,
          * else the collector's address (probable); otherwise the address itself */
@@ -431,7 +435,7 @@ static int rule_case(cw_monitor__ctx *c, const cw_evmstore *s, cw_acct_policy *p
         cw_acct_policy_stop(pol, e[k].account, &why);
         const cw_acct_label *l = cw_acct_labels_primary(lm, e[k].account);
         const cw_evm_service *svc = l ? NULL : cw_evm_services_get(sv, e[k].account);
-        if (l && e[k].stop == CW_ACCT_STOP_OTHER)
+        if (l && e[k].stop == CW_ACCT_STOP_SANCTIONED)
             l = cw_acct_labels_of(lm, e[k].account, "sanctioned");
         if (l) {
             snprintf(who, sizeof who, "%s", l->entity);
@@ -489,7 +493,6 @@ static int rule_case(cw_monitor__ctx *c, const cw_evmstore *s, cw_acct_policy *p
             }
         }
     }
-    const char *sev_s = json_string_value(json_object_get(cs_j, "severity"));
     const char *tlp_s = json_string_value(json_object_get(cs_j, "tlp"));
     const char *share_to = json_string_value(json_object_get(cs_j, "share_to"));
     for (size_t j = 0; j < n_fs; j++) {
@@ -500,9 +503,11 @@ static int rule_case(cw_monitor__ctx *c, const cw_evmstore *s, cw_acct_policy *p
         json_t *amounts = sums_json(s, &fd->amount, amt, sizeof amt);
         asset_info(s, fd->amount.asset[0], sym, &d);
         snprintf(key, sizeof key, "%s:%s:%s:%s", kind, chain, name, fd->who);
-        static const char *const verb[] = {
-            "",       "reached", "entered mixer", "left the chain at bridge", "reached sanctioned",
-            "reached"};
+        static const char *const verb[] = {[CW_ACCT_STOP_EXCHANGE] = "reached",
+                                           [CW_ACCT_STOP_MIXER] = "entered mixer",
+                                           [CW_ACCT_STOP_BRIDGE] = "left the chain at bridge",
+                                           [CW_ACCT_STOP_SERVICE] = "reached",
+                                           [CW_ACCT_STOP_SANCTIONED] = "reached sanctioned"};
         snprintf(title, sizeof title, "Case %s: %s of traced funds %s %s on %s (total so far%s)",
                  name, amt, fd->stop == CW_ACCT_STOP_EXCHANGE ? "reached" : verb[fd->stop], fd->who,
                  chain, fd->probable ? "; PROBABLE" : "");
@@ -515,13 +520,13 @@ static int rule_case(cw_monitor__ctx *c, const cw_evmstore *s, cw_acct_policy *p
                       : fd->stop == CW_ACCT_STOP_SERVICE ? "service"
                                                          : "sanctioned",
                       "amounts", amounts, "currency", sym, "sources", from,
-                      fd->stop == CW_ACCT_STOP_OTHER ? "addresses" : "party_addresses",
+                      fd->stop == CW_ACCT_STOP_SANCTIONED ? "addresses" : "party_addresses",
                       fd->accounts, "arrivals", fd->txs, "arrival_count", (json_int_t)fd->n_tx,
                       "min_hops", (json_int_t)fd->hops, "probable", fd->probable, "model", "fifo");
         fd->accounts = fd->txs = NULL;
         if (fd->stop == CW_ACCT_STOP_EXCHANGE)
             json_object_set_new(ev, "exchange", json_string(fd->who));
-        cw_alert_severity sev = sev_s && !strcmp(sev_s, "high") ? CW_SEV_HIGH : CW_SEV_CRITICAL;
+        cw_alert_severity sev = cw_monitor__case_severity(cs_j);
         if (fd->stop == CW_ACCT_STOP_MIXER || fd->stop == CW_ACCT_STOP_BRIDGE)
             sev = CW_SEV_HIGH;
         if ((rc = cw_monitor__raise(c, CW_ALERT_SRC_CHAIN, kind, sev, cw_monitor__tlp(tlp_s),
@@ -545,7 +550,6 @@ int cw_monitor__run_evm(cw_monitor__ctx *c, const cw_monitor_opts *o)
     cw_labels *labels = NULL;
     cw_acct_labels *lm = NULL;
     cw_acct_policy *pol = NULL;
-    json_t *cases = NULL;
     int rc = cw_evmstore_open(&s, o->store_dir, false, NULL);
     if (rc)
         return rc;
@@ -572,14 +576,7 @@ int cw_monitor__run_evm(cw_monitor__ctx *c, const cw_monitor_opts *o)
     }
     if (labels && (rc = rule_sanctioned(c, s, lm, from)))
         goto out;
-    if (o->cases_file) {
-        json_error_t err;
-        cases = json_load_file(o->cases_file, 0, &err);
-        if (!cases || !json_is_array(cases)) {
-            rc = cw_error_set(CW_EINVAL, "%s: line %d: %s", o->cases_file, err.line,
-                              cases ? "expected a JSON array of cases" : err.text);
-            goto out;
-        }
+    if (c->cases) { /* checked whole by the caller */
         /* the one stop policy of `chainwatch trace` and the server (acct_policy.h); a
          * sanctioned account ends the trace here: the finding is that the value reached it */
         cw_acct_policy_opts po;
@@ -589,7 +586,7 @@ int cw_monitor__run_evm(cw_monitor__ctx *c, const cw_monitor_opts *o)
             goto out;
         size_t i;
         json_t *cj;
-        json_array_foreach(cases, i, cj)
+        json_array_foreach(c->cases, i, cj)
         {
             if ((rc = rule_case(c, s, pol, cj, o->cases_file, i)))
                 goto out;
@@ -597,7 +594,6 @@ int cw_monitor__run_evm(cw_monitor__ctx *c, const cw_monitor_opts *o)
     }
     rc = state_write(o->node_db, s);
 out:
-    json_decref(cases);
     cw_acct_policy_free(pol);
     cw_acct_labels_free(lm);
     cw_labels_close(labels);

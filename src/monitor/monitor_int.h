@@ -18,6 +18,7 @@ typedef struct cw_monitor__ctx {
     bool synthetic;          /* cw_monitor_opts.synthetic */
     const cw_chainstore *cs; /* the store the chain rules read (one of the two; NULL: none): */
     const cw_evmstore *evm;  /* the on-chain time of an alert's triggering tx comes from it */
+    json_t *cases;           /* the cases file, checked whole before any rule ran (NULL: none) */
 } cw_monitor__ctx;
 
 /* Raises one alert with evidence ev (the reference is stolen), deduplicated for ever on key;
@@ -26,8 +27,12 @@ int cw_monitor__raise(cw_monitor__ctx *c, cw_alert_source src, const char *kind,
                       cw_alert_severity sev, cw_tlp tlp, const char *share_to, const char *title,
                       const char *explanation, json_t *ev, const char *key);
 
-/* "clear", "green", "amber+strict", "red"; anything else (or NULL) is amber. */
+/* "clear", "green", "amber", "amber+strict", "red"; NULL (none given) is amber. Only names
+ * cw_monitor__cases_load accepted reach it. */
 cw_tlp cw_monitor__tlp(const char *s);
+
+/* The severity a case asks for: "high", or "critical" (also when none is given). */
+cw_alert_severity cw_monitor__case_severity(const json_t *case_j);
 
 /* The chain rules on an EVM store (o->store_dir holds one): sanctioned counterparties in newly
  * scanned movements, and per case stolen funds at exchanges, mixer entry, bridge exit and

@@ -138,7 +138,7 @@ static int decide(const cw_acct_policy *p, uint32_t account, cw_acct_policy_why 
     /* 1. labels are facts and come first */
     int kind = cw_acct_labels_stop(p->lm, account);
     if (!kind && p->o.stop_at_sanctioned && cw_acct_labels_has(p->lm, account, "sanctioned"))
-        kind = CW_ACCT_STOP_OTHER;
+        kind = CW_ACCT_STOP_SANCTIONED;
     if (kind) {
         *why = CW_ACCT_WHY_LABEL;
         return kind;

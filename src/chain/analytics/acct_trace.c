@@ -2127,6 +2127,8 @@ const char *cw_acct_stop_name(int kind)
         return "bridge";
     case CW_ACCT_STOP_OTHER:
         return "hop limit";
+    case CW_ACCT_STOP_SANCTIONED:
+        return "sanctioned";
     case CW_ACCT_STOP_SERVICE:
         return "service";
     default:
