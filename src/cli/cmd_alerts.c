@@ -331,8 +331,8 @@ static int run(int argc, char **argv)
 const cw_command cw_cmd_alerts = {
     "alerts", "list, show, acknowledge, close or raise alerts",
     "Usage: chainwatch alerts list  [--db PATH] [--status S] [--source S] [--kind K]\n"
-    "                               [--min-severity S] [--limit N] [--after ID | --before ID] "
-    "[--json]\n"
+    "                               [--min-severity S] [--assignee NAME] [--limit N]\n"
+    "                               [--after ID | --before ID] [--json]\n"
     "       chainwatch alerts show  ID [--db PATH] [--json]\n"
     "       chainwatch alerts ack   ID [--db PATH] [--by WHO] [--note TEXT] [--json]\n"
     "       chainwatch alerts close ID [--db PATH] [--by WHO] [--note TEXT] [--json]\n"
@@ -352,6 +352,7 @@ const cw_command cw_cmd_alerts = {
     "`raise` needs an initialised node (chainwatch node init) and publishes the alert to the\n"
     "node's signed STIX collection. --evidence-file reads the evidence from a file (- for\n"
     "standard input), for documents larger than one command-line argument (a trace graph).\n"
+    "list --assignee NAME: only the alerts assigned to NAME.\n"
     "assign, note and history: the alert's assignee and its history of notes, assignments and\n"
     "status changes (who, when); they stay on this node and are never shared with partners.\n",
     run};

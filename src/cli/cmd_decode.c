@@ -159,5 +159,5 @@ const cw_command cw_cmd_decode = {
     "Decodes a bare serialised block (--block), a blk*.dat file (--blk), or one transaction\n"
     "(--tx FILE or --hex HEX) and prints JSON lines: a header line per block (hash, size,\n"
     "weight, merkle check), then one object per tx (txid, wtxid, inputs, outputs with value,\n"
-    "script type and address).\n",
+    "script type and address). --json is accepted and changes nothing: the output is JSON.\n",
     run};

@@ -304,5 +304,18 @@ const cw_command cw_cmd_ingest = {
     "                      (MANIFEST), and its traces, alerts and server answers say so. A\n"
     "                      folder with a generator's truth/world.json beside the exports\n"
     "                      (chainwatch gen evm) is marked without it; a marked store stays so\n"
-    "  --quiet, --json     as above\n",
+    "  --quiet, --json     as above\n"
+    "\n"
+    "ingest evm --rpc URL --store DIR follows an EVM node over JSON-RPC instead: every block\n"
+    "after the store's tip up to the node's (eth_getBlockByNumber, eth_getBlockReceipts, and\n"
+    "internal calls from trace_block or debug_traceBlockByNumber), reorgs rolled back.\n"
+    "  --chain NAME        as above\n"
+    "  --traces MODE       auto (default: tries both), trace_block, debug or none\n"
+    "  --timeout S         seconds a request (default 30)\n"
+    "  --from N            the first block when the store is empty (default 0)\n"
+    "  --to N              the last block (default: the node's tip)\n"
+    "  --max-reorg N       blocks a reorg may roll back (default 64)\n"
+    "  --commit-blocks N   commit at least every N blocks (default 100)\n"
+    "  --quiet, --json     as above\n"
+    "docs/INGEST-EVM-RPC.md.\n",
     run};

@@ -96,8 +96,8 @@ static int run(int argc, char **argv)
 
 const cw_command cw_cmd_keys = {
     "keys", "create, revoke or list API keys of users and partners",
-    "Usage: chainwatch keys add NAME [--role reader|analyst|admin|peer] [--org ORG] [--db PATH] "
-    "[--json]\n"
+    "Usage: chainwatch keys add NAME [--role reader|analyst|admin|peer] [--org ORG]\n"
+    "                           [--db PATH] [--json]\n"
     "       chainwatch keys revoke NAME [--db PATH] [--json]\n"
     "       chainwatch keys list [--db PATH] [--json]\n\n"
     "add prints the new key once (only a keyed hash is stored). ORG is the organisation the\n"

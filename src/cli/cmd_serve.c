@@ -135,6 +135,7 @@ const cw_command cw_cmd_serve = {
     "memory wait for the disk side by side. With as many request threads as CPUs the process\n"
     "may use, each stays on a CPU of its own (two on one core wait for each other's time\n"
     "slice); --no-cpu-pin leaves them to the scheduler.\n"
-    "--web-root DIR (or $CW_WEB_ROOT) serves the analyst dashboard from DIR (the repository's\n"
-    "web/ after scripts/web-build.sh) at /; its pages ask for an API key and call /api/v1/.\n",
+    "--web-root DIR (or $CHAINWATCH_WEB_ROOT) serves the analyst dashboard from DIR (the\n"
+    "repository's web/ after scripts/web-build.sh) at /; its pages ask for an API key and call\n"
+    "/api/v1/.\n",
     run};

@@ -115,5 +115,7 @@ const cw_command cw_cmd_watch = {
     "Stops cleanly on SIGINT/SIGTERM; --once runs one round. --network as for 'ingest btc'\n"
     "(default auto: the magic of the first block record).\n\n"
     "EVM: chainwatch watch --rpc URL --store DIR [--interval S] [--once] follows an EVM node\n"
-    "over JSON-RPC (reorgs rolled back; see chainwatch ingest evm --rpc).\n",
+    "over JSON-RPC (reorgs rolled back), with the options of ingest evm --rpc (--chain,\n"
+    "--traces, --timeout, --from, --to, --max-reorg, --commit-blocks, --quiet; see\n"
+    "'chainwatch ingest --help').\n",
     run};
