@@ -2481,6 +2481,8 @@ static int funding_links(cw_trace *t, uint64_t c)
  * entered. */
 typedef struct carry_cand {
     uint64_t D, S;
+    bool unfed; /* D is re-linked already (end evidence); pass 2 did not enter its many round
+                 * (relink_unfed) */
 } carry_cand;
 
 /* A round of the walk back from the candidates: a one-to-one mix, or (many) a CoinJoin of
@@ -2574,8 +2576,9 @@ static int carry_links(cw_trace *t, const carry_cand *cand, size_t n_cand)
         size_t at;
         bool mix = false, many = false;
         uint64_t R = cw_chainstore_out_tx(cs, cand[i].D);
-        if (link_rule(t, cand[i].D) ||
-            (rc = carry_mix(t, R, &mix, t->no_carry_many ? NULL : &many)) != 0 || !mix)
+        if ((link_rule(t, cand[i].D) && !cand[i].unfed) ||
+            (rc = carry_mix(t, R, &mix, t->no_carry_many ? NULL : &many)) != 0 || !mix ||
+            (cand[i].unfed && !many))
             continue;
         rc = carry_round_of(&r, &n_r, &cap_r, &ix, &ix_mask, &n_ix, R, 0, &at);
         if (rc == 0 && at != SIZE_MAX)
@@ -2647,7 +2650,7 @@ static int carry_links(cw_trace *t, const carry_cand *cand, size_t n_cand)
     /* what the candidates want, then back round by round (newest first) */
     for (size_t i = 0; i < n_cand; i++) {
         uint64_t v;
-        if (!link_rule(t, cand[i].D) &&
+        if ((!link_rule(t, cand[i].D) || cand[i].unfed) &&
             tab_get(ix, ix_mask, cw_chainstore_out_tx(cs, cand[i].D), &v) && r[v].live)
             r[v].dem += cw_out_value(cw_chainstore_out(cs, cand[i].D));
     }
@@ -2677,7 +2680,7 @@ static int carry_links(cw_trace *t, const carry_cand *cand, size_t n_cand)
     /* the re-links, the funders and the rounds */
     for (size_t i = 0; i < n_cand && rc == 0; i++) {
         uint64_t v;
-        if (link_rule(t, cand[i].D) ||
+        if (link_rule(t, cand[i].D) || /* an unfed candidate keeps its re-link */
             !tab_get(ix, ix_mask, cw_chainstore_out_tx(cs, cand[i].D), &v) || !r[v].live ||
             r[v].dem == 0)
             continue;
@@ -2791,7 +2794,7 @@ static int relink_find(cw_trace *t)
                 continue;
             if (!pcj) {
                 if (!t->no_carry && (rc = GROW(cand, cap_cand, n_cand + 1)) == 0)
-                    cand[n_cand++] = (carry_cand){po, S};
+                    cand[n_cand++] = (carry_cand){po, S, false};
                 continue;
             }
             if (!counted) {
@@ -2841,7 +2844,7 @@ static int relink_find(cw_trace *t)
                     continue;
                 if (!pcj) {
                     if (!t->no_carry && (rc = GROW(cand, cap_cand, n_cand + 1)) == 0)
-                        cand[n_cand++] = (carry_cand){po, S};
+                        cand[n_cand++] = (carry_cand){po, S, false};
                     continue;
                 }
                 rc = add_link(t, po, S, CW_RULE_RELINK_ADDRESS);
@@ -2915,6 +2918,48 @@ static int relink_find(cw_trace *t)
     cw_free(seen);
     cw_free(aaddr);
     cw_free(work);
+    return rc;
+}
+
+/* relinked-carried's third pass (docs/TRACE-MODELS.md, "Remixed in a Wasabi 2 round"): after
+ * pass 2, a re-linked output D with end evidence (relinked-address: an anchor's address;
+ * relinked-cospend: spent with an anchor) of a many round R (Wasabi 2, JoinMarket) that pass 1
+ * entered and pass 2 did not: the coins that carried pass 1's value into R were outputs of a
+ * round whose re-links and funders took its value in pass 2. R is then a round no traced value
+ * entered, and D is walked as relinked-carried's candidates are, on pass 2's result (D keeps
+ * its re-link and evidence). *more: some round was walked (a third pass is due). Returns 0 or
+ * CW_ENOMEM. */
+static int relink_unfed(cw_trace *t, bool *more)
+{
+    const cw_chainstore *cs = t->cs;
+    carry_cand *cand = NULL;
+    size_t n_cand = 0, cap_cand = 0;
+    uint64_t rounds = t->stats.relink_carry_rounds, idx;
+    int rc = 0;
+    *more = false;
+    for (uint64_t j = 0; rc == 0 && t->links && j <= t->link_mask; j++) {
+        uint64_t D = t->links[j].key - 1, ev = t->links[j].val / 16, in0, in1, o0, o1;
+        uint8_t rule = (uint8_t)(t->links[j].val % 16);
+        if (!t->links[j].key ||
+            (rule != CW_RULE_RELINK_ADDRESS && rule != CW_RULE_RELINK_COSPEND) ||
+            (map_get(t, D, &idx) && t->nodes[idx].amount))
+            continue;
+        uint64_t R = cw_chainstore_out_tx(cs, D);
+        cw_chainstore_tx_range(cs, R, &in0, &in1, &o0, &o1);
+        bool entered = false, mix = false, many = false;
+        for (uint64_t k = in0; k < in1 && !entered; k++) {
+            uint64_t po = prevout_of(cs, k, NULL);
+            entered = po != CW_NONE64 && map_get(t, po, &idx);
+        }
+        if (entered || (rc = carry_mix(t, R, &mix, &many)) != 0 || !mix || !many)
+            continue;
+        if ((rc = GROW(cand, cap_cand, n_cand + 1)) == 0)
+            cand[n_cand++] = (carry_cand){D, ev, true};
+    }
+    if (rc == 0 && n_cand)
+        rc = carry_links(t, cand, n_cand);
+    cw_free(cand);
+    *more = rc == 0 && t->stats.relink_carry_rounds > rounds;
     return rc;
 }
 
@@ -3668,6 +3713,7 @@ int cw_trace__run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelm
     t->no_amounts = (how & CW_TRACE__NO_AMOUNTS) != 0;
     t->no_carry = (how & CW_TRACE__NO_CARRY) != 0;
     t->no_carry_many = (how & CW_TRACE__NO_CARRY_MANY) != 0;
+    t->no_carry_unfed = (how & CW_TRACE__NO_CARRY_UNFED) != 0;
     int rc = tp_init(t, sources, n_sources);
     if (rc == 0)
         rc = run_pass(t, sources, n_sources);
@@ -3685,6 +3731,19 @@ int cw_trace__run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelm
         } else if (rc == 0 && t->n_links) {
             reset_pass(t);
             rc = run_pass(t, sources, n_sources);
+        }
+        /* a third pass when pass 2 left a re-linked output's many round unfed */
+        bool more = false;
+        if (rc == 0 && t->n_links && !t->no_carry && !t->no_carry_many && !t->no_carry_unfed &&
+            (rc = relink_unfed(t, &more)) == 0 && more) {
+            if (incremental) {
+                t->relink_restart = relink_first_change(t);
+                if (t->relink_restart < t->n_txr && (rc = rewind_to(t, t->relink_restart)) == 0)
+                    rc = drain(t);
+            } else {
+                reset_pass(t);
+                rc = run_pass(t, sources, n_sources);
+            }
         }
     }
     /* custodial-mixer payouts: after the passes, on the final result's ends */

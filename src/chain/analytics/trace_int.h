@@ -133,6 +133,7 @@ struct cw_trace {
     bool no_amounts;       /* CW_TRACE__NO_AMOUNTS */
     bool no_carry;         /* CW_TRACE__NO_CARRY */
     bool no_carry_many;    /* CW_TRACE__NO_CARRY_MANY */
+    bool no_carry_unfed;   /* CW_TRACE__NO_CARRY_UNFED */
     size_t n_src_nodes;    /* nodes made for the sources (the first ones) */
     size_t relink_restart; /* pass 2 restarted at this tx record of pass 1 (n_txr: no change) */
     bool relink_unguarded; /* opts.relink asked, but no stop at labelled cash-outs: not done */
@@ -176,7 +177,11 @@ enum {
     CW_TRACE__NO_CARRY = 16,
     /* relinked-carried through one-to-one mixes only, not through Wasabi 2 / JoinMarket rounds
      * (docs/TRACE-MODELS.md, "Remixed in a Wasabi 2 round"): the rule before it */
-    CW_TRACE__NO_CARRY_MANY = 32
+    CW_TRACE__NO_CARRY_MANY = 32,
+    /* relinked-carried without its third pass: a re-linked output of a Wasabi 2 / JoinMarket
+     * round that pass 1 entered and pass 2 did not (docs/TRACE-MODELS.md, "Remixed in a Wasabi 2
+     * round"): the rule before it */
+    CW_TRACE__NO_CARRY_UNFED = 64
 };
 int cw_trace__run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelmap *labels,
                   const uint64_t *sources, size_t n_sources, const cw_trace_opts *opts,
