@@ -216,6 +216,7 @@ def build(a):
         rate = 1 if low else None
         txid, cr = w.tx(cs, [(amt, payee)], ch, rate=rate)
         w.give(cr)
+        change_run(u, cs, txid, cr)
         if u in victims_done:
             w.counter.append(["victim_later_payee", w.addrs[payee][0], hexid(txid)])
             w.truth_lookalike.append(("victim_later_spend", hexid(txid), ""))
@@ -228,6 +229,20 @@ def build(a):
             note_dep(tid2, cr2, m)
             w.cpfp.append([hexid(txid), hexid(tid2), ""])
             w.truth_lookalike.append(("cpfp_child", hexid(tid2), ""))
+
+    def change_run(u, cs, txid, cr):
+        """change_runs.csv: an honest wallet paying one output and its change (1-2 inputs), a run
+        while each spends the previous one's change (a peel chain's shape, not laundering)"""
+        if len(cs) > 2 or len(cr) != 2:
+            return
+        prev = last_change.get(u)
+        if prev is not None and any((c[0], c[1]) == prev[0] for c in cs):
+            run, hop = prev[1], prev[2] + 1
+        else:
+            run_no[0] += 1
+            run, hop = run_no[0], 1
+        last_change[u] = ((txid, 1), run, hop)
+        change_rows.append([run, hop, hexid(txid), w.height])
 
     def note_dep(txid, created, payer):
         for c in created:
@@ -251,6 +266,7 @@ def build(a):
             txid, cr = w.tx(cs, [(sum(c[2] for c in cs) - w.fee_for(len(cs), 1, w.feerate), w.dep(x, u))])
         else:
             txid, cr = w.tx(cs, [(amt, w.dep(x, u))], w.uget(u, fresh_p=0.7))
+            change_run(u, cs, txid, cr)
         w.give(cr)
         note_dep(txid, cr, u)
         if u in victims_done:
@@ -390,6 +406,9 @@ def build(a):
 
     # ---- the heists
     victims_done = set()
+    last_change = {}
+    run_no = [0]
+    change_rows = []
     drained_addr = {}
     collect = []            # the affiliate's reused collection addresses
     operator = []           # the operator's
@@ -826,6 +845,7 @@ def build(a):
     wcsv("lookalikes.csv", "kind,txid,heist", w.truth_lookalike)
     wcsv("withdrawals.csv", "txid,vout,address,value_sat,kind", w.withdrawals)
     wcsv("cpfp.csv", "parent,child,heist", w.cpfp)
+    wcsv("change_runs.csv", "run,hop,txid,height", change_rows)
     wcsv("counterparts.csv", "group,address,txid", w.counter)
     wcsv("received.csv", "txid,vout,address,value_sat,kind", [])
     wcsv("dust.csv", "txid,vout,address,category,value_sat", [])
