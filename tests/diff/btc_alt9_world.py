@@ -580,7 +580,6 @@ def build(a):
             w.at(w.height + hr.randint(1, 20), lambda: peel_chain(hi, rem, hops, ex_pool, chain, hop + 1, hexid(txid)))
 
     cpfp_pending = set()
-    t2_coins = []
 
     def thief_dep(x):
         return w.dep(x, thief, hr.randrange(3))
