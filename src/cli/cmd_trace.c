@@ -21,7 +21,6 @@
 
 extern const cw_command cw_cmd_trace;
 
-#define MAX_FROM 64
 #define MAX_EVM_STORES 8
 
 static int need(int argc, char **argv, int i)
@@ -280,8 +279,12 @@ static int run(int argc, char **argv)
     if (which && cw_evmstore_detect(which))
         return cw_cli_trace_evm(&cw_cmd_trace, argc, argv);
     const char *store = getenv("CHAINWATCH_STORE"), *labels_db = NULL;
-    const char *from[MAX_FROM];
+    /* one per --from, as many as the command line holds: a drainer's heist has thousands of
+     * theft outputs (tests/cli/btc_alt9_world.sh) */
+    const char **from = cw_calloc((size_t)argc, sizeof *from);
     int n_from = 0;
+    if (!from)
+        return cw_cli_fail("trace", CW_ENOMEM);
     bool json = false, stop_given = false;
     uint64_t top = 10, graph = 1000;
     cw_trace_opts o;
@@ -298,16 +301,14 @@ static int run(int argc, char **argv)
             json = true;
             continue;
         }
-        if (strncmp(a, "--", 2) != 0)
-            return cw_cli_usage_error(&cw_cmd_trace, "unexpected argument '%s'", a);
+        if (strncmp(a, "--", 2) != 0) {
+            ec = cw_cli_usage_error(&cw_cmd_trace, "unexpected argument '%s'", a);
+            goto out;
+        }
         if ((ec = need(argc, argv, i)))
             goto out;
         const char *v = argv[++i];
         if (!strcmp(a, "--from")) {
-            if (n_from >= MAX_FROM) {
-                ec = cw_cli_usage_error(&cw_cmd_trace, "at most %d --from", MAX_FROM);
-                goto out;
-            }
             from[n_from++] = v;
         } else if (!strcmp(a, "--store")) {
             store = v;
@@ -517,6 +518,7 @@ static int run(int argc, char **argv)
         cw_chainstore_close(cs);
 out:
     cw_free(stop_buf);
+    cw_free((void *)from);
     return ec;
 }
 
