@@ -552,6 +552,8 @@ static int rule_watched(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap
             }
         }
     }
+    if ((rc = cw_trace_labelmap_error(lm))) /* a label lookup failed: raise nothing */
+        goto out;
     for (size_t i = 0; i < n_hits; i++) {
         watch_hit *h = &hits[i];
         const char *entity = "", *category = "";
@@ -706,6 +708,8 @@ static int rule_case(ctx *c, const cw_chainstore *cs, const cw_trace_labelmap *l
     if ((rc = cw_trace_run(&t, cs, lm, src.outs, src.n, &o)))
         goto out;
     j = cw_trace_json(t, 1000, 0); /* every ending path: each exchange gets its own */
+    if ((rc = cw_trace_labelmap_error(lm))) /* a label lookup failed: raise nothing */
+        goto out;
     const char *sev_s = json_string_value(json_object_get(cs_j, "severity"));
     cw_alert_severity sev = sev_s && !strcmp(sev_s, "high") ? CW_SEV_HIGH : CW_SEV_CRITICAL;
     const char *tlp_s = json_string_value(json_object_get(cs_j, "tlp"));
@@ -1033,6 +1037,49 @@ static int rule_supply(ctx *c, const char *db)
     return rc;
 }
 
+/* True when a case of the cases file traces from a label (label:NAME): every labelled address
+ * is needed (cw_trace_sources_add takes them from the full label map only). */
+static bool cases_by_label(const json_t *cases)
+{
+    size_t i, k;
+    json_t *cs_j, *f;
+    json_array_foreach(cases, i, cs_j)
+    {
+        json_array_foreach(json_object_get(cs_j, "from"), k, f)
+        {
+            const char *s = json_string_value(f);
+            if (s && !strncmp(s, "label:", 6))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* The label map of a run. Lazy (the labels of the addresses the rules touch, read as they
+ * touch them: the same answers; a run over a few new blocks reads a few hundred labels, not the
+ * ~500k a shared DB holds) unless a case traces from a label (every labelled address: the
+ * full map) or the new transactions have more inputs and outputs than half the DB's labels,
+ * past which the lazy map would switch to reading them all anyway (the first run, over the
+ * whole chain; trace.h). */
+static int labelmap_for(cw_trace_labelmap **lm, const cw_chainstore *cs, cw_labels *db,
+                        const json_t *cases, uint64_t from)
+{
+    uint64_t n = cw_chainstore_counts_get(cs).txs, ios = 0;
+    if (from < n) {
+        uint64_t in0, in1, o0, o1, li0, li1, lo0, lo1;
+        cw_chainstore_tx_range(cs, from, &in0, &in1, &o0, &o1);
+        cw_chainstore_tx_range(cs, n - 1, &li0, &li1, &lo0, &lo1);
+        ios = (li1 - in0) + (lo1 - o0);
+    }
+    cw_labels_totals tot;
+    int rc = cw_labels_totals_get(db, &tot);
+    if (rc)
+        return rc;
+    if (cases_by_label(cases) || ios > (uint64_t)(tot.labels > 0 ? tot.labels : 0) / 2)
+        return cw_trace_labelmap_new(lm, cs, db);
+    return cw_trace_labelmap_open(lm, cs, db);
+}
+
 int cw_monitor_run(const cw_monitor_opts *o, cw_monitor_stats *st)
 {
     memset(st, 0, sizeof *st);
@@ -1058,10 +1105,19 @@ int cw_monitor_run(const cw_monitor_opts *o, cw_monitor_stats *st)
         if (cw_chainstore_synthetic(cs)) /* the store says it holds a generated world */
             c.synthetic = true;
         c.cs = cs;
-        if (o->labels_db && ((rc = cw_labels_open(&labels, o->labels_db, CW_LABELS_READONLY)) ||
-                             (rc = cw_trace_labelmap_new(&lm, cs, labels))))
-            goto out;
+        if (o->cases_file) {
+            json_error_t err;
+            cases = json_load_file(o->cases_file, 0, &err);
+            if (!cases || !json_is_array(cases)) {
+                rc = cw_error_set(CW_EINVAL, "%s: line %d: %s", o->cases_file, err.line,
+                                  cases ? "expected a JSON array of cases" : err.text);
+                goto out;
+            }
+        }
         uint64_t from = state_read(o->node_db, cs);
+        if (o->labels_db && ((rc = cw_labels_open(&labels, o->labels_db, CW_LABELS_READONLY)) ||
+                             (rc = labelmap_for(&lm, cs, labels, cases, from))))
+            goto out;
         st->txs_scanned = cw_chainstore_counts_get(cs).txs - from;
         if (labels) {
             cw_label_filter lf = {.category = "sanctioned"};
@@ -1072,14 +1128,7 @@ int cw_monitor_run(const cw_monitor_opts *o, cw_monitor_stats *st)
         }
         if (lm && (rc = rule_watched(&c, cs, lm, &ss, from)))
             goto out;
-        if (o->cases_file) {
-            json_error_t err;
-            cases = json_load_file(o->cases_file, 0, &err);
-            if (!cases || !json_is_array(cases)) {
-                rc = cw_error_set(CW_EINVAL, "%s: line %d: %s", o->cases_file, err.line,
-                                  cases ? "expected a JSON array of cases" : err.text);
-                goto out;
-            }
+        if (cases) {
             size_t i;
             json_t *k;
             json_array_foreach(cases, i, k)
@@ -1088,6 +1137,9 @@ int cw_monitor_run(const cw_monitor_opts *o, cw_monitor_stats *st)
                     goto out;
             }
         }
+        /* the label DB's read snapshot ends here, before the node DB is written */
+        cw_trace_labelmap_free(lm);
+        lm = NULL;
         if ((rc = state_write(o->node_db, cs)))
             goto out;
     }
