@@ -596,8 +596,10 @@ int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
         goto out;
     if ((rc = cw_acct_report_run(&j, &r, s, db, from, (size_t)n_from, &ro)))
         goto out;
-    /* bridge exits and their continuation in Bitcoin (xchain.h) */
-    if (bs && db && (rc = cw_trace_labelmap_new(&blm, bs, db)))
+    /* bridge exits and their continuation in Bitcoin (xchain.h); the Bitcoin side's labels
+     * are read as its traces touch their addresses (the lazy map: the same answers as the
+     * full map, which read every label of a DB shared by both chains) */
+    if (bs && db && (rc = cw_trace_labelmap_open(&blm, bs, db)))
         goto out;
     if (blm)
         cw_trace_opts_default_stops(&xo.btc);
@@ -618,6 +620,8 @@ int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
                                    &eo)))
                 goto out;
     }
+    if (blm && (rc = cw_trace_labelmap_error(blm))) /* a label lookup failed: no answer */
+        goto out;
     double secs = now() - t0;
     json_object_set_new(j, "seconds", json_real(secs));
     if ((rc = cw_cli_evm_answer(&j, s, 0)) || (bs && (rc = cw_cli_chain_answer(&j, bs, 0))))

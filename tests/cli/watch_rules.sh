@@ -6,7 +6,7 @@
 #  - watched-funds-coinjoin for a heist laundered through CoinJoins;
 #  - sanctioned-address-receives when an address labelled sanctioned gets paid;
 #  - supply-level-change from the supply database;
-# and re-running raises nothing twice.
+# and re-running raises nothing twice; a case traced from label:theft on a run with nothing new.
 source "$(dirname "$0")/../lib/cli.sh"
 SC="$CW_SOURCE_DIR/data/scenarios/quick-heist.json"
 "$CW_BIN" gen --out "$T/w" --txs 4000 --seed 11 --scenario "$SC" --max-file-size 400000 --quiet > /dev/null
@@ -56,6 +56,12 @@ before=$("$CW_BIN" alerts list --db "$T/node.db" --json | jq '.alerts | length')
 "$CW_BIN" rules run --db "$T/node.db" --store "$T/s" --labels "$T/labels.db" --cases "$T/cases.json" --json > "$T/r3"
 check_eq "re-running raises nothing new" "$(jq .raised "$T/r3")" 0
 check_eq "alert count unchanged" "$("$CW_BIN" alerts list --db "$T/node.db" --json | jq '.alerts | length')" "$before"
+# a run with nothing new reads the labels it touches only (the lazy label map), but a case traced
+# from a label needs every labelled address: that run takes the full map
+jq -n '[{name: "by label", from: ["label:theft"], severity: "high", tlp: "amber"}]' > "$T/cases-label.json"
+check "nothing new, a case from label:theft: runs" "$CW_BIN" rules run --db "$T/node.db" --store "$T/s" \
+    --labels "$T/labels.db" --cases "$T/cases-label.json" --json
+check "the label case reached an exchange" test "$(alerts stolen-funds-at-exchange | jq '[.alerts[] | .evidence | (if type == "string" then fromjson else . end) | select(.case == "by label")] | length')" -gt 0
 
 # supply level changes become alerts
 export CHAINWATCH_SUPPLY_DB="$T/supply.db"
