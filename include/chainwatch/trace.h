@@ -319,7 +319,8 @@ typedef struct cw_trace_end {
     uint64_t amount; /* satoshis of traced value */
     uint32_t hop;
     uint32_t node;      /* node index for cw_trace_path, UINT32_MAX for fee/coinbase/external */
-    uint64_t probable;  /* the part of amount that is probable (passed a CoinJoin), <= amount */
+    uint64_t probable;  /* the part of amount that is probable (passed a CoinJoin, or another
+                         * rule's judgement, e.g. opts.source_probable), <= amount */
     cw_trace_rule rule; /* the rule behind the probable part (of its largest contributor) */
 } cw_trace_end;
 

@@ -282,29 +282,6 @@ def bridge(d):
     b = d.get("ended", {}).get("bridge", {})
     return b.get("value", 0), b.get("probable", 0)
 want = bridge(whole)[1] + sum(bridge(rt["trace"])[0] if rt["probable"] else bridge(rt["trace"])[1] for rt in c.get("refund_traces", []))
-# srcshare: the round's flow graph and paths read the sources' judgement (opts.source_probable):
-# each laundering output of a refund (truth: txid:vout) PROBABLE whole when its refund is, certain
-# when not, the joint deposit PROBABLE for the probable refund's part only (FIFO by position);
-# each probable path's rule is probable-source and by_rule totals the sources' probable value
-gr = {}
-for rt in r2:
-    for g in rt["trace"].get("graph", []):
-        for o in g.get("outputs", []):
-            gr[o["outpoint"]] = (o.get("traced", 0), o.get("probable_traced", 0))
-gn = gg = 0
-for r in ld:
-    if r["deposit_txid"] not in ref:
-        continue
-    tv, pv = gr.get(r["txid"] + ":" + r["vout"], (0, -1))
-    if r["kind"] == "vault_deposit":
-        ce, pr = want.get(r["txid"], [0, 0])
-        gn += 1; gg += tv == ce + pr and pv == pr
-    else:
-        gn += 1; gg += tv == int(r["value_sat"]) and pv == (tv if prob[r["deposit_txid"]] else 0)
-print("graph", gg, gn)
-rs = [p for rt in r2 for p in rt["trace"].get("paths", []) if p.get("probable", 0) > 0]
-byr = sum(rt["trace"].get("probable", {}).get("by_rule", {}).get("probable-source", 0) for rt in r2)
-print("rules", sum(1 for p in rs if p.get("rule") == "probable-source"), len(rs), int(byr == sum(s["probable_sat"] for s in bs.values()) > 0))
 print("probable_adds_up", sum(x["traced_probable_sat"] for x in got.values()) == want > 0)
 paid = [t for t in rd if (got.get(t) or {}).get("payout")]
 print("paid", " ".join(paid))

@@ -185,7 +185,7 @@ static void test_partial(void)
 }
 
 /* Haircut shares J's value pro rata: o1 gets its share of the probable part too; poison marks
- * every output the probable value reaches */
+ * every output the probable value reaches; backward, the source's share is all its ends' */
 static void test_other_models(void)
 {
     cw_trace *t = run_ab(CW_TRACE_HAIRCUT, cb.value);
@@ -201,6 +201,18 @@ static void test_other_models(void)
     const cw_trace_end *e3 = chain_end_at(t, chain_out(cs, id_o3, 0));
     REQUIRE(e1 && e3);
     CHECK(e1->probable == e1->amount && e3->probable == e3->amount);
+    cw_trace_free(t);
+    /* backward (haircut, as screening): a wholly probable source's value is probable wherever
+     * it came from */
+    uint64_t src = chain_out(cs, id_o3, 0), sp = o3.value;
+    cw_trace_opts op;
+    cw_trace_opts_init(&op);
+    op.model = CW_TRACE_HAIRCUT;
+    op.direction = CW_TRACE_BACKWARD;
+    op.source_probable = &sp;
+    REQUIRE(cw_trace_run(&t, cs, NULL, &src, 1, &op) == 0);
+    CHECK(cw_trace_stats_get(t)->source_value == o3.value && chain_ended(t) == o3.value);
+    CHECK(cw_trace_stats_get(t)->probable == o3.value);
     cw_trace_free(t);
 }
 
