@@ -81,12 +81,17 @@ typedef enum cw_trace_rule {
                                   * on is a model's choice, and its payees are its own
                                   * counterparties (opts.third_party, docs/TRACE-MODELS.md,
                                   * "A third party's own account") */
-    CW_RULE_PAYJOIN = 12         /* "payjoin": FIFO, a probable PayJoin (cluster.h) that spends
+    CW_RULE_PAYJOIN = 12,        /* "payjoin": FIFO, a probable PayJoin (cluster.h) that spends
                                   * untraced coins beside traced ones: what an output holds
                                   * beyond its value less the untraced coins (the payee's own,
                                   * maybe) is probable (docs/TRACE-MODELS.md, "PayJoin") */
+    CW_RULE_SOURCE = 13          /* "probable-source": value that was probable at its source
+                                  * (opts.source_probable: a judgement made before this trace,
+                                  * e.g. a refund's output found by amount), carried on as value
+                                  * made probable at a mix (docs/TRACE-MODELS.md, "A source's
+                                  * probable share") */
 } cw_trace_rule;
-#define CW_RULE_N 13
+#define CW_RULE_N 14
 const char *cw_trace_rule_name(cw_trace_rule r);
 
 /* How a traced amount stopped (a terminal node). */
@@ -248,6 +253,21 @@ typedef struct cw_trace_opts {
                                   * is its own. 0: forward, the earliest source's tx; backward,
                                   * the rule is off (screening sets it: the earliest tx paying a
                                   * risk-labelled address its first trace reached) */
+    const uint64_t *source_probable; /* NULL (every source certain), or one entry per source of
+                                      * cw_trace_run's list, in its order: the satoshis of that
+                                      * source's value that are already probable (a judgement
+                                      * made before this trace: a refund's output chosen by
+                                      * amount, the refund of a partly probable deposit), at most
+                                      * its value. The trace carries them as it carries value made
+                                      * probable at a mix, in every model and direction: at each
+                                      * tx the inputs' probable total is shared over the outputs
+                                      * pro rata (poison: every output it reaches is probable),
+                                      * with rule probable-source; nodes, paths, ends, stats and
+                                      * the JSON all read it. Unlike a mix's share it is not cut
+                                      * at probable_floor (its holder is followed as certain
+                                      * value's is; docs/TRACE-MODELS.md, "A source's probable
+                                      * share"). Read during cw_trace_run only (the result keeps
+                                      * no pointer) */
 } cw_trace_opts;
 
 /* True when re-linking acts: labels, and a stop at category exchange or exchange_deposit or at
@@ -299,7 +319,8 @@ typedef struct cw_trace_end {
     uint64_t amount; /* satoshis of traced value */
     uint32_t hop;
     uint32_t node;      /* node index for cw_trace_path, UINT32_MAX for fee/coinbase/external */
-    uint64_t probable;  /* the part of amount that is probable (passed a CoinJoin), <= amount */
+    uint64_t probable;  /* the part of amount that is probable (passed a CoinJoin, or another
+                         * rule's judgement, e.g. opts.source_probable), <= amount */
     cw_trace_rule rule; /* the rule behind the probable part (of its largest contributor) */
 } cw_trace_end;
 
@@ -339,7 +360,8 @@ typedef struct cw_trace_stats {
 } cw_trace_stats;
 
 /* Runs a trace. labels may be NULL (no stop categories then, everything "unknown").
- * Returns 0, CW_EINVAL (no sources, bad options), CW_ENOMEM. *out owned by the caller. */
+ * Returns 0, CW_EINVAL (no sources, bad options, a source's probable part above its value),
+ * CW_ENOMEM. *out owned by the caller. */
 int cw_trace_run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelmap *labels,
                  const uint64_t *sources, size_t n_sources, const cw_trace_opts *opts);
 void cw_trace_free(cw_trace *t);

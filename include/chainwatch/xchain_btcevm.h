@@ -90,12 +90,11 @@ int cw_xchain_btcevm_run(cw_xchain_btcevm_exit **out, size_t *n, const cw_chains
  * that trace's vault deposits are continued in turn ("round" 2, 3, ...; a deposit is continued
  * once, whichever round reaches it again, so a refund that goes back into the vault never loops;
  * a later round's value into it is added to its row, the round to its "rounds", its part to its
- * "by_round"). A round's probable sources make their value probable where it ends: each end of
- * the round's trace (its deposits, and the exchanges, unspent outputs and fees its document
- * lists) counts as probable, beside the trace's own judgement, what a probable source's trace
- * ended there certainly times that source's probable share (1 for an output chosen by amount,
- * else the refunded deposit's probable share), each probable source traced alone when the round
- * mixes shares; a certain source's value stays certain.
+ * "by_round"). A round's probable sources make their value probable where it goes: the
+ * round's trace is run with each source's probable part (cw_trace_opts.source_probable: all of
+ * an output chosen by amount, else the refunded deposit's probable share of it), so its nodes,
+ * paths, ends (its deposits, and the exchanges, unspent outputs and fees its document lists) and
+ * graph carry it (rule probable-source); a certain source's value stays certain.
  * The output: the refund tx's one output to the deposit's sender (certain), else its only output
  * neither to the vault (the deposit's vault address, the refund's input addresses) nor above the
  * deposit (certain: the vault names the deposit), else the one such output within 10 % below
@@ -120,9 +119,9 @@ void cw_xchain_btcevm_report_opts_init(cw_xchain_btcevm_report_opts *o, const cw
  * evidence, certain, probable, refund_txid, refund_output: {outpoint, address, value_sat,
  * certain, probable, by, followed} | null, payout: {...} | null}], refund_traces: [{round,
  * sources: [outpoint...], by_source: [{outpoint, deposit_txid, value_sat, probable_sat (its
- * probable share of value_sat), by}], probable, trace: cw_trace_json with its sources' share in
- * its ends (probable.refund_sources: {value, meaning}; a path probable by it alone has rule
- * "refund-source")}], trace: the account-model trace from
+ * probable share of value_sat), by}], probable, trace: cw_trace_json of the round's trace, run
+ * with its sources' probable parts (probable.by_rule["probable-source"])}], trace: the
+ * account-model trace from
  * the traced payouts (acct_report.h) | null}. db: the labels for the EVM trace (may be NULL).
  * 0, CW_ENOMEM, or an engine's error (the message names it). */
 int cw_xchain_btcevm_report(json_t *conts, const cw_chainstore *bs, const cw_trace *t,

@@ -301,6 +301,11 @@ for t in $(qxv paid); do
 done
 check "fresh change text: each deposit round 2 reached names its rounds with their value and PROBABLE part, and its payout 'part of it PROBABLE on Bitcoin'" \
     test "$QOK.$(qxv paid | wc -w)" = "0.2"
+# srcshare: the round's own trace carries its source's probable share (opts.source_probable):
+# every output of its flow graph is PROBABLE whole, as its ends are (main: the graph said certain
+# while the ends said probable: 6 of 6 outputs)
+check_eq "fresh change: round 2's flow graph: each output it traces PROBABLE whole (outputs, not so)" \
+    "$(jq -c '[.evm_continuations[0].refund_traces[] | select(.round == 2) | .trace.graph[].outputs[] | select(.traced > 0)] | [(length > 0), (map(select(.probable_traced != .traced)) | length)]' "$T/qx.json")" "[true,0]"
 # xref2: two refunds followed in one round, one certain and one probable. With --refund-mixed the
 # thief's refunded deposit has a sibling swapped beside it whose refund the vault pays back to the
 # sender's own address (found by address: certain) while the first one's is found by amount
@@ -345,6 +350,29 @@ print("ends", sum(1 for r in xd if ends.get(r["address"]) == [int(r["value_sat"]
 def bridge(d):
     b = d.get("ended", {}).get("bridge", {})
     return b.get("value", 0), b.get("probable", 0)
+# srcshare: the round's flow graph and paths read the sources' judgement (opts.source_probable):
+# each laundering output of a refund (truth: txid:vout) PROBABLE whole when its refund is, certain
+# when not, the joint deposit PROBABLE for the probable refund's part only (FIFO by position);
+# each probable path's rule is probable-source and by_rule totals the sources' probable value
+gr = {}
+for rt in r2:
+    for g in rt["trace"].get("graph", []):
+        for o in g.get("outputs", []):
+            gr[o["outpoint"]] = (o.get("traced", 0), o.get("probable_traced", 0))
+gn = gg = 0
+for r in ld:
+    if r["deposit_txid"] not in ref:
+        continue
+    tv, pv = gr.get(r["txid"] + ":" + r["vout"], (0, -1))
+    if r["kind"] == "vault_deposit":
+        ce, pr = want.get(r["txid"], [0, 0])
+        gn += 1; gg += tv == ce + pr and pv == pr
+    else:
+        gn += 1; gg += tv == int(r["value_sat"]) and pv == (tv if prob[r["deposit_txid"]] else 0)
+print("graph", gg, gn)
+rs = [p for rt in r2 for p in rt["trace"].get("paths", []) if p.get("probable", 0) > 0]
+byr = sum(rt["trace"].get("probable", {}).get("by_rule", {}).get("probable-source", 0) for rt in r2)
+print("rules", sum(1 for p in rs if p.get("rule") == "probable-source"), len(rs), int(byr == sum(s["probable_sat"] for s in bs.values()) > 0))
 print("probable_adds_up", sum(x["traced_probable_sat"] for x in got.values()) == bridge(whole)[1] + sum(bridge(rt["trace"])[1] for rt in rts) > 0)
 b = lambda v: "%d.%08d" % divmod(v, 10**8)
 print("text_sources", " ".join("%s:0%s" % (ref[t], " (PROBABLE %s BTC)" % b(ro[t]["value_sat"]) if prob[t] else "") for t in sorted(ref, key=lambda t: [s for s in bs].index(ref[t] + ":0") if ref[t] + ":0" in bs else 0)))
@@ -358,6 +386,10 @@ check "mixed round: the joint deposit's round-2 part certain for the certain ref
 check "mixed round: each exchange deposit the round reached is PROBABLE whole when its refund is, certain when not: $(rmv ends)" \
     test "$(rmv ends | awk '$1 == $2 && $2 >= 2 && $3 >= 1 && $3 < $2 { print "y" }')" = y
 check_eq "mixed round: the exits' probable value = the probable vault ends of every round's Bitcoin trace" "$(rmv probable_adds_up)" True
+check "mixed round: the round's flow graph: each refund's laundering output PROBABLE whole when its refund is, certain when not; the joint deposit PROBABLE for the probable refund's part: $(rmv graph)" \
+    test "$(rmv graph | awk '$1 == $2 && $2 >= 5 { print "y" }')" = y
+check "mixed round: each probable path's rule probable-source, by_rule's probable-source = the sources' probable value: $(rmv rules)" \
+    test "$(rmv rules | awk '$1 == $2 && $2 >= 1 && $3 == 1 { print "y" }')" = y
 check "mixed round text: the sources, the probable one marked with its value, 'PROBABLE in part'" \
     grep -qF "refunds followed on Bitcoin (round 2, from $(rmv text_sources), " "$T/rx.txt"
 check "mixed round text: ... and 'PROBABLE in part'" grep -q "BTC), PROBABLE in part (" "$T/rx.txt"

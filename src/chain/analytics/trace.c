@@ -840,8 +840,10 @@ static int settle_forward(cw_trace *t, uint32_t ni, bool source)
     /* a probable fragment that is a sliver of its coin is not followed: after a CoinJoin or
      * two, a shared share says nothing about who holds the coin. A re-linked output is: its
      * holder is known (the source's owner), only its share of the round's value is small. So
-     * is a PayJoin's (rule payjoin): no round shared it, its payer's coins are followed */
-    if (!source && n->prob && n->rule != CW_RULE_PAYJOIN && t->opts.probable_floor > 0.0 &&
+     * is a PayJoin's (rule payjoin): no round shared it, its payer's coins are followed; and
+     * a source's own probable share (rule probable-source): no round shared it either */
+    if (!source && n->prob && n->rule != CW_RULE_PAYJOIN && n->rule != CW_RULE_SOURCE &&
+        t->opts.probable_floor > 0.0 &&
         (double)n->amount < t->opts.probable_floor * (double)cw_out_value(o) &&
         !(t->n_lr && sp != CW_NONE32 && tab_get(t->lrounds, t->lr_mask, sp, NULL)) &&
         !link_rule(t, n->out))
@@ -1380,6 +1382,55 @@ static int relink_apply(cw_trace *t, uint64_t o0, size_t n_out, uint64_t *amt, u
 
 /* ---------------------------------------------------------------- forward tx */
 
+/* FIFO, forward, an ordinary tx whose traced inputs' probable parts all come from their
+ * sources (opts.source_probable, rule probable-source; none spread): that value has positions
+ * in its coins as certain value has, so each input's probable part goes where FIFO puts its
+ * traced satoshis, shared over the outputs and the fee (slot n_out) by how many of them each
+ * takes (largest remainder per input: a wholly probable input's part lands exactly where its
+ * satoshis do), instead of the tx's probable total pro rata (split_prob; docs/TRACE-MODELS.md,
+ * "A source's probable share"). Otherwise (a mix's share, a third party's spend that made
+ * certain value probable: P_in is then more than the inputs' own) prob is left as split_prob
+ * made it. Outputs start at t->s_amt[j]; uses t->s_tmp. */
+static int source_positions(cw_trace *t, size_t n_in, size_t n_out, uint64_t P_in, uint64_t *prob)
+{
+    uint64_t P = 0;
+    for (size_t k = 0; k < n_in; k++) {
+        const cw_trace__node *n = t->s_node[k] == UINT32_MAX ? NULL : &t->nodes[t->s_node[k]];
+        if (n && (n->spread || (n->prob && n->rule != CW_RULE_SOURCE)))
+            return 0;
+        P += n ? n->prob : 0;
+    }
+    if (!P || P != P_in)
+        return 0;
+    memset(prob, 0, (n_out + 1) * sizeof *prob);
+    uint64_t pos = 0, *len = t->s_tmp, *part = t->s_tmp + n_out + 1;
+    for (size_t k = 0; k < n_in; pos += t->s_val[k], k++) {
+        const cw_trace__node *n = t->s_node[k] == UINT32_MAX ? NULL : &t->nodes[t->s_node[k]];
+        if (!n || !n->prob)
+            continue;
+        memset(len, 0, (n_out + 1) * sizeof *len);
+        size_t j = 0;
+        for (uint32_t q = 0; q < n->ivl_n; q++) {
+            uint64_t a = pos + t->ivl[n->ivl_off + q].s, b = pos + t->ivl[n->ivl_off + q].e;
+            while (a < b) {
+                while (j < n_out && t->s_amt[j] + t->s_oval[j] <= a)
+                    j++;
+                uint64_t e = j < n_out && t->s_amt[j] + t->s_oval[j] < b
+                                 ? t->s_amt[j] + t->s_oval[j]
+                                 : b; /* the fee takes the rest */
+                len[j] += e - a;
+                a = e;
+            }
+        }
+        int rc = apportion(t, n->prob, len, n_out + 1, n->amount, part);
+        if (rc)
+            return rc;
+        for (size_t i = 0; i <= n_out; i++)
+            prob[i] += part[i];
+    }
+    return 0;
+}
+
 /* A probable PayJoin (cw_cluster_payjoin_probable, BIP78) that spends untraced coins beside
  * traced ones: the untraced coins may be the payee's, which the payee takes back inside its
  * output (payment + its own coin), so FIFO's order of the coins tells nothing of which output
@@ -1594,6 +1645,8 @@ static int process_forward(cw_trace *t, uint64_t tx)
     } else if ((rc = split_prob(t, cj, P_in, oamt, n_out + 1, T_in, oprob))) {
         return rc;
     }
+    if (fifo && !cj && P_in && (rc = source_positions(t, n_in, n_out, P_in, oprob)))
+        return rc;
     bool payjoin =
         fifo && !cj && n_tainted < n_in && payjoin_probable(t, tx, n_in, n_out, oamt, oprob);
 
@@ -1933,7 +1986,18 @@ static int run_pass(cw_trace *t, const uint64_t *sources, size_t n_sources)
         if (rc)
             break;
         uint64_t v = cw_out_value(cw_chainstore_out(cs, o));
+        uint64_t p = opts->source_probable ? opts->source_probable[i] : 0;
+        if (p > v) {
+            rc = cw_error_set(CW_EINVAL,
+                              "trace: source %zu (output %llu): source_probable %llu sat is more "
+                              "than its value %llu sat",
+                              i, (unsigned long long)o, (unsigned long long)p,
+                              (unsigned long long)v);
+            break;
+        }
         t->nodes[ni].amount = v;
+        t->nodes[ni].prob = p; /* a judgement made before this trace (opts.source_probable) */
+        t->nodes[ni].rule = p ? CW_RULE_SOURCE : CW_RULE_NONE;
         t->stats.source_value += v;
         if (opts->model == CW_TRACE_FIFO) {
             t->nodes[ni].ivl_off = t->n_ivl;
@@ -3751,6 +3815,7 @@ int cw_trace__run(cw_trace **out, const cw_chainstore *cs, const cw_trace_labelm
         opts->model == CW_TRACE_FIFO && !t->stats.truncated &&
         ((how & CW_TRACE__UNSTOPPED) || cw_trace_relink_guarded(labels, opts)))
         rc = mixer_payouts(t);
+    t->opts.source_probable = NULL; /* borrowed for the run only */
     t->stats.nodes = t->n_nodes;
     t->stats.intervals = t->n_ivl;
     t->stats.seconds = cw_now() - t0;

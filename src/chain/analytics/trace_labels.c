@@ -70,7 +70,8 @@ static const char *const rule_names[] = {"",
                                          "relinked-funding",
                                          "relinked-carried",
                                          "third-party",
-                                         "payjoin"};
+                                         "payjoin",
+                                         "probable-source"};
 _Static_assert(sizeof rule_names / sizeof rule_names[0] == CW_RULE_N, "a rule without a name");
 
 const char *cw_trace_rule_name(cw_trace_rule r)

@@ -4,15 +4,14 @@
  * server's /api/v1/trace?evm=1 serves (xchain_btcevm.h). Refunded deposits are followed back on
  * Bitcoin from the refund's output, round after round, each deposit continued once; then one
  * forward account-model trace runs from the payouts traced on (acct_report.h). A refund round's
- * trace is run from all its sources at once; its ends' probable parts are then raised by what its
- * probable sources carry there (carried(): the trace's own records, trace_int.h, so the round's
- * document and the exits it yields read one judgement). Opens no store.
+ * trace is run from all its sources at once, each with its probable part (the engine's
+ * opts.source_probable), so the round's nodes, paths, ends, document and the exits it yields
+ * read one judgement. Opens no store.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "chain/analytics/trace_int.h"
 #include "chainwatch/acct_report.h"
 #include "chainwatch/btc/address.h"
 #include "chainwatch/errors.h"
@@ -20,7 +19,6 @@
 #include "chainwatch/evm/u256.h"
 #include "chainwatch/util.h"
 #include "chainwatch/xchain_btcevm.h"
-#include "util/u64map.h"
 
 /* a refund by amount: within this below the deposit (the vault's fee) */
 #define REFUND_BAND_PCT 10
@@ -263,96 +261,6 @@ static uint64_t share_of(uint64_t v, uint64_t num, uint64_t den)
     return r.w[0]; /* <= v */
 }
 
-/* An end's key: its output, or (a fee end) the tx whose fee it is */
-static uint64_t end_key(const cw_trace_end *e)
-{
-    return e->out != CW_NONE64 ? e->out : e->tx | (UINT64_C(1) << 63);
-}
-
-/* Adds to cv, per end, num / den of the value s's trace ended there certainly. */
-static int carry_ends(cw_u64map *cv, const cw_trace *s, uint64_t num, uint64_t den)
-{
-    for (size_t i = 0; i < cw_trace_n_ends(s); i++) {
-        const cw_trace_end *e = cw_trace_end_at(s, i);
-        uint64_t k = end_key(e), have = 0;
-        if (e->amount <= e->probable)
-            continue;
-        cw_u64map_get(cv, k, &have);
-        if (cw_u64map_set(cv, k, have + share_of(e->amount - e->probable, num, den)))
-            return cw_error_set(CW_ENOMEM, "bridge continuation: out of memory");
-    }
-    return 0;
-}
-
-/* Raises the probable part of each end of a round's trace t (run from all of srcs) by what the
- * round's probable sources carry there: the value a probable source's trace ended there
- * certainly, times that source's probable share. All sources wholly probable, or one: t itself;
- * else each probable source is traced alone (the models' value adds up per source; an end's
- * probable part is capped at its value). Certain sources' value stays as t judged it. */
-static int carried(cw_trace *t, const cw_chainstore *bs, const uint64_t *srcs, const src_share *sh,
-                   size_t n, const cw_xchain_btcevm_report_opts *o)
-{
-    bool any = false, whole = true;
-    for (size_t i = 0; i < n; i++) {
-        any = any || sh[i].num;
-        whole = whole && sh[i].num >= sh[i].den;
-    }
-    if (!any)
-        return 0;
-    if (whole || n == 1) {
-        for (size_t i = 0; i < t->n_ends; i++) {
-            cw_trace_end *e = &t->ends[i];
-            uint64_t c = share_of(e->amount - e->probable, sh[0].num, sh[0].den);
-            e->probable += c;
-            t->stats.probable += c;
-        }
-        return 0;
-    }
-    cw_u64map cv = {0};
-    int rc = 0;
-    for (size_t i = 0; i < n && !rc; i++) {
-        cw_trace *s = NULL;
-        if (!sh[i].num)
-            continue;
-        rc = cw_trace_run(&s, bs, o->lm, &srcs[i], 1, o->btc);
-        if (!rc)
-            rc = carry_ends(&cv, s, sh[i].num, sh[i].den);
-        cw_trace_free(s);
-    }
-    for (size_t i = 0; i < t->n_ends && !rc; i++) {
-        cw_trace_end *e = &t->ends[i];
-        uint64_t c = 0;
-        if (cw_u64map_get(&cv, end_key(e), &c)) {
-            c = c < e->amount - e->probable ? c : e->amount - e->probable;
-            e->probable += c;
-            t->stats.probable += c;
-        }
-    }
-    cw_u64map_deinit(&cv);
-    return rc;
-}
-
-/* A round's document says what its sources carried (`probable.refund_sources`), and its paths
- * whose probable part is theirs alone name that as their rule ("refund-source") */
-static void note_carried(json_t *doc, uint64_t sat)
-{
-    json_t *p, *pr = json_object_get(doc, "probable");
-    size_t i;
-    if (!sat || !pr)
-        return;
-    json_object_set_new(pr, "refund_sources",
-                        json_pack("{s:I, s:s}", "value", (json_int_t)sat, "meaning",
-                                  "value that is probable because a refund's output this round "
-                                  "traces from is (refund_traces[].by_source: an output chosen "
-                                  "by amount, or the refund of a partly probable deposit)"));
-    json_array_foreach(json_object_get(doc, "paths"), i, p)
-    {
-        const char *rule = json_string_value(json_object_get(p, "rule"));
-        if (json_integer_value(json_object_get(p, "probable")) > 0 && (!rule || !*rule))
-            json_object_set_new(p, "rule", json_string("refund-source"));
-    }
-}
-
 /* A deposit an earlier round continued, reached again by this round (a refund swapped back into
  * the vault with value the earlier round traced there): not continued again, but this round's
  * value is added to its rows (traced_sat, traced_probable_sat, the payout's traced_amount) and
@@ -391,8 +299,8 @@ static void add_round(json_t *xs, const cw_chainstore *bs, const cw_xchain_btcev
 }
 
 /* One round: the exits of t into xs (t's ends already carry the round's sources' judgement:
- * carried()); the refunds' outputs to follow appended to *srcs with their probable shares in
- * *shares (grown with it); the payouts to trace on appended to from. */
+ * opts.source_probable); the refunds' outputs to follow appended to *srcs with their probable
+ * shares in *shares (grown with it); the payouts to trace on appended to from. */
 static int one_round(json_t *xs, const cw_chainstore *bs, const cw_trace *t, const cw_evmstore *d,
                      const cw_xchain_btcevm_report_opts *o, uint32_t round, uint64_t **seen,
                      size_t *n_seen, size_t *c_seen, uint64_t **srcs, src_share **shares,
@@ -474,9 +382,9 @@ int cw_xchain_btcevm_report(json_t *conts, const cw_chainstore *bs, const cw_tra
                             const char *store_name, const cw_xchain_btcevm_report_opts *o)
 {
     json_t *c = json_object(), *xs = json_array(), *rts = json_array(), *from = json_array();
-    uint64_t *seen = NULL, *srcs = NULL;
+    uint64_t *seen = NULL, *srcs = NULL, *sprob = NULL;
     src_share *shares = NULL;
-    size_t n_seen = 0, c_seen = 0, c_srcs = 0, c_sh = 0;
+    size_t n_seen = 0, c_seen = 0, c_srcs = 0, c_sh = 0, c_sprob = 0;
     const char **hashes = NULL;
     cw_trace *round_t = NULL;
     json_t *dj = NULL;
@@ -498,14 +406,20 @@ int cw_xchain_btcevm_report(json_t *conts, const cw_chainstore *bs, const cw_tra
         cur = NULL;
         if (!n_srcs)
             break;
-        /* the refunds' outputs, traced on as the first trace was */
-        if ((rc = cw_trace_run(&round_t, bs, o->lm, srcs, n_srcs, o->btc)))
+        /* the refunds' outputs, traced on as the first trace was, each with its probable part */
+        if (cw_grow(&sprob, &c_sprob, n_srcs, sizeof *sprob, 8)) {
+            rc = cw_error_set(CW_ENOMEM, "bridge continuation: out of memory");
             goto out;
-        uint64_t own = cw_trace_stats_get(round_t)->probable;
-        if ((rc = carried(round_t, bs, srcs, shares, n_srcs, o)))
+        }
+        for (size_t i = 0; i < n_srcs; i++) {
+            uint64_t v = cw_out_value(cw_chainstore_out(bs, srcs[i]));
+            sprob[i] = shares[i].num ? share_of(v, shares[i].num, shares[i].den) : 0;
+            prob = prob || sprob[i];
+        }
+        cw_trace_opts bo = *o->btc;
+        bo.source_probable = sprob;
+        if ((rc = cw_trace_run(&round_t, bs, o->lm, srcs, n_srcs, &bo)))
             goto out;
-        for (size_t i = 0; i < n_srcs; i++)
-            prob = prob || shares[i].num;
         json_t *r = json_object(), *sj = json_array(),
                *doc = cw_trace_json(round_t, o->top, o->graph);
         if (!doc) {
@@ -517,14 +431,13 @@ int cw_xchain_btcevm_report(json_t *conts, const cw_chainstore *bs, const cw_tra
         json_t *bj = json_array();
         for (size_t i = 0; i < n_srcs; i++) {
             uint64_t v = cw_out_value(cw_chainstore_out(bs, srcs[i]));
-            uint64_t p = shares[i].num ? share_of(v, shares[i].num, shares[i].den) : 0;
             json_array_append_new(sj, outpoint_json(bs, srcs[i]));
-            json_array_append_new(
-                bj, json_pack("{s:o, s:o, s:I, s:I, s:s}", "outpoint", outpoint_json(bs, srcs[i]),
-                              "deposit_txid", btc_txid(bs, shares[i].dep), "value_sat",
-                              (json_int_t)v, "probable_sat", (json_int_t)p, "by", shares[i].by));
+            json_array_append_new(bj, json_pack("{s:o, s:o, s:I, s:I, s:s}", "outpoint",
+                                                outpoint_json(bs, srcs[i]), "deposit_txid",
+                                                btc_txid(bs, shares[i].dep), "value_sat",
+                                                (json_int_t)v, "probable_sat", (json_int_t)sprob[i],
+                                                "by", shares[i].by));
         }
-        note_carried(doc, cw_trace_stats_get(round_t)->probable - own);
         json_object_set_new(r, "round", json_integer(round + 1));
         json_object_set_new(r, "sources", sj);
         json_object_set_new(r, "by_source", bj);
@@ -561,6 +474,7 @@ out:
     json_decref(from);
     free(seen);
     free(srcs);
+    free(sprob);
     free(shares);
     return rc;
 }
