@@ -167,7 +167,7 @@ static json_t *tp_json(const cw_trace *t, const cw_trace__txrec *r)
                  addr, force ? "force close (a commitment tx)" : "cooperative close");
         return json_pack("{s:o, s:s, s:s, s:s, s:o, s:I, s:s}", "txid", txid_json(cs, r->tx),
                          "evidence", "lightning_close", "close", force ? "force" : "cooperative",
-                         "address", addr, "close_txid", txid_json(cs, r->tp_own),
+                         "close_output_address", addr, "close_txid", txid_json(cs, r->tp_own),
                          "certain_made_probable", (json_int_t)r->tp_value, "why", why);
     }
     bool busy = r->tp_own == CW_TRACE__TP_BUSY;
