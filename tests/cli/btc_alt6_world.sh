@@ -310,9 +310,9 @@ check "fresh change text: each deposit round 2 reached names its rounds with the
 # and 0.94731842 BTC, until stop 28: there the certain refund's deposit spends the thief's own
 # cooperative-close change alone, which is probable since, docs/TRACE-MODELS.md "A Lightning
 # channel's other side"; seeds 1, 4, 9 and 12 trace the same on both). Each source's share
-# stays its own: the exits and the round's own Bitcoin ends (before, on seed 5: the round's ends as its joint
-# trace judged them, all certain, under a round-wide PROBABLE: 6.06286408 BTC at an exchange from
-# the refund found by amount read "probable 0").
+# stays its own: the exits and the round's own Bitcoin ends (main before xref2, on seed 5: the
+# round's ends as its joint trace judged them, all certain, under a round-wide PROBABLE:
+# 6.06286408 BTC at an exchange from the refund found by amount read "probable 0").
 paired r 4 --refund-mixed
 RM=$(PYTHONPATH=$T $PY - "$T/rx.json" "$T/re/truth" "$T/r/truth/refund_laundering.csv" <<'PY'
 from pairdoc import *
