@@ -193,14 +193,23 @@ static void test_forward(void)
     CHECK(at == 15000000ULL); /* the peer's payee: FIFO gives it P1's first satoshis */
     CHECK(prob == at);        /* probable: P1 is a close's side not provably the thief's */
     json_t *sp = json_object_get(json_object_get(j, "third_party"), "spends");
-    size_t n_ln = 0;
+    size_t n_ln = 0, n_force = 0, n_named = 0;
     for (size_t i = 0; i < json_array_size(sp); i++) {
         json_t *x = json_array_get(sp, i);
         const char *ev = json_string_value(json_object_get(x, "evidence"));
-        if (ev && !strcmp(ev, "lightning_close"))
-            n_ln++;
+        const char *cl = json_string_value(json_object_get(x, "close"));
+        if (!ev || strcmp(ev, "lightning_close"))
+            continue;
+        n_ln++;
+        n_force += cl && !strcmp(cl, "force");
+        /* the output is named apart from "address" (a third party's account): it may be the
+         * thief's own side (D1's) */
+        n_named += json_object_get(x, "address") == NULL &&
+                   json_is_string(json_object_get(x, "close_output_address"));
     }
     CHECK(n_ln == 3); /* M1's, D1's and W's txs */
+    CHECK(n_force == 1); /* W's: the to_remote of B's commitment tx */
+    CHECK(n_named == 3);
     json_decref(j);
     fwd_at(id_d1, 0, &at, &prob, NULL);
     CHECK(at == 20000000ULL - 2 * FEE);
