@@ -310,12 +310,15 @@ check_eq "fresh change: round 2's flow graph: each output it traces PROBABLE who
 # thief's refunded deposit has a sibling swapped beside it whose refund the vault pays back to the
 # sender's own address (found by address: certain) while the first one's is found by amount
 # (probable: the vault's fresh change); the thief launders each (a move, an exchange deposit) and
-# swaps both rests in the vault together, the certain one's first. Seed 5: the joint deposit holds
-# 1.20326953 BTC of the certain refund and 0.94731842 BTC of the probable one. Each source's share
-# stays its own: the exits and the round's own Bitcoin ends (main: the round's ends as its joint
-# trace judged them, all certain, under a round-wide PROBABLE: 6.06286408 BTC at an exchange from
-# the refund found by amount read "probable 0").
-paired r 5 --refund-mixed
+# swaps both rests in the vault together, the certain one's first. Seed 4: the joint deposit holds
+# 0.11223429 BTC of the certain refund and 0.83914763 BTC of the probable one (seed 5, 1.20326953
+# and 0.94731842 BTC, until stop 28: there the certain refund's deposit spends the thief's own
+# cooperative-close change alone, which is probable since, docs/TRACE-MODELS.md "A Lightning
+# channel's other side"; seeds 1, 4, 9 and 12 trace the same on both). Each source's share
+# stays its own: the exits and the round's own Bitcoin ends (main before xref2, on seed 5: the
+# round's ends as its joint trace judged them, all certain, under a round-wide PROBABLE:
+# 6.06286408 BTC at an exchange from the refund found by amount read "probable 0").
+paired r 4 --refund-mixed
 RM=$(PYTHONPATH=$T $PY - "$T/rx.json" "$T/re/truth" "$T/r/truth/refund_laundering.csv" <<'PY'
 from pairdoc import *
 ref = {t: r["refund_txid"] for t, r in tr.items() if r["thief"] == "1" and r["kind"] == "refund" and r["refund_txid"]}

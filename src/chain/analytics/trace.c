@@ -775,17 +775,86 @@ static int tp_spend(cw_trace *t, cw_trace__txrec *tr, uint64_t in0, size_t n_in,
     return 0;
 }
 
-/* Marks the tx of record tr a third party's spend when tp_spend says so: the certain value
- * through it (T - *P) becomes probable. */
+/* ------------------------------------------------------ a Lightning channel's other side */
+
+int cw_trace__ln_close(const cw_chainstore *cs, uint64_t tx)
+{
+    uint64_t in0, in1, o0, o1;
+    if (tx >= cw_chainstore_counts_get(cs).txs)
+        return CW_TRACE__LN_NONE;
+    cw_chainstore_tx_range(cs, tx, &in0, &in1, &o0, &o1);
+    if (in1 - in0 != 1 || o1 == o0)
+        return CW_TRACE__LN_NONE;
+    uint64_t po = prevout_of(cs, in0, NULL);
+    if (po == CW_NONE64)
+        return CW_TRACE__LN_NONE;
+    cw_script_type ty = cw_out_type(cw_chainstore_out(cs, po));
+    uint32_t seq = cw_chainstore_in(cs, in0)->sequence;
+    uint32_t lt = cw_chainstore_txmeta(cs, tx).locktime;
+    if ((lt >> 24) == 0x20 && (seq >> 24) == 0x80 &&
+        (ty == CW_SCRIPT_P2WSH || ty == CW_SCRIPT_P2TR))
+        return CW_TRACE__LN_FORCE;
+    if (lt == 0 && seq == 0xFFFFFFFFu && ty == CW_SCRIPT_P2WSH && o1 - o0 <= 2)
+        return CW_TRACE__LN_COOP;
+    return CW_TRACE__LN_NONE;
+}
+
+/* docs/TRACE-MODELS.md, "A Lightning channel's other side". Whether tx spends an output of a
+ * Lightning channel close (cw_trace__ln_close) that is not provably the thief's, into record tr
+ * (CW_TRACE__TP_CHANNEL, tp_addr the output's address, tp_own the close). A close splits the
+ * channel between its two sides, and nothing on the chain says which output is whose: the
+ * thief's balance, or the peer's (what the thief paid through the channel), or an HTLC its
+ * claimant takes. The close's outputs are receipts (certain); their spend is a third party's
+ * unless it is provably the thief's. Forward that is: the output sits at an address a source was
+ * paid to, or the spend adds a coin of certain traced value that is not a close's output (the
+ * thief's own coins spent beside it). Backward (screening) any input from a close counts, the
+ * screened address's own coins apart. */
+static void ln_spend(cw_trace *t, cw_trace__txrec *tr, uint64_t in0, size_t n_in, bool fwd)
+{
+    const cw_chainstore *cs = t->cs;
+    uint64_t addr = CW_NONE64, close = CW_NONE64;
+    bool thief_coin = false;
+    for (size_t k = 0; k < n_in; k++) {
+        uint64_t c = 0, po = prevout_of(cs, in0 + k, &c), idx;
+        uint32_t ni = fwd ? t->s_node[k] : UINT32_MAX;
+        if (po == CW_NONE64 || po >= t->counts.outs || (fwd && ni == UINT32_MAX))
+            continue; /* forward: an untraced coin says nothing of the side */
+        if (!fwd && map_get(t, po, &idx) && idx < t->n_src_nodes)
+            continue; /* the screened address's own coin */
+        bool src = fwd && ni < t->n_src_nodes;
+        uint64_t a = out_addr(cw_chainstore_out(cs, po));
+        if (!src && cw_trace__ln_close(cs, c) &&
+            !(fwd && a != CW_NONE64 && tab_get(t->tp_src, t->tps_mask, a, NULL))) {
+            if (close == CW_NONE64) {
+                close = c;
+                addr = a;
+            }
+        } else if (fwd && (src || t->nodes[ni].amount > t->nodes[ni].prob)) {
+            thief_coin = true;
+        }
+    }
+    if (close == CW_NONE64 || thief_coin)
+        return;
+    tr->tp_kind = CW_TRACE__TP_CHANNEL;
+    tr->tp_addr = addr;
+    tr->tp_own = close;
+}
+
+/* Marks the tx of record tr a third party's spend when tp_spend (with the theft known) or
+ * ln_spend says so: the certain value through it (T - *P) becomes probable. */
 static int tp_apply(cw_trace *t, uint64_t in0, size_t n_in, bool fwd, uint64_t T, uint64_t *P,
                     uint8_t *rule)
 {
     cw_trace__txrec *tr = &t->txr[t->n_txr - 1];
-    if (!t->tp_before || T <= *P || t->opts.model == CW_TRACE_POISON)
+    if (!t->opts.third_party || T <= *P || t->opts.model == CW_TRACE_POISON)
         return 0;
-    int rc = tp_spend(t, tr, in0, n_in, fwd);
-    if (rc || !tr->tp_kind)
+    int rc = t->tp_before ? tp_spend(t, tr, in0, n_in, fwd) : 0;
+    if (rc)
         return rc;
+    if (!tr->tp_kind)
+        ln_spend(t, tr, in0, n_in, fwd);
+    if (!tr->tp_kind)
+        return 0;
     tr->tp_value = T - *P;
     t->stats.third_party_txs++;
     t->stats.third_party_value += T - *P;

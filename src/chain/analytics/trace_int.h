@@ -66,12 +66,21 @@ typedef struct cw_trace__txrec {
      * or the coins it added; CW_TRACE__TP_BUSY: not counted, the address is busy since the
      * theft) and the certain value that became probable */
     uint8_t tp_kind;
-    uint64_t tp_addr, tp_own, tp_value;
+    uint64_t tp_addr, tp_own, tp_value; /* CW_TRACE__TP_CHANNEL: tp_own is the close's tx */
 } cw_trace__txrec;
 
 enum {
-    CW_TRACE__TP_ACCOUNT = 1, /* traced value held at an address with its own earlier history */
-    CW_TRACE__TP_OWN_COIN = 2 /* spent with an untraced coin of the spender's own from before */
+    CW_TRACE__TP_ACCOUNT = 1,  /* traced value held at an address with its own earlier history */
+    CW_TRACE__TP_OWN_COIN = 2, /* spent with an untraced coin of the spender's own from before */
+    CW_TRACE__TP_CHANNEL = 3   /* spends an output of a Lightning channel close that is not
+                                * provably the thief's side (cw_trace__ln_close) */
+};
+
+/* What cw_trace__ln_close found (docs/TRACE-MODELS.md, "A Lightning channel's other side"). */
+enum {
+    CW_TRACE__LN_NONE = 0,
+    CW_TRACE__LN_COOP = 1, /* BOLT 3 closing tx: the funding output, locktime 0, sequence final */
+    CW_TRACE__LN_FORCE = 2 /* BOLT 3 commitment tx: obscured locktime 0x20.. and sequence 0x80.. */
 };
 /* What an established account received before the theft when its walk ended in the outputs
  * since (cw_trace__tp_established): not counted. */
@@ -208,5 +217,13 @@ bool cw_trace__funding(const cw_trace *t, uint64_t out, uint64_t *owner_sat, uin
  * (docs/TRACE-MODELS.md, "A third party's own account"). */
 bool cw_trace__tp_established(const cw_chainstore *cs, uint64_t a, uint64_t before, uint64_t out0,
                               uint64_t n_outs, bool early, uint64_t *recv);
+
+/* Whether tx closes a Lightning channel by BOLT 3's shapes (CW_TRACE__LN_*): it spends one
+ * output, a P2WSH one (a 2-of-2 funding output; a force close also a P2TR one), and either
+ * carries a commitment tx's obscured commitment number (locktime's top byte 0x20, the input's
+ * sequence's top byte 0x80: a force close) or is a closing tx (locktime 0, sequence 0xFFFFFFFF,
+ * at most two outputs: a cooperative close). The witness (the 2-of-2 script) is not in the
+ * store; these fields are. */
+int cw_trace__ln_close(const cw_chainstore *cs, uint64_t tx);
 
 #endif

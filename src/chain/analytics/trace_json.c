@@ -155,8 +155,21 @@ static int cmp_txord_back(const void *x, const void *y)
 static json_t *tp_json(const cw_trace *t, const cw_trace__txrec *r)
 {
     const cw_chainstore *cs = t->cs;
-    char addr[CW_ADDR_STR_MAX], why[CW_ADDR_STR_MAX + 240], held[160];
+    char addr[CW_ADDR_STR_MAX], why[CW_ADDR_STR_MAX + 400], held[160];
     cw_query_addr_string(addr, cs, r->tp_addr == CW_NONE64 ? CW_NONE32 : (uint32_t)r->tp_addr);
+    if (r->tp_kind == CW_TRACE__TP_CHANNEL) {
+        /* docs/TRACE-MODELS.md, "A Lightning channel's other side": tp_own is the close */
+        bool force = cw_trace__ln_close(cs, r->tp_own) == CW_TRACE__LN_FORCE;
+        snprintf(why, sizeof why,
+                 "probable: spends %s, paid by a Lightning channel's %s, a side of the channel "
+                 "that is not provably the thief's (the peer's balance, or an HTLC its "
+                 "claimant takes)",
+                 addr, force ? "force close (a commitment tx)" : "cooperative close");
+        return json_pack("{s:o, s:s, s:s, s:s, s:o, s:I, s:s}", "txid", txid_json(cs, r->tx),
+                         "evidence", "lightning_close", "close", force ? "force" : "cooperative",
+                         "close_output_address", addr, "close_txid", txid_json(cs, r->tp_own),
+                         "certain_made_probable", (json_int_t)r->tp_value, "why", why);
+    }
     bool busy = r->tp_own == CW_TRACE__TP_BUSY;
     if (busy)
         snprintf(held, sizeof held,
@@ -451,9 +464,10 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
                       cw_trace_rule_name(CW_RULE_THIRD_PARTY), "spends", tl, "meaning",
                       "certain value that a third party spent from its own account (an address "
                       "with its own history before the theft, or with its own coins from before "
-                      "it): its receipt is certain, what it paid on is probable, its payees are "
-                      "its counterparties (the first 100 txs; docs/TRACE-MODELS.md, \"A third "
-                      "party's own account\")"));
+                      "it), or from a Lightning channel close's side not provably the thief's: "
+                      "its receipt is certain, what it paid on is probable, its payees are its "
+                      "counterparties (the first 100 txs; docs/TRACE-MODELS.md, \"A third "
+                      "party's own account\", \"A Lightning channel's other side\")"));
     }
     if (t->stats.dusting_outputs)
         json_object_set_new(
