@@ -251,10 +251,10 @@ typedef struct cw_trace_opts {
                             * (backward too, with no theft in view). The receipt stays certain
                             * (docs/TRACE-MODELS.md, "A third party's own account", "A Lightning
                             * channel's other side"). Default on */
-    uint64_t third_party_before; /* the theft: the tx number before which an account's history
-                                  * is its own. 0: forward, the earliest source's tx; backward,
-                                  * the account rule is off (screening sets it: the earliest tx
-                                  * paying a risk-labelled address its first trace reached) */
+    uint64_t third_party_before;     /* the theft: the tx number before which an account's history
+                                      * is its own. 0: forward, the earliest source's tx; backward,
+                                      * the account rule is off (screening sets it: the earliest tx
+                                      * paying a risk-labelled address its first trace reached) */
     const uint64_t *source_probable; /* NULL (every source certain), or one entry per source of
                                       * cw_trace_run's list, in its order: the satoshis of that
                                       * source's value that are already probable (a judgement

@@ -207,7 +207,7 @@ static void test_forward(void)
         n_named += json_object_get(x, "address") == NULL &&
                    json_is_string(json_object_get(x, "close_output_address"));
     }
-    CHECK(n_ln == 3); /* M1's, D1's and W's txs */
+    CHECK(n_ln == 3);    /* M1's, D1's and W's txs */
     CHECK(n_force == 1); /* W's: the to_remote of B's commitment tx */
     CHECK(n_named == 3);
     json_decref(j);
