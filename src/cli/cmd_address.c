@@ -136,7 +136,7 @@ static int run(int argc, char **argv)
     if (ec)
         return ec;
     cw_store_opts o;
-    ec = cw_store_opts_parse(&o, &cw_cmd_address, ac, av, 1, 1);
+    ec = cw_store_opts_parse_paged(&o, &cw_cmd_address, ac, av, 1, 1);
     if (ec)
         return ec;
     if (cw_evmstore_detect(o.store))

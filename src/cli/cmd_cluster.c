@@ -258,7 +258,9 @@ static int run(int argc, char **argv)
     int nargs = !strcmp(sub, "show") ? 2 : !strcmp(sub, "why") ? 3 : 0;
     if (!nargs)
         return cw_cli_usage_error(&cw_cmd_cluster, "unknown subcommand '%s'", sub);
-    if ((ec = cw_store_opts_parse(&o, &cw_cmd_cluster, n_rest, rest, nargs, nargs)))
+    ec = nargs == 2 ? cw_store_opts_parse_paged(&o, &cw_cmd_cluster, n_rest, rest, 2, 2)
+                    : cw_store_opts_parse(&o, &cw_cmd_cluster, n_rest, rest, 3, 3);
+    if (ec)
         return ec;
     cw_chainstore *cs;
     if ((ec = cw_store_opts_open(&cs, &o, "cluster")))

@@ -96,7 +96,11 @@ static int run(int argc, char **argv)
                    i + 1 < argc) {
             mode = argv[i];
             arg = argv[++i];
-        } else if (strcmp(argv[i], "--json") != 0) {
+        } else if (!strcmp(argv[i], "--json")) {
+            /* the output is always JSON lines: an accepted --json would change nothing */
+            return cw_cli_usage_error(&cw_cmd_decode,
+                                      "unknown option --json (decode always prints JSON lines)");
+        } else {
             return cw_cli_usage_error(&cw_cmd_decode, "unexpected argument '%s'", argv[i]);
         }
     }
@@ -159,5 +163,5 @@ const cw_command cw_cmd_decode = {
     "Decodes a bare serialised block (--block), a blk*.dat file (--blk), or one transaction\n"
     "(--tx FILE or --hex HEX) and prints JSON lines: a header line per block (hash, size,\n"
     "weight, merkle check), then one object per tx (txid, wtxid, inputs, outputs with value,\n"
-    "script type and address). --json is accepted and changes nothing: the output is JSON.\n",
+    "script type and address). There is no --json: the output is always JSON lines (exit 2).\n",
     run};

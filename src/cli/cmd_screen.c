@@ -1,7 +1,8 @@
 /*
  * cmd_screen.c: `chainwatch screen ADDR... | --file F`: exposure of addresses to labelled
  * categories (screen.h). One JSON object per address per line with --json (JSON lines, the
- * batch format); a readable block per address otherwise. An address that is not in the
+ * batch format; an EVM store, screen_evm.c: one line, the server's document with the run's
+ * settings); a readable block per address otherwise. An address that is not in the
  * store is reported (an "error" object in JSON lines) and makes the exit code 3; the other
  * addresses are still screened.
  */
@@ -496,12 +497,12 @@ const cw_command cw_cmd_screen = {
     "  --min-deposit SAT  an output worth less is never flagged on its own (a dusting\n"
     "                 attack pays an honest address a few stolen satoshis; default 100000)\n"
     "Each flag lists its strongest paths (--top N, default 3). --file F reads one address\n"
-    "or output a line (# comments). --json writes one JSON object per line (JSON lines).\n"
+    "or output a line (# comments). --json: JSON lines, an object an address.\n"
     "EVM store (0x; --floor, --max-hops, --threshold, --probable-threshold, --no-services):\n"
     "haircut back over receipts; a swap read as its input; a branch ends at a label or a\n"
     "recognised exchange, mixer, bridge, service. FLAG: certain share >= --threshold;\n"
-    "PROBABLE FLAG: only via a judgement, >= --probable-threshold (0.25). Server: GET\n"
-    "/api/v1/evm/screen/0xADDR. docs/TRACE-MODELS.md (Screening) defines both models.\n\n"
+    "PROBABLE FLAG: only via a judgement, >= --probable-threshold (0.25). --json: one line,\n"
+    "the document of GET /api/v1/evm/screen/0xADDR (results, settings). docs/TRACE-MODELS.md\n\n"
     "Exit codes: 0 done, 1 failure, 2 usage, 3 an address is not in the store (the others\n"
     "are still screened; in JSON lines it has an \"error\" member).\n",
     run};

@@ -116,6 +116,6 @@ const cw_command cw_cmd_watch = {
     "(default auto: the magic of the first block record).\n\n"
     "EVM: chainwatch watch --rpc URL --store DIR [--interval S] [--once] follows an EVM node\n"
     "over JSON-RPC (reorgs rolled back), with the options of ingest evm --rpc (--chain,\n"
-    "--traces, --timeout, --from, --to, --max-reorg, --commit-blocks, --quiet; see\n"
-    "'chainwatch ingest --help').\n",
+    "--traces, --timeout, --from, --to, --max-reorg, --commit-blocks; see\n"
+    "'chainwatch watch --rpc --help').\n",
     run};

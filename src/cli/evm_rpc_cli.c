@@ -36,27 +36,36 @@ static void catch_signals(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
-static const cw_command ingest_cmd = {
+extern const cw_command cw_cmd_ingest_evm_rpc; /* main.c: `ingest evm --rpc --help` */
+const cw_command cw_cmd_ingest_evm_rpc = {
     "ingest evm --rpc", "follow an EVM node over JSON-RPC into an EVM store",
     "Usage: chainwatch ingest evm --rpc URL --store DIR [--chain NAME]\n"
     "                             [--traces auto|trace_block|debug|none] [--timeout S]\n"
-    "                             [--from N] [--to N] [--max-reorg N] [--json] [--quiet]\n\n"
-    "Reads every block after the store's tip up to the node's tip (or --to):\n"
-    "eth_getBlockByNumber with full transactions, eth_getBlockReceipts, and internal calls\n"
-    "from trace_block or debug_traceBlockByNumber with the callTracer (--traces auto tries\n"
-    "both). A block whose parent is not the store's tip is a reorg: the store rolls back until\n"
-    "the chains meet (at most --max-reorg blocks, default 64). JSON-RPC errors and timeouts\n"
+    "                             [--from N] [--to N] [--max-reorg N] [--commit-blocks N]\n"
+    "                             [--json] [--quiet]\n\n"
+    "Reads every block after the store's tip (or from --from on an empty store) up to the\n"
+    "node's tip (or --to): eth_getBlockByNumber with full transactions, eth_getBlockReceipts,\n"
+    "and internal calls from trace_block or debug_traceBlockByNumber with the callTracer\n"
+    "(--traces auto tries both). A block whose parent is not the store's tip is a reorg: the\n"
+    "store rolls back until the chains meet (at most --max-reorg blocks, default 64). Commits\n"
+    "every --commit-blocks blocks (default 100) and at the end. JSON-RPC errors and timeouts\n"
     "(--timeout, default 30 s a request) stop with the method and block named and a non-zero\n"
-    "exit; the store stays at its last commit. docs/INGEST-EVM-RPC.md.\n",
+    "exit; the store stays at its last commit. --json prints the pass's figures as one JSON\n"
+    "object; --quiet drops the progress line. docs/INGEST-EVM-RPC.md.\n",
     NULL};
 
-static const cw_command watch_cmd = {
+extern const cw_command cw_cmd_watch_evm_rpc; /* main.c: `watch --rpc --help` */
+const cw_command cw_cmd_watch_evm_rpc = {
     "watch --rpc", "follow an EVM node into an EVM store",
     "Usage: chainwatch watch --rpc URL --store DIR [--chain NAME] [--traces MODE]\n"
-    "                        [--timeout S] [--interval S] [--once]\n\n"
+    "                        [--timeout S] [--from N] [--to N] [--max-reorg N]\n"
+    "                        [--commit-blocks N] [--interval S] [--once]\n\n"
     "Every --interval seconds (default 5) catches the store up with the node, rolling back\n"
-    "reorganised blocks (see 'chainwatch ingest --help' for ingest evm --rpc). Stops cleanly\n"
-    "on SIGINT/SIGTERM; --once runs one round. Alert rules on EVM stores come with EVM part 2.\n",
+    "reorganised blocks; --chain, --traces, --timeout, --from, --to, --max-reorg and\n"
+    "--commit-blocks as in 'chainwatch ingest evm --rpc --help'. Prints one line a round that\n"
+    "added or rolled back blocks (no progress line, no --json). Stops cleanly on\n"
+    "SIGINT/SIGTERM; --once runs one round. Alert rules on EVM stores come with EVM part 2.\n"
+    "docs/INGEST-EVM-RPC.md.\n",
     NULL};
 
 static int parse(const cw_command *cmd, int argc, char **argv, int first, cw_evm_rpc_opts *o,
@@ -143,6 +152,8 @@ static int parse(const cw_command *cmd, int argc, char **argv, int first, cw_evm
             *json = true;
             break;
         case 'q':
+            if (interval) /* watch: never prints a progress line, so --quiet would change nothing */
+                return cw_cli_usage_error(cmd, "unknown option --quiet (watch prints no progress)");
             o->progress = false;
             break;
         default:
@@ -163,7 +174,7 @@ int cw_cli_ingest_evm_rpc(int argc, char **argv)
     o.to_block = -1;
     o.progress = true;
     bool json = false;
-    int prc = parse(&ingest_cmd, argc, argv, 2, &o, &json, NULL, NULL);
+    int prc = parse(&cw_cmd_ingest_evm_rpc, argc, argv, 2, &o, &json, NULL, NULL);
     if (prc >= 0)
         return prc;
     catch_signals();
@@ -194,7 +205,7 @@ int cw_cli_watch_evm(int argc, char **argv)
     o.to_block = -1;
     bool once = false;
     uint64_t interval = 5;
-    int prc = parse(&watch_cmd, argc, argv, 1, &o, NULL, &once, &interval);
+    int prc = parse(&cw_cmd_watch_evm_rpc, argc, argv, 1, &o, NULL, &once, &interval);
     if (prc >= 0)
         return prc;
     o.progress = false;

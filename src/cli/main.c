@@ -362,17 +362,23 @@ static int prepare(const cw_command *cmd, int argc, char **argv, int *out_argc, 
     return -1;
 }
 
-/* Sub-verbs with a usage of their own, which `--help` prints instead of the verb's. */
-extern const cw_command cw_cmd_gen_evm; /* gen_evm_cli.c */
-static const cw_command *subcommand(const char *verb, const char *word)
+/* Sub-verbs with a usage of their own, which `--help` prints instead of the verb's: `gen evm`,
+ * and the EVM JSON-RPC forms `ingest evm --rpc` and `watch --rpc` (any --rpc before a `--`). */
+extern const cw_command cw_cmd_gen_evm;        /* gen_evm_cli.c */
+extern const cw_command cw_cmd_ingest_evm_rpc; /* evm_rpc_cli.c */
+extern const cw_command cw_cmd_watch_evm_rpc;  /* evm_rpc_cli.c */
+static const cw_command *subcommand(int argc, char **argv)
 {
-    static const struct {
-        const char *verb, *word;
-        const cw_command *cmd;
-    } subs[] = {{"gen", "evm", &cw_cmd_gen_evm}};
-    for (size_t i = 0; i < sizeof subs / sizeof *subs; i++)
-        if (!strcmp(verb, subs[i].verb) && !strcmp(word, subs[i].word))
-            return subs[i].cmd;
+    bool rpc = false;
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+        rpc = rpc || !strcmp(argv[i], "--rpc") || !strncmp(argv[i], "--rpc=", 6);
+    const char *verb = argv[0], *word = argc > 1 ? argv[1] : "";
+    if (!strcmp(verb, "gen") && !strcmp(word, "evm"))
+        return &cw_cmd_gen_evm;
+    if (!strcmp(verb, "ingest") && !strcmp(word, "evm") && rpc)
+        return &cw_cmd_ingest_evm_rpc;
+    if (!strcmp(verb, "watch") && rpc)
+        return &cw_cmd_watch_evm_rpc;
     return NULL;
 }
 
@@ -402,7 +408,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; cw_commands[i]; i++) {
         if (!strcmp(argv[1], cw_commands[i]->name)) {
             if (cw_cli_wants_help(argc - 1, argv + 1)) {
-                const cw_command *sub = argc > 2 ? subcommand(argv[1], argv[2]) : NULL;
+                const cw_command *sub = subcommand(argc - 1, argv + 1);
                 return cw_cli_help(sub ? sub : cw_commands[i]);
             }
             int nc = 0;

@@ -3,10 +3,11 @@
  * parses the options and the address list (arguments, then --file F: one address a line, #
  * comments; a mixed-case address must match its EIP-55 checksum, else exit 2 naming the file and
  * line), and prints the document cw_acct_report_screen builds (the server answers the same
- * document): per address and asset, each category's share, certain and probable apart; a flag
- * "flag" when a sanctioned, theft or mixer share that is certain reaches --threshold, "probable"
- * when only the share with probable exposure reaches --probable-threshold. Branches end at labels
- * and, unless --no-services, at accounts recognised from behaviour (probable).
+ * document; --json: on one line, so the output is JSON lines like Bitcoin's screen): per address
+ * and asset, each category's share, certain and probable apart; a flag "flag" when a sanctioned,
+ * theft or mixer share that is certain reaches --threshold, "probable" when only the share with
+ * probable exposure reaches --probable-threshold. Branches end at labels and, unless --no-services,
+ * at accounts recognised from behaviour (probable).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -292,8 +293,11 @@ int cw_cli_screen_evm(const cw_command *cmd, int argc, char **argv)
     if ((rc = cw_cli_evm_answer(&doc, s, 0)))
         goto out;
     if (json) {
-        cw_cli_print_json(doc);
-        doc = NULL;
+        /* one line (JSON lines, as Bitcoin's screen): the server's document, whose settings and
+         * synthetic mark travel with the results; `jq -c '.results[]'` gives a line an address */
+        if (json_dumpf(doc, stdout, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17)) ||
+            fputc('\n', stdout) == EOF)
+            rc = cw_error_set(CW_EIO, "stdout: write failed");
     } else {
         print_text(doc);
     }

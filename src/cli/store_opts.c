@@ -6,8 +6,8 @@
 #include "chainwatch/util.h"
 #include "cli/store_opts.h"
 
-int cw_store_opts_parse(cw_store_opts *o, const cw_command *cmd, int argc, char **argv,
-                        int min_args, int max_args)
+static int parse(cw_store_opts *o, const cw_command *cmd, int argc, char **argv, int min_args,
+                 int max_args, bool paged)
 {
     memset(o, 0, sizeof *o);
     o->store = getenv("CHAINWATCH_STORE");
@@ -19,6 +19,9 @@ int cw_store_opts_parse(cw_store_opts *o, const cw_command *cmd, int argc, char 
         } else if (!strcmp(a, "--store") || !strcmp(a, "--offset") || !strcmp(a, "--limit")) {
             if (i + 1 >= argc)
                 return cw_cli_usage_error(cmd, "%s needs a value", a);
+            if (!paged && strcmp(a, "--store"))
+                return cw_cli_usage_error(cmd, "unknown option %s (this command prints no pages)",
+                                          a);
             const char *v = argv[++i];
             if (!strcmp(a, "--store"))
                 o->store = v;
@@ -37,6 +40,18 @@ int cw_store_opts_parse(cw_store_opts *o, const cw_command *cmd, int argc, char 
     if (!o->store)
         return cw_cli_usage_error(cmd, "--store DIR is required (or set CHAINWATCH_STORE)");
     return CW_EXIT_OK;
+}
+
+int cw_store_opts_parse(cw_store_opts *o, const cw_command *cmd, int argc, char **argv,
+                        int min_args, int max_args)
+{
+    return parse(o, cmd, argc, argv, min_args, max_args, false);
+}
+
+int cw_store_opts_parse_paged(cw_store_opts *o, const cw_command *cmd, int argc, char **argv,
+                              int min_args, int max_args)
+{
+    return parse(o, cmd, argc, argv, min_args, max_args, true);
 }
 
 static int drop_answer(json_t **j, int check, int rc)

@@ -1,6 +1,7 @@
 /*
  * store_opts.h: option parsing shared by the chain query commands (block, tx, address, check):
- * positional arguments plus --store DIR (default $CHAINWATCH_STORE), --json, --offset, --limit.
+ * positional arguments plus --store DIR (default $CHAINWATCH_STORE), --json, and for the paged
+ * commands --offset, --limit.
  */
 #ifndef CW_CLI_STORE_OPTS_H
 #define CW_CLI_STORE_OPTS_H
@@ -20,9 +21,15 @@ typedef struct cw_store_opts {
     int n_args;
 } cw_store_opts;
 
-/* Parses argv (argv[0] is the verb); returns CW_EXIT_OK or a usage exit code. */
+/* Parses argv (argv[0] is the verb); returns CW_EXIT_OK or a usage exit code. --offset and
+ * --limit are refused (exit 2, naming the option): a command that prints no page must not let an
+ * analyst believe they asked for one. */
 int cw_store_opts_parse(cw_store_opts *o, const cw_command *cmd, int argc, char **argv,
                         int min_args, int max_args);
+/* The same, also taking --offset N and --limit N (default 25): for the commands that print a page
+ * (address, cluster show). */
+int cw_store_opts_parse_paged(cw_store_opts *o, const cw_command *cmd, int argc, char **argv,
+                              int min_args, int max_args);
 /* Takes `--opening FILE` (an EVM store's stated opening balances) out of argv into *opening
  * (NULL when absent), the rest into av (size >= 64, NULL-terminated) and *ac, before
  * cw_store_opts_parse; returns CW_EXIT_OK or a usage exit code naming cmd. */

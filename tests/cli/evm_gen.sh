@@ -24,6 +24,21 @@ done
 "$CW_BIN" ingest evm --csv "$T/w" --store "$T/sk" --commit-blocks 97 --quiet > /dev/null
 check_eq "killed three times and resumed: the same store" "$(store_digest "$T/sk")" "$(store_digest "$T/s1")"
 check_eq "gen evm --help prints the EVM usage, not gen's" "$("$CW_BIN" gen evm --help | head -1 | cut -c1-24)" "Usage: chainwatch gen ev"
+# the JSON-RPC forms have usages of their own too, listing every option their parser takes
+h=$("$CW_BIN" ingest evm --rpc --help)
+check_eq "ingest evm --rpc --help prints its own usage" "$(head -1 <<< "$h" | cut -c1-40)" "Usage: chainwatch ingest evm --rpc URL -"
+for o in --chain --traces --timeout --from --to --max-reorg --commit-blocks --json --quiet; do
+    check "... and names $o" grep -q -- "\\[$o" <<< "$h"
+done
+h=$("$CW_BIN" watch --rpc http://127.0.0.1:1 --store "$T/none" --help)
+check_eq "watch --rpc --help prints its own usage" "$(head -1 <<< "$h" | cut -c1-35)" "Usage: chainwatch watch --rpc URL -"
+for o in --chain --traces --timeout --from --to --max-reorg --commit-blocks --interval --once; do
+    check "... and names $o" grep -q -- "\\[$o" <<< "$h"
+done
+rc=0; "$CW_BIN" watch --rpc http://127.0.0.1:1 --store "$T/none" --once --quiet 2> "$T/err" || rc=$?
+check_eq "watch --rpc --quiet (watch prints no progress line): exit 2" "$rc" 2
+check "... naming --quiet" grep -q -- --quiet "$T/err"
+check "... and nothing was created" test ! -e "$T/none"
 
 # bridge exits to given Bitcoin addresses (a cross-chain case: addresses of a Bitcoin world)
 jq '.heists[0].steps[4].btc_to = ["bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"]' \

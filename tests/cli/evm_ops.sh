@@ -20,6 +20,13 @@ S=$(truth .sanctioned); K=$(truth .kim)
 # ---- screen
 "$CW_BIN" screen "$S" "$K" "$(truth .y)" "$(truth .z)" "$(truth .u)" --store "$T/s" --labels "$L" --json > "$T/sc.json"
 r() { jq -r --arg a "$1" ".results[] | select(.address == \$a) | $2" "$T/sc.json"; }
+# --json is JSON lines, as Bitcoin's screen (cmd_screen.c's help): here one line, the server's
+# document (results and the run's settings), so a pipeline can append runs to a .jsonl file
+check_eq "screen --json on an EVM store: one line" "$(wc -l < "$T/sc.json")" 1
+check_eq "... one JSON value, with the settings" "$(jq -c '[(.results | length), .threshold, .max_hops > 0]' "$T/sc.json")" "[5,0.05,true]"
+check "screen --help says so" bash -c "'$CW_BIN' screen --help | grep -q -- '--json: one line,'"
+rc=0; "$CW_BIN" block 1 --store "$T/s" --limit 3 > /dev/null 2> "$T/err" || rc=$?
+check_eq "block --limit on an EVM store (no page): exit 2" "$rc" 2
 check_eq "the Ronin exploiter is itself sanctioned: Lazarus Group, ofac:27307, DPRK3" \
     "$(r "$S" '[.sanctioned, .flagged, .labels[0].entity, .labels[0].entity_ref, .labels[0].programs] | join(" ")')" \
     "true true Lazarus Group ofac:27307 DPRK3"
