@@ -165,10 +165,25 @@ static void print_table(json_t *j, const cw_trace_stats *st, double total_s)
     }
     json_t *tp = json_object_get(j, "third_party");
     if (tp) {
+        json_t *sp = json_object_get(tp, "spends"), *x;
+        size_t i, n_ln = 0, n_sp = json_array_size(sp);
+        json_array_foreach(sp, i, x)
+        {
+            const char *ev = json_string_value(json_object_get(x, "evidence"));
+            n_ln += ev && !strcmp(ev, "lightning_close");
+        }
+        long long n_tx = (long long)json_integer_value(json_object_get(tp, "txs"));
         sat_btc(b, sizeof b, json_integer_value(json_object_get(tp, "value")));
-        printf("third party: %s BTC of certain value made probable at %lld tx(s) where a third "
-               "party paid it on from its own account (rule third-party)\n",
-               b, (long long)json_integer_value(json_object_get(tp, "txs")));
+        if (!n_ln)
+            printf("third party: %s BTC of certain value made probable at %lld tx(s) where a "
+                   "third party paid it on from its own account (rule third-party)\n",
+                   b, n_tx);
+        else /* docs/TRACE-MODELS.md, "A Lightning channel's other side" */
+            printf("third party: %s BTC of certain value made probable at %lld tx(s) (rule "
+                   "third-party): %zu where a third party paid it on from its own account, %zu "
+                   "spending a side of a Lightning channel's close not provably the thief's%s\n",
+                   b, n_tx, n_sp - n_ln, n_ln,
+                   (long long)n_sp < n_tx ? " (of the txs listed in the JSON)" : "");
     }
     json_t *du = json_object_get(j, "dusting");
     if (du) {
@@ -266,6 +281,99 @@ static void print_table(json_t *j, const cw_trace_stats *st, double total_s)
     }
 }
 
+/* Sources from --from-file FILE: one a line (what --from takes), blank lines and lines starting
+ * with '#' skipped, leading and trailing blanks dropped; a drainer's heist has thousands. The
+ * file's text goes to bufs (the sources point into it), each source's line to line[] (0: the
+ * command line's --from). Returns 0 or the error (the file named). */
+typedef struct {
+    const char **from;
+    const char **file;
+    size_t *line;
+    int n, cap;
+    char **bufs;
+    size_t n_bufs;
+} from_list;
+
+static int from_push(from_list *f, const char *src, const char *file, size_t line)
+{
+    if (f->n == f->cap) {
+        int cap = f->cap ? 2 * f->cap : 64;
+        const char **a = cw_realloc((void *)f->from, (size_t)cap * sizeof *a);
+        if (!a)
+            return CW_ENOMEM;
+        f->from = a;
+        const char **b = cw_realloc((void *)f->file, (size_t)cap * sizeof *b);
+        if (!b)
+            return CW_ENOMEM;
+        f->file = b;
+        size_t *c = cw_realloc(f->line, (size_t)cap * sizeof *c);
+        if (!c)
+            return CW_ENOMEM;
+        f->line = c;
+        f->cap = cap;
+    }
+    f->from[f->n] = src;
+    f->file[f->n] = file;
+    f->line[f->n++] = line;
+    return 0;
+}
+
+static int from_file(from_list *f, const char *path)
+{
+    uint8_t *data = NULL;
+    size_t len = 0;
+    int rc = cw_file_read(&data, &len, path);
+    if (rc)
+        return cw_error_wrap(rc, "--from-file: ");
+    char **b = cw_realloc(f->bufs, (f->n_bufs + 1) * sizeof *b);
+    if (!b) {
+        cw_free(data);
+        return CW_ENOMEM;
+    }
+    f->bufs = b;
+    char *t = cw_realloc(data, len + 1);
+    if (!t) {
+        cw_free(data);
+        return CW_ENOMEM;
+    }
+    t[len] = 0;
+    f->bufs[f->n_bufs++] = t;
+    if (memchr(t, 0, len))
+        return cw_error_set(CW_EINVAL, "--from-file %s: a NUL byte at offset %zu (not a text file)",
+                            path, (size_t)((char *)memchr(t, 0, len) - t));
+    int n0 = f->n;
+    size_t line = 0;
+    for (char *p = t; *p;) {
+        char *e = strchr(p, '\n');
+        if (e)
+            *e = 0;
+        line++;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        size_t l = strlen(p);
+        while (l && (p[l - 1] == ' ' || p[l - 1] == '\t' || p[l - 1] == '\r'))
+            p[--l] = 0;
+        if (l && *p != '#' && (rc = from_push(f, p, path, line)))
+            return rc;
+        if (!e)
+            break;
+        p = e + 1;
+    }
+    if (f->n == n0)
+        return cw_error_set(CW_EINVAL, "--from-file %s: no source in it (one a line)", path);
+    return 0;
+}
+
+static void from_free(from_list *f)
+{
+    for (size_t i = 0; i < f->n_bufs; i++)
+        cw_free(f->bufs[i]);
+    cw_free(f->bufs);
+    cw_free((void *)f->from);
+    cw_free((void *)f->file);
+    cw_free(f->line);
+}
+
 static int run(int argc, char **argv)
 {
     /* an EVM store: the account-model trace (trace_evm.c) */
@@ -279,12 +387,9 @@ static int run(int argc, char **argv)
     if (which && cw_evmstore_detect(which))
         return cw_cli_trace_evm(&cw_cmd_trace, argc, argv);
     const char *store = getenv("CHAINWATCH_STORE"), *labels_db = NULL;
-    /* one per --from, as many as the command line holds: a drainer's heist has thousands of
-     * theft outputs (tests/cli/btc_alt9_world.sh) */
-    const char **from = cw_calloc((size_t)argc, sizeof *from);
-    int n_from = 0;
-    if (!from)
-        return cw_cli_fail("trace", CW_ENOMEM);
+    /* one per --from, as many as the command line holds, and --from-file's: a drainer's heist
+     * has thousands of theft outputs (tests/cli/btc_alt9_world.sh) */
+    from_list fl = {0};
     bool json = false, stop_given = false;
     uint64_t top = 10, graph = 1000;
     cw_trace_opts o;
@@ -309,7 +414,17 @@ static int run(int argc, char **argv)
             goto out;
         const char *v = argv[++i];
         if (!strcmp(a, "--from")) {
-            from[n_from++] = v;
+            if (from_push(&fl, v, NULL, 0)) {
+                ec = cw_cli_fail("trace", CW_ENOMEM);
+                goto out;
+            }
+        } else if (!strcmp(a, "--from-file")) {
+            int frc = from_file(&fl, v);
+            if (frc) {
+                ec = frc == CW_ENOMEM ? cw_cli_fail("trace", frc)
+                                      : cw_cli_usage_error(&cw_cmd_trace, "%s", cw_error_last());
+                goto out;
+            }
         } else if (!strcmp(a, "--store")) {
             store = v;
         } else if (!strcmp(a, "--labels")) {
@@ -439,6 +554,8 @@ static int run(int argc, char **argv)
             goto out;
         }
     }
+    const char **from = fl.from;
+    int n_from = fl.n;
     if (!n_from) {
         ec = cw_cli_usage_error(&cw_cmd_trace, "--from is required (what to trace)");
         goto out;
@@ -478,8 +595,11 @@ static int run(int argc, char **argv)
             rc =
                 by_label ? cw_trace_labelmap_new(&lm, cs, db) : cw_trace_labelmap_open(&lm, cs, db);
     }
-    for (int i = 0; rc == 0 && i < n_from; i++)
+    for (int i = 0; rc == 0 && i < n_from; i++) {
         rc = cw_trace_sources_add(&src, cs, lm, from[i], o.until_height);
+        if (rc && fl.file[i])
+            cw_error_wrap(rc, "%s line %zu: ", fl.file[i], fl.line[i]);
+    }
     if (rc == 0)
         rc = cw_trace_run(&t, cs, lm, src.outs, src.n, &o);
     if (rc == 0)
@@ -518,7 +638,7 @@ static int run(int argc, char **argv)
         cw_chainstore_close(cs);
 out:
     cw_free(stop_buf);
-    cw_free((void *)from);
+    from_free(&fl);
     return ec;
 }
 
@@ -538,10 +658,10 @@ const cw_command cw_cmd_trace = {
     "  --from SRC        txid:vout (one output), txid (all its outputs), an address (every\n"
     "                    output paid to it), label:NAME (addresses labelled with entity or\n"
     "                    category NAME) or cluster:ID|ADDRESS (every address of the cluster,\n"
-    "                    after `chainwatch cluster build`); repeatable\n"
+    "                    after `cluster build`); repeatable; --from-file F: one a line\n"
     "  --model M         fifo (default), haircut or poison\n"
     "  --direction D     forward (default: where did it go) or backward (where from)\n"
-    "  --max-hops N      stop after N txs (default: no limit)\n"
+    "  --max-hops N      stop after N txs (default: none)\n"
     "  --min-value SAT   traced amounts below SAT end as dust (default 1)\n"
     "  --until-height H  forward: ignore txs above H; backward: do not go below H\n"
     "  --stop-at C,...   label categories where value stops; 'default' (the default\n"

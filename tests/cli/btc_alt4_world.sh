@@ -73,4 +73,12 @@ else
     cat "$T/score.txt" >&2
     bad "btc_alt4_score.py failed"
 fi
+# the second heist traced from a file of its stolen outputs (--from-file), in text: the
+# third-party sentence counts the spends of a Lightning close's side apart (seed 5: 5 of 5);
+# before, it said all of them were paid on "from its own account"
+jq -r '.[1].stolen_outputs[].outpoint' "$W/heists.json" > "$T/from-b.txt"
+"$CW_BIN" trace --from-file "$T/from-b.txt" --store "$T/s" --labels "$T/e/investigator.db" \
+    > "$T/trace-b.txt" 2> /dev/null || bad "trace --from-file (text)"
+check "trace text: the third-party sentence names the Lightning close's sides (0 accounts, 5 sides)" \
+    grep -q "0 where a third party paid it on from its own account, 5 spending a side of a Lightning channel's close" "$T/trace-b.txt"
 finish

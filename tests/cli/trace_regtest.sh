@@ -103,5 +103,17 @@ check_eq "bad stop category: exit 2" "$rc" 2
 check "missing store: non-zero exit" test "$rc" -ne 0
 "$CW_BIN" screen "$END" --store "$S" 2> /dev/null; rc=$?
 check_eq "screen without labels: exit 2" "$rc" 2
+# --from-file: one source a line ('#' lines and blank ones skipped): the same trace as --from;
+# a source it cannot resolve is named with the file and line; a missing file is a usage error
+printf '# the split\n\n  %s:0  \n%s:1\n' "$SPLIT" "$SPLIT" > "$T/from.txt"
+check_eq "--from-file: the same trace as two --from" \
+    "$(tr --from-file "$T/from.txt" | jq -c '[.ended, .sources]')" \
+    "$(tr --from "$SPLIT:0" --from "$SPLIT:1" | jq -c '[.ended, .sources]')"
+printf '%s:0\n%s:77\n' "$SPLIT" "$SPLIT" > "$T/from-bad.txt"
+"$CW_BIN" trace --store "$S" --from-file "$T/from-bad.txt" > /dev/null 2> "$T/from-bad.err"; rc=$?
+check "--from-file: a bad source exits non-zero naming the file's line 2" \
+    sh -c "test $rc -ne 0 && grep -q 'from-bad.txt line 2' '$T/from-bad.err'"
+"$CW_BIN" trace --store "$S" --from-file "$T/none.txt" > /dev/null 2> "$T/from-none.err"; rc=$?
+check "--from-file: a missing file: exit 2, the file named" sh -c "test $rc = 2 && grep -q none.txt '$T/from-none.err'"
 set -e
 finish

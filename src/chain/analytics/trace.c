@@ -676,11 +676,32 @@ static bool tp_older(const cw_chainstore *cs, uint64_t a, uint64_t before)
     return b && a < b->first_addr;
 }
 
-bool cw_trace__tp_established(const cw_chainstore *cs, uint64_t a, uint64_t before, uint64_t out0,
-                              uint64_t n_outs, bool early, uint64_t *recv)
+/* Tx c paid its outputs with the thief's coins by a fact the investigator put in the labels the
+ * trace reads: it spends a coin at an address labelled theft, and it is not a CoinJoin (whose
+ * inputs are many owners'). A coin at such an address is spent by whoever holds its key: the
+ * thief of an earlier heist (docs/TRACE-MODELS.md, "A thief's own earlier receipts"). */
+static bool tp_thief_paid(const cw_trace *t, uint64_t c)
+{
+    uint64_t in0, in1, o0, o1;
+    if (c >= t->counts.txs)
+        return false;
+    cw_chainstore_tx_range(t->cs, c, &in0, &in1, &o0, &o1);
+    bool labelled = false;
+    for (uint64_t k = in0; k < in1 && !labelled; k++) {
+        uint64_t po = prevout_of(t->cs, k, NULL);
+        uint64_t pa = po == CW_NONE64 ? CW_NONE64 : out_addr(cw_chainstore_out(t->cs, po));
+        labelled = pa != CW_NONE64 && cw_trace_labelmap_has(t->labels, pa, "theft");
+    }
+    return labelled && !t->is_cj(t->opts.is_coinjoin_ctx, t->cs, c);
+}
+
+/* cw_trace__tp_established; with t (its labels not empty), a receipt before the theft paid by
+ * a tx tp_thief_paid says is not counted: it was the thief's own coin, not the address's. */
+static bool tp_walk(const cw_chainstore *cs, const cw_trace *t, uint64_t a, uint64_t before,
+                    uint64_t out0, uint64_t n_outs, bool early, uint64_t *recv)
 {
     uint64_t n_tx = 0, last = CW_NONE64, o;
-    bool spent = false, reached = false;
+    bool spent = false, reached = false, thief = false;
     size_t walked = 0;
     *recv = 0;
     for (o = cw_chainstore_addr_last(cs, a); o != CW_NONE64 && walked < TP_WALK;
@@ -690,11 +711,14 @@ bool cw_trace__tp_established(const cw_chainstore *cs, uint64_t a, uint64_t befo
         reached = true;
         const cw_row_out *r = cw_chainstore_out(cs, o);
         uint64_t c = cw_chainstore_out_tx(cs, o);
-        *recv += cw_out_value(r);
         if (c != last) {
-            n_tx++;
             last = c;
+            thief = t && tp_thief_paid(t, c);
+            n_tx += !thief;
         }
+        if (thief)
+            continue; /* the thief's coin: not the address's own */
+        *recv += cw_out_value(r);
         if (r->spending_tx != CW_NONE32 && r->spending_tx < before)
             spent = true;
         if (early && *recv > 0 && (n_tx >= 2 || spent))
@@ -706,9 +730,17 @@ bool cw_trace__tp_established(const cw_chainstore *cs, uint64_t a, uint64_t befo
     }
     return *recv > 0 && (n_tx >= 2 || (n_tx == 1 && spent));
 }
+
+bool cw_trace__tp_established(const cw_chainstore *cs, uint64_t a, uint64_t before, uint64_t out0,
+                              uint64_t n_outs, bool early, uint64_t *recv)
+{
+    return tp_walk(cs, NULL, a, before, out0, n_outs, early, recv);
+}
 /* Address a is a third party's established account: before the theft (t->tp_before) it was
  * paid by two or more txs, or by one and spent, or it is busy since (CW_TRACE__TP_BUSY); never
- * an address a source was paid to (the thief's own, whatever its past). *own: what it received
+ * an address a source was paid to (the thief's own, whatever its past). With labels, receipts
+ * a thief paid (tp_thief_paid) are not its own, and an address labelled theft is the thief's
+ * itself. *own: what it received
  * before the theft (CW_TRACE__TP_BUSY: not counted), 0 when it is not established. Memoised per
  * address (own + 1, CW_TRACE__TP_BUSY as itself). */
 static int tp_account(cw_trace *t, uint64_t a, uint64_t *own)
@@ -721,9 +753,11 @@ static int tp_account(cw_trace *t, uint64_t a, uint64_t *own)
         *own = v == CW_TRACE__TP_BUSY ? v : v ? v - 1 : 0;
         return 0;
     }
-    uint64_t recv;
+    uint64_t recv = 0;
+    bool facts = t->labels && !cw_trace_labelmap_empty(t->labels);
     bool est =
-        cw_trace__tp_established(t->cs, a, t->tp_before, t->tp_out0, t->counts.outs, false, &recv);
+        !(facts && cw_trace_labelmap_has(t->labels, a, "theft")) &&
+        tp_walk(t->cs, facts ? t : NULL, a, t->tp_before, t->tp_out0, t->counts.outs, false, &recv);
     uint64_t memo = !est ? 0 : recv == CW_TRACE__TP_BUSY ? recv : recv + 1;
     int rc = tab_add(&t->tp_memo, &t->tpm_mask, &t->n_tpm, a, memo);
     if (rc != 0 && rc != 1)

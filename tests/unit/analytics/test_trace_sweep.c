@@ -57,6 +57,8 @@ static uint8_t id_e9[32]; /* the deposit of that fan-out's first chain */
 static uint8_t id_s10[32], id_g10[32], id_e10[32]; /* the thief's gift to an account (below) */
 static uint8_t id_s11[32], id_e11[32], id_e12[32]; /* a gift to a busy account (build_busy) */
 enum { BUSY_OUTS = 4100 };                         /* more than the walk's 4,096 */
+static coin heist1[3]; /* a first heist's stolen coins (labelled theft: build_second_heist) */
+static uint8_t id_s12[32], id_m12[32], id_e13[32], id_e14[32];
 
 /* one input to one output of value - FEE to a fresh key; the coin goes to *out */
 static void pay1(gen_tx *tx, const coin *c, coin *out, uint8_t id[32])
@@ -226,6 +228,57 @@ static void build_busy(gen_tx *tx)
     gift[1].key = fk;
     pay1(tx, &gift[0], NULL, id_e11);
     pay1(tx, &gift[1], NULL, id_e12);
+    block_end();
+}
+
+/* One input to one output of value - FEE to key. */
+static void pay_to(gen_tx *tx, const coin *c, uint64_t key)
+{
+    gen_tx_reset(tx);
+    add_in(tx, c);
+    add_out(tx, c->value - FEE, key);
+    block_tx(tx, NULL);
+}
+
+/* A thief of two heists (issue 11, btc_alt9: Lazarus reuses its infrastructure). The first
+ * heist's stolen coins H0..H2 (0.2 BTC each, at addresses its victim publishes: labelled theft)
+ * are paid by two txs of the thief's to its reused address M and by a third to an honest
+ * exchange's address X, which two customers' txs (blocks of their own) paid before. Months later
+ * the second theft S12 (1 BTC) pays 0.4 BTC to M and 0.4 BTC to X (the thief's deposit); M pays
+ * its coin on (E13: the thief's hop), and so does X (E14: the exchange's business). */
+static void build_second_heist(gen_tx *tx)
+{
+    coin raw, s12, split[3];
+    uint64_t mk = new_key(), xk = new_key();
+    block_begin();
+    for (int i = 0; i < 3; i++)
+        fund(&heist1[i], 20000000ULL, 0);
+    fund(&split[0], 10000000ULL, xk); /* a customer's deposit at X */
+    block_end();
+    block_begin();
+    fund(&split[1], 10000000ULL, xk); /* another's */
+    block_end();
+    block_begin();
+    pay_to(tx, &heist1[0], mk);
+    pay_to(tx, &heist1[1], mk);
+    pay_to(tx, &heist1[2], xk);
+    fund(&raw, 100000000ULL, 0);
+    block_end();
+    block_begin();
+    pay1(tx, &raw, &s12, id_s12); /* the second theft */
+    block_end();
+    block_begin();
+    gen_tx_reset(tx);
+    add_in(tx, &s12);
+    add_out(tx, 40000000ULL, mk);
+    add_out(tx, 40000000ULL, xk);
+    add_out(tx, s12.value - 80000000ULL - FEE, new_key());
+    block_tx(tx, split);
+    last_txid(id_m12);
+    split[0].key = mk;
+    split[1].key = xk;
+    pay1(tx, &split[0], NULL, id_e13);
+    pay1(tx, &split[1], NULL, id_e14);
     block_end();
 }
 
@@ -426,6 +479,7 @@ static void build_world(const char *out_dir)
     build_heist(&tx, heist2, true, id_e9);
     build_gift(&tx);
     build_busy(&tx);
+    build_second_heist(&tx);
     gen_tx_deinit(&tx);
     chain_write(out_dir);
 }
@@ -439,8 +493,8 @@ static void test_build_world(void)
 
 /* FIFO forward from the first n_src outputs of from_tx: the value at the first output of at_tx,
  * its probable part, and the value ended as service_sweep */
-static void trace_to(const uint8_t from_tx[32], size_t n_src, const uint8_t at_tx[32], bool through,
-                     uint64_t *at, uint64_t *at_prob, uint64_t *swept)
+static void trace_lm(const uint8_t from_tx[32], size_t n_src, const uint8_t at_tx[32], bool through,
+                     const cw_trace_labelmap *lm, uint64_t *at, uint64_t *at_prob, uint64_t *swept)
 {
     *at = *at_prob = *swept = UINT64_MAX; /* a failed REQUIRE leaves these: every check fails */
     uint64_t src[6], dst = chain_out(cs, at_tx, 0);
@@ -451,7 +505,7 @@ static void trace_to(const uint8_t from_tx[32], size_t n_src, const uint8_t at_t
     cw_trace_opts_init(&o);
     o.through_sweeps = through;
     cw_trace *t = NULL;
-    REQUIRE(cw_trace_run(&t, cs, NULL, src, n_src, &o) == 0);
+    REQUIRE(cw_trace_run(&t, cs, lm, src, n_src, &o) == 0);
     *at = cw_trace_amount_at(t, dst);
     *at_prob = 0;
     *swept = 0;
@@ -463,6 +517,12 @@ static void trace_to(const uint8_t from_tx[32], size_t n_src, const uint8_t at_t
             *at_prob += e->probable;
     }
     cw_trace_free(t);
+}
+
+static void trace_to(const uint8_t from_tx[32], size_t n_src, const uint8_t at_tx[32], bool through,
+                     uint64_t *at, uint64_t *at_prob, uint64_t *swept)
+{
+    trace_lm(from_tx, n_src, at_tx, through, NULL, at, at_prob, swept);
 }
 
 static void test_service_sweep(void)
@@ -698,6 +758,46 @@ static void test_busy_account(void)
     cw_trace_free(t);
 }
 
+/* The second heist (build_second_heist). With no labels M's two receipts before the theft make
+ * it an established account: the thief's hop E13 is probable, as the exchange X's payment E14
+ * is. With the first heist's stolen coins labelled theft (what its victim publishes), M's
+ * receipts were paid by txs that spend them: the thief's own coins, not M's, so M is no
+ * established account and E13 is certain (docs/TRACE-MODELS.md, "A thief's own earlier
+ * receipts"). X keeps its two customers' receipts beside the thief's deposit: still a third
+ * party, E14 probable. M itself labelled theft: the thief's, E13 certain. */
+static void test_second_heist(void)
+{
+    uint64_t at, prob, swept;
+    trace_to(id_s12, 1, id_e13, false, &at, &prob, &swept);
+    CHECK(at == 40000000ULL - FEE);
+    CHECK(prob == at);
+    trace_to(id_s12, 1, id_e14, false, &at, &prob, &swept);
+    CHECK(at == 40000000ULL - FEE);
+    CHECK(prob == at);
+    uint64_t outs[3];
+    const char *ents[3] = {"heist 1", "heist 1", "heist 1"}, *cats[3] = {"theft", "theft", "theft"};
+    for (int i = 0; i < 3; i++)
+        outs[i] = chain_out(cs, heist1[i].txid, heist1[i].vout);
+    cw_trace_labelmap *lm = NULL;
+    REQUIRE(chain_labels(dir, "heist1", cs, outs, ents, cats, 3, &lm));
+    trace_lm(id_s12, 1, id_e13, false, lm, &at, &prob, &swept);
+    CHECK(at == 40000000ULL - FEE);
+    CHECK(prob == 0);
+    trace_lm(id_s12, 1, id_e14, false, lm, &at, &prob, &swept);
+    CHECK(at == 40000000ULL - FEE);
+    CHECK(prob == at);
+    cw_trace_labelmap_free(lm);
+    uint64_t m = chain_out(cs, id_m12, 0); /* M itself labelled theft */
+    const char *ent = "thief", *cat = "theft";
+    REQUIRE(m != CW_NONE64);
+    lm = NULL;
+    REQUIRE(chain_labels(dir, "thief_m", cs, &m, &ent, &cat, 1, &lm));
+    trace_lm(id_s12, 1, id_e13, false, lm, &at, &prob, &swept);
+    CHECK(at == 40000000ULL - FEE);
+    CHECK(prob == 0);
+    cw_trace_labelmap_free(lm);
+}
+
 /* The withdrawal batch paid straight from four payers' deposit coins (three besides the thief's)
  * to four customers and the change: a service's payout. Forward, S6's value ends there; through
  * it (and before this rule: a batch was never a sweep), customer 6's deposit E6 carried 0.35 BTC
@@ -748,6 +848,7 @@ int main(void)
     RUN(test_thief_reuse);
     RUN(test_gift_account);
     RUN(test_busy_account);
+    RUN(test_second_heist);
     RUN(test_direct_batch);
     RUN(test_tx0_not_batch);
     RUN(test_heist_gathering);
