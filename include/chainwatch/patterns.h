@@ -133,6 +133,10 @@ typedef struct cw_patterns_detail {
     uint32_t peel_end;        /* rule peel-run-end: txs from the run's last hop to this one */
     bool payer_batch; /* equal outputs among many other payments, no Wasabi 2 ladder, fewer than
                          2 changes matched: one payer's batch, not a probable CoinJoin */
+    uint32_t equal_split;     /* rule equal-split: outputs within 0.01 % of the class value, counted
+                                 as the same split's parts (fewer input addresses than parts, other
+                                 outputs not matched as changes): one owner's split, not a probable
+                                 CoinJoin; 0 when not */
     const char *kind_reason;  /* why the CoinJoin got its kind bit (static text), or NULL */
 } cw_patterns_detail;
 /* Computes the flags of tx with their evidence (from the store alone). */

@@ -115,6 +115,12 @@ static int do_show(const cw_store_opts *o)
                        "denominations, %u changes matched: one payer's batch\n",
                        d.equal_outputs, (unsigned long long)d.equal_value, d.other_outputs,
                        d.equal_outputs, d.changes_matched);
+            if (d.equal_split)
+                printf("  not a probable CoinJoin: %u equal outputs of %llu sat and %u within "
+                       "0.01%% of it, on %u input addresses, %u other outputs (not 2, nor a lone "
+                       "one, matched as changes): one owner's split (rule equal-split)\n",
+                       d.equal_outputs, (unsigned long long)d.equal_value, d.equal_split,
+                       d.input_addresses, d.other_outputs - d.equal_split);
         }
     }
 out:

@@ -44,8 +44,10 @@
  * they explain half its other outputs, tx0-premix-fee needs a premix slack and a fee of the
  * published sizes, joinmarket-structure needs a matched change (flags of 13 differ); 15: a peel
  * hop's largest output must read as the payer's remainder: not a round amount beside a non-round
- * output, not more than either of 2 inputs hold (peel flags of 14 differ) */
-#define PAT_FORMAT 15
+ * output, not more than either of 2 inputs hold (peel flags of 14 differ); 16: rule
+ * equal-split: outputs within 0.01 % of the class value are one split's parts, no probable
+ * CoinJoin on fewer input addresses than parts (flags of 15 differ) */
+#define PAT_FORMAT 16
 
 static const char *const flag_names[CW_PAT_N_FLAGS] = {
     "coinjoin", "whirlpool", "wasabi1",  "wasabi2", "joinmarket",       "peel_chain",
@@ -818,12 +820,21 @@ static uint64_t fee_tol(uint64_t jv, uint64_t base)
     return jv / 50 + base / 500 + 10000;
 }
 
+/* Whether c is within 0.01 % of the class value v, not equal to it: the same split's part with
+ * a rounding remainder (rule equal-split). */
+static bool near_equal(uint64_t c, uint64_t v)
+{
+    uint64_t d = c > v ? c - v : v - c;
+    return d != 0 && d <= v / 10000;
+}
+
 /* Sub-set sum: how many outputs outside the equal class at value v can be explained as the
  * change of one owner, i.e. some unused input sub-set S (1 or 2 inputs; 3 when there are at
  * most 16 inputs and j = 1) with sum(S) = j*v + change +- fee_tol, for j = 1..max_j equal
  * outputs. Matched inputs are not reused (greedy, largest change first). Stops at `limit`
- * matches. */
-static size_t match_changes(scratch *s, const txfacts *x, unsigned max_j, size_t limit)
+ * matches. skip_near: outputs near_equal to v are no change (rule equal-split). */
+static size_t match_changes_at(scratch *s, const txfacts *x, unsigned max_j, size_t limit,
+                               bool skip_near)
 {
     size_t n = x->all_known ? (size_t)x->n_in : 0;
     if (n == 0 || x->v == 0)
@@ -832,7 +843,7 @@ static size_t match_changes(scratch *s, const txfacts *x, unsigned max_j, size_t
     size_t matched = 0;
     for (size_t oi = x->n_out; oi-- > 0;) {
         uint64_t c = s->vals[oi];
-        if (c == x->v)
+        if (c == x->v || (skip_near && near_equal(c, x->v)))
             continue;
         bool found = false;
         for (unsigned j = 1; j <= max_j && !found; j++) {
@@ -848,6 +859,36 @@ static size_t match_changes(scratch *s, const txfacts *x, unsigned max_j, size_t
             break; /* the caller needs no more */
     }
     return matched;
+}
+
+static size_t match_changes(scratch *s, const txfacts *x, unsigned max_j, size_t limit)
+{
+    return match_changes_at(s, x, max_j, limit, false);
+}
+
+/* One owner's split, not a probable round (rule equal-split): outputs within 0.01 % of the
+ * class value v are the same split's parts with a rounding remainder (a thief's 10 parts of
+ * one amount, +1 and +1,740 sat; a theft paying 4 parts, one +2 sat), not changes. Counted
+ * into the class, the split has more parts than input addresses (k + near > distinct), and
+ * the probable rule no longer holds: no other output besides them, or fewer than 2 of the
+ * others (the one, when one) matched as a party's change by an input sub-set (every input
+ * value known).
+ * Honest rounds do carry such outputs (btc20's Wasabi 1 rounds, -572 and -942 sat of ~0.1
+ * BTC; btc_alt6's JoinMarket round, +2,974 of 41,670,835 sat), but as one party's change
+ * among many parties' coins: as many input addresses as parts, or other changes matched.
+ * Returns how many near-equal outputs make the tx a split (0: it is not one). */
+static size_t equal_split(scratch *s, const txfacts *x, size_t m)
+{
+    size_t near = 0;
+    for (size_t i = 0; i < x->n_out; i++)
+        near += near_equal(s->vals[i], x->v);
+    if (near == 0 || !x->all_known || x->distinct >= x->k + near)
+        return 0;
+    size_t m2 = m - near, k2 = x->k + near;
+    if (m2 == 0)
+        return near; /* all parts: fewer input addresses than parts */
+    size_t need = m2 < 2 ? m2 : 2;
+    return match_changes_at(s, x, k2 >= 5 ? 4 : 1, need, true) >= need ? 0 : near;
 }
 
 /* Whether an output outside the class that no input sub-set explains as one party's change
@@ -1815,9 +1856,13 @@ tx0_plain:
             size_t mc = match_changes(s, &x, x.k >= 5 ? 4 : 1, 4);
             exempt = mc < half && !(mc >= 4 && x.distinct >= 8);
         }
+        size_t split = exempt ? 0 : equal_split(s, &x, m);
         if (exempt) {
             if (d)
                 d->payer_batch = true;
+        } else if (split) {
+            if (d)
+                d->equal_split = (uint32_t)split;
         } else {
             f = CW_PAT_COINJOIN_PROBABLE;
             rule = CW_PAT_RULE_PROBABLE;
@@ -1893,6 +1938,12 @@ void cw_patterns_detail_json(json_t *obj, const cw_chainstore *cs, uint64_t tx, 
         json_object_set_new(json_object_get(obj, "evidence"), "peel_branch", json_true());
     if (d.payer_batch)
         json_object_set_new(json_object_get(obj, "evidence"), "payer_batch", json_true());
+    if (d.equal_split) {
+        json_object_set_new(json_object_get(obj, "evidence"), "not_probable_rule",
+                            json_string("equal-split"));
+        json_object_set_new(json_object_get(obj, "evidence"), "near_equal_outputs",
+                            json_integer(d.equal_split));
+    }
     if (d.kind_reason)
         json_object_set_new(json_object_get(obj, "evidence"), "kind_reason",
                             json_string(d.kind_reason));

@@ -38,6 +38,11 @@
  *     fee): joinmarket, not wasabi1; a payout of 3 x 0.1 BTC and 3 other amounts from 5
  *     received coins on 5 addresses, no change matched (btc_alt5's swapper payout): no
  *     CoinJoin (joinmarket-structure needs a maker), probable allowed;
+ *   - found by btc_alt9/btc_alt7 (stop 28, rule equal-split): a thief's split of 11 coins on 3
+ *     addresses into 8 equal parts, one +1 sat and one +1,740 sat, and a theft paying 4 parts
+ *     (one +2 sat) and a change from 3 addresses: one owner's, no probable CoinJoin, the
+ *     split's inputs clustered; a 3-party round whose one change is 300 sat above the amount
+ *     and whose 2 other changes match its parties' coins: stays probable;
  *   - an exchange's batch withdrawal from 10 hot-wallet addresses with many equal round
  *     amounts (12 x 0.01 BTC, 5 x 0.05, ...) and a change, a batch of mostly 1-2-5 amounts
  *     from 6 addresses, and an exchange's withdrawals paid straight from 5 deposit coins (4 x
@@ -101,6 +106,11 @@ static coin exb_in[EXB_IN], pr4_in[4], prl_in, t0p_in, jmt_in[JMT_MAKERS + 1], s
     dl_in[DL_IN];
 static uint8_t txid_exb[32], txid_pr4[32], txid_prl[32], txid_t0p[32], txid_jmt[32], txid_swp[32],
     txid_dl[32];
+/* rule equal-split (stop 28): a thief's split of 10 parts on 3 addresses, a theft of 4 parts
+ * on 3, and an honest 3-party round whose one change is within 0.01 % of its amount */
+enum { SPL_IN = 11, THS_IN = 6 };
+static coin spl_in[SPL_IN], ths_in[THS_IN], hnc_in[4];
+static uint8_t txid_spl[32], txid_ths[32], txid_hnc[32];
 /* btc_alt5 seed 2's swapper payout 2af5be08...: its 5 coins, its outputs */
 static const uint64_t swp_iv[5] = {121158, 1012594, 3407262, 4424972, 40616967};
 static const uint64_t swp_ov[6] = {798951, 6181221, 10000000, 10000000, 10000000, 12600546};
@@ -585,6 +595,9 @@ static const uint64_t exb_v[EXB_IN] = {150000000, 180000000, 95000000, 210000000
 static const uint64_t pr4_c[3] = {1234567, 2345671, 987653};     /* the 3 parties' changes */
 static const uint64_t pr4_p[3] = {17654321, 28765437, 35432109}; /* the 4th: 2 pays, change */
 enum { PR4_V = 4321987, JMT_V = 17742154, JMT_CJFEE = 40000, PRL_V = 1072217, PRL_N = 22 };
+static const uint64_t SPL_V = 3691365071ULL, THS_V = 5629748803ULL, HNC_V = 4321987;
+/* the honest round's changes: the first 300 sat (0.007 %) above the amount */
+static const uint64_t hnc_c[3] = {4321987 + 300, 2345671, 987653};
 static void fund_third(void)
 {
     uint64_t saved = rnd_state; /* the other sets draw what they drew before this one */
@@ -606,6 +619,21 @@ static void fund_third(void)
         fund(&swp_in[i], swp_iv[i], 0);
     for (int i = 0; i < DL_IN; i++)
         fund(&dl_in[i], 20000000 + rnd(80000000), 0);
+    /* btc_alt9 seed 1's drain fan-out 15a14fb5...: 11 coins on 3 (multisig) addresses, two of
+     * them each 2 parts and a little (a sub-set sum "matches" a near-equal part as a change) */
+    uint64_t ms[3] = {new_key(), new_key(), new_key()};
+    fund(&spl_in[0], 2 * SPL_V + 3000, ms[0]);
+    fund(&spl_in[1], 2 * SPL_V + 4000, ms[1]);
+    for (int i = 2; i < SPL_IN; i++)
+        fund(&spl_in[i], 6 * SPL_V / 9, ms[i % 3]);
+    /* btc_alt7's theft cd694d1e...: a victim's coins on 3 addresses pay 4 parts and a change */
+    uint64_t vk[3] = {new_key(), new_key(), new_key()};
+    for (int i = 0; i < THS_IN; i++)
+        fund(&ths_in[i], 4000000000ULL, vk[i % 3]);
+    /* 3 parties; party 2 also pays 2 amounts from a second coin of its address */
+    for (int i = 0; i < 3; i++)
+        fund(&hnc_in[i], HNC_V + hnc_c[i] + 3000, 0);
+    fund(&hnc_in[3], pr4_p[0] + pr4_p[1] + 4000, hnc_in[2].key);
     rnd_state = saved;
 }
 
@@ -716,6 +744,39 @@ static void build_third(gen_tx *tx)
     }
     block_tx(tx, NULL);
     last_txid(txid_dl);
+
+    /* the thief's split: 8 parts, one +1 sat, one +1,740 sat (10 parts), no change */
+    gen_tx_reset(tx);
+    for (int i = 0; i < SPL_IN; i++)
+        add_in(tx, &spl_in[i]);
+    for (int i = 0; i < 8; i++)
+        add_out(tx, SPL_V, new_key());
+    add_out(tx, SPL_V + 1, new_key());
+    add_out(tx, SPL_V + 1740, new_key());
+    block_tx(tx, NULL);
+    last_txid(txid_spl);
+    /* the theft: 4 parts of 22,518,995,214 sat (the last +2 sat) and the victim's change */
+    gen_tx_reset(tx);
+    for (int i = 0; i < THS_IN; i++)
+        add_in(tx, &ths_in[i]);
+    for (int i = 0; i < 3; i++)
+        add_out(tx, THS_V, new_key());
+    add_out(tx, THS_V + 2, new_key());
+    add_out(tx, THS_IN * 4000000000ULL - 4 * THS_V - 2 - 5000, new_key());
+    block_tx(tx, NULL);
+    last_txid(txid_ths);
+    /* the honest round: 3 x the amount, 3 changes (one near-equal), party 2's 2 payments */
+    gen_tx_reset(tx);
+    for (int i = 0; i < 4; i++)
+        add_in(tx, &hnc_in[i]);
+    for (int i = 0; i < 3; i++) {
+        add_out(tx, HNC_V, new_key());
+        add_out(tx, hnc_c[i], new_key());
+    }
+    add_out(tx, pr4_p[0], new_key());
+    add_out(tx, pr4_p[1], new_key());
+    block_tx(tx, NULL);
+    last_txid(txid_hnc);
     rnd_state = saved;
 }
 
@@ -1104,6 +1165,28 @@ static void test_flags(void)
     cw_patterns_explain(cs, tx_of(txid_swp), &d);
     CHECK_EQ_INT(d.changes_matched, 0);
 
+    /* rule equal-split: the thief's 10 parts on 3 addresses and the theft's 4 parts on 3 are
+     * one owner's split, no probable CoinJoin (before: probable, 2 near-equal parts matched as
+     * changes; 3 input addresses for 3 equal outputs); the honest round with a near-equal
+     * change stays probable (its 2 other changes are matched) */
+    f = flags_of(txid_spl);
+    CHECK(!cw_patterns_multi_owner(f));
+    cw_patterns_explain(cs, tx_of(txid_spl), &d);
+    CHECK_EQ_INT(d.equal_outputs, 8);
+    CHECK_EQ_INT(d.input_addresses, 3);
+    CHECK_EQ_INT(d.equal_split, 2);
+    f = flags_of(txid_ths);
+    CHECK(!cw_patterns_multi_owner(f));
+    cw_patterns_explain(cs, tx_of(txid_ths), &d);
+    CHECK_EQ_INT(d.equal_split, 1);
+    f = flags_of(txid_hnc);
+    CHECK(f & CW_PAT_COINJOIN_PROBABLE);
+    CHECK_EQ_INT(CW_PAT_RULE(f), CW_PAT_RULE_PROBABLE);
+    cw_patterns_explain(cs, tx_of(txid_hnc), &d);
+    CHECK_EQ_INT(d.equal_split, 0);
+    CHECK_EQ_INT(d.input_addresses, 3);
+    CHECK_EQ_INT(d.changes_matched, 3);
+
     /* the persisted column says the same, with rule and score */
     cw_patterns_stats st;
     REQUIRE(cw_patterns_build(store, &st) == 0);
@@ -1124,7 +1207,8 @@ static void test_clusters(void)
      * clustered) + the Stonewall (probably two owners: no union) */
     /* + the third set's JoinMarket round, 4-party round and probable payout, and the 1-2-5
      * Wasabi 2 round */
-    CHECK_EQ_INT(st.coinjoin_skipped, 4 + 10 + 3 + 1 + 3 + 1);
+    /* + the honest round with a near-equal change (the splits are one owner's: joined) */
+    CHECK_EQ_INT(st.coinjoin_skipped, 4 + 10 + 3 + 1 + 3 + 1 + 1);
     cw_chainstore_close(cs);
     REQUIRE(cw_chainstore_open(&cs, store, false, CW_NET_REGTEST) == 0);
     cw_clusters *cl;
@@ -1140,6 +1224,10 @@ static void test_clusters(void)
             shared += cw_clusters_of(cl, in_addr_of(t, 0)) == cw_clusters_of(cl, in_addr_of(t, a));
     }
     CHECK_EQ_INT(shared, 0);
+    /* the thief's split is one owner's: its 3 addresses in one cluster */
+    uint64_t ts = tx_of(txid_spl);
+    CHECK_EQ_INT(cw_clusters_of(cl, in_addr_of(ts, 0)), cw_clusters_of(cl, in_addr_of(ts, 1)));
+    CHECK_EQ_INT(cw_clusters_of(cl, in_addr_of(ts, 0)), cw_clusters_of(cl, in_addr_of(ts, 4)));
     /* the Tx0's inputs are one owner's: one cluster, joined by the multi-input heuristic */
     uint64_t t0 = tx_of(txid_t0);
     uint32_t a = in_addr_of(t0, 0), b = in_addr_of(t0, 2);
